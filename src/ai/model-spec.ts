@@ -1,0 +1,38 @@
+import type { Api, InputKind, ModelCost } from "./api.js";
+
+/** "provider/model", split on the first "/" (model ids may contain "/"). */
+export type ModelRef = `${string}/${string}`;
+
+/** Everything an adapter needs to call one model: resolved config over catalog over defaults. */
+export interface ModelSpec {
+  ref: ModelRef;
+  provider: string;
+  id: string;
+  name: string;
+  api: Api;
+  baseUrl: string;
+  apiKey: string | undefined;
+  headers: Readonly<Record<string, string>>;
+  /** Per-provider limit for a whole call, in seconds; undefined means the adapter's default. */
+  timeoutSeconds: number | undefined;
+  reasoning: boolean;
+  input: readonly InputKind[];
+  cost: ModelCost;
+  contextWindow: number;
+  maxTokens: number;
+  /** The server is on this machine or a private network. */
+  local: boolean;
+  /** Extra request parameters from `agents.defaults.models[ref].params`. */
+  params: Readonly<Record<string, unknown>>;
+  source: "config" | "builtin";
+}
+
+export function splitRef(ref: string): { provider: string; id: string } | undefined {
+  const slash = ref.indexOf("/");
+  if (slash <= 0 || slash === ref.length - 1) return undefined;
+  return { provider: ref.slice(0, slash), id: ref.slice(slash + 1) };
+}
+
+export function makeRef(provider: string, id: string): ModelRef {
+  return `${provider}/${id}`;
+}

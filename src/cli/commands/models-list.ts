@@ -1,0 +1,107 @@
+import type { ModelCost } from "../../ai/api.js";
+import type { ModelSpec } from "../../ai/model-spec.js";
+import { formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { loadModels, printWarnings } from "../load-models.js";
+
+export interface ModelsListOptions extends GlobalOptions {
+  all?: boolean;
+  local?: boolean;
+}
+
+interface Row {
+  ref: string;
+  name: string;
+  alias: string | null;
+  api: string;
+  contextWindow: number;
+  maxTokens: number;
+  local: boolean;
+  cost: ModelCost;
+  role: string;
+  source: "config" | "builtin";
+  keyPresent: boolean;
+}
+
+/** `hearth models list`: the chain and aliases; `--all` the whole merged catalog; `--local` local providers only. */
+export function modelsList(io: CliIo, options: ModelsListOptions): number {
+  const { loaded, resolved, warnings } = loadModels(io, options);
+  const { catalog, chain } = resolved;
+  const rows: Row[] = [];
+  const listed = new Set<string>();
+  const push = (model: ModelSpec, role: string): void => {
+    if (listed.has(model.ref) || (options.local && !model.local)) return;
+    listed.add(model.ref);
+    rows.push({
+      ref: model.ref,
+      name: model.name,
+      alias: catalog.aliasOf(model.ref) ?? null,
+      api: model.api,
+      contextWindow: model.contextWindow,
+      maxTokens: model.maxTokens,
+      local: model.local,
+      cost: model.cost,
+      role,
+      source: model.source,
+      keyPresent: model.apiKey !== undefined || model.local,
+    });
+  };
+  for (const entry of chain) push(entry.model, entry.role);
+  for (const ref of catalog.aliases.keys()) {
+    const model = catalog.models.get(ref);
+    if (model) push(model, "alias-only");
+  }
+  if (options.all) for (const model of catalog.models.values()) push(model, "catalog");
+
+  if (options.json) {
+    writeJson(io, { models: rows.map(({ keyPresent: _keyPresent, ...row }) => row) });
+    return 0;
+  }
+  printWarnings(io, loaded, warnings);
+  const paint = painter(io);
+  if (rows.length === 0) {
+    writeLine(io.stdout, options.local ? "No local models: add a provider with a local baseUrl (hearth init writes one for LM Studio)." : "No models configured: run `hearth init`, or set agents.defaults.model.primary.");
+    return 0;
+  }
+  const table = formatTable(
+    ["ROLE", "MODEL", "ALIAS", "NAME", "API", "CONTEXT", "MAX OUT", "COST IN/OUT", "WHERE"],
+    rows.map((row) => [
+      roleLabel(row.role),
+      row.ref,
+      row.alias ?? "",
+      row.name,
+      row.api,
+      groupThousands(row.contextWindow),
+      groupThousands(row.maxTokens),
+      formatCost(row.cost),
+      row.local ? "local" : row.keyPresent ? "hosted" : "hosted, no key",
+    ]),
+  );
+  writeLine(io.stdout, paint("bold", table[0] ?? ""));
+  for (const line of table.slice(1)) writeLine(io.stdout, line);
+  if (resolved.defaultPrimary) {
+    writeLine(io.stderr, paint("dim", "note: agents.defaults.model.primary is not set; the first configured model is the primary."));
+  }
+  const missingKeys = new Set(rows.filter((row) => !row.keyPresent && row.role !== "catalog").map((row) => row.ref.split("/")[0] ?? ""));
+  for (const providerId of missingKeys) {
+    const provider = catalog.providers.get(providerId);
+    const variable = provider?.apiKeyEnv ? `set ${provider.apiKeyEnv} or ` : "";
+    writeLine(io.stderr, paint("yellow", `note: provider "${providerId}" has no API key: ${variable}give models.providers.${providerId}.apiKey.`));
+  }
+  return 0;
+}
+
+function roleLabel(role: string): string {
+  if (role.startsWith("fallback-")) return `fallback ${role.slice("fallback-".length)}`;
+  return role;
+}
+
+function formatCost(cost: ModelCost): string {
+  if (cost.input === 0 && cost.output === 0) return "free";
+  const money = (value: number): string => `$${value < 1 ? value.toFixed(3).replace(/0$/, "") : value.toFixed(2)}`;
+  return `${money(cost.input)}/${money(cost.output)} per M`;
+}
+
+/** 196608 → "196,608" (without loading ICU for toLocaleString). */
+function groupThousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

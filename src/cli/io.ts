@@ -1,0 +1,47 @@
+import { styleText } from "node:util";
+
+/** What a command may touch of the outside world; tests and the composition root provide it. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+export function processIo(): CliIo {
+  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+}
+
+export function writeLine(stream: NodeJS.WritableStream, line = ""): void {
+  stream.write(`${line}\n`);
+}
+
+/** Exactly one JSON document on stdout. */
+export function writeJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+type Style = "bold" | "dim" | "red" | "yellow" | "green" | "cyan";
+
+/** Styles text only on a TTY, and never when NO_COLOR is set. */
+export function painter(io: CliIo, stream: "stdout" | "stderr" = "stdout"): (style: Style, text: string) => string {
+  const tty = Boolean(io[stream].isTTY);
+  const enabled = tty && !("NO_COLOR" in io.env) && io.env.TERM !== "dumb";
+  return (style, text) => (enabled ? styleText(style, text) : text);
+}
+
+/** Plain text columns, left-aligned, two spaces apart. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+}

@@ -1,0 +1,23 @@
+import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { ProblemLocator, type ConfigProblem } from "../config/problems.js";
+import { resolveModels, type ResolvedModels } from "../models/resolve.js";
+import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
+
+export interface LoadedModels {
+  loaded: LoadedConfig;
+  resolved: ResolvedModels;
+  warnings: ConfigProblem[];
+}
+
+/** Config file → validated config → resolved models; warnings are returned, errors thrown. */
+export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
+  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd });
+  const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
+  return { loaded, resolved, warnings: [...loaded.warnings, ...resolved.warnings] };
+}
+
+export function printWarnings(io: CliIo, loaded: LoadedConfig, warnings: readonly ConfigProblem[]): void {
+  const locator = new ProblemLocator(loaded.source);
+  for (const warning of warnings) writeLine(io.stderr, locator.format(warning));
+}

@@ -1,0 +1,89 @@
+import { Command, CommanderError, Option } from "commander";
+import { exitCodeFor, isHearthError } from "../shared/errors.js";
+import { processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+
+/**
+ * The composition root: argv → command. Command modules load lazily so that a command pays only
+ * for what it uses (no HTTP server or wire protocol behind `models list`).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("hearth")
+    .description("A local-first personal AI assistant gateway: your own model server first, hosted models as fallbacks.")
+    .version(VERSION, "-v, --version")
+    .option("--config <file>", "config file (else $HEARTH_CONFIG, else ~/.hearth/hearth.json5)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  const run = (load: () => Promise<(io: CliIo, options: never) => number | Promise<number>>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const handler = await load();
+      exitCode = await handler(io, options as never);
+    };
+  const json = new Option("--json", "print one JSON document on stdout");
+
+  const config = program.command("config").description("check, show or locate the config file");
+  config
+    .command("validate")
+    .description("check the config: syntax, keys, values, model references")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/config.js")).configValidate));
+  config
+    .command("show")
+    .description("print the effective config (defaults applied, built-in providers merged, secrets as ***)")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/config.js")).configShow));
+  config
+    .command("path")
+    .description("print where the config file is read from")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/config.js")).configPath));
+
+  const models = program.command("models").description("the models hearth can use");
+  models
+    .command("list")
+    .description("the agent's chain and aliases (--all: the whole catalog; --local: local providers only)")
+    .addOption(json)
+    .option("--all", "every model of every provider")
+    .option("--local", "only providers on this machine or a private network")
+    .action(run(async () => (await import("./commands/models-list.js")).modelsList));
+
+  program
+    .command("init")
+    .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/init.js")).init));
+
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    if (argv.length === 0) program.outputHelp();
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+const VERSION = "0.1.0";
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+    return 2;
+  }
+  if (isHearthError(error)) {
+    writeLine(io.stderr, `hearth: ${error.message}`);
+    for (const line of error.details) writeLine(io.stderr, `  ${line}`);
+    return exitCodeFor(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  writeLine(io.stderr, `hearth: unexpected error: ${message}`);
+  if (io.env.HEARTH_DEBUG && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+  else writeLine(io.stderr, "  (set HEARTH_DEBUG=1 to see where it happened, and please report it)");
+  return 1;
+}

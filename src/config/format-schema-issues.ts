@@ -1,0 +1,139 @@
+import type { z } from "zod";
+import { didYouMean } from "../shared/did-you-mean.js";
+import { isSecretPath, type ConfigProblem } from "./problems.js";
+import type { ConfigPath } from "./json5-locate.js";
+
+type Issue = z.core.$ZodIssue;
+
+/** What the last key of a path names, for "is not a known …". */
+const NOUNS: Record<string, string> = { api: "API", mode: "mode", input: "input kind" };
+
+/** Turns zod's issues into problems a user can act on: path, the bad value, what is allowed. */
+export function schemaIssuesToProblems(issues: readonly Issue[], schema: z.ZodType): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
+    if (issue.code === "unrecognized_keys") {
+      const allowed = keysAt(schema, path);
+      for (const key of issue.keys) {
+        const hint = didYouMean(key, allowed);
+        problems.push({
+          severity: "error",
+          path: [...path, key],
+          message: `unknown key${hint || (allowed.length > 0 ? `; allowed here: ${allowed.join(", ")}` : "")}`,
+        });
+      }
+      continue;
+    }
+    problems.push({ severity: "error", path, message: describeIssue(issue, path) });
+  }
+  return problems;
+}
+
+function describeIssue(issue: Issue, path: ConfigPath): string {
+  const input = (issue as { input?: unknown }).input;
+  const shown = isSecretPath(path) ? "the value (hidden)" : describeValue(input);
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = nounFor(issue.expected);
+      if (input === undefined) return `missing; required (${expected})`;
+      const quotedNumber = issue.expected === "number" || issue.expected === "int";
+      if (quotedNumber && typeof input === "string" && input.trim() !== "" && !Number.isNaN(Number(input))) {
+        return `expected ${expected}, got ${shown}; remove the quotes`;
+      }
+      return `expected ${expected}, got ${shown}`;
+    }
+    case "invalid_value": {
+      const allowed = issue.values.map((value) => String(value));
+      const last = path[path.length - 1];
+      const noun = NOUNS[typeof last === "number" ? String(path[path.length - 2] ?? "") : String(last ?? "")] ?? "value";
+      const hint = typeof input === "string" ? didYouMean(input, allowed) : "";
+      const list = allowed.map((value) => `"${value}"`).join(", ");
+      return hint ? `${shown} is not a known ${noun}${hint} (allowed: ${list})` : `${shown} is not a known ${noun}; allowed: ${list}`;
+    }
+    case "invalid_key": {
+      const inner = issue.issues[0]?.message ?? "invalid key";
+      return `${describeValue(input)} is not a valid name: ${inner}`;
+    }
+    case "too_small": {
+      if (issue.origin === "array") return `must list at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? "" : "s"}`;
+      if (issue.origin === "string") return "must not be empty";
+      if (Number(issue.minimum) === 0) return issue.inclusive ? `must be 0 or more, got ${shown}` : `must be greater than 0, got ${shown}`;
+      return `must be at least ${String(issue.minimum)}, got ${shown}`;
+    }
+    case "too_big":
+      return `must be at most ${String(issue.maximum)}, got ${shown}`;
+    case "invalid_format":
+      return `${issue.message}, got ${shown}`;
+    case "custom":
+      return typeof input === "string" && !isSecretPath(path) && issue.message.startsWith("must") ? `${issue.message}, got ${shown}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function nounFor(expected: string): string {
+  const nouns: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    object: "an object { … }",
+    array: "a list [ … ]",
+    record: "an object { … }",
+  };
+  return nouns[expected] ?? expected;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return "a list";
+  return "an object";
+}
+
+/** The keys an object schema allows at `path`, found by walking through wrappers, records and arrays. */
+export function keysAt(schema: z.ZodType, path: ConfigPath): string[] {
+  let current: unknown = schema;
+  for (const segment of [...path, null]) {
+    current = unwrap(current);
+    const def = defOf(current);
+    if (!def) return [];
+    if (segment === null) {
+      return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+    }
+    if (def.type === "object" && def.shape && typeof segment === "string") current = def.shape[segment];
+    else if (def.type === "record") current = def.valueType;
+    else if (def.type === "array") current = def.element;
+    else return [];
+  }
+  return [];
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  valueType?: unknown;
+  element?: unknown;
+  in?: unknown;
+  out?: unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let depth = 0; depth < 10; depth++) {
+    const def = defOf(current);
+    if (!def) return current;
+    if (def.innerType !== undefined) current = def.innerType;
+    else if (def.type === "pipe") current = defOf(def.out)?.type === "transform" ? def.in : def.out;
+    else return current;
+  }
+  return current;
+}

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { HearthError } from "../shared/errors.js";
+import { schemaIssuesToProblems } from "./format-schema-issues.js";
+import { parseJson5 } from "./parse-json5.js";
+import { configLocation, type ConfigLocation, type PathEnvironment } from "./paths.js";
+import { configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
+import { configSchema, type HearthConfig } from "./schema/index.js";
+import { substituteEnv } from "./substitute-env.js";
+
+export interface LoadedConfig {
+  config: HearthConfig;
+  location: ConfigLocation;
+  /** Absent when no file exists at the default location and hearth runs on defaults. */
+  source: ConfigSource | undefined;
+  warnings: ConfigProblem[];
+  /** Environment variables substituted into the config (their values are hidden by `config show`). */
+  envUsed: ReadonlySet<string>;
+}
+
+export interface LoadOptions extends PathEnvironment {
+  /** The `--config` flag. */
+  flag?: string | undefined;
+  /** Reads a file as UTF-8; undefined when it does not exist. Injected by tests. */
+  readText?: (file: string) => string | undefined;
+}
+
+/** JSON5 text → `${ENV}` substitution → schema validation. Throws a config HearthError listing every problem. */
+export function loadConfig(options: LoadOptions): LoadedConfig {
+  const location = configLocation(options.flag, options);
+  const readText = options.readText ?? readTextFile;
+  const text = readText(location.file);
+  if (text === undefined) {
+    if (location.origin !== "default") {
+      const from = location.origin === "flag" ? "--config" : "HEARTH_CONFIG";
+      throw new HearthError("config", `config file not found: ${location.file} (given by ${from})`, [
+        "fix: check the path, or run `hearth init` to write a starter config there",
+      ]);
+    }
+    return { config: parseConfigValue({}, undefined, options.env).config, location, source: undefined, warnings: [], envUsed: new Set() };
+  }
+  const source: ConfigSource = { file: location.file, text };
+  const parsed = parseJson5(text, location.file);
+  const { config, warnings, envUsed } = parseConfigValue(parsed, source, options.env);
+  return { config, location, source, warnings, envUsed };
+}
+
+/** Validates an already-parsed value as a config (exported for tests and for configs built in code). */
+export function parseConfigValue(
+  value: unknown,
+  source: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv,
+): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Set<string> } {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new HearthError("config", `${source?.file ?? "the config"}: the top level must be an object { … }`, [
+      "fix: start the file with { and end it with }",
+    ]);
+  }
+  const substituted = substituteEnv(value, env);
+  const problems = [...substituted.problems];
+  const result = configSchema.safeParse(substituted.value, { reportInput: true });
+  if (!result.success) problems.push(...schemaIssuesToProblems(result.error.issues, configSchema));
+  if (!result.success || problems.some((problem) => problem.severity === "error")) {
+    throw configProblemsError(source, problems);
+  }
+  return { config: result.data, warnings: problems, envUsed: substituted.used };
+}
+
+function readTextFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new HearthError("config", `${file} is a directory, not a config file`);
+    if (code === "EACCES") throw new HearthError("config", `cannot read ${file}: permission denied`);
+    throw new HearthError("config", `cannot read ${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,36 @@
+import { isSecretPath } from "./problems.js";
+
+const SECRET_VARIABLE = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
+export const REDACTED = "***";
+
+/**
+ * A deep copy with every secret replaced by "***": values under secret-looking keys (apiKey, token,
+ * Authorization header, …) and any string equal to a secret-looking environment variable that the
+ * config substituted.
+ */
+export function redactSecrets<T>(value: T, secretValues: ReadonlySet<string> = new Set()): T {
+  const visit = (node: unknown, path: string[]): unknown => {
+    if (typeof node === "string") {
+      if (node !== "" && (isSecretPath(path) || secretValues.has(node))) return REDACTED;
+      return node;
+    }
+    if (Array.isArray(node)) return node.map((item) => visit(item, path));
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
+      return out;
+    }
+    return node;
+  };
+  return visit(value, []) as T;
+}
+
+/** The values of substituted variables whose names look secret, for redactSecrets. */
+export function secretEnvValues(used: Iterable<string>, env: NodeJS.ProcessEnv): Set<string> {
+  const values = new Set<string>();
+  for (const name of used) {
+    const value = env[name];
+    if (value && SECRET_VARIABLE.test(name)) values.add(value);
+  }
+  return values;
+}

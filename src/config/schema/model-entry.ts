@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { API_NAMES, INPUT_KINDS } from "../../ai/api.js";
+
+export const apiSchema = z.enum(API_NAMES);
+
+/** US dollars per million tokens; a field left out comes from the catalog, else 0. */
+export const modelCostSchema = z.strictObject({
+  input: z.number().nonnegative().optional(),
+  output: z.number().nonnegative().optional(),
+  cacheRead: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+});
+
+/**
+ * One entry of `models.providers.<id>.models[]`. Everything but `id` may be left out: it then comes
+ * from the built-in catalog when the provider and model are known there, else from MODEL_DEFAULTS.
+ */
+export const modelEntrySchema = z
+  .strictObject({
+    id: z.string().min(1),
+    name: z.string().min(1).optional(),
+    api: apiSchema.optional(),
+    reasoning: z.boolean().optional(),
+    input: z.array(z.enum(INPUT_KINDS)).min(1).optional(),
+    cost: modelCostSchema.optional(),
+    contextWindow: z.int().positive().optional(),
+    maxTokens: z.int().positive().optional(),
+  })
+  .superRefine((entry, context) => {
+    if (entry.contextWindow !== undefined && entry.maxTokens !== undefined && entry.maxTokens > entry.contextWindow) {
+      context.addIssue({
+        code: "custom",
+        path: ["maxTokens"],
+        message: `maxTokens (${entry.maxTokens}) is larger than contextWindow (${entry.contextWindow}); the reply must fit in the window`,
+      });
+    }
+  });
+
+/** What a model configured without these fields gets (and the catalog does not know it). */
+export const MODEL_DEFAULTS = {
+  reasoning: false,
+  input: ["text"],
+  cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  contextWindow: 32768,
+  maxTokens: 4096,
+} as const;
+
+export type ModelEntryConfig = z.output<typeof modelEntrySchema>;

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { apiSchema, modelEntrySchema } from "./model-entry.js";
+
+const httpUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an http:// or https:// URL, such as \"http://127.0.0.1:1234/v1\"" },
+);
+
+/** A provider id is the part of a model reference before the first "/". */
+export const providerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "a provider id uses letters, digits, '.', '_' and '-' only (no '/')" });
+
+export const providerSchema = z
+  .strictObject({
+    baseUrl: httpUrl.optional(),
+    apiKey: z.string().optional(),
+    api: apiSchema.optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeoutSeconds: z.number().positive().optional(),
+    models: z.array(modelEntrySchema).default([]),
+  })
+  .superRefine((provider, context) => {
+    const seen = new Set<string>();
+    provider.models.forEach((model, index) => {
+      if (seen.has(model.id)) {
+        context.addIssue({ code: "custom", path: ["models", index, "id"], message: `"${model.id}" is listed twice in this provider` });
+      }
+      seen.add(model.id);
+    });
+  });
+
+export const MODES = ["merge", "replace"] as const;
+
+/** `models`: the providers. `merge` keeps the built-in hosted providers beside the config's; `replace` drops them. */
+export const modelsSectionSchema = z.strictObject({
+  mode: z.enum(MODES).default("merge"),
+  providers: z.record(providerIdSchema, providerSchema).default({}),
+});
+
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type ModelsSection = z.output<typeof modelsSectionSchema>;

@@ -1,0 +1,43 @@
+import { isIP } from "node:net";
+
+/**
+ * True where a base URL points at this machine or a private network: loopback, RFC 1918, link-local,
+ * IPv6 unique-local, CGNAT (Tailscale and similar overlays hand those out), `.local` / `.lan` / `.internal`
+ * names, and single-label host names, which only resolve on a local network.
+ */
+export function isLocalUrl(baseUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  const family = isIP(host);
+  if (family === 4) return isPrivateIpv4(host);
+  if (family === 6) return isPrivateIpv6(host);
+  if (/\.(local|lan|internal|home\.arpa)$/.test(host)) return true;
+  return !host.includes(".");
+}
+
+function isPrivateIpv4(host: string): boolean {
+  const [a = 0, b = 0] = host.split(".").map(Number);
+  return (
+    a === 127 ||
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    a === 0
+  );
+}
+
+function isPrivateIpv6(host: string): boolean {
+  if (host === "::1" || host === "::") return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (mapped?.[1]) return isPrivateIpv4(mapped[1]);
+  const first = parseInt(host.split(":")[0] || "0", 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}

@@ -1,0 +1,72 @@
+import { splitRef, type ModelRef, type ModelSpec } from "../ai/model-spec.js";
+import { suggest } from "../shared/did-you-mean.js";
+import type { ResolvedProvider } from "./resolve-providers.js";
+
+export type LookupResult = { ok: true; model: ModelSpec; via: "alias" | "ref" | "id" } | { ok: false; reason: string };
+
+/** Every model hearth knows after resolution, with aliases; a lookup never guesses silently. */
+export class ModelCatalog {
+  readonly providers: ReadonlyMap<string, ResolvedProvider>;
+  readonly models: ReadonlyMap<ModelRef, ModelSpec>;
+  /** Lower-cased alias → ref. */
+  private readonly aliasToRef: Map<string, ModelRef>;
+  private readonly refToAlias: Map<ModelRef, string>;
+
+  constructor(providers: readonly ResolvedProvider[], aliases: ReadonlyMap<ModelRef, string>) {
+    this.providers = new Map(providers.map((provider) => [provider.id, provider]));
+    this.models = new Map(providers.flatMap((provider) => provider.models.map((model) => [model.ref, model] as const)));
+    this.refToAlias = new Map(aliases);
+    this.aliasToRef = new Map([...aliases].map(([ref, alias]) => [alias.toLowerCase(), ref]));
+  }
+
+  aliasOf(ref: ModelRef): string | undefined {
+    return this.refToAlias.get(ref);
+  }
+
+  get aliases(): ReadonlyMap<ModelRef, string> {
+    return this.refToAlias;
+  }
+
+  /** An alias (any case), a full "provider/model" ref, or a model id that only one provider has. */
+  lookup(name: string): LookupResult {
+    const wanted = name.trim();
+    const aliased = this.aliasToRef.get(wanted.toLowerCase());
+    const aliasedModel = aliased ? this.models.get(aliased) : undefined;
+    if (aliasedModel) return { ok: true, model: aliasedModel, via: "alias" };
+
+    const exact = this.models.get(wanted as ModelRef);
+    if (exact) return { ok: true, model: exact, via: "ref" };
+    const parts = splitRef(wanted);
+    if (parts) {
+      const provider = this.providers.get(parts.provider);
+      if (!provider) {
+        const close = suggest(parts.provider, this.providers.keys());
+        return { ok: false, reason: `no provider "${parts.provider}"${hint(close.map((id) => `${id}/${parts.id}`))}` };
+      }
+      const caseless = provider.models.filter((model) => model.id.toLowerCase() === parts.id.toLowerCase());
+      if (caseless.length === 1 && caseless[0]) return { ok: true, model: caseless[0], via: "ref" };
+      if (provider.models.length === 0) {
+        return {
+          ok: false,
+          reason: `provider "${provider.id}" lists no models; add { id: "${parts.id}", … } to models.providers.${provider.id}.models`,
+        };
+      }
+      const close = suggest(parts.id, provider.models.map((model) => model.id)).map((id) => `${provider.id}/${id}`);
+      const fix = provider.configured || !provider.builtin ? `${close.length ? " Otherwise" : ";"} add { id: "${parts.id}", … } to models.providers.${provider.id}.models` : "";
+      return { ok: false, reason: `"${wanted}" is not a model of provider "${provider.id}"${hint(close)}${fix}` };
+    }
+    const byId = [...this.models.values()].filter((model) => model.id.toLowerCase() === wanted.toLowerCase());
+    if (byId.length === 1 && byId[0]) return { ok: true, model: byId[0], via: "id" };
+    if (byId.length > 1) {
+      return { ok: false, reason: `"${wanted}" is offered by several providers; name one: ${byId.map((model) => `"${model.ref}"`).join(", ")}` };
+    }
+    const close = suggest(wanted, [...this.refToAlias.values(), ...this.models.keys()]);
+    return { ok: false, reason: `"${wanted}" is not a known model or alias${hint(close)}` };
+  }
+}
+
+function hint(candidates: readonly string[]): string {
+  if (candidates.length === 0) return "";
+  if (candidates.length === 1) return `; did you mean "${candidates[0]}"?`;
+  return `; did you mean one of ${candidates.map((candidate) => `"${candidate}"`).join(", ")}?`;
+}

@@ -1,0 +1,197 @@
+import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
+import { makeRef, type ModelSpec } from "../ai/model-spec.js";
+import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig } from "../config/schema/index.js";
+import type { ConfigProblem } from "../config/problems.js";
+import { didYouMean } from "../shared/did-you-mean.js";
+import { isLocalUrl } from "./is-local.js";
+
+/** A provider after merging the config with the built-in catalog. */
+export interface ResolvedProvider {
+  id: string;
+  name: string;
+  baseUrl: string;
+  api: Api | undefined;
+  apiKey: string | undefined;
+  /** Where the key came from; the key itself is never shown. */
+  apiKeySource: "config" | `env:${string}` | "none";
+  /** The variable a built-in provider reads its key from. */
+  apiKeyEnv: string | undefined;
+  headers: Readonly<Record<string, string>>;
+  timeoutSeconds: number | undefined;
+  builtin: boolean;
+  configured: boolean;
+  local: boolean;
+  models: ModelSpec[];
+}
+
+export interface ResolveEnvironment {
+  env: NodeJS.ProcessEnv;
+  catalog: readonly CatalogProvider[];
+}
+
+/**
+ * Config providers over built-in ones. `merge`: built-in providers stay, a config provider with a
+ * built-in id overrides it field by field and model lists merge by id (config wins). `replace`: only
+ * the config's providers exist; the catalog still supplies limits and prices of the models they list.
+ */
+export function resolveProviders(config: HearthConfig, environment: ResolveEnvironment): { providers: ResolvedProvider[]; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const builtins = new Map(environment.catalog.map((provider) => [provider.id, provider]));
+  const providers: ResolvedProvider[] = [];
+  const configured = config.models.providers;
+
+  if (config.models.mode === "merge") {
+    for (const builtin of environment.catalog) {
+      if (!(builtin.id in configured)) providers.push(fromBuiltin(builtin, undefined, environment.env, problems));
+    }
+  }
+  for (const [id, provider] of Object.entries(configured)) {
+    const builtin = builtins.get(id);
+    if (builtin) {
+      providers.push(fromBuiltin(builtin, provider, environment.env, problems, config.models.mode === "replace"));
+      continue;
+    }
+    const resolved = fromConfig(id, provider, [...builtins.keys()], problems);
+    if (resolved) providers.push(resolved);
+  }
+  return { providers, problems };
+}
+
+function fromBuiltin(
+  builtin: CatalogProvider,
+  override: ProviderConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+  onlyConfiguredModels = false,
+): ResolvedProvider {
+  const configKey = override?.apiKey;
+  const envKey = env[builtin.apiKeyEnv] || undefined;
+  const baseUrl = override?.baseUrl ?? builtin.baseUrl;
+  const api = override?.api ?? builtin.api;
+  const provider: ResolvedProvider = {
+    id: builtin.id,
+    name: builtin.name,
+    baseUrl,
+    api,
+    apiKey: configKey ?? envKey,
+    apiKeySource: configKey ? "config" : envKey ? `env:${builtin.apiKeyEnv}` : "none",
+    apiKeyEnv: builtin.apiKeyEnv,
+    headers: override?.headers ?? {},
+    timeoutSeconds: override?.timeoutSeconds,
+    builtin: true,
+    configured: override !== undefined,
+    local: isLocalUrl(baseUrl),
+    models: [],
+  };
+  const catalogById = new Map(builtin.models.map((model) => [model.id, model]));
+  const configuredIds = new Set(override?.models.map((model) => model.id) ?? []);
+  if (!onlyConfiguredModels) {
+    for (const model of builtin.models) {
+      if (!configuredIds.has(model.id)) provider.models.push(modelSpec(provider, api, undefined, model, "builtin"));
+    }
+  }
+  override?.models.forEach((entry) => {
+    provider.models.push(modelSpec(provider, entry.api ?? api, entry, catalogById.get(entry.id), "config"));
+  });
+  checkBaseUrlPath(provider, override, problems);
+  return provider;
+}
+
+function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], problems: ConfigProblem[]): ResolvedProvider | undefined {
+  if (!config.baseUrl) {
+    const hint = didYouMean(id, builtinIds);
+    problems.push({
+      severity: "error",
+      path: ["models", "providers", id, "baseUrl"],
+      message: hint
+        ? `missing: "${id}" is not a built-in provider${hint.replace(/^; /, ", ")} Otherwise give its baseUrl, such as "http://127.0.0.1:1234/v1"`
+        : `missing; a provider that is not built in (${builtinIds.join(", ")}) needs its baseUrl, such as "http://127.0.0.1:1234/v1"`,
+    });
+    return undefined;
+  }
+  const provider: ResolvedProvider = {
+    id,
+    name: id,
+    baseUrl: config.baseUrl,
+    api: config.api,
+    apiKey: config.apiKey,
+    apiKeySource: config.apiKey ? "config" : "none",
+    apiKeyEnv: undefined,
+    headers: config.headers ?? {},
+    timeoutSeconds: config.timeoutSeconds,
+    builtin: false,
+    configured: true,
+    local: isLocalUrl(config.baseUrl),
+    models: [],
+  };
+  config.models.forEach((entry, index) => {
+    const api = entry.api ?? config.api;
+    if (!api) {
+      problems.push({
+        severity: "error",
+        path: ["models", "providers", id, "models", index],
+        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions" or "anthropic-messages"`,
+      });
+      return;
+    }
+    provider.models.push(modelSpec(provider, api, entry, undefined, "config"));
+  });
+  checkBaseUrlPath(provider, config, problems);
+  return provider;
+}
+
+function modelSpec(
+  provider: ResolvedProvider,
+  api: Api,
+  entry: ModelEntryConfig | undefined,
+  known: CatalogModel | undefined,
+  source: "config" | "builtin",
+): ModelSpec {
+  const id = entry?.id ?? known?.id ?? "";
+  return {
+    ref: makeRef(provider.id, id),
+    provider: provider.id,
+    id,
+    name: entry?.name ?? known?.name ?? id,
+    api,
+    baseUrl: provider.baseUrl,
+    apiKey: provider.apiKey,
+    headers: provider.headers,
+    timeoutSeconds: provider.timeoutSeconds,
+    reasoning: entry?.reasoning ?? known?.reasoning ?? MODEL_DEFAULTS.reasoning,
+    input: entry?.input ?? known?.input ?? MODEL_DEFAULTS.input,
+    cost: mergeCost(entry?.cost, known?.cost),
+    contextWindow: entry?.contextWindow ?? known?.contextWindow ?? MODEL_DEFAULTS.contextWindow,
+    maxTokens: Math.min(
+      entry?.maxTokens ?? known?.maxTokens ?? MODEL_DEFAULTS.maxTokens,
+      entry?.contextWindow ?? known?.contextWindow ?? MODEL_DEFAULTS.contextWindow,
+    ),
+    local: provider.local,
+    params: {},
+    source,
+  };
+}
+
+function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | undefined): ModelCost {
+  const base = known ?? MODEL_DEFAULTS.cost;
+  return {
+    input: config?.input ?? base.input,
+    output: config?.output ?? base.output,
+    cacheRead: config?.cacheRead ?? base.cacheRead,
+    cacheWrite: config?.cacheWrite ?? base.cacheWrite,
+  };
+}
+
+/** LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call. */
+function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | undefined, problems: ConfigProblem[]): void {
+  if (!config?.baseUrl) return;
+  const usesOpenAi = provider.models.some((model) => model.api !== "anthropic-messages") || provider.api?.startsWith("openai");
+  const path = new URL(config.baseUrl).pathname.replace(/\/+$/, "");
+  if (usesOpenAi && path === "") {
+    problems.push({
+      severity: "warning",
+      path: ["models", "providers", provider.id, "baseUrl"],
+      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${config.baseUrl.replace(/\/+$/, "")}/v1"`,
+    });
+  }
+}

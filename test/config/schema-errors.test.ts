@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { configErrorText, resolveText } from "../helpers/config.js";
+
+const provider = (body: string): string => `{
+  models: {
+    providers: {
+      lmstudio: {
+${body}
+      },
+    },
+  },
+}`;
+
+test("an unknown API value suggests the near miss and lists what is allowed", () => {
+  const text = provider('        baseUrl: "http://127.0.0.1:1234/v1",\n        api: "openai-response",');
+  assert.equal(
+    configErrorText(() => resolveText(text)),
+    [
+      "hearth.json5 has 1 problem:",
+      'hearth.json5:6:9: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages")',
+    ].join("\n"),
+  );
+});
+
+test("unknown keys get 'did you mean', or the allowed keys when nothing is close", () => {
+  const text = provider('        baseURL: "http://127.0.0.1:1234/v1",\n        colour: "blue",');
+  const message = configErrorText(() => resolveText(text));
+  assert.match(message, /hearth\.json5:5:9: models\.providers\.lmstudio\.baseURL: unknown key; did you mean "baseUrl"\?/);
+  assert.match(
+    message,
+    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, apiKey, api, headers, timeoutSeconds, models/,
+  );
+});
+
+test("every problem is reported at once, each with its line", () => {
+  const text = `{
+  agent: {},
+  models: {
+    mode: "merj",
+    providers: {
+      lmstudio: {
+        baseUrl: "http://127.0.0.1:1234/v1",
+        api: "openai-responses",
+        models: [
+          { id: "a", contextWindow: "196608", maxTokens: 8192 },
+          { name: "no id" },
+          { id: "b", contextWindow: 4096, maxTokens: 8192 },
+          { id: "c", input: ["text", "audio"], cost: { input: -1 } },
+        ],
+      },
+    },
+  },
+}`;
+  assert.equal(
+    configErrorText(() => resolveText(text)),
+    [
+      "hearth.json5 has 7 problems:",
+      'hearth.json5:2:3: agent: unknown key; did you mean "agents"?',
+      'hearth.json5:4:5: models.mode: "merj" is not a known mode; did you mean "merge"? (allowed: "merge", "replace")',
+      'hearth.json5:10:22: models.providers.lmstudio.models[0].contextWindow: expected a number, got "196608"; remove the quotes',
+      "hearth.json5:11:11: models.providers.lmstudio.models[1].id: missing; required (a string)",
+      "hearth.json5:12:43: models.providers.lmstudio.models[2].maxTokens: maxTokens (8192) is larger than contextWindow (4096); the reply must fit in the window",
+      'hearth.json5:13:38: models.providers.lmstudio.models[3].input[1]: "audio" is not a known input kind; allowed: "text", "image"',
+      "hearth.json5:13:56: models.providers.lmstudio.models[3].cost.input: must be 0 or more, got -1",
+    ].join("\n"),
+  );
+});
+
+test("a provider id with a slash is refused, since refs split on the first slash", () => {
+  const text = '{ models: { providers: { "lm/studio": { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions" } } } }';
+  assert.match(configErrorText(() => resolveText(text)), /models\.providers\["lm\/studio"\]: "lm\/studio" is not a valid name: a provider id uses letters, digits/);
+});
+
+test("a base URL must be http(s)", () => {
+  const text = provider('        baseUrl: "127.0.0.1:1234/v1",\n        api: "openai-completions",');
+  assert.match(
+    configErrorText(() => resolveText(text)),
+    /models\.providers\.lmstudio\.baseUrl: must be an http:\/\/ or https:\/\/ URL, such as "http:\/\/127\.0\.0\.1:1234\/v1", got "127\.0\.0\.1:1234\/v1"/,
+  );
+});
+
+test("a custom provider needs a baseUrl and an api; a near miss of a built-in id is pointed out", () => {
+  const message = configErrorText(() => resolveText('{ models: { providers: { antropic: { apiKey: "x" }, local: { baseUrl: "http://127.0.0.1:8000/v1", models: [{ id: "m" }] } } } }'));
+  assert.match(message, /models\.providers\.antropic\.baseUrl: missing: "antropic" is not a built-in provider, did you mean "anthropic"\?/);
+  assert.match(message, /models\.providers\.local\.models\[0\]: model "m" has no api: set models\.providers\.local\.api/);
+});
+
+test("a secret's value never appears in an error", () => {
+  const message = configErrorText(() => resolveText('{ models: { providers: { openai: { apiKey: 12345678 } } } }'));
+  assert.match(message, /models\.providers\.openai\.apiKey: expected a string, got the value \(hidden\)/);
+  assert.doesNotMatch(message, /12345678/);
+});
+
+test("a base URL without /v1 draws a warning, not an error", () => {
+  const resolved = resolveText(provider('        baseUrl: "http://127.0.0.1:1234",\n        api: "openai-responses",\n        models: [{ id: "m" }],'));
+  assert.equal(resolved.warnings.length, 1);
+  assert.match(resolved.warnings[0]?.message ?? "", /serve under \/v1: "http:\/\/127\.0\.0\.1:1234\/v1"/);
+});
+
+test("a fractional token count is refused", () => {
+  const text = provider('        baseUrl: "http://127.0.0.1:1234/v1",\n        api: "openai-completions",\n        models: [{ id: "m", maxTokens: 1.5 }],');
+  assert.match(configErrorText(() => resolveText(text)), /models\.providers\.lmstudio\.models\[0\]\.maxTokens: expected a whole number, got 1\.5/);
+});
+
+test("the top level must be an object", () => {
+  assert.match(configErrorText(() => resolveText("[1, 2]")), /hearth\.json5: the top level must be an object/);
+});

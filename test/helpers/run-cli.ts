@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const repoRoot = new URL("../..", import.meta.url).pathname;
+export const hearthBin = join(repoRoot, "bin/hearth");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `bin/hearth` in a child process with a clean environment (no keys, no HOME config). */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [hearthBin, ...args],
+      {
+        cwd: options.cwd ?? repoRoot,
+        env: { PATH: process.env.PATH, HOME: options.env?.HOME ?? "/nonexistent-home", NO_COLOR: "1", ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(prefix = "hearth-test-"): { dir: string; cleanup: () => void; write: (name: string, text: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    write: (name, text) => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    },
+  };
+}
+
+export const fixture = (name: string): string => join(repoRoot, "test/fixtures/configs", name);
