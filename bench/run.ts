@@ -1,9 +1,11 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli.
+// and ratios. Sections: cli, relay.
+import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 
 const sections: Record<string, () => void | Promise<void>> = {
   cli: () => benchCliColdStart(),
+  relay: () => benchAdapterRelay(),
 };
 
 const wanted = process.argv.slice(2);

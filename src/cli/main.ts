@@ -54,6 +54,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--local", "only providers on this machine or a private network")
     .action(run(async () => (await import("./commands/models-list.js")).modelsList));
 
+  models
+    .command("status")
+    .description("the resolved chain and keys; --probe asks each server: reachable, listed, loaded, context")
+    .addOption(json)
+    .option("--probe", "ask each provider: reachability, model listing, LM Studio load state and context")
+    .option("--first-token", "also send one tiny real request per model and time its first token (implies --probe)")
+    .action(run(async () => (await import("./commands/models-status.js")).modelsStatusCommand));
+
   program
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")

@@ -1,0 +1,136 @@
+import type { Api } from "./api.js";
+import { classifyHttpFailure, errorPayloadOf } from "./classify-failure.js";
+import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
+import type { ModelSpec } from "./model-spec.js";
+import { ResponseBuilder } from "./response-builder.js";
+import { ThinkTagSplitter } from "./think-tags.js";
+import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./types.js";
+import { EventStream } from "../shared/event-stream.js";
+
+/**
+ * Contract: `stream` returns at once and never throws; the stream yields text, reasoning, tool-call
+ * and usage events and ends with exactly one response-end or response-error (a classified Failure).
+ * No retries happen here: retrying and failing over belong to the router.
+ */
+export interface ProviderAdapter {
+  readonly api: Api;
+  stream(model: ModelSpec, context: Context, options?: CallOptions): EventStream<StreamEvent>;
+}
+
+export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;
+
+export interface AdapterDependencies {
+  http: HttpClient;
+}
+
+/** Local servers may load a model on demand before the first byte; hosted ones answer quickly or are in trouble. */
+export const DEFAULT_TIMEOUTS: { local: Timeouts; hosted: Timeouts } = {
+  local: { connectMs: 3_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 0 },
+  hosted: { connectMs: 10_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 0 },
+};
+
+/** Defaults, then the provider's `timeoutSeconds` (first byte and idle), then the call's own. */
+export function resolveTimeouts(model: ModelSpec, options: CallOptions | undefined): Timeouts {
+  const base = { ...(model.local ? DEFAULT_TIMEOUTS.local : DEFAULT_TIMEOUTS.hosted) };
+  if (model.timeoutSeconds !== undefined) {
+    base.firstByteMs = model.timeoutSeconds * 1000;
+    base.idleMs = model.timeoutSeconds * 1000;
+  }
+  return { ...base, ...options?.timeouts };
+}
+
+/**
+ * Which models leave reasoning inline in their text. Models known to reason hold leading text until
+ * `</think>` or the end; others stream at once, and if one turns out to send an orphan `</think>`
+ * (its final message is corrected then), it is held from its next call on. One per adapter instance.
+ */
+export class ReasoningHabits {
+  private readonly inlineReasoners = new Set<string>();
+
+  splitterFor(model: ModelSpec): ThinkTagSplitter {
+    const knownReasoner =
+      model.reasoning || this.inlineReasoners.has(model.ref) || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id);
+    return new ThinkTagSplitter(knownReasoner ? Number.POSITIVE_INFINITY : 0);
+  }
+
+  learn(model: ModelSpec, splitter: ThinkTagSplitter): void {
+    if (splitter.lateOrphan) this.inlineReasoners.add(model.ref);
+  }
+}
+
+/**
+ * Runs an adapter's work with the contract's guarantees: whatever it throws becomes one
+ * response-error; a stream that ends without a final event is a broken stream.
+ */
+export function runAdapter(
+  model: ModelSpec,
+  context: Context,
+  options: CallOptions | undefined,
+  work: (builder: ResponseBuilder) => Promise<void>,
+  habits?: ReasoningHabits,
+): EventStream<StreamEvent> {
+  const splitter = habits?.splitterFor(model);
+  const stream = new EventStream<StreamEvent>();
+  const builder = new ResponseBuilder(model, context, stream, splitter);
+  void (async () => {
+    try {
+      await work(builder);
+      if (splitter) habits?.learn(model, splitter);
+      if (!builder.finished) builder.fail({ kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` });
+    } catch (error) {
+      builder.fail(toFailure(error, model, options));
+    }
+  })();
+  return stream;
+}
+
+function toFailure(error: unknown, model: ModelSpec, options: CallOptions | undefined): Failure {
+  if (options?.signal?.aborted) return { kind: "aborted", message: "the call was cancelled" };
+  if (error instanceof FailureError) return { ...error.failure, message: `${model.ref}: ${error.failure.message}` };
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: "stream-broken", message: `${model.ref}: the answer could not be read (${message})` };
+}
+
+/** POSTs JSON and returns the streaming response, or throws a FailureError classified from the error answer. */
+export async function postForStream(http: HttpClient, model: ModelSpec, path: string, headers: Record<string, string>, body: unknown, options: CallOptions | undefined): Promise<HttpResponse> {
+  const url = `${model.baseUrl.replace(/\/+$/, "")}${path}`;
+  const result = await http.request({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "text/event-stream", ...headers, ...model.headers },
+    body: JSON.stringify(body),
+    timeouts: resolveTimeouts(model, options),
+    signal: options?.signal,
+  });
+  if (!result.ok) throw new FailureError(result.failure);
+  const response = result.response;
+  if (response.status < 200 || response.status >= 300) {
+    const text = await response.text(64 * 1024).catch(() => "");
+    throw new FailureError(classifyHttpFailure(response.status, text, response.headers, `POST ${new URL(url).pathname}`));
+  }
+  // LM Studio answers an unknown endpoint with 200 and a JSON error instead of a stream.
+  const type = String(response.headers["content-type"] ?? "");
+  if (type.includes("application/json")) {
+    const text = await response.text(64 * 1024).catch(() => "");
+    const status = errorPayloadOf(safeJson(text)) ? 400 : 502;
+    throw new FailureError(classifyHttpFailure(status, text || "the server answered JSON instead of a stream", response.headers, `POST ${new URL(url).pathname}`));
+  }
+  return response;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON.parse for one SSE data payload; a malformed one means the stream is broken. */
+export function parseEventData(data: string, what: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new FailureError({ kind: "stream-broken", message: `${what} sent a malformed event: ${data.slice(0, 120)}` });
+  }
+}

@@ -1,0 +1,101 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, matchesAny } from "./failure-wording.js";
+import type { Failure, FailureKind } from "./types.js";
+
+export interface ErrorPayload {
+  message: string;
+  /** The server's code or type (`context_length_exceeded`, `overloaded_error`, …). */
+  code?: string | undefined;
+}
+
+/** The message and code of an error body, whichever server shape it has. */
+export function readErrorPayload(bodyText: string): ErrorPayload {
+  const trimmed = bodyText.trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return { message: trimmed.slice(0, 500) };
+  }
+  return errorPayloadOf(parsed) ?? { message: trimmed.slice(0, 500) };
+}
+
+/** `{error: "…"}` (LM Studio), `{error: {message, code, type}}` (OpenAI, llama.cpp), `{message, type}` (vLLM), `{type: "error", error: {type, message}}` (Anthropic). */
+export function errorPayloadOf(value: unknown): ErrorPayload | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const record = value as Record<string, unknown>;
+  const error = record.error;
+  if (typeof error === "string") return { message: error };
+  if (error && typeof error === "object") {
+    const inner = error as Record<string, unknown>;
+    const message = typeof inner.message === "string" ? inner.message : JSON.stringify(inner);
+    const code = stringOf(inner.code) ?? stringOf(inner.type);
+    return { message, code };
+  }
+  if (typeof record.message === "string") return { message: record.message, code: stringOf(record.code) ?? stringOf(record.type) };
+  if (typeof record.detail === "string") return { message: record.detail };
+  return undefined;
+}
+
+function stringOf(value: unknown): string | undefined {
+  if (typeof value === "string" && value !== "") return value;
+  if (typeof value === "number") return String(value);
+  return undefined;
+}
+
+/** A non-2xx answer → a failure kind, with Retry-After honoured. */
+export function classifyHttpFailure(status: number, bodyText: string, headers: IncomingHttpHeaders, what: string): Failure {
+  const payload = readErrorPayload(bodyText);
+  const kind = kindOf(payload, status);
+  const retryAfterMs = retryAfter(headers);
+  const detail = payload.message || `HTTP ${status}`;
+  return {
+    kind,
+    status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    message: `${what} answered ${status}: ${explain(kind, detail)}`,
+    detail,
+  };
+}
+
+/** An error reported inside a stream (no HTTP status): Responses `error`/`response.failed`, Anthropic `event: error`, a chat chunk with `error`. */
+export function classifyStreamError(payload: ErrorPayload, what: string): Failure {
+  const kind = kindOf(payload, undefined);
+  return { kind, message: `${what} reported an error mid-answer: ${explain(kind, payload.message)}`, detail: payload.message };
+}
+
+function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind {
+  const text = `${payload.code ?? ""} ${payload.message}`;
+  if (matchesAny(text, CONTEXT_OVERFLOW_WORDING)) return "context-overflow";
+  const code = payload.code ?? "";
+  if (/overloaded/i.test(code)) return "overloaded";
+  if (/rate_limit/i.test(code)) return "rate-limit";
+  if (/authentication|permission|invalid_api_key/i.test(code)) return "auth";
+  if (status === 401 || status === 403) return "auth";
+  if (status === 429) return "rate-limit";
+  if (status === 404 || matchesAny(text, MODEL_NOT_FOUND_WORDING) || matchesAny(payload.message, MISSING_ENDPOINT_WORDING)) return "model-not-found";
+  if (status === 408) return "timeout";
+  if (status !== undefined && status >= 500) return "overloaded";
+  if (status === undefined && /server_error|api_error|internal/i.test(code)) return "overloaded";
+  return "bad-request";
+}
+
+function explain(kind: FailureKind, detail: string): string {
+  const clipped = detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
+  if (kind === "model-not-found" && matchesAny(detail, MISSING_ENDPOINT_WORDING)) {
+    return `${clipped} (the server has no such endpoint: for a server without the Responses API, set api: "openai-completions")`;
+  }
+  return clipped;
+}
+
+/** `retry-after-ms` (OpenAI), `retry-after` in seconds or as an HTTP date. */
+export function retryAfter(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
+  const ms = Number(headers["retry-after-ms"]);
+  if (Number.isFinite(ms) && ms >= 0 && headers["retry-after-ms"] !== undefined) return ms;
+  const value = headers["retry-after"];
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

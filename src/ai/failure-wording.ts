@@ -1,0 +1,44 @@
+/**
+ * What servers say when a request does not fit the model's context, or names a model they lack.
+ * One pattern per line, with the server that says it; matched case-insensitively against the error
+ * message (and code) the server sent.
+ */
+export const CONTEXT_OVERFLOW_WORDING: readonly RegExp[] = [
+  /trying to keep the first \d+ tokens when context the overflows/i, // LM Studio (llama.cpp engine)
+  /context length of only \d+ tokens/i, // LM Studio (MLX engine)
+  /n_keep\b[:\s\d]*>=\s*n_ctx/i, // llama.cpp ("n_keep >= n_ctx", LM Studio's engine: "n_keep: 5228 >= n_ctx: 4096")
+  /tokens to keep from the initial prompt is greater than the context length/i, // LM Studio (llama.cpp engine)
+  /exceeds the available context size/i, // llama.cpp server
+  /exceed_context_size_error/i, // llama.cpp server, error type
+  /maximum context length is \d+ tokens/i, // vLLM, OpenAI chat completions
+  /context_length_exceeded/i, // OpenAI error code
+  /input tokens exceed the configured limit/i, // OpenAI Responses
+  /your input exceeds the context window/i, // OpenAI Responses, response.failed
+  /prompt is too long/i, // Anthropic
+  /input length and `max_tokens` exceed context limit/i, // Anthropic
+  /context window (?:is )?exceeded|exceeds? (?:the )?context window/i, // OpenRouter and its upstreams
+  /too many tokens|token limit exceeded|reduce the length of the messages/i, // OpenRouter upstreams, Azure OpenAI
+  /the input \(\d+ tokens\) is longer than the model'?s context length/i, // Ollama OpenAI-compatible API
+  /request \(\d+ tokens\) exceeds the available context/i, // Ollama / llama.cpp variant
+];
+
+export const MODEL_NOT_FOUND_WORDING: readonly RegExp[] = [
+  /model[_ ]not[_ ]found/i, // OpenAI error code, Ollama
+  /model .* (?:does not exist|not found)/i, // OpenAI, vLLM ("The model `x` does not exist.")
+  /no models? loaded/i, // LM Studio with JIT loading off
+  /invalid model identifier/i, // LM Studio 0.3.29+ (400, code model_not_found)
+  /failed to load model/i, // LM Studio, llama.cpp
+  /not_found_error/i, // Anthropic error type
+  /is not a valid model id/i, // OpenRouter
+  /no endpoints found for/i, // OpenRouter, no provider serves the model
+];
+
+/** Wording of a server that has no such endpoint (an old LM Studio without /v1/responses, say). */
+export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
+  /unexpected endpoint or method/i, // LM Studio
+  /cannot post \//i, // Express-based servers
+  /^not found$/i, // generic 404
+  /404 page not found/i, // Go servers (Ollama)
+];
+
+export const matchesAny = (text: string, patterns: readonly RegExp[]): boolean => patterns.some((pattern) => pattern.test(text));

@@ -1,0 +1,74 @@
+import type { ModelSpec } from "../../model-spec.js";
+import type { CallOptions, Context, Message } from "../../types.js";
+
+type Block = Record<string, unknown>;
+interface AnthropicMessage {
+  role: "user" | "assistant";
+  content: Block[];
+}
+
+/** hearth's context → a Messages API request body. */
+export function messagesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: model.id,
+    max_tokens: options?.maxTokens ?? model.maxTokens,
+    messages: toMessages(context.messages),
+    stream: true,
+  };
+  if (context.systemPrompt) {
+    const system: Block = { type: "text", text: context.systemPrompt };
+    if (!model.local) system.cache_control = { type: "ephemeral" };
+    body.system = [system];
+  }
+  if (context.tools && context.tools.length > 0) {
+    body.tools = context.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters }));
+  }
+  if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
+    const budget = { low: 2048, medium: 8192, high: 24576 }[options.reasoning];
+    const maxTokens = Number(body.max_tokens);
+    body.thinking = { type: "enabled", budget_tokens: Math.max(1024, Math.min(budget, maxTokens - 1024)) };
+  } else if (options?.temperature !== undefined) {
+    body.temperature = options.temperature;
+  }
+  return { ...body, ...model.params };
+}
+
+/** Merges consecutive same-role turns (tool results go in a user turn), drops empty assistant turns. */
+function toMessages(messages: readonly Message[]): AnthropicMessage[] {
+  const out: AnthropicMessage[] = [];
+  const add = (role: AnthropicMessage["role"], blocks: Block[]): void => {
+    if (blocks.length === 0) return;
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const message of messages) {
+    if (message.role === "user") {
+      const blocks: Block[] =
+        typeof message.content === "string"
+          ? [{ type: "text", text: message.content }]
+          : message.content.map((part) =>
+              part.type === "text" ? { type: "text", text: part.text } : { type: "image", source: { type: "base64", media_type: part.mediaType, data: part.data } },
+            );
+      add("user", blocks);
+    } else if (message.role === "tool-result") {
+      add("user", [{ type: "tool_result", tool_use_id: message.toolCallId, content: message.content, is_error: message.isError }]);
+    } else {
+      const blocks: Block[] = [];
+      for (const part of message.content) {
+        if (part.type === "text") {
+          if (part.text !== "") blocks.push({ type: "text", text: part.text });
+        } else if (part.type === "reasoning") {
+          // Thinking goes back only to Anthropic, signed as it came; other servers' reasoning stays out.
+          if (message.api !== "anthropic-messages") continue;
+          if (part.redacted) blocks.push({ type: "redacted_thinking", data: part.redacted });
+          else if (part.signature) blocks.push({ type: "thinking", thinking: part.text, signature: part.signature });
+        } else {
+          blocks.push({ type: "tool_use", id: part.id, name: part.name, input: part.arguments });
+        }
+      }
+      add("assistant", blocks);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { readSse } from "../../http/sse.js";
+import { messagesRequestBody } from "./convert-messages.js";
+import { AnthropicEventMapper } from "./map-events.js";
+
+const ANTHROPIC_VERSION = "2023-06-01";
+
+/** Anthropic Messages (`POST {baseUrl}/v1/messages`): Anthropic, and servers with an Anthropic-compatible API. */
+export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): ProviderAdapter {
+  return {
+    api: "anthropic-messages",
+    stream(model, context, options) {
+      return runAdapter(model, context, options, async (builder) => {
+        const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION };
+        if (model.apiKey) headers["x-api-key"] = model.apiKey;
+        const path = /\/v1\/?$/.test(model.baseUrl) ? "/messages" : "/v1/messages";
+        const response = await postForStream(http, model, path, headers, messagesRequestBody(model, context, options), options);
+        const what = `${model.ref} (POST ${path})`;
+        const mapper = new AnthropicEventMapper(builder, what);
+        for await (const batch of readSse(response.body)) for (const message of batch) {
+          const event = parseEventData(message.data, what) as Record<string, unknown>;
+          const type = typeof event.type === "string" ? event.type : (message.event ?? "");
+          if (mapper.handle(type, event)) {
+            response.close();
+            return;
+          }
+        }
+      });
+    },
+  };
+}

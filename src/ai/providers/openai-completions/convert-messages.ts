@@ -1,0 +1,49 @@
+import type { ModelSpec } from "../../model-spec.js";
+import type { CallOptions, Context, Message } from "../../types.js";
+
+type ChatMessage = Record<string, unknown>;
+
+/** hearth's context → a chat completions request body. */
+export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const messages: ChatMessage[] = [];
+  if (context.systemPrompt) messages.push({ role: "system", content: context.systemPrompt });
+  for (const message of context.messages) messages.push(...chatMessages(message));
+  const body: Record<string, unknown> = {
+    model: model.id,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  // OpenAI's own API deprecated max_tokens for max_completion_tokens; other servers know max_tokens.
+  const maxTokens = options?.maxTokens ?? model.maxTokens;
+  if (new URL(model.baseUrl).hostname === "api.openai.com") body.max_completion_tokens = maxTokens;
+  else body.max_tokens = maxTokens;
+  if (context.tools && context.tools.length > 0) {
+    body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
+  }
+  if (model.reasoning && options?.reasoning && options.reasoning !== "off") body.reasoning_effort = options.reasoning;
+  if (options?.temperature !== undefined) body.temperature = options.temperature;
+  return { ...body, ...model.params };
+}
+
+function chatMessages(message: Message): ChatMessage[] {
+  if (message.role === "user") {
+    if (typeof message.content === "string") return [{ role: "user", content: message.content }];
+    return [
+      {
+        role: "user",
+        content: message.content.map((part) =>
+          part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: { url: `data:${part.mediaType};base64,${part.data}` } },
+        ),
+      },
+    ];
+  }
+  if (message.role === "tool-result") return [{ role: "tool", tool_call_id: message.toolCallId, content: message.content }];
+  const text = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+  const toolCalls = message.content.flatMap((part) =>
+    part.type === "tool-call" ? [{ id: part.id, type: "function", function: { name: part.name, arguments: part.rawArguments || "{}" } }] : [],
+  );
+  const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
+  if (toolCalls.length > 0) out.tool_calls = toolCalls;
+  return [out];
+}

@@ -1,0 +1,41 @@
+import { parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { FailureError } from "../../http/http-client.js";
+import { readSse } from "../../http/sse.js";
+import { completionsRequestBody } from "./convert-messages.js";
+import { CompletionsChunkMapper } from "./map-chunks.js";
+
+/** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
+export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
+  const habits = new ReasoningHabits();
+  return {
+    api: "openai-completions",
+    stream(model, context, options) {
+      return runAdapter(
+        model,
+        context,
+        options,
+        async (builder) => {
+          const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
+          const response = await postForStream(http, model, "/chat/completions", headers, completionsRequestBody(model, context, options), options);
+          const what = `${model.ref} (POST /chat/completions)`;
+          const mapper = new CompletionsChunkMapper(builder, what);
+          let done = false;
+          read: for await (const batch of readSse(response.body)) {
+            for (const message of batch) {
+              if (message.data.trim() === "[DONE]") {
+                done = true;
+                break read;
+              }
+              mapper.handle(parseEventData(message.data, what) as Record<string, unknown>);
+            }
+          }
+          response.close();
+          // Some servers end the body without [DONE]; a finish_reason still marks a complete answer.
+          if (!done && !mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
+          mapper.end();
+        },
+        habits,
+      );
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { ModelSpec } from "../../model-spec.js";
+import type { CallOptions, Context, Message } from "../../types.js";
+
+type InputItem = Record<string, unknown>;
+
+/** hearth's context → a Responses API request body (stateless: the whole history each time). */
+export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: model.id,
+    input: context.messages.flatMap((message) => inputItems(message)),
+    stream: true,
+    store: false,
+    max_output_tokens: options?.maxTokens ?? model.maxTokens,
+  };
+  if (context.systemPrompt) body.instructions = context.systemPrompt;
+  if (context.tools && context.tools.length > 0) {
+    body.tools = context.tools.map((tool) => ({ type: "function", name: tool.name, description: tool.description, parameters: tool.parameters, strict: false }));
+  }
+  if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
+    body.reasoning = { effort: options.reasoning, summary: "auto" };
+  }
+  if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
+  if (options?.temperature !== undefined) body.temperature = options.temperature;
+  if (options?.sessionId && !model.local) body.prompt_cache_key = options.sessionId;
+  return { ...body, ...model.params };
+}
+
+function inputItems(message: Message): InputItem[] {
+  if (message.role === "user") {
+    if (typeof message.content === "string") return [{ role: "user", content: message.content }];
+    return [
+      {
+        role: "user",
+        content: message.content.map((part) =>
+          part.type === "text" ? { type: "input_text", text: part.text } : { type: "input_image", image_url: `data:${part.mediaType};base64,${part.data}`, detail: "auto" },
+        ),
+      },
+    ];
+  }
+  if (message.role === "tool-result") {
+    return [{ type: "function_call_output", call_id: message.toolCallId, output: message.content }];
+  }
+  const items: InputItem[] = [];
+  let text = "";
+  const flushText = (): void => {
+    if (text !== "") items.push({ role: "assistant", content: text });
+    text = "";
+  };
+  for (const part of message.content) {
+    if (part.type === "text") text += part.text;
+    else if (part.type === "reasoning") {
+      // Only OpenAI's own encrypted reasoning can go back; local servers neither need nor accept it.
+      if (part.redacted && part.signature && message.api === "openai-responses") {
+        flushText();
+        items.push({ type: "reasoning", id: part.signature, summary: [], encrypted_content: part.redacted });
+      }
+    } else {
+      flushText();
+      items.push({ type: "function_call", call_id: part.id, name: part.name, arguments: part.rawArguments || "{}" });
+    }
+  }
+  flushText();
+  return items;
+}

@@ -1,0 +1,35 @@
+import { parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { readSse } from "../../http/sse.js";
+import { responsesRequestBody } from "./convert-input.js";
+import { ResponsesEventMapper } from "./map-events.js";
+
+/** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
+export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
+  const habits = new ReasoningHabits();
+  return {
+    api: "openai-responses",
+    stream(model, context, options) {
+      return runAdapter(
+        model,
+        context,
+        options,
+        async (builder) => {
+          const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
+          const response = await postForStream(http, model, "/responses", headers, responsesRequestBody(model, context, options), options);
+          const what = `${model.ref} (POST /responses)`;
+          const mapper = new ResponsesEventMapper(builder, what);
+          for await (const batch of readSse(response.body)) for (const message of batch) {
+            if (message.data === "[DONE]") break;
+            const event = parseEventData(message.data, what) as Record<string, unknown>;
+            const type = typeof event.type === "string" ? event.type : (message.event ?? "");
+            if (mapper.handle(type, event)) {
+              response.close();
+              return;
+            }
+          }
+        },
+        habits,
+      );
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { classifyStreamError, errorPayloadOf } from "../../classify-failure.js";
+import { FailureError } from "../../http/http-client.js";
+import type { ResponseBuilder } from "../../response-builder.js";
+import { parseToolArguments } from "../../tool-arguments.js";
+import type { StopReason, Usage } from "../../types.js";
+
+interface PendingCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Responses API stream events → builder calls. Text comes from output_text deltas, reasoning from
+ * reasoning_text (LM Studio, gpt-oss) or reasoning_summary_text (OpenAI) deltas — or, where a server
+ * sends no deltas, from the finished item.
+ */
+export class ResponsesEventMapper {
+  private readonly calls = new Map<string, PendingCall>();
+  private readonly textItems = new Set<string>();
+  private readonly reasoningItems = new Set<string>();
+  private sawToolCall = false;
+
+  constructor(
+    private readonly builder: ResponseBuilder,
+    private readonly what: string,
+  ) {}
+
+  /** Returns true when the response is complete. */
+  handle(type: string, event: Record<string, unknown>): boolean {
+    switch (type) {
+      case "response.output_item.added":
+        this.itemAdded(record(event.item));
+        return false;
+      case "response.output_text.delta":
+        this.textItems.add(String(event.item_id ?? ""));
+        this.builder.text(stringOf(event.delta));
+        return false;
+      case "response.function_call_arguments.delta": {
+        const call = this.calls.get(String(event.item_id ?? ""));
+        if (call) call.arguments += stringOf(event.delta);
+        return false;
+      }
+      case "response.function_call_arguments.done": {
+        const call = this.calls.get(String(event.item_id ?? ""));
+        if (call && typeof event.arguments === "string") call.arguments = event.arguments;
+        return false;
+      }
+      case "response.output_item.done":
+        this.itemDone(record(event.item));
+        return false;
+      case "response.completed":
+      case "response.incomplete":
+        this.complete(record(event.response), type === "response.incomplete");
+        return true;
+      case "response.failed": {
+        const response = record(event.response);
+        const payload = errorPayloadOf({ error: response.error }) ?? { message: "the response failed" };
+        throw new FailureError(classifyStreamError(payload, this.what));
+      }
+      case "error": {
+        const payload = errorPayloadOf(event.error ? event : { error: event }) ?? { message: "unknown error" };
+        throw new FailureError(classifyStreamError(payload, this.what));
+      }
+      default:
+        if (/^response\.reasoning(_text|_summary_text)?\.delta$/.test(type)) {
+          this.reasoningItems.add(String(event.item_id ?? ""));
+          this.builder.reasoning(stringOf(event.delta));
+        }
+        return false;
+    }
+  }
+
+  private itemAdded(item: Record<string, unknown>): void {
+    if (item.type === "function_call") {
+      const id = String(item.id ?? item.call_id ?? "");
+      this.calls.set(id, { callId: String(item.call_id ?? id), name: String(item.name ?? ""), arguments: stringOf(item.arguments) });
+    }
+  }
+
+  private itemDone(item: Record<string, unknown>): void {
+    const id = String(item.id ?? "");
+    if (item.type === "function_call") {
+      const pending = this.calls.get(id) ?? { callId: String(item.call_id ?? id), name: String(item.name ?? ""), arguments: "" };
+      const raw = typeof item.arguments === "string" ? item.arguments : pending.arguments;
+      const name = String(item.name ?? pending.name);
+      const parsed = parseToolArguments(raw, name);
+      this.calls.delete(id);
+      this.sawToolCall = true;
+      this.builder.toolCall({ type: "tool-call", id: String(item.call_id ?? pending.callId), name, arguments: parsed.arguments, rawArguments: raw, argumentsError: parsed.error });
+      return;
+    }
+    if (item.type === "reasoning") {
+      if (!this.reasoningItems.has(id)) {
+        const parts = [...array(item.content), ...array(item.summary)].map((part) => stringOf(record(part).text)).join("");
+        this.builder.reasoning(parts);
+      }
+      if (typeof item.encrypted_content === "string") this.builder.reasoningData({ signature: id, redacted: item.encrypted_content });
+      return;
+    }
+    if (item.type === "message" && !this.textItems.has(id)) {
+      for (const part of array(item.content)) {
+        const content = record(part);
+        if (content.type === "output_text") this.builder.text(stringOf(content.text));
+        if (content.type === "refusal") this.builder.text(stringOf(content.refusal));
+      }
+    }
+  }
+
+  private complete(response: Record<string, unknown>, incomplete: boolean): void {
+    const usage = record(response.usage);
+    if (response.usage) {
+      const input = numberOf(usage.input_tokens);
+      const cached = numberOf(record(usage.input_tokens_details).cached_tokens) ?? 0;
+      const parsed: Partial<Usage> = { cacheRead: cached, reasoning: numberOf(record(usage.output_tokens_details).reasoning_tokens) ?? 0 };
+      if (input !== undefined) parsed.input = Math.max(0, input - cached);
+      const output = numberOf(usage.output_tokens);
+      if (output !== undefined) parsed.output = output;
+      this.builder.usage(parsed);
+    }
+    const reason = stringOf(record(response.incomplete_details).reason);
+    let stop: StopReason = "stop";
+    if (incomplete || response.status === "incomplete") stop = reason === "content_filter" ? "content-filter" : "length";
+    else if (this.sawToolCall) stop = "tool-use";
+    this.builder.end(stop);
+  }
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function array(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}

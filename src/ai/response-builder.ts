@@ -1,0 +1,157 @@
+import type { ModelSpec } from "./model-spec.js";
+import type { Segment, ThinkTagSplitter } from "./think-tags.js";
+import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
+import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
+import type { EventStream } from "../shared/event-stream.js";
+
+/**
+ * Assembles one reply while its events go out: text and reasoning kept apart, tool calls, usage
+ * (estimated when the server sends none), cost. Ends the stream exactly once, with response-end or
+ * response-error.
+ */
+export class ResponseBuilder {
+  private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
+  private serverUsage: Partial<Usage> | undefined;
+  private done = false;
+
+  constructor(
+    private readonly model: ModelSpec,
+    private readonly context: Context,
+    private readonly stream: EventStream<StreamEvent>,
+    private readonly splitter?: ThinkTagSplitter,
+  ) {}
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** True once any final text went out: a failure after that is visible to a live channel. */
+  get textSent(): boolean {
+    return this.content.some((part) => part.type === "text" && part.text !== "");
+  }
+
+  text(delta: string): void {
+    if (this.done || delta === "") return;
+    if (!this.splitter) {
+      this.appendText(delta);
+      return;
+    }
+    this.apply(this.splitter.push(delta));
+  }
+
+  private apply(segments: readonly Segment[]): void {
+    for (const segment of segments) {
+      if (segment.kind === "text") this.appendText(segment.text);
+      else if (segment.kind === "reasoning") this.appendReasoning(segment.text);
+      else this.reclassifyTextBeforeOrphan();
+    }
+  }
+
+  reasoning(delta: string): void {
+    if (this.done || delta === "") return;
+    this.splitter?.structuredReasoningSeen();
+    this.appendReasoning(delta);
+  }
+
+  /** Attaches protocol data to the current reasoning block (signature, encrypted content), creating one if needed. */
+  reasoningData(data: { signature?: string; redacted?: string }): void {
+    const last = this.content[this.content.length - 1];
+    const block: ReasoningContent = last?.type === "reasoning" ? last : { type: "reasoning", text: "" };
+    if (block !== last) this.content.push(block);
+    if (data.signature !== undefined) block.signature = data.signature;
+    if (data.redacted !== undefined) block.redacted = data.redacted;
+  }
+
+  toolCall(call: ToolCall): void {
+    if (this.done) return;
+    this.flushSplitter();
+    this.content.push(call);
+    this.stream.push({ type: "tool-call", call });
+  }
+
+  usage(usage: Partial<Usage>): void {
+    this.serverUsage = { ...this.serverUsage, ...usage };
+  }
+
+  end(stopReason: StopReason): void {
+    if (this.done) return;
+    this.flushSplitter();
+    const message = this.message(stopReason);
+    this.done = true;
+    this.stream.push({ type: "usage", usage: message.usage });
+    this.stream.push({ type: "response-end", message });
+    this.stream.end();
+  }
+
+  fail(failure: Failure): void {
+    if (this.done) return;
+    this.flushSplitter();
+    const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
+    this.done = true;
+    this.stream.push({ type: "response-error", failure, partial });
+    this.stream.end();
+  }
+
+  private message(stopReason: StopReason): AssistantMessage {
+    const usage = this.finalUsage();
+    const content = this.content.filter((part) => part.type !== "text" || part.text !== "");
+    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost) };
+  }
+
+  private finalUsage(): Usage {
+    const usage = emptyUsage();
+    const server = this.serverUsage;
+    if (server && (server.input !== undefined || server.output !== undefined)) {
+      Object.assign(usage, server);
+      if (server.input === undefined) {
+        usage.input = estimateContextTokens(this.context);
+        usage.estimated = true;
+      }
+      if (server.output === undefined) {
+        usage.output = this.estimatedOutput();
+        usage.estimated = true;
+      }
+      return usage;
+    }
+    usage.input = estimateContextTokens(this.context);
+    usage.output = this.estimatedOutput();
+    usage.reasoning = estimateTokens(this.content.map((part) => (part.type === "reasoning" ? part.text : "")).join(""));
+    usage.estimated = true;
+    return usage;
+  }
+
+  private estimatedOutput(): number {
+    return estimateTokens(this.content.map((part) => (part.type === "tool-call" ? part.name + part.rawArguments : part.text)).join(""));
+  }
+
+  private appendText(text: string): void {
+    const last = this.content[this.content.length - 1];
+    if (last?.type === "text") last.text += text;
+    else this.content.push({ type: "text", text });
+    this.stream.push({ type: "text-delta", delta: text });
+  }
+
+  private appendReasoning(text: string): void {
+    const last = this.content[this.content.length - 1];
+    if (last?.type === "reasoning" && last.signature === undefined) last.text += text;
+    else this.content.push({ type: "reasoning", text });
+    this.stream.push({ type: "reasoning-delta", delta: text });
+  }
+
+  private flushSplitter(): void {
+    if (!this.splitter) return;
+    this.apply(this.splitter.finish());
+  }
+
+  /** An orphan </think> came after text went out: that text was reasoning, so the final message says so. */
+  private reclassifyTextBeforeOrphan(): void {
+    let reasoning = "";
+    const kept: (TextContent | ReasoningContent | ToolCall)[] = [];
+    for (const part of this.content) {
+      if (part.type === "text" || (part.type === "reasoning" && part.signature === undefined && part.redacted === undefined)) reasoning += part.text;
+      else kept.push(part);
+    }
+    this.content.length = 0;
+    this.content.push(...kept, { type: "reasoning", text: reasoning });
+  }
+}

@@ -1,0 +1,146 @@
+import type { Api } from "./api.js";
+import type { ModelRef } from "./model-spec.js";
+
+export interface TextContent {
+  type: "text";
+  text: string;
+}
+
+export interface ImageContent {
+  type: "image";
+  mediaType: string;
+  /** Base64 without the data: prefix. */
+  data: string;
+}
+
+/** Reasoning the model produced; kept apart from text from the wire up. */
+export interface ReasoningContent {
+  type: "reasoning";
+  text: string;
+  /** Opaque data some protocols need back with the history (Anthropic's signature, a Responses item id). */
+  signature?: string | undefined;
+  /** Reasoning the server returned only encrypted (Anthropic redacted_thinking, Responses encrypted_content). */
+  redacted?: string | undefined;
+}
+
+export interface ToolCall {
+  type: "tool-call";
+  id: string;
+  name: string;
+  /** The parsed arguments; `{}` when they could not be parsed (see `argumentsError`). */
+  arguments: Record<string, unknown>;
+  /** The arguments exactly as the model streamed them. */
+  rawArguments: string;
+  /** Set when the model's arguments are not a JSON object: the agent feeds this back as a tool error. */
+  argumentsError?: string | undefined;
+}
+
+export interface UserMessage {
+  role: "user";
+  content: string | readonly (TextContent | ImageContent)[];
+}
+
+export type StopReason = "stop" | "length" | "tool-use" | "content-filter" | "error" | "aborted";
+
+export interface Usage {
+  /** Prompt tokens not read from cache. */
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** Reasoning tokens, already counted in `output`. */
+  reasoning: number;
+  /** True when the server sent no usage and hearth estimated it. */
+  estimated: boolean;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: readonly (TextContent | ReasoningContent | ToolCall)[];
+  model: ModelRef;
+  api: Api;
+  stopReason: StopReason;
+  usage: Usage;
+  /** US dollars for this reply, from usage and the model's cost table. */
+  cost: number;
+}
+
+export interface ToolResultMessage {
+  role: "tool-result";
+  toolCallId: string;
+  toolName: string;
+  content: string;
+  isError: boolean;
+}
+
+export type Message = UserMessage | AssistantMessage | ToolResultMessage;
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** A JSON Schema object describing the arguments. */
+  parameters: Readonly<Record<string, unknown>>;
+}
+
+export interface Context {
+  systemPrompt?: string | undefined;
+  messages: readonly Message[];
+  tools?: readonly ToolDefinition[] | undefined;
+}
+
+export const FAILURE_KINDS = [
+  "unreachable",
+  "timeout",
+  "auth",
+  "rate-limit",
+  "overloaded",
+  "model-not-found",
+  "context-overflow",
+  "stream-broken",
+  "bad-request",
+  "aborted",
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** A classified failure of one call: what the router decides on and the user reads. */
+export interface Failure {
+  kind: FailureKind;
+  message: string;
+  status?: number | undefined;
+  retryAfterMs?: number | undefined;
+  /** Which timeout fired, for kind "timeout". */
+  phase?: "connect" | "first-byte" | "idle" | "total" | undefined;
+  /** The server's own words, trimmed. */
+  detail?: string | undefined;
+}
+
+export type StreamEvent =
+  | { type: "text-delta"; delta: string }
+  | { type: "reasoning-delta"; delta: string }
+  | { type: "tool-call"; call: ToolCall }
+  | { type: "usage"; usage: Usage }
+  | { type: "response-end"; message: AssistantMessage }
+  | { type: "response-error"; failure: Failure; partial: AssistantMessage };
+
+/** Timeouts of one call in milliseconds; 0 turns one off. */
+export interface Timeouts {
+  /** TCP (and TLS) connection established. */
+  connectMs: number;
+  /** From the request sent to the response headers — a local server may be loading the model. */
+  firstByteMs: number;
+  /** Longest silence between two chunks of the body. */
+  idleMs: number;
+  /** The whole call, 0 for none. */
+  totalMs: number;
+}
+
+export interface CallOptions {
+  maxTokens?: number | undefined;
+  signal?: AbortSignal | undefined;
+  timeouts?: Partial<Timeouts> | undefined;
+  /** Ask for reasoning where the protocol needs it asked ("off" leaves the server's default). */
+  reasoning?: "off" | "low" | "medium" | "high" | undefined;
+  /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
+  sessionId?: string | undefined;
+  temperature?: number | undefined;
+}

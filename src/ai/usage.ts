@@ -1,0 +1,33 @@
+import type { ModelCost } from "./api.js";
+import type { Context, Usage } from "./types.js";
+
+export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false });
+
+/** About four characters a token for English prose and code: an estimate, marked as one. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** The prompt's size when the server does not say: system prompt, messages and tool schemas. */
+export function estimateContextTokens(context: Context): number {
+  let characters = context.systemPrompt?.length ?? 0;
+  for (const message of context.messages) {
+    if (message.role === "user") {
+      characters += typeof message.content === "string" ? message.content.length : message.content.reduce((sum, part) => sum + (part.type === "text" ? part.text.length : 3000), 0);
+    } else if (message.role === "assistant") {
+      for (const part of message.content) {
+        characters += part.type === "tool-call" ? part.name.length + part.rawArguments.length : part.text.length;
+      }
+    } else {
+      characters += message.content.length + message.toolName.length;
+    }
+    characters += 16; // role and framing
+  }
+  for (const tool of context.tools ?? []) characters += tool.name.length + tool.description.length + JSON.stringify(tool.parameters).length;
+  return estimateTokens(" ".repeat(characters));
+}
+
+/** US dollars for a usage at per-million-token prices. */
+export function costOf(usage: Usage, cost: ModelCost): number {
+  return (usage.input * cost.input + usage.output * cost.output + usage.cacheRead * cost.cacheRead + usage.cacheWrite * cost.cacheWrite) / 1_000_000;
+}

@@ -1,0 +1,61 @@
+import { HttpClient } from "../../ai/http/http-client.js";
+import { modelsStatus, type ChainStatus } from "../../ops/models-status.js";
+import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { loadModels, printWarnings } from "../load-models.js";
+import { createAdapterRegistry } from "../wire-adapters.js";
+
+export interface ModelsStatusOptions extends GlobalOptions {
+  probe?: boolean;
+  firstToken?: boolean;
+}
+
+/** `hearth models status [--probe] [--first-token]`: the chain, keys, and what each server says. Exit 1 when a chain model has an error. */
+export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOptions): Promise<number> {
+  const { loaded, resolved, warnings } = loadModels(io, options);
+  const http = new HttpClient();
+  try {
+    const report = await modelsStatus(resolved, {
+      probe: Boolean(options.probe || options.firstToken),
+      firstToken: Boolean(options.firstToken),
+      http,
+      registry: createAdapterRegistry(http),
+    });
+    const failing = report.chain.some((entry) => entry.role !== "alias-only" && entry.problems.some((problem) => problem.severity === "error"));
+    if (options.json) {
+      writeJson(io, report);
+      return failing ? 1 : 0;
+    }
+    printWarnings(io, loaded, warnings);
+    if (report.chain.length === 0) {
+      writeLine(io.stdout, "No models configured: run `hearth init`, or set agents.defaults.model.primary.");
+      return 0;
+    }
+    for (const entry of report.chain) printEntry(io, entry);
+    return failing ? 1 : 0;
+  } finally {
+    http.destroy();
+  }
+}
+
+function printEntry(io: CliIo, entry: ChainStatus): void {
+  const paint = painter(io);
+  const role = entry.role.startsWith("fallback-") ? `fallback ${entry.role.slice(9)}` : entry.role;
+  const alias = entry.alias ? ` (${entry.alias})` : "";
+  writeLine(io.stdout, `${paint("bold", `${role}: ${entry.ref}`)}${alias}`);
+  const key = entry.local ? (entry.keyPresent ? "key set" : "no key (not needed locally)") : entry.keyPresent ? `key from ${entry.keySource}` : "no key";
+  writeLine(io.stdout, `  ${entry.api} · ${entry.baseUrl} · ${entry.local ? "local" : "hosted"} · ${key} · context ${entry.contextWindow}`);
+  if (entry.reachable !== undefined) {
+    const facts = [entry.reachable ? `reachable in ${entry.latencyMs} ms` : "unreachable"];
+    if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
+    if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
+    if (entry.quantization) facts.push(entry.quantization);
+    if (entry.firstTokenMs !== undefined && entry.firstTokenMs !== null) facts.push(`first token in ${entry.firstTokenMs} ms`);
+    writeLine(io.stdout, `  ${facts.join(" · ")}`);
+  }
+  for (const problem of entry.problems) {
+    const mark = problem.severity === "error" ? paint("red", "✗ error") : problem.severity === "warn" ? paint("yellow", "! warn") : paint("dim", "i info");
+    writeLine(io.stdout, `  ${mark}: ${problem.title}`);
+    writeLine(io.stdout, `    fix: ${problem.fix}`);
+  }
+  if (entry.reachable !== undefined && entry.problems.length === 0) writeLine(io.stdout, `  ${paint("green", "✓ ok")}`);
+}

@@ -1,0 +1,105 @@
+import type { AdapterRegistry } from "../ai/adapter-registry.js";
+import type { HttpClient } from "../ai/http/http-client.js";
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { ResolvedModels } from "../models/resolve.js";
+import { suggest } from "../shared/did-you-mean.js";
+import { probeProvider, type ProviderProbe } from "./probe-provider.js";
+import { measureFirstToken } from "./first-token.js";
+import { modelProblems, type StatusProblem } from "./status-problems.js";
+
+export interface ChainStatus {
+  ref: string;
+  role: string;
+  alias: string | null;
+  api: string;
+  baseUrl: string;
+  local: boolean;
+  keyPresent: boolean;
+  keySource: string;
+  contextWindow: number;
+  reachable?: boolean;
+  latencyMs?: number;
+  listed?: boolean | null;
+  loaded?: boolean | null;
+  loadedContext?: number | null;
+  quantization?: string | null;
+  firstTokenMs?: number | null;
+  problems: StatusProblem[];
+}
+
+export interface StatusReport {
+  chain: ChainStatus[];
+}
+
+export interface StatusOptions {
+  probe: boolean;
+  /** Send one tiny real request per model and time its first token. */
+  firstToken: boolean;
+  http: HttpClient;
+  registry: AdapterRegistry;
+}
+
+/** The resolved chain; with `probe`, what each provider says about reachability, listing, load state and context. */
+export async function modelsStatus(resolved: ResolvedModels, options: StatusOptions): Promise<StatusReport> {
+  const entries = [...resolved.chain.map((entry) => ({ model: entry.model, role: entry.role as string }))];
+  for (const ref of resolved.catalog.aliases.keys()) {
+    const model = resolved.catalog.models.get(ref);
+    if (model && !entries.some((entry) => entry.model.ref === ref)) entries.push({ model, role: "alias-only" });
+  }
+  const probes = new Map<string, Promise<ProviderProbe>>();
+  const probeOf = (model: ModelSpec): Promise<ProviderProbe> => {
+    let probe = probes.get(model.provider);
+    if (!probe) {
+      const provider = resolved.catalog.providers.get(model.provider);
+      if (!provider) throw new Error(`no provider ${model.provider}`);
+      const checkResponses = provider.local && provider.models.some((candidate) => candidate.api === "openai-responses");
+      probe = probeProvider(options.http, provider, checkResponses);
+      probes.set(model.provider, probe);
+    }
+    return probe;
+  };
+
+  const chain = await Promise.all(
+    entries.map(async ({ model, role }): Promise<ChainStatus> => {
+      const provider = resolved.catalog.providers.get(model.provider);
+      const status: ChainStatus = {
+        ref: model.ref,
+        role,
+        alias: resolved.catalog.aliasOf(model.ref) ?? null,
+        api: model.api,
+        baseUrl: model.baseUrl,
+        local: model.local,
+        keyPresent: model.apiKey !== undefined,
+        keySource: provider?.apiKeySource ?? "none",
+        contextWindow: model.contextWindow,
+        problems: [],
+      };
+      if (!model.local && !status.keyPresent) {
+        const variable = provider?.apiKeyEnv;
+        status.problems.push({
+          severity: "error",
+          title: `no API key for ${model.provider}`,
+          fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
+        });
+      }
+      // A hosted provider without a key would only answer 401: nothing to learn from asking.
+      if (!options.probe || (!model.local && !status.keyPresent)) return status;
+      const probe = await probeOf(model);
+      status.reachable = probe.reachable;
+      status.latencyMs = probe.latencyMs;
+      const native = probe.lmStudio?.find((entry) => entry.id === model.id);
+      status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined : null;
+      status.loaded = native ? native.loaded : null;
+      status.loadedContext = native?.loadedContext ?? null;
+      status.quantization = native?.quantization ?? null;
+      status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
+      if (options.firstToken && probe.reachable && status.listed !== false) {
+        const measured = await measureFirstToken(options.registry, model);
+        status.firstTokenMs = measured.ms;
+        if (measured.failure) status.problems.push({ severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; hearth will fail over to the next model meanwhile" });
+      }
+      return status;
+    }),
+  );
+  return { chain };
+}

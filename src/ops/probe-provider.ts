@@ -1,0 +1,66 @@
+import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
+import type { HttpClient } from "../ai/http/http-client.js";
+import { requestJson } from "../ai/http/get-json.js";
+import type { Failure } from "../ai/types.js";
+import type { ResolvedProvider } from "../models/resolve-providers.js";
+import { parseLmStudioListing, type LmStudioModel } from "./lmstudio-listing.js";
+
+export interface ProviderProbe {
+  reachable: boolean;
+  latencyMs: number;
+  failure: Failure | undefined;
+  /** Model ids the server lists; undefined when it could not be read. */
+  listed: Set<string> | undefined;
+  /** LM Studio's native view (loaded state, context); undefined when the server is not LM Studio. */
+  lmStudio: LmStudioModel[] | undefined;
+  /** Whether POST /responses exists; undefined when not checked. */
+  responsesEndpoint: boolean | undefined;
+}
+
+export function authHeaders(provider: ResolvedProvider): Record<string, string> {
+  if (provider.api === "anthropic-messages") {
+    return { "anthropic-version": "2023-06-01", ...(provider.apiKey ? { "x-api-key": provider.apiKey } : {}), ...provider.headers };
+  }
+  return { ...(provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {}), ...provider.headers };
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, "");
+
+/** Reachability and the model listing (`GET {baseUrl}/models`), LM Studio's native listing, and the Responses endpoint. */
+export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checkResponses: boolean): Promise<ProviderProbe> {
+  const base = trimSlash(provider.baseUrl);
+  const modelsUrl = provider.api === "anthropic-messages" && !/\/v1$/.test(base) ? `${base}/v1/models` : `${base}/models`;
+  const headers = authHeaders(provider);
+  const listing = await requestJson(http, modelsUrl, { headers });
+  if (!listing.ok) {
+    const answered = listing.failure.status !== undefined;
+    return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
+  }
+  const data = (listing.body as { data?: unknown }).data;
+  const listed = Array.isArray(data) ? new Set(data.map((entry) => String((entry as { id?: unknown }).id ?? ""))) : undefined;
+  const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined };
+  if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
+  if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
+  return probe;
+}
+
+async function lmStudioListing(http: HttpClient, base: string, headers: Record<string, string>): Promise<LmStudioModel[] | undefined> {
+  const origin = base.replace(/\/v1$/, "");
+  for (const path of ["/api/v1/models", "/api/v0/models"]) {
+    const answer = await requestJson(http, `${origin}${path}`, { headers });
+    if (!answer.ok) continue;
+    const models = parseLmStudioListing(answer.body);
+    if (models) return models;
+  }
+  return undefined;
+}
+
+/** An empty POST: a server with the endpoint rejects the body (400/422), one without answers 404/405. */
+async function hasResponsesEndpoint(http: HttpClient, base: string, headers: Record<string, string>): Promise<boolean> {
+  const answer = await requestJson(http, `${base}/responses`, { method: "POST", body: {}, headers });
+  if (answer.ok) return true;
+  const status = answer.failure.status;
+  if (status === 405) return false;
+  if (status === 404) return !matchesAny(answer.failure.detail ?? "", MISSING_ENDPOINT_WORDING) && /model/i.test(answer.failure.detail ?? "");
+  return status !== undefined;
+}

@@ -1,0 +1,95 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { LmStudioModel } from "./lmstudio-listing.js";
+import type { ProviderProbe } from "./probe-provider.js";
+
+export interface StatusProblem {
+  severity: "info" | "warn" | "error";
+  title: string;
+  fix: string;
+}
+
+/** The brief's troubleshooting list, applied to what one probe saw of one model. */
+export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: LmStudioModel | undefined, close: readonly string[]): StatusProblem[] {
+  const problems: StatusProblem[] = [];
+  const failure = probe.failure;
+  if (failure && !probe.reachable) {
+    problems.push({
+      severity: "error",
+      title: `${model.baseUrl} is unreachable: ${failure.message}`,
+      fix: model.local
+        ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${model.baseUrl.replace(/\/+$/, "")}/models`
+        : "check your network and the provider's status page; hearth falls back to the next model meanwhile",
+    });
+    return problems;
+  }
+  if (failure) {
+    problems.push({
+      severity: "error",
+      title: failure.kind === "auth" ? `the server refused the API key (${failure.status})` : `listing the models failed: ${failure.message}`,
+      fix: failure.kind === "auth" ? `check models.providers.${model.provider}.apiKey (or its environment variable)` : "see the server's log",
+    });
+    return problems;
+  }
+  if (probe.listed && !probe.listed.has(model.id) && !native) {
+    const suggestion = close.length > 0 ? `; the server has ${close.map((id) => `"${id}"`).join(", ")}` : "";
+    problems.push({
+      severity: "error",
+      title: `the server does not list "${model.id}"${suggestion}`,
+      fix: model.local ? `download or load it in LM Studio, or correct the id in models.providers.${model.provider}.models` : `correct the model id, or check that your account has access to it`,
+    });
+  }
+  if (native && !native.loaded) {
+    problems.push({
+      severity: "warn",
+      title: "the model is not loaded: the first request waits while the server loads it (JIT)",
+      fix: `load it now and keep it resident: lms load ${model.id} --context-length ${model.contextWindow}`,
+    });
+  }
+  if (native?.loadedContext !== undefined && native.loadedContext < model.contextWindow) {
+    problems.push({
+      severity: "warn",
+      title: `LM Studio loaded the model with ${native.loadedContext} tokens of context`,
+      fix: `reload it with a larger context (lms unload ${model.id} && lms load ${model.id} --context-length ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
+    });
+  }
+  if (native?.maxContext !== undefined && native.maxContext < model.contextWindow) {
+    problems.push({
+      severity: "warn",
+      title: `the model supports at most ${native.maxContext} tokens of context, less than contextWindow (${model.contextWindow})`,
+      fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${native.maxContext}`,
+    });
+  }
+  if (probe.lmStudio) {
+    const idle = probe.lmStudio.filter((entry) => !entry.loaded).length;
+    if (idle > 0 && native?.loaded) {
+      problems.push({
+        severity: "info",
+        title: `the server also lists ${idle} model${idle === 1 ? "" : "s"} it has not loaded (JIT loading is on)`,
+        fix: "a request for one of them waits for a load; keep the models you use loaded",
+      });
+    }
+  }
+  if (native?.quantization && /^(i?q[123]|[123][-_ ]?bit)/i.test(native.quantization)) {
+    problems.push({
+      severity: "warn",
+      title: `heavily quantized build (${native.quantization}): more prompt-injection risk and weaker tool use`,
+      fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
+    });
+  }
+  const billions = native?.params ? Number(/(\d+(?:\.\d+)?)\s*B/i.exec(native.params)?.[1]) : Number.NaN;
+  if (Number.isFinite(billions) && billions < 14) {
+    problems.push({
+      severity: "warn",
+      title: `small model (${native?.params}): small models truncate context and leak their safety rules`,
+      fix: "prefer a full-size model; keep the agent's tools narrow",
+    });
+  }
+  if (model.api === "openai-responses" && probe.responsesEndpoint === false) {
+    problems.push({
+      severity: "error",
+      title: "the server has no Responses API endpoint (POST /responses)",
+      fix: `upgrade LM Studio to 0.3.29 or later, or set api: "openai-completions" for models.providers.${model.provider}`,
+    });
+  }
+  return problems;
+}

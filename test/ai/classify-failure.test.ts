@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { classifyHttpFailure, classifyStreamError, retryAfter } from "../../src/ai/classify-failure.js";
+
+const classify = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  classifyHttpFailure(status, typeof body === "string" ? body : JSON.stringify(body), headers, "POST /v1/x");
+
+test("context overflow in every server's words", () => {
+  const bodies: [string, number, unknown][] = [
+    ["LM Studio", 400, { error: "Trying to keep the first 6262 tokens when context the overflows. However, the model is loaded with context length of 4096 tokens, which is not enough." }],
+    ["llama.cpp", 400, { error: { code: 400, message: "the request exceeds the available context size, try increasing it", type: "exceed_context_size_error" } }],
+    ["llama.cpp (older)", 500, { error: { code: 500, message: "n_keep >= n_ctx", type: "server_error" } }],
+    ["vLLM", 400, { object: "error", message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens.", type: "BadRequestError", code: 400 }],
+    ["OpenAI", 400, { error: { message: "Your input is too long.", type: "invalid_request_error", code: "context_length_exceeded" } }],
+    ["Anthropic", 400, { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum" } }],
+  ];
+  for (const [server, status, body] of bodies) assert.equal(classify(status, body).kind, "context-overflow", server);
+});
+
+test("status codes map to kinds; the server's words are kept", () => {
+  assert.equal(classify(401, { error: { message: "Incorrect API key provided", code: "invalid_api_key" } }).kind, "auth");
+  assert.equal(classify(403, "forbidden").kind, "auth");
+  assert.equal(classify(500, "boom").kind, "overloaded");
+  assert.equal(classify(503, "").kind, "overloaded");
+  assert.equal(classify(529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }).kind, "overloaded");
+  assert.equal(classify(400, { error: { message: "temperature must be <= 2" } }).kind, "bad-request");
+  const notFound = classify(404, { error: { message: "The model `gpt-9` does not exist", code: "model_not_found" } });
+  assert.equal(notFound.kind, "model-not-found");
+  assert.equal(notFound.message, "POST /v1/x answered 404: The model `gpt-9` does not exist");
+  assert.equal(classify(400, { error: "No models loaded. Please load a model in the developer page or use the `lms load` command." }).kind, "model-not-found");
+});
+
+test("a missing endpoint points at openai-completions", () => {
+  const failure = classify(404, { error: "Unexpected endpoint or method. (POST /v1/responses)" });
+  assert.equal(failure.kind, "model-not-found");
+  assert.match(failure.message, /set api: "openai-completions"/);
+});
+
+test("429 honours Retry-After in seconds, as a date, and retry-after-ms", () => {
+  const seconds = classify(429, { error: { message: "Rate limit reached", type: "rate_limit_error" } }, { "retry-after": "7" });
+  assert.equal(seconds.kind, "rate-limit");
+  assert.equal(seconds.retryAfterMs, 7000);
+  assert.equal(retryAfter({ "retry-after-ms": "1500" }), 1500);
+  assert.equal(retryAfter({ "retry-after": new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString() }, Date.UTC(2030, 0, 1, 0, 0, 0)), 10000);
+  assert.equal(retryAfter({}), undefined);
+});
+
+test("errors inside a stream are classified by their code", () => {
+  assert.equal(classifyStreamError({ message: "Overloaded", code: "overloaded_error" }, "x").kind, "overloaded");
+  assert.equal(classifyStreamError({ message: "Your input exceeds the context window of this model.", code: "context_length_exceeded" }, "x").kind, "context-overflow");
+  assert.equal(classifyStreamError({ message: "An error occurred while processing your request.", code: "server_error" }, "x").kind, "overloaded");
+  assert.equal(classifyStreamError({ message: "Invalid 'input[3]'", code: "invalid_request_error" }, "x").kind, "bad-request");
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { HttpClient } from "../../src/ai/http/http-client.js";
+import { createOpenAIResponsesAdapter } from "../../src/ai/providers/openai-responses/index.js";
+import { lmstudioOverflow, lmstudioModelNotFound, lmstudioUnexpectedEndpoint, openaiInvalidKey, openaiRateLimited } from "../fakes/error-bodies.js";
+import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { responsesFailed, responsesStream } from "../fakes/openai-responses-stream.js";
+import { modelSpec, run, runAdapterContract, textOf, type CommonSpec } from "./adapter-contract.js";
+
+const sse = (frames: ReturnType<typeof responsesStream>): Reply => ({ kind: "sse", frames });
+const reply = (spec: CommonSpec, flavor: "openai" | "lmstudio" = "lmstudio"): Reply =>
+  sse(
+    responsesStream({
+      flavor,
+      ...(spec.text !== undefined ? { text: spec.text } : {}),
+      ...(spec.reasoning !== undefined ? { reasoning: spec.reasoning } : {}),
+      ...(spec.toolCalls ? { toolCalls: spec.toolCalls.map((call) => ({ callId: call.id, name: call.name, arguments: call.arguments })) } : {}),
+      ...(spec.usage !== undefined ? { usage: spec.usage } : {}),
+      ...(spec.chunkSize !== undefined ? { chunkSize: spec.chunkSize } : {}),
+    }),
+  );
+
+function conversation(body: Record<string, unknown>): string[] {
+  return (body.input as Record<string, unknown>[]).map((item) => {
+    if (item.type === "function_call") return `assistant: call ${String(item.name)}#${String(item.call_id)} ${String(item.arguments)}`;
+    if (item.type === "function_call_output") return `tool: ${String(item.call_id)} ${String(item.output)}`;
+    return `${String(item.role)}: ${typeof item.content === "string" ? item.content : JSON.stringify(item.content)}`;
+  });
+}
+
+runAdapterContract("openai-responses (LM Studio)", {
+  api: "openai-responses",
+  path: "/v1/responses",
+  baseUrl: (url) => `${url}/v1`,
+  reply: (spec) => reply(spec),
+  overloadedMidStream: sse([...responsesStream({ flavor: "lmstudio", text: "par", usage: null }).slice(0, 4), ...responsesFailed("The server is overloaded", "server_error")]),
+  overflow: lmstudioOverflow,
+  modelNotFound: lmstudioModelNotFound,
+  auth: openaiInvalidKey,
+  rateLimited: openaiRateLimited,
+  keyHeader: (request) => String(request.headers.authorization ?? "").replace(/^Bearer /, "") || undefined,
+  conversation,
+  createAdapter: (http) => createOpenAIResponsesAdapter({ http }),
+});
+
+describe("openai-responses: protocol specifics", () => {
+  let server: FakeServer;
+  let http: HttpClient;
+  before(async () => {
+    server = await startFakeServer(() => ({ kind: "json", body: {} }));
+    http = new HttpClient();
+  });
+  after(async () => {
+    http.destroy();
+    await server.close();
+  });
+  const adapter = () => createOpenAIResponsesAdapter({ http });
+
+  test("OpenAI's reasoning summaries are reasoning; cached tokens are counted apart", async () => {
+    server.setHandler(() => sse(responsesStream({ flavor: "openai", reasoningSummary: "Thinking about it.", text: "Done.", usage: { input: 1200, output: 40, cached: 1000, reasoning: 30 } })));
+    const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl, { local: false }));
+    assert.equal(outcome.reasoning, "Thinking about it.");
+    assert.equal(outcome.text, "Done.");
+    assert.deepEqual(outcome.end?.usage, { input: 200, output: 40, cacheRead: 1000, cacheWrite: 0, reasoning: 30, estimated: false });
+  });
+
+  test("the request carries instructions, tools, max_output_tokens and the model's params", async () => {
+    server.requests.length = 0;
+    server.setHandler(() => reply({ text: "ok", usage: { input: 1, output: 1 } }));
+    await run(adapter(), modelSpec("openai-responses", server.baseUrl, { params: { temperature: 0.3 } }), {
+      systemPrompt: "Be brief.",
+      messages: [{ role: "user", content: "hi" }],
+      tools: [{ name: "t", description: "d", parameters: { type: "object", properties: {} } }],
+    });
+    const body = server.requests[0]?.body as Record<string, unknown>;
+    assert.equal(body.model, "model-x");
+    assert.equal(body.instructions, "Be brief.");
+    assert.equal(body.max_output_tokens, 8192);
+    assert.equal(body.store, false);
+    assert.equal(body.temperature, 0.3);
+    assert.deepEqual(body.tools, [{ type: "function", name: "t", description: "d", parameters: { type: "object", properties: {} }, strict: false }]);
+  });
+
+  test("an incomplete response (max_output_tokens) stops with length", async () => {
+    server.setHandler(() => sse(responsesStream({ flavor: "lmstudio", text: "cut sho", status: "incomplete", usage: { input: 1, output: 8 } })));
+    const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl));
+    assert.equal(outcome.end?.stopReason, "length");
+    assert.equal(textOf(outcome.end), "cut sho");
+  });
+
+  test("MiniMax's orphan </think> in Responses output text is still reasoning", async () => {
+    server.setHandler(() => sse(responsesStream({ flavor: "lmstudio", text: "I should greet back.</think>\n\nHello!", chunkSize: 3, usage: { input: 1, output: 1 } })));
+    const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl, { id: "minimax-m2.1-gs32" }));
+    assert.equal(outcome.text, "Hello!");
+    assert.equal(outcome.reasoning, "I should greet back.");
+    assert.equal(textOf(outcome.end), "Hello!");
+  });
+
+  for (const status of [404, 200] as const) {
+    test(`a server without /v1/responses (${status}, as LM Studio before 0.3.29) fails over as model-not-found and says what to set`, async () => {
+      server.setHandler(() => lmstudioUnexpectedEndpoint("POST", "/v1/responses", status));
+      const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl));
+      assert.equal(outcome.failure?.kind, "model-not-found");
+      assert.match(outcome.failure?.message ?? "", /set api: "openai-completions"/);
+    });
+  }
+});

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
+
+/** Feeds the text in pieces of `size` characters and returns the merged segments. */
+function split(text: string, size: number, holdChars = 256): { segments: Segment[]; lateOrphan: boolean } {
+  const splitter = new ThinkTagSplitter(holdChars);
+  const out: Segment[] = [];
+  const add = (segments: Segment[]): void => {
+    for (const segment of segments) {
+      if (segment.kind === "orphan-boundary") continue;
+      const last = out[out.length - 1];
+      if (last && last.kind === segment.kind) last.text += segment.text;
+      else out.push({ ...segment });
+    }
+  };
+  for (let index = 0; index < text.length; index += size) add(splitter.push(text.slice(index, index + size)));
+  add(splitter.finish());
+  return { segments: out, lateOrphan: splitter.lateOrphan };
+}
+
+for (const size of [1, 2, 3, 5, 7, 1000]) {
+  test(`<think> blocks split across chunks of ${size} characters`, () => {
+    assert.deepEqual(split("<think>The user greets me.</think>\n\nHello there!", size).segments, [
+      { kind: "reasoning", text: "The user greets me." },
+      { kind: "text", text: "Hello there!" },
+    ]);
+  });
+
+  test(`an orphan </think> (MiniMax M2.1 in LM Studio) in chunks of ${size}`, () => {
+    assert.deepEqual(split("The user wants a haiku. Let me count syllables.</think>Autumn moon rises", size).segments, [
+      { kind: "reasoning", text: "The user wants a haiku. Let me count syllables." },
+      { kind: "text", text: "Autumn moon rises" },
+    ]);
+  });
+}
+
+test("plain text with no tags passes through, including lone < characters", () => {
+  assert.deepEqual(split("a < b and <b>bold</b> <thin", 3).segments, [{ kind: "text", text: "a < b and <b>bold</b> <thin" }]);
+});
+
+test("a think block in the middle of text", () => {
+  assert.deepEqual(split("First. <think>hmm</think>Second.", 4).segments, [
+    { kind: "text", text: "First. " },
+    { kind: "reasoning", text: "hmm" },
+    { kind: "text", text: "Second." },
+  ]);
+});
+
+test("an orphan </think> after the hold window reclassifies what went out", () => {
+  const reasoning = "x".repeat(300);
+  const result = split(`${reasoning}</think>answer`, 10);
+  assert.equal(result.lateOrphan, true, "the builder then turns the text that went out into reasoning");
+  assert.ok(result.segments.every((segment) => !segment.text.includes("</think>")));
+  assert.ok(result.segments[result.segments.length - 1]?.text.endsWith("answer"));
+});
+
+test("models known to reason hold text until </think> however long", () => {
+  const reasoning = "y".repeat(5000);
+  const result = split(`${reasoning}</think>answer`, 10, Number.POSITIVE_INFINITY);
+  assert.equal(result.lateOrphan, false);
+  assert.deepEqual(result.segments, [
+    { kind: "reasoning", text: reasoning },
+    { kind: "text", text: "answer" },
+  ]);
+});
+
+test("an unclosed <think> at the end stays reasoning", () => {
+  assert.deepEqual(split("<think>still thinking", 3).segments, [{ kind: "reasoning", text: "still thinking" }]);
+});
+
+test("text held back that never meets a tag is flushed as text at the end", () => {
+  assert.deepEqual(split("short answer", 2, Number.POSITIVE_INFINITY).segments, [{ kind: "text", text: "short answer" }]);
+});

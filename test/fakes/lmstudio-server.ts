@@ -1,0 +1,157 @@
+// A fake LM Studio server (0.3.x / 0.4.x): the OpenAI-compatible `/v1/*` endpoints plus LM Studio's own
+// REST API model listings, with JIT loading and LM Studio's error wording.
+//
+// Sources the shapes are based on:
+// - GET /v1/models: OpenAI list shape; with JIT loading on (the default since 0.3.x) LM Studio lists
+//   every downloaded model, loaded or not (lmstudio-ai/docs 1_developer/3_openai-compat/models.md,
+//   0_app/4_api/ttl-and-auto-evict.md).
+// - GET /api/v0/models: lmstudio-ai/docs 0_app/4_api/2_rest/v0.md (id, object, type, publisher, arch,
+//   compatibility_type, quantization, state "loaded" | "not-loaded", max_context_length);
+//   `capabilities: ["tool_use"]` since 0.3.16 (api-changelog); `loaded_context_length` on loaded models
+//   is not in the docs but is what LM Studio returns and what clients read (several client repos:
+//   "LM Studio: loaded_context_length").
+// - GET /api/v1/models (0.4.0+): lmstudio-ai/docs 1_developer/2_rest/list.md — `{models: [...]}` with
+//   type, publisher, key, display_name, architecture, quantization {name, bits_per_weight}, size_bytes,
+//   params_string, loaded_instances [{id, config: {context_length, eval_batch_size, parallel,
+//   flash_attention, offload_kv_cache_to_gpu}}], max_context_length, format, capabilities
+//   {vision, trained_for_tool_use}, description.
+// - Errors: see error-bodies.ts (Invalid model identifier, No models loaded, Unexpected endpoint).
+// - JIT loading: a request for a downloaded but unloaded model loads it first (the answer waits for the
+//   load); JIT loads use the model's default context length (4096 unless configured), which is why
+//   context-overflow errors are so common with LM Studio.
+import type { FakeServer, Handler, RecordedRequest, Reply } from "./fake-server.js";
+import { startFakeServer } from "./fake-server.js";
+import { lmstudioInvalidModel, lmstudioNoModelsLoaded, lmstudioUnexpectedEndpoint } from "./error-bodies.js";
+
+export interface LmStudioModel {
+  id: string;
+  loaded: boolean;
+  loadedContextLength?: number;
+  maxContextLength: number;
+  /** e.g. "Q4_K_M" (gguf) or "4bit" (mlx); default "Q4_K_M" */
+  quantization?: string;
+  /** e.g. "llama", "gpt-oss", "minimax_m2"; default "llama" */
+  arch?: string;
+}
+
+export interface LmStudioOptions {
+  models: LmStudioModel[];
+  responses?: Handler;
+  completions?: Handler;
+  /** which native REST API exists; default "v1" with v0 too */
+  nativeApi?: "v1" | "v0" | "none";
+  /** JIT loading of unloaded models named in a request (default { loadMs: 0 }); false: no JIT */
+  jit?: { loadMs: number } | false;
+  /** status of the "Unexpected endpoint or method" answer; the real LM Studio answers 200 (default 404) */
+  unexpectedEndpointStatus?: 200 | 404;
+}
+
+/**
+ * Starts a fake LM Studio. The options object is read on every request, so a test may change it while
+ * the server runs (load or unload a model, swap the responses handler). Model state changes made by
+ * JIT loading are written back into `options.models`.
+ */
+export function startLmStudio(options: LmStudioOptions): Promise<FakeServer> {
+  return startFakeServer(lmStudioHandler(options));
+}
+
+/** The request handler behind startLmStudio, for composing with other handlers. */
+export function lmStudioHandler(options: LmStudioOptions): Handler {
+  return (request) => {
+    const path = request.path.split("?")[0] ?? "/";
+    const native = options.nativeApi ?? "v1";
+    const route = `${request.method} ${path}`;
+    const unexpected = (): Reply => lmstudioUnexpectedEndpoint(request.method, request.path, options.unexpectedEndpointStatus ?? 404);
+    switch (route) {
+      case "GET /v1/models":
+        return { kind: "json", body: { object: "list", data: options.models.map((m) => ({ id: m.id, object: "model", owned_by: "organization_owner" })) } };
+      case "GET /api/v0/models":
+        return native === "none" ? unexpected() : { kind: "json", body: { object: "list", data: options.models.map(v0Entry) } };
+      case "GET /api/v1/models":
+        return native === "v1" ? { kind: "json", body: { models: options.models.map(v1Entry) } } : unexpected();
+      case "POST /v1/responses":
+        return options.responses ? infer(options, options.responses, request) : unexpected();
+      case "POST /v1/chat/completions":
+        return options.completions ? infer(options, options.completions, request) : unexpected();
+      default:
+        return unexpected();
+    }
+  };
+}
+
+async function infer(options: LmStudioOptions, handler: Handler, request: RecordedRequest): Promise<Reply> {
+  const body = request.body;
+  const requested = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
+  const jit = options.jit ?? { loadMs: 0 };
+  const loaded = options.models.filter((m) => m.loaded);
+  if (requested === undefined) return loaded.length > 0 ? handler(request) : lmstudioNoModelsLoaded;
+  const model = options.models.find((m) => m.id === requested);
+  if (!jit) {
+    if (loaded.length === 0) return lmstudioNoModelsLoaded;
+    if (!model?.loaded) return lmstudioInvalidModel(requested, loaded.map((m) => m.id));
+    return handler(request);
+  }
+  if (!model) return lmstudioInvalidModel(requested, options.models.map((m) => m.id));
+  if (model.loaded) return handler(request);
+  model.loaded = true;
+  model.loadedContextLength ??= Math.min(4096, model.maxContextLength);
+  return delayed(await handler(request), jit.loadMs);
+}
+
+/** The same reply, with the load time added before its headers. */
+function delayed(reply: Reply, ms: number): Reply {
+  if (ms <= 0) return reply;
+  if (reply.kind === "json") return { ...reply, delayMs: (reply.delayMs ?? 0) + ms };
+  if (reply.kind === "sse") return { ...reply, headersDelayMs: (reply.headersDelayMs ?? 0) + ms };
+  return reply;
+}
+
+function v0Entry(model: LmStudioModel): Record<string, unknown> {
+  return {
+    id: model.id,
+    object: "model",
+    type: "llm",
+    publisher: publisher(model.id),
+    arch: model.arch ?? "llama",
+    compatibility_type: format(model),
+    quantization: model.quantization ?? "Q4_K_M",
+    state: model.loaded ? "loaded" : "not-loaded",
+    max_context_length: model.maxContextLength,
+    ...(model.loaded ? { loaded_context_length: loadedContext(model) } : {}),
+    capabilities: ["tool_use"],
+  };
+}
+
+function v1Entry(model: LmStudioModel): Record<string, unknown> {
+  const quantization = model.quantization ?? "Q4_K_M";
+  const bits = /(\d+)/.exec(quantization)?.[1];
+  return {
+    type: "llm",
+    publisher: publisher(model.id),
+    key: model.id,
+    display_name: displayName(model.id),
+    architecture: model.arch ?? "llama",
+    quantization: { name: quantization, bits_per_weight: bits === undefined ? null : Number(bits) },
+    size_bytes: 4_683_073_952,
+    params_string: /(\d+(?:\.\d+)?)b\b/i.exec(model.id)?.[1]?.concat("B") ?? null,
+    loaded_instances: model.loaded
+      ? [{ id: model.id, config: { context_length: loadedContext(model), eval_batch_size: 512, parallel: 4, flash_attention: true, offload_kv_cache_to_gpu: true } }]
+      : [],
+    max_context_length: model.maxContextLength,
+    format: format(model),
+    capabilities: { vision: false, trained_for_tool_use: true },
+    description: null,
+  };
+}
+
+const loadedContext = (model: LmStudioModel): number => model.loadedContextLength ?? Math.min(4096, model.maxContextLength);
+const format = (model: LmStudioModel): "gguf" | "mlx" => (/bit$/i.test(model.quantization ?? "") ? "mlx" : "gguf");
+const publisher = (id: string): string => (id.includes("/") ? (id.split("/")[0] ?? "lmstudio-community") : "lmstudio-community");
+
+function displayName(id: string): string {
+  const name = id.split("/").pop() ?? id;
+  return name
+    .split("-")
+    .map((word) => (word.length > 0 ? word[0]?.toUpperCase() + word.slice(1) : word))
+    .join(" ");
+}
