@@ -1,11 +1,13 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli, relay.
+// and ratios. Sections: cli, relay, failover.
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
+import { benchFailover } from "./sections/failover.js";
 
 const sections: Record<string, () => void | Promise<void>> = {
   cli: () => benchCliColdStart(),
   relay: () => benchAdapterRelay(),
+  failover: () => benchFailover(),
 };
 
 const wanted = process.argv.slice(2);

@@ -92,7 +92,15 @@ function toFailure(error: unknown, model: ModelSpec, options: CallOptions | unde
 }
 
 /** POSTs JSON and returns the streaming response, or throws a FailureError classified from the error answer. */
-export async function postForStream(http: HttpClient, model: ModelSpec, path: string, headers: Record<string, string>, body: unknown, options: CallOptions | undefined): Promise<HttpResponse> {
+export async function postForStream(
+  http: HttpClient,
+  model: ModelSpec,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+  options: CallOptions | undefined,
+  builder: ResponseBuilder,
+): Promise<HttpResponse> {
   const url = `${model.baseUrl.replace(/\/+$/, "")}${path}`;
   const result = await http.request({
     url,
@@ -100,6 +108,7 @@ export async function postForStream(http: HttpClient, model: ModelSpec, path: st
     headers: { "content-type": "application/json", accept: "text/event-stream", ...headers, ...model.headers },
     body: JSON.stringify(body),
     timeouts: resolveTimeouts(model, options),
+    firstByteLimit: options?.firstByteLimit,
     signal: options?.signal,
   });
   if (!result.ok) throw new FailureError(result.failure);
@@ -115,6 +124,7 @@ export async function postForStream(http: HttpClient, model: ModelSpec, path: st
     const status = errorPayloadOf(safeJson(text)) ? 400 : 502;
     throw new FailureError(classifyHttpFailure(status, text || "the server answered JSON instead of a stream", response.headers, `POST ${new URL(url).pathname}`));
   }
+  builder.onFirstToken = () => response.markStreaming();
   return response;
 }
 

@@ -11,6 +11,8 @@ export interface ModelSpec {
   name: string;
   api: Api;
   baseUrl: string;
+  /** Every server of this model: `[baseUrl]`, or the provider's `baseUrls` (replicas). */
+  replicas: readonly string[];
   apiKey: string | undefined;
   headers: Readonly<Record<string, string>>;
   /** Per-provider limit for a whole call, in seconds; undefined means the adapter's default. */
@@ -22,7 +24,12 @@ export interface ModelSpec {
   maxTokens: number;
   /** The server is on this machine or a private network. */
   local: boolean;
-  /** Extra request parameters from `agents.defaults.models[ref].params`. */
+  /** When the server has the model unloaded: wait for the load, or answer from the next model meanwhile. */
+  onColdLoad: "wait" | "fallback";
+  coldLoadTimeoutSeconds: number;
+  /** A minimal request this often keeps the model loaded (the gateway does it); undefined: never. */
+  keepWarmIntervalSeconds: number | undefined;
+  /** Extra request body fields: `agents.defaults.models[ref].params`, OpenRouter `provider` routing, LM Studio `ttl`. */
   params: Readonly<Record<string, unknown>>;
   source: "config" | "builtin";
 }

@@ -13,6 +13,9 @@ export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
   private done = false;
+  private started = false;
+  /** Called once, when the first token (text, reasoning or a tool call) arrives. */
+  onFirstToken: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
@@ -30,8 +33,15 @@ export class ResponseBuilder {
     return this.content.some((part) => part.type === "text" && part.text !== "");
   }
 
+  private tokenArrived(): void {
+    if (this.started) return;
+    this.started = true;
+    this.onFirstToken?.();
+  }
+
   text(delta: string): void {
     if (this.done || delta === "") return;
+    this.tokenArrived();
     if (!this.splitter) {
       this.appendText(delta);
       return;
@@ -49,6 +59,7 @@ export class ResponseBuilder {
 
   reasoning(delta: string): void {
     if (this.done || delta === "") return;
+    this.tokenArrived();
     this.splitter?.structuredReasoningSeen();
     this.appendReasoning(delta);
   }
@@ -64,6 +75,7 @@ export class ResponseBuilder {
 
   toolCall(call: ToolCall): void {
     if (this.done) return;
+    this.tokenArrived();
     this.flushSplitter();
     this.content.push(call);
     this.stream.push({ type: "tool-call", call });

@@ -140,6 +140,11 @@ export interface CallOptions {
   timeouts?: Partial<Timeouts> | undefined;
   /** Ask for reasoning where the protocol needs it asked ("off" leaves the server's default). */
   reasoning?: "off" | "low" | "medium" | "high" | undefined;
+  /**
+   * The first-token limit as a box the caller may raise while the call runs (the router does when
+   * LM Studio turns out to be loading the model); overrides `timeouts.firstByteMs`.
+   */
+  firstByteLimit?: { ms: number } | undefined;
   /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
   sessionId?: string | undefined;
   temperature?: number | undefined;

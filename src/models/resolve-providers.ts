@@ -1,6 +1,6 @@
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
 import { makeRef, type ModelSpec } from "../ai/model-spec.js";
-import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig } from "../config/schema/index.js";
+import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
 import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
@@ -18,6 +18,11 @@ export interface ResolvedProvider {
   apiKeyEnv: string | undefined;
   headers: Readonly<Record<string, string>>;
   timeoutSeconds: number | undefined;
+  replicas: readonly string[];
+  onColdLoad: "wait" | "fallback";
+  coldLoadTimeoutSeconds: number;
+  keepWarm: { ttlSeconds: number | undefined; intervalSeconds: number | undefined } | undefined;
+  routing: RoutingConfig | undefined;
   builtin: boolean;
   configured: boolean;
   local: boolean;
@@ -66,9 +71,10 @@ function fromBuiltin(
 ): ResolvedProvider {
   const configKey = override?.apiKey;
   const envKey = env[builtin.apiKeyEnv] || undefined;
-  const baseUrl = override?.baseUrl ?? builtin.baseUrl;
+  const baseUrl = override?.baseUrl ?? override?.baseUrls?.[0] ?? builtin.baseUrl;
   const api = override?.api ?? builtin.api;
   const provider: ResolvedProvider = {
+    ...operational(override, baseUrl),
     id: builtin.id,
     name: builtin.name,
     baseUrl,
@@ -98,21 +104,23 @@ function fromBuiltin(
 }
 
 function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], problems: ConfigProblem[]): ResolvedProvider | undefined {
-  if (!config.baseUrl) {
+  const baseUrl = config.baseUrl ?? config.baseUrls?.[0];
+  if (!baseUrl) {
     const hint = didYouMean(id, builtinIds);
     problems.push({
       severity: "error",
       path: ["models", "providers", id, "baseUrl"],
       message: hint
         ? `missing: "${id}" is not a built-in provider${hint.replace(/^; /, ", ")} Otherwise give its baseUrl, such as "http://127.0.0.1:1234/v1"`
-        : `missing; a provider that is not built in (${builtinIds.join(", ")}) needs its baseUrl, such as "http://127.0.0.1:1234/v1"`,
+        : `missing; a provider that is not built in (${builtinIds.join(", ")}) needs its baseUrl (or baseUrls), such as "http://127.0.0.1:1234/v1"`,
     });
     return undefined;
   }
   const provider: ResolvedProvider = {
+    ...operational(config, baseUrl),
     id,
     name: id,
-    baseUrl: config.baseUrl,
+    baseUrl,
     api: config.api,
     apiKey: config.apiKey,
     apiKeySource: config.apiKey ? "config" : "none",
@@ -121,7 +129,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
     timeoutSeconds: config.timeoutSeconds,
     builtin: false,
     configured: true,
-    local: isLocalUrl(config.baseUrl),
+    local: isLocalUrl(baseUrl),
     models: [],
   };
   config.models.forEach((entry, index) => {
@@ -155,6 +163,7 @@ function modelSpec(
     name: entry?.name ?? known?.name ?? id,
     api,
     baseUrl: provider.baseUrl,
+    replicas: provider.replicas,
     apiKey: provider.apiKey,
     headers: provider.headers,
     timeoutSeconds: provider.timeoutSeconds,
@@ -167,9 +176,41 @@ function modelSpec(
       entry?.contextWindow ?? known?.contextWindow ?? MODEL_DEFAULTS.contextWindow,
     ),
     local: provider.local,
-    params: {},
+    onColdLoad: provider.onColdLoad,
+    coldLoadTimeoutSeconds: provider.coldLoadTimeoutSeconds,
+    keepWarmIntervalSeconds: provider.keepWarm?.intervalSeconds,
+    params: extraBody(provider, entry),
     source,
   };
+}
+
+/** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl. */
+function extraBody(provider: ResolvedProvider, entry: ModelEntryConfig | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const routing = entry?.routing ?? provider.routing;
+  if (routing) body.provider = routing;
+  if (provider.local && provider.keepWarm?.ttlSeconds !== undefined) body.ttl = provider.keepWarm.ttlSeconds;
+  return body;
+}
+
+const DEFAULT_COLD_LOAD_SECONDS = 600;
+const KEEP_WARM_TTL_SECONDS = 86_400;
+
+/** The settings about running the provider: replicas, cold loads, keep-warm, routing. */
+function operational(config: ProviderConfig | undefined, baseUrl: string) {
+  const keepWarm = config?.keepWarm;
+  return {
+    replicas: config?.baseUrls ?? [baseUrl],
+    onColdLoad: config?.onColdLoad ?? "wait",
+    coldLoadTimeoutSeconds: config?.coldLoadTimeoutSeconds ?? DEFAULT_COLD_LOAD_SECONDS,
+    keepWarm:
+      keepWarm === true
+        ? { ttlSeconds: KEEP_WARM_TTL_SECONDS, intervalSeconds: undefined }
+        : keepWarm && typeof keepWarm === "object"
+          ? { ttlSeconds: keepWarm.ttlSeconds, intervalSeconds: keepWarm.intervalSeconds }
+          : undefined,
+    routing: config?.routing,
+  } as const;
 }
 
 function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | undefined): ModelCost {

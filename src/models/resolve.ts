@@ -18,6 +18,7 @@ export interface ResolvedModels {
   chain: ChainEntry[];
   /** True when no primary was configured and the first configured model stands in. */
   defaultPrimary: boolean;
+  privacy: "any" | "local-only";
   warnings: ConfigProblem[];
 }
 
@@ -49,7 +50,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
       continue;
     }
     const model = found.model;
-    if (setting.params) model.params = { ...setting.params };
+    if (setting.params) model.params = { ...model.params, ...setting.params };
     if (!setting.alias) continue;
     const alias = setting.alias;
     const owner = aliasOwners.get(alias.toLowerCase());
@@ -99,5 +100,12 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   fallbacks.forEach((name, index) => add(name, `fallback-${chain.filter((entry) => entry.role !== "primary").length + 1}`, ["agents", "defaults", "model", "fallbacks", index]));
 
   if (problems.some((problem) => problem.severity === "error")) throw configProblemsError(options.source, problems);
-  return { catalog, chain, defaultPrimary, warnings: problems };
+  if (config.agents.defaults.privacy === "local-only" && chain.length > 0 && chain.every((entry) => !entry.model.local)) {
+    problems.push({
+      severity: "warning",
+      path: ["agents", "defaults", "privacy"],
+      message: "local-only, but no model in the chain is local: every turn will fail without sending anything",
+    });
+  }
+  return { catalog, chain, defaultPrimary, privacy: config.agents.defaults.privacy, warnings: problems };
 }

@@ -24,6 +24,8 @@ export interface ChainStatus {
   loadedContext?: number | null;
   quantization?: string | null;
   firstTokenMs?: number | null;
+  /** "skipped-policy" where the agent's privacy policy keeps this model out of the chain. */
+  policy?: "skipped-policy";
   problems: StatusProblem[];
 }
 
@@ -74,6 +76,11 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         contextWindow: model.contextWindow,
         problems: [],
       };
+      if (resolved.privacy === "local-only" && !model.local) {
+        status.policy = "skipped-policy";
+        status.problems.push({ severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
+        return status;
+      }
       if (!model.local && !status.keyPresent) {
         const variable = provider?.apiKeyEnv;
         status.problems.push({

@@ -3,7 +3,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import type { Failure } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
-import { parseLmStudioListing, type LmStudioModel } from "./lmstudio-listing.js";
+import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
 
 export interface ProviderProbe {
   reachable: boolean;

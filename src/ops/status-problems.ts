@@ -1,5 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
-import type { LmStudioModel } from "./lmstudio-listing.js";
+import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import type { ProviderProbe } from "./probe-provider.js";
 
 export interface StatusProblem {

@@ -56,9 +56,13 @@ export function modelSpec(api: Api, baseUrl: string, overrides: Partial<ModelSpe
     contextWindow: 200000,
     maxTokens: 8192,
     local: true,
+    onColdLoad: "wait",
+    coldLoadTimeoutSeconds: 600,
+    keepWarmIntervalSeconds: undefined,
     params: {},
     source: "config",
     ...overrides,
+    replicas: overrides.replicas ?? [overrides.baseUrl ?? baseUrl],
   };
 }
 

@@ -29,7 +29,7 @@ test("unknown keys get 'did you mean', or the allowed keys when nothing is close
   assert.match(message, /hearth\.json5:5:9: models\.providers\.lmstudio\.baseURL: unknown key; did you mean "baseUrl"\?/);
   assert.match(
     message,
-    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, apiKey, api, headers, timeoutSeconds, models/,
+    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, baseUrls, apiKey, api, headers, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, routing, models$/m,
   );
 });
 
@@ -105,4 +105,19 @@ test("a fractional token count is refused", () => {
 
 test("the top level must be an object", () => {
   assert.match(configErrorText(() => resolveText("[1, 2]")), /hearth\.json5: the top level must be an object/);
+});
+
+test("replicas: baseUrls instead of baseUrl, not both", () => {
+  const both = provider('        baseUrl: "http://127.0.0.1:1234/v1",\n        baseUrls: ["http://10.0.0.2:1234/v1"],\n        api: "openai-completions",');
+  assert.match(configErrorText(() => resolveText(both)), /models\.providers\.lmstudio\.baseUrls: give baseUrl or baseUrls \(replicas\), not both/);
+  const replicas = resolveText(provider('        baseUrls: ["http://studio-a.local:1234/v1", "http://studio-b.local:1234/v1"],\n        api: "openai-completions",\n        models: [{ id: "m" }],'));
+  assert.deepEqual(replicas.catalog.models.get("lmstudio/m")?.replicas, ["http://studio-a.local:1234/v1", "http://studio-b.local:1234/v1"]);
+  assert.equal(replicas.catalog.models.get("lmstudio/m")?.local, true);
+});
+
+test("routing and cold-load settings are checked", () => {
+  const text = provider('        baseUrl: "http://127.0.0.1:1234/v1",\n        api: "openai-completions",\n        onColdLoad: "fallbak",\n        routing: { data_collection: "never" },');
+  const message = configErrorText(() => resolveText(text));
+  assert.match(message, /onColdLoad: "fallbak" is not a known value; did you mean "fallback"\?/);
+  assert.match(message, /routing\.data_collection: "never" is not a known value; allowed: "allow", "deny"/);
 });

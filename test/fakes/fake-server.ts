@@ -67,7 +67,8 @@ export function typedFrames<T extends { type: string }>(events: readonly T[], ev
   return events.map((event) => (eventLines ? { event: event.type, data: JSON.stringify(event) } : { data: JSON.stringify(event) }));
 }
 
-export async function startFakeServer(handler: Handler): Promise<FakeServer> {
+/** `options.port`: listen on that port (a server coming back where one was down); default an ephemeral one. */
+export async function startFakeServer(handler: Handler, options: { port?: number } = {}): Promise<FakeServer> {
   let current: Handler = handler;
   let closed = false;
   const requests: RecordedRequest[] = [];
@@ -186,7 +187,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

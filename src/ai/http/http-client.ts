@@ -10,6 +10,8 @@ export interface HttpRequest {
   headers: Readonly<Record<string, string>>;
   body?: string | undefined;
   timeouts: Timeouts;
+  /** Overrides timeouts.firstByteMs, read each time the limit is checked (it may be raised mid-call). */
+  firstByteLimit?: { ms: number } | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -22,6 +24,12 @@ export interface HttpResponse {
   text(limitBytes?: number): Promise<string>;
   /** Stops reading and frees the connection. */
   close(): void;
+  /**
+   * The first token arrived: from now on the idle limit applies. Until then, silence after the headers
+   * counts against the first-byte limit (servers that send headers at once still prefill before the
+   * first token).
+   */
+  markStreaming(): void;
 }
 
 export type HttpResult = { ok: true; response: HttpResponse } | { ok: false; failure: Failure };
@@ -91,16 +99,26 @@ export class HttpClient {
         headers: { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) },
       });
 
+      const firstByteMs = (): number => request.firstByteLimit?.ms ?? timeouts.firstByteMs;
       let firstByteTimer: NodeJS.Timeout | undefined;
       const startFirstByte = (): void => {
-        firstByteTimer = startTimer(timeouts.firstByteMs, () => {
-          const failure: Failure = {
-            kind: "timeout",
-            phase: "first-byte",
-            message: `no answer within ${seconds(timeouts.firstByteMs)} of sending the request (the server may be loading the model or stuck)`,
-          };
-          outgoing.destroy(new FailureError(failure));
-        });
+        const sentAt = performance.now();
+        const arm = (delay: number): void => {
+          firstByteTimer = startTimer(delay, () => {
+            const waited = performance.now() - sentAt;
+            if (waited < firstByteMs()) {
+              arm(Math.max(1, Math.ceil(firstByteMs() - waited)));
+              return;
+            }
+            const failure: Failure = {
+              kind: "timeout",
+              phase: "first-byte",
+              message: `no answer within ${seconds(firstByteMs())} of sending the request (the server may be loading the model or stuck)`,
+            };
+            outgoing.destroy(new FailureError(failure));
+          });
+        };
+        arm(firstByteMs());
       };
       outgoing.on("socket", (socket) => {
         if (!socket.connecting) {
@@ -134,7 +152,7 @@ export class HttpClient {
         settled = true;
         resolve({
           ok: true,
-          response: wrapResponse(incoming, { timeouts, startTimer, stopTimer, clearAll, detach: () => signal?.removeEventListener("abort", onAbort), totalTimer }),
+          response: wrapResponse(incoming, { timeouts, firstByteMs, startTimer, stopTimer, clearAll, detach: () => signal?.removeEventListener("abort", onAbort), totalTimer }),
         });
       });
 
@@ -151,6 +169,7 @@ export class HttpClient {
 
 interface ResponseTimers {
   timeouts: Timeouts;
+  firstByteMs: () => number;
   startTimer: (ms: number, onFire: () => void) => NodeJS.Timeout | undefined;
   stopTimer: (timer: NodeJS.Timeout | undefined) => void;
   clearAll: () => void;
@@ -160,6 +179,7 @@ interface ResponseTimers {
 
 function wrapResponse(incoming: IncomingMessage, timers: ResponseTimers): HttpResponse {
   let consumed = false;
+  let streaming = false;
   const finish = (): void => {
     timers.clearAll();
     timers.detach();
@@ -170,19 +190,23 @@ function wrapResponse(incoming: IncomingMessage, timers: ResponseTimers): HttpRe
     // One timer for the idle limit, re-armed only when it fires early: cheaper than a new timer per chunk.
     let lastChunkAt = performance.now();
     let idleTimer: NodeJS.Timeout | undefined;
-    const idleMs = timers.timeouts.idleMs;
+    const limit = (): number => (streaming ? timers.timeouts.idleMs : Math.max(timers.timeouts.idleMs, timers.firstByteMs()));
     const armIdle = (delay: number): void => {
+      if (delay <= 0) return;
       idleTimer = timers.startTimer(delay, () => {
         const silent = performance.now() - lastChunkAt;
-        if (silent < idleMs) {
-          armIdle(Math.max(1, Math.ceil(idleMs - silent)));
+        if (silent < limit()) {
+          armIdle(Math.max(1, Math.ceil(limit() - silent)));
           return;
         }
-        incoming.destroy(new FailureError({ kind: "timeout", phase: "idle", message: `the server went silent for ${seconds(idleMs)} in the middle of its answer` }));
+        const failure: Failure = streaming
+          ? { kind: "timeout", phase: "idle", message: `the server went silent for ${seconds(limit())} in the middle of its answer` }
+          : { kind: "timeout", phase: "first-byte", message: `no token within ${seconds(limit())} of the answer starting (the server may be loading the model or stuck)` };
+        incoming.destroy(new FailureError(failure));
       });
     };
     try {
-      armIdle(idleMs);
+      armIdle(limit());
       for await (const chunk of incoming) {
         lastChunkAt = performance.now();
         yield chunk as Buffer;
@@ -220,6 +244,9 @@ function wrapResponse(incoming: IncomingMessage, timers: ResponseTimers): HttpRe
     close(): void {
       finish();
       incoming.destroy();
+    },
+    markStreaming(): void {
+      streaming = true;
     },
   };
 }

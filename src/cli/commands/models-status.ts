@@ -20,7 +20,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       http,
       registry: createAdapterRegistry(http),
     });
-    const failing = report.chain.some((entry) => entry.role !== "alias-only" && entry.problems.some((problem) => problem.severity === "error"));
+    const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));
     if (options.json) {
       writeJson(io, report);
       return failing ? 1 : 0;
@@ -41,7 +41,8 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
   const paint = painter(io);
   const role = entry.role.startsWith("fallback-") ? `fallback ${entry.role.slice(9)}` : entry.role;
   const alias = entry.alias ? ` (${entry.alias})` : "";
-  writeLine(io.stdout, `${paint("bold", `${role}: ${entry.ref}`)}${alias}`);
+  const skipped = entry.policy ? paint("dim", " — skipped: privacy is local-only") : "";
+  writeLine(io.stdout, `${paint("bold", `${role}: ${entry.ref}`)}${alias}${skipped}`);
   const key = entry.local ? (entry.keyPresent ? "key set" : "no key (not needed locally)") : entry.keyPresent ? `key from ${entry.keySource}` : "no key";
   writeLine(io.stdout, `  ${entry.api} · ${entry.baseUrl} · ${entry.local ? "local" : "hosted"} · ${key} · context ${entry.contextWindow}`);
   if (entry.reachable !== undefined) {

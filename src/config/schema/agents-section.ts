@@ -17,6 +17,10 @@ const modelSettingsSchema = z.strictObject({
 
 const agentDefaultsSchema = z.strictObject({
   model: modelChainSchema.prefault({}),
+  /** "local-only": hosted candidates are never tried, whatever the chain says. */
+  privacy: z.enum(["any", "local-only"]).default("any"),
+  /** Say in one short line when a fallback answered ("answered by Opus — local server unreachable"). */
+  fallbackNotice: z.boolean().default(true),
   /** Keyed by model reference ("provider/model"): aliases and per-model parameters. */
   models: z.record(z.string().min(1), modelSettingsSchema).default({}),
 });

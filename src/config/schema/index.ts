@@ -16,4 +16,5 @@ export const configSchema = z.strictObject({
 export type HearthConfig = z.output<typeof configSchema>;
 export { MODEL_DEFAULTS, type ModelEntryConfig } from "./model-entry.js";
 export type { ProviderConfig, ModelsSection } from "./models-section.js";
+export type { RoutingConfig } from "./routing.js";
 export type { AgentsSection, ModelSettings } from "./agents-section.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_NAMES, INPUT_KINDS } from "../../ai/api.js";
+import { routingSchema } from "./routing.js";
 
 export const apiSchema = z.enum(API_NAMES);
 
@@ -25,6 +26,8 @@ export const modelEntrySchema = z
     cost: modelCostSchema.optional(),
     contextWindow: z.int().positive().optional(),
     maxTokens: z.int().positive().optional(),
+    /** OpenRouter provider routing for this model (over the provider's). */
+    routing: routingSchema.optional(),
   })
   .superRefine((entry, context) => {
     if (entry.contextWindow !== undefined && entry.maxTokens !== undefined && entry.maxTokens > entry.contextWindow) {

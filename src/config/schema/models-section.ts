@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiSchema, modelEntrySchema } from "./model-entry.js";
+import { routingSchema } from "./routing.js";
 
 const httpUrl = z.string().refine(
   (value) => {
@@ -18,16 +19,37 @@ export const providerIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "a provider id uses letters, digits, '.', '_' and '-' only (no '/')" });
 
+const keepWarmSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    /** LM Studio's idle time-to-live for the loaded model, sent with every request. */
+    ttlSeconds: z.int().positive().optional(),
+    /** A minimal request this often keeps the model resident (gateway only). */
+    intervalSeconds: z.int().positive().optional(),
+  }),
+]);
+
 export const providerSchema = z
   .strictObject({
     baseUrl: httpUrl.optional(),
+    /** Several servers of the same models (replicas), instead of baseUrl. */
+    baseUrls: z.array(httpUrl).min(1).optional(),
     apiKey: z.string().optional(),
     api: apiSchema.optional(),
     headers: z.record(z.string(), z.string()).optional(),
     timeoutSeconds: z.number().positive().optional(),
+    /** When LM Studio has the model unloaded: wait for the load, or answer from the next model meanwhile. */
+    onColdLoad: z.enum(["wait", "fallback"]).optional(),
+    /** How long a cold load may take before the call fails over (default 600). */
+    coldLoadTimeoutSeconds: z.number().positive().optional(),
+    keepWarm: keepWarmSchema.optional(),
+    routing: routingSchema.optional(),
     models: z.array(modelEntrySchema).default([]),
   })
   .superRefine((provider, context) => {
+    if (provider.baseUrl && provider.baseUrls) {
+      context.addIssue({ code: "custom", path: ["baseUrls"], message: "give baseUrl or baseUrls (replicas), not both" });
+    }
     const seen = new Set<string>();
     provider.models.forEach((model, index) => {
       if (seen.has(model.id)) {

@@ -16,7 +16,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         options,
         async (builder) => {
           const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
-          const response = await postForStream(http, model, "/chat/completions", headers, completionsRequestBody(model, context, options), options);
+          const response = await postForStream(http, model, "/chat/completions", headers, completionsRequestBody(model, context, options), options, builder);
           const what = `${model.ref} (POST /chat/completions)`;
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;

@@ -15,7 +15,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         options,
         async (builder) => {
           const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
-          const response = await postForStream(http, model, "/responses", headers, responsesRequestBody(model, context, options), options);
+          const response = await postForStream(http, model, "/responses", headers, responsesRequestBody(model, context, options), options, builder);
           const what = `${model.ref} (POST /responses)`;
           const mapper = new ResponsesEventMapper(builder, what);
           for await (const batch of readSse(response.body)) for (const message of batch) {

@@ -1,0 +1,21 @@
+import { HttpClient } from "../ai/http/http-client.js";
+import { Cooldowns } from "../models/cooldowns.js";
+import { LoadState } from "../models/load-state.js";
+import { PrefillStats } from "../models/prefill-stats.js";
+import { ReplicaBalancer } from "../models/replicas.js";
+import { Router } from "../models/router.js";
+import { systemClock, type Clock } from "../shared/clock.js";
+import { createAdapterRegistry } from "./wire-adapters.js";
+
+/** The router and the state it keeps (cooldowns, replicas, prefill speeds), wired for one process. */
+export function createRouting(options: { http?: HttpClient; clock?: Clock } = {}) {
+  const http = options.http ?? new HttpClient();
+  const clock = options.clock ?? systemClock;
+  const adapters = createAdapterRegistry(http);
+  const cooldowns = new Cooldowns(clock);
+  const replicas = new ReplicaBalancer(clock);
+  const prefill = new PrefillStats();
+  const loadState = new LoadState(http, clock);
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState });
+  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, router };
+}

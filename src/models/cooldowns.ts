@@ -1,0 +1,63 @@
+import type { Failure, FailureKind } from "../ai/types.js";
+import type { Clock } from "../shared/clock.js";
+
+/** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
+const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "model-not-found", "stream-broken"]);
+
+export interface CooldownSettings {
+  /** The first backoff; each further failure in a row doubles it. */
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_COOLDOWN: CooldownSettings = { baseMs: 15_000, maxMs: 10 * 60_000 };
+
+interface Entry {
+  failures: number;
+  until: number;
+  kind: FailureKind;
+}
+
+/**
+ * Per model (not per provider): after a failure, skip that model for a backoff that grows with
+ * failures in a row and honours Retry-After; a success, or a health probe that finds the server
+ * back, ends it.
+ */
+export class Cooldowns {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly settings: CooldownSettings = DEFAULT_COOLDOWN,
+  ) {}
+
+  fail(ref: string, failure: Failure): void {
+    if (!COOLING_KINDS.has(failure.kind)) return;
+    const previous = this.entries.get(ref);
+    const failures = (previous?.failures ?? 0) + 1;
+    const backoff = Math.min(this.settings.maxMs, this.settings.baseMs * 2 ** (failures - 1));
+    const wait = Math.max(backoff, failure.retryAfterMs ?? 0);
+    this.entries.set(ref, { failures, until: this.clock.now() + wait, kind: failure.kind });
+  }
+
+  succeed(ref: string): void {
+    this.entries.delete(ref);
+  }
+
+  /** Ends the cooldown of every model whose ref starts with `provider/` (its server answered a probe). */
+  clearProvider(provider: string): void {
+    for (const ref of [...this.entries.keys()]) if (ref.startsWith(`${provider}/`)) this.entries.delete(ref);
+  }
+
+  /** When the model may be tried again, or undefined when it is not cooling down. */
+  until(ref: string): number | undefined {
+    const entry = this.entries.get(ref);
+    if (!entry) return undefined;
+    return entry.until > this.clock.now() ? entry.until : undefined;
+  }
+
+  /** Providers with a model cooling down (what a health monitor probes). */
+  coolingProviders(): string[] {
+    return [...new Set([...this.entries.keys()].filter((ref) => this.until(ref) !== undefined).map((ref) => ref.slice(0, ref.indexOf("/"))))];
+  }
+}

@@ -1,0 +1,56 @@
+import type { HttpClient } from "../ai/http/http-client.js";
+import { requestJson } from "../ai/http/get-json.js";
+import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Clock } from "../shared/clock.js";
+
+const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
+const FRESH_MS = 20_000;
+
+/**
+ * Whether LM Studio has a model loaded, from its native REST API (`/api/v1/models`, else
+ * `/api/v0/models`). Servers without that API are remembered as such and not asked again; answers are
+ * kept for a few seconds so a busy session does not ask every turn.
+ */
+export class LoadState {
+  private readonly nativePath = new Map<string, string | null>();
+  private readonly known = new Map<string, { loaded: boolean; at: number }>();
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly clock: Clock,
+  ) {}
+
+  /** true / false from LM Studio; undefined when the server has no such API or did not answer. */
+  async isLoaded(model: ModelSpec, baseUrl: string, signal?: AbortSignal): Promise<boolean | undefined> {
+    if (!model.local) return undefined;
+    const key = `${baseUrl}\u0000${model.id}`;
+    const cached = this.known.get(key);
+    if (cached?.loaded && this.clock.now() - cached.at < FRESH_MS) return true;
+    const origin = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+    const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
+    const paths = this.nativePath.has(origin) ? [this.nativePath.get(origin)] : ["/api/v1/models", "/api/v0/models"];
+    for (const path of paths) {
+      if (!path) return undefined;
+      const answer = await requestJson(this.http, `${origin}${path}`, { headers, timeouts: PROBE_TIMEOUTS, ...(signal ? { signal } : {}) });
+      if (!answer.ok) {
+        if (answer.failure.status === undefined) return undefined; // unreachable or cancelled: the call itself will say
+        continue;
+      }
+      const models = parseLmStudioListing(answer.body);
+      if (!models) continue;
+      this.nativePath.set(origin, path);
+      const entry = models.find((candidate) => candidate.id === model.id);
+      if (!entry) return undefined;
+      this.known.set(key, { loaded: entry.loaded, at: this.clock.now() });
+      return entry.loaded;
+    }
+    this.nativePath.set(origin, null);
+    return undefined;
+  }
+
+  /** The model answered: it is loaded now. */
+  markLoaded(model: ModelSpec, baseUrl: string): void {
+    if (model.local) this.known.set(`${baseUrl}\u0000${model.id}`, { loaded: true, at: this.clock.now() });
+  }
+}

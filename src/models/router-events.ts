@@ -1,0 +1,26 @@
+import type { ModelRef } from "../ai/model-spec.js";
+import type { AssistantMessage, Failure, FailureKind, StreamEvent } from "../ai/types.js";
+
+export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "cold-loading";
+
+/** One candidate of one turn: what happened to it and how long it took. */
+export interface Attempt {
+  model: ModelRef;
+  outcome: AttemptOutcome;
+  ms: number;
+  /** The replica it went to, where the provider has several. */
+  baseUrl?: string | undefined;
+  message?: string | undefined;
+}
+
+export type RouterEvent =
+  | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "usage" }>
+  | { type: "attempt-start"; model: ModelRef; baseUrl: string }
+  | { type: "attempt-failed"; attempt: Attempt; failure: Failure; next: ModelRef | undefined }
+  | { type: "attempt-skipped"; attempt: Attempt }
+  /** The local server is loading the model (LM Studio reported it unloaded). */
+  | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */
+  | { type: "answer-restart"; model: ModelRef }
+  | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[] }
+  | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; partial: AssistantMessage | undefined };

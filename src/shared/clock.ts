@@ -1,0 +1,14 @@
+/** Time, injected where behaviour depends on it (cooldowns, health probes) so tests need no sleeps. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): { cancel(): void };
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+};

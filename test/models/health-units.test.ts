@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Cooldowns } from "../../src/models/cooldowns.js";
+import { fallbackNotice } from "../../src/models/fallback-notice.js";
+import { PrefillStats } from "../../src/models/prefill-stats.js";
+import { resolveText } from "../helpers/config.js";
+import { ManualClock } from "../helpers/manual-clock.js";
+
+test("cooldowns grow with failures in a row, honour Retry-After, end on success", () => {
+  const clock = new ManualClock();
+  const cooldowns = new Cooldowns(clock, { baseMs: 1000, maxMs: 5000 });
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  assert.equal(cooldowns.until("a/m"), clock.now() + 1000);
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  assert.equal(cooldowns.until("a/m"), clock.now() + 2000);
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  assert.equal(cooldowns.until("a/m"), clock.now() + 5000, "capped");
+  cooldowns.fail("b/m", { kind: "rate-limit", message: "x", retryAfterMs: 60_000 });
+  assert.equal(cooldowns.until("b/m"), clock.now() + 60_000);
+  assert.deepEqual(cooldowns.coolingProviders().sort(), ["a", "b"]);
+  clock.advance(5001);
+  assert.equal(cooldowns.until("a/m"), undefined, "over by itself");
+  cooldowns.succeed("b/m");
+  assert.equal(cooldowns.until("b/m"), undefined);
+  cooldowns.fail("c/m", { kind: "bad-request", message: "x" });
+  cooldowns.fail("c/m", { kind: "context-overflow", message: "x" });
+  assert.equal(cooldowns.until("c/m"), undefined, "the request's fault, not the model's");
+});
+
+test("the first-token limit grows with the uncached prompt and the measured prefill speed", () => {
+  const stats = new PrefillStats();
+  assert.equal(stats.firstTokenLimitMs("x/m", true, 60_000, 1_000), 60_000, "small prompts fit the base limit");
+  assert.equal(stats.firstTokenLimitMs("x/m", true, 60_000, 152_000), 60_000 + (150_000 / 250) * 1000 * 2, "assumed 250 tok/s before measuring");
+  assert.equal(stats.firstTokenLimitMs("h/m", false, 60_000, 152_000), 60_000, "hosted: no assumption");
+  stats.record("x/m", 10_000, 1_000);
+  assert.equal(stats.tokensPerSecond("x/m"), 10_000);
+  assert.equal(stats.firstTokenLimitMs("x/m", true, 60_000, 152_000), 60_000 + 30_000);
+});
+
+test("the fallback notice names the answering model by alias and the primary's trouble", () => {
+  const resolved = resolveText(`{
+    agents: { defaults: { model: { primary: "lmstudio/m", fallbacks: ["anthropic/claude-opus-4-5"] }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+    models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`);
+  const notice = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "unreachable", ms: 1 },
+      { model: "anthropic/claude-opus-4-5", outcome: "ok", ms: 900 },
+    ],
+    resolved.catalog,
+  );
+  assert.equal(notice, "answered by Opus — local server unreachable");
+  assert.equal(fallbackNotice([{ model: "lmstudio/m", outcome: "ok", ms: 1 }], resolved.catalog), undefined);
+});
+
+test("keepWarm sends LM Studio's ttl; a local-only chain without local models is warned about", () => {
+  const resolved = resolveText(`{ agents: { defaults: { privacy: "local-only", model: "anthropic/claude-opus-4-5" } },
+    models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", keepWarm: { ttlSeconds: 7200 }, models: [{ id: "m" }] } } } }`);
+  assert.deepEqual(resolved.catalog.models.get("lmstudio/m")?.params, { ttl: 7200 });
+  assert.match(resolved.warnings[0]?.message ?? "", /local-only, but no model in the chain is local/);
+});

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { openaiInvalidKey, openaiModelNotFound, openaiRateLimited, serverError500, serviceUnavailable503, vllmOverflow } from "../fakes/error-bodies.js";
+import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+
+describe("the router fails over", () => {
+  let spare: FakeServer;
+  let primary: FakeServer;
+  let refused: string;
+  const routing = testRouting();
+  before(async () => {
+    spare = await startFakeServer(() => answer("from the spare"));
+    primary = await startFakeServer(() => answer("from the primary"));
+    refused = `${await refusedUrl()}/v1`;
+  });
+  after(async () => {
+    routing.close();
+    await Promise.all([spare.close(), primary.close()]);
+  });
+
+  const cases: [string, Reply | "refused", string][] = [
+    ["connection refused", "refused", "unreachable"],
+    ["a hang before headers", { kind: "hang-before-headers" }, "timeout"],
+    ["a reset before headers", { kind: "reset-before-headers" }, "unreachable"],
+    ["a reset mid-stream before any text", { kind: "sse", frames: completionsStream({ text: "" }).slice(0, 1), after: "reset" }, "stream-broken"],
+    ["a hang mid-stream before any text", { kind: "sse", frames: completionsStream({ text: "" }).slice(0, 1), after: "hang" }, "timeout"],
+    ["500", serverError500, "overloaded"],
+    ["503", serviceUnavailable503, "overloaded"],
+    ["401", openaiInvalidKey, "auth"],
+    ["429", openaiRateLimited(30), "rate-limit"],
+    ["an unknown model", openaiModelNotFound, "model-not-found"],
+  ];
+  for (const [what, reply, outcome] of cases) {
+    test(`${what}: the fallback answers, and the attempts say why`, async () => {
+      primary.setHandler(() => (reply === "refused" ? answer("unused") : reply));
+      const chain = chainFromServers({ local: reply === "refused" ? refused : primary.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 0.3," });
+      routing.cooldowns.succeed("local/m");
+      const result = await route(routing.router, { chain, context: ask });
+      assert.equal(result.text, "from the spare");
+      assert.deepEqual(result.outcomes, [`local/m ${outcome}`, "spare/m ok"]);
+      assert.equal(result.end?.model, "spare/m");
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.equal(failed?.type === "attempt-failed" ? failed.next : undefined, "spare/m");
+    });
+  }
+
+  test("Retry-After sets the cooldown: the next turn skips the model until then", async () => {
+    primary.setHandler(() => openaiRateLimited(120));
+    const chain = chainFromServers({ local: primary.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.succeed("local/m");
+    await route(routing.router, { chain, context: ask });
+    const until = routing.cooldowns.until("local/m");
+    assert.equal(until, routing.clock.now() + 120_000);
+    primary.requests.length = 0;
+    primary.setHandler(() => answer("back"));
+    const second = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(second.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
+    assert.equal(primary.requests.length, 0, "not even asked");
+    routing.clock.advance(120_001);
+    const third = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(third.outcomes, ["local/m ok"]);
+    assert.equal(routing.cooldowns.until("local/m"), undefined, "a success ends the cooldown");
+  });
+
+  test("when every candidate is cooling down they are tried anyway", async () => {
+    primary.setHandler(() => answer("from the primary"));
+    const chain = chainFromServers({ local: primary.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.fail("local/m", { kind: "overloaded", message: "x" });
+    routing.cooldowns.fail("spare/m", { kind: "overloaded", message: "x" });
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m ok"]);
+    routing.cooldowns.succeed("spare/m");
+  });
+
+  test("a bad request is reported, not failed over", async () => {
+    primary.setHandler(() => ({ kind: "json", status: 400, body: { error: { message: "temperature must be <= 2", type: "invalid_request_error" } } }));
+    spare.requests.length = 0;
+    const chain = chainFromServers({ local: primary.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.succeed("local/m");
+    const result = await route(routing.router, { chain, context: ask });
+    assert.equal(result.error?.failure?.kind, "bad-request");
+    assert.match(result.error?.message ?? "", /temperature must be <= 2/);
+    assert.equal(spare.requests.length, 0);
+  });
+
+  test("every candidate failing ends with every attempt and its reason", async () => {
+    primary.setHandler(() => serverError500);
+    const chain = chainFromServers({ local: primary.baseUrl, dead: refused });
+    routing.cooldowns.succeed("local/m");
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m overloaded", "dead/m unreachable"]);
+    assert.match(result.error?.message ?? "", /^no model could answer \(local\/m: overloaded; dead\/m: unreachable\)$/);
+  });
+});
+
+describe("a failure after text went out", () => {
+  let broken: FakeServer;
+  let spare: FakeServer;
+  const routing = testRouting();
+  before(async () => {
+    broken = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" }));
+    spare = await startFakeServer(() => answer("a whole answer"));
+  });
+  after(async () => {
+    routing.close();
+    await Promise.all([broken.close(), spare.close()]);
+  });
+
+  test("a live channel that cannot take a fresh answer gets the error, with the partial reply", async () => {
+    const chain = chainFromServers({ local: broken.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask, canRestart: false });
+    assert.equal(result.error?.failure?.kind, "stream-broken");
+    assert.ok(result.text.length > 0);
+    assert.equal(spare.requests.length, 0);
+  });
+
+  test("a channel that can (or that sends only the final text) gets a restart, then the fallback's answer", async () => {
+    routing.cooldowns.succeed("local/m");
+    const chain = chainFromServers({ local: broken.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask, canRestart: true });
+    const restart = result.events.findIndex((event) => event.type === "answer-restart");
+    assert.ok(restart > 0);
+    const after = result.events.slice(restart).map((event) => (event.type === "text-delta" ? event.delta : "")).join("");
+    assert.equal(after, "a whole answer");
+    assert.equal(result.end?.model, "spare/m");
+  });
+});
