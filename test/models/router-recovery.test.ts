@@ -72,9 +72,12 @@ describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
       routing: { only: ["minimax"], data_collection: "deny", allow_fallbacks: false },
       models: [ { id: "minimax/minimax-m2.1" }, { id: "z-ai/glm-4.6", routing: { order: ["z-ai"], allow_fallbacks: false } } ] } } } }`;
     const models = resolveText(text).catalog.models;
+    const minimax = models.get("openrouter/minimax/minimax-m2.1");
+    const glm = models.get("openrouter/z-ai/glm-4.6");
+    assert.ok(minimax && glm);
     spare.requests.length = 0;
-    await route(routing.router, { chain: [models.get("openrouter/minimax/minimax-m2.1")!], context: ask });
-    await route(routing.router, { chain: [models.get("openrouter/z-ai/glm-4.6")!], context: ask });
+    await route(routing.router, { chain: [minimax], context: ask });
+    await route(routing.router, { chain: [glm], context: ask });
     const bodies = spare.requests.filter((request) => request.method === "POST").map((request) => (request.body as { provider?: unknown }).provider);
     assert.deepEqual(bodies, [{ only: ["minimax"], data_collection: "deny", allow_fallbacks: false }, { order: ["z-ai"], allow_fallbacks: false }]);
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { openaiInvalidKey, openaiModelNotFound, openaiRateLimited, serverError500, serviceUnavailable503, vllmOverflow } from "../fakes/error-bodies.js";
+import { openaiInvalidKey, openaiModelNotFound, openaiRateLimited, serverError500, serviceUnavailable503 } from "../fakes/error-bodies.js";
 import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
