@@ -1,6 +1,7 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli, relay, failover.
+// and ratios. Sections: cli, relay, failover, agent.
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
+import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 import { benchFailover } from "./sections/failover.js";
 
@@ -8,6 +9,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   cli: () => benchCliColdStart(),
   relay: () => benchAdapterRelay(),
   failover: () => benchFailover(),
+  agent: () => benchAgent(),
 };
 
 const wanted = process.argv.slice(2);

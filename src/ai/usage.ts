@@ -24,7 +24,7 @@ export function estimateContextTokens(context: Context): number {
     characters += 16; // role and framing
   }
   for (const tool of context.tools ?? []) characters += tool.name.length + tool.description.length + JSON.stringify(tool.parameters).length;
-  return estimateTokens(" ".repeat(characters));
+  return Math.ceil(characters / 4);
 }
 
 /** US dollars for a usage at per-million-token prices. */

@@ -26,6 +26,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const handler = await load();
       exitCode = await handler(io, options as never);
     };
+  const runWithArgument = (load: () => Promise<(io: CliIo, options: never, argument: string) => number | Promise<number>>) =>
+    async (argument: string, ...rest: unknown[]): Promise<void> => {
+      const command = rest[rest.length - 1] as Command;
+      const handler = await load();
+      exitCode = await handler(io, command.optsWithGlobals() as never, argument);
+    };
   const json = new Option("--json", "print one JSON document on stdout");
 
   const config = program.command("config").description("check, show or locate the config file");
@@ -61,6 +67,40 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--probe", "ask each provider: reachability, model listing, LM Studio load state and context")
     .option("--first-token", "also send one tiny real request per model and time its first token (implies --probe)")
     .action(run(async () => (await import("./commands/models-status.js")).modelsStatusCommand));
+
+  program
+    .command("agent")
+    .description("one turn: send a message, print the final answer")
+    .requiredOption("-m, --message <text>", "what to say")
+    .option("-s, --session <key>", "the session to continue (default: main)")
+    .option("--agent <id>", "which agent answers (default: main)")
+    .option("--model <ref|alias>", "answer with this model first, this turn only")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/agent.js")).agentCommand));
+
+  program
+    .command("chat")
+    .description("an interactive chat in the terminal (works in a pipe too)")
+    .option("-s, --session <key>", "the session to continue (default: main)")
+    .option("--agent <id>", "which agent answers (default: main)")
+    .action(run(async () => (await import("./commands/chat.js")).chatCommand));
+
+  const sessions = program.command("sessions").description("conversation transcripts");
+  sessions
+    .command("list")
+    .description("every session with its last message, turns and cost")
+    .addOption(json)
+    .action(run(async () => (await import("./commands/sessions.js")).sessionsList));
+  sessions
+    .command("show <key>")
+    .description("a session's transcript")
+    .addOption(json)
+    .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsShow));
+  sessions
+    .command("export <key>")
+    .description("a session's whole transcript as Markdown or JSON")
+    .option("--format <format>", "md or json", "md")
+    .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsExport));
 
   program
     .command("init")

@@ -14,7 +14,7 @@ const FRESH_MS = 20_000;
  */
 export class LoadState {
   private readonly nativePath = new Map<string, string | null>();
-  private readonly known = new Map<string, { loaded: boolean; at: number }>();
+  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; at: number }>();
 
   constructor(
     private readonly http: HttpClient,
@@ -26,7 +26,7 @@ export class LoadState {
     if (!model.local) return undefined;
     const key = `${baseUrl}\u0000${model.id}`;
     const cached = this.known.get(key);
-    if (cached?.loaded && this.clock.now() - cached.at < FRESH_MS) return true;
+    if (cached?.loaded && cached.context !== undefined && this.clock.now() - cached.at < FRESH_MS) return true;
     const origin = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
     const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
     const paths = this.nativePath.has(origin) ? [this.nativePath.get(origin)] : ["/api/v1/models", "/api/v0/models"];
@@ -42,15 +42,27 @@ export class LoadState {
       this.nativePath.set(origin, path);
       const entry = models.find((candidate) => candidate.id === model.id);
       if (!entry) return undefined;
-      this.known.set(key, { loaded: entry.loaded, at: this.clock.now() });
+      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, at: this.clock.now() });
       return entry.loaded;
     }
     this.nativePath.set(origin, null);
     return undefined;
   }
 
-  /** The model answered: it is loaded now. */
+  /** The model answered: it is loaded now (with the context last seen, if any). */
   markLoaded(model: ModelSpec, baseUrl: string): void {
-    if (model.local) this.known.set(`${baseUrl}\u0000${model.id}`, { loaded: true, at: this.clock.now() });
+    if (!model.local) return;
+    const key = `${baseUrl}\u0000${model.id}`;
+    const context = this.known.get(key)?.context;
+    this.known.set(key, { loaded: true, context, at: this.clock.now() });
+  }
+
+  /**
+   * The context length LM Studio loaded the model with, as last seen (it may be smaller than
+   * configured); undefined if not known yet. No I/O: the router's probe during each call keeps it fresh.
+   */
+  knownContext(model: ModelSpec): number | undefined {
+    if (!model.local) return undefined;
+    return this.known.get(`${model.baseUrl}\u0000${model.id}`)?.context;
   }
 }

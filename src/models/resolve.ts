@@ -14,8 +14,10 @@ export interface ChainEntry {
 
 export interface ResolvedModels {
   catalog: ModelCatalog;
-  /** Primary first, then fallbacks in order, without duplicates. */
+  /** The default agent's chain: primary first, then fallbacks in order, without duplicates. */
   chain: ChainEntry[];
+  /** Each agent's chain by id ("main" is agents.defaults). */
+  agentChains: ReadonlyMap<string, ChainEntry[]>;
   /** True when no primary was configured and the first configured model stands in. */
   defaultPrimary: boolean;
   privacy: "any" | "local-only";
@@ -68,44 +70,74 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   }
 
   const catalog = new ModelCatalog(providers, aliases);
-  const chain: ChainEntry[] = [];
-  const seen = new Set<ModelRef>();
-  const { primary, fallbacks } = config.agents.defaults.model;
+  const defaults = config.agents.defaults.model;
   let defaultPrimary = false;
-
-  const add = (name: string, role: ChainRole, path: (string | number)[]): void => {
-    const found = catalog.lookup(name);
-    if (!found.ok) {
-      problems.push({ severity: "error", path, message: found.reason });
-      return;
-    }
-    if (seen.has(found.model.ref)) {
-      problems.push({ severity: "warning", path, message: `"${name}" is already in the chain; this entry is ignored` });
-      return;
-    }
-    seen.add(found.model.ref);
-    chain.push({ role, model: found.model });
-  };
-
-  if (primary) add(primary, "primary", ["agents", "defaults", "model", "primary"]);
-  else {
+  let primaryName = defaults.primary;
+  if (!primaryName) {
     const first = providers.find((provider) => provider.configured && provider.models.some((model) => model.source === "config"));
     const model = first?.models.find((candidate) => candidate.source === "config");
     if (model) {
       defaultPrimary = true;
-      seen.add(model.ref);
-      chain.push({ role: "primary", model });
+      primaryName = model.ref;
     }
   }
-  fallbacks.forEach((name, index) => add(name, `fallback-${chain.filter((entry) => entry.role !== "primary").length + 1}`, ["agents", "defaults", "model", "fallbacks", index]));
+  const chain = buildChain(catalog, primaryName, defaults.fallbacks ?? [], ["agents", "defaults", "model"], problems, defaultPrimary);
+  const agentChains = new Map<string, ChainEntry[]>([["main", chain]]);
+  config.agents.list.forEach((agent, index) => {
+    const own = agent.model;
+    if (!own) {
+      agentChains.set(agent.id, chain);
+      return;
+    }
+    const path = ["agents", "list", index, "model"];
+    agentChains.set(agent.id, buildChain(catalog, own.primary ?? primaryName, own.fallbacks ?? defaults.fallbacks ?? [], path, problems, own.primary === undefined && defaultPrimary));
+  });
 
-  if (problems.some((problem) => problem.severity === "error")) throw configProblemsError(options.source, problems);
-  if (config.agents.defaults.privacy === "local-only" && chain.length > 0 && chain.every((entry) => !entry.model.local)) {
+  if ((config.agents.defaults.privacy ?? "any") === "local-only" && chain.length > 0 && chain.every((entry) => !entry.model.local)) {
     problems.push({
       severity: "warning",
       path: ["agents", "defaults", "privacy"],
       message: "local-only, but no model in the chain is local: every turn will fail without sending anything",
     });
   }
-  return { catalog, chain, defaultPrimary, privacy: config.agents.defaults.privacy, warnings: problems };
+  const compactionModels: [string | null | undefined, (string | number)[]][] = [
+    [config.agents.defaults.compaction?.model, ["agents", "defaults", "compaction", "model"]],
+    ...config.agents.list.map((agent, index): [string | null | undefined, (string | number)[]] => [agent.compaction?.model, ["agents", "list", index, "compaction", "model"]]),
+  ];
+  for (const [name, path] of compactionModels) {
+    if (!name) continue;
+    const found = catalog.lookup(name);
+    if (!found.ok) problems.push({ severity: "error", path, message: found.reason });
+  }
+  if (problems.some((problem) => problem.severity === "error")) throw configProblemsError(options.source, problems);
+  return { catalog, chain, agentChains, defaultPrimary, privacy: config.agents.defaults.privacy ?? "any", warnings: problems };
+}
+
+/** primary, then fallbacks in order, without duplicates; every name must resolve. */
+function buildChain(
+  catalog: ModelCatalog,
+  primary: string | undefined,
+  fallbacks: readonly string[],
+  path: (string | number)[],
+  problems: ConfigProblem[],
+  primaryIsDefault: boolean,
+): ChainEntry[] {
+  const chain: ChainEntry[] = [];
+  const seen = new Set<ModelRef>();
+  const add = (name: string, role: ChainRole, at: (string | number)[]): void => {
+    const found = catalog.lookup(name);
+    if (!found.ok) {
+      problems.push({ severity: "error", path: at, message: found.reason });
+      return;
+    }
+    if (seen.has(found.model.ref)) {
+      problems.push({ severity: "warning", path: at, message: `"${name}" is already in the chain; this entry is ignored` });
+      return;
+    }
+    seen.add(found.model.ref);
+    chain.push({ role, model: found.model });
+  };
+  if (primary) add(primary, "primary", primaryIsDefault ? path : [...path, "primary"]);
+  fallbacks.forEach((name, index) => add(name, `fallback-${chain.filter((entry) => entry.role !== "primary").length + 1}`, [...path, "fallbacks", index]));
+  return chain;
 }

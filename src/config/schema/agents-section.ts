@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { toolsSchema } from "./tools-section.js";
 
 /** `model` may be a bare reference (the primary) or `{ primary, fallbacks }`. */
 const modelChainSchema = z.preprocess(
   (value) => (typeof value === "string" ? { primary: value } : value),
   z.strictObject({
     primary: z.string().min(1).optional(),
-    fallbacks: z.array(z.string().min(1)).default([]),
+    fallbacks: z.array(z.string().min(1)).optional(),
   }),
 );
 
@@ -15,20 +16,61 @@ const modelSettingsSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).optional(),
 });
 
-const agentDefaultsSchema = z.strictObject({
-  model: modelChainSchema.prefault({}),
+/** Summarising older turns when a conversation nears the model's window. On by default (the brief: "keep compaction on"). */
+const compactionSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** Tokens kept free below the window besides the reply's maxTokens. */
+  reserveTokens: z.int().nonnegative().optional(),
+  /** Recent conversation kept word for word after a compaction. */
+  keepRecentTokens: z.int().positive().optional(),
+  /** The model that writes summaries; default the session's own. */
+  model: z.string().min(1).nullable().optional(),
+  timeoutSeconds: z.number().positive().optional(),
+});
+
+/** What an agent may set; `agents.list[]` entries inherit every key they leave out from `agents.defaults`. */
+const agentFields = {
+  model: modelChainSchema.optional(),
   /** "local-only": hosted candidates are never tried, whatever the chain says. */
-  privacy: z.enum(["any", "local-only"]).default("any"),
+  privacy: z.enum(["any", "local-only"]).optional(),
   /** Say in one short line when a fallback answered ("answered by Opus — local server unreachable"). */
-  fallbackNotice: z.boolean().default(true),
+  fallbackNotice: z.boolean().optional(),
+  /** Replaces hearth's lean default system prompt. */
+  systemPrompt: z.string().min(1).optional(),
+  tools: toolsSchema.optional(),
+  compaction: compactionSchema.optional(),
+  /** Most model calls in one turn (a tool loop stops there). */
+  maxSteps: z.int().min(1).max(100).optional(),
+};
+
+const agentDefaultsSchema = z.strictObject({
+  ...agentFields,
+  model: modelChainSchema.prefault({}),
   /** Keyed by model reference ("provider/model"): aliases and per-model parameters. */
   models: z.record(z.string().min(1), modelSettingsSchema).default({}),
 });
 
-/** `agents`: who answers. Later issues add `list[]`, tools, compaction and privacy here. */
-export const agentsSectionSchema = z.strictObject({
-  defaults: agentDefaultsSchema.prefault({}),
+const agentEntrySchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "an agent id uses letters, digits, '.', '_' and '-'" }),
+  name: z.string().min(1).optional(),
+  ...agentFields,
 });
 
+/** `agents`: who answers. `defaults` is the default agent ("main"); `list` adds agents that inherit from it. */
+export const agentsSectionSchema = z
+  .strictObject({
+    defaults: agentDefaultsSchema.prefault({}),
+    list: z.array(agentEntrySchema).default([]),
+  })
+  .superRefine((agents, context) => {
+    const seen = new Set<string>();
+    agents.list.forEach((agent, index) => {
+      if (seen.has(agent.id)) context.addIssue({ code: "custom", path: ["list", index, "id"], message: `agent "${agent.id}" is listed twice` });
+      seen.add(agent.id);
+    });
+  });
+
 export type AgentsSection = z.output<typeof agentsSectionSchema>;
+export type AgentEntry = z.output<typeof agentEntrySchema>;
+export type AgentDefaults = z.output<typeof agentDefaultsSchema>;
 export type ModelSettings = z.output<typeof modelSettingsSchema>;

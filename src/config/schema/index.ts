@@ -17,4 +17,5 @@ export type HearthConfig = z.output<typeof configSchema>;
 export { MODEL_DEFAULTS, type ModelEntryConfig } from "./model-entry.js";
 export type { ProviderConfig, ModelsSection } from "./models-section.js";
 export type { RoutingConfig } from "./routing.js";
-export type { AgentsSection, ModelSettings } from "./agents-section.js";
+export type { AgentsSection, AgentEntry, AgentDefaults, ModelSettings } from "./agents-section.js";
+export type { ToolsConfig } from "./tools-section.js";

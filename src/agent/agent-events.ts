@@ -1,0 +1,30 @@
+import type { ModelRef } from "../ai/model-spec.js";
+import type { Usage } from "../ai/types.js";
+import type { AttemptRecord } from "../sessions/entries.js";
+
+/** What a channel sees of a turn while it runs. */
+export type AgentEvent =
+  | { type: "text-delta"; delta: string }
+  | { type: "reasoning-delta"; delta: string }
+  | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
+  | { type: "tool-end"; name: string; isError: boolean; preview: string }
+  | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
+  | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /** Text already shown is replaced by another model's fresh answer: clear it. */
+  | { type: "answer-restart" }
+  | { type: "compaction"; phase: "start" | "end" | "failed"; tokensBefore: number; message?: string | undefined }
+  | { type: "notice"; text: string };
+
+export type TurnResult =
+  | {
+      ok: true;
+      text: string;
+      model: ModelRef;
+      session: string;
+      attempts: AttemptRecord[];
+      usage: Usage;
+      cost: number;
+      /** "answered by Opus — local server unreachable", when a fallback answered and notices are on. */
+      notice: string | undefined;
+    }
+  | { ok: false; error: string; session: string; attempts: AttemptRecord[] };

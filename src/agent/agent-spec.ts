@@ -1,0 +1,65 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { AgentEntry, HearthConfig, ToolsConfig } from "../config/schema/index.js";
+import type { ResolvedModels } from "../models/resolve.js";
+import { HearthError } from "../shared/errors.js";
+import { didYouMean } from "../shared/did-you-mean.js";
+import { systemPromptFor } from "./system-prompt.js";
+
+export interface CompactionSettings {
+  enabled: boolean;
+  reserveTokens: number;
+  keepRecentTokens: number;
+  /** The summariser's chain; empty: the session's own. */
+  chain: readonly ModelSpec[];
+  timeoutSeconds: number;
+}
+
+/** One agent, with `agents.defaults` filled into whatever its `agents.list` entry leaves out. */
+export interface AgentSpec {
+  id: string;
+  name: string;
+  chain: readonly ModelSpec[];
+  privacy: "any" | "local-only";
+  fallbackNotice: boolean;
+  systemPrompt: string;
+  tools: ToolsConfig | undefined;
+  compaction: CompactionSettings;
+  maxSteps: number;
+}
+
+export const COMPACTION_DEFAULTS = { enabled: true, reserveTokens: 16_384, keepRecentTokens: 20_000, timeoutSeconds: 600 } as const;
+const DEFAULT_MAX_STEPS = 8;
+
+export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "main"): AgentSpec {
+  const defaults = config.agents.defaults;
+  const entry: Partial<AgentEntry> | undefined = id === "main" ? {} : config.agents.list.find((agent) => agent.id === id);
+  if (!entry) {
+    const known = ["main", ...config.agents.list.map((agent) => agent.id)];
+    throw new HearthError("usage", `no agent "${id}"${didYouMean(id, known)} (agents: ${known.join(", ")})`);
+  }
+  const chain = (resolved.agentChains.get(id) ?? []).map((link) => link.model);
+  const compaction = { ...defaults.compaction, ...entry.compaction };
+  let compactionChain: ModelSpec[] = [];
+  if (compaction.model) {
+    const found = resolved.catalog.lookup(compaction.model);
+    if (!found.ok) throw new HearthError("config", `agents compaction.model: ${found.reason}`);
+    compactionChain = [found.model];
+  }
+  return {
+    id,
+    name: entry.name ?? (id === "main" ? "hearth" : id),
+    chain,
+    privacy: entry.privacy ?? defaults.privacy ?? "any",
+    fallbackNotice: entry.fallbackNotice ?? defaults.fallbackNotice ?? true,
+    systemPrompt: systemPromptFor(entry.systemPrompt ?? defaults.systemPrompt),
+    tools: entry.tools ?? defaults.tools,
+    compaction: {
+      enabled: compaction.enabled ?? COMPACTION_DEFAULTS.enabled,
+      reserveTokens: compaction.reserveTokens ?? COMPACTION_DEFAULTS.reserveTokens,
+      keepRecentTokens: compaction.keepRecentTokens ?? COMPACTION_DEFAULTS.keepRecentTokens,
+      chain: compactionChain,
+      timeoutSeconds: compaction.timeoutSeconds ?? COMPACTION_DEFAULTS.timeoutSeconds,
+    },
+    maxSteps: entry.maxSteps ?? defaults.maxSteps ?? DEFAULT_MAX_STEPS,
+  };
+}

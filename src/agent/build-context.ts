@@ -1,0 +1,79 @@
+import type { ModelRef } from "../ai/model-spec.js";
+import type { Message, ToolResultMessage } from "../ai/types.js";
+import type { SessionEntry } from "../sessions/entries.js";
+
+export const SUMMARY_HEADING = "[Summary of the earlier conversation]";
+
+/** What of a session the model sees now: after the last /new, from the last compaction's summary on. */
+export interface ConversationView {
+  messages: Message[];
+  /** Entry ids in the same order as `messages` (the summary has none). */
+  ids: (string | undefined)[];
+  summary: string | undefined;
+  /** The session's model choice (`/model`), if any. */
+  model: ModelRef | undefined;
+  reasoning: boolean;
+}
+
+/**
+ * Session entries → the messages sent to the model. Deterministic: the same entries always give the
+ * same messages, byte for byte, so the prompt prefix stays stable from turn to turn.
+ */
+export function conversationView(entries: readonly SessionEntry[]): ConversationView {
+  let start = 0;
+  let model: ModelRef | undefined;
+  let reasoning = false;
+  entries.forEach((entry, index) => {
+    if (entry.type === "reset") start = index + 1;
+    if (entry.type === "model-change") model = entry.model ?? undefined;
+    if (entry.type === "settings") reasoning = entry.reasoning;
+  });
+  const current = entries.slice(start);
+  let summary: string | undefined;
+  let firstKept = 0;
+  current.forEach((entry, index) => {
+    if (entry.type !== "compaction") return;
+    summary = entry.summary;
+    const kept = current.findIndex((candidate) => "id" in candidate && candidate.id === entry.firstKeptId);
+    firstKept = kept >= 0 ? kept : index + 1;
+  });
+
+  const messages: Message[] = [];
+  const ids: (string | undefined)[] = [];
+  if (summary !== undefined) {
+    messages.push({ role: "user", content: `${SUMMARY_HEADING}\n${summary}` });
+    ids.push(undefined);
+  }
+  const pendingCalls = new Map<string, string>();
+  const closePending = (): void => {
+    // A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each.
+    for (const [id, name] of pendingCalls) {
+      messages.push(interrupted(id, name));
+      ids.push(undefined);
+    }
+    pendingCalls.clear();
+  };
+  for (const entry of current.slice(firstKept)) {
+    if (entry.type === "user") {
+      closePending();
+      messages.push({ role: "user", content: entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text });
+      ids.push(entry.id);
+    } else if (entry.type === "assistant") {
+      closePending();
+      messages.push(entry.message);
+      ids.push(entry.id);
+      for (const part of entry.message.content) if (part.type === "tool-call") pendingCalls.set(part.id, part.name);
+    } else if (entry.type === "tool-result") {
+      if (!pendingCalls.has(entry.message.toolCallId)) continue;
+      pendingCalls.delete(entry.message.toolCallId);
+      messages.push(entry.message);
+      ids.push(entry.id);
+    }
+  }
+  closePending();
+  return { messages, ids, summary, model, reasoning };
+}
+
+function interrupted(toolCallId: string, toolName: string): ToolResultMessage {
+  return { role: "tool-result", toolCallId, toolName, content: "The tool call was interrupted before it finished; no result.", isError: true };
+}

@@ -1,0 +1,103 @@
+import type { ModelCatalog } from "../models/model-catalog.js";
+import type { SessionEntry } from "../sessions/entries.js";
+import { newEntryId, summarize, type SessionStore } from "../sessions/session-store.js";
+import type { AgentEvent } from "./agent-events.js";
+import type { Agent } from "./agent.js";
+import { conversationView } from "./build-context.js";
+import { contextTokens } from "./context-budget.js";
+
+export const COMMANDS: readonly [string, string][] = [
+  ["/model", "show the model answering this session"],
+  ["/model list", "the models you can switch to"],
+  ["/model <alias|ref>", "switch this session's model (/model reset: back to the agent's)"],
+  ["/status", "model, context used of the window, tokens and cost"],
+  ["/new", "start a fresh conversation (the transcript keeps the old one)"],
+  ["/compact [focus]", "summarise older turns now, optionally focusing on something"],
+  ["/reasoning on|off", "show the model's reasoning (terminal and web chat only)"],
+  ["/help", "this list"],
+];
+
+const NAMES = new Set(["/model", "/status", "/new", "/compact", "/reasoning", "/help"]);
+
+export interface CommandDependencies {
+  agent: Agent;
+  store: SessionStore;
+  catalog: ModelCatalog;
+  emit?: (event: AgentEvent) => void;
+}
+
+/** True when the text is an in-chat command (a known /word first), not a message that starts with a slash. */
+export function isCommand(text: string): boolean {
+  const first = text.trim().split(/\s+/)[0] ?? "";
+  return NAMES.has(first.toLowerCase());
+}
+
+/** Runs an in-chat command against a session and returns what to show. Commands never reach the model. */
+export async function runCommand(text: string, key: string, dependencies: CommandDependencies): Promise<string> {
+  const { agent, store, catalog } = dependencies;
+  const [name = "", ...rest] = text.trim().split(/\s+/);
+  const argument = rest.join(" ");
+  const entries = store.read(key).entries;
+  const append = (entry: SessionEntry): void => store.append(key, [entry]);
+  const at = new Date().toISOString();
+  const chain = agent.chainFor(entries);
+  const aliases = catalog.aliases;
+
+  switch (name.toLowerCase()) {
+    case "/help":
+      return COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`).join("\n");
+    case "/new":
+      append({ type: "reset", id: newEntryId(), at });
+      return "Started a fresh conversation.";
+    case "/reasoning": {
+      const value = argument.toLowerCase();
+      if (value !== "on" && value !== "off") return `Reasoning is ${conversationView(entries).reasoning ? "shown" : "hidden"}. Use /reasoning on or /reasoning off.`;
+      append({ type: "settings", id: newEntryId(), at, reasoning: value === "on" });
+      return value === "on" ? "Reasoning will be shown (dimmed)." : "Reasoning is hidden.";
+    }
+    case "/compact": {
+      const head = chain[0];
+      if (!head) return "No model to write the summary.";
+      const done = await agent.compact(key, entries, chain, await agent.budget(head), dependencies.emit ?? (() => undefined), argument || undefined, true);
+      return done ? "Compacted: older turns are summarised; the transcript keeps them all." : "Nothing to compact yet.";
+    }
+    case "/status": {
+      const head = chain[0];
+      if (!head) return "No model configured.";
+      const view = conversationView(entries);
+      const budget = await agent.budget(head);
+      const used = contextTokens({ systemPrompt: agent.spec.systemPrompt, messages: view.messages });
+      const totals = summarize(key, entries, at);
+      const share = Math.min(1, used / budget.window);
+      const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
+      return [
+        `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}`,
+        `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
+        `session ${key}: ${totals.turns} turn${totals.turns === 1 ? "" : "s"} · ${totals.usage.input + totals.usage.cacheRead} in / ${totals.usage.output} out tokens${totals.usage.estimated ? " (partly estimated)" : ""} · $${totals.cost.toFixed(4)}`,
+      ].join("\n");
+    }
+    case "/model": {
+      if (argument === "") {
+        const head = chain[0];
+        return head ? `${catalog.aliasOf(head.ref) ?? head.ref} (${head.ref}); then ${chain.slice(1).map((model) => catalog.aliasOf(model.ref) ?? model.ref).join(", ") || "no fallbacks"}` : "No model configured.";
+      }
+      if (argument === "list") {
+        if (aliases.size > 0) return [...aliases].map(([ref, alias]) => `${alias.padEnd(16)} ${ref}`).join("\n");
+        return chain.map((model) => model.ref).join("\n");
+      }
+      if (argument === "reset" || argument === "default") {
+        append({ type: "model-change", id: newEntryId(), at, model: null });
+        return `Back to the agent's model: ${agent.spec.chain[0]?.ref ?? "none"}.`;
+      }
+      const found = catalog.lookup(argument);
+      if (!found.ok) return found.reason;
+      if (aliases.size > 0 && !aliases.has(found.model.ref) && !agent.spec.chain.some((model) => model.ref === found.model.ref)) {
+        return `Only models with an alias can be chosen here: ${[...aliases.values()].join(", ")}.`;
+      }
+      append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
+      return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;
+    }
+    default:
+      return `Unknown command ${name}; /help lists them.`;
+  }
+}

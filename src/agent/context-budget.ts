@@ -1,0 +1,48 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Context, Message } from "../ai/types.js";
+import { estimateContextTokens } from "../ai/usage.js";
+
+export interface Budget {
+  /** The window the conversation must fit in: the smaller of the configured one and what the server loaded. */
+  window: number;
+  /** Tokens kept for the reply. */
+  replyTokens: number;
+  reserveTokens: number;
+  /** What the prompt may use: window − reply − reserve. */
+  promptTokens: number;
+}
+
+/** The effective window, minus the reply's tokens and a reserve (both scaled down for small windows). */
+export function budgetFor(model: ModelSpec, loadedContext: number | undefined, reserveTokens: number): Budget {
+  const window = Math.min(model.contextWindow, loadedContext ?? Number.POSITIVE_INFINITY);
+  const replyTokens = Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4)));
+  const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
+  return { window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
+}
+
+/**
+ * Prompt tokens of a context: the estimate, calibrated by what the server reported for the last call
+ * (its usage counts the prompt exactly, where the estimate only guesses).
+ */
+export function contextTokens(context: Context): number {
+  const estimate = estimateContextTokens(context);
+  return Math.round(estimate * calibration(context));
+}
+
+function calibration(context: Context): number {
+  const messages = context.messages;
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index] as Message;
+    if (message.role !== "assistant" || message.usage.estimated) continue;
+    const actual = message.usage.input + message.usage.cacheRead + message.usage.cacheWrite;
+    const estimated = estimateContextTokens({ ...context, messages: messages.slice(0, index) });
+    if (actual <= 0 || estimated <= 0) return 1;
+    return Math.min(3, Math.max(0.5, actual / estimated));
+  }
+  return 1;
+}
+
+/** Pure: is it time to compact? */
+export function shouldCompact(tokens: number, budget: Budget, enabled: boolean): boolean {
+  return enabled && tokens > budget.promptTokens;
+}

@@ -1,0 +1,99 @@
+import { lookup as dnsLookup } from "node:dns/promises";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import type { Readable } from "node:stream";
+
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** Every address a host name resolves to (node:dns lookup by default; tests inject their own). */
+export type ResolveHost = (hostname: string) => Promise<readonly ResolvedAddress[]>;
+
+export const resolveWithDns: ResolveHost = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+export interface GuardOptions {
+  resolve: ResolveHost;
+  allowPrivateNetwork: boolean;
+  /** Which addresses count as private (tests may narrow it). */
+  isPrivate: (address: string) => boolean;
+}
+
+/** A refusal the model should read as is. */
+export class RefusedError extends Error {}
+
+/**
+ * One GET without following redirects. The destination is checked on the addresses the socket is
+ * about to connect to (the `lookup` hook), not on the name: a host name re-resolving to a private
+ * address between a check and the connection (DNS rebinding) cannot slip through.
+ */
+export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSignal): Promise<IncomingMessage> {
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  if (isIP(hostname) && !guard.allowPrivateNetwork && guard.isPrivate(hostname)) throw refusal(url.host, hostname);
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: "GET",
+      signal,
+      lookup: guardedLookup(url.host, guard),
+      headers: {
+        "user-agent": "hearth (a personal assistant fetching one page)",
+        accept: "text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+        "accept-encoding": "gzip, deflate, br",
+      },
+    });
+    outgoing.once("response", resolve);
+    outgoing.once("error", reject);
+    outgoing.end();
+  });
+}
+
+function guardedLookup(host: string, guard: GuardOptions): LookupFunction {
+  return (hostname, options, callback) => {
+    guard
+      .resolve(hostname)
+      .then((addresses) => {
+        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        const first = wanted[0];
+        if (!first) throw new Error(`${hostname} has no address`);
+        const blocked = guard.allowPrivateNetwork ? undefined : wanted.find((entry) => guard.isPrivate(entry.address));
+        if (blocked) throw refusal(host, blocked.address);
+        if (options.all) callback(null, [...wanted]);
+        else callback(null, first.address, first.family);
+      })
+      .catch((error: NodeJS.ErrnoException) => callback(error, "", 0));
+  };
+}
+
+function refusal(host: string, address: string): RefusedError {
+  return new RefusedError(`${host} is at ${address}, a loopback, private or link-local address; web_fetch only reaches public addresses (tools.web_fetch.allowPrivateNetwork allows others)`);
+}
+
+/** The body decoded from its content-encoding; an unknown encoding is passed through. */
+export function decodedBody(response: IncomingMessage): Readable {
+  const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const decoder = encoding === "gzip" || encoding === "x-gzip" ? createGunzip() : encoding === "deflate" ? createInflate() : encoding === "br" ? createBrotliDecompress() : undefined;
+  if (!decoder) return response;
+  response.on("error", (error) => decoder.destroy(error));
+  return response.pipe(decoder);
+}
+
+/** Reads up to `maxBytes`, then stops (and closes the connection). */
+export async function readLimited(body: Readable, maxBytes: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const room = maxBytes - size;
+    if (chunk.length > room) {
+      chunks.push(chunk.subarray(0, room));
+      body.destroy();
+      return { bytes: Buffer.concat(chunks), truncated: true };
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { bytes: Buffer.concat(chunks), truncated: false };
+}

@@ -1,0 +1,64 @@
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Clock } from "../../shared/clock.js";
+import type { Tool } from "./tool.js";
+
+const parameters = z.strictObject({
+  action: z.enum(["read", "append"]),
+  text: z.string().optional().describe("the note to append"),
+});
+
+/** The most of the notes one read returns: the newest end. */
+export const NOTES_READ_LIMIT = 8_000;
+const NOTE_MAX_CHARS = 2_000;
+
+export interface MemoryToolOptions {
+  clock?: Pick<Clock, "now"> | undefined;
+}
+
+/** The notes file under a state directory. */
+export function notesPath(stateDir: string): string {
+  return join(stateDir, "memory", "notes.md");
+}
+
+/** `memory`: notes about the user kept across conversations, one dated line each, in `<stateDir>/memory/notes.md`. */
+export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output<typeof parameters>> {
+  return {
+    name: "memory",
+    description: "Your long-term notes about the user, kept across conversations. read: all notes; append: save text as one note.",
+    parameters,
+    async run(args, context) {
+      const path = notesPath(context.stateDir);
+      if (args.action === "append") {
+        const text = (args.text ?? "").trim();
+        if (!text) return { content: 'append needs text: the note to keep, e.g. {"action": "append", "text": "prefers metric units"}', isError: true };
+        if (text.length > NOTE_MAX_CHARS) return { content: `the note is ${text.length} characters; keep it under ${NOTE_MAX_CHARS}`, isError: true };
+        const line = `- ${stamp(new Date(options.clock?.now() ?? Date.now()))}: ${text.replace(/\r?\n/g, "\n  ")}\n`;
+        await mkdir(join(context.stateDir, "memory"), { recursive: true, mode: 0o700 });
+        await appendFile(path, line, { mode: 0o600 });
+        return { content: `noted: ${line.trim()}` };
+      }
+      let notes: string;
+      try {
+        notes = await readFile(path, "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return { content: "no notes yet" };
+        throw error;
+      }
+      if (!notes.trim()) return { content: "no notes yet" };
+      if (notes.length <= NOTES_READ_LIMIT) return { content: context.untrusted(notes.trimEnd(), "memory notes") };
+      const tail = notes.slice(-NOTES_READ_LIMIT);
+      const lineStart = tail.indexOf("\n- ");
+      const kept = lineStart >= 0 ? tail.slice(lineStart + 1) : tail;
+      const omitted = notes.length - kept.length;
+      return { content: `(the oldest ${omitted.toLocaleString("en-US")} characters of notes are left out)\n${context.untrusted(kept.trimEnd(), "memory notes")}` };
+    },
+  };
+}
+
+/** `2026-11-24 14:03`, in this machine's time zone: the user's own clock. */
+function stamp(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

@@ -1,0 +1,34 @@
+import type { z } from "zod";
+
+/** What a tool may use while it runs. */
+export interface ToolContext {
+  signal: AbortSignal;
+  /** hearth's state directory (notes live under it). */
+  stateDir: string;
+  /** The settings of this agent's tools (`agents.*.tools`). */
+  settings: ToolSettings;
+  /** Wraps text from outside the conversation in this turn's untrusted-content markers. */
+  untrusted(text: string, source: string): string;
+}
+
+export interface ToolSettings {
+  exec?: { commands: readonly string[]; cwd?: string | undefined; timeoutSeconds?: number | undefined } | undefined;
+  webFetch?: { maxBytes?: number | undefined; timeoutSeconds?: number | undefined; allowPrivateNetwork?: boolean | undefined } | undefined;
+}
+
+export interface ToolOutput {
+  /** What the model reads back. */
+  content: string;
+  isError?: boolean | undefined;
+}
+
+/**
+ * A tool the model may call. Parameters are a zod schema: validated before `run`, and turned into
+ * the JSON Schema the model sees, so the two never drift.
+ */
+export interface Tool<Parameters = unknown> {
+  name: string;
+  description: string;
+  parameters: z.ZodType<Parameters>;
+  run(args: Parameters, context: ToolContext): Promise<ToolOutput>;
+}

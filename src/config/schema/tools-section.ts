@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** `tools` of an agent: which tools it may use, and the settings of those that need them. */
+export const toolsSchema = z.strictObject({
+  /** Only these tools (an empty list: none). Default: time, memory, web_fetch. */
+  allow: z.array(z.string().min(1)).optional(),
+  /** Never these, whatever `allow` says. */
+  deny: z.array(z.string().min(1)).optional(),
+  /** Off unless configured: the commands it may run (first word), and where. */
+  exec: z
+    .strictObject({
+      commands: z.array(z.string().min(1)).min(1),
+      cwd: z.string().min(1).optional(),
+      timeoutSeconds: z.number().positive().optional(),
+    })
+    .optional(),
+  web_fetch: z
+    .strictObject({
+      maxBytes: z.int().positive().optional(),
+      timeoutSeconds: z.number().positive().optional(),
+      /** Allow fetching from loopback and private networks (off: a page cannot reach your LAN through the model). */
+      allowPrivateNetwork: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export type ToolsConfig = z.output<typeof toolsSchema>;
+
+export const BUILTIN_TOOL_NAMES = ["time", "memory", "web_fetch", "exec"] as const;
+export const DEFAULT_TOOLS = ["time", "memory", "web_fetch"] as const;
