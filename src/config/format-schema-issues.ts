@@ -6,7 +6,7 @@ import type { ConfigPath } from "./json5-locate.js";
 type Issue = z.core.$ZodIssue;
 
 /** What the last key of a path names, for "is not a known …". */
-const NOUNS: Record<string, string> = { api: "API", mode: "mode", input: "input kind" };
+const NOUNS: Record<string, string> = { api: "API", mode: "mode", input: "input kind", allow: "tool", deny: "tool" };
 
 /** Turns zod's issues into problems a user can act on: path, the bad value, what is allowed. */
 export function schemaIssuesToProblems(issues: readonly Issue[], schema: z.ZodType): ConfigProblem[] {

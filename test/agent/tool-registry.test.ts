@@ -47,7 +47,8 @@ test("policy: defaults are time, memory, web_fetch; deny wins; an empty allow gi
 test("policy: exec needs both a place in allow and its commands configured", () => {
   assert.ok(!policyFor({ allow: ["time", "exec"] }).has("exec"), "listed but unconfigured: left out");
   assert.ok(policyFor({ allow: ["time", "exec"], exec: { commands: ["git"] } }).has("exec"));
-  assert.ok(!policyFor({ exec: { commands: ["git"] } }).has("exec"), "configured but not listed: the default set has no exec");
+  assert.ok(policyFor({ exec: { commands: ["git"] } }).has("exec"), "configured, with no explicit allow list: on");
+  assert.ok(!policyFor({ allow: ["time"], exec: { commands: ["git"] } }).has("exec"), "an explicit allow list without exec: off");
   assert.ok(!policyFor({ allow: ["exec"], deny: ["exec"], exec: { commands: ["git"] } }).has("exec"), "deny wins");
 });
 

@@ -121,3 +121,9 @@ test("routing and cold-load settings are checked", () => {
   assert.match(message, /onColdLoad: "fallbak" is not a known value; did you mean "fallback"\?/);
   assert.match(message, /routing\.data_collection: "never" is not a known value; allowed: "allow", "deny"/);
 });
+
+test("tool names in allow and deny must be tools hearth has", () => {
+  const message = configErrorText(() => resolveText('{ agents: { defaults: { tools: { allow: ["time", "webfetch"], deny: ["shell"] } } } }'));
+  assert.match(message, /agents\.defaults\.tools\.allow\[1\]: "webfetch" is not a known tool; did you mean "web_fetch"\?/);
+  assert.match(message, /agents\.defaults\.tools\.deny\[0\]: "shell" is not a known tool; allowed: "time", "memory", "web_fetch", "exec"/);
+});

@@ -122,11 +122,13 @@ function untilAborted(running: Promise<ToolOutput>, signal: AbortSignal): Promis
 }
 
 /**
- * The tools an agent may use: `allow` (default: time, memory, web_fetch) minus `deny`. `exec` also
- * needs its `exec` settings (the commands it may run): listed in `allow` without them, it stays off.
+ * The tools an agent may use: `allow` (default: time, memory, web_fetch, and exec once its commands
+ * are configured) minus `deny`. `exec` needs its `exec` settings (the commands it may run): listed in
+ * `allow` without them, it stays off.
  */
 export function policyFor(settings: ToolsConfig | undefined): Set<string> {
-  const allowed = new Set<string>(settings?.allow ?? DEFAULT_TOOLS);
+  const configuredExec = settings?.exec && settings.exec.commands.length > 0;
+  const allowed = new Set<string>(settings?.allow ?? (configuredExec ? [...DEFAULT_TOOLS, "exec"] : DEFAULT_TOOLS));
   for (const name of settings?.deny ?? []) allowed.delete(name);
   if (!settings?.exec || settings.exec.commands.length === 0) allowed.delete("exec");
   return allowed;

@@ -1,11 +1,15 @@
 import { z } from "zod";
 
 /** `tools` of an agent: which tools it may use, and the settings of those that need them. */
+export const BUILTIN_TOOL_NAMES = ["time", "memory", "web_fetch", "exec"] as const;
+export const DEFAULT_TOOLS = ["time", "memory", "web_fetch"] as const;
+const toolName = z.enum(BUILTIN_TOOL_NAMES);
+
 export const toolsSchema = z.strictObject({
-  /** Only these tools (an empty list: none). Default: time, memory, web_fetch. */
-  allow: z.array(z.string().min(1)).optional(),
+  /** Only these tools (an empty list: none). Default: time, memory, web_fetch, and exec once configured. */
+  allow: z.array(toolName).optional(),
   /** Never these, whatever `allow` says. */
-  deny: z.array(z.string().min(1)).optional(),
+  deny: z.array(toolName).optional(),
   /** Off unless configured: the commands it may run (first word), and where. */
   exec: z
     .strictObject({
@@ -25,6 +29,3 @@ export const toolsSchema = z.strictObject({
 });
 
 export type ToolsConfig = z.output<typeof toolsSchema>;
-
-export const BUILTIN_TOOL_NAMES = ["time", "memory", "web_fetch", "exec"] as const;
-export const DEFAULT_TOOLS = ["time", "memory", "web_fetch"] as const;
