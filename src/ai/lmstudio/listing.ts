@@ -1,3 +1,5 @@
+import { numberOf, record } from "../json-fields.js";
+
 /** One model as LM Studio's native REST API describes it. */
 export interface LmStudioModel {
   id: string;
@@ -52,12 +54,4 @@ function quantizationOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   const name = record(value).name;
   return typeof name === "string" ? name : undefined;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function numberOf(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }

@@ -3,6 +3,7 @@ import { FailureError } from "../../http/http-client.js";
 import type { ResponseBuilder } from "../../response-builder.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
+import { numberOf, record, stringOf } from "../../json-fields.js";
 
 interface OpenBlock {
   type: string;
@@ -94,16 +95,4 @@ export class AnthropicEventMapper {
     if (cacheRead !== undefined) this.usage.cacheRead = cacheRead;
     if (cacheWrite !== undefined) this.usage.cacheWrite = cacheWrite;
   }
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function stringOf(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function numberOf(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }

@@ -3,6 +3,7 @@ import { FailureError } from "../../http/http-client.js";
 import type { ResponseBuilder } from "../../response-builder.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
+import { array, numberOf, record, stringOf } from "../../json-fields.js";
 
 interface PendingCall {
   callId: string;
@@ -124,20 +125,4 @@ export class ResponsesEventMapper {
     else if (this.sawToolCall) stop = "tool-use";
     this.builder.end(stop);
   }
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function array(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function stringOf(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-
-function numberOf(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
