@@ -26,5 +26,7 @@ export type TurnResult =
       cost: number;
       /** "answered by Opus — local server unreachable", when a fallback answered and notices are on. */
       notice: string | undefined;
+      /** The answer stopped at the reply's token limit. */
+      truncated: boolean;
     }
   | { ok: false; error: string; session: string; attempts: AttemptRecord[] };

@@ -62,6 +62,13 @@ export class Agent {
     return this.dependencies.store.read(key).entries;
   }
 
+  /** The context a call would send now, and its calibrated size in tokens. */
+  prompt(entries: readonly SessionEntry[]): { context: Context; tokens: number } {
+    const view = conversationView(entries);
+    const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)) };
+    return { context, tokens: contextTokens(context, view.measuredFrom) };
+  }
+
   /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
     const { store, tools, catalog } = this.dependencies;
@@ -76,7 +83,7 @@ export class Agent {
 
     const chain = this.chainFor(entries, options.model);
     const allowed = policyFor(this.spec.tools);
-    const definitions = tools.definitions(allowed);
+    await this.learnLoadedContext(chain[0]);
     const attempts: AttemptRecord[] = [];
     const usage = emptyUsage();
     let cost = 0;
@@ -87,9 +94,10 @@ export class Agent {
       const head = chain[0];
       if (!head) return this.fail(key, entries, "no model is configured: set agents.defaults.model.primary (hearth init writes a starter config)", attempts);
       const budget = await this.budget(head);
-      let context: Context = { systemPrompt: this.spec.systemPrompt, messages: conversationView(entries).messages, tools: definitions };
-      if (shouldCompact(contextTokens(context), budget, this.spec.compaction.enabled)) {
-        if (await this.compact(key, entries, chain, budget, emit)) context = { ...context, messages: conversationView(entries).messages };
+      const prepared = this.prompt(entries);
+      let context = prepared.context;
+      if (shouldCompact(prepared.tokens, budget, this.spec.compaction.enabled)) {
+        if (await this.compact(key, entries, chain, budget, emit, undefined, false, options.signal)) context = this.prompt(entries).context;
       }
       let result: Awaited<ReturnType<Agent["route"]>>;
       try {
@@ -102,6 +110,9 @@ export class Agent {
       if (!result.ok) return this.fail(key, entries, result.error, attempts);
       const message = result.message;
       last = message;
+      if (message.stopReason === "length") {
+        emit({ type: "notice", text: `the answer was cut off at the reply limit (${budget.replyTokens} tokens); ask to continue, or raise maxTokens / the loaded context` });
+      }
       addUsage(usage, message.usage);
       cost += message.cost;
       const assistant: SessionEntry = { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) };
@@ -130,7 +141,8 @@ export class Agent {
     }
     const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
-    return { ok: true, text: answer, model: last?.model ?? chain[0]?.ref ?? "unknown/unknown", session: key, attempts, usage, cost, notice };
+    const truncated = last?.stopReason === "length";
+    return { ok: true, text: answer, model: last?.model ?? chain[0]?.ref ?? "unknown/unknown", session: key, attempts, usage, cost, notice, truncated };
   }
 
   private async route(key: string, entries: SessionEntry[], chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions, emit: (event: AgentEvent) => void) {
@@ -142,8 +154,8 @@ export class Agent {
       privacy: this.spec.privacy,
       canRestart: options.canRestart ?? false,
       onOverflow: async (model) => {
-        const ok = await this.compact(key, entries, chain, await this.budget(model), emit, undefined, true);
-        return ok ? { ...context, messages: conversationView(entries).messages } : undefined;
+        const ok = await this.compact(key, entries, chain, await this.budget(model), emit, undefined, true, options.signal);
+        return ok ? this.prompt(entries).context : undefined;
       },
     });
     for await (const event of stream) {
@@ -173,9 +185,18 @@ export class Agent {
   }
 
   /** Summarises older turns into a compaction entry. Returns false when there was nothing to fold or it failed. */
-  async compact(key: string, entries: SessionEntry[], chain: readonly ModelSpec[], budget: Budget, emit: (event: AgentEvent) => void, focus?: string, force = false): Promise<boolean> {
+  async compact(
+    key: string,
+    entries: SessionEntry[],
+    chain: readonly ModelSpec[],
+    budget: Budget,
+    emit: (event: AgentEvent) => void,
+    focus?: string,
+    force = false,
+    cancel?: AbortSignal,
+  ): Promise<boolean> {
     const view = conversationView(entries);
-    const tokensBefore = contextTokens({ systemPrompt: this.spec.systemPrompt, messages: view.messages });
+    const tokensBefore = this.prompt(entries).tokens;
     const keep = Math.min(this.spec.compaction.keepRecentTokens, Math.floor(budget.promptTokens * (force ? 0.3 : 0.5)));
     const plan = planCompaction(view, keep);
     if (!plan) return false;
@@ -185,7 +206,8 @@ export class Agent {
     if (!head) return false;
     const summarizerBudget = await this.budget(head);
     try {
-      const signal = AbortSignal.timeout(this.spec.compaction.timeoutSeconds * 1000);
+      const timeout = AbortSignal.timeout(this.spec.compaction.timeoutSeconds * 1000);
+      const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
       const summary = await summarizeInChunks(plan, view.summary, summarizerBudget.promptTokens - 1_500, (system, prompt) => this.summarize(summarizer, system, prompt, signal), focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
       this.dependencies.store.append(key, [entry]);
@@ -193,7 +215,14 @@ export class Agent {
       emit({ type: "compaction", phase: "end", tokensBefore });
       return true;
     } catch (error) {
-      emit({ type: "compaction", phase: "failed", tokensBefore, message: error instanceof Error ? error.message : String(error) });
+      const message = cancel?.aborted
+        ? "cancelled"
+        : error instanceof Error && error.name === "TimeoutError"
+          ? `no summary within compaction.timeoutSeconds (${this.spec.compaction.timeoutSeconds} s)`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      emit({ type: "compaction", phase: "failed", tokensBefore, message });
       return false;
     }
   }
@@ -202,15 +231,31 @@ export class Agent {
     const stream = this.dependencies.router.stream({
       chain,
       context: { systemPrompt: system, messages: [{ role: "user", content: prompt }] },
-      options: { signal, maxTokens: 1_024 },
+      // Room for a model that reasons before it writes the summary.
+      options: { signal, maxTokens: 4_096 },
       privacy: this.spec.privacy,
       canRestart: true,
     });
     for await (const event of stream) {
-      if (event.type === "route-end") return event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
-      if (event.type === "route-error") throw new Error(`the summary could not be written: ${event.message}`);
+      if (event.type === "route-end") {
+        const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+        if (text === "") throw new Error("the summary came back empty");
+        if (event.message.stopReason === "length") throw new Error("the summary was cut off at its length limit");
+        return text;
+      }
+      if (event.type === "route-error") throw new Error(signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${event.message}`);
     }
     throw new Error("the summary could not be written");
+  }
+
+  /**
+   * LM Studio may have loaded the model with less context than configured: ask once per process,
+   * briefly, before the first budget (later calls keep the answer fresh as they go).
+   */
+  private async learnLoadedContext(model: ModelSpec | undefined): Promise<void> {
+    const loadState = this.dependencies.loadState;
+    if (!model?.local || !loadState || loadState.knownContext(model) !== undefined) return;
+    await loadState.isLoaded(model, model.baseUrl, AbortSignal.timeout(300)).catch(() => undefined);
   }
 
   async budget(model: ModelSpec): Promise<Budget> {

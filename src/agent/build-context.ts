@@ -13,6 +13,8 @@ export interface ConversationView {
   /** The session's model choice (`/model`), if any. */
   model: ModelRef | undefined;
   reasoning: boolean;
+  /** Index of the first message that came after the last compaction: only replies from there on measured this prompt. */
+  measuredFrom: number;
 }
 
 /**
@@ -53,10 +55,20 @@ export function conversationView(entries: readonly SessionEntry[]): Conversation
     }
     pendingCalls.clear();
   };
-  for (const entry of current.slice(firstKept)) {
+  const compactionAt = current.reduce((last, entry, index) => (entry.type === "compaction" ? index : last), -1);
+  let measuredFrom = 0;
+  current.slice(firstKept).forEach((entry, offset) => {
+    if (firstKept + offset === compactionAt + 1) measuredFrom = messages.length;
     if (entry.type === "user") {
       closePending();
-      messages.push({ role: "user", content: entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text });
+      const text = entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text;
+      const previous = messages[messages.length - 1];
+      // A turn that failed left its message unanswered: join it with this one, so roles still alternate.
+      if (previous?.role === "user" && typeof previous.content === "string" && ids[ids.length - 1] !== undefined) {
+        messages[messages.length - 1] = { role: "user", content: `${previous.content}\n\n${text}` };
+        return;
+      }
+      messages.push({ role: "user", content: text });
       ids.push(entry.id);
     } else if (entry.type === "assistant") {
       closePending();
@@ -64,14 +76,15 @@ export function conversationView(entries: readonly SessionEntry[]): Conversation
       ids.push(entry.id);
       for (const part of entry.message.content) if (part.type === "tool-call") pendingCalls.set(part.id, part.name);
     } else if (entry.type === "tool-result") {
-      if (!pendingCalls.has(entry.message.toolCallId)) continue;
+      if (!pendingCalls.has(entry.message.toolCallId)) return;
       pendingCalls.delete(entry.message.toolCallId);
       messages.push(entry.message);
       ids.push(entry.id);
     }
-  }
+  });
   closePending();
-  return { messages, ids, summary, model, reasoning };
+  if (compactionAt >= 0 && compactionAt + 1 >= current.length) measuredFrom = messages.length;
+  return { messages, ids, summary, model, reasoning, measuredFrom };
 }
 
 function interrupted(toolCallId: string, toolName: string): ToolResultMessage {

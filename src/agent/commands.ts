@@ -4,7 +4,6 @@ import { newEntryId, summarize, type SessionStore } from "../sessions/session-st
 import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
-import { contextTokens } from "./context-budget.js";
 
 export const COMMANDS: readonly [string, string][] = [
   ["/model", "show the model answering this session"],
@@ -66,7 +65,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       if (!head) return "No model configured.";
       const view = conversationView(entries);
       const budget = await agent.budget(head);
-      const used = contextTokens({ systemPrompt: agent.spec.systemPrompt, messages: view.messages });
+      const used = agent.prompt(entries).tokens;
       const totals = summarize(key, entries, at);
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;

@@ -24,14 +24,15 @@ export function budgetFor(model: ModelSpec, loadedContext: number | undefined, r
  * Prompt tokens of a context: the estimate, calibrated by what the server reported for the last call
  * (its usage counts the prompt exactly, where the estimate only guesses).
  */
-export function contextTokens(context: Context): number {
+export function contextTokens(context: Context, measuredFrom = 0): number {
   const estimate = estimateContextTokens(context);
-  return Math.round(estimate * calibration(context));
+  return Math.round(estimate * calibration(context, measuredFrom));
 }
 
-function calibration(context: Context): number {
+/** Replies before `measuredFrom` were answers to another prompt (before a compaction): they say nothing about this one. */
+function calibration(context: Context, measuredFrom: number): number {
   const messages = context.messages;
-  for (let index = messages.length - 1; index >= 0; index--) {
+  for (let index = messages.length - 1; index >= measuredFrom; index--) {
     const message = messages[index] as Message;
     if (message.role !== "assistant" || message.usage.estimated) continue;
     const actual = message.usage.input + message.usage.cacheRead + message.usage.cacheWrite;

@@ -124,7 +124,7 @@ export async function postForStream(
     const status = errorPayloadOf(safeJson(text)) ? 400 : 502;
     throw new FailureError(classifyHttpFailure(status, text || "the server answered JSON instead of a stream", response.headers, `POST ${new URL(url).pathname}`));
   }
-  builder.onFirstToken = () => response.markStreaming();
+  builder.onActivity = () => response.markActivity();
   return response;
 }
 

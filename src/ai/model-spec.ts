@@ -15,7 +15,7 @@ export interface ModelSpec {
   replicas: readonly string[];
   apiKey: string | undefined;
   headers: Readonly<Record<string, string>>;
-  /** Per-provider limit for a whole call, in seconds; undefined means the adapter's default. */
+  /** The provider's wait for the first token and longest silence mid-answer, in seconds; undefined: the defaults. */
   timeoutSeconds: number | undefined;
   reasoning: boolean;
   input: readonly InputKind[];

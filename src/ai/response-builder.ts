@@ -13,9 +13,8 @@ export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
   private done = false;
-  private started = false;
-  /** Called once, when the first token (text, reasoning or a tool call) arrives. */
-  onFirstToken: (() => void) | undefined;
+  /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
+  onActivity: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
@@ -33,15 +32,14 @@ export class ResponseBuilder {
     return this.content.some((part) => part.type === "text" && part.text !== "");
   }
 
-  private tokenArrived(): void {
-    if (this.started) return;
-    this.started = true;
-    this.onFirstToken?.();
+  /** A token that produces no event yet (streamed tool-call arguments) still shows the server is working. */
+  progress(): void {
+    this.onActivity?.();
   }
 
   text(delta: string): void {
     if (this.done || delta === "") return;
-    this.tokenArrived();
+    this.onActivity?.();
     if (!this.splitter) {
       this.appendText(delta);
       return;
@@ -59,9 +57,14 @@ export class ResponseBuilder {
 
   reasoning(delta: string): void {
     if (this.done || delta === "") return;
-    this.tokenArrived();
+    this.onActivity?.();
     this.splitter?.structuredReasoningSeen();
     this.appendReasoning(delta);
+  }
+
+  /** A new reasoning block starts (Anthropic thinking / redacted_thinking): never merged into the one before. */
+  startReasoningBlock(): void {
+    this.content.push({ type: "reasoning", text: "" });
   }
 
   /** Attaches protocol data to the current reasoning block (signature, encrypted content), creating one if needed. */
@@ -75,7 +78,7 @@ export class ResponseBuilder {
 
   toolCall(call: ToolCall): void {
     if (this.done) return;
-    this.tokenArrived();
+    this.onActivity?.();
     this.flushSplitter();
     this.content.push(call);
     this.stream.push({ type: "tool-call", call });
@@ -106,7 +109,7 @@ export class ResponseBuilder {
 
   private message(stopReason: StopReason): AssistantMessage {
     const usage = this.finalUsage();
-    const content = this.content.filter((part) => part.type !== "text" || part.text !== "");
+    const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
     return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost) };
   }
 
@@ -145,7 +148,7 @@ export class ResponseBuilder {
 
   private appendReasoning(text: string): void {
     const last = this.content[this.content.length - 1];
-    if (last?.type === "reasoning" && last.signature === undefined) last.text += text;
+    if (last?.type === "reasoning" && last.signature === undefined && last.redacted === undefined) last.text += text;
     else this.content.push({ type: "reasoning", text });
     this.stream.push({ type: "reasoning-delta", delta: text });
   }

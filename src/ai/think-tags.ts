@@ -21,12 +21,14 @@ export class ThinkTagSplitter {
   private state: "start" | "thinking" | "text" = "start";
   private held = "";
   private afterReasoning = false;
+  private reasoningSeen = false;
   lateOrphan = false;
 
   constructor(private readonly holdChars: number) {}
 
   /** Reasoning arrived on a separate channel: text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
+    this.reasoningSeen = true;
     if (this.state === "start" && this.held === "") {
       this.state = "text";
       this.afterReasoning = true;
@@ -45,14 +47,8 @@ export class ThinkTagSplitter {
           continue;
         }
         if (OPEN.startsWith(trimmed) && trimmed !== "") return out; // maybe "<thi…"
-        const open = this.held.indexOf(OPEN);
+        // Only an opening tag at the very start opens a block here: reasoning held back may mention "<think>".
         const close = this.held.indexOf(CLOSE);
-        if (open >= 0 && (close < 0 || open < close)) {
-          this.emit(out, "text", this.held.slice(0, open));
-          this.held = this.held.slice(open + OPEN.length);
-          this.state = "thinking";
-          continue;
-        }
         if (close >= 0) {
           this.emit(out, "reasoning", this.held.slice(0, close));
           this.held = this.held.slice(close + CLOSE.length);
@@ -81,6 +77,12 @@ export class ThinkTagSplitter {
       // text
       const open = this.held.indexOf(OPEN);
       const close = this.held.indexOf(CLOSE);
+      if (close >= 0 && (open < 0 || close < open) && this.reasoningSeen) {
+        // Reasoning was already closed once: a later "</think>" is the answer talking about tags.
+        this.emit(out, "text", this.held.slice(0, close + CLOSE.length));
+        this.held = this.held.slice(close + CLOSE.length);
+        continue;
+      }
       if (close >= 0 && (open < 0 || close < open)) {
         // An orphan </think> after text went out: all of it was reasoning.
         this.lateOrphan = true;
@@ -112,6 +114,7 @@ export class ThinkTagSplitter {
   }
 
   private emit(out: Segment[], kind: "text" | "reasoning", text: string): void {
+    if (kind === "reasoning") this.reasoningSeen = true;
     let value = text;
     if (kind === "text" && this.afterReasoning) {
       value = value.replace(/^\s+/, "");

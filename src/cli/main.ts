@@ -113,16 +113,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (argv.length === 0) program.outputHelp();
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, argv.includes("--json"));
   }
 }
 
 const VERSION = "0.1.0";
 
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, json: boolean): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+    if (json) io.stdout.write(`${JSON.stringify({ error: error.message.replace(/^error: /, ""), exitCode: 2 })}\n`);
     return 2;
+  }
+  if (json) {
+    // --json promises one JSON document on stdout, failures included; the human text still goes to stderr.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stdout.write(`${JSON.stringify({ error: message, details: isHearthError(error) ? error.details : [], exitCode: exitCodeFor(error) }, null, 2)}\n`);
   }
   if (isHearthError(error)) {
     writeLine(io.stderr, `hearth: ${error.message}`);

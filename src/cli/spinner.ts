@@ -9,6 +9,7 @@ export class Spinner {
   constructor(
     private readonly stream: NodeJS.WritableStream,
     private readonly enabled: boolean,
+    private readonly colour = true,
   ) {}
 
   start(text: string): void {
@@ -28,6 +29,7 @@ export class Spinner {
 
   private draw(): void {
     this.frame = (this.frame + 1) % FRAMES.length;
-    this.stream.write(`\r\x1b[2K\x1b[2m${FRAMES[this.frame]} ${this.text}…\x1b[0m`);
+    const line = `${FRAMES[this.frame]} ${this.text}…`;
+    this.stream.write(`\r\x1b[2K${this.colour ? `\x1b[2m${line}\x1b[0m` : line}`);
   }
 }

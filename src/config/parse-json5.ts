@@ -37,7 +37,8 @@ function excerpt(text: string, line: number, column: number): string[] {
   const source = lines[line - 1];
   if (source === undefined) return [];
   const number = String(line);
-  const shown = source.replace(/\t/g, " ");
+  // A line that sets a secret shows "***" for the value: keys must not reach a terminal or a log.
+  const shown = source.replace(/\t/g, " ").replace(/((?:api[-_]?key|token|secret|password|authorization)["']?\s*:\s*)(.*)$/i, (_, key: string, value: string) => `${key}${"*".repeat(Math.min(value.length, 3))}`);
   return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(Math.max(0, column - 1))}^`];
 }
 

@@ -25,7 +25,8 @@ const REASONS: Record<AttemptOutcome, string> = {
  */
 export function fallbackNotice(attempts: readonly Attempt[], catalog: ModelCatalog): string | undefined {
   const answered = attempts.find((attempt) => attempt.outcome === "ok");
-  const first = attempts[0];
+  // A candidate the privacy policy keeps out is not "the primary that failed": the policy is the user's choice.
+  const first = attempts.find((attempt) => attempt.outcome !== "skipped-policy");
   if (!answered || !first || first.model === answered.model) return undefined;
   const name = (ref: string): string => catalog.aliasOf(ref as never) ?? ref;
   const firstModel = catalog.models.get(first.model);

@@ -213,22 +213,26 @@ export class Router {
     const signal = outer ? AbortSignal.any([outer, cancel.signal]) : cancel.signal;
     let settled = false;
     let coldLoading = false;
-    if (loadState && model.local) {
-      void loadState.isLoaded(model, model.baseUrl, cancel.signal).then((loaded) => {
-        if (loaded !== false || settled) return;
-        const fallback = model.onColdLoad === "fallback" && hasNext;
-        out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
-        if (!fallback) {
-          firstByteLimit.ms = Math.max(firstByteLimit.ms, model.coldLoadTimeoutSeconds * 1000);
-          return;
-        }
-        coldLoading = true;
-        cancel.abort();
-        void this.warmUp(model, model.baseUrl);
-      });
-    }
     const started = performance.now();
     let firstTokenMs: number | undefined;
+    if (loadState && model.local) {
+      void loadState
+        .isLoaded(model, model.baseUrl, cancel.signal)
+        .catch(() => undefined)
+        .then((loaded) => {
+          // Once a token arrived the model is plainly answering, whatever a slower listing says.
+          if (loaded !== false || settled || firstTokenMs !== undefined) return;
+          const fallback = model.onColdLoad === "fallback" && hasNext;
+          out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
+          if (!fallback) {
+            firstByteLimit.ms = Math.max(firstByteLimit.ms, model.coldLoadTimeoutSeconds * 1000);
+            return;
+          }
+          coldLoading = true;
+          cancel.abort();
+          void this.warmUp(model, model.baseUrl).catch(() => undefined);
+        });
+    }
     let textSent = false;
     const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, sessionId: request.sessionKey });
     try {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { conversationView } from "../../src/agent/build-context.js";
 import { planCompaction, chunkTranscript } from "../../src/agent/compaction.js";
-import { budgetFor, shouldCompact } from "../../src/agent/context-budget.js";
+import { budgetFor, contextTokens, shouldCompact } from "../../src/agent/context-budget.js";
+import { estimateContextTokens } from "../../src/ai/usage.js";
 import { UntrustedMarker } from "../../src/agent/untrusted.js";
 import type { SessionEntry } from "../../src/sessions/entries.js";
 import { modelSpec } from "../ai/adapter-contract.js";
@@ -45,6 +46,15 @@ test("the view starts after the last /new and from the last compaction's summary
   );
 });
 
+test("a failed turn's unanswered message joins the next one, so roles still alternate", () => {
+  const view = conversationView([user("u1", "first"), { type: "turn-failed", id: "f", at, error: "down", attempts: [] }, user("u2", "second"), reply("a2", "ok")]);
+  assert.deepEqual(
+    view.messages.map((message) => (message.role === "user" ? message.content : message.role)),
+    ["first\n\nsecond", "assistant"],
+  );
+  assert.deepEqual(view.ids, ["u1", "a2"]);
+});
+
 test("tool calls left without results by a crash get an 'interrupted' result, so the APIs accept the history", () => {
   const view = conversationView([user("u1", "time?"), reply("a1", "", ["call_1"]), user("u2", "hello?")]);
   assert.deepEqual(
@@ -65,10 +75,22 @@ test("compaction keeps whole recent turns and folds the rest", () => {
 });
 
 test("a transcript larger than any window is cut into chunks that each fit", () => {
-  const long = conversationView(Array.from({ length: 50 }, (_, index) => user(`u${index}`, "z".repeat(3_000))));
+  const long = conversationView(Array.from({ length: 50 }, (_, index) => [user(`u${index}`, "z".repeat(3_000)), reply(`a${index}`, "ok")]).flat());
   const chunks = chunkTranscript(long.messages, 1_000);
   assert.ok(chunks.length >= 38);
   assert.ok(chunks.every((chunk) => chunk.length <= 4_000));
+});
+
+test("after a compaction, replies measured against the longer prompt no longer calibrate the estimate", () => {
+  const big = { ...usage, input: 90_000 };
+  const kept: SessionEntry = { ...(reply("a2", "kept answer") as Extract<SessionEntry, { type: "assistant" }>) };
+  if (kept.type === "assistant") kept.message = { ...kept.message, usage: big };
+  const entries: SessionEntry[] = [user("u1", "old"), reply("a1", "old"), user("u2", "kept question"), kept, { type: "compaction", id: "c", at, summary: "s", firstKeptId: "u2", tokensBefore: 90_000, model: "l/m" }];
+  const view = conversationView(entries);
+  const context = { systemPrompt: "S", messages: view.messages };
+  assert.equal(view.measuredFrom, view.messages.length);
+  assert.equal(contextTokens(context, view.measuredFrom), estimateContextTokens(context));
+  assert.ok(contextTokens(context, 0) > estimateContextTokens(context) * 2, "without the fix the old usage would triple it");
 });
 
 test("the budget: the smaller of configured and loaded windows, minus the reply and a reserve", () => {

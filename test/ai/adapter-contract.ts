@@ -239,6 +239,15 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
       });
     }
 
+    test("keep-alive comments that carry no token do not keep a stuck call alive", async () => {
+      serve({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: Array.from({ length: 40 }, () => ": keep-alive\n\n"), frameDelayMs: 50, after: "hang" });
+      const started = performance.now();
+      const outcome = await run(adapter, model);
+      assert.equal(outcome.failure?.kind, "timeout");
+      assert.equal(outcome.failure?.phase, "first-byte");
+      assert.ok(performance.now() - started < 1500, "failed at the first-token limit, not after the comments stopped");
+    });
+
     test("connection refused is unreachable, at once", async () => {
       const refused = modelSpec(fixture.api, fixture.baseUrl(await refusedUrl()));
       const started = performance.now();

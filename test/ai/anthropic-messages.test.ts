@@ -110,6 +110,30 @@ describe("anthropic-messages: protocol specifics", () => {
     ]);
   });
 
+  test("a redacted_thinking block and the thinking block after it stay apart, each with its own data", async () => {
+    const frames = [
+      { event: "message_start", data: JSON.stringify({ type: "message_start", message: { id: "m", type: "message", role: "assistant", content: [], model: "x", usage: { input_tokens: 5, output_tokens: 1 } } }) },
+      { event: "content_block_start", data: JSON.stringify({ type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: "ENCRYPTED" } }) },
+      { event: "content_block_stop", data: JSON.stringify({ type: "content_block_stop", index: 0 }) },
+      { event: "content_block_start", data: JSON.stringify({ type: "content_block_start", index: 1, content_block: { type: "thinking", thinking: "" } }) },
+      { event: "content_block_delta", data: JSON.stringify({ type: "content_block_delta", index: 1, delta: { type: "thinking_delta", thinking: "visible thought" } }) },
+      { event: "content_block_delta", data: JSON.stringify({ type: "content_block_delta", index: 1, delta: { type: "signature_delta", signature: "SIG" } }) },
+      { event: "content_block_stop", data: JSON.stringify({ type: "content_block_stop", index: 1 }) },
+      { event: "content_block_start", data: JSON.stringify({ type: "content_block_start", index: 2, content_block: { type: "text", text: "" } }) },
+      { event: "content_block_delta", data: JSON.stringify({ type: "content_block_delta", index: 2, delta: { type: "text_delta", text: "Answer." } }) },
+      { event: "content_block_stop", data: JSON.stringify({ type: "content_block_stop", index: 2 }) },
+      { event: "message_delta", data: JSON.stringify({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 9 } }) },
+      { event: "message_stop", data: JSON.stringify({ type: "message_stop" }) },
+    ];
+    server.setHandler(() => sse(frames));
+    const outcome = await run(createAnthropicMessagesAdapter({ http }), modelSpec("anthropic-messages", server.url, { local: false }));
+    assert.deepEqual(outcome.end?.content, [
+      { type: "reasoning", text: "", redacted: "ENCRYPTED" },
+      { type: "reasoning", text: "visible thought", signature: "SIG" },
+      { type: "text", text: "Answer." },
+    ]);
+  });
+
   test("529 overloaded is overloaded", async () => {
     server.setHandler(() => anthropicOverloaded);
     const outcome = await run(createAnthropicMessagesAdapter({ http }), modelSpec("anthropic-messages", server.url));

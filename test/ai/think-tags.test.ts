@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
 
 /** Feeds the text in pieces of `size` characters and returns the merged segments. */
-function split(text: string, size: number, holdChars = 256): { segments: Segment[]; lateOrphan: boolean } {
+function split(text: string, size: number, holdChars = 0): { segments: Segment[]; lateOrphan: boolean } {
   const splitter = new ThinkTagSplitter(holdChars);
   const out: Segment[] = [];
   const add = (segments: Segment[]): void => {
@@ -28,7 +28,7 @@ for (const size of [1, 2, 3, 5, 7, 1000]) {
   });
 
   test(`an orphan </think> (MiniMax M2.1 in LM Studio) in chunks of ${size}`, () => {
-    assert.deepEqual(split("The user wants a haiku. Let me count syllables.</think>Autumn moon rises", size).segments, [
+    assert.deepEqual(split("The user wants a haiku. Let me count syllables.</think>Autumn moon rises", size, Number.POSITIVE_INFINITY).segments, [
       { kind: "reasoning", text: "The user wants a haiku. Let me count syllables." },
       { kind: "text", text: "Autumn moon rises" },
     ]);
@@ -44,6 +44,20 @@ test("a think block in the middle of text", () => {
     { kind: "text", text: "First. " },
     { kind: "reasoning", text: "hmm" },
     { kind: "text", text: "Second." },
+  ]);
+});
+
+test("reasoning held back may mention <think> without leaking into the answer", () => {
+  assert.deepEqual(split("The user asks what <think> tags are. I will explain.</think>They mark reasoning.", 3, Number.POSITIVE_INFINITY).segments, [
+    { kind: "reasoning", text: "The user asks what <think> tags are. I will explain." },
+    { kind: "text", text: "They mark reasoning." },
+  ]);
+});
+
+test("after reasoning closed once, a literal </think> in the answer is text", () => {
+  assert.deepEqual(split("<think>plan</think>Use the </think> tag to close.", 4).segments, [
+    { kind: "reasoning", text: "plan" },
+    { kind: "text", text: "Use the </think> tag to close." },
   ]);
 });
 

@@ -99,10 +99,10 @@ describe("context: compaction, overflow, crashes", () => {
 
     // A crash mid-write: a torn last line.
     appendFileSync(sessionFile, '{"type":"assistant","id":"torn","message":{"role":"assis');
-    server.setHandler(scriptedModel("openai-completions", (turns) => ({ text: `I see ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" + ")}` })));
+    server.setHandler(scriptedModel("openai-completions", (turns) => ({ text: `I see: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text.replace(/\n\n/g, " + ")).join(" | ")}` })));
     const next = await runCli(["agent", "--config", file, "--message", "and eggs"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(next.code, 0, next.stderr);
-    assert.equal(next.stdout, "I see remember the milk + and eggs\n");
+    assert.equal(next.stdout, "I see: remember the milk + and eggs\n", "the unanswered message joins the new one");
     const store = new SessionStore(state);
     const read = store.read("main");
     assert.equal(read.damaged.length, 1, "the torn line, now followed by others, is skipped");

@@ -135,5 +135,8 @@ describe("hearth agent: turns, memory, tools", () => {
     const transcript = readFileSync(join(temp.dir, "dead/sessions/main.jsonl"), "utf8");
     assert.match(transcript, /"type":"user".*"text":"are you there\?"/);
     assert.match(transcript, /"type":"turn-failed"/);
+    const chat = await runCli(["chat", "--config", file], { env: env("dead"), input: "still there?\n" });
+    assert.equal(chat.code, 1, "a pipe learns that a message got no answer");
+    assert.match(chat.stderr, /no answer: no model could answer/);
   });
 });

@@ -132,3 +132,24 @@ test("bad usage exits 2", async () => {
   const badFlag = await runCli(["models", "list", "--frobnicate"]);
   assert.equal(badFlag.code, 2);
 });
+
+test("--json: a failure is still one JSON document on stdout, with the exit code", async () => {
+  const result = await runCli(["models", "list", "--json", "--config", "/nonexistent/hearth.json5"]);
+  assert.equal(result.code, 2);
+  const document = JSON.parse(result.stdout) as { error: string; exitCode: number; details: string[] };
+  assert.match(document.error, /config file not found/);
+  assert.equal(document.exitCode, 2);
+});
+
+test("a syntax error on a line that sets a key shows *** instead of the key", async () => {
+  const temp = tempDir();
+  try {
+    const file = temp.write("leak.json5", '{\n  models: { providers: { openai: {\n    apiKey: sk-live-abcdef123456\n  } } },\n}\n');
+    const result = await runCli(["config", "validate", "--config", file]);
+    assert.equal(result.code, 2);
+    assert.doesNotMatch(result.stdout + result.stderr, /abcdef123456/);
+    assert.match(result.stderr, /apiKey: \*\*\*/);
+  } finally {
+    temp.cleanup();
+  }
+});

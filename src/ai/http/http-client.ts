@@ -18,18 +18,18 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The body, chunk by chunk; throws a `FailureError` on idle timeout, abort or a broken connection. */
+  /** The body, chunk by chunk; throws a `FailureError` on a timeout, an abort or a broken connection. */
   body: AsyncIterable<Buffer>;
-  /** Reads the whole body as text (for error bodies and JSON answers). */
+  /** Reads the whole body as text (for error bodies and JSON answers), at most `limitBytes`. */
   text(limitBytes?: number): Promise<string>;
   /** Stops reading and frees the connection. */
   close(): void;
   /**
-   * The first token arrived: from now on the idle limit applies. Until then, silence after the headers
-   * counts against the first-byte limit (servers that send headers at once still prefill before the
-   * first token).
+   * A token (or part of a tool call) arrived. The wait for the first one counts against the
+   * first-byte limit from when the request was sent; after it, the idle limit runs from the latest.
+   * Only this resets the clocks: keep-alive comments and pings that carry no token do not.
    */
-  markStreaming(): void;
+  markActivity(): void;
 }
 
 export type HttpResult = { ok: true; response: HttpResponse } | { ok: false; failure: Failure };
@@ -42,10 +42,10 @@ export class FailureError extends Error {
 }
 
 /**
- * HTTP with the three timeouts that matter for model servers, each on its own: connect, first byte
- * (headers), and idle between body chunks — plus an optional total. The official SDKs' single
- * timeout covers only the wait for headers, so a stream that stalls midway would hang forever.
- * Keeps connections alive (one agent per client instance) so a local server is not re-dialled per call.
+ * HTTP with the limits that matter for model servers, each on its own: connect, first token (the
+ * server may be loading the model, then reading the prompt), idle between tokens, and an optional
+ * total. The official SDKs' single timeout covers only the wait for headers, so a stream that stalls
+ * midway would hang forever. Keeps connections alive (one agent per client instance).
  */
 export class HttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -56,41 +56,13 @@ export class HttpClient {
 
   request(request: HttpRequest): Promise<HttpResult> {
     return new Promise((resolve) => {
-      const url = new URL(request.url);
-      const secure = url.protocol === "https:";
-      const { timeouts, signal } = request;
-      const timers = new Set<NodeJS.Timeout>();
-      const startTimer = (ms: number, onFire: () => void): NodeJS.Timeout | undefined => {
-        if (ms <= 0) return undefined;
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          onFire();
-        }, ms);
-        timers.add(timer);
-        return timer;
-      };
-      const stopTimer = (timer: NodeJS.Timeout | undefined): void => {
-        if (!timer) return;
-        clearTimeout(timer);
-        timers.delete(timer);
-      };
-      const clearAll = (): void => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-      };
-      let settled = false;
-      const fail = (failure: Failure): void => {
-        if (settled) return;
-        settled = true;
-        clearAll();
-        signal?.removeEventListener("abort", onAbort);
-        resolve({ ok: false, failure });
-      };
-      if (signal?.aborted) {
-        fail({ kind: "aborted", message: "the call was cancelled" });
+      const call = new Call(request, resolve);
+      if (request.signal?.aborted) {
+        call.fail({ kind: "aborted", message: "the call was cancelled" });
         return;
       }
-
+      const url = new URL(request.url);
+      const secure = url.protocol === "https:";
       const body = request.body === undefined ? undefined : Buffer.from(request.body);
       const outgoing = (secure ? https : http).request(url, {
         method: request.method,
@@ -98,64 +70,7 @@ export class HttpClient {
         ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
         headers: { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) },
       });
-
-      const firstByteMs = (): number => request.firstByteLimit?.ms ?? timeouts.firstByteMs;
-      let firstByteTimer: NodeJS.Timeout | undefined;
-      const startFirstByte = (): void => {
-        const sentAt = performance.now();
-        const arm = (delay: number): void => {
-          firstByteTimer = startTimer(delay, () => {
-            const waited = performance.now() - sentAt;
-            if (waited < firstByteMs()) {
-              arm(Math.max(1, Math.ceil(firstByteMs() - waited)));
-              return;
-            }
-            const failure: Failure = {
-              kind: "timeout",
-              phase: "first-byte",
-              message: `no answer within ${seconds(firstByteMs())} of sending the request (the server may be loading the model or stuck)`,
-            };
-            outgoing.destroy(new FailureError(failure));
-          });
-        };
-        arm(firstByteMs());
-      };
-      outgoing.on("socket", (socket) => {
-        if (!socket.connecting) {
-          startFirstByte();
-          return;
-        }
-        const connectTimer = startTimer(timeouts.connectMs, () => {
-          outgoing.destroy(new FailureError({ kind: "timeout", phase: "connect", message: `could not connect to ${url.host} within ${seconds(timeouts.connectMs)}` }));
-        });
-        socket.once(secure ? "secureConnect" : "connect", () => {
-          stopTimer(connectTimer);
-          startFirstByte();
-        });
-      });
-      const totalTimer = startTimer(timeouts.totalMs, () => {
-        outgoing.destroy(new FailureError({ kind: "timeout", phase: "total", message: `the call took longer than ${seconds(timeouts.totalMs)} in all` }));
-      });
-
-      const onAbort = (): void => {
-        outgoing.destroy(new FailureError({ kind: "aborted", message: "the call was cancelled" }));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-
-      outgoing.on("error", (error) => {
-        if (settled) return;
-        fail(error instanceof FailureError ? error.failure : networkFailure(error, url));
-      });
-
-      outgoing.on("response", (incoming) => {
-        stopTimer(firstByteTimer);
-        settled = true;
-        resolve({
-          ok: true,
-          response: wrapResponse(incoming, { timeouts, firstByteMs, startTimer, stopTimer, clearAll, detach: () => signal?.removeEventListener("abort", onAbort), totalTimer }),
-        });
-      });
-
+      call.attach(outgoing, url, secure);
       outgoing.end(body);
     });
   }
@@ -167,88 +82,160 @@ export class HttpClient {
   }
 }
 
-interface ResponseTimers {
-  timeouts: Timeouts;
-  firstByteMs: () => number;
-  startTimer: (ms: number, onFire: () => void) => NodeJS.Timeout | undefined;
-  stopTimer: (timer: NodeJS.Timeout | undefined) => void;
-  clearAll: () => void;
-  detach: () => void;
-  totalTimer: NodeJS.Timeout | undefined;
-}
+/** One exchange: its timers, its abort listener, and whichever stream (request or response) is live. */
+class Call {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private settled = false;
+  private outgoing: http.ClientRequest | undefined;
+  private incoming: IncomingMessage | undefined;
+  private sentAt = 0;
+  private lastActivity = 0;
+  private streaming = false;
+  private readonly onAbort = (): void => this.destroy({ kind: "aborted", message: "the call was cancelled" });
 
-function wrapResponse(incoming: IncomingMessage, timers: ResponseTimers): HttpResponse {
-  let consumed = false;
-  let streaming = false;
-  const finish = (): void => {
-    timers.clearAll();
-    timers.detach();
-  };
-  async function* chunks(): AsyncGenerator<Buffer> {
-    if (consumed) throw new Error("the response body was already read");
-    consumed = true;
-    // One timer for the idle limit, re-armed only when it fires early: cheaper than a new timer per chunk.
-    let lastChunkAt = performance.now();
-    let idleTimer: NodeJS.Timeout | undefined;
-    const limit = (): number => (streaming ? timers.timeouts.idleMs : Math.max(timers.timeouts.idleMs, timers.firstByteMs()));
-    const armIdle = (delay: number): void => {
-      if (delay <= 0) return;
-      idleTimer = timers.startTimer(delay, () => {
-        const silent = performance.now() - lastChunkAt;
+  constructor(
+    private readonly request: HttpRequest,
+    private readonly resolve: (result: HttpResult) => void,
+  ) {}
+
+  fail(failure: Failure): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.finish();
+    this.resolve({ ok: false, failure });
+  }
+
+  attach(outgoing: http.ClientRequest, url: URL, secure: boolean): void {
+    this.outgoing = outgoing;
+    const { timeouts, signal } = this.request;
+    outgoing.on("socket", (socket) => {
+      if (!socket.connecting) {
+        this.startWaiting();
+        return;
+      }
+      const connectTimer = this.timer(timeouts.connectMs, () =>
+        this.destroy({ kind: "timeout", phase: "connect", message: `could not connect to ${url.host} within ${seconds(timeouts.connectMs)}` }),
+      );
+      socket.once(secure ? "secureConnect" : "connect", () => {
+        this.stop(connectTimer);
+        this.startWaiting();
+      });
+    });
+    this.timer(timeouts.totalMs, () => this.destroy({ kind: "timeout", phase: "total", message: `the call took longer than ${seconds(timeouts.totalMs)} in all` }));
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+    outgoing.on("error", (error) => this.fail(error instanceof FailureError ? error.failure : networkFailure(error, url)));
+    outgoing.on("response", (incoming) => {
+      this.incoming = incoming;
+      this.settled = true;
+      this.resolve({ ok: true, response: this.wrap(incoming) });
+    });
+  }
+
+  private firstByteMs(): number {
+    return this.request.firstByteLimit?.ms ?? this.request.timeouts.firstByteMs;
+  }
+
+  /** One watchdog from the request sent: first the first-token limit, then the idle limit after each token. */
+  private startWaiting(): void {
+    this.sentAt = performance.now();
+    this.lastActivity = this.sentAt;
+    const limit = (): number => (this.streaming ? this.request.timeouts.idleMs : this.firstByteMs());
+    const arm = (delay: number): void => {
+      if (delay <= 0 && !this.streaming) return;
+      this.timer(Math.max(1, delay), () => {
+        if (limit() <= 0) return;
+        const silent = performance.now() - this.lastActivity;
         if (silent < limit()) {
-          armIdle(Math.max(1, Math.ceil(limit() - silent)));
+          arm(Math.ceil(limit() - silent));
           return;
         }
-        const failure: Failure = streaming
-          ? { kind: "timeout", phase: "idle", message: `the server went silent for ${seconds(limit())} in the middle of its answer` }
-          : { kind: "timeout", phase: "first-byte", message: `no token within ${seconds(limit())} of the answer starting (the server may be loading the model or stuck)` };
-        incoming.destroy(new FailureError(failure));
+        this.destroy(
+          this.streaming
+            ? { kind: "timeout", phase: "idle", message: `the server went silent for ${seconds(limit())} in the middle of its answer` }
+            : {
+                kind: "timeout",
+                phase: "first-byte",
+                message: `no answer within ${seconds(limit())} of sending the request (the server may be loading the model or stuck)`,
+              },
+        );
       });
     };
-    try {
-      armIdle(limit());
-      for await (const chunk of incoming) {
-        lastChunkAt = performance.now();
-        yield chunk as Buffer;
-      }
-      if (!incoming.complete) {
-        throw new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" });
-      }
-    } catch (error) {
-      if (error instanceof FailureError) throw error;
-      throw new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer (${describeNetworkError(error)})` });
-    } finally {
-      timers.stopTimer(idleTimer);
-      finish();
-      if (!incoming.complete) incoming.destroy();
-    }
+    arm(limit());
   }
-  const body = chunks();
-  return {
-    status: incoming.statusCode ?? 0,
-    headers: incoming.headers,
-    body,
-    async text(limitBytes = 1024 * 1024): Promise<string> {
-      const parts: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of body) {
-        size += chunk.length;
-        if (size > limitBytes) {
-          incoming.destroy();
-          break;
-        }
-        parts.push(chunk);
+
+  /** Ends the exchange with a failure, wherever it is: before the headers or in the middle of the body. */
+  private destroy(failure: Failure): void {
+    const error = new FailureError(failure);
+    if (this.incoming) this.incoming.destroy(error);
+    else this.outgoing?.destroy(error);
+  }
+
+  private timer(ms: number, onFire: () => void): NodeJS.Timeout | undefined {
+    if (ms <= 0) return undefined;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      onFire();
+    }, ms);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  private stop(timer: NodeJS.Timeout | undefined): void {
+    if (!timer) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  private finish(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.request.signal?.removeEventListener("abort", this.onAbort);
+  }
+
+  private wrap(incoming: IncomingMessage): HttpResponse {
+    const finish = (): void => this.finish();
+    const activity = (): void => {
+      this.streaming = true;
+      this.lastActivity = performance.now();
+    };
+    let consumed = false;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      if (consumed) throw new Error("the response body was already read");
+      consumed = true;
+      try {
+        for await (const chunk of incoming) yield chunk as Buffer;
+        if (!incoming.complete) throw new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" });
+      } catch (error) {
+        if (error instanceof FailureError) throw error;
+        const code = (error as NodeJS.ErrnoException | undefined)?.code;
+        throw new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer${code ? ` (${code})` : ` (${describeNetworkError(error)})`}` });
+      } finally {
+        finish();
+        if (!incoming.complete) incoming.destroy();
       }
-      return Buffer.concat(parts).toString("utf8");
-    },
-    close(): void {
-      finish();
-      incoming.destroy();
-    },
-    markStreaming(): void {
-      streaming = true;
-    },
-  };
+    }
+    const body = chunks();
+    return {
+      status: incoming.statusCode ?? 0,
+      headers: incoming.headers,
+      body,
+      async text(limitBytes = 1024 * 1024): Promise<string> {
+        const parts: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of body) {
+          size += chunk.length;
+          if (size > limitBytes) throw new FailureError({ kind: "bad-request", message: `the answer is larger than ${limitBytes} bytes` });
+          parts.push(chunk);
+        }
+        return Buffer.concat(parts).toString("utf8");
+      },
+      close(): void {
+        finish();
+        incoming.destroy();
+      },
+      markActivity: activity,
+    };
+  }
 }
 
 function seconds(ms: number): string {

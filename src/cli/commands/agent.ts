@@ -58,6 +58,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         usage: result.usage,
         cost: result.cost,
         ...(result.notice ? { notice: result.notice } : {}),
+        ...(result.truncated ? { truncated: true } : {}),
       });
       return 0;
     }

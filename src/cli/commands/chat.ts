@@ -29,7 +29,8 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   const paint = painter(io);
   const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
   const lines = createInterface({ input, output: tty ? io.stdout : undefined, terminal: tty, history: tty ? readHistory(historyFile) : [], historySize: HISTORY_LINES });
-  const spinner = new Spinner(io.stderr, tty);
+  const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
+  let failures = 0;
   let turn: AbortController | undefined;
 
   if (tty) {
@@ -58,7 +59,16 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         turn = new AbortController();
         const showReasoning = conversationView(runtime.store.read(key).entries).reasoning;
         let streamed = false;
+        let midLine = false;
         let inReasoning = false;
+        // The spinner redraws its own line: never over the middle of an answer.
+        const status = (text: string): void => {
+          if (midLine) {
+            io.stdout.write("\n");
+            midLine = false;
+          }
+          spinner.start(text);
+        };
         const onEvent = (event: AgentEvent): void => {
           if (event.type === "text-delta" || (event.type === "reasoning-delta" && showReasoning && tty)) {
             spinner.stop();
@@ -68,27 +78,30 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             inReasoning = reasoning;
             io.stdout.write(reasoning ? paint("dim", event.delta) : event.delta);
             streamed = true;
+            midLine = !event.delta.endsWith("\n");
           } else if (event.type === "model-loading") {
-            spinner.start(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
+            status(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
           } else if (event.type === "attempt-failed" && event.next) {
-            spinner.start(`${event.model} ${event.outcome}; trying ${event.next}`);
+            status(`${event.model} ${event.outcome}; trying ${event.next}`);
           } else if (event.type === "answer-restart") {
             if (streamed) io.stdout.write(`\n${paint("yellow", "— that answer broke off; a fresh one follows —")}\n`);
           } else if (event.type === "compaction") {
-            if (event.phase === "start") spinner.start("compacting the conversation");
+            if (event.phase === "start") status("compacting the conversation");
             else spinner.stop();
             if (event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
           } else if (event.type === "tool-start") {
-            spinner.start(`using ${event.name}`);
+            status(`using ${event.name}`);
           } else if (event.type === "notice") {
             writeLine(io.stderr, paint("yellow", event.text));
           }
         };
         spinner.start("thinking");
-        const result = await runtime.agent.turn(key, text, { onEvent, signal: turn.signal, canRestart: tty });
+        // A terminal marks a broken answer and shows the fresh one; a pipe prints only final answers: both can restart.
+        const result = await runtime.agent.turn(key, text, { onEvent, signal: turn.signal, canRestart: true });
         spinner.stop();
         turn = undefined;
         if (!result.ok) {
+          failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
           writeLine(io.stderr, paint("dim", "(your message is saved; /status shows the model, `hearth models status --probe` what is wrong)"));
@@ -105,7 +118,8 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
     lines.close();
     runtime.close();
   }
-  return 0;
+  // In a pipe, a script learns that a message got no answer.
+  return !tty && failures > 0 ? 1 : 0;
 }
 
 function readHistory(file: string): string[] {

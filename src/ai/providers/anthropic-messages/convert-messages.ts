@@ -11,8 +11,8 @@ interface AnthropicMessage {
 export function messagesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: model.id,
-    max_tokens: options?.maxTokens ?? model.maxTokens,
-    messages: toMessages(context.messages),
+    max_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
+    messages: toMessages(context.messages, model.provider),
     stream: true,
   };
   if (context.systemPrompt) {
@@ -34,7 +34,7 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
 }
 
 /** Merges consecutive same-role turns (tool results go in a user turn), drops empty assistant turns. */
-function toMessages(messages: readonly Message[]): AnthropicMessage[] {
+function toMessages(messages: readonly Message[], provider: string): AnthropicMessage[] {
   const out: AnthropicMessage[] = [];
   const add = (role: AnthropicMessage["role"], blocks: Block[]): void => {
     if (blocks.length === 0) return;
@@ -59,8 +59,8 @@ function toMessages(messages: readonly Message[]): AnthropicMessage[] {
         if (part.type === "text") {
           if (part.text !== "") blocks.push({ type: "text", text: part.text });
         } else if (part.type === "reasoning") {
-          // Thinking goes back only to Anthropic, signed as it came; other servers' reasoning stays out.
-          if (message.api !== "anthropic-messages") continue;
+          // Thinking goes back only to the provider that signed it; other servers' reasoning stays out.
+          if (message.api !== "anthropic-messages" || !message.model.startsWith(`${provider}/`)) continue;
           if (part.redacted) blocks.push({ type: "redacted_thinking", data: part.redacted });
           else if (part.signature) blocks.push({ type: "thinking", thinking: part.text, signature: part.signature });
         } else {

@@ -43,6 +43,7 @@ export class AnthropicEventMapper {
         const block = record(event.content_block);
         const index = Number(event.index ?? 0);
         this.blocks.set(index, { type: String(block.type ?? ""), id: String(block.id ?? ""), name: String(block.name ?? ""), json: "" });
+        if (block.type === "thinking" || block.type === "redacted_thinking") this.builder.startReasoningBlock();
         if (block.type === "redacted_thinking" && typeof block.data === "string") this.builder.reasoningData({ redacted: block.data });
         if (block.type === "text" && typeof block.text === "string") this.builder.text(block.text);
         return false;
@@ -53,7 +54,10 @@ export class AnthropicEventMapper {
         if (delta.type === "text_delta") this.builder.text(stringOf(delta.text));
         else if (delta.type === "thinking_delta") this.builder.reasoning(stringOf(delta.thinking));
         else if (delta.type === "signature_delta") this.builder.reasoningData({ signature: stringOf(delta.signature) });
-        else if (delta.type === "input_json_delta" && block) block.json += stringOf(delta.partial_json);
+        else if (delta.type === "input_json_delta" && block) {
+          block.json += stringOf(delta.partial_json);
+          this.builder.progress();
+        }
         return false;
       }
       case "content_block_stop": {

@@ -15,7 +15,7 @@ export function completionsRequestBody(model: ModelSpec, context: Context, optio
     stream_options: { include_usage: true },
   };
   // OpenAI's own API deprecated max_tokens for max_completion_tokens; other servers know max_tokens.
-  const maxTokens = options?.maxTokens ?? model.maxTokens;
+  const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
   if (new URL(model.baseUrl).hostname === "api.openai.com") body.max_completion_tokens = maxTokens;
   else body.max_tokens = maxTokens;
   if (context.tools && context.tools.length > 0) {

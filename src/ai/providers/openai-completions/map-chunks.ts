@@ -66,6 +66,7 @@ export class CompletionsChunkMapper {
   }
 
   private toolCallDelta(delta: Record<string, unknown>): void {
+    this.builder.progress();
     const index = typeof delta.index === "number" ? delta.index : this.calls.size;
     const fn = record(delta.function);
     let call = this.calls.get(index);

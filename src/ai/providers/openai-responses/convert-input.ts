@@ -7,10 +7,10 @@ type InputItem = Record<string, unknown>;
 export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: model.id,
-    input: context.messages.flatMap((message) => inputItems(message)),
+    input: context.messages.flatMap((message) => inputItems(message, model.provider)),
     stream: true,
     store: false,
-    max_output_tokens: options?.maxTokens ?? model.maxTokens,
+    max_output_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
   };
   if (context.systemPrompt) body.instructions = context.systemPrompt;
   if (context.tools && context.tools.length > 0) {
@@ -25,7 +25,7 @@ export function responsesRequestBody(model: ModelSpec, context: Context, options
   return { ...body, ...model.params };
 }
 
-function inputItems(message: Message): InputItem[] {
+function inputItems(message: Message, provider: string): InputItem[] {
   if (message.role === "user") {
     if (typeof message.content === "string") return [{ role: "user", content: message.content }];
     return [
@@ -49,8 +49,8 @@ function inputItems(message: Message): InputItem[] {
   for (const part of message.content) {
     if (part.type === "text") text += part.text;
     else if (part.type === "reasoning") {
-      // Only OpenAI's own encrypted reasoning can go back; local servers neither need nor accept it.
-      if (part.redacted && part.signature && message.api === "openai-responses") {
+      // Encrypted reasoning goes back only to the provider that produced it; others neither need nor accept it.
+      if (part.redacted && part.signature && message.api === "openai-responses" && message.model.startsWith(`${provider}/`)) {
         flushText();
         items.push({ type: "reasoning", id: part.signature, summary: [], encrypted_content: part.redacted });
       }

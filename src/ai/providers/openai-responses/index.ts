@@ -18,8 +18,8 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
           const response = await postForStream(http, model, "/responses", headers, responsesRequestBody(model, context, options), options, builder);
           const what = `${model.ref} (POST /responses)`;
           const mapper = new ResponsesEventMapper(builder, what);
-          for await (const batch of readSse(response.body)) for (const message of batch) {
-            if (message.data === "[DONE]") break;
+          read: for await (const batch of readSse(response.body)) for (const message of batch) {
+            if (message.data === "[DONE]") break read;
             const event = parseEventData(message.data, what) as Record<string, unknown>;
             const type = typeof event.type === "string" ? event.type : (message.event ?? "");
             if (mapper.handle(type, event)) {

@@ -40,6 +40,7 @@ export class ResponsesEventMapper {
       case "response.function_call_arguments.delta": {
         const call = this.calls.get(String(event.item_id ?? ""));
         if (call) call.arguments += stringOf(event.delta);
+        this.builder.progress();
         return false;
       }
       case "response.function_call_arguments.done": {
