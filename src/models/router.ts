@@ -98,6 +98,7 @@ export class Router {
     let lastFailure: Failure | undefined;
     let lastPartial: AssistantMessage | undefined;
     const compacted = new Set<string>();
+    const loading: ModelSpec[] = [];
 
     for (let index = 0; index < allowed.length; index++) {
       const model = allowed[index] as ModelSpec;
@@ -118,7 +119,10 @@ export class Router {
         out.end();
         return;
       }
-      if (result.coldLoading) continue;
+      if (result.coldLoading) {
+        loading.push(model);
+        continue;
+      }
       const { failure } = result;
       lastFailure = failure;
       lastPartial = result.partial;
@@ -142,6 +146,18 @@ export class Router {
         if (!request.canRestart) return finishError(failure.message, failure, result.partial);
         if (next) out.push({ type: "answer-restart", model: next });
       }
+    }
+    // Nothing else could answer: go back to a model that was loading, and wait for it this time.
+    for (const model of loading) {
+      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, context, request, attempts, out, undefined);
+      if (result.ok) {
+        cooldowns.succeed(model.ref);
+        out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
+        out.end();
+        return;
+      }
+      lastFailure = result.failure;
+      lastPartial = result.partial;
     }
     const tried = attempts.filter((attempt) => attempt.outcome !== "ok");
     const summary = tried.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ");

@@ -157,6 +157,21 @@ describe("routing: cold loads and health", () => {
     }
   });
 
+  test("'fallback' with nothing else able to answer goes back and waits for the loading model", async () => {
+    const studio = await startLmStudio({ models: [{ id: "m", loaded: false, maxContextLength: 32768 }], completions: () => answer("loaded and answering"), jit: { loadMs: 100 } });
+    const dead = await refusedUrl();
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: studio.baseUrl, spare: `${dead}/v1` }, { local: 'onColdLoad: "fallback",' });
+      const result = await route(routing.router, { chain, context: ask });
+      assert.equal(result.text, "loaded and answering");
+      assert.deepEqual(result.outcomes, ["local/m cold-loading", "spare/m unreachable", "local/m ok"]);
+    } finally {
+      routing.close();
+      await studio.close();
+    }
+  });
+
   test("a health probe brings a local provider back as soon as it answers", async () => {
     const url = await refusedUrl();
     const routing = testRouting();
