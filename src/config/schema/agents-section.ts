@@ -2,7 +2,7 @@ import { z } from "zod";
 import { toolsSchema } from "./tools-section.js";
 
 /** `model` may be a bare reference (the primary) or `{ primary, fallbacks }`. */
-const modelChainSchema = z.preprocess(
+export const modelChainSchema = z.preprocess(
   (value) => (typeof value === "string" ? { primary: value } : value),
   z.strictObject({
     primary: z.string().min(1).optional(),
