@@ -1,11 +1,11 @@
+import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 
-type Block = Record<string, unknown>;
-interface AnthropicMessage {
-  role: "user" | "assistant";
-  content: Block[];
-}
+// The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
+type Block = ContentBlockParam;
+type AnthropicMessage = { role: Extract<MessageParam["role"], "user" | "assistant">; content: Block[] };
+type ImageMediaType = Base64ImageSource["media_type"];
 
 /** hearth's context → a Messages API request body. */
 export function messagesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
@@ -16,12 +16,12 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     stream: true,
   };
   if (context.systemPrompt) {
-    const system: Block = { type: "text", text: context.systemPrompt };
+    const system: TextBlockParam = { type: "text", text: context.systemPrompt };
     if (!model.local) system.cache_control = { type: "ephemeral" };
     body.system = [system];
   }
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters }));
+    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters } }));
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
     const budget = { low: 2048, medium: 8192, high: 24576 }[options.reasoning];
@@ -48,7 +48,9 @@ function toMessages(messages: readonly Message[], provider: string): AnthropicMe
         typeof message.content === "string"
           ? [{ type: "text", text: message.content }]
           : message.content.map((part) =>
-              part.type === "text" ? { type: "text", text: part.text } : { type: "image", source: { type: "base64", media_type: part.mediaType, data: part.data } },
+              part.type === "text"
+                ? { type: "text" as const, text: part.text }
+                : { type: "image" as const, source: { type: "base64" as const, media_type: part.mediaType as ImageMediaType, data: part.data } },
             );
       add("user", blocks);
     } else if (message.role === "tool-result") {

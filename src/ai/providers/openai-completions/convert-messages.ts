@@ -1,7 +1,9 @@
+import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 
-type ChatMessage = Record<string, unknown>;
+// The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
+type ChatMessage = ChatCompletionMessageParam;
 
 /** hearth's context → a chat completions request body. */
 export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
@@ -19,7 +21,7 @@ export function completionsRequestBody(model: ModelSpec, context: Context, optio
   if (new URL(model.baseUrl).hostname === "api.openai.com") body.max_completion_tokens = maxTokens;
   else body.max_tokens = maxTokens;
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
+    body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") body.reasoning_effort = options.reasoning;
   if (options?.temperature !== undefined) body.temperature = options.temperature;
@@ -41,9 +43,8 @@ function chatMessages(message: Message): ChatMessage[] {
   if (message.role === "tool-result") return [{ role: "tool", tool_call_id: message.toolCallId, content: message.content }];
   const text = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
   const toolCalls = message.content.flatMap((part) =>
-    part.type === "tool-call" ? [{ id: part.id, type: "function", function: { name: part.name, arguments: part.rawArguments || "{}" } }] : [],
+    part.type === "tool-call" ? [{ id: part.id, type: "function" as const, function: { name: part.name, arguments: part.rawArguments || "{}" } }] : [],
   );
-  const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text };
-  if (toolCalls.length > 0) out.tool_calls = toolCalls;
+  const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
   return [out];
 }

@@ -1,7 +1,9 @@
+import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 
-type InputItem = Record<string, unknown>;
+// The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
+type InputItem = ResponseInputItem;
 
 /** hearth's context → a Responses API request body (stateless: the whole history each time). */
 export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
@@ -14,7 +16,7 @@ export function responsesRequestBody(model: ModelSpec, context: Context, options
   };
   if (context.systemPrompt) body.instructions = context.systemPrompt;
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool) => ({ type: "function", name: tool.name, description: tool.description, parameters: tool.parameters, strict: false }));
+    body.tools = context.tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: false }));
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
     body.reasoning = { effort: options.reasoning, summary: "auto" };
