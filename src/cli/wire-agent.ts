@@ -12,8 +12,8 @@ import { createRouting } from "./wire-router.js";
 export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?: string | undefined; model?: string | undefined }) {
   const { loaded, resolved, warnings } = loadModels(io, options);
   if (!options.json) printWarnings(io, loaded, warnings);
-  const routing = createRouting();
   const state = stateDir({ env: io.env, cwd: io.cwd });
+  const routing = createRouting({ stateDir: state });
   const store = new SessionStore(state);
   const spec = agentSpec(loaded.config, resolved, options.agent ?? "main");
   const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools(), catalog: resolved.catalog, stateDir: state, loadState: routing.loadState });

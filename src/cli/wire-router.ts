@@ -1,5 +1,7 @@
 import { HttpClient } from "../ai/http/http-client.js";
-import { Cooldowns } from "../models/cooldowns.js";
+import { join } from "node:path";
+import { cooldownFile } from "../models/cooldown-file.js";
+import { Cooldowns, DEFAULT_COOLDOWN } from "../models/cooldowns.js";
 import { LoadState } from "../models/load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
 import { ReplicaBalancer } from "../models/replicas.js";
@@ -8,11 +10,11 @@ import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
 
 /** The router and the state it keeps (cooldowns, replicas, prefill speeds), wired for one process. */
-export function createRouting(options: { http?: HttpClient; clock?: Clock } = {}) {
+export function createRouting(options: { http?: HttpClient; clock?: Clock; stateDir?: string } = {}) {
   const http = options.http ?? new HttpClient();
   const clock = options.clock ?? systemClock;
   const adapters = createAdapterRegistry(http);
-  const cooldowns = new Cooldowns(clock);
+  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN, options.stateDir ? cooldownFile(join(options.stateDir, "cooldowns.json")) : undefined);
   const replicas = new ReplicaBalancer(clock);
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);

@@ -7,15 +7,23 @@ const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout
 export interface CooldownSettings {
   /** The first backoff; each further failure in a row doubles it. */
   baseMs: number;
+  /** The first backoff after a timeout: a server that hangs rarely recovers within seconds, and each try costs the whole wait. */
+  timeoutBaseMs: number;
   maxMs: number;
 }
 
-export const DEFAULT_COOLDOWN: CooldownSettings = { baseMs: 15_000, maxMs: 10 * 60_000 };
+export const DEFAULT_COOLDOWN: CooldownSettings = { baseMs: 15_000, timeoutBaseMs: 120_000, maxMs: 10 * 60_000 };
 
-interface Entry {
+export interface CooldownEntry {
   failures: number;
   until: number;
   kind: FailureKind;
+}
+
+/** Where cooldowns outlive a process (the CLI runs one turn per process). */
+export interface CooldownPersistence {
+  load(): Record<string, CooldownEntry>;
+  save(entries: Record<string, CooldownEntry>): void;
 }
 
 /**
@@ -24,29 +32,44 @@ interface Entry {
  * back, ends it.
  */
 export class Cooldowns {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, CooldownEntry>();
 
   constructor(
     private readonly clock: Clock,
     private readonly settings: CooldownSettings = DEFAULT_COOLDOWN,
-  ) {}
+    private readonly persistence?: CooldownPersistence,
+  ) {
+    const now = clock.now();
+    for (const [ref, entry] of Object.entries(persistence?.load() ?? {})) {
+      // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
+      if (entry.until > now - this.settings.maxMs) this.entries.set(ref, entry);
+    }
+  }
 
   fail(ref: string, failure: Failure): void {
     if (!COOLING_KINDS.has(failure.kind)) return;
     const previous = this.entries.get(ref);
     const failures = (previous?.failures ?? 0) + 1;
-    const backoff = Math.min(this.settings.maxMs, this.settings.baseMs * 2 ** (failures - 1));
+    const base = failure.kind === "timeout" ? this.settings.timeoutBaseMs : this.settings.baseMs;
+    const backoff = Math.min(this.settings.maxMs, base * 2 ** (failures - 1));
     const wait = Math.max(backoff, failure.retryAfterMs ?? 0);
     this.entries.set(ref, { failures, until: this.clock.now() + wait, kind: failure.kind });
+    this.save();
   }
 
   succeed(ref: string): void {
-    this.entries.delete(ref);
+    if (this.entries.delete(ref)) this.save();
   }
 
   /** Ends the cooldown of every model whose ref starts with `provider/` (its server answered a probe). */
   clearProvider(provider: string): void {
-    for (const ref of [...this.entries.keys()]) if (ref.startsWith(`${provider}/`)) this.entries.delete(ref);
+    let changed = false;
+    for (const ref of [...this.entries.keys()]) if (ref.startsWith(`${provider}/`)) changed = this.entries.delete(ref) || changed;
+    if (changed) this.save();
+  }
+
+  private save(): void {
+    this.persistence?.save(Object.fromEntries(this.entries));
   }
 
   /** When the model may be tried again, or undefined when it is not cooling down. */

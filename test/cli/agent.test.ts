@@ -121,7 +121,11 @@ describe("hearth agent: turns, memory, tools", () => {
     const answer = JSON.parse(json.stdout) as { model: string; attempts: { model: string; outcome: string; ms: number }[]; session: string; cost: number };
     assert.equal(answer.model, "spare/m");
     assert.equal(answer.session, "main");
-    assert.deepEqual(answer.attempts.map((attempt) => [attempt.model, attempt.outcome]), [["local/m", "unreachable"], ["spare/m", "ok"]]);
+    assert.deepEqual(
+      answer.attempts.map((attempt) => [attempt.model, attempt.outcome]),
+      [["local/m", "skipped-cooldown"], ["spare/m", "ok"]],
+      "the cooldown from the previous command is remembered: the dead server is not even asked",
+    );
     assert.equal(answer.cost, 0);
   });
 

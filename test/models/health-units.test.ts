@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Cooldowns } from "../../src/models/cooldowns.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cooldownFile } from "../../src/models/cooldown-file.js";
+import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
 import { fallbackNotice } from "../../src/models/fallback-notice.js";
 import { PrefillStats } from "../../src/models/prefill-stats.js";
 import { resolveText } from "../helpers/config.js";
@@ -8,7 +12,7 @@ import { ManualClock } from "../helpers/manual-clock.js";
 
 test("cooldowns grow with failures in a row, honour Retry-After, end on success", () => {
   const clock = new ManualClock();
-  const cooldowns = new Cooldowns(clock, { baseMs: 1000, maxMs: 5000 });
+  const cooldowns = new Cooldowns(clock, { baseMs: 1000, timeoutBaseMs: 4000, maxMs: 5000 });
   cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
   assert.equal(cooldowns.until("a/m"), clock.now() + 1000);
   cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
@@ -23,9 +27,28 @@ test("cooldowns grow with failures in a row, honour Retry-After, end on success"
   assert.equal(cooldowns.until("a/m"), undefined, "over by itself");
   cooldowns.succeed("b/m");
   assert.equal(cooldowns.until("b/m"), undefined);
+  cooldowns.fail("t/m", { kind: "timeout", message: "x" });
+  assert.equal(cooldowns.until("t/m"), clock.now() + 4000, "a hang starts with a longer backoff");
   cooldowns.fail("c/m", { kind: "bad-request", message: "x" });
   cooldowns.fail("c/m", { kind: "context-overflow", message: "x" });
   assert.equal(cooldowns.until("c/m"), undefined, "the request's fault, not the model's");
+});
+
+test("cooldowns outlive the process through a file, so a one-shot command skips what just failed", () => {
+  const temp = mkdtempSync(join(tmpdir(), "hearth-cooldowns-"));
+  try {
+    const clock = new ManualClock();
+    const file = cooldownFile(join(temp, "state/cooldowns.json"));
+    new Cooldowns(clock, DEFAULT_COOLDOWN, file).fail("lmstudio/m", { kind: "timeout", message: "hang" });
+    const next = new Cooldowns(clock, DEFAULT_COOLDOWN, file);
+    assert.equal(next.until("lmstudio/m"), clock.now() + DEFAULT_COOLDOWN.timeoutBaseMs);
+    next.succeed("lmstudio/m");
+    assert.equal(new Cooldowns(clock, DEFAULT_COOLDOWN, file).until("lmstudio/m"), undefined);
+    writeFileSync(join(temp, "state/cooldowns.json"), "{ not json");
+    assert.equal(new Cooldowns(clock, DEFAULT_COOLDOWN, file).until("lmstudio/m"), undefined, "a damaged file is an empty one");
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 });
 
 test("the first-token limit grows with the uncached prompt and the measured prefill speed", () => {
