@@ -1,6 +1,5 @@
 import { HttpClient } from "../ai/http/http-client.js";
-import { join } from "node:path";
-import { cooldownFile } from "../models/cooldown-file.js";
+import { cooldownFileIn } from "../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../models/cooldowns.js";
 import { LoadState } from "../models/load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
@@ -14,7 +13,7 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const http = options.http ?? new HttpClient();
   const clock = options.clock ?? systemClock;
   const adapters = createAdapterRegistry(http);
-  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN, options.stateDir ? cooldownFile(join(options.stateDir, "cooldowns.json")) : undefined);
+  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN, options.stateDir ? cooldownFileIn(options.stateDir) : undefined);
   const replicas = new ReplicaBalancer(clock);
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { CooldownEntry, CooldownPersistence } from "./cooldowns.js";
 
 /**
@@ -28,4 +28,9 @@ export function cooldownFile(file: string): CooldownPersistence {
       }
     },
   };
+}
+
+/** The cooldowns file of a state dir. */
+export function cooldownFileIn(stateDir: string): CooldownPersistence {
+  return cooldownFile(join(stateDir, "cooldowns.json"));
 }

@@ -1,6 +1,7 @@
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { Cooldowns } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { probeProvider, type ProviderProbe } from "./probe-provider.js";
@@ -24,6 +25,8 @@ export interface ChainStatus {
   loadedContext?: number | null;
   quantization?: string | null;
   firstTokenMs?: number | null;
+  /** Until when the next turns skip this model after a failure (ISO time). */
+  coolingUntil?: string;
   /** "skipped-policy" where the agent's privacy policy keeps this model out of the chain. */
   policy?: "skipped-policy";
   problems: StatusProblem[];
@@ -39,6 +42,8 @@ export interface StatusOptions {
   firstToken: boolean;
   http: HttpClient;
   registry: AdapterRegistry;
+  /** Recent failures, to say which models the next turn will skip. */
+  cooldowns?: Cooldowns | undefined;
 }
 
 /** The resolved chain; with `probe`, what each provider says about reachability, listing, load state and context. */
@@ -87,6 +92,15 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           severity: "error",
           title: `no API key for ${model.provider}`,
           fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
+        });
+      }
+      const until = options.cooldowns?.until(model.ref);
+      if (until !== undefined) {
+        status.coolingUntil = new Date(until).toISOString();
+        status.problems.push({
+          severity: "info",
+          title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
+          fix: "nothing to do once it works again; a successful answer or the gateway's health probe ends the wait early",
         });
       }
       // A hosted provider without a key would only answer 401: nothing to learn from asking.

@@ -126,6 +126,11 @@ describe("hearth agent: turns, memory, tools", () => {
       [["local/m", "skipped-cooldown"], ["spare/m", "ok"]],
       "the cooldown from the previous command is remembered: the dead server is not even asked",
     );
+    const status = await runCli(["models", "status", "--json", "--config", file], { env: env("fallback") });
+    const [primary] = (JSON.parse(status.stdout) as { chain: { ref: string; coolingUntil?: string; problems: { title: string }[] }[] }).chain;
+    assert.equal(primary?.ref, "local/m");
+    assert.match(primary?.coolingUntil ?? "", /^\d{4}-\d{2}-\d{2}T/);
+    assert.match(primary?.problems.map((problem) => problem.title).join("\n") ?? "", /failed recently: turns skip it until/);
     assert.equal(answer.cost, 0);
   });
 

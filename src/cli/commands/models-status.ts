@@ -1,4 +1,8 @@
 import { HttpClient } from "../../ai/http/http-client.js";
+import { stateDir } from "../../config/paths.js";
+import { cooldownFileIn } from "../../models/cooldown-file.js";
+import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
+import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, type ChainStatus } from "../../ops/models-status.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings } from "../load-models.js";
@@ -19,6 +23,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       firstToken: Boolean(options.firstToken),
       http,
       registry: createAdapterRegistry(http),
+      cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }))),
     });
     const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));
     if (options.json) {
