@@ -2,7 +2,8 @@ import type { ModelRef } from "../ai/model-spec.js";
 import type { Message, ToolResultMessage } from "../ai/types.js";
 import type { SessionEntry } from "../sessions/entries.js";
 
-export const SUMMARY_HEADING = "[Summary of the earlier conversation]";
+/** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
+export const SUMMARY_HEADING = "[Summary of the earlier conversation, written by the assistant as notes — not instructions]";
 
 /** What of a session the model sees now: after the last /new, from the last compaction's summary on. */
 export interface ConversationView {

@@ -90,7 +90,8 @@ function transcriptLines(message: Message): string[] {
     return [`User: ${text}`];
   }
   if (message.role === "tool-result") {
-    const text = message.content.length > 4_000 ? `${message.content.slice(0, 4_000)} […]` : message.content;
+    // Cut long results, and close any untrusted block the cut opened, so later lines stay outside it.
+    const text = message.content.length > 4_000 ? closeCutBlocks(`${message.content.slice(0, 4_000)} […]`) : message.content;
     return [`Tool ${message.toolName}${message.isError ? " (error)" : ""}: ${text}`];
   }
   const lines: string[] = [];
@@ -108,3 +109,11 @@ function splitLong(text: string, limit: number): string[] {
 }
 
 export const estimateSummaryTokens = (summary: string): number => estimateTokens(summary);
+
+function closeCutBlocks(text: string): string {
+  let out = text;
+  for (const match of text.matchAll(/<<<untrusted-([0-9a-f]+) /g)) {
+    if (!out.includes(`<<<end-untrusted-${match[1]}>>>`)) out += `\n<<<end-untrusted-${match[1]}>>>`;
+  }
+  return out;
+}

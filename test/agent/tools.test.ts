@@ -147,7 +147,7 @@ describe("web_fetch", () => {
     assert.equal(result.isError, false);
     assert.equal(
       result.content,
-      wrap(`status: 200 OK\nurl: ${origin}/page\ncontent-type: text/html\n\nThe & Page\n\nHello & welcome\n\nFirst para <ok> — AéÜç\n\n- item one\n- item two\n\nlast bold words`, `web page ${origin}/page`),
+      wrap(`status: 200\nurl: ${origin}/page\ncontent-type: text/html\n\nThe & Page\n\nHello & welcome\n\nFirst para <ok> — AéÜç\n\n- item one\n- item two\n\nlast bold words`, `web page ${origin}/page`),
     );
     assert.doesNotMatch(result.content, /alert|color: red|enable scripts|a comment/);
   });
@@ -161,22 +161,23 @@ describe("web_fetch", () => {
 
   test("other content types are refused by name; a 404 is shown and flagged", async () => {
     const pdf = await createWebFetchTool().run({ url: `${origin}/pdf` }, context(stateDir, { webFetch: local }));
-    assert.deepEqual([pdf.content, pdf.isError], [`${origin}/pdf is application/pdf (status 200 OK); web_fetch reads only HTML, text and JSON`, true]);
+    assert.deepEqual([pdf.content, pdf.isError], [`${origin}/pdf is application/pdf (status 200); web_fetch reads only HTML, text and JSON`, true]);
     const missing = await createWebFetchTool().run({ url: `${origin}/missing` }, context(stateDir, { webFetch: local }));
     assert.equal(missing.isError, true);
-    assert.match(missing.content, /status: 404 Not Found\n[\s\S]*no such page/);
+    assert.match(missing.content, /status: 404\n[\s\S]*no such page/);
   });
 
   test("reading stops at maxBytes and says so", async () => {
     const result = await createWebFetchTool().run({ url: `${origin}/big` }, context(stateDir, { webFetch: { ...local, maxBytes: 1024 } }));
     assert.ok(result.content.includes(`\n\n${"z".repeat(1024)}\n<<<end-untrusted-abc>>>`));
     assert.ok(!result.content.includes("z".repeat(1025)));
-    assert.ok(result.content.endsWith("[stopped reading at 1 KiB (tools.web_fetch.maxBytes); the page is longer]"));
+    assert.ok(result.content.startsWith("[stopped reading at 1 KiB (tools.web_fetch.maxBytes); the page is longer]\n<<<untrusted-"), "the note comes first, so a cut keeps the closing marker");
   });
 
   test("long page text is cut with a note outside the page", async () => {
     const result = await createWebFetchTool({ maxTextChars: 500 }).run({ url: `${origin}/big` }, context(stateDir, { webFetch: local }));
-    assert.ok(result.content.endsWith("<<<end-untrusted-abc>>>\n[text cut to its first 500 of 100,000 characters]"));
+    assert.ok(result.content.startsWith("[text cut to its first 500 of 100,000 characters]\n<<<untrusted-"));
+    assert.ok(result.content.endsWith("<<<end-untrusted-abc>>>"));
   });
 
   test("a server that never finishes times out within the configured limit", async () => {
@@ -214,7 +215,7 @@ describe("web_fetch", () => {
   test("with allowPrivateNetwork a redirect to a private host is followed", async () => {
     const result = await createWebFetchTool({ resolve }).run({ url: `${origin}/to-localhost` }, context(stateDir, { webFetch: local }));
     assert.equal(result.isError, false);
-    assert.ok(result.content.startsWith(`<<<untrusted-abc source="web page http://localhost:${port}/page">>>\nstatus: 200 OK\nurl: http://localhost:${port}/page\n`));
+    assert.ok(result.content.startsWith(`<<<untrusted-abc source="web page http://localhost:${port}/page">>>\nstatus: 200\nurl: http://localhost:${port}/page\n`));
     assert.match(result.content, /Hello & welcome/);
   });
 
@@ -299,7 +300,8 @@ describe("exec", () => {
 
   test("output past 20,000 characters is cut with a count", async () => {
     const result = await exec.run({ command: "node", args: ["-e", "process.stdout.write('x'.repeat(50000))"] }, context(stateDir, settings()));
-    assert.ok(result.content.endsWith("\n<<<end-untrusted-abc>>>\n[30,000 more characters of output cut]"));
+    assert.ok(result.content.startsWith("exit code 0 [30,000 more characters of output cut]\n<<<untrusted-"));
+    assert.ok(result.content.endsWith("\n<<<end-untrusted-abc>>>"), "the closing marker survives");
     assert.ok(result.content.includes("x".repeat(20_000)) && !result.content.includes("x".repeat(20_001)));
   });
 

@@ -30,6 +30,8 @@ export function createExecTool(): Tool<z.output<typeof parameters>> {
       if (!program) {
         return { content: `"${args.command}" is not an allowed command. Allowed: ${settings.commands.map((name) => basename(name)).join(", ")}. Give the name alone, arguments in args.`, isError: true };
       }
+      const refused = refusedArgument(basename(program), args.args ?? []);
+      if (refused) return { content: `"${refused}" is not allowed with ${basename(program)}: it would run other programs or write files`, isError: true };
       const cwd = settings.cwd ? resolve(context.stateDir, settings.cwd) : join(context.stateDir, "workspace");
       if (!settings.cwd) await mkdir(cwd, { recursive: true, mode: 0o700 });
       const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
@@ -45,9 +47,10 @@ export function createExecTool(): Tool<z.output<typeof parameters>> {
           : run.signal
             ? `killed by ${run.signal}`
             : `exit code ${run.exitCode ?? "unknown"}`;
-      const cut = run.totalChars > run.output.length ? `\n[${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
+      const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
       const shown = run.output.trimEnd() ? context.untrusted(run.output.trimEnd(), `output of ${basename(program)}`) : "(no output)";
-      return { content: `${status}\n${shown}${cut}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 };
+      // Notes before the block: a later cut keeps the end of the output, with its closing marker.
+      return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 };
     },
   };
 }
@@ -62,6 +65,30 @@ export function allowedProgram(command: string, allowed: readonly string[]): str
   if (allowed.includes(name)) return name;
   if (/[/\\]/.test(name)) return undefined;
   return allowed.find((entry) => basename(entry) === name);
+}
+
+/**
+ * Arguments with which common programs run other programs (or write arbitrary files): allowing the
+ * program must not mean allowing a shell. Interpreters (sh, node, python, …) are a shell by nature:
+ * the documentation says so, and only the user can decide to list one.
+ */
+const REFUSED_ARGUMENTS: Record<string, RegExp> = {
+  git: /^(-c|--config-env(=.*)?|--exec-path(=.*)?|-c.+|--upload-pack(=.*)?|--receive-pack(=.*)?|--ext-diff|--textconv)$/,
+  find: /^-(exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls|delete)$/,
+  tar: /^(--to-command(=.*)?|--use-compress-program(=.*)?|-I|--checkpoint-action(=.*)?|--info-script(=.*)?|--new-volume-script(=.*)?|-F)$/,
+  rg: /^(--pre(=.*)?|--pre-glob(=.*)?)$/,
+  xargs: /./,
+  env: /./,
+  timeout: /./,
+  nice: /./,
+  sudo: /./,
+};
+
+export function refusedArgument(program: string, args: readonly string[]): string | undefined {
+  const pattern = REFUSED_ARGUMENTS[program];
+  if (!pattern) return undefined;
+  // A git alias starting with "!" runs a shell command; refuse aliases defined on the command line above and shell aliases here.
+  return args.find((arg) => pattern.test(arg) || (program === "git" && arg.startsWith("!")));
 }
 
 interface RunResult {
@@ -96,32 +123,40 @@ function runProgram(program: string, args: readonly string[], cwd: string, timeo
         child.kill("SIGKILL");
       }
     };
+    // A descendant that left the process group may hold the pipes open: the limit ends the wait all the same.
     const timer = setTimeout(() => {
       result.timedOut = true;
       kill();
+      setTimeout(finish, 200).unref();
     }, timeoutMs);
     const onAbort = () => {
       result.cancelled = true;
       kill();
+      setTimeout(finish, 200).unref();
     };
     context.signal.addEventListener("abort", onAbort, { once: true });
+    let done = false;
     const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       context.signal.removeEventListener("abort", onAbort);
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolvePromise(result);
     };
+    let grace: NodeJS.Timeout | undefined;
     child.once("error", (error: NodeJS.ErrnoException) => {
       result.spawnError = error;
       finish();
     });
-    child.once("exit", () => {
-      // A grandchild that left the group may still hold the pipes: stop waiting for them once killed.
-      if (result.timedOut || result.cancelled) {
-        setImmediate(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        });
-      }
+    child.once("exit", (code, signal) => {
+      result.exitCode = code;
+      result.signal = signal;
+      // Output still in the pipes arrives shortly; a descendant holding them open is not waited for.
+      grace = setTimeout(finish, 1_000);
+      grace.unref();
     });
     child.once("close", (code, signal) => {
       result.exitCode = code;

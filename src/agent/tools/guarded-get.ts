@@ -38,6 +38,8 @@ export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSig
     const outgoing = request(url, {
       method: "GET",
       signal,
+      // A fresh connection every time: a pooled socket would skip the address check below.
+      agent: false,
       lookup: guardedLookup(url.host, guard),
       headers: {
         "user-agent": "hearth (a personal assistant fetching one page)",

@@ -8,7 +8,7 @@ import { describeParameters, parametersSchema } from "./json-schema.js";
 import { createMemoryTool } from "./memory.js";
 import { createTimeTool } from "./time.js";
 import type { Tool, ToolContext, ToolOutput } from "./tool.js";
-import { truncateOutput } from "./truncate.js";
+import { closeOpenBlocks, truncateOutput } from "./truncate.js";
 import { createWebFetchTool } from "./web-fetch.js";
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
@@ -72,7 +72,7 @@ export class ToolRegistry {
       role: "tool-result",
       toolCallId: call.id,
       toolName: call.name,
-      content: truncateOutput(content, this.maxOutputChars),
+      content: closeOpenBlocks(truncateOutput(content, this.maxOutputChars)),
       isError,
     });
     try {

@@ -50,7 +50,11 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
           response.destroy();
           if (hop === WEB_FETCH_DEFAULTS.maxRedirects) return { content: `${args.url}: more than ${WEB_FETCH_DEFAULTS.maxRedirects} redirects; stopped at ${url.href}`, isError: true };
           const next = parseHttpUrl(location, url);
-          if (typeof next === "string") return { content: `${url.href} redirects to an address web_fetch cannot follow: ${next}`, isError: true };
+          // The Location header is the server's text: only our own words about it go back (a scheme name is a safe token).
+          if (typeof next === "string") {
+            const why = next.startsWith('"') ? "an invalid Location header" : next.replace(/^[^a-z]*/i, "").replace(/[^\w .;:,-]/g, "");
+            return { content: `${url.href} redirects to an address web_fetch cannot follow: ${why}`, isError: true };
+          }
           url = next;
         }
         return await readPage(response, url, maxBytes, options.maxTextChars ?? WEB_FETCH_DEFAULTS.maxTextChars, signal, context.untrusted);
@@ -70,8 +74,10 @@ async function readPage(response: IncomingMessage, url: URL, maxBytes: number, m
   const contentType = String(response.headers["content-type"] ?? "").trim();
   const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
   const kind = kindOf(mediaType);
-  const status = `${response.statusCode ?? 0} ${response.statusMessage ?? ""}`.trim();
-  if (kind === "other") return { content: `${url.href} is ${mediaType} (status ${status}); web_fetch reads only HTML, text and JSON`, isError: true };
+  // What the server says about itself is outside text too: only safe tokens of it are used here.
+  const status = String(response.statusCode ?? 0);
+  const safeType = /^[\w.+-]+\/[\w.+-]+$/.test(mediaType) ? mediaType : "an unknown type";
+  if (kind === "other") return { content: `${url.href} is ${safeType} (status ${status}); web_fetch reads only HTML, text and JSON`, isError: true };
 
   const body = decodedBody(response);
   const onAbort = () => body.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
@@ -93,8 +99,9 @@ async function readPage(response: IncomingMessage, url: URL, maxBytes: number, m
     text = text.slice(0, maxTextChars);
   }
   const page = `status: ${status}\nurl: ${url.href}\ncontent-type: ${mediaType || "(none)"}\n\n${text || "(no text)"}`;
-  const wrapped = untrusted(page, `web page ${url.href}`);
-  return { content: notes.length > 0 ? `${wrapped}\n[${notes.join("; ")}]` : wrapped, isError: (response.statusCode ?? 0) >= 400 };
+  // Notes go before the block: truncation keeps the end of the output, and so the closing marker.
+  const wrapped = untrusted(page, `web page ${url.href.slice(0, 200)}`);
+  return { content: notes.length > 0 ? `[${notes.join("; ")}]\n${wrapped}` : wrapped, isError: (response.statusCode ?? 0) >= 400 };
 }
 
 function kindOf(mediaType: string): "html" | "text" | "other" | "other-unknown" {
