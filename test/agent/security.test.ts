@@ -7,6 +7,7 @@ import { refusedArgument } from "../../src/agent/tools/exec.js";
 import { createBuiltinTools } from "../../src/agent/tools/registry.js";
 import { closeOpenBlocks } from "../../src/agent/tools/truncate.js";
 import { UntrustedMarker } from "../../src/agent/untrusted.js";
+import { terminalSafe } from "../../src/cli/io.js";
 import { startFakeServer, type Reply } from "../fakes/fake-server.js";
 
 test("content cannot fake a block marker of any turn, nor carry terminal control characters", () => {
@@ -60,4 +61,8 @@ test("web_fetch: what a server says about itself (type, status text, Location) n
     rmSync(state, { recursive: true, force: true });
     await server.close();
   }
+});
+
+test("model text printed on a terminal carries no control sequences", () => {
+  assert.equal(terminalSafe("ok\u001b]52;c;ZXZpbA==\u0007 done\n\tnext"), "ok]52;c;ZXZpbA== done\n\tnext");
 });

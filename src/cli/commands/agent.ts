@@ -1,6 +1,6 @@
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
@@ -63,7 +63,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       return 0;
     }
     if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
-    writeLine(io.stdout, result.text);
+    writeLine(io.stdout, io.stdout.isTTY ? terminalSafe(result.text) : result.text);
     return 0;
   } finally {
     runtime.close();

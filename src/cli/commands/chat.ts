@@ -6,7 +6,7 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 import { Spinner } from "../spinner.js";
 
@@ -76,7 +76,8 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             const reasoning = event.type === "reasoning-delta";
             if (reasoning !== inReasoning && streamed) io.stdout.write("\n");
             inReasoning = reasoning;
-            io.stdout.write(reasoning ? paint("dim", event.delta) : event.delta);
+            const delta = terminalSafe(event.delta);
+            io.stdout.write(reasoning ? paint("dim", delta) : delta);
             streamed = true;
             midLine = !event.delta.endsWith("\n");
           } else if (event.type === "model-loading") {
@@ -106,7 +107,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
           writeLine(io.stderr, paint("dim", "(your message is saved; /status shows the model, `hearth models status --probe` what is wrong)"));
         } else {
-          if (tty) io.stdout.write(streamed ? "\n" : `${result.text}\n`);
+          if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);
           if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
         }
