@@ -130,6 +130,7 @@ export class Agent {
         const output = await tools.execute(call, allowed, {
           signal: options.signal ?? new AbortController().signal,
           stateDir: this.dependencies.stateDir,
+          agentId: this.spec.id,
           settings: toolSettings(this.spec),
           untrusted: (content: string, source: string) => marker.wrap(content, source),
         });

@@ -12,7 +12,7 @@ const parameters = z.strictObject({
 export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000 } as const;
 
 /** Variables a command may see; the rest (API keys, tokens) stays in hearth. */
-const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
+const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_(ALL|CTYPE|COLLATE|MESSAGES|MONETARY|NUMERIC|TIME)|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
 
 /**
  * `exec`: one allowed program, run without a shell (an argv array: no pipes, globbing or `;`), in a

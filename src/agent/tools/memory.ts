@@ -18,8 +18,9 @@ export interface MemoryToolOptions {
 }
 
 /** The notes file under a state directory. */
-export function notesPath(stateDir: string): string {
-  return join(stateDir, "memory", "notes.md");
+/** The main agent's notes are `memory/notes.md`; every other agent has its own file, so a local-only agent's notes stay its own. */
+export function notesPath(stateDir: string, agentId = "main"): string {
+  return join(stateDir, "memory", agentId === "main" ? "notes.md" : `notes-${agentId}.md`);
 }
 
 /** `memory`: notes about the user kept across conversations, one dated line each, in `<stateDir>/memory/notes.md`. */
@@ -29,12 +30,13 @@ export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output
     description: "Your long-term notes about the user, kept across conversations. read: all notes; append: save text as one note.",
     parameters,
     async run(args, context) {
-      const path = notesPath(context.stateDir);
+      const path = notesPath(context.stateDir, context.agentId);
       if (args.action === "append") {
         const text = (args.text ?? "").trim();
         if (!text) return { content: 'append needs text: the note to keep, e.g. {"action": "append", "text": "prefers metric units"}', isError: true };
         if (text.length > NOTE_MAX_CHARS) return { content: `the note is ${text.length} characters; keep it under ${NOTE_MAX_CHARS}`, isError: true };
-        const line = `- ${stamp(new Date(options.clock?.now() ?? Date.now()))}: ${text.replace(/\r?\n/g, "\n  ")}\n`;
+        // Every kind of line break is indented, so a note cannot fake further dated entries.
+        const line = `- ${stamp(new Date(options.clock?.now() ?? Date.now()))}: ${text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, "\n  ")}\n`;
         await mkdir(join(context.stateDir, "memory"), { recursive: true, mode: 0o700 });
         await appendFile(path, line, { mode: 0o600 });
         return { content: `noted: ${line.trim()}` };

@@ -16,7 +16,10 @@ const BLOCKED: readonly [string, number, "ipv4" | "ipv6"][] = [
   ["::", 128, "ipv6"], // unspecified
   ["::1", 128, "ipv6"], // loopback
   ["::", 96, "ipv6"], // IPv4-compatible (deprecated)
-  ["64:ff9b::", 96, "ipv6"], // NAT64: an IPv4 address inside; checked again below
+  ["64:ff9b::", 96, "ipv6"], // NAT64 (well-known prefix): an IPv4 address inside
+  ["64:ff9b:1::", 48, "ipv6"], // NAT64, local-use prefix
+  ["2002::", 16, "ipv6"], // 6to4: an IPv4 address inside
+  ["2001::", 32, "ipv6"], // Teredo: an IPv4 address inside
   ["fc00::", 7, "ipv6"], // unique local
   ["fe80::", 10, "ipv6"], // link-local
   ["fec0::", 10, "ipv6"], // site-local (deprecated)

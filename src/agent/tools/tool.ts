@@ -5,6 +5,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** hearth's state directory (notes live under it). */
   stateDir: string;
+  /** The agent calling: tools that keep state (notes) keep it per agent. */
+  agentId?: string | undefined;
   /** The settings of this agent's tools (`agents.*.tools`). */
   settings: ToolSettings;
   /** Wraps text from outside the conversation in this turn's untrusted-content markers. */
