@@ -91,6 +91,11 @@ function toFailure(error: unknown, model: ModelSpec, options: CallOptions | unde
   return { kind: "stream-broken", message: `${model.ref}: the answer could not be read (${message})` };
 }
 
+/** OpenAI-style servers take the key as a bearer token; keyless local servers get no header. */
+export function bearerHeaders(holder: { apiKey: string | undefined }): Record<string, string> {
+  return holder.apiKey ? { authorization: `Bearer ${holder.apiKey}` } : {};
+}
+
 /** POSTs JSON and returns the streaming response, or throws a FailureError classified from the error answer. */
 export async function postForStream(
   http: HttpClient,

@@ -1,3 +1,4 @@
+import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import type { ModelSpec } from "../ai/model-spec.js";
@@ -64,7 +65,7 @@ export class HealthMonitor {
   }
 
   private async probe(provider: ResolvedProvider): Promise<void> {
-    const headers: Record<string, string> = provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {};
+    const headers = bearerHeaders(provider);
     const answers = await Promise.all(
       provider.replicas.map(async (url) => {
         const answer = await requestJson(this.options.http, `${url.replace(/\/+$/, "")}/models`, { headers, timeouts: PROBE_TIMEOUTS });

@@ -1,3 +1,4 @@
+import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
@@ -28,7 +29,7 @@ export class LoadState {
     const cached = this.known.get(key);
     if (cached?.loaded && cached.context !== undefined && this.clock.now() - cached.at < FRESH_MS) return true;
     const origin = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
-    const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
+    const headers = bearerHeaders(model);
     const paths = this.nativePath.has(origin) ? [this.nativePath.get(origin)] : ["/api/v1/models", "/api/v0/models"];
     for (const path of paths) {
       if (!path) return undefined;

@@ -1,3 +1,4 @@
+import { bearerHeaders } from "../ai/adapter.js";
 import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
@@ -21,7 +22,7 @@ export function authHeaders(provider: ResolvedProvider): Record<string, string> 
   if (provider.api === "anthropic-messages") {
     return { "anthropic-version": "2023-06-01", ...(provider.apiKey ? { "x-api-key": provider.apiKey } : {}), ...provider.headers };
   }
-  return { ...(provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {}), ...provider.headers };
+  return { ...bearerHeaders(provider), ...provider.headers };
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, "");

@@ -1,4 +1,4 @@
-import { parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readSse } from "../../http/sse.js";
 import { completionsRequestBody } from "./convert-messages.js";
@@ -15,8 +15,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         context,
         options,
         async (builder) => {
-          const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
-          const response = await postForStream(http, model, "/chat/completions", headers, completionsRequestBody(model, context, options), options, builder);
+          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, context, options), options, builder);
           const what = `${model.ref} (POST /chat/completions)`;
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;

@@ -1,4 +1,4 @@
-import { parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { readSse } from "../../http/sse.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
@@ -14,8 +14,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         context,
         options,
         async (builder) => {
-          const headers: Record<string, string> = model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {};
-          const response = await postForStream(http, model, "/responses", headers, responsesRequestBody(model, context, options), options, builder);
+          const response = await postForStream(http, model, "/responses", bearerHeaders(model), responsesRequestBody(model, context, options), options, builder);
           const what = `${model.ref} (POST /responses)`;
           const mapper = new ResponsesEventMapper(builder, what);
           read: for await (const batch of readSse(response.body)) for (const message of batch) {
