@@ -1,6 +1,7 @@
 import type { Message } from "../ai/types.js";
 import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
 import type { ConversationView } from "./build-context.js";
+import { closeOpenBlocks } from "./untrusted.js";
 
 /** Writes one summary; the agent backs it with the router (the compaction model, else the session's). */
 export type Summarize = (system: string, prompt: string) => Promise<string>;
@@ -91,7 +92,7 @@ function transcriptLines(message: Message): string[] {
   }
   if (message.role === "tool-result") {
     // Cut long results, and close any untrusted block the cut opened, so later lines stay outside it.
-    const text = message.content.length > 4_000 ? closeCutBlocks(`${message.content.slice(0, 4_000)} […]`) : message.content;
+    const text = message.content.length > 4_000 ? closeOpenBlocks(`${message.content.slice(0, 4_000)} […]`) : message.content;
     return [`Tool ${message.toolName}${message.isError ? " (error)" : ""}: ${text}`];
   }
   const lines: string[] = [];
@@ -109,11 +110,3 @@ function splitLong(text: string, limit: number): string[] {
 }
 
 export const estimateSummaryTokens = (summary: string): number => estimateTokens(summary);
-
-function closeCutBlocks(text: string): string {
-  let out = text;
-  for (const match of text.matchAll(/<<<untrusted-([0-9a-f]+) /g)) {
-    if (!out.includes(`<<<end-untrusted-${match[1]}>>>`)) out += `\n<<<end-untrusted-${match[1]}>>>`;
-  }
-  return out;
-}

@@ -1,3 +1,4 @@
+import { stripControlCharacters } from "../shared/text.js";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -27,9 +28,14 @@ export const UNTRUSTED_RULE =
 
 /** Removes control characters (but newlines and tabs) and defuses anything shaped like a block marker. */
 export function neutralize(text: string): string {
-  return text
-    .normalize("NFKC")
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "")
-    .replace(/<<<(\s*(?:end-)?untrusted)/gi, "‹‹‹$1");
+  return stripControlCharacters(text.normalize("NFKC")).replace(/<<<(\s*(?:end-)?untrusted)/gi, "‹‹‹$1");
+}
+
+/** If cutting removed the end of an untrusted block, close it again, so what follows is never inside it. */
+export function closeOpenBlocks(text: string): string {
+  let out = text;
+  for (const match of text.matchAll(/<<<untrusted-([0-9a-f]+) /g)) {
+    if (!out.includes(`<<<end-untrusted-${match[1]}>>>`)) out += `\n<<<end-untrusted-${match[1]}>>>`;
+  }
+  return out;
 }

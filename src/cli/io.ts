@@ -1,4 +1,5 @@
 import { styleText } from "node:util";
+import { stripControlCharacters } from "../shared/text.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
@@ -48,6 +49,5 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 
 /** Model text on a terminal: no control characters (a reply must not retitle, clear or paste into your terminal). */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  return stripControlCharacters(text);
 }

@@ -8,7 +8,8 @@ import { describeParameters, parametersSchema } from "./json-schema.js";
 import { createMemoryTool } from "./memory.js";
 import { createTimeTool } from "./time.js";
 import type { Tool, ToolContext, ToolOutput } from "./tool.js";
-import { closeOpenBlocks, truncateOutput } from "./truncate.js";
+import { closeOpenBlocks } from "../untrusted.js";
+import { truncateOutput } from "./truncate.js";
 import { createWebFetchTool } from "./web-fetch.js";
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 20_000;

@@ -11,12 +11,3 @@ export function truncateOutput(text: string, limit: number): string {
   return `${text.slice(0, headLength)}\n[… ${cut.toLocaleString("en-US")} characters cut: the output was ${text.length.toLocaleString("en-US")} characters, the limit is ${limit.toLocaleString("en-US")}]${lastLine}`;
 }
 
-/** If cutting removed the end of an untrusted block, close it again, so what follows is never inside it. */
-export function closeOpenBlocks(text: string): string {
-  const opened = [...text.matchAll(/<<<untrusted-([0-9a-f]+) /g)].map((match) => match[1]);
-  let out = text;
-  for (const marker of opened) {
-    if (marker && !out.includes(`<<<end-untrusted-${marker}>>>`)) out += `\n<<<end-untrusted-${marker}>>>`;
-  }
-  return out;
-}
