@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { refusedArgument } from "../../src/agent/tools/exec.js";
 import { createBuiltinTools } from "../../src/agent/tools/registry.js";
-import { closeOpenBlocks } from "../../src/agent/untrusted.js";
-import { UntrustedMarker } from "../../src/agent/untrusted.js";
+import { closeOpenBlocks, UntrustedMarker } from "../../src/agent/untrusted.js";
 import { terminalSafe } from "../../src/cli/io.js";
 import { startFakeServer, type Reply } from "../fakes/fake-server.js";
 
