@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { decodedBody, guardedGet, readLimited, RefusedError, resolveWithDns, type ResolveHost } from "./guarded-get.js";
 import { htmlToText } from "./html-to-text.js";
-import { isPrivateAddress } from "./private-address.js";
+import { refusalReason } from "./private-address.js";
 import type { Tool, ToolOutput } from "./tool.js";
 
 const parameters = z.strictObject({
@@ -15,8 +15,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export interface WebFetchToolOptions {
   /** Host name → addresses; default node:dns lookup. */
   resolve?: ResolveHost | undefined;
-  /** Which addresses count as private; default: loopback, RFC 1918, link-local, CGNAT, unique-local, multicast, reserved. */
+  /** Which addresses count as private by range; default: loopback, RFC 1918, link-local, CGNAT, unique-local, multicast, documentation, reserved, and IPv6 forms carrying one of those. */
   isPrivate?: ((address: string) => boolean) | undefined;
+  /** This machine's own addresses, read at every check; default: every interface's (os.networkInterfaces()). */
+  ownAddresses?: (() => readonly string[]) | undefined;
   /** The most characters of page text returned (the registry cuts longer output too, but this keeps the note outside the page). */
   maxTextChars?: number | undefined;
 }
@@ -34,7 +36,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
       const guard = {
         resolve: options.resolve ?? resolveWithDns,
         allowPrivateNetwork: settings.allowPrivateNetwork === true,
-        isPrivate: options.isPrivate ?? isPrivateAddress,
+        refusalReason: (address: string) => refusalReason(address, options),
       };
       let url = parseHttpUrl(args.url);
       if (typeof url === "string") return { content: url, isError: true };
