@@ -40,22 +40,18 @@ export function resolveTimeouts(model: ModelSpec, options: CallOptions | undefin
 }
 
 /**
- * Which models leave reasoning inline in their text. Models known to reason hold leading text until
- * `</think>` or the end; others stream at once, and if one turns out to send an orphan `</think>`
- * (its final message is corrected then), it is held from its next call on. One per adapter instance.
+ * Models known to reason (configured `reasoning: true`, or a family that does) may send reasoning
+ * inline followed by an orphan `</think>`: their leading text is held until that tag or the end.
+ * Others stream at once, and only a `<think>` block at the very start of their output is reasoning.
  */
-export class ReasoningHabits {
-  private readonly inlineReasoners = new Set<string>();
+export function thinkTagSplitterFor(model: ModelSpec): ThinkTagSplitter {
+  return new ThinkTagSplitter(model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id));
+}
 
-  splitterFor(model: ModelSpec): ThinkTagSplitter {
-    const knownReasoner =
-      model.reasoning || this.inlineReasoners.has(model.ref) || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id);
-    return new ThinkTagSplitter(knownReasoner ? Number.POSITIVE_INFINITY : 0);
-  }
-
-  learn(model: ModelSpec, splitter: ThinkTagSplitter): void {
-    if (splitter.lateOrphan) this.inlineReasoners.add(model.ref);
-  }
+/** What an adapter asks of {@link runAdapter} beyond the call itself. */
+export interface AdapterRunOptions {
+  /** The protocol carries reasoning inline in its text (`<think>` tags): split it out. */
+  inlineThinkTags?: boolean | undefined;
 }
 
 /**
@@ -67,15 +63,14 @@ export function runAdapter(
   context: Context,
   options: CallOptions | undefined,
   work: (builder: ResponseBuilder) => Promise<void>,
-  habits?: ReasoningHabits,
+  run: AdapterRunOptions = {},
 ): EventStream<StreamEvent> {
-  const splitter = habits?.splitterFor(model);
+  const splitter = run.inlineThinkTags ? thinkTagSplitterFor(model) : undefined;
   const stream = new EventStream<StreamEvent>();
   const builder = new ResponseBuilder(model, context, stream, splitter);
   void (async () => {
     try {
       await work(builder);
-      if (splitter) habits?.learn(model, splitter);
       if (!builder.finished) builder.fail({ kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` });
     } catch (error) {
       builder.fail(toFailure(error, model, options));

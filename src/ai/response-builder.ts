@@ -50,8 +50,7 @@ export class ResponseBuilder {
   private apply(segments: readonly Segment[]): void {
     for (const segment of segments) {
       if (segment.kind === "text") this.appendText(segment.text);
-      else if (segment.kind === "reasoning") this.appendReasoning(segment.text);
-      else this.reclassifyTextBeforeOrphan();
+      else this.appendReasoning(segment.text);
     }
   }
 
@@ -156,17 +155,5 @@ export class ResponseBuilder {
   private flushSplitter(): void {
     if (!this.splitter) return;
     this.apply(this.splitter.finish());
-  }
-
-  /** An orphan </think> came after text went out: that text was reasoning, so the final message says so. */
-  private reclassifyTextBeforeOrphan(): void {
-    let reasoning = "";
-    const kept: (TextContent | ReasoningContent | ToolCall)[] = [];
-    for (const part of this.content) {
-      if (part.type === "text" || (part.type === "reasoning" && part.signature === undefined && part.redacted === undefined)) reasoning += part.text;
-      else kept.push(part);
-    }
-    this.content.length = 0;
-    this.content.push(...kept, { type: "reasoning", text: reasoning });
   }
 }

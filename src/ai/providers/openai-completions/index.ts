@@ -1,4 +1,4 @@
-import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readSse } from "../../http/sse.js";
 import { completionsRequestBody } from "./convert-messages.js";
@@ -6,7 +6,6 @@ import { CompletionsChunkMapper } from "./map-chunks.js";
 
 /** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
 export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const habits = new ReasoningHabits();
   return {
     api: "openai-completions",
     stream(model, context, options) {
@@ -33,7 +32,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
           if (!done && !mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
           mapper.end();
         },
-        habits,
+        { inlineThinkTags: true },
       );
     },
   };

@@ -1,11 +1,10 @@
-import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { readSse } from "../../http/sse.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
 
 /** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
 export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const habits = new ReasoningHabits();
   return {
     api: "openai-responses",
     stream(model, context, options) {
@@ -27,7 +26,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
             }
           }
         },
-        habits,
+        { inlineThinkTags: true },
       );
     },
   };
