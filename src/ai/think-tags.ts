@@ -2,7 +2,8 @@
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
  * recognised only where models put one, so an answer that talks about the tags keeps every word:
  * - `<think>…</think>` at the very start of the output (leading whitespace allowed; tags may be split
- *   across chunks anywhere), from any model;
+ *   across chunks anywhere), from any model, and likewise a `</think>` that starts the output (an empty
+ *   block whose opening tag was in the prompt);
  * - an orphan `</think>` with no opening tag before anything was shown, from a model known or
  *   configured to reason (MiniMax M2.1 in LM Studio streams its reasoning as plain text, then
  *   `</think>`; Qwen3 and DeepSeek-R1 chat templates put the opening tag in the prompt). Such a model's
@@ -44,7 +45,14 @@ export class ThinkTagSplitter {
           this.state = "thinking";
           continue;
         }
-        if (OPEN.startsWith(trimmed)) return out; // nothing yet but whitespace, or maybe "<thi…"
+        if (trimmed.startsWith(CLOSE)) {
+          // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
+          this.held = trimmed.slice(CLOSE.length);
+          this.state = "text";
+          this.afterReasoning = true;
+          continue;
+        }
+        if (OPEN.startsWith(trimmed) || CLOSE.startsWith(trimmed)) return out; // nothing yet but whitespace, or maybe "<thi…"
         this.state = this.reasoner ? "holding" : "text";
         continue;
       }

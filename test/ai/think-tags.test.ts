@@ -92,3 +92,12 @@ test("reasoning on its own channel first: the text is the answer, tags in it inc
   splitter.structuredReasoningSeen();
   assert.deepEqual([...splitter.push("\nThe </think> tag"), ...splitter.finish()], [{ kind: "text", text: "The </think> tag" }]);
 });
+
+test("a </think> that starts the output closes an empty block from any model: only the tag goes", () => {
+  for (const reasoner of [false, true]) {
+    for (const size of [1, 2, 3, 100]) {
+      assert.deepEqual(split("\n</think>\n\nThe answer, with </think> in it.", size, reasoner).segments, [{ kind: "text", text: "The answer, with </think> in it." }]);
+    }
+  }
+  assert.deepEqual(split("</b> is a closing tag", 1).segments, [{ kind: "text", text: "</b> is a closing tag" }]);
+});
