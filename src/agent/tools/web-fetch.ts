@@ -36,7 +36,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
       const guard = {
         resolve: options.resolve ?? resolveWithDns,
         allowPrivateNetwork: settings.allowPrivateNetwork === true,
-        refusalReason: (address: string) => refusalReason(address, options),
+        refusalReason: (address: string) => refusalReason(address, { isPrivate: options.isPrivate, ownAddresses: options.ownAddresses }),
       };
       let url = parseHttpUrl(args.url);
       if (typeof url === "string") return { content: url, isError: true };
