@@ -138,7 +138,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
       problems.push({
         severity: "error",
         path: ["models", "providers", id, "models", index],
-        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions" or "anthropic-messages"`,
+        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions", "anthropic-messages" or "ollama"`,
       });
       return;
     }
@@ -179,17 +179,21 @@ function modelSpec(
     onColdLoad: provider.onColdLoad,
     coldLoadTimeoutSeconds: provider.coldLoadTimeoutSeconds,
     keepWarmIntervalSeconds: provider.keepWarm?.intervalSeconds,
-    params: extraBody(provider, entry),
+    params: extraBody(provider, entry, api),
     source,
   };
 }
 
-/** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl. */
-function extraBody(provider: ResolvedProvider, entry: ModelEntryConfig | undefined): Record<string, unknown> {
+/** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl, Ollama's keep_alive. */
+function extraBody(provider: ResolvedProvider, entry: ModelEntryConfig | undefined, api: Api): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   const routing = entry?.routing ?? provider.routing;
   if (routing) body.provider = routing;
-  if (provider.local && provider.keepWarm?.ttlSeconds !== undefined) body.ttl = provider.keepWarm.ttlSeconds;
+  const ttlSeconds = provider.keepWarm?.ttlSeconds;
+  if (provider.local && ttlSeconds !== undefined) {
+    if (api === "ollama") body.keep_alive = `${ttlSeconds}s`;
+    else body.ttl = ttlSeconds;
+  }
   return body;
 }
 
@@ -223,10 +227,13 @@ function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | un
   };
 }
 
-/** LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call. */
+/**
+ * LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call.
+ * Ollama's native API is at the server root (`/api/chat`); hearth takes a `/v1` there off itself.
+ */
 function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | undefined, problems: ConfigProblem[]): void {
   if (!config?.baseUrl) return;
-  const usesOpenAi = provider.models.some((model) => model.api !== "anthropic-messages") || provider.api?.startsWith("openai");
+  const usesOpenAi = provider.models.some((model) => model.api.startsWith("openai")) || provider.api?.startsWith("openai");
   const path = new URL(config.baseUrl).pathname.replace(/\/+$/, "");
   if (usesOpenAi && path === "") {
     problems.push({
