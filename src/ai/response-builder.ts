@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { ModelSpec } from "./model-spec.js";
+import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
 import type { Segment, ThinkTagSplitter } from "./think-tags.js";
+import { parseToolArguments } from "./tool-arguments.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
 import type { EventStream } from "../shared/event-stream.js";
@@ -13,18 +16,33 @@ export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
   private done = false;
+  /** Tool calls written as text are recognised only when the model was offered tools. */
+  private readonly textCalls: TextToolCallExtractor | undefined;
+  private textCallCount = 0;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
-    private readonly context: Context,
+    private context: Context,
     private readonly stream: EventStream<StreamEvent>,
     private readonly splitter?: ThinkTagSplitter,
-  ) {}
+  ) {
+    this.textCalls = context.tools && context.tools.length > 0 ? new TextToolCallExtractor() : undefined;
+  }
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** True once anything of the reply arrived (text, reasoning, a tool call). */
+  get started(): boolean {
+    return this.content.length > 0;
+  }
+
+  /** The request is sent again in another shape before anything arrived: usage is estimated against that one. */
+  reshaped(context: Context): void {
+    this.context = context;
   }
 
   /** True once any final text went out: a failure after that is visible to a live channel. */
@@ -41,7 +59,7 @@ export class ResponseBuilder {
     if (this.done || delta === "") return;
     this.onActivity?.();
     if (!this.splitter) {
-      this.appendText(delta);
+      this.finalText(delta);
       return;
     }
     this.apply(this.splitter.push(delta));
@@ -49,7 +67,7 @@ export class ResponseBuilder {
 
   private apply(segments: readonly Segment[]): void {
     for (const segment of segments) {
-      if (segment.kind === "text") this.appendText(segment.text);
+      if (segment.kind === "text") this.finalText(segment.text);
       else this.appendReasoning(segment.text);
     }
   }
@@ -79,6 +97,10 @@ export class ResponseBuilder {
     if (this.done) return;
     this.onActivity?.();
     this.flushSplitter();
+    this.pushCall(call);
+  }
+
+  private pushCall(call: ToolCall): void {
     this.content.push(call);
     this.stream.push({ type: "tool-call", call });
   }
@@ -90,7 +112,8 @@ export class ResponseBuilder {
   end(stopReason: StopReason): void {
     if (this.done) return;
     this.flushSplitter();
-    const message = this.message(stopReason);
+    const calledInText = this.flushTextCalls();
+    const message = this.message(calledInText && stopReason === "stop" ? "tool-use" : stopReason);
     this.done = true;
     this.stream.push({ type: "usage", usage: message.usage });
     this.stream.push({ type: "response-end", message });
@@ -100,6 +123,7 @@ export class ResponseBuilder {
   fail(failure: Failure): void {
     if (this.done) return;
     this.flushSplitter();
+    this.flushTextCalls();
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
     this.stream.push({ type: "response-error", failure, partial });
@@ -136,6 +160,30 @@ export class ResponseBuilder {
 
   private estimatedOutput(): number {
     return estimateTokens(this.content.map((part) => (part.type === "tool-call" ? part.name + part.rawArguments : part.text)).join(""));
+  }
+
+  /** Final text: tool calls the model wrote as text become tool calls; the rest is text. */
+  private finalText(text: string): void {
+    if (!this.textCalls) this.appendText(text);
+    else this.applyPieces(this.textCalls.push(text));
+  }
+
+  private applyPieces(pieces: readonly TextPiece[]): void {
+    for (const piece of pieces) {
+      if (piece.kind === "text") {
+        this.appendText(piece.text);
+        continue;
+      }
+      const parsed = parseToolArguments(piece.rawArguments, piece.name);
+      this.textCallCount += 1;
+      this.pushCall({ type: "tool-call", id: `call_${randomBytes(6).toString("hex")}`, name: piece.name, arguments: parsed.arguments, rawArguments: piece.rawArguments, argumentsError: parsed.error });
+    }
+  }
+
+  /** The output ended: a call still open is read as it stands. True when any call was written as text. */
+  private flushTextCalls(): boolean {
+    if (this.textCalls) this.applyPieces(this.textCalls.finish());
+    return this.textCallCount > 0;
   }
 
   private appendText(text: string): void {

@@ -1,5 +1,5 @@
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
-import { makeRef, type ModelSpec } from "../ai/model-spec.js";
+import { makeRef, type ModelCompat, type ModelSpec } from "../ai/model-spec.js";
 import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
 import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
@@ -23,6 +23,7 @@ export interface ResolvedProvider {
   coldLoadTimeoutSeconds: number;
   keepWarm: { ttlSeconds: number | undefined; intervalSeconds: number | undefined } | undefined;
   routing: RoutingConfig | undefined;
+  compat: ModelCompat | undefined;
   builtin: boolean;
   configured: boolean;
   local: boolean;
@@ -181,7 +182,14 @@ function modelSpec(
     keepWarmIntervalSeconds: provider.keepWarm?.intervalSeconds,
     params: extraBody(provider, entry, api),
     source,
+    ...compatOf(provider, entry),
   };
+}
+
+/** The model's compat switches over the provider's; nothing when neither sets any. */
+function compatOf(provider: ResolvedProvider, entry: ModelEntryConfig | undefined): { compat?: ModelCompat } {
+  const compat = { ...provider.compat, ...entry?.compat };
+  return Object.keys(compat).length > 0 ? { compat } : {};
 }
 
 /** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl, Ollama's keep_alive. */
@@ -214,6 +222,7 @@ function operational(config: ProviderConfig | undefined, baseUrl: string) {
           ? { ttlSeconds: keepWarm.ttlSeconds, intervalSeconds: keepWarm.intervalSeconds }
           : undefined,
     routing: config?.routing,
+    compat: config?.compat,
   } as const;
 }
 

@@ -93,7 +93,8 @@ describe("ollama: its native API, as Ollama speaks it", () => {
     const off = await run(adapter, model, undefined, { reasoning: "off" });
     assert.equal(off.text, "Hello!");
     assert.equal((server.requests[1]?.body as Record<string, unknown>).think, false);
-    const history = { messages: [{ role: "user" as const, content: "hi" }, outcome.end!, { role: "user" as const, content: "again" }] };
+    assert.ok(outcome.end);
+    const history = { messages: [{ role: "user" as const, content: "hi" }, outcome.end, { role: "user" as const, content: "again" }] };
     await run(adapter, model, history);
     const assistant = ((server.requests[2]?.body as Record<string, unknown>).messages as Record<string, unknown>[]).find((message) => message.role === "assistant");
     assert.deepEqual(assistant, { role: "assistant", content: "Hello!", thinking: "The user greets me." });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiSchema, modelEntrySchema } from "./model-entry.js";
+import { compatSchema } from "./compat.js";
 import { routingSchema } from "./routing.js";
 
 const httpUrl = z.string().refine(
@@ -44,6 +45,8 @@ export const providerSchema = z
     coldLoadTimeoutSeconds: z.number().positive().optional(),
     keepWarm: keepWarmSchema.optional(),
     routing: routingSchema.optional(),
+    /** What the server or its templates cannot take, for every model of this provider. */
+    compat: compatSchema.optional(),
     models: z.array(modelEntrySchema).default([]),
   })
   .superRefine((provider, context) => {

@@ -1,4 +1,5 @@
-import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { CompatHabits } from "../../compat.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
 import { ollamaRequestBody } from "./convert-messages.js";
@@ -11,7 +12,7 @@ export function ollamaOrigin(baseUrl: string): string {
 
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const habits = new ReasoningHabits();
+  const compat = new CompatHabits();
   return {
     api: "ollama",
     stream(model, context, options) {
@@ -19,10 +20,10 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
         model,
         context,
         options,
-        async (builder) => {
+        async (builder, wire) => {
           const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
           const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
-          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, context, options), options, builder);
+          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), options, builder);
           const what = `${model.ref} (POST /api/chat)`;
           const mapper = new OllamaLineMapper(builder, what);
           read: for await (const lines of readNdjsonLines(response.body)) {
@@ -35,7 +36,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
           if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
           mapper.end();
         },
-        habits,
+        { inlineThinkTags: true, compat },
       );
     },
   };
