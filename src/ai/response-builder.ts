@@ -1,4 +1,5 @@
 import type { ModelSpec } from "./model-spec.js";
+import { redactFailure } from "./model-secrets.js";
 import type { Segment, ThinkTagSplitter } from "./think-tags.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
@@ -103,7 +104,8 @@ export class ResponseBuilder {
     this.flushSplitter();
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
-    this.stream.push({ type: "response-error", failure, partial });
+    // The one exit of every failure of a call: a server's words never carry the request's own key past it.
+    this.stream.push({ type: "response-error", failure: redactFailure(failure, this.model), partial });
     this.stream.end();
   }
 

@@ -1,5 +1,7 @@
 import JSON5 from "json5";
 import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
+import { maskExcerptLine } from "./mask-excerpt.js";
 
 /** Quotes that editors, web pages and translated docs put where JSON5 needs plain ones. */
 const TYPOGRAPHIC_QUOTES: Record<string, string> = {
@@ -28,17 +30,16 @@ export function parseJson5(text: string, file: string): unknown {
     const column = Math.max(1, syntax.columnNumber ?? 1);
     const reason = (syntax.message ?? "invalid JSON5").replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
     const details = [...excerpt(text, line, column), ...hintFor(text, line, column, reason)];
-    throw new HearthError("config", `${file}:${line}:${column}: syntax error: ${reason}`, details);
+    throw new HearthError("config", escapeControlCharacters(`${file}:${line}:${column}: syntax error: ${reason}`), details);
   }
 }
 
 function excerpt(text: string, line: number, column: number): string[] {
   const lines = text.split(/\r?\n/);
-  const source = lines[line - 1];
-  if (source === undefined) return [];
+  if (lines[line - 1] === undefined) return [];
   const number = String(line);
-  // A line that sets a secret shows "***" for the value: keys must not reach a terminal or a log.
-  const shown = source.replace(/\t/g, " ").replace(/((?:api[-_]?key|token|secret|password|authorization)["']?\s*:\s*)(.*)$/i, (_, key: string, value: string) => `${key}${"*".repeat(Math.min(value.length, 3))}`);
+  // Keys must not reach a terminal or a log, nor escape sequences the terminal: see maskExcerptLine.
+  const shown = maskExcerptLine(lines, line - 1);
   return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(Math.max(0, column - 1))}^`];
 }
 
