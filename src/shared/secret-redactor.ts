@@ -80,11 +80,14 @@ export function urlSecrets(url: string): string[] {
 export function redactUrl(url: string): string {
   const parsed = safeUrl(url);
   if (!parsed) return url.replace(/(\/\/)[^/@\s]*@/, `$1${REDACTED}@`);
+  const secretParameters = [...parsed.searchParams.keys()].filter((name) => SECRET_NAME.test(name));
+  // A URL without credentials comes back exactly as written (no normalising of slashes or case).
+  if (parsed.username === "" && parsed.password === "" && secretParameters.length === 0) return url;
   if (parsed.username !== "" || parsed.password !== "") {
     parsed.username = REDACTED;
     parsed.password = "";
   }
-  for (const name of [...parsed.searchParams.keys()]) if (SECRET_NAME.test(name)) parsed.searchParams.set(name, REDACTED);
+  for (const name of secretParameters) parsed.searchParams.set(name, REDACTED);
   return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
 }
 
