@@ -10,8 +10,11 @@
 export const REDACTED = "***";
 export const MIN_SECRET_LENGTH = 12;
 
-/** Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…`, GitHub, Slack, AWS, bearer tokens. */
-const KEY_SHAPED = /\b(?:sk-(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
+/**
+ * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
+ * such as "sk-learn-tutorial-for-beginners" stays), GitHub, Slack, AWS, bearer tokens.
+ */
+const KEY_SHAPED = /\b(?:sk-(?=[A-Za-z0-9_-]*\d)(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
 const BEARER = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 /** A name that says its value is secret (apiKey, ANTHROPIC_API_KEY, token, client_secret, password, …). */
 export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|passphrase|auth|authorization|credential|cookie|sig|signature)$/i;
@@ -21,6 +24,8 @@ export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENT
 
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
+  /** The same values, longest first, so a secret that contains another is masked whole. */
+  private ordered: string[] = [];
 
   constructor(values: Iterable<string | undefined> = []) {
     this.add(values);
@@ -33,14 +38,14 @@ export class SecretRedactor {
       const trimmed = value.trim();
       if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
     }
+    this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
     return this;
   }
 
   /** Every known secret value and every key-shaped token masked. */
   redact(text: string): string {
     let out = text;
-    // Longest first, so a secret that contains another is masked whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);

@@ -12,3 +12,9 @@ test("the redactor masks known values (not short placeholders), key-shaped token
   assert.equal(redactUrl("https://api.anthropic.com"), "https://api.anthropic.com");
   assert.deepEqual(urlSecrets("http://u:p4ss@h/v1?token=t0k&x=1"), ["u", "p4ss", "t0k"]);
 });
+
+test("prose that merely starts with sk- is not a key", () => {
+  const redactor = new SecretRedactor();
+  assert.equal(redactor.redact("see sk-learn-tutorial-for-beginners"), "see sk-learn-tutorial-for-beginners");
+  assert.equal(redactor.redact("key sk-or-v1-0123456789abcdef0123"), "key ***");
+});
