@@ -17,7 +17,7 @@ export function maskExcerptLine(lines: readonly string[], index: number): string
   const line = (lines[index] ?? "").replace(/\t/g, " ");
   const previous = previousNonBlank(lines, index);
   let shown: string;
-  if (previous !== undefined && SECRET_NAME_AT_END.test(previous) && !/[,{[]\s*$/.test(previous)) {
+  if (previous !== undefined && SECRET_NAME_AT_END.test(previous)) {
     const indent = /^\s*/.exec(line)?.[0] ?? "";
     shown = line.trim() === "" ? line : `${indent}${REDACTED}`;
   } else {

@@ -57,7 +57,7 @@ function failedToRead(error: unknown, file: string): undefined {
   if (code === "ENOENT") return undefined;
   if (code === "EACCES") throw new HearthError("config", `cannot read ${file}: permission denied`, ["fix: make the file readable by your user"]);
   if (code === "ENOTDIR") return undefined;
-  throw new HearthError("config", `cannot read ${file}: ${(error as Error).message}`);
+  throw new HearthError("config", `cannot read ${file}: ${escapeControlCharacters((error as Error).message)}`, ["fix: check the path given by --config or HEARTH_CONFIG"]);
 }
 
 function kindOf(stats: Stats): string {

@@ -15,7 +15,8 @@ export const MIN_SECRET_LENGTH = 12;
  * such as "sk-learn-tutorial-for-beginners" stays), GitHub, Slack, AWS, bearer tokens.
  */
 const KEY_SHAPED = /\b(?:sk-(?=[A-Za-z0-9_-]*\d)(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
-const BEARER = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
+/** `Bearer <token>` with a digit in the token ("Bearer authentication" in prose stays). */
+const BEARER = /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})/gi;
 /** A name that says its value is secret (apiKey, ANTHROPIC_API_KEY, token, client_secret, password, …). */
 export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|passphrase|auth|authorization|credential|cookie|sig|signature)$/i;
 
@@ -76,9 +77,10 @@ export function defineOwn(target: Record<string, unknown>, key: string, value: u
 export function urlSecrets(url: string): string[] {
   const parsed = safeUrl(url);
   if (!parsed) return [];
-  const found = [decodeSafe(parsed.username), decodeSafe(parsed.password)];
-  for (const [name, value] of parsed.searchParams) if (SECRET_NAME.test(name)) found.push(value);
-  return found.filter((value) => value !== "");
+  // Both as written (percent-encoded in the URL) and decoded (as sent, and as a server may echo it).
+  const found = [parsed.username, parsed.password, decodeSafe(parsed.username), decodeSafe(parsed.password)];
+  for (const [name, value] of parsed.searchParams) if (SECRET_NAME.test(name)) found.push(value, encodeURIComponent(value));
+  return [...new Set(found.filter((value) => value !== ""))];
 }
 
 /** The URL with its user-info and secret query values shown as "***"; text that is no URL is masked where it looks like one. */
