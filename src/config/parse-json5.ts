@@ -54,6 +54,9 @@ function hintFor(text: string, line: number, column: number, reason: string): st
       `fix: replace every “ ” ‘ ’ in the file with a plain " (your editor's find-and-replace does it).${where}`,
     ];
   }
+  if (/^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(lines[line - 1] ?? "")) {
+    return ["hint: this looks like a .env file (NAME=value lines), not a hearth config: point --config or HEARTH_CONFIG at the JSON5 config, and set the variables in the environment instead"];
+  }
   if (reason.startsWith("invalid end of input")) {
     return ["hint: the file ends before every { and [ is closed: a closing } or ] is missing (or a string is not closed)."];
   }

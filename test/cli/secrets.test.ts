@@ -155,7 +155,9 @@ describe("config excerpts never show a key", () => {
 
   test("a .env file given by --config or HEARTH_CONFIG, from config validate and models list", async () => {
     const text = `ANTHROPIC_API_KEY=${anthropicKey}\nOPENAI_API_KEY=${key}\n`;
-    assert.match(await excerptOf(".env", text), /1 \| ANTHROPIC_API_KEY=\*\*\*/);
+    const excerpt = await excerptOf(".env", text);
+    assert.match(excerpt, /1 \| ANTHROPIC_API_KEY=\*\*\*/);
+    assert.match(excerpt, /hint: this looks like a \.env file/);
     await excerptOf(".env", text, ["models", "list"]);
     const file = temp.write("other.env", text);
     const fromEnv = await runCli(["models", "list"], { env: { HEARTH_CONFIG: file } });
