@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ModelSpec } from "./model-spec.js";
+import { redactFailure } from "./model-secrets.js";
 import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
 import type { Segment, ThinkTagSplitter } from "./think-tags.js";
 import { parseToolArguments } from "./tool-arguments.js";
@@ -126,7 +127,8 @@ export class ResponseBuilder {
     this.flushTextCalls();
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
-    this.stream.push({ type: "response-error", failure, partial });
+    // The one exit of every failure of a call: a server's words never carry the request's own key past it.
+    this.stream.push({ type: "response-error", failure: redactFailure(failure, this.model), partial });
     this.stream.end();
   }
 

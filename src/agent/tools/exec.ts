@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import type { Tool, ToolContext } from "./tool.js";
+import { timerDelay } from "../../shared/timer-delay.js";
 
 const parameters = z.strictObject({
   command: z.string().min(1).describe("program name"),
@@ -128,7 +129,7 @@ function runProgram(program: string, args: readonly string[], cwd: string, timeo
       result.timedOut = true;
       kill();
       setTimeout(finish, 200).unref();
-    }, timeoutMs);
+    }, timerDelay(timeoutMs));
     const onAbort = () => {
       result.cancelled = true;
       kill();

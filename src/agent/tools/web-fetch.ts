@@ -4,6 +4,7 @@ import { decodedBody, guardedGet, readLimited, RefusedError, resolveWithDns, typ
 import { htmlToText } from "./html-to-text.js";
 import { refusalReason } from "./private-address.js";
 import type { Tool, ToolOutput } from "./tool.js";
+import { timerDelay } from "../../shared/timer-delay.js";
 
 const parameters = z.strictObject({
   url: z.string().describe("http(s) URL"),
@@ -41,7 +42,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
       let url = parseHttpUrl(args.url);
       if (typeof url === "string") return { content: url, isError: true };
 
-      const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+      const timeout = AbortSignal.timeout(timerDelay(timeoutSeconds * 1000));
       const signal = AbortSignal.any([context.signal, timeout]);
       let response: IncomingMessage | undefined;
       try {
