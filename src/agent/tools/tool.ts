@@ -14,7 +14,15 @@ export interface ToolContext {
 }
 
 export interface ToolSettings {
-  exec?: { commands: readonly string[]; cwd?: string | undefined; timeoutSeconds?: number | undefined } | undefined;
+  exec?:
+    | {
+        commands: readonly string[];
+        cwd?: string | undefined;
+        timeoutSeconds?: number | undefined;
+        sandbox?: "auto" | "require" | "off" | undefined;
+        allowUnknownOptions?: boolean | undefined;
+      }
+    | undefined;
   webFetch?: { maxBytes?: number | undefined; timeoutSeconds?: number | undefined; allowPrivateNetwork?: boolean | undefined } | undefined;
 }
 
