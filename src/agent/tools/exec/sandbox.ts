@@ -85,15 +85,18 @@ export interface SandboxedCommand {
  * no capabilities, no new privileges (bwrap sets no_new_privs), killed with hearth.
  */
 export function bwrapArguments(command: SandboxedCommand): string[] {
+  const hiddenFolders = command.hidden.filter((path) => path !== command.cwd);
   const mounts: { path: string; args: string[] }[] = [
     { path: "/tmp", args: ["--tmpfs", "/tmp"] },
-    ...command.hidden.filter((path) => path !== command.cwd).map((path) => ({ path, args: ["--tmpfs", path] })),
+    ...hiddenFolders.map((path) => ({ path, args: ["--tmpfs", path] })),
     { path: command.cwd, args: ["--bind", command.cwd, command.cwd] },
     ...(command.hiddenFiles ?? []).map((path) => ({ path, args: ["--ro-bind", "/dev/null", path] })),
   ];
   // Outer folders first: a later mount inside an earlier one stays visible.
   mounts.sort((a, b) => depth(a.path) - depth(b.path));
-  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...mounts.flatMap((mount) => mount.args), ...BWRAP_ISOLATION, "--chdir", command.cwd, "--", command.program, ...command.args];
+  // The empty folders over hidden ones turn read-only last, once the working directory is mounted inside them.
+  const readOnly = hiddenFolders.flatMap((path) => ["--remount-ro", path]);
+  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...mounts.flatMap((mount) => mount.args), ...readOnly, ...BWRAP_ISOLATION, "--chdir", command.cwd, "--", command.program, ...command.args];
 }
 
 /** macOS: a Seatbelt profile with the same intent (writes only in the working directory, no network, hidden folders unreadable). */
