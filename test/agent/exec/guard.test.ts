@@ -42,11 +42,11 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
     ],
   },
   awk: {
-    allowed: [["{print $1}", "a.txt"], ["-F:", "$3 > 100 {print $1}", "/etc/passwd"], ["/a|b/ {n++} END {print n}", "a.txt"], ["{print ($1 > 2)}", "a.txt"], ["-v", "x=1", "BEGIN {print x}"], ['{print "a|b > c"}', "a.txt"], ["{ s = $1 / 2; print s / 3 }", "a.txt"]],
+    allowed: [["{print $1}", "a.txt"], ["-F:", "$3 > 100 {print $1}", "/etc/passwd"], ["/a|b/ {n++} END {print n}", "a.txt"], ["{print ($1 > 2)}", "a.txt"], ["-v", "x=1", "BEGIN {print x}"], ['{print "a|b > c"}', "a.txt"], ["{ s = $1 / 2; print s / 3 }", "a.txt"], ["$1 ~ /^[/]x|y$/ { c++ } END { print c + 0 }", "a.txt"], ["{ n = n + 1 } /a|b/ { m++ }", "a.txt"]],
     refused: [
       ['BEGIN {system("touch x")}'], ['BEGIN {print "x" | "sh"}'], ['BEGIN {"date" | getline d}'], ['{print > "/tmp/out"}', "a.txt"], ['{print $1 >> "out"}', "a.txt"], ['{printf "%s", $1 > "out"}', "a.txt"],
       ['BEGIN {f = "system"; @f("touch x")}'], ['@load "filefuncs"'], ["-f", "prog.awk", "a.txt"], ["-e", 'BEGIN {system("x")}'], ["-W", "exec", "prog.awk"], ['BEGIN { "id" |& getline }'],
-      ["{ s = $1 / 2 } /x/ { system(\"id\") }", "a"], ["--load=x"],
+      ["{ s = $1 / 2 } /x/ { system(\"id\") }", "a"], ["--load=x"], ['{ x++ / system("id") / 1 }'], ['{ y = a[1] / system("id") / 2 }'], ["BEGIN {\n# /\nsystem(\"id\") }"],
     ],
   },
   find: {

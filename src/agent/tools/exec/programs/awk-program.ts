@@ -17,34 +17,56 @@ export function refusedAwkConstruct(program: string): string | undefined {
 /** The program with string and regex literals and comments blanked out; undefined when one never ends. */
 function codeOnly(program: string): string | undefined {
   let code = "";
+  // The last token before this point: an identifier or keyword, or one character.
   let previous = "";
+  let previousCharacter = "";
   for (let index = 0; index < program.length; index += 1) {
     const character = program[index] as string;
     if (character === "#") {
       while (index < program.length && program[index] !== "\n") index += 1;
       code += "\n";
+      previous = "\n";
+      previousCharacter = "\n";
       continue;
     }
-    const regexHere = character === "/" && regexMayStart(previous);
-    if (character === '"' || regexHere) {
+    if (character === '"' || (character === "/" && regexMayStart(previous, code))) {
       const end = literalEnd(program, index, character);
       if (end === undefined) return undefined;
       code += " 0 ";
       previous = "0";
+      previousCharacter = " ";
       index = end;
       continue;
     }
     code += character;
-    if (!/\s/.test(character)) previous = code.trimEnd().match(/[A-Za-z_][A-Za-z_0-9]*$|[^\s]$/)?.[0] ?? character;
+    if (/\s/.test(character) && character !== "\n") {
+      previousCharacter = character;
+      continue;
+    }
+    const word = /[A-Za-z_0-9]/.test(character);
+    previous = word && /[A-Za-z_0-9]/.test(previousCharacter) ? previous + character : character;
+    previousCharacter = character;
   }
   return code;
 }
 
-/** A `/` starts a regular expression after an operator or at the start; after an operand it divides. */
-function regexMayStart(previous: string): boolean {
-  if (previous === "") return true;
-  if (/^(print|printf|return|case|in|getline)$/.test(previous)) return previous !== "getline";
-  return !/^[A-Za-z_0-9.)\]$]/.test(previous);
+/**
+ * A `/` starts a regular expression only after a token that cannot end an operand; after an
+ * operand, or where unsure (`x++ / y`), it divides, so the text after it is read as code.
+ */
+function regexMayStart(previous: string, code: string): boolean {
+  if (previous === "" || previous === "\n") return true;
+  if (/^(print|printf|return|case)$/.test(previous)) return true;
+  if (/^[A-Za-z_0-9]/.test(previous)) return false;
+  if ((previous === "+" || previous === "-") && beforeLast(code) === previous) return false;
+  return /^[(,{};!~&|=<>?:*%^+\-[]$/.test(previous);
+}
+
+/** The character before the last non-blank one of the code so far (`+` in `x++ `). */
+function beforeLast(code: string): string | undefined {
+  let index = code.length - 1;
+  while (index >= 0 && /[ \t]/.test(code[index] as string)) index -= 1;
+  return code[index - 1];
 }
 
 function literalEnd(program: string, start: number, quote: string): number | undefined {
