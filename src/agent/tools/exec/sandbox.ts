@@ -55,10 +55,15 @@ export class SandboxProbe {
   }
 }
 
+const PROBE_TIMEOUT_MS = 10_000;
+
 function tryRun(program: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): Promise<{ ok: boolean; missing: boolean; detail: string }> {
   return new Promise((resolve) => {
     let errorText = "";
     const child = spawn(program, args, { env: env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
+    // A probe that hangs counts as no sandbox rather than holding the first exec call.
+    const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_TIMEOUT_MS);
+    child.once("exit", () => clearTimeout(timer));
     child.stderr.on("data", (chunk: Buffer) => {
       if (errorText.length < 500) errorText += chunk.toString("utf8");
     });
