@@ -21,7 +21,7 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
       ["clone", "https://example.invalid/r", "/home/u/.ssh"], ["difftool", "-x", "touch x"], ["grep", "-Otouch x", "hello"], ["grep", "-nO", "hello"], ["grep", "--open-files", "hello"],
       ["-c", "core.pager=touch x", "log"], ["-ccore.pager=x", "log"], ["--config-env=core.pager=X", "log"], ["--exec-path=/tmp", "log"], ["-p", "log"], ["help", "log"],
       ["log", "--ext-diff"], ["log", "--ext"], ["diff", "--textconv"], ["log", "--output=/tmp/x"], ["log", "--out=/tmp/x"], ["log", "--format=%G?"], ["log", "--show-signature"],
-      ["!touch x"], ["my-alias"], ["tag", "-v", "v1"], ["status", "--bogus"], ["--git-dir=/tmp/evil", "status"], ["commit", "-m", "x"],
+      ["!touch x"], ["my-alias"], ["tag", "-v", "v1"], ["status", "--bogus"], ["--git-dir=/tmp/evil", "status"], ["commit", "-m", "x"], ["--", "difftool", "-x", "touch x"], ["-C", "sub", "--", "difftool"],
     ],
   },
   tar: {

@@ -26,7 +26,7 @@ const tail = getoptProgram(
 const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["files0-from", "total"] }));
 
 const sort = getoptProgram(
-  ["sort"],
+  ["sort", "gsort"],
   table({
     flags: "bdfgiMhnRrVcCmsuz",
     values: "kStT",

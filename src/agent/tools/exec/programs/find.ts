@@ -29,7 +29,7 @@ const REFUSED: Readonly<Record<string, string>> = {
  * arguments of a primary (`-name -exec`) are values, not primaries.
  */
 export const find: ProgramDescription = {
-  names: ["find"],
+  names: ["find", "gfind"],
   check(args): Refusal | undefined {
     let index = 0;
     while (index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string)) index += args[index] === "-D" ? 2 : 1;

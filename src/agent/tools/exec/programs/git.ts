@@ -73,6 +73,8 @@ export const git: ProgramDescription = {
   check(args) {
     const top = parseOptions(args, topLevel, { stopAtOperand: true });
     if (!top.ok) return top.refusal;
+    // `--` before the subcommand would leave the next word unchecked.
+    if (top.parsed.some((item) => item.kind === "operand")) return { argument: "--", reason: "-- before the subcommand; give the subcommand first" };
     const [name, ...rest] = top.rest;
     if (name === undefined) return undefined;
     const subcommand = SUBCOMMANDS[name];

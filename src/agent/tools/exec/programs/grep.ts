@@ -3,7 +3,7 @@ import { getoptProgram } from "../program.js";
 
 /** GNU grep: searching never starts another program or writes. */
 export const grep = getoptProgram(
-  ["grep", "egrep", "fgrep"],
+  ["grep", "egrep", "fgrep", "ggrep"],
   table({
     flags: "EFGPiyvwxcoqsbHhnTZzUrRLlaI",
     values: "efmABCdD",

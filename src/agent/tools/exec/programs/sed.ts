@@ -7,7 +7,7 @@ const UNSEEN_SCRIPT = "the script in a file cannot be checked; give it with -e";
 
 /** GNU sed: scripts from -e (or the first operand) whose commands neither run programs nor touch named files. */
 export const sed = getoptProgram(
-  ["sed"],
+  ["sed", "gsed"],
   table({
     flags: "nErsuzb",
     values: "el",

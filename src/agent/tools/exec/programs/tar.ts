@@ -7,7 +7,7 @@ const READS_OPTIONS = "names read from a file may be options (--to-command…)";
 
 /** GNU tar: list, extract and create archives in the working directory; nothing that starts programs. */
 export const tar = getoptProgram(
-  ["tar"],
+  ["tar", "gtar"],
   table({
     oldStyleFirstArgument: true,
     flags: "txcvzjJaOkmphWS",
