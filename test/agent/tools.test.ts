@@ -251,7 +251,7 @@ describe("web_fetch", () => {
 
 describe("exec", () => {
   const exec = createExecTool();
-  const settings = (extra: Partial<NonNullable<ToolSettings["exec"]>> = {}): ToolSettings => ({ exec: { commands: ["echo", "node"], ...extra } });
+  const settings = (extra: Partial<NonNullable<ToolSettings["exec"]>> = {}): ToolSettings => ({ exec: { commands: ["echo", "node"], allowUnknownOptions: true, ...extra } });
 
   test("an allowed command runs without a shell, in the workspace folder, output wrapped", async () => {
     const dir = await mkdtemp(join(stateDir, "exec-"));

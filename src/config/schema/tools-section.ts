@@ -17,6 +17,10 @@ export const toolsSchema = z.strictObject({
       commands: z.array(z.string().min(1)).min(1),
       cwd: z.string().min(1).optional(),
       timeoutSeconds: durationSeconds(DURATION_LIMITS.exec).optional(),
+      /** Run exec inside an OS sandbox (bubblewrap, sandbox-exec): "auto" where there is one, "require" refuses to run without, "off". */
+      sandbox: z.enum(["auto", "require", "off"]).optional(),
+      /** Let programs hearth has no description for take arguments starting with "-" (off: their options could run anything). */
+      allowUnknownOptions: z.boolean().optional(),
     })
     .optional(),
   web_fetch: z
