@@ -18,7 +18,7 @@ test("an unknown API value suggests the near miss and lists what is allowed", ()
     configErrorText(() => resolveText(text)),
     [
       "hearth.json5 has 1 problem:",
-      'hearth.json5:6:9: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages")',
+      'hearth.json5:6:9: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages", "ollama")',
     ].join("\n"),
   );
 });
