@@ -1,6 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Usage } from "../ai/types.js";
-import type { AttemptRecord } from "../sessions/entries.js";
+import type { AttemptRecord, TurnFailureCause } from "../sessions/entries.js";
+import type { CompactionOutcome } from "./compactor.js";
 
 /** What a channel sees of a turn while it runs. */
 export type AgentEvent =
@@ -12,7 +13,8 @@ export type AgentEvent =
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** Text already shown is replaced by another model's fresh answer: clear it. */
   | { type: "answer-restart" }
-  | { type: "compaction"; phase: "start" | "end" | "failed"; tokensBefore: number; message?: string | undefined }
+  /** "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message` says so. */
+  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined }
   | { type: "notice"; text: string };
 
 export type TurnResult =
@@ -28,5 +30,7 @@ export type TurnResult =
       notice: string | undefined;
       /** The answer stopped at the reply's token limit. */
       truncated: boolean;
+      /** What became of a compaction this turn needed (none: it needed none). */
+      compaction: CompactionOutcome | undefined;
     }
-  | { ok: false; error: string; session: string; attempts: AttemptRecord[] };
+  | { ok: false; error: string; session: string; attempts: AttemptRecord[]; cause: TurnFailureCause; compaction: CompactionOutcome | undefined };

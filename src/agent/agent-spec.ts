@@ -4,6 +4,7 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { systemPromptFor } from "./system-prompt.js";
+import { DEFAULT_REPEATED_TOOL_CALLS } from "./tool-loop-guard.js";
 
 export interface CompactionSettings {
   enabled: boolean;
@@ -25,6 +26,8 @@ export interface AgentSpec {
   tools: ToolsConfig | undefined;
   compaction: CompactionSettings;
   maxSteps: number;
+  /** The same tool call with the same arguments this many times in one turn stops the turn (a tool loop). */
+  maxRepeatedToolCalls: number;
 }
 
 export const COMPACTION_DEFAULTS = { enabled: true, reserveTokens: 16_384, keepRecentTokens: 20_000, timeoutSeconds: 600 } as const;
@@ -61,5 +64,6 @@ export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "
       timeoutSeconds: compaction.timeoutSeconds ?? COMPACTION_DEFAULTS.timeoutSeconds,
     },
     maxSteps: entry.maxSteps ?? defaults.maxSteps ?? DEFAULT_MAX_STEPS,
+    maxRepeatedToolCalls: entry.maxRepeatedToolCalls ?? defaults.maxRepeatedToolCalls ?? DEFAULT_REPEATED_TOOL_CALLS,
   };
 }

@@ -1,21 +1,24 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import { overflowLimit } from "../ai/overflow-limit.js";
 import type { AssistantMessage, Context, Usage } from "../ai/types.js";
 import { emptyUsage } from "../ai/usage.js";
-import type { LoadState } from "../models/load-state.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
-import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
-import { timerDelay } from "../shared/timer-delay.js";
+import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView } from "./build-context.js";
-import { budgetFor, contextTokens, shouldCompact, type Budget } from "./context-budget.js";
-import { planCompaction, summarizeInChunks } from "./compaction.js";
+import { conversationView, unansweredTurns } from "./build-context.js";
+import { Compactor, type CompactionOutcome, type CompactRequest } from "./compactor.js";
+import { budgetFor, contextTokens, replyLimitSent, shouldCompact, type Budget } from "./context-budget.js";
+import { KnownWindows, type ContextWindows } from "./context-windows.js";
+import { messageRooms, oversizeRefusal } from "./message-size.js";
+import { ToolLoopGuard } from "./tool-loop-guard.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { policyFor } from "./tools/registry.js";
+import { turnFailureCause } from "./turn-failure.js";
 import { UntrustedMarker } from "./untrusted.js";
 
 export interface AgentDependencies {
@@ -24,9 +27,11 @@ export interface AgentDependencies {
   tools: ToolRegistry;
   catalog: ModelCatalog;
   stateDir: string;
-  /** LM Studio's loaded context, for the effective window; absent: the configured window. */
-  loadState?: LoadState | undefined;
+  /** The models' real windows beyond their config (server-reported, learned from overflows); absent: learned in this process only. */
+  windows?: ContextWindows | undefined;
 }
+
+type UserEntry = Extract<SessionEntry, { type: "user" }>;
 
 export interface TurnOptions {
   onEvent?: ((event: AgentEvent) => void) | undefined;
@@ -37,16 +42,34 @@ export interface TurnOptions {
   canRestart?: boolean | undefined;
   /** Text from outside the conversation that came with the message (forwarded, quoted). */
   quoted?: string | undefined;
+  /** `/retry`: the failed message this turn sends again (see `Agent.retryable`). */
+  retry?: UserEntry | undefined;
+}
+
+/** One turn under way: its session, the entry of its message, and what it has gathered so far. */
+interface TurnState {
+  key: string;
+  entries: SessionEntry[];
+  pending: string;
+  emit: (event: AgentEvent) => void;
+  attempts: AttemptRecord[];
+  compaction: CompactionOutcome | undefined;
 }
 
 const now = (): string => new Date().toISOString();
 
 /** An agent: turns of a session — history, system prompt, tools, context budget, compaction, routing. */
 export class Agent {
+  private readonly windows: ContextWindows;
+  private readonly compactor: Compactor;
+
   constructor(
     readonly spec: AgentSpec,
     private readonly dependencies: AgentDependencies,
-  ) {}
+  ) {
+    this.windows = dependencies.windows ?? new KnownWindows(undefined);
+    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending) => this.prompt(entries, pending).tokens });
+  }
 
   /** The session's chain: its `/model` choice (or this turn's `--model`) first, then the agent's chain. */
   chainFor(entries: readonly SessionEntry[], override?: ModelSpec): ModelSpec[] {
@@ -59,75 +82,103 @@ export class Agent {
     return ref ? this.dependencies.catalog.models.get(ref) : undefined;
   }
 
+  /** What to say when the chain is empty: where to set a model, and the command that writes one. */
+  get noModelMessage(): string {
+    const key = this.spec.id === "main" ? "agents.defaults.model.primary" : `agents.list (${this.spec.id}).model, or agents.defaults.model.primary`;
+    return `no model is configured: set ${key} (\`hearth init\` writes a starter config)`;
+  }
+
   readSession(key: string): SessionEntry[] {
     return this.dependencies.store.read(key).entries;
   }
 
-  /** The context a call would send now, and its calibrated size in tokens. */
-  prompt(entries: readonly SessionEntry[]): { context: Context; tokens: number } {
-    const view = conversationView(entries);
+  /** The context a call would send now, and its calibrated size in tokens. `pending`: the message of a turn under way. */
+  prompt(entries: readonly SessionEntry[], pending?: string): { context: Context; tokens: number } {
+    const view = conversationView(entries, { pending });
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)) };
     return { context, tokens: contextTokens(context, view.measuredFrom) };
   }
 
-  /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
+  /** The last message of the session when it got no answer (failed, cancelled, cut short): what `/retry` sends again. */
+  retryable(key: string): UserEntry | undefined {
+    const entries = this.readSession(key);
+    const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
+    const last = current.findLast((entry): entry is UserEntry => entry.type === "user");
+    return last && unansweredTurns(current).has(last.id) ? last : undefined;
+  }
+
+  /**
+   * One turn. The user's message is on disk before any model is called; a turn that gets no answer
+   * is marked so (with its cause) and left out of what later turns send.
+   */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
     const { store, tools, catalog } = this.dependencies;
-    const emit = options.onEvent ?? (() => undefined);
     const entries = store.read(key).entries;
     const marker = new UntrustedMarker();
     const fresh: SessionEntry[] = [];
     if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
-    fresh.push({ type: "user", id: newEntryId(), at: now(), text, quoted: options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined });
+    const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
+    const user: UserEntry = { type: "user", id: newEntryId(), at: now(), text, quoted, ...(options.retry ? { retryOf: options.retry.id } : {}) };
+    fresh.push(user);
     store.append(key, fresh);
     entries.push(...fresh);
+    const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined };
 
     const chain = this.chainFor(entries, options.model);
+    const head = chain[0];
+    if (!head) return this.fail(state, this.noModelMessage, "permanent");
+    await this.windows.refresh(head, AbortSignal.timeout(300));
+    const refusal = await this.refuseOversize(chain, quoted ? `${text}\n\n${quoted}` : text);
+    if (refusal) return this.fail(state, refusal, "permanent");
+
     const allowed = policyFor(this.spec.tools);
-    await this.learnLoadedContext(chain[0]);
-    const attempts: AttemptRecord[] = [];
+    const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
     const usage = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
     let firstAttempts: readonly Attempt[] = [];
 
-    for (let step = 1; step <= this.spec.maxSteps; step++) {
-      const head = chain[0];
-      if (!head) return this.fail(key, entries, "no model is configured: set agents.defaults.model.primary (hearth init writes a starter config)", attempts);
+    turn: for (let step = 1; step <= this.spec.maxSteps; step++) {
       const budget = await this.budget(head);
-      const prepared = this.prompt(entries);
+      const prepared = this.prompt(entries, user.id);
       let context = prepared.context;
       if (shouldCompact(prepared.tokens, budget, this.spec.compaction.enabled)) {
-        if (await this.compact(key, entries, chain, budget, emit, undefined, false, options.signal)) context = this.prompt(entries).context;
+        state.compaction = await this.compact({ ...this.request(state, chain, budget), signal: options.signal });
+        if (state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed") context = this.prompt(entries, user.id).context;
       }
       let result: Awaited<ReturnType<Agent["route"]>>;
       try {
-        result = await this.route(key, entries, chain, context, budget, options, emit);
+        result = await this.route(state, chain, context, budget, options);
       } catch (error) {
-        return this.fail(key, entries, error instanceof Error ? error.message : String(error), attempts);
+        return this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
       }
-      attempts.push(...result.attempts.map(record));
+      state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
-      if (!result.ok) return this.fail(key, entries, result.error, attempts);
+      if (!result.ok) return this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       const message = result.message;
       last = message;
       if (message.stopReason === "length") {
-        emit({ type: "notice", text: `the answer was cut off at the reply limit (${budget.replyTokens} tokens); ask to continue, or raise maxTokens / the loaded context` });
+        const limit = replyLimitSent(budget, catalog.models.get(message.model));
+        state.emit({ type: "notice", text: `the answer was cut off at the reply limit (${limit} tokens); ask to continue, or raise maxTokens / the loaded context` });
       }
       addUsage(usage, message.usage);
       cost += message.cost;
-      const assistant: SessionEntry = { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) };
-      store.append(key, [assistant]);
-      entries.push(assistant);
+      this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) });
 
       const calls = message.content.filter((part) => part.type === "tool-call");
       if (calls.length === 0) break;
       if (step === this.spec.maxSteps) {
-        emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
+        state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
         break;
       }
       for (const call of calls) {
-        emit({ type: "tool-start", name: call.name, arguments: call.arguments });
+        if (guard.repeated(call)) {
+          const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
+          this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
+          state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
+          break turn;
+        }
+        state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
         const output = await tools.execute(call, allowed, {
           signal: options.signal ?? new AbortController().signal,
           stateDir: this.dependencies.stateDir,
@@ -135,45 +186,54 @@ export class Agent {
           settings: toolSettings(this.spec),
           untrusted: (content: string, source: string) => marker.wrap(content, source),
         });
-        const entry: SessionEntry = { type: "tool-result", id: newEntryId(), at: now(), message: output };
-        store.append(key, [entry]);
-        entries.push(entry);
-        emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
+        this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
+        state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
       }
     }
     const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
-    return { ok: true, text: answer, model: last?.model ?? chain[0]?.ref ?? "unknown/unknown", session: key, attempts, usage, cost, notice, truncated };
+    return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
   }
 
-  private async route(key: string, entries: SessionEntry[], chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions, emit: (event: AgentEvent) => void) {
+  /** A message larger than the roomiest window in the chain allows would overflow every candidate: refuse it before any call. */
+  private async refuseOversize(chain: readonly ModelSpec[], text: string): Promise<string | undefined> {
+    const permitted = chain.filter((model) => this.spec.privacy !== "local-only" || model.local);
+    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: await this.budget(model) })));
+    const { systemPrompt, tools } = this.prompt([]).context;
+    return oversizeRefusal(text, messageRooms(candidates, { systemPrompt, tools }));
+  }
+
+  private async route(state: TurnState, chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions) {
     const stream = this.dependencies.router.stream({
       chain,
       context,
       options: { signal: options.signal, maxTokens: budget.replyTokens },
-      sessionKey: key,
+      sessionKey: state.key,
       privacy: this.spec.privacy,
       canRestart: options.canRestart ?? false,
-      onOverflow: async (model) => {
-        const ok = await this.compact(key, entries, chain, await this.budget(model), emit, undefined, true, options.signal);
-        return ok ? this.prompt(entries).context : undefined;
+      onOverflow: async (model, failure) => {
+        // The server named its real window: plan against that from now on.
+        const limit = overflowLimit(failure);
+        if (limit !== undefined) this.windows.learn(model, limit);
+        state.compaction = await this.compact({ ...this.request(state, chain, await this.budget(model)), force: true, signal: options.signal });
+        return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
       },
     });
     for await (const event of stream) {
       switch (event.type) {
         case "text-delta":
         case "reasoning-delta":
-          emit(event);
+          state.emit(event);
           break;
         case "attempt-failed":
-          emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
+          state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
           break;
         case "model-loading":
-          emit({ type: "model-loading", model: event.model, waiting: event.waiting });
+          state.emit({ type: "model-loading", model: event.model, waiting: event.waiting });
           break;
         case "answer-restart":
-          emit({ type: "answer-restart" });
+          state.emit({ type: "answer-restart" });
           break;
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts };
@@ -186,90 +246,28 @@ export class Agent {
     return { ok: false as const, error: "the model stream ended without an answer", attempts: [] };
   }
 
-  /** Summarises older turns into a compaction entry. Returns false when there was nothing to fold or it failed. */
-  async compact(
-    key: string,
-    entries: SessionEntry[],
-    chain: readonly ModelSpec[],
-    budget: Budget,
-    emit: (event: AgentEvent) => void,
-    focus?: string,
-    force = false,
-    cancel?: AbortSignal,
-  ): Promise<boolean> {
-    const view = conversationView(entries);
-    const tokensBefore = this.prompt(entries).tokens;
-    const keep = Math.min(this.spec.compaction.keepRecentTokens, Math.floor(budget.promptTokens * (force ? 0.3 : 0.5)));
-    const plan = planCompaction(view, keep);
-    if (!plan) return false;
-    emit({ type: "compaction", phase: "start", tokensBefore });
-    const summarizer = this.spec.compaction.chain.length > 0 ? this.spec.compaction.chain : chain;
-    const head = summarizer[0];
-    if (!head) return false;
-    const summarizerBudget = await this.budget(head);
-    try {
-      const timeout = AbortSignal.timeout(timerDelay(this.spec.compaction.timeoutSeconds * 1000));
-      const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
-      const summary = await summarizeInChunks(plan, view.summary, summarizerBudget.promptTokens - 1_500, (system, prompt) => this.summarize(summarizer, system, prompt, signal), focus);
-      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
-      this.dependencies.store.append(key, [entry]);
-      entries.push(entry);
-      emit({ type: "compaction", phase: "end", tokensBefore });
-      return true;
-    } catch (error) {
-      const message = cancel?.aborted
-        ? "cancelled"
-        : error instanceof Error && error.name === "TimeoutError"
-          ? `no summary within compaction.timeoutSeconds (${this.spec.compaction.timeoutSeconds} s)`
-          : error instanceof Error
-            ? error.message
-            : String(error);
-      emit({ type: "compaction", phase: "failed", tokensBefore, message });
-      return false;
-    }
+  private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {
+    return { key: state.key, entries: state.entries, chain, budget, emit: state.emit, pending: state.pending };
   }
 
-  private async summarize(chain: readonly ModelSpec[], system: string, prompt: string, signal: AbortSignal): Promise<string> {
-    const stream = this.dependencies.router.stream({
-      chain,
-      context: { systemPrompt: system, messages: [{ role: "user", content: prompt }] },
-      // Room for a model that reasons before it writes the summary.
-      options: { signal, maxTokens: 4_096 },
-      privacy: this.spec.privacy,
-      canRestart: true,
-    });
-    for await (const event of stream) {
-      if (event.type === "route-end") {
-        const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
-        if (text === "") throw new Error("the summary came back empty");
-        if (event.message.stopReason === "length") throw new Error("the summary was cut off at its length limit");
-        return text;
-      }
-      if (event.type === "route-error") throw new Error(signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${event.message}`);
-    }
-    throw new Error("the summary could not be written");
+  /** Summarises older turns into a compaction entry; when no summary can be written, trims them instead. */
+  compact(request: CompactRequest): Promise<CompactionOutcome> {
+    return this.compactor.compact(request);
   }
 
-  /**
-   * LM Studio may have loaded the model with less context than configured: ask once per process,
-   * briefly, before the first budget (later calls keep the answer fresh as they go).
-   */
-  private async learnLoadedContext(model: ModelSpec | undefined): Promise<void> {
-    const loadState = this.dependencies.loadState;
-    if (!model?.local || !loadState || loadState.knownContext(model) !== undefined) return;
-    await loadState.isLoaded(model, model.baseUrl, AbortSignal.timeout(300)).catch(() => undefined);
-  }
-
+  /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
   async budget(model: ModelSpec): Promise<Budget> {
-    const loaded = this.dependencies.loadState?.knownContext(model);
-    return budgetFor(model, loaded, this.spec.compaction.reserveTokens);
+    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens);
   }
 
-  private fail(key: string, entries: SessionEntry[], error: string, attempts: AttemptRecord[]): TurnResult {
-    const entry: SessionEntry = { type: "turn-failed", id: newEntryId(), at: now(), error, attempts };
-    this.dependencies.store.append(key, [entry]);
-    entries.push(entry);
-    return { ok: false, error, session: key, attempts };
+  private append(state: TurnState, entry: SessionEntry): void {
+    this.dependencies.store.append(state.key, [entry]);
+    state.entries.push(entry);
+  }
+
+  private fail(state: TurnState, error: string, cause: TurnFailureCause): TurnResult {
+    this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
+    return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction };
   }
 }
 

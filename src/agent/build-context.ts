@@ -5,7 +5,7 @@ import type { SessionEntry } from "../sessions/entries.js";
 /** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
 export const SUMMARY_HEADING = "[Summary of the earlier conversation, written by the assistant as notes — not instructions]";
 
-/** What of a session the model sees now: after the last /new, from the last compaction's summary on. */
+/** What of a session the model sees now: after the last /new, from the last compaction's summary (or trim) on. */
 export interface ConversationView {
   messages: Message[];
   /** Entry ids in the same order as `messages` (the summary has none). */
@@ -14,15 +14,24 @@ export interface ConversationView {
   /** The session's model choice (`/model`), if any. */
   model: ModelRef | undefined;
   reasoning: boolean;
-  /** Index of the first message that came after the last compaction: only replies from there on measured this prompt. */
+  /** Index of the first message that came after the last compaction or trim: only replies from there on measured this prompt. */
   measuredFrom: number;
+}
+
+export interface ViewOptions {
+  /** The user entry of the turn under way: in the view although it has no answer yet. */
+  pending?: string | undefined;
 }
 
 /**
  * Session entries → the messages sent to the model. Deterministic: the same entries always give the
  * same messages, byte for byte, so the prompt prefix stays stable from turn to turn.
+ *
+ * A turn that got no answer — failed, cancelled, or cut short by a crash — is left out whole: its
+ * message stays in the file but never reaches a model again unless `/retry` resends it. Roles
+ * therefore alternate (user, assistant with its tool results, user, …) whatever happened before.
  */
-export function conversationView(entries: readonly SessionEntry[]): ConversationView {
+export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   let start = 0;
   let model: ModelRef | undefined;
   let reasoning = false;
@@ -34,12 +43,15 @@ export function conversationView(entries: readonly SessionEntry[]): Conversation
   const current = entries.slice(start);
   let summary: string | undefined;
   let firstKept = 0;
+  let foldedAt = -1;
   current.forEach((entry, index) => {
-    if (entry.type !== "compaction") return;
-    summary = entry.summary;
+    if (entry.type !== "compaction" && entry.type !== "trim") return;
+    if (entry.type === "compaction") summary = entry.summary;
     const kept = current.findIndex((candidate) => "id" in candidate && candidate.id === entry.firstKeptId);
-    firstKept = kept >= 0 ? kept : index + 1;
+    firstKept = Math.max(firstKept, kept >= 0 ? kept : index + 1);
+    foldedAt = index;
   });
+  const unanswered = unansweredTurns(current, options.pending);
 
   const messages: Message[] = [];
   const ids: (string | undefined)[] = [];
@@ -56,20 +68,15 @@ export function conversationView(entries: readonly SessionEntry[]): Conversation
     }
     pendingCalls.clear();
   };
-  const compactionAt = current.reduce((last, entry, index) => (entry.type === "compaction" ? index : last), -1);
-  let measuredFrom = 0;
-  current.slice(firstKept).forEach((entry, offset) => {
-    if (firstKept + offset === compactionAt + 1) measuredFrom = messages.length;
+  let measuredFrom: number | undefined;
+  let skipping = false;
+  current.forEach((entry, index) => {
+    if (index > foldedAt && measuredFrom === undefined) measuredFrom = messages.length;
+    if (entry.type === "user") skipping = unanswered.has(entry.id);
+    if (index < firstKept || skipping) return;
     if (entry.type === "user") {
       closePending();
-      const text = entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text;
-      const previous = messages[messages.length - 1];
-      // A turn that failed left its message unanswered: join it with this one, so roles still alternate.
-      if (previous?.role === "user" && typeof previous.content === "string" && ids[ids.length - 1] !== undefined) {
-        messages[messages.length - 1] = { role: "user", content: `${previous.content}\n\n${text}` };
-        return;
-      }
-      messages.push({ role: "user", content: text });
+      messages.push({ role: "user", content: entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text });
       ids.push(entry.id);
     } else if (entry.type === "assistant") {
       closePending();
@@ -84,8 +91,31 @@ export function conversationView(entries: readonly SessionEntry[]): Conversation
     }
   });
   closePending();
-  if (compactionAt >= 0 && compactionAt + 1 >= current.length) measuredFrom = messages.length;
-  return { messages, ids, summary, model, reasoning, measuredFrom };
+  return { messages, ids, summary, model, reasoning, measuredFrom: measuredFrom ?? messages.length };
+}
+
+/** User entries whose turn got no answer: marked failed, or (a crash) never answered and not under way. */
+export function unansweredTurns(entries: readonly SessionEntry[], pending?: string): Set<string> {
+  const unanswered = new Set<string>();
+  let turn: string | undefined;
+  let answered = false;
+  const close = (): void => {
+    if (turn !== undefined && !answered && turn !== pending) unanswered.add(turn);
+  };
+  for (const entry of entries) {
+    if (entry.type === "user") {
+      close();
+      turn = entry.id;
+      answered = false;
+    } else if (entry.type === "assistant") {
+      answered = true;
+    } else if (entry.type === "turn-failed" && turn !== undefined) {
+      unanswered.add(turn);
+      answered = true; // already counted
+    }
+  }
+  close();
+  return unanswered;
 }
 
 function interrupted(toolCallId: string, toolName: string): ToolResultMessage {

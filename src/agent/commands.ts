@@ -4,6 +4,7 @@ import { newEntryId, summarize, type SessionStore } from "../sessions/session-st
 import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
+import type { CompactionOutcome } from "./compactor.js";
 
 export const COMMANDS: readonly [string, string][] = [
   ["/model", "show the model answering this session"],
@@ -12,11 +13,17 @@ export const COMMANDS: readonly [string, string][] = [
   ["/status", "model, context used of the window, tokens and cost"],
   ["/new", "start a fresh conversation (the transcript keeps the old one)"],
   ["/compact [focus]", "summarise older turns now, optionally focusing on something"],
+  ["/retry", "send the last message again when it got no answer"],
   ["/reasoning on|off", "show the model's reasoning (terminal and web chat only)"],
   ["/help", "this list"],
 ];
 
 const NAMES = new Set(["/model", "/status", "/new", "/compact", "/reasoning", "/help"]);
+
+/** `/retry` runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
+export function isRetry(text: string): boolean {
+  return text.trim().toLowerCase() === "/retry";
+}
 
 export interface CommandDependencies {
   agent: Agent;
@@ -57,8 +64,8 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     case "/compact": {
       const head = chain[0];
       if (!head) return "No model to write the summary.";
-      const done = await agent.compact(key, entries, chain, await agent.budget(head), dependencies.emit ?? (() => undefined), argument || undefined, true);
-      return done ? "Compacted: older turns are summarised; the transcript keeps them all." : "Nothing to compact yet.";
+      const result = await agent.compact({ key, entries, chain, budget: await agent.budget(head), emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true });
+      return compactionWords(result);
     }
     case "/status": {
       const head = chain[0];
@@ -98,5 +105,19 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     }
     default:
       return `Unknown command ${name}; /help lists them.`;
+  }
+}
+
+/** What `/compact` says: done, trimmed instead (and why), or why nothing happened. */
+export function compactionWords(result: CompactionOutcome): string {
+  switch (result.outcome) {
+    case "compacted":
+      return "Compacted: older turns are summarised; the transcript keeps them all.";
+    case "trimmed":
+      return `No summary could be written (${result.reason}): the oldest ${result.turns} turn${result.turns === 1 ? " is" : "s are"} left out of what is sent instead; the transcript keeps them all.`;
+    case "skipped":
+      return `Nothing to compact: ${result.reason}.`;
+    case "failed":
+      return `Compaction failed: ${result.reason}.`;
   }
 }

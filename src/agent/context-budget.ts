@@ -3,19 +3,23 @@ import type { Context, Message } from "../ai/types.js";
 import { estimateContextTokens } from "../ai/usage.js";
 
 export interface Budget {
-  /** The window the conversation must fit in: the smaller of the configured one and what the server loaded. */
+  /** The effective window: the smallest of the configured one, what the server loaded, what an overflow named. */
   window: number;
-  /** Tokens kept for the reply. */
+  /** Tokens kept for the reply: the `max_tokens` a call to this model carries. */
   replyTokens: number;
   reserveTokens: number;
   /** What the prompt may use: window − reply − reserve. */
   promptTokens: number;
 }
 
-/** The effective window, minus the reply's tokens and a reserve (both scaled down for small windows). */
-export function budgetFor(model: ModelSpec, loadedContext: number | undefined, reserveTokens: number): Budget {
-  const window = Math.min(model.contextWindow, loadedContext ?? Number.POSITIVE_INFINITY);
-  const replyTokens = Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4)));
+/**
+ * The effective window (the configured one, or the smaller `knownWindow` the server reported or an
+ * overflow named), minus the reply's tokens and a reserve (both scaled down for small windows).
+ */
+export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number): Budget {
+  const window = Math.min(model.contextWindow, knownWindow ?? Number.POSITIVE_INFINITY);
+  // A quarter of the window, at least 256 — but never more than the model's maxTokens, which the adapters cap it at.
+  const replyTokens = Math.min(model.maxTokens, Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4))));
   const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
   return { window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
 }
@@ -46,4 +50,9 @@ function calibration(context: Context, measuredFrom: number): number {
 /** Pure: is it time to compact? */
 export function shouldCompact(tokens: number, budget: Budget, enabled: boolean): boolean {
   return enabled && tokens > budget.promptTokens;
+}
+
+/** The reply limit a call to `model` actually carried under this budget (the adapters cap it at the model's maxTokens). */
+export function replyLimitSent(budget: Budget, model: ModelSpec | undefined): number {
+  return model ? Math.min(budget.replyTokens, model.maxTokens) : budget.replyTokens;
 }

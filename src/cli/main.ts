@@ -71,10 +71,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command("agent")
     .description("one turn: send a message, print the final answer")
-    .requiredOption("-m, --message <text>", "what to say")
+    .option("-m, --message <text>", "what to say")
     .option("-s, --session <key>", "the session to continue (default: main)")
     .option("--agent <id>", "which agent answers (default: main)")
     .option("--model <ref|alias>", "answer with this model first, this turn only")
+    .option("--new", "start a fresh conversation first (like /new; the transcript keeps the old one)")
+    .option("--retry", "send the session's last message again when it got no answer")
     .addOption(json)
     .action(run(async () => (await import("./commands/agent.js")).agentCommand));
 

@@ -4,15 +4,34 @@ import type { AssistantMessage, ToolResultMessage, Usage } from "../ai/types.js"
 /** One line of a session file. The file is append-only: nothing is rewritten, compaction included. */
 export type SessionEntry =
   | { type: "session"; version: 1; at: string; agent: string }
-  | { type: "user"; id: string; at: string; text: string; /** Text from outside the conversation (a forwarded or quoted message). */ quoted?: string | undefined }
+  | {
+      type: "user";
+      id: string;
+      at: string;
+      text: string;
+      /** Text from outside the conversation (a forwarded or quoted message). */
+      quoted?: string | undefined;
+      /** `/retry`, `--retry`: this message resends the failed one with that id. */
+      retryOf?: string | undefined;
+    }
   | { type: "assistant"; id: string; at: string; message: AssistantMessage; attempts: readonly AttemptRecord[] }
   | { type: "tool-result"; id: string; at: string; message: ToolResultMessage }
-  | { type: "turn-failed"; id: string; at: string; error: string; attempts: readonly AttemptRecord[] }
+  /** The turn got no answer; its messages are left out of what later turns send (`cause` says whether `/retry` makes sense). */
+  | { type: "turn-failed"; id: string; at: string; error: string; attempts: readonly AttemptRecord[]; cause?: TurnFailureCause | undefined }
   | { type: "compaction"; id: string; at: string; summary: string; /** The first entry kept word for word. */ firstKeptId: string; tokensBefore: number; model: ModelRef }
+  /** No summary could be written: turns before `firstKeptId` are left out of what is sent (the file keeps them). */
+  | { type: "trim"; id: string; at: string; firstKeptId: string; tokensBefore: number; reason: string }
   | { type: "model-change"; id: string; at: string; model: ModelRef | null }
   | { type: "settings"; id: string; at: string; reasoning: boolean }
   /** `/new`: the conversation starts afresh from here (what came before stays in the file). */
   | { type: "reset"; id: string; at: string };
+
+/**
+ * Why a turn got no answer. "cancelled": the user stopped it. "permanent": the next turn would hit it
+ * again (too large for every candidate, no model, a bad request). "transient": servers down, timeouts —
+ * worth a `/retry`.
+ */
+export type TurnFailureCause = "cancelled" | "permanent" | "transient";
 
 export interface AttemptRecord {
   model: string;

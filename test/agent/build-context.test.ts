@@ -46,17 +46,33 @@ test("the view starts after the last /new and from the last compaction's summary
   );
 });
 
-test("a failed turn's unanswered message joins the next one, so roles still alternate", () => {
-  const view = conversationView([user("u1", "first"), { type: "turn-failed", id: "f", at, error: "down", attempts: [] }, user("u2", "second"), reply("a2", "ok")]);
+test("a failed turn is left out whole, never merged into the next one, so roles still alternate", () => {
+  const failed = (cause: "cancelled" | "permanent" | "transient"): SessionEntry => ({ type: "turn-failed", id: `f-${cause}`, at, error: "down", attempts: [], cause });
+  const entries: SessionEntry[] = [
+    user("u1", "first"),
+    failed("transient"),
+    user("u2", "second"),
+    reply("a2", "ok"),
+    user("u3", "cancelled one"),
+    reply("a3", "", ["call_9"]),
+    { type: "tool-result", id: "t3", at, message: { role: "tool-result", toolCallId: "call_9", toolName: "time", content: "noon", isError: false } },
+    failed("cancelled"),
+    user("u4", "too big"),
+    failed("permanent"),
+    user("u5", "crashed before any answer"),
+    user("u6", "third"),
+  ];
+  const view = conversationView(entries, { pending: "u6" });
   assert.deepEqual(
     view.messages.map((message) => (message.role === "user" ? message.content : message.role)),
-    ["first\n\nsecond", "assistant"],
+    ["second", "assistant", "third"],
   );
-  assert.deepEqual(view.ids, ["u1", "a2"]);
+  assert.deepEqual(view.ids, ["u2", "a2", "u6"]);
+  assert.deepEqual(conversationView(entries).ids, ["u2", "a2"], "outside its turn, a message without an answer is left out");
 });
 
 test("tool calls left without results by a crash get an 'interrupted' result, so the APIs accept the history", () => {
-  const view = conversationView([user("u1", "time?"), reply("a1", "", ["call_1"]), user("u2", "hello?")]);
+  const view = conversationView([user("u1", "time?"), reply("a1", "", ["call_1"]), user("u2", "hello?")], { pending: "u2" });
   assert.deepEqual(
     view.messages.map((message) => message.role),
     ["user", "assistant", "tool-result", "user"],

@@ -1,4 +1,7 @@
-import { isCommand, runCommand } from "../../agent/commands.js";
+import type { TurnResult } from "../../agent/agent-events.js";
+import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
+import type { CompactionOutcome } from "../../agent/compactor.js";
+import { newEntryId } from "../../sessions/session-store.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
@@ -8,26 +11,49 @@ export interface AgentCommandOptions extends GlobalOptions {
   session?: string;
   agent?: string;
   model?: string;
+  new?: boolean;
+  retry?: boolean;
 }
 
 /** `hearth agent --message TEXT`: one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
 export async function agentCommand(io: CliIo, options: AgentCommandOptions): Promise<number> {
   const message = options.message ?? "";
-  if (message.trim() === "") {
-    writeLine(io.stderr, "hearth: --message needs some text");
+  const retrying = Boolean(options.retry) || isRetry(message);
+  if (options.retry && message.trim() !== "") {
+    writeLine(io.stderr, "hearth: --retry sends the last message again: leave out --message");
+    return 2;
+  }
+  if (message.trim() === "" && !retrying && !options.new) {
+    writeLine(io.stderr, "hearth: --message needs some text (or --retry to send the last one again)");
     return 2;
   }
   const key = checkSessionKey(options.session ?? "main");
   const runtime = createAgentRuntime(io, options);
   const paint = painter(io, "stderr");
   try {
+    if (options.new) {
+      runtime.store.append(key, [{ type: "reset", id: newEntryId(), at: new Date().toISOString() }]);
+      if (message.trim() === "" && !retrying) {
+        if (options.json) writeJson(io, { output: "Started a fresh conversation.", session: key });
+        else writeLine(io.stdout, "Started a fresh conversation.");
+        return 0;
+      }
+    }
     if (isCommand(message)) {
       const output = await runCommand(message, key, { agent: runtime.agent, store: runtime.store, catalog: runtime.catalog });
       if (options.json) writeJson(io, { command: message.trim().split(/\s+/)[0], output, session: key });
       else writeLine(io.stdout, output);
       return 0;
     }
-    const result = await runtime.agent.turn(key, message, {
+    const retry = retrying ? runtime.agent.retryable(key) : undefined;
+    if (retrying && !retry) {
+      const nothing = `nothing to retry: the last message in session ${key} was answered (or there is none)`;
+      if (options.json) writeJson(io, { error: nothing, session: key, attempts: [] });
+      writeLine(io.stderr, `hearth: ${nothing}`);
+      return 1;
+    }
+    const result = await runtime.agent.turn(key, retry ? retry.text : message, {
+      retry,
       model: runtime.model,
       canRestart: true,
       onEvent: (event) => {
@@ -36,17 +62,18 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
         if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
         if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
+        if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
         if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
       },
     });
     if (!result.ok) {
-      if (options.json) writeJson(io, { error: result.error, session: key, attempts: result.attempts });
+      if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...compactionField(result) });
       writeLine(io.stderr, `hearth: ${result.error}`);
       for (const attempt of result.attempts) {
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, "  (your message is saved in the session; run `hearth models status --probe` to see what is wrong)");
+      writeLine(io.stderr, `  (${FAILURE_HINTS[result.cause]})`);
       return 1;
     }
     if (options.json) {
@@ -59,6 +86,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         cost: result.cost,
         ...(result.notice ? { notice: result.notice } : {}),
         ...(result.truncated ? { truncated: true } : {}),
+        ...compactionField(result),
       });
       return 0;
     }
@@ -68,4 +96,15 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   } finally {
     runtime.close();
   }
+}
+
+const FAILURE_HINTS = {
+  transient: "your message is saved; `hearth agent --retry` sends it again, `hearth models status --probe` shows what is wrong",
+  permanent: "your message is saved in the transcript and left out of later turns",
+  cancelled: "cancelled: your message is saved and left out of later turns; `hearth agent --retry` sends it again",
+} as const;
+
+/** `--json` says what became of a compaction the turn needed, and why one did not happen or failed. */
+function compactionField(result: TurnResult): { compaction?: CompactionOutcome } {
+  return result.compaction ? { compaction: result.compaction } : {};
 }

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
-import { isCommand, runCommand } from "../../agent/commands.js";
+import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -16,6 +16,12 @@ export interface ChatOptions extends GlobalOptions {
 }
 
 const HISTORY_LINES = 500;
+
+const FAILURE_HINTS = {
+  transient: "your message is saved; /retry sends it again, `hearth models status --probe` shows what is wrong",
+  permanent: "your message is saved in the transcript and left out of later turns",
+  cancelled: "cancelled: your message is saved and left out of later turns; /retry sends it again",
+} as const;
 
 /**
  * `hearth chat`: an interactive conversation. On a terminal: streaming text, reasoning dimmed when
@@ -33,8 +39,10 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   let failures = 0;
   let turn: AbortController | undefined;
 
+  const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
+  // Say it before the first message, not after it.
+  if (!head) writeLine(io.stderr, paint("yellow", `${runtime.agent.noModelMessage}; until then messages get no answer`));
   if (tty) {
-    const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
     writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
     lines.setPrompt(paint("bold", "you › "));
     lines.prompt();
@@ -53,8 +61,11 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       }
       if (text === "/exit" || text === "/quit") break;
       if (tty) saveHistory(historyFile, text);
+      const retry = isRetry(text) ? runtime.agent.retryable(key) : undefined;
       if (isCommand(text)) {
         writeLine(io.stdout, await runCommand(text, key, { agent: runtime.agent, store: runtime.store, catalog: runtime.catalog }));
+      } else if (isRetry(text) && !retry) {
+        writeLine(io.stdout, "Nothing to retry: the last message was answered (or there is none).");
       } else {
         turn = new AbortController();
         const showReasoning = conversationView(runtime.store.read(key).entries).reasoning;
@@ -90,22 +101,26 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             if (event.phase === "start") status("compacting the conversation");
             else spinner.stop();
             if (event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
+            if (event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
           } else if (event.type === "tool-start") {
             status(`using ${event.name}`);
           } else if (event.type === "notice") {
+            // Never glued to the last streamed token.
+            if (midLine) io.stdout.write("\n");
+            midLine = false;
             writeLine(io.stderr, paint("yellow", event.text));
           }
         };
         spinner.start("thinking");
         // A terminal marks a broken answer and shows the fresh one; a pipe prints only final answers: both can restart.
-        const result = await runtime.agent.turn(key, text, { onEvent, signal: turn.signal, canRestart: true });
+        const result = await runtime.agent.turn(key, retry ? retry.text : text, { onEvent, signal: turn.signal, canRestart: true, retry });
         spinner.stop();
         turn = undefined;
         if (!result.ok) {
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", "(your message is saved; /status shows the model, `hearth models status --probe` what is wrong)"));
+          writeLine(io.stderr, paint("dim", `(${FAILURE_HINTS[result.cause]})`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);

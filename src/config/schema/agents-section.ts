@@ -42,6 +42,8 @@ const agentFields = {
   compaction: compactionSchema.optional(),
   /** Most model calls in one turn (a tool loop stops there). */
   maxSteps: z.int().min(1).max(100).optional(),
+  /** The same tool call with the same arguments this many times in one turn stops it (a tool loop); default 3. */
+  maxRepeatedToolCalls: z.int().min(2).max(100).optional(),
 };
 
 const agentDefaultsSchema = z.strictObject({

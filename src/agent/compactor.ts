@@ -1,0 +1,128 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Context } from "../ai/types.js";
+import { estimateTokens } from "../ai/usage.js";
+import type { Router } from "../models/router.js";
+import type { SessionEntry } from "../sessions/entries.js";
+import { timerDelay } from "../shared/timer-delay.js";
+import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import type { AgentEvent } from "./agent-events.js";
+import type { AgentSpec } from "./agent-spec.js";
+import { conversationView } from "./build-context.js";
+import { planCompaction, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
+import type { Budget } from "./context-budget.js";
+
+/** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */
+export type CompactionOutcome =
+  | { outcome: "compacted"; tokensBefore: number; model: string }
+  /** No summary could be written: the oldest turns are left out of what is sent instead. */
+  | { outcome: "trimmed"; tokensBefore: number; turns: number; reason: string }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "failed"; reason: string };
+
+export interface CompactRequest {
+  key: string;
+  entries: SessionEntry[];
+  chain: readonly ModelSpec[];
+  /** The budget of the model the conversation must fit (its effective window). */
+  budget: Budget;
+  emit: (event: AgentEvent) => void;
+  focus?: string | undefined;
+  /** After an overflow or on `/compact`: keep less word for word. */
+  force?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  /** The user entry of the turn under way. */
+  pending?: string | undefined;
+}
+
+export interface CompactorDependencies {
+  router: Router;
+  store: SessionStore;
+  spec: AgentSpec;
+  budget: (model: ModelSpec) => Promise<Budget>;
+  promptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
+}
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * Folds older turns into a summary; when no summary can be written (cut off, too large, the
+ * summariser fails or compaction is off), leaves the oldest turns out of what is sent instead — a
+ * deterministic trim, so a session can always continue. The transcript keeps everything.
+ */
+export class Compactor {
+  constructor(private readonly dependencies: CompactorDependencies) {}
+
+  async compact(request: CompactRequest): Promise<CompactionOutcome> {
+    const { spec, store } = this.dependencies;
+    const { entries, budget, emit } = request;
+    const view = conversationView(entries, { pending: request.pending });
+    const tokensBefore = this.dependencies.promptTokens(entries, request.pending);
+    const keep = Math.min(spec.compaction.keepRecentTokens, Math.floor(budget.promptTokens * (request.force ? 0.3 : 0.5)));
+    const plan = planCompaction(view, keep);
+    if (!plan) return { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" };
+    if (!spec.compaction.enabled) return this.trim(request, plan, tokensBefore, "compaction is off (compaction.enabled: false)");
+    const summarizer = spec.compaction.chain.length > 0 ? spec.compaction.chain : request.chain;
+    const head = summarizer[0];
+    if (!head) return this.trim(request, plan, tokensBefore, "no model to write the summary");
+    emit({ type: "compaction", phase: "start", tokensBefore });
+    const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
+      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
+      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
+      store.append(request.key, [entry]);
+      entries.push(entry);
+      emit({ type: "compaction", phase: "end", tokensBefore });
+      return { outcome: "compacted", tokensBefore, model: head.ref };
+    } catch (error) {
+      if (request.signal?.aborted) {
+        emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
+        return { outcome: "failed", reason: "cancelled" };
+      }
+      const reason =
+        error instanceof Error && error.name === "TimeoutError"
+          ? `no summary within compaction.timeoutSeconds (${spec.compaction.timeoutSeconds} s)`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      return this.trim(request, plan, tokensBefore, reason);
+    }
+  }
+
+  private trim(request: CompactRequest, plan: CompactionPlan, tokensBefore: number, reason: string): CompactionOutcome {
+    const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
+    this.dependencies.store.append(request.key, [entry]);
+    request.entries.push(entry);
+    const turns = plan.older.filter((message) => message.role === "user").length;
+    const message = `no summary could be written (${reason}): the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent (the transcript keeps them)`;
+    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message });
+    return { outcome: "trimmed", tokensBefore, turns, reason };
+  }
+
+  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number }): Promise<string> {
+    const context: Context = { systemPrompt: call.system, messages: [{ role: "user", content: call.prompt }] };
+    const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true });
+    for await (const event of stream) {
+      if (event.type === "route-end") {
+        const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+        if (event.message.stopReason === "length") throw new Error(`the summary was cut off at its reply limit (${call.maxTokens} tokens)`);
+        if (text === "") throw new Error("the summary came back empty");
+        return text;
+      }
+      if (event.type === "route-error") throw new Error(call.signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${event.message}`);
+    }
+    throw new Error("the summary could not be written");
+  }
+}
+
+/**
+ * A summary request that fits the summariser's effective window: its reply limit (room for a model
+ * that reasons first, at most a quarter of the window and the model's maxTokens), the summary so far
+ * (no longer than a reply), the instructions, and the chunk of transcript.
+ */
+export function summarySizes(budget: Budget, model: ModelSpec, focus: string | undefined): { replyTokens: number; chunkTokens: number } {
+  const replyTokens = Math.max(64, Math.min(model.maxTokens, 4_096, Math.floor(budget.window / 4)));
+  const overhead = estimateTokens(SUMMARY_SYSTEM) + estimateTokens(focus ?? "") + 64;
+  return { replyTokens, chunkTokens: Math.max(64, budget.window - 2 * replyTokens - overhead) };
+}

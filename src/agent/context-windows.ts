@@ -1,0 +1,45 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+
+/**
+ * Contract: what is known of a model's real context window besides its configured `contextWindow` —
+ * what the server says it loaded, or what an overflow message named. The agent budgets, compacts and
+ * trims against the smallest of these and the configured window.
+ */
+export interface ContextWindows {
+  /** The smallest window known for this model on this replica (`model.baseUrl`); undefined: nothing beyond the config. No I/O. */
+  known(model: ModelSpec): number | undefined;
+  /** Asks the server briefly, where it can say (LM Studio's loaded context), before the first budget of a turn. */
+  refresh(model: ModelSpec, signal: AbortSignal): Promise<void>;
+  /** An overflow named the real limit: remember it for this model and replica. */
+  learn(model: ModelSpec, tokens: number): void;
+}
+
+/** A source of windows the server reports (LM Studio's loaded context, llama.cpp's n_ctx…). */
+export interface ServerWindows {
+  knownContext(model: ModelSpec): number | undefined;
+  isLoaded(model: ModelSpec, baseUrl: string, signal?: AbortSignal): Promise<boolean | undefined>;
+}
+
+/** The windows servers report, and those overflow messages named during this process. */
+export class KnownWindows implements ContextWindows {
+  private readonly learned = new Map<string, number>();
+
+  constructor(private readonly server: ServerWindows | undefined) {}
+
+  known(model: ModelSpec): number | undefined {
+    const candidates = [this.server?.knownContext(model), this.learned.get(keyOf(model))].filter((value): value is number => value !== undefined);
+    return candidates.length > 0 ? Math.min(...candidates) : undefined;
+  }
+
+  async refresh(model: ModelSpec, signal: AbortSignal): Promise<void> {
+    if (!model.local || !this.server || this.server.knownContext(model) !== undefined) return;
+    await this.server.isLoaded(model, model.baseUrl, signal).catch(() => undefined);
+  }
+
+  learn(model: ModelSpec, tokens: number): void {
+    const key = keyOf(model);
+    this.learned.set(key, Math.min(tokens, this.learned.get(key) ?? Number.POSITIVE_INFINITY));
+  }
+}
+
+const keyOf = (model: ModelSpec): string => `${model.ref}\u0000${model.baseUrl}`;
