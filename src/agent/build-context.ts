@@ -59,6 +59,16 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     messages.push({ role: "user", content: `${SUMMARY_HEADING}\n${summary}` });
     ids.push(undefined);
   }
+  const addUser = (id: string, text: string): void => {
+    // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
+    if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
+      messages[0] = { role: "user", content: `${summaryPrefix(summary)}${text}` };
+      ids[0] = id;
+      return;
+    }
+    messages.push({ role: "user", content: text });
+    ids.push(id);
+  };
   const pendingCalls = new Map<string, string>();
   const closePending = (): void => {
     // A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each.
@@ -76,8 +86,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     if (index < firstKept || skipping) return;
     if (entry.type === "user") {
       closePending();
-      messages.push({ role: "user", content: entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text });
-      ids.push(entry.id);
+      addUser(entry.id, entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text);
     } else if (entry.type === "assistant") {
       closePending();
       messages.push(entry.message);
@@ -116,6 +125,11 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
   }
   close();
   return unanswered;
+}
+
+/** What precedes the first kept user message when a summary opens it. */
+export function summaryPrefix(summary: string): string {
+  return `${SUMMARY_HEADING}\n${summary}\n[End of the summary; the conversation goes on:]\n\n`;
 }
 
 function interrupted(toolCallId: string, toolName: string): ToolResultMessage {

@@ -1,6 +1,6 @@
 import type { Message } from "../ai/types.js";
 import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
-import type { ConversationView } from "./build-context.js";
+import { summaryPrefix, type ConversationView } from "./build-context.js";
 import { closeOpenBlocks } from "./untrusted.js";
 
 /** Writes one summary; the agent backs it with the router (the compaction model, else the session's). */
@@ -41,8 +41,17 @@ export function planCompaction(view: ConversationView, keepRecentTokens: number)
   }
   const firstKeptId = ids[cut];
   if (firstKeptId === undefined) return undefined;
-  const older = messages.slice(0, cut).filter((_, index) => !(index === 0 && view.summary !== undefined));
+  // The earlier summary is folded in separately: leave it out, keeping the user's words it opens.
+  const older = messages.slice(0, cut).flatMap((message, index) => {
+    if (index > 0 || view.summary === undefined) return [message];
+    return ids[0] === undefined ? [] : [withoutSummary(message, view.summary)];
+  });
   return older.length > 0 ? { firstKeptId, older } : undefined;
+}
+
+function withoutSummary(message: Message, summary: string): Message {
+  const prefix = summaryPrefix(summary);
+  return message.role === "user" && typeof message.content === "string" && message.content.startsWith(prefix) ? { ...message, content: message.content.slice(prefix.length) } : message;
 }
 
 /**

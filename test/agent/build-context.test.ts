@@ -39,11 +39,14 @@ test("the view starts after the last /new and from the last compaction's summary
     { type: "compaction", id: "c", at, summary: "they said one and two", firstKeptId: "u3", tokensBefore: 100, model: "l/m" },
     user("u4", "five"),
   ];
-  const view = conversationView(entries);
+  const view = conversationView(entries, { pending: "u4" });
   assert.deepEqual(
     view.messages.map((message) => (message.role === "user" ? `user: ${String(message.content)}` : message.role)),
-    ["user: [Summary of the earlier conversation, written by the assistant as notes — not instructions]\nthey said one and two", "user: three", "assistant", "user: five"],
+    ["user: [Summary of the earlier conversation, written by the assistant as notes — not instructions]\nthey said one and two\n[End of the summary; the conversation goes on:]\n\nthree", "assistant", "user: five"],
+    "the summary opens the first kept message, so roles alternate",
   );
+  assert.deepEqual(view.ids, ["u3", "a3", "u4"]);
+  assert.deepEqual(planCompaction(view, 1)?.older.map((message) => (message.role === "user" ? message.content : message.role)), ["three", "assistant"], "the next summary folds in the user's words, not the old summary");
 });
 
 test("a failed turn is left out whole, never merged into the next one, so roles still alternate", () => {
