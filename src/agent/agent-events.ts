@@ -1,7 +1,6 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Usage } from "../ai/types.js";
 import type { AttemptRecord, TurnFailureCause } from "../sessions/entries.js";
-import type { CompactionOutcome } from "./compactor.js";
 
 /** What a channel sees of a turn while it runs. */
 export type AgentEvent =
@@ -34,3 +33,11 @@ export type TurnResult =
       compaction: CompactionOutcome | undefined;
     }
   | { ok: false; error: string; session: string; attempts: AttemptRecord[]; cause: TurnFailureCause; compaction: CompactionOutcome | undefined };
+
+/** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */
+export type CompactionOutcome =
+  | { outcome: "compacted"; tokensBefore: number; model: string }
+  /** No summary could be written: the oldest turns are left out of what is sent instead. */
+  | { outcome: "trimmed"; tokensBefore: number; turns: number; reason: string }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "failed"; reason: string };

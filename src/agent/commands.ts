@@ -4,7 +4,7 @@ import { newEntryId, summarize, type SessionStore } from "../sessions/session-st
 import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
-import type { CompactionOutcome } from "./compactor.js";
+import type { CompactionOutcome } from "./agent-events.js";
 
 export const COMMANDS: readonly [string, string][] = [
   ["/model", "show the model answering this session"],

@@ -5,19 +5,11 @@ import type { Router } from "../models/router.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import { timerDelay } from "../shared/timer-delay.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
-import type { AgentEvent } from "./agent-events.js";
+import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView } from "./build-context.js";
 import { planCompaction, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
-
-/** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */
-export type CompactionOutcome =
-  | { outcome: "compacted"; tokensBefore: number; model: string }
-  /** No summary could be written: the oldest turns are left out of what is sent instead. */
-  | { outcome: "trimmed"; tokensBefore: number; turns: number; reason: string }
-  | { outcome: "skipped"; reason: string }
-  | { outcome: "failed"; reason: string };
 
 export interface CompactRequest {
   key: string;

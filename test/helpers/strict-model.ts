@@ -23,13 +23,14 @@ const refusal: Reply = {
  */
 export function roleProblem(body: { messages?: ChatMessage[] }): string | undefined {
   const messages = (body.messages ?? []).filter((message) => message.role !== "system");
-  let last: "none" | "user" | "assistant" | "calls" | "tool" = "none";
+  type Role = "none" | "user" | "assistant" | "calls" | "tool";
+  let last = "none" as Role;
   for (const [index, message] of messages.entries()) {
     const role = message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0 ? "calls" : message.role;
     const fine =
       role === "user" ? last === "none" || last === "assistant" || last === "tool" : role === "tool" ? last === "calls" || last === "tool" : last === "user" || last === "tool";
     if (!fine) return `message ${index}: ${role} after ${last}`;
-    last = role as typeof last;
+    last = role as Role;
   }
   if (last !== "user" && last !== "tool") return `the request ends with ${last}, not the user's message`;
   return undefined;

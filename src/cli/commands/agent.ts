@@ -1,6 +1,5 @@
-import type { TurnResult } from "../../agent/agent-events.js";
+import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
 import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
-import type { CompactionOutcome } from "../../agent/compactor.js";
 import { newEntryId } from "../../sessions/session-store.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
