@@ -87,6 +87,23 @@ describe("turns that got no answer never poison the session", () => {
     assert.ok(entries.some((entry) => entry.type === "user" && entry.retryOf !== undefined), "the resend says what it resends");
   });
 
+  test("/retry in chat resends the message that got no answer, once; with nothing unanswered it says so", async () => {
+    const problems: string[] = [];
+    let calls = 0;
+    const server = await start(
+      strictModel((turns) => {
+        calls++;
+        if (calls === 1) return { reply: { kind: "json", status: 503, body: { error: { message: "Loading model", type: "unavailable_error", code: 503 } } } };
+        return { text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` };
+      }, problems),
+    );
+    const file = temp.write("chat-retry.json5", config(server.baseUrl));
+    const chat = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "chat-retry") }, input: "are you up?\n/retry\nand now?\n/retry\n" });
+    assert.match(chat.stderr, /no answer: .*\n\(your message is saved; \/retry sends it again/);
+    assert.deepEqual(chat.stdout.split("\n"), ["seen: are you up?", "seen: are you up? | and now?", "Nothing to retry: the last message was answered (or there is none).", ""]);
+    assert.deepEqual(problems, []);
+  });
+
   test("a message larger than every window in the chain is refused before any call, with the sizes and the fix", async () => {
     const server = await start(strictModel((turns) => ({ text: `seen ${turns.filter((turn) => turn.role === "user").length}` })));
     const file = temp.write("huge.json5", config(server.baseUrl, { contextWindow: 8192, maxTokens: 1024 }));
