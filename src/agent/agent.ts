@@ -215,7 +215,10 @@ export class Agent {
       onOverflow: async (model, failure) => {
         // The server named its real window: plan against that from now on.
         const limit = overflowLimit(failure);
-        if (limit !== undefined) this.windows.learn(model, limit);
+        if (limit !== undefined && limit < (this.windows.known(model) ?? model.contextWindow)) {
+          state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
+          this.windows.learn(model, limit);
+        }
         state.compaction = await this.compact({ ...this.request(state, chain, await this.budget(model)), force: true, signal: options.signal });
         return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
       },
