@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/overflow-limit.js";
-import type { AssistantMessage, Context, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
@@ -112,7 +112,7 @@ export class Agent {
    * is marked so (with its cause) and left out of what later turns send.
    */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
-    const { store, tools, catalog } = this.dependencies;
+    const { store, catalog } = this.dependencies;
     const entries = store.read(key).entries;
     const marker = new UntrustedMarker();
     const fresh: SessionEntry[] = [];
@@ -131,14 +131,13 @@ export class Agent {
     const refusal = await this.refuseOversize(chain, quoted ? `${text}\n\n${quoted}` : text);
     if (refusal) return this.fail(state, refusal, "permanent");
 
-    const allowed = policyFor(this.spec.tools);
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
     const usage = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
     let firstAttempts: readonly Attempt[] = [];
 
-    turn: for (let step = 1; step <= this.spec.maxSteps; step++) {
+    for (let step = 1; step <= this.spec.maxSteps; step++) {
       const budget = await this.budget(head);
       const prepared = this.prompt(entries, user.id);
       let context = prepared.context;
@@ -171,29 +170,36 @@ export class Agent {
         state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
         break;
       }
-      for (const call of calls) {
-        if (guard.repeated(call)) {
-          const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-          this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
-          state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
-          break turn;
-        }
-        state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
-        const output = await tools.execute(call, allowed, {
-          signal: options.signal ?? new AbortController().signal,
-          stateDir: this.dependencies.stateDir,
-          agentId: this.spec.id,
-          settings: toolSettings(this.spec),
-          untrusted: (content: string, source: string) => marker.wrap(content, source),
-        });
-        this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
-        state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
-      }
+      if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
     }
     const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
     return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
+  }
+
+  /** Runs one reply's tool calls, each result on disk as it comes. False when the loop guard stopped the turn. */
+  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
+    const allowed = policyFor(this.spec.tools);
+    for (const call of calls) {
+      if (run.guard.repeated(call)) {
+        const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
+        this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
+        state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
+        return false;
+      }
+      state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
+      const output = await this.dependencies.tools.execute(call, allowed, {
+        signal: run.signal ?? new AbortController().signal,
+        stateDir: this.dependencies.stateDir,
+        agentId: this.spec.id,
+        settings: toolSettings(this.spec),
+        untrusted: (content: string, source: string) => run.marker.wrap(content, source),
+      });
+      this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
+      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
+    }
+    return true;
   }
 
   /** A message larger than the roomiest window in the chain allows would overflow every candidate: refuse it before any call. */

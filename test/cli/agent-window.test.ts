@@ -111,6 +111,22 @@ describe("a session that outgrows the server's real window keeps going", () => {
     assert.match(human.stderr, /no summary could be written \(the summary was cut off at its reply limit \(256 tokens\)\): the oldest \d+ turns? (?:is|are) left out of what is sent \(the transcript keeps them\)/);
   });
 
+  test("a message that overflows every candidate fails once; the session goes on without it", async () => {
+    const server = await startFakeServer(smallServer(() => ({ text: "SUMMARY" })));
+    servers.push(server);
+    const file = temp.write("big2.json5", config(server.baseUrl));
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "big2") };
+    const big = await runCli(["agent", "--config", file, "--session", "big2", "--json", "-m", `turn 1: ${"a long pasted log line. ".repeat(250)}`], { env });
+    assert.equal(big.code, 1);
+    assert.equal((JSON.parse(big.stdout) as { cause: string }).cause, "permanent");
+    for (let turn = 2; turn <= 3; turn++) {
+      const next = await runCli(["agent", "--config", file, "--session", "big2", "-m", `turn ${turn}: hello`], { env });
+      assert.equal(next.stdout, `Noted ${turn}.\n`, next.stderr);
+    }
+    const last = server.requests.filter((request) => request.method === "POST").pop();
+    assert.ok(!JSON.stringify(last?.body).includes("a long pasted log line"), "the message that could not fit is not sent again");
+  });
+
   test("/compact says why nothing was compacted", async () => {
     const server = await startFakeServer(smallServer(() => ({ text: "SUMMARY" })));
     servers.push(server);
