@@ -69,8 +69,22 @@ export class Agent {
     return { context, tokens: contextTokens(context, view.measuredFrom) };
   }
 
-  /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
+  /**
+   * One turn, holding the session's lock from its first read to its last write: a turn of another
+   * process (or of this one) on the same session waits for it, within a bound, instead of interleaving.
+   */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
+    const onWait = () => options.onEvent?.({ type: "notice", text: `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…` });
+    const lock = await this.dependencies.store.lock(key, { signal: options.signal, onWait });
+    try {
+      return await this.unlockedTurn(key, text, options);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
+  private async unlockedTurn(key: string, text: string, options: TurnOptions): Promise<TurnResult> {
     const { store, tools, catalog } = this.dependencies;
     const emit = options.onEvent ?? (() => undefined);
     const entries = store.read(key).entries;
