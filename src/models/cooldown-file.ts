@@ -80,7 +80,9 @@ function validate(text: string, now: number): { ok: true; entries: Record<string
   const result = fileSchema(now).safeParse(parsed);
   if (result.success) return { ok: true, entries: result.data };
   const issue = result.error.issues[0];
-  return { ok: false, reason: issue ? `${issue.path.map(String).join(".") || "the file"}: ${issue.message}` : "not a cooldowns object" };
+  if (!issue) return { ok: false, reason: "not a cooldowns object" };
+  const where = issue.path.map(String).join(".") || "the file";
+  return { ok: false, reason: issue.code === "invalid_key" ? `"${where}" is not a model ref (provider/model)` : `${where}: ${issue.message}` };
 }
 
 /** The cooldowns file of a state dir. */

@@ -6,7 +6,7 @@ import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
-  return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }));
+  return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
 }
 
 function readOrFail(store: SessionStore, key: string): SessionEntry[] {
