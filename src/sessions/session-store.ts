@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { closeSync, constants, fstatSync, fsyncSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, readdirSync, readSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { HearthError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
@@ -83,12 +83,9 @@ export class SessionStore {
     return join(this.dir, `${checkSessionKey(key)}.jsonl`);
   }
 
+  /** Something is at the session's path (reading it says what is wrong when it is not a regular file). */
   exists(key: string): boolean {
-    try {
-      return statSync(this.path(key)).isFile();
-    } catch {
-      return false;
-    }
+    return existsSync(this.path(key));
   }
 
   read(key: string): ReadResult {

@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, type FaultContext } from "./fs-fault.js";
 
@@ -35,6 +35,19 @@ export function readStateFile(context: FaultContext): string | undefined {
   if (fd === undefined) return undefined;
   try {
     return readFileSync(fd, "utf8");
+  } catch (error) {
+    throw fileSystemFault(error, context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Appends text to a state file (created 0600), refusing anything but a regular file. */
+export function appendStateFile(context: FaultContext, text: string): void {
+  const fd = openRegularFile(context, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+  if (fd === undefined) return;
+  try {
+    writeSync(fd, text);
   } catch (error) {
     throw fileSystemFault(error, context);
   } finally {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { tempDir } from "../helpers/run-cli.js";
+import { hearthBin, tempDir } from "../helpers/run-cli.js";
 import { conversationOf, scriptedModel } from "../helpers/scripted-model.js";
 import { isRoot, mountTmpfs, remountReadOnly, runHearth } from "../helpers/state-faults.js";
 
@@ -84,6 +84,8 @@ describe("a state dir hearth cannot use: a clear error, exit 1, nothing claimed 
       const list = await runHearth(["sessions", "list"], { env: { HEARTH_STATE_DIR: state }, timeoutMs: 15_000 });
       assertClearFault(list, join(state, "sessions/main.jsonl"), kind);
       assert.match(list.stdout, /^other .* kept$/m, "the readable sessions are still listed");
+      const show = await runHearth(["sessions", "show", "main"], { env: { HEARTH_STATE_DIR: state }, timeoutMs: 15_000 });
+      assertClearFault(show, join(state, "sessions/main.jsonl"), kind);
     });
   }
 
@@ -119,6 +121,34 @@ describe("a state dir hearth cannot use: a clear error, exit 1, nothing claimed 
     const result = await runHearth(["agent", "--config", file, "-m", "x".repeat(20_000)], { env: { HEARTH_STATE_DIR: state } });
     assertClearFault(result, join(state, "sessions/main.jsonl"), /the disk is full \(ENOSPC\); nothing was written/);
     assert.equal(posts(server), 0, "no model is called for a message that could not be kept");
+  });
+
+  test("a chat-history that is a FIFO does not hang `hearth chat` on a terminal", async (t) => {
+    if (spawnSync("script", ["--version"]).status !== 0) return t.skip("no `script` here to give chat a terminal");
+    const { file } = await answering();
+    const state = join(temp.dir, "history-fifo");
+    mkdirSync(state);
+    execFileSync("mkfifo", [join(state, "chat-history")]);
+    const child = spawn("script", ["-qefc", `${process.execPath} ${hearthBin} chat --config ${file}`, "/dev/null"], {
+      env: { PATH: process.env.PATH, HOME: "/nonexistent-home", NO_COLOR: "1", TERM: "dumb", HEARTH_STATE_DIR: state },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    let output = "";
+    const answered = new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += String(chunk);
+        if (output.includes("fine")) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.stdin.write("hello\n");
+    await Promise.race([answered, exited]);
+    child.stdin.end("/exit\n");
+    const code = await exited;
+    clearTimeout(killer);
+    assert.equal(code, 0, output);
+    assert.match(output, /fine/);
   });
 
   test("an unwritable state dir (EACCES), as an unprivileged user", async (t) => {
