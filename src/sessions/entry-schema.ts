@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { API_NAMES } from "../ai/api.js";
 import type { ModelRef } from "../ai/model-spec.js";
+import type { AssistantMessage } from "../ai/types.js";
 import type { SessionEntry } from "./entries.js";
 
 /**
@@ -18,10 +19,13 @@ const stamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { m
 
 const usage = z.looseObject({ input: count, output: count, cacheRead: count, cacheWrite: count, reasoning: count, estimated: z.boolean() });
 
-const contentPart = z.discriminatedUnion("type", [
-  z.looseObject({ type: z.literal("text"), text }),
-  z.looseObject({ type: z.literal("reasoning"), text, signature: z.string().optional(), redacted: z.string().optional() }),
-  z.looseObject({
+type Part = AssistantMessage["content"][number];
+
+/** Keyed by part type, like the entries: a content part added to `AssistantMessage` without its schema here fails to compile. */
+const PART_SCHEMAS: { [T in Part["type"]]: z.ZodType<Extract<Part, { type: T }>> } = {
+  text: z.looseObject({ type: z.literal("text"), text }),
+  reasoning: z.looseObject({ type: z.literal("reasoning"), text, signature: z.string().optional(), redacted: z.string().optional() }),
+  "tool-call": z.looseObject({
     type: z.literal("tool-call"),
     id: text,
     name: text,
@@ -29,7 +33,8 @@ const contentPart = z.discriminatedUnion("type", [
     rawArguments: text,
     argumentsError: z.string().optional(),
   }),
-]);
+};
+const contentPart = z.union(Object.values(PART_SCHEMAS) as [z.ZodType<Part>, ...z.ZodType<Part>[]]);
 
 const assistantMessage = z.looseObject({
   role: z.literal("assistant"),
