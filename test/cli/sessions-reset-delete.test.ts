@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { runCli, tempDir } from "../helpers/run-cli.js";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { conversationOf, scriptedModel } from "../helpers/scripted-model.js";
 
 function config(baseUrl: string): string {
@@ -73,5 +74,37 @@ describe("hearth sessions reset / delete", () => {
     const again = await runCli(["sessions", "delete", "work", "--yes"], { env });
     assert.equal(again.code, 2);
     assert.match(again.stderr, /no session "work"/);
+  });
+
+  test("delete on a terminal asks first: no keeps the session (exit 1), yes deletes it", async (t) => {
+    if (spawnSync("script", ["--version"]).status !== 0) return t.skip("no `script` here to give the command a terminal");
+    const { env, say, file } = await setUp("delete-tty");
+    await say("keep me?");
+    const onTerminal = (answer: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn("script", ["-qefc", `${process.execPath} ${hearthBin} sessions delete work`, "/dev/null"], {
+          env: { PATH: process.env.PATH, HOME: "/nonexistent-home", NO_COLOR: "1", TERM: "dumb", ...env },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          output += String(chunk);
+          if (output.includes("[y/N]") && !child.stdin.writableEnded) child.stdin.end(answer);
+        });
+        child.once("exit", (code) => {
+          clearTimeout(killer);
+          resolve({ code, output });
+        });
+      });
+    const declined = await onTerminal("n\n");
+    assert.equal(declined.code, 1, declined.output);
+    assert.match(declined.output, /Delete session "work" \(1 turn, \S+work\.jsonl\)\? This cannot be undone\. \[y\/N\]/);
+    assert.match(declined.output, /Nothing deleted/);
+    assert.ok(existsSync(file));
+    const accepted = await onTerminal("y\n");
+    assert.equal(accepted.code, 0, accepted.output);
+    assert.match(accepted.output, /Deleted session "work"/);
+    assert.equal(existsSync(file), false);
   });
 });
