@@ -7,7 +7,7 @@ import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { busyNotice, newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView } from "./build-context.js";
@@ -74,7 +74,7 @@ export class Agent {
    * process (or of this one) on the same session waits for it, within a bound, instead of interleaving.
    */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
-    const onWait = () => options.onEvent?.({ type: "notice", text: `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…` });
+    const onWait = () => options.onEvent?.({ type: "notice", text: busyNotice(key) });
     const lock = await this.dependencies.store.lock(key, { signal: options.signal, onWait });
     try {
       return await this.unlockedTurn(key, text, options);

@@ -17,6 +17,11 @@ export interface LockSettings {
   retryMs: number;
 }
 
+/** What a channel shows while a turn waits for the session. */
+export function busyNotice(key: string): string {
+  return `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…`;
+}
+
 export const DEFAULT_LOCK: LockSettings = { waitMs: 120_000, staleMs: 10_000, retryMs: 100 };
 
 export interface LockRequest {

@@ -8,7 +8,7 @@ import type { SessionEntry, SessionSummary } from "./entries.js";
 import { checkEntry } from "./entry-schema.js";
 import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
 
-export type { SessionLock } from "./session-lock.js";
+export { busyNotice, type SessionLock } from "./session-lock.js";
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
 

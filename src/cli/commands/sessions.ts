@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
-import { checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
+import { busyNotice, checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -33,15 +33,17 @@ export function sessionsList(io: CliIo, options: GlobalOptions): number {
   return problems.length > 0 ? 1 : 0;
 }
 
-export interface SessionsChangeOptions extends GlobalOptions {
+export interface SessionsDeleteOptions extends GlobalOptions {
   yes?: boolean;
+  /** Where the answer to the question comes from; default: standard input. */
+  input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
 }
 
 /** `hearth sessions reset KEY`: the next turn starts a fresh conversation; the transcript keeps the old one (as `/new`). */
 export async function sessionsReset(io: CliIo, options: GlobalOptions, key: string): Promise<number> {
   const store = storeFor(io);
   readOrFail(store, key);
-  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…`) });
+  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
   try {
     store.append(key, [resetEntry()]);
   } finally {
@@ -53,7 +55,8 @@ export async function sessionsReset(io: CliIo, options: GlobalOptions, key: stri
 }
 
 /** `hearth sessions delete KEY [--yes]`: removes the session file, after asking on a terminal. */
-export async function sessionsDelete(io: CliIo, options: SessionsChangeOptions, key: string, input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<number> {
+export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, key: string): Promise<number> {
+  const input = options.input ?? process.stdin;
   const store = storeFor(io);
   const entries = readOrFail(store, key);
   if (!options.yes) {
@@ -67,7 +70,7 @@ export async function sessionsDelete(io: CliIo, options: SessionsChangeOptions, 
       return 1;
     }
   }
-  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…`) });
+  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
   try {
     store.delete(key);
   } finally {
