@@ -7,7 +7,7 @@ import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { busyNotice, newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, unansweredTurns } from "./build-context.js";
@@ -108,10 +108,24 @@ export class Agent {
   }
 
   /**
+   * One turn, holding the session's lock from its first read to its last write: a turn of another
+   * process (or of this one) on the same session waits for it, within a bound, instead of interleaving.
+   */
+  async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
+    const onWait = () => options.onEvent?.({ type: "notice", text: busyNotice(key) });
+    const lock = await this.dependencies.store.lock(key, { signal: options.signal, onWait });
+    try {
+      return await this.unlockedTurn(key, text, options);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
    * One turn. The user's message is on disk before any model is called; a turn that gets no answer
    * is marked so (with its cause) and left out of what later turns send.
    */
-  async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
+  private async unlockedTurn(key: string, text: string, options: TurnOptions): Promise<TurnResult> {
     const { store, catalog } = this.dependencies;
     const entries = store.read(key).entries;
     const marker = new UntrustedMarker();
