@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { AssistantMessage, Context, Usage } from "../ai/types.js";
 import { emptyUsage } from "../ai/usage.js";
-import type { LoadState } from "../models/load-state.js";
+import type { ServedWindows } from "../models/served-windows.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
@@ -23,8 +23,8 @@ export interface AgentDependencies {
   tools: ToolRegistry;
   catalog: ModelCatalog;
   stateDir: string;
-  /** LM Studio's loaded context, for the effective window; absent: the configured window. */
-  loadState?: LoadState | undefined;
+  /** The windows the servers really run (LM Studio, llama.cpp, vLLM, Ollama, overflow messages); absent: the configured window. */
+  windows?: ServedWindows | undefined;
 }
 
 export interface TurnOptions {
@@ -174,6 +174,9 @@ export class Agent {
         case "answer-restart":
           emit({ type: "answer-restart" });
           break;
+        case "tools-off":
+          emit({ type: "notice", text: `${event.model} cannot use tools (its chat template cannot render them); they are off for it` });
+          break;
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts };
         case "route-error":
@@ -250,18 +253,18 @@ export class Agent {
   }
 
   /**
-   * LM Studio may have loaded the model with less context than configured: ask once per process,
-   * briefly, before the first budget (later calls keep the answer fresh as they go).
+   * The server may run the model with less context than configured (LM Studio's loaded context,
+   * llama.cpp's -c, vLLM's max_model_len, Ollama's num_ctx): ask once per process, briefly.
    */
   private async learnLoadedContext(model: ModelSpec | undefined): Promise<void> {
-    const loadState = this.dependencies.loadState;
-    if (!model?.local || !loadState || loadState.knownContext(model) !== undefined) return;
-    await loadState.isLoaded(model, model.baseUrl, AbortSignal.timeout(300)).catch(() => undefined);
+    if (!model) return;
+    await this.dependencies.windows?.learn(model, AbortSignal.timeout(1_000)).catch(() => undefined);
   }
 
   async budget(model: ModelSpec): Promise<Budget> {
-    const loaded = this.dependencies.loadState?.knownContext(model);
-    return budgetFor(model, loaded, this.spec.compaction.reserveTokens);
+    await this.learnLoadedContext(model);
+    const window = this.dependencies.windows?.effectiveWindow(model);
+    return budgetFor(model, window, this.spec.compaction.reserveTokens);
   }
 
   private fail(key: string, entries: SessionEntry[], error: string, attempts: AttemptRecord[]): TurnResult {

@@ -2,6 +2,7 @@ import type { ModelSpec } from "./model-spec.js";
 import type { Segment, ThinkTagSplitter } from "./think-tags.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
+import { applyServerTimings, type ServerTimings } from "./server-timings.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /**
@@ -12,6 +13,7 @@ import type { EventStream } from "../shared/event-stream.js";
 export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
+  private serverTimings: ServerTimings | undefined;
   private done = false;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
@@ -88,6 +90,11 @@ export class ResponseBuilder {
     this.serverUsage = { ...this.serverUsage, ...usage };
   }
 
+  /** llama.cpp's own counts and speeds of this call: they fill what `usage` lacks. */
+  timings(timings: ServerTimings): void {
+    this.serverTimings = timings;
+  }
+
   end(stopReason: StopReason): void {
     if (this.done) return;
     this.flushSplitter();
@@ -114,6 +121,11 @@ export class ResponseBuilder {
   }
 
   private finalUsage(): Usage {
+    const usage = this.usageFromServer();
+    return this.serverTimings ? applyServerTimings(usage, this.serverUsage, this.serverTimings) : usage;
+  }
+
+  private usageFromServer(): Usage {
     const usage = emptyUsage();
     const server = this.serverUsage;
     if (server && (server.input !== undefined || server.output !== undefined)) {

@@ -16,7 +16,7 @@ export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?:
   const routing = createRouting({ stateDir: state });
   const store = new SessionStore(state);
   const spec = agentSpec(loaded.config, resolved, options.agent ?? "main");
-  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools(), catalog: resolved.catalog, stateDir: state, loadState: routing.loadState });
+  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools(), catalog: resolved.catalog, stateDir: state, windows: routing.windows });
   let model;
   if (options.model) {
     const found = resolved.catalog.lookup(options.model);
