@@ -111,14 +111,16 @@ export class ServedWindows {
     const base = baseUrl.replace(/\/+$/, "");
     const origin = base.replace(/\/v1$/, "");
     const options = { headers: bearerHeaders(model), timeouts: ASK_TIMEOUTS, ...(signal ? { signal } : {}) };
-    const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown }[] = [
+    const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown; onlyOllama?: boolean }[] = [
       { url: `${origin}/props`, read: factsFromLlamaCppProps }, // llama.cpp
       { url: `${base}/models`, read: (body) => factsFromModelsListing(body, model.id) }, // llama.cpp, vLLM
       { url: `${origin}/api/ps`, read: (body) => factsFromOllamaPs(body, model.id) }, // Ollama, loaded models
-      { url: `${origin}/api/show`, read: factsFromOllamaShow, post: { model: model.id } }, // Ollama, the model's settings
+      { url: `${origin}/api/show`, read: factsFromOllamaShow, post: { model: model.id }, onlyOllama: true }, // Ollama, the model's settings
     ];
     let answered = false;
+    let ollama = false;
     for (const ask of asks) {
+      if (ask.onlyOllama && !ollama) break;
       const answer = await requestJson(this.http, ask.url, { ...options, ...(ask.post ? { method: "POST" as const, body: ask.post } : {}) });
       if (!answer.ok) {
         if (answer.failure.status === undefined) return answered; // unreachable or cancelled
@@ -126,12 +128,13 @@ export class ServedWindows {
         continue;
       }
       answered = true;
+      if (ask.url.endsWith("/api/ps")) ollama = Array.isArray((answer.body as { models?: unknown }).models);
       const facts = ask.read(answer.body);
       const entry = this.entry(model, baseUrl);
       if (facts.tools !== undefined) entry.tools ??= facts.tools;
-      if (facts.window !== undefined && entry.reported === undefined) entry.reported = facts.window;
-      if (entry.reported !== undefined && entry.tools !== undefined) break;
-      if (entry.reported !== undefined && ask.url.endsWith("/models")) break;
+      if (facts.window !== undefined) entry.reported ??= facts.window;
+      // llama.cpp's /props says both; vLLM's listing all there is.
+      if (entry.reported !== undefined && (entry.tools !== undefined || ask.url.endsWith("/models"))) break;
     }
     return answered;
   }
