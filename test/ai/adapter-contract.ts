@@ -37,6 +37,8 @@ export interface ProtocolFixture {
   /** The conversation as the request body carries it, reduced to [role, text-or-marker] pairs. */
   conversation(body: Record<string, unknown>): string[];
   createAdapter(http: HttpClient): ProviderAdapter;
+  /** The server's own checks of a request (llama.cpp's input item rules): a refusal, or undefined to answer it. */
+  refuse?(request: RecordedRequest): Reply | undefined;
 }
 
 export function modelSpec(api: Api, baseUrl: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
@@ -104,7 +106,7 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
     let model: ModelSpec;
     const serve = (reply: Reply | ((request: RecordedRequest) => Reply)): void => {
       server.requests.length = 0;
-      server.setHandler((request) => (typeof reply === "function" ? reply(request) : reply));
+      server.setHandler((request) => fixture.refuse?.(request) ?? (typeof reply === "function" ? reply(request) : reply));
     };
 
     before(async () => {
