@@ -37,7 +37,9 @@ describe("after an overflow, the next candidate must be larger than the window t
     const chain = chainFromServers({ bigllama: llama.baseUrl, spare: spare.baseUrl });
     const result = await route(routing.router, { chain, context: ask });
     assert.deepEqual(result.outcomes, ["bigllama/m context-overflow", "spare/m ok"]);
-    assert.equal(routing.windows.effectiveWindow(chain[0]!), 1024, "learned from the message");
+    const [head] = chain;
+    assert.ok(head);
+    assert.equal(routing.windows.effectiveWindow(head), 1024, "learned from the message");
   });
 
   test("a candidate no larger than the real window is still skipped", async () => {
