@@ -258,7 +258,7 @@ export class Agent {
    */
   private async learnLoadedContext(model: ModelSpec | undefined): Promise<void> {
     if (!model) return;
-    await this.dependencies.windows?.learn(model, AbortSignal.timeout(1_000)).catch(() => undefined);
+    await this.dependencies.windows?.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
   }
 
   async budget(model: ModelSpec): Promise<Budget> {

@@ -63,6 +63,21 @@ export class ServedWindows {
     return known.length > 0 ? Math.min(...known) : undefined;
   }
 
+  /**
+   * The smallest window known beyond the configured one (what a server reported or an overflow named)
+   * over the model's replicas; undefined when nothing is known. No I/O.
+   */
+  known(model: ModelSpec): number | undefined {
+    const { window, source } = this.explain(model);
+    return source === "configured" ? undefined : window;
+  }
+
+  /** An overflow named the real limit on the model's replica (`model.baseUrl`): remember it. */
+  learn(model: ModelSpec, tokens: number): void {
+    const entry = this.entry(model, model.baseUrl);
+    entry.overflow = Math.min(tokens, entry.overflow ?? Number.POSITIVE_INFINITY);
+  }
+
   /** False when a server of the model reported that its chat template cannot render tools. */
   toolsUsable(model: ModelSpec, replica?: string): boolean | undefined {
     let usable: boolean | undefined;
@@ -78,8 +93,7 @@ export class ServedWindows {
   learnFromOverflow(model: ModelSpec, baseUrl: string, failure: Failure): number | undefined {
     const window = windowFromOverflow(`${failure.detail ?? ""} ${failure.message}`);
     if (window === undefined) return undefined;
-    const entry = this.entry(model, baseUrl);
-    entry.overflow = window;
+    this.learn({ ...model, baseUrl }, window);
     return window;
   }
 
@@ -87,7 +101,7 @@ export class ServedWindows {
    * Asks each replica of a local model once per process what it runs the model with (LM Studio's
    * load state included). A replica that did not answer is asked again next time.
    */
-  async learn(model: ModelSpec, signal?: AbortSignal): Promise<void> {
+  async refresh(model: ModelSpec, signal?: AbortSignal): Promise<void> {
     if (!model.local) return;
     await Promise.all(model.replicas.map((baseUrl) => this.learnReplica(model, baseUrl, signal)));
   }

@@ -120,7 +120,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       status.loadedContext = native?.loadedContext ?? null;
       status.quantization = native?.quantization ?? null;
       // LM Studio's native listing already said; other local servers are asked what they run the model with.
-      if (model.local && probe.reachable && !probe.lmStudio) await windows.learn(model);
+      if (model.local && probe.reachable && !probe.lmStudio) await windows.refresh(model);
       const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
       status.servedContext = served ?? null;
       status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;

@@ -28,11 +28,11 @@ describe("the served window: learned from the servers, the smallest known one us
     const windows = new ServedWindows(http, undefined);
     const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 4096 });
     assert.equal(windows.effectiveWindow(model), 4096, "nothing known before asking");
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.deepEqual(windows.explain(model), { window: 1024, source: "server" });
     assert.equal(windows.toolsUsable(model), false);
     const asked = server.requests.length;
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.equal(server.requests.length, asked, "asked once per process");
   });
 
@@ -40,7 +40,7 @@ describe("the served window: learned from the servers, the smallest known one us
     const server = await started(startLlamaCpp({ alias: "model-x", nCtx: 2048, supportsTools: true }));
     const windows = new ServedWindows(http, undefined);
     const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 1024 });
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.deepEqual(windows.explain(model), { window: 1024, source: "configured" });
     assert.equal(windows.reportedWindow(model), 2048);
     assert.equal(windows.toolsUsable(model), true);
@@ -56,7 +56,7 @@ describe("the served window: learned from the servers, the smallest known one us
     );
     const windows = new ServedWindows(http, undefined);
     const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 32768 });
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.equal(windows.effectiveWindow(model), 8192);
     assert.equal(server.requests.some((request) => request.path === "/api/show"), false, "Ollama's endpoints are for Ollama");
   });
@@ -72,7 +72,7 @@ describe("the served window: learned from the servers, the smallest known one us
     );
     const windows = new ServedWindows(http, undefined);
     const model = modelSpec("openai-completions", server.baseUrl, { id: "model-x", contextWindow: 32768 });
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.equal(windows.effectiveWindow(model), 4096);
     assert.equal(windows.toolsUsable(model), false);
   });
@@ -81,7 +81,7 @@ describe("the served window: learned from the servers, the smallest known one us
     const server = await started(startLmStudio({ models: [{ id: "model-x", loaded: true, loadedContextLength: 4096, maxContextLength: 196608 }] }));
     const windows = new ServedWindows(http, new LoadState(http, new ManualClock()));
     const model = modelSpec("openai-responses", server.baseUrl, { contextWindow: 196608 });
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.equal(windows.effectiveWindow(model), 4096);
     assert.equal(windows.toolsUsable(model), true);
     assert.equal(server.requests.some((request) => request.path === "/props"), false, "LM Studio's own listing said it all");
@@ -92,7 +92,7 @@ describe("the served window: learned from the servers, the smallest known one us
     const large = await started(startLlamaCpp({ alias: "model-x", nCtx: 2048 }));
     const windows = new ServedWindows(http, undefined);
     const model = modelSpec("openai-completions", large.baseUrl, { contextWindow: 4096, replicas: [large.baseUrl, small.baseUrl] });
-    await windows.learn(model);
+    await windows.refresh(model);
     assert.equal(windows.effectiveWindow(model, large.baseUrl), 2048);
     assert.equal(windows.effectiveWindow(model, small.baseUrl), 1024);
     assert.equal(windows.effectiveWindow(model), 1024);
