@@ -85,6 +85,14 @@ describe("openai-responses: protocol specifics", () => {
     assert.deepEqual(outcome.end?.usage, { input: 200, output: 40, cacheRead: 1000, cacheWrite: 0, reasoning: 30, estimated: false });
   });
 
+  test("llama.cpp reports an answer cut at max_output_tokens as completed: the output count at the limit means cut off", async () => {
+    server.setHandler(() => sse(responsesStream({ flavor: "openai", text: "Once upon a", usage: { input: 40, output: 5 } })));
+    const cut = await run(adapter(), modelSpec("openai-responses", server.baseUrl), undefined, { maxTokens: 5 });
+    assert.equal(cut.end?.stopReason, "length");
+    const whole = await run(adapter(), modelSpec("openai-responses", server.baseUrl), undefined, { maxTokens: 6 });
+    assert.equal(whole.end?.stopReason, "stop");
+  });
+
   test("the request carries instructions, tools, max_output_tokens and the model's params", async () => {
     server.requests.length = 0;
     server.setHandler(() => reply({ text: "ok", usage: { input: 1, output: 1 } }));

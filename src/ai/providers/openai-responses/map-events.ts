@@ -26,6 +26,8 @@ export class ResponsesEventMapper {
   constructor(
     private readonly builder: ResponseBuilder,
     private readonly what: string,
+    /** The request's `max_output_tokens`: llama.cpp says "completed" for an answer it cut there. */
+    private readonly replyLimit?: number,
   ) {}
 
   /** Returns true when the response is complete. */
@@ -130,6 +132,7 @@ export class ResponsesEventMapper {
     let stop: StopReason = "stop";
     if (incomplete || response.status === "incomplete") stop = reason === "content_filter" ? "content-filter" : "length";
     else if (this.sawToolCall) stop = "tool-use";
+    else if (this.replyLimit !== undefined && numberOf(usage.output_tokens) === this.replyLimit) stop = "length";
     this.builder.end(stop);
   }
 }
