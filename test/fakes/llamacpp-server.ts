@@ -126,6 +126,7 @@ function props(alias: string, nCtx: number, supportsTools: boolean): Record<stri
       supports_object_arguments: false,
       supports_parallel_tool_calls: supportsTools,
       supports_preserve_reasoning: false,
+      supports_reasoning_effort: false,
       supports_string_content: true,
       supports_system_role: true,
       supports_tool_calls: supportsTools,
