@@ -1,15 +1,17 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli, relay, failover, agent.
+// and ratios. Sections: cli, relay, failover, agent, realserver (a real llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 import { benchFailover } from "./sections/failover.js";
+import { benchRealServer } from "./sections/real-server.js";
 
 const sections: Record<string, () => void | Promise<void>> = {
   cli: () => benchCliColdStart(),
   relay: () => benchAdapterRelay(),
   failover: () => benchFailover(),
   agent: () => benchAgent(),
+  realserver: () => benchRealServer(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,4 @@
-// Runs every test/**/*.test.ts with node's test runner (TypeScript through tsx). Extra arguments are
+// Runs every test/**/*.test.ts (but test/realserver/) with node's test runner (TypeScript through tsx). Extra arguments are
 // passed on, e.g. `npm test -- --test-name-pattern=alias` or a file path to run only that file.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -12,7 +12,8 @@ const flags = args.filter((arg) => !arg.endsWith(".ts"));
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "fixtures" ? [] : findTests(path);
+    // test/realserver needs a real llama-server: `npm run test:realserver` runs it.
+    if (entry.isDirectory()) return entry.name === "fixtures" || entry.name === "realserver" ? [] : findTests(path);
     return entry.name.endsWith(".test.ts") ? [relative(root, path)] : [];
   });
 }

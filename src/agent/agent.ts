@@ -1,5 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
-import { overflowLimit } from "../ai/overflow-limit.js";
+import { overflowLimit } from "../ai/server-window.js";
 import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
@@ -258,6 +258,9 @@ export class Agent {
         case "answer-restart":
           state.emit({ type: "answer-restart" });
           break;
+        case "tools-off":
+          state.emit({ type: "notice", text: `${event.model} cannot use tools (its chat template cannot render them); they are off for it` });
+          break;
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts };
         case "route-error":
@@ -280,6 +283,7 @@ export class Agent {
 
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
   async budget(model: ModelSpec): Promise<Budget> {
+    await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
     return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens);
   }
 

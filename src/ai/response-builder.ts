@@ -6,6 +6,7 @@ import type { Segment, ThinkTagSplitter } from "./think-tags.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
+import { applyServerTimings, type ServerTimings } from "./server-timings.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /**
@@ -16,6 +17,7 @@ import type { EventStream } from "../shared/event-stream.js";
 export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
+  private serverTimings: ServerTimings | undefined;
   private done = false;
   /** Tool calls written as text are recognised only when the model was offered tools. */
   private readonly textCalls: TextToolCallExtractor | undefined;
@@ -110,6 +112,11 @@ export class ResponseBuilder {
     this.serverUsage = { ...this.serverUsage, ...usage };
   }
 
+  /** llama.cpp's own counts and speeds of this call: they fill what `usage` lacks. */
+  timings(timings: ServerTimings): void {
+    this.serverTimings = timings;
+  }
+
   end(stopReason: StopReason): void {
     if (this.done) return;
     this.flushSplitter();
@@ -139,6 +146,11 @@ export class ResponseBuilder {
   }
 
   private finalUsage(): Usage {
+    const usage = this.usageFromServer();
+    return this.serverTimings ? applyServerTimings(usage, this.serverUsage, this.serverTimings) : usage;
+  }
+
+  private usageFromServer(): Usage {
     const usage = emptyUsage();
     const server = this.serverUsage;
     if (server && (server.input !== undefined || server.output !== undefined)) {

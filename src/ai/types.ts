@@ -52,6 +52,8 @@ export interface Usage {
   reasoning: number;
   /** True when the server sent no usage and hearth estimated it. */
   estimated: boolean;
+  /** Prompt tokens read a second, as the server measured them (llama.cpp `timings.prompt_per_second`). */
+  promptPerSecond?: number | undefined;
 }
 
 export interface AssistantMessage {

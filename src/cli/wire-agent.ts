@@ -1,6 +1,5 @@
 import { Agent } from "../agent/agent.js";
 import { agentSpec } from "../agent/agent-spec.js";
-import { KnownWindows } from "../agent/context-windows.js";
 import { createBuiltinTools } from "../agent/tools/registry.js";
 import { stateDir } from "../config/paths.js";
 import { SessionStore } from "../sessions/session-store.js";
@@ -18,7 +17,7 @@ export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?:
   const routing = createRouting({ stateDir: state, onWarning });
   const store = new SessionStore(state, { onWarning, secrets: io.secrets });
   const spec = agentSpec(loaded.config, resolved, options.agent ?? "main");
-  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools({ exec: { hiddenFiles: [loaded.location.file] } }), catalog: resolved.catalog, stateDir: state, windows: new KnownWindows(routing.loadState) });
+  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools({ exec: { hiddenFiles: [loaded.location.file] } }), catalog: resolved.catalog, stateDir: state, windows: routing.windows });
   let model;
   if (options.model) {
     const found = resolved.catalog.lookup(options.model);

@@ -15,7 +15,7 @@ const FRESH_MS = 20_000;
  */
 export class LoadState {
   private readonly nativePath = new Map<string, string | null>();
-  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; at: number }>();
+  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; at: number }>();
 
   constructor(
     private readonly http: HttpClient,
@@ -43,7 +43,7 @@ export class LoadState {
       this.nativePath.set(origin, path);
       const entry = models.find((candidate) => candidate.id === model.id);
       if (!entry) return undefined;
-      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, at: this.clock.now() });
+      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, at: this.clock.now() });
       return entry.loaded;
     }
     this.nativePath.set(origin, null);
@@ -54,16 +54,22 @@ export class LoadState {
   markLoaded(model: ModelSpec, baseUrl: string): void {
     if (!model.local) return;
     const key = `${baseUrl}\u0000${model.id}`;
-    const context = this.known.get(key)?.context;
-    this.known.set(key, { loaded: true, context, at: this.clock.now() });
+    const known = this.known.get(key);
+    this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, at: this.clock.now() });
   }
 
   /**
    * The context length LM Studio loaded the model with, as last seen (it may be smaller than
    * configured); undefined if not known yet. No I/O: the router's probe during each call keeps it fresh.
    */
-  knownContext(model: ModelSpec): number | undefined {
+  knownContext(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
     if (!model.local) return undefined;
-    return this.known.get(`${model.baseUrl}\u0000${model.id}`)?.context;
+    return this.known.get(`${baseUrl}\u0000${model.id}`)?.context;
+  }
+
+  /** Whether LM Studio says the model was trained for tool use, as last seen; undefined if not known. */
+  knownToolUse(model: ModelSpec, baseUrl = model.baseUrl): boolean | undefined {
+    if (!model.local) return undefined;
+    return this.known.get(`${baseUrl}\u0000${model.id}`)?.toolUse;
   }
 }

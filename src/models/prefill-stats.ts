@@ -17,6 +17,13 @@ export class PrefillStats {
     this.rates.set(ref, previous === undefined ? rate : previous * 0.7 + rate * 0.3);
   }
 
+  /** A rate the server measured itself (llama.cpp `timings.prompt_per_second`): no overheads to discount. */
+  recordRate(ref: string, tokensPerSecond: number): void {
+    if (!Number.isFinite(tokensPerSecond) || tokensPerSecond <= 0) return;
+    const previous = this.rates.get(ref);
+    this.rates.set(ref, previous === undefined ? tokensPerSecond : previous * 0.7 + tokensPerSecond * 0.3);
+  }
+
   tokensPerSecond(ref: string): number | undefined {
     return this.rates.get(ref);
   }

@@ -20,6 +20,8 @@ export type RouterEvent =
   | { type: "attempt-skipped"; attempt: Attempt }
   /** The local server is loading the model (LM Studio reported it unloaded). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
+  | { type: "tools-off"; model: ModelRef }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */
   | { type: "answer-restart"; model: ModelRef }
   | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[] }

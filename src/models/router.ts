@@ -9,6 +9,7 @@ import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import type { ReplicaBalancer } from "./replicas.js";
+import type { ServedWindows } from "./served-windows.js";
 import type { Attempt, RouterEvent } from "./router-events.js";
 
 export interface AdapterSource {
@@ -21,6 +22,8 @@ export interface RouterDependencies {
   replicas: ReplicaBalancer;
   prefill: PrefillStats;
   loadState: LoadState | undefined;
+  /** The windows and tool support the servers reported; absent: the configured windows, tools always sent. */
+  windows?: ServedWindows | undefined;
 }
 
 export interface RouteRequest {
@@ -43,7 +46,7 @@ const NEXT_REPLICA = new Set(["unreachable", "timeout", "overloaded", "stream-br
 
 type AttemptResult =
   | { ok: true; message: AssistantMessage }
-  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean };
+  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean; baseUrl?: string };
 
 /**
  * The failover chain of one turn: each candidate in order (skipping those cooling down, those the
@@ -51,6 +54,9 @@ type AttemptResult =
  * next candidate, cold loads waited for or answered around, every attempt recorded.
  */
 export class Router {
+  /** Models the user was told cannot use tools: told once per process. */
+  private readonly toldToolsOff = new Set<string>();
+
   constructor(private readonly dependencies: RouterDependencies) {}
 
   stream(request: RouteRequest): EventStream<RouterEvent> {
@@ -103,8 +109,9 @@ export class Router {
     for (let index = 0; index < allowed.length; index++) {
       const model = allowed[index] as ModelSpec;
       const next = allowed[index + 1]?.ref;
-      if (model.contextWindow <= minimumWindow) {
-        skip(model, "skipped-context", `its context window (${model.contextWindow}) is not larger than the one that overflowed`);
+      const window = this.dependencies.windows?.effectiveWindow(model) ?? model.contextWindow;
+      if (window <= minimumWindow) {
+        skip(model, "skipped-context", `its context window (${window}) is not larger than the one that overflowed`);
         continue;
       }
       const until = cooldowns.until(model.ref);
@@ -129,6 +136,8 @@ export class Router {
       if (failure.kind === "aborted") return finishError("the turn was cancelled", failure, result.partial);
       if (!FAIL_OVER.has(failure.kind)) return finishError(failure.message, failure, result.partial);
       if (failure.kind === "context-overflow") {
+        // The overflow message may name the server's real window: plan the retry and the next candidates against it.
+        if (result.baseUrl) this.dependencies.windows?.learnFromOverflow(model, result.baseUrl, failure);
         if (request.onOverflow && !compacted.has(model.ref)) {
           compacted.add(model.ref);
           const smaller = await request.onOverflow(model, failure);
@@ -138,7 +147,7 @@ export class Router {
             continue;
           }
         }
-        minimumWindow = Math.max(minimumWindow, model.contextWindow);
+        minimumWindow = Math.max(minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
       } else {
         cooldowns.fail(model.ref, failure);
       }
@@ -162,6 +171,20 @@ export class Router {
     const tried = attempts.filter((attempt) => attempt.outcome !== "ok");
     const summary = tried.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ");
     finishError(`no model could answer (${summary})`, lastFailure, lastPartial);
+  }
+
+  /**
+   * A server that reported its chat template cannot render tools drops them without an error: send
+   * none, and tell the user once.
+   */
+  private withoutUnusableTools(model: ModelSpec, context: Context, out: EventStream<RouterEvent>): Context {
+    if (!context.tools || context.tools.length === 0) return context;
+    if (this.dependencies.windows?.toolsUsable(model, model.baseUrl) !== false) return context;
+    if (!this.toldToolsOff.has(model.ref)) {
+      this.toldToolsOff.add(model.ref);
+      out.push({ type: "tools-off", model: model.ref });
+    }
+    return { ...context, tools: undefined };
   }
 
   /** A minimal request that makes LM Studio load the model (JIT) while another model answers. */
@@ -199,6 +222,7 @@ export class Router {
         return result;
       }
       replicas.finish(baseUrl, { ok: false, failure: result.failure });
+      result.baseUrl = baseUrl;
       if (result.coldLoading) {
         const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
         attempts.push(skipped);
@@ -222,6 +246,7 @@ export class Router {
   private async attempt(model: ModelSpec, context: Context, request: RouteRequest, hasNext: boolean, out: EventStream<RouterEvent>): Promise<AttemptResult> {
     const { adapters, prefill, loadState } = this.dependencies;
     const adapter = await adapters.get(model.api);
+    context = this.withoutUnusableTools(model, context, out);
     const base = resolveTimeouts(model, request.options);
     const firstByteLimit = { ms: prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, estimateContextTokens(context)) };
     const cancel = new AbortController();
@@ -265,7 +290,8 @@ export class Router {
             out.push(event);
             break;
           case "response-end":
-            if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
+            if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
+            else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
             loadState?.markLoaded(model, model.baseUrl);
             return { ok: true, message: event.message };
           case "response-error":

@@ -3,10 +3,11 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
+import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { probeProvider, type ProviderProbe } from "./probe-provider.js";
 import { measureFirstToken } from "./first-token.js";
-import { modelProblems, type StatusProblem } from "./status-problems.js";
+import { modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 
 export interface ChainStatus {
   ref: string;
@@ -23,6 +24,10 @@ export interface ChainStatus {
   listed?: boolean | null;
   loaded?: boolean | null;
   loadedContext?: number | null;
+  /** The context the server runs the model with, as it reports it (llama.cpp n_ctx, vLLM max_model_len, Ollama, LM Studio's loaded context). */
+  servedContext?: number | null;
+  /** false where the server reports that the model's chat template cannot render tools (then hearth sends none). */
+  toolUse?: boolean | null;
   quantization?: string | null;
   firstTokenMs?: number | null;
   /** Until when the next turns skip this model after a failure (ISO time). */
@@ -54,6 +59,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
     if (model && !entries.some((entry) => entry.model.ref === ref)) entries.push({ model, role: "alias-only" });
   }
   const probes = new Map<string, Promise<ProviderProbe>>();
+  const windows = new ServedWindows(options.http, undefined);
   const probeOf = (model: ModelSpec): Promise<ProviderProbe> => {
     let probe = probes.get(model.provider);
     if (!probe) {
@@ -113,7 +119,13 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       status.loaded = native ? native.loaded : null;
       status.loadedContext = native?.loadedContext ?? null;
       status.quantization = native?.quantization ?? null;
+      // LM Studio's native listing already said; other local servers are asked what they run the model with.
+      if (model.local && probe.reachable && !probe.lmStudio) await windows.refresh(model);
+      const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
+      status.servedContext = served ?? null;
+      status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
       status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
+      status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse }));
       if (options.firstToken && probe.reachable && status.listed !== false) {
         const measured = await measureFirstToken(options.registry, model);
         status.firstTokenMs = measured.ms;

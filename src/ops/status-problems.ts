@@ -93,3 +93,26 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   }
   return problems;
 }
+
+/**
+ * What a non-LM-Studio local server reported: a smaller context than configured (LM Studio's own
+ * wording is above), and a chat template that cannot render tools.
+ */
+export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null }): StatusProblem[] {
+  const problems: StatusProblem[] = [];
+  if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
+    problems.push({
+      severity: "warn",
+      title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth plans against ${served.servedContext}`,
+      fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
+    });
+  }
+  if (served.toolUse === false) {
+    problems.push({
+      severity: "warn",
+      title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",
+      fix: "use a model whose chat template supports tools (llama.cpp: --jinja, or --chat-template-file with a tool-capable template)",
+    });
+  }
+  return problems;
+}

@@ -7,7 +7,7 @@ import { messageRooms, oversizeRefusal } from "../../src/agent/message-size.js";
 import { ToolLoopGuard } from "../../src/agent/tool-loop-guard.js";
 import { turnFailureCause } from "../../src/agent/turn-failure.js";
 import { classifyHttpFailure } from "../../src/ai/classify-failure.js";
-import { overflowLimit } from "../../src/ai/overflow-limit.js";
+import { overflowLimit } from "../../src/ai/server-window.js";
 import type { ToolCall } from "../../src/ai/types.js";
 import { anthropicPromptTooLong, llamaCppNKeep, lmstudioOverflow, openaiContextLengthExceeded, vllmOverflow } from "../fakes/error-bodies.js";
 import type { Reply } from "../fakes/fake-server.js";

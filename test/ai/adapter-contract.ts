@@ -41,6 +41,8 @@ export interface ProtocolFixture {
   idleNoise?: string;
   /** The content type of the protocol's stream, for a body that is broken inside. */
   streamType?: string;
+  /** The server's own checks of a request (llama.cpp's input item rules): a refusal, or undefined to answer it. */
+  refuse?(request: RecordedRequest): Reply | undefined;
 }
 
 export function modelSpec(api: Api, baseUrl: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
@@ -108,7 +110,7 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
     let model: ModelSpec;
     const serve = (reply: Reply | ((request: RecordedRequest) => Reply)): void => {
       server.requests.length = 0;
-      server.setHandler((request) => (typeof reply === "function" ? reply(request) : reply));
+      server.setHandler((request) => fixture.refuse?.(request) ?? (typeof reply === "function" ? reply(request) : reply));
     };
 
     before(async () => {

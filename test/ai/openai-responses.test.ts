@@ -5,6 +5,7 @@ import { createOpenAIResponsesAdapter } from "../../src/ai/providers/openai-resp
 import { lmstudioOverflow, lmstudioModelNotFound, lmstudioUnexpectedEndpoint, openaiInvalidKey, openaiRateLimited } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { responsesFailed, responsesStream } from "../fakes/openai-responses-stream.js";
+import { llamaCppOverflow, responsesInputProblem } from "../fakes/llamacpp-server.js";
 import { modelSpec, run, runAdapterContract, textOf, type CommonSpec } from "./adapter-contract.js";
 
 const sse = (frames: ReturnType<typeof responsesStream>): Reply => ({ kind: "sse", frames });
@@ -43,6 +44,26 @@ runAdapterContract("openai-responses (LM Studio)", {
   createAdapter: (http) => createOpenAIResponsesAdapter({ http }),
 });
 
+// llama.cpp's llama-server: the same protocol, with its stricter input rules (every item typed).
+runAdapterContract("openai-responses (llama.cpp)", {
+  api: "openai-responses",
+  path: "/v1/responses",
+  baseUrl: (url) => `${url}/v1`,
+  reply: (spec) => reply(spec, "openai"),
+  overloadedMidStream: sse([...responsesStream({ flavor: "openai", text: "par", usage: null }).slice(0, 4), ...responsesFailed("The server is overloaded", "server_error")]),
+  overflow: llamaCppOverflow(1060, 1024),
+  modelNotFound: lmstudioModelNotFound,
+  auth: openaiInvalidKey,
+  rateLimited: openaiRateLimited,
+  keyHeader: (request) => String(request.headers.authorization ?? "").replace(/^Bearer /, "") || undefined,
+  conversation,
+  createAdapter: (http) => createOpenAIResponsesAdapter({ http }),
+  refuse: (request) => {
+    const problem = responsesInputProblem(request.body);
+    return problem ? { kind: "json", status: 400, body: { error: { code: 400, message: problem, type: "invalid_request_error" } } } : undefined;
+  },
+});
+
 describe("openai-responses: protocol specifics", () => {
   let server: FakeServer;
   let http: HttpClient;
@@ -62,6 +83,14 @@ describe("openai-responses: protocol specifics", () => {
     assert.equal(outcome.reasoning, "Thinking about it.");
     assert.equal(outcome.text, "Done.");
     assert.deepEqual(outcome.end?.usage, { input: 200, output: 40, cacheRead: 1000, cacheWrite: 0, reasoning: 30, estimated: false });
+  });
+
+  test("llama.cpp reports an answer cut at max_output_tokens as completed: the output count at the limit means cut off", async () => {
+    server.setHandler(() => sse(responsesStream({ flavor: "openai", text: "Once upon a", usage: { input: 40, output: 5 } })));
+    const cut = await run(adapter(), modelSpec("openai-responses", server.baseUrl), undefined, { maxTokens: 5 });
+    assert.equal(cut.end?.stopReason, "length");
+    const whole = await run(adapter(), modelSpec("openai-responses", server.baseUrl), undefined, { maxTokens: 6 });
+    assert.equal(whole.end?.stopReason, "stop");
   });
 
   test("the request carries instructions, tools, max_output_tokens and the model's params", async () => {

@@ -10,6 +10,8 @@ export interface LmStudioModel {
   quantization: string | undefined;
   /** "7B", "230B-A10B", … where the server says. */
   params: string | undefined;
+  /** Whether the model was trained for tool use (`capabilities`), where the server says. */
+  toolUse: boolean | undefined;
 }
 
 /**
@@ -31,6 +33,7 @@ export function parseLmStudioListing(body: unknown): LmStudioModel[] | undefined
         maxContext: numberOf(model.max_context_length),
         quantization: quantizationOf(model.quantization),
         params: typeof model.params_string === "string" ? model.params_string : undefined,
+        toolUse: typeof record(model.capabilities).trained_for_tool_use === "boolean" ? (record(model.capabilities).trained_for_tool_use as boolean) : undefined,
       };
     });
   }
@@ -44,6 +47,7 @@ export function parseLmStudioListing(body: unknown): LmStudioModel[] | undefined
         maxContext: numberOf(model.max_context_length),
         quantization: quantizationOf(model.quantization),
         params: undefined,
+        toolUse: Array.isArray(model.capabilities) ? model.capabilities.includes("tool_use") : undefined,
       };
     });
   }

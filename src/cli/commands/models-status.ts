@@ -54,6 +54,8 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
     const facts = [entry.reachable ? `reachable in ${entry.latencyMs} ms` : "unreachable"];
     if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
     if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
+    if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context`);
+    if (entry.toolUse === false) facts.push("no tools");
     if (entry.quantization) facts.push(entry.quantization);
     if (entry.firstTokenMs !== undefined && entry.firstTokenMs !== null) facts.push(`first token in ${entry.firstTokenMs} ms`);
     writeLine(io.stdout, `  ${facts.join(" · ")}`);

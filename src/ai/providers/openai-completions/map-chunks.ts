@@ -1,6 +1,7 @@
 import { classifyStreamError, errorPayloadOf } from "../../classify-failure.js";
 import { FailureError } from "../../http/http-client.js";
 import type { ResponseBuilder } from "../../response-builder.js";
+import { readServerTimings } from "../../server-timings.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { array, numberOf, record, stringOf } from "../../json-fields.js";
@@ -36,6 +37,8 @@ export class CompletionsChunkMapper {
     }
     const usage = record(chunk.usage);
     if (chunk.usage && typeof usage.prompt_tokens === "number") this.usage(usage);
+    const timings = readServerTimings(chunk.timings); // llama.cpp, on the last chunk
+    if (timings) this.builder.timings(timings);
     for (const choice of array(chunk.choices)) {
       const entry = record(choice);
       const delta = record(entry.delta ?? entry.message);
@@ -82,12 +85,13 @@ export class CompletionsChunkMapper {
   }
 
   private usage(usage: Record<string, unknown>): void {
-    const cached = numberOf(record(usage.prompt_tokens_details).cached_tokens) ?? 0;
+    const cached = numberOf(record(usage.prompt_tokens_details).cached_tokens);
     const parsed: Partial<Usage> = {
-      input: Math.max(0, (numberOf(usage.prompt_tokens) ?? 0) - cached),
-      cacheRead: cached,
+      input: Math.max(0, (numberOf(usage.prompt_tokens) ?? 0) - (cached ?? 0)),
       reasoning: numberOf(record(usage.completion_tokens_details).reasoning_tokens) ?? 0,
     };
+    // Left out when the server did not say, so that llama.cpp's timings can tell.
+    if (cached !== undefined) parsed.cacheRead = cached;
     const output = numberOf(usage.completion_tokens);
     if (output !== undefined) parsed.output = output;
     this.builder.usage(parsed);

@@ -29,9 +29,11 @@ export function responsesRequestBody(model: ModelSpec, context: Context, options
 
 function inputItems(message: Message, provider: string): InputItem[] {
   if (message.role === "user") {
-    if (typeof message.content === "string") return [{ role: "user", content: message.content }];
+    // Every item typed: llama.cpp rejects untyped `{role, content}` items ("Cannot determine type of 'item'").
+    if (typeof message.content === "string") return [{ type: "message", role: "user", content: message.content }];
     return [
       {
+        type: "message",
         role: "user",
         content: message.content.map((part) =>
           part.type === "text" ? { type: "input_text", text: part.text } : { type: "input_image", image_url: `data:${part.mediaType};base64,${part.data}`, detail: "auto" },
@@ -45,7 +47,7 @@ function inputItems(message: Message, provider: string): InputItem[] {
   const items: InputItem[] = [];
   let text = "";
   const flushText = (): void => {
-    if (text !== "") items.push({ role: "assistant", content: text });
+    if (text !== "") items.push({ type: "message", role: "assistant", content: text });
     text = "";
   };
   for (const part of message.content) {

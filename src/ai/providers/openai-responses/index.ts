@@ -15,9 +15,10 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         context,
         options,
         async (builder, wire) => {
-          const response = await postForStream(http, model, "/responses", bearerHeaders(model), responsesRequestBody(model, wire, options), options, builder);
+          const body = responsesRequestBody(model, wire, options);
+          const response = await postForStream(http, model, "/responses", bearerHeaders(model), body, options, builder);
           const what = `${model.ref} (POST /responses)`;
-          const mapper = new ResponsesEventMapper(builder, what);
+          const mapper = new ResponsesEventMapper(builder, what, typeof body.max_output_tokens === "number" ? body.max_output_tokens : undefined);
           read: for await (const batch of readSse(response.body)) for (const message of batch) {
             if (message.data === "[DONE]") break read;
             const event = parseEventData(message.data, what) as Record<string, unknown>;

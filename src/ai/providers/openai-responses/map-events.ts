@@ -1,6 +1,7 @@
 import { classifyStreamError, errorPayloadOf } from "../../classify-failure.js";
 import { FailureError } from "../../http/http-client.js";
 import type { ResponseBuilder } from "../../response-builder.js";
+import { readServerTimings } from "../../server-timings.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { array, numberOf, record, stringOf } from "../../json-fields.js";
@@ -25,6 +26,8 @@ export class ResponsesEventMapper {
   constructor(
     private readonly builder: ResponseBuilder,
     private readonly what: string,
+    /** The request's `max_output_tokens`: llama.cpp says "completed" for an answer it cut there. */
+    private readonly replyLimit?: number,
   ) {}
 
   /** Returns true when the response is complete. */
@@ -52,9 +55,12 @@ export class ResponsesEventMapper {
         this.itemDone(record(event.item));
         return false;
       case "response.completed":
-      case "response.incomplete":
+      case "response.incomplete": {
+        const timings = readServerTimings(event.timings); // llama.cpp, beside the response
+        if (timings) this.builder.timings(timings);
         this.complete(record(event.response), type === "response.incomplete");
         return true;
+      }
       case "response.failed": {
         const response = record(event.response);
         const payload = errorPayloadOf({ error: response.error }) ?? { message: "the response failed" };
@@ -113,9 +119,11 @@ export class ResponsesEventMapper {
     const usage = record(response.usage);
     if (response.usage) {
       const input = numberOf(usage.input_tokens);
-      const cached = numberOf(record(usage.input_tokens_details).cached_tokens) ?? 0;
-      const parsed: Partial<Usage> = { cacheRead: cached, reasoning: numberOf(record(usage.output_tokens_details).reasoning_tokens) ?? 0 };
-      if (input !== undefined) parsed.input = Math.max(0, input - cached);
+      const cached = numberOf(record(usage.input_tokens_details).cached_tokens);
+      const parsed: Partial<Usage> = { reasoning: numberOf(record(usage.output_tokens_details).reasoning_tokens) ?? 0 };
+      // Left out when the server did not say, so that llama.cpp's timings can tell.
+      if (cached !== undefined) parsed.cacheRead = cached;
+      if (input !== undefined) parsed.input = Math.max(0, input - (cached ?? 0));
       const output = numberOf(usage.output_tokens);
       if (output !== undefined) parsed.output = output;
       this.builder.usage(parsed);
@@ -124,6 +132,7 @@ export class ResponsesEventMapper {
     let stop: StopReason = "stop";
     if (incomplete || response.status === "incomplete") stop = reason === "content_filter" ? "content-filter" : "length";
     else if (this.sawToolCall) stop = "tool-use";
+    else if (this.replyLimit !== undefined && numberOf(usage.output_tokens) === this.replyLimit) stop = "length";
     this.builder.end(stop);
   }
 }

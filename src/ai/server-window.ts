@@ -1,0 +1,93 @@
+import type { Failure } from "./types.js";
+import { array, numberOf, record, stringOf } from "./json-fields.js";
+
+/**
+ * What a local model server says about the model it serves: the context window it really runs with,
+ * and whether its chat template can render tools. One reader per server and endpoint; each returns
+ * undefined for a field the answer does not carry.
+ */
+export interface ServedFacts {
+  /** Tokens of context the server runs the model with (per slot), when it says. */
+  window: number | undefined;
+  /** False when the server reports that the model's chat template cannot render tools. */
+  tools: boolean | undefined;
+}
+
+const positive = (value: unknown): number | undefined => {
+  const number = numberOf(value);
+  return number !== undefined && number > 0 ? Math.floor(number) : undefined;
+};
+
+/**
+ * llama.cpp `GET /props`: `default_generation_settings.n_ctx` (older builds: `n_ctx` at the top) is the
+ * context of one slot; `chat_template_caps.supports_tools` (or `supports_tool_calls`) says whether the
+ * template renders tools — without it llama-server drops `tools` from requests without an error.
+ */
+export function factsFromLlamaCppProps(body: unknown): ServedFacts {
+  const root = record(body);
+  const window = positive(record(root.default_generation_settings).n_ctx) ?? positive(root.n_ctx);
+  const caps = record(root.chat_template_caps);
+  const flag = caps.supports_tools ?? caps.supports_tool_calls;
+  return { window, tools: typeof flag === "boolean" ? flag : undefined };
+}
+
+/**
+ * The OpenAI-style `GET /v1/models` listing of the model `id`: llama.cpp puts `meta.n_ctx` (the slot's
+ * context; `n_ctx_train` is only the model's trained maximum), vLLM `max_model_len`.
+ */
+export function factsFromModelsListing(body: unknown, id: string): ServedFacts {
+  const entries = array(record(body).data).map(record);
+  const entry = entries.find((candidate) => candidate.id === id || array(candidate.aliases).includes(id)) ?? (entries.length === 1 ? entries[0] : undefined);
+  if (!entry) return { window: undefined, tools: undefined };
+  const meta = record(entry.meta);
+  return { window: positive(meta.n_ctx) ?? positive(entry.max_model_len), tools: undefined };
+}
+
+/** Ollama `GET /api/ps`: the loaded models, each with the `context_length` it was loaded with. */
+export function factsFromOllamaPs(body: unknown, id: string): ServedFacts {
+  const models = array(record(body).models).map(record);
+  const entry = models.find((candidate) => stringOf(candidate.name) === id || stringOf(candidate.model) === id || stringOf(candidate.name) === `${id}:latest`);
+  return { window: positive(entry?.context_length), tools: undefined };
+}
+
+/**
+ * Ollama `POST /api/show`: `capabilities` (["completion", "tools", …]) and the `num_ctx` the model's
+ * parameters set (what Ollama loads it with, where it is set).
+ */
+export function factsFromOllamaShow(body: unknown): ServedFacts {
+  const root = record(body);
+  const capabilities = array(root.capabilities);
+  const numCtx = /(?:^|\n)\s*num_ctx\s+(\d+)/.exec(stringOf(root.parameters))?.[1];
+  return { window: numCtx ? Number(numCtx) : undefined, tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined };
+}
+
+/**
+ * The window a context-overflow message names, one pattern per server. The first group is the window.
+ */
+const OVERFLOW_WINDOW: readonly RegExp[] = [
+  /exceeds the available context size \((\d+) tokens\)/i, // llama.cpp server: "request (1060 tokens) exceeds the available context size (1024 tokens)"
+  /larger than the max context size \((\d+) tokens\)/i, // llama.cpp server, without context shift
+  /n_ctx:?\s*(\d+)/i, // llama.cpp engine in LM Studio: "n_keep: 5228 >= n_ctx: 4096"
+  /context length of only (\d+) tokens/i, // LM Studio
+  /maximum context length is (\d+) tokens/i, // vLLM, OpenAI chat completions
+  /longer than the model'?s context length \((\d+)(?: tokens)?\)/i, // Ollama OpenAI-compatible API
+  /prompt is too long: \d+ tokens > (\d+) maximum/i, // Anthropic
+];
+
+/** The real context window an overflow failure names (its server's words first), or undefined. */
+export function overflowLimit(failure: Pick<Failure, "kind" | "message" | "detail">): number | undefined {
+  if (failure.kind !== "context-overflow") return undefined;
+  return windowFromOverflow(failure.detail ?? "") ?? windowFromOverflow(failure.message);
+}
+
+/** The context window an overflow message states, or undefined when it names none. */
+export function windowFromOverflow(text: string): number | undefined {
+  for (const pattern of OVERFLOW_WINDOW) {
+    const match = pattern.exec(text);
+    if (match?.[1]) {
+      const value = Number(match[1]);
+      if (Number.isFinite(value) && value > 0) return value;
+    }
+  }
+  return undefined;
+}

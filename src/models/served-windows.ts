@@ -1,0 +1,167 @@
+import { bearerHeaders } from "../ai/adapter.js";
+import type { HttpClient } from "../ai/http/http-client.js";
+import { requestJson } from "../ai/http/get-json.js";
+import type { ModelSpec } from "../ai/model-spec.js";
+import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, factsFromOllamaShow, windowFromOverflow, type ServedFacts } from "../ai/server-window.js";
+import type { Failure } from "../ai/types.js";
+import type { LoadState } from "./load-state.js";
+
+const ASK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
+
+interface Learned {
+  /** From the server's own report (llama.cpp /props, /v1/models meta, vLLM, Ollama). */
+  reported: number | undefined;
+  /** From the numbers of an overflow message. */
+  overflow: number | undefined;
+  tools: boolean | undefined;
+}
+
+export type WindowSource = "configured" | "server" | "overflow";
+
+/**
+ * The context window each server really runs a model with, learned per replica: what llama.cpp,
+ * vLLM and Ollama report, LM Studio's loaded context (through LoadState), and the numbers an
+ * overflow message states. The effective window is the smallest known one: the configured
+ * `contextWindow` is only an upper bound.
+ */
+export class ServedWindows {
+  private readonly learned = new Map<string, Learned>();
+  private readonly asking = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly loadState: LoadState | undefined,
+  ) {}
+
+  /**
+   * The window to plan against for `model` on `replica`; without a replica, the smallest over the
+   * model's replicas (the session may land on any of them).
+   */
+  effectiveWindow(model: ModelSpec, replica?: string): number {
+    return this.explain(model, replica).window;
+  }
+
+  /** The effective window and where it comes from. */
+  explain(model: ModelSpec, replica?: string): { window: number; source: WindowSource } {
+    let best: { window: number; source: WindowSource } = { window: model.contextWindow, source: "configured" };
+    const consider = (window: number | undefined, source: WindowSource): void => {
+      if (window !== undefined && window > 0 && window < best.window) best = { window, source };
+    };
+    for (const baseUrl of replica ? [replica] : model.replicas) {
+      const known = this.learned.get(key(model, baseUrl));
+      consider(known?.reported, "server");
+      consider(known?.overflow, "overflow");
+      consider(this.loadState?.knownContext(model, baseUrl), "server");
+    }
+    return best;
+  }
+
+  /** The smallest window the model's servers reported themselves (not counting overflow messages); undefined when none did. */
+  reportedWindow(model: ModelSpec): number | undefined {
+    const reported = model.replicas.map((baseUrl) => this.learned.get(key(model, baseUrl))?.reported ?? this.loadState?.knownContext(model, baseUrl));
+    const known = reported.filter((window): window is number => window !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
+  }
+
+  /**
+   * The smallest window known beyond the configured one (what a server reported or an overflow named)
+   * over the model's replicas; undefined when nothing is known. No I/O.
+   */
+  known(model: ModelSpec): number | undefined {
+    const { window, source } = this.explain(model);
+    return source === "configured" ? undefined : window;
+  }
+
+  /** An overflow named the real limit on the model's replica (`model.baseUrl`): remember it. */
+  learn(model: ModelSpec, tokens: number): void {
+    const entry = this.entry(model, model.baseUrl);
+    entry.overflow = Math.min(tokens, entry.overflow ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** False when a server of the model reported that its chat template cannot render tools. */
+  toolsUsable(model: ModelSpec, replica?: string): boolean | undefined {
+    let usable: boolean | undefined;
+    for (const baseUrl of replica ? [replica] : model.replicas) {
+      const tools = this.learned.get(key(model, baseUrl))?.tools ?? this.loadState?.knownToolUse(model, baseUrl);
+      if (tools === false) return false;
+      if (tools === true) usable = true;
+    }
+    return usable;
+  }
+
+  /** An overflow message naming the window teaches it; returns the window learned, if any. */
+  learnFromOverflow(model: ModelSpec, baseUrl: string, failure: Failure): number | undefined {
+    const window = windowFromOverflow(`${failure.detail ?? ""} ${failure.message}`);
+    if (window === undefined) return undefined;
+    this.learn({ ...model, baseUrl }, window);
+    return window;
+  }
+
+  /**
+   * Asks each replica of a local model once per process what it runs the model with (LM Studio's
+   * load state included). A replica that did not answer is asked again next time.
+   */
+  async refresh(model: ModelSpec, signal?: AbortSignal): Promise<void> {
+    if (!model.local) return;
+    await Promise.all(model.replicas.map((baseUrl) => this.learnReplica(model, baseUrl, signal)));
+  }
+
+  private learnReplica(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<void> {
+    const id = key(model, baseUrl);
+    let pending = this.asking.get(id);
+    if (!pending) {
+      pending = this.ask(model, baseUrl, signal).then((answered) => {
+        if (!answered) this.asking.delete(id);
+      });
+      this.asking.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Returns whether the server answered at all. */
+  private async ask(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const loaded = await this.loadState?.isLoaded(model, baseUrl, signal).catch(() => undefined);
+    if (loaded !== undefined) return true; // LM Studio: its native listing said it all
+    const base = baseUrl.replace(/\/+$/, "");
+    const origin = base.replace(/\/v1$/, "");
+    const options = { headers: bearerHeaders(model), timeouts: ASK_TIMEOUTS, ...(signal ? { signal } : {}) };
+    const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown; onlyOllama?: boolean }[] = [
+      { url: `${origin}/props`, read: factsFromLlamaCppProps }, // llama.cpp
+      { url: `${base}/models`, read: (body) => factsFromModelsListing(body, model.id) }, // llama.cpp, vLLM
+      { url: `${origin}/api/ps`, read: (body) => factsFromOllamaPs(body, model.id) }, // Ollama, loaded models
+      { url: `${origin}/api/show`, read: factsFromOllamaShow, post: { model: model.id }, onlyOllama: true }, // Ollama, the model's settings
+    ];
+    let answered = false;
+    let ollama = false;
+    for (const ask of asks) {
+      if (ask.onlyOllama && !ollama) break;
+      const answer = await requestJson(this.http, ask.url, { ...options, ...(ask.post ? { method: "POST" as const, body: ask.post } : {}) });
+      if (!answer.ok) {
+        if (answer.failure.status === undefined) return answered; // unreachable or cancelled
+        answered = true;
+        continue;
+      }
+      answered = true;
+      if (ask.url.endsWith("/api/ps")) ollama = Array.isArray((answer.body as { models?: unknown }).models);
+      const facts = ask.read(answer.body);
+      const entry = this.entry(model, baseUrl);
+      if (facts.tools !== undefined) entry.tools ??= facts.tools;
+      if (facts.window !== undefined) entry.reported ??= facts.window;
+      // llama.cpp's /props says both; vLLM's listing all there is.
+      if (entry.reported !== undefined && (entry.tools !== undefined || ask.url.endsWith("/models"))) break;
+    }
+    return answered;
+  }
+
+  private entry(model: ModelSpec, baseUrl: string): Learned {
+    const id = key(model, baseUrl);
+    let entry = this.learned.get(id);
+    if (!entry) {
+      entry = { reported: undefined, overflow: undefined, tools: undefined };
+      this.learned.set(id, entry);
+    }
+    return entry;
+  }
+}
+
+const key = (model: ModelSpec, baseUrl: string): string => `${baseUrl.replace(/\/+$/, "")}\u0000${model.id}`;

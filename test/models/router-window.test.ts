@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { lmstudioOverflow } from "../fakes/error-bodies.js";
+import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { llamaCppOverflow, startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+
+describe("after an overflow, the next candidate must be larger than the window that really overflowed", () => {
+  let spare: FakeServer;
+  const servers: FakeServer[] = [];
+  const routing = testRouting();
+  before(async () => {
+    spare = await startFakeServer(() => answer("from the 32k spare"));
+    servers.push(spare);
+  });
+  after(async () => {
+    routing.close();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  test("LM Studio loaded 4,096 of a configured 200,000: the 32k fallback is tried, not skipped as smaller (issue 8)", async () => {
+    const lmstudio = await startLmStudio({ models: [{ id: "m", loaded: true, loadedContextLength: 4096, maxContextLength: 200000 }], completions: () => lmstudioOverflow });
+    servers.push(lmstudio);
+    const chain = chainFromServers({ bigstudio: lmstudio.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["bigstudio/m context-overflow", "spare/m ok"]);
+    assert.equal(result.text, "from the 32k spare");
+  });
+
+  test("llama.cpp at -c 1024 under a configured 200,000: the window its overflow message names counts", async () => {
+    const llama = await startLlamaCpp({ alias: "m", nCtx: 1024, completions: () => llamaCppOverflow(1060, 1024) });
+    servers.push(llama);
+    const chain = chainFromServers({ bigllama: llama.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["bigllama/m context-overflow", "spare/m ok"]);
+    const [head] = chain;
+    assert.ok(head);
+    assert.equal(routing.windows.effectiveWindow(head), 1024, "learned from the message");
+  });
+
+  test("a candidate no larger than the real window is still skipped", async () => {
+    const llama = await startLlamaCpp({ alias: "m", nCtx: 32000, completions: () => llamaCppOverflow(40000, 32000) });
+    servers.push(llama);
+    const chain = chainFromServers({ bigllama2: llama.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["bigllama2/m context-overflow", "spare/m skipped-context"]);
+  });
+});

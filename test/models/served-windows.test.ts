@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { HttpClient } from "../../src/ai/http/http-client.js";
+import { windowFromOverflow } from "../../src/ai/server-window.js";
+import { LoadState } from "../../src/models/load-state.js";
+import { ServedWindows } from "../../src/models/served-windows.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { modelSpec } from "../ai/adapter-contract.js";
+import { ManualClock } from "../helpers/manual-clock.js";
+
+describe("the served window: learned from the servers, the smallest known one used", () => {
+  const http = new HttpClient();
+  const servers: FakeServer[] = [];
+  after(async () => {
+    http.destroy();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+  const started = async (server: Promise<FakeServer>): Promise<FakeServer> => {
+    const running = await server;
+    servers.push(running);
+    return running;
+  };
+
+  test("llama.cpp: /props gives the slot's n_ctx (1,024 of a configured 4,096) and whether the template renders tools", async () => {
+    const server = await started(startLlamaCpp({ alias: "model-x", nCtx: 1024, supportsTools: false }));
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 4096 });
+    assert.equal(windows.effectiveWindow(model), 4096, "nothing known before asking");
+    await windows.refresh(model);
+    assert.deepEqual(windows.explain(model), { window: 1024, source: "server" });
+    assert.equal(windows.toolsUsable(model), false);
+    const asked = server.requests.length;
+    await windows.refresh(model);
+    assert.equal(server.requests.length, asked, "asked once per process");
+  });
+
+  test("a configured window smaller than the served one stays the window", async () => {
+    const server = await started(startLlamaCpp({ alias: "model-x", nCtx: 2048, supportsTools: true }));
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 1024 });
+    await windows.refresh(model);
+    assert.deepEqual(windows.explain(model), { window: 1024, source: "configured" });
+    assert.equal(windows.reportedWindow(model), 2048);
+    assert.equal(windows.toolsUsable(model), true);
+  });
+
+  test("vLLM: max_model_len in /v1/models", async () => {
+    const server = await started(
+      startFakeServer((request) =>
+        request.path === "/v1/models"
+          ? { kind: "json", body: { object: "list", data: [{ id: "model-x", object: "model", owned_by: "vllm", root: "Qwen/Qwen3-8B", max_model_len: 8192 }] } }
+          : { kind: "json", status: 404, body: { detail: "Not Found" } },
+      ),
+    );
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", server.baseUrl, { contextWindow: 32768 });
+    await windows.refresh(model);
+    assert.equal(windows.effectiveWindow(model), 8192);
+    assert.equal(server.requests.some((request) => request.path === "/api/show"), false, "Ollama's endpoints are for Ollama");
+  });
+
+  test("Ollama: the loaded context from /api/ps, tool support from /api/show", async () => {
+    const server = await started(
+      startFakeServer((request) => {
+        if (request.path === "/api/ps") return { kind: "json", body: { models: [{ name: "model-x:latest", model: "model-x:latest", size: 1, context_length: 4096, expires_at: "2026-01-01T00:05:00Z" }] } };
+        if (request.path === "/api/show" && request.method === "POST") return { kind: "json", body: { parameters: "stop \"<|im_end|>\"", capabilities: ["completion"], model_info: { "qwen3.context_length": 40960 } } };
+        if (request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "model-x", object: "model", owned_by: "library" }] } };
+        return { kind: "json", status: 404, body: "404 page not found" };
+      }),
+    );
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", server.baseUrl, { id: "model-x", contextWindow: 32768 });
+    await windows.refresh(model);
+    assert.equal(windows.effectiveWindow(model), 4096);
+    assert.equal(windows.toolsUsable(model), false);
+  });
+
+  test("LM Studio: the loaded context and trained_for_tool_use, through its native listing", async () => {
+    const server = await started(startLmStudio({ models: [{ id: "model-x", loaded: true, loadedContextLength: 4096, maxContextLength: 196608 }] }));
+    const windows = new ServedWindows(http, new LoadState(http, new ManualClock()));
+    const model = modelSpec("openai-responses", server.baseUrl, { contextWindow: 196608 });
+    await windows.refresh(model);
+    assert.equal(windows.effectiveWindow(model), 4096);
+    assert.equal(windows.toolsUsable(model), true);
+    assert.equal(server.requests.some((request) => request.path === "/props"), false, "LM Studio's own listing said it all");
+  });
+
+  test("per replica: the replica in use counts, and without one the smallest over the replicas", async () => {
+    const small = await started(startLlamaCpp({ alias: "model-x", nCtx: 1024 }));
+    const large = await started(startLlamaCpp({ alias: "model-x", nCtx: 2048 }));
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", large.baseUrl, { contextWindow: 4096, replicas: [large.baseUrl, small.baseUrl] });
+    await windows.refresh(model);
+    assert.equal(windows.effectiveWindow(model, large.baseUrl), 2048);
+    assert.equal(windows.effectiveWindow(model, small.baseUrl), 1024);
+    assert.equal(windows.effectiveWindow(model), 1024);
+  });
+
+  test("an overflow message teaches the window it names, for that replica", () => {
+    const windows = new ServedWindows(http, undefined);
+    const model = modelSpec("openai-completions", "http://127.0.0.1:9/v1", { contextWindow: 4096 });
+    const learned = windows.learnFromOverflow(model, model.baseUrl, {
+      kind: "context-overflow",
+      message: "test/model-x (POST /chat/completions) answered 400: request (1060 tokens) exceeds the available context size (1024 tokens), try increasing it",
+    });
+    assert.equal(learned, 1024);
+    assert.deepEqual(windows.explain(model), { window: 1024, source: "overflow" });
+  });
+
+  test("each server's overflow wording gives its number", () => {
+    const cases: [string, number | undefined][] = [
+      ["request (1060 tokens) exceeds the available context size (1024 tokens), try increasing it", 1024], // llama.cpp
+      ["input (3000 tokens) is larger than the max context size (2048 tokens). skipping", 2048], // llama.cpp, no context shift
+      ["Trying to keep the first 5228 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens, which is not enough.", 4096], // LM Studio
+      ["n_keep: 5228 >= n_ctx: 4096", 4096], // LM Studio's llama.cpp engine
+      ["This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.", 8192], // vLLM
+      ["the input (5000 tokens) is longer than the model's context length (4096)", 4096], // Ollama
+      ["prompt is too long: 210000 tokens > 200000 maximum", 200000], // Anthropic
+    ];
+    for (const [text, window] of cases) assert.equal(windowFromOverflow(text), window, text);
+  });
+});
