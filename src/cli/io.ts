@@ -1,12 +1,16 @@
 import { styleText } from "node:util";
 import { stripControlCharacters } from "../shared/text.js";
+import { invokedAs } from "./invocation.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** How the user runs hearth (`hearth`, `./bin/hearth`, `npx hearth`): every hint names it so (see {@link commandLine}). */
+  command: string;
 }
 
 export interface GlobalOptions {
@@ -15,7 +19,14 @@ export interface GlobalOptions {
 }
 
 export function processIo(): CliIo {
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+  const cwd = process.cwd();
+  const command = invokedAs({ script: process.argv[1] ?? "hearth", env: process.env, cwd });
+  return { env: process.env, cwd, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, command };
+}
+
+/** A command line to show in a hint, named the way the user invoked hearth: `commandLine(io, "init")` → `./bin/hearth init`. */
+export function commandLine(io: Pick<CliIo, "command">, args: string): string {
+  return `${io.command} ${args}`;
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {
