@@ -12,7 +12,7 @@ export interface LoadedModels {
 
 /** Config file → validated config → resolved models; warnings are returned, errors thrown. */
 export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
-  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd });
+  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
   const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
   return { loaded, resolved, warnings: [...loaded.warnings, ...resolved.warnings] };
 }

@@ -1,6 +1,6 @@
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
@@ -10,11 +10,16 @@ export interface AgentCommandOptions extends GlobalOptions {
   model?: string;
 }
 
-/** `hearth agent --message TEXT`: one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
+/** `hearth agent --message TEXT` (or `-m -`: the message from stdin): one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
 export async function agentCommand(io: CliIo, options: AgentCommandOptions): Promise<number> {
-  const message = options.message ?? "";
+  const fromStdin = options.message === "-" || (options.message === undefined && !io.stdin.isTTY);
+  if (options.message === undefined && !fromStdin) {
+    writeLine(io.stderr, `hearth: agent needs a message: ${commandLine(io, "agent --message TEXT")}, or -m - to read it from stdin`);
+    return 2;
+  }
+  const message = fromStdin ? await readAll(io.stdin) : (options.message ?? "");
   if (message.trim() === "") {
-    writeLine(io.stderr, "hearth: --message needs some text");
+    writeLine(io.stderr, fromStdin ? "hearth: the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "hearth: --message needs some text");
     return 2;
   }
   const key = checkSessionKey(options.session ?? "main");
@@ -46,7 +51,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, "  (your message is saved in the session; run `hearth models status --probe` to see what is wrong)");
+      writeLine(io.stderr, `  (your message is saved in the session; run \`${commandLine(io, "models status --probe")}\` to see what is wrong)`);
       return 1;
     }
     if (options.json) {
@@ -68,4 +73,11 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   } finally {
     runtime.close();
   }
+}
+
+/** The whole of stdin as one message (`hearth agent -m - < notes.txt`); the newline that ends the input is not part of it. */
+async function readAll(input: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }

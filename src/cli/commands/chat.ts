@@ -6,7 +6,7 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 import { Spinner } from "../spinner.js";
 
@@ -105,7 +105,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", "(your message is saved; /status shows the model, `hearth models status --probe` what is wrong)"));
+          writeLine(io.stderr, paint("dim", `(your message is saved; /status shows the model, \`${commandLine(io, "models status --probe")}\` what is wrong)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);
