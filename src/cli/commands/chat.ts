@@ -1,14 +1,14 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { createAgentRuntime } from "../wire-agent.js";
+import { ChatInput } from "../chat-input.js";
 import { Spinner } from "../spinner.js";
+import { createAgentRuntime } from "../wire-agent.js";
 
 export interface ChatOptions extends GlobalOptions {
   session?: string;
@@ -22,13 +22,21 @@ const HISTORY_LINES = 500;
  * `/reasoning on`, a spinner while a model loads or a fallback is tried, line history. In a pipe:
  * one line in, the answer out, plain text.
  */
-export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream & { isTTY?: boolean } = io.stdin): Promise<number> {
   const key = checkSessionKey(options.session ?? "main");
   const runtime = createAgentRuntime(io, options);
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
   const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
-  const lines = createInterface({ input, output: tty ? io.stdout : undefined, terminal: tty, history: tty ? readHistory(historyFile) : [], historySize: HISTORY_LINES });
+  const lines = new ChatInput({
+    input,
+    output: io.stdout,
+    tty,
+    prompt: paint("bold", "you › "),
+    continuationPrompt: paint("dim", "   … "),
+    history: tty ? readHistory(historyFile) : [],
+    historySize: HISTORY_LINES,
+  });
   const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
   let failures = 0;
   let turn: AbortController | undefined;
@@ -36,21 +44,14 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   if (tty) {
     const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
     writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
-    lines.setPrompt(paint("bold", "you › "));
-    lines.prompt();
-    lines.on("SIGINT", () => {
-      if (turn) turn.abort();
-      else lines.close();
-    });
+    writeLine(io.stdout, paint("dim", 'several lines: paste them, end a line with \\, or wrap them in """'));
+    lines.onInterrupt = () => turn?.abort();
   }
 
   try {
-    for await (const line of lines) {
-      const text = line.trim();
-      if (text === "") {
-        if (tty) lines.prompt();
-        continue;
-      }
+    for await (const message of lines.messages()) {
+      const text = message.trim();
+      if (text === "") continue;
       if (text === "/exit" || text === "/quit") break;
       if (tty) saveHistory(historyFile, text);
       if (isCommand(text)) {
@@ -112,7 +113,6 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
         }
       }
-      if (tty) lines.prompt();
     }
   } finally {
     spinner.stop();
