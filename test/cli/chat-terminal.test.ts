@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { runInPty } from "../helpers/pty.js";
+import { ptyMissing, runInPty } from "../helpers/pty.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
 
@@ -65,7 +65,7 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     return { file, env: { HEARTH_STATE_DIR: join(temp.dir, name) }, server, said, hold };
   }
 
-  test("a bracketed paste of several lines is one message, sent with Enter; Ctrl+D leaves on a fresh line", { timeout: 60_000 }, async () => {
+  test("a bracketed paste of several lines is one message, sent with Enter; Ctrl+D leaves on a fresh line", { timeout: 60_000, skip: ptyMissing }, async () => {
     const { file, env, said } = await setup("paste");
     const chat = runInPty(["chat", "--config", file], { env });
     await chat.waitFor(AT_PROMPT);
@@ -80,7 +80,7 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     assert.match(afterLastPrompt, FRESH_LINE, "the shell's prompt starts on a line of its own");
   });
 
-  test("Ctrl+C at an idle prompt leaves on a fresh line, and clears a half-written line first", { timeout: 60_000 }, async () => {
+  test("Ctrl+C at an idle prompt leaves on a fresh line, and clears a half-written line first", { timeout: 60_000, skip: ptyMissing }, async () => {
     const { file, env, said } = await setup("ctrl-c");
     const chat = runInPty(["chat", "--config", file], { env });
     await chat.waitFor(AT_PROMPT);
@@ -94,7 +94,7 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     assert.match(chat.output.slice(chat.output.lastIndexOf(PROMPT) + PROMPT.length), FRESH_LINE);
   });
 
-  test("text typed while a turn runs is not drawn over the spinner; it waits for the next prompt", { timeout: 60_000 }, async () => {
+  test("text typed while a turn runs is not drawn over the spinner; it waits for the next prompt", { timeout: 60_000, skip: ptyMissing }, async () => {
     const { file, env, said, hold } = await setup("typeahead");
     const held = hold();
     const chat = runInPty(["chat", "--config", file], { env });

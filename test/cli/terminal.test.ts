@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
 import JSON5 from "json5";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { runInPty } from "../helpers/pty.js";
+import { ptyMissing, runInPty } from "../helpers/pty.js";
 import { hearthBin, repoRoot, runCli, tempDir, type CliResult } from "../helpers/run-cli.js";
 import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
 
@@ -157,6 +157,7 @@ describe("the terminal: streams, help, names, stdin", () => {
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /the message read from stdin is empty/);
 
+    if (ptyMissing) return;
     const terminal = runInPty(["agent", "--config", file], { env });
     assert.equal(await terminal.exited, 2, terminal.output);
     assert.match(terminal.output, /agent needs a message: \.\/bin\/hearth agent --message TEXT, or -m - to read it from stdin/);

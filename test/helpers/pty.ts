@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { hearthBin, repoRoot } from "./run-cli.js";
 
 export interface PtySession {
@@ -12,6 +12,9 @@ export interface PtySession {
   readonly exited: Promise<number>;
   kill(): void;
 }
+
+/** util-linux `script` gives a child a pseudo-terminal; elsewhere (BSD `script`) these tests are skipped. */
+export const ptyMissing: string | false = spawnSync("script", ["--version"], { encoding: "utf8" }).stdout?.includes("util-linux") ? false : "needs util-linux script for a pseudo-terminal";
 
 const quote = (word: string): string => `'${word.replace(/'/g, "'\\''")}'`;
 
