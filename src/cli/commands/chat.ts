@@ -28,6 +28,16 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
   const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
+  const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
+  let failures = 0;
+  let turn: AbortController | undefined;
+
+  if (tty) {
+    const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
+    writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
+    writeLine(io.stdout, paint("dim", 'several lines: paste them, end a line with \\, or wrap them in """'));
+  }
+  // Created last: from here on the terminal is in raw mode, and the finally below restores it.
   const lines = new ChatInput({
     input,
     output: io.stdout,
@@ -37,16 +47,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
     history: tty ? readHistory(historyFile) : [],
     historySize: HISTORY_LINES,
   });
-  const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
-  let failures = 0;
-  let turn: AbortController | undefined;
-
-  if (tty) {
-    const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
-    writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
-    writeLine(io.stdout, paint("dim", 'several lines: paste them, end a line with \\, or wrap them in """'));
-    lines.onInterrupt = () => turn?.abort();
-  }
+  lines.onInterrupt = () => turn?.abort();
 
   try {
     for await (const message of lines.messages()) {
