@@ -61,6 +61,8 @@ const now = (): string => new Date().toISOString();
 /** An agent: turns of a session — history, system prompt, tools, context budget, compaction, routing. */
 export class Agent {
   private readonly windows: ContextWindows;
+  /** Models whose smaller real window the user was told about (once per process). */
+  private readonly announcedWindows = new Set<string>();
   private readonly compactor: Compactor;
 
   constructor(
@@ -234,10 +236,14 @@ export class Agent {
       canRestart: options.canRestart ?? false,
       onOverflow: async (model, failure) => {
         // The server named its real window: plan against that from now on.
+        // (The router's served windows may have learned it already; the user is told once per model.)
         const limit = overflowLimit(failure);
-        if (limit !== undefined && limit < (this.windows.known(model) ?? model.contextWindow)) {
-          state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
+        if (limit !== undefined && limit < model.contextWindow) {
           this.windows.learn(model, limit);
+          if (!this.announcedWindows.has(model.ref)) {
+            this.announcedWindows.add(model.ref);
+            state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
+          }
         }
         state.compaction = await this.compact({ ...this.request(state, chain, await this.budget(model)), force: true, signal: options.signal });
         return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;

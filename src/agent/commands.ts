@@ -5,10 +5,11 @@ import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
 import type { CompactionOutcome } from "./agent-events.js";
+import { formatChoiceList, formatChoicesInline, modelChoices } from "./model-choices.js";
 
 export const COMMANDS: readonly [string, string][] = [
   ["/model", "show the model answering this session"],
-  ["/model list", "the models you can switch to"],
+  ["/model list", "the models you can switch to (* the one answering now)"],
   ["/model <alias|ref>", "switch this session's model (/model reset: back to the agent's)"],
   ["/status", "model, context used of the window, tokens and cost"],
   ["/new", "start a fresh conversation (the transcript keeps the old one)"],
@@ -87,18 +88,17 @@ export async function runCommand(text: string, key: string, dependencies: Comman
         const head = chain[0];
         return head ? `${catalog.aliasOf(head.ref) ?? head.ref} (${head.ref}); then ${chain.slice(1).map((model) => catalog.aliasOf(model.ref) ?? model.ref).join(", ") || "no fallbacks"}` : "No model configured.";
       }
-      if (argument === "list") {
-        if (aliases.size > 0) return [...aliases].map(([ref, alias]) => `${alias.padEnd(16)} ${ref}`).join("\n");
-        return chain.map((model) => model.ref).join("\n");
-      }
+      const choices = modelChoices(catalog, agent.spec.chain, chain[0]);
+      if (argument === "list") return choices.length > 0 ? formatChoiceList(choices) : "No model configured.";
       if (argument === "reset" || argument === "default") {
         append({ type: "model-change", id: newEntryId(), at, model: null });
         return `Back to the agent's model: ${agent.spec.chain[0]?.ref ?? "none"}.`;
       }
       const found = catalog.lookup(argument);
-      if (!found.ok) return found.reason;
-      if (aliases.size > 0 && !aliases.has(found.model.ref) && !agent.spec.chain.some((model) => model.ref === found.model.ref)) {
-        return `Only models with an alias can be chosen here: ${[...aliases.values()].join(", ")}.`;
+      const valid = `you can choose: ${formatChoicesInline(choices)}`;
+      if (!found.ok) return `${found.reason}\n${valid}`;
+      if (aliases.size > 0 && !choices.some((choice) => choice.ref === found.model.ref)) {
+        return `${found.model.ref} has no alias, and only models with an alias can be chosen here\n${valid}`;
       }
       append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;

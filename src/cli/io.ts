@@ -2,15 +2,19 @@ import { styleText } from "node:util";
 import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redactor.js";
 import { stripControlCharacters } from "../shared/text.js";
 import { redactingStream } from "./redacting-stream.js";
+import { invokedAs } from "./invocation.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Masks secrets in stdout and stderr; commands add the config's secrets once it is loaded. */
   secrets?: SecretRedactor;
+  /** How the user runs hearth (`hearth`, `./bin/hearth`, `npx hearth`): every hint names it so (see {@link commandLine}). */
+  command: string;
 }
 
 export interface GlobalOptions {
@@ -19,8 +23,15 @@ export interface GlobalOptions {
 }
 
 export function processIo(): CliIo {
+  const cwd = process.cwd();
+  const command = invokedAs({ script: process.argv[1] ?? "hearth", env: process.env, cwd });
   const secrets = new SecretRedactor(secretEnvironmentValues(process.env));
-  return { env: process.env, cwd: process.cwd(), stdout: redactingStream(process.stdout, secrets), stderr: redactingStream(process.stderr, secrets), secrets };
+  return { env: process.env, cwd, stdin: process.stdin, stdout: redactingStream(process.stdout, secrets), stderr: redactingStream(process.stderr, secrets), secrets, command };
+}
+
+/** A command line to show in a hint, named the way the user invoked hearth: `commandLine(io, "init")` → `./bin/hearth init`. */
+export function commandLine(io: Pick<CliIo, "command">, args: string): string {
+  return `${io.command} ${args}`;
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {

@@ -14,7 +14,7 @@ export interface LoadedModels {
 
 /** Config file → validated config → resolved models; warnings are returned, errors thrown. */
 export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
-  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd });
+  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
   const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
   // From here on, the config's keys, header values and URL credentials are masked in all output.
   io.secrets?.add(secretEnvValues(loaded.envUsed, io.env));

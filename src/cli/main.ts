@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, isHearthError } from "../shared/errors.js";
-import { processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { describeCommand } from "./describe-command.js";
+import { commandLine, processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
 /**
  * The composition root: argv → command. Command modules load lazily so that a command pays only
@@ -8,16 +9,24 @@ import { processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
+  const json = argv.includes("--json");
   const program = new Command("hearth")
     .description("A local-first personal AI assistant gateway: your own model server first, hosted models as fallbacks.")
-    .version(VERSION, "-v, --version")
+    .addOption(new Option("-v, --version", "print the version (with --json: { name, version })"))
     .option("--config <file>", "config file (else $HEARTH_CONFIG, else ~/.hearth/hearth.json5)")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(`(run ${commandLine(io, "--help")} for usage)`)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
+  program.name(io.command);
+  // --json promises one JSON document on stdout: help and version included.
+  if (json) program.configureHelp({ formatHelp: (command, helper) => `${JSON.stringify(describeCommand(command, helper), null, 2)}\n` });
+  program.on("option:version", () => {
+    io.stdout.write(json ? `${JSON.stringify({ name: "hearth", version: VERSION })}\n` : `${VERSION}\n`);
+    throw new CommanderError(0, "commander.version", VERSION);
+  });
 
   const run = (load: () => Promise<(io: CliIo, options: never) => number | Promise<number>>) =>
     async (...args: unknown[]): Promise<void> => {
@@ -32,30 +41,30 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const handler = await load();
       exitCode = await handler(io, command.optsWithGlobals() as never, argument);
     };
-  const json = new Option("--json", "print one JSON document on stdout");
+  const jsonOption = new Option("--json", "print one JSON document on stdout");
 
   const config = program.command("config").description("check, show or locate the config file");
   config
     .command("validate")
     .description("check the config: syntax, keys, values, model references")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/config.js")).configValidate));
   config
     .command("show")
     .description("print the effective config (defaults applied, built-in providers merged, secrets as ***)")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/config.js")).configShow));
   config
     .command("path")
     .description("print where the config file is read from")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/config.js")).configPath));
 
   const models = program.command("models").description("the models hearth can use");
   models
     .command("list")
     .description("the agent's chain and aliases (--all: the whole catalog; --local: local providers only)")
-    .addOption(json)
+    .addOption(jsonOption)
     .option("--all", "every model of every provider")
     .option("--local", "only providers on this machine or a private network")
     .action(run(async () => (await import("./commands/models-list.js")).modelsList));
@@ -63,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   models
     .command("status")
     .description("the resolved chain and keys; --probe asks each server: reachable, listed, loaded, context")
-    .addOption(json)
+    .addOption(jsonOption)
     .option("--probe", "ask each provider: reachability, model listing, LM Studio load state and context")
     .option("--first-token", "also send one tiny real request per model and time its first token (implies --probe)")
     .action(run(async () => (await import("./commands/models-status.js")).modelsStatusCommand));
@@ -71,13 +80,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command("agent")
     .description("one turn: send a message, print the final answer")
-    .option("-m, --message <text>", "what to say")
+    .option("-m, --message <text>", "what to say; - (or no -m, with stdin not a terminal) reads it from stdin")
     .option("-s, --session <key>", "the session to continue (default: main)")
     .option("--agent <id>", "which agent answers (default: main)")
     .option("--model <ref|alias>", "answer with this model first, this turn only")
     .option("--new", "start a fresh conversation first (like /new; the transcript keeps the old one)")
     .option("--retry", "send the session's last message again when it got no answer")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/agent.js")).agentCommand));
 
   program
@@ -91,12 +100,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   sessions
     .command("list")
     .description("every session with its last message, turns and cost")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/sessions.js")).sessionsList));
   sessions
     .command("show <key>")
     .description("a session's transcript")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsShow));
   sessions
     .command("export <key>")
@@ -106,27 +115,26 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   sessions
     .command("reset <key>")
     .description("start the session afresh (as /new: the transcript keeps what came before)")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsReset));
   sessions
     .command("delete <key>")
     .description("delete a session's file (asks first; --yes to skip the question, required in a pipe)")
     .option("-y, --yes", "delete without asking")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsDelete));
 
   program
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
-    .addOption(json)
+    .addOption(jsonOption)
     .action(run(async () => (await import("./commands/init.js")).init));
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });
-    if (argv.length === 0) program.outputHelp();
     return exitCode;
   } catch (error) {
-    return reportError(error, io, argv.includes("--json"));
+    return reportError(error, io, json);
   }
 }
 
@@ -134,8 +142,10 @@ const VERSION = "0.1.0";
 
 function reportError(error: unknown, io: CliIo, json: boolean): number {
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-    if (json) io.stdout.write(`${JSON.stringify({ error: error.message.replace(/^error: /, ""), exitCode: 2 })}\n`);
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    // "commander.help" is help shown for a missing command (`hearth`, `hearth models`): a usage error.
+    const message = error.code === "commander.help" ? "a command is needed (the help lists them)" : error.message.replace(/^error: /, "");
+    if (json) io.stdout.write(`${JSON.stringify({ error: message, exitCode: 2 })}\n`);
     return 2;
   }
   if (json) {

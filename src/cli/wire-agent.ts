@@ -4,7 +4,8 @@ import { createBuiltinTools } from "../agent/tools/registry.js";
 import { stateDir } from "../config/paths.js";
 import { SessionStore } from "../sessions/session-store.js";
 import { HearthError } from "../shared/errors.js";
-import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
+import { commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 import { loadModels, printWarnings } from "./load-models.js";
 import { createRouting } from "./wire-router.js";
 
@@ -21,7 +22,12 @@ export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?:
   let model;
   if (options.model) {
     const found = resolved.catalog.lookup(options.model);
-    if (!found.ok) throw new HearthError("usage", `--model: ${found.reason}`);
+    if (!found.ok) {
+      throw new HearthError("usage", `--model: ${found.reason}`, [
+        `you can choose: ${formatChoicesInline(modelChoices(resolved.catalog, spec.chain, undefined))}`,
+        `(\`${commandLine(io, "models list --all")}\` shows every model hearth knows; a full provider/model ref works too)`,
+      ]);
+    }
     model = found.model;
   }
   return { agent, store, catalog: resolved.catalog, model, close: () => routing.http.destroy() };

@@ -22,6 +22,8 @@ export interface LoadedConfig {
 export interface LoadOptions extends PathEnvironment {
   /** The `--config` flag. */
   flag?: string | undefined;
+  /** How the user runs hearth (`hearth`, `./bin/hearth`), for the fixes that name a command. */
+  command?: string;
   /** Reads a file as UTF-8; undefined when it does not exist (default: readConfigFile, bounded). Injected by tests. */
   readText?: (file: string) => string | undefined;
 }
@@ -35,7 +37,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     if (location.origin !== "default") {
       const from = location.origin === "flag" ? "--config" : "HEARTH_CONFIG";
       throw new HearthError("config", `config file not found: ${escapeControlCharacters(location.file)} (given by ${from})`, [
-        "fix: check the path, or run `hearth init` to write a starter config there",
+        `fix: check the path, or run \`${options.command ?? "hearth"} init\` to write a starter config there`,
       ]);
     }
     return { config: parseConfigValue({}, undefined, options.env).config, location, source: undefined, warnings: [], envUsed: new Set() };

@@ -124,7 +124,7 @@ describe("context: compaction, overflow, crashes", () => {
       return result.stdout;
     };
     assert.match(await say("/model"), /^Small \(local\/m\); then Big/);
-    assert.equal(await say("/model list"), "Small            local/m\nBig              local/big\n");
+    assert.equal(await say("/model list"), "* Small            local/m\n  Big              local/big\n", "the current model is marked");
     assert.match(await say("/model big"), /This session now uses Big \(local\/big\)/);
     await say("hello");
     const used = server.requests.filter((request) => request.method === "POST").pop()?.body as { model: string };

@@ -66,7 +66,7 @@ describe("turns that got no answer never poison the session", () => {
     down = true;
     const lost = await runCli(["agent", "--config", file, "-m", "first try"], { env });
     assert.equal(lost.code, 1);
-    assert.match(lost.stderr, /`hearth agent --retry` sends it again/);
+    assert.match(lost.stderr, /`\S*hearth agent --retry` sends it again/);
     down = false;
     const retried = await runCli(["agent", "--config", file, "--json", "--retry"], { env });
     assert.equal(retried.code, 0, retried.stderr);

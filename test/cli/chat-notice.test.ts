@@ -37,7 +37,7 @@ test("chat on a terminal: the cut-off notice starts on a line of its own, never 
   );
   const screen = terminal();
   const input = Object.assign(new PassThrough(), { isTTY: true });
-  const running = chatCommand({ env: { NO_COLOR: "1", HEARTH_STATE_DIR: join(temp.dir, "state"), HOME: temp.dir }, cwd: temp.dir, stdout: screen.stdout, stderr: screen.stderr }, { config: file }, input);
+  const running = chatCommand({ env: { NO_COLOR: "1", HEARTH_STATE_DIR: join(temp.dir, "state"), HOME: temp.dir }, cwd: temp.dir, stdin: input, stdout: screen.stdout, stderr: screen.stderr, command: "hearth" }, { config: file }, input);
   input.write("tell me a story\r");
   while (!screen.screen().includes("cut off")) await new Promise((resolve) => setTimeout(resolve, 20));
   input.end();

@@ -91,7 +91,7 @@ test("models list with no config file runs on built-in defaults and says how to 
   try {
     const result = await runCli(["models", "list"], { env: { HOME: home.dir } });
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /No models configured: run `hearth init`/);
+    assert.match(result.stdout, /No models configured: run `\.\/bin\/hearth init`/, "named as the test runs it: ./bin/hearth from the checkout");
   } finally {
     home.cleanup();
   }

@@ -2,7 +2,7 @@ import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js"
 import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
 import { newEntryId } from "../../sessions/session-store.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
@@ -14,16 +14,21 @@ export interface AgentCommandOptions extends GlobalOptions {
   retry?: boolean;
 }
 
-/** `hearth agent --message TEXT`: one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
+/** `hearth agent --message TEXT` (or `-m -`: the message from stdin): one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
 export async function agentCommand(io: CliIo, options: AgentCommandOptions): Promise<number> {
-  const message = options.message ?? "";
+  const fromStdin = options.message === "-" || (options.message === undefined && !options.retry && !options.new && !io.stdin.isTTY);
+  if (options.message === undefined && !fromStdin && !options.retry && !options.new) {
+    writeLine(io.stderr, `hearth: agent needs a message: ${commandLine(io, "agent --message TEXT")}, or -m - to read it from stdin (or --retry to send the last one again)`);
+    return 2;
+  }
+  const message = fromStdin ? await readAll(io.stdin) : (options.message ?? "");
   const retrying = Boolean(options.retry) || isRetry(message);
   if (options.retry && message.trim() !== "") {
     writeLine(io.stderr, "hearth: --retry sends the last message again: leave out --message");
     return 2;
   }
   if (message.trim() === "" && !retrying && !options.new) {
-    writeLine(io.stderr, "hearth: --message needs some text (or --retry to send the last one again)");
+    writeLine(io.stderr, fromStdin ? "hearth: the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "hearth: --message needs some text (or --retry to send the last one again)");
     return 2;
   }
   const key = checkSessionKey(options.session ?? "main");
@@ -72,7 +77,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, `  (${FAILURE_HINTS[result.cause]})`);
+      writeLine(io.stderr, `  (${failureHint(io, result.cause)})`);
       return 1;
     }
     if (options.json) {
@@ -97,13 +102,21 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   }
 }
 
-const FAILURE_HINTS = {
-  transient: "your message is saved; `hearth agent --retry` sends it again, `hearth models status --probe` shows what is wrong",
-  permanent: "your message is saved in the transcript and left out of later turns",
-  cancelled: "cancelled: your message is saved and left out of later turns; `hearth agent --retry` sends it again",
-} as const;
+/** What became of a message that got no answer, and what to do, by cause. */
+function failureHint(io: Pick<CliIo, "command">, cause: "transient" | "permanent" | "cancelled"): string {
+  if (cause === "transient") return `your message is saved; \`${commandLine(io, "agent --retry")}\` sends it again, \`${commandLine(io, "models status --probe")}\` shows what is wrong`;
+  if (cause === "permanent") return "your message is saved in the transcript and left out of later turns";
+  return `cancelled: your message is saved and left out of later turns; \`${commandLine(io, "agent --retry")}\` sends it again`;
+}
 
 /** `--json` says what became of a compaction the turn needed, and why one did not happen or failed. */
 function compactionField(result: TurnResult): { compaction?: CompactionOutcome } {
   return result.compaction ? { compaction: result.compaction } : {};
+}
+
+/** The whole of stdin as one message (`hearth agent -m - < notes.txt`); the newline that ends the input is not part of it. */
+async function readAll(input: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }

@@ -1,13 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
 import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { appendStateFile, readStateFile } from "../../shared/state-file.js";
-import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { ChatInput } from "../chat-input.js";
 import { createAgentRuntime } from "../wire-agent.js";
 import { Spinner } from "../spinner.js";
 
@@ -18,24 +18,24 @@ export interface ChatOptions extends GlobalOptions {
 
 const HISTORY_LINES = 500;
 
-const FAILURE_HINTS = {
-  transient: "your message is saved; /retry sends it again, `hearth models status --probe` shows what is wrong",
-  permanent: "your message is saved in the transcript and left out of later turns",
-  cancelled: "cancelled: your message is saved and left out of later turns; /retry sends it again",
-} as const;
+/** What became of a message that got no answer, and what to do, by cause. */
+function failureHint(io: Pick<CliIo, "command">, cause: "transient" | "permanent" | "cancelled"): string {
+  if (cause === "transient") return `your message is saved; /retry sends it again, \`${commandLine(io, "models status --probe")}\` shows what is wrong`;
+  if (cause === "permanent") return "your message is saved in the transcript and left out of later turns";
+  return "cancelled: your message is saved and left out of later turns; /retry sends it again";
+}
 
 /**
  * `hearth chat`: an interactive conversation. On a terminal: streaming text, reasoning dimmed when
  * `/reasoning on`, a spinner while a model loads or a fallback is tried, line history. In a pipe:
  * one line in, the answer out, plain text.
  */
-export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream & { isTTY?: boolean } = io.stdin): Promise<number> {
   const key = checkSessionKey(options.session ?? "main");
   const runtime = createAgentRuntime(io, options);
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
   const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
-  const lines = createInterface({ input, output: tty ? io.stdout : undefined, terminal: tty, history: tty ? readHistory(historyFile) : [], historySize: HISTORY_LINES });
   const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
   let failures = 0;
   let turn: AbortController | undefined;
@@ -45,21 +45,24 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   if (!head) writeLine(io.stderr, paint("yellow", `${runtime.agent.noModelMessage}; until then messages get no answer`));
   if (tty) {
     writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
-    lines.setPrompt(paint("bold", "you › "));
-    lines.prompt();
-    lines.on("SIGINT", () => {
-      if (turn) turn.abort();
-      else lines.close();
-    });
+    writeLine(io.stdout, paint("dim", 'several lines: paste them, end a line with \\, or wrap them in """'));
   }
+  // Created last: from here on the terminal is in raw mode, and the finally below restores it.
+  const lines = new ChatInput({
+    input,
+    output: io.stdout,
+    tty,
+    prompt: paint("bold", "you › "),
+    continuationPrompt: paint("dim", "   … "),
+    history: tty ? readHistory(historyFile) : [],
+    historySize: HISTORY_LINES,
+  });
+  lines.onInterrupt = () => turn?.abort();
 
   try {
-    for await (const line of lines) {
-      const text = line.trim();
-      if (text === "") {
-        if (tty) lines.prompt();
-        continue;
-      }
+    for await (const message of lines.messages()) {
+      const text = message.trim();
+      if (text === "") continue;
       if (text === "/exit" || text === "/quit") break;
       if (tty) saveHistory(historyFile, text);
       const retry = isRetry(text) ? runtime.agent.retryable(key) : undefined;
@@ -121,14 +124,13 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", `(${FAILURE_HINTS[result.cause]})`));
+          writeLine(io.stderr, paint("dim", `(${failureHint(io, result.cause)})`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);
           if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
         }
       }
-      if (tty) lines.prompt();
     }
   } finally {
     spinner.stop();

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { configLocation } from "../../config/paths.js";
 import { ProblemLocator, formatPath } from "../../config/problems.js";
 import { redactSecrets, secretEnvValues } from "../../config/redact.js";
-import { writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
 import { HearthError } from "../../shared/errors.js";
 import { redactUrl } from "../../shared/secret-redactor.js";
@@ -33,7 +33,7 @@ export function configValidate(io: CliIo, options: GlobalOptions): number {
   const paint = painter(io);
   printWarnings(io, loaded, warnings);
   if (!loaded.source) {
-    writeLine(io.stdout, `No config file at ${loaded.location.file}; built-in defaults are valid. Run \`hearth init\` to write one.`);
+    writeLine(io.stdout, `No config file at ${loaded.location.file}; built-in defaults are valid. Run \`${commandLine(io, "init")}\` to write one.`);
     return 0;
   }
   const chain = resolved.chain.map((entry) => entry.model.ref).join(" → ") || "(no model chain)";
@@ -96,6 +96,6 @@ export function configPath(io: CliIo, options: GlobalOptions): number {
     return 0;
   }
   writeLine(io.stdout, location.file);
-  if (!exists) writeLine(io.stderr, "(no file there yet: `hearth init` writes a starter config)");
+  if (!exists) writeLine(io.stderr, `(no file there yet: \`${commandLine(io, "init")}\` writes a starter config)`);
   return 0;
 }

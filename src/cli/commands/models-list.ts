@@ -1,6 +1,6 @@
 import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
-import { formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings } from "../load-models.js";
 
 export interface ModelsListOptions extends GlobalOptions {
@@ -59,7 +59,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
   printWarnings(io, loaded, warnings);
   const paint = painter(io);
   if (rows.length === 0) {
-    writeLine(io.stdout, options.local ? "No local models: add a provider with a local baseUrl (hearth init writes one for LM Studio)." : "No models configured: run `hearth init`, or set agents.defaults.model.primary.");
+    writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : `No models configured: run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`);
     return 0;
   }
   const table = formatTable(

@@ -4,7 +4,7 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, type ChainStatus } from "../../ops/models-status.js";
-import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
@@ -32,7 +32,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
     }
     printWarnings(io, loaded, warnings);
     if (report.chain.length === 0) {
-      writeLine(io.stdout, "No models configured: run `hearth init`, or set agents.defaults.model.primary.");
+      writeLine(io.stdout, `No models configured: run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`);
       return 0;
     }
     for (const entry of report.chain) printEntry(io, entry);

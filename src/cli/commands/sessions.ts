@@ -3,7 +3,7 @@ import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { busyNotice, checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
-import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
   return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -23,7 +23,7 @@ export function sessionsList(io: CliIo, options: GlobalOptions): number {
   if (options.json) {
     writeJson(io, { sessions: summaries, ...(problems.length ? { problems } : {}) });
   } else if (summaries.length === 0 && problems.length === 0) {
-    writeLine(io.stdout, "No sessions yet: `hearth chat` or `hearth agent --message …` starts one.");
+    writeLine(io.stdout, `No sessions yet: \`${commandLine(io, "chat")}\` or \`${commandLine(io, "agent --message …")}\` starts one.`);
   } else if (summaries.length > 0) {
     const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, summary.lastText]);
     for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);

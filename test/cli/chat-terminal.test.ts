@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { ptyMissing, runInPty } from "../helpers/pty.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
+
+const PROMPT = "you › ";
+/** readline's cursor placement (ESC [ n G), which may follow a prompt. */
+const CURSOR = `(${String.fromCharCode(27)}\\[\\d+G)?`;
+/** The prompt at the end of what the terminal shows. */
+const AT_PROMPT = new RegExp(`you › ${CURSOR}$`);
+/** What follows the last prompt when hearth leaves: a line end. */
+const FRESH_LINE = new RegExp(`^${CURSOR}\\r?\\n`);
+const PASTE_START = "\x1b[200~";
+const PASTE_END = "\x1b[201~";
+
+/** The next model request waits: `received` when it arrives, until `release`. */
+interface Hold {
+  received: Promise<void>;
+  release: () => void;
+}
+
+describe("hearth chat on a terminal and in a pipe: what the user types", () => {
+  const temp = tempDir();
+  const servers: FakeServer[] = [];
+  after(async () => {
+    temp.cleanup();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  /** A model that answers `got: <the message, newlines as ⏎>`; `hold` keeps it from answering until released. */
+  async function setup(name: string): Promise<{ file: string; env: NodeJS.ProcessEnv; server: FakeServer; said: () => string[]; hold: () => Hold }> {
+    let gate: Promise<void> | undefined;
+    let arrived = (): void => undefined;
+    const answer = scriptedModel("openai-completions", (turns) => ({ text: `got: ${lastUser(turns).replace(/\n/g, "⏎")}` }));
+    const server = await startFakeServer(async (request) => {
+      if (request.method === "POST" && gate) {
+        arrived();
+        await gate;
+      }
+      return answer(request);
+    });
+    servers.push(server);
+    const file = temp.write(
+      `${name}.json5`,
+      `{ agents: { defaults: { model: { primary: "local/m" } } },
+         models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } } }`,
+    );
+    const said = (): string[] =>
+      server.requests.filter((request) => request.method === "POST").map((request) => lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>)));
+    const hold = (): Hold => {
+      let open = (): void => undefined;
+      gate = new Promise((resolve) => (open = resolve));
+      const received = new Promise<void>((resolve) => (arrived = resolve));
+      return {
+        received,
+        release: () => {
+          gate = undefined;
+          open();
+        },
+      };
+    };
+    return { file, env: { HEARTH_STATE_DIR: join(temp.dir, name) }, server, said, hold };
+  }
+
+  test("a bracketed paste of several lines is one message, sent with Enter; Ctrl+D leaves on a fresh line", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const { file, env, said } = await setup("paste");
+    const chat = runInPty(["chat", "--config", file], { env });
+    await chat.waitFor(AT_PROMPT);
+    chat.send(`${PASTE_START}first line\rsecond line\r${PASTE_END}`);
+    chat.send("\r");
+    await chat.waitFor(/got: first line⏎second line/);
+    await chat.waitFor(AT_PROMPT, chat.output.lastIndexOf("got: "));
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+    assert.deepEqual(said(), ["first line\nsecond line"], "one turn, both lines");
+    const afterLastPrompt = chat.output.slice(chat.output.lastIndexOf(PROMPT) + PROMPT.length);
+    assert.match(afterLastPrompt, FRESH_LINE, "the shell's prompt starts on a line of its own");
+  });
+
+  test("Ctrl+C at an idle prompt leaves on a fresh line, and clears a half-written line first", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const { file, env, said } = await setup("ctrl-c");
+    const chat = runInPty(["chat", "--config", file], { env });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("never sent");
+    await chat.waitFor(/never sent/);
+    chat.send("\x03");
+    await chat.waitFor(new RegExp(`\\^C\\r?\\n[^]*you › ${CURSOR}$`), chat.output.lastIndexOf("never sent"));
+    chat.send("\x03");
+    assert.equal(await chat.exited, 0, chat.output);
+    assert.deepEqual(said(), [], "nothing reached the model");
+    assert.match(chat.output.slice(chat.output.lastIndexOf(PROMPT) + PROMPT.length), FRESH_LINE);
+  });
+
+  test("text typed while a turn runs is not drawn over the spinner; it waits for the next prompt", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const { file, env, said, hold } = await setup("typeahead");
+    const held = hold();
+    const chat = runInPty(["chat", "--config", file], { env });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("hello\r");
+    await held.received;
+    const mark = chat.output.length;
+    chat.send("QZQ next\r");
+    // The spinner redraws several times after the keys went in: hearth has read them by then.
+    await chat.waitFor(/(thinking…[^]*){4}/, mark);
+    const duringTurn = chat.output.slice(mark);
+    held.release();
+    await chat.waitFor(/got: QZQ next/);
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+    assert.doesNotMatch(duringTurn, /Q/, "nothing typed was drawn while the turn ran");
+    assert.deepEqual(said(), ["hello", "QZQ next"]);
+    assert.match(chat.output, /got: hello\r?\nyou › QZQ next\r?\n/, "the typed-ahead message is shown at its own prompt");
+  });
+
+  test("in a pipe: a line ending in \\ continues, a \"\"\" block is one message, other lines one each", async () => {
+    const { file, env, said } = await setup("pipe");
+    const input = ["one", "two \\", "and three", '"""', "block line 1", "", "block line 2", '"""', '"""single"""', "last"].join("\n");
+    const result = await runCli(["chat", "--config", file], { env, input: `${input}\n` });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(said(), ["one", "two \nand three", "block line 1\n\nblock line 2", "single", "last"]);
+    assert.equal(result.stdout, "got: one\ngot: two ⏎and three\ngot: block line 1⏎⏎block line 2\ngot: single\ngot: last\n");
+  });
+});
