@@ -153,6 +153,7 @@ export class Agent {
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       sessionKey: key,
       privacy: this.spec.privacy,
+      named: (options.model ?? this.lookupSessionModel(entries))?.ref,
       canRestart: options.canRestart ?? false,
       onOverflow: async (model) => {
         const ok = await this.compact(key, entries, chain, await this.budget(model), emit, undefined, true, options.signal);
@@ -170,6 +171,9 @@ export class Agent {
           break;
         case "model-loading":
           emit({ type: "model-loading", model: event.model, waiting: event.waiting });
+          break;
+        case "attempt-waiting":
+          emit(event);
           break;
         case "answer-restart":
           emit({ type: "answer-restart" });

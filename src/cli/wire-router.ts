@@ -4,6 +4,7 @@ import { Cooldowns, DEFAULT_COOLDOWN } from "../models/cooldowns.js";
 import { LoadState } from "../models/load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
 import { ReplicaBalancer } from "../models/replicas.js";
+import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
@@ -17,6 +18,6 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const replicas = new ReplicaBalancer(clock);
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState });
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, clock, reachability: quickReachability(http) });
   return { http, clock, adapters, cooldowns, replicas, prefill, loadState, router };
 }

@@ -1,4 +1,6 @@
 import { isCommand, runCommand } from "../../agent/commands.js";
+import { failureHint } from "../../models/failure-hint.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
@@ -34,6 +36,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         if (options.json) return;
         if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
         if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
+        if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
         if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
         if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
         if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
@@ -46,7 +49,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, "  (your message is saved in the session; run `hearth models status --probe` to see what is wrong)");
+      writeLine(io.stderr, `  (${failureHint(result.attempts)})`);
       return 1;
     }
     if (options.json) {

@@ -5,6 +5,8 @@ import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
 import { isCommand, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
+import { failureHint } from "../../models/failure-hint.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
@@ -82,6 +84,8 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             midLine = !event.delta.endsWith("\n");
           } else if (event.type === "model-loading") {
             status(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
+          } else if (event.type === "attempt-waiting") {
+            status(waitingNotice(event, runtime.catalog));
           } else if (event.type === "attempt-failed" && event.next) {
             status(`${event.model} ${event.outcome}; trying ${event.next}`);
           } else if (event.type === "answer-restart") {
@@ -105,7 +109,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", "(your message is saved; /status shows the model, `hearth models status --probe` what is wrong)"));
+          writeLine(io.stderr, paint("dim", `(${failureHint(result.attempts)}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);
