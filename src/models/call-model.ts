@@ -7,7 +7,7 @@ import type { EventStream } from "../shared/event-stream.js";
 import { FirstTokenWatch } from "./first-token-watch.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
-import type { RouteRequest, AdapterSource } from "./router.js";
+import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 
 export interface CallDependencies {

@@ -1,7 +1,5 @@
-import type { ProviderAdapter } from "../ai/adapter.js";
-import type { Api } from "../ai/api.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { AssistantMessage, CallOptions, Context, Failure, FailureKind } from "../ai/types.js";
+import type { AssistantMessage, Context, Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { callModel, type AttemptResult } from "./call-model.js";
@@ -10,11 +8,10 @@ import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import type { ReachabilityCheck } from "./reachability.js";
 import type { ReplicaBalancer } from "./replicas.js";
+import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { Attempt, RouterEvent } from "./router-events.js";
 
-export interface AdapterSource {
-  get(api: Api): Promise<ProviderAdapter>;
-}
+export type { AdapterSource, RouteRequest } from "./route-request.js";
 
 export interface RouterDependencies {
   adapters: AdapterSource;
@@ -25,22 +22,6 @@ export interface RouterDependencies {
   clock: Clock;
   /** A quick look at a cooling local server before skipping it; absent: cooldowns are trusted as they are. */
   reachability?: ReachabilityCheck | undefined;
-}
-
-export interface RouteRequest {
-  /** Candidates in order: the session's model or the agent's primary, then the fallbacks. */
-  chain: readonly ModelSpec[];
-  context: Context;
-  options?: CallOptions | undefined;
-  /** Keeps a session on one replica, so the server's prompt cache is reused. */
-  sessionKey?: string | undefined;
-  privacy?: "any" | "local-only" | undefined;
-  /** The model the user named (`--model`, `/model`, the session's pinned model): tried even while it cools down. */
-  named?: ModelRef | undefined;
-  /** The channel can replace text it already showed with a fresh answer (or shows only the final text). */
-  canRestart?: boolean | undefined;
-  /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
-  onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
