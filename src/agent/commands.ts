@@ -12,7 +12,7 @@ export const COMMANDS: readonly [string, string][] = [
   ["/status", "model, context used of the window, tokens and cost"],
   ["/new", "start a fresh conversation (the transcript keeps the old one)"],
   ["/compact [focus]", "summarise older turns now, optionally focusing on something"],
-  ["/reasoning on|off", "show the model's reasoning (terminal and web chat only)"],
+  ["/reasoning on|off", "show the model's reasoning (in the terminal)"],
   ["/help", "this list"],
 ];
 

@@ -179,6 +179,14 @@ describe("hearth: honest progress and words", () => {
     }
   });
 
+  test("/help promises nothing the gateway has not brought yet", async () => {
+    const file = temp.write("help.json5", config(`${await refusedUrl()}/v1`, spare.baseUrl));
+    const help = await runCli(["agent", "--config", file, "--message", "/help"], { env: { HEARTH_STATE_DIR: join(temp.dir, "help") } });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /\/reasoning on\|off +show the model's reasoning \(in the terminal\)/);
+    assert.doesNotMatch(help.stdout, /web chat|gateway|health|keep-warm/i);
+  });
+
   test("config validate and models list warn about a chain without a fallback, naming hosted models that have a key", async () => {
     const text = `{ agents: { defaults: { model: { primary: "local/m" }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
       models: { providers: { local: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m" }] } } } }`;
