@@ -83,6 +83,12 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
     assert.equal(named.code, 0, named.stderr);
     assert.equal(named.stdout, "from the local model\n");
     assert.doesNotMatch(named.stderr, /answered by/);
+    // The same for a model pinned to the session with /model.
+    coolDown(state, { "local/m": { kind: "rate-limit" } });
+    const pin = await runCli(["agent", "--config", file, "--session", "pinned", "--message", "/model Local"], { env: { HEARTH_STATE_DIR: state } });
+    assert.match(pin.stdout, /This session now uses Local \(local\/m\)/);
+    const pinned = await runCli(["agent", "--json", "--config", file, "--session", "pinned", "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(pinned.stdout) as AgentJson), ["local/m ok"]);
   });
 
   test("a cooldown left by an older hearth for a refused connection costs nothing: the local server is asked", async () => {
