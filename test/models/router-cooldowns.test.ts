@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
+import { PrefillStats } from "../../src/models/prefill-stats.js";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
 import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
@@ -206,6 +207,14 @@ describe("honest progress and words", () => {
       routing.close();
       await studio.close();
     }
+  });
+
+  test("a loaded model's limit is its prompt's reading time at the measured speed, three times over, plus 10 s", () => {
+    const stats = new PrefillStats();
+    assert.equal(stats.loadedLimitMs("x/m", true, 500), 10_000 + (500 / 250) * 3 * 1000, "250 tokens/s assumed before measuring");
+    stats.record("x/m", 4_000, 1_000);
+    assert.equal(stats.loadedLimitMs("x/m", true, 6_000), 10_000 + (6_000 / 4_000) * 3 * 1000, "the measured 4,000 tokens/s");
+    assert.equal(stats.loadedLimitMs("h/m", false, 500), undefined, "a hosted model's speed is not assumed");
   });
 
   test("an error that does not fail over announces no next model", async () => {
