@@ -7,6 +7,7 @@ import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
+import { timerDelay } from "../shared/timer-delay.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
@@ -211,7 +212,7 @@ export class Agent {
     if (!head) return false;
     const summarizerBudget = await this.budget(head);
     try {
-      const timeout = AbortSignal.timeout(this.spec.compaction.timeoutSeconds * 1000);
+      const timeout = AbortSignal.timeout(timerDelay(this.spec.compaction.timeoutSeconds * 1000));
       const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
       const summary = await summarizeInChunks(plan, view.summary, summarizerBudget.promptTokens - 1_500, (system, prompt) => this.summarize(summarizer, system, prompt, signal), focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };

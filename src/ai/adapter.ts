@@ -1,7 +1,8 @@
 import type { Api } from "./api.js";
 import { classifyHttpFailure, errorPayloadOf } from "./classify-failure.js";
 import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
-import type { ModelSpec } from "./model-spec.js";
+import { compatibleContext, type CompatHabits } from "./compat.js";
+import type { ModelCompat, ModelSpec } from "./model-spec.js";
 import { ResponseBuilder } from "./response-builder.js";
 import { ThinkTagSplitter } from "./think-tags.js";
 import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./types.js";
@@ -40,42 +41,52 @@ export function resolveTimeouts(model: ModelSpec, options: CallOptions | undefin
 }
 
 /**
- * Which models leave reasoning inline in their text. Models known to reason hold leading text until
- * `</think>` or the end; others stream at once, and if one turns out to send an orphan `</think>`
- * (its final message is corrected then), it is held from its next call on. One per adapter instance.
+ * Models known to reason (configured `reasoning: true`, or a family that does) may send reasoning
+ * inline followed by an orphan `</think>`: their leading text is held until that tag or the end.
+ * Others stream at once, and only a `<think>` block at the very start of their output is reasoning.
  */
-export class ReasoningHabits {
-  private readonly inlineReasoners = new Set<string>();
+export function thinkTagSplitterFor(model: ModelSpec): ThinkTagSplitter {
+  return new ThinkTagSplitter(model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id));
+}
 
-  splitterFor(model: ModelSpec): ThinkTagSplitter {
-    const knownReasoner =
-      model.reasoning || this.inlineReasoners.has(model.ref) || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id);
-    return new ThinkTagSplitter(knownReasoner ? Number.POSITIVE_INFINITY : 0);
-  }
-
-  learn(model: ModelSpec, splitter: ThinkTagSplitter): void {
-    if (splitter.lateOrphan) this.inlineReasoners.add(model.ref);
-  }
+/** What an adapter asks of {@link runAdapter} beyond the call itself. */
+export interface AdapterRunOptions {
+  /** The protocol carries reasoning inline in its text (`<think>` tags): split it out. */
+  inlineThinkTags?: boolean | undefined;
+  /** The adapter instance's memory of request shapes each model refused (one per adapter instance). */
+  compat?: CompatHabits | undefined;
 }
 
 /**
  * Runs an adapter's work with the contract's guarantees: whatever it throws becomes one
- * response-error; a stream that ends without a final event is a broken stream.
+ * response-error; a stream that ends without a final event is a broken stream. `work` gets the
+ * context reshaped for what the model cannot take (`compat`). A request the server refuses, before
+ * any answer, for a shape it names (a system role, tools, content parts, the reply-limit field) is
+ * sent once more in the shape it takes; the switch is remembered for the model.
  */
 export function runAdapter(
   model: ModelSpec,
   context: Context,
   options: CallOptions | undefined,
-  work: (builder: ResponseBuilder) => Promise<void>,
-  habits?: ReasoningHabits,
+  work: (builder: ResponseBuilder, context: Context, compat: ModelCompat) => Promise<void>,
+  run: AdapterRunOptions = {},
 ): EventStream<StreamEvent> {
-  const splitter = habits?.splitterFor(model);
+  const splitter = run.inlineThinkTags ? thinkTagSplitterFor(model) : undefined;
   const stream = new EventStream<StreamEvent>();
-  const builder = new ResponseBuilder(model, context, stream, splitter);
+  const compat = (): ModelCompat => run.compat?.for(model) ?? model.compat ?? {};
+  let wire = compatibleContext(context, compat());
+  const builder = new ResponseBuilder(model, wire, stream, splitter);
   void (async () => {
     try {
-      await work(builder);
-      if (splitter) habits?.learn(model, splitter);
+      try {
+        await work(builder, wire, compat());
+      } catch (error) {
+        const learned = !builder.started && error instanceof FailureError ? run.compat?.learn(model, error.failure) : undefined;
+        if (!learned) throw error;
+        wire = compatibleContext(context, learned.compat);
+        builder.reshaped(wire);
+        await work(builder, wire, learned.compat);
+      }
       if (!builder.finished) builder.fail({ kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` });
     } catch (error) {
       builder.fail(toFailure(error, model, options));

@@ -1,5 +1,5 @@
 /** The wire protocols hearth speaks. Adding one adds a folder under src/ai/providers/ and a name here. */
-export const API_NAMES = ["openai-responses", "openai-completions", "anthropic-messages"] as const;
+export const API_NAMES = ["openai-responses", "openai-completions", "anthropic-messages", "ollama"] as const;
 export type Api = (typeof API_NAMES)[number];
 
 /** Kinds of input a model accepts. */

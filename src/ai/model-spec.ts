@@ -34,6 +34,16 @@ export interface ModelSpec {
   /** Extra request body fields: `agents.defaults.models[ref].params`, OpenRouter `provider` routing, LM Studio `ttl`. */
   params: Readonly<Record<string, unknown>>;
   source: "config" | "builtin";
+  /** What the server or template cannot take (config); undefined: nothing known. */
+  compat?: ModelCompat | undefined;
+}
+
+/** Request shapes a server or chat template cannot take (see `compat` in the config). */
+export interface ModelCompat {
+  supportsTools?: boolean | undefined;
+  supportsSystemRole?: boolean | undefined;
+  stringContentOnly?: boolean | undefined;
+  maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
 }
 
 export function splitRef(ref: string): { provider: string; id: string } | undefined {

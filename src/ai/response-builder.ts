@@ -1,5 +1,9 @@
+import { randomBytes } from "node:crypto";
 import type { ModelSpec } from "./model-spec.js";
+import { redactFailure } from "./model-secrets.js";
+import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
 import type { Segment, ThinkTagSplitter } from "./think-tags.js";
+import { parseToolArguments } from "./tool-arguments.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
 import type { EventStream } from "../shared/event-stream.js";
@@ -13,18 +17,33 @@ export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
   private done = false;
+  /** Tool calls written as text are recognised only when the model was offered tools. */
+  private readonly textCalls: TextToolCallExtractor | undefined;
+  private textCallCount = 0;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
-    private readonly context: Context,
+    private context: Context,
     private readonly stream: EventStream<StreamEvent>,
     private readonly splitter?: ThinkTagSplitter,
-  ) {}
+  ) {
+    this.textCalls = context.tools && context.tools.length > 0 ? new TextToolCallExtractor() : undefined;
+  }
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** True once anything of the reply arrived (text, reasoning, a tool call). */
+  get started(): boolean {
+    return this.content.length > 0;
+  }
+
+  /** The request is sent again in another shape before anything arrived: usage is estimated against that one. */
+  reshaped(context: Context): void {
+    this.context = context;
   }
 
   /** True once any final text went out: a failure after that is visible to a live channel. */
@@ -41,7 +60,7 @@ export class ResponseBuilder {
     if (this.done || delta === "") return;
     this.onActivity?.();
     if (!this.splitter) {
-      this.appendText(delta);
+      this.finalText(delta);
       return;
     }
     this.apply(this.splitter.push(delta));
@@ -49,9 +68,8 @@ export class ResponseBuilder {
 
   private apply(segments: readonly Segment[]): void {
     for (const segment of segments) {
-      if (segment.kind === "text") this.appendText(segment.text);
-      else if (segment.kind === "reasoning") this.appendReasoning(segment.text);
-      else this.reclassifyTextBeforeOrphan();
+      if (segment.kind === "text") this.finalText(segment.text);
+      else this.appendReasoning(segment.text);
     }
   }
 
@@ -80,6 +98,10 @@ export class ResponseBuilder {
     if (this.done) return;
     this.onActivity?.();
     this.flushSplitter();
+    this.pushCall(call);
+  }
+
+  private pushCall(call: ToolCall): void {
     this.content.push(call);
     this.stream.push({ type: "tool-call", call });
   }
@@ -91,7 +113,8 @@ export class ResponseBuilder {
   end(stopReason: StopReason): void {
     if (this.done) return;
     this.flushSplitter();
-    const message = this.message(stopReason);
+    const calledInText = this.flushTextCalls();
+    const message = this.message(calledInText && stopReason === "stop" ? "tool-use" : stopReason);
     this.done = true;
     this.stream.push({ type: "usage", usage: message.usage });
     this.stream.push({ type: "response-end", message });
@@ -101,9 +124,11 @@ export class ResponseBuilder {
   fail(failure: Failure): void {
     if (this.done) return;
     this.flushSplitter();
+    this.flushTextCalls();
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
-    this.stream.push({ type: "response-error", failure, partial });
+    // The one exit of every failure of a call: a server's words never carry the request's own key past it.
+    this.stream.push({ type: "response-error", failure: redactFailure(failure, this.model), partial });
     this.stream.end();
   }
 
@@ -139,6 +164,30 @@ export class ResponseBuilder {
     return estimateTokens(this.content.map((part) => (part.type === "tool-call" ? part.name + part.rawArguments : part.text)).join(""));
   }
 
+  /** Final text: tool calls the model wrote as text become tool calls; the rest is text. */
+  private finalText(text: string): void {
+    if (!this.textCalls) this.appendText(text);
+    else this.applyPieces(this.textCalls.push(text));
+  }
+
+  private applyPieces(pieces: readonly TextPiece[]): void {
+    for (const piece of pieces) {
+      if (piece.kind === "text") {
+        this.appendText(piece.text);
+        continue;
+      }
+      const parsed = parseToolArguments(piece.rawArguments, piece.name);
+      this.textCallCount += 1;
+      this.pushCall({ type: "tool-call", id: `call_${randomBytes(6).toString("hex")}`, name: piece.name, arguments: parsed.arguments, rawArguments: piece.rawArguments, argumentsError: parsed.error });
+    }
+  }
+
+  /** The output ended: a call still open is read as it stands. True when any call was written as text. */
+  private flushTextCalls(): boolean {
+    if (this.textCalls) this.applyPieces(this.textCalls.finish());
+    return this.textCallCount > 0;
+  }
+
   private appendText(text: string): void {
     const last = this.content[this.content.length - 1];
     if (last?.type === "text") last.text += text;
@@ -156,17 +205,5 @@ export class ResponseBuilder {
   private flushSplitter(): void {
     if (!this.splitter) return;
     this.apply(this.splitter.finish());
-  }
-
-  /** An orphan </think> came after text went out: that text was reasoning, so the final message says so. */
-  private reclassifyTextBeforeOrphan(): void {
-    let reasoning = "";
-    const kept: (TextContent | ReasoningContent | ToolCall)[] = [];
-    for (const part of this.content) {
-      if (part.type === "text" || (part.type === "reasoning" && part.signature === undefined && part.redacted === undefined)) reasoning += part.text;
-      else kept.push(part);
-    }
-    this.content.length = 0;
-    this.content.push(...kept, { type: "reasoning", text: reasoning });
   }
 }

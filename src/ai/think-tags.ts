@@ -1,16 +1,17 @@
 /**
- * Splits streamed text into final text and reasoning that servers leave inline:
- * `<think>…</think>` (tags may be split across chunks anywhere), and an orphan `</think>` with no
- * opening tag — MiniMax M2.1 in LM Studio streams its reasoning as plain text and then `</think>`.
- *
- * Text at the start of a reply is held back until it is clear which it is: until `</think>` (it was
- * reasoning), or until `holdChars` characters passed without one (it is text). Models known to
- * reason hold without limit. If an orphan `</think>` still comes later, `lateOrphan` is set and
- * everything before it is reasoning: the final message is corrected even though deltas went out.
+ * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
+ * recognised only where models put one, so an answer that talks about the tags keeps every word:
+ * - `<think>…</think>` at the very start of the output (leading whitespace allowed; tags may be split
+ *   across chunks anywhere), from any model, and likewise a `</think>` that starts the output (an empty
+ *   block whose opening tag was in the prompt);
+ * - an orphan `</think>` with no opening tag before anything was shown, from a model known or
+ *   configured to reason (MiniMax M2.1 in LM Studio streams its reasoning as plain text, then
+ *   `</think>`; Qwen3 and DeepSeek-R1 chat templates put the opening tag in the prompt). Such a model's
+ *   leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
+ * Anywhere else `<think>` and `</think>` are text. Nothing shown is ever taken back.
  */
 export interface Segment {
-  /** "orphan-boundary": an orphan </think> arrived after text went out; all text before this point was reasoning. */
-  kind: "text" | "reasoning" | "orphan-boundary";
+  kind: "text" | "reasoning";
   text: string;
 }
 
@@ -18,18 +19,16 @@ const OPEN = "<think>";
 const CLOSE = "</think>";
 
 export class ThinkTagSplitter {
-  private state: "start" | "thinking" | "text" = "start";
+  private state: "start" | "holding" | "thinking" | "text" = "start";
   private held = "";
   private afterReasoning = false;
-  private reasoningSeen = false;
-  lateOrphan = false;
 
-  constructor(private readonly holdChars: number) {}
+  /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
+  constructor(private readonly reasoner: boolean) {}
 
-  /** Reasoning arrived on a separate channel: text is the answer, no need to hold it back. */
+  /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
-    this.reasoningSeen = true;
-    if (this.state === "start" && this.held === "") {
+    if ((this.state === "start" || this.state === "holding") && this.held.trim() === "") {
       this.state = "text";
       this.afterReasoning = true;
     }
@@ -46,66 +45,47 @@ export class ThinkTagSplitter {
           this.state = "thinking";
           continue;
         }
-        if (OPEN.startsWith(trimmed) && trimmed !== "") return out; // maybe "<thi…"
-        // Only an opening tag at the very start opens a block here: reasoning held back may mention "<think>".
-        const close = this.held.indexOf(CLOSE);
-        if (close >= 0) {
-          this.emit(out, "reasoning", this.held.slice(0, close));
-          this.held = this.held.slice(close + CLOSE.length);
+        if (trimmed.startsWith(CLOSE)) {
+          // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
+          this.held = trimmed.slice(CLOSE.length);
           this.state = "text";
           this.afterReasoning = true;
           continue;
         }
-        if (this.held.length <= this.holdChars) return out;
+        if (OPEN.startsWith(trimmed) || CLOSE.startsWith(trimmed)) return out; // nothing yet but whitespace, or maybe "<thi…"
+        this.state = this.reasoner ? "holding" : "text";
+        continue;
+      }
+      if (this.state === "holding") {
+        // Held reasoning may mention "<think>": only the first "</think>" ends it.
+        const close = this.held.indexOf(CLOSE);
+        if (close < 0) return out;
+        this.emit(out, "reasoning", this.held.slice(0, close));
+        this.held = this.held.slice(close + CLOSE.length);
         this.state = "text";
+        this.afterReasoning = true;
         continue;
       }
       if (this.state === "thinking") {
         const close = this.held.indexOf(CLOSE);
+        const end = close < 0 ? this.held.length - partialSuffix(this.held, CLOSE) : close;
+        this.emit(out, "reasoning", this.held.slice(0, end));
         if (close < 0) {
-          const keep = partialSuffix(this.held, CLOSE);
-          this.emit(out, "reasoning", this.held.slice(0, this.held.length - keep));
-          this.held = this.held.slice(this.held.length - keep);
+          this.held = this.held.slice(end);
           return out;
         }
-        this.emit(out, "reasoning", this.held.slice(0, close));
         this.held = this.held.slice(close + CLOSE.length);
         this.state = "text";
         this.afterReasoning = true;
         continue;
       }
-      // text
-      const open = this.held.indexOf(OPEN);
-      const close = this.held.indexOf(CLOSE);
-      if (close >= 0 && (open < 0 || close < open) && this.reasoningSeen) {
-        // Reasoning was already closed once: a later "</think>" is the answer talking about tags.
-        this.emit(out, "text", this.held.slice(0, close + CLOSE.length));
-        this.held = this.held.slice(close + CLOSE.length);
-        continue;
-      }
-      if (close >= 0 && (open < 0 || close < open)) {
-        // An orphan </think> after text went out: all of it was reasoning.
-        this.lateOrphan = true;
-        this.emit(out, "reasoning", this.held.slice(0, close));
-        out.push({ kind: "orphan-boundary", text: "" });
-        this.held = this.held.slice(close + CLOSE.length);
-        this.afterReasoning = true;
-        continue;
-      }
-      if (open >= 0) {
-        this.emit(out, "text", this.held.slice(0, open));
-        this.held = this.held.slice(open + OPEN.length);
-        this.state = "thinking";
-        continue;
-      }
-      const keep = Math.max(partialSuffix(this.held, OPEN), partialSuffix(this.held, CLOSE));
-      this.emit(out, "text", this.held.slice(0, this.held.length - keep));
-      this.held = this.held.slice(this.held.length - keep);
+      this.emit(out, "text", this.held);
+      this.held = "";
       return out;
     }
   }
 
-  /** The end of the reply: whatever is held is flushed as what it most likely is. */
+  /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
     this.emit(out, this.state === "thinking" ? "reasoning" : "text", this.held);
@@ -113,8 +93,7 @@ export class ThinkTagSplitter {
     return out;
   }
 
-  private emit(out: Segment[], kind: "text" | "reasoning", text: string): void {
-    if (kind === "reasoning") this.reasoningSeen = true;
+  private emit(out: Segment[], kind: Segment["kind"], text: string): void {
     let value = text;
     if (kind === "text" && this.afterReasoning) {
       value = value.replace(/^\s+/, "");

@@ -1,5 +1,7 @@
 import { styleText } from "node:util";
+import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redactor.js";
 import { stripControlCharacters } from "../shared/text.js";
+import { redactingStream } from "./redacting-stream.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
@@ -7,6 +9,8 @@ export interface CliIo {
   cwd: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Masks secrets in stdout and stderr; commands add the config's secrets once it is loaded. */
+  secrets?: SecretRedactor;
 }
 
 export interface GlobalOptions {
@@ -15,7 +19,8 @@ export interface GlobalOptions {
 }
 
 export function processIo(): CliIo {
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+  const secrets = new SecretRedactor(secretEnvironmentValues(process.env));
+  return { env: process.env, cwd: process.cwd(), stdout: redactingStream(process.stdout, secrets), stderr: redactingStream(process.stderr, secrets), secrets };
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {

@@ -1,6 +1,8 @@
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { ProblemLocator, type ConfigProblem } from "../config/problems.js";
+import { modelSecrets } from "../ai/model-secrets.js";
+import { secretEnvValues } from "../config/redact.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
@@ -14,6 +16,9 @@ export interface LoadedModels {
 export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
   const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd });
   const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
+  // From here on, the config's keys, header values and URL credentials are masked in all output.
+  io.secrets?.add(secretEnvValues(loaded.envUsed, io.env));
+  for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
   return { loaded, resolved, warnings: [...loaded.warnings, ...resolved.warnings] };
 }
 

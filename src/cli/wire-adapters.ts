@@ -6,6 +6,7 @@ export const adapterLoaders: AdapterLoaders = {
   "openai-responses": async () => (await import("../ai/providers/openai-responses/index.js")).createOpenAIResponsesAdapter,
   "openai-completions": async () => (await import("../ai/providers/openai-completions/index.js")).createOpenAICompletionsAdapter,
   "anthropic-messages": async () => (await import("../ai/providers/anthropic-messages/index.js")).createAnthropicMessagesAdapter,
+  ollama: async () => (await import("../ai/providers/ollama/index.js")).createOllamaAdapter,
 };
 
 export function createAdapterRegistry(http = new HttpClient()): AdapterRegistry {

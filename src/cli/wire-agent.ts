@@ -14,9 +14,9 @@ export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?:
   if (!options.json) printWarnings(io, loaded, warnings);
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const routing = createRouting({ stateDir: state });
-  const store = new SessionStore(state);
+  const store = new SessionStore(state, io.secrets);
   const spec = agentSpec(loaded.config, resolved, options.agent ?? "main");
-  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools(), catalog: resolved.catalog, stateDir: state, loadState: routing.loadState });
+  const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools({ exec: { hiddenFiles: [loaded.location.file] } }), catalog: resolved.catalog, stateDir: state, loadState: routing.loadState });
   let model;
   if (options.model) {
     const found = resolved.catalog.lookup(options.model);

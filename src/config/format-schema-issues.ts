@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { didYouMean } from "../shared/did-you-mean.js";
+import { redactUrl, SecretRedactor } from "../shared/secret-redactor.js";
 import { isSecretPath, type ConfigProblem } from "./problems.js";
 import type { ConfigPath } from "./json5-locate.js";
 
@@ -61,8 +62,10 @@ function describeIssue(issue: Issue, path: ConfigPath): string {
       if (Number(issue.minimum) === 0) return issue.inclusive ? `must be 0 or more, got ${shown}` : `must be greater than 0, got ${shown}`;
       return `must be at least ${String(issue.minimum)}, got ${shown}`;
     }
-    case "too_big":
-      return `must be at most ${String(issue.maximum)}, got ${shown}`;
+    case "too_big": {
+      const unit = /Seconds$/.test(String(path[path.length - 1] ?? "")) ? " seconds" : "";
+      return `must be at most ${String(issue.maximum)}${unit}, got ${shown}`;
+    }
     case "invalid_format":
       return `${issue.message}, got ${shown}`;
     case "custom":
@@ -88,7 +91,11 @@ function nounFor(expected: string): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === "string") {
+    // An echoed value may be a URL with credentials, or a key pasted into the wrong field.
+    const safe = new SecretRedactor().redact(redactUrl(value));
+    return JSON.stringify(safe.length > 80 ? `${safe.slice(0, 77)}...` : safe);
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   return "an object";

@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
 import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
+import { checkStructure } from "./check-structure.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
+import { readConfigFile } from "./read-config-file.js";
 import { configLocation, type ConfigLocation, type PathEnvironment } from "./paths.js";
 import { configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
 import { configSchema, type HearthConfig } from "./schema/index.js";
@@ -20,19 +22,19 @@ export interface LoadedConfig {
 export interface LoadOptions extends PathEnvironment {
   /** The `--config` flag. */
   flag?: string | undefined;
-  /** Reads a file as UTF-8; undefined when it does not exist. Injected by tests. */
+  /** Reads a file as UTF-8; undefined when it does not exist (default: readConfigFile, bounded). Injected by tests. */
   readText?: (file: string) => string | undefined;
 }
 
 /** JSON5 text → `${ENV}` substitution → schema validation. Throws a config HearthError listing every problem. */
 export function loadConfig(options: LoadOptions): LoadedConfig {
   const location = configLocation(options.flag, options);
-  const readText = options.readText ?? readTextFile;
+  const readText = options.readText ?? readConfigFile;
   const text = readText(location.file);
   if (text === undefined) {
     if (location.origin !== "default") {
       const from = location.origin === "flag" ? "--config" : "HEARTH_CONFIG";
-      throw new HearthError("config", `config file not found: ${location.file} (given by ${from})`, [
+      throw new HearthError("config", `config file not found: ${escapeControlCharacters(location.file)} (given by ${from})`, [
         "fix: check the path, or run `hearth init` to write a starter config there",
       ]);
     }
@@ -51,10 +53,12 @@ export function parseConfigValue(
   env: NodeJS.ProcessEnv,
 ): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Set<string> } {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new HearthError("config", `${source?.file ?? "the config"}: the top level must be an object { … }`, [
+    throw new HearthError("config", `${escapeControlCharacters(source?.file ?? "the config")}: the top level must be an object { … }`, [
       "fix: start the file with { and end it with }",
     ]);
   }
+  const structural = checkStructure(value, source?.file ?? "the config");
+  if (structural.length > 0) throw configProblemsError(source, structural);
   const substituted = substituteEnv(value, env);
   const problems = [...substituted.problems];
   const result = configSchema.safeParse(substituted.value, { reportInput: true });
@@ -63,16 +67,4 @@ export function parseConfigValue(
     throw configProblemsError(source, problems);
   }
   return { config: result.data, warnings: problems, envUsed: substituted.used };
-}
-
-function readTextFile(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "EISDIR") throw new HearthError("config", `${file} is a directory, not a config file`);
-    if (code === "EACCES") throw new HearthError("config", `cannot read ${file}: permission denied`);
-    throw new HearthError("config", `cannot read ${file}: ${(error as Error).message}`);
-  }
 }

@@ -1,5 +1,7 @@
 import JSON5 from "json5";
 import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
+import { maskExcerptLine } from "./mask-excerpt.js";
 
 /** Quotes that editors, web pages and translated docs put where JSON5 needs plain ones. */
 const TYPOGRAPHIC_QUOTES: Record<string, string> = {
@@ -28,17 +30,16 @@ export function parseJson5(text: string, file: string): unknown {
     const column = Math.max(1, syntax.columnNumber ?? 1);
     const reason = (syntax.message ?? "invalid JSON5").replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
     const details = [...excerpt(text, line, column), ...hintFor(text, line, column, reason)];
-    throw new HearthError("config", `${file}:${line}:${column}: syntax error: ${reason}`, details);
+    throw new HearthError("config", escapeControlCharacters(`${file}:${line}:${column}: syntax error: ${reason}`), details);
   }
 }
 
 function excerpt(text: string, line: number, column: number): string[] {
   const lines = text.split(/\r?\n/);
-  const source = lines[line - 1];
-  if (source === undefined) return [];
+  if (lines[line - 1] === undefined) return [];
   const number = String(line);
-  // A line that sets a secret shows "***" for the value: keys must not reach a terminal or a log.
-  const shown = source.replace(/\t/g, " ").replace(/((?:api[-_]?key|token|secret|password|authorization)["']?\s*:\s*)(.*)$/i, (_, key: string, value: string) => `${key}${"*".repeat(Math.min(value.length, 3))}`);
+  // Keys must not reach a terminal or a log, nor escape sequences the terminal: see maskExcerptLine.
+  const shown = maskExcerptLine(lines, line - 1);
   return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(Math.max(0, column - 1))}^`];
 }
 
@@ -52,6 +53,9 @@ function hintFor(text: string, line: number, column: number, reason: string): st
       `hint: this is a typographic quote, the ${TYPOGRAPHIC_QUOTES[character]}, which web pages and word processors put in place of plain quotes. JSON5 needs plain " or '.`,
       `fix: replace every “ ” ‘ ’ in the file with a plain " (your editor's find-and-replace does it).${where}`,
     ];
+  }
+  if (/^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(lines[line - 1] ?? "")) {
+    return ["hint: this looks like a .env file (NAME=value lines), not a hearth config: point --config or HEARTH_CONFIG at the JSON5 config, and set the variables in the environment instead"];
   }
   if (reason.startsWith("invalid end of input")) {
     return ["hint: the file ends before every { and [ is closed: a closing } or ] is missing (or a string is not closed)."];

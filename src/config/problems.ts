@@ -1,4 +1,5 @@
 import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
 
 /** One thing wrong (or doubtful) in a config, found at any stage after parsing. */
@@ -62,7 +63,8 @@ export class ProblemLocator {
   format(problem: ConfigProblem): string {
     const where = this.where(problem.path);
     const label = problem.severity === "warning" ? "warning: " : "";
-    return `${where ? `${where}: ` : ""}${label}${formatPath(problem.path)}: ${problem.message}`;
+    // Keys and values from the file are echoed here: their control characters are shown, not obeyed.
+    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${formatPath(problem.path)}: ${problem.message}`);
   }
 }
 
@@ -72,5 +74,6 @@ export function configProblemsError(source: ConfigSource | undefined, problems: 
   const errors = problems.filter((problem) => problem.severity === "error");
   const name = source ? source.file : "the config";
   const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
-  return new HearthError("config", `${name} has ${count}:`, locator.sort(problems).map((problem) => locator.format(problem)));
+  const lines = locator.sort(problems).map((problem) => locator.format(problem));
+  return new HearthError("config", escapeControlCharacters(`${name} has ${count}:`), lines);
 }

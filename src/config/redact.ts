@@ -1,7 +1,5 @@
+import { defineOwn, REDACTED, SECRET_VARIABLE } from "../shared/secret-redactor.js";
 import { isSecretPath } from "./problems.js";
-
-const SECRET_VARIABLE = /(KEY|TOKEN|SECRET|PASSWORD|PASS|AUTH|CREDENTIAL)/i;
-export const REDACTED = "***";
 
 /**
  * A deep copy with every secret replaced by "***": values under secret-looking keys (apiKey, token,
@@ -17,7 +15,7 @@ export function redactSecrets<T>(value: T, secretValues: ReadonlySet<string> = n
     if (Array.isArray(node)) return node.map((item) => visit(item, path));
     if (node !== null && typeof node === "object") {
       const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
+      for (const [key, child] of Object.entries(node)) defineOwn(out, key, visit(child, [...path, key]));
       return out;
     }
     return node;

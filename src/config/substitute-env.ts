@@ -1,3 +1,4 @@
+import { defineOwn } from "../shared/secret-redactor.js";
 import type { ConfigProblem } from "./problems.js";
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -25,7 +26,7 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): Substitut
     if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
     if (node !== null && typeof node === "object") {
       const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
+      for (const [key, child] of Object.entries(node)) defineOwn(out, key, visit(child, [...path, key]));
       return out;
     }
     return node;

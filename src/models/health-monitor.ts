@@ -1,6 +1,7 @@
 import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
+import { modelListingUrl } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
 import type { Cooldowns } from "./cooldowns.js";
@@ -68,7 +69,7 @@ export class HealthMonitor {
     const headers = bearerHeaders(provider);
     const answers = await Promise.all(
       provider.replicas.map(async (url) => {
-        const answer = await requestJson(this.options.http, `${url.replace(/\/+$/, "")}/models`, { headers, timeouts: PROBE_TIMEOUTS });
+        const answer = await requestJson(this.options.http, modelListingUrl(provider.api, url), { headers, timeouts: PROBE_TIMEOUTS });
         if (answer.ok) this.options.replicas.markUp(url);
         return answer.ok;
       }),

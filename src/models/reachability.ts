@@ -1,6 +1,7 @@
 import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
+import { modelListingUrl } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 
 /** A quick look: a refused connection answers in a millisecond, a server that is up in a few; a hung one gets no more than this. */
@@ -17,7 +18,7 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
       const headers = { ...bearerHeaders(model), ...model.headers };
       const answers = await Promise.all(
         model.replicas.map(async (url) => {
-          const answer = await requestJson(http, `${url.replace(/\/+$/, "")}/models`, { headers, timeouts: QUICK_TIMEOUTS, ...(signal ? { signal } : {}) });
+          const answer = await requestJson(http, modelListingUrl(model.api, url), { headers, timeouts: QUICK_TIMEOUTS, ...(signal ? { signal } : {}) });
           return answer.ok;
         }),
       );

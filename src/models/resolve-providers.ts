@@ -1,5 +1,5 @@
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
-import { makeRef, type ModelSpec } from "../ai/model-spec.js";
+import { makeRef, type ModelCompat, type ModelSpec } from "../ai/model-spec.js";
 import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
 import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
@@ -23,6 +23,7 @@ export interface ResolvedProvider {
   coldLoadTimeoutSeconds: number;
   keepWarm: { ttlSeconds: number | undefined; intervalSeconds: number | undefined } | undefined;
   routing: RoutingConfig | undefined;
+  compat: ModelCompat | undefined;
   builtin: boolean;
   configured: boolean;
   local: boolean;
@@ -138,7 +139,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
       problems.push({
         severity: "error",
         path: ["models", "providers", id, "models", index],
-        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions" or "anthropic-messages"`,
+        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions", "anthropic-messages" or "ollama"`,
       });
       return;
     }
@@ -180,17 +181,28 @@ function modelSpec(
     onColdLoad: provider.onColdLoad,
     coldLoadTimeoutSeconds: provider.coldLoadTimeoutSeconds,
     keepWarmIntervalSeconds: provider.keepWarm?.intervalSeconds,
-    params: extraBody(provider, entry),
+    params: extraBody(provider, entry, api),
     source,
+    ...compatOf(provider, entry),
   };
 }
 
-/** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl. */
-function extraBody(provider: ResolvedProvider, entry: ModelEntryConfig | undefined): Record<string, unknown> {
+/** The model's compat switches over the provider's; nothing when neither sets any. */
+function compatOf(provider: ResolvedProvider, entry: ModelEntryConfig | undefined): { compat?: ModelCompat } {
+  const compat = { ...provider.compat, ...entry?.compat };
+  return Object.keys(compat).length > 0 ? { compat } : {};
+}
+
+/** Request fields the provider's settings add: OpenRouter routing (model over provider), LM Studio's ttl, Ollama's keep_alive. */
+function extraBody(provider: ResolvedProvider, entry: ModelEntryConfig | undefined, api: Api): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   const routing = entry?.routing ?? provider.routing;
   if (routing) body.provider = routing;
-  if (provider.local && provider.keepWarm?.ttlSeconds !== undefined) body.ttl = provider.keepWarm.ttlSeconds;
+  const ttlSeconds = provider.keepWarm?.ttlSeconds;
+  if (provider.local && ttlSeconds !== undefined) {
+    if (api === "ollama") body.keep_alive = `${ttlSeconds}s`;
+    else body.ttl = ttlSeconds;
+  }
   return body;
 }
 
@@ -211,6 +223,7 @@ function operational(config: ProviderConfig | undefined, baseUrl: string) {
           ? { ttlSeconds: keepWarm.ttlSeconds, intervalSeconds: keepWarm.intervalSeconds }
           : undefined,
     routing: config?.routing,
+    compat: config?.compat,
   } as const;
 }
 
@@ -224,10 +237,13 @@ function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | un
   };
 }
 
-/** LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call. */
+/**
+ * LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call.
+ * Ollama's native API is at the server root (`/api/chat`); hearth takes a `/v1` there off itself.
+ */
 function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | undefined, problems: ConfigProblem[]): void {
   if (!config?.baseUrl) return;
-  const usesOpenAi = provider.models.some((model) => model.api !== "anthropic-messages") || provider.api?.startsWith("openai");
+  const usesOpenAi = provider.models.some((model) => model.api.startsWith("openai")) || provider.api?.startsWith("openai");
   const path = new URL(config.baseUrl).pathname.replace(/\/+$/, "");
   if (usesOpenAi && path === "") {
     problems.push({

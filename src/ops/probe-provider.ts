@@ -2,6 +2,7 @@ import { bearerHeaders } from "../ai/adapter.js";
 import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
+import { listedModelIds, modelListingUrl } from "../ai/model-listing.js";
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
@@ -36,10 +37,10 @@ function probeTimeouts(provider: ResolvedProvider): Timeouts {
   return { connectMs: 3_000, firstByteMs: wait, idleMs: wait, totalMs: wait + 5_000 };
 }
 
-/** Reachability and the model listing (`GET {baseUrl}/models`), LM Studio's native listing, and the Responses endpoint. */
+/** Reachability and the model listing (`GET {baseUrl}/models`, Ollama's `/api/tags`), LM Studio's native listing, and the Responses endpoint. */
 export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checkResponses: boolean): Promise<ProviderProbe> {
   const base = trimSlash(provider.baseUrl);
-  const modelsUrl = provider.api === "anthropic-messages" && !/\/v1$/.test(base) ? `${base}/v1/models` : `${base}/models`;
+  const modelsUrl = modelListingUrl(provider.api, base);
   const headers = authHeaders(provider);
   const listing = await requestJson(http, modelsUrl, { headers, timeouts: probeTimeouts(provider) });
   if (!listing.ok) {
@@ -47,8 +48,7 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
     const answered = listing.failure.status !== undefined || hung(listing.failure);
     return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
   }
-  const data = (listing.body as { data?: unknown }).data;
-  const listed = Array.isArray(data) ? new Set(data.map((entry) => String((entry as { id?: unknown }).id ?? ""))) : undefined;
+  const listed = listedModelIds(listing.body);
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined };
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);

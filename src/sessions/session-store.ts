@@ -34,7 +34,11 @@ export interface ReadResult {
 export class SessionStore {
   readonly dir: string;
 
-  constructor(stateDir: string) {
+  /** `secrets`: masks keys in what is stored (a server's error text may quote one); the composition root passes it. */
+  constructor(
+    stateDir: string,
+    private readonly secrets?: { redactValue<T>(value: T): T },
+  ) {
     this.dir = join(stateDir, "sessions");
   }
 
@@ -84,7 +88,9 @@ export class SessionStore {
     try {
       // A torn last line from a crash must not swallow the next entry: start on a fresh line.
       const prefix = !fresh && !endsWithNewline(file) ? "\n" : "";
-      writeSync(fd, prefix + entries.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+      const secrets = this.secrets;
+      const stored = secrets ? entries.map((entry) => secrets.redactValue(entry)) : entries;
+      writeSync(fd, prefix + stored.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
       fsyncSync(fd);
     } finally {
       closeSync(fd);

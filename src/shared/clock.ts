@@ -1,3 +1,5 @@
+import { timerDelay } from "./timer-delay.js";
+
 /** Time, injected where behaviour depends on it (cooldowns, health probes) so tests need no sleeps. */
 export interface Clock {
   now(): number;
@@ -7,7 +9,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(callback, ms) {
-    const timer = setTimeout(callback, ms);
+    const timer = setTimeout(callback, timerDelay(ms));
     timer.unref();
     return { cancel: () => clearTimeout(timer) };
   },

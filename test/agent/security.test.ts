@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { refusedArgument } from "../../src/agent/tools/exec.js";
+import { refusedArgument } from "../../src/agent/tools/exec/check-arguments.js";
 import { createBuiltinTools } from "../../src/agent/tools/registry.js";
 import { closeOpenBlocks, UntrustedMarker } from "../../src/agent/untrusted.js";
 import { terminalSafe } from "../../src/cli/io.js";
@@ -25,14 +25,15 @@ test("output cut by the registry's limit still closes its untrusted block", () =
 });
 
 test("exec: arguments that would make an allowed program run other programs are refused", () => {
-  assert.equal(refusedArgument("git", ["-c", "alias.x=!id", "x"]), "-c");
-  assert.equal(refusedArgument("git", ["!id"]), "!id");
-  assert.equal(refusedArgument("git", ["log", "--oneline"]), undefined);
-  assert.equal(refusedArgument("find", [".", "-name", "*.md", "-exec", "sh", "-c", "id", ";"]), "-exec");
-  assert.equal(refusedArgument("find", [".", "-name", "*.md"]), undefined);
-  assert.equal(refusedArgument("tar", ["--to-command=sh", "-xf", "a.tar"]), "--to-command=sh");
-  assert.equal(refusedArgument("rg", ["--pre", "sh", "x"]), "--pre");
-  assert.equal(refusedArgument("ls", ["-la"]), undefined);
+  const refused = (program: string, args: string[]) => refusedArgument({ program, args })?.argument;
+  assert.equal(refused("git", ["-c", "alias.x=!id", "x"]), "-c");
+  assert.equal(refused("git", ["!id"]), "!id");
+  assert.equal(refused("git", ["log", "--oneline"]), undefined);
+  assert.equal(refused("find", [".", "-name", "*.md", "-exec", "sh", "-c", "id", ";"]), "-exec");
+  assert.equal(refused("find", [".", "-name", "*.md"]), undefined);
+  assert.equal(refused("tar", ["--to-command=sh", "-xf", "a.tar"]), "--to-command=sh");
+  assert.equal(refused("rg", ["--pre", "sh", "x"]), "--pre");
+  assert.equal(refused("ls", ["-la"]), undefined);
 });
 
 test("web_fetch: what a server says about itself (type, status text, Location) never reaches the model unwrapped", async () => {

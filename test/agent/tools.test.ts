@@ -62,7 +62,7 @@ describe("memory", () => {
     const dir = await mkdtemp(join(stateDir, "memory-"));
     assert.equal((await memory.run({ action: "read" }, context(dir))).content, "no notes yet");
     const appended = await memory.run({ action: "append", text: "  prefers metric units " }, context(dir));
-    assert.equal(appended.content, "noted: - 2026-11-24 14:03: prefers metric units");
+    assert.equal(appended.content, `noted:\n${wrap("- 2026-11-24 14:03: prefers metric units", "the note as saved")}`);
     await memory.run({ action: "append", text: "has a cat\nnamed Mila" }, context(dir));
     assert.equal(await readFile(notesPath(dir), "utf8"), "- 2026-11-24 14:03: prefers metric units\n- 2026-11-24 14:03: has a cat\n  named Mila\n");
     assert.equal((await stat(join(dir, "memory"))).mode & 0o777, 0o700);
@@ -202,7 +202,7 @@ describe("web_fetch", () => {
   });
 
   test("every redirect hop is checked: a redirect to a private address is refused", async () => {
-    const tool = createWebFetchTool({ resolve, isPrivate: localIsPublic });
+    const tool = createWebFetchTool({ resolve, isPrivate: localIsPublic, ownAddresses: () => [] });
     const metadata = await tool.run({ url: `${origin}/to-metadata` }, context(stateDir));
     assert.equal(metadata.isError, true);
     assert.match(metadata.content, /^refused: 169\.254\.169\.254 is at 169\.254\.169\.254, a loopback, private or link-local address/);
@@ -251,7 +251,7 @@ describe("web_fetch", () => {
 
 describe("exec", () => {
   const exec = createExecTool();
-  const settings = (extra: Partial<NonNullable<ToolSettings["exec"]>> = {}): ToolSettings => ({ exec: { commands: ["echo", "node"], ...extra } });
+  const settings = (extra: Partial<NonNullable<ToolSettings["exec"]>> = {}): ToolSettings => ({ exec: { commands: ["echo", "node"], allowUnknownOptions: true, ...extra } });
 
   test("an allowed command runs without a shell, in the workspace folder, output wrapped", async () => {
     const dir = await mkdtemp(join(stateDir, "exec-"));

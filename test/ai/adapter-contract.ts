@@ -37,6 +37,10 @@ export interface ProtocolFixture {
   /** The conversation as the request body carries it, reduced to [role, text-or-marker] pairs. */
   conversation(body: Record<string, unknown>): string[];
   createAdapter(http: HttpClient): ProviderAdapter;
+  /** Bytes a server may send while it has no token yet (SSE keep-alive comments; blank lines in NDJSON). */
+  idleNoise?: string;
+  /** The content type of the protocol's stream, for a body that is broken inside. */
+  streamType?: string;
 }
 
 export function modelSpec(api: Api, baseUrl: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
@@ -224,9 +228,9 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
       ["an error inside the stream", () => fixture.overloadedMidStream, "overloaded"],
       ["a hang before headers", () => ({ kind: "hang-before-headers" }), "timeout", (failure) => assert.equal(failure.phase, "first-byte")],
       ["a reset before headers (the server took the request, then dropped it)", () => ({ kind: "reset-before-headers" }), "stream-broken", (failure) => assert.match(failure.message, /dropped the connection before answering/)],
-      ["a hang mid-stream", () => ({ ...fixture.reply({ text: "partial answer" }), after: "hang", frames: truncated(fixture.reply({ text: "partial answer" })) } as Reply), "timeout", (failure) => assert.equal(failure.phase, "idle")],
-      ["a reset mid-stream", () => ({ ...fixture.reply({ text: "partial answer" }), after: "reset", frames: truncated(fixture.reply({ text: "partial answer" })) } as Reply), "stream-broken"],
-      ["a malformed event", () => ({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: ['data: {"type": "broken\n\n'] }), "stream-broken"],
+      ["a hang mid-stream", () => cutShort(fixture.reply({ text: "partial answer" }), "hang"), "timeout", (failure) => assert.equal(failure.phase, "idle")],
+      ["a reset mid-stream", () => cutShort(fixture.reply({ text: "partial answer" }), "reset"), "stream-broken"],
+      ["a malformed event", () => ({ kind: "raw", headers: { "content-type": fixture.streamType ?? "text/event-stream" }, chunks: ['data: {"type": "broken\n\n'] }), "stream-broken"],
     ];
     for (const [what, reply, kind, extra] of failures) {
       test(`${what} ends the stream with one classified "${kind}" failure`, async () => {
@@ -240,7 +244,7 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
     }
 
     test("keep-alive comments that carry no token do not keep a stuck call alive", async () => {
-      serve({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: Array.from({ length: 40 }, () => ": keep-alive\n\n"), frameDelayMs: 50, after: "hang" });
+      serve({ kind: "raw", headers: { "content-type": fixture.streamType ?? "text/event-stream" }, chunks: Array.from({ length: 40 }, () => fixture.idleNoise ?? ": keep-alive\n\n"), frameDelayMs: 50, after: "hang" });
       const started = performance.now();
       const outcome = await run(adapter, model);
       assert.equal(outcome.failure?.kind, "timeout");
@@ -292,8 +296,9 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
   });
 }
 
-/** The frames of an SSE reply without its last two (so the reply never completes). */
-function truncated(reply: Reply): readonly { event?: string; data: string }[] {
-  if (reply.kind !== "sse") throw new Error("expected an SSE reply");
-  return reply.frames.slice(0, Math.max(1, reply.frames.length - 3));
+/** A streamed reply without its last frames (so it never completes), then a hang or a reset. */
+function cutShort(reply: Reply, after: "hang" | "reset"): Reply {
+  if (reply.kind === "sse") return { ...reply, after, frames: reply.frames.slice(0, Math.max(1, reply.frames.length - 3)) };
+  if (reply.kind === "raw") return { ...reply, after, chunks: reply.chunks.slice(0, Math.max(1, reply.chunks.length - 2)) };
+  throw new Error("expected a streamed reply");
 }

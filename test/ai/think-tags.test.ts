@@ -3,12 +3,11 @@ import { test } from "node:test";
 import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
 
 /** Feeds the text in pieces of `size` characters and returns the merged segments. */
-function split(text: string, size: number, holdChars = 0): { segments: Segment[]; lateOrphan: boolean } {
-  const splitter = new ThinkTagSplitter(holdChars);
+function split(text: string, size: number, reasoner = false): { segments: Segment[] } {
+  const splitter = new ThinkTagSplitter(reasoner);
   const out: Segment[] = [];
   const add = (segments: Segment[]): void => {
     for (const segment of segments) {
-      if (segment.kind === "orphan-boundary") continue;
       const last = out[out.length - 1];
       if (last && last.kind === segment.kind) last.text += segment.text;
       else out.push({ ...segment });
@@ -16,7 +15,7 @@ function split(text: string, size: number, holdChars = 0): { segments: Segment[]
   };
   for (let index = 0; index < text.length; index += size) add(splitter.push(text.slice(index, index + size)));
   add(splitter.finish());
-  return { segments: out, lateOrphan: splitter.lateOrphan };
+  return { segments: out };
 }
 
 for (const size of [1, 2, 3, 5, 7, 1000]) {
@@ -28,7 +27,7 @@ for (const size of [1, 2, 3, 5, 7, 1000]) {
   });
 
   test(`an orphan </think> (MiniMax M2.1 in LM Studio) in chunks of ${size}`, () => {
-    assert.deepEqual(split("The user wants a haiku. Let me count syllables.</think>Autumn moon rises", size, Number.POSITIVE_INFINITY).segments, [
+    assert.deepEqual(split("The user wants a haiku. Let me count syllables.</think>Autumn moon rises", size, true).segments, [
       { kind: "reasoning", text: "The user wants a haiku. Let me count syllables." },
       { kind: "text", text: "Autumn moon rises" },
     ]);
@@ -39,16 +38,12 @@ test("plain text with no tags passes through, including lone < characters", () =
   assert.deepEqual(split("a < b and <b>bold</b> <thin", 3).segments, [{ kind: "text", text: "a < b and <b>bold</b> <thin" }]);
 });
 
-test("a think block in the middle of text", () => {
-  assert.deepEqual(split("First. <think>hmm</think>Second.", 4).segments, [
-    { kind: "text", text: "First. " },
-    { kind: "reasoning", text: "hmm" },
-    { kind: "text", text: "Second." },
-  ]);
+test("a think block in the middle of text is text: models put reasoning at the start", () => {
+  assert.deepEqual(split("First. <think>hmm</think>Second.", 4).segments, [{ kind: "text", text: "First. <think>hmm</think>Second." }]);
 });
 
 test("reasoning held back may mention <think> without leaking into the answer", () => {
-  assert.deepEqual(split("The user asks what <think> tags are. I will explain.</think>They mark reasoning.", 3, Number.POSITIVE_INFINITY).segments, [
+  assert.deepEqual(split("The user asks what <think> tags are. I will explain.</think>They mark reasoning.", 3, true).segments, [
     { kind: "reasoning", text: "The user asks what <think> tags are. I will explain." },
     { kind: "text", text: "They mark reasoning." },
   ]);
@@ -61,18 +56,14 @@ test("after reasoning closed once, a literal </think> in the answer is text", ()
   ]);
 });
 
-test("an orphan </think> after the hold window reclassifies what went out", () => {
-  const reasoning = "x".repeat(300);
-  const result = split(`${reasoning}</think>answer`, 10);
-  assert.equal(result.lateOrphan, true, "the builder then turns the text that went out into reasoning");
-  assert.ok(result.segments.every((segment) => !segment.text.includes("</think>")));
-  assert.ok(result.segments[result.segments.length - 1]?.text.endsWith("answer"));
+test("from a model not known to reason, an orphan </think> is text: nothing shown is taken back", () => {
+  const text = `${"x".repeat(300)}</think>answer`;
+  assert.deepEqual(split(text, 10).segments, [{ kind: "text", text }]);
 });
 
 test("models known to reason hold text until </think> however long", () => {
   const reasoning = "y".repeat(5000);
-  const result = split(`${reasoning}</think>answer`, 10, Number.POSITIVE_INFINITY);
-  assert.equal(result.lateOrphan, false);
+  const result = split(`${reasoning}</think>answer`, 10, true);
   assert.deepEqual(result.segments, [
     { kind: "reasoning", text: reasoning },
     { kind: "text", text: "answer" },
@@ -84,5 +75,29 @@ test("an unclosed <think> at the end stays reasoning", () => {
 });
 
 test("text held back that never meets a tag is flushed as text at the end", () => {
-  assert.deepEqual(split("short answer", 2, Number.POSITIVE_INFINITY).segments, [{ kind: "text", text: "short answer" }]);
+  assert.deepEqual(split("short answer", 2, true).segments, [{ kind: "text", text: "short answer" }]);
+});
+
+test("only the first </think> after the start ends reasoning; later tags of either kind are text", () => {
+  for (const reasoner of [false, true]) {
+    assert.deepEqual(split("<think>a</think>b <think>c</think> d", 1, reasoner).segments, [
+      { kind: "reasoning", text: "a" },
+      { kind: "text", text: "b <think>c</think> d" },
+    ]);
+  }
+});
+
+test("reasoning on its own channel first: the text is the answer, tags in it included", () => {
+  const splitter = new ThinkTagSplitter(true);
+  splitter.structuredReasoningSeen();
+  assert.deepEqual([...splitter.push("\nThe </think> tag"), ...splitter.finish()], [{ kind: "text", text: "The </think> tag" }]);
+});
+
+test("a </think> that starts the output closes an empty block from any model: only the tag goes", () => {
+  for (const reasoner of [false, true]) {
+    for (const size of [1, 2, 3, 100]) {
+      assert.deepEqual(split("\n</think>\n\nThe answer, with </think> in it.", size, reasoner).segments, [{ kind: "text", text: "The answer, with </think> in it." }]);
+    }
+  }
+  assert.deepEqual(split("</b> is a closing tag", 1).segments, [{ kind: "text", text: "</b> is a closing tag" }]);
 });

@@ -23,7 +23,7 @@ test("config validate: a bad file exits 2 with every problem on stderr and no st
       [
         `hearth: ${file} has 2 problems:`,
         `  ${file}:2:13: models.mode: "merj" is not a known mode; did you mean "merge"? (allowed: "merge", "replace")`,
-        `  ${file}:2:89: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages")`,
+        `  ${file}:2:89: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages", "ollama")`,
         "",
       ].join("\n"),
     );

@@ -18,7 +18,7 @@ test("an unknown API value suggests the near miss and lists what is allowed", ()
     configErrorText(() => resolveText(text)),
     [
       "hearth.json5 has 1 problem:",
-      'hearth.json5:6:9: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages")',
+      'hearth.json5:6:9: models.providers.lmstudio.api: "openai-response" is not a known API; did you mean "openai-responses"? (allowed: "openai-responses", "openai-completions", "anthropic-messages", "ollama")',
     ].join("\n"),
   );
 });
@@ -29,7 +29,7 @@ test("unknown keys get 'did you mean', or the allowed keys when nothing is close
   assert.match(message, /hearth\.json5:5:9: models\.providers\.lmstudio\.baseURL: unknown key; did you mean "baseUrl"\?/);
   assert.match(
     message,
-    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, baseUrls, apiKey, api, headers, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, routing, models$/m,
+    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, baseUrls, apiKey, api, headers, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, routing, compat, models$/m,
   );
 });
 

@@ -3,6 +3,7 @@
 import type { Api } from "../../src/ai/api.js";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
 import type { Handler, RecordedRequest, Reply } from "../fakes/fake-server.js";
+import { ollamaStream } from "../fakes/ollama-chat-stream.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 
@@ -17,6 +18,7 @@ export const PATHS: Record<Api, string> = {
   "openai-responses": "/v1/responses",
   "openai-completions": "/v1/chat/completions",
   "anthropic-messages": "/v1/messages",
+  ollama: "/api/chat",
 };
 
 /** The conversation a request carries, in one shape whatever the protocol. */
@@ -36,6 +38,11 @@ export function conversationOf(api: Api, body: Record<string, unknown>): Turn[] 
       const calls = (message.tool_calls as { function: { name: string; arguments: string } }[] | undefined) ?? [];
       if (message.content !== null && message.content !== undefined && text(message.content) !== "") turns.push({ role: message.role as Turn["role"], text: text(message.content) });
       for (const call of calls) turns.push({ role: "assistant", text: `call ${call.function.name} ${call.function.arguments}` });
+    }
+  } else if (api === "ollama") {
+    for (const message of (body.messages as Record<string, unknown>[]) ?? []) {
+      if (text(message.content) !== "") turns.push({ role: message.role as Turn["role"], text: text(message.content) });
+      for (const call of (message.tool_calls as { function: { name: string; arguments: unknown } }[] | undefined) ?? []) turns.push({ role: "assistant", text: `call ${call.function.name} ${JSON.stringify(call.function.arguments)}` });
     }
   } else {
     for (const block of (body.system as { text: string }[] | undefined) ?? []) turns.push({ role: "system", text: block.text });
@@ -65,10 +72,12 @@ export function scriptedModel(api: Api, decide: (turns: Turn[], request: Recorde
       const args = JSON.stringify(step.arguments);
       if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ flavor: "lmstudio", toolCalls: [{ callId: id, name: step.tool, arguments: args }], usage }) };
       if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ toolCalls: [{ id, name: step.tool, arguments: args }], finishReason: "tool_calls", usage }) };
+      if (api === "ollama") return ollamaStream({ toolCalls: [{ id, name: step.tool, arguments: step.arguments }], usage });
       return { kind: "sse", frames: anthropicStream({ toolUses: [{ id, name: step.tool, input: step.arguments }], usage }) };
     }
     if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ flavor: "lmstudio", text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
     if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
+    if (api === "ollama") return ollamaStream({ text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage });
     return { kind: "sse", frames: anthropicStream({ text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage }) };
   };
 }

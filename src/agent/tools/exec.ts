@@ -1,7 +1,10 @@
-import { spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { constants } from "node:fs";
+import { access, mkdir, realpath, stat } from "node:fs/promises";
+import { basename, delimiter, join, resolve } from "node:path";
 import { z } from "zod";
+import { refusedArgument } from "./exec/check-arguments.js";
+import { runProgram } from "./exec/run-program.js";
+import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
 import type { Tool, ToolContext } from "./tool.js";
 
 const parameters = z.strictObject({
@@ -14,11 +17,20 @@ export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000 } as c
 /** Variables a command may see; the rest (API keys, tokens) stays in hearth. */
 const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_(ALL|CTYPE|COLLATE|MESSAGES|MONETARY|NUMERIC|TIME)|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
 
+export interface ExecToolOptions {
+  /** Finds out (once) whether an OS sandbox works here; one per tool instance by default. */
+  probe?: SandboxProbe | undefined;
+  /** Files a sandboxed program may not read, besides the state dir: the config file with its keys. */
+  hiddenFiles?: readonly string[] | undefined;
+}
+
 /**
- * `exec`: one allowed program, run without a shell (an argv array: no pipes, globbing or `;`), in a
- * workspace folder, with a time limit.
+ * `exec`: one allowed program, run without a shell (an argv array: no pipes, globbing or `;`), with
+ * only the arguments its description allows, inside an OS sandbox where there is one (only its
+ * working directory writable, no network), with a time limit.
  */
-export function createExecTool(): Tool<z.output<typeof parameters>> {
+export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typeof parameters>> {
+  const probe = options.probe ?? new SandboxProbe();
   return {
     name: "exec",
     description: "Run one allowed program (no shell) and return its output.",
@@ -30,29 +42,47 @@ export function createExecTool(): Tool<z.output<typeof parameters>> {
       if (!program) {
         return { content: `"${args.command}" is not an allowed command. Allowed: ${settings.commands.map((name) => basename(name)).join(", ")}. Give the name alone, arguments in args.`, isError: true };
       }
-      const refused = refusedArgument(basename(program), args.args ?? []);
-      if (refused) return { content: `"${refused}" is not allowed with ${basename(program)}: it would run other programs or write files`, isError: true };
+      const programArgs = args.args ?? [];
+      const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
+      if (refusal) return { content: `"${refusal.argument}" is not allowed with ${basename(program)}: ${refusal.reason}`, isError: true };
       const cwd = settings.cwd ? resolve(context.stateDir, settings.cwd) : join(context.stateDir, "workspace");
       if (!settings.cwd) await mkdir(cwd, { recursive: true, mode: 0o700 });
-      const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
-      const run = await runProgram(program, args.args ?? [], cwd, timeoutSeconds * 1000, context);
-      if (run.spawnError) {
-        const reason = run.spawnError.code === "ENOENT" ? `not found (is ${basename(program)} installed and on PATH, and does ${cwd} exist?)` : run.spawnError.message;
-        return { content: `${args.command}: ${reason}`, isError: true };
+      const notFound = { content: `${args.command}: not found (is ${basename(program)} installed and on PATH, and does ${cwd} exist?)`, isError: true };
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
+      const mode = settings.sandbox ?? "auto";
+      const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
+      if (support.kind === "none" && mode === "require") {
+        return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
       }
-      const status = run.timedOut
-        ? `killed after ${timeoutSeconds} s (tools.exec.timeoutSeconds)`
-        : run.cancelled
-          ? "killed: the turn was cancelled"
-          : run.signal
-            ? `killed by ${run.signal}`
-            : `exit code ${run.exitCode ?? "unknown"}`;
-      const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
-      const shown = run.output.trimEnd() ? context.untrusted(run.output.trimEnd(), `output of ${basename(program)}`) : "(no output)";
-      // Notes before the block: a later cut keeps the end of the output, with its closing marker.
-      return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 };
+      let spawned = { program, args: programArgs as readonly string[] };
+      if (support.kind !== "none") {
+        const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
+        if (!found) return notFound;
+        const realCwd = await realpath(cwd);
+        const hidden = await existing([context.stateDir]);
+        const hiddenFiles = await existing(options.hiddenFiles ?? []);
+        spawned = sandboxed(support, { program: found, args: programArgs, cwd: realCwd, hidden, hiddenFiles });
+      }
+      const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
+      const run = await runProgram({ ...spawned, cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
+      if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${args.command}: ${run.spawnError.message}`, isError: true };
+      return report(run, { program, timeoutSeconds, context });
     },
   };
+}
+
+function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext }) {
+  const status = run.timedOut
+    ? `killed after ${about.timeoutSeconds} s (tools.exec.timeoutSeconds)`
+    : run.cancelled
+      ? "killed: the turn was cancelled"
+      : run.signal
+        ? `killed by ${run.signal}`
+        : `exit code ${run.exitCode ?? "unknown"}`;
+  const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
+  const shown = run.output.trimEnd() ? about.context.untrusted(run.output.trimEnd(), `output of ${basename(about.program)}`) : "(no output)";
+  // Notes before the block: a later cut keeps the end of the output, with its closing marker.
+  return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 };
 }
 
 /**
@@ -67,101 +97,25 @@ export function allowedProgram(command: string, allowed: readonly string[]): str
   return allowed.find((entry) => basename(entry) === name);
 }
 
-/**
- * Arguments with which common programs run other programs (or write arbitrary files): allowing the
- * program must not mean allowing a shell. Interpreters (sh, node, python, …) are a shell by nature:
- * the documentation says so, and only the user can decide to list one.
- */
-const REFUSED_ARGUMENTS: Record<string, RegExp> = {
-  git: /^(-c|--config-env(=.*)?|--exec-path(=.*)?|-c.+|--upload-pack(=.*)?|--receive-pack(=.*)?|--ext-diff|--textconv)$/,
-  find: /^-(exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls|delete)$/,
-  tar: /^(--to-command(=.*)?|--use-compress-program(=.*)?|-I|--checkpoint-action(=.*)?|--info-script(=.*)?|--new-volume-script(=.*)?|-F)$/,
-  rg: /^(--pre(=.*)?|--pre-glob(=.*)?)$/,
-  xargs: /./,
-  env: /./,
-  timeout: /./,
-  nice: /./,
-  sudo: /./,
-};
-
-export function refusedArgument(program: string, args: readonly string[]): string | undefined {
-  const pattern = REFUSED_ARGUMENTS[program];
-  if (!pattern) return undefined;
-  // A git alias starting with "!" runs a shell command; refuse aliases defined on the command line above and shell aliases here.
-  return args.find((arg) => pattern.test(arg) || (program === "git" && arg.startsWith("!")));
+/** The program's path as the unsandboxed spawn would find it (PATH searched here, so the sandbox runs that same file). */
+async function findExecutable(program: string, path: string): Promise<string | undefined> {
+  const candidates = /[/\\]/.test(program) ? [program] : path.split(delimiter).filter(Boolean).map((folder) => join(folder, program));
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK);
+      if ((await stat(candidate)).isFile()) return resolve(candidate);
+    } catch {
+      // Not here: the next folder of PATH.
+    }
+  }
+  return undefined;
 }
 
-interface RunResult {
-  output: string;
-  totalChars: number;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  spawnError?: NodeJS.ErrnoException | undefined;
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((found) => found.isDirectory(), () => false);
 }
 
-function runProgram(program: string, args: readonly string[], cwd: string, timeoutMs: number, context: ToolContext): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
-    const child = spawn(program, args, { cwd, env, shell: false, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32", windowsHide: true });
-    const result: RunResult = { output: "", totalChars: 0, exitCode: null, signal: null, timedOut: false, cancelled: false };
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      result.totalChars += text.length;
-      const room = EXEC_DEFAULTS.maxOutputChars - result.output.length;
-      if (room > 0) result.output += text.slice(0, room);
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    // The whole process group: a program's own children die with it.
-    const kill = () => {
-      try {
-        if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, "SIGKILL");
-        else child.kill("SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
-    // A descendant that left the process group may hold the pipes open: the limit ends the wait all the same.
-    const timer = setTimeout(() => {
-      result.timedOut = true;
-      kill();
-      setTimeout(finish, 200).unref();
-    }, timeoutMs);
-    const onAbort = () => {
-      result.cancelled = true;
-      kill();
-      setTimeout(finish, 200).unref();
-    };
-    context.signal.addEventListener("abort", onAbort, { once: true });
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(grace);
-      context.signal.removeEventListener("abort", onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      resolvePromise(result);
-    };
-    let grace: NodeJS.Timeout | undefined;
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      result.spawnError = error;
-      finish();
-    });
-    child.once("exit", (code, signal) => {
-      result.exitCode = code;
-      result.signal = signal;
-      // Output still in the pipes arrives shortly; a descendant holding them open is not waited for.
-      grace = setTimeout(finish, 1_000);
-      grace.unref();
-    });
-    child.once("close", (code, signal) => {
-      result.exitCode = code;
-      result.signal = signal;
-      finish();
-    });
-  });
+async function existing(paths: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(paths.map((path) => realpath(path).catch(() => undefined)));
+  return found.filter((path): path is string => path !== undefined);
 }

@@ -18,8 +18,8 @@ export const resolveWithDns: ResolveHost = (hostname) => dnsLookup(hostname, { a
 export interface GuardOptions {
   resolve: ResolveHost;
   allowPrivateNetwork: boolean;
-  /** Which addresses count as private (tests may narrow it). */
-  isPrivate: (address: string) => boolean;
+  /** Why a connection to this address is refused (private, or this machine's own), or undefined when it may go ahead. */
+  refusalReason: (address: string) => string | undefined;
 }
 
 /** A refusal the model should read as is. */
@@ -32,7 +32,10 @@ export class RefusedError extends Error {}
  */
 export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSignal): Promise<IncomingMessage> {
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  if (isIP(hostname) && !guard.allowPrivateNetwork && guard.isPrivate(hostname)) throw refusal(url.host, hostname);
+  if (isIP(hostname) && !guard.allowPrivateNetwork) {
+    const reason = guard.refusalReason(hostname);
+    if (reason) throw refusal(url.host, hostname, reason);
+  }
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const outgoing = request(url, {
@@ -61,8 +64,11 @@ function guardedLookup(host: string, guard: GuardOptions): LookupFunction {
         const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
         const first = wanted[0];
         if (!first) throw new Error(`${hostname} has no address`);
-        const blocked = guard.allowPrivateNetwork ? undefined : wanted.find((entry) => guard.isPrivate(entry.address));
-        if (blocked) throw refusal(host, blocked.address);
+        // Every address is judged, not only the one connected to: the socket may try the others.
+        for (const entry of guard.allowPrivateNetwork ? [] : wanted) {
+          const reason = guard.refusalReason(entry.address);
+          if (reason) throw refusal(host, entry.address, reason);
+        }
         if (options.all) callback(null, [...wanted]);
         else callback(null, first.address, first.family);
       })
@@ -70,8 +76,8 @@ function guardedLookup(host: string, guard: GuardOptions): LookupFunction {
   };
 }
 
-function refusal(host: string, address: string): RefusedError {
-  return new RefusedError(`${host} is at ${address}, a loopback, private or link-local address; web_fetch only reaches public addresses (tools.web_fetch.allowPrivateNetwork allows others)`);
+function refusal(host: string, address: string, reason: string): RefusedError {
+  return new RefusedError(`${host} is at ${address}, ${reason}; web_fetch only reaches public addresses (tools.web_fetch.allowPrivateNetwork allows others)`);
 }
 
 /** The body decoded from its content-encoding; an unknown encoding is passed through. */

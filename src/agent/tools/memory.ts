@@ -39,7 +39,8 @@ export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output
         const line = `- ${stamp(new Date(options.clock?.now() ?? Date.now()))}: ${text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, "\n  ")}\n`;
         await mkdir(join(context.stateDir, "memory"), { recursive: true, mode: 0o700 });
         await appendFile(path, line, { mode: 0o600 });
-        return { content: `noted: ${line.trim()}` };
+        // The note is the model's words, possibly copied from a page: echoed back as data like any tool output.
+        return { content: `noted:\n${context.untrusted(line.trimEnd(), "the note as saved")}` };
       }
       let notes: string;
       try {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { ToolCall, ToolDefinition, ToolResultMessage } from "../../ai/types.js";
 import { DEFAULT_TOOLS, type ToolsConfig } from "../../config/schema/tools-section.js";
 import { didYouMean } from "../../shared/did-you-mean.js";
-import { createExecTool } from "./exec.js";
+import { createExecTool, type ExecToolOptions } from "./exec.js";
 import { formatIssues } from "./format-issues.js";
 import { describeParameters, parametersSchema } from "./json-schema.js";
 import { createMemoryTool } from "./memory.js";
@@ -136,6 +136,6 @@ export function policyFor(settings: ToolsConfig | undefined): Set<string> {
 }
 
 /** A registry holding the built-in tools: time, memory, web_fetch, exec. */
-export function createBuiltinTools(): ToolRegistry {
-  return new ToolRegistry().register(createTimeTool()).register(createMemoryTool()).register(createWebFetchTool()).register(createExecTool());
+export function createBuiltinTools(options: { exec?: ExecToolOptions } = {}): ToolRegistry {
+  return new ToolRegistry().register(createTimeTool()).register(createMemoryTool()).register(createWebFetchTool()).register(createExecTool(options.exec));
 }

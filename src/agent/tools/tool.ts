@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ToolsConfig } from "../../config/schema/tools-section.js";
 
 /** What a tool may use while it runs. */
 export interface ToolContext {
@@ -14,7 +15,8 @@ export interface ToolContext {
 }
 
 export interface ToolSettings {
-  exec?: { commands: readonly string[]; cwd?: string | undefined; timeoutSeconds?: number | undefined } | undefined;
+  /** `tools.exec`, as the schema defines it. */
+  exec?: ToolsConfig["exec"] | undefined;
   webFetch?: { maxBytes?: number | undefined; timeoutSeconds?: number | undefined; allowPrivateNetwork?: boolean | undefined } | undefined;
 }
 

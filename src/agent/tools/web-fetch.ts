@@ -2,8 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { decodedBody, guardedGet, readLimited, RefusedError, resolveWithDns, type ResolveHost } from "./guarded-get.js";
 import { htmlToText } from "./html-to-text.js";
-import { isPrivateAddress } from "./private-address.js";
+import { refusalReason } from "./private-address.js";
 import type { Tool, ToolOutput } from "./tool.js";
+import { timerDelay } from "../../shared/timer-delay.js";
 
 const parameters = z.strictObject({
   url: z.string().describe("http(s) URL"),
@@ -15,8 +16,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export interface WebFetchToolOptions {
   /** Host name → addresses; default node:dns lookup. */
   resolve?: ResolveHost | undefined;
-  /** Which addresses count as private; default: loopback, RFC 1918, link-local, CGNAT, unique-local, multicast, reserved. */
+  /** Which addresses count as private by range; default: loopback, RFC 1918, link-local, CGNAT, unique-local, multicast, documentation, reserved, and IPv6 forms carrying one of those. */
   isPrivate?: ((address: string) => boolean) | undefined;
+  /** This machine's own addresses, read at every check; default: every interface's (os.networkInterfaces()). */
+  ownAddresses?: (() => readonly string[]) | undefined;
   /** The most characters of page text returned (the registry cuts longer output too, but this keeps the note outside the page). */
   maxTextChars?: number | undefined;
 }
@@ -34,12 +37,12 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
       const guard = {
         resolve: options.resolve ?? resolveWithDns,
         allowPrivateNetwork: settings.allowPrivateNetwork === true,
-        isPrivate: options.isPrivate ?? isPrivateAddress,
+        refusalReason: (address: string) => refusalReason(address, { isPrivate: options.isPrivate, ownAddresses: options.ownAddresses }),
       };
       let url = parseHttpUrl(args.url);
       if (typeof url === "string") return { content: url, isError: true };
 
-      const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+      const timeout = AbortSignal.timeout(timerDelay(timeoutSeconds * 1000));
       const signal = AbortSignal.any([context.signal, timeout]);
       let response: IncomingMessage | undefined;
       try {

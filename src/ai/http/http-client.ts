@@ -3,6 +3,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import type { Failure, Timeouts } from "../types.js";
 import { describeNetworkError, networkFailure } from "./network-errors.js";
+import { timerDelay } from "../../shared/timer-delay.js";
 
 export interface HttpRequest {
   url: string;
@@ -180,7 +181,7 @@ class Call {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       onFire();
-    }, ms);
+    }, timerDelay(ms));
     this.timers.add(timer);
     return timer;
   }

@@ -6,6 +6,7 @@ import { writeJson, writeLine, painter, type CliIo, type GlobalOptions } from ".
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
 import { chainAdvice } from "../../models/chain-advice.js";
 import { HearthError } from "../../shared/errors.js";
+import { redactUrl } from "../../shared/secret-redactor.js";
 
 export function configValidate(io: CliIo, options: GlobalOptions): number {
   let result: LoadedModels;
@@ -52,7 +53,7 @@ export function configShow(io: CliIo, options: GlobalOptions): number {
     const configured = provider.models.filter((model) => model.source === "config");
     providers[provider.id] = {
       builtin: provider.builtin,
-      baseUrl: provider.baseUrl,
+      baseUrl: redactUrl(provider.baseUrl),
       api: provider.api,
       apiKey: provider.apiKey ? "***" : undefined,
       apiKeySource: provider.apiKeySource,

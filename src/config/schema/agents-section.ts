@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_LIMITS, durationSeconds } from "./duration.js";
 import { toolsSchema } from "./tools-section.js";
 
 /** `model` may be a bare reference (the primary) or `{ primary, fallbacks }`. */
@@ -25,7 +26,7 @@ const compactionSchema = z.strictObject({
   keepRecentTokens: z.int().positive().optional(),
   /** The model that writes summaries; default the session's own. */
   model: z.string().min(1).nullable().optional(),
-  timeoutSeconds: z.number().positive().optional(),
+  timeoutSeconds: durationSeconds(DURATION_LIMITS.compaction).optional(),
 });
 
 /** What an agent may set; `agents.list[]` entries inherit every key they leave out from `agents.defaults`. */

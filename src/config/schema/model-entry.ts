@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_NAMES, INPUT_KINDS } from "../../ai/api.js";
+import { compatSchema } from "./compat.js";
 import { routingSchema } from "./routing.js";
 
 export const apiSchema = z.enum(API_NAMES);
@@ -28,6 +29,8 @@ export const modelEntrySchema = z
     maxTokens: z.int().positive().optional(),
     /** OpenRouter provider routing for this model (over the provider's). */
     routing: routingSchema.optional(),
+    /** What the server or template cannot take, for this model (over the provider's). */
+    compat: compatSchema.optional(),
   })
   .superRefine((entry, context) => {
     if (entry.contextWindow !== undefined && entry.maxTokens !== undefined && entry.maxTokens > entry.contextWindow) {

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { DURATION_LIMITS, durationSeconds, wholeSeconds } from "./duration.js";
 import { apiSchema, modelEntrySchema } from "./model-entry.js";
+import { compatSchema } from "./compat.js";
 import { routingSchema } from "./routing.js";
 
 const httpUrl = z.string().refine(
@@ -23,9 +25,9 @@ const keepWarmSchema = z.union([
   z.boolean(),
   z.strictObject({
     /** LM Studio's idle time-to-live for the loaded model, sent with every request. */
-    ttlSeconds: z.int().positive().optional(),
+    ttlSeconds: wholeSeconds(DURATION_LIMITS.keepWarmTtl).optional(),
     /** A minimal request this often keeps the model resident (gateway only). */
-    intervalSeconds: z.int().positive().optional(),
+    intervalSeconds: wholeSeconds(DURATION_LIMITS.keepWarmInterval).optional(),
   }),
 ]);
 
@@ -37,13 +39,15 @@ export const providerSchema = z
     apiKey: z.string().optional(),
     api: apiSchema.optional(),
     headers: z.record(z.string(), z.string()).optional(),
-    timeoutSeconds: z.number().positive().optional(),
+    timeoutSeconds: durationSeconds(DURATION_LIMITS.providerTimeout).optional(),
     /** When LM Studio has the model unloaded: wait for the load, or answer from the next model meanwhile. */
     onColdLoad: z.enum(["wait", "fallback"]).optional(),
     /** How long a cold load may take before the call fails over (default 600). */
-    coldLoadTimeoutSeconds: z.number().positive().optional(),
+    coldLoadTimeoutSeconds: durationSeconds(DURATION_LIMITS.coldLoad).optional(),
     keepWarm: keepWarmSchema.optional(),
     routing: routingSchema.optional(),
+    /** What the server or its templates cannot take, for every model of this provider. */
+    compat: compatSchema.optional(),
     models: z.array(modelEntrySchema).default([]),
   })
   .superRefine((provider, context) => {

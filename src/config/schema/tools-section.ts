@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_LIMITS, durationSeconds } from "./duration.js";
 
 /** `tools` of an agent: which tools it may use, and the settings of those that need them. */
 export const BUILTIN_TOOL_NAMES = ["time", "memory", "web_fetch", "exec"] as const;
@@ -15,13 +16,17 @@ export const toolsSchema = z.strictObject({
     .strictObject({
       commands: z.array(z.string().min(1)).min(1),
       cwd: z.string().min(1).optional(),
-      timeoutSeconds: z.number().positive().optional(),
+      timeoutSeconds: durationSeconds(DURATION_LIMITS.exec).optional(),
+      /** Run exec inside an OS sandbox (bubblewrap, sandbox-exec): "auto" where there is one, "require" refuses to run without, "off". */
+      sandbox: z.enum(["auto", "require", "off"]).optional(),
+      /** Let programs hearth has no description for take arguments starting with "-" (off: their options could run anything). */
+      allowUnknownOptions: z.boolean().optional(),
     })
     .optional(),
   web_fetch: z
     .strictObject({
       maxBytes: z.int().positive().optional(),
-      timeoutSeconds: z.number().positive().optional(),
+      timeoutSeconds: durationSeconds(DURATION_LIMITS.webFetch).optional(),
       /** Allow fetching from loopback and private networks (off: a page cannot reach your LAN through the model). */
       allowPrivateNetwork: z.boolean().optional(),
     })

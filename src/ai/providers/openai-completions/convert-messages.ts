@@ -1,15 +1,15 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import type { ModelSpec } from "../../model-spec.js";
+import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type ChatMessage = ChatCompletionMessageParam;
 
 /** hearth's context → a chat completions request body. */
-export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, compat: ModelCompat = model.compat ?? {}): Record<string, unknown> {
   const messages: ChatMessage[] = [];
   if (context.systemPrompt) messages.push({ role: "system", content: context.systemPrompt });
-  for (const message of context.messages) messages.push(...chatMessages(message));
+  for (const message of context.messages) messages.push(...chatMessages(message, compat));
   const body: Record<string, unknown> = {
     model: model.id,
     messages,
@@ -18,8 +18,8 @@ export function completionsRequestBody(model: ModelSpec, context: Context, optio
   };
   // OpenAI's own API deprecated max_tokens for max_completion_tokens; other servers know max_tokens.
   const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
-  if (new URL(model.baseUrl).hostname === "api.openai.com") body.max_completion_tokens = maxTokens;
-  else body.max_tokens = maxTokens;
+  const field = compat.maxTokensField ?? (new URL(model.baseUrl).hostname === "api.openai.com" ? "max_completion_tokens" : "max_tokens");
+  body[field] = maxTokens;
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
@@ -28,7 +28,7 @@ export function completionsRequestBody(model: ModelSpec, context: Context, optio
   return { ...body, ...model.params };
 }
 
-function chatMessages(message: Message): ChatMessage[] {
+function chatMessages(message: Message, compat: ModelCompat): ChatMessage[] {
   if (message.role === "user") {
     if (typeof message.content === "string") return [{ role: "user", content: message.content }];
     return [
@@ -45,6 +45,6 @@ function chatMessages(message: Message): ChatMessage[] {
   const toolCalls = message.content.flatMap((part) =>
     part.type === "tool-call" ? [{ id: part.id, type: "function" as const, function: { name: part.name, arguments: part.rawArguments || "{}" } }] : [],
   );
-  const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
+  const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 && !compat.stringContentOnly ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
   return [out];
 }

@@ -1,4 +1,5 @@
-import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { CompatHabits } from "../../compat.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readSse } from "../../http/sse.js";
 import { completionsRequestBody } from "./convert-messages.js";
@@ -6,7 +7,7 @@ import { CompletionsChunkMapper } from "./map-chunks.js";
 
 /** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
 export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const habits = new ReasoningHabits();
+  const compat = new CompatHabits();
   return {
     api: "openai-completions",
     stream(model, context, options) {
@@ -14,8 +15,8 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         model,
         context,
         options,
-        async (builder) => {
-          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, context, options), options, builder);
+        async (builder, wire, shape) => {
+          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, shape), options, builder);
           const what = `${model.ref} (POST /chat/completions)`;
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;
@@ -33,7 +34,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
           if (!done && !mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
           mapper.end();
         },
-        habits,
+        { inlineThinkTags: true, compat },
       );
     },
   };

@@ -1,11 +1,12 @@
-import { bearerHeaders, parseEventData, postForStream, runAdapter, ReasoningHabits, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { CompatHabits } from "../../compat.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { readSse } from "../../http/sse.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
 
 /** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
 export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const habits = new ReasoningHabits();
+  const compat = new CompatHabits();
   return {
     api: "openai-responses",
     stream(model, context, options) {
@@ -13,8 +14,8 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         model,
         context,
         options,
-        async (builder) => {
-          const response = await postForStream(http, model, "/responses", bearerHeaders(model), responsesRequestBody(model, context, options), options, builder);
+        async (builder, wire) => {
+          const response = await postForStream(http, model, "/responses", bearerHeaders(model), responsesRequestBody(model, wire, options), options, builder);
           const what = `${model.ref} (POST /responses)`;
           const mapper = new ResponsesEventMapper(builder, what);
           read: for await (const batch of readSse(response.body)) for (const message of batch) {
@@ -27,7 +28,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
             }
           }
         },
-        habits,
+        { inlineThinkTags: true, compat },
       );
     },
   };

@@ -1,0 +1,68 @@
+/** How an option takes its value: never, always (attached or the next argument), or only attached. */
+export type Arity = "none" | "required" | "optional";
+
+/**
+ * One option a program knows. `refused` says why hearth never lets it through (it is listed so that an
+ * abbreviation or a bundle that means it is recognised); `check` refuses some values of an allowed one.
+ */
+export interface OptionRule {
+  arity: Arity;
+  refused?: string | undefined;
+  check?: ((value: string) => string | undefined) | undefined;
+}
+
+/** The options of one program (or one git subcommand), as its own parser reads them. */
+export interface OptionTable {
+  /** Single-letter options (`-x`), bundled (`-xvf`) and with attached values (`-OCMD`). */
+  short: Readonly<Record<string, OptionRule>>;
+  /** Long options without their dashes (`--name`, `--name=value`, `--name value`). */
+  long: Readonly<Record<string, OptionRule>>;
+  /** The program's parser accepts any unambiguous prefix of a long option (GNU getopt_long, git). */
+  abbreviations: boolean;
+  /** `-5` means a count (git log, head, tail). */
+  numericShort?: boolean | undefined;
+  /** tar's traditional form: a first argument without a dash is a bundle of letters (`tar xf a.tar`). */
+  oldStyleFirstArgument?: boolean | undefined;
+}
+
+export const RUNS_PROGRAMS = "it runs other programs";
+export const WRITES_FILES = "it writes files outside the working directory";
+
+export const flag: OptionRule = { arity: "none" };
+export const value: OptionRule = { arity: "required" };
+export const optionalValue: OptionRule = { arity: "optional" };
+export const refused = (reason: string, arity: Arity = "required"): OptionRule => ({ arity, refused: reason });
+export const checked = (check: (value: string) => string | undefined): OptionRule => ({ arity: "required", check });
+
+/** A table from compact lists: names of flags, of options with a value, and refused ones. */
+export function table(spec: {
+  flags?: string;
+  values?: string;
+  longFlags?: readonly string[];
+  longValues?: readonly string[];
+  longOptional?: readonly string[];
+  short?: Record<string, OptionRule>;
+  long?: Record<string, OptionRule>;
+  abbreviations?: boolean;
+  numericShort?: boolean;
+  oldStyleFirstArgument?: boolean;
+}): OptionTable {
+  const short: Record<string, OptionRule> = {};
+  for (const letter of spec.flags ?? "") short[letter] = flag;
+  for (const letter of spec.values ?? "") short[letter] = value;
+  Object.assign(short, spec.short);
+  const long: Record<string, OptionRule> = {};
+  for (const name of spec.longFlags ?? []) long[name] = flag;
+  for (const name of spec.longValues ?? []) long[name] = value;
+  for (const name of spec.longOptional ?? []) long[name] = optionalValue;
+  Object.assign(long, spec.long);
+  return { short, long, abbreviations: spec.abbreviations ?? true, numericShort: spec.numericShort, oldStyleFirstArgument: spec.oldStyleFirstArgument };
+}
+
+/** A path the program will write or change: relative and inside the working directory. */
+export function insideWorkingDirectory(path: string): string | undefined {
+  if (path === "-") return undefined;
+  if (path.startsWith("/") || path.startsWith("~") || /^[A-Za-z]:/.test(path) || path.startsWith("\\")) return `${WRITES_FILES} (give a path relative to it)`;
+  if (path.split(/[/\\]/).includes("..")) return `${WRITES_FILES} (".." leaves it)`;
+  return undefined;
+}

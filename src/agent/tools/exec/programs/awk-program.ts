@@ -1,0 +1,99 @@
+/**
+ * Reads an awk program far enough to know whether it can start a program or write a file: `system()`,
+ * pipes (`print | "cmd"`, `"cmd" | getline`, gawk's `|&`), output redirection in `print`/`printf`
+ * (`> "file"`, `>> "file"`), gawk's indirect calls (`@f()`) and `@load`/`@include`. Strings, regular
+ * expressions and comments are set aside first, so `/a|b/` or `"x > y"` are not mistaken for them.
+ */
+export function refusedAwkConstruct(program: string): string | undefined {
+  const code = codeOnly(program);
+  if (code === undefined) return "an awk program exec cannot read (an unterminated string or regular expression)";
+  if (/\bsystem\b/.test(code)) return "system() runs a shell command";
+  if (/\|(?!\|)/.test(code.replace(/\|\|/g, "  "))) return "a pipe runs a shell command";
+  if (code.includes("@")) return "@ (indirect calls, @load, @include) can reach system() or load code";
+  if (/\b(print|printf)\b[^;\n{}]*>/.test(withoutParentheses(code))) return "output redirection in print writes a file (compare inside parentheses: print (a > b))";
+  return undefined;
+}
+
+/** The program with string and regex literals and comments blanked out; undefined when one never ends. */
+function codeOnly(program: string): string | undefined {
+  let code = "";
+  // The last token before this point: an identifier or keyword, or one character.
+  let previous = "";
+  let previousCharacter = "";
+  for (let index = 0; index < program.length; index += 1) {
+    const character = program[index] as string;
+    if (character === "#") {
+      while (index < program.length && program[index] !== "\n") index += 1;
+      code += "\n";
+      previous = "\n";
+      previousCharacter = "\n";
+      continue;
+    }
+    if (character === '"' || (character === "/" && regexMayStart(previous, code))) {
+      const end = literalEnd(program, index, character);
+      if (end === undefined) return undefined;
+      code += " 0 ";
+      previous = "0";
+      previousCharacter = " ";
+      index = end;
+      continue;
+    }
+    code += character;
+    if (/\s/.test(character) && character !== "\n") {
+      previousCharacter = character;
+      continue;
+    }
+    const word = /[A-Za-z_0-9]/.test(character);
+    previous = word && /[A-Za-z_0-9]/.test(previousCharacter) ? previous + character : character;
+    previousCharacter = character;
+  }
+  return code;
+}
+
+/**
+ * A `/` starts a regular expression only after a token that cannot end an operand; after an
+ * operand, or where unsure (`x++ / y`), it divides, so the text after it is read as code.
+ */
+function regexMayStart(previous: string, code: string): boolean {
+  if (previous === "" || previous === "\n") return true;
+  if (/^(print|printf|return|case)$/.test(previous)) return true;
+  if (/^[A-Za-z_0-9]/.test(previous)) return false;
+  if ((previous === "+" || previous === "-") && beforeLast(code) === previous) return false;
+  return /^[(,{};!~&|=<>?:*%^+\-[]$/.test(previous);
+}
+
+/** The character before the last non-blank one of the code so far (`+` in `x++ `). */
+function beforeLast(code: string): string | undefined {
+  let index = code.length - 1;
+  while (index >= 0 && /[ \t]/.test(code[index] as string)) index -= 1;
+  return code[index - 1];
+}
+
+function literalEnd(program: string, start: number, quote: string): number | undefined {
+  for (let index = start + 1; index < program.length; index += 1) {
+    const character = program[index];
+    if (character === "\\") index += 1;
+    else if (character === quote) return index;
+    else if (character === "\n") return undefined;
+    else if (quote === "/" && character === "[") {
+      // A "/" inside a bracket expression does not end the regex.
+      const close = program.indexOf("]", index + 2);
+      if (close === -1) return undefined;
+      index = close;
+    }
+  }
+  return undefined;
+}
+
+/** Text inside parentheses blanked: `print (a > b)` compares, `print a > b` redirects. */
+function withoutParentheses(code: string): string {
+  let depth = 0;
+  let result = "";
+  for (const character of code) {
+    if (character === "(") depth += 1;
+    if (depth > 0) result += character === "\n" ? "\n" : " ";
+    else result += character;
+    if (character === ")") depth = Math.max(0, depth - 1);
+  }
+  return result;
+}

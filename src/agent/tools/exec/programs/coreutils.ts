@@ -1,0 +1,74 @@
+import { refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { getoptProgram, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
+
+const common = ["help", "version"];
+
+const ls = getoptProgram(
+  ["ls"],
+  table({
+    flags: "aAbBcCdfFghGHiklLmnNopqQrRsStuUvxXZ1",
+    values: "ITw",
+    longFlags: [...common, "all", "almost-all", "author", "escape", "ignore-backups", "directory", "dired", "classify", "file-type", "group-directories-first", "no-group", "human-readable", "si", "dereference-command-line", "dereference-command-line-symlink-to-dir", "inode", "kibibytes", "dereference", "numeric-uid-gid", "literal", "hide-control-chars", "show-control-chars", "quote-name", "recursive", "reverse", "size", "context", "full-time", "zero"],
+    longValues: ["block-size", "hide", "ignore", "quoting-style", "sort", "tabsize", "width", "time", "time-style", "format"],
+    longOptional: ["color", "hyperlink", "indicator-style"],
+  }),
+);
+
+const cat = getoptProgram(["cat"], table({ flags: "AbeEnstTuv", longFlags: [...common, "show-all", "number-nonblank", "number", "squeeze-blank", "show-ends", "show-tabs", "show-nonprinting"] }));
+
+const head = getoptProgram(["head"], table({ flags: "qvz", values: "cn", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated"], longValues: ["bytes", "lines"] }));
+
+const tail = getoptProgram(
+  ["tail"],
+  table({ flags: "fFqvz", values: "cns", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated", "retry"], longValues: ["bytes", "lines", "max-unchanged-stats", "pid", "sleep-interval"], longOptional: ["follow"] }),
+);
+
+const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["files0-from", "total"] }));
+
+const sort = getoptProgram(
+  ["sort", "gsort"],
+  table({
+    flags: "bdfgiMhnRrVcCmsuz",
+    values: "kStT",
+    short: { o: refused(WRITES_FILES) },
+    longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
+    longValues: ["sort", "random-source", "batch-size", "files0-from", "key", "buffer-size", "field-separator", "temporary-directory", "parallel"],
+    longOptional: ["check"],
+    long: { output: refused(WRITES_FILES), "compress-program": refused(RUNS_PROGRAMS) },
+  }),
+);
+
+const uniq = getoptProgram(["uniq"], table({ flags: "cdDiuz", values: "fsw", longFlags: [...common, "count", "repeated", "ignore-case", "unique", "zero-terminated"], longValues: ["skip-fields", "skip-chars", "check-chars"], longOptional: ["all-repeated", "group"] }), (parsed) => {
+  // uniq INPUT OUTPUT writes its second operand.
+  const files = parsed.filter((item) => item.kind === "operand");
+  return files.length > 1 ? { argument: files[1]?.kind === "operand" ? files[1].value : "", reason: `${WRITES_FILES} (uniq writes its second file)` } : undefined;
+});
+
+const cut = getoptProgram(["cut"], table({ flags: "nswz", values: "bcdf", longFlags: [...common, "complement", "only-delimited", "zero-terminated"], longValues: ["bytes", "characters", "delimiter", "fields", "output-delimiter"] }));
+
+const tr = getoptProgram(["tr"], table({ flags: "cCdst", longFlags: [...common, "complement", "delete", "squeeze-repeats", "truncate-set1"] }));
+
+const pwd = getoptProgram(["pwd"], table({ flags: "LP", longFlags: [...common, "logical", "physical"] }));
+
+const date = getoptProgram(
+  ["date"],
+  table({ flags: "uR", values: "dfr", short: { s: refused("it sets the system clock") }, longFlags: [...common, "debug", "utc", "universal", "rfc-email"], longValues: ["date", "file", "reference"], longOptional: ["iso-8601", "rfc-3339"], long: { set: refused("it sets the system clock") } }),
+  (parsed) => {
+    // `date MMDDhhmm` sets the clock; only `+FORMAT` operands print.
+    const setter = parsed.find((item) => item.kind === "operand" && !item.value.startsWith("+"));
+    return setter?.kind === "operand" ? { argument: setter.value, reason: "a date operand sets the system clock; give +FORMAT to print" } : undefined;
+  },
+);
+
+const file = getoptProgram(["file"], table({ flags: "bcEhiklLNprsz0", values: "eFfmP", longFlags: [...common, "brief", "checking-printout", "dereference", "no-dereference", "keep-going", "list", "mime", "mime-type", "mime-encoding", "no-pad", "preserve-date", "raw", "special-files", "uncompress", "uncompress-noreport", "print0", "extension", "apple"], longValues: ["exclude", "exclude-quiet", "files-from", "separator", "magic-file", "parameter"] }));
+
+const du = getoptProgram(["du"], table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude", "files0-from"], longOptional: ["time", "time-style"] }));
+
+const stat = getoptProgram(["stat"], table({ flags: "Lft", values: "c", longFlags: [...common, "dereference", "file-system", "terse"], longValues: ["format", "printf", "cached"] }));
+
+/** Programs whose arguments name another program to start. */
+const runners = runnerProgram(["xargs", "env", "timeout", "nice", "nohup", "sudo", "doas", "su", "stdbuf", "setsid", "chroot", "unshare", "nsenter", "flock", "watch", "time", "ionice", "taskset", "chrt", "strace", "ltrace", "busybox", "parallel", "script", "ssh", "runuser", "systemd-run", "pkexec"]);
+
+const echo = textProgram(["echo", "printf", "true", "false", "whoami", "uname", "id", "basename", "dirname", "realpath", "readlink", "which", "seq", "expr", "test"]);
+
+export const coreutils: readonly ProgramDescription[] = [ls, cat, head, tail, wc, sort, uniq, cut, tr, pwd, date, file, du, stat, runners, echo];

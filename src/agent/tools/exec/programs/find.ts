@@ -1,0 +1,55 @@
+import type { Refusal } from "../parse-options.js";
+import type { ProgramDescription } from "../program.js";
+import { RUNS_PROGRAMS, WRITES_FILES } from "../option-table.js";
+
+/** Primaries (and how many arguments each takes) that only test or print. */
+const PRIMARIES: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(
+    [
+      "print", "print0", "ls", "prune", "quit", "true", "false", "empty", "readable", "writable", "executable", "nouser", "nogroup", "depth", "follow", "xdev", "mount", "noleaf",
+      "daystart", "ignore_readdir_race", "noignore_readdir_race", "not", "a", "and", "o", "or", "help", "version",
+    ].map((name) => [name, 0]),
+  ),
+  ...Object.fromEntries(
+    [
+      "name", "iname", "path", "ipath", "wholename", "iwholename", "regex", "iregex", "lname", "ilname", "type", "xtype", "size", "perm", "user", "group", "uid", "gid", "links", "inum",
+      "samefile", "newer", "anewer", "cnewer", "atime", "ctime", "mtime", "amin", "cmin", "mmin", "used", "maxdepth", "mindepth", "fstype", "regextype", "printf", "files0-from", "context",
+    ].map((name) => [name, 1]),
+  ),
+};
+
+const REFUSED: Readonly<Record<string, string>> = {
+  exec: RUNS_PROGRAMS, execdir: RUNS_PROGRAMS, ok: RUNS_PROGRAMS, okdir: RUNS_PROGRAMS,
+  delete: "it deletes files", fprint: WRITES_FILES, fprint0: WRITES_FILES, fprintf: WRITES_FILES, fls: WRITES_FILES,
+};
+
+/**
+ * find reads its own language, no getopt: options (-H, -L, -P, -D, -O) first, then starting points,
+ * then an expression of primaries, operators and their arguments. Every primary must be known; the
+ * arguments of a primary (`-name -exec`) are values, not primaries.
+ */
+export const find: ProgramDescription = {
+  names: ["find", "gfind"],
+  check(args): Refusal | undefined {
+    let index = 0;
+    while (index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string)) index += args[index] === "-D" ? 2 : 1;
+    while (index < args.length && !isExpressionStart(args[index] as string)) index += 1;
+    for (; index < args.length; index += 1) {
+      const argument = args[index] as string;
+      if (argument === "(" || argument === ")" || argument === "!" || argument === ",") continue;
+      const name = argument.slice(1);
+      const refusedReason = REFUSED[name];
+      if (refusedReason) return { argument, reason: `${argument}: ${refusedReason}` };
+      const newer = /^newer[aBcmt][aBcmt]$/.test(name);
+      const arity = newer ? 1 : PRIMARIES[name];
+      if (!argument.startsWith("-") || arity === undefined) return { argument, reason: `${argument} is not a find primary exec allows` };
+      index += arity;
+      if (index >= args.length && arity > 0) return { argument, reason: `${argument} needs a value` };
+    }
+    return undefined;
+  },
+};
+
+function isExpressionStart(argument: string): boolean {
+  return (argument.startsWith("-") && argument.length > 1) || argument === "(" || argument === "!" || argument === ")" || argument === ",";
+}

@@ -1,0 +1,86 @@
+import { flag, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, type OptionTable } from "../option-table.js";
+import { parseOptions, type Refusal } from "../parse-options.js";
+import { operands, type ProgramDescription } from "../program.js";
+import * as options from "./git-options.js";
+
+/** git's own options before the subcommand, matched by exact name (git reads them itself). */
+const topLevel: OptionTable = {
+  ...table({
+    values: "C",
+    short: { P: flag, c: refused(RUNS_PROGRAMS), p: refused("it runs a pager", "none") },
+    longFlags: ["no-pager", "version", "no-replace-objects", "literal-pathspecs", "glob-pathspecs", "noglob-pathspecs", "icase-pathspecs", "no-optional-locks", "no-advice"],
+    long: {
+      "config-env": refused(RUNS_PROGRAMS),
+      "exec-path": refused(RUNS_PROGRAMS, "optional"),
+      paginate: refused("it runs a pager", "none"),
+      help: refused("it runs man or a browser", "none"),
+      "git-dir": refused("another repository's config can run programs"),
+      "work-tree": refused("another repository's config can run programs"),
+    },
+  }),
+  abbreviations: false,
+};
+
+/** A repository git may contact: a local path or http(s); `host:path`, ssh:// and `helper::` start other programs. */
+function repository(url: string): string | undefined {
+  if (/^https?:\/\//i.test(url) || /^file:\/\//i.test(url)) return undefined;
+  if (url.includes("::")) return "a remote helper (transport::address) is another program";
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[A-Za-z]:[\\/]/.test(url)) return "git reaches this address by running ssh or a remote helper; give an http(s) URL or a local path";
+  return undefined;
+}
+
+interface Subcommand {
+  options: OptionTable;
+  operands?: (values: string[]) => Refusal | undefined;
+}
+
+const byRepository = (values: string[]): Refusal | undefined => {
+  const [url, directory] = values;
+  const reason = url === undefined ? undefined : repository(url);
+  if (reason) return { argument: url as string, reason };
+  const outside = directory === undefined ? undefined : insideWorkingDirectory(directory);
+  return outside ? { argument: directory as string, reason: outside } : undefined;
+};
+
+/** The subcommands exec may run: reading history and the tree, and fetching a repository by http(s). */
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  status: { options: options.statusTable },
+  log: { options: options.logTable },
+  show: { options: options.logTable },
+  shortlog: { options: { ...options.logTable, short: { ...options.logTable.short, s: flag, n: flag, e: flag, c: flag } } },
+  whatchanged: { options: options.logTable },
+  diff: { options: options.diffTable },
+  blame: { options: options.blameTable },
+  "ls-files": { options: options.lsFilesTable },
+  "ls-tree": { options: options.lsTreeTable },
+  "rev-parse": { options: options.revParseTable },
+  grep: { options: options.grepTable },
+  branch: { options: options.branchTable },
+  tag: { options: options.tagTable },
+  describe: { options: options.describeTable },
+  "cat-file": { options: options.catFileTable },
+  "ls-remote": { options: options.lsRemoteTable, operands: ([url]) => byRepository(url === undefined ? [] : [url]) },
+  clone: { options: options.cloneTable, operands: byRepository },
+  version: { options: table({}) },
+};
+
+/**
+ * git: its own options, then one known subcommand with that subcommand's options. Aliases (which may
+ * be shell commands), difftool, filter-running and hook-running commands are not in the list.
+ */
+export const git: ProgramDescription = {
+  names: ["git"],
+  check(args) {
+    const top = parseOptions(args, topLevel, { stopAtOperand: true });
+    if (!top.ok) return top.refusal;
+    // `--` before the subcommand would leave the next word unchecked.
+    if (top.parsed.some((item) => item.kind === "operand")) return { argument: "--", reason: "-- before the subcommand; give the subcommand first" };
+    const [name, ...rest] = top.rest;
+    if (name === undefined) return undefined;
+    const subcommand = SUBCOMMANDS[name];
+    if (!subcommand) return { argument: name, reason: `git ${name} is not a subcommand exec allows (allowed: ${Object.keys(SUBCOMMANDS).join(", ")})` };
+    const parsed = parseOptions(rest, subcommand.options);
+    if (!parsed.ok) return { ...parsed.refusal, reason: `git ${name}: ${parsed.refusal.reason}` };
+    return subcommand.operands?.(operands(parsed.parsed));
+  },
+};

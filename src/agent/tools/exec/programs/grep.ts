@@ -1,0 +1,43 @@
+import { refused, RUNS_PROGRAMS, table } from "../option-table.js";
+import { getoptProgram } from "../program.js";
+
+/** GNU grep: searching never starts another program or writes. */
+export const grep = getoptProgram(
+  ["grep", "egrep", "fgrep", "ggrep"],
+  table({
+    flags: "EFGPiyvwxcoqsbHhnTZzUrRLlaI",
+    values: "efmABCdD",
+    numericShort: true,
+    longFlags: [
+      "help", "version", "extended-regexp", "fixed-strings", "basic-regexp", "perl-regexp", "ignore-case", "no-ignore-case", "invert-match", "word-regexp", "line-regexp", "count",
+      "only-matching", "quiet", "silent", "no-messages", "byte-offset", "with-filename", "no-filename", "line-number", "initial-tab", "null", "null-data", "binary", "recursive",
+      "dereference-recursive", "files-with-matches", "files-without-match", "text", "line-buffered",
+    ],
+    longValues: ["regexp", "file", "max-count", "after-context", "before-context", "context", "label", "binary-files", "devices", "directories", "exclude", "exclude-from", "exclude-dir", "include"],
+    longOptional: ["color", "colour"],
+  }),
+);
+
+/** ripgrep: its parser takes no abbreviations; `--pre` and `-z` start other programs. */
+export const rg = getoptProgram(
+  ["rg"],
+  table({
+    abbreviations: false,
+    flags: "iSsFwxvclnNHIpqLaoPuU0.bh",
+    values: "efgtTmABCjMrEd",
+    short: { z: refused(RUNS_PROGRAMS, "none") },
+    longFlags: [
+      "help", "version", "ignore-case", "case-sensitive", "smart-case", "fixed-strings", "word-regexp", "line-regexp", "invert-match", "count", "count-matches", "files",
+      "files-with-matches", "files-without-match", "line-number", "no-line-number", "with-filename", "no-filename", "no-heading", "heading", "hidden", "no-ignore", "no-ignore-vcs",
+      "no-ignore-dot", "no-ignore-parent", "no-ignore-global", "follow", "json", "multiline", "multiline-dotall", "only-matching", "pcre2", "null", "null-data", "quiet", "text",
+      "type-list", "vimgrep", "column", "no-column", "stats", "trim", "unrestricted", "no-messages", "byte-offset", "passthru", "crlf", "glob-case-insensitive", "one-file-system",
+      "no-config", "binary", "no-binary", "no-search-zip", "sort-files", "debug", "trace", "max-columns-preview", "no-require-git",
+    ],
+    longValues: [
+      "regexp", "file", "glob", "iglob", "type", "type-not", "type-add", "type-clear", "max-count", "after-context", "before-context", "context", "threads", "max-columns",
+      "max-depth", "max-filesize", "replace", "sort", "sortr", "encoding", "color", "colors", "path-separator", "engine", "field-match-separator", "field-context-separator",
+      "context-separator", "ignore-file", "hyperlink-format", "dfa-size-limit", "regex-size-limit",
+    ],
+    long: { pre: refused(RUNS_PROGRAMS), "pre-glob": refused(RUNS_PROGRAMS), "search-zip": refused(RUNS_PROGRAMS, "none") },
+  }),
+);

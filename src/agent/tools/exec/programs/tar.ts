@@ -1,0 +1,68 @@
+import { checked, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { getoptProgram } from "../program.js";
+
+/** `host:file` is a remote archive: tar would start rsh/ssh to reach it. */
+const archiveName = (name: string) => (name.includes(":") ? "a name with ':' is a remote archive, which tar reaches by running rsh or ssh" : undefined);
+const READS_OPTIONS = "names read from a file may be options (--to-command…)";
+
+/** GNU tar: list, extract and create archives in the working directory; nothing that starts programs. */
+export const tar = getoptProgram(
+  ["tar", "gtar"],
+  table({
+    oldStyleFirstArgument: true,
+    flags: "txcvzjJaOkmphWS",
+    values: "bXKNV",
+    short: {
+      f: checked(archiveName),
+      C: checked(insideWorkingDirectory),
+      I: refused(RUNS_PROGRAMS),
+      F: refused(RUNS_PROGRAMS),
+      P: refused(WRITES_FILES, "none"),
+      T: refused(READS_OPTIONS),
+      g: refused(WRITES_FILES),
+      r: refused(WRITES_FILES, "none"),
+      u: refused(WRITES_FILES, "none"),
+      A: refused(WRITES_FILES, "none"),
+    },
+    longFlags: [
+      "help", "version", "list", "extract", "get", "create", "verbose", "gzip", "gunzip", "ungzip", "bzip2", "xz", "lzma", "lzip", "lzop", "zstd", "auto-compress", "to-stdout",
+      "wildcards", "no-wildcards", "exclude-vcs", "exclude-vcs-ignores", "keep-old-files", "skip-old-files", "keep-newer-files", "touch", "no-same-owner", "no-same-permissions",
+      "same-permissions", "preserve-permissions", "numeric-owner", "dereference", "one-file-system", "sparse", "show-transformed-names", "anchored", "no-anchored", "ignore-case",
+      "no-ignore-case", "null", "full-time", "utc", "force-local", "posix", "verify", "no-recursion", "recursion", "wildcards-match-slash", "no-wildcards-match-slash",
+    ],
+    longValues: ["exclude", "exclude-from", "strip-components", "blocking-factor", "sort", "owner", "group", "mode", "mtime", "format", "starting-file", "newer", "after-date", "newer-mtime", "label"],
+    longOptional: ["totals", "occurrence", "checkpoint"],
+    long: {
+      file: checked(archiveName),
+      directory: checked(insideWorkingDirectory),
+      "to-command": refused(RUNS_PROGRAMS),
+      "use-compress-program": refused(RUNS_PROGRAMS),
+      "checkpoint-action": refused(RUNS_PROGRAMS),
+      "info-script": refused(RUNS_PROGRAMS),
+      "new-volume-script": refused(RUNS_PROGRAMS),
+      "rsh-command": refused(RUNS_PROGRAMS),
+      "rmt-command": refused(RUNS_PROGRAMS),
+      "absolute-names": refused(WRITES_FILES, "none"),
+      "remove-files": refused("it deletes files", "none"),
+      "files-from": refused(READS_OPTIONS),
+      "listed-incremental": refused(WRITES_FILES),
+      "index-file": refused(WRITES_FILES),
+      "volno-file": refused(WRITES_FILES),
+      append: refused(WRITES_FILES, "none"),
+      update: refused(WRITES_FILES, "none"),
+      catenate: refused(WRITES_FILES, "none"),
+      concatenate: refused(WRITES_FILES, "none"),
+      delete: refused("it deletes files", "none"),
+    },
+  }),
+  (parsed) => {
+    // Creating writes the archive: it stays in the working directory.
+    if (!parsed.some((item) => item.kind === "option" && (item.name === "-c" || item.name === "--create"))) return undefined;
+    for (const item of parsed) {
+      if (item.kind !== "option" || (item.name !== "-f" && item.name !== "--file") || item.value === undefined) continue;
+      const outside = insideWorkingDirectory(item.value);
+      if (outside) return { argument: item.value, reason: `the archive tar creates: ${outside}` };
+    }
+    return undefined;
+  },
+);

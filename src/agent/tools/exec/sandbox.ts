@@ -1,0 +1,144 @@
+import { spawn } from "node:child_process";
+
+/** `tools.exec.sandbox`: use an OS sandbox where there is one, insist on one, or never use one. */
+export type SandboxMode = "auto" | "require" | "off";
+
+/** What this machine offers to confine exec. */
+export type SandboxSupport =
+  | { kind: "bwrap"; program: string }
+  | { kind: "sandbox-exec"; program: string }
+  | { kind: "none"; reason: string };
+
+export interface SandboxProbeOptions {
+  platform?: NodeJS.Platform | undefined;
+  /** The environment the probe runs with (PATH finds bwrap). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** The bubblewrap program (a name on PATH, or a path). */
+  bwrap?: string | undefined;
+}
+
+/** The options exec gives bwrap, tried as they are by the probe: a namespace feature missing here shows then, not at the first call. */
+const BWRAP_ISOLATION = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"] as const;
+
+/**
+ * Finds out once, by running it, whether an OS sandbox works on this machine (inside containers
+ * bubblewrap may lack user namespaces), and keeps the answer for the life of the instance.
+ */
+export class SandboxProbe {
+  private answer: Promise<SandboxSupport> | undefined;
+  private readonly platform: NodeJS.Platform;
+
+  constructor(private readonly options: SandboxProbeOptions = {}) {
+    this.platform = options.platform ?? process.platform;
+  }
+
+  support(): Promise<SandboxSupport> {
+    this.answer ??= this.probe();
+    return this.answer;
+  }
+
+  private async probe(): Promise<SandboxSupport> {
+    if (this.platform === "linux") {
+      const program = this.options.bwrap ?? "bwrap";
+      const tried = await tryRun(program, ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION, "true"], this.options.env);
+      if (tried.ok) return { kind: "bwrap", program };
+      return {
+        kind: "none",
+        reason: tried.missing ? "bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)" : `bwrap cannot create a sandbox here (${tried.detail}); user namespaces may be disabled`,
+      };
+    }
+    if (this.platform === "darwin") {
+      const tried = await tryRun("/usr/bin/sandbox-exec", ["-p", "(version 1)(allow default)", "/usr/bin/true"], this.options.env);
+      return tried.ok ? { kind: "sandbox-exec", program: "/usr/bin/sandbox-exec" } : { kind: "none", reason: `sandbox-exec does not work here (${tried.detail})` };
+    }
+    return { kind: "none", reason: `hearth knows no OS sandbox for ${this.platform}` };
+  }
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+function tryRun(program: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): Promise<{ ok: boolean; missing: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    let errorText = "";
+    const child = spawn(program, args, { env: env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
+    // A probe that hangs counts as no sandbox rather than holding the first exec call.
+    const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_TIMEOUT_MS);
+    child.once("exit", () => clearTimeout(timer));
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (errorText.length < 500) errorText += chunk.toString("utf8");
+    });
+    child.once("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, missing: error.code === "ENOENT", detail: error.message }));
+    child.once("close", (code, signal) => resolve({ ok: code === 0, missing: false, detail: errorText.trim().split("\n")[0] || (signal ? `killed by ${signal}` : `exit code ${code ?? "unknown"}`) }));
+  });
+}
+
+export interface SandboxedCommand {
+  /** The program, found on PATH already (the sandbox must not resolve a name differently). */
+  program: string;
+  args: readonly string[];
+  /** The one folder the program may write (its working directory). */
+  cwd: string;
+  /** Folders it may not even read: hearth's state dir (sessions, notes, credentials). */
+  hidden: readonly string[];
+  /** Files it may not read: the config file (keys). */
+  hiddenFiles?: readonly string[] | undefined;
+}
+
+/**
+ * The bwrap command line: the whole filesystem read-only, a fresh /tmp and /dev, the working
+ * directory writable, hidden folders covered by empty ones, no network (a fresh network namespace),
+ * no capabilities, no new privileges (bwrap sets no_new_privs), killed with hearth.
+ */
+export function bwrapArguments(command: SandboxedCommand): string[] {
+  const hiddenFolders = command.hidden.filter((path) => path !== command.cwd);
+  const mounts: { path: string; args: string[] }[] = [
+    { path: "/tmp", args: ["--tmpfs", "/tmp"] },
+    ...hiddenFolders.map((path) => ({ path, args: ["--tmpfs", path] })),
+    { path: command.cwd, args: ["--bind", command.cwd, command.cwd] },
+    ...(command.hiddenFiles ?? []).map((path) => ({ path, args: ["--ro-bind", "/dev/null", path] })),
+  ];
+  // Outer folders first: a later mount inside an earlier one stays visible.
+  mounts.sort((a, b) => depth(a.path) - depth(b.path));
+  // The empty folders over hidden ones turn read-only last, once the working directory is mounted inside them.
+  const readOnly = hiddenFolders.flatMap((path) => ["--remount-ro", path]);
+  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...mounts.flatMap((mount) => mount.args), ...readOnly, ...BWRAP_ISOLATION, "--chdir", command.cwd, "--", command.program, ...command.args];
+}
+
+/** macOS: a Seatbelt profile with the same intent (writes only in the working directory, no network, hidden folders unreadable). */
+export function sandboxExecArguments(command: SandboxedCommand): string[] {
+  const quote = (path: string) => `"${path.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const profile = [
+    "(version 1)",
+    "(allow default)",
+    "(deny network*)",
+    "(deny file-write*)",
+    `(allow file-write* (subpath ${quote(command.cwd)}) (literal "/dev/null") (literal "/dev/stdout") (literal "/dev/stderr"))`,
+    ...command.hidden.filter((path) => path !== command.cwd).map((path) => `(deny file-read* file-write* (subpath ${quote(path)}))`),
+    `(allow file-read* file-write* (subpath ${quote(command.cwd)}))`,
+    ...(command.hiddenFiles ?? []).map((path) => `(deny file-read* file-write* (literal ${quote(path)}))`),
+  ].join("\n");
+  return ["-p", profile, command.program, ...command.args];
+}
+
+/** The program and arguments to spawn for this command under this sandbox. */
+export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, command: SandboxedCommand): { program: string; args: string[] } {
+  return support.kind === "bwrap" ? { program: support.program, args: bwrapArguments(command) } : { program: support.program, args: sandboxExecArguments(command) };
+}
+
+/**
+ * One line on how exec is confined on this machine under this mode, for the docs' promise and for
+ * `hearth security audit`.
+ */
+export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe): Promise<{ sandboxed: boolean; summary: string }> {
+  if (mode === "off") return { sandboxed: false, summary: "exec runs with the argument guard alone (tools.exec.sandbox: \"off\")" };
+  const support = await probe.support();
+  if (support.kind === "bwrap") return { sandboxed: true, summary: "exec runs inside bubblewrap: read-only filesystem except its working directory, no network, no new privileges, the state dir hidden" };
+  if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir hidden" };
+  return mode === "require"
+    ? { sandboxed: false, summary: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}` }
+    : { sandboxed: false, summary: `exec runs with the argument guard alone: ${support.reason}` };
+}
+
+function depth(path: string): number {
+  return path.split("/").filter(Boolean).length;
+}

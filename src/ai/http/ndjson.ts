@@ -1,0 +1,19 @@
+/**
+ * Newline-delimited JSON (Ollama's streaming format: one JSON object a line) from a body's chunks,
+ * as one batch of lines per chunk received. A line split across chunks is joined; blank lines are
+ * skipped; a last line without its newline is still read.
+ */
+export async function* readNdjsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder();
+  let carry = "";
+  for await (const chunk of body) {
+    carry += decoder.decode(chunk, { stream: true });
+    const end = carry.lastIndexOf("\n");
+    if (end === -1) continue;
+    const lines = carry.slice(0, end).split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    carry = carry.slice(end + 1);
+    if (lines.length > 0) yield lines;
+  }
+  carry += decoder.decode();
+  if (carry.trim() !== "") yield [carry.trim()];
+}

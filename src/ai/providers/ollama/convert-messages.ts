@@ -1,0 +1,62 @@
+import type { ModelSpec } from "../../model-spec.js";
+import type { CallOptions, Context, Message } from "../../types.js";
+
+/** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
+interface OllamaMessage {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  /** Base64 images, without the data: prefix. */
+  images?: string[];
+  thinking?: string;
+  tool_calls?: { id?: string; function: { name: string; arguments: Record<string, unknown> } }[];
+  /** Which tool a tool message answers (Ollama matches results by name, in order). */
+  tool_name?: string;
+  /** The call a tool message answers, for servers that number calls (older ones ignore it). */
+  tool_call_id?: string;
+}
+
+/**
+ * hearth's context → an `/api/chat` request body. The context length goes in `options.num_ctx`:
+ * without it Ollama runs the model at its own default and silently cuts longer prompts, which is the
+ * reason to speak its native API rather than its OpenAI-compatible one.
+ */
+export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const messages: OllamaMessage[] = [];
+  if (context.systemPrompt) messages.push({ role: "system", content: context.systemPrompt });
+  for (const message of context.messages) messages.push(ollamaMessage(message));
+  const modelOptions: Record<string, unknown> = {
+    num_ctx: model.contextWindow,
+    num_predict: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
+  };
+  if (options?.temperature !== undefined) modelOptions.temperature = options.temperature;
+  const body: Record<string, unknown> = { model: model.id, messages, stream: true, options: modelOptions };
+  if (context.tools && context.tools.length > 0) {
+    body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
+  }
+  // Thinking models answer with a separate `thinking` field when asked; "off" asks them not to think.
+  if (model.reasoning) body.think = options?.reasoning !== "off";
+  const params = { ...model.params };
+  const extraOptions = params.options;
+  delete params.options;
+  if (extraOptions && typeof extraOptions === "object") body.options = { ...modelOptions, ...(extraOptions as Record<string, unknown>) };
+  return { ...body, ...params };
+}
+
+function ollamaMessage(message: Message): OllamaMessage {
+  if (message.role === "user") {
+    if (typeof message.content === "string") return { role: "user", content: message.content };
+    const text = message.content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+    const images = message.content.flatMap((part) => (part.type === "image" ? [part.data] : []));
+    return images.length > 0 ? { role: "user", content: text, images } : { role: "user", content: text };
+  }
+  if (message.role === "tool-result") return { role: "tool", content: message.content, tool_name: message.toolName, tool_call_id: message.toolCallId };
+  const content = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+  const thinking = message.content.map((part) => (part.type === "reasoning" && message.api === "ollama" ? part.text : "")).join("");
+  const calls = message.content.flatMap((part) => (part.type === "tool-call" ? [{ id: part.id, function: { name: part.name, arguments: part.arguments } }] : []));
+  return {
+    role: "assistant",
+    content,
+    ...(thinking !== "" ? { thinking } : {}),
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+  };
+}

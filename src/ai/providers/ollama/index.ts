@@ -1,0 +1,43 @@
+import { CompatHabits } from "../../compat.js";
+import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { FailureError } from "../../http/http-client.js";
+import { readNdjsonLines } from "../../http/ndjson.js";
+import { ollamaRequestBody } from "./convert-messages.js";
+import { OllamaLineMapper } from "./map-lines.js";
+
+/** The server root of an Ollama base URL: its native API is at `/api/…`, beside the OpenAI-compatible `/v1`. */
+export function ollamaOrigin(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "").replace(/\/api$/, "");
+}
+
+/** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
+export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
+  const compat = new CompatHabits();
+  return {
+    api: "ollama",
+    stream(model, context, options) {
+      return runAdapter(
+        model,
+        context,
+        options,
+        async (builder, wire) => {
+          const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
+          const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
+          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), options, builder);
+          const what = `${model.ref} (POST /api/chat)`;
+          const mapper = new OllamaLineMapper(builder, what);
+          read: for await (const lines of readNdjsonLines(response.body)) {
+            for (const line of lines) {
+              mapper.handle(parseEventData(line, what) as Record<string, unknown>);
+              if (mapper.finished) break read;
+            }
+          }
+          response.close();
+          if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
+          mapper.end();
+        },
+        { inlineThinkTags: true, compat },
+      );
+    },
+  };
+}

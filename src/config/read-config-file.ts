@@ -1,0 +1,75 @@
+import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
+import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
+
+/** A config is a few kilobytes; past this it is not a config (and parsing it would take seconds and gigabytes). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Reads a config file as UTF-8; undefined when it does not exist. Refuses what is not a regular file
+ * (a device such as /dev/zero, a FIFO, a directory) before opening it, and anything over
+ * MAX_CONFIG_BYTES, reading at most that many bytes whatever the file claims its size is.
+ */
+export function readConfigFile(file: string): string | undefined {
+  const shown = escapeControlCharacters(file);
+  let stats: Stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    return failedToRead(error, shown);
+  }
+  if (stats.isDirectory()) throw new HearthError("config", `${shown} is a directory, not a config file`, ["fix: give the path of the config file inside it"]);
+  if (!stats.isFile()) {
+    throw new HearthError("config", `${shown} is not a regular file (it is ${kindOf(stats)}): hearth reads its config only from a regular file`, [
+      "fix: point --config or HEARTH_CONFIG at a config file",
+    ]);
+  }
+  if (stats.size > MAX_CONFIG_BYTES) throw tooLarge(shown, `${formatBytes(stats.size)}`);
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    return failedToRead(error, shown);
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_CONFIG_BYTES) throw tooLarge(shown, `more than ${formatBytes(MAX_CONFIG_BYTES)}`);
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(file: string, size: string): HearthError {
+  return new HearthError("config", `${file} is ${size}; a config file may be at most ${formatBytes(MAX_CONFIG_BYTES)}`, [
+    "fix: check that --config or HEARTH_CONFIG names the config file (a config is a few kilobytes)",
+  ]);
+}
+
+function failedToRead(error: unknown, file: string): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return undefined;
+  if (code === "EACCES") throw new HearthError("config", `cannot read ${file}: permission denied`, ["fix: make the file readable by your user"]);
+  if (code === "ENOTDIR") return undefined;
+  throw new HearthError("config", `cannot read ${file}: ${escapeControlCharacters((error as Error).message)}`, ["fix: check the path given by --config or HEARTH_CONFIG"]);
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isFIFO()) return "a named pipe";
+  if (stats.isSocket()) return "a socket";
+  return "not a file";
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Masks secrets in text before hearth prints, logs or stores it. An instance knows the secret values
+ * in play (API keys, header values, URL credentials); `redact` replaces every occurrence of each, and
+ * every key-shaped token (`sk-…`, `sk-ant-…`, `Bearer …`), with "***".
+ *
+ * Values shorter than MIN_SECRET_LENGTH are not masked in free text: real keys are far longer, and
+ * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
+ * model names, URLs and answers. (`config show` hides the `apiKey` field whatever its length.)
+ */
+export const REDACTED = "***";
+export const MIN_SECRET_LENGTH = 12;
+
+/**
+ * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
+ * such as "sk-learn-tutorial-for-beginners" stays), GitHub, Slack, AWS, bearer tokens.
+ */
+const KEY_SHAPED = /\b(?:sk-(?=[A-Za-z0-9_-]*\d)(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
+/** `Bearer <token>` with a digit in the token ("Bearer authentication" in prose stays). */
+const BEARER = /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})/gi;
+/** A name that says its value is secret (apiKey, ANTHROPIC_API_KEY, token, client_secret, password, …). */
+export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|passphrase|auth|authorization|credential|cookie|sig|signature)$/i;
+
+/** An environment variable holding a secret: ANTHROPIC_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, DB_PASSWORD, … */
+export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
+
+export class SecretRedactor {
+  private readonly secrets = new Set<string>();
+  /** The same values, longest first, so a secret that contains another is masked whole. */
+  private ordered: string[] = [];
+
+  constructor(values: Iterable<string | undefined> = []) {
+    this.add(values);
+  }
+
+  /** Learns more secret values (the config's, once it is loaded). Short and empty values are ignored. */
+  add(values: Iterable<string | undefined>): this {
+    for (const value of values) {
+      if (value === undefined) continue;
+      const trimmed = value.trim();
+      if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
+    }
+    this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+    return this;
+  }
+
+  /** Every known secret value and every key-shaped token masked. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.ordered) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
+  }
+
+  /** A deep copy of a JSON-like value with every string redacted. */
+  redactValue<T>(value: T): T {
+    const visit = (node: unknown): unknown => {
+      if (typeof node === "string") return this.redact(node);
+      if (Array.isArray(node)) return node.map(visit);
+      if (node !== null && typeof node === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [key, child] of Object.entries(node)) defineOwn(out, key, visit(child));
+        return out;
+      }
+      return node;
+    };
+    return visit(value) as T;
+  }
+}
+
+/** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The credentials a URL carries: its user-info and the values of query parameters with secret names. */
+export function urlSecrets(url: string): string[] {
+  const parsed = safeUrl(url);
+  if (!parsed) return [];
+  // Both as written (percent-encoded in the URL) and decoded (as sent, and as a server may echo it).
+  const found = [parsed.username, parsed.password, decodeSafe(parsed.username), decodeSafe(parsed.password)];
+  for (const [name, value] of parsed.searchParams) if (SECRET_NAME.test(name)) found.push(value, encodeURIComponent(value));
+  return [...new Set(found.filter((value) => value !== ""))];
+}
+
+/** The URL with its user-info and secret query values shown as "***"; text that is no URL is masked where it looks like one. */
+export function redactUrl(url: string): string {
+  const parsed = safeUrl(url);
+  if (!parsed) return url.replace(/(\/\/)[^/@\s]*@/, `$1${REDACTED}@`);
+  const secretParameters = [...parsed.searchParams.keys()].filter((name) => SECRET_NAME.test(name));
+  // A URL without credentials comes back exactly as written (no normalising of slashes or case).
+  if (parsed.username === "" && parsed.password === "" && secretParameters.length === 0) return url;
+  if (parsed.username !== "" || parsed.password !== "") {
+    parsed.username = REDACTED;
+    parsed.password = "";
+  }
+  for (const name of secretParameters) parsed.searchParams.set(name, REDACTED);
+  return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
+}
+
+/** Environment variables whose names say they hold a secret (the provider key variables among them). */
+export function secretEnvironmentValues(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && SECRET_VARIABLE.test(name))
+    .map(([, value]) => value as string);
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

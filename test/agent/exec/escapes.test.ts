@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createExecTool } from "../../../src/agent/tools/exec.js";
+import { runProgram } from "../../../src/agent/tools/exec/run-program.js";
+import { sandboxed, SandboxProbe } from "../../../src/agent/tools/exec/sandbox.js";
+import type { ToolContext, ToolSettings } from "../../../src/agent/tools/tool.js";
+
+/**
+ * The seven escapes of issue 9, against the real programs: each ran a command (here: touch a marker
+ * file outside the working directory) through an allowed git, tar or sed. The control case shows each
+ * one works when nothing stands in the way, so the guarded and sandboxed cases can fail.
+ */
+// Asked before any hook is registered: the suites below are declared knowing the answer.
+const probe = new SandboxProbe();
+const support = await probe.support();
+
+let root = "";
+let work = "";
+let marker = "";
+/** The command each escape runs: a file in the working directory (shows it ran) and the marker outside it. */
+const touch = () => `touch ${join(work, "ran")} ${marker}`;
+const escapes: { name: string; program: string; args: () => string[] }[] = [
+  { name: "git ls-remote --upload-pac=CMD (abbreviation)", program: "git", args: () => ["ls-remote", `--upload-pac=${touch()}`, "."] },
+  { name: "git clone -u CMD", program: "git", args: () => ["clone", "-u", touch(), ".", "cloned"] },
+  { name: "git difftool -x CMD", program: "git", args: () => ["difftool", "-y", "-x", touch()] },
+  { name: "git grep -OCMD", program: "git", args: () => ["grep", `-O${touch()}`, "hello"] },
+  { name: "tar --to-com=CMD (abbreviation)", program: "tar", args: () => ["-xf", "a.tar", `--to-com=${touch()}`] },
+  { name: "tar --checkpoint-act=exec=CMD (abbreviation)", program: "tar", args: () => ["-cf", "b.tar", "--checkpoint=1", `--checkpoint-act=exec=${touch()}`, "a.txt"] },
+  { name: "sed '1e CMD'", program: "sed", args: () => [`1e ${touch()}`, "a.txt"] },
+];
+
+const git = (...args: string[]) => execFileSync("git", args, { cwd: work, stdio: "ignore", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" } });
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "hearth-escape-"));
+  work = join(root, "work");
+  mkdirSync(work);
+  marker = join(root, "escaped");
+  writeFileSync(join(work, "a.txt"), "hello\n");
+  git("init", "-q");
+  git("add", "a.txt");
+  git("commit", "-qm", "one");
+  writeFileSync(join(work, "a.txt"), "hello again\n");
+  execFileSync("tar", ["-cf", "a.tar", "a.txt"], { cwd: work });
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function reset(): void {
+  rmSync(marker, { force: true });
+  rmSync(join(work, "ran"), { force: true });
+  rmSync(join(work, "cloned"), { recursive: true, force: true });
+  rmSync(join(work, "b.tar"), { force: true });
+}
+
+const context = (settings: ToolSettings): ToolContext => ({ signal: new AbortController().signal, stateDir: join(root, "state"), settings, untrusted: (text) => text });
+
+describe("control: with nothing in the way, each escape runs its command", () => {
+  for (const escape of escapes) {
+    test(escape.name, () => {
+      reset();
+      spawnSync(escape.program, escape.args(), { cwd: work, stdio: "ignore", timeout: 20_000 });
+      assert.ok(existsSync(marker), "the escape works on this machine, so the cases below can fail");
+    });
+  }
+});
+
+describe("the argument guard alone (tools.exec.sandbox: off) refuses each escape", () => {
+  const exec = createExecTool();
+  for (const escape of escapes) {
+    test(escape.name, async () => {
+      reset();
+      const result = await exec.run({ command: escape.program, args: escape.args() }, context({ exec: { commands: ["git", "tar", "sed"], cwd: work, sandbox: "off" } }));
+      assert.equal(result.isError, true);
+      assert.match(result.content, /is not allowed with (git|tar|sed): /);
+      assert.ok(!existsSync(marker), result.content);
+    });
+  }
+});
+
+describe("the sandbox alone confines each escape: the command runs, but cannot write outside the working directory", { skip: support.kind === "none" ? `no OS sandbox here: ${support.kind === "none" ? support.reason : ""}` : false }, () => {
+  for (const escape of escapes) {
+    test(escape.name, async () => {
+      reset();
+      if (support.kind === "none") return;
+      // The guard is bypassed on purpose: the program gets the escaping arguments as they are.
+      const command = sandboxed(support, { program: (execFileSync("sh", ["-c", `command -v ${escape.program}`]) as Buffer).toString().trim(), args: escape.args(), cwd: work, hidden: [join(root, "state")] });
+      const run = await runProgram({ ...command, cwd: work, env: { PATH: process.env.PATH ?? "", HOME: root }, timeoutMs: 20_000, maxOutputChars: 20_000, signal: new AbortController().signal });
+      assert.equal(run.timedOut, false, JSON.stringify(run));
+      assert.ok(existsSync(join(work, "ran")), `the escaping command ran inside the sandbox: ${run.output}`);
+      assert.ok(!existsSync(marker), run.output);
+    });
+  }
+
+  test("guard and sandbox together: refused before anything runs", async () => {
+    reset();
+    const result = await createExecTool({ probe }).run({ command: "sed", args: [`1e ${touch()}`, "a.txt"] }, context({ exec: { commands: ["sed"], cwd: work, sandbox: "require" } }));
+    assert.match(result.content, /^"1e touch .*" is not allowed with sed: the e command runs a shell command$/);
+    assert.ok(!existsSync(marker));
+  });
+});

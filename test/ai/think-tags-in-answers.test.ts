@@ -1,0 +1,170 @@
+// Answers that talk about think tags keep every word, through each protocol's adapter against a real
+// local server, with the text streamed in two pieces split at every character boundary and in chunks
+// of several sizes. Reasoning is recognised only where models put it: a <think> block at the start
+// of the output, or (from a model known or configured to reason) leading text up to an orphan </think>.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { ProviderAdapter } from "../../src/ai/adapter.js";
+import type { Api } from "../../src/ai/api.js";
+import { HttpClient } from "../../src/ai/http/http-client.js";
+import type { ModelSpec } from "../../src/ai/model-spec.js";
+import { createAnthropicMessagesAdapter } from "../../src/ai/providers/anthropic-messages/index.js";
+import { createOpenAICompletionsAdapter } from "../../src/ai/providers/openai-completions/index.js";
+import { createOpenAIResponsesAdapter } from "../../src/ai/providers/openai-responses/index.js";
+import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
+import { startFakeServer, type FakeServer, type SseFrame } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { modelSpec, run, textOf } from "./adapter-contract.js";
+
+/** The answers of the adversarial run that lost text (issue 9). */
+const ANSWERS = [
+  "ECHO[A] tags <think> OPEN-KEPT",
+  "Here is how it ends. The tag </think> closes a reasoning block. END-KEPT",
+  "Models write <think>…</think> around reasoning.",
+];
+
+const usage = { input: 5, output: 5 };
+
+interface Protocol {
+  api: Api;
+  /** The frames of a reply whose text arrives as exactly these deltas. */
+  frames(pieces: readonly string[]): SseFrame[];
+  adapter(http: HttpClient): ProviderAdapter;
+  baseUrl(server: FakeServer): string;
+}
+
+/** Builds the reply with the whole text in one delta, then replaces that delta by one frame per piece. */
+function piecewise(whole: SseFrame[], text: string, deltaOf: (event: Record<string, unknown>) => Record<string, unknown> | undefined, key: string, pieces: readonly string[]): SseFrame[] {
+  const index = whole.findIndex((frame) => {
+    if (!frame.data.startsWith("{")) return false;
+    return deltaOf(JSON.parse(frame.data) as Record<string, unknown>)?.[key] === text;
+  });
+  assert.ok(index >= 0, "the reply has one delta carrying the whole text");
+  const template = whole[index] as SseFrame;
+  const split = pieces.map((piece) => {
+    const event = JSON.parse(template.data) as Record<string, unknown>;
+    (deltaOf(event) as Record<string, unknown>)[key] = piece;
+    return { ...template, data: JSON.stringify(event) };
+  });
+  return [...whole.slice(0, index), ...split, ...whole.slice(index + 1)];
+}
+
+const protocols: Protocol[] = [
+  {
+    api: "openai-completions",
+    frames: (pieces) => {
+      const text = pieces.join("");
+      const choiceDelta = (event: Record<string, unknown>) => ((event.choices as Record<string, unknown>[] | undefined)?.[0]?.delta as Record<string, unknown> | undefined);
+      return piecewise(completionsStream({ text, chunkSize: text.length, usage }), text, choiceDelta, "content", pieces);
+    },
+    adapter: (http) => createOpenAICompletionsAdapter({ http }),
+    baseUrl: (server) => server.baseUrl,
+  },
+  {
+    api: "openai-responses",
+    frames: (pieces) => {
+      const text = pieces.join("");
+      return piecewise(responsesStream({ flavor: "lmstudio", text, chunkSize: text.length, usage }), text, (event) => (event.type === "response.output_text.delta" ? event : undefined), "delta", pieces);
+    },
+    adapter: (http) => createOpenAIResponsesAdapter({ http }),
+    baseUrl: (server) => server.baseUrl,
+  },
+  {
+    api: "anthropic-messages",
+    frames: (pieces) => {
+      const text = pieces.join("");
+      return piecewise(anthropicStream({ text, chunkSize: text.length, usage }), text, (event) => (event.type === "content_block_delta" ? (event.delta as Record<string, unknown>) : undefined), "text", pieces);
+    },
+    adapter: (http) => createAnthropicMessagesAdapter({ http }),
+    baseUrl: (server) => server.url,
+  },
+];
+
+/** Every way to stream `text` in two pieces, and in chunks of 1, 2, 3, 5 and 8 characters. */
+function splits(text: string): string[][] {
+  const chars = Array.from(text);
+  const out: string[][] = [];
+  for (let cut = 1; cut < chars.length; cut++) out.push([chars.slice(0, cut).join(""), chars.slice(cut).join("")]);
+  for (const size of [1, 2, 3, 5, 8]) {
+    const pieces: string[] = [];
+    for (let start = 0; start < chars.length; start += size) pieces.push(chars.slice(start, start + size).join(""));
+    out.push(pieces);
+  }
+  return out;
+}
+
+for (const protocol of protocols) {
+  describe(`${protocol.api}: think tags inside an answer are text`, () => {
+    let server: FakeServer;
+    let http: HttpClient;
+    let adapter: ProviderAdapter;
+    let pieces: readonly string[] = [];
+    before(async () => {
+      server = await startFakeServer(() => ({ kind: "sse", frames: protocol.frames(pieces) }));
+      http = new HttpClient();
+      adapter = protocol.adapter(http);
+    });
+    after(async () => {
+      http.destroy();
+      await server.close();
+    });
+
+    const stream = async (model: ModelSpec, split: readonly string[]) => {
+      pieces = split;
+      return run(adapter, model);
+    };
+
+    for (const answer of ANSWERS) {
+      test(`${JSON.stringify(answer)} from a model not known to reason, split at every boundary`, async () => {
+        const model = modelSpec(protocol.api, protocol.baseUrl(server));
+        for (const split of splits(answer)) {
+          const outcome = await stream(model, split);
+          const where = JSON.stringify(split);
+          assert.equal(outcome.text, answer, `streamed text, split as ${where}`);
+          assert.equal(textOf(outcome.end), answer, `final text, split as ${where}`);
+          assert.equal(outcome.reasoning, "", `no reasoning, split as ${where}`);
+        }
+      });
+    }
+
+    test("an answer that opens a <think> tag, from a model configured to reason, is kept whole", async () => {
+      const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning: true });
+      for (const split of splits(ANSWERS[0] ?? "")) {
+        const outcome = await stream(model, split);
+        assert.equal(textOf(outcome.end), ANSWERS[0], JSON.stringify(split));
+        assert.equal(outcome.reasoning, "");
+      }
+    });
+
+    if (protocol.api === "anthropic-messages") return; // Anthropic sends thinking in its own blocks only.
+
+    test("a <think> block at the start of the output (after whitespace) is reasoning, whatever the model", async () => {
+      for (const reasoning of [false, true]) {
+        const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning });
+        for (const split of splits("\n <think>Plan: explain the tags.</think>\n\nThe <think> tag opens a block and </think> closes it. END")) {
+          const outcome = await stream(model, split);
+          const where = `${JSON.stringify(split)}, reasoning: ${reasoning}`;
+          assert.equal(outcome.reasoning, "Plan: explain the tags.", where);
+          assert.equal(outcome.text, "The <think> tag opens a block and </think> closes it. END", where);
+          assert.equal(textOf(outcome.end), outcome.text, where);
+        }
+      }
+    });
+
+    test("an orphan </think> from a model configured to reason ends the reasoning held back; one from any other model is text", async () => {
+      const output = "The user wants a haiku. I will count.</think>\n\nAutumn moon rises";
+      const reasoner = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model", reasoning: true });
+      const plain = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model" });
+      for (const split of splits(output)) {
+        const held = await stream(reasoner, split);
+        assert.equal(held.reasoning, "The user wants a haiku. I will count.", JSON.stringify(split));
+        assert.equal(held.text, "Autumn moon rises");
+        assert.equal(textOf(held.end), "Autumn moon rises");
+        const shown = await stream(plain, split);
+        assert.equal(shown.text, output, JSON.stringify(split));
+        assert.equal(textOf(shown.end), output, "nothing shown is taken back");
+      }
+    });
+  });
+}

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SecretRedactor, redactUrl, urlSecrets } from "../../src/shared/secret-redactor.js";
+
+test("the redactor masks known values (not short placeholders), key-shaped tokens and URL credentials", () => {
+  const redactor = new SecretRedactor(["canary-0123456789", "lmstudio", undefined]);
+  assert.equal(redactor.redact("a canary-0123456789 b canary-0123456789"), "a *** b ***");
+  assert.equal(redactor.redact("model lmstudio-community/qwen"), "model lmstudio-community/qwen");
+  assert.equal(redactor.redact("key sk-ant-api03-abcdefghijklmnop0123 and Bearer abcdefgh12345"), "key *** and Bearer ***");
+  assert.deepEqual(redactor.redactValue({ a: ["x canary-0123456789"], n: 1 }), { a: ["x ***"], n: 1 });
+  assert.equal(redactUrl("http://u:p4ss@127.0.0.1:1/v1?api_key=k&x=1"), "http://***@127.0.0.1:1/v1?api_key=***&x=1");
+  assert.equal(redactUrl("https://api.anthropic.com"), "https://api.anthropic.com");
+  assert.deepEqual(urlSecrets("http://u:p4ss@h/v1?token=t0k&x=1"), ["u", "p4ss", "t0k"]);
+  assert.deepEqual(urlSecrets("http://u:p%40ss@h/v1?key=a%2Fb"), ["u", "p%40ss", "p@ss", "a/b", "a%2Fb"]);
+});
+
+test("prose that merely starts with sk- is not a key", () => {
+  const redactor = new SecretRedactor();
+  assert.equal(redactor.redact("see sk-learn-tutorial-for-beginners"), "see sk-learn-tutorial-for-beginners");
+  assert.equal(redactor.redact("key sk-or-v1-0123456789abcdef0123"), "key ***");
+  assert.equal(redactor.redact("Bearer authentication uses Bearer abc123def456"), "Bearer authentication uses Bearer ***");
+});
