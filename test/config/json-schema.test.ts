@@ -9,7 +9,7 @@ test("the published JSON Schema matches the config schema (run npm run build to 
   const published = JSON.parse(readFileSync(join(repoRoot, "schema/hearth.schema.json"), "utf8"));
   assert.deepEqual(published, JSON.parse(JSON.stringify(configJsonSchema())));
   assert.equal(published.additionalProperties, false);
-  assert.deepEqual(published.properties.models.properties.providers.additionalProperties.properties.api.enum, ["openai-responses", "openai-completions", "anthropic-messages"]);
+  assert.deepEqual(published.properties.models.properties.providers.additionalProperties.properties.api.enum, ["openai-responses", "openai-completions", "anthropic-messages", "ollama"]);
 });
 
 test("the model shorthand (a bare reference) is allowed for editors too", () => {
