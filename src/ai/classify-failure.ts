@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, matchesAny } from "./failure-wording.js";
+import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
 
 export interface ErrorPayload {
@@ -70,7 +70,7 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   const code = payload.code ?? "";
   // Only a server that says so is overloaded (503, Anthropic's 529, "overloaded" in its words); any other 5xx is its own fault.
   if (/overloaded/i.test(code) || status === 503 || status === 529) return "overloaded";
-  if ((status === undefined || status >= 500) && /overloaded/i.test(payload.message)) return "overloaded";
+  if ((status === undefined || status >= 500) && matchesAny(payload.message, OVERLOADED_WORDING)) return "overloaded";
   if (/rate_limit/i.test(code)) return "rate-limit";
   if (/authentication|permission|invalid_api_key/i.test(code)) return "auth";
   if (status === 401 || status === 403) return "auth";

@@ -52,5 +52,7 @@ test("errors inside a stream are classified by their code", () => {
   assert.equal(classifyStreamError({ message: "Your input exceeds the context window of this model.", code: "context_length_exceeded" }, "x").kind, "context-overflow");
   assert.equal(classifyStreamError({ message: "An error occurred while processing your request.", code: "server_error" }, "x").kind, "server-error");
   assert.equal(classifyStreamError({ message: "The server is overloaded", code: "server_error" }, "x").kind, "overloaded");
+  assert.equal(classifyStreamError({ message: "server busy, please try again.  maximum pending requests exceeded", code: "server_error" }, "x").kind, "overloaded", "Ollama's full queue");
+  assert.equal(classifyStreamError({ message: "an error was encountered while running the model: unexpected EOF", code: "server_error" }, "x").kind, "server-error", "Ollama's runner failing is not a busy server");
   assert.equal(classifyStreamError({ message: "Invalid 'input[3]'", code: "invalid_request_error" }, "x").kind, "bad-request");
 });
