@@ -69,14 +69,17 @@ export class Router {
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
 
-    const leftOut = (model: ModelSpec): Pick<Attempt, "outcome" | "message"> | undefined => {
+    const leftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
       if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
       const noKey = missingKey(model);
       return noKey ? { outcome: "skipped-no-key", message: noKey } : undefined;
     };
     const allowed = request.chain.filter((model) => !leftOut(model));
     if (allowed.length === 0) {
-      for (const model of request.chain) skip(model, leftOut(model)?.outcome ?? "skipped-policy", leftOut(model)?.message ?? "");
+      for (const model of request.chain) {
+        const left = leftOut(model);
+        if (left) skip(model, left.outcome, left.message);
+      }
       const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
       finishError(
         policy
@@ -101,7 +104,7 @@ export class Router {
       const model = request.chain[index] as ModelSpec;
       const left = leftOut(model);
       if (left) {
-        skip(model, left.outcome, left.message ?? "");
+        skip(model, left.outcome, left.message);
         continue;
       }
       const next = allowed[allowed.indexOf(model) + 1]?.ref;
