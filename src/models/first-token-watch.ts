@@ -2,9 +2,10 @@ import type { ModelRef } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
 import type { RouterEvent, ServerState } from "./router-events.js";
 
-/** When the user first hears about a silent server, then how often again. */
+/** When the user first hears about a silent server; then again at 15, 30 and 60 s, then every minute (a long prefill is not a wall of lines). */
 export const FIRST_NOTICE_MS = 5_000;
-export const NOTICE_EVERY_MS = 10_000;
+const NOTICE_MIN_GAP_MS = 10_000;
+const NOTICE_MAX_GAP_MS = 60_000;
 
 export interface FirstTokenWatchOptions {
   clock: Clock;
@@ -20,7 +21,7 @@ export interface FirstTokenWatchOptions {
 
 /**
  * The wait for one call's first token, as the user sees it: after a few seconds of silence, what is
- * awaited and what comes next, repeated while the silence lasts; and the limit, lowered when the
+ * awaited and what comes next, repeated ever less often while the silence lasts; and the limit, lowered when the
  * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading).
  */
 export class FirstTokenWatch {
@@ -66,7 +67,8 @@ export class FirstTokenWatch {
   private tell(): void {
     if (this.done) return;
     const { clock, model, promptTokens, next, limit, emit } = this.options;
-    emit({ type: "attempt-waiting", model, waitedMs: clock.now() - this.started, limitMs: limit.ms, promptTokens, state: this.state, next });
-    this.notice = clock.setTimeout(() => this.tell(), NOTICE_EVERY_MS);
+    const waitedMs = clock.now() - this.started;
+    emit({ type: "attempt-waiting", model, waitedMs, limitMs: limit.ms, promptTokens, state: this.state, next });
+    this.notice = clock.setTimeout(() => this.tell(), Math.min(NOTICE_MAX_GAP_MS, Math.max(NOTICE_MIN_GAP_MS, waitedMs)));
   }
 }
