@@ -8,7 +8,7 @@ import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
 import { timerDelay } from "../shared/timer-delay.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { busyNotice, newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView } from "./build-context.js";
@@ -70,8 +70,22 @@ export class Agent {
     return { context, tokens: contextTokens(context, view.measuredFrom) };
   }
 
-  /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
+  /**
+   * One turn, holding the session's lock from its first read to its last write: a turn of another
+   * process (or of this one) on the same session waits for it, within a bound, instead of interleaving.
+   */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
+    const onWait = () => options.onEvent?.({ type: "notice", text: busyNotice(key) });
+    const lock = await this.dependencies.store.lock(key, { signal: options.signal, onWait });
+    try {
+      return await this.unlockedTurn(key, text, options);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** One turn. The user's message is on disk before any model is called; a failed turn keeps it. */
+  private async unlockedTurn(key: string, text: string, options: TurnOptions): Promise<TurnResult> {
     const { store, tools, catalog } = this.dependencies;
     const emit = options.onEvent ?? (() => undefined);
     const entries = store.read(key).entries;

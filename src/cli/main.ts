@@ -101,6 +101,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description("a session's whole transcript as Markdown or JSON")
     .option("--format <format>", "md or json", "md")
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsExport));
+  sessions
+    .command("reset <key>")
+    .description("start the session afresh (as /new: the transcript keeps what came before)")
+    .addOption(json)
+    .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsReset));
+  sessions
+    .command("delete <key>")
+    .description("delete a session's file (asks first; --yes to skip the question, required in a pipe)")
+    .option("-y, --yes", "delete without asking")
+    .addOption(json)
+    .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsDelete));
 
   program
     .command("init")

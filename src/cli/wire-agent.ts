@@ -4,7 +4,7 @@ import { createBuiltinTools } from "../agent/tools/registry.js";
 import { stateDir } from "../config/paths.js";
 import { SessionStore } from "../sessions/session-store.js";
 import { HearthError } from "../shared/errors.js";
-import type { CliIo, GlobalOptions } from "./io.js";
+import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
 import { loadModels, printWarnings } from "./load-models.js";
 import { createRouting } from "./wire-router.js";
 
@@ -13,8 +13,9 @@ export function createAgentRuntime(io: CliIo, options: GlobalOptions & { agent?:
   const { loaded, resolved, warnings } = loadModels(io, options);
   if (!options.json) printWarnings(io, loaded, warnings);
   const state = stateDir({ env: io.env, cwd: io.cwd });
-  const routing = createRouting({ stateDir: state });
-  const store = new SessionStore(state, io.secrets);
+  const onWarning = (message: string): void => writeLine(io.stderr, `hearth: warning: ${message}`);
+  const routing = createRouting({ stateDir: state, onWarning });
+  const store = new SessionStore(state, { onWarning, secrets: io.secrets });
   const spec = agentSpec(loaded.config, resolved, options.agent ?? "main");
   const agent = new Agent(spec, { router: routing.router, store, tools: createBuiltinTools({ exec: { hiddenFiles: [loaded.location.file] } }), catalog: resolved.catalog, stateDir: state, loadState: routing.loadState });
   let model;

@@ -1,21 +1,61 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { z } from "zod";
+import { FAILURE_KINDS } from "../ai/types.js";
+import { readStateFile, setAside } from "../shared/state-file.js";
 import type { CooldownEntry, CooldownPersistence } from "./cooldowns.js";
+
+export interface CooldownFileOptions {
+  /** A damaged file set aside, or one that cannot be read, is reported here; default: ignored. */
+  onWarning?: ((message: string) => void) | undefined;
+  /** For the bounds of `until`; default: the system clock. */
+  now?: (() => number) | undefined;
+}
+
+const YEAR_2000 = Date.UTC(2000, 0, 1);
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** What hearth writes: per model ref, failures in a row, until when (ms since the epoch, never beyond a week ahead), and why. */
+function fileSchema(now: number) {
+  return z.record(
+    z.string().regex(/^[^/]+\/.+$/, "a model ref (provider/model)"),
+    z.strictObject({
+      failures: z.number().int().min(1).max(10_000),
+      until: z.number().int().min(YEAR_2000).max(now + WEEK_MS),
+      kind: z.enum(FAILURE_KINDS),
+    }),
+  );
+}
 
 /**
  * Cooldowns kept in a small JSON file in the state dir, so that one-shot commands (`hearth agent`)
- * skip a model that just failed instead of waiting on it again. Written whole, through a rename; a
- * damaged or missing file is an empty one.
+ * skip a model that just failed instead of waiting on it again. Written whole, through a rename. A
+ * missing file is an empty one; a file that is not what hearth writes (damaged, hand-edited, absurd
+ * times) is set aside as `cooldowns.json.bad-<time>` with a warning and treated as empty.
  */
-export function cooldownFile(file: string): CooldownPersistence {
+export function cooldownFile(file: string, options: CooldownFileOptions = {}): CooldownPersistence {
+  const warn = options.onWarning ?? (() => undefined);
+  const now = options.now ?? Date.now;
   return {
     load(): Record<string, CooldownEntry> {
+      let text: string | undefined;
       try {
-        const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
-        return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, CooldownEntry>) : {};
-      } catch {
+        text = readStateFile({ path: file, doing: "read the cooldowns from" });
+      } catch (error) {
+        // Cooldowns only save time: a file that cannot be read must not stop a turn.
+        warn(`${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
         return {};
       }
+      if (text === undefined) return {};
+      const problem = validate(text, now());
+      if (problem.ok) return problem.entries;
+      try {
+        const aside = setAside(file, new Date(now()));
+        warn(`${file} is not a valid cooldowns file (${problem.reason}); moved it to ${aside} and started with no cooldowns`);
+      } catch (error) {
+        warn(`${file} is not a valid cooldowns file (${problem.reason}), and ${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
+      }
+      return {};
     },
     save(entries: Record<string, CooldownEntry>): void {
       try {
@@ -30,7 +70,22 @@ export function cooldownFile(file: string): CooldownPersistence {
   };
 }
 
+function validate(text: string, now: number): { ok: true; entries: Record<string, CooldownEntry> } | { ok: false; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "not JSON" };
+  }
+  const result = fileSchema(now).safeParse(parsed);
+  if (result.success) return { ok: true, entries: result.data };
+  const issue = result.error.issues[0];
+  if (!issue) return { ok: false, reason: "not a cooldowns object" };
+  const where = issue.path.map(String).join(".") || "the file";
+  return { ok: false, reason: issue.code === "invalid_key" ? `"${where}" is not a model ref (provider/model)` : `${where}: ${issue.message}` };
+}
+
 /** The cooldowns file of a state dir. */
-export function cooldownFileIn(stateDir: string): CooldownPersistence {
-  return cooldownFile(join(stateDir, "cooldowns.json"));
+export function cooldownFileIn(stateDir: string, options: CooldownFileOptions = {}): CooldownPersistence {
+  return cooldownFile(join(stateDir, "cooldowns.json"), options);
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { AgentEvent } from "../../agent/agent-events.js";
@@ -8,6 +8,7 @@ import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../models/failure-hint.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
+import { appendStateFile, readStateFile } from "../../shared/state-file.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createAgentRuntime } from "../wire-agent.js";
 import { Spinner } from "../spinner.js";
@@ -129,7 +130,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
 
 function readHistory(file: string): string[] {
   try {
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).slice(-HISTORY_LINES).reverse();
+    return (readStateFile({ path: file, doing: "read the chat history from" }) ?? "").split("\n").filter(Boolean).slice(-HISTORY_LINES).reverse();
   } catch {
     return [];
   }
@@ -138,7 +139,7 @@ function readHistory(file: string): string[] {
 function saveHistory(file: string, line: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    appendFileSync(file, `${line.replace(/\n/g, " ")}\n`, { mode: 0o600 });
+    appendStateFile({ path: file, doing: "save the chat history to" }, `${line.replace(/\n/g, " ")}\n`);
   } catch {
     // History is a convenience; a read-only state dir must not break the chat.
   }

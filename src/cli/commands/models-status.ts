@@ -23,7 +23,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       firstToken: Boolean(options.firstToken),
       http,
       registry: createAdapterRegistry(http),
-      cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }))),
+      cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) })),
     });
     const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));
     if (options.json) {

@@ -1,11 +1,12 @@
+import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
-import { checkSessionKey, SessionStore } from "../../sessions/session-store.js";
+import { busyNotice, checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
-  return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }));
+  return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
 }
 
 function readOrFail(store: SessionStore, key: string): SessionEntry[] {
@@ -18,18 +19,78 @@ function readOrFail(store: SessionStore, key: string): SessionEntry[] {
 }
 
 export function sessionsList(io: CliIo, options: GlobalOptions): number {
-  const summaries = storeFor(io).summaries();
+  const { sessions: summaries, problems } = storeFor(io).list();
   if (options.json) {
-    writeJson(io, { sessions: summaries });
-    return 0;
-  }
-  if (summaries.length === 0) {
+    writeJson(io, { sessions: summaries, ...(problems.length ? { problems } : {}) });
+  } else if (summaries.length === 0 && problems.length === 0) {
     writeLine(io.stdout, "No sessions yet: `hearth chat` or `hearth agent --message …` starts one.");
-    return 0;
+  } else if (summaries.length > 0) {
+    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, summary.lastText]);
+    for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
   }
-  const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, summary.lastText]);
-  for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
+  // A session that cannot be read is never silently missing from the list.
+  for (const problem of problems) writeLine(io.stderr, `hearth: ${problem}`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+export interface SessionsDeleteOptions extends GlobalOptions {
+  yes?: boolean;
+  /** Where the answer to the question comes from; default: standard input. */
+  input?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+}
+
+/** `hearth sessions reset KEY`: the next turn starts a fresh conversation; the transcript keeps the old one (as `/new`). */
+export async function sessionsReset(io: CliIo, options: GlobalOptions, key: string): Promise<number> {
+  const store = storeFor(io);
+  readOrFail(store, key);
+  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
+  try {
+    store.append(key, [resetEntry()]);
+  } finally {
+    await lock.release();
+  }
+  if (options.json) writeJson(io, { session: key, reset: true });
+  else writeLine(io.stdout, `Session "${key}" reset: the next message starts a fresh conversation (the transcript keeps the old one).`);
   return 0;
+}
+
+/** `hearth sessions delete KEY [--yes]`: removes the session file, after asking on a terminal. */
+export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, key: string): Promise<number> {
+  const input = options.input ?? process.stdin;
+  const store = storeFor(io);
+  const entries = readOrFail(store, key);
+  if (!options.yes) {
+    if (!input.isTTY) {
+      throw new HearthError("usage", `sessions delete: not asking without a terminal; pass --yes to delete session "${key}" (${store.path(key)})`);
+    }
+    const turns = summarize(key, entries, "").turns;
+    const answer = await ask(input, io.stderr, `Delete session "${key}" (${turns} turn${turns === 1 ? "" : "s"}, ${store.path(key)})? This cannot be undone. [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      writeLine(io.stderr, "Nothing deleted.");
+      return 1;
+    }
+  }
+  const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
+  try {
+    store.delete(key);
+  } finally {
+    await lock.release();
+  }
+  if (options.json) writeJson(io, { session: key, deleted: true });
+  else writeLine(io.stdout, `Deleted session "${key}".`);
+  return 0;
+}
+
+async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string): Promise<string> {
+  const lines = createInterface({ input, output, terminal: true });
+  try {
+    return await new Promise<string>((resolve) => {
+      lines.question(question, resolve);
+      lines.once("close", () => resolve(""));
+    });
+  } finally {
+    lines.close();
+  }
 }
 
 export function sessionsShow(io: CliIo, options: GlobalOptions, key: string): number {

@@ -1,0 +1,121 @@
+import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { CallOptions, Context } from "../ai/types.js";
+import type { RouterEvent } from "../models/router-events.js";
+import type { EventStream } from "../shared/event-stream.js";
+
+/** Where a message came from: decides what the channel may be shown (final text only, live deltas). */
+export type ChannelId = "cli" | "http" | "webchat" | "whatsapp";
+
+/** One message from a person, through any channel. */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** The session key (letters, digits, `. _ - : @ +`). */
+  session: string;
+  /** Which agent answers; undefined: the channel's binding, else "main". */
+  agent?: string | undefined;
+  text: string;
+  /** This turn only: answer with this model first (an alias or a ref; `--model`). */
+  model?: string | undefined;
+  /** Resend the last turn that got no answer, instead of `text`. */
+  retry?: boolean | undefined;
+  /** Forwarded or quoted text that came with the message (wrapped as untrusted). */
+  quoted?: string | undefined;
+  /** The channel can replace shown text with a fresh answer, or shows only the final text. */
+  canRestart?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
+  onEvent?: ((event: AgentEvent) => void) | undefined;
+}
+
+/** What handling a message came to: an in-chat command's answer, or a turn's result. */
+export type HandleResult = { kind: "command"; text: string } | { kind: "turn"; result: TurnResult };
+
+/** A model call on behalf of a client that keeps its own history and tools (proxy mode): nothing is stored. */
+export interface ProxyRequest {
+  /** An alias or a ref; the chain is that model, then the agent's fallbacks (never a paid model the user did not list). */
+  model: string;
+  context: Context;
+  options?: CallOptions | undefined;
+  /** Keeps a client on one replica (prompt cache); from the request's `user` or `x-hearth-session`. */
+  stickyKey?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** The models and agents a request may name. */
+export interface Catalogue {
+  agents: readonly { id: string; name: string; primary: ModelRef | undefined }[];
+  models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec }[];
+}
+
+export type ProviderHealthState = "up" | "cooling" | "down" | "unknown";
+
+export interface ProviderHealth {
+  provider: string;
+  local: boolean;
+  state: ProviderHealthState;
+  /** When the cooldown ends (ISO time), for "cooling". */
+  coolingUntil?: string | undefined;
+  /** Recent first-token latencies in ms, oldest first (at most 60). */
+  firstTokenMs: readonly number[];
+  /** Why it is not up, in words. */
+  reason?: string | undefined;
+}
+
+/** Live events for every listener (the web chat's event stream): turn events with their session, and health. */
+export type GatewayEvent =
+  | { type: "turn-start"; session: string; channel: ChannelId; text: string }
+  | { type: "turn-event"; session: string; event: AgentEvent }
+  | { type: "turn-end"; session: string; result: TurnResult }
+  | { type: "command-result"; session: string; text: string }
+  | { type: "provider-health"; health: ProviderHealth }
+  | { type: "setup"; problems: readonly string[] };
+
+/** One line of a conversation as a channel shows it (the web chat's history after a reload). */
+export interface TranscriptItem {
+  role: "user" | "assistant" | "notice";
+  text: string;
+  /** The reasoning of an assistant reply, kept apart (shown collapsed, never on final-text channels). */
+  reasoning?: string | undefined;
+  model?: ModelRef | undefined;
+  at: string;
+  /** A user message whose turn got no answer (failed or cancelled). */
+  unanswered?: boolean | undefined;
+}
+
+export interface SessionListing {
+  session: string;
+  updated: string;
+  turns: number;
+  lastText: string;
+}
+
+/** The context meter: what the next turn would send, of which window, on which model. */
+export interface ContextUse {
+  model: ModelRef | undefined;
+  tokens: number;
+  window: number;
+}
+
+export interface SessionsView {
+  list(): Promise<readonly SessionListing[]>;
+  transcript(session: string): Promise<readonly TranscriptItem[]>;
+  contextUse(session: string, agent?: string): Promise<ContextUse>;
+}
+
+/**
+ * Contract: what every channel uses of the running assistant. `handle` serialises the turns of one
+ * session (in arrival order, across processes through the session lock), owns the in-chat commands
+ * and the cancel signal, saves the message before any model call, and never throws for a model
+ * failure (that is a `TurnResult` with `ok: false`). `proxy` never writes a session.
+ */
+export interface GatewayPort {
+  handle(inbound: InboundMessage): Promise<HandleResult>;
+  proxy(request: ProxyRequest): EventStream<RouterEvent>;
+  catalogue(): Catalogue;
+  health(): readonly ProviderHealth[];
+  sessions(): SessionsView;
+  /** What is missing for a first turn to work (no config, no server, no key), in words with the fix; [] when ready. */
+  setupProblems(): readonly string[];
+  subscribe(listener: (event: GatewayEvent) => void): () => void;
+}

@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { lock as acquire } from "proper-lockfile";
+import { fileSystemFault } from "../shared/fs-fault.js";
+import { HearthError } from "../shared/errors.js";
+
+/** A held lock on one session; `release()` is safe to call more than once. */
+export interface SessionLock {
+  release(): Promise<void>;
+}
+
+export interface LockSettings {
+  /** How long a turn waits for another process's turn on the same session before giving up. */
+  waitMs: number;
+  /** A lock not refreshed for this long belongs to a process that died: it is taken over. */
+  staleMs: number;
+  /** How often a waiting process looks again. */
+  retryMs: number;
+}
+
+/** What a channel shows while a turn waits for the session. */
+export function busyNotice(key: string): string {
+  return `session "${key}" is busy with a turn in another hearth process; waiting for it to finish…`;
+}
+
+export const DEFAULT_LOCK: LockSettings = { waitMs: 120_000, staleMs: 10_000, retryMs: 100 };
+
+export interface LockRequest {
+  key: string;
+  /** The session file (it need not exist yet). */
+  file: string;
+  settings: LockSettings;
+  /** Called once when the session is busy and the wait begins. */
+  onWait?: (() => void) | undefined;
+  /** Called when the held lock was lost (its directory removed or taken over). */
+  onLost?: ((message: string) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * An advisory lock on a session across processes: `<key>.jsonl.lock`, a directory made with mkdir
+ * (atomic on every local file system) by proper-lockfile, which refreshes its mtime while held. A lock
+ * whose mtime is older than `staleMs` was left by a process that was killed, and is taken over.
+ */
+export async function lockSession(request: LockRequest): Promise<SessionLock> {
+  const { key, file, settings } = request;
+  const lockfilePath = `${file}.lock`;
+  const started = performance.now();
+  let waiting = false;
+  for (;;) {
+    try {
+      const release = await acquire(file, {
+        realpath: false,
+        lockfilePath,
+        stale: settings.staleMs,
+        retries: 0,
+        onCompromised: (error: Error) => request.onLost?.(`the lock on session "${key}" was lost (${error.message}); another process may now write to it too`),
+      });
+      let released = false;
+      return {
+        release: async () => {
+          if (released) return;
+          released = true;
+          await release().catch(() => undefined);
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
+    }
+    if (request.signal?.aborted) throw new HearthError("runtime", `cancelled while waiting for session "${key}" (another hearth process is answering in it); your message was not saved`);
+    const waited = performance.now() - started;
+    if (waited >= settings.waitMs) {
+      throw new HearthError("runtime", `session "${key}" is busy: another hearth process has been answering in it for the last ${Math.round(waited / 1000)} s; your message was not saved`, [
+        `try again when that turn has finished, or use another session (--session KEY); a lock left by a killed process (${lockfilePath}) clears itself after ${Math.round(settings.staleMs / 1000)} s`,
+      ]);
+    }
+    if (!waiting) {
+      waiting = true;
+      request.onWait?.();
+    }
+    await sleep(Math.min(settings.retryMs, Math.max(1, settings.waitMs - waited)), undefined, { signal: request.signal }).catch(() => undefined);
+  }
+}

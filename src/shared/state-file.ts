@@ -1,0 +1,94 @@
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileSystemFault, nonRegularKind, notARegularFile, type FaultContext } from "./fs-fault.js";
+
+/**
+ * Opens a file hearth keeps in its state dir without ever blocking on it: O_NONBLOCK makes a FIFO
+ * open at once (or fail), and the opened descriptor is checked to be a regular file before anything
+ * is read or written — a symlink to /dev/zero or a pipe is refused, not read forever.
+ * Returns undefined when the file does not exist and `flags` does not create it.
+ */
+export function openRegularFile(context: FaultContext, flags: number, mode = 0o600): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(context.path, flags | constants.O_NONBLOCK, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && (flags & constants.O_CREAT) === 0) return undefined;
+    // A FIFO opened for writing with nobody reading it.
+    if (code === "ENXIO") throw notARegularFile(context, "a named pipe (FIFO)");
+    throw fileSystemFault(error, context);
+  }
+  try {
+    const kind = nonRegularKind(fstatSync(fd));
+    if (kind) throw notARegularFile(context, kind);
+  } catch (error) {
+    closeSync(fd);
+    throw fileSystemFault(error, context);
+  }
+  return fd;
+}
+
+/** The whole text of a state file, or undefined when there is none. */
+export function readStateFile(context: FaultContext): string | undefined {
+  const fd = openRegularFile(context, constants.O_RDONLY);
+  if (fd === undefined) return undefined;
+  try {
+    return readFileSync(fd, "utf8");
+  } catch (error) {
+    throw fileSystemFault(error, context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Appends text to a state file (created 0600), refusing anything but a regular file. */
+export function appendStateFile(context: FaultContext, text: string): void {
+  const fd = openRegularFile(context, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+  if (fd === undefined) return;
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    throw fileSystemFault(error, context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates a state directory (0700) and its parents, or says clearly why it cannot. */
+export function ensureStateDirectory(context: FaultContext): void {
+  try {
+    mkdirSync(context.path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw fileSystemFault(firstMkdirError(context.path) ?? error, context);
+  }
+}
+
+/**
+ * A recursive mkdir reports ENOENT on a read-only file system; making the first missing directory
+ * alone gives the real cause (EROFS, EACCES, ENOTDIR…).
+ */
+function firstMkdirError(path: string): unknown {
+  const parent = dirname(path);
+  if (parent !== path && !existsSync(parent)) return firstMkdirError(parent);
+  try {
+    mkdirSync(path, { mode: 0o700 });
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * Moves a damaged file hearth wrote itself out of the way (`<file>.bad-<time>`), keeping it for a
+ * look, so that the next run starts clean. Returns where it went.
+ */
+export function setAside(path: string, at: Date): string {
+  const aside = `${path}.bad-${at.toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    throw fileSystemFault(error, { path, doing: "move aside the damaged file" });
+  }
+  return aside;
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { resetEntry, SessionStore } from "../../src/sessions/session-store.js";
+import { HearthError } from "../../src/shared/errors.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+describe("SessionStore", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("a line that is not a valid entry is skipped with one warning, however often the session is read", () => {
+    const state = join(temp.dir, "lines");
+    mkdirSync(join(state, "sessions"), { recursive: true });
+    const at = "2026-01-01T00:00:00.000Z";
+    writeFileSync(
+      join(state, "sessions/main.jsonl"),
+      [
+        JSON.stringify({ type: "session", version: 1, at, agent: "main" }),
+        JSON.stringify({ type: "user", id: "u1", at, text: "hello" }),
+        JSON.stringify({ type: "compaction", id: "c1", at, summary: "s", firstKeptId: "u1", tokensBefore: "many", model: "local/m" }),
+        JSON.stringify({ type: "model-change", id: "m1", at, model: "no-slash" }),
+        JSON.stringify({ type: "user", id: "u2", at: "yesterday", text: "x" }),
+        "not json at all",
+        JSON.stringify({ type: "reset", id: "r1", at, extra: "kept" }),
+        '{"type":"user","id":"torn"',
+      ].join("\n"),
+    );
+    const warnings: string[] = [];
+    const store = new SessionStore(state, { onWarning: (message) => warnings.push(message) });
+    const read = store.read("main");
+    assert.deepEqual(
+      read.entries.map((entry) => entry.type),
+      ["session", "user", "reset"],
+    );
+    assert.equal((read.entries[2] as unknown as { extra: string }).extra, "kept", "fields added later pass through");
+    assert.deepEqual(
+      read.damaged.map((problem) => problem.line),
+      [3, 4, 5, 6],
+    );
+    assert.match(read.damaged[0]?.reason ?? "", /^tokensBefore: /);
+    assert.equal(read.tornTail, true);
+    store.read("main");
+    assert.equal(warnings.length, 4, "each damaged line is reported once");
+    assert.match(warnings[0] ?? "", /^session "main": skipped line 3 of .*main\.jsonl \(tokensBefore: /);
+  });
+
+  test("append after a torn line starts a fresh line; reset and delete", () => {
+    const state = join(temp.dir, "append");
+    const store = new SessionStore(state);
+    store.append("k", [{ type: "session", version: 1, at: new Date().toISOString(), agent: "main" }]);
+    writeFileSync(store.path("k"), '{"type":"user"', { flag: "a" });
+    store.append("k", [resetEntry()]);
+    assert.deepEqual(
+      store.read("k").entries.map((entry) => entry.type),
+      ["session", "reset"],
+    );
+    store.delete("k");
+    assert.equal(existsSync(store.path("k")), false);
+    assert.deepEqual(store.list(), { sessions: [], problems: [] });
+  });
+
+  test("lock: a second holder waits, then fails within its bound with a clear message", async () => {
+    const state = join(temp.dir, "busy");
+    const first = new SessionStore(state);
+    const second = new SessionStore(state, { lock: { waitMs: 300, retryMs: 20 } });
+    const held = await first.lock("S");
+    let waited = false;
+    await assert.rejects(
+      second.lock("S", { onWait: () => (waited = true) }),
+      (error: unknown) => error instanceof HearthError && error.kind === "runtime" && /session "S" is busy: another hearth process .*; your message was not saved/.test(error.message) && /clears itself after 10 s/.test(error.details.join(" ")),
+    );
+    assert.equal(waited, true);
+    await held.release();
+    const now = await second.lock("S");
+    await now.release();
+    await now.release();
+  });
+
+  test("lock: a cancelled wait gives up at once", async () => {
+    const state = join(temp.dir, "cancel");
+    const store = new SessionStore(state);
+    const held = await store.lock("S");
+    const controller = new AbortController();
+    const waiting = store.lock("S", { signal: controller.signal, onWait: () => controller.abort() });
+    await assert.rejects(waiting, /cancelled while waiting for session "S"/);
+    await held.release();
+  });
+
+  test("lock: one left by a dead process (not refreshed for longer than the stale time) is taken over", async () => {
+    const state = join(temp.dir, "stale");
+    const store = new SessionStore(state, { lock: { waitMs: 0 } });
+    mkdirSync(join(state, "sessions/S.jsonl.lock"), { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(state, "sessions/S.jsonl.lock"), old, old);
+    const lock = await store.lock("S");
+    await lock.release();
+    assert.equal(existsSync(join(state, "sessions/S.jsonl.lock")), false);
+  });
+});
