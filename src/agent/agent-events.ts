@@ -1,5 +1,6 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Usage } from "../ai/types.js";
+import type { RouterEvent } from "../models/router-events.js";
 import type { AttemptRecord, TurnFailureCause } from "../sessions/entries.js";
 
 /** What a channel sees of a turn while it runs. */
@@ -10,6 +11,8 @@ export type AgentEvent =
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
   | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /** No first token yet from a model: how long, and what happens when (see waitingNotice). */
+  | Extract<RouterEvent, { type: "attempt-waiting" }>
   /** Text already shown is replaced by another model's fresh answer: clear it. */
   | { type: "answer-restart" }
   /** "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message` says so. */

@@ -233,6 +233,7 @@ export class Agent {
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       sessionKey: state.key,
       privacy: this.spec.privacy,
+      named: (options.model ?? this.lookupSessionModel(state.entries))?.ref,
       canRestart: options.canRestart ?? false,
       onOverflow: async (model, failure) => {
         // The server named its real window: plan against that from now on.
@@ -260,6 +261,9 @@ export class Agent {
           break;
         case "model-loading":
           state.emit({ type: "model-loading", model: event.model, waiting: event.waiting });
+          break;
+        case "attempt-waiting":
+          state.emit(event);
           break;
         case "answer-restart":
           state.emit({ type: "answer-restart" });

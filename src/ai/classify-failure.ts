@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, matchesAny } from "./failure-wording.js";
+import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
 
 export interface ErrorPayload {
@@ -68,15 +68,17 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   const text = `${payload.code ?? ""} ${payload.message}`;
   if (matchesAny(text, CONTEXT_OVERFLOW_WORDING)) return "context-overflow";
   const code = payload.code ?? "";
-  if (/overloaded/i.test(code)) return "overloaded";
+  // Only a server that says so is overloaded (503, Anthropic's 529, "overloaded" in its words); any other 5xx is its own fault.
+  if (/overloaded/i.test(code) || status === 503 || status === 529) return "overloaded";
+  if ((status === undefined || status >= 500) && matchesAny(payload.message, OVERLOADED_WORDING)) return "overloaded";
   if (/rate_limit/i.test(code)) return "rate-limit";
   if (/authentication|permission|invalid_api_key/i.test(code)) return "auth";
   if (status === 401 || status === 403) return "auth";
   if (status === 429) return "rate-limit";
   if (status === 404 || matchesAny(text, MODEL_NOT_FOUND_WORDING) || matchesAny(payload.message, MISSING_ENDPOINT_WORDING)) return "model-not-found";
   if (status === 408) return "timeout";
-  if (status !== undefined && status >= 500) return "overloaded";
-  if (status === undefined && /server_error|api_error|internal/i.test(code)) return "overloaded";
+  if (status !== undefined && status >= 500) return "server-error";
+  if (status === undefined && /server_error|api_error|internal/i.test(code)) return "server-error";
   return "bad-request";
 }
 

@@ -33,6 +33,12 @@ export const MODEL_NOT_FOUND_WORDING: readonly RegExp[] = [
   /no endpoints found for/i, // OpenRouter, no provider serves the model
 ];
 
+/** A server saying it is too busy right now (as opposed to failing): worth another server, or the same one later. */
+export const OVERLOADED_WORDING: readonly RegExp[] = [
+  /overloaded/i, // Anthropic ("Overloaded", overloaded_error), OpenAI ("The engine is currently overloaded")
+  /server busy, please try again/i, // Ollama, its request queue full ("maximum pending requests exceeded")
+];
+
 /** Wording of a server that has no such endpoint (an old LM Studio without /v1/responses, say). */
 export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
   /unexpected endpoint or method/i, // LM Studio

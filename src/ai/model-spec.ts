@@ -14,6 +14,8 @@ export interface ModelSpec {
   /** Every server of this model: `[baseUrl]`, or the provider's `baseUrls` (replicas). */
   replicas: readonly string[];
   apiKey: string | undefined;
+  /** The variable a built-in provider reads its key from: such a provider always needs a key, wherever it points. */
+  apiKeyEnv?: string | undefined;
   headers: Readonly<Record<string, string>>;
   /** The provider's wait for the first token and longest silence mid-answer, in seconds; undefined: the defaults. */
   timeoutSeconds: number | undefined;

@@ -96,6 +96,7 @@ export const FAILURE_KINDS = [
   "auth",
   "rate-limit",
   "overloaded",
+  "server-error",
   "model-not-found",
   "context-overflow",
   "stream-broken",

@@ -5,6 +5,7 @@ import { LoadState } from "../models/load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
 import { ReplicaBalancer } from "../models/replicas.js";
 import { ServedWindows } from "../models/served-windows.js";
+import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
@@ -19,6 +20,6 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
   const windows = new ServedWindows(http, loadState);
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows });
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, clock, reachability: quickReachability(http) });
   return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, router };
 }

@@ -2,7 +2,14 @@ import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
-const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "model-not-found", "stream-broken"]);
+const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken"]);
+
+/**
+ * Failures worth remembering from one process to the next: a hang costs the whole first-token wait,
+ * and a rate limit is the server asking for time. Anything else (refused, DNS, an error answer) is
+ * found again in milliseconds, so a later command simply asks again and gets the server when it is back.
+ */
+const PERSISTED_KINDS: ReadonlySet<FailureKind> = new Set(["timeout", "rate-limit"]);
 
 export interface CooldownSettings {
   /** The first backoff; each further failure in a row doubles it. */
@@ -28,8 +35,8 @@ export interface CooldownPersistence {
 
 /**
  * Per model (not per provider): after a failure, skip that model for a backoff that grows with
- * failures in a row and honours Retry-After; a success, or a health probe that finds the server
- * back, ends it.
+ * failures in a row and honours Retry-After; a success, or a probe that finds the server back, ends
+ * it. Only failures that cost time are kept between processes.
  */
 export class Cooldowns {
   private readonly entries = new Map<string, CooldownEntry>();
@@ -41,6 +48,8 @@ export class Cooldowns {
   ) {
     const now = clock.now();
     for (const [ref, entry] of Object.entries(persistence?.load() ?? {})) {
+      // A file from an older hearth may hold cheap failures: those are asked again, not skipped.
+      if (!PERSISTED_KINDS.has(entry.kind)) continue;
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
       if (entry.until > now - this.settings.maxMs) this.entries.set(ref, entry);
     }
@@ -69,7 +78,9 @@ export class Cooldowns {
   }
 
   private save(): void {
-    this.persistence?.save(Object.fromEntries(this.entries));
+    if (!this.persistence) return;
+    const kept = [...this.entries].filter(([, entry]) => PERSISTED_KINDS.has(entry.kind));
+    this.persistence.save(Object.fromEntries(kept));
   }
 
   /** When the model may be tried again, or undefined when it is not cooling down. */
@@ -77,6 +88,11 @@ export class Cooldowns {
     const entry = this.entries.get(ref);
     if (!entry) return undefined;
     return entry.until > this.clock.now() ? entry.until : undefined;
+  }
+
+  /** What the model is cooling down from, while it is. */
+  reason(ref: string): FailureKind | undefined {
+    return this.until(ref) === undefined ? undefined : this.entries.get(ref)?.kind;
   }
 
   /** Providers with a model cooling down (what a health monitor probes). */

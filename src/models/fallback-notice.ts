@@ -8,20 +8,22 @@ const REASONS: Record<AttemptOutcome, string> = {
   auth: "refused the API key",
   "rate-limit": "rate-limited",
   overloaded: "overloaded",
+  "server-error": "answered with a server error",
   "model-not-found": "does not have the model",
   "context-overflow": "context full",
-  "stream-broken": "broke off mid-answer",
+  "stream-broken": "connection dropped mid-answer",
   "bad-request": "rejected the request",
   aborted: "cancelled",
   "skipped-cooldown": "skipped after failing recently",
   "skipped-policy": "not allowed by the privacy policy",
   "skipped-context": "context too small",
+  "skipped-no-key": "skipped: no API key",
   "cold-loading": "still loading the model",
 };
 
 /**
- * One short line when a fallback answered: "answered by Opus — local server unreachable".
- * Undefined when the first candidate answered.
+ * One short line when a fallback answered: "answered by Opus — local server unreachable", naming
+ * hosted models left out for want of a key on the way. Undefined when the first candidate answered.
  */
 export function fallbackNotice(attempts: readonly Attempt[], catalog: ModelCatalog): string | undefined {
   const answered = attempts.find((attempt) => attempt.outcome === "ok");
@@ -29,7 +31,8 @@ export function fallbackNotice(attempts: readonly Attempt[], catalog: ModelCatal
   const first = attempts.find((attempt) => attempt.outcome !== "skipped-policy");
   if (!answered || !first || first.model === answered.model) return undefined;
   const name = (ref: string): string => catalog.aliasOf(ref as never) ?? ref;
-  const firstModel = catalog.models.get(first.model);
-  const who = firstModel?.local ? "local server" : name(first.model);
-  return `answered by ${name(answered.model)} — ${who} ${REASONS[first.outcome]}`;
+  const who = (ref: string): string => (catalog.models.get(ref as never)?.local ? "local server" : name(ref));
+  const keyless = attempts.filter((attempt) => attempt !== first && attempt.outcome === "skipped-no-key" && attempts.indexOf(attempt) < attempts.indexOf(answered));
+  const also = keyless.map((attempt) => `; ${name(attempt.model)} ${REASONS[attempt.outcome]}`).join("");
+  return `answered by ${name(answered.model)} — ${who(first.model)} ${REASONS[first.outcome]}${also}`;
 }

@@ -35,6 +35,20 @@ export class PrefillStats {
    * The first-token limit for a prompt of `promptTokens` not in the server's cache: the base limit
    * plus twice the expected prefill time of what exceeds FREE_TOKENS.
    */
+  /** Room for a loaded model to start answering a prompt it has read at no less than the known speed: queueing, sampling setup. */
+  static readonly LOADED_FLOOR_MS = 10_000;
+
+  /**
+   * The first-token limit when the server says the model is loaded: no load to wait for, only the
+   * prompt to read — three times its expected reading time, plus a floor. A loaded model that sends
+   * nothing for longer is stuck. Undefined when the reading speed is unknown (a hosted model).
+   */
+  loadedLimitMs(ref: string, local: boolean, promptTokens: number): number | undefined {
+    const rate = this.rates.get(ref) ?? (local ? PrefillStats.DEFAULT_LOCAL_TOKENS_PER_SECOND : undefined);
+    if (rate === undefined) return undefined;
+    return Math.round(PrefillStats.LOADED_FLOOR_MS + (Math.max(0, promptTokens) / rate) * 1000 * 3);
+  }
+
   firstTokenLimitMs(ref: string, local: boolean, baseMs: number, promptTokens: number): number {
     const rate = this.rates.get(ref) ?? (local ? PrefillStats.DEFAULT_LOCAL_TOKENS_PER_SECOND : undefined);
     const extra = promptTokens - PrefillStats.FREE_TOKENS;

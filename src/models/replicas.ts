@@ -41,7 +41,7 @@ export class ReplicaBalancer {
     if (outcome.ok) {
       this.downUntil.delete(url);
       if (outcome.sessionKey !== undefined) this.sticky.set(`${outcome.provider}\u0000${outcome.sessionKey}`, url);
-    } else if (["unreachable", "timeout", "overloaded", "stream-broken"].includes(outcome.failure.kind)) {
+    } else if (["unreachable", "timeout", "overloaded", "server-error", "stream-broken"].includes(outcome.failure.kind)) {
       this.downUntil.set(url, this.clock.now() + REPLICA_COOLDOWN_MS);
     }
   }

@@ -166,6 +166,7 @@ function modelSpec(
     baseUrl: provider.baseUrl,
     replicas: provider.replicas,
     apiKey: provider.apiKey,
+    apiKeyEnv: provider.apiKeyEnv,
     headers: provider.headers,
     timeoutSeconds: provider.timeoutSeconds,
     reasoning: entry?.reasoning ?? known?.reasoning ?? MODEL_DEFAULTS.reasoning,

@@ -1,7 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { AssistantMessage, Failure, FailureKind, StreamEvent } from "../ai/types.js";
 
-export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "cold-loading";
+export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-no-key" | "cold-loading";
 
 /** One candidate of one turn: what happened to it and how long it took. */
 export interface Attempt {
@@ -13,11 +13,17 @@ export interface Attempt {
   message?: string | undefined;
 }
 
+/** What is known of the model while its first token is awaited. */
+export type ServerState = "loading" | "loaded" | "unknown";
+
 export type RouterEvent =
   | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "usage" }>
   | { type: "attempt-start"; model: ModelRef; baseUrl: string }
+  /** `next`: the model tried after this one, only when the failure moves on to one. */
   | { type: "attempt-failed"; attempt: Attempt; failure: Failure; next: ModelRef | undefined }
   | { type: "attempt-skipped"; attempt: Attempt }
+  /** No first token yet, a few seconds in (and again every few seconds): how long, the prompt, what happens when. */
+  | { type: "attempt-waiting"; model: ModelRef; waitedMs: number; limitMs: number; promptTokens: number; state: ServerState; next: ModelRef | undefined }
   /** The local server is loading the model (LM Studio reported it unloaded). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */

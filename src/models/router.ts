@@ -1,20 +1,20 @@
-import type { ProviderAdapter } from "../ai/adapter.js";
-import { resolveTimeouts } from "../ai/adapter.js";
-import type { Api } from "../ai/api.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { AssistantMessage, CallOptions, Context, Failure } from "../ai/types.js";
-import { estimateContextTokens } from "../ai/usage.js";
+import type { AssistantMessage, Context, Failure, FailureKind } from "../ai/types.js";
+import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
+import { callModel, type AttemptResult } from "./call-model.js";
+import { missingKey } from "./missing-key.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
+import type { ReachabilityCheck } from "./reachability.js";
 import type { ReplicaBalancer } from "./replicas.js";
+import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
 import type { Attempt, RouterEvent } from "./router-events.js";
 
-export interface AdapterSource {
-  get(api: Api): Promise<ProviderAdapter>;
-}
+export type { AdapterSource, RouteRequest } from "./route-request.js";
+export { missingKey } from "./missing-key.js";
 
 export interface RouterDependencies {
   adapters: AdapterSource;
@@ -22,36 +22,24 @@ export interface RouterDependencies {
   replicas: ReplicaBalancer;
   prefill: PrefillStats;
   loadState: LoadState | undefined;
+  clock: Clock;
+  /** A quick look at a cooling local server before skipping it; absent: cooldowns are trusted as they are. */
+  reachability?: ReachabilityCheck | undefined;
   /** The windows and tool support the servers reported; absent: the configured windows, tools always sent. */
   windows?: ServedWindows | undefined;
 }
 
-export interface RouteRequest {
-  /** Candidates in order: the session's model or the agent's primary, then the fallbacks. */
-  chain: readonly ModelSpec[];
-  context: Context;
-  options?: CallOptions | undefined;
-  /** Keeps a session on one replica, so the server's prompt cache is reused. */
-  sessionKey?: string | undefined;
-  privacy?: "any" | "local-only" | undefined;
-  /** The channel can replace text it already showed with a fresh answer (or shows only the final text). */
-  canRestart?: boolean | undefined;
-  /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
-  onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
-}
-
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
-const FAIL_OVER = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "model-not-found", "stream-broken", "context-overflow"]);
-const NEXT_REPLICA = new Set(["unreachable", "timeout", "overloaded", "stream-broken"]);
-
-type AttemptResult =
-  | { ok: true; message: AssistantMessage }
-  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean; baseUrl?: string };
+const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
+/** Cooldowns a quick look at a local server can end: the server was gone or stuck, and may be back. */
+const RECHECKED: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "stream-broken"]);
+const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "overloaded", "server-error", "stream-broken"]);
 
 /**
- * The failover chain of one turn: each candidate in order (skipping those cooling down, those the
- * privacy policy forbids, those too small after an overflow), each replica of a candidate before the
- * next candidate, cold loads waited for or answered around, every attempt recorded.
+ * The failover chain of one turn: each candidate in order (skipping those cooling down unless the
+ * user named them or their server is back, those without a key, those the privacy policy forbids,
+ * those too small after an overflow), each replica of a candidate before the next candidate, cold
+ * loads waited for or answered around, every attempt recorded.
  */
 export class Router {
   /** Models the user was told cannot use tools: told once per process. */
@@ -80,19 +68,26 @@ export class Router {
       out.push({ type: "route-error", message, failure, attempts, partial });
       out.end();
     };
+    const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
 
-    const allowed = request.chain.filter((model) => {
-      if (request.privacy === "local-only" && !model.local) {
-        skip(model, "skipped-policy", "privacy is local-only and this model is hosted");
-        return false;
-      }
-      return true;
-    });
+    const leftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
+      if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
+      const noKey = missingKey(model);
+      return noKey ? { outcome: "skipped-no-key", message: noKey } : undefined;
+    };
+    const allowed = request.chain.filter((model) => !leftOut(model));
     if (allowed.length === 0) {
+      for (const model of request.chain) {
+        const left = leftOut(model);
+        if (left) skip(model, left.outcome, left.message);
+      }
+      const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
       finishError(
-        request.privacy === "local-only"
+        policy
           ? "privacy is local-only and no local model is in the chain: nothing was sent out. Add a local model to the chain, or change agents.defaults.privacy."
-          : "no model to try: the chain is empty",
+          : attempts.length === 0
+            ? "no model to try: the chain is empty"
+            : noneAnswered(),
         undefined,
         undefined,
       );
@@ -106,17 +101,22 @@ export class Router {
     const compacted = new Set<string>();
     const loading: ModelSpec[] = [];
 
-    for (let index = 0; index < allowed.length; index++) {
-      const model = allowed[index] as ModelSpec;
-      const next = allowed[index + 1]?.ref;
+    for (let index = 0; index < request.chain.length; index++) {
+      const model = request.chain[index] as ModelSpec;
+      const left = leftOut(model);
+      if (left) {
+        skip(model, left.outcome, left.message);
+        continue;
+      }
+      const next = allowed[allowed.indexOf(model) + 1]?.ref;
       const window = this.dependencies.windows?.effectiveWindow(model) ?? model.contextWindow;
       if (window <= minimumWindow) {
         skip(model, "skipped-context", `its context window (${window}) is not larger than the one that overflowed`);
         continue;
       }
-      const until = cooldowns.until(model.ref);
-      if (until !== undefined && !everyCooling) {
-        skip(model, "skipped-cooldown", `failed recently; tried again after ${new Date(until).toISOString()}`);
+      const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
+      if (cooling !== undefined) {
+        skip(model, "skipped-cooldown", cooling);
         continue;
       }
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
@@ -168,9 +168,7 @@ export class Router {
       lastFailure = result.failure;
       lastPartial = result.partial;
     }
-    const tried = attempts.filter((attempt) => attempt.outcome !== "ok");
-    const summary = tried.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ");
-    finishError(`no model could answer (${summary})`, lastFailure, lastPartial);
+    finishError(noneAnswered(), lastFailure, lastPartial);
   }
 
   /**
@@ -187,24 +185,27 @@ export class Router {
     return { ...context, tools: undefined };
   }
 
-  /** A minimal request that makes LM Studio load the model (JIT) while another model answers. */
-  private async warmUp(model: ModelSpec, baseUrl: string): Promise<void> {
-    const adapter = await this.dependencies.adapters.get(model.api);
-    const timeout = model.coldLoadTimeoutSeconds * 1000;
-    const stream = adapter.stream({ ...model, baseUrl }, { messages: [{ role: "user", content: "ok" }] }, { maxTokens: 1, timeouts: { firstByteMs: timeout, idleMs: timeout } });
-    for await (const event of stream) {
-      if (event.type === "response-end") this.dependencies.loadState?.markLoaded(model, baseUrl);
+  /**
+   * Why a cooling model is skipped, or undefined when it is tried after all: a local server gets a
+   * quick look first (under half a second), and one that answers is back — its cooldowns end.
+   */
+  private async stillCooling(model: ModelSpec, request: RouteRequest): Promise<string | undefined> {
+    const { cooldowns, reachability } = this.dependencies;
+    const until = cooldowns.until(model.ref);
+    if (until === undefined) return undefined;
+    const reason = cooldowns.reason(model.ref);
+    // Only where the server itself was the trouble: a rate limit or a refused key is the server's answer, not its absence.
+    const recheck = model.local && reachability !== undefined && reason !== undefined && RECHECKED.has(reason);
+    if (recheck && (await reachability.answers(model, request.options?.signal))) {
+      cooldowns.clearProvider(model.provider);
+      return undefined;
     }
+    const why = reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
+    const look = recheck ? " and its server does not answer now" : "";
+    return `${why}${look}; tried again after ${new Date(until).toISOString()}`;
   }
 
-  private async tryReplicas(
-    model: ModelSpec,
-    context: Context,
-    request: RouteRequest,
-    attempts: Attempt[],
-    out: EventStream<RouterEvent>,
-    next: ModelRef | undefined,
-  ): Promise<AttemptResult> {
+  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult> {
     const { replicas } = this.dependencies;
     const order = replicas.order(model.replicas, request.sessionKey, model.provider);
     let result: AttemptResult | undefined;
@@ -213,7 +214,7 @@ export class Router {
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
       replicas.start(baseUrl);
-      result = await this.attempt({ ...model, baseUrl }, context, request, next !== undefined, out);
+      result = await callModel(this.dependencies, { model: { ...model, baseUrl }, context: this.withoutUnusableTools(model, context, out), request, next, out });
       const ms = Math.round(performance.now() - started);
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
       if (result.ok) {
@@ -232,88 +233,11 @@ export class Router {
       const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica };
       attempts.push(attempt);
       const anotherReplica = position < order.length - 1 && NEXT_REPLICA.has(result.failure.kind) && !result.textSent;
-      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: anotherReplica ? model.ref : next });
+      // Announce a next model only where the chain really moves on to it.
+      const movesOn = FAIL_OVER.has(result.failure.kind) && (!result.textSent || request.canRestart === true);
+      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: anotherReplica ? model.ref : movesOn ? next : undefined });
       if (!anotherReplica) break;
     }
     return result as AttemptResult;
   }
-
-  /**
-   * One call. For a local model, LM Studio is asked at the same time whether the model is loaded: if
-   * not, the user is told, and the call either gets the cold-load limit for its first token or is
-   * dropped for the next model while a warm-up request makes the server load it.
-   */
-  private async attempt(model: ModelSpec, context: Context, request: RouteRequest, hasNext: boolean, out: EventStream<RouterEvent>): Promise<AttemptResult> {
-    const { adapters, prefill, loadState } = this.dependencies;
-    const adapter = await adapters.get(model.api);
-    context = this.withoutUnusableTools(model, context, out);
-    const base = resolveTimeouts(model, request.options);
-    const firstByteLimit = { ms: prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, estimateContextTokens(context)) };
-    const cancel = new AbortController();
-    const outer = request.options?.signal;
-    const signal = outer ? AbortSignal.any([outer, cancel.signal]) : cancel.signal;
-    let settled = false;
-    let coldLoading = false;
-    const started = performance.now();
-    let firstTokenMs: number | undefined;
-    if (loadState && model.local) {
-      void loadState
-        .isLoaded(model, model.baseUrl, cancel.signal)
-        .catch(() => undefined)
-        .then((loaded) => {
-          // Once a token arrived the model is plainly answering, whatever a slower listing says.
-          if (loaded !== false || settled || firstTokenMs !== undefined) return;
-          const fallback = model.onColdLoad === "fallback" && hasNext;
-          out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
-          if (!fallback) {
-            firstByteLimit.ms = Math.max(firstByteLimit.ms, model.coldLoadTimeoutSeconds * 1000);
-            return;
-          }
-          coldLoading = true;
-          cancel.abort();
-          void this.warmUp(model, model.baseUrl).catch(() => undefined);
-        });
-    }
-    let textSent = false;
-    const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, sessionId: request.sessionKey });
-    try {
-      for await (const event of stream) {
-        switch (event.type) {
-          case "text-delta":
-          case "reasoning-delta":
-          case "tool-call":
-            firstTokenMs ??= performance.now() - started;
-            if (event.type === "text-delta") textSent = true;
-            out.push(event);
-            break;
-          case "usage":
-            out.push(event);
-            break;
-          case "response-end":
-            if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
-            else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
-            loadState?.markLoaded(model, model.baseUrl);
-            return { ok: true, message: event.message };
-          case "response-error":
-            return { ok: false, failure: event.failure, partial: event.partial, textSent, coldLoading };
-        }
-      }
-    } finally {
-      settled = true;
-      if (!coldLoading) cancel.abort();
-    }
-    return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };
-  }
-}
-
-function emptyPartial(model: ModelSpec): AssistantMessage {
-  return {
-    role: "assistant",
-    content: [],
-    model: model.ref,
-    api: model.api,
-    stopReason: "error",
-    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: true },
-    cost: 0,
-  };
 }

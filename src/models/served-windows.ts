@@ -5,6 +5,7 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, factsFromOllamaShow, windowFromOverflow, type ServedFacts } from "../ai/server-window.js";
 import type { Failure } from "../ai/types.js";
 import type { LoadState } from "./load-state.js";
+import { missingKey } from "./missing-key.js";
 
 const ASK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
 
@@ -102,7 +103,8 @@ export class ServedWindows {
    * load state included). A replica that did not answer is asked again next time.
    */
   async refresh(model: ModelSpec, signal?: AbortSignal): Promise<void> {
-    if (!model.local) return;
+    // A model that cannot be called (no key) is not asked either.
+    if (!model.local || missingKey(model) !== undefined) return;
     await Promise.all(model.replicas.map((baseUrl) => this.learnReplica(model, baseUrl, signal)));
   }
 

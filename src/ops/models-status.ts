@@ -100,32 +100,37 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
         });
       }
+      // A hosted provider without a key would only answer 401: nothing to learn from asking.
+      if (options.probe && (model.local || status.keyPresent)) {
+        const probe = await probeOf(model);
+        status.reachable = probe.reachable;
+        status.latencyMs = probe.latencyMs;
+        const native = probe.lmStudio?.find((entry) => entry.id === model.id);
+        status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined : null;
+        status.loaded = native ? native.loaded : null;
+        status.loadedContext = native?.loadedContext ?? null;
+        status.quantization = native?.quantization ?? null;
+        // LM Studio's native listing already said; other local servers are asked what they run the model with.
+        if (model.local && probe.reachable && !probe.lmStudio) await windows.refresh(model);
+        const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
+        status.servedContext = served ?? null;
+        status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
+        status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse }));
+        // The server answered: whatever failed before, the next turn asks it again.
+        if (probe.reachable && !probe.failure) options.cooldowns?.clearProvider(model.provider);
+      }
       const until = options.cooldowns?.until(model.ref);
       if (until !== undefined) {
         status.coolingUntil = new Date(until).toISOString();
         status.problems.push({
           severity: "info",
           title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
-          fix: "nothing to do once it works again; a successful answer or the gateway's health probe ends the wait early",
+          fix: "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early",
         });
       }
-      // A hosted provider without a key would only answer 401: nothing to learn from asking.
-      if (!options.probe || (!model.local && !status.keyPresent)) return status;
+      if (status.reachable === undefined) return status;
       const probe = await probeOf(model);
-      status.reachable = probe.reachable;
-      status.latencyMs = probe.latencyMs;
-      const native = probe.lmStudio?.find((entry) => entry.id === model.id);
-      status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined : null;
-      status.loaded = native ? native.loaded : null;
-      status.loadedContext = native?.loadedContext ?? null;
-      status.quantization = native?.quantization ?? null;
-      // LM Studio's native listing already said; other local servers are asked what they run the model with.
-      if (model.local && probe.reachable && !probe.lmStudio) await windows.refresh(model);
-      const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
-      status.servedContext = served ?? null;
-      status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
-      status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-      status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse }));
       if (options.firstToken && probe.reachable && status.listed !== false) {
         const measured = await measureFirstToken(options.registry, model);
         status.firstTokenMs = measured.ms;

@@ -3,7 +3,7 @@ import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl } from "../ai/model-listing.js";
-import type { Failure } from "../ai/types.js";
+import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
 
@@ -28,14 +28,24 @@ export function authHeaders(provider: ResolvedProvider): Record<string, string> 
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, "");
 
+/** The connection was made and the request sent, but no answer came within the limit. */
+export const hung = (failure: Failure): boolean => failure.kind === "timeout" && failure.phase !== "connect";
+
+/** A listing is quicker than an answer: at most 10 s, less where the provider's timeoutSeconds is shorter. */
+function probeTimeouts(provider: ResolvedProvider): Timeouts {
+  const wait = Math.min(10_000, (provider.timeoutSeconds ?? 10) * 1000);
+  return { connectMs: 3_000, firstByteMs: wait, idleMs: wait, totalMs: wait + 5_000 };
+}
+
 /** Reachability and the model listing (`GET {baseUrl}/models`, Ollama's `/api/tags`), LM Studio's native listing, and the Responses endpoint. */
 export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checkResponses: boolean): Promise<ProviderProbe> {
   const base = trimSlash(provider.baseUrl);
   const modelsUrl = modelListingUrl(provider.api, base);
   const headers = authHeaders(provider);
-  const listing = await requestJson(http, modelsUrl, { headers });
+  const listing = await requestJson(http, modelsUrl, { headers, timeouts: probeTimeouts(provider) });
   if (!listing.ok) {
-    const answered = listing.failure.status !== undefined;
+    // A server that took the connection and then said nothing is reachable, and stuck: not "down".
+    const answered = listing.failure.status !== undefined || hung(listing.failure);
     return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
   }
   const listed = listedModelIds(listing.body);

@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
-import type { ProviderProbe } from "./probe-provider.js";
+import { hung, type ProviderProbe } from "./probe-provider.js";
 
 export interface StatusProblem {
   severity: "info" | "warn" | "error";
@@ -19,6 +19,16 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       fix: model.local
         ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${model.baseUrl.replace(/\/+$/, "")}/models`
         : "check your network and the provider's status page; hearth falls back to the next model meanwhile",
+    });
+    return problems;
+  }
+  if (failure && hung(failure)) {
+    problems.push({
+      severity: "error",
+      title: `${model.baseUrl} took the connection but sent no answer: ${failure.message.replace(/ \(the server may be loading the model or stuck\)$/, "")}`,
+      fix: model.local
+        ? "the server is running but stuck or busy: look at its log (LM Studio: Developer → Logs); if it stays silent, restart it (LM Studio: Developer → Stop, then Start Server). Until then turns fail over to the next model"
+        : "the provider is slow or in trouble: check its status page; turns fail over to the next model meanwhile",
     });
     return problems;
   }

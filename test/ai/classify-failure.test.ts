@@ -20,7 +20,9 @@ test("context overflow in every server's words", () => {
 test("status codes map to kinds; the server's words are kept", () => {
   assert.equal(classify(401, { error: { message: "Incorrect API key provided", code: "invalid_api_key" } }).kind, "auth");
   assert.equal(classify(403, "forbidden").kind, "auth");
-  assert.equal(classify(500, "boom").kind, "overloaded");
+  assert.equal(classify(500, "boom").kind, "server-error", "a 500 is the server's fault, not a busy server");
+  assert.equal(classify(502, "Bad Gateway").kind, "server-error");
+  assert.equal(classify(500, { error: { message: "The server is overloaded", type: "server_error" } }).kind, "overloaded", "unless it says so");
   assert.equal(classify(503, "").kind, "overloaded");
   assert.equal(classify(529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }).kind, "overloaded");
   assert.equal(classify(400, { error: { message: "temperature must be <= 2" } }).kind, "bad-request");
@@ -48,6 +50,9 @@ test("429 honours Retry-After in seconds, as a date, and retry-after-ms", () => 
 test("errors inside a stream are classified by their code", () => {
   assert.equal(classifyStreamError({ message: "Overloaded", code: "overloaded_error" }, "x").kind, "overloaded");
   assert.equal(classifyStreamError({ message: "Your input exceeds the context window of this model.", code: "context_length_exceeded" }, "x").kind, "context-overflow");
-  assert.equal(classifyStreamError({ message: "An error occurred while processing your request.", code: "server_error" }, "x").kind, "overloaded");
+  assert.equal(classifyStreamError({ message: "An error occurred while processing your request.", code: "server_error" }, "x").kind, "server-error");
+  assert.equal(classifyStreamError({ message: "The server is overloaded", code: "server_error" }, "x").kind, "overloaded");
+  assert.equal(classifyStreamError({ message: "server busy, please try again.  maximum pending requests exceeded", code: "server_error" }, "x").kind, "overloaded", "Ollama's full queue");
+  assert.equal(classifyStreamError({ message: "an error was encountered while running the model: unexpected EOF", code: "server_error" }, "x").kind, "server-error", "Ollama's runner failing is not a busy server");
   assert.equal(classifyStreamError({ message: "Invalid 'input[3]'", code: "invalid_request_error" }, "x").kind, "bad-request");
 });

@@ -43,7 +43,7 @@ runAdapterContract("ollama", {
   path: "/api/chat",
   baseUrl: (url) => url,
   reply: toReply,
-  overloadedMidStream: ollamaErrorMidStream("partial", "an error was encountered while running the model: unexpected EOF"),
+  overloadedMidStream: ollamaErrorMidStream("partial", "server busy, please try again.  maximum pending requests exceeded"),
   overflow: ollamaOverflow,
   modelNotFound: ollamaModelNotFound,
   auth: ollamaUnauthorized,

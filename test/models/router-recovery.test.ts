@@ -68,7 +68,7 @@ describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
   });
 
   test("OpenRouter routing preferences are sent as its provider field, model over provider", async () => {
-    const text = `{ models: { mode: "replace", providers: { openrouter: { baseUrl: "${spare.baseUrl}", api: "openai-completions",
+    const text = `{ models: { mode: "replace", providers: { openrouter: { baseUrl: "${spare.baseUrl}", apiKey: "sk-or-test", api: "openai-completions",
       routing: { only: ["minimax"], data_collection: "deny", allow_fallbacks: false },
       models: [ { id: "minimax/minimax-m2.1" }, { id: "z-ai/glm-4.6", routing: { order: ["z-ai"], allow_fallbacks: false } } ] } } } }`;
     const models = resolveText(text).catalog.models;
@@ -106,7 +106,7 @@ describe("routing: replicas", () => {
     firstReplica.setHandler(() => ({ kind: "reset-before-headers" }));
     const third = await route(routing.router, { chain, context: ask, sessionKey: "alice" });
     assert.equal(third.text, other === a ? "from a" : "from b");
-    assert.deepEqual(third.outcomes, ["studio/m unreachable", "studio/m ok"]);
+    assert.deepEqual(third.outcomes, ["studio/m stream-broken", "studio/m ok"]);
     const attempts = third.end?.attempts ?? [];
     assert.notEqual(attempts[0]?.baseUrl, attempts[1]?.baseUrl);
     firstReplica.setHandler(() => answer(firstReplica === a ? "from a" : "from b"));

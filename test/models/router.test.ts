@@ -25,10 +25,10 @@ describe("the router fails over", () => {
   const cases: [string, Reply | "refused", string][] = [
     ["connection refused", "refused", "unreachable"],
     ["a hang before headers", { kind: "hang-before-headers" }, "timeout"],
-    ["a reset before headers", { kind: "reset-before-headers" }, "unreachable"],
+    ["a reset before headers (the server took the request, then dropped it)", { kind: "reset-before-headers" }, "stream-broken"],
     ["a reset mid-stream before any text", { kind: "sse", frames: completionsStream({ text: "" }).slice(0, 1), after: "reset" }, "stream-broken"],
     ["a hang mid-stream before any text", { kind: "sse", frames: completionsStream({ text: "" }).slice(0, 1), after: "hang" }, "timeout"],
-    ["500", serverError500, "overloaded"],
+    ["500", serverError500, "server-error"],
     ["503", serviceUnavailable503, "overloaded"],
     ["401", openaiInvalidKey, "auth"],
     ["429", openaiRateLimited(30), "rate-limit"],
@@ -92,8 +92,8 @@ describe("the router fails over", () => {
     const chain = chainFromServers({ local: primary.baseUrl, dead: refused });
     routing.cooldowns.succeed("local/m");
     const result = await route(routing.router, { chain, context: ask });
-    assert.deepEqual(result.outcomes, ["local/m overloaded", "dead/m unreachable"]);
-    assert.match(result.error?.message ?? "", /^no model could answer \(local\/m: overloaded; dead\/m: unreachable\)$/);
+    assert.deepEqual(result.outcomes, ["local/m server-error", "dead/m unreachable"]);
+    assert.match(result.error?.message ?? "", /^no model could answer \(local\/m: server-error; dead\/m: unreachable\)$/);
   });
 });
 

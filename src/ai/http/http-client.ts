@@ -92,6 +92,8 @@ class Call {
   private sentAt = 0;
   private lastActivity = 0;
   private streaming = false;
+  /** The connection was made: an error now is the server dropping it, not the server being out of reach. */
+  private connected = false;
   private readonly onAbort = (): void => this.destroy({ kind: "aborted", message: "the call was cancelled" });
 
   constructor(
@@ -111,6 +113,8 @@ class Call {
     const { timeouts, signal } = this.request;
     outgoing.on("socket", (socket) => {
       if (!socket.connecting) {
+        // A kept-alive connection is already made; a fresh socket that is not connecting failed at once (DNS).
+        this.connected = outgoing.reusedSocket;
         this.startWaiting();
         return;
       }
@@ -118,13 +122,14 @@ class Call {
         this.destroy({ kind: "timeout", phase: "connect", message: `could not connect to ${url.host} within ${seconds(timeouts.connectMs)}` }),
       );
       socket.once(secure ? "secureConnect" : "connect", () => {
+        this.connected = true;
         this.stop(connectTimer);
         this.startWaiting();
       });
     });
     this.timer(timeouts.totalMs, () => this.destroy({ kind: "timeout", phase: "total", message: `the call took longer than ${seconds(timeouts.totalMs)} in all` }));
     signal?.addEventListener("abort", this.onAbort, { once: true });
-    outgoing.on("error", (error) => this.fail(error instanceof FailureError ? error.failure : networkFailure(error, url)));
+    outgoing.on("error", (error) => this.fail(error instanceof FailureError ? error.failure : networkFailure(error, url, this.connected)));
     outgoing.on("response", (incoming) => {
       this.incoming = incoming;
       this.settled = true;

@@ -23,9 +23,20 @@ export function describeNetworkError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Any error before the response headers arrived: the server could not be reached. */
-export function networkFailure(error: unknown, url: URL): Failure {
+/**
+ * Any error before the response headers arrived. Before a connection: the server could not be
+ * reached. After it (the request went out, the server was reading it or the prompt): the server
+ * dropped the connection — it is there, and it broke off.
+ */
+export function networkFailure(error: unknown, url: URL, connected = false): Failure {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (connected) {
+    return {
+      kind: "stream-broken",
+      message: `${url.host} dropped the connection before answering (${code ?? describeNetworkError(error)}): the server may have crashed or restarted`,
+      detail: code,
+    };
+  }
   return {
     kind: "unreachable",
     message: `cannot reach ${url.host}: ${describeNetworkError(error)}`,

@@ -1,5 +1,7 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
 import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
+import { failureHint } from "../../agent/failure-hint.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import { newEntryId } from "../../sessions/session-store.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -64,6 +66,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         if (options.json) return;
         if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
         if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
+        if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
         if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
         if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
         if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
@@ -77,7 +80,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, `  (${failureHint(io, result.cause)})`);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\`` })})`);
       return 1;
     }
     if (options.json) {
@@ -100,13 +103,6 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   } finally {
     runtime.close();
   }
-}
-
-/** What became of a message that got no answer, and what to do, by cause. */
-function failureHint(io: Pick<CliIo, "command">, cause: "transient" | "permanent" | "cancelled"): string {
-  if (cause === "transient") return `your message is saved; \`${commandLine(io, "agent --retry")}\` sends it again, \`${commandLine(io, "models status --probe")}\` shows what is wrong`;
-  if (cause === "permanent") return "your message is saved in the transcript and left out of later turns";
-  return `cancelled: your message is saved and left out of later turns; \`${commandLine(io, "agent --retry")}\` sends it again`;
 }
 
 /** `--json` says what became of a compaction the turn needed, and why one did not happen or failed. */

@@ -4,9 +4,11 @@ import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
 import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
+import { failureHint } from "../../agent/failure-hint.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { appendStateFile, readStateFile } from "../../shared/state-file.js";
-import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatInput } from "../chat-input.js";
 import { createAgentRuntime } from "../wire-agent.js";
 import { Spinner } from "../spinner.js";
@@ -17,13 +19,6 @@ export interface ChatOptions extends GlobalOptions {
 }
 
 const HISTORY_LINES = 500;
-
-/** What became of a message that got no answer, and what to do, by cause. */
-function failureHint(io: Pick<CliIo, "command">, cause: "transient" | "permanent" | "cancelled"): string {
-  if (cause === "transient") return `your message is saved; /retry sends it again, \`${commandLine(io, "models status --probe")}\` shows what is wrong`;
-  if (cause === "permanent") return "your message is saved in the transcript and left out of later turns";
-  return "cancelled: your message is saved and left out of later turns; /retry sends it again";
-}
 
 /**
  * `hearth chat`: an interactive conversation. On a terminal: streaming text, reasoning dimmed when
@@ -97,6 +92,8 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             midLine = !event.delta.endsWith("\n");
           } else if (event.type === "model-loading") {
             status(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
+          } else if (event.type === "attempt-waiting") {
+            status(waitingNotice(event, runtime.catalog));
           } else if (event.type === "attempt-failed" && event.next) {
             status(`${event.model} ${event.outcome}; trying ${event.next}`);
           } else if (event.type === "answer-restart") {
@@ -124,7 +121,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", `(${failureHint(io, result.cause)})`));
+          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: "/retry" })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, result.text);

@@ -4,6 +4,7 @@ import { ProblemLocator, formatPath } from "../../config/problems.js";
 import { redactSecrets, secretEnvValues } from "../../config/redact.js";
 import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
+import { chainAdvice } from "../../models/chain-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { redactUrl } from "../../shared/secret-redactor.js";
 
@@ -18,7 +19,8 @@ export function configValidate(io: CliIo, options: GlobalOptions): number {
     }
     throw error;
   }
-  const { loaded, resolved, warnings } = result;
+  const { loaded, resolved } = result;
+  const warnings = [...result.warnings, ...chainAdvice(resolved)];
   const locator = new ProblemLocator(loaded.source);
   if (options.json) {
     writeJson(io, {

@@ -1,5 +1,6 @@
 import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
+import { chainAdvice } from "../../models/chain-advice.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings } from "../load-models.js";
 
@@ -56,7 +57,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
     writeJson(io, { models: rows.map(({ keyPresent: _keyPresent, ...row }) => row) });
     return 0;
   }
-  printWarnings(io, loaded, warnings);
+  printWarnings(io, loaded, [...warnings, ...chainAdvice(resolved)]);
   const paint = painter(io);
   if (rows.length === 0) {
     writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : `No models configured: run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`);

@@ -1,0 +1,32 @@
+import type { TurnFailureCause } from "../sessions/entries.js";
+
+export interface FailureHintRequest {
+  cause: TurnFailureCause;
+  attempts: readonly { outcome: string }[];
+  /** How the user runs hearth (`hearth`, `./bin/hearth`), for the commands a hint names. */
+  command: string;
+  /** How this front end resends a message that got no answer (`hearth agent --retry`, `/retry`). */
+  retry: string;
+}
+
+/**
+ * What became of a message no model answered, and the next step, from why the turn failed and what
+ * each candidate did: a cancelled turn needs no probe; a turn where nothing could be sent needs a key
+ * or a local model; a refused request needs the request fixed; only servers that failed call for
+ * `models status --probe`. The message is always saved; only a transient failure is worth resending.
+ */
+export function failureHint({ cause, attempts, command, retry }: FailureHintRequest): string {
+  const outcomes = attempts.map((attempt) => attempt.outcome);
+  if (cause === "cancelled" || outcomes.includes("aborted")) return `cancelled: your message is saved and left out of later turns; ${retry} sends it again`;
+  if (outcomes.length > 0 && outcomes.every((outcome) => outcome.startsWith("skipped-"))) {
+    return outcomes.includes("skipped-no-key")
+      ? `nothing was sent: give the hosted models their API keys, or put a local model in the chain; your message is saved and ${retry} sends it again`
+      : `nothing was sent; your message is saved and ${retry} sends it again`;
+  }
+  if (cause === "permanent") {
+    return outcomes.at(-1) === "bad-request"
+      ? "the server rejected the request itself (see above): resending will not help until that is fixed; your message is saved in the transcript and left out of later turns"
+      : "your message is saved in the transcript and left out of later turns";
+  }
+  return `your message is saved; ${retry} sends it again, \`${command} models status --probe\` shows what is wrong`;
+}

@@ -1,0 +1,154 @@
+import { resolveTimeouts } from "../ai/adapter.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { AssistantMessage, Context, Failure } from "../ai/types.js";
+import { estimateContextTokens } from "../ai/usage.js";
+import type { Clock } from "../shared/clock.js";
+import type { EventStream } from "../shared/event-stream.js";
+import { FirstTokenWatch } from "./first-token-watch.js";
+import type { LoadState } from "./load-state.js";
+import type { PrefillStats } from "./prefill-stats.js";
+import type { AdapterSource, RouteRequest } from "./route-request.js";
+import type { RouterEvent } from "./router-events.js";
+
+export interface CallDependencies {
+  adapters: AdapterSource;
+  prefill: PrefillStats;
+  loadState: LoadState | undefined;
+  clock: Clock;
+}
+
+export type AttemptResult =
+  | { ok: true; message: AssistantMessage }
+  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean; baseUrl?: string };
+
+export interface ModelCall {
+  /** The model, at the replica this call goes to (`baseUrl`). */
+  model: ModelSpec;
+  context: Context;
+  request: RouteRequest;
+  /** The model tried after this one, if any: said while waiting, and whether a cold load may be answered around. */
+  next: ModelRef | undefined;
+  out: EventStream<RouterEvent>;
+}
+
+/**
+ * One call. For a local model, LM Studio is asked at the same time whether the model is loaded: if
+ * not, the user is told, and the call either gets the cold-load limit for its first token or is
+ * dropped for the next model while a warm-up request makes the server load it; if it is loaded, the
+ * limit shrinks to what reading the prompt takes. While no token has come, the user hears so.
+ */
+export async function callModel(dependencies: CallDependencies, call: ModelCall): Promise<AttemptResult> {
+  const { adapters, prefill, loadState, clock } = dependencies;
+  const { model, context, request, next, out } = call;
+  const adapter = await adapters.get(model.api);
+  const base = resolveTimeouts(model, request.options);
+  const promptTokens = estimateContextTokens(context);
+  const firstByteLimit = { ms: prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens) };
+  const cancel = new AbortController();
+  const outer = request.options?.signal;
+  const signal = outer ? AbortSignal.any([outer, cancel.signal]) : cancel.signal;
+  let settled = false;
+  let coldLoading = false;
+  let stuck = false;
+  const started = performance.now();
+  let firstTokenMs: number | undefined;
+  const watch = new FirstTokenWatch({
+    clock,
+    model: model.ref,
+    promptTokens,
+    next,
+    limit: firstByteLimit,
+    emit: (event) => out.push(event),
+    onExpired: () => {
+      stuck = true;
+      cancel.abort();
+    },
+  });
+  if (loadState && model.local) {
+    void loadState
+      .isLoaded(model, model.baseUrl, cancel.signal)
+      .catch(() => undefined)
+      .then((loaded) => {
+        // Once a token arrived the model is plainly answering, whatever a slower listing says.
+        if (loaded === undefined || settled || firstTokenMs !== undefined) return;
+        if (loaded) {
+          const limit = prefill.loadedLimitMs(model.ref, model.local, promptTokens);
+          if (limit !== undefined) watch.loaded(limit);
+          return;
+        }
+        const fallback = model.onColdLoad === "fallback" && next !== undefined;
+        out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
+        if (!fallback) {
+          watch.loading();
+          firstByteLimit.ms = Math.max(firstByteLimit.ms, model.coldLoadTimeoutSeconds * 1000);
+          return;
+        }
+        coldLoading = true;
+        cancel.abort();
+        void warmUp(dependencies, model).catch(() => undefined);
+      });
+  }
+  let textSent = false;
+  const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, sessionId: request.sessionKey });
+  try {
+    for await (const event of stream) {
+      switch (event.type) {
+        case "text-delta":
+        case "reasoning-delta":
+        case "tool-call":
+          firstTokenMs ??= performance.now() - started;
+          watch.stop();
+          if (event.type === "text-delta") textSent = true;
+          out.push(event);
+          break;
+        case "usage":
+          out.push(event);
+          break;
+        case "response-end":
+          if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
+          else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
+          loadState?.markLoaded(model, model.baseUrl);
+          return { ok: true, message: event.message };
+        case "response-error": {
+          const failure = stuck && !outer?.aborted ? stuckFailure(model, firstByteLimit.ms, promptTokens) : event.failure;
+          return { ok: false, failure, partial: event.partial, textSent, coldLoading };
+        }
+      }
+    }
+  } finally {
+    settled = true;
+    watch.stop();
+    if (!coldLoading) cancel.abort();
+  }
+  return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };
+}
+
+function stuckFailure(model: ModelSpec, limitMs: number, promptTokens: number): Failure {
+  return {
+    kind: "timeout",
+    phase: "first-byte",
+    message: `${model.ref}: no first token within ${Math.round(limitMs / 1000)} s although the server has the model loaded and the prompt is ${promptTokens} tokens: it looks stuck`,
+  };
+}
+
+/** A minimal request that makes LM Studio load the model (JIT) while another model answers. */
+async function warmUp(dependencies: CallDependencies, model: ModelSpec): Promise<void> {
+  const adapter = await dependencies.adapters.get(model.api);
+  const timeout = model.coldLoadTimeoutSeconds * 1000;
+  const stream = adapter.stream(model, { messages: [{ role: "user", content: "ok" }] }, { maxTokens: 1, timeouts: { firstByteMs: timeout, idleMs: timeout } });
+  for await (const event of stream) {
+    if (event.type === "response-end") dependencies.loadState?.markLoaded(model, model.baseUrl);
+  }
+}
+
+export function emptyPartial(model: ModelSpec): AssistantMessage {
+  return {
+    role: "assistant",
+    content: [],
+    model: model.ref,
+    api: model.api,
+    stopReason: "error",
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: true },
+    cost: 0,
+  };
+}

@@ -1,0 +1,74 @@
+import type { ModelRef } from "../ai/model-spec.js";
+import type { Clock } from "../shared/clock.js";
+import type { RouterEvent, ServerState } from "./router-events.js";
+
+/** When the user first hears about a silent server; then again at 15, 30 and 60 s, then every minute (a long prefill is not a wall of lines). */
+export const FIRST_NOTICE_MS = 5_000;
+const NOTICE_MIN_GAP_MS = 10_000;
+const NOTICE_MAX_GAP_MS = 60_000;
+
+export interface FirstTokenWatchOptions {
+  clock: Clock;
+  model: ModelRef;
+  promptTokens: number;
+  next: ModelRef | undefined;
+  /** The first-token limit in force (a cold load raises it, a loaded model lowers it). */
+  limit: { ms: number };
+  emit: (event: Extract<RouterEvent, { type: "attempt-waiting" }>) => void;
+  /** Called once when a lowered limit runs out before the first token (the HTTP watchdog only knows the first one). */
+  onExpired: () => void;
+}
+
+/**
+ * The wait for one call's first token, as the user sees it: after a few seconds of silence, what is
+ * awaited and what comes next, repeated ever less often while the silence lasts; and the limit, lowered when the
+ * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading).
+ */
+export class FirstTokenWatch {
+  private readonly started: number;
+  private state: ServerState = "unknown";
+  private notice: { cancel(): void } | undefined;
+  private expiry: { cancel(): void } | undefined;
+  private done = false;
+
+  constructor(private readonly options: FirstTokenWatchOptions) {
+    this.started = options.clock.now();
+    this.notice = options.clock.setTimeout(() => this.tell(), FIRST_NOTICE_MS);
+  }
+
+  /** The server reported the model loading (the limit was raised by the caller). */
+  loading(): void {
+    this.state = "loading";
+  }
+
+  /** The server reported the model loaded: a first token should come within `limitMs` of the start. */
+  loaded(limitMs: number): void {
+    if (this.done) return;
+    this.state = "loaded";
+    const { limit, clock } = this.options;
+    if (limitMs >= limit.ms) return;
+    limit.ms = limitMs;
+    this.expiry?.cancel();
+    this.expiry = clock.setTimeout(
+      () => {
+        if (!this.done) this.options.onExpired();
+      },
+      Math.max(0, this.started + limitMs - clock.now()),
+    );
+  }
+
+  /** A token arrived, or the call ended: nothing more to say. */
+  stop(): void {
+    this.done = true;
+    this.notice?.cancel();
+    this.expiry?.cancel();
+  }
+
+  private tell(): void {
+    if (this.done) return;
+    const { clock, model, promptTokens, next, limit, emit } = this.options;
+    const waitedMs = clock.now() - this.started;
+    emit({ type: "attempt-waiting", model, waitedMs, limitMs: limit.ms, promptTokens, state: this.state, next });
+    this.notice = clock.setTimeout(() => this.tell(), Math.min(NOTICE_MAX_GAP_MS, Math.max(NOTICE_MIN_GAP_MS, waitedMs)));
+  }
+}

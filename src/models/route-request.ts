@@ -1,0 +1,24 @@
+import type { ProviderAdapter } from "../ai/adapter.js";
+import type { Api } from "../ai/api.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { CallOptions, Context, Failure } from "../ai/types.js";
+
+export interface AdapterSource {
+  get(api: Api): Promise<ProviderAdapter>;
+}
+
+export interface RouteRequest {
+  /** Candidates in order: the session's model or the agent's primary, then the fallbacks. */
+  chain: readonly ModelSpec[];
+  context: Context;
+  options?: CallOptions | undefined;
+  /** Keeps a session on one replica, so the server's prompt cache is reused. */
+  sessionKey?: string | undefined;
+  privacy?: "any" | "local-only" | undefined;
+  /** The model the user named (`--model`, `/model`, the session's pinned model): tried even while it cools down. */
+  named?: ModelRef | undefined;
+  /** The channel can replace text it already showed with a fresh answer (or shows only the final text). */
+  canRestart?: boolean | undefined;
+  /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
+  onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
+}

@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { serverError500 } from "../fakes/error-bodies.js";
+import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+
+/** The starter config's shape: a local model first, a paid fallback after it, both aliased. */
+function config(local: string, spare: string, options: { localExtra?: string; anthropic?: string } = {}): string {
+  const opus = options.anthropic ? ', "anthropic/claude-opus-4-5"' : "";
+  return `{
+    agents: { defaults: {
+      model: { primary: "local/m", fallbacks: [${options.anthropic ? '"anthropic/claude-opus-4-5", ' : ""}"spare/m"] },
+      models: { "local/m": { alias: "Local" }, "spare/m": { alias: "Spare" }${opus ? ', "anthropic/claude-opus-4-5": { alias: "Opus" }' : ""} },
+    } },
+    models: { mode: "merge", providers: {
+      local: { baseUrl: "${local}", api: "openai-completions", ${options.localExtra ?? ""} models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+      spare: { baseUrl: "${spare}", api: "openai-completions", apiKey: "sk-spare", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+      ${options.anthropic ? `anthropic: { baseUrl: "${options.anthropic}" },` : ""}
+    } },
+  }`;
+}
+
+interface AgentJson {
+  text: string;
+  model: string;
+  attempts: { model: string; outcome: string }[];
+  notice?: string;
+}
+
+const outcomes = (json: AgentJson): string[] => json.attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`);
+
+/** A cooldowns file as an earlier command leaves it. */
+function coolDown(stateDir: string, entries: Record<string, { kind: string }>): void {
+  mkdirSync(stateDir, { recursive: true });
+  const until = Date.now() + 10 * 60_000;
+  writeFileSync(join(stateDir, "cooldowns.json"), JSON.stringify(Object.fromEntries(Object.entries(entries).map(([ref, { kind }]) => [ref, { failures: 1, until, kind }]))));
+}
+
+describe("hearth: cooldowns never overrule the user or reality", () => {
+  const temp = tempDir();
+  let studio: FakeServer;
+  let spare: FakeServer;
+  before(async () => {
+    studio = await startLmStudio({ models: [{ id: "m", loaded: true, loadedContextLength: 32768, maxContextLength: 32768 }], completions: () => answer("from the local model") });
+    spare = await startFakeServer((request) => (request.method === "GET" ? { kind: "json", body: { object: "list", data: [{ id: "m" }] } } : answer("from the paid fallback")));
+  });
+  after(async () => {
+    temp.cleanup();
+    await Promise.all([studio.close(), spare.close()]);
+  });
+
+  test("the server is back and a probe says so: the probe ends the cooldown, and the next turn goes to the local model", async () => {
+    const state = join(temp.dir, "probe");
+    coolDown(state, { "local/m": { kind: "timeout" } });
+    const file = temp.write("probe.json5", config(studio.baseUrl, spare.baseUrl));
+    const before = await runCli(["models", "status", "--json", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    const [cooling] = (JSON.parse(before.stdout) as { chain: { coolingUntil?: string }[] }).chain;
+    assert.match(cooling?.coolingUntil ?? "", /^\d{4}-/, "without --probe the hang is remembered");
+    const probe = await runCli(["models", "status", "--probe", "--json", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(probe.code, 0, probe.stdout + probe.stderr);
+    const [entry] = (JSON.parse(probe.stdout) as { chain: { reachable?: boolean; listed?: boolean; loaded?: boolean; coolingUntil?: string }[] }).chain;
+    assert.deepEqual([entry?.reachable, entry?.listed, entry?.loaded, entry?.coolingUntil], [true, true, true, undefined]);
+    assert.deepEqual(JSON.parse(readFileSync(join(state, "cooldowns.json"), "utf8")), {}, "the probe cleared the provider's cooldowns");
+    const turn = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    const json = JSON.parse(turn.stdout) as AgentJson;
+    assert.deepEqual(outcomes(json), ["local/m ok"]);
+  });
+
+  test("--model names a cooling model: it is tried first and answers; unnamed, the cooldown holds", async () => {
+    const state = join(temp.dir, "named");
+    coolDown(state, { "local/m": { kind: "rate-limit" } });
+    const file = temp.write("named.json5", config(studio.baseUrl, spare.baseUrl));
+    const unnamed = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(unnamed.stdout) as AgentJson), ["local/m skipped-cooldown", "spare/m ok"]);
+    const named = await runCli(["agent", "--config", file, "--model", "Local", "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(named.stdout, "from the local model\n");
+    assert.doesNotMatch(named.stderr, /answered by/);
+    // The same for a model pinned to the session with /model.
+    coolDown(state, { "local/m": { kind: "rate-limit" } });
+    const pin = await runCli(["agent", "--config", file, "--session", "pinned", "--message", "/model Local"], { env: { HEARTH_STATE_DIR: state } });
+    assert.match(pin.stdout, /This session now uses Local \(local\/m\)/);
+    const pinned = await runCli(["agent", "--json", "--config", file, "--session", "pinned", "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(pinned.stdout) as AgentJson), ["local/m ok"]);
+  });
+
+  test("a cooldown left by an older hearth for a refused connection costs nothing: the local server is asked", async () => {
+    const state = join(temp.dir, "legacy");
+    coolDown(state, { "local/m": { kind: "unreachable" } });
+    const file = temp.write("legacy.json5", config(studio.baseUrl, spare.baseUrl));
+    const turn = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(turn.stdout) as AgentJson), ["local/m ok"]);
+  });
+
+  test("a refused connection leaves no skip behind: the next command asks the local server again", async () => {
+    const state = join(temp.dir, "refused");
+    const file = temp.write("refused.json5", config(`${await refusedUrl()}/v1`, spare.baseUrl));
+    const first = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(first.stdout) as AgentJson), ["local/m unreachable", "spare/m ok"]);
+    const second = await runCli(["agent", "--json", "--config", file, "--message", "hi again"], { env: { HEARTH_STATE_DIR: state } });
+    assert.deepEqual(outcomes(JSON.parse(second.stdout) as AgentJson), ["local/m unreachable", "spare/m ok"]);
+    assert.ok(!existsSync(join(state, "cooldowns.json")) || !readFileSync(join(state, "cooldowns.json"), "utf8").includes("local/m"));
+  });
+
+  test("a hosted model without a key is skipped before any network call, and the notice says so", async () => {
+    const standIn = await startFakeServer(() => ({ kind: "sse", frames: anthropicStream({ text: "from the stand-in" }) }));
+    try {
+      const state = join(temp.dir, "nokey");
+      const file = temp.write("nokey.json5", config(`${await refusedUrl()}/v1`, spare.baseUrl, { anthropic: standIn.url }));
+      const human = await runCli(["agent", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.equal(human.code, 0, human.stderr);
+      assert.equal(human.stdout, "from the paid fallback\n");
+      assert.match(human.stderr, /answered by Spare — local server unreachable; Opus skipped: no API key/);
+      const json = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.deepEqual(outcomes(JSON.parse(json.stdout) as AgentJson), ["local/m unreachable", "anthropic/claude-opus-4-5 skipped-no-key", "spare/m ok"]);
+      assert.equal(standIn.requests.length, 0, "no request reached the stand-in hosted server");
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+describe("hearth: honest progress and words", () => {
+  const temp = tempDir();
+  let spare: FakeServer;
+  before(async () => {
+    spare = await startFakeServer(() => answer("from the paid fallback"));
+  });
+  after(async () => {
+    temp.cleanup();
+    await spare.close();
+  });
+
+  test("a hung server is reported on stderr within seconds, naming the wait, the prompt and what comes next", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const file = temp.write("hung.json5", config(hung.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 7," }));
+      const result = await runCli(["agent", "--config", file, "--message", "hello"], { env: { HEARTH_STATE_DIR: join(temp.dir, "hung") } });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stderr.split("\n");
+      const report = lines.findIndex((line) => /^no reply from local\/m for 5 s \(prompt \d+ tokens\) — trying Spare at 7 s$/.test(line));
+      const failover = lines.findIndex((line) => line === "local/m timeout; trying spare/m");
+      assert.ok(report >= 0, result.stderr);
+      assert.ok(failover > report, "reported before the 7 s limit ran out");
+    } finally {
+      await hung.close();
+    }
+  });
+
+  test("HTTP 500 is a server error, not 'overloaded'; a connection dropped mid-answer is not 'unreachable'", async () => {
+    const failing = await startFakeServer(() => serverError500);
+    const dropping = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an answer", chunkSize: 4 }).slice(0, 3), after: "reset" }));
+    try {
+      const five = temp.write("500.json5", config(failing.baseUrl, spare.baseUrl));
+      const fiveResult = await runCli(["agent", "--config", five, "--message", "hi"], { env: { HEARTH_STATE_DIR: join(temp.dir, "500") } });
+      assert.match(fiveResult.stderr, /^answered by Spare — local server answered with a server error$/m);
+      assert.doesNotMatch(fiveResult.stderr, /overloaded/);
+      const drop = temp.write("drop.json5", config(dropping.baseUrl, spare.baseUrl));
+      const dropResult = await runCli(["agent", "--config", drop, "--message", "hi"], { env: { HEARTH_STATE_DIR: join(temp.dir, "drop") } });
+      assert.match(dropResult.stderr, /^answered by Spare — local server connection dropped mid-answer$/m);
+      assert.doesNotMatch(dropResult.stderr, /unreachable/);
+    } finally {
+      await Promise.all([failing.close(), dropping.close()]);
+    }
+  });
+
+  test("a server that takes the connection and then says nothing is stuck, not down: the fix is not 'start the server'", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const file = temp.write("probe-hung.json5", config(hung.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," }));
+      const result = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "probe-hung") } });
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /✗ error: http:\/\/127\.0\.0\.1:\d+\/v1 took the connection but sent no answer: .*no answer within 1 s/);
+      assert.match(result.stdout, /fix: the server is running but stuck or busy/);
+      assert.doesNotMatch(result.stdout, /start the server|unreachable|may be loading or stuck/);
+    } finally {
+      await hung.close();
+    }
+  });
+
+  test("/help promises nothing the gateway has not brought yet", async () => {
+    const file = temp.write("help.json5", config(`${await refusedUrl()}/v1`, spare.baseUrl));
+    const help = await runCli(["agent", "--config", file, "--message", "/help"], { env: { HEARTH_STATE_DIR: join(temp.dir, "help") } });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /\/reasoning on\|off +show the model's reasoning \(in the terminal\)/);
+    assert.doesNotMatch(help.stdout, /web chat|gateway|health|keep-warm/i);
+  });
+
+  test("config validate and models list warn about a chain without a fallback, naming hosted models that have a key", async () => {
+    const text = `{ agents: { defaults: { model: { primary: "local/m" }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+      models: { providers: { local: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m" }] } } } }`;
+    const file = temp.write("lonely.json5", text);
+    const withKey = { ANTHROPIC_API_KEY: "sk-ant-test", HEARTH_STATE_DIR: join(temp.dir, "lonely") };
+    const validate = await runCli(["config", "validate", "--config", file], { env: withKey });
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.match(validate.stderr, /agents\.defaults\.model: no fallback: when local\/m fails, the turn fails\. Candidates for agents\.defaults\.model\.fallbacks: hosted models with a key: anthropic\/claude-opus-4-5 \(Opus\)/);
+    const list = await runCli(["models", "list", "--config", file], { env: withKey });
+    assert.match(list.stderr, /no fallback: when local\/m fails/);
+    const onlyLocal = temp.write("only-local.json5", text.replace('primary: "local/m" }', 'primary: "local/m", fallbacks: ["other/m"] }').replace("models: { providers: {", 'models: { providers: { other: { baseUrl: "http://127.0.0.1:8/v1", api: "openai-completions", models: [{ id: "m" }] },'));
+    const keyless = await runCli(["config", "validate", "--config", onlyLocal], { env: { HEARTH_STATE_DIR: join(temp.dir, "lonely") } });
+    assert.match(keyless.stderr, /every model in the chain is local: when the local servers are down, nothing answers\. Candidates for agents\.defaults\.model\.fallbacks: no hosted provider has a key \(ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENROUTER_API_KEY\)/);
+    const covered = temp.write("covered.json5", text.replace('primary: "local/m" }', 'primary: "local/m", fallbacks: ["Opus"] }'));
+    const fine = await runCli(["config", "validate", "--config", covered], { env: withKey });
+    assert.doesNotMatch(fine.stderr, /fallback/);
+  });
+});

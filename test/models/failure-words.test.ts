@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { failureHint } from "../../src/agent/failure-hint.js";
+import { fallbackNotice } from "../../src/models/fallback-notice.js";
+import { waitingNotice } from "../../src/models/waiting-notice.js";
+import { resolveText } from "../helpers/config.js";
+
+const { catalog } = resolveText(`{
+  agents: { defaults: { model: { primary: "lmstudio/m", fallbacks: ["anthropic/claude-opus-4-5", "openai/gpt-5"] }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+  models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`);
+
+test("a cancelled turn suggests no probe; a failed server does; a refused request is not worth resending", () => {
+  const hint = (cause: "transient" | "permanent" | "cancelled", outcomes: string[]): string =>
+    failureHint({ cause, attempts: outcomes.map((outcome) => ({ outcome })), command: "./bin/hearth", retry: "/retry" });
+  assert.equal(hint("cancelled", ["aborted"]), "cancelled: your message is saved and left out of later turns; /retry sends it again");
+  assert.doesNotMatch(hint("cancelled", ["ok", "aborted"]), /models status/);
+  assert.match(hint("transient", ["unreachable", "timeout"]), /\/retry sends it again, `\.\/bin\/hearth models status --probe` shows what is wrong/);
+  assert.match(hint("transient", ["skipped-no-key", "skipped-policy"]), /^nothing was sent: give the hosted models their API keys/);
+  assert.match(hint("permanent", ["bad-request"]), /rejected the request itself/);
+  assert.doesNotMatch(hint("permanent", ["bad-request"]), /\/retry/);
+});
+
+test("the fallback notice: a server error is not 'overloaded', a dropped connection not 'unreachable', a keyless model is named", () => {
+  const answeredBy = (first: string) => fallbackNotice([{ model: "lmstudio/m", outcome: first as never, ms: 1 }, { model: "openai/gpt-5", outcome: "ok", ms: 1 }], catalog);
+  assert.equal(answeredBy("server-error"), "answered by openai/gpt-5 — local server answered with a server error");
+  assert.equal(answeredBy("stream-broken"), "answered by openai/gpt-5 — local server connection dropped mid-answer");
+  const keyless = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "unreachable", ms: 1 },
+      { model: "anthropic/claude-opus-4-5", outcome: "skipped-no-key", ms: 0 },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(keyless, "answered by openai/gpt-5 — local server unreachable; Opus skipped: no API key");
+});
+
+test("the words while a model is silent", () => {
+  const event = { type: "attempt-waiting", model: "lmstudio/m", waitedMs: 8_000, limitMs: 60_000, promptTokens: 6_369, state: "unknown", next: "anthropic/claude-opus-4-5" } as const;
+  assert.equal(waitingNotice(event, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s");
+  assert.equal(waitingNotice({ ...event, state: "loaded", limitMs: 16_000, promptTokens: 420, next: undefined }, catalog), "no reply from lmstudio/m for 8 s (prompt 420 tokens; the model is loaded) — giving up at 16 s");
+  assert.equal(waitingNotice({ ...event, state: "loading", limitMs: 600_000 }, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens; the server is loading the model) — trying Opus at 600 s");
+});

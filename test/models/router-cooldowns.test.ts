@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { cooldownFile } from "../../src/models/cooldown-file.js";
+import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
+import { PrefillStats } from "../../src/models/prefill-stats.js";
+import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
+import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { resolveText } from "../helpers/config.js";
+import { ManualClock } from "../helpers/manual-clock.js";
+import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+const listing: Reply = { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+
+describe("cooldowns never overrule the user or reality", () => {
+  let local: FakeServer;
+  let spare: FakeServer;
+  const routing = testRouting();
+  before(async () => {
+    local = await startFakeServer((request) => (request.method === "GET" ? listing : answer("from the local model")));
+    spare = await startFakeServer(() => answer("from the spare"));
+  });
+  after(async () => {
+    routing.close();
+    await Promise.all([local.close(), spare.close()]);
+  });
+
+  test("a model the user named is tried first while it cools down; unnamed, it is skipped", async () => {
+    const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.fail("local/m", { kind: "rate-limit", message: "slow down", retryAfterMs: 60_000 });
+    const unnamed = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(unnamed.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
+    const named = await route(routing.router, { chain, context: ask, named: "local/m" });
+    assert.deepEqual(named.outcomes, ["local/m ok"]);
+    assert.equal(named.text, "from the local model");
+    assert.equal(routing.cooldowns.until("local/m"), undefined, "its answer ended the cooldown");
+  });
+
+  test("a local server cooling after a hang gets a quick look: back, it is asked again and its cooldowns end", async () => {
+    const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.fail("local/m", { kind: "timeout", message: "no answer within 60 s" });
+    local.requests.length = 0;
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m ok"]);
+    assert.deepEqual(
+      local.requests.map((request) => `${request.method} ${request.path}`),
+      ["GET /v1/models", "POST /v1/chat/completions"],
+    );
+    assert.equal(routing.cooldowns.until("local/m"), undefined);
+  });
+
+  test("a local server that still hangs is skipped after a look of half a second at most", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const chain = chainFromServers({ local: hung.baseUrl, spare: spare.baseUrl });
+      routing.cooldowns.fail("local/m", { kind: "timeout", message: "no answer within 60 s" });
+      const result = await route(routing.router, { chain, context: ask });
+      assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
+      const skipped = result.end?.attempts[0]?.message ?? "";
+      assert.match(skipped, /^it hung recently and its server does not answer now; tried again after /);
+      assert.deepEqual(
+        hung.requests.map((request) => `${request.method} ${request.path}`),
+        ["GET /v1/models"],
+        "the look, and no model call",
+      );
+    } finally {
+      routing.cooldowns.succeed("local/m");
+      await hung.close();
+    }
+  });
+
+  test("between processes only hangs and rate limits are kept: a refused connection is simply asked again", () => {
+    const temp = mkdtempSync(join(tmpdir(), "hearth-cooldowns-"));
+    try {
+      const clock = new ManualClock();
+      const path = join(temp, "cooldowns.json");
+      const file = cooldownFile(path);
+      const first = new Cooldowns(clock, DEFAULT_COOLDOWN, file);
+      first.fail("lmstudio/m", { kind: "unreachable", message: "refused" });
+      first.fail("spare/m", { kind: "overloaded", message: "busy" });
+      first.fail("hung/m", { kind: "timeout", message: "hang" });
+      first.fail("hosted/m", { kind: "rate-limit", message: "429", retryAfterMs: 30_000 });
+      assert.notEqual(first.until("lmstudio/m"), undefined, "within the process it still cools down");
+      assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object).sort(), ["hosted/m", "hung/m"]);
+      const next = new Cooldowns(clock, DEFAULT_COOLDOWN, file);
+      assert.equal(next.until("lmstudio/m"), undefined);
+      assert.equal(next.until("spare/m"), undefined);
+      assert.notEqual(next.until("hung/m"), undefined);
+      // A file written by an older hearth, holding a refused connection: ignored.
+      writeFileSync(path, JSON.stringify({ "lmstudio/m": { failures: 3, until: clock.now() + 600_000, kind: "unreachable" } }));
+      assert.equal(new Cooldowns(clock, DEFAULT_COOLDOWN, file).until("lmstudio/m"), undefined);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("hosted models without a key", () => {
+  let standIn: FakeServer;
+  let spare: FakeServer;
+  const routing = testRouting();
+  before(async () => {
+    standIn = await startFakeServer(() => ({ kind: "sse", frames: anthropicStream({ text: "from the stand-in" }) }));
+    spare = await startFakeServer(() => answer("from the spare"));
+  });
+  after(async () => {
+    routing.close();
+    await Promise.all([standIn.close(), spare.close()]);
+  });
+
+  const chainWith = (env: NodeJS.ProcessEnv, local: string) =>
+    resolveText(
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["anthropic/claude-opus-4-5", "spare/m"] }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+      models: { providers: {
+        anthropic: { baseUrl: "${standIn.url}" },
+        local: { baseUrl: "${local}", api: "openai-completions", models: [{ id: "m" }] },
+        spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", apiKey: "sk-spare", models: [{ id: "m" }] } } } }`,
+      env,
+    ).chain.map((entry) => entry.model);
+
+  test("are skipped before any network call, with outcome skipped-no-key, even where the provider points at this machine", async () => {
+    const chain = chainWith({}, `${await refusedUrl()}/v1`);
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m unreachable", "anthropic/claude-opus-4-5 skipped-no-key", "spare/m ok"]);
+    assert.equal(result.end?.attempts[1]?.message, "no API key: set ANTHROPIC_API_KEY or models.providers.anthropic.apiKey");
+    assert.equal(standIn.requests.length, 0, "no request reached the stand-in");
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    assert.equal(failed?.type === "attempt-failed" ? failed.next : undefined, "spare/m", "the announced next model is one that is really tried");
+  });
+
+  test("with the key, the stand-in is called and gets the key", async () => {
+    routing.cooldowns.succeed("local/m");
+    const chain = chainWith({ ANTHROPIC_API_KEY: "sk-ant-test" }, `${await refusedUrl()}/v1`);
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m unreachable", "anthropic/claude-opus-4-5 ok"]);
+    assert.equal(standIn.requests.find((request) => request.path === "/v1/messages")?.headers["x-api-key"], "sk-ant-test");
+  });
+});
+
+describe("honest progress and words", () => {
+  let hung: FakeServer;
+  let spare: FakeServer;
+  before(async () => {
+    hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    spare = await startFakeServer(() => answer("from the spare"));
+  });
+  after(async () => {
+    await Promise.all([hung.close(), spare.close()]);
+  });
+
+  test("a silent server is reported a few seconds in, and again while the silence lasts, with the next model and when", async () => {
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: hung.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 600," });
+      const events = routing.router.stream({ chain, context: ask });
+      const seen: unknown[] = [];
+      const reader = (async () => {
+        for await (const event of events) {
+          if (event.type === "attempt-waiting") seen.push(event);
+          if (seen.length === 5) break;
+        }
+      })();
+      while (hung.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      routing.clock.advance(4_999);
+      assert.equal(seen.length, 0, "nothing to say in the first seconds");
+      for (let second = 0; second < 120; second++) routing.clock.advance(1_000);
+      await reader;
+      const promptTokens = (seen[0] as { promptTokens: number }).promptTokens;
+      assert.ok(promptTokens > 0);
+      assert.deepEqual(
+        seen.map((event) => (event as { waitedMs: number }).waitedMs),
+        [5_000, 15_000, 30_000, 60_000, 120_000],
+        "then ever less often: a long prefill is not a wall of lines",
+      );
+      assert.deepEqual(seen[0], { type: "attempt-waiting", model: "local/m", waitedMs: 5_000, limitMs: 600_000, promptTokens, state: "unknown", next: "spare/m" });
+    } finally {
+      routing.close();
+    }
+  });
+
+  test("a server that has the model loaded and sends nothing for a short prompt is stuck: it fails over on the prompt's reading time, not the minute", async () => {
+    const studio = await startLmStudio({ models: [{ id: "m", loaded: true, loadedContextLength: 32768, maxContextLength: 32768 }], completions: () => ({ kind: "hang-before-headers" }) });
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: studio.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
+      const pending = route(routing.router, { chain, context: ask });
+      let finished = false;
+      void pending.then(() => (finished = true));
+      // Simulated time moves in 1 s steps (the real first-token limit of 60 s never comes into it).
+      let simulated = 0;
+      while (!finished && simulated < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        routing.clock.advance(1_000);
+        simulated += 1_000;
+      }
+      const result = await pending;
+      assert.deepEqual(result.outcomes, ["local/m timeout", "spare/m ok"]);
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^local\/m: no first token within 10 s although the server has the model loaded and the prompt is \d+ tokens: it looks stuck$/);
+      const waiting = result.events.find((event) => event.type === "attempt-waiting");
+      assert.equal(waiting?.type === "attempt-waiting" ? waiting.state : undefined, "loaded");
+      assert.ok(waiting?.type === "attempt-waiting" && waiting.limitMs < 11_000, "the wait said shows the shorter limit");
+    } finally {
+      routing.close();
+      await studio.close();
+    }
+  });
+
+  test("a loaded model's limit is its prompt's reading time at the measured speed, three times over, plus 10 s", () => {
+    const stats = new PrefillStats();
+    assert.equal(stats.loadedLimitMs("x/m", true, 500), 10_000 + (500 / 250) * 3 * 1000, "250 tokens/s assumed before measuring");
+    stats.record("x/m", 4_000, 1_000);
+    assert.equal(stats.loadedLimitMs("x/m", true, 6_000), 10_000 + (6_000 / 4_000) * 3 * 1000, "the measured 4,000 tokens/s");
+    assert.equal(stats.loadedLimitMs("h/m", false, 500), undefined, "a hosted model's speed is not assumed");
+  });
+
+  test("an error that does not fail over announces no next model", async () => {
+    const routing = testRouting();
+    const rejecting = await startFakeServer(() => ({ kind: "json", status: 400, body: { error: { message: "Cannot determine type of 'item'", type: "invalid_request_error" } } }));
+    try {
+      const chain = chainFromServers({ local: rejecting.baseUrl, spare: spare.baseUrl });
+      const result = await route(routing.router, { chain, context: ask });
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.equal(failed?.type === "attempt-failed" ? failed.failure.kind : undefined, "bad-request");
+      assert.equal(failed?.type === "attempt-failed" ? failed.next : "x", undefined);
+      assert.deepEqual(result.outcomes, ["local/m bad-request"]);
+    } finally {
+      routing.close();
+      await rejecting.close();
+    }
+  });
+});
