@@ -1,6 +1,6 @@
 // A scripted stand-in for the gateway behind the web chat's /api: the GatewayPort methods the /api uses,
 // with turns whose events follow what the message asks for (so a browser test can provoke each case):
-//   "hold"      streams a first part, then waits for release(session) before finishing;
+//   "hold"      streams a first part, then waits for release(session) before finishing (or for the cancel);
 //   "fallback"  the local server fails, Opus answers (attempt-failed, then the fallback notice);
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror> and <script> (the page must show them as text);
@@ -113,7 +113,16 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (lower.includes("hold")) {
-      await waitForRelease(session);
+      const released = await Promise.race([
+        waitForRelease(session).then(() => true),
+        new Promise<false>((resolve) => inbound.signal?.addEventListener("abort", () => resolve(false), { once: true })),
+      ]);
+      if (!released) {
+        gates.delete(session);
+        const asked = [...items].reverse().find((item) => item.role === "user");
+        if (asked) asked.unanswered = true;
+        return { ok: false, error: "cancelled — nothing was saved of the answer", session, attempts: [{ model, outcome: "aborted", ms: 5 }], cause: "cancelled", compaction: undefined };
+      }
       parts.push("and part two after the release.");
       send({ type: "text-delta", delta: "and part two after the release." });
     }

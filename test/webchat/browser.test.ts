@@ -14,6 +14,7 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 
 async function launch(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   const userDataDir = mkdtempSync(join(tmpdir(), "hearth-webchat-browser-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -40,7 +41,7 @@ async function sendMessage(page: Page, text: string): Promise<void> {
 
 const lastAnswer = (page: Page) => page.locator('.message.assistant').last();
 
-describe("web chat page in chromium", { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: apt-get install -y chromium` }, () => {
+describe("web chat page in chromium", () => {
   let server: WebChatTestServer;
   let browser: Awaited<ReturnType<typeof launch>>;
   let page: Page;
@@ -138,6 +139,23 @@ describe("web chat page in chromium", { skip: existsSync(CHROMIUM) ? false : `no
     await page.getByLabel("Model").selectOption("");
   });
 
+  test("Stop cancels a running turn; Retry resends the message that got no answer", async () => {
+    await sendMessage(page, "hold on, I will stop this one");
+    await page.locator('.message.assistant[data-state="streaming"]', { hasText: "Streaming part one" }).waitFor();
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.locator('.message.assistant[data-state="failed"]').waitFor();
+    assert.match(await lastAnswer(page).innerText(), /cancelled — nothing was saved/);
+    assert.equal(await page.locator("#stop-button").isVisible(), false);
+
+    const session = server.gateway.received.at(-1)?.session ?? "";
+    server.gateway.release(session);
+    await page.getByRole("button", { name: "Retry" }).click();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "and part two after the release" }).last().waitFor();
+    const resent = server.gateway.received.at(-1);
+    assert.equal(resent?.retry, true);
+    assert.equal(await page.locator(".message.user", { hasText: "hold on, I will stop this one" }).count(), 1, "a resend shows no second copy");
+  });
+
   test("conversations: a new one, switching back, and the history after a reload", async () => {
     const first = server.gateway.received.at(-1)?.session ?? "";
     await page.getByRole("button", { name: "New conversation" }).click();
@@ -162,7 +180,7 @@ describe("web chat page in chromium", { skip: existsSync(CHROMIUM) ? false : `no
   });
 });
 
-describe("web chat page with a token and setup problems", { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}` }, () => {
+describe("web chat page with a token and setup problems", () => {
   const problem = "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`";
   let server: WebChatTestServer;
   let browser: Awaited<ReturnType<typeof launch>>;
