@@ -3,7 +3,7 @@
 //   "hold"      streams a first part, then waits for release(session) before finishing (or for the cancel);
 //   "fallback"  the local server fails, Opus answers (attempt-failed, then the fallback notice);
 //   "loading"   the local model is loading first (model-loading), then answers;
-//   "raw html"  a reply holding <img onerror> and <script> (the page must show them as text);
+//   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
 //   anything else: a short markdown answer.
 // Commands: /help and /status answer at once as command-result events. Sessions live in memory.
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
@@ -101,7 +101,11 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       send({ type: "model-loading", model: PRIMARY as never, waiting: true });
       parts = ["Loaded and ", "ready."];
     } else if (lower.includes("raw html")) {
-      parts = ["Here it is: <img src=x onerror=\"window.__pwned=1\"> and ", "<script>window.__pwned=2</script> done."];
+      parts = [
+        "Here it is: <img src=x onerror=\"window.__pwned=1\"> and ",
+        "<script>window.__pwned=2</script> and ![pixel](http://127.0.0.1:9/pixel.png) and ",
+        "[click me](javascript:window.__pwned=3) and [the docs](https://example.com/docs) done.",
+      ];
     } else if (lower.includes("hold")) {
       parts = ["Streaming part one, "];
     } else {
