@@ -203,6 +203,10 @@ describe("web chat page with a token and setup problems", () => {
   test("asks for the token once, keeps it, sends it on every request, and shows the setup banner", async () => {
     const { page } = browser;
     await page.goto(server.url);
+    // A wrong token is refused and asked for again.
+    await page.getByRole("textbox", { name: "Token" }).fill("wrong-token");
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator("#token-dialog[open]").waitFor();
     await page.getByRole("textbox", { name: "Token" }).fill("s3cret-token");
     await page.getByRole("button", { name: "Connect" }).click();
     await page.locator('#connection-state[data-live="true"]').waitFor();
@@ -217,10 +221,10 @@ describe("web chat page with a token and setup problems", () => {
     await page.locator('#connection-state[data-live="true"]').waitFor();
     assert.equal(await page.locator("#token-dialog").isVisible(), false, "the kept token is used after a reload");
 
-    // One unauthenticated request (the first /api/status) before the token was asked for; the rest carried it.
-    assert.equal(server.authorizations[0], undefined);
+    // The first /api/status without a token, then with the wrong one; every later request carried the right one.
+    assert.deepEqual(server.authorizations.slice(0, 2), [undefined, "Bearer wrong-token"]);
     assert.deepEqual(
-      server.authorizations.slice(1).filter((header) => header !== "Bearer s3cret-token"),
+      server.authorizations.slice(2).filter((header) => header !== "Bearer s3cret-token"),
       [],
     );
     assert.ok(server.authorizations.length > 6);

@@ -17,7 +17,7 @@ export interface ApiClient {
   session(session: string): Promise<SessionResponse>;
   send(session: string, message: MessageRequest): Promise<void>;
   cancel(session: string): Promise<boolean>;
-  /** A fetch with the token; a 401 asks for the token and tries once more. */
+  /** A fetch with the token; a 401 asks for the token (again, while it is refused) and tries once more. */
   authorizedFetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
@@ -38,11 +38,13 @@ export function createApiClient(tokens: TokenKeeper): ApiClient {
   };
 
   const authorizedFetch = async (path: string, init?: RequestInit): Promise<Response> => {
-    const response = await fetch(path, withToken(init, tokens.current()));
-    if (response.status !== 401) return response;
-    tokens.forget();
-    const token = await tokens.ask();
-    return fetch(path, withToken(init, token));
+    let response = await fetch(path, withToken(init, tokens.current()));
+    // A wrong token is asked for again; the request waits for the person, not for a timer.
+    while (response.status === 401) {
+      tokens.forget();
+      response = await fetch(path, withToken(init, await tokens.ask()));
+    }
+    return response;
   };
 
   const json = async <T>(path: string, init?: RequestInit): Promise<T> => {

@@ -15,6 +15,8 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   const form = byId("token-form", HTMLFormElement);
   const input = byId("token-input", HTMLInputElement);
   let asking: Promise<string> | undefined;
+  // Escape would leave the page with no way to ask again: the dialog stays until a token is given.
+  dialog.addEventListener("cancel", (event) => event.preventDefault());
 
   const ask = (): Promise<string> => {
     asking ??= new Promise<string>((resolve) => {
@@ -31,8 +33,6 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
         resolve(token);
       };
       form.addEventListener("submit", onSubmit);
-      // Escape would leave the page with no way to ask again: the dialog stays until a token is given.
-      dialog.addEventListener("cancel", (event) => event.preventDefault());
       dialog.showModal();
       input.focus();
     });
