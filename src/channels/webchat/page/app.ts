@@ -1,0 +1,234 @@
+import { ApiError, createApiClient } from "./api-client.js";
+import { showContextUse } from "./context-meter.js";
+import { createConversationView } from "./conversation-view.js";
+import { byId } from "./dom.js";
+import { connectLiveEvents } from "./live-events.js";
+import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
+import { createMarkdown } from "./markdown.js";
+import { fillPickers } from "./pickers.js";
+import { createSessionsList } from "./sessions-list.js";
+import { showSetupProblems } from "./setup-banner.js";
+import { createStatusPanel } from "./status-panel.js";
+import { createTokenKeeper } from "./token.js";
+import type { GatewayEvent, MessageRequest, SessionListing } from "./wire-types.js";
+
+/** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
+const RESEND = Symbol("resend");
+
+function newSessionKey(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(3)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `web-${stamp}-${random}`;
+}
+
+function sessionFromHash(hash: string): string | undefined {
+  const match = /^#session=(.+)$/.exec(hash);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
+/** The web chat: wires the page's parts to the gateway's /api and live events. */
+export async function startWebChat(): Promise<void> {
+  const tokens = createTokenKeeper(window.localStorage);
+  const api = createApiClient(tokens);
+  const transcript = byId("transcript", HTMLDivElement);
+  const input = byId("message-input", HTMLTextAreaElement);
+  const form = byId("composer", HTMLFormElement);
+  const stopButton = byId("stop-button", HTMLButtonElement);
+  const title = byId("session-title", HTMLHeadingElement);
+  const pickers = {
+    model: byId("model-picker", HTMLSelectElement),
+    agent: byId("agent-picker", HTMLSelectElement),
+    agentLabel: byId("agent-label", HTMLLabelElement),
+  };
+  const contextGauge = byId("context-gauge", HTMLMeterElement);
+  const contextText = byId("context-text", HTMLSpanElement);
+  const banner = byId("setup-banner", HTMLDivElement);
+  const bannerList = byId("setup-problems", HTMLUListElement);
+  const connection = byId("connection-state", HTMLParagraphElement);
+  const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
+  const sessionsList = createSessionsList(byId("session-list", HTMLUListElement));
+
+  let current = sessionFromHash(location.hash) ?? "";
+  let listings: SessionListing[] = [];
+  let opening = 0;
+  let wasLive = false;
+  const liveTurns = new Map<string, LiveTurn>();
+  const busy = new Set<string>();
+  const echoes = new Map<string, (string | typeof RESEND)[]>();
+  const toDraw = new Set<LiveTurn>();
+
+  const chosen = (): Pick<MessageRequest, "model" | "agent"> => ({
+    ...(pickers.model.value ? { model: pickers.model.value } : {}),
+    ...(pickers.agent.value && !pickers.agentLabel.hidden ? { agent: pickers.agent.value } : {}),
+  });
+  const reportError = (error: unknown): void => view.addError(error instanceof Error ? error.message : String(error));
+
+  const send = (request: MessageRequest, echo: string | typeof RESEND): void => {
+    const session = current;
+    echoes.set(session, [...(echoes.get(session) ?? []), echo]);
+    api.send(session, { ...request, ...chosen() }).catch((error: unknown) => {
+      echoes.set(session, (echoes.get(session) ?? []).filter((item) => item !== echo));
+      reportError(error);
+    });
+  };
+
+  const view = createConversationView({
+    container: transcript,
+    renderMarkdown: createMarkdown(),
+    onRetry: () => {
+      transcript.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
+      send({ text: "", retry: true }, RESEND);
+    },
+  });
+
+  const drawSoon = (turn: LiveTurn): void => {
+    if (toDraw.size === 0) {
+      requestAnimationFrame(() => {
+        for (const pending of toDraw) view.drawTurn(pending);
+        toDraw.clear();
+      });
+    }
+    toDraw.add(turn);
+  };
+
+  const showSessions = (): void => {
+    sessionsList.show(listings, current, busy);
+    const listing = listings.find((entry) => entry.session === current);
+    title.textContent = listing?.lastText.trim() ? listing.lastText.trim().slice(0, 80) : "New conversation";
+    stopButton.hidden = !busy.has(current);
+  };
+  const refreshSessions = async (): Promise<void> => {
+    listings = (await api.sessions()).sessions;
+    showSessions();
+  };
+  const refreshContext = async (): Promise<void> => {
+    const session = current;
+    const data = await api.session(session).catch(() => undefined);
+    if (session === current) showContextUse(contextGauge, contextText, data?.context);
+  };
+
+  const openSession = async (session: string): Promise<void> => {
+    const ticket = ++opening;
+    current = session;
+    if (sessionFromHash(location.hash) !== session) history.replaceState(null, "", `#session=${encodeURIComponent(session)}`);
+    showSessions();
+    const data = await api.session(session).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    });
+    if (ticket !== opening) return;
+    view.showTranscript(data?.items ?? []);
+    const live = liveTurns.get(session);
+    if (live && !live.done) view.drawTurn(live);
+    showContextUse(contextGauge, contextText, data?.context);
+    input.focus();
+  };
+
+  const onEvent = (event: GatewayEvent): void => {
+    switch (event.type) {
+      case "setup":
+        showSetupProblems(banner, bannerList, event.problems);
+        return;
+      case "provider-health":
+        statusPanel.update(event.health);
+        return;
+      case "turn-start": {
+        const turn = newLiveTurn();
+        liveTurns.set(event.session, turn);
+        busy.add(event.session);
+        const queue = echoes.get(event.session) ?? [];
+        const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
+        if (echoed) queue.shift();
+        if (event.session === current) {
+          if (!echoed) view.addUserMessage(event.text);
+          view.drawTurn(turn);
+        }
+        void refreshSessions().catch(reportError);
+        return;
+      }
+      case "turn-event": {
+        let turn = liveTurns.get(event.session);
+        if (!turn) {
+          turn = newLiveTurn();
+          liveTurns.set(event.session, turn);
+        }
+        applyAgentEvent(turn, event.event);
+        if (event.session === current) drawSoon(turn);
+        return;
+      }
+      case "turn-end": {
+        const turn = liveTurns.get(event.session) ?? newLiveTurn();
+        applyTurnResult(turn, event.result);
+        busy.delete(event.session);
+        liveTurns.delete(event.session);
+        if (event.session === current) {
+          toDraw.delete(turn);
+          view.drawTurn(turn);
+          void refreshContext();
+        }
+        void refreshSessions().catch(reportError);
+        return;
+      }
+      case "command-result": {
+        const queue = echoes.get(event.session) ?? [];
+        const index = queue.findIndex((item) => typeof item === "string" && item.startsWith("/"));
+        if (index >= 0) queue.splice(index, 1);
+        if (event.session === current) {
+          view.addCommandResult(event.text);
+          void refreshContext();
+        }
+        void refreshSessions().catch(reportError);
+        return;
+      }
+    }
+  };
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    if (text.trim() === "") return;
+    input.value = "";
+    view.addUserMessage(text);
+    send({ text }, text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  stopButton.addEventListener("click", () => {
+    api.cancel(current).catch(reportError);
+  });
+  byId("new-session", HTMLButtonElement).addEventListener("click", () => {
+    location.hash = `session=${encodeURIComponent(newSessionKey())}`;
+  });
+  window.addEventListener("hashchange", () => {
+    const session = sessionFromHash(location.hash);
+    if (session && session !== current) openSession(session).catch(reportError);
+  });
+
+  const loadStatus = async (): Promise<void> => {
+    const status = await api.status();
+    fillPickers(pickers, status);
+    statusPanel.replaceAll(status.providers);
+    showSetupProblems(banner, bannerList, status.setup);
+  };
+
+  await loadStatus();
+  await refreshSessions();
+  await openSession(current || listings[0]?.session || newSessionKey());
+  connectLiveEvents({
+    api,
+    onEvent,
+    onState: (state) => {
+      connection.textContent = state.live ? "live" : `reconnecting — ${state.reason}`;
+      connection.dataset["live"] = String(state.live);
+      // After a drop, what happened meanwhile is only in the saved sessions: read them again.
+      if (state.live && wasLive) {
+        void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
+      }
+      if (state.live) wasLive = true;
+    },
+  });
+}

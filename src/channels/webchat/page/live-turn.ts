@@ -1,0 +1,76 @@
+import type { AgentEvent, TurnResult } from "./wire-types.js";
+
+/** A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. */
+export interface TurnNote {
+  kind: "fallback" | "loading" | "attempt" | "tool" | "compaction" | "notice" | "error" | "truncated";
+  text: string;
+}
+
+/** What the page knows of one turn while it runs and once it ended (plain data; the view draws it). */
+export interface LiveTurn {
+  text: string;
+  reasoning: string;
+  notes: TurnNote[];
+  done: boolean;
+  model: string | undefined;
+  /** The turn got no answer (failed or cancelled): the user's message can be resent. */
+  failed: boolean;
+}
+
+export function newLiveTurn(): LiveTurn {
+  return { text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false };
+}
+
+/** Folds one event of a running turn into what is shown. */
+export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
+  switch (event.type) {
+    case "text-delta":
+      turn.text += event.delta;
+      return;
+    case "reasoning-delta":
+      turn.reasoning += event.delta;
+      return;
+    case "answer-restart":
+      turn.text = "";
+      turn.reasoning = "";
+      return;
+    case "tool-start":
+      turn.notes.push({ kind: "tool", text: `running ${event.name}…` });
+      return;
+    case "tool-end":
+      turn.notes.push({ kind: "tool", text: `${event.name} ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}` });
+      return;
+    case "attempt-failed":
+      turn.notes.push({
+        kind: "attempt",
+        text: `${event.model}: ${event.message}${event.next ? ` — trying ${event.next}` : ""}`,
+      });
+      return;
+    case "model-loading":
+      turn.notes.push({
+        kind: "loading",
+        text: event.waiting ? `loading ${event.model} on the local server — waiting for it` : `${event.model} is loading on the local server`,
+      });
+      return;
+    case "compaction":
+      turn.notes.push({ kind: "compaction", text: event.message ?? `compaction ${event.phase} (${event.tokensBefore} tokens before)` });
+      return;
+    case "notice":
+      turn.notes.push({ kind: "notice", text: event.text });
+      return;
+  }
+}
+
+/** The turn's outcome: the model that answered, the fallback note, or the failure in words. */
+export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
+  turn.done = true;
+  if (result.ok) {
+    turn.text = result.text;
+    turn.model = result.model;
+    if (result.notice) turn.notes.push({ kind: "fallback", text: result.notice });
+    if (result.truncated) turn.notes.push({ kind: "truncated", text: "the answer stopped at the reply's token limit" });
+    return;
+  }
+  turn.failed = true;
+  turn.notes.push({ kind: "error", text: result.error });
+}

@@ -1,0 +1,103 @@
+import uPlot from "uplot";
+import { element } from "./dom.js";
+import type { ProviderHealth } from "./wire-types.js";
+
+const STATE_WORDS: Record<ProviderHealth["state"], string> = {
+  up: "up",
+  cooling: "cooling down",
+  down: "down",
+  unknown: "not checked yet",
+};
+
+interface ProviderCard {
+  root: HTMLElement;
+  details: HTMLElement;
+  chartBox: HTMLElement;
+  chart: uPlot | undefined;
+}
+
+export interface StatusPanel {
+  update(health: ProviderHealth): void;
+  replaceAll(providers: readonly ProviderHealth[]): void;
+}
+
+function chartOptions(width: number): uPlot.Options {
+  return {
+    width,
+    height: 64,
+    legend: { show: false },
+    cursor: { show: false },
+    scales: { x: { time: false } },
+    axes: [{ show: false }, { size: 36, font: "10px system-ui, sans-serif", ticks: { show: false }, gap: 2 }],
+    series: [{}, { label: "first token (ms)", stroke: "#2f6fdb", fill: "rgba(47,111,219,0.15)", width: 1.5, points: { show: false } }],
+  };
+}
+
+function describe(health: ProviderHealth): string {
+  const parts = [health.local ? "local" : "hosted", STATE_WORDS[health.state]];
+  if (health.state === "cooling" && health.coolingUntil) parts.push(`until ${new Date(health.coolingUntil).toLocaleTimeString()}`);
+  const latest = health.firstTokenMs.at(-1);
+  if (latest !== undefined) parts.push(`last first token ${Math.round(latest)} ms`);
+  return parts.join(" · ");
+}
+
+/** Each provider's health and a small uPlot chart of its recent first-token latencies. */
+export function createStatusPanel(container: HTMLElement): StatusPanel {
+  const cards = new Map<string, ProviderCard>();
+
+  const drawChart = (card: ProviderCard, health: ProviderHealth): void => {
+    const latencies = [...health.firstTokenMs];
+    if (latencies.length === 0) {
+      card.chart?.destroy();
+      card.chart = undefined;
+      card.chartBox.replaceChildren(element("p", { className: "no-latency", text: "no answers yet" }));
+      return;
+    }
+    const data: uPlot.AlignedData = [latencies.map((_, index) => index), latencies];
+    if (card.chart) {
+      card.chart.setData(data);
+      return;
+    }
+    card.chartBox.replaceChildren();
+    card.chart = new uPlot(chartOptions(Math.max(160, card.chartBox.clientWidth || 220)), data, card.chartBox);
+  };
+
+  const update = (health: ProviderHealth): void => {
+    let card = cards.get(health.provider);
+    if (!card) {
+      const root = element("section", {
+        className: "provider",
+        attributes: { "data-provider": health.provider, "aria-label": `provider ${health.provider}` },
+      });
+      const details = element("p", { className: "provider-details" });
+      const chartBox = element("div", { className: "provider-chart", attributes: { role: "img" } });
+      root.append(element("h3", { text: health.provider }), details, chartBox);
+      container.append(root);
+      card = { root, details, chartBox, chart: undefined };
+      cards.set(health.provider, card);
+    }
+    card.root.setAttribute("data-state", health.state);
+    card.details.textContent = describe(health);
+    card.chartBox.setAttribute("aria-label", `${health.provider} first-token latency, last ${health.firstTokenMs.length} answers`);
+    const reason = card.root.querySelector(".provider-reason");
+    if (health.reason) {
+      const text = element("p", { className: "provider-reason", text: health.reason });
+      if (reason) reason.replaceWith(text);
+      else card.details.after(text);
+    } else reason?.remove();
+    drawChart(card, health);
+  };
+
+  return {
+    update,
+    replaceAll: (providers) => {
+      for (const [name, card] of cards) {
+        if (providers.some((health) => health.provider === name)) continue;
+        card.chart?.destroy();
+        card.root.remove();
+        cards.delete(name);
+      }
+      for (const health of providers) update(health);
+    },
+  };
+}

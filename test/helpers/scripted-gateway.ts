@@ -1,0 +1,219 @@
+// A scripted stand-in for the gateway behind the web chat's /api: the GatewayPort methods the /api uses,
+// with turns whose events follow what the message asks for (so a browser test can provoke each case):
+//   "hold"      streams a first part, then waits for release(session) before finishing (or for the cancel);
+//   "fallback"  the local server fails, Opus answers (attempt-failed, then the fallback notice);
+//   "loading"   the local model is loading first (model-loading), then answers;
+//   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
+//   anything else: a short markdown answer.
+// Commands: /help and /status answer at once as command-result events. Sessions live in memory.
+import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
+import type {
+  Catalogue,
+  ContextUse,
+  GatewayEvent,
+  GatewayPort,
+  HandleResult,
+  InboundMessage,
+  ProviderHealth,
+  SessionListing,
+  TranscriptItem,
+} from "../../src/gateway/port.js";
+
+/** What the /api reads of the catalogue (the specs stay out: the page never sees them). */
+export interface CatalogueSummary {
+  agents: Catalogue["agents"];
+  models: readonly { ref: string; alias: string | undefined; local: boolean }[];
+}
+
+export type WebChatBackend = Pick<GatewayPort, "handle" | "health" | "sessions" | "setupProblems" | "subscribe"> & {
+  catalogue(): CatalogueSummary;
+};
+
+export const HELP_TEXT = "Commands:\n/help — this list\n/status — the session's model and context\n/new — start a new conversation";
+export const FALLBACK_NOTICE = "answered by Opus — local server unreachable";
+export const PRIMARY = "lmstudio/minimax-m2.1";
+
+export interface ScriptedGateway extends WebChatBackend {
+  /** Lets a "hold" turn of this session finish. */
+  release(session: string): void;
+  /** The inbound messages handle() received, in order. */
+  readonly received: InboundMessage[];
+}
+
+export function createScriptedGateway(options: { setupProblems?: readonly string[] } = {}): ScriptedGateway {
+  const listeners = new Set<(event: GatewayEvent) => void>();
+  const transcripts = new Map<string, TranscriptItem[]>();
+  const queues = new Map<string, Promise<unknown>>();
+  const gates = new Map<string, () => void>();
+  const pendingReleases = new Set<string>();
+  const received: InboundMessage[] = [];
+  const providers: ProviderHealth[] = [
+    { provider: "lmstudio", local: true, state: "up", firstTokenMs: [420, 380, 510, 300, 450, 390, 350, 600, 410, 370] },
+    {
+      provider: "anthropic",
+      local: false,
+      state: "cooling",
+      coolingUntil: new Date(Date.now() + 60_000).toISOString(),
+      reason: "rate-limited (429); back in a minute",
+      firstTokenMs: [900, 1100, 950, 1020],
+    },
+    { provider: "openrouter", local: false, state: "unknown", firstTokenMs: [] },
+  ];
+
+  const emit = (event: GatewayEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
+  const transcript = (session: string): TranscriptItem[] => {
+    let items = transcripts.get(session);
+    if (!items) {
+      items = [];
+      transcripts.set(session, items);
+    }
+    return items;
+  };
+  const waitForRelease = (session: string): Promise<void> => {
+    if (pendingReleases.delete(session)) return Promise.resolve();
+    return new Promise((resolve) => gates.set(session, resolve));
+  };
+
+  const runTurn = async (inbound: InboundMessage): Promise<TurnResult> => {
+    const { session } = inbound;
+    const items = transcript(session);
+    const lastUser = [...items].reverse().find((item) => item.role === "user");
+    const text = inbound.retry && lastUser ? lastUser.text : inbound.text;
+    if (!inbound.retry) items.push({ role: "user", text, at: new Date().toISOString() });
+    else if (lastUser) lastUser.unanswered = false;
+    emit({ type: "turn-start", session, channel: inbound.channel, text });
+    const send = (event: AgentEvent): void => {
+      inbound.onEvent?.(event);
+      emit({ type: "turn-event", session, event });
+    };
+    const lower = text.toLowerCase();
+    let model = inbound.model ?? PRIMARY;
+    let notice: string | undefined;
+    let parts: string[];
+    if (lower.includes("fallback")) {
+      send({ type: "attempt-failed", model: PRIMARY as never, outcome: "unreachable", message: "local server unreachable", next: "anthropic/claude-opus-4-5" as never });
+      model = "anthropic/claude-opus-4-5";
+      notice = FALLBACK_NOTICE;
+      parts = ["The local server was down, ", "so **Opus** answered this one."];
+    } else if (lower.includes("loading")) {
+      send({ type: "model-loading", model: PRIMARY as never, waiting: true });
+      parts = ["Loaded and ", "ready."];
+    } else if (lower.includes("raw html")) {
+      parts = [
+        "Here it is: <img src=x onerror=\"window.__pwned=1\"> and ",
+        "<script>window.__pwned=2</script> and ![pixel](http://127.0.0.1:9/pixel.png) and ",
+        "[click me](javascript:window.__pwned=3) and [the docs](https://example.com/docs) done.",
+      ];
+    } else if (lower.includes("hold")) {
+      parts = ["Streaming part one, "];
+    } else {
+      parts = ["Hello from the **scripted model**. ", `You said: ${text}`];
+    }
+    send({ type: "reasoning-delta", delta: "Thinking about what to say." });
+    for (const part of parts) {
+      send({ type: "text-delta", delta: part });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (lower.includes("hold")) {
+      const released = await Promise.race([
+        waitForRelease(session).then(() => true),
+        new Promise<false>((resolve) => inbound.signal?.addEventListener("abort", () => resolve(false), { once: true })),
+      ]);
+      if (!released) {
+        gates.delete(session);
+        const asked = [...items].reverse().find((item) => item.role === "user");
+        if (asked) asked.unanswered = true;
+        return { ok: false, error: "cancelled — nothing was saved of the answer", session, attempts: [{ model, outcome: "aborted", ms: 5 }], cause: "cancelled", compaction: undefined };
+      }
+      parts.push("and part two after the release.");
+      send({ type: "text-delta", delta: "and part two after the release." });
+    }
+    const answer = parts.join("");
+    if (notice) items.push({ role: "notice", text: notice, at: new Date().toISOString() });
+    items.push({ role: "assistant", text: answer, reasoning: "Thinking about what to say.", model: model as never, at: new Date().toISOString() });
+    const lmstudio = providers[0];
+    if (lmstudio) {
+      lmstudio.firstTokenMs = [...lmstudio.firstTokenMs.slice(-59), 250 + (items.length % 7) * 40];
+      emit({ type: "provider-health", health: lmstudio });
+    }
+    return {
+      ok: true,
+      text: answer,
+      model: model as never,
+      session,
+      attempts: [{ model, outcome: "ok", ms: 12 }],
+      usage: { input: 40, output: 12, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false },
+      cost: 0,
+      notice,
+      truncated: false,
+      compaction: undefined,
+    };
+  };
+
+  const handle = async (inbound: InboundMessage): Promise<HandleResult> => {
+    received.push(inbound);
+    const command = inbound.text.trim().split(/\s+/)[0];
+    if (command === "/help" || command === "/status") {
+      const text = command === "/help" ? HELP_TEXT : `model ${PRIMARY}, ${transcript(inbound.session).length} messages`;
+      emit({ type: "command-result", session: inbound.session, text });
+      return { kind: "command", text };
+    }
+    const previous = queues.get(inbound.session) ?? Promise.resolve();
+    const turn = previous.then(() => runTurn(inbound));
+    queues.set(inbound.session, turn.catch(() => undefined));
+    const result = await turn;
+    emit({ type: "turn-end", session: inbound.session, result });
+    return { kind: "turn", result };
+  };
+
+  const listing = (session: string, items: readonly TranscriptItem[]): SessionListing => ({
+    session,
+    updated: items.at(-1)?.at ?? new Date().toISOString(),
+    turns: items.filter((item) => item.role === "user").length,
+    lastText: [...items].reverse().find((item) => item.role === "user")?.text ?? "",
+  });
+
+  return {
+    received,
+    handle,
+    release: (session) => {
+      const gate = gates.get(session);
+      gates.delete(session);
+      if (gate) gate();
+      else pendingReleases.add(session);
+    },
+    catalogue: () => ({
+      agents: [{ id: "main", name: "Main", primary: PRIMARY as never }],
+      models: [
+        { ref: PRIMARY, alias: "Minimax", local: true },
+        { ref: "anthropic/claude-opus-4-5", alias: "Opus", local: false },
+        { ref: "openrouter/qwen/qwen3-coder", alias: undefined, local: false },
+      ],
+    }),
+    health: () => providers,
+    setupProblems: () => options.setupProblems ?? [],
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    sessions: () => ({
+      list: async () =>
+        [...transcripts.entries()]
+          .filter(([, items]) => items.length > 0)
+          .map(([session, items]) => listing(session, items))
+          .sort((a, b) => b.updated.localeCompare(a.updated)),
+      transcript: async (session) => {
+        const items = transcripts.get(session);
+        if (!items) throw new Error(`no session '${session}'`);
+        return items;
+      },
+      contextUse: async (session): Promise<ContextUse> => ({
+        model: PRIMARY as never,
+        tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),
+        window: 196_608,
+      }),
+    }),
+  };
+}
