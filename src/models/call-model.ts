@@ -88,7 +88,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         }
         coldLoading = true;
         cancel.abort();
-        void warmUp(dependencies, model).catch(() => undefined);
+        void loadState.warmUp(model, model.baseUrl, () => warmUp(dependencies, model));
       });
   }
   let textSent = false;
