@@ -10,6 +10,12 @@ import { serializeSseFrame } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { ask, chainFromServers, testRouting } from "../helpers/routing.js";
 
+function onlyModel(baseUrl: string) {
+  const [model] = chainFromServers({ local: baseUrl });
+  assert.ok(model);
+  return model;
+}
+
 /**
  * A model server that sends the first frames of an answer, then keeps the connection open as a slow
  * model would; it tells when the client closed the request.
@@ -65,10 +71,10 @@ describe("a consumer that stops reading stops the upstream call", () => {
   });
 
   test("breaking out of an adapter's stream closes the request the server is answering", async () => {
-    const [model] = chainFromServers({ local: slow.baseUrl });
+    const model = onlyModel(slow.baseUrl);
     const adapter = await createAdapterRegistry(http).get("openai-completions");
     const closed = slow.closed();
-    for await (const event of adapter.stream(model!, ask)) {
+    for await (const event of adapter.stream(model, ask)) {
       if (event.type === "text-delta") break;
     }
     await closed;
@@ -104,7 +110,7 @@ describe("a consumer that stops reading stops the upstream call", () => {
       const chain = chainFromServers({ local: answering.baseUrl });
       const adapter = await createAdapterRegistry(http).get("openai-completions");
       for (let index = 0; index < 50; index++) {
-        const direct = await collect(adapter.stream(chain[0]!, ask, { signal: long.signal }));
+        const direct = await collect(adapter.stream(onlyModel(answering.baseUrl), ask, { signal: long.signal }));
         assert.equal(direct.at(-1)?.type, "response-end");
         const routed = await collect(routing.router.stream({ chain, context: ask, options: { signal: long.signal } }));
         assert.equal(routed.at(-1)?.type, "route-end");
@@ -118,12 +124,12 @@ describe("a consumer that stops reading stops the upstream call", () => {
   });
 
   test("the caller's signal still cancels a call in flight", async () => {
-    const [model] = chainFromServers({ local: slow.baseUrl });
+    const model = onlyModel(slow.baseUrl);
     const adapter = await createAdapterRegistry(http).get("openai-completions");
     const cancel = new AbortController();
     const closed = slow.closed();
     const events = [];
-    for await (const event of adapter.stream(model!, ask, { signal: cancel.signal })) {
+    for await (const event of adapter.stream(model, ask, { signal: cancel.signal })) {
       events.push(event);
       if (event.type === "text-delta") cancel.abort();
     }
