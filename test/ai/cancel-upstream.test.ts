@@ -3,10 +3,11 @@ import { getEventListeners, once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { requestJson } from "../../src/ai/http/get-json.js";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { createAdapterRegistry } from "../../src/cli/wire-adapters.js";
 import { collect } from "../../src/shared/event-stream.js";
-import { serializeSseFrame } from "../fakes/fake-server.js";
+import { serializeSseFrame, startFakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { ask, chainFromServers, testRouting } from "../helpers/routing.js";
 
@@ -102,9 +103,7 @@ describe("a consumer that stops reading stops the upstream call", () => {
 
   test("a caller's long-lived signal keeps no listener once each call has ended", async () => {
     const long = new AbortController();
-    const answering = await import("../fakes/fake-server.js").then(({ startFakeServer }) =>
-      startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 1, output: 1 } }) })),
-    );
+    const answering = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 1, output: 1 } }) }));
     const routing = testRouting();
     try {
       const chain = chainFromServers({ local: answering.baseUrl });
@@ -120,6 +119,23 @@ describe("a consumer that stops reading stops the upstream call", () => {
     } finally {
       routing.close();
       await answering.close();
+    }
+  });
+
+  test("the HTTP client leaves no listener on a long-lived signal, whether the body is read, closed early or the call fails", async () => {
+    const long = new AbortController();
+    const listing = await startFakeServer((request) => (request.path === "/v1/models" ? { kind: "json", body: { object: "list", data: [] } } : { kind: "json", status: 500, body: { error: "boom" } }));
+    try {
+      for (let index = 0; index < 30; index++) {
+        assert.equal((await requestJson(http, `${listing.baseUrl}/models`, { signal: long.signal })).ok, true);
+        assert.equal((await requestJson(http, `${listing.baseUrl}/broken`, { signal: long.signal })).ok, false);
+        const open = await http.request({ url: `${listing.baseUrl}/models`, method: "GET", headers: {}, timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, totalMs: 0 }, signal: long.signal });
+        assert.ok(open.ok);
+        open.response.close();
+      }
+      assert.equal(getEventListeners(long.signal, "abort").length, 0);
+    } finally {
+      await listing.close();
     }
   });
 

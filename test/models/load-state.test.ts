@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { LoadState } from "../../src/models/load-state.js";
-import { startLmStudio, type LmStudioOptions } from "../fakes/lmstudio-server.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { lmStudioHandler, startLmStudio, type LmStudioOptions } from "../fakes/lmstudio-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { chainFromServers } from "../helpers/routing.js";
+import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
 
 function onlyModel(baseUrl: string) {
   const [model] = chainFromServers({ local: baseUrl });
@@ -92,5 +94,33 @@ test("a server without LM Studio's native API is asked again after a few minutes
     assert.equal(state.knownContext(model, studio.baseUrl), 4096);
   } finally {
     await studio.close();
+  }
+});
+
+test("concurrent turns for an unloaded model send one look and one warm-up, and the next model answers each", async () => {
+  const chats = (): number => studio.requests.filter((request) => request.method === "POST" && JSON.stringify(request.body).includes("hello")).length;
+  let openLook = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (openLook = resolve));
+  const listing = lmStudioHandler({ models: [{ id: "m", loaded: false, maxContextLength: 32768 }] });
+  const studio = await startFakeServer(async (request) => {
+    if (request.method === "POST") {
+      if (chats() >= 3) openLook();
+      return { kind: "hang-before-headers" };
+    }
+    if (request.path.startsWith("/api/")) await gate; // the look answers once every turn has asked
+    return listing(request);
+  });
+  const spare = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "from the spare", usage: { input: 1, output: 1 } }) }));
+  const routing = testRouting();
+  try {
+    const chain = chainFromServers({ local: studio.baseUrl, spare: spare.baseUrl }, { local: 'onColdLoad: "fallback",' });
+    const results = await Promise.all(["s1", "s2", "s3"].map((sessionKey) => route(routing.router, { chain, context: ask, sessionKey })));
+    for (const result of results) assert.deepEqual(result.outcomes, ["local/m cold-loading", "spare/m ok"]);
+    assert.equal(studio.requests.filter((request) => request.path.startsWith("/api/")).length, 1, "one look");
+    const warmUps = studio.requests.filter((request) => request.method === "POST" && !JSON.stringify(request.body).includes("hello"));
+    assert.equal(warmUps.length, 1, "one warm-up");
+  } finally {
+    routing.close();
+    await Promise.all([studio.close(), spare.close()]);
   }
 });
