@@ -7,6 +7,8 @@ import { ReplicaBalancer } from "../../src/models/replicas.js";
 import { Router } from "../../src/models/router.js";
 import { serverError500 } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
 
@@ -63,4 +65,33 @@ describe("the replica balancer counts only calls in flight", () => {
       assert.deepEqual(replicas.order(["http://a", "http://b"], "s3", "local"), ["http://b", "http://a"], "s3 stays where it last answered");
       assert.deepEqual(replicas.inFlight(), {});
   });
+});
+
+test("tools are sent or left out by what the replica the call goes to reported, not the first replica", async () => {
+  const answerWith = (text: string) => () => ({ kind: "sse" as const, frames: completionsStream({ text, usage: { input: 1, output: 1 } }) });
+  const withTools = await startLlamaCpp({ alias: "m", nCtx: 32000, supportsTools: true, completions: answerWith("from the first") });
+  const without = await startLlamaCpp({ alias: "m", nCtx: 32000, supportsTools: false, completions: answerWith("from the second") });
+  const routing = testRouting();
+  try {
+    const chain = chainFromServers({ local: [withTools.baseUrl, without.baseUrl] });
+    const [model] = chain;
+    assert.ok(model);
+    await routing.windows.refresh(model);
+    const context = { ...ask, tools: [{ name: "read_file", description: "Reads a file.", parameters: { type: "object", properties: { path: { type: "string" } } } }] };
+    // Pin one session to each replica, as earlier answers would have.
+    await routing.replicas.attempt(without.baseUrl, () => Promise.resolve(), () => ({ ok: true, sessionKey: "on-second", provider: "local" }));
+    await routing.replicas.attempt(withTools.baseUrl, () => Promise.resolve(), () => ({ ok: true, sessionKey: "on-first", provider: "local" }));
+    const second = await route(routing.router, { chain, context, sessionKey: "on-second" });
+    assert.equal(second.text, "from the second");
+    assert.ok(second.events.some((event) => event.type === "tools-off"));
+    const sent = without.requests.find((request) => request.method === "POST")?.body as { tools?: unknown[] } | undefined;
+    assert.equal(sent?.tools, undefined, "no tools to the replica whose template cannot render them");
+    const first = await route(routing.router, { chain, context, sessionKey: "on-first" });
+    assert.equal(first.text, "from the first");
+    const kept = withTools.requests.find((request) => request.method === "POST")?.body as { tools?: unknown[] } | undefined;
+    assert.equal(kept?.tools?.length, 1, "tools still go to the replica that renders them");
+  } finally {
+    routing.close();
+    await Promise.all([withTools.close(), without.close()]);
+  }
 });
