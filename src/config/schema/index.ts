@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentsSectionSchema } from "./agents-section.js";
+import { channelsSectionSchema } from "./channels-section.js";
 import { modelsSectionSchema } from "./models-section.js";
 
 /**
@@ -11,6 +12,8 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   agents: agentsSectionSchema.prefault({}),
   models: modelsSectionSchema.prefault({}),
+  /** Messaging channels (WhatsApp); absent: none. */
+  channels: channelsSectionSchema.optional(),
 });
 
 export type HearthConfig = z.output<typeof configSchema>;
@@ -19,3 +22,4 @@ export type { ProviderConfig, ModelsSection } from "./models-section.js";
 export type { RoutingConfig } from "./routing.js";
 export type { AgentsSection, AgentEntry, AgentDefaults, ModelSettings } from "./agents-section.js";
 export type { ToolsConfig } from "./tools-section.js";
+export type { ChannelsSection, WhatsAppSection } from "./channels-section.js";

@@ -1,0 +1,32 @@
+import type { HearthConfig } from "../../config/schema/index.js";
+import type { GatewayPort } from "../../gateway/port.js";
+import { baileysSocketFactory } from "./baileys-socket.js";
+import { WhatsAppChannel } from "./channel.js";
+import type { ChannelLogger } from "./connection.js";
+import { whatsappSettings } from "./settings.js";
+import type { SocketFactory } from "./socket.js";
+
+export interface StartWhatsAppOptions {
+  port: GatewayPort;
+  config: HearthConfig;
+  stateDir: string;
+  logger: ChannelLogger;
+  /** The socket; default Baileys with its auth state in `<stateDir>/credentials/whatsapp`. */
+  socketFactory?: SocketFactory | undefined;
+}
+
+/**
+ * For the composition root (`hearth gateway`, which imports this module only when
+ * `channels.whatsapp.enabled`): connects and answers until `stop()`.
+ */
+export async function startWhatsApp(options: StartWhatsAppOptions): Promise<{ stop(): void }> {
+  const channel = new WhatsAppChannel({
+    port: options.port,
+    settings: whatsappSettings(options.config.channels?.whatsapp),
+    stateDir: options.stateDir,
+    socketFactory: options.socketFactory ?? baileysSocketFactory(options.logger),
+    logger: options.logger,
+  });
+  await channel.start();
+  return { stop: () => channel.stop() };
+}
