@@ -1,5 +1,6 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
-import type { GatewayPort, HandleResult } from "../../gateway/port.js";
+import type { HandleResult } from "../../gateway/port.js";
+import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { decideAccess } from "./access.js";
 import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
@@ -13,7 +14,7 @@ import { whatsappPaths } from "./state-paths.js";
 import { WaitingRetries } from "./waiting-retries.js";
 
 export interface WhatsAppChannelOptions {
-  port: GatewayPort;
+  port: WhatsAppGateway;
   settings: WhatsAppSettings;
   stateDir: string;
   socketFactory: SocketFactory;
@@ -43,6 +44,7 @@ export class WhatsAppChannel {
   private readonly inFlight = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
   private recovered = false;
+  private stopped = false;
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     const paths = whatsappPaths(options.stateDir);
@@ -83,7 +85,9 @@ export class WhatsAppChannel {
     await this.connection.start();
   }
 
+  /** Disconnects; turns still running are not delivered: their messages stay pending for the next start. */
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
     this.retries.stop();
     this.connection.stop();
@@ -196,6 +200,7 @@ export class WhatsAppChannel {
 
   /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
   private async deliver(message: PendingMessage, result: HandleResult): Promise<void> {
+    if (this.stopped) return;
     if (result.kind === "command") {
       await this.send(message, result.text);
       return;

@@ -1,5 +1,5 @@
 import type { HearthConfig } from "../../config/schema/index.js";
-import type { GatewayPort } from "../../gateway/port.js";
+import type { WhatsAppGateway } from "./gateway.js";
 import { baileysSocketFactory } from "./baileys-socket.js";
 import { WhatsAppChannel } from "./channel.js";
 import type { ChannelLogger } from "./connection.js";
@@ -7,7 +7,7 @@ import { whatsappSettings } from "./settings.js";
 import type { SocketFactory } from "./socket.js";
 
 export interface StartWhatsAppOptions {
-  port: GatewayPort;
+  port: WhatsAppGateway;
   config: HearthConfig;
   stateDir: string;
   logger: ChannelLogger;

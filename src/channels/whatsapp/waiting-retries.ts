@@ -1,9 +1,9 @@
-import type { GatewayPort } from "../../gateway/port.js";
+import type { WhatsAppGateway } from "./gateway.js";
 import type { Clock } from "../../shared/clock.js";
 import type { PendingMessage, PendingStore } from "./pending-store.js";
 
 export interface WaitingRetriesOptions {
-  port: GatewayPort;
+  port: WhatsAppGateway;
   pending: PendingStore;
   clock: Clock;
   windowMs: number;
