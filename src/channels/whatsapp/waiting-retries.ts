@@ -112,9 +112,10 @@ export class WaitingRetries {
         }
         const latest = live.at(-1);
         if (!latest) continue;
-        // The gateway resends a session's last unanswered message; earlier ones are named, not dropped.
-        for (const older of live.slice(0, -1)) await this.options.send(older, `This message got no answer while the models were down: “${excerpt(older.text)}”. Send it again if it still matters.`);
         await this.options.run(latest, true);
+        // The gateway resends a session's last unanswered message; once that is answered, earlier ones are named, not dropped.
+        if (this.waiting().some((message) => message.id === latest.id)) continue;
+        for (const older of live.slice(0, -1)) await this.options.send(older, `This message got no answer while the models were down: “${excerpt(older.text)}”. Send it again if it still matters.`);
       }
     } finally {
       this.running = false;
