@@ -192,3 +192,18 @@ describe("while a turn runs", () => {
     channel.stop();
   });
 });
+
+describe("a burst", () => {
+  test("50 messages from 5 senders in one upsert: each answered once, each sender's in order", async () => {
+    const gateway = new ScriptGateway();
+    const senders = Array.from({ length: 5 }, (_, index) => `1555010${String(index).padStart(4, "0")}`);
+    const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "burst", section: { allowFrom: senders.map((number) => `+${number}`) } });
+    whatsapp.deliver(...Array.from({ length: 50 }, (_, index) => whatsapp.text(senders[index % 5] ?? "", `m${index}`)));
+    await channel.idle();
+    assert.equal(whatsapp.sent.length, 50);
+    for (const [column, number] of senders.entries()) {
+      assert.deepEqual(whatsapp.to(`${number}@s.whatsapp.net`), Array.from({ length: 10 }, (_, row) => `re: m${row * 5 + column}`));
+    }
+    channel.stop();
+  });
+});

@@ -2,9 +2,13 @@
  * Markdown as models write it → WhatsApp's own formatting: *bold*, _italic_, ~strike~, ```code```,
  * `inline`, bullets as "•". Code is left exactly as written.
  */
+/** A private-use character marks pieces already converted (or code), so later rules leave them alone. */
+const MARK = "\uE000";
+const KEPT = /\uE000(\d+)\uE000/g;
+
 export function toWhatsAppFormatting(markdown: string): string {
   const kept: string[] = [];
-  const keep = (text: string): string => `\u0000${kept.push(text) - 1}\u0000`;
+  const keep = (text: string): string => `${MARK}${kept.push(text) - 1}${MARK}`;
   let text = markdown
     // Fenced code: WhatsApp shows ```…``` as monospace; the language name is not shown.
     .replace(/```[^\n`]*\n([\s\S]*?)```/g, (_whole, body: string) => keep(`\`\`\`${body.replace(/\n$/, "")}\`\`\``))
@@ -17,7 +21,7 @@ export function toWhatsAppFormatting(markdown: string): string {
     .replace(/^(\s*)[-*+]\s+/gm, (_whole, indent: string) => `${indent}• `)
     .replace(/!?\[([^\]\n]+)\]\((\S+?)\)/g, (_whole, label: string, url: string) => (label === url ? url : `${label} (${url})`));
   // Restore inner-most first: a kept piece may hold another's placeholder.
-  for (let round = 0; round < 3 && text.includes("\u0000"); round++) text = text.replace(/\u0000(\d+)\u0000/g, (_whole, index: string) => kept[Number(index)] ?? "");
+  for (let round = 0; round < 3 && text.includes(MARK); round++) text = text.replace(KEPT, (_whole, index: string) => kept[Number(index)] ?? "");
   return text;
 }
 
