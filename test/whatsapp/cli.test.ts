@@ -73,3 +73,13 @@ test("config: channels.whatsapp values are checked, with the path and the fix", 
   assert.match(result.stderr, /channels\.whatsapp\.dmPolicy/);
   assert.match(result.stderr, /channels\.whatsapp\.groups\.allow\[0\][^\n]*not a WhatsApp group id/);
 });
+
+test("config: channels.whatsapp.agent must name an agent", async () => {
+  const config = temp.write("agent.json5", `{ agents: { list: [{ id: "phone", privacy: "local-only", tools: { allow: [] } }] }, channels: { whatsapp: { enabled: true, agent: "fone" } } }`);
+  const result = await runCli(["config", "validate", "--config", config]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /channels\.whatsapp\.agent[^\n]*no agent "fone" \(agents: main, phone\)/);
+  const good = temp.write("agent-ok.json5", `{ agents: { list: [{ id: "phone", privacy: "local-only", tools: { allow: [] } }] }, channels: { whatsapp: { enabled: true, agent: "phone" } } }`);
+  const ok = await runCli(["config", "validate", "--config", good]);
+  assert.equal(ok.code, 0, ok.stderr);
+});

@@ -14,6 +14,12 @@ export const configSchema = z.strictObject({
   models: modelsSectionSchema.prefault({}),
   /** Messaging channels (WhatsApp); absent: none. */
   channels: channelsSectionSchema.optional(),
+}).superRefine((config, context) => {
+  const agent = config.channels?.whatsapp?.agent;
+  const known = ["main", ...config.agents.list.map((entry) => entry.id)];
+  if (agent !== undefined && !known.includes(agent)) {
+    context.addIssue({ code: "custom", path: ["channels", "whatsapp", "agent"], message: `no agent "${agent}" (agents: ${known.join(", ")}); add it to agents.list or name one of these` });
+  }
 });
 
 export type HearthConfig = z.output<typeof configSchema>;
