@@ -1,10 +1,11 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli, relay, failover, agent, realserver (a real llama-server; see bench/sections/real-server.ts).
+// and ratios. Sections: cli, relay, failover, agent, whatsapp, realserver (a real llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 import { benchFailover } from "./sections/failover.js";
 import { benchRealServer } from "./sections/real-server.js";
+import { benchWhatsAppBurst } from "./sections/whatsapp-burst.js";
 
 const sections: Record<string, () => void | Promise<void>> = {
   cli: () => benchCliColdStart(),
@@ -12,6 +13,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   failover: () => benchFailover(),
   agent: () => benchAgent(),
   realserver: () => benchRealServer(),
+  whatsapp: () => benchWhatsAppBurst(),
 };
 
 const wanted = process.argv.slice(2);
