@@ -79,7 +79,7 @@ export class JsonlSessionStore implements SessionStore {
     }
   }
 
-  read(key: string): Promise<ReadResult> {
+  async read(key: string): Promise<ReadResult> {
     const path = this.where(key);
     return this.serially(key, async () => {
       const session = await this.load(key, path, true);
@@ -87,9 +87,9 @@ export class JsonlSessionStore implements SessionStore {
     });
   }
 
-  append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
+  async append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
     const path = this.where(key);
-    if (entries.length === 0) return Promise.resolve();
+    if (entries.length === 0) return;
     return this.serially(key, async () => {
       const context: FaultContext = { path, doing: `save session "${key}" to` };
       this.ensureDirectory();
@@ -133,7 +133,7 @@ export class JsonlSessionStore implements SessionStore {
     return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, onLost: (message) => this.warnOnce(message) });
   }
 
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
     const path = this.where(key);
     return this.serially(key, async () => {
       this.open.delete(key);

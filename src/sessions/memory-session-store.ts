@@ -25,28 +25,27 @@ export class MemorySessionStore implements SessionStore {
     return `memory:${checkSessionKey(key)}`;
   }
 
-  exists(key: string): Promise<boolean> {
-    return Promise.resolve(this.sessions.has(checkSessionKey(key)));
+  async exists(key: string): Promise<boolean> {
+    return this.sessions.has(checkSessionKey(key));
   }
 
-  read(key: string): Promise<ReadResult> {
+  async read(key: string): Promise<ReadResult> {
     const entries = this.sessions.get(checkSessionKey(key))?.entries ?? [];
-    return Promise.resolve({ entries: entries.map(copy), tornTail: false, damaged: [] });
+    return { entries: entries.map(copy), tornTail: false, damaged: [] };
   }
 
-  append(key: string, entries: readonly SessionEntry[]): Promise<void> {
+  async append(key: string, entries: readonly SessionEntry[]): Promise<void> {
     checkSessionKey(key);
-    if (entries.length === 0) return Promise.resolve();
+    if (entries.length === 0) return;
     const secrets = this.options.secrets;
     const session = this.sessions.get(key) ?? { entries: [], updated: "" };
     session.entries.push(...entries.map((entry) => copy(secrets ? secrets.redactValue(entry) : entry)));
     session.updated = new Date().toISOString();
     this.sessions.set(key, session);
-    return Promise.resolve();
   }
 
-  keys(): Promise<string[]> {
-    return Promise.resolve([...this.sessions.keys()].sort());
+  async keys(): Promise<string[]> {
+    return [...this.sessions.keys()].sort();
   }
 
   async list(): Promise<SessionListing> {
@@ -87,13 +86,12 @@ export class MemorySessionStore implements SessionStore {
     };
   }
 
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
     this.sessions.delete(checkSessionKey(key));
-    return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  async close(): Promise<void> {
+    // Nothing to make durable.
   }
 }
 

@@ -66,8 +66,9 @@ export function runSessionStoreContract(fixture: StoreFixture): void {
 
     test("a bad key is a usage error", async () => {
       const store = fixture.create();
-      await assert.rejects(async () => store.read("../etc"), (error: unknown) => error instanceof HearthError && error.kind === "usage");
-      await assert.rejects(async () => store.append("a b", [resetEntry()]), (error: unknown) => error instanceof HearthError && error.kind === "usage");
+      await assert.rejects(store.read("../etc"), (error: unknown) => error instanceof HearthError && error.kind === "usage");
+      await assert.rejects(store.append("a b", [resetEntry()]), (error: unknown) => error instanceof HearthError && error.kind === "usage");
+      await assert.rejects(store.lock("a/b"), (error: unknown) => error instanceof HearthError && error.kind === "usage");
     });
 
     test("lock: a second holder waits until the first lets go; a cancelled wait fails", async () => {
