@@ -8,7 +8,7 @@ import { modelSecrets } from "../ai/model-secrets.js";
 import { listedModelIds } from "../ai/model-listing.js";
 import { DEFAULT_LOCAL_BASE_URL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
 import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
-import { stateDir as stateDirOf } from "../config/paths.js";
+import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
 import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
@@ -76,7 +76,8 @@ export async function createRuntime(options: RuntimeOptions) {
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
-  let tools: ToolRegistry | undefined;
+  // The exec tool never shows the config file (it holds keys).
+  const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file] } });
 
   const read = async (): Promise<RuntimeConfig> => {
     let loaded = loadConfig({ flag: options.config, ...where, ...(options.command ? { command: options.command } : {}) });
@@ -86,13 +87,11 @@ export async function createRuntime(options: RuntimeOptions) {
     // From here on, the config's keys, header values and URL credentials are masked in all output.
     options.secrets?.add(secretEnvValues(loaded.envUsed, options.env));
     for (const provider of resolved.catalog.providers.values()) options.secrets?.add(modelSecrets(provider));
-    tools ??= createBuiltinTools({ exec: { hiddenFiles: [loaded.location.file] } });
-    const agentTools = tools;
     const ids = ["main", ...loaded.config.agents.list.map((agent) => agent.id).filter((id) => id !== "main")];
     const agents = new Map(
       ids.map((id) => [
         id,
-        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools: agentTools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route() }),
+        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route() }),
       ]),
     );
     const locator = new ProblemLocator(loaded.source);
@@ -109,9 +108,7 @@ export async function createRuntime(options: RuntimeOptions) {
     routing,
     store,
     gateway,
-    get tools(): ToolRegistry | undefined {
-      return tools;
-    },
+    tools,
     get config(): RuntimeConfig {
       return current;
     },

@@ -41,7 +41,8 @@ interface OpenSession {
  * Sessions as append-only JSONL, one file per session under `<stateDir>/sessions/`. Open sessions stay
  * in memory (an LRU): a file is read once, and afterwards only what another process appended to it
  * (its size, inode and mtime tell). An append is one write of whole lines at the tail; `sync` adds one
- * fsync (a turn's user message, before any model call). A crash leaves at worst a torn last line,
+ * fsync (a turn's user message, before any model call), which also makes the session's earlier
+ * writes durable; `close()` syncs the sessions written since their last one. A crash leaves at worst a torn last line,
  * which reading tolerates; a line that is not a valid entry is skipped with a warning. Only regular
  * files are read or written. Operations on one session run one at a time; sessions never wait on
  * each other.
@@ -52,6 +53,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly warned = new Set<string>();
   private readonly open = new Map<string, OpenSession>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Sessions written since their last fsync: `close()` syncs them. */
+  private readonly unsynced = new Set<string>();
   private readonly files: SessionFiles;
   private readonly capacity: number;
   private directoryReady = false;
@@ -105,7 +108,12 @@ export class JsonlSessionStore implements SessionStore {
         const bytes = Buffer.from(prefix + stored.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
         let offset = 0;
         while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
-        if (options.sync) await handle.sync();
+        if (options.sync) {
+          await handle.sync();
+          this.unsynced.delete(key);
+        } else {
+          this.unsynced.add(key);
+        }
         const after = await handle.stat();
         if (current && after.size === before.size + bytes.length) {
           current.entries.push(...stored.map((entry) => JSON.parse(JSON.stringify(entry)) as SessionEntry));
@@ -179,6 +187,15 @@ export class JsonlSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queued) => queued.catch(() => undefined)));
+    for (const key of [...this.unsynced]) {
+      const path = this.where(key);
+      await this.serially(key, async () => {
+        const handle = await this.openRegular({ path, doing: `save session "${key}" to` }, constants.O_RDONLY).catch(() => undefined);
+        await handle?.sync().catch(() => undefined);
+        await handle?.close().catch(() => undefined);
+        this.unsynced.delete(key);
+      });
+    }
     this.open.clear();
   }
 
