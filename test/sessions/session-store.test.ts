@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, constants, existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
@@ -101,5 +102,34 @@ describe("JsonlSessionStore", () => {
     const lock = await store.lock("S");
     await lock.release();
     assert.equal(existsSync(join(state, "sessions/S.jsonl.lock")), false);
+  });
+
+  test("in memory: a line another process is still writing is read once it is whole; only the new bytes are read", async () => {
+    const state = join(temp.dir, "growing");
+    const store = new JsonlSessionStore(state);
+    await store.append("g", [resetEntry()]);
+    assert.equal((await store.read("g")).entries.length, 1);
+    appendFileSync(store.where("g"), '{"type":"reset","id":"r2","at":"2026-01-01T00:00:00.000Z"');
+    const half = await store.read("g");
+    assert.deepEqual([half.entries.length, half.tornTail], [1, true]);
+    appendFileSync(store.where("g"), "}\n");
+    const whole = await store.read("g");
+    assert.deepEqual([whole.entries.length, whole.tornTail, whole.damaged], [2, false, []]);
+  });
+
+  test("in memory: at most `openSessions` sessions are kept; one pushed out is read from its file again", async () => {
+    const state = join(temp.dir, "lru");
+    const reads: string[] = [];
+    const files = {
+      ...fsPromises,
+      open: (async (path: string, flags: number, mode?: number) => {
+        if ((flags & (constants.O_WRONLY | constants.O_RDWR)) === 0) reads.push(String(path).replace(/^.*\//, ""));
+        return fsPromises.open(path, flags, mode);
+      }) as typeof fsPromises.open,
+    };
+    const store = new JsonlSessionStore(state, { files, openSessions: 2 });
+    for (const key of ["a", "b", "c"]) await store.append(key, [resetEntry()]);
+    for (const key of ["a", "b", "a", "b", "c", "a"]) await store.read(key);
+    assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "c.jsonl", "a.jsonl"]);
   });
 });
