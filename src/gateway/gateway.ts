@@ -138,7 +138,12 @@ export class Gateway implements GatewayPort {
     const { store } = this.dependencies;
     return {
       list: async () => (await store.list()).sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText })),
-      transcript: async (session) => transcriptItems((await store.read(checkSessionKey(session))).entries),
+      transcript: async (session) => {
+        const entries = (await store.read(checkSessionKey(session))).entries;
+        // A turn under way: its message is waiting for its answer, not unanswered.
+        const pending = this.queue.busy().includes(session) ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
+        return transcriptItems(entries, pending);
+      },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
     };
   }
