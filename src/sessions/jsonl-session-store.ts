@@ -19,6 +19,8 @@ export interface JsonlSessionStoreOptions {
   secrets?: { redactValue<T>(value: T): T } | undefined;
   /** How many sessions are kept in memory (least recently used first out); default 32. */
   openSessions?: number | undefined;
+  /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
+  openBytes?: number | undefined;
   files?: SessionFiles | undefined;
 }
 
@@ -39,7 +41,7 @@ interface OpenSession {
 
 /**
  * Sessions as append-only JSONL, one file per session under `<stateDir>/sessions/`. Open sessions stay
- * in memory (an LRU): a file is read once, and afterwards only what another process appended to it
+ * in memory (an LRU bounded in sessions and bytes): a file is read once, and afterwards only what another process appended to it
  * (its size, inode and mtime tell). An append is one write of whole lines at the tail; `sync` adds one
  * fsync (a turn's user message, before any model call), which also makes the session's earlier
  * writes durable; `close()` syncs the sessions written since their last one. A crash leaves at worst a torn last line,
@@ -57,6 +59,7 @@ export class JsonlSessionStore implements SessionStore {
   private readonly unsynced = new Set<string>();
   private readonly files: SessionFiles;
   private readonly capacity: number;
+  private readonly byteBudget: number;
   private directoryReady = false;
 
   constructor(
@@ -67,6 +70,7 @@ export class JsonlSessionStore implements SessionStore {
     this.lockSettings = { ...DEFAULT_LOCK, ...options.lock };
     this.files = options.files ?? fsPromises;
     this.capacity = Math.max(1, options.openSessions ?? 32);
+    this.byteBudget = options.openBytes ?? 64 * 1024 * 1024;
   }
 
   where(key: string): string {
@@ -275,9 +279,12 @@ export class JsonlSessionStore implements SessionStore {
   private remember(key: string, session: OpenSession): void {
     this.open.delete(key);
     this.open.set(key, session);
-    while (this.open.size > this.capacity) {
+    let bytes = 0;
+    for (const open of this.open.values()) bytes += open.size;
+    while (this.open.size > 1 && (this.open.size > this.capacity || bytes > this.byteBudget)) {
       const oldest = this.open.keys().next().value;
       if (oldest === undefined) break;
+      bytes -= this.open.get(oldest)?.size ?? 0;
       this.open.delete(oldest);
     }
   }

@@ -131,5 +131,9 @@ describe("JsonlSessionStore", () => {
     for (const key of ["a", "b", "c"]) await store.append(key, [resetEntry()]);
     for (const key of ["a", "b", "a", "b", "c", "a"]) await store.read(key);
     assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "c.jsonl", "a.jsonl"]);
+    reads.length = 0;
+    const small = new JsonlSessionStore(state, { files, openBytes: 1 });
+    for (const key of ["a", "a", "b", "a"]) await small.read(key);
+    assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "a.jsonl"], "over the byte budget only the session in use stays");
   });
 });
