@@ -232,7 +232,7 @@ export class Gateway implements GatewayPort {
     const catalog = this.dependencies.state().catalog;
     const found = catalog.lookup(name);
     if (found.ok) return found.model;
-    throw new HearthError("usage", `model: ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
+    throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
   }
 
   private publish(event: GatewayEvent): void {

@@ -108,6 +108,10 @@ describe("Gateway.handle", () => {
       assert.equal(handled.kind, "command", text);
     }
     assert.equal(server.requests.filter((request) => request.method === "POST").length, 0);
+    await assert.rejects(runtime.gateway.handle({ channel: "http", session: "k", agent: "nobody", text: "hi" }), /no agent "nobody"/);
+    await assert.rejects(runtime.gateway.handle({ channel: "http", session: "k", model: "nope/none", text: "hi" }), /nope\/none/);
+    await assert.rejects(runtime.gateway.handle({ channel: "http", session: "../k", text: "hi" }), /not a valid session key/);
+    assert.equal(server.requests.filter((request) => request.method === "POST").length, 0, "a refused message reaches no model");
   });
 });
 
