@@ -7,7 +7,8 @@ import { fallbackNotice } from "../models/fallback-notice.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
-import { busyNotice, newEntryId, type SessionStore } from "../sessions/session-store.js";
+import type { RouterEvent } from "../models/router-events.js";
+import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, unansweredTurns } from "./build-context.js";
@@ -29,6 +30,8 @@ export interface AgentDependencies {
   stateDir: string;
   /** The models' real windows beyond their config (server-reported, learned from overflows); absent: learned in this process only. */
   windows?: ContextWindows | undefined;
+  /** An observer for each model call's router events (the gateway's first-token latencies); absent: none. */
+  observeRoute?: (() => (event: RouterEvent) => void) | undefined;
 }
 
 type UserEntry = Extract<SessionEntry, { type: "user" }>;
@@ -90,8 +93,8 @@ export class Agent {
     return `no model is configured: set ${key} (\`hearth init\` writes a starter config)`;
   }
 
-  readSession(key: string): SessionEntry[] {
-    return this.dependencies.store.read(key).entries;
+  async readSession(key: string): Promise<SessionEntry[]> {
+    return (await this.dependencies.store.read(key)).entries;
   }
 
   /** The context a call would send now, and its calibrated size in tokens. `pending`: the message of a turn under way. */
@@ -102,50 +105,38 @@ export class Agent {
   }
 
   /** The last message of the session when it got no answer (failed, cancelled, cut short): what `/retry` sends again. */
-  retryable(key: string): UserEntry | undefined {
-    const entries = this.readSession(key);
+  async retryable(key: string): Promise<UserEntry | undefined> {
+    const entries = await this.readSession(key);
     const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
     const last = current.findLast((entry): entry is UserEntry => entry.type === "user");
     return last && unansweredTurns(current).has(last.id) ? last : undefined;
   }
 
   /**
-   * One turn, holding the session's lock from its first read to its last write: a turn of another
-   * process (or of this one) on the same session waits for it, within a bound, instead of interleaving.
+   * One turn. The user's message is on disk before any model is called; a turn that gets no answer
+   * is marked so (with its cause) and left out of what later turns send. The caller holds the session
+   * (its lock and its place in the queue: `Gateway.handle`), so no other turn interleaves.
    */
   async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
-    const onWait = () => options.onEvent?.({ type: "notice", text: busyNotice(key) });
-    const lock = await this.dependencies.store.lock(key, { signal: options.signal, onWait });
-    try {
-      return await this.unlockedTurn(key, text, options);
-    } finally {
-      await lock.release();
-    }
-  }
-
-  /**
-   * One turn. The user's message is on disk before any model is called; a turn that gets no answer
-   * is marked so (with its cause) and left out of what later turns send.
-   */
-  private async unlockedTurn(key: string, text: string, options: TurnOptions): Promise<TurnResult> {
     const { store, catalog } = this.dependencies;
-    const entries = store.read(key).entries;
+    const entries = (await store.read(key)).entries;
     const marker = new UntrustedMarker();
     const fresh: SessionEntry[] = [];
     if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
     const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
     const user: UserEntry = { type: "user", id: newEntryId(), at: now(), text, quoted, ...(options.retry ? { retryOf: options.retry.id } : {}) };
     fresh.push(user);
-    store.append(key, fresh);
+    // The one fsync of the turn: the message is on disk before any model is called.
+    await store.append(key, fresh, { sync: true });
     entries.push(...fresh);
     const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined };
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
-    if (!head) return this.fail(state, this.noModelMessage, "permanent");
+    if (!head) return await this.fail(state, this.noModelMessage, "permanent");
     await this.windows.refresh(head, AbortSignal.timeout(300));
     const refusal = await this.refuseOversize(chain, quoted ? `${text}\n\n${quoted}` : text);
-    if (refusal) return this.fail(state, refusal, "permanent");
+    if (refusal) return await this.fail(state, refusal, "permanent");
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
     const usage = emptyUsage();
@@ -165,11 +156,11 @@ export class Agent {
       try {
         result = await this.route(state, chain, context, budget, options);
       } catch (error) {
-        return this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
+        return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
       }
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
-      if (!result.ok) return this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
+      if (!result.ok) return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       const message = result.message;
       last = message;
       if (message.stopReason === "length") {
@@ -178,7 +169,7 @@ export class Agent {
       }
       addUsage(usage, message.usage);
       cost += message.cost;
-      this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) });
+      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) });
 
       const calls = message.content.filter((part) => part.type === "tool-call");
       if (calls.length === 0) break;
@@ -200,7 +191,7 @@ export class Agent {
     for (const call of calls) {
       if (run.guard.repeated(call)) {
         const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-        this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
+        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
         return false;
       }
@@ -212,7 +203,7 @@ export class Agent {
         settings: toolSettings(this.spec),
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
-      this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
+      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
       state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
     }
     return true;
@@ -250,7 +241,9 @@ export class Agent {
         return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
       },
     });
+    const observe = this.dependencies.observeRoute?.();
     for await (const event of stream) {
+      observe?.(event);
       switch (event.type) {
         case "text-delta":
         case "reasoning-delta":
@@ -297,13 +290,13 @@ export class Agent {
     return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens);
   }
 
-  private append(state: TurnState, entry: SessionEntry): void {
-    this.dependencies.store.append(state.key, [entry]);
+  private async append(state: TurnState, entry: SessionEntry): Promise<void> {
+    await this.dependencies.store.append(state.key, [entry]);
     state.entries.push(entry);
   }
 
-  private fail(state: TurnState, error: string, cause: TurnFailureCause): TurnResult {
-    this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
+  private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {
+    await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
     return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction };
   }
 }

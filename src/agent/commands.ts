@@ -44,8 +44,8 @@ export async function runCommand(text: string, key: string, dependencies: Comman
   const { agent, store, catalog } = dependencies;
   const [name = "", ...rest] = text.trim().split(/\s+/);
   const argument = rest.join(" ");
-  const entries = store.read(key).entries;
-  const append = (entry: SessionEntry): void => store.append(key, [entry]);
+  const entries = (await store.read(key)).entries;
+  const append = (entry: SessionEntry): Promise<void> => store.append(key, [entry], { sync: true });
   const at = new Date().toISOString();
   const chain = agent.chainFor(entries);
   const aliases = catalog.aliases;
@@ -54,12 +54,12 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     case "/help":
       return COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`).join("\n");
     case "/new":
-      append({ type: "reset", id: newEntryId(), at });
+      await append({ type: "reset", id: newEntryId(), at });
       return "Started a fresh conversation.";
     case "/reasoning": {
       const value = argument.toLowerCase();
       if (value !== "on" && value !== "off") return `Reasoning is ${conversationView(entries).reasoning ? "shown" : "hidden"}. Use /reasoning on or /reasoning off.`;
-      append({ type: "settings", id: newEntryId(), at, reasoning: value === "on" });
+      await append({ type: "settings", id: newEntryId(), at, reasoning: value === "on" });
       return value === "on" ? "Reasoning will be shown (dimmed)." : "Reasoning is hidden.";
     }
     case "/compact": {
@@ -91,7 +91,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const choices = modelChoices(catalog, agent.spec.chain, chain[0]);
       if (argument === "list") return choices.length > 0 ? formatChoiceList(choices) : "No model configured.";
       if (argument === "reset" || argument === "default") {
-        append({ type: "model-change", id: newEntryId(), at, model: null });
+        await append({ type: "model-change", id: newEntryId(), at, model: null });
         return `Back to the agent's model: ${agent.spec.chain[0]?.ref ?? "none"}.`;
       }
       const found = catalog.lookup(argument);
@@ -100,7 +100,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       if (aliases.size > 0 && !choices.some((choice) => choice.ref === found.model.ref)) {
         return `${found.model.ref} has no alias, and only models with an alias can be chosen here\n${valid}`;
       }
-      append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
+      await append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;
     }
     default:

@@ -63,7 +63,7 @@ export class Compactor {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
       const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
-      store.append(request.key, [entry]);
+      await store.append(request.key, [entry]);
       entries.push(entry);
       emit({ type: "compaction", phase: "end", tokensBefore });
       return { outcome: "compacted", tokensBefore, model: head.ref };
@@ -82,9 +82,9 @@ export class Compactor {
     }
   }
 
-  private trim(request: CompactRequest, plan: CompactionPlan, tokensBefore: number, reason: string): CompactionOutcome {
+  private async trim(request: CompactRequest, plan: CompactionPlan, tokensBefore: number, reason: string): Promise<CompactionOutcome> {
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
-    this.dependencies.store.append(request.key, [entry]);
+    await this.dependencies.store.append(request.key, [entry]);
     request.entries.push(entry);
     const turns = plan.older.filter((message) => message.role === "user").length;
     const message = `no summary could be written (${reason}): the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent (the transcript keeps them)`;

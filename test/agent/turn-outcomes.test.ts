@@ -8,7 +8,7 @@ import { hostedCatalog } from "../../src/ai/catalog/hosted-catalog.js";
 import { parseConfigValue } from "../../src/config/load.js";
 import { parseJson5 } from "../../src/config/parse-json5.js";
 import { resolveModels } from "../../src/models/resolve.js";
-import { SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { testRouting } from "../helpers/routing.js";
@@ -23,7 +23,7 @@ function agentFor(server: FakeServer, stateDir: string) {
   const { config } = parseConfigValue(parseJson5(text, source.file), source, {});
   const resolved = resolveModels(config, { env: {}, catalog: hostedCatalog, source });
   const routing = testRouting();
-  const store = new SessionStore(stateDir);
+  const store = new JsonlSessionStore(stateDir);
   const agent = new Agent(agentSpec(config, resolved), { router: routing.router, store, tools: createBuiltinTools(), catalog: resolved.catalog, stateDir, windows: new KnownWindows(routing.loadState) });
   return { agent, store, close: routing.close };
 }
@@ -60,16 +60,16 @@ describe("a cancelled turn", () => {
     const cancelled = await pending;
     assert.equal(cancelled.ok, false);
     assert.equal(cancelled.ok ? undefined : cancelled.cause, "cancelled");
-    assert.equal(agent.retryable("s")?.text, "a slow question", "the cancelled message is there to resend");
+    assert.equal((await agent.retryable("s"))?.text, "a slow question", "the cancelled message is there to resend");
 
     const next = await agent.turn("s", "something else");
     assert.equal(next.ok ? next.text : next.error, "seen: hello | something else");
     const bodies = server.requests.filter((request) => request.method === "POST");
     assert.deepEqual(userTexts(bodies[bodies.length - 1]), ["hello", "something else"], "the cancelled message is not in the next request");
-    assert.equal(agent.retryable("s"), undefined, "the last message was answered: nothing to retry");
+    assert.equal(await agent.retryable("s"), undefined, "the last message was answered: nothing to retry");
     assert.deepEqual(problems, [], "roles alternate in every request");
 
-    const entries = store.read("s").entries;
+    const entries = (await store.read("s")).entries;
     assert.deepEqual(
       entries.flatMap((entry) => (entry.type === "user" ? [entry.text] : entry.type === "turn-failed" ? [`failed: ${entry.cause ?? "?"}`] : [])),
       ["hello", "a slow question", "failed: cancelled", "something else"],

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { llamaCppOverflow } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
@@ -44,7 +44,7 @@ describe("context: compaction, overflow, crashes", () => {
       assert.equal(result.code, 0, result.stderr);
     }
     assert.ok(summaries.length >= 1, "a summary was written");
-    const entries = new SessionStore(join(temp.dir, "small")).read("main").entries;
+    const entries = (await new JsonlSessionStore(join(temp.dir, "small")).read("main")).entries;
     assert.ok(entries.some((entry) => entry.type === "compaction"));
     assert.equal(entries.filter((entry) => entry.type === "user").length, 14, "the transcript keeps every turn");
     const lastRequest = server.requests.filter((request) => request.method === "POST").pop();
@@ -103,8 +103,8 @@ describe("context: compaction, overflow, crashes", () => {
     const next = await runCli(["agent", "--config", file, "--message", "and eggs"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(next.code, 0, next.stderr);
     assert.equal(next.stdout, "I see: and eggs\n", "the message the crash left unanswered is not merged into the new one");
-    const store = new SessionStore(state);
-    const read = store.read("main");
+    const store = new JsonlSessionStore(state);
+    const read = await store.read("main");
     assert.equal(read.damaged.length, 1, "the torn line, now followed by others, is skipped");
     assert.equal(read.entries.filter((entry) => entry.type === "user").length, 2);
   });

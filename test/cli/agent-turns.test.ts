@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { startFakeServer, type FakeServer, type RecordedRequest } from "../fakes/fake-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { lastUser } from "../helpers/scripted-model.js";
@@ -47,7 +47,7 @@ describe("turns that got no answer never poison the session", () => {
     assert.equal(next.stdout, "seen: hello | still there?\n");
     assert.deepEqual(userTexts(lastPost(server)), ["hello", "still there?"]);
     assert.deepEqual(problems, [], "roles alternate in every request");
-    const failed = new SessionStore(join(temp.dir, "bad")).read("main").entries.find((entry) => entry.type === "turn-failed");
+    const failed = (await new JsonlSessionStore(join(temp.dir, "bad")).read("main")).entries.find((entry) => entry.type === "turn-failed");
     assert.equal(failed?.type === "turn-failed" ? failed.cause : undefined, "permanent");
   });
 
@@ -82,7 +82,7 @@ describe("turns that got no answer never poison the session", () => {
     assert.equal(nothing.code, 1);
     assert.match(nothing.stderr, /nothing to retry: the last message in session main was answered/);
     assert.deepEqual(problems, [], "roles alternate in every request");
-    const entries = new SessionStore(join(temp.dir, "flaky")).read("main").entries;
+    const entries = (await new JsonlSessionStore(join(temp.dir, "flaky")).read("main")).entries;
     assert.equal(entries.filter((entry) => entry.type === "user").length, 5, "every message is in the transcript");
     assert.ok(entries.some((entry) => entry.type === "user" && entry.retryOf !== undefined), "the resend says what it resends");
   });

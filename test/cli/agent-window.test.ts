@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from "../fakes/fake-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { lastUser, type Step, type Turn } from "../helpers/scripted-model.js";
@@ -100,7 +100,7 @@ describe("a session that outgrows the server's real window keeps going", () => {
     const answers = await talk("trimmed", server, 12);
     const trimmed = answers.find((answer) => answer.compaction?.outcome === "trimmed");
     assert.match(trimmed?.compaction?.reason ?? "", /the summary was cut off at its reply limit \(256 tokens\)/, JSON.stringify(answers.map((answer) => answer.compaction)));
-    const entries = new SessionStore(join(temp.dir, "trimmed")).read("main").entries;
+    const entries = (await new JsonlSessionStore(join(temp.dir, "trimmed")).read("main")).entries;
     assert.equal(entries.filter((entry) => entry.type === "user").length, 12, "the transcript keeps every turn");
     assert.ok(entries.some((entry) => entry.type === "trim"));
 

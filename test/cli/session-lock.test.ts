@@ -7,7 +7,7 @@ import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { conversationOf } from "../helpers/scripted-model.js";
-import { SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 
 function config(baseUrl: string): string {
   return `{ agents: { defaults: { model: { primary: "local/m" } } },
@@ -92,7 +92,7 @@ describe("turns of one session are serialised across processes", () => {
     servers.push(server);
     const file = temp.write("held.json5", config(server.baseUrl));
     const state = join(temp.dir, "held");
-    const store = new SessionStore(state);
+    const store = new JsonlSessionStore(state);
     const lock = await store.lock("S");
     const child = spawn(process.execPath, [hearthBin, "agent", "--config", file, "--session", "S", "-m", "waiting"], {
       env: { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1", HEARTH_STATE_DIR: state },

@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, constants, existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { resetEntry, SessionStore } from "../../src/sessions/session-store.js";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
+import { resetEntry } from "../../src/sessions/session-store.js";
 import { HearthError } from "../../src/shared/errors.js";
 import { tempDir } from "../helpers/run-cli.js";
 
-describe("SessionStore", () => {
+describe("JsonlSessionStore", () => {
   const temp = tempDir();
   after(() => temp.cleanup());
 
-  test("a line that is not a valid entry is skipped with one warning, however often the session is read", () => {
+  test("a line that is not a valid entry is skipped with one warning, however often the session is read", async () => {
     const state = join(temp.dir, "lines");
     mkdirSync(join(state, "sessions"), { recursive: true });
     const at = "2026-01-01T00:00:00.000Z";
@@ -28,8 +30,8 @@ describe("SessionStore", () => {
       ].join("\n"),
     );
     const warnings: string[] = [];
-    const store = new SessionStore(state, { onWarning: (message) => warnings.push(message) });
-    const read = store.read("main");
+    const store = new JsonlSessionStore(state, { onWarning: (message) => warnings.push(message) });
+    const read = await store.read("main");
     assert.deepEqual(
       read.entries.map((entry) => entry.type),
       ["session", "user", "reset"],
@@ -41,30 +43,33 @@ describe("SessionStore", () => {
     );
     assert.match(read.damaged[0]?.reason ?? "", /^tokensBefore: /);
     assert.equal(read.tornTail, true);
-    store.read("main");
+    await store.read("main");
     assert.equal(warnings.length, 4, "each damaged line is reported once");
     assert.match(warnings[0] ?? "", /^session "main": skipped line 3 of .*main\.jsonl \(tokensBefore: /);
   });
 
-  test("append after a torn line starts a fresh line; reset and delete", () => {
+  test("append after a torn line starts a fresh line; reset and delete", async () => {
     const state = join(temp.dir, "append");
-    const store = new SessionStore(state);
-    store.append("k", [{ type: "session", version: 1, at: new Date().toISOString(), agent: "main" }]);
-    writeFileSync(store.path("k"), '{"type":"user"', { flag: "a" });
-    store.append("k", [resetEntry()]);
+    const store = new JsonlSessionStore(state);
+    await store.append("k", [{ type: "session", version: 1, at: new Date().toISOString(), agent: "main" }]);
+    assert.equal((await store.read("k")).entries.length, 1, "the session is in memory now");
+    writeFileSync(store.where("k"), '{"type":"user"', { flag: "a" });
+    await store.append("k", [resetEntry()]);
+    const read = await store.read("k");
     assert.deepEqual(
-      store.read("k").entries.map((entry) => entry.type),
+      read.entries.map((entry) => entry.type),
       ["session", "reset"],
     );
-    store.delete("k");
-    assert.equal(existsSync(store.path("k")), false);
-    assert.deepEqual(store.list(), { sessions: [], problems: [] });
+    assert.deepEqual(read.damaged.map((problem) => problem.line), [2], "the torn line is a damaged line once an entry follows it");
+    await store.delete("k");
+    assert.equal(existsSync(store.where("k")), false);
+    assert.deepEqual(await store.list(), { sessions: [], problems: [] });
   });
 
   test("lock: a second holder waits, then fails within its bound with a clear message", async () => {
     const state = join(temp.dir, "busy");
-    const first = new SessionStore(state);
-    const second = new SessionStore(state, { lock: { waitMs: 300, retryMs: 20 } });
+    const first = new JsonlSessionStore(state);
+    const second = new JsonlSessionStore(state, { lock: { waitMs: 300, retryMs: 20 } });
     const held = await first.lock("S");
     let waited = false;
     await assert.rejects(
@@ -80,7 +85,7 @@ describe("SessionStore", () => {
 
   test("lock: a cancelled wait gives up at once", async () => {
     const state = join(temp.dir, "cancel");
-    const store = new SessionStore(state);
+    const store = new JsonlSessionStore(state);
     const held = await store.lock("S");
     const controller = new AbortController();
     const waiting = store.lock("S", { signal: controller.signal, onWait: () => controller.abort() });
@@ -90,12 +95,45 @@ describe("SessionStore", () => {
 
   test("lock: one left by a dead process (not refreshed for longer than the stale time) is taken over", async () => {
     const state = join(temp.dir, "stale");
-    const store = new SessionStore(state, { lock: { waitMs: 0 } });
+    const store = new JsonlSessionStore(state, { lock: { waitMs: 0 } });
     mkdirSync(join(state, "sessions/S.jsonl.lock"), { recursive: true });
     const old = new Date(Date.now() - 60_000);
     utimesSync(join(state, "sessions/S.jsonl.lock"), old, old);
     const lock = await store.lock("S");
     await lock.release();
     assert.equal(existsSync(join(state, "sessions/S.jsonl.lock")), false);
+  });
+
+  test("in memory: a line another process is still writing is read once it is whole; only the new bytes are read", async () => {
+    const state = join(temp.dir, "growing");
+    const store = new JsonlSessionStore(state);
+    await store.append("g", [resetEntry()]);
+    assert.equal((await store.read("g")).entries.length, 1);
+    appendFileSync(store.where("g"), '{"type":"reset","id":"r2","at":"2026-01-01T00:00:00.000Z"');
+    const half = await store.read("g");
+    assert.deepEqual([half.entries.length, half.tornTail], [1, true]);
+    appendFileSync(store.where("g"), "}\n");
+    const whole = await store.read("g");
+    assert.deepEqual([whole.entries.length, whole.tornTail, whole.damaged], [2, false, []]);
+  });
+
+  test("in memory: at most `openSessions` sessions are kept; one pushed out is read from its file again", async () => {
+    const state = join(temp.dir, "lru");
+    const reads: string[] = [];
+    const files = {
+      ...fsPromises,
+      open: (async (path: string, flags: number, mode?: number) => {
+        if ((flags & (constants.O_WRONLY | constants.O_RDWR)) === 0) reads.push(String(path).replace(/^.*\//, ""));
+        return fsPromises.open(path, flags, mode);
+      }) as typeof fsPromises.open,
+    };
+    const store = new JsonlSessionStore(state, { files, openSessions: 2 });
+    for (const key of ["a", "b", "c"]) await store.append(key, [resetEntry()]);
+    for (const key of ["a", "b", "a", "b", "c", "a"]) await store.read(key);
+    assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "c.jsonl", "a.jsonl"]);
+    reads.length = 0;
+    const small = new JsonlSessionStore(state, { files, openBytes: 1 });
+    for (const key of ["a", "a", "b", "a"]) await small.read(key);
+    assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "a.jsonl"], "over the byte budget only the session in use stays");
   });
 });

@@ -1,11 +1,10 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
-import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
+import { isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
-import { newEntryId } from "../../sessions/session-store.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { createAgentRuntime } from "../wire-agent.js";
+import { createCliRuntime } from "../cli-runtime.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
   message?: string;
@@ -34,45 +33,54 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     return 2;
   }
   const key = checkSessionKey(options.session ?? "main");
-  const runtime = createAgentRuntime(io, options);
+  const runtime = await createCliRuntime(io, options);
   const paint = painter(io, "stderr");
   try {
+    const handle = (text: string, extra: { retry?: boolean } = {}) =>
+      runtime.gateway.handle({
+        channel: "cli",
+        session: key,
+        agent: options.agent,
+        text,
+        model: options.model,
+        canRestart: true,
+        ...extra,
+        onEvent: (event) => {
+          if (options.json) return;
+          if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
+          if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
+          if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
+          if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
+          if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
+          if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
+          if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
+        },
+      });
     if (options.new) {
-      runtime.store.append(key, [{ type: "reset", id: newEntryId(), at: new Date().toISOString() }]);
+      const started = await handle("/new");
       if (message.trim() === "" && !retrying) {
-        if (options.json) writeJson(io, { output: "Started a fresh conversation.", session: key });
-        else writeLine(io.stdout, "Started a fresh conversation.");
+        const output = started.kind === "command" ? started.text : "";
+        if (options.json) writeJson(io, { output, session: key });
+        else writeLine(io.stdout, output);
         return 0;
       }
     }
     if (isCommand(message)) {
-      const output = await runCommand(message, key, { agent: runtime.agent, store: runtime.store, catalog: runtime.catalog });
+      const answer = await handle(message);
+      const output = answer.kind === "command" ? answer.text : "";
       if (options.json) writeJson(io, { command: message.trim().split(/\s+/)[0], output, session: key });
       else writeLine(io.stdout, output);
       return 0;
     }
-    const retry = retrying ? runtime.agent.retryable(key) : undefined;
-    if (retrying && !retry) {
+    const handled = retrying ? await handle("/retry", { retry: true }) : await handle(message);
+    if (handled.kind === "command") {
+      // Only a retry with nothing to resend comes back as a command's answer here.
       const nothing = `nothing to retry: the last message in session ${key} was answered (or there is none)`;
       if (options.json) writeJson(io, { error: nothing, session: key, attempts: [] });
       writeLine(io.stderr, `hearth: ${nothing}`);
       return 1;
     }
-    const result = await runtime.agent.turn(key, retry ? retry.text : message, {
-      retry,
-      model: runtime.model,
-      canRestart: true,
-      onEvent: (event) => {
-        if (options.json) return;
-        if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
-        if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
-        if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
-        if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
-        if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
-        if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
-        if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
-      },
-    });
+    const result = handled.result;
     if (!result.ok) {
       if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...compactionField(result) });
       writeLine(io.stderr, `hearth: ${result.error}`);
@@ -101,7 +109,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     writeLine(io.stdout, io.stdout.isTTY ? terminalSafe(result.text) : result.text);
     return 0;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

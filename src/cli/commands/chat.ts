@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
-import { isCommand, isRetry, runCommand } from "../../agent/commands.js";
+import { isCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
@@ -10,7 +10,7 @@ import { checkSessionKey } from "../../sessions/session-store.js";
 import { appendStateFile, readStateFile } from "../../shared/state-file.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatInput } from "../chat-input.js";
-import { createAgentRuntime } from "../wire-agent.js";
+import { createCliRuntime } from "../cli-runtime.js";
 import { Spinner } from "../spinner.js";
 
 export interface ChatOptions extends GlobalOptions {
@@ -27,7 +27,8 @@ const HISTORY_LINES = 500;
  */
 export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream & { isTTY?: boolean } = io.stdin): Promise<number> {
   const key = checkSessionKey(options.session ?? "main");
-  const runtime = createAgentRuntime(io, options);
+  const runtime = await createCliRuntime(io, options);
+  const agent = runtime.agent(options.agent ?? "main");
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
   const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
@@ -35,9 +36,9 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   let failures = 0;
   let turn: AbortController | undefined;
 
-  const head = runtime.agent.chainFor(runtime.store.read(key).entries)[0];
+  const head = agent.chainFor((await runtime.store.read(key)).entries)[0];
   // Say it before the first message, not after it.
-  if (!head) writeLine(io.stderr, paint("yellow", `${runtime.agent.noModelMessage}; until then messages get no answer`));
+  if (!head) writeLine(io.stderr, paint("yellow", `${agent.noModelMessage}; until then messages get no answer`));
   if (tty) {
     writeLine(io.stdout, paint("dim", `hearth chat · session ${key} · ${head ? (runtime.catalog.aliasOf(head.ref) ?? head.ref) : "no model"} · /help for commands, Ctrl+D to leave`));
     writeLine(io.stdout, paint("dim", 'several lines: paste them, end a line with \\, or wrap them in """'));
@@ -60,14 +61,12 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       if (text === "") continue;
       if (text === "/exit" || text === "/quit") break;
       if (tty) saveHistory(historyFile, text);
-      const retry = isRetry(text) ? runtime.agent.retryable(key) : undefined;
       if (isCommand(text)) {
-        writeLine(io.stdout, await runCommand(text, key, { agent: runtime.agent, store: runtime.store, catalog: runtime.catalog }));
-      } else if (isRetry(text) && !retry) {
-        writeLine(io.stdout, "Nothing to retry: the last message was answered (or there is none).");
+        const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
+        if (answer.kind === "command") writeLine(io.stdout, answer.text);
       } else {
         turn = new AbortController();
-        const showReasoning = conversationView(runtime.store.read(key).entries).reasoning;
+        const showReasoning = conversationView((await runtime.store.read(key)).entries).reasoning;
         let streamed = false;
         let midLine = false;
         let inReasoning = false;
@@ -114,9 +113,15 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         };
         spinner.start("thinking");
         // A terminal marks a broken answer and shows the fresh one; a pipe prints only final answers: both can restart.
-        const result = await runtime.agent.turn(key, retry ? retry.text : text, { onEvent, signal: turn.signal, canRestart: true, retry });
+        const handled = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text, onEvent, signal: turn.signal, canRestart: true });
         spinner.stop();
         turn = undefined;
+        if (handled.kind === "command") {
+          // `/retry` with nothing to resend.
+          writeLine(io.stdout, handled.text);
+          continue;
+        }
+        const result = handled.result;
         if (!result.ok) {
           failures++;
           if (streamed) io.stdout.write("\n");
@@ -132,7 +137,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   } finally {
     spinner.stop();
     lines.close();
-    runtime.close();
+    await runtime.close();
   }
   // In a pipe, a script learns that a message got no answer.
   return !tty && failures > 0 ? 1 : 0;

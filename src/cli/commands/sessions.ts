@@ -1,25 +1,26 @@
 import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
-import { busyNotice, checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
+import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
+import { busyNotice, checkSessionKey, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
-  return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
+  return new JsonlSessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
 }
 
-function readOrFail(store: SessionStore, key: string): SessionEntry[] {
+async function readOrFail(store: SessionStore, key: string): Promise<SessionEntry[]> {
   checkSessionKey(key);
-  if (!store.exists(key)) {
-    const keys = store.keys();
+  if (!(await store.exists(key))) {
+    const keys = await store.keys();
     throw new HearthError("usage", `no session "${key}"${keys.length ? ` (sessions: ${keys.join(", ")})` : " (there are no sessions yet)"}`);
   }
-  return store.read(key).entries;
+  return (await store.read(key)).entries;
 }
 
-export function sessionsList(io: CliIo, options: GlobalOptions): number {
-  const { sessions: summaries, problems } = storeFor(io).list();
+export async function sessionsList(io: CliIo, options: GlobalOptions): Promise<number> {
+  const { sessions: summaries, problems } = await storeFor(io).list();
   if (options.json) {
     writeJson(io, { sessions: summaries, ...(problems.length ? { problems } : {}) });
   } else if (summaries.length === 0 && problems.length === 0) {
@@ -42,10 +43,10 @@ export interface SessionsDeleteOptions extends GlobalOptions {
 /** `hearth sessions reset KEY`: the next turn starts a fresh conversation; the transcript keeps the old one (as `/new`). */
 export async function sessionsReset(io: CliIo, options: GlobalOptions, key: string): Promise<number> {
   const store = storeFor(io);
-  readOrFail(store, key);
+  await readOrFail(store, key);
   const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
   try {
-    store.append(key, [resetEntry()]);
+    await store.append(key, [resetEntry()], { sync: true });
   } finally {
     await lock.release();
   }
@@ -58,13 +59,13 @@ export async function sessionsReset(io: CliIo, options: GlobalOptions, key: stri
 export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, key: string): Promise<number> {
   const input = options.input ?? process.stdin;
   const store = storeFor(io);
-  const entries = readOrFail(store, key);
+  const entries = await readOrFail(store, key);
   if (!options.yes) {
     if (!input.isTTY) {
-      throw new HearthError("usage", `sessions delete: not asking without a terminal; pass --yes to delete session "${key}" (${store.path(key)})`);
+      throw new HearthError("usage", `sessions delete: not asking without a terminal; pass --yes to delete session "${key}" (${store.where(key)})`);
     }
     const turns = summarize(key, entries, "").turns;
-    const answer = await ask(input, io.stderr, `Delete session "${key}" (${turns} turn${turns === 1 ? "" : "s"}, ${store.path(key)})? This cannot be undone. [y/N] `);
+    const answer = await ask(input, io.stderr, `Delete session "${key}" (${turns} turn${turns === 1 ? "" : "s"}, ${store.where(key)})? This cannot be undone. [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
       writeLine(io.stderr, "Nothing deleted.");
       return 1;
@@ -72,7 +73,7 @@ export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, 
   }
   const lock = await store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) });
   try {
-    store.delete(key);
+    await store.delete(key);
   } finally {
     await lock.release();
   }
@@ -93,8 +94,8 @@ async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, 
   }
 }
 
-export function sessionsShow(io: CliIo, options: GlobalOptions, key: string): number {
-  const entries = readOrFail(storeFor(io), key);
+export async function sessionsShow(io: CliIo, options: GlobalOptions, key: string): Promise<number> {
+  const entries = await readOrFail(storeFor(io), key);
   if (options.json) {
     writeJson(io, { session: key, entries });
     return 0;
@@ -103,8 +104,8 @@ export function sessionsShow(io: CliIo, options: GlobalOptions, key: string): nu
   return 0;
 }
 
-export function sessionsExport(io: CliIo, options: GlobalOptions & { format?: string }, key: string): number {
-  const entries = readOrFail(storeFor(io), key);
+export async function sessionsExport(io: CliIo, options: GlobalOptions & { format?: string }, key: string): Promise<number> {
+  const entries = await readOrFail(storeFor(io), key);
   const format = options.format ?? "md";
   if (format === "json") writeJson(io, { session: key, entries });
   else if (format === "md") io.stdout.write(transcriptMarkdown(key, entries, true));

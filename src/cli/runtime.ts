@@ -1,0 +1,150 @@
+import { Agent } from "../agent/agent.js";
+import { agentSpec } from "../agent/agent-spec.js";
+import { createBuiltinTools, type ToolRegistry } from "../agent/tools/registry.js";
+import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
+import { requestJson } from "../ai/http/get-json.js";
+import { HttpClient } from "../ai/http/http-client.js";
+import { modelSecrets } from "../ai/model-secrets.js";
+import { listedModelIds } from "../ai/model-listing.js";
+import { DEFAULT_LOCAL_BASE_URL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
+import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
+import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
+import { ProblemLocator } from "../config/problems.js";
+import { secretEnvValues } from "../config/redact.js";
+import { FirstTokenRing } from "../gateway/first-token-ring.js";
+import { Gateway, type GatewayState } from "../gateway/gateway.js";
+import { resolveModels, type ResolvedModels } from "../models/resolve.js";
+import { quickReachability } from "../models/reachability.js";
+import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
+import type { SessionStore } from "../sessions/session-store.js";
+import type { Clock } from "../shared/clock.js";
+import { HearthError } from "../shared/errors.js";
+import { createRouting } from "./wire-router.js";
+
+export interface RuntimeOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  home?: string | undefined;
+  /** `--config FILE`. */
+  config?: string | undefined;
+  /** How the user runs hearth, for fixes that name a command. */
+  command?: string | undefined;
+  /** Told every secret of the config (keys, header values) so that output masks them. */
+  secrets?: { add(values: Iterable<string | undefined>): unknown; redactValue<T>(value: T): T } | undefined;
+  /**
+   * No config file at the default location: serve the built-in default (LM Studio first, hosted
+   * models with keys as fallbacks; the gateway). Otherwise (one-shot commands) the empty config of
+   * today, whose messages point at `hearth init`.
+   */
+  firstRunDefault?: boolean | undefined;
+  /** Problems found while running (skipped session lines, a lost lock, an unreadable cooldown file). */
+  onWarning?: ((message: string) => void) | undefined;
+  http?: HttpClient | undefined;
+  clock?: Clock | undefined;
+  /** Default: the JSONL store in the state dir. */
+  store?: SessionStore | undefined;
+}
+
+/** One reading of the config: what a reload replaces. */
+export interface RuntimeConfig {
+  loaded: LoadedConfig;
+  resolved: ResolvedModels;
+  agents: ReadonlyMap<string, Agent>;
+  /** The config's warnings, formatted with their place in the file (for the caller to print). */
+  warnings: readonly string[];
+  /** No config file: the built-in default serves. */
+  usingDefault: boolean;
+}
+
+export type ReloadResult = { ok: true; warnings: readonly string[] } | { ok: false; problems: readonly string[] };
+
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+/**
+ * The composition root every front end uses (the CLI commands and the gateway): config → models →
+ * one HTTP client, one router with its cooldowns, replicas, load state and served windows, one
+ * session store, one tool registry → the agents and the Gateway in front of them. Warnings are
+ * returned, never printed. `reload()` reads the config again: new catalog, agents and providers;
+ * the routing state (cooldowns, replicas, windows, latencies) and the store stay. A bad config
+ * keeps the old one serving and returns its problems.
+ */
+export async function createRuntime(options: RuntimeOptions) {
+  const where = { env: options.env, cwd: options.cwd, ...(options.home ? { home: options.home } : {}) };
+  const stateDir = stateDirOf(where);
+  const onWarning = options.onWarning ?? (() => undefined);
+  const http = options.http ?? new HttpClient();
+  const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning });
+  const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
+  const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
+  // The exec tool never shows the config file (it holds keys).
+  const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file] } });
+
+  const read = async (): Promise<RuntimeConfig> => {
+    let loaded = loadConfig({ flag: options.config, ...where, ...(options.command ? { command: options.command } : {}) });
+    const usingDefault = loaded.source === undefined && options.firstRunDefault === true;
+    if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: await firstListedLocalModel(http) }), undefined, options.env).config };
+    const resolved = resolveModels(loaded.config, { env: options.env, catalog: hostedCatalog, source: loaded.source });
+    // From here on, the config's keys, header values and URL credentials are masked in all output.
+    options.secrets?.add(secretEnvValues(loaded.envUsed, options.env));
+    for (const provider of resolved.catalog.providers.values()) options.secrets?.add(modelSecrets(provider));
+    const ids = ["main", ...loaded.config.agents.list.map((agent) => agent.id).filter((id) => id !== "main")];
+    const agents = new Map(
+      ids.map((id) => [
+        id,
+        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route() }),
+      ]),
+    );
+    const locator = new ProblemLocator(loaded.source);
+    const warnings = [...loaded.warnings, ...resolved.warnings].map((warning) => locator.format(warning));
+    return { loaded, resolved, agents, warnings, usingDefault };
+  };
+
+  let current = await read();
+  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state });
+
+  return {
+    stateDir,
+    routing,
+    store,
+    gateway,
+    tools,
+    get config(): RuntimeConfig {
+      return current;
+    },
+    get catalog() {
+      return current.resolved.catalog;
+    },
+    /** The agent with this id ("main" by default); a usage error naming the agents otherwise. */
+    agent(id = "main"): Agent {
+      const agent = current.agents.get(id);
+      if (agent) return agent;
+      // agentSpec says it with the known ids and a did-you-mean.
+      agentSpec(current.loaded.config, current.resolved, id);
+      throw new HearthError("usage", `no agent "${id}"`);
+    },
+    async reload(): Promise<ReloadResult> {
+      try {
+        current = await read();
+      } catch (error) {
+        if (!(error instanceof HearthError)) throw error;
+        return { ok: false, problems: [error.message, ...error.details] };
+      }
+      gateway.refreshProblems();
+      return { ok: true, warnings: current.warnings };
+    },
+    async close(): Promise<void> {
+      await gateway.idle();
+      await store.close();
+      http.destroy();
+    },
+  };
+}
+
+/** What LM Studio lists first, when it answers at once; undefined otherwise (the documented default is used). */
+async function firstListedLocalModel(http: HttpClient): Promise<string | undefined> {
+  const answer = await requestJson(http, `${DEFAULT_LOCAL_BASE_URL}/models`, { timeouts: { connectMs: 300, firstByteMs: 500, idleMs: 500, totalMs: 800 } });
+  if (!answer.ok) return undefined;
+  const ids = listedModelIds(answer.body);
+  return ids ? [...ids].find((id) => !/embed/i.test(id)) : undefined;
+}

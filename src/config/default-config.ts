@@ -1,0 +1,48 @@
+/** LM Studio's local server, the first-run primary. */
+export const DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:1234/v1";
+/** The model asked for when LM Studio cannot be asked what it has (the README's quick-start model). */
+export const DEFAULT_LOCAL_MODEL = "minimax-m2.1-gs32";
+
+/** Hosted fallbacks of the first run, each only when its key is in the environment. */
+const HOSTED_FALLBACKS: readonly { env: string; ref: string; alias: string }[] = [
+  { env: "ANTHROPIC_API_KEY", ref: "anthropic/claude-sonnet-4-5", alias: "Sonnet" },
+  { env: "OPENAI_API_KEY", ref: "openai/gpt-5.1", alias: "GPT" },
+  { env: "OPENROUTER_API_KEY", ref: "openrouter/anthropic/claude-sonnet-4.5", alias: "Router" },
+];
+
+export interface DefaultConfigOptions {
+  /** The model LM Studio listed first, when it was asked; default DEFAULT_LOCAL_MODEL. */
+  localModel?: string | undefined;
+}
+
+/**
+ * The config a first run uses when there is no config file (the gateway; `hearth init` writes a real
+ * one): LM Studio at 127.0.0.1:1234 as primary (Responses API, reasoning kept apart), then the hosted
+ * models whose keys are in the environment. A raw value, validated like a file's.
+ */
+export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOptions = {}): Record<string, unknown> {
+  const local = options.localModel ?? DEFAULT_LOCAL_MODEL;
+  const hosted = HOSTED_FALLBACKS.filter((fallback) => (env[fallback.env] ?? "") !== "");
+  return {
+    agents: {
+      defaults: {
+        model: { primary: `lmstudio/${local}`, fallbacks: hosted.map((fallback) => fallback.ref) },
+        models: Object.fromEntries([[`lmstudio/${local}`, { alias: "Local" }], ...hosted.map((fallback) => [fallback.ref, { alias: fallback.alias }])]),
+      },
+    },
+    models: {
+      mode: "merge",
+      providers: {
+        lmstudio: {
+          baseUrl: DEFAULT_LOCAL_BASE_URL,
+          apiKey: "lmstudio",
+          api: "openai-responses",
+          models: [{ id: local, name: local, reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 32768, maxTokens: 8192 }],
+        },
+      },
+    },
+  };
+}
+
+/** The keys a first run looks for, for the message that says what is missing. */
+export const HOSTED_KEY_NAMES: readonly string[] = HOSTED_FALLBACKS.map((fallback) => fallback.env);

@@ -1,0 +1,60 @@
+import { splitRef, type ModelRef } from "../ai/model-spec.js";
+import type { RouterEvent } from "../models/router-events.js";
+import type { Clock } from "../shared/clock.js";
+
+/** How many first-token latencies are kept per provider. */
+export const RING_SIZE = 60;
+
+/**
+ * Recent first-token latencies per provider, fed by router events: the time from an attempt's start
+ * to its first text, reasoning or tool call. A small ring each: memory stays flat for the life of
+ * the process. `observe` is given every event of every route (agent turns and proxy calls).
+ */
+export class FirstTokenRing {
+  private readonly rings = new Map<string, number[]>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onSample?: (provider: string) => void,
+  ) {}
+
+  /** Returns a per-route observer: each route's attempts are timed apart from the others'. */
+  route(): (event: RouterEvent) => void {
+    let current: { model: ModelRef; at: number } | undefined;
+    return (event) => {
+      switch (event.type) {
+        case "attempt-start":
+          current = { model: event.model, at: this.clock.now() };
+          break;
+        case "text-delta":
+        case "reasoning-delta":
+        case "tool-call":
+          if (current) {
+            this.add(splitRef(current.model)?.provider ?? current.model, this.clock.now() - current.at);
+            current = undefined;
+          }
+          break;
+        case "attempt-failed":
+        case "route-end":
+        case "route-error":
+          current = undefined;
+          break;
+        default:
+          break;
+      }
+    };
+  }
+
+  add(provider: string, ms: number): void {
+    const ring = this.rings.get(provider) ?? [];
+    ring.push(Math.max(0, Math.round(ms)));
+    if (ring.length > RING_SIZE) ring.splice(0, ring.length - RING_SIZE);
+    this.rings.set(provider, ring);
+    this.onSample?.(provider);
+  }
+
+  /** Oldest first. */
+  of(provider: string): readonly number[] {
+    return [...(this.rings.get(provider) ?? [])];
+  }
+}

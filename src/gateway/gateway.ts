@@ -1,0 +1,247 @@
+import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
+import type { Agent } from "../agent/agent.js";
+import { isCommand, isRetry, runCommand } from "../agent/commands.js";
+import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Cooldowns } from "../models/cooldowns.js";
+import { missingKey } from "../models/missing-key.js";
+import type { ModelCatalog } from "../models/model-catalog.js";
+import type { ReachabilityCheck } from "../models/reachability.js";
+import type { RouterEvent } from "../models/router-events.js";
+import type { Router } from "../models/router.js";
+import { busyNotice, checkSessionKey, type SessionStore } from "../sessions/session-store.js";
+import { HearthError } from "../shared/errors.js";
+import { EventStream } from "../shared/event-stream.js";
+import type { FirstTokenRing } from "./first-token-ring.js";
+import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, SessionsView } from "./port.js";
+import { SessionQueue } from "./session-queue.js";
+import { setupProblems } from "./setup-check.js";
+import { transcriptItems } from "./transcript.js";
+
+/** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
+export interface GatewayState {
+  catalog: ModelCatalog;
+  /** By id; "main" is always there. */
+  agents: ReadonlyMap<string, Agent>;
+  /** The config file that was not there, when the built-in default serves. */
+  missingConfigFile: string | undefined;
+  /** Environment variables that would give a hosted fallback its key (for the setup fix). */
+  keyNames: readonly string[];
+}
+
+export interface GatewayDependencies {
+  store: SessionStore;
+  router: Router;
+  cooldowns: Cooldowns;
+  latencies: FirstTokenRing;
+  reachability: ReachabilityCheck;
+  state: () => GatewayState;
+}
+
+/**
+ * The running assistant behind every channel (GatewayPort). `handle` puts each message in its
+ * session's line (one turn at a time per session, in arrival order; sessions in parallel), takes the
+ * session's cross-process lock (the one place that does), runs in-chat commands without a model, and
+ * runs a turn otherwise; every event goes to the message's `onEvent` and to every subscriber.
+ */
+export class Gateway implements GatewayPort {
+  private readonly queue = new SessionQueue();
+  private readonly listeners = new Set<(event: GatewayEvent) => void>();
+  private readonly reachable = new Map<string, boolean>();
+  private problems: readonly string[] = [];
+
+  constructor(private readonly dependencies: GatewayDependencies) {
+    this.problems = this.computeProblems();
+  }
+
+  async handle(inbound: InboundMessage): Promise<HandleResult> {
+    const session = checkSessionKey(inbound.session);
+    const agent = this.agentFor(inbound.agent);
+    const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
+    return this.queue.run(session, async () => {
+      const emit = (event: AgentEvent): void => {
+        inbound.onEvent?.(event);
+        this.publish({ type: "turn-event", session, event });
+      };
+      const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => emit({ type: "notice", text: busyNotice(session) }) });
+      try {
+        if (isCommand(inbound.text) && !inbound.retry) {
+          const text = await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit });
+          this.publish({ type: "command-result", session, text });
+          return { kind: "command", text };
+        }
+        const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
+        const retry = retrying ? await agent.retryable(session) : undefined;
+        if (retrying && !retry) {
+          const text = "Nothing to retry: the last message was answered (or there is none).";
+          this.publish({ type: "command-result", session, text });
+          return { kind: "command", text };
+        }
+        const text = retry ? retry.text : inbound.text;
+        this.publish({ type: "turn-start", session, channel: inbound.channel, text });
+        const result: TurnResult = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
+        this.publish({ type: "turn-end", session, result });
+        return { kind: "turn", result };
+      } finally {
+        await lock.release();
+      }
+    });
+  }
+
+  proxy(request: ProxyRequest): EventStream<RouterEvent> {
+    const out = new EventStream<RouterEvent>();
+    const state = this.dependencies.state();
+    const main = this.agentFor(undefined);
+    const found = state.catalog.lookup(request.model);
+    if (!found.ok) {
+      out.push({ type: "route-error", message: `model "${request.model}": ${found.reason}`, failure: { kind: "model-not-found", message: found.reason }, attempts: [], partial: undefined });
+      out.end();
+      return out;
+    }
+    const chain = [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
+    const stream = this.dependencies.router.stream({
+      chain,
+      context: request.context,
+      options: { ...request.options, signal: request.signal ?? request.options?.signal },
+      sessionKey: request.stickyKey,
+      privacy: main.spec.privacy,
+      named: found.model.ref,
+      canRestart: false,
+    });
+    const observe = this.dependencies.latencies.route();
+    void (async () => {
+      for await (const event of stream) {
+        observe(event);
+        out.push(event);
+      }
+      out.end();
+    })();
+    return out;
+  }
+
+  catalogue(): Catalogue {
+    const { catalog, agents } = this.dependencies.state();
+    return {
+      agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
+      models: [...catalog.models.values()].map((spec) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec })),
+    };
+  }
+
+  /** Each provider some agent's chain uses: cooling (until when, why), down (no key), up (answered lately), or unknown. */
+  health(): readonly ProviderHealth[] {
+    const byProvider = new Map<string, ModelSpec[]>();
+    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
+    return [...byProvider].map(([provider, models]) => this.providerHealth(provider, models));
+  }
+
+  sessions(): SessionsView {
+    const { store } = this.dependencies;
+    return {
+      list: async () => (await store.list()).sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText })),
+      transcript: async (session) => {
+        const entries = (await store.read(checkSessionKey(session))).entries;
+        // A turn under way: its message is waiting for its answer, not unanswered.
+        const pending = this.queue.busy().includes(session) ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
+        return transcriptItems(entries, pending);
+      },
+      contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
+    };
+  }
+
+  setupProblems(): readonly string[] {
+    return this.problems;
+  }
+
+  /** Asks each local server of the main chain whether it answers now, and updates (and announces) the setup problems. */
+  async checkSetup(signal?: AbortSignal): Promise<readonly string[]> {
+    const local = this.agentFor(undefined).spec.chain.filter((model) => model.local);
+    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, await this.dependencies.reachability.answers(model, signal).catch(() => false))));
+    this.refreshProblems();
+    return this.problems;
+  }
+
+  /** After a config reload: the setup is judged afresh against the new chain. */
+  refreshProblems(): void {
+    const before = this.problems.join("\n");
+    this.problems = this.computeProblems();
+    if (this.problems.join("\n") !== before) this.publish({ type: "setup", problems: this.problems });
+  }
+
+  subscribe(listener: (event: GatewayEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** A provider's health changed (a first-token sample came in): listeners hear of it. */
+  announceHealth(provider: string): void {
+    const models = this.chainModels().filter((model) => model.provider === provider);
+    if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(provider, models) });
+  }
+
+  /** Resolves when every queued message has been handled (shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private providerHealth(provider: string, models: readonly ModelSpec[]): ProviderHealth {
+    const { cooldowns, latencies } = this.dependencies;
+    const local = models.some((model) => model.local);
+    const firstTokenMs = latencies.of(provider);
+    const cooling = models.map((model) => ({ model, until: cooldowns.until(model.ref) })).filter((entry) => entry.until !== undefined);
+    const noKey = models.map(missingKey).find((reason) => reason !== undefined);
+    if (cooling.length === models.length && cooling[0]?.until !== undefined) {
+      const until = Math.min(...cooling.map((entry) => entry.until ?? Infinity));
+      return { provider, local, state: "cooling", coolingUntil: new Date(until).toISOString(), firstTokenMs, reason: `cooling down after ${cooldowns.reason(cooling[0].model.ref) ?? "a failure"}` };
+    }
+    if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
+    if (local && models.every((model) => this.reachable.get(model.ref) === false) && firstTokenMs.length === 0) return { provider, local, state: "down", firstTokenMs, reason: "its server did not answer" };
+    return { provider, local, state: firstTokenMs.length > 0 ? "up" : "unknown", firstTokenMs };
+  }
+
+  private async contextUse(session: string, agentId: string | undefined): Promise<ContextUse> {
+    const agent = this.agentFor(agentId);
+    const entries = await agent.readSession(session);
+    const head = agent.chainFor(entries)[0];
+    const tokens = agent.prompt(entries).tokens;
+    if (!head) return { model: undefined, tokens, window: 0 };
+    const budget = await agent.budget(head);
+    return { model: head.ref, tokens, window: budget.window };
+  }
+
+  private chainModels(): ModelSpec[] {
+    const seen = new Map<string, ModelSpec>();
+    for (const agent of this.dependencies.state().agents.values()) for (const model of agent.spec.chain) seen.set(model.ref, model);
+    return [...seen.values()];
+  }
+
+  private computeProblems(): string[] {
+    const state = this.dependencies.state();
+    return setupProblems({ missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames });
+  }
+
+  private agentFor(id: string | undefined): Agent {
+    const agents = this.dependencies.state().agents;
+    const agent = agents.get(id ?? "main");
+    if (!agent) throw new HearthError("usage", `no agent "${id ?? "main"}" (agents: ${[...agents.keys()].join(", ")})`);
+    return agent;
+  }
+
+  private lookupModel(agent: Agent, name: string): ModelSpec {
+    const catalog = this.dependencies.state().catalog;
+    const found = catalog.lookup(name);
+    if (found.ok) return found.model;
+    throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
+  }
+
+  private publish(event: GatewayEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener that throws (a closed connection) must not break the turn or the other listeners.
+      }
+    }
+  }
+}

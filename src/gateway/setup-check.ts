@@ -1,0 +1,38 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import { missingKey } from "../models/missing-key.js";
+
+export interface SetupFacts {
+  /** The config file that was not there, when the built-in default serves. */
+  missingConfigFile: string | undefined;
+  /** The main agent's chain. */
+  chain: readonly ModelSpec[];
+  /** Local models whose server answered (true) or did not (false) when last asked; absent: not asked yet. */
+  reachable: ReadonlyMap<string, boolean>;
+  /** Environment variables that hold hosted keys, for the fix. */
+  keyNames: readonly string[];
+}
+
+/** What keeps a first turn from working, each with its fix; [] when something can answer (or may: not asked yet). */
+export function setupProblems(facts: SetupFacts): string[] {
+  const problems: string[] = [];
+  if (facts.missingConfigFile) {
+    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`hearth init\` writes a config to edit`);
+  }
+  const local = facts.chain.filter((model) => model.local);
+  const usable = facts.chain.some((model) => (model.local ? facts.reachable.get(model.ref) !== false : missingKey(model) === undefined));
+  if (!usable) {
+    const servers = [...new Set(local.map((model) => hostOf(model.baseUrl)))];
+    const key = facts.keyNames[0] ?? "ANTHROPIC_API_KEY";
+    const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — start LM Studio's server, or set ${key}` : `no model can answer: no local model is configured and no hosted key is set — set ${key}`;
+    problems.push(`${start}, or run \`hearth init\``);
+  }
+  return problems;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

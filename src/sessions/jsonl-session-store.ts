@@ -1,0 +1,334 @@
+import { constants } from "node:fs";
+import * as fsPromises from "node:fs/promises";
+import { join } from "node:path";
+import { fileSystemFault, nonRegularKind, notARegularFile, type FaultContext } from "../shared/fs-fault.js";
+import { ensureStateDirectory } from "../shared/state-file.js";
+import type { SessionEntry, SessionSummary } from "./entries.js";
+import { parseSessionLines } from "./parse-session-lines.js";
+import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
+import { checkSessionKey, isSessionKey, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+
+/** The file operations the store uses (injected by tests that count reads). */
+export type SessionFiles = Pick<typeof fsPromises, "open" | "stat" | "readdir" | "unlink">;
+
+export interface JsonlSessionStoreOptions {
+  /** Skipped lines and a lost lock are reported here (once per session and problem); default: ignored. */
+  onWarning?: ((message: string) => void) | undefined;
+  lock?: Partial<LockSettings> | undefined;
+  /** Masks keys in what is stored (a server's error text may quote one); the composition root passes it. */
+  secrets?: { redactValue<T>(value: T): T } | undefined;
+  /** How many sessions are kept in memory (least recently used first out); default 32. */
+  openSessions?: number | undefined;
+  /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
+  openBytes?: number | undefined;
+  files?: SessionFiles | undefined;
+}
+
+/** A session held in memory: its entries and what of its file they stand for. */
+interface OpenSession {
+  entries: SessionEntry[];
+  damaged: ReadResult["damaged"];
+  tornTail: boolean;
+  /** The file these entries came from: same inode, size and mtime means nothing changed. */
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Bytes parsed (a torn tail after them is read again next time). */
+  consumed: number;
+  lines: number;
+  endsWithNewline: boolean;
+}
+
+/**
+ * Sessions as append-only JSONL, one file per session under `<stateDir>/sessions/`. Open sessions stay
+ * in memory (an LRU bounded in sessions and bytes): a file is read once, and afterwards only what another process appended to it
+ * (its size, inode and mtime tell). An append is one write of whole lines at the tail; `sync` adds one
+ * fsync (a turn's user message, before any model call), which also makes the session's earlier
+ * writes durable; `close()` syncs the sessions written since their last one. A crash leaves at worst a torn last line,
+ * which reading tolerates; a line that is not a valid entry is skipped with a warning. Only regular
+ * files are read or written. Operations on one session run one at a time; sessions never wait on
+ * each other.
+ */
+export class JsonlSessionStore implements SessionStore {
+  readonly dir: string;
+  private readonly lockSettings: LockSettings;
+  private readonly warned = new Set<string>();
+  private readonly open = new Map<string, OpenSession>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Sessions written since their last fsync: `close()` syncs them. */
+  private readonly unsynced = new Set<string>();
+  private readonly files: SessionFiles;
+  private readonly capacity: number;
+  private readonly byteBudget: number;
+  private directoryReady = false;
+
+  constructor(
+    stateDir: string,
+    private readonly options: JsonlSessionStoreOptions = {},
+  ) {
+    this.dir = join(stateDir, "sessions");
+    this.lockSettings = { ...DEFAULT_LOCK, ...options.lock };
+    this.files = options.files ?? fsPromises;
+    this.capacity = Math.max(1, options.openSessions ?? 32);
+    this.byteBudget = options.openBytes ?? 64 * 1024 * 1024;
+  }
+
+  where(key: string): string {
+    return join(this.dir, `${checkSessionKey(key)}.jsonl`);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.files.stat(this.where(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async read(key: string): Promise<ReadResult> {
+    const path = this.where(key);
+    return this.serially(key, async () => {
+      const session = await this.load(key, path, true);
+      return session ? { entries: [...session.entries], tornTail: session.tornTail, damaged: [...session.damaged] } : { entries: [], tornTail: false, damaged: [] };
+    });
+  }
+
+  async append(key: string, entries: readonly SessionEntry[], options: AppendOptions = {}): Promise<void> {
+    const path = this.where(key);
+    if (entries.length === 0) return;
+    return this.serially(key, async () => {
+      const context: FaultContext = { path, doing: `save session "${key}" to` };
+      this.ensureDirectory();
+      const cached = this.open.get(key);
+      const secrets = this.options.secrets;
+      const stored = secrets ? entries.map((entry) => secrets.redactValue(entry)) : entries;
+      const handle = await this.openRegular(context, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
+      try {
+        const before = await handle.stat();
+        const current = cached && cached.ino === before.ino && cached.size === before.size && !cached.tornTail ? cached : undefined;
+        // A torn last line from a crash must not swallow the next entry: start on a fresh line.
+        const prefix = before.size === 0 || (current ? current.endsWithNewline : await endsWithNewline(handle, before.size)) ? "" : "\n";
+        const bytes = Buffer.from(prefix + stored.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+        let offset = 0;
+        while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+        if (options.sync) {
+          await handle.sync();
+          this.unsynced.delete(key);
+        } else {
+          this.unsynced.add(key);
+        }
+        const after = await handle.stat();
+        if (current && after.size === before.size + bytes.length) {
+          current.entries.push(...stored.map((entry) => JSON.parse(JSON.stringify(entry)) as SessionEntry));
+          current.size = current.consumed = after.size;
+          current.mtimeMs = after.mtimeMs;
+          current.lines += stored.length + (prefix ? 1 : 0);
+          current.endsWithNewline = true;
+          this.remember(key, current);
+        } else {
+          // Written beside another process, or after a torn line: read the file afresh next time.
+          this.open.delete(key);
+        }
+      } catch (error) {
+        this.open.delete(key);
+        throw fileSystemFault(error, context);
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
+    });
+  }
+
+  async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
+    const file = this.where(key);
+    this.ensureDirectory();
+    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, onLost: (message) => this.warnOnce(message) });
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.where(key);
+    return this.serially(key, async () => {
+      this.open.delete(key);
+      try {
+        await this.files.unlink(path);
+      } catch (error) {
+        throw fileSystemFault(error, { path, doing: `delete session "${key}" at` });
+      }
+    });
+  }
+
+  async keys(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await this.files.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw fileSystemFault(error, { path: this.dir, doing: "list the sessions in" });
+    }
+    return names
+      .filter((name) => name.endsWith(".jsonl"))
+      .map((name) => name.slice(0, -".jsonl".length))
+      .filter(isSessionKey)
+      .sort();
+  }
+
+  async list(): Promise<SessionListing> {
+    const sessions: SessionSummary[] = [];
+    const problems: string[] = [];
+    for (const key of await this.keys()) {
+      const path = this.where(key);
+      try {
+        // Listing does not push the sessions in use out of memory.
+        const session = await this.serially(key, () => this.load(key, path, this.open.has(key)));
+        if (session) sessions.push(summarize(key, session.entries, new Date(session.mtimeMs).toISOString()));
+      } catch (error) {
+        const fault = fileSystemFault(error, { path, doing: `read session "${key}" from` });
+        problems.push([fault.message, ...fault.details].join("; "));
+      }
+    }
+    return { sessions, problems };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queued) => queued.catch(() => undefined)));
+    for (const key of [...this.unsynced]) {
+      const path = this.where(key);
+      await this.serially(key, async () => {
+        const handle = await this.openRegular({ path, doing: `save session "${key}" to` }, constants.O_RDONLY).catch(() => undefined);
+        await handle?.sync().catch(() => undefined);
+        await handle?.close().catch(() => undefined);
+        this.unsynced.delete(key);
+      });
+    }
+    this.open.clear();
+  }
+
+  /** The session as its file holds it now: from memory when the file is unchanged, reading only what was appended since. */
+  private async load(key: string, path: string, keep: boolean): Promise<OpenSession | undefined> {
+    const context: FaultContext = { path, doing: `read session "${key}" from` };
+    const cached = this.open.get(key);
+    let stats;
+    try {
+      stats = await this.files.stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileSystemFault(error, context);
+      this.open.delete(key);
+      return undefined;
+    }
+    if (cached && cached.ino === stats.ino && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs) {
+      if (keep) this.remember(key, cached);
+      return cached;
+    }
+    const grown = cached && cached.ino === stats.ino && stats.size > cached.size ? cached : undefined;
+    const handle = await this.openRegular(context, constants.O_RDONLY);
+    let session: OpenSession;
+    try {
+      const now = await handle.stat();
+      if (grown && now.ino === grown.ino && now.size >= grown.consumed) {
+        const tail = Buffer.alloc(now.size - grown.consumed);
+        await readFully(handle, tail, grown.consumed);
+        // A line this process could not finish was completed by another: it starts a fresh line.
+        const from = !grown.endsWithNewline && tail[0] === 0x0a ? 1 : 0;
+        const parsed = parseSessionLines(tail.subarray(from), grown.lines + 1);
+        session = {
+          ...grown,
+          entries: [...grown.entries, ...parsed.entries],
+          damaged: [...grown.damaged, ...parsed.damaged],
+          tornTail: parsed.tornTail,
+          size: now.size,
+          mtimeMs: now.mtimeMs,
+          consumed: grown.consumed + from + parsed.consumed,
+          lines: grown.lines + parsed.lines,
+          endsWithNewline: parsed.consumed + from === 0 ? grown.endsWithNewline : parsed.endsWithNewline,
+        };
+        this.warnDamaged(key, path, parsed.damaged);
+      } else {
+        const bytes = await handle.readFile();
+        const parsed = parseSessionLines(bytes, 1);
+        session = { entries: parsed.entries, damaged: parsed.damaged, tornTail: parsed.tornTail, ino: now.ino, size: bytes.length, mtimeMs: now.mtimeMs, consumed: parsed.consumed, lines: parsed.lines, endsWithNewline: parsed.endsWithNewline };
+        this.warnDamaged(key, path, parsed.damaged);
+      }
+    } catch (error) {
+      throw fileSystemFault(error, context);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    if (keep) this.remember(key, session);
+    return session;
+  }
+
+  /** Opens without ever blocking on a FIFO, and refuses anything but a regular file. */
+  private async openRegular(context: FaultContext, flags: number): Promise<fsPromises.FileHandle> {
+    let handle: fsPromises.FileHandle;
+    try {
+      handle = await this.files.open(context.path, flags | constants.O_NONBLOCK, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENXIO") throw notARegularFile(context, "a named pipe (FIFO)");
+      throw fileSystemFault(error, context);
+    }
+    try {
+      const kind = nonRegularKind(await handle.stat());
+      if (kind) throw notARegularFile(context, kind);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw fileSystemFault(error, context);
+    }
+    return handle;
+  }
+
+  private remember(key: string, session: OpenSession): void {
+    this.open.delete(key);
+    this.open.set(key, session);
+    let bytes = 0;
+    for (const open of this.open.values()) bytes += open.size;
+    while (this.open.size > 1 && (this.open.size > this.capacity || bytes > this.byteBudget)) {
+      const oldest = this.open.keys().next().value;
+      if (oldest === undefined) break;
+      bytes -= this.open.get(oldest)?.size ?? 0;
+      this.open.delete(oldest);
+    }
+  }
+
+  /** Runs one operation on a session after the ones before it: a read never sees half an append. */
+  private serially<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    const before = this.queues.get(key) ?? Promise.resolve();
+    const result = before.catch(() => undefined).then(operation);
+    const settled = result.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return result;
+  }
+
+  private ensureDirectory(): void {
+    if (this.directoryReady) return;
+    ensureStateDirectory({ path: this.dir, doing: "create the sessions directory" });
+    this.directoryReady = true;
+  }
+
+  private warnDamaged(key: string, path: string, damaged: ReadResult["damaged"]): void {
+    for (const { line, reason } of damaged) this.warnOnce(`session "${key}": skipped line ${line} of ${path} (${reason})`);
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.options.onWarning?.(message);
+  }
+}
+
+async function endsWithNewline(handle: fsPromises.FileHandle, size: number): Promise<boolean> {
+  const buffer = Buffer.alloc(1);
+  await handle.read(buffer, 0, 1, size - 1);
+  return buffer[0] === 0x0a;
+}
+
+async function readFully(handle: fsPromises.FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, position + offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+}

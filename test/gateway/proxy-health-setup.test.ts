@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { createRuntime } from "../../src/cli/runtime.js";
+import { collect } from "../../src/shared/event-stream.js";
+import { setupProblems } from "../../src/gateway/setup-check.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { tempDir } from "../helpers/run-cli.js";
+import { strictModel } from "../helpers/strict-model.js";
+
+const temp = tempDir();
+const closers: (() => unknown)[] = [];
+after(async () => {
+  for (const close of closers) await close();
+  temp.cleanup();
+});
+
+async function serve(text: string): Promise<FakeServer> {
+  const server = await startFakeServer(strictModel(() => ({ text }), []));
+  closers.push(() => server.close());
+  return server;
+}
+
+describe("Gateway.proxy", () => {
+  test("the named model (by alias) first, then the agent's chain; nothing is stored; its first token is timed", async () => {
+    const local = await serve("from local");
+    const backup = await serve("from backup");
+    const dir = join(temp.dir, "proxy");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "hearth.json5");
+    writeFileSync(
+      file,
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["backup/b"] }, models: { "backup/b": { alias: "Backup" } } } },
+        models: { mode: "replace", providers: {
+          local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m" }] },
+          backup: { baseUrl: "${backup.baseUrl}", api: "openai-completions", models: [{ id: "b" }] } } } }`,
+    );
+    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: join(dir, "state") }, cwd: dir, config: file });
+    closers.push(() => runtime.close());
+    const events = await collect(runtime.gateway.proxy({ model: "backup", context: { messages: [{ role: "user", content: "hi" }] }, stickyKey: "client-1" }));
+    const end = events.find((event) => event.type === "route-end");
+    assert.equal(end?.type === "route-end" && end.model, "backup/b");
+    assert.equal(local.requests.filter((request) => request.method === "POST").length, 0, "the named model answered: the primary was not asked");
+    const sessions = join(dir, "state", "sessions");
+    assert.equal(existsSync(sessions) ? readdirSync(sessions).length : 0, 0, "proxy mode writes no session");
+    assert.equal(runtime.gateway.health().find((health) => health.provider === "backup")?.firstTokenMs.length, 1);
+    assert.equal(runtime.gateway.health().find((health) => health.provider === "backup")?.state, "up");
+
+    const unknown = await collect(runtime.gateway.proxy({ model: "nope/none", context: { messages: [] } }));
+    assert.deepEqual(unknown.map((event) => event.type), ["route-error"]);
+    assert.match(unknown[0]?.type === "route-error" ? unknown[0].message : "", /nope\/none/);
+  });
+});
+
+describe("first run", () => {
+  test("no config file: the built-in default serves (LM Studio first, keyed hosted models after) and the setup says so", async () => {
+    const home = join(temp.dir, "home");
+    mkdirSync(home, { recursive: true });
+    const runtime = await createRuntime({ env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789", HEARTH_STATE_DIR: join(home, "state") }, cwd: home, home, firstRunDefault: true });
+    closers.push(() => runtime.close());
+    const chain = runtime.agent().spec.chain.map((model) => model.ref);
+    assert.match(chain[0] ?? "", /^lmstudio\//);
+    assert.equal(runtime.agent().spec.chain[0]?.baseUrl, "http://127.0.0.1:1234/v1");
+    assert.deepEqual(chain.slice(1), ["anthropic/claude-sonnet-4-5"]);
+    assert.match(runtime.gateway.setupProblems()[0] ?? "", /^no config file at .*hearth\.json5: running on the built-in default .*`hearth init`/);
+  });
+
+  test("without it, a one-shot command keeps the empty config (no model until `hearth init`)", async () => {
+    const home = join(temp.dir, "home2");
+    mkdirSync(home, { recursive: true });
+    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: join(home, "state") }, cwd: home, home });
+    closers.push(() => runtime.close());
+    assert.deepEqual(runtime.agent().spec.chain, []);
+  });
+
+  test("no server and no key: one sentence with every fix", () => {
+    const model = { ref: "lmstudio/m", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
+    const hosted = { ref: "anthropic/x", local: false, apiKeyEnv: "ANTHROPIC_API_KEY", provider: "anthropic" } as never;
+    const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"] };
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map() }), [], "not asked yet: nothing to say");
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", false]]) }), [
+      "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`",
+    ]);
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", true]]) }), []);
+  });
+});
