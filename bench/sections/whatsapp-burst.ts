@@ -24,7 +24,7 @@ export async function benchWhatsAppBurst(rounds = 5): Promise<void> {
   try {
     for (let round = 0; round < rounds; round++) {
       const dir = mkdtempSync(join(tmpdir(), "hearth-bench-whatsapp-"));
-      const gateway = agentGateway(variantConfig("reasoning_content", server), dir);
+      const gateway = await agentGateway(variantConfig("reasoning_content", server), dir);
       const whatsapp = new FakeWhatsApp();
       const channel = new WhatsAppChannel({
         port: gateway,
@@ -45,7 +45,7 @@ export async function benchWhatsAppBurst(rounds = 5): Promise<void> {
       const elapsed = performance.now() - started;
       histogram.disable();
       channel.stop();
-      gateway.close();
+      await gateway.close();
       rmSync(dir, { recursive: true, force: true });
       if (whatsapp.sent.length < 50) throw new Error(`only ${whatsapp.sent.length} of 50 messages were answered`);
       const ms = (nanoseconds: number): string => formatMs(nanoseconds / 1e6);

@@ -43,7 +43,7 @@ describe("a 20-message conversation from 3 senders", () => {
     test(`${variant}: exactly the expected replies, no reasoning`, async () => {
       const server = await startVariantServer(variant, answer);
       const stateDir = join(temp.dir, variant);
-      const gateway = agentGateway(variantConfig(variant, server), stateDir);
+      const gateway = await agentGateway(variantConfig(variant, server), stateDir);
       closers.push(() => server.close(), () => gateway.close());
       const whatsapp = new FakeWhatsApp();
       const channel = new WhatsAppChannel({

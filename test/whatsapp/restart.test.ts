@@ -33,7 +33,7 @@ test("a crash mid-turn: the message is answered after restart", async () => {
   const config = `{ agents: { defaults: { model: "local/m" } },
     models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 512 }] } } } }`;
 
-  const before = agentGateway(config, temp.dir);
+  const before = await agentGateway(config, temp.dir);
   closers.push(() => before.close());
   const first = await startChannel({ gateway: before, dir: temp.dir, name: "." });
   const reached = new Promise<void>((resolve) => (arrived = resolve));
@@ -51,7 +51,7 @@ test("a crash mid-turn: the message is answered after restart", async () => {
   );
 
   hang = false;
-  const afterRestart = agentGateway(config, temp.dir);
+  const afterRestart = await agentGateway(config, temp.dir);
   closers.push(() => afterRestart.close());
   const second = await startChannel({ gateway: afterRestart, dir: temp.dir, name: "." });
   await second.channel.idle();
@@ -62,6 +62,7 @@ test("a crash mid-turn: the message is answered after restart", async () => {
     transcript.map((item) => [item.role, item.text]),
     [
       ["user", "what is the plan?"],
+      ["notice", "cancelled: no answer"],
       ["user", "what is the plan?"],
       ["assistant", "answer to what is the plan?"],
     ],
