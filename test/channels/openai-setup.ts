@@ -13,6 +13,8 @@ export interface ApiSetup {
   url: string;
   client: OpenAI;
   logs: { fields: Record<string, unknown>; message: string }[];
+  /** Resolves with the first log line (past or future) whose fields match. */
+  waitForLog(match: (fields: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,23 @@ export async function apiSetup(options: { loadWaitMs?: number; localExtras?: str
   }`;
   const gateway = testGateway(config);
   const logs: ApiSetup["logs"] = [];
-  const logger: OpenAiLogger = { info: (fields, message) => logs.push({ fields, message }), warn: (fields, message) => logs.push({ fields, message }) };
+  const waiting = new Set<(fields: Record<string, unknown>) => void>();
+  const record = (fields: Record<string, unknown>, message: string): void => {
+    logs.push({ fields, message });
+    for (const waiter of waiting) waiter(fields);
+  };
+  const logger: OpenAiLogger = { info: record, warn: record };
+  const waitForLog = (match: (fields: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const seen = logs.find((line) => match(line.fields));
+      if (seen) return resolve(seen.fields);
+      const waiter = (fields: Record<string, unknown>): void => {
+        if (!match(fields)) return;
+        waiting.delete(waiter);
+        resolve(fields);
+      };
+      waiting.add(waiter);
+    });
   const served = await serveApp(openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs }));
   const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
   return {
@@ -46,6 +64,7 @@ export async function apiSetup(options: { loadWaitMs?: number; localExtras?: str
     url: served.url,
     client,
     logs,
+    waitForLog,
     close: async () => {
       await served.close();
       await gateway.close();
