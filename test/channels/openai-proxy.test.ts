@@ -182,7 +182,8 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     const replay: OpenAI.Responses.ResponseInput = [
       { role: "user", content: "Decide." },
       ...(first.output as OpenAI.Responses.ResponseInputItem[]),
-      { type: "reasoning", summary: [], encrypted_content: "gAAAA-from-some-other-server" } as OpenAI.Responses.ResponseInputItem,
+      // A reasoning item without an id, encrypted by some other server: clients replay such items.
+      { type: "reasoning", summary: [], encrypted_content: "gAAAA-from-some-other-server" } as unknown as OpenAI.Responses.ResponseInputItem,
       { role: "user", content: "Again." },
     ];
     api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "Again done." }) }));
