@@ -44,6 +44,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     assert.deepEqual(sent.messages.map((entry) => `${entry.role}: ${entry.content}`), ["system: Be brief.", "user: Hi"]);
     assert.deepEqual(sent.tools.map((tool) => tool.function.name), ["lookup"]);
     assert.equal(api.gateway.proxied.at(-1)?.canRestart, true);
+    assert.deepEqual(api.gateway.store.keys(), [], "proxy mode writes no session");
   });
 
   test("chat streaming: the local server fails, the fallback answers; the last chunk and the headers say so", async () => {
@@ -55,11 +56,12 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.choices[0]?.delta.role) models.push(chunk.model);
       if (chunk.choices[0]?.finish_reason) models.push(chunk.model);
       if (chunk.usage) usage = chunk.usage;
     }
     assert.equal(text, "From the backup");
-    assert.deepEqual(models, ["backup/m2"]);
+    assert.deepEqual(models, ["backup/m2", "backup/m2"], "the first chunk and the finish chunk name the model answering");
     assert.equal(usage?.completion_tokens, 4);
     assert.equal(response.headers.get("x-hearth-model"), "backup/m2");
     const attempts = JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[];

@@ -6,8 +6,8 @@ import { replyHeaders } from "./reply-meta.js";
 
 /** How one API writes an answer as server-sent events. */
 export interface SseWriter {
-  /** The first events, once the answer is under way (the headers are sent then). */
-  start(): SSEMessage[];
+  /** The first events, once the answer is under way (the headers are sent then); `model`: who is answering, when known. */
+  start(model: string | undefined): SSEMessage[];
   event(event: Extract<AnswerEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "step-break" | "restart" }>): SSEMessage[];
   end(answer: Answer): SSEMessage[];
   /** The answer failed after the stream began: the error, the way this API ends a stream with one. */
@@ -65,7 +65,7 @@ export async function streamAnswer({ c, source, writer, controller, onDone }: St
     const write = async (messages: SSEMessage[]): Promise<void> => {
       for (const message of messages) await sse.writeSSE(message);
     };
-    await write(writer.start());
+    await write(writer.start(known.model));
     const pending = [...before];
     for (;;) {
       const event = pending.shift() ?? (await iterator.next()).value;

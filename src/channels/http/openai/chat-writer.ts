@@ -41,7 +41,9 @@ export class ChatChunks {
     return { id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
   }
 
-  start(): ChatCompletionChunk {
+  /** The first chunk; `model`: the model answering, when known (else the name the request used). */
+  start(model: string | undefined): ChatCompletionChunk {
+    if (model) this.model = model;
     return this.chunk({ role: "assistant", content: "" });
   }
 

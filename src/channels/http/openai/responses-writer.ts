@@ -72,7 +72,9 @@ export class ResponseBuilder {
     } as WireResponse;
   }
 
-  start(): ResponseStreamEvent[] {
+  /** `response.created` and `.in_progress`; `model`: the model answering, when known (else the name the request used). */
+  start(model?: string): ResponseStreamEvent[] {
+    if (model) this.meta.model = model;
     return this.numbered([
       { type: "response.created", response: this.snapshot("in_progress") as Response },
       { type: "response.in_progress", response: this.snapshot("in_progress") as Response },

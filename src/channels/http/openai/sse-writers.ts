@@ -12,7 +12,7 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
   let wroteText = false;
   let paragraph = false;
   return {
-    start: () => [data(chunks.start())],
+    start: (model) => [data(chunks.start(model))],
     event: (event) => {
       switch (event.type) {
         case "text-delta": {
@@ -42,7 +42,7 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
 export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
   const typed = (events: readonly { type: string }[]): SSEMessage[] => events.map((event) => ({ event: event.type, data: JSON.stringify(event) }));
   return {
-    start: () => typed(builder.start()),
+    start: (model) => typed(builder.start(model)),
     event: (event) => {
       switch (event.type) {
         case "text-delta":
