@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
+import OpenAI from "openai";
 import { parseLmStudioListing } from "../../src/ai/lmstudio/listing.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
@@ -63,6 +64,27 @@ describe("a client that goes away", () => {
         if (chunk.choices[0]?.delta.content) break;
       }
       const logged = await api.waitForLog((fields) => fields.route === "chat" && fields.status === 499);
+      assert.equal(logged.mode, "proxy");
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("stops the upstream call of a non-streaming request too", async () => {
+    const api = await apiSetup();
+    try {
+      let arrived: () => void = () => undefined;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      api.backup.setHandler(() => {
+        arrived();
+        return { kind: "hang-before-headers" };
+      });
+      const controller = new AbortController();
+      const pending = api.client.responses.create({ model: "Backup", input: "Go on" }, { signal: controller.signal });
+      await reached;
+      controller.abort();
+      await assert.rejects(pending, OpenAI.APIUserAbortError);
+      const logged = await api.waitForLog((fields) => fields.route === "responses" && fields.status === 499);
       assert.equal(logged.mode, "proxy");
     } finally {
       await api.close();
