@@ -250,4 +250,26 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     for await (const event of await api.client.responses.create({ model: "Local", input: "Hi", stream: true })) events.push(event.type);
     assert.equal(events.at(-1), "response.failed");
   });
+
+  test("a stream whose first token is slow starts anyway (headers, then the error the API's way when no model answers)", async () => {
+    await api.close();
+    api = await apiSetup({ headersWaitMs: 1 });
+    // Each server answers long after the 1 ms the headers wait (timers of one process fire in order).
+    api.local.setHandler(() => ({ kind: "json", status: 503, delayMs: 200, body: { error: { message: "still down" } } }));
+    api.backup.setHandler(() => ({ kind: "json", status: 503, delayMs: 200, body: { error: { message: "down" } } }));
+    const { data: stream, response } = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Hi" }], stream: true }).withResponse();
+    assert.equal(response.status, 200);
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of stream) assert.equal(chunk.choices[0]?.delta.content ?? "", "");
+      })(),
+      (error: unknown) => error instanceof OpenAI.APIError && /no model could answer/.test(error.message),
+    );
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of await api.client.responses.create({ model: "Local", input: "Hi", stream: true })) events.push(event);
+    assert.deepEqual(events.map((event) => event.type), ["response.created", "response.in_progress", "response.failed"]);
+    const failed = events.at(-1);
+    assert.ok(failed?.type === "response.failed");
+    assert.match(failed.response.error?.message ?? "", /no model could answer/);
+  });
 });

@@ -20,7 +20,7 @@ export interface ApiSetup {
 
 const notSet: Handler = () => ({ kind: "json", status: 500, body: { error: { message: "this test set no handler" } } });
 
-export async function apiSetup(options: { loadWaitMs?: number; localExtras?: string } = {}): Promise<ApiSetup> {
+export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; localExtras?: string } = {}): Promise<ApiSetup> {
   const local = await startFakeServer(notSet);
   const backup = await startFakeServer(notSet);
   const config = `{
@@ -55,7 +55,7 @@ export async function apiSetup(options: { loadWaitMs?: number; localExtras?: str
       };
       waiting.add(waiter);
     });
-  const served = await serveApp(openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs }));
+  const served = await serveApp(openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs }));
   const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
   return {
     local,

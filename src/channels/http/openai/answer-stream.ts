@@ -16,13 +16,15 @@ export interface SseWriter {
 
 export type Settled = { ok: true; answer: Answer } | { ok: false; failure: AnswerFailure };
 
+const endedWithout = (source: AnswerSource): AnswerFailure => ({ status: 502, message: "the answer ended without a result", type: "server_error", code: "upstream_failed", attempts: source.known().attempts });
+
 /** The whole answer of a non-streaming request. */
 export async function settle(source: AnswerSource): Promise<Settled> {
   for await (const event of source.events) {
     if (event.type === "end") return { ok: true, answer: event.answer };
     if (event.type === "error") return { ok: false, failure: event.failure };
   }
-  return { ok: false, failure: { status: 502, message: "the answer ended without a result", type: "server_error", code: "upstream_failed", attempts: source.known().attempts } };
+  return { ok: false, failure: endedWithout(source) };
 }
 
 export function failureResponse(c: Context, failure: AnswerFailure): Response {
@@ -30,11 +32,6 @@ export function failureResponse(c: Context, failure: AnswerFailure): Response {
   return c.json(errorBody(failure), failure.status as 400, headers);
 }
 
-/**
- * A streamed answer. Nothing is sent until the first token (or the end): a request that no model can
- * answer gets an HTTP error status with the attempts, which every client reports properly, and the
- * headers name the model that is answering. After that, a failure ends the stream the API's way.
- */
 export interface StreamRequest {
   c: Context;
   source: AnswerSource;
@@ -42,21 +39,46 @@ export interface StreamRequest {
   /** Aborted when the client goes away: the upstream call stops. */
   controller: AbortController;
   onDone: (outcome: { status: number; model: string | undefined; attempts: number }) => void;
+  /** How long the headers wait for the first token before the stream starts anyway (a cold load can take minutes). */
+  headersWaitMs: number;
+  /** A `: keep-alive` comment this often while no event comes. */
+  keepAliveMs: number;
 }
 
-export async function streamAnswer({ c, source, writer, controller, onDone }: StreamRequest): Promise<Response> {
+type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
+
+/**
+ * A streamed answer. The headers wait for the first token (or the end), up to `headersWaitMs`: a
+ * request that no model can answer gets an HTTP error status with the attempts, which every client
+ * reports properly, and the headers name the model answering. A longer wait (a local model loading)
+ * starts the stream anyway and keeps it alive with comments. After that, a failure ends the stream
+ * the API's way.
+ */
+export async function streamAnswer(request: StreamRequest): Promise<Response> {
+  const { c, source, writer, controller, onDone } = request;
   const iterator = source.events[Symbol.asyncIterator]();
-  const before: AnswerEvent[] = [];
-  let first: IteratorResult<AnswerEvent> = await iterator.next();
-  while (!first.done && (first.value.type === "restart" || first.value.type === "step-break")) first = await iterator.next();
-  if (first.done) return failureResponse(c, { status: 502, message: "the answer ended without a result", type: "server_error", code: "upstream_failed", attempts: source.known().attempts });
-  if (first.value.type === "error") {
-    onDone({ status: first.value.failure.status, model: undefined, attempts: first.value.failure.attempts.length });
-    return failureResponse(c, first.value.failure);
+  let next: Promise<IteratorResult<AnswerEvent>> | undefined;
+  /** The next event, or "quiet" when none came within `ms` (the pending read is kept for the next call). */
+  const step = async (ms: number): Promise<Step> => {
+    next ??= iterator.next();
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = new Promise<Step>((resolve) => (timer = setTimeout(() => resolve({ kind: "quiet" }), ms)));
+    const result = await Promise.race([next.then((value): Step => (value.done ? { kind: "done" } : { kind: "event", event: value.value })), quiet]);
+    clearTimeout(timer);
+    if (result.kind !== "quiet") next = undefined;
+    return result;
+  };
+
+  let first = await step(request.headersWaitMs);
+  while (first.kind === "event" && (first.event.type === "restart" || first.event.type === "step-break")) first = await step(request.headersWaitMs);
+  if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
+    const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
+    onDone({ status: failure.status, model: undefined, attempts: failure.attempts.length });
+    return failureResponse(c, failure);
   }
-  before.push(first.value);
-  const known = first.value.type === "end" ? { model: first.value.answer.model, attempts: first.value.answer.attempts } : source.known();
+  const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   for (const [name, value] of Object.entries(replyHeaders(known))) c.header(name, value);
+
   return streamSSE(c, async (sse) => {
     let ended = false;
     sse.onAbort(() => {
@@ -66,26 +88,33 @@ export async function streamAnswer({ c, source, writer, controller, onDone }: St
       for (const message of messages) await sse.writeSSE(message);
     };
     await write(writer.start(known.model));
-    const pending = [...before];
+    let current: Step = first;
     for (;;) {
-      const event = pending.shift() ?? (await iterator.next()).value;
-      if (event === undefined) {
-        await write(writer.fail({ status: 502, message: "the answer ended without a result", type: "server_error", code: "upstream_failed", attempts: source.known().attempts }));
-        break;
-      }
-      if (event.type === "end") {
+      if (current.kind === "quiet") {
+        if (sse.aborted) break;
+        await sse.write(": keep-alive\n\n");
+      } else if (current.kind === "done") {
         ended = true;
-        await write(writer.end(event.answer));
-        onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+        await write(writer.fail(endedWithout(source)));
+        onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
         break;
+      } else {
+        const event = current.event;
+        if (event.type === "end") {
+          ended = true;
+          await write(writer.end(event.answer));
+          onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+          break;
+        }
+        if (event.type === "error") {
+          ended = true;
+          await write(writer.fail(event.failure));
+          onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
+          break;
+        }
+        await write(writer.event(event));
       }
-      if (event.type === "error") {
-        ended = true;
-        await write(writer.fail(event.failure));
-        onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
-        break;
-      }
-      await write(writer.event(event));
+      current = await step(request.keepAliveMs);
     }
   });
 }

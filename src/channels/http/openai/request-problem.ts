@@ -29,7 +29,7 @@ export function errorBody(error: { message: string; type: string; code: string; 
 }
 
 export function problemBody(problem: RequestProblem): Record<string, unknown> {
-  return errorBody({ message: problem.message, type: problem.status === 404 ? "invalid_request_error" : "invalid_request_error", code: problem.code, param: problem.param });
+  return errorBody({ message: problem.message, type: "invalid_request_error", code: problem.code, param: problem.param });
 }
 
 export type Json = Record<string, unknown>;

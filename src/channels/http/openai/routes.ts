@@ -27,7 +27,11 @@ export interface OpenAiRoutesOptions {
   logger: OpenAiLogger;
   /** How long `POST /api/v1/models/load` waits for a local model before answering "loading" (default 30 s). */
   loadWaitMs?: number | undefined;
+  /** How long a stream's headers wait for the first token before the stream starts anyway (default 20 s). */
+  headersWaitMs?: number | undefined;
 }
+
+const KEEP_ALIVE_MS = 15_000;
 
 /** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
 export function agentSession(header: string | undefined, user: string | undefined): string {
@@ -49,6 +53,7 @@ export function agentSession(header: string | undefined, user: string | undefine
 export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   const { port, logger } = options;
   const created = Math.floor(Date.now() / 1000);
+  const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: KEEP_ALIVE_MS };
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -84,7 +89,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const showReasoning = target.mode === "proxy";
     const done = requestLog(logger, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream, started });
     if (request.stream) {
-      return streamAnswer({ c, source, controller, onDone: done, writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
+      return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
     }
     const settled = await settle(source);
     if (!settled.ok) {
@@ -114,7 +119,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
       user: request.user,
     });
     const done = requestLog(logger, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream, started });
-    if (request.stream) return streamAnswer({ c, source, controller, onDone: done, writer: responsesSseWriter(builder) });
+    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
       done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
