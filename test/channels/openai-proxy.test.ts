@@ -17,6 +17,8 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     const ids: string[] = [];
     for await (const model of api.client.models.list()) ids.push(model.id);
     assert.deepEqual(ids, ["hearth", "hearth/helper", "local/m1", "Local", "backup/m2", "Backup"]);
+    assert.equal((await api.client.models.retrieve("backup/m2")).owned_by, "backup");
+    await assert.rejects(api.client.models.retrieve("backup/none"), OpenAI.NotFoundError);
   });
 
   test("chat: the client's messages and tools pass through; reasoning is split from the text; usage and the model come back", async () => {

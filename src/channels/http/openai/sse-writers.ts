@@ -25,7 +25,8 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
         case "reasoning-delta":
           return options.showReasoning && event.delta !== "" ? [data(chunks.reasoning(event.delta))] : [];
         case "tool-call":
-          return [data(chunks.toolCall(event.call))];
+          // Tool calls go out with the end, from the answer: a call of an attempt that then failed never reaches the client.
+          return [];
         case "step-break":
           paragraph = wroteText;
           return [];
@@ -33,7 +34,12 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
           return [];
       }
     },
-    end: (answer) => [...(wroteText || answer.text === "" ? [] : [data(chunks.text(answer.text))]), ...chunks.finish(answer, options.includeUsage).map(data), { data: "[DONE]" }],
+    end: (answer) => [
+      ...(wroteText || answer.text === "" ? [] : [data(chunks.text(answer.text))]),
+      ...answer.toolCalls.map((call) => data(chunks.toolCall(call))),
+      ...chunks.finish(answer, options.includeUsage).map(data),
+      { data: "[DONE]" },
+    ],
     fail: (failure) => [data(errorBody(failure)), { data: "[DONE]" }],
   };
 }
@@ -50,7 +56,7 @@ export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
         case "reasoning-delta":
           return typed(builder.reasoning(event.delta));
         case "tool-call":
-          return typed(builder.toolCall(event.call));
+          return [];
         case "step-break":
           builder.stepBreak();
           return [];
@@ -58,7 +64,7 @@ export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
           return [];
       }
     },
-    end: (answer) => typed(builder.finish(answer).events),
+    end: (answer) => [...answer.toolCalls.flatMap((call) => typed(builder.toolCall(call))), ...typed(builder.finish(answer).events)],
     fail: (failure) => typed(builder.failed(failure)),
   };
 }
