@@ -1,6 +1,7 @@
 // Shared setup of the OpenAI-compatible API tests: two fake model servers (a local chat-completions
 // server "local" and a Responses server "backup"), a real Router and Agent behind a test GatewayPort,
 // the routes served on 127.0.0.1, and the official `openai` SDK as the client.
+import { Hono } from "hono";
 import OpenAI from "openai";
 import { openAiRoutes, type OpenAiLogger } from "../../src/channels/http/openai/routes.js";
 import { startFakeServer, type FakeServer, type Handler, type SseFrame } from "../fakes/fake-server.js";
@@ -55,7 +56,9 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
       };
       waiting.add(waiter);
     });
-  const served = await serveApp(openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs }));
+  // Mounted the way the server core mounts it (src/channels/http: `app.route("/", openAiRoutes(…))`).
+  const app = new Hono().route("/", openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs }));
+  const served = await serveApp(app);
   const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
   return {
     local,
