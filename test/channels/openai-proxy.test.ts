@@ -79,6 +79,9 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     });
     const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: { word: { type: "string" } } } } }];
     const question: OpenAI.ChatCompletionMessageParam = { role: "user", content: "What is a cottage?" };
+    // The SDK's stream helper accumulates the chunks into the same completion a non-streaming call gives.
+    const streamed = await api.client.chat.completions.stream({ model: "Local", messages: [question], tools }).finalChatCompletion();
+    assert.deepEqual(streamed.choices[0]?.message.tool_calls?.map((entry) => entry.type === "function" && [entry.id, entry.function.name, entry.function.arguments]), [["call_7", "lookup", '{"word":"cottage"}']]);
     const first = await api.client.chat.completions.create({ model: "Local", messages: [question], tools });
     const call = first.choices[0]?.message.tool_calls?.[0];
     assert.equal(first.choices[0]?.finish_reason, "tool_calls");
