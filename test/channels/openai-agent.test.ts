@@ -91,6 +91,20 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
     assert.ok(existsSync(api.gateway.store.path("http")));
   });
 
+  test("when a fallback answers, the reply names it and carries the notice", async () => {
+    api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    api.backup.setHandler(scriptedModel("openai-responses", () => ({ text: "backup here" })));
+    const { data, response } = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "backup here");
+    assert.equal(data.model, "backup/m2");
+    assert.equal(response.headers.get("x-hearth-model"), "backup/m2");
+    assert.match(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), /^answered by Backup/);
+    assert.deepEqual(JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]").map((attempt: { model: string; outcome: string }) => `${attempt.model} ${attempt.outcome}`), ["local/m1 overloaded", "backup/m2 ok"]);
+    const streamed = await api.client.responses.stream({ model: "hearth", input: "again" }).finalResponse();
+    assert.equal(streamed.model, "backup/m2");
+    assert.match(streamed.metadata?.hearth_notice ?? "", /^answered by Backup/);
+  });
+
   test("a /command as the last message answers with the command's text, without a model call", async () => {
     const answer = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "/help" }] });
     assert.match(answer.choices[0]?.message.content ?? "", /\/model list/);
