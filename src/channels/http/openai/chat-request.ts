@@ -18,7 +18,7 @@ export interface ChatRequest {
 
 export function parseChatRequest(body: unknown): ChatRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
-  const model = optionalString(body, "model");
+  const model = optionalString(body.model, "model");
   if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw badRequest("messages", "required: a non-empty array of messages");
   const messages = body.messages.map((message, index) => {
@@ -32,10 +32,10 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const tools = toolsAllowed(body) ? chatTools(body.tools) : [];
   return {
     model,
-    stream: optionalBoolean(body, "stream") ?? false,
+    stream: optionalBoolean(body.stream, "stream") ?? false,
     includeUsage: streamOptions.include_usage === true,
-    user: optionalString(body, "user"),
-    options: callOptions(body, ["max_tokens", "max_completion_tokens"], reasoningLevel(body.reasoning_effort, "reasoning_effort")),
+    user: optionalString(body.user, "user"),
+    options: callOptions(body, { limitKeys: ["max_tokens", "max_completion_tokens"], reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
     messages,
     tools,
   };
@@ -47,7 +47,7 @@ function chatTools(value: unknown): ToolDefinition[] {
   return value.map((tool, index) => {
     const where = `tools[${index}]`;
     if (!isObject(tool) || tool.type !== "function" || !isObject(tool.function)) throw badRequest(where, 'hearth passes function tools only: { type: "function", function: { name, description, parameters } }');
-    return toolDefinition(tool.function.name, tool.function.description, tool.function.parameters, `${where}.function`);
+    return toolDefinition(tool.function, `${where}.function`);
   });
 }
 
@@ -86,7 +86,7 @@ export function chatContext(request: ChatRequest, origin: { model: ModelRef; api
         return;
       }
       case "tool": {
-        const id = optionalString(message, "tool_call_id", `${where}.tool_call_id`);
+        const id = optionalString(message.tool_call_id, `${where}.tool_call_id`);
         const name = id === undefined ? undefined : toolNames.get(id);
         if (id === undefined || name === undefined) throw badRequest(`${where}.tool_call_id`, `${JSON.stringify(id ?? null)} answers no tool call of an earlier assistant message`);
         out.push({ role: "tool-result", toolCallId: id, toolName: name, content: textOf(message.content, `${where}.content`), isError: false });

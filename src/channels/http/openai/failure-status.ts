@@ -8,7 +8,8 @@ const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit
  * request, too long for every window), 503 when every candidate was down, busy or cooling, 502 for
  * anything else a server did wrong (a key refused, a broken stream).
  */
-export function failureFor(message: string, attempts: readonly AttemptSummary[], lastKind: string | undefined): AnswerFailure {
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined }): AnswerFailure {
+  const { message, attempts, lastKind } = outcome;
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
   if (lastKind === "context-overflow" && failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {

@@ -41,7 +41,8 @@ export interface LoadOutcome {
  * one-token call through the proxy. Answers when it loaded, or after `waitMs` with status "loading"
  * (the warm-up goes on). A hosted model needs no load; the call never moves on to a fallback.
  */
-export async function loadModel(port: GatewayPort, body: unknown, waitMs: number): Promise<LoadOutcome> {
+export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number }): Promise<LoadOutcome> {
+  const { port, body, waitMs } = request;
   const name = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
   if (!name) throw new RequestProblem(400, 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', "invalid_value", "model");
   const catalogue = port.catalogue();

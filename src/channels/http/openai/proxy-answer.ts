@@ -49,7 +49,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           return;
         case "route-error": {
           const all = event.attempts.map(summary);
-          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor(event.message, all, event.failure?.kind) });
+          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind }) });
           return;
         }
         case "usage":
@@ -57,10 +57,10 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
       }
     }
-    out.push({ type: "error", failure: failureFor("the model stream ended without an answer", attempts, "stream-broken") });
+    out.push({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken" }) });
   };
   void run()
-    .catch((error: unknown) => out.push({ type: "error", failure: failureFor(`proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, undefined) }))
+    .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined }) }))
     .finally(() => out.end());
   return { events: out, known: () => ({ model, attempts }) };
 }

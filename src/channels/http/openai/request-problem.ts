@@ -38,22 +38,20 @@ export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export function optionalString(body: Json, key: string, where = key): string | undefined {
-  const value = body[key];
+/** A field that may be absent; `where` names it in the error (`messages[2].tool_call_id`). */
+export function optionalString(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw badRequest(where, `expected a string, got ${describe(value)}`);
   return value;
 }
 
-export function optionalNumber(body: Json, key: string, where = key): number | undefined {
-  const value = body[key];
+export function optionalNumber(value: unknown, where: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) throw badRequest(where, `expected a number, got ${describe(value)}`);
   return value;
 }
 
-export function optionalBoolean(body: Json, key: string, where = key): boolean | undefined {
-  const value = body[key];
+export function optionalBoolean(value: unknown, where: string): boolean | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "boolean") throw badRequest(where, `expected true or false, got ${describe(value)}`);
   return value;

@@ -24,7 +24,7 @@ export interface ResponsesRequest {
 
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
-  const model = optionalString(body, "model");
+  const model = optionalString(body.model, "model");
   if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
   const input = body.input;
   if (typeof input !== "string" && !Array.isArray(input)) throw badRequest("input", `required: a string or an array of input items, got ${describe(input)}`);
@@ -39,14 +39,14 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
   return {
     model,
-    stream: optionalBoolean(body, "stream") ?? false,
-    user: optionalString(body, "user"),
-    instructions: optionalString(body, "instructions"),
+    stream: optionalBoolean(body.stream, "stream") ?? false,
+    user: optionalString(body.user, "user"),
+    instructions: optionalString(body.instructions, "instructions"),
     input: items,
     tools: toolsAllowed(body) ? responsesTools(body.tools) : [],
-    options: callOptions(body, ["max_output_tokens"], reasoningLevel(reasoning?.effort, "reasoning.effort")),
+    options: callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
-    previousResponseId: optionalString(body, "previous_response_id"),
+    previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,
   };
 }
@@ -57,7 +57,7 @@ function responsesTools(value: unknown): ToolDefinition[] {
   return value.map((tool, index) => {
     const where = `tools[${index}]`;
     if (!isObject(tool) || tool.type !== "function") throw badRequest(`${where}.type`, `hearth passes function tools only ({ type: "function", name, description, parameters }), got ${describe(isObject(tool) ? tool.type : tool)}`);
-    return toolDefinition(tool.name, tool.description, tool.parameters, where);
+    return toolDefinition(tool, where);
   });
 }
 
@@ -114,14 +114,14 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
       throw badRequest(`${where}.role`, `expected "user", "assistant", "system" or "developer", got ${describe(role)}`);
     }
     if (type === "function_call") {
-      const id = optionalString(item, "call_id", `${where}.call_id`);
-      const name = optionalString(item, "name", `${where}.name`);
+      const id = optionalString(item.call_id, `${where}.call_id`);
+      const name = optionalString(item.name, `${where}.name`);
       if (!id || !name) throw badRequest(where, "a function_call item needs call_id and name");
       toolNames.set(id, name);
       return void open().content.push(toolCall(id, name, item.arguments));
     }
     if (type === "function_call_output") {
-      const id = optionalString(item, "call_id", `${where}.call_id`);
+      const id = optionalString(item.call_id, `${where}.call_id`);
       const name = id === undefined ? undefined : toolNames.get(id);
       if (id === undefined || name === undefined) throw badRequest(`${where}.call_id`, `${JSON.stringify(id ?? null)} answers no function_call item before it`);
       flush();

@@ -71,7 +71,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
   app.get("/api/v1/models", (c) => c.json(lmStudioListing(port.catalogue())));
   app.post("/api/v1/models/load", async (c) => {
-    const outcome = await loadModel(port, await jsonBody(c), options.loadWaitMs ?? 30_000);
+    const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000 });
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
     return c.json(outcome.body, outcome.status as 200);
   });

@@ -29,22 +29,24 @@ export function imageFromUrl(url: unknown, where: string): ImageContent {
 }
 
 /** A function tool's definition; `parameters` defaults to an empty object schema. */
-export function toolDefinition(name: unknown, description: unknown, parameters: unknown, where: string): ToolDefinition {
+export function toolDefinition(tool: { name?: unknown; description?: unknown; parameters?: unknown }, where: string): ToolDefinition {
+  const { name, description, parameters } = tool;
   if (typeof name !== "string" || name === "") throw badRequest(`${where}.name`, `expected the function's name, got ${describe(name)}`);
   if (parameters !== undefined && parameters !== null && !isObject(parameters)) throw badRequest(`${where}.parameters`, `expected a JSON Schema object, got ${describe(parameters)}`);
   return { name, description: typeof description === "string" ? description : "", parameters: isObject(parameters) ? parameters : { type: "object", properties: {} } };
 }
 
 /** The reply limit, temperature and reasoning level a request may set. */
-export function callOptions(body: Json, limitKeys: readonly string[], reasoning: CallOptions["reasoning"]): CallOptions {
+export function callOptions(body: Json, fields: { limitKeys: readonly string[]; reasoning: CallOptions["reasoning"] }): CallOptions {
+  const { limitKeys, reasoning } = fields;
   let maxTokens: number | undefined;
   for (const key of limitKeys) {
-    const value = optionalNumber(body, key);
+    const value = optionalNumber(body[key], key);
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 1) throw badRequest(key, `expected a whole number of tokens of at least 1, got ${value}`);
     maxTokens = value;
   }
-  const temperature = optionalNumber(body, "temperature");
+  const temperature = optionalNumber(body.temperature, "temperature");
   return { maxTokens, temperature, reasoning };
 }
 
