@@ -10,7 +10,7 @@ import { AGENT_NAME, resolveTarget } from "./target.js";
  * or failing over as needed.
  */
 export function lmStudioListing(catalogue: Catalogue): { models: Record<string, unknown>[] } {
-  const entry = (key: string, displayName: string, publisher: string, contextLength: number, vision: boolean): Record<string, unknown> => ({
+  const entry = ({ key, displayName, publisher, contextLength, vision }: { key: string; displayName: string; publisher: string; contextLength: number; vision: boolean }): Record<string, unknown> => ({
     type: "llm",
     publisher,
     key,
@@ -26,8 +26,12 @@ export function lmStudioListing(catalogue: Catalogue): { models: Record<string, 
     description: null,
   });
   const windowOf = (ref: ModelRef | undefined): number => catalogue.models.find((model) => model.ref === ref)?.spec.contextWindow ?? 0;
-  const agents = catalogue.agents.map((agent) => entry(agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, agent.name, "hearth", windowOf(agent.primary), false));
-  const models = catalogue.models.map((model) => entry(model.ref, model.alias ?? model.spec.name, model.spec.provider, model.spec.contextWindow, model.spec.input.includes("image")));
+  const agents = catalogue.agents.map((agent) =>
+    entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", contextLength: windowOf(agent.primary), vision: false }),
+  );
+  const models = catalogue.models.map((model) =>
+    entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, contextLength: model.spec.contextWindow, vision: model.spec.input.includes("image") }),
+  );
   return { models: [...agents, ...models] };
 }
 
@@ -44,12 +48,12 @@ export interface LoadOutcome {
 export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number }): Promise<LoadOutcome> {
   const { port, body, waitMs } = request;
   const name = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
-  if (!name) throw new RequestProblem(400, 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', "invalid_value", "model");
+  if (!name) throw new RequestProblem({ status: 400, message: 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', code: "invalid_value", param: "model" });
   const catalogue = port.catalogue();
   const target = resolveTarget(name, catalogue);
   const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
   const model = catalogue.models.find((candidate) => candidate.ref === ref);
-  if (!ref || !model) throw new RequestProblem(404, `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, "model_not_found", "model");
+  if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
   const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded" } });
   if (!model.local) return loaded(0);
   const started = performance.now();

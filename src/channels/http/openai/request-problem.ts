@@ -2,18 +2,20 @@ import type { AttemptSummary } from "./answer-events.js";
 
 /** A request hearth cannot serve as sent: the status, and words that say what is wrong and the fix. */
 export class RequestProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code: string,
-    readonly param: string | undefined = undefined,
-  ) {
-    super(message);
+  readonly status: number;
+  readonly code: string;
+  readonly param: string | undefined;
+
+  constructor(problem: { status: number; message: string; code: string; param?: string | undefined }) {
+    super(problem.message);
     this.name = "RequestProblem";
+    this.status = problem.status;
+    this.code = problem.code;
+    this.param = problem.param;
   }
 }
 
-export const badRequest = (param: string, message: string): RequestProblem => new RequestProblem(400, `${param}: ${message}`, "invalid_value", param);
+export const badRequest = (param: string, message: string): RequestProblem => new RequestProblem({ status: 400, message: `${param}: ${message}`, code: "invalid_value", param });
 
 /** OpenAI's error shape; `attempts` (hearth's) when models were tried. */
 export function errorBody(error: { message: string; type: string; code: string; param?: string | undefined; attempts?: readonly AttemptSummary[] | undefined }): Record<string, unknown> {

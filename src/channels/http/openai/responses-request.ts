@@ -81,7 +81,7 @@ export function lastResponsesUserText(request: ResponsesRequest): string {
  */
 export function responsesContext(request: ResponsesRequest, origin: { model: ModelRef; api: AssistantMessage["api"] }): Context {
   if (request.previousResponseId !== undefined) {
-    throw new RequestProblem(400, "previous_response_id: hearth stores no responses in proxy mode; send the whole conversation in input (or use an agent, \"hearth\", which keeps its own history)", "unsupported_parameter", "previous_response_id");
+    throw new RequestProblem({ status: 400, message: "previous_response_id: hearth stores no responses in proxy mode; send the whole conversation in input (or use an agent, \"hearth\", which keeps its own history)", code: "unsupported_parameter", param: "previous_response_id" });
   }
   const system: string[] = request.instructions ? [request.instructions] : [];
   const out: Message[] = [];
@@ -136,7 +136,7 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
       // Signed reasoning leads its reply (Anthropic refuses thinking after a tool_use block).
       return void current.content.unshift(...signed.parts);
     }
-    if (type === "item_reference") throw new RequestProblem(400, `${where}: hearth stores no responses; send the item itself instead of a reference`, "unsupported_parameter", where);
+    if (type === "item_reference") throw new RequestProblem({ status: 400, message: `${where}: hearth stores no responses; send the item itself instead of a reference`, code: "unsupported_parameter", param: where });
     throw badRequest(`${where}.type`, `hearth passes message, function_call, function_call_output and reasoning items, got ${describe(type)}`);
   });
   flush();

@@ -40,7 +40,7 @@ export function agentSession(header: string | undefined, user: string | undefine
     return checkSessionKey(user ? `http:${user}` : "http");
   } catch (error) {
     const where = header !== undefined && header.trim() !== "" ? "x-hearth-session" : "user";
-    throw new RequestProblem(400, `${where}: ${error instanceof Error ? error.message : String(error)}`, "invalid_session", where);
+    throw new RequestProblem({ status: 400, message: `${where}: ${error instanceof Error ? error.message : String(error)}`, code: "invalid_session", param: where });
   }
 }
 
@@ -145,7 +145,7 @@ async function jsonBody(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new RequestProblem(400, `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}); send Content-Type: application/json with a JSON object`, "invalid_json");
+    throw new RequestProblem({ status: 400, message: `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}); send Content-Type: application/json with a JSON object`, code: "invalid_json" });
   }
 }
 

@@ -29,5 +29,5 @@ export function resolveTarget(name: string, catalogue: Catalogue): Target {
   if (caseless) return { mode: "proxy", ref: caseless.ref, api: caseless.spec.api };
   const names = targetNames(catalogue);
   const shown = names.slice(0, 40).map((choice) => `"${choice}"`).join(", ");
-  throw new RequestProblem(404, `model "${wanted}" is not an agent or a model hearth serves; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, "model_not_found", "model");
+  throw new RequestProblem({ status: 404, message: `model "${wanted}" is not an agent or a model hearth serves; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
 }
