@@ -133,6 +133,11 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
       assert.match(error.message, /^400 x-hearth-session: /);
       return true;
     });
+    await assert.rejects(api.client.responses.create({ model: "hearth", input: "x", user: "not a key!" }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.match(error.message, /^400 user: /);
+      return true;
+    });
     api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
     api.backup.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
     for (const stream of [false, true]) {

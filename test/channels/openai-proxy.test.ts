@@ -26,6 +26,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     const { data, response } = await api.client.chat.completions
       .create({
         model: "Local",
+        user: "ann",
         messages: [
           { role: "system", content: "Be brief." },
           { role: "user", content: "Hi" },
@@ -45,7 +46,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     assert.equal(sent.model, "m1");
     assert.deepEqual(sent.messages.map((entry) => `${entry.role}: ${entry.content}`), ["system: Be brief.", "user: Hi"]);
     assert.deepEqual(sent.tools.map((tool) => tool.function.name), ["lookup"]);
-    assert.equal(api.gateway.proxied.at(-1)?.canRestart, true);
+    assert.deepEqual(api.gateway.proxied.at(-1), { model: "local/m1", stickyKey: "ann", canRestart: true }, "the alias became its ref; the user keeps one replica");
     assert.deepEqual(api.gateway.store.keys(), [], "proxy mode writes no session");
   });
 
