@@ -1,6 +1,6 @@
 import type { Response, ResponseFunctionToolCall, ResponseOutputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { ToolCall } from "../../../ai/types.js";
-import type { Answer, AnswerFailure } from "./answer-events.js";
+import type { Answer, AnswerFailure, AttemptSummary } from "./answer-events.js";
 import { attemptsHeader, newId, nowSeconds, responsesUsage } from "./reply-meta.js";
 import { encodeSignedReasoning } from "./signed-reasoning.js";
 
@@ -181,7 +181,7 @@ export class ResponseBuilder {
     }
     events.push(...this.numbered(closing));
     this.meta.model = answer.model;
-    const metadata = { ...this.meta.metadata, hearth_model: answer.model, hearth_attempts: attemptsHeader(answer.attempts).slice(0, 512), ...(answer.notice ? { hearth_notice: answer.notice.slice(0, 512) } : {}) };
+    const metadata = { ...this.meta.metadata, hearth_model: answer.model, hearth_attempts: metadataAttempts(answer.attempts), ...(answer.notice ? { hearth_notice: answer.notice.slice(0, 512) } : {}) };
     const incomplete = answer.stopReason === "length";
     const response = this.snapshot(incomplete ? "incomplete" : "completed", {
       completed_at: nowSeconds(),
@@ -196,8 +196,19 @@ export class ResponseBuilder {
   /** A failure after the stream began: the items so far, closed, and `response.failed` with the error. */
   failed(failure: AnswerFailure): ResponseStreamEvent[] {
     const closing = this.close();
-    const metadata = { ...this.meta.metadata, hearth_attempts: attemptsHeader(failure.attempts).slice(0, 512) };
+    const metadata = { ...this.meta.metadata, hearth_attempts: metadataAttempts(failure.attempts) };
     const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata });
     return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
   }
+}
+
+/** The attempts as JSON within metadata's 512 characters: the latest ones (the answering model is last) when all do not fit. */
+function metadataAttempts(attempts: readonly AttemptSummary[]): string {
+  let kept = attempts;
+  let text = attemptsHeader(kept);
+  while (text.length > 512 && kept.length > 1) {
+    kept = kept.slice(1);
+    text = attemptsHeader(kept);
+  }
+  return text.length > 512 ? "[]" : text;
 }
