@@ -40,9 +40,10 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
   const gateway = testGateway(config);
   const logs: ApiSetup["logs"] = [];
   const waiting = new Set<(fields: Record<string, unknown>) => void>();
-  const record = (fields: Record<string, unknown>, message: string): void => {
-    logs.push({ fields, message });
-    for (const waiter of waiting) waiter(fields);
+  const record = (fields: object, message = ""): void => {
+    const entry = { ...fields } as Record<string, unknown>;
+    logs.push({ fields: entry, message });
+    for (const waiter of waiting) waiter(entry);
   };
   const logger: OpenAiLogger = { info: record, warn: record };
   const waitForLog = (match: (fields: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>

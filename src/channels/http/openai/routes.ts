@@ -16,10 +16,10 @@ import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { resolveTarget, type Target } from "./target.js";
 
-/** The structured log lines this sub-app writes (pino's `logger.info(fields, message)` fits). */
+/** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
 export interface OpenAiLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
 }
 
 export interface OpenAiRoutesOptions {
