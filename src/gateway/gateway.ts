@@ -106,7 +106,7 @@ export class Gateway implements GatewayPort {
       sessionKey: request.stickyKey,
       privacy: main.spec.privacy,
       named: found.model.ref,
-      canRestart: false,
+      canRestart: request.canRestart ?? false,
     });
     const observe = this.dependencies.latencies.route();
     void (async () => {

@@ -40,6 +40,8 @@ export interface ProxyRequest {
   /** Keeps a client on one replica (prompt cache); from the request's `user` or `x-hearth-session`. */
   stickyKey?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The client sees only the final answer (non-streaming): a broken answer may be replaced by the next model's. */
+  canRestart?: boolean | undefined;
 }
 
 /** The models and agents a request may name. */

@@ -1,0 +1,76 @@
+import type { AgentEvent } from "../../../agent/agent-events.js";
+import { emptyUsage } from "../../../ai/usage.js";
+import type { GatewayPort } from "../../../gateway/port.js";
+import { isHearthError } from "../../../shared/errors.js";
+import { EventStream } from "../../../shared/event-stream.js";
+import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
+import { cancelledFailure, failureFor } from "./failure-status.js";
+
+export interface AgentCall {
+  /** undefined: the gateway's default agent for the channel. */
+  agent: string | undefined;
+  /** What the reply names when no model answered (an in-chat command): "hearth", "hearth/<id>". */
+  label: string;
+  session: string;
+  text: string;
+  canRestart: boolean;
+  signal: AbortSignal;
+}
+
+/** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
+export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
+  const out = new EventStream<AnswerEvent>();
+  const attempts: AttemptSummary[] = [];
+  let reasoning = "";
+  const onEvent = (event: AgentEvent): void => {
+    switch (event.type) {
+      case "text-delta":
+        out.push(event);
+        break;
+      case "reasoning-delta":
+        reasoning += event.delta;
+        out.push(event);
+        break;
+      case "tool-start":
+        out.push({ type: "step-break" });
+        break;
+      case "attempt-failed":
+        attempts.push({ model: event.model, outcome: event.outcome });
+        break;
+      case "answer-restart":
+        reasoning = "";
+        out.push({ type: "restart" });
+        break;
+      default:
+        break;
+    }
+  };
+  const run = async (): Promise<void> => {
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, signal: call.signal, onEvent });
+    if (handled.kind === "command") {
+      out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
+      return;
+    }
+    const result = handled.result;
+    const all: AttemptSummary[] = result.attempts.map((attempt) => ({ model: attempt.model, outcome: attempt.outcome, ms: attempt.ms }));
+    if (!result.ok) {
+      const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
+      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome }) });
+      return;
+    }
+    out.push({
+      type: "end",
+      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: result.notice },
+    });
+  };
+  void run()
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = isHearthError(error) && error.kind !== "runtime"
+        ? { status: 400, message, type: "invalid_request_error", code: "bad_request", attempts }
+        : { status: 500, message: `the turn failed: ${message}`, type: "server_error", code: "internal_error", attempts };
+      out.push({ type: "error", failure });
+    })
+    .finally(() => out.end());
+  return { events: out, known: () => ({ model: undefined, attempts }) };
+}

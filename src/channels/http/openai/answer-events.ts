@@ -1,0 +1,61 @@
+import type { Api } from "../../../ai/api.js";
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { ReasoningContent, StopReason, ToolCall, Usage } from "../../../ai/types.js";
+
+/** One attempt as a reply reports it (headers, error bodies): which model, what became of it, how long. */
+export interface AttemptSummary {
+  model: string;
+  outcome: string;
+  ms?: number | undefined;
+}
+
+/** Reasoning the answering provider signed or encrypted: what a client must replay for the same provider to accept it. */
+export interface SignedReasoning {
+  model: ModelRef;
+  api: Api;
+  parts: readonly ReasoningContent[];
+}
+
+/** The whole answer of one request, in either mode. */
+export interface Answer {
+  text: string;
+  reasoning: string;
+  toolCalls: readonly ToolCall[];
+  /** The model that answered (a ref; an agent's label for an in-chat command's answer). */
+  model: string;
+  attempts: readonly AttemptSummary[];
+  usage: Usage;
+  stopReason: StopReason;
+  /** "answered by Opus — local server unreachable", in agent mode when a fallback answered. */
+  notice?: string | undefined;
+  signed?: SignedReasoning | undefined;
+}
+
+/** Why a request got no answer: the HTTP status and OpenAI error fields it is reported with. */
+export interface AnswerFailure {
+  status: number;
+  message: string;
+  type: string;
+  code: string;
+  attempts: readonly AttemptSummary[];
+}
+
+/**
+ * What the writers see of a request, in either mode. `restart`: what was said so far is replaced by
+ * another model's fresh answer (only where the request let hearth restart: non-streaming); `step-break`:
+ * the agent ran its tools, text after it is a new paragraph. Exactly one `end` or `error` comes last.
+ */
+export type AnswerEvent =
+  | { type: "text-delta"; delta: string }
+  | { type: "reasoning-delta"; delta: string }
+  | { type: "tool-call"; call: ToolCall }
+  | { type: "restart" }
+  | { type: "step-break" }
+  | { type: "end"; answer: Answer }
+  | { type: "error"; failure: AnswerFailure };
+
+/** An answer under way: its events, and what is known so far of who answers (for a stream's headers). */
+export interface AnswerSource {
+  events: AsyncIterable<AnswerEvent>;
+  known(): { model: string | undefined; attempts: readonly AttemptSummary[] };
+}

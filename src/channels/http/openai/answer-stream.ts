@@ -1,0 +1,120 @@
+import type { Context } from "hono";
+import { streamSSE, type SSEMessage } from "hono/streaming";
+import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
+import { errorBody } from "./request-problem.js";
+import { replyHeaders } from "./reply-meta.js";
+
+/** How one API writes an answer as server-sent events. */
+export interface SseWriter {
+  /** The first events, once the answer is under way (the headers are sent then); `model`: who is answering, when known. */
+  start(model: string | undefined): SSEMessage[];
+  event(event: Extract<AnswerEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "step-break" | "restart" }>): SSEMessage[];
+  end(answer: Answer): SSEMessage[];
+  /** The answer failed after the stream began: the error, the way this API ends a stream with one. */
+  fail(failure: AnswerFailure): SSEMessage[];
+}
+
+export type Settled = { ok: true; answer: Answer } | { ok: false; failure: AnswerFailure };
+
+const endedWithout = (source: AnswerSource): AnswerFailure => ({ status: 502, message: "the answer ended without a result", type: "server_error", code: "upstream_failed", attempts: source.known().attempts });
+
+/** The whole answer of a non-streaming request. */
+export async function settle(source: AnswerSource): Promise<Settled> {
+  for await (const event of source.events) {
+    if (event.type === "end") return { ok: true, answer: event.answer };
+    if (event.type === "error") return { ok: false, failure: event.failure };
+  }
+  return { ok: false, failure: endedWithout(source) };
+}
+
+export function failureResponse(c: Context, failure: AnswerFailure): Response {
+  const headers = replyHeaders({ model: undefined, attempts: failure.attempts });
+  return c.json(errorBody(failure), failure.status as 400, headers);
+}
+
+export interface StreamRequest {
+  c: Context;
+  source: AnswerSource;
+  writer: SseWriter;
+  /** Aborted when the client goes away: the upstream call stops. */
+  controller: AbortController;
+  onDone: (outcome: { status: number; model: string | undefined; attempts: number }) => void;
+  /** How long the headers wait for the first token before the stream starts anyway (a cold load can take minutes). */
+  headersWaitMs: number;
+  /** A `: keep-alive` comment this often while no event comes. */
+  keepAliveMs: number;
+}
+
+type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
+
+/**
+ * A streamed answer. The headers wait for the first token (or the end), up to `headersWaitMs`: a
+ * request that no model can answer gets an HTTP error status with the attempts, which every client
+ * reports properly, and the headers name the model answering. A longer wait (a local model loading)
+ * starts the stream anyway and keeps it alive with comments. After that, a failure ends the stream
+ * the API's way.
+ */
+export async function streamAnswer(request: StreamRequest): Promise<Response> {
+  const { c, source, writer, controller, onDone } = request;
+  const iterator = source.events[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<AnswerEvent>> | undefined;
+  /** The next event, or "quiet" when none came within `ms` (the pending read is kept for the next call). */
+  const step = async (ms: number): Promise<Step> => {
+    next ??= iterator.next();
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = new Promise<Step>((resolve) => (timer = setTimeout(() => resolve({ kind: "quiet" }), ms)));
+    const result = await Promise.race([next.then((value): Step => (value.done ? { kind: "done" } : { kind: "event", event: value.value })), quiet]);
+    clearTimeout(timer);
+    if (result.kind !== "quiet") next = undefined;
+    return result;
+  };
+
+  let first = await step(request.headersWaitMs);
+  while (first.kind === "event" && (first.event.type === "restart" || first.event.type === "step-break")) first = await step(request.headersWaitMs);
+  if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
+    const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
+    onDone({ status: failure.status, model: undefined, attempts: failure.attempts.length });
+    return failureResponse(c, failure);
+  }
+  const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
+  for (const [name, value] of Object.entries(replyHeaders(known))) c.header(name, value);
+
+  return streamSSE(c, async (sse) => {
+    let ended = false;
+    sse.onAbort(() => {
+      if (!ended) controller.abort();
+    });
+    const write = async (messages: SSEMessage[]): Promise<void> => {
+      for (const message of messages) await sse.writeSSE(message);
+    };
+    await write(writer.start(known.model));
+    let current: Step = first;
+    for (;;) {
+      if (current.kind === "quiet") {
+        if (sse.aborted) break;
+        await sse.write(": keep-alive\n\n");
+      } else if (current.kind === "done") {
+        ended = true;
+        await write(writer.fail(endedWithout(source)));
+        onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
+        break;
+      } else {
+        const event = current.event;
+        if (event.type === "end") {
+          ended = true;
+          await write(writer.end(event.answer));
+          onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+          break;
+        }
+        if (event.type === "error") {
+          ended = true;
+          await write(writer.fail(event.failure));
+          onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
+          break;
+        }
+        await write(writer.event(event));
+      }
+      current = await step(request.keepAliveMs);
+    }
+  });
+}

@@ -1,0 +1,150 @@
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
+import { emptyUsage } from "../../../ai/usage.js";
+import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
+import { callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed } from "./shared-fields.js";
+
+/** A `POST /v1/chat/completions` body, checked. */
+export interface ChatRequest {
+  model: string;
+  stream: boolean;
+  /** `stream_options.include_usage`: the usage in a chunk of its own (it is on the last choice chunk either way). */
+  includeUsage: boolean;
+  user: string | undefined;
+  options: CallOptions;
+  messages: readonly Json[];
+  tools: readonly ToolDefinition[];
+}
+
+export function parseChatRequest(body: unknown): ChatRequest {
+  if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
+  const model = optionalString(body.model, "model");
+  if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
+  if (!Array.isArray(body.messages) || body.messages.length === 0) throw badRequest("messages", "required: a non-empty array of messages");
+  const messages = body.messages.map((message, index) => {
+    if (!isObject(message)) throw badRequest(`messages[${index}]`, `expected a message object, got ${describe(message)}`);
+    return message;
+  });
+  const n = body.n;
+  if (n !== undefined && n !== null && n !== 1) throw badRequest("n", "hearth answers with one choice: leave n out or set it to 1");
+  refuseStructuredOutput(body.response_format, "response_format");
+  const streamOptions = isObject(body.stream_options) ? body.stream_options : {};
+  const tools = toolsAllowed(body) ? chatTools(body.tools) : [];
+  return {
+    model,
+    stream: optionalBoolean(body.stream, "stream") ?? false,
+    includeUsage: streamOptions.include_usage === true,
+    user: optionalString(body.user, "user"),
+    options: callOptions(body, { limitKeys: ["max_tokens", "max_completion_tokens"], reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+    messages,
+    tools,
+  };
+}
+
+function chatTools(value: unknown): ToolDefinition[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw badRequest("tools", `expected an array of tools, got ${describe(value)}`);
+  return value.map((tool, index) => {
+    const where = `tools[${index}]`;
+    if (!isObject(tool) || tool.type !== "function" || !isObject(tool.function)) throw badRequest(where, 'hearth passes function tools only: { type: "function", function: { name, description, parameters } }');
+    return toolDefinition(tool.function, `${where}.function`);
+  });
+}
+
+/** Agent mode: the text of the last message, which must be the user's (hearth keeps the history and runs the tools). */
+export function lastChatUserText(messages: readonly Json[]): string {
+  const index = messages.length - 1;
+  const last = messages[index] as Json;
+  if (last.role !== "user") throw badRequest(`messages[${index}].role`, `an agent answers the last message, which must be the user's (got "${String(last.role)}"); hearth keeps the history and runs the tools itself`);
+  const parts = userContent(last.content, `messages[${index}].content`);
+  if (typeof parts !== "string" && parts.some((part) => part.type === "image")) throw badRequest(`messages[${index}].content`, "an agent takes text messages; send images to a model ref or alias (proxy mode)");
+  return typeof parts === "string" ? parts : parts.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+/** Proxy mode: the client's conversation as hearth's context (system and developer messages become the system prompt). */
+export function chatContext(request: ChatRequest, origin: { model: ModelRef; api: AssistantMessage["api"] }): Context {
+  const system: string[] = [];
+  const out: Message[] = [];
+  const toolNames = new Map<string, string>();
+  request.messages.forEach((message, index) => {
+    const where = `messages[${index}]`;
+    switch (message.role) {
+      case "system":
+      case "developer":
+        system.push(textOf(message.content, `${where}.content`));
+        return;
+      case "user":
+        out.push({ role: "user", content: userContent(message.content, `${where}.content`) });
+        return;
+      case "assistant": {
+        const calls = assistantCalls(message.tool_calls, `${where}.tool_calls`);
+        for (const call of calls) toolNames.set(call.id, call.name);
+        const text = message.content === null || message.content === undefined ? "" : textOf(message.content, `${where}.content`);
+        // Reasoning a client replays (reasoning_content) carries no provider's signature: no candidate needs it back.
+        const content = [...(text === "" ? [] : [{ type: "text" as const, text }]), ...calls];
+        out.push({ role: "assistant", content, model: origin.model, api: origin.api, stopReason: calls.length > 0 ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 });
+        return;
+      }
+      case "tool": {
+        const id = optionalString(message.tool_call_id, `${where}.tool_call_id`);
+        const name = id === undefined ? undefined : toolNames.get(id);
+        if (id === undefined || name === undefined) throw badRequest(`${where}.tool_call_id`, `${JSON.stringify(id ?? null)} answers no tool call of an earlier assistant message`);
+        out.push({ role: "tool-result", toolCallId: id, toolName: name, content: textOf(message.content, `${where}.content`), isError: false });
+        return;
+      }
+      default:
+        throw badRequest(`${where}.role`, `expected "system", "developer", "user", "assistant" or "tool", got ${describe(message.role)}`);
+    }
+  });
+  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: out, tools: request.tools.length > 0 ? request.tools : undefined };
+}
+
+function userContent(content: unknown, where: string): string | (TextContent | ImageContent)[] {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw badRequest(where, `expected a string or an array of content parts, got ${describe(content)}`);
+  return content.map((part, index) => {
+    const at = `${where}[${index}]`;
+    if (!isObject(part)) throw badRequest(at, `expected a content part, got ${describe(part)}`);
+    if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
+    if (part.type === "image_url") return imageFromUrl(isObject(part.image_url) ? part.image_url.url : part.image_url, `${at}.image_url.url`);
+    throw badRequest(`${at}.type`, `hearth passes text and image_url parts, got ${describe(part.type)}`);
+  });
+}
+
+function textOf(content: unknown, where: string): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw badRequest(where, `expected a string or an array of text parts, got ${describe(content)}`);
+  return content
+    .map((part, index) => {
+      if (isObject(part) && (part.type === "text" || part.type === "input_text" || part.type === "output_text") && typeof part.text === "string") return part.text;
+      if (isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+      throw badRequest(`${where}[${index}]`, "expected a text part { type: \"text\", text }");
+    })
+    .join("");
+}
+
+function assistantCalls(value: unknown, where: string): ToolCall[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw badRequest(where, `expected an array of tool calls, got ${describe(value)}`);
+  return value.map((call, index) => {
+    const at = `${where}[${index}]`;
+    if (!isObject(call) || typeof call.id !== "string" || !isObject(call.function) || typeof call.function.name !== "string") {
+      throw badRequest(at, "expected { id, type: \"function\", function: { name, arguments } }");
+    }
+    return toolCall(call.id, call.function.name, call.function.arguments);
+  });
+}
+
+/** A tool call a client sends back: its arguments as sent, parsed where they are a JSON object. */
+export function toolCall(id: string, name: string, rawArguments: unknown): ToolCall {
+  const raw = typeof rawArguments === "string" ? rawArguments : JSON.stringify(rawArguments ?? {});
+  let parsed: unknown;
+  try {
+    parsed = raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  return isObject(parsed)
+    ? { type: "tool-call", id, name, arguments: parsed, rawArguments: raw }
+    : { type: "tool-call", id, name, arguments: {}, rawArguments: raw, argumentsError: "the arguments are not a JSON object" };
+}

@@ -1,0 +1,25 @@
+import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
+
+/** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
+const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-policy", "skipped-context"]);
+
+/**
+ * The status of a request no model answered: 400 when a server refused the request itself (bad
+ * request, too long for every window), 503 when every candidate was down, busy or cooling, 502 for
+ * anything else a server did wrong (a key refused, a broken stream).
+ */
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined }): AnswerFailure {
+  const { message, attempts, lastKind } = outcome;
+  const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
+  if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
+  if (lastKind === "context-overflow" && failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {
+    return { status: 400, message, type: "invalid_request_error", code: "context_length_exceeded", attempts };
+  }
+  if (failed.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };
+  return { status: 502, message, type: "server_error", code: "upstream_failed", attempts };
+}
+
+/** The client went away or cancelled: nobody reads the answer (499, nginx's "client closed request"). */
+export function cancelledFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
+  return { status: 499, message: "the request was cancelled", type: "server_error", code: "cancelled", attempts };
+}

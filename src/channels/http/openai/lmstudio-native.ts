@@ -1,0 +1,82 @@
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
+import { RequestProblem } from "./request-problem.js";
+import { AGENT_NAME, resolveTarget } from "./target.js";
+
+/**
+ * `GET /api/v1/models` as LM Studio 0.4 lists models (`{ models: [{ key, display_name,
+ * loaded_instances, max_context_length, capabilities, … }] }`): every name hearth serves under the
+ * key a client must send back (an agent, a ref), each shown loaded — hearth answers for it, loading
+ * or failing over as needed.
+ */
+export function lmStudioListing(catalogue: Catalogue): { models: Record<string, unknown>[] } {
+  const entry = ({ key, displayName, publisher, contextLength, vision }: { key: string; displayName: string; publisher: string; contextLength: number; vision: boolean }): Record<string, unknown> => ({
+    type: "llm",
+    publisher,
+    key,
+    display_name: displayName,
+    architecture: null,
+    quantization: null,
+    size_bytes: 0,
+    params_string: null,
+    loaded_instances: [{ id: key, config: { context_length: contextLength } }],
+    max_context_length: contextLength,
+    format: null,
+    capabilities: { vision, trained_for_tool_use: true },
+    description: null,
+  });
+  const windowOf = (ref: ModelRef | undefined): number => catalogue.models.find((model) => model.ref === ref)?.spec.contextWindow ?? 0;
+  const agents = catalogue.agents.map((agent) =>
+    entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", contextLength: windowOf(agent.primary), vision: false }),
+  );
+  const models = catalogue.models.map((model) =>
+    entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, contextLength: model.spec.contextWindow, vision: model.spec.input.includes("image") }),
+  );
+  return { models: [...agents, ...models] };
+}
+
+export interface LoadOutcome {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * `POST /api/v1/models/load`: warms the local model a name stands for (an agent: its primary) with a
+ * one-token call through the proxy. Answers when it loaded, or after `waitMs` with status "loading"
+ * (the warm-up goes on). A hosted model needs no load; the call never moves on to a fallback.
+ */
+export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number }): Promise<LoadOutcome> {
+  const { port, body, waitMs } = request;
+  const name = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
+  if (!name) throw new RequestProblem({ status: 400, message: 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', code: "invalid_value", param: "model" });
+  const catalogue = port.catalogue();
+  const target = resolveTarget(name, catalogue);
+  const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
+  const model = catalogue.models.find((candidate) => candidate.ref === ref);
+  if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
+  const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded" } });
+  if (!model.local) return loaded(0);
+  const started = performance.now();
+  const controller = new AbortController();
+  const warm = (async (): Promise<LoadOutcome> => {
+    const stream = port.proxy({ model: ref, context: { messages: [{ role: "user", content: "ok" }] }, options: { maxTokens: 1, signal: controller.signal }, signal: controller.signal });
+    for await (const event of stream) {
+      if (event.type === "attempt-start" && event.model !== ref) controller.abort();
+      if (event.type === "route-end") return loaded(Math.round(performance.now() - started) / 1000);
+      if (event.type === "route-error") {
+        const why = event.attempts.find((attempt) => attempt.model === ref)?.message ?? event.message;
+        return { status: 503, body: { error: { message: `${ref} did not load: ${why}`, type: "server_error", param: null, code: "model_load_failed" } } };
+      }
+    }
+    return { status: 503, body: { error: { message: `${ref} did not load: the call ended without an answer`, type: "server_error", param: null, code: "model_load_failed" } } };
+  })().catch((error: unknown) => ({ status: 503, body: { error: { message: `${ref} did not load: ${error instanceof Error ? error.message : String(error)}`, type: "server_error", param: null, code: "model_load_failed" } } }));
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<LoadOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes` } }), waitMs);
+  });
+  try {
+    return await Promise.race([warm, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,84 @@
+import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
+import type { GatewayPort } from "../../../gateway/port.js";
+import type { Attempt } from "../../../models/router-events.js";
+import { EventStream } from "../../../shared/event-stream.js";
+import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
+import { cancelledFailure, failureFor } from "./failure-status.js";
+
+export interface ProxyCall {
+  /** A ref (already checked against the catalogue). */
+  model: string;
+  context: Context;
+  options: CallOptions;
+  stickyKey: string | undefined;
+  /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
+  canRestart: boolean;
+  signal: AbortSignal;
+}
+
+const summary = (attempt: Attempt): AttemptSummary => ({ model: attempt.model, outcome: attempt.outcome, ms: attempt.ms });
+
+/** Proxy mode: the client's context through the gateway's chain; nothing is stored. */
+export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
+  const out = new EventStream<AnswerEvent>();
+  const attempts: AttemptSummary[] = [];
+  let model: string | undefined;
+  const run = async (): Promise<void> => {
+    const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal: call.signal }, stickyKey: call.stickyKey, signal: call.signal, canRestart: call.canRestart });
+    for await (const event of stream) {
+      switch (event.type) {
+        case "attempt-start":
+          model = event.model;
+          break;
+        case "attempt-failed":
+          attempts.push(summary(event.attempt));
+          break;
+        case "attempt-skipped":
+          attempts.push(summary(event.attempt));
+          break;
+        case "text-delta":
+        case "reasoning-delta":
+        case "tool-call":
+          out.push(event);
+          break;
+        case "answer-restart":
+          out.push({ type: "restart" });
+          break;
+        case "route-end":
+          out.push({ type: "end", answer: answerOf(event.message, event.attempts.map(summary)) });
+          return;
+        case "route-error": {
+          const all = event.attempts.map(summary);
+          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind }) });
+          return;
+        }
+        case "usage":
+        case "model-loading":
+          break;
+      }
+    }
+    out.push({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken" }) });
+  };
+  void run()
+    .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined }) }))
+    .finally(() => out.end());
+  return { events: out, known: () => ({ model, attempts }) };
+}
+
+/** The route's final message as one answer: text, reasoning, tool calls, and the reasoning a provider signed. */
+export function answerOf(message: AssistantMessage, attempts: readonly AttemptSummary[]): Answer {
+  const text = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+  const reasoningParts = message.content.filter((part): part is ReasoningContent => part.type === "reasoning");
+  const toolCalls = message.content.filter((part): part is ToolCall => part.type === "tool-call");
+  const signedParts = reasoningParts.filter((part) => part.signature !== undefined || part.redacted !== undefined);
+  return {
+    text,
+    reasoning: reasoningParts.map((part) => part.text).join(""),
+    toolCalls,
+    model: message.model,
+    attempts,
+    usage: message.usage,
+    stopReason: message.stopReason,
+    signed: signedParts.length > 0 ? { model: message.model, api: message.api, parts: signedParts } : undefined,
+  };
+}

@@ -1,0 +1,168 @@
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { AssistantMessage, CallOptions, Context, ImageContent, Message, ReasoningContent, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
+import { emptyUsage } from "../../../ai/usage.js";
+import { toolCall } from "./chat-request.js";
+import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
+import { callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed } from "./shared-fields.js";
+import { decodeSignedReasoning } from "./signed-reasoning.js";
+
+/** A `POST /v1/responses` body, checked. */
+export interface ResponsesRequest {
+  model: string;
+  stream: boolean;
+  user: string | undefined;
+  instructions: string | undefined;
+  input: string | readonly Json[];
+  tools: readonly ToolDefinition[];
+  options: CallOptions;
+  /** The client asked for reasoning (`reasoning` or `include`): agent mode returns it as reasoning items then. */
+  reasoningAsked: boolean;
+  previousResponseId: string | undefined;
+  /** Echoed back in the response, as OpenAI does. */
+  metadata: Record<string, string>;
+}
+
+export function parseResponsesRequest(body: unknown): ResponsesRequest {
+  if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
+  const model = optionalString(body.model, "model");
+  if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
+  const input = body.input;
+  if (typeof input !== "string" && !Array.isArray(input)) throw badRequest("input", `required: a string or an array of input items, got ${describe(input)}`);
+  const items = typeof input === "string" ? input : input.map((item, index) => {
+    if (!isObject(item)) throw badRequest(`input[${index}]`, `expected an input item, got ${describe(item)}`);
+    return item;
+  });
+  if (Array.isArray(items) && items.length === 0) throw badRequest("input", "required: at least one input item");
+  refuseStructuredOutput(isObject(body.text) ? body.text.format : undefined, "text.format");
+  const reasoning = isObject(body.reasoning) ? body.reasoning : undefined;
+  const include = Array.isArray(body.include) ? body.include : [];
+  const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
+  return {
+    model,
+    stream: optionalBoolean(body.stream, "stream") ?? false,
+    user: optionalString(body.user, "user"),
+    instructions: optionalString(body.instructions, "instructions"),
+    input: items,
+    tools: toolsAllowed(body) ? responsesTools(body.tools) : [],
+    options: callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+    reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
+    previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
+    metadata,
+  };
+}
+
+function responsesTools(value: unknown): ToolDefinition[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw badRequest("tools", `expected an array of tools, got ${describe(value)}`);
+  return value.map((tool, index) => {
+    const where = `tools[${index}]`;
+    if (!isObject(tool) || tool.type !== "function") throw badRequest(`${where}.type`, `hearth passes function tools only ({ type: "function", name, description, parameters }), got ${describe(isObject(tool) ? tool.type : tool)}`);
+    return toolDefinition(tool, where);
+  });
+}
+
+/** Agent mode: the text of the last input item, which must be the user's message. */
+export function lastResponsesUserText(request: ResponsesRequest): string {
+  if (typeof request.input === "string") return request.input;
+  const index = request.input.length - 1;
+  const last = request.input[index] as Json;
+  if (last.role !== "user" || (last.type !== undefined && last.type !== "message")) {
+    throw badRequest(`input[${index}]`, "an agent answers the last input item, which must be the user's message; hearth keeps the history and runs the tools itself");
+  }
+  const content = userParts(last.content, `input[${index}].content`);
+  if (typeof content !== "string" && content.some((part) => part.type === "image")) throw badRequest(`input[${index}].content`, "an agent takes text messages; send images to a model ref or alias (proxy mode)");
+  return typeof content === "string" ? content : content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+/**
+ * Proxy mode: the client's items as hearth's context. Assistant items in a row (reasoning, message,
+ * function calls) make one assistant message. Reasoning hearth issued is restored with the model that
+ * made it (its adapter sends it back only there); any other replayed reasoning is dropped.
+ */
+export function responsesContext(request: ResponsesRequest, origin: { model: ModelRef; api: AssistantMessage["api"] }): Context {
+  if (request.previousResponseId !== undefined) {
+    throw new RequestProblem({ status: 400, message: "previous_response_id: hearth stores no responses in proxy mode; send the whole conversation in input (or use an agent, \"hearth\", which keeps its own history)", code: "unsupported_parameter", param: "previous_response_id" });
+  }
+  const system: string[] = request.instructions ? [request.instructions] : [];
+  const out: Message[] = [];
+  let assistant: { content: (TextContent | ReasoningContent | ToolCall)[]; model: ModelRef; api: AssistantMessage["api"] } | undefined;
+  const toolNames = new Map<string, string>();
+  const flush = (): void => {
+    if (assistant && assistant.content.length > 0) {
+      const calls = assistant.content.some((part) => part.type === "tool-call");
+      out.push({ role: "assistant", content: assistant.content, model: assistant.model, api: assistant.api, stopReason: calls ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 });
+    }
+    assistant = undefined;
+  };
+  const open = (): NonNullable<typeof assistant> => (assistant ??= { content: [], model: origin.model, api: origin.api });
+  const items = typeof request.input === "string" ? [{ role: "user", content: request.input }] : request.input;
+  items.forEach((item, index) => {
+    const where = `input[${index}]`;
+    const type = item.type ?? "message";
+    if (type === "message") {
+      const role = item.role;
+      if (role === "system" || role === "developer") return void system.push(textParts(item.content, `${where}.content`));
+      if (role === "user") {
+        flush();
+        return void out.push({ role: "user", content: userParts(item.content, `${where}.content`) });
+      }
+      if (role === "assistant") {
+        const text = textParts(item.content, `${where}.content`);
+        if (text !== "") open().content.push({ type: "text", text });
+        return;
+      }
+      throw badRequest(`${where}.role`, `expected "user", "assistant", "system" or "developer", got ${describe(role)}`);
+    }
+    if (type === "function_call") {
+      const id = optionalString(item.call_id, `${where}.call_id`);
+      const name = optionalString(item.name, `${where}.name`);
+      if (!id || !name) throw badRequest(where, "a function_call item needs call_id and name");
+      toolNames.set(id, name);
+      return void open().content.push(toolCall(id, name, item.arguments));
+    }
+    if (type === "function_call_output") {
+      const id = optionalString(item.call_id, `${where}.call_id`);
+      const name = id === undefined ? undefined : toolNames.get(id);
+      if (id === undefined || name === undefined) throw badRequest(`${where}.call_id`, `${JSON.stringify(id ?? null)} answers no function_call item before it`);
+      flush();
+      return void out.push({ role: "tool-result", toolCallId: id, toolName: name, content: textParts(item.output, `${where}.output`), isError: false });
+    }
+    if (type === "reasoning") {
+      const signed = decodeSignedReasoning(item.encrypted_content);
+      if (!signed) return;
+      const current = open();
+      current.model = signed.model;
+      current.api = signed.api;
+      // Signed reasoning leads its reply (Anthropic refuses thinking after a tool_use block).
+      return void current.content.unshift(...signed.parts);
+    }
+    if (type === "item_reference") throw new RequestProblem({ status: 400, message: `${where}: hearth stores no responses; send the item itself instead of a reference`, code: "unsupported_parameter", param: where });
+    throw badRequest(`${where}.type`, `hearth passes message, function_call, function_call_output and reasoning items, got ${describe(type)}`);
+  });
+  flush();
+  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: out, tools: request.tools.length > 0 ? request.tools : undefined };
+}
+
+function userParts(content: unknown, where: string): string | (TextContent | ImageContent)[] {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw badRequest(where, `expected a string or an array of content parts, got ${describe(content)}`);
+  return content.map((part, index) => {
+    const at = `${where}[${index}]`;
+    if (!isObject(part)) throw badRequest(at, `expected a content part, got ${describe(part)}`);
+    if ((part.type === "input_text" || part.type === "text") && typeof part.text === "string") return { type: "text", text: part.text };
+    if (part.type === "input_image") return imageFromUrl(part.image_url, `${at}.image_url`);
+    throw badRequest(`${at}.type`, `hearth passes input_text and input_image parts, got ${describe(part.type)}`);
+  });
+}
+
+function textParts(content: unknown, where: string): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) throw badRequest(where, `expected a string or an array of text parts, got ${describe(content)}`);
+  return content
+    .map((part, index) => {
+      if (isObject(part) && typeof part.text === "string" && (part.type === "output_text" || part.type === "input_text" || part.type === "text")) return part.text;
+      if (isObject(part) && part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+      throw badRequest(`${where}[${index}]`, "expected a text part { type: \"output_text\" | \"input_text\", text }");
+    })
+    .join("");
+}

@@ -1,0 +1,214 @@
+import type { Response, ResponseFunctionToolCall, ResponseOutputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from "openai/resources/responses/responses";
+import type { ToolCall } from "../../../ai/types.js";
+import type { Answer, AnswerFailure, AttemptSummary } from "./answer-events.js";
+import { attemptsHeader, newId, nowSeconds, responsesUsage } from "./reply-meta.js";
+import { encodeSignedReasoning } from "./signed-reasoning.js";
+
+// The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
+
+/** A Response as it goes on the wire (`output_text` is the SDK's own convenience, added on the client). */
+export type WireResponse = Omit<Response, "output_text">;
+
+/** Stream events without their sequence number, which the builder numbers in order. */
+type Unnumbered<T> = T extends unknown ? Omit<T, "sequence_number"> : never;
+type Event = Unnumbered<ResponseStreamEvent>;
+
+export interface ResponseMeta {
+  /** The model (or agent) the request named: the response says it until the model that answered is known. */
+  model: string;
+  showReasoning: boolean;
+  metadata: Record<string, string>;
+  instructions: string | undefined;
+  maxOutputTokens: number | undefined;
+  user: string | undefined;
+}
+
+type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning"; index: number; item: ResponseReasoningItem; text: string };
+
+/**
+ * One Response built from an answer's events, as stream events (numbered in order) and as the final
+ * object. Items open and close as the answer moves between reasoning, text and tool calls; the last
+ * event (`response.completed`, `.incomplete` or `.failed`) holds every item whole, with the usage and
+ * the model that answered — some clients read only that.
+ */
+export class ResponseBuilder {
+  private readonly id = newId("resp_");
+  private readonly createdAt = nowSeconds();
+  private readonly output: ResponseOutputItem[] = [];
+  private open: OpenItem | undefined;
+  private sequence = 0;
+  private paragraphPending = false;
+  private streamedText = false;
+
+  constructor(private readonly meta: ResponseMeta) {}
+
+  private numbered(events: Event[]): ResponseStreamEvent[] {
+    return events.map((event) => ({ ...event, sequence_number: this.sequence++ }) as ResponseStreamEvent);
+  }
+
+  /** The response as it stands (status and final fields given by the caller). */
+  snapshot(status: Response["status"], extra: Partial<WireResponse> = {}): WireResponse {
+    return {
+      id: this.id,
+      object: "response",
+      created_at: this.createdAt,
+      status,
+      model: this.meta.model,
+      output: structuredClone(this.output),
+      error: null,
+      incomplete_details: null,
+      instructions: this.meta.instructions ?? null,
+      metadata: { ...this.meta.metadata },
+      parallel_tool_calls: true,
+      temperature: null,
+      top_p: null,
+      tool_choice: "auto",
+      tools: [],
+      max_output_tokens: this.meta.maxOutputTokens ?? null,
+      previous_response_id: null,
+      store: false,
+      ...(this.meta.user ? { user: this.meta.user } : {}),
+      ...extra,
+    } as WireResponse;
+  }
+
+  /** `response.created` and `.in_progress`; `model`: the model answering, when known (else the name the request used). */
+  start(model?: string): ResponseStreamEvent[] {
+    if (model) this.meta.model = model;
+    return this.numbered([
+      { type: "response.created", response: this.snapshot("in_progress") as Response },
+      { type: "response.in_progress", response: this.snapshot("in_progress") as Response },
+    ]);
+  }
+
+  /** The agent ran tools between two replies: the next text starts a new paragraph. */
+  stepBreak(): void {
+    if (this.streamedText) this.paragraphPending = true;
+  }
+
+  text(delta: string): ResponseStreamEvent[] {
+    if (delta === "") return [];
+    const events: Event[] = [];
+    let open = this.open;
+    if (open?.kind !== "message") {
+      events.push(...this.close());
+      const item: ResponseOutputMessage = { id: newId("msg_"), type: "message", status: "in_progress", role: "assistant", content: [] };
+      open = { kind: "message", index: this.output.length, item, text: "" };
+      this.open = open;
+      this.output.push(structuredClone(item));
+      events.push({ type: "response.output_item.added", output_index: open.index, item: structuredClone(item) });
+      events.push({ type: "response.content_part.added", item_id: item.id, output_index: open.index, content_index: 0, part: { type: "output_text", text: "", annotations: [], logprobs: [] } });
+    }
+    const piece = this.paragraphPending ? `\n\n${delta}` : delta;
+    this.paragraphPending = false;
+    this.streamedText = true;
+    open.text += piece;
+    events.push({ type: "response.output_text.delta", item_id: open.item.id, output_index: open.index, content_index: 0, delta: piece, logprobs: [] });
+    return this.numbered(events);
+  }
+
+  reasoning(delta: string): ResponseStreamEvent[] {
+    if (!this.meta.showReasoning || delta === "") return [];
+    const events: Event[] = [];
+    let open = this.open;
+    if (open?.kind !== "reasoning") {
+      events.push(...this.close());
+      const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [], content: [] };
+      open = { kind: "reasoning", index: this.output.length, item, text: "" };
+      this.open = open;
+      this.output.push(structuredClone(item));
+      events.push({ type: "response.output_item.added", output_index: open.index, item: structuredClone(item) });
+      events.push({ type: "response.content_part.added", item_id: item.id, output_index: open.index, content_index: 0, part: { type: "reasoning_text", text: "" } });
+    }
+    open.text += delta;
+    events.push({ type: "response.reasoning_text.delta", item_id: open.item.id, output_index: open.index, content_index: 0, delta });
+    return this.numbered(events);
+  }
+
+  toolCall(call: ToolCall): ResponseStreamEvent[] {
+    const events: Event[] = [...this.close()];
+    const index = this.output.length;
+    const argumentsText = call.rawArguments || "{}";
+    const item: ResponseFunctionToolCall = { id: newId("fc_"), type: "function_call", status: "in_progress", call_id: call.id, name: call.name, arguments: "" };
+    this.output.push({ ...item, status: "completed", arguments: argumentsText });
+    events.push({ type: "response.output_item.added", output_index: index, item });
+    events.push({ type: "response.function_call_arguments.delta", item_id: item.id as string, output_index: index, delta: argumentsText });
+    events.push({ type: "response.function_call_arguments.done", item_id: item.id as string, output_index: index, name: call.name, arguments: argumentsText });
+    events.push({ type: "response.output_item.done", output_index: index, item: { ...item, status: "completed", arguments: argumentsText } });
+    return this.numbered(events);
+  }
+
+  /** The `.done` events of the open item, and the item whole in the output. */
+  private close(): Event[] {
+    const open = this.open;
+    if (!open) return [];
+    this.open = undefined;
+    const { item, index, text } = open;
+    if (open.kind === "message") {
+      const part = { type: "output_text" as const, text, annotations: [], logprobs: [] };
+      const done: ResponseOutputMessage = { ...open.item, status: "completed", content: [part] };
+      this.output[index] = structuredClone(done);
+      return [
+        { type: "response.output_text.done", item_id: item.id, output_index: index, content_index: 0, text, logprobs: [] },
+        { type: "response.content_part.done", item_id: item.id, output_index: index, content_index: 0, part },
+        { type: "response.output_item.done", output_index: index, item: done },
+      ];
+    }
+    const part = { type: "reasoning_text" as const, text };
+    const done: ResponseReasoningItem = { ...open.item, status: "completed", content: [part] };
+    this.output[index] = structuredClone(done);
+    return [
+      { type: "response.reasoning_text.done", item_id: item.id, output_index: index, content_index: 0, text },
+      { type: "response.content_part.done", item_id: item.id, output_index: index, content_index: 0, part },
+      { type: "response.output_item.done", output_index: index, item: done },
+    ];
+  }
+
+  /**
+   * The end of a successful answer: text not streamed (an in-chat command's answer) as one delta, the
+   * provider-signed reasoning as one encrypted item for replay, then `response.completed` (or
+   * `.incomplete` when the reply limit cut it).
+   */
+  finish(answer: Answer): { events: ResponseStreamEvent[]; response: WireResponse } {
+    const events: ResponseStreamEvent[] = [];
+    if (!this.streamedText && answer.text !== "") events.push(...this.text(answer.text));
+    const closing: Event[] = [...this.close()];
+    if (answer.signed && this.meta.showReasoning) {
+      const index = this.output.length;
+      const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", summary: [], encrypted_content: encodeSignedReasoning(answer.signed) };
+      this.output.push(item);
+      closing.push({ type: "response.output_item.added", output_index: index, item }, { type: "response.output_item.done", output_index: index, item });
+    }
+    events.push(...this.numbered(closing));
+    this.meta.model = answer.model;
+    const metadata = { ...this.meta.metadata, hearth_model: answer.model, hearth_attempts: metadataAttempts(answer.attempts), ...(answer.notice ? { hearth_notice: answer.notice.slice(0, 512) } : {}) };
+    const incomplete = answer.stopReason === "length";
+    const response = this.snapshot(incomplete ? "incomplete" : "completed", {
+      completed_at: nowSeconds(),
+      usage: responsesUsage(answer.usage),
+      metadata,
+      ...(incomplete ? { incomplete_details: { reason: "max_output_tokens" } } : {}),
+    });
+    events.push(...this.numbered([{ type: incomplete ? "response.incomplete" : "response.completed", response: response as Response }]));
+    return { events, response };
+  }
+
+  /** A failure after the stream began: the items so far, closed, and `response.failed` with the error. */
+  failed(failure: AnswerFailure): ResponseStreamEvent[] {
+    const closing = this.close();
+    const metadata = { ...this.meta.metadata, hearth_attempts: metadataAttempts(failure.attempts) };
+    const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata });
+    return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
+  }
+}
+
+/** The attempts as JSON within metadata's 512 characters: the latest ones (the answering model is last) when all do not fit. */
+function metadataAttempts(attempts: readonly AttemptSummary[]): string {
+  let kept = attempts;
+  let text = attemptsHeader(kept);
+  while (text.length > 512 && kept.length > 1) {
+    kept = kept.slice(1);
+    text = attemptsHeader(kept);
+  }
+  return text.length > 512 ? "[]" : text;
+}

@@ -1,0 +1,176 @@
+import { Hono, type Context } from "hono";
+import type { GatewayPort } from "../../../gateway/port.js";
+import { checkSessionKey } from "../../../sessions/session-store.js";
+import { agentAnswer } from "./agent-answer.js";
+import type { AnswerSource } from "./answer-events.js";
+import { failureResponse, settle, streamAnswer } from "./answer-stream.js";
+import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
+import { chatCompletion } from "./chat-writer.js";
+import { lmStudioListing, loadModel } from "./lmstudio-native.js";
+import { modelList } from "./model-list.js";
+import { proxyAnswer } from "./proxy-answer.js";
+import { replyHeaders } from "./reply-meta.js";
+import { problemBody, RequestProblem } from "./request-problem.js";
+import { lastResponsesUserText, parseResponsesRequest, responsesContext } from "./responses-request.js";
+import { ResponseBuilder } from "./responses-writer.js";
+import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
+import { resolveTarget, type Target } from "./target.js";
+
+/** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
+export interface OpenAiLogger {
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+}
+
+export interface OpenAiRoutesOptions {
+  port: GatewayPort;
+  logger: OpenAiLogger;
+  /** How long `POST /api/v1/models/load` waits for a local model before answering "loading" (default 30 s). */
+  loadWaitMs?: number | undefined;
+  /** How long a stream's headers wait for the first token before the stream starts anyway (default 20 s). */
+  headersWaitMs?: number | undefined;
+}
+
+const KEEP_ALIVE_MS = 15_000;
+
+/** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
+export function agentSession(header: string | undefined, user: string | undefined): string {
+  try {
+    if (header !== undefined && header.trim() !== "") return checkSessionKey(header.trim());
+    return checkSessionKey(user ? `http:${user}` : "http");
+  } catch (error) {
+    const where = header !== undefined && header.trim() !== "" ? "x-hearth-session" : "user";
+    throw new RequestProblem({ status: 400, message: `${where}: ${error instanceof Error ? error.message : String(error)}`, code: "invalid_session", param: where });
+  }
+}
+
+/**
+ * hearth as an OpenAI-compatible server: `/v1/models`, `/v1/chat/completions`, `/v1/responses`, and
+ * LM Studio's native `/api/v1/models` and `/api/v1/models/load`. `model` chooses the mode: an agent
+ * ("hearth", "hearth/<id>") runs a turn of hearth's own assistant; a model ref or alias proxies the
+ * client's conversation through the failover chain. Mounted by the server core with `app.route("/", …)`.
+ */
+export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
+  const { port, logger } = options;
+  const created = Math.floor(Date.now() / 1000);
+  const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: KEEP_ALIVE_MS };
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof RequestProblem) return c.json(problemBody(error), error.status as 400);
+    logger.warn({ path: c.req.path, error: error.message }, "openai-compatible request failed");
+    return c.json({ error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, 500);
+  });
+
+  app.get("/v1/models", (c) => c.json(modelList(port.catalogue(), created)));
+  app.get("/v1/models/:model{.+}", (c) => {
+    const name = c.req.param("model");
+    const found = modelList(port.catalogue(), created).data.find((model) => model.id === name);
+    if (!found) resolveTarget(name, port.catalogue());
+    return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
+  });
+  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port.catalogue())));
+  app.post("/api/v1/models/load", async (c) => {
+    const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000 });
+    logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
+    return c.json(outcome.body, outcome.status as 200);
+  });
+
+  app.post("/v1/chat/completions", async (c) => {
+    const started = performance.now();
+    const request = parseChatRequest(await jsonBody(c));
+    const target = resolveTarget(request.model, port.catalogue());
+    const controller = abortOnDisconnect(c);
+    const canRestart = !request.stream;
+    const source: AnswerSource =
+      target.mode === "agent"
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastChatUserText(request.messages), canRestart, signal: controller.signal })
+        : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+    const showReasoning = target.mode === "proxy";
+    const done = requestLog(logger, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream, started });
+    if (request.stream) {
+      return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
+    }
+    const settled = await settle(source);
+    if (!settled.ok) {
+      done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
+      return failureResponse(c, settled.failure);
+    }
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    return c.json(chatCompletion(settled.answer, { showReasoning }), 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
+  });
+
+  app.post("/v1/responses", async (c) => {
+    const started = performance.now();
+    const request = parseResponsesRequest(await jsonBody(c));
+    const target = resolveTarget(request.model, port.catalogue());
+    const controller = abortOnDisconnect(c);
+    const canRestart = !request.stream;
+    const source: AnswerSource =
+      target.mode === "agent"
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastResponsesUserText(request), canRestart, signal: controller.signal })
+        : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+    const builder = new ResponseBuilder({
+      model: request.model,
+      showReasoning: showResponsesReasoning(target, request.reasoningAsked),
+      metadata: request.metadata,
+      instructions: request.instructions,
+      maxOutputTokens: request.options.maxTokens,
+      user: request.user,
+    });
+    const done = requestLog(logger, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream, started });
+    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: responsesSseWriter(builder) });
+    const settled = await settle(source);
+    if (!settled.ok) {
+      done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
+      return failureResponse(c, settled.failure);
+    }
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    builder.reasoning(settled.answer.reasoning);
+    builder.text(settled.answer.text);
+    for (const call of settled.answer.toolCalls) builder.toolCall(call);
+    return c.json(builder.finish(settled.answer).response, 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
+  });
+
+  return app;
+}
+
+/** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */
+function showResponsesReasoning(target: Target, asked: boolean): boolean {
+  return target.mode === "proxy" || asked;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new RequestProblem({ status: 400, message: `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}); send Content-Type: application/json with a JSON object`, code: "invalid_json" });
+  }
+}
+
+/** One AbortController per request, aborted when the client goes away: the upstream call stops with it. */
+function abortOnDisconnect(c: Context): AbortController {
+  const controller = new AbortController();
+  const signal = c.req.raw.signal;
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener("abort", () => controller.abort(), { once: true });
+  return controller;
+}
+
+/** Keeps one client on one replica (the server's prompt cache): the session header, else `user`. */
+function stickyKey(c: Context, user: string | undefined): string | undefined {
+  return c.req.header("x-hearth-session") ?? user;
+}
+
+function noticeHeader(notice: string | undefined): Record<string, string> {
+  return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
+}
+
+function requestLog(logger: OpenAiLogger, fields: { route: string; mode: string; requested: string; stream: boolean; started: number }) {
+  return (outcome: { status: number; model: string | undefined; attempts: number }): void => {
+    const { started, ...rest } = fields;
+    logger.info({ ...rest, ...outcome, ms: Math.round(performance.now() - started) }, "openai-compatible request");
+  };
+}
+

@@ -1,0 +1,64 @@
+import type { CallOptions, ImageContent, ToolDefinition } from "../../../ai/types.js";
+import { badRequest, describe, isObject, optionalNumber, type Json } from "./request-problem.js";
+
+/** `reasoning_effort` / `reasoning.effort` → hearth's levels (OpenAI's "minimal" is hearth's low, "none" is off). */
+export function reasoningLevel(value: unknown, where: string): CallOptions["reasoning"] {
+  if (value === undefined || value === null) return undefined;
+  switch (value) {
+    case "none":
+      return "off";
+    case "minimal":
+    case "low":
+      return "low";
+    case "medium":
+      return "medium";
+    case "high":
+    case "xhigh":
+      return "high";
+    default:
+      throw badRequest(where, `expected one of "none", "minimal", "low", "medium", "high", got ${describe(value)}`);
+  }
+}
+
+/** A `data:` URL → an image part. hearth sends images inline, so remote URLs are refused rather than fetched. */
+export function imageFromUrl(url: unknown, where: string): ImageContent {
+  if (typeof url !== "string") throw badRequest(where, `expected an image URL string, got ${describe(url)}`);
+  const match = /^data:([a-z]+\/[a-z0-9.+-]+);base64,(.*)$/is.exec(url);
+  if (!match?.[1] || match[2] === undefined) throw badRequest(where, "hearth takes images as data: URLs (data:image/png;base64,…); it does not fetch remote images");
+  return { type: "image", mediaType: match[1].toLowerCase(), data: match[2] };
+}
+
+/** A function tool's definition; `parameters` defaults to an empty object schema. */
+export function toolDefinition(tool: { name?: unknown; description?: unknown; parameters?: unknown }, where: string): ToolDefinition {
+  const { name, description, parameters } = tool;
+  if (typeof name !== "string" || name === "") throw badRequest(`${where}.name`, `expected the function's name, got ${describe(name)}`);
+  if (parameters !== undefined && parameters !== null && !isObject(parameters)) throw badRequest(`${where}.parameters`, `expected a JSON Schema object, got ${describe(parameters)}`);
+  return { name, description: typeof description === "string" ? description : "", parameters: isObject(parameters) ? parameters : { type: "object", properties: {} } };
+}
+
+/** The reply limit, temperature and reasoning level a request may set. */
+export function callOptions(body: Json, fields: { limitKeys: readonly string[]; reasoning: CallOptions["reasoning"] }): CallOptions {
+  const { limitKeys, reasoning } = fields;
+  let maxTokens: number | undefined;
+  for (const key of limitKeys) {
+    const value = optionalNumber(body[key], key);
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) throw badRequest(key, `expected a whole number of tokens of at least 1, got ${value}`);
+    maxTokens = value;
+  }
+  const temperature = optionalNumber(body.temperature, "temperature");
+  return { maxTokens, temperature, reasoning };
+}
+
+/** `tool_choice: "none"` keeps the tools out of the call; other choices leave the choice to the model. */
+export function toolsAllowed(body: Json): boolean {
+  return body.tool_choice !== "none";
+}
+
+/** Structured output cannot pass through hearth's context: refused, rather than answered as free text. */
+export function refuseStructuredOutput(format: unknown, where: string): void {
+  if (format === undefined || format === null) return;
+  const type = isObject(format) ? format.type : undefined;
+  if (type === "text") return;
+  throw badRequest(where, `structured output (${String(type)}) is not supported by hearth: leave it out, or ask for JSON in the prompt`);
+}

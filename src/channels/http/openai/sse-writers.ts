@@ -1,0 +1,70 @@
+import type { SSEMessage } from "hono/streaming";
+import type { SseWriter } from "./answer-stream.js";
+import { ChatChunks } from "./chat-writer.js";
+import { errorBody } from "./request-problem.js";
+import type { ResponseBuilder } from "./responses-writer.js";
+
+const data = (value: unknown): SSEMessage => ({ data: JSON.stringify(value) });
+
+/** Chat completions: `data:` chunks, reasoning as `reasoning_content` where shown, `data: [DONE]` last; an error as `data: {"error": …}`. */
+export function chatSseWriter(options: { model: string; includeUsage: boolean; showReasoning: boolean }): SseWriter {
+  const chunks = new ChatChunks(options.model);
+  let wroteText = false;
+  let paragraph = false;
+  return {
+    start: (model) => [data(chunks.start(model))],
+    event: (event) => {
+      switch (event.type) {
+        case "text-delta": {
+          if (event.delta === "") return [];
+          const delta = paragraph ? `\n\n${event.delta}` : event.delta;
+          paragraph = false;
+          wroteText = true;
+          return [data(chunks.text(delta))];
+        }
+        case "reasoning-delta":
+          return options.showReasoning && event.delta !== "" ? [data(chunks.reasoning(event.delta))] : [];
+        case "tool-call":
+          // Tool calls go out with the end, from the answer: a call of an attempt that then failed never reaches the client.
+          return [];
+        case "step-break":
+          paragraph = wroteText;
+          return [];
+        case "restart":
+          return [];
+      }
+    },
+    end: (answer) => [
+      ...(wroteText || answer.text === "" ? [] : [data(chunks.text(answer.text))]),
+      ...answer.toolCalls.map((call) => data(chunks.toolCall(call))),
+      ...chunks.finish(answer, options.includeUsage).map(data),
+      { data: "[DONE]" },
+    ],
+    fail: (failure) => [data(errorBody(failure)), { data: "[DONE]" }],
+  };
+}
+
+/** Responses: `event: <type>` + `data:` for every event of the builder, numbered in order. */
+export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
+  const typed = (events: readonly { type: string }[]): SSEMessage[] => events.map((event) => ({ event: event.type, data: JSON.stringify(event) }));
+  return {
+    start: (model) => typed(builder.start(model)),
+    event: (event) => {
+      switch (event.type) {
+        case "text-delta":
+          return typed(builder.text(event.delta));
+        case "reasoning-delta":
+          return typed(builder.reasoning(event.delta));
+        case "tool-call":
+          return [];
+        case "step-break":
+          builder.stepBreak();
+          return [];
+        case "restart":
+          return [];
+      }
+    },
+    end: (answer) => [...answer.toolCalls.flatMap((call) => typed(builder.toolCall(call))), ...typed(builder.finish(answer).events)],
+    fail: (failure) => typed(builder.failed(failure)),
+  };
+}

@@ -1,0 +1,33 @@
+import type { Api } from "../../../ai/api.js";
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { Catalogue } from "../../../gateway/port.js";
+import { RequestProblem } from "./request-problem.js";
+
+export const AGENT_NAME = "hearth";
+
+/** What a request's `model` names: one of hearth's agents, or a model (proxy mode). */
+export type Target = { mode: "agent"; agent: string | undefined; label: string } | { mode: "proxy"; ref: ModelRef; api: Api };
+
+/** Every name a request may use, in listing order: the agents, then each model's ref and alias. */
+export function targetNames(catalogue: Catalogue): string[] {
+  const agents = [AGENT_NAME, ...catalogue.agents.filter((agent) => agent.id !== "main").map((agent) => `${AGENT_NAME}/${agent.id}`)];
+  const models = catalogue.models.flatMap((model) => (model.alias ? [model.ref, model.alias] : [model.ref]));
+  return [...agents, ...models];
+}
+
+/** `hearth` and `hearth/<agent>` are agents (before any provider called "hearth"); then refs, then aliases (any case). */
+export function resolveTarget(name: string, catalogue: Catalogue): Target {
+  const wanted = name.trim();
+  if (wanted === AGENT_NAME) return { mode: "agent", agent: undefined, label: AGENT_NAME };
+  if (wanted.startsWith(`${AGENT_NAME}/`)) {
+    const id = wanted.slice(AGENT_NAME.length + 1);
+    const agent = catalogue.agents.find((candidate) => candidate.id === id);
+    if (agent) return { mode: "agent", agent: agent.id, label: wanted };
+  }
+  const exact = catalogue.models.find((model) => model.ref === wanted);
+  const caseless = exact ?? catalogue.models.find((model) => model.ref.toLowerCase() === wanted.toLowerCase() || model.alias?.toLowerCase() === wanted.toLowerCase());
+  if (caseless) return { mode: "proxy", ref: caseless.ref, api: caseless.spec.api };
+  const names = targetNames(catalogue);
+  const shown = names.slice(0, 40).map((choice) => `"${choice}"`).join(", ");
+  throw new RequestProblem({ status: 404, message: `model "${wanted}" is not an agent or a model hearth serves; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
+}

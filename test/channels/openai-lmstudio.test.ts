@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import OpenAI from "openai";
+import { parseLmStudioListing } from "../../src/ai/lmstudio/listing.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { lmStudioHandler, type LmStudioModel } from "../fakes/lmstudio-server.js";
+import { apiSetup, lastBody, type ApiSetup } from "./openai-setup.js";
+
+describe("LM Studio's native endpoints, for clients set up for LM Studio", () => {
+  let api: ApiSetup | undefined;
+  afterEach(() => api?.close());
+
+  test("GET /api/v1/models lists the names hearth serves, in LM Studio 0.4's shape, under the keys a client sends back", async () => {
+    api = await apiSetup();
+    const response = await fetch(`${api.url}/api/v1/models`);
+    assert.equal(response.status, 200);
+    const listed = parseLmStudioListing(await response.json());
+    assert.deepEqual(listed?.map((model) => [model.id, model.loaded, model.loadedContext]), [
+      ["hearth", true, 32000],
+      ["hearth/helper", true, 32000],
+      ["local/m1", true, 32000],
+      ["backup/m2", true, 64000],
+    ]);
+    const served: string[] = [];
+    for await (const model of api.client.models.list()) served.push(model.id);
+    for (const model of listed ?? []) assert.ok(served.includes(model.id), `${model.id} is a name /v1/models serves too`);
+  });
+
+  test("POST /api/v1/models/load warms the local model with a one-token call and answers when it loaded", async () => {
+    api = await apiSetup();
+    const models: LmStudioModel[] = [{ id: "m1", loaded: false, maxContextLength: 32000 }];
+    api.local.setHandler(lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "o" }) }) }));
+    const response = await fetch(`${api.url}/api/v1/models/load`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "hearth" }) });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { status: string; instance_id: string };
+    assert.deepEqual({ status: body.status, id: body.instance_id }, { status: "loaded", id: "hearth" });
+    assert.equal(models[0]?.loaded, true);
+    assert.equal((lastBody(api.local) as { max_tokens: number }).max_tokens, 1);
+    assert.equal(api.backup.requests.length, 0, "a load never moves on to a fallback");
+  });
+
+  test("a load that takes longer than the wait answers \"loading\" instead of hanging; a hosted or unknown model is answered at once", async () => {
+    api = await apiSetup({ loadWaitMs: 50 });
+    api.local.setHandler((request) => (request.path.startsWith("/api/") ? { kind: "json", body: { models: [] } } : { kind: "hang-before-headers" }));
+    const slow = await fetch(`${api.url}/api/v1/models/load`, { method: "POST", body: JSON.stringify({ model: "Local" }) });
+    assert.equal(slow.status, 200);
+    assert.equal(((await slow.json()) as { status: string }).status, "loading");
+    const unknown = await fetch(`${api.url}/api/v1/models/load`, { method: "POST", body: JSON.stringify({ model: "lmstudio-community/other" }) });
+    assert.equal(unknown.status, 404);
+    assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /choose one of "hearth"/);
+  });
+});
+
+describe("a client that goes away", () => {
+  test("stops the upstream call", async () => {
+    const api = await apiSetup();
+    try {
+      // backup/m2 is not a reasoning model: its text streams at once (a reasoning model's leading text waits for </think>).
+      api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "the start of a long answer" }).slice(0, 6), after: "hang" }));
+      const controller = new AbortController();
+      const stream = await api.client.chat.completions.create({ model: "Backup", messages: [{ role: "user", content: "Go on" }], stream: true }, { signal: controller.signal });
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) break;
+      }
+      const logged = await api.waitForLog((fields) => fields.route === "chat" && fields.status === 499);
+      assert.equal(logged.mode, "proxy");
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("stops the upstream call of a non-streaming request too", async () => {
+    const api = await apiSetup();
+    try {
+      let arrived: () => void = () => undefined;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      api.backup.setHandler(() => {
+        arrived();
+        return { kind: "hang-before-headers" };
+      });
+      const controller = new AbortController();
+      const pending = api.client.responses.create({ model: "Backup", input: "Go on" }, { signal: controller.signal });
+      await reached;
+      controller.abort();
+      await assert.rejects(pending, OpenAI.APIUserAbortError);
+      const logged = await api.waitForLog((fields) => fields.route === "responses" && fields.status === 499);
+      assert.equal(logged.mode, "proxy");
+    } finally {
+      await api.close();
+    }
+  });
+});
