@@ -38,7 +38,16 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const findings: Finding[] = [];
   const config = input.config;
   if ("error" in config) {
-    findings.push({ id: "config-invalid", severity: "error", group: "config", title: "the config does not load", seen: config.error, fix: config.fixes.map((line) => line.replace(/^fix: /, "")).join("; ") || "correct the file" });
+    const fixes = config.fixes.map((line) => line.trim()).filter((line) => line.startsWith("fix: "));
+    const problems = config.fixes.map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("fix: "));
+    findings.push({
+      id: "config-invalid",
+      severity: "error",
+      group: "config",
+      title: "the config does not load",
+      seen: [config.error, ...problems].join(" "),
+      fix: fixes.map((line) => line.slice("fix: ".length)).join("; ") || "correct the file as the problems above say; `hearth config validate` checks it again",
+    });
   } else {
     findings.push(
       config.loaded.source

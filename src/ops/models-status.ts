@@ -136,7 +136,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       if (options.firstToken && probe.reachable && status.listed !== false) {
         const measured = await measureFirstToken(options.registry, model);
         status.firstTokenMs = measured.ms;
-        if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; hearth will fail over to the next model meanwhile" });
+        if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; turns fail over to the next model meanwhile" });
       }
       return status;
     }),

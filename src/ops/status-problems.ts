@@ -20,7 +20,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
         ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${model.baseUrl.replace(/\/+$/, "")}/models`
-        : "check your network and the provider's status page; hearth falls back to the next model meanwhile",
+        : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;
   }

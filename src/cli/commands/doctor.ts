@@ -61,7 +61,8 @@ function printFinding(io: CliIo, finding: Finding): void {
   const mark = finding.fixed ? paint("green", "✓ fixed") : finding.severity === "error" ? paint("red", "✗ error") : finding.severity === "warn" ? paint("yellow", "! warn") : paint("dim", "i info");
   writeLine(io.stdout, `${mark} [${finding.id}] ${finding.title}`);
   writeLine(io.stdout, `    seen: ${finding.seen}`);
-  if (!finding.fixed) writeLine(io.stdout, `    fix: ${finding.fix}`);
+  // Remedies name hearth's commands as "hearth …": shown here the way the user runs it.
+  if (!finding.fixed) writeLine(io.stdout, `    fix: ${finding.fix.replace(/(^|[\s(`])hearth (?=[a-z])/g, `$1${io.command} `)}`);
 }
 
 function summary(left: readonly Finding[]): string {
