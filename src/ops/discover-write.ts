@@ -113,7 +113,7 @@ function validate(text: string, env: NodeJS.ProcessEnv): void {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new HearthError("config", `the config would not validate after adding the discovered providers, so it was left as it was: ${reason}`, [
-      "fix: check the config first (hearth config validate), then run discover --write again; or copy the block `hearth models discover` prints",
+      "fix: check the config first (`hearth config validate`), then run `hearth models discover --write` again; or paste the block `hearth models discover` prints",
     ]);
   }
 }

@@ -115,7 +115,7 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
     problems.push({
       id: "served-context-small", severity: "warn",
-      title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth plans against ${served.servedContext}`,
+      title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); turns are planned against ${served.servedContext}`,
       fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
     });
   }
