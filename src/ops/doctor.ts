@@ -70,6 +70,7 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
   const status = await modelsStatus(resolved, { probe: true, firstToken: false, http: input.http, registry: input.registry });
   const findings: Finding[] = [];
   const seenProviders = new Set<string>();
+  const reported = new Set<string>();
   for (const entry of status.chain) {
     if (entry.role === "alias-only" || entry.policy) continue;
     const provider = entry.ref.slice(0, entry.ref.indexOf("/"));
@@ -78,14 +79,17 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
       if (entry.reachable) findings.push(ok("models", "unreachable", `${provider} answered GET ${listingPath(entry)} in ${entry.latencyMs} ms`));
     }
     for (const problem of entry.problems) {
-      if (problem.id === "unreachable" && findings.some((finding) => finding.id === "unreachable" && finding.seen.startsWith(entry.baseUrl))) continue;
+      // A server's own problem is said once, for the provider, not once per model.
+      const serverWide = SERVER_WIDE.has(problem.id);
+      if (serverWide && reported.has(`${problem.id} ${entry.baseUrl}`)) continue;
+      reported.add(`${problem.id} ${entry.baseUrl}`);
       const fallback = entry.role.startsWith("fallback");
       const severity = problem.id === "hosted-no-key" && fallback ? "warn" : problem.severity;
       findings.push({
         id: problem.id === "hosted-no-key" && fallback ? "fallback-no-key" : problem.id,
         severity,
         group: "models",
-        title: `${entry.ref}: ${problem.title}`,
+        title: `${serverWide ? provider : entry.ref}: ${problem.title}`,
         seen: seenOf(entry),
         fix: problem.fix,
       });
@@ -94,6 +98,8 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
   }
   return findings;
 }
+
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
 

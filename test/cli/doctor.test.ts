@@ -179,8 +179,9 @@ describe("hearth doctor", () => {
       );
       const { code, report } = await json(paths);
       assert.equal(code, 1);
-      assert.deepEqual(ids(report).sort(), ["model-not-listed", "model-not-loaded", "no-responses-endpoint", "no-responses-endpoint", "served-context-small"].sort());
+      assert.deepEqual(ids(report).sort(), ["model-not-listed", "model-not-loaded", "no-responses-endpoint", "served-context-small"].sort());
       assert.match(report.findings.find((finding) => finding.id === "model-not-loaded")?.fix ?? "", /hearth models load lmstudio\/idle-70b --context 32768/);
+      assert.match(report.findings.find((finding) => finding.id === "no-responses-endpoint")?.title ?? "", /^lmstudio: /, "said once, for the provider");
       assert.match(report.findings.find((finding) => finding.id === "served-context-small")?.fix ?? "", /llama\.cpp: -c 32768.* or lower contextWindow to 8192/);
     } finally {
       await noResponses.close();
