@@ -83,10 +83,11 @@ async function identify(http: HttpClient, origin: string): Promise<Identified> {
   const first = await get("/v1/models");
   if (!first.ok && first.failure.status === undefined) return { reason: first.failure.message };
   const latencyMs = first.ms;
-  const lmStudio = await get("/api/v1/models");
-  const lmModels = lmStudio.ok ? parseLmStudioListing(lmStudio.body) : undefined;
-  if (lmModels && Array.isArray(record(lmStudio.ok ? lmStudio.body : {}).models)) {
-    return { server: lmStudioServer(origin, latencyMs, lmModels) };
+  // LM Studio 0.4+ has /api/v1/models ({ models }); 0.3.6+ only /api/v0/models ({ data } with `state`).
+  for (const path of ["/api/v1/models", "/api/v0/models"]) {
+    const native = await get(path);
+    const listing = native.ok ? parseLmStudioListing(native.body) : undefined;
+    if (listing) return { server: lmStudioServer(origin, latencyMs, listing) };
   }
   const props = await get("/props");
   if (props.ok && ("default_generation_settings" in record(props.body) || "chat_template" in record(props.body))) {

@@ -72,7 +72,13 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
   const seenProviders = new Set<string>();
   const reported = new Set<string>();
   for (const entry of status.chain) {
-    if (entry.role === "alias-only" || entry.policy) continue;
+    if (entry.policy) continue;
+    if (entry.role === "alias-only") {
+      // Not in the chain: only /model or --model would pick it, so a missing key is a note.
+      const keyless = entry.problems.find((problem) => problem.id === "hosted-no-key");
+      if (keyless) findings.push({ id: "alias-no-key", severity: "info", group: "models", title: `${entry.ref} (alias ${entry.alias}): ${keyless.title}`, seen: seenOf(entry), fix: keyless.fix });
+      continue;
+    }
     const provider = entry.ref.slice(0, entry.ref.indexOf("/"));
     if (entry.reachable !== undefined && !seenProviders.has(provider)) {
       seenProviders.add(provider);

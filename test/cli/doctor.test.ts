@@ -160,10 +160,11 @@ describe("hearth doctor", () => {
     assert.equal(code, 1);
     assert.deepEqual(ids(report), ["unreachable", "no-fallback"]);
     assert.match(report.findings.find((finding) => finding.id === "unreachable")?.fix ?? "", /try: curl http:\/\/127\.0\.0\.1:\d+\/v1\/models/);
-    const hosted = setup("hosted", `{ agents: { defaults: { model: "anthropic/claude-sonnet-4-5" } } }`);
+    const hosted = setup("hosted", `{ agents: { defaults: { model: "anthropic/claude-sonnet-4-5", models: { "openai/gpt-5": { alias: "GPT" } } } } }`);
     const keyless = await json(hosted);
     assert.equal(keyless.code, 1);
-    assert.deepEqual(ids(keyless.report), ["hosted-no-key", "no-fallback"]);
+    assert.deepEqual(ids(keyless.report), ["hosted-no-key", "alias-no-key", "no-fallback"]);
+    assert.match(keyless.report.findings.find((finding) => finding.id === "alias-no-key")?.fix ?? "", /set OPENAI_API_KEY/);
   });
 
   test("the server's facts: not listed, not loaded, a smaller served window, no Responses endpoint", async () => {

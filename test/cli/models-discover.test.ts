@@ -107,6 +107,19 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.deepEqual(qwen?.flags, ["small model (4B parameters in total)", "heavily quantized (Q3_K_S, 3 bits per weight)"]);
   });
 
+  test("LM Studio 0.3 (only /api/v0/models): still LM Studio, with its loaded context", async () => {
+    const older = await startLmStudio({ nativeApi: "v0", models: [{ id: "qwen2.5-32b-instruct", loaded: true, loadedContextLength: 32768, maxContextLength: 131072, quantization: "Q5_K_M" }] });
+    try {
+      const [server] = (await discover([older.url])).servers;
+      assert.equal(server?.kind, "lmstudio");
+      assert.equal(server?.models[0]?.servedContext, 32768);
+      assert.equal(server?.models[0]?.format, "gguf");
+      assert.deepEqual(server?.models[0]?.flags, []);
+    } finally {
+      await older.close();
+    }
+  });
+
   test("llama.cpp: n_ctx, model path and chat template from /props, parameters from /v1/models", async () => {
     const [server] = (await discover([llamacpp.url])).servers;
     assert.equal(server?.kind, "llamacpp");
