@@ -38,11 +38,13 @@ export function permissionFindings(paths: { configFile: string | undefined; stat
 }
 
 /** Cooldowns in force (info: why and until when) and expired ones (`fix` removes them: they only remembered a past failure). */
-export function cooldownFindings(file: CooldownPersistence, now: number, fix: boolean): Finding[] {
+export function cooldownFindings(file: CooldownPersistence, options: { now: number; fix: boolean; warnings: readonly string[] }): Finding[] {
+  const { now, fix } = options;
   const entries = file.load();
+  // What reading the file said (a damaged file is set aside, as every command does).
+  const findings: Finding[] = options.warnings.map((warning) => ({ id: "cooldowns-file", severity: "warn", group: "cooldowns", title: "the cooldowns file could not be used", seen: warning, fix: "nothing to do: hearth starts a new one; look at the file set aside if you edited it by hand" }));
   const refs = Object.keys(entries);
-  if (refs.length === 0) return [ok("cooldowns", "cooldowns", "no model is cooling down")];
-  const findings: Finding[] = [];
+  if (refs.length === 0) return [...findings, ok("cooldowns", "cooldowns", "no model is cooling down")];
   const active: Record<string, CooldownEntry> = {};
   const stale: string[] = [];
   for (const [ref, entry] of Object.entries(entries)) {

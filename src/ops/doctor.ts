@@ -26,6 +26,8 @@ export interface DoctorInput {
   registry: AdapterRegistry;
   stateDir: string;
   cooldowns: CooldownPersistence;
+  /** Filled by the cooldowns file while it is read (its onWarning). */
+  cooldownWarnings: readonly string[];
   /** Where the gateway's GET /health is asked. */
   gatewayUrl: string;
   now: number;
@@ -60,7 +62,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   }
   findings.push(...(await gatewayFindings(input.http, input.gatewayUrl)));
   findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir }, input.fix));
-  findings.push(...cooldownFindings(input.cooldowns, input.now, input.fix));
+  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));
   findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
   return { findings, checks: findings.length, errors: findings.filter((finding) => finding.severity === "error" && !finding.fixed).length };
 }

@@ -204,6 +204,15 @@ describe("hearth doctor", () => {
     assert.match(missingReport.findings.find((finding) => finding.id === "config-missing")?.fix ?? "", /hearth init --discover/);
   });
 
+  test("a damaged cooldowns file: said, and set aside as every command does", async () => {
+    const paths = setup("damaged", healthy());
+    writeFileSync(join(paths.state, "cooldowns.json"), "{ not json");
+    const { code, report } = await json(paths);
+    assert.equal(code, 0);
+    assert.deepEqual(ids(report), ["cooldowns-file"]);
+    assert.match(report.findings.find((finding) => finding.id === "cooldowns-file")?.seen ?? "", /not a valid cooldowns file \(not JSON\); moved it to .*cooldowns\.json\.bad-/);
+  });
+
   test("a gateway that answers /health with an error", async () => {
     const paths = setup("sick", healthy());
     const { code, report } = await json(paths, [], sickGateway.url);

@@ -26,13 +26,15 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
     config = { error: error.message, fixes: error.details, file: configLocation(options.config, where).file };
   }
   const http = new HttpClient();
+  const cooldownWarnings: string[] = [];
   try {
     const report = await runDoctor({
       config,
       http,
       registry: createAdapterRegistry(http),
       stateDir: stateDir(where),
-      cooldowns: cooldownFileIn(stateDir(where)),
+      cooldowns: cooldownFileIn(stateDir(where), { onWarning: (message) => cooldownWarnings.push(message) }),
+      cooldownWarnings,
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || DEFAULT_GATEWAY,
       now: systemClock.now(),
       fix: Boolean(options.fix),
