@@ -77,6 +77,35 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--first-token", "also send one tiny real request per model and time its first token (implies --probe)")
     .action(run(async () => (await import("./commands/models-status.js")).modelsStatusCommand));
 
+  models
+    .command("discover")
+    .description("find model servers on this machine (LM Studio, vLLM, llama.cpp, Ollama) and what they serve; --write adds them to the config")
+    .option("--url <url>", "ask this server instead of the usual ports (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--write", "add the provider blocks to the config file (keeps its comments)")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/models-discover.js")).modelsDiscover));
+  models
+    .command("load <ref>")
+    .description("ask LM Studio to load a model (with --context tokens) and wait until it is ready")
+    .option("--context <tokens>", "context length to load it with (default: the model's contextWindow)")
+    .option("--ttl <seconds>", "unload it after this many idle seconds")
+    .option("--url <url>", "the LM Studio server, when REF is its model key rather than a configured model")
+    .addOption(jsonOption)
+    .action(runWithArgument(async () => (await import("./commands/models-load.js")).modelsLoad));
+  models
+    .command("unload <ref>")
+    .description("ask LM Studio to unload a model (every loaded instance)")
+    .option("--url <url>", "the LM Studio server, when REF is its model key rather than a configured model")
+    .addOption(jsonOption)
+    .action(runWithArgument(async () => (await import("./commands/models-load.js")).modelsUnload));
+
+  program
+    .command("doctor")
+    .description("check config, model servers, context, keys, fallbacks, gateway, permissions, cooldowns and disk; exit 1 on an error")
+    .option("--fix", "apply the fixes that cannot lose anything (owner-only permissions, expired cooldowns)")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/doctor.js")).doctorCommand));
+
   program
     .command("agent")
     .description("one turn: send a message, print the final answer")
@@ -154,6 +183,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
+    .option("--discover", "also add the model servers found on this machine (as models discover --write)")
+    .option("--url <url>", "with --discover: ask this server instead of the usual ports (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/init.js")).init));
 

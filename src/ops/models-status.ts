@@ -89,12 +89,13 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       };
       if (resolved.privacy === "local-only" && !model.local) {
         status.policy = "skipped-policy";
-        status.problems.push({ severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
+        status.problems.push({ id: "hosted-skipped-by-policy", severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
         return status;
       }
       if (!model.local && !status.keyPresent) {
         const variable = provider?.apiKeyEnv;
         status.problems.push({
+          id: "hosted-no-key",
           severity: "error",
           title: `no API key for ${model.provider}`,
           fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
@@ -124,6 +125,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       if (until !== undefined) {
         status.coolingUntil = new Date(until).toISOString();
         status.problems.push({
+          id: "cooling",
           severity: "info",
           title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
           fix: "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early",
@@ -134,7 +136,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       if (options.firstToken && probe.reachable && status.listed !== false) {
         const measured = await measureFirstToken(options.registry, model);
         status.firstTokenMs = measured.ms;
-        if (measured.failure) status.problems.push({ severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; hearth will fail over to the next model meanwhile" });
+        if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; turns fail over to the next model meanwhile" });
       }
       return status;
     }),

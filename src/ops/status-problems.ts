@@ -3,6 +3,8 @@ import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
 
 export interface StatusProblem {
+  /** Stable name of the check (doctor's finding id). */
+  id: string;
   severity: "info" | "warn" | "error";
   title: string;
   fix: string;
@@ -14,17 +16,17 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   const failure = probe.failure;
   if (failure && !probe.reachable) {
     problems.push({
-      severity: "error",
+      id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
         ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${model.baseUrl.replace(/\/+$/, "")}/models`
-        : "check your network and the provider's status page; hearth falls back to the next model meanwhile",
+        : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;
   }
   if (failure && hung(failure)) {
     problems.push({
-      severity: "error",
+      id: "server-hung", severity: "error",
       title: `${model.baseUrl} took the connection but sent no answer: ${failure.message.replace(/ \(the server may be loading the model or stuck\)$/, "")}`,
       fix: model.local
         ? "the server is running but stuck or busy: look at its log (LM Studio: Developer → Logs); if it stays silent, restart it (LM Studio: Developer → Stop, then Start Server). Until then turns fail over to the next model"
@@ -34,7 +36,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   }
   if (failure) {
     problems.push({
-      severity: "error",
+      id: "listing-failed", severity: "error",
       title: failure.kind === "auth" ? `the server refused the API key (${failure.status})` : `listing the models failed: ${failure.message}`,
       fix: failure.kind === "auth" ? `check models.providers.${model.provider}.apiKey (or its environment variable)` : "see the server's log",
     });
@@ -43,28 +45,28 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   if (probe.listed && !probe.listed.has(model.id) && !native) {
     const suggestion = close.length > 0 ? `; the server has ${close.map((id) => `"${id}"`).join(", ")}` : "";
     problems.push({
-      severity: "error",
+      id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
       fix: model.local ? `download or load it in LM Studio, or correct the id in models.providers.${model.provider}.models` : `correct the model id, or check that your account has access to it`,
     });
   }
   if (native && !native.loaded) {
     problems.push({
-      severity: "warn",
+      id: "model-not-loaded", severity: "warn",
       title: "the model is not loaded: the first request waits while the server loads it (JIT)",
-      fix: `load it now and keep it resident: lms load ${model.id} --context-length ${model.contextWindow}`,
+      fix: `load it now and keep it resident: hearth models load ${model.ref} --context ${model.contextWindow}`,
     });
   }
   if (native?.loadedContext !== undefined && native.loadedContext < model.contextWindow) {
     problems.push({
-      severity: "warn",
+      id: "loaded-context-small", severity: "warn",
       title: `LM Studio loaded the model with ${native.loadedContext} tokens of context`,
-      fix: `reload it with a larger context (lms unload ${model.id} && lms load ${model.id} --context-length ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
+      fix: `reload it with a larger context (hearth models unload ${model.ref} && hearth models load ${model.ref} --context ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
     });
   }
   if (native?.maxContext !== undefined && native.maxContext < model.contextWindow) {
     problems.push({
-      severity: "warn",
+      id: "context-beyond-model", severity: "warn",
       title: `the model supports at most ${native.maxContext} tokens of context, less than contextWindow (${model.contextWindow})`,
       fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${native.maxContext}`,
     });
@@ -73,7 +75,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     const idle = probe.lmStudio.filter((entry) => !entry.loaded).length;
     if (idle > 0 && native?.loaded) {
       problems.push({
-        severity: "info",
+        id: "idle-models", severity: "info",
         title: `the server also lists ${idle} model${idle === 1 ? "" : "s"} it has not loaded (JIT loading is on)`,
         fix: "a request for one of them waits for a load; keep the models you use loaded",
       });
@@ -81,7 +83,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   }
   if (native?.quantization && /^(i?q[123]|[123][-_ ]?bit)/i.test(native.quantization)) {
     problems.push({
-      severity: "warn",
+      id: "heavily-quantized", severity: "warn",
       title: `heavily quantized build (${native.quantization}): more prompt-injection risk and weaker tool use`,
       fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
     });
@@ -89,14 +91,14 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   const billions = native?.params ? Number(/(\d+(?:\.\d+)?)\s*B/i.exec(native.params)?.[1]) : Number.NaN;
   if (Number.isFinite(billions) && billions < 14) {
     problems.push({
-      severity: "warn",
+      id: "small-model", severity: "warn",
       title: `small model (${native?.params}): small models truncate context and leak their safety rules`,
       fix: "prefer a full-size model; keep the agent's tools narrow",
     });
   }
   if (model.api === "openai-responses" && probe.responsesEndpoint === false) {
     problems.push({
-      severity: "error",
+      id: "no-responses-endpoint", severity: "error",
       title: "the server has no Responses API endpoint (POST /responses)",
       fix: `upgrade LM Studio to 0.3.29 or later, or set api: "openai-completions" for models.providers.${model.provider}`,
     });
@@ -112,14 +114,14 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
   const problems: StatusProblem[] = [];
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
     problems.push({
-      severity: "warn",
-      title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth plans against ${served.servedContext}`,
+      id: "served-context-small", severity: "warn",
+      title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); turns are planned against ${served.servedContext}`,
       fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
     });
   }
   if (served.toolUse === false) {
     problems.push({
-      severity: "warn",
+      id: "no-tools", severity: "warn",
       title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",
       fix: "use a model whose chat template supports tools (llama.cpp: --jinja, or --chat-template-file with a tool-capable template)",
     });

@@ -60,7 +60,7 @@ describe("hearth models status --probe against a fake LM Studio", () => {
     assert.equal(entry?.contextWindow, 196608);
     const clamp = entry?.problems.find((problem) => problem.title === "LM Studio loaded the model with 4096 tokens of context");
     assert.equal(clamp?.severity, "warn");
-    assert.match(clamp?.fix ?? "", /--context-length 196608\) or lower contextWindow to 4096/);
+    assert.match(clamp?.fix ?? "", /--context 196608\) or lower contextWindow to 4096/);
     assert.ok(entry?.problems.some((problem) => /also lists 1 model it has not loaded \(JIT/.test(problem.title)));
     assert.ok(!result.stdout.includes("lmstudio\""), "the API key is never printed");
   });
@@ -70,7 +70,7 @@ describe("hearth models status --probe against a fake LM Studio", () => {
     const result = await runCli(["models", "status", "--probe", "--config", file]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /primary: lmstudio\/qwen\/qwen3-4b-2507 \(Local\)/);
-    assert.match(result.stdout, /! warn: the model is not loaded: the first request waits while the server loads it \(JIT\)\n {4}fix: load it now and keep it resident: lms load qwen\/qwen3-4b-2507 --context-length 32768/);
+    assert.match(result.stdout, /! warn: the model is not loaded: the first request waits while the server loads it \(JIT\)\n {4}fix: load it now and keep it resident: hearth models load lmstudio\/qwen\/qwen3-4b-2507 --context 32768/);
     assert.match(result.stdout, /! warn: heavily quantized build \(Q3_K_S\)/);
     assert.match(result.stdout, /! warn: small model \(4B\)/);
   });

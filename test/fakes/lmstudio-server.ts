@@ -32,6 +32,14 @@ export interface LmStudioModel {
   quantization?: string;
   /** e.g. "llama", "gpt-oss", "minimax_m2"; default "llama" */
   arch?: string;
+  /** `params_string` of /api/v1/models, e.g. "7B" or "230B-A10B"; default: the "<n>b" in the id, else null */
+  params?: string;
+  /** `quantization.bits_per_weight`; default: the first number in the quantization name */
+  bitsPerWeight?: number;
+  /** `capabilities.vision`; default false */
+  vision?: boolean;
+  /** `type`; default "llm" */
+  type?: "llm" | "embedding";
 }
 
 export interface LmStudioOptions {
@@ -44,6 +52,8 @@ export interface LmStudioOptions {
   jit?: { loadMs: number } | false;
   /** status of the "Unexpected endpoint or method" answer; the real LM Studio answers 200 (default 404) */
   unexpectedEndpointStatus?: 200 | 404;
+  /** How long POST /api/v1/models/load takes before it answers (default 0). */
+  loadMs?: number;
 }
 
 /**
@@ -69,6 +79,10 @@ export function lmStudioHandler(options: LmStudioOptions): Handler {
         return native === "none" ? unexpected() : { kind: "json", body: { object: "list", data: options.models.map(v0Entry) } };
       case "GET /api/v1/models":
         return native === "v1" ? { kind: "json", body: { models: options.models.map(v1Entry) } } : unexpected();
+      case "POST /api/v1/models/load":
+        return native === "v1" ? loadModel(options, request.body) : unexpected();
+      case "POST /api/v1/models/unload":
+        return native === "v1" ? unloadModel(options, request.body) : unexpected();
       case "POST /v1/responses":
         return options.responses ? infer(options, options.responses, request) : unexpected();
       case "POST /v1/chat/completions":
@@ -77,6 +91,38 @@ export function lmStudioHandler(options: LmStudioOptions): Handler {
         return unexpected();
     }
   };
+}
+
+/**
+ * `POST /api/v1/models/load` (lmstudio-ai/docs 1_developer/2_rest/load.md): body `{ model, context_length?,
+ * eval_batch_size?, flash_attention?, num_experts?, offload_kv_cache_to_gpu?, echo_load_config? }`; answers
+ * `{ type, instance_id, load_time_seconds, status: "loaded", load_config? }` once the model is loaded.
+ * An unknown model: LM Studio's 404-style error body.
+ */
+function loadModel(options: LmStudioOptions, body: unknown): Reply {
+  const request = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const model = options.models.find((entry) => entry.id === request.model);
+  if (!model) return { kind: "json", status: 404, body: { error: { message: `Model "${String(request.model)}" not found. Download it first.`, type: "model_not_found", code: "model_not_found" } } };
+  const requested = typeof request.context_length === "number" ? request.context_length : undefined;
+  if (requested !== undefined && requested > model.maxContextLength) {
+    return { kind: "json", status: 400, body: { error: { message: `context_length ${requested} exceeds the model's maximum of ${model.maxContextLength}`, type: "invalid_request", code: "invalid_request" } } };
+  }
+  model.loaded = true;
+  model.loadedContextLength = requested ?? Math.min(4096, model.maxContextLength);
+  const loadMs = options.loadMs ?? 0;
+  const answer: Record<string, unknown> = { type: model.type ?? "llm", instance_id: model.id, load_time_seconds: loadMs / 1000, status: "loaded" };
+  if (request.echo_load_config === true) answer.load_config = { context_length: model.loadedContextLength, eval_batch_size: 512, flash_attention: true, offload_kv_cache_to_gpu: true };
+  return { kind: "json", body: answer, delayMs: loadMs };
+}
+
+/** `POST /api/v1/models/unload` (lmstudio-ai/docs 1_developer/2_rest/unload.md): `{ instance_id }` → `{ instance_id }`. */
+function unloadModel(options: LmStudioOptions, body: unknown): Reply {
+  const instance = (typeof body === "object" && body !== null ? (body as Record<string, unknown>).instance_id : undefined) as unknown;
+  const model = options.models.find((entry) => entry.loaded && entry.id === instance);
+  if (!model) return { kind: "json", status: 404, body: { error: { message: `No loaded model instance with identifier "${String(instance)}"`, type: "not_found", code: "not_found" } } };
+  model.loaded = false;
+  delete model.loadedContextLength;
+  return { kind: "json", body: { instance_id: model.id } };
 }
 
 async function infer(options: LmStudioOptions, handler: Handler, request: RecordedRequest): Promise<Reply> {
@@ -124,22 +170,22 @@ function v0Entry(model: LmStudioModel): Record<string, unknown> {
 
 function v1Entry(model: LmStudioModel): Record<string, unknown> {
   const quantization = model.quantization ?? "Q4_K_M";
-  const bits = /(\d+)/.exec(quantization)?.[1];
+  const bits = model.bitsPerWeight ?? (/(\d+)/.exec(quantization)?.[1] === undefined ? null : Number(/(\d+)/.exec(quantization)?.[1]));
   return {
-    type: "llm",
+    type: model.type ?? "llm",
     publisher: publisher(model.id),
     key: model.id,
     display_name: displayName(model.id),
     architecture: model.arch ?? "llama",
-    quantization: { name: quantization, bits_per_weight: bits === undefined ? null : Number(bits) },
+    quantization: { name: quantization, bits_per_weight: bits },
     size_bytes: 4_683_073_952,
-    params_string: /(\d+(?:\.\d+)?)b\b/i.exec(model.id)?.[1]?.concat("B") ?? null,
+    params_string: model.params ?? /(\d+(?:\.\d+)?)b\b/i.exec(model.id)?.[1]?.concat("B") ?? null,
     loaded_instances: model.loaded
       ? [{ id: model.id, config: { context_length: loadedContext(model), eval_batch_size: 512, parallel: 4, flash_attention: true, offload_kv_cache_to_gpu: true } }]
       : [],
     max_context_length: model.maxContextLength,
     format: format(model),
-    capabilities: { vision: false, trained_for_tool_use: true },
+    capabilities: { vision: model.vision ?? false, trained_for_tool_use: true },
     description: null,
   };
 }

@@ -12,6 +12,14 @@ export interface LmStudioModel {
   params: string | undefined;
   /** Whether the model was trained for tool use (`capabilities`), where the server says. */
   toolUse: boolean | undefined;
+  /** `quantization.bits_per_weight` (v1 only). */
+  bitsPerWeight?: number | undefined;
+  /** "gguf", "mlx", … (v1 `format`, v0 `compatibility_type`). */
+  format?: string | undefined;
+  /** `capabilities.vision` (v1), or `type: "vlm"` (v0). */
+  vision?: boolean | undefined;
+  /** "llm", "vlm", "embedding". */
+  type?: string | undefined;
 }
 
 /**
@@ -34,6 +42,10 @@ export function parseLmStudioListing(body: unknown): LmStudioModel[] | undefined
         quantization: quantizationOf(model.quantization),
         params: typeof model.params_string === "string" ? model.params_string : undefined,
         toolUse: typeof record(model.capabilities).trained_for_tool_use === "boolean" ? (record(model.capabilities).trained_for_tool_use as boolean) : undefined,
+        bitsPerWeight: numberOf(record(model.quantization).bits_per_weight),
+        format: typeof model.format === "string" ? model.format : undefined,
+        vision: typeof record(model.capabilities).vision === "boolean" ? (record(model.capabilities).vision as boolean) : undefined,
+        type: typeof model.type === "string" ? model.type : undefined,
       };
     });
   }
@@ -48,6 +60,9 @@ export function parseLmStudioListing(body: unknown): LmStudioModel[] | undefined
         quantization: quantizationOf(model.quantization),
         params: undefined,
         toolUse: Array.isArray(model.capabilities) ? model.capabilities.includes("tool_use") : undefined,
+        format: typeof model.compatibility_type === "string" ? model.compatibility_type : undefined,
+        vision: model.type === "vlm" ? true : undefined,
+        type: typeof model.type === "string" ? model.type : undefined,
       };
     });
   }

@@ -1,13 +1,24 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configLocation } from "../../config/paths.js";
 import { starterConfig } from "../../config/starter-config.js";
+import { HttpClient } from "../../ai/http/http-client.js";
+import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
+import { addDiscoveredProviders } from "../../ops/discover-write.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
-/** `hearth init`: writes the starter config; never overwrites a file. */
-export function init(io: CliIo, options: GlobalOptions): number {
+export interface InitOptions extends GlobalOptions {
+  discover?: boolean;
+  url?: string[];
+}
+
+/**
+ * `hearth init [--discover]`: writes the starter config; never overwrites a file. With --discover the
+ * model servers found on this machine are added to it; without, a server that answers is mentioned.
+ */
+export async function init(io: CliIo, options: InitOptions): Promise<number> {
   const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   if (existsSync(location.file)) {
     throw new HearthError("runtime", `${location.file} already exists; hearth init never overwrites a config`, [
@@ -17,13 +28,37 @@ export function init(io: CliIo, options: GlobalOptions): number {
   mkdirSync(dirname(location.file), { recursive: true, mode: 0o700 });
   const schema = copySchemaBeside(location.file);
   writeFileSync(location.file, starterConfig(schema ? `./${basename(schema)}` : undefined), { mode: 0o600, flag: "wx" });
+  const found = await discover(options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
+  const changes = options.discover ? addToConfig(io, location.file, found) : [];
   if (options.json) {
-    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}) });
+    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
     return 0;
   }
   writeLine(io.stdout, `Wrote ${location.file}${schema ? ` (and ${basename(schema)} beside it, for editors)` : ""}`);
-  writeLine(io.stdout, `Next: load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\`.`);
+  for (const change of changes) writeLine(io.stdout, `  ${change}`);
+  if (found.servers.length > 0 && !options.discover) {
+    const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
+    writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}\`.`);
+  }
+  if (changes.length > 0) writeLine(io.stdout, `Next: set agents.defaults.model.primary to the model you want first, then run \`${commandLine(io, "doctor")}\`.`);
+  else writeLine(io.stdout, `Next: load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\`.`);
   return 0;
+}
+
+async function discover(origins: readonly string[]): Promise<DiscoveryReport> {
+  const http = new HttpClient();
+  try {
+    return await discoverServers(http, origins);
+  } finally {
+    http.destroy();
+  }
+}
+
+function addToConfig(io: CliIo, file: string, found: DiscoveryReport): string[] {
+  if (found.servers.length === 0) return ["no model server answered: the starter config is as written"];
+  const edit = addDiscoveredProviders(readFileSync(file, "utf8"), found.servers, io.env);
+  writeFileSync(file, edit.text, { mode: 0o600 });
+  return edit.changes;
 }
 
 /**

@@ -1,0 +1,105 @@
+import { renameSync, writeFileSync, statSync } from "node:fs";
+import { HttpClient } from "../../ai/http/http-client.js";
+import { configLocation } from "../../config/paths.js";
+import { readConfigFile } from "../../config/read-config-file.js";
+import { renderJson5 } from "../../config/json5-edit.js";
+import { DEFAULT_ORIGINS, discoverServers, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
+import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
+import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
+import { HearthError } from "../../shared/errors.js";
+import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+
+export interface DiscoverOptions extends GlobalOptions {
+  url?: string[];
+  write?: boolean;
+}
+
+/** `hearth models discover [--url URL] [--write] [--json]`: the model servers on this machine and what they serve. */
+export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promise<number> {
+  const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : [...DEFAULT_ORIGINS];
+  const http = new HttpClient();
+  let report: DiscoveryReport;
+  try {
+    report = await discoverServers(http, origins);
+  } finally {
+    http.destroy();
+  }
+  const written = options.write ? writeDiscovered(io, options, report.servers) : undefined;
+  if (options.json) {
+    writeJson(io, { ...report, ...(written ? { written } : {}) });
+    return report.servers.length > 0 ? 0 : 1;
+  }
+  if (report.servers.length === 0) {
+    writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => entry.origin).join(", ")}.`);
+    writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
+    return 1;
+  }
+  for (const server of report.servers) printServer(io, server);
+  if (written) {
+    for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
+  } else {
+    writeLine(io.stdout, `Add them to the config with \`${commandLine(io, "models discover --write")}\`${options.url ? " (with the same --url)" : ""}, or paste a block under models.providers:`);
+    for (const server of report.servers) writeLine(io.stdout, `    ${server.providerId}: ${renderJson5(providerBlock(server), "    ")},`);
+  }
+  return 0;
+}
+
+function checkedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") return url;
+  } catch {
+    // reported below
+  }
+  throw new HearthError("usage", `--url ${JSON.stringify(url)} is not an http:// address`, ["fix: give the server's address, such as --url http://127.0.0.1:1234"]);
+}
+
+function printServer(io: CliIo, server: DiscoveredServer): void {
+  const paint = painter(io);
+  writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}, api ${server.api}, baseUrl ${server.baseUrl}`);
+  if (server.models.length === 0) writeLine(io.stdout, "  serves no chat models");
+  for (const model of server.models) {
+    writeLine(io.stdout, `  ${model.id}`);
+    writeLine(io.stdout, `    ${modelFacts(model).join(" · ")}`);
+    for (const flag of model.flags) writeLine(io.stdout, `    ${paint("yellow", "! warn")}: ${flag}: prefer the largest full-size build you can run (more parameters, Q6/Q8 or full precision)`);
+  }
+}
+
+function kindName(kind: DiscoveredServer["kind"]): string {
+  return { lmstudio: "LM Studio", llamacpp: "llama.cpp", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "OpenAI-compatible server" }[kind];
+}
+
+function modelFacts(model: DiscoveredModel): string[] {
+  const facts: string[] = [];
+  const billions = totalBillions(model);
+  if (model.params) facts.push(`${model.params} params`);
+  else if (billions !== undefined) facts.push(`${formatBillions(billions)} params`);
+  if (model.quantization) facts.push(model.bitsPerWeight !== undefined ? `${model.quantization} (${model.bitsPerWeight} bits/weight)` : model.quantization);
+  if (model.format) facts.push(model.format);
+  if (model.loaded === false) facts.push("not loaded");
+  if (model.servedContext !== undefined) facts.push(`${model.loaded === false ? "would run" : "runs"} with ${model.servedContext} context`);
+  if (model.maxContext !== undefined) facts.push(`max context ${model.maxContext}`);
+  if (model.toolUse !== undefined) facts.push(model.toolUse ? "tools" : "no tools");
+  if (model.vision) facts.push("vision");
+  if (model.reasoning) facts.push("reasoning");
+  if (model.modelPath) facts.push(model.modelPath);
+  if (model.chatTemplate) facts.push(`template ${JSON.stringify(model.chatTemplate.slice(0, 40))}`);
+  return facts;
+}
+
+/** Edits the config file in place (through a temporary file and a rename); the file must exist. */
+function writeDiscovered(io: CliIo, options: DiscoverOptions, servers: readonly DiscoveredServer[]): { file: string; changes: string[] } | undefined {
+  if (servers.length === 0) return undefined;
+  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
+  const text = readConfigFile(location.file);
+  if (text === undefined) {
+    throw new HearthError("config", `no config at ${location.file} to add the servers to`, [`fix: run \`${commandLine(io, "init --discover")}\`: it writes a starter config with what it finds`]);
+  }
+  const edit = addDiscoveredProviders(text, servers, io.env);
+  if (edit.text !== text) {
+    const temporary = `${location.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, edit.text, { mode: statSync(location.file).mode & 0o777 });
+    renameSync(temporary, location.file);
+  }
+  return { file: location.file, changes: edit.changes };
+}

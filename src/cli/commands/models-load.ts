@@ -1,0 +1,96 @@
+import { HttpClient } from "../../ai/http/http-client.js";
+import { originOf } from "../../ops/discover.js";
+import { loadLmStudioModel, unloadLmStudioModel } from "../../ops/lmstudio-load.js";
+import { authHeaders } from "../../ops/probe-provider.js";
+import { HearthError } from "../../shared/errors.js";
+import { systemClock } from "../../shared/clock.js";
+import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { loadModels } from "../load-models.js";
+import { Spinner } from "../spinner.js";
+
+export interface LoadOptions extends GlobalOptions {
+  context?: string;
+  ttl?: string;
+  url?: string;
+}
+
+interface Target {
+  origin: string;
+  id: string;
+  headers: Record<string, string>;
+  contextWindow: number | undefined;
+}
+
+/** REF: a configured model (ref, alias or id), or, with --url, the server's own model key. */
+function target(io: CliIo, options: LoadOptions, ref: string): Target {
+  if (options.url) return { origin: originOf(options.url), id: ref, headers: {}, contextWindow: undefined };
+  const { resolved } = loadModels(io, options);
+  const found = resolved.catalog.lookup(ref);
+  if (!found.ok) throw new HearthError("usage", found.reason, [`fix: name a configured model (\`${commandLine(io, "models list --local")}\` lists them), or give the server with --url`]);
+  const provider = resolved.catalog.providers.get(found.model.provider);
+  if (!provider?.local) throw new HearthError("usage", `${found.model.ref} is a hosted model: only a local LM Studio loads and unloads models`, ["fix: name a model of your LM Studio provider"]);
+  return { origin: originOf(found.model.baseUrl), id: found.model.id, headers: authHeaders(provider), contextWindow: found.model.contextWindow };
+}
+
+function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new HearthError("usage", `${flag} ${JSON.stringify(value)} is not a positive whole number`, [`fix: for example ${flag} 32768`]);
+  return number;
+}
+
+/** `hearth models load REF [--context N] [--ttl S]`: LM Studio loads the model; waits until it is ready. */
+export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
+  const model = target(io, options, ref);
+  const contextLength = positiveInteger(options.context, "--context") ?? model.contextWindow;
+  const ttlSeconds = positiveInteger(options.ttl, "--ttl");
+  const http = new HttpClient();
+  const spinner = new Spinner(io.stderr, Boolean(io.stderr.isTTY) && !options.json);
+  const started = systemClock.now();
+  const label = `loading ${model.id}${contextLength ? ` with ${contextLength} tokens of context` : ""}`;
+  if (!options.json && !io.stderr.isTTY) writeLine(io.stderr, `${label[0]?.toUpperCase()}${label.slice(1)}…`);
+  const tick = setInterval(() => spinner.start(`${label} (${Math.round((systemClock.now() - started) / 1000)} s)`), 1000);
+  spinner.start(label);
+  try {
+    const result = await loadLmStudioModel(http, { origin: model.origin, model: model.id, contextLength, ttlSeconds, headers: model.headers });
+    clearInterval(tick);
+    spinner.stop();
+    if (options.json) {
+      writeJson(io, result.ok ? { loaded: true, model: model.id, instanceId: result.instanceId, loadSeconds: result.loadSeconds, contextLength: result.contextLength ?? null } : { loaded: false, model: model.id, error: result.failure.message, fix: result.fix });
+      return result.ok ? 0 : 1;
+    }
+    if (!result.ok) {
+      writeLine(io.stderr, `hearth: loading ${model.id} failed: ${result.failure.message}`);
+      writeLine(io.stderr, `  fix: ${result.fix}`);
+      return 1;
+    }
+    writeLine(io.stdout, `Loaded ${result.instanceId} in ${result.loadSeconds.toFixed(1)} s${result.contextLength ? ` with ${result.contextLength} tokens of context` : ""}${ttlSeconds ? `; unloaded after ${ttlSeconds} s idle` : ""}.`);
+    return 0;
+  } finally {
+    clearInterval(tick);
+    spinner.stop();
+    http.destroy();
+  }
+}
+
+/** `hearth models unload REF`: every loaded instance of the model. */
+export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
+  const model = target(io, options, ref);
+  const http = new HttpClient();
+  try {
+    const result = await unloadLmStudioModel(http, { origin: model.origin, model: model.id, headers: model.headers });
+    if (options.json) {
+      writeJson(io, result.ok ? { unloaded: true, model: model.id, instances: result.instances } : { unloaded: false, model: model.id, error: result.message, fix: result.fix });
+      return result.ok ? 0 : 1;
+    }
+    if (!result.ok) {
+      writeLine(io.stderr, `hearth: ${result.message}`);
+      writeLine(io.stderr, `  fix: ${result.fix}`);
+      return 1;
+    }
+    writeLine(io.stdout, `Unloaded ${result.instances.join(", ")}.`);
+    return 0;
+  } finally {
+    http.destroy();
+  }
+}

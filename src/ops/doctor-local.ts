@@ -1,0 +1,126 @@
+import { chmodSync, statSync, statfsSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import type { CooldownEntry, CooldownPersistence } from "../models/cooldowns.js";
+import type { HearthConfig } from "../config/schema/index.js";
+import { ok, type Finding } from "./doctor-finding.js";
+
+/** Checks that need no network: file modes, cooldowns, disk space, compaction. */
+
+const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
+
+/** Config and state owner-only (0600 file, 0700 dir); `fix` applies chmod, which loses nothing. */
+export function permissionFindings(paths: { configFile: string | undefined; stateDir: string }, fix: boolean): Finding[] {
+  const findings: Finding[] = [];
+  const check = (path: string | undefined, id: string, wanted: number, what: string): void => {
+    if (!path || !existsSync(path)) return;
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) === 0) {
+      findings.push(ok("files", id, `${what} ${path} is owner-only (${octal(mode)})`));
+      return;
+    }
+    const finding: Finding = {
+      id,
+      severity: "warn",
+      group: "files",
+      title: `${what} is readable by others`,
+      seen: `${path} has mode ${octal(mode)}: other users of this machine can read ${id === "config-permissions" ? "its keys and settings" : "your sessions and state"}`,
+      fix: `chmod ${octal(wanted)} ${path}`,
+    };
+    if (fix) {
+      chmodSync(path, wanted);
+      finding.fixed = true;
+    }
+    findings.push(finding);
+  };
+  check(paths.configFile, "config-permissions", 0o600, "the config file");
+  check(paths.stateDir, "state-permissions", 0o700, "the state directory");
+  return findings;
+}
+
+/** Cooldowns in force (info: why and until when) and expired ones (`fix` removes them: they only remembered a past failure). */
+export function cooldownFindings(file: CooldownPersistence, options: { now: number; fix: boolean; warnings: readonly string[] }): Finding[] {
+  const { now, fix } = options;
+  const entries = file.load();
+  // What reading the file said (a damaged file is set aside, as every command does).
+  const findings: Finding[] = options.warnings.map((warning) => ({ id: "cooldowns-file", severity: "warn", group: "cooldowns", title: "the cooldowns file could not be used", seen: warning, fix: "nothing to do: hearth starts a new one; look at the file set aside if you edited it by hand" }));
+  const refs = Object.keys(entries);
+  if (refs.length === 0) return [...findings, ok("cooldowns", "cooldowns", "no model is cooling down")];
+  const active: Record<string, CooldownEntry> = {};
+  const stale: string[] = [];
+  for (const [ref, entry] of Object.entries(entries)) {
+    if (entry.until > now) {
+      active[ref] = entry;
+      findings.push({
+        id: "cooldown-active",
+        severity: "info",
+        group: "cooldowns",
+        title: `${ref} is skipped until ${new Date(entry.until).toISOString().slice(11, 19)} UTC`,
+        seen: `${entry.failures} failure${entry.failures === 1 ? "" : "s"} in a row, the last: ${entry.kind}`,
+        fix: "nothing to do once it works again: `hearth models status --probe` ends the wait when the server answers",
+      });
+    } else stale.push(ref);
+  }
+  if (stale.length > 0) {
+    const finding: Finding = {
+      id: "cooldown-stale",
+      severity: "info",
+      group: "cooldowns",
+      title: `${stale.length} expired cooldown${stale.length === 1 ? "" : "s"} kept in the state`,
+      seen: stale.join(", "),
+      fix: "`hearth doctor --fix` removes them",
+    };
+    if (fix) {
+      file.save(active);
+      finding.fixed = true;
+    }
+    findings.push(finding);
+  }
+  return findings;
+}
+
+export interface DiskThresholds {
+  errorBytes: number;
+  warnBytes: number;
+}
+
+export const DISK_THRESHOLDS: DiskThresholds = { errorBytes: 100 * 1024 ** 2, warnBytes: 1024 ** 3 };
+
+const mib = (bytes: number): string => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(bytes / 1024 ** 2)} MiB`);
+
+/** Free space where sessions and logs are written (the nearest existing directory of the state dir). */
+export function diskFinding(stateDir: string, thresholds: DiskThresholds): Finding {
+  let dir = stateDir;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const stats = statfsSync(dir);
+  const free = stats.bavail * stats.bsize;
+  if (free >= thresholds.warnBytes) return ok("disk", "disk-space", `${mib(free)} free for ${stateDir}`);
+  const severity = free < thresholds.errorBytes ? "error" : "warn";
+  return {
+    id: "disk-space",
+    severity,
+    group: "disk",
+    title: `${mib(free)} free on the disk of the state directory`,
+    seen: `${dir}: ${mib(free)} available (sessions and logs are written here; below ${mib(thresholds.errorBytes)} writes start failing)`,
+    fix: `free space on that disk, or move the state elsewhere with HEARTH_STATE_DIR`,
+  };
+}
+
+/** The brief: keep compaction on. It is on unless an agent sets enabled: false. */
+export function compactionFindings(config: HearthConfig): Finding[] {
+  const off: string[] = [];
+  if (config.agents.defaults.compaction?.enabled === false) off.push("agents.defaults.compaction");
+  config.agents.list.forEach((agent, index) => {
+    if (agent.compaction?.enabled === false) off.push(`agents.list[${index}].compaction (${agent.id})`);
+  });
+  if (off.length === 0) return [ok("agent", "compaction-off", "compaction is on")];
+  return [
+    {
+      id: "compaction-off",
+      severity: "warn",
+      group: "agent",
+      title: "compaction is off",
+      seen: `enabled: false in ${off.join(", ")}: a long conversation overflows the window instead of being summarised, and injected text stays in the context`,
+      fix: `remove enabled: false from ${off.join(" and ")} (compaction is on by default)`,
+    },
+  ];
+}

@@ -1,0 +1,180 @@
+import type { AdapterRegistry } from "../ai/adapter-registry.js";
+import type { HttpClient } from "../ai/http/http-client.js";
+import { requestJson } from "../ai/http/get-json.js";
+import { record, stringOf } from "../ai/json-fields.js";
+import type { LoadedConfig } from "../config/load.js";
+import type { CooldownPersistence } from "../models/cooldowns.js";
+import type { ResolvedModels } from "../models/resolve.js";
+import { ok, type Finding } from "./doctor-finding.js";
+import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
+import { modelsStatus, type ChainStatus } from "./models-status.js";
+
+export type { Finding } from "./doctor-finding.js";
+
+export interface DoctorReport {
+  findings: Finding[];
+  /** Checks run (ok ones included). */
+  checks: number;
+  /** Error-level findings left after --fix. */
+  errors: number;
+}
+
+export interface DoctorInput {
+  /** The loaded and resolved config, or the error loading it gave. */
+  config: { loaded: LoadedConfig; resolved: ResolvedModels } | { error: string; fixes: readonly string[]; file: string | undefined };
+  http: HttpClient;
+  registry: AdapterRegistry;
+  stateDir: string;
+  cooldowns: CooldownPersistence;
+  /** Filled by the cooldowns file while it is read (its onWarning). */
+  cooldownWarnings: readonly string[];
+  /** Where the gateway's GET /health is asked. */
+  gatewayUrl: string;
+  now: number;
+  fix: boolean;
+  disk?: DiskThresholds;
+}
+
+/** Every check of `hearth doctor`; with `fix`, applies the remedies that cannot lose anything. */
+export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
+  const findings: Finding[] = [];
+  const config = input.config;
+  if ("error" in config) {
+    const fixes = config.fixes.map((line) => line.trim()).filter((line) => line.startsWith("fix: "));
+    const problems = config.fixes.map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("fix: "));
+    findings.push({
+      id: "config-invalid",
+      severity: "error",
+      group: "config",
+      title: "the config does not load",
+      seen: [config.error, ...problems].join(" "),
+      fix: fixes.map((line) => line.slice("fix: ".length)).join("; ") || "correct the file as the problems above say; `hearth config validate` checks it again",
+    });
+  } else {
+    findings.push(
+      config.loaded.source
+        ? ok("config", "config-invalid", `${config.loaded.location.file} is valid`)
+        : { id: "config-missing", severity: "info", group: "config", title: "no config file: hearth runs on defaults", seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
+    );
+    findings.push(...(await modelFindings(input, config.resolved)));
+    findings.push(...chainFindings(config.resolved));
+    findings.push(...compactionFindings(config.loaded.config));
+  }
+  findings.push(...(await gatewayFindings(input.http, input.gatewayUrl)));
+  findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir }, input.fix));
+  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));
+  findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
+  return { findings, checks: findings.length, errors: findings.filter((finding) => finding.severity === "error" && !finding.fixed).length };
+}
+
+/** What `models status --probe` finds, per chain model; a provider's reachability and speed once. */
+async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Promise<Finding[]> {
+  const status = await modelsStatus(resolved, { probe: true, firstToken: false, http: input.http, registry: input.registry });
+  const findings: Finding[] = [];
+  const seenProviders = new Set<string>();
+  const reported = new Set<string>();
+  for (const entry of status.chain) {
+    if (entry.policy) continue;
+    if (entry.role === "alias-only") {
+      // Not in the chain: only /model or --model would pick it, so a missing key is a note.
+      const keyless = entry.problems.find((problem) => problem.id === "hosted-no-key");
+      if (keyless) findings.push({ id: "alias-no-key", severity: "info", group: "models", title: `${entry.ref} (alias ${entry.alias}): ${keyless.title}`, seen: seenOf(entry), fix: keyless.fix });
+      continue;
+    }
+    const provider = entry.ref.slice(0, entry.ref.indexOf("/"));
+    if (entry.reachable !== undefined && !seenProviders.has(provider)) {
+      seenProviders.add(provider);
+      if (entry.reachable) findings.push(ok("models", "unreachable", `${provider} answered GET ${listingPath(entry)} in ${entry.latencyMs} ms`));
+    }
+    for (const problem of entry.problems) {
+      // A server's own problem is said once, for the provider, not once per model.
+      const serverWide = SERVER_WIDE.has(problem.id);
+      if (serverWide && reported.has(`${problem.id} ${entry.baseUrl}`)) continue;
+      reported.add(`${problem.id} ${entry.baseUrl}`);
+      const fallback = entry.role.startsWith("fallback");
+      const severity = problem.id === "hosted-no-key" && fallback ? "warn" : problem.severity;
+      findings.push({
+        id: problem.id === "hosted-no-key" && fallback ? "fallback-no-key" : problem.id,
+        severity,
+        group: "models",
+        title: `${serverWide ? provider : entry.ref}: ${problem.title}`,
+        seen: seenOf(entry),
+        fix: problem.fix,
+      });
+    }
+    if (entry.problems.length === 0) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
+  }
+  return findings;
+}
+
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "idle-models"]);
+
+const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
+
+function seenOf(entry: ChainStatus): string {
+  const facts = [`${entry.baseUrl} (${entry.api})`];
+  if (entry.reachable !== undefined) facts.push(entry.reachable ? `reachable in ${entry.latencyMs} ms` : "unreachable");
+  if (entry.listed === true) facts.push("listed");
+  if (entry.listed === false) facts.push("not listed");
+  if (entry.loaded === true) facts.push("loaded");
+  if (entry.loaded === false) facts.push("not loaded");
+  if (entry.servedContext) facts.push(`served context ${entry.servedContext}`);
+  facts.push(`contextWindow ${entry.contextWindow}`);
+  if (!entry.local) facts.push(entry.keyPresent ? `key from ${entry.keySource}` : "no key");
+  return facts.join(", ");
+}
+
+/** A fallback is present, and at least one is usable (local, or hosted with its key). */
+function chainFindings(resolved: ResolvedModels): Finding[] {
+  if (resolved.chain.length === 0) return [];
+  const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary");
+  if (fallbacks.length === 0) {
+    return [
+      {
+        id: "no-fallback",
+        severity: "warn",
+        group: "chain",
+        title: "no fallback: when the primary is down, turns fail",
+        seen: `the chain is only ${resolved.chain[0]?.model.ref}`,
+        fix: 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
+      },
+    ];
+  }
+  const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
+  if (resolved.privacy !== "local-only" && usable.length === 0) {
+    return [
+      {
+        id: "fallback-unusable",
+        severity: "warn",
+        group: "chain",
+        title: "no fallback is usable: every hosted fallback lacks its API key",
+        seen: fallbacks.map((entry) => entry.model.ref).join(", "),
+        fix: "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
+      },
+    ];
+  }
+  return [ok("chain", "no-fallback", `${fallbacks.length} fallback${fallbacks.length === 1 ? "" : "s"}, ${usable.length} usable`)];
+}
+
+/**
+ * The gateway's GET /health. Not running is fine (the CLI works without it). Running: its bind
+ * should be loopback and it should ask for a token, where /health says (`bind`, `auth`).
+ */
+async function gatewayFindings(http: HttpClient, url: string): Promise<Finding[]> {
+  const health = await requestJson(http, `${url.replace(/\/+$/, "")}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
+  if (!health.ok && health.failure.status === undefined) return [ok("gateway", "gateway-unhealthy", `no gateway at ${url} (fine unless you use the web chat or the API)`)];
+  if (!health.ok) {
+    return [{ id: "gateway-unhealthy", severity: "error", group: "gateway", title: `the gateway at ${url} is unhealthy`, seen: `GET /health answered ${health.failure.status}: ${health.failure.message}`, fix: "see the gateway's log; restart it" }];
+  }
+  const body = record(health.body);
+  const findings: Finding[] = [ok("gateway", "gateway-unhealthy", `the gateway at ${url} is up (${health.ms} ms)`)];
+  const bind = stringOf(body.bind) || stringOf(body.host);
+  if (bind && !/^(127\.|::1$|\[::1\]$|localhost$)/.test(bind)) {
+    findings.push({ id: "gateway-exposed", severity: "error", group: "gateway", title: `the gateway listens on ${bind}, not loopback`, seen: `GET /health says bind ${bind}: other machines can reach it`, fix: 'set gateway.bind to "127.0.0.1" and restart it; reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS' });
+  }
+  const auth = body.auth;
+  if (auth === false || auth === "none") {
+    findings.push({ id: "gateway-no-auth", severity: "warn", group: "gateway", title: "the gateway asks for no token", seen: `GET /health says auth ${JSON.stringify(auth)}`, fix: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN" });
+  }
+  return findings;
+}

@@ -1,0 +1,60 @@
+import type { HttpClient } from "../ai/http/http-client.js";
+import { requestJson } from "../ai/http/get-json.js";
+import { array, numberOf, record, stringOf } from "../ai/json-fields.js";
+import type { Failure, Timeouts } from "../ai/types.js";
+
+/** Loading a large model takes minutes: the answer comes when it is loaded. */
+const LOAD_TIMEOUTS: Timeouts = { connectMs: 3_000, firstByteMs: 30 * 60_000, idleMs: 30 * 60_000, totalMs: 31 * 60_000 };
+
+export interface LoadRequest {
+  /** The server's root (http://127.0.0.1:1234). */
+  origin: string;
+  model: string;
+  contextLength?: number | undefined;
+  /** Idle seconds before LM Studio unloads it again. */
+  ttlSeconds?: number | undefined;
+  headers: Record<string, string>;
+}
+
+export type LoadResult =
+  | { ok: true; instanceId: string; loadSeconds: number; contextLength: number | undefined }
+  | { ok: false; failure: Failure; fix: string };
+
+/**
+ * `POST /api/v1/models/load` (LM Studio 0.4+): `{ model, context_length?, ttl?, echo_load_config: true }`
+ * → `{ type, instance_id, load_time_seconds, status: "loaded", load_config: { context_length, … } }`.
+ */
+export async function loadLmStudioModel(http: HttpClient, request: LoadRequest): Promise<LoadResult> {
+  const body = { model: request.model, ...(request.contextLength !== undefined ? { context_length: request.contextLength } : {}), ...(request.ttlSeconds !== undefined ? { ttl: request.ttlSeconds } : {}), echo_load_config: true };
+  const answer = await requestJson(http, `${request.origin}/api/v1/models/load`, { method: "POST", body, headers: request.headers, timeouts: LOAD_TIMEOUTS });
+  if (!answer.ok) return { ok: false, failure: answer.failure, fix: loadFix(answer.failure) };
+  const root = record(answer.body);
+  return {
+    ok: true,
+    instanceId: stringOf(root.instance_id) || request.model,
+    loadSeconds: numberOf(root.load_time_seconds) ?? answer.ms / 1000,
+    contextLength: numberOf(record(root.load_config).context_length) ?? request.contextLength,
+  };
+}
+
+function loadFix(failure: Failure): string {
+  if (failure.status === undefined) return "start LM Studio's server (Developer → Start Server, or `lms server start`) and check the provider's baseUrl";
+  if (failure.status === 404) return "check the model key: `hearth models discover` lists what the server has (download it in LM Studio first); LM Studio older than 0.4 has no load endpoint";
+  return "see LM Studio's log (Developer → Logs): a context too large for the memory is the usual cause; try a smaller --context";
+}
+
+export type UnloadResult = { ok: true; instances: string[] } | { ok: false; failure: Failure | undefined; message: string; fix: string };
+
+/** Every loaded instance of the model, through `POST /api/v1/models/unload { instance_id }`. */
+export async function unloadLmStudioModel(http: HttpClient, request: Omit<LoadRequest, "contextLength" | "ttlSeconds">): Promise<UnloadResult> {
+  const listing = await requestJson(http, `${request.origin}/api/v1/models`, { headers: request.headers });
+  if (!listing.ok) return { ok: false, failure: listing.failure, message: `could not list the loaded models: ${listing.failure.message}`, fix: loadFix(listing.failure) };
+  const entry = array(record(listing.body).models).map(record).find((model) => model.key === request.model);
+  const instances = array(entry?.loaded_instances).map((instance) => stringOf(record(instance).id)).filter((id) => id !== "");
+  if (instances.length === 0) return { ok: false, failure: undefined, message: `${request.model} is not loaded`, fix: "nothing to unload; `hearth models discover` shows what is loaded" };
+  for (const instance of instances) {
+    const answer = await requestJson(http, `${request.origin}/api/v1/models/unload`, { method: "POST", body: { instance_id: instance }, headers: request.headers });
+    if (!answer.ok) return { ok: false, failure: answer.failure, message: `unloading ${instance} failed: ${answer.failure.message}`, fix: loadFix(answer.failure) };
+  }
+  return { ok: true, instances };
+}

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+
+interface Finding {
+  id: string;
+  severity: "ok" | "info" | "warn" | "error";
+  group: string;
+  title: string;
+  seen: string;
+  fix: string;
+  fixed?: boolean;
+}
+interface Report {
+  findings: Finding[];
+  checks: number;
+  errors: number;
+}
+
+/** LM Studio answers an empty POST /v1/responses the way a server with the endpoint does: 400. */
+const responsesEndpoint = () => ({ kind: "json" as const, status: 400, body: { error: "'input' is required" } });
+
+describe("hearth doctor", () => {
+  const temp = tempDir();
+  let lmstudio: FakeServer;
+  let llamacpp: FakeServer;
+  let exposedGateway: FakeServer;
+  let sickGateway: FakeServer;
+  let refused: string;
+
+  before(async () => {
+    lmstudio = await startLmStudio({
+      models: [
+        { id: "minimax-m2.1", loaded: true, loadedContextLength: 131072, maxContextLength: 196608, quantization: "Q8_0", params: "230B-A10B" },
+        { id: "clamped-70b", loaded: true, loadedContextLength: 4096, maxContextLength: 131072, quantization: "Q6_K" },
+      ],
+      responses: responsesEndpoint,
+    });
+    llamacpp = await startLlamaCpp({ alias: "local-fallback", nCtx: 8192, supportsTools: true });
+    exposedGateway = await startFakeServer(() => ({ kind: "json", body: { status: "ok", bind: "0.0.0.0", auth: "none" } }));
+    sickGateway = await startFakeServer(() => ({ kind: "json", status: 503, body: { error: "starting" } }));
+    refused = await refusedUrl();
+  });
+  after(async () => {
+    await Promise.all([lmstudio.close(), llamacpp.close(), exposedGateway.close(), sickGateway.close()]);
+    temp.cleanup();
+  });
+
+  /** A config and a private state dir; `mode` for both, `cooldowns` written into the state. */
+  const setup = (name: string, text: string, options: { fileMode?: number; dirMode?: number; cooldowns?: unknown } = {}) => {
+    const dir = join(temp.dir, name);
+    const state = join(dir, "state");
+    mkdirSync(state, { recursive: true });
+    chmodSync(state, options.dirMode ?? 0o700);
+    const file = join(dir, "hearth.json5");
+    writeFileSync(file, text);
+    chmodSync(file, options.fileMode ?? 0o600);
+    if (options.cooldowns) writeFileSync(join(state, "cooldowns.json"), JSON.stringify(options.cooldowns));
+    return { file, state };
+  };
+  const doctor = async (paths: { file: string; state: string }, extra: string[] = [], gateway = refused) => {
+    const result = await runCli(["doctor", "--config", paths.file, ...extra], { env: { HEARTH_STATE_DIR: paths.state, HEARTH_GATEWAY_URL: gateway } });
+    return result;
+  };
+  const json = async (paths: { file: string; state: string }, extra: string[] = [], gateway = refused): Promise<{ code: number; report: Report }> => {
+    const result = await doctor(paths, ["--json", ...extra], gateway);
+    return { code: result.code, report: JSON.parse(result.stdout) as Report };
+  };
+  const ids = (report: Report): string[] => report.findings.filter((finding) => finding.severity !== "ok").map((finding) => finding.id);
+
+  const healthy = (): string => `{
+    agents: { defaults: { model: { primary: "lmstudio/minimax-m2.1", fallbacks: ["llamacpp/local-fallback"] } } },
+    models: { mode: "replace", providers: {
+      lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }] },
+      llamacpp: { baseUrl: "${llamacpp.baseUrl}", api: "openai-completions", models: [{ id: "local-fallback", contextWindow: 8192, maxTokens: 2048 }] },
+    } },
+  }`;
+
+  test("all well: one line, exit 0; every check stays silent", async () => {
+    const paths = setup("healthy", healthy());
+    const result = await doctor(paths);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^all \d+ checks passed\n$/);
+    const { report } = await json(paths);
+    assert.deepEqual(ids(report), []);
+    assert.ok(report.findings.some((finding) => finding.group === "models" && /lmstudio answered GET .*\/models in [\d.]+ ms/.test(finding.seen)), "how fast is said in JSON");
+    assert.ok(report.findings.some((finding) => finding.group === "disk"), "disk space is checked");
+  });
+
+  test("a config with every local problem: each finding with what was seen and the exact fix; exit 1 for the error", async () => {
+    const now = Date.now();
+    const paths = setup(
+      "broken",
+      `{
+    agents: { defaults: { model: { primary: "lmstudio/clamped-70b", fallbacks: ["anthropic/claude-sonnet-4-5"] }, compaction: { enabled: false } } },
+    models: { mode: "merge", providers: {
+      lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "clamped-70b", contextWindow: 65536, maxTokens: 8192 }] },
+    } },
+  }`,
+      { fileMode: 0o644, dirMode: 0o755, cooldowns: { "lmstudio/clamped-70b": { failures: 2, until: now + 600_000, kind: "timeout" }, "anthropic/claude-sonnet-4-5": { failures: 1, until: now - 3_600_000, kind: "rate-limit" } } },
+    );
+    const { code, report } = await json(paths, [], exposedGateway.url);
+    assert.equal(code, 1);
+    const found = (id: string): Finding => {
+      const finding = report.findings.find((candidate) => candidate.id === id && candidate.severity !== "ok");
+      assert.ok(finding, `${id} in ${ids(report).join(", ")}`);
+      return finding;
+    };
+    assert.match(found("loaded-context-small").fix, /hearth models unload lmstudio\/clamped-70b && hearth models load lmstudio\/clamped-70b --context 65536\) or lower contextWindow to 4096/);
+    assert.equal(found("fallback-no-key").severity, "warn");
+    assert.match(found("fallback-no-key").fix, /set ANTHROPIC_API_KEY/);
+    assert.match(found("fallback-unusable").seen, /anthropic\/claude-sonnet-4-5/);
+    assert.match(found("compaction-off").seen, /agents\.defaults\.compaction/);
+    assert.match(found("config-permissions").fix, new RegExp(`^chmod 0600 ${paths.file}$`));
+    assert.match(found("state-permissions").fix, new RegExp(`^chmod 0700 ${paths.state}$`));
+    assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d UTC/);
+    assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
+    assert.match(found("cooldown-stale").seen, /anthropic\/claude-sonnet-4-5/);
+    assert.equal(found("gateway-exposed").severity, "error");
+    assert.match(found("gateway-exposed").title, /listens on 0\.0\.0\.0/);
+    assert.match(found("gateway-no-auth").seen, /auth "none"/);
+    assert.equal(report.errors, 1);
+
+    const text = await doctor(paths, [], exposedGateway.url);
+    assert.match(text.stdout, /! warn \[compaction-off\] compaction is off\n {4}seen: .*\n {4}fix: remove enabled: false from agents\.defaults\.compaction/);
+    assert.match(text.stdout, /\d+ of \d+ checks passed; 1 error, \d+ warnings, \d+ notes\n$/);
+  });
+
+  test("--fix applies only what loses nothing: owner-only modes and expired cooldowns; the rest stays a remedy", async () => {
+    const now = Date.now();
+    const paths = setup("fixable", healthy(), {
+      fileMode: 0o644,
+      dirMode: 0o755,
+      cooldowns: { "lmstudio/minimax-m2.1": { failures: 1, until: now - 60_000, kind: "timeout" }, "llamacpp/local-fallback": { failures: 1, until: now + 600_000, kind: "timeout" } },
+    });
+    const fixed = await doctor(paths, ["--fix"]);
+    assert.equal(fixed.code, 0, fixed.stdout);
+    assert.match(fixed.stdout, /✓ fixed \[config-permissions\]/);
+    assert.match(fixed.stdout, /✓ fixed \[state-permissions\]/);
+    assert.match(fixed.stdout, /✓ fixed \[cooldown-stale\]/);
+    assert.equal(statSync(paths.file).mode & 0o777, 0o600);
+    assert.equal(statSync(paths.state).mode & 0o777, 0o700);
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(paths.state, "cooldowns.json"), "utf8")) as object), ["llamacpp/local-fallback"], "the active cooldown is kept");
+    const after = await json(paths);
+    assert.deepEqual(ids(after.report), ["cooldown-active"]);
+  });
+
+  test("an unreachable primary, no fallback, a hosted model without its key", async () => {
+    const paths = setup(
+      "down",
+      `{ agents: { defaults: { model: "lmstudio/minimax-m2.1" } },
+         models: { providers: { lmstudio: { baseUrl: "${refused}/v1", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 8192 }] } } } }`,
+    );
+    const { code, report } = await json(paths);
+    assert.equal(code, 1);
+    assert.deepEqual(ids(report), ["unreachable", "no-fallback"]);
+    assert.match(report.findings.find((finding) => finding.id === "unreachable")?.fix ?? "", /try: curl http:\/\/127\.0\.0\.1:\d+\/v1\/models/);
+    const hosted = setup("hosted", `{ agents: { defaults: { model: "anthropic/claude-sonnet-4-5", models: { "openai/gpt-5": { alias: "GPT" } } } } }`);
+    const keyless = await json(hosted);
+    assert.equal(keyless.code, 1);
+    assert.deepEqual(ids(keyless.report), ["hosted-no-key", "alias-no-key", "no-fallback"]);
+    assert.match(keyless.report.findings.find((finding) => finding.id === "alias-no-key")?.fix ?? "", /set OPENAI_API_KEY/);
+  });
+
+  test("the server's facts: not listed, not loaded, a smaller served window, no Responses endpoint", async () => {
+    const noResponses = await startLmStudio({ models: [{ id: "idle-70b", loaded: false, maxContextLength: 32768, quantization: "Q8_0" }] });
+    try {
+      const paths = setup(
+        "facts",
+        `{ agents: { defaults: { model: { primary: "lmstudio/idle-70b", fallbacks: ["lmstudio/missing-70b", "llamacpp/local-fallback"] } } },
+           models: { mode: "replace", providers: {
+             lmstudio: { baseUrl: "${noResponses.baseUrl}", api: "openai-responses", models: [{ id: "idle-70b", contextWindow: 32768 }, { id: "missing-70b", contextWindow: 32768 }] },
+             llamacpp: { baseUrl: "${llamacpp.baseUrl}", api: "openai-completions", models: [{ id: "local-fallback", contextWindow: 32768 }] },
+           } } }`,
+      );
+      const { code, report } = await json(paths);
+      assert.equal(code, 1);
+      assert.deepEqual(ids(report).sort(), ["model-not-listed", "model-not-loaded", "no-responses-endpoint", "served-context-small"].sort());
+      assert.match(report.findings.find((finding) => finding.id === "model-not-loaded")?.fix ?? "", /hearth models load lmstudio\/idle-70b --context 32768/);
+      assert.match(report.findings.find((finding) => finding.id === "no-responses-endpoint")?.title ?? "", /^lmstudio: /, "said once, for the provider");
+      assert.match(report.findings.find((finding) => finding.id === "served-context-small")?.fix ?? "", /llama\.cpp: -c 32768.* or lower contextWindow to 8192/);
+    } finally {
+      await noResponses.close();
+    }
+  });
+
+  test("an invalid config is one error with its fix; a missing one is a note naming init --discover", async () => {
+    const paths = setup("invalid", `{ models: { providers: { lmstudio: { baseUrl: "nope" } } } }`);
+    const { code, report } = await json(paths);
+    assert.equal(code, 1);
+    assert.deepEqual(ids(report), ["config-invalid"]);
+    assert.match(report.findings[0]?.seen ?? "", /baseUrl/);
+    const home = join(temp.dir, "home");
+    mkdirSync(join(home, ".hearth"), { recursive: true, mode: 0o700 });
+    const missing = await runCli(["doctor", "--json"], { env: { HOME: home, HEARTH_GATEWAY_URL: refused } });
+    const missingReport = JSON.parse(missing.stdout) as Report;
+    assert.equal(missing.code, 0);
+    assert.ok(ids(missingReport).includes("config-missing"));
+    assert.match(missingReport.findings.find((finding) => finding.id === "config-missing")?.fix ?? "", /hearth init --discover/);
+  });
+
+  test("a damaged cooldowns file: said, and set aside as every command does", async () => {
+    const paths = setup("damaged", healthy());
+    writeFileSync(join(paths.state, "cooldowns.json"), "{ not json");
+    const { code, report } = await json(paths);
+    assert.equal(code, 0);
+    assert.deepEqual(ids(report), ["cooldowns-file"]);
+    assert.match(report.findings.find((finding) => finding.id === "cooldowns-file")?.seen ?? "", /not a valid cooldowns file \(not JSON\); moved it to .*cooldowns\.json\.bad-/);
+  });
+
+  test("a gateway that answers /health with an error", async () => {
+    const paths = setup("sick", healthy());
+    const { code, report } = await json(paths, [], sickGateway.url);
+    assert.equal(code, 1);
+    assert.deepEqual(ids(report), ["gateway-unhealthy"]);
+    assert.match(report.findings.find((finding) => finding.id === "gateway-unhealthy")?.seen ?? "", /answered 503/);
+  });
+});

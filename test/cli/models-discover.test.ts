@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { refusedUrl, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { startOllama } from "../fakes/ollama-server.js";
+import { startVllm } from "../fakes/vllm-server.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+
+interface Model {
+  id: string;
+  params?: string;
+  parameterCount?: number;
+  quantization?: string;
+  bitsPerWeight?: number;
+  format?: string;
+  maxContext?: number;
+  servedContext?: number;
+  loaded?: boolean;
+  toolUse?: boolean;
+  vision?: boolean;
+  reasoning?: boolean;
+  modelPath?: string;
+  chatTemplate?: string;
+  flags: string[];
+}
+interface Server {
+  kind: string;
+  origin: string;
+  baseUrl: string;
+  api: string;
+  providerId: string;
+  models: Model[];
+}
+interface Report {
+  servers: Server[];
+  silent: { origin: string; reason: string }[];
+  written?: { file: string; changes: string[] };
+}
+
+const COMMENTED = `// my config: keep this comment
+{
+  agents: {
+    defaults: {
+      model: { primary: "anthropic/claude-sonnet-4-5" }, // hosted for now
+    },
+  },
+  /* the models section */
+  models: {
+    mode: "merge",
+  },
+}
+`;
+
+describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and vLLM servers", () => {
+  let lmstudio: FakeServer;
+  let llamacpp: FakeServer;
+  let ollama: FakeServer;
+  let vllm: FakeServer;
+  const temp = tempDir();
+  before(async () => {
+    lmstudio = await startLmStudio({
+      models: [
+        { id: "minimax/minimax-m2.1", loaded: true, loadedContextLength: 65536, maxContextLength: 196608, quantization: "Q6_K", bitsPerWeight: 6, params: "230B-A10B", arch: "minimax_m2" },
+        { id: "qwen/qwen3-4b-2507", loaded: false, maxContextLength: 32768, quantization: "Q3_K_S", bitsPerWeight: 3, vision: true },
+        { id: "text-embedding-nomic-embed-text-v1.5", loaded: false, maxContextLength: 2048, type: "embedding" },
+      ],
+    });
+    llamacpp = await startLlamaCpp({ alias: "stories260k", nCtx: 2048, supportsTools: true });
+    ollama = await startOllama([
+      { name: "qwen3:32b", parameterSize: "32.8B", quantization: "Q4_K_M", contextLength: 40960, loadedContext: 8192, capabilities: ["completion", "tools", "thinking"] },
+      { name: "llama3.2:3b", parameterSize: "3.2B", quantization: "Q4_K_M", contextLength: 131072, numCtx: 16384 },
+      { name: "nomic-embed-text:latest", parameterSize: "137M", quantization: "F16", contextLength: 2048, capabilities: ["embedding"] },
+    ]);
+    vllm = await startVllm({ id: "Qwen/Qwen3-30B-A3B-Instruct-2507", maxModelLen: 32768 });
+  });
+  after(async () => {
+    await Promise.all([lmstudio.close(), llamacpp.close(), ollama.close(), vllm.close()]);
+    temp.cleanup();
+  });
+
+  const discover = async (urls: string[], extra: string[] = []): Promise<Report> => {
+    const result = await runCli(["models", "discover", ...urls.flatMap((url) => ["--url", url]), "--json", ...extra]);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as Report;
+  };
+
+  test("LM Studio: params, quantization and bits per weight, format, max and loaded context, tools, vision; MoE judged by total parameters", async () => {
+    const [server] = (await discover([lmstudio.baseUrl])).servers;
+    assert.equal(server?.kind, "lmstudio");
+    assert.equal(server?.api, "openai-responses");
+    assert.equal(server?.baseUrl, `${lmstudio.url}/v1`);
+    assert.deepEqual(server?.models.map((model) => model.id), ["minimax/minimax-m2.1", "qwen/qwen3-4b-2507"], "the embedding model is left out");
+    const [minimax, qwen] = server?.models ?? [];
+    assert.equal(minimax?.params, "230B-A10B");
+    assert.equal(minimax?.quantization, "Q6_K");
+    assert.equal(minimax?.bitsPerWeight, 6);
+    assert.equal(minimax?.format, "gguf");
+    assert.equal(minimax?.maxContext, 196608);
+    assert.equal(minimax?.servedContext, 65536);
+    assert.equal(minimax?.loaded, true);
+    assert.equal(minimax?.toolUse, true);
+    assert.deepEqual(minimax?.flags, [], "230B total with 10B active is not small");
+    assert.equal(qwen?.loaded, false);
+    assert.equal(qwen?.vision, true);
+    assert.deepEqual(qwen?.flags, ["small model (4B parameters in total)", "heavily quantized (Q3_K_S, 3 bits per weight)"]);
+  });
+
+  test("LM Studio 0.3 (only /api/v0/models): still LM Studio, with its loaded context", async () => {
+    const older = await startLmStudio({ nativeApi: "v0", models: [{ id: "qwen2.5-32b-instruct", loaded: true, loadedContextLength: 32768, maxContextLength: 131072, quantization: "Q5_K_M" }] });
+    try {
+      const [server] = (await discover([older.url])).servers;
+      assert.equal(server?.kind, "lmstudio");
+      assert.equal(server?.models[0]?.servedContext, 32768);
+      assert.equal(server?.models[0]?.format, "gguf");
+      assert.deepEqual(server?.models[0]?.flags, []);
+    } finally {
+      await older.close();
+    }
+  });
+
+  test("llama.cpp: n_ctx, model path and chat template from /props, parameters from /v1/models", async () => {
+    const [server] = (await discover([llamacpp.url])).servers;
+    assert.equal(server?.kind, "llamacpp");
+    assert.equal(server?.api, "openai-completions");
+    const model = server?.models[0];
+    assert.equal(model?.id, "stories260k");
+    assert.equal(model?.servedContext, 2048);
+    assert.equal(model?.maxContext, 2048);
+    assert.equal(model?.modelPath, "/models/stories260k.gguf");
+    assert.match(model?.chatTemplate ?? "", /for message in messages/);
+    assert.equal(model?.toolUse, true);
+    assert.deepEqual(model?.flags, ["small model (0.26M parameters in total)"]);
+  });
+
+  test("Ollama: loaded context from /api/ps, num_ctx and capabilities from /api/show, size and quantization from /api/tags", async () => {
+    const [server] = (await discover([ollama.url])).servers;
+    assert.equal(server?.kind, "ollama");
+    assert.equal(server?.api, "ollama");
+    assert.equal(server?.baseUrl, ollama.url);
+    assert.deepEqual(server?.models.map((model) => model.id), ["qwen3:32b", "llama3.2:3b"]);
+    const [qwen, llama] = server?.models ?? [];
+    assert.equal(qwen?.servedContext, 8192);
+    assert.equal(qwen?.loaded, true);
+    assert.equal(qwen?.maxContext, 40960);
+    assert.equal(qwen?.reasoning, true);
+    assert.equal(qwen?.toolUse, true);
+    assert.deepEqual(qwen?.flags, []);
+    assert.equal(llama?.loaded, false);
+    assert.equal(llama?.servedContext, 16384, "num_ctx of its parameters");
+    assert.equal(llama?.toolUse, true);
+    assert.deepEqual(llama?.flags, ["small model (3.2B parameters in total)"]);
+  });
+
+  test("vLLM: max_model_len; a MoE id counts its total parameters", async () => {
+    const [server] = (await discover([vllm.url])).servers;
+    assert.equal(server?.kind, "vllm");
+    assert.equal(server?.providerId, "vllm");
+    assert.equal(server?.models[0]?.servedContext, 32768);
+    assert.deepEqual(server?.models[0]?.flags, []);
+  });
+
+  test("an address where nothing listens is reported as silent; none answering exits 1 with what to do", async () => {
+    const report = await runCli(["models", "discover", "--url", await refusedUrl()]);
+    assert.equal(report.code, 1);
+    assert.match(report.stdout, /No model server answered at http:\/\/127\.0\.0\.1:\d+\./);
+    assert.match(report.stdout, /give its address with --url/);
+  });
+
+  test("the human listing shows the facts, the warnings and the block to paste", async () => {
+    const result = await runCli(["models", "discover", "--url", lmstudio.url]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /LM Studio at http:\/\/127\.0\.0\.1:\d+ \(answered in [\d.]+ ms\) → provider lmstudio, api openai-responses/);
+    assert.match(result.stdout, /230B-A10B params · Q6_K \(6 bits\/weight\) · gguf · runs with 65536 context · max context 196608 · tools/);
+    assert.match(result.stdout, /! warn: heavily quantized \(Q3_K_S, 3 bits per weight\)/);
+    assert.match(result.stdout, /models discover --write/);
+    assert.match(result.stdout, /contextWindow: 65536,/);
+  });
+
+  test("--write adds every provider block to a commented config: comments kept, the result validates, the changes said", async () => {
+    const file = temp.write("commented.json5", COMMENTED);
+    const report = await discover([lmstudio.url, llamacpp.url, ollama.url, vllm.url], ["--write", "--config", file]);
+    assert.equal(report.written?.file, file);
+    assert.equal(report.written?.changes.length, 4);
+    assert.match(report.written?.changes[0] ?? "", /^added provider lmstudio \(openai-responses, http:\/\/127\.0\.0\.1:\d+\/v1\) with 2 models \(minimax\/minimax-m2\.1, qwen\/qwen3-4b-2507\) at models\.providers\.lmstudio$/);
+    const text = readFileSync(file, "utf8");
+    for (const comment of ["// my config: keep this comment", "// hosted for now", "/* the models section */"]) assert.ok(text.includes(comment), comment);
+    const validate = await runCli(["config", "validate", "--config", file]);
+    assert.equal(validate.code, 0, validate.stderr + validate.stdout);
+    const list = await runCli(["models", "list", "--all", "--json", "--config", file]);
+    assert.equal(list.code, 0, list.stderr);
+    const all = JSON.stringify(JSON.parse(list.stdout));
+    for (const ref of ["lmstudio/minimax/minimax-m2.1", "llamacpp/stories260k", "ollama/qwen3:32b", "vllm/Qwen/Qwen3-30B-A3B-Instruct-2507"]) assert.ok(all.includes(ref), ref);
+    const show = await runCli(["config", "show", "--json", "--config", file]);
+    const providers = (JSON.parse(show.stdout) as { models: { providers: Record<string, { api: string; models: { id: string; contextWindow: number; maxTokens: number; reasoning: boolean; input: string[] }[] }> } }).models.providers;
+    assert.equal(providers.lmstudio?.api, "openai-responses");
+    assert.equal(providers.ollama?.api, "ollama");
+    assert.equal(providers.vllm?.api, "openai-completions");
+    assert.equal(providers.llamacpp?.api, "openai-completions");
+    const first = providers.lmstudio?.models[0];
+    assert.deepEqual([first?.id, first?.reasoning, first?.input, first?.contextWindow, first?.maxTokens], ["minimax/minimax-m2.1", false, ["text"], 65536, 8192]);
+    assert.deepEqual(providers.lmstudio?.models[1]?.input, ["text", "image"]);
+    assert.equal(providers.lmstudio?.models[1]?.contextWindow, 32768, "an unloaded model: its maximum");
+    assert.equal(providers.llamacpp?.models[0]?.maxTokens, 512, "a quarter of a small window");
+    assert.equal(providers.ollama?.models[0]?.reasoning, true);
+
+    const again = await discover([lmstudio.url], ["--write", "--config", file]);
+    assert.deepEqual(again.written?.changes, ["models.providers.lmstudio already lists every model the server has: left as it was"]);
+    assert.equal(readFileSync(file, "utf8"), text, "nothing changed the second time");
+  });
+
+  test("--write into an existing provider adds only the models it lacks, into its models list", async () => {
+    const file = temp.write("existing.json5", `{
+  models: {
+    providers: {
+      // mine
+      lmstudio: { baseUrl: "${lmstudio.baseUrl}", api: "openai-responses", models: [{ id: "minimax/minimax-m2.1", contextWindow: 65536 }] },
+    },
+  },
+}
+`);
+    const report = await discover([lmstudio.url], ["--write", "--config", file]);
+    assert.deepEqual(report.written?.changes, ["added 1 model (qwen/qwen3-4b-2507) to models.providers.lmstudio.models"]);
+    assert.ok(readFileSync(file, "utf8").includes("// mine"));
+    assert.equal((await runCli(["config", "validate", "--config", file])).code, 0);
+  });
+
+  test("--write without a config file names init --discover; init --discover writes the starter with the servers", async () => {
+    const missing = `${temp.dir}/none/hearth.json5`;
+    const refused = await runCli(["models", "discover", "--url", lmstudio.url, "--write", "--config", missing]);
+    assert.equal(refused.code, 2, "a config problem");
+    assert.match(refused.stderr, /no config at .* to add the servers to/);
+    assert.match(refused.stderr, /init --discover/);
+    const init = await runCli(["init", "--discover", "--url", ollama.url, "--config", missing]);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /added provider ollama \(ollama, http:\/\/127\.0\.0\.1:\d+\) with 2 models/);
+    assert.equal((await runCli(["config", "validate", "--config", missing])).code, 0);
+    assert.ok(readFileSync(missing, "utf8").includes("// hearth config (JSON5"), "the starter's comments stay");
+  });
+
+  test("init without --discover names the server that answers and the command that adds it", async () => {
+    const file = `${temp.dir}/plain/hearth.json5`;
+    const init = await runCli(["init", "--url", vllm.url, "--config", file]);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `.* models discover --write`/);
+  });
+});

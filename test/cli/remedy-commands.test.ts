@@ -1,0 +1,115 @@
+// Never advise a command that does not exist: every hearth command named in a remedy (doctor,
+// discover, load, the status problems) must parse with the real CLI, its flags included.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { refusedUrl, type FakeServer } from "../fakes/fake-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { repoRoot, runCli, tempDir } from "../helpers/run-cli.js";
+
+interface Mention {
+  words: string[];
+  flags: string[];
+  where: string;
+}
+
+/** `hearth models load X --context N` → words [models, load], flags [--context]. */
+function mentions(text: string, where: string): Mention[] {
+  const found: Mention[] = [];
+  for (const match of text.matchAll(/(?:^|[\s(`"'])(?:\S*\/)?hearth ((?:(?! && | or |, |hearth )[^`;)\n])*)/g)) {
+    const segment = match[1] ?? "";
+    const tokens = segment.split(/\s+/).filter((token) => token !== "");
+    const words: string[] = [];
+    for (const token of tokens) {
+      if (!/^[a-z][a-z-]*$/.test(token)) break;
+      words.push(token);
+    }
+    const flags = tokens.filter((token) => /^--[a-z][a-z-]*$/.test(token));
+    if (words.length > 0) found.push({ words, flags, where: `${where}: hearth ${segment}` });
+  }
+  return found;
+}
+
+/** Remedies in the source: backticked `hearth …`, or `hearth …` followed by a flag or an interpolated argument. */
+function sourceMentions(): Mention[] {
+  const files = [
+    ...readdirSync(join(repoRoot, "src/ops")).map((name) => join("src/ops", name)),
+    ...["doctor", "models-discover", "models-load", "init", "models-status"].map((name) => `src/cli/commands/${name}.ts`),
+  ];
+  const found: Mention[] = [];
+  for (const file of files) {
+    const code = readFileSync(join(repoRoot, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const commandLike = [...code.matchAll(/`hearth ([^`]*)`|hearth ((?:[a-z][a-z-]* )+(?:--|\$\{)[^`";)]*)/g)].map((match) => `hearth ${match[1] ?? match[2] ?? ""}`);
+    for (const line of commandLike) found.push(...mentions(line, file));
+    for (const match of code.matchAll(/commandLine\(io, "([^"]+)"\)/g)) found.push(...mentions(`hearth ${match[1]}`, file));
+  }
+  return found;
+}
+
+async function checkParses(all: readonly Mention[]): Promise<void> {
+  const byCommand = new Map<string, Set<string>>();
+  const where = new Map<string, string>();
+  for (const mention of all) {
+    const key = mention.words.join(" ");
+    const flags = byCommand.get(key) ?? new Set<string>();
+    for (const flag of mention.flags) flags.add(flag);
+    byCommand.set(key, flags);
+    where.set(key, mention.where);
+  }
+  for (const [command, flags] of byCommand) {
+    const help = await runCli([...command.split(" "), "--help"]);
+    assert.equal(help.code, 0, `${where.get(command)}: \`hearth ${command} --help\` failed`);
+    assert.match(help.stdout, new RegExp(`^Usage: \\S+ ${command.replace(/[-]/g, "\\-")} `, "m"), `${where.get(command)}: "hearth ${command}" is not a command`);
+    for (const flag of flags) assert.ok(help.stdout.includes(`${flag} `) || help.stdout.includes(`${flag}\n`), `${where.get(command)}: hearth ${command} has no ${flag}`);
+  }
+}
+
+describe("every command named in a remedy exists", () => {
+  let lmstudio: FakeServer;
+  const temp = tempDir();
+  before(async () => {
+    lmstudio = await startLmStudio({ models: [{ id: "clamped-70b", loaded: true, loadedContextLength: 4096, maxContextLength: 131072 }, { id: "cold-4b", loaded: false, maxContextLength: 8192, quantization: "Q3_K_S" }] });
+  });
+  after(async () => {
+    await lmstudio.close();
+    temp.cleanup();
+  });
+
+  test("the mention finder sees commands and their flags, and stops at arguments", () => {
+    assert.deepEqual(mentions("fix: reload (hearth models unload lmstudio/x && hearth models load lmstudio/x --context 5) or lower", "t").map((m) => [m.words, m.flags]), [
+      [["models", "unload"], []],
+      [["models", "load"], ["--context"]],
+    ]);
+  });
+
+  test("in the source of doctor, discover, load, init and the status problems", async () => {
+    const found = sourceMentions();
+    const commands = new Set(found.map((mention) => mention.words.join(" ")));
+    for (const expected of ["doctor", "models load", "models unload", "models discover", "models status", "init", "config validate"]) assert.ok(commands.has(expected), `${expected} is found`);
+    await checkParses(found);
+  });
+
+  test("in what doctor, models status, discover and load print", async () => {
+    const refused = await refusedUrl();
+    const dir = temp.dir;
+    const file = temp.write(
+      "hearth.json5",
+      `{ agents: { defaults: { model: { primary: "lmstudio/clamped-70b", fallbacks: ["lmstudio/cold-4b", "lmstudio/absent", "anthropic/claude-sonnet-4-5"] }, compaction: { enabled: false } } },
+         models: { providers: { lmstudio: { baseUrl: "${lmstudio.baseUrl}", api: "openai-responses", models: [{ id: "clamped-70b", contextWindow: 65536 }, { id: "cold-4b", contextWindow: 8192 }, { id: "absent", contextWindow: 8192 }] },
+           down: { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "x", contextWindow: 8192 }] } } } }`,
+    );
+    const env = { HEARTH_STATE_DIR: dir, HEARTH_GATEWAY_URL: refused };
+    const doctor = await runCli(["doctor", "--config", file], { env });
+    const status = await runCli(["models", "status", "--probe", "--config", file], { env });
+    const discover = await runCli(["models", "discover", "--url", lmstudio.url]);
+    const discoverMissing = await runCli(["models", "discover", "--url", lmstudio.url, "--write", "--config", join(dir, "none.json5")]);
+    const load = await runCli(["models", "load", "nothing-here", "--url", lmstudio.url]);
+    const missingConfig = await runCli(["doctor"], { env: { HOME: join(dir, "home"), HEARTH_GATEWAY_URL: refused } });
+    const outputs = [doctor, status, discover, discoverMissing, load, missingConfig].map((result) => result.stdout + result.stderr);
+    const fixLines = outputs.flatMap((output) => output.split("\n").filter((line) => /fix:|run `|with `/.test(line)));
+    const found = fixLines.flatMap((line) => mentions(line, "output"));
+    assert.ok(found.length >= 5, `remedies found: ${found.map((m) => m.where).join("; ")}`);
+    await checkParses(found);
+  });
+});
