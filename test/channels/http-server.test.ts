@@ -42,7 +42,7 @@ describe("the gateway's HTTP server", () => {
     assert.equal(body.version, "0.1.0");
     assert.equal(typeof body.uptimeSeconds, "number");
 
-    for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: TOKEN }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Bearer wrong-token" }, { authorization: TOKEN }, { authorization: `Bearer ${TOKEN}x` }]) {
       const refused = await fetch(`${server.url}/api/status`, { headers });
       assert.equal(refused.status, 401, JSON.stringify(headers));
       assert.deepEqual(await refused.json(), { error: { message: "this gateway needs its token: Authorization: Bearer …", type: "authentication_error", code: "unauthorized" } });

@@ -102,9 +102,8 @@ export interface RunningServer {
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
 export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    let server: ServerType | undefined;
     const failed = (error: Error): void => reject(error);
-    server = serve(
+    const server: ServerType = serve(
       {
         fetch: options.app.fetch,
         hostname: options.host,
