@@ -19,6 +19,7 @@ import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { setupProblems } from "../ops/setup-problems.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import { SessionStore } from "../sessions/session-store.js";
+import { isHearthError } from "../shared/errors.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import { createRouting } from "./wire-router.js";
 
@@ -57,6 +58,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const listeners = new Set<(event: GatewayEvent) => void>();
   const queues = new Map<string, Promise<unknown>>();
   let setup: readonly string[] = [];
+  let reachable: ReadonlyMap<string, boolean> = new Map();
   const emit = (event: GatewayEvent): void => {
     for (const listener of listeners) listener(event);
   };
@@ -85,15 +87,30 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
 
   const checkSetup = async (): Promise<void> => {
     const { loaded, resolved } = current;
-    const problems = await setupProblems({ http: routing.http, resolved, env: options.env, configFile: loaded.location.file, configExists: loaded.source !== undefined });
+    const check = await setupProblems({ http: routing.http, resolved, env: options.env, configFile: loaded.location.file, configExists: loaded.source !== undefined });
+    reachable = check.reachable;
+    const problems = check.problems;
     if (problems.join("\n") !== setup.join("\n")) {
       setup = problems;
       emit({ type: "setup", problems });
     }
   };
+  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every listener.
+  let published = new Map<string, string>();
+  const publishHealth = (): void => {
+    const now = new Map<string, string>();
+    for (const health of port.health()) {
+      const key = JSON.stringify(health);
+      now.set(health.provider, key);
+      if (published.get(health.provider) !== key) emit({ type: "provider-health", health });
+    }
+    published = now;
+  };
   await checkSetup();
-  const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
+  const setupTimer = setInterval(() => void checkSetup().then(publishHealth), options.setupIntervalMs ?? 10_000);
   setupTimer.unref();
+  const healthTimer = setInterval(publishHealth, 2_000);
+  healthTimer.unref();
 
   const command = (session: string, text: string): HandleResult => {
     emit({ type: "command-result", session, text });
@@ -101,8 +118,14 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   };
 
   const handleNow = async (inbound: InboundMessage): Promise<HandleResult> => {
-    const agent = agentFor(inbound.agent ?? "main");
     const { session } = inbound;
+    let agent: Agent;
+    try {
+      agent = agentFor(inbound.agent ?? "main");
+    } catch (error) {
+      if (isHearthError(error)) return command(session, error.message);
+      throw error;
+    }
     const catalog = current.resolved.catalog;
     if (!inbound.retry && isCommand(inbound.text)) return command(session, await runCommand(inbound.text, session, { agent, store, catalog }));
     const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
@@ -122,6 +145,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     };
     const result = await agent.turn(session, text, { onEvent, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
     emit({ type: "turn-end", session, result });
+    publishHealth();
     return { kind: "turn", result };
   };
 
@@ -160,7 +184,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       return { agents, models };
     },
     health() {
-      return providerHealth(current.resolved, routing.cooldowns.coolingProviders(), (ref) => routing.cooldowns.until(ref), setup);
+      return providerHealth(current.resolved, routing.cooldowns.coolingProviders(), (ref) => routing.cooldowns.until(ref), reachable);
     },
     sessions(): SessionsView {
       return {
@@ -191,9 +215,11 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       current = next;
       current.monitor.start();
       await checkSetup();
+      publishHealth();
     },
     async close() {
       clearInterval(setupTimer);
+      clearInterval(healthTimer);
       current.monitor.stop();
       await Promise.allSettled([...queues.values()]);
       routing.http.destroy();
@@ -209,7 +235,7 @@ function loadGatewayConfig(options: GatewayRuntimeOptions): LoadedConfig {
   return { ...loaded, config, warnings, envUsed };
 }
 
-function providerHealth(resolved: ResolvedModels, cooling: readonly string[], until: (ref: string) => number | undefined, setup: readonly string[]): ProviderHealth[] {
+function providerHealth(resolved: ResolvedModels, cooling: readonly string[], until: (ref: string) => number | undefined, reachable: ReadonlyMap<string, boolean>): ProviderHealth[] {
   const used = new Set([...resolved.agentChains.values()].flat().map((link) => link.model.provider));
   return [...resolved.catalog.providers.values()]
     .filter((provider) => used.has(provider.id))
@@ -219,17 +245,10 @@ function providerHealth(resolved: ResolvedModels, cooling: readonly string[], un
         return { provider: provider.id, local: provider.local, state: "cooling" as const, coolingUntil: ends.length > 0 ? new Date(Math.max(...ends)).toISOString() : undefined, firstTokenMs: [], reason: "recent failures: resting before the next try" };
       }
       if (!provider.local && !provider.apiKey) return { provider: provider.id, local: false, state: "down" as const, firstTokenMs: [], reason: `no API key (${provider.apiKeyEnv ?? "apiKey"})` };
-      const down = provider.local && setup.some((line) => line.includes(hostOf(provider.baseUrl)));
-      return { provider: provider.id, local: provider.local, state: down ? ("down" as const) : ("unknown" as const), firstTokenMs: [], reason: down ? `no answer from ${provider.baseUrl}` : undefined };
+      const answered = provider.local ? reachable.get(provider.baseUrl) : undefined;
+      const state = answered === undefined ? ("unknown" as const) : answered ? ("up" as const) : ("down" as const);
+      return { provider: provider.id, local: provider.local, state, firstTokenMs: [], reason: answered === false ? `no answer from ${provider.baseUrl}` : undefined };
     });
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 /** A session file as the web chat shows it: messages, answers with their reasoning, failures as notices. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
@@ -52,7 +52,7 @@ function sessionLines(stateDir: string, session: string): { type: string; text?:
     .map((line) => JSON.parse(line) as { type: string });
 }
 
-describe("hearth gateway (the real process)", () => {
+describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
   const temp = tempDir();
   const gateways: RunningGateway[] = [];
   const servers: FakeServer[] = [];
@@ -193,5 +193,36 @@ describe("hearth gateway (the real process)", () => {
     model.release();
     const users = sessionLines(state, "doomed").filter((entry) => entry.type === "user");
     assert.deepEqual(users.map((entry) => entry.text), ["remember this message"]);
+    assert.doesNotMatch(readFileSync(join(state, "logs", "gateway.log"), "utf8"), /remember this message/, "message bodies stay out of the log");
+  });
+
+  test("a model server that appears later: cooling, then up (the health monitor probes it), setup clears, and it answers without a restart", async () => {
+    const url = await refusedUrl();
+    const file = temp.write("appears.json5", config(`${url}/v1`));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "appears-state") });
+    const events = await openSse(`${gateway.url}/api/events`);
+    const setup = JSON.parse((await events.next((message) => message.event === "setup")).data) as { problems: string[] };
+    assert.match(setup.problems[0] ?? "", new RegExp(`no model server at ${new URL(url).host}`));
+    const health = (state: string) => (message: { event?: string; data: string }) => message.event === "provider-health" && (JSON.parse(message.data) as { health: { state: string } }).health.state === state;
+    await events.next(health("down"));
+
+    assert.equal((await post(gateway, "later", "are you there?")).status, 202);
+    const failed = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean } };
+    assert.equal(failed.result.ok, false);
+    await events.next(health("cooling"));
+
+    const answer = scriptedModel("openai-completions", (turns) => ({ text: `here: ${lastUser(turns)}` }));
+    const listing: Handler = (request) => (request.method === "GET" && request.path === "/v1/models" ? { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } } : answer(request));
+    const server = await startFakeServer(listing, { port: Number(new URL(url).port) });
+    servers.push(server);
+    const ready = JSON.parse((await events.next((message) => message.event === "setup")).data) as { problems: string[] };
+    assert.deepEqual(ready.problems, []);
+    await events.next(health("up"));
+    assert.ok(server.requests.some((request) => request.path === "/v1/models"), "the server was probed");
+
+    assert.equal((await post(gateway, "later", "now?")).status, 202);
+    const answered = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean; text: string } };
+    assert.equal(answered.result.text, "here: now?");
+    events.close();
   });
 });

@@ -68,20 +68,28 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
+  // A process that runs for weeks logs a stray rejection (a probe, a warm-up) instead of dying mid-turn.
+  const stray = (error: unknown): void => logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled rejection (the gateway keeps serving)");
+  process.on("unhandledRejection", stray);
+  const signals = signalQueue();
+  const signal = await signals.next();
   logger.info({ signal }, "stopping: no new requests; waiting for turns in flight");
   writeLine(io.stdout, `${signal}: stopping; turns in flight finish first (up to ${DRAIN_MS / 1000} s)`);
   watcher.close();
   unsubscribe();
   shutdown.abort();
   const closing = server.close();
-  const drained = await Promise.race([runtime.close().then(() => true), delay(DRAIN_MS).then(() => false)]);
-  if (!drained) logger.warn({}, "turns still running after the drain time: stopping them (their messages are saved)");
+  const forced = signals.next().then((again) => {
+    logger.warn({ signal: again }, "second signal: stopping now");
+    writeLine(io.stdout, `${again} again: stopping now (messages are saved; unanswered ones can be resent with /retry)`);
+    return false;
+  });
+  const drained = await Promise.race([runtime.close().then(() => true), delay(DRAIN_MS).then(() => false), forced]);
+  if (!drained) logger.warn({}, "stopping with turns still running (their messages are saved)");
   await Promise.race([closing, delay(2_000)]);
   server.closeAll();
+  signals.close();
+  process.off("unhandledRejection", stray);
   logger.info({ drained }, "gateway stopped");
   writeLine(io.stdout, "stopped");
   return 0;
@@ -132,6 +140,21 @@ export function isLoopback(host: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1" || host === "[::1]";
+}
+
+/** SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. */
+function signalQueue(): { next(): Promise<NodeJS.Signals>; close(): void } {
+  const waiting: ((signal: NodeJS.Signals) => void)[] = [];
+  const onSignal = (signal: NodeJS.Signals): void => waiting.shift()?.(signal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return {
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    close: () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    },
+  };
 }
 
 function delay(ms: number): Promise<void> {
