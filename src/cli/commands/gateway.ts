@@ -32,6 +32,8 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
   const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, secrets: io.secrets, onWarning });
+  const token = runtime.loaded().config.gateway.auth.token;
+  if (token) io.secrets?.add([token]);
   let server: RunningServer;
   const shutdown = new AbortController();
   try {
