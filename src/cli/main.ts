@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, isHearthError } from "../shared/errors.js";
 import { processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../shared/version.js";
 
 /**
  * The composition root: argv → command. Command modules load lazily so that a command pays only

@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
+import { VERSION } from "../../shared/version.js";
 import { apiRoutes } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
@@ -15,22 +16,25 @@ import { TurnControls } from "./turn-controls.js";
 
 export type { HttpLogger } from "./logger.js";
 
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export interface HttpLimits {
-  /** Largest request body in bytes; larger ones get 413. */
-  maxBodyBytes: number;
+  /** Largest request body in bytes; larger ones get 413 (default 8 MiB). */
+  maxBodyBytes?: number | undefined;
   /** Keep-alive comment interval on /api/events, in ms (default 15 s). */
   keepAliveMs?: number | undefined;
 }
 
 export interface HttpAppOptions {
   port: GatewayPort;
-  /** The bearer token every endpoint but /health requires; undefined: none. */
-  auth: { token: string | undefined };
-  limits: HttpLimits;
+  /** The bearer token every endpoint but /health requires; absent: none. */
+  auth?: { token?: string | undefined } | undefined;
+  limits?: HttpLimits | undefined;
   logger: HttpLogger;
   /** Origins allowed by CORS; empty or absent: CORS off (no Access-Control headers at all). */
   corsOrigins?: readonly string[] | undefined;
-  version: string;
+  /** Default: hearth's version. */
+  version?: string | undefined;
   /** Aborted when the process shuts down: live event streams end so the server can close. */
   shutdown?: AbortSignal | undefined;
   /** Process start (ms since the epoch) for /health's uptime; default now. */
@@ -43,7 +47,9 @@ export interface HttpAppOptions {
  * Other channels mount their routes on it with `app.route("/", …)`.
  */
 export function createHttpApp(options: HttpAppOptions): Hono {
-  const { logger, limits } = options;
+  const { logger } = options;
+  const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const version = options.version ?? VERSION;
   const startedAt = options.startedAt ?? Date.now();
   const app = new Hono();
 
@@ -55,18 +61,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts"], maxAge: 600 }));
   }
-  app.use(bearerAuth(options.auth.token));
+  app.use(bearerAuth(options.auth?.token));
   app.use(
     bodyLimit({
-      maxSize: limits.maxBodyBytes,
-      onError: (c) => c.json(errorBody(`the request body is larger than the gateway's limit of ${limits.maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, "invalid_request_error", "request_too_large"), 413),
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json(errorBody(`the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, "invalid_request_error", "request_too_large"), 413),
     }),
   );
 
-  app.get("/health", (c) => c.json({ status: "ok", version: options.version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+  app.get("/health", (c) => c.json({ status: "ok", version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
   const controls = new TurnControls();
-  app.route("/api", apiRoutes({ port: options.port, version: options.version, controls, logger }));
-  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: limits.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
+  app.route("/api", apiRoutes({ port: options.port, version, controls, logger }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
 
   app.notFound((c) => c.json(errorBody(`no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, "not_found_error", "not_found"), 404));
   app.onError((error, c) => {

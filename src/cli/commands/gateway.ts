@@ -8,7 +8,7 @@ import { createGatewayRuntime, type GatewayRuntime } from "../gateway-port-adapt
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { gatewayLogger } from "../gateway/logger.js";
 import { writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { VERSION } from "../version.js";
+import { VERSION } from "../../shared/version.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
