@@ -40,7 +40,10 @@ export interface GatewayRuntime {
   loaded(): LoadedConfig;
   /** Reads the config file again; on an error the old config keeps serving and the error is thrown. */
   reload(): Promise<void>;
+  /** Waits for the turns in flight (and queued), then stops the monitor and the HTTP client. */
   close(): Promise<void>;
+  /** Cancels every turn in flight or queued (each is saved as cancelled): for a stop that cannot wait. */
+  abortTurns(): void;
 }
 
 interface Generation {
@@ -57,6 +60,8 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const store = new SessionStore(state, { onWarning: options.onWarning, secrets: options.secrets });
   const listeners = new Set<(event: GatewayEvent) => void>();
   const queues = new Map<string, Promise<unknown>>();
+  const running = new Set<AbortController>();
+  let stopping = false;
   let setup: readonly string[] = [];
   let reachable: ReadonlyMap<string, boolean> = new Map();
   const emit = (event: GatewayEvent): void => {
@@ -143,7 +148,21 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       inbound.onEvent?.(event);
       emit({ type: "turn-event", session, event });
     };
-    const result = await agent.turn(session, text, { onEvent, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
+    // One controller per turn, aborted by the channel's signal or by a stop that cannot wait.
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(inbound.signal?.reason);
+    if (inbound.signal?.aborted) forward();
+    // A message still queued when the gateway stops at once is saved as a cancelled turn, for /retry.
+    if (stopping) controller.abort(new Error("the gateway is stopping"));
+    inbound.signal?.addEventListener("abort", forward, { once: true });
+    running.add(controller);
+    let result;
+    try {
+      result = await agent.turn(session, text, { onEvent, signal: controller.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
+    } finally {
+      running.delete(controller);
+      inbound.signal?.removeEventListener("abort", forward);
+    }
     emit({ type: "turn-end", session, result });
     publishHealth();
     return { kind: "turn", result };
@@ -216,6 +235,10 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       current.monitor.start();
       await checkSetup();
       publishHealth();
+    },
+    abortTurns() {
+      stopping = true;
+      for (const controller of running) controller.abort(new Error("the gateway is stopping"));
     },
     async close() {
       clearInterval(setupTimer);

@@ -90,6 +90,35 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.match(result.stderr, /gateway\.auth\.token/);
   });
 
+  test("a bad --port is exit 2; a port in use is exit 1 naming it", async () => {
+    const env = { HOME: join(temp.dir, "ports") };
+    const bad = await runCli(["gateway", "--port", "http"], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--port: "http" is not a port number/);
+    const first = await launch([], env);
+    const taken = await runCli(["gateway", "--port", new URL(first.url).port], { env });
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `hearth gateway status`\)/);
+  });
+
+  test("a second signal while turns drain stops the gateway at once (the message is saved)", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("twice.json5", config(server.baseUrl));
+    const state = join(temp.dir, "twice-state");
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: state });
+    assert.equal((await post(gateway, "stuck", "slow one")).status, 202);
+    await model.arrived(1);
+    gateway.child.kill("SIGTERM");
+    await gateway.waitFor(/SIGTERM: stopping/);
+    gateway.child.kill("SIGINT");
+    await gateway.waitFor(/SIGINT again: stopping now/);
+    assert.equal(await gateway.exited, 0);
+    model.release();
+    assert.deepEqual(sessionLines(state, "stuck").filter((entry) => entry.type === "user").map((entry) => entry.text), ["slow one"]);
+  });
+
   test("with a token every endpoint but /health needs it; the token never reaches the log", async () => {
     const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "hi" })));
     servers.push(server);

@@ -36,10 +36,12 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const session = sessionKey(c);
     if (typeof session !== "string") return session;
     const view = port.sessions();
-    const known = (await view.list()).some((listing) => listing.session === session);
-    if (!known) return c.json(errorBody(`no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, "not_found_error", "session_not_found"), 404);
-    const [items, context] = await Promise.all([view.transcript(session), view.contextUse(session)]);
-    return c.json({ session, items, context });
+    const items = await view.transcript(session);
+    // Only an empty transcript needs the list to tell a new session from an unknown one.
+    if (items.length === 0 && !(await view.list()).some((listing) => listing.session === session)) {
+      return c.json(errorBody(`no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, "not_found_error", "session_not_found"), 404);
+    }
+    return c.json({ session, items, context: await view.contextUse(session) });
   });
 
   api.post("/sessions/:session/messages", async (c) => {

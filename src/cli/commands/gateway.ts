@@ -86,8 +86,13 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     writeLine(io.stdout, `${again} again: stopping now (messages are saved; unanswered ones can be resent with /retry)`);
     return false;
   });
-  const drained = await Promise.race([runtime.close().then(() => true), delay(DRAIN_MS).then(() => false), forced]);
-  if (!drained) logger.warn({}, "stopping with turns still running (their messages are saved)");
+  const closed = runtime.close();
+  const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
+  if (!drained) {
+    logger.warn({}, "stopping with turns still running: cancelling them (their messages are saved)");
+    runtime.abortTurns();
+    await Promise.race([closed, delay(5_000)]);
+  }
   await Promise.race([closing, delay(2_000)]);
   server.closeAll();
   signals.close();
