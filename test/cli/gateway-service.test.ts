@@ -67,13 +67,23 @@ describe("hearth gateway install | uninstall | status", () => {
     assert.deepEqual(ran, ["systemctl --user daemon-reload", "systemctl --user enable --now hearth-gateway.service", "systemctl --user restart hearth-gateway.service"]);
   });
 
-  test("systemd without a user session: the failure names the command and the fix", async () => {
-    const { machine } = host("linux", join(temp.dir, "no-bus"), () => ({ code: 1, stdout: "", stderr: "Failed to connect to bus: No medium found" }));
+  test("systemd without a user session: install fails naming the command and the fix, leaving no unit; uninstall still removes one", async () => {
+    const home = join(temp.dir, "no-bus");
+    const { machine } = host("linux", home, () => ({ code: 1, stdout: "", stderr: "Failed to connect to bus: No medium found" }));
     await assert.rejects(installService(machine), (error: Error & { details?: string[] }) => {
       assert.match(error.message, /`systemctl --user daemon-reload` failed \(exit 1\): Failed to connect to bus/);
       assert.match(error.details?.join("\n") ?? "", /loginctl enable-linger/);
       return true;
     });
+    const file = join(home, ".config", "systemd", "user", "hearth-gateway.service");
+    assert.equal(existsSync(file), false, "no half-installed unit");
+
+    await installService(host("linux", home).machine);
+    assert.equal(existsSync(file), true);
+    const removed = await uninstallService(machine);
+    assert.equal(existsSync(file), false);
+    assert.equal(removed.failures.length, 2);
+    assert.match(removed.failures[0] ?? "", /systemctl --user disable --now hearth-gateway\.service/);
   });
 
   test("launchd: writes the agent plist and bootstraps it; loaded and unchanged: nothing to do; uninstall boots it out", async () => {

@@ -33,7 +33,8 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
   if (options.json) writeJson(io, report);
   else if (!report.installed) writeLine(io.stdout, `no gateway service installed (${report.file} does not exist)`);
   else for (const action of report.actions) writeLine(io.stdout, action);
-  return 0;
+  if (!options.json) for (const failure of report.failures) writeLine(io.stderr, `hearth: ${failure}`);
+  return report.failures.length > 0 ? 1 : 0;
 }
 
 /** Whether a gateway answers /health where the config says it listens, and whether the service is installed. Exit 0 when it runs, 1 when not. */

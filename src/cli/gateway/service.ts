@@ -130,38 +130,59 @@ export async function installService(host: ServiceHost): Promise<ServiceReport> 
   } else {
     actions.push(`unchanged ${file}`);
   }
+  try {
+    await start(host, { manager, file, changed, replaced: before !== undefined }, actions);
+  } catch (error) {
+    // A service manager that refused leaves no half-installed service behind (a file it never started).
+    if (before === undefined) rmSync(file, { force: true });
+    throw error;
+  }
+  return { manager, file, actions };
+}
+
+async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean }, actions: string[]): Promise<void> {
+  const { manager, file, changed } = what;
   const run = runner(host, actions);
   if (manager === "systemd") {
     await run("systemctl", ["--user", "daemon-reload"]);
     await run("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT]);
-    if (changed && before !== undefined) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
-    return { manager, file, actions };
+    if (changed && what.replaced) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+    return;
   }
   const target = `gui/${host.uid}`;
   const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
-  if (loaded && !changed) return { manager, file, actions };
+  if (loaded && !changed) return;
   if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
   await run("launchctl", ["bootstrap", target, file]);
-  return { manager, file, actions };
 }
 
-/** Stops and removes the service; when none is installed, says so and does nothing. */
-export async function uninstallService(host: ServiceHost): Promise<ServiceReport & { installed: boolean }> {
+/**
+ * Stops and removes the service; when none is installed, says so and does nothing. The file is removed
+ * even when the service manager cannot be reached; what failed is in `failures`, with the fix.
+ */
+export async function uninstallService(host: ServiceHost): Promise<ServiceReport & { installed: boolean; failures: string[] }> {
   const { manager, file } = serviceFile(host);
   const actions: string[] = [];
-  if (!existsSync(file)) return { manager, file, actions, installed: false };
+  const failures: string[] = [];
+  if (!existsSync(file)) return { manager, file, actions, installed: false, failures };
+  const run = async (command: string, args: readonly string[]): Promise<void> => {
+    await runner(host, actions)(command, args).catch((error: unknown) => {
+      if (!(error instanceof HearthError)) throw error;
+      failures.push([error.message, ...error.details].join("; "));
+    });
+  };
   if (manager === "systemd") {
-    await runner(host, actions)("systemctl", ["--user", "disable", "--now", SYSTEMD_UNIT]);
+    await run("systemctl", ["--user", "disable", "--now", SYSTEMD_UNIT]);
     rmSync(file, { force: true });
     actions.push(`removed ${file}`);
-    await runner(host, actions)("systemctl", ["--user", "daemon-reload"]);
+    await run("systemctl", ["--user", "daemon-reload"]);
   } else {
     const target = `gui/${host.uid}/${LAUNCHD_LABEL}`;
-    if ((await host.run("launchctl", ["print", target])).code === 0) await runner(host, actions)("launchctl", ["bootout", target]);
+    if ((await host.run("launchctl", ["print", target])).code === 0) await run("launchctl", ["bootout", target]);
     rmSync(file, { force: true });
     actions.push(`removed ${file}`);
   }
-  return { manager, file, actions, installed: true };
+  return { manager, file, actions, installed: true, failures };
 }
 
 /** Runs a service-manager command, recording it; a failure is an error naming the command and the fix. */
