@@ -203,7 +203,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       return { agents, models };
     },
     health() {
-      return providerHealth(current.resolved, routing.cooldowns.coolingProviders(), (ref) => routing.cooldowns.until(ref), reachable);
+      return providerHealth({ resolved: current.resolved, cooling: routing.cooldowns.coolingProviders(), until: (ref) => routing.cooldowns.until(ref), reachable });
     },
     sessions(): SessionsView {
       return {
@@ -258,7 +258,8 @@ function loadGatewayConfig(options: GatewayRuntimeOptions): LoadedConfig {
   return { ...loaded, config, warnings, envUsed };
 }
 
-function providerHealth(resolved: ResolvedModels, cooling: readonly string[], until: (ref: string) => number | undefined, reachable: ReadonlyMap<string, boolean>): ProviderHealth[] {
+function providerHealth(seen: { resolved: ResolvedModels; cooling: readonly string[]; until: (ref: string) => number | undefined; reachable: ReadonlyMap<string, boolean> }): ProviderHealth[] {
+  const { resolved, cooling, until, reachable } = seen;
   const used = new Set([...resolved.agentChains.values()].flat().map((link) => link.model.provider));
   return [...resolved.catalog.providers.values()]
     .filter((provider) => used.has(provider.id))

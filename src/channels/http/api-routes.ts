@@ -39,7 +39,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const items = await view.transcript(session);
     // Only an empty transcript needs the list to tell a new session from an unknown one.
     if (items.length === 0 && !(await view.list()).some((listing) => listing.session === session)) {
-      return c.json(errorBody(`no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, "not_found_error", "session_not_found"), 404);
+      return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
     return c.json({ session, items, context: await view.contextUse(session) });
   });
@@ -49,10 +49,10 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (typeof session !== "string") return session;
     const parsed = messageBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      return c.json(errorBody('the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean }', "invalid_request_error", "invalid_body"), 400);
+      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean }', type: "invalid_request_error", code: "invalid_body" }), 400);
     }
     const { text, agent, model, retry } = parsed.data;
-    if (text.trim() === "" && !retry) return c.json(errorBody('"text" is empty: say something, or send "retry": true', "invalid_request_error", "empty_message"), 400);
+    if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
     const control = controls.start(session);
     // Accepted at once; the turn's events reach every /api/events listener through the port.
     port
@@ -78,6 +78,6 @@ function sessionKey(c: Context): string | Response {
     return checkSessionKey(raw);
   } catch (error) {
     if (!isHearthError(error)) throw error;
-    return c.json(errorBody(error.message, "invalid_request_error", "invalid_session"), 400);
+    return c.json(errorBody({ message: error.message, type: "invalid_request_error", code: "invalid_session" }), 400);
   }
 }

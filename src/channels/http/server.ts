@@ -65,7 +65,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use(
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => c.json(errorBody(`the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, "invalid_request_error", "request_too_large"), 413),
+      onError: (c) => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413),
     }),
   );
 
@@ -74,14 +74,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
 
-  app.notFound((c) => c.json(errorBody(`no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, "not_found_error", "not_found"), 404));
+  app.notFound((c) => c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status;
-      return c.json(errorBody(error.message || "bad request", status === 401 ? "authentication_error" : "invalid_request_error", String(status)), status);
+      return c.json(errorBody({ message: error.message || "bad request", type: status === 401 ? "authentication_error" : "invalid_request_error", code: String(status) }), status);
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
-    return c.json(errorBody("the gateway failed on this request; its log has the details", "server_error", "internal_error"), 500);
+    return c.json(errorBody({ message: "the gateway failed on this request; its log has the details", type: "server_error", code: "internal_error" }), 500);
   });
   return app;
 }

@@ -66,7 +66,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
   const watcher = watchConfigFile({
     file: configFile,
-    onChange: () => void reload(io, runtime, logger),
+    onChange: () => void reload({ io, runtime, logger }),
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
 
@@ -102,7 +102,8 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   return 0;
 }
 
-async function reload(io: CliIo, runtime: GatewayRuntime, logger: ReturnType<typeof gatewayLogger>["logger"]): Promise<void> {
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: ReturnType<typeof gatewayLogger>["logger"] }): Promise<void> {
+  const { io, runtime, logger } = context;
   const before = runtime.loaded().config.gateway;
   try {
     await runtime.reload();
