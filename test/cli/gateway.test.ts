@@ -148,7 +148,7 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
 
     writeFileSync(file, "{ agents: { defaults: { model: { primary: 42 } } } }");
     await gateway.waitFor(/config reload failed, the old config keeps serving/, "stderr");
-    assert.match(gateway.stderr(), /primary/);
+    await gateway.waitFor(/agents\.defaults\.model\.primary/, "stderr");
     assert.deepEqual(await aliases(), ["After"]);
     assert.equal((await fetch(`${gateway.url}/health`)).status, 200);
   });
