@@ -1,7 +1,7 @@
 // The gateway's GatewayPort, wired from what main has today (Agent.turn, Router, SessionStore). It stands
 // in for the runtime engineer's createRuntime: the gateway command imports only `createGatewayRuntime`
 // and the `GatewayRuntime` shape from here, so swapping it is one import.
-import type { AgentEvent } from "../agent/agent-events.js";
+import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import { Agent } from "../agent/agent.js";
 import { agentSpec } from "../agent/agent-spec.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
@@ -156,9 +156,13 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     if (stopping) controller.abort(new Error("the gateway is stopping"));
     inbound.signal?.addEventListener("abort", forward, { once: true });
     running.add(controller);
-    let result;
+    let result: TurnResult;
     try {
       result = await agent.turn(session, text, { onEvent, signal: controller.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
+    } catch (error) {
+      // The session could not be locked, read or written: the turn ends, said in words, for every listener.
+      if (!isHearthError(error)) throw error;
+      result = { ok: false, error: [error.message, ...error.details].join("; "), session, attempts: [], cause: controller.signal.aborted ? "cancelled" : "transient", compaction: undefined };
     } finally {
       running.delete(controller);
       inbound.signal?.removeEventListener("abort", forward);
