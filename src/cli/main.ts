@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, isHearthError } from "../shared/errors.js";
 import { describeCommand } from "./describe-command.js";
 import { commandLine, processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { VERSION } from "../shared/version.js";
 
 /**
  * The composition root: argv → command. Command modules load lazily so that a command pays only
@@ -179,6 +180,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description("let the sender of this code talk to the assistant")
     .addOption(jsonOption)
     .action(runWithArgument(async () => (await import("./commands/pairing.js")).pairingApprove));
+  const gateway = program
+    .command("gateway")
+    .description("run the gateway: the web chat, the HTTP API and live events on 127.0.0.1:18790 (install: keep it running)")
+    .option("--port <port>", "TCP port (default: gateway.port, else 18790; 0 picks a free one)")
+    .option("--bind <address>", "address to listen on (default: gateway.bind, else 127.0.0.1; others need gateway.auth.token)")
+    .action(run(async () => (await import("./commands/gateway.js")).gatewayCommand));
+  gateway
+    .command("install")
+    .description("install and start the gateway as a per-user service (systemd user unit on Linux, launchd agent on macOS)")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/gateway-service.js")).gatewayInstall));
+  gateway
+    .command("uninstall")
+    .description("stop the gateway service and remove it")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/gateway-service.js")).gatewayUninstall));
+  gateway
+    .command("status")
+    .description("whether the gateway runs (GET /health), where it listens, and whether the service is installed")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/gateway-service.js")).gatewayStatus));
 
   program
     .command("init")
@@ -196,7 +218,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-const VERSION = "0.1.0";
 
 function reportError(error: unknown, io: CliIo, json: boolean): number {
   if (error instanceof CommanderError) {

@@ -197,7 +197,8 @@ export class Gateway implements GatewayPort {
     }
     if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
     if (local && models.every((model) => this.reachable.get(model.ref) === false) && firstTokenMs.length === 0) return { provider, local, state: "down", firstTokenMs, reason: "its server did not answer" };
-    return { provider, local, state: firstTokenMs.length > 0 ? "up" : "unknown", firstTokenMs };
+    const answers = local && models.some((model) => this.reachable.get(model.ref) === true);
+    return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs };
   }
 
   private async contextUse(session: string, agentId: string | undefined): Promise<ContextUse> {

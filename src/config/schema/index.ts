@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentsSectionSchema } from "./agents-section.js";
 import { channelsSectionSchema } from "./channels-section.js";
+import { gatewaySectionSchema } from "./gateway-section.js";
 import { modelsSectionSchema } from "./models-section.js";
 
 /**
@@ -12,6 +13,7 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   agents: agentsSectionSchema.prefault({}),
   models: modelsSectionSchema.prefault({}),
+  gateway: gatewaySectionSchema.prefault({}),
   /** Messaging channels (WhatsApp); absent: none. */
   channels: channelsSectionSchema.optional(),
 }).superRefine((config, context) => {
@@ -27,5 +29,7 @@ export { MODEL_DEFAULTS, type ModelEntryConfig } from "./model-entry.js";
 export type { ProviderConfig, ModelsSection } from "./models-section.js";
 export type { RoutingConfig } from "./routing.js";
 export type { AgentsSection, AgentEntry, AgentDefaults, ModelSettings } from "./agents-section.js";
+export type { GatewayConfig } from "./gateway-section.js";
+export { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT } from "./gateway-section.js";
 export type { ToolsConfig } from "./tools-section.js";
 export type { ChannelsSection, WhatsAppSection } from "./channels-section.js";

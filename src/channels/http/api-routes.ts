@@ -1,0 +1,83 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { GatewayPort } from "../../gateway/port.js";
+import { checkSessionKey } from "../../sessions/session-store.js";
+import { isHearthError } from "../../shared/errors.js";
+import { errorBody } from "./errors.js";
+import type { HttpLogger } from "./logger.js";
+import type { TurnControls } from "./turn-controls.js";
+
+const messageBody = z.strictObject({
+  text: z.string(),
+  agent: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  retry: z.boolean().optional(),
+});
+
+/** The web chat's API (docs/gateway.md): status, sessions, messages (answered on /api/events), cancel. */
+export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger }): Hono {
+  const { port, controls, logger } = options;
+  const api = new Hono();
+
+  api.get("/status", (c) => {
+    const catalogue = port.catalogue();
+    return c.json({
+      version: options.version,
+      setup: port.setupProblems(),
+      agents: catalogue.agents.map(({ id, name, primary }) => ({ id, name, primary })),
+      models: catalogue.models.map(({ ref, alias, local }) => ({ ref, alias, local })),
+      providers: port.health(),
+    });
+  });
+
+  api.get("/sessions", async (c) => c.json({ sessions: await port.sessions().list() }));
+
+  api.get("/sessions/:session", async (c) => {
+    const session = sessionKey(c);
+    if (typeof session !== "string") return session;
+    const view = port.sessions();
+    const items = await view.transcript(session);
+    // Only an empty transcript needs the list to tell a new session from an unknown one.
+    if (items.length === 0 && !(await view.list()).some((listing) => listing.session === session)) {
+      return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
+    }
+    return c.json({ session, items, context: await view.contextUse(session) });
+  });
+
+  api.post("/sessions/:session/messages", async (c) => {
+    const session = sessionKey(c);
+    if (typeof session !== "string") return session;
+    const parsed = messageBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) {
+      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean }', type: "invalid_request_error", code: "invalid_body" }), 400);
+    }
+    const { text, agent, model, retry } = parsed.data;
+    if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
+    const control = controls.start(session);
+    // Accepted at once; the turn's events reach every /api/events listener through the port.
+    port
+      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, signal: control.signal })
+      .catch((error: unknown) => logger.error({ err: error, session }, "a web chat message failed"))
+      .finally(control.done);
+    return c.json({ accepted: true }, 202);
+  });
+
+  api.post("/sessions/:session/cancel", (c) => {
+    const session = sessionKey(c);
+    if (typeof session !== "string") return session;
+    return c.json({ cancelled: controls.cancel(session) });
+  });
+
+  return api;
+}
+
+/** The `:session` parameter, checked; a 400 response when it is not a valid key. */
+function sessionKey(c: Context): string | Response {
+  const raw = c.req.param("session") ?? "";
+  try {
+    return checkSessionKey(raw);
+  } catch (error) {
+    if (!isHearthError(error)) throw error;
+    return c.json(errorBody({ message: error.message, type: "invalid_request_error", code: "invalid_session" }), 400);
+  }
+}

@@ -1,0 +1,12 @@
+/** OpenAI's error shape, which every OpenAI client knows how to read: `{ error: { message, type, code } }`. */
+export interface ErrorBody {
+  error: { message: string; type: string; code: string | null };
+}
+
+export type ErrorType = "invalid_request_error" | "authentication_error" | "not_found_error" | "server_error";
+
+export function errorBody(error: { message: string; type: ErrorType; code: string | null }): ErrorBody {
+  return { error: { message: error.message, type: error.type, code: error.code } };
+}
+
+export const UNAUTHORIZED = errorBody({ message: "this gateway needs its token: Authorization: Bearer …", type: "authentication_error", code: "unauthorized" });

@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { GatewayEvent, GatewayPort } from "../../gateway/port.js";
+
+/**
+ * `GET /api/events`: every GatewayEvent as `event: <type>` + `data: <json>`, a `: keep-alive` comment
+ * now and then, and on connect the setup problems and each provider's health. Closing the connection
+ * (or the gateway shutting down) unsubscribes.
+ */
+export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined }): Hono {
+  const { port } = options;
+  const route = new Hono();
+  route.get("/events", (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: GatewayEvent[] = [];
+      let wake: (() => void) | undefined;
+      let open = true;
+      const push = (event: GatewayEvent): void => {
+        queue.push(event);
+        wake?.();
+      };
+      const stop = (): void => {
+        open = false;
+        wake?.();
+      };
+      queue.push({ type: "setup", problems: port.setupProblems() });
+      for (const health of port.health()) queue.push({ type: "provider-health", health });
+      const unsubscribe = port.subscribe(push);
+      stream.onAbort(stop);
+      options.shutdown?.addEventListener("abort", stop, { once: true });
+      if (options.shutdown?.aborted) stop();
+      const keepAlive = setInterval(() => {
+        void stream.write(": keep-alive\n\n");
+      }, options.keepAliveMs);
+      try {
+        while (open) {
+          const event = queue.shift();
+          if (event) {
+            await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
+            continue;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      } finally {
+        clearInterval(keepAlive);
+        unsubscribe();
+        options.shutdown?.removeEventListener("abort", stop);
+      }
+    }),
+  );
+  return route;
+}

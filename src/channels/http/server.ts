@@ -1,0 +1,139 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GatewayPort } from "../../gateway/port.js";
+import { VERSION } from "../../shared/version.js";
+import { apiRoutes } from "./api-routes.js";
+import { bearerAuth } from "./auth.js";
+import { errorBody } from "./errors.js";
+import { eventsRoute } from "./events-route.js";
+import type { HttpLogger } from "./logger.js";
+import { TurnControls } from "./turn-controls.js";
+
+export type { HttpLogger } from "./logger.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface HttpLimits {
+  /** Largest request body in bytes; larger ones get 413 (default 8 MiB). */
+  maxBodyBytes?: number | undefined;
+  /** Keep-alive comment interval on /api/events, in ms (default 15 s). */
+  keepAliveMs?: number | undefined;
+}
+
+export interface HttpAppOptions {
+  port: GatewayPort;
+  /** The bearer token every endpoint but /health requires; absent: none. */
+  auth?: { token?: string | undefined } | undefined;
+  limits?: HttpLimits | undefined;
+  logger: HttpLogger;
+  /** Origins allowed by CORS; empty or absent: CORS off (no Access-Control headers at all). */
+  corsOrigins?: readonly string[] | undefined;
+  /** Default: hearth's version. */
+  version?: string | undefined;
+  /** Aborted when the process shuts down: live event streams end so the server can close. */
+  shutdown?: AbortSignal | undefined;
+  /** Process start (ms since the epoch) for /health's uptime; default now. */
+  startedAt?: number | undefined;
+}
+
+/**
+ * The gateway's HTTP app: auth on everything but /health, a body-size limit, CORS only when configured,
+ * errors in OpenAI's JSON shape, and the routes of docs/gateway.md (/health, /api/*, /api/events).
+ * Other channels mount their routes on it with `app.route("/", …)`.
+ */
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const { logger } = options;
+  const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const version = options.version ?? VERSION;
+  const startedAt = options.startedAt ?? Date.now();
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts"], maxAge: 600 }));
+  }
+  app.use(bearerAuth(options.auth?.token));
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413),
+    }),
+  );
+
+  app.get("/health", (c) => c.json({ status: "ok", version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+  const controls = new TurnControls();
+  app.route("/api", apiRoutes({ port: options.port, version, controls, logger }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
+
+  app.notFound((c) => c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      return c.json(errorBody({ message: error.message || "bad request", type: status === 401 ? "authentication_error" : "invalid_request_error", code: String(status) }), status);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    return c.json(errorBody({ message: "the gateway failed on this request; its log has the details", type: "server_error", code: "internal_error" }), 500);
+  });
+  return app;
+}
+
+export interface ServeOptions {
+  app: Hono;
+  host: string;
+  port: number;
+  /** Slow clients: time to send the headers, and the whole request (not the answer), in ms. */
+  headersTimeoutMs?: number | undefined;
+  requestTimeoutMs?: number | undefined;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:18790 (IPv6 hosts in brackets). */
+  url: string;
+  port: number;
+  /** Stops accepting connections and closes idle ones; resolves when every open request has ended. */
+  close(): Promise<void>;
+  /** Ends every connection at once, requests in flight included. */
+  closeAll(): void;
+}
+
+/** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
+export function serveHttp(options: ServeOptions): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error): void => reject(error);
+    const server: ServerType = serve(
+      {
+        fetch: options.app.fetch,
+        hostname: options.host,
+        port: options.port,
+        serverOptions: { headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
+      },
+      () => {
+        const http = server as Server;
+        http.off("error", failed);
+        const address = http.address() as AddressInfo;
+        const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        const closed = new Promise<void>((done) => http.once("close", () => done()));
+        resolve({
+          url: `http://${host}:${address.port}`,
+          port: address.port,
+          close: () => {
+            if (http.listening) http.close();
+            http.closeIdleConnections();
+            return closed;
+          },
+          closeAll: () => http.closeAllConnections(),
+        });
+      },
+    );
+    (server as Server).once("error", failed);
+  });
+}

@@ -1,0 +1,186 @@
+import { isIP } from "node:net";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createHttpApp, serveHttp, type RunningServer } from "../../channels/http/server.js";
+import { stateDir } from "../../config/paths.js";
+import { HearthError, isHearthError } from "../../shared/errors.js";
+import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
+import { watchConfigFile } from "../gateway/config-watch.js";
+import { gatewayLogger } from "../gateway/logger.js";
+import { writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { VERSION } from "../../shared/version.js";
+import { openAiRoutes } from "../../channels/http/openai/routes.js";
+import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
+
+export interface GatewayCommandOptions extends GlobalOptions {
+  port?: string;
+  bind?: string;
+}
+
+/** How long SIGTERM waits for turns in flight before the process exits anyway (their messages are saved). */
+const DRAIN_MS = 30_000;
+
+/**
+ * `hearth gateway`: the long-running process. Serves the HTTP API and the web chat on 127.0.0.1:18790 by
+ * default, reloads the config when the file changes, and on SIGTERM/SIGINT stops accepting, lets the
+ * turns in flight finish (bounded) and exits 0.
+ */
+export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<number> {
+  const state = stateDir({ env: io.env, cwd: io.cwd });
+  const { logger, file: logFile } = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
+  const startedAt = Date.now();
+  const onWarning = (message: string): void => {
+    logger.warn({ warning: message }, "warning");
+    writeLine(io.stderr, `hearth: warning: ${message}`);
+  };
+  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, secrets: io.secrets, onWarning });
+  const token = runtime.loaded().config.gateway.auth.token;
+  if (token) io.secrets?.add([token]);
+  let server: RunningServer;
+  const shutdown = new AbortController();
+  try {
+    const listen = listenAddress(runtime, options);
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt });
+    // The channels beside the server core: the OpenAI-compatible API and the web chat page.
+    app.route("/", openAiRoutes({ port: runtime.port, logger }));
+    app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
+    server = await serveHttp({ app, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
+      throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? "the port is in use (is a gateway already running? `hearth gateway status`)" : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
+    });
+  } catch (error) {
+    await runtime.close();
+    logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
+    throw error;
+  }
+
+  const loaded = runtime.loaded();
+  logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
+  writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
+  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`hearth init\` writes one to edit`);
+  writeLine(io.stdout, `log: ${logFile}`);
+  printSetup(io, runtime.port.setupProblems());
+  for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
+  const unsubscribe = runtime.port.subscribe((event) => {
+    if (event.type !== "setup") return;
+    for (const problem of event.problems) logger.warn({ problem }, "setup");
+    if (event.problems.length === 0) logger.info({}, "setup complete: a model answers");
+    printSetup(io, event.problems);
+  });
+
+  // WhatsApp, when enabled: Baileys is loaded only then.
+  const whatsapp = loaded.config.channels?.whatsapp?.enabled
+    ? await (await import("../../channels/whatsapp/start.js")).startWhatsApp({
+        port: runtime.port,
+        config: loaded.config,
+        stateDir: state,
+        logger: { info: (line) => logger.info({ channel: "whatsapp" }, line), warn: (line) => logger.warn({ channel: "whatsapp" }, line) },
+      })
+    : undefined;
+
+  const configFile = loaded.location.file;
+  if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
+  const watcher = watchConfigFile({
+    file: configFile,
+    onChange: () => void reload({ io, runtime, logger }),
+    onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
+  });
+
+  // A process that runs for weeks logs a stray rejection (a probe, a warm-up) instead of dying mid-turn.
+  const stray = (error: unknown): void => logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled rejection (the gateway keeps serving)");
+  process.on("unhandledRejection", stray);
+  const signals = signalQueue();
+  const signal = await signals.next();
+  logger.info({ signal }, "stopping: no new requests; waiting for turns in flight");
+  writeLine(io.stdout, `${signal}: stopping; turns in flight finish first (up to ${DRAIN_MS / 1000} s)`);
+  watcher.close();
+  unsubscribe();
+  whatsapp?.stop();
+  shutdown.abort();
+  const closing = server.close();
+  const forced = signals.next().then((again) => {
+    logger.warn({ signal: again }, "second signal: stopping now");
+    writeLine(io.stdout, `${again} again: stopping now (messages are saved; unanswered ones can be resent with /retry)`);
+    return false;
+  });
+  const closed = runtime.close();
+  const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
+  if (!drained) {
+    logger.warn({}, "stopping with turns still running: cancelling them (their messages are saved)");
+    runtime.abortTurns();
+    await Promise.race([closed, delay(5_000)]);
+  }
+  await Promise.race([closing, delay(2_000)]);
+  server.closeAll();
+  signals.close();
+  process.off("unhandledRejection", stray);
+  logger.info({ drained }, "gateway stopped");
+  writeLine(io.stdout, "stopped");
+  return 0;
+}
+
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: ReturnType<typeof gatewayLogger>["logger"] }): Promise<void> {
+  const { io, runtime, logger } = context;
+  const before = runtime.loaded().config.gateway;
+  try {
+    await runtime.reload();
+  } catch (error) {
+    if (!isHearthError(error)) throw error;
+    logger.warn({ problem: error.message, details: error.details }, "config reload failed: the old config keeps serving");
+    writeLine(io.stderr, `hearth: config reload failed, the old config keeps serving: ${error.message}`);
+    for (const line of error.details) writeLine(io.stderr, `  ${line}`);
+    return;
+  }
+  const after = runtime.loaded().config.gateway;
+  logger.info({}, "config reloaded");
+  writeLine(io.stdout, "config reloaded");
+  if (JSON.stringify(before) !== JSON.stringify(after)) {
+    logger.warn({}, "the gateway section changed: restart the gateway to apply it");
+    writeLine(io.stderr, "hearth: the gateway section changed: restart the gateway to apply it (the rest of the config is in use)");
+  }
+}
+
+function printSetup(io: CliIo, problems: readonly string[]): void {
+  if (problems.length === 0) writeLine(io.stdout, "ready: a model answers");
+  for (const problem of problems) writeLine(io.stdout, `needs setup: ${problem}`);
+}
+
+/** Where to listen: flags over the config; any address but loopback needs a token. */
+function listenAddress(runtime: GatewayRuntime, options: GatewayCommandOptions) {
+  const gateway = runtime.loaded().config.gateway;
+  const port = options.port === undefined ? gateway.port : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new HearthError("usage", `--port: "${options.port ?? ""}" is not a port number (0–65535; 0 picks a free one)`);
+  const bind = options.bind ?? gateway.bind;
+  const token = gateway.auth.token;
+  if (!isLoopback(bind) && token === undefined) {
+    throw new HearthError("usage", `refusing to listen on ${bind} without a token: anyone who can reach it could use your models and read your conversations`, [
+      'fix: set gateway.auth.token in the config (at least 16 characters, e.g. the output of `openssl rand -hex 24`); clients then send "Authorization: Bearer <token>"',
+      "or listen on 127.0.0.1 only (the default: leave out --bind and gateway.bind)",
+    ]);
+  }
+  return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1" || host === "[::1]";
+}
+
+/** SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. */
+function signalQueue(): { next(): Promise<NodeJS.Signals>; close(): void } {
+  const waiting: ((signal: NodeJS.Signals) => void)[] = [];
+  const onSignal = (signal: NodeJS.Signals): void => waiting.shift()?.(signal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return {
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    close: () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

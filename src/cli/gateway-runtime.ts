@@ -1,0 +1,102 @@
+// What `hearth gateway` runs on: the one composition root (createRuntime, with the first-run default
+// when there is no config file) plus what only a long-running process does — the health monitor, a
+// periodic setup check (a model server that appears later is noticed without a restart), provider
+// health published when it changes, and cancelling the turns still running at shutdown.
+import type { LoadedConfig } from "../config/load.js";
+import type { GatewayPort, HandleResult, InboundMessage } from "../gateway/port.js";
+import { HealthMonitor } from "../models/health-monitor.js";
+import { HearthError } from "../shared/errors.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
+import { createRuntime } from "./runtime.js";
+
+export interface GatewayRuntimeOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** `--config`. */
+  configFlag?: string | undefined;
+  secrets?: SecretRedactor | undefined;
+  onWarning: (message: string) => void;
+  /** How often the setup is checked again (a model server that appears is noticed). */
+  setupIntervalMs?: number | undefined;
+}
+
+export interface GatewayRuntime {
+  port: GatewayPort;
+  /** The config serving now. */
+  loaded(): LoadedConfig;
+  /** Reads the config file again; on an error the old config keeps serving and the error is thrown. */
+  reload(): Promise<void>;
+  /** Waits for queued turns, then closes the store and connections. */
+  close(): Promise<void>;
+  /** Cancels every turn still running (their messages are saved and marked cancelled). */
+  abortTurns(): void;
+}
+
+export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true });
+  for (const warning of runtime.config.warnings) options.onWarning(warning);
+  const { gateway, routing } = runtime;
+  const providers = () => [...runtime.catalog.providers.values()];
+  const monitor = new HealthMonitor({ http: routing.http, clock: routing.clock, cooldowns: routing.cooldowns, replicas: routing.replicas, adapters: routing.adapters, providers: providers(), onWarning: options.onWarning });
+  monitor.start();
+
+  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every listener.
+  let published = new Map<string, string>();
+  const publishHealth = (): void => {
+    const now = new Map<string, string>();
+    for (const health of gateway.health()) {
+      const key = JSON.stringify(health);
+      now.set(health.provider, key);
+      if (published.get(health.provider) !== key) gateway.announceHealth(health.provider);
+    }
+    published = now;
+  };
+  const checkSetup = (): Promise<void> => gateway.checkSetup(AbortSignal.timeout(2_000)).then(publishHealth, () => undefined);
+  await checkSetup();
+  const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
+  setupTimer.unref();
+  const healthTimer = setInterval(publishHealth, 2_000);
+  healthTimer.unref();
+
+  const running = new Set<AbortController>();
+  const handle = async (inbound: InboundMessage): Promise<HandleResult> => {
+    const controller = new AbortController();
+    running.add(controller);
+    const signal = inbound.signal ? AbortSignal.any([inbound.signal, controller.signal]) : controller.signal;
+    try {
+      return await gateway.handle({ ...inbound, signal });
+    } finally {
+      running.delete(controller);
+    }
+  };
+  const port: GatewayPort = {
+    handle,
+    proxy: (request) => gateway.proxy(request),
+    catalogue: () => gateway.catalogue(),
+    health: () => gateway.health(),
+    sessions: () => gateway.sessions(),
+    setupProblems: () => gateway.setupProblems(),
+    subscribe: (listener) => gateway.subscribe(listener),
+  };
+
+  return {
+    port,
+    loaded: () => runtime.config.loaded,
+    async reload() {
+      const result = await runtime.reload();
+      if (!result.ok) throw new HearthError("config", result.problems[0] ?? "the config could not be read", result.problems.slice(1));
+      for (const warning of result.warnings) options.onWarning(warning);
+      monitor.setProviders(providers());
+      await checkSetup();
+    },
+    async close() {
+      clearInterval(setupTimer);
+      clearInterval(healthTimer);
+      monitor.stop();
+      await runtime.close();
+    },
+    abortTurns() {
+      for (const controller of running) controller.abort();
+    },
+  };
+}

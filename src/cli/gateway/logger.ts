@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import { pino, type Logger } from "pino";
+import type { SecretRedactor } from "../../shared/secret-redactor.js";
+
+/** Fields that may hold a message's words or a credential: never written, whatever logs them. */
+const REDACTED_PATHS = ["text", "*.text", "body", "*.body", "content", "*.content", "headers.authorization", "*.headers.authorization", "token", "*.token", "apiKey", "*.apiKey"];
+
+/**
+ * The gateway's structured log: one JSON object a line, appended to `<state dir>/logs/gateway.log`.
+ * Message bodies and credentials are removed by field name, and every line passes the secret redactor
+ * (keys from the config and the environment) on its way out.
+ */
+export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined }): { logger: Logger; file: string } {
+  const file = join(options.stateDir, "logs", "gateway.log");
+  const destination = pino.destination({ dest: file, mkdir: true, sync: true });
+  const secrets = options.secrets;
+  const logger = pino(
+    {
+      level: options.level ?? "info",
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      hooks: secrets ? { streamWrite: (line) => secrets.redact(line) } : {},
+    },
+    destination,
+  );
+  return { logger, file };
+}

@@ -1,0 +1,203 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { HearthError } from "../../shared/errors.js";
+
+export const SYSTEMD_UNIT = "hearth-gateway.service";
+export const LAUNCHD_LABEL = "dev.hearth.gateway";
+
+export interface CommandOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program and reports how it ended (127: not found); never throws. */
+export type CommandRunner = (command: string, args: readonly string[]) => Promise<CommandOutcome>;
+
+/** What installing a service depends on; the CLI passes the real machine, tests their own. */
+export interface ServiceHost {
+  platform: NodeJS.Platform;
+  home: string;
+  uid: number;
+  run: CommandRunner;
+  /** The program and arguments that start the gateway (node, bin/hearth, gateway, --config …). */
+  programArguments: readonly string[];
+  /** Variables the service needs to find the same config and state (HEARTH_CONFIG, HEARTH_STATE_DIR). */
+  environment: Readonly<Record<string, string>>;
+  /** Where launchd writes the process's output (macOS). */
+  logDir: string;
+}
+
+export interface ServiceReport {
+  manager: "systemd" | "launchd";
+  file: string;
+  /** What was done, in order: written, unchanged, the commands run. */
+  actions: string[];
+}
+
+export const realRunner: CommandRunner = (command, args) =>
+  new Promise((resolve) => {
+    execFile(command, [...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? ((error as NodeJS.ErrnoException).code === "ENOENT" ? 127 : typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 127 ? `${command}: not found` : "") });
+    });
+  });
+
+export function serviceFile(host: ServiceHost): { manager: "systemd" | "launchd"; file: string } {
+  if (host.platform === "darwin") return { manager: "launchd", file: join(host.home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`) };
+  if (host.platform === "linux") return { manager: "systemd", file: join(host.home, ".config", "systemd", "user", SYSTEMD_UNIT) };
+  throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, ["fix: start `hearth gateway` with your system's service manager"]);
+}
+
+/** The systemd user unit: restarts on failure, stops with SIGTERM (turns in flight finish), keys from an optional env file. */
+export function systemdUnit(host: ServiceHost): string {
+  const quote = (value: string): string => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%")}"`;
+  const environment = Object.entries(host.environment).map(([name, value]) => `Environment=${quote(`${name}=${value}`)}`);
+  return [
+    "[Unit]",
+    "Description=hearth gateway (local-first AI assistant)",
+    "After=network.target",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${host.programArguments.map(quote).join(" ")}`,
+    ...environment,
+    "# API keys (ANTHROPIC_API_KEY=…), one per line, if your config needs them:",
+    "EnvironmentFile=-%h/.hearth/gateway.env",
+    "Restart=on-failure",
+    "RestartSec=5",
+    "KillSignal=SIGTERM",
+    "TimeoutStopSec=40",
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n");
+}
+
+/** The launchd agent: runs at login, restarted when it exits with a failure. */
+export function launchdPlist(host: ServiceHost): string {
+  const xml = (value: string): string => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const strings = (values: readonly string[]): string => values.map((value) => `    <string>${xml(value)}</string>`).join("\n");
+  const environment = Object.entries(host.environment)
+    .map(([name, value]) => `    <key>${xml(name)}</key>\n    <string>${xml(value)}</string>`)
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key>
+  <string>${LAUNCHD_LABEL}</string>
+  <key>ProgramArguments</key>
+  <array>
+${strings(host.programArguments)}
+  </array>
+  <key>EnvironmentVariables</key>
+  <dict>
+${environment}
+  </dict>
+  <key>RunAtLoad</key>
+  <true/>
+  <key>KeepAlive</key>
+  <dict>
+    <key>SuccessfulExit</key>
+    <false/>
+  </dict>
+  <key>ExitTimeOut</key>
+  <integer>40</integer>
+  <key>StandardOutPath</key>
+  <string>${xml(join(host.logDir, "gateway.out.log"))}</string>
+  <key>StandardErrorPath</key>
+  <string>${xml(join(host.logDir, "gateway.err.log"))}</string>
+</dict>
+</plist>
+`;
+}
+
+/** Writes the unit or plist (only when it changed) and starts the service; running it again changes nothing. */
+export async function installService(host: ServiceHost): Promise<ServiceReport> {
+  const { manager, file } = serviceFile(host);
+  const content = manager === "systemd" ? systemdUnit(host) : launchdPlist(host);
+  const before = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  const changed = before !== content;
+  const actions: string[] = [];
+  if (changed) {
+    mkdirSync(dirname(file), { recursive: true });
+    if (manager === "launchd") mkdirSync(host.logDir, { recursive: true });
+    writeFileSync(file, content, { mode: 0o644 });
+    actions.push(`${before === undefined ? "wrote" : "updated"} ${file}`);
+  } else {
+    actions.push(`unchanged ${file}`);
+  }
+  try {
+    await start(host, { manager, file, changed, replaced: before !== undefined }, actions);
+  } catch (error) {
+    // A service manager that refused leaves no half-installed service behind (a file it never started).
+    if (before === undefined) rmSync(file, { force: true });
+    throw error;
+  }
+  return { manager, file, actions };
+}
+
+async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean }, actions: string[]): Promise<void> {
+  const { manager, file, changed } = what;
+  const run = runner(host, actions);
+  if (manager === "systemd") {
+    await run("systemctl", ["--user", "daemon-reload"]);
+    await run("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT]);
+    if (changed && what.replaced) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+    return;
+  }
+  const target = `gui/${host.uid}`;
+  const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
+  if (loaded && !changed) return;
+  if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
+  await run("launchctl", ["bootstrap", target, file]);
+}
+
+/**
+ * Stops and removes the service; when none is installed, says so and does nothing. The file is removed
+ * even when the service manager cannot be reached; what failed is in `failures`, with the fix.
+ */
+export async function uninstallService(host: ServiceHost): Promise<ServiceReport & { installed: boolean; failures: string[] }> {
+  const { manager, file } = serviceFile(host);
+  const actions: string[] = [];
+  const failures: string[] = [];
+  if (!existsSync(file)) return { manager, file, actions, installed: false, failures };
+  const run = async (command: string, args: readonly string[]): Promise<void> => {
+    await runner(host, actions)(command, args).catch((error: unknown) => {
+      if (!(error instanceof HearthError)) throw error;
+      failures.push([error.message, ...error.details].join("; "));
+    });
+  };
+  if (manager === "systemd") {
+    await run("systemctl", ["--user", "disable", "--now", SYSTEMD_UNIT]);
+    rmSync(file, { force: true });
+    actions.push(`removed ${file}`);
+    await run("systemctl", ["--user", "daemon-reload"]);
+  } else {
+    const target = `gui/${host.uid}/${LAUNCHD_LABEL}`;
+    if ((await host.run("launchctl", ["print", target])).code === 0) await run("launchctl", ["bootout", target]);
+    rmSync(file, { force: true });
+    actions.push(`removed ${file}`);
+  }
+  return { manager, file, actions, installed: true, failures };
+}
+
+/** Runs a service-manager command, recording it; a failure is an error naming the command and the fix. */
+function runner(host: ServiceHost, actions: string[]): (command: string, args: readonly string[]) => Promise<void> {
+  return async (command, args) => {
+    const line = [command, ...args].join(" ");
+    const outcome = await host.run(command, args);
+    actions.push(`ran ${line}`);
+    if (outcome.code !== 0) {
+      const why = (outcome.stderr || outcome.stdout).trim().split("\n")[0] ?? "";
+      throw new HearthError("runtime", `\`${line}\` failed (exit ${outcome.code})${why ? `: ${why}` : ""}`, [
+        command === "systemctl"
+          ? "fix: a user service needs a systemd user session (log in normally, or `loginctl enable-linger $USER`); meanwhile run `hearth gateway` in a terminal"
+          : "fix: run it from your logged-in macOS user (launchd's gui domain); meanwhile run `hearth gateway` in a terminal",
+      ]);
+    }
+  };
+}

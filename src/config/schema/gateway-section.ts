@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+export const DEFAULT_GATEWAY_PORT = 18790;
+export const DEFAULT_GATEWAY_BIND = "127.0.0.1";
+
+/** `gateway`: where `hearth gateway` listens, who may call it, and how much a request may carry. */
+export const gatewaySectionSchema = z.strictObject({
+  /** TCP port (default 18790). */
+  port: z.int().min(1).max(65_535).default(DEFAULT_GATEWAY_PORT),
+  /** Address to listen on (default 127.0.0.1). Anything but loopback requires auth.token. */
+  bind: z.string().min(1).default(DEFAULT_GATEWAY_BIND),
+  auth: z
+    .strictObject({
+      /** Clients send `Authorization: Bearer <token>` on every endpoint but /health. At least 16 characters. */
+      token: z.string().min(16, { message: "must be at least 16 characters (try: openssl rand -hex 24)" }).optional(),
+    })
+    .prefault({}),
+  cors: z
+    .strictObject({
+      /** Browser origins allowed to call the gateway, such as "http://localhost:5173" (default: none). */
+      origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, { message: 'must be an origin such as "http://localhost:5173" (scheme and host, no path)' })).default([]),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Largest request body in bytes (default 8 MiB); larger ones are refused with 413. */
+      maxBodyBytes: z.int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+      /** Seconds a client has to send its request headers (default 30). */
+      headersTimeoutSeconds: z.int().min(1).max(600).default(30),
+      /** Seconds a client has to send its whole request (default 120; streamed answers are not bounded by this). */
+      requestTimeoutSeconds: z.int().min(1).max(3_600).default(120),
+    })
+    .prefault({}),
+});
+
+export type GatewayConfig = z.output<typeof gatewaySectionSchema>;

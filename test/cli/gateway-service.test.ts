@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { installService, uninstallService, type CommandOutcome, type ServiceHost } from "../../src/cli/gateway/service.js";
+import { createServer } from "node:net";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
+
+function host(platform: NodeJS.Platform, home: string, answers: (command: string, args: readonly string[]) => CommandOutcome = () => ({ code: 0, stdout: "", stderr: "" })) {
+  const ran: string[] = [];
+  const machine: ServiceHost = {
+    platform,
+    home,
+    uid: 501,
+    run: (command, args) => {
+      ran.push([command, ...args].join(" "));
+      return Promise.resolve(answers(command, args));
+    },
+    programArguments: ["/usr/bin/node", "/opt/hearth/bin/hearth", "gateway"],
+    environment: { HEARTH_STATE_DIR: "/home/ana/.hearth", HEARTH_CONFIG: "/home/ana/my config%.json5" },
+    logDir: join(home, ".hearth", "logs"),
+  };
+  return { machine, ran };
+}
+
+describe("hearth gateway install | uninstall | status", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("systemd: writes the user unit, reloads and enables it; again: unchanged; uninstall disables and removes it", async () => {
+    const home = join(temp.dir, "linux");
+    const { machine, ran } = host("linux", home);
+    const first = await installService(machine);
+    const file = join(home, ".config", "systemd", "user", "hearth-gateway.service");
+    assert.equal(first.file, file);
+    const unit = readFileSync(file, "utf8");
+    assert.match(unit, /^ExecStart="\/usr\/bin\/node" "\/opt\/hearth\/bin\/hearth" "gateway"$/m);
+    assert.match(unit, /^Environment="HEARTH_CONFIG=\/home\/ana\/my config%%\.json5"$/m, "quoted, % escaped for systemd");
+    assert.match(unit, /^Restart=on-failure$/m);
+    assert.match(unit, /^KillSignal=SIGTERM$/m);
+    assert.match(unit, /^WantedBy=default\.target$/m);
+    assert.deepEqual(ran, ["systemctl --user daemon-reload", "systemctl --user enable --now hearth-gateway.service"]);
+
+    ran.length = 0;
+    const second = await installService(machine);
+    assert.equal(second.actions[0], `unchanged ${file}`);
+    assert.deepEqual(ran, ["systemctl --user daemon-reload", "systemctl --user enable --now hearth-gateway.service"], "no restart when nothing changed");
+
+    ran.length = 0;
+    const removed = await uninstallService(machine);
+    assert.equal(removed.installed, true);
+    assert.equal(existsSync(file), false);
+    assert.deepEqual(ran, ["systemctl --user disable --now hearth-gateway.service", "systemctl --user daemon-reload"]);
+    ran.length = 0;
+    assert.equal((await uninstallService(machine)).installed, false);
+    assert.deepEqual(ran, [], "nothing installed: nothing run");
+  });
+
+  test("systemd: a changed unit is rewritten and the running service restarted", async () => {
+    const home = join(temp.dir, "linux-changed");
+    const { machine, ran } = host("linux", home);
+    await installService(machine);
+    ran.length = 0;
+    const report = await installService({ ...machine, programArguments: [...machine.programArguments, "--port", "18800"] });
+    assert.match(report.actions[0] ?? "", /^updated /);
+    assert.deepEqual(ran, ["systemctl --user daemon-reload", "systemctl --user enable --now hearth-gateway.service", "systemctl --user restart hearth-gateway.service"]);
+  });
+
+  test("systemd without a user session: install fails naming the command and the fix, leaving no unit; uninstall still removes one", async () => {
+    const home = join(temp.dir, "no-bus");
+    const { machine } = host("linux", home, () => ({ code: 1, stdout: "", stderr: "Failed to connect to bus: No medium found" }));
+    await assert.rejects(installService(machine), (error: Error & { details?: string[] }) => {
+      assert.match(error.message, /`systemctl --user daemon-reload` failed \(exit 1\): Failed to connect to bus/);
+      assert.match(error.details?.join("\n") ?? "", /loginctl enable-linger/);
+      return true;
+    });
+    const file = join(home, ".config", "systemd", "user", "hearth-gateway.service");
+    assert.equal(existsSync(file), false, "no half-installed unit");
+
+    await installService(host("linux", home).machine);
+    assert.equal(existsSync(file), true);
+    const removed = await uninstallService(machine);
+    assert.equal(existsSync(file), false);
+    assert.equal(removed.failures.length, 2);
+    assert.match(removed.failures[0] ?? "", /systemctl --user disable --now hearth-gateway\.service/);
+  });
+
+  test("launchd: writes the agent plist and bootstraps it; loaded and unchanged: nothing to do; uninstall boots it out", async () => {
+    const home = join(temp.dir, "mac");
+    let loaded = false;
+    const { machine, ran } = host("darwin", home, (command, args) => {
+      if (args[0] === "bootstrap") loaded = true;
+      if (args[0] === "bootout") loaded = false;
+      return { code: args[0] === "print" && !loaded ? 113 : 0, stdout: "", stderr: "" };
+    });
+    const report = await installService(machine);
+    const file = join(home, "Library", "LaunchAgents", "dev.hearth.gateway.plist");
+    assert.equal(report.file, file);
+    const plist = readFileSync(file, "utf8");
+    assert.match(plist, /<key>Label<\/key>\s*<string>dev\.hearth\.gateway<\/string>/);
+    assert.match(plist, /<string>\/opt\/hearth\/bin\/hearth<\/string>\s*<string>gateway<\/string>/);
+    assert.match(plist, /<key>RunAtLoad<\/key>\s*<true\/>/);
+    assert.match(plist, /<string>\/home\/ana\/my config%\.json5<\/string>/);
+    assert.deepEqual(ran, ["launchctl print gui/501/dev.hearth.gateway", `launchctl bootstrap gui/501 ${file}`]);
+
+    ran.length = 0;
+    await installService(machine);
+    assert.deepEqual(ran, ["launchctl print gui/501/dev.hearth.gateway"], "installed and loaded: nothing else");
+
+    ran.length = 0;
+    await installService({ ...machine, programArguments: [...machine.programArguments, "--port", "1"] });
+    assert.deepEqual(ran, ["launchctl print gui/501/dev.hearth.gateway", "launchctl bootout gui/501/dev.hearth.gateway", `launchctl bootstrap gui/501 ${file}`]);
+
+    ran.length = 0;
+    await uninstallService(machine);
+    assert.equal(existsSync(file), false);
+    assert.deepEqual(ran, ["launchctl print gui/501/dev.hearth.gateway", "launchctl bootout gui/501/dev.hearth.gateway"]);
+  });
+
+  test("other systems: a clear refusal", async () => {
+    const { machine } = host("win32", join(temp.dir, "win"));
+    await assert.rejects(installService(machine), /knows systemd \(Linux\) and launchd \(macOS\), not win32/);
+  });
+
+  test("status through the real CLI: not running, not installed (exit 1); running (exit 0)", async () => {
+    const home = join(temp.dir, "status-home");
+    const config = temp.write("status.json5", `{ gateway: { port: 1 } }`);
+    const down = await runCli(["gateway", "status", "--config", config], { env: { HOME: home } });
+    assert.equal(down.code, 1, down.stderr);
+    assert.match(down.stdout, /not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health/);
+    assert.match(down.stdout, /service: not installed/);
+    const json = await runCli(["gateway", "status", "--json", "--config", config], { env: { HOME: home } });
+    const parsed = JSON.parse(json.stdout) as { running: boolean; url: string; service: { installed: boolean; file: string } };
+    assert.equal(parsed.running, false);
+    assert.equal(parsed.url, "http://127.0.0.1:1/");
+    assert.equal(parsed.service.installed, false);
+
+    const port = await freePort();
+    const running = temp.write("status-running.json5", `{ gateway: { port: ${port} } }`);
+    const gateway = await startGateway(["--config", running, "--port", String(port)], { HOME: home });
+    try {
+      const up = await runCli(["gateway", "status", "--config", running], { env: { HOME: home } });
+      assert.equal(up.code, 0, up.stdout + up.stderr);
+      assert.match(up.stdout, new RegExp(`running: http://127\\.0\\.0\\.1:${port}/ \\(version 0\\.1\\.0`));
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
