@@ -125,6 +125,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsDelete));
 
   program
+    .command("security")
+    .description("the assistant's exposure")
+    .command("audit")
+    .description("findings from the config and the servers: small models, broad tools, exec, channels, secrets, file modes")
+    .option("--probe", "also send a battery of indirect prompt-injection cases to the agent's model (tool calls recorded, never run)")
+    .option("--agent <id>", "the agent whose model --probe tests (default: main)")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/security-audit.js")).securityAuditCommand));
+
+  program
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
     .addOption(jsonOption)
