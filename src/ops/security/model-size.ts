@@ -39,8 +39,8 @@ export function parseQuantization(text: string): { quantization: string | undefi
   if (ggml) return { quantization: ggml[0].replace(/^[^a-z0-9]/i, "").toUpperCase(), bits: Number(ggml[2]) };
   const bitWords = /(?:^|[^a-z0-9])(\d{1,2})-?bits?(?![a-z])/i.exec(text);
   if (bitWords) return { quantization: bitWords[0].replace(/^[^a-z0-9]/i, ""), bits: Number(bitWords[1]) };
-  const float = /(?:^|[^a-z0-9])(b?f16|f32|fp16|fp8)(?![a-z0-9])/i.exec(text);
-  if (float) return { quantization: float[1]!.toUpperCase(), bits: float[1]!.toLowerCase() === "fp8" ? 8 : 16 };
+  const float = /(?:^|[^a-z0-9])(b?f16|f32|fp16|fp8)(?![a-z0-9])/i.exec(text)?.[1];
+  if (float) return { quantization: float.toUpperCase(), bits: float.toLowerCase() === "fp8" ? 8 : 16 };
   return { quantization: undefined, bits: undefined };
 }
 
