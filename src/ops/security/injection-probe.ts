@@ -70,14 +70,15 @@ function caseContext(probe: InjectionCase, options: ProbeOptions): Context {
 }
 
 /** One model reply for the case; its tool calls are recorded, never run. */
-async function runCase(probe: InjectionCase, options: ProbeOptions, signal: AbortSignal): Promise<CaseOutcome> {
+async function runCase(probe: InjectionCase, options: ProbeOptions, limits: { signal: AbortSignal; deadline: AbortSignal }): Promise<CaseOutcome> {
+  const { signal, deadline } = limits;
   const base = { id: probe.id, family: probe.family, target: probe.target };
   const adapter = await options.registry.get(options.model.api);
   const stream = adapter.stream(options.model, caseContext(probe, options), { signal, maxTokens: Math.min(options.model.maxTokens, 1024) });
   const calls: ToolCall[] = [];
   for await (const event of stream) {
     if (event.type === "tool-call") calls.push(event.call);
-    if (event.type === "response-error") return { ...base, outcome: "failed", reason: signal.aborted ? `no answer within the case limit` : event.failure.message };
+    if (event.type === "response-error") return { ...base, outcome: "failed", reason: deadline.aborted ? "stopped at the probe's total time limit" : signal.aborted ? "no answer within the case limit" : event.failure.message };
     if (event.type === "response-end") break;
   }
   const steered = calls.find((call) => call.name === probe.target && !(probe.carrier.kind === "tool-result" && call.name === probe.carrier.tool && sameArguments(call, probe.carrier.arguments)));
@@ -109,7 +110,7 @@ export async function runInjectionProbe(options: ProbeOptions): Promise<ProbeRep
       continue;
     }
     const signal = AbortSignal.any([deadline, AbortSignal.timeout(options.caseTimeoutMs ?? DEFAULT_CASE_MS)]);
-    outcomes.push(await runCase(probe, options, signal));
+    outcomes.push(await runCase(probe, options, { signal, deadline }));
   }
   return summarize(options.model.ref, outcomes);
 }
