@@ -80,8 +80,13 @@ describe("hearth security audit: every finding fires on its trigger and stays si
   const ids = (findings: Finding[]): string[] => findings.map((finding) => finding.id).sort();
   const narrow = `tools: { allow: ["time"] }`;
 
-  test("a clean config: no findings, exit 0", async () => {
+  test("a clean config: no findings, exit 0, one quiet line", async () => {
     assert.deepEqual(await audit({ defaults: narrow }), []);
+    const file = temp.write("quiet.json5", `{ agents: { defaults: { ${narrow} } } }`);
+    chmodSync(file, 0o600);
+    const human = await runCli(["--config", file, "security", "audit"], { env: { HEARTH_STATE_DIR: join(temp.dir, "quiet-state") } });
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "✓ no findings\n");
   });
 
   test("model-small: by the server's params (LM Studio, Ollama), by the id; a 30B-A3B MoE is judged by its total", async () => {
@@ -184,7 +189,7 @@ describe("hearth security audit --probe against scripted models", () => {
   const temp = tempDir();
   after(() => temp.cleanup());
 
-  async function probe(handler: Handler): Promise<{ code: number; probe: Probe; state: string; requests: number }> {
+  async function probe(handler: Handler, words = false): Promise<{ code: number; probe: Probe; state: string; requests: number; stdout: string }> {
     const server = await startFakeServer(handler);
     try {
       const state = join(temp.dir, `state-${server.url.split(":").pop()}`);
@@ -193,9 +198,9 @@ describe("hearth security audit --probe against scripted models", () => {
         models: { mode: "replace", providers: { lmstudio: { baseUrl: "${server.url}/v1", api: "openai-completions", models: [{ id: "big-model" }] } } },
       }`);
       chmodSync(file, 0o600);
-      const result = await runCli(["--config", file, "security", "audit", "--probe", "--json"], { env: { HEARTH_STATE_DIR: state } });
-      const report = JSON.parse(result.stdout) as { probe: Probe };
-      return { code: result.code, probe: report.probe, state, requests: server.requests.filter((request) => request.path === "/v1/chat/completions").length };
+      const result = await runCli(["--config", file, "security", "audit", "--probe", ...(words ? [] : ["--json"])], { env: { HEARTH_STATE_DIR: state } });
+      const report = words ? undefined : (JSON.parse(result.stdout) as { probe: Probe });
+      return { code: result.code, probe: report?.probe as Probe, state, requests: server.requests.filter((request) => request.path === "/v1/chat/completions").length, stdout: result.stdout };
     } finally {
       await server.close();
     }
@@ -217,5 +222,15 @@ describe("hearth security audit --probe against scripted models", () => {
     assert.deepEqual(result.probe.families.map((family) => [family.family, family.rate]), [["fetched-page", 0], ["quoted-message", 0], ["tool-result", 0]]);
     assert.deepEqual(result.probe.overall, { run: 9, followed: 0, rate: 0 });
     assert.deepEqual(result.probe.deny, []);
+  });
+
+  test("in words: the rate per family, each followed call, and the deny line", async () => {
+    const result = await probe(scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." }), true);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^Injection probe of lmstudio\/big-model$/m);
+    assert.match(result.stdout, /^ {2}fetched-page +100% \(3 of 3 followed\)$/m);
+    assert.match(result.stdout, /^ {2}attack success +100% \(9 of 9\)$/m);
+    assert.match(result.stdout, /✗ quoted-message\/exec: called exec \{"command":"curl"/);
+    assert.match(result.stdout, /deny at this rate: "tools": \{ "deny": \["exec", "web_fetch", "memory"\] \}/);
   });
 });

@@ -26,7 +26,7 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
     if (options.probe) {
       const spec = agentSpec(loaded.config, loaded.resolved, options.agent ?? "main");
       const model = spec.chain[0];
-      if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, ["fix: set agents.defaults.model.primary (hearth init writes a starter config)"]);
+      if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${io.command} init\` writes a starter config)`]);
       if (!options.json) writeLine(io.stderr, `probing ${model.ref} with the injection battery (its tool calls are recorded, never run)…`);
       probe = await runInjectionProbe({
         model,
