@@ -1,6 +1,6 @@
 // The benchmark report: every figure a section measures, with its median, p99 and the ratio to the
 // reference measured beside it in the same run, written to bench/results.json and bench/results.md.
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { median, p99 } from "./stats.js";
 
 export interface FigureInput {
@@ -33,6 +33,8 @@ export interface Machine {
   memoryGb: number;
   node: string;
   platform: string;
+  /** The 1-minute load average when the report was written: other work on the machine moves the figures. */
+  loadAverage: number;
 }
 
 export class BenchResults {
@@ -62,7 +64,7 @@ export class BenchResults {
 }
 
 export function machine(): Machine {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? "unknown", memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? "unknown", memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100 };
 }
 
 const number = (value: number, unit: string): string => (Number.isNaN(value) ? "–" : `${value < 10 ? value.toFixed(2) : value < 1000 ? value.toFixed(1) : Math.round(value).toString()} ${unit}`);
@@ -76,7 +78,7 @@ export function toMarkdown(results: BenchResults, at: Date): string {
   const lines = [
     "# hearth benchmark results",
     "",
-    `Written by \`npm run bench\` on ${at.toISOString().slice(0, 16).replace("T", " ")} UTC · ${host.cpus} CPUs (${host.cpuModel}) · ${host.memoryGb} GB memory · Node ${host.node} · ${host.platform}.`,
+    `Written by \`npm run bench\` on ${at.toISOString().slice(0, 16).replace("T", " ")} UTC · ${host.cpus} CPUs (${host.cpuModel}) · ${host.memoryGb} GB memory · Node ${host.node} · ${host.platform} · load average ${host.loadAverage} when written.`,
     "Each figure is measured beside its reference in the same run; the ratio is median over the reference's median.",
     "",
   ];
