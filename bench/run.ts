@@ -1,5 +1,6 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios; a run of every section also writes bench/results.json and bench/results.md. Sections: cli, relay, failover, agent, realserver (a real llama-server; see bench/sections/real-server.ts).
+// and ratios; a run of every section also writes bench/results.json and bench/results.md. Sections: cli, relay, failover,
+// agent, whatsapp, realserver (a real llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
@@ -7,6 +8,7 @@ import { benchFailover } from "./sections/failover.js";
 import { writeFileSync } from "node:fs";
 import { BenchResults, toJson, toMarkdown } from "./results.js";
 import { benchRealServer } from "./sections/real-server.js";
+import { benchWhatsAppBurst } from "./sections/whatsapp-burst.js";
 
 const results = new BenchResults();
 const sections: Record<string, () => void | Promise<void>> = {
@@ -14,6 +16,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   relay: () => benchAdapterRelay(results),
   failover: () => benchFailover(results),
   agent: () => benchAgent(results),
+  whatsapp: () => benchWhatsAppBurst(results),
   realserver: () => benchRealServer(results),
 };
 

@@ -4,6 +4,10 @@ import type { Api } from "./api.js";
 /** Loads each wire protocol's adapter on first use, so a command pays only for the protocols it calls. */
 export type AdapterLoaders = Readonly<Record<Api, () => Promise<AdapterFactory>>>;
 
+/**
+ * One adapter per protocol, loaded once and shared by concurrent callers. A load that fails is
+ * forgotten, so the next call loads again instead of failing for the life of the process.
+ */
 export class AdapterRegistry {
   private readonly adapters = new Map<Api, Promise<ProviderAdapter>>();
 
@@ -15,8 +19,12 @@ export class AdapterRegistry {
   get(api: Api): Promise<ProviderAdapter> {
     let adapter = this.adapters.get(api);
     if (!adapter) {
-      adapter = this.loaders[api]().then((factory) => factory(this.dependencies));
-      this.adapters.set(api, adapter);
+      const loading = this.loaders[api]().then((factory) => factory(this.dependencies));
+      adapter = loading;
+      this.adapters.set(api, loading);
+      loading.catch(() => {
+        if (this.adapters.get(api) === loading) this.adapters.delete(api);
+      });
     }
     return adapter;
   }

@@ -6,6 +6,7 @@ import type { ModelCompat, ModelSpec } from "./model-spec.js";
 import { ResponseBuilder } from "./response-builder.js";
 import { ThinkTagSplitter } from "./think-tags.js";
 import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./types.js";
+import { linkAbort } from "../shared/abort-link.js";
 import { EventStream } from "../shared/event-stream.js";
 
 /**
@@ -68,35 +69,41 @@ export function runAdapter(
   model: ModelSpec,
   context: Context,
   options: CallOptions | undefined,
-  work: (builder: ResponseBuilder, context: Context, compat: ModelCompat) => Promise<void>,
+  work: (builder: ResponseBuilder, context: Context, compat: ModelCompat, options: CallOptions) => Promise<void>,
   run: AdapterRunOptions = {},
 ): EventStream<StreamEvent> {
   const splitter = run.inlineThinkTags ? thinkTagSplitterFor(model) : undefined;
-  const stream = new EventStream<StreamEvent>();
+  // One controller per request: the caller's signal or a consumer that stops reading aborts it.
+  const request = new AbortController();
+  const unlink = linkAbort(options?.signal, request);
+  const stream = new EventStream<StreamEvent>({ onCancel: () => request.abort() });
   const compat = (): ModelCompat => run.compat?.for(model) ?? model.compat ?? {};
   let wire = compatibleContext(context, compat());
   const builder = new ResponseBuilder(model, wire, stream, splitter);
+  const callOptions: CallOptions = { ...options, signal: request.signal };
   void (async () => {
     try {
       try {
-        await work(builder, wire, compat());
+        await work(builder, wire, compat(), callOptions);
       } catch (error) {
         const learned = !builder.started && error instanceof FailureError ? run.compat?.learn(model, error.failure) : undefined;
         if (!learned) throw error;
         wire = compatibleContext(context, learned.compat);
         builder.reshaped(wire);
-        await work(builder, wire, learned.compat);
+        await work(builder, wire, learned.compat, callOptions);
       }
       if (!builder.finished) builder.fail({ kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` });
     } catch (error) {
-      builder.fail(toFailure(error, model, options));
+      builder.fail(toFailure(error, model, request.signal));
+    } finally {
+      unlink();
     }
   })();
   return stream;
 }
 
-function toFailure(error: unknown, model: ModelSpec, options: CallOptions | undefined): Failure {
-  if (options?.signal?.aborted) return { kind: "aborted", message: "the call was cancelled" };
+function toFailure(error: unknown, model: ModelSpec, signal: AbortSignal): Failure {
+  if (signal.aborted) return { kind: "aborted", message: "the call was cancelled" };
   if (error instanceof FailureError) return { ...error.failure, message: `${model.ref}: ${error.failure.message}` };
   const message = error instanceof Error ? error.message : String(error);
   return { kind: "stream-broken", message: `${model.ref}: the answer could not be read (${message})` };

@@ -124,6 +124,33 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addOption(jsonOption)
     .action(runWithArgument(async () => (await import("./commands/sessions.js")).sessionsDelete));
 
+  const channels = program.command("channels").description("messaging channels (WhatsApp): link, unlink, status");
+  channels
+    .command("status")
+    .description("each channel: enabled, linked, connected / reconnecting — since when and why")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/channels.js")).channelsStatus));
+  channels
+    .command("login <channel>")
+    .description("link an account (whatsapp: scan the QR code with your phone)")
+    .action(runWithArgument(async () => (await import("./commands/channels.js")).channelsLogin));
+  channels
+    .command("logout <channel>")
+    .description("unlink the account and remove its credentials")
+    .action(runWithArgument(async () => (await import("./commands/channels.js")).channelsLogout));
+
+  const pairing = program.command("pairing").description("WhatsApp senders waiting for approval (channels.whatsapp.dmPolicy \"pairing\")");
+  pairing
+    .command("list")
+    .description("open pairing codes and approved numbers")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/pairing.js")).pairingList));
+  pairing
+    .command("approve <code>")
+    .description("let the sender of this code talk to the assistant")
+    .addOption(jsonOption)
+    .action(runWithArgument(async () => (await import("./commands/pairing.js")).pairingApprove));
+
   program
     .command("security")
     .description("the assistant's exposure")

@@ -2,6 +2,7 @@ import { resolveTimeouts } from "../ai/adapter.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { AssistantMessage, Context, Failure } from "../ai/types.js";
 import { estimateContextTokens } from "../ai/usage.js";
+import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import type { EventStream } from "../shared/event-stream.js";
 import { FirstTokenWatch } from "./first-token-watch.js";
@@ -44,9 +45,11 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   const base = resolveTimeouts(model, request.options);
   const promptTokens = estimateContextTokens(context);
   const firstByteLimit = { ms: prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens) };
+  // One controller per call, aborted by the turn's signal while the call runs (no AbortSignal.any: it would stay attached to a long-lived signal).
   const cancel = new AbortController();
   const outer = request.options?.signal;
-  const signal = outer ? AbortSignal.any([outer, cancel.signal]) : cancel.signal;
+  const unlink = linkAbort(outer, cancel);
+  const signal = cancel.signal;
   let settled = false;
   let coldLoading = false;
   let stuck = false;
@@ -85,7 +88,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         }
         coldLoading = true;
         cancel.abort();
-        void warmUp(dependencies, model).catch(() => undefined);
+        void loadState.warmUp(model, model.baseUrl, () => warmUp(dependencies, model));
       });
   }
   let textSent = false;
@@ -118,6 +121,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   } finally {
     settled = true;
     watch.stop();
+    unlink();
     if (!coldLoading) cancel.abort();
   }
   return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };

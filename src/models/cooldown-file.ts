@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { lockSync } from "proper-lockfile";
 import { z } from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { readStateFile, setAside } from "../shared/state-file.js";
@@ -10,7 +11,14 @@ export interface CooldownFileOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** For the bounds of `until`; default: the system clock. */
   now?: (() => number) | undefined;
+  /** Another process's entry this long past its end is dropped when the file is written; default: 10 minutes (the longest backoff). */
+  forgetAfterMs?: number | undefined;
 }
+
+/** A lock older than this was left by a process that died while writing: it is taken over. */
+const LOCK_STALE_MS = 5_000;
+const LOCK_TRIES = 40;
+const LOCK_RETRY_MS = 5;
 
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -29,45 +37,89 @@ function fileSchema(now: number) {
 
 /**
  * Cooldowns kept in a small JSON file in the state dir, so that one-shot commands (`hearth agent`)
- * skip a model that just failed instead of waiting on it again. Written whole, through a rename. A
- * missing file is an empty one; a file that is not what hearth writes (damaged, hand-edited, absurd
- * times) is set aside as `cooldowns.json.bad-<time>` with a warning and treated as empty.
+ * skip a model that just failed instead of waiting on it again. A running gateway and a command
+ * beside it share the file: each write reads it again under a short lock (`cooldowns.json.lock`, by
+ * proper-lockfile), keeps the other process's entries, puts this process's own over them (the later
+ * `until` wins where both hold one), drops what this process ended and what expired long ago, and
+ * writes the result through a rename. A missing file is an empty one; a file that is not what hearth
+ * writes (damaged, hand-edited, absurd times) is set aside as `cooldowns.json.bad-<time>` with a
+ * warning and treated as empty.
  */
 export function cooldownFile(file: string, options: CooldownFileOptions = {}): CooldownPersistence {
   const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
-  return {
-    load(): Record<string, CooldownEntry> {
-      let text: string | undefined;
-      try {
-        text = readStateFile({ path: file, doing: "read the cooldowns from" });
-      } catch (error) {
-        // Cooldowns only save time: a file that cannot be read must not stop a turn.
-        warn(`${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
-        return {};
-      }
-      if (text === undefined) return {};
-      const problem = validate(text, now());
-      if (problem.ok) return problem.entries;
-      try {
-        const aside = setAside(file, new Date(now()));
-        warn(`${file} is not a valid cooldowns file (${problem.reason}); moved it to ${aside} and started with no cooldowns`);
-      } catch (error) {
-        warn(`${file} is not a valid cooldowns file (${problem.reason}), and ${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
-      }
+  const forgetAfterMs = options.forgetAfterMs ?? 10 * 60_000;
+  const load = (): Record<string, CooldownEntry> => {
+    let text: string | undefined;
+    try {
+      text = readStateFile({ path: file, doing: "read the cooldowns from" });
+    } catch (error) {
+      // Cooldowns only save time: a file that cannot be read must not stop a turn.
+      warn(`${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
       return {};
-    },
-    save(entries: Record<string, CooldownEntry>): void {
+    }
+    if (text === undefined) return {};
+    const problem = validate(text, now());
+    if (problem.ok) return problem.entries;
+    try {
+      const aside = setAside(file, new Date(now()));
+      warn(`${file} is not a valid cooldowns file (${problem.reason}); moved it to ${aside} and started with no cooldowns`);
+    } catch (error) {
+      warn(`${file} is not a valid cooldowns file (${problem.reason}), and ${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
+    }
+    return {};
+  };
+  return {
+    load,
+    save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       try {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      } catch {
+        return; // Cooldowns only save time: a read-only state dir must not fail a turn.
+      }
+      const release = acquireLock(file);
+      try {
+        const merged: Record<string, CooldownEntry> = {};
+        const oldest = now() - forgetAfterMs;
+        for (const [ref, entry] of Object.entries(load())) if (entry.until > oldest && !removed.includes(ref)) merged[ref] = entry;
+        for (const [ref, entry] of Object.entries(entries)) {
+          const theirs = merged[ref];
+          if (!theirs || theirs.until <= entry.until) merged[ref] = entry;
+        }
         const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(entries), { mode: 0o600 });
+        writeFileSync(temporary, JSON.stringify(merged), { mode: 0o600 });
         renameSync(temporary, file);
       } catch {
         // Cooldowns only save time: a read-only state dir must not fail a turn.
+      } finally {
+        release();
       }
     },
   };
+}
+
+/**
+ * The file's lock, waited for a little (a write takes well under a millisecond); a lock that cannot
+ * be had (a state dir that refuses it, a holder that hangs) is gone without: the write still merges.
+ */
+function acquireLock(file: string): () => void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; attempt < LOCK_TRIES; attempt++) {
+    try {
+      const release = lockSync(file, { realpath: false, lockfilePath: `${file}.lock`, stale: LOCK_STALE_MS });
+      return () => {
+        try {
+          release();
+        } catch {
+          // Released already (taken over as stale): nothing to give back.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") return () => undefined;
+      Atomics.wait(pause, 0, 0, LOCK_RETRY_MS);
+    }
+  }
+  return () => undefined;
 }
 
 function validate(text: string, now: number): { ok: true; entries: Record<string, CooldownEntry> } | { ok: false; reason: string } {

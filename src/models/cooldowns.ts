@@ -30,7 +30,11 @@ export interface CooldownEntry {
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
 export interface CooldownPersistence {
   load(): Record<string, CooldownEntry>;
-  save(entries: Record<string, CooldownEntry>): void;
+  /**
+   * This process's entries, and the refs it just ended; entries other processes saved meanwhile are
+   * kept (merged on write).
+   */
+  save(entries: Record<string, CooldownEntry>, removed?: readonly string[]): void;
 }
 
 /**
@@ -57,6 +61,7 @@ export class Cooldowns {
 
   fail(ref: string, failure: Failure): void {
     if (!COOLING_KINDS.has(failure.kind)) return;
+    this.forgetOld();
     const previous = this.entries.get(ref);
     const failures = (previous?.failures ?? 0) + 1;
     const base = failure.kind === "timeout" ? this.settings.timeoutBaseMs : this.settings.baseMs;
@@ -67,20 +72,40 @@ export class Cooldowns {
   }
 
   succeed(ref: string): void {
-    if (this.entries.delete(ref)) this.save();
+    const entry = this.entries.get(ref);
+    if (entry && this.entries.delete(ref)) this.save(PERSISTED_KINDS.has(entry.kind) ? [ref] : []);
   }
 
   /** Ends the cooldown of every model whose ref starts with `provider/` (its server answered a probe). */
   clearProvider(provider: string): void {
-    let changed = false;
-    for (const ref of [...this.entries.keys()]) if (ref.startsWith(`${provider}/`)) changed = this.entries.delete(ref) || changed;
-    if (changed) this.save();
+    const removed: string[] = [];
+    for (const [ref, entry] of [...this.entries]) {
+      if (!ref.startsWith(`${provider}/`)) continue;
+      this.entries.delete(ref);
+      if (PERSISTED_KINDS.has(entry.kind)) removed.push(ref);
+    }
+    if (removed.length > 0) this.save(removed);
   }
 
-  private save(): void {
+  /** Models with a cooldown remembered (cooling, or over but still counting failures in a row). */
+  get size(): number {
+    this.forgetOld();
+    return this.entries.size;
+  }
+
+  /**
+   * Failures in a row stop counting once the cooldown has been over for the longest backoff: a
+   * model that failed twice last week starts again from the first backoff, and the map stays small.
+   */
+  private forgetOld(): void {
+    const oldest = this.clock.now() - this.settings.maxMs;
+    for (const [ref, entry] of this.entries) if (entry.until <= oldest) this.entries.delete(ref);
+  }
+
+  private save(removed: readonly string[] = []): void {
     if (!this.persistence) return;
     const kept = [...this.entries].filter(([, entry]) => PERSISTED_KINDS.has(entry.kind));
-    this.persistence.save(Object.fromEntries(kept));
+    this.persistence.save(Object.fromEntries(kept), removed);
   }
 
   /** When the model may be tried again, or undefined when it is not cooling down. */
@@ -97,6 +122,7 @@ export class Cooldowns {
 
   /** Providers with a model cooling down (what a health monitor probes). */
   coolingProviders(): string[] {
+    this.forgetOld();
     return [...new Set([...this.entries.keys()].filter((ref) => this.until(ref) !== undefined).map((ref) => ref.slice(0, ref.indexOf("/"))))];
   }
 }

@@ -10,6 +10,8 @@ import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource } from "./router.js";
 
 const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 3_000, idleMs: 3_000, totalMs: 4_000 };
+/** A keep-warm request may have to wait for the server to load the model. */
+const WARM_TIMEOUTS = { connectMs: 3_000, firstByteMs: 300_000, idleMs: 60_000, totalMs: 0 };
 
 export interface HealthMonitorOptions {
   http: HttpClient;
@@ -20,18 +22,27 @@ export interface HealthMonitorOptions {
   providers: readonly ResolvedProvider[];
   /** How often cooling local providers are probed. */
   intervalMs?: number;
+  /** A round that went wrong outside any model's answer (an adapter that could not be loaded); default: ignored. */
+  onWarning?: (message: string) => void;
 }
 
 /**
  * For a long-running gateway: probes local providers that are cooling down and brings them back as
- * soon as they answer, and keeps models with `keepWarm.intervalSeconds` loaded with a minimal request.
+ * soon as they answer, and keeps models with `keepWarm.intervalSeconds` loaded with a minimal request
+ * to each replica (the request carries the provider's `ttl` / `keep_alive`). Nothing it does can
+ * reject: a failure is a cooldown or a warning. `stop()` cancels the requests of the round in flight.
  */
 export class HealthMonitor {
   private timer: { cancel(): void } | undefined;
   private readonly lastWarm = new Map<string, number>();
   private running = false;
+  private providers: readonly ResolvedProvider[];
+  /** The requests of the round in flight, aborted by stop(). */
+  private round: AbortController | undefined;
 
-  constructor(private readonly options: HealthMonitorOptions) {}
+  constructor(private readonly options: HealthMonitorOptions) {
+    this.providers = options.providers;
+  }
 
   start(): void {
     if (this.running) return;
@@ -43,19 +54,38 @@ export class HealthMonitor {
     this.running = false;
     this.timer?.cancel();
     this.timer = undefined;
+    this.round?.abort();
+    this.round = undefined;
   }
 
-  /** One round: probe cooling local providers, warm models that are due. */
+  /** The providers after a config reload; models no longer configured are forgotten. */
+  setProviders(providers: readonly ResolvedProvider[]): void {
+    this.providers = providers;
+    const refs = new Set<string>(providers.flatMap((provider) => provider.models.map((model) => model.ref)));
+    for (const ref of [...this.lastWarm.keys()]) if (!refs.has(ref)) this.lastWarm.delete(ref);
+  }
+
+  /** One round: probe cooling local providers, warm models that are due. Never rejects. */
   async tick(): Promise<void> {
-    const { cooldowns, providers } = this.options;
-    const cooling = new Set(cooldowns.coolingProviders());
-    await Promise.all(providers.filter((provider) => provider.local && cooling.has(provider.id)).map((provider) => this.probe(provider)));
-    const now = this.options.clock.now();
-    const due = providers.flatMap((provider) => provider.models).filter((model) => {
-      if (model.keepWarmIntervalSeconds === undefined || model.source !== "config") return false;
-      return now - (this.lastWarm.get(model.ref) ?? 0) >= model.keepWarmIntervalSeconds * 1000;
-    });
-    await Promise.all(due.map((model) => this.warm(model, now)));
+    const round = new AbortController();
+    this.round = round;
+    try {
+      const { cooldowns } = this.options;
+      const providers = this.providers;
+      const cooling = new Set(cooldowns.coolingProviders());
+      await Promise.all(providers.filter((provider) => provider.local && cooling.has(provider.id)).map((provider) => this.probe(provider, round.signal)));
+      const now = this.options.clock.now();
+      const due = providers.flatMap((provider) => provider.models).filter((model) => {
+        if (model.keepWarmIntervalSeconds === undefined || model.source !== "config") return false;
+        const last = this.lastWarm.get(model.ref);
+        return last === undefined || now - last >= model.keepWarmIntervalSeconds * 1000;
+      });
+      await Promise.all(due.map((model) => this.warm(model, now, round.signal)));
+    } catch (error) {
+      this.options.onWarning?.(`health round failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      if (this.round === round) this.round = undefined;
+    }
   }
 
   private schedule(): void {
@@ -65,23 +95,34 @@ export class HealthMonitor {
     }, this.options.intervalMs ?? 5_000);
   }
 
-  private async probe(provider: ResolvedProvider): Promise<void> {
+  private async probe(provider: ResolvedProvider, signal: AbortSignal): Promise<void> {
     const headers = bearerHeaders(provider);
     const answers = await Promise.all(
       provider.replicas.map(async (url) => {
-        const answer = await requestJson(this.options.http, modelListingUrl(provider.api, url), { headers, timeouts: PROBE_TIMEOUTS });
-        if (answer.ok) this.options.replicas.markUp(url);
+        const answer = await requestJson(this.options.http, modelListingUrl(provider.api, url), { headers, timeouts: PROBE_TIMEOUTS, signal });
+        if (answer.ok && !signal.aborted) this.options.replicas.markUp(url);
         return answer.ok;
       }),
     );
-    if (answers.some(Boolean)) this.options.cooldowns.clearProvider(provider.id);
+    if (!signal.aborted && answers.some(Boolean)) this.options.cooldowns.clearProvider(provider.id);
   }
 
-  private async warm(model: ModelSpec, now: number): Promise<void> {
+  private async warm(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {
     this.lastWarm.set(model.ref, now);
-    const adapter = await this.options.adapters.get(model.api);
-    for await (const event of adapter.stream(model, { messages: [{ role: "user", content: "ok" }] }, { maxTokens: 1 })) {
-      if (event.type === "response-error") this.options.cooldowns.fail(model.ref, event.failure);
+    let adapter;
+    try {
+      adapter = await this.options.adapters.get(model.api);
+    } catch (error) {
+      this.options.onWarning?.(`could not keep ${model.ref} warm: the ${model.api} adapter did not load (${error instanceof Error ? error.message : String(error)})`);
+      return;
     }
+    await Promise.all(
+      model.replicas.map(async (baseUrl) => {
+        const stream = adapter.stream({ ...model, baseUrl }, { messages: [{ role: "user", content: "ok" }] }, { maxTokens: 1, timeouts: WARM_TIMEOUTS, signal });
+        for await (const event of stream) {
+          if (event.type === "response-error" && event.failure.kind !== "aborted") this.options.cooldowns.fail(model.ref, event.failure);
+        }
+      }),
+    );
   }
 }

@@ -7,46 +7,82 @@ import type { Clock } from "../shared/clock.js";
 
 const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
 const FRESH_MS = 20_000;
+/** A server that had no native API is asked again after this long (LM Studio may have been started there since). */
+const RECHECK_NATIVE_MS = 5 * 60_000;
 
 /**
  * Whether LM Studio has a model loaded, from its native REST API (`/api/v1/models`, else
- * `/api/v0/models`). Servers without that API are remembered as such and not asked again; answers are
- * kept for a few seconds so a busy session does not ask every turn.
+ * `/api/v0/models`). Servers without that API are remembered as such for a few minutes; answers are
+ * kept for a few seconds so a busy session does not ask every turn. Concurrent calls for one replica
+ * and model share one look, and one warm-up.
  */
 export class LoadState {
-  private readonly nativePath = new Map<string, string | null>();
+  private readonly nativePath = new Map<string, { path: string | null; at: number }>();
   private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; at: number }>();
+  private readonly looking = new Map<string, Promise<boolean | undefined>>();
+  private readonly warming = new Map<string, Promise<void>>();
 
   constructor(
     private readonly http: HttpClient,
     private readonly clock: Clock,
   ) {}
 
-  /** true / false from LM Studio; undefined when the server has no such API or did not answer. */
+  /**
+   * true / false from LM Studio; undefined when the server has no such API or did not answer. Callers
+   * asking at the same time share one request (bounded by its own short timeouts); `signal` only
+   * stops this caller's wait.
+   */
   async isLoaded(model: ModelSpec, baseUrl: string, signal?: AbortSignal): Promise<boolean | undefined> {
     if (!model.local) return undefined;
     const key = `${baseUrl}\u0000${model.id}`;
     const cached = this.known.get(key);
     if (cached?.loaded && cached.context !== undefined && this.clock.now() - cached.at < FRESH_MS) return true;
+    let look = this.looking.get(key);
+    if (!look) {
+      look = this.look(model, baseUrl, key).finally(() => this.looking.delete(key));
+      this.looking.set(key, look);
+    }
+    return signal ? untilAborted(look, signal) : look;
+  }
+
+  /**
+   * Runs `warmUp` (a minimal request that makes the server load the model) unless one is already
+   * running for this replica and model; either way resolves when the warm-up in flight ends.
+   */
+  warmUp(model: ModelSpec, baseUrl: string, warmUp: () => Promise<void>): Promise<void> {
+    const key = `${baseUrl}\u0000${model.id}`;
+    let running = this.warming.get(key);
+    if (!running) {
+      running = warmUp()
+        .catch(() => undefined)
+        .finally(() => this.warming.delete(key));
+      this.warming.set(key, running);
+    }
+    return running;
+  }
+
+  private async look(model: ModelSpec, baseUrl: string, key: string): Promise<boolean | undefined> {
     const origin = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
     const headers = bearerHeaders(model);
-    const paths = this.nativePath.has(origin) ? [this.nativePath.get(origin)] : ["/api/v1/models", "/api/v0/models"];
+    const remembered = this.nativePath.get(origin);
+    if (remembered?.path === null && this.clock.now() - remembered.at < RECHECK_NATIVE_MS) return undefined;
+    const paths = remembered?.path ? [remembered.path] : ["/api/v1/models", "/api/v0/models"];
     for (const path of paths) {
-      if (!path) return undefined;
-      const answer = await requestJson(this.http, `${origin}${path}`, { headers, timeouts: PROBE_TIMEOUTS, ...(signal ? { signal } : {}) });
+      const answer = await requestJson(this.http, `${origin}${path}`, { headers, timeouts: PROBE_TIMEOUTS });
       if (!answer.ok) {
         if (answer.failure.status === undefined) return undefined; // unreachable or cancelled: the call itself will say
         continue;
       }
       const models = parseLmStudioListing(answer.body);
       if (!models) continue;
-      this.nativePath.set(origin, path);
+      this.nativePath.set(origin, { path, at: this.clock.now() });
       const entry = models.find((candidate) => candidate.id === model.id);
       if (!entry) return undefined;
       this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, at: this.clock.now() });
       return entry.loaded;
     }
-    this.nativePath.set(origin, null);
+    // A path that worked may fail once (a restart, an update): both are asked again next time.
+    this.nativePath.set(origin, remembered?.path ? { path: null, at: 0 } : { path: null, at: this.clock.now() });
     return undefined;
   }
 
@@ -72,4 +108,23 @@ export class LoadState {
     if (!model.local) return undefined;
     return this.known.get(`${baseUrl}\u0000${model.id}`)?.toolUse;
   }
+}
+
+/** The look's answer, or undefined as soon as `signal` aborts (the shared look goes on for the others). */
+function untilAborted(look: Promise<boolean | undefined>, signal: AbortSignal): Promise<boolean | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void look.then(
+      (loaded) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(loaded);
+      },
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(undefined);
+      },
+    );
+  });
 }

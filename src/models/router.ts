@@ -1,5 +1,6 @@
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { AssistantMessage, Context, Failure, FailureKind } from "../ai/types.js";
+import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { callModel, type AttemptResult } from "./call-model.js";
@@ -47,12 +48,21 @@ export class Router {
 
   constructor(private readonly dependencies: RouterDependencies) {}
 
+  /**
+   * The turn's events. A consumer that stops reading (a client that went away) aborts the turn: the
+   * upstream request is cancelled at once, and nothing is tried after it.
+   */
   stream(request: RouteRequest): EventStream<RouterEvent> {
-    const out = new EventStream<RouterEvent>();
-    void this.route(request, out).catch((error: unknown) => {
-      out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], partial: undefined });
-      out.end();
-    });
+    const turn = new AbortController();
+    const unlink = linkAbort(request.options?.signal, turn);
+    const out = new EventStream<RouterEvent>({ onCancel: () => turn.abort() });
+    const routed: RouteRequest = { ...request, options: { ...request.options, signal: turn.signal } };
+    void this.route(routed, out)
+      .catch((error: unknown) => {
+        out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], partial: undefined });
+        out.end();
+      })
+      .finally(unlink);
     return out;
   }
 
@@ -173,7 +183,7 @@ export class Router {
 
   /**
    * A server that reported its chat template cannot render tools drops them without an error: send
-   * none, and tell the user once.
+   * none, and tell the user once. Asked of the replica the call goes to (`model.baseUrl`).
    */
   private withoutUnusableTools(model: ModelSpec, context: Context, out: EventStream<RouterEvent>): Context {
     if (!context.tools || context.tools.length === 0) return context;
@@ -213,16 +223,18 @@ export class Router {
       const baseUrl = order[position] as string;
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
-      replicas.start(baseUrl);
-      result = await callModel(this.dependencies, { model: { ...model, baseUrl }, context: this.withoutUnusableTools(model, context, out), request, next, out });
+      const onReplica = { ...model, baseUrl };
+      result = await replicas.attempt(
+        baseUrl,
+        () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
+        (answer) => (answer.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: answer.failure }),
+      );
       const ms = Math.round(performance.now() - started);
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
       if (result.ok) {
-        replicas.finish(baseUrl, { ok: true, sessionKey: request.sessionKey, provider: model.provider });
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
         return result;
       }
-      replicas.finish(baseUrl, { ok: false, failure: result.failure });
       result.baseUrl = baseUrl;
       if (result.coldLoading) {
         const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };

@@ -1,11 +1,18 @@
 /**
  * A push-based async iterable: a producer pushes events and ends the stream once; one consumer
  * iterates. Events pushed before the consumer reads are buffered; nothing pushed after end is kept.
+ * A consumer that stops early (`break` out of `for await`, or `return()`) cancels the stream: the
+ * producer's `onCancel` runs once (to abort its upstream request) and later pushes are dropped.
  */
 export class EventStream<T> implements AsyncIterable<T> {
   private readonly queue: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private ended = false;
+  private onCancel: (() => void) | undefined;
+
+  constructor(options: { onCancel?: () => void } = {}) {
+    this.onCancel = options.onCancel;
+  }
 
   push(event: T): void {
     if (this.ended) return;
@@ -21,6 +28,7 @@ export class EventStream<T> implements AsyncIterable<T> {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.onCancel = undefined;
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.({ value: undefined, done: true });
@@ -41,8 +49,11 @@ export class EventStream<T> implements AsyncIterable<T> {
         });
       },
       return: () => {
+        const cancel = this.ended ? undefined : this.onCancel;
         this.ended = true;
+        this.onCancel = undefined;
         this.queue.length = 0;
+        cancel?.();
         return Promise.resolve({ value: undefined, done: true });
       },
     };

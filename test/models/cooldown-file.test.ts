@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
@@ -52,4 +52,42 @@ test("a cooldowns file that is a FIFO is not read (nothing hangs): a warning, no
   const warnings: string[] = [];
   assert.deepEqual(cooldownFile(join(dir, "cooldowns.json"), { onWarning: (message) => warnings.push(message) }).load(), {});
   assert.match(warnings[0] ?? "", /it is a named pipe \(FIFO\), not a regular file; going on without remembered cooldowns/);
+});
+
+test("a gateway and a command beside it share the file: neither loses the other's entries", async () => {
+  const { Cooldowns, DEFAULT_COOLDOWN } = await import("../../src/models/cooldowns.js");
+  const { ManualClock } = await import("../helpers/manual-clock.js");
+  const dir = join(temp.dir, "shared");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  const clock = new ManualClock(NOW);
+  const persistence = () => cooldownFile(path, { now: () => clock.now() });
+  const gateway = new Cooldowns(clock, DEFAULT_COOLDOWN, persistence());
+  const command = new Cooldowns(clock, DEFAULT_COOLDOWN, persistence());
+  gateway.fail("lmstudio/m", { kind: "timeout", message: "hang" });
+  command.fail("openrouter/x", { kind: "rate-limit", message: "429", retryAfterMs: 60_000 });
+  gateway.fail("other/m", { kind: "timeout", message: "hang" });
+  const read = (): Record<string, { until: number }> => JSON.parse(readFileSync(path, "utf8")) as Record<string, { until: number }>;
+  assert.deepEqual(Object.keys(read()).sort(), ["lmstudio/m", "openrouter/x", "other/m"]);
+  command.fail("lmstudio/m", { kind: "timeout", message: "hang again" });
+  const later = read()["lmstudio/m"]?.until;
+  gateway.succeed("other/m");
+  assert.deepEqual(Object.keys(read()).sort(), ["lmstudio/m", "openrouter/x"], "what the gateway ended is gone, the rest kept");
+  assert.equal(read()["lmstudio/m"]?.until, later, "the later cooldown of the two wins");
+  assert.equal(existsSync(`${path}.lock`), false, "the lock is released after each write");
+  clock.advance(DEFAULT_COOLDOWN.timeoutBaseMs * 2 + 10 * 60_000 + 1);
+  new Cooldowns(clock, DEFAULT_COOLDOWN, persistence()).fail("fresh/m", { kind: "timeout", message: "hang" });
+  assert.deepEqual(Object.keys(read()), ["fresh/m"], "entries long expired drop out");
+});
+
+test("a lock left by a process that died is taken over", () => {
+  const dir = join(temp.dir, "stale-lock");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  mkdirSync(`${path}.lock`);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(`${path}.lock`, old, old);
+  cooldownFile(path).save({ "lmstudio/m": { failures: 1, until: Date.now() + 60_000, kind: "timeout" } });
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object), ["lmstudio/m"]);
+  assert.equal(existsSync(`${path}.lock`), false);
 });

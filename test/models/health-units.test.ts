@@ -82,3 +82,15 @@ test("keepWarm sends LM Studio's ttl; a local-only chain without local models is
   assert.deepEqual(resolved.catalog.models.get("lmstudio/m")?.params, { ttl: 7200 });
   assert.match(resolved.warnings[0]?.message ?? "", /local-only, but no model in the chain is local/);
 });
+
+test("failures in a row stop counting once the cooldown has long been over", () => {
+  const clock = new ManualClock();
+  const cooldowns = new Cooldowns(clock, { baseMs: 1000, timeoutBaseMs: 4000, maxMs: 8000 });
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  assert.equal(cooldowns.until("a/m"), clock.now() + 2000);
+  clock.advance(2000 + 8000);
+  assert.equal(cooldowns.size, 0, "forgotten: nothing is kept for the life of the process");
+  cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
+  assert.equal(cooldowns.until("a/m"), clock.now() + 1000, "the first backoff again, not the third");
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
 import { PrefillStats } from "../../src/models/prefill-stats.js";
@@ -20,13 +20,17 @@ const listing: Reply = { kind: "json", body: { object: "list", data: [{ id: "m",
 describe("cooldowns never overrule the user or reality", () => {
   let local: FakeServer;
   let spare: FakeServer;
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     local = await startFakeServer((request) => (request.method === "GET" ? listing : answer("from the local model")));
     spare = await startFakeServer(() => answer("from the spare"));
   });
   after(async () => {
-    routing.close();
     await Promise.all([local.close(), spare.close()]);
   });
 
@@ -47,8 +51,9 @@ describe("cooldowns never overrule the user or reality", () => {
     local.requests.length = 0;
     const result = await route(routing.router, { chain, context: ask });
     assert.deepEqual(result.outcomes, ["local/m ok"]);
+    // LM Studio's native load listing (/api/…) is asked beside the call; the quick look comes first.
     assert.deepEqual(
-      local.requests.map((request) => `${request.method} ${request.path}`),
+      local.requests.map((request) => `${request.method} ${request.path}`).filter((request) => !request.startsWith("GET /api/")),
       ["GET /v1/models", "POST /v1/chat/completions"],
     );
     assert.equal(routing.cooldowns.until("local/m"), undefined);
@@ -103,13 +108,17 @@ describe("cooldowns never overrule the user or reality", () => {
 describe("hosted models without a key", () => {
   let standIn: FakeServer;
   let spare: FakeServer;
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     standIn = await startFakeServer(() => ({ kind: "sse", frames: anthropicStream({ text: "from the stand-in" }) }));
     spare = await startFakeServer(() => answer("from the spare"));
   });
   after(async () => {
-    routing.close();
     await Promise.all([standIn.close(), spare.close()]);
   });
 

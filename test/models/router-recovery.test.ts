@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
 import { HealthMonitor } from "../../src/models/health-monitor.js";
 import { llamaCppOverflow } from "../fakes/error-bodies.js";
@@ -15,16 +15,20 @@ describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
   let spare: FakeServer;
   let big: FakeServer;
   let small: FakeServer;
-  const routing = testRouting((hostname, _options, callback) => {
-    (callback as (error: Error) => void)(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting((hostname, _options, callback) => {
+      (callback as (error: Error) => void)(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
+    });
   });
+  afterEach(() => routing.close());
   before(async () => {
     spare = await startFakeServer(() => answer("from the spare"));
     big = await startFakeServer(() => answer("from the big window"));
     small = await startFakeServer(() => llamaCppOverflow);
   });
   after(async () => {
-    routing.close();
     await Promise.all([spare.close(), big.close(), small.close()]);
   });
 
@@ -86,13 +90,17 @@ describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
 describe("routing: replicas", () => {
   let a: FakeServer;
   let b: FakeServer;
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     a = await startFakeServer(() => answer("from a"));
     b = await startFakeServer(() => answer("from b"));
   });
   after(async () => {
-    routing.close();
     await Promise.all([a.close(), b.close()]);
   });
 

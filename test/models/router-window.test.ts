@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import { lmstudioOverflow } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { llamaCppOverflow, startLlamaCpp } from "../fakes/llamacpp-server.js";
@@ -12,13 +12,17 @@ const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStrea
 describe("after an overflow, the next candidate must be larger than the window that really overflowed", () => {
   let spare: FakeServer;
   const servers: FakeServer[] = [];
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     spare = await startFakeServer(() => answer("from the 32k spare"));
     servers.push(spare);
   });
   after(async () => {
-    routing.close();
     await Promise.all(servers.map((server) => server.close()));
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import { openaiInvalidKey, openaiModelNotFound, openaiRateLimited, serverError500, serviceUnavailable503 } from "../fakes/error-bodies.js";
 import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
@@ -11,14 +11,18 @@ describe("the router fails over", () => {
   let spare: FakeServer;
   let primary: FakeServer;
   let refused: string;
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     spare = await startFakeServer(() => answer("from the spare"));
     primary = await startFakeServer(() => answer("from the primary"));
     refused = `${await refusedUrl()}/v1`;
   });
   after(async () => {
-    routing.close();
     await Promise.all([spare.close(), primary.close()]);
   });
 
@@ -100,13 +104,17 @@ describe("the router fails over", () => {
 describe("a failure after text went out", () => {
   let broken: FakeServer;
   let spare: FakeServer;
-  const routing = testRouting();
+  let routing: ReturnType<typeof testRouting>;
+  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
   before(async () => {
     broken = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" }));
     spare = await startFakeServer(() => answer("a whole answer"));
   });
   after(async () => {
-    routing.close();
     await Promise.all([broken.close(), spare.close()]);
   });
 

@@ -126,9 +126,10 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: `tools: { allow: ["time"], exec: { commands: ["ls"], sandbox: "off" } }` }), []);
   });
 
-  test("whatsapp-open, whatsapp-no-allowlist and tools-broad; silent with an allowlist and chosen tools", async () => {
+  test("whatsapp-open, whatsapp-no-allowlist (pairing, no list) and tools-broad; silent with an allowlist, or \"allowlist\" with none (nobody answered)", async () => {
     assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "open" } }` })), ["tools-broad", "whatsapp-open"]);
-    assert.deepEqual(ids(await audit({ defaults: narrow, extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist" } }` })), ["whatsapp-no-allowlist"]);
+    assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "pairing" } }` })), ["tools-broad", "whatsapp-no-allowlist"]);
+    assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist" } }` }), []);
     assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist", allowFrom: ["+15551234567"] } }` }), []);
     assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: false, dmPolicy: "open" } }` }), []);
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentsSectionSchema } from "./agents-section.js";
+import { channelsSectionSchema } from "./channels-section.js";
 import { modelsSectionSchema } from "./models-section.js";
 
 /**
@@ -11,6 +12,14 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   agents: agentsSectionSchema.prefault({}),
   models: modelsSectionSchema.prefault({}),
+  /** Messaging channels (WhatsApp); absent: none. */
+  channels: channelsSectionSchema.optional(),
+}).superRefine((config, context) => {
+  const agent = config.channels?.whatsapp?.agent;
+  const known = ["main", ...config.agents.list.map((entry) => entry.id)];
+  if (agent !== undefined && !known.includes(agent)) {
+    context.addIssue({ code: "custom", path: ["channels", "whatsapp", "agent"], message: `no agent "${agent}" (agents: ${known.join(", ")}); add it to agents.list or name one of these` });
+  }
 });
 
 export type HearthConfig = z.output<typeof configSchema>;
@@ -19,3 +28,4 @@ export type { ProviderConfig, ModelsSection } from "./models-section.js";
 export type { RoutingConfig } from "./routing.js";
 export type { AgentsSection, AgentEntry, AgentDefaults, ModelSettings } from "./agents-section.js";
 export type { ToolsConfig } from "./tools-section.js";
+export type { ChannelsSection, WhatsAppSection } from "./channels-section.js";

@@ -56,7 +56,8 @@ function gateway(raw: Record<string, unknown>): { bind: string; token: boolean }
 function exposures(facts: AuditFacts, agentId: string): string[] {
   const found: string[] = [];
   const chat = whatsapp(facts.raw);
-  if (chat && chat.agent === agentId && (chat.dmPolicy === "open" || chat.allowFrom.length === 0)) found.push("WhatsApp without an allowlist");
+  if (chat && chat.agent === agentId && chat.dmPolicy === "open") found.push("WhatsApp open to anyone");
+  else if (chat && chat.agent === agentId && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) found.push("WhatsApp without an allowlist");
   const server = gateway(facts.raw);
   if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
   return found;
@@ -146,13 +147,13 @@ function channelFindings(facts: AuditFacts): Finding[] {
       detail: "Any number that writes to the linked account talks to the agent and its tools.",
       remediation: "set channels.whatsapp.dmPolicy to \"allowlist\" and list your numbers in channels.whatsapp.allowFrom",
     });
-  } else if (chat && chat.allowFrom.length === 0) {
+  } else if (chat && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) {
     findings.push({
       id: "whatsapp-no-allowlist",
       severity: "medium",
-      title: "WhatsApp has no allowlist (channels.whatsapp.allowFrom is empty)",
-      detail: "Who may talk to the agent then rests on the policy's defaults alone.",
-      remediation: "list the numbers allowed in channels.whatsapp.allowFrom, such as [\"+15551234567\"]",
+      title: "WhatsApp has no allowlist (channels.whatsapp.allowFrom is empty, dmPolicy \"pairing\")",
+      detail: "Any number can ask for a pairing code, and who gets in rests on approvals alone; with \"allowlist\" (the default) and an empty list nobody is answered.",
+      remediation: "list your numbers in channels.whatsapp.allowFrom, such as [\"+15551234567\"], and set channels.whatsapp.dmPolicy to \"allowlist\"",
     });
   }
   const server = gateway(facts.raw);

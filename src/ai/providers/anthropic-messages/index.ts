@@ -10,11 +10,11 @@ export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): P
   return {
     api: "anthropic-messages",
     stream(model, context, options) {
-      return runAdapter(model, context, options, async (builder, wire) => {
+      return runAdapter(model, context, options, async (builder, wire, _compat, call) => {
         const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION };
         if (model.apiKey) headers["x-api-key"] = model.apiKey;
         const path = /\/v1\/?$/.test(model.baseUrl) ? "/messages" : "/v1/messages";
-        const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), options, builder);
+        const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), call, builder);
         const what = `${model.ref} (POST ${path})`;
         const mapper = new AnthropicEventMapper(builder, what);
         for await (const batch of readSse(response.body)) for (const message of batch) {

@@ -20,10 +20,10 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
         model,
         context,
         options,
-        async (builder, wire) => {
+        async (builder, wire, _compat, call) => {
           const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
           const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
-          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), options, builder);
+          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), call, builder);
           const what = `${model.ref} (POST /api/chat)`;
           const mapper = new OllamaLineMapper(builder, what);
           read: for await (const lines of readNdjsonLines(response.body)) {

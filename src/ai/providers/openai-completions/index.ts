@@ -15,8 +15,8 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         model,
         context,
         options,
-        async (builder, wire, shape) => {
-          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, shape), options, builder);
+        async (builder, wire, shape, call) => {
+          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, shape), call, builder);
           const what = `${model.ref} (POST /chat/completions)`;
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;

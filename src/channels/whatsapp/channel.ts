@@ -1,0 +1,226 @@
+import type { AgentEvent } from "../../agent/agent-events.js";
+import type { HandleResult } from "../../gateway/port.js";
+import type { WhatsAppGateway } from "./gateway.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
+import { decideAccess } from "./access.js";
+import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
+import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
+import { Outbox } from "./outbox.js";
+import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
+import { PendingStore, type PendingMessage } from "./pending-store.js";
+import type { WhatsAppSettings } from "./settings.js";
+import type { SocketFactory, WhatsAppEvents, WhatsAppSocket } from "./socket.js";
+import { whatsappPaths } from "./state-paths.js";
+import { WaitingRetries } from "./waiting-retries.js";
+
+export interface WhatsAppChannelOptions {
+  port: WhatsAppGateway;
+  settings: WhatsAppSettings;
+  stateDir: string;
+  socketFactory: SocketFactory;
+  logger: ChannelLogger;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+  backoff?: Backoff | undefined;
+  /** How long a loading local model may keep the sender waiting before the note (default 4 s). */
+  loadingNoteMs?: number | undefined;
+  onQr?: ((qr: string) => void) | undefined;
+}
+
+export const LOADING_NOTE = "_warming up the local model…_";
+
+/**
+ * The WhatsApp channel: messages from the people allowed go to the gateway at once (which saves them
+ * before any model runs), one session per sender or group (`whatsapp:<jid>`); only the final text of
+ * the answer is sent back. Reasoning and live text are never read here: the reply is the turn's result.
+ */
+export class WhatsAppChannel {
+  readonly connection: WhatsAppConnection;
+  private readonly outbox: Outbox;
+  private readonly pairing: PairingStore;
+  private readonly pending: PendingStore;
+  private readonly retries: WaitingRetries;
+  private readonly clock: Clock;
+  private readonly inFlight = new Set<Promise<void>>();
+  private unsubscribe: (() => void) | undefined;
+  private recovered = false;
+  private stopped = false;
+
+  constructor(private readonly options: WhatsAppChannelOptions) {
+    const paths = whatsappPaths(options.stateDir);
+    this.clock = options.clock ?? systemClock;
+    this.pairing = new PairingStore(paths.pairing, () => this.clock.now());
+    this.pending = new PendingStore(paths.pending);
+    this.outbox = new Outbox({ socket: () => this.connection.socket, clock: this.clock, logger: options.logger, chunkLimit: options.settings.textChunkLimit });
+    this.retries = new WaitingRetries({
+      port: options.port,
+      pending: this.pending,
+      clock: this.clock,
+      windowMs: options.settings.retryWindowMs,
+      agent: options.settings.agent,
+      run: (message, retry) => this.runTurn(message, retry),
+      send: (message, text) => this.send(message, text),
+      track: (work) => this.track(work),
+    });
+    this.connection = new WhatsAppConnection({
+      factory: options.socketFactory,
+      authDir: paths.credentials,
+      statusFile: paths.status,
+      clock: this.clock,
+      random: options.random ?? Math.random,
+      logger: options.logger,
+      backoff: options.backoff,
+      onSocket: (socket) => this.attach(socket),
+      onQr: options.onQr,
+      onState: (state) => {
+        if (state === "connected") this.onConnected();
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.options.port.subscribe((event) => {
+      if (event.type === "provider-health" && event.health.state === "up") this.retries.modelsBack();
+    });
+    await this.connection.start();
+  }
+
+  /** Disconnects; turns still running are not delivered: their messages stay pending for the next start. */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.retries.stop();
+    this.connection.stop();
+  }
+
+  /** Resolves when every turn taken in so far has been answered (tests and the benchmark wait on it). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.options.logger.warn(`whatsapp: ${error instanceof Error ? error.message : String(error)}`)).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private attach(socket: WhatsAppSocket): void {
+    socket.ev.on("messages.upsert", (update) => this.onUpsert(socket, update));
+  }
+
+  private onConnected(): void {
+    if (!this.recovered) {
+      this.recovered = true;
+      this.track(this.retries.recover());
+    } else {
+      this.track(this.retries.flushAnswers());
+    }
+  }
+
+  private onUpsert(socket: WhatsAppSocket, update: WhatsAppEvents["messages.upsert"]): void {
+    // "append" is history synced from the phone, not something said to the assistant now.
+    if (update.type !== "notify") return;
+    const me = [socket.user?.id, socket.user?.lid].filter((jid): jid is string => typeof jid === "string");
+    for (const raw of update.messages) {
+      const message = parseMessage(raw);
+      if (!message) continue;
+      const decision = decideAccess(message, this.options.settings, { me, approved: (number) => this.pairing.isApproved(number) });
+      if (decision.kind === "ignore") {
+        this.options.logger.info(`whatsapp: ignored a message in ${message.chat}: ${decision.why}`);
+        continue;
+      }
+      if (decision.kind === "pair") {
+        this.track(this.offerPairing(message, decision.number));
+        continue;
+      }
+      void socket.readMessages([raw.key]).catch(() => undefined);
+      const pending: PendingMessage = {
+        id: raw.key.id ?? `${message.chat}-${this.clock.now()}`,
+        chat: message.chat,
+        session: `whatsapp:${bareJid(message.chat)}`,
+        text: this.inboundText(message),
+        ...(message.quoted ? { quoted: message.quoted } : {}),
+        receivedAt: new Date(this.clock.now()).toISOString(),
+      };
+      this.pending.put(pending);
+      this.track(this.runTurn(pending));
+    }
+  }
+
+  private inboundText(message: ParsedMessage): string {
+    const limit = this.options.settings.maxInboundChars;
+    let text = message.text;
+    if (text.length > limit) text = `${text.slice(0, limit)}\n[… cut: the message was ${text.length} characters, this channel takes ${limit}]`;
+    return message.group ? `${message.name ?? message.number ?? bareJid(message.sender)}: ${text}` : text;
+  }
+
+  private async offerPairing(message: ParsedMessage, number: string): Promise<void> {
+    const { request, created } = this.pairing.request(number, message.name);
+    this.options.logger.info(`whatsapp: pairing request ${request.code} from ${number}${created ? "" : " (code already sent)"}`);
+    if (!created) return;
+    const hours = Math.round(PAIRING_TTL_MS / 3_600_000);
+    await this.outbox.reply(
+      message.chat,
+      `This assistant answers only people its owner approved. Your pairing code is ${request.code}: the owner approves it with \`hearth pairing approve ${request.code}\`. It expires in ${hours} hour${hours === 1 ? "" : "s"}.`,
+    );
+  }
+
+  private async runTurn(message: PendingMessage, retry = false): Promise<void> {
+    this.outbox.startTyping(message.chat);
+    let note: { cancel(): void } | undefined;
+    const onEvent = (event: AgentEvent): void => {
+      // Reasoning and live text are dropped here: only the result's final text is ever sent.
+      if (event.type === "model-loading" && !note) {
+        note = this.clock.setTimeout(() => void this.outbox.reply(message.chat, LOADING_NOTE), this.options.loadingNoteMs ?? 4_000);
+      }
+    };
+    try {
+      const result = await this.options.port.handle({
+        channel: "whatsapp",
+        session: message.session,
+        agent: this.options.settings.agent,
+        text: message.text,
+        quoted: message.quoted,
+        canRestart: false,
+        onEvent,
+        ...(retry ? { retry: true } : {}),
+      });
+      // Nothing to resend: the message never reached the transcript (a crash before it was saved); send it afresh.
+      if (retry && result.kind === "command") {
+        note?.cancel();
+        note = undefined;
+        await this.deliver(message, await this.options.port.handle({ channel: "whatsapp", session: message.session, agent: this.options.settings.agent, text: message.text, quoted: message.quoted, canRestart: false, onEvent }));
+      } else {
+        await this.deliver(message, result);
+      }
+    } finally {
+      note?.cancel();
+      this.outbox.stopTyping(message.chat);
+    }
+  }
+
+  /** Sends what a turn came to, and settles the pending message: answered, waiting for a model, or told it failed. */
+  private async deliver(message: PendingMessage, result: HandleResult): Promise<void> {
+    if (this.stopped) return;
+    if (result.kind === "command") {
+      await this.send(message, result.text);
+      return;
+    }
+    const turn = result.result;
+    if (turn.ok) {
+      const text = this.options.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${turn.text}` : turn.text;
+      await this.send(message, text);
+    } else if (turn.cause === "transient") {
+      this.retries.wait(message);
+    } else if (turn.cause === "cancelled") {
+      this.pending.remove(message.id);
+    } else {
+      await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
+    }
+  }
+
+  /** Sends, or keeps the answer with the pending message to send once connected again. */
+  async send(message: PendingMessage, text: string): Promise<void> {
+    if (await this.outbox.reply(message.chat, text)) this.pending.remove(message.id);
+    else this.pending.put({ ...message, answer: text });
+  }
+}

@@ -1,0 +1,4 @@
+import type { GatewayPort } from "../../gateway/port.js";
+
+/** What the WhatsApp channel uses of the gateway: turns, live events (provider health), transcripts. */
+export type WhatsAppGateway = Pick<GatewayPort, "handle" | "subscribe" | "sessions">;

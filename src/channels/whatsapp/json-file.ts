@@ -1,0 +1,33 @@
+import { renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileSystemFault } from "../../shared/fs-fault.js";
+import { ensureStateDirectory, readStateFile, setAside } from "../../shared/state-file.js";
+
+/** A small JSON state file: read (a damaged one set aside, so the channel starts clean), written whole (0600, atomically). */
+export function readJsonFile<T>(path: string, empty: T, isValid: (value: unknown) => value is T): T {
+  const text = readStateFile({ path, doing: "read" });
+  if (text === undefined) return empty;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isValid(value)) return value;
+  } catch {
+    // Falls through to set the damaged file aside.
+  }
+  setAside(path, new Date());
+  return empty;
+}
+
+export function writeJsonFile(path: string, value: unknown): void {
+  ensureStateDirectory({ path: dirname(path), doing: "create the directory for" });
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    throw fileSystemFault(error, { path, doing: "write" });
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,40 @@
+import { isRecord, readJsonFile, writeJsonFile } from "./json-file.js";
+
+/**
+ * Messages taken in and not yet answered: written before the gateway is asked, removed once the
+ * answer is sent. After a crash they are answered on start; while every model is down they wait
+ * (`waitingSince`) for one to come back within the retry window.
+ */
+export interface PendingMessage {
+  id: string;
+  chat: string;
+  session: string;
+  text: string;
+  quoted?: string | undefined;
+  receivedAt: string;
+  /** Set when no model could answer: the message waits for one to come back. */
+  waitingSince?: string | undefined;
+  /** The answer, when it could not be sent (not connected): sent once connected again. */
+  answer?: string | undefined;
+}
+
+function isPendingList(value: unknown): value is PendingMessage[] {
+  return Array.isArray(value) && value.every((item) => isRecord(item) && typeof item.id === "string" && typeof item.session === "string" && typeof item.chat === "string" && typeof item.text === "string");
+}
+
+export class PendingStore {
+  constructor(private readonly file: string) {}
+
+  list(): PendingMessage[] {
+    return readJsonFile<PendingMessage[]>(this.file, [], isPendingList);
+  }
+
+  put(message: PendingMessage): void {
+    writeJsonFile(this.file, [...this.list().filter((item) => item.id !== message.id), message]);
+  }
+
+  remove(id: string): void {
+    const list = this.list();
+    if (list.some((item) => item.id === id)) writeJsonFile(this.file, list.filter((item) => item.id !== id));
+  }
+}

@@ -1,0 +1,37 @@
+import type { HearthConfig } from "../../config/schema/index.js";
+import type { WhatsAppGateway } from "./gateway.js";
+import { isLinked } from "./account.js";
+import { baileysSocketFactory } from "./baileys-socket.js";
+import { WhatsAppChannel } from "./channel.js";
+import type { ChannelLogger } from "./connection.js";
+import { whatsappSettings } from "./settings.js";
+import type { SocketFactory } from "./socket.js";
+
+export interface StartWhatsAppOptions {
+  port: WhatsAppGateway;
+  config: HearthConfig;
+  stateDir: string;
+  logger: ChannelLogger;
+  /** The socket; default Baileys with its auth state in `<stateDir>/credentials/whatsapp`. */
+  socketFactory?: SocketFactory | undefined;
+  /** Each QR code while the account is not linked (for a status page); the log says how to link either way. */
+  onQr?: ((qr: string) => void) | undefined;
+}
+
+/**
+ * For the composition root (`hearth gateway`, which imports this module only when
+ * `channels.whatsapp.enabled`): connects and answers until `stop()`.
+ */
+export async function startWhatsApp(options: StartWhatsAppOptions): Promise<{ stop(): void }> {
+  if (!isLinked(options.stateDir)) options.logger.warn("whatsapp: not linked yet — run `hearth channels login whatsapp` (or scan the QR code the status shows)");
+  const channel = new WhatsAppChannel({
+    port: options.port,
+    settings: whatsappSettings(options.config.channels?.whatsapp),
+    stateDir: options.stateDir,
+    socketFactory: options.socketFactory ?? baileysSocketFactory(options.logger),
+    logger: options.logger,
+    onQr: options.onQr,
+  });
+  await channel.start();
+  return { stop: () => channel.stop() };
+}

@@ -1,0 +1,34 @@
+import { isRecord, readJsonFile, writeJsonFile } from "./json-file.js";
+
+/**
+ * The channel's connection as the running gateway last wrote it, so that `hearth channels status`
+ * can say it without the gateway: "connecting", "connected", "reconnecting" (with the next try),
+ * "waiting-for-scan" (a QR code is up), "logged-out" (credentials removed), "stopped".
+ */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "waiting-for-scan" | "logged-out" | "stopped";
+
+export interface ChannelStatus {
+  state: ConnectionState;
+  /** ISO time the state began. */
+  since: string;
+  /** Why, in words (the disconnect reason, the next try). */
+  reason?: string | undefined;
+  /** The linked account's number. */
+  account?: string | undefined;
+  /** The process that wrote it. */
+  pid: number;
+}
+
+const STATES: readonly string[] = ["connecting", "connected", "reconnecting", "waiting-for-scan", "logged-out", "stopped"];
+
+function isStatus(value: unknown): value is ChannelStatus {
+  return isRecord(value) && typeof value.state === "string" && STATES.includes(value.state) && typeof value.since === "string";
+}
+
+export function readStatus(file: string): ChannelStatus | undefined {
+  return readJsonFile<ChannelStatus | undefined>(file, undefined, isStatus);
+}
+
+export function writeStatus(file: string, status: ChannelStatus): void {
+  writeJsonFile(file, status);
+}

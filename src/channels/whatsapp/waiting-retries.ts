@@ -1,0 +1,126 @@
+import type { WhatsAppGateway } from "./gateway.js";
+import type { Clock } from "../../shared/clock.js";
+import type { PendingMessage, PendingStore } from "./pending-store.js";
+
+export interface WaitingRetriesOptions {
+  port: WhatsAppGateway;
+  pending: PendingStore;
+  clock: Clock;
+  windowMs: number;
+  agent: string | undefined;
+  /** Runs the message's turn again (`retry`: resend the saved message) and delivers what it comes to. */
+  run: (message: PendingMessage, retry: boolean) => Promise<void>;
+  /** Sends a text to the message's chat and settles the pending message. */
+  send: (message: PendingMessage, text: string) => Promise<void>;
+  track: (work: Promise<void>) => void;
+}
+
+const FIRST_RETRY_MS = 60_000;
+const LONGEST_RETRY_MS = 5 * 60_000;
+
+function excerpt(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/**
+ * Messages no model could answer wait here: retried when a provider reports "up" and on a timer with
+ * backoff, until the retry window ends; then the sender is told. Also answers, after a restart, what
+ * a crash left unanswered. Nothing is dropped without the sender hearing of it.
+ */
+export class WaitingRetries {
+  private timer: { cancel(): void } | undefined;
+  private attempt = 0;
+  private running = false;
+
+  constructor(private readonly options: WaitingRetriesOptions) {}
+
+  /** A message that got no answer because every model was down. */
+  wait(message: PendingMessage): void {
+    this.options.pending.put({ ...message, waitingSince: message.waitingSince ?? new Date(this.options.clock.now()).toISOString() });
+    this.schedule();
+  }
+
+  /** A provider came back: retry now. */
+  modelsBack(): void {
+    if (this.waiting().length > 0) this.options.track(this.retryAll());
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** On the first connection after a start: send kept answers, answer what a crash interrupted, resume waiting. */
+  async recover(): Promise<void> {
+    for (const message of this.options.pending.list()) {
+      if (message.answer !== undefined) await this.options.send(message, message.answer);
+      else if (message.waitingSince === undefined) await this.resume(message);
+    }
+    if (this.waiting().length > 0) this.schedule();
+  }
+
+  async flushAnswers(): Promise<void> {
+    for (const message of this.options.pending.list()) if (message.answer !== undefined) await this.options.send(message, message.answer);
+  }
+
+  /** A message whose turn a crash cut short: its answer may be in the transcript already, or it is resent. */
+  private async resume(message: PendingMessage): Promise<void> {
+    const items = await this.options.port
+      .sessions()
+      .transcript(message.session)
+      .catch(() => []);
+    const asked = items.findLastIndex((item) => item.role === "user" && item.text === message.text);
+    const answered = asked === -1 ? undefined : items.slice(asked + 1).find((item) => item.role === "assistant");
+    if (answered) await this.options.send(message, answered.text);
+    else await this.options.run(message, asked !== -1);
+  }
+
+  private waiting(): PendingMessage[] {
+    return this.options.pending.list().filter((message) => message.waitingSince !== undefined && message.answer === undefined);
+  }
+
+  private schedule(): void {
+    if (this.timer || this.running) return;
+    const waiting = this.waiting();
+    if (waiting.length === 0) return;
+    const now = this.options.clock.now();
+    const firstExpiry = Math.min(...waiting.map((message) => Date.parse(message.waitingSince ?? "") + this.options.windowMs));
+    const delay = Math.max(0, Math.min(FIRST_RETRY_MS * 2 ** this.attempt, LONGEST_RETRY_MS, firstExpiry - now));
+    this.attempt += 1;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.options.track(this.retryAll());
+    }, delay);
+  }
+
+  private async retryAll(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    try {
+      const now = this.options.clock.now();
+      const sessions = new Map<string, PendingMessage[]>();
+      for (const message of this.waiting()) sessions.set(message.session, [...(sessions.get(message.session) ?? []), message]);
+      for (const messages of sessions.values()) {
+        const live: PendingMessage[] = [];
+        for (const message of messages) {
+          if (now - Date.parse(message.waitingSince ?? "") >= this.options.windowMs) {
+            const minutes = Math.round(this.options.windowMs / 60_000);
+            await this.options.send(message, `Sorry — no model could answer for ${minutes} minutes, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
+          } else live.push(message);
+        }
+        const latest = live.at(-1);
+        if (!latest) continue;
+        await this.options.run(latest, true);
+        // The gateway resends a session's last unanswered message; once that is answered, earlier ones are named, not dropped.
+        if (this.waiting().some((message) => message.id === latest.id)) continue;
+        for (const older of live.slice(0, -1)) await this.options.send(older, `This message got no answer while the models were down: “${excerpt(older.text)}”. Send it again if it still matters.`);
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.waiting().length > 0) this.schedule();
+    else this.attempt = 0;
+  }
+}

@@ -1,0 +1,161 @@
+// An in-process stand-in for Baileys' socket (makeWASocket): `ev` with messages.upsert,
+// connection.update and creds.update; sendMessage / sendPresenceUpdate / readMessages record what
+// would be sent. Messages are built in the shapes of Baileys' WAMessage (proto.IWebMessageInfo with a
+// WAMessageKey): conversation, extendedTextMessage with contextInfo (quotedMessage, isForwarded,
+// mentionedJid, participant), imageMessage, audioMessage; groups as …@g.us with key.participant.
+import { EventEmitter } from "node:events";
+import type { ConnectionUpdate, SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppMessageKey, WhatsAppSocket } from "../../src/channels/whatsapp/socket.js";
+
+export const ME_NUMBER = "15550001111";
+export const ME_JID = `${ME_NUMBER}:7@s.whatsapp.net`;
+export const ME_LID = "98765432101234:7@lid";
+
+export interface Sent {
+  jid: string;
+  text: string;
+}
+
+export class FakeSocket implements WhatsAppSocket {
+  private readonly emitter = new EventEmitter();
+  readonly ev = {
+    on: <E extends keyof WhatsAppEvents>(event: E, listener: (update: WhatsAppEvents[E]) => void): void => {
+      this.emitter.on(event, listener);
+    },
+  };
+  user: { id: string; lid?: string } | undefined = { id: ME_JID, lid: ME_LID };
+  ended = false;
+  loggedOut = false;
+
+  constructor(
+    readonly index: number,
+    private readonly world: FakeWhatsApp,
+  ) {}
+
+  emit<E extends keyof WhatsAppEvents>(event: E, update: WhatsAppEvents[E]): void {
+    this.emitter.emit(event, update);
+  }
+
+  async sendMessage(jid: string, content: { text: string }): Promise<unknown> {
+    if (this.ended) throw new Error("Connection Closed");
+    this.world.sent.push({ jid, text: content.text });
+    return { key: { remoteJid: jid, fromMe: true, id: `OUT${this.world.sent.length}` }, message: { conversation: content.text } };
+  }
+
+  async sendPresenceUpdate(type: "composing" | "paused" | "available" | "unavailable", jid?: string): Promise<void> {
+    this.world.presence.push(`${type} ${jid ?? ""}`);
+  }
+
+  async readMessages(keys: WhatsAppMessageKey[]): Promise<void> {
+    this.world.read.push(...keys.map((key) => key.id ?? ""));
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  async logout(): Promise<void> {
+    this.loggedOut = true;
+  }
+}
+
+/** Every socket the channel opened, and everything they would have sent. */
+export class FakeWhatsApp {
+  readonly sockets: FakeSocket[] = [];
+  readonly sent: Sent[] = [];
+  readonly presence: string[] = [];
+  readonly read: string[] = [];
+  readonly authDirs: string[] = [];
+  private counter = 0;
+
+  readonly factory: SocketFactory = async ({ authDir }) => {
+    this.authDirs.push(authDir);
+    const socket = new FakeSocket(this.sockets.length, this);
+    this.sockets.push(socket);
+    return socket;
+  };
+
+  get socket(): FakeSocket {
+    const last = this.sockets.at(-1);
+    if (!last) throw new Error("the channel opened no socket");
+    return last;
+  }
+
+  open(): void {
+    this.socket.emit("connection.update", { connection: "connecting" });
+    this.socket.emit("connection.update", { connection: "open", receivedPendingNotifications: true } as ConnectionUpdate);
+  }
+
+  /** A close as Baileys reports it: a Boom error whose output.statusCode is the DisconnectReason. */
+  close(statusCode: number): void {
+    const error = Object.assign(new Error("Connection Failure"), { isBoom: true, output: { statusCode, payload: { statusCode, error: "Error", message: "Connection Failure" } } });
+    this.socket.emit("connection.update", { connection: "close", lastDisconnect: { error, date: new Date() } });
+  }
+
+  deliver(...messages: WhatsAppMessage[]): void {
+    this.socket.emit("messages.upsert", { messages, type: "notify" });
+  }
+
+  private key(remoteJid: string, participant?: string): WhatsAppMessageKey {
+    this.counter += 1;
+    return { remoteJid, fromMe: false, id: `3EB0${String(this.counter).padStart(16, "0")}`, ...(participant ? { participant } : {}) };
+  }
+
+  /** A plain direct message (`conversation`). */
+  text(number: string, text: string, name = "Sender"): WhatsAppMessage {
+    return { key: this.key(`${number}@s.whatsapp.net`), message: { conversation: text }, pushName: name, messageTimestamp: 1_764_600_000 };
+  }
+
+  /** Baileys 7 addressing by LID: the phone-number jid comes as remoteJidAlt. */
+  lidText(number: string, lid: string, text: string): WhatsAppMessage {
+    const key = { ...this.key(`${lid}@lid`), remoteJidAlt: `${number}@s.whatsapp.net` };
+    return { key, message: { conversation: text }, pushName: "Lid", messageTimestamp: 1_764_600_000 };
+  }
+
+  /** `extendedTextMessage`, replying to (quoting) another message. */
+  reply(number: string, text: string, quoted: string, quotedFrom = `${number}@s.whatsapp.net`): WhatsAppMessage {
+    return {
+      key: this.key(`${number}@s.whatsapp.net`),
+      message: { extendedTextMessage: { text, contextInfo: { stanzaId: "3EB0QUOTED", participant: quotedFrom, quotedMessage: { conversation: quoted } } } },
+      pushName: "Sender",
+    };
+  }
+
+  forwarded(number: string, text: string): WhatsAppMessage {
+    return { key: this.key(`${number}@s.whatsapp.net`), message: { extendedTextMessage: { text, contextInfo: { isForwarded: true, forwardingScore: 1 } } }, pushName: "Sender" };
+  }
+
+  /** A group message: the chat is the group, the sender in key.participant; optionally @-mentioning jids. */
+  group(groupJid: string, number: string, text: string, mentions: string[] = []): WhatsAppMessage {
+    return {
+      key: this.key(groupJid, `${number}@s.whatsapp.net`),
+      message: mentions.length ? { extendedTextMessage: { text, contextInfo: { mentionedJid: mentions } } } : { conversation: text },
+      pushName: `Member ${number.slice(-2)}`,
+    };
+  }
+
+  /** A group message replying to one of the assistant's. */
+  groupReplyToMe(groupJid: string, number: string, text: string): WhatsAppMessage {
+    return {
+      key: this.key(groupJid, `${number}@s.whatsapp.net`),
+      message: { extendedTextMessage: { text, contextInfo: { stanzaId: "OUT1", participant: `${ME_NUMBER}@s.whatsapp.net`, quotedMessage: { conversation: "an earlier answer" } } } },
+      pushName: `Member ${number.slice(-2)}`,
+    };
+  }
+
+  image(number: string, bytes: number, caption?: string): WhatsAppMessage {
+    return {
+      key: this.key(`${number}@s.whatsapp.net`),
+      message: { imageMessage: { mimetype: "image/jpeg", fileLength: { toNumber: () => bytes }, ...(caption ? { caption } : {}) } },
+      pushName: "Sender",
+    };
+  }
+
+  audio(number: string, seconds: number): WhatsAppMessage {
+    return { key: this.key(`${number}@s.whatsapp.net`), message: { audioMessage: { mimetype: "audio/ogg; codecs=opus", seconds, ptt: true, fileLength: 12_345 } }, pushName: "Sender" };
+  }
+
+  /** Texts sent to one chat, in order. */
+  to(jid: string): string[] {
+    return this.sent.filter((item) => item.jid === jid).map((item) => item.text);
+  }
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { finalText } from "../../src/channels/whatsapp/final-text.js";
+import { splitMessage, toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
+
+test("finalText strips reasoning and answer tags, never the words between", () => {
+  assert.equal(finalText("<think>the words stay</think>Answer"), "the words stayAnswer");
+  assert.equal(finalText("Reasoning residue</think>\n\nThe answer."), "Reasoning residue\n\nThe answer.");
+  assert.equal(finalText("<final>Done.</final>"), "Done.");
+  assert.equal(finalText("<THINK >x</ think>"), "x");
+  assert.equal(finalText("<thinking>a</thinking> <answer>b</answer>"), "a b");
+  assert.equal(finalText("a < b and c > d"), "a < b and c > d", "comparisons are not tags");
+});
+
+test("finalText strips untrusted-block markers (both forms) and tool-call tokens of every text format", () => {
+  assert.equal(finalText('<<<untrusted-3fa9 source="forwarded message">>>\nquoted words\n<<<end-untrusted-3fa9>>>'), "quoted words");
+  assert.equal(finalText("‹‹‹untrusted-ab12 x>>>kept"), "kept");
+  assert.equal(finalText('<tool_call>{"name":"time"}</tool_call>'), '{"name":"time"}');
+  assert.equal(finalText("<tool_call><function=exec><parameter=cmd>ls</parameter></function></tool_call>"), "ls");
+  assert.equal(finalText('[TOOL_CALLS][{"name":"x"}]'), '[{"name":"x"}]');
+  assert.equal(finalText('<|python_tag|>{"name":"x"}<|eom_id|>'), '{"name":"x"}');
+  assert.equal(finalText('<minimax:tool_call><invoke name="time"></invoke></minimax:tool_call>ok'), "ok");
+  assert.equal(finalText("<|im_end|>"), "");
+});
+
+test("finalText closes the gaps markers leave", () => {
+  assert.equal(finalText("<think></think>\n\n\n\nHello  \n"), "Hello");
+});
+
+test("Markdown becomes WhatsApp formatting; code is left as written", () => {
+  assert.equal(toWhatsAppFormatting("**bold** and *italic* and __also bold__ and _kept_"), "*bold* and _italic_ and *also bold* and _kept_");
+  assert.equal(toWhatsAppFormatting("# Title\n## Sub **x**"), "*Title*\n*Sub x*");
+  assert.equal(toWhatsAppFormatting("- one\n* two\n  + nested\n1. first"), "• one\n• two\n  • nested\n1. first");
+  assert.equal(toWhatsAppFormatting("~~gone~~"), "~gone~");
+  assert.equal(toWhatsAppFormatting("see [the docs](https://example.com) or https://x.y"), "see the docs (https://example.com) or https://x.y");
+  assert.equal(toWhatsAppFormatting("```ts\nconst a = **b** * c;\n```"), "```const a = **b** * c;```");
+  assert.equal(toWhatsAppFormatting("use `**raw**` here"), "use `**raw**` here");
+  assert.equal(toWhatsAppFormatting("2 * 3 * 4 = 24"), "2 * 3 * 4 = 24", "a lone multiplication is not italics");
+});
+
+test("long replies split at paragraph boundaries within the limit", () => {
+  const a = "a".repeat(40);
+  const b = "b".repeat(40);
+  const c = "c".repeat(40);
+  assert.deepEqual(splitMessage(`${a}\n\n${b}\n\n${c}`, 100), [`${a}\n\n${b}`, c]);
+  assert.deepEqual(splitMessage(`${a}\n\n${b}`, 200), [`${a}\n\n${b}`]);
+  const words = Array.from({ length: 30 }, (_, index) => `word${index}`).join(" ");
+  const pieces = splitMessage(words, 50);
+  assert.ok(pieces.every((piece) => piece.length <= 50), JSON.stringify(pieces));
+  assert.equal(pieces.join(" "), words, "between words, nothing lost");
+  assert.deepEqual(splitMessage("x".repeat(120), 50), ["x".repeat(50), "x".repeat(50), "x".repeat(20)]);
+  assert.deepEqual(splitMessage("\n\n\n", 50), []);
+});
