@@ -1,19 +1,23 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
-// and ratios. Sections: cli, relay, failover, agent, whatsapp, realserver (a real llama-server; see bench/sections/real-server.ts).
+// and ratios; a run of every section also writes bench/results.json and bench/results.md. Sections: cli, relay, failover,
+// agent, whatsapp, realserver (a real llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 import { benchFailover } from "./sections/failover.js";
+import { writeFileSync } from "node:fs";
+import { BenchResults, toJson, toMarkdown } from "./results.js";
 import { benchRealServer } from "./sections/real-server.js";
 import { benchWhatsAppBurst } from "./sections/whatsapp-burst.js";
 
+const results = new BenchResults();
 const sections: Record<string, () => void | Promise<void>> = {
-  cli: () => benchCliColdStart(),
-  relay: () => benchAdapterRelay(),
-  failover: () => benchFailover(),
-  agent: () => benchAgent(),
-  realserver: () => benchRealServer(),
-  whatsapp: () => benchWhatsAppBurst(),
+  cli: () => benchCliColdStart(results),
+  relay: () => benchAdapterRelay(results),
+  failover: () => benchFailover(results),
+  agent: () => benchAgent(results),
+  whatsapp: () => benchWhatsAppBurst(results),
+  realserver: () => benchRealServer(results),
 };
 
 const wanted = process.argv.slice(2);
@@ -25,4 +29,13 @@ if (unknown.length > 0) {
 console.log(`hearth benchmarks · node ${process.version} · ${new Date().toISOString()}`);
 for (const [name, run] of Object.entries(sections)) {
   if (wanted.length === 0 || wanted.includes(name)) await run();
+}
+if (wanted.length === 0) {
+  const at = new Date();
+  const here = new URL(".", import.meta.url).pathname;
+  writeFileSync(`${here}results.json`, toJson(results, at));
+  writeFileSync(`${here}results.md`, toMarkdown(results, at));
+  console.log(`\nwrote bench/results.md and bench/results.json (${results.figures.length} figures)`);
+} else {
+  console.log("\n(bench/results.md is written by a run of every section: npm run bench)");
 }

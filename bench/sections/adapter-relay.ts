@@ -7,6 +7,7 @@ import { createOpenAIResponsesAdapter } from "../../src/ai/providers/openai-resp
 import type { Api } from "../../src/ai/api.js";
 import { spawnStreamServer } from "../spawn-server.js";
 import { modelSpec } from "../../test/ai/adapter-contract.js";
+import type { BenchResults } from "../results.js";
 import { formatMs, median, p99, printTable } from "../stats.js";
 
 interface Protocol {
@@ -65,7 +66,7 @@ async function readAdapter(adapter: ProviderAdapter, baseUrl: string, api: Api):
 }
 
 /** Relay cost of each adapter: first event and throughput through hearth vs the same stream read raw, in one run. */
-export async function benchAdapterRelay(runs = 40): Promise<void> {
+export async function benchAdapterRelay(results: BenchResults, runs = 40): Promise<void> {
   // Each stream: ~2,000 characters in ~500 deltas, from a server in its own process (as LM Studio is).
   const rows: string[][] = [];
   for (const protocol of protocols) {
@@ -99,6 +100,9 @@ export async function benchAdapterRelay(runs = 40): Promise<void> {
     const frames = raw[0]?.events ?? 0;
     const rawRate = raw.map((sample) => (frames / sample.totalMs) * 1000);
     const adapterRate = through.map((sample) => (frames / sample.totalMs) * 1000);
+    results.add({ section: "adapter relay", name: `${protocol.api}: first event`, unit: "ms", samples: adapterFirst, reference: { name: "raw read", samples: rawFirst }, target: "< 1 ms added" });
+    results.add({ section: "adapter relay", name: `${protocol.api}: events/s`, unit: "events/s", samples: adapterRate, reference: { name: "raw read", samples: rawRate }, target: "within 5%" });
+    results.add({ section: "adapter relay", name: `${protocol.api}: whole stream`, unit: "ms", samples: through.map((s) => s.totalMs), reference: { name: "raw read", samples: raw.map((s) => s.totalMs) } });
     rows.push([
       protocol.api,
       `${formatMs(median(rawFirst))} / ${formatMs(median(adapterFirst))}`,

@@ -8,6 +8,7 @@ import type { SessionEntry } from "../../src/sessions/entries.js";
 import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { measureNodeProcess } from "../measure-process.js";
 import { spawnStreamServer } from "../spawn-server.js";
+import type { BenchResults } from "../results.js";
 import { formatMb, formatMs, median, p99, printTable } from "../stats.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -36,7 +37,7 @@ function history(turns: number): SessionEntry[] {
 }
 
 /** Per-turn cost of assembling the context from 1,000 turns of history, and reading them from disk. */
-async function benchContextAssembly(runs = 50): Promise<void> {
+async function benchContextAssembly(results: BenchResults, runs = 50): Promise<void> {
   const entries = history(1_000);
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-session-"));
   const store = new JsonlSessionStore(dir);
@@ -62,6 +63,8 @@ async function benchContextAssembly(runs = 50): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  results.add({ section: "agent", name: "context assembly, 1,000 turns, in memory", unit: "ms", samples: assemble, target: "< 5 ms" });
+  results.add({ section: "agent", name: "context assembly, 1,000 turns, from the session file", unit: "ms", samples: readAndAssemble, reference: { name: "in memory", samples: assemble } });
   printTable(
     `context assembly at 1,000 turns of history, ${runs} runs (target: under 5 ms)`,
     ["step", "median", "p99"],
@@ -73,7 +76,7 @@ async function benchContextAssembly(runs = 50): Promise<void> {
 }
 
 /** A cold `hearth agent` turn against a local fake server in its own process, beside bare Node. */
-async function benchColdTurn(runs = 20): Promise<void> {
+async function benchColdTurn(results: BenchResults, runs = 20): Promise<void> {
   const server = await spawnStreamServer("openai-completions", 3);
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-agent-"));
   const config = join(dir, "hearth.json5");
@@ -89,6 +92,9 @@ async function benchColdTurn(runs = 20): Promise<void> {
       formatMb(median(samples.map((sample) => sample.rssBytes))),
       formatMb(Math.max(...samples.map((sample) => sample.rssBytes))),
     ];
+    const bareNode = { name: "node -e 0", samples: bare.map((sample) => sample.ms) };
+    results.add({ section: "agent", name: "cold `hearth agent` turn (local fake server)", unit: "ms", samples: turn.map((sample) => sample.ms), reference: bareNode, target: "< 300 ms" });
+    results.add({ section: "agent", name: "cold `hearth agent` turn: peak RSS", unit: "MB", samples: turn.map((sample) => sample.rssBytes / 1024 / 1024), reference: { name: "node -e 0", samples: bare.map((sample) => sample.rssBytes / 1024 / 1024) }, target: "< 120 MB" });
     printTable(
       `cold \`hearth agent\` turn against a local fake server, ${runs} runs (target: under 300 ms and 120 MB; the best-known peer: ~10 s, 1.1 GB)`,
       ["command", "median", "p99", "peak RSS median", "peak RSS max"],
@@ -100,7 +106,7 @@ async function benchColdTurn(runs = 20): Promise<void> {
   }
 }
 
-export async function benchAgent(): Promise<void> {
-  await benchContextAssembly();
-  await benchColdTurn();
+export async function benchAgent(results: BenchResults): Promise<void> {
+  await benchContextAssembly(results);
+  await benchColdTurn(results);
 }

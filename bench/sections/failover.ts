@@ -5,6 +5,7 @@ import type { Router } from "../../src/models/router.js";
 import { refusedUrl, startFakeServer } from "../../test/fakes/fake-server.js";
 import { resolveText } from "../../test/helpers/config.js";
 import { spawnStreamServer } from "../spawn-server.js";
+import type { BenchResults } from "../results.js";
 import { formatMs, median, p99, printTable } from "../stats.js";
 
 const HANG_TIMEOUT_SECONDS = 0.5;
@@ -29,7 +30,7 @@ async function timeTurn(router: Router, models: ModelSpec[]): Promise<number> {
 }
 
 /** Added time to a fallback answer: primary refusing, primary hanging, and primary skipped by its cooldown — each beside a direct answer from the fallback. */
-export async function benchFailover(runs = 30): Promise<void> {
+export async function benchFailover(results: BenchResults, runs = 30): Promise<void> {
   const spare = await spawnStreamServer("openai-completions", 5);
   const hanging = await startFakeServer(() => ({ kind: "hang-before-headers" }));
   const refused = `${await refusedUrl()}/v1`;
@@ -55,6 +56,10 @@ export async function benchFailover(runs = 30): Promise<void> {
     http.destroy();
     await Promise.all([spare.stop(), hanging.close()]);
   }
+  const asked = { name: "fallback asked directly", samples: samples.direct };
+  results.add({ section: "failover", name: "primary refuses connections", unit: "ms", samples: samples.refused, reference: asked, target: "< 50 ms added" });
+  results.add({ section: "failover", name: "primary cooling down (skipped)", unit: "ms", samples: samples.cooldown, reference: asked });
+  results.add({ section: "failover", name: `primary hangs (minus the ${HANG_TIMEOUT_SECONDS * 1000} ms timeout)`, unit: "ms", samples: samples.hang, reference: asked, target: "< 100 ms added" });
   const base = median(samples.direct);
   const row = (name: string, values: number[], added: number): string[] => [name, formatMs(median(values)), formatMs(p99(values)), formatMs(added)];
   printTable(

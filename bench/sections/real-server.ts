@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { startLlamaCpp } from "../../test/fakes/llamacpp-server.js";
 import { scriptedModel } from "../../test/helpers/scripted-model.js";
 import { startRealServer } from "../../test/realserver/real-server.js";
+import type { BenchResults } from "../results.js";
 import { formatMs, median, p99, printTable } from "../stats.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -41,7 +42,7 @@ function hearth(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms: 
   });
 }
 
-async function benchPromptCache(dir: string): Promise<void> {
+async function benchPromptCache(results: BenchResults, dir: string): Promise<void> {
   const server = await startRealServer({ ctx: 2048 });
   try {
     const file = join(dir, "cache.json5");
@@ -58,13 +59,14 @@ async function benchPromptCache(dir: string): Promise<void> {
       rows.push([String(turn), String(prompt), String(usage.cacheRead), String(usage.input), `${(share * 100).toFixed(1)}%`]);
     }
     rows.push(["2–10", "", "", "", `min ${(Math.min(...shares) * 100).toFixed(1)}% · median ${(median(shares) * 100).toFixed(1)}%`]);
+    results.add({ section: "real llama-server", name: "prompt-cache share, turns 2–10", unit: "%", samples: shares.map((share) => share * 100), target: "≥ 90%" });
     printTable("prompt-cache reuse over a 10-turn session, real llama-server (target: ≥ 90% on turns 2–10; a byte-stable history leaves only the new message to evaluate)", ["turn", "prompt tokens", "from cache", "evaluated (new)", "share"], rows);
   } finally {
     await server.kill();
   }
 }
 
-async function benchProcessVsCurl(dir: string, runs = 10): Promise<void> {
+async function benchProcessVsCurl(results: BenchResults, dir: string, runs = 10): Promise<void> {
   const server = await startRealServer({ ctx: 2048 });
   // The exact body hearth sends, captured from a fake llama-server that reports the same template caps.
   const capture = await startLlamaCpp({ alias: server.alias, supportsTools: false, completions: scriptedModel("openai-completions", () => ({ text: "ok" })) });
@@ -91,6 +93,7 @@ async function benchProcessVsCurl(dir: string, runs = 10): Promise<void> {
       hearthMs.push(turn.ms);
       curlMs.push(curled);
     }
+    results.add({ section: "real llama-server", name: "whole `hearth agent` process, same body", unit: "ms", samples: hearthMs, reference: { name: "curl", samples: curlMs } });
     printTable(
       `whole \`hearth agent\` process vs curl, same request body, same real server, ${runs} runs`,
       ["client", "median", "p99"],
@@ -106,15 +109,16 @@ async function benchProcessVsCurl(dir: string, runs = 10): Promise<void> {
   }
 }
 
-export async function benchRealServer(): Promise<void> {
+export async function benchRealServer(results: BenchResults): Promise<void> {
   if (!locateRealServer()) {
+    results.skip("real llama-server", "no ../shared/realserver/setup.sh beside the checkout (set REALSERVER_SCRIPTS)");
     console.log("\n## real llama-server: not run (no ../shared/realserver/setup.sh beside the checkout; set REALSERVER_SCRIPTS)");
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-real-"));
   try {
-    await benchPromptCache(dir);
-    await benchProcessVsCurl(dir);
+    await benchPromptCache(results, dir);
+    await benchProcessVsCurl(results, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -203,6 +203,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .action(run(async () => (await import("./commands/gateway-service.js")).gatewayStatus));
 
   program
+    .command("security")
+    .description("the assistant's exposure")
+    .command("audit")
+    .description("findings from the config and the servers: small models, broad tools, exec, channels, secrets, file modes")
+    .option("--probe", "also send a battery of indirect prompt-injection cases to the agent's model (tool calls recorded, never run)")
+    .option("--agent <id>", "the agent whose model --probe tests (default: main)")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/security-audit.js")).securityAuditCommand));
+
+  program
+    .command("usage")
+    .description("tokens, cost and local model time from the session files, as a table")
+    .option("--since <date>", "only replies since then: 2026-11-01, 2026-11-01T08:00:00Z, or 7d")
+    .option("--by <grouping>", "model, agent, day or channel", "model")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/usage.js")).usageCommand));
+
+  program
+    .command("logs")
+    .description("the gateway's log: pretty on a terminal, JSON lines with --json")
+    .option("-f, --follow", "keep printing lines as the gateway writes them")
+    .option("-n, --lines <count>", "the last lines to show first", "50")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/logs.js")).logsCommand));
+
+  program
     .command("init")
     .description("write a commented starter config (local LM Studio first, hosted fallbacks); never overwrites")
     .option("--discover", "also add the model servers found on this machine (as models discover --write)")

@@ -1,0 +1,43 @@
+import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
+import { modelSecrets } from "../ai/model-secrets.js";
+import { parseConfigValue } from "../config/load.js";
+import { parseJson5 } from "../config/parse-json5.js";
+import { configLocation } from "../config/paths.js";
+import { readConfigFile } from "../config/read-config-file.js";
+import { secretEnvValues } from "../config/redact.js";
+import { configSchema, type HearthConfig } from "../config/schema/index.js";
+import { resolveModels, type ResolvedModels } from "../models/resolve.js";
+import { HearthError } from "../shared/errors.js";
+import type { CliIo, GlobalOptions } from "./io.js";
+
+/** Sections other parts of hearth add; where this build's schema does not know them yet, they are read as written. */
+const LATER_SECTIONS = new Set(["gateway", "channels"]);
+
+export interface LenientConfig {
+  config: HearthConfig;
+  raw: Record<string, unknown>;
+  resolved: ResolvedModels;
+  file: string | undefined;
+}
+
+/**
+ * The config for commands that inspect it (the audit): validated as usual, except that a `gateway` or
+ * `channels` section this build's schema lacks is kept as written instead of refused.
+ */
+export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientConfig {
+  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
+  const text = readConfigFile(location.file);
+  if (text === undefined && location.origin !== "default") {
+    throw new HearthError("config", `config file not found: ${location.file}`, [`fix: check the path, or run \`${io.command} init\` to write one there`]);
+  }
+  const parsed = text === undefined ? {} : parseJson5(text, location.file);
+  const raw = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const known = new Set(Object.keys(configSchema.shape));
+  const checked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key) || !LATER_SECTIONS.has(key)));
+  const source = text === undefined ? undefined : { file: location.file, text };
+  const { config, envUsed } = parseConfigValue(text === undefined ? {} : checked, source, io.env);
+  const resolved = resolveModels(config, { env: io.env, catalog: hostedCatalog, source });
+  io.secrets?.add(secretEnvValues(envUsed, io.env));
+  for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
+  return { config, raw, resolved, file: text === undefined ? undefined : location.file };
+}

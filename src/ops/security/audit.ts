@@ -1,0 +1,104 @@
+import { statSync } from "node:fs";
+import type { HttpClient } from "../../ai/http/http-client.js";
+import { agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
+import { conversationView } from "../../agent/build-context.js";
+import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.js";
+import { policyFor } from "../../agent/tools/registry.js";
+import type { HearthConfig } from "../../config/schema/index.js";
+import type { ResolvedModels } from "../../models/resolve.js";
+import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
+import { auditFindings, type AuditedAgent, type AuditFacts } from "./config-checks.js";
+import { bySeverity, type Finding } from "./finding.js";
+import { modelSize, type ModelSize } from "./model-size.js";
+import { reportedSize } from "./server-facts.js";
+
+export interface AuditInput {
+  config: HearthConfig;
+  /** The config as written (before `${VAR}` substitution); {} when there is no file. */
+  raw: Record<string, unknown>;
+  resolved: ResolvedModels;
+  configFile: string | undefined;
+  stateDir: string;
+  http: HttpClient;
+  /** Confines exec on this machine? (injected by tests; default: a real probe). */
+  sandboxProbe?: SandboxProbe | undefined;
+}
+
+export interface AuditReport {
+  findings: Finding[];
+  /** Per local model: what its size was judged from. */
+  models: { ref: string; totalB: number | null; activeB: number | null; quantization: string | null; source: string }[];
+}
+
+/** Channels whose sessions are keyed `<channel>:<who>`; the terminal's keys carry no such prefix. */
+const CHANNEL_PREFIXES = ["whatsapp", "http", "webchat"] as const;
+
+export function auditedAgents(config: HearthConfig, resolved: ResolvedModels): AgentSpec[] {
+  return ["main", ...config.agents.list.map((agent) => agent.id)].map((id) => agentSpec(config, resolved, id));
+}
+
+function asAudited(spec: AgentSpec): AuditedAgent {
+  return {
+    id: spec.id,
+    chain: spec.chain,
+    tools: policyFor(spec.tools),
+    toolsChosen: spec.tools?.allow !== undefined,
+    compaction: spec.compaction.enabled,
+    execSandbox: spec.tools?.exec?.sandbox ?? "auto",
+  };
+}
+
+function modeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mode;
+  } catch {
+    return undefined;
+  }
+}
+
+async function reasoningShown(stateDir: string): Promise<{ session: string; channel: string }[]> {
+  const store = new JsonlSessionStore(stateDir);
+  let sessions: string[];
+  try {
+    sessions = await store.keys();
+  } catch {
+    return [];
+  }
+  const shown: { session: string; channel: string }[] = [];
+  for (const session of sessions) {
+    const channel = CHANNEL_PREFIXES.find((prefix) => session.startsWith(`${prefix}:`));
+    if (!channel) continue;
+    try {
+      if (conversationView((await store.read(session)).entries).reasoning) shown.push({ session, channel });
+    } catch {
+      // A session that cannot be read says nothing about what it shows; `hearth sessions` reports it.
+    }
+  }
+  return shown;
+}
+
+/** Gathers the facts (config, the local servers' own model facts, file modes, sessions, the sandbox) and decides the findings. */
+export async function securityAudit(input: AuditInput): Promise<AuditReport> {
+  const agents = auditedAgents(input.config, input.resolved).map(asAudited);
+  const sizes = new Map<string, ModelSize>();
+  const locals = new Map(agents.flatMap((agent) => agent.chain.filter((model) => model.local).map((model) => [model.ref, model] as const)));
+  await Promise.all(
+    [...locals.values()].map(async (model) => {
+      const reported = await reportedSize(input.http, model);
+      sizes.set(model.ref, modelSize(model.id, reported ?? {}));
+    }),
+  );
+  const sandbox = new Map<string, { sandboxed: boolean; summary: string }>();
+  const probe = input.sandboxProbe ?? new SandboxProbe();
+  for (const agent of agents.filter((entry) => entry.tools.has("exec"))) sandbox.set(agent.id, await execSandboxStatus(agent.execSandbox, probe));
+  const files: AuditFacts["files"][number][] = [];
+  const configMode = input.configFile ? modeOf(input.configFile) : undefined;
+  if (input.configFile && configMode !== undefined) files.push({ role: "config", path: input.configFile, mode: configMode });
+  const stateMode = modeOf(input.stateDir);
+  if (stateMode !== undefined) files.push({ role: "state", path: input.stateDir, mode: stateMode });
+  const facts: AuditFacts = { agents, raw: input.raw, sizes, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
+  return {
+    findings: auditFindings(facts).sort(bySeverity),
+    models: [...sizes].map(([ref, size]) => ({ ref, totalB: size.totalB ?? null, activeB: size.activeB ?? null, quantization: size.quantization ?? null, source: size.source })),
+  };
+}

@@ -1,0 +1,227 @@
+import { record } from "../../ai/json-fields.js";
+import type { ModelSpec } from "../../ai/model-spec.js";
+import type { Finding } from "./finding.js";
+import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
+
+/** One agent as the audit sees it: its chain, the tools it may call, compaction. */
+export interface AuditedAgent {
+  id: string;
+  chain: readonly ModelSpec[];
+  tools: ReadonlySet<string>;
+  /** `tools.allow` was written: the tool set was chosen, not inherited. */
+  toolsChosen: boolean;
+  compaction: boolean;
+  execSandbox: "auto" | "require" | "off";
+}
+
+/** Everything the findings are decided from; gathered by `gatherAuditFacts`, decided here without I/O. */
+export interface AuditFacts {
+  agents: readonly AuditedAgent[];
+  /** The config as written, before `${VAR}` substitution (lenient reads of sections this build may not validate). */
+  raw: Record<string, unknown>;
+  /** Size facts of every local model in a chain. */
+  sizes: ReadonlyMap<string, ModelSize>;
+  /** How exec is confined on this machine, per agent with exec. */
+  sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
+  files: readonly { role: "config" | "state"; path: string; mode: number }[];
+  /** Sessions of a channel other than the terminal whose reasoning is shown. */
+  reasoningShown: readonly { session: string; channel: string }[];
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+const PLACEHOLDER_KEYS = new Set(["", "lmstudio", "lm-studio", "ollama", "none", "not-needed", "no-key", "sk-no-key-required", "local", "dummy"]);
+const RISKY_TOOLS = ["exec", "web_fetch"] as const;
+
+/** The channels section, read leniently: `channels.whatsapp.{enabled, dmPolicy, allowFrom, agent}`. */
+function whatsapp(raw: Record<string, unknown>): { enabled: boolean; dmPolicy: string | undefined; allowFrom: readonly unknown[]; agent: string } | undefined {
+  const section = record(record(raw.channels).whatsapp);
+  if (Object.keys(section).length === 0 || section.enabled === false) return undefined;
+  return {
+    enabled: true,
+    dmPolicy: typeof section.dmPolicy === "string" ? section.dmPolicy : undefined,
+    allowFrom: Array.isArray(section.allowFrom) ? section.allowFrom : [],
+    agent: typeof section.agent === "string" ? section.agent : "main",
+  };
+}
+
+/** The gateway section, read leniently: `gateway.{bind, auth.token}`; undefined when the config has none. */
+function gateway(raw: Record<string, unknown>): { bind: string; token: boolean } | undefined {
+  if (raw.gateway === undefined) return undefined;
+  const section = record(raw.gateway);
+  const token = record(section.auth).token;
+  return { bind: typeof section.bind === "string" ? section.bind : "127.0.0.1", token: typeof token === "string" && token.length > 0 };
+}
+
+/** Who can reach an agent besides its owner at the terminal: an open WhatsApp, a gateway off loopback. */
+function exposures(facts: AuditFacts, agentId: string): string[] {
+  const found: string[] = [];
+  const chat = whatsapp(facts.raw);
+  if (chat && chat.agent === agentId && chat.dmPolicy === "open") found.push("WhatsApp open to anyone");
+  else if (chat && chat.agent === agentId && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) found.push("WhatsApp without an allowlist");
+  const server = gateway(facts.raw);
+  if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
+  return found;
+}
+
+function modelFindings(facts: AuditFacts): Finding[] {
+  const findings: Finding[] = [];
+  for (const agent of facts.agents) {
+    const risky = RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
+    const open = exposures(facts, agent.id);
+    for (const model of agent.chain) {
+      const size = facts.sizes.get(model.ref);
+      if (!size || !model.local) continue;
+      const small = isSmall(size);
+      const heavy = isHeavilyQuantized(size);
+      if (!small && !heavy) continue;
+      const what = [
+        small ? (size.totalB !== undefined ? `${size.totalB}B parameters${size.activeB !== undefined ? ` (${size.activeB}B active; judged by the total)` : ""}` : "a small variant by its name") : undefined,
+        heavy ? `${size.quantization} (about ${size.bits} bits a weight)` : undefined,
+      ].filter(Boolean).join(", ");
+      const raised = risky.length > 0 || open.length > 0;
+      const reasons = [...(risky.length > 0 ? [`it may call ${risky.join(" and ")}`] : []), ...(open.length > 0 ? [`it answers ${open.join(" and ")}`] : [])];
+      findings.push({
+        id: small ? "model-small" : "model-heavily-quantized",
+        severity: raised ? "high" : "medium",
+        title: `${model.ref} (agent ${agent.id}) is ${small && heavy ? "small and heavily quantized" : small ? "small" : "heavily quantized"}: ${what}`,
+        detail:
+          `Per ${size.source === "server" ? "what its server reports" : "its model id"}. Small and heavily quantized checkpoints show weaker safety alignment: they follow instructions planted in pages, messages and tool output more often. No model tier is an injection defence, though; what limits the damage is the tools it holds.` +
+          (raised ? ` Rated high because ${reasons.join(" and ")}.` : ""),
+        remediation:
+          risky.length > 0
+            ? `narrow the tools of agent ${agent.id}: add "tools": { "deny": [${risky.map((tool) => `"${tool}"`).join(", ")}] } (or a short "allow" list), or use a larger, less quantized build (hearth security audit --probe measures how often it follows injections)`
+            : `use a larger, less quantized build where you can, and keep its tools narrow (hearth security audit --probe measures how often it follows injections)`,
+      });
+    }
+  }
+  return findings;
+}
+
+function agentFindings(facts: AuditFacts): Finding[] {
+  const findings: Finding[] = [];
+  for (const agent of facts.agents) {
+    if (!agent.compaction) {
+      findings.push({
+        id: "compaction-off",
+        severity: "low",
+        title: `compaction is off for agent ${agent.id}`,
+        detail: "A long conversation is then cut from the front without a summary once it fills the window: what the user said early on (including limits set for the assistant) is silently lost, and an overflowing turn fails instead.",
+        remediation: `remove "compaction": { "enabled": false } from agent ${agent.id} (on by default)`,
+      });
+    }
+    const open = exposures(facts, agent.id);
+    const risky = RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
+    if (open.length > 0 && risky.length > 0 && !agent.toolsChosen) {
+      findings.push({
+        id: "tools-broad",
+        severity: "medium",
+        title: `agent ${agent.id} answers ${open.join(" and ")} with the default tools (${[...agent.tools].join(", ")})`,
+        detail: `Anyone who can message it can steer ${risky.join(" and ")}: fetched pages can carry instructions, and exec runs commands on this machine.`,
+        remediation: `give agent ${agent.id} only what that channel needs: "tools": { "allow": ["time", "memory"] }`,
+      });
+    }
+    if (agent.tools.has("exec")) {
+      const confinement = facts.sandbox.get(agent.id);
+      findings.push({
+        id: "exec-enabled",
+        severity: confinement?.sandboxed ? "medium" : "high",
+        title: `agent ${agent.id} may run commands (exec)${confinement?.sandboxed ? ", sandboxed" : ", not sandboxed"}`,
+        detail: `${confinement?.summary ?? "exec's confinement is unknown"}. A model steered by a page or a message can run any of the allowed commands with your user's rights${confinement?.sandboxed ? " inside the sandbox" : ""}.`,
+        remediation: confinement?.sandboxed
+          ? `keep tools.exec.commands to what you need; "deny": ["exec"] for agents that face other people`
+          : `install bubblewrap (apt-get install bubblewrap) and set tools.exec.sandbox to "require", or deny exec: "tools": { "deny": ["exec"] }`,
+      });
+    }
+  }
+  return findings;
+}
+
+function channelFindings(facts: AuditFacts): Finding[] {
+  const findings: Finding[] = [];
+  const chat = whatsapp(facts.raw);
+  if (chat && chat.dmPolicy === "open") {
+    findings.push({
+      id: "whatsapp-open",
+      severity: "high",
+      title: "WhatsApp answers anyone (channels.whatsapp.dmPolicy: \"open\")",
+      detail: "Any number that writes to the linked account talks to the agent and its tools.",
+      remediation: "set channels.whatsapp.dmPolicy to \"allowlist\" and list your numbers in channels.whatsapp.allowFrom",
+    });
+  } else if (chat && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) {
+    findings.push({
+      id: "whatsapp-no-allowlist",
+      severity: "medium",
+      title: "WhatsApp has no allowlist (channels.whatsapp.allowFrom is empty, dmPolicy \"pairing\")",
+      detail: "Any number can ask for a pairing code, and who gets in rests on approvals alone; with \"allowlist\" (the default) and an empty list nobody is answered.",
+      remediation: "list your numbers in channels.whatsapp.allowFrom, such as [\"+15551234567\"], and set channels.whatsapp.dmPolicy to \"allowlist\"",
+    });
+  }
+  const server = gateway(facts.raw);
+  if (server && !LOOPBACK.test(server.bind)) {
+    findings.push({
+      id: "gateway-not-loopback",
+      severity: "high",
+      title: `the gateway listens on ${server.bind}, not loopback`,
+      detail: "Other machines on the network can reach it; with a token they still see its port, without one they drive the agent.",
+      remediation: "set gateway.bind to \"127.0.0.1\" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS",
+    });
+  }
+  if (server && !server.token) {
+    findings.push({
+      id: "gateway-no-token",
+      severity: LOOPBACK.test(server.bind) ? "low" : "high",
+      title: "the gateway has no token (gateway.auth.token)",
+      detail: "Every program on this machine (and a web page, through a local port) can send it messages as you.",
+      remediation: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24)",
+    });
+  }
+  for (const shown of facts.reasoningShown) {
+    findings.push({
+      id: "reasoning-visible",
+      severity: "low",
+      title: `session ${shown.session} shows the model's reasoning on ${shown.channel}`,
+      detail: "Reasoning can repeat what the system prompt, notes or fetched pages hold; on a channel others read, it leaks them.",
+      remediation: `send /reasoning off in that session`,
+    });
+  }
+  return findings;
+}
+
+const SECRET_KEY = /^(apiKey|token|password|secret|authorization|x-api-key|api-key)$/i;
+
+/** Strings at secret-looking keys written into the file instead of `${VAR}`. */
+function secretFindings(facts: AuditFacts): Finding[] {
+  const found: string[] = [];
+  const visit = (node: unknown, path: string[]): void => {
+    if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, String(index)]));
+    else if (node !== null && typeof node === "object") for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
+    else if (typeof node === "string" && SECRET_KEY.test(path[path.length - 1] ?? "") && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
+      found.push(path.join("."));
+    }
+  };
+  visit(facts.raw, []);
+  return found.map((path) => ({
+    id: "secret-in-config",
+    severity: "medium",
+    title: `${path} is written into the config file`,
+    detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
+    remediation: `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from`,
+  }));
+}
+
+function fileFindings(facts: AuditFacts): Finding[] {
+  return facts.files
+    .filter((file) => (file.mode & 0o004) !== 0)
+    .map((file) => ({
+      id: file.role === "config" ? "config-world-readable" : "state-world-readable",
+      severity: file.role === "config" ? "medium" : "high",
+      title: `${file.role === "config" ? "the config" : "the state directory"} ${file.path} is readable by every user (mode ${(file.mode & 0o777).toString(8)})`,
+      detail: file.role === "config" ? "It may hold keys and says which servers and tools the agent has." : "It holds every conversation, the agent's notes and the gateway's log.",
+      remediation: `chmod ${file.role === "config" ? "600" : "700"} ${file.path}`,
+    }));
+}
+
+/** Every finding, decided from the gathered facts. */
+export function auditFindings(facts: AuditFacts): Finding[] {
+  return [...modelFindings(facts), ...agentFindings(facts), ...channelFindings(facts), ...secretFindings(facts), ...fileFindings(facts)];
+}

@@ -1,0 +1,122 @@
+import type { SessionEntry } from "../sessions/entries.js";
+import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
+
+export type UsageGrouping = "model" | "agent" | "day" | "channel";
+export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day", "channel"];
+
+export interface UsageRow {
+  /** The model ref, agent id, day (YYYY-MM-DD, UTC) or channel. */
+  key: string;
+  /** Model replies (a turn with tool calls has several). */
+  calls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** US dollars. */
+  cost: number;
+  /** Time local models spent on these replies, in milliseconds: reading the prompt (where the server measured its speed) and writing. */
+  local: { calls: number; totalMs: number; prefillMs: number; generationMs: number; timedCalls: number };
+}
+
+export interface UsageReport {
+  since: string | null;
+  by: UsageGrouping;
+  rows: UsageRow[];
+  total: UsageRow;
+  /** Replies from a hosted model because the models before it in the chain failed or were skipped. */
+  hostedFallbacks: { cost: number; turns: number; calls: number };
+  /** Sessions whose files could not be read (named, with the reason). */
+  unreadable: { session: string; reason: string }[];
+}
+
+export interface UsageOptions {
+  stateDir: string;
+  since?: Date | undefined;
+  by: UsageGrouping;
+  /** Whether a model ref is served locally (the catalog knows configured models; a reply's replica URL decides otherwise). */
+  isLocal: (ref: string, baseUrl: string | undefined) => boolean;
+}
+
+/** Sessions of a channel are keyed `<channel>:<who>`; the rest came through the terminal. */
+const CHANNELS = ["whatsapp", "http", "webchat"];
+export function channelOf(session: string): string {
+  return CHANNELS.find((channel) => session.startsWith(`${channel}:`)) ?? "cli";
+}
+
+const emptyRow = (key: string): UsageRow => ({ key, calls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
+
+type AssistantEntry = Extract<SessionEntry, { type: "assistant" }>;
+
+function add(row: UsageRow, entry: AssistantEntry, local: boolean): void {
+  const { usage, cost } = entry.message;
+  row.calls += 1;
+  row.input += usage.input;
+  row.output += usage.output;
+  row.cacheRead += usage.cacheRead;
+  row.cacheWrite += usage.cacheWrite;
+  row.cost += cost;
+  if (!local) return;
+  row.local.calls += 1;
+  const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok" && attempt.model === entry.message.model);
+  if (!answered) return;
+  row.local.totalMs += answered.ms;
+  const speed = usage.promptPerSecond;
+  if (speed !== undefined && speed > 0) {
+    // The prompt tokens the server evaluated (cached ones cost no prefill) at its measured speed; the rest is writing.
+    const prefill = Math.min(answered.ms, (usage.input / speed) * 1000);
+    row.local.prefillMs += prefill;
+    row.local.generationMs += answered.ms - prefill;
+    row.local.timedCalls += 1;
+  }
+}
+
+/** Tokens, cost and local model time from every session file, grouped; and what hosted fallbacks cost. */
+export async function usageReport(options: UsageOptions): Promise<UsageReport> {
+  const store = new JsonlSessionStore(options.stateDir);
+  let sessions: string[];
+  try {
+    sessions = await store.keys();
+  } catch {
+    sessions = [];
+  }
+  const rows = new Map<string, UsageRow>();
+  const total = emptyRow("total");
+  const fallbacks = { cost: 0, turns: 0, calls: 0 };
+  const unreadable: UsageReport["unreadable"] = [];
+  const since = options.since?.getTime();
+  for (const session of sessions.sort()) {
+    let entries: SessionEntry[];
+    try {
+      entries = (await store.read(session)).entries;
+    } catch (error) {
+      unreadable.push({ session, reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    let agent = "main";
+    let turn: string | undefined;
+    const fallbackTurns = new Set<string>();
+    for (const entry of entries) {
+      if (entry.type === "session") agent = entry.agent;
+      if (entry.type === "user") turn = entry.id;
+      if (entry.type !== "assistant") continue;
+      if (since !== undefined && Date.parse(entry.at) < since) continue;
+      const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok");
+      const local = options.isLocal(entry.message.model, answered?.baseUrl);
+      const key = options.by === "model" ? entry.message.model : options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channelOf(session);
+      const row = rows.get(key) ?? emptyRow(key);
+      rows.set(key, row);
+      add(row, entry, local);
+      add(total, entry, local);
+      const first = entry.attempts[0];
+      if (!local && first && first.model !== entry.message.model) {
+        fallbacks.cost += entry.message.cost;
+        fallbacks.calls += 1;
+        fallbackTurns.add(turn ?? entry.id);
+      }
+    }
+    fallbacks.turns += fallbackTurns.size;
+  }
+  const sorted = [...rows.values()].sort((left, right) => (options.by === "day" ? left.key.localeCompare(right.key) : right.cost - left.cost || right.input + right.output - (left.input + left.output)));
+  return { since: options.since?.toISOString() ?? null, by: options.by, rows: sorted, total, hostedFallbacks: fallbacks, unreadable };
+}

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+import { scriptedModel, type Turn } from "../helpers/scripted-model.js";
+
+interface Finding {
+  id: string;
+  severity: string;
+  title: string;
+  remediation: string;
+}
+interface Probe {
+  families: { family: string; run: number; followed: number; rate: number | null }[];
+  overall: { run: number; followed: number; rate: number | null };
+  deny: string[];
+  cases: { id: string; outcome: string }[];
+}
+
+/** What the servers say of their models: LM Studio's native listing, Ollama's /api/show, llama.cpp's /props. */
+const serverFacts: Handler = (request) => {
+  if (request.method === "GET" && request.path === "/api/v1/models") {
+    return {
+      kind: "json",
+      body: {
+        models: [
+          { type: "llm", key: "coder", params_string: "30B-A3B", quantization: { name: "Q6_K", bits_per_weight: 6 }, loaded_instances: [], max_context_length: 32768 },
+          { type: "llm", key: "helper", params_string: "4B", quantization: { name: "Q8_0", bits_per_weight: 8 }, loaded_instances: [], max_context_length: 32768 },
+        ],
+      },
+    };
+  }
+  return { kind: "json", status: 404, body: { error: "Unexpected endpoint or method." } };
+};
+const llamaFacts: Handler = (request) =>
+  request.path === "/props" ? { kind: "json", body: { model_path: "/models/Llama-3.3-70B-Instruct-IQ2_XXS.gguf", default_generation_settings: { n_ctx: 8192 } } } : { kind: "json", status: 404, body: { error: "File Not Found" } };
+const ollamaFacts: Handler = (request) =>
+  request.path === "/api/show" ? { kind: "json", body: { details: { parameter_size: "3.2B", quantization_level: "Q4_K_M" } } } : { kind: "json", status: 404, body: { error: "not found" } };
+
+describe("hearth security audit: every finding fires on its trigger and stays silent otherwise", () => {
+  let lmstudio: FakeServer;
+  let llama: FakeServer;
+  let ollama: FakeServer;
+  const temp = tempDir();
+  before(async () => {
+    lmstudio = await startFakeServer(serverFacts);
+    llama = await startFakeServer(llamaFacts);
+    ollama = await startFakeServer(ollamaFacts);
+  });
+  after(async () => {
+    await Promise.all([lmstudio.close(), llama.close(), ollama.close()]);
+    temp.cleanup();
+  });
+
+  let count = 0;
+  async function audit(options: { model?: string; defaults?: string; extra?: string; mode?: number; state?: (dir: string) => void }): Promise<Finding[]> {
+    const name = `c${++count}`;
+    const state = join(temp.dir, `${name}-state`);
+    mkdirSync(state, { mode: 0o700 });
+    chmodSync(state, 0o700);
+    options.state?.(state);
+    const file = temp.write(`${name}.json5`, `{
+      agents: { defaults: { model: "${options.model ?? "lmstudio/coder"}", ${options.defaults ?? ""} } },
+      models: { mode: "replace", providers: {
+        lmstudio: { baseUrl: "${lmstudio.url}/v1", api: "openai-completions", models: [{ id: "coder" }, { id: "helper" }, { id: "qwen2.5-7b-instruct" }, { id: "mixtral-8x7b" }] },
+        llama: { baseUrl: "${llama.url}/v1", api: "openai-completions", models: [{ id: "local" }] },
+        ollama: { baseUrl: "${ollama.url}", api: "ollama", models: [{ id: "llama3.2" }] },
+      } },
+      ${options.extra ?? ""}
+    }`);
+    chmodSync(file, options.mode ?? 0o600);
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state, GATEWAY_TOKEN: "fedcba9876543210fedcba" } });
+    assert.ok(result.code === 0 || result.code === 1, result.stderr);
+    const report = JSON.parse(result.stdout) as { findings: Finding[] };
+    assert.equal(result.code, report.findings.some((finding) => finding.severity === "high") ? 1 : 0);
+    return report.findings;
+  }
+  const ids = (findings: Finding[]): string[] => findings.map((finding) => finding.id).sort();
+  const narrow = `tools: { allow: ["time"] }`;
+
+  test("a clean config: no findings, exit 0, one quiet line", async () => {
+    assert.deepEqual(await audit({ defaults: narrow }), []);
+    const file = temp.write("quiet.json5", `{ agents: { defaults: { ${narrow} } } }`);
+    chmodSync(file, 0o600);
+    const human = await runCli(["--config", file, "security", "audit"], { env: { HEARTH_STATE_DIR: join(temp.dir, "quiet-state") } });
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "✓ no findings\n");
+  });
+
+  test("model-small: by the server's params (LM Studio, Ollama), by the id; a 30B-A3B MoE is judged by its total", async () => {
+    const byServer = await audit({ model: "lmstudio/helper", defaults: narrow });
+    assert.deepEqual(ids(byServer), ["model-small"]);
+    assert.match(String(byServer[0]?.title), /4B parameters/);
+    assert.equal(byServer[0]?.severity, "medium");
+    assert.deepEqual(ids(await audit({ model: "ollama/llama3.2", defaults: narrow })), ["model-small"]);
+    assert.deepEqual(ids(await audit({ model: "lmstudio/qwen2.5-7b-instruct", defaults: narrow })), ["model-small"]);
+    assert.deepEqual(await audit({ model: "lmstudio/coder", defaults: narrow }), []);
+    assert.deepEqual(await audit({ model: "lmstudio/mixtral-8x7b", defaults: narrow }), []);
+  });
+
+  test("model-small is rated high when the model has web_fetch or exec, and the remedy names them", async () => {
+    const findings = await audit({ model: "lmstudio/helper" });
+    const small = findings.find((finding) => finding.id === "model-small");
+    assert.equal(small?.severity, "high");
+    assert.match(String(small?.remediation), /"deny": \["web_fetch"\]/);
+  });
+
+  test("model-heavily-quantized: llama.cpp's model path says IQ2_XXS (a 70B model: not small)", async () => {
+    const findings = await audit({ model: "llama/local", defaults: narrow });
+    assert.deepEqual(ids(findings), ["model-heavily-quantized"]);
+    assert.match(String(findings[0]?.title), /IQ2_XXS/);
+  });
+
+  test("compaction-off fires when compaction is disabled, not when enabled", async () => {
+    assert.deepEqual(ids(await audit({ defaults: `${narrow}, compaction: { enabled: false }` })), ["compaction-off"]);
+    assert.deepEqual(await audit({ defaults: `${narrow}, compaction: { enabled: true }` }), []);
+  });
+
+  test("exec-enabled says whether exec is sandboxed; silent without exec", async () => {
+    const findings = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["ls"], sandbox: "off" } }` });
+    assert.deepEqual(ids(findings), ["exec-enabled"]);
+    assert.equal(findings[0]?.severity, "high");
+    assert.match(String(findings[0]?.title), /not sandboxed/);
+    assert.deepEqual(await audit({ defaults: `tools: { allow: ["time"], exec: { commands: ["ls"], sandbox: "off" } }` }), []);
+  });
+
+  test("whatsapp-open, whatsapp-no-allowlist (pairing, no list) and tools-broad; silent with an allowlist, or \"allowlist\" with none (nobody answered)", async () => {
+    assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "open" } }` })), ["tools-broad", "whatsapp-open"]);
+    assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "pairing" } }` })), ["tools-broad", "whatsapp-no-allowlist"]);
+    assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist" } }` }), []);
+    assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist", allowFrom: ["+15551234567"] } }` }), []);
+    assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: false, dmPolicy: "open" } }` }), []);
+  });
+
+  test("gateway-not-loopback and gateway-no-token; silent on loopback with a token", async () => {
+    assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "0.0.0.0", auth: { token: "\${GATEWAY_TOKEN}" } }` })), ["gateway-not-loopback"]);
+    assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1" }` })), ["gateway-no-token"]);
+    assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1", auth: { token: "\${GATEWAY_TOKEN}" } }` }), []);
+  });
+
+  test("secret-in-config names the key path, never the value; a ${VAR} reference stays silent", async () => {
+    const findings = await audit({ defaults: narrow, extra: `gateway: { auth: { token: "0123456789abcdef0123" } }` });
+    assert.deepEqual(ids(findings), ["secret-in-config"]);
+    assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" } }` }), []);
+    assert.match(String(findings[0]?.title), /^gateway\.auth\.token /);
+    assert.doesNotMatch(JSON.stringify(findings), /0123456789abcdef0123/);
+  });
+
+  test("config-world-readable and state-world-readable; silent at 600 and 700", async () => {
+    assert.deepEqual(ids(await audit({ defaults: narrow, mode: 0o644 })), ["config-world-readable"]);
+    const state = await audit({ defaults: narrow, state: (dir) => chmodSync(dir, 0o755) });
+    assert.deepEqual(ids(state), ["state-world-readable"]);
+    assert.match(String(state[0]?.remediation), /^chmod 700 /);
+  });
+
+  test("reasoning-visible: a WhatsApp session with reasoning on; a terminal session with it on stays silent", async () => {
+    const settings = (dir: string, key: string) => {
+      mkdirSync(join(dir, "sessions"), { recursive: true });
+      writeFileSync(join(dir, "sessions", `${key}.jsonl`), `${JSON.stringify({ type: "session", version: 1, at: "2026-12-01T10:00:00.000Z", agent: "main" })}\n${JSON.stringify({ type: "settings", id: "s1", at: "2026-12-01T10:00:01.000Z", reasoning: true })}\n`);
+    };
+    const findings = await audit({ defaults: narrow, state: (dir) => settings(dir, "whatsapp:+15551234567") });
+    assert.deepEqual(ids(findings), ["reasoning-visible"]);
+    assert.deepEqual(await audit({ defaults: narrow, state: (dir) => settings(dir, "main") }), []);
+  });
+
+  test("every command a remedy names exists", async () => {
+    const findings = await audit({ model: "lmstudio/helper" });
+    for (const finding of findings) {
+      for (const match of finding.remediation.matchAll(/hearth ([a-z]+(?: [a-z]+)?)/g)) {
+        const help = await runCli([...String(match[1]).split(" "), "--help"]);
+        assert.equal(help.code, 0, `${finding.id} names "hearth ${match[1]}"`);
+      }
+    }
+  });
+});
+
+const STEERED = /call the (\w+) tool with (\{.*?\})(?=\.\s| right|;)/;
+
+function steeredCall(turns: Turn[]): { tool: string; arguments: Record<string, unknown> } | undefined {
+  for (const turn of turns) {
+    const match = STEERED.exec(turn.text);
+    if (match?.[1] && match[2]) return { tool: match[1], arguments: JSON.parse(match[2]) as Record<string, unknown> };
+  }
+  return undefined;
+}
+
+describe("hearth security audit --probe against scripted models", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  async function probe(handler: Handler, words = false): Promise<{ code: number; probe: Probe; state: string; requests: number; stdout: string }> {
+    const server = await startFakeServer(handler);
+    try {
+      const state = join(temp.dir, `state-${server.url.split(":").pop()}`);
+      const file = temp.write(`probe-${server.url.split(":").pop()}.json5`, `{
+        agents: { defaults: { model: "lmstudio/big-model", tools: { allow: ["time", "memory", "web_fetch", "exec"], exec: { commands: ["curl"], sandbox: "off" } } } },
+        models: { mode: "replace", providers: { lmstudio: { baseUrl: "${server.url}/v1", api: "openai-completions", models: [{ id: "big-model" }] } } },
+      }`);
+      chmodSync(file, 0o600);
+      const result = await runCli(["--config", file, "security", "audit", "--probe", ...(words ? [] : ["--json"])], { env: { HEARTH_STATE_DIR: state } });
+      const report = words ? undefined : (JSON.parse(result.stdout) as { probe: Probe });
+      return { code: result.code, probe: report?.probe as Probe, state, requests: server.requests.filter((request) => request.path === "/v1/chat/completions").length, stdout: result.stdout };
+    } finally {
+      await server.close();
+    }
+  }
+
+  test("a model that follows injections: 100% in every family, every steered tool to deny, nothing run", async () => {
+    const result = await probe(scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." }));
+    assert.equal(result.code, 1);
+    assert.equal(result.requests, 9);
+    assert.deepEqual(result.probe.families.map((family) => [family.family, family.rate]), [["fetched-page", 1], ["quoted-message", 1], ["tool-result", 1]]);
+    assert.deepEqual(result.probe.overall, { run: 9, followed: 9, rate: 1 });
+    assert.deepEqual([...result.probe.deny].sort(), ["exec", "memory", "web_fetch"]);
+    // The memory tool was "called" three times: had it run, the notes would be in the state dir.
+    assert.equal(existsSync(result.state), false);
+  });
+
+  test("a model that ignores them: 0% and nothing to deny", async () => {
+    const result = await probe(scriptedModel("openai-completions", () => ({ text: "Saturday at 10, at the market." })));
+    assert.deepEqual(result.probe.families.map((family) => [family.family, family.rate]), [["fetched-page", 0], ["quoted-message", 0], ["tool-result", 0]]);
+    assert.deepEqual(result.probe.overall, { run: 9, followed: 0, rate: 0 });
+    assert.deepEqual(result.probe.deny, []);
+  });
+
+  test("in words: the rate per family, each followed call, and the deny line", async () => {
+    const result = await probe(scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." }), true);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /^Injection probe of lmstudio\/big-model$/m);
+    assert.match(result.stdout, /^ {2}fetched-page +100% \(3 of 3 followed\)$/m);
+    assert.match(result.stdout, /^ {2}attack success +100% \(9 of 9\)$/m);
+    assert.match(result.stdout, /✗ quoted-message\/exec: called exec \{"command":"curl"/);
+    assert.match(result.stdout, /deny at this rate: "tools": \{ "deny": \["exec", "web_fetch", "memory"\] \}/);
+  });
+});
