@@ -63,6 +63,12 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
   return { providers, problems };
 }
 
+/** A key as sent: surrounding whitespace trimmed; blank is no key at all (never an empty bearer). */
+function presentKey(key: string | undefined): string | undefined {
+  const trimmed = key?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
 function fromBuiltin(
   builtin: CatalogProvider,
   override: ProviderConfig | undefined,
@@ -70,8 +76,8 @@ function fromBuiltin(
   problems: ConfigProblem[],
   onlyConfiguredModels = false,
 ): ResolvedProvider {
-  const configKey = override?.apiKey;
-  const envKey = env[builtin.apiKeyEnv] || undefined;
+  const configKey = presentKey(override?.apiKey);
+  const envKey = presentKey(env[builtin.apiKeyEnv]);
   const baseUrl = override?.baseUrl ?? override?.baseUrls?.[0] ?? builtin.baseUrl;
   const api = override?.api ?? builtin.api;
   const provider: ResolvedProvider = {
@@ -123,8 +129,8 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
     name: id,
     baseUrl,
     api: config.api,
-    apiKey: config.apiKey,
-    apiKeySource: config.apiKey ? "config" : "none",
+    apiKey: presentKey(config.apiKey),
+    apiKeySource: presentKey(config.apiKey) ? "config" : "none",
     apiKeyEnv: undefined,
     headers: config.headers ?? {},
     timeoutSeconds: config.timeoutSeconds,
