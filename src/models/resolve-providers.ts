@@ -4,6 +4,7 @@ import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type Provider
 import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
+import { joinUrl } from "../ai/http/join-url.js";
 
 /** A provider after merging the config with the built-in catalog. */
 export interface ResolvedProvider {
@@ -255,7 +256,7 @@ function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | u
     problems.push({
       severity: "warning",
       path: ["models", "providers", provider.id, "baseUrl"],
-      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${config.baseUrl.replace(/\/+$/, "")}/v1"`,
+      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${joinUrl(config.baseUrl, "/v1")}"`,
     });
   }
 }
