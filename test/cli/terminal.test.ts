@@ -163,6 +163,25 @@ describe("the terminal: streams, help, names, stdin", () => {
     assert.match(terminal.output, /agent needs a message: \.\/bin\/hearth agent --message TEXT, or -m - to read it from stdin/);
   });
 
+  test("with --json, agent's usage errors print one JSON document on stdout { error, details, exitCode: 2 }", async () => {
+    const { file } = await modelConfig("json-usage");
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "json-usage") };
+    const cases = [
+      { args: ["agent", "--config", file, "--json", "-m", "hi", "--retry"], says: /--retry sends the last message again: leave out --message/ },
+      { args: ["agent", "--config", file, "--json"], says: /the message read from stdin is empty/ },
+      { args: ["agent", "--config", file, "--json", "-m", " "], says: /--message needs some text/ },
+    ];
+    for (const { args, says } of cases) {
+      const result = await runCli(args, { env });
+      assert.equal(result.code, 2, result.stderr);
+      const document = JSON.parse(result.stdout) as { error: string; details: string[]; exitCode: number };
+      assert.match(document.error, says);
+      assert.deepEqual(document.details, []);
+      assert.equal(document.exitCode, 2);
+      assert.match(result.stderr, says, "the human text still goes to stderr");
+    }
+  });
+
   test("/model and --model with an unknown name list the valid choices; /model list marks the current one", async () => {
     const { file } = await modelConfig("choices");
     const env = { HEARTH_STATE_DIR: join(temp.dir, "choices") };
