@@ -99,7 +99,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       return 0;
     }
     if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
-    writeLine(io.stdout, io.stdout.isTTY ? terminalSafe(result.text) : result.text);
+    writeLine(io.stdout, terminalSafe(result.text));
     return 0;
   } finally {
     runtime.close();

@@ -3,7 +3,7 @@ import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { busyNotice, checkSessionKey, resetEntry, SessionStore, summarize } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
-import { commandLine, formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
   return new SessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -25,7 +25,7 @@ export function sessionsList(io: CliIo, options: GlobalOptions): number {
   } else if (summaries.length === 0 && problems.length === 0) {
     writeLine(io.stdout, `No sessions yet: \`${commandLine(io, "chat")}\` or \`${commandLine(io, "agent --message …")}\` starts one.`);
   } else if (summaries.length > 0) {
-    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, summary.lastText]);
+    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, terminalSafe(summary.lastText)]);
     for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
   }
   // A session that cannot be read is never silently missing from the list.
@@ -99,7 +99,7 @@ export function sessionsShow(io: CliIo, options: GlobalOptions, key: string): nu
     writeJson(io, { session: key, entries });
     return 0;
   }
-  io.stdout.write(transcriptMarkdown(key, entries, false));
+  io.stdout.write(terminalSafe(transcriptMarkdown(key, entries, false)));
   return 0;
 }
 
@@ -107,7 +107,7 @@ export function sessionsExport(io: CliIo, options: GlobalOptions & { format?: st
   const entries = readOrFail(storeFor(io), key);
   const format = options.format ?? "md";
   if (format === "json") writeJson(io, { session: key, entries });
-  else if (format === "md") io.stdout.write(transcriptMarkdown(key, entries, true));
+  else if (format === "md") io.stdout.write(terminalSafe(transcriptMarkdown(key, entries, true)));
   else throw new HearthError("usage", `--format: "${format}" is not a format; use md or json`);
   return 0;
 }
