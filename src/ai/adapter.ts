@@ -8,6 +8,7 @@ import { ThinkTagSplitter } from "./think-tags.js";
 import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./types.js";
 import { linkAbort } from "../shared/abort-link.js";
 import { EventStream } from "../shared/event-stream.js";
+import { joinUrl } from "./http/join-url.js";
 
 /**
  * Contract: `stream` returns at once and never throws; the stream yields text, reasoning, tool-call
@@ -124,7 +125,7 @@ export async function postForStream(
   options: CallOptions | undefined,
   builder: ResponseBuilder,
 ): Promise<HttpResponse> {
-  const url = `${model.baseUrl.replace(/\/+$/, "")}${path}`;
+  const url = joinUrl(model.baseUrl, path);
   const result = await http.request({
     url,
     method: "POST",

@@ -1,17 +1,15 @@
 import type { Api } from "./api.js";
 import { array, record, stringOf } from "./json-fields.js";
-
-const trimSlash = (url: string): string => url.replace(/\/+$/, "");
+import { basePath, joinUrl, withBasePath } from "./http/join-url.js";
 
 /**
  * Where a server lists its models: `{baseUrl}/models` for OpenAI-style servers (Anthropic's under
  * /v1), Ollama's native `/api/tags` at the server root.
  */
 export function modelListingUrl(api: Api | undefined, baseUrl: string): string {
-  const base = trimSlash(baseUrl);
-  if (api === "ollama") return `${base.replace(/\/v1$/, "").replace(/\/api$/, "")}/api/tags`;
-  if (api === "anthropic-messages" && !/\/v1$/.test(base)) return `${base}/v1/models`;
-  return `${base}/models`;
+  if (api === "ollama") return joinUrl(withBasePath(baseUrl, (path) => path.replace(/\/v1$/, "").replace(/\/api$/, "")), "/api/tags");
+  if (api === "anthropic-messages" && !/\/v1$/.test(basePath(baseUrl))) return joinUrl(baseUrl, "/v1/models");
+  return joinUrl(baseUrl, "/models");
 }
 
 /** The model ids of a listing: `data[].id` (OpenAI style), `models[].name`/`model` (Ollama's tags); undefined when it has neither. */

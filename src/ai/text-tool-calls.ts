@@ -8,8 +8,11 @@
  * - Mistral: `[TOOL_CALLS][{"name": …, "arguments": {…}}, …]`, or `[TOOL_CALLS]NAME[ARGS]{…}` (v11 tokenizer)
  * - Llama 3.1+: `<|python_tag|>{"name": …, "parameters": {…}}` (several separated by `;`)
  *
- * Text that might be the start of a marker is held back until it is clear; everything else passes
- * at once. Only used when the model was offered tools.
+ * Recognised only where models put a call: the marker at the start of the output or of a line (only
+ * spaces or tabs before it), and the call(s) END the output (only whitespace or further calls after
+ * them). A closed call is held until that is clear; prose after it makes it text, as written (an
+ * answer quoting the format keeps its words). Text that might be the start of a marker is held back
+ * until it is clear; everything else passes at once. Only used when the model was offered tools.
  */
 export type TextPiece = { kind: "text"; text: string } | { kind: "call"; name: string; rawArguments: string };
 
@@ -35,6 +38,10 @@ const FORMATS: readonly Format[] = [
 export class TextToolCallExtractor {
   private held = "";
   private open: { format: Format; body: string } | undefined;
+  /** Calls closed but not yet known to end the output, with the whitespace between them, and the text they came from. */
+  private pending: { pieces: TextPiece[]; raw: string } | undefined;
+  /** Whether only spaces or tabs went out since the last newline (or the output's start, or a call). */
+  private atLineStart = true;
 
   push(delta: string): TextPiece[] {
     this.held += delta;
@@ -57,12 +64,31 @@ export class TextToolCallExtractor {
         }
         this.open.body += this.held.slice(0, close);
         this.held = this.held.slice(close + format.end.length);
-        out.push(...this.close(true));
+        out.push(...this.closeOpen(true));
         continue;
       }
-      const found = firstStart(this.held);
+      if (this.pending) {
+        // After a call only whitespace or another call may follow; anything else makes the calls text.
+        const space = /^\s*/.exec(this.held)?.[0] ?? "";
+        if (space !== "") {
+          this.pending.pieces.push({ kind: "text", text: space });
+          this.pending.raw += space;
+          this.held = this.held.slice(space.length);
+        }
+        if (this.held === "") return out;
+        const next = FORMATS.find((format) => this.held.startsWith(format.start));
+        if (next) {
+          this.open = { format: next, body: "" };
+          this.held = this.held.slice(next.start.length);
+          continue;
+        }
+        if (FORMATS.some((format) => format.start.startsWith(this.held))) return out; // perhaps the next call's marker
+        out.push(...this.pendingAsText());
+        continue;
+      }
+      const found = firstStartAtLineStart(this.held, this.atLineStart);
       if (found) {
-        if (found.index > 0) out.push({ kind: "text", text: this.held.slice(0, found.index) });
+        if (found.index > 0) out.push(this.text(this.held.slice(0, found.index)));
         this.open = { format: found.format, body: "" };
         this.held = this.held.slice(found.index + found.format.start.length);
         continue;
@@ -70,40 +96,73 @@ export class TextToolCallExtractor {
       const keep = partialSuffix(this.held, FORMATS.map((format) => format.start));
       const text = this.held.slice(0, this.held.length - keep);
       this.held = this.held.slice(this.held.length - keep);
-      if (text !== "") out.push({ kind: "text", text });
+      if (text !== "") out.push(this.text(text));
       return out;
     }
   }
 
-  /** The output ended: a call still open is parsed as it stands; held text goes out. */
+  /** The output ended: a call still open is parsed as it stands; calls that end the output are calls; held text goes out. */
   finish(): TextPiece[] {
     const out: TextPiece[] = [];
     if (this.open) {
       this.open.body += this.held;
       this.held = "";
-      out.push(...this.close(false));
+      out.push(...this.closeOpen(false));
     }
-    if (this.held !== "") out.push({ kind: "text", text: this.held });
+    if (this.pending && this.held.trim() === "") {
+      out.push(...this.pending.pieces);
+      this.pending = undefined;
+    }
+    out.push(...this.pendingAsText());
+    if (this.held !== "") out.push(this.text(this.held));
     this.held = "";
     return out;
   }
 
-  private close(closed: boolean): TextPiece[] {
+  private closeOpen(closed: boolean): TextPiece[] {
     const open = this.open;
     this.open = undefined;
     if (!open) return [];
+    const raw = `${open.format.start}${open.body}${closed ? (open.format.end ?? "") : ""}`;
     const calls = open.format.parse(open.body);
-    if (calls && calls.length > 0) return calls.map((call) => ({ kind: "call", ...call }));
-    // Not a call after all (no name could be read): the text goes out as the model wrote it.
-    return [{ kind: "text", text: `${open.format.start}${open.body}${closed ? (open.format.end ?? "") : ""}` }];
+    if (calls && calls.length > 0) {
+      this.pending ??= { pieces: [], raw: "" };
+      this.pending.pieces.push(...calls.map((call): TextPiece => ({ kind: "call", ...call })));
+      this.pending.raw += raw;
+      this.atLineStart = true;
+      return [];
+    }
+    // Not a call after all (no name could be read): the text goes out as the model wrote it, and calls before it were not the end.
+    return [...this.pendingAsText(), this.text(raw)];
+  }
+
+  /** Calls followed by prose were examples, not calls: they go out as the model wrote them. */
+  private pendingAsText(): TextPiece[] {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending ? [this.text(pending.raw)] : [];
+  }
+
+  private text(text: string): TextPiece {
+    const newline = text.lastIndexOf("\n");
+    this.atLineStart = newline === -1 ? this.atLineStart && /^[ \t]*$/.test(text) : /^[ \t]*$/.test(text.slice(newline + 1));
+    return { kind: "text", text };
   }
 }
 
-function firstStart(text: string): { index: number; format: Format } | undefined {
+/** The first marker where models put a call: at the start of the output or of a line, only spaces or tabs before it. */
+function firstStartAtLineStart(text: string, atLineStart: boolean): { index: number; format: Format } | undefined {
   let best: { index: number; format: Format } | undefined;
   for (const format of FORMATS) {
-    const index = text.indexOf(format.start);
-    if (index !== -1 && (!best || index < best.index)) best = { index, format };
+    for (let index = text.indexOf(format.start); index !== -1 && (!best || index < best.index); index = text.indexOf(format.start, index + 1)) {
+      const before = text.slice(0, index);
+      const newline = before.lastIndexOf("\n");
+      const onItsLine = newline === -1 ? atLineStart && /^[ \t]*$/.test(before) : /^[ \t]*$/.test(before.slice(newline + 1));
+      if (onItsLine) {
+        best = { index, format };
+        break;
+      }
+    }
   }
   return best;
 }

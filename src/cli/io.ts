@@ -1,6 +1,6 @@
 import { styleText } from "node:util";
 import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redactor.js";
-import { stripControlCharacters } from "../shared/text.js";
+import { stripTerminalControls } from "../shared/text.js";
 import { redactingStream } from "./redacting-stream.js";
 import { invokedAs } from "./invocation.js";
 
@@ -63,7 +63,11 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)];
 }
 
-/** Model text on a terminal: no control characters (a reply must not retitle, clear or paste into your terminal). */
+/**
+ * Model (and tool) text for human eyes, on a terminal or through a pipe that may end in one (`| less -R`,
+ * `| tee`): no escape sequences or control characters (a reply must not retitle, clear or paste into
+ * your terminal). JSON output escapes them instead.
+ */
 export function terminalSafe(text: string): string {
-  return stripControlCharacters(text);
+  return stripTerminalControls(text);
 }

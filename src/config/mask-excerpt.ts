@@ -5,6 +5,8 @@ import { escapeControlCharacters } from "../shared/text.js";
 const SECRET_ASSIGNMENT = /([\w$-]*(?:key|token|secret|password|passwd|passphrase|authorization|credentials?|cookie)["']?\s*(?:[:=]\s*|\s+(?=["'])))(.*)$/i;
 /** Same, at the end of a line: the value follows on the next one. */
 const SECRET_NAME_AT_END = /[\w$-]*(?:key|token|secret|password|passwd|passphrase|authorization|credentials?|cookie)["']?\s*[:=]?\s*$/i;
+/** A `/* … *\/` comment that opens and closes on one line. */
+const INLINE_BLOCK_COMMENT = /\/\*.*?\*\//g;
 /** Long random-looking runs (upper and lower case and digits): keys whatever their prefix. */
 const HIGH_ENTROPY = /[A-Za-z0-9_+/=-]{32,}/g;
 
@@ -15,22 +17,49 @@ const HIGH_ENTROPY = /[A-Za-z0-9_+/=-]{32,}/g;
  */
 export function maskExcerptLine(lines: readonly string[], index: number): string {
   const line = (lines[index] ?? "").replace(/\t/g, " ");
-  const previous = previousNonBlank(lines, index);
+  const previous = previousCode(lines, index);
   let shown: string;
   if (previous !== undefined && SECRET_NAME_AT_END.test(previous)) {
     const indent = /^\s*/.exec(line)?.[0] ?? "";
     shown = line.trim() === "" ? line : `${indent}${REDACTED}`;
   } else {
-    shown = line.replace(SECRET_ASSIGNMENT, (_, key: string, value: string) => (value.trim() === "" ? key : `${key}${REDACTED}`));
+    // Matched with inline comments blanked (same length), so `apiKey /* c */ : "…"` is an assignment too.
+    const assignment = SECRET_ASSIGNMENT.exec(line.replace(INLINE_BLOCK_COMMENT, (comment) => " ".repeat(comment.length)));
+    const key = assignment?.[1] ?? "";
+    const valueShown = assignment !== null && (assignment[2] ?? "").trim() !== "";
+    shown = valueShown ? `${line.slice(0, assignment.index + key.length)}${REDACTED}` : line;
   }
   shown = new SecretRedactor().redact(shown).replace(HIGH_ENTROPY, (run) => (/[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run) ? REDACTED : run));
   return escapeControlCharacters(shown);
 }
 
-function previousNonBlank(lines: readonly string[], index: number): string | undefined {
+/**
+ * The code of the nearest line above `index` that has any, comments taken out: a comment or a blank
+ * line between a secret's key and its value must not hide that the value is a secret.
+ */
+function previousCode(lines: readonly string[], index: number): string | undefined {
+  let inBlockComment = false;
   for (let at = index - 1; at >= 0; at--) {
-    const text = lines[at] ?? "";
-    if (text.trim() !== "") return text;
+    let text = lines[at] ?? "";
+    if (inBlockComment) {
+      const open = text.lastIndexOf("/*");
+      if (open < 0) continue;
+      text = text.slice(0, open);
+      inBlockComment = false;
+    }
+    text = text.replace(INLINE_BLOCK_COMMENT, " ");
+    const close = text.lastIndexOf("*/");
+    if (close >= 0) {
+      // Going upwards, an unopened `*/` ends a comment that began on an earlier line.
+      const after = withoutLineComment(text.slice(close + 2));
+      if (after.trim() !== "") return after;
+      inBlockComment = true;
+      continue;
+    }
+    const code = withoutLineComment(text);
+    if (code.trim() !== "") return code;
   }
   return undefined;
 }
+
+const withoutLineComment = (text: string): string => text.replace(/(^|[\s,:{[])\/\/.*$/, "$1");

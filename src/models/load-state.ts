@@ -4,6 +4,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
+import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 
 const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
 const FRESH_MS = 20_000;
@@ -62,13 +63,13 @@ export class LoadState {
   }
 
   private async look(model: ModelSpec, baseUrl: string, key: string): Promise<boolean | undefined> {
-    const origin = baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+    const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
     const headers = bearerHeaders(model);
     const remembered = this.nativePath.get(origin);
     if (remembered?.path === null && this.clock.now() - remembered.at < RECHECK_NATIVE_MS) return undefined;
     const paths = remembered?.path ? [remembered.path] : ["/api/v1/models", "/api/v0/models"];
     for (const path of paths) {
-      const answer = await requestJson(this.http, `${origin}${path}`, { headers, timeouts: PROBE_TIMEOUTS });
+      const answer = await requestJson(this.http, joinUrl(origin, path), { headers, timeouts: PROBE_TIMEOUTS });
       if (!answer.ok) {
         if (answer.failure.status === undefined) return undefined; // unreachable or cancelled: the call itself will say
         continue;

@@ -4,6 +4,7 @@ import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type Provider
 import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
+import { joinUrl } from "../ai/http/join-url.js";
 
 /** A provider after merging the config with the built-in catalog. */
 export interface ResolvedProvider {
@@ -63,6 +64,12 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
   return { providers, problems };
 }
 
+/** A key as sent: surrounding whitespace trimmed; blank is no key at all (never an empty bearer). */
+function presentKey(key: string | undefined): string | undefined {
+  const trimmed = key?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
 function fromBuiltin(
   builtin: CatalogProvider,
   override: ProviderConfig | undefined,
@@ -70,8 +77,8 @@ function fromBuiltin(
   problems: ConfigProblem[],
   onlyConfiguredModels = false,
 ): ResolvedProvider {
-  const configKey = override?.apiKey;
-  const envKey = env[builtin.apiKeyEnv] || undefined;
+  const configKey = presentKey(override?.apiKey);
+  const envKey = presentKey(env[builtin.apiKeyEnv]);
   const baseUrl = override?.baseUrl ?? override?.baseUrls?.[0] ?? builtin.baseUrl;
   const api = override?.api ?? builtin.api;
   const provider: ResolvedProvider = {
@@ -123,8 +130,8 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
     name: id,
     baseUrl,
     api: config.api,
-    apiKey: config.apiKey,
-    apiKeySource: config.apiKey ? "config" : "none",
+    apiKey: presentKey(config.apiKey),
+    apiKeySource: presentKey(config.apiKey) ? "config" : "none",
     apiKeyEnv: undefined,
     headers: config.headers ?? {},
     timeoutSeconds: config.timeoutSeconds,
@@ -249,7 +256,7 @@ function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | u
     problems.push({
       severity: "warning",
       path: ["models", "providers", provider.id, "baseUrl"],
-      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${config.baseUrl.replace(/\/+$/, "")}/v1"`,
+      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${joinUrl(config.baseUrl, "/v1")}"`,
     });
   }
 }

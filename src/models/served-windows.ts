@@ -6,6 +6,7 @@ import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, fact
 import type { Failure } from "../ai/types.js";
 import type { LoadState } from "./load-state.js";
 import { missingKey } from "./missing-key.js";
+import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 
 const ASK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
 
@@ -124,14 +125,13 @@ export class ServedWindows {
   private async ask(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
     const loaded = await this.loadState?.isLoaded(model, baseUrl, signal).catch(() => undefined);
     if (loaded !== undefined) return true; // LM Studio: its native listing said it all
-    const base = baseUrl.replace(/\/+$/, "");
-    const origin = base.replace(/\/v1$/, "");
+    const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
     const options = { headers: bearerHeaders(model), timeouts: ASK_TIMEOUTS, ...(signal ? { signal } : {}) };
     const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown; onlyOllama?: boolean }[] = [
-      { url: `${origin}/props`, read: factsFromLlamaCppProps }, // llama.cpp
-      { url: `${base}/models`, read: (body) => factsFromModelsListing(body, model.id) }, // llama.cpp, vLLM
-      { url: `${origin}/api/ps`, read: (body) => factsFromOllamaPs(body, model.id) }, // Ollama, loaded models
-      { url: `${origin}/api/show`, read: factsFromOllamaShow, post: { model: model.id }, onlyOllama: true }, // Ollama, the model's settings
+      { url: joinUrl(origin, "/props"), read: factsFromLlamaCppProps }, // llama.cpp
+      { url: joinUrl(baseUrl, "/models"), read: (body) => factsFromModelsListing(body, model.id) }, // llama.cpp, vLLM
+      { url: joinUrl(origin, "/api/ps"), read: (body) => factsFromOllamaPs(body, model.id) }, // Ollama, loaded models
+      { url: joinUrl(origin, "/api/show"), read: factsFromOllamaShow, post: { model: model.id }, onlyOllama: true }, // Ollama, the model's settings
     ];
     let answered = false;
     let ollama = false;

@@ -6,6 +6,7 @@ import { listedModelIds, modelListingUrl } from "../ai/model-listing.js";
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
+import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 
 export interface ProviderProbe {
   reachable: boolean;
@@ -26,8 +27,6 @@ export function authHeaders(provider: ResolvedProvider): Record<string, string> 
   return { ...bearerHeaders(provider), ...provider.headers };
 }
 
-const trimSlash = (url: string): string => url.replace(/\/+$/, "");
-
 /** The connection was made and the request sent, but no answer came within the limit. */
 export const hung = (failure: Failure): boolean => failure.kind === "timeout" && failure.phase !== "connect";
 
@@ -39,7 +38,7 @@ function probeTimeouts(provider: ResolvedProvider): Timeouts {
 
 /** Reachability and the model listing (`GET {baseUrl}/models`, Ollama's `/api/tags`), LM Studio's native listing, and the Responses endpoint. */
 export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checkResponses: boolean): Promise<ProviderProbe> {
-  const base = trimSlash(provider.baseUrl);
+  const base = provider.baseUrl;
   const modelsUrl = modelListingUrl(provider.api, base);
   const headers = authHeaders(provider);
   const listing = await requestJson(http, modelsUrl, { headers, timeouts: probeTimeouts(provider) });
@@ -56,9 +55,9 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
 }
 
 async function lmStudioListing(http: HttpClient, base: string, headers: Record<string, string>): Promise<LmStudioModel[] | undefined> {
-  const origin = base.replace(/\/v1$/, "");
+  const origin = withBasePath(base, (path) => path.replace(/\/v1$/, ""));
   for (const path of ["/api/v1/models", "/api/v0/models"]) {
-    const answer = await requestJson(http, `${origin}${path}`, { headers });
+    const answer = await requestJson(http, joinUrl(origin, path), { headers });
     if (!answer.ok) continue;
     const models = parseLmStudioListing(answer.body);
     if (models) return models;
@@ -68,7 +67,7 @@ async function lmStudioListing(http: HttpClient, base: string, headers: Record<s
 
 /** An empty POST: a server with the endpoint rejects the body (400/422), one without answers 404/405. */
 async function hasResponsesEndpoint(http: HttpClient, base: string, headers: Record<string, string>): Promise<boolean> {
-  const answer = await requestJson(http, `${base}/responses`, { method: "POST", body: {}, headers });
+  const answer = await requestJson(http, joinUrl(base, "/responses"), { method: "POST", body: {}, headers });
   if (answer.ok) return true;
   const status = answer.failure.status;
   if (status === 405) return false;

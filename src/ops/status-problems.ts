@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
+import { joinUrl } from "../ai/http/join-url.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -19,7 +20,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
-        ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${model.baseUrl.replace(/\/+$/, "")}/models`
+        ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;

@@ -4,6 +4,22 @@ export function stripControlCharacters(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
 }
 
+/**
+ * Terminal escape sequences, whole: string commands (OSC: title, clipboard OSC 52, hyperlinks; DCS,
+ * APC, PM, SOS) up to their terminator, CSI sequences (colours, cursor, clearing), and two-byte ESC
+ * sequences; 7-bit and 8-bit (C1) forms.
+ */
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
+const ESCAPE_SEQUENCE = /(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c)|(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]|\u001b[\u0020-\u002f]*[\u0030-\u007e]/g;
+
+/**
+ * Text as a terminal should show it: escape sequences removed whole (so no stray `]0;title` is
+ * left), then every other control character but tab and newline.
+ */
+export function stripTerminalControls(text: string): string {
+  return stripControlCharacters(text.replace(ESCAPE_SEQUENCE, ""));
+}
+
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 

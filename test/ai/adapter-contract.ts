@@ -140,6 +140,16 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
       assert.equal((server.requests[0]?.body as { stream?: boolean }).stream, true);
     });
 
+    test("a baseUrl with a query string (Azure's api-version) keeps the query after the path", async () => {
+      serve(fixture.reply({ text: "ok", usage: { input: 1, output: 1 } }));
+      for (const base of [`${fixture.baseUrl(server.url)}?api-version=2024-10-21`, `${fixture.baseUrl(server.url)}/?api-version=2024-10-21`]) {
+        server.requests.length = 0;
+        const outcome = await run(adapter, modelSpec(fixture.api, base));
+        assert.equal(outcome.text, "ok", base);
+        assert.equal(server.requests[0]?.path, `${fixture.path}?api-version=2024-10-21`, base);
+      }
+    });
+
     test("reasoning travels in its own events and never in the text", async () => {
       serve(fixture.reply({ reasoning: "The user wants a greeting.", text: "Hi!", usage: { input: 10, output: 20 } }));
       const outcome = await run(adapter, model);

@@ -101,8 +101,32 @@ describe("tool calls written as text", () => {
 
   test("a marker left open with nothing callable is text, without a closing tag it never had", () => {
     const extractor = new TextToolCallExtractor();
-    const pieces = [...extractor.push("Hermes opens calls with <tool_call> and"), ...extractor.finish()];
-    assert.deepEqual(pieces, [{ kind: "text", text: "Hermes opens calls with " }, { kind: "text", text: "<tool_call> and" }]);
+    const pieces = [...extractor.push("Hermes opens calls with\n<tool_call> and"), ...extractor.finish()];
+    assert.deepEqual(pieces, [{ kind: "text", text: "Hermes opens calls with\n" }, { kind: "text", text: "<tool_call> and" }]);
+  });
+
+  // Like think tags: a call is recognised only where models put one, at a line's start and at the end of the output.
+  const keptAsText: { what: string; output: string }[] = [
+    { what: "a call in the middle of a line", output: 'Example of the Hermes format: `<tool_call>{"name":"x"}</tool_call>` is how it looks. END-KEPT' },
+    { what: "a call at a line's start, then prose", output: '<tool_call>\n{"name": "time", "arguments": {}}\n</tool_call>\nThat is how a call looks. END-KEPT' },
+    { what: "two calls, then prose", output: 'Two calls:\n  <tool_call>{"name": "a"}</tool_call>\n<tool_call>{"name": "b"}</tool_call> and then more words. END-KEPT' },
+    { what: "a call, then a marker that is no call", output: '<tool_call>{"name": "a"}</tool_call>\n<tool_call>not json</tool_call> END-KEPT' },
+    { what: "a Qwen3-Coder function mid-line", output: "Write <function=time></function> to call it. END-KEPT" },
+  ];
+  for (const { what, output } of keptAsText) {
+    test(`${what} is text, every word kept, however it is split`, () => {
+      assert.deepEqual(extract([output]), { text: output, calls: [] });
+      for (let cut = 1; cut < output.length; cut++) assert.deepEqual(extract([output.slice(0, cut), output.slice(cut)]), { text: output, calls: [] }, `cut at ${cut}`);
+      assert.deepEqual(extract(Array.from(output)), { text: output, calls: [] }, "one character at a time");
+    });
+  }
+
+  test("calls at the end, indented and followed by whitespace, are calls; the whitespace stays text", () => {
+    const output = 'Checking.\n  <tool_call>{"name": "a", "arguments": {}}</tool_call><tool_call>{"name": "b", "arguments": {}}</tool_call>\n\n';
+    const expected = { text: "Checking.\n  \n\n", calls: [{ name: "a", arguments: {} }, { name: "b", arguments: {} }] };
+    assert.deepEqual(extract([output]), expected);
+    for (let cut = 1; cut < output.length; cut++) assert.deepEqual(extract([output.slice(0, cut), output.slice(cut)]), expected, `cut at ${cut}`);
+    assert.deepEqual(extract(Array.from(output)), expected, "one character at a time");
   });
 });
 

@@ -153,6 +153,15 @@ describe("config excerpts never show a key", () => {
     assert.ok(!stderr.includes(random));
   });
 
+  test("a comment between a secret's key and its value does not unmask the value", async () => {
+    const secret = "hunter2CANARYpw5";
+    const lineComment = await excerptOf("line-comment.json5", `{ models:{providers:{x:{ apiKey:\n// comment\n "${secret}" bad }}}}\n`);
+    assert.match(lineComment, /3 \|\s+\*\*\*/);
+    await excerptOf("block-comment.json5", `{ models:{providers:{x:{ apiKey: /* c */\n "${secret}" bad }}}}\n`);
+    await excerptOf("multiline-comment.json5", `{ models:{providers:{x:{ apiKey: /* a\n  longer note */\n\n "${secret}" bad }}}}\n`);
+    await excerptOf("comment-before-colon.json5", `{ models:{providers:{x:{ apiKey /* c */ : "${secret}" bad }}}}\n`);
+  });
+
   test("a .env file given by --config or HEARTH_CONFIG, from config validate and models list", async () => {
     const text = `ANTHROPIC_API_KEY=${anthropicKey}\nOPENAI_API_KEY=${key}\n`;
     const excerpt = await excerptOf(".env", text);

@@ -163,6 +163,53 @@ describe("the terminal: streams, help, names, stdin", () => {
     assert.match(terminal.output, /agent needs a message: \.\/bin\/hearth agent --message TEXT, or -m - to read it from stdin/);
   });
 
+  test("with --json, agent's usage errors print one JSON document on stdout { error, details, exitCode: 2 }", async () => {
+    const { file } = await modelConfig("json-usage");
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "json-usage") };
+    const cases = [
+      { args: ["agent", "--config", file, "--json", "-m", "hi", "--retry"], says: /--retry sends the last message again: leave out --message/ },
+      { args: ["agent", "--config", file, "--json"], says: /the message read from stdin is empty/ },
+      { args: ["agent", "--config", file, "--json", "-m", " "], says: /--message needs some text/ },
+    ];
+    for (const { args, says } of cases) {
+      const result = await runCli(args, { env });
+      assert.equal(result.code, 2, result.stderr);
+      const document = JSON.parse(result.stdout) as { error: string; details: string[]; exitCode: number };
+      assert.match(document.error, says);
+      assert.deepEqual(document.details, []);
+      assert.equal(document.exitCode, 2);
+      assert.match(result.stderr, says, "the human text still goes to stderr");
+    }
+  });
+
+  test("escape sequences in model text never reach human output, pipe or not: agent, chat, sessions show/export/list", async () => {
+    const { file } = await modelConfig("escapes");
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "escapes") };
+    // The scripted model echoes the message: a retitle (OSC 0), a clipboard write (OSC 52), a screen clear (CSI), a C1 CSI.
+    const hostile = "hi \x1b]0;pwned-title\x07 \x1b]52;c;Y2xpcGJvYXJk\x1b\\ \x1b[2J\x9b31m end";
+    const clean = (what: string, output: string): void => {
+      // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+      assert.doesNotMatch(output, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `${what} printed a control character: ${JSON.stringify(output)}`);
+      assert.doesNotMatch(output, /pwned-title|Y2xpcGJvYXJk|\[2J/, `${what} left a sequence's body: ${JSON.stringify(output)}`);
+    };
+    const agent = await runCli(["agent", "--config", file, "-m", hostile], { env });
+    assert.equal(agent.code, 0, agent.stderr);
+    assert.match(agent.stdout, /^got: hi .*end\n$/);
+    clean("agent | cat", agent.stdout);
+    const chat = await runCli(["chat", "--config", file, "-s", "other"], { env, input: `${hostile}\n` });
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.match(chat.stdout, /got: hi .*end/);
+    clean("chat | cat", chat.stdout);
+    for (const args of [["sessions", "show", "main"], ["sessions", "export", "main"], ["sessions", "list"]]) {
+      const result = await runCli(args, { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /hi .*end/);
+      clean(args.join(" "), result.stdout);
+    }
+    const json = await runCli(["sessions", "show", "main", "--json"], { env });
+    assert.match(json.stdout, /\\u001b\]0;pwned-title/, "JSON keeps the text, escaped");
+  });
+
   test("/model and --model with an unknown name list the valid choices; /model list marks the current one", async () => {
     const { file } = await modelConfig("choices");
     const env = { HEARTH_STATE_DIR: join(temp.dir, "choices") };

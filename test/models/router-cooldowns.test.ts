@@ -142,6 +142,21 @@ describe("hosted models without a key", () => {
     assert.equal(failed?.type === "attempt-failed" ? failed.next : undefined, "spare/m", "the announced next model is one that is really tried");
   });
 
+  test("a whitespace-only key is no key: skipped-no-key, nothing sent with an empty bearer", async () => {
+    const chain = chainWith({ ANTHROPIC_API_KEY: "  " }, `${await refusedUrl()}/v1`);
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m unreachable", "anthropic/claude-opus-4-5 skipped-no-key", "spare/m ok"]);
+    assert.equal(standIn.requests.length, 0, "no request reached the stand-in");
+  });
+
+  test("a key with surrounding whitespace is sent trimmed", async () => {
+    routing.cooldowns.succeed("local/m");
+    const chain = chainWith({ ANTHROPIC_API_KEY: " sk-ant-test\n" }, `${await refusedUrl()}/v1`);
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m unreachable", "anthropic/claude-opus-4-5 ok"]);
+    assert.equal(standIn.requests.at(-1)?.headers["x-api-key"], "sk-ant-test");
+  });
+
   test("with the key, the stand-in is called and gets the key", async () => {
     routing.cooldowns.succeed("local/m");
     const chain = chainWith({ ANTHROPIC_API_KEY: "sk-ant-test" }, `${await refusedUrl()}/v1`);

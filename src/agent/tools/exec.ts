@@ -2,7 +2,8 @@ import { constants } from "node:fs";
 import { access, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, delimiter, join, resolve } from "node:path";
 import { z } from "zod";
-import { refusedArgument } from "./exec/check-arguments.js";
+import { describedProgram, refusedArgument } from "./exec/check-arguments.js";
+import { refusedPlace } from "./exec/check-places.js";
 import { runProgram } from "./exec/run-program.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
 import type { Tool, ToolContext } from "./tool.js";
@@ -54,6 +55,8 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (support.kind === "none" && mode === "require") {
         return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
       }
+      const placeRefusal = await refusedPlace({ description: describedProgram(basename(program)), args: programArgs, cwd, sandboxed: support.kind !== "none" });
+      if (placeRefusal) return { content: `"${placeRefusal.argument}" is not allowed with ${basename(program)}: ${placeRefusal.reason}`, isError: true };
       let spawned = { program, args: programArgs as readonly string[] };
       if (support.kind !== "none") {
         const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;

@@ -3,6 +3,7 @@ import { isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
+import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createCliRuntime } from "../cli-runtime.js";
 
@@ -15,22 +16,22 @@ export interface AgentCommandOptions extends GlobalOptions {
   retry?: boolean;
 }
 
-/** `hearth agent --message TEXT` (or `-m -`: the message from stdin): one turn; the final text on stdout. Exit 1, with every attempt, when no model answered. */
+/**
+ * `hearth agent --message TEXT` (or `-m -`: the message from stdin): one turn; the final text on stdout. Exit 1, with every attempt, when no model answered.
+ * Usage problems are thrown as HearthError("usage") so that main reports them (with --json: one JSON document on stdout, exit 2).
+ */
 export async function agentCommand(io: CliIo, options: AgentCommandOptions): Promise<number> {
   const fromStdin = options.message === "-" || (options.message === undefined && !options.retry && !options.new && !io.stdin.isTTY);
   if (options.message === undefined && !fromStdin && !options.retry && !options.new) {
-    writeLine(io.stderr, `hearth: agent needs a message: ${commandLine(io, "agent --message TEXT")}, or -m - to read it from stdin (or --retry to send the last one again)`);
-    return 2;
+    throw new HearthError("usage", `agent needs a message: ${commandLine(io, "agent --message TEXT")}, or -m - to read it from stdin (or --retry to send the last one again)`);
   }
   const message = fromStdin ? await readAll(io.stdin) : (options.message ?? "");
   const retrying = Boolean(options.retry) || isRetry(message);
   if (options.retry && message.trim() !== "") {
-    writeLine(io.stderr, "hearth: --retry sends the last message again: leave out --message");
-    return 2;
+    throw new HearthError("usage", "--retry sends the last message again: leave out --message");
   }
   if (message.trim() === "" && !retrying && !options.new) {
-    writeLine(io.stderr, fromStdin ? "hearth: the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "hearth: --message needs some text (or --retry to send the last one again)");
-    return 2;
+    throw new HearthError("usage", fromStdin ? "the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "--message needs some text (or --retry to send the last one again)");
   }
   const key = checkSessionKey(options.session ?? "main");
   const runtime = await createCliRuntime(io, options);
@@ -106,7 +107,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       return 0;
     }
     if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
-    writeLine(io.stdout, io.stdout.isTTY ? terminalSafe(result.text) : result.text);
+    writeLine(io.stdout, terminalSafe(result.text));
     return 0;
   } finally {
     await runtime.close();

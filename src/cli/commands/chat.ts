@@ -129,7 +129,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: "/retry" })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
-          else writeLine(io.stdout, result.text);
+          else writeLine(io.stdout, terminalSafe(result.text));
           if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
         }
       }

@@ -4,7 +4,7 @@ import type { SessionEntry } from "../../sessions/entries.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
 import { busyNotice, checkSessionKey, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
-import { commandLine, formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
   return new JsonlSessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -26,7 +26,7 @@ export async function sessionsList(io: CliIo, options: GlobalOptions): Promise<n
   } else if (summaries.length === 0 && problems.length === 0) {
     writeLine(io.stdout, `No sessions yet: \`${commandLine(io, "chat")}\` or \`${commandLine(io, "agent --message …")}\` starts one.`);
   } else if (summaries.length > 0) {
-    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, summary.lastText]);
+    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, terminalSafe(summary.lastText)]);
     for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
   }
   // A session that cannot be read is never silently missing from the list.
@@ -100,7 +100,7 @@ export async function sessionsShow(io: CliIo, options: GlobalOptions, key: strin
     writeJson(io, { session: key, entries });
     return 0;
   }
-  io.stdout.write(transcriptMarkdown(key, entries, false));
+  io.stdout.write(terminalSafe(transcriptMarkdown(key, entries, false)));
   return 0;
 }
 
@@ -108,7 +108,7 @@ export async function sessionsExport(io: CliIo, options: GlobalOptions & { forma
   const entries = await readOrFail(storeFor(io), key);
   const format = options.format ?? "md";
   if (format === "json") writeJson(io, { session: key, entries });
-  else if (format === "md") io.stdout.write(transcriptMarkdown(key, entries, true));
+  else if (format === "md") io.stdout.write(terminalSafe(transcriptMarkdown(key, entries, true)));
   else throw new HearthError("usage", `--format: "${format}" is not a format; use md or json`);
   return 0;
 }

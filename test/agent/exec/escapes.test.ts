@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -100,5 +100,67 @@ describe("the sandbox alone confines each escape: the command runs, but cannot w
     const result = await createExecTool({ probe }).run({ command: "sed", args: [`1e ${touch()}`, "a.txt"] }, context({ exec: { commands: ["sed"], cwd: work, sandbox: "require" } }));
     assert.match(result.content, /^"1e touch .*" is not allowed with sed: the e command runs a shell command$/);
     assert.ok(!existsSync(marker));
+  });
+});
+
+/**
+ * The trial's path escapes: a symlink inside the working directory leads anywhere, so paths are
+ * followed on the file system, not read as text. The control case shows each reaches outside.
+ */
+describe("paths that decide where a program works are followed through symlinks (sandbox off)", () => {
+  let outside = "";
+  const settings = (commands: string[]): ToolSettings => ({ exec: { commands, cwd: work, sandbox: "off" } });
+  const run = (program: string, args: string[]) => createExecTool().run({ command: program, args }, context(settings([program])));
+  before(() => {
+    outside = join(root, "outside");
+    mkdirSync(join(outside, "out"), { recursive: true });
+    execFileSync("git", ["init", "-q"], { cwd: outside });
+    // As `tar -xf` of an archive holding proc/self/root left it: a link in the workspace to anywhere.
+    mkdirSync(join(work, "proc/self"), { recursive: true });
+    symlinkSync(outside, join(work, "proc/self/root"));
+    mkdirSync(join(work, "sub"), { recursive: true });
+  });
+
+  test("control: through the link, tar writes outside the working directory", () => {
+    execFileSync("tar", ["-cf", "proc/self/root/out/control.tar", "a.txt"], { cwd: work });
+    assert.ok(existsSync(join(outside, "out/control.tar")));
+  });
+
+  test("tar -f and -C through a link (and after a -C inside) are refused; inside, they run", async () => {
+    for (const args of [["-cf", "proc/self/root/out/c.tar", "a.txt"], ["-c", "-f", "c.tar", "-C", "proc/self/root", "."], ["-c", "-C", "proc", "-C", "self/root/out", "-f", "-", "."], ["tf", "proc/self/../self/root/out/control.tar"]]) {
+      const result = await run("tar", args);
+      assert.equal(result.isError, true, JSON.stringify(args));
+      assert.match(result.content, /is not allowed with tar: it leads outside the working directory \(to .*outside.*, symlinks followed\)/, JSON.stringify(args));
+    }
+    assert.ok(!existsSync(join(outside, "out/c.tar")));
+    const inside = await run("tar", ["-cf", "sub/c.tar", "-C", "sub", "."]);
+    assert.equal(inside.isError, false, inside.content);
+    assert.ok(existsSync(join(work, "sub/c.tar")));
+  });
+
+  test("tar -x is refused without the sandbox: an archive's own links could send members anywhere", async () => {
+    for (const args of [["-xf", "a.tar"], ["xf", "a.tar"], ["--extract", "--file=a.tar"]]) {
+      const result = await run("tar", args);
+      assert.equal(result.isError, true);
+      assert.match(result.content, /is not allowed with tar: extracting needs the OS sandbox/);
+    }
+    assert.equal((await run("tar", ["-tf", "a.tar"])).isError, false, "listing still runs");
+  });
+
+  test("git -C reaches another repository as --git-dir does: outside (by path or link) refused, inside runs", async () => {
+    for (const directory of [outside, "proc/self/root", "sub/../proc/self/root"]) {
+      const result = await run("git", ["-C", directory, "status"]);
+      assert.equal(result.isError, true, directory);
+      assert.match(result.content, /is not allowed with git: it leads outside the working directory/, directory);
+    }
+    const chained = await run("git", ["-C", "sub", "-C", "..", "-C", "proc/self/root", "status"]);
+    assert.match(chained.content, /^"proc\/self\/root" is not allowed with git: it leads outside/);
+    const cloneThroughLink = await run("git", ["clone", ".", "proc/self/root/out/cloned"]);
+    assert.match(cloneThroughLink.content, /is not allowed with git: it leads outside/);
+    assert.ok(!existsSync(join(outside, "out/cloned")));
+    for (const directory of ["sub", work, "."]) {
+      const result = await run("git", ["-C", directory, "status", "--short"]);
+      assert.equal(result.isError, false, `${directory}: ${result.content}`);
+    }
   });
 });

@@ -8,6 +8,22 @@ import { parseOptions, type ParsedArgument, type Refusal } from "./parse-options
 export interface ProgramDescription {
   names: readonly string[];
   check(args: readonly string[]): Refusal | undefined;
+  /**
+   * Paths (of a list `check` allowed) that decide where the program works, finds its repository or
+   * writes: each must lead inside the working directory once symlinks are followed (see check-places.ts).
+   */
+  places?(args: readonly string[]): Place[];
+  /** With no OS sandbox: the first argument the text guard alone cannot make safe, refused. */
+  unsandboxed?(args: readonly string[]): Refusal | undefined;
+}
+
+/**
+ * A path as the program follows it: `chain` steps each relative to the one before (`git -C a -C b`
+ * is b inside a), the first relative to the working directory; `argument` names it to the model.
+ */
+export interface Place {
+  argument: string;
+  chain: readonly string[];
 }
 
 /** A program read by getopt_long: its options from the table, then checks over the parsed list. */

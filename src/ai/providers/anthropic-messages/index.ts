@@ -2,6 +2,7 @@ import { parseEventData, postForStream, runAdapter, type AdapterDependencies, ty
 import { readSse } from "../../http/sse.js";
 import { messagesRequestBody } from "./convert-messages.js";
 import { AnthropicEventMapper } from "./map-events.js";
+import { basePath } from "../../http/join-url.js";
 
 const ANTHROPIC_VERSION = "2023-06-01";
 
@@ -13,7 +14,7 @@ export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): P
       return runAdapter(model, context, options, async (builder, wire, _compat, call) => {
         const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION };
         if (model.apiKey) headers["x-api-key"] = model.apiKey;
-        const path = /\/v1\/?$/.test(model.baseUrl) ? "/messages" : "/v1/messages";
+        const path = /\/v1$/.test(basePath(model.baseUrl)) ? "/messages" : "/v1/messages";
         const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), call, builder);
         const what = `${model.ref} (POST ${path})`;
         const mapper = new AnthropicEventMapper(builder, what);

@@ -4,10 +4,11 @@ import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
 import { ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
+import { withBasePath } from "../../http/join-url.js";
 
 /** The server root of an Ollama base URL: its native API is at `/api/…`, beside the OpenAI-compatible `/v1`. */
 export function ollamaOrigin(baseUrl: string): string {
-  return baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "").replace(/\/api$/, "");
+  return withBasePath(baseUrl, (path) => path.replace(/\/v1$/, "").replace(/\/api$/, ""));
 }
 
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */

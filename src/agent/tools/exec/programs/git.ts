@@ -1,6 +1,6 @@
 import { flag, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, type OptionTable } from "../option-table.js";
 import { parseOptions, type Refusal } from "../parse-options.js";
-import { operands, type ProgramDescription } from "../program.js";
+import { operands, type Place, type ProgramDescription } from "../program.js";
 import * as options from "./git-options.js";
 
 /** git's own options before the subcommand, matched by exact name (git reads them itself). */
@@ -82,5 +82,25 @@ export const git: ProgramDescription = {
     const parsed = parseOptions(rest, subcommand.options);
     if (!parsed.ok) return { ...parsed.refusal, reason: `git ${name}: ${parsed.refusal.reason}` };
     return subcommand.operands?.(operands(parsed.parsed));
+  },
+  // -C chooses the repository as surely as --git-dir (its config can run programs); each -C is
+  // relative to the one before. A clone's directory is written.
+  places(args) {
+    const top = parseOptions(args, topLevel, { stopAtOperand: true });
+    if (!top.ok) return [];
+    const places: Place[] = [];
+    let directory: string[] = [];
+    for (const item of top.parsed) {
+      if (item.kind !== "option" || item.name !== "-C" || item.value === undefined) continue;
+      directory = [...directory, item.value];
+      places.push({ argument: item.value, chain: directory });
+    }
+    const [name, ...rest] = top.rest;
+    if (name === "clone") {
+      const parsed = parseOptions(rest, options.cloneTable);
+      const target = parsed.ok ? operands(parsed.parsed)[1] : undefined;
+      if (target !== undefined) places.push({ argument: target, chain: [...directory, target] });
+    }
+    return places;
   },
 };

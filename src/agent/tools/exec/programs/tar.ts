@@ -1,14 +1,12 @@
 import { checked, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
-import { getoptProgram } from "../program.js";
+import { parseOptions } from "../parse-options.js";
+import { getoptProgram, type Place, type ProgramDescription } from "../program.js";
 
 /** `host:file` is a remote archive: tar would start rsh/ssh to reach it. */
 const archiveName = (name: string) => (name.includes(":") ? "a name with ':' is a remote archive, which tar reaches by running rsh or ssh" : undefined);
 const READS_OPTIONS = "names read from a file may be options (--to-command…)";
 
-/** GNU tar: list, extract and create archives in the working directory; nothing that starts programs. */
-export const tar = getoptProgram(
-  ["tar", "gtar"],
-  table({
+const TAR_OPTIONS = table({
     oldStyleFirstArgument: true,
     flags: "txcvzjJaOkmphWS",
     values: "bXKNV",
@@ -54,8 +52,13 @@ export const tar = getoptProgram(
       concatenate: refused(WRITES_FILES, "none"),
       delete: refused("it deletes files", "none"),
     },
-  }),
-  (parsed) => {
+  });
+
+const EXTRACTING = new Set(["-x", "--extract", "--get"]);
+
+/** GNU tar: list, extract and create archives in the working directory; nothing that starts programs. */
+export const tar: ProgramDescription = {
+  ...getoptProgram(["tar", "gtar"], TAR_OPTIONS, (parsed) => {
     // Creating writes the archive: it stays in the working directory.
     if (!parsed.some((item) => item.kind === "option" && (item.name === "-c" || item.name === "--create"))) return undefined;
     for (const item of parsed) {
@@ -64,5 +67,32 @@ export const tar = getoptProgram(
       if (outside) return { argument: item.value, reason: `the archive tar creates: ${outside}` };
     }
     return undefined;
+  }),
+  // The archive (opened before any -C) and each -C, relative to the -C before it as tar reads them.
+  places(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    if (!result.ok) return [];
+    const places: Place[] = [];
+    let directory: string[] = [];
+    for (const item of result.parsed) {
+      if (item.kind !== "option" || item.value === undefined) continue;
+      if ((item.name === "-f" || item.name === "--file") && item.value !== "-") places.push({ argument: item.value, chain: [item.value] });
+      if (item.name === "-C" || item.name === "--directory") {
+        directory = [...directory, item.value];
+        places.push({ argument: item.value, chain: directory });
+      }
+    }
+    return places;
   },
-);
+  // An archive may hold a symlink and then a member written through it (or through one an earlier
+  // extraction left): only the sandbox keeps such writes inside the working directory.
+  unsandboxed(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    const extract = result.ok ? result.parsed.find((item) => item.kind === "option" && EXTRACTING.has(item.name)) : undefined;
+    if (!extract || extract.kind !== "option") return undefined;
+    return {
+      argument: extract.argument,
+      reason: "extracting needs the OS sandbox (tools.exec.sandbox \"auto\" with bubblewrap installed): without it, a symlink in the archive or the working directory could send files anywhere; list it with -t instead",
+    };
+  },
+};

@@ -1,0 +1,57 @@
+import { realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, parse, resolve, sep } from "node:path";
+import type { Refusal } from "./parse-options.js";
+import type { ProgramDescription } from "./program.js";
+
+export interface PlaceCheck {
+  description: ProgramDescription | undefined;
+  args: readonly string[];
+  /** The working directory the program runs in. */
+  cwd: string;
+  /** Whether an OS sandbox runs the program (only its working directory writable). */
+  sandboxed: boolean;
+}
+
+/**
+ * The first path argument that leads outside the working directory with symlinks followed (a link
+ * inside it may point anywhere: `tar -C link/…`, `git -C link`), or what the guard cannot make safe
+ * without the sandbox; undefined when the program may run. Text checks cannot see links: this asks the
+ * file system, just before the program starts.
+ */
+export async function refusedPlace(check: PlaceCheck): Promise<Refusal | undefined> {
+  const description = check.description;
+  if (!description) return undefined;
+  if (!check.sandboxed) {
+    const refusal = description.unsandboxed?.(check.args);
+    if (refusal) return refusal;
+  }
+  const places = description.places?.(check.args) ?? [];
+  if (places.length === 0) return undefined;
+  const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
+  for (const place of places) {
+    let at = root;
+    for (const step of place.chain) at = await followLinks(at, step);
+    if (at !== root && !at.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) {
+      return { argument: place.argument, reason: `it leads outside the working directory (to ${at}, symlinks followed); exec works only inside ${root}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where `path` (relative to the real directory `base`) leads: each existing component resolved with
+ * its symlinks, as the program will open it; a component that does not exist yet is taken as written.
+ */
+async function followLinks(base: string, path: string): Promise<string> {
+  let at = isAbsolute(path) ? parse(path).root : base;
+  for (const part of path.split(/[\\/]+/)) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      at = dirname(at);
+      continue;
+    }
+    const next = join(at, part);
+    at = await realpath(next).catch(() => next);
+  }
+  return at;
+}
