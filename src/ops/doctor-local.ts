@@ -70,7 +70,7 @@ export function cooldownFindings(file: CooldownPersistence, options: { now: numb
       fix: "`hearth doctor --fix` removes them",
     };
     if (fix) {
-      file.save(active);
+      file.save(active, stale);
       finding.fixed = true;
     }
     findings.push(finding);

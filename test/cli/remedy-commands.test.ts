@@ -34,7 +34,7 @@ function mentions(text: string, where: string): Mention[] {
 /** Remedies in the source: backticked `hearth …`, or `hearth …` followed by a flag or an interpolated argument. */
 function sourceMentions(): Mention[] {
   const files = [
-    ...readdirSync(join(repoRoot, "src/ops")).map((name) => join("src/ops", name)),
+    ...readdirSync(join(repoRoot, "src/ops"), { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts")).map((name) => join("src/ops", name)),
     ...["doctor", "models-discover", "models-load", "init", "models-status"].map((name) => `src/cli/commands/${name}.ts`),
   ];
   const found: Mention[] = [];
