@@ -1,5 +1,6 @@
 import type { SessionEntry } from "../sessions/entries.js";
 import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
+import { channelOf } from "./session-channel.js";
 
 export type UsageGrouping = "model" | "agent" | "day" | "channel";
 export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day", "channel"];
@@ -38,11 +39,7 @@ export interface UsageOptions {
   isLocal: (ref: string, baseUrl: string | undefined) => boolean;
 }
 
-/** Sessions of a channel are keyed `<channel>:<who>`; the rest came through the terminal. */
-const CHANNELS = ["whatsapp", "http", "webchat"];
-export function channelOf(session: string): string {
-  return CHANNELS.find((channel) => session.startsWith(`${channel}:`)) ?? "cli";
-}
+export { channelOf } from "./session-channel.js";
 
 const emptyRow = (key: string): UsageRow => ({ key, calls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
 

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
@@ -12,7 +13,11 @@ const REDACTED_PATHS = ["text", "*.text", "body", "*.body", "content", "*.conten
  */
 export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined }): { logger: Logger; file: string } {
   const file = join(options.stateDir, "logs", "gateway.log");
-  const destination = pino.destination({ dest: file, mkdir: true, sync: true });
+  // Owner-only, like everything in the state dir: the log names sessions, models and servers.
+  mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  chmodSync(file, 0o600);
+  const destination = pino.destination({ dest: file, sync: true });
   const secrets = options.secrets;
   const logger = pino(
     {

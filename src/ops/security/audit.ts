@@ -11,6 +11,7 @@ import { auditFindings, type AuditedAgent, type AuditFacts } from "./config-chec
 import { bySeverity, type Finding } from "./finding.js";
 import { modelSize, type ModelSize } from "./model-size.js";
 import { reportedSize } from "./server-facts.js";
+import { channelOf } from "../session-channel.js";
 
 export interface AuditInput {
   config: HearthConfig;
@@ -30,8 +31,6 @@ export interface AuditReport {
   models: { ref: string; totalB: number | null; activeB: number | null; quantization: string | null; source: string }[];
 }
 
-/** Channels whose sessions are keyed `<channel>:<who>`; the terminal's keys carry no such prefix. */
-const CHANNEL_PREFIXES = ["whatsapp", "http", "webchat"] as const;
 
 export function auditedAgents(config: HearthConfig, resolved: ResolvedModels): AgentSpec[] {
   return ["main", ...config.agents.list.map((agent) => agent.id)].map((id) => agentSpec(config, resolved, id));
@@ -66,8 +65,8 @@ async function reasoningShown(stateDir: string): Promise<{ session: string; chan
   }
   const shown: { session: string; channel: string }[] = [];
   for (const session of sessions) {
-    const channel = CHANNEL_PREFIXES.find((prefix) => session.startsWith(`${prefix}:`));
-    if (!channel) continue;
+    const channel = channelOf(session);
+    if (channel === "cli") continue;
     try {
       if (conversationView((await store.read(session)).entries).reasoning) shown.push({ session, channel });
     } catch {

@@ -1,0 +1,10 @@
+/**
+ * Which channel a session belongs to, from its key: `whatsapp:<jid>`, `http` / `http:<user>` (the
+ * OpenAI-compatible API), `web-…` or `webchat:…` (the web chat page); anything else is the terminal.
+ */
+export function channelOf(session: string): "whatsapp" | "http" | "webchat" | "cli" {
+  if (session.startsWith("whatsapp:")) return "whatsapp";
+  if (session === "http" || session.startsWith("http:")) return "http";
+  if (session.startsWith("web-") || session.startsWith("webchat:")) return "webchat";
+  return "cli";
+}
