@@ -37,10 +37,10 @@ interface AgentJson {
 const outcomes = (json: AgentJson): string[] => json.attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`);
 
 /** A cooldowns file as an earlier command leaves it. */
-function coolDown(stateDir: string, entries: Record<string, { kind: string }>): void {
+function coolDown(stateDir: string, entries: Record<string, { kind: string; phase?: string }>): void {
   mkdirSync(stateDir, { recursive: true });
   const until = Date.now() + 10 * 60_000;
-  writeFileSync(join(stateDir, "cooldowns.json"), JSON.stringify(Object.fromEntries(Object.entries(entries).map(([ref, { kind }]) => [ref, { failures: 1, until, kind }]))));
+  writeFileSync(join(stateDir, "cooldowns.json"), JSON.stringify(Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, { failures: 1, until, ...entry }]))));
 }
 
 describe("hearth: cooldowns never overrule the user or reality", () => {
@@ -58,7 +58,7 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
 
   test("the server is back and a probe says so: the probe ends the cooldown, and the next turn goes to the local model", async () => {
     const state = join(temp.dir, "probe");
-    coolDown(state, { "local/m": { kind: "timeout" } });
+    coolDown(state, { "local/m": { kind: "timeout", phase: "connect" } });
     const file = temp.write("probe.json5", config(studio.baseUrl, spare.baseUrl));
     const before = await runCli(["models", "status", "--json", "--config", file], { env: { HEARTH_STATE_DIR: state } });
     const [cooling] = (JSON.parse(before.stdout) as { chain: { coolingUntil?: string }[] }).chain;
