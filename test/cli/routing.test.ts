@@ -154,6 +154,19 @@ describe("hearth: honest progress and words", () => {
     }
   });
 
+  test("chat in a pipe says the wait on stderr too, in the same lines as agent", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const file = temp.write("hung-chat.json5", config(hung.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 7," }));
+      const result = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "hung-chat") }, input: "hello\n" });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^no reply from local\/m for 5 s \(prompt \d+ tokens\) — trying Spare at 7 s$/m);
+      assert.match(result.stdout, /from the paid fallback/);
+    } finally {
+      await hung.close();
+    }
+  });
+
   test("HTTP 500 is a server error, not 'overloaded'; a connection dropped mid-answer is not 'unreachable'", async () => {
     const failing = await startFakeServer(() => serverError500);
     const dropping = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an answer", chunkSize: 4 }).slice(0, 3), after: "reset" }));

@@ -261,6 +261,37 @@ describe("honest progress and words", () => {
     }
   });
 
+  test("a server without LM Studio's listing that answered this model a moment ago and then goes silent is stuck: it fails over on the prompt's reading time", async () => {
+    let posts = 0;
+    const llama = await startFakeServer((request) => {
+      if (request.method === "GET") return { kind: "json", status: 404, body: { error: { message: "File Not Found", type: "not_found_error" } } };
+      posts++;
+      return posts === 1 ? answer("a good answer") : { kind: "hang-before-headers" };
+    });
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: llama.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
+      assert.deepEqual((await route(routing.router, { chain, context: ask })).outcomes, ["local/m ok"]);
+      const pending = route(routing.router, { chain, context: ask });
+      let finished = false;
+      void pending.then(() => (finished = true));
+      let simulated = 0;
+      while (!finished && simulated < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        routing.clock.advance(1_000);
+        simulated += 1_000;
+      }
+      const result = await pending;
+      assert.deepEqual(result.outcomes, ["local/m timeout", "spare/m ok"]);
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^local\/m: no first token within 10 s although the server has the model loaded/);
+      assert.ok(simulated < 30_000, `failed over after ${simulated} ms of simulated time, not the minute`);
+    } finally {
+      routing.close();
+      await llama.close();
+    }
+  });
+
   test("a loaded model's limit is its prompt's reading time at the measured speed, three times over, plus 10 s", () => {
     const stats = new PrefillStats();
     assert.equal(stats.loadedLimitMs("x/m", true, 500), 10_000 + (500 / 250) * 3 * 1000, "250 tokens/s assumed before measuring");
