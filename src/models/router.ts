@@ -223,7 +223,9 @@ export class Router {
       const baseUrl = order[position] as string;
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
-      const onReplica = { ...model, baseUrl };
+      // Ollama's native API runs the model with the window asked for (num_ctx): ask for no more than the model can take.
+      const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
+      const onReplica = { ...model, baseUrl, ...window };
       result = await replicas.attempt(
         baseUrl,
         () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
