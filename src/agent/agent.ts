@@ -33,6 +33,8 @@ export interface AgentDependencies {
   windows?: ContextWindows | undefined;
   /** An observer for each model call's router events (the gateway's first-token latencies); absent: none. */
   observeRoute?: (() => (event: RouterEvent) => void) | undefined;
+  /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
+  initCommand?: string | undefined;
 }
 
 type UserEntry = Extract<SessionEntry, { type: "user" }>;
@@ -91,7 +93,7 @@ export class Agent {
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
   get noModelMessage(): string {
     const key = this.spec.id === "main" ? "agents.defaults.model.primary" : `agents.list (${this.spec.id}).model, or agents.defaults.model.primary`;
-    return `no model is configured: set ${key} (\`hearth init\` writes a starter config)`;
+    return `no model is configured: set ${key} (\`${this.dependencies.initCommand ?? "hearth init"}\` writes a starter config)`;
   }
 
   async readSession(key: string): Promise<SessionEntry[]> {

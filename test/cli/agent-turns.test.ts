@@ -137,7 +137,7 @@ describe("turns that got no answer never poison the session", () => {
     const empty = temp.write("empty.json5", `{ models: { mode: "replace", providers: {} } }`);
     const env = { HEARTH_STATE_DIR: join(temp.dir, "fresh") };
     const chat = await runCli(["chat", "--config", empty], { env, input: "hello\nhello\nhello\n" });
-    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`hearth init` writes a starter config\); until then messages get no answer$/);
+    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`\.\/bin\/hearth init` writes a starter config\); until then messages get no answer$/);
     const first = await runCli(["agent", "--config", file, "-m", "my name is Ana"], { env });
     assert.equal(first.stdout, "seen: my name is Ana\n", "the hellos typed before a model existed are not merged in");
     const fresh = await runCli(["agent", "--config", file, "--new", "-m", "who am I?"], { env });
