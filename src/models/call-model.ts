@@ -138,8 +138,15 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
 /** How long after an answer a server without a load listing is taken to still have the model loaded. */
 export const ANSWERED_LATELY_MS = 10 * 60_000;
 
-/** It answered in this process: a measured prompt-reading speed, or an answer within ANSWERED_LATELY_MS. */
+/** Ollama unloads an idle model after 5 minutes by default (keep_alive): an answer counts for less than that. */
+const OLLAMA_ANSWERED_LATELY_MS = 4 * 60_000;
+
+/**
+ * It answered in this process: a measured prompt-reading speed, or an answer within
+ * ANSWERED_LATELY_MS. Ollama unloads idle models by itself, so there only a recent answer counts.
+ */
 function answeredLately(dependencies: CallDependencies, model: ModelSpec): boolean {
+  if (model.api === "ollama") return dependencies.loadState?.answeredRecently(model, model.baseUrl, OLLAMA_ANSWERED_LATELY_MS) === true;
   if (dependencies.prefill.tokensPerSecond(model.ref) !== undefined) return true;
   return dependencies.loadState?.answeredRecently(model, model.baseUrl, ANSWERED_LATELY_MS) === true;
 }
