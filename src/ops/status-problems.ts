@@ -115,9 +115,9 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
     // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
     problems.push({
-      severity: "warn",
-      title: `the model takes at most ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth asks Ollama for ${served.servedContext}`,
-      fix: `lower contextWindow to ${served.servedContext} for ${model.ref}`,
+      id: "context-beyond-model", severity: "warn",
+      title: `the model supports at most ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth asks Ollama for ${served.servedContext}`,
+      fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${served.servedContext}`,
     });
   } else if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
     problems.push({

@@ -101,7 +101,7 @@ describe("the served window: learned from the servers, the smallest known one us
     const capped = new ServedWindows(http, undefined);
     await capped.refresh(tooLarge);
     assert.deepEqual(capped.explain(tooLarge), { window: 40960, source: "server" }, "the model's maximum is the ceiling");
-    assert.match(servedProblems(tooLarge, { servedContext: capped.reportedWindow(tooLarge), toolUse: true })[0]?.fix ?? "", /^lower contextWindow to 40960/);
+    assert.match(servedProblems(tooLarge, { servedContext: capped.reportedWindow(tooLarge), toolUse: true })[0]?.fix ?? "", /^lower models\.providers\.test → model-x contextWindow to 40960$/);
 
     // What is sent: num_ctx = min(contextWindow, the model's maximum).
     const routing = createRouting({ http, clock: new ManualClock() });
