@@ -4,6 +4,7 @@ import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js"
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
+import { missingKey } from "../models/missing-key.js";
 import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
@@ -32,6 +33,8 @@ export interface AgentDependencies {
   windows?: ContextWindows | undefined;
   /** An observer for each model call's router events (the gateway's first-token latencies); absent: none. */
   observeRoute?: (() => (event: RouterEvent) => void) | undefined;
+  /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
+  initCommand?: string | undefined;
 }
 
 type UserEntry = Extract<SessionEntry, { type: "user" }>;
@@ -90,7 +93,7 @@ export class Agent {
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
   get noModelMessage(): string {
     const key = this.spec.id === "main" ? "agents.defaults.model.primary" : `agents.list (${this.spec.id}).model, or agents.defaults.model.primary`;
-    return `no model is configured: set ${key} (\`hearth init\` writes a starter config)`;
+    return `no model is configured: set ${key} (\`${this.dependencies.initCommand ?? "hearth init"}\` writes a starter config)`;
   }
 
   async readSession(key: string): Promise<SessionEntry[]> {
@@ -209,9 +212,13 @@ export class Agent {
     return true;
   }
 
-  /** A message larger than the roomiest window in the chain allows would overflow every candidate: refuse it before any call. */
+  /**
+   * A message larger than the roomiest window in the chain allows would overflow every candidate:
+   * refuse it before any call. Only candidates that can be called count (the privacy policy allows
+   * them, and they have their key): a keyless hosted fallback's large window would never be used.
+   */
   private async refuseOversize(chain: readonly ModelSpec[], text: string): Promise<string | undefined> {
-    const permitted = chain.filter((model) => this.spec.privacy !== "local-only" || model.local);
+    const permitted = chain.filter((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined);
     const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: await this.budget(model) })));
     const { systemPrompt, tools } = this.prompt([]).context;
     return oversizeRefusal(text, messageRooms(candidates, { systemPrompt, tools }));

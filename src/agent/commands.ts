@@ -65,7 +65,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     case "/compact": {
       const head = chain[0];
       if (!head) return "No model to write the summary.";
-      const result = await agent.compact({ key, entries, chain, budget: await agent.budget(head), emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true });
+      const result = await agent.compact({ key, entries, chain, budget: await agent.budget(head), emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true, manual: true });
       return compactionWords(result);
     }
     case "/status": {

@@ -30,15 +30,39 @@ export const SUMMARY_SYSTEM = [
  * user message), fold everything older into the summary. Undefined when there is nothing older.
  */
 export function planCompaction(view: ConversationView, keepRecentTokens: number): CompactionPlan | undefined {
-  const { messages, ids } = view;
-  const turnStarts = messages.map((message, index) => (message.role === "user" && ids[index] !== undefined ? index : -1)).filter((index) => index > 0);
-  if (turnStarts.length === 0) return undefined;
-  let cut = turnStarts[turnStarts.length - 1] as number;
-  for (let position = turnStarts.length - 1; position >= 0; position--) {
-    const candidate = turnStarts[position] as number;
-    if (estimateContextTokens({ messages: messages.slice(candidate) }) > keepRecentTokens) break;
+  const starts = turnStarts(view);
+  if (starts.length === 0) return undefined;
+  let cut = starts[starts.length - 1] as number;
+  for (let position = starts.length - 1; position >= 0; position--) {
+    const candidate = starts[position] as number;
+    if (estimateContextTokens({ messages: view.messages.slice(candidate) }) > keepRecentTokens) break;
     cut = candidate;
   }
+  return planFrom(view, cut);
+}
+
+/**
+ * Where to trim when no summary can be written: at the oldest whole-turn boundary, no earlier than
+ * `notBefore` (the plan's own cut), from which `fits` says the prompt leaves headroom; else at the
+ * latest turn. Trimming well below the limit keeps the next turns from trimming again at once, so
+ * the prompt's prefix stays the same and the server's prompt cache is reused.
+ */
+export function planTrim(view: ConversationView, notBefore: string, fits: (firstKeptId: string) => boolean): CompactionPlan | undefined {
+  const starts = turnStarts(view);
+  const from = starts.findIndex((index) => view.ids[index] === notBefore);
+  const candidates = from >= 0 ? starts.slice(from) : starts;
+  const last = candidates[candidates.length - 1];
+  if (last === undefined) return undefined;
+  return planFrom(view, candidates.find((index) => fits(view.ids[index] as string)) ?? last);
+}
+
+/** Indexes of the messages that start a turn (a user message of the session), after the first. */
+function turnStarts(view: ConversationView): number[] {
+  return view.messages.map((message, index) => (message.role === "user" && view.ids[index] !== undefined ? index : -1)).filter((index) => index > 0);
+}
+
+function planFrom(view: ConversationView, cut: number): CompactionPlan | undefined {
+  const { messages, ids } = view;
   const firstKeptId = ids[cut];
   if (firstKeptId === undefined) return undefined;
   // The earlier summary is folded in separately: leave it out, keeping the user's words it opens.

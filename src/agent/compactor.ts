@@ -8,7 +8,7 @@ import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView } from "./build-context.js";
-import { planCompaction, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
+import { planCompaction, planTrim, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
 
 export interface CompactRequest {
@@ -21,6 +21,8 @@ export interface CompactRequest {
   focus?: string | undefined;
   /** After an overflow or on `/compact`: keep less word for word. */
   force?: boolean | undefined;
+  /** The user asked (`/compact`): a summary is attempted even where one failed lately. */
+  manual?: boolean | undefined;
   signal?: AbortSignal | undefined;
   /** The user entry of the turn under way. */
   pending?: string | undefined;
@@ -32,9 +34,14 @@ export interface CompactorDependencies {
   spec: AgentSpec;
   budget: (model: ModelSpec) => Promise<Budget>;
   promptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
+  /** Milliseconds since the epoch; default Date.now. */
+  clock?: (() => number) | undefined;
 }
 
 const now = (): string => new Date().toISOString();
+
+/** A summariser that could not write a summary is not asked again for this long: turns trim at once meanwhile. */
+export const SUMMARY_RETRY_AFTER_MS = 10 * 60_000;
 
 /**
  * Folds older turns into a summary; when no summary can be written (cut off, too large, the
@@ -42,7 +49,14 @@ const now = (): string => new Date().toISOString();
  * deterministic trim, so a session can always continue. The transcript keeps everything.
  */
 export class Compactor {
+  /** Per summariser model: until when it is not asked again, and why it failed (this process only). */
+  private readonly failedSummaries = new Map<string, { until: number; reason: string }>();
+
   constructor(private readonly dependencies: CompactorDependencies) {}
+
+  private clock(): number {
+    return (this.dependencies.clock ?? Date.now)();
+  }
 
   async compact(request: CompactRequest): Promise<CompactionOutcome> {
     const { spec, store } = this.dependencies;
@@ -56,6 +70,12 @@ export class Compactor {
     const summarizer = spec.compaction.chain.length > 0 ? spec.compaction.chain : request.chain;
     const head = summarizer[0];
     if (!head) return this.trim(request, plan, tokensBefore, "no model to write the summary");
+    // A summary that just failed would fail again (the window is as small, the server as busy): trim at once.
+    const failed = this.failedSummaries.get(head.ref);
+    if (failed && failed.until > this.clock() && !request.manual) {
+      const retry = new Date(failed.until).toISOString().slice(11, 16);
+      return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry} UTC`);
+    }
     emit({ type: "compaction", phase: "start", tokensBefore });
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -65,6 +85,7 @@ export class Compactor {
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
       await store.append(request.key, [entry]);
       entries.push(entry);
+      this.failedSummaries.delete(head.ref);
       emit({ type: "compaction", phase: "end", tokensBefore });
       return { outcome: "compacted", tokensBefore, model: head.ref };
     } catch (error) {
@@ -78,11 +99,20 @@ export class Compactor {
           : error instanceof Error
             ? error.message
             : String(error);
+      this.failedSummaries.set(head.ref, { until: this.clock() + SUMMARY_RETRY_AFTER_MS, reason });
       return this.trim(request, plan, tokensBefore, reason);
     }
   }
 
-  private async trim(request: CompactRequest, plan: CompactionPlan, tokensBefore: number, reason: string): Promise<CompactionOutcome> {
+  /**
+   * Leaves the oldest turns out of what is sent, down to half the prompt budget where whole turns
+   * allow (never less than `planned` leaves out): the next turns then fit without trimming again.
+   */
+  private async trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string): Promise<CompactionOutcome> {
+    const headroom = Math.floor(request.budget.promptTokens / 2);
+    const view = conversationView(request.entries, { pending: request.pending });
+    const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
+    const plan = planTrim(view, planned.firstKeptId, (firstKeptId) => this.dependencies.promptTokens([...request.entries, probe(firstKeptId)], request.pending) <= headroom) ?? planned;
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
     await this.dependencies.store.append(request.key, [entry]);
     request.entries.push(entry);

@@ -2,7 +2,7 @@ import type { TurnFailureCause } from "../sessions/entries.js";
 
 export interface FailureHintRequest {
   cause: TurnFailureCause;
-  attempts: readonly { outcome: string }[];
+  attempts: readonly { outcome: string; model?: string | undefined }[];
   /** How the user runs hearth (`hearth`, `./bin/hearth`), for the commands a hint names. */
   command: string;
   /** How this front end resends a message that got no answer (`hearth agent --retry`, `/retry`). */
@@ -12,7 +12,7 @@ export interface FailureHintRequest {
 /**
  * What became of a message no model answered, and the next step, from why the turn failed and what
  * each candidate did: a cancelled turn needs no probe; a turn where nothing could be sent needs a key
- * or a local model; a refused request needs the request fixed; only servers that failed call for
+ * or a local model; a refused key needs the key fixed; a refused request needs the request fixed; only servers that failed call for
  * `models status --probe`. The message is always saved; only a transient failure is worth resending.
  */
 export function failureHint({ cause, attempts, command, retry }: FailureHintRequest): string {
@@ -28,5 +28,11 @@ export function failureHint({ cause, attempts, command, retry }: FailureHintRequ
       ? "the server rejected the request itself (see above): resending will not help until that is fixed; your message is saved in the transcript and left out of later turns"
       : "your message is saved in the transcript and left out of later turns";
   }
-  return `your message is saved; ${retry} sends it again, \`${command} models status --probe\` shows what is wrong`;
+  const refused = [...new Set(attempts.filter((attempt) => attempt.outcome === "auth").map((attempt) => attempt.model ?? "the server"))];
+  const where = refused.map((ref) => `models.providers.${ref.includes("/") ? ref.slice(0, ref.indexOf("/")) : "<provider>"}.apiKey`);
+  const keyFix = refused.length > 0 ? `check the API key: the server refused the one of ${refused.join(", ")} (${[...new Set(where)].join(", ")}, or the environment variable it comes from)` : undefined;
+  // Only refused keys: resending changes nothing until the key is fixed.
+  if (keyFix && outcomes.every((outcome) => outcome === "auth" || outcome.startsWith("skipped-"))) return `${keyFix}; your message is saved and ${retry} sends it again once the key is fixed`;
+  const probe = `your message is saved; ${retry} sends it again, \`${command} models status --probe\` shows what is wrong`;
+  return keyFix ? `${probe}; ${keyFix}` : probe;
 }

@@ -62,6 +62,19 @@ export function factsFromOllamaShow(body: unknown): ServedFacts {
 }
 
 /**
+ * Ollama `POST /api/show`, for hearth speaking Ollama's native API: hearth sets `num_ctx` itself, so
+ * neither `/api/ps` (what was loaded before) nor the Modelfile's `num_ctx` says the window; the
+ * model's trained maximum (`model_info["<arch>.context_length"]`) is the ceiling it can be given.
+ */
+export function factsFromOllamaShowMaximum(body: unknown): ServedFacts {
+  const root = record(body);
+  const capabilities = array(root.capabilities);
+  const info = record(root.model_info);
+  const maximum = Object.entries(info).find(([name]) => name.endsWith(".context_length"))?.[1];
+  return { window: positive(maximum), tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined };
+}
+
+/**
  * The window a context-overflow message names, one pattern per server. The first group is the window.
  */
 const OVERFLOW_WINDOW: readonly RegExp[] = [

@@ -8,7 +8,7 @@ export class Spinner {
 
   constructor(
     private readonly stream: NodeJS.WritableStream,
-    private readonly enabled: boolean,
+    readonly enabled: boolean,
     private readonly colour = true,
   ) {}
 

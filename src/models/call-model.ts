@@ -36,7 +36,8 @@ export interface ModelCall {
  * One call. For a local model, LM Studio is asked at the same time whether the model is loaded: if
  * not, the user is told, and the call either gets the cold-load limit for its first token or is
  * dropped for the next model while a warm-up request makes the server load it; if it is loaded, the
- * limit shrinks to what reading the prompt takes. While no token has come, the user hears so.
+ * limit shrinks to what reading the prompt takes — so it does for a server without that listing that
+ * answered this model lately in this process. While no token has come, the user hears so.
  */
 export async function callModel(dependencies: CallDependencies, call: ModelCall): Promise<AttemptResult> {
   const { adapters, prefill, loadState, clock } = dependencies;
@@ -73,7 +74,14 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       .catch(() => undefined)
       .then((loaded) => {
         // Once a token arrived the model is plainly answering, whatever a slower listing says.
-        if (loaded === undefined || settled || firstTokenMs !== undefined) return;
+        if (settled || firstTokenMs !== undefined) return;
+        // A server without LM Studio's native API that answered this model lately has it loaded, for the limit's sake.
+        if (loaded === undefined) {
+          if (!answeredLately(dependencies, model)) return;
+          const limit = prefill.loadedLimitMs(model.ref, model.local, promptTokens);
+          if (limit !== undefined) watch.loaded(limit);
+          return;
+        }
         if (loaded) {
           const limit = prefill.loadedLimitMs(model.ref, model.local, promptTokens);
           if (limit !== undefined) watch.loaded(limit);
@@ -125,6 +133,22 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     if (!coldLoading) cancel.abort();
   }
   return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };
+}
+
+/** How long after an answer a server without a load listing is taken to still have the model loaded. */
+export const ANSWERED_LATELY_MS = 10 * 60_000;
+
+/** Ollama unloads an idle model after 5 minutes by default (keep_alive): an answer counts for less than that. */
+const OLLAMA_ANSWERED_LATELY_MS = 4 * 60_000;
+
+/**
+ * It answered in this process: a measured prompt-reading speed, or an answer within
+ * ANSWERED_LATELY_MS. Ollama unloads idle models by itself, so there only a recent answer counts.
+ */
+function answeredLately(dependencies: CallDependencies, model: ModelSpec): boolean {
+  if (model.api === "ollama") return dependencies.loadState?.answeredRecently(model, model.baseUrl, OLLAMA_ANSWERED_LATELY_MS) === true;
+  if (dependencies.prefill.tokensPerSecond(model.ref) !== undefined) return true;
+  return dependencies.loadState?.answeredRecently(model, model.baseUrl, ANSWERED_LATELY_MS) === true;
 }
 
 function stuckFailure(model: ModelSpec, limitMs: number, promptTokens: number): Failure {

@@ -31,6 +31,8 @@ function fileSchema(now: number) {
       failures: z.number().int().min(1).max(10_000),
       until: z.number().int().min(YEAR_2000).max(now + WEEK_MS),
       kind: z.enum(FAILURE_KINDS),
+      // Written since hearth records which timeout fired; older files have none.
+      phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
     }),
   );
 }

@@ -25,6 +25,19 @@ export interface CooldownEntry {
   failures: number;
   until: number;
   kind: FailureKind;
+  /** Which timeout fired, for kind "timeout" (absent in files of older hearths). */
+  phase?: Failure["phase"];
+}
+
+/**
+ * Whether a server answering a quick look (its model listing) ends this cooldown: only where the
+ * server was absent (refused, DNS, no connection in time, dropped before answering). A server that
+ * took the request and stalled (first-byte, idle or total timeout; or a timeout of unknown phase
+ * from an older file) answers its listing while still hung: only a real answer or the expiry ends it.
+ */
+export function endedByLook(entry: Pick<CooldownEntry, "kind" | "phase">): boolean {
+  if (entry.kind === "unreachable" || entry.kind === "stream-broken") return true;
+  return entry.kind === "timeout" && entry.phase === "connect";
 }
 
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
@@ -67,7 +80,8 @@ export class Cooldowns {
     const base = failure.kind === "timeout" ? this.settings.timeoutBaseMs : this.settings.baseMs;
     const backoff = Math.min(this.settings.maxMs, base * 2 ** (failures - 1));
     const wait = Math.max(backoff, failure.retryAfterMs ?? 0);
-    this.entries.set(ref, { failures, until: this.clock.now() + wait, kind: failure.kind });
+    const phase = failure.kind === "timeout" && failure.phase !== undefined ? { phase: failure.phase } : {};
+    this.entries.set(ref, { failures, until: this.clock.now() + wait, kind: failure.kind, ...phase });
     this.save();
   }
 
@@ -76,11 +90,14 @@ export class Cooldowns {
     if (entry && this.entries.delete(ref)) this.save(PERSISTED_KINDS.has(entry.kind) ? [ref] : []);
   }
 
-  /** Ends the cooldown of every model whose ref starts with `provider/` (its server answered a probe). */
+  /**
+   * Its server answered a probe: ends the cooldown of every model whose ref starts with `provider/`
+   * and that cooled down because the server was absent (`endedByLook`); one that hung keeps cooling.
+   */
   clearProvider(provider: string): void {
     const removed: string[] = [];
     for (const [ref, entry] of [...this.entries]) {
-      if (!ref.startsWith(`${provider}/`)) continue;
+      if (!ref.startsWith(`${provider}/`) || !endedByLook(entry)) continue;
       this.entries.delete(ref);
       if (PERSISTED_KINDS.has(entry.kind)) removed.push(ref);
     }
@@ -118,6 +135,12 @@ export class Cooldowns {
   /** What the model is cooling down from, while it is. */
   reason(ref: string): FailureKind | undefined {
     return this.until(ref) === undefined ? undefined : this.entries.get(ref)?.kind;
+  }
+
+  /** Whether a quick look at the model's server may end its cooldown, while it cools down (`endedByLook`). */
+  endsWithLook(ref: string): boolean {
+    const entry = this.until(ref) === undefined ? undefined : this.entries.get(ref);
+    return entry !== undefined && endedByLook(entry);
   }
 
   /** Providers with a model cooling down (what a health monitor probes). */

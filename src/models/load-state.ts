@@ -22,6 +22,8 @@ export class LoadState {
   private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; at: number }>();
   private readonly looking = new Map<string, Promise<boolean | undefined>>();
   private readonly warming = new Map<string, Promise<void>>();
+  /** When each replica and model last answered in this process. */
+  private readonly answered = new Map<string, number>();
 
   constructor(
     private readonly http: HttpClient,
@@ -91,6 +93,7 @@ export class LoadState {
   markLoaded(model: ModelSpec, baseUrl: string): void {
     if (!model.local) return;
     const key = `${baseUrl}\u0000${model.id}`;
+    this.answered.set(key, this.clock.now());
     const known = this.known.get(key);
     this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, at: this.clock.now() });
   }
@@ -102,6 +105,12 @@ export class LoadState {
   knownContext(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
     if (!model.local) return undefined;
     return this.known.get(`${baseUrl}\u0000${model.id}`)?.context;
+  }
+
+  /** Whether the model answered at this replica within `withinMs` in this process (it is very likely still loaded). */
+  answeredRecently(model: ModelSpec, baseUrl: string, withinMs: number): boolean {
+    const at = this.answered.get(`${baseUrl}\u0000${model.id}`);
+    return at !== undefined && this.clock.now() - at <= withinMs;
   }
 
   /** Whether LM Studio says the model was trained for tool use, as last seen; undefined if not known. */

@@ -32,8 +32,6 @@ export interface RouterDependencies {
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
 const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
-/** Cooldowns a quick look at a local server can end: the server was gone or stuck, and may be back. */
-const RECHECKED: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "stream-broken"]);
 const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "overloaded", "server-error", "stream-broken"]);
 
 /**
@@ -196,16 +194,18 @@ export class Router {
   }
 
   /**
-   * Why a cooling model is skipped, or undefined when it is tried after all: a local server gets a
-   * quick look first (under half a second), and one that answers is back — its cooldowns end.
+   * Why a cooling model is skipped, or undefined when it is tried after all: a local server that was
+   * absent gets a quick look first (under half a second), and one that answers is back — its
+   * cooldowns end. One that hung is skipped until its cooldown expires.
    */
   private async stillCooling(model: ModelSpec, request: RouteRequest): Promise<string | undefined> {
     const { cooldowns, reachability } = this.dependencies;
     const until = cooldowns.until(model.ref);
     if (until === undefined) return undefined;
     const reason = cooldowns.reason(model.ref);
-    // Only where the server itself was the trouble: a rate limit or a refused key is the server's answer, not its absence.
-    const recheck = model.local && reachability !== undefined && reason !== undefined && RECHECKED.has(reason);
+    // Only where the server was absent: a rate limit or a refused key is the server's answer, and a
+    // server that took the request and stalled answers its listing while still hung.
+    const recheck = model.local && reachability !== undefined && cooldowns.endsWithLook(model.ref);
     if (recheck && (await reachability.answers(model, request.options?.signal))) {
       cooldowns.clearProvider(model.provider);
       return undefined;
@@ -223,7 +223,9 @@ export class Router {
       const baseUrl = order[position] as string;
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
-      const onReplica = { ...model, baseUrl };
+      // Ollama's native API runs the model with the window asked for (num_ctx): ask for no more than the model can take.
+      const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
+      const onReplica = { ...model, baseUrl, ...window };
       result = await replicas.attempt(
         baseUrl,
         () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),

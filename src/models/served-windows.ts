@@ -2,7 +2,7 @@ import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import type { ModelSpec } from "../ai/model-spec.js";
-import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, factsFromOllamaShow, windowFromOverflow, type ServedFacts } from "../ai/server-window.js";
+import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, factsFromOllamaShow, factsFromOllamaShowMaximum, windowFromOverflow, type ServedFacts } from "../ai/server-window.js";
 import type { Failure } from "../ai/types.js";
 import type { LoadState } from "./load-state.js";
 import { missingKey } from "./missing-key.js";
@@ -22,7 +22,8 @@ export type WindowSource = "configured" | "server" | "overflow";
 
 /**
  * The context window each server really runs a model with, learned per replica: what llama.cpp,
- * vLLM and Ollama report, LM Studio's loaded context (through LoadState), and the numbers an
+ * vLLM and Ollama report (through Ollama's native API, where hearth sets num_ctx itself: only the
+ * model's maximum, a ceiling), LM Studio's loaded context (through LoadState), and the numbers an
  * overflow message states. The effective window is the smallest known one: the configured
  * `contextWindow` is only an upper bound.
  */
@@ -127,7 +128,9 @@ export class ServedWindows {
     if (loaded !== undefined) return true; // LM Studio: its native listing said it all
     const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
     const options = { headers: bearerHeaders(model), timeouts: ASK_TIMEOUTS, ...(signal ? { signal } : {}) };
-    const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown; onlyOllama?: boolean }[] = [
+    // Ollama's native API: the window hearth asks for (num_ctx) is the one served, up to the model's maximum.
+    const nativeOllama = [{ url: joinUrl(origin, "/api/show"), read: factsFromOllamaShowMaximum, post: { model: model.id } }];
+    const asks: { url: string; read: (body: unknown) => ServedFacts; post?: unknown; onlyOllama?: boolean }[] = model.api === "ollama" ? nativeOllama : [
       { url: joinUrl(origin, "/props"), read: factsFromLlamaCppProps }, // llama.cpp
       { url: joinUrl(baseUrl, "/models"), read: (body) => factsFromModelsListing(body, model.id) }, // llama.cpp, vLLM
       { url: joinUrl(origin, "/api/ps"), read: (body) => factsFromOllamaPs(body, model.id) }, // Ollama, loaded models

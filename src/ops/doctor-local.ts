@@ -1,6 +1,6 @@
 import { chmodSync, statSync, statfsSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CooldownEntry, CooldownPersistence } from "../models/cooldowns.js";
+import { type CooldownEntry, type CooldownPersistence, endedByLook } from "../models/cooldowns.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
 
@@ -56,7 +56,9 @@ export function cooldownFindings(file: CooldownPersistence, options: { now: numb
         group: "cooldowns",
         title: `${ref} is skipped until ${new Date(entry.until).toISOString().slice(11, 19)} UTC`,
         seen: `${entry.failures} failure${entry.failures === 1 ? "" : "s"} in a row, the last: ${entry.kind}`,
-        fix: "nothing to do once it works again: `hearth models status --probe` ends the wait when the server answers",
+        fix: endedByLook(entry)
+          ? "nothing to do once it works again: `hearth models status --probe` ends the wait when the server answers"
+          : "it took a request and stalled: a successful answer (name the model to try it at once) or the end of the wait brings it back",
       });
     } else stale.push(ref);
   }

@@ -128,7 +128,9 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           id: "cooling",
           severity: "info",
           title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
-          fix: "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early",
+          fix: options.cooldowns?.endsWithLook(model.ref)
+            ? "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early"
+            : "it took a request and stalled: only a successful answer (name the model to try it at once) or the end of the wait brings it back",
         });
       }
       if (status.reachable === undefined) return status;

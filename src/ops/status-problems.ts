@@ -113,7 +113,14 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
  */
 export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null }): StatusProblem[] {
   const problems: StatusProblem[] = [];
-  if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
+  if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
+    // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
+    problems.push({
+      id: "context-beyond-model", severity: "warn",
+      title: `the model supports at most ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth asks Ollama for ${served.servedContext}`,
+      fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${served.servedContext}`,
+    });
+  } else if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
     problems.push({
       id: "served-context-small", severity: "warn",
       title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); turns are planned against ${served.servedContext}`,

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
-import { fileSystemFault, nonRegularKind, notARegularFile, type FaultContext } from "../shared/fs-fault.js";
+import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
@@ -263,7 +263,7 @@ export class JsonlSessionStore implements SessionStore {
     try {
       handle = await this.files.open(context.path, flags | constants.O_NONBLOCK, 0o600);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENXIO") throw notARegularFile(context, "a named pipe (FIFO)");
+      if ((error as NodeJS.ErrnoException).code === "ENXIO") throw notARegularFile(context, unopenableKind(context.path));
       throw fileSystemFault(error, context);
     }
     try {

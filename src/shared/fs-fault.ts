@@ -30,6 +30,18 @@ export function notARegularFile(context: FaultContext, kind: string): HearthErro
 }
 
 /** "a directory", "a character device", … for a path that exists; undefined when it is a regular file or absent. */
+/**
+ * What an open refused with ENXIO is: a FIFO with nobody at the other end, or a device with no
+ * device behind it (/dev/tty without a terminal). Asked of the path; a FIFO when it cannot be told.
+ */
+export function unopenableKind(path: string): string {
+  try {
+    return nonRegularKind(statSync(path)) ?? "a named pipe (FIFO)";
+  } catch {
+    return "a named pipe (FIFO)";
+  }
+}
+
 export function nonRegularKind(stats: { isFile(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string | undefined {
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return "a directory";

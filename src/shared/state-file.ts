@@ -1,6 +1,6 @@
 import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { fileSystemFault, nonRegularKind, notARegularFile, type FaultContext } from "./fs-fault.js";
+import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "./fs-fault.js";
 
 /**
  * Opens a file hearth keeps in its state dir without ever blocking on it: O_NONBLOCK makes a FIFO
@@ -16,7 +16,7 @@ export function openRegularFile(context: FaultContext, flags: number, mode = 0o6
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && (flags & constants.O_CREAT) === 0) return undefined;
     // A FIFO opened for writing with nobody reading it.
-    if (code === "ENXIO") throw notARegularFile(context, "a named pipe (FIFO)");
+    if (code === "ENXIO") throw notARegularFile(context, unopenableKind(context.path));
     throw fileSystemFault(error, context);
   }
   try {

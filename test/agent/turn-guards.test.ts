@@ -86,4 +86,6 @@ test("a turn's failure cause: cancelled, permanent when every candidate would fa
   assert.equal(turnFailureCause([], false), "permanent", "no candidate at all");
   assert.equal(turnFailureCause(["unreachable", "context-overflow"], false), "transient", "the local server may come back with room");
   assert.equal(turnFailureCause(["overloaded"], false), "transient");
+  assert.equal(turnFailureCause(["context-overflow", "skipped-no-key", "skipped-no-key"], false), "permanent", "keyless hosted fallbacks could not be called: the overflow would recur");
+  assert.equal(turnFailureCause(["skipped-no-key"], false), "transient", "nothing could be called: a key fixes it");
 });

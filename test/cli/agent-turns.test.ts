@@ -118,13 +118,26 @@ describe("turns that got no answer never poison the session", () => {
     assert.deepEqual(userTexts(lastPost(server)), ["small one"]);
   });
 
+  test("hosted fallbacks without a key do not count: a message too large for the callable models is refused before any call", async () => {
+    const server = await start(strictModel((turns) => ({ text: `seen ${turns.filter((turn) => turn.role === "user").length}` })));
+    const file = temp.write(
+      "huge-keyless.json5",
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["anthropic/claude-opus-4-5"] } } },
+        models: { providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 1024 }] } } } }`,
+    );
+    const huge = await runCli(["agent", "--config", file, "-m", "x".repeat(60_000)], { env: { HEARTH_STATE_DIR: join(temp.dir, "huge-keyless"), ANTHROPIC_API_KEY: "" } });
+    assert.equal(huge.code, 1);
+    assert.match(huge.stderr, /the message is too large: about 15,000 tokens, and the largest window in the chain \(local\/m, 8,192 tokens\)/);
+    assert.equal(posts(server).length, 0, "it never reached the server");
+  });
+
   test("--new starts a fresh history; chat says at once that no model is configured, and those messages never reach a model", async () => {
     const server = await start(strictModel((turns) => ({ text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` })));
     const file = temp.write("fresh.json5", config(server.baseUrl));
     const empty = temp.write("empty.json5", `{ models: { mode: "replace", providers: {} } }`);
     const env = { HEARTH_STATE_DIR: join(temp.dir, "fresh") };
     const chat = await runCli(["chat", "--config", empty], { env, input: "hello\nhello\nhello\n" });
-    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`hearth init` writes a starter config\); until then messages get no answer$/);
+    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`\.\/bin\/hearth init` writes a starter config\); until then messages get no answer$/);
     const first = await runCli(["agent", "--config", file, "-m", "my name is Ana"], { env });
     assert.equal(first.stdout, "seen: my name is Ana\n", "the hellos typed before a model existed are not merged in");
     const fresh = await runCli(["agent", "--config", file, "--new", "-m", "who am I?"], { env });

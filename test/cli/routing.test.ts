@@ -37,10 +37,10 @@ interface AgentJson {
 const outcomes = (json: AgentJson): string[] => json.attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`);
 
 /** A cooldowns file as an earlier command leaves it. */
-function coolDown(stateDir: string, entries: Record<string, { kind: string }>): void {
+function coolDown(stateDir: string, entries: Record<string, { kind: string; phase?: string }>): void {
   mkdirSync(stateDir, { recursive: true });
   const until = Date.now() + 10 * 60_000;
-  writeFileSync(join(stateDir, "cooldowns.json"), JSON.stringify(Object.fromEntries(Object.entries(entries).map(([ref, { kind }]) => [ref, { failures: 1, until, kind }]))));
+  writeFileSync(join(stateDir, "cooldowns.json"), JSON.stringify(Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, { failures: 1, until, ...entry }]))));
 }
 
 describe("hearth: cooldowns never overrule the user or reality", () => {
@@ -58,7 +58,7 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
 
   test("the server is back and a probe says so: the probe ends the cooldown, and the next turn goes to the local model", async () => {
     const state = join(temp.dir, "probe");
-    coolDown(state, { "local/m": { kind: "timeout" } });
+    coolDown(state, { "local/m": { kind: "timeout", phase: "connect" } });
     const file = temp.write("probe.json5", config(studio.baseUrl, spare.baseUrl));
     const before = await runCli(["models", "status", "--json", "--config", file], { env: { HEARTH_STATE_DIR: state } });
     const [cooling] = (JSON.parse(before.stdout) as { chain: { coolingUntil?: string }[] }).chain;
@@ -149,6 +149,19 @@ describe("hearth: honest progress and words", () => {
       const failover = lines.findIndex((line) => line === "local/m timeout; trying spare/m");
       assert.ok(report >= 0, result.stderr);
       assert.ok(failover > report, "reported before the 7 s limit ran out");
+    } finally {
+      await hung.close();
+    }
+  });
+
+  test("chat in a pipe says the wait on stderr too, in the same lines as agent", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const file = temp.write("hung-chat.json5", config(hung.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 7," }));
+      const result = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "hung-chat") }, input: "hello\n" });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^no reply from local\/m for 5 s \(prompt \d+ tokens\) — trying Spare at 7 s$/m);
+      assert.match(result.stdout, /from the paid fallback/);
     } finally {
       await hung.close();
     }

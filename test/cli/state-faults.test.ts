@@ -86,6 +86,14 @@ describe("a state dir hearth cannot use: a clear error, exit 1, nothing claimed 
       assert.match(list.stdout, /^other .* kept$/m, "the readable sessions are still listed");
       const show = await runHearth(["sessions", "show", "main"], { env: { HEARTH_STATE_DIR: state }, timeoutMs: 15_000 });
       assertClearFault(show, join(state, "sessions/main.jsonl"), kind);
+      // It can be cleared: deleting never opens it.
+      const deleted = await runHearth(["sessions", "delete", "main", "--yes"], { env: { HEARTH_STATE_DIR: state }, timeoutMs: 15_000 });
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.equal(deleted.stdout, 'Deleted session "main".\n');
+      assert.equal(existsSync(join(state, "sessions/main.jsonl")), false);
+      const after = await runHearth(["sessions", "list"], { env: { HEARTH_STATE_DIR: state }, timeoutMs: 15_000 });
+      assert.equal(after.code, 0, after.stderr);
+      assert.match(after.stdout, /^other .* kept$/m);
     });
   }
 

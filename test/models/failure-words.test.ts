@@ -18,6 +18,10 @@ test("a cancelled turn suggests no probe; a failed server does; a refused reques
   assert.match(hint("transient", ["skipped-no-key", "skipped-policy"]), /^nothing was sent: give the hosted models their API keys/);
   assert.match(hint("permanent", ["bad-request"]), /rejected the request itself/);
   assert.doesNotMatch(hint("permanent", ["bad-request"]), /\/retry/);
+  const refused = failureHint({ cause: "transient", attempts: [{ outcome: "auth", model: "openai/gpt-5" }, { outcome: "skipped-no-key", model: "anthropic/claude-opus-4-5" }], command: "./bin/hearth", retry: "/retry" });
+  assert.match(refused, /^check the API key: the server refused the one of openai\/gpt-5 \(models\.providers\.openai\.apiKey, or the environment variable it comes from\); your message is saved and \/retry sends it again once the key is fixed$/);
+  assert.doesNotMatch(refused, /models status --probe/);
+  assert.match(failureHint({ cause: "transient", attempts: [{ outcome: "unreachable", model: "lmstudio/m" }, { outcome: "auth", model: "openai/gpt-5" }], command: "hearth", retry: "/retry" }), /models status --probe` shows what is wrong; check the API key: the server refused the one of openai\/gpt-5/);
 });
 
 test("the fallback notice: a server error is not 'overloaded', a dropped connection not 'unreachable', a keyless model is named", () => {

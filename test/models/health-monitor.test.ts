@@ -105,14 +105,16 @@ describe("the health monitor", () => {
     }
   });
 
-  test("a cooling local provider is probed and brought back at once; one that does not answer keeps cooling", async () => {
+  test("a cooling local provider is probed and brought back at once; one that does not answer, or that stalled on a request, keeps cooling", async () => {
     const providers = providersOf(`{ models: { mode: "replace", providers: {
-      back: { baseUrl: "${lmstudio.baseUrl}", api: "openai-completions", models: [{ id: "m" }, { id: "n" }] },
+      back: { baseUrl: "${lmstudio.baseUrl}", api: "openai-completions", models: [{ id: "m" }, { id: "n" }, { id: "o" }] },
       gone: { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "m" }] },
     } } }`);
     const { clock, cooldowns, monitor } = monitorFor(providers);
-    cooldowns.fail("back/m", { kind: "timeout", message: "hang" });
+    cooldowns.fail("back/m", { kind: "timeout", phase: "connect", message: "no connection" });
     cooldowns.fail("back/n", { kind: "unreachable", message: "refused" });
+    // It took the request and never answered: its listing answering proves nothing.
+    cooldowns.fail("back/o", { kind: "timeout", phase: "first-byte", message: "hang" });
     cooldowns.fail("gone/m", { kind: "unreachable", message: "refused" });
     const probe = nextRequest(lmstudio, (request) => request.method === "GET" && request.path === "/v1/models");
     monitor.start();
@@ -123,7 +125,8 @@ describe("the health monitor", () => {
       assert.equal(cooldowns.until("back/m"), undefined);
       assert.equal(cooldowns.until("back/n"), undefined);
       assert.notEqual(cooldowns.until("gone/m"), undefined);
-      assert.deepEqual(cooldowns.coolingProviders(), ["gone"]);
+      assert.notEqual(cooldowns.until("back/o"), undefined);
+      assert.deepEqual(cooldowns.coolingProviders().sort(), ["back", "gone"]);
     } finally {
       monitor.stop();
     }

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { HttpClient } from "../../src/ai/http/http-client.js";
+import { createRouting } from "../../src/cli/wire-router.js";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
 import { PrefillStats } from "../../src/models/prefill-stats.js";
@@ -45,9 +47,9 @@ describe("cooldowns never overrule the user or reality", () => {
     assert.equal(routing.cooldowns.until("local/m"), undefined, "its answer ended the cooldown");
   });
 
-  test("a local server cooling after a hang gets a quick look: back, it is asked again and its cooldowns end", async () => {
+  test("a local server cooling after it could not be connected to gets a quick look: back, it is asked again and its cooldowns end", async () => {
     const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
-    routing.cooldowns.fail("local/m", { kind: "timeout", message: "no answer within 60 s" });
+    routing.cooldowns.fail("local/m", { kind: "timeout", phase: "connect", message: "could not connect within 5 s" });
     local.requests.length = 0;
     const result = await route(routing.router, { chain, context: ask });
     assert.deepEqual(result.outcomes, ["local/m ok"]);
@@ -63,7 +65,7 @@ describe("cooldowns never overrule the user or reality", () => {
     const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
     try {
       const chain = chainFromServers({ local: hung.baseUrl, spare: spare.baseUrl });
-      routing.cooldowns.fail("local/m", { kind: "timeout", message: "no answer within 60 s" });
+      routing.cooldowns.fail("local/m", { kind: "timeout", phase: "connect", message: "could not connect within 5 s" });
       const result = await route(routing.router, { chain, context: ask });
       assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
       const skipped = result.end?.attempts[0]?.message ?? "";
@@ -76,6 +78,45 @@ describe("cooldowns never overrule the user or reality", () => {
     } finally {
       routing.cooldowns.succeed("local/m");
       await hung.close();
+    }
+  });
+
+  test("a server that took the request and stalled is not forgiven by its listing: skipped without a call, its cooldown doubling from one process to the next", async () => {
+    const temp = mkdtempSync(join(tmpdir(), "hearth-cooldowns-"));
+    try {
+      const path = join(temp, "cooldowns.json");
+      const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
+      const stalled = { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" } as const;
+      const file = cooldownFile(path, { now: () => routing.clock.now() });
+      const first = new Cooldowns(routing.clock, DEFAULT_COOLDOWN, file);
+      first.fail("local/m", stalled);
+      const firstWait = (first.until("local/m") ?? 0) - routing.clock.now();
+      // The next one-shot command reads the file: the listing answers, yet the model is skipped.
+      const next = createRouting({ http: new HttpClient(), clock: routing.clock, stateDir: temp });
+      try {
+        local.requests.length = 0;
+        const result = await route(next.router, { chain, context: ask });
+        assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
+        assert.match(result.end?.attempts[0]?.message ?? "", /^it hung recently; tried again after /);
+        assert.deepEqual(local.requests.filter((request) => request.method === "POST"), [], "no chat call to the hung server");
+        // A health probe that finds the listing answering does not end it either.
+        next.cooldowns.clearProvider("local");
+        assert.notEqual(next.cooldowns.until("local/m"), undefined);
+        // Once it expires and the server stalls again, the wait doubles.
+        routing.clock.advance(firstWait + 1);
+        next.cooldowns.fail("local/m", stalled);
+        const third = new Cooldowns(routing.clock, DEFAULT_COOLDOWN, file);
+        assert.equal((third.until("local/m") ?? 0) - routing.clock.now(), 2 * firstWait);
+      } finally {
+        next.http.destroy();
+      }
+      // A file from an older hearth (no phase recorded) is still read: its hang is not forgiven by a look.
+      writeFileSync(path, JSON.stringify({ "local/m": { failures: 1, until: routing.clock.now() + 60_000, kind: "timeout" } }));
+      const old = new Cooldowns(routing.clock, DEFAULT_COOLDOWN, file);
+      assert.equal(old.endsWithLook("local/m"), false);
+      assert.notEqual(old.until("local/m"), undefined);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
     }
   });
 
@@ -232,6 +273,37 @@ describe("honest progress and words", () => {
     } finally {
       routing.close();
       await studio.close();
+    }
+  });
+
+  test("a server without LM Studio's listing that answered this model a moment ago and then goes silent is stuck: it fails over on the prompt's reading time", async () => {
+    let posts = 0;
+    const llama = await startFakeServer((request) => {
+      if (request.method === "GET") return { kind: "json", status: 404, body: { error: { message: "File Not Found", type: "not_found_error" } } };
+      posts++;
+      return posts === 1 ? answer("a good answer") : { kind: "hang-before-headers" };
+    });
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: llama.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
+      assert.deepEqual((await route(routing.router, { chain, context: ask })).outcomes, ["local/m ok"]);
+      const pending = route(routing.router, { chain, context: ask });
+      let finished = false;
+      void pending.then(() => (finished = true));
+      let simulated = 0;
+      while (!finished && simulated < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        routing.clock.advance(1_000);
+        simulated += 1_000;
+      }
+      const result = await pending;
+      assert.deepEqual(result.outcomes, ["local/m timeout", "spare/m ok"]);
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^local\/m: no first token within 10 s although the server has the model loaded/);
+      assert.ok(simulated < 30_000, `failed over after ${simulated} ms of simulated time, not the minute`);
+    } finally {
+      routing.close();
+      await llama.close();
     }
   });
 

@@ -9,6 +9,11 @@ import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { modelSpec } from "../ai/adapter-contract.js";
 import { ManualClock } from "../helpers/manual-clock.js";
+import { createRouting } from "../../src/cli/wire-router.js";
+import { servedProblems } from "../../src/ops/status-problems.js";
+import { ollamaStream } from "../fakes/ollama-chat-stream.js";
+import { resolveText } from "../helpers/config.js";
+import { ask, route } from "../helpers/routing.js";
 
 describe("the served window: learned from the servers, the smallest known one used", () => {
   const http = new HttpClient();
@@ -75,6 +80,40 @@ describe("the served window: learned from the servers, the smallest known one us
     await windows.refresh(model);
     assert.equal(windows.effectiveWindow(model), 4096);
     assert.equal(windows.toolsUsable(model), false);
+  });
+
+  test("Ollama's native API: the window hearth asks for is the one served, up to the model's maximum; what /api/ps loaded before does not count", async () => {
+    const server = await started(
+      startFakeServer((request) => {
+        if (request.path === "/api/ps") return { kind: "json", body: { models: [{ name: "model-x:latest", model: "model-x:latest", size: 1, context_length: 2048, expires_at: "2026-01-01T00:05:00Z" }] } };
+        if (request.path === "/api/show" && request.method === "POST") return { kind: "json", body: { parameters: "num_ctx 2048", capabilities: ["completion", "tools"], model_info: { "qwen3.context_length": 40960 } } };
+        if (request.path === "/api/chat") return ollamaStream({ text: "hi" });
+        return { kind: "json", status: 404, body: "404 page not found" };
+      }),
+    );
+    const windows = new ServedWindows(http, undefined);
+    const fits = modelSpec("ollama", server.baseUrl, { id: "model-x", contextWindow: 8192 });
+    await windows.refresh(fits);
+    assert.deepEqual(windows.explain(fits), { window: 8192, source: "configured" });
+    assert.equal(windows.toolsUsable(fits), true);
+    assert.deepEqual(servedProblems(fits, { servedContext: windows.reportedWindow(fits), toolUse: true }), [], "no advice to restart the server with a larger num_ctx");
+    const tooLarge = modelSpec("ollama", server.baseUrl, { id: "model-x", contextWindow: 65536 });
+    const capped = new ServedWindows(http, undefined);
+    await capped.refresh(tooLarge);
+    assert.deepEqual(capped.explain(tooLarge), { window: 40960, source: "server" }, "the model's maximum is the ceiling");
+    assert.match(servedProblems(tooLarge, { servedContext: capped.reportedWindow(tooLarge), toolUse: true })[0]?.fix ?? "", /^lower models\.providers\.test → model-x contextWindow to 40960$/);
+
+    // What is sent: num_ctx = min(contextWindow, the model's maximum).
+    const routing = createRouting({ http, clock: new ManualClock() });
+    const chain = resolveText(`{ agents: { defaults: { model: { primary: "ollama/model-x" } } },
+      models: { mode: "replace", providers: { ollama: { baseUrl: "${server.baseUrl}", api: "ollama", models: [{ id: "model-x", contextWindow: 65536 }] } } } }`).chain.map((entry) => entry.model);
+    const model = chain[0];
+    assert.ok(model);
+    await routing.windows.refresh(model);
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["ollama/model-x ok"]);
+    const sent = server.requests.filter((request) => request.path === "/api/chat").at(-1)?.body as { options?: { num_ctx?: number } } | undefined;
+    assert.equal(sent?.options?.num_ctx, 40960);
   });
 
   test("LM Studio: the loaded context and trained_for_tool_use, through its native listing", async () => {

@@ -92,7 +92,9 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           } else if (event.type === "model-loading") {
             status(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
           } else if (event.type === "attempt-waiting") {
-            status(waitingNotice(event, runtime.catalog));
+            // A pipe has no spinner: the wait is said in lines, as `hearth agent` does.
+            if (spinner.enabled) status(waitingNotice(event, runtime.catalog));
+            else writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
           } else if (event.type === "attempt-failed" && event.next) {
             status(`${event.model} ${event.outcome}; trying ${event.next}`);
           } else if (event.type === "answer-restart") {

@@ -1,9 +1,11 @@
+import { lstatSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
 import { busyNotice, checkSessionKey, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
+import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 function storeFor(io: CliIo): SessionStore {
@@ -59,13 +61,16 @@ export async function sessionsReset(io: CliIo, options: GlobalOptions, key: stri
 export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, key: string): Promise<number> {
   const input = options.input ?? process.stdin;
   const store = storeFor(io);
-  const entries = await readOrFail(store, key);
+  // A session path that is a FIFO or a device cannot be read, but can be removed: unlink never opens it.
+  const special = specialFileKind(store.where(key));
+  const entries = special ? [] : await readOrFail(store, key);
   if (!options.yes) {
     if (!input.isTTY) {
       throw new HearthError("usage", `sessions delete: not asking without a terminal; pass --yes to delete session "${key}" (${store.where(key)})`);
     }
     const turns = summarize(key, entries, "").turns;
-    const answer = await ask(input, io.stderr, `Delete session "${key}" (${turns} turn${turns === 1 ? "" : "s"}, ${store.where(key)})? This cannot be undone. [y/N] `);
+    const what = special ? `${special}, not a session file` : `${turns} turn${turns === 1 ? "" : "s"}`;
+    const answer = await ask(input, io.stderr, `Delete session "${key}" (${what}, ${store.where(key)})? This cannot be undone. [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
       writeLine(io.stderr, "Nothing deleted.");
       return 1;
@@ -80,6 +85,18 @@ export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, 
   if (options.json) writeJson(io, { session: key, deleted: true });
   else writeLine(io.stdout, `Deleted session "${key}".`);
   return 0;
+}
+
+/** What a session path is when it is neither a regular file nor a directory (a FIFO, a device, a socket); undefined otherwise. */
+function specialFileKind(path: string): string | undefined {
+  let stats;
+  try {
+    stats = lstatSync(path);
+    if (stats.isSymbolicLink()) stats = statSync(path);
+  } catch {
+    return undefined; // missing or a dangling link: reading says what is wrong
+  }
+  return stats.isDirectory() ? undefined : nonRegularKind(stats);
 }
 
 async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string): Promise<string> {
