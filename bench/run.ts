@@ -1,10 +1,12 @@
 // npm run bench [section…]: each section compares side by side in one run and prints medians, p99
 // and ratios; a run of every section also writes bench/results.json and bench/results.md. Sections: cli, relay, failover,
-// agent, whatsapp, realserver (a real llama-server; see bench/sections/real-server.ts).
+// agent, whatsapp, gateway (the gateway process; HEARTH_BENCH_SOAK_TURNS sets its soak), realserver (a real
+// llama-server; see bench/sections/real-server.ts).
 import { benchAdapterRelay } from "./sections/adapter-relay.js";
 import { benchAgent } from "./sections/agent-turn.js";
 import { benchCliColdStart } from "./sections/cli-cold-start.js";
 import { benchFailover } from "./sections/failover.js";
+import { benchGateway } from "./sections/gateway.js";
 import { writeFileSync } from "node:fs";
 import { BenchResults, toJson, toMarkdown } from "./results.js";
 import { benchRealServer } from "./sections/real-server.js";
@@ -17,6 +19,7 @@ const sections: Record<string, () => void | Promise<void>> = {
   failover: () => benchFailover(results),
   agent: () => benchAgent(results),
   whatsapp: () => benchWhatsAppBurst(results),
+  gateway: () => benchGateway(results),
   realserver: () => benchRealServer(results),
 };
 

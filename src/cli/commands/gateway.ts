@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { mkdirSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { dirname } from "node:path";
 import { createHttpApp, serveHttp, type RunningServer } from "../../channels/http/server.js";
 import { stateDir } from "../../config/paths.js";
@@ -53,6 +54,9 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     throw error;
   }
 
+  // HEARTH_LOOP_LAG=1 (benchmarks): the event loop's delay from here on, printed when the gateway stops.
+  const loopLag = io.env.HEARTH_LOOP_LAG ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  loopLag?.enable();
   const loaded = runtime.loaded();
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
@@ -114,6 +118,12 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   signals.close();
   process.off("unhandledRejection", stray);
   logger.info({ drained }, "gateway stopped");
+  if (loopLag) {
+    loopLag.disable();
+    // The histogram holds each 10 ms sampling timer's whole interval: the delay is what exceeds it.
+    const ms = (ns: number): string => Math.max(0, ns / 1e6 - 10).toFixed(2);
+    writeLine(io.stdout, `event-loop delay: p50 ${ms(loopLag.percentile(50))} ms, p99 ${ms(loopLag.percentile(99))} ms, max ${ms(loopLag.max)} ms`);
+  }
   writeLine(io.stdout, "stopped");
   return 0;
 }

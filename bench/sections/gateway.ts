@@ -1,0 +1,402 @@
+// The gateway as a process: start to a healthy /health and idle RSS (beside a bare Node HTTP server),
+// proxy mode beside the same requests sent straight to the upstream, agent mode beside proxy mode, and
+// a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
+// The upstream is a fake Chat Completions server in its own process (bench/serve-chat.ts).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { BenchResults } from "../results.js";
+import { formatMs, median, p99, printTable } from "../stats.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const SECTION = "gateway";
+/** Soak turns (env HEARTH_BENCH_SOAK_TURNS, at least 100): the issue's 10,000 took about a minute on a loaded 2-core machine. */
+const DEFAULT_SOAK_TURNS = 10_000;
+const SOAK_SESSIONS = 100;
+const SOAK_LONG_SESSIONS = 5;
+const SOAK_CONCURRENCY = 8;
+const SOAK_DEADLINE_MS = 10 * 60_000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number): number => bytes / 1024 / 1024;
+
+interface Child {
+  url: string;
+  child: ChildProcess;
+  stdout(): string;
+  /** SIGTERM (SIGKILL after 15 s); resolves with everything the process printed. */
+  stop(): Promise<string>;
+}
+
+/** Spawns `node args`, resolves once a line of its stdout matches `pattern` (first group: the URL), within `timeoutMs`. */
+async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Child> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms from node ${args.join(" ")}\n${out}\n${err}`)), timeoutMs);
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      out += `${line}\n`;
+      const match = pattern.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node ${args.join(" ")} exited ${code}\n${out}\n${err}`));
+    });
+  }).catch((error: unknown) => {
+    child.kill("SIGKILL");
+    throw error;
+  });
+  let stopping: Promise<string> | undefined;
+  return {
+    url,
+    child,
+    stdout: () => out,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.stdin?.end();
+          child.kill("SIGTERM");
+          const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+          await exited;
+          clearTimeout(killer);
+        }
+        return out;
+      })()),
+  };
+}
+
+const spawnUpstream = (): Promise<Child> => spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts")], /^(http:\/\/\S+)$/, {});
+
+const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
+/** The reference: a bare Node HTTP server started the same way and asked the same /health. */
+const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
+
+function vmRssBytes(pid: number | undefined): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(line?.[1] ?? Number.NaN) * 1024;
+}
+
+interface Reply {
+  status: number;
+  ms: number;
+  /** streams: until the first frame with text; else = ms */
+  firstMs: number;
+  body: string;
+}
+
+/** One request over the keep-alive agent; a stream's first text delta is timed too. Bounded by `timeoutMs`. */
+function request(url: string, options: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let firstMs = -1;
+    let body = "";
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = http.request(url, { method: options.method ?? (payload ? "POST" : "GET"), agent, headers: { ...(payload ? { "content-type": "application/json" } : {}), ...options.headers } }, (res) => {
+      res.setEncoding("utf8");
+      const streaming = (res.headers["content-type"] ?? "").startsWith("text/event-stream");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+        if (streaming && firstMs < 0 && /"content":"[^"]/.test(chunk)) firstMs = performance.now() - started;
+      });
+      res.on("end", () => {
+        const ms = performance.now() - started;
+        resolve({ status: res.statusCode ?? 0, ms, firstMs: firstMs < 0 ? ms : firstMs, body });
+      });
+      res.on("error", reject);
+    });
+    req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`timed out: ${url}`)));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+const health = async (base: string): Promise<number> => (await request(`${base}/health`, { timeoutMs: 5_000 })).ms;
+
+/** Spawn to the first 200 on /health (polled every 2 ms, bounded by 20 s). */
+async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ process: Child; ms: number }> {
+  const started = performance.now();
+  const child = await spawnNode(args, URL_LINE, env);
+  for (let attempt = 0; performance.now() - started < 20_000; attempt++) {
+    const status = await request(`${child.url}/health`, { timeoutMs: 2_000 }).then((reply) => reply.status, () => 0);
+    if (status === 200) return { process: child, ms: performance.now() - started };
+    await sleep(2);
+  }
+  await child.stop();
+  throw new Error(`no healthy /health within 20 s: ${child.url}`);
+}
+
+function gatewayConfig(dir: string, upstream: string): string {
+  const file = join(dir, "hearth.json5");
+  writeFileSync(
+    file,
+    `{
+  agents: { defaults: { model: { primary: "local/m" }, models: { "local/m": { alias: "Local" } } } },
+  models: { mode: "replace", providers: { local: { baseUrl: "${upstream}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 1000000, maxTokens: 1024 }] } } },
+}`,
+  );
+  return file;
+}
+
+function gatewayArgs(config: string): string[] {
+  return [join(root, "bin/hearth"), "gateway", "--port", "0", "--config", config];
+}
+
+const chat = (model: string, stream: boolean, text = "hi") => ({ model, stream, messages: [{ role: "user", content: text }] });
+const ok = (reply: Reply): Reply => {
+  if (reply.status !== 200) throw new Error(`status ${reply.status}: ${reply.body.slice(0, 300)}`);
+  return reply;
+};
+
+/** Runs `a` and `b` `runs` times each, alternating which goes first; `warm` unmeasured rounds before. */
+async function sideBySide(runs: number, warm: number, a: () => Promise<Reply>, b: () => Promise<Reply>): Promise<[Reply[], Reply[]]> {
+  const left: Reply[] = [];
+  const right: Reply[] = [];
+  for (let run = -warm; run < runs; run++) {
+    let first: Reply;
+    let second: Reply;
+    if (run % 2 === 0) {
+      first = await a();
+      second = await b();
+    } else {
+      second = await b();
+      first = await a();
+    }
+    if (run >= 0) {
+      left.push(ok(first));
+      right.push(ok(second));
+    }
+  }
+  return [left, right];
+}
+
+const added = (through: readonly number[], direct: readonly number[]): string => `+${formatMs(median(through) - median(direct))} / +${formatMs(p99(through) - p99(direct))}`;
+
+async function benchStart(results: BenchResults, dir: string, config: string, runs = 12, kept = 3): Promise<void> {
+  const gatewayMs: number[] = [];
+  const bareMs: number[] = [];
+  const alive: { process: Child; bare: boolean; at: number }[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      for (const bare of run % 2 === 0 ? [true, false] : [false, true]) {
+        const state = join(dir, `start-${run}-${bare ? "bare" : "gw"}`);
+        const started = await startToHealthy(bare ? ["-e", BARE_SERVER] : gatewayArgs(config), { HOME: state, HEARTH_STATE_DIR: state });
+        (bare ? bareMs : gatewayMs).push(started.ms);
+        if (run >= runs - kept) alive.push({ process: started.process, bare, at: performance.now() });
+        else await started.process.stop();
+      }
+    }
+    // Idle RSS: the last few of each, 10 s after each became healthy.
+    const wait = Math.max(0, ...alive.map((entry) => entry.at + 10_000 - performance.now()));
+    await sleep(Math.min(wait, 15_000));
+    const rss = (bare: boolean): number[] => alive.filter((entry) => entry.bare === bare).map((entry) => mb(vmRssBytes(entry.process.child.pid)));
+    const gatewayRss = rss(false);
+    const bareRss = rss(true);
+    results.add({ section: SECTION, name: "start to healthy /health", unit: "ms", samples: gatewayMs, reference: { name: "bare node http server", samples: bareMs }, target: "< 300 ms" });
+    results.add({ section: SECTION, name: "idle RSS after 10 s", unit: "MB", samples: gatewayRss, reference: { name: "bare node http server", samples: bareRss }, target: "< 70 MB" });
+    printTable(
+      `gateway start, ${runs} runs each (spawn to the first 200 on /health; idle RSS 10 s later, ${kept} processes each) (target: under 300 ms and 70 MB)`,
+      ["process", "start median", "start p99", "vs bare", "idle RSS median", "idle RSS max"],
+      [
+        ["node -e (bare http server)", formatMs(median(bareMs)), formatMs(p99(bareMs)), "1.00x", `${median(bareRss).toFixed(1)} MB`, `${Math.max(...bareRss).toFixed(1)} MB`],
+        ["hearth gateway", formatMs(median(gatewayMs)), formatMs(p99(gatewayMs)), `${(median(gatewayMs) / median(bareMs)).toFixed(2)}x`, `${median(gatewayRss).toFixed(1)} MB`, `${Math.max(...gatewayRss).toFixed(1)} MB`],
+      ],
+    );
+  } finally {
+    await Promise.all(alive.map((entry) => entry.process.stop()));
+  }
+}
+
+async function benchModes(results: BenchResults, gateway: string, upstream: string, runs = 200, rounds = 5, concurrent = 100): Promise<void> {
+  const direct = `${upstream}/v1/chat/completions`;
+  const through = `${gateway}/v1/chat/completions`;
+  const [proxyPlain, directPlain] = await sideBySide(runs, 20, () => request(through, { body: chat("local/m", false) }), () => request(direct, { body: chat("local/m", false) }));
+  const [proxyStream, directStream] = await sideBySide(runs / 2, 10, () => request(through, { body: chat("local/m", true) }), () => request(direct, { body: chat("local/m", true) }));
+
+  // 100 streams at once, each side in turn (the order alternating by round), after one unmeasured round.
+  const burst: Record<"proxy" | "direct", { totalMs: number[]; firstMs: number[]; errors: number }> = { proxy: { totalMs: [], firstMs: [], errors: 0 }, direct: { totalMs: [], firstMs: [], errors: 0 } };
+  for (let round = -1; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? (["direct", "proxy"] as const) : (["proxy", "direct"] as const)) {
+      const replies = await Promise.allSettled(Array.from({ length: concurrent }, () => request(side === "proxy" ? through : direct, { body: chat("local/m", true) })));
+      if (round < 0) continue;
+      for (const reply of replies) {
+        if (reply.status === "fulfilled" && reply.value.status === 200 && reply.value.body.includes("[DONE]")) {
+          burst[side].totalMs.push(reply.value.ms);
+          burst[side].firstMs.push(reply.value.firstMs);
+        } else burst[side].errors++;
+      }
+    }
+  }
+
+  // Agent mode beside proxy mode: the same one-message request; agent turns go to 5 sessions (saved on disk).
+  let turn = 0;
+  const [agentTurns, proxyTurns] = await sideBySide(
+    60,
+    5,
+    () => request(through, { body: chat("hearth", false, `agent turn ${turn}`), headers: { "x-hearth-session": `bench-agent-${turn++ % 5}` } }),
+    () => request(through, { body: chat("local/m", false) }),
+  );
+
+  const ms = (replies: readonly Reply[], first = false): number[] => replies.map((reply) => (first ? reply.firstMs : reply.ms));
+  const straight = (samples: readonly number[]) => ({ name: "straight to upstream", samples });
+  results.add({ section: SECTION, name: "proxy mode, non-streaming", unit: "ms", samples: ms(proxyPlain), reference: straight(ms(directPlain)), target: "added < 0.5 ms p50, < 3 ms p99" });
+  results.add({ section: SECTION, name: "proxy mode, streaming: first token", unit: "ms", samples: ms(proxyStream, true), reference: straight(ms(directStream, true)) });
+  results.add({ section: SECTION, name: "proxy mode, streaming: whole stream", unit: "ms", samples: ms(proxyStream), reference: straight(ms(directStream)) });
+  results.add({ section: SECTION, name: `${concurrent} concurrent streams: whole stream`, unit: "ms", samples: burst.proxy.totalMs, reference: straight(burst.direct.totalMs), target: "no errors, added p99 < 10 ms" });
+  results.add({ section: SECTION, name: `${concurrent} concurrent streams: first token`, unit: "ms", samples: burst.proxy.firstMs, reference: straight(burst.direct.firstMs) });
+  results.add({ section: SECTION, name: `${concurrent} concurrent streams: errors`, unit: "", samples: [burst.proxy.errors], reference: { name: "straight to upstream", samples: [burst.direct.errors] }, target: "0" });
+  results.add({ section: SECTION, name: "agent mode turn, non-streaming (session write included)", unit: "ms", samples: ms(agentTurns), reference: { name: "proxy mode", samples: ms(proxyTurns) } });
+  printTable(
+    `gateway modes vs straight to the same loopback upstream (its own process); p50 / p99 (targets: non-streaming added < 0.5 / 3 ms; ${concurrent} streams no errors, added p99 < 10 ms)`,
+    ["what", "runs", "straight p50 / p99", "through p50 / p99", "added p50 / p99", "errors"],
+    [
+      ["proxy, non-streaming", String(runs), `${formatMs(median(ms(directPlain)))} / ${formatMs(p99(ms(directPlain)))}`, `${formatMs(median(ms(proxyPlain)))} / ${formatMs(p99(ms(proxyPlain)))}`, added(ms(proxyPlain), ms(directPlain)), "0"],
+      ["proxy, streaming: first token", String(runs / 2), `${formatMs(median(ms(directStream, true)))} / ${formatMs(p99(ms(directStream, true)))}`, `${formatMs(median(ms(proxyStream, true)))} / ${formatMs(p99(ms(proxyStream, true)))}`, added(ms(proxyStream, true), ms(directStream, true)), "0"],
+      ["proxy, streaming: whole stream", String(runs / 2), `${formatMs(median(ms(directStream)))} / ${formatMs(p99(ms(directStream)))}`, `${formatMs(median(ms(proxyStream)))} / ${formatMs(p99(ms(proxyStream)))}`, added(ms(proxyStream), ms(directStream)), "0"],
+      [`${concurrent} streams at once: whole stream`, `${rounds}x${concurrent}`, `${formatMs(median(burst.direct.totalMs))} / ${formatMs(p99(burst.direct.totalMs))}`, `${formatMs(median(burst.proxy.totalMs))} / ${formatMs(p99(burst.proxy.totalMs))}`, added(burst.proxy.totalMs, burst.direct.totalMs), `${burst.direct.errors} / ${burst.proxy.errors}`],
+      [`${concurrent} streams at once: first token`, `${rounds}x${concurrent}`, `${formatMs(median(burst.direct.firstMs))} / ${formatMs(p99(burst.direct.firstMs))}`, `${formatMs(median(burst.proxy.firstMs))} / ${formatMs(p99(burst.proxy.firstMs))}`, added(burst.proxy.firstMs, burst.direct.firstMs), ""],
+      ["agent turn vs proxy (reference: proxy)", "60", `${formatMs(median(ms(proxyTurns)))} / ${formatMs(p99(ms(proxyTurns)))}`, `${formatMs(median(ms(agentTurns)))} / ${formatMs(p99(ms(agentTurns)))}`, added(ms(agentTurns), ms(proxyTurns)), "0"],
+    ],
+  );
+}
+
+/** Turns per session: a few long ones (a tenth of the turns each… up to half of them), the rest spread evenly. */
+function soakPlan(turns: number): number[] {
+  const long = Math.max(1, Math.floor(turns / 10));
+  const plan = Array.from({ length: SOAK_SESSIONS }, (_, index) => (index < SOAK_LONG_SESSIONS ? long : 0));
+  let rest = Math.max(0, turns - long * SOAK_LONG_SESSIONS);
+  for (let index = SOAK_LONG_SESSIONS; rest > 0; index = index + 1 >= SOAK_SESSIONS ? SOAK_LONG_SESSIONS : index + 1, rest--) plan[index] = (plan[index] ?? 0) + 1;
+  return plan;
+}
+
+async function benchSoak(results: BenchResults, dir: string, config: string): Promise<void> {
+  const requested = Number(process.env.HEARTH_BENCH_SOAK_TURNS ?? DEFAULT_SOAK_TURNS);
+  const turns = Number.isInteger(requested) && requested >= SOAK_SESSIONS ? requested : DEFAULT_SOAK_TURNS;
+  const plan = soakPlan(turns);
+  const state = join(dir, "soak");
+  const gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state, HEARTH_LOOP_LAG: "1" });
+  let printed = "";
+  const through = `${gateway.url}/v1/chat/completions`;
+  const latencies: number[][] = plan.map(() => []);
+  let errors = 0;
+  let done = 0;
+  const healthIdle: number[] = [];
+  const healthLoaded: number[] = [];
+  let rssBefore = Number.NaN;
+  let rssAfter = Number.NaN;
+  /** RSS after each tenth of the turns: a plateau or a steady climb. */
+  const rssAlong: number[] = [];
+  let soakMs = Number.NaN;
+  try {
+    for (let warm = 0; warm < 30; warm++) ok(await request(through, { body: chat("hearth", false, `warm-up ${warm}`), headers: { "x-hearth-session": "soak-warm-up" } }));
+    await sleep(2_000);
+    for (let probe = 0; probe < 50; probe++) {
+      healthIdle.push(await health(gateway.url));
+      await sleep(20);
+    }
+    rssBefore = mb(vmRssBytes(gateway.child.pid));
+
+    // Each session's turns in order; SOAK_CONCURRENCY turns in flight, always of the sessions least far along.
+    const started = performance.now();
+    const deadline = started + SOAK_DEADLINE_MS;
+    const busy = new Set<number>();
+    const next = (): number | undefined => {
+      let best: number | undefined;
+      let bestShare = 1;
+      for (const [session, total] of plan.entries()) {
+        const share = (latencies[session]?.length ?? 0) / Math.max(1, total);
+        if (!busy.has(session) && (latencies[session]?.length ?? 0) < total && share < bestShare) [best, bestShare] = [session, share];
+      }
+      return best;
+    };
+    let soaking = true;
+    const prober = (async () => {
+      while (soaking && performance.now() < deadline) {
+        healthLoaded.push(await health(gateway.url).catch(() => Number.NaN));
+        await sleep(100);
+      }
+    })();
+    const worker = async (): Promise<void> => {
+      for (let session = next(); session !== undefined && performance.now() < deadline; session = next()) {
+        busy.add(session);
+        const index = latencies[session]?.length ?? 0;
+        const reply = await request(through, { body: chat("hearth", false, `soak turn ${index} of session ${session}: tell me more`), headers: { "x-hearth-session": `soak-${session}` } }).catch(() => undefined);
+        if (reply?.status !== 200) errors++;
+        latencies[session]?.push(reply?.ms ?? Number.NaN);
+        busy.delete(session);
+        done++;
+        if (done % Math.ceil(turns / 10) === 0) rssAlong.push(mb(vmRssBytes(gateway.child.pid)));
+      }
+    };
+    await Promise.all(Array.from({ length: SOAK_CONCURRENCY }, worker));
+    soakMs = performance.now() - started;
+    soaking = false;
+    await prober;
+    await sleep(2_000);
+    rssAfter = mb(vmRssBytes(gateway.child.pid));
+  } finally {
+    printed = await gateway.stop();
+  }
+  const lag = /event-loop delay: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms/.exec(printed);
+  const early: number[] = [];
+  const late: number[] = [];
+  for (const [session, total] of plan.entries()) {
+    if (session >= SOAK_LONG_SESSIONS) continue;
+    const tenth = Math.max(1, Math.floor(total / 10));
+    const times = latencies[session] ?? [];
+    early.push(...times.slice(0, tenth));
+    if (times.length === total) late.push(...times.slice(total - tenth));
+  }
+  const loaded = healthLoaded.filter((value) => !Number.isNaN(value));
+  const all = latencies.flat().filter((value) => !Number.isNaN(value));
+  const long = plan[0] ?? 0;
+  const name = `soak (${done} of ${turns} turns, ${SOAK_SESSIONS} sessions, ${SOAK_LONG_SESSIONS} of ${long} turns, ${SOAK_CONCURRENCY} in flight)`;
+  results.add({ section: SECTION, name: `${name}: RSS after`, unit: "MB", samples: [rssAfter], reference: { name: "RSS before", samples: [rssBefore] }, target: "within 20 MB of before" });
+  results.add({ section: SECTION, name: `${name}: agent turn`, unit: "ms", samples: all });
+  results.add({ section: SECTION, name: `${name}: long sessions, last 10% of turns`, unit: "ms", samples: late, reference: { name: "first 10%", samples: early }, target: "no slower" });
+  results.add({ section: SECTION, name: `${name}: /health under load`, unit: "ms", samples: loaded, reference: { name: "/health idle", samples: healthIdle } });
+  if (lag) results.add({ section: SECTION, name: `${name}: event-loop delay p99 (HEARTH_LOOP_LAG)`, unit: "ms", samples: [Number(lag[2])], target: "< 20 ms" });
+  printTable(
+    `gateway soak: ${done} agent turns (of ${turns}; HEARTH_BENCH_SOAK_TURNS) across ${SOAK_SESSIONS} sessions, ${SOAK_LONG_SESSIONS} of them ${long} turns long, in ${(soakMs / 1000).toFixed(1)} s, ${errors} errors (targets: RSS flat within 20 MB, event-loop delay p99 < 20 ms, no slowing)`,
+    ["figure", "value"],
+    [
+      ["RSS before / after / change", `${rssBefore.toFixed(1)} MB / ${rssAfter.toFixed(1)} MB / ${(rssAfter - rssBefore >= 0 ? "+" : "") + (rssAfter - rssBefore).toFixed(1)} MB`],
+      ["RSS after each tenth of the turns", rssAlong.map((value) => value.toFixed(0)).join(", ") + " MB"],
+      ["agent turn p50 / p99", `${formatMs(median(all))} / ${formatMs(p99(all))}`],
+      ["long sessions: first 10% p50 / last 10% p50 (ratio)", `${formatMs(median(early))} / ${formatMs(median(late))} (${(median(late) / median(early)).toFixed(2)}x)`],
+      ["/health idle p50 / p99", `${formatMs(median(healthIdle))} / ${formatMs(p99(healthIdle))}`],
+      ["/health under load p50 / p99", `${formatMs(median(loaded))} / ${formatMs(p99(loaded))} (${loaded.length} probes)`],
+      ["gateway event-loop delay p50 / p99 / max", lag ? `${lag[1]} ms / ${lag[2]} ms / ${lag[3]} ms (since listening, warm-up included)` : "not printed"],
+    ],
+  );
+}
+
+export async function benchGateway(results: BenchResults): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hearth-bench-gateway-"));
+  const upstream = await spawnUpstream();
+  let gateway: Child | undefined;
+  try {
+    const config = gatewayConfig(dir, upstream.url);
+    await benchStart(results, dir, config);
+    const state = join(dir, "modes");
+    gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state });
+    await benchModes(results, gateway.url, upstream.url);
+    await gateway.stop();
+    await benchSoak(results, dir, config);
+  } finally {
+    await gateway?.stop();
+    await upstream.stop();
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,60 @@
+// A lean fake OpenAI Chat Completions server in its own process, for the gateway benchmark: POST
+// /v1/chat/completions answers a stream when the body asks for one (`"stream":true`, found without
+// parsing the body, so a long session's request costs this server almost nothing more), else one JSON
+// completion, with the same text either way; GET /v1/models lists model "m". Prints its URL on the
+// first line of stdout and exits when stdin ends.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serializeSseFrame } from "../test/fakes/fake-server.js";
+import { completionsStream } from "../test/fakes/openai-completions-stream.js";
+
+const text = "lorem ipsum dolor sit amet ".repeat(Number(process.argv[2] ?? 3)).trim();
+const usage = { input: 10, output: 20 };
+const frames = completionsStream({ model: "m", text, chunkSize: 4, usage }).map(serializeSseFrame);
+const completion = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1_700_000_000,
+  model: "m",
+  choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+  usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output },
+});
+const models = JSON.stringify({ object: "list", data: [{ id: "m", object: "model", created: 1_700_000_000, owned_by: "bench" }] });
+
+const server = createServer((req, res) => {
+  let body = "";
+  req.setEncoding("utf8");
+  req.on("data", (chunk: string) => (body += chunk));
+  req.on("end", () => {
+    if (req.method === "GET" && req.url === "/v1/models") {
+      res.writeHead(200, { "content-type": "application/json" }).end(models);
+      return;
+    }
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    if (!/"stream"\s*:\s*true/.test(body)) {
+      res.writeHead(200, { "content-type": "application/json" }).end(completion);
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    // One frame per turn of the event loop, as a model server writes tokens as they come.
+    let next = 0;
+    const write = (): void => {
+      if (res.destroyed) return;
+      if (next === frames.length) return void res.end();
+      res.write(frames[next++]);
+      setImmediate(write);
+    };
+    write();
+  });
+});
+server.on("connection", (socket) => socket.setNoDelay(true));
+server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+process.stdin.resume();
+process.stdin.on("end", () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});
