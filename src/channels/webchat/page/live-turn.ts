@@ -40,12 +40,12 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
     case "tool-end":
       turn.notes.push({ kind: "tool", text: `${event.name} ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}` });
       return;
-    case "attempt-failed":
-      turn.notes.push({
-        kind: "attempt",
-        text: `${event.model}: ${event.message}${event.next ? ` — trying ${event.next}` : ""}`,
-      });
+    case "attempt-failed": {
+      // The router's failure messages mostly name the model already ("home/m: cannot reach …"): name it once.
+      const message = event.message.startsWith(`${event.model}: `) ? event.message : `${event.model}: ${event.message}`;
+      turn.notes.push({ kind: "attempt", text: `${message}${event.next ? ` — trying ${event.next}` : ""}` });
       return;
+    }
     case "model-loading":
       turn.notes.push({
         kind: "loading",

@@ -27,9 +27,15 @@ function chartOptions(width: number): uPlot.Options {
     height: 64,
     legend: { show: false },
     cursor: { show: false },
-    scales: { x: { time: false } },
-    axes: [{ show: false }, { size: 36, font: "10px system-ui, sans-serif", ticks: { show: false }, gap: 2 }],
-    series: [{}, { label: "first token (ms)", stroke: "#2f6fdb", fill: "rgba(47,111,219,0.15)", width: 1.5, points: { show: false } }],
+    // One sample is a point, not a line: give the x scale some width, draw points while they are few, and
+    // start the y axis at 0 (else the first latency — the only one for a while — left the chart blank,
+    // its axis labelled 0 alone).
+    scales: {
+      x: { time: false, range: (_chart, min, max) => [min, Math.max(max, min + 1)] },
+      y: { range: (_chart, _min, max) => [0, Math.max(1, max) * 1.2] },
+    },
+    axes: [{ show: false }, { size: 36, space: 18, font: "10px system-ui, sans-serif", ticks: { show: false }, gap: 2 }],
+    series: [{}, { label: "first token (ms)", stroke: "#2f6fdb", fill: "rgba(47,111,219,0.15)", width: 1.5, points: { show: (chart) => chart.data[0].length < 3, size: 5 } }],
   };
 }
 
