@@ -2,7 +2,7 @@
 export interface Finding {
   id: string;
   severity: "ok" | "info" | "warn" | "error";
-  /** "config", "models", "chain", "agent", "gateway", "files", "cooldowns", "disk". */
+  /** "config", "models", "chain", "agent", "gateway", "whatsapp", "files", "cooldowns", "disk". */
   group: string;
   title: string;
   /** What was seen, with numbers. */

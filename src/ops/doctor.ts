@@ -1,13 +1,13 @@
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
-import { requestJson } from "../ai/http/get-json.js";
-import { record, stringOf } from "../ai/json-fields.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { gatewayFindings } from "./doctor-gateway.js";
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
 import { modelsStatus, type ChainStatus } from "./models-status.js";
+import { whatsappFindings } from "./doctor-whatsapp.js";
 
 export type { Finding } from "./doctor-finding.js";
 
@@ -28,8 +28,8 @@ export interface DoctorInput {
   cooldowns: CooldownPersistence;
   /** Filled by the cooldowns file while it is read (its onWarning). */
   cooldownWarnings: readonly string[];
-  /** Where the gateway's GET /health is asked. */
-  gatewayUrl: string;
+  /** Where to ask the gateway's GET /health instead of the config's gateway.bind and gateway.port (HEARTH_GATEWAY_URL). */
+  gatewayUrl?: string | undefined;
   now: number;
   fix: boolean;
   disk?: DiskThresholds;
@@ -60,7 +60,9 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...chainFindings(config.resolved));
     findings.push(...compactionFindings(config.loaded.config));
   }
-  findings.push(...(await gatewayFindings(input.http, input.gatewayUrl)));
+  const gateway = await gatewayFindings(input.http, "error" in config ? undefined : config.loaded.config.gateway, input.gatewayUrl);
+  findings.push(...gateway.findings);
+  if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));
   findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir }, input.fix));
   findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));
   findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
@@ -154,27 +156,4 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
     ];
   }
   return [ok("chain", "no-fallback", `${fallbacks.length} fallback${fallbacks.length === 1 ? "" : "s"}, ${usable.length} usable`)];
-}
-
-/**
- * The gateway's GET /health. Not running is fine (the CLI works without it). Running: its bind
- * should be loopback and it should ask for a token, where /health says (`bind`, `auth`).
- */
-async function gatewayFindings(http: HttpClient, url: string): Promise<Finding[]> {
-  const health = await requestJson(http, `${url.replace(/\/+$/, "")}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
-  if (!health.ok && health.failure.status === undefined) return [ok("gateway", "gateway-unhealthy", `no gateway at ${url} (fine unless you use the web chat or the API)`)];
-  if (!health.ok) {
-    return [{ id: "gateway-unhealthy", severity: "error", group: "gateway", title: `the gateway at ${url} is unhealthy`, seen: `GET /health answered ${health.failure.status}: ${health.failure.message}`, fix: "see the gateway's log; restart it" }];
-  }
-  const body = record(health.body);
-  const findings: Finding[] = [ok("gateway", "gateway-unhealthy", `the gateway at ${url} is up (${health.ms} ms)`)];
-  const bind = stringOf(body.bind) || stringOf(body.host);
-  if (bind && !/^(127\.|::1$|\[::1\]$|localhost$)/.test(bind)) {
-    findings.push({ id: "gateway-exposed", severity: "error", group: "gateway", title: `the gateway listens on ${bind}, not loopback`, seen: `GET /health says bind ${bind}: other machines can reach it`, fix: 'set gateway.bind to "127.0.0.1" and restart it; reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS' });
-  }
-  const auth = body.auth;
-  if (auth === false || auth === "none") {
-    findings.push({ id: "gateway-no-auth", severity: "warn", group: "gateway", title: "the gateway asks for no token", seen: `GET /health says auth ${JSON.stringify(auth)}`, fix: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN" });
-  }
-  return findings;
 }

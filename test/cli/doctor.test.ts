@@ -29,7 +29,7 @@ describe("hearth doctor", () => {
   const temp = tempDir();
   let lmstudio: FakeServer;
   let llamacpp: FakeServer;
-  let exposedGateway: FakeServer;
+  let upGateway: FakeServer;
   let sickGateway: FakeServer;
   let refused: string;
 
@@ -42,12 +42,13 @@ describe("hearth doctor", () => {
       responses: responsesEndpoint,
     });
     llamacpp = await startLlamaCpp({ alias: "local-fallback", nCtx: 8192, supportsTools: true });
-    exposedGateway = await startFakeServer(() => ({ kind: "json", body: { status: "ok", bind: "0.0.0.0", auth: "none" } }));
+    // What hearth's gateway answers on /health: no bind, no auth (doctor reads those from the config).
+    upGateway = await startFakeServer(() => ({ kind: "json", body: { status: "ok", version: "0.1.0", uptimeSeconds: 42 } }));
     sickGateway = await startFakeServer(() => ({ kind: "json", status: 503, body: { error: "starting" } }));
     refused = await refusedUrl();
   });
   after(async () => {
-    await Promise.all([lmstudio.close(), llamacpp.close(), exposedGateway.close(), sickGateway.close()]);
+    await Promise.all([lmstudio.close(), llamacpp.close(), upGateway.close(), sickGateway.close()]);
     temp.cleanup();
   });
 
@@ -63,17 +64,20 @@ describe("hearth doctor", () => {
     if (options.cooldowns) writeFileSync(join(state, "cooldowns.json"), JSON.stringify(options.cooldowns));
     return { file, state };
   };
-  const doctor = async (paths: { file: string; state: string }, extra: string[] = [], gateway = refused) => {
-    const result = await runCli(["doctor", "--config", paths.file, ...extra], { env: { HEARTH_STATE_DIR: paths.state, HEARTH_GATEWAY_URL: gateway } });
+  /** `gateway`: HEARTH_GATEWAY_URL (a port nobody listens on by default, so a gateway on this machine changes nothing); null: where the config says. */
+  const doctor = async (paths: { file: string; state: string }, extra: string[] = [], gateway: string | null = refused) => {
+    const result = await runCli(["doctor", "--config", paths.file, ...extra], { env: { HEARTH_STATE_DIR: paths.state, ...(gateway === null ? {} : { HEARTH_GATEWAY_URL: gateway }) } });
     return result;
   };
-  const json = async (paths: { file: string; state: string }, extra: string[] = [], gateway = refused): Promise<{ code: number; report: Report }> => {
+  const json = async (paths: { file: string; state: string }, extra: string[] = [], gateway: string | null = refused): Promise<{ code: number; report: Report }> => {
     const result = await doctor(paths, ["--json", ...extra], gateway);
     return { code: result.code, report: JSON.parse(result.stdout) as Report };
   };
   const ids = (report: Report): string[] => report.findings.filter((finding) => finding.severity !== "ok").map((finding) => finding.id);
 
-  const healthy = (): string => `{
+  /** `more`: further top-level sections (gateway, channels). */
+  const healthy = (more = ""): string => `{
+    ${more}
     agents: { defaults: { model: { primary: "lmstudio/minimax-m2.1", fallbacks: ["llamacpp/local-fallback"] } } },
     models: { mode: "replace", providers: {
       lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }] },
@@ -101,10 +105,11 @@ describe("hearth doctor", () => {
     models: { mode: "merge", providers: {
       lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "clamped-70b", contextWindow: 65536, maxTokens: 8192 }] },
     } },
+    gateway: { bind: "0.0.0.0" },
   }`,
       { fileMode: 0o644, dirMode: 0o755, cooldowns: { "lmstudio/clamped-70b": { failures: 2, until: now + 600_000, kind: "timeout" }, "anthropic/claude-sonnet-4-5": { failures: 1, until: now - 3_600_000, kind: "rate-limit" } } },
     );
-    const { code, report } = await json(paths, [], exposedGateway.url);
+    const { code, report } = await json(paths);
     assert.equal(code, 1);
     const found = (id: string): Finding => {
       const finding = report.findings.find((candidate) => candidate.id === id && candidate.severity !== "ok");
@@ -121,12 +126,10 @@ describe("hearth doctor", () => {
     assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d UTC/);
     assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
     assert.match(found("cooldown-stale").seen, /anthropic\/claude-sonnet-4-5/);
-    assert.equal(found("gateway-exposed").severity, "error");
-    assert.match(found("gateway-exposed").title, /listens on 0\.0\.0\.0/);
-    assert.match(found("gateway-no-auth").seen, /auth "none"/);
+    assert.equal(found("gateway-no-auth").severity, "error");
     assert.equal(report.errors, 1);
 
-    const text = await doctor(paths, [], exposedGateway.url);
+    const text = await doctor(paths);
     assert.match(text.stdout, /! warn \[compaction-off\] compaction is off\n {4}seen: .*\n {4}fix: remove enabled: false from agents\.defaults\.compaction/);
     assert.match(text.stdout, /\d+ of \d+ checks passed; 1 error, \d+ warnings, \d+ notes\n$/);
   });
@@ -213,11 +216,142 @@ describe("hearth doctor", () => {
     assert.match(report.findings.find((finding) => finding.id === "cooldowns-file")?.seen ?? "", /not a valid cooldowns file \(not JSON\); moved it to .*cooldowns\.json\.bad-/);
   });
 
-  test("a gateway that answers /health with an error", async () => {
-    const paths = setup("sick", healthy());
-    const { code, report } = await json(paths, [], sickGateway.url);
-    assert.equal(code, 1);
-    assert.deepEqual(ids(report), ["gateway-unhealthy"]);
-    assert.match(report.findings.find((finding) => finding.id === "gateway-unhealthy")?.seen ?? "", /answered 503/);
+  const portOf = (url: string): string => new URL(url).port;
+  const gatewayFinding = (report: Report, id: string): Finding | undefined => report.findings.find((finding) => finding.id === id);
+
+  test("the gateway is asked where gateway.bind and gateway.port say: up, down, or answering /health with an error", async () => {
+    const up = await json(setup("gateway-up", healthy(`gateway: { port: ${portOf(upGateway.url)} },`)), [], null);
+    assert.equal(up.code, 0);
+    assert.deepEqual(ids(up.report), [], "a running gateway on loopback is silent");
+    assert.match(gatewayFinding(up.report, "gateway-unhealthy")?.seen ?? "", new RegExp(`^the gateway at http://127\\.0\\.0\\.1:${portOf(upGateway.url)} is up \\(version 0\\.1\\.0\\)`));
+
+    const down = await json(setup("gateway-down", healthy(`gateway: { port: ${portOf(refused)} },`)), [], null);
+    assert.equal(down.code, 0);
+    assert.deepEqual(ids(down.report), [], "no gateway is fine");
+    assert.match(gatewayFinding(down.report, "gateway-unhealthy")?.seen ?? "", new RegExp(`^no gateway at http://127\\.0\\.0\\.1:${portOf(refused)} `));
+
+    const sick = await json(setup("sick", healthy(`gateway: { port: ${portOf(sickGateway.url)} },`)), [], null);
+    assert.equal(sick.code, 1);
+    assert.deepEqual(ids(sick.report), ["gateway-unhealthy"]);
+    assert.match(gatewayFinding(sick.report, "gateway-unhealthy")?.seen ?? "", /answered 503/);
+  });
+
+  test("a non-loopback gateway.bind: an error without a token (the gateway refuses to start), a warning with one; loopback is silent", async () => {
+    // 0.0.0.0 is asked on 127.0.0.1: the gateway answering there was started with other settings.
+    const open = await json(setup("gateway-open", healthy(`gateway: { bind: "0.0.0.0", port: ${portOf(upGateway.url)} },`)), [], null);
+    assert.equal(open.code, 1);
+    assert.deepEqual(ids(open.report), ["gateway-no-auth"]);
+    const noAuth = gatewayFinding(open.report, "gateway-no-auth");
+    assert.equal(noAuth?.severity, "error");
+    assert.match(noAuth?.title ?? "", /listen on 0\.0\.0\.0 without a token: it refuses to start/);
+    assert.match(noAuth?.seen ?? "", /the one answering at http:\/\/127\.0\.0\.1:\d+ was started with other settings/);
+    assert.match(noAuth?.fix ?? "", /gateway\.auth\.token .* or set gateway\.bind to "127\.0\.0\.1"/);
+
+    const token = await json(setup("gateway-token", healthy(`gateway: { bind: "192.168.1.20", auth: { token: "0123456789abcdef0123" } },`)));
+    assert.equal(token.code, 0);
+    assert.deepEqual(ids(token.report), ["gateway-exposed"]);
+    assert.equal(gatewayFinding(token.report, "gateway-exposed")?.severity, "warn");
+    assert.match(gatewayFinding(token.report, "gateway-exposed")?.seen ?? "", /gateway\.bind "192\.168\.1\.20", port 18790: other machines can reach it/);
+
+    const loopback = await json(setup("gateway-loopback", healthy(`gateway: { bind: "localhost", auth: { token: "0123456789abcdef0123" } },`)));
+    assert.deepEqual(ids(loopback.report), []);
+  });
+
+  describe("WhatsApp", () => {
+    const allowed = `allowFrom: ["+15551234567"]`;
+    /** A state with the channel linked (Baileys' creds.json) and the status file the running channel writes. */
+    const whatsapp = (name: string, section: string, options: { linked?: boolean; status?: object; pairing?: object; gateway?: string } = {}) => {
+      const paths = setup(name, healthy(`channels: { whatsapp: { ${section} } },${options.gateway ? ` gateway: { port: ${portOf(options.gateway)} },` : ""}`));
+      if (options.linked) {
+        mkdirSync(join(paths.state, "credentials", "whatsapp"), { recursive: true });
+        writeFileSync(join(paths.state, "credentials", "whatsapp", "creds.json"), "{}");
+      }
+      mkdirSync(join(paths.state, "channels", "whatsapp"), { recursive: true });
+      if (options.status) writeFileSync(join(paths.state, "channels", "whatsapp", "status.json"), JSON.stringify(options.status));
+      if (options.pairing) writeFileSync(join(paths.state, "channels", "whatsapp", "pairing.json"), JSON.stringify(options.pairing));
+      return paths;
+    };
+    const whatsappIds = (report: Report): string[] => report.findings.filter((finding) => finding.group === "whatsapp" && finding.severity !== "ok").map((finding) => finding.id);
+    const deadPid = 2 ** 22 + 12345;
+
+    test("off (or absent): not a word, whatever its policy and state", async () => {
+      const off = await json(whatsapp("wa-off", `enabled: false, dmPolicy: "open"`, { status: { state: "logged-out", since: "2026-12-01T21:00:00.000Z", pid: deadPid } }));
+      assert.equal(off.code, 0);
+      assert.deepEqual(ids(off.report), []);
+      assert.ok(!off.report.findings.some((finding) => finding.group === "whatsapp"));
+    });
+
+    test("linked and connected, with an allowlist: silent", async () => {
+      const paths = whatsapp("wa-connected", `enabled: true, ${allowed}`, { linked: true, status: { state: "connected", since: "2026-12-01T21:00:00.000Z", account: "+15550001111", pid: process.pid } });
+      const { code, report } = await json(paths);
+      assert.equal(code, 0);
+      assert.deepEqual(ids(report), []);
+      assert.match(report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^WhatsApp connected since 2026-12-01 21:00 UTC \(\+15550001111\)/);
+      assert.equal((await doctor(paths)).stdout, `all ${report.checks} checks passed\n`);
+    });
+
+    test("not linked: an error with the last state (logged out, since when, why) and the login command", async () => {
+      const paths = whatsapp("wa-logged-out", `enabled: true, ${allowed}`, {
+        status: { state: "logged-out", since: "2026-12-01T21:00:00.000Z", reason: "logged out from the phone; credentials removed — run `hearth channels login whatsapp` to link again", pid: deadPid },
+      });
+      const { code, report } = await json(paths);
+      assert.equal(code, 1);
+      assert.deepEqual(whatsappIds(report), ["whatsapp-not-linked"]);
+      const finding = report.findings.find((candidate) => candidate.id === "whatsapp-not-linked");
+      assert.equal(finding?.severity, "error");
+      assert.match(finding?.seen ?? "", /no credentials in .*credentials\/whatsapp; the channel's last state: logged-out since 2026-12-01 21:00 UTC — logged out from the phone/);
+      assert.match(finding?.fix ?? "", /^`hearth channels login whatsapp` and scan the QR code .* then start the gateway: `hearth gateway`/);
+      const text = await doctor(paths);
+      assert.match(text.stdout, /✗ error \[whatsapp-not-linked\] WhatsApp is enabled but not linked/);
+    });
+
+    test("linked but reconnecting, or its gateway gone, or never started: a warning with since when, why, and what to do", async () => {
+      const reconnecting = await json(
+        whatsapp("wa-reconnecting", `enabled: true, ${allowed}`, { linked: true, status: { state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 8 s (attempt 3)", pid: process.pid } }),
+      );
+      assert.equal(reconnecting.code, 0);
+      assert.deepEqual(ids(reconnecting.report), ["whatsapp-disconnected"]);
+      assert.match(reconnecting.report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^reconnecting since 2026-12-01 21:00 UTC — connection lost or timed out; next try in 8 s \(attempt 3\)/);
+
+      const exited = await json(whatsapp("wa-exited", `enabled: true, ${allowed}`, { linked: true, status: { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: deadPid } }));
+      assert.deepEqual(ids(exited.report), ["whatsapp-not-running"]);
+      const gone = exited.report.findings.find((finding) => finding.id === "whatsapp-not-running");
+      assert.match(gone?.seen ?? "", new RegExp(`the process that ran it \\(pid ${deadPid}\\) exited while connected since 2026-12-01 21:00 UTC`));
+      assert.match(gone?.fix ?? "", /^start the gateway: `hearth gateway`/);
+
+      const stopped = await json(
+        whatsapp("wa-stopped", `enabled: true, ${allowed}`, { linked: true, gateway: upGateway.url, status: { state: "stopped", since: "2026-12-01T21:00:00.000Z", reason: "connection replaced; not reconnecting (restart the gateway to connect again)", pid: process.pid } }),
+        [],
+        null,
+      );
+      assert.deepEqual(ids(stopped.report), ["whatsapp-not-running"]);
+      assert.match(stopped.report.findings.find((finding) => finding.id === "whatsapp-not-running")?.fix ?? "", /^restart the gateway \(it answers at http:\/\/127\.0\.0\.1:\d+;/);
+
+      const never = await json(whatsapp("wa-never", `enabled: true, ${allowed}`, { linked: true }));
+      assert.deepEqual(ids(never.report), ["whatsapp-not-running"]);
+      assert.match(never.report.findings.find((finding) => finding.id === "whatsapp-not-running")?.title ?? "", /never run/);
+    });
+
+    test("policy: open is a warning naming the audit; an allowlist with nobody on it is a note; pairing and approved numbers are silent", async () => {
+      const connected = { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: process.pid };
+      const open = await json(whatsapp("wa-open", `enabled: true, dmPolicy: "open"`, { linked: true, status: connected }));
+      assert.equal(open.code, 0);
+      assert.deepEqual(ids(open.report), ["whatsapp-open"]);
+      const warning = open.report.findings.find((finding) => finding.id === "whatsapp-open");
+      assert.equal(warning?.severity, "warn");
+      assert.match(warning?.fix ?? "", /dmPolicy to "allowlist".*`hearth security audit`/);
+
+      const nobody = await json(whatsapp("wa-nobody", `enabled: true`, { linked: true, status: connected }));
+      assert.deepEqual(ids(nobody.report), ["whatsapp-allowlist-empty"]);
+      const note = nobody.report.findings.find((finding) => finding.id === "whatsapp-allowlist-empty");
+      assert.equal(note?.severity, "info");
+      assert.match(note?.seen ?? "", /dmPolicy "allowlist" \(the default\), no number in allowFrom/);
+      assert.match(note?.fix ?? "", /channels\.whatsapp\.allowFrom.*`hearth pairing approve CODE`/);
+
+      const approved = await json(whatsapp("wa-approved", `enabled: true, dmPolicy: "allowlist"`, { linked: true, status: connected, pairing: { requests: [], approved: ["+15557654321"] } }));
+      assert.deepEqual(ids(approved.report), [], "a number approved by pairing is answered");
+      const pairing = await json(whatsapp("wa-pairing", `enabled: true, dmPolicy: "pairing"`, { linked: true, status: connected }));
+      assert.deepEqual(ids(pairing.report), []);
+    });
   });
 });

@@ -32,3 +32,16 @@ export function readStatus(file: string): ChannelStatus | undefined {
 export function writeStatus(file: string, status: ChannelStatus): void {
   writeJsonFile(file, status);
 }
+
+/** Whether the process that wrote the status still runs (a gateway that died leaves its last word behind). */
+export function writerRunning(status: ChannelStatus): boolean {
+  if (status.state === "stopped" || status.state === "logged-out") return false;
+  // Not a process id (a hand-edited file): 0 or a negative number would ask about a whole process group.
+  if (!Number.isInteger(status.pid) || status.pid <= 0) return false;
+  try {
+    process.kill(status.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

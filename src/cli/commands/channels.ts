@@ -3,7 +3,7 @@ import { baileysSocketFactory } from "../../channels/whatsapp/baileys-socket.js"
 import type { ChannelLogger } from "../../channels/whatsapp/connection.js";
 import { whatsappSettings } from "../../channels/whatsapp/settings.js";
 import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
-import { readStatus, writeStatus, type ChannelStatus } from "../../channels/whatsapp/status-file.js";
+import { readStatus, writeStatus, writerRunning } from "../../channels/whatsapp/status-file.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
 import { HearthError } from "../../shared/errors.js";
@@ -19,17 +19,6 @@ function stderrLogger(io: CliIo): ChannelLogger {
   return { info: () => undefined, warn: (line) => writeLine(io.stderr, `hearth: ${line}`) };
 }
 
-/** Whether the process that wrote the status still runs (a gateway that died leaves its last word behind). */
-function running(status: ChannelStatus): boolean {
-  if (status.state === "stopped" || status.state === "logged-out") return false;
-  try {
-    process.kill(status.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** `hearth channels status [--json]`: linked / connected / reconnecting, since when and why — read from the state dir, no gateway needed. */
 export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   const loaded = loadConfig({ env: io.env, cwd: io.cwd, flag: options.config, command: io.command });
@@ -38,7 +27,7 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const linked = isLinked(state);
   const status = readStatus(whatsappPaths(state).status);
-  const live = status ? running(status) : false;
+  const live = status ? writerRunning(status) : false;
   if (options.json) {
     writeJson(io, {
       whatsapp: {

@@ -12,9 +12,6 @@ export interface DoctorOptions extends GlobalOptions {
   fix?: boolean;
 }
 
-/** Where the gateway listens when the config does not say (HEARTH_GATEWAY_URL overrides). */
-const DEFAULT_GATEWAY = "http://127.0.0.1:18790";
-
 /** `hearth doctor [--json] [--fix]`: every check; quiet when all is well; exit 1 while an error remains. */
 export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<number> {
   const where = { env: io.env, cwd: io.cwd };
@@ -35,7 +32,8 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       stateDir: stateDir(where),
       cooldowns: cooldownFileIn(stateDir(where), { onWarning: (message) => cooldownWarnings.push(message) }),
       cooldownWarnings,
-      gatewayUrl: io.env.HEARTH_GATEWAY_URL || DEFAULT_GATEWAY,
+      // Where /health is asked when not where gateway.bind and gateway.port say (a gateway elsewhere; the tests).
+      gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gatewayUrl } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
 import { installService, realRunner, serviceFile, uninstallService, type ServiceHost } from "../gateway/service.js";
@@ -40,8 +41,7 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
 /** Whether a gateway answers /health where the config says it listens, and whether the service is installed. Exit 0 when it runs, 1 when not. */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
-  const host = gateway.bind === "0.0.0.0" ? "127.0.0.1" : gateway.bind === "::" ? "::1" : gateway.bind;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${gateway.port}`;
+  const url = gatewayUrl(gateway);
   const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })
     .then(async (response) => (response.ok ? ((await response.json()) as { version?: string; uptimeSeconds?: number }) : undefined))
     .catch(() => undefined);

@@ -1,8 +1,8 @@
-import { isIP } from "node:net";
 import { mkdirSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { dirname } from "node:path";
 import { createHttpApp, serveHttp, type RunningServer } from "../../channels/http/server.js";
+import { isLoopback } from "../../config/gateway-address.js";
 import { stateDir } from "../../config/paths.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
@@ -168,12 +168,6 @@ function listenAddress(runtime: GatewayRuntime, options: GatewayCommandOptions) 
     ]);
   }
   return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins };
-}
-
-export function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1" || host === "[::1]";
 }
 
 /** SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. */
