@@ -14,6 +14,8 @@ export interface GatewayRuntimeOptions {
   cwd: string;
   /** `--config`. */
   configFlag?: string | undefined;
+  /** How the user runs hearth, for the fixes that name a command. */
+  command?: string | undefined;
   secrets?: SecretRedactor | undefined;
   onWarning: (message: string) => void;
   /** How often the setup is checked again (a model server that appears is noticed). */
@@ -33,7 +35,7 @@ export interface GatewayRuntime {
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
-  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true });
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true });
   for (const warning of runtime.config.warnings) options.onWarning(warning);
   const { gateway, routing } = runtime;
   const providers = () => [...runtime.catalog.providers.values()];

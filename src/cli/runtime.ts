@@ -100,7 +100,7 @@ export async function createRuntime(options: RuntimeOptions) {
   };
 
   let current = await read();
-  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES });
+  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state });
 
   return {

@@ -27,6 +27,8 @@ export interface GatewayState {
   missingConfigFile: string | undefined;
   /** Environment variables that would give a hosted fallback its key (for the setup fix). */
   keyNames: readonly string[];
+  /** `init` named the way the user runs hearth, for the setup fix. */
+  initCommand?: string | undefined;
 }
 
 export interface GatewayDependencies {
@@ -219,7 +221,7 @@ export class Gateway implements GatewayPort {
 
   private computeProblems(): string[] {
     const state = this.dependencies.state();
-    return setupProblems({ missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames });
+    return setupProblems({ missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
   }
 
   private agentFor(id: string | undefined): Agent {

@@ -10,13 +10,16 @@ export interface SetupFacts {
   reachable: ReadonlyMap<string, boolean>;
   /** Environment variables that hold hosted keys, for the fix. */
   keyNames: readonly string[];
+  /** `init` named the way the user runs hearth (`./bin/hearth init`); default `hearth init`. */
+  initCommand?: string | undefined;
 }
 
 /** What keeps a first turn from working, each with its fix; [] when something can answer (or may: not asked yet). */
 export function setupProblems(facts: SetupFacts): string[] {
   const problems: string[] = [];
+  const init = facts.initCommand ?? "hearth init";
   if (facts.missingConfigFile) {
-    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`hearth init\` writes a config to edit`);
+    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
   }
   const local = facts.chain.filter((model) => model.local);
   const usable = facts.chain.some((model) => (model.local ? facts.reachable.get(model.ref) !== false : missingKey(model) === undefined));
@@ -24,7 +27,7 @@ export function setupProblems(facts: SetupFacts): string[] {
     const servers = [...new Set(local.map((model) => hostOf(model.baseUrl)))];
     const key = facts.keyNames[0] ?? "ANTHROPIC_API_KEY";
     const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — start LM Studio's server, or set ${key}` : `no model can answer: no local model is configured and no hosted key is set — set ${key}`;
-    problems.push(`${start}, or run \`hearth init\``);
+    problems.push(`${start}, or run \`${init}\``);
   }
   return problems;
 }

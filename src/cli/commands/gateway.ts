@@ -8,7 +8,7 @@ import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { gatewayLogger } from "../gateway/logger.js";
-import { writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
@@ -34,7 +34,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     logger.warn({ warning: message }, "warning");
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
-  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, secrets: io.secrets, onWarning });
+  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: io.command, secrets: io.secrets, onWarning });
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
   let server: RunningServer;
@@ -60,7 +60,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   const loaded = runtime.loaded();
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
-  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`hearth init\` writes one to edit`);
+  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`${commandLine(io, "init")}\` writes one to edit`);
   writeLine(io.stdout, `log: ${logFile}`);
   printSetup(io, runtime.port.setupProblems());
   for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
