@@ -50,6 +50,29 @@ export interface TurnOptions {
   quoted?: string | undefined;
   /** `/retry`: the failed message this turn sends again (see `Agent.retryable`). */
   retry?: UserEntry | undefined;
+  /** Images that came with the message (base64); one over `MAX_IMAGE_BYTES` is described instead. */
+  images?: readonly InboundImage[] | undefined;
+}
+
+export interface InboundImage {
+  mediaType: string;
+  /** Base64 without the data: prefix. */
+  data: string;
+}
+
+/** The largest image a turn keeps (decoded): larger ones are described, so the session file stays bounded. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** The images a turn keeps, and a line in words for each one left out. */
+export function acceptImages(images: readonly InboundImage[]): { kept: InboundImage[]; notes: string[] } {
+  const kept: InboundImage[] = [];
+  const notes: string[] = [];
+  for (const image of images) {
+    const bytes = Math.floor((image.data.length * 3) / 4);
+    if (bytes > MAX_IMAGE_BYTES) notes.push(`[image, ${Math.round(bytes / (1024 * 1024))} MB — too large, images up to ${MAX_IMAGE_BYTES / (1024 * 1024)} MB are read]`);
+    else kept.push({ mediaType: image.mediaType, data: image.data });
+  }
+  return { kept, notes };
 }
 
 /** One turn under way: its session, the entry of its message, and what it has gathered so far. */
@@ -127,7 +150,17 @@ export class Agent {
     const fresh: SessionEntry[] = [];
     if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
     const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
-    const user: UserEntry = { type: "user", id: newEntryId(), at: now(), text, quoted, ...(options.retry ? { retryOf: options.retry.id } : {}) };
+    const images = options.retry ? { kept: [...(options.retry.images ?? [])], notes: [] } : acceptImages(options.images ?? []);
+    if (images.notes.length > 0) text = [text, ...images.notes].filter((line) => line !== "").join("\n");
+    const user: UserEntry = {
+      type: "user",
+      id: newEntryId(),
+      at: now(),
+      text,
+      quoted,
+      ...(images.kept.length > 0 ? { images: images.kept } : {}),
+      ...(options.retry ? { retryOf: options.retry.id } : {}),
+    };
     fresh.push(user);
     // The one fsync of the turn: the message is on disk before any model is called.
     await store.append(key, fresh, { sync: true });

@@ -1,5 +1,5 @@
 import type { ModelRef } from "../ai/model-spec.js";
-import type { Message, ToolResultMessage } from "../ai/types.js";
+import type { Message, ToolResultMessage, UserMessage } from "../ai/types.js";
 import type { SessionEntry } from "../sessions/entries.js";
 
 /** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
@@ -59,14 +59,16 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     messages.push({ role: "user", content: `${SUMMARY_HEADING}\n${summary}` });
     ids.push(undefined);
   }
-  const addUser = (id: string, text: string): void => {
+  const addUser = (id: string, text: string, images: readonly { mediaType: string; data: string }[] = []): void => {
+    const content = (full: string): UserMessage["content"] =>
+      images.length === 0 ? full : [{ type: "text", text: full }, ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))];
     // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
     if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
-      messages[0] = { role: "user", content: `${summaryPrefix(summary)}${text}` };
+      messages[0] = { role: "user", content: content(`${summaryPrefix(summary)}${text}`) };
       ids[0] = id;
       return;
     }
-    messages.push({ role: "user", content: text });
+    messages.push({ role: "user", content: content(text) });
     ids.push(id);
   };
   const pendingCalls = new Map<string, string>();
@@ -86,7 +88,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     if (index < firstKept || skipping) return;
     if (entry.type === "user") {
       closePending();
-      addUser(entry.id, entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text);
+      addUser(entry.id, entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text, entry.images);
     } else if (entry.type === "assistant") {
       closePending();
       messages.push(entry.message);

@@ -81,7 +81,7 @@ export class Gateway implements GatewayPort {
         }
         const text = retry ? retry.text : inbound.text;
         this.publish({ type: "turn-start", session, channel: inbound.channel, text });
-        const result: TurnResult = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, retry });
+        const result: TurnResult = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry });
         this.publish({ type: "turn-end", session, result });
         return { kind: "turn", result };
       } finally {

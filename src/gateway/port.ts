@@ -21,6 +21,8 @@ export interface InboundMessage {
   retry?: boolean | undefined;
   /** Forwarded or quoted text that came with the message (wrapped as untrusted). */
   quoted?: string | undefined;
+  /** Images that came with the message (base64), for a model whose `input` has "image"; over 5 MB each is described instead. */
+  images?: readonly { mediaType: string; data: string /* base64 */ }[] | undefined;
   /** The channel can replace shown text with a fresh answer, or shows only the final text. */
   canRestart?: boolean | undefined;
   signal?: AbortSignal | undefined;

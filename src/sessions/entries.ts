@@ -13,6 +13,8 @@ export type SessionEntry =
       quoted?: string | undefined;
       /** `/retry`, `--retry`: this message resends the failed one with that id. */
       retryOf?: string | undefined;
+      /** Images that came with the message (base64), for models that read images. */
+      images?: readonly { mediaType: string; data: string }[] | undefined;
     }
   | { type: "assistant"; id: string; at: string; message: AssistantMessage; attempts: readonly AttemptRecord[] }
   | { type: "tool-result"; id: string; at: string; message: ToolResultMessage }

@@ -1,3 +1,4 @@
+import type { ChannelView } from "../../src/channels/http/api-routes.js";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createHttpApp, serveHttp, type RunningServer } from "../../src/channels/http/server.js";
@@ -13,10 +14,10 @@ function recordingLogger(): HttpLogger & { lines: string[] } {
   return { lines, info: log, warn: log, error: log };
 }
 
-async function start(options: { token?: string; corsOrigins?: string[]; maxBodyBytes?: number; keepAliveMs?: number; shutdown?: AbortSignal } = {}) {
+async function start(options: { token?: string; corsOrigins?: string[]; maxBodyBytes?: number; keepAliveMs?: number; shutdown?: AbortSignal; channelStatus?: () => readonly ChannelView[] } = {}) {
   const gateway = memoryGateway();
   const logger = recordingLogger();
-  const app = createHttpApp({ port: gateway, auth: { token: options.token }, limits: { maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024, keepAliveMs: options.keepAliveMs }, logger, corsOrigins: options.corsOrigins, version: "0.1.0", shutdown: options.shutdown });
+  const app = createHttpApp({ port: gateway, auth: { token: options.token }, limits: { maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024, keepAliveMs: options.keepAliveMs }, logger, corsOrigins: options.corsOrigins, version: "0.1.0", shutdown: options.shutdown, channelStatus: options.channelStatus });
   const server = await serveHttp({ app, host: "127.0.0.1", port: 0 });
   return { gateway, logger, server };
 }
@@ -63,7 +64,19 @@ describe("the gateway's HTTP server", () => {
       agents: [{ id: "main", name: "hearth", primary: "local/m" }],
       models: [],
       providers: [{ provider: "local", local: true, state: "down", firstTokenMs: [], reason: "no answer" }],
+      channels: [],
     });
+  });
+
+  test("/api/status: the messaging channels, as the composition root reads them", async () => {
+    const whatsapp: ChannelView = { id: "whatsapp", enabled: true, linked: true, state: "reconnecting", since: "2026-01-01T00:00:00.000Z", reason: "connection lost or timed out" };
+    const { server: withChannel } = await start({ channelStatus: () => [whatsapp] });
+    try {
+      const status = (await (await fetch(`${withChannel.url}/api/status`)).json()) as { channels: unknown };
+      assert.deepEqual(status.channels, [whatsapp]);
+    } finally {
+      await withChannel.close();
+    }
   });
 
   test("sessions: the list, a transcript with its context, 404 for an unknown one, 400 for a bad key", async () => {

@@ -8,7 +8,7 @@ import type { AgentEvent } from "../../src/agent/agent-events.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import type { GatewayEvent, GatewayPort } from "../../src/gateway/port.js";
 
-export type ChannelGateway = Pick<GatewayPort, "handle" | "subscribe" | "sessions"> & {
+export type ChannelGateway = Pick<GatewayPort, "handle" | "subscribe" | "sessions" | "catalogue"> & {
   emit(event: GatewayEvent): void;
   /** Cancels every running turn (a test's stand-in for the process going away mid-turn). */
   abortAll(): void;
@@ -58,6 +58,7 @@ export async function agentGateway(configText: string, stateDir: string): Promis
       for (const controller of running) controller.abort();
     },
     sessions: () => gateway.sessions(),
+    catalogue: () => gateway.catalogue(),
     close: async () => {
       unsubscribe();
       await runtime.close();

@@ -49,6 +49,14 @@ export class FakeSocket implements WhatsAppSocket {
     this.world.read.push(...keys.map((key) => key.id ?? ""));
   }
 
+  /** Baileys' downloadMediaMessage: the bytes `image()` gave the message. */
+  async downloadMedia(message: WhatsAppMessage): Promise<Buffer> {
+    const bytes = this.world.media.get(message.key.id ?? "");
+    if (typeof bytes === "number") return Buffer.alloc(bytes);
+    if (!bytes) throw new Error("media not found");
+    return bytes;
+  }
+
   end(): void {
     this.ended = true;
   }
@@ -65,6 +73,8 @@ export class FakeWhatsApp {
   readonly presence: string[] = [];
   readonly read: string[] = [];
   readonly authDirs: string[] = [];
+  /** The media of each message, by message id (what downloadMedia returns). */
+  readonly media = new Map<string, Buffer | number>();
   private counter = 0;
 
   readonly factory: SocketFactory = async ({ authDir }) => {
@@ -142,9 +152,12 @@ export class FakeWhatsApp {
     };
   }
 
-  image(number: string, bytes: number, caption?: string): WhatsAppMessage {
+  /** An image message; `content` (default: `bytes` zero bytes) is what downloading it gives. */
+  image(number: string, bytes: number, caption?: string, content?: Buffer): WhatsAppMessage {
+    const key = this.key(`${number}@s.whatsapp.net`);
+    this.media.set(key.id ?? "", content ?? bytes);
     return {
-      key: this.key(`${number}@s.whatsapp.net`),
+      key,
       message: { imageMessage: { mimetype: "image/jpeg", fileLength: { toNumber: () => bytes }, ...(caption ? { caption } : {}) } },
       pushName: "Sender",
     };

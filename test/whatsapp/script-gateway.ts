@@ -65,6 +65,11 @@ export class ScriptGateway implements WhatsAppGateway {
     return () => this.listeners.delete(listener);
   }
 
+  /** No models: images are described, as to a text-only model. */
+  catalogue() {
+    return { agents: [], models: [] };
+  }
+
   sessions() {
     return {
       list: async () => [],

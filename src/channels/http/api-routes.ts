@@ -14,8 +14,18 @@ const messageBody = z.strictObject({
   retry: z.boolean().optional(),
 });
 
+/** A messaging channel beside the gateway, as /api/status shows it (the composition root reads it; null: never ran). */
+export interface ChannelView {
+  id: string;
+  enabled: boolean;
+  linked: boolean;
+  state: string | null;
+  since: string | null;
+  reason: string | null;
+}
+
 /** The web chat's API (docs/gateway.md): status, sessions, messages (answered on /api/events), cancel. */
-export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger }): Hono {
+export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger; channelStatus?: (() => readonly ChannelView[]) | undefined }): Hono {
   const { port, controls, logger } = options;
   const api = new Hono();
 
@@ -27,6 +37,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       agents: catalogue.agents.map(({ id, name, primary }) => ({ id, name, primary })),
       models: catalogue.models.map(({ ref, alias, local }) => ({ ref, alias, local })),
       providers: port.health(),
+      channels: options.channelStatus?.() ?? [],
     });
   });
 

@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { VERSION } from "../../shared/version.js";
-import { apiRoutes } from "./api-routes.js";
+import { apiRoutes, type ChannelView } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { eventsRoute } from "./events-route.js";
@@ -39,6 +39,8 @@ export interface HttpAppOptions {
   shutdown?: AbortSignal | undefined;
   /** Process start (ms since the epoch) for /health's uptime; default now. */
   startedAt?: number | undefined;
+  /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
+  channelStatus?: (() => readonly ChannelView[]) | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.get("/health", (c) => c.json({ status: "ok", version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
   const controls = new TurnControls();
-  app.route("/api", apiRoutes({ port: options.port, version, controls, logger }));
+  app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
 
   app.notFound((c) => c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404));

@@ -55,6 +55,8 @@ export function baileysSocketFactory(logger: ChannelLogger): SocketFactory {
       sendMessage: (jid, content) => socket.sendMessage(jid, content),
       sendPresenceUpdate: (type, jid) => socket.sendPresenceUpdate(type, jid),
       readMessages: (keys) => socket.readMessages(keys.map((key) => ({ ...key, remoteJid: key.remoteJid ?? null, id: key.id ?? null }))),
+      downloadMedia: (message) =>
+        baileys.downloadMediaMessage(message as never, "buffer", {}, { logger: baileysLogger(logger) as never, reuploadRequest: (update) => socket.updateMediaMessage(update) }),
       end: (error) => socket.end(error),
       logout: () => socket.logout(),
     };

@@ -9,7 +9,7 @@ import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
 import { PendingStore, type PendingMessage } from "./pending-store.js";
 import type { WhatsAppSettings } from "./settings.js";
-import type { SocketFactory, WhatsAppEvents, WhatsAppSocket } from "./socket.js";
+import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
 import { WaitingRetries } from "./waiting-retries.js";
 
@@ -42,6 +42,8 @@ export class WhatsAppChannel {
   private readonly retries: WaitingRetries;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Per chat, the last message's image download: a later message waits for it, so turns keep their order. */
+  private readonly downloads = new Map<string, Promise<unknown>>();
   private unsubscribe: (() => void) | undefined;
   private recovered = false;
   private stopped = false;
@@ -142,7 +144,41 @@ export class WhatsAppChannel {
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
       this.pending.put(pending);
-      this.track(this.runTurn(pending));
+      const before = this.downloads.get(message.chat);
+      const image = message.image;
+      if (image && this.readsImages()) {
+        const download = (before ?? Promise.resolve()).then(() => this.download(socket, raw, image.mediaType));
+        this.downloads.set(message.chat, download);
+        this.track(
+          download.then(async (images) => {
+            if (this.downloads.get(message.chat) === download) this.downloads.delete(message.chat);
+            // The model sees the image itself: the text is its caption, not the description.
+            await this.runTurn(images ? { ...pending, text: this.inboundText({ ...message, text: image.caption ?? "[image]" }) } : pending, false, images);
+          }),
+        );
+      } else if (before) {
+        this.track(before.then(() => this.runTurn(pending)));
+      } else {
+        this.track(this.runTurn(pending));
+      }
+    }
+  }
+
+  /** Whether the answering agent's first model reads images (`input` has "image"). */
+  private readsImages(): boolean {
+    const { agents, models } = this.options.port.catalogue();
+    const primary = agents.find((agent) => agent.id === (this.options.settings.agent ?? "main"))?.primary;
+    return models.find((model) => model.ref === primary)?.spec.input.includes("image") ?? false;
+  }
+
+  /** The image of a message, base64; undefined (the description goes instead) when it cannot be downloaded. */
+  private async download(socket: WhatsAppSocket, raw: WhatsAppMessage, mediaType: string): Promise<{ mediaType: string; data: string }[] | undefined> {
+    try {
+      const buffer = await socket.downloadMedia(raw);
+      return [{ mediaType, data: buffer.toString("base64") }];
+    } catch (error) {
+      this.options.logger.warn(`whatsapp: could not download an image from ${raw.key.remoteJid ?? "?"}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
   }
 
@@ -164,7 +200,7 @@ export class WhatsAppChannel {
     );
   }
 
-  private async runTurn(message: PendingMessage, retry = false): Promise<void> {
+  private async runTurn(message: PendingMessage, retry = false, images?: readonly { mediaType: string; data: string }[]): Promise<void> {
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
     const onEvent = (event: AgentEvent): void => {
@@ -180,6 +216,7 @@ export class WhatsAppChannel {
         agent: this.options.settings.agent,
         text: message.text,
         quoted: message.quoted,
+        ...(images ? { images } : {}),
         canRestart: false,
         onEvent,
         ...(retry ? { retry: true } : {}),

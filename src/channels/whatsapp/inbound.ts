@@ -16,6 +16,8 @@ export interface ParsedMessage {
   /** The jids @-mentioned, and whose message this one replies to. */
   mentions: readonly string[];
   repliesTo: string | undefined;
+  /** An image sent (not forwarded): what a model that reads images gets instead of the description. */
+  image: { mediaType: string; caption: string | undefined } | undefined;
 }
 
 const USER_SERVER = "@s.whatsapp.net";
@@ -92,5 +94,6 @@ export function parseMessage(message: WhatsAppMessage): ParsedMessage | undefine
     forwarded,
     mentions: context?.mentionedJid ?? [],
     repliesTo: context?.quotedMessage ? (context.participant ?? undefined) : undefined,
+    image: content.imageMessage && !forwarded ? { mediaType: content.imageMessage.mimetype ?? "image/jpeg", caption: content.imageMessage.caption ?? undefined } : undefined,
   };
 }

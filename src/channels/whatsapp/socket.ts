@@ -70,6 +70,8 @@ export interface WhatsAppSocket {
   sendMessage(jid: string, content: { text: string }): Promise<unknown>;
   sendPresenceUpdate(type: "composing" | "paused" | "available" | "unavailable", jid?: string): Promise<void>;
   readMessages(keys: WhatsAppMessageKey[]): Promise<void>;
+  /** The media of a message (Baileys' `downloadMediaMessage`, as a buffer). */
+  downloadMedia(message: WhatsAppMessage): Promise<Buffer>;
   /** Closes the connection (no reconnect by itself). */
   end(error: Error | undefined): void;
   /** Unlinks this device from the phone. */

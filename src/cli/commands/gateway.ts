@@ -12,6 +12,16 @@ import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js
 import { VERSION } from "../../shared/version.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
+import type { ChannelView } from "../../channels/http/api-routes.js";
+import { isLinked } from "../../channels/whatsapp/account.js";
+import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
+import { readStatus } from "../../channels/whatsapp/status-file.js";
+
+/** WhatsApp for the web chat's status panel: enabled in the config, linked, and the state its status file last said. */
+function whatsappView(stateDir: string, enabled: boolean): ChannelView {
+  const status = readStatus(whatsappPaths(stateDir).status);
+  return { id: "whatsapp", enabled, linked: isLinked(stateDir), state: status?.state ?? null, since: status?.since ?? null, reason: status?.reason ?? null };
+}
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -41,7 +51,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   const shutdown = new AbortController();
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView(state, runtime.loaded().config.channels?.whatsapp?.enabled ?? false)] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));

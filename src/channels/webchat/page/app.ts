@@ -212,6 +212,7 @@ export async function startWebChat(): Promise<void> {
     const status = await api.status();
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
+    statusPanel.showChannels(status.channels ?? []);
     showSetupProblems(banner, bannerList, status.setup);
   };
 

@@ -1,6 +1,6 @@
 import uPlot from "uplot";
 import { element } from "./dom.js";
-import type { ProviderHealth } from "./wire-types.js";
+import type { ChannelView, ProviderHealth } from "./wire-types.js";
 
 const STATE_WORDS: Record<ProviderHealth["state"], string> = {
   up: "up",
@@ -19,6 +19,15 @@ interface ProviderCard {
 export interface StatusPanel {
   update(health: ProviderHealth): void;
   replaceAll(providers: readonly ProviderHealth[]): void;
+  /** The messaging channels (WhatsApp): enabled, linked, their last state and why. */
+  showChannels(channels: readonly ChannelView[]): void;
+}
+
+function describeChannel(channel: ChannelView): string {
+  if (!channel.enabled) return "off";
+  const parts = [channel.linked ? "linked" : "not linked", channel.state ?? "not started yet"];
+  if (channel.since) parts.push(`since ${new Date(channel.since).toLocaleTimeString()}`);
+  return parts.join(" · ");
 }
 
 function chartOptions(width: number): uPlot.Options {
@@ -94,8 +103,29 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
     drawChart(card, health);
   };
 
+  const channelCards = new Map<string, HTMLElement>();
+  const showChannels = (channels: readonly ChannelView[]): void => {
+    for (const [id, root] of channelCards) {
+      if (channels.some((channel) => channel.id === id)) continue;
+      root.remove();
+      channelCards.delete(id);
+    }
+    for (const channel of channels) {
+      const root = channelCards.get(channel.id) ?? element("section", { className: "channel", attributes: { "data-channel": channel.id, "aria-label": `channel ${channel.id}` } });
+      if (!channelCards.has(channel.id)) {
+        container.append(root);
+        channelCards.set(channel.id, root);
+      }
+      root.setAttribute("data-state", channel.enabled ? (channel.state ?? "unknown") : "off");
+      const lines = [element("h3", { text: channel.id }), element("p", { className: "channel-details", text: describeChannel(channel) })];
+      if (channel.enabled && channel.reason) lines.push(element("p", { className: "channel-reason", text: channel.reason }));
+      root.replaceChildren(...lines);
+    }
+  };
+
   return {
     update,
+    showChannels,
     replaceAll: (providers) => {
       for (const [name, card] of cards) {
         if (providers.some((health) => health.provider === name)) continue;

@@ -10,6 +10,18 @@ export interface StatusResponse {
   agents: { id: string; name: string; primary: string | undefined }[];
   models: { ref: string; alias: string | undefined; local: boolean }[];
   providers: ProviderHealth[];
+  /** The messaging channels (WhatsApp); absent from an older gateway. */
+  channels?: ChannelView[] | undefined;
+}
+
+export interface ChannelView {
+  id: string;
+  enabled: boolean;
+  linked: boolean;
+  /** The state its status file last said ("connected", "reconnecting", …); null: it never ran. */
+  state: string | null;
+  since: string | null;
+  reason: string | null;
 }
 
 export interface SessionsResponse {
