@@ -79,7 +79,8 @@ export function runAdapter(
   const unlink = linkAbort(options?.signal, request);
   const stream = new EventStream<StreamEvent>({ onCancel: () => request.abort() });
   const compat = (): ModelCompat => run.compat?.for(model) ?? model.compat ?? {};
-  let wire = compatibleContext(context, compat());
+  const acceptsImages = model.input.includes("image");
+  let wire = compatibleContext(context, compat(), acceptsImages);
   const builder = new ResponseBuilder(model, wire, stream, splitter);
   const callOptions: CallOptions = { ...options, signal: request.signal };
   void (async () => {
@@ -89,7 +90,7 @@ export function runAdapter(
       } catch (error) {
         const learned = !builder.started && error instanceof FailureError ? run.compat?.learn(model, error.failure) : undefined;
         if (!learned) throw error;
-        wire = compatibleContext(context, learned.compat);
+        wire = compatibleContext(context, learned.compat, acceptsImages);
         builder.reshaped(wire);
         await work(builder, wire, learned.compat, callOptions);
       }

@@ -44,9 +44,14 @@ export class CompatHabits {
   }
 }
 
-/** The context reshaped for what the model cannot take: tools left out, the system prompt folded, parts flattened. */
-export function compatibleContext(context: Context, compat: ModelCompat): Context {
+/**
+ * The context reshaped for what the model cannot take: tools left out, the system prompt folded, parts
+ * flattened — and images, for a model that reads text only, replaced by a note (a session that holds an
+ * image must not fail every later turn on a text-only fallback).
+ */
+export function compatibleContext(context: Context, compat: ModelCompat, acceptsImages = true): Context {
   let shaped: Context = context;
+  if (!acceptsImages && context.messages.some(hasImage)) shaped = { ...shaped, messages: shaped.messages.map(withoutImages) };
   if (compat.supportsTools === false && context.tools && context.tools.length > 0) shaped = { ...shaped, tools: undefined };
   if (compat.supportsSystemRole === false && shaped.systemPrompt) shaped = foldSystemPrompt(shaped);
   if (compat.stringContentOnly) shaped = { ...shaped, messages: shaped.messages.map(flattenContent) };
@@ -68,6 +73,15 @@ function foldSystemPrompt(context: Context): Context {
     messages.unshift({ role: "user", content: system });
   }
   return { ...context, systemPrompt: undefined, messages };
+}
+
+function hasImage(message: Message): boolean {
+  return message.role === "user" && typeof message.content !== "string" && message.content.some((part) => part.type === "image");
+}
+
+function withoutImages(message: Message): Message {
+  if (!hasImage(message) || message.role !== "user" || typeof message.content === "string") return message;
+  return { role: "user", content: message.content.map((part) => (part.type === "image" ? { type: "text" as const, text: `[image (${part.mediaType}) left out: this model reads text only]` } : part)) };
 }
 
 function flattenContent(message: Message): Message {

@@ -87,6 +87,20 @@ describe("compat switches", () => {
     assert.equal(body(server.requests[1]).tools, undefined);
   });
 
+  test("an image in the history goes to a text-only model as a note, never as an image part", async () => {
+    server.setHandler(() => ok);
+    server.requests.length = 0;
+    const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl, { input: ["text"] }), { messages: context.messages });
+    assert.equal(textOf(outcome.end), "Fine.");
+    assert.deepEqual(messages(server.requests[0])[0]?.content, [
+      { type: "text", text: "What is in this picture?" },
+      { type: "text", text: "[image (image/png) left out: this model reads text only]" },
+    ]);
+    server.requests.length = 0;
+    await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl, { input: ["text", "image"] }), { messages: context.messages });
+    assert.equal((messages(server.requests[0])[0]?.content as { type: string }[])[1]?.type, "image_url", "a model that reads images gets the image");
+  });
+
   test("OpenAI's 'use max_completion_tokens' switches the field for that model", async () => {
     server.requests.length = 0;
     server.setHandler((request) =>

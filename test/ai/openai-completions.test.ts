@@ -131,7 +131,7 @@ describe("openai-completions: reasoning however the server sends it", () => {
   test("the request: system first, max_tokens, stream usage, tools as functions; OpenAI itself gets max_completion_tokens", async () => {
     server.requests.length = 0;
     server.setHandler(() => sse(completionsStream({ text: "ok", usage: { input: 1, output: 1 } })));
-    await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl), {
+    await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl, { input: ["text", "image"] }), {
       systemPrompt: "S",
       messages: [{ role: "user", content: [{ type: "text", text: "look" }, { type: "image", mediaType: "image/png", data: "AAAA" }] }],
       tools: [{ name: "t", description: "d", parameters: { type: "object" } }],
