@@ -204,19 +204,12 @@ class Call {
       this.streaming = true;
       this.lastActivity = performance.now();
     };
-    // A body that came whole keeps its connection for the next call (what is left unread is drained); one cut short closes it.
-    const release = (): void => {
-      if (incoming.complete) incoming.resume();
-      else incoming.destroy();
-    };
     let consumed = false;
     async function* chunks(): AsyncGenerator<Buffer> {
       if (consumed) throw new Error("the response body was already read");
       consumed = true;
       try {
-        // Not `for await … of incoming`: its iterator destroys the response when the loop ends, even after
-        // the whole body came, and that aborts the request and closes the kept-alive connection.
-        for await (const chunk of incoming.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+        for await (const chunk of incoming) yield chunk as Buffer;
         if (!incoming.complete) throw new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" });
       } catch (error) {
         if (error instanceof FailureError) throw error;
@@ -224,7 +217,7 @@ class Call {
         throw new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer${code ? ` (${code})` : ` (${describeNetworkError(error)})`}` });
       } finally {
         finish();
-        release();
+        if (!incoming.complete) incoming.destroy();
       }
     }
     const body = chunks();
@@ -244,7 +237,7 @@ class Call {
       },
       close(): void {
         finish();
-        release();
+        incoming.destroy();
       },
       markActivity: activity,
     };
