@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after } from "node:test";
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
 import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
+import type { SessionEntry } from "../../src/sessions/entries.js";
 import { MemorySessionStore } from "../../src/sessions/memory-session-store.js";
+import { newEntryId } from "../../src/sessions/session-store.js";
 import { runSessionStoreContract } from "./session-store.contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "hearth-store-contract-"));
@@ -23,3 +26,21 @@ runSessionStoreContract({
 });
 
 runSessionStoreContract({ name: "in memory", create: (options = {}) => new MemorySessionStore({ secrets: options.secrets }) });
+
+test("both implementations give the same reads, keys and listing for the same appends", async () => {
+  const jsonl = new JsonlSessionStore(join(root, "agree"));
+  const memory = new MemorySessionStore();
+  const at = "2026-01-01T00:00:00.000Z";
+  const script: [string, SessionEntry[]][] = [
+    ["a", [{ type: "session", version: 1, at, agent: "main" }, { type: "user", id: newEntryId(), at, text: "hello" }]],
+    ["b", [{ type: "user", id: newEntryId(), at, text: "other session" }]],
+    ["a", [{ type: "reset", id: newEntryId(), at }]],
+  ];
+  for (const [key, entries] of script) {
+    await jsonl.append(key, entries);
+    await memory.append(key, entries);
+  }
+  for (const key of ["a", "b"]) assert.deepEqual((await jsonl.read(key)).entries, (await memory.read(key)).entries, key);
+  assert.deepEqual((await jsonl.keys()).sort(), (await memory.keys()).sort());
+  await jsonl.close();
+});
