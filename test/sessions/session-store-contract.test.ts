@@ -27,7 +27,7 @@ runSessionStoreContract({
 
 runSessionStoreContract({ name: "in memory", create: (options = {}) => new MemorySessionStore({ secrets: options.secrets }) });
 
-test("both implementations give the same reads, keys and listing for the same appends", async () => {
+test("both implementations give the same reads and keys for the same appends", async () => {
   const jsonl = new JsonlSessionStore(join(root, "agree"));
   const memory = new MemorySessionStore();
   const at = "2026-01-01T00:00:00.000Z";
