@@ -49,11 +49,20 @@ export class FailureError extends Error {
  * midway would hang forever. Keeps connections alive (one agent per client instance).
  */
 export class HttpClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
 
-  /** `lookup` replaces DNS resolution (tests inject failures without sending a query). */
-  constructor(private readonly options: { lookup?: LookupFunction } = {}) {}
+  /**
+   * `lookup` replaces DNS resolution (tests inject failures without sending a query).
+   * `idleSocketMs` is how long an unused kept-alive connection is kept: below the 5 s most servers
+   * close theirs after (llama.cpp, uvicorn, Node), and lower still when a server's `Keep-Alive:
+   * timeout=N` says so (Node reads that hint only when an agent timeout is set).
+   */
+  constructor(private readonly options: { lookup?: LookupFunction; idleSocketMs?: number } = {}) {
+    const pool = { keepAlive: true, maxSockets: 64, timeout: options.idleSocketMs ?? 4_000 };
+    this.httpAgent = new http.Agent(pool);
+    this.httpsAgent = new https.Agent(pool);
+  }
 
   request(request: HttpRequest): Promise<HttpResult> {
     return new Promise((resolve) => {
@@ -65,14 +74,20 @@ export class HttpClient {
       const url = new URL(request.url);
       const secure = url.protocol === "https:";
       const body = request.body === undefined ? undefined : Buffer.from(request.body);
-      const outgoing = (secure ? https : http).request(url, {
-        method: request.method,
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
-        headers: { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) },
-      });
-      call.attach(outgoing, url, secure);
-      outgoing.end(body);
+      // A kept-alive connection the server closed meanwhile fails at once, before any answer: the
+      // request is sent again, on the next kept connection or a new one. A new connection's failure is final.
+      const send = (): void => {
+        const outgoing = (secure ? https : http).request(url, {
+          method: request.method,
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
+          headers: { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) },
+        });
+        call.attach(outgoing, { url, secure, resend: send });
+        outgoing.end(body);
+      };
+      call.start();
+      send();
     });
   }
 
@@ -83,6 +98,9 @@ export class HttpClient {
   }
 }
 
+/** Errors a kept-alive connection gives when the server had closed it before the request reached it. */
+const STALE_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
 /** One exchange: its timers, its abort listener, and whichever stream (request or response) is live. */
 class Call {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -92,6 +110,8 @@ class Call {
   private sentAt = 0;
   private lastActivity = 0;
   private streaming = false;
+  /** The first-token, then idle, timer: one chain per exchange, restarted when the request is sent again. */
+  private watchdog: NodeJS.Timeout | undefined;
   /** The connection was made: an error now is the server dropping it, not the server being out of reach. */
   private connected = false;
   private readonly onAbort = (): void => this.destroy({ kind: "aborted", message: "the call was cancelled" });
@@ -108,9 +128,17 @@ class Call {
     this.resolve({ ok: false, failure });
   }
 
-  attach(outgoing: http.ClientRequest, url: URL, secure: boolean): void {
-    this.outgoing = outgoing;
+  /** The limits and the cancel that hold over the whole exchange, whichever connection carries it. */
+  start(): void {
     const { timeouts, signal } = this.request;
+    this.timer(timeouts.totalMs, () => this.destroy({ kind: "timeout", phase: "total", message: `the call took longer than ${seconds(timeouts.totalMs)} in all` }));
+    signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  attach(outgoing: http.ClientRequest, target: { url: URL; secure: boolean; resend: () => void }): void {
+    const { url, secure } = target;
+    this.outgoing = outgoing;
+    const { timeouts } = this.request;
     outgoing.on("socket", (socket) => {
       if (!socket.connecting) {
         // A kept-alive connection is already made; a fresh socket that is not connecting failed at once (DNS).
@@ -127,10 +155,20 @@ class Call {
         this.startWaiting();
       });
     });
-    this.timer(timeouts.totalMs, () => this.destroy({ kind: "timeout", phase: "total", message: `the call took longer than ${seconds(timeouts.totalMs)} in all` }));
-    signal?.addEventListener("abort", this.onAbort, { once: true });
-    outgoing.on("error", (error) => this.fail(error instanceof FailureError ? error.failure : networkFailure(error, url, this.connected)));
+    outgoing.on("error", (error) => {
+      if (this.settled || this.outgoing !== outgoing) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (outgoing.reusedSocket && !(error instanceof FailureError) && code !== undefined && STALE_CONNECTION_CODES.has(code)) {
+        target.resend();
+        return;
+      }
+      this.fail(error instanceof FailureError ? error.failure : networkFailure(error, url, this.connected));
+    });
     outgoing.on("response", (incoming) => {
+      if (this.settled || this.outgoing !== outgoing) {
+        incoming.destroy();
+        return;
+      }
       this.incoming = incoming;
       this.settled = true;
       this.resolve({ ok: true, response: this.wrap(incoming) });
@@ -143,12 +181,13 @@ class Call {
 
   /** One watchdog from the request sent: first the first-token limit, then the idle limit after each token. */
   private startWaiting(): void {
+    this.stop(this.watchdog);
     this.sentAt = performance.now();
     this.lastActivity = this.sentAt;
     const limit = (): number => (this.streaming ? this.request.timeouts.idleMs : this.firstByteMs());
     const arm = (delay: number): void => {
       if (delay <= 0 && !this.streaming) return;
-      this.timer(Math.max(1, delay), () => {
+      this.watchdog = this.timer(Math.max(1, delay), () => {
         if (limit() <= 0) return;
         const silent = performance.now() - this.lastActivity;
         if (silent < limit()) {
@@ -204,12 +243,19 @@ class Call {
       this.streaming = true;
       this.lastActivity = performance.now();
     };
+    // A body that came whole keeps its connection for the next call (what is left unread is drained); one cut short closes it.
+    const release = (): void => {
+      if (incoming.complete) incoming.resume();
+      else incoming.destroy();
+    };
     let consumed = false;
     async function* chunks(): AsyncGenerator<Buffer> {
       if (consumed) throw new Error("the response body was already read");
       consumed = true;
       try {
-        for await (const chunk of incoming) yield chunk as Buffer;
+        // Not `for await … of incoming`: its iterator destroys the response when the loop ends, even after
+        // the whole body came, and that aborts the request and closes the kept-alive connection.
+        for await (const chunk of incoming.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
         if (!incoming.complete) throw new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" });
       } catch (error) {
         if (error instanceof FailureError) throw error;
@@ -217,7 +263,7 @@ class Call {
         throw new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer${code ? ` (${code})` : ` (${describeNetworkError(error)})`}` });
       } finally {
         finish();
-        if (!incoming.complete) incoming.destroy();
+        release();
       }
     }
     const body = chunks();
@@ -237,7 +283,7 @@ class Call {
       },
       close(): void {
         finish();
-        incoming.destroy();
+        release();
       },
       markActivity: activity,
     };
