@@ -69,7 +69,7 @@ describe("the gateway's HTTP server", () => {
   });
 
   test("/api/status: the messaging channels, as the composition root reads them", async () => {
-    const whatsapp: ChannelView = { id: "whatsapp", enabled: true, linked: true, state: "reconnecting", since: "2026-01-01T00:00:00.000Z", reason: "connection lost or timed out" };
+    const whatsapp: ChannelView = { id: "whatsapp", enabled: true, linked: true, state: "reconnecting", since: "2026-01-01T00:00:00.000Z", reason: "connection lost or timed out", qr: null };
     const { server: withChannel } = await start({ channelStatus: () => [whatsapp] });
     try {
       const status = (await (await fetch(`${withChannel.url}/api/status`)).json()) as { channels: unknown };

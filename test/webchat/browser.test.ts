@@ -1,37 +1,17 @@
 // The web chat page in a real browser (Debian's chromium driven by playwright-core) against the /api of
 // docs/gateway.md (test/helpers/webchat-server.ts). Screenshots go to test-artifacts/webchat/.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
 import { repoRoot } from "../helpers/run-cli.js";
 import { FALLBACK_NOTICE, HELP_TEXT } from "../helpers/scripted-gateway.js";
 import { startWebChatTestServer, type WebChatTestServer } from "../helpers/webchat-server.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 
-async function launch(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
-  const userDataDir = mkdtempSync(join(tmpdir(), "hearth-webchat-browser-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1360, height: 860 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Types into the message box and presses Enter (the page's way to send). */
 async function sendMessage(page: Page, text: string): Promise<void> {
@@ -43,14 +23,14 @@ const lastAnswer = (page: Page) => page.locator('.message.assistant').last();
 
 describe("web chat page in chromium", () => {
   let server: WebChatTestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let browser: LaunchedBrowser;
   let page: Page;
   const pageErrors: string[] = [];
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startWebChatTestServer();
-    browser = await launch();
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-browser-" });
     page = browser.page;
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(server.url);
@@ -189,11 +169,11 @@ describe("web chat page in chromium", () => {
 describe("web chat page with a token and setup problems", () => {
   const problem = "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`";
   let server: WebChatTestServer;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let browser: LaunchedBrowser;
 
   before(async () => {
     server = await startWebChatTestServer({ token: "s3cret-token", setupProblems: [problem] });
-    browser = await launch();
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-browser-" });
   });
   after(async () => {
     await browser?.close();

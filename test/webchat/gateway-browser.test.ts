@@ -3,18 +3,17 @@
 // servers on 127.0.0.1 as the primary ("home") and the fallback ("spare"). Screenshots go to
 // test-artifacts/webchat/gateway-*.png.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { repoRoot, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser } from "../helpers/scripted-model.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 /** Every browser wait is bounded by this (playwright's default is 30 s). */
 const WAIT_MS = 15_000;
@@ -59,27 +58,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function launch(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
-  const userDataDir = mkdtempSync(join(tmpdir(), "hearth-webchat-gateway-browser-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1360, height: 860 },
-    timeout: WAIT_MS,
-  });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByLabel("Message").fill(text);
@@ -94,7 +72,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
   let primary: FakeServer | undefined;
   let fallback: FakeServer | undefined;
   let gateway: RunningGateway | undefined;
-  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  let browser: LaunchedBrowser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
@@ -108,7 +86,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     fallback = await startFakeServer(modelServer((message) => `Spare heard: ${message}`, { chunkSize: 16, frameDelayMs: 5 }));
     const file = temp.write("hearth.json5", config(primary.baseUrl, fallback.baseUrl));
     gateway = await within(startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "state") }), WAIT_MS, "the gateway to start");
-    browser = await launch();
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-gateway-browser-", waitMs: WAIT_MS });
     page = browser.page;
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("response", (response) => {

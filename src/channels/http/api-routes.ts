@@ -22,6 +22,8 @@ export interface ChannelView {
   state: string | null;
   since: string | null;
   reason: string | null;
+  /** While the channel waits for its account to be linked: the latest QR code's text (the page draws it); else null. */
+  qr: string | null;
 }
 
 /** The web chat's API (docs/gateway.md): status, sessions, messages (answered on /api/events), cancel. */

@@ -23,7 +23,7 @@ export interface StartWhatsAppOptions {
  * `channels.whatsapp.enabled`): connects and answers until `stop()`.
  */
 export async function startWhatsApp(options: StartWhatsAppOptions): Promise<{ stop(): void }> {
-  if (!isLinked(options.stateDir)) options.logger.warn("whatsapp: not linked yet — run `hearth channels login whatsapp` (or scan the QR code the status shows)");
+  if (!isLinked(options.stateDir)) options.logger.warn("whatsapp: not linked yet — run `hearth channels login whatsapp` (or scan the QR code on the web chat's status panel)");
   const channel = new WhatsAppChannel({
     port: options.port,
     settings: whatsappSettings(options.config.channels?.whatsapp),

@@ -12,16 +12,7 @@ import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js
 import { VERSION } from "../../shared/version.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
-import type { ChannelView } from "../../channels/http/api-routes.js";
-import { isLinked } from "../../channels/whatsapp/account.js";
-import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
-import { readStatus } from "../../channels/whatsapp/status-file.js";
-
-/** WhatsApp for the web chat's status panel: enabled in the config, linked, and the state its status file last said. */
-function whatsappView(stateDir: string, enabled: boolean): ChannelView {
-  const status = readStatus(whatsappPaths(stateDir).status);
-  return { id: "whatsapp", enabled, linked: isLinked(stateDir), state: status?.state ?? null, since: status?.since ?? null, reason: status?.reason ?? null };
-}
+import { WhatsAppView } from "../gateway/whatsapp-view.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -49,9 +40,10 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   if (token) io.secrets?.add([token]);
   let server: RunningServer;
   const shutdown = new AbortController();
+  const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView(state, runtime.loaded().config.channels?.whatsapp?.enabled ?? false)] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
@@ -87,6 +79,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
         port: runtime.port,
         config: loaded.config,
         stateDir: state,
+        onQr: whatsappView.onQr,
         logger: { info: (line) => logger.info({ channel: "whatsapp" }, line), warn: (line) => logger.warn({ channel: "whatsapp" }, line) },
       })
     : undefined;

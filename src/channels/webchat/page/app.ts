@@ -13,6 +13,8 @@ import { createTokenKeeper } from "./token.js";
 import type { GatewayEvent, MessageRequest, SessionListing } from "./wire-types.js";
 
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
+/** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
+const LINK_POLL_MS = 3_000;
 const RESEND = Symbol("resend");
 
 function newSessionKey(): string {
@@ -208,12 +210,18 @@ export async function startWebChat(): Promise<void> {
     if (session && session !== current) openSession(session).catch(reportError);
   });
 
+  // While a channel waits to be linked its QR code changes every ~20 s: the status is read again meanwhile.
+  let linkPoll: ReturnType<typeof setTimeout> | undefined;
   const loadStatus = async (): Promise<void> => {
     const status = await api.status();
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
     statusPanel.showChannels(status.channels ?? []);
     showSetupProblems(banner, bannerList, status.setup);
+    clearTimeout(linkPoll);
+    if ((status.channels ?? []).some((channel) => channel.enabled && !channel.linked)) {
+      linkPoll = setTimeout(() => loadStatus().catch(reportError), LINK_POLL_MS);
+    }
   };
 
   await loadStatus();

@@ -1,5 +1,6 @@
 import uPlot from "uplot";
 import { element } from "./dom.js";
+import { linkCodeFigure } from "./link-code.js";
 import type { ChannelView, ProviderHealth } from "./wire-types.js";
 
 const STATE_WORDS: Record<ProviderHealth["state"], string> = {
@@ -19,7 +20,7 @@ interface ProviderCard {
 export interface StatusPanel {
   update(health: ProviderHealth): void;
   replaceAll(providers: readonly ProviderHealth[]): void;
-  /** The messaging channels (WhatsApp): enabled, linked, their last state and why. */
+  /** The messaging channels (WhatsApp): enabled, linked, their last state and why, and the QR code to link one that waits for it. */
   showChannels(channels: readonly ChannelView[]): void;
 }
 
@@ -104,6 +105,8 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
   };
 
   const channelCards = new Map<string, HTMLElement>();
+  // The QR code drawn last per channel: redrawn only when the code changes.
+  const linkCodes = new Map<string, { code: string; figure: HTMLElement }>();
   const showChannels = (channels: readonly ChannelView[]): void => {
     for (const [id, root] of channelCards) {
       if (channels.some((channel) => channel.id === id)) continue;
@@ -117,8 +120,14 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
         channelCards.set(channel.id, root);
       }
       root.setAttribute("data-state", channel.enabled ? (channel.state ?? "unknown") : "off");
-      const lines = [element("h3", { text: channel.id }), element("p", { className: "channel-details", text: describeChannel(channel) })];
+      const lines: HTMLElement[] = [element("h3", { text: channel.id }), element("p", { className: "channel-details", text: describeChannel(channel) })];
       if (channel.enabled && channel.reason) lines.push(element("p", { className: "channel-reason", text: channel.reason }));
+      if (channel.enabled && channel.qr) {
+        const drawn = linkCodes.get(channel.id);
+        const figure = drawn?.code === channel.qr ? drawn.figure : linkCodeFigure(channel.qr);
+        linkCodes.set(channel.id, { code: channel.qr, figure });
+        lines.push(figure);
+      } else linkCodes.delete(channel.id);
       root.replaceChildren(...lines);
     }
   };

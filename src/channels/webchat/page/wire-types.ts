@@ -22,6 +22,8 @@ export interface ChannelView {
   state: string | null;
   since: string | null;
   reason: string | null;
+  /** While the channel waits for its account to be linked: the latest QR code's text; else null (absent from an older gateway). */
+  qr?: string | null | undefined;
 }
 
 export interface SessionsResponse {

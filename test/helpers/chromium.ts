@@ -1,0 +1,37 @@
+// Debian's chromium driven by playwright-core, for the web chat's browser tests: a fresh profile per
+// launch, headless, and every wait bounded.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** `waitMs` bounds every browser wait (playwright's default is 30 s). */
+export async function launchChromium(options: { profilePrefix: string; waitMs?: number }): Promise<LaunchedBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
+  const userDataDir = mkdtempSync(join(tmpdir(), options.profilePrefix));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport: { width: 1360, height: 860 },
+    ...(options.waitMs ? { timeout: options.waitMs } : {}),
+  });
+  if (options.waitMs) context.setDefaultTimeout(options.waitMs);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
