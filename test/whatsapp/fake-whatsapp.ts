@@ -52,6 +52,7 @@ export class FakeSocket implements WhatsAppSocket {
   /** Baileys' downloadMediaMessage: the bytes `image()` gave the message. */
   async downloadMedia(message: WhatsAppMessage): Promise<Buffer> {
     const bytes = this.world.media.get(message.key.id ?? "");
+    if (bytes === "hang") return new Promise<Buffer>(() => undefined);
     if (typeof bytes === "number") return Buffer.alloc(bytes);
     if (!bytes) throw new Error("media not found");
     return bytes;
@@ -73,8 +74,8 @@ export class FakeWhatsApp {
   readonly presence: string[] = [];
   readonly read: string[] = [];
   readonly authDirs: string[] = [];
-  /** The media of each message, by message id (what downloadMedia returns). */
-  readonly media = new Map<string, Buffer | number>();
+  /** The media of each message, by message id (what downloadMedia returns; "hang": a download that never ends). */
+  readonly media = new Map<string, Buffer | number | "hang">();
   private counter = 0;
 
   readonly factory: SocketFactory = async ({ authDir }) => {

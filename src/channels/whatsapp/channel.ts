@@ -60,7 +60,8 @@ export class WhatsAppChannel {
       clock: this.clock,
       windowMs: options.settings.retryWindowMs,
       agent: options.settings.agent,
-      run: (message, retry) => this.runTurn(message, retry),
+      // Not a retry: the message never reached the transcript, and its image (if any) is not at hand: described instead.
+      run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), retry),
       send: (message, text) => this.send(message, text),
       track: (work) => this.track(work),
     });
@@ -135,25 +136,25 @@ export class WhatsAppChannel {
         continue;
       }
       void socket.readMessages([raw.key]).catch(() => undefined);
+      const image = message.image && this.readsImages() ? message.image : undefined;
       const pending: PendingMessage = {
         id: raw.key.id ?? `${message.chat}-${this.clock.now()}`,
         chat: message.chat,
         session: `whatsapp:${bareJid(message.chat)}`,
-        text: this.inboundText(message),
+        // The model sees the image itself: the text is its caption; the description waits in case it cannot.
+        ...(image ? { text: this.inboundText({ ...message, text: image.caption ?? "[image]" }), described: this.inboundText(message) } : { text: this.inboundText(message) }),
         ...(message.quoted ? { quoted: message.quoted } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
       this.pending.put(pending);
       const before = this.downloads.get(message.chat);
-      const image = message.image;
-      if (image && this.readsImages()) {
+      if (image) {
         const download = (before ?? Promise.resolve()).then(() => this.download(socket, raw, image.mediaType));
         this.downloads.set(message.chat, download);
         this.track(
           download.then(async (images) => {
             if (this.downloads.get(message.chat) === download) this.downloads.delete(message.chat);
-            // The model sees the image itself: the text is its caption, not the description.
-            await this.runTurn(images ? { ...pending, text: this.inboundText({ ...message, text: image.caption ?? "[image]" }) } : pending, false, images);
+            await (images ? this.runTurn(pending, false, images) : this.runTurn(this.withoutImage(pending)));
           }),
         );
       } else if (before) {
@@ -162,6 +163,15 @@ export class WhatsAppChannel {
         this.track(this.runTurn(pending));
       }
     }
+  }
+
+  /** An image message that goes without its image: the described text, kept as what the transcript will hold. */
+  private withoutImage(message: PendingMessage): PendingMessage {
+    const { described, ...rest } = message;
+    if (described === undefined) return message;
+    const text: PendingMessage = { ...rest, text: described };
+    this.pending.put(text);
+    return text;
   }
 
   /** Whether the answering agent's first model reads images (`input` has "image"). */
@@ -225,7 +235,8 @@ export class WhatsAppChannel {
       if (retry && result.kind === "command") {
         note?.cancel();
         note = undefined;
-        await this.deliver(message, await this.options.port.handle({ channel: "whatsapp", session: message.session, agent: this.options.settings.agent, text: message.text, quoted: message.quoted, canRestart: false, onEvent }));
+        const fresh = this.withoutImage(message);
+        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.options.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, onEvent }));
       } else {
         await this.deliver(message, result);
       }

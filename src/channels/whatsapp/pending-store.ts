@@ -9,7 +9,13 @@ export interface PendingMessage {
   id: string;
   chat: string;
   session: string;
+  /** What the session's transcript holds for it: for an image going to the model, its caption. */
   text: string;
+  /**
+   * An image message: the text with the image described in words, sent instead when the image
+   * cannot go (its download failed, or a crash came before the message was saved with it).
+   */
+  described?: string | undefined;
   quoted?: string | undefined;
   receivedAt: string;
   /** Set when no model could answer: the message waits for one to come back. */
