@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { access, mkdir, realpath, stat } from "node:fs/promises";
-import { basename, delimiter, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { describedProgram, refusedArgument } from "./exec/check-arguments.js";
 import { refusedPlace } from "./exec/check-places.js";
@@ -49,7 +49,10 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const cwd = settings.cwd ? resolve(context.stateDir, settings.cwd) : join(context.stateDir, "workspace");
       if (!settings.cwd) await mkdir(cwd, { recursive: true, mode: 0o700 });
       const notFound = { content: `${args.command}: not found (is ${basename(program)} installed and on PATH, and does ${cwd} exist?)`, isError: true };
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
+      const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
+      // git looks for its repository from the working directory upwards: not above it, where a repository
+      // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
+      env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
       const mode = settings.sandbox ?? "auto";
       const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
       if (support.kind === "none" && mode === "require") {

@@ -164,3 +164,40 @@ describe("paths that decide where a program works are followed through symlinks 
     }
   });
 });
+
+/** A repository around the working directory (a home kept in git): git must not climb out of the workspace to it. */
+describe("git does not look for a repository above the working directory", () => {
+  let parent = "";
+  let workspace = "";
+  before(() => {
+    parent = join(root, "home-in-git");
+    workspace = join(parent, "workspace");
+    mkdirSync(workspace, { recursive: true });
+    writeFileSync(join(parent, "private-notes.txt"), "outside the workspace\n");
+    execFileSync("git", ["init", "-q"], { cwd: parent });
+    execFileSync("git", ["add", "private-notes.txt"], { cwd: parent });
+  });
+
+  test("control: plain git in the workspace finds the repository around it", () => {
+    assert.match(execFileSync("git", ["status", "--short"], { cwd: workspace, encoding: "utf8" }), /private-notes\.txt/);
+  });
+
+  for (const sandbox of ["off", "auto"] as const) {
+    test(`through exec (sandbox ${sandbox}): not a git repository, and nothing of the one around it is shown`, async () => {
+      const result = await createExecTool({ probe }).run({ command: "git", args: ["status", "--short"] }, context({ exec: { commands: ["git"], cwd: workspace, sandbox } }));
+      assert.doesNotMatch(result.content, /private-notes/);
+      assert.match(result.content, /not a git repository/);
+    });
+  }
+
+  test("a repository of its own inside the workspace still works", async () => {
+    const own = join(workspace, "project");
+    mkdirSync(own, { recursive: true });
+    writeFileSync(join(own, "readme.md"), "mine\n");
+    execFileSync("git", ["init", "-q"], { cwd: own });
+    execFileSync("git", ["add", "readme.md"], { cwd: own });
+    const result = await createExecTool({ probe }).run({ command: "git", args: ["-C", "project", "ls-files"] }, context({ exec: { commands: ["git"], cwd: workspace, sandbox: "off" } }));
+    assert.equal(result.isError, false, result.content);
+    assert.match(result.content, /readme\.md/);
+  });
+});
