@@ -55,6 +55,25 @@ export function appendStateFile(context: FaultContext, text: string): void {
   }
 }
 
+/** Replaces a state file's whole text at once (a new 0600 file renamed over it): a reader sees the old text or the new. */
+export function replaceStateFile(context: FaultContext, text: string): void {
+  const temporary = `${context.path}.${process.pid}.tmp`;
+  const fd = openRegularFile({ ...context, path: temporary }, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
+  if (fd === undefined) return;
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    throw fileSystemFault(error, context);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temporary, context.path);
+  } catch (error) {
+    throw fileSystemFault(error, context);
+  }
+}
+
 /** Creates a state directory (0700) and its parents, or says clearly why it cannot. */
 export function ensureStateDirectory(context: FaultContext): void {
   try {

@@ -1,5 +1,4 @@
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { AgentEvent } from "../../agent/agent-events.js";
 import { conversationView } from "../../agent/build-context.js";
 import { isCommand } from "../../agent/commands.js";
@@ -7,8 +6,8 @@ import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { appendStateFile, readStateFile } from "../../shared/state-file.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { ChatHistory } from "../chat-history.js";
 import { ChatInput } from "../chat-input.js";
 import { createCliRuntime } from "../cli-runtime.js";
 import { Spinner } from "../spinner.js";
@@ -31,7 +30,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   const agent = runtime.agent(options.agent ?? "main");
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
-  const historyFile = join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history");
+  const history = new ChatHistory({ file: join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history"), lines: HISTORY_LINES });
   const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
   let failures = 0;
   let turn: AbortController | undefined;
@@ -50,7 +49,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
     tty,
     prompt: paint("bold", "you › "),
     continuationPrompt: paint("dim", "   … "),
-    history: tty ? readHistory(historyFile) : [],
+    history: tty ? history.read() : [],
     historySize: HISTORY_LINES,
   });
   lines.onInterrupt = () => turn?.abort();
@@ -60,7 +59,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
       const text = message.trim();
       if (text === "") continue;
       if (text === "/exit" || text === "/quit") break;
-      if (tty) saveHistory(historyFile, text);
+      if (tty) history.save(text);
       if (isCommand(text)) {
         const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
         if (answer.kind === "command") writeLine(io.stdout, answer.text);
@@ -143,21 +142,4 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   }
   // In a pipe, a script learns that a message got no answer.
   return !tty && failures > 0 ? 1 : 0;
-}
-
-function readHistory(file: string): string[] {
-  try {
-    return (readStateFile({ path: file, doing: "read the chat history from" }) ?? "").split("\n").filter(Boolean).slice(-HISTORY_LINES).reverse();
-  } catch {
-    return [];
-  }
-}
-
-function saveHistory(file: string, line: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    appendStateFile({ path: file, doing: "save the chat history to" }, `${line.replace(/\n/g, " ")}\n`);
-  } catch {
-    // History is a convenience; a read-only state dir must not break the chat.
-  }
 }
