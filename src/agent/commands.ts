@@ -15,7 +15,7 @@ export const COMMANDS: readonly [string, string][] = [
   ["/new", "start a fresh conversation (the transcript keeps the old one)"],
   ["/compact [focus]", "summarise older turns now, optionally focusing on something"],
   ["/retry", "send the last message again when it got no answer"],
-  ["/reasoning on|off", "show the model's reasoning (in the terminal)"],
+  ["/reasoning on|off", "show the model's reasoning (in the terminal and the web chat; never on WhatsApp)"],
   ["/help", "this list"],
 ];
 

@@ -1,6 +1,7 @@
 import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
+import { conversationView } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
@@ -147,6 +148,7 @@ export class Gateway implements GatewayPort {
         return transcriptItems(entries, pending);
       },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
+      settings: async (session) => ({ reasoning: conversationView(await this.agentFor(undefined).readSession(checkSessionKey(session))).reasoning }),
     };
   }
 

@@ -101,10 +101,16 @@ export interface ContextUse {
   window: number;
 }
 
+/** What a session's in-chat settings say: `/reasoning on|off` (off by default). */
+export interface SessionSettings {
+  reasoning: boolean;
+}
+
 export interface SessionsView {
   list(): Promise<readonly SessionListing[]>;
   transcript(session: string): Promise<readonly TranscriptItem[]>;
   contextUse(session: string, agent?: string): Promise<ContextUse>;
+  settings(session: string): Promise<SessionSettings>;
 }
 
 /**

@@ -42,6 +42,7 @@ export function memoryGateway(): MemoryGateway {
       list: () => Promise.resolve(gateway.sessionList),
       transcript: (session) => Promise.resolve(gateway.transcripts.get(session) ?? []),
       contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000 }),
+      settings: () => Promise.resolve({ reasoning: false }),
     }),
     setupProblems: () => gateway.setup,
     subscribe(listener) {

@@ -5,7 +5,7 @@
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
 //   anything else: a short markdown answer.
-// Commands: /help and /status answer at once as command-result events. Sessions live in memory.
+// Commands: /help, /status and /reasoning on|off answer at once as command-result events. Sessions live in memory.
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import type {
   Catalogue,
@@ -43,6 +43,8 @@ export interface ScriptedGateway extends WebChatBackend {
 export function createScriptedGateway(options: { setupProblems?: readonly string[] } = {}): ScriptedGateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const transcripts = new Map<string, TranscriptItem[]>();
+  /** Sessions where `/reasoning on` was said. */
+  const reasoningShown = new Set<string>();
   const queues = new Map<string, Promise<unknown>>();
   const gates = new Map<string, () => void>();
   const pendingReleases = new Set<string>();
@@ -155,6 +157,14 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
   const handle = async (inbound: InboundMessage): Promise<HandleResult> => {
     received.push(inbound);
     const command = inbound.text.trim().split(/\s+/)[0];
+    if (command === "/reasoning") {
+      const on = inbound.text.trim().split(/\s+/)[1] === "on";
+      if (on) reasoningShown.add(inbound.session);
+      else reasoningShown.delete(inbound.session);
+      const text = on ? "Reasoning will be shown (dimmed)." : "Reasoning is hidden.";
+      emit({ type: "command-result", session: inbound.session, text });
+      return { kind: "command", text };
+    }
     if (command === "/help" || command === "/status") {
       const text = command === "/help" ? HELP_TEXT : `model ${PRIMARY}, ${transcript(inbound.session).length} messages`;
       emit({ type: "command-result", session: inbound.session, text });
@@ -214,6 +224,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),
         window: 196_608,
       }),
+      settings: async (session) => ({ reasoning: reasoningShown.has(session) }),
     }),
   };
 }

@@ -66,7 +66,23 @@ describe("web chat page in chromium", () => {
     await sendMessage(page, "say hello in markdown");
     await page.locator('.message.assistant[data-state="done"]').nth(1).waitFor();
     assert.equal(await lastAnswer(page).locator("strong", { hasText: "scripted model" }).count(), 1, "markdown is rendered");
-    assert.equal(await lastAnswer(page).locator("details.reasoning").getAttribute("open"), null, "reasoning starts collapsed");
+    // Reasoning is off by default: not on screen at all, as in the terminal.
+    assert.equal(await lastAnswer(page).locator("details.reasoning").isVisible(), false, "no reasoning until /reasoning on");
+    assert.doesNotMatch(await page.locator("#transcript").innerText(), /Thinking about what to say/);
+    await sendMessage(page, "/reasoning on");
+    await page.locator(".command-result", { hasText: "Reasoning will be shown" }).waitFor();
+    // The session's setting now shows it, collapsed — on the answers already there and the next ones.
+    await lastAnswer(page).locator("details.reasoning").waitFor({ state: "visible" });
+    assert.equal(await lastAnswer(page).locator("details.reasoning").getAttribute("open"), null, "reasoning is collapsed");
+    assert.doesNotMatch(await page.locator("#transcript").innerText(), /Thinking about what to say/, "collapsed: its text stays folded");
+    await sendMessage(page, "and once more");
+    await page.locator('.message.assistant[data-state="done"]').nth(2).waitFor();
+    assert.equal(await lastAnswer(page).locator("details.reasoning").isVisible(), true);
+    await lastAnswer(page).locator("details.reasoning summary").click();
+    assert.match(await lastAnswer(page).locator("details.reasoning").innerText(), /Thinking about what to say/);
+    await sendMessage(page, "/reasoning off");
+    await page.locator(".command-result", { hasText: "Reasoning is hidden" }).waitFor();
+    await lastAnswer(page).locator("details.reasoning").waitFor({ state: "hidden" });
     await page.locator("#context-text", { hasText: "of 197k tokens" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "streamed-answer-and-status.png") });
   });

@@ -74,6 +74,7 @@ export class ScriptGateway implements WhatsAppGateway {
     return {
       list: async () => [],
       contextUse: async () => ({ model: undefined, tokens: 0, window: 0 }),
+      settings: async () => ({ reasoning: false }),
       transcript: async (session: string) => this.transcripts.get(session) ?? [],
     };
   }

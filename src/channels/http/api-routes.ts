@@ -54,7 +54,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (items.length === 0 && !(await view.list()).some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
-    return c.json({ session, items, context: await view.contextUse(session) });
+    return c.json({ session, items, context: await view.contextUse(session), settings: await view.settings(session) });
   });
 
   api.post("/sessions/:session/messages", async (c) => {

@@ -106,7 +106,9 @@ export async function startWebChat(): Promise<void> {
   const refreshContext = async (): Promise<void> => {
     const session = current;
     const data = await api.session(session).catch(() => undefined);
-    if (session === current) showContextUse(contextGauge, contextText, data?.context);
+    if (session !== current) return;
+    showContextUse(contextGauge, contextText, data?.context);
+    view.showReasoning(data?.settings?.reasoning ?? false);
   };
 
   const openSession = async (session: string): Promise<void> => {
@@ -119,6 +121,7 @@ export async function startWebChat(): Promise<void> {
       throw error;
     });
     if (ticket !== opening) return;
+    view.showReasoning(data?.settings?.reasoning ?? false);
     view.showTranscript(data?.items ?? []);
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);

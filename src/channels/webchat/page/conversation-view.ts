@@ -18,6 +18,8 @@ export interface ConversationView {
   addError(text: string): void;
   /** Draws (or redraws) a turn's answer; the same LiveTurn always maps to the same element. */
   drawTurn(turn: LiveTurn): void;
+  /** The session's `/reasoning on|off`: reasoning is shown (collapsed) only when on; off by default. */
+  showReasoning(on: boolean): void;
 }
 
 function reasoningBlock(reasoning: string): HTMLDetailsElement {
@@ -34,6 +36,7 @@ function noteElement(kind: string, text: string): HTMLElement {
 /** The conversation: user messages, answers in markdown (streamed), notes, command answers. */
 export function createConversationView(options: ConversationViewOptions): ConversationView {
   const { container, renderMarkdown } = options;
+  container.dataset["reasoning"] = "hidden";
   const turnElements = new WeakMap<LiveTurn, HTMLElement>();
 
   const scrollToEnd = (): void => {
@@ -113,5 +116,8 @@ export function createConversationView(options: ConversationViewOptions): Conver
     addCommandResult: (text) => append(element("pre", { className: "command-result", text, attributes: { "data-role": "command" } })),
     addError: (text) => append(noteElement("error", text)),
     drawTurn,
+    showReasoning: (on) => {
+      container.dataset["reasoning"] = on ? "shown" : "hidden";
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface SessionResponse {
   session: string;
   items: TranscriptItem[];
   context: ContextUse;
+  /** The session's `/reasoning on|off` (absent from an older gateway: off). */
+  settings?: { reasoning: boolean } | undefined;
 }
 
 export interface MessageRequest {
