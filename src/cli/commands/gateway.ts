@@ -7,7 +7,7 @@ import { stateDir } from "../../config/paths.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
-import { gatewayLogger } from "../gateway/logger.js";
+import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
 import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
@@ -29,7 +29,8 @@ const DRAIN_MS = 30_000;
  */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<number> {
   const state = stateDir({ env: io.env, cwd: io.cwd });
-  const { logger, file: logFile } = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
+  const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
+  const { logger, file: logFile } = log;
   const startedAt = Date.now();
   const onWarning = (message: string): void => {
     logger.warn({ warning: message }, "warning");
@@ -53,6 +54,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   } catch (error) {
     await runtime.close();
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
+    log.close();
     throw error;
   }
 
@@ -121,6 +123,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   signals.close();
   process.off("unhandledRejection", stray);
   logger.info({ drained }, "gateway stopped");
+  log.close();
   if (loopLag) {
     loopLag.disable();
     // The histogram holds each 10 ms sampling timer's whole interval: the delay is what exceeds it.
@@ -131,7 +134,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   return 0;
 }
 
-async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: ReturnType<typeof gatewayLogger>["logger"] }): Promise<void> {
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"] }): Promise<void> {
   const { io, runtime, logger } = context;
   const before = runtime.loaded().config.gateway;
   try {

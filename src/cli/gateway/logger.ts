@@ -1,22 +1,33 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
+import { DEFAULT_ROTATION, ensureLogFile, rotateIfLarge, type RotationLimits } from "./log-rotation.js";
 
 /** Fields that may hold a message's words or a credential: never written, whatever logs them. */
 const REDACTED_PATHS = ["text", "*.text", "body", "*.body", "content", "*.content", "headers.authorization", "*.headers.authorization", "token", "*.token", "apiKey", "*.apiKey"];
 
+export interface GatewayLog {
+  logger: Logger;
+  file: string;
+  /** Stops the size checks (at shutdown). */
+  close(): void;
+}
+
 /**
  * The gateway's structured log: one JSON object a line, appended to `<state dir>/logs/gateway.log`.
  * Message bodies and credentials are removed by field name, and every line passes the secret redactor
- * (keys from the config and the environment) on its way out.
+ * (keys from the config and the environment) on its way out. A process that runs for weeks keeps it
+ * bounded: past `rotation.maxBytes` the file is set aside (`gateway.log.1` … `.<keep>`) and a new one
+ * begun.
  */
-export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined }): { logger: Logger; file: string } {
+export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined; rotation?: RotationLimits | undefined }): GatewayLog {
   const file = join(options.stateDir, "logs", "gateway.log");
+  const rotation = options.rotation ?? DEFAULT_ROTATION;
   // Owner-only, like everything in the state dir: the log names sessions, models and servers.
   mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
-  closeSync(openSync(file, "a", 0o600));
-  chmodSync(file, 0o600);
+  rotateIfLarge(file, rotation);
+  ensureLogFile(file);
   const destination = pino.destination({ dest: file, sync: true });
   const secrets = options.secrets;
   const logger = pino(
@@ -28,5 +39,13 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
     },
     destination,
   );
-  return { logger, file };
+  const check = setInterval(() => {
+    try {
+      if (rotateIfLarge(file, rotation)) destination.reopen();
+    } catch (error) {
+      logger.warn({ err: error instanceof Error ? error.message : String(error), file }, "cannot set the log aside: it keeps growing until the next try");
+    }
+  }, rotation.checkMs);
+  check.unref();
+  return { logger, file, close: () => clearInterval(check) };
 }
