@@ -110,9 +110,13 @@ for (const protocol of protocols) {
       await server.close();
     });
 
+    // Timeouts are not what this tests: limits a loaded machine cannot trip, so a slow answer is never an empty one.
+    const patient = { timeouts: { connectMs: 10_000, firstByteMs: 10_000, idleMs: 10_000 } };
     const stream = async (model: ModelSpec, split: readonly string[]) => {
       pieces = split;
-      return run(adapter, model);
+      const outcome = await run(adapter, model, undefined, patient);
+      assert.equal(outcome.failure, undefined, `the call failed, split as ${JSON.stringify(split)}: ${outcome.failure?.message ?? ""}`);
+      return outcome;
     };
 
     for (const answer of ANSWERS) {

@@ -198,12 +198,13 @@ describe("hearth: honest progress and words", () => {
     }
   });
 
-  test("/help promises nothing the gateway has not brought yet", async () => {
+  test("/help lists exactly the commands there are, and says where reasoning shows", async () => {
     const file = temp.write("help.json5", config(`${await refusedUrl()}/v1`, spare.baseUrl));
     const help = await runCli(["agent", "--config", file, "--message", "/help"], { env: { HEARTH_STATE_DIR: join(temp.dir, "help") } });
     assert.equal(help.code, 0, help.stderr);
-    assert.match(help.stdout, /\/reasoning on\|off +show the model's reasoning \(in the terminal\)/);
-    assert.doesNotMatch(help.stdout, /web chat|gateway|health|keep-warm/i);
+    const listed = [...new Set(help.stdout.split("\n").map((line) => line.split(/\s+/)[0]).filter((word): word is string => word !== undefined && word.startsWith("/")))];
+    assert.deepEqual(listed, ["/model", "/status", "/new", "/compact", "/retry", "/reasoning", "/help"]);
+    assert.match(help.stdout, /\/reasoning on\|off +show the model's reasoning \(in the terminal and the web chat; never on WhatsApp\)/);
   });
 
   test("config validate and models list warn about a chain without a fallback, naming hosted models that have a key", async () => {
