@@ -147,7 +147,7 @@ const captures: Capture[] = [
     // DeepSeek puts the usage on the finish_reason chunk itself, not on a chunk of its own.
     file: "vercel-ai/deepseek-tool-call.chunks.txt",
     api: "openai-completions",
-    contentType: "text/event-stream; charset=utf-8",
+    contentType: "text/event-stream",
     framing: "data-lines",
     done: true,
     expect: {
@@ -237,6 +237,21 @@ function bySize(body: Buffer, size: number): Buffer[] {
   return pieces;
 }
 
+/** The body cut inside every multi-byte UTF-8 character (after its first byte); one piece when there is none. */
+function insideCharacters(body: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (let at = 1; at < body.length; at++) {
+    const lead = body[at - 1] ?? 0;
+    if (lead >= 0xc0 && ((body[at] ?? 0) & 0xc0) === 0x80) {
+      pieces.push(body.subarray(start, at));
+      start = at;
+    }
+  }
+  pieces.push(body.subarray(start));
+  return pieces;
+}
+
 const options: CallOptions = { timeouts: { connectMs: 2000, firstByteMs: 10_000, idleMs: 10_000 } };
 const context = { messages: [{ role: "user" as const, content: "the question of the capture" }] };
 
@@ -260,13 +275,17 @@ describe("real captures, replayed through hearth's adapters", () => {
     describe(capture.file, () => {
       const body = bodyOf(capture);
 
-      for (const [how, pieces] of [
-        ["one write per frame", byFrame(body)],
-        ["cut every 7 bytes", bySize(body, 7)],
-      ] as const) {
+      const cuts: [string, Buffer[], number][] = [
+        ["one write per frame", byFrame(body), 0],
+        ["cut every 7 bytes", bySize(body, 7), 0],
+      ];
+      // Writes made back to back may reach the client as one read; a pause keeps these cuts apart.
+      const split = insideCharacters(body);
+      if (split.length > 1) cuts.push([`cut inside each of ${split.length - 1} multi-byte characters`, split, 20]);
+      for (const [how, pieces, pauseMs] of cuts) {
         test(`hearth reads the text, reasoning, tool calls, usage and stop reason (${how})`, async () => {
           assert.deepEqual(Buffer.concat(pieces), body, "the pieces are the body, byte for byte");
-          reply = { kind: "raw", headers: { "content-type": capture.contentType }, chunks: pieces };
+          reply = { kind: "raw", headers: { "content-type": capture.contentType }, chunks: pieces, frameDelayMs: pauseMs };
           const adapter = await adapters.get(capture.api);
           const outcome = await run(adapter, modelSpec(capture.api, baseUrlFor(capture.api)), context, options);
           assert.equal(outcome.failure, undefined, outcome.failure?.message);
