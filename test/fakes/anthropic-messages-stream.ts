@@ -14,7 +14,14 @@
 //   block `{"type":"thinking","thinking":"","signature":""}`, a `ping` (`{"type": "ping"}`, with a space)
 //   right after the first content_block_start, an empty thinking_delta before the signature_delta,
 //   message_delta usage {input_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-//   output_tokens}, and the whitespace padding Anthropic puts inside JSON objects before the last `}`.
+//   output_tokens}, and the whitespace padding Anthropic puts inside JSON objects before the last `}`
+//   — message_stop included (`{"type":"message_stop"         }`). Its re-recording of 2026-02
+//   (claude-sonnet-4, replayed in test/ai/captures-replay.test.ts) adds `inference_geo:
+//   "not_available"` after `service_tier` in message_start's usage.
+// - Real api.anthropic.com captures in vercel/ai (packages/anthropic/src/__fixtures__/
+//   anthropic-tool-no-args.chunks.txt, anthropic-json-tool.1.chunks.txt, replayed there too): a
+//   tool_use without arguments streams a single `input_json_delta` with `partial_json: ""` and nothing
+//   more; with arguments, the empty one comes first, then the JSON in pieces.
 // - @anthropic-ai/sdk 1.12 types (RawMessageStreamEvent, SignatureDelta, InputJSONDelta).
 import type { SseFrame } from "./fake-server.js";
 import { idMaker, roughTokens, splitText } from "./wire-util.js";
@@ -40,9 +47,9 @@ export function anthropicStream(spec: AnthropicSpec): SseFrame[] {
   const model = spec.model ?? "claude-sonnet-4-5-20250929";
   const padding = spec.padding ?? true;
   let padCount = 0;
-  const frame = (event: string, value: object, pad = true): SseFrame => {
+  const frame = (event: string, value: object): SseFrame => {
     const json = JSON.stringify(value);
-    const spaces = padding && pad ? " ".repeat((padCount++ * 7 + 3) % 16) : "";
+    const spaces = padding ? " ".repeat((padCount++ * 7 + 3) % 16) : "";
     return { event, data: spaces === "" ? json : `${json.slice(0, -1)}${spaces}}` };
   };
   const ping: SseFrame = { event: "ping", data: '{"type": "ping"}' };
@@ -73,6 +80,7 @@ export function anthropicStream(spec: AnthropicSpec): SseFrame[] {
           cache_creation: { ephemeral_5m_input_tokens: cacheWrite, ephemeral_1h_input_tokens: 0 },
           output_tokens: 1,
           service_tier: "standard",
+          inference_geo: "not_available",
         },
       },
     }),
@@ -106,7 +114,8 @@ export function anthropicStream(spec: AnthropicSpec): SseFrame[] {
   for (const tool of toolUses) {
     start({ type: "tool_use", id: tool.id, name: tool.name, input: {} });
     deltaFrame({ type: "input_json_delta", partial_json: "" });
-    for (const piece of splitText(JSON.stringify(tool.input), size)) deltaFrame({ type: "input_json_delta", partial_json: piece });
+    const json = Object.keys(tool.input).length === 0 ? "" : JSON.stringify(tool.input);
+    for (const piece of splitText(json, size)) deltaFrame({ type: "input_json_delta", partial_json: piece });
     stop();
   }
   if (index === 0) frames.push(ping);
@@ -118,7 +127,7 @@ export function anthropicStream(spec: AnthropicSpec): SseFrame[] {
       usage: { input_tokens: usage.input, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead, output_tokens: usage.output },
     }),
   );
-  frames.push(frame("message_stop", { type: "message_stop" }, false));
+  frames.push(frame("message_stop", { type: "message_stop" }));
   return frames;
 }
 

@@ -1,5 +1,5 @@
 // A real HTTP server on 127.0.0.1 (ephemeral port, node:http only) that answers each request with a
-// scripted Reply: a JSON body, an SSE stream written frame by frame, raw bytes, or a failure the way
+// scripted Reply: a JSON body, an SSE stream written frame by frame, raw text or bytes, or a failure the way
 // real model servers fail (no answer at all, a reset before or after the headers, a stream that stalls).
 //
 // SSE framing follows the WHATWG "server-sent events" format as the OpenAI, Anthropic and LM Studio
@@ -34,7 +34,8 @@ export type Reply =
       kind: "raw";
       status?: number;
       headers?: Record<string, string>;
-      chunks: readonly string[];
+      /** written one by one as given: bytes may split a UTF-8 character or a line anywhere */
+      chunks: readonly (string | Uint8Array)[];
       after?: "end" | "hang" | "reset";
       frameDelayMs?: number;
     };
@@ -116,7 +117,7 @@ export async function startFakeServer(handler: Handler, options: { port?: number
 
   const alive = (res: ServerResponse): boolean => !closed && !res.destroyed && !res.writableEnded;
 
-  const write = (res: ServerResponse, chunk: string): Promise<void> =>
+  const write = (res: ServerResponse, chunk: string | Uint8Array): Promise<void> =>
     new Promise((resolve) => {
       if (!alive(res)) return resolve();
       res.write(chunk, () => resolve());
@@ -160,7 +161,7 @@ export async function startFakeServer(handler: Handler, options: { port?: number
     res: ServerResponse,
     status: number,
     headers: Record<string, string>,
-    chunks: readonly string[],
+    chunks: readonly (string | Uint8Array)[],
     delayMs: number | undefined,
     after: "end" | "hang" | "reset" | undefined,
   ): Promise<void> {

@@ -167,6 +167,11 @@ describe("OpenAI Responses stream", () => {
     assert.equal((json(frames[0]).response as Json).usage, null, "usage only in response.completed");
     const argsDone = frames.map(json).find((e) => e.type === "response.function_call_arguments.done");
     assert.equal(argsDone?.name, "time");
+    const deltaTypes = ["response.reasoning_summary_text.delta", "response.output_text.delta", "response.function_call_arguments.delta"];
+    for (const event of frames.map(json).filter((e) => deltaTypes.includes(e.type as string))) {
+      assert.equal(Object.keys(event).at(-1), "obfuscation", "OpenAI pads each delta (pydantic-ai captures)");
+      assert.equal((event.obfuscation as string).length + (event.delta as string).length, 16);
+    }
   });
 
   test("LM Studio flavour: reasoning_text item first, no argument deltas, sequence_number last", () => {
@@ -228,6 +233,28 @@ describe("OpenAI Chat Completions stream", () => {
     assert.deepEqual(json(frames.at(-3)).choices[0].delta, {});
   });
 
+  test("OpenAI's chunk fields (pydantic-ai capture): service_tier after model, obfuscation last on every chunk", () => {
+    const frames = completionsStream({ text: "The capital of the UK is London.", usage: { input: 78, output: 9 } }).filter((f) => f.data !== "[DONE]");
+    for (const frame of frames) {
+      const keys = Object.keys(json(frame));
+      assert.deepEqual(keys.slice(3, 6), ["model", "service_tier", "system_fingerprint"]);
+      assert.equal(keys.at(-1), "obfuscation");
+      assert.match(json(frame).obfuscation as string, /^[0-9A-Za-z]+$/);
+    }
+    assert.deepEqual(json(frames[0]).choices[0].delta, { role: "assistant", content: "", refusal: null });
+  });
+
+  test("an answer that starts with a tool call has the role and the call's first piece in one chunk (pydantic-ai capture)", () => {
+    const frames = completionsStream({ toolCalls: [{ id: "call_1", name: "get_capital", arguments: '{"country":"UK"}' }] });
+    assert.deepEqual(json(frames[0]).choices[0].delta, {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_capital", arguments: "" } }],
+      refusal: null,
+    });
+    assert.equal(frames.filter((f) => f.data !== "[DONE]" && json(f).choices[0]?.delta.role !== undefined).length, 1, "one role");
+  });
+
   test("orphan-think: reasoning then a split </think> in content, no usage chunk when usage is null", () => {
     const frames = completionsStream({ reasoning: "ab", text: "Hi!", reasoningField: "orphan-think", usage: null, chunkSize: 3 });
     const pieces = frames.slice(1, -2).map((f) => json(f).choices[0].delta.content as string);
@@ -255,7 +282,7 @@ describe("Anthropic Messages stream", () => {
     assert.deepEqual(types.slice(-2), ["message_delta", "message_stop"]);
     assert.equal(frames[2]?.data, '{"type": "ping"}');
     const events = frames.map(json);
-    assert.deepEqual(events[0]?.message.usage, { input_tokens: 50, cache_creation_input_tokens: 5, cache_read_input_tokens: 40, cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 0 }, output_tokens: 1, service_tier: "standard" });
+    assert.deepEqual(events[0]?.message.usage, { input_tokens: 50, cache_creation_input_tokens: 5, cache_read_input_tokens: 40, cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 0 }, output_tokens: 1, service_tier: "standard", inference_geo: "not_available" });
     const deltas = (index: number, field: string) => events.filter((e) => e.type === "content_block_delta" && e.index === index && field in e.delta).map((e) => e.delta[field] as string).join("");
     assert.equal(deltas(0, "thinking"), "Let me see.");
     assert.equal(deltas(0, "signature"), "sig==");
@@ -267,6 +294,13 @@ describe("Anthropic Messages stream", () => {
     assert.deepEqual(messageDelta?.delta, { stop_reason: "tool_use", stop_sequence: null });
     assert.equal(messageDelta?.usage.output_tokens, 20);
     assert.ok(frames.some((f) => / +\}$/.test(f.data)), "JSON padded before the closing brace like the real API");
+    assert.match(frames.at(-1)?.data ?? "", /^\{"type":"message_stop" +\}$/, "message_stop padded too");
+  });
+
+  test("a tool_use without arguments streams one empty partial_json and nothing more (vercel/ai anthropic-tool-no-args)", () => {
+    const events = anthropicStream({ toolUses: [{ id: "toolu_01", name: "refresh", input: {} }] }).map(json);
+    const pieces = events.filter((e) => e.type === "content_block_delta").map((e) => e.delta.partial_json as string);
+    assert.deepEqual(pieces, [""]);
   });
 
   test("anthropicStreamError", () => {

@@ -17,7 +17,13 @@
 // - lmstudio-ai/lmstudio-bug-tracker#1368 (LM Studio 0.3.37–0.3.39, MiniMax M2.1): the API delivers
 //   the reasoning, then a closing `</think>` with no opening tag, then the answer, all in `content`
 //   (also cubist38/mlx-openai-server#179: "…not a task request.\n</think>\nHi! How can I help…").
-// Not confirmed: OpenAI's `obfuscation` field on chunks and `service_tier` are left out.
+// - A real api.openai.com capture (pydantic/pydantic-ai tests/models/cassettes/test_openai/
+//   test_run_stream_sync_streams_real_model.yaml, gpt-4o-mini, replayed in test/ai/captures-replay.test.ts):
+//   `service_tier` between `model` and `system_fingerprint`, an `obfuscation` string last on every
+//   chunk (the usage chunk too; random characters whose length varies with the delta's, so a payload's
+//   size does not give its token away), and an answer that starts with a tool call sends the role,
+//   `content: null`, the call's first piece and `refusal: null` in ONE first chunk (a text answer's first
+//   chunk is `{"role":"assistant","content":"","refusal":null}`).
 import type { SseFrame } from "./fake-server.js";
 import { FIXED_CREATED_AT, idMaker, roughTokens, splitText } from "./wire-util.js";
 
@@ -53,15 +59,19 @@ export function completionsStream(spec: CompletionsSpec): SseFrame[] {
       object: "chat.completion.chunk",
       created: FIXED_CREATED_AT,
       model,
+      service_tier: "default",
       system_fingerprint: fingerprint,
       choices,
       ...(withUsage ? { usage: usage ?? null } : {}),
+      obfuscation: id("", 3 + (JSON.stringify(choices).length % 13), "base62"),
     }),
   });
   const delta = (value: Record<string, unknown>, finishReason: string | null = null): SseFrame =>
     chunk([{ index: 0, delta: value, logprobs: null, finish_reason: finishReason }]);
 
-  const frames: SseFrame[] = [delta({ role: "assistant", content: "", refusal: null })];
+  const calls = spec.toolCalls ?? [];
+  const startsWithCall = calls.length > 0 && !spec.text && spec.reasoning === undefined;
+  const frames: SseFrame[] = startsWithCall ? [] : [delta({ role: "assistant", content: "", refusal: null })];
   const field = spec.reasoningField ?? "reasoning_content";
   const reasoning = spec.reasoning;
   let content = spec.text ?? "";
@@ -72,18 +82,19 @@ export function completionsStream(spec: CompletionsSpec): SseFrame[] {
   }
   for (const piece of splitText(content, size)) frames.push(delta({ content: piece }));
 
-  for (const [index, call] of (spec.toolCalls ?? []).entries()) {
-    frames.push(delta({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }));
+  for (const [index, call] of calls.entries()) {
+    const first = { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] };
+    frames.push(delta(startsWithCall && index === 0 ? { role: "assistant", content: null, ...first, refusal: null } : first));
     for (const piece of splitText(call.arguments, size)) frames.push(delta({ tool_calls: [{ index, function: { arguments: piece } }] }));
   }
 
-  const finish = spec.finishReason ?? ((spec.toolCalls ?? []).length > 0 ? "tool_calls" : "stop");
+  const finish = spec.finishReason ?? (calls.length > 0 ? "tool_calls" : "stop");
   frames.push(delta({}, finish));
 
   if (withUsage) {
     const usage = spec.usage ?? {
       input: 24,
-      output: roughTokens(`${reasoning ?? ""}${spec.text ?? ""}${(spec.toolCalls ?? []).map((c) => c.arguments).join("")}`),
+      output: roughTokens(`${reasoning ?? ""}${spec.text ?? ""}${calls.map((c) => c.arguments).join("")}`),
       reasoning: roughTokens(reasoning ?? ""),
     };
     frames.push(

@@ -8,7 +8,12 @@
 // - A real api.openai.com capture (pydantic/pydantic-ai tests/models/cassettes/test_openai_responses/
 //   test_gpt5_freeform_text_streaming.yaml): `event: <type>` + `data:` framing, `type` then
 //   `sequence_number` first in each object, the full Response object in created/in_progress/completed,
-//   usage only in response.completed, no `data: [DONE]` at the end.
+//   usage only in response.completed, no `data: [DONE]` at the end; every output_text delta (and the
+//   custom tool's input delta) ends with an `obfuscation` string, as long as 16 characters minus the
+//   delta's (replayed in test/ai/captures-replay.test.ts). The same field ends the
+//   reasoning_summary_text deltas (test_openai_responses_thinking_part_iter.yaml) and the
+//   function_call_arguments deltas (test_openai_responses_phase_streamed_on_part_start.yaml) of other
+//   pydantic-ai cassettes.
 // - OpenAI's reasoning-summary event reference (response.reasoning_summary_part.added/.done,
 //   response.reasoning_summary_text.delta/.done with summary_index).
 // - Real LM Studio captures (vercel/ai packages/open-responses/src/responses/__fixtures__/
@@ -60,6 +65,8 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
   };
   const output: Json[] = [];
   let outputIndex = 0;
+  /** OpenAI's padding of each delta event; LM Studio sends none. */
+  const obfuscated = (delta: string): Json => (lm ? {} : { obfuscation: id("", Math.max(1, 16 - delta.length), "base62") });
 
   emit("response.created", { response: responseObject(flavor, responseId, model, "in_progress") });
   emit("response.in_progress", { response: responseObject(flavor, responseId, model, "in_progress") });
@@ -76,7 +83,7 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
     if (summary !== undefined) {
       const base = { item_id: itemId, output_index: index, summary_index: 0 };
       emit("response.reasoning_summary_part.added", { ...base, part: { type: "summary_text", text: "" } });
-      for (const delta of splitText(summary, size)) emit("response.reasoning_summary_text.delta", { ...base, delta });
+      for (const delta of splitText(summary, size)) emit("response.reasoning_summary_text.delta", { ...base, delta, ...obfuscated(delta) });
       emit("response.reasoning_summary_text.done", { ...base, text: summary });
       emit("response.reasoning_summary_part.done", { ...base, part: { type: "summary_text", text: summary } });
     }
@@ -110,7 +117,7 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
     const base = { item_id: itemId, output_index: index, content_index: 0 };
     emit("response.output_item.added", { output_index: index, item: { id: itemId, type: "message", status: "in_progress", content: [], role: "assistant" } });
     emit("response.content_part.added", { ...base, part: emptyPart });
-    for (const delta of splitText(text, size)) emit("response.output_text.delta", { ...base, delta, logprobs: [] });
+    for (const delta of splitText(text, size)) emit("response.output_text.delta", { ...base, delta, logprobs: [], ...obfuscated(delta) });
     emit("response.output_text.done", { ...base, text, logprobs: [] });
     emit("response.content_part.done", { ...base, part: fullPart });
     const item = { id: itemId, type: "message", status: incomplete ? "incomplete" : "completed", content: [fullPart], role: "assistant" };
@@ -124,7 +131,7 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
     const item = (status: string, args: string): Json => ({ id: itemId, type: "function_call", status, arguments: args, call_id: call.callId, name: call.name });
     emit("response.output_item.added", { output_index: index, item: item("in_progress", "") });
     if (!lm) {
-      for (const delta of splitText(call.arguments, size)) emit("response.function_call_arguments.delta", { item_id: itemId, output_index: index, delta });
+      for (const delta of splitText(call.arguments, size)) emit("response.function_call_arguments.delta", { item_id: itemId, output_index: index, delta, ...obfuscated(delta) });
       emit("response.function_call_arguments.done", { item_id: itemId, output_index: index, arguments: call.arguments, name: call.name });
     } else {
       emit("response.function_call_arguments.done", { item_id: itemId, output_index: index, arguments: call.arguments });
