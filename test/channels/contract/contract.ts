@@ -44,16 +44,17 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
 
     test("1. nothing the user said is lost: saved before the model is called, and when every model is down", async () => {
       const saved: (string | undefined)[] = [];
-      let driver: ChannelDriver | undefined;
+      const current: { driver?: ChannelDriver } = {};
       const home = await server({
         answer,
         reply: async () => {
-          const items = (await driver?.transcript("a")) ?? [];
+          const items = (await current.driver?.transcript("a")) ?? [];
           saved.push(items.findLast((item) => item.role === "user")?.text);
           return undefined;
         },
       });
-      driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl }] }));
+      const driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl }] }));
+      current.driver = driver;
       const shown = await driver.send("a", "remember the milk");
       assert.equal(shown.text, answerTo("remember the milk"));
       assert.deepEqual(saved, ["remember the milk"], "the message is in the transcript when the model is called");
