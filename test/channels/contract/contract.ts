@@ -163,21 +163,31 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       assert.ok(!(calls[0] ?? []).some((turn) => turn.text.includes("the message that failed")));
     });
 
-    test("6. secrets never shown: a provider's apiKey, and a key a server echoes back in an error", async () => {
+    test("6. secrets never shown: a provider's apiKey or address credentials, and a key a server echoes back in an error", async () => {
       const homeKey = "sk-contract-home-0123456789abcdefghij";
       const spareKey = "sk-contract-spare-9876543210zyxwvutsrq";
       const invalidKey = (key: string) => ({ kind: "json" as const, status: 401, body: { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } } });
       const home = await server({ answer, reply: () => invalidKey(homeKey) });
       const spare = await server({ answer, reply: (request) => (JSON.stringify(request.body).includes("fail as well") ? invalidKey(spareKey) : undefined) });
-      const driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl, apiKey: homeKey }, { provider: "spare", baseUrl: spare.server.baseUrl, apiKey: spareKey }] }));
+      // First in the chain, a server that is down, with credentials in its address.
+      const urlPassword = "hunter2-contract-url-password";
+      const attic = `http://hearth:${urlPassword}@${new URL(await refusedUrl()).host}/v1`;
+      const chain = [{ provider: "attic", baseUrl: attic }, { provider: "home", baseUrl: home.server.baseUrl, apiKey: homeKey }, { provider: "spare", baseUrl: spare.server.baseUrl, apiKey: spareKey }];
+      const driver = await started(contractConfig({ chain }));
       const answered = await driver.send("a", "hello with keys");
       assert.equal(answered.text, answerTo("hello with keys"));
       const failed = await driver.send("a", "now fail as well");
       assert.ok(failed.error, "every model refused the key: the user is told");
-      const shown = [...answered.everything, ...failed.everything, JSON.stringify(await driver.transcript("a")), ...(await driver.surroundings())];
-      assert.ok(home.server.requests.length > 0 && spare.server.requests.length > 1, "both servers were asked (and echoed their keys)");
+      // A request the server refuses for good (400: no retry helps), its error echoing the key: the channel shows that error.
+      const strictKey = "sk-contract-strict-5647382910qwertyuiop";
+      const strict = await server({ answer, reply: () => ({ kind: "json", status: 400, body: { error: { message: `Invalid request for key ${strictKey}: unsupported parameter 'temperature'.`, type: "invalid_request_error", param: "temperature", code: null } } }) });
+      const strictDriver = await started(contractConfig({ chain: [{ provider: "strict", baseUrl: strict.server.baseUrl, apiKey: strictKey }] }));
+      const refused = await strictDriver.send("a", "this will be refused");
+      assert.ok(refused.error?.includes("unsupported parameter"), `the server's reason is shown: ${JSON.stringify(refused)}`);
+      const shown = [...answered.everything, ...failed.everything, ...refused.everything, JSON.stringify(await driver.transcript("a")), JSON.stringify(await strictDriver.transcript("a")), ...(await driver.surroundings()), ...(await strictDriver.surroundings())];
+      assert.ok(home.calls().length > 0 && spare.calls().length > 1 && strict.calls().length > 0, "every server was asked (and echoed its key)");
       for (const text of shown) {
-        for (const key of [homeKey, spareKey]) assert.ok(!text.includes(key) && !text.includes(key.slice(-20)), `a key was shown: ${text}`);
+        for (const key of [homeKey, spareKey, strictKey, urlPassword]) assert.ok(!text.includes(key) && !text.includes(key.slice(-20)), `a key was shown: ${text}`);
       }
     });
 

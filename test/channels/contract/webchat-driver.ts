@@ -10,6 +10,16 @@ import { openSse, type SseConnection } from "../../helpers/sse-client.js";
 import type { ChannelDriver, Shown } from "./driver.js";
 
 const sessionOf = (conversation: string): string => `contract-${conversation}`;
+/** The longest the driver waits for a turn to end: a hang fails the test saying what it waited for. */
+const WAIT_MS = 30_000;
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no end after ${WAIT_MS} ms: ${what}`)), WAIT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** What the page shows of one turn, and every event it was drawn from. */
 function shownOf(turn: LiveTurn, streamed: string, raw: string[]): Shown {
@@ -56,7 +66,10 @@ export function webChatDriver(): ChannelDriver {
     for (;;) {
       const done = stream.seen.slice(from).filter((_, offset) => ends(from + offset)).length;
       if (done >= count) break;
-      await stream.next((message) => stream.seen.indexOf(message) >= from && ends(stream.seen.indexOf(message)));
+      await within(
+        stream.next((message) => stream.seen.indexOf(message) >= from && ends(stream.seen.indexOf(message))),
+        `the answer to a message in "${session}" (seen: ${stream.seen.slice(from).map((message) => message.event).join(", ")})`,
+      );
     }
     const shown: Shown[] = [];
     let turn = newLiveTurn();
