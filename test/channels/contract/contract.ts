@@ -11,8 +11,10 @@ import { tempDir } from "../../helpers/run-cli.js";
 import type { ChannelDriver } from "./driver.js";
 import { contractConfig, REASONING_VARIANTS, REASONING_WORD, startModelServer, type ModelServer } from "./model-servers.js";
 
-/** The model's final text for a message: plain words, two paragraphs, the same in every channel's formatting. */
-const answerTo = (asked: string): string => `The answer to “${asked}” is 42.\n\nThat is all, from the model.`;
+/** Three paragraphs of about 1,800 characters: longer than one WhatsApp message (4,000 by default). */
+const LONG = [1, 2, 3].map((paragraph) => `Paragraph ${paragraph}: ${"every word counts ".repeat(100).trim()}.`).join("\n\n");
+/** The model's final text for a message: plain words in paragraphs, the same in every channel's formatting. */
+const answerTo = (asked: string): string => (asked.includes("long") ? `${LONG}\n\nThe end of “${asked}”.` : `The answer to “${asked}” is 42.\n\nThat is all, from the model.`);
 const answer = (turns: Turn[]): string => answerTo(lastUser(turns));
 const usersOf = (call: Turn[] | undefined): string[] => (call ?? []).filter((turn) => turn.role === "user").map((turn) => turn.text);
 const FALLBACK_NOTICE = /^answered by /;
@@ -74,7 +76,8 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       test(`2. no word of the answer lost, no reasoning in it: ${variant}`, async () => {
         const home = await server({ variant, answer });
         const driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl, variant }] }));
-        for (const asked of ["what is the answer?", "and again, please"]) {
+        const asks = ["what is the answer?", "and again, please", "a long one, please"];
+        for (const asked of asks) {
           const shown = await driver.send("a", asked);
           assert.equal(shown.text, answerTo(asked), "the answer shown is the model's final text, exactly");
           if (shown.streamed !== undefined) assert.equal(shown.streamed, answerTo(asked), "the streamed answer is the final text too, with no reasoning on the way");
@@ -89,7 +92,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
         const answers = (await driver.transcript("a")).filter((item) => item.role === "assistant");
         assert.deepEqual(
           answers.map((item) => item.text),
-          [answerTo("what is the answer?"), answerTo("and again, please")],
+          asks.map(answerTo),
           "the transcript keeps the same final text, without reasoning",
         );
       });
@@ -176,6 +179,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       const driver = await started(contractConfig({ chain }));
       const answered = await driver.send("a", "hello with keys");
       assert.equal(answered.text, answerTo("hello with keys"));
+      const commands = [await driver.send("a", "/status"), await driver.send("a", "/model list")];
       const failed = await driver.send("a", "now fail as well");
       assert.ok(failed.error, "every model refused the key: the user is told");
       // A request the server refuses for good (400: no retry helps), its error echoing the key: the channel shows that error.
@@ -184,7 +188,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       const strictDriver = await started(contractConfig({ chain: [{ provider: "strict", baseUrl: strict.server.baseUrl, apiKey: strictKey }] }));
       const refused = await strictDriver.send("a", "this will be refused");
       assert.ok(refused.error?.includes("unsupported parameter"), `the server's reason is shown: ${JSON.stringify(refused)}`);
-      const shown = [...answered.everything, ...failed.everything, ...refused.everything, JSON.stringify(await driver.transcript("a")), JSON.stringify(await strictDriver.transcript("a")), ...(await driver.surroundings()), ...(await strictDriver.surroundings())];
+      const shown = [...answered.everything, ...commands.flatMap((command) => [command.text, ...command.everything]), ...failed.everything, ...refused.everything, JSON.stringify(await driver.transcript("a")), JSON.stringify(await strictDriver.transcript("a")), ...(await driver.surroundings()), ...(await strictDriver.surroundings())];
       assert.ok(home.calls().length > 0 && spare.calls().length > 1 && strict.calls().length > 0, "every server was asked (and echoed its key)");
       for (const text of shown) {
         for (const key of [homeKey, spareKey, strictKey, urlPassword]) assert.ok(!text.includes(key) && !text.includes(key.slice(-20)), `a key was shown: ${text}`);
