@@ -171,7 +171,8 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       const spareKey = "sk-contract-spare-9876543210zyxwvutsrq";
       const invalidKey = (key: string) => ({ kind: "json" as const, status: 401, body: { error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } } });
       const home = await server({ answer, reply: () => invalidKey(homeKey) });
-      const spare = await server({ answer, reply: (request) => (JSON.stringify(request.body).includes("fail as well") ? invalidKey(spareKey) : undefined) });
+      // The spare also echoes its key in an answer (a model that read it somewhere, a proxy that repeats it), streamed across many deltas.
+      const spare = await server({ answer: (turns) => (lastUser(turns).includes("echo") ? `Your key is ${spareKey}, said the server.` : answer(turns)), reply: (request) => (JSON.stringify(request.body).includes("fail as well") ? invalidKey(spareKey) : undefined) });
       // First in the chain, a server that is down, with credentials in its address.
       const urlPassword = "hunter2-contract-url-password";
       const attic = `http://hearth:${urlPassword}@${new URL(await refusedUrl()).host}/v1`;
@@ -179,6 +180,8 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       const driver = await started(contractConfig({ chain }));
       const answered = await driver.send("a", "hello with keys");
       assert.equal(answered.text, answerTo("hello with keys"));
+      const echoed = await driver.send("a", "echo my key");
+      assert.match(echoed.text, /^Your key is \S+, said the server\.$/);
       const commands = [await driver.send("a", "/status"), await driver.send("a", "/model list")];
       const failed = await driver.send("a", "now fail as well");
       assert.ok(failed.error, "every model refused the key: the user is told");
@@ -188,7 +191,8 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       const strictDriver = await started(contractConfig({ chain: [{ provider: "strict", baseUrl: strict.server.baseUrl, apiKey: strictKey }] }));
       const refused = await strictDriver.send("a", "this will be refused");
       assert.ok(refused.error?.includes("unsupported parameter"), `the server's reason is shown: ${JSON.stringify(refused)}`);
-      const shown = [...answered.everything, ...commands.flatMap((command) => [command.text, ...command.everything]), ...failed.everything, ...refused.everything, JSON.stringify(await driver.transcript("a")), JSON.stringify(await strictDriver.transcript("a")), ...(await driver.surroundings()), ...(await strictDriver.surroundings())];
+      const texts = [answered, echoed, failed, refused].flatMap((item) => [item.text, item.streamed ?? "", item.reasoning, ...item.everything]);
+      const shown = [...texts, ...commands.flatMap((command) => [command.text, ...command.everything]), JSON.stringify(await driver.transcript("a")), JSON.stringify(await strictDriver.transcript("a")), ...(await driver.surroundings()), ...(await strictDriver.surroundings())];
       assert.ok(home.calls().length > 0 && spare.calls().length > 1 && strict.calls().length > 0, "every server was asked (and echoed its key)");
       for (const text of shown) {
         for (const key of [homeKey, spareKey, strictKey, urlPassword]) assert.ok(!text.includes(key) && !text.includes(key.slice(-20)), `a key was shown: ${text}`);
