@@ -5,6 +5,7 @@ import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { HttpClient } from "../ai/http/http-client.js";
 import { modelSecrets } from "../ai/model-secrets.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
 import { listedModelIds } from "../ai/model-listing.js";
 import { DEFAULT_LOCAL_BASE_URL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
 import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
@@ -30,7 +31,7 @@ export interface RuntimeOptions {
   /** How the user runs hearth, for fixes that name a command. */
   command?: string | undefined;
   /** Told every secret of the config (keys, header values) so that output masks them. */
-  secrets?: { add(values: Iterable<string | undefined>): unknown; redactValue<T>(value: T): T } | undefined;
+  secrets?: SecretRedactor | undefined;
   /**
    * No config file at the default location: serve the built-in default (LM Studio first, hosted
    * models with keys as fallbacks; the gateway). Otherwise (one-shot commands) the empty config of
@@ -101,7 +102,7 @@ export async function createRuntime(options: RuntimeOptions) {
 
   let current = await read();
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets });
 
   return {
     stateDir,

@@ -13,11 +13,13 @@ import type { Router } from "../models/router.js";
 import { busyNotice, checkSessionKey, type SessionStore } from "../sessions/session-store.js";
 import { HearthError } from "../shared/errors.js";
 import { EventStream } from "../shared/event-stream.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, SessionsView } from "./port.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { transcriptItems } from "./transcript.js";
+import { TurnRedactor } from "./turn-redactor.js";
 
 /** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
 export interface GatewayState {
@@ -39,6 +41,8 @@ export interface GatewayDependencies {
   latencies: FirstTokenRing;
   reachability: ReachabilityCheck;
   state: () => GatewayState;
+  /** The config's secrets (keys, header values, URL credentials): masked in everything a channel is shown. */
+  secrets?: SecretRedactor | undefined;
 }
 
 /**
@@ -62,14 +66,20 @@ export class Gateway implements GatewayPort {
     const agent = this.agentFor(inbound.agent);
     const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
     return this.queue.run(session, async () => {
-      const emit = (event: AgentEvent): void => {
+      const secrets = this.dependencies.secrets;
+      const redactor = secrets ? new TurnRedactor(secrets) : undefined;
+      const show = (event: AgentEvent): void => {
         inbound.onEvent?.(event);
         this.publish({ type: "turn-event", session, event });
       };
+      const emit = (event: AgentEvent): void => {
+        for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
+      };
+      const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
       const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => emit({ type: "notice", text: busyNotice(session) }) });
       try {
         if (isCommand(inbound.text) && !inbound.retry) {
-          const text = await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit });
+          const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
           this.publish({ type: "command-result", session, text });
           return { kind: "command", text };
         }
@@ -81,8 +91,11 @@ export class Gateway implements GatewayPort {
           return { kind: "command", text };
         }
         const text = retry ? retry.text : inbound.text;
-        this.publish({ type: "turn-start", session, channel: inbound.channel, text });
-        const result: TurnResult = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry });
+        this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
+        const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry });
+        // Streamed text still held back (it might have been a secret's start) goes out before the end.
+        for (const shown of redactor?.flush() ?? []) show(shown);
+        const result: TurnResult = masked(turn);
         this.publish({ type: "turn-end", session, result });
         return { kind: "turn", result };
       } finally {

@@ -52,6 +52,24 @@ export class SecretRedactor {
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
   }
 
+  /**
+   * Where a known secret may be starting at the end of `text` (its first characters there, the rest
+   * still to come in the next piece of a stream): the index to hold text back from; `text.length`
+   * when the text cannot end inside a secret.
+   */
+  partialFrom(text: string): number {
+    let from = text.length;
+    for (const secret of this.ordered) {
+      for (let length = Math.min(secret.length - 1, text.length); length > 0 && text.length - length < from; length--) {
+        if (text.endsWith(secret.slice(0, length))) {
+          from = text.length - length;
+          break;
+        }
+      }
+    }
+    return from;
+  }
+
   /** A deep copy of a JSON-like value with every string redacted. */
   redactValue<T>(value: T): T {
     const visit = (node: unknown): unknown => {

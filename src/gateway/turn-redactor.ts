@@ -1,0 +1,51 @@
+import type { AgentEvent } from "../agent/agent-events.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
+
+type Stream = "text" | "reasoning";
+
+/**
+ * What a channel is shown of one turn, with every secret the config knows masked: its events, its
+ * result, and its streamed text — where a secret may arrive split over several deltas, so the end of
+ * a delta that could be a secret's beginning is held back until the next piece says what it is.
+ * Held text goes out before any other event and before the result; nothing is lost, only masked.
+ */
+export class TurnRedactor {
+  private readonly held: Record<Stream, string> = { text: "", reasoning: "" };
+
+  constructor(private readonly secrets: SecretRedactor) {}
+
+  /** The events to show for `event` (none while a delta is held back whole). */
+  event(event: AgentEvent): AgentEvent[] {
+    if (event.type === "text-delta") return this.delta("text", event.delta);
+    if (event.type === "reasoning-delta") return this.delta("reasoning", event.delta);
+    if (event.type === "answer-restart") {
+      this.held.text = "";
+      this.held.reasoning = "";
+      return [event];
+    }
+    return [...this.flush(), this.secrets.redactValue(event)];
+  }
+
+  /** The text still held back, as deltas (at the end of the turn). */
+  flush(): AgentEvent[] {
+    const out: AgentEvent[] = [];
+    if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.secrets.redact(this.held.reasoning) });
+    if (this.held.text !== "") out.push({ type: "text-delta", delta: this.secrets.redact(this.held.text) });
+    this.held.text = "";
+    this.held.reasoning = "";
+    return out;
+  }
+
+  value<T>(value: T): T {
+    return this.secrets.redactValue(value);
+  }
+
+  private delta(stream: Stream, delta: string): AgentEvent[] {
+    const text = this.held[stream] + delta;
+    const from = this.secrets.partialFrom(text);
+    this.held[stream] = text.slice(from);
+    const shown = this.secrets.redact(text.slice(0, from));
+    if (shown === "") return [];
+    return [stream === "text" ? { type: "text-delta", delta: shown } : { type: "reasoning-delta", delta: shown }];
+  }
+}

@@ -1,0 +1,37 @@
+// The gateway's masking of what a channel is shown of a turn: a known secret split over any number of
+// streamed deltas never reaches a listener, and every other character does, in order.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AgentEvent } from "../../src/agent/agent-events.js";
+import { TurnRedactor } from "../../src/gateway/turn-redactor.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+
+const SECRET = "hunter2-very-secret-value";
+const TEXT = `Your secret is ${SECRET}; keep it. Also h, hu, hunter and hunter2-very- are fine words here.`;
+
+function shownText(events: readonly AgentEvent[]): string {
+  return events.map((event) => (event.type === "text-delta" ? event.delta : "")).join("");
+}
+
+for (const size of [1, 2, 5, 8, 200]) {
+  test(`deltas of ${size} characters: the secret is masked, every other character shown`, () => {
+    const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+    const out: AgentEvent[] = [];
+    for (let at = 0; at < TEXT.length; at += size) out.push(...redactor.event({ type: "text-delta", delta: TEXT.slice(at, at + size) }));
+    out.push(...redactor.flush());
+    assert.equal(shownText(out), TEXT.replace(SECRET, "***"));
+    for (const event of out) assert.ok(!JSON.stringify(event).includes("hunter2-very-secret"), JSON.stringify(event));
+  });
+}
+
+test("held text goes out before the next other event; a restart drops it", () => {
+  const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+  assert.deepEqual(redactor.event({ type: "text-delta", delta: "say hunter" }), [{ type: "text-delta", delta: "say " }]);
+  assert.deepEqual(redactor.event({ type: "notice", text: `leaked ${SECRET}` }), [
+    { type: "text-delta", delta: "hunter" },
+    { type: "notice", text: "leaked ***" },
+  ]);
+  assert.deepEqual(redactor.event({ type: "text-delta", delta: "hunter2-" }), []);
+  assert.deepEqual(redactor.event({ type: "answer-restart" }), [{ type: "answer-restart" }]);
+  assert.deepEqual(redactor.flush(), []);
+});
