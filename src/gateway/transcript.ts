@@ -4,19 +4,47 @@ import type { TranscriptItem } from "./port.js";
 
 /**
  * The current conversation of a session (after its last `/new`) as a channel shows it: the user's
- * messages (marked when they got no answer), the answers' text with their reasoning apart, and a
- * notice for each turn that failed or was cancelled and for each summary, trim and model change.
+ * messages (marked when they got no answer; a resend shown once, where it was first said), the
+ * answers' text with their reasoning apart, and a notice for each turn that failed or was cancelled
+ * and for each summary, trim and model change (the same notice again at once: one, with a count).
  * `pending`: the message of a turn under way, not (yet) unanswered.
  */
 export function transcriptItems(entries: readonly SessionEntry[], pending?: string): TranscriptItem[] {
   const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
   const unanswered = unansweredTurns(current, pending);
   const items: TranscriptItem[] = [];
+  // A resend (`/retry`, a channel retrying while every model was down) is the same message again: it is
+  // shown once, where it was first said, marked by how its latest try went.
+  const shownAs = new Map<string, TranscriptItem>();
+  // The same failure told again and again (a channel retrying) is one notice with a count.
+  const repeats = new Map<TranscriptItem, { text: string; count: number }>();
+  const notice = (text: string, at: string): void => {
+    const last = items.at(-1);
+    const repeated = last ? repeats.get(last) : undefined;
+    if (last && repeated?.text === text) {
+      repeated.count += 1;
+      last.text = `${text} (${repeated.count} times)`;
+      return;
+    }
+    const item: TranscriptItem = { role: "notice", text, at };
+    repeats.set(item, { text, count: 1 });
+    items.push(item);
+  };
   for (const entry of current) {
     switch (entry.type) {
-      case "user":
-        items.push({ role: "user", text: entry.text, at: entry.at, ...(unanswered.has(entry.id) ? { unanswered: true } : {}) });
+      case "user": {
+        const first = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
+        if (first) {
+          if (unanswered.has(entry.id)) first.unanswered = true;
+          else delete first.unanswered;
+          shownAs.set(entry.id, first);
+          break;
+        }
+        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
+        shownAs.set(entry.id, item);
+        items.push(item);
         break;
+      }
       case "assistant": {
         const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
@@ -25,16 +53,16 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
         break;
       }
       case "turn-failed":
-        items.push({ role: "notice", text: entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.error}`, at: entry.at });
+        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.error}`, entry.at);
         break;
       case "compaction":
-        items.push({ role: "notice", text: `earlier turns summarised by ${entry.model}`, at: entry.at });
+        notice(`earlier turns summarised by ${entry.model}`, entry.at);
         break;
       case "trim":
-        items.push({ role: "notice", text: `earlier turns left out of what is sent (${entry.reason})`, at: entry.at });
+        notice(`earlier turns left out of what is sent (${entry.reason})`, entry.at);
         break;
       case "model-change":
-        items.push({ role: "notice", text: entry.model ? `model: ${entry.model}` : "model: back to the agent's", at: entry.at });
+        notice(entry.model ? `model: ${entry.model}` : "model: back to the agent's", entry.at);
         break;
       default:
         break;

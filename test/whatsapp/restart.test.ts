@@ -1,6 +1,8 @@
 // A crash mid-turn: the message was saved by the gateway, the process went away before the answer.
 // The next start answers it — through a REAL Agent on the same state dir.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { whatsappPaths } from "../../src/channels/whatsapp/state-paths.js";
 import { PendingStore } from "../../src/channels/whatsapp/pending-store.js";
@@ -63,11 +65,17 @@ test("a crash mid-turn: the message is answered after restart", async () => {
     [
       ["user", "what is the plan?"],
       ["notice", "cancelled: no answer"],
-      ["user", "what is the plan?"],
       ["assistant", "answer to what is the plan?"],
     ],
-    "saved before the model ran; resent as a retry of it",
+    "saved before the model ran; the resend shown once, where it was first said",
   );
+  const users = readFileSync(join(temp.dir, "sessions", `whatsapp:${aliceChat}.jsonl`), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { type: string; id: string; retryOf?: string })
+    .filter((entry) => entry.type === "user");
+  assert.equal(users.length, 2, "the session file keeps both tries");
+  assert.equal(users[1]?.retryOf, users[0]?.id, "resent as a retry of the saved message, not as a new one");
   second.channel.stop();
 });
 
