@@ -6,7 +6,7 @@ import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
-import { checkSessionKey, isSessionKey, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
 
 /** The file operations the store uses (injected by tests that count reads). */
 export type SessionFiles = Pick<typeof fsPromises, "open" | "stat" | "readdir" | "unlink">;
@@ -186,7 +186,7 @@ export class JsonlSessionStore implements SessionStore {
         problems.push([fault.message, ...fault.details].join("; "));
       }
     }
-    return { sessions, problems };
+    return { sessions: newestFirst(sessions), problems };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import type { SessionEntry } from "./entries.js";
 import type { SessionLock } from "./session-lock.js";
-import { checkSessionKey, summarize, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+import { checkSessionKey, newestFirst, summarize, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
 
 interface Held {
   /** Resolves when the holder releases the session. */
@@ -50,7 +50,7 @@ export class MemorySessionStore implements SessionStore {
 
   async list(): Promise<SessionListing> {
     const keys = await this.keys();
-    return { sessions: keys.map((key) => summarize(key, this.sessions.get(key)?.entries ?? [], this.sessions.get(key)?.updated ?? "")), problems: [] };
+    return { sessions: newestFirst(keys.map((key) => summarize(key, this.sessions.get(key)?.entries ?? [], this.sessions.get(key)?.updated ?? ""))), problems: [] };
   }
 
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {

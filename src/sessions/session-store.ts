@@ -73,13 +73,18 @@ export interface SessionStore {
   append(key: string, entries: readonly SessionEntry[], options?: AppendOptions): Promise<void>;
   /** The keys of every session, sorted. */
   keys(): Promise<string[]>;
-  /** A summary of every session; a session that cannot be read is a problem, not a crash and not an absence. */
+  /** A summary of every session, the most recently updated first; a session that cannot be read is a problem, not a crash and not an absence. */
   list(): Promise<SessionListing>;
   lock(key: string, options?: LockOptions): Promise<SessionLock>;
   /** Removes a session (the caller holds its lock). */
   delete(key: string): Promise<void>;
   /** Makes everything written durable and lets go of what is cached. */
   close(): Promise<void>;
+}
+
+/** Summaries in the order a person looks for them: the most recently updated first (then by key). */
+export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
+  return sessions.sort((a, b) => (a.updated === b.updated ? a.key.localeCompare(b.key) : a.updated < b.updated ? 1 : -1));
 }
 
 export function summarize(key: string, entries: readonly SessionEntry[], updated: string): SessionSummary {

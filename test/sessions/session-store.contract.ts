@@ -46,13 +46,21 @@ export function runSessionStoreContract(fixture: StoreFixture): void {
       assert.deepEqual(await store.keys(), ["a", "b", "c"]);
     });
 
-    test("list summarises each session; delete removes one", async () => {
+    test("list summarises each session, the most recently updated first; delete removes one", async () => {
       const store = fixture.create();
-      await store.append("one", [user("u1", "hello"), user("u2", "again")]);
+      // Apart in time, so that each update has its own timestamp.
+      const later = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 15));
       await store.append("two", [resetEntry()]);
+      await later();
+      await store.append("one", [user("u1", "hello")]);
+      await later();
+      await store.append("three", [user("u3", "third")]);
+      await later();
+      await store.append("one", [user("u2", "again")]);
       const listing = await store.list();
       assert.deepEqual(listing.problems, []);
-      assert.deepEqual(listing.sessions.map((summary) => [summary.key, summary.turns, summary.lastText]), [["one", 2, "again"], ["two", 0, ""]]);
+      assert.deepEqual(listing.sessions.map((summary) => [summary.key, summary.turns, summary.lastText]), [["one", 2, "again"], ["three", 1, "third"], ["two", 0, ""]]);
+      await store.delete("three");
       await store.delete("two");
       assert.deepEqual(await store.keys(), ["one"]);
       assert.deepEqual((await store.read("two")).entries, []);
