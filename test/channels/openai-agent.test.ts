@@ -149,4 +149,24 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
       });
     }
   });
+
+  test("a message too large for every model in the chain is a 400 (a client does not retry it), refused before any call and saved once", async () => {
+    api.local.setHandler(scriptedModel("openai-completions", () => ({ text: "never" })));
+    // The SDK's own default: it retries a 503 twice, which would save the message three times.
+    const retrying = new OpenAI({ baseURL: api.client.baseURL, apiKey: "test-key", maxRetries: 2 });
+    const huge = "word ".repeat(80_000);
+    for (const stream of [false, true]) {
+      const session = `huge-${String(stream)}`;
+      await assert.rejects(retrying.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: huge }], stream }, { headers: { "x-hearth-session": session } }), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+        assert.equal((error.error as { code?: string }).code, "context_length_exceeded");
+        assert.match(error.message, /the message is too large/);
+        return true;
+      });
+      const users = (await api.gateway.store.read(session)).entries.filter((entry) => entry.type === "user");
+      assert.equal(users.length, 1, "saved once: nothing the user said is lost, and no retry repeated it");
+    }
+    assert.equal(api.local.requests.filter((request) => request.method === "POST").length, 0, "no model was called");
+    assert.equal(api.backup.requests.filter((request) => request.method === "POST").length, 0);
+  });
 });

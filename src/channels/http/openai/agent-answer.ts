@@ -55,7 +55,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     const all: AttemptSummary[] = result.attempts.map((attempt) => ({ model: attempt.model, outcome: attempt.outcome, ms: attempt.ms }));
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
-      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome }) });
+      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause }) });
       return;
     }
     out.push({

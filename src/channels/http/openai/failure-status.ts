@@ -1,17 +1,23 @@
+import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-policy", "skipped-context"]);
 
 /**
- * The status of a request no model answered: 400 when a server refused the request itself (bad
- * request, too long for every window), 503 when every candidate was down, busy or cooling, 502 for
- * anything else a server did wrong (a key refused, a broken stream).
+ * The status of a request no model answered: 400 when the request itself cannot be answered (a server
+ * refused it, too long for every window — a turn the agent judged permanent, refused before any call
+ * included), 503 when every candidate was down, busy or cooling, 502 for anything else a server did
+ * wrong (a key refused, a broken stream). A 503 invites a client to retry; a 400 does not.
  */
-export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined }): AnswerFailure {
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined }): AnswerFailure {
   const { message, attempts, lastKind } = outcome;
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
+  if (outcome.cause === "permanent") {
+    const tooLong = failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context");
+    return { status: 400, message, type: "invalid_request_error", code: tooLong ? "context_length_exceeded" : "invalid_request", attempts };
+  }
   if (lastKind === "context-overflow" && failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {
     return { status: 400, message, type: "invalid_request_error", code: "context_length_exceeded", attempts };
   }
