@@ -58,9 +58,15 @@ export function classifyHttpFailure(status: number, bodyText: string, headers: I
   };
 }
 
-/** An error reported inside a stream (no HTTP status): Responses `error`/`response.failed`, Anthropic `event: error`, a chat chunk with `error`. */
+/**
+ * An error reported inside a stream (no HTTP status): Responses `error`/`response.failed`, Anthropic
+ * `event: error`, a chat chunk with `error`. The server took the request and began to answer, so
+ * unless it names the request as the problem (`invalid_request…`), the failure is the server's own:
+ * worth another candidate, and a `/retry`.
+ */
 export function classifyStreamError(payload: ErrorPayload, what: string): Failure {
-  const kind = kindOf(payload, undefined);
+  const named = kindOf(payload, undefined);
+  const kind = named === "bad-request" && !/invalid|bad_request/i.test(payload.code ?? "") ? "server-error" : named;
   return { kind, message: `${what} reported an error mid-answer: ${explain(kind, payload.message)}`, detail: payload.message };
 }
 

@@ -55,4 +55,7 @@ test("errors inside a stream are classified by their code", () => {
   assert.equal(classifyStreamError({ message: "server busy, please try again.  maximum pending requests exceeded", code: "server_error" }, "x").kind, "overloaded", "Ollama's full queue");
   assert.equal(classifyStreamError({ message: "an error was encountered while running the model: unexpected EOF", code: "server_error" }, "x").kind, "server-error", "Ollama's runner failing is not a busy server");
   assert.equal(classifyStreamError({ message: "Invalid 'input[3]'", code: "invalid_request_error" }, "x").kind, "bad-request");
+  // The server took the request and began to answer: an error without a code that blames the request is its own.
+  assert.equal(classifyStreamError({ message: "something went wrong while generating" }, "x").kind, "server-error");
+  assert.equal(classifyStreamError({ message: "the sampler crashed", code: "generation_failed" }, "x").kind, "server-error");
 });

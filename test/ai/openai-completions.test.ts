@@ -111,6 +111,14 @@ describe("openai-completions: reasoning however the server sends it", () => {
     ]);
   });
 
+  test("an error chunk after the first token is the server's failure (another candidate may answer), named once", async () => {
+    const frames = completionsStream({ text: "Partial", usage: null }).filter((frame) => frame.data !== "[DONE]");
+    server.setHandler(() => sse([...frames.slice(0, 2), { data: JSON.stringify({ error: { message: "the model crashed mid-answer" } }) }]));
+    const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl));
+    assert.equal(outcome.failure?.kind, "server-error");
+    assert.equal(outcome.failure?.message, "test/model-x: POST /chat/completions reported an error mid-answer: the model crashed mid-answer");
+  });
+
   test("a server that ends without [DONE] but with a finish_reason still completes", async () => {
     server.setHandler(() => sse(completionsStream({ text: "fine", usage: null }).filter((frame) => frame.data !== "[DONE]")));
     const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl));

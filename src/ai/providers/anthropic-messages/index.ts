@@ -16,7 +16,7 @@ export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): P
         if (model.apiKey) headers["x-api-key"] = model.apiKey;
         const path = /\/v1$/.test(basePath(model.baseUrl)) ? "/messages" : "/v1/messages";
         const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), call, builder);
-        const what = `${model.ref} (POST ${path})`;
+        const what = `POST ${path}`;
         const mapper = new AnthropicEventMapper(builder, what);
         for await (const batch of readSse(response.body)) for (const message of batch) {
           const event = parseEventData(message.data, what) as Record<string, unknown>;

@@ -25,7 +25,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
           const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
           const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
           const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), call, builder);
-          const what = `${model.ref} (POST /api/chat)`;
+          const what = "POST /api/chat";
           const mapper = new OllamaLineMapper(builder, what);
           read: for await (const lines of readNdjsonLines(response.body)) {
             for (const line of lines) {

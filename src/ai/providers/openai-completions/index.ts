@@ -17,7 +17,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         options,
         async (builder, wire, shape, call) => {
           const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, shape), call, builder);
-          const what = `${model.ref} (POST /chat/completions)`;
+          const what = "POST /chat/completions";
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;
           read: for await (const batch of readSse(response.body)) {

@@ -17,7 +17,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         async (builder, wire, _compat, call) => {
           const body = responsesRequestBody(model, wire, options);
           const response = await postForStream(http, model, "/responses", bearerHeaders(model), body, call, builder);
-          const what = `${model.ref} (POST /responses)`;
+          const what = "POST /responses";
           const mapper = new ResponsesEventMapper(builder, what, typeof body.max_output_tokens === "number" ? body.max_output_tokens : undefined);
           read: for await (const batch of readSse(response.body)) for (const message of batch) {
             if (message.data === "[DONE]") break read;
