@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Agent } from "../agent/agent.js";
 import { agentSpec } from "../agent/agent-spec.js";
 import { createBuiltinTools, type ToolRegistry } from "../agent/tools/registry.js";
@@ -13,6 +14,7 @@ import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
 import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
+import { MessageInbox } from "../gateway/message-inbox.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { quickReachability } from "../models/reachability.js";
@@ -44,6 +46,11 @@ export interface RuntimeOptions {
   clock?: Clock | undefined;
   /** Default: the JSONL store in the state dir. */
   store?: SessionStore | undefined;
+  /**
+   * Save, unanswered, the messages that processes now gone had taken in but not yet saved (the
+   * gateway, at start; in the background, warning when there were some).
+   */
+  recoverMessages?: boolean | undefined;
 }
 
 /** One reading of the config: what a reload replaces. */
@@ -102,7 +109,17 @@ export async function createRuntime(options: RuntimeOptions) {
 
   let current = await read();
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets });
+  const inbox = new MessageInbox({ stateDir });
+  // Messages a process that is gone took in but never saved (a crash while they waited their turn): saved
+  // now, unanswered. In the background: a crashed process's session lock may take a while to go stale;
+  // what is not saved before close() stays in the inbox for the next start.
+  if (options.recoverMessages) void inbox
+    .recover(store)
+    .then((recovered) => {
+      if (recovered > 0) onWarning(`${recovered} message(s) a stopped hearth had taken in but not answered are now in their sessions, marked unanswered (/retry sends one again)`);
+    })
+    .catch((error: unknown) => onWarning(`could not recover the messages a stopped hearth had taken in (${error instanceof Error ? error.message : String(error)}); they stay in ${join(stateDir, "inbox")}`));
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox });
 
   return {
     stateDir,

@@ -15,6 +15,7 @@ import { HearthError } from "../shared/errors.js";
 import { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
+import type { MessageInbox } from "./message-inbox.js";
 import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, SessionsView } from "./port.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
@@ -43,6 +44,8 @@ export interface GatewayDependencies {
   state: () => GatewayState;
   /** The config's secrets (keys, header values, URL credentials): masked in everything a channel is shown. */
   secrets?: SecretRedactor | undefined;
+  /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
+  inbox?: MessageInbox | undefined;
 }
 
 /**
@@ -65,43 +68,50 @@ export class Gateway implements GatewayPort {
     const session = checkSessionKey(inbound.session);
     const agent = this.agentFor(inbound.agent);
     const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
-    return this.queue.run(session, async () => {
-      const secrets = this.dependencies.secrets;
-      const redactor = secrets ? new TurnRedactor(secrets) : undefined;
-      const show = (event: AgentEvent): void => {
-        inbound.onEvent?.(event);
-        this.publish({ type: "turn-event", session, event });
-      };
-      const emit = (event: AgentEvent): void => {
-        for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
-      };
-      const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
-      const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => emit({ type: "notice", text: busyNotice(session) }) });
-      try {
-        if (isCommand(inbound.text) && !inbound.retry) {
-          const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
-          this.publish({ type: "command-result", session, text });
-          return { kind: "command", text };
-        }
-        const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
-        const retry = retrying ? await agent.retryable(session) : undefined;
-        if (retrying && !retry) {
-          const text = "Nothing to retry: the last message was answered (or there is none).";
-          this.publish({ type: "command-result", session, text });
-          return { kind: "command", text };
-        }
-        const text = retry ? retry.text : inbound.text;
-        this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
-        const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry });
-        // Streamed text still held back (it might have been a secret's start) goes out before the end.
-        for (const shown of redactor?.flush() ?? []) show(shown);
-        const result: TurnResult = masked(turn);
-        this.publish({ type: "turn-end", session, result });
-        return { kind: "turn", result };
-      } finally {
-        await lock.release();
+    // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on disk.
+    const inbox = this.dependencies.inbox;
+    const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? await inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    return this.queue.run(session, () => this.turnInLine(session, { inbound, agent, model })).finally(() => (ticket ? inbox?.take(ticket).catch(() => undefined) : undefined));
+  }
+
+  /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
+  private async turnInLine(session: string, message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined }): Promise<HandleResult> {
+    const { inbound, agent, model } = message;
+    const secrets = this.dependencies.secrets;
+    const redactor = secrets ? new TurnRedactor(secrets) : undefined;
+    const show = (event: AgentEvent): void => {
+      inbound.onEvent?.(event);
+      this.publish({ type: "turn-event", session, event });
+    };
+    const emit = (event: AgentEvent): void => {
+      for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
+    };
+    const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
+    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => emit({ type: "notice", text: busyNotice(session) }) });
+    try {
+      if (isCommand(inbound.text) && !inbound.retry) {
+        const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
+        this.publish({ type: "command-result", session, text });
+        return { kind: "command", text };
       }
-    });
+      const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
+      const retry = retrying ? await agent.retryable(session) : undefined;
+      if (retrying && !retry) {
+        const text = "Nothing to retry: the last message was answered (or there is none).";
+        this.publish({ type: "command-result", session, text });
+        return { kind: "command", text };
+      }
+      const text = retry ? retry.text : inbound.text;
+      this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
+      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry });
+      // Streamed text still held back (it might have been a secret's start) goes out before the end.
+      for (const shown of redactor?.flush() ?? []) show(shown);
+      const result: TurnResult = masked(turn);
+      this.publish({ type: "turn-end", session, result });
+      return { kind: "turn", result };
+    } finally {
+      await lock.release();
+    }
   }
 
   proxy(request: ProxyRequest): EventStream<RouterEvent> {

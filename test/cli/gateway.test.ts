@@ -225,6 +225,38 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.doesNotMatch(readFileSync(join(state, "logs", "gateway.log"), "utf8"), /remember this message/, "message bodies stay out of the log");
   });
 
+  test("kill -9 loses no accepted message either that waited behind a running turn: the next start saves it, unanswered", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("queued.json5", config(server.baseUrl));
+    const state = join(temp.dir, "queued-state");
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: state });
+    assert.equal((await post(gateway, "line", "first, answered slowly")).status, 202);
+    await model.arrived(1);
+    // Accepted (202) while the first turn runs: it waits in the session's line.
+    assert.equal((await post(gateway, "line", "second, still waiting")).status, 202);
+    assert.equal((await post(gateway, "other", "a third, in another session, waiting for nothing")).status, 202);
+    await model.arrived(2);
+    gateway.child.kill("SIGKILL");
+    assert.equal(await gateway.exited, "SIGKILL");
+    model.release();
+    assert.deepEqual(sessionLines(state, "line").filter((entry) => entry.type === "user").map((entry) => entry.text), ["first, answered slowly"], "before the restart the waiting message is in no session");
+
+    const restarted = await launch(["--config", file], { HEARTH_STATE_DIR: state });
+    // Saved in the background (the killed gateway's session lock has to go stale first), then said.
+    await restarted.waitFor(/1 message\(s\) a stopped hearth had taken in but not answered are now in their sessions/, "stderr");
+    const transcript = (await (await fetch(`${restarted.url}/api/sessions/line`)).json()) as { items: { role: string; text: string; unanswered?: boolean }[] };
+    assert.deepEqual(
+      transcript.items.filter((item) => item.role === "user").map((item) => [item.text, item.unanswered ?? false]),
+      [["first, answered slowly", true], ["second, still waiting", true]],
+      "both messages kept, both unanswered: /retry sends them",
+    );
+    assert.deepEqual(sessionLines(state, "other").filter((entry) => entry.type === "user").map((entry) => entry.text), ["a third, in another session, waiting for nothing"], "saved once: its turn had saved it already");
+    restarted.child.kill("SIGTERM");
+    await restarted.exited;
+  });
+
   test("a model server that appears later: cooling, then up (the health monitor probes it), setup clears, and it answers without a restart", async () => {
     const url = await refusedUrl();
     const file = temp.write("appears.json5", config(`${url}/v1`));

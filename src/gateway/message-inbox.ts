@@ -1,0 +1,144 @@
+import { randomUUID } from "node:crypto";
+import { appendFile, mkdir, readdir, readFile, rm, truncate } from "node:fs/promises";
+import { join } from "node:path";
+import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+
+/** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
+export interface InboxItem {
+  id: string;
+  session: string;
+  text: string;
+  channel: string;
+  /** The agent that answers it ("main" when the message named none). */
+  agent: string;
+  /** ISO time it was taken in. */
+  at: string;
+}
+
+type Line = { add: InboxItem } | { take: string };
+
+/** What a crashed process's message becomes: saved, unanswered, and `/retry` sends it. */
+const NOT_STARTED = "not answered: hearth stopped before this message's turn began (nothing was lost: /retry sends it)";
+
+/**
+ * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
+ * loses none: a message accepted while its session was busy waits in memory for its turn, and until
+ * that turn saves it this journal is the only copy. One file per process (`<state dir>/inbox/<pid>.jsonl`,
+ * an `add` line when a message comes in, a `take` line when its turn is over; emptied when nothing
+ * waits). `recover()` turns the files of processes that are gone into saved, unanswered messages.
+ */
+export class MessageInbox {
+  private readonly waiting = new Set<string>();
+  private readonly file: string;
+  private ready: Promise<void> | undefined;
+  /** Writes go out one after the other, in order. */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined }) {
+    this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
+  }
+
+  async add(item: Omit<InboxItem, "id">): Promise<string> {
+    const id = randomUUID();
+    this.waiting.add(id);
+    await this.write({ add: { id, ...item } });
+    return id;
+  }
+
+  async take(id: string): Promise<void> {
+    if (!this.waiting.delete(id)) return;
+    await this.write({ take: id });
+    // Nothing waits: the file starts afresh, so it never grows.
+    if (this.waiting.size === 0) await this.serially(() => truncate(this.file, 0).catch(() => undefined));
+  }
+
+  /**
+   * The messages of processes that are gone (a crash, `kill -9`) that never reached their session:
+   * each is saved to it now, where it was said, as a message that got no answer (a channel shows it
+   * unanswered; `/retry` sends it). A message its session already holds is not saved twice.
+   * Returns how many were saved.
+   */
+  async recover(store: SessionStore): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir());
+    } catch {
+      return 0;
+    }
+    let saved = 0;
+    for (const name of names) {
+      const pid = Number(name.replace(/\.jsonl$/, ""));
+      if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid) || running(pid)) continue;
+      const path = join(this.dir(), name);
+      for (const item of pendingItems(await readFile(path, "utf8").catch(() => ""))) {
+        if (await saveUnanswered(store, item)) saved++;
+      }
+      await rm(path, { force: true });
+    }
+    return saved;
+  }
+
+  private dir(): string {
+    return join(this.options.stateDir, "inbox");
+  }
+
+  private write(line: Line): Promise<void> {
+    return this.serially(async () => {
+      this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
+      await this.ready;
+      await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    });
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.tail.then(work);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The `add`s of a journal without their `take`, in order; damaged lines are skipped. */
+function pendingItems(text: string): InboxItem[] {
+  const items = new Map<string, InboxItem>();
+  for (const raw of text.split("\n")) {
+    if (raw.trim() === "") continue;
+    let line: Partial<{ add: Partial<InboxItem>; take: unknown }>;
+    try {
+      line = JSON.parse(raw) as typeof line;
+    } catch {
+      continue;
+    }
+    const add = line.add;
+    if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
+      items.set(add.id, { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at });
+    } else if (typeof line.take === "string") items.delete(line.take);
+  }
+  return [...items.values()];
+}
+
+async function saveUnanswered(store: SessionStore, item: InboxItem): Promise<boolean> {
+  const lock = await store.lock(item.session);
+  try {
+    const { entries } = await store.read(item.session);
+    if (entries.some((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at)) return false;
+    const at = new Date().toISOString();
+    await store.append(item.session, [
+      ...(entries.length === 0 ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
+      { type: "user", id: newEntryId(), at: item.at, text: item.text },
+      { type: "turn-failed", id: newEntryId(), at, error: NOT_STARTED, attempts: [], cause: "transient" },
+    ]);
+    return true;
+  } finally {
+    await lock.release();
+  }
+}

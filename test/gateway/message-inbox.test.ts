@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { MessageInbox } from "../../src/gateway/message-inbox.js";
+import { MemorySessionStore } from "../../src/sessions/memory-session-store.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+/** A process id that is not running (past the kernel's largest). */
+const GONE = 4_194_305;
+
+describe("the message inbox", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("a message is on disk from add until take; the file is emptied once nothing waits", async () => {
+    const stateDir = join(temp.dir, "live");
+    const inbox = new MessageInbox({ stateDir });
+    const file = join(stateDir, "inbox", `${process.pid}.jsonl`);
+    const first = await inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    const second = await inbox.add({ session: "s", text: "two", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    assert.match(readFileSync(file, "utf8"), /"one"[\s\S]*"two"/);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    await inbox.take(first);
+    assert.ok(statSync(file).size > 0, "one still waits");
+    await inbox.take(second);
+    assert.equal(statSync(file).size, 0);
+  });
+
+  test("recover saves what a process that is gone never saved, once, unanswered; a living process's messages are left alone", async () => {
+    const stateDir = join(temp.dir, "crashed");
+    const crashed = new MessageInbox({ stateDir, pid: GONE });
+    const answered = await crashed.add({ session: "a", text: "taken", channel: "http", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    await crashed.take(answered);
+    await crashed.add({ session: "a", text: "waiting", channel: "http", agent: "main", at: "2026-01-01T00:00:02.000Z" });
+    await crashed.add({ session: "b", text: "already saved by its turn", channel: "http", agent: "helper", at: "2026-01-01T00:00:03.000Z" });
+    const living = new MessageInbox({ stateDir, pid: process.ppid });
+    await living.add({ session: "c", text: "still being handled", channel: "http", agent: "main", at: "2026-01-01T00:00:04.000Z" });
+
+    const store = new MemorySessionStore();
+    await store.append("b", [{ type: "user", id: "u", at: "2026-01-01T00:00:03.500Z", text: "already saved by its turn" }]);
+    assert.equal(await new MessageInbox({ stateDir }).recover(store), 1);
+    const a = (await store.read("a")).entries;
+    assert.deepEqual(a.map((entry) => entry.type), ["session", "user", "turn-failed"]);
+    assert.equal(a[1]?.type === "user" ? a[1].text : "", "waiting");
+    assert.equal(a[2]?.type === "turn-failed" ? a[2].cause : "", "transient", "/retry sends it");
+    assert.equal((await store.read("b")).entries.length, 1, "not saved twice");
+    assert.equal((await store.read("c")).entries.length, 0);
+    assert.ok(!existsSync(join(stateDir, "inbox", `${GONE}.jsonl`)), "the gone process's journal is removed");
+    assert.ok(existsSync(join(stateDir, "inbox", `${process.ppid}.jsonl`)), "a living process's journal stays");
+  });
+});
