@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile, rm, truncate } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 
@@ -24,7 +24,7 @@ const NOT_STARTED = "not answered: hearth stopped before this message's turn beg
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
  * that turn saves it this journal is the only copy. One file per process (`<state dir>/inbox/<pid>.jsonl`,
- * an `add` line when a message comes in, a `take` line when its turn is over; emptied when nothing
+ * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
  * waits). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */
 export class MessageInbox {
@@ -48,8 +48,8 @@ export class MessageInbox {
   async take(id: string): Promise<void> {
     if (!this.waiting.delete(id)) return;
     await this.write({ take: id });
-    // Nothing waits: the file starts afresh, so it never grows.
-    if (this.waiting.size === 0) await this.serially(() => truncate(this.file, 0).catch(() => undefined));
+    // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
+    if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true }));
   }
 
   /**
