@@ -170,3 +170,20 @@ describe("createRuntime.reload", () => {
     assert.equal(handled.kind === "turn" && handled.result.ok && handled.result.text, "hi");
   });
 });
+
+test("the catalogue lists the config's own models first: the chain in order, then aliased, then local; the hosted catalog after", async () => {
+  const dir = join(temp.dir, "catalogue-order");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "hearth.json5");
+  writeFileSync(
+    file,
+    `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["anthropic/claude-opus-4-5"] }, models: { "openai/gpt-5": { alias: "Five" } } } },
+      models: { providers: { local: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 512 }, { id: "spare", contextWindow: 32768, maxTokens: 512 }] } } } }`,
+  );
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: join(dir, "state") }, cwd: dir, config: file });
+  closers.push(() => runtime.close());
+  const refs = runtime.gateway.catalogue().models.map((model) => model.ref);
+  assert.ok(refs.length > 20, "the hosted catalog is there too");
+  assert.deepEqual(refs.slice(0, 4), ["local/m", "anthropic/claude-opus-4-5", "openai/gpt-5", "local/spare"]);
+});
+
