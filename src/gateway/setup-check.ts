@@ -25,9 +25,16 @@ export function setupProblems(facts: SetupFacts): string[] {
   const usable = facts.chain.some((model) => (model.local ? facts.reachable.get(model.ref) !== false : missingKey(model) === undefined));
   if (!usable) {
     const servers = [...new Set(local.map((model) => hostOf(model.baseUrl)))];
-    const key = facts.keyNames[0] ?? "ANTHROPIC_API_KEY";
-    const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — start LM Studio's server, or set ${key}` : `no model can answer: no local model is configured and no hosted key is set — set ${key}`;
-    problems.push(`${start}, or run \`${init}\``);
+    // With no config, any hosted key gives the built-in default a fallback; with one, only the keys its chain names.
+    const chainKey = facts.chain.find((model) => !model.local && model.apiKeyEnv)?.apiKeyEnv;
+    const key = facts.missingConfigFile ? (facts.keyNames[0] ?? "ANTHROPIC_API_KEY") : chainKey;
+    const keyFix = key ? `set ${key}` : "add a hosted fallback to the config";
+    // LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
+    const lmStudio = local.some((model) => /lm-?studio/i.test(model.provider) || hostOf(model.baseUrl).endsWith(":1234"));
+    const which = lmStudio && servers.length === 1 ? "start LM Studio's server" : servers.length === 1 ? "start the model server there" : "start one of those model servers";
+    const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — ${which}, or ${keyFix}` : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
+    // `init` helps only where there is no config yet; with one, the fix is in it.
+    problems.push(facts.missingConfigFile ? `${start}, or run \`${init}\`` : start);
   }
   return problems;
 }

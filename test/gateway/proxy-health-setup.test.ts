@@ -80,8 +80,17 @@ describe("first run", () => {
     const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"] };
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map() }), [], "not asked yet: nothing to say");
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", false]]) }), [
-      "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`",
+      "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY",
     ]);
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", true]]) }), []);
+    const noConfig = { ...facts, missingConfigFile: "/home/ana/.hearth/hearth.json5", reachable: new Map([["lmstudio/m", false]]) };
+    assert.match(setupProblems(noConfig)[1] ?? "", /— start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`$/, "init only when there is no config");
+  });
+
+  test("a server that is not LM Studio is named by its address, and a chain without a hosted model is told to add one", () => {
+    const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["llama/m", false]]) }), [
+      "no model server at 127.0.0.1:8091 — start the model server there, or add a hosted fallback to the config",
+    ]);
   });
 });
