@@ -17,7 +17,7 @@ export interface JsonlSessionStoreOptions {
   lock?: Partial<LockSettings> | undefined;
   /** Masks keys in what is stored (a server's error text may quote one); the composition root passes it. */
   secrets?: { redactValue<T>(value: T): T } | undefined;
-  /** How many sessions are kept in memory (least recently used first out); default 32. */
+  /** How many sessions are kept in memory (least recently used first out); default 256: more than the sessions a busy gateway serves at once, so none is read from its file again each turn (64 MiB of files is the real bound). */
   openSessions?: number | undefined;
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
@@ -69,7 +69,7 @@ export class JsonlSessionStore implements SessionStore {
     this.dir = join(stateDir, "sessions");
     this.lockSettings = { ...DEFAULT_LOCK, ...options.lock };
     this.files = options.files ?? fsPromises;
-    this.capacity = Math.max(1, options.openSessions ?? 32);
+    this.capacity = Math.max(1, options.openSessions ?? 256);
     this.byteBudget = options.openBytes ?? 64 * 1024 * 1024;
   }
 
