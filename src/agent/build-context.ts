@@ -66,6 +66,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   };
   const pendingCalls = new Map<string, string>();
   const closePending = (): void => {
+    if (pendingCalls.size === 0) return;
     // A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each.
     for (const [id, name] of pendingCalls) {
       messages.push(interrupted(id, name));
