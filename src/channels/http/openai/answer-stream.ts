@@ -1,8 +1,27 @@
 import type { Context } from "hono";
-import { streamSSE, type SSEMessage } from "hono/streaming";
+import { streamSSE } from "hono/streaming";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
+
+/** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
+export interface SSEMessage {
+  event?: string | undefined;
+  data: string;
+}
+
+/**
+ * Events as text, byte for byte as Hono's `writeSSE` writes each, joined: a step's events go out in one
+ * write, without a promise, a split and an encoder pass per event.
+ */
+export function sseText(messages: readonly SSEMessage[]): string {
+  let text = "";
+  for (const message of messages) {
+    const data = /[\r\n]/.test(message.data) ? message.data.split(/\r\n|\r|\n/).join("\ndata: ") : message.data;
+    text += `${message.event ? `event: ${message.event}\n` : ""}data: ${data}\n\n`;
+  }
+  return text;
+}
 
 /** How one API writes an answer as server-sent events. */
 export interface SseWriter {
@@ -85,7 +104,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       if (!ended) controller.abort();
     });
     const write = async (messages: SSEMessage[]): Promise<void> => {
-      for (const message of messages) await sse.writeSSE(message);
+      if (messages.length > 0) await sse.write(sseText(messages));
     };
     await write(writer.start(known.model));
     let current: Step = first;
