@@ -274,6 +274,8 @@ async function benchModes(results: BenchResults, urls: { gateway: string; upstre
     ["what", "runs", "straight p50 / p99", "through p50 / p99", "added p50 / p99", "bare proxy added", "hearth over bare proxy", "errors"],
     [
       row("proxy, non-streaming", String(runs), ms(directPlain), ms(proxyPlain), ms(barePlain), "0"),
+      // hearth always asks the upstream for a stream (to watch the first token and the gaps): what that costs the upstream alone.
+      ["(straight: streamed, as hearth asks, vs not)", `${runs / 2} / ${runs}`, pair(ms(directPlain)), pair(ms(directStream)), added(ms(directStream), ms(directPlain)), "", "", ""],
       row("proxy, streaming: first token", String(runs / 2), ms(directStream, true), ms(proxyStream, true), ms(bareStream, true), "0"),
       row("proxy, streaming: whole stream", String(runs / 2), ms(directStream), ms(proxyStream), ms(bareStream), "0"),
       row(`${concurrent} streams at once: whole stream`, `${rounds}x${concurrent}`, burst.direct.totalMs, burst.proxy.totalMs, burst.bare.totalMs, `${burst.direct.errors} / ${burst.bare.errors} / ${burst.proxy.errors}`),
