@@ -2,9 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
-
-/** Fields that may hold a message's words or a credential: never written, whatever logs them. */
-const REDACTED_PATHS = ["text", "*.text", "body", "*.body", "content", "*.content", "headers.authorization", "*.headers.authorization", "token", "*.token", "apiKey", "*.apiKey"];
+import { redactLogFields } from "./log-redaction.js";
 
 /**
  * The gateway's structured log: one JSON object a line, appended to `<state dir>/logs/gateway.log`.
@@ -23,7 +21,8 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
     {
       level: options.level ?? "info",
       base: { pid: process.pid },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Message bodies and credentials, by field name (see redactLogFields).
+      formatters: { log: redactLogFields },
       hooks: secrets ? { streamWrite: (line) => secrets.redact(line) } : {},
     },
     destination,
