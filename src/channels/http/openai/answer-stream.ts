@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
+import { sseBody } from "./sse-body.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -62,6 +62,8 @@ export interface StreamRequest {
   headersWaitMs: number;
   /** A `: keep-alive` comment this often while no event comes. */
   keepAliveMs: number;
+  /** Writing the stream failed after it began (a bug, not the model: that ends the stream the API's way); the stream ends. */
+  onError: (error: unknown) => void;
 }
 
 type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
@@ -98,11 +100,16 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   for (const [name, value] of Object.entries(replyHeaders(known))) c.header(name, value);
 
-  return streamSSE(c, async (sse) => {
-    let ended = false;
-    sse.onAbort(() => {
-      if (!ended) controller.abort();
-    });
+  // The headers Hono's streamSSE sets.
+  c.header("Transfer-Encoding", "chunked");
+  c.header("Content-Type", "text/event-stream");
+  c.header("Cache-Control", "no-cache");
+  c.header("Connection", "keep-alive");
+  let ended = false;
+  const cancel = (): void => {
+    if (!ended) controller.abort();
+  };
+  const body = sseBody(async (sse) => {
     const write = async (messages: SSEMessage[]): Promise<void> => {
       if (messages.length > 0) await sse.write(sseText(messages));
     };
@@ -110,7 +117,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     let current: Step = first;
     for (;;) {
       if (current.kind === "quiet") {
-        if (sse.aborted) break;
+        if (sse.cancelled) break;
         await sse.write(": keep-alive\n\n");
       } else if (current.kind === "done") {
         ended = true;
@@ -135,5 +142,6 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       }
       current = await step(request.keepAliveMs);
     }
-  });
+  }, { onCancel: cancel, onError: request.onError });
+  return c.newResponse(body);
 }
