@@ -38,7 +38,8 @@ async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.P
   let out = "";
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // "close": the process has exited and its output has all been read (its last lines included).
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms from node ${args.join(" ")}\n${out}\n${err}`)), timeoutMs);
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
