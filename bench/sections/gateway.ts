@@ -83,8 +83,8 @@ const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
 /** The reference: a bare Node HTTP server started the same way and asked the same /health. */
 const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
 
-/** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until SIGTERM, then prints it. */
-const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();console.log("idle reference ready");process.stdin.resume();process.on("SIGTERM",()=>{h.disable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms");process.exit(0)})`;
+/** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits. */
+const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();console.log("idle reference ready");process.stdin.resume();process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms")})`;
 
 function vmRssBytes(pid: number | undefined): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
