@@ -1,5 +1,5 @@
 // The gateway as a process: start to a healthy /health and idle RSS (beside a bare Node HTTP server),
-// proxy mode beside the same requests sent straight to the upstream, agent mode beside proxy mode, and
+// proxy mode beside the same requests sent straight to the upstream and through a bare Node proxy (the floor of a hop), agent mode beside proxy mode, and
 // a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
 // The upstream is a fake Chat Completions server in its own process (bench/serve-chat.ts).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -38,7 +38,8 @@ async function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.P
   let out = "";
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // "close": the process has exited and its output has all been read (its last lines included).
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms from node ${args.join(" ")}\n${out}\n${err}`)), timeoutMs);
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
@@ -81,6 +82,9 @@ const spawnUpstream = (): Promise<Child> => spawnNode(["--import", "tsx", join(r
 const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
 /** The reference: a bare Node HTTP server started the same way and asked the same /health. */
 const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
+
+/** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits. */
+const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();console.log("idle reference ready");process.stdin.resume();process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms")})`;
 
 function vmRssBytes(pid: number | undefined): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -158,26 +162,18 @@ const ok = (reply: Reply): Reply => {
   return reply;
 };
 
-/** Runs `a` and `b` `runs` times each, alternating which goes first; `warm` unmeasured rounds before. */
-async function sideBySide(runs: number, warm: number, a: () => Promise<Reply>, b: () => Promise<Reply>): Promise<[Reply[], Reply[]]> {
-  const left: Reply[] = [];
-  const right: Reply[] = [];
+/** Runs each side `runs` times, rotating which goes first; `warm` unmeasured rounds before. */
+async function sideBySide(runs: number, warm: number, sides: readonly (() => Promise<Reply>)[]): Promise<Reply[][]> {
+  const replies: Reply[][] = sides.map(() => []);
   for (let run = -warm; run < runs; run++) {
-    let first: Reply;
-    let second: Reply;
-    if (run % 2 === 0) {
-      first = await a();
-      second = await b();
-    } else {
-      second = await b();
-      first = await a();
+    const round: Reply[] = [];
+    for (let turn = 0; turn < sides.length; turn++) {
+      const side = (((run + turn) % sides.length) + sides.length) % sides.length;
+      round[side] = await (sides[side] as () => Promise<Reply>)();
     }
-    if (run >= 0) {
-      left.push(ok(first));
-      right.push(ok(second));
-    }
+    if (run >= 0) round.forEach((reply, side) => replies[side]?.push(ok(reply)));
   }
-  return [left, right];
+  return replies;
 }
 
 const added = (through: readonly number[], direct: readonly number[]): string => `+${formatMs(median(through) - median(direct))} / +${formatMs(p99(through) - p99(direct))}`;
@@ -217,17 +213,23 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
   }
 }
 
-async function benchModes(results: BenchResults, gateway: string, upstream: string, runs = 200, rounds = 5, concurrent = 100): Promise<void> {
-  const direct = `${upstream}/v1/chat/completions`;
-  const through = `${gateway}/v1/chat/completions`;
-  const [proxyPlain, directPlain] = await sideBySide(runs, 20, () => request(through, { body: chat("local/m", false) }), () => request(direct, { body: chat("local/m", false) }));
-  const [proxyStream, directStream] = await sideBySide(runs / 2, 10, () => request(through, { body: chat("local/m", true) }), () => request(direct, { body: chat("local/m", true) }));
+async function benchModes(results: BenchResults, urls: { gateway: string; upstream: string; bareProxy: string }, runs = 200, rounds = 5, concurrent = 100): Promise<void> {
+  const direct = `${urls.upstream}/v1/chat/completions`;
+  const through = `${urls.gateway}/v1/chat/completions`;
+  const bare = `${urls.bareProxy}/v1/chat/completions`;
+  const send = (url: string, stream: boolean) => () => request(url, { body: chat("local/m", stream) });
+  const [proxyPlain = [], directPlain = [], barePlain = []] = await sideBySide(runs, 20, [send(through, false), send(direct, false), send(bare, false)]);
+  const [proxyStream = [], directStream = [], bareStream = []] = await sideBySide(runs / 2, 10, [send(through, true), send(direct, true), send(bare, true)]);
 
-  // 100 streams at once, each side in turn (the order alternating by round), after one unmeasured round.
-  const burst: Record<"proxy" | "direct", { totalMs: number[]; firstMs: number[]; errors: number }> = { proxy: { totalMs: [], firstMs: [], errors: 0 }, direct: { totalMs: [], firstMs: [], errors: 0 } };
+  // 100 streams at once, each side in turn (the order rotating by round), after one unmeasured round.
+  type Side = "proxy" | "direct" | "bare";
+  const sides: readonly Side[] = ["direct", "bare", "proxy"];
+  const target: Record<Side, string> = { proxy: through, direct, bare };
+  const burst: Record<Side, { totalMs: number[]; firstMs: number[]; errors: number }> = { proxy: { totalMs: [], firstMs: [], errors: 0 }, direct: { totalMs: [], firstMs: [], errors: 0 }, bare: { totalMs: [], firstMs: [], errors: 0 } };
   for (let round = -1; round < rounds; round++) {
-    for (const side of round % 2 === 0 ? (["direct", "proxy"] as const) : (["proxy", "direct"] as const)) {
-      const replies = await Promise.allSettled(Array.from({ length: concurrent }, () => request(side === "proxy" ? through : direct, { body: chat("local/m", true) })));
+    for (let turn = 0; turn < sides.length; turn++) {
+      const side = sides[(round + 1 + turn) % sides.length] as Side;
+      const replies = await Promise.allSettled(Array.from({ length: concurrent }, () => request(target[side], { body: chat("local/m", true) })));
       if (round < 0) continue;
       for (const reply of replies) {
         if (reply.status === "fulfilled" && reply.value.status === 200 && reply.value.body.includes("[DONE]")) {
@@ -240,32 +242,46 @@ async function benchModes(results: BenchResults, gateway: string, upstream: stri
 
   // Agent mode beside proxy mode: the same one-message request; agent turns go to 5 sessions (saved on disk).
   let turn = 0;
-  const [agentTurns, proxyTurns] = await sideBySide(
-    60,
-    5,
+  const [agentTurns = [], proxyTurns = []] = await sideBySide(60, 5, [
     () => request(through, { body: chat("hearth", false, `agent turn ${turn}`), headers: { "x-hearth-session": `bench-agent-${turn++ % 5}` } }),
-    () => request(through, { body: chat("local/m", false) }),
-  );
+    send(through, false),
+  ]);
 
   const ms = (replies: readonly Reply[], first = false): number[] => replies.map((reply) => (first ? reply.firstMs : reply.ms));
   const straight = (samples: readonly number[]) => ({ name: "straight to upstream", samples });
   results.add({ section: SECTION, name: "proxy mode, non-streaming", unit: "ms", samples: ms(proxyPlain), reference: straight(ms(directPlain)), target: "added < 0.5 ms p50, < 3 ms p99" });
+  results.add({ section: SECTION, name: "bare Node proxy (the floor of a hop), non-streaming", unit: "ms", samples: ms(barePlain), reference: straight(ms(directPlain)) });
   results.add({ section: SECTION, name: "proxy mode, streaming: first token", unit: "ms", samples: ms(proxyStream, true), reference: straight(ms(directStream, true)) });
   results.add({ section: SECTION, name: "proxy mode, streaming: whole stream", unit: "ms", samples: ms(proxyStream), reference: straight(ms(directStream)) });
+  results.add({ section: SECTION, name: "bare Node proxy (the floor of a hop), streaming: whole stream", unit: "ms", samples: ms(bareStream), reference: straight(ms(directStream)) });
   results.add({ section: SECTION, name: `${concurrent} concurrent streams: whole stream`, unit: "ms", samples: burst.proxy.totalMs, reference: straight(burst.direct.totalMs), target: "no errors, added p99 < 10 ms" });
+  results.add({ section: SECTION, name: `bare Node proxy (the floor of a hop), ${concurrent} concurrent streams: whole stream`, unit: "ms", samples: burst.bare.totalMs, reference: straight(burst.direct.totalMs) });
   results.add({ section: SECTION, name: `${concurrent} concurrent streams: first token`, unit: "ms", samples: burst.proxy.firstMs, reference: straight(burst.direct.firstMs) });
   results.add({ section: SECTION, name: `${concurrent} concurrent streams: errors`, unit: "", samples: [burst.proxy.errors], reference: { name: "straight to upstream", samples: [burst.direct.errors] }, target: "0" });
   results.add({ section: SECTION, name: "agent mode turn, non-streaming (session write included)", unit: "ms", samples: ms(agentTurns), reference: { name: "proxy mode", samples: ms(proxyTurns) } });
+  const pair = (samples: readonly number[]): string => `${formatMs(median(samples))} / ${formatMs(p99(samples))}`;
+  const row = (what: string, count: string, reference: readonly number[], hearth: readonly number[], floor: readonly number[] | undefined, errors: string): string[] => [
+    what,
+    count,
+    pair(reference),
+    pair(hearth),
+    added(hearth, reference),
+    floor ? added(floor, reference) : "",
+    floor ? added(hearth, floor) : "",
+    errors,
+  ];
   printTable(
-    `gateway modes vs straight to the same loopback upstream (its own process); p50 / p99 (targets: non-streaming added < 0.5 / 3 ms; ${concurrent} streams no errors, added p99 < 10 ms)`,
-    ["what", "runs", "straight p50 / p99", "through p50 / p99", "added p50 / p99", "errors"],
+    `gateway modes vs straight to the same loopback upstream (its own process), and a bare Node proxy beside them (bench/serve-proxy.ts: the floor a proxy hop costs on this machine); p50 / p99 (targets: non-streaming added < 0.5 / 3 ms; ${concurrent} streams no errors, added p99 < 10 ms)`,
+    ["what", "runs", "straight p50 / p99", "through p50 / p99", "added p50 / p99", "bare proxy added", "hearth over bare proxy", "errors"],
     [
-      ["proxy, non-streaming", String(runs), `${formatMs(median(ms(directPlain)))} / ${formatMs(p99(ms(directPlain)))}`, `${formatMs(median(ms(proxyPlain)))} / ${formatMs(p99(ms(proxyPlain)))}`, added(ms(proxyPlain), ms(directPlain)), "0"],
-      ["proxy, streaming: first token", String(runs / 2), `${formatMs(median(ms(directStream, true)))} / ${formatMs(p99(ms(directStream, true)))}`, `${formatMs(median(ms(proxyStream, true)))} / ${formatMs(p99(ms(proxyStream, true)))}`, added(ms(proxyStream, true), ms(directStream, true)), "0"],
-      ["proxy, streaming: whole stream", String(runs / 2), `${formatMs(median(ms(directStream)))} / ${formatMs(p99(ms(directStream)))}`, `${formatMs(median(ms(proxyStream)))} / ${formatMs(p99(ms(proxyStream)))}`, added(ms(proxyStream), ms(directStream)), "0"],
-      [`${concurrent} streams at once: whole stream`, `${rounds}x${concurrent}`, `${formatMs(median(burst.direct.totalMs))} / ${formatMs(p99(burst.direct.totalMs))}`, `${formatMs(median(burst.proxy.totalMs))} / ${formatMs(p99(burst.proxy.totalMs))}`, added(burst.proxy.totalMs, burst.direct.totalMs), `${burst.direct.errors} / ${burst.proxy.errors}`],
-      [`${concurrent} streams at once: first token`, `${rounds}x${concurrent}`, `${formatMs(median(burst.direct.firstMs))} / ${formatMs(p99(burst.direct.firstMs))}`, `${formatMs(median(burst.proxy.firstMs))} / ${formatMs(p99(burst.proxy.firstMs))}`, added(burst.proxy.firstMs, burst.direct.firstMs), ""],
-      ["agent turn vs proxy (reference: proxy)", "60", `${formatMs(median(ms(proxyTurns)))} / ${formatMs(p99(ms(proxyTurns)))}`, `${formatMs(median(ms(agentTurns)))} / ${formatMs(p99(ms(agentTurns)))}`, added(ms(agentTurns), ms(proxyTurns)), "0"],
+      row("proxy, non-streaming", String(runs), ms(directPlain), ms(proxyPlain), ms(barePlain), "0"),
+      // hearth always asks the upstream for a stream (to watch the first token and the gaps): what that costs the upstream alone.
+      ["(straight: streamed, as hearth asks, vs not)", `${runs / 2} / ${runs}`, pair(ms(directPlain)), pair(ms(directStream)), added(ms(directStream), ms(directPlain)), "", "", ""],
+      row("proxy, streaming: first token", String(runs / 2), ms(directStream, true), ms(proxyStream, true), ms(bareStream, true), "0"),
+      row("proxy, streaming: whole stream", String(runs / 2), ms(directStream), ms(proxyStream), ms(bareStream), "0"),
+      row(`${concurrent} streams at once: whole stream`, `${rounds}x${concurrent}`, burst.direct.totalMs, burst.proxy.totalMs, burst.bare.totalMs, `${burst.direct.errors} / ${burst.bare.errors} / ${burst.proxy.errors}`),
+      row(`${concurrent} streams at once: first token`, `${rounds}x${concurrent}`, burst.direct.firstMs, burst.proxy.firstMs, burst.bare.firstMs, ""),
+      row("agent turn vs proxy (reference: proxy)", "60", ms(proxyTurns), ms(agentTurns), undefined, "0"),
     ],
   );
 }
@@ -284,8 +300,14 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
   const turns = Number.isInteger(requested) && requested >= SOAK_SESSIONS ? requested : DEFAULT_SOAK_TURNS;
   const plan = soakPlan(turns);
   const state = join(dir, "soak");
-  const gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state, HEARTH_LOOP_LAG: "1" });
+  // An idle Node process measuring its own event-loop delay over the same time: what the loaded machine alone causes.
+  const idle = await spawnNode(["-e", IDLE_LOOP_LAG], /^(idle reference ready)$/, {});
+  const gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state, HEARTH_LOOP_LAG: "1" }).catch(async (error: unknown) => {
+    await idle.stop();
+    throw error;
+  });
   let printed = "";
+  let idlePrinted = "";
   const through = `${gateway.url}/v1/chat/completions`;
   const latencies: number[][] = plan.map(() => []);
   let errors = 0;
@@ -345,9 +367,11 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
     await sleep(2_000);
     rssAfter = mb(vmRssBytes(gateway.child.pid));
   } finally {
-    printed = await gateway.stop();
+    [printed, idlePrinted] = await Promise.all([gateway.stop(), idle.stop()]);
   }
-  const lag = /event-loop delay: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms/.exec(printed);
+  const lagLine = /event-loop delay: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms/;
+  const lag = lagLine.exec(printed);
+  const idleLag = lagLine.exec(idlePrinted);
   const early: number[] = [];
   const late: number[] = [];
   for (const [session, total] of plan.entries()) {
@@ -365,7 +389,7 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
   results.add({ section: SECTION, name: `${name}: agent turn`, unit: "ms", samples: all });
   results.add({ section: SECTION, name: `${name}: long sessions, last 10% of turns`, unit: "ms", samples: late, reference: { name: "first 10%", samples: early }, target: "no slower" });
   results.add({ section: SECTION, name: `${name}: /health under load`, unit: "ms", samples: loaded, reference: { name: "/health idle", samples: healthIdle } });
-  if (lag) results.add({ section: SECTION, name: `${name}: event-loop delay p99 (HEARTH_LOOP_LAG)`, unit: "ms", samples: [Number(lag[2])], target: "< 20 ms" });
+  if (lag) results.add({ section: SECTION, name: `${name}: event-loop delay p99 (HEARTH_LOOP_LAG)`, unit: "ms", samples: [Number(lag[2])], reference: idleLag ? { name: "an idle node process beside it", samples: [Number(idleLag[2])] } : undefined, target: "< 20 ms" });
   printTable(
     `gateway soak: ${done} agent turns (of ${turns}; HEARTH_BENCH_SOAK_TURNS) across ${SOAK_SESSIONS} sessions, ${SOAK_LONG_SESSIONS} of them ${long} turns long, in ${(soakMs / 1000).toFixed(1)} s, ${errors} errors (targets: RSS flat within 20 MB, event-loop delay p99 < 20 ms, no slowing)`,
     ["figure", "value"],
@@ -377,6 +401,7 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
       ["/health idle p50 / p99", `${formatMs(median(healthIdle))} / ${formatMs(p99(healthIdle))}`],
       ["/health under load p50 / p99", `${formatMs(median(loaded))} / ${formatMs(p99(loaded))} (${loaded.length} probes)`],
       ["gateway event-loop delay p50 / p99 / max", lag ? `${lag[1]} ms / ${lag[2]} ms / ${lag[3]} ms (since listening, warm-up included)` : "not printed"],
+      ["idle node process, same time: event-loop delay p50 / p99 / max", idleLag ? `${idleLag[1]} ms / ${idleLag[2]} ms / ${idleLag[3]} ms (the machine's own scheduling delay)` : "not printed"],
     ],
   );
 }
@@ -385,16 +410,20 @@ export async function benchGateway(results: BenchResults): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "hearth-bench-gateway-"));
   const upstream = await spawnUpstream();
   let gateway: Child | undefined;
+  let bareProxy: Child | undefined;
   try {
     const config = gatewayConfig(dir, upstream.url);
     await benchStart(results, dir, config);
     const state = join(dir, "modes");
     gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state });
-    await benchModes(results, gateway.url, upstream.url);
+    bareProxy = await spawnNode(["--import", "tsx", join(root, "bench/serve-proxy.ts"), upstream.url], /^(http:\/\/\S+)$/, {});
+    await benchModes(results, { gateway: gateway.url, upstream: upstream.url, bareProxy: bareProxy.url });
     await gateway.stop();
+    await bareProxy.stop();
     await benchSoak(results, dir, config);
   } finally {
     await gateway?.stop();
+    await bareProxy?.stop();
     await upstream.stop();
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });

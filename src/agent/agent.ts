@@ -12,7 +12,7 @@ import type { RouterEvent } from "../models/router-events.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView, unansweredTurns } from "./build-context.js";
+import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, contextTokens, replyLimitSent, shouldCompact, type Budget } from "./context-budget.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
@@ -109,7 +109,7 @@ export class Agent {
   }
 
   private lookupSessionModel(entries: readonly SessionEntry[]): ModelSpec | undefined {
-    const ref = conversationView(entries).model;
+    const ref = sessionSettings(entries).model;
     return ref ? this.dependencies.catalog.models.get(ref) : undefined;
   }
 

@@ -32,14 +32,7 @@ export interface ViewOptions {
  * therefore alternate (user, assistant with its tool results, user, …) whatever happened before.
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
-  let start = 0;
-  let model: ModelRef | undefined;
-  let reasoning = false;
-  entries.forEach((entry, index) => {
-    if (entry.type === "reset") start = index + 1;
-    if (entry.type === "model-change") model = entry.model ?? undefined;
-    if (entry.type === "settings") reasoning = entry.reasoning;
-  });
+  const { start, model, reasoning } = sessionSettings(entries);
   const current = entries.slice(start);
   let summary: string | undefined;
   let firstKept = 0;
@@ -73,6 +66,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   };
   const pendingCalls = new Map<string, string>();
   const closePending = (): void => {
+    if (pendingCalls.size === 0) return;
     // A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each.
     for (const [id, name] of pendingCalls) {
       messages.push(interrupted(id, name));
@@ -103,6 +97,23 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   });
   closePending();
   return { messages, ids, summary, model, reasoning, measuredFrom: measuredFrom ?? messages.length };
+}
+
+/**
+ * The session's `/model` choice and `/reasoning` setting (they outlast `/new`) and where the current
+ * conversation starts (after the last /new): one pass over the entries, nothing built — what a turn
+ * needs before its view, without building the view.
+ */
+export function sessionSettings(entries: readonly SessionEntry[]): { start: number; model: ModelRef | undefined; reasoning: boolean } {
+  let start = 0;
+  let model: ModelRef | undefined;
+  let reasoning = false;
+  entries.forEach((entry, index) => {
+    if (entry.type === "reset") start = index + 1;
+    if (entry.type === "model-change") model = entry.model ?? undefined;
+    if (entry.type === "settings") reasoning = entry.reasoning;
+  });
+  return { start, model, reasoning };
 }
 
 /** User entries whose turn got no answer: marked failed, or (a crash) never answered and not under way. */

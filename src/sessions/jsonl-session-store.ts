@@ -1,4 +1,4 @@
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
@@ -17,7 +17,7 @@ export interface JsonlSessionStoreOptions {
   lock?: Partial<LockSettings> | undefined;
   /** Masks keys in what is stored (a server's error text may quote one); the composition root passes it. */
   secrets?: { redactValue<T>(value: T): T } | undefined;
-  /** How many sessions are kept in memory (least recently used first out); default 32. */
+  /** How many sessions are kept in memory (least recently used first out); default 256: more than the sessions a busy gateway serves at once, so none is read from its file again each turn (64 MiB of files is the real bound). */
   openSessions?: number | undefined;
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
@@ -69,7 +69,7 @@ export class JsonlSessionStore implements SessionStore {
     this.dir = join(stateDir, "sessions");
     this.lockSettings = { ...DEFAULT_LOCK, ...options.lock };
     this.files = options.files ?? fsPromises;
-    this.capacity = Math.max(1, options.openSessions ?? 32);
+    this.capacity = Math.max(1, options.openSessions ?? 256);
     this.byteBudget = options.openBytes ?? 64 * 1024 * 1024;
   }
 
@@ -103,9 +103,8 @@ export class JsonlSessionStore implements SessionStore {
       const cached = this.open.get(key);
       const secrets = this.options.secrets;
       const stored = secrets ? entries.map((entry) => secrets.redactValue(entry)) : entries;
-      const handle = await this.openRegular(context, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
+      const { handle, stats: before } = await this.openRegular(context, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
       try {
-        const before = await handle.stat();
         const current = cached && cached.ino === before.ino && cached.size === before.size && !cached.tornTail ? cached : undefined;
         // A torn last line from a crash must not swallow the next entry: start on a fresh line.
         const prefix = before.size === 0 || (current ? current.endsWithNewline : await endsWithNewline(handle, before.size)) ? "" : "\n";
@@ -194,7 +193,10 @@ export class JsonlSessionStore implements SessionStore {
     for (const key of [...this.unsynced]) {
       const path = this.where(key);
       await this.serially(key, async () => {
-        const handle = await this.openRegular({ path, doing: `save session "${key}" to` }, constants.O_RDONLY).catch(() => undefined);
+        const handle = await this.openRegular({ path, doing: `save session "${key}" to` }, constants.O_RDONLY).then(
+          (opened) => opened.handle,
+          () => undefined,
+        );
         await handle?.sync().catch(() => undefined);
         await handle?.close().catch(() => undefined);
         this.unsynced.delete(key);
@@ -220,10 +222,9 @@ export class JsonlSessionStore implements SessionStore {
       return cached;
     }
     const grown = cached && cached.ino === stats.ino && stats.size > cached.size ? cached : undefined;
-    const handle = await this.openRegular(context, constants.O_RDONLY);
+    const { handle, stats: now } = await this.openRegular(context, constants.O_RDONLY);
     let session: OpenSession;
     try {
-      const now = await handle.stat();
       if (grown && now.ino === grown.ino && now.size >= grown.consumed) {
         const tail = Buffer.alloc(now.size - grown.consumed);
         await readFully(handle, tail, grown.consumed);
@@ -257,8 +258,8 @@ export class JsonlSessionStore implements SessionStore {
     return session;
   }
 
-  /** Opens without ever blocking on a FIFO, and refuses anything but a regular file. */
-  private async openRegular(context: FaultContext, flags: number): Promise<fsPromises.FileHandle> {
+  /** Opens without ever blocking on a FIFO, and refuses anything but a regular file; with the file's stats as opened (one fstat serves both). */
+  private async openRegular(context: FaultContext, flags: number): Promise<{ handle: fsPromises.FileHandle; stats: Stats }> {
     let handle: fsPromises.FileHandle;
     try {
       handle = await this.files.open(context.path, flags | constants.O_NONBLOCK, 0o600);
@@ -267,13 +268,14 @@ export class JsonlSessionStore implements SessionStore {
       throw fileSystemFault(error, context);
     }
     try {
-      const kind = nonRegularKind(await handle.stat());
+      const stats = await handle.stat();
+      const kind = nonRegularKind(stats);
       if (kind) throw notARegularFile(context, kind);
+      return { handle, stats };
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw fileSystemFault(error, context);
     }
-    return handle;
   }
 
   private remember(key: string, session: OpenSession): void {

@@ -1,5 +1,6 @@
 import type { ChannelView } from "../../src/channels/http/api-routes.js";
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { createHttpApp, serveHttp, type RunningServer } from "../../src/channels/http/server.js";
 import type { HttpLogger } from "../../src/channels/http/server.js";
@@ -172,6 +173,32 @@ describe("limits, CORS and errors", () => {
       assert.match(body.error.message, /2048 bytes \(gateway\.limits\.maxBodyBytes\)/);
       const small = await fetch(`${server.url}/api/sessions/s/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "x" }) });
       assert.equal(small.status, 202);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a body sent in chunks, without a length, is held to the same limit", async () => {
+    const { server } = await start({ maxBodyBytes: 2048 });
+    const post = (text: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const request = http.request(`${server.url}/api/sessions/s/messages`, { method: "POST", headers: { "content-type": "application/json" } }, (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (body += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        request.on("error", reject);
+        // Two writes before end: Node sends them chunked (Transfer-Encoding), with no Content-Length.
+        const json = JSON.stringify({ text });
+        request.write(json.slice(0, 5));
+        request.end(json.slice(5));
+      });
+    try {
+      const large = await post("x".repeat(4096));
+      assert.equal(large.status, 413);
+      assert.equal((JSON.parse(large.body) as { error: { code: string } }).error.code, "request_too_large");
+      assert.equal((await post("x")).status, 202);
     } finally {
       await server.close();
     }

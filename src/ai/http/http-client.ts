@@ -73,7 +73,9 @@ export class HttpClient {
       }
       const url = new URL(request.url);
       const secure = url.protocol === "https:";
-      const body = request.body === undefined ? undefined : Buffer.from(request.body);
+      // The body goes out as the string it is (UTF-8): no copy of a long session's whole prompt per call.
+      const body = request.body;
+      const length = body === undefined ? undefined : Buffer.byteLength(body);
       // A kept-alive connection the server closed meanwhile fails at once, before any answer: the
       // request is sent again, on the next kept connection or a new one. A new connection's failure is final.
       const send = (): void => {
@@ -81,7 +83,7 @@ export class HttpClient {
           method: request.method,
           agent: secure ? this.httpsAgent : this.httpAgent,
           ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
-          headers: { ...request.headers, ...(body ? { "content-length": String(body.length) } : {}) },
+          headers: { ...request.headers, ...(length === undefined ? {} : { "content-length": String(length) }) },
         });
         call.attach(outgoing, { url, secure, resend: send });
         outgoing.end(body);

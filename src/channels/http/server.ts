@@ -1,5 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -64,12 +64,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts"], maxAge: 600 }));
   }
   app.use(bearerAuth(options.auth?.token));
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413),
-    }),
-  );
+  const tooLarge = (c: Context): Response => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413);
+  const limit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  app.use((c, next) => {
+    // A POST that says its length is judged by it, as bodyLimit does, without touching `c.req.raw.body`:
+    // that builds the whole web Request on Node (~0.1 ms a request); the body is then read straight.
+    const length = c.req.method === "POST" ? c.req.header("content-length") : undefined;
+    if (length === undefined || c.req.header("transfer-encoding") !== undefined) return limit(c, next);
+    return Number.parseInt(length || "0", 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
+  });
 
   app.get("/health", (c) => c.json({ status: "ok", version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
   const controls = new TurnControls();

@@ -2,10 +2,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
+import { redactLogFields } from "./log-redaction.js";
 import { DEFAULT_ROTATION, ensureLogFile, rotateIfLarge, type RotationLimits } from "./log-rotation.js";
-
-/** Fields that may hold a message's words or a credential: never written, whatever logs them. */
-const REDACTED_PATHS = ["text", "*.text", "body", "*.body", "content", "*.content", "headers.authorization", "*.headers.authorization", "token", "*.token", "apiKey", "*.apiKey"];
 
 export interface GatewayLog {
   logger: Logger;
@@ -34,7 +32,8 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
     {
       level: options.level ?? "info",
       base: { pid: process.pid },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Message bodies and credentials, by field name (see redactLogFields).
+      formatters: { log: redactLogFields },
       hooks: secrets ? { streamWrite: (line) => secrets.redact(line) } : {},
     },
     destination,

@@ -1,8 +1,27 @@
 import type { Context } from "hono";
-import { streamSSE, type SSEMessage } from "hono/streaming";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
+import { sseBody } from "./sse-body.js";
+
+/** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
+export interface SSEMessage {
+  event?: string | undefined;
+  data: string;
+}
+
+/**
+ * Events as text, byte for byte as Hono's `writeSSE` writes each, joined: a step's events go out in one
+ * write, without a promise, a split and an encoder pass per event.
+ */
+export function sseText(messages: readonly SSEMessage[]): string {
+  let text = "";
+  for (const message of messages) {
+    const data = /[\r\n]/.test(message.data) ? message.data.split(/\r\n|\r|\n/).join("\ndata: ") : message.data;
+    text += `${message.event ? `event: ${message.event}\n` : ""}data: ${data}\n\n`;
+  }
+  return text;
+}
 
 /** How one API writes an answer as server-sent events. */
 export interface SseWriter {
@@ -43,6 +62,8 @@ export interface StreamRequest {
   headersWaitMs: number;
   /** A `: keep-alive` comment this often while no event comes. */
   keepAliveMs: number;
+  /** Writing the stream failed after it began (a bug, not the model: that ends the stream the API's way); the stream ends. */
+  onError: (error: unknown) => void;
 }
 
 type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
@@ -79,19 +100,24 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   for (const [name, value] of Object.entries(replyHeaders(known))) c.header(name, value);
 
-  return streamSSE(c, async (sse) => {
-    let ended = false;
-    sse.onAbort(() => {
-      if (!ended) controller.abort();
-    });
+  // The headers Hono's streamSSE sets.
+  c.header("Transfer-Encoding", "chunked");
+  c.header("Content-Type", "text/event-stream");
+  c.header("Cache-Control", "no-cache");
+  c.header("Connection", "keep-alive");
+  let ended = false;
+  const cancel = (): void => {
+    if (!ended) controller.abort();
+  };
+  const body = sseBody(async (sse) => {
     const write = async (messages: SSEMessage[]): Promise<void> => {
-      for (const message of messages) await sse.writeSSE(message);
+      if (messages.length > 0) await sse.write(sseText(messages));
     };
     await write(writer.start(known.model));
     let current: Step = first;
     for (;;) {
       if (current.kind === "quiet") {
-        if (sse.aborted) break;
+        if (sse.cancelled) break;
         await sse.write(": keep-alive\n\n");
       } else if (current.kind === "done") {
         ended = true;
@@ -116,5 +142,6 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       }
       current = await step(request.keepAliveMs);
     }
-  });
+  }, { onCancel: cancel, onError: request.onError });
+  return c.newResponse(body);
 }

@@ -89,7 +89,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const showReasoning = target.mode === "proxy";
     const done = requestLog(logger, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream, started });
     if (request.stream) {
-      return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
+      return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
     }
     const settled = await settle(source);
     if (!settled.ok) {
@@ -119,7 +119,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
       user: request.user,
     });
     const done = requestLog(logger, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream, started });
-    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, writer: responsesSseWriter(builder) });
+    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
       done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
@@ -165,6 +165,11 @@ function stickyKey(c: Context, user: string | undefined): string | undefined {
 
 function noticeHeader(notice: string | undefined): Record<string, string> {
   return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
+}
+
+/** A stream that broke in the gateway itself: logged like a failed request (the client's stream just ends). */
+function streamFailed(logger: OpenAiLogger, path: string) {
+  return (error: unknown): void => logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, "openai-compatible stream failed");
 }
 
 function requestLog(logger: OpenAiLogger, fields: { route: string; mode: string; requested: string; stream: boolean; started: number }) {

@@ -1,5 +1,4 @@
-import type { SSEMessage } from "hono/streaming";
-import type { SseWriter } from "./answer-stream.js";
+import type { SSEMessage, SseWriter } from "./answer-stream.js";
 import { ChatChunks } from "./chat-writer.js";
 import { errorBody } from "./request-problem.js";
 import type { ResponseBuilder } from "./responses-writer.js";
