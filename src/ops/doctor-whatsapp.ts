@@ -2,7 +2,7 @@ import { isLinked } from "../channels/whatsapp/account.js";
 import { PairingStore } from "../channels/whatsapp/pairing-store.js";
 import { whatsappSettings } from "../channels/whatsapp/settings.js";
 import { whatsappPaths } from "../channels/whatsapp/state-paths.js";
-import { readStatus, writerRunning, type ChannelStatus } from "../channels/whatsapp/status-file.js";
+import { readStatus, writerName, writerRunning, type ChannelStatus } from "../channels/whatsapp/status-file.js";
 import type { WhatsAppSection } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
 
@@ -71,7 +71,7 @@ function connectionFindings(stateDir: string, status: ChannelStatus | undefined,
         severity: "warn",
         group: "whatsapp",
         title: "WhatsApp lost its connection and is reconnecting",
-        seen: `${described(status)} (gateway pid ${status.pid})`,
+        seen: `${described(status)} (${writerName(status)}, pid ${status.pid})`,
         fix: "nothing while it retries (`hearth logs` shows each try); if it does not come back, check that the phone is online and restart the gateway",
       },
     ];

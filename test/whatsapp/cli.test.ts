@@ -1,11 +1,13 @@
 // `hearth channels status`, `hearth pairing list|approve` and the channels.whatsapp config through the real bin/hearth.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { PairingStore } from "../../src/channels/whatsapp/pairing-store.js";
 import { whatsappPaths } from "../../src/channels/whatsapp/state-paths.js";
 import { writeStatus } from "../../src/channels/whatsapp/status-file.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
 
 const temp = tempDir();
 after(() => temp.cleanup());
@@ -45,7 +47,7 @@ test("channels status: from the config and the status file the running channel w
   writeStatus(whatsappPaths(state).status, { state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 4 s (attempt 2)", account: "+15550001111", pid: process.pid });
   const live = await runCli(["channels", "status", "--config", config, "--json"], { env });
   assert.deepEqual(JSON.parse(live.stdout), {
-    whatsapp: { enabled: true, dmPolicy: "pairing", allowFrom: 1, groups: false, linked: false, state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 4 s (attempt 2)", account: "+15550001111", running: true },
+    whatsapp: { enabled: true, dmPolicy: "pairing", allowFrom: 1, groups: false, linked: false, state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 4 s (attempt 2)", account: "+15550001111", running: true, writer: "gateway" },
   });
   const text = await runCli(["channels", "status", "--config", config], { env });
   assert.match(text.stdout, /connection: reconnecting since 2026-12-01 21:00 UTC — connection lost or timed out; next try in 4 s \(attempt 2\)/);
@@ -53,6 +55,20 @@ test("channels status: from the config and the status file the running channel w
   writeStatus(whatsappPaths(state).status, { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: 2 ** 22 + 12345 });
   const dead = await runCli(["channels", "status", "--config", config], { env });
   assert.match(dead.stdout, /connection: not running \(the gateway, pid 4206649, exited; it was connected since 2026-12-01 21:00 UTC\)/);
+});
+
+test("channels status: a status the login command wrote is worded as the login's, not the gateway's", async () => {
+  const state = join(temp.dir, "status-login");
+  const env = { HEARTH_STATE_DIR: state };
+  writeStatus(whatsappPaths(state).status, { state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 2 s (attempt 1)", pid: 2 ** 22 + 12345, writer: "login" });
+  const dead = await runCli(["channels", "status"], { env });
+  assert.match(dead.stdout, /connection: not running \(the login command, pid 4206649, exited; it was reconnecting since 2026-12-01 21:00 UTC — connection lost/);
+  assert.doesNotMatch(dead.stdout, /gateway/);
+
+  writeStatus(whatsappPaths(state).status, { state: "waiting-for-scan", since: "2026-12-01T21:00:00.000Z", reason: "scan the QR code with WhatsApp → Linked devices", pid: process.pid, writer: "login" });
+  const live = await runCli(["channels", "status"], { env });
+  assert.match(live.stdout, new RegExp(`connection: waiting-for-scan since 2026-12-01 21:00 UTC \\(by \`\\./bin/hearth channels login whatsapp\`, pid ${process.pid}\\) — scan the QR code`));
+  assert.equal(JSON.parse((await runCli(["channels", "status", "--json"], { env })).stdout).whatsapp.writer, "login");
 });
 
 test("channels login/logout: an unknown channel is a usage error; logout when not linked does nothing", async () => {
@@ -82,4 +98,30 @@ test("config: channels.whatsapp.agent must name an agent", async () => {
   const good = temp.write("agent-ok.json5", `{ agents: { list: [{ id: "phone", privacy: "local-only", tools: { allow: [] } }] }, channels: { whatsapp: { enabled: true, agent: "phone" } } }`);
   const ok = await runCli(["config", "validate", "--config", good]);
   assert.equal(ok.code, 0, ok.stderr);
+});
+
+test("the real gateway: enabling WhatsApp in the config starts it (saying it is not linked and how to link), disabling stops it", async () => {
+  const state = join(temp.dir, "gateway-reload");
+  const env = { HEARTH_STATE_DIR: state };
+  const file = temp.write("reload.json5", `{ channels: { whatsapp: { enabled: false, allowFrom: ["+15550100001"] } } }`);
+  const gateway = await startGateway(["--config", file], env);
+  try {
+    await gateway.waitFor(/ready: a model answers|needs setup/);
+    assert.match((await runCli(["channels", "status", "--config", file], { env })).stdout, /connection: never started/);
+
+    // Baileys is loaded and connects (it cannot reach WhatsApp here: it keeps reconnecting, in the log only).
+    writeFileSync(file, `{ channels: { whatsapp: { enabled: true, allowFrom: ["+15550100001"] } } }`);
+    await gateway.waitFor(/whatsapp: enabled in the config: starting\n/);
+    await gateway.waitFor(/whatsapp: not linked — scan the QR code on the web chat's status panel or run `\.\/bin\/hearth channels login whatsapp`\n/);
+    const started = await runCli(["channels", "status", "--config", file], { env });
+    assert.match(started.stdout, /connection: (connecting|reconnecting|waiting-for-scan) since /);
+    assert.doesNotMatch(started.stdout, /never started|not running/);
+
+    writeFileSync(file, `{ channels: { whatsapp: { enabled: false, allowFrom: ["+15550100001"] } } }`);
+    await gateway.waitFor(/whatsapp: disabled in the config: stopped\n/);
+    assert.match((await runCli(["channels", "status", "--config", file], { env })).stdout, /connection: stopped since .* — disabled in the config \(channels\.whatsapp\.enabled\)/);
+    assert.doesNotMatch(gateway.stdout(), /reconnecting in/, "reconnect tries are for the log, not the terminal");
+  } finally {
+    await gateway.stop();
+  }
 });

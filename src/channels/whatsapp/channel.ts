@@ -4,6 +4,7 @@ import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { decideAccess } from "./access.js";
 import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
+import type { ConnectionState } from "./status-file.js";
 import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
 import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
@@ -25,6 +26,8 @@ export interface WhatsAppChannelOptions {
   /** How long a loading local model may keep the sender waiting before the note (default 4 s). */
   loadingNoteMs?: number | undefined;
   onQr?: ((qr: string) => void) | undefined;
+  /** Each connection state as it is written to the status file (the gateway's terminal says the ones that matter). */
+  onState?: ((state: ConnectionState, reason: string | undefined) => void) | undefined;
 }
 
 export const LOADING_NOTE = "_warming up the local model…_";
@@ -47,19 +50,21 @@ export class WhatsAppChannel {
   private unsubscribe: (() => void) | undefined;
   private recovered = false;
   private stopped = false;
+  /** `channels.whatsapp` as in use: replaced whole by {@link applySettings} on a config reload. */
+  private settings: WhatsAppSettings;
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     const paths = whatsappPaths(options.stateDir);
     this.clock = options.clock ?? systemClock;
+    this.settings = options.settings;
     this.pairing = new PairingStore(paths.pairing, () => this.clock.now());
     this.pending = new PendingStore(paths.pending);
-    this.outbox = new Outbox({ socket: () => this.connection.socket, clock: this.clock, logger: options.logger, chunkLimit: options.settings.textChunkLimit });
+    this.outbox = new Outbox({ socket: () => this.connection.socket, clock: this.clock, logger: options.logger, chunkLimit: () => this.settings.textChunkLimit });
     this.retries = new WaitingRetries({
       port: options.port,
       pending: this.pending,
       clock: this.clock,
-      windowMs: options.settings.retryWindowMs,
-      agent: options.settings.agent,
+      windowMs: () => this.settings.retryWindowMs,
       // Not a retry: the message never reached the transcript, and its image (if any) is not at hand: described instead.
       run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), retry),
       send: (message, text) => this.send(message, text),
@@ -75,8 +80,9 @@ export class WhatsAppChannel {
       backoff: options.backoff,
       onSocket: (socket) => this.attach(socket),
       onQr: options.onQr,
-      onState: (state) => {
+      onState: (state, reason) => {
         if (state === "connected") this.onConnected();
+        options.onState?.(state, reason);
       },
     });
   }
@@ -88,12 +94,20 @@ export class WhatsAppChannel {
     await this.connection.start();
   }
 
+  /**
+   * A reloaded `channels.whatsapp`: who may talk, the agent, groups, notices, limits and the retry
+   * window apply from the next message (a turn already running finishes with the agent it began with).
+   */
+  applySettings(settings: WhatsAppSettings): void {
+    this.settings = settings;
+  }
+
   /** Disconnects; turns still running are not delivered: their messages stay pending for the next start. */
-  stop(): void {
+  stop(reason?: string): void {
     this.stopped = true;
     this.unsubscribe?.();
     this.retries.stop();
-    this.connection.stop();
+    this.connection.stop(reason);
   }
 
   /** Resolves when every turn taken in so far has been answered (tests and the benchmark wait on it). */
@@ -126,7 +140,7 @@ export class WhatsAppChannel {
     for (const raw of update.messages) {
       const message = parseMessage(raw);
       if (!message) continue;
-      const decision = decideAccess(message, this.options.settings, { me, approved: (number) => this.pairing.isApproved(number) });
+      const decision = decideAccess(message, this.settings, { me, approved: (number) => this.pairing.isApproved(number) });
       if (decision.kind === "ignore") {
         this.options.logger.info(`whatsapp: ignored a message in ${message.chat}: ${decision.why}`);
         continue;
@@ -177,7 +191,7 @@ export class WhatsAppChannel {
   /** Whether the answering agent's first model reads images (`input` has "image"). */
   private readsImages(): boolean {
     const { agents, models } = this.options.port.catalogue();
-    const primary = agents.find((agent) => agent.id === (this.options.settings.agent ?? "main"))?.primary;
+    const primary = agents.find((agent) => agent.id === (this.settings.agent ?? "main"))?.primary;
     return models.find((model) => model.ref === primary)?.spec.input.includes("image") ?? false;
   }
 
@@ -193,7 +207,7 @@ export class WhatsAppChannel {
   }
 
   private inboundText(message: ParsedMessage): string {
-    const limit = this.options.settings.maxInboundChars;
+    const limit = this.settings.maxInboundChars;
     let text = message.text;
     if (text.length > limit) text = `${text.slice(0, limit)}\n[… cut: the message was ${text.length} characters, this channel takes ${limit}]`;
     return message.group ? `${message.name ?? message.number ?? bareJid(message.sender)}: ${text}` : text;
@@ -223,7 +237,7 @@ export class WhatsAppChannel {
       const result = await this.options.port.handle({
         channel: "whatsapp",
         session: message.session,
-        agent: this.options.settings.agent,
+        agent: this.settings.agent,
         text: message.text,
         quoted: message.quoted,
         ...(images ? { images } : {}),
@@ -236,7 +250,7 @@ export class WhatsAppChannel {
         note?.cancel();
         note = undefined;
         const fresh = this.withoutImage(message);
-        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.options.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, onEvent }));
+        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, onEvent }));
       } else {
         await this.deliver(message, result);
       }
@@ -255,7 +269,7 @@ export class WhatsAppChannel {
     }
     const turn = result.result;
     if (turn.ok) {
-      const text = this.options.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${turn.text}` : turn.text;
+      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${turn.text}` : turn.text;
       await this.send(message, text);
     } else if (turn.cause === "transient") {
       this.retries.wait(message);

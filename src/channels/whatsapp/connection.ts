@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import type { Clock } from "../../shared/clock.js";
 import { numberOfJid } from "./inbound.js";
 import { DISCONNECT_REASONS, type ConnectionUpdate, type SocketFactory, type WhatsAppSocket } from "./socket.js";
-import { writeStatus, type ChannelStatus, type ConnectionState } from "./status-file.js";
+import { writeStatus, type ChannelStatus, type ConnectionState, type StatusWriter } from "./status-file.js";
 
 /** Lines for the gateway's log; the composition root passes its structured logger's methods. */
 export interface ChannelLogger {
@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   clock: Clock;
   random: () => number;
   logger: ChannelLogger;
+  /** Which command keeps this connection (written to the status file); default the gateway. */
+  writer?: StatusWriter | undefined;
   backoff?: Backoff | undefined;
   /** Each new socket, to attach the message handlers. */
   onSocket: (socket: WhatsAppSocket) => void;
@@ -153,6 +155,7 @@ export class WhatsAppConnection {
       ...(reason ? { reason } : {}),
       ...((account ?? this.status?.account) ? { account: account ?? this.status?.account } : {}),
       pid: process.pid,
+      writer: this.options.writer ?? "gateway",
     };
     writeStatus(this.options.statusFile, this.status);
     this.options.onState?.(state, reason);

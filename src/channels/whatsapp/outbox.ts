@@ -15,14 +15,14 @@ export class Outbox {
   private readonly typing = new Map<string, { turns: number; renew: { cancel(): void } | undefined }>();
 
   constructor(
-    private readonly options: { socket: () => WhatsAppSocket | undefined; clock: Clock; logger: ChannelLogger; chunkLimit: number },
+    private readonly options: { socket: () => WhatsAppSocket | undefined; clock: Clock; logger: ChannelLogger; chunkLimit: () => number },
   ) {}
 
   /** Sends a reply: only final text, in WhatsApp's formatting, split at paragraphs. False: not connected, or the send failed. */
   async reply(chat: string, text: string): Promise<boolean> {
     const socket = this.options.socket();
     if (!socket) return false;
-    const chunks = splitMessage(toWhatsAppFormatting(finalText(text)), this.options.chunkLimit);
+    const chunks = splitMessage(toWhatsAppFormatting(finalText(text)), this.options.chunkLimit());
     try {
       for (const chunk of chunks) await socket.sendMessage(chat, { text: chunk });
       return true;

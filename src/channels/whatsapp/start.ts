@@ -6,6 +6,7 @@ import { WhatsAppChannel } from "./channel.js";
 import type { ChannelLogger } from "./connection.js";
 import { whatsappSettings } from "./settings.js";
 import type { SocketFactory } from "./socket.js";
+import type { ConnectionState } from "./status-file.js";
 
 export interface StartWhatsAppOptions {
   port: WhatsAppGateway;
@@ -16,14 +17,25 @@ export interface StartWhatsAppOptions {
   socketFactory?: SocketFactory | undefined;
   /** Each QR code while the account is not linked (for a status page); the log says how to link either way. */
   onQr?: ((qr: string) => void) | undefined;
+  /** Each connection state as written to the status file. */
+  onState?: ((state: ConnectionState, reason: string | undefined) => void) | undefined;
+  /** The login command as the user runs it, for the "not linked" line (default `hearth channels login whatsapp`). */
+  loginCommand?: string | undefined;
+}
+
+export interface RunningWhatsApp {
+  /** A reloaded config's `channels.whatsapp`: applies from the next message (see WhatsAppChannel.applySettings). */
+  applyConfig(config: HearthConfig): void;
+  /** Disconnects; `reason` goes to the status file (default "the gateway stopped"). */
+  stop(reason?: string): void;
 }
 
 /**
  * For the composition root (`hearth gateway`, which imports this module only when
  * `channels.whatsapp.enabled`): connects and answers until `stop()`.
  */
-export async function startWhatsApp(options: StartWhatsAppOptions): Promise<{ stop(): void }> {
-  if (!isLinked(options.stateDir)) options.logger.warn("whatsapp: not linked yet — run `hearth channels login whatsapp` (or scan the QR code on the web chat's status panel)");
+export async function startWhatsApp(options: StartWhatsAppOptions): Promise<RunningWhatsApp> {
+  if (!isLinked(options.stateDir)) options.logger.warn(`whatsapp: not linked yet — run \`${options.loginCommand ?? "hearth channels login whatsapp"}\` (or scan the QR code on the web chat's status panel)`);
   const channel = new WhatsAppChannel({
     port: options.port,
     settings: whatsappSettings(options.config.channels?.whatsapp),
@@ -31,7 +43,8 @@ export async function startWhatsApp(options: StartWhatsAppOptions): Promise<{ st
     socketFactory: options.socketFactory ?? baileysSocketFactory(options.logger),
     logger: options.logger,
     onQr: options.onQr,
+    onState: options.onState,
   });
   await channel.start();
-  return { stop: () => channel.stop() };
+  return { applyConfig: (config) => channel.applySettings(whatsappSettings(config.channels?.whatsapp)), stop: (reason) => channel.stop(reason) };
 }

@@ -17,7 +17,11 @@ export interface ChannelStatus {
   account?: string | undefined;
   /** The process that wrote it. */
   pid: number;
+  /** Which command that process runs: the gateway, or `hearth channels login whatsapp` (files from before this field: the gateway). */
+  writer?: StatusWriter | undefined;
 }
+
+export type StatusWriter = "gateway" | "login";
 
 const STATES: readonly string[] = ["connecting", "connected", "reconnecting", "waiting-for-scan", "logged-out", "stopped"];
 
@@ -27,6 +31,11 @@ function isStatus(value: unknown): value is ChannelStatus {
 
 export function readStatus(file: string): ChannelStatus | undefined {
   return readJsonFile<ChannelStatus | undefined>(file, undefined, isStatus);
+}
+
+/** The command that wrote the status, in words for `hearth channels status`. */
+export function writerName(status: ChannelStatus): string {
+  return status.writer === "login" ? "the login command" : "the gateway";
 }
 
 export function writeStatus(file: string, status: ChannelStatus): void {

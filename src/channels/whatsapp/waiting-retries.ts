@@ -6,8 +6,8 @@ export interface WaitingRetriesOptions {
   port: WhatsAppGateway;
   pending: PendingStore;
   clock: Clock;
-  windowMs: number;
-  agent: string | undefined;
+  /** The retry window (read each time: a config reload can change it). */
+  windowMs: () => number;
   /** Runs the message's turn again (`retry`: resend the saved message) and delivers what it comes to. */
   run: (message: PendingMessage, retry: boolean) => Promise<void>;
   /** Sends a text to the message's chat and settles the pending message. */
@@ -84,7 +84,7 @@ export class WaitingRetries {
     const waiting = this.waiting();
     if (waiting.length === 0) return;
     const now = this.options.clock.now();
-    const firstExpiry = Math.min(...waiting.map((message) => Date.parse(message.waitingSince ?? "") + this.options.windowMs));
+    const firstExpiry = Math.min(...waiting.map((message) => Date.parse(message.waitingSince ?? "") + this.options.windowMs()));
     const delay = Math.max(0, Math.min(FIRST_RETRY_MS * 2 ** this.attempt, LONGEST_RETRY_MS, firstExpiry - now));
     this.attempt += 1;
     this.timer = this.options.clock.setTimeout(() => {
@@ -105,8 +105,8 @@ export class WaitingRetries {
       for (const messages of sessions.values()) {
         const live: PendingMessage[] = [];
         for (const message of messages) {
-          if (now - Date.parse(message.waitingSince ?? "") >= this.options.windowMs) {
-            const minutes = Math.round(this.options.windowMs / 60_000);
+          if (now - Date.parse(message.waitingSince ?? "") >= this.options.windowMs()) {
+            const minutes = Math.round(this.options.windowMs() / 60_000);
             await this.options.send(message, `Sorry — no model could answer for ${minutes} minutes, so this message got no answer: “${excerpt(message.text)}”. Send it again later.`);
           } else live.push(message);
         }

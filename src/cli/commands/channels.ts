@@ -1,9 +1,9 @@
-import { isLinked, linkAccount, unlinkAccount } from "../../channels/whatsapp/account.js";
+import { isLinked, linkAccount, LOGIN_TIMEOUT_MS, unlinkAccount, type LinkResult } from "../../channels/whatsapp/account.js";
 import { baileysSocketFactory } from "../../channels/whatsapp/baileys-socket.js";
 import type { ChannelLogger } from "../../channels/whatsapp/connection.js";
 import { whatsappSettings } from "../../channels/whatsapp/settings.js";
 import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
-import { readStatus, writeStatus, writerRunning } from "../../channels/whatsapp/status-file.js";
+import { readStatus, writeStatus, writerName, writerRunning } from "../../channels/whatsapp/status-file.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
 import { HearthError } from "../../shared/errors.js";
@@ -36,7 +36,7 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
         allowFrom: settings.allowFrom.length,
         groups: settings.groups.enabled,
         linked,
-        ...(status ? { state: status.state, since: status.since, reason: status.reason, account: status.account, running: live } : { state: undefined }),
+        ...(status ? { state: status.state, since: status.since, reason: status.reason, account: status.account, running: live, writer: status.writer ?? "gateway" } : { state: undefined }),
       },
     });
     return 0;
@@ -52,12 +52,20 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   }
   const since = status.since.slice(0, 16).replace("T", " ");
   const why = status.reason ? ` — ${status.reason}` : "";
-  if (status.state === "stopped" || status.state === "logged-out" || live) writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${why}`);
-  else writeLine(io.stdout, `  connection: not running (the gateway, pid ${status.pid}, exited; it was ${status.state} since ${since} UTC${why})`);
+  const by = status.writer === "login" ? ` (by \`${commandLine(io, "channels login whatsapp")}\`, pid ${status.pid})` : "";
+  if (status.state === "stopped" || status.state === "logged-out") writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${why}`);
+  else if (live) writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${by}${why}`);
+  else writeLine(io.stdout, `  connection: not running (${writerName(status)}, pid ${status.pid}, exited; it was ${status.state} since ${since} UTC${why})`);
   return 0;
 }
 
-/** `hearth channels login whatsapp`: links this device by QR code in the terminal. */
+/** Exit code of `hearth channels login whatsapp` ended by Ctrl+C (128 + SIGINT, as shells report it). */
+export const LOGIN_CANCELLED_EXIT = 130;
+
+/**
+ * `hearth channels login whatsapp`: links this device by QR code in the terminal. Keeps trying (with
+ * backoff, showing each new code) until linked, Ctrl+C (exit 130), or the login's time is up (exit 1).
+ */
 export async function channelsLogin(io: CliIo, _options: GlobalOptions, channel: string): Promise<number> {
   checkChannel(channel);
   const state = stateDir({ env: io.env, cwd: io.cwd });
@@ -67,18 +75,35 @@ export async function channelsLogin(io: CliIo, _options: GlobalOptions, channel:
   }
   const qrcode = (await import("qrcode-terminal")).default;
   const logger = stderrLogger(io);
-  writeLine(io.stdout, "On your phone: WhatsApp → Settings → Linked devices → Link a device, then scan:");
+  const minutes = Math.round(LOGIN_TIMEOUT_MS / 60_000);
+  writeLine(io.stdout, `On your phone: WhatsApp → Settings → Linked devices → Link a device, then scan (trying for up to ${minutes} minutes; Ctrl+C stops):`);
+  const cancel = new AbortController();
+  const onSigint = (): void => cancel.abort();
+  process.on("SIGINT", onSigint);
+  let result: LinkResult;
   try {
-    const { account } = await linkAccount({
+    result = await linkAccount({
       stateDir: state,
       socketFactory: baileysSocketFactory(logger),
       logger,
+      signal: cancel.signal,
       onQr: (qr) => qrcode.generate(qr, { small: true }, (text) => writeLine(io.stdout, text)),
     });
-    writeLine(io.stdout, `Linked${account ? ` as ${account}` : ""}. The gateway answers on WhatsApp once channels.whatsapp.enabled is true.`);
-    return 0;
-  } catch (error) {
-    throw new HearthError("runtime", `WhatsApp linking failed: ${error instanceof Error ? error.message : String(error)}`, [`run \`${commandLine(io, "channels login whatsapp")}\` again`]);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const again = `run \`${commandLine(io, "channels login whatsapp")}\` again`;
+  switch (result.outcome) {
+    case "linked":
+      writeLine(io.stdout, `Linked${result.account ? ` as ${result.account}` : ""}. The gateway answers on WhatsApp once channels.whatsapp.enabled is true.`);
+      return 0;
+    case "cancelled":
+      writeLine(io.stderr, "hearth: login cancelled: nothing was linked.");
+      return LOGIN_CANCELLED_EXIT;
+    case "timed-out":
+      throw new HearthError("runtime", `WhatsApp login gave up: ${result.reason}; nothing was linked`, [`check that this machine can reach WhatsApp (web.whatsapp.com), then ${again}`]);
+    case "ended":
+      throw new HearthError("runtime", `WhatsApp linking failed: ${result.reason}`, [again]);
   }
 }
 

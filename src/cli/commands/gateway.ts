@@ -13,6 +13,7 @@ import { VERSION } from "../../shared/version.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
+import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -75,22 +76,15 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     printSetup(io, event.problems);
   });
 
-  // WhatsApp, when enabled: Baileys is loaded only then.
-  const whatsapp = loaded.config.channels?.whatsapp?.enabled
-    ? await (await import("../../channels/whatsapp/start.js")).startWhatsApp({
-        port: runtime.port,
-        config: loaded.config,
-        stateDir: state,
-        onQr: whatsappView.onQr,
-        logger: { info: (line) => logger.info({ channel: "whatsapp" }, line), warn: (line) => logger.warn({ channel: "whatsapp" }, line) },
-      })
-    : undefined;
+  // WhatsApp, when enabled (at start or by a reload): Baileys is loaded only then.
+  const whatsapp = new WhatsAppRunner({ io, port: runtime.port, stateDir: state, logger, onQr: whatsappView.onQr });
+  await whatsapp.apply(loaded.config, "start");
 
   const configFile = loaded.location.file;
   if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
   const watcher = watchConfigFile({
     file: configFile,
-    onChange: () => void reload({ io, runtime, logger }),
+    onChange: () => void reload({ io, runtime, logger, whatsapp }),
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
 
@@ -103,7 +97,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   writeLine(io.stdout, `${signal}: stopping; turns in flight finish first (up to ${DRAIN_MS / 1000} s)`);
   watcher.close();
   unsubscribe();
-  whatsapp?.stop();
+  await whatsapp.stop();
   shutdown.abort();
   const closing = server.close();
   const forced = signals.next().then((again) => {
@@ -134,8 +128,8 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   return 0;
 }
 
-async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"] }): Promise<void> {
-  const { io, runtime, logger } = context;
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"]; whatsapp: WhatsAppRunner }): Promise<void> {
+  const { io, runtime, logger, whatsapp } = context;
   const before = runtime.loaded().config.gateway;
   try {
     await runtime.reload();
@@ -152,6 +146,13 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
   if (JSON.stringify(before) !== JSON.stringify(after)) {
     logger.warn({}, "the gateway section changed: restart the gateway to apply it");
     writeLine(io.stderr, "hearth: the gateway section changed: restart the gateway to apply it (the rest of the config is in use)");
+  }
+  try {
+    await whatsapp.apply(runtime.loaded().config, "reload");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.warn({ channel: "whatsapp", err: message }, "could not start WhatsApp after the reload");
+    writeLine(io.stderr, `hearth: whatsapp: could not start: ${message}`);
   }
 }
 
