@@ -101,7 +101,9 @@ export async function createRuntime(options: RuntimeOptions) {
   };
 
   let current = await read();
-  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
+  // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
+  let reloadFailure: readonly string[] | undefined;
+  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets });
 
   return {
@@ -129,8 +131,12 @@ export async function createRuntime(options: RuntimeOptions) {
         current = await read();
       } catch (error) {
         if (!(error instanceof HearthError)) throw error;
-        return { ok: false, problems: [error.message, ...error.details] };
+        const problems = [error.message, ...error.details];
+        reloadFailure = options.secrets ? problems.map((line) => options.secrets?.redact(line) ?? line) : problems;
+        gateway.refreshProblems();
+        return { ok: false, problems };
       }
+      reloadFailure = undefined;
       gateway.refreshProblems();
       return { ok: true, warnings: current.warnings };
     },
