@@ -106,6 +106,8 @@ describe("a default gateway (loopback, no token) and other websites", () => {
       assert.equal(refused.error?.code, "unknown_host", name);
       assert.match(refused.error?.message ?? "", /does not answer to the host name .*DNS rebinding.*gateway\.allowedHosts/, name);
     }
+    const named = await send(server.url, { path: "/api/sessions", headers: { host: `evil.example:${server.port}` } });
+    assert.match(named.error?.message ?? "", new RegExp(`open it as http://127\\.0\\.0\\.1:${server.port}/ or http://localhost:${server.port}/, or add "evil\\.example" to gateway\\.allowedHosts`));
     // Even the page's own origin does not help a rebound name.
     const rebound = await send(server.url, { method: "POST", path: "/api/sessions/x/messages", headers: { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}`, "content-type": "application/json" }, body: message("x") });
     assert.equal(rebound.status, 421);

@@ -45,7 +45,9 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
     const name = host === undefined ? undefined : hostName(host);
     // A request without Host (HTTP/1.0) comes from no browser.
     if (host !== undefined && (name === undefined || !(names.has(name) || (anyAddress && isAddress(name))))) {
-      const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1:<port>/ or http://localhost:<port>/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;
+      const port = /:(\d{1,5})$/.exec(host)?.[1];
+      const at = port === undefined ? "" : `:${port}`;
+      const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1${at}/ or http://localhost${at}/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;
       return c.json(errorBody({ message: `this gateway does not answer to the host name "${host}" (the request's Host header): a web page could point its own name at this machine (DNS rebinding) and read your conversations; ${fix}`, type: "permission_error", code: "unknown_host" }), 421);
     }
     const origin = c.req.header("origin");
