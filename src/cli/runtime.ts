@@ -108,7 +108,9 @@ export async function createRuntime(options: RuntimeOptions) {
   };
 
   let current = await read();
-  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
+  // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
+  let reloadFailure: readonly string[] | undefined;
+  const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
   const inbox = new MessageInbox({ stateDir });
   // Messages a process that is gone took in but never saved (a crash while they waited their turn): saved
   // now, unanswered. In the background: a crashed process's session lock may take a while to go stale;
@@ -146,8 +148,12 @@ export async function createRuntime(options: RuntimeOptions) {
         current = await read();
       } catch (error) {
         if (!(error instanceof HearthError)) throw error;
-        return { ok: false, problems: [error.message, ...error.details] };
+        const problems = [error.message, ...error.details];
+        reloadFailure = options.secrets ? problems.map((line) => options.secrets?.redact(line) ?? line) : problems;
+        gateway.refreshProblems();
+        return { ok: false, problems };
       }
+      reloadFailure = undefined;
       gateway.refreshProblems();
       return { ok: true, warnings: current.warnings };
     },

@@ -33,6 +33,8 @@ export interface GatewayState {
   keyNames: readonly string[];
   /** `init` named the way the user runs hearth, for the setup fix. */
   initCommand?: string | undefined;
+  /** The problems of the last config edit that could not be loaded (the previous config serves); absent once an edit loads. */
+  reloadFailure?: readonly string[] | undefined;
 }
 
 export interface GatewayDependencies {
@@ -200,7 +202,7 @@ export class Gateway implements GatewayPort {
     return this.problems;
   }
 
-  /** After a config reload: the setup is judged afresh against the new chain. */
+  /** After a config reload (or one that failed): the setup is judged afresh against the config serving. */
   refreshProblems(): void {
     const before = this.problems.join("\n");
     this.problems = this.computeProblems();
@@ -259,7 +261,7 @@ export class Gateway implements GatewayPort {
 
   private computeProblems(): string[] {
     const state = this.dependencies.state();
-    return setupProblems({ missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
+    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
   }
 
   private agentFor(id: string | undefined): Agent {

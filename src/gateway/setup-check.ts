@@ -2,6 +2,8 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import { missingKey } from "../models/missing-key.js";
 
 export interface SetupFacts {
+  /** Why the last edit of the config file could not be loaded (its problems, as the terminal shows them), while the previous config serves. */
+  reloadFailure?: readonly string[] | undefined;
   /** The config file that was not there, when the built-in default serves. */
   missingConfigFile: string | undefined;
   /** The main agent's chain. */
@@ -18,6 +20,7 @@ export interface SetupFacts {
 export function setupProblems(facts: SetupFacts): string[] {
   const problems: string[] = [];
   const init = facts.initCommand ?? "hearth init";
+  if (facts.reloadFailure && facts.reloadFailure.length > 0) problems.push(reloadProblem(facts.reloadFailure));
   if (facts.missingConfigFile) {
     problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
   }
@@ -37,6 +40,16 @@ export function setupProblems(facts: SetupFacts): string[] {
     problems.push(facts.missingConfigFile ? `${start}, or run \`${init}\`` : start);
   }
   return problems;
+}
+
+/**
+ * One line for a config edit that could not be loaded: the first problem (file:line:col and what); when
+ * that is a heading ("… has 2 problems:"), the problems it heads — not the excerpt lines under a syntax error.
+ */
+function reloadProblem(problems: readonly string[]): string {
+  const [first = "", ...rest] = problems;
+  const what = first.endsWith(":") ? `${first} ${rest.map((line) => line.trim()).join("; ")}` : first;
+  return `the config file could not be loaded: ${what} — the previous config keeps serving until the file is fixed`;
 }
 
 function hostOf(url: string): string {

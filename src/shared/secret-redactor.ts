@@ -1,6 +1,7 @@
 /**
  * Masks secrets in text before hearth prints, logs or stores it. An instance knows the secret values
- * in play (API keys, header values, URL credentials); `redact` replaces every occurrence of each, and
+ * in play (API keys, header values, URL credentials); `redact` replaces every occurrence of each, in
+ * any letter case (a server may echo a key uppercased, or percent-encoding with `%2f` for `%2F`), and
  * every key-shaped token (`sk-…`, `sk-ant-…`, `Bearer …`), with "***".
  *
  * Values shorter than MIN_SECRET_LENGTH are not masked in free text: real keys are far longer, and
@@ -27,6 +28,8 @@ export class SecretRedactor {
   private readonly secrets = new Set<string>();
   /** The same values, longest first, so a secret that contains another is masked whole. */
   private ordered: string[] = [];
+  /** Any of them in any letter case, longest first; undefined while there are none. */
+  private pattern: RegExp | undefined;
 
   constructor(values: Iterable<string | undefined> = []) {
     this.add(values);
@@ -40,28 +43,26 @@ export class SecretRedactor {
       if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
     }
     this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
+    this.pattern = this.ordered.length === 0 ? undefined : new RegExp(this.ordered.map(escapeRegExp).join("|"), "gi");
     return this;
   }
 
-  /** Every known secret value and every key-shaped token masked. */
+  /** Every known secret value (whatever its letter case) and every key-shaped token masked. */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.ordered) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    }
+    const out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
   }
 
   /**
    * Where a known secret may be starting at the end of `text` (its first characters there, the rest
-   * still to come in the next piece of a stream): the index to hold text back from; `text.length`
-   * when the text cannot end inside a secret.
+   * still to come in the next piece of a stream, in any letter case): the index to hold text back
+   * from; `text.length` when the text cannot end inside a secret.
    */
   partialFrom(text: string): number {
     let from = text.length;
     for (const secret of this.ordered) {
       for (let length = Math.min(secret.length - 1, text.length); length > 0 && text.length - length < from; length--) {
-        if (text.endsWith(secret.slice(0, length))) {
+        if (text.slice(text.length - length).toLowerCase() === secret.slice(0, length).toLowerCase()) {
           from = text.length - length;
           break;
         }
@@ -84,6 +85,10 @@ export class SecretRedactor {
     };
     return visit(value) as T;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */

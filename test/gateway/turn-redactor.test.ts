@@ -35,3 +35,15 @@ test("held text goes out before the next other event; a restart drops it", () =>
   assert.deepEqual(redactor.event({ type: "answer-restart" }), [{ type: "answer-restart" }]);
   assert.deepEqual(redactor.flush(), []);
 });
+
+for (const size of [1, 3, 7]) {
+  test(`deltas of ${size} characters: the secret in other letter cases is masked too`, () => {
+    const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+    const text = `upper ${SECRET.toUpperCase()}, mixed HuNtEr2-Very-Secret-VALUE, and HUNTER2 alone.`;
+    const out: AgentEvent[] = [];
+    for (let at = 0; at < text.length; at += size) out.push(...redactor.event({ type: "text-delta", delta: text.slice(at, at + size) }));
+    out.push(...redactor.flush());
+    assert.equal(shownText(out), "upper ***, mixed ***, and HUNTER2 alone.");
+    for (const event of out) assert.ok(!/hunter2-very-secret/i.test(JSON.stringify(event)), JSON.stringify(event));
+  });
+}

@@ -140,6 +140,13 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1", auth: { token: "\${GATEWAY_TOKEN}" } }` }), []);
   });
 
+  test("gateway-cors-no-token: CORS origins on a gateway without a token; silent with a token", async () => {
+    const findings = await audit({ defaults: narrow, extra: `gateway: { cors: { origins: ["http://localhost:5173"] } }` });
+    assert.deepEqual(ids(findings), ["gateway-cors-no-token", "gateway-no-token"]);
+    assert.match(String(findings.find((finding) => finding.id === "gateway-cors-no-token")?.title), /http:\/\/localhost:5173/);
+    assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" }, cors: { origins: ["http://localhost:5173"] } }` }), []);
+  });
+
   test("secret-in-config names the key path, never the value; a ${VAR} reference stays silent", async () => {
     const findings = await audit({ defaults: narrow, extra: `gateway: { auth: { token: "0123456789abcdef0123" } }` });
     assert.deepEqual(ids(findings), ["secret-in-config"]);

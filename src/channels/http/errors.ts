@@ -3,7 +3,7 @@ export interface ErrorBody {
   error: { message: string; type: string; code: string | null };
 }
 
-export type ErrorType = "invalid_request_error" | "authentication_error" | "not_found_error" | "server_error";
+export type ErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "server_error";
 
 export function errorBody(error: { message: string; type: ErrorType; code: string | null }): ErrorBody {
   return { error: { message: error.message, type: error.type, code: error.code } };

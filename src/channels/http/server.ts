@@ -12,6 +12,7 @@ import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
+import { requestGuard } from "./request-guard.js";
 import { TurnControls } from "./turn-controls.js";
 
 export type { HttpLogger } from "./logger.js";
@@ -31,8 +32,12 @@ export interface HttpAppOptions {
   auth?: { token?: string | undefined } | undefined;
   limits?: HttpLimits | undefined;
   logger: HttpLogger;
-  /** Origins allowed by CORS; empty or absent: CORS off (no Access-Control headers at all). */
+  /** Origins allowed by CORS; empty or absent: CORS off (no Access-Control headers at all). Pages of other origins are refused. */
   corsOrigins?: readonly string[] | undefined;
+  /** The address the server listens on, for the Host names it answers to (default 127.0.0.1: loopback names only). */
+  bind?: string | undefined;
+  /** Further host names it answers to (`gateway.allowedHosts`). */
+  allowedHosts?: readonly string[] | undefined;
   /** Default: hearth's version. */
   version?: string | undefined;
   /** Aborted when the process shuts down: live event streams end so the server can close. */
@@ -44,7 +49,8 @@ export interface HttpAppOptions {
 }
 
 /**
- * The gateway's HTTP app: auth on everything but /health, a body-size limit, CORS only when configured,
+ * The gateway's HTTP app: other websites kept out (request-guard.ts: Host and Origin), auth on
+ * everything but /health, a body-size limit, CORS only when configured,
  * errors in OpenAI's JSON shape, and the routes of docs/gateway.md (/health, /api/*, /api/events).
  * Other channels mount their routes on it with `app.route("/", …)`.
  */
@@ -60,6 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     await next();
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
+  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts"], maxAge: 600 }));
   }

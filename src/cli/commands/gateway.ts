@@ -45,7 +45,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView.view()] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
@@ -174,7 +174,7 @@ function listenAddress(runtime: GatewayRuntime, options: GatewayCommandOptions) 
       "or listen on 127.0.0.1 only (the default: leave out --bind and gateway.bind)",
     ]);
   }
-  return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins };
+  return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins, allowedHosts: gateway.allowedHosts };
 }
 
 /** SIGTERM and SIGINT, one at a time: the first stops the gateway gently, a second at once. */

@@ -9,6 +9,14 @@ export const gatewaySectionSchema = z.strictObject({
   port: z.int().min(1).max(65_535).default(DEFAULT_GATEWAY_PORT),
   /** Address to listen on (default 127.0.0.1). Anything but loopback requires auth.token. */
   bind: z.string().min(1).default(DEFAULT_GATEWAY_BIND),
+  /**
+   * Host names it answers to besides loopback's (127.0.0.1, localhost, [::1]) and, off loopback, IP
+   * addresses, such as "studio.local" (default: none). Requests naming another host are refused: a
+   * web page could point its own name at this machine (DNS rebinding).
+   */
+  allowedHosts: z
+    .array(z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, { message: 'must be a host name such as "studio.local" (no scheme, port or path)' }))
+    .default([]),
   auth: z
     .strictObject({
       /** Clients send `Authorization: Bearer <token>` on every endpoint but /health. At least 16 characters. */

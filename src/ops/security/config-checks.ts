@@ -44,12 +44,17 @@ function whatsapp(raw: Record<string, unknown>): { enabled: boolean; dmPolicy: s
   };
 }
 
-/** The gateway section, read leniently: `gateway.{bind, auth.token}`; undefined when the config has none. */
-function gateway(raw: Record<string, unknown>): { bind: string; token: boolean } | undefined {
+/** The gateway section, read leniently: `gateway.{bind, auth.token, cors.origins}`; undefined when the config has none. */
+function gateway(raw: Record<string, unknown>): { bind: string; token: boolean; corsOrigins: readonly string[] } | undefined {
   if (raw.gateway === undefined) return undefined;
   const section = record(raw.gateway);
   const token = record(section.auth).token;
-  return { bind: typeof section.bind === "string" ? section.bind : "127.0.0.1", token: typeof token === "string" && token.length > 0 };
+  const origins = record(section.cors).origins;
+  return {
+    bind: typeof section.bind === "string" ? section.bind : "127.0.0.1",
+    token: typeof token === "string" && token.length > 0,
+    corsOrigins: Array.isArray(origins) ? origins.filter((origin): origin is string => typeof origin === "string") : [],
+  };
 }
 
 /** Who can reach an agent besides its owner at the terminal: an open WhatsApp, a gateway off loopback. */
@@ -171,8 +176,17 @@ function channelFindings(facts: AuditFacts): Finding[] {
       id: "gateway-no-token",
       severity: LOOPBACK.test(server.bind) ? "low" : "high",
       title: "the gateway has no token (gateway.auth.token)",
-      detail: "Every program on this machine (and a web page, through a local port) can send it messages as you.",
+      detail: "Every program on this machine can send it messages as you (web pages of other origins are refused, those of gateway.cors.origins aside).",
       remediation: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24)",
+    });
+  }
+  if (server && !server.token && server.corsOrigins.length > 0) {
+    findings.push({
+      id: "gateway-cors-no-token",
+      severity: "medium",
+      title: `web pages of ${server.corsOrigins.join(", ")} can drive the gateway without a token`,
+      detail: "gateway.cors.origins lets those pages call the API; without gateway.auth.token any script they run (a dependency, an injected ad, another app on that port) can run turns with the agent's tools and read every conversation.",
+      remediation: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24) (the page then sends it), or empty gateway.cors.origins",
     });
   }
   for (const shown of facts.reasoningShown) {

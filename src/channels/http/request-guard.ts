@@ -1,0 +1,92 @@
+import { isIP } from "node:net";
+import type { MiddlewareHandler } from "hono";
+import { isLoopback } from "../../config/gateway-address.js";
+import { errorBody } from "./errors.js";
+
+export interface RequestGuardOptions {
+  /** The address the gateway listens on (`gateway.bind`). */
+  bind: string;
+  /** Origins whose web pages may call the gateway (`gateway.cors.origins`). */
+  corsOrigins?: readonly string[] | undefined;
+  /** Further host names the gateway answers to (`gateway.allowedHosts`), such as "studio.local". */
+  allowedHosts?: readonly string[] | undefined;
+}
+
+/** The names every gateway answers to: a browser on this machine reaches it by them. */
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
+/** Paths anyone may call from anywhere: a service manager's liveness check. */
+const OPEN_PATHS = new Set(["/health"]);
+
+/**
+ * Keeps other websites out of a gateway that a browser on this machine can reach.
+ *
+ * - The `Host` header must name this gateway (421 otherwise): on a loopback bind only the loopback
+ *   names; elsewhere also IP addresses; and the names in `gateway.allowedHosts`. A page on
+ *   `evil.example` whose name the attacker points at 127.0.0.1 (DNS rebinding) would otherwise be
+ *   "same origin" with the gateway and read every conversation.
+ * - A request from a web page of another origin is refused (403): its `Origin` header names neither
+ *   the gateway itself nor an origin of `gateway.cors.origins`, or, without `Origin`, it says
+ *   `Sec-Fetch-Site: cross-site`. Browsers let any page send a "simple" POST (text/plain) anywhere, so
+ *   without this a page could run turns on an untokened gateway. Clients that send no `Origin`
+ *   (SDKs, curl, scripts) pass; so does a link from another site that opens a page (a top-level GET
+ *   navigation: the user sees the answer, the other site does not).
+ */
+export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
+  const names = new Set(LOOPBACK_NAMES);
+  const bind = hostName(options.bind);
+  if (bind !== undefined && !isWildcard(bind)) names.add(bind);
+  for (const name of options.allowedHosts ?? []) names.add(name.toLowerCase());
+  const anyAddress = !isLoopback(options.bind);
+  const origins = new Set((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
+
+  return async (c, next) => {
+    if (OPEN_PATHS.has(c.req.path)) return next();
+    const host = c.req.header("host");
+    const name = host === undefined ? undefined : hostName(host);
+    // A request without Host (HTTP/1.0) comes from no browser.
+    if (host !== undefined && (name === undefined || !(names.has(name) || (anyAddress && isAddress(name))))) {
+      const port = /:(\d{1,5})$/.exec(host)?.[1];
+      const at = port === undefined ? "" : `:${port}`;
+      const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1${at}/ or http://localhost${at}/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;
+      return c.json(errorBody({ message: `this gateway does not answer to the host name "${host}" (the request's Host header): a web page could point its own name at this machine (DNS rebinding) and read your conversations; ${fix}`, type: "permission_error", code: "unknown_host" }), 421);
+    }
+    const origin = c.req.header("origin");
+    if (origin !== undefined) {
+      if (!sameOrigin(origin, host) && !origins.has(origin.toLowerCase())) {
+        return c.json(errorBody({ message: `a web page of another origin (${origin}) may not call this gateway: it could run turns and read your conversations as you; if you trust it, add "${origin}" to gateway.cors.origins in the config (then restart the gateway)`, type: "permission_error", code: "cross_origin" }), 403);
+      }
+    } else if (c.req.header("sec-fetch-site")?.toLowerCase() === "cross-site" && !topLevelNavigation(c.req.method, c.req.header("sec-fetch-mode"), c.req.header("sec-fetch-dest"))) {
+      return c.json(errorBody({ message: "a request from a web page of another site (Sec-Fetch-Site: cross-site) may not call this gateway: it could run turns and read your conversations as you; if you trust the page, add its origin to gateway.cors.origins in the config (then restart the gateway)", type: "permission_error", code: "cross_origin" }), 403);
+    }
+    return next();
+  };
+}
+
+/** The host name of a Host header or a bind address, lowercased, IPv6 in brackets; undefined when it is none. */
+export function hostName(host: string): string | undefined {
+  const trimmed = host.trim().toLowerCase();
+  if (isIP(trimmed) === 6) return `[${trimmed}]`;
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]/\s@]+)(?::\d{1,5})?$/.exec(trimmed);
+  return match?.[1];
+}
+
+function isWildcard(name: string): boolean {
+  return name === "0.0.0.0" || name === "[::]";
+}
+
+function isAddress(name: string): boolean {
+  return isIP(name.replace(/^\[(.*)\]$/, "$1")) !== 0;
+}
+
+/** The page that sent the request is the gateway's own: its origin is this Host (served over HTTP, or HTTPS through a proxy). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const own = host.trim().toLowerCase();
+  const asked = origin.toLowerCase();
+  return asked === `http://${own}` || asked === `https://${own}`;
+}
+
+/** The browser opens a page in a tab (a followed link): no other site can read what comes back. */
+function topLevelNavigation(method: string, mode: string | undefined, destination: string | undefined): boolean {
+  return (method === "GET" || method === "HEAD") && mode === "navigate" && destination === "document";
+}

@@ -1,0 +1,155 @@
+// Other websites cannot drive the gateway: a page of another origin is refused (CSRF with a "simple"
+// text/plain POST), and so is a Host the gateway does not answer to (DNS rebinding); clients that send
+// no Origin, the gateway's own page and the configured CORS origins are unaffected. Real HTTP on
+// 127.0.0.1, with node:http so the Host header can be set.
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { createHttpApp, serveHttp, type RunningServer } from "../../src/channels/http/server.js";
+import { memoryGateway, type MemoryGateway } from "../helpers/memory-gateway.js";
+
+interface Answer {
+  status: number;
+  body: string;
+  error?: { message: string; type: string; code: string };
+}
+
+/** One request over a real connection, with exactly these headers (Host included). */
+function send(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: "127.0.0.1", port: Number(port), method: options.method ?? "GET", path: options.path, headers: options.headers ?? {} }, (incoming) => {
+      let body = "";
+      incoming.setEncoding("utf8");
+      incoming.on("data", (chunk: string) => (body += chunk));
+      incoming.on("end", () => {
+        const parsed = (() => {
+          try {
+            return JSON.parse(body) as { error?: Answer["error"] };
+          } catch {
+            return {};
+          }
+        })();
+        resolve({ status: incoming.statusCode ?? 0, body, ...(parsed.error ? { error: parsed.error } : {}) });
+      });
+    });
+    outgoing.on("error", reject);
+    outgoing.end(options.body);
+  });
+}
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function start(options: { bind?: string; corsOrigins?: string[]; allowedHosts?: string[]; token?: string } = {}): Promise<{ server: RunningServer; gateway: MemoryGateway; host: string }> {
+  const gateway = memoryGateway();
+  const app = createHttpApp({ port: gateway, auth: { token: options.token }, logger: silent, corsOrigins: options.corsOrigins, bind: options.bind, allowedHosts: options.allowedHosts, version: "0.1.0" });
+  const server = await serveHttp({ app, host: "127.0.0.1", port: 0 });
+  return { server, gateway, host: `127.0.0.1:${server.port}` };
+}
+
+const message = (text: string) => JSON.stringify({ text });
+
+describe("a default gateway (loopback, no token) and other websites", () => {
+  let server: RunningServer;
+  let gateway: MemoryGateway;
+  let host: string;
+  before(async () => {
+    ({ server, gateway, host } = await start());
+  });
+  after(() => server.close());
+
+  test("a page of another origin posting text/plain is refused with 403, saying why and the fix; no turn runs", async () => {
+    const refused = await send(server.url, { method: "POST", path: "/api/sessions/csrf/messages", headers: { host, origin: "http://evil.example", "content-type": "text/plain" }, body: message("run this") });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.error?.type, "permission_error");
+    assert.equal(refused.error?.code, "cross_origin");
+    assert.match(refused.error?.message ?? "", /another origin \(http:\/\/evil\.example\).*add "http:\/\/evil\.example" to gateway\.cors\.origins/);
+    assert.equal(gateway.handled.length, 0);
+    // Reading is refused the same way, and "null" (a sandboxed frame, a file) is another origin too.
+    assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "http://evil.example" } })).status, 403);
+    assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "null" } })).status, 403);
+  });
+
+  test("without Origin, Sec-Fetch-Site: cross-site is refused, except a link that opens a page in a tab", async () => {
+    const fetched = await send(server.url, { path: "/api/sessions", headers: { host, "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "script" } });
+    assert.equal(fetched.status, 403);
+    assert.match(fetched.error?.message ?? "", /Sec-Fetch-Site: cross-site.*gateway\.cors\.origins/);
+    const framed = await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" } });
+    assert.equal(framed.status, 403);
+    const opened = await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } });
+    assert.equal(opened.status, 200);
+    assert.equal((await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "same-origin" } })).status, 200);
+  });
+
+  test("clients that send no Origin and the gateway's own page (same origin, by each loopback name) work", async () => {
+    const posted = await send(server.url, { method: "POST", path: "/api/sessions/plain/messages", headers: { host, "content-type": "application/json" }, body: message("hi") });
+    assert.equal(posted.status, 202);
+    for (const name of ["127.0.0.1", "localhost", "[::1]"]) {
+      const own = `${name}:${server.port}`;
+      const page = await send(server.url, { method: "POST", path: "/api/sessions/own/messages", headers: { host: own, origin: `http://${own}`, "content-type": "application/json" }, body: message(name) });
+      assert.equal(page.status, 202, `${name}: ${page.body}`);
+      assert.equal((await send(server.url, { path: "/api/sessions", headers: { host: name } })).status, 200, `${name} without a port`);
+    }
+    assert.equal((await send(server.url, { path: "/api/sessions", headers: { host: `LOCALHOST:${server.port}` } })).status, 200);
+    assert.deepEqual(
+      gateway.handled.map((inbound) => inbound.text),
+      ["hi", "127.0.0.1", "localhost", "[::1]"],
+    );
+    // The same page name on another port is another origin.
+    assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "http://127.0.0.1:5173" } })).status, 403);
+  });
+
+  test("a Host that is not a loopback name is refused (DNS rebinding), saying why; /health answers any Host", async () => {
+    for (const name of [`evil.example:${server.port}`, "evil.example", "127.0.0.1.evil.example", `192.168.1.5:${server.port}`, "localhost.", "localhost.evil.example"]) {
+      const refused = await send(server.url, { path: "/api/sessions", headers: { host: name } });
+      assert.equal(refused.status, 421, name);
+      assert.equal(refused.error?.code, "unknown_host", name);
+      assert.match(refused.error?.message ?? "", /does not answer to the host name .*DNS rebinding.*gateway\.allowedHosts/, name);
+    }
+    const named = await send(server.url, { path: "/api/sessions", headers: { host: `evil.example:${server.port}` } });
+    assert.match(named.error?.message ?? "", new RegExp(`open it as http://127\\.0\\.0\\.1:${server.port}/ or http://localhost:${server.port}/, or add "evil\\.example" to gateway\\.allowedHosts`));
+    // Even the page's own origin does not help a rebound name.
+    const rebound = await send(server.url, { method: "POST", path: "/api/sessions/x/messages", headers: { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}`, "content-type": "application/json" }, body: message("x") });
+    assert.equal(rebound.status, 421);
+    assert.equal((await send(server.url, { path: "/health", headers: { host: "evil.example" } })).status, 200);
+    assert.equal(gateway.handled.filter((inbound) => inbound.text === "x").length, 0);
+  });
+});
+
+describe("the settings: CORS origins, another bind, allowed host names", () => {
+  test("an origin of gateway.cors.origins may call it (CORS headers too); others still may not", async () => {
+    const { server, host } = await start({ corsOrigins: ["http://localhost:5173"] });
+    try {
+      const allowed = await send(server.url, { path: "/api/sessions", headers: { host, origin: "http://localhost:5173" } });
+      assert.equal(allowed.status, 200);
+      const preflight = await send(server.url, { method: "OPTIONS", path: "/api/sessions/s/messages", headers: { host, origin: "http://localhost:5173", "access-control-request-method": "POST" } });
+      assert.equal(preflight.status, 204);
+      assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "http://localhost:5174" } })).status, 403);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("off loopback: IP addresses, localhost names, the bind address and gateway.allowedHosts; no other name", async () => {
+    const token = "a-very-long-test-token-0123456789";
+    const { server } = await start({ bind: "0.0.0.0", token, allowedHosts: ["Studio.Local"] });
+    const bearer = { authorization: `Bearer ${token}` };
+    try {
+      for (const name of ["192.168.1.5:18790", "10.0.0.2", "[fe80::1]:18790", "localhost:18790", "studio.local:18790", "STUDIO.local"]) {
+        assert.equal((await send(server.url, { path: "/api/sessions", headers: { host: name, ...bearer } })).status, 200, name);
+      }
+      const refused = await send(server.url, { path: "/api/sessions", headers: { host: "evil.example:18790", ...bearer } });
+      assert.equal(refused.status, 421);
+      assert.match(refused.error?.message ?? "", /add "evil\.example" to gateway\.allowedHosts/);
+    } finally {
+      await server.close();
+    }
+    const named = await start({ bind: "127.0.0.2" });
+    try {
+      assert.equal((await send(named.server.url, { path: "/api/sessions", headers: { host: "127.0.0.2:18790" } })).status, 200);
+      assert.equal((await send(named.server.url, { path: "/api/sessions", headers: { host: "10.0.0.2:18790" } })).status, 421, "on loopback, only loopback names");
+    } finally {
+      await named.server.close();
+    }
+  });
+});
