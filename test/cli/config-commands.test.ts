@@ -68,11 +68,14 @@ test("config show: the effective config with every secret as ***", async () => {
       `{ models: { providers: {
         lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", apiKey: "\${LM_KEY}", api: "openai-responses", headers: { Authorization: "Bearer hdr-secret-1", "X-Trace": "on" }, models: [{ id: "m" }] },
         openrouter: { apiKey: "sk-or-inline-secret" },
-      } } }`,
+      } },
+      agents: { defaults: { privacy: "local-only" }, list: [{ id: "helper", name: "Helper" }] },
+      gateway: { port: 18999, auth: { token: "gw-token-secret-0123456789" } },
+      channels: { whatsapp: { enabled: false, allowFrom: ["+15550100001"] } } }`,
     );
     const result = await runCli(["config", "show", "--config", file], { env: { LM_KEY: "lm-secret-from-env", ANTHROPIC_API_KEY: "sk-ant-env-secret" } });
     assert.equal(result.code, 0, result.stderr);
-    for (const secret of ["lm-secret-from-env", "sk-ant-env-secret", "hdr-secret-1", "sk-or-inline-secret"]) {
+    for (const secret of ["lm-secret-from-env", "sk-ant-env-secret", "hdr-secret-1", "sk-or-inline-secret", "gw-token-secret-0123456789"]) {
       assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `${secret} leaked`);
     }
     const shown = JSON.parse(result.stdout);
@@ -84,6 +87,12 @@ test("config show: the effective config with every secret as ***", async () => {
     assert.equal(shown.models.providers.openai.apiKey, undefined);
     assert.equal(shown.models.providers.lmstudio.models[0].contextWindow, 32768);
     assert.equal(shown.agents.defaults.model.primary, "lmstudio/m");
+    // Every section, not only the models: agents, the gateway (token masked), channels.
+    assert.equal(shown.agents.defaults.privacy, "local-only");
+    assert.equal(shown.agents.list[0].id, "helper");
+    assert.equal(shown.gateway.port, 18999);
+    assert.equal(shown.gateway.auth.token, "***");
+    assert.deepEqual(shown.channels.whatsapp.allowFrom, ["+15550100001"]);
   } finally {
     temp.cleanup();
   }

@@ -73,20 +73,26 @@ export function configShow(io: CliIo, options: GlobalOptions): number {
       catalogModels: provider.models.length - configured.length,
     };
   }
+  // Every section as hearth reads it, defaults filled in; the main chain as it resolved; secrets as ***.
+  const { $schema: _schema, ...sections } = config;
+  const token = config.gateway.auth.token;
   const effective = {
     file: loaded.source ? loaded.location.file : null,
+    ...sections,
     agents: {
+      ...config.agents,
       defaults: {
+        ...config.agents.defaults,
         model: {
           primary: resolved.chain[0]?.model.ref ?? null,
           fallbacks: resolved.chain.slice(1).map((entry) => entry.model.ref),
         },
-        models: config.agents.defaults.models,
       },
     },
     models: { mode: config.models.mode, providers },
+    gateway: { ...config.gateway, auth: { ...config.gateway.auth, token: token ? "***" : undefined } },
   };
-  writeJson(io, redactSecrets(effective, secretEnvValues(loaded.envUsed, io.env)));
+  writeJson(io, redactSecrets(effective, new Set([...secretEnvValues(loaded.envUsed, io.env), ...(token ? [token] : [])])));
   return 0;
 }
 
