@@ -127,7 +127,12 @@ describe("hearth security audit: every finding fires on its trigger and stays si
   });
 
   test("whatsapp-open, whatsapp-no-allowlist (pairing, no list) and tools-broad; silent with an allowlist, or \"allowlist\" with none (nobody answered)", async () => {
-    assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "open" } }` })), ["tools-broad", "whatsapp-open"]);
+    const open = await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "open" } }` });
+    assert.deepEqual(ids(open), ["tools-broad", "whatsapp-open"]);
+    // exec is off by default (no tools.exec.commands): the finding names only what the agent has.
+    const broad = open.find((finding) => finding.id === "tools-broad");
+    assert.match(String(broad?.detail), /web_fetch: fetched pages can carry instructions\.$/);
+    assert.doesNotMatch(String(broad?.detail), /exec/);
     assert.deepEqual(ids(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "pairing" } }` })), ["tools-broad", "whatsapp-no-allowlist"]);
     assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist" } }` }), []);
     assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "allowlist", allowFrom: ["+15551234567"] } }` }), []);

@@ -121,7 +121,10 @@ function agentFindings(facts: AuditFacts): Finding[] {
         id: "tools-broad",
         severity: "medium",
         title: `agent ${agent.id} answers ${open.join(" and ")} with the default tools (${[...agent.tools].join(", ")})`,
-        detail: `Anyone who can message it can steer ${risky.join(" and ")}: fetched pages can carry instructions, and exec runs commands on this machine.`,
+        detail: `Anyone who can message it can steer ${risky.join(" and ")}: ${[
+          ...(agent.tools.has("web_fetch") ? ["fetched pages can carry instructions"] : []),
+          ...(agent.tools.has("exec") ? ["exec runs commands on this machine"] : []),
+        ].join(", and ")}.`,
         remediation: `give agent ${agent.id} only what that channel needs: "tools": { "allow": ["time", "memory"] }`,
       });
     }
