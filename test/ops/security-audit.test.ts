@@ -10,6 +10,7 @@ interface Finding {
   id: string;
   severity: string;
   title: string;
+  detail: string;
   remediation: string;
 }
 interface Probe {

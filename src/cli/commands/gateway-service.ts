@@ -6,7 +6,7 @@ import { gatewayUrl } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
 import { installService, realRunner, serviceFile, uninstallService, type ServiceHost } from "../gateway/service.js";
-import { writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 /** The real machine: this node, this checkout's bin/hearth, the config and state dir in use now. */
 function machine(io: CliIo, options: GlobalOptions): ServiceHost {
@@ -49,8 +49,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const installed = existsSync(file);
   if (options.json) writeJson(io, { running: health !== undefined, url: `${url}/`, version: health?.version, uptimeSeconds: health?.uptimeSeconds, service: { manager, file, installed } });
   else {
-    writeLine(io.stdout, health ? `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)` : `not running: nothing answers at ${url}/health (start it: hearth gateway)`);
-    writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (hearth gateway install keeps it running)`);
+    writeLine(io.stdout, health ? `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)` : `not running: nothing answers at ${url}/health (start it: ${commandLine(io, "gateway")})`);
+    writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
   }
   return health ? 0 : 1;
 }
