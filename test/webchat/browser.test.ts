@@ -199,9 +199,12 @@ describe("web chat page with a token and setup problems", () => {
   test("asks for the token once, keeps it, sends it on every request, and shows the setup banner", async () => {
     const { page } = browser;
     await page.goto(server.url);
-    // A wrong token is refused and asked for again.
+    await page.locator("#token-dialog[open]").waitFor();
+    assert.equal(await page.locator("#token-refused").isVisible(), false, "no token was tried yet: nothing was refused");
+    // A wrong token is refused and asked for again, saying so.
     await page.getByRole("textbox", { name: "Token" }).fill("wrong-token");
     await page.getByRole("button", { name: "Connect" }).click();
+    await page.locator("#token-refused", { hasText: "The gateway refused that token" }).waitFor();
     await page.locator("#token-dialog[open]").waitFor();
     await page.getByRole("textbox", { name: "Token" }).fill("s3cret-token");
     await page.getByRole("button", { name: "Connect" }).click();

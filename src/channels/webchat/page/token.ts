@@ -4,8 +4,9 @@ const STORAGE_KEY = "hearth.gateway-token";
 
 export interface TokenKeeper {
   current(): string | undefined;
-  /** Asks the person for the token (one dialog however many requests are waiting), keeps it, returns it. */
+  /** Asks the person for the token (one dialog however many requests are waiting), keeps it, returns it; says so when the last one was refused. */
   ask(): Promise<string>;
+  /** The gateway refused the kept token (401): it is dropped. */
   forget(): void;
 }
 
@@ -14,7 +15,10 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   const dialog = byId("token-dialog", HTMLDialogElement);
   const form = byId("token-form", HTMLFormElement);
   const input = byId("token-input", HTMLInputElement);
+  const refused = byId("token-refused", HTMLParagraphElement);
   let asking: Promise<string> | undefined;
+  // A token was tried and the gateway said no: the next ask says so.
+  let lastRefused = false;
   // Escape would leave the page with no way to ask again: the dialog stays until a token is given.
   dialog.addEventListener("cancel", (event) => event.preventDefault());
 
@@ -33,6 +37,7 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
         resolve(token);
       };
       form.addEventListener("submit", onSubmit);
+      refused.hidden = !lastRefused;
       dialog.showModal();
       input.focus();
     });
@@ -42,6 +47,9 @@ export function createTokenKeeper(storage: Storage): TokenKeeper {
   return {
     current: () => storage.getItem(STORAGE_KEY) ?? undefined,
     ask,
-    forget: () => storage.removeItem(STORAGE_KEY),
+    forget: () => {
+      lastRefused = storage.getItem(STORAGE_KEY) !== null;
+      storage.removeItem(STORAGE_KEY);
+    },
   };
 }
