@@ -43,8 +43,11 @@ export function providerBlock(server: DiscoveredServer): Record<string, unknown>
 export function addDiscoveredProviders(text: string, servers: readonly DiscoveredServer[], env: NodeJS.ProcessEnv): ConfigEdit {
   let current = text;
   const changes: string[] = [];
-  for (const server of servers) {
-    if (server.models.length === 0) continue;
+  for (const found of servers) {
+    if (found.models.length === 0) continue;
+    // A server the config has already, under a name of its own, is that provider: never a second one for it.
+    const known = providerAt(current, found.baseUrl);
+    const server = known === undefined ? found : { ...found, providerId: known };
     const existing = providerModels(current, server.providerId);
     if (existing === undefined) {
       current = insertProvider(current, server);
@@ -68,6 +71,13 @@ const describeModels = (models: readonly DiscoveredModel[]): string => `${models
 function parsed(text: string): Record<string, unknown> {
   const value = json5.parse(text) as unknown;
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** The id of the config's provider whose baseUrl is `baseUrl` (trailing slashes aside), if there is one. */
+function providerAt(text: string, baseUrl: string): string | undefined {
+  const providers = (parsed(text).models as { providers?: Record<string, { baseUrl?: unknown }> } | undefined)?.providers ?? {};
+  const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === baseUrl.replace(/\/+$/, "").toLowerCase();
+  return Object.keys(providers).find((id) => same(providers[id]?.baseUrl));
 }
 
 /** The model ids a provider of the config lists, or undefined when the config has no such provider. */

@@ -41,6 +41,16 @@ describe("discover --write: edits the JSON5 text, keeps the rest", () => {
     assert.equal(providers(edit.text).llamacpp?.models[0]?.id, "qwen3-32b");
   });
 
+  test("a server the config has under another name is that provider: its models are added there, no second provider", () => {
+    const text = `{ models: { providers: { fake: { baseUrl: "http://127.0.0.1:8080/v1/", api: "openai-completions", models: [{ id: "qwen3-32b" }] } } } }`;
+    const edit = addDiscoveredProviders(text, [server], {});
+    assert.deepEqual(Object.keys(providers(edit.text)), ["fake"]);
+    assert.deepEqual(edit.changes, ["models.providers.fake already lists every model the server has: left as it was"]);
+    const more = addDiscoveredProviders(text, [{ ...server, models: [...server.models, { id: "gemma-3", servedContext: 8192, maxContext: 8192, loaded: false, flags: [] }] }], {});
+    assert.deepEqual(Object.keys(providers(more.text)), ["fake"]);
+    assert.deepEqual(providers(more.text).fake?.models.map((model) => model.id).sort(), ["gemma-3", "qwen3-32b"]);
+  });
+
   test("a config that would not validate afterwards is refused, and names why", () => {
     const text = `{ models: { providers: { other: { baseUrl: "not a url" } } } }`;
     assert.throws(() => addDiscoveredProviders(text, [server], {}), /would not validate after adding the discovered providers, so it was left as it was/);
