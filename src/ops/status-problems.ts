@@ -131,7 +131,7 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
     problems.push({
       id: "no-tools", severity: "warn",
       title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",
-      fix: "use a model whose chat template supports tools (llama.cpp: --jinja, or --chat-template-file with a tool-capable template)",
+      fix: "use a model whose chat template supports tools, or give the server one that does (llama.cpp: --chat-template-file with a tool-capable template, with --jinja if it is not on)",
     });
   }
   return problems;
