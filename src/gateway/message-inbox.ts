@@ -38,18 +38,23 @@ export class MessageInbox {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
+  /**
+   * Keeps a message until `take`. A state dir that cannot take the line (full, read-only, not a
+   * directory) does not stop the message: the session store meets the same fault when the turn saves
+   * it, and says so clearly there.
+   */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
     this.waiting.add(id);
-    await this.write({ add: { id, ...item } });
+    await this.write({ add: { id, ...item } }).catch(() => undefined);
     return id;
   }
 
   async take(id: string): Promise<void> {
     if (!this.waiting.delete(id)) return;
-    await this.write({ take: id });
+    await this.write({ take: id }).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
-    if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true }));
+    if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true })).catch(() => undefined);
   }
 
   /**
@@ -85,7 +90,11 @@ export class MessageInbox {
   private write(line: Line): Promise<void> {
     return this.serially(async () => {
       this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
-      await this.ready;
+      // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
+      await this.ready.catch((error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      });
       await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
     });
   }
