@@ -70,10 +70,19 @@ export class Gateway implements GatewayPort {
     const session = checkSessionKey(inbound.session);
     const agent = this.agentFor(inbound.agent);
     const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
-    // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on disk.
+    // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on
+    // disk. It takes its place in the line at once (arrival order), the line waiting for the write.
     const inbox = this.dependencies.inbox;
-    const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? await inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
-    return this.queue.run(session, () => this.turnInLine(session, { inbound, agent, model })).finally(() => (ticket ? inbox?.take(ticket).catch(() => undefined) : undefined));
+    const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    return this.queue
+      .run(session, async () => {
+        await ticket;
+        return this.turnInLine(session, { inbound, agent, model });
+      })
+      .finally(async () => {
+        const id = await ticket;
+        if (id !== undefined) await inbox?.take(id).catch(() => undefined);
+      });
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */

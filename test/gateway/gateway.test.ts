@@ -58,6 +58,23 @@ describe("Gateway.handle", () => {
     assert.deepEqual(problems, [], "roles alternate strictly in every request");
   });
 
+  test("a message and then a command, sent at once, keep their order: the command runs after the message's turn", async () => {
+    const server = await startFakeServer(strictModel((turns) => ({ text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` }), []));
+    closers.push(() => server.close());
+    const { runtime } = await runtimeFor(server, "order-command");
+    const order: string[] = [];
+    const unsubscribe = runtime.gateway.subscribe((event) => {
+      if (event.type === "turn-end") order.push("turn-end");
+      if (event.type === "command-result") order.push("command-result");
+    });
+    const message = runtime.gateway.handle({ channel: "http", session: "oc", text: "remember the milk" });
+    const command = runtime.gateway.handle({ channel: "http", session: "oc", text: "/new" });
+    await Promise.all([message, command]);
+    unsubscribe();
+    assert.deepEqual(order, ["turn-end", "command-result"]);
+    assert.deepEqual(await runtime.gateway.sessions().transcript("oc"), [], "/new came after the turn: the fresh conversation is empty");
+  });
+
   test("different sessions run in parallel: one session's held turn does not stop another's", async () => {
     const problems: string[] = [];
     const inner = strictModel((turns) => ({ text: `seen: ${lastUser(turns)}` }), problems);
