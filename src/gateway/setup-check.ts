@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { missingKey } from "../models/missing-key.js";
 
 export interface SetupFacts {
@@ -33,7 +34,7 @@ export function setupProblems(facts: SetupFacts): string[] {
     const key = facts.missingConfigFile ? (facts.keyNames[0] ?? "ANTHROPIC_API_KEY") : chainKey;
     const keyFix = key ? `set ${key}` : "add a hosted fallback to the config";
     // LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
-    const lmStudio = local.some((model) => /lm-?studio/i.test(model.provider) || hostOf(model.baseUrl).endsWith(":1234"));
+    const lmStudio = local.some(looksLikeLmStudio);
     const which = lmStudio && servers.length === 1 ? "start LM Studio's server" : servers.length === 1 ? "start the model server there" : "start one of those model servers";
     const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — ${which}, or ${keyFix}` : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
     // `init` helps only where there is no config yet; with one, the fix is in it.

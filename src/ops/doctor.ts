@@ -6,7 +6,7 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
-import { modelsStatus, type ChainStatus } from "./models-status.js";
+import { modelsStatus, reachability, type ChainStatus } from "./models-status.js";
 import { whatsappFindings } from "./doctor-whatsapp.js";
 
 export type { Finding } from "./doctor-finding.js";
@@ -115,7 +115,7 @@ const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/
 
 function seenOf(entry: ChainStatus): string {
   const facts = [`${entry.baseUrl} (${entry.api})`];
-  if (entry.reachable !== undefined) facts.push(entry.reachable ? `reachable in ${entry.latencyMs} ms` : "unreachable");
+  if (entry.reachable !== undefined) facts.push(reachability(entry));
   if (entry.listed === true) facts.push("listed");
   if (entry.listed === false) facts.push("not listed");
   if (entry.loaded === true) facts.push("loaded");

@@ -5,9 +5,16 @@ import type { Cooldowns } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
-import { probeProvider, type ProviderProbe } from "./probe-provider.js";
+import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
 import { measureFirstToken } from "./first-token.js";
 import { modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
+
+/** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
+export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
+  if (!entry.reachable) return "unreachable";
+  if (entry.answered === false) return `takes connections, no answer within ${((entry.latencyMs ?? 0) / 1000).toFixed(0)} s`;
+  return `reachable in ${entry.latencyMs} ms`;
+}
 
 export interface ChainStatus {
   ref: string;
@@ -21,6 +28,8 @@ export interface ChainStatus {
   contextWindow: number;
   reachable?: boolean;
   latencyMs?: number;
+  /** false when the server took the connection and said nothing within the probe's limit (stuck, or busy). */
+  answered?: boolean;
   listed?: boolean | null;
   loaded?: boolean | null;
   loadedContext?: number | null;
@@ -106,6 +115,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         const probe = await probeOf(model);
         status.reachable = probe.reachable;
         status.latencyMs = probe.latencyMs;
+        status.answered = !(probe.failure && hung(probe.failure));
         const native = probe.lmStudio?.find((entry) => entry.id === model.id);
         status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined : null;
         status.loaded = native ? native.loaded : null;

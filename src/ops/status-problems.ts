@@ -2,6 +2,7 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
 import { joinUrl } from "../ai/http/join-url.js";
+import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -20,7 +21,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
-        ? `start the server (LM Studio: Developer → Start Server, or \`lms server start\`) and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
+        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or \`lms server start\`)" : ""} and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;
@@ -30,7 +31,9 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "server-hung", severity: "error",
       title: `${model.baseUrl} took the connection but sent no answer: ${failure.message.replace(/ \(the server may be loading the model or stuck\)$/, "")}`,
       fix: model.local
-        ? "the server is running but stuck or busy: look at its log (LM Studio: Developer → Logs); if it stays silent, restart it (LM Studio: Developer → Stop, then Start Server). Until then turns fail over to the next model"
+        ? looksLikeLmStudio(model)
+          ? "the server is running but stuck or busy: look at its log (LM Studio: Developer → Logs); if it stays silent, restart it (LM Studio: Developer → Stop, then Start Server). Until then turns fail over to the next model"
+          : "the server is running but stuck or busy: look at its log; if it stays silent, restart it. Until then turns fail over to the next model"
         : "the provider is slow or in trouble: check its status page; turns fail over to the next model meanwhile",
     });
     return problems;
@@ -48,7 +51,9 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
-      fix: model.local ? `download or load it in LM Studio, or correct the id in models.providers.${model.provider}.models` : `correct the model id, or check that your account has access to it`,
+      fix: model.local
+        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
+        : `correct the model id, or check that your account has access to it`,
     });
   }
   if (native && !native.loaded) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
-import { refusedUrl, type FakeServer } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 
@@ -92,6 +92,29 @@ describe("hearth models status --probe against a fake LM Studio", () => {
     assert.equal(entry?.reachable, false);
     assert.match(entry?.problems[0]?.title ?? "", /is unreachable: .*connection refused/);
     assert.match(entry?.problems[0]?.fix ?? "", /try: curl http:\/\/127\.0\.0\.1:\d+\/v1\/models/);
+  });
+
+  test("a server that takes the connection and says nothing: 'no answer within', the hung problem, and LM Studio's menus only for LM Studio", async () => {
+    const silent = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      const text = `{
+        agents: { defaults: { model: "llama/m" } },
+        models: { mode: "replace", providers: { llama: { baseUrl: "${silent.baseUrl}", api: "openai-completions", timeoutSeconds: 1, models: [{ id: "m", contextWindow: 4096, maxTokens: 256 }] } } },
+      }`;
+      const file = temp.write("hung.json5", text);
+      const json = await runCli(["models", "status", "--probe", "--json", "--config", file]);
+      const [entry] = (JSON.parse(json.stdout) as { chain: (Status & { answered?: boolean })[] }).chain;
+      assert.equal(entry?.reachable, true, "it took the connection");
+      assert.equal(entry?.answered, false);
+      const problem = entry?.problems.find((candidate) => /took the connection but sent no answer/.test(candidate.title));
+      assert.ok(problem, JSON.stringify(entry?.problems));
+      assert.doesNotMatch(problem.fix, /LM Studio/, "llama.cpp is not sent to LM Studio's menus");
+      const human = await runCli(["models", "status", "--probe", "--config", file]);
+      assert.match(human.stdout, /takes connections, no answer within 1 s/);
+      assert.doesNotMatch(human.stdout, /reachable in \d+/);
+    } finally {
+      await silent.close();
+    }
   });
 
   test("no Responses endpoint: suggests openai-completions", async () => {

@@ -3,7 +3,7 @@ import { stateDir } from "../../config/paths.js";
 import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
-import { modelsStatus, type ChainStatus } from "../../ops/models-status.js";
+import { modelsStatus, reachability, type ChainStatus } from "../../ops/models-status.js";
 import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
@@ -51,7 +51,7 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
   const key = entry.local ? (entry.keyPresent ? "key set" : "no key (not needed locally)") : entry.keyPresent ? `key from ${entry.keySource}` : "no key";
   writeLine(io.stdout, `  ${entry.api} · ${entry.baseUrl} · ${entry.local ? "local" : "hosted"} · ${key} · context ${entry.contextWindow}`);
   if (entry.reachable !== undefined) {
-    const facts = [entry.reachable ? `reachable in ${entry.latencyMs} ms` : "unreachable"];
+    const facts = [reachability(entry)];
     if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
     if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
     if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context`);
