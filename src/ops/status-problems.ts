@@ -21,7 +21,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
-        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or \`lms server start\`)" : ""} and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
+        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;
