@@ -146,11 +146,15 @@ export class Gateway implements GatewayPort {
       canRestart: request.canRestart ?? false,
     });
     const observe = this.dependencies.latencies.route();
+    // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).
+    const secrets = this.dependencies.secrets;
+    const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     void (async () => {
       for await (const event of stream) {
         observe(event);
-        out.push(event);
+        for (const shown of redactor ? redactor.event(event) : [event]) out.push(shown);
       }
+      for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
       out.end();
     })();
     return out;

@@ -14,16 +14,22 @@ export class TurnRedactor {
 
   constructor(private readonly secrets: SecretRedactor) {}
 
-  /** The events to show for `event` (none while a delta is held back whole). */
-  event(event: AgentEvent): AgentEvent[] {
-    if (event.type === "text-delta") return this.delta("text", event.delta);
-    if (event.type === "reasoning-delta") return this.delta("reasoning", event.delta);
+  /**
+   * The events to show for `event` (none while a delta is held back whole). Any event stream whose
+   * deltas are `{ type: "text-delta" | "reasoning-delta", delta }` — a turn's, or a proxied route's.
+   */
+  event(event: AgentEvent): AgentEvent[];
+  event<E extends { type: string }>(event: E): E[];
+  event<E extends { type: string }>(event: E): E[] {
+    const delta = (event as { delta?: unknown }).delta;
+    if (event.type === "text-delta" && typeof delta === "string") return this.delta("text", delta) as E[];
+    if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta("reasoning", delta) as E[];
     if (event.type === "answer-restart") {
       this.held.text = "";
       this.held.reasoning = "";
       return [event];
     }
-    return [...this.flush(), this.secrets.redactValue(event)];
+    return [...(this.flush() as E[]), this.secrets.redactValue(event)];
   }
 
   /** The text still held back, as deltas (at the end of the turn). */

@@ -6,6 +6,8 @@ import { createRuntime } from "../../src/cli/runtime.js";
 import { collect } from "../../src/shared/event-stream.js";
 import { setupProblems } from "../../src/gateway/setup-check.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { strictModel } from "../helpers/strict-model.js";
 
@@ -23,6 +25,22 @@ async function serve(text: string): Promise<FakeServer> {
 }
 
 describe("Gateway.proxy", () => {
+  test("a key the server echoes (any case, split over deltas) is masked in what the client is shown, as in a turn", async () => {
+    const key = "sk-proxy-Secret-0123456789";
+    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: `mine is ${key} and ${key.toUpperCase()}, done`, chunkSize: 3, usage: { input: 1, output: 1 } }) }));
+    closers.push(() => server.close());
+    const dir = join(temp.dir, "proxy-secret");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "hearth.json5");
+    writeFileSync(file, `{ agents: { defaults: { model: "echo/m" } }, models: { mode: "replace", providers: { echo: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "${key}", models: [{ id: "m" }] } } } }`);
+    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: join(dir, "state") }, cwd: dir, config: file, secrets: new SecretRedactor() });
+    closers.push(() => runtime.close());
+    const events = await collect(runtime.gateway.proxy({ model: "echo/m", context: { messages: [{ role: "user", content: "your key?" }] } }));
+    const streamed = events.map((event) => (event.type === "text-delta" ? event.delta : "")).join("");
+    assert.equal(streamed, "mine is *** and ***, done");
+    assert.doesNotMatch(JSON.stringify(events), /sk-proxy-secret-0123456789/i, "not in the final message either");
+  });
+
   test("the named model (by alias) first, then the agent's chain; nothing is stored; its first token is timed", async () => {
     const local = await serve("from local");
     const backup = await serve("from backup");
