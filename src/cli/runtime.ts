@@ -111,16 +111,8 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir });
-  // Messages a process that is gone took in but never saved (a crash while they waited their turn): saved
-  // now, unanswered. In the background: a crashed process's session lock may take a while to go stale;
-  // what is not saved before close() stays in the inbox for the next start.
-  if (options.recoverMessages) void inbox
-    .recover(store)
-    .then((recovered) => {
-      if (recovered > 0) onWarning(`${recovered} message(s) a stopped hearth had taken in but not answered are now in their sessions, marked unanswered (/retry sends one again)`);
-    })
-    .catch((error: unknown) => onWarning(`could not recover the messages a stopped hearth had taken in (${error instanceof Error ? error.message : String(error)}); they stay in ${join(stateDir, "inbox")}`));
+  const inbox = new MessageInbox({ stateDir, onWarning });
+  if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox });
 
   return {
@@ -171,4 +163,26 @@ async function firstListedLocalModel(http: HttpClient): Promise<string | undefin
   if (!answer.ok) return undefined;
   const ids = listedModelIds(answer.body);
   return ids ? [...ids].find((id) => !/embed/i.test(id)) : undefined;
+}
+
+/**
+ * Messages processes that are gone took in but never saved (a crash while they waited their turn):
+ * saved now, unanswered. In the background — a crashed process's session lock takes a while to go
+ * stale — and asked again every 5 s for a minute while a journal's process still seems to run (one
+ * just killed may not be reaped yet). What is not saved before close() stays for the next start.
+ */
+function recoverInBackground(options: { inbox: MessageInbox; store: SessionStore; stateDir: string; onWarning: (message: string) => void }): void {
+  const { inbox, store, stateDir, onWarning } = options;
+  let tries = 0;
+  const round = (): void => {
+    tries++;
+    inbox
+      .recover(store)
+      .then(({ saved, left }) => {
+        if (saved > 0) onWarning(`${saved} message(s) a stopped hearth had taken in but not answered are now in their sessions, marked unanswered (/retry sends one again)`);
+        if (left > 0 && tries < 12) setTimeout(round, 5_000).unref();
+      })
+      .catch((error: unknown) => onWarning(`could not recover the messages a stopped hearth had taken in (${error instanceof Error ? error.message : String(error)}); they stay in ${join(stateDir, "inbox")}`));
+  };
+  round();
 }

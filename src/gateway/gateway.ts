@@ -74,6 +74,7 @@ export class Gateway implements GatewayPort {
     // disk. It takes its place in the line at once (arrival order), the line waiting for the write.
     const inbox = this.dependencies.inbox;
     const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
     return this.queue
       .run(session, async () => {
         await ticket;

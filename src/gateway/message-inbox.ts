@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
@@ -34,7 +35,10 @@ export class MessageInbox {
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined }) {
+  /** A write failed and was said: said again only after one succeeds. */
+  private warned = false;
+
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -46,7 +50,15 @@ export class MessageInbox {
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
     this.waiting.add(id);
-    await this.write({ add: { id, ...item } }).catch(() => undefined);
+    await this.write({ add: { id, ...item } }).then(
+      () => {
+        this.warned = false;
+      },
+      (error: unknown) => {
+        if (!this.warned) this.options.onWarning?.(`cannot keep waiting messages on disk at ${this.file} (${error instanceof Error ? error.message : String(error)}): until its turn saves one to its session, a crash would lose it`);
+        this.warned = true;
+      },
+    );
     return id;
   }
 
@@ -61,26 +73,32 @@ export class MessageInbox {
    * The messages of processes that are gone (a crash, `kill -9`) that never reached their session:
    * each is saved to it now, where it was said, as a message that got no answer (a channel shows it
    * unanswered; `/retry` sends it). A message its session already holds is not saved twice.
-   * Returns how many were saved.
+   * Returns how many were saved, and how many journals of processes still running were left (a
+   * process just killed may still be there a moment, unreaped: ask again a little later).
    */
-  async recover(store: SessionStore): Promise<number> {
+  async recover(store: SessionStore): Promise<{ saved: number; left: number }> {
     let names: string[];
     try {
       names = await readdir(this.dir());
     } catch {
-      return 0;
+      return { saved: 0, left: 0 };
     }
     let saved = 0;
+    let left = 0;
     for (const name of names) {
       const pid = Number(name.replace(/\.jsonl$/, ""));
-      if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid) || running(pid)) continue;
+      if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid)) continue;
+      if (running(pid)) {
+        left++;
+        continue;
+      }
       const path = join(this.dir(), name);
       for (const item of pendingItems(await readFile(path, "utf8").catch(() => ""))) {
         if (await saveUnanswered(store, item)) saved++;
       }
       await rm(path, { force: true });
     }
-    return saved;
+    return { saved, left };
   }
 
   private dir(): string {
@@ -106,13 +124,20 @@ export class MessageInbox {
   }
 }
 
+/** Whether a process runs: signal 0 reaches it, and (where /proc tells) it is not a zombie waiting to be reaped. */
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it runs, as another user.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // /proc/<pid>/stat: "pid (name) STATE …"; the name may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 

@@ -28,6 +28,12 @@ export interface InboundMessage {
   signal?: AbortSignal | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;
+  /**
+   * Called once the message is kept — on disk when it has to wait for its turn — so that a channel
+   * that answers "accepted" before the turn (the web chat's 202) says so only when a crash would not
+   * lose it.
+   */
+  onAccepted?: (() => void) | undefined;
 }
 
 /** What handling a message came to: an in-chat command's answer, or a turn's result. */

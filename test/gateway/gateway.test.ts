@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { constants, writeFileSync, mkdirSync } from "node:fs";
+import { constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -56,6 +56,21 @@ describe("Gateway.handle", () => {
     assert.equal(b.kind === "turn" && b.result.ok && b.result.text, "seen: first | second");
     assert.deepEqual(server.requests.filter((request) => request.method === "POST").map((request) => userTexts(request)), [["first"], ["first", "second"]]);
     assert.deepEqual(problems, [], "roles alternate strictly in every request");
+  });
+
+  test("a message is called accepted only once it is on disk (the web chat's 202 waits for it)", async () => {
+    const server = await startFakeServer(strictModel(() => ({ text: "ok" }), []));
+    closers.push(() => server.close());
+    const { runtime, dir } = await runtimeFor(server, "accepted");
+    const seen: string[] = [];
+    await runtime.gateway.handle({
+      channel: "webchat",
+      session: "acc",
+      text: "keep me safe",
+      onAccepted: () => seen.push(readFileSync(join(dir, "state", "inbox", `${process.pid}.jsonl`), "utf8")),
+    });
+    assert.equal(seen.length, 1, "called once");
+    assert.match(seen[0] ?? "", /"keep me safe"/);
   });
 
   test("a message and then a command, sent at once, keep their order: the command runs after the message's turn", async () => {

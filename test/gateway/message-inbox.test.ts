@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { MessageInbox } from "../../src/gateway/message-inbox.js";
@@ -41,7 +41,7 @@ describe("the message inbox", () => {
 
     const store = new MemorySessionStore();
     await store.append("b", [{ type: "user", id: "u", at: "2026-01-01T00:00:03.500Z", text: "already saved by its turn" }]);
-    assert.equal(await new MessageInbox({ stateDir }).recover(store), 1);
+    assert.deepEqual(await new MessageInbox({ stateDir }).recover(store), { saved: 1, left: 1 }, "one saved; the living process's journal left, to be asked again");
     const a = (await store.read("a")).entries;
     assert.deepEqual(a.map((entry) => entry.type), ["session", "user", "turn-failed"]);
     assert.equal(a[1]?.type === "user" ? a[1].text : "", "waiting");
@@ -50,5 +50,18 @@ describe("the message inbox", () => {
     assert.equal((await store.read("c")).entries.length, 0);
     assert.ok(!existsSync(join(stateDir, "inbox", `${GONE}.jsonl`)), "the gone process's journal is removed");
     assert.ok(existsSync(join(stateDir, "inbox", `${process.ppid}.jsonl`)), "a living process's journal stays");
+  });
+
+  test("a journal that cannot be written is said once (until a write works again), and the message still goes on", async () => {
+    const stateDir = join(temp.dir, "blocked");
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(join(stateDir, "inbox"), "a file where the folder should be");
+    const warnings: string[] = [];
+    const inbox = new MessageInbox({ stateDir, onWarning: (message) => warnings.push(message) });
+    const first = await inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    await inbox.add({ session: "s", text: "two", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? "", /cannot keep waiting messages on disk at .*inbox.*: until its turn saves one to its session, a crash would lose it/);
+    await inbox.take(first);
   });
 });

@@ -33,6 +33,8 @@ export function memoryGateway(): MemoryGateway {
     },
     handle(inbound) {
       gateway.handled.push(inbound);
+      // Kept as soon as it is taken, as the real gateway with nothing to wait behind.
+      inbound.onAccepted?.();
       return gateway.onHandle(inbound, gateway);
     },
     proxy: () => new EventStream<RouterEvent>(),

@@ -67,11 +67,18 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const { text, agent, model, retry } = parsed.data;
     if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
     const control = controls.start(session);
-    // Accepted at once; the turn's events reach every /api/events listener through the port.
+    // Accepted once the message is kept (on disk when it waits behind another turn), not when the turn
+    // ends; the turn's events reach every /api/events listener through the port.
+    let accept: () => void = () => undefined;
+    const accepted = new Promise<void>((resolve) => (accept = resolve));
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, signal: control.signal })
+      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, signal: control.signal, onAccepted: () => accept() })
       .catch((error: unknown) => logger.error({ err: error, session }, "a web chat message failed"))
-      .finally(control.done);
+      .finally(() => {
+        accept();
+        control.done();
+      });
+    await accepted;
     return c.json({ accepted: true }, 202);
   });
 
