@@ -44,7 +44,12 @@ export function readStateFile(context: FaultContext): string | undefined {
 
 /** Appends text to a state file (created 0600), refusing anything but a regular file. */
 export function appendStateFile(context: FaultContext, text: string): void {
-  const fd = openRegularFile(context, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+  writeOpened(context, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, text);
+}
+
+/** Opens `context.path` with `flags` (a regular file only), writes `text`, closes; faults name the file. */
+function writeOpened(context: FaultContext, flags: number, text: string): void {
+  const fd = openRegularFile(context, flags);
   if (fd === undefined) return;
   try {
     writeSync(fd, text);
@@ -58,15 +63,7 @@ export function appendStateFile(context: FaultContext, text: string): void {
 /** Replaces a state file's whole text at once (a new 0600 file renamed over it): a reader sees the old text or the new. */
 export function replaceStateFile(context: FaultContext, text: string): void {
   const temporary = `${context.path}.${process.pid}.tmp`;
-  const fd = openRegularFile({ ...context, path: temporary }, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC);
-  if (fd === undefined) return;
-  try {
-    writeSync(fd, text);
-  } catch (error) {
-    throw fileSystemFault(error, context);
-  } finally {
-    closeSync(fd);
-  }
+  writeOpened({ ...context, path: temporary }, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, text);
   try {
     renameSync(temporary, context.path);
   } catch (error) {
