@@ -23,7 +23,8 @@ export interface ToolRegistryOptions {
 interface Entry {
   name: string;
   description: string;
-  schema: Readonly<Record<string, unknown>>;
+  /** The parameters as the smallest JSON Schema that still says what to send (made once, on first use). */
+  readonly schema: Readonly<Record<string, unknown>>;
   parse(args: unknown): { ok: true; run(context: ToolContext): Promise<ToolOutput> } | { ok: false; issues: readonly z.core.$ZodIssue[] };
 }
 
@@ -45,10 +46,15 @@ export class ToolRegistry {
   register<Parameters>(tool: Tool<Parameters>): this {
     if (!TOOL_NAME.test(tool.name)) throw new Error(`tool name "${tool.name}" must be 1-64 letters, digits, "_" or "-"`);
     if (this.entries.has(tool.name)) throw new Error(`a tool named "${tool.name}" is already registered`);
+    // The JSON Schema is made on first use (the first turn that offers tools), not at start: zod's
+    // toJSONSchema for the built-in tools was the largest single cost of a gateway's start.
+    let schema: Readonly<Record<string, unknown>> | undefined;
     this.entries.set(tool.name, {
       name: tool.name,
       description: tool.description,
-      schema: parametersSchema(tool.parameters),
+      get schema() {
+        return (schema ??= parametersSchema(tool.parameters));
+      },
       parse(args) {
         const parsed = tool.parameters.safeParse(args, { reportInput: true });
         if (!parsed.success) return { ok: false, issues: parsed.error.issues };
