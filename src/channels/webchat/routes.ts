@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
+import { installDir } from "../../shared/install-dir.js";
 
 export interface WebChatRoutesOptions {
   /** The built page: `index.html` and `assets/` (`dist/web/`, written by `npm run build`). */
@@ -67,11 +67,6 @@ export function webChatRoutes(options: WebChatRoutesOptions): Hono {
 
 /** `dist/web/` of the hearth install this module belongs to (found by walking up to package.json). */
 export function defaultWebAssetsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web");
-    dir = parent;
-  }
-  return join(dir, "dist", "web");
+  const install = installDir(import.meta.url);
+  return install === undefined ? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web") : join(install, "dist", "web");
 }

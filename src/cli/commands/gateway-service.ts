@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gatewayUrl } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
+import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, uninstallService, type ServiceHost } from "../gateway/service.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -12,7 +13,8 @@ import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } fro
 function machine(io: CliIo, options: GlobalOptions): ServiceHost {
   const location = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).location;
   const state = stateDir({ env: io.env, cwd: io.cwd });
-  const bin = fileURLToPath(new URL("../../../bin/hearth", import.meta.url));
+  const install = installDir(import.meta.url);
+  const bin = install === undefined ? fileURLToPath(new URL("../../../bin/hearth", import.meta.url)) : join(install, "bin", "hearth");
   const environment: Record<string, string> = { HEARTH_STATE_DIR: state };
   if (location.origin !== "default") environment.HEARTH_CONFIG = location.file;
   if (io.env.PATH) environment.PATH = io.env.PATH;

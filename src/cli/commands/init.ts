@@ -1,12 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { configLocation } from "../../config/paths.js";
 import { starterConfig } from "../../config/starter-config.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders } from "../../ops/discover-write.js";
 import { HearthError } from "../../shared/errors.js";
+import { installDir } from "../../shared/install-dir.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 export interface InitOptions extends GlobalOptions {
@@ -66,8 +66,9 @@ function addToConfig(io: CliIo, file: string, found: DiscoveryReport): string[] 
  * checkout or the installed package moves or goes away. Undefined when this install has no schema.
  */
 function copySchemaBeside(configFile: string): string | undefined {
-  const packaged = fileURLToPath(new URL("../../../schema/hearth.schema.json", import.meta.url));
-  if (!existsSync(packaged)) return undefined;
+  const install = installDir(import.meta.url);
+  const packaged = install === undefined ? undefined : join(install, "schema", "hearth.schema.json");
+  if (packaged === undefined || !existsSync(packaged)) return undefined;
   const copy = join(dirname(configFile), "hearth.schema.json");
   copyFileSync(packaged, copy);
   return copy;
