@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { modelChainSchema } from "./schema/agents-section.js";
 import { configSchema } from "./schema/index.js";
 

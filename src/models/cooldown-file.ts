@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { lockSync } from "proper-lockfile";
-import { z } from "zod";
+import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { readStateFile, setAside } from "../shared/state-file.js";
 import type { CooldownEntry, CooldownPersistence } from "./cooldowns.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { API_NAMES } from "../ai/api.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import type { AssistantMessage } from "../ai/types.js";

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { describedProgram, refusedArgument } from "./exec/check-arguments.js";
 import { refusedPlace } from "./exec/check-places.js";
 import { runProgram } from "./exec/run-program.js";

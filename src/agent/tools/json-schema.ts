@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The JSON Schema keywords a model needs to call a tool; the rest (`$schema`, formats, defaults, bounds) costs prompt tokens for little. */
 const KEPT = new Set(["type", "properties", "required", "enum", "const", "description", "items", "anyOf", "additionalProperties"]);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../../shared/clock.js";
 import { didYouMean } from "../../shared/did-you-mean.js";
 import type { Tool } from "./tool.js";

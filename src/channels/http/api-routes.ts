@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { GatewayPort } from "../../gateway/port.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { isHearthError } from "../../shared/errors.js";

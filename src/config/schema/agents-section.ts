@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DURATION_LIMITS, durationSeconds } from "./duration.js";
 import { toolsSchema } from "./tools-section.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** An E.164 phone number: "+", a country code and the number, digits only (as WhatsApp knows it). */
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * What a server or chat template cannot take, for the model (or every model of a provider): hearth

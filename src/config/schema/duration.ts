@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Upper bounds of the durations a config may set, in seconds: far past any sane wait, far below what timers overflow at. */
 export const DURATION_LIMITS = {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const DEFAULT_GATEWAY_PORT = 18790;
 export const DEFAULT_GATEWAY_BIND = "127.0.0.1";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { agentsSectionSchema } from "./agents-section.js";
 import { channelsSectionSchema } from "./channels-section.js";
 import { gatewaySectionSchema } from "./gateway-section.js";

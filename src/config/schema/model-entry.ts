@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { API_NAMES, INPUT_KINDS } from "../../ai/api.js";
 import { compatSchema } from "./compat.js";
 import { routingSchema } from "./routing.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DURATION_LIMITS, durationSeconds, wholeSeconds } from "./duration.js";
 import { apiSchema, modelEntrySchema } from "./model-entry.js";
 import { compatSchema } from "./compat.js";

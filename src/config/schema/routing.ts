@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** OpenRouter's provider routing preferences, sent as its `provider` request field. */
 export const routingSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DURATION_LIMITS, durationSeconds } from "./duration.js";
 
 /** `tools` of an agent: which tools it may use, and the settings of those that need them. */
