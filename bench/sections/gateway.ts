@@ -1,4 +1,5 @@
-// The gateway as a process: start to a healthy /health and idle RSS (beside a bare Node HTTP server),
+// The gateway as a process: start to a healthy /health and idle RSS (beside a bare Node HTTP server, and
+// another checkout's gateway with HEARTH_BENCH_BASELINE=<its dir>),
 // proxy mode beside the same requests sent straight to the upstream and through a bare Node proxy (the floor of a hop), agent mode beside proxy mode, and
 // a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
 // The upstream is a fake Chat Completions server in its own process (bench/serve-chat.ts).
@@ -152,8 +153,9 @@ function gatewayConfig(dir: string, upstream: string): string {
   return file;
 }
 
-function gatewayArgs(config: string): string[] {
-  return [join(root, "bin/hearth"), "gateway", "--port", "0", "--config", config];
+/** `checkout`: another hearth checkout to run instead of this one (HEARTH_BENCH_BASELINE). */
+function gatewayArgs(config: string, checkout = root): string[] {
+  return [join(checkout, "bin/hearth"), "gateway", "--port", "0", "--config", config];
 }
 
 const chat = (model: string, stream: boolean, text = "hi") => ({ model, stream, messages: [{ role: "user", content: text }] });
@@ -178,38 +180,49 @@ async function sideBySide(runs: number, warm: number, sides: readonly (() => Pro
 
 const added = (through: readonly number[], direct: readonly number[]): string => `+${formatMs(median(through) - median(direct))} / +${formatMs(p99(through) - p99(direct))}`;
 
+/**
+ * Start to a healthy /health and idle RSS, beside a bare Node HTTP server; with HEARTH_BENCH_BASELINE
+ * (another checkout, built) its gateway too, in the same rounds: before/after side by side in one run.
+ */
 async function benchStart(results: BenchResults, dir: string, config: string, runs = 12, kept = 3): Promise<void> {
-  const gatewayMs: number[] = [];
-  const bareMs: number[] = [];
-  const alive: { process: Child; bare: boolean; at: number }[] = [];
+  const baseline = process.env.HEARTH_BENCH_BASELINE;
+  const sides = [
+    { name: "node -e (bare http server)", args: ["-e", BARE_SERVER] },
+    { name: "hearth gateway", args: gatewayArgs(config) },
+    ...(baseline ? [{ name: `hearth gateway of ${baseline} (HEARTH_BENCH_BASELINE)`, args: gatewayArgs(config, baseline) }] : []),
+  ].map((side) => ({ ...side, ms: [] as number[], alive: [] as { process: Child; at: number }[] }));
   try {
     for (let run = 0; run < runs; run++) {
-      for (const bare of run % 2 === 0 ? [true, false] : [false, true]) {
-        const state = join(dir, `start-${run}-${bare ? "bare" : "gw"}`);
-        const started = await startToHealthy(bare ? ["-e", BARE_SERVER] : gatewayArgs(config), { HOME: state, HEARTH_STATE_DIR: state });
-        (bare ? bareMs : gatewayMs).push(started.ms);
-        if (run >= runs - kept) alive.push({ process: started.process, bare, at: performance.now() });
+      // The order rotates by run: no side always starts first (or right after another's exit).
+      for (let turn = 0; turn < sides.length; turn++) {
+        const index = (run + turn) % sides.length;
+        const side = sides[index] as (typeof sides)[number];
+        const state = join(dir, `start-${run}-${index}`);
+        const started = await startToHealthy(side.args, { HOME: state, HEARTH_STATE_DIR: state });
+        side.ms.push(started.ms);
+        if (run >= runs - kept) side.alive.push({ process: started.process, at: performance.now() });
         else await started.process.stop();
       }
     }
     // Idle RSS: the last few of each, 10 s after each became healthy.
+    const alive = sides.flatMap((side) => side.alive);
     const wait = Math.max(0, ...alive.map((entry) => entry.at + 10_000 - performance.now()));
     await sleep(Math.min(wait, 15_000));
-    const rss = (bare: boolean): number[] => alive.filter((entry) => entry.bare === bare).map((entry) => mb(vmRssBytes(entry.process.child.pid)));
-    const gatewayRss = rss(false);
-    const bareRss = rss(true);
-    results.add({ section: SECTION, name: "start to healthy /health", unit: "ms", samples: gatewayMs, reference: { name: "bare node http server", samples: bareMs }, target: "< 300 ms" });
-    results.add({ section: SECTION, name: "idle RSS after 10 s", unit: "MB", samples: gatewayRss, reference: { name: "bare node http server", samples: bareRss }, target: "< 70 MB" });
+    const measured = sides.map((side) => ({ ...side, rss: side.alive.map((entry) => mb(vmRssBytes(entry.process.child.pid))) }));
+    const [bare, gateway, before] = measured as [(typeof measured)[number], (typeof measured)[number], (typeof measured)[number] | undefined];
+    results.add({ section: SECTION, name: "start to healthy /health", unit: "ms", samples: gateway.ms, reference: { name: "bare node http server", samples: bare.ms }, target: "< 300 ms" });
+    results.add({ section: SECTION, name: "idle RSS after 10 s", unit: "MB", samples: gateway.rss, reference: { name: "bare node http server", samples: bare.rss }, target: "< 70 MB" });
+    if (before) {
+      results.add({ section: SECTION, name: "start to healthy /health vs HEARTH_BENCH_BASELINE", unit: "ms", samples: gateway.ms, reference: { name: "the baseline checkout", samples: before.ms } });
+      results.add({ section: SECTION, name: "idle RSS after 10 s vs HEARTH_BENCH_BASELINE", unit: "MB", samples: gateway.rss, reference: { name: "the baseline checkout", samples: before.rss } });
+    }
     printTable(
       `gateway start, ${runs} runs each (spawn to the first 200 on /health; idle RSS 10 s later, ${kept} processes each) (target: under 300 ms and 70 MB)`,
       ["process", "start median", "start p99", "vs bare", "idle RSS median", "idle RSS max"],
-      [
-        ["node -e (bare http server)", formatMs(median(bareMs)), formatMs(p99(bareMs)), "1.00x", `${median(bareRss).toFixed(1)} MB`, `${Math.max(...bareRss).toFixed(1)} MB`],
-        ["hearth gateway", formatMs(median(gatewayMs)), formatMs(p99(gatewayMs)), `${(median(gatewayMs) / median(bareMs)).toFixed(2)}x`, `${median(gatewayRss).toFixed(1)} MB`, `${Math.max(...gatewayRss).toFixed(1)} MB`],
-      ],
+      measured.map((side) => [side.name, formatMs(median(side.ms)), formatMs(p99(side.ms)), `${(median(side.ms) / median(bare.ms)).toFixed(2)}x`, `${median(side.rss).toFixed(1)} MB`, `${Math.max(...side.rss).toFixed(1)} MB`]),
     );
   } finally {
-    await Promise.all(alive.map((entry) => entry.process.stop()));
+    await Promise.all(sides.flatMap((side) => side.alive).map((entry) => entry.process.stop()));
   }
 }
 
