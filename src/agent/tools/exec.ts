@@ -2,7 +2,6 @@ import { constants } from "node:fs";
 import { access, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
-import { describedProgram, refusedArgument } from "./exec/check-arguments.js";
 import { refusedPlace } from "./exec/check-places.js";
 import { runProgram } from "./exec/run-program.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
@@ -44,6 +43,8 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
         return { content: `"${args.command}" is not an allowed command. Allowed: ${settings.commands.map((name) => basename(name)).join(", ")}. Give the name alone, arguments in args.`, isError: true };
       }
       const programArgs = args.args ?? [];
+      // The programs' option tables load with the first call (not with the gateway's start).
+      const { describedProgram, refusedArgument } = await import("./exec/check-arguments.js");
       const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
       if (refusal) return { content: `"${refusal.argument}" is not allowed with ${basename(program)}: ${refusal.reason}`, isError: true };
       const cwd = settings.cwd ? resolve(context.stateDir, settings.cwd) : join(context.stateDir, "workspace");
