@@ -29,6 +29,12 @@ describe("the bundled CLI", () => {
 
   before(() => {
     assert.ok(existsSync(join(repoRoot, "dist/bundle/inputs.json")), "dist/bundle/ is missing: run `npm run build` (tests run after it)");
+    const { inputs } = JSON.parse(readFileSync(join(repoRoot, "dist/bundle/inputs.json"), "utf8")) as { inputs: [string, number, number][] };
+    const changed = inputs.filter(([file, size, mtimeMs]) => {
+      const stat = statSync(join(repoRoot, file), { throwIfNoEntry: false });
+      return stat?.size !== size || stat.mtimeMs !== mtimeMs;
+    });
+    assert.deepEqual(changed, [], "dist/bundle/ is older than what tsc wrote since: run `npm run build` (tests run after it)");
     // A checkout of its own (dist copied with its mtimes, the same node_modules), so that editing it touches nothing else.
     for (const part of ["bin", "package.json"]) cpSync(join(repoRoot, part), join(copy.dir, part), { recursive: true });
     // cp -a keeps mtimes to the nanosecond (cpSync's preserveTimestamps rounds them).
