@@ -1,14 +1,11 @@
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
 import type { SocketFactory } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
 
-/** Linked: Baileys' credentials are in the state dir (useMultiFileAuthState keeps them in creds.json). */
-export function isLinked(stateDir: string): boolean {
-  return existsSync(join(whatsappPaths(stateDir).credentials, "creds.json"));
-}
+/** Linked: Baileys' credentials are in the state dir (useMultiFileAuthState keeps them in creds.json). Kept in state-paths.ts, which the gateway reads without loading the connection code. */
+export { isLinked } from "./state-paths.js";
 
 export interface LinkOptions {
   stateDir: string;

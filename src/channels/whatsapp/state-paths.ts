@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where the WhatsApp channel keeps its files in the state dir. */
@@ -13,4 +14,9 @@ export function whatsappPaths(stateDir: string) {
     /** Messages taken in but not answered yet (answered after a restart or when a model comes back). */
     pending: join(channel, "pending.json"),
   };
+}
+
+/** Linked: Baileys' credentials are in the state dir (useMultiFileAuthState keeps them in creds.json). */
+export function isLinked(stateDir: string): boolean {
+  return existsSync(join(whatsappPaths(stateDir).credentials, "creds.json"));
 }

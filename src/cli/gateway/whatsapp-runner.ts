@@ -1,8 +1,7 @@
-import { isLinked } from "../../channels/whatsapp/account.js";
 import type { WhatsAppGateway } from "../../channels/whatsapp/gateway.js";
 import type { SocketFactory } from "../../channels/whatsapp/socket.js";
 import type { RunningWhatsApp } from "../../channels/whatsapp/start.js";
-import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
+import { isLinked, whatsappPaths } from "../../channels/whatsapp/state-paths.js";
 import { readStatus, type ConnectionState } from "../../channels/whatsapp/status-file.js";
 import type { HearthConfig, WhatsAppSection } from "../../config/schema/index.js";
 import { commandLine, writeLine, type CliIo } from "../io.js";

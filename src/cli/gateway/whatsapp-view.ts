@@ -1,6 +1,5 @@
 import type { ChannelView } from "../../channels/http/api-routes.js";
-import { isLinked } from "../../channels/whatsapp/account.js";
-import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
+import { isLinked, whatsappPaths } from "../../channels/whatsapp/state-paths.js";
 import { readStatus } from "../../channels/whatsapp/status-file.js";
 
 /** WhatsApp shows a new code about every 20 s; one older than this was replaced or the link attempt ended. */
