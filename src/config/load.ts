@@ -63,7 +63,9 @@ export function parseConfigValue(
   if (structural.length > 0) throw configProblemsError(source, structural);
   const substituted = substituteEnv(value, env);
   const problems = [...substituted.problems];
-  const result = configSchema.safeParse(substituted.value, { reportInput: true });
+  // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
+  // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
+  const result = configSchema.safeParse(substituted.value, { reportInput: true, jitless: true });
   if (!result.success) problems.push(...schemaIssuesToProblems(result.error.issues, configSchema));
   if (!result.success || problems.some((problem) => problem.severity === "error")) {
     throw configProblemsError(source, problems);
