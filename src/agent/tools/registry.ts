@@ -47,7 +47,8 @@ export class ToolRegistry {
     if (!TOOL_NAME.test(tool.name)) throw new Error(`tool name "${tool.name}" must be 1-64 letters, digits, "_" or "-"`);
     if (this.entries.has(tool.name)) throw new Error(`a tool named "${tool.name}" is already registered`);
     // The JSON Schema is made on first use (the first turn that offers tools), not at start: zod's
-    // toJSONSchema for the built-in tools was the largest single cost of a gateway's start.
+    // toJSONSchema for the built-in tools costs ~3 ms CPU, paid by every process that makes a registry
+    // (models list, doctor, the gateway before any turn) though most never offer a tool.
     let schema: Readonly<Record<string, unknown>> | undefined;
     this.entries.set(tool.name, {
       name: tool.name,
