@@ -15,6 +15,20 @@ export default tseslint.config(
     },
   },
   {
+    // `import * as z from "zod"`: the CLI bundle (scripts/build-cli.mjs) then keeps only the zod it uses;
+    // `import { z }` takes zod's object holding every export (all locales…), ~550 KB more to load at each start.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportSpecifier[imported.name='z'][importKind!='type'], ImportDefaultSpecifier)",
+          message: 'import * as z from "zod": the CLI bundle tree-shakes zod only then (scripts/build-cli.mjs).',
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.cjs"],
     languageOptions: { sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
