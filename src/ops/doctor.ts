@@ -116,7 +116,8 @@ const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/
 function seenOf(entry: ChainStatus): string {
   const facts = [`${entry.baseUrl} (${entry.api})`];
   if (entry.reachable !== undefined) facts.push(reachability(entry));
-  if (entry.listed === true) facts.push("listed");
+  if (entry.servedAs !== undefined) facts.push(`answered by the one model the server runs, ${entry.servedAs}`);
+  else if (entry.listed === true) facts.push("listed");
   if (entry.listed === false) facts.push("not listed");
   if (entry.loaded === true) facts.push("loaded");
   if (entry.loaded === false) facts.push("not loaded");

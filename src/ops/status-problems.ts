@@ -3,6 +3,7 @@ import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
 import { joinUrl } from "../ai/http/join-url.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
+import { formatBillions, heavilyQuantized, SMALL_BELOW_BILLIONS, totalBillions } from "./build-judgement.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -46,7 +47,8 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     });
     return problems;
   }
-  if (probe.listed && !probe.listed.has(model.id) && !native) {
+  // A single-model llama-server answers any id with the model it runs: a different id is no problem.
+  if (probe.listed && !probe.listed.has(model.id) && !native && probe.servesAnyId === undefined) {
     const suggestion = close.length > 0 ? `; the server has ${close.map((id) => `"${id}"`).join(", ")}` : "";
     problems.push({
       id: "model-not-listed", severity: "error",
@@ -87,18 +89,20 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       });
     }
   }
-  if (native?.quantization && /^(i?q[123]|[123][-_ ]?bit)/i.test(native.quantization)) {
+  // The same judgement as discover's (build-judgement.ts): the server's facts first, the id second.
+  const build = native ? { id: model.id, params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : undefined;
+  if (build && heavilyQuantized(build)) {
     problems.push({
       id: "heavily-quantized", severity: "warn",
-      title: `heavily quantized build (${native.quantization}): more prompt-injection risk and weaker tool use`,
+      title: `heavily quantized build (${native?.quantization ?? "by its name"})${native?.bitsPerWeight !== undefined ? `, ${native.bitsPerWeight} bits per weight` : ""}: more prompt-injection risk and weaker tool use`,
       fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
     });
   }
-  const billions = native?.params ? Number(/(\d+(?:\.\d+)?)\s*B/i.exec(native.params)?.[1]) : Number.NaN;
-  if (Number.isFinite(billions) && billions < 14) {
+  const billions = build ? totalBillions(build) : undefined;
+  if (billions !== undefined && billions < SMALL_BELOW_BILLIONS) {
     problems.push({
       id: "small-model", severity: "warn",
-      title: `small model (${native?.params}): small models truncate context and leak their safety rules`,
+      title: `small model (${native?.params ?? formatBillions(billions)}): small models truncate context and leak their safety rules`,
       fix: "prefer a full-size model; keep the agent's tools narrow",
     });
   }

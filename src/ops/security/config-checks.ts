@@ -1,5 +1,6 @@
 import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
+import { formatBillions } from "../build-judgement.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 
@@ -80,7 +81,7 @@ function modelFindings(facts: AuditFacts): Finding[] {
       const heavy = isHeavilyQuantized(size);
       if (!small && !heavy) continue;
       const what = [
-        small ? (size.totalB !== undefined ? `${size.totalB}B parameters${size.activeB !== undefined ? ` (${size.activeB}B active; judged by the total)` : ""}` : "a small variant by its name") : undefined,
+        small ? (size.totalB !== undefined ? `${formatBillions(size.totalB)} parameters${size.activeB !== undefined ? ` (${formatBillions(size.activeB)} active; judged by the total)` : ""}` : "a small variant by its name") : undefined,
         heavy ? `${size.quantization} (about ${size.bits} bits a weight)` : undefined,
       ].filter(Boolean).join(", ");
       const raised = risky.length > 0 || open.length > 0;
