@@ -243,6 +243,11 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     const file = `${temp.dir}/plain/hearth.json5`;
     const init = await runCli(["init", "--url", vllm.url, "--config", file]);
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `.* models discover --write`/);
+    const offered = /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `\S+ (models discover --write --url \S+ --config \S+)`/.exec(init.stdout);
+    assert.ok(offered?.[1], init.stdout);
+    // The command offered asks the same server and writes the same file.
+    const run = await runCli(offered[1].split(" "));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(readFileSync(file, "utf8"), /vllm: \{/);
   });
 });
