@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { llamaCppHandler } from "../fakes/llamacpp-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { scriptedModel, type Turn } from "../helpers/scripted-model.js";
 
@@ -236,6 +237,19 @@ describe("hearth security audit --probe against scripted models", () => {
     assert.deepEqual(result.probe.families.map((family) => [family.family, family.rate]), [["fetched-page", 0], ["quoted-message", 0], ["tool-result", 0]]);
     assert.deepEqual(result.probe.overall, { run: 9, followed: 0, rate: 0 });
     assert.deepEqual(result.probe.deny, []);
+  });
+
+  test("a llama-server whose chat template cannot render tools: no case is sent (a turn gives the model no tools), no rate; with tools it is probed", async () => {
+    const follower = scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." });
+    const without = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: false, completions: follower }));
+    assert.equal(without.requests, 0);
+    assert.deepEqual(without.probe.overall, { run: 0, followed: 0, rate: null });
+    assert.ok(without.probe.cases.every((entry) => entry.outcome === "skipped"));
+    const words = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: false, completions: follower }), true);
+    assert.match(words.stdout, /attack success +no case ran\n {2}- not run: the server reports this model's chat template cannot render tools/);
+    const able = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: true, completions: follower }));
+    assert.equal(able.requests, 9);
+    assert.deepEqual(able.probe.overall, { run: 9, followed: 9, rate: 1 });
   });
 
   test("in words: the rate per family, each followed call, and the deny line", async () => {
