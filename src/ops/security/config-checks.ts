@@ -1,6 +1,8 @@
 import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { formatBillions } from "../build-judgement.js";
+import { isSecretPath } from "../../config/problems.js";
+import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 
@@ -205,26 +207,32 @@ function channelFindings(facts: AuditFacts): Finding[] {
   return findings;
 }
 
-const SECRET_KEY = /^(apiKey|token|password|secret|authorization|x-api-key|api-key)$/i;
-
-/** Strings at secret-looking keys written into the file instead of `${VAR}`. */
+/**
+ * Secrets written into the file instead of `${VAR}`: values at the paths hearth masks in its output
+ * (isSecretPath: apiKey, api_key and X-…-Api-Key headers, tokens, passwords, Authorization…) and the
+ * credentials of a URL (user-info, a `key=` or `token=` query value) — the same judgement as the masking.
+ */
 function secretFindings(facts: AuditFacts): Finding[] {
   const found: string[] = [];
   const visit = (node: unknown, path: string[]): void => {
     if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, String(index)]));
     else if (node !== null && typeof node === "object") for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
-    else if (typeof node === "string" && SECRET_KEY.test(path[path.length - 1] ?? "") && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
-      found.push(path.join("."));
+    else if (typeof node === "string" && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
+      if (isSecretPath(path)) found.push(path.join("."));
+      else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(node) && urlSecrets(node).length > 0) found.push(`${path.join(".")} (credentials in the URL)`);
     }
   };
   visit(facts.raw, []);
-  return found.map((path) => ({
-    id: "secret-in-config",
-    severity: "medium",
-    title: `${path} is written into the config file`,
-    detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
-    remediation: `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from`,
-  }));
+  return found.map((where) => {
+    const path = where.replace(/ \(credentials in the URL\)$/, "");
+    return {
+      id: "secret-in-config",
+      severity: "medium",
+      title: `${where} is written into the config file`,
+      detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
+      remediation: path === where ? `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from` : `move the credentials out of ${path}: a header (such as "headers": { "x-api-key": "\${NAME}" }) or "apiKey": "\${NAME}", with NAME exported in the environment hearth starts from`,
+    };
+  });
 }
 
 function fileFindings(facts: AuditFacts): Finding[] {
