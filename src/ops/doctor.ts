@@ -89,6 +89,8 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
       if (entry.reachable) findings.push(ok("models", "unreachable", `${provider} answered GET ${listingPath(entry)} in ${entry.latencyMs} ms`));
     }
     for (const problem of entry.problems) {
+      // Models the server has downloaded but not loaded, none of them in the chain: detail for `models status`, noise here.
+      if (QUIET_HERE.has(problem.id)) continue;
       // A server's own problem is said once, for the provider, not once per model.
       const serverWide = SERVER_WIDE.has(problem.id);
       if (serverWide && reported.has(`${problem.id} ${entry.baseUrl}`)) continue;
@@ -104,12 +106,13 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
         fix: problem.fix,
       });
     }
-    if (entry.problems.length === 0) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
+    if (entry.problems.every((problem) => QUIET_HERE.has(problem.id))) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
   }
   return findings;
 }
 
-const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "idle-models"]);
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint"]);
+const QUIET_HERE: ReadonlySet<string> = new Set(["idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
 
