@@ -130,24 +130,29 @@ function seenOf(entry: ChainStatus): string {
   return facts.join(", ");
 }
 
-/** A fallback is present, and at least one is usable (local, or hosted with its key). */
+/** A fallback is present, and at least one is usable (local, or hosted with its key and allowed by the privacy policy). */
 function chainFindings(resolved: ResolvedModels): Finding[] {
   if (resolved.chain.length === 0) return [];
-  const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary");
+  const localOnly = resolved.privacy === "local-only";
+  // Under privacy "local-only" a hosted fallback is never asked: it is no fallback.
+  const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary" && (!localOnly || entry.model.local));
   if (fallbacks.length === 0) {
+    const hostedSkipped = localOnly && resolved.chain.some((entry) => entry.role !== "primary" && !entry.model.local);
     return [
       {
         id: "no-fallback",
         severity: "warn",
         group: "chain",
         title: "no fallback: when the primary is down, turns fail",
-        seen: `the chain is only ${resolved.chain[0]?.model.ref}`,
-        fix: 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
+        seen: `the chain is only ${resolved.chain[0]?.model.ref}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
+        fix: localOnly
+          ? 'add a second local model to agents.defaults.model.fallbacks (another model or another server on this machine or network; privacy "local-only" keeps hosted models out)'
+          : 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
       },
     ];
   }
   const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
-  if (resolved.privacy !== "local-only" && usable.length === 0) {
+  if (!localOnly && usable.length === 0) {
     return [
       {
         id: "fallback-unusable",

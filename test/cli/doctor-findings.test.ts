@@ -164,6 +164,26 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
     assert.match(status.stdout, /the server runs one model \(\/models\/Qwen3-32B-Q6_K\.gguf\) and answers any id with it/);
   });
 
+  test("no-fallback under privacy \"local-only\": the fix names a local model, never a hosted one; a hosted fallback there is no fallback", async () => {
+    const run = async (name: string, fallbacks: string) => {
+      const dir = join(temp.dir, name);
+      mkdirSync(join(dir, "state"), { recursive: true, mode: 0o700 });
+      const file = join(dir, "hearth.json5");
+      writeFileSync(file, `{ agents: { defaults: { privacy: "local-only", model: { primary: "ok/qwen3-235b-a22b", fallbacks: [${fallbacks}] } } },
+        models: { mode: "merge", providers: { ok: { baseUrl: "${lmstudio.baseUrl}", api: "openai-completions", models: [{ id: "qwen3-235b-a22b", contextWindow: 32768, maxTokens: 4096 }] } } } }`);
+      chmodSync(file, 0o600);
+      const result = await runCli(["doctor", "--json", "--config", file], { env: { HEARTH_STATE_DIR: join(dir, "state"), HEARTH_GATEWAY_URL: refused, ANTHROPIC_API_KEY: "sk-ant-test-0123456789abcdef" } });
+      return (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((finding) => finding.severity !== "ok");
+    };
+    for (const [name, fallbacks] of [["alone", ""], ["hosted-only", '"anthropic/claude-sonnet-4-5"']] as const) {
+      const findings = await run(name, fallbacks);
+      assert.deepEqual(ids(findings), ["no-fallback"], name);
+      assert.match(findings[0]?.fix ?? "", /add a second local model/);
+      assert.doesNotMatch(findings[0]?.fix ?? "", /anthropic|API_KEY/, "no hosted advice under local-only");
+    }
+    assert.match((await run("hosted-seen", '"anthropic/claude-sonnet-4-5"'))[0]?.seen ?? "", /hosted fallbacks are never asked: privacy is "local-only"/);
+  });
+
   test("every finding doctor and the audit can give is named by a test", () => {
     // The findings doctor and the audit give: doctor's own, the probe's problems it passes on, the audit's.
     const sources = [
