@@ -154,6 +154,15 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" }, cors: { origins: ["http://localhost:5173"] } }` }), []);
   });
 
+  test("web pages that drive a tokenless gateway are an exposure: tools-broad fires and a small model is rated high; silent with a token", async () => {
+    const findings = await audit({ model: "lmstudio/helper", extra: `gateway: { cors: { origins: ["http://localhost:5173"] } }` });
+    assert.ok(ids(findings).includes("tools-broad"), ids(findings).join(", "));
+    assert.match(String(findings.find((finding) => finding.id === "tools-broad")?.title), /web pages of http:\/\/localhost:5173/);
+    assert.equal(findings.find((finding) => finding.id === "model-small")?.severity, "high");
+    const tokened = await audit({ model: "lmstudio/helper", extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" }, cors: { origins: ["http://localhost:5173"] } }` });
+    assert.ok(!ids(tokened).includes("tools-broad"), ids(tokened).join(", "));
+  });
+
   test("secret-in-config names the key path, never the value; a ${VAR} reference stays silent", async () => {
     const findings = await audit({ defaults: narrow, extra: `gateway: { auth: { token: "0123456789abcdef0123" } }` });
     assert.deepEqual(ids(findings), ["secret-in-config"]);

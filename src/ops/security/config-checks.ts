@@ -68,6 +68,8 @@ function exposures(facts: AuditFacts, agentId: string): string[] {
   else if (chat && chat.agent === agentId && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) found.push("WhatsApp without an allowlist");
   const server = gateway(facts.raw);
   if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
+  // Pages of those origins drive the gateway's API, any agent, when no token is asked.
+  else if (server && !server.token && server.corsOrigins.length > 0) found.push(`web pages of ${server.corsOrigins.join(", ")} (through the gateway, no token)`);
   return found;
 }
 
