@@ -22,11 +22,13 @@ interface Finding {
 describe("hearth security audit: a model's size and quantization from its server", () => {
   const temp = tempDir();
   let llama: FakeServer;
+  let llamaTools: FakeServer;
   let lmstudio: FakeServer;
   let ollama: FakeServer;
   before(async () => {
     // llama-server run as `-m model.gguf --alias local`: neither name says its size; its listing does (260K parameters).
     llama = await startLlamaCpp({ alias: "local" });
+    llamaTools = await startLlamaCpp({ alias: "local", supportsTools: true });
     lmstudio = await startLmStudio({
       models: [
         { id: "big-model", loaded: true, maxContextLength: 32768, params: "120B", quantization: "MXFP4", bitsPerWeight: 4.25 },
@@ -37,19 +39,20 @@ describe("hearth security audit: a model's size and quantization from its server
     ollama = await startOllama([{ name: "assistant:latest", parameterSize: "1.2B", quantization: "Q8_0", contextLength: 32768 }]);
   });
   after(async () => {
-    await Promise.all([llama.close(), lmstudio.close(), ollama.close()]);
+    await Promise.all([llama.close(), llamaTools.close(), lmstudio.close(), ollama.close()]);
     temp.cleanup();
   });
 
   let count = 0;
-  async function audit(model: string): Promise<Finding[]> {
+  async function audit(model: string, tools = `["time"]`): Promise<Finding[]> {
     const state = join(temp.dir, `s${++count}`);
     mkdirSync(state, { mode: 0o700 });
     const file = temp.write(
       `c${count}.json5`,
-      `{ agents: { defaults: { model: "${model}", tools: { allow: ["time"] } } },
+      `{ agents: { defaults: { model: "${model}", tools: { allow: ${tools} } } },
          models: { mode: "replace", providers: {
            llama: { baseUrl: "${llama.baseUrl}", api: "openai-completions", models: [{ id: "local" }] },
+           tooled: { baseUrl: "${llamaTools.baseUrl}", api: "openai-completions", models: [{ id: "local" }] },
            lm: { baseUrl: "${lmstudio.baseUrl}", api: "openai-completions", models: [{ id: "big-model" }, { id: "squeezed-model" }, { id: "moe-model" }] },
            ol: { baseUrl: "${ollama.url}", api: "ollama", models: [{ id: "assistant" }] },
          } } }`,
@@ -79,5 +82,14 @@ describe("hearth security audit: a model's size and quantization from its server
     const findings = await audit("ol/assistant");
     assert.deepEqual(findings.map((finding) => finding.id), ["model-small"]);
     assert.match(findings[0]?.title ?? "", /1\.2B parameters/);
+  });
+
+  test("a small model with web_fetch is rated high where its template renders tools; medium, saying why, where the server says it cannot (hearth gives it none)", async () => {
+    const tooled = (await audit("tooled/local", `["time", "web_fetch"]`)).find((finding) => finding.id === "model-small");
+    assert.equal(tooled?.severity, "high");
+    assert.match(tooled?.detail ?? "", /Rated high because it may call web_fetch/);
+    const toolless = (await audit("llama/local", `["time", "web_fetch"]`)).find((finding) => finding.id === "model-small");
+    assert.equal(toolless?.severity, "medium");
+    assert.match(toolless?.detail ?? "", /chat template cannot render tools, so hearth gives it none/);
   });
 });

@@ -24,6 +24,8 @@ export interface AuditFacts {
   raw: Record<string, unknown>;
   /** Size facts of every local model in a chain. */
   sizes: ReadonlyMap<string, ModelSize>;
+  /** Local models shown no tools: their server says the chat template cannot render them. */
+  noTools: ReadonlySet<string>;
   /** How exec is confined on this machine, per agent with exec. */
   sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
   files: readonly { role: "config" | "state"; path: string; mode: number }[];
@@ -76,11 +78,12 @@ function exposures(facts: AuditFacts, agentId: string): string[] {
 function modelFindings(facts: AuditFacts): Finding[] {
   const findings: Finding[] = [];
   for (const agent of facts.agents) {
-    const risky = RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
     const open = exposures(facts, agent.id);
     for (const model of agent.chain) {
       const size = facts.sizes.get(model.ref);
       if (!size || !model.local) continue;
+      // The agent's tools reach the model only where its template can render them.
+      const risky = facts.noTools.has(model.ref) ? [] : RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
       const small = isSmall(size);
       const heavy = isHeavilyQuantized(size);
       if (!small && !heavy) continue;
@@ -96,7 +99,8 @@ function modelFindings(facts: AuditFacts): Finding[] {
         title: `${model.ref} (agent ${agent.id}) is ${small && heavy ? "small and heavily quantized" : small ? "small" : "heavily quantized"}: ${what}`,
         detail:
           `Per ${size.source === "server" ? "what its server reports" : "its model id"}. Small and heavily quantized checkpoints show weaker safety alignment: they follow instructions planted in pages, messages and tool output more often. No model tier is an injection defence, though; what limits the damage is the tools it holds.` +
-          (raised ? ` Rated high because ${reasons.join(" and ")}.` : ""),
+          (raised ? ` Rated high because ${reasons.join(" and ")}.` : "") +
+          (facts.noTools.has(model.ref) ? " Its server says its chat template cannot render tools, so hearth gives it none: it can be steered in words, not into a tool call." : ""),
         remediation:
           risky.length > 0
             ? `narrow the tools of agent ${agent.id}: add "tools": { "deny": [${risky.map((tool) => `"${tool}"`).join(", ")}] } (or a short "allow" list), or use a larger, less quantized build (hearth security audit --probe measures how often it follows injections)`
