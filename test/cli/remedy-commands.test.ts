@@ -143,6 +143,13 @@ describe("every command named in a remedy exists", () => {
     await checkParses(found);
   });
 
+  test("in the README and docs/: every `hearth …` in a code span (fixes the docs name, usage lines)", async () => {
+    const files = ["README.md", ...readdirSync(join(repoRoot, "docs")).filter((name) => name.endsWith(".md")).map((name) => join("docs", name))];
+    const found = files.flatMap((file) => [...readFileSync(join(repoRoot, file), "utf8").matchAll(/`hearth ([^`]*)`/g)].flatMap((match) => mentions(`hearth ${(match[1] ?? "").replace(/\\\|/g, "|")}`, file)));
+    assert.ok(found.length >= 50, `${found.length} mentions`);
+    await checkParses(found);
+  });
+
   test("in what doctor, models status, discover and load print", async () => {
     const refused = await refusedUrl();
     const dir = temp.dir;
