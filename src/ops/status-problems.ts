@@ -54,7 +54,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
       fix: model.local
-        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
+        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : model.api === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
         : `correct the model id, or check that your account has access to it`,
     });
   }

@@ -116,6 +116,13 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
     assert.deepEqual(await doctor("ol/qwen3:32b", ollamaProvider(40960)), { code: 0, findings: [] });
   });
 
+  test("model-not-listed on Ollama names `ollama pull` with the id, not LM Studio or a generic load", async () => {
+    const missing = await doctor("ol/qwen3:8b", `ol: { baseUrl: "${ollama.url}", api: "ollama", models: [{ id: "qwen3:8b", contextWindow: 8192, maxTokens: 2048 }] },`);
+    assert.equal(missing.code, 1);
+    assert.deepEqual(ids(missing.findings), ["model-not-listed"]);
+    assert.match(missing.findings[0]?.fix ?? "", /^pull it \(`ollama pull qwen3:8b`\), or correct the id/);
+  });
+
   test("idle-models: models status notes the models the server lists but has not loaded (JIT); doctor stays quiet about them (none is in the chain)", async () => {
     const idle = await startLmStudio({ models: [{ id: "used-70b", loaded: true, loadedContextLength: 8192, maxContextLength: 8192, quantization: "Q8_0" }, { id: "other-70b", loaded: false, maxContextLength: 8192, quantization: "Q8_0" }] });
     try {
