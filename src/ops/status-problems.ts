@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
-import { joinUrl } from "../ai/http/join-url.js";
+import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { formatBillions, heavilyQuantized, SMALL_BELOW_BILLIONS, totalBillions } from "./build-judgement.js";
 
@@ -22,7 +22,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
-        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
+        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${modelListingUrl(model.api, model.baseUrl)}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;

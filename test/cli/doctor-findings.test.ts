@@ -116,6 +116,14 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
     assert.deepEqual(await doctor("ol/qwen3:32b", ollamaProvider(40960)), { code: 0, findings: [] });
   });
 
+  test("unreachable: the curl to try is the listing hearth asked (Ollama's /api/tags, an OpenAI-style server's /models)", async () => {
+    const ollamaDown = await doctor("od/qwen3:32b", `od: { baseUrl: "${refused}", api: "ollama", models: [{ id: "qwen3:32b", contextWindow: 8192 }] },`);
+    assert.deepEqual(ids(ollamaDown.findings), ["unreachable"]);
+    assert.match(ollamaDown.findings[0]?.fix ?? "", /try: curl http:\/\/127\.0\.0\.1:\d+\/api\/tags$/);
+    const openaiDown = await doctor("cd/m", `cd: { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192 }] },`);
+    assert.match(openaiDown.findings[0]?.fix ?? "", /try: curl http:\/\/127\.0\.0\.1:\d+\/v1\/models$/);
+  });
+
   test("model-not-listed on Ollama names `ollama pull` with the id, not LM Studio or a generic load", async () => {
     const missing = await doctor("ol/qwen3:8b", `ol: { baseUrl: "${ollama.url}", api: "ollama", models: [{ id: "qwen3:8b", contextWindow: 8192, maxTokens: 2048 }] },`);
     assert.equal(missing.code, 1);
