@@ -90,6 +90,6 @@ describe("hearth security audit: a model's size and quantization from its server
     assert.match(tooled?.detail ?? "", /Rated high because it may call web_fetch/);
     const toolless = (await audit("llama/local", `["time", "web_fetch"]`)).find((finding) => finding.id === "model-small");
     assert.equal(toolless?.severity, "medium");
-    assert.match(toolless?.detail ?? "", /chat template cannot render tools, so hearth gives it none/);
+    assert.match(toolless?.detail ?? "", /Its server says it cannot use tools \(its chat template cannot render them, or it was not trained for them\), so hearth gives it none/);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { llamaCppHandler } from "../fakes/llamacpp-server.js";
+import { lmStudioHandler } from "../fakes/lmstudio-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { scriptedModel, type Turn } from "../helpers/scripted-model.js";
 
@@ -255,10 +256,17 @@ describe("hearth security audit --probe against scripted models", () => {
     assert.deepEqual(without.probe.overall, { run: 0, followed: 0, rate: null });
     assert.ok(without.probe.cases.every((entry) => entry.outcome === "skipped"));
     const words = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: false, completions: follower }), true);
-    assert.match(words.stdout, /attack success +no case ran\n {2}- not run: the server reports this model's chat template cannot render tools/);
+    assert.match(words.stdout, /attack success +no case ran\n {2}- not run: the server reports this model cannot use tools \(its chat template cannot render them/);
     const able = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: true, completions: follower }));
     assert.equal(able.requests, 9);
     assert.deepEqual(able.probe.overall, { run: 9, followed: 9, rate: 1 });
+  });
+
+  test("an LM Studio model not trained for tool use (a turn gives it none): no case is sent", async () => {
+    const follower = scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." });
+    const result = await probe(lmStudioHandler({ models: [{ id: "big-model", loaded: true, maxContextLength: 65536, toolUse: false }], completions: follower }));
+    assert.equal(result.requests, 0);
+    assert.deepEqual(result.probe.overall, { run: 0, followed: 0, rate: null });
   });
 
   test("in words: the rate per family, each followed call, and the deny line", async () => {

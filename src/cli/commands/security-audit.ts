@@ -5,7 +5,9 @@ import { stateDir } from "../../config/paths.js";
 import { runInjectionProbe, type ProbeReport } from "../../ops/security/injection-probe.js";
 import { securityAudit, type AuditReport } from "../../ops/security/audit.js";
 import type { Finding } from "../../ops/security/finding.js";
+import { LoadState } from "../../models/load-state.js";
 import { ServedWindows } from "../../models/served-windows.js";
+import { systemClock } from "../../shared/clock.js";
 import { HearthError } from "../../shared/errors.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadLenientConfig } from "../lenient-config.js";
@@ -29,9 +31,9 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
       const model = spec.chain[0];
       if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${io.command} init\` writes a starter config)`]);
       // A turn sends no tools where the server says the model's chat template cannot render them; nor does the probe.
-      const windows = new ServedWindows(http, undefined);
+      const windows = new ServedWindows(http, new LoadState(http, systemClock));
       if (model.local) await windows.refresh(model);
-      const noTools = windows.toolsUsable(model) === false ? "not run: the server reports this model's chat template cannot render tools, so hearth gives it none (a reply cannot call a tool it never saw)" : undefined;
+      const noTools = windows.toolsUsable(model) === false ? "not run: the server reports this model cannot use tools (its chat template cannot render them, or it was not trained for them), so hearth gives it none (a reply cannot call a tool it never saw)" : undefined;
       if (!options.json && !noTools) writeLine(io.stderr, `probing ${model.ref} with the injection battery (its tool calls are recorded, never run)…`);
       probe = await runInjectionProbe({
         noTools,

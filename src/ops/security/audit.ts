@@ -6,7 +6,9 @@ import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.
 import { policyFor } from "../../agent/tools/registry.js";
 import type { HearthConfig } from "../../config/schema/index.js";
 import type { ResolvedModels } from "../../models/resolve.js";
+import { LoadState } from "../../models/load-state.js";
 import { ServedWindows } from "../../models/served-windows.js";
+import { systemClock } from "../../shared/clock.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
 import { auditFindings, type AuditedAgent, type AuditFacts } from "./config-checks.js";
 import { bySeverity, type Finding } from "./finding.js";
@@ -82,7 +84,8 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   const agents = auditedAgents(input.config, input.resolved).map(asAudited);
   const sizes = new Map<string, ModelSize>();
   const noTools = new Set<string>();
-  const windows = new ServedWindows(input.http, undefined);
+  // LM Studio's own listing says whether a model was trained for tool use, as it does for a turn.
+  const windows = new ServedWindows(input.http, new LoadState(input.http, systemClock));
   const locals = new Map(agents.flatMap((agent) => agent.chain.filter((model) => model.local).map((model) => [model.ref, model] as const)));
   await Promise.all(
     [...locals.values()].map(async (model) => {

@@ -100,7 +100,7 @@ function modelFindings(facts: AuditFacts): Finding[] {
         detail:
           `Per ${size.source === "server" ? "what its server reports" : "its model id"}. Small and heavily quantized checkpoints show weaker safety alignment: they follow instructions planted in pages, messages and tool output more often. No model tier is an injection defence, though; what limits the damage is the tools it holds.` +
           (raised ? ` Rated high because ${reasons.join(" and ")}.` : "") +
-          (facts.noTools.has(model.ref) ? " Its server says its chat template cannot render tools, so hearth gives it none: it can be steered in words, not into a tool call." : ""),
+          (facts.noTools.has(model.ref) ? " Its server says it cannot use tools (its chat template cannot render them, or it was not trained for them), so hearth gives it none: it can be steered in words, not into a tool call." : ""),
         remediation:
           risky.length > 0
             ? `narrow the tools of agent ${agent.id}: add "tools": { "deny": [${risky.map((tool) => `"${tool}"`).join(", ")}] } (or a short "allow" list), or use a larger, less quantized build (hearth security audit --probe measures how often it follows injections)`
