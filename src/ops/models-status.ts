@@ -130,7 +130,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.servedContext = served ?? null;
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined }));
         // The server answered: whatever failed before, the next turn asks it again.
         if (probe.reachable && !probe.failure) options.cooldowns?.clearProvider(model.provider);
       }

@@ -120,7 +120,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
  * What a non-LM-Studio local server reported: a smaller context than configured (LM Studio's own
  * wording is above), and a chat template that cannot render tools.
  */
-export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null }): StatusProblem[] {
+export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean }): StatusProblem[] {
   const problems: StatusProblem[] = [];
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
     // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
@@ -136,7 +136,13 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
       fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
     });
   }
-  if (served.toolUse === false) {
+  if (served.toolUse === false && served.lmStudio) {
+    problems.push({
+      id: "no-tools", severity: "warn",
+      title: "this model cannot use tools: LM Studio says it was not trained for tool use, so hearth sends none",
+      fix: "use a model LM Studio lists as trained for tool use (`hearth models discover` says \"tools\" or \"no tools\" for each) for an agent with tools",
+    });
+  } else if (served.toolUse === false) {
     problems.push({
       id: "no-tools", severity: "warn",
       title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",

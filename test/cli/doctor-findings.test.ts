@@ -162,6 +162,18 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
     assert.match(hung.findings[0]?.seen ?? "", /takes connections, no answer within 1 s/);
   });
 
+  test("no-tools on LM Studio: a model it says was not trained for tool use, in LM Studio's words (not llama.cpp's template advice)", async () => {
+    const untrained = await startLmStudio({ models: [{ id: "chat-only-70b", loaded: true, loadedContextLength: 8192, maxContextLength: 8192, quantization: "Q8_0", toolUse: false }] });
+    try {
+      const found = await doctor("u/chat-only-70b", `u: { baseUrl: "${untrained.baseUrl}", api: "openai-completions", models: [{ id: "chat-only-70b", contextWindow: 8192, maxTokens: 2048 }] },`);
+      assert.deepEqual(ids(found.findings), ["no-tools"]);
+      assert.match(found.findings[0]?.title ?? "", /LM Studio says it was not trained for tool use/);
+      assert.doesNotMatch(found.findings[0]?.fix ?? "", /llama\.cpp|chat-template-file/);
+    } finally {
+      await untrained.close();
+    }
+  });
+
   test("no-tools: llama.cpp's chat template cannot render tools (silent where it can: the next test)", async () => {
     const without = await doctor("n/chatml-32b", `n: { baseUrl: "${llamaNoTools.baseUrl}", api: "openai-completions", models: [{ id: "chatml-32b", contextWindow: 32768 }] },`);
     assert.deepEqual(ids(without.findings), ["no-tools"]);
