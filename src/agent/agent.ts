@@ -205,7 +205,9 @@ export class Agent {
       }
       addUsage(usage, message.usage);
       cost += message.cost;
-      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(record) });
+      // The ledger keeps the server that answered, so `hearth usage` tells a local reply from a hosted one after the config changes.
+      const answeredBy = (attempt: Attempt): AttemptRecord => (attempt.outcome === "ok" && !attempt.baseUrl ? { ...record(attempt), baseUrl: catalog.models.get(attempt.model)?.baseUrl } : record(attempt));
+      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
 
       const calls = message.content.filter((part) => part.type === "tool-call");
       if (calls.length === 0) break;

@@ -23,3 +23,15 @@ export function listedModelIds(body: unknown): Set<string> | undefined {
   }
   return undefined;
 }
+
+/**
+ * The one model a llama.cpp `llama-server` started with `-m` serves: it lists that model (with its
+ * `meta`) and answers every request with it, whatever `model` names. Undefined for any other listing,
+ * a llama-server in router mode (`--models-dir`, whose entries carry a `status` and route by id) included.
+ */
+export function singleModelServed(body: unknown): string | undefined {
+  const entries = array(record(body).data).map(record);
+  const only = entries.length === 1 ? entries[0] : undefined;
+  if (!only || only.owned_by !== "llamacpp" || typeof only.meta !== "object" || only.meta === null || "status" in only) return undefined;
+  return stringOf(only.id) || undefined;
+}

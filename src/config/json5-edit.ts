@@ -40,8 +40,10 @@ export function openedValue(text: string, path: ConfigPath): OpenedValue | undef
  * opened value; each line block should end with a comma (JSON5 allows the trailing one).
  */
 export function insertMembers(text: string, value: OpenedValue, block: string): string {
-  const closing = value.empty ? `\n${value.indent}` : "";
-  return `${text.slice(0, value.inside)}\n${block}${closing}${text.slice(value.inside)}`;
+  // Empty: the closing bracket on its own line. Members written on the opening's line (`[{ id: "x" }]`): they move to a line of their own after the new ones.
+  const rest = text.slice(value.inside);
+  const closing = value.empty ? `\n${value.indent}` : /^[ \t]*(\n|\/\/)/.test(rest) ? "" : `\n${value.indent}  `;
+  return `${text.slice(0, value.inside)}\n${block}${closing}${closing === "" ? rest : rest.replace(/^[ \t]+/, "")}`;
 }
 
 /** A JSON5 rendering of a plain value: identifier keys unquoted, two-space indentation from `indent`. */

@@ -138,6 +138,7 @@ function llamaCppServer(origin: string, latencyMs: number, propsBody: unknown, l
       servedContext: facts.window ?? numberOf(meta.n_ctx),
       loaded: true,
       toolUse: facts.tools,
+      reasoning: templateReasons(props),
       vision: typeof record(props.modalities).vision === "boolean" ? (record(props.modalities).vision as boolean) : undefined,
       modelPath: stringOf(props.model_path) || undefined,
       chatTemplate: stringOf(props.chat_template).split("\n")[0] || undefined,
@@ -147,6 +148,17 @@ function llamaCppServer(origin: string, latencyMs: number, propsBody: unknown, l
     return found;
   });
   return { kind: "llamacpp", origin, baseUrl: `${origin}/v1`, api: "openai-completions", providerId: "llamacpp", latencyMs, models };
+}
+
+/**
+ * Whether llama.cpp's chat template is a reasoning model's: it takes a reasoning effort
+ * (`chat_template_caps`), or handles thinking (`enable_thinking`, `reasoning_content`, `<think>`: Qwen3,
+ * DeepSeek-R1, GLM and their kind). Undefined without a template.
+ */
+function templateReasons(props: Record<string, unknown>): boolean | undefined {
+  const template = stringOf(props.chat_template);
+  if (template === "") return undefined;
+  return record(props.chat_template_caps).supports_reasoning_effort === true || /enable_thinking|reasoning_content|<think>/.test(template);
 }
 
 async function ollamaServer(http: HttpClient, origin: string, latencyMs: number, tagsBody: unknown): Promise<DiscoveredServer> {

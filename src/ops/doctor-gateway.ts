@@ -43,7 +43,8 @@ export async function gatewayFindings(http: HttpClient, gateway: GatewayConfig |
 
   const where = `gateway.bind "${gateway.bind}"`;
   if (isLoopback(gateway.bind)) {
-    findings.push(ok("gateway", "gateway-exposed", `${where} is loopback: only this machine reaches it`));
+    const auth = gateway.auth.token === undefined ? "no token: every program on this machine may use it (`hearth security audit` weighs that)" : "it asks for gateway.auth.token";
+    findings.push(ok("gateway", "gateway-exposed", `${where} is loopback: only this machine reaches it; ${auth}`));
   } else if (gateway.auth.token === undefined) {
     // The gateway checks the same at start: this config cannot serve.
     findings.push({

@@ -89,6 +89,8 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
       if (entry.reachable) findings.push(ok("models", "unreachable", `${provider} answered GET ${listingPath(entry)} in ${entry.latencyMs} ms`));
     }
     for (const problem of entry.problems) {
+      // Models the server has downloaded but not loaded, none of them in the chain: detail for `models status`, noise here.
+      if (QUIET_HERE.has(problem.id)) continue;
       // A server's own problem is said once, for the provider, not once per model.
       const serverWide = SERVER_WIDE.has(problem.id);
       if (serverWide && reported.has(`${problem.id} ${entry.baseUrl}`)) continue;
@@ -104,19 +106,21 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Prom
         fix: problem.fix,
       });
     }
-    if (entry.problems.length === 0) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
+    if (entry.problems.every((problem) => QUIET_HERE.has(problem.id))) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
   }
   return findings;
 }
 
-const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "idle-models"]);
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint"]);
+const QUIET_HERE: ReadonlySet<string> = new Set(["idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
 
 function seenOf(entry: ChainStatus): string {
   const facts = [`${entry.baseUrl} (${entry.api})`];
   if (entry.reachable !== undefined) facts.push(reachability(entry));
-  if (entry.listed === true) facts.push("listed");
+  if (entry.servedAs !== undefined) facts.push(`answered by the one model the server runs, ${entry.servedAs}`);
+  else if (entry.listed === true) facts.push("listed");
   if (entry.listed === false) facts.push("not listed");
   if (entry.loaded === true) facts.push("loaded");
   if (entry.loaded === false) facts.push("not loaded");
@@ -126,24 +130,29 @@ function seenOf(entry: ChainStatus): string {
   return facts.join(", ");
 }
 
-/** A fallback is present, and at least one is usable (local, or hosted with its key). */
+/** A fallback is present, and at least one is usable (local, or hosted with its key and allowed by the privacy policy). */
 function chainFindings(resolved: ResolvedModels): Finding[] {
   if (resolved.chain.length === 0) return [];
-  const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary");
+  const localOnly = resolved.privacy === "local-only";
+  // Under privacy "local-only" a hosted fallback is never asked: it is no fallback.
+  const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary" && (!localOnly || entry.model.local));
   if (fallbacks.length === 0) {
+    const hostedSkipped = localOnly && resolved.chain.some((entry) => entry.role !== "primary" && !entry.model.local);
     return [
       {
         id: "no-fallback",
         severity: "warn",
         group: "chain",
         title: "no fallback: when the primary is down, turns fail",
-        seen: `the chain is only ${resolved.chain[0]?.model.ref}`,
-        fix: 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
+        seen: `the chain is only ${resolved.chain[0]?.model.ref}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
+        fix: localOnly
+          ? 'add a second local model to agents.defaults.model.fallbacks (another model or another server on this machine or network; privacy "local-only" keeps hosted models out)'
+          : 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
       },
     ];
   }
   const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
-  if (resolved.privacy !== "local-only" && usable.length === 0) {
+  if (!localOnly && usable.length === 0) {
     return [
       {
         id: "fallback-unusable",

@@ -2,6 +2,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { array, numberOf, record, stringOf } from "../ai/json-fields.js";
 import type { Failure, Timeouts } from "../ai/types.js";
+import type { ServerKind } from "./discover.js";
 
 /** Loading a large model takes minutes: the answer comes when it is loaded. */
 const LOAD_TIMEOUTS: Timeouts = { connectMs: 3_000, firstByteMs: 30 * 60_000, idleMs: 30 * 60_000, totalMs: 31 * 60_000 };
@@ -57,4 +58,18 @@ export async function unloadLmStudioModel(http: HttpClient, request: Omit<LoadRe
     if (!answer.ok) return { ok: false, failure: answer.failure, message: `unloading ${instance} failed: ${answer.failure.message}`, fix: loadFix(answer.failure) };
   }
   return { ok: true, instances };
+}
+
+const SERVER_NAMES: Record<Exclude<ServerKind, "lmstudio">, string> = { llamacpp: "llama.cpp's llama-server", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "an OpenAI-compatible server" };
+
+/** What loads or unloads a model on a server that is not LM Studio: each has its own way, none takes a load request. */
+export function notLmStudio(kind: Exclude<ServerKind, "lmstudio">, origin: string, context: number | undefined): { message: string; fix: string } {
+  const n = context ?? "N";
+  const how: Record<typeof kind, string> = {
+    llamacpp: `llama-server runs the one model it was started with: restart it with -m MODEL.gguf -c ${n} (its context)`,
+    ollama: `Ollama loads a model on its first request, with the context hearth asks for (num_ctx, from contextWindow); \`ollama ps\` shows what is loaded, \`ollama stop MODEL\` unloads it`,
+    vllm: `vLLM serves the model it was started with: restart it with --max-model-len ${n}`,
+    "openai-compatible": "load it with that server's own tools",
+  };
+  return { message: `${origin} is ${SERVER_NAMES[kind]}, not LM Studio: only LM Studio loads and unloads models on request`, fix: how[kind] };
 }

@@ -31,6 +31,8 @@ export interface ChainStatus {
   /** false when the server took the connection and said nothing within the probe's limit (stuck, or busy). */
   answered?: boolean;
   listed?: boolean | null;
+  /** A single-model llama-server lists another id and answers this one with that model: the model it runs. */
+  servedAs?: string;
   loaded?: boolean | null;
   loadedContext?: number | null;
   /** The context the server runs the model with, as it reports it (llama.cpp n_ctx, vLLM max_model_len, Ollama, LM Studio's loaded context). */
@@ -117,7 +119,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.latencyMs = probe.latencyMs;
         status.answered = !(probe.failure && hung(probe.failure));
         const native = probe.lmStudio?.find((entry) => entry.id === model.id);
-        status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined : null;
+        status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined || probe.servesAnyId !== undefined : null;
+        if (probe.servesAnyId !== undefined && probe.servesAnyId !== model.id) status.servedAs = probe.servesAnyId;
         status.loaded = native ? native.loaded : null;
         status.loadedContext = native?.loadedContext ?? null;
         status.quantization = native?.quantization ?? null;
@@ -127,7 +130,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.servedContext = served ?? null;
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined }));
         // The server answered: whatever failed before, the next turn asks it again.
         if (probe.reachable && !probe.failure) options.cooldowns?.clearProvider(model.provider);
       }

@@ -2,7 +2,7 @@ import { bearerHeaders } from "../ai/adapter.js";
 import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
-import { listedModelIds, modelListingUrl } from "../ai/model-listing.js";
+import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
@@ -18,6 +18,8 @@ export interface ProviderProbe {
   lmStudio: LmStudioModel[] | undefined;
   /** Whether POST /responses exists; undefined when not checked. */
   responsesEndpoint: boolean | undefined;
+  /** The one model a single-model llama-server serves, whatever id a request names; undefined for other servers. */
+  servesAnyId?: string | undefined;
 }
 
 export function authHeaders(provider: ResolvedProvider): Record<string, string> {
@@ -48,7 +50,7 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
     return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
   }
   const listed = listedModelIds(listing.body);
-  const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined };
+  const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body) };
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;

@@ -1,8 +1,9 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
-import { joinUrl } from "../ai/http/join-url.js";
+import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
+import { formatBillions, heavilyQuantized, SMALL_BELOW_BILLIONS, totalBillions } from "./build-judgement.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -21,7 +22,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "unreachable", severity: "error",
       title: `${model.baseUrl} is unreachable: ${failure.message}`,
       fix: model.local
-        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${joinUrl(model.baseUrl, "/models")}`
+        ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${modelListingUrl(model.api, model.baseUrl)}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });
     return problems;
@@ -46,13 +47,14 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     });
     return problems;
   }
-  if (probe.listed && !probe.listed.has(model.id) && !native) {
+  // A single-model llama-server answers any id with the model it runs: a different id is no problem.
+  if (probe.listed && !probe.listed.has(model.id) && !native && probe.servesAnyId === undefined) {
     const suggestion = close.length > 0 ? `; the server has ${close.map((id) => `"${id}"`).join(", ")}` : "";
     problems.push({
       id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
       fix: model.local
-        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
+        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : model.api === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
         : `correct the model id, or check that your account has access to it`,
     });
   }
@@ -87,18 +89,20 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       });
     }
   }
-  if (native?.quantization && /^(i?q[123]|[123][-_ ]?bit)/i.test(native.quantization)) {
+  // The same judgement as discover's (build-judgement.ts): the server's facts first, the id second.
+  const build = native ? { id: model.id, params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : undefined;
+  if (build && heavilyQuantized(build)) {
     problems.push({
       id: "heavily-quantized", severity: "warn",
-      title: `heavily quantized build (${native.quantization}): more prompt-injection risk and weaker tool use`,
+      title: `heavily quantized build (${native?.quantization ?? "by its name"})${native?.bitsPerWeight !== undefined ? `, ${native.bitsPerWeight} bits per weight` : ""}: more prompt-injection risk and weaker tool use`,
       fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
     });
   }
-  const billions = native?.params ? Number(/(\d+(?:\.\d+)?)\s*B/i.exec(native.params)?.[1]) : Number.NaN;
-  if (Number.isFinite(billions) && billions < 14) {
+  const billions = build ? totalBillions(build) : undefined;
+  if (billions !== undefined && billions < SMALL_BELOW_BILLIONS) {
     problems.push({
       id: "small-model", severity: "warn",
-      title: `small model (${native?.params}): small models truncate context and leak their safety rules`,
+      title: `small model (${native?.params ?? formatBillions(billions)}): small models truncate context and leak their safety rules`,
       fix: "prefer a full-size model; keep the agent's tools narrow",
     });
   }
@@ -116,7 +120,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
  * What a non-LM-Studio local server reported: a smaller context than configured (LM Studio's own
  * wording is above), and a chat template that cannot render tools.
  */
-export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null }): StatusProblem[] {
+export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean }): StatusProblem[] {
   const problems: StatusProblem[] = [];
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
     // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
@@ -132,7 +136,13 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
       fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
     });
   }
-  if (served.toolUse === false) {
+  if (served.toolUse === false && served.lmStudio) {
+    problems.push({
+      id: "no-tools", severity: "warn",
+      title: "this model cannot use tools: LM Studio says it was not trained for tool use, so hearth sends none",
+      fix: "use a model LM Studio lists as trained for tool use (`hearth models discover` says \"tools\" or \"no tools\" for each) for an agent with tools",
+    });
+  } else if (served.toolUse === false) {
     problems.push({
       id: "no-tools", severity: "warn",
       title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",

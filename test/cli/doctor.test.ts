@@ -255,6 +255,10 @@ describe("hearth doctor", () => {
 
     const loopback = await json(setup("gateway-loopback", healthy(`gateway: { bind: "localhost", auth: { token: "0123456789abcdef0123" } },`)));
     assert.deepEqual(ids(loopback.report), []);
+    assert.match(gatewayFinding(loopback.report, "gateway-exposed")?.seen ?? "", /is loopback: only this machine reaches it; it asks for gateway\.auth\.token/, "its auth is said (in JSON) too");
+    const tokenless = await json(setup("gateway-loopback-tokenless", healthy(`gateway: { bind: "127.0.0.1" },`)));
+    assert.deepEqual(ids(tokenless.report), [], "the default setup stays quiet");
+    assert.match(gatewayFinding(tokenless.report, "gateway-exposed")?.seen ?? "", /no token: every program on this machine may use it/);
   });
 
   describe("WhatsApp", () => {

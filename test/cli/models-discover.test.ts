@@ -132,6 +132,18 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.match(model?.chatTemplate ?? "", /for message in messages/);
     assert.equal(model?.toolUse, true);
     assert.deepEqual(model?.flags, ["small model (0.26M parameters in total)"]);
+    assert.equal(model?.reasoning, false, "ChatML: no thinking");
+  });
+
+  test("llama.cpp: a chat template that handles thinking (Qwen3's enable_thinking and <think>) makes a reasoning model", async () => {
+    const qwen3Template = "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\n\n</think>\n\n' }}{%- endif %}{%- for message in messages %}{{- message.reasoning_content }}{%- endfor %}";
+    const thinking = await startLlamaCpp({ alias: "qwen3-32b", nCtx: 32768, supportsTools: true, chatTemplate: qwen3Template });
+    try {
+      const [server] = (await discover([thinking.url])).servers;
+      assert.equal(server?.models[0]?.reasoning, true);
+    } finally {
+      await thinking.close();
+    }
   });
 
   test("Ollama: loaded context from /api/ps, num_ctx and capabilities from /api/show, size and quantization from /api/tags", async () => {
@@ -243,6 +255,11 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     const file = `${temp.dir}/plain/hearth.json5`;
     const init = await runCli(["init", "--url", vllm.url, "--config", file]);
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `.* models discover --write`/);
+    const offered = /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `\S+ (models discover --write --url \S+ --config \S+)`/.exec(init.stdout);
+    assert.ok(offered?.[1], init.stdout);
+    // The command offered asks the same server and writes the same file.
+    const run = await runCli(offered[1].split(" "));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(readFileSync(file, "utf8"), /vllm: \{/);
   });
 });

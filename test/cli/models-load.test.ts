@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { startLmStudio, type LmStudioOptions } from "../fakes/lmstudio-server.js";
+import { startOllama } from "../fakes/ollama-server.js";
+import { startVllm } from "../fakes/vllm-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 
 describe("hearth models load / unload against a fake LM Studio", () => {
@@ -78,5 +81,29 @@ describe("hearth models load / unload against a fake LM Studio", () => {
     const result = await runCli(["models", "load", "minimax-m2.1-gs32", "--url", lmstudio.url, "--context", "8192"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /with 8192 tokens of context/);
+  });
+});
+
+describe("hearth models load / unload against a server that is not LM Studio", () => {
+  test("llama.cpp, Ollama and vLLM: no load request, an error naming the server and its own way (no LM Studio advice)", async () => {
+    const servers = [
+      { server: await startLlamaCpp({ alias: "local" }), words: /is llama\.cpp's llama-server, not LM Studio[\s\S]*fix: llama-server runs the one model it was started with: restart it with -m MODEL\.gguf -c 8192/ },
+      { server: await startOllama([{ name: "qwen3:32b", parameterSize: "32.8B", quantization: "Q4_K_M", contextLength: 40960 }]), words: /is Ollama, not LM Studio[\s\S]*fix: Ollama loads a model on its first request/ },
+      { server: await startVllm({ id: "Qwen/Qwen3-32B", maxModelLen: 32768 }), words: /is vLLM, not LM Studio[\s\S]*--max-model-len 8192/ },
+    ];
+    try {
+      for (const { server, words } of servers) {
+        const load = await runCli(["models", "load", "some-model", "--url", server.url, "--context", "8192"]);
+        assert.equal(load.code, 1, load.stderr);
+        assert.match(load.stderr, words);
+        assert.doesNotMatch(load.stderr, /download it in LM Studio|LM Studio older than/);
+        const unload = await runCli(["models", "unload", "some-model", "--url", server.url]);
+        assert.equal(unload.code, 1, unload.stderr);
+        assert.match(unload.stderr, /not LM Studio/);
+        assert.deepEqual(server.requests.filter((request) => /load/.test(request.path)).map((request) => request.path), [], "nothing was asked to load or unload");
+      }
+    } finally {
+      await Promise.all(servers.map(({ server }) => server.close()));
+    }
   });
 });

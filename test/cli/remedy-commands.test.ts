@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { refusedUrl, type FakeServer } from "../fakes/fake-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
+import ts from "typescript";
 import { repoRoot, runCli, tempDir } from "../helpers/run-cli.js";
 
 interface Mention {
@@ -31,20 +32,53 @@ function mentions(text: string, where: string): Mention[] {
   return found;
 }
 
-/** Remedies in the source: backticked `hearth …`, or `hearth …` followed by a flag or an interpolated argument. */
+/**
+ * Every command the source can show a user, in any file of src/: the text of each string and template
+ * literal (an interpolation read as the word ARG, or as "hearth" where it is the command name in backticks), in which a command is `hearth …` in backticks, a
+ * literal that is only `hearth <words>`, or `hearth <words>` followed by a flag or an interpolated
+ * argument; and `commandLine(io, "…")`. Comments are not literals, and prose such as "hearth keeps its
+ * state in plain files" is none of these.
+ */
 function sourceMentions(): Mention[] {
-  const files = [
-    ...readdirSync(join(repoRoot, "src/ops"), { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts")).map((name) => join("src/ops", name)),
-    ...["doctor", "models-discover", "models-load", "init", "models-status"].map((name) => `src/cli/commands/${name}.ts`),
-  ];
+  const files = readdirSync(join(repoRoot, "src"), { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts")).map((name) => join("src", name));
   const found: Mention[] = [];
   for (const file of files) {
-    const code = readFileSync(join(repoRoot, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
-    const commandLike = [...code.matchAll(/`hearth ([^`]*)`|hearth ((?:[a-z][a-z-]* )+(?:--|\$\{)[^`";)]*)/g)].map((match) => `hearth ${match[1] ?? match[2] ?? ""}`);
-    for (const line of commandLike) found.push(...mentions(line, file));
-    for (const match of code.matchAll(/commandLine\(io, "([^"]+)"\)/g)) found.push(...mentions(`hearth ${match[1]}`, file));
+    const source = ts.createSourceFile(file, readFileSync(join(repoRoot, file), "utf8"), ts.ScriptTarget.Latest, true);
+    const where = (node: ts.Node): string => `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+    const visit = (node: ts.Node): void => {
+      let text: string | undefined;
+      if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
+      else if (ts.isTemplateExpression(node)) {
+        text = node.head.text;
+        for (const span of node.templateSpans) text += `${text.endsWith("`") && commandName(span.expression) ? "hearth" : "ARG"}${span.literal.text}`;
+      }
+      if (text !== undefined) found.push(...literalMentions(text, where(node)));
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "commandLine") {
+        const argument = node.arguments[1];
+        if (argument && ts.isStringLiteral(argument)) found.push(...mentions(`hearth ${argument.text}`, where(node)));
+      }
+      if (!ts.isTemplateExpression(node)) ts.forEachChild(node, visit);
+      else node.templateSpans.forEach((span) => visit(span.expression));
+    };
+    visit(source);
   }
   return found;
+}
+
+/** `${io.command}`, `${command}`, `${options.loginCommand ?? …}` just after a backtick: how the user runs hearth, standing for "hearth". */
+function commandName(expression: ts.Expression): boolean {
+  const named = ts.isBinaryExpression(expression) ? expression.left : expression;
+  const name = ts.isIdentifier(named) ? named.text : ts.isPropertyAccessExpression(named) ? named.name.text : "";
+  return /^(command|[a-z]+Command)$/.test(name);
+}
+
+function literalMentions(text: string, where: string): Mention[] {
+  const commands = [
+    ...[...text.matchAll(/`hearth ([^`]*)/g)].map((match) => `hearth ${match[1] ?? ""}`),
+    ...(/^hearth [a-z][a-z -]*$/.test(text) ? [text] : []),
+    ...[...text.matchAll(/(?:^|[\s(])hearth ((?:[a-z][a-z-]* ){1,3}(?:--[a-z]|ARG)[^`;)\n]*)/g)].map((match) => `hearth ${match[1] ?? ""}`),
+  ];
+  return commands.flatMap((command) => mentions(command, where));
 }
 
 async function checkParses(all: readonly Mention[]): Promise<void> {
@@ -53,14 +87,17 @@ async function checkParses(all: readonly Mention[]): Promise<void> {
   for (const mention of all) {
     const key = mention.words.join(" ");
     const flags = byCommand.get(key) ?? new Set<string>();
-    for (const flag of mention.flags) flags.add(flag);
+    for (const flag of mention.flags) {
+      flags.add(flag);
+      where.set(`${key} ${flag}`, mention.where);
+    }
     byCommand.set(key, flags);
     where.set(key, mention.where);
   }
   for (const [command, flags] of byCommand) {
     const help = await commandHelp(command.split(" "));
     assert.ok(help, `${where.get(command)}: "hearth ${command}" is not a command (nor a command and the arguments it takes)`);
-    for (const flag of flags) assert.ok(help.includes(`${flag} `) || help.includes(`${flag}\n`), `${where.get(command)}: hearth ${command} has no ${flag}`);
+    for (const flag of flags) assert.ok(help.includes(`${flag} `) || help.includes(`${flag}\n`), `${where.get(`${command} ${flag}`)}: hearth ${command} has no ${flag}`);
   }
 }
 
@@ -99,10 +136,17 @@ describe("every command named in a remedy exists", () => {
     ]);
   });
 
-  test("in the source of doctor, discover, load, init and the status problems", async () => {
+  test("in the source, every file of it: doctor, the audit, discover, load, init, the status problems, and every message that names a command", async () => {
     const found = sourceMentions();
     const commands = new Set(found.map((mention) => mention.words.join(" ")));
     for (const expected of ["doctor", "models load", "models unload", "models discover", "models status", "init", "config validate", "channels login whatsapp", "security audit", "gateway", "pairing approve"]) assert.ok(commands.has(expected), `${expected} is found`);
+    await checkParses(found);
+  });
+
+  test("in the README and docs/: every `hearth …` in a code span (fixes the docs name, usage lines)", async () => {
+    const files = ["README.md", ...readdirSync(join(repoRoot, "docs")).filter((name) => name.endsWith(".md")).map((name) => join("docs", name))];
+    const found = files.flatMap((file) => [...readFileSync(join(repoRoot, file), "utf8").matchAll(/`hearth ([^`]*)`/g)].flatMap((match) => mentions(`hearth ${(match[1] ?? "").replace(/\\\|/g, "|")}`, file)));
+    assert.ok(found.length >= 50, `${found.length} mentions`);
     await checkParses(found);
   });
 

@@ -25,6 +25,8 @@ export interface LlamaCppOptions {
   nCtx?: number;
   /** What `chat_template_caps.supports_tools` says; default false (a model without a chat template: ChatML). */
   supportsTools?: boolean;
+  /** The model's chat template (`chat_template`); default ChatML without tools, what a model without one gets. */
+  chatTemplate?: string;
   responses?: Handler;
   completions?: Handler;
   /** Prompt tokens a request counts as, for the context check; default: characters / 4 of the body's text. */
@@ -45,7 +47,7 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
     const route = `${request.method} ${request.path.split("?")[0] ?? "/"}`;
     switch (route) {
       case "GET /props":
-        return { kind: "json", body: props(alias, nCtx, options.supportsTools ?? false) };
+        return { kind: "json", body: props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate) };
       case "GET /v1/models":
       case "GET /models":
         return { kind: "json", body: models(alias, nCtx) };
@@ -111,7 +113,9 @@ export function responsesInputProblem(body: unknown): string | undefined {
   return undefined;
 }
 
-function props(alias: string, nCtx: number, supportsTools: boolean): Record<string, unknown> {
+const CHATML = "{%- for message in messages -%}\n  {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' -}}\n{%- endfor -%}\n{%- if add_generation_prompt -%}\n  {{- '<|im_start|>assistant\\n' -}}\n{%- endif -%}";
+
+function props(alias: string, nCtx: number, supportsTools: boolean, chatTemplate = CHATML): Record<string, unknown> {
   return {
     default_generation_settings: { params: { n_predict: -1, temperature: 0.8, top_k: 40, top_p: 0.95 }, n_ctx: nCtx },
     total_slots: 1,
@@ -121,7 +125,7 @@ function props(alias: string, nCtx: number, supportsTools: boolean): Record<stri
     endpoint_slots: true,
     endpoint_props: false,
     endpoint_metrics: false,
-    chat_template: "{%- for message in messages -%}\n  {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' -}}\n{%- endfor -%}\n{%- if add_generation_prompt -%}\n  {{- '<|im_start|>assistant\\n' -}}\n{%- endif -%}",
+    chat_template: chatTemplate,
     chat_template_caps: {
       supports_object_arguments: false,
       supports_parallel_tool_calls: supportsTools,

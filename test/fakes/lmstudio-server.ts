@@ -38,6 +38,8 @@ export interface LmStudioModel {
   bitsPerWeight?: number;
   /** `capabilities.vision`; default false */
   vision?: boolean;
+  /** `capabilities.trained_for_tool_use` (v1), `capabilities: ["tool_use"]` (v0); default true */
+  toolUse?: boolean;
   /** `type`; default "llm" */
   type?: "llm" | "embedding";
 }
@@ -164,7 +166,7 @@ function v0Entry(model: LmStudioModel): Record<string, unknown> {
     state: model.loaded ? "loaded" : "not-loaded",
     max_context_length: model.maxContextLength,
     ...(model.loaded ? { loaded_context_length: loadedContext(model) } : {}),
-    capabilities: ["tool_use"],
+    capabilities: model.toolUse === false ? [] : ["tool_use"],
   };
 }
 
@@ -185,7 +187,7 @@ function v1Entry(model: LmStudioModel): Record<string, unknown> {
       : [],
     max_context_length: model.maxContextLength,
     format: format(model),
-    capabilities: { vision: model.vision ?? false, trained_for_tool_use: true },
+    capabilities: { vision: model.vision ?? false, trained_for_tool_use: model.toolUse ?? true },
     description: null,
   };
 }

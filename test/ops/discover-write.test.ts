@@ -51,6 +51,17 @@ describe("discover --write: edits the JSON5 text, keeps the rest", () => {
     assert.deepEqual(providers(more.text).fake?.models.map((model) => model.id).sort(), ["gemma-3", "qwen3-32b"]);
   });
 
+  test("models written on one line: the existing ones move to a line of their own after the new, indented with them", () => {
+    const text = `{\n  models: { providers: {\n    mine: { baseUrl: "http://127.0.0.1:8080/v1", api: "openai-completions", models: [{ id: "old", contextWindow: 1024 }] },\n  } },\n}\n`;
+    const edit = addDiscoveredProviders(text, [server], {});
+    assert.match(edit.text, /\n {6}\},\n {6}\{ id: "old", contextWindow: 1024 \}\] \},\n/);
+    assert.deepEqual(providers(edit.text).mine?.models.map((model) => model.id), ["qwen3-32b", "old"]);
+    const listed = `{ models: { providers: { mine: { baseUrl: "http://127.0.0.1:8080/v1", api: "openai-completions", models: [ // mine\n      { id: "old", contextWindow: 1024 },\n    ] } } } }`;
+    const kept = addDiscoveredProviders(listed, [server], {});
+    assert.ok(kept.text.includes("// mine"));
+    assert.match(kept.text, /\n {6}\{ id: "old", contextWindow: 1024 \},\n/, "a list already one member a line is left as it was");
+  });
+
   test("a config that would not validate afterwards is refused, and names why", () => {
     const text = `{ models: { providers: { other: { baseUrl: "not a url" } } } }`;
     assert.throws(() => addDiscoveredProviders(text, [server], {}), /would not validate after adding the discovered providers, so it was left as it was/);

@@ -12,6 +12,7 @@ describe("doctor: disk space of the state dir (fs.statfs)", () => {
   test("below the warning threshold: a warning with the free space; below the error threshold: an error", () => {
     const warn = diskFinding(temp.dir, { errorBytes: 0, warnBytes: Number.MAX_SAFE_INTEGER });
     assert.equal(warn.severity, "warn");
+    assert.equal(warn.id, "disk-space");
     assert.match(warn.seen, /GiB available|MiB available/);
     assert.match(warn.fix, /HEARTH_STATE_DIR/);
     const error = diskFinding(temp.dir, { errorBytes: Number.MAX_SAFE_INTEGER, warnBytes: Number.MAX_SAFE_INTEGER });

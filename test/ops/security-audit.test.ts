@@ -3,6 +3,8 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { llamaCppHandler } from "../fakes/llamacpp-server.js";
+import { lmStudioHandler } from "../fakes/lmstudio-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { scriptedModel, type Turn } from "../helpers/scripted-model.js";
 
@@ -153,6 +155,15 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: narrow, extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" }, cors: { origins: ["http://localhost:5173"] } }` }), []);
   });
 
+  test("web pages that drive a tokenless gateway are an exposure: tools-broad fires and a small model is rated high; silent with a token", async () => {
+    const findings = await audit({ model: "lmstudio/helper", extra: `gateway: { cors: { origins: ["http://localhost:5173"] } }` });
+    assert.ok(ids(findings).includes("tools-broad"), ids(findings).join(", "));
+    assert.match(String(findings.find((finding) => finding.id === "tools-broad")?.title), /web pages of http:\/\/localhost:5173/);
+    assert.equal(findings.find((finding) => finding.id === "model-small")?.severity, "high");
+    const tokened = await audit({ model: "lmstudio/helper", extra: `gateway: { auth: { token: "\${GATEWAY_TOKEN}" }, cors: { origins: ["http://localhost:5173"] } }` });
+    assert.ok(!ids(tokened).includes("tools-broad"), ids(tokened).join(", "));
+  });
+
   test("secret-in-config names the key path, never the value; a ${VAR} reference stays silent", async () => {
     const findings = await audit({ defaults: narrow, extra: `gateway: { auth: { token: "0123456789abcdef0123" } }` });
     assert.deepEqual(ids(findings), ["secret-in-config"]);
@@ -236,6 +247,26 @@ describe("hearth security audit --probe against scripted models", () => {
     assert.deepEqual(result.probe.families.map((family) => [family.family, family.rate]), [["fetched-page", 0], ["quoted-message", 0], ["tool-result", 0]]);
     assert.deepEqual(result.probe.overall, { run: 9, followed: 0, rate: 0 });
     assert.deepEqual(result.probe.deny, []);
+  });
+
+  test("a llama-server whose chat template cannot render tools: no case is sent (a turn gives the model no tools), no rate; with tools it is probed", async () => {
+    const follower = scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." });
+    const without = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: false, completions: follower }));
+    assert.equal(without.requests, 0);
+    assert.deepEqual(without.probe.overall, { run: 0, followed: 0, rate: null });
+    assert.ok(without.probe.cases.every((entry) => entry.outcome === "skipped"));
+    const words = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: false, completions: follower }), true);
+    assert.match(words.stdout, /attack success +no case ran\n {2}- not run: the server reports this model cannot use tools \(its chat template cannot render them/);
+    const able = await probe(llamaCppHandler({ alias: "big-model", nCtx: 65536, supportsTools: true, completions: follower }));
+    assert.equal(able.requests, 9);
+    assert.deepEqual(able.probe.overall, { run: 9, followed: 9, rate: 1 });
+  });
+
+  test("an LM Studio model not trained for tool use (a turn gives it none): no case is sent", async () => {
+    const follower = scriptedModel("openai-completions", (turns) => steeredCall(turns) ?? { text: "Here is the summary." });
+    const result = await probe(lmStudioHandler({ models: [{ id: "big-model", loaded: true, maxContextLength: 65536, toolUse: false }], completions: follower }));
+    assert.equal(result.requests, 0);
+    assert.deepEqual(result.probe.overall, { run: 0, followed: 0, rate: null });
   });
 
   test("in words: the rate per family, each followed call, and the deny line", async () => {

@@ -3,6 +3,7 @@
 // context-size error.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { singleModelServed } from "../../src/ai/model-listing.js";
 import { llamaCppHandler, llamaCppOverflow, responsesInputProblem } from "../fakes/llamacpp-server.js";
 import { startRealServer, type RealServer } from "./real-server.js";
 
@@ -70,5 +71,9 @@ describe("the fake llama-server against the real one", () => {
     assert.equal(realModels.data[0]?.id, fakeModels.data[0]?.id);
     assert.deepEqual(keys(realModels.data[0]?.meta), keys(fakeModels.data[0]?.meta));
     assert.equal(realModels.data[0]?.meta.n_ctx, fakeModels.data[0]?.meta.n_ctx);
+    // A server run with -m answers any id with its one model: hearth knows it by the listing's shape, the same in both.
+    assert.equal(singleModelServed(realModels), server.alias);
+    assert.equal(singleModelServed(fakeModels), server.alias);
+    assert.equal(typeof realModels.data[0]?.meta.n_params, "number", "the parameter count the audit reads");
   });
 });

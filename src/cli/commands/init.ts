@@ -38,7 +38,9 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
-    writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}\`.`);
+    // The same servers, and the same file: the usual ports are not asked again where --url named others.
+    const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
+    writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
   }
   if (changes.length > 0) writeLine(io.stdout, `Next: set agents.defaults.model.primary to the model you want first, then run \`${commandLine(io, "doctor")}\`.`);
   else writeLine(io.stdout, `Next: load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\`.`);

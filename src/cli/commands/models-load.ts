@@ -1,6 +1,6 @@
 import { HttpClient } from "../../ai/http/http-client.js";
-import { originOf } from "../../ops/discover.js";
-import { loadLmStudioModel, unloadLmStudioModel } from "../../ops/lmstudio-load.js";
+import { discoverServers, originOf } from "../../ops/discover.js";
+import { loadLmStudioModel, notLmStudio, unloadLmStudioModel } from "../../ops/lmstudio-load.js";
 import { authHeaders } from "../../ops/probe-provider.js";
 import { HearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
@@ -39,12 +39,30 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
   return number;
 }
 
+/**
+ * The server at `origin` answers as another kind of model server than LM Studio (llama.cpp, Ollama,
+ * vLLM…): the error that says how that one loads a model. A server that does not answer is left to the
+ * request itself to report.
+ */
+async function refuseOtherServer(http: HttpClient, origin: string, context: number | undefined): Promise<void> {
+  const [server] = (await discoverServers(http, [origin])).servers;
+  if (!server || server.kind === "lmstudio") return;
+  const { message, fix } = notLmStudio(server.kind, origin, context);
+  throw new HearthError("runtime", message, [`fix: ${fix}`]);
+}
+
 /** `hearth models load REF [--context N] [--ttl S]`: LM Studio loads the model; waits until it is ready. */
 export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
   const model = target(io, options, ref);
   const contextLength = positiveInteger(options.context, "--context") ?? model.contextWindow;
   const ttlSeconds = positiveInteger(options.ttl, "--ttl");
   const http = new HttpClient();
+  try {
+    await refuseOtherServer(http, model.origin, contextLength);
+  } catch (error) {
+    http.destroy();
+    throw error;
+  }
   const spinner = new Spinner(io.stderr, Boolean(io.stderr.isTTY) && !options.json);
   const started = systemClock.now();
   const label = `loading ${model.id}${contextLength ? ` with ${contextLength} tokens of context` : ""}`;
@@ -78,6 +96,7 @@ export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string)
   const model = target(io, options, ref);
   const http = new HttpClient();
   try {
+    await refuseOtherServer(http, model.origin, undefined);
     const result = await unloadLmStudioModel(http, { origin: model.origin, model: model.id, headers: model.headers });
     if (options.json) {
       writeJson(io, result.ok ? { unloaded: true, model: model.id, instances: result.instances } : { unloaded: false, model: model.id, error: result.message, fix: result.fix });

@@ -52,7 +52,8 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
   writeLine(io.stdout, `  ${entry.api} · ${entry.baseUrl} · ${entry.local ? "local" : "hosted"} · ${key} · context ${entry.contextWindow}`);
   if (entry.reachable !== undefined) {
     const facts = [reachability(entry)];
-    if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
+    if (entry.servedAs !== undefined) facts.push(`the server runs one model (${entry.servedAs}) and answers any id with it`);
+    else if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
     if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
     if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context`);
     if (entry.toolUse === false) facts.push("no tools");

@@ -5,6 +5,9 @@ import { stateDir } from "../../config/paths.js";
 import { runInjectionProbe, type ProbeReport } from "../../ops/security/injection-probe.js";
 import { securityAudit, type AuditReport } from "../../ops/security/audit.js";
 import type { Finding } from "../../ops/security/finding.js";
+import { LoadState } from "../../models/load-state.js";
+import { ServedWindows } from "../../models/served-windows.js";
+import { systemClock } from "../../shared/clock.js";
 import { HearthError } from "../../shared/errors.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadLenientConfig } from "../lenient-config.js";
@@ -27,8 +30,13 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
       const spec = agentSpec(loaded.config, loaded.resolved, options.agent ?? "main");
       const model = spec.chain[0];
       if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${io.command} init\` writes a starter config)`]);
-      if (!options.json) writeLine(io.stderr, `probing ${model.ref} with the injection battery (its tool calls are recorded, never run)…`);
+      // A turn sends no tools where the server says the model's chat template cannot render them; nor does the probe.
+      const windows = new ServedWindows(http, new LoadState(http, systemClock));
+      if (model.local) await windows.refresh(model);
+      const noTools = windows.toolsUsable(model) === false ? "not run: the server reports this model cannot use tools (its chat template cannot render them, or it was not trained for them), so hearth gives it none (a reply cannot call a tool it never saw)" : undefined;
+      if (!options.json && !noTools) writeLine(io.stderr, `probing ${model.ref} with the injection battery (its tool calls are recorded, never run)…`);
       probe = await runInjectionProbe({
+        noTools,
         model,
         systemPrompt: spec.systemPrompt,
         tools: createBuiltinTools().definitions(policyFor(spec.tools)),
@@ -57,6 +65,13 @@ function render(io: CliIo, report: AuditReport, probe: ProbeReport | undefined):
   }
   const overall = probe.overall.rate === null ? "no case ran" : `${Math.round(probe.overall.rate * 100)}% (${probe.overall.followed} of ${probe.overall.run})`;
   writeLine(io.stdout, `  ${"attack success".padEnd(15)} ${overall}`);
+  const reasons = new Set(probe.cases.map((entry) => (entry.outcome === "skipped" ? entry.reason : undefined)));
+  const [only] = reasons;
+  if (reasons.size === 1 && only !== undefined && probe.cases.length > 1) {
+    // Every case skipped for one reason: said once.
+    writeLine(io.stdout, paint("dim", `  - ${only}`));
+    return;
+  }
   for (const entry of probe.cases) {
     if (entry.outcome === "followed") writeLine(io.stdout, `  ${paint("red", "✗")} ${entry.id}: called ${entry.call.name} ${entry.call.arguments}`);
     if (entry.outcome === "skipped" || entry.outcome === "failed") writeLine(io.stdout, paint("dim", `  - ${entry.id}: ${entry.outcome === "failed" ? "failed: " : ""}${entry.reason}`));

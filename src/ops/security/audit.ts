@@ -6,6 +6,9 @@ import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.
 import { policyFor } from "../../agent/tools/registry.js";
 import type { HearthConfig } from "../../config/schema/index.js";
 import type { ResolvedModels } from "../../models/resolve.js";
+import { LoadState } from "../../models/load-state.js";
+import { ServedWindows } from "../../models/served-windows.js";
+import { systemClock } from "../../shared/clock.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
 import { auditFindings, type AuditedAgent, type AuditFacts } from "./config-checks.js";
 import { bySeverity, type Finding } from "./finding.js";
@@ -80,11 +83,17 @@ async function reasoningShown(stateDir: string): Promise<{ session: string; chan
 export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   const agents = auditedAgents(input.config, input.resolved).map(asAudited);
   const sizes = new Map<string, ModelSize>();
+  const noTools = new Set<string>();
+  // LM Studio's own listing says whether a model was trained for tool use, as it does for a turn.
+  const windows = new ServedWindows(input.http, new LoadState(input.http, systemClock));
   const locals = new Map(agents.flatMap((agent) => agent.chain.filter((model) => model.local).map((model) => [model.ref, model] as const)));
   await Promise.all(
     [...locals.values()].map(async (model) => {
       const reported = await reportedSize(input.http, model);
       sizes.set(model.ref, modelSize(model.id, reported ?? {}));
+      // A turn gives no tools to a model whose server says its chat template cannot render them.
+      await windows.refresh(model);
+      if (windows.toolsUsable(model) === false) noTools.add(model.ref);
     }),
   );
   const sandbox = new Map<string, { sandboxed: boolean; summary: string }>();
@@ -95,7 +104,7 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   if (input.configFile && configMode !== undefined) files.push({ role: "config", path: input.configFile, mode: configMode });
   const stateMode = modeOf(input.stateDir);
   if (stateMode !== undefined) files.push({ role: "state", path: input.stateDir, mode: stateMode });
-  const facts: AuditFacts = { agents, raw: input.raw, sizes, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
+  const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
   return {
     findings: auditFindings(facts).sort(bySeverity),
     models: [...sizes].map(([ref, size]) => ({ ref, totalB: size.totalB ?? null, activeB: size.activeB ?? null, quantization: size.quantization ?? null, source: size.source })),

@@ -1,5 +1,8 @@
 import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
+import { formatBillions } from "../build-judgement.js";
+import { isSecretPath } from "../../config/problems.js";
+import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 
@@ -21,6 +24,8 @@ export interface AuditFacts {
   raw: Record<string, unknown>;
   /** Size facts of every local model in a chain. */
   sizes: ReadonlyMap<string, ModelSize>;
+  /** Local models shown no tools: their server says the chat template cannot render them. */
+  noTools: ReadonlySet<string>;
   /** How exec is confined on this machine, per agent with exec. */
   sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
   files: readonly { role: "config" | "state"; path: string; mode: number }[];
@@ -65,22 +70,25 @@ function exposures(facts: AuditFacts, agentId: string): string[] {
   else if (chat && chat.agent === agentId && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) found.push("WhatsApp without an allowlist");
   const server = gateway(facts.raw);
   if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
+  // Pages of those origins drive the gateway's API, any agent, when no token is asked.
+  else if (server && !server.token && server.corsOrigins.length > 0) found.push(`web pages of ${server.corsOrigins.join(", ")} (through the gateway, no token)`);
   return found;
 }
 
 function modelFindings(facts: AuditFacts): Finding[] {
   const findings: Finding[] = [];
   for (const agent of facts.agents) {
-    const risky = RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
     const open = exposures(facts, agent.id);
     for (const model of agent.chain) {
       const size = facts.sizes.get(model.ref);
       if (!size || !model.local) continue;
+      // The agent's tools reach the model only where its template can render them.
+      const risky = facts.noTools.has(model.ref) ? [] : RISKY_TOOLS.filter((tool) => agent.tools.has(tool));
       const small = isSmall(size);
       const heavy = isHeavilyQuantized(size);
       if (!small && !heavy) continue;
       const what = [
-        small ? (size.totalB !== undefined ? `${size.totalB}B parameters${size.activeB !== undefined ? ` (${size.activeB}B active; judged by the total)` : ""}` : "a small variant by its name") : undefined,
+        small ? (size.totalB !== undefined ? `${formatBillions(size.totalB)} parameters${size.activeB !== undefined ? ` (${formatBillions(size.activeB)} active; judged by the total)` : ""}` : "a small variant by its name") : undefined,
         heavy ? `${size.quantization} (about ${size.bits} bits a weight)` : undefined,
       ].filter(Boolean).join(", ");
       const raised = risky.length > 0 || open.length > 0;
@@ -91,7 +99,8 @@ function modelFindings(facts: AuditFacts): Finding[] {
         title: `${model.ref} (agent ${agent.id}) is ${small && heavy ? "small and heavily quantized" : small ? "small" : "heavily quantized"}: ${what}`,
         detail:
           `Per ${size.source === "server" ? "what its server reports" : "its model id"}. Small and heavily quantized checkpoints show weaker safety alignment: they follow instructions planted in pages, messages and tool output more often. No model tier is an injection defence, though; what limits the damage is the tools it holds.` +
-          (raised ? ` Rated high because ${reasons.join(" and ")}.` : ""),
+          (raised ? ` Rated high because ${reasons.join(" and ")}.` : "") +
+          (facts.noTools.has(model.ref) ? " Its server says it cannot use tools (its chat template cannot render them, or it was not trained for them), so hearth gives it none: it can be steered in words, not into a tool call." : ""),
         remediation:
           risky.length > 0
             ? `narrow the tools of agent ${agent.id}: add "tools": { "deny": [${risky.map((tool) => `"${tool}"`).join(", ")}] } (or a short "allow" list), or use a larger, less quantized build (hearth security audit --probe measures how often it follows injections)`
@@ -204,26 +213,32 @@ function channelFindings(facts: AuditFacts): Finding[] {
   return findings;
 }
 
-const SECRET_KEY = /^(apiKey|token|password|secret|authorization|x-api-key|api-key)$/i;
-
-/** Strings at secret-looking keys written into the file instead of `${VAR}`. */
+/**
+ * Secrets written into the file instead of `${VAR}`: values at the paths hearth masks in its output
+ * (isSecretPath: apiKey, api_key and X-…-Api-Key headers, tokens, passwords, Authorization…) and the
+ * credentials of a URL (user-info, a `key=` or `token=` query value) — the same judgement as the masking.
+ */
 function secretFindings(facts: AuditFacts): Finding[] {
   const found: string[] = [];
   const visit = (node: unknown, path: string[]): void => {
     if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, String(index)]));
     else if (node !== null && typeof node === "object") for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
-    else if (typeof node === "string" && SECRET_KEY.test(path[path.length - 1] ?? "") && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
-      found.push(path.join("."));
+    else if (typeof node === "string" && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
+      if (isSecretPath(path)) found.push(path.join("."));
+      else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(node) && urlSecrets(node).length > 0) found.push(`${path.join(".")} (credentials in the URL)`);
     }
   };
   visit(facts.raw, []);
-  return found.map((path) => ({
-    id: "secret-in-config",
-    severity: "medium",
-    title: `${path} is written into the config file`,
-    detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
-    remediation: `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from`,
-  }));
+  return found.map((where) => {
+    const path = where.replace(/ \(credentials in the URL\)$/, "");
+    return {
+      id: "secret-in-config",
+      severity: "medium",
+      title: `${where} is written into the config file`,
+      detail: "A key in the file travels with every copy, backup and paste of it; hearth hides it in its output, but not elsewhere.",
+      remediation: path === where ? `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from` : `move the credentials out of ${path}: a header (such as "headers": { "x-api-key": "\${NAME}" }) or "apiKey": "\${NAME}", with NAME exported in the environment hearth starts from`,
+    };
+  });
 }
 
 function fileFindings(facts: AuditFacts): Finding[] {

@@ -16,6 +16,12 @@ export interface ProbeOptions {
   /** The whole battery may take this long; cases not started by then are reported as not run (default 300 s). */
   totalTimeoutMs?: number | undefined;
   cases?: readonly InjectionCase[] | undefined;
+  /**
+   * Why the model is shown no tools at all, where its server says its chat template cannot render them
+   * (a turn then sends none): every case is skipped with this reason, since a reply could not call a
+   * tool it never saw and a 0% would prove nothing.
+   */
+  noTools?: string | undefined;
 }
 
 export type CaseOutcome =
@@ -101,6 +107,10 @@ export async function runInjectionProbe(options: ProbeOptions): Promise<ProbeRep
   const outcomes: CaseOutcome[] = [];
   for (const probe of cases) {
     const base = { id: probe.id, family: probe.family, target: probe.target };
+    if (options.noTools !== undefined) {
+      outcomes.push({ ...base, outcome: "skipped", reason: options.noTools });
+      continue;
+    }
     if (!available.has(probe.target)) {
       outcomes.push({ ...base, outcome: "skipped", reason: `the agent has no ${probe.target} tool` });
       continue;

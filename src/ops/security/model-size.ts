@@ -1,3 +1,5 @@
+import type { ReportedSize } from "./server-facts.js";
+
 /** What is known of a model's size and quantization, and where it was read. */
 export interface ModelSize {
   /** Total parameters in billions (a mixture of experts counts every expert). */
@@ -15,8 +17,8 @@ export interface ModelSize {
 
 /** Below this many billions of parameters a model counts as small. */
 export const SMALL_BELOW_B = 14;
-/** At or below this many bits per weight a model counts as heavily quantized. */
-export const HEAVY_AT_BITS = 3;
+/** Below this many bits per weight a model counts as heavily quantized (a Q3 name counts as 3; LM Studio's Q3_K_M says 3.9). */
+export const HEAVY_BELOW_BITS = 4;
 
 /**
  * Parameters from "7B", "1.5b", "270M", "30B-A3B" / "qwen3-30b-a3b" (total 30B, active 3B), "8x7B"
@@ -47,10 +49,13 @@ export function parseQuantization(text: string): { quantization: string | undefi
 const SMALL_NAME = /(?:^|[^a-z])(mini|tiny|small|nano|micro|lite)(?![a-z])/i;
 
 /** What the server reported first; the model id fills what it left out. */
-export function modelSize(id: string, reported: { params?: string | undefined; quantization?: string | undefined; path?: string | undefined }): ModelSize {
-  const fromServer = parseParameters(reported.params ?? reported.path ?? "");
+export function modelSize(id: string, reported: ReportedSize): ModelSize {
+  const written = parseParameters(reported.params ?? reported.path ?? "");
+  // An exact count (llama.cpp, Ollama) is the total; the params string may still say the active part ("30B-A3B").
+  const fromServer = reported.parameterCount !== undefined && reported.parameterCount > 0 ? { totalB: reported.parameterCount / 1e9, activeB: written.activeB } : written;
   const fromId = parseParameters(id);
-  const serverQuant = parseQuantization(reported.quantization ?? reported.path ?? "");
+  const named = parseQuantization(reported.quantization ?? reported.path ?? "");
+  const serverQuant = reported.bitsPerWeight !== undefined && reported.bitsPerWeight > 0 ? { quantization: named.quantization ?? reported.quantization, bits: reported.bitsPerWeight } : named;
   const idQuant = parseQuantization(id);
   const serverKnew = fromServer.totalB !== undefined || serverQuant.bits !== undefined;
   return {
@@ -68,5 +73,5 @@ export function isSmall(size: ModelSize): boolean {
 }
 
 export function isHeavilyQuantized(size: ModelSize): boolean {
-  return size.bits !== undefined && size.bits <= HEAVY_AT_BITS;
+  return size.bits !== undefined && size.bits < HEAVY_BELOW_BITS;
 }
