@@ -209,11 +209,13 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       return () => listeners.delete(listener);
     },
     sessions: () => ({
-      list: async () =>
-        [...transcripts.entries()]
+      list: async () => ({
+        sessions: [...transcripts.entries()]
           .filter(([, items]) => items.length > 0)
           .map(([session, items]) => listing(session, items))
           .sort((a, b) => b.updated.localeCompare(a.updated)),
+        problems: [],
+      }),
       transcript: async (session) => {
         const items = transcripts.get(session);
         if (!items) throw new Error(`no session '${session}'`);

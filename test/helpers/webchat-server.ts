@@ -44,7 +44,7 @@ export function testApiRoutes(options: { backend: WebChatBackend; token?: string
     });
   });
 
-  app.get("/api/sessions", async (c) => c.json({ sessions: await backend.sessions().list() }));
+  app.get("/api/sessions", async (c) => c.json(await backend.sessions().list()));
 
   app.get("/api/sessions/:session", async (c) => {
     const session = c.req.param("session");

@@ -99,9 +99,17 @@ export async function startWebChat(): Promise<void> {
     title.textContent = listing?.lastText.trim() ? listing.lastText.trim().slice(0, 80) : "New conversation";
     stopButton.hidden = !busy.has(current);
   };
+  // A session file the gateway cannot read is said once (the list is refreshed after every turn).
+  const saidProblems = new Set<string>();
   const refreshSessions = async (): Promise<void> => {
-    listings = (await api.sessions()).sessions;
+    const answer = await api.sessions();
+    listings = answer.sessions;
     showSessions();
+    for (const problem of answer.problems ?? []) {
+      if (saidProblems.has(problem)) continue;
+      saidProblems.add(problem);
+      reportError(problem);
+    }
   };
   const refreshContext = async (): Promise<void> => {
     const session = current;
