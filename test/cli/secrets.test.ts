@@ -163,6 +163,29 @@ describe("config excerpts never show a key", () => {
     await excerptOf("comment-before-colon.json5", `{ models:{providers:{x:{ apiKey /* c */ : "${secret}" bad }}}}\n`);
   });
 
+  // Found by an attack run (session 3): schema errors echo the bad value, and a key pasted into the
+  // wrong field (or as a key) was printed whole.
+  test("a key pasted into the wrong field or used as a key is masked in the error that echoes it", async () => {
+    const random = "Zq8XvR2mK9pL4tW7nB3cY6hJ1dF5gS0aQe";
+    for (const [name, text, shown] of [
+      ["base-url.json5", `{ models: { providers: { p: { baseUrl: "${random}", api: "openai-completions", models: [{ id: "m" }] } } } }`, /baseUrl: must be an http:\/\/ or https:\/\/ URL.*got "\*\*\*"/],
+      ["api.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "${random}", models: [{ id: "m" }] } } } }`, /api: "\*\*\*" is not a known API/],
+      ["max-tokens.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m", maxTokens: "${random}" }] } } } }`, /maxTokens: expected a number, got "\*\*\*"/],
+      ["as-key.json5", `{ ${random}: 1 }`, /\*\*\*: unknown key/],
+    ] as const) {
+      const file = temp.write(name, text);
+      for (const args of [["config", "validate"], ["config", "validate", "--json"], ["models", "list"]]) {
+        const result = await runCli([...args, "--config", file]);
+        assert.equal(result.code, 2, result.stderr);
+        assert.ok(!(result.stdout + result.stderr).includes(random), `${args.join(" ")} printed the key:\n${result.stdout}${result.stderr}`);
+        if (!args.includes("--json")) assert.match(result.stderr, shown);
+      }
+    }
+    const model = temp.write("model-name.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "Qwen3-Coder-30B-A3B-Instruct-GGUF", models: [{ id: "m" }] } } } }`);
+    const named = await runCli(["config", "validate", "--config", model]);
+    assert.match(named.stderr, /api: "Qwen3-Coder-30B-A3B-Instruct-GGUF" is not a known API/, "a model's name is not taken for a key");
+  });
+
   test("a .env file given by --config or HEARTH_CONFIG, from config validate and models list", async () => {
     const text = `ANTHROPIC_API_KEY=${anthropicKey}\nOPENAI_API_KEY=${key}\n`;
     const excerpt = await excerptOf(".env", text);
