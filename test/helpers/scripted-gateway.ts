@@ -40,7 +40,7 @@ export interface ScriptedGateway extends WebChatBackend {
   readonly received: InboundMessage[];
 }
 
-export function createScriptedGateway(options: { setupProblems?: readonly string[] } = {}): ScriptedGateway {
+export function createScriptedGateway(options: { setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): ScriptedGateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const transcripts = new Map<string, TranscriptItem[]>();
   /** Sessions where `/reasoning on` was said. */
@@ -214,7 +214,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
           .filter(([, items]) => items.length > 0)
           .map(([session, items]) => listing(session, items))
           .sort((a, b) => b.updated.localeCompare(a.updated)),
-        problems: [],
+        problems: [...(options.sessionProblems ?? [])],
       }),
       transcript: async (session) => {
         const items = transcripts.get(session);

@@ -46,6 +46,11 @@ export async function startWebChat(): Promise<void> {
   const contextText = byId("context-text", HTMLSpanElement);
   const banner = byId("setup-banner", HTMLDivElement);
   const bannerList = byId("setup-problems", HTMLUListElement);
+  // The banner lists what stops hearth from answering: setup problems, and session files the gateway
+  // cannot read (a directory, a FIFO…: GET /api/sessions names them with the fix).
+  let setupProblems: readonly string[] = [];
+  let sessionProblems: readonly string[] = [];
+  const drawBanner = (): void => showSetupProblems(banner, bannerList, [...setupProblems, ...sessionProblems]);
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
   const sessionsList = createSessionsList(byId("session-list", HTMLUListElement));
@@ -99,17 +104,12 @@ export async function startWebChat(): Promise<void> {
     title.textContent = listing?.lastText.trim() ? listing.lastText.trim().slice(0, 80) : "New conversation";
     stopButton.hidden = !busy.has(current);
   };
-  // A session file the gateway cannot read is said once (the list is refreshed after every turn).
-  const saidProblems = new Set<string>();
   const refreshSessions = async (): Promise<void> => {
     const answer = await api.sessions();
     listings = answer.sessions;
     showSessions();
-    for (const problem of answer.problems ?? []) {
-      if (saidProblems.has(problem)) continue;
-      saidProblems.add(problem);
-      reportError(problem);
-    }
+    sessionProblems = answer.problems ?? [];
+    drawBanner();
   };
   const refreshContext = async (): Promise<void> => {
     const session = current;
@@ -140,7 +140,8 @@ export async function startWebChat(): Promise<void> {
   const onEvent = (event: GatewayEvent): void => {
     switch (event.type) {
       case "setup":
-        showSetupProblems(banner, bannerList, event.problems);
+        setupProblems = event.problems;
+        drawBanner();
         return;
       case "provider-health":
         statusPanel.update(event.health);
@@ -228,7 +229,8 @@ export async function startWebChat(): Promise<void> {
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
     statusPanel.showChannels(status.channels ?? []);
-    showSetupProblems(banner, bannerList, status.setup);
+    setupProblems = status.setup;
+    drawBanner();
     clearTimeout(linkPoll);
     if ((status.channels ?? []).some((channel) => channel.enabled && !channel.linked)) {
       linkPoll = setTimeout(() => loadStatus().catch(reportError), LINK_POLL_MS);
