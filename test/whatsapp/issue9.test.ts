@@ -1,12 +1,13 @@
-// Issue 9: secrets are never shown, whatever path they take — here WhatsApp's replies, through the real
+// Issue 9 on WhatsApp. Secrets are never shown, whatever path they take — here WhatsApp's replies, through the real
 // composition (createRuntime with the secret redactor, as `hearth gateway` wires it), the channel on
 // the Baileys stand-in, and a model server that echoes the key it was sent in its answer, in its
 // reasoning and (refusing) in its error, as OpenAI's 401 does.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { WhatsAppChannel } from "../../src/channels/whatsapp/channel.js";
+import { NOT_KEPT, WhatsAppChannel } from "../../src/channels/whatsapp/channel.js";
 import { whatsappSettings } from "../../src/channels/whatsapp/settings.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
@@ -81,4 +82,37 @@ test("WhatsApp replies, the channel's files and the sessions carry no key the se
     const text = readFileSync(path, "utf8");
     assert.ok(!text.includes(CONFIG_KEY) && !text.includes(ENV_KEY), `${path} holds a key`);
   }
+});
+
+// Issue 9's state-dir faults on WhatsApp (found by an attack run in session 3): a message whose session
+// file could not be read got no reply at all — the failure went only to a log line.
+test("a message whose session cannot be kept gets a reply saying so; the path and the fix go to the log", async () => {
+  const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "fine" })));
+  servers.push(server);
+  const stateDir = join(temp.dir, "fault");
+  mkdirSync(join(stateDir, "sessions"), { recursive: true });
+  const sessionFile = join(stateDir, `sessions/whatsapp:${ALICE}@s.whatsapp.net.jsonl`);
+  execFileSync("mkfifo", [sessionFile]);
+  const file = join(stateDir, "hearth.json5");
+  writeFileSync(file, `{ agents: { defaults: { model: { primary: "p/m" } } }, models: { mode: "replace", providers: { p: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m" }] } } } }`);
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: stateDir }, cwd: stateDir, config: file, secrets: new SecretRedactor() });
+  const whatsapp = new FakeWhatsApp();
+  const logs: string[] = [];
+  const channel = new WhatsAppChannel({
+    port: runtime.gateway,
+    settings: whatsappSettings({ enabled: true, allowFrom: [`+${ALICE}`] }),
+    stateDir,
+    socketFactory: whatsapp.factory,
+    logger: { info: (line) => logs.push(line), warn: (line) => logs.push(line) },
+    clock: new ManualClock(),
+  });
+  await channel.start();
+  whatsapp.open();
+  whatsapp.deliver(whatsapp.text(ALICE, "hello"));
+  await channel.idle();
+  channel.stop();
+  await runtime.close();
+  assert.deepEqual(whatsapp.to(`${ALICE}@s.whatsapp.net`), [NOT_KEPT]);
+  assert.ok(logs.some((line) => line.includes(sessionFile) && /named pipe \(FIFO\)/.test(line) && /move .* aside/.test(line)), logs.join("\n"));
+  assert.equal(server.requests.filter((request) => request.method === "POST").length, 0, "no model is called for a message that could not be kept");
 });
