@@ -35,6 +35,12 @@ export interface AgentDependencies {
   observeRoute?: (() => (event: RouterEvent) => void) | undefined;
   /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
   initCommand?: string | undefined;
+  /**
+   * Masks every secret in play (config keys, key variables): an entry is kept, and sent to the model,
+   * as the store keeps it — a tool's output holding a key (a file or /proc read by exec) never reaches
+   * the model, and the next turn's context is byte for byte this turn's.
+   */
+  secrets?: { redactValue<T>(value: T): T } | undefined;
 }
 
 type UserEntry = Extract<SessionEntry, { type: "user" }>;
@@ -163,8 +169,10 @@ export class Agent {
     };
     fresh.push(user);
     // The one fsync of the turn: the message is on disk before any model is called.
-    await store.append(key, fresh, { sync: true });
-    entries.push(...fresh);
+    const secrets = this.dependencies.secrets;
+    const kept = secrets ? fresh.map((entry) => secrets.redactValue(entry)) : fresh;
+    await store.append(key, kept, { sync: true });
+    entries.push(...kept);
     const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined };
 
     const chain = this.chainFor(entries, options.model);
@@ -333,8 +341,9 @@ export class Agent {
   }
 
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {
-    await this.dependencies.store.append(state.key, [entry]);
-    state.entries.push(entry);
+    const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(entry) : entry;
+    await this.dependencies.store.append(state.key, [kept]);
+    state.entries.push(kept);
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {

@@ -10,6 +10,19 @@ const INLINE_BLOCK_COMMENT = /\/\*.*?\*\//g;
 /** Long random-looking runs (upper and lower case and digits): keys whatever their prefix. */
 const HIGH_ENTROPY = /[A-Za-z0-9_+/=-]{32,}/g;
 
+/** A run of key characters with a piece of 20 or more that mixes upper case, lower case and digits. */
+const RANDOM_TOKEN = /[A-Za-z0-9_+/=.-]{20,}/g;
+
+/**
+ * `text` with random-looking tokens masked wherever they stand: a key pasted into the wrong field
+ * (`baseUrl: "<key>"`) or used as a name is echoed by the error about it. A token counts when one of
+ * its pieces (between `-`, `_`, `.`, `/`) is 20 characters or more with upper case, lower case
+ * and digits, so model names (`Qwen3-Coder-30B-A3B-Instruct-GGUF`) and paths stay readable.
+ */
+export function maskRandomTokens(text: string): string {
+  return text.replace(RANDOM_TOKEN, (run) => (run.split(/[-_./]/).some((piece) => piece.length >= 20 && /[a-z]/.test(piece) && /[A-Z]/.test(piece) && /\d/.test(piece)) ? REDACTED : run));
+}
+
 /**
  * One line of a config (or whatever file --config named) made safe to print: secret values masked
  * whether they follow their key on the line or sit alone on the next, key-shaped tokens and long

@@ -1,6 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
+import { maskRandomTokens } from "./mask-excerpt.js";
 
 /** One thing wrong (or doubtful) in a config, found at any stage after parsing. */
 export interface ConfigProblem {
@@ -64,7 +65,8 @@ export class ProblemLocator {
     const where = this.where(problem.path);
     const label = problem.severity === "warning" ? "warning: " : "";
     // Keys and values from the file are echoed here: their control characters are shown, not obeyed.
-    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${formatPath(problem.path)}: ${problem.message}`);
+    // A key pasted into the wrong field (or as a key) is echoed by its error: masked like an excerpt's.
+    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${maskRandomTokens(`${formatPath(problem.path)}: ${problem.message}`)}`);
   }
 }
 

@@ -11,7 +11,7 @@ import type { ReachabilityCheck } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { Router } from "../models/router.js";
 import { busyNotice, checkSessionKey, type SessionStore } from "../sessions/session-store.js";
-import { HearthError } from "../shared/errors.js";
+import { HearthError, isHearthError } from "../shared/errors.js";
 import { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
@@ -78,7 +78,13 @@ export class Gateway implements GatewayPort {
     return this.queue
       .run(session, async () => {
         await ticket;
-        return this.turnInLine(session, { inbound, agent, model });
+        return this.turnInLine(session, { inbound, agent, model }).catch((error: unknown) => {
+          // A fault of the state dir (a session file that cannot be read or written, a full disk): every
+          // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
+          // before the line came to this message, and heard nothing more).
+          if (isHearthError(error)) this.publish({ type: "turn-end", session, result: stateFault(session, error) });
+          throw error;
+        });
       })
       .finally(async () => {
         const id = await ticket;
@@ -192,7 +198,10 @@ export class Gateway implements GatewayPort {
   sessions(): SessionsView {
     const { store } = this.dependencies;
     return {
-      list: async () => (await store.list()).sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText })),
+      list: async () => {
+        const { sessions, problems } = await store.list();
+        return { sessions: sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText })), problems };
+      },
       transcript: async (session) => {
         const entries = (await store.read(checkSessionKey(session))).entries;
         // A turn under way: its message is waiting for its answer, not unanswered.
@@ -301,4 +310,9 @@ export class Gateway implements GatewayPort {
       }
     }
   }
+}
+
+/** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */
+function stateFault(session: string, error: HearthError): TurnResult {
+  return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined };
 }

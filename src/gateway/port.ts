@@ -112,8 +112,14 @@ export interface SessionSettings {
   reasoning: boolean;
 }
 
+/** The sessions, newest first, and a line for each session file that could not be read (path, what is wrong, the fix). */
+export interface SessionsList {
+  sessions: readonly SessionListing[];
+  problems: readonly string[];
+}
+
 export interface SessionsView {
-  list(): Promise<readonly SessionListing[]>;
+  list(): Promise<SessionsList>;
   transcript(session: string): Promise<readonly TranscriptItem[]>;
   contextUse(session: string, agent?: string): Promise<ContextUse>;
   settings(session: string): Promise<SessionSettings>;

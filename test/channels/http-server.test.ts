@@ -83,7 +83,7 @@ describe("the gateway's HTTP server", () => {
   test("sessions: the list, a transcript with its context, 404 for an unknown one, 400 for a bad key", async () => {
     gateway.sessionList = [{ session: "main", updated: "2026-01-01T00:00:00.000Z", turns: 1, lastText: "hi" }];
     gateway.transcripts.set("main", [{ role: "user", text: "hi", at: "2026-01-01T00:00:00.000Z" }]);
-    assert.deepEqual(await (await fetch(`${server.url}/api/sessions`, { headers: bearer })).json(), { sessions: gateway.sessionList });
+    assert.deepEqual(await (await fetch(`${server.url}/api/sessions`, { headers: bearer })).json(), { sessions: gateway.sessionList, problems: [] });
     const one = (await (await fetch(`${server.url}/api/sessions/main`, { headers: bearer })).json()) as Record<string, unknown>;
     assert.deepEqual(one, { session: "main", items: gateway.transcripts.get("main"), context: { model: "local/m", tokens: 10, window: 1000 }, settings: { reasoning: false } });
     const missing = await fetch(`${server.url}/api/sessions/other`, { headers: bearer });

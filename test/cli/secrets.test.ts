@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { runCli, tempDir, type CliResult } from "../helpers/run-cli.js";
+import { scriptedModel } from "../helpers/scripted-model.js";
 
 // Canary secrets: none key-shaped (no "sk-"), so only knowing the values can mask them.
 const CANARIES = {
@@ -162,6 +163,29 @@ describe("config excerpts never show a key", () => {
     await excerptOf("comment-before-colon.json5", `{ models:{providers:{x:{ apiKey /* c */ : "${secret}" bad }}}}\n`);
   });
 
+  // Found by an attack run (session 3): schema errors echo the bad value, and a key pasted into the
+  // wrong field (or as a key) was printed whole.
+  test("a key pasted into the wrong field or used as a key is masked in the error that echoes it", async () => {
+    const random = "Zq8XvR2mK9pL4tW7nB3cY6hJ1dF5gS0aQe";
+    for (const [name, text, shown] of [
+      ["base-url.json5", `{ models: { providers: { p: { baseUrl: "${random}", api: "openai-completions", models: [{ id: "m" }] } } } }`, /baseUrl: must be an http:\/\/ or https:\/\/ URL.*got "\*\*\*"/],
+      ["api.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "${random}", models: [{ id: "m" }] } } } }`, /api: "\*\*\*" is not a known API/],
+      ["max-tokens.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m", maxTokens: "${random}" }] } } } }`, /maxTokens: expected a number, got "\*\*\*"/],
+      ["as-key.json5", `{ ${random}: 1 }`, /\*\*\*: unknown key/],
+    ] as const) {
+      const file = temp.write(name, text);
+      for (const args of [["config", "validate"], ["config", "validate", "--json"], ["models", "list"]]) {
+        const result = await runCli([...args, "--config", file]);
+        assert.equal(result.code, 2, result.stderr);
+        assert.ok(!(result.stdout + result.stderr).includes(random), `${args.join(" ")} printed the key:\n${result.stdout}${result.stderr}`);
+        if (!args.includes("--json")) assert.match(result.stderr, shown);
+      }
+    }
+    const model = temp.write("model-name.json5", `{ models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "Qwen3-Coder-30B-A3B-Instruct-GGUF", models: [{ id: "m" }] } } } }`);
+    const named = await runCli(["config", "validate", "--config", model]);
+    assert.match(named.stderr, /api: "Qwen3-Coder-30B-A3B-Instruct-GGUF" is not a known API/, "a model's name is not taken for a key");
+  });
+
   test("a .env file given by --config or HEARTH_CONFIG, from config validate and models list", async () => {
     const text = `ANTHROPIC_API_KEY=${anthropicKey}\nOPENAI_API_KEY=${key}\n`;
     const excerpt = await excerptOf(".env", text);
@@ -173,4 +197,51 @@ describe("config excerpts never show a key", () => {
     assert.equal(fromEnv.code, 2);
     assert.ok(!fromEnv.stderr.includes("CANARY"), fromEnv.stderr);
   });
+});
+
+/**
+ * Found by an attack run (session 3): with the sandbox off, an allowed `cat` of /proc/<hearth>/environ
+ * (or of the config file) put the keys in the tool's output, and that output went to the model as is
+ * (only the stored copy was masked) — where a page's instructions could send them anywhere by web_fetch.
+ */
+describe("a tool's output holding a key reaches the model masked", () => {
+  const temp = tempDir();
+  const servers: FakeServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    temp.cleanup();
+  });
+
+  for (const [name, path] of [
+    ["the config file", (file: string) => file],
+    ["/proc/<hearth>/environ", () => "PARENT_ENVIRON"],
+  ] as const) {
+    test(`exec cat of ${name} (sandbox off): the model's next request and the output carry no canary`, { skip: name.startsWith("/proc") && process.platform !== "linux" }, async () => {
+      let configFile = "";
+      const server = await startFakeServer(
+        scriptedModel("openai-completions", (turns) => {
+          const last = turns[turns.length - 1];
+          if (last?.role === "user") return { tool: "exec", arguments: { command: "cat", args: [path(configFile) === "PARENT_ENVIRON" ? "/proc/self/stat" : path(configFile)] } };
+          const parent = /\(cat\) \S+ (\d+)/.exec(last?.text ?? "")?.[1];
+          if (last?.role === "tool" && parent && turns.filter((turn) => turn.role === "tool").length === 1) return { tool: "exec", arguments: { command: "cat", args: [`/proc/${parent}/environ`] } };
+          return { text: `Tool said: ${last?.text ?? ""}` };
+        }),
+      );
+      servers.push(server);
+      const work = join(temp.dir, `work-${servers.length}`);
+      mkdirSync(work);
+      configFile = temp.write(
+        `exec-${servers.length}.json5`,
+        `{ agents: { defaults: { model: { primary: "p/m" }, tools: { exec: { commands: ["cat"], cwd: "${work}", sandbox: "off" } } } },
+  models: { mode: "replace", providers: { p: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "${CANARIES.configKey}", models: [{ id: "m" }] } } } }`,
+      );
+      const result = await runCli(["agent", "--config", configFile, "--message", "read it"], { env: { HEARTH_STATE_DIR: join(temp.dir, `state-${servers.length}`), OPENAI_API_KEY: CANARIES.openai } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Tool said: exit code 0/);
+      assert.match(result.stdout, name.startsWith("/proc") ? /OPENAI_API_KEY=\*\*\*/ : /apiKey: "\*\*\*"/, "the file was read, its key masked");
+      const sent = server.requests.map((request) => JSON.stringify(request.body)).join("\n");
+      assertNoCanary("what the model was sent", sent);
+      assertNoCanary("hearth agent", result.stdout + result.stderr);
+    });
+  }
 });

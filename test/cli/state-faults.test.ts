@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { hearthBin, tempDir } from "../helpers/run-cli.js";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { conversationOf, scriptedModel } from "../helpers/scripted-model.js";
 import { isRoot, mountTmpfs, remountReadOnly, runHearth } from "../helpers/state-faults.js";
 
@@ -172,6 +172,22 @@ describe("a state dir hearth cannot use: a clear error, exit 1, nothing claimed 
     assertClearFault(result, join(root, "state"), /permission denied \(EACCES\)/);
     assert.equal(posts(server), 0);
   });
+
+  // `hearth chat` meets the same faults as `hearth agent` (an attack run in session 3 checked them by
+  // hand; no test held them): the first message ends the chat with the clear error, exit 1.
+  for (const [name, make, path, what] of [
+    ["sessions/ is a file", (state: string) => (mkdirSync(state), writeFileSync(join(state, "sessions"), "")), "sessions", /is a file where a directory should be/],
+    ["the session file is a FIFO", (state: string) => (mkdirSync(join(state, "sessions"), { recursive: true }), execFileSync("mkfifo", [join(state, "sessions/main.jsonl")])), "sessions/main.jsonl", /a named pipe \(FIFO\)/],
+  ] as const) {
+    test(`hearth chat when ${name}: a clear error, exit 1, no model called`, async () => {
+      const { server, file } = await answering();
+      const state = join(temp.dir, `chat-${name.replace(/\W+/g, "-")}`);
+      make(state);
+      const result = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: state }, input: "hello\n/exit\n" });
+      assertClearFault(result, join(state, path), what);
+      assert.equal(posts(server), 0);
+    });
+  }
 });
 
 describe("files hearth wrote itself are checked on read; a damaged one never stops a turn", () => {

@@ -88,6 +88,27 @@ describe("the config loader refuses bad input cleanly (exit 2, no stack trace)",
     assert.match(result.stderr, /models\.providers\.p\.keepWarm\.intervalSeconds: must be at most 86400 seconds/);
   });
 
+  // Found by an attack run (session 3): sizes past any real model were taken, and a maxTokens of 9e15 is
+  // sent as is, refused by every server at every turn.
+  test("extreme sizes (tokens, page bytes) are refused with the limit in the error", async () => {
+    const { result } = await validate(
+      "sizes.json5",
+      `{
+  agents: { defaults: {
+    tools: { web_fetch: { maxBytes: 9007199254740991 } },
+    compaction: { reserveTokens: 1e15, keepRecentTokens: 9007199254740991 },
+  } },
+  models: { providers: { p: { baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 9007199254740991, maxTokens: 1e12 }] } } },
+}`,
+    );
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /agents\.defaults\.tools\.web_fetch\.maxBytes: must be at most 1073741824, got 9007199254740991/);
+    assert.match(result.stderr, /agents\.defaults\.compaction\.reserveTokens: must be at most 100000000, got 1000000000000000/);
+    assert.match(result.stderr, /agents\.defaults\.compaction\.keepRecentTokens: must be at most 100000000/);
+    assert.match(result.stderr, /models\.providers\.p\.models\[0\]\.contextWindow: must be at most 100000000/);
+    assert.match(result.stderr, /models\.providers\.p\.models\[0\]\.maxTokens: must be at most 100000000, got 1000000000000/);
+  });
+
   test("terminal escape sequences in a config are shown escaped in excerpts and echoed values", async () => {
     const syntax = await validate("escape-syntax.json5", '{ agents: { defaults: { systemPrompt: "\u001b]0;PWNED\u0007\u001b[2J" } }, x\u001b[2J }');
     assert.equal(syntax.result.code, 2);

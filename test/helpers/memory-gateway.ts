@@ -41,7 +41,7 @@ export function memoryGateway(): MemoryGateway {
     catalogue: () => ({ agents: [{ id: "main", name: "hearth", primary: "local/m" }], models: [] }),
     health: () => gateway.providers,
     sessions: () => ({
-      list: () => Promise.resolve(gateway.sessionList),
+      list: () => Promise.resolve({ sessions: gateway.sessionList, problems: [] }),
       transcript: (session) => Promise.resolve(gateway.transcripts.get(session) ?? []),
       contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000 }),
       settings: () => Promise.resolve({ reasoning: false }),

@@ -40,7 +40,7 @@ export interface ScriptedGateway extends WebChatBackend {
   readonly received: InboundMessage[];
 }
 
-export function createScriptedGateway(options: { setupProblems?: readonly string[] } = {}): ScriptedGateway {
+export function createScriptedGateway(options: { setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): ScriptedGateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const transcripts = new Map<string, TranscriptItem[]>();
   /** Sessions where `/reasoning on` was said. */
@@ -209,11 +209,13 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       return () => listeners.delete(listener);
     },
     sessions: () => ({
-      list: async () =>
-        [...transcripts.entries()]
+      list: async () => ({
+        sessions: [...transcripts.entries()]
           .filter(([, items]) => items.length > 0)
           .map(([session, items]) => listing(session, items))
           .sort((a, b) => b.updated.localeCompare(a.updated)),
+        problems: [...(options.sessionProblems ?? [])],
+      }),
       transcript: async (session) => {
         const items = transcripts.get(session);
         if (!items) throw new Error(`no session '${session}'`);

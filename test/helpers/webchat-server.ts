@@ -44,7 +44,7 @@ export function testApiRoutes(options: { backend: WebChatBackend; token?: string
     });
   });
 
-  app.get("/api/sessions", async (c) => c.json({ sessions: await backend.sessions().list() }));
+  app.get("/api/sessions", async (c) => c.json(await backend.sessions().list()));
 
   app.get("/api/sessions/:session", async (c) => {
     const session = c.req.param("session");
@@ -125,8 +125,8 @@ export interface WebChatTestServer {
 }
 
 /** The one place the browser test gets its server from: the scripted /api and the built page on 127.0.0.1. */
-export async function startWebChatTestServer(options: { token?: string; setupProblems?: readonly string[] } = {}): Promise<WebChatTestServer> {
-  const gateway = createScriptedGateway({ setupProblems: options.setupProblems ?? [] });
+export async function startWebChatTestServer(options: { token?: string; setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): Promise<WebChatTestServer> {
+  const gateway = createScriptedGateway({ setupProblems: options.setupProblems ?? [], sessionProblems: options.sessionProblems ?? [] });
   const authorizations: (string | undefined)[] = [];
   const app = new Hono();
   app.use("/api/*", async (c, next) => {

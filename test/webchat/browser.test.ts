@@ -230,3 +230,32 @@ describe("web chat page with a token and setup problems", () => {
     await page.screenshot({ path: join(ARTIFACTS, "token-and-setup-banner.png") });
   });
 });
+
+// Issue 9 through the page: a session file the gateway cannot read is named (with the fix) once, not
+// left out in silence (GET /api/sessions answered an empty list before).
+describe("web chat page when a session file cannot be read", () => {
+  const problem = 'cannot read session "broken" from /state/sessions/broken.jsonl: it is a named pipe (FIFO), not a regular file; move /state/sessions/broken.jsonl aside';
+  let server: WebChatTestServer;
+  let browser: LaunchedBrowser;
+
+  before(async () => {
+    server = await startWebChatTestServer({ sessionProblems: [problem] });
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-browser-" });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test("the banner names it with the fix, once, and still once after a turn refreshes the list", async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator("#setup-problems li", { hasText: "named pipe (FIFO)" }).waitFor();
+    assert.equal(await page.locator("#setup-banner").isVisible(), true);
+    await sendMessage(page, "hello there");
+    await page.locator('.message.assistant[data-state="done"]').last().waitFor();
+    assert.deepEqual(await page.locator("#setup-problems li").allInnerTexts(), [problem]);
+  });
+});
+

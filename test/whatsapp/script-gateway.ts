@@ -72,7 +72,7 @@ export class ScriptGateway implements WhatsAppGateway {
 
   sessions() {
     return {
-      list: async () => [],
+      list: async () => ({ sessions: [], problems: [] }),
       contextUse: async () => ({ model: undefined, tokens: 0, window: 0 }),
       settings: async () => ({ reasoning: false }),
       transcript: async (session: string) => this.transcripts.get(session) ?? [],

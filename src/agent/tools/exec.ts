@@ -17,6 +17,28 @@ export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000 } as c
 /** Variables a command may see; the rest (API keys, tokens) stays in hearth. */
 const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_(ALL|CTYPE|COLLATE|MESSAGES|MONETARY|NUMERIC|TIME)|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
 
+/**
+ * Settings git takes over any repository's own config (command-line scope): a bare repository inside
+ * a cloned tree is never used unless named (its config, written by whoever made the tree, could run
+ * programs through core.fsmonitor, gpg.program, textconv…), and git reaches no repository through ssh
+ * or a remote helper whatever the URL looks like.
+ */
+const GIT_SAFETY: readonly (readonly [string, string])[] = [
+  ["safe.bareRepository", "explicit"],
+  ["core.fsmonitor", "false"],
+  ["protocol.ssh.allow", "never"],
+  ["protocol.ext.allow", "never"],
+];
+
+function gitConfigEnv(settings: readonly (readonly [string, string])[]): Record<string, string> {
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(settings.length) };
+  settings.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+
 export interface ExecToolOptions {
   /** Finds out (once) whether an OS sandbox works here; one per tool instance by default. */
   probe?: SandboxProbe | undefined;
@@ -54,6 +76,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       // git looks for its repository from the working directory upwards: not above it, where a repository
       // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
       env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
+      Object.assign(env, gitConfigEnv(GIT_SAFETY));
       const mode = settings.sandbox ?? "auto";
       const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
       if (support.kind === "none" && mode === "require") {

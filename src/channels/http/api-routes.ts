@@ -43,7 +43,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     });
   });
 
-  api.get("/sessions", async (c) => c.json({ sessions: await port.sessions().list() }));
+  // Sessions whose files cannot be read are named in `problems` (with the fix), not left out in silence.
+  api.get("/sessions", async (c) => c.json(await port.sessions().list()));
 
   api.get("/sessions/:session", async (c) => {
     const session = sessionKey(c);
@@ -51,7 +52,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const view = port.sessions();
     const items = await view.transcript(session);
     // Only an empty transcript needs the list to tell a new session from an unknown one.
-    if (items.length === 0 && !(await view.list()).some((listing) => listing.session === session)) {
+    if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
     return c.json({ session, items, context: await view.contextUse(session), settings: await view.settings(session) });

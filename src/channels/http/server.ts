@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
+import { isHearthError } from "../../shared/errors.js";
 import { VERSION } from "../../shared/version.js";
 import { apiRoutes, type ChannelView } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
@@ -93,6 +94,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       return c.json(errorBody({ message: error.message || "bad request", type: status === 401 ? "authentication_error" : "invalid_request_error", code: String(status) }), status);
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    // hearth's own errors say what is wrong, where, and the fix (a sessions/ that is a file…): shown as they are.
+    if (isHearthError(error)) return c.json(errorBody({ message: [error.message, ...error.details].join(" — "), type: "server_error", code: "hearth_error" }), 500);
     return c.json(errorBody({ message: "the gateway failed on this request; its log has the details", type: "server_error", code: "internal_error" }), 500);
   });
   return app;

@@ -2,6 +2,7 @@ import type { AgentEvent } from "../../agent/agent-events.js";
 import type { HandleResult } from "../../gateway/port.js";
 import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
+import { isHearthError } from "../../shared/errors.js";
 import { decideAccess } from "./access.js";
 import { WhatsAppConnection, type Backoff, type ChannelLogger } from "./connection.js";
 import type { ConnectionState } from "./status-file.js";
@@ -30,6 +31,8 @@ export interface WhatsAppChannelOptions {
   onState?: ((state: ConnectionState, reason: string | undefined) => void) | undefined;
 }
 
+/** Said when hearth could not keep a message (its state dir failed): the owner finds why in the log. */
+export const NOT_KEPT = "Sorry — this message could not be kept: hearth cannot write its files right now (its owner sees why in the gateway's log). Please send it again later.";
 export const LOADING_NOTE = "_warming up the local model…_";
 
 /**
@@ -254,6 +257,12 @@ export class WhatsAppChannel {
       } else {
         await this.deliver(message, result);
       }
+    } catch (error) {
+      if (!isHearthError(error)) throw error;
+      // hearth could not keep or read the session (a full disk, a session file that is not a file): the
+      // sender is told it was not kept — the path and the fix go to the log, for the owner.
+      this.options.logger.warn(`whatsapp: a message from ${message.chat} was not kept: ${[error.message, ...error.details].join(" — ")}`);
+      await this.send(message, NOT_KEPT);
     } finally {
       note?.cancel();
       this.outbox.stopTyping(message.chat);

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
+import { fileSystemFault } from "../../shared/fs-fault.js";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
 import { redactLogFields } from "./log-redaction.js";
 import { DEFAULT_ROTATION, ensureLogFile, rotateIfLarge, type RotationLimits } from "./log-rotation.js";
@@ -23,10 +24,16 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
   const file = join(options.stateDir, "logs", "gateway.log");
   const rotation = options.rotation ?? DEFAULT_ROTATION;
   // Owner-only, like everything in the state dir: the log names sessions, models and servers.
-  mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
-  rotateIfLarge(file, rotation);
-  ensureLogFile(file);
-  const destination = pino.destination({ dest: file, sync: true });
+  // A state dir that cannot take the log (a file, read-only, full, not ours) is said as such: path, cause, fix.
+  let destination: ReturnType<typeof pino.destination>;
+  try {
+    mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
+    rotateIfLarge(file, rotation);
+    ensureLogFile(file);
+    destination = pino.destination({ dest: file, sync: true });
+  } catch (error) {
+    throw fileSystemFault(error, { path: file, doing: "open the gateway log" });
+  }
   const secrets = options.secrets;
   const logger = pino(
     {

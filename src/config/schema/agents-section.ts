@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { DURATION_LIMITS, durationSeconds } from "./duration.js";
+import { DURATION_LIMITS, durationSeconds, SIZE_LIMITS } from "./duration.js";
 import { toolsSchema } from "./tools-section.js";
 
 /** `model` may be a bare reference (the primary) or `{ primary, fallbacks }`. */
@@ -21,9 +21,9 @@ const modelSettingsSchema = z.strictObject({
 const compactionSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** Tokens kept free below the window besides the reply's maxTokens. */
-  reserveTokens: z.int().nonnegative().optional(),
+  reserveTokens: z.int().nonnegative().max(SIZE_LIMITS.tokens).optional(),
   /** Recent conversation kept word for word after a compaction. */
-  keepRecentTokens: z.int().positive().optional(),
+  keepRecentTokens: z.int().positive().max(SIZE_LIMITS.tokens).optional(),
   /** The model that writes summaries; default the session's own. */
   model: z.string().min(1).nullable().optional(),
   timeoutSeconds: durationSeconds(DURATION_LIMITS.compaction).optional(),

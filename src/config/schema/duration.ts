@@ -13,6 +13,17 @@ export const DURATION_LIMITS = {
   keepWarmTtl: 30 * 86_400,
 } as const;
 
+/**
+ * Upper bounds of sizes a config may set: far past any real model or page, far below what breaks every
+ * request (a `maxTokens` of 9e15 is sent as is and refused by every server).
+ */
+export const SIZE_LIMITS = {
+  /** Tokens: a context window, a reply's limit, compaction's reserves. */
+  tokens: 100_000_000,
+  /** Bytes of one fetched page. */
+  pageBytes: 1_073_741_824,
+} as const;
+
 /** A positive number of seconds, at most `max`; the error names the limit. */
 export function durationSeconds(max: number) {
   return z.number().positive().max(max);

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { API_NAMES, INPUT_KINDS } from "../../ai/api.js";
 import { compatSchema } from "./compat.js";
+import { SIZE_LIMITS } from "./duration.js";
 import { routingSchema } from "./routing.js";
 
 export const apiSchema = z.enum(API_NAMES);
@@ -25,8 +26,8 @@ export const modelEntrySchema = z
     reasoning: z.boolean().optional(),
     input: z.array(z.enum(INPUT_KINDS)).min(1).optional(),
     cost: modelCostSchema.optional(),
-    contextWindow: z.int().positive().optional(),
-    maxTokens: z.int().positive().optional(),
+    contextWindow: z.int().positive().max(SIZE_LIMITS.tokens).optional(),
+    maxTokens: z.int().positive().max(SIZE_LIMITS.tokens).optional(),
     /** OpenRouter provider routing for this model (over the provider's). */
     routing: routingSchema.optional(),
     /** What the server or template cannot take, for this model (over the provider's). */

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { DURATION_LIMITS, durationSeconds } from "./duration.js";
+import { DURATION_LIMITS, durationSeconds, SIZE_LIMITS } from "./duration.js";
 
 /** `tools` of an agent: which tools it may use, and the settings of those that need them. */
 export const BUILTIN_TOOL_NAMES = ["time", "memory", "web_fetch", "exec"] as const;
@@ -25,7 +25,7 @@ export const toolsSchema = z.strictObject({
     .optional(),
   web_fetch: z
     .strictObject({
-      maxBytes: z.int().positive().optional(),
+      maxBytes: z.int().positive().max(SIZE_LIMITS.pageBytes).optional(),
       timeoutSeconds: durationSeconds(DURATION_LIMITS.webFetch).optional(),
       /** Allow fetching from loopback and private networks (off: a page cannot reach your LAN through the model). */
       allowPrivateNetwork: z.boolean().optional(),

@@ -65,7 +65,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   };
   void run()
     .catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
+      // hearth's own errors carry their fix in `details` (move the file aside…): the client gets it too.
+      const message = isHearthError(error) ? [error.message, ...error.details].join(" — ") : error instanceof Error ? error.message : String(error);
       const failure = isHearthError(error) && error.kind !== "runtime"
         ? { status: 400, message, type: "invalid_request_error", code: "bad_request", attempts }
         : { status: 500, message: `the turn failed: ${message}`, type: "server_error", code: "internal_error", attempts };

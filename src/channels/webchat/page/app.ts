@@ -46,6 +46,11 @@ export async function startWebChat(): Promise<void> {
   const contextText = byId("context-text", HTMLSpanElement);
   const banner = byId("setup-banner", HTMLDivElement);
   const bannerList = byId("setup-problems", HTMLUListElement);
+  // The banner lists what stops hearth from answering: setup problems, and session files the gateway
+  // cannot read (a directory, a FIFO…: GET /api/sessions names them with the fix).
+  let setupProblems: readonly string[] = [];
+  let sessionProblems: readonly string[] = [];
+  const drawBanner = (): void => showSetupProblems(banner, bannerList, [...setupProblems, ...sessionProblems]);
   const connection = byId("connection-state", HTMLParagraphElement);
   const statusPanel = createStatusPanel(byId("provider-list", HTMLDivElement));
   const sessionsList = createSessionsList(byId("session-list", HTMLUListElement));
@@ -100,8 +105,11 @@ export async function startWebChat(): Promise<void> {
     stopButton.hidden = !busy.has(current);
   };
   const refreshSessions = async (): Promise<void> => {
-    listings = (await api.sessions()).sessions;
+    const answer = await api.sessions();
+    listings = answer.sessions;
     showSessions();
+    sessionProblems = answer.problems ?? [];
+    drawBanner();
   };
   const refreshContext = async (): Promise<void> => {
     const session = current;
@@ -132,7 +140,8 @@ export async function startWebChat(): Promise<void> {
   const onEvent = (event: GatewayEvent): void => {
     switch (event.type) {
       case "setup":
-        showSetupProblems(banner, bannerList, event.problems);
+        setupProblems = event.problems;
+        drawBanner();
         return;
       case "provider-health":
         statusPanel.update(event.health);
@@ -220,7 +229,8 @@ export async function startWebChat(): Promise<void> {
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
     statusPanel.showChannels(status.channels ?? []);
-    showSetupProblems(banner, bannerList, status.setup);
+    setupProblems = status.setup;
+    drawBanner();
     clearTimeout(linkPoll);
     if ((status.channels ?? []).some((channel) => channel.enabled && !channel.linked)) {
       linkPoll = setTimeout(() => loadStatus().catch(reportError), LINK_POLL_MS);

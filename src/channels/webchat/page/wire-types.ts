@@ -28,6 +28,8 @@ export interface ChannelView {
 
 export interface SessionsResponse {
   sessions: SessionListing[];
+  /** Session files the gateway could not read: what is wrong and the fix. */
+  problems?: string[];
 }
 
 export interface SessionResponse {

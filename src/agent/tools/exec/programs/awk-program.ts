@@ -5,12 +5,19 @@
  * expressions and comments are set aside first, so `/a|b/` or `"x > y"` are not mistaken for them.
  */
 export function refusedAwkConstruct(program: string): string | undefined {
-  const code = codeOnly(program);
+  // A backslash at the end of a line joins it to the next, in code and in literals alike.
+  const joined = program.replace(/\\\r?\n/g, " ");
+  // Whatever the reading below decides about literals, these never appear in a harmless program.
+  if (/\bsystem\s*\(/.test(joined)) return "system() runs a shell command";
+  if (/\|\s*&|\|\s*getline\b/.test(joined)) return "a pipe runs a shell command";
+  const code = codeOnly(joined);
   if (code === undefined) return "an awk program exec cannot read (an unterminated string or regular expression)";
   if (/\bsystem\b/.test(code)) return "system() runs a shell command";
   if (/\|(?!\|)/.test(code.replace(/\|\|/g, "  "))) return "a pipe runs a shell command";
   if (code.includes("@")) return "@ (indirect calls, @load, @include) can reach system() or load code";
-  if (/\b(print|printf)\b[^;\n{}]*>/.test(withoutParentheses(code))) return "output redirection in print writes a file (compare inside parentheses: print (a > b))";
+  // A print statement goes on past a newline after a comma, && or || (and inside parentheses).
+  const statements = withoutParentheses(code).replace(/(,|&&|\|\|)[ \t]*\n/g, "$1 ");
+  if (/\b(print|printf)\b[^;\n{}]*>/.test(statements)) return "output redirection in print writes a file (compare inside parentheses: print (a > b))";
   return undefined;
 }
 
@@ -20,6 +27,9 @@ function codeOnly(program: string): string | undefined {
   // The last token before this point: an identifier or keyword, or one character.
   let previous = "";
   let previousCharacter = "";
+  // For each open parenthesis: whether it holds the condition of if, while or for (after its ")"
+  // a statement starts, so a "/" there begins a regular expression).
+  const parentheses: boolean[] = [];
   for (let index = 0; index < program.length; index += 1) {
     const character = program[index] as string;
     if (character === "#") {
@@ -44,11 +54,15 @@ function codeOnly(program: string): string | undefined {
       continue;
     }
     const word = /[A-Za-z_0-9]/.test(character);
-    previous = word && /[A-Za-z_0-9]/.test(previousCharacter) ? previous + character : character;
+    if (character === "(") parentheses.push(/^(if|while|for)$/.test(previous));
+    previous = word && /[A-Za-z_0-9]/.test(previousCharacter) ? previous + character : character === ")" && parentheses.pop() === true ? CONDITION_END : character;
     previousCharacter = character;
   }
   return code;
 }
+
+/** The token that closes the condition of if, while or for. */
+const CONDITION_END = ")if";
 
 /**
  * A `/` starts a regular expression only after a token that cannot end an operand; after an
@@ -56,7 +70,8 @@ function codeOnly(program: string): string | undefined {
  */
 function regexMayStart(previous: string, code: string): boolean {
   if (previous === "" || previous === "\n") return true;
-  if (/^(print|printf|return|case)$/.test(previous)) return true;
+  // Where a statement or an expression starts: after these keywords and after `if (…)`.
+  if (/^(print|printf|return|case|else|do|exit|in)$/.test(previous) || previous === CONDITION_END) return true;
   if (/^[A-Za-z_0-9]/.test(previous)) return false;
   if ((previous === "+" || previous === "-") && beforeLast(code) === previous) return false;
   return /^[(,{};!~&|=<>?:*%^+\-[]$/.test(previous);
@@ -76,22 +91,42 @@ function literalEnd(program: string, start: number, quote: string): number | und
     else if (character === quote) return index;
     else if (character === "\n") return undefined;
     else if (quote === "/" && character === "[") {
-      // A "/" inside a bracket expression does not end the regex.
-      const close = program.indexOf("]", index + 2);
-      if (close === -1) return undefined;
+      // A "/" inside a bracket expression does not end the regex; a "]" first (after any "^") is one
+      // of its characters, and [:class:] ends at its own ":]".
+      const close = bracketEnd(program, index);
+      if (close === undefined) return undefined;
       index = close;
     }
   }
   return undefined;
 }
 
-/** Text inside parentheses blanked: `print (a > b)` compares, `print a > b` redirects. */
+/** The index of the "]" that closes the bracket expression opening at `start`, as POSIX reads it. */
+function bracketEnd(program: string, start: number): number | undefined {
+  let index = start + 1;
+  if (program[index] === "^") index += 1;
+  if (program[index] === "]") index += 1;
+  for (; index < program.length; index += 1) {
+    const character = program[index];
+    if (character === "\n") return undefined;
+    if (character === "]") return index;
+    const kind = program[index + 1];
+    if (character === "[" && (kind === ":" || kind === "." || kind === "=")) {
+      const close = program.indexOf(`${kind}]`, index + 2);
+      if (close === -1) return undefined;
+      index = close + 1;
+    }
+  }
+  return undefined;
+}
+
+/** Text inside parentheses blanked (newlines too: a statement goes on inside them): `print (a > b)` compares, `print a > b` redirects. */
 function withoutParentheses(code: string): string {
   let depth = 0;
   let result = "";
   for (const character of code) {
     if (character === "(") depth += 1;
-    if (depth > 0) result += character === "\n" ? "\n" : " ";
+    if (depth > 0) result += " ";
     else result += character;
     if (character === ")") depth = Math.max(0, depth - 1);
   }

@@ -1,5 +1,18 @@
 import { checked, flag, optionalValue, refused, RUNS_PROGRAMS, table, value, WRITES_FILES, type OptionRule, type OptionTable } from "../option-table.js";
 
+/** A repository git may contact: a local path or http(s); `host:path`, ssh:// and `helper::` start other programs. */
+export function refusedRepository(url: string): string | undefined {
+  if (/^https?:\/\//i.test(url) || /^file:\/\//i.test(url)) return undefined;
+  if (url.includes("::")) return "a remote helper (transport::address) is another program";
+  // As git reads it: a ":" before any "/" makes an address (`scheme:`, `host:path`, `user@host:path`,
+  // `[host]:path`) that git reaches through ssh or a remote helper; a drive letter is a path on Windows only
+  // (elsewhere git reads `C:/x` as host C).
+  const colon = url.indexOf(":");
+  const slash = url.search(process.platform === "win32" ? /[\\/]/ : /\//);
+  if (colon !== -1 && (slash === -1 || colon < slash) && !(process.platform === "win32" && /^[A-Za-z]:[\\/]/.test(url))) return "git reaches this address by running ssh or a remote helper; give an http(s) URL or a local path";
+  return undefined;
+}
+
 /** `%G?`, `%GS`… in a format verify signatures, which starts gpg. */
 const format = checked((text) => (/%G/.test(text) ? "%G placeholders verify signatures by running gpg" : undefined));
 
@@ -155,9 +168,11 @@ export const cloneTable = gitTable({
   values: "bo",
   short: { u: refused(RUNS_PROGRAMS), c: refused(RUNS_PROGRAMS), j: value },
   longFlags: ["single-branch", "no-checkout", "quiet", "verbose", "bare", "no-tags", "sparse", "progress", "no-hardlinks", "local", "shared", "reject-shallow"],
-  longValues: ["depth", "branch", "shallow-since", "shallow-exclude", "origin", "filter", "jobs", "bundle-uri"],
+  longValues: ["depth", "branch", "shallow-since", "shallow-exclude", "origin", "filter", "jobs"],
   long: {
     "upload-pack": refused(RUNS_PROGRAMS),
+    // Bundles are fetched from a second address, read as the repository's is.
+    "bundle-uri": checked(refusedRepository),
     template: refused("its hooks run programs"),
     config: refused(RUNS_PROGRAMS),
     "server-option": refused(RUNS_PROGRAMS),

@@ -21,14 +21,6 @@ const topLevel: OptionTable = {
   abbreviations: false,
 };
 
-/** A repository git may contact: a local path or http(s); `host:path`, ssh:// and `helper::` start other programs. */
-function repository(url: string): string | undefined {
-  if (/^https?:\/\//i.test(url) || /^file:\/\//i.test(url)) return undefined;
-  if (url.includes("::")) return "a remote helper (transport::address) is another program";
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[A-Za-z]:[\\/]/.test(url)) return "git reaches this address by running ssh or a remote helper; give an http(s) URL or a local path";
-  return undefined;
-}
-
 interface Subcommand {
   options: OptionTable;
   operands?: (values: string[]) => Refusal | undefined;
@@ -36,7 +28,7 @@ interface Subcommand {
 
 const byRepository = (values: string[]): Refusal | undefined => {
   const [url, directory] = values;
-  const reason = url === undefined ? undefined : repository(url);
+  const reason = url === undefined ? undefined : options.refusedRepository(url);
   if (reason) return { argument: url as string, reason };
   const outside = directory === undefined ? undefined : insideWorkingDirectory(directory);
   return outside ? { argument: directory as string, reason: outside } : undefined;
