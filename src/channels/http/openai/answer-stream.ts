@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
-import { sseBody } from "./sse-body.js";
+import { sseBody, type SseOut } from "./sse-body.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -110,38 +110,90 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     if (!ended) controller.abort();
   };
   const body = sseBody(async (sse) => {
+    // One keep-alive timer for the whole stream, pushed back by every write: a timer and a race per
+    // event cost more than the event itself.
+    const keepAlive = new KeepAlive(sse, request.keepAliveMs);
     const write = async (messages: SSEMessage[]): Promise<void> => {
-      if (messages.length > 0) await sse.write(sseText(messages));
+      if (messages.length === 0) return;
+      keepAlive.wrote();
+      await sse.write(sseText(messages));
     };
-    await write(writer.start(known.model));
-    let current: Step = first;
-    for (;;) {
-      if (current.kind === "quiet") {
-        if (sse.cancelled) break;
-        await sse.write(": keep-alive\n\n");
-      } else if (current.kind === "done") {
-        ended = true;
-        await write(writer.fail(endedWithout(source)));
-        onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
-        break;
-      } else {
-        const event = current.event;
-        if (event.type === "end") {
+    try {
+      await write(writer.start(known.model));
+      let current: Step = first;
+      // The headers' wait ran out before the first token: the stream starts with a comment.
+      if (current.kind === "quiet") await sse.write(": keep-alive\n\n");
+      for (;;) {
+        if (current.kind === "done") {
           ended = true;
-          await write(writer.end(event.answer));
-          onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+          await write(writer.fail(endedWithout(source)));
+          onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
           break;
         }
-        if (event.type === "error") {
-          ended = true;
-          await write(writer.fail(event.failure));
-          onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
-          break;
+        if (current.kind === "event") {
+          const event = current.event;
+          if (event.type === "end") {
+            ended = true;
+            await write(writer.end(event.answer));
+            onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+            break;
+          }
+          if (event.type === "error") {
+            ended = true;
+            await write(writer.fail(event.failure));
+            onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
+            break;
+          }
+          await write(writer.event(event));
         }
-        await write(writer.event(event));
+        next ??= iterator.next();
+        const result = await next;
+        next = undefined;
+        current = result.done ? { kind: "done" } : { kind: "event", event: result.value };
       }
-      current = await step(request.keepAliveMs);
+    } finally {
+      keepAlive.stop();
     }
   }, { onCancel: cancel, onError: request.onError });
   return c.newResponse(body);
+}
+
+/**
+ * `: keep-alive` comments on a stream while nothing else is written: one timer, re-armed for the rest
+ * of the quiet time when it fires early. A comment is not written while a write waits for the client
+ * (the connection is not idle then), nor after the client has gone.
+ */
+class KeepAlive {
+  private last = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sse: SseOut,
+    private readonly ms: number,
+  ) {
+    this.arm(ms);
+  }
+
+  wrote(): void {
+    this.last = performance.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  private fire(): void {
+    if (this.sse.cancelled) return;
+    const quiet = performance.now() - this.last;
+    if (quiet >= this.ms) {
+      this.last = performance.now();
+      void this.sse.write(": keep-alive\n\n");
+    }
+    this.arm(Math.max(1, Math.ceil(this.ms - (performance.now() - this.last))));
+  }
 }
