@@ -59,7 +59,10 @@ export class HttpClient {
    * timeout=N` says so (Node reads that hint only when an agent timeout is set).
    */
   constructor(private readonly options: { lookup?: LookupFunction; idleSocketMs?: number } = {}) {
-    const pool = { keepAlive: true, maxSockets: 64, timeout: options.idleSocketMs ?? 4_000 };
+    // Up to 256 calls at once to one server (64 made a gateway's 65th concurrent stream wait in this
+    // client for another stream to end, its wait not even counted by the first-token limit); a model
+    // server queues what it cannot run in parallel itself.
+    const pool = { keepAlive: true, maxSockets: 256, timeout: options.idleSocketMs ?? 4_000 };
     this.httpAgent = new http.Agent(pool);
     this.httpsAgent = new https.Agent(pool);
   }
