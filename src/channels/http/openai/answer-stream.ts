@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
+import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
@@ -110,19 +111,21 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     if (!ended) controller.abort();
   };
   const body = sseBody(async (sse) => {
+    // The events of one turn of the event loop go out in one write.
+    const batch = new BatchedWrites(sse);
     // One keep-alive timer for the whole stream, pushed back by every write: a timer and a race per
     // event cost more than the event itself.
-    const keepAlive = new KeepAlive(sse, request.keepAliveMs);
+    const keepAlive = new KeepAlive(sse, batch, request.keepAliveMs);
     const write = async (messages: SSEMessage[]): Promise<void> => {
       if (messages.length === 0) return;
       keepAlive.wrote();
-      await sse.write(sseText(messages));
+      await batch.add(sseText(messages));
     };
     try {
       await write(writer.start(known.model));
       let current: Step = first;
       // The headers' wait ran out before the first token: the stream starts with a comment.
-      if (current.kind === "quiet") await sse.write(": keep-alive\n\n");
+      if (current.kind === "quiet") await batch.add(": keep-alive\n\n");
       for (;;) {
         if (current.kind === "done") {
           ended = true;
@@ -153,6 +156,8 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       }
     } finally {
       keepAlive.stop();
+      // Everything written reaches the client before the stream closes (a client that went away takes nothing).
+      await batch.drained();
     }
   }, { onCancel: cancel, onError: request.onError });
   return c.newResponse(body);
@@ -160,7 +165,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
 
 /**
  * `: keep-alive` comments on a stream while nothing else is written: one timer, re-armed for the rest
- * of the quiet time when it fires early. A comment is not written while a write waits for the client
+ * of the quiet time when it fires early. A comment is not written while text waits for the client
  * (the connection is not idle then), nor after the client has gone.
  */
 class KeepAlive {
@@ -169,6 +174,7 @@ class KeepAlive {
 
   constructor(
     private readonly sse: SseOut,
+    private readonly batch: BatchedWrites,
     private readonly ms: number,
   ) {
     this.arm(ms);
@@ -192,7 +198,7 @@ class KeepAlive {
     const quiet = performance.now() - this.last;
     if (quiet >= this.ms) {
       this.last = performance.now();
-      void this.sse.write(": keep-alive\n\n");
+      if (!this.batch.busy) void this.batch.add(": keep-alive\n\n");
     }
     this.arm(Math.max(1, Math.ceil(this.ms - (performance.now() - this.last))));
   }
