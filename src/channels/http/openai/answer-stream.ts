@@ -4,6 +4,7 @@ import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
 import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
+import { nodeResponse, sseToNode } from "./sse-node.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -110,7 +111,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const cancel = (): void => {
     if (!ended) controller.abort();
   };
-  const body = sseBody(async (sse) => {
+  const run = async (sse: SseOut): Promise<void> => {
     // The events of one turn of the event loop go out in one write.
     const batch = new BatchedWrites(sse);
     // One keep-alive timer for the whole stream, pushed back by every write: a timer and a race per
@@ -159,8 +160,15 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       // Everything written reaches the client before the stream closes (a client that went away takes nothing).
       await batch.drained();
     }
-  }, { onCancel: cancel, onError: request.onError });
-  return c.newResponse(body);
+  };
+  const handlers = { onCancel: cancel, onError: request.onError };
+  const outgoing = nodeResponse(c);
+  if (outgoing) {
+    const head = c.newResponse(null);
+    // CORS (when configured) adds headers once the route has returned: such answers keep the web stream.
+    if (!head.headers.has("access-control-allow-origin")) return sseToNode(outgoing, { status: 200, headers: Object.fromEntries(head.headers) }, run, handlers);
+  }
+  return c.newResponse(sseBody(run, handlers));
 }
 
 /**
