@@ -75,11 +75,15 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       cancel.abort();
     },
   });
+  /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
+  let looking = false;
   if (loadState && model.local) {
+    looking = true;
     void loadState
       .isLoaded(model, model.baseUrl, cancel.signal)
       .catch(() => undefined)
       .then((loaded) => {
+        looking = false;
         // Once a token arrived the model is plainly answering, whatever a slower listing says.
         if (settled || firstTokenMs !== undefined) return;
         // A server without LM Studio's native API that answered this model lately has it loaded, for the limit's sake.
@@ -137,7 +141,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     settled = true;
     watch.stop();
     unlink();
-    if (!coldLoading) cancel.abort(CALL_OVER);
+    // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
+    if (!coldLoading && (looking || !stream.isEnded)) cancel.abort(CALL_OVER);
   }
   return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };
 }

@@ -24,6 +24,9 @@ export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|pass
 /** An environment variable holding a secret: ANTHROPIC_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, DB_PASSWORD, … */
 export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
 
+/** The fewest characters anything masked takes: a known value (MIN_SECRET_LENGTH) or a key-shaped token (KEY_SHAPED, BEARER: 15 and more). */
+const SHORTEST_MASKED = MIN_SECRET_LENGTH;
+
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
   /** The same values, longest first, so a secret that contains another is masked whole. */
@@ -49,6 +52,8 @@ export class SecretRedactor {
 
   /** Every known secret value (whatever its letter case) and every key-shaped token masked. */
   redact(text: string): string {
+    // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
+    if (text.length < SHORTEST_MASKED) return text;
     const out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
   }
@@ -78,7 +83,12 @@ export class SecretRedactor {
       if (Array.isArray(node)) return node.map(visit);
       if (node !== null && typeof node === "object") {
         const out: Record<string, unknown> = {};
-        for (const [key, child] of Object.entries(node)) defineOwn(out, key, visit(child));
+        for (const key of Object.keys(node)) {
+          const child = visit((node as Record<string, unknown>)[key]);
+          // Plain assignment is several times cheaper than defineProperty; only "__proto__" needs the latter.
+          if (key === "__proto__") defineOwn(out, key, child);
+          else out[key] = child;
+        }
         return out;
       }
       return node;

@@ -18,6 +18,12 @@ describe("HttpClient keeps connections alive", () => {
     server = createServer((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "text/event-stream" });
+      if (req.url === "/late-end") {
+        // [DONE], then the end of the chunked body a little later (as a server that writes its last frame and then ends).
+        res.write("data: one\n\ndata: [DONE]\n\n");
+        setTimeout(() => res.end(), 30);
+        return;
+      }
       if (req.url === "/open") {
         res.write("data: part\n\n"); // never ended: the answer is cut short by the client
         return;
@@ -69,6 +75,21 @@ describe("HttpClient keeps connections alive", () => {
     assert.equal(connections, 2);
   });
 
+  test("a body left at [DONE] before its end has come is read to its end: the connection serves the next call", async () => {
+    assert.match(await (await call()).text(), /\[DONE\]/);
+    await sleep(20);
+    const opened = connections;
+    const early = await call("/late-end");
+    for await (const chunk of early.body) {
+      assert.match(chunk.toString(), /\[DONE\]/);
+      break;
+    }
+    early.close();
+    // The end comes 30 ms after [DONE]; the next call after it finds the connection free again.
+    await sleep(80);
+    assert.match(await (await call()).text(), /\[DONE\]/);
+    assert.equal(connections, opened);
+  });
 });
 
 /** A loopback server whose handler decides per request, told how many requests its connection carried before. */

@@ -278,4 +278,20 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     assert.ok(failed?.type === "response.failed");
     assert.match(failed.response.error?.message ?? "", /no model could answer/);
   });
+  test("a stream quiet between tokens carries ': keep-alive' comments, and every token still arrives in order", async () => {
+    await api.close();
+    api = await apiSetup({ keepAliveMs: 20 });
+    // A token every 60 ms (from the backup: the local model is a reasoner, whose leading text is held to its end):
+    // the 20 ms keep-alive timer (in the same process, so it fires first) has its say between them.
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "Slow and steady", chunkSize: 5 }), frameDelayMs: 60 }));
+    const response = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Backup", stream: true, messages: [{ role: "user", content: "Hi" }] }) });
+    assert.equal(response.status, 200);
+    const body = await response.text();
+    assert.match(body, /\n: keep-alive\n\n/);
+    const chunks = body.split("\n\n").filter((part) => part.startsWith("data: {")).map((part) => JSON.parse(part.slice(6)) as OpenAI.ChatCompletionChunk);
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), "Slow and steady");
+    assert.ok(body.trimEnd().endsWith("data: [DONE]"));
+    // A comment comes only after a quiet time: never two writes of a token apart by less than it.
+    assert.ok(body.indexOf(": keep-alive") > body.indexOf('"content":"Slow '));
+  });
 });

@@ -21,7 +21,7 @@ export interface ApiSetup {
 
 const notSet: Handler = () => ({ kind: "json", status: 500, body: { error: { message: "this test set no handler" } } });
 
-export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; localExtras?: string } = {}): Promise<ApiSetup> {
+export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; keepAliveMs?: number; localExtras?: string } = {}): Promise<ApiSetup> {
   const local = await startFakeServer(notSet);
   const backup = await startFakeServer(notSet);
   const config = `{
@@ -58,7 +58,7 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
       waiting.add(waiter);
     });
   // Mounted the way the server core mounts it (src/channels/http: `app.route("/", openAiRoutes(…))`).
-  const app = new Hono().route("/", openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs }));
+  const app = new Hono().route("/", openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs, keepAliveMs: options.keepAliveMs }));
   const served = await serveApp(app);
   const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
   return {

@@ -34,3 +34,15 @@ test("a known secret is masked whatever its letter case, its encodings included"
   assert.equal(redactor.partialFrom("the key is sK-sUpErSeCrEt-A"), "the key is ".length);
   assert.equal(redactor.partialFrom("nothing secret here."), "nothing secret here.".length);
 });
+
+test("redactValue: a '__proto__' key of parsed JSON stays an own property of the copy (masked), never the copy's prototype; short strings pass as they are", () => {
+  const redactor = new SecretRedactor(["canary-0123456789"]);
+  const parsed = JSON.parse('{"__proto__": {"polluted": "x canary-0123456789"}, "kind": "ok"}') as Record<string, unknown>;
+  const copy = redactor.redactValue(parsed);
+  assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(copy, "__proto__")?.value, { polluted: "x ***" });
+  assert.equal((copy as { polluted?: unknown }).polluted, undefined);
+  assert.equal(copy.kind, "ok");
+  assert.equal(redactor.redact("canary-0123"), "canary-0123");
+  assert.equal(redactor.redact("canary-01234567890"), "***0");
+});

@@ -59,7 +59,10 @@ export class HttpClient {
    * timeout=N` says so (Node reads that hint only when an agent timeout is set).
    */
   constructor(private readonly options: { lookup?: LookupFunction; idleSocketMs?: number } = {}) {
-    const pool = { keepAlive: true, maxSockets: 64, timeout: options.idleSocketMs ?? 4_000 };
+    // Up to 256 calls at once to one server (64 made a gateway's 65th concurrent stream wait in this
+    // client for another stream to end, its wait not even counted by the first-token limit); a model
+    // server queues what it cannot run in parallel itself.
+    const pool = { keepAlive: true, maxSockets: 256, timeout: options.idleSocketMs ?? 4_000 };
     this.httpAgent = new http.Agent(pool);
     this.httpsAgent = new https.Agent(pool);
   }
@@ -99,6 +102,9 @@ export class HttpClient {
     this.httpsAgent.destroy();
   }
 }
+
+/** How long a body left unread after its answer is read on for its end before its connection is closed. */
+export const RELEASE_DRAIN_MS = 2_000;
 
 /** Errors a kept-alive connection gives when the server had closed it before the request reached it. */
 const STALE_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
@@ -245,10 +251,27 @@ class Call {
       this.streaming = true;
       this.lastActivity = performance.now();
     };
-    // A body that came whole keeps its connection for the next call (what is left unread is drained); one cut short closes it.
+    // A body that came whole keeps its connection for the next call. One the reader left before its end
+    // (an adapter stops at `data: [DONE]`, while the end of the chunked body is still on its way) is read
+    // to its end, so the connection serves the next call too — closing it there cost a new connection
+    // for one call in ten under load; a body that does not end within RELEASE_DRAIN_MS is cut. A call
+    // cancelled or broken was cut already (`destroy`).
+    let draining = false;
     const release = (): void => {
-      if (incoming.complete) incoming.resume();
-      else incoming.destroy();
+      if (incoming.complete || incoming.destroyed) {
+        incoming.resume();
+        return;
+      }
+      if (draining) return;
+      draining = true;
+      const cut = setTimeout(() => {
+        if (!incoming.complete) incoming.destroy();
+      }, RELEASE_DRAIN_MS);
+      cut.unref();
+      const done = (): void => clearTimeout(cut);
+      incoming.once("end", done);
+      incoming.once("close", done);
+      incoming.resume();
     };
     let consumed = false;
     async function* chunks(): AsyncGenerator<Buffer> {

@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
-import { sseBody } from "./sse-body.js";
+import { BatchedWrites } from "./batched-writes.js";
+import { sseBody, type SseOut } from "./sse-body.js";
+import { nodeResponse, sseToNode } from "./sse-node.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -109,39 +111,103 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const cancel = (): void => {
     if (!ended) controller.abort();
   };
-  const body = sseBody(async (sse) => {
+  const run = async (sse: SseOut): Promise<void> => {
+    // The events of one turn of the event loop go out in one write.
+    const batch = new BatchedWrites(sse);
+    // One keep-alive timer for the whole stream, pushed back by every write: a timer and a race per
+    // event cost more than the event itself.
+    const keepAlive = new KeepAlive(sse, batch, request.keepAliveMs);
     const write = async (messages: SSEMessage[]): Promise<void> => {
-      if (messages.length > 0) await sse.write(sseText(messages));
+      if (messages.length === 0) return;
+      keepAlive.wrote();
+      await batch.add(sseText(messages));
     };
-    await write(writer.start(known.model));
-    let current: Step = first;
-    for (;;) {
-      if (current.kind === "quiet") {
-        if (sse.cancelled) break;
-        await sse.write(": keep-alive\n\n");
-      } else if (current.kind === "done") {
-        ended = true;
-        await write(writer.fail(endedWithout(source)));
-        onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
-        break;
-      } else {
-        const event = current.event;
-        if (event.type === "end") {
+    try {
+      await write(writer.start(known.model));
+      let current: Step = first;
+      // The headers' wait ran out before the first token: the stream starts with a comment.
+      if (current.kind === "quiet") await batch.add(": keep-alive\n\n");
+      for (;;) {
+        if (current.kind === "done") {
           ended = true;
-          await write(writer.end(event.answer));
-          onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+          await write(writer.fail(endedWithout(source)));
+          onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
           break;
         }
-        if (event.type === "error") {
-          ended = true;
-          await write(writer.fail(event.failure));
-          onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
-          break;
+        if (current.kind === "event") {
+          const event = current.event;
+          if (event.type === "end") {
+            ended = true;
+            await write(writer.end(event.answer));
+            onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+            break;
+          }
+          if (event.type === "error") {
+            ended = true;
+            await write(writer.fail(event.failure));
+            onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
+            break;
+          }
+          await write(writer.event(event));
         }
-        await write(writer.event(event));
+        next ??= iterator.next();
+        const result = await next;
+        next = undefined;
+        current = result.done ? { kind: "done" } : { kind: "event", event: result.value };
       }
-      current = await step(request.keepAliveMs);
+    } finally {
+      keepAlive.stop();
+      // Everything written reaches the client before the stream closes (a client that went away takes nothing).
+      await batch.drained();
     }
-  }, { onCancel: cancel, onError: request.onError });
-  return c.newResponse(body);
+  };
+  const handlers = { onCancel: cancel, onError: request.onError };
+  const outgoing = nodeResponse(c);
+  if (outgoing) {
+    const head = c.newResponse(null);
+    // CORS (when configured) adds headers once the route has returned: such answers keep the web stream.
+    if (!head.headers.has("access-control-allow-origin")) return sseToNode(outgoing, { status: 200, headers: Object.fromEntries(head.headers) }, run, handlers);
+  }
+  return c.newResponse(sseBody(run, handlers));
+}
+
+/**
+ * `: keep-alive` comments on a stream while nothing else is written: one timer, re-armed for the rest
+ * of the quiet time when it fires early. A comment is not written while text waits for the client
+ * (the connection is not idle then), nor after the client has gone.
+ */
+class KeepAlive {
+  private last = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sse: SseOut,
+    private readonly batch: BatchedWrites,
+    private readonly ms: number,
+  ) {
+    this.arm(ms);
+  }
+
+  wrote(): void {
+    this.last = performance.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => this.fire(), ms);
+  }
+
+  private fire(): void {
+    if (this.sse.cancelled) return;
+    const quiet = performance.now() - this.last;
+    if (quiet >= this.ms) {
+      this.last = performance.now();
+      if (!this.batch.busy) void this.batch.add(": keep-alive\n\n");
+    }
+    this.arm(Math.max(1, Math.ceil(this.ms - (performance.now() - this.last))));
+  }
 }

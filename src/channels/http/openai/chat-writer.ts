@@ -34,6 +34,7 @@ export class ChatChunks {
   private readonly id = newId("chatcmpl-");
   private readonly created = nowSeconds();
   private toolIndex = 0;
+  private serialisedHead: { model: string; text: string } | undefined;
 
   constructor(private model: string) {}
 
@@ -53,6 +54,25 @@ export class ChatChunks {
 
   reasoning(delta: string): ChatCompletionChunk {
     return this.chunk({ reasoning_content: delta });
+  }
+
+  /** `JSON.stringify(this.text(delta))`, the chunk's fixed fields serialised once per stream instead of once per token. */
+  textJson(delta: string): string {
+    return `${this.head()}{"content":${JSON.stringify(delta)}},"finish_reason":null,"logprobs":null}]}`;
+  }
+
+  /** `JSON.stringify(this.reasoning(delta))`, likewise. */
+  reasoningJson(delta: string): string {
+    return `${this.head()}{"reasoning_content":${JSON.stringify(delta)}},"finish_reason":null,"logprobs":null}]}`;
+  }
+
+  /** A chunk's JSON up to its delta, for the model named now. */
+  private head(): string {
+    if (this.serialisedHead?.model !== this.model) {
+      const fields = JSON.stringify({ id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model });
+      this.serialisedHead = { model: this.model, text: `${fields.slice(0, -1)},"choices":[{"index":0,"delta":` };
+    }
+    return this.serialisedHead.text;
   }
 
   toolCall(call: ToolCall): ChatCompletionChunk {

@@ -29,6 +29,8 @@ export interface OpenAiRoutesOptions {
   loadWaitMs?: number | undefined;
   /** How long a stream's headers wait for the first token before the stream starts anyway (default 20 s). */
   headersWaitMs?: number | undefined;
+  /** A `: keep-alive` comment on a stream after this long without a write (default 15 s). */
+  keepAliveMs?: number | undefined;
 }
 
 const KEEP_ALIVE_MS = 15_000;
@@ -53,7 +55,7 @@ export function agentSession(header: string | undefined, user: string | undefine
 export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   const { port, logger } = options;
   const created = Math.floor(Date.now() / 1000);
-  const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: KEEP_ALIVE_MS };
+  const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS };
   const app = new Hono();
 
   app.onError((error, c) => {

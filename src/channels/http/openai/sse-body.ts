@@ -16,12 +16,13 @@ export interface SseOut {
 export function sseBody(run: (out: SseOut) => Promise<void>, handlers: { onCancel: () => void; onError: (error: unknown) => void }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cancelled = false;
-  let wake: (() => void) | undefined;
+  /** Writes waiting for the reader to take what is queued (a keep-alive comment may wait beside an event). */
+  let waiting: (() => void)[] = [];
   let stream!: ReadableStreamDefaultController<Uint8Array>;
   const resume = (): void => {
-    const waiting = wake;
-    wake = undefined;
-    waiting?.();
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
   };
   const out: SseOut = {
     get cancelled() {
@@ -30,7 +31,7 @@ export function sseBody(run: (out: SseOut) => Promise<void>, handlers: { onCance
     async write(text) {
       if (cancelled) return;
       stream.enqueue(encoder.encode(text));
-      if ((stream.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (wake = resolve));
+      if ((stream.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => waiting.push(resolve));
     },
   };
   const body = new ReadableStream<Uint8Array>(

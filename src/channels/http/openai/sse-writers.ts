@@ -19,10 +19,10 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
           const delta = paragraph ? `\n\n${event.delta}` : event.delta;
           paragraph = false;
           wroteText = true;
-          return [data(chunks.text(delta))];
+          return [{ data: chunks.textJson(delta) }];
         }
         case "reasoning-delta":
-          return options.showReasoning && event.delta !== "" ? [data(chunks.reasoning(event.delta))] : [];
+          return options.showReasoning && event.delta !== "" ? [{ data: chunks.reasoningJson(event.delta) }] : [];
         case "tool-call":
           // Tool calls go out with the end, from the answer: a call of an attempt that then failed never reaches the client.
           return [];
