@@ -1,0 +1,48 @@
+// Streams through the whole HTTP app with CORS configured (gateway.cors.origins): an allowed page gets
+// CORS headers on a streamed answer, and the already-sent marker that Node-direct streams return stays
+// one untouched object (Hono copies a finalized answer before CORS adds its Vary).
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
+import { createHttpApp, serveHttp } from "../../src/channels/http/server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { testGateway } from "../helpers/test-gateway.js";
+
+const ORIGIN = "http://localhost:5173";
+
+test("with CORS configured, streamed answers carry its headers to an allowed page, and the shared already-sent marker stays untouched", async () => {
+  const local = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "Hello there" }) }));
+  const gateway = await testGateway(`{
+    agents: { defaults: { model: { primary: "local/m1" } } },
+    models: { mode: "replace", providers: { local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m1", contextWindow: 32000, maxTokens: 1000 }] } } },
+  }`);
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const app = createHttpApp({ port: gateway.port, logger: quiet, corsOrigins: [ORIGIN] });
+  app.route("/", openAiRoutes({ port: gateway.port, logger: quiet }));
+  const server = await serveHttp({ app, host: "127.0.0.1", port: 0 });
+  try {
+    for (const origin of [ORIGIN, undefined, ORIGIN]) {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ model: "local/m1", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("access-control-allow-origin"), origin ?? null);
+      const text = await response.text();
+      const said = text
+        .split("\n")
+        .filter((line) => line.startsWith("data: {"))
+        .map((line) => (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? "")
+        .join("");
+      assert.equal(said, "Hello there");
+    }
+    assert.equal(RESPONSE_ALREADY_SENT.headers.get("vary"), null, "CORS wrote into the shared already-sent marker");
+  } finally {
+    await server.close();
+    await gateway.close();
+    await local.close();
+  }
+});
