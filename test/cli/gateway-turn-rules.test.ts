@@ -14,15 +14,21 @@ import { openSse, type SseConnection } from "../helpers/sse-client.js";
 
 type Mode = "answer" | "rate-limited";
 
-/** A local model server: lists "m", answers "<name>: <message>", never answers a message holding HANG, refuses one holding BADREQ. */
-function modelServer(name: string, mode: { current: Mode }): Handler {
+/**
+ * A local model server: lists "m" (unless `listing` is off), answers "<name>: <message>", never answers a message
+ * holding HANG (or STALL-<name>), refuses one holding BADREQ; rate-limited, a 429 for every other.
+ */
+function modelServer(name: string, mode: { current: Mode; listing: boolean }): Handler {
   const answer = scriptedModel("openai-completions", (turns) => ({ text: `${name}: ${lastUser(turns)}` }));
   return (request) => {
-    if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+    if (request.method === "GET" && request.path === "/v1/models") {
+      return mode.listing ? { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } } : { kind: "json", status: 503, body: { error: { message: "busy" } } };
+    }
     const said = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
-    if (said.includes("HANG")) return { kind: "hang-before-headers" };
+    if (said.includes("HANG") || said.includes(`STALL-${name}`)) return { kind: "hang-before-headers" };
     if (said.includes("BADREQ")) return { kind: "json", status: 400, body: { error: { message: "invalid request: unknown field 'x'" } } };
-    if (mode.current === "rate-limited") return { kind: "json", status: 429, body: { error: { message: "rate limited, try later" } } };
+    // Retry-After 600: the cooldown outlasts the test, so only a probe can end it.
+    if (mode.current === "rate-limited") return { kind: "json", status: 429, headers: { "retry-after": "600" }, body: { error: { message: "rate limited, try later" } } };
     return answer(request);
   };
 }
@@ -33,7 +39,7 @@ const eventData = <T>(message: { data: string }): T => JSON.parse(message.data) 
 
 describe("the real gateway keeps the turn rules on every path", { timeout: 120_000 }, () => {
   const temp = tempDir();
-  const homeMode = { current: "answer" as Mode };
+  const homeMode = { current: "answer" as Mode, listing: true };
   let home: FakeServer;
   let other: FakeServer;
   let gateway: RunningGateway;
@@ -41,13 +47,13 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 120_0
   let state: string;
   before(async () => {
     home = await startFakeServer(modelServer("home", homeMode));
-    other = await startFakeServer(modelServer("other", { current: "answer" }));
+    other = await startFakeServer(modelServer("other", { current: "answer", listing: true }));
     const file = temp.write(
       "rules.json5",
       `{
         agents: { defaults: { model: { primary: "home/m", fallbacks: ["other/m"] }, models: { "home/m": { alias: "Home" }, "other/m": { alias: "Other" } } } },
         models: { mode: "replace", providers: {
-          home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+          home: { baseUrl: "${home.baseUrl}", api: "openai-completions", timeoutSeconds: 7, models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
           other: { baseUrl: "${other.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
         } },
       }`,
@@ -144,7 +150,9 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 120_0
   });
 
   test("a model the user names is tried while it cools down: the message's model, /model, the proxy's model, a session pinned over the HTTP API", async () => {
-    // home refuses with a rate limit (a cooldown), then could answer again; an answer ends the cooldown, so each path starts cooling.
+    // home refuses with a rate limit (a cooldown), then could answer again; an answer ends the cooldown, so each path starts
+    // cooling. Its listing fails meanwhile: the gateway's health checks, which clear a cooldown when it answers, leave it be.
+    homeMode.listing = false;
     let round = 0;
     const coolHome = async (): Promise<void> => {
       homeMode.current = "rate-limited";
@@ -179,5 +187,25 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 120_0
       body: JSON.stringify({ model: "home/m", messages: [{ role: "user", content: "proxy, named" }] }),
     });
     assert.equal(((await proxied.json()) as { model: string }).model, "home/m");
+    homeMode.listing = true;
+  });
+
+  test("the gateway's health check ends a stall's cooldown once the model answers again: the next unnamed message goes to the primary", async () => {
+    // home takes the request and says nothing (7 s, its timeoutSeconds): a stall, which its listing cannot end (a hung
+    // server lists its models); the health check asks it for a tiny answer, which it gives: home is up again.
+    await post("probed", { text: "STALL-home: home says nothing" });
+    const ended = await turnEnd("probed");
+    assert.equal(ended.model, "other/m");
+    const homeHealth = (state: string) => (message: { event?: string; data: string }) =>
+      message.event === "provider-health" && eventData<{ health: { provider: string; state: string } }>(message).health.provider === "home" && eventData<{ health: { state: string } }>(message).health.state === state;
+    const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as { providers: { provider: string; state: string; coolingUntil?: string }[] };
+    const cooling = status.providers.find((provider) => provider.provider === "home");
+    assert.ok(cooling?.state === "cooling" || cooling?.state === "up", JSON.stringify(cooling));
+    if (cooling.state === "cooling") assert.ok(Date.parse(cooling.coolingUntil ?? "") - Date.now() > 60_000, "a stall cools for minutes: only a probe ends it within this test");
+    await events.next(homeHealth("up"));
+    const asked = calls(home).filter((request) => sentText(request).includes("Reply with the single word"));
+    assert.equal(asked.length, 1, "one tiny request asked it");
+    await post("probed", { text: "unnamed after the probe" });
+    assert.equal((await turnEnd("probed")).model, "home/m");
   });
 });

@@ -73,6 +73,34 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
     assert.deepEqual(outcomes(json), ["local/m ok"]);
   });
 
+  test("a server that stalled earlier: the probe asks it for an answer; answering ends the cooldown, still stalled keeps it and says so", async () => {
+    for (const kind of [{ kind: "timeout", phase: "first-byte" }, { kind: "timeout", phase: "idle" }, { kind: "rate-limit" }]) {
+      const state = join(temp.dir, `stalled-${kind.kind}-${kind.phase ?? ""}`);
+      coolDown(state, { "local/m": kind });
+      const file = temp.write("stalled.json5", config(studio.baseUrl, spare.baseUrl));
+      const probe = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+      assert.equal(probe.code, 0, probe.stdout + probe.stderr);
+      assert.match(probe.stdout, /reachable in [\d.]+ ms · listed · loaded.* · first token in \d+ ms/);
+      assert.doesNotMatch(probe.stdout, /failed recently/);
+      assert.deepEqual(JSON.parse(readFileSync(join(state, "cooldowns.json"), "utf8")), {}, `a ${JSON.stringify(kind)} cooldown ended by an answer`);
+      const turn = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.deepEqual(outcomes(JSON.parse(turn.stdout) as AgentJson), ["local/m ok"]);
+    }
+
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? { kind: "json", body: { object: "list", data: [{ id: "m" }] } } : { kind: "hang-before-headers" }));
+    try {
+      const state = join(temp.dir, "still-stalled");
+      coolDown(state, { "local/m": { kind: "timeout", phase: "first-byte" } });
+      const file = temp.write("still-stalled.json5", config(stuck.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," }));
+      const probe = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+      assert.match(probe.stdout, /failed recently: turns skip it until/);
+      assert.match(probe.stdout, /a test request just now got no answer either/);
+      assert.match(readFileSync(join(state, "cooldowns.json"), "utf8"), /local\/m/, "still stalled: still cooling");
+    } finally {
+      await stuck.close();
+    }
+  });
+
   test("--model names a cooling model: it is tried first and answers; unnamed, the cooldown holds", async () => {
     const state = join(temp.dir, "named");
     coolDown(state, { "local/m": { kind: "rate-limit" } });
