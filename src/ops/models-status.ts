@@ -3,6 +3,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Timeouts } from "../ai/types.js";
 import type { Cooldowns } from "../models/cooldowns.js";
+import { missingKey } from "../models/missing-key.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
@@ -109,7 +110,9 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({ id: "hosted-skipped-by-policy", severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
         return status;
       }
-      if (!model.local && !status.keyPresent) {
+      // A model whose provider needs a key it lacks (hosted, or a built-in provider pointed at this machine) is never called.
+      const keyless = missingKey(model) !== undefined;
+      if (keyless) {
         const variable = provider?.apiKeyEnv;
         status.problems.push({
           id: "hosted-no-key",
@@ -118,8 +121,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
         });
       }
-      // A hosted provider without a key would only answer 401: nothing to learn from asking.
-      if (options.probe && (model.local || status.keyPresent)) {
+      // A provider without the key it needs would only answer 401: nothing to learn from asking, and nothing is sent to it.
+      if (options.probe && !keyless) {
         const probe = await probeOf(model);
         status.reachable = probe.reachable;
         status.latencyMs = probe.latencyMs;

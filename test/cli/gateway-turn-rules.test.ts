@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler, type RecordedRequest } from "../fakes/fake-server.js";
-import { tempDir } from "../helpers/run-cli.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
 import { openSse, type SseConnection } from "../helpers/sse-client.js";
@@ -207,5 +207,46 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 120_0
     assert.equal(asked.length, 1, "one tiny request asked it");
     await post("probed", { text: "unnamed after the probe" });
     assert.equal((await turnEnd("probed")).model, "home/m");
+  });
+});
+
+describe("the real gateway sends nothing to a model that lacks its key", { timeout: 60_000 }, () => {
+  const temp = tempDir();
+  test("a built-in hosted provider without a key (a stand-in on this machine): no turn, no proxy call, no setup check, no probe reaches it", async () => {
+    const standIn = await startFakeServer(() => ({ kind: "json", status: 401, body: { error: { message: "no key" } } }));
+    const local = await startFakeServer(modelServer("local", { current: "answer", listing: true }));
+    const file = temp.write(
+      "keyless.json5",
+      `{
+        agents: { defaults: { model: { primary: "anthropic/claude-opus-4-5", fallbacks: ["local/m"] }, models: { "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+        models: { mode: "merge", providers: {
+          anthropic: { baseUrl: "${standIn.url}" },
+          local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+        } },
+      }`,
+    );
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "state"), ANTHROPIC_API_KEY: "" };
+    const gateway = await startGateway(["--config", file], env);
+    try {
+      const events = await openSse(`${gateway.url}/api/events`);
+      const response = await fetch(`${gateway.url}/api/sessions/keyless/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "hello" }) });
+      assert.equal(response.status, 202);
+      const ended = eventData<{ result: { model: string; notice?: string; attempts: { model: string; outcome: string }[] } }>(await events.next((message) => message.event === "turn-end")).result;
+      events.close();
+      assert.deepEqual(ended.attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`), ["anthropic/claude-opus-4-5 skipped-no-key", "local/m ok"]);
+      assert.equal(ended.notice, "answered by local/m — Opus skipped: no API key", "named, not 'local server': the key is its provider's");
+      const proxied = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Opus", messages: [{ role: "user", content: "hi" }] }) });
+      assert.equal(((await proxied.json()) as { model: string }).model, "local/m");
+      const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as { setup: string[] };
+      assert.deepEqual(status.setup, [], "the local fallback answers: nothing to set up");
+    } finally {
+      await gateway.stop();
+    }
+    const probe = await runCli(["models", "status", "--probe", "--config", file], { env });
+    assert.match(probe.stdout, /no API key for anthropic/);
+    assert.deepEqual(standIn.requests.map((request) => `${request.method} ${request.path}`), [], "nothing reached the stand-in");
+    await standIn.close();
+    await local.close();
+    temp.cleanup();
   });
 });
