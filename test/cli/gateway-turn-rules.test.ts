@@ -90,6 +90,21 @@ describe("the real gateway keeps the turn rules on every path", { timeout: 120_0
       ...(signal ? { signal } : {}),
     });
 
+  test("a message naming a model or agent that does not exist is refused at once, listing the choices (not a silent 202)", async () => {
+    for (const [body, expected] of [
+      [{ text: "hello", model: "Nonexistent" }, /model "Nonexistent": .*not a known model or alias; you can choose: Home \(home\/m\), Other \(other\/m\)/],
+      [{ text: "hello", agent: "nobody" }, /no agent "nobody" \(agents: main\)/],
+    ] as const) {
+      const response = await fetch(`${gateway.url}/api/sessions/unknown-names/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      assert.equal(response.status, 400);
+      const error = ((await response.json()) as { error: { message: string; type: string } }).error;
+      assert.match(error.message, expected);
+      assert.equal(error.type, "invalid_request_error");
+    }
+    const listed = await fetch(`${gateway.url}/api/sessions/unknown-names`);
+    assert.equal(listed.status, 404, "nothing was kept for a message that was refused");
+  });
+
   test("a turn cancelled from the web chat's API is absent from the next request; the message stays in the session file", async () => {
     await post("cancelled", { text: "HANG cancelled-from-the-page" });
     await arrived(home, "cancelled-from-the-page");
