@@ -8,7 +8,7 @@ import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
-import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
@@ -76,7 +76,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
       const models = runtime.port.catalogue().models;
       const line = `session ${event.session}: ${waitingNotice(event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias })}`;
       logger.warn({ session: event.session, model: event.event.model, waitedMs: event.event.waitedMs }, line);
-      writeLine(io.stdout, line);
+      writeLine(io.stdout, terminalSafe(line));
       return;
     }
     if (event.type !== "setup") return;
