@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler, type RecordedRequest } from "../fakes/fake-server.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { conversationOf, lastUser, scriptedModel } from "../helpers/scripted-model.js";
@@ -263,5 +264,36 @@ describe("the real gateway sends nothing to a model that lacks its key", { timeo
     await standIn.close();
     await local.close();
     temp.cleanup();
+  });
+});
+
+describe("the real gateway shows the window the server really has", { timeout: 60_000 }, () => {
+  const temp = tempDir();
+  test("LM Studio loaded the model with 4,096 of a configured 196,608: the page's context and /status say 4,096", async () => {
+    const studio = await startLmStudio({
+      models: [{ id: "m", loaded: true, loadedContextLength: 4096, maxContextLength: 196608 }],
+      completions: scriptedModel("openai-completions", (turns) => ({ text: `studio: ${lastUser(turns)}` })),
+    });
+    const file = temp.write(
+      "window.json5",
+      `{ agents: { defaults: { model: { primary: "lmstudio/m" } } },
+         models: { mode: "replace", providers: { lmstudio: { baseUrl: "${studio.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 196608, maxTokens: 1024 }] } } } }`,
+    );
+    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "state") });
+    try {
+      const events = await openSse(`${gateway.url}/api/events`);
+      const send = (text: string) => fetch(`${gateway.url}/api/sessions/window/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      await send("hello");
+      await events.next((message) => message.event === "turn-end");
+      const view = (await (await fetch(`${gateway.url}/api/sessions/window`)).json()) as { context: { window: number } };
+      assert.equal(view.context.window, 4096);
+      await send("/status");
+      assert.match(eventData<{ text: string }>(await events.next((message) => message.event === "command-result")).text, /\d+ \/ 4,096 tokens/);
+      events.close();
+    } finally {
+      await gateway.stop();
+      await studio.close();
+      temp.cleanup();
+    }
   });
 });
