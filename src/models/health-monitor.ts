@@ -4,6 +4,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
+import { askForAnswer } from "./ask-for-answer.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { ResolvedProvider } from "./resolve-providers.js";
 import type { ReplicaBalancer } from "./replicas.js";
@@ -123,29 +124,14 @@ export class HealthMonitor {
   /** The server lists again, but the model stalled: one tiny request; an answer ends its cooldown, silence leaves it. */
   private async askStalled(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {
     this.lastStallCheck.set(model.ref, now);
-    let adapter;
+    let answer;
     try {
-      adapter = await this.options.adapters.get(model.api);
+      answer = await askForAnswer(this.options.adapters, model, { timeouts: STALL_CHECK_TIMEOUTS, signal });
     } catch (error) {
       this.options.onWarning?.(`could not ask ${model.ref} whether it answers again: the ${model.api} adapter did not load (${error instanceof Error ? error.message : String(error)})`);
       return;
     }
-    const call = new AbortController();
-    const stop = (): void => call.abort();
-    signal.addEventListener("abort", stop, { once: true });
-    try {
-      const stream = adapter.stream(model, { messages: [{ role: "user", content: "Reply with the single word: ok" }] }, { maxTokens: 1, timeouts: STALL_CHECK_TIMEOUTS, signal: call.signal });
-      for await (const event of stream) {
-        if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "response-end") {
-          if (!signal.aborted) this.options.cooldowns.succeed(model.ref);
-          call.abort();
-          return;
-        }
-        if (event.type === "response-error") return;
-      }
-    } finally {
-      signal.removeEventListener("abort", stop);
-    }
+    if (answer.ms !== null && !signal.aborted) this.options.cooldowns.succeed(model.ref);
   }
 
   private async warm(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {

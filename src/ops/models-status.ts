@@ -2,13 +2,13 @@ import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Timeouts } from "../ai/types.js";
+import { askForAnswer } from "../models/ask-for-answer.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
-import { measureFirstToken } from "./first-token.js";
 import { modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
@@ -144,7 +144,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         if (probe.reachable && !probe.failure) {
           options.cooldowns?.clearProvider(model.provider);
           if (model.local && status.listed !== false && options.cooldowns?.until(model.ref) !== undefined) {
-            const answer = await measureFirstToken(options.registry, model, stallCheckTimeouts(model));
+            const answer = await askForAnswer(options.registry, model, { timeouts: stallCheckTimeouts(model) });
             if (answer.ms !== null) {
               options.cooldowns.succeed(model.ref);
               status.firstTokenMs = answer.ms;
@@ -169,7 +169,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       if (status.reachable === undefined) return status;
       const probe = await probeOf(model);
       if (options.firstToken && probe.reachable && status.listed !== false && status.firstTokenMs === undefined) {
-        const measured = await measureFirstToken(options.registry, model);
+        const measured = await askForAnswer(options.registry, model, { maxTokens: 16 });
         status.firstTokenMs = measured.ms;
         if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; turns fail over to the next model meanwhile" });
       }
