@@ -163,7 +163,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
             ? "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early"
             : stillStalled
               ? "it took a request and stalled, and a test request just now got no answer either: see the server's log (or restart it); a successful answer or the end of the wait brings it back"
-              : "it took a request and stalled: `hearth models status --probe` asks it for an answer, which brings it back (as does naming the model, or the end of the wait)",
+              : "it took a request and stalled: the next turn asks it for a quick answer (half a second) and `hearth models status --probe` for a slower one; an answer brings it back (as does naming the model, or the end of the wait)",
         });
       }
       if (status.reachable === undefined) return status;

@@ -139,12 +139,32 @@ describe("cooldowns never overrule the user or reality", () => {
     assert.equal(routing.cooldowns.until("local/m"), undefined);
   });
 
+  test("a model still hung is asked for a quick answer at most every 30 s (a gateway's turns do not each pay the check)", async () => {
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
+    try {
+      const chain = chainFromServers({ local: stuck.baseUrl, spare: spare.baseUrl });
+      routing.cooldowns.fail("local/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
+      const checks = (): number => stuck.requests.filter((request) => request.method === "POST").length;
+      const first = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([first.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 1]);
+      routing.clock.advance(29_000);
+      const soon = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([soon.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 1]);
+      assert.match(soon.end?.attempts[0]?.message ?? "", /^it hung recently; tried again after /);
+      routing.clock.advance(1_000);
+      const later = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([later.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 2]);
+    } finally {
+      routing.cooldowns.succeed("local/m");
+      await stuck.close();
+    }
+  });
+
   test("a hosted model that hung keeps its cooldown: no quick check is sent to it", async () => {
     const hosted = await startFakeServer(() => answer("from the hosted model"));
     try {
       // A model the router takes for hosted (as one at a public address would be), served here by a fake.
-      const [first, fallback] = chainFromServers({ hosted: hosted.baseUrl, spare: spare.baseUrl }, { hosted: 'apiKey: "sk-hosted",' });
-      const chain = [{ ...first!, local: false }, fallback!];
+      const chain = chainFromServers({ hosted: hosted.baseUrl, spare: spare.baseUrl }, { hosted: 'apiKey: "sk-hosted",' }).map((model) => (model.ref === "hosted/m" ? { ...model, local: false } : model));
       assert.equal(chain[0]?.local, false);
       routing.cooldowns.fail("hosted/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
       const result = await route(routing.router, { chain, context: ask });
@@ -163,14 +183,17 @@ describe("cooldowns never overrule the user or reality", () => {
       routing.cooldowns.fail("local/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
       spare.requests.length = 0;
       const turn = new AbortController();
-      // Cancel the turn the moment the quick check reaches the server; its 500 ms would otherwise run out on its own.
+      // The turn is cancelled the moment the quick check reaches the server, which answers 150 ms later:
+      // a check cancelled with the turn never sees that answer, so the model stays cooling.
       stuck.setHandler((request) => {
-        if (request.method === "POST") turn.abort();
-        return { kind: "hang-before-headers" };
+        if (request.method === "GET") return listing;
+        turn.abort();
+        return { kind: "sse", frames: completionsStream({ text: "ok" }), headersDelayMs: 150 };
       });
       const result = await route(routing.router, { chain, context: ask, options: { signal: turn.signal } });
       assert.equal(result.error?.message, "the turn was cancelled");
       assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m aborted"]);
+      assert.equal(stuck.requests.filter((request) => request.method === "POST").length, 1, "the check only; no turn call");
       assert.deepEqual(spare.requests.filter((request) => request.method === "POST"), [], "nothing went to the fallback");
       assert.notEqual(routing.cooldowns.until("local/m"), undefined);
     } finally {
