@@ -217,9 +217,12 @@ export class Gateway implements GatewayPort {
     return this.problems;
   }
 
-  /** Asks each local server of the main chain whether it answers now, and updates (and announces) the setup problems. */
+  /**
+   * Asks each local server of the main chain whether it answers now, and updates (and announces) the setup problems.
+   * A model that cannot be called for want of a key (a built-in provider pointed at this machine) is not asked either.
+   */
   async checkSetup(signal?: AbortSignal): Promise<readonly string[]> {
-    const local = this.agentFor(undefined).spec.chain.filter((model) => model.local);
+    const local = this.agentFor(undefined).spec.chain.filter((model) => model.local && missingKey(model) === undefined);
     await Promise.all(local.map(async (model) => this.reachable.set(model.ref, await this.dependencies.reachability.answers(model, signal).catch(() => false))));
     this.refreshProblems();
     return this.problems;

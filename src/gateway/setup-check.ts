@@ -25,8 +25,10 @@ export function setupProblems(facts: SetupFacts): string[] {
   if (facts.missingConfigFile) {
     problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
   }
-  const local = facts.chain.filter((model) => model.local);
-  const usable = facts.chain.some((model) => (model.local ? facts.reachable.get(model.ref) !== false : missingKey(model) === undefined));
+  // A model without the key its provider needs is never called, wherever it points (a built-in provider at a stand-in on this machine).
+  const callable = facts.chain.filter((model) => missingKey(model) === undefined);
+  const local = callable.filter((model) => model.local);
+  const usable = callable.some((model) => !model.local || facts.reachable.get(model.ref) !== false);
   if (!usable) {
     const servers = [...new Set(local.map((model) => hostOf(model.baseUrl)))];
     // With no config, any hosted key gives the built-in default a fallback; with one, only the keys its chain names.

@@ -31,8 +31,9 @@ export function fallbackNotice(attempts: readonly Attempt[], catalog: ModelCatal
   const first = attempts.find((attempt) => attempt.outcome !== "skipped-policy");
   if (!answered || !first || first.model === answered.model) return undefined;
   const name = (ref: string): string => catalog.aliasOf(ref as never) ?? ref;
-  const who = (ref: string): string => (catalog.models.get(ref as never)?.local ? "local server" : name(ref));
+  // "local server unreachable", but a model left out for want of a key is named: its provider needs the key, wherever it points.
+  const who = (attempt: Attempt): string => (catalog.models.get(attempt.model as never)?.local && attempt.outcome !== "skipped-no-key" ? "local server" : name(attempt.model));
   const keyless = attempts.filter((attempt) => attempt !== first && attempt.outcome === "skipped-no-key" && attempts.indexOf(attempt) < attempts.indexOf(answered));
   const also = keyless.map((attempt) => `; ${name(attempt.model)} ${REASONS[attempt.outcome]}`).join("");
-  return `answered by ${name(answered.model)} — ${who(first.model)} ${REASONS[first.outcome]}${also}`;
+  return `answered by ${name(answered.model)} — ${who(first)} ${REASONS[first.outcome]}${also}`;
 }

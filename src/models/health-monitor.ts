@@ -4,12 +4,17 @@ import { requestJson } from "../ai/http/get-json.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
+import { askForAnswer } from "./ask-for-answer.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { ResolvedProvider } from "./resolve-providers.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource } from "./router.js";
 
 const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 3_000, idleMs: 3_000, totalMs: 4_000 };
+/** A test request to a model that stalled: a stalled server is told within 10 s. */
+const STALL_CHECK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 10_000, idleMs: 10_000, totalMs: 15_000 };
+/** A model that stalled is asked again at most this often (each ask is a real, if tiny, request). */
+const STALL_CHECK_GAP_MS = 30_000;
 /** A keep-warm request may have to wait for the server to load the model. */
 const WARM_TIMEOUTS = { connectMs: 3_000, firstByteMs: 300_000, idleMs: 60_000, totalMs: 0 };
 
@@ -28,13 +33,16 @@ export interface HealthMonitorOptions {
 
 /**
  * For a long-running gateway: probes local providers that are cooling down and brings them back as
- * soon as they answer, and keeps models with `keepWarm.intervalSeconds` loaded with a minimal request
+ * soon as they answer — a model that stalled (its server answers its listing while hung) only once it
+ * answers a tiny real request, asked at most every 30 s — and keeps models with `keepWarm.intervalSeconds` loaded with a minimal request
  * to each replica (the request carries the provider's `ttl` / `keep_alive`). Nothing it does can
  * reject: a failure is a cooldown or a warning. `stop()` cancels the requests of the round in flight.
  */
 export class HealthMonitor {
   private timer: { cancel(): void } | undefined;
   private readonly lastWarm = new Map<string, number>();
+  /** When each stalled model was last asked for an answer. */
+  private readonly lastStallCheck = new Map<string, number>();
   private running = false;
   private providers: readonly ResolvedProvider[];
   /** The requests of the round in flight, aborted by stop(). */
@@ -63,6 +71,7 @@ export class HealthMonitor {
     this.providers = providers;
     const refs = new Set<string>(providers.flatMap((provider) => provider.models.map((model) => model.ref)));
     for (const ref of [...this.lastWarm.keys()]) if (!refs.has(ref)) this.lastWarm.delete(ref);
+    for (const ref of [...this.lastStallCheck.keys()]) if (!refs.has(ref)) this.lastStallCheck.delete(ref);
   }
 
   /** One round: probe cooling local providers, warm models that are due. Never rejects. */
@@ -104,7 +113,25 @@ export class HealthMonitor {
         return answer.ok;
       }),
     );
-    if (!signal.aborted && answers.some(Boolean)) this.options.cooldowns.clearProvider(provider.id);
+    if (signal.aborted || !answers.some(Boolean)) return;
+    const { cooldowns, clock } = this.options;
+    cooldowns.clearProvider(provider.id);
+    const now = clock.now();
+    const stalled = provider.models.filter((model) => cooldowns.reason(model.ref) === "timeout" && now - (this.lastStallCheck.get(model.ref) ?? -Infinity) >= STALL_CHECK_GAP_MS);
+    await Promise.all(stalled.map((model) => this.askStalled(model, now, signal)));
+  }
+
+  /** The server lists again, but the model stalled: one tiny request; an answer ends its cooldown, silence leaves it. */
+  private async askStalled(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {
+    this.lastStallCheck.set(model.ref, now);
+    let answer;
+    try {
+      answer = await askForAnswer(this.options.adapters, model, { timeouts: STALL_CHECK_TIMEOUTS, signal });
+    } catch (error) {
+      this.options.onWarning?.(`could not ask ${model.ref} whether it answers again: the ${model.api} adapter did not load (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    if (answer.ms !== null && !signal.aborted) this.options.cooldowns.succeed(model.ref);
   }
 
   private async warm(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {

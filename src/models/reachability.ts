@@ -4,8 +4,8 @@ import { requestJson } from "../ai/http/get-json.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 
-/** A quick look: a refused connection answers in a millisecond, a server that is up in a few; a hung one gets no more than this. */
-const QUICK_TIMEOUTS = { connectMs: 300, firstByteMs: 400, idleMs: 400, totalMs: 500 };
+/** A quick look (or quick check of a model that hung): a refused connection answers in a millisecond, a server that is up in a few; a hung one gets no more than this. */
+export const QUICK_TIMEOUTS = { connectMs: 300, firstByteMs: 400, idleMs: 400, totalMs: 500 };
 
 /** Whether a local server answers its model listing right now (any replica), within half a second. */
 export interface ReachabilityCheck {

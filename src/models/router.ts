@@ -3,12 +3,13 @@ import type { AssistantMessage, Context, Failure, FailureKind } from "../ai/type
 import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
+import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, type AttemptResult } from "./call-model.js";
 import { missingKey } from "./missing-key.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
-import type { ReachabilityCheck } from "./reachability.js";
+import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
@@ -33,6 +34,8 @@ export interface RouterDependencies {
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
 const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
 const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "overloaded", "server-error", "stream-broken"]);
+/** A model that hung is asked for a quick answer before a skip at most this often (a gateway's turns would each pay the check). */
+const QUICK_CHECK_GAP_MS = 30_000;
 
 /**
  * The failover chain of one turn: each candidate in order (skipping those cooling down unless the
@@ -43,6 +46,8 @@ const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout"
 export class Router {
   /** Models the user was told cannot use tools: told once per process. */
   private readonly toldToolsOff = new Set<string>();
+  /** When each local model that hung was last asked for a quick answer (`stillCooling`). */
+  private readonly lastQuickCheck = new Map<string, number>();
 
   constructor(private readonly dependencies: RouterDependencies) {}
 
@@ -194,25 +199,38 @@ export class Router {
   }
 
   /**
-   * Why a cooling model is skipped, or undefined when it is tried after all: a local server that was
-   * absent gets a quick look first (under half a second), and one that answers is back — its
-   * cooldowns end. One that hung is skipped until its cooldown expires.
+   * Why a cooling model is skipped, or undefined when it is tried after all. A local server that was
+   * absent gets a quick look at its listing; one whose model hung (a hung LM Studio still answers its
+   * listing) is asked for a tiny real answer — at most every 30 s per model. Either under half a second,
+   * cancelled with the turn; a server that answers is back: its cooldowns end and it is tried now.
    */
   private async stillCooling(model: ModelSpec, request: RouteRequest): Promise<string | undefined> {
-    const { cooldowns, reachability } = this.dependencies;
+    const { cooldowns, reachability, clock } = this.dependencies;
     const until = cooldowns.until(model.ref);
     if (until === undefined) return undefined;
     const reason = cooldowns.reason(model.ref);
-    // Only where the server was absent: a rate limit or a refused key is the server's answer, and a
-    // server that took the request and stalled answers its listing while still hung.
-    const recheck = model.local && reachability !== undefined && cooldowns.endsWithLook(model.ref);
-    if (recheck && (await reachability.answers(model, request.options?.signal))) {
+    const signal = request.options?.signal;
+    // A rate limit or a refused key is the server's answer, and hosted models keep their cooldowns.
+    const look = model.local && reachability !== undefined && cooldowns.endsWithLook(model.ref);
+    if (look && (await reachability.answers(model, signal))) {
       cooldowns.clearProvider(model.provider);
       return undefined;
     }
+    const now = clock.now();
+    const ask = model.local && reason === "timeout" && !look && now - (this.lastQuickCheck.get(model.ref) ?? -Infinity) >= QUICK_CHECK_GAP_MS;
+    if (ask) {
+      const answered = await answersOnAnyReplica(this.dependencies.adapters, model, { timeouts: QUICK_TIMEOUTS, signal }).catch(() => false);
+      if (signal?.aborted !== true) this.lastQuickCheck.set(model.ref, now);
+      if (answered) {
+        this.lastQuickCheck.delete(model.ref);
+        cooldowns.clearProvider(model.provider);
+        cooldowns.succeed(model.ref);
+        return undefined;
+      }
+    }
     const why = reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
-    const look = recheck ? " and its server does not answer now" : "";
-    return `${why}${look}; tried again after ${new Date(until).toISOString()}`;
+    const checked = look ? " and its server does not answer now" : ask ? " and did not answer a quick check now" : "";
+    return `${why}${checked}; tried again after ${new Date(until).toISOString()}`;
   }
 
   private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult> {

@@ -1,14 +1,19 @@
-import type { ModelCatalog } from "./model-catalog.js";
+import type { ModelRef } from "../ai/model-spec.js";
 import type { RouterEvent } from "./router-events.js";
 
 const STATES = { loading: "; the server is loading the model", loaded: "; the model is loaded", unknown: "" } as const;
 
+/** What names the next model: the catalog's alias (the terminal), or nothing more than the ref (a channel without the catalog). */
+export interface ModelNames {
+  aliasOf(ref: ModelRef): string | undefined;
+}
+
 /**
- * What a channel says while a model sends nothing: "no reply from lmstudio/m for 8 s (prompt 6k
- * tokens) — trying Opus at 60 s".
+ * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
+ * gateway's log): "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s".
  */
-export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, catalog: ModelCatalog): string {
-  const next = event.next ? `trying ${catalog.aliasOf(event.next) ?? event.next}` : "giving up";
+export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = { aliasOf: () => undefined }): string {
+  const next = event.next ? `trying ${names.aliasOf(event.next) ?? event.next}` : "giving up";
   return `no reply from ${event.model} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
 }
 

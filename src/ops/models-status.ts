@@ -1,12 +1,14 @@
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { Timeouts } from "../ai/types.js";
+import { askForAnswer } from "../models/ask-for-answer.js";
 import type { Cooldowns } from "../models/cooldowns.js";
+import { missingKey } from "../models/missing-key.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
-import { measureFirstToken } from "./first-token.js";
 import { modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
@@ -62,6 +64,12 @@ export interface StatusOptions {
   cooldowns?: Cooldowns | undefined;
 }
 
+/** The test request that may bring back a model that stalled: at most 10 s, less where the provider's timeoutSeconds is shorter. */
+function stallCheckTimeouts(model: ModelSpec): Timeouts {
+  const wait = Math.min(10_000, (model.timeoutSeconds ?? 10) * 1000);
+  return { connectMs: 3_000, firstByteMs: wait, idleMs: wait, totalMs: wait + 5_000 };
+}
+
 /** The resolved chain; with `probe`, what each provider says about reachability, listing, load state and context. */
 export async function modelsStatus(resolved: ResolvedModels, options: StatusOptions): Promise<StatusReport> {
   const entries = [...resolved.chain.map((entry) => ({ model: entry.model, role: entry.role as string }))];
@@ -86,6 +94,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
   const chain = await Promise.all(
     entries.map(async ({ model, role }): Promise<ChainStatus> => {
       const provider = resolved.catalog.providers.get(model.provider);
+      let stillStalled = false;
       const status: ChainStatus = {
         ref: model.ref,
         role,
@@ -103,7 +112,9 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({ id: "hosted-skipped-by-policy", severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
         return status;
       }
-      if (!model.local && !status.keyPresent) {
+      // A model whose provider needs a key it lacks (hosted, or a built-in provider pointed at this machine) is never called.
+      const keyless = missingKey(model) !== undefined;
+      if (keyless) {
         const variable = provider?.apiKeyEnv;
         status.problems.push({
           id: "hosted-no-key",
@@ -112,8 +123,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
         });
       }
-      // A hosted provider without a key would only answer 401: nothing to learn from asking.
-      if (options.probe && (model.local || status.keyPresent)) {
+      // A provider without the key it needs would only answer 401: nothing to learn from asking, and nothing is sent to it.
+      if (options.probe && !keyless) {
         const probe = await probeOf(model);
         status.reachable = probe.reachable;
         status.latencyMs = probe.latencyMs;
@@ -131,8 +142,18 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined }));
-        // The server answered: whatever failed before, the next turn asks it again.
-        if (probe.reachable && !probe.failure) options.cooldowns?.clearProvider(model.provider);
+        // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
+        // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.
+        if (probe.reachable && !probe.failure) {
+          options.cooldowns?.clearProvider(model.provider);
+          if (model.local && status.listed !== false && options.cooldowns?.until(model.ref) !== undefined) {
+            const answer = await askForAnswer(options.registry, model, { timeouts: stallCheckTimeouts(model) });
+            if (answer.ms !== null) {
+              options.cooldowns.succeed(model.ref);
+              status.firstTokenMs = answer.ms;
+            } else stillStalled = true;
+          }
+        }
       }
       const until = options.cooldowns?.until(model.ref);
       if (until !== undefined) {
@@ -143,13 +164,15 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
           fix: options.cooldowns?.endsWithLook(model.ref)
             ? "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early"
-            : "it took a request and stalled: only a successful answer (name the model to try it at once) or the end of the wait brings it back",
+            : stillStalled
+              ? "it took a request and stalled, and a test request just now got no answer either: see the server's log (or restart it); a successful answer or the end of the wait brings it back"
+              : "it took a request and stalled: the next turn asks it for a quick answer (half a second) and `hearth models status --probe` for a slower one; an answer brings it back (as does naming the model, or the end of the wait)",
         });
       }
       if (status.reachable === undefined) return status;
       const probe = await probeOf(model);
-      if (options.firstToken && probe.reachable && status.listed !== false) {
-        const measured = await measureFirstToken(options.registry, model);
+      if (options.firstToken && probe.reachable && status.listed !== false && status.firstTokenMs === undefined) {
+        const measured = await askForAnswer(options.registry, model, { maxTokens: 16 });
         status.firstTokenMs = measured.ms;
         if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; turns fail over to the next model meanwhile" });
       }

@@ -115,6 +115,48 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     assert.match(chat.output, /got: hello\r?\nyou › QZQ next\r?\n/, "the typed-ahead message is shown at its own prompt");
   });
 
+  test("Ctrl+C during a turn cancels it: the next request does not carry the cancelled message, and no probe is suggested", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const { file, env, server, said, hold } = await setup("cancel-turn");
+    const held = hold();
+    const chat = runInPty(["chat", "--config", file], { env });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("CANCELLED-WORDS please\r");
+    await held.received;
+    const mark = chat.output.length;
+    chat.send("\x03");
+    await chat.waitFor(AT_PROMPT, mark);
+    const cancelled = chat.output.slice(mark);
+    held.release();
+    chat.send("the next message\r");
+    await chat.waitFor(/got: the next message/);
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+    assert.deepEqual(said(), ["CANCELLED-WORDS please", "the next message"]);
+    const next = JSON.stringify(server.requests.filter((request) => request.method === "POST").at(-1)?.body);
+    assert.doesNotMatch(next, /CANCELLED-WORDS/, "the cancelled turn is left out of what the model is sent next");
+    assert.doesNotMatch(chat.output, /got: CANCELLED-WORDS/, "the cancelled turn's late answer is never shown");
+    assert.match(cancelled, /cancel/i);
+    assert.doesNotMatch(cancelled, /models status|--probe/, "a cancel is not a server problem");
+  });
+
+  test("a server that says nothing: the spinner line says what it waits for and what comes next", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const silent = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    servers.push(silent);
+    const file = temp.write(
+      "silent.json5",
+      `{ agents: { defaults: { model: { primary: "local/m" } } },
+         models: { mode: "replace", providers: { local: { baseUrl: "${silent.baseUrl}", api: "openai-completions", timeoutSeconds: 8, models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } } }`,
+    );
+    const chat = runInPty(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "silent") } });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("hello?\r");
+    await chat.waitFor(/no reply from local\/m for 5 s \(prompt \d+ tokens\) — giving up at 8 s/);
+    chat.send("\x03");
+    await chat.waitFor(AT_PROMPT, chat.output.lastIndexOf("no reply from"));
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+  });
+
   test("in a pipe: a line ending in \\ continues, a \"\"\" block is one message, other lines one each", async () => {
     const { file, env, said } = await setup("pipe");
     const input = ["one", "two \\", "and three", '"""', "block line 1", "", "block line 2", '"""', '"""single"""', "last"].join("\n");

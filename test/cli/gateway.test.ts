@@ -284,6 +284,8 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.equal((await post(gateway, "later", "now?")).status, 202);
     const answered = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean; text: string } };
     assert.equal(answered.result.text, "here: now?");
+    const sent = JSON.stringify(server.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)?.body);
+    assert.doesNotMatch(sent, /are you there/, "the message that failed while no server answered is not merged into the next one");
     events.close();
   });
 });

@@ -73,6 +73,88 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
     assert.deepEqual(outcomes(json), ["local/m ok"]);
   });
 
+  test("a server that stalled earlier: the probe asks it for an answer; answering ends the cooldown, still stalled keeps it and says so", async () => {
+    for (const kind of [{ kind: "timeout", phase: "first-byte" }, { kind: "timeout", phase: "idle" }, { kind: "rate-limit" }]) {
+      const state = join(temp.dir, `stalled-${kind.kind}-${kind.phase ?? ""}`);
+      coolDown(state, { "local/m": kind });
+      const file = temp.write("stalled.json5", config(studio.baseUrl, spare.baseUrl));
+      const probe = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+      assert.equal(probe.code, 0, probe.stdout + probe.stderr);
+      assert.match(probe.stdout, /reachable in [\d.]+ ms · listed · loaded.* · first token in \d+ ms/);
+      assert.doesNotMatch(probe.stdout, /failed recently/);
+      assert.deepEqual(JSON.parse(readFileSync(join(state, "cooldowns.json"), "utf8")), {}, `a ${JSON.stringify(kind)} cooldown ended by an answer`);
+      const turn = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.deepEqual(outcomes(JSON.parse(turn.stdout) as AgentJson), ["local/m ok"]);
+    }
+
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? { kind: "json", body: { object: "list", data: [{ id: "m" }] } } : { kind: "hang-before-headers" }));
+    try {
+      const state = join(temp.dir, "still-stalled");
+      coolDown(state, { "local/m": { kind: "timeout", phase: "first-byte" } });
+      const file = temp.write("still-stalled.json5", config(stuck.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," }));
+      const probe = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+      assert.match(probe.stdout, /failed recently: turns skip it until/);
+      assert.match(probe.stdout, /a test request just now got no answer either/);
+      assert.match(readFileSync(join(state, "cooldowns.json"), "utf8"), /local\/m/, "still stalled: still cooling");
+    } finally {
+      await stuck.close();
+    }
+  });
+
+  test("a local server hung, then is restarted: the next agent turn asks it a quick question, it answers, and the turn is its own; the fallback gets nothing", async () => {
+    const listing: Reply = { kind: "json", body: { object: "list", data: [{ id: "m" }] } };
+    let local = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
+    const fallback = await startFakeServer((request) => (request.method === "GET" ? listing : answer("from the paid fallback")));
+    try {
+      const state = join(temp.dir, "restarted");
+      const file = temp.write("restarted.json5", config(local.baseUrl, fallback.baseUrl, { localExtra: "timeoutSeconds: 1," }));
+      const hung = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.deepEqual(outcomes(JSON.parse(hung.stdout) as AgentJson), ["local/m timeout", "spare/m ok"]);
+      assert.match(readFileSync(join(state, "cooldowns.json"), "utf8"), /"local\/m".*"phase":"first-byte"/, "the hang is remembered");
+      // The user restarts the server: the same port, answering now.
+      const port = Number(new URL(local.url).port);
+      await local.close();
+      local = await startFakeServer((request) => (request.method === "GET" ? listing : answer("from the local model")), { port });
+      fallback.requests.length = 0;
+      const turn = await runCli(["agent", "--config", file, "--message", "hi again"], { env: { HEARTH_STATE_DIR: state } });
+      assert.equal(turn.code, 0, turn.stderr);
+      assert.equal(turn.stdout, "from the local model\n");
+      assert.doesNotMatch(turn.stderr, /answered by|skipped/);
+      // (Being on this machine, the fallback's server is asked what it serves, as every local server is.)
+      assert.deepEqual(fallback.requests.filter((request) => request.method === "POST"), [], "the fallback was asked nothing");
+      const posts = local.requests.filter((request) => request.method === "POST").map((request) => (request.body as { max_tokens?: number }).max_tokens);
+      assert.deepEqual(posts, [1, 1024], "the quick check (one token), then the turn");
+      assert.doesNotMatch(readFileSync(join(state, "cooldowns.json"), "utf8"), /local\/m/, "its answer ended the cooldown");
+    } finally {
+      await Promise.all([local.close(), fallback.close()]);
+    }
+  });
+
+  test("a local server still hung: the next agent turn skips it after a quick check it does not answer, not after the first-token wait", async () => {
+    const listing: Reply = { kind: "json", body: { object: "list", data: [{ id: "m" }] } };
+    const local = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
+    try {
+      const state = join(temp.dir, "still-hung");
+      const file = temp.write("still-hung.json5", config(local.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," }));
+      const hung = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
+      assert.deepEqual(outcomes(JSON.parse(hung.stdout) as AgentJson), ["local/m timeout", "spare/m ok"]);
+      local.requests.length = 0;
+      const turn = await runCli(["agent", "--json", "--config", file, "--message", "hi again"], { env: { HEARTH_STATE_DIR: state } });
+      const json = JSON.parse(turn.stdout) as AgentJson;
+      assert.equal(json.text, "from the paid fallback");
+      assert.deepEqual(outcomes(json), ["local/m skipped-cooldown", "spare/m ok"], "skipped, not tried again for the whole wait");
+      const posts = local.requests.filter((request) => request.method === "POST").map((request) => request.body as { max_tokens?: number; messages?: { content: unknown }[] });
+      assert.deepEqual(
+        posts.map((body) => [body.max_tokens, body.messages?.map((message) => message.content)]),
+        [[1, ["Reply with the single word: ok"]]],
+        "the one request the hung server got is the quick check, not the turn",
+      );
+      assert.match(readFileSync(join(state, "cooldowns.json"), "utf8"), /local\/m/, "still hung: still cooling");
+    } finally {
+      await local.close();
+    }
+  });
+
   test("--model names a cooling model: it is tried first and answers; unnamed, the cooldown holds", async () => {
     const state = join(temp.dir, "named");
     coolDown(state, { "local/m": { kind: "rate-limit" } });

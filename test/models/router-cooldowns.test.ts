@@ -81,11 +81,12 @@ describe("cooldowns never overrule the user or reality", () => {
     }
   });
 
-  test("a server that took the request and stalled is not forgiven by its listing: skipped without a call, its cooldown doubling from one process to the next", async () => {
+  test("a server that took the request and stalled is not forgiven by its listing: skipped after a quick check it does not answer, its cooldown doubling from one process to the next", async () => {
     const temp = mkdtempSync(join(tmpdir(), "hearth-cooldowns-"));
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
     try {
       const path = join(temp, "cooldowns.json");
-      const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
+      const chain = chainFromServers({ local: stuck.baseUrl, spare: spare.baseUrl });
       const stalled = { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" } as const;
       const file = cooldownFile(path, { now: () => routing.clock.now() });
       const first = new Cooldowns(routing.clock, DEFAULT_COOLDOWN, file);
@@ -94,11 +95,14 @@ describe("cooldowns never overrule the user or reality", () => {
       // The next one-shot command reads the file: the listing answers, yet the model is skipped.
       const next = createRouting({ http: new HttpClient(), clock: routing.clock, stateDir: temp });
       try {
-        local.requests.length = 0;
         const result = await route(next.router, { chain, context: ask });
         assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m ok"]);
-        assert.match(result.end?.attempts[0]?.message ?? "", /^it hung recently; tried again after /);
-        assert.deepEqual(local.requests.filter((request) => request.method === "POST"), [], "no chat call to the hung server");
+        assert.match(result.end?.attempts[0]?.message ?? "", /^it hung recently and did not answer a quick check now; tried again after /);
+        assert.deepEqual(
+          stuck.requests.filter((request) => request.method === "POST").map((request) => (request.body as { max_tokens?: number }).max_tokens),
+          [1],
+          "the quick check (one token asked) and no chat call with the turn's prompt",
+        );
         // A health probe that finds the listing answering does not end it either.
         next.cooldowns.clearProvider("local");
         assert.notEqual(next.cooldowns.until("local/m"), undefined);
@@ -117,6 +121,84 @@ describe("cooldowns never overrule the user or reality", () => {
       assert.notEqual(old.until("local/m"), undefined);
     } finally {
       rmSync(temp, { recursive: true, force: true });
+      await stuck.close();
+    }
+  });
+
+  test("a local model that hung and answers a quick check now is back: its cooldowns end and it answers this turn", async () => {
+    const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
+    routing.cooldowns.fail("local/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
+    local.requests.length = 0;
+    spare.requests.length = 0;
+    const result = await route(routing.router, { chain, context: ask });
+    assert.deepEqual(result.outcomes, ["local/m ok"]);
+    assert.equal(result.text, "from the local model");
+    const posts = local.requests.filter((request) => request.method === "POST").map((request) => (request.body as { max_tokens?: number }).max_tokens);
+    assert.deepEqual(posts, [1, 1000], "the quick check (one token), then the turn");
+    assert.deepEqual(spare.requests.filter((request) => request.method === "POST"), [], "nothing went to the fallback");
+    assert.equal(routing.cooldowns.until("local/m"), undefined);
+  });
+
+  test("a model still hung is asked for a quick answer at most every 30 s (a gateway's turns do not each pay the check)", async () => {
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
+    try {
+      const chain = chainFromServers({ local: stuck.baseUrl, spare: spare.baseUrl });
+      routing.cooldowns.fail("local/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
+      const checks = (): number => stuck.requests.filter((request) => request.method === "POST").length;
+      const first = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([first.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 1]);
+      routing.clock.advance(29_000);
+      const soon = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([soon.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 1]);
+      assert.match(soon.end?.attempts[0]?.message ?? "", /^it hung recently; tried again after /);
+      routing.clock.advance(1_000);
+      const later = await route(routing.router, { chain, context: ask });
+      assert.deepEqual([later.outcomes, checks()], [["local/m skipped-cooldown", "spare/m ok"], 2]);
+    } finally {
+      routing.cooldowns.succeed("local/m");
+      await stuck.close();
+    }
+  });
+
+  test("a hosted model that hung keeps its cooldown: no quick check is sent to it", async () => {
+    const hosted = await startFakeServer(() => answer("from the hosted model"));
+    try {
+      // A model the router takes for hosted (as one at a public address would be), served here by a fake.
+      const chain = chainFromServers({ hosted: hosted.baseUrl, spare: spare.baseUrl }, { hosted: 'apiKey: "sk-hosted",' }).map((model) => (model.ref === "hosted/m" ? { ...model, local: false } : model));
+      assert.equal(chain[0]?.local, false);
+      routing.cooldowns.fail("hosted/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
+      const result = await route(routing.router, { chain, context: ask });
+      assert.deepEqual(result.outcomes, ["hosted/m skipped-cooldown", "spare/m ok"]);
+      assert.match(result.end?.attempts[0]?.message ?? "", /^it hung recently; tried again after /);
+      assert.equal(hosted.requests.length, 0);
+    } finally {
+      await hosted.close();
+    }
+  });
+
+  test("the quick check of a model that hung is cancelled with the turn", async () => {
+    const stuck = await startFakeServer((request) => (request.method === "GET" ? listing : { kind: "hang-before-headers" }));
+    try {
+      const chain = chainFromServers({ local: stuck.baseUrl, spare: spare.baseUrl });
+      routing.cooldowns.fail("local/m", { kind: "timeout", phase: "first-byte", message: "no first byte within 60 s" });
+      spare.requests.length = 0;
+      const turn = new AbortController();
+      // The turn is cancelled the moment the quick check reaches the server, which answers 150 ms later:
+      // a check cancelled with the turn never sees that answer, so the model stays cooling.
+      stuck.setHandler((request) => {
+        if (request.method === "GET") return listing;
+        turn.abort();
+        return { kind: "sse", frames: completionsStream({ text: "ok" }), headersDelayMs: 150 };
+      });
+      const result = await route(routing.router, { chain, context: ask, options: { signal: turn.signal } });
+      assert.equal(result.error?.message, "the turn was cancelled");
+      assert.deepEqual(result.outcomes, ["local/m skipped-cooldown", "spare/m aborted"]);
+      assert.equal(stuck.requests.filter((request) => request.method === "POST").length, 1, "the check only; no turn call");
+      assert.deepEqual(spare.requests.filter((request) => request.method === "POST"), [], "nothing went to the fallback");
+      assert.notEqual(routing.cooldowns.until("local/m"), undefined);
+    } finally {
+      routing.cooldowns.succeed("local/m");
+      await stuck.close();
     }
   });
 

@@ -32,6 +32,7 @@ function modelServer(answer: (message: string) => string, stream: { chunkSize: n
     if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
     if (request.method !== "POST" || request.path !== "/v1/chat/completions") return { kind: "json", status: 404, body: { error: "Unexpected endpoint or method." } };
     const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+    if (message.startsWith("[silent]")) return { kind: "hang-before-headers" };
     return { kind: "sse", frames: completionsStream({ model: "m", text: answer(message), chunkSize: stream.chunkSize, usage: { input: 120, output: 30 } }), frameDelayMs: stream.frameDelayMs };
   };
 }
@@ -201,5 +202,22 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     // Chromium logs each 404 (those two, and /favicon.ico, which the gateway does not serve); nothing else.
     assert.deepEqual(consoleErrors.filter((text) => !/^Failed to load resource: the server responded with a status of 404/.test(text)), []);
     assert.doesNotMatch(gateway?.stderr() ?? "", /error|unhandled/i);
+  });
+
+  test("a server that says nothing: within 10 s the page says what it waits for and what comes next; Stop ends it", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    await sendMessage(page, "[silent] is anyone there?");
+    const answer = page.locator('.message.assistant[data-state="streaming"]');
+    const waiting = answer.locator(".note-waiting");
+    await waiting.waitFor();
+    // The primary is down (the test before): the fallback is the one that took the request and says nothing.
+    assert.match(await waiting.innerText(), /^no reply from spare\/m for [5-9] s \(prompt \d+ tokens[^)]*\) — giving up at \d+ s$/);
+    assert.equal(await waiting.count(), 1, "one line, replaced as the wait goes on");
+    await page.screenshot({ path: join(ARTIFACTS, "gateway-silent-server.png") });
+    await page.locator("#stop-button").click();
+    const ended = page.locator('.message.assistant[data-state="failed"]').last();
+    await ended.waitFor();
+    assert.equal(await ended.locator(".note-waiting").count(), 0, "the wait is over: its line is gone");
   });
 });

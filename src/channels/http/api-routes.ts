@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import * as z from "zod";
 import type { GatewayPort } from "../../gateway/port.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { isHearthError } from "../../shared/errors.js";
+import { isHearthError, type HearthError } from "../../shared/errors.js";
 import { errorBody } from "./errors.js";
 import type { HttpLogger } from "./logger.js";
 import type { TurnControls } from "./turn-controls.js";
@@ -72,14 +72,20 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     // ends; the turn's events reach every /api/events listener through the port.
     let accept: () => void = () => undefined;
     const accepted = new Promise<void>((resolve) => (accept = resolve));
+    let refused: HearthError | undefined;
     port
       .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, signal: control.signal, onAccepted: () => accept() })
-      .catch((error: unknown) => logger.error({ err: error, session }, "a web chat message failed"))
+      .catch((error: unknown) => {
+        // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
+        if (isHearthError(error) && error.kind === "usage") refused = error;
+        else logger.error({ err: error, session }, "a web chat message failed");
+      })
       .finally(() => {
         accept();
         control.done();
       });
     await accepted;
+    if (refused) return c.json(errorBody({ message: [refused.message, ...refused.details].join("; "), type: "invalid_request_error", code: "bad_request" }), 400);
     return c.json({ accepted: true }, 202);
   });
 

@@ -1,5 +1,6 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
 import type { HandleResult } from "../../gateway/port.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { isHearthError } from "../../shared/errors.js";
@@ -216,6 +217,12 @@ export class WhatsAppChannel {
     return message.group ? `${message.name ?? message.number ?? bareJid(message.sender)}: ${text}` : text;
   }
 
+  /** The models' aliases, as the config names them ("trying Opus"). */
+  private names(): { aliasOf(ref: string): string | undefined } {
+    const models = this.options.port.catalogue().models;
+    return { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias };
+  }
+
   private async offerPairing(message: ParsedMessage, number: string): Promise<void> {
     const { request, created } = this.pairing.request(number, message.name);
     this.options.logger.info(`whatsapp: pairing request ${request.code} from ${number}${created ? "" : " (code already sent)"}`);
@@ -230,10 +237,19 @@ export class WhatsAppChannel {
   private async runTurn(message: PendingMessage, retry = false, images?: readonly { mediaType: string; data: string }[]): Promise<void> {
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
+    let told = false;
     const onEvent = (event: AgentEvent): void => {
       // Reasoning and live text are dropped here: only the result's final text is ever sent.
-      if (event.type === "model-loading" && !note) {
-        note = this.clock.setTimeout(() => void this.outbox.reply(message.chat, LOADING_NOTE), this.options.loadingNoteMs ?? 4_000);
+      if (event.type === "model-loading" && !note && !told) {
+        note = this.clock.setTimeout(() => {
+          told = true;
+          void this.outbox.reply(message.chat, LOADING_NOTE);
+        }, this.options.loadingNoteMs ?? 4_000);
+      }
+      // A server that says nothing: said once a turn, what is awaited and what comes next (a loading note already said why).
+      if (event.type === "attempt-waiting" && !told && !note) {
+        told = true;
+        void this.outbox.reply(message.chat, `_${waitingNotice(event, this.names())}_`);
       }
     };
     try {

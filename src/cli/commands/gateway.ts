@@ -8,8 +8,9 @@ import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
-import { commandLine, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
+import { waitingNotice } from "../../models/waiting-notice.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
@@ -70,6 +71,14 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   printSetup(io, runtime.port.setupProblems());
   for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
   const unsubscribe = runtime.port.subscribe((event) => {
+    if (event.type === "turn-event" && event.event.type === "attempt-waiting") {
+      // A server that took a request and says nothing: the operator hears it whichever channel waits (an HTTP client cannot be told).
+      const models = runtime.port.catalogue().models;
+      const line = `session ${event.session}: ${waitingNotice(event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias })}`;
+      logger.warn({ session: event.session, model: event.event.model, waitedMs: event.event.waitedMs }, line);
+      writeLine(io.stdout, terminalSafe(line));
+      return;
+    }
     if (event.type !== "setup") return;
     for (const problem of event.problems) logger.warn({ problem }, "setup");
     if (event.problems.length === 0) logger.info({}, "setup complete: a model answers");

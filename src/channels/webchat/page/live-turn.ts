@@ -1,8 +1,9 @@
+import { waitingNotice } from "../../../models/waiting-notice.js";
 import type { AgentEvent, TurnResult } from "./wire-types.js";
 
 /** A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. */
 export interface TurnNote {
-  kind: "fallback" | "loading" | "attempt" | "tool" | "compaction" | "notice" | "error" | "truncated";
+  kind: "fallback" | "loading" | "waiting" | "attempt" | "tool" | "compaction" | "notice" | "error" | "truncated";
   text: string;
 }
 
@@ -21,8 +22,14 @@ export function newLiveTurn(): LiveTurn {
   return { text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false };
 }
 
+/** The "no reply from … for 8 s" line says what is happening now: a newer one, a token or the attempt's end replaces it. */
+function endWaiting(turn: LiveTurn): void {
+  turn.notes = turn.notes.filter((note) => note.kind !== "waiting");
+}
+
 /** Folds one event of a running turn into what is shown. */
 export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
+  if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "attempt-failed" || event.type === "attempt-waiting") endWaiting(turn);
   switch (event.type) {
     case "text-delta":
       turn.text += event.delta;
@@ -46,6 +53,9 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
       turn.notes.push({ kind: "attempt", text: `${message}${event.next ? ` — trying ${event.next}` : ""}` });
       return;
     }
+    case "attempt-waiting":
+      turn.notes.push({ kind: "waiting", text: waitingNotice(event) });
+      return;
     case "model-loading":
       turn.notes.push({
         kind: "loading",
@@ -64,6 +74,7 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
 /** The turn's outcome: the model that answered, the fallback note, or the failure in words. */
 export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
   turn.done = true;
+  endWaiting(turn);
   if (result.ok) {
     turn.text = result.text;
     turn.model = result.model;
