@@ -7,7 +7,8 @@
  * and the body is the small top-level JSON with the kept parts spliced in, written as pieces of text.
  */
 export class WireParts {
-  private readonly kept = new WeakMap<object, Map<string, WirePart>>();
+  /** By variant, then by message: a protocol has few variants, a session many messages (no table per message). */
+  private readonly kept = new Map<string, WeakMap<object, WirePart>>();
 
   /**
    * The JSON of `build(key)`'s items, comma-separated without brackets (empty for none), made on the
@@ -15,12 +16,10 @@ export class WireParts {
    * `key` lives. `key` must not change afterwards (session messages never do).
    */
   part<K extends object>(key: K, variant: string, build: (key: K) => readonly unknown[]): WirePart {
-    let variants = this.kept.get(key);
-    let part = variants?.get(variant);
-    if (part) return part;
-    part = wirePart(build(key));
-    if (!variants) this.kept.set(key, (variants = new Map()));
-    variants.set(variant, part);
+    let byKey = this.kept.get(variant);
+    if (!byKey) this.kept.set(variant, (byKey = new WeakMap()));
+    let part = byKey.get(key);
+    if (!part) byKey.set(key, (part = wirePart(build(key))));
     return part;
   }
 }
