@@ -20,6 +20,14 @@ const SOAK_SESSIONS = 100;
 const SOAK_LONG_SESSIONS = 5;
 const SOAK_CONCURRENCY = 8;
 const SOAK_DEADLINE_MS = 10 * 60_000;
+/**
+ * RSS before and after the soak is measured the same way: after this long idle (longer than the
+ * gateway takes to give memory back when it goes quiet, src/cli/gateway/idle-memory.ts), the median
+ * of RSS_SAMPLES samples a second apart. One sample 2 s after the last turn (as before) caught a
+ * sawtooth of garbage not yet collected; the peak while busy is reported beside it.
+ */
+const RSS_IDLE_MS = 12_000;
+const RSS_SAMPLES = 5;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,8 +92,8 @@ const URL_LINE = /web chat at (http:\/\/[^/\s]+)\//;
 /** The reference: a bare Node HTTP server started the same way and asked the same /health. */
 const BARE_SERVER = `require("http").createServer((q,s)=>s.end('{"status":"ok"}')).listen(0,"127.0.0.1",function(){console.log("web chat at http://127.0.0.1:"+this.address().port+"/")})`;
 
-/** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits. */
-const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();console.log("idle reference ready");process.stdin.resume();process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms")})`;
+/** Does nothing but measure its event loop's delay (as HEARTH_LOOP_LAG does in the gateway) until its stdin ends or SIGTERM, and prints it as it exits (and at SIGUSR2, starting afresh). */
+const IDLE_LOOP_LAG = `const h=require("perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();const ms=(ns)=>Math.max(0,ns/1e6-10).toFixed(2);const line=()=>console.log("event-loop delay: p50 "+ms(h.percentile(50))+" ms, p99 "+ms(h.percentile(99))+" ms, max "+ms(h.max)+" ms");console.log("idle reference ready");process.stdin.resume();process.on("SIGUSR2",()=>{line();h.reset()});process.on("SIGTERM",()=>process.exit(0));process.on("exit",()=>{h.disable();line()})`;
 
 function vmRssBytes(pid: number | undefined): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -319,19 +327,21 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
     await idle.stop();
     throw error;
   });
-  let printed = "";
-  let idlePrinted = "";
   const through = `${gateway.url}/v1/chat/completions`;
   const latencies: number[][] = plan.map(() => []);
   let errors = 0;
   let done = 0;
   const healthIdle: number[] = [];
   const healthLoaded: number[] = [];
-  let rssBefore = Number.NaN;
-  let rssAfter = Number.NaN;
+  let rssBefore: number[] = [];
+  let rssAfter: number[] = [];
+  /** RSS right after the last turn (before the idle pause). */
+  let rssAtEnd = Number.NaN;
   /** RSS after each tenth of the turns: a plateau or a steady climb. */
   const rssAlong: number[] = [];
   let soakMs = Number.NaN;
+  let soakLag = "";
+  let idleSoakLag = "";
   try {
     for (let warm = 0; warm < 30; warm++) ok(await request(through, { body: chat("hearth", false, `warm-up ${warm}`), headers: { "x-hearth-session": "soak-warm-up" } }));
     await sleep(2_000);
@@ -339,7 +349,9 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
       healthIdle.push(await health(gateway.url));
       await sleep(20);
     }
-    rssBefore = mb(vmRssBytes(gateway.child.pid));
+    rssBefore = await idleRss(gateway.child.pid);
+    // The event-loop delay of the soak alone (not the warm-up, nor the idle pauses that would dilute it): counted afresh from here.
+    await lagMark([gateway, idle]);
 
     // Each session's turns in order; SOAK_CONCURRENCY turns in flight, always of the sessions least far along.
     const started = performance.now();
@@ -377,14 +389,15 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
     soakMs = performance.now() - started;
     soaking = false;
     await prober;
-    await sleep(2_000);
-    rssAfter = mb(vmRssBytes(gateway.child.pid));
+    rssAtEnd = mb(vmRssBytes(gateway.child.pid));
+    [soakLag = "", idleSoakLag = ""] = await lagMark([gateway, idle]);
+    rssAfter = await idleRss(gateway.child.pid);
   } finally {
-    [printed, idlePrinted] = await Promise.all([gateway.stop(), idle.stop()]);
+    await Promise.all([gateway.stop(), idle.stop()]);
   }
   const lagLine = /event-loop delay: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms/;
-  const lag = lagLine.exec(printed);
-  const idleLag = lagLine.exec(idlePrinted);
+  const lag = lagLine.exec(soakLag);
+  const idleLag = lagLine.exec(idleSoakLag);
   const early: number[] = [];
   const late: number[] = [];
   for (const [session, total] of plan.entries()) {
@@ -398,7 +411,8 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
   const all = latencies.flat().filter((value) => !Number.isNaN(value));
   const long = plan[0] ?? 0;
   const name = `soak (${done} of ${turns} turns, ${SOAK_SESSIONS} sessions, ${SOAK_LONG_SESSIONS} of ${long} turns, ${SOAK_CONCURRENCY} in flight)`;
-  results.add({ section: SECTION, name: `${name}: RSS after`, unit: "MB", samples: [rssAfter], reference: { name: "RSS before", samples: [rssBefore] }, target: "within 20 MB of before" });
+  results.add({ section: SECTION, name: `${name}: RSS after (idle ${RSS_IDLE_MS / 1000} s, median of ${RSS_SAMPLES})`, unit: "MB", samples: rssAfter, reference: { name: "RSS before, measured the same way", samples: rssBefore }, target: "within 20 MB of before" });
+  results.add({ section: SECTION, name: `${name}: RSS at the busiest (each tenth of the turns, and right after the last)`, unit: "MB", samples: [Math.max(...rssAlong, rssAtEnd)] });
   results.add({ section: SECTION, name: `${name}: agent turn`, unit: "ms", samples: all });
   results.add({ section: SECTION, name: `${name}: long sessions, last 10% of turns`, unit: "ms", samples: late, reference: { name: "first 10%", samples: early }, target: "no slower" });
   results.add({ section: SECTION, name: `${name}: /health under load`, unit: "ms", samples: loaded, reference: { name: "/health idle", samples: healthIdle } });
@@ -407,16 +421,41 @@ async function benchSoak(results: BenchResults, dir: string, config: string): Pr
     `gateway soak: ${done} agent turns (of ${turns}; HEARTH_BENCH_SOAK_TURNS) across ${SOAK_SESSIONS} sessions, ${SOAK_LONG_SESSIONS} of them ${long} turns long, in ${(soakMs / 1000).toFixed(1)} s, ${errors} errors (targets: RSS flat within 20 MB, event-loop delay p99 < 20 ms, no slowing)`,
     ["figure", "value"],
     [
-      ["RSS before / after / change", `${rssBefore.toFixed(1)} MB / ${rssAfter.toFixed(1)} MB / ${(rssAfter - rssBefore >= 0 ? "+" : "") + (rssAfter - rssBefore).toFixed(1)} MB`],
-      ["RSS after each tenth of the turns", rssAlong.map((value) => value.toFixed(0)).join(", ") + " MB"],
+      [
+        `RSS before / after / change (each: idle ${RSS_IDLE_MS / 1000} s, then the median of ${RSS_SAMPLES} samples 1 s apart)`,
+        `${median(rssBefore).toFixed(1)} MB / ${median(rssAfter).toFixed(1)} MB / ${(median(rssAfter) - median(rssBefore) >= 0 ? "+" : "") + (median(rssAfter) - median(rssBefore)).toFixed(1)} MB`,
+      ],
+      ["RSS after each tenth of the turns, and right after the last (busy)", `${rssAlong.map((value) => value.toFixed(0)).join(", ")} MB; ${rssAtEnd.toFixed(0)} MB`],
       ["agent turn p50 / p99", `${formatMs(median(all))} / ${formatMs(p99(all))}`],
       ["long sessions: first 10% p50 / last 10% p50 (ratio)", `${formatMs(median(early))} / ${formatMs(median(late))} (${(median(late) / median(early)).toFixed(2)}x)`],
       ["/health idle p50 / p99", `${formatMs(median(healthIdle))} / ${formatMs(p99(healthIdle))}`],
       ["/health under load p50 / p99", `${formatMs(median(loaded))} / ${formatMs(p99(loaded))} (${loaded.length} probes)`],
-      ["gateway event-loop delay p50 / p99 / max", lag ? `${lag[1]} ms / ${lag[2]} ms / ${lag[3]} ms (since listening, warm-up included)` : "not printed"],
+      ["gateway event-loop delay p50 / p99 / max", lag ? `${lag[1]} ms / ${lag[2]} ms / ${lag[3]} ms (the soak's turns; the warm-up and idle pauses apart)` : "not printed"],
       ["idle node process, same time: event-loop delay p50 / p99 / max", idleLag ? `${idleLag[1]} ms / ${idleLag[2]} ms / ${idleLag[3]} ms (the machine's own scheduling delay)` : "not printed"],
     ],
   );
+}
+
+/** SIGUSR2 to each (HEARTH_LOOP_LAG): each prints its event-loop delay so far and counts afresh; resolves with the line each printed. */
+async function lagMark(children: readonly Child[]): Promise<string[]> {
+  const before = children.map((child) => child.stdout().length);
+  for (const child of children) child.child.kill("SIGUSR2");
+  const lines = children.map(() => "");
+  for (const until = performance.now() + 5_000; performance.now() < until && lines.some((line) => line === ""); await sleep(20)) {
+    children.forEach((child, index) => (lines[index] = /event-loop delay: .*/.exec(child.stdout().slice(before[index]))?.[0] ?? ""));
+  }
+  return lines;
+}
+
+/** After `RSS_IDLE_MS` with nothing sent, RSS_SAMPLES samples of the process's RSS, a second apart (MB). */
+async function idleRss(pid: number | undefined): Promise<number[]> {
+  await sleep(RSS_IDLE_MS);
+  const samples: number[] = [];
+  for (let sample = 0; sample < RSS_SAMPLES; sample++) {
+    if (sample > 0) await sleep(1_000);
+    samples.push(mb(vmRssBytes(pid)));
+  }
+  return samples;
 }
 
 export async function benchGateway(results: BenchResults): Promise<void> {

@@ -21,6 +21,11 @@ export interface ConversationView {
 export interface ViewOptions {
   /** The user entry of the turn under way: in the view although it has no answer yet. */
   pending?: string | undefined;
+  /**
+   * The user messages made for entries by earlier views, kept by the caller (an agent) so that each
+   * turn sends the same message objects: the adapters keep each one's wire form (`WireParts`).
+   */
+  userMessages?: WeakMap<SessionEntry, UserMessage> | undefined;
 }
 
 /**
@@ -33,7 +38,7 @@ export interface ViewOptions {
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   const { start, model, reasoning } = sessionSettings(entries);
-  const current = entries.slice(start);
+  const current = start === 0 ? entries : entries.slice(start);
   let summary: string | undefined;
   let firstKept = 0;
   let foldedAt = -1;
@@ -52,17 +57,20 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     messages.push({ role: "user", content: `${SUMMARY_HEADING}\n${summary}` });
     ids.push(undefined);
   }
-  const addUser = (id: string, text: string, images: readonly { mediaType: string; data: string }[] = []): void => {
-    const content = (full: string): UserMessage["content"] =>
-      images.length === 0 ? full : [{ type: "text", text: full }, ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))];
+  const addUser = (entry: Extract<SessionEntry, { type: "user" }>): void => {
     // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
     if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
-      messages[0] = { role: "user", content: content(`${summaryPrefix(summary)}${text}`) };
-      ids[0] = id;
+      messages[0] = userMessage(entry, summaryPrefix(summary));
+      ids[0] = entry.id;
       return;
     }
-    messages.push({ role: "user", content: content(text) });
-    ids.push(id);
+    let message = options.userMessages?.get(entry);
+    if (!message) {
+      message = userMessage(entry, "");
+      options.userMessages?.set(entry, message);
+    }
+    messages.push(message);
+    ids.push(entry.id);
   };
   const pendingCalls = new Map<string, string>();
   const closePending = (): void => {
@@ -82,7 +90,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     if (index < firstKept || skipping) return;
     if (entry.type === "user") {
       closePending();
-      addUser(entry.id, entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text, entry.images);
+      addUser(entry);
     } else if (entry.type === "assistant") {
       closePending();
       messages.push(entry.message);
@@ -138,6 +146,13 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
   }
   close();
   return unanswered;
+}
+
+/** A user entry as the model sees it: its text (and any quoted text), `prefix` before it, and its images. */
+function userMessage(entry: Extract<SessionEntry, { type: "user" }>, prefix: string): UserMessage {
+  const text = `${prefix}${entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text}`;
+  const images = entry.images ?? [];
+  return { role: "user", content: images.length === 0 ? text : [{ type: "text", text }, ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))] };
 }
 
 /** What precedes the first kept user message when a summary opens it. */

@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context, Message } from "../ai/types.js";
-import { estimateContextTokens } from "../ai/usage.js";
+import { fixedCharacters, messageCharacters } from "../ai/usage.js";
 
 export interface Budget {
   /** The effective window: the smallest of the configured one, what the server loaded, what an overflow named. */
@@ -26,25 +26,33 @@ export function budgetFor(model: ModelSpec, knownWindow: number | undefined, res
 
 /**
  * Prompt tokens of a context: the estimate, calibrated by what the server reported for the last call
- * (its usage counts the prompt exactly, where the estimate only guesses).
+ * (its usage counts the prompt exactly, where the estimate only guesses). One pass over the messages,
+ * nothing copied: a long session's turn measures its whole history.
  */
 export function contextTokens(context: Context, measuredFrom = 0): number {
-  const estimate = estimateContextTokens(context);
-  return Math.round(estimate * calibration(context, measuredFrom));
+  const messages = context.messages;
+  // The last reply the server measured: its prompt was everything before it. Replies before `measuredFrom` answered another prompt (before a compaction).
+  let measured = -1;
+  for (let index = messages.length - 1; index >= measuredFrom && measured < 0; index--) {
+    const message = messages[index] as Message;
+    if (message.role === "assistant" && !message.usage.estimated) measured = index;
+  }
+  let before = fixedCharacters(context);
+  let after = 0;
+  messages.forEach((message, index) => {
+    if (measured >= 0 && index >= measured) after += messageCharacters(message);
+    else before += messageCharacters(message);
+  });
+  const estimate = Math.ceil((before + after) / 4);
+  return Math.round(estimate * calibration(messages[measured], Math.ceil(before / 4)));
 }
 
-/** Replies before `measuredFrom` were answers to another prompt (before a compaction): they say nothing about this one. */
-function calibration(context: Context, measuredFrom: number): number {
-  const messages = context.messages;
-  for (let index = messages.length - 1; index >= measuredFrom; index--) {
-    const message = messages[index] as Message;
-    if (message.role !== "assistant" || message.usage.estimated) continue;
-    const actual = message.usage.input + message.usage.cacheRead + message.usage.cacheWrite;
-    const estimated = estimateContextTokens({ ...context, messages: messages.slice(0, index) });
-    if (actual <= 0 || estimated <= 0) return 1;
-    return Math.min(3, Math.max(0.5, actual / estimated));
-  }
-  return 1;
+/** The server's count of the prompt a reply answered over the estimate of that prompt (1 when there is none). */
+function calibration(reply: Message | undefined, estimated: number): number {
+  if (reply?.role !== "assistant") return 1;
+  const actual = reply.usage.input + reply.usage.cacheRead + reply.usage.cacheWrite;
+  if (actual <= 0 || estimated <= 0) return 1;
+  return Math.min(3, Math.max(0.5, actual / estimated));
 }
 
 /** Pure: is it time to compact? */

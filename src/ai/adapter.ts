@@ -9,6 +9,7 @@ import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./typ
 import { linkAbort } from "../shared/abort-link.js";
 import { EventStream } from "../shared/event-stream.js";
 import { joinUrl } from "./http/join-url.js";
+import type { WireBody } from "./wire-parts.js";
 
 /**
  * Contract: `stream` returns at once and never throws; the stream yields text, reasoning, tool-call
@@ -116,7 +117,7 @@ export function bearerHeaders(holder: { apiKey: string | undefined }): Record<st
   return holder.apiKey ? { authorization: `Bearer ${holder.apiKey}` } : {};
 }
 
-/** POSTs JSON and returns the streaming response, or throws a FailureError classified from the error answer. */
+/** POSTs JSON (a value, or a `WireBody` already written) and returns the streaming response, or throws a FailureError classified from the error answer. */
 export async function postForStream(
   http: HttpClient,
   model: ModelSpec,
@@ -131,7 +132,7 @@ export async function postForStream(
     url,
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", ...headers, ...model.headers },
-    body: JSON.stringify(body),
+    body: isWireBody(body) ? body : JSON.stringify(body),
     timeouts: resolveTimeouts(model, options),
     firstByteLimit: options?.firstByteLimit,
     signal: options?.signal,
@@ -151,6 +152,10 @@ export async function postForStream(
   }
   builder.onActivity = () => response.markActivity();
   return response;
+}
+
+function isWireBody(body: unknown): body is WireBody {
+  return typeof body === "object" && body !== null && Array.isArray((body as Partial<WireBody>).chunks) && typeof (body as Partial<WireBody>).bytes === "number";
 }
 
 function safeJson(text: string): unknown {

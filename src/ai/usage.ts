@@ -1,5 +1,5 @@
 import type { ModelCost } from "./api.js";
-import type { Context, Usage } from "./types.js";
+import type { Context, Message, Usage } from "./types.js";
 
 export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false });
 
@@ -10,21 +10,31 @@ export function estimateTokens(text: string): number {
 
 /** The prompt's size when the server does not say: system prompt, messages and tool schemas. */
 export function estimateContextTokens(context: Context): number {
-  let characters = context.systemPrompt?.length ?? 0;
-  for (const message of context.messages) {
-    if (message.role === "user") {
-      characters += typeof message.content === "string" ? message.content.length : message.content.reduce((sum, part) => sum + (part.type === "text" ? part.text.length : 3000), 0);
-    } else if (message.role === "assistant") {
-      for (const part of message.content) {
-        characters += part.type === "tool-call" ? part.name.length + part.rawArguments.length : part.text.length;
-      }
-    } else {
-      characters += message.content.length + message.toolName.length;
-    }
-    characters += 16; // role and framing
-  }
-  for (const tool of context.tools ?? []) characters += tool.name.length + tool.description.length + JSON.stringify(tool.parameters).length;
+  let characters = fixedCharacters(context);
+  for (const message of context.messages) characters += messageCharacters(message);
   return Math.ceil(characters / 4);
+}
+
+/** The characters {@link estimateContextTokens} counts for the system prompt and the tool schemas. */
+export function fixedCharacters(context: Pick<Context, "systemPrompt" | "tools">): number {
+  let characters = context.systemPrompt?.length ?? 0;
+  for (const tool of context.tools ?? []) characters += tool.name.length + tool.description.length + JSON.stringify(tool.parameters).length;
+  return characters;
+}
+
+/** The characters {@link estimateContextTokens} counts for one message, its framing included. */
+export function messageCharacters(message: Message): number {
+  let characters = 16; // role and framing
+  if (message.role === "user") {
+    characters += typeof message.content === "string" ? message.content.length : message.content.reduce((sum, part) => sum + (part.type === "text" ? part.text.length : 3000), 0);
+  } else if (message.role === "assistant") {
+    for (const part of message.content) {
+      characters += part.type === "tool-call" ? part.name.length + part.rawArguments.length : part.text.length;
+    }
+  } else {
+    characters += message.content.length + message.toolName.length;
+  }
+  return characters;
 }
 
 /** US dollars for a usage at per-million-token prices. */

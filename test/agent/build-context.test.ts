@@ -84,6 +84,17 @@ test("tool calls left without results by a crash get an 'interrupted' result, so
   assert.equal(result?.role === "tool-result" ? result.isError : undefined, true);
 });
 
+test("an agent's views of a session hand back the same message objects turn after turn (their wire form is kept by them), and the same words", () => {
+  const entries = [user("u1", "hello"), reply("a1", "hi"), { ...user("u2", "look"), quoted: "a forwarded note", images: [{ mediaType: "image/png", data: "iVBO" }] }, reply("a2", "seen")];
+  const userMessages = new WeakMap();
+  const first = conversationView(entries, { userMessages });
+  const second = conversationView([...entries, user("u3", "and now?")], { userMessages, pending: "u3" });
+  assert.equal(second.messages.length, 5);
+  first.messages.forEach((message, index) => assert.equal(second.messages[index], message, `message ${index} is the same object`));
+  assert.deepEqual(first.messages, conversationView(entries).messages);
+  assert.deepEqual(second.messages[2], { role: "user", content: [{ type: "text", text: "look\n\na forwarded note" }, { type: "image", mediaType: "image/png", data: "iVBO" }] });
+});
+
 test("compaction keeps whole recent turns and folds the rest", () => {
   const entries: SessionEntry[] = [];
   for (let turn = 0; turn < 10; turn++) entries.push(user(`u${turn}`, `question ${turn} ${"x".repeat(400)}`), reply(`a${turn}`, `answer ${turn} ${"y".repeat(400)}`));
@@ -110,6 +121,16 @@ test("after a compaction, replies measured against the longer prompt no longer c
   assert.equal(view.measuredFrom, view.messages.length);
   assert.equal(contextTokens(context, view.measuredFrom), estimateContextTokens(context));
   assert.ok(contextTokens(context, 0) > estimateContextTokens(context) * 2, "without the fix the old usage would triple it");
+});
+
+test("the estimate is calibrated by the last measured reply: the server's count over the estimate of the prompt it answered", () => {
+  const measured: SessionEntry = { ...(reply("a1", "an answer of some length") as Extract<SessionEntry, { type: "assistant" }>) };
+  if (measured.type === "assistant") measured.message = { ...measured.message, usage: { ...usage, input: 30, cacheRead: 12 } };
+  const view = conversationView([user("u1", "a question ".repeat(20)), measured, user("u2", "and another one")], { pending: "u2" });
+  const context = { systemPrompt: "You are hearth.", messages: view.messages, tools: [{ name: "time", description: "The time", parameters: { type: "object" } }] };
+  const answered = estimateContextTokens({ ...context, messages: view.messages.slice(0, 1) });
+  assert.equal(contextTokens(context), Math.round(estimateContextTokens(context) * Math.min(3, Math.max(0.5, 42 / answered))));
+  assert.notEqual(contextTokens(context), estimateContextTokens(context));
 });
 
 test("the budget: the smaller of configured and loaded windows, minus the reply and a reserve", () => {

@@ -69,6 +69,32 @@ describe("compat switches", () => {
     assert.equal(server.requests.length, 3, "learned: one request, in the shape the server takes");
   });
 
+  test("a server that takes string content only: the same history is sent again in that shape, though its messages' wire form was kept", async () => {
+    server.requests.length = 0;
+    server.setHandler(() => ok);
+    const adapter = createOpenAICompletionsAdapter({ http });
+    const history: Context = {
+      messages: [
+        { role: "user", content: "What time is it?" },
+        { role: "assistant", content: [{ type: "tool-call", id: "c1", name: "time", arguments: {}, rawArguments: "{}" }], model: "m/m", api: "openai-completions", stopReason: "tool-use", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, cost: 0 },
+        { role: "tool-result", toolCallId: "c1", toolName: "time", content: "noon", isError: false },
+      ],
+    };
+    const model = modelSpec("openai-completions", server.baseUrl);
+    // Sent first in the usual shape, so the adapter keeps these messages' wire form with content null.
+    await run(adapter, model, history);
+    assert.equal(messages(server.requests[0])[1]?.content, null);
+    // Then the server (a Python one, say) takes string content only: an assistant turn of tool calls only must carry "", not null.
+    server.setHandler((request) =>
+      messages(request).some((message) => message.content === null) ? { kind: "json", status: 400, body: { error: { message: "content must be a string", type: "invalid_request_error" } } } : ok,
+    );
+    server.requests.length = 0;
+    const outcome = await run(adapter, model, history);
+    assert.equal(textOf(outcome.end), "Fine.", outcome.failure?.message);
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(messages(server.requests[1])[1], { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "time", arguments: "{}" } }] });
+  });
+
   test("a refusal that names nothing hearth can change is reported once, not retried", async () => {
     server.requests.length = 0;
     server.setHandler(() => ({ kind: "json", status: 400, body: { error: { message: "temperature must be between 0 and 2", type: "invalid_request_error" } } }));

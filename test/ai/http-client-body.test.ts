@@ -23,14 +23,16 @@ test("HttpClient sends a body of any characters whole, its Content-Length in byt
   const client = new HttpClient();
   try {
     const bodies = [JSON.stringify({ messages: [{ role: "user", content: "Grüße, 東京 🚀 — ça va?" }] }), "", "plain ascii"];
-    for (const body of bodies) {
+    // A long session's body comes in pieces (WireBody): they go out one after another, as one body.
+    const pieces = ['{"messages":[', '{"role":"user","content":"Grüße 🚀"}', ',{"role":"assistant","content":"東京"}', "]}"];
+    for (const body of [...bodies, { chunks: pieces, bytes: Buffer.byteLength(pieces.join("")) }]) {
       const result = await client.request({ url, method: "POST", headers: { "content-type": "application/json" }, body, timeouts: TIMEOUTS });
       assert.ok(result.ok);
       assert.equal(await result.response.text(), "ok");
     }
     assert.deepEqual(
       received,
-      bodies.map((body) => ({ length: String(Buffer.byteLength(body)), body })),
+      [...bodies, pieces.join("")].map((body) => ({ length: String(Buffer.byteLength(body)), body })),
     );
   } finally {
     client.destroy();

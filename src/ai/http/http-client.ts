@@ -9,7 +9,8 @@ export interface HttpRequest {
   url: string;
   method: "GET" | "POST";
   headers: Readonly<Record<string, string>>;
-  body?: string | undefined;
+  /** Text, sent as UTF-8: one string, or pieces written one after another (a long session's prompt; see `WireBody`). */
+  body?: string | { chunks: readonly string[]; bytes: number } | undefined;
   timeouts: Timeouts;
   /** Overrides timeouts.firstByteMs, read each time the limit is checked (it may be raised mid-call). */
   firstByteLimit?: { ms: number } | undefined;
@@ -76,9 +77,9 @@ export class HttpClient {
       }
       const url = new URL(request.url);
       const secure = url.protocol === "https:";
-      // The body goes out as the string it is (UTF-8): no copy of a long session's whole prompt per call.
+      // The body goes out as the text it is (UTF-8): no copy of a long session's whole prompt per call.
       const body = request.body;
-      const length = body === undefined ? undefined : Buffer.byteLength(body);
+      const length = body === undefined ? undefined : typeof body === "string" ? Buffer.byteLength(body) : body.bytes;
       // A kept-alive connection the server closed meanwhile fails at once, before any answer: the
       // request is sent again, on the next kept connection or a new one. A new connection's failure is final.
       const send = (): void => {
@@ -89,7 +90,13 @@ export class HttpClient {
           headers: { ...request.headers, ...(length === undefined ? {} : { "content-length": String(length) }) },
         });
         call.attach(outgoing, { url, secure, resend: send });
-        outgoing.end(body);
+        if (typeof body === "object") {
+          // Written in one go before the connection is handed over: Node sends the pieces in one writev.
+          for (const chunk of body.chunks) outgoing.write(chunk);
+          outgoing.end();
+        } else {
+          outgoing.end(body);
+        }
       };
       call.start();
       send();

@@ -1,5 +1,6 @@
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody, type WireParts } from "../../wire-parts.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -20,10 +21,16 @@ interface OllamaMessage {
  * without it Ollama runs the model at its own default and silently cuts longer prompts, which is the
  * reason to speak its native API rather than its OpenAI-compatible one.
  */
-export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
-  const messages: OllamaMessage[] = [];
-  if (context.systemPrompt) messages.push({ role: "system", content: context.systemPrompt });
-  for (const message of context.messages) messages.push(ollamaMessage(message));
+export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireParts): WireBody {
+  const messages: WirePart[] = [];
+  if (context.systemPrompt) messages.push(wirePart([{ role: "system", content: context.systemPrompt } satisfies OllamaMessage]));
+  for (const message of context.messages) messages.push(parts.part(message, "", ollamaMessages));
+  return jsonWithParts(ollamaFields(model, context, options), "messages", messages);
+}
+
+/** The body's fields, the messages standing as {@link PARTS}. */
+function ollamaFields(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const messages = PARTS;
   const modelOptions: Record<string, unknown> = {
     num_ctx: model.contextWindow,
     num_predict: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
@@ -40,6 +47,10 @@ export function ollamaRequestBody(model: ModelSpec, context: Context, options: C
   delete params.options;
   if (extraOptions && typeof extraOptions === "object") body.options = { ...modelOptions, ...(extraOptions as Record<string, unknown>) };
   return { ...body, ...params };
+}
+
+function ollamaMessages(message: Message): OllamaMessage[] {
+  return [ollamaMessage(message)];
 }
 
 function ollamaMessage(message: Message): OllamaMessage {

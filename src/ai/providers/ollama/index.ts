@@ -2,6 +2,7 @@ import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
+import { WireParts } from "../../wire-parts.js";
 import { ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
@@ -14,6 +15,7 @@ export function ollamaOrigin(baseUrl: string): string {
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
+  const parts = new WireParts();
   return {
     api: "ollama",
     stream(model, context, options) {
@@ -24,7 +26,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
         async (builder, wire, _compat, call) => {
           const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
           const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
-          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options), call, builder);
+          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, parts), call, builder);
           const what = "POST /api/chat";
           const mapper = new OllamaLineMapper(builder, what);
           read: for await (const lines of readNdjsonLines(response.body)) {

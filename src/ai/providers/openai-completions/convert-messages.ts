@@ -1,15 +1,25 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody, type WireParts } from "../../wire-parts.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type ChatMessage = ChatCompletionMessageParam;
 
-/** hearth's context → a chat completions request body. */
-export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, compat: ModelCompat = model.compat ?? {}): Record<string, unknown> {
-  const messages: ChatMessage[] = [];
-  if (context.systemPrompt) messages.push({ role: "system", content: context.systemPrompt });
-  for (const message of context.messages) messages.push(...chatMessages(message, compat));
+/** hearth's context → a chat completions request body, as bytes: each message's wire form is kept in `parts` for the next turn. */
+export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, settings: { compat?: ModelCompat | undefined; parts: WireParts }): WireBody {
+  const compat = settings.compat ?? model.compat ?? {};
+  const variant = compat.stringContentOnly ? "string-content" : "";
+  const parts: WirePart[] = [];
+  if (context.systemPrompt) parts.push(wirePart([{ role: "system", content: context.systemPrompt }]));
+  const build = (message: Message): ChatMessage[] => chatMessages(message, compat);
+  for (const message of context.messages) parts.push(settings.parts.part(message, variant, build));
+  return jsonWithParts(completionsFields(model, context, options, compat), "messages", parts);
+}
+
+/** The body's fields, the messages standing as {@link PARTS}. */
+function completionsFields(model: ModelSpec, context: Context, options: CallOptions | undefined, compat: ModelCompat): Record<string, unknown> {
+  const messages = PARTS;
   const body: Record<string, unknown> = {
     model: model.id,
     messages,

@@ -2,12 +2,14 @@ import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readSse } from "../../http/sse.js";
+import { WireParts } from "../../wire-parts.js";
 import { completionsRequestBody } from "./convert-messages.js";
 import { CompletionsChunkMapper } from "./map-chunks.js";
 
 /** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
 export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
+  const parts = new WireParts();
   return {
     api: "openai-completions",
     stream(model, context, options) {
@@ -16,7 +18,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
         context,
         options,
         async (builder, wire, shape, call) => {
-          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, shape), call, builder);
+          const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, { compat: shape, parts }), call, builder);
           const what = "POST /chat/completions";
           const mapper = new CompletionsChunkMapper(builder, what);
           let done = false;

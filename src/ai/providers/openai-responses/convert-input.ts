@@ -1,15 +1,28 @@
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { jsonWithParts, PARTS, type WireBody, type WireParts } from "../../wire-parts.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type InputItem = ResponseInputItem;
 
-/** hearth's context → a Responses API request body (stateless: the whole history each time). */
-export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+/**
+ * hearth's context → a Responses API request body (stateless: the whole history each time): its fields,
+ * and its bytes, each message's items kept in `parts` for the next turn.
+ */
+export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireParts): { fields: Record<string, unknown>; bytes: WireBody } {
+  const build = (message: Message): InputItem[] => inputItems(message, model.provider);
+  // The items depend on the provider only (reasoning goes back to the one that produced it).
+  const input = context.messages.map((message) => parts.part(message, model.provider, build));
+  const fields = responsesFields(model, context, options);
+  return { fields, bytes: jsonWithParts(fields, "input", input) };
+}
+
+/** The body's fields, the input items standing as {@link PARTS}. */
+function responsesFields(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: model.id,
-    input: context.messages.flatMap((message) => inputItems(message, model.provider)),
+    input: PARTS,
     stream: true,
     store: false,
     max_output_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),

@@ -1,12 +1,14 @@
 import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { readSse } from "../../http/sse.js";
+import { WireParts } from "../../wire-parts.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
 
 /** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
 export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
+  const parts = new WireParts();
   return {
     api: "openai-responses",
     stream(model, context, options) {
@@ -15,10 +17,10 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
         context,
         options,
         async (builder, wire, _compat, call) => {
-          const body = responsesRequestBody(model, wire, options);
-          const response = await postForStream(http, model, "/responses", bearerHeaders(model), body, call, builder);
+          const { fields, bytes } = responsesRequestBody(model, wire, options, parts);
+          const response = await postForStream(http, model, "/responses", bearerHeaders(model), bytes, call, builder);
           const what = "POST /responses";
-          const mapper = new ResponsesEventMapper(builder, what, typeof body.max_output_tokens === "number" ? body.max_output_tokens : undefined);
+          const mapper = new ResponsesEventMapper(builder, what, typeof fields.max_output_tokens === "number" ? fields.max_output_tokens : undefined);
           read: for await (const batch of readSse(response.body)) for (const message of batch) {
             if (message.data === "[DONE]") break read;
             const event = parseEventData(message.data, what) as Record<string, unknown>;
