@@ -32,8 +32,26 @@ test("after a busy spell, once idle for some checks and grown, one full collecti
   assert.equal(release.check(), false);
   assert.equal(release.check(), true, "idle for three checks");
   assert.deepEqual(releases, [{ heapBefore: 150 * MB, heapAfter: 30 * MB }]);
+  assert.equal(release.check(), true, "one more collection a check later, still idle (V8 shrinks its young generation only then)");
+  assert.equal(state.collections, 2);
   for (let check = 0; check < 10; check++) release.check();
-  assert.equal(state.collections, 1, "quiet afterwards: nothing more to give back");
+  assert.equal(state.collections, 2, "quiet afterwards: nothing more to give back");
+  assert.equal(releases.length, 1, "the follow-up is not a release of its own");
+});
+
+test("the follow-up collection waits while the gateway is busy, and runs once at the next idle check", () => {
+  const { state, release } = fakeProcess();
+  state.busy = 0.001;
+  state.heap = 150 * MB;
+  for (let check = 0; check < 3; check++) release.check();
+  assert.equal(state.collections, 1);
+  state.busy = 0.5;
+  assert.equal(release.check(), false, "busy: not now");
+  assert.equal(release.check(), false, "busy: not now");
+  state.busy = 0.001;
+  assert.equal(release.check(), true, "idle again: the follow-up");
+  for (let check = 0; check < 5; check++) release.check();
+  assert.equal(state.collections, 2, "the heap has not grown since: nothing more");
 });
 
 test("a heap that has not grown past the threshold since the last release is left alone, idle or not", () => {

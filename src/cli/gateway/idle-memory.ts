@@ -32,7 +32,8 @@ const BUSY_SHARE = 0.02;
  * collects only when something allocates, so a gateway that goes quiet keeps that size for as long
  * as it stays quiet, and Node never starts V8's own memory reducer. After a busy spell, once the
  * event loop has been idle for a few seconds and the heap has grown since the last release, one full
- * collection runs, compacting every page: no turn is under way then. A soak of 10,000 turns over 100
+ * collection runs, compacting every page, and one more a check later if still idle (only that one lets
+ * V8 shrink its young generation): no turn is under way then. A soak of 10,000 turns over 100
  * sessions: RSS 86 MB before, 258 MB at the end, 91 MB 8 s later (32 MB live; a plain full collection
  * left 252 MB, the live entries scattered over 160 MB of old space).
  */
@@ -46,6 +47,8 @@ export class IdleMemoryRelease {
   private timer: NodeJS.Timeout | undefined;
   private idleStreak = 0;
   private baseline: number;
+  /** A release ran at the last check: the next idle one collects once more (see `check`). */
+  private followUp = false;
 
   constructor(private readonly options: IdleMemoryOptions = {}) {
     this.intervalMs = options.intervalMs ?? 2_000;
@@ -66,9 +69,19 @@ export class IdleMemoryRelease {
     this.timer = undefined;
   }
 
-  /** One look: true when it released memory. */
+  /** One look: true when it collected (a release, or the one collection that follows it). */
   check(): boolean {
     this.idleStreak = this.utilization() < BUSY_SHARE ? this.idleStreak + 1 : 0;
+    if (this.followUp && this.idleStreak > 0) {
+      // V8 shrinks its young generation only at a collection that finds the allocation rate low since
+      // the collection before; the release's own collection may have measured the busy spell. So one
+      // more at the next idle check (seen: young generation 32 → 1 MiB, RSS −30 MB, where the release
+      // alone left it); a busy check in between only delays it.
+      this.followUp = false;
+      this.collect();
+      this.baseline = Math.min(this.baseline, this.heapBytes());
+      return true;
+    }
     const heapBefore = this.heapBytes();
     // The heap may also have shrunk by itself: growth counts from the smallest size seen since.
     this.baseline = Math.min(this.baseline, heapBefore);
@@ -77,6 +90,7 @@ export class IdleMemoryRelease {
     this.collect();
     const heapAfter = this.heapBytes();
     this.baseline = heapAfter;
+    this.followUp = true;
     this.options.onRelease?.({ heapBefore, heapAfter, ms: performance.now() - started });
     return true;
   }
