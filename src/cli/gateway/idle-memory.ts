@@ -91,6 +91,8 @@ export class IdleMemoryRelease {
     const heapAfter = this.heapBytes();
     this.baseline = heapAfter;
     this.followUp = true;
+    // The collection's own time is not the gateway being busy: the next check measures from here.
+    this.utilization();
     this.options.onRelease?.({ heapBefore, heapAfter, ms: performance.now() - started });
     return true;
   }
