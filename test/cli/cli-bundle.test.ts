@@ -62,9 +62,11 @@ describe("the bundled CLI", () => {
     assert.equal(await version(copy.dir), "0.1.0-tsc", "what tsc wrote runs, not the stale bundle");
   });
 
-  test("a bundle whose list of inputs is unreadable is not run", async () => {
-    writeFileSync(join(bundleDir, "inputs.json"), "{ not json");
-    assert.doesNotMatch(await version(copy.dir), /bundle/);
+  test("a bundle whose list of inputs is unreadable or damaged is not run, and the command still works", async () => {
+    for (const damaged of ["{ not json", "{}", '{"inputs":null}', '{"inputs":[]}', '{"inputs":[[null,1,2]]}', '{"inputs":["dist/x.js"]}', "[]"]) {
+      writeFileSync(join(bundleDir, "inputs.json"), damaged);
+      assert.doesNotMatch(await version(copy.dir), /bundle/, damaged);
+    }
   });
 });
 
