@@ -107,7 +107,7 @@ export class Agent {
     private readonly dependencies: AgentDependencies,
   ) {
     this.windows = dependencies.windows ?? new KnownWindows(undefined);
-    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending) => this.prompt(entries, pending).tokens });
+    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending) => this.prompt(entries, pending).tokens, rawPromptTokens: (entries, pending) => this.rawPromptTokens(entries, pending) });
   }
 
   /** The session's chain: its `/model` choice (or this turn's `--model`) first, then the agent's chain. */
@@ -136,6 +136,12 @@ export class Agent {
     const view = conversationView(entries, { pending, userMessages: this.userMessages });
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)) };
     return { context, tokens: contextTokens(context, view.measuredFrom) };
+  }
+
+  /** The size of the context a call would send now by the plain estimate, not calibrated by the server's counts. */
+  private rawPromptTokens(entries: readonly SessionEntry[], pending?: string): number {
+    const { context } = this.prompt(entries, pending);
+    return contextTokens(context, context.messages.length);
   }
 
   /** The last message of the session when it got no answer (failed, cancelled, cut short): what `/retry` sends again. */

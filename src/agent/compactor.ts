@@ -34,6 +34,8 @@ export interface CompactorDependencies {
   spec: AgentSpec;
   budget: (model: ModelSpec) => Promise<Budget>;
   promptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
+  /** The same prompt's size by the plain estimate (about four characters a token), not calibrated by the server's counts. */
+  rawPromptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: (() => number) | undefined;
 }
@@ -112,7 +114,13 @@ export class Compactor {
     const headroom = Math.floor(request.budget.promptTokens / 2);
     const view = conversationView(request.entries, { pending: request.pending });
     const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
-    const plan = planTrim(view, planned.firstKeptId, (firstKeptId) => this.dependencies.promptTokens([...request.entries, probe(firstKeptId)], request.pending) <= headroom) ?? planned;
+    // A cut is measured with the trim appended, where no reply the server counted calibrates the estimate
+    // yet: scale it as the server counts now (a tokenizer that counts twice the estimate kept twice too
+    // much, and the next turn trimmed again).
+    const raw = this.dependencies.rawPromptTokens(request.entries, request.pending);
+    const scale = raw > 0 ? Math.min(3, Math.max(0.5, tokensBefore / raw)) : 1;
+    const fits = (firstKeptId: string): boolean => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale <= headroom;
+    const plan = planTrim(view, planned.firstKeptId, fits) ?? planned;
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
     await this.dependencies.store.append(request.key, [entry]);
     request.entries.push(entry);

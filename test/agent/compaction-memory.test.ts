@@ -14,6 +14,7 @@ import { tempDir } from "../helpers/run-cli.js";
 import { testRouting } from "../helpers/routing.js";
 import { lastUser } from "../helpers/scripted-model.js";
 import { strictModel } from "../helpers/strict-model.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
 
 const WINDOW = 1_024;
 const SUMMARY_SAYS = /Summary so far|Conversation to add/;
@@ -30,9 +31,10 @@ const cutOffSummary: Reply = {
   ],
 };
 
-function agentFor(server: FakeServer, stateDir: string): { agent: Agent; close: () => void } {
+function agentFor(at: { server: FakeServer; stateDir: string; window?: number }): { agent: Agent; close: () => void } {
+  const { server, stateDir } = at;
   const text = `{ agents: { defaults: { model: "local/m" } },
-    models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: ${WINDOW}, maxTokens: 256 }] } } } }`;
+    models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: ${at.window ?? WINDOW}, maxTokens: 256 }] } } } }`;
   const source = { file: "hearth.json5", text };
   const { config } = parseConfigValue(parseJson5(text, source.file), source, {});
   const resolved = resolveModels(config, { env: {}, catalog: hostedCatalog, source });
@@ -61,7 +63,7 @@ describe("a small window where no summary can be written", () => {
         return { text: `Noted ${/^turn (\d+)/.exec(lastUser(turns))?.[1] ?? "?"}.` };
       }),
     );
-    const { agent, close } = agentFor(server, temp.dir);
+    const { agent, close } = agentFor({ server, stateDir: temp.dir });
     closers.push(close, () => server.close());
     const outcomes: string[] = [];
     for (let turn = 1; turn <= 24; turn++) {
@@ -72,6 +74,42 @@ describe("a small window where no summary can be written", () => {
     const trims = outcomes.filter((outcome) => outcome === "trimmed").length;
     assert.ok(trims >= 2, `the window filled more than once: ${outcomes.join(" ")}`);
     assert.equal(summaries.length, 1, `one summary was tried, then trims came at once: ${outcomes.join(" ")}`);
+    for (let index = 1; index < outcomes.length; index++) {
+      assert.ok(!(outcomes[index] === "trimmed" && outcomes[index - 1] === "trimmed"), `no two turns in a row trim: ${outcomes.join(" ")}`);
+    }
+    assert.ok(trims <= outcomes.length / 3, `trims leave room for several turns: ${outcomes.join(" ")}`);
+  });
+});
+
+describe("a small window, no summary, and a server that counts twice the plain estimate (a small-vocabulary tokenizer)", () => {
+  const temp = tempDir();
+  const closers: (() => unknown)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+    temp.cleanup();
+  });
+
+  test("a trim leaves out enough by the server's count: the next turns do not trim again", async () => {
+    const window = 4_096;
+    const counted = (request: RecordedRequest): number => Math.ceil(2 * promptTokens(request));
+    const server = await startFakeServer(
+      strictModel((turns, request) => {
+        if (SUMMARY_SAYS.test(lastUser(turns))) return { reply: cutOffSummary };
+        if (counted(request) > window) return { reply: { kind: "json", status: 400, body: { error: { code: 400, message: `request (${counted(request)} tokens) exceeds the available context size (${window} tokens), try increasing it`, type: "exceed_context_size_error" } } } };
+        const said = `Noted ${/^turn (\d+)/.exec(lastUser(turns))?.[1] ?? "?"}.`;
+        return { reply: { kind: "sse", frames: completionsStream({ text: said, usage: { input: counted(request), output: 4 } }) } };
+      }),
+    );
+    const { agent, close } = agentFor({ server, stateDir: temp.dir, window });
+    closers.push(close, () => server.close());
+    const outcomes: string[] = [];
+    for (let turn = 1; turn <= 40; turn++) {
+      const result = await agent.turn("s", `turn ${turn}: ${"a few words about the day and the weather. ".repeat(4)}`);
+      assert.equal(result.ok, true, `turn ${turn}: ${result.ok ? "" : result.error}`);
+      outcomes.push(result.compaction?.outcome ?? "-");
+    }
+    const trims = outcomes.filter((outcome) => outcome === "trimmed").length;
+    assert.ok(trims >= 2, `the window filled more than once: ${outcomes.join(" ")}`);
     for (let index = 1; index < outcomes.length; index++) {
       assert.ok(!(outcomes[index] === "trimmed" && outcomes[index - 1] === "trimmed"), `no two turns in a row trim: ${outcomes.join(" ")}`);
     }
