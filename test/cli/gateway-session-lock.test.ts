@@ -56,8 +56,9 @@ test("hearth gateway and hearth agent processes take turns on one session", { ti
     );
   }
   await Promise.all(jobs);
-  // The web chat's three turns end on the event stream.
-  for (let count = 0; count < 3; count += 1) await events.next((message) => message.event === "turn-end" && message.data.includes('"session":"shared"'));
+  // The gateway's six turns on the session (three by the API, already answered, and the web chat's
+  // three) end on the event stream: counting three could count the API's and read the file early.
+  for (let count = 0; count < 6; count += 1) await events.next((message) => message.event === "turn-end" && message.data.includes('"session":"shared"'));
   events.close();
 
   const entries = readFileSync(join(state, "sessions/shared.jsonl"), "utf8")
