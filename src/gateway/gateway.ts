@@ -60,6 +60,8 @@ export class Gateway implements GatewayPort {
   private readonly queue = new SessionQueue();
   private readonly listeners = new Set<(event: GatewayEvent) => void>();
   private readonly reachable = new Map<string, boolean>();
+  /** The catalogue last made, and from which catalog and agents (a reload brings new ones). */
+  private catalogueMade: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
   private problems: readonly string[] = [];
 
   constructor(private readonly dependencies: GatewayDependencies) {
@@ -167,25 +169,15 @@ export class Gateway implements GatewayPort {
     return out;
   }
 
-  /**
-   * The agents, and every model a request may name — the ones the config uses first (the agents'
-   * chains in order, then models with an alias, then local ones), then the rest of the catalog — so
-   * a listing, a picker or a "choose one of" shows the user's own models before hundreds of hosted ones.
-   */
+  /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
   catalogue(): Catalogue {
     const { catalog, agents } = this.dependencies.state();
-    const chained = [...new Set([...agents.values()].flatMap((agent) => agent.spec.chain.map((model) => model.ref)))];
-    const rank = (spec: ModelSpec): number => {
-      const inChain = chained.indexOf(spec.ref);
-      if (inChain >= 0) return inChain;
-      return chained.length + (catalog.aliasOf(spec.ref) ? 0 : spec.local ? 1 : 2);
-    };
-    const models = [...catalog.models.values()].map((spec, index) => ({ spec, index, rank: rank(spec) }));
-    models.sort((a, b) => a.rank - b.rank || a.index - b.index);
-    return {
-      agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
-      models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec })),
-    };
+    // Asked on every request (which name is which): made again only when a reload brings a new catalog or agents.
+    const cached = this.catalogueMade;
+    if (cached?.catalog === catalog && cached.agents === agents) return cached.catalogue;
+    const catalogue = makeCatalogue(catalog, agents);
+    this.catalogueMade = { catalog, agents, catalogue };
+    return catalogue;
   }
 
   /** Each provider some agent's chain uses: cooling (until when, why), down (no key), up (answered lately), or unknown. */
@@ -244,6 +236,8 @@ export class Gateway implements GatewayPort {
 
   /** A provider's health changed (a first-token sample came in): listeners hear of it. */
   announceHealth(provider: string): void {
+    // Told on every answer: worked out only while someone listens (a web chat page, /api/events).
+    if (this.listeners.size === 0) return;
     const models = this.chainModels().filter((model) => model.provider === provider);
     if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(provider, models) });
   }
@@ -318,4 +312,24 @@ export class Gateway implements GatewayPort {
 /** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */
 function stateFault(session: string, error: HearthError): TurnResult {
   return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined };
+}
+
+/**
+ * The agents, and every model a request may name — the ones the config uses first (the agents'
+ * chains in order, then models with an alias, then local ones), then the rest of the catalog — so
+ * a listing, a picker or a "choose one of" shows the user's own models before hundreds of hosted ones.
+ */
+function makeCatalogue(catalog: ModelCatalog, agents: ReadonlyMap<string, Agent>): Catalogue {
+  const chained = [...new Set([...agents.values()].flatMap((agent) => agent.spec.chain.map((model) => model.ref)))];
+  const rank = (spec: ModelSpec): number => {
+    const inChain = chained.indexOf(spec.ref);
+    if (inChain >= 0) return inChain;
+    return chained.length + (catalog.aliasOf(spec.ref) ? 0 : spec.local ? 1 : 2);
+  };
+  const models = [...catalog.models.values()].map((spec, index) => ({ spec, index, rank: rank(spec) }));
+  models.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  return {
+    agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
+    models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec })),
+  };
 }

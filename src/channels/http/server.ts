@@ -14,6 +14,7 @@ import { errorBody } from "./errors.js";
 import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
 import { requestGuard } from "./request-guard.js";
+import { requestLogger } from "./request-log.js";
 import { TurnControls } from "./turn-controls.js";
 
 export type { HttpLogger } from "./logger.js";
@@ -62,11 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const startedAt = options.startedAt ?? Date.now();
   const app = new Hono();
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
-  });
+  app.use(requestLogger(logger));
   app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice"], maxAge: 600 }));

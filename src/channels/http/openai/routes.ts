@@ -10,6 +10,8 @@ import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { replyHeaders } from "./reply-meta.js";
+import { nodeResponse } from "../node-response.js";
+import { noteRequest } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
 import { lastResponsesUserText, parseResponsesRequest, responsesContext } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
@@ -79,7 +81,6 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   app.post("/v1/chat/completions", async (c) => {
-    const started = performance.now();
     const request = parseChatRequest(await jsonBody(c));
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
@@ -89,7 +90,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
         ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastChatUserText(request.messages), canRestart, signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
-    const done = requestLog(logger, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream, started });
+    const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) {
       return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
     }
@@ -103,7 +104,6 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   app.post("/v1/responses", async (c) => {
-    const started = performance.now();
     const request = parseResponsesRequest(await jsonBody(c));
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
@@ -120,7 +120,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
       maxOutputTokens: request.options.maxTokens,
       user: request.user,
     });
-    const done = requestLog(logger, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream, started });
+    const done = requestLog(c, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
@@ -154,6 +154,13 @@ async function jsonBody(c: Context): Promise<unknown> {
 /** One AbortController per request, aborted when the client goes away: the upstream call stops with it. */
 function abortOnDisconnect(c: Context): AbortController {
   const controller = new AbortController();
+  // On Node, the response's close before it finished is the client going away (the web Request's signal would be built for it otherwise).
+  const outgoing = nodeResponse(c);
+  if (outgoing) {
+    if (outgoing.destroyed && !outgoing.writableFinished) controller.abort();
+    else outgoing.once("close", () => outgoing.writableFinished || controller.abort());
+    return controller;
+  }
   const signal = c.req.raw.signal;
   if (signal.aborted) controller.abort();
   else signal.addEventListener("abort", () => controller.abort(), { once: true });
@@ -174,10 +181,9 @@ function streamFailed(logger: OpenAiLogger, path: string) {
   return (error: unknown): void => logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, "openai-compatible stream failed");
 }
 
-function requestLog(logger: OpenAiLogger, fields: { route: string; mode: string; requested: string; stream: boolean; started: number }) {
-  return (outcome: { status: number; model: string | undefined; attempts: number }): void => {
-    const { started, ...rest } = fields;
-    logger.info({ ...rest, ...outcome, ms: Math.round(performance.now() - started) }, "openai-compatible request");
-  };
+/** What the request's log line says of the answer (the line itself is the server core's, one per request). */
+function requestLog(c: Context, fields: { route: string; mode: string; requested: string; stream: boolean }) {
+  noteRequest(c, fields);
+  return (outcome: { status: number; model: string | undefined; attempts: number }): void => noteRequest(c, { answer: outcome.status, model: outcome.model, attempts: outcome.attempts });
 }
 
