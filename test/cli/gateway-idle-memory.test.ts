@@ -85,6 +85,33 @@ test("a release that left the young generation large is followed by one more ful
   assert.equal(releases.length, 1, "the follow-up is not a release of its own");
 });
 
+test("a young generation grown by 8 MiB calls for a release by itself, once per quiet spell", () => {
+  const { state, release, releases } = fakeProcess();
+  state.busy = 0.6;
+  state.heap = 40 * MB + 15 * MB;
+  state.young = 16 * MB;
+  state.shrinks = false;
+  release.check();
+  state.busy = 0.001;
+  for (let check = 0; check < 3; check++) release.check();
+  assert.equal(state.youngCollections, 1);
+  assert.equal(releases.length, 1, "the heap grew by less than the threshold, the young generation by 15 MiB");
+  for (let check = 0; check < 20; check++) release.check();
+  assert.equal(state.collections, 2, "the release and its one follow-up; the young generation stayed large, yet no more while quiet");
+  state.busy = 0.5;
+  release.check();
+  state.busy = 0.001;
+  for (let check = 0; check < 3; check++) release.check();
+  assert.equal(releases.length, 2, "after another busy spell, again");
+  state.young = 8 * MB;
+  state.shrinks = true;
+  const fresh = fakeProcess();
+  fresh.state.young = 8 * MB;
+  fresh.state.busy = 0.001;
+  for (let check = 0; check < 10; check++) fresh.release.check();
+  assert.equal(fresh.state.collections, 0, "grown by 7 MiB: left alone");
+});
+
 test("a heap that has not grown past the threshold since the last release is left alone, idle or not", () => {
   const { state, release } = fakeProcess();
   state.busy = 0.5;
