@@ -5,6 +5,7 @@ import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type 
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
+import { SharedStrings } from "./shared-strings.js";
 import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
 
@@ -60,6 +61,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly files: SessionFiles;
   private readonly capacity: number;
   private readonly byteBudget: number;
+  /** The repeated values of the entries held in memory, one string each. */
+  private readonly shared = new SharedStrings();
   private directoryReady = false;
 
   constructor(
@@ -108,7 +111,8 @@ export class JsonlSessionStore implements SessionStore {
         const current = cached && cached.ino === before.ino && cached.size === before.size && !cached.tornTail ? cached : undefined;
         // A torn last line from a crash must not swallow the next entry: start on a fresh line.
         const prefix = before.size === 0 || (current ? current.endsWithNewline : await endsWithNewline(handle, before.size)) ? "" : "\n";
-        const bytes = Buffer.from(prefix + stored.map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+        const lines = stored.map((entry) => JSON.stringify(entry));
+        const bytes = Buffer.from(prefix + lines.join("\n") + "\n");
         let offset = 0;
         while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
         if (options.sync) {
@@ -119,7 +123,8 @@ export class JsonlSessionStore implements SessionStore {
         }
         const after = await handle.stat();
         if (current && after.size === before.size + bytes.length) {
-          current.entries.push(...stored.map((entry) => JSON.parse(JSON.stringify(entry)) as SessionEntry));
+          // Kept as the file has it (a copy the caller cannot change): each line as written, parsed.
+          current.entries.push(...lines.map((line) => this.shared.shareIn(JSON.parse(line) as SessionEntry)));
           current.size = current.consumed = after.size;
           current.mtimeMs = after.mtimeMs;
           current.lines += stored.length + (prefix ? 1 : 0);
@@ -230,7 +235,7 @@ export class JsonlSessionStore implements SessionStore {
         await readFully(handle, tail, grown.consumed);
         // A line this process could not finish was completed by another: it starts a fresh line.
         const from = !grown.endsWithNewline && tail[0] === 0x0a ? 1 : 0;
-        const parsed = parseSessionLines(tail.subarray(from), grown.lines + 1);
+        const parsed = parseSessionLines(tail.subarray(from), { line: grown.lines + 1, shared: this.shared });
         session = {
           ...grown,
           entries: [...grown.entries, ...parsed.entries],
@@ -245,7 +250,7 @@ export class JsonlSessionStore implements SessionStore {
         this.warnDamaged(key, path, parsed.damaged);
       } else {
         const bytes = await handle.readFile();
-        const parsed = parseSessionLines(bytes, 1);
+        const parsed = parseSessionLines(bytes, { line: 1, shared: this.shared });
         session = { entries: parsed.entries, damaged: parsed.damaged, tornTail: parsed.tornTail, ino: now.ino, size: bytes.length, mtimeMs: now.mtimeMs, consumed: parsed.consumed, lines: parsed.lines, endsWithNewline: parsed.endsWithNewline };
         this.warnDamaged(key, path, parsed.damaged);
       }

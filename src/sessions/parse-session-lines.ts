@@ -1,5 +1,6 @@
 import type { SessionEntry } from "./entries.js";
 import { checkEntry } from "./entry-schema.js";
+import type { SharedStrings } from "./shared-strings.js";
 
 /** What a run of session-file bytes held, from a line start on. */
 export interface ParsedLines {
@@ -16,11 +17,13 @@ export interface ParsedLines {
 }
 
 /**
- * Parses session lines; `firstLine` numbers the first one (1-based). Every line is checked against the
+ * Parses session lines; `from.line` numbers the first one (1-based); `from.shared`, when given, makes
+ * the repeated values of the entries one string each. Every line is checked against the
  * entry schema: one that is not a valid entry is reported, not returned. A last line without its
  * newline is an entry when it is valid JSON, else a torn tail left for a later read.
  */
-export function parseSessionLines(bytes: Buffer, firstLine: number): ParsedLines {
+export function parseSessionLines(bytes: Buffer, from: { line: number; shared?: SharedStrings | undefined }): ParsedLines {
+  const firstLine = from.line;
   const entries: SessionEntry[] = [];
   const damaged: ParsedLines["damaged"] = [];
   let start = 0;
@@ -44,7 +47,7 @@ export function parseSessionLines(bytes: Buffer, firstLine: number): ParsedLines
       }
       if (value !== undefined) {
         const checked = checkEntry(value);
-        if (checked.ok) entries.push(checked.entry);
+        if (checked.ok) entries.push(from.shared ? from.shared.shareIn(checked.entry) : checked.entry);
         else damaged.push({ line, reason: checked.reason });
       }
     }

@@ -1,7 +1,7 @@
 // A request body written from kept parts is, byte for byte, the JSON of the whole body.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jsonWithParts, PARTS, wirePart, WireParts } from "../../src/ai/wire-parts.js";
+import { jsonWithParts, partJson, PARTS, wirePart, WireParts } from "../../src/ai/wire-parts.js";
 
 const items = [
   [{ role: "user", content: "Grüße, 東京 🚀 — \"quoted\" \\ and a\nnewline" }],
@@ -44,14 +44,22 @@ test("a message's wire form is made once per variant and kept while the message 
     built++;
     return [{ variant }];
   };
-  assert.equal(parts.part(key, "", build("")).json, JSON.stringify({ variant: "" }));
-  assert.equal(parts.part(key, "", build("again")).json, JSON.stringify({ variant: "" }));
-  assert.equal(parts.part(key, "strings", build("strings")).json, JSON.stringify({ variant: "strings" }));
-  assert.equal(parts.part({}, "", build("another message")).json, JSON.stringify({ variant: "another message" }));
+  assert.equal(partJson(parts.part(key, "", build(""))), JSON.stringify({ variant: "" }));
+  assert.equal(partJson(parts.part(key, "", build("again"))), JSON.stringify({ variant: "" }));
+  assert.equal(partJson(parts.part(key, "strings", build("strings"))), JSON.stringify({ variant: "strings" }));
+  assert.equal(partJson(parts.part({}, "", build("another message"))), JSON.stringify({ variant: "another message" }));
   assert.equal(built, 3);
 });
 
 test("when a model's params replace the parted field, the body is the fields as they are", () => {
   const fields = { model: "m", messages: [{ role: "user", content: "from params" }] };
   assert.equal(jsonWithParts(fields, "messages", [wirePart([{ role: "user", content: "history" }])]).chunks.join(""), JSON.stringify(fields));
+});
+
+test("an all-ASCII part is kept as its string alone; one with other characters carries its UTF-8 length", () => {
+  assert.equal(wirePart([{ role: "user", content: "plain text" }]), JSON.stringify({ role: "user", content: "plain text" }));
+  const wide = wirePart([{ role: "user", content: "Grüße 🚀" }]);
+  assert.equal(typeof wide, "object");
+  assert.equal(partJson(wide), JSON.stringify({ role: "user", content: "Grüße 🚀" }));
+  assert.deepEqual(wide, { json: partJson(wide), bytes: Buffer.byteLength(partJson(wide)) });
 });
