@@ -63,7 +63,7 @@ describe("a client that goes away", () => {
       for await (const chunk of stream) {
         if (chunk.choices[0]?.delta.content) break;
       }
-      const logged = await api.waitForLog((fields) => fields.route === "chat" && fields.status === 499);
+      const logged = await api.waitForLog((fields) => fields.route === "chat" && fields.answer === 499);
       assert.equal(logged.mode, "proxy");
     } finally {
       await api.close();
@@ -84,7 +84,7 @@ describe("a client that goes away", () => {
       await reached;
       controller.abort();
       await assert.rejects(pending, OpenAI.APIUserAbortError);
-      const logged = await api.waitForLog((fields) => fields.route === "responses" && fields.status === 499);
+      const logged = await api.waitForLog((fields) => fields.route === "responses" && fields.answer === 499);
       assert.equal(logged.mode, "proxy");
     } finally {
       await api.close();

@@ -3,6 +3,7 @@
 // the routes served on 127.0.0.1, and the official `openai` SDK as the client.
 import { Hono } from "hono";
 import OpenAI from "openai";
+import { requestLogger } from "../../src/channels/http/request-log.js";
 import { openAiRoutes, type OpenAiLogger } from "../../src/channels/http/openai/routes.js";
 import { startFakeServer, type FakeServer, type Handler, type SseFrame } from "../fakes/fake-server.js";
 import { serveApp, testGateway, type TestGateway } from "../helpers/test-gateway.js";
@@ -57,8 +58,8 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
       };
       waiting.add(waiter);
     });
-  // Mounted the way the server core mounts it (src/channels/http: `app.route("/", openAiRoutes(…))`).
-  const app = new Hono().route("/", openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs, keepAliveMs: options.keepAliveMs }));
+  // Mounted the way the server core mounts it (src/channels/http: its one log line per request, then `app.route("/", openAiRoutes(…))`).
+  const app = new Hono().use(requestLogger({ ...logger, error: record })).route("/", openAiRoutes({ port: gateway.port, logger, loadWaitMs: options.loadWaitMs, headersWaitMs: options.headersWaitMs, keepAliveMs: options.keepAliveMs }));
   const served = await serveApp(app);
   const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
   return {

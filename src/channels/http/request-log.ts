@@ -5,28 +5,72 @@ import { nodeResponse } from "./node-response.js";
 /** What a route adds to its request's log line (the OpenAI routes: mode, model asked for, who answered, attempts). */
 export type RequestLogFields = Record<string, string | number | boolean | undefined>;
 
+/** A request's log line in the making: the fields routes noted, and whether one still owes its outcome. */
+interface RequestLogState {
+  fields: RequestLogFields;
+  /** A route said it will note its outcome (a stream's ends after the response is handed over). */
+  owed: boolean;
+  /** Set once the response has gone out while the outcome is still owed: writes the line. */
+  write?: (() => void) | undefined;
+}
+
 declare module "hono" {
   interface ContextVariableMap {
-    requestLog?: RequestLogFields;
+    requestLog?: RequestLogState;
   }
 }
 
-/** Adds fields to this request's one log line (written when the response has gone out). */
+/** How long the line waits for an owed outcome after the response has gone out. */
+const OWED_WAIT_MS = 5_000;
+
+function stateOf(c: Context): RequestLogState {
+  let state = c.get("requestLog");
+  if (!state) c.set("requestLog", (state = { fields: {}, owed: false }));
+  return state;
+}
+
+/** Adds fields to this request's one log line. */
 export function noteRequest(c: Context, fields: RequestLogFields): void {
-  c.set("requestLog", { ...c.get("requestLog"), ...fields });
+  Object.assign(stateOf(c).fields, fields);
+}
+
+/**
+ * The route will note how the request ended (`settle`) — for a stream, after its response was handed
+ * over: the line waits for it (at most OWED_WAIT_MS after the response went out).
+ */
+export function oweOutcome(c: Context): (fields: RequestLogFields) => void {
+  const state = stateOf(c);
+  state.owed = true;
+  return (fields) => {
+    Object.assign(state.fields, fields);
+    state.owed = false;
+    state.write?.();
+  };
 }
 
 /**
  * One log line per request — method, path, status, what the route noted, ms — written once the
- * response has gone out (a stream's when it ends), so the log's write never delays an answer.
+ * response has gone out (a stream's when it ends, with its outcome), so the log's write never delays
+ * an answer.
  */
 export function requestLogger(logger: HttpLogger): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    const line = (): void => logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ...c.get("requestLog"), ms: Math.round(performance.now() - started) }, "request");
+    let written = false;
+    const line = (): void => {
+      if (written) return;
+      written = true;
+      logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
+    };
+    const gone = (): void => {
+      const state = c.get("requestLog");
+      if (!state?.owed) return line();
+      state.write = line;
+      setTimeout(line, OWED_WAIT_MS).unref();
+    };
     const outgoing = nodeResponse(c);
-    if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", line);
-    else line();
+    if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", gone);
+    else gone();
   };
 }

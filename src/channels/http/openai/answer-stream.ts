@@ -4,7 +4,8 @@ import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
 import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
-import { nodeResponse, sseToNode } from "./sse-node.js";
+import { nodeResponse } from "../node-response.js";
+import { sseToNode } from "./sse-node.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {

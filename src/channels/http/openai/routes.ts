@@ -11,7 +11,7 @@ import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { replyHeaders } from "./reply-meta.js";
 import { nodeResponse } from "../node-response.js";
-import { noteRequest } from "../request-log.js";
+import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
 import { lastResponsesUserText, parseResponsesRequest, responsesContext } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
@@ -184,6 +184,7 @@ function streamFailed(logger: OpenAiLogger, path: string) {
 /** What the request's log line says of the answer (the line itself is the server core's, one per request). */
 function requestLog(c: Context, fields: { route: string; mode: string; requested: string; stream: boolean }) {
   noteRequest(c, fields);
-  return (outcome: { status: number; model: string | undefined; attempts: number }): void => noteRequest(c, { answer: outcome.status, model: outcome.model, attempts: outcome.attempts });
+  const settle = oweOutcome(c);
+  return (outcome: { status: number; model: string | undefined; attempts: number }): void => settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts });
 }
 

@@ -1,13 +1,6 @@
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import type { Context } from "hono";
 import type { ServerResponse } from "node:http";
 import type { SseOut } from "./sse-body.js";
-
-/** The Node response under a Hono context, when the app runs on @hono/node-server (`c.env.outgoing`). */
-export function nodeResponse(c: Context): ServerResponse | undefined {
-  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
-  return outgoing !== null && typeof outgoing === "object" && "writeHead" in outgoing && "write" in outgoing ? (outgoing as ServerResponse) : undefined;
-}
 
 /**
  * A stream of server-sent events written straight to Node's response, as sseBody writes one into a
