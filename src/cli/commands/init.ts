@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { HEARTH_SCHEMA_TITLE } from "../../config/json-schema.js";
 import { configLocation } from "../../config/paths.js";
 import { starterConfig } from "../../config/starter-config.js";
 import { HttpClient } from "../../ai/http/http-client.js";
@@ -26,15 +27,17 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
     ]);
   }
   mkdirSync(dirname(location.file), { recursive: true, mode: 0o700 });
-  const schema = copySchemaBeside(location.file);
+  const placed = copySchemaBeside(location.file);
+  const schema = placed && "copy" in placed ? placed.copy : undefined;
   writeFileSync(location.file, starterConfig(schema ? `./${basename(schema)}` : undefined), { mode: 0o600, flag: "wx" });
   const found = await discover(options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
   const changes = options.discover ? addToConfig(io, location.file, found) : [];
   if (options.json) {
-    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
+    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), ...(placed && "kept" in placed ? { schemaKept: placed.kept } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
     return 0;
   }
   writeLine(io.stdout, `Wrote ${location.file}${schema ? ` (and ${basename(schema)} beside it, for editors)` : ""}`);
+  if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
@@ -63,15 +66,31 @@ function addToConfig(io: CliIo, file: string, found: DiscoveryReport): string[] 
   return edit.changes;
 }
 
+/** Where the schema went: the copy `$schema` names, or a file of that name left as it was (not hearth's). */
+type SchemaCopy = { copy: string } | { kept: string; packaged: string };
+
 /**
  * The JSON Schema goes beside the config and `$schema` names it relatively: it stays valid when the
- * checkout or the installed package moves or goes away. Undefined when this install has no schema.
+ * checkout or the installed package moves or goes away. A file of that name is replaced only when it
+ * is hearth's own earlier copy (its title); another is the user's and stays. Undefined when this
+ * install has no schema.
  */
-function copySchemaBeside(configFile: string): string | undefined {
+function copySchemaBeside(configFile: string): SchemaCopy | undefined {
   const install = installDir(import.meta.url);
   const packaged = install === undefined ? undefined : join(install, "schema", "hearth.schema.json");
   if (packaged === undefined || !existsSync(packaged)) return undefined;
   const copy = join(dirname(configFile), "hearth.schema.json");
+  if (existsSync(copy) && !isHearthSchema(copy)) return { kept: copy, packaged };
   copyFileSync(packaged, copy);
-  return copy;
+  return { copy };
+}
+
+/** hearth's schema says who it is (src/config/json-schema.ts): a file that does not, or is not JSON, is someone else's. */
+function isHearthSchema(file: string): boolean {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { title?: unknown };
+    return parsed.title === HEARTH_SCHEMA_TITLE;
+  } catch {
+    return false;
+  }
 }
