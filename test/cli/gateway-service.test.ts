@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { installService, uninstallService, type CommandOutcome, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { createServer } from "node:net";
-import { runCli, tempDir } from "../helpers/run-cli.js";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 
 function host(platform: NodeJS.Platform, home: string, answers: (command: string, args: readonly string[]) => CommandOutcome = () => ({ code: 0, stdout: "", stderr: "" })) {
@@ -121,6 +121,41 @@ describe("hearth gateway install | uninstall | status", () => {
   test("other systems: a clear refusal", async () => {
     const { machine } = host("win32", join(temp.dir, "win"));
     await assert.rejects(installService(machine), /knows systemd \(Linux\) and launchd \(macOS\), not win32/);
+  });
+
+  test("status and doctor through the real CLI: a service that runs a checkout moved away, or another checkout, is named with the fix", async () => {
+    const home = join(temp.dir, "moved-home");
+    const config = temp.write("moved.json5", `{ gateway: { port: 1 } }`);
+    const env = { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth"), HEARTH_GATEWAY_URL: "http://127.0.0.1:1" };
+    const unitFile = join(home, ".config", "systemd", "user", "hearth-gateway.service");
+    const install = (bin: string) => installService({ ...host("linux", home).machine, programArguments: [process.execPath, bin, "gateway"] });
+    const doctorFinding = async () => {
+      const doctor = await runCli(["doctor", "--json", "--config", config], { env });
+      return (JSON.parse(doctor.stdout) as { findings: { id: string; severity: string; seen: string; fix: string }[] }).findings.find((finding) => finding.id === "gateway-service");
+    };
+
+    await install("/tmp/hearth-checkout-moved-away/bin/hearth");
+    assert.equal(existsSync(unitFile), true);
+    const status = await runCli(["gateway", "status", "--config", config], { env });
+    assert.match(status.stdout, /service: installed/);
+    assert.match(status.stdout, /service: .*\/tmp\/hearth-checkout-moved-away\/bin\/hearth no longer exists \(moved or deleted\): the service fails at every start/);
+    assert.match(status.stdout, new RegExp(`fix: run \`\\./bin/hearth gateway install\` again from the checkout the service should run \\(from this one, it runs ${hearthBin.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)`));
+    const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", config], { env })).stdout) as { service: { problem?: { kind: string } } };
+    assert.equal(json.service.problem?.kind, "missing");
+    const missing = await doctorFinding();
+    assert.equal(missing?.severity, "error");
+    assert.match(missing?.seen ?? "", /hearth-checkout-moved-away\/bin\/hearth no longer exists/);
+    assert.match(missing?.fix ?? "", /hearth gateway install` again/);
+
+    mkdirSync(join(temp.dir, "other-checkout", "bin"), { recursive: true });
+    const other = temp.write("other-checkout/bin/hearth", "#!/usr/bin/env node\n");
+    await install(other);
+    assert.match((await runCli(["gateway", "status", "--config", config], { env })).stdout, /another checkout than this one/);
+    assert.equal((await doctorFinding())?.severity, "warn");
+
+    await install(hearthBin);
+    assert.doesNotMatch((await runCli(["gateway", "status", "--config", config], { env })).stdout, /service: .*runs/);
+    assert.equal((await doctorFinding())?.severity, "ok");
   });
 
   test("status through the real CLI: not running, not installed (exit 1); running (exit 0)", async () => {

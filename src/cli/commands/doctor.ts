@@ -6,6 +6,7 @@ import { isHearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
+import { installedServiceFile, thisBin } from "./gateway-service.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface DoctorOptions extends GlobalOptions {
@@ -34,6 +35,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       cooldownWarnings,
       // Where /health is asked when not where gateway.bind and gateway.port say (a gateway elsewhere; the tests).
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
+      service: serviceCheck(io),
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });
@@ -54,6 +56,11 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   } finally {
     http.destroy();
   }
+}
+
+function serviceCheck(io: CliIo): DoctorInput["service"] {
+  const file = installedServiceFile(io);
+  return file && { file, bin: thisBin() };
 }
 
 function printFinding(io: CliIo, finding: Finding): void {
