@@ -6,6 +6,7 @@ import { starterConfig } from "../../config/starter-config.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders } from "../../ops/discover-write.js";
+import { askPrimaryServer, choosePrimary, currentPrimary } from "../../ops/discover-primary.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -30,8 +31,17 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   const placed = copySchemaBeside(location.file);
   const schema = placed && "copy" in placed ? placed.copy : undefined;
   writeFileSync(location.file, starterConfig(schema ? `./${basename(schema)}` : undefined), { mode: 0o600, flag: "wx" });
-  const found = await discover(options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
-  const changes = options.discover ? addToConfig(io, location.file, found) : [];
+  const http = new HttpClient();
+  let found: DiscoveryReport;
+  let plan: DiscoveredPlan;
+  try {
+    found = await discoverServers(http, options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
+    plan = await planDiscovered(io, { file: location.file, found, http });
+  } finally {
+    http.destroy();
+  }
+  if (options.discover && found.servers.length > 0) writeFileSync(location.file, plan.text, { mode: 0o600 });
+  const changes = options.discover ? (found.servers.length === 0 ? ["no model server answered: the starter config is as written"] : plan.changes) : [];
   if (options.json) {
     writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), ...(placed && "kept" in placed ? { schemaKept: placed.kept } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
     return 0;
@@ -45,26 +55,45 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
     const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
     writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
   }
-  if (changes.length > 0) writeLine(io.stdout, `Next: set agents.defaults.model.primary to the model you want first, then run \`${commandLine(io, "doctor")}\`.`);
-  else writeLine(io.stdout, `Next: load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\`.`);
+  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover) })}`);
   return 0;
 }
 
-async function discover(origins: readonly string[]): Promise<DiscoveryReport> {
-  const http = new HttpClient();
-  try {
-    return await discoverServers(http, origins);
-  } finally {
-    http.destroy();
-  }
+/** What adding the servers found does to the new config: their providers, and the primary when the starter's is not served (choosePrimary). */
+interface DiscoveredPlan {
+  text: string;
+  changes: string[];
+  /** The primary the servers found give the config, when it changes. */
+  primary: string | undefined;
+  /** Why the primary stays, with what to set. */
+  advice: string | undefined;
 }
 
-function addToConfig(io: CliIo, file: string, found: DiscoveryReport): string[] {
-  if (found.servers.length === 0) return ["no model server answered: the starter config is as written"];
-  const edit = addDiscoveredProviders(readFileSync(file, "utf8"), found.servers, io.env);
-  writeFileSync(file, edit.text, { mode: 0o600 });
-  return edit.changes;
+async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryReport; http: HttpClient }): Promise<DiscoveredPlan> {
+  const text = readFileSync(what.file, "utf8");
+  if (what.found.servers.length === 0) return { text, changes: [], primary: undefined, advice: undefined };
+  const added = addDiscoveredProviders(text, what.found.servers, io.env);
+  const decision = choosePrimary(added.text, { servers: what.found.servers, primaryServer: await askPrimaryServer(what.http, added.text, what.found), env: io.env });
+  const primary = decision.change === undefined ? undefined : currentPrimary(decision.text).ref;
+  return { text: decision.text, changes: [...added.changes, ...(decision.change ? [decision.change] : [])], primary, advice: decision.advice };
 }
+
+/** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */
+function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean }): string {
+  const { found, plan } = what;
+  if (found.servers.length === 0) {
+    return `load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\` (with llama-server, Ollama or vLLM instead: start it, then \`${commandLine(io, "models discover --write")}\` adds its models and makes one the primary).`;
+  }
+  const kinds = [...new Set(found.servers.map((server) => KIND_NAMES[server.kind]))].join(" and ");
+  if (what.wrote) {
+    if (plan.primary) return `\`${commandLine(io, "models list")}\` shows the chain, ${plan.primary} (${kinds}) first; \`${commandLine(io, "doctor")}\` checks it.`;
+    return `\`${commandLine(io, "models list")}\` shows the chain${plan.advice ? ` (${plan.advice})` : ""}; \`${commandLine(io, "doctor")}\` checks it.`;
+  }
+  if (plan.primary) return `the command above adds the models of ${kinds} and makes ${plan.primary} the primary (the starter's primary is not served); then \`${commandLine(io, "models list")}\`.`;
+  return `the command above adds the models of ${kinds}; then \`${commandLine(io, "models list")}\` shows the chain.`;
+}
+
+const KIND_NAMES: Record<DiscoveryReport["servers"][number]["kind"], string> = { lmstudio: "LM Studio", llamacpp: "llama.cpp", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "an OpenAI-compatible server" };
 
 /** Where the schema went: the copy `$schema` names, or a file of that name left as it was (not hearth's). */
 type SchemaCopy = { copy: string } | { kept: string; packaged: string };
