@@ -55,6 +55,12 @@ describe("the gateway token in ~/.hearth/gateway.env", () => {
     const shown = await runCli(["--config", config, "config", "show", "--json"], { env });
     assert.equal(shown.code, 0, shown.stderr);
     assert.ok(!shown.stdout.includes(token), "config show hides it");
+    // doctor keeps it owner-only: a file others can read is a warning that --fix mends.
+    chmodSync(file, 0o644);
+    const loose = (JSON.parse((await runCli(["--config", config, "doctor", "--json", "--fix"], { env })).stdout) as { findings: (Finding & { severity: string; fixed?: boolean })[] }).findings.find((finding) => finding.id === "env-file-permissions");
+    assert.equal(loose?.severity, "warn");
+    assert.equal(loose?.fixed, true);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
     // The environment wins over the file.
     const exported = await runCli(["--config", config, "config", "validate"], { env: { ...env, HEARTH_GATEWAY_TOKEN: "another-token-0123456789" } });
     assert.equal(exported.code, 0, exported.stderr);

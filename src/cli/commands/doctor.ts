@@ -1,5 +1,6 @@
 import { HttpClient } from "../../ai/http/http-client.js";
 import { configLocation, stateDir } from "../../config/paths.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { runDoctor, type DoctorInput, type Finding } from "../../ops/doctor.js";
 import { isHearthError } from "../../shared/errors.js";
@@ -36,6 +37,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       // Where /health is asked when not where gateway.bind and gateway.port say (a gateway elsewhere; the tests).
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
       service: serviceCheck(io),
+      envFile: serviceEnvFile(io.env),
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });
