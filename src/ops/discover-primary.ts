@@ -55,7 +55,7 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
     const modelId = current.ref.slice(current.ref.indexOf("/") + 1);
     const served = primaryServer?.models.some((candidate) => candidate.id === modelId) ?? false;
     if (current.localOrigin === undefined || served) {
-      const why = current.localOrigin === undefined ? "it is not a local server's model" : `${current.localOrigin} serves it`;
+      const why = current.localOrigin === undefined ? "it is not the model of a local provider in this config" : `${current.localOrigin} serves it`;
       return { text, advice: `the primary stays ${current.ref} (${why}); to answer with ${ref} first, set agents.defaults.model.primary to "${ref}"` };
     }
   }

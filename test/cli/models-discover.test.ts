@@ -217,7 +217,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.equal(providers.llamacpp?.models[0]?.maxTokens, 512, "a quarter of a small window");
     assert.equal(providers.ollama?.models[0]?.reasoning, true);
 
-    assert.match(report.written?.note ?? "", /^the primary stays anthropic\/claude-sonnet-4-5 \(it is not a local server's model\); to answer with lmstudio\/minimax\/minimax-m2\.1 first, set agents\.defaults\.model\.primary to "lmstudio\/minimax\/minimax-m2\.1"$/);
+    assert.match(report.written?.note ?? "", /^the primary stays anthropic\/claude-sonnet-4-5 \(it is not the model of a local provider in this config\); to answer with lmstudio\/minimax\/minimax-m2\.1 first, set agents\.defaults\.model\.primary to "lmstudio\/minimax\/minimax-m2\.1"$/);
     assert.ok(text.includes('primary: "anthropic/claude-sonnet-4-5"'), "a hosted primary stays");
     const again = await discover([lmstudio.url], ["--write", "--config", file]);
     assert.deepEqual(again.written?.changes, ["models.providers.lmstudio already lists every model the server has: left as it was"]);

@@ -7,7 +7,7 @@ import { HttpClient } from "../../ai/http/http-client.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders } from "../../ops/discover-write.js";
 import { askPrimaryServer, choosePrimary, currentPrimary } from "../../ops/discover-primary.js";
-import { HearthError } from "../../shared/errors.js";
+import { HearthError, isHearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -36,7 +36,11 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   let plan: DiscoveredPlan;
   try {
     found = await discoverServers(http, options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
-    plan = await planDiscovered(io, { file: location.file, found, http });
+    // Without --discover the plan only shapes the advice: one that cannot be made leaves the plain advice.
+    plan = await planDiscovered(io, { file: location.file, found, http }).catch((error: unknown) => {
+      if (options.discover || !isHearthError(error)) throw error;
+      return { text: "", changes: [], primary: undefined, advice: undefined };
+    });
   } finally {
     http.destroy();
   }
