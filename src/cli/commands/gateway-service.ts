@@ -50,7 +50,7 @@ function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
 export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions): Promise<number> {
   const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
   const port = options.port === undefined ? gateway.port : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new HearthError("usage", `--port: "${options.port ?? ""}" is not a port number (1–65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new HearthError("usage", `--port: "${options.port ?? ""}" is not a port number (0–65535)`);
   const address = { bind: options.bind ?? gateway.bind, port };
   const host = machine(io, options);
   const url = gatewayUrl(address);
