@@ -4,7 +4,8 @@
 // about a third of its start. Run by `npm run build`, after tsc.
 //
 // Staleness: dist/bundle/inputs.json lists every file the bundle was made from with its size and
-// mtime. bin/hearth runs the bundle only while each of them is unchanged; after a plain
+// mtime, and every file of the bundle with its size. bin/hearth runs the bundle only while each of
+// them is unchanged (and no chunk is missing); after a plain
 // `npx tsc -p tsconfig.json` (or an npm install) it runs dist/cli/ as tsc wrote it.
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -47,7 +48,12 @@ const inputs = Object.keys(result.metafile.inputs).map((file) => {
   const stat = statSync(path);
   return [relative(root, path), stat.size, stat.mtimeMs];
 });
-writeFileSync(join(outDir, "inputs.json"), `${JSON.stringify({ note: "bin/hearth runs this bundle only while every input below has this size and mtime (else dist/cli/)", inputs })}\n`);
+// The bundle's own files by size: one deleted or cut short (a partial copy, a cleanup) fails only the command that loads it, mid-run.
+const outputs = Object.keys(result.metafile.outputs).map((file) => [relative(root, resolve(root, file)), statSync(resolve(root, file)).size]);
+writeFileSync(
+  join(outDir, "inputs.json"),
+  `${JSON.stringify({ note: "bin/hearth runs this bundle only while every input below has this size and mtime, and every output this size (else dist/cli/)", inputs, outputs })}\n`,
+);
 
 const chunks = Object.keys(result.metafile.outputs).length;
 console.log(`cli bundle: dist/bundle/ ${chunks} files from ${inputs.length} inputs (${Math.round(performance.now() - started)} ms)`);

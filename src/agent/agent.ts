@@ -58,6 +58,8 @@ export interface TurnOptions {
   retry?: UserEntry | undefined;
   /** Images that came with the message (base64); one over `MAX_IMAGE_BYTES` is described instead. */
   images?: readonly InboundImage[] | undefined;
+  /** The channel the message came through, kept on its entry (`hearth usage --by channel`). */
+  channel?: string | undefined;
 }
 
 export interface InboundImage {
@@ -174,6 +176,7 @@ export class Agent {
       quoted,
       ...(images.kept.length > 0 ? { images: images.kept } : {}),
       ...(options.retry ? { retryOf: options.retry.id } : {}),
+      ...(options.channel ? { channel: options.channel } : {}),
     };
     fresh.push(user);
     // The one fsync of the turn: the message is on disk before any model is called.

@@ -37,7 +37,7 @@ export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientCon
   const source = text === undefined ? undefined : { file: location.file, text };
   const { config, envUsed } = parseConfigValue(text === undefined ? {} : checked, source, io.env);
   const resolved = resolveModels(config, { env: io.env, catalog: hostedCatalog, source });
-  io.secrets?.add(secretEnvValues(envUsed, io.env));
+  io.secrets?.add(secretEnvValues(envUsed));
   for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
   return { config, raw, resolved, file: text === undefined ? undefined : location.file };
 }

@@ -17,7 +17,7 @@ export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
   const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
   const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
   // From here on, the config's keys, header values and URL credentials are masked in all output.
-  io.secrets?.add(secretEnvValues(loaded.envUsed, io.env));
+  io.secrets?.add(secretEnvValues(loaded.envUsed));
   for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
   return { loaded, resolved, warnings: [...loaded.warnings, ...resolved.warnings] };
 }

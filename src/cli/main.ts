@@ -188,7 +188,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .action(run(async () => (await import("./commands/gateway.js")).gatewayCommand));
   gateway
     .command("install")
-    .description("install and start the gateway as a per-user service (systemd user unit on Linux, launchd agent on macOS)")
+    .description("install and start the gateway as a per-user service (systemd user unit on Linux, launchd agent on macOS); --port/--bind set where it listens, else the config's gateway.port/bind")
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/gateway-service.js")).gatewayInstall));
   gateway

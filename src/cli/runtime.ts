@@ -93,7 +93,7 @@ export async function createRuntime(options: RuntimeOptions) {
     if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: await firstListedLocalModel(http) }), undefined, options.env).config };
     const resolved = resolveModels(loaded.config, { env: options.env, catalog: hostedCatalog, source: loaded.source });
     // From here on, the config's keys, header values and URL credentials are masked in all output.
-    options.secrets?.add(secretEnvValues(loaded.envUsed, options.env));
+    options.secrets?.add(secretEnvValues(loaded.envUsed));
     for (const provider of resolved.catalog.providers.values()) options.secrets?.add(modelSecrets(provider));
     const ids = ["main", ...loaded.config.agents.list.map((agent) => agent.id).filter((id) => id !== "main")];
     const agents = new Map(

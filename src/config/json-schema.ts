@@ -2,6 +2,9 @@ import * as z from "zod";
 import { modelChainSchema } from "./schema/agents-section.js";
 import { configSchema } from "./schema/index.js";
 
+/** The schema's title: how `hearth init` tells its own earlier copy from a user's file of the same name. */
+export const HEARTH_SCHEMA_TITLE = "hearth config";
+
 /**
  * The config's JSON Schema for editors (`schema/hearth.schema.json`), from the one zod schema. The
  * `model` shorthand (a bare reference string) is a preprocessing step zod cannot express, so it is
@@ -22,7 +25,7 @@ export function configJsonSchema(): Record<string, unknown> {
   }) as Record<string, unknown>;
   return {
     ...schema,
-    title: "hearth config",
+    title: HEARTH_SCHEMA_TITLE,
     description: "hearth.json5: providers, models, aliases, agents and their model chains. Generated from src/config/schema by npm run build.",
   };
 }

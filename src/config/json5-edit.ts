@@ -46,6 +46,18 @@ export function insertMembers(text: string, value: OpenedValue, block: string): 
   return `${text.slice(0, value.inside)}\n${block}${closing}${closing === "" ? rest : rest.replace(/^[ \t]+/, "")}`;
 }
 
+/** Replaces the string value at `path` (a member whose value is a quoted string); undefined when the text has no such member or its value is not a string. */
+export function replaceString(text: string, path: ConfigPath, value: string): string | undefined {
+  if (path.length === 0) return undefined;
+  const position = locatePaths(text).get(pathKey(path));
+  if (!position) return undefined;
+  let offset = skipSpace(text, skipToken(text, offsetOf(text, position)));
+  if (text[offset] !== ":") return undefined;
+  offset = skipSpace(text, offset + 1);
+  if (text[offset] !== '"' && text[offset] !== "'") return undefined;
+  return `${text.slice(0, offset)}${JSON.stringify(value)}${text.slice(skipToken(text, offset))}`;
+}
+
 /** A JSON5 rendering of a plain value: identifier keys unquoted, two-space indentation from `indent`. */
 export function renderJson5(value: unknown, indent: string): string {
   if (Array.isArray(value)) {

@@ -7,6 +7,7 @@ import { readConfigFile } from "./read-config-file.js";
 import { configLocation, type ConfigLocation, type PathEnvironment } from "./paths.js";
 import { configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
 import { configSchema, type HearthConfig } from "./schema/index.js";
+import { readServiceEnv, serviceEnvFile } from "./service-env.js";
 import { substituteEnv } from "./substitute-env.js";
 
 export interface LoadedConfig {
@@ -15,8 +16,8 @@ export interface LoadedConfig {
   /** Absent when no file exists at the default location and hearth runs on defaults. */
   source: ConfigSource | undefined;
   warnings: ConfigProblem[];
-  /** Environment variables substituted into the config (their values are hidden by `config show`). */
-  envUsed: ReadonlySet<string>;
+  /** Environment variables substituted into the config, name → value (the secret ones are hidden by `config show` and the logs). */
+  envUsed: ReadonlyMap<string, string>;
 }
 
 export interface LoadOptions extends PathEnvironment {
@@ -40,7 +41,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
         `fix: check the path, or run \`${options.command ?? "hearth"} init\` to write a starter config there`,
       ]);
     }
-    return { config: parseConfigValue({}, undefined, options.env).config, location, source: undefined, warnings: [], envUsed: new Set() };
+    return { config: parseConfigValue({}, undefined, options.env).config, location, source: undefined, warnings: [], envUsed: new Map() };
   }
   const source: ConfigSource = { file: location.file, text };
   const parsed = parseJson5(text, location.file);
@@ -53,7 +54,7 @@ export function parseConfigValue(
   value: unknown,
   source: ConfigSource | undefined,
   env: NodeJS.ProcessEnv,
-): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Set<string> } {
+): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Map<string, string> } {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new HearthError("config", `${escapeControlCharacters(source?.file ?? "the config")}: the top level must be an object { … }`, [
       "fix: start the file with { and end it with }",
@@ -61,7 +62,9 @@ export function parseConfigValue(
   }
   const structural = checkStructure(value, source?.file ?? "the config");
   if (structural.length > 0) throw configProblemsError(source, structural);
-  const substituted = substituteEnv(value, env);
+  // A variable the environment lacks may be in ~/.hearth/gateway.env, which the installed service reads: every command reads it too.
+  const envFile = serviceEnvFile(env);
+  const substituted = substituteEnv(value, envFile ? { env, file: envFile, read: () => readServiceEnv(envFile) } : env);
   const problems = [...substituted.problems];
   // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.

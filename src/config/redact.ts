@@ -24,11 +24,8 @@ export function redactSecrets<T>(value: T, secretValues: ReadonlySet<string> = n
 }
 
 /** The values of substituted variables whose names look secret, for redactSecrets. */
-export function secretEnvValues(used: Iterable<string>, env: NodeJS.ProcessEnv): Set<string> {
+export function secretEnvValues(used: ReadonlyMap<string, string>): Set<string> {
   const values = new Set<string>();
-  for (const name of used) {
-    const value = env[name];
-    if (value && SECRET_VARIABLE.test(name)) values.add(value);
-  }
+  for (const [name, value] of used) if (value && SECRET_VARIABLE.test(name)) values.add(value);
   return values;
 }

@@ -8,18 +8,36 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface SubstitutionResult {
   value: unknown;
   problems: ConfigProblem[];
-  /** Names of the environment variables used, for `config show` to hide their values. */
-  used: Set<string>;
+  /** The variables used, name → value, for `config show` and the logs to hide the secret ones. */
+  used: Map<string, string>;
+}
+
+/** Where else a variable may be set than the environment: a file such as `~/.hearth/gateway.env`, read only when a variable is missing. */
+export interface EnvFallback {
+  env: NodeJS.ProcessEnv;
+  /** The file's path, named in the error for a variable set in neither. */
+  file: string;
+  read: () => ReadonlyMap<string, string>;
 }
 
 /**
  * Replaces `${VAR}` in every string value with the variable's value; `$${VAR}` stands for a literal
- * `${VAR}`. A missing variable is an error naming it and the key path; `$VAR` without braces, which
+ * `${VAR}`. A variable the environment does not set is looked up in the fallback file, if given; one
+ * set in neither is an error naming it and the key path; `$VAR` without braces, which
  * is never substituted, draws a warning.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): SubstitutionResult {
+export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFallback): SubstitutionResult {
   const problems: ConfigProblem[] = [];
-  const used = new Set<string>();
+  const used = new Map<string, string>();
+  const fallback = isFallback(source) ? source : undefined;
+  const env = fallback ? fallback.env : (source as NodeJS.ProcessEnv);
+  let fromFile: ReadonlyMap<string, string> | undefined;
+  const lookup = (name: string): string | undefined => {
+    const set = env[name];
+    if ((set !== undefined && set !== "") || !fallback) return set;
+    fromFile ??= fallback.read();
+    return fromFile.get(name);
+  };
 
   const visit = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === "string") return substituteString(node, path);
@@ -48,19 +66,25 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv): Substitut
         problems.push({ severity: "error", path, message: `"\${${name ?? ""}}" is not a valid environment variable reference` });
         return match;
       }
-      const found = env[variable];
+      const found = lookup(variable);
       if (found === undefined || found === "") {
         problems.push({
           severity: "error",
           path,
-          message: `environment variable ${variable} is not set (referenced as "\${${variable}}"); set it, or write the value in the config`,
+          message: fallback
+            ? `environment variable ${variable} is not set (referenced as "\${${variable}}"), nor in ${fallback.file}; add ${variable}=… there (every command and the installed gateway service read it), export it, or write the value in the config`
+            : `environment variable ${variable} is not set (referenced as "\${${variable}}"); set it, or write the value in the config`,
         });
         return match;
       }
-      used.add(variable);
+      used.set(variable, found);
       return found;
     });
   };
 
   return { value: visit(value, []), problems, used };
+}
+
+function isFallback(source: NodeJS.ProcessEnv | EnvFallback): source is EnvFallback {
+  return typeof (source as { read?: unknown }).read === "function";
 }

@@ -168,7 +168,7 @@ async function saveUnanswered(store: SessionStore, item: InboxItem): Promise<boo
     const at = new Date().toISOString();
     await store.append(item.session, [
       ...(entries.length === 0 ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
-      { type: "user", id: newEntryId(), at: item.at, text: item.text },
+      { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
       { type: "turn-failed", id: newEntryId(), at, error: NOT_STARTED, attempts: [], cause: "transient" },
     ]);
     return true;

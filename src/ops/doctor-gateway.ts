@@ -4,6 +4,7 @@ import { record, stringOf } from "../ai/json-fields.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -13,7 +14,7 @@ export interface GatewayCheck {
   running: boolean;
 }
 
-const TOKEN_FIX = 'set gateway.auth.token to "${HEARTH_GATEWAY_TOKEN}" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24)';
+const TOKEN_FIX = `write a token: ${GATEWAY_TOKEN_ADVICE}`;
 const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS';
 
 /**

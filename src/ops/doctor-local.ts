@@ -9,7 +9,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
 
 /** Config and state owner-only (0600 file, 0700 dir); `fix` applies chmod, which loses nothing. */
-export function permissionFindings(paths: { configFile: string | undefined; stateDir: string }, fix: boolean): Finding[] {
+export function permissionFindings(paths: { configFile: string | undefined; stateDir: string; envFile?: string | undefined }, fix: boolean): Finding[] {
   const findings: Finding[] = [];
   const check = (path: string | undefined, id: string, wanted: number, what: string): void => {
     if (!path || !existsSync(path)) return;
@@ -23,7 +23,7 @@ export function permissionFindings(paths: { configFile: string | undefined; stat
       severity: "warn",
       group: "files",
       title: `${what} is readable by others`,
-      seen: `${path} has mode ${octal(mode)}: other users of this machine can read ${id === "config-permissions" ? "its keys and settings" : "your sessions and state"}`,
+      seen: `${path} has mode ${octal(mode)}: other users of this machine can read ${id === "config-permissions" ? "its keys and settings" : id === "env-file-permissions" ? "the keys and the gateway token in it" : "your sessions and state"}`,
       fix: `chmod ${octal(wanted)} ${path}`,
     };
     if (fix) {
@@ -34,6 +34,7 @@ export function permissionFindings(paths: { configFile: string | undefined; stat
   };
   check(paths.configFile, "config-permissions", 0o600, "the config file");
   check(paths.stateDir, "state-permissions", 0o700, "the state directory");
+  check(paths.envFile, "env-file-permissions", 0o600, "the gateway's env file");
   return findings;
 }
 

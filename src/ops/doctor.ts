@@ -5,6 +5,7 @@ import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
+import { serviceFindings, type InstalledServiceFile } from "./gateway-service-target.js";
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
 import { modelsStatus, reachability, type ChainStatus } from "./models-status.js";
 import { whatsappFindings } from "./doctor-whatsapp.js";
@@ -30,6 +31,10 @@ export interface DoctorInput {
   cooldownWarnings: readonly string[];
   /** Where to ask the gateway's GET /health instead of the config's gateway.bind and gateway.port (HEARTH_GATEWAY_URL). */
   gatewayUrl?: string | undefined;
+  /** `~/.hearth/gateway.env` (keys and the gateway token for the service and the config's `${VAR}`s): owner-only, like the config. */
+  envFile?: string | undefined;
+  /** Where `hearth gateway install` puts the service on this system (none elsewhere), and this checkout's bin/hearth it would run. */
+  service?: { file: InstalledServiceFile; bin: string } | undefined;
   now: number;
   fix: boolean;
   disk?: DiskThresholds;
@@ -62,8 +67,9 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   }
   const gateway = await gatewayFindings(input.http, "error" in config ? undefined : config.loaded.config.gateway, input.gatewayUrl);
   findings.push(...gateway.findings);
+  if (input.service) findings.push(...serviceFindings(input.service.file, input.service.bin));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));
-  findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir }, input.fix));
+  findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir, envFile: input.envFile }, input.fix));
   findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));
   findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
   return { findings, checks: findings.length, errors: findings.filter((finding) => finding.severity === "error" && !finding.fixed).length };

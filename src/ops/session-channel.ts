@@ -1,5 +1,6 @@
 /**
- * Which channel a session belongs to, from its key: `whatsapp:<jid>`, `http` / `http:<user>` (the
+ * Which channel a session belongs to, guessed from its key where its messages do not record their
+ * channel (files from before they did; `hearth usage` reads the recorded one first): `whatsapp:<jid>`, `http` / `http:<user>` (the
  * OpenAI-compatible API), `web-…` or `webchat:…` (the web chat page); anything else is the terminal.
  */
 export function channelOf(session: string): "whatsapp" | "http" | "webchat" | "cli" {

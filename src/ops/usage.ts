@@ -92,15 +92,20 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     }
     let agent = "main";
     let turn: string | undefined;
+    // Each turn's channel as its message recorded it; files from before that, by the session's key.
+    let channel: string = channelOf(session);
     const fallbackTurns = new Set<string>();
     for (const entry of entries) {
       if (entry.type === "session") agent = entry.agent;
-      if (entry.type === "user") turn = entry.id;
+      if (entry.type === "user") {
+        turn = entry.id;
+        channel = entry.channel ?? channelOf(session);
+      }
       if (entry.type !== "assistant") continue;
       if (since !== undefined && Date.parse(entry.at) < since) continue;
       const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok");
       const local = options.isLocal(entry.message.model, answered?.baseUrl);
-      const key = options.by === "model" ? entry.message.model : options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channelOf(session);
+      const key = options.by === "model" ? entry.message.model : options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channel;
       const row = rows.get(key) ?? emptyRow(key);
       rows.set(key, row);
       add(row, entry, local);

@@ -15,6 +15,8 @@ export type SessionEntry =
       retryOf?: string | undefined;
       /** Images that came with the message (base64), for models that read images. */
       images?: readonly { mediaType: string; data: string }[] | undefined;
+      /** The channel it came through (`cli`, `http`, `webchat`, `whatsapp`); absent in files written before it was recorded. */
+      channel?: string | undefined;
     }
   | { type: "assistant"; id: string; at: string; message: AssistantMessage; attempts: readonly AttemptRecord[] }
   | { type: "tool-result"; id: string; at: string; message: ToolResultMessage }

@@ -56,7 +56,7 @@ type SchemaOf<T extends SessionEntry["type"]> = z.ZodType<Extract<SessionEntry, 
 
 const ENTRY_SCHEMAS: { [T in SessionEntry["type"]]: SchemaOf<T> } = {
   session: z.looseObject({ type: z.literal("session"), version: z.literal(1), at: stamp, agent: text }),
-  user: z.looseObject({ type: z.literal("user"), ...entry, text, quoted: z.string().optional(), retryOf: z.string().optional(), images: z.array(z.looseObject({ mediaType: text, data: text })).optional() }),
+  user: z.looseObject({ type: z.literal("user"), ...entry, text, quoted: z.string().optional(), retryOf: z.string().optional(), images: z.array(z.looseObject({ mediaType: text, data: text })).optional(), channel: z.string().optional() }),
   assistant: z.looseObject({ type: z.literal("assistant"), ...entry, message: assistantMessage, attempts: z.array(attempt) }),
   "tool-result": z.looseObject({ type: z.literal("tool-result"), ...entry, message: toolResultMessage }),
   "turn-failed": z.looseObject({ type: z.literal("turn-failed"), ...entry, error: text, attempts: z.array(attempt), cause: z.enum(["cancelled", "permanent", "transient"]).optional() }),

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { installService, uninstallService, type CommandOutcome, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { createServer } from "node:net";
-import { runCli, tempDir } from "../helpers/run-cli.js";
+import { watchStart } from "../../src/cli/gateway/service-checks.js";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 
 function host(platform: NodeJS.Platform, home: string, answers: (command: string, args: readonly string[]) => CommandOutcome = () => ({ code: 0, stdout: "", stderr: "" })) {
@@ -121,6 +122,84 @@ describe("hearth gateway install | uninstall | status", () => {
   test("other systems: a clear refusal", async () => {
     const { machine } = host("win32", join(temp.dir, "win"));
     await assert.rejects(installService(machine), /knows systemd \(Linux\) and launchd \(macOS\), not win32/);
+  });
+
+  test("status and doctor through the real CLI: a service that runs a checkout moved away, or another checkout, is named with the fix", async () => {
+    const home = join(temp.dir, "moved-home");
+    const config = temp.write("moved.json5", `{ gateway: { port: 1 } }`);
+    const env = { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth"), HEARTH_GATEWAY_URL: "http://127.0.0.1:1" };
+    const unitFile = join(home, ".config", "systemd", "user", "hearth-gateway.service");
+    const install = (bin: string) => installService({ ...host("linux", home).machine, programArguments: [process.execPath, bin, "gateway"] });
+    const doctorFinding = async () => {
+      const doctor = await runCli(["doctor", "--json", "--config", config], { env });
+      return (JSON.parse(doctor.stdout) as { findings: { id: string; severity: string; seen: string; fix: string }[] }).findings.find((finding) => finding.id === "gateway-service");
+    };
+
+    await install("/tmp/hearth-checkout-moved-away/bin/hearth");
+    assert.equal(existsSync(unitFile), true);
+    const status = await runCli(["gateway", "status", "--config", config], { env });
+    assert.match(status.stdout, /service: installed/);
+    assert.match(status.stdout, /service: .*\/tmp\/hearth-checkout-moved-away\/bin\/hearth no longer exists \(moved or deleted\): the service fails at every start/);
+    assert.match(status.stdout, new RegExp(`fix: run \`\\./bin/hearth gateway install\` again from the checkout the service should run \\(from this one, it runs ${hearthBin.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)`));
+    const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", config], { env })).stdout) as { service: { problem?: { kind: string } } };
+    assert.equal(json.service.problem?.kind, "missing");
+    const missing = await doctorFinding();
+    assert.equal(missing?.severity, "error");
+    assert.match(missing?.seen ?? "", /hearth-checkout-moved-away\/bin\/hearth no longer exists/);
+    assert.match(missing?.fix ?? "", /hearth gateway install` again/);
+
+    mkdirSync(join(temp.dir, "other-checkout", "bin"), { recursive: true });
+    const other = temp.write("other-checkout/bin/hearth", "#!/usr/bin/env node\n");
+    await install(other);
+    assert.match((await runCli(["gateway", "status", "--config", config], { env })).stdout, /another checkout than this one/);
+    assert.equal((await doctorFinding())?.severity, "warn");
+
+    await install(hearthBin);
+    assert.doesNotMatch((await runCli(["gateway", "status", "--config", config], { env })).stdout, /service: .*runs/);
+    assert.equal((await doctorFinding())?.severity, "ok");
+  });
+
+  test("install through the real CLI refuses a port another program holds, naming it and the fix, and installs nothing", async () => {
+    const home = join(temp.dir, "port-home");
+    const config = temp.write("port.json5", `{}`);
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, "127.0.0.1", () => resolve((holder.address() as { port: number }).port)));
+    try {
+      const result = await runCli(["gateway", "install", "--config", config, "--port", String(port)], { env: { HOME: home } });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use by node, pid ${process.pid}: the service would fail at every start; nothing installed`));
+      assert.match(result.stderr, new RegExp(`fix: \`\\./bin/hearth gateway install --port ${port + 1}\` \\(or set gateway\\.port\\), or stop the program that holds it`));
+      assert.equal(existsSync(join(home, ".config", "systemd", "user", "hearth-gateway.service")), false);
+    } finally {
+      holder.close();
+    }
+  });
+
+  test("install through the real CLI reports a service that exits at once, with where its log is (exit 1)", async () => {
+    const home = join(temp.dir, "exits-home");
+    const fakeBin = join(temp.dir, "fake-systemctl");
+    mkdirSync(fakeBin, { recursive: true });
+    // systemctl as a user session has it: every command succeeds; `show` says the unit exited and waits to restart.
+    writeFileSync(join(fakeBin, "systemctl"), `#!/bin/sh\ncase "$*" in *" show "*) printf 'ActiveState=activating\\nSubState=auto-restart\\nExecMainStatus=2\\nNRestarts=1\\n' ;; esac\nexit 0\n`, { mode: 0o755 });
+    const port = await freePort();
+    const config = temp.write("exits.json5", `{ gateway: { port: ${port} } }`);
+    const result = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${fakeBin}:${process.env.PATH ?? ""}` } });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /ran systemctl --user enable --now hearth-gateway\.service/);
+    assert.match(result.stderr, /the gateway service started and exited at once \(systemd: activating \(auto-restart\), exit status 2, restarted 1 times\); systemd keeps restarting it/);
+    assert.match(result.stderr, new RegExp(`its log: \`journalctl --user -u hearth-gateway\\.service -n 50\`, ${join(home, "state", "logs", "gateway.log").replace(/[.]/g, "\\.")}`));
+    assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error/);
+  });
+
+  test("a service that exits at once is seen (systemd auto-restart, launchd's last exit code); one that answers is up", async () => {
+    const watch = (manager: "systemd" | "launchd", stdout: string, answers = false) =>
+      watchStart({ manager, uid: 501, run: () => Promise.resolve({ code: 0, stdout, stderr: "" }), answers: () => Promise.resolve(answers), pause: () => Promise.resolve(), looks: 3 });
+    assert.deepEqual(await watch("systemd", "ActiveState=activating\nSubState=auto-restart\nExecMainStatus=2\nNRestarts=3\n"), { state: "exited", seen: "systemd: activating (auto-restart), exit status 2, restarted 3 times" });
+    assert.deepEqual(await watch("systemd", "ActiveState=failed\nSubState=failed\nExecMainStatus=1\nNRestarts=0\n"), { state: "exited", seen: "systemd: failed (failed), exit status 1" });
+    assert.deepEqual(await watch("systemd", "ActiveState=active\nSubState=running\nExecMainStatus=0\n"), { state: "silent" }, "running, not answering yet");
+    assert.deepEqual(await watch("systemd", "ActiveState=active\nSubState=running\n", true), { state: "answers" });
+    assert.deepEqual(await watch("launchd", "\tstate = not running\n\tlast exit code = 2\n"), { state: "exited", seen: "launchd: not running, last exit code 2" });
+    assert.deepEqual(await watch("launchd", "\tstate = running\n\tlast exit code = (never exited)\n"), { state: "silent" });
   });
 
   test("status through the real CLI: not running, not installed (exit 1); running (exit 0)", async () => {

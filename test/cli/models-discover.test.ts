@@ -36,7 +36,7 @@ interface Server {
 interface Report {
   servers: Server[];
   silent: { origin: string; reason: string }[];
-  written?: { file: string; changes: string[] };
+  written?: { file: string; changes: string[]; note?: string };
 }
 
 const COMMENTED = `// my config: keep this comment
@@ -217,6 +217,8 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.equal(providers.llamacpp?.models[0]?.maxTokens, 512, "a quarter of a small window");
     assert.equal(providers.ollama?.models[0]?.reasoning, true);
 
+    assert.match(report.written?.note ?? "", /^the primary stays anthropic\/claude-sonnet-4-5 \(it is not the model of a local provider in this config\); to answer with lmstudio\/minimax\/minimax-m2\.1 first, set agents\.defaults\.model\.primary to "lmstudio\/minimax\/minimax-m2\.1"$/);
+    assert.ok(text.includes('primary: "anthropic/claude-sonnet-4-5"'), "a hosted primary stays");
     const again = await discover([lmstudio.url], ["--write", "--config", file]);
     assert.deepEqual(again.written?.changes, ["models.providers.lmstudio already lists every model the server has: left as it was"]);
     assert.equal(readFileSync(file, "utf8"), text, "nothing changed the second time");
@@ -233,9 +235,54 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
 }
 `);
     const report = await discover([lmstudio.url], ["--write", "--config", file]);
-    assert.deepEqual(report.written?.changes, ["added 1 model (qwen/qwen3-4b-2507) to models.providers.lmstudio.models"]);
+    assert.deepEqual(report.written?.changes, [
+      "added 1 model (qwen/qwen3-4b-2507) to models.providers.lmstudio.models",
+      'set agents.defaults.model.primary to "lmstudio/minimax/minimax-m2.1" (was unset: the config named none)',
+    ]);
     assert.ok(readFileSync(file, "utf8").includes("// mine"));
     assert.equal((await runCli(["config", "validate", "--config", file])).code, 0);
+  });
+
+  test("--write makes the model found the primary when the config's local primary is not served: its server silent, or serving other models; a served one stays", async () => {
+    const silent = await refusedUrl();
+    const config = (baseUrl: string, id: string) => `{
+  agents: { defaults: { model: { primary: "lmstudio/${id}", fallbacks: ["anthropic/claude-sonnet-4-5"] } } },
+  models: { providers: { lmstudio: { baseUrl: "${baseUrl}/v1", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "${id}" }] } } },
+}
+`;
+    const gone = temp.write("primary-gone.json5", config(silent, "minimax-m2.1-gs32"));
+    const report = await discover([llamacpp.url], ["--write", "--config", gone]);
+    assert.deepEqual(report.written?.changes.slice(1), [`set agents.defaults.model.primary to "llamacpp/stories260k" (was lmstudio/minimax-m2.1-gs32: nothing answers at ${silent})`]);
+    const list = await runCli(["models", "list", "--json", "--config", gone]);
+    const rows = (JSON.parse(list.stdout) as { models: { ref: string; role: string }[] }).models;
+    assert.deepEqual(rows.slice(0, 2).map((row) => [row.ref, row.role]), [["llamacpp/stories260k", "primary"], ["anthropic/claude-sonnet-4-5", "fallback-1"]]);
+
+    const other = temp.write("primary-other.json5", config(lmstudio.url, "minimax-m2.1-gs32"));
+    const otherReport = await discover([llamacpp.url], ["--write", "--config", other]);
+    assert.match(otherReport.written?.changes[1] ?? "", /^set agents\.defaults\.model\.primary to "llamacpp\/stories260k" \(was lmstudio\/minimax-m2\.1-gs32: http:\/\/127\.0\.0\.1:\d+ does not serve lmstudio\/minimax-m2\.1-gs32\)$/);
+
+    const served = temp.write("primary-served.json5", config(lmstudio.url, "minimax/minimax-m2.1"));
+    const servedReport = await discover([llamacpp.url], ["--write", "--config", served]);
+    assert.equal(servedReport.written?.changes.length, 1, "only the provider added");
+    assert.match(servedReport.written?.note ?? "", /the primary stays lmstudio\/minimax\/minimax-m2\.1 \(http:\/\/127\.0\.0\.1:\d+ serves it\)/);
+    assert.ok(readFileSync(served, "utf8").includes('primary: "lmstudio/minimax/minimax-m2.1"'));
+  });
+
+  test("init with llama.cpp found: its closing advice names llama.cpp, not LM Studio's MiniMax; with --discover its model is the primary", async () => {
+    const file = `${temp.dir}/llama-init/hearth.json5`;
+    const init = await runCli(["init", "--url", llamacpp.url, "--config", file]);
+    assert.equal(init.code, 0, init.stderr);
+    const last = init.stdout.trim().split("\n").at(-1) ?? "";
+    assert.doesNotMatch(last, /MiniMax|LM Studio/, last);
+    assert.match(last, /^Next: the command above adds the models of llama\.cpp and makes llamacpp\/stories260k the primary/);
+
+    const discovered = `${temp.dir}/llama-init-discover/hearth.json5`;
+    const written = await runCli(["init", "--discover", "--url", llamacpp.url, "--config", discovered]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.match(written.stdout, /set agents\.defaults\.model\.primary to "llamacpp\/stories260k"/);
+    assert.match(written.stdout.trim().split("\n").at(-1) ?? "", /^Next: `\S+ models list` shows the chain, llamacpp\/stories260k \(llama\.cpp\) first/);
+    const list = await runCli(["models", "list", "--json", "--config", discovered]);
+    assert.deepEqual((JSON.parse(list.stdout) as { models: { ref: string; role: string }[] }).models.find((row) => row.role === "primary")?.ref, "llamacpp/stories260k");
   });
 
   test("--write without a config file names init --discover; init --discover writes the starter with the servers", async () => {

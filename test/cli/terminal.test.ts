@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, describe, test } from "node:test";
 import JSON5 from "json5";
@@ -241,6 +241,29 @@ describe("the terminal: streams, help, names, stdin", () => {
       assert.equal(readFileSync(schemaFile, "utf8"), readFileSync(join(repoRoot, "schema/hearth.schema.json"), "utf8"));
     } finally {
       home.cleanup();
+    }
+  });
+
+  test("init --config X leaves a hearth.schema.json beside X that is not hearth's, and says so; hearth's own earlier copy is refreshed", async () => {
+    const dir = tempDir();
+    try {
+      const own = '{ "$schema": "https://json-schema.org/draft/2020-12/schema", "title": "my project", "type": "object" }\n';
+      writeFileSync(join(dir.dir, "hearth.schema.json"), own);
+      const result = await runCli(["init", "--config", join(dir.dir, "hearth.json5")], { env: { HOME: dir.dir } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(readFileSync(join(dir.dir, "hearth.schema.json"), "utf8"), own, "the user's file is untouched");
+      assert.match(result.stdout, /hearth\.schema\.json.* is not hearth's: left as it was/);
+      assert.equal((JSON5.parse(readFileSync(join(dir.dir, "hearth.json5"), "utf8")) as { $schema?: string }).$schema, undefined, "$schema does not name the user's file");
+
+      const earlier = join(dir.dir, "again");
+      mkdirSync(earlier);
+      const published = JSON.parse(readFileSync(join(repoRoot, "schema/hearth.schema.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(join(earlier, "hearth.schema.json"), JSON.stringify({ ...published, properties: {} }));
+      const again = await runCli(["init", "--config", join(earlier, "hearth.json5")], { env: { HOME: dir.dir } });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(readFileSync(join(earlier, "hearth.schema.json"), "utf8"), readFileSync(join(repoRoot, "schema/hearth.schema.json"), "utf8"), "hearth's earlier copy is replaced");
+    } finally {
+      dir.cleanup();
     }
   });
 });

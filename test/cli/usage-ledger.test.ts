@@ -1,12 +1,13 @@
 // `hearth usage` reads who answered from the session ledger, not from today's config: a local reply
 // keeps its local time after its provider left the config.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FakeServer } from "../fakes/fake-server.js";
 import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
 import { scriptedModel } from "../helpers/scripted-model.js";
 
 describe("hearth usage after the config changed", () => {
@@ -34,5 +35,31 @@ describe("hearth usage after the config changed", () => {
     assert.equal(usage.code, 0, usage.stderr);
     const report = JSON.parse(usage.stdout) as { rows: { key: string; local: { calls: number } }[]; hostedFallbacks: { calls: number } };
     assert.deepEqual(report.rows.map((row) => [row.key, row.local.calls]), [["box/local-32b", 1]]);
+  });
+
+  test("--by channel counts each turn by the channel its message came through: an API call with x-hearth-session is http, a terminal turn in the same session cli; old files by their key", async () => {
+    const home = join(temp.dir, "channels-home");
+    const state = join(home, "state");
+    const config = temp.write("channels.json5", `{ agents: { defaults: { model: "box/local-32b" } }, models: { mode: "replace", providers: { box: { baseUrl: "${llama.baseUrl}", api: "openai-completions", models: [{ id: "local-32b", contextWindow: 65536 }] } } } }`);
+    const gateway = await startGateway(["--config", config], { HOME: home, HEARTH_STATE_DIR: state });
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "team-notes" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "when?" }] }) });
+      assert.equal(response.status, 200, await response.clone().text());
+      await response.text();
+    } finally {
+      await gateway.stop();
+    }
+    const turn = await runCli(["agent", "--session", "team-notes", "--message", "and after?", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+    assert.equal(turn.code, 0, turn.stderr);
+    // A file written before messages recorded their channel: the same lines, without it, under a web chat key.
+    const lines = readFileSync(join(state, "sessions", "team-notes.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const firstTurn = lines.slice(0, lines.findIndex((line) => line.type === "assistant") + 1).map(({ channel: _dropped, ...rest }) => rest);
+    writeFileSync(join(state, "sessions", "web-3f2a.jsonl"), `${firstTurn.map((line) => JSON.stringify(line)).join("\n")}\n`);
+
+    const usage = await runCli(["usage", "--by", "channel", "--json", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+    assert.equal(usage.code, 0, usage.stderr);
+    const report = JSON.parse(usage.stdout) as { rows: { key: string; calls: number }[]; unreadable: unknown[] };
+    assert.deepEqual(report.unreadable, []);
+    assert.deepEqual(report.rows.map((row) => [row.key, row.calls]).sort(), [["cli", 1], ["http", 1], ["webchat", 1]]);
   });
 });

@@ -6,7 +6,7 @@ import { configErrorText, resolveText } from "../helpers/config.js";
 test("${VAR} is replaced in any string value, nested or in lists", () => {
   const result = substituteEnv({ a: "${HOST}:${PORT}", list: ["x-${PORT}"], n: 3 }, { HOST: "127.0.0.1", PORT: "1234" });
   assert.deepEqual(result.value, { a: "127.0.0.1:1234", list: ["x-1234"], n: 3 });
-  assert.deepEqual([...result.used].sort(), ["HOST", "PORT"]);
+  assert.deepEqual([...result.used].sort(), [["HOST", "127.0.0.1"], ["PORT", "1234"]]);
   assert.deepEqual(result.problems, []);
 });
 

@@ -92,7 +92,7 @@ export function configShow(io: CliIo, options: GlobalOptions): number {
     models: { mode: config.models.mode, providers },
     gateway: { ...config.gateway, auth: { ...config.gateway.auth, token: token ? "***" : undefined } },
   };
-  writeJson(io, redactSecrets(effective, new Set([...secretEnvValues(loaded.envUsed, io.env), ...(token ? [token] : [])])));
+  writeJson(io, redactSecrets(effective, new Set([...secretEnvValues(loaded.envUsed), ...(token ? [token] : [])])));
   return 0;
 }
 

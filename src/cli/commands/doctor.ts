@@ -1,11 +1,13 @@
 import { HttpClient } from "../../ai/http/http-client.js";
 import { configLocation, stateDir } from "../../config/paths.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { runDoctor, type DoctorInput, type Finding } from "../../ops/doctor.js";
 import { isHearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
+import { installedServiceFile, thisBin } from "./gateway-service.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface DoctorOptions extends GlobalOptions {
@@ -34,6 +36,8 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       cooldownWarnings,
       // Where /health is asked when not where gateway.bind and gateway.port say (a gateway elsewhere; the tests).
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
+      service: serviceCheck(io),
+      envFile: serviceEnvFile(io.env),
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });
@@ -54,6 +58,11 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   } finally {
     http.destroy();
   }
+}
+
+function serviceCheck(io: CliIo): DoctorInput["service"] {
+  const file = installedServiceFile(io);
+  return file && { file, bin: thisBin() };
 }
 
 function printFinding(io: CliIo, finding: Finding): void {

@@ -1,11 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { HEARTH_SCHEMA_TITLE } from "../../config/json-schema.js";
 import { configLocation } from "../../config/paths.js";
 import { starterConfig } from "../../config/starter-config.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders } from "../../ops/discover-write.js";
-import { HearthError } from "../../shared/errors.js";
+import { askPrimaryServer, choosePrimary, currentPrimary } from "../../ops/discover-primary.js";
+import { HearthError, isHearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -26,15 +28,30 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
     ]);
   }
   mkdirSync(dirname(location.file), { recursive: true, mode: 0o700 });
-  const schema = copySchemaBeside(location.file);
+  const placed = copySchemaBeside(location.file);
+  const schema = placed && "copy" in placed ? placed.copy : undefined;
   writeFileSync(location.file, starterConfig(schema ? `./${basename(schema)}` : undefined), { mode: 0o600, flag: "wx" });
-  const found = await discover(options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
-  const changes = options.discover ? addToConfig(io, location.file, found) : [];
+  const http = new HttpClient();
+  let found: DiscoveryReport;
+  let plan: DiscoveredPlan;
+  try {
+    found = await discoverServers(http, options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
+    // Without --discover the plan only shapes the advice: one that cannot be made leaves the plain advice.
+    plan = await planDiscovered(io, { file: location.file, found, http }).catch((error: unknown) => {
+      if (options.discover || !isHearthError(error)) throw error;
+      return { text: "", changes: [], primary: undefined, advice: undefined };
+    });
+  } finally {
+    http.destroy();
+  }
+  if (options.discover && found.servers.length > 0) writeFileSync(location.file, plan.text, { mode: 0o600 });
+  const changes = options.discover ? (found.servers.length === 0 ? ["no model server answered: the starter config is as written"] : plan.changes) : [];
   if (options.json) {
-    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
+    writeJson(io, { file: location.file, written: true, ...(schema ? { schema } : {}), ...(placed && "kept" in placed ? { schemaKept: placed.kept } : {}), servers: found.servers.map((server) => ({ kind: server.kind, origin: server.origin, models: server.models.map((model) => model.id) })), changes });
     return 0;
   }
   writeLine(io.stdout, `Wrote ${location.file}${schema ? ` (and ${basename(schema)} beside it, for editors)` : ""}`);
+  if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
@@ -42,36 +59,71 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
     const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
     writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
   }
-  if (changes.length > 0) writeLine(io.stdout, `Next: set agents.defaults.model.primary to the model you want first, then run \`${commandLine(io, "doctor")}\`.`);
-  else writeLine(io.stdout, `Next: load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\`.`);
+  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover) })}`);
   return 0;
 }
 
-async function discover(origins: readonly string[]): Promise<DiscoveryReport> {
-  const http = new HttpClient();
-  try {
-    return await discoverServers(http, origins);
-  } finally {
-    http.destroy();
-  }
+/** What adding the servers found does to the new config: their providers, and the primary when the starter's is not served (choosePrimary). */
+interface DiscoveredPlan {
+  text: string;
+  changes: string[];
+  /** The primary the servers found give the config, when it changes. */
+  primary: string | undefined;
+  /** Why the primary stays, with what to set. */
+  advice: string | undefined;
 }
 
-function addToConfig(io: CliIo, file: string, found: DiscoveryReport): string[] {
-  if (found.servers.length === 0) return ["no model server answered: the starter config is as written"];
-  const edit = addDiscoveredProviders(readFileSync(file, "utf8"), found.servers, io.env);
-  writeFileSync(file, edit.text, { mode: 0o600 });
-  return edit.changes;
+async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryReport; http: HttpClient }): Promise<DiscoveredPlan> {
+  const text = readFileSync(what.file, "utf8");
+  if (what.found.servers.length === 0) return { text, changes: [], primary: undefined, advice: undefined };
+  const added = addDiscoveredProviders(text, what.found.servers, io.env);
+  const decision = choosePrimary(added.text, { servers: what.found.servers, primaryServer: await askPrimaryServer(what.http, added.text, what.found), env: io.env });
+  const primary = decision.change === undefined ? undefined : currentPrimary(decision.text).ref;
+  return { text: decision.text, changes: [...added.changes, ...(decision.change ? [decision.change] : [])], primary, advice: decision.advice };
 }
+
+/** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */
+function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean }): string {
+  const { found, plan } = what;
+  if (found.servers.length === 0) {
+    return `load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\` (with llama-server, Ollama or vLLM instead: start it, then \`${commandLine(io, "models discover --write")}\` adds its models and makes one the primary).`;
+  }
+  const kinds = [...new Set(found.servers.map((server) => KIND_NAMES[server.kind]))].join(" and ");
+  if (what.wrote) {
+    if (plan.primary) return `\`${commandLine(io, "models list")}\` shows the chain, ${plan.primary} (${kinds}) first; \`${commandLine(io, "doctor")}\` checks it.`;
+    return `\`${commandLine(io, "models list")}\` shows the chain${plan.advice ? ` (${plan.advice})` : ""}; \`${commandLine(io, "doctor")}\` checks it.`;
+  }
+  if (plan.primary) return `the command above adds the models of ${kinds} and makes ${plan.primary} the primary (the starter's primary is not served); then \`${commandLine(io, "models list")}\`.`;
+  return `the command above adds the models of ${kinds}; then \`${commandLine(io, "models list")}\` shows the chain.`;
+}
+
+const KIND_NAMES: Record<DiscoveryReport["servers"][number]["kind"], string> = { lmstudio: "LM Studio", llamacpp: "llama.cpp", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "an OpenAI-compatible server" };
+
+/** Where the schema went: the copy `$schema` names, or a file of that name left as it was (not hearth's). */
+type SchemaCopy = { copy: string } | { kept: string; packaged: string };
 
 /**
  * The JSON Schema goes beside the config and `$schema` names it relatively: it stays valid when the
- * checkout or the installed package moves or goes away. Undefined when this install has no schema.
+ * checkout or the installed package moves or goes away. A file of that name is replaced only when it
+ * is hearth's own earlier copy (its title); another is the user's and stays. Undefined when this
+ * install has no schema.
  */
-function copySchemaBeside(configFile: string): string | undefined {
+function copySchemaBeside(configFile: string): SchemaCopy | undefined {
   const install = installDir(import.meta.url);
   const packaged = install === undefined ? undefined : join(install, "schema", "hearth.schema.json");
   if (packaged === undefined || !existsSync(packaged)) return undefined;
   const copy = join(dirname(configFile), "hearth.schema.json");
+  if (existsSync(copy) && !isHearthSchema(copy)) return { kept: copy, packaged };
   copyFileSync(packaged, copy);
-  return copy;
+  return { copy };
+}
+
+/** hearth's schema says who it is (src/config/json-schema.ts): a file that does not, or is not JSON, is someone else's. */
+function isHearthSchema(file: string): boolean {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { title?: unknown };
+    return parsed.title === HEARTH_SCHEMA_TITLE;
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { readConfigFile } from "../../config/read-config-file.js";
 import { renderJson5 } from "../../config/json5-edit.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
+import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -19,12 +20,13 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
   const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : [...DEFAULT_ORIGINS];
   const http = new HttpClient();
   let report: DiscoveryReport;
+  let written: { file: string; changes: string[]; note?: string } | undefined;
   try {
     report = await discoverServers(http, origins);
+    written = options.write ? await writeDiscovered(io, { options, report, http }) : undefined;
   } finally {
     http.destroy();
   }
-  const written = options.write ? writeDiscovered(io, options, report.servers) : undefined;
   if (options.json) {
     writeJson(io, { ...report, ...(written ? { written } : {}) });
     return report.servers.length > 0 ? 0 : 1;
@@ -37,6 +39,7 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
   for (const server of report.servers) printServer(io, server);
   if (written) {
     for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
+    if (written.note) writeLine(io.stdout, `note: ${written.note}`);
   } else {
     writeLine(io.stdout, `Add them to the config with \`${commandLine(io, "models discover --write")}\`${options.url ? " (with the same --url)" : ""}, or paste a block under models.providers:`);
     for (const server of report.servers) writeLine(io.stdout, `    ${server.providerId}: ${renderJson5(providerBlock(server), "    ")},`);
@@ -87,19 +90,23 @@ function modelFacts(model: DiscoveredModel): string[] {
   return facts;
 }
 
-/** Edits the config file in place (through a temporary file and a rename); the file must exist. */
-function writeDiscovered(io: CliIo, options: DiscoverOptions, servers: readonly DiscoveredServer[]): { file: string; changes: string[] } | undefined {
+/** Edits the config file in place (through a temporary file and a rename); the file must exist. A model found becomes the primary where the config has no usable one (choosePrimary). */
+async function writeDiscovered(io: CliIo, what: { options: DiscoverOptions; report: DiscoveryReport; http: HttpClient }): Promise<{ file: string; changes: string[]; note?: string } | undefined> {
+  const { options, report } = what;
+  const servers = report.servers;
   if (servers.length === 0) return undefined;
   const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   const text = readConfigFile(location.file);
   if (text === undefined) {
     throw new HearthError("config", `no config at ${location.file} to add the servers to`, [`fix: run \`${commandLine(io, "init --discover")}\`: it writes a starter config with what it finds`]);
   }
-  const edit = addDiscoveredProviders(text, servers, io.env);
+  const added = addDiscoveredProviders(text, servers, io.env);
+  const primary = choosePrimary(added.text, { servers, primaryServer: await askPrimaryServer(what.http, added.text, report), env: io.env });
+  const edit = { text: primary.text, changes: [...added.changes, ...(primary.change ? [primary.change] : [])] };
   if (edit.text !== text) {
     const temporary = `${location.file}.${process.pid}.tmp`;
     writeFileSync(temporary, edit.text, { mode: statSync(location.file).mode & 0o777 });
     renameSync(temporary, location.file);
   }
-  return { file: location.file, changes: edit.changes };
+  return { file: location.file, changes: edit.changes, ...(primary.advice ? { note: primary.advice } : {}) };
 }

@@ -44,7 +44,7 @@ export const realRunner: CommandRunner = (command, args) =>
     });
   });
 
-export function serviceFile(host: ServiceHost): { manager: "systemd" | "launchd"; file: string } {
+export function serviceFile(host: Pick<ServiceHost, "platform" | "home">): { manager: "systemd" | "launchd"; file: string } {
   if (host.platform === "darwin") return { manager: "launchd", file: join(host.home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`) };
   if (host.platform === "linux") return { manager: "systemd", file: join(host.home, ".config", "systemd", "user", SYSTEMD_UNIT) };
   throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, ["fix: start `hearth gateway` with your system's service manager"]);

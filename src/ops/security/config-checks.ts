@@ -5,6 +5,7 @@ import { isSecretPath } from "../../config/problems.js";
 import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
+import { GATEWAY_TOKEN_ADVICE } from "../gateway-token-advice.js";
 
 /** One agent as the audit sees it: its chain, the tools it may call, compaction. */
 export interface AuditedAgent {
@@ -189,7 +190,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
       severity: LOOPBACK.test(server.bind) ? "low" : "high",
       title: "the gateway has no token (gateway.auth.token)",
       detail: "Every program on this machine can send it messages as you (web pages of other origins are refused, those of gateway.cors.origins aside).",
-      remediation: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24)",
+      remediation: `write a token: ${GATEWAY_TOKEN_ADVICE}`,
     });
   }
   if (server && !server.token && server.corsOrigins.length > 0) {
@@ -198,7 +199,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
       severity: "medium",
       title: `web pages of ${server.corsOrigins.join(", ")} can drive the gateway without a token`,
       detail: "gateway.cors.origins lets those pages call the API; without gateway.auth.token any script they run (a dependency, an injected ad, another app on that port) can run turns with the agent's tools and read every conversation.",
-      remediation: "set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\" and export HEARTH_GATEWAY_TOKEN=$(openssl rand -hex 24) (the page then sends it), or empty gateway.cors.origins",
+      remediation: `write a token: ${GATEWAY_TOKEN_ADVICE} (the page then sends it), or empty gateway.cors.origins`,
     });
   }
   for (const shown of facts.reasoningShown) {

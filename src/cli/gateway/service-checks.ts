@@ -1,0 +1,78 @@
+import { createServer } from "node:net";
+import { LAUNCHD_LABEL, SYSTEMD_UNIT, type CommandRunner } from "./service.js";
+
+export interface ListenAddress {
+  bind: string;
+  port: number;
+}
+
+/** Why the address cannot be listened on now (EADDRINUSE, EACCES …), or undefined when it can: binds it for a moment. */
+export function listenError(address: ListenAddress): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error));
+    server.listen({ host: address.bind.replace(/^\[(.*)\]$/, "$1"), port: address.port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/** The program listening on `port` as `ss` (Linux) or `lsof` (macOS) names it ("node, pid 4242"); undefined when neither says. */
+export async function portHolder(run: CommandRunner, port: number): Promise<string | undefined> {
+  const ss = await run("ss", ["-Hltnp", `sport = :${port}`]);
+  const users = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.stdout);
+  if (ss.code === 0 && users) return `${users[1]}, pid ${users[2]}`;
+  const lsof = await run("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"]);
+  const pid = /^p(\d+)$/m.exec(lsof.stdout)?.[1];
+  const name = /^c(.+)$/m.exec(lsof.stdout)?.[1];
+  return lsof.code === 0 && pid ? `${name ?? "a program"}, pid ${pid}` : undefined;
+}
+
+/** How a just-started service is doing: answering, exited (restarting or given up), or neither yet. */
+export type StartOutcome = { state: "answers" } | { state: "exited"; seen: string } | { state: "silent" };
+
+export interface StartWatch {
+  manager: "systemd" | "launchd";
+  uid: number;
+  run: CommandRunner;
+  /** Whether the gateway answers GET /health where it listens. */
+  answers: () => Promise<boolean>;
+  /** Waits between looks (the CLI: a timer; tests: nothing). */
+  pause: (ms: number) => Promise<void>;
+  /** How many looks, a quarter second apart, before "silent". */
+  looks: number;
+}
+
+/**
+ * Watches a service just started until it answers /health or its manager says it exited: a gateway
+ * whose config does not load exits (code 2) at once, and the manager restarts it every few seconds
+ * for ever, which `install` alone would report as success.
+ */
+export async function watchStart(watch: StartWatch): Promise<StartOutcome> {
+  for (let look = 0; look < watch.looks; look += 1) {
+    if (await watch.answers()) return { state: "answers" };
+    const exited = watch.manager === "systemd" ? await systemdExit(watch.run) : await launchdExit(watch.run, watch.uid);
+    if (exited) return { state: "exited", seen: exited };
+    await watch.pause(250);
+  }
+  return { state: "silent" };
+}
+
+async function systemdExit(run: CommandRunner): Promise<string | undefined> {
+  const shown = await run("systemctl", ["--user", "show", SYSTEMD_UNIT, "-p", "ActiveState", "-p", "SubState", "-p", "ExecMainStatus", "-p", "NRestarts"]);
+  if (shown.code !== 0) return undefined;
+  const value = (name: string): string => new RegExp(`^${name}=(.*)$`, "m").exec(shown.stdout)?.[1]?.trim() ?? "";
+  const active = value("ActiveState");
+  const sub = value("SubState");
+  if (active !== "failed" && sub !== "auto-restart" && active !== "inactive") return undefined;
+  const status = value("ExecMainStatus");
+  const restarts = value("NRestarts");
+  return `systemd: ${active}${sub ? ` (${sub})` : ""}, exit status ${status || "?"}${restarts && restarts !== "0" ? `, restarted ${restarts} times` : ""}`;
+}
+
+async function launchdExit(run: CommandRunner, uid: number): Promise<string | undefined> {
+  const printed = await run("launchctl", ["print", `gui/${uid}/${LAUNCHD_LABEL}`]);
+  if (printed.code !== 0) return undefined;
+  const state = /^\s*state = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
+  const exit = /^\s*last exit code = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
+  if (state === "running" || exit === undefined || exit === "0" || exit.startsWith("(never exited)")) return undefined;
+  return `launchd: ${state ?? "not running"}, last exit code ${exit}`;
+}

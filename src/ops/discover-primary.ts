@@ -1,0 +1,104 @@
+import json5 from "json5";
+import { insertMembers, openedValue, renderJson5, replaceString } from "../config/json5-edit.js";
+import { isLocalUrl } from "../models/is-local.js";
+import type { HttpClient } from "../ai/http/http-client.js";
+import { parseConfigValue } from "../config/load.js";
+import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
+
+/** The config's primary as the file names it, and where its server is when that is on this machine. */
+export interface CurrentPrimary {
+  /** `agents.defaults.model.primary` (or the `model` shorthand); undefined when the file names none. */
+  ref: string | undefined;
+  /** The root of its provider's server (http://127.0.0.1:1234) when the provider is in the file with a local baseUrl. */
+  localOrigin: string | undefined;
+}
+
+/** What the primary became, or why it stayed. */
+export interface PrimaryDecision {
+  text: string;
+  /** "set agents.defaults.model.primary to …" when it changed. */
+  change?: string;
+  /** When it stayed although a model was found: what to set, exactly. */
+  advice?: string;
+}
+
+/** Reads the primary and its provider's server from the config text. */
+export function currentPrimary(text: string): CurrentPrimary {
+  const value = json5.parse(text) as { agents?: { defaults?: { model?: unknown } }; models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null;
+  const model = value?.agents?.defaults?.model;
+  const ref = typeof model === "string" ? model : typeof model === "object" && model !== null && typeof (model as { primary?: unknown }).primary === "string" ? (model as { primary: string }).primary : undefined;
+  const provider = ref === undefined ? undefined : value?.models?.providers?.[ref.slice(0, ref.indexOf("/"))];
+  const baseUrl = typeof provider?.baseUrl === "string" ? provider.baseUrl : undefined;
+  return { ref, localOrigin: baseUrl !== undefined && isLocalUrl(baseUrl) ? new URL(baseUrl).origin : undefined };
+}
+
+/**
+ * The rule of `models discover --write` and `init --discover`: a model found becomes the primary when
+ * the config has no usable one — none named, or a local one that its server (asked now: `primaryServer`,
+ * undefined when nothing answered there) does not serve. A hosted primary, or a local one whose server
+ * serves it, stays: the user chose it; `advice` then says what to set to use the model found.
+ * The model chosen: the first found that is loaded (else the first), by the provider id the config
+ * gives its server.
+ */
+export function choosePrimary(text: string, found: { servers: readonly DiscoveredServer[]; primaryServer: DiscoveredServer | undefined; env: NodeJS.ProcessEnv }): PrimaryDecision {
+  const { servers: foundServers, primaryServer } = found;
+  const server = foundServers.find((candidate) => candidate.models.length > 0);
+  const model = server?.models.find((candidate) => candidate.loaded !== false) ?? server?.models[0];
+  if (!server || !model) return { text };
+  const providers = (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null)?.models?.providers ?? {};
+  const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === server.baseUrl.replace(/\/+$/, "").toLowerCase();
+  const providerId = Object.keys(providers).find((id) => same(providers[id]?.baseUrl)) ?? server.providerId;
+  const ref = `${providerId}/${model.id}`;
+  const current = currentPrimary(text);
+  if (current.ref === ref) return { text };
+  if (current.ref !== undefined) {
+    const modelId = current.ref.slice(current.ref.indexOf("/") + 1);
+    const served = primaryServer?.models.some((candidate) => candidate.id === modelId) ?? false;
+    if (current.localOrigin === undefined || served) {
+      const why = current.localOrigin === undefined ? "it is not the model of a local provider in this config" : `${current.localOrigin} serves it`;
+      return { text, advice: `the primary stays ${current.ref} (${why}); to answer with ${ref} first, set agents.defaults.model.primary to "${ref}"` };
+    }
+  }
+  const why = current.ref === undefined ? "the config named none" : primaryServer ? `${primaryServer.origin} does not serve ${current.ref}` : `nothing answers at ${current.localOrigin ?? "its server"}`;
+  const edited = setPrimary(text, ref);
+  try {
+    parseConfigValue(json5.parse(edited), { file: "the edited config", text: edited }, found.env);
+  } catch {
+    return { text, advice: `the primary stays ${current.ref ?? "unset"} (${why}); set agents.defaults.model.primary to "${ref}"` };
+  }
+  return { text: edited, change: `set agents.defaults.model.primary to "${ref}" (was ${current.ref ?? "unset"}: ${why})` };
+}
+
+/**
+ * The server of the config's local primary as it answers now: among those just found, else asked now
+ * (once) when discovery did not ask its address. Undefined when nothing answers there, or the primary is
+ * not local.
+ */
+export async function askPrimaryServer(http: HttpClient, text: string, report: DiscoveryReport): Promise<DiscoveredServer | undefined> {
+  const origin = currentPrimary(text).localOrigin;
+  if (origin === undefined) return undefined;
+  const same = (other: string): boolean => other.replace(/\/+$/, "").toLowerCase() === origin.toLowerCase();
+  const found = report.servers.find((server) => same(server.origin));
+  if (found || report.silent.some((entry) => same(entry.origin))) return found;
+  return (await discoverServers(http, [origin])).servers[0];
+}
+
+/** Writes `ref` as the primary: in place of the current one, or as a new member where the file has none. */
+function setPrimary(text: string, ref: string): string {
+  const replaced = replaceString(text, ["agents", "defaults", "model", "primary"], ref) ?? replaceString(text, ["agents", "defaults", "model"], ref);
+  if (replaced !== undefined) return replaced;
+  const nested: [string[], Record<string, unknown>][] = [
+    [["agents", "defaults", "model"], { primary: ref }],
+    [["agents", "defaults"], { model: { primary: ref } }],
+    [["agents"], { defaults: { model: { primary: ref } } }],
+    [[], { agents: { defaults: { model: { primary: ref } } } }],
+  ];
+  for (const [path, members] of nested) {
+    const opened = openedValue(text, path);
+    if (!opened) continue;
+    const indent = `${opened.indent}  `;
+    const [[key, value]] = Object.entries(members) as [[string, unknown]];
+    return insertMembers(text, opened, `${indent}${key}: ${renderJson5(value, indent)},`);
+  }
+  return text;
+}

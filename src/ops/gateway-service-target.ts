@@ -1,0 +1,75 @@
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import type { Finding } from "./doctor-finding.js";
+
+/** The installed gateway service as `hearth gateway install` wrote it: which file, for which manager. */
+export interface InstalledServiceFile {
+  manager: "systemd" | "launchd";
+  file: string;
+}
+
+/** What an installed service would run, against what this checkout would install. */
+export interface ServiceTarget {
+  /** The program and arguments the unit's ExecStart or the plist's ProgramArguments hold (node, bin/hearth, gateway …). */
+  programArguments: string[];
+  /** What is wrong with them; undefined when they run this checkout's bin/hearth with a node that exists. */
+  problem?: { kind: "missing" | "elsewhere"; seen: string; fix: string };
+}
+
+/**
+ * The unit's `ExecStart=` as `systemdUnit` quotes it ("…" each, with \\ \" and %% escaped), or a
+ * plain space-separated line someone wrote by hand.
+ */
+export function systemdProgramArguments(unit: string): string[] {
+  const line = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim() ?? "";
+  const words: string[] = [];
+  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) {
+    const quoted = match[1];
+    const word = quoted === undefined ? (match[2] ?? "") : quoted.replace(/\\(.)/g, "$1");
+    words.push(word.replace(/%%/g, "%"));
+  }
+  return words;
+}
+
+/** The plist's ProgramArguments strings, XML entities undone. */
+export function launchdProgramArguments(plist: string): string[] {
+  const array = /<key>ProgramArguments<\/key>\s*<array>([\s\S]*?)<\/array>/.exec(plist)?.[1] ?? "";
+  const entity: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&" };
+  return [...array.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((match) => (match[1] ?? "").replace(/&(lt|gt|quot|apos|amp);/g, (name) => entity[name] ?? name));
+}
+
+/**
+ * Reads the installed service (undefined when there is none) and compares what it runs with `bin`, this
+ * checkout's bin/hearth: a moved or deleted checkout (or node) leaves a service that fails at every
+ * start; another checkout's is a service that runs other code than the one in hand.
+ */
+export function serviceTarget(installed: InstalledServiceFile, bin: string): ServiceTarget | undefined {
+  if (!existsSync(installed.file)) return undefined;
+  const text = readFileSync(installed.file, "utf8");
+  const programArguments = installed.manager === "systemd" ? systemdProgramArguments(text) : launchdProgramArguments(text);
+  const fix = `run \`hearth gateway install\` again from the checkout the service should run (from this one, it runs ${bin})`;
+  const where = `${installed.file} runs \`${programArguments.join(" ")}\``;
+  const [node, script] = programArguments;
+  if (node === undefined || script === undefined) return { programArguments, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
+  const gone = [node, script].filter((path) => !existsSync(path));
+  if (gone.length > 0) return { programArguments, problem: { kind: "missing", seen: `${where}, but ${gone.join(" and ")} no longer exist${gone.length === 1 ? "s" : ""} (moved or deleted): the service fails at every start`, fix } };
+  if (realpathSync(script) !== (existsSync(bin) ? realpathSync(bin) : bin)) return { programArguments, problem: { kind: "elsewhere", seen: `${where}: another checkout than this one (${bin})`, fix: `if this checkout is the one to run, ${fix}; else nothing to do` } };
+  return { programArguments };
+}
+
+/** doctor's check of the installed service; none when no service is installed. */
+export function serviceFindings(installed: InstalledServiceFile | undefined, bin: string): Finding[] {
+  const target = installed === undefined ? undefined : serviceTarget(installed, bin);
+  if (installed === undefined || target === undefined) return [];
+  if (!target.problem) return [{ id: "gateway-service", severity: "ok", group: "gateway", title: `the gateway service (${installed.manager}) runs this checkout`, seen: `${installed.file} runs ${bin}`, fix: "" }];
+  const { kind, seen, fix } = target.problem;
+  return [
+    {
+      id: "gateway-service",
+      severity: kind === "missing" ? "error" : "warn",
+      group: "gateway",
+      title: kind === "missing" ? `the gateway service (${installed.manager}) runs a program that is not there` : `the gateway service (${installed.manager}) runs another checkout`,
+      seen,
+      fix,
+    },
+  ];
+}

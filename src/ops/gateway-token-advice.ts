@@ -1,0 +1,8 @@
+/**
+ * How to give the gateway a token that the installed service and every command in any shell resolve:
+ * the secret in `~/.hearth/gateway.env` (the service's EnvironmentFile, which the config loader also
+ * reads for a variable the environment lacks), the config naming it. An `export` in one shell alone
+ * would leave the service, and every other shell, with a config that does not load.
+ */
+export const GATEWAY_TOKEN_ADVICE =
+  "(umask 077; mkdir -p ~/.hearth; printf 'HEARTH_GATEWAY_TOKEN=%s\\n' \"$(openssl rand -hex 24)\" >> ~/.hearth/gateway.env) and set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\": the installed service and every hearth command read it from ~/.hearth/gateway.env";
