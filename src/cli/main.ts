@@ -188,7 +188,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .action(run(async () => (await import("./commands/gateway.js")).gatewayCommand));
   gateway
     .command("install")
-    .description("install and start the gateway as a per-user service (systemd user unit on Linux, launchd agent on macOS); --port/--bind set where it listens, else the config's gateway.port/bind")
+    .description("install and start the gateway as a per-user service (systemd user unit on Linux, launchd agent on macOS)")
+    .option("--port <port>", "the TCP port the service listens on (written into its command line; default: gateway.port, else 18790)")
+    .option("--bind <address>", "the address it listens on (default: gateway.bind, else 127.0.0.1; others need gateway.auth.token)")
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/gateway-service.js")).gatewayInstall));
   gateway

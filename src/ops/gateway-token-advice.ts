@@ -5,4 +5,4 @@
  * would leave the service, and every other shell, with a config that does not load.
  */
 export const GATEWAY_TOKEN_ADVICE =
-  "(umask 077; mkdir -p ~/.hearth; printf 'HEARTH_GATEWAY_TOKEN=%s\\n' \"$(openssl rand -hex 24)\" >> ~/.hearth/gateway.env) and set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\": the installed service and every hearth command read it from ~/.hearth/gateway.env";
+  "(umask 077; mkdir -p ~/.hearth; printf 'HEARTH_GATEWAY_TOKEN=%s\\n' \"$(openssl rand -hex 24)\" >> ~/.hearth/gateway.env) and set gateway.auth.token to \"${HEARTH_GATEWAY_TOKEN}\": the installed service and every command you run read it from ~/.hearth/gateway.env";
