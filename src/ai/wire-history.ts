@@ -4,9 +4,10 @@ import { partJson, wirePart, type WirePart } from "./wire-parts.js";
 /**
  * A run of messages is closed (its parts joined into one string) at this many messages or about
  * this much JSON text, whichever comes first: a string per message cost ~28 bytes beside its text
- * (its header, padding, a slot), and a cut re-serialises at most one run.
+ * (its header, padding, a slot), and a cut re-serialises at most one run (a session of a few
+ * turns closes runs too: the soak's 100 sessions are mostly short).
  */
-const RUN_MESSAGES = 32;
+const RUN_MESSAGES = 8;
 const RUN_CHARS = 32 * 1024;
 
 /**
@@ -15,18 +16,13 @@ const RUN_CHARS = 32 * 1024;
  */
 type Stamp = string | Message;
 
-/** A run of messages' JSON, comma-separated, and how many messages it stands for. */
-interface Closed {
-  part: WirePart;
-  count: number;
-}
-
 /** One conversation's serialised history in one variant of a protocol. */
 interface Run {
   /** One per message of the run, in order. */
   stamps: Stamp[];
-  /** Runs of ~RUN_CHARS of JSON, oldest first. */
-  closed: Closed[];
+  /** Closed runs' JSON (comma-separated), oldest first, and how many messages each stands for. */
+  closed: WirePart[];
+  counts: number[];
   /** The parts of the messages after the closed runs, one per message. */
   open: WirePart[];
   openChars: number;
@@ -36,7 +32,7 @@ interface Run {
  * Conversations' histories as JSON, serialised once: every turn of a session sends its whole
  * history again, and the history only grows at its end. Kept per conversation (a key object the
  * caller owns: a session's first entry, while the session is in memory) and variant, as one list
- * of what each message was (a pointer each) and its JSON joined in runs of 32 messages (or ~32 KiB)
+ * of what each message was (a pointer each) and its JSON joined in runs of 8 messages (or ~32 KiB)
  * — not a table entry and a string per message (a session of 1,000 turns keeps 2,000 messages).
  *
  * A request's messages are checked against the kept ones from the start (one comparison each;
@@ -57,10 +53,10 @@ export class WireHistory {
     let byVariant = this.runs.get(key);
     if (!byVariant) this.runs.set(key, (byVariant = new Map()));
     let run = byVariant.get(variant);
-    if (!run) byVariant.set(variant, (run = { stamps: [], closed: [], open: [], openChars: 0 }));
+    if (!run) byVariant.set(variant, (run = { stamps: [], closed: [], counts: [], open: [], openChars: 0 }));
     cutAt(run, keptPrefix(run, messages));
     for (let index = run.stamps.length; index < messages.length; index++) add(run, messages[index] as Message, build);
-    return [...run.closed.map((closed) => closed.part), ...run.open];
+    return run.closed.concat(run.open);
   }
 }
 
@@ -72,8 +68,10 @@ function keptPrefix(run: Run, messages: readonly Message[]): number {
     const message = messages[index] as Message;
     if (stamp === message) continue;
     if (typeof stamp === "string") {
-      if (message.role === "user" && message.content === stamp) continue;
-      return index;
+      if (message.role !== "user" || message.content !== stamp) return index;
+      // The same words, perhaps another string (the store's copy of the turn's message): the one the caller holds now is kept.
+      run.stamps[index] = message.content;
+      continue;
     }
     if (!sameJson(stamp, message)) return index;
     // The same message as another object (the store's copy of what the turn sent): compared by identity from now on.
@@ -86,16 +84,17 @@ function keptPrefix(run: Run, messages: readonly Message[]): number {
 function cutAt(run: Run, count: number): void {
   if (count >= run.stamps.length) return;
   let start = 0;
-  for (let index = 0; index < run.closed.length; index++) {
-    const closed = run.closed[index] as Closed;
-    if (start + closed.count > count) {
+  for (let index = 0; index < run.counts.length; index++) {
+    const closed = run.counts[index] as number;
+    if (start + closed > count) {
       run.closed.length = index;
+      run.counts.length = index;
       run.open = [];
       run.openChars = 0;
       run.stamps.length = start;
       return;
     }
-    start += closed.count;
+    start += closed;
   }
   run.open.length = count - start;
   run.openChars = run.open.reduce((sum, part) => sum + partJson(part).length, 0);
@@ -108,7 +107,8 @@ function add(run: Run, message: Message, build: (message: Message) => readonly u
   run.open.push(part);
   run.openChars += partJson(part).length;
   if (run.open.length < RUN_MESSAGES && run.openChars < RUN_CHARS) return;
-  run.closed.push({ part: joinParts(run.open), count: run.open.length });
+  run.closed.push(joinParts(run.open));
+  run.counts.push(run.open.length);
   run.open = [];
   run.openChars = 0;
 }
