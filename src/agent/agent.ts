@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
-import type { AssistantMessage, Context, ToolCall, Usage, UserMessage } from "../ai/types.js";
+import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
@@ -101,8 +101,6 @@ export class Agent {
   /** Models whose smaller real window the user was told about (once per process). */
   private readonly announcedWindows = new Set<string>();
   private readonly compactor: Compactor;
-  /** The user message of each entry, made once: a session's turns send the same objects, whose wire form the adapters keep. */
-  private readonly userMessages = new WeakMap<SessionEntry, UserMessage>();
 
   constructor(
     readonly spec: AgentSpec,
@@ -135,8 +133,9 @@ export class Agent {
 
   /** The context a call would send now, and its calibrated size in tokens. `pending`: the message of a turn under way. */
   prompt(entries: readonly SessionEntry[], pending?: string): { context: Context; tokens: number } {
-    const view = conversationView(entries, { pending, userMessages: this.userMessages });
-    const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)) };
+    const view = conversationView(entries, { pending });
+    // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
+    const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
     return { context, tokens: contextTokens(context, view.measuredFrom) };
   }
 

@@ -21,11 +21,6 @@ export interface ConversationView {
 export interface ViewOptions {
   /** The user entry of the turn under way: in the view although it has no answer yet. */
   pending?: string | undefined;
-  /**
-   * The user messages made for entries by earlier views, kept by the caller (an agent) so that each
-   * turn sends the same message objects: the adapters keep each one's wire form (`WireParts`).
-   */
-  userMessages?: WeakMap<SessionEntry, UserMessage> | undefined;
 }
 
 /**
@@ -64,12 +59,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
       ids[0] = entry.id;
       return;
     }
-    let message = options.userMessages?.get(entry);
-    if (!message) {
-      message = userMessage(entry, "");
-      options.userMessages?.set(entry, message);
-    }
-    messages.push(message);
+    messages.push(userMessage(entry, ""));
     ids.push(entry.id);
   };
   const pendingCalls = new Map<string, string>();
@@ -150,7 +140,9 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
 
 /** A user entry as the model sees it: its text (and any quoted text), `prefix` before it, and its images. */
 function userMessage(entry: Extract<SessionEntry, { type: "user" }>, prefix: string): UserMessage {
-  const text = `${prefix}${entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text}`;
+  // A plain message's content is the entry's own string: the adapters compare it with the last turn's, not a copy of it.
+  const words = entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text;
+  const text = prefix === "" ? words : `${prefix}${words}`;
   const images = entry.images ?? [];
   return { role: "user", content: images.length === 0 ? text : [{ type: "text", text }, ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))] };
 }

@@ -87,6 +87,12 @@ export interface ToolDefinition {
 export interface Context {
   systemPrompt?: string | undefined;
   messages: readonly Message[];
+  /**
+   * Stands for this conversation while its history is held in memory (an agent passes its session's
+   * first entry): the adapters keep the history's serialised form for the next request while this
+   * object lives. Without it each request serialises every message.
+   */
+  history?: object | undefined;
   tools?: readonly ToolDefinition[] | undefined;
 }
 

@@ -1,28 +1,10 @@
 /**
- * Request bodies whose long part — a session's history — is serialised once per message and kept.
+ * Request bodies whose long part — a session's history — is serialised once and kept (`WireHistory`).
  * Every turn of a session sends its whole history again; serialising all of it each time made each
  * turn of a 1,000-turn session allocate the whole prompt afresh as objects, one string and its UTF-8
- * copy (old-generation garbage that grew the process by ~100 MB over the gateway's soak). A message's
- * wire form is kept beside the message object (a WeakMap: it goes when the session leaves memory),
- * and the body is the small top-level JSON with the kept parts spliced in, written as pieces of text.
+ * copy (old-generation garbage that grew the process by ~100 MB over the gateway's soak). The body
+ * is the small top-level JSON with the kept parts spliced in, written as pieces of text.
  */
-export class WireParts {
-  /** By variant, then by message: a protocol has few variants, a session many messages (no table per message). */
-  private readonly kept = new Map<string, WeakMap<object, WirePart>>();
-
-  /**
-   * The JSON of `build(key)`'s items, comma-separated without brackets (empty for none), made on the
-   * first call for this `key` object and `variant` (what else the items depend on) and kept while
-   * `key` lives. `key` must not change afterwards (session messages never do).
-   */
-  part<K extends object>(key: K, variant: string, build: (key: K) => readonly unknown[]): WirePart {
-    let byKey = this.kept.get(variant);
-    if (!byKey) this.kept.set(variant, (byKey = new WeakMap()));
-    let part = byKey.get(key);
-    if (!part) byKey.set(key, (part = wirePart(build(key))));
-    return part;
-  }
-}
 
 /**
  * Items as JSON, comma-separated, and their length in UTF-8. Kept as a string, not bytes: a
@@ -67,7 +49,7 @@ export interface WireBody {
 
 /**
  * `fields` as `JSON.stringify` writes them, byte for byte, where the array at `field` (holding
- * {@link PARTS}) is made of `parts` — each a comma-separated run of items, as {@link WireParts.part}
+ * {@link PARTS}) is made of `parts` — each a comma-separated run of items, as `WireHistory.parts`
  * gives. When `field` does not hold the marker (a model's `params` replaced it), `fields` are written as they are.
  */
 export function jsonWithParts(fields: Readonly<Record<string, unknown>>, field: string, parts: readonly WirePart[]): WireBody {

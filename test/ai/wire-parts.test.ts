@@ -1,7 +1,7 @@
 // A request body written from kept parts is, byte for byte, the JSON of the whole body.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jsonWithParts, partJson, PARTS, wirePart, WireParts } from "../../src/ai/wire-parts.js";
+import { jsonWithParts, partJson, PARTS, wirePart } from "../../src/ai/wire-parts.js";
 
 const items = [
   [{ role: "user", content: "Grüße, 東京 🚀 — \"quoted\" \\ and a\nnewline" }],
@@ -14,12 +14,10 @@ const items = [
 ];
 
 test("the body from kept parts is the JSON of the whole body, empty parts and unicode included", () => {
-  const parts = new WireParts();
-  const keys = items.map(() => ({}));
   const bytes = jsonWithParts(
     { model: "m", messages: PARTS, stream: true, max_tokens: 10 },
     "messages",
-    items.map((list, index) => parts.part(keys[index] as object, "", () => list)),
+    items.map((list) => wirePart(list)),
   );
   assert.equal(bytes.chunks.join(""), JSON.stringify({ model: "m", messages: items.flat(), stream: true, max_tokens: 10 }));
   assert.equal(bytes.bytes, Buffer.byteLength(bytes.chunks.join("")));
@@ -27,28 +25,12 @@ test("the body from kept parts is the JSON of the whole body, empty parts and un
 });
 
 test("a long history is written in pieces that join to the JSON of the whole body", () => {
-  const parts = new WireParts();
   const history = Array.from({ length: 3_000 }, (_, index) => ({ role: index % 2 ? "assistant" : "user", content: `turn ${index}: ${"é".repeat(index % 7)} lorem ipsum` }));
-  const body = jsonWithParts({ model: "m", messages: PARTS, stream: true }, "messages", history.map((message) => parts.part(message, "", (item) => [item])));
+  const body = jsonWithParts({ model: "m", messages: PARTS, stream: true }, "messages", history.map((message) => wirePart([message])));
   assert.ok(body.chunks.length > 4, `${body.chunks.length} pieces`);
   assert.ok(body.chunks.every((chunk) => chunk.length < 40_000));
   assert.equal(body.chunks.join(""), JSON.stringify({ model: "m", messages: history, stream: true }));
   assert.equal(body.bytes, Buffer.byteLength(body.chunks.join("")));
-});
-
-test("a message's wire form is made once per variant and kept while the message lives", () => {
-  const parts = new WireParts();
-  const key = {};
-  let built = 0;
-  const build = (variant: string) => () => {
-    built++;
-    return [{ variant }];
-  };
-  assert.equal(partJson(parts.part(key, "", build(""))), JSON.stringify({ variant: "" }));
-  assert.equal(partJson(parts.part(key, "", build("again"))), JSON.stringify({ variant: "" }));
-  assert.equal(partJson(parts.part(key, "strings", build("strings"))), JSON.stringify({ variant: "strings" }));
-  assert.equal(partJson(parts.part({}, "", build("another message"))), JSON.stringify({ variant: "another message" }));
-  assert.equal(built, 3);
 });
 
 test("when a model's params replace the parted field, the body is the fields as they are", () => {

@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
-import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody, type WireParts } from "../../wire-parts.js";
+import type { WireHistory } from "../../wire-history.js";
+import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -21,10 +22,9 @@ interface OllamaMessage {
  * without it Ollama runs the model at its own default and silently cuts longer prompts, which is the
  * reason to speak its native API rather than its OpenAI-compatible one.
  */
-export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireParts): WireBody {
-  const messages: WirePart[] = [];
-  if (context.systemPrompt) messages.push(wirePart([{ role: "system", content: context.systemPrompt } satisfies OllamaMessage]));
-  for (const message of context.messages) messages.push(parts.part(message, "", ollamaMessages));
+export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireHistory): WireBody {
+  const system: WirePart[] = context.systemPrompt ? [wirePart([{ role: "system", content: context.systemPrompt } satisfies OllamaMessage])] : [];
+  const messages = system.concat(parts.parts(context.history, "", context.messages, ollamaMessages));
   return jsonWithParts(ollamaFields(model, context, options), "messages", messages);
 }
 

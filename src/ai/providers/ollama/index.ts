@@ -2,7 +2,7 @@ import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
-import { WireParts } from "../../wire-parts.js";
+import { WireHistory } from "../../wire-history.js";
 import { ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
@@ -15,7 +15,7 @@ export function ollamaOrigin(baseUrl: string): string {
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
-  const parts = new WireParts();
+  const parts = new WireHistory();
   return {
     api: "ollama",
     stream(model, context, options) {

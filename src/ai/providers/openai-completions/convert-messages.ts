@@ -1,19 +1,19 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
-import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody, type WireParts } from "../../wire-parts.js";
+import type { WireHistory } from "../../wire-history.js";
+import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type ChatMessage = ChatCompletionMessageParam;
 
 /** hearth's context → a chat completions request body, as bytes: each message's wire form is kept in `parts` for the next turn. */
-export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, settings: { compat?: ModelCompat | undefined; parts: WireParts }): WireBody {
+export function completionsRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, settings: { compat?: ModelCompat | undefined; parts: WireHistory }): WireBody {
   const compat = settings.compat ?? model.compat ?? {};
   const variant = compat.stringContentOnly ? "string-content" : "";
-  const parts: WirePart[] = [];
-  if (context.systemPrompt) parts.push(wirePart([{ role: "system", content: context.systemPrompt }]));
+  const system: WirePart[] = context.systemPrompt ? [wirePart([{ role: "system", content: context.systemPrompt }])] : [];
   const build = (message: Message): ChatMessage[] => chatMessages(message, compat);
-  for (const message of context.messages) parts.push(settings.parts.part(message, variant, build));
+  const parts = system.concat(settings.parts.parts(context.history, variant, context.messages, build));
   return jsonWithParts(completionsFields(model, context, options, compat), "messages", parts);
 }
 

@@ -2,14 +2,14 @@ import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readSse } from "../../http/sse.js";
-import { WireParts } from "../../wire-parts.js";
+import { WireHistory } from "../../wire-history.js";
 import { completionsRequestBody } from "./convert-messages.js";
 import { CompletionsChunkMapper } from "./map-chunks.js";
 
 /** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
 export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
-  const parts = new WireParts();
+  const parts = new WireHistory();
   return {
     api: "openai-completions",
     stream(model, context, options) {

@@ -1,7 +1,8 @@
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
-import { jsonWithParts, PARTS, type WireBody, type WireParts } from "../../wire-parts.js";
+import type { WireHistory } from "../../wire-history.js";
+import { jsonWithParts, PARTS, type WireBody } from "../../wire-parts.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type InputItem = ResponseInputItem;
@@ -10,10 +11,10 @@ type InputItem = ResponseInputItem;
  * hearth's context → a Responses API request body (stateless: the whole history each time): its fields,
  * and its bytes, each message's items kept in `parts` for the next turn.
  */
-export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireParts): { fields: Record<string, unknown>; bytes: WireBody } {
+export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireHistory): { fields: Record<string, unknown>; bytes: WireBody } {
   const build = (message: Message): InputItem[] => inputItems(message, model.provider);
   // The items depend on the provider only (reasoning goes back to the one that produced it).
-  const input = context.messages.map((message) => parts.part(message, model.provider, build));
+  const input = parts.parts(context.history, model.provider, context.messages, build);
   const fields = responsesFields(model, context, options);
   return { fields, bytes: jsonWithParts(fields, "input", input) };
 }

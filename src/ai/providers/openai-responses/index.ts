@@ -1,14 +1,14 @@
 import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { readSse } from "../../http/sse.js";
-import { WireParts } from "../../wire-parts.js";
+import { WireHistory } from "../../wire-history.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
 
 /** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
 export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
   const compat = new CompatHabits();
-  const parts = new WireParts();
+  const parts = new WireHistory();
   return {
     api: "openai-responses",
     stream(model, context, options) {
