@@ -208,6 +208,32 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.match(gateway.stdout(), /stopped\n$/);
   });
 
+  test("SIGTERM with proxy-mode requests in flight, streamed and not: each is answered whole by the model it named, then exit 0", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("sigterm-proxy.json5", config(server.baseUrl));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "sigterm-proxy-state") });
+    const ask = (text: string, stream: boolean) =>
+      fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local/m", stream, messages: [{ role: "user", content: text }] }) });
+    const plain = ask("plain one", false);
+    const streamed = ask("streamed one", true);
+    await model.arrived(2);
+    gateway.child.kill("SIGTERM");
+    await gateway.waitFor(/SIGTERM: stopping/);
+    model.release();
+    const plainReply = await plain;
+    assert.equal(plainReply.status, 200);
+    assert.equal(((await plainReply.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content, "echo: plain one");
+    assert.deepEqual(JSON.parse(plainReply.headers.get("x-hearth-attempts") ?? "[]").map((attempt: { model: string; outcome: string }) => `${attempt.model} ${attempt.outcome}`), ["local/m ok"]);
+    const streamedReply = await streamed;
+    const frames = await streamedReply.text();
+    const text = frames.split("\n").filter((line) => line.startsWith("data: {")).map((line) => (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? "").join("");
+    assert.equal(text, "echo: streamed one");
+    assert.match(frames, /data: \[DONE\]/);
+    assert.equal(await gateway.exited, 0);
+  });
+
   test("kill -9 mid-turn loses no user message", async () => {
     const model = heldModel();
     const server = await startFakeServer(model.handler);

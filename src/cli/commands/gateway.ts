@@ -28,7 +28,7 @@ const DRAIN_MS = 30_000;
 /**
  * `hearth gateway`: the long-running process. Serves the HTTP API and the web chat on 127.0.0.1:18790 by
  * default, reloads the config when the file changes, and on SIGTERM/SIGINT stops accepting, lets the
- * turns in flight finish (bounded) and exits 0.
+ * turns and requests in flight finish (bounded) and exits 0.
  */
 export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<number> {
   const state = stateDir({ env: io.env, cwd: io.cwd });
@@ -134,14 +134,16 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     writeLine(io.stdout, `${again} again: stopping now (messages are saved; unanswered ones can be resent with /retry)`);
     return false;
   });
-  const closed = runtime.close();
+  // Requests in flight (proxy mode's too, which no turn holds) end before the runtime closes the
+  // model servers' connections under them; the turns finish meanwhile.
+  const closed = closing.then(() => runtime.close());
   const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
   if (!drained) {
-    logger.warn({}, "stopping with turns still running: cancelling them (their messages are saved)");
+    logger.warn({}, "stopping with turns or requests still running: cancelling them (their messages are saved)");
     runtime.abortTurns();
+    server.closeAll();
     await Promise.race([closed, delay(5_000)]);
   }
-  await Promise.race([closing, delay(2_000)]);
   server.closeAll();
   signals.close();
   process.off("unhandledRejection", stray);
