@@ -32,6 +32,8 @@ export interface RouterDependencies {
   reachability?: ReachabilityCheck | undefined;
   /** The windows and tool support the servers reported; absent: the configured windows, tools always sent. */
   windows?: ServedWindows | undefined;
+  /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
+  sharedCaches?: SharedCacheGate | undefined;
 }
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
@@ -52,9 +54,11 @@ export class Router {
   /** When each local model that hung was last asked for a quick answer (`stillCooling`). */
   private readonly lastQuickCheck = new Map<string, number>();
   /** Requests to servers whose slots share one KV cache go in while they fit it together. */
-  private readonly sharedCaches = new SharedCacheGate();
+  private readonly sharedCaches: SharedCacheGate;
 
-  constructor(private readonly dependencies: RouterDependencies) {}
+  constructor(private readonly dependencies: RouterDependencies) {
+    this.sharedCaches = dependencies.sharedCaches ?? new SharedCacheGate();
+  }
 
   /**
    * The turn's events. A consumer that stops reading (a client that went away) aborts the turn: the
