@@ -254,7 +254,8 @@ export class Router {
       // Ollama's native API runs the model with the window asked for (num_ctx): ask for no more than the model can take.
       const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
       const onReplica = { ...model, baseUrl, ...window };
-      const gate = await this.enterSharedCache(onReplica, context, request, alone);
+      // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
+      const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, context, request, alone) : undefined;
       if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false };
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
@@ -302,6 +303,11 @@ export class Router {
     return result as AttemptResult;
   }
 
+  /** The replica (`model.baseUrl`) reported slots that may share one KV cache. */
+  private sharesCache(model: ModelSpec): boolean {
+    return model.local && this.dependencies.windows?.sharedCache(model, model.baseUrl) !== undefined;
+  }
+
   /**
    * Waits for room on a replica whose slots share one KV cache (as its server reported it), or, for a
    * retry after such a cache ran out (`alone`), until nothing else runs there. Returns the admission
@@ -310,7 +316,8 @@ export class Router {
   private async enterSharedCache(model: ModelSpec, context: Context, request: RouteRequest, alone: boolean): Promise<{ release: () => void; promptEstimate: number } | undefined | "aborted"> {
     const windows = this.dependencies.windows;
     if (!model.local || !windows) return undefined;
-    if (!alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
+    // What the server reported (an agent's turn asks before it plans); after the cache ran out, ask now if nothing asked yet.
+    if (alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
     const shared = windows.sharedCache(model, model.baseUrl);
     if (!shared && !alone) return undefined;
     const promptEstimate = estimateContextTokens(context);

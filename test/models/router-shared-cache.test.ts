@@ -52,6 +52,9 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     const [model] = chainFromServers({ llama: llama.baseUrl });
     assert.ok(model);
     const chain = [{ ...model, local: true }];
+    // An agent's turn asks the server what it runs before it plans (Agent.budget); a proxied request does not.
+    await routing.windows.refresh(model);
+    assert.deepEqual(routing.windows.sharedCache(model, llama.baseUrl), { tokens: 2048, slots: 4 });
     const first = route(routing.router, { chain, context: long("first"), sessionKey: "a" });
     while (!running.has("first")) await settle();
     const second = route(routing.router, { chain, context: long("second"), sessionKey: "b" });
