@@ -11,6 +11,12 @@ export interface ServedFacts {
   window: number | undefined;
   /** False when the server reports that the model's chat template cannot render tools. */
   tools: boolean | undefined;
+  /**
+   * Requests the server runs at once (llama.cpp `total_slots`), when it says. llama.cpp does not say
+   * whether its slots share one KV cache (`--kv-unified`, its default when `-np` is not given): with
+   * more than one slot, the `window` may be one cache that all of them fill together.
+   */
+  slots?: number | undefined;
 }
 
 const positive = (value: unknown): number | undefined => {
@@ -28,7 +34,7 @@ export function factsFromLlamaCppProps(body: unknown): ServedFacts {
   const window = positive(record(root.default_generation_settings).n_ctx) ?? positive(root.n_ctx);
   const caps = record(root.chat_template_caps);
   const flag = caps.supports_tools ?? caps.supports_tool_calls;
-  return { window, tools: typeof flag === "boolean" ? flag : undefined };
+  return { window, tools: typeof flag === "boolean" ? flag : undefined, slots: positive(root.total_slots) };
 }
 
 /**
@@ -86,6 +92,20 @@ const OVERFLOW_WINDOW: readonly RegExp[] = [
   /longer than the model'?s context length \((\d+)(?: tokens)?\)/i, // Ollama OpenAI-compatible API
   /prompt is too long: \d+ tokens > (\d+) maximum/i, // Anthropic
 ];
+
+/**
+ * llama.cpp's words when a decode finds no room in a KV cache that its slots share (`--kv-unified`):
+ * every request in flight fails with it at once (HTTP 500 before a stream; a `server_error` chunk
+ * inside one), whichever of them filled the cache. A neighbour's doing, not the request's size: the
+ * request alone fits (one too large alone is refused up front with "exceeds the available context
+ * size").
+ */
+const SHARED_CACHE_FULL = /context size has been exceeded/i;
+
+/** The failure is a shared KV cache running out under parallel requests (see SHARED_CACHE_FULL). */
+export function isSharedCacheFull(failure: Pick<Failure, "message" | "detail">): boolean {
+  return SHARED_CACHE_FULL.test(failure.detail ?? "") || SHARED_CACHE_FULL.test(failure.message);
+}
 
 /** The real context window an overflow failure names (its server's words first), or undefined. */
 export function overflowLimit(failure: Pick<Failure, "kind" | "message" | "detail">): number | undefined {

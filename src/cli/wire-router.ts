@@ -7,6 +7,7 @@ import { ReplicaBalancer } from "../models/replicas.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
+import { SharedCacheGate } from "../models/shared-cache-gate.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
 
@@ -20,6 +21,7 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
   const windows = new ServedWindows(http, loadState);
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, clock, reachability: quickReachability(http) });
-  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, router };
+  const sharedCaches = new SharedCacheGate();
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http) });
+  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router };
 }

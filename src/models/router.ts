@@ -4,7 +4,10 @@ import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
-import { callModel, type AttemptResult } from "./call-model.js";
+import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
+import { isSharedCacheFull } from "../ai/server-window.js";
+import { estimateContextTokens } from "../ai/usage.js";
+import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
@@ -29,6 +32,8 @@ export interface RouterDependencies {
   reachability?: ReachabilityCheck | undefined;
   /** The windows and tool support the servers reported; absent: the configured windows, tools always sent. */
   windows?: ServedWindows | undefined;
+  /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
+  sharedCaches?: SharedCacheGate | undefined;
 }
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
@@ -48,8 +53,12 @@ export class Router {
   private readonly toldToolsOff = new Set<string>();
   /** When each local model that hung was last asked for a quick answer (`stillCooling`). */
   private readonly lastQuickCheck = new Map<string, number>();
+  /** Requests to servers whose slots share one KV cache go in while they fit it together. */
+  private readonly sharedCaches: SharedCacheGate;
 
-  constructor(private readonly dependencies: RouterDependencies) {}
+  constructor(private readonly dependencies: RouterDependencies) {
+    this.sharedCaches = dependencies.sharedCaches ?? new SharedCacheGate();
+  }
 
   /**
    * The turn's events. A consumer that stops reading (a client that went away) aborts the turn: the
@@ -161,7 +170,8 @@ export class Router {
           }
         }
         minimumWindow = Math.max(minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
-      } else {
+      } else if (!isSharedCacheFull(failure)) {
+        // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
       }
       if (result.textSent) {
@@ -237,21 +247,32 @@ export class Router {
     const { replicas } = this.dependencies;
     const order = replicas.order(model.replicas, request.sessionKey, model.provider);
     let result: AttemptResult | undefined;
+    /** The shared KV cache ran out under parallel requests on this replica: the retry goes alone. */
+    let alone = false;
     for (let position = 0; position < order.length; position++) {
       const baseUrl = order[position] as string;
-      const started = performance.now();
-      out.push({ type: "attempt-start", model: model.ref, baseUrl });
       // Ollama's native API runs the model with the window asked for (num_ctx): ask for no more than the model can take.
       const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
       const onReplica = { ...model, baseUrl, ...window };
-      result = await replicas.attempt(
-        baseUrl,
-        () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
-        (answer) => (answer.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: answer.failure }),
-      );
+      // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
+      const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, context, request, alone) : undefined;
+      if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false };
+      const started = performance.now();
+      out.push({ type: "attempt-start", model: model.ref, baseUrl });
+      try {
+        result = await replicas.attempt(
+          baseUrl,
+          () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
+          (answer) => (answer.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: answer.failure }),
+        );
+      } finally {
+        gate?.release();
+      }
       const ms = Math.round(performance.now() - started);
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
       if (result.ok) {
+        const { usage } = result.message;
+        if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
         return result;
       }
@@ -264,12 +285,45 @@ export class Router {
       }
       const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica };
       attempts.push(attempt);
+      // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
+      const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);
       const anotherReplica = position < order.length - 1 && NEXT_REPLICA.has(result.failure.kind) && !result.textSent;
       // Announce a next model only where the chain really moves on to it.
       const movesOn = FAIL_OVER.has(result.failure.kind) && (!result.textSent || request.canRestart === true);
-      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: anotherReplica ? model.ref : movesOn ? next : undefined });
+      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: again || anotherReplica ? model.ref : movesOn ? next : undefined });
+      if (again) {
+        if (result.textSent) out.push({ type: "answer-restart", model: model.ref });
+        alone = true;
+        position--;
+        continue;
+      }
+      alone = false;
       if (!anotherReplica) break;
     }
     return result as AttemptResult;
+  }
+
+  /** The replica (`model.baseUrl`) reported slots that may share one KV cache. */
+  private sharesCache(model: ModelSpec): boolean {
+    return model.local && this.dependencies.windows?.sharedCache(model, model.baseUrl) !== undefined;
+  }
+
+  /**
+   * Waits for room on a replica whose slots share one KV cache (as its server reported it), or, for a
+   * retry after such a cache ran out (`alone`), until nothing else runs there. Returns the admission
+   * (release it when the call is over), undefined when no wait applies, or "aborted".
+   */
+  private async enterSharedCache(model: ModelSpec, context: Context, request: RouteRequest, alone: boolean): Promise<{ release: () => void; promptEstimate: number } | undefined | "aborted"> {
+    const windows = this.dependencies.windows;
+    if (!model.local || !windows) return undefined;
+    // What the server reported (an agent's turn asks before it plans); after the cache ran out, ask now if nothing asked yet.
+    if (alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
+    const shared = windows.sharedCache(model, model.baseUrl);
+    if (!shared && !alone) return undefined;
+    const promptEstimate = estimateContextTokens(context);
+    const replyTokens = Math.min(request.options?.maxTokens ?? model.maxTokens, model.maxTokens);
+    const capacity = shared?.tokens ?? windows.effectiveWindow(model, model.baseUrl);
+    const release = await this.sharedCaches.enter(model.baseUrl, { promptEstimate, replyTokens, capacity, exclusive: alone, signal: request.options?.signal });
+    return release ? { release, promptEstimate } : "aborted";
   }
 }

@@ -16,6 +16,8 @@ interface Learned {
   /** From the numbers of an overflow message. */
   overflow: number | undefined;
   tools: boolean | undefined;
+  /** Requests the server runs at once (llama.cpp total_slots). */
+  slots: number | undefined;
 }
 
 export type WindowSource = "configured" | "server" | "overflow";
@@ -79,6 +81,24 @@ export class ServedWindows {
   learn(model: ModelSpec, tokens: number): void {
     const entry = this.entry(model, model.baseUrl);
     entry.overflow = Math.min(tokens, entry.overflow ?? Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * A server that runs several requests at once (llama.cpp with more than one slot) may hold them all
+   * in one KV cache of its reported window (llama.cpp does not say whether `--kv-unified` is on): the
+   * tokens parallel requests may hold together on `replica`, and the slots; undefined for a server
+   * with one slot or none reported.
+   */
+  sharedCache(model: ModelSpec, replica: string): { tokens: number; slots: number } | undefined {
+    const known = this.learned.get(key(model, replica));
+    if (known?.reported === undefined || known.slots === undefined || known.slots < 2) return undefined;
+    return { tokens: known.reported, slots: known.slots };
+  }
+
+  /** The most slots any of the model's servers reported (llama.cpp total_slots); undefined when none did. */
+  reportedSlots(model: ModelSpec): number | undefined {
+    const slots = model.replicas.map((baseUrl) => this.learned.get(key(model, baseUrl))?.slots).filter((count): count is number => count !== undefined);
+    return slots.length > 0 ? Math.max(...slots) : undefined;
   }
 
   /** False when a server of the model reported that its chat template cannot render tools. */
@@ -152,6 +172,7 @@ export class ServedWindows {
       const entry = this.entry(model, baseUrl);
       if (facts.tools !== undefined) entry.tools ??= facts.tools;
       if (facts.window !== undefined) entry.reported ??= facts.window;
+      if (facts.slots !== undefined) entry.slots ??= facts.slots;
       // llama.cpp's /props says both; vLLM's listing all there is.
       if (entry.reported !== undefined && (entry.tools !== undefined || ask.url.endsWith("/models"))) break;
     }
@@ -162,7 +183,7 @@ export class ServedWindows {
     const id = key(model, baseUrl);
     let entry = this.learned.get(id);
     if (!entry) {
-      entry = { reported: undefined, overflow: undefined, tools: undefined };
+      entry = { reported: undefined, overflow: undefined, tools: undefined, slots: undefined };
       this.learned.set(id, entry);
     }
     return entry;

@@ -22,6 +22,8 @@ export interface DiscoveredModel {
   maxContext?: number | undefined;
   /** The context the server runs it with now (a loaded instance, llama.cpp n_ctx, vLLM max_model_len, Ollama /api/ps or num_ctx). */
   servedContext?: number | undefined;
+  /** llama.cpp: requests it runs at once (total_slots); more than one may share servedContext (--kv-unified). */
+  slots?: number | undefined;
   loaded?: boolean | undefined;
   toolUse?: boolean | undefined;
   vision?: boolean | undefined;
@@ -136,6 +138,7 @@ function llamaCppServer(origin: string, latencyMs: number, propsBody: unknown, l
       format: "gguf",
       maxContext: numberOf(meta.n_ctx_train),
       servedContext: facts.window ?? numberOf(meta.n_ctx),
+      slots: facts.slots,
       loaded: true,
       toolUse: facts.tools,
       reasoning: templateReasons(props),

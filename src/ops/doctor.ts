@@ -130,7 +130,7 @@ function seenOf(entry: ChainStatus): string {
   if (entry.listed === false) facts.push("not listed");
   if (entry.loaded === true) facts.push("loaded");
   if (entry.loaded === false) facts.push("not loaded");
-  if (entry.servedContext) facts.push(`served context ${entry.servedContext}`);
+  if (entry.servedContext) facts.push(`served context ${entry.servedContext}${entry.slots && entry.slots > 1 ? ` over ${entry.slots} slots that may share it` : ""}`);
   facts.push(`contextWindow ${entry.contextWindow}`);
   if (!entry.local) facts.push(entry.keyPresent ? `key from ${entry.keySource}` : "no key");
   return facts.join(", ");

@@ -39,6 +39,8 @@ export interface ChainStatus {
   loadedContext?: number | null;
   /** The context the server runs the model with, as it reports it (llama.cpp n_ctx, vLLM max_model_len, Ollama, LM Studio's loaded context). */
   servedContext?: number | null;
+  /** Requests the server runs at once (llama.cpp total_slots); more than one may share servedContext (--kv-unified). */
+  slots?: number | null;
   /** false where the server reports that the model's chat template cannot render tools (then hearth sends none). */
   toolUse?: boolean | null;
   quantization?: string | null;
@@ -139,9 +141,10 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         if (model.local && probe.reachable && !probe.lmStudio) await windows.refresh(model);
         const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
         status.servedContext = served ?? null;
+        status.slots = native ? null : (windows.reportedSlots(model) ?? null);
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined }));
         // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
         // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.
         if (probe.reachable && !probe.failure) {

@@ -117,11 +117,25 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
 }
 
 /**
+ * A llama-server with several slots: they may share one KV cache of `tokens` (llama.cpp's
+ * `--kv-unified`, its default when `-np` is not given; `/props` does not say which), and then
+ * parallel requests that together outgrow it all fail with "Context size has been exceeded.".
+ */
+export function sharedCacheProblem(slots: number, tokens: number): StatusProblem {
+  return {
+    id: "shared-cache", severity: "info",
+    title: `the server runs ${slots} slots that may share one cache of ${tokens} tokens (llama.cpp --kv-unified, on by default when -np is not given; /props does not say): parallel sessions can run it out together, so hearth sends requests to it together only while their prompts and replies fit ${tokens} tokens, and the others wait`,
+    fix: `for ${slots} parallel requests with ${tokens} tokens each, restart llama-server with -np ${slots} -c ${slots * tokens} --no-kv-unified (/props looks the same then, so turns still wait for room); for one request at a time with ${tokens} tokens, -np 1`,
+  };
+}
+
+/**
  * What a non-LM-Studio local server reported: a smaller context than configured (LM Studio's own
  * wording is above), and a chat template that cannot render tools.
  */
-export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean }): StatusProblem[] {
+export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined }): StatusProblem[] {
   const problems: StatusProblem[] = [];
+  if (served.servedContext !== undefined && served.slots !== undefined && served.slots > 1) problems.push(sharedCacheProblem(served.slots, served.servedContext));
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
     // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
     problems.push({

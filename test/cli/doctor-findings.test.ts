@@ -191,6 +191,20 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
     assert.match(status.stdout, /the server runs one model \(\/models\/Qwen3-32B-Q6_K\.gguf\) and answers any id with it/);
   });
 
+  test("shared-cache: a llama-server with 4 slots (total_slots) may share its n_ctx among them; one slot (the tests above) is silent", async () => {
+    const slots = await startLlamaCpp({ alias: "qwen3-32b", nCtx: 8192, supportsTools: true, totalSlots: 4 });
+    try {
+      const found = await doctor("s/qwen3-32b", `s: { baseUrl: "${slots.baseUrl}", api: "openai-completions", models: [{ id: "qwen3-32b", contextWindow: 8192 }] },`);
+      assert.deepEqual(ids(found.findings), ["shared-cache"]);
+      assert.equal(found.code, 0, "advice, not a fault: hearth keeps parallel requests within the cache");
+      assert.match(found.findings[0]?.title ?? "", /4 slots that may share one cache of 8192 tokens/);
+      assert.match(found.findings[0]?.seen ?? "", /served context 8192 over 4 slots that may share it/);
+      assert.match(found.findings[0]?.fix ?? "", /-np 4 -c 32768 --no-kv-unified .*-np 1/);
+    } finally {
+      await slots.close();
+    }
+  });
+
   test("no-fallback under privacy \"local-only\": the fix names a local model, never a hosted one; a hosted fallback there is no fallback", async () => {
     const run = async (name: string, fallbacks: string) => {
       const dir = join(temp.dir, name);

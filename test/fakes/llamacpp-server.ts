@@ -29,6 +29,8 @@ export interface LlamaCppOptions {
   chatTemplate?: string;
   responses?: Handler;
   completions?: Handler;
+  /** Slots (`-np`; `total_slots` in /props); default 1. */
+  totalSlots?: number;
   /** Prompt tokens a request counts as, for the context check; default: characters / 4 of the body's text. */
   promptTokens?: (request: RecordedRequest) => number;
 }
@@ -47,7 +49,7 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
     const route = `${request.method} ${request.path.split("?")[0] ?? "/"}`;
     switch (route) {
       case "GET /props":
-        return { kind: "json", body: props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate) };
+        return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate), total_slots: options.totalSlots ?? 1 } };
       case "GET /v1/models":
       case "GET /models":
         return { kind: "json", body: models(alias, nCtx) };
@@ -68,6 +70,14 @@ function overflow(options: LlamaCppOptions, request: RecordedRequest, nCtx: numb
   const tokens = options.promptTokens ? options.promptTokens(request) : Math.ceil(JSON.stringify(request.body).length / 4);
   return tokens < nCtx ? undefined : llamaCppOverflow(tokens, nCtx);
 }
+
+/**
+ * llama-server when a KV cache its slots share (--kv-unified) runs out under parallel requests
+ * (server-context.cpp: "Context size has been exceeded.", ERROR_TYPE_SERVER, sent to every request in
+ * flight): before a stream, HTTP 500 with this body; inside one, this body as a `data:` frame after the
+ * text so far. Both seen from the real server (test/realserver/shared-cache.test.ts).
+ */
+export const LLAMACPP_SHARED_CACHE_FULL = { error: { code: 500, message: "Context size has been exceeded.", type: "server_error" } };
 
 /** llama-server's answer to a prompt that does not fit the slot's context. */
 export function llamaCppOverflow(tokens: number, nCtx: number): Reply {

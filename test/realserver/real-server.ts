@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Slot context (`-c`); default 2048. */
   ctx?: number;
   alias?: string;
+  /** Slots (`-np`); default 1. "auto": no -np, which this llama.cpp runs as 4 slots sharing one cache (kv_unified). */
+  parallel?: number | "auto";
   extraArgs?: readonly string[];
 }
 
@@ -66,7 +68,7 @@ export async function startRealServer(options: StartOptions = {}): Promise<RealS
   const alias = options.alias ?? "stories260k";
   const logFile = join(mkdtempSync(join(tmpdir(), "hearth-llama-")), "server.log");
   const out = openSync(logFile, "w");
-  const args = ["-m", realServerModel(), "--alias", alias, "--host", "127.0.0.1", "--port", String(port), "-c", String(options.ctx ?? 2048), "-np", "1", "-t", "1", "--jinja", ...(options.extraArgs ?? [])];
+  const args = ["-m", realServerModel(), "--alias", alias, "--host", "127.0.0.1", "--port", String(port), "-c", String(options.ctx ?? 2048), ...(options.parallel === "auto" ? [] : ["-np", String(options.parallel ?? 1)]), "-t", "1", "--jinja", ...(options.extraArgs ?? [])];
   const child: ChildProcess = spawn(realServerBin(), args, { stdio: ["ignore", out, out] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let gone = false;

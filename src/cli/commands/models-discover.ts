@@ -7,6 +7,7 @@ import { DEFAULT_ORIGINS, discoverServers, type DiscoveredModel, type Discovered
 import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
+import { sharedCacheProblem } from "../../ops/status-problems.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -64,6 +65,11 @@ function printServer(io: CliIo, server: DiscoveredServer): void {
   for (const model of server.models) {
     writeLine(io.stdout, `  ${model.id}`);
     writeLine(io.stdout, `    ${modelFacts(model).join(" · ")}`);
+    if (model.slots !== undefined && model.slots > 1 && model.servedContext !== undefined) {
+      const shared = sharedCacheProblem(model.slots, model.servedContext);
+      writeLine(io.stdout, `    ${paint("dim", "i info")}: ${shared.title}`);
+      writeLine(io.stdout, `      fix: ${shared.fix}`);
+    }
     for (const flag of model.flags) writeLine(io.stdout, `    ${paint("yellow", "! warn")}: ${flag}: prefer the largest full-size build you can run (more parameters, Q6/Q8 or full precision)`);
   }
 }
@@ -80,7 +86,7 @@ function modelFacts(model: DiscoveredModel): string[] {
   if (model.quantization) facts.push(model.bitsPerWeight !== undefined ? `${model.quantization} (${model.bitsPerWeight} bits/weight)` : model.quantization);
   if (model.format) facts.push(model.format);
   if (model.loaded === false) facts.push("not loaded");
-  if (model.servedContext !== undefined) facts.push(`${model.loaded === false ? "would run" : "runs"} with ${model.servedContext} context`);
+  if (model.servedContext !== undefined) facts.push(`${model.loaded === false ? "would run" : "runs"} with ${model.servedContext} context${model.slots !== undefined && model.slots > 1 ? ` in ${model.slots} slots` : ""}`);
   if (model.maxContext !== undefined) facts.push(`max context ${model.maxContext}`);
   if (model.toolUse !== undefined) facts.push(model.toolUse ? "tools" : "no tools");
   if (model.vision) facts.push("vision");

@@ -55,7 +55,7 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
     if (entry.servedAs !== undefined) facts.push(`the server runs one model (${entry.servedAs}) and answers any id with it`);
     else if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
     if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
-    if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context`);
+    if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context${entry.slots && entry.slots > 1 ? ` (${entry.slots} slots, which may share it)` : ""}`);
     if (entry.toolUse === false) facts.push("no tools");
     if (entry.quantization) facts.push(entry.quantization);
     if (entry.firstTokenMs !== undefined && entry.firstTokenMs !== null) facts.push(`first token in ${entry.firstTokenMs} ms`);
