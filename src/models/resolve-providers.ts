@@ -1,3 +1,4 @@
+import { readServiceEnv, serviceEnvFile } from "../config/service-env.js";
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
 import { makeRef, type ModelCompat, type ModelSpec } from "../ai/model-spec.js";
 import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
@@ -14,7 +15,7 @@ export interface ResolvedProvider {
   api: Api | undefined;
   apiKey: string | undefined;
   /** Where the key came from; the key itself is never shown. */
-  apiKeySource: "config" | `env:${string}` | "none";
+  apiKeySource: "config" | `env:${string}` | `gateway.env:${string}` | "none";
   /** The variable a built-in provider reads its key from. */
   apiKeyEnv: string | undefined;
   headers: Readonly<Record<string, string>>;
@@ -46,16 +47,17 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
   const builtins = new Map(environment.catalog.map((provider) => [provider.id, provider]));
   const providers: ResolvedProvider[] = [];
   const configured = config.models.providers;
+  const keyOf = envKeys(environment.env);
 
   if (config.models.mode === "merge") {
     for (const builtin of environment.catalog) {
-      if (!(builtin.id in configured)) providers.push(fromBuiltin(builtin, undefined, environment.env, problems));
+      if (!(builtin.id in configured)) providers.push(fromBuiltin(builtin, undefined, keyOf, problems));
     }
   }
   for (const [id, provider] of Object.entries(configured)) {
     const builtin = builtins.get(id);
     if (builtin) {
-      providers.push(fromBuiltin(builtin, provider, environment.env, problems, config.models.mode === "replace"));
+      providers.push(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"));
       continue;
     }
     const resolved = fromConfig(id, provider, [...builtins.keys()], problems);
@@ -70,15 +72,38 @@ function presentKey(key: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/** A hosted provider's key variable: the environment's, else `~/.hearth/gateway.env`'s (the file the installed gateway reads; read once, when first needed). */
+function envKeys(env: NodeJS.ProcessEnv): (name: string) => { key: string; source: ResolvedProvider["apiKeySource"] } | undefined {
+  let file: ReadonlyMap<string, string> | undefined;
+  const fileValues = (): ReadonlyMap<string, string> => {
+    if (file) return file;
+    const path = serviceEnvFile(env);
+    try {
+      file = path ? readServiceEnv(path) : new Map();
+    } catch {
+      // An unreadable gateway.env gives no keys here; doctor names what is wrong with it.
+      file = new Map();
+    }
+    return file;
+  };
+  return (name) => {
+    const fromEnv = presentKey(env[name]);
+    if (fromEnv) return { key: fromEnv, source: `env:${name}` };
+    const fromFile = presentKey(fileValues().get(name));
+    return fromFile ? { key: fromFile, source: `gateway.env:${name}` } : undefined;
+  };
+}
+
 function fromBuiltin(
   builtin: CatalogProvider,
   override: ProviderConfig | undefined,
-  env: NodeJS.ProcessEnv,
+  keyOf: ReturnType<typeof envKeys>,
   problems: ConfigProblem[],
   onlyConfiguredModels = false,
 ): ResolvedProvider {
   const configKey = presentKey(override?.apiKey);
-  const envKey = presentKey(env[builtin.apiKeyEnv]);
+  const found = configKey ? undefined : keyOf(builtin.apiKeyEnv);
+  const envKey = found?.key;
   const baseUrl = override?.baseUrl ?? override?.baseUrls?.[0] ?? builtin.baseUrl;
   const api = override?.api ?? builtin.api;
   const provider: ResolvedProvider = {
@@ -88,7 +113,7 @@ function fromBuiltin(
     baseUrl,
     api,
     apiKey: configKey ?? envKey,
-    apiKeySource: configKey ? "config" : envKey ? `env:${builtin.apiKeyEnv}` : "none",
+    apiKeySource: configKey ? "config" : (found?.source ?? "none"),
     apiKeyEnv: builtin.apiKeyEnv,
     headers: override?.headers ?? {},
     timeoutSeconds: override?.timeoutSeconds,

@@ -84,4 +84,24 @@ describe("the gateway token in ~/.hearth/gateway.env", () => {
     assert.doesNotMatch(result.stderr, /HEARTH_GATEWAY_TOKEN/, "found in the file");
     assert.match(result.stderr, /environment variable MISSING_MODEL is not set .*, nor in .*gateway\.env/);
   });
+
+  test("a hosted provider's key written in gateway.env (as docs/gateway.md says) is found by every command, as by the service, and never shown", async () => {
+    const home = join(temp.dir, "keys");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    const key = "sk-ant-from-the-env-file-0123456789";
+    writeFileSync(join(home, ".hearth", "gateway.env"), `ANTHROPIC_API_KEY=${key}\n`, { mode: 0o600 });
+    const config = temp.write("keys.json5", `{ agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } } }`);
+    const shown = await runCli(["--config", config, "config", "show", "--json"], { env: { HOME: home } });
+    assert.equal(shown.code, 0, shown.stderr);
+    type Shown = { models: { providers: Record<string, { apiKey?: string; apiKeySource: string }> } };
+    const anthropic = (JSON.parse(shown.stdout) as Shown).models.providers.anthropic;
+    assert.equal(anthropic?.apiKeySource, "gateway.env:ANTHROPIC_API_KEY");
+    assert.equal(anthropic?.apiKey, "***");
+    const listed = await runCli(["--config", config, "models", "list"], { env: { HOME: home } });
+    assert.doesNotMatch(listed.stdout + listed.stderr, /no API key/);
+    // The environment wins over the file.
+    const fromEnv = await runCli(["--config", config, "config", "show", "--json"], { env: { HOME: home, ANTHROPIC_API_KEY: "sk-ant-from-the-environment-99999" } });
+    assert.equal((JSON.parse(fromEnv.stdout) as Shown).models.providers.anthropic?.apiKeySource, "env:ANTHROPIC_API_KEY");
+    for (const output of [shown, listed, fromEnv]) assert.doesNotMatch(output.stdout + output.stderr, /from-the-env-file|from-the-environment/);
+  });
 });
