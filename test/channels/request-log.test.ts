@@ -23,3 +23,15 @@ test("each request gets one log line, written once its response has gone out: a 
     await api.close();
   }
 });
+
+test("a request refused for its model names the route and the name it asked for in its line", async () => {
+  const api = await apiSetup();
+  try {
+    const refused = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "no/such-model", messages: [{ role: "user", content: "Hi" }] }) });
+    assert.equal(refused.status, 404);
+    const line = await api.waitForLog((fields) => fields.path === "/v1/chat/completions");
+    assert.deepEqual({ ...line, ms: 0 }, { method: "POST", path: "/v1/chat/completions", status: 404, route: "chat", requested: "no/such-model", stream: false, ms: 0 });
+  } finally {
+    await api.close();
+  }
+});

@@ -97,7 +97,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   while (first.kind === "event" && (first.event.type === "restart" || first.event.type === "step-break")) first = await step(request.headersWaitMs);
   if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
     const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
-    onDone({ status: failure.status, model: undefined, attempts: failure.attempts.length });
+    onDone({ status: failure.status, model: source.known().model, attempts: failure.attempts.length });
     return failureResponse(c, failure);
   }
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
@@ -132,7 +132,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
         if (current.kind === "done") {
           ended = true;
           await write(writer.fail(endedWithout(source)));
-          onDone({ status: 502, model: undefined, attempts: source.known().attempts.length });
+          onDone({ status: 502, model: source.known().model, attempts: source.known().attempts.length });
           break;
         }
         if (current.kind === "event") {
@@ -146,7 +146,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
           if (event.type === "error") {
             ended = true;
             await write(writer.fail(event.failure));
-            onDone({ status: event.failure.status, model: undefined, attempts: event.failure.attempts.length });
+            onDone({ status: event.failure.status, model: source.known().model, attempts: event.failure.attempts.length });
             break;
           }
           await write(writer.event(event));

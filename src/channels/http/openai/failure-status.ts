@@ -4,6 +4,9 @@ import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-policy", "skipped-context"]);
 
+/** Candidates that were never able to take the request, whatever its size. */
+const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
+
 /**
  * The status of a request no model answered: 400 when the request itself cannot be answered (a server
  * refused it, too long for every window — a turn the agent judged permanent, refused before any call
@@ -18,7 +21,9 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
     const tooLong = failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context");
     return { status: 400, message, type: "invalid_request_error", code: tooLong ? "context_length_exceeded" : "invalid_request", attempts };
   }
-  if (lastKind === "context-overflow" && failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {
+  // Too long for every model that could have taken it: those without a key, or kept out by the privacy policy, never could.
+  const couldTake = failed.filter((attempt) => !NEVER_ASKED.has(attempt.outcome));
+  if (couldTake.length > 0 && couldTake.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {
     return { status: 400, message, type: "invalid_request_error", code: "context_length_exceeded", attempts };
   }
   if (failed.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };

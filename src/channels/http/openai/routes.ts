@@ -81,7 +81,9 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   app.post("/v1/chat/completions", async (c) => {
+    noteRequest(c, { route: "chat" });
     const request = parseChatRequest(await jsonBody(c));
+    noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
@@ -96,7 +98,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     }
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
+      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
       return failureResponse(c, settled.failure);
     }
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
@@ -104,7 +106,9 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   app.post("/v1/responses", async (c) => {
+    noteRequest(c, { route: "responses" });
     const request = parseResponsesRequest(await jsonBody(c));
+    noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
@@ -124,7 +128,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: undefined, attempts: settled.failure.attempts.length });
+      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
       return failureResponse(c, settled.failure);
     }
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });

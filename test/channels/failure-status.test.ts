@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AttemptSummary } from "../../src/channels/http/openai/answer-events.js";
+import { failureFor } from "../../src/channels/http/openai/failure-status.js";
+
+const attempt = (model: string, outcome: string): AttemptSummary => ({ model, outcome }) as AttemptSummary;
+const statusOf = (attempts: AttemptSummary[], lastKind: string | undefined) => {
+  const failure = failureFor({ message: "no model answered", attempts, lastKind });
+  return `${failure.status} ${failure.code}`;
+};
+
+test("a request too long for every model that could take it is 400 context_length_exceeded, whatever the fallbacks without a key or kept out by policy", () => {
+  assert.equal(statusOf([attempt("home/m", "context-overflow"), attempt("anthropic/c", "skipped-no-key"), attempt("openai/g", "skipped-no-key")], "context-overflow"), "400 context_length_exceeded");
+  assert.equal(statusOf([attempt("home/m", "context-overflow"), attempt("openai/g", "skipped-policy")], "context-overflow"), "400 context_length_exceeded");
+  assert.equal(statusOf([attempt("home/m", "skipped-context"), attempt("other/m", "context-overflow")], "context-overflow"), "400 context_length_exceeded");
+});
+
+test("a fallback that was down, or only keyless ones, is not a request too long: 503 / 502 as before", () => {
+  assert.equal(statusOf([attempt("home/m", "context-overflow"), attempt("other/m", "unreachable")], "unreachable"), "502 upstream_failed");
+  assert.equal(statusOf([attempt("anthropic/c", "skipped-no-key")], undefined), "502 upstream_failed");
+  assert.equal(statusOf([attempt("home/m", "unreachable"), attempt("other/m", "timeout")], "timeout"), "503 no_model_available");
+});
