@@ -15,6 +15,7 @@ import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
+import { ProxyLedger } from "../gateway/proxy-ledger.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { quickReachability } from "../models/reachability.js";
@@ -113,7 +114,8 @@ export async function createRuntime(options: RuntimeOptions) {
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
   const inbox = new MessageInbox({ stateDir, onWarning });
   if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox });
+  const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger });
 
   return {
     stateDir,
@@ -151,6 +153,7 @@ export async function createRuntime(options: RuntimeOptions) {
     },
     async close(): Promise<void> {
       await gateway.idle();
+      proxyLedger.flush();
       await store.close();
       http.destroy();
     },

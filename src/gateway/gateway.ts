@@ -16,6 +16,7 @@ import { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
+import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, SessionsView } from "./port.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
@@ -48,6 +49,8 @@ export interface GatewayDependencies {
   secrets?: SecretRedactor | undefined;
   /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
   inbox?: MessageInbox | undefined;
+  /** Where proxy mode's answers are counted for `hearth usage` (it writes no session). */
+  proxyLedger?: ProxyLedger | undefined;
 }
 
 /**
@@ -161,6 +164,7 @@ export class Gateway implements GatewayPort {
     void (async () => {
       for await (const event of stream) {
         observe(event);
+        if (event.type === "route-end") this.countProxyAnswer(request.model, event);
         for (const shown of redactor ? redactor.event(event) : [event]) out.push(shown);
       }
       for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
@@ -296,6 +300,11 @@ export class Gateway implements GatewayPort {
     const found = catalog.lookup(name);
     if (found.ok) return found.model;
     throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
+  }
+
+  private countProxyAnswer(requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
+    const { message, attempts } = end;
+    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}) })) });
   }
 
   private publish(event: GatewayEvent): void {

@@ -1,4 +1,6 @@
-import type { SessionEntry } from "../sessions/entries.js";
+import type { ModelRef } from "../ai/model-spec.js";
+import { readProxyLedger, type ProxyLedgerEntry } from "../gateway/proxy-ledger.js";
+import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
 import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
 import { channelOf } from "./session-channel.js";
 
@@ -45,7 +47,10 @@ const emptyRow = (key: string): UsageRow => ({ key, calls: 0, input: 0, output: 
 
 type AssistantEntry = Extract<SessionEntry, { type: "assistant" }>;
 
-function add(row: UsageRow, entry: AssistantEntry, local: boolean): void {
+/** What a reply counts with: a session's assistant entry, or a proxy-mode answer from the ledger. */
+type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model">; attempts: readonly AttemptRecord[] };
+
+function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   const { usage, cost } = entry.message;
   row.calls += 1;
   row.input += usage.input;
@@ -119,6 +124,36 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     }
     fallbacks.turns += fallbackTurns.size;
   }
+  // Proxy mode writes no session: its answers are in their own ledger (channel "proxy", agent "(proxy)").
+  for (const entry of proxyEntries(options.stateDir, unreadable)) {
+    if (since !== undefined && Date.parse(entry.at) < since) continue;
+    const reply: CountedReply = { message: { usage: entry.usage, cost: entry.cost, model: entry.model as ModelRef }, attempts: entry.attempts };
+    const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok");
+    const local = options.isLocal(entry.model, answered?.baseUrl);
+    const key = options.by === "model" ? entry.model : options.by === "agent" ? "(proxy)" : options.by === "day" ? entry.at.slice(0, 10) : "proxy";
+    const row = rows.get(key) ?? emptyRow(key);
+    rows.set(key, row);
+    add(row, reply, local);
+    add(total, reply, local);
+    const first = entry.attempts[0];
+    if (!local && first && first.model !== entry.model) {
+      fallbacks.cost += entry.cost;
+      fallbacks.calls += 1;
+      fallbacks.turns += 1;
+    }
+  }
   const sorted = [...rows.values()].sort((left, right) => (options.by === "day" ? left.key.localeCompare(right.key) : right.cost - left.cost || right.input + right.output - (left.input + left.output)));
   return { since: options.since?.toISOString() ?? null, by: options.by, rows: sorted, total, hostedFallbacks: fallbacks, unreadable };
+}
+
+/** The proxy ledger's entries; a ledger that cannot be read is named among the unreadable, as a session would be. */
+function proxyEntries(stateDir: string, unreadable: UsageReport["unreadable"]): ProxyLedgerEntry[] {
+  try {
+    const { entries, unreadable: badLines } = readProxyLedger(stateDir);
+    if (badLines > 0) unreadable.push({ session: "usage/proxy.jsonl", reason: `${badLines} line${badLines === 1 ? "" : "s"} that are not usage entries (left out)` });
+    return entries;
+  } catch (error) {
+    unreadable.push({ session: "usage/proxy.jsonl", reason: error instanceof Error ? error.message : String(error) });
+    return [];
+  }
 }

@@ -62,4 +62,39 @@ describe("hearth usage after the config changed", () => {
     assert.deepEqual(report.unreadable, []);
     assert.deepEqual(report.rows.map((row) => [row.key, row.calls]).sort(), [["cli", 1], ["http", 1], ["webchat", 1]]);
   });
+
+  test("proxy-mode answers, which write no session, are counted from their own ledger (channel proxy, agent (proxy)), without their words", async () => {
+    const home = join(temp.dir, "proxy-home");
+    const state = join(home, "state");
+    const config = temp.write("proxy.json5", `{ agents: { defaults: { model: "box/local-32b" } }, models: { mode: "replace", providers: { box: { baseUrl: "${llama.baseUrl}", api: "openai-completions", models: [{ id: "local-32b", contextWindow: 65536 }] } } } }`);
+    const gateway = await startGateway(["--config", config], { HOME: home, HEARTH_STATE_DIR: state });
+    try {
+      for (const stream of [false, true]) {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "box/local-32b", stream, messages: [{ role: "user", content: "a private question" }] }) });
+        assert.equal(response.status, 200, await response.clone().text());
+        await response.text();
+      }
+      // Lines are written a second after the answer, or at a stop: this one.
+      gateway.child.kill("SIGTERM");
+      assert.equal(await gateway.exited, 0);
+    } finally {
+      await gateway.stop();
+    }
+    const ledger = readFileSync(join(state, "usage", "proxy.jsonl"), "utf8");
+    assert.equal(ledger.trim().split("\n").length, 2);
+    assert.doesNotMatch(ledger, /private question|Saturday/);
+    const byChannel = await runCli(["usage", "--by", "channel", "--json", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+    assert.equal(byChannel.code, 0, byChannel.stderr);
+    const report = JSON.parse(byChannel.stdout) as { rows: { key: string; calls: number; output: number; local: { calls: number } }[]; unreadable: unknown[] };
+    assert.deepEqual(report.unreadable, []);
+    assert.deepEqual(report.rows.map((row) => [row.key, row.calls, row.local.calls]), [["proxy", 2, 2]]);
+    assert.ok((report.rows[0]?.output ?? 0) > 0);
+    const byAgent = await runCli(["usage", "--by", "agent", "--json", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+    assert.deepEqual((JSON.parse(byAgent.stdout) as { rows: { key: string }[] }).rows.map((row) => row.key), ["(proxy)"]);
+    // A damaged line is left out with a word, not fatal.
+    writeFileSync(join(state, "usage", "proxy.jsonl"), `${ledger}not json\n`);
+    const damaged = await runCli(["usage", "--by", "channel", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+    assert.equal(damaged.code, 0, damaged.stderr);
+    assert.match(damaged.stderr, /proxy-mode usage \(usage\/proxy\.jsonl\) left out: 1 line that are not usage entries/);
+  });
 });

@@ -35,7 +35,7 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
     writeJson(io, report);
     return 0;
   }
-  for (const { session, reason } of report.unreadable) writeLine(io.stderr, `hearth: warning: session ${session} left out: ${reason}`);
+  for (const { session, reason } of report.unreadable) writeLine(io.stderr, `hearth: warning: ${session.startsWith("usage/") ? `proxy-mode usage (${session})` : `session ${session}`} left out: ${reason}`);
   if (report.total.calls === 0) {
     writeLine(io.stdout, since ? `No model replies since ${report.since}.` : "No model replies recorded yet.");
     return 0;
