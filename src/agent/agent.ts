@@ -60,6 +60,8 @@ export interface TurnOptions {
   images?: readonly InboundImage[] | undefined;
   /** The channel the message came through, kept on its entry (`hearth usage --by channel`). */
   channel?: string | undefined;
+  /** At most this many tokens a reply (an API client's `max_tokens`), below the agent's own limit. */
+  maxTokens?: number | undefined;
 }
 
 export interface InboundImage {
@@ -281,7 +283,7 @@ export class Agent {
     const stream = this.dependencies.router.stream({
       chain,
       context,
-      options: { signal: options.signal, maxTokens: budget.replyTokens },
+      options: { signal: options.signal, maxTokens: options.maxTokens === undefined ? budget.replyTokens : Math.min(budget.replyTokens, options.maxTokens) },
       sessionKey: state.key,
       privacy: this.spec.privacy,
       named: (options.model ?? this.lookupSessionModel(state.entries))?.ref,

@@ -25,6 +25,8 @@ export interface InboundMessage {
   images?: readonly { mediaType: string; data: string /* base64 */ }[] | undefined;
   /** The channel can replace shown text with a fresh answer, or shows only the final text. */
   canRestart?: boolean | undefined;
+  /** At most this many tokens a reply (an API client's `max_tokens`). */
+  maxTokens?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;

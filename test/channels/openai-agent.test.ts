@@ -31,6 +31,23 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
     assert.ok(existsSync(api.gateway.store.where("work")));
   });
 
+  test("the request's max_tokens / max_output_tokens bound each reply of the turn, below the agent's own limit", async () => {
+    api.local.setHandler(scriptedModel("openai-completions", (turns) => ({ text: `you said ${lastUser(turns)}` })));
+    const limitSent = (): unknown => {
+      const body = lastBody(api.local);
+      return body.max_tokens ?? body.max_completion_tokens;
+    };
+    await api.client.chat.completions.create({ model: "hearth", max_tokens: 20, messages: [{ role: "user", content: "short" }] });
+    assert.equal(limitSent(), 20);
+    await api.client.responses.create({ model: "hearth", max_output_tokens: 30, input: "shorter" });
+    assert.equal(limitSent(), 30);
+    await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "no limit asked" }] });
+    const own = limitSent();
+    assert.ok(typeof own === "number" && own > 30 && own <= 1000, String(own));
+    await api.client.chat.completions.create({ model: "hearth", max_tokens: 50_000, messages: [{ role: "user", content: "more than the model takes" }] });
+    assert.equal(limitSent(), own, "never above the agent's own limit");
+  });
+
   test("the session is http:<user> without the header", async () => {
     api.local.setHandler(scriptedModel("openai-completions", () => ({ text: "ok" })));
     await api.client.chat.completions.create({ model: "hearth", user: "ann", messages: [{ role: "user", content: "hello" }] });

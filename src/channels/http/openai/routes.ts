@@ -89,7 +89,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastChatUserText(request.messages), canRestart, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -114,7 +114,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastResponsesUserText(request), canRestart, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,
