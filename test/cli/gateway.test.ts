@@ -88,6 +88,8 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /refusing to listen on 0\.0\.0\.0 without a token/);
     assert.match(result.stderr, /gateway\.auth\.token/);
+    // The advice security audit and doctor give: the token in ~/.hearth/gateway.env, which the service reads too.
+    assert.match(result.stderr, /fix: write a token: .*~\/\.hearth\/gateway\.env.*set gateway\.auth\.token to "\$\{HEARTH_GATEWAY_TOKEN\}"/);
   });
 
   test("a bad --port is exit 2; a port in use is exit 1 naming it", async () => {
