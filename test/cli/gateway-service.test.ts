@@ -14,6 +14,7 @@ function host(platform: NodeJS.Platform, home: string, answers: (command: string
     platform,
     home,
     uid: 501,
+    command: "./bin/hearth",
     run: (command, args) => {
       ran.push([command, ...args].join(" "));
       return Promise.resolve(answers(command, args));
