@@ -84,7 +84,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       const config = temp.write("llama.json5", `{ gateway: { port: ${port} } }`);
       const status = await runCli(["gateway", "status", "--config", config], { env: { HOME: home } });
       assert.equal(status.code, 1, status.stdout);
-      assert.match(status.stdout, new RegExp(`^not running: another server than a hearth gateway answers at http://127\\.0\\.0\\.1:${port}/health \\(HTTP 200 \\{"status":"ok"\\}\\)`, "m"));
+      assert.match(status.stdout, new RegExp(`^not running: another server than hearth's gateway answers at http://127\\.0\\.0\\.1:${port}/health \\(HTTP 200 \\{"status":"ok"\\}\\)`, "m"));
 
       const env = { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${fakeSystemctl(join(temp.dir, "llama-bin"), "ActiveState=active\\nSubState=running\\n")}:${process.env.PATH ?? ""}` };
       const fresh = await runCli(["gateway", "install", "--config", config], { env });
@@ -120,7 +120,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       const result = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` } });
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /ran systemctl --user restart hearth-gateway\.service/);
-      assert.match(result.stderr, new RegExp(`started and exited at once \\(systemd: activating \\(auto-restart\\), exit status 1, restarted 2 times\\); systemd keeps restarting it; the hearth gateway answering at http://127\\.0\\.0\\.1:${port}/ was started before this install`));
+      assert.match(result.stderr, new RegExp(`started and exited at once \\(systemd: activating \\(auto-restart\\), exit status 1, restarted 2 times\\); systemd keeps restarting it; hearth's gateway answering at http://127\\.0\\.0\\.1:${port}/ was started before this install`));
       assert.match(result.stderr, /its log: `journalctl --user -u hearth-gateway\.service -n 50`/);
     } finally {
       await gateway.stop();

@@ -88,8 +88,8 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
 
 /** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
 function otherAnswer(seen: HealthSeen, url: string): string | undefined {
-  if (seen.kind === "other") return `another server than a hearth gateway answers at ${url}/health (${seen.seen})`;
-  if (seen.kind === "hearth") return `the hearth gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
+  if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
+  if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
   return undefined;
 }
 
@@ -161,7 +161,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     });
   else {
     if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
-    else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than a hearth gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
+    else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
