@@ -100,7 +100,7 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     const first = await launch([], env);
     const taken = await runCli(["gateway", "--port", new URL(first.url).port], { env });
     assert.equal(taken.code, 1);
-    assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `hearth gateway status`\)/);
+    assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `\.\/bin\/hearth gateway status`\)/, "the command as the user ran it");
   });
 
   test("a second signal while turns drain stops the gateway at once (the message is saved)", async () => {

@@ -21,7 +21,7 @@ export function thisBin(): string {
 /** Where the service is installed on this system (undefined where hearth installs none). */
 export function installedServiceFile(io: CliIo): InstalledServiceFile | undefined {
   if (process.platform !== "linux" && process.platform !== "darwin") return undefined;
-  return serviceFile({ platform: process.platform, home: io.env.HOME ?? homedir() });
+  return serviceFile({ platform: process.platform, home: io.env.HOME ?? homedir(), command: io.command });
 }
 
 export interface GatewayInstallOptions extends GlobalOptions {

@@ -53,7 +53,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
     server = await serveHttp({ app, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
-      throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? "the port is in use (is a gateway already running? `hearth gateway status`)" : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
+      throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
     });
   } catch (error) {
     await runtime.close();

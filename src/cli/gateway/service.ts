@@ -48,10 +48,10 @@ export const realRunner: CommandRunner = (command, args) =>
     });
   });
 
-export function serviceFile(host: Pick<ServiceHost, "platform" | "home">): { manager: "systemd" | "launchd"; file: string } {
+export function serviceFile(host: Pick<ServiceHost, "platform" | "home" | "command">): { manager: "systemd" | "launchd"; file: string } {
   if (host.platform === "darwin") return { manager: "launchd", file: join(host.home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`) };
   if (host.platform === "linux") return { manager: "systemd", file: join(host.home, ".config", "systemd", "user", SYSTEMD_UNIT) };
-  throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, ["fix: start `hearth gateway` with your system's service manager"]);
+  throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, [`fix: start \`${host.command} gateway\` with your system's service manager`]);
 }
 
 /** The systemd user unit: restarts on failure, stops with SIGTERM (turns in flight finish), keys from an optional env file. */
