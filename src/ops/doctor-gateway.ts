@@ -4,7 +4,7 @@ import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { hearthHealth } from "./gateway-health.js";
-import type { ServiceListen } from "./gateway-service-target.js";
+import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
 export interface GatewayCheck {
@@ -63,8 +63,11 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   }
   if (!gateway) return { findings, url, running };
 
-  const where = `gateway.bind "${gateway.bind}"`;
-  if (isLoopback(gateway.bind)) {
+  // The installed service's own --bind/--port are what it listens on; the token is the config's either way.
+  const { bind, port } = address;
+  const where = service?.bind === undefined ? `gateway.bind "${bind}"` : `the installed service's --bind "${bind}"`;
+  const loopbackFix = service?.bind === undefined ? LOOPBACK_FIX : `install the service again listening on loopback, \`hearth gateway install${listenFlags({ port: service.port, bind: "127.0.0.1" })}\`, and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS`;
+  if (isLoopback(bind)) {
     const auth = gateway.auth.token === undefined ? "no token: every program on this machine may use it (`hearth security audit` weighs that)" : "it asks for gateway.auth.token";
     findings.push(ok("gateway", "gateway-exposed", `${where} is loopback: only this machine reaches it; ${auth}`));
   } else if (gateway.auth.token === undefined) {
@@ -73,18 +76,18 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
       id: "gateway-no-auth",
       severity: "error",
       group: "gateway",
-      title: `the gateway is set to listen on ${gateway.bind} without a token: it refuses to start`,
-      seen: `${where} is not loopback and gateway.auth.token is not set: the gateway exits (code 2) rather than let anyone who reaches port ${gateway.port} use your models and read your conversations${running ? `; the one answering at ${url} was started with other settings and will not come back after a restart` : ""}`,
-      fix: `${TOKEN_FIX} (clients then send "Authorization: Bearer <token>"), or ${LOOPBACK_FIX}`,
+      title: `the gateway is set to listen on ${bind} without a token: it refuses to start`,
+      seen: `${where} is not loopback and gateway.auth.token is not set: the gateway exits (code 2) rather than let anyone who reaches port ${port} use your models and read your conversations${running ? `; the one answering at ${url} was started with other settings and will not come back after a restart` : ""}`,
+      fix: `${TOKEN_FIX} (clients then send "Authorization: Bearer <token>"), or ${loopbackFix}`,
     });
   } else {
     findings.push({
       id: "gateway-exposed",
       severity: "warn",
       group: "gateway",
-      title: `the gateway listens on ${gateway.bind}, not loopback`,
-      seen: `${where}, port ${gateway.port}: other machines can reach it; it asks for its token, but speaks plain HTTP, so the token and your conversations cross the network unencrypted`,
-      fix: `${LOOPBACK_FIX} (keep the token)`,
+      title: `the gateway listens on ${bind}, not loopback`,
+      seen: `${where}, port ${port}: other machines can reach it; it asks for its token, but speaks plain HTTP, so the token and your conversations cross the network unencrypted`,
+      fix: `${loopbackFix} (keep the token)`,
     });
   }
   return { findings, url, running };

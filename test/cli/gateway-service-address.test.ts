@@ -76,6 +76,17 @@ describe("gateway install | status | doctor: the service's own address, hearth's
     assert.match(doctor.findings.find((finding) => finding.id === "gateway-service")?.fix ?? "", /run `\.\/bin\/hearth gateway install --port 18913 --bind 127\.0\.0\.2` again/);
   });
 
+  test("doctor weighs the installed service's own --bind: open without a token is the error the gateway gives, with a fix that keeps its --port", async () => {
+    const home = join(temp.dir, "open-service-home");
+    const config = temp.write("open-service.json5", `{ gateway: { port: 1 } }`);
+    await writeUnit(home, [process.execPath, hearthBin, "gateway", "--bind", "0.0.0.0", "--port", "2"]);
+    const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", config], { env: { HOME: home } })).stdout) as { findings: { id: string; severity: string; seen: string; fix: string }[] };
+    const open = doctor.findings.find((finding) => finding.id === "gateway-no-auth");
+    assert.equal(open?.severity, "error", JSON.stringify(doctor.findings.filter((finding) => finding.id.startsWith("gateway"))));
+    assert.match(open?.seen ?? "", /^the installed service's --bind "0\.0\.0\.0" is not loopback and gateway\.auth\.token is not set: .* reaches port 2 /);
+    assert.match(open?.fix ?? "", /~\/\.hearth\/gateway\.env.*, or install the service again listening on loopback, `hearth gateway install --port 2 --bind 127\.0\.0\.1`/);
+  });
+
   test("a server whose /health answers {status: ok} (llama-server) is no gateway: status, install (fresh or over a unit) say so", async () => {
     const llama = await startFakeServer((request) => (request.path === "/health" ? { kind: "json", body: { status: "ok" } } : { kind: "json", status: 404, body: {} }));
     const port = new URL(llama.url).port;
