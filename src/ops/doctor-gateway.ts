@@ -1,9 +1,10 @@
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
-import { record, stringOf } from "../ai/json-fields.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { hearthHealth } from "./gateway-health.js";
+import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
 export interface GatewayCheck {
@@ -17,33 +18,56 @@ export interface GatewayCheck {
 const TOKEN_FIX = `write a token: ${GATEWAY_TOKEN_ADVICE}`;
 const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS';
 
+export interface GatewayLookup {
+  /** The config's gateway section; undefined when the config did not load. */
+  gateway: GatewayConfig | undefined;
+  /** HEARTH_GATEWAY_URL: replaces only the address asked. */
+  override: string | undefined;
+  /** The installed service's own --port/--bind (its command line), over the config's. */
+  service?: ServiceListen | undefined;
+}
+
 /**
- * The gateway where the config says it listens (`gateway.bind`, `gateway.port`; `override`, from
- * HEARTH_GATEWAY_URL, replaces only the address asked): running or not (GET /health; not running is
- * fine, the CLI works without it), and its exposure from the config itself — /health does not say
- * its bind or whether it asks for a token. `gateway` is undefined when the config did not load.
+ * The gateway where it listens — the installed service's --port/--bind, else the config's
+ * `gateway.bind`, `gateway.port`: running or not (GET /health, hearth's own; not running is fine, the
+ * CLI works without it), and its exposure from the config itself — /health does not say its bind or
+ * whether it asks for a token.
  */
-export async function gatewayFindings(http: HttpClient, gateway: GatewayConfig | undefined, override: string | undefined): Promise<GatewayCheck> {
-  const address = { bind: gateway?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? DEFAULT_GATEWAY_PORT };
-  const url = (override || gatewayUrl(address)).replace(/\/+$/, "");
+export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): Promise<GatewayCheck> {
+  const { gateway, service } = lookup;
+  const configured = { bind: gateway?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? DEFAULT_GATEWAY_PORT };
+  const address = { bind: service?.bind ?? configured.bind, port: service?.port ?? configured.port };
+  const url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
+  const apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;
   const findings: Finding[] = [];
   const health = await requestJson(http, `${url}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
   let running = false;
   if (!health.ok && health.failure.status === undefined) {
-    findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url} (fine unless you use the web chat, the API or WhatsApp)`));
+    findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));
   } else if (!health.ok) {
     running = true;
-    findings.push({ id: "gateway-unhealthy", severity: "error", group: "gateway", title: `the gateway at ${url} is unhealthy`, seen: `GET ${url}/health answered ${health.failure.status}: ${health.failure.message}`, fix: "see its log (`hearth logs`) and restart it" });
+    findings.push({ id: "gateway-unhealthy", severity: "error", group: "gateway", title: `the gateway at ${url}${apart} is unhealthy`, seen: `GET ${url}/health answered ${health.failure.status}: ${health.failure.message}`, fix: "see its log (`hearth logs`) and restart it" });
   } else {
-    running = true;
-    const body = record(health.body);
-    const version = stringOf(body.version);
-    findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url} is up${version ? ` (version ${version})` : ""}, ${health.ms} ms`));
+    const hearth = hearthHealth(health.body);
+    running = hearth !== undefined;
+    if (hearth) findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url}${apart} is up${hearth.version ? ` (version ${hearth.version})` : ""}, ${health.ms} ms`));
+    else
+      findings.push({
+        id: "gateway-port-taken",
+        severity: service ? "error" : "warn",
+        group: "gateway",
+        title: `another server than hearth's gateway answers at ${url}${apart}`,
+        seen: `GET ${url}/health answered ${JSON.stringify(health.body).slice(0, 120)}, not hearth's { status, service: "hearth", … }: a gateway started there fails with "port in use"${service ? " (the installed service, at every start)" : ""}`,
+        fix: service ? "`hearth gateway install --port <a free port>` moves the service, or stop the program that holds the port" : "set gateway.port to a free port (or stop the program that holds it)",
+      });
   }
   if (!gateway) return { findings, url, running };
 
-  const where = `gateway.bind "${gateway.bind}"`;
-  if (isLoopback(gateway.bind)) {
+  // The installed service's own --bind/--port are what it listens on; the token is the config's either way.
+  const { bind, port } = address;
+  const where = service?.bind === undefined ? `gateway.bind "${bind}"` : `the installed service's --bind "${bind}"`;
+  const loopbackFix = service?.bind === undefined ? LOOPBACK_FIX : `install the service again listening on loopback, \`hearth gateway install${listenFlags({ port: service.port, bind: "127.0.0.1" })}\`, and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS`;
+  if (isLoopback(bind)) {
     const auth = gateway.auth.token === undefined ? "no token: every program on this machine may use it (`hearth security audit` weighs that)" : "it asks for gateway.auth.token";
     findings.push(ok("gateway", "gateway-exposed", `${where} is loopback: only this machine reaches it; ${auth}`));
   } else if (gateway.auth.token === undefined) {
@@ -52,18 +76,18 @@ export async function gatewayFindings(http: HttpClient, gateway: GatewayConfig |
       id: "gateway-no-auth",
       severity: "error",
       group: "gateway",
-      title: `the gateway is set to listen on ${gateway.bind} without a token: it refuses to start`,
-      seen: `${where} is not loopback and gateway.auth.token is not set: the gateway exits (code 2) rather than let anyone who reaches port ${gateway.port} use your models and read your conversations${running ? `; the one answering at ${url} was started with other settings and will not come back after a restart` : ""}`,
-      fix: `${TOKEN_FIX} (clients then send "Authorization: Bearer <token>"), or ${LOOPBACK_FIX}`,
+      title: `the gateway is set to listen on ${bind} without a token: it refuses to start`,
+      seen: `${where} is not loopback and gateway.auth.token is not set: the gateway exits (code 2) rather than let anyone who reaches port ${port} use your models and read your conversations${running ? `; the one answering at ${url} was started with other settings and will not come back after a restart` : ""}`,
+      fix: `${TOKEN_FIX} (clients then send "Authorization: Bearer <token>"), or ${loopbackFix}`,
     });
   } else {
     findings.push({
       id: "gateway-exposed",
       severity: "warn",
       group: "gateway",
-      title: `the gateway listens on ${gateway.bind}, not loopback`,
-      seen: `${where}, port ${gateway.port}: other machines can reach it; it asks for its token, but speaks plain HTTP, so the token and your conversations cross the network unencrypted`,
-      fix: `${LOOPBACK_FIX} (keep the token)`,
+      title: `the gateway listens on ${bind}, not loopback`,
+      seen: `${where}, port ${port}: other machines can reach it; it asks for its token, but speaks plain HTTP, so the token and your conversations cross the network unencrypted`,
+      fix: `${loopbackFix} (keep the token)`,
     });
   }
   return { findings, url, running };

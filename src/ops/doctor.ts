@@ -5,7 +5,7 @@ import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
-import { serviceFindings, type InstalledServiceFile } from "./gateway-service-target.js";
+import { serviceFindings, serviceTarget, type InstalledServiceFile, type ThisCheckout } from "./gateway-service-target.js";
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
 import { modelsStatus, reachability, type ChainStatus } from "./models-status.js";
 import { whatsappFindings } from "./doctor-whatsapp.js";
@@ -34,7 +34,7 @@ export interface DoctorInput {
   /** `~/.hearth/gateway.env` (keys and the gateway token for the service and the config's `${VAR}`s): owner-only, like the config. */
   envFile?: string | undefined;
   /** Where `hearth gateway install` puts the service on this system (none elsewhere), and this checkout's bin/hearth it would run. */
-  service?: { file: InstalledServiceFile; bin: string } | undefined;
+  service?: { file: InstalledServiceFile; here: ThisCheckout } | undefined;
   now: number;
   fix: boolean;
   disk?: DiskThresholds;
@@ -65,9 +65,10 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...chainFindings(config.resolved));
     findings.push(...compactionFindings(config.loaded.config));
   }
-  const gateway = await gatewayFindings(input.http, "error" in config ? undefined : config.loaded.config.gateway, input.gatewayUrl);
+  const installed = input.service && serviceTarget(input.service.file, input.service.here);
+  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, override: input.gatewayUrl, service: installed?.listen });
   findings.push(...gateway.findings);
-  if (input.service) findings.push(...serviceFindings(input.service.file, input.service.bin));
+  if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));
   findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir, envFile: input.envFile }, input.fix));
   findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));

@@ -11,8 +11,37 @@ export interface InstalledServiceFile {
 export interface ServiceTarget {
   /** The program and arguments the unit's ExecStart or the plist's ProgramArguments hold (node, bin/hearth, gateway …). */
   programArguments: string[];
+  /** The --port and --bind its command line carries (`hearth gateway install --port N` writes them): where it listens, over the config's. */
+  listen: ServiceListen;
   /** What is wrong with them; undefined when they run this checkout's bin/hearth with a node that exists. */
   problem?: { kind: "missing" | "elsewhere"; seen: string; fix: string };
+}
+
+/** A service's own --port and --bind; each absent one is the config's. */
+export interface ServiceListen {
+  port?: number;
+  bind?: string;
+}
+
+/** The --port/--bind (or --port=N) of a gateway command line. */
+export function serviceListen(programArguments: readonly string[]): ServiceListen {
+  const listen: ServiceListen = {};
+  for (let index = 0; index < programArguments.length; index += 1) {
+    const word = programArguments[index] ?? "";
+    const equals = word.indexOf("=");
+    const flag = word.startsWith("--") && equals > 0 ? word.slice(0, equals) : word;
+    if (flag !== "--port" && flag !== "--bind") continue;
+    const value = flag === word ? programArguments[(index += 1)] : word.slice(equals + 1);
+    if (value === undefined) continue;
+    if (flag === "--bind") listen.bind = value;
+    else if (/^\d+$/.test(value)) listen.port = Number(value);
+  }
+  return listen;
+}
+
+/** The flags that give a gateway command `listen` (" --port 18913 --bind 127.0.0.2"; "" for none). */
+export function listenFlags(listen: ServiceListen): string {
+  return `${listen.port === undefined ? "" : ` --port ${listen.port}`}${listen.bind === undefined ? "" : ` --bind ${listen.bind}`}`;
 }
 
 /**
@@ -42,23 +71,32 @@ export function launchdProgramArguments(plist: string): string[] {
  * checkout's bin/hearth: a moved or deleted checkout (or node) leaves a service that fails at every
  * start; another checkout's is a service that runs other code than the one in hand.
  */
-export function serviceTarget(installed: InstalledServiceFile, bin: string): ServiceTarget | undefined {
+export function serviceTarget(installed: InstalledServiceFile, here: ThisCheckout): ServiceTarget | undefined {
   if (!existsSync(installed.file)) return undefined;
+  const { bin } = here;
   const text = readFileSync(installed.file, "utf8");
   const programArguments = installed.manager === "systemd" ? systemdProgramArguments(text) : launchdProgramArguments(text);
-  const fix = `run \`hearth gateway install\` again from the checkout the service should run (from this one, it runs ${bin})`;
+  const listen = serviceListen(programArguments.slice(2));
+  const fix = `run \`${here.command} gateway install${listenFlags(listen)}\` again from the checkout the service should run (from this one, it runs ${bin})`;
   const where = `${installed.file} runs \`${programArguments.join(" ")}\``;
   const [node, script] = programArguments;
-  if (node === undefined || script === undefined) return { programArguments, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
+  if (node === undefined || script === undefined) return { programArguments, listen, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
   const gone = [node, script].filter((path) => !existsSync(path));
-  if (gone.length > 0) return { programArguments, problem: { kind: "missing", seen: `${where}, but ${gone.join(" and ")} no longer exist${gone.length === 1 ? "s" : ""} (moved or deleted): the service fails at every start`, fix } };
-  if (realpathSync(script) !== (existsSync(bin) ? realpathSync(bin) : bin)) return { programArguments, problem: { kind: "elsewhere", seen: `${where}: another checkout than this one (${bin})`, fix: `if this checkout is the one to run, ${fix}; else nothing to do` } };
-  return { programArguments };
+  if (gone.length > 0) return { programArguments, listen, problem: { kind: "missing", seen: `${where}, but ${gone.join(" and ")} no longer exist${gone.length === 1 ? "s" : ""} (moved or deleted): the service fails at every start`, fix } };
+  if (realpathSync(script) !== (existsSync(bin) ? realpathSync(bin) : bin)) return { programArguments, listen, problem: { kind: "elsewhere", seen: `${where}: another checkout than this one (${bin})`, fix: `if this checkout is the one to run, ${fix}; else nothing to do` } };
+  return { programArguments, listen };
+}
+
+/** This checkout's bin/hearth (what an install from here runs) and the command the user typed to run it (`./bin/hearth`, `hearth`). */
+export interface ThisCheckout {
+  bin: string;
+  command: string;
 }
 
 /** doctor's check of the installed service; none when no service is installed. */
-export function serviceFindings(installed: InstalledServiceFile | undefined, bin: string): Finding[] {
-  const target = installed === undefined ? undefined : serviceTarget(installed, bin);
+export function serviceFindings(installed: InstalledServiceFile | undefined, here: ThisCheckout): Finding[] {
+  const target = installed === undefined ? undefined : serviceTarget(installed, here);
+  const { bin } = here;
   if (installed === undefined || target === undefined) return [];
   if (!target.problem) return [{ id: "gateway-service", severity: "ok", group: "gateway", title: `the gateway service (${installed.manager}) runs this checkout`, seen: `${installed.file} runs ${bin}`, fix: "" }];
   const { kind, seen, fix } = target.problem;

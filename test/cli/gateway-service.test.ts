@@ -14,6 +14,7 @@ function host(platform: NodeJS.Platform, home: string, answers: (command: string
     platform,
     home,
     uid: 501,
+    command: "./bin/hearth",
     run: (command, args) => {
       ran.push([command, ...args].join(" "));
       return Promise.resolve(answers(command, args));
@@ -121,7 +122,11 @@ describe("hearth gateway install | uninstall | status", () => {
 
   test("other systems: a clear refusal", async () => {
     const { machine } = host("win32", join(temp.dir, "win"));
-    await assert.rejects(installService(machine), /knows systemd \(Linux\) and launchd \(macOS\), not win32/);
+    await assert.rejects(installService(machine), (error: Error & { details?: string[] }) => {
+      assert.match(error.message, /knows systemd \(Linux\) and launchd \(macOS\), not win32/);
+      assert.deepEqual(error.details, ["fix: start `./bin/hearth gateway` with your system's service manager"]);
+      return true;
+    });
   });
 
   test("status and doctor through the real CLI: a service that runs a checkout moved away, or another checkout, is named with the fix", async () => {

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { GATEWAY_TOKEN_ADVICE } from "../../src/ops/gateway-token-advice.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 
@@ -72,6 +73,19 @@ describe("the gateway token in ~/.hearth/gateway.env", () => {
     } finally {
       await gateway.stop();
     }
+  });
+
+  test("the advice run over an existing gateway.env that others can read leaves it owner-only, its keys kept (>> keeps a file's mode)", () => {
+    const home = join(temp.dir, "loose-env");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    const file = join(home, ".hearth", "gateway.env");
+    writeFileSync(file, "ANTHROPIC_API_KEY=sk-ant-0123456789\n");
+    chmodSync(file, 0o644);
+    const command = /^(.*) and set gateway\.auth\.token to /.exec(GATEWAY_TOKEN_ADVICE)?.[1] ?? "";
+    assert.ok(command, GATEWAY_TOKEN_ADVICE);
+    execFileSync("sh", ["-c", command], { env: { PATH: process.env.PATH, HOME: home } });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.match(readFileSync(file, "utf8"), /^ANTHROPIC_API_KEY=sk-ant-0123456789\nHEARTH_GATEWAY_TOKEN=[0-9a-f]{48}\n$/);
   });
 
   test("quoted values and comments are read as systemd reads them; a file without the variable still names it", async () => {

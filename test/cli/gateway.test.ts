@@ -88,6 +88,8 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /refusing to listen on 0\.0\.0\.0 without a token/);
     assert.match(result.stderr, /gateway\.auth\.token/);
+    // The advice security audit and doctor give: the token in ~/.hearth/gateway.env, which the service reads too.
+    assert.match(result.stderr, /fix: write a token: .*~\/\.hearth\/gateway\.env.*set gateway\.auth\.token to "\$\{HEARTH_GATEWAY_TOKEN\}"/);
   });
 
   test("a bad --port is exit 2; a port in use is exit 1 naming it", async () => {
@@ -98,7 +100,7 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     const first = await launch([], env);
     const taken = await runCli(["gateway", "--port", new URL(first.url).port], { env });
     assert.equal(taken.code, 1);
-    assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `hearth gateway status`\)/);
+    assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `\.\/bin\/hearth gateway status`\)/, "the command as the user ran it");
   });
 
   test("a second signal while turns drain stops the gateway at once (the message is saved)", async () => {

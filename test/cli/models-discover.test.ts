@@ -309,4 +309,28 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.equal(run.code, 0, run.stderr);
     assert.match(readFileSync(file, "utf8"), /vllm: \{/);
   });
+
+  test("init --url where nothing answers says so and what to do, not LM Studio's MiniMax", async () => {
+    const silent = await refusedUrl();
+    const file = `${temp.dir}/silent-init/hearth.json5`;
+    const init = await runCli(["init", "--url", silent, "--config", file]);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, new RegExp(`^No model server answered at ${silent.replace(/[.]/g, "\\.")} \\(`, "m"));
+    const last = init.stdout.trim().split("\n").at(-1) ?? "";
+    assert.doesNotMatch(last, /MiniMax|LM Studio/, last);
+    assert.match(last, new RegExp(`^Next: start the model server at ${silent.replace(/[.]/g, "\\.")} \\(or check the address\\), then \`\\S+ models discover --write --url ${silent.replace(/[.]/g, "\\.")} --config \\S+\` adds what it serves`));
+  });
+
+  test("without --url, --write asks the local servers the config names too (a llama-server on its own port)", async () => {
+    const port = new URL(llamacpp.url).port;
+    const file = temp.write("configured-server.json5", `{
+  agents: { defaults: { model: { primary: "llamacpp/stories260k" } } },
+  models: { providers: { llamacpp: { baseUrl: "http://127.0.0.1:${port}/v1", api: "openai-completions", models: [{ id: "stories260k" }] } } },
+}
+`);
+    const result = await runCli(["models", "discover", "--write", "--json", "--config", file]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as Report;
+    assert.ok(report.servers.some((server) => server.origin === `http://127.0.0.1:${port}` && server.kind === "llamacpp"), result.stdout);
+  });
 });

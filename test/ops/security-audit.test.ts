@@ -58,7 +58,7 @@ describe("hearth security audit: every finding fires on its trigger and stays si
   });
 
   let count = 0;
-  async function audit(options: { model?: string; defaults?: string; extra?: string; mode?: number; state?: (dir: string) => void }): Promise<Finding[]> {
+  async function audit(options: { model?: string; defaults?: string; extra?: string; mode?: number; state?: (dir: string) => void; home?: string }): Promise<Finding[]> {
     const name = `c${++count}`;
     const state = join(temp.dir, `${name}-state`);
     mkdirSync(state, { mode: 0o700 });
@@ -74,7 +74,7 @@ describe("hearth security audit: every finding fires on its trigger and stays si
       ${options.extra ?? ""}
     }`);
     chmodSync(file, options.mode ?? 0o600);
-    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state, GATEWAY_TOKEN: "fedcba9876543210fedcba" } });
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state, GATEWAY_TOKEN: "fedcba9876543210fedcba", ...(options.home ? { HOME: options.home } : {}) } });
     assert.ok(result.code === 0 || result.code === 1, result.stderr);
     const report = JSON.parse(result.stdout) as { findings: Finding[] };
     assert.equal(result.code, report.findings.some((finding) => finding.severity === "high") ? 1 : 0);
@@ -177,6 +177,22 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     const state = await audit({ defaults: narrow, state: (dir) => chmodSync(dir, 0o755) });
     assert.deepEqual(ids(state), ["state-world-readable"]);
     assert.match(String(state[0]?.remediation), /^chmod 700 /);
+  });
+
+  test("env-file-readable: ~/.hearth/gateway.env (keys, the gateway token) readable by anyone but its owner, as doctor's env-file-permissions; silent at 600", async () => {
+    const home = join(temp.dir, "env-home");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    const envFile = join(home, ".hearth", "gateway.env");
+    writeFileSync(envFile, "HEARTH_GATEWAY_TOKEN=0123456789abcdef0123456789abcdef\n");
+    chmodSync(envFile, 0o640);
+    const found = await audit({ defaults: narrow, home });
+    assert.deepEqual(ids(found), ["env-file-readable"]);
+    assert.equal(found[0]?.severity, "high");
+    assert.match(String(found[0]?.title), /gateway\.env is readable by other users \(mode 640\)/);
+    assert.equal(found[0]?.remediation, `chmod 600 ${envFile}`);
+    assert.doesNotMatch(JSON.stringify(found), /0123456789abcdef/);
+    chmodSync(envFile, 0o600);
+    assert.deepEqual(await audit({ defaults: narrow, home }), []);
   });
 
   test("reasoning-visible: a WhatsApp session with reasoning on; a terminal session with it on stays silent", async () => {

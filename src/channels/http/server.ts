@@ -79,7 +79,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return Number.parseInt(length || "0", 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", version, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));

@@ -62,7 +62,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
 
 function serviceCheck(io: CliIo): DoctorInput["service"] {
   const file = installedServiceFile(io);
-  return file && { file, bin: thisBin() };
+  return file && { file, here: { bin: thisBin(), command: io.command } };
 }
 
 function printFinding(io: CliIo, finding: Finding): void {

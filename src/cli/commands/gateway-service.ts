@@ -1,15 +1,15 @@
-import { existsSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gatewayUrl } from "../../config/gateway-address.js";
+import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
-import { serviceTarget, type InstalledServiceFile } from "../../ops/gateway-service-target.js";
+import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
+import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type ServiceHost } from "../gateway/service.js";
-import { listenError, portHolder, watchStart, type ListenAddress } from "../gateway/service-checks.js";
+import { healthAt, listenError, portHolder, watchStart, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
@@ -21,7 +21,7 @@ export function thisBin(): string {
 /** Where the service is installed on this system (undefined where hearth installs none). */
 export function installedServiceFile(io: CliIo): InstalledServiceFile | undefined {
   if (process.platform !== "linux" && process.platform !== "darwin") return undefined;
-  return serviceFile({ platform: process.platform, home: io.env.HOME ?? homedir() });
+  return serviceFile({ platform: process.platform, home: io.env.HOME ?? homedir(), command: io.command });
 }
 
 export interface GatewayInstallOptions extends GlobalOptions {
@@ -39,37 +39,58 @@ function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
   if (location.origin !== "default") environment.HEARTH_CONFIG = location.file;
   if (io.env.PATH) environment.PATH = io.env.PATH;
   const listen = [...(options.port === undefined ? [] : ["--port", options.port]), ...(options.bind === undefined ? [] : ["--bind", options.bind])];
-  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs") };
+  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs") };
 }
 
 /**
- * Installs and starts the service, refusing first when its port is taken by something else (the
- * service would fail at every start), and then watching that it answers: a service that exits at once
- * (a config that does not load, a port taken meanwhile) is reported with where its log is, exit 1.
+ * Installs and starts the service, refusing first what the service could never serve (an open bind
+ * without a token, a port something else holds), and then watching that the gateway it started
+ * answers: a service that exits at once (a config that does not load, a port taken meanwhile) is
+ * reported with where its log is, exit 1. A gateway that answered before the (re)start — one run in a
+ * terminal, the old service — is not taken for it.
  */
 export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions): Promise<number> {
   const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
   const port = options.port === undefined ? gateway.port : Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new HearthError("usage", `--port: "${options.port ?? ""}" is not a port number (0–65535)`);
   const address = { bind: options.bind ?? gateway.bind, port };
+  if (!isLoopback(address.bind) && gateway.auth.token === undefined) {
+    const refusal = openBindRefusal(address.bind);
+    throw new HearthError("usage", `${refusal.message}; the service would refuse to start; nothing installed`, refusal.fixes);
+  }
   const host = machine(io, options);
   const url = gatewayUrl(address);
-  const answers = (): Promise<boolean> => fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
-  await refuseTakenPort(io, { host, address, answers });
+  const flags = listenFlags({ port: options.port === undefined ? undefined : port, bind: options.bind });
+  await refuseTakenPort(io, { host, address, flags: { port: options.port === undefined ? undefined : port, bind: options.bind } });
+  const restartedAt = Date.now();
   const report = await installService(host);
+  let seen: HealthSeen = { kind: "none" };
+  const answers = async (): Promise<boolean> => {
+    seen = await healthAt(url, 1_000);
+    // A rewritten unit was (re)started now: only a gateway that started since is the service's.
+    return seen.kind === "hearth" && (!report.changed || (seen.health.startedAt ?? 0) >= restartedAt);
+  };
   const outcome = port === 0 ? ({ state: "silent" } as const) : await watchStart({ manager: report.manager, uid: host.uid, run: host.run, answers, pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), looks: 60 });
   const logs = serviceLogs(report.manager, host.logDir);
-  if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}) });
+  const other = otherAnswer(seen, url);
+  if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
   else {
     for (const action of report.actions) writeLine(io.stdout, action);
     if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service and starts with your session; \`${commandLine(io, "gateway status")}\` checks it`);
-    else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
+    else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
   }
   if (outcome.state !== "exited") return 0;
-  throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${report.manager} keeps restarting it`, [
+  throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${report.manager} keeps restarting it${other ? `; ${other}` : ""}`, [
     `its log: ${logs.join(", ")}`,
-    `fix: \`${commandLine(io, "gateway")}\` in a terminal shows the error; once fixed the service picks it up at its next restart (or \`${commandLine(io, "gateway uninstall")}\`)`,
+    `fix: \`${commandLine(io, `gateway${flags}`)}\` in a terminal shows the error; once fixed the service picks it up at its next restart (or \`${commandLine(io, "gateway uninstall")}\`)`,
   ]);
+}
+
+/** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
+function otherAnswer(seen: HealthSeen, url: string): string | undefined {
+  if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
+  if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
+  return undefined;
 }
 
 /** Where a service's output goes: the manager's own, then the gateway's JSON log (`hearth logs`). */
@@ -80,21 +101,28 @@ function serviceLogs(manager: "systemd" | "launchd", logDir: string): string[] {
 
 /**
  * A port something else listens on makes the service fail at every start: refuse, naming the holder.
- * A hearth gateway answering there while the service is installed is taken for the service itself
- * (installing again rewrites and restarts it).
+ * A hearth gateway answering there is taken for the service itself only when the installed service
+ * listens at that very address (installing again rewrites and restarts it); any other server answering
+ * `/health` (llama-server's says `{"status":"ok"}` too) is a holder like any other.
  */
-async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: ListenAddress; answers: () => Promise<boolean> }): Promise<void> {
+async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: ListenAddress; flags: ServiceListen }): Promise<void> {
   const { host, address } = check;
   if (address.port === 0) return;
   const error = await listenError(address);
   if (error === undefined) return;
-  const hearth = await check.answers();
-  if (hearth && existsSync(serviceFile(host).file)) return;
-  const holder = hearth ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
+  const seen = await healthAt(gatewayUrl(address), 1_000);
+  const installed = serviceTarget(serviceFile(host), { bin: thisBin(), command: io.command });
+  if (seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags)) return;
+  const holder = seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
   const why = error.code === "EADDRINUSE" ? `port ${address.port} on ${address.bind} is in use${holder ? ` by ${holder}` : ""}` : `cannot listen on ${address.bind}:${address.port}: ${error.message}`;
   throw new HearthError("runtime", `${why}: the service would fail at every start; nothing installed`, [
-    `fix: \`${commandLine(io, `gateway install --port ${address.port === 65_535 ? address.port - 1 : address.port + 1}`)}\` (or set gateway.port), or stop the program that holds it`,
+    `fix: \`${commandLine(io, `gateway install${listenFlags({ ...check.flags, port: address.port === 65_535 ? address.port - 1 : address.port + 1 })}`)}\` (or set gateway.port), or stop the program that holds it`,
   ]);
+}
+
+/** Whether two command lines' --port/--bind listen at the same place (absent: the config's, alike). */
+function sameAddress(a: ServiceListen, b: ServiceListen): boolean {
+  return a.port === b.port && a.bind === b.bind;
 }
 
 export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promise<number> {
@@ -106,20 +134,36 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
   return report.failures.length > 0 ? 1 : 0;
 }
 
-/** Whether a gateway answers /health where the config says it listens, and whether the service is installed. Exit 0 when it runs, 1 when not. */
+/**
+ * Whether a hearth gateway answers /health where the service listens — its own --port/--bind when one
+ * is installed, else the config's — and whether the service is installed. Exit 0 when it runs, 1 when not.
+ */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
-  const url = gatewayUrl(gateway);
-  const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })
-    .then(async (response) => (response.ok ? ((await response.json()) as { version?: string; uptimeSeconds?: number }) : undefined))
-    .catch(() => undefined);
   const { manager, file } = serviceFile(machine(io, options));
-  const target = serviceTarget({ manager, file }, thisBin());
+  const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
-  const problem = target?.problem && { ...target.problem, fix: target.problem.fix.replace("`hearth gateway install`", `\`${commandLine(io, "gateway install")}\``) };
-  if (options.json) writeJson(io, { running: health !== undefined, url: `${url}/`, version: health?.version, uptimeSeconds: health?.uptimeSeconds, service: { manager, file, installed, ...(target ? { programArguments: target.programArguments } : {}), ...(problem ? { problem } : {}) } });
+  const configUrl = gatewayUrl(gateway);
+  const url = gatewayUrl({ bind: target?.listen.bind ?? gateway.bind, port: target?.listen.port ?? gateway.port });
+  const apart = url === configUrl ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
+  const seen = await healthAt(url, 2_000);
+  const health = seen.kind === "hearth" ? seen.health : undefined;
+  const problem = target?.problem;
+  if (options.json)
+    writeJson(io, {
+      running: health !== undefined,
+      url: `${url}/`,
+      ...(apart ? { configUrl: `${configUrl}/` } : {}),
+      version: health?.version,
+      uptimeSeconds: health?.uptimeSeconds,
+      ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
+      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}) },
+    });
   else {
-    writeLine(io.stdout, health ? `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)` : `not running: nothing answers at ${url}/health (start it: ${commandLine(io, "gateway")})`);
+    if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
+    else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
+    if (apart) writeLine(io.stdout, `address: ${apart}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
   }

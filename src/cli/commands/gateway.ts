@@ -1,3 +1,4 @@
+import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { mkdirSync } from "node:fs";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { dirname } from "node:path";
@@ -52,7 +53,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
     server = await serveHttp({ app, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
-      throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? "the port is in use (is a gateway already running? `hearth gateway status`)" : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
+      throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
     });
   } catch (error) {
     await runtime.close();
@@ -199,10 +200,8 @@ function listenAddress(runtime: GatewayRuntime, options: GatewayCommandOptions) 
   const bind = options.bind ?? gateway.bind;
   const token = gateway.auth.token;
   if (!isLoopback(bind) && token === undefined) {
-    throw new HearthError("usage", `refusing to listen on ${bind} without a token: anyone who can reach it could use your models and read your conversations`, [
-      'fix: set gateway.auth.token in the config (at least 16 characters, e.g. the output of `openssl rand -hex 24`); clients then send "Authorization: Bearer <token>"',
-      "or listen on 127.0.0.1 only (the default: leave out --bind and gateway.bind)",
-    ]);
+    const refusal = openBindRefusal(bind);
+    throw new HearthError("usage", refusal.message, refusal.fixes);
   }
   return { port, bind, token, limits: gateway.limits, corsOrigins: gateway.cors.origins, allowedHosts: gateway.allowedHosts };
 }

@@ -53,13 +53,16 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   writeLine(io.stdout, `Wrote ${location.file}${schema ? ` (and ${basename(schema)} beside it, for editors)` : ""}`);
   if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
+  // The same servers, and the same file: the usual ports are not asked again where --url named others.
+  const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
-    // The same servers, and the same file: the usual ports are not asked again where --url named others.
-    const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
     writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
   }
-  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover) })}`);
+  // A server the user named that did not answer is said, with why, not passed over for the starter's advice.
+  const named = options.url !== undefined && options.url.length > 0;
+  if (named && found.servers.length === 0) writeLine(io.stdout, `No model server answered at ${found.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
+  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined })}`);
   return 0;
 }
 
@@ -83,8 +86,11 @@ async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryR
 }
 
 /** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */
-function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean }): string {
+function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined }): string {
   const { found, plan } = what;
+  if (found.servers.length === 0 && what.named !== undefined) {
+    return `start the model server at ${found.silent.map((entry) => entry.origin).join(", ")} (or check the address), then \`${commandLine(io, `models discover --write${what.named}`)}\` adds what it serves and makes one of its models the primary.`;
+  }
   if (found.servers.length === 0) {
     return `load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\` (with llama-server, Ollama or vLLM instead: start it, then \`${commandLine(io, "models discover --write")}\` adds its models and makes one the primary).`;
   }

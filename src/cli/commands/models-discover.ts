@@ -1,9 +1,11 @@
 import { renameSync, writeFileSync, statSync } from "node:fs";
+import json5 from "json5";
 import { HttpClient } from "../../ai/http/http-client.js";
+import { isLocalUrl } from "../../models/is-local.js";
 import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { renderJson5 } from "../../config/json5-edit.js";
-import { DEFAULT_ORIGINS, discoverServers, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
+import { DEFAULT_ORIGINS, discoverServers, originOf, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
@@ -18,7 +20,7 @@ export interface DiscoverOptions extends GlobalOptions {
 
 /** `hearth models discover [--url URL] [--write] [--json]`: the model servers on this machine and what they serve. */
 export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promise<number> {
-  const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : [...DEFAULT_ORIGINS];
+  const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : usualAndConfigured(io, options);
   const http = new HttpClient();
   let report: DiscoveryReport;
   let written: { file: string; changes: string[]; note?: string } | undefined;
@@ -46,6 +48,19 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     for (const server of report.servers) writeLine(io.stdout, `    ${server.providerId}: ${renderJson5(providerBlock(server), "    ")},`);
   }
   return 0;
+}
+
+/** The usual ports, then every server on this machine the config file's providers name (a llama-server on its own port), each once. */
+function usualAndConfigured(io: CliIo, options: GlobalOptions): string[] {
+  const text = readConfigFile(configLocation(options.config, { env: io.env, cwd: io.cwd }).file);
+  let providers: Record<string, { baseUrl?: unknown }> = {};
+  try {
+    providers = (text === undefined ? undefined : (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null))?.models?.providers ?? {};
+  } catch {
+    // A config that does not parse names no servers; --write reports it.
+  }
+  const configured = Object.values(providers).flatMap((provider) => (typeof provider?.baseUrl === "string" && isLocalUrl(provider.baseUrl) ? [originOf(provider.baseUrl)] : []));
+  return [...new Set([...DEFAULT_ORIGINS, ...configured])];
 }
 
 function checkedUrl(url: string): string {

@@ -2,6 +2,7 @@ import { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec } from "../../agent/agent-spec.js";
 import { createBuiltinTools, policyFor } from "../../agent/tools/registry.js";
 import { stateDir } from "../../config/paths.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { runInjectionProbe, type ProbeReport } from "../../ops/security/injection-probe.js";
 import { securityAudit, type AuditReport } from "../../ops/security/audit.js";
 import type { Finding } from "../../ops/security/finding.js";
@@ -24,7 +25,7 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
   const http = new HttpClient();
   try {
     const state = stateDir({ env: io.env, cwd: io.cwd });
-    const report = await securityAudit({ config: loaded.config, raw: loaded.raw, resolved: loaded.resolved, configFile: loaded.file, stateDir: state, http });
+    const report = await securityAudit({ config: loaded.config, raw: loaded.raw, resolved: loaded.resolved, configFile: loaded.file, stateDir: state, envFile: serviceEnvFile(io.env), http });
     let probe: ProbeReport | undefined;
     if (options.probe) {
       const spec = agentSpec(loaded.config, loaded.resolved, options.agent ?? "main");

@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { hearthHealth, type HearthHealth } from "../../ops/gateway-health.js";
 import { LAUNCHD_LABEL, SYSTEMD_UNIT, type CommandRunner } from "./service.js";
 
 export interface ListenAddress {
@@ -13,6 +14,26 @@ export function listenError(address: ListenAddress): Promise<NodeJS.ErrnoExcepti
     server.once("error", (error: NodeJS.ErrnoException) => resolve(error));
     server.listen({ host: address.bind.replace(/^\[(.*)\]$/, "$1"), port: address.port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
+}
+
+/** What answers GET <url>/health: a hearth gateway, another server (what it said), or nothing. */
+export type HealthSeen = { kind: "hearth"; health: HearthHealth } | { kind: "other"; seen: string } | { kind: "none" };
+
+export async function healthAt(url: string, timeoutMs: number): Promise<HealthSeen> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const health = response.ok ? hearthHealth(body) : undefined;
+    return health ? { kind: "hearth", health } : { kind: "other", seen: `HTTP ${response.status} ${text.replace(/\s+/g, " ").trim().slice(0, 80)}` };
+  } catch {
+    return { kind: "none" };
+  }
 }
 
 /** The program listening on `port` as `ss` (Linux) or `lsof` (macOS) names it ("node, pid 4242"); undefined when neither says. */

@@ -21,6 +21,8 @@ export interface ServiceHost {
   home: string;
   uid: number;
   run: CommandRunner;
+  /** hearth as the user ran it (`./bin/hearth`, `hearth`), for the fixes it prints. */
+  command: string;
   /** The program and arguments that start the gateway (node, bin/hearth, gateway, --config …). */
   programArguments: readonly string[];
   /** Variables the service needs to find the same config and state (HEARTH_CONFIG, HEARTH_STATE_DIR). */
@@ -34,6 +36,8 @@ export interface ServiceReport {
   file: string;
   /** What was done, in order: written, unchanged, the commands run. */
   actions: string[];
+  /** Whether the unit or plist was written (then the service was started or restarted now). */
+  changed: boolean;
 }
 
 export const realRunner: CommandRunner = (command, args) =>
@@ -44,10 +48,10 @@ export const realRunner: CommandRunner = (command, args) =>
     });
   });
 
-export function serviceFile(host: Pick<ServiceHost, "platform" | "home">): { manager: "systemd" | "launchd"; file: string } {
+export function serviceFile(host: Pick<ServiceHost, "platform" | "home" | "command">): { manager: "systemd" | "launchd"; file: string } {
   if (host.platform === "darwin") return { manager: "launchd", file: join(host.home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`) };
   if (host.platform === "linux") return { manager: "systemd", file: join(host.home, ".config", "systemd", "user", SYSTEMD_UNIT) };
-  throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, ["fix: start `hearth gateway` with your system's service manager"]);
+  throw new HearthError("usage", `hearth gateway install knows systemd (Linux) and launchd (macOS), not ${host.platform}`, [`fix: start \`${host.command} gateway\` with your system's service manager`]);
 }
 
 /** The systemd user unit: restarts on failure, stops with SIGTERM (turns in flight finish), keys from an optional env file. */
@@ -137,7 +141,7 @@ export async function installService(host: ServiceHost): Promise<ServiceReport> 
     if (before === undefined) rmSync(file, { force: true });
     throw error;
   }
-  return { manager, file, actions };
+  return { manager, file, actions, changed };
 }
 
 async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean }, actions: string[]): Promise<void> {
@@ -164,7 +168,7 @@ export async function uninstallService(host: ServiceHost): Promise<ServiceReport
   const { manager, file } = serviceFile(host);
   const actions: string[] = [];
   const failures: string[] = [];
-  if (!existsSync(file)) return { manager, file, actions, installed: false, failures };
+  if (!existsSync(file)) return { manager, file, actions, changed: false, installed: false, failures };
   const run = async (command: string, args: readonly string[]): Promise<void> => {
     await runner(host, actions)(command, args).catch((error: unknown) => {
       if (!(error instanceof HearthError)) throw error;
@@ -182,7 +186,7 @@ export async function uninstallService(host: ServiceHost): Promise<ServiceReport
     rmSync(file, { force: true });
     actions.push(`removed ${file}`);
   }
-  return { manager, file, actions, installed: true, failures };
+  return { manager, file, actions, changed: true, installed: true, failures };
 }
 
 /** Runs a service-manager command, recording it; a failure is an error naming the command and the fix. */
@@ -195,8 +199,8 @@ function runner(host: ServiceHost, actions: string[]): (command: string, args: r
       const why = (outcome.stderr || outcome.stdout).trim().split("\n")[0] ?? "";
       throw new HearthError("runtime", `\`${line}\` failed (exit ${outcome.code})${why ? `: ${why}` : ""}`, [
         command === "systemctl"
-          ? "fix: a user service needs a systemd user session (log in normally, or `loginctl enable-linger $USER`); meanwhile run `hearth gateway` in a terminal"
-          : "fix: run it from your logged-in macOS user (launchd's gui domain); meanwhile run `hearth gateway` in a terminal",
+          ? `fix: a user service needs a systemd user session (log in normally, or \`loginctl enable-linger $USER\`); meanwhile run \`${host.command} gateway\` in a terminal`
+          : `fix: run it from your logged-in macOS user (launchd's gui domain); meanwhile run \`${host.command} gateway\` in a terminal`,
       ]);
     }
   };

@@ -23,6 +23,8 @@ export interface AuditInput {
   resolved: ResolvedModels;
   configFile: string | undefined;
   stateDir: string;
+  /** `~/.hearth/gateway.env` (the service's keys and gateway token), when there is a home. */
+  envFile?: string | undefined;
   http: HttpClient;
   /** Confines exec on this machine? (injected by tests; default: a real probe). */
   sandboxProbe?: SandboxProbe | undefined;
@@ -104,6 +106,8 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   if (input.configFile && configMode !== undefined) files.push({ role: "config", path: input.configFile, mode: configMode });
   const stateMode = modeOf(input.stateDir);
   if (stateMode !== undefined) files.push({ role: "state", path: input.stateDir, mode: stateMode });
+  const envMode = input.envFile ? modeOf(input.envFile) : undefined;
+  if (input.envFile && envMode !== undefined) files.push({ role: "env", path: input.envFile, mode: envMode });
   const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
   return {
     findings: auditFindings(facts).sort(bySeverity),

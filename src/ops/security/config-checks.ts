@@ -29,7 +29,7 @@ export interface AuditFacts {
   noTools: ReadonlySet<string>;
   /** How exec is confined on this machine, per agent with exec. */
   sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
-  files: readonly { role: "config" | "state"; path: string; mode: number }[];
+  files: readonly { role: "config" | "state" | "env"; path: string; mode: number }[];
   /** Sessions of a channel other than the terminal whose reasoning is shown. */
   reasoningShown: readonly { session: string; channel: string }[];
 }
@@ -243,15 +243,32 @@ function secretFindings(facts: AuditFacts): Finding[] {
 }
 
 function fileFindings(facts: AuditFacts): Finding[] {
-  return facts.files
-    .filter((file) => (file.mode & 0o004) !== 0)
-    .map((file) => ({
-      id: file.role === "config" ? "config-world-readable" : "state-world-readable",
-      severity: file.role === "config" ? "medium" : "high",
-      title: `${file.role === "config" ? "the config" : "the state directory"} ${file.path} is readable by every user (mode ${(file.mode & 0o777).toString(8)})`,
-      detail: file.role === "config" ? "It may hold keys and says which servers and tools the agent has." : "It holds every conversation, the agent's notes and the gateway's log.",
-      remediation: `chmod ${file.role === "config" ? "600" : "700"} ${file.path}`,
-    }));
+  return facts.files.flatMap((file): Finding[] => {
+    const mode = (file.mode & 0o777).toString(8);
+    // The env file holds nothing but secrets: owner-only, as doctor's env-file-permissions asks (group bits too).
+    if (file.role === "env")
+      return (file.mode & 0o077) === 0
+        ? []
+        : [
+            {
+              id: "env-file-readable",
+              severity: "high",
+              title: `${file.path} is readable by other users (mode ${mode})`,
+              detail: "It holds the keys and the gateway token the installed service and every command read: anyone who reads it uses your providers and your gateway as you.",
+              remediation: `chmod 600 ${file.path}`,
+            },
+          ];
+    if ((file.mode & 0o004) === 0) return [];
+    return [
+      {
+        id: file.role === "config" ? "config-world-readable" : "state-world-readable",
+        severity: file.role === "config" ? "medium" : "high",
+        title: `${file.role === "config" ? "the config" : "the state directory"} ${file.path} is readable by every user (mode ${mode})`,
+        detail: file.role === "config" ? "It may hold keys and says which servers and tools the agent has." : "It holds every conversation, the agent's notes and the gateway's log.",
+        remediation: `chmod ${file.role === "config" ? "600" : "700"} ${file.path}`,
+      },
+    ];
+  });
 }
 
 /** Every finding, decided from the gathered facts. */
