@@ -256,8 +256,8 @@ async function benchModes(results: BenchResults, urls: { gateway: string; upstre
     for (let round = -1; round < rounds; round++) {
       for (let turn = 0; turn < sides.length; turn++) {
         const side = sides[(round + 1 + turn) % sides.length] as Side;
-        // Straight to the upstream the model is named by its id there; through a proxy, hearth's ref.
-        const name = side === "direct" ? model : `local/${model}`;
+        // hearth knows the model by its ref; the upstream, straight or through the bare proxy, by its id there.
+        const name = side === "proxy" ? `local/${model}` : model;
         const replies = await Promise.allSettled(Array.from({ length: concurrent }, () => request(target[side], { body: chat(name, true) })));
         if (round < 0) continue;
         for (const reply of replies) {
