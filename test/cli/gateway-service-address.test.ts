@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { installService, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
+import { freePort } from "../helpers/free-port.js";
 
 /** Installs a unit as `hearth gateway install` writes one, running `programArguments`, without a service manager. */
 function writeUnit(home: string, programArguments: string[]): Promise<unknown> {
@@ -175,12 +175,3 @@ describe("gateway install | status | doctor: the service's own address, hearth's
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { watchStart } from "../../src/cli/gateway/service-checks.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
+import { freePort } from "../helpers/free-port.js";
 
 function host(platform: NodeJS.Platform, home: string, answers: (command: string, args: readonly string[]) => CommandOutcome = () => ({ code: 0, stdout: "", stderr: "" })) {
   const ran: string[] = [];
@@ -233,12 +234,3 @@ describe("hearth gateway install | uninstall | status", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

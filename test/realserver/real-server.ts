@@ -3,10 +3,10 @@
 // loopback port, one thread (-t 1), and stops it by its own pid.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSync } from "node:fs";
+import { freePort } from "../helpers/free-port.js";
 
 export interface RealServer {
   /** http://127.0.0.1:PORT */
@@ -48,17 +48,6 @@ export function realServerModel(): string {
   return model;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
