@@ -87,6 +87,21 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   const fallbacks = { cost: 0, turns: 0, calls: 0 };
   const unreadable: UsageReport["unreadable"] = [];
   const since = options.since?.getTime();
+  /** Adds a reply to its row and the total; true when a hosted model answered it as a fallback (counted in `fallbacks`, but for its turn). */
+  const count = (reply: CountedReply, where: { at: string; agent: string; channel: string }): boolean => {
+    const answered = reply.attempts.findLast((attempt) => attempt.outcome === "ok");
+    const local = options.isLocal(reply.message.model, answered?.baseUrl);
+    const key = options.by === "model" ? reply.message.model : options.by === "agent" ? where.agent : options.by === "day" ? where.at.slice(0, 10) : where.channel;
+    const row = rows.get(key) ?? emptyRow(key);
+    rows.set(key, row);
+    add(row, reply, local);
+    add(total, reply, local);
+    const first = reply.attempts[0];
+    if (local || !first || first.model === reply.message.model) return false;
+    fallbacks.cost += reply.message.cost;
+    fallbacks.calls += 1;
+    return true;
+  };
   for (const session of sessions.sort()) {
     let entries: SessionEntry[];
     try {
@@ -108,19 +123,7 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
       }
       if (entry.type !== "assistant") continue;
       if (since !== undefined && Date.parse(entry.at) < since) continue;
-      const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok");
-      const local = options.isLocal(entry.message.model, answered?.baseUrl);
-      const key = options.by === "model" ? entry.message.model : options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channel;
-      const row = rows.get(key) ?? emptyRow(key);
-      rows.set(key, row);
-      add(row, entry, local);
-      add(total, entry, local);
-      const first = entry.attempts[0];
-      if (!local && first && first.model !== entry.message.model) {
-        fallbacks.cost += entry.message.cost;
-        fallbacks.calls += 1;
-        fallbackTurns.add(turn ?? entry.id);
-      }
+      if (count(entry, { at: entry.at, agent, channel })) fallbackTurns.add(turn ?? entry.id);
     }
     fallbacks.turns += fallbackTurns.size;
   }
@@ -128,19 +131,7 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   for (const entry of proxyEntries(options.stateDir, unreadable)) {
     if (since !== undefined && Date.parse(entry.at) < since) continue;
     const reply: CountedReply = { message: { usage: entry.usage, cost: entry.cost, model: entry.model as ModelRef }, attempts: entry.attempts };
-    const answered = entry.attempts.findLast((attempt) => attempt.outcome === "ok");
-    const local = options.isLocal(entry.model, answered?.baseUrl);
-    const key = options.by === "model" ? entry.model : options.by === "agent" ? "(proxy)" : options.by === "day" ? entry.at.slice(0, 10) : "proxy";
-    const row = rows.get(key) ?? emptyRow(key);
-    rows.set(key, row);
-    add(row, reply, local);
-    add(total, reply, local);
-    const first = entry.attempts[0];
-    if (!local && first && first.model !== entry.model) {
-      fallbacks.cost += entry.cost;
-      fallbacks.calls += 1;
-      fallbacks.turns += 1;
-    }
+    if (count(reply, { at: entry.at, agent: "(proxy)", channel: "proxy" })) fallbacks.turns += 1;
   }
   const sorted = [...rows.values()].sort((left, right) => (options.by === "day" ? left.key.localeCompare(right.key) : right.cost - left.cost || right.input + right.output - (left.input + left.output)));
   return { since: options.since?.toISOString() ?? null, by: options.by, rows: sorted, total, hostedFallbacks: fallbacks, unreadable };
