@@ -1,3 +1,5 @@
+import { ClosingTagFinder, type CloseScan } from "./think-close.js";
+
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
  * recognised only where models put one, so an answer that talks about the tags keeps every word:
@@ -6,9 +8,13 @@
  *   block whose opening tag was in the prompt);
  * - an orphan `</think>` with no opening tag before anything was shown, from a model known or
  *   configured to reason (MiniMax M2.1 in LM Studio streams its reasoning as plain text, then
- *   `</think>`; Qwen3 and DeepSeek-R1 chat templates put the opening tag in the prompt). Such a model's
- *   leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
- * Anywhere else `<think>` and `</think>` are text. Nothing shown is ever taken back.
+ *   `</think>`; Qwen3, QwQ and DeepSeek-R1 chat templates put the opening tag in the prompt). Such a
+ *   model's leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
+ * The `</think>` that ends either is never one written as Markdown code or escaped (`think-close.ts`
+ * says how, and why a real one is never taken for words): reasoning that mentions the tag stays
+ * reasoning, and an answer from a reasoning model that shows the tags in code keeps every word.
+ * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
+ * of the output, so a tag after the answer began is words. Nothing shown is ever taken back.
  */
 export interface Segment {
   kind: "text" | "reasoning";
@@ -20,8 +26,11 @@ const CLOSE = "</think>";
 
 export class ThinkTagSplitter {
   private state: "start" | "holding" | "thinking" | "text" = "start";
+  /** The output so far while it is undecided ("start"), or all of it while held back ("holding"). */
   private held = "";
   private afterReasoning = false;
+  /** Where the reasoning ends, in "thinking" and "holding". */
+  private readonly finder = new ClosingTagFinder();
 
   /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
   constructor(private readonly reasoner: boolean) {}
@@ -35,62 +44,74 @@ export class ThinkTagSplitter {
   }
 
   push(delta: string): Segment[] {
-    this.held += delta;
     const out: Segment[] = [];
-    for (;;) {
-      if (this.state === "start") {
-        const trimmed = this.held.trimStart();
-        if (trimmed.startsWith(OPEN)) {
-          this.held = trimmed.slice(OPEN.length);
-          this.state = "thinking";
-          continue;
-        }
-        if (trimmed.startsWith(CLOSE)) {
-          // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
-          this.held = trimmed.slice(CLOSE.length);
+    if (this.state === "start") {
+      this.held += delta;
+      const trimmed = this.held.trimStart();
+      if (trimmed.startsWith(OPEN)) {
+        this.held = "";
+        this.state = "thinking";
+        this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
+      } else if (trimmed.startsWith(CLOSE)) {
+        // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
+        this.held = "";
+        this.state = "text";
+        this.afterReasoning = true;
+        this.emit(out, "text", trimmed.slice(CLOSE.length));
+      } else if (!OPEN.startsWith(trimmed) && !CLOSE.startsWith(trimmed)) {
+        // Not whitespace, nor maybe "<thi…": the output does not open with a tag.
+        const text = this.held;
+        this.held = "";
+        if (this.reasoner) {
+          this.state = "holding";
+          this.hold(out, text);
+        } else {
           this.state = "text";
-          this.afterReasoning = true;
-          continue;
+          this.emit(out, "text", text);
         }
-        if (OPEN.startsWith(trimmed) || CLOSE.startsWith(trimmed)) return out; // nothing yet but whitespace, or maybe "<thi…"
-        this.state = this.reasoner ? "holding" : "text";
-        continue;
       }
-      if (this.state === "holding") {
-        // Held reasoning may mention "<think>": only the first "</think>" ends it.
-        const close = this.held.indexOf(CLOSE);
-        if (close < 0) return out;
-        this.emit(out, "reasoning", this.held.slice(0, close));
-        this.held = this.held.slice(close + CLOSE.length);
-        this.state = "text";
-        this.afterReasoning = true;
-        continue;
-      }
-      if (this.state === "thinking") {
-        const close = this.held.indexOf(CLOSE);
-        const end = close < 0 ? this.held.length - partialSuffix(this.held, CLOSE) : close;
-        this.emit(out, "reasoning", this.held.slice(0, end));
-        if (close < 0) {
-          this.held = this.held.slice(end);
-          return out;
-        }
-        this.held = this.held.slice(close + CLOSE.length);
-        this.state = "text";
-        this.afterReasoning = true;
-        continue;
-      }
-      this.emit(out, "text", this.held);
-      this.held = "";
       return out;
     }
+    if (this.state === "holding") this.hold(out, delta);
+    else if (this.state === "thinking") this.think(out, this.finder.push(delta));
+    else this.emit(out, "text", delta);
+    return out;
   }
 
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    this.emit(out, this.state === "thinking" ? "reasoning" : "text", this.held);
+    if (this.state === "thinking") this.think(out, this.finder.finish());
+    else if (this.state === "holding") {
+      const scan = this.finder.finish();
+      if (scan.after === undefined) this.emit(out, "text", this.held);
+      else this.closeHeld(out, scan.after);
+    } else this.emit(out, "text", this.held);
     this.held = "";
     return out;
+  }
+
+  /** Leading text of a reasoning model: all of it is held until the real `</think>` or the end. */
+  private hold(out: Segment[], delta: string): void {
+    this.held += delta;
+    const scan = this.finder.push(delta);
+    if (scan.after !== undefined) this.closeHeld(out, scan.after);
+  }
+
+  private closeHeld(out: Segment[], after: string): void {
+    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - CLOSE.length));
+    this.held = "";
+    this.state = "text";
+    this.afterReasoning = true;
+    this.emit(out, "text", after);
+  }
+
+  private think(out: Segment[], scan: CloseScan): void {
+    this.emit(out, "reasoning", scan.before);
+    if (scan.after === undefined) return;
+    this.state = "text";
+    this.afterReasoning = true;
+    this.emit(out, "text", scan.after);
   }
 
   private emit(out: Segment[], kind: Segment["kind"], text: string): void {
@@ -105,12 +126,4 @@ export class ThinkTagSplitter {
     if (last && last.kind === kind) last.text += value;
     else out.push({ kind, text: value });
   }
-}
-
-/** How many characters at the end of `text` could begin `tag`. */
-function partialSuffix(text: string, tag: string): number {
-  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
-    if (tag.startsWith(text.slice(text.length - length))) return length;
-  }
-  return 0;
 }

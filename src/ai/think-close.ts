@@ -1,0 +1,221 @@
+/**
+ * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
+ * began, and passes over the tag where it is written as words: a model explaining the tags writes
+ * them as Markdown code, and a mention is words wherever Markdown would show it literally:
+ * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
+ * - inside a fenced code block (``` or ~~~, any indentation, so fences in list items count);
+ * - escaped with a backslash (`\</think>`).
+ * Why a real tag is never taken for words: chat templates make models write the tag on its own
+ * (Qwen3, QwQ, DeepSeek-R1 and MiniMax M2 emit `\n</think>\n\n`; GLM 4.5 and Kimi K2 `…</think>`
+ * after the reasoning's last words), never right after a backslash, never as code. A tag at the start
+ * of a line cannot be inside an inline span; after other words on its line it is taken for code only
+ * when an unmatched backtick run before it is matched by one after it on the same line, which a real
+ * tag followed by the answer's first line would need both halves of. A fence the reasoning opens and
+ * never closes does not hide a real tag: the first tag inside it is held back (with what follows)
+ * until the fence closes, which proves it was code, or the output ends, which proves it was not.
+ * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
+ */
+export interface CloseScan {
+  /** Text known to come before the real closing tag (the reasoning, or the answer if none comes). */
+  before: string;
+  /** Once the real closing tag was found: everything after it. */
+  after?: string;
+}
+
+const CLOSE = "</think>";
+
+interface Fence {
+  marker: "`" | "~";
+  length: number;
+}
+
+export class ClosingTagFinder {
+  /** The fenced block open at the start of the current line. */
+  private fence: Fence | undefined;
+  /** The current line so far, with its newline once complete: what comes before a tag on it is context. */
+  private line = "";
+  /** How much of `line` was given out (or moved to `held`). */
+  private settled = 0;
+  /** Where in `line` the next tag is looked for: tags before it were words. */
+  private searchFrom = 0;
+  /** A tag in a fenced block was seen: everything from it is held until the fence closes or the output ends. */
+  private deferred = false;
+  /** The held text of earlier lines, from the deferred tag on. */
+  private held = "";
+
+  push(delta: string): CloseScan {
+    let before = "";
+    let rest = delta;
+    for (;;) {
+      const newline = rest.indexOf("\n");
+      const complete = newline >= 0;
+      this.line += complete ? rest.slice(0, newline + 1) : rest;
+      rest = complete ? rest.slice(newline + 1) : "";
+      const step = this.scanLine(complete);
+      before += step.before;
+      if (step.after !== undefined) return { before, after: step.after + rest };
+      if (!complete) return { before };
+      this.nextLine();
+      if (rest === "") return { before };
+    }
+  }
+
+  /** The output ended: the last line is complete, and a tag held back in a fence never closed was real. */
+  finish(): CloseScan {
+    const step = this.scanLine(true);
+    if (step.after !== undefined) return step;
+    const remaining = this.held + this.line.slice(this.settled);
+    if (this.deferred) return { before: step.before, after: remaining.slice(CLOSE.length) };
+    return { before: step.before + remaining };
+  }
+
+  private scanLine(complete: boolean): CloseScan {
+    const body = this.line.endsWith("\n") ? this.line.slice(0, -1) : this.line;
+    if (this.fence) {
+      if (complete && closesFence(body, this.fence)) {
+        // The fence closed: a tag held back inside it was code.
+        const before = this.held + this.line.slice(this.settled);
+        this.fence = undefined;
+        this.deferred = false;
+        this.held = "";
+        this.settled = this.line.length;
+        return { before };
+      }
+      if (this.deferred) return { before: "" };
+      const at = this.line.indexOf(CLOSE, this.searchFrom);
+      if (at >= 0) return this.defer(at);
+      return this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
+    }
+    if (this.deferred) return complete ? this.openFenceOrClose(body) : { before: "" };
+    for (;;) {
+      const at = this.line.indexOf(CLOSE, this.searchFrom);
+      if (at < 0) {
+        const step = this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
+        if (complete) this.fence = fenceOpenedBy(body);
+        return step;
+      }
+      if (escaped(this.line, at)) {
+        this.searchFrom = at + CLOSE.length;
+        continue;
+      }
+      const span = insideCodeSpan(this.line, at, complete);
+      if (span === "unknown") return this.settleTo(at);
+      if (span === "inside") {
+        this.searchFrom = at + CLOSE.length;
+        continue;
+      }
+      if (FENCE_START.test(this.line.slice(0, at))) {
+        // On a line that opens a fence (its info string): code if the fence really opens.
+        const step = this.defer(at);
+        if (!complete) return step;
+        const resolved = this.openFenceOrClose(body);
+        return resolved.after === undefined ? step : { before: step.before, after: resolved.after };
+      }
+      return this.close(at);
+    }
+  }
+
+  /** The deferred tag sits on a line that looked like a fence's opening line; the line is now complete. */
+  private openFenceOrClose(body: string): CloseScan {
+    this.fence = fenceOpenedBy(body);
+    if (this.fence) return { before: "" };
+    return this.close(this.settled);
+  }
+
+  private defer(at: number): CloseScan {
+    const step = this.settleTo(at);
+    this.deferred = true;
+    return step;
+  }
+
+  private close(at: number): CloseScan {
+    const before = this.line.slice(this.settled, at);
+    return { before, after: this.line.slice(at + CLOSE.length) };
+  }
+
+  private settleTo(end: number): CloseScan {
+    const before = this.line.slice(this.settled, Math.max(end, this.settled));
+    this.settled = Math.max(end, this.settled);
+    if (this.searchFrom < this.settled) this.searchFrom = this.settled;
+    return { before };
+  }
+
+  private nextLine(): void {
+    if (this.deferred) this.held += this.line.slice(this.settled);
+    this.line = "";
+    this.settled = 0;
+    this.searchFrom = 0;
+  }
+}
+
+const FENCE_START = /^[ \t]*(`{3,}|~{3,})/;
+
+/** The fence a complete line opens, if it is one: a backtick fence's info string has no backtick. */
+function fenceOpenedBy(body: string): Fence | undefined {
+  const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(body);
+  if (!match) return undefined;
+  const run = match[1] as string;
+  const marker = run[0] === "`" ? "`" : "~";
+  if (marker === "`" && (match[2] as string).includes("`")) return undefined;
+  return { marker, length: run.length };
+}
+
+function closesFence(body: string, fence: Fence): boolean {
+  const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(body);
+  const run = match?.[1];
+  return run !== undefined && run[0] === fence.marker && run.length >= fence.length;
+}
+
+/** An odd number of backslashes right before the tag escapes its `<`. */
+function escaped(line: string, at: number): boolean {
+  let count = 0;
+  while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
+  return count % 2 === 1;
+}
+
+/**
+ * Whether `line[at]` lies inside an inline code span (CommonMark: a backtick run opens one, the next
+ * run of exactly its length closes it; a run never matched is literal). "unknown" while the line is
+ * incomplete and a run before the tag is not matched yet, or the match could still grow.
+ */
+function insideCodeSpan(line: string, at: number, complete: boolean): "inside" | "outside" | "unknown" {
+  let index = line.indexOf("`");
+  while (index >= 0 && index < at) {
+    const length = runLength(line, index);
+    const match = findRun(line, index + length, length, complete);
+    if (match === "unknown") return "unknown";
+    if (match < 0) {
+      index = line.indexOf("`", index + length);
+      continue;
+    }
+    if (match > at) return "inside";
+    index = line.indexOf("`", match + length);
+  }
+  return "outside";
+}
+
+function runLength(line: string, start: number): number {
+  let end = start;
+  while (line[end] === "`") end++;
+  return end - start;
+}
+
+/** The next run of exactly `length` backticks from `from`; -1 if none; "unknown" if one may still come. */
+function findRun(line: string, from: number, length: number, complete: boolean): number | "unknown" {
+  let index = line.indexOf("`", from);
+  while (index >= 0) {
+    const run = runLength(line, index);
+    if (!complete && index + run === line.length) return "unknown"; // the run may grow with the next delta
+    if (run === length) return index;
+    index = line.indexOf("`", index + run);
+  }
+  return complete ? -1 : "unknown";
+}
+
+/** How many characters at the end of `text` could begin `tag`. */
+function partialSuffix(text: string, tag: string): number {
+  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
+    if (tag.startsWith(text.slice(text.length - length))) return length;
+  }
+  return 0;
+}
