@@ -24,6 +24,9 @@ const ANSWERS = [
   "Models write <think>…</think> around reasoning.",
 ];
 
+/** Answers that show the tags as Markdown code (what the orphan rule once cut at the first </think>). */
+const CODE_ANSWERS = ["Use `<think>` and `</think>` tags.", "Like this:\n```\n<think>\nplan\n</think>\n```\nEND"];
+
 const usage = { input: 5, output: 5 };
 
 interface Protocol {
@@ -141,7 +144,30 @@ for (const protocol of protocols) {
       }
     });
 
+    test("an answer that shows the tags as code, from a model configured to reason that sent no reasoning, is kept whole", async () => {
+      const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning: true });
+      for (const answer of CODE_ANSWERS) {
+        for (const split of splits(answer)) {
+          const outcome = await stream(model, split);
+          const where = JSON.stringify(split);
+          assert.equal(outcome.text, answer, `streamed text, split as ${where}`);
+          assert.equal(textOf(outcome.end), answer, `final text, split as ${where}`);
+          assert.equal(outcome.reasoning, "", `no reasoning, split as ${where}`);
+        }
+      }
+    });
+
     if (protocol.api === "anthropic-messages") return; // Anthropic sends thinking in its own blocks only.
+
+    test("reasoning that mentions </think> as code stays reasoning; the real tag after it ends the block", async () => {
+      const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning: true });
+      for (const split of splits("<think>They ask about `</think>`.\n</think>\n\nIt ends reasoning.")) {
+        const outcome = await stream(model, split);
+        const where = JSON.stringify(split);
+        assert.equal(outcome.reasoning, "They ask about `</think>`.\n", where);
+        assert.equal(textOf(outcome.end), "It ends reasoning.", where);
+      }
+    });
 
     test("a <think> block at the start of the output (after whitespace) is reasoning, whatever the model", async () => {
       for (const reasoning of [false, true]) {
