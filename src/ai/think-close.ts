@@ -5,14 +5,18 @@
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
  * - inside a fenced code block (``` or ~~~, any indentation, so fences in list items count);
  * - escaped with a backslash (`\</think>`).
- * Why a real tag is never taken for words: chat templates make models write the tag on its own
- * (Qwen3, QwQ, DeepSeek-R1 and MiniMax M2 emit `\n</think>\n\n`; GLM 4.5 and Kimi K2 `…</think>`
- * after the reasoning's last words), never right after a backslash, never as code. A tag at the start
- * of a line cannot be inside an inline span; after other words on its line it is taken for code only
- * when an unmatched backtick run before it is matched by one after it on the same line, which a real
- * tag followed by the answer's first line would need both halves of. A fence the reasoning opens and
- * never closes does not hide a real tag: the first tag inside it is held back (with what follows)
- * until the fence closes, which proves it was code, or the output ends, which proves it was not.
+ * Why a real tag is never taken for words: models are trained to write it bare, as the template's
+ * own token — on its own line (`<think>\n…\n</think>\n\n`: Qwen3, QwQ, DeepSeek-R1, MiniMax M2;
+ * llama.cpp appends `</think>\n\n` to a prompt ending in `<think>\n` to switch reasoning off) or
+ * right after the reasoning's last words (`…</think>answer`: DeepSeek V3.2, GLM 4.5) — never right
+ * after a backslash, never as code. A tag at the start of a line cannot be inside an inline span;
+ * after other words on its line it is taken for code only when a backtick run before it that nothing
+ * matched is matched by one after it on the same line, which a real tag would need both an odd
+ * backtick in the reasoning's last line and one in the answer's first line for. A fence the reasoning
+ * opens and never closes does not hide a real tag: the first tag inside it is held back (with what
+ * follows) until the fence closes, which proves it was code, or the output ends, which proves it was
+ * not. Left ambiguous: reasoning that leaves a fence open and an answer that closes it look exactly
+ * like an answer showing the tags in a code block; the tag is taken for code then.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
