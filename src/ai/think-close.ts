@@ -1,3 +1,5 @@
+import { closesFence, FENCE_START, fenceOpenedBy, insideCodeSpan, type Fence } from "../shared/markdown-code.js";
+
 /**
  * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
  * began, and passes over the tag where it is written as words: a model explaining the tags writes
@@ -27,11 +29,6 @@ export interface CloseScan {
 }
 
 const CLOSE = "</think>";
-
-interface Fence {
-  marker: "`" | "~";
-  length: number;
-}
 
 export class ClosingTagFinder {
   /** The fenced block open at the start of the current line. */
@@ -152,68 +149,11 @@ export class ClosingTagFinder {
   }
 }
 
-const FENCE_START = /^[ \t]*(`{3,}|~{3,})/;
-
-/** The fence a complete line opens, if it is one: a backtick fence's info string has no backtick. */
-function fenceOpenedBy(body: string): Fence | undefined {
-  const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(body);
-  if (!match) return undefined;
-  const run = match[1] as string;
-  const marker = run[0] === "`" ? "`" : "~";
-  if (marker === "`" && (match[2] as string).includes("`")) return undefined;
-  return { marker, length: run.length };
-}
-
-function closesFence(body: string, fence: Fence): boolean {
-  const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(body);
-  const run = match?.[1];
-  return run !== undefined && run[0] === fence.marker && run.length >= fence.length;
-}
-
 /** An odd number of backslashes right before the tag escapes its `<`. */
 function escaped(line: string, at: number): boolean {
   let count = 0;
   while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
   return count % 2 === 1;
-}
-
-/**
- * Whether `line[at]` lies inside an inline code span (CommonMark: a backtick run opens one, the next
- * run of exactly its length closes it; a run never matched is literal). "unknown" while the line is
- * incomplete and a run before the tag is not matched yet, or the match could still grow.
- */
-function insideCodeSpan(line: string, at: number, complete: boolean): "inside" | "outside" | "unknown" {
-  let index = line.indexOf("`");
-  while (index >= 0 && index < at) {
-    const length = runLength(line, index);
-    const match = findRun(line, index + length, length, complete);
-    if (match === "unknown") return "unknown";
-    if (match < 0) {
-      index = line.indexOf("`", index + length);
-      continue;
-    }
-    if (match > at) return "inside";
-    index = line.indexOf("`", match + length);
-  }
-  return "outside";
-}
-
-function runLength(line: string, start: number): number {
-  let end = start;
-  while (line[end] === "`") end++;
-  return end - start;
-}
-
-/** The next run of exactly `length` backticks from `from`; -1 if none; "unknown" if one may still come. */
-function findRun(line: string, from: number, length: number, complete: boolean): number | "unknown" {
-  let index = line.indexOf("`", from);
-  while (index >= 0) {
-    const run = runLength(line, index);
-    if (!complete && index + run === line.length) return "unknown"; // the run may grow with the next delta
-    if (run === length) return index;
-    index = line.indexOf("`", index + run);
-  }
-  return complete ? -1 : "unknown";
 }
 
 /** How many characters at the end of `text` could begin `tag`. */

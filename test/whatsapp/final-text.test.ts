@@ -12,6 +12,16 @@ test("finalText strips reasoning and answer tags, never the words between", () =
   assert.equal(finalText("a < b and c > d"), "a < b and c > d", "comparisons are not tags");
 });
 
+test("finalText keeps reasoning tags an answer shows as Markdown code: they are words of the answer", () => {
+  assert.equal(finalText("Use `<think>` and `</think>` tags."), "Use `<think>` and `</think>` tags.");
+  assert.equal(finalText("Wrap it as ``<think>plan</think>``, then answer."), "Wrap it as ``<think>plan</think>``, then answer.");
+  const fenced = "Like this:\n~~~\n<think>\nplan\n</think>\n<final>ok</final>\n~~~\nDone.";
+  assert.equal(finalText(fenced), fenced);
+  assert.equal(finalText("Bare <think>tags</think> go, `</think>` stays."), "Bare tags go, `</think>` stays.");
+  assert.equal(finalText("A fence never closed is not trusted:\n```\n</think>x"), "A fence never closed is not trusted:\n```\nx");
+  assert.equal(finalText("`<tool_call>` and `<|im_end|>` in code still go"), "`` and `` in code still go", "only reasoning and answer tags are spared");
+});
+
 test("finalText strips untrusted-block markers (both forms) and tool-call tokens of every text format", () => {
   assert.equal(finalText('<<<untrusted-3fa9 source="forwarded message">>>\nquoted words\n<<<end-untrusted-3fa9>>>'), "quoted words");
   assert.equal(finalText("‹‹‹untrusted-ab12 x>>>kept"), "kept");

@@ -1,11 +1,17 @@
+import { codeRanges } from "../../shared/markdown-code.js";
+
 /**
  * The last guard before anything reaches WhatsApp: whatever a server did, no reasoning tag, final-answer
  * tag, untrusted-block marker or tool-call token is sent. Only the markers go; the words between them
- * stay (a reply that quotes "<think>" loses the tag, never the sentence around it).
+ * stay (a reply that quotes "<think>" loses the tag, never the sentence around it). A reasoning or
+ * answer tag the answer shows as Markdown code (an inline span, a fenced block that closes) is a word
+ * of the answer and stays: no server leaves its markup as code.
  */
+
+/** Reasoning and answer wrappers: <think>, </think>, <thinking>, <final>, <answer>, with attributes or spaces. */
+const WRAPPER = /<\s*\/?\s*(?:think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi;
+
 const MARKERS: readonly RegExp[] = [
-  // Reasoning and answer wrappers: <think>, </think>, <thinking>, <final>, <answer>, with attributes or spaces.
-  /<\s*\/?\s*(?:think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi,
   // hearth's untrusted-content markers (src/agent/untrusted.ts) and their neutralised form.
   /(?:<<<|‹‹‹)\s*(?:end-)?untrusted(?:-[0-9a-z]+)?[^>\n]{0,200}>>>/gi,
   // Tool-call formats of src/ai/text-tool-calls.ts: Hermes/Qwen, Qwen3-Coder, Mistral, Llama.
@@ -21,7 +27,8 @@ const MARKERS: readonly RegExp[] = [
 
 /** The text with every marker removed, runs of blank lines left by them closed, and the ends trimmed. */
 export function finalText(text: string): string {
-  let out = text;
+  const code = codeRanges(text);
+  let out = text.replace(WRAPPER, (tag: string, at: number) => (code.some((range) => at >= range.start && at < range.end) ? tag : ""));
   for (const marker of MARKERS) out = out.replace(marker, "");
   return out
     .replace(/[ \t]+\n/g, "\n")
