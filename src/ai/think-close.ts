@@ -71,7 +71,8 @@ export class ClosingTagFinder {
   }
 
   private scanLine(complete: boolean): CloseScan {
-    const body = this.line.endsWith("\n") ? this.line.slice(0, -1) : this.line;
+    // The line without its newline, looked at only once the line is complete (fences are whole lines).
+    const body = complete ? this.line.replace(/\n$/, "") : "";
     if (this.fence) {
       if (complete && closesFence(body, this.fence)) {
         // The fence closed: a tag held back inside it was code.
