@@ -24,7 +24,7 @@ export function fenceOpenedBy(line: string): Fence | undefined {
 
 /** Whether a complete line closes `fence`: the same marker, at least as long, nothing after it. */
 export function closesFence(line: string, fence: Fence): boolean {
-  const match = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+  const match = /^[ \t]*(`{3,}|~{3,})[ \t\r]*$/.exec(line);
   const run = match?.[1];
   return run !== undefined && run[0] === fence.marker && run.length >= fence.length;
 }
