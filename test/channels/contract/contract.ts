@@ -13,8 +13,14 @@ import { contractConfig, REASONING_VARIANTS, REASONING_WORD, startModelServer, t
 
 /** Three paragraphs of about 1,800 characters: longer than one WhatsApp message (4,000 by default). */
 const LONG = [1, 2, 3].map((paragraph) => `Paragraph ${paragraph}: ${"every word counts ".repeat(100).trim()}.`).join("\n\n");
-/** The model's final text for a message: plain words in paragraphs, the same in every channel's formatting. */
-const answerTo = (asked: string): string => (asked.includes("long") ? `${LONG}\n\nThe end of “${asked}”.` : `The answer to “${asked}” is 42.\n\nThat is all, from the model.`);
+/** An answer that shows the reasoning tags as inline code: words of the answer, sent as written. */
+const TAGS = "Models wrap reasoning in `<think>` and `</think>` tags.";
+/** The model's final text for a message: plain words in paragraphs (inline code kept as written), the same in every channel's formatting. */
+const answerTo = (asked: string): string => {
+  if (asked.includes("long")) return `${LONG}\n\nThe end of “${asked}”.`;
+  if (asked.includes("tags")) return `${TAGS}\n\nThat is all about “${asked}”.`;
+  return `The answer to “${asked}” is 42.\n\nThat is all, from the model.`;
+};
 const answer = (turns: Turn[]): string => answerTo(lastUser(turns));
 const usersOf = (call: Turn[] | undefined): string[] => (call ?? []).filter((turn) => turn.role === "user").map((turn) => turn.text);
 const FALLBACK_NOTICE = /^answered by /;
@@ -79,7 +85,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       test(`2. no word of the answer lost, no reasoning in it: ${variant}`, async () => {
         const home = await server({ variant, answer });
         const driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl, variant }] }));
-        const asks = ["what is the answer?", "and again, please", "a long one, please"];
+        const asks = ["what is the answer?", "and again, please", "a long one, please", "how do think tags look?"];
         for (const asked of asks) {
           const shown = await driver.send("a", asked);
           assert.equal(shown.text, answerTo(asked), "the answer shown is the model's final text, exactly");
