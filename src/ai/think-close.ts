@@ -12,9 +12,9 @@ import { closesFence, FENCE_START, fenceOpenedBy, insideCodeSpan, type Fence } f
  * llama.cpp appends `</think>\n\n` to a prompt ending in `<think>\n` to switch reasoning off) or
  * right after the reasoning's last words (`…</think>answer`: DeepSeek V3.2, GLM 4.5) — never right
  * after a backslash, never as code. A tag at the start of a line cannot be inside an inline span;
- * after other words on its line it is taken for code only when a backtick run before it that nothing
- * matched is matched by one after it on the same line, which a real tag would need both an odd
- * backtick in the reasoning's last line and one in the answer's first line for. A fence the reasoning
+ * after other words on its line it is taken for code only when a backtick run left open before it is
+ * closed by one after it on the same line: for a real tag, the reasoning's last words would have to
+ * leave a code span open and the answer's first line close it. A fence the reasoning
  * opens and never closes does not hide a real tag: the first tag inside it is held back (with what
  * follows) until the fence closes, which proves it was code, or the output ends, which proves it was
  * not. Left ambiguous: reasoning that leaves a fence open and an answer that closes it look exactly

@@ -38,6 +38,7 @@ export class ThinkTagSplitter {
   /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
     if ((this.state === "start" || this.state === "holding") && this.held.trim() === "") {
+      this.held = ""; // whitespace before the answer, which goes
       this.state = "text";
       this.afterReasoning = true;
     }

@@ -101,3 +101,13 @@ test("a </think> that starts the output closes an empty block from any model: on
   }
   assert.deepEqual(split("</b> is a closing tag", 1).segments, [{ kind: "text", text: "</b> is a closing tag" }]);
 });
+
+test("whitespace before reasoning on its own channel goes, never after the answer", () => {
+  for (const reasoner of [false, true]) {
+    const splitter = new ThinkTagSplitter(reasoner);
+    const segments = [...splitter.push("\n\n")];
+    splitter.structuredReasoningSeen();
+    segments.push(...splitter.push("Answer."), ...splitter.finish());
+    assert.deepEqual(segments, [{ kind: "text", text: "Answer." }]);
+  }
+});
