@@ -10,8 +10,8 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  *   configured to reason (MiniMax M2.1 in LM Studio streams its reasoning as plain text, then
  *   `</think>`; Qwen3, QwQ and DeepSeek-R1 chat templates put the opening tag in the prompt). Such a
  *   model's leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
- *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` by default
- *   (`--reasoning-format auto`) and closes the block in the prompt with `--reasoning-budget 0`.
+ *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
+ *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
  * The `</think>` that ends either is never one written as Markdown code or escaped (`think-close.ts`
  * says how, and why a real one is never taken for words): reasoning that mentions the tag stays
  * reasoning, and an answer from a reasoning model that shows the tags in code keeps every word.
