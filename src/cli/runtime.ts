@@ -13,6 +13,7 @@ import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.
 import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
 import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
+import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
@@ -85,8 +86,9 @@ export async function createRuntime(options: RuntimeOptions) {
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
-  // The exec tool never shows the config file (it holds keys).
-  const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file] } });
+  // The exec tool never shows the config file nor gateway.env (they hold keys), wherever the state dir is.
+  const envFile = serviceEnvFile(options.env);
+  const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file, ...(envFile ? [envFile] : [])] } });
 
   const read = async (): Promise<RuntimeConfig> => {
     let loaded = loadConfig({ flag: options.config, ...where, ...(options.command ? { command: options.command } : {}) });

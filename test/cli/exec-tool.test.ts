@@ -69,4 +69,22 @@ describe("hearth agent: exec through the real CLI", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Tool said: exec is refused: tools\.exec\.sandbox is "require" but bubblewrap \(bwrap\) is not installed/m);
   });
+
+  // The trial: HEARTH_STATE_DIR elsewhere, exec working in the home that holds ~/.hearth/gateway.env, the
+  // model asking sed to space the file's characters out (masking sees only the key as it is).
+  for (const sandbox of ["off", "require"] as const) {
+    test(`~/.hearth/gateway.env stays out of exec's reach with sandbox "${sandbox}", wherever the state dir is`, { skip: sandbox === "require" && support.kind === "none" ? `no OS sandbox here: ${support.kind === "none" ? support.reason : ""}` : false }, async () => {
+      const home = join(temp.dir, `home-${sandbox}`);
+      mkdirSync(join(home, ".hearth"), { recursive: true });
+      temp.write(`home-${sandbox}/.hearth/gateway.env`, "HEARTH_GATEWAY_TOKEN=gwtok-5501-canary\n");
+      temp.write(`home-${sandbox}/notes.txt`, "notes\n");
+      const server = await modelCalling(servers, { command: "sed", args: ["s/./& /g", ".hearth/gateway.env"] });
+      const file = temp.write(`envfile-${sandbox}.json5`, config(server.baseUrl, `{ commands: ["sed"], cwd: "${home}", sandbox: "${sandbox}" }`));
+      const result = await runCli(["agent", "--config", file, "--message", "space out the env file"], { env: { HOME: home, HEARTH_STATE_DIR: join(temp.dir, `state-envfile-${sandbox}`) } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stdout, /g w t o k|gwtok/);
+      if (sandbox === "off") assert.match(result.stdout, /^Tool said: ".*" is not allowed with sed: the working directory holds .*\.hearth\/gateway\.env, where hearth keeps keys/m);
+      else assert.match(result.stdout, /^Tool said: exit code \d+/m);
+    });
+  }
 });

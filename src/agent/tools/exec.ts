@@ -3,6 +3,7 @@ import { access, mkdir, realpath, stat } from "node:fs/promises";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedPlace } from "./exec/check-places.js";
+import { refusedSecretPlace } from "./exec/check-secrets.js";
 import { runProgram } from "./exec/run-program.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
 import type { Tool, ToolContext } from "./tool.js";
@@ -42,7 +43,10 @@ function gitConfigEnv(settings: readonly (readonly [string, string])[]): Record<
 export interface ExecToolOptions {
   /** Finds out (once) whether an OS sandbox works here; one per tool instance by default. */
   probe?: SandboxProbe | undefined;
-  /** Files a sandboxed program may not read, besides the state dir: the config file with its keys. */
+  /**
+   * Files a program may not read, besides the state dir: the config file and gateway.env with their
+   * keys. The sandbox hides them; with no sandbox, arguments that lead to them are refused.
+   */
   hiddenFiles?: readonly string[] | undefined;
 }
 
@@ -84,6 +88,10 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       }
       const placeRefusal = await refusedPlace({ description: describedProgram(basename(program)), args: programArgs, cwd, sandboxed: support.kind !== "none" });
       if (placeRefusal) return { content: `"${placeRefusal.argument}" is not allowed with ${basename(program)}: ${placeRefusal.reason}`, isError: true };
+      if (support.kind === "none") {
+        const secretRefusal = await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...(options.hiddenFiles ?? [])] });
+        if (secretRefusal) return { content: `"${secretRefusal.argument}" is not allowed with ${basename(program)}: ${secretRefusal.reason}`, isError: true };
+      }
       let spawned = { program, args: programArgs as readonly string[] };
       if (support.kind !== "none") {
         const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;

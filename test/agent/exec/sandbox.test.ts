@@ -35,14 +35,16 @@ describe("without bubblewrap", () => {
     const refused = await exec.run({ command: "node", args: ["-e", "1"] }, context(node("", { sandbox: "require" })));
     assert.equal(refused.isError, true);
     assert.match(refused.content, /^exec is refused: tools\.exec\.sandbox is "require" but bubblewrap \(bwrap\) is not installed; install it .*set tools\.exec\.sandbox to "auto"/);
-    const ran = await exec.run({ command: "node", args: ["-e", "require('fs').writeFileSync(process.argv[1], 'x')", join(state, "outside")] }, context(node("", { sandbox: "auto" })));
+    // Outside the working directory, and outside the state dir (which exec never reaches, sandbox or not).
+    const elsewhere = mkdtempSync(join(tmpdir(), "hearth-sandbox-elsewhere-"));
+    const ran = await exec.run({ command: "node", args: ["-e", "require('fs').writeFileSync(process.argv[1], 'x')", join(elsewhere, "outside")] }, context(node("", { sandbox: "auto" })));
     assert.equal(ran.content, "exit code 0\n(no output)");
-    assert.ok(existsSync(join(state, "outside")), "unsandboxed: the write outside the working directory happened");
-    rmSync(join(state, "outside"));
+    assert.ok(existsSync(join(elsewhere, "outside")), "unsandboxed: the write outside the working directory happened");
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 
   test("the status for `hearth security audit` says whether exec is sandboxed here", async () => {
-    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: "exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)" });
+    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: "exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap); it can read and write what your user can, except the state dir, the config file, gateway.env and /proc, which it refuses to name or to work above" });
     assert.equal((await execSandboxStatus("off", probe)).sandboxed, false);
     assert.match((await execSandboxStatus("require", missing)).summary, /^exec is refused: /);
   });

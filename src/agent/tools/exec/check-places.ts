@@ -42,7 +42,7 @@ export async function refusedPlace(check: PlaceCheck): Promise<Refusal | undefin
  * Where `path` (relative to the real directory `base`) leads: each existing component resolved with
  * its symlinks, as the program will open it; a component that does not exist yet is taken as written.
  */
-async function followLinks(base: string, path: string): Promise<string> {
+export async function followLinks(base: string, path: string): Promise<string> {
   let at = isAbsolute(path) ? parse(path).root : base;
   for (const part of path.split(/[\\/]+/)) {
     if (part === "" || part === ".") continue;

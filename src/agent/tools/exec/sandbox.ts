@@ -125,18 +125,21 @@ export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, co
   return support.kind === "bwrap" ? { program: support.program, args: bwrapArguments(command) } : { program: support.program, args: sandboxExecArguments(command) };
 }
 
+/** What the guard alone still keeps from a program (check-secrets.ts). */
+const GUARD_KEEPS = "; it can read and write what your user can, except the state dir, the config file, gateway.env and /proc, which it refuses to name or to work above";
+
 /**
  * One line on how exec is confined on this machine under this mode, for the docs' promise and for
  * `hearth security audit`.
  */
 export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe): Promise<{ sandboxed: boolean; summary: string }> {
-  if (mode === "off") return { sandboxed: false, summary: "exec runs with the argument guard alone (tools.exec.sandbox: \"off\")" };
+  if (mode === "off") return { sandboxed: false, summary: `exec runs with the argument guard alone (tools.exec.sandbox: "off")${GUARD_KEEPS}` };
   const support = await probe.support();
-  if (support.kind === "bwrap") return { sandboxed: true, summary: "exec runs inside bubblewrap: read-only filesystem except its working directory, no network, no new privileges, the state dir hidden" };
-  if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir hidden" };
+  if (support.kind === "bwrap") return { sandboxed: true, summary: "exec runs inside bubblewrap: read-only filesystem except its working directory, no network, no new privileges, the state dir, config file and gateway.env hidden" };
+  if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir, config file and gateway.env hidden" };
   return mode === "require"
     ? { sandboxed: false, summary: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}` }
-    : { sandboxed: false, summary: `exec runs with the argument guard alone: ${support.reason}` };
+    : { sandboxed: false, summary: `exec runs with the argument guard alone: ${support.reason}${GUARD_KEEPS}` };
 }
 
 function depth(path: string): number {

@@ -1,0 +1,94 @@
+import { realpath, stat } from "node:fs/promises";
+import { resolve, sep } from "node:path";
+import { followLinks } from "./check-places.js";
+import type { Refusal } from "./parse-options.js";
+
+export interface SecretPlaceCheck {
+  args: readonly string[];
+  /** The working directory the program runs in. */
+  cwd: string;
+  /** Where hearth keeps what must not be read: the state dir, the config file, gateway.env. */
+  places: readonly string[];
+}
+
+/**
+ * Other processes' environment and memory (`/proc/<gateway pid>/environ` holds the keys the gateway
+ * was started with); nothing a tool needs from exec lives there.
+ */
+const PROCESS_FILES = "/proc";
+
+/**
+ * With no OS sandbox, the first argument that would let the program read hearth's own secrets; undefined
+ * when none does. Masking keeps a key out of what exec prints only while it is printed as it is: a
+ * program that reads the file can print it spaced out, reversed or a part at a time (`sed 's/./& /g'
+ * ~/.hearth/gateway.env`), so the file must not be read at all. The sandbox hides these places; without
+ * it, this refuses:
+ * - a working directory that holds one of them (a program working there could reach it by recursion —
+ *   `grep -ro . .`, `tar -cf a.tar .` — or by a name built at run time);
+ * - any argument that names one of them, or a folder holding one (symlinks followed): an operand, an
+ *   option's value (`--file=…`, `-f…`), a `file://` address. Every argument is looked at, whatever the
+ *   program makes of it, so a program hearth has no description of is covered too; a pattern or script
+ *   that happens to read as such a path is refused along with them, which the message explains.
+ * Arguments that lead inside the working directory stay allowed (the default one sits in the state dir).
+ */
+export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refusal | undefined> {
+  const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
+  const places = [...(await Promise.all(check.places.map((place) => realpath(place).catch(() => resolve(place))))), PROCESS_FILES];
+  const held = places.find((place) => within(place, root));
+  if (held) {
+    return {
+      argument: check.cwd,
+      reason: `the working directory holds ${held}, where hearth keeps keys and conversations; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or install bubblewrap so exec runs in a sandbox that hides it`,
+    };
+  }
+  for (const argument of check.args) {
+    for (const candidate of pathsIn(argument)) {
+      const at = await followLinks(root, candidate);
+      if (within(at, root)) continue;
+      const inside = places.find((place) => within(at, place));
+      if (inside) return { argument, reason: secretReason(at, inside) };
+      const holder = places.find((place) => within(place, at));
+      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder) };
+    }
+  }
+  return undefined;
+}
+
+function secretReason(at: string, place: string): string {
+  const what = at === place ? at : within(at, place) ? `${at}, inside ${place}` : `${at}, which holds ${place}`;
+  return `it leads to ${what}, where hearth keeps keys and conversations; with no sandbox exec never reads there (install bubblewrap to run exec in a sandbox that hides it)`;
+}
+
+/** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */
+function pathsIn(argument: string): string[] {
+  const paths = [argument];
+  const equals = argument.indexOf("=");
+  if (equals >= 0) paths.push(argument.slice(equals + 1));
+  // `-fFILE`, and a bundle ending in one (`-xvfFILE`): the tail after the option letter, and each tail from a `/` or `.` on.
+  if (/^-[^-]/.test(argument)) {
+    paths.push(argument.slice(2));
+    for (let index = 2; index < argument.length; index++) if ("/.".includes(argument[index] as string)) paths.push(argument.slice(index));
+  }
+  for (const path of [...paths]) {
+    const address = /^file:\/\/(?:localhost)?(\/.*)$/i.exec(path);
+    if (address?.[1]) paths.push(decodeURIComponentSafe(address[1]));
+  }
+  return paths.filter((path) => path !== "");
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `path` is `folder` or lies inside it. */
+function within(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
