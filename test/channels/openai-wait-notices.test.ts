@@ -115,7 +115,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
   let api: ApiSetup | undefined;
   afterEach(() => api?.close());
 
-  test("proxy mode, chat: a silent model starts the stream at 5 s with a comment, then 15 s, keep-alives between; the SDK reads the answer past them", async () => {
+  test("proxy mode, chat: a silent model starts the stream at 5 s with a comment, then 15 s, keep-alives between; the SDK reads the answer past them", { timeout: 60_000 }, async () => {
     const clock = new ManualClock(Date.now());
     api = await apiSetup({ clock, keepAliveMs: 20 });
     const held = holdReply({ kind: "sse", frames: completionsStream({ text: "At last", reasoning: "my private musing" }) });
@@ -146,7 +146,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.ok(said.every((line) => !/secret plan|private musing|test-key/.test(line)), `no message text, reasoning or key in: ${said.join(" | ")}`);
   });
 
-  test("proxy mode, responses: a local model that is loading is said at once (the SDK's stream starts), and the answer follows", async () => {
+  test("proxy mode, responses: a local model that is loading is said at once (the SDK's stream starts), and the answer follows", { timeout: 60_000 }, async () => {
     api = await apiSetup();
     const held = holdReply({ kind: "sse", frames: completionsStream({ text: "Loaded and ready" }) });
     api.local.setHandler(lmStudioHandler({ models: [{ id: "m1", loaded: false, maxContextLength: 32000 }], completions: held.handler }));
@@ -169,7 +169,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(completed?.model, "local/m1");
   });
 
-  test("a failed attempt does not start the stream: said before the answer when another model answers, and a request no model answers keeps its error status", async () => {
+  test("a failed attempt does not start the stream: said before the answer when another model answers, and a request no model answers keeps its error status", { timeout: 60_000 }, async () => {
     api = await apiSetup();
     api.local.setHandler(notLmStudio(() => ({ kind: "json", status: 503, body: { error: { message: "overloaded" } } })));
     api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "From the backup" }) }));
@@ -188,7 +188,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     await assert.rejects(client.chat.completions.create({ model: "Local", stream: true, messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 503);
   });
 
-  test("agent mode: a second message to a busy session hears it waits for the turn before it; the first hears its model is silent; no reasoning reaches either", async () => {
+  test("agent mode: a second message to a busy session hears it waits for the turn before it; the first hears its model is silent; no reasoning reaches either", { timeout: 60_000 }, async () => {
     const clock = new ManualClock(Date.now());
     api = await apiSetup({ clock });
     const held = holdReply({ kind: "sse", frames: completionsStream({ text: "First answer", reasoning: "hidden reasoning" }) });
