@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import type { RecordedRequest, Reply } from "../fakes/fake-server.js";
+import { llamaCppHandler } from "../fakes/llamacpp-server.js";
 import { lmStudioHandler } from "../fakes/lmstudio-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
@@ -210,5 +211,34 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(text(one.raw.text()), "First answer");
     assert.equal(text(second.raw.text()), "Second answer");
     for (const body of [one.raw.text(), second.raw.text()]) assert.ok(!/hidden reasoning|question/.test(comments(body).join("\n")) && !body.includes("hidden reasoning"), body);
+  });
+});
+
+describe("a turn that waits for room in a llama-server's shared cache", () => {
+  test("agent mode: the second session's stream starts with the wait said", { timeout: 60_000 }, async () => {
+    const api = await apiSetup();
+    try {
+      const held = holdReply({ kind: "sse", frames: completionsStream({ text: "First answer" }) });
+      let calls = 0;
+      // Four slots sharing one cache (what /props reports): two turns that do not fit together go one after the other.
+      api.local.setHandler(
+        llamaCppHandler({ alias: "m1", totalSlots: 4, nCtx: 8192, promptTokens: () => 10, completions: (request) => (++calls === 1 ? held.handler(request) : { kind: "sse", frames: completionsStream({ text: "Second answer" }) }) }),
+      );
+      const url = `${api.url}/v1/chat/completions`;
+      // About 2,000 tokens each (four characters a token): two such turns and their replies outgrow the 8,192-token cache.
+      const body = (text: string) => ({ model: "hearth", stream: true, messages: [{ role: "user", content: `${text} ${"the cat sat on the mat. ".repeat(330)}` }] });
+      const first = postStream(url, body("first"), { "x-hearth-session": "one" });
+      first.catch(() => undefined);
+      await held.arrived;
+      const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
+      assert.equal(second.response.status, 200);
+      await second.raw.until(/^: hearth: waiting for room in the cache that local\/m1's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
+      held.release();
+      const one = await first;
+      await Promise.all([one.raw.ended, second.raw.ended]);
+      assert.match(second.raw.text(), /"content":"Second answer"/);
+    } finally {
+      await api.close();
+    }
   });
 });
