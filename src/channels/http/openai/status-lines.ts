@@ -1,7 +1,7 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
 import { outcomeWords } from "../../../models/fallback-notice.js";
 import type { RouterEvent } from "../../../models/router-events.js";
-import { waitingNotice } from "../../../models/waiting-notice.js";
+import { queuedNotice, waitingNotice } from "../../../models/waiting-notice.js";
 import type { StatusLine } from "./answer-events.js";
 
 /** The events of either mode that a waiting client is told of. */
@@ -24,7 +24,7 @@ export function statusLine(event: WaitEvent): StatusLine {
         ? { type: "status", text: `loading ${event.model} on the local server — waiting for it`, startsStream: true }
         : { type: "status", text: `${event.model} is loading on the local server; the next model answers meanwhile`, startsStream: false };
     case "attempt-queued":
-      return { type: "status", text: `waiting for room in the cache that ${event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`, startsStream: true };
+      return { type: "status", text: queuedNotice(event), startsStream: true };
     case "turn-queued":
       return { type: "status", text: "waiting for the turn before this one in the same session to finish", startsStream: true };
     case "attempt-failed": {
