@@ -112,11 +112,12 @@ export class Gateway implements GatewayPort {
       for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
     };
     const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
-    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => {
-        inbound.onEvent?.({ type: "turn-queued" });
-        emit({ type: "notice", text: busyNotice(session) });
-      },
-    });
+    const onWait = (): void => {
+      // Another process answers in this session: the caller hears that it waits, every channel why.
+      inbound.onEvent?.({ type: "turn-queued" });
+      emit({ type: "notice", text: busyNotice(session) });
+    };
+    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait });
     try {
       if (isCommand(inbound.text) && !inbound.retry) {
         const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
