@@ -327,9 +327,13 @@ export class Router {
     const promptEstimate = estimateContextTokens(context);
     const replyTokens = Math.min(request.options?.maxTokens ?? model.maxTokens, model.maxTokens);
     const capacity = shared?.tokens ?? windows.effectiveWindow(model, model.baseUrl);
-    const release = await this.sharedCaches.enter(model.baseUrl, { promptEstimate, replyTokens, capacity,
+    const release = await this.sharedCaches.enter(model.baseUrl, {
+      promptEstimate,
+      replyTokens,
+      capacity,
       exclusive: alone,
       signal: request.options?.signal,
+      // The channels say so: a turn that waits here would look like a silent model otherwise.
       onWait: ({ running, ahead }) => out.push({ type: "attempt-queued", model: model.ref, running, ahead }),
     });
     return release ? { release, promptEstimate } : "aborted";
