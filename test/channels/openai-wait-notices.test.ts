@@ -212,6 +212,21 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(text(second.raw.text()), "Second answer");
     for (const body of [one.raw.text(), second.raw.text()]) assert.ok(!/hidden reasoning|question/.test(comments(body).join("\n")) && !body.includes("hidden reasoning"), body);
   });
+
+  test("agent mode, responses: a session held by another process (its lock) is a wait the client hears", { timeout: 60_000 }, async () => {
+    api = await apiSetup();
+    api.local.setHandler(notLmStudio(() => ({ kind: "sse", frames: completionsStream({ text: "Your turn now" }) })));
+    // What a one-shot `hearth agent` in the same session holds while it answers.
+    const lock = await api.gateway.store.lock("desk");
+    const { client, raw } = recordingClient(api.url);
+    const { data: stream, response } = await client.responses.create({ model: "hearth", input: "Hi", stream: true }, { headers: { "x-hearth-session": "desk" } }).withResponse();
+    assert.equal(response.status, 200);
+    await raw().until(/^: hearth: waiting for the turn before this one in the same session to finish$/m);
+    await lock.release();
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    assert.equal(text, "Your turn now");
+  });
 });
 
 describe("a turn that waits for room in a llama-server's shared cache", () => {
