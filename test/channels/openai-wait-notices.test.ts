@@ -256,4 +256,33 @@ describe("a turn that waits for room in a llama-server's shared cache", () => {
       await api.close();
     }
   });
+
+  test("proxy mode: once the server is known to share its cache, a proxied stream that waits for room hears so", { timeout: 60_000 }, async () => {
+    const api = await apiSetup();
+    try {
+      const held = holdReply({ kind: "sse", frames: completionsStream({ text: "First answer" }) });
+      let holding = false;
+      // The server counts prompts far larger than hearth estimates them (calibration): each proxied prompt below holds the whole cache.
+      const answered: Reply = { kind: "sse", frames: completionsStream({ text: "Answered", usage: { input: 100_000, output: 1 } }) };
+      api.local.setHandler(llamaCppHandler({ alias: "m1", totalSlots: 4, nCtx: 8192, promptTokens: () => 10, completions: (request) => (holding ? ((holding = false), held.handler(request)) : answered) }));
+      // An agent's turn asks the server what it runs (a proxied request does not): from then on the gate knows the shared cache.
+      const warm = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "hello" }] }) });
+      assert.equal(warm.status, 200);
+      holding = true;
+      const url = `${api.url}/v1/chat/completions`;
+      const body = (text: string) => ({ model: "local/m1", stream: true, messages: [{ role: "user", content: `${text} ${"the cat sat on the mat. ".repeat(200)}` }] });
+      const first = postStream(url, body("first"), { "x-hearth-session": "one" });
+      first.catch(() => undefined);
+      await held.arrived;
+      const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
+      assert.equal(second.response.status, 200);
+      await second.raw.until(/^: hearth: waiting for room in the cache that local\/m1's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
+      held.release();
+      const one = await first;
+      await Promise.all([one.raw.ended, second.raw.ended]);
+      assert.match(second.raw.text(), /"content":"Answered"/);
+    } finally {
+      await api.close();
+    }
+  });
 });
