@@ -13,6 +13,13 @@ export type AgentEvent =
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** No first token yet from a model: how long, and what happens when (see waitingNotice). */
   | Extract<RouterEvent, { type: "attempt-waiting" }>
+  /** The call waits for room on a server whose parallel requests share one KV cache. */
+  | Extract<RouterEvent, { type: "attempt-queued" }>
+  /**
+   * The message waits for the turn before it in its session (this process's line, or another
+   * process's lock). Only the message's own `onEvent` hears it: it comes before the turn starts.
+   */
+  | { type: "turn-queued" }
   /** Text already shown is replaced by another model's fresh answer: clear it. */
   | { type: "answer-restart" }
   /** "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message` says so. */

@@ -318,6 +318,7 @@ export class Agent {
           state.emit({ type: "model-loading", model: event.model, waiting: event.waiting });
           break;
         case "attempt-waiting":
+        case "attempt-queued":
           state.emit(event);
           break;
         case "answer-restart":

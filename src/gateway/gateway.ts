@@ -80,6 +80,8 @@ export class Gateway implements GatewayPort {
     const inbox = this.dependencies.inbox;
     const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
     void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
+    // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
+    if (this.queue.has(session)) inbound.onEvent?.({ type: "turn-queued" });
     return this.queue
       .run(session, async () => {
         await ticket;
@@ -110,7 +112,12 @@ export class Gateway implements GatewayPort {
       for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
     };
     const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
-    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait: () => emit({ type: "notice", text: busyNotice(session) }) });
+    const onWait = (): void => {
+      // Another process answers in this session: the caller hears that it waits, every channel why.
+      inbound.onEvent?.({ type: "turn-queued" });
+      emit({ type: "notice", text: busyNotice(session) });
+    };
+    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait });
     try {
       if (isCommand(inbound.text) && !inbound.retry) {
         const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));

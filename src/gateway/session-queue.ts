@@ -20,6 +20,11 @@ export class SessionQueue {
     return result;
   }
 
+  /** Whether work for `session` runs or waits now (work added now would wait for it). */
+  has(session: string): boolean {
+    return this.tails.has(session);
+  }
+
   /** Sessions with work running or waiting. */
   busy(): string[] {
     return [...this.tails.keys()];

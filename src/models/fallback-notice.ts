@@ -21,6 +21,11 @@ const REASONS: Record<AttemptOutcome, string> = {
   "cold-loading": "still loading the model",
 };
 
+/** What became of an attempt, in words ("timed out", "still loading the model"); an outcome this list lacks as it is. */
+export function outcomeWords(outcome: string): string {
+  return Object.hasOwn(REASONS, outcome) ? REASONS[outcome as AttemptOutcome] : outcome;
+}
+
 /**
  * One short line when a fallback answered: "answered by Opus — local server unreachable", naming
  * hosted models left out for want of a key on the way. Undefined when the first candidate answered.

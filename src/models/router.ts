@@ -255,7 +255,7 @@ export class Router {
       const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
       const onReplica = { ...model, baseUrl, ...window };
       // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
-      const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, context, request, alone) : undefined;
+      const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, { context, request, alone, out }) : undefined;
       if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false };
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
@@ -313,7 +313,11 @@ export class Router {
    * retry after such a cache ran out (`alone`), until nothing else runs there. Returns the admission
    * (release it when the call is over), undefined when no wait applies, or "aborted".
    */
-  private async enterSharedCache(model: ModelSpec, context: Context, request: RouteRequest, alone: boolean): Promise<{ release: () => void; promptEstimate: number } | undefined | "aborted"> {
+  private async enterSharedCache(
+    model: ModelSpec,
+    call: { context: Context; request: RouteRequest; alone: boolean; out: EventStream<RouterEvent> },
+  ): Promise<{ release: () => void; promptEstimate: number } | undefined | "aborted"> {
+    const { context, request, alone, out } = call;
     const windows = this.dependencies.windows;
     if (!model.local || !windows) return undefined;
     // What the server reported (an agent's turn asks before it plans); after the cache ran out, ask now if nothing asked yet.
@@ -323,7 +327,15 @@ export class Router {
     const promptEstimate = estimateContextTokens(context);
     const replyTokens = Math.min(request.options?.maxTokens ?? model.maxTokens, model.maxTokens);
     const capacity = shared?.tokens ?? windows.effectiveWindow(model, model.baseUrl);
-    const release = await this.sharedCaches.enter(model.baseUrl, { promptEstimate, replyTokens, capacity, exclusive: alone, signal: request.options?.signal });
+    const release = await this.sharedCaches.enter(model.baseUrl, {
+      promptEstimate,
+      replyTokens,
+      capacity,
+      exclusive: alone,
+      signal: request.options?.signal,
+      // The channels say so: a turn that waits here would look like a silent model otherwise.
+      onWait: ({ running, ahead }) => out.push({ type: "attempt-queued", model: model.ref, running, ahead }),
+    });
     return release ? { release, promptEstimate } : "aborted";
   }
 }

@@ -20,6 +20,8 @@ export interface Admission {
   /** Wait until no other request runs, and let none in beside it. */
   exclusive?: boolean | undefined;
   signal?: AbortSignal | undefined;
+  /** Called once when the request has to wait: how many run on the server and wait before it. */
+  onWait?: ((load: { running: number; ahead: number }) => void) | undefined;
 }
 
 interface Waiter {
@@ -65,6 +67,7 @@ export class SharedCacheGate {
       return release;
     }
     if (admission.signal?.aborted) return this.dropIfIdle(server, current);
+    admission.onWait?.({ running: current.running, ahead: current.queue.length });
     const admitted = await new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         tokens,

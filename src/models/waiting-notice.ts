@@ -24,3 +24,8 @@ function seconds(ms: number): string {
 function tokens(count: number): string {
   return count < 1000 ? `${count} tokens` : `${Math.round(count / 1000)}k tokens`;
 }
+
+/** What every channel says while a call waits for room in a server's shared KV cache (see SharedCacheGate). */
+export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>): string {
+  return `waiting for room in the cache that ${event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
+}

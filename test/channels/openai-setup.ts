@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { requestLogger } from "../../src/channels/http/request-log.js";
 import { openAiRoutes, type OpenAiLogger } from "../../src/channels/http/openai/routes.js";
 import { startFakeServer, type FakeServer, type Handler, type SseFrame } from "../fakes/fake-server.js";
+import type { Clock } from "../../src/shared/clock.js";
 import { serveApp, testGateway, type TestGateway } from "../helpers/test-gateway.js";
 
 export interface ApiSetup {
@@ -22,7 +23,7 @@ export interface ApiSetup {
 
 const notSet: Handler = () => ({ kind: "json", status: 500, body: { error: { message: "this test set no handler" } } });
 
-export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; keepAliveMs?: number; localExtras?: string } = {}): Promise<ApiSetup> {
+export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; keepAliveMs?: number; localExtras?: string; clock?: Clock } = {}): Promise<ApiSetup> {
   const local = await startFakeServer(notSet);
   const backup = await startFakeServer(notSet);
   const config = `{
@@ -38,7 +39,7 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
       backup: { baseUrl: "${backup.baseUrl}", api: "openai-responses", models: [{ id: "m2", contextWindow: 64000, maxTokens: 1000 }] },
     } },
   }`;
-  const gateway = await testGateway(config);
+  const gateway = await testGateway(config, { clock: options.clock });
   const logs: ApiSetup["logs"] = [];
   const waiting = new Set<(fields: Record<string, unknown>) => void>();
   const record = (fields: object, message = ""): void => {

@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import { createRuntime } from "../../src/cli/runtime.js";
 import type { GatewayPort } from "../../src/gateway/port.js";
 import type { SessionStore } from "../../src/sessions/session-store.js";
+import type { Clock } from "../../src/shared/clock.js";
 import { tempDir } from "./run-cli.js";
 
 export interface TestGateway {
@@ -20,12 +21,12 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway over `configText` (JSON5) with a fresh state dir. */
-export async function testGateway(configText: string): Promise<TestGateway> {
+/** A gateway over `configText` (JSON5) with a fresh state dir; `clock`: the routing's (first-token notices, cooldowns). */
+export async function testGateway(configText: string, options: { clock?: Clock | undefined } = {}): Promise<TestGateway> {
   const temp = tempDir("hearth-gateway-");
   const file = join(temp.dir, "hearth.json5");
   writeFileSync(file, configText);
-  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config: file });
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config: file, clock: options.clock });
   const { gateway } = runtime;
   const proxied: TestGateway["proxied"] = [];
   const port: GatewayPort = {

@@ -68,6 +68,9 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     assert.equal(one.text, "answer to first");
     assert.equal(two.text, "answer to second");
     assert.equal(most, 1, "never both in the cache at once");
+    // The wait is said (a stream's client hears it): the one running, none before it; the first never waited.
+    assert.deepEqual(two.events.filter((event) => event.type === "attempt-queued"), [{ type: "attempt-queued", model: "llama/m", running: 1, ahead: 0 }]);
+    assert.equal(one.events.some((event) => event.type === "attempt-queued"), false);
     assert.deepEqual(routing.sharedCaches.load(llama.baseUrl), { running: 0, waiting: 0, held: 0 });
 
     // Small prompts with small replies fit together: nothing waits.

@@ -86,7 +86,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
   const unsubscribe = runtime.port.subscribe((event) => {
     if (event.type === "turn-event" && event.event.type === "attempt-waiting") {
-      // A server that took a request and says nothing: the operator hears it whichever channel waits (an HTTP client cannot be told).
+      // A server that took a request and says nothing: the operator hears it whichever channel waits (an HTTP client only when it streams).
       const models = runtime.port.catalogue().models;
       const line = `session ${event.session}: ${waitingNotice(event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias })}`;
       logger.warn({ session: event.session, model: event.event.model, waitedMs: event.event.waitedMs }, line);

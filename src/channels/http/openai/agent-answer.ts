@@ -5,6 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { cancelledFailure, failureFor } from "./failure-status.js";
+import { statusLine } from "./status-lines.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -38,6 +39,13 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         break;
       case "attempt-failed":
         attempts.push({ model: event.model, outcome: event.outcome });
+        out.push(statusLine(event));
+        break;
+      case "attempt-waiting":
+      case "attempt-queued":
+      case "model-loading":
+      case "turn-queued":
+        out.push(statusLine(event));
         break;
       case "answer-restart":
         reasoning = "";

@@ -41,9 +41,22 @@ export interface AnswerFailure {
 }
 
 /**
+ * A line for a stream's client while it waits (a model loading, silent, queued; an attempt failed):
+ * hearth's own words about models and waits, never the conversation's text, reasoning or a key.
+ * `startsStream`: worth starting the response for (a wait that may be long); otherwise it goes out
+ * when the response starts for another reason (the failed attempt is in the headers then too).
+ */
+export interface StatusLine {
+  type: "status";
+  text: string;
+  startsStream: boolean;
+}
+
+/**
  * What the writers see of a request, in either mode. `restart`: what was said so far is replaced by
  * another model's fresh answer (only where the request let hearth restart: non-streaming); `step-break`:
- * the agent ran its tools, text after it is a new paragraph. Exactly one `end` or `error` comes last.
+ * the agent ran its tools, text after it is a new paragraph; `status`: see StatusLine (a non-streaming
+ * request ignores it). Exactly one `end` or `error` comes last.
  */
 export type AnswerEvent =
   | { type: "text-delta"; delta: string }
@@ -51,6 +64,7 @@ export type AnswerEvent =
   | { type: "tool-call"; call: ToolCall }
   | { type: "restart" }
   | { type: "step-break" }
+  | StatusLine
   | { type: "end"; answer: Answer }
   | { type: "error"; failure: AnswerFailure };
 

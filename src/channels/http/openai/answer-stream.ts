@@ -6,6 +6,7 @@ import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
 import { nodeResponse } from "../node-response.js";
 import { sseToNode } from "./sse-node.js";
+import { statusComment } from "./status-lines.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -72,11 +73,14 @@ export interface StreamRequest {
 type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
 
 /**
- * A streamed answer. The headers wait for the first token (or the end), up to `headersWaitMs`: a
- * request that no model can answer gets an HTTP error status with the attempts, which every client
- * reports properly, and the headers name the model answering. A longer wait (a local model loading)
- * starts the stream anyway and keeps it alive with comments. After that, a failure ends the stream
- * the API's way.
+ * A streamed answer. The headers wait for the first token (or the end): a request that no model can
+ * answer gets an HTTP error status with the attempts, which every client reports properly, and the
+ * headers name the model answering. A wait worth telling of (a model silent for seconds or loading,
+ * the turn queued behind another of its session or at a shared cache) starts the stream at once, and
+ * so does `headersWaitMs` without a token: the headers then carry the attempts so far and no model
+ * (who answers is not known yet; the last event names it), and the client reads `: hearth: …`
+ * comments — what was said before, then each as it comes — and `: keep-alive` while it is quiet.
+ * After that, a failure ends the stream the API's way.
  */
 export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const { c, source, writer, controller, onDone } = request;
@@ -93,15 +97,28 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     return result;
   };
 
-  let first = await step(request.headersWaitMs);
-  while (first.kind === "event" && (first.event.type === "restart" || first.event.type === "step-break")) first = await step(request.headersWaitMs);
+  /** Status lines that came before the response started: they go out first once it does. */
+  const said: string[] = [];
+  const deadline = performance.now() + request.headersWaitMs;
+  let first: Step;
+  for (;;) {
+    first = await step(Math.max(0, deadline - performance.now()));
+    if (first.kind !== "event") break;
+    const { event } = first;
+    if (event.type === "restart" || event.type === "step-break") continue;
+    if (event.type !== "status") break;
+    said.push(event.text);
+    if (event.startsStream) break;
+  }
   if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
     const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
     onDone({ status: failure.status, model: source.known().model, attempts: failure.attempts.length });
     return failureResponse(c, failure);
   }
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
-  for (const [name, value] of Object.entries(replyHeaders(known))) c.header(name, value);
+  // Started before a token: the model being tried may still fail over, so no header names one.
+  const answering = first.kind === "event" && first.event.type !== "status" ? known.model : undefined;
+  for (const [name, value] of Object.entries(replyHeaders({ model: answering, attempts: known.attempts }))) c.header(name, value);
 
   // The headers Hono's streamSSE sets.
   c.header("Transfer-Encoding", "chunked");
@@ -123,11 +140,16 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       keepAlive.wrote();
       await batch.add(sseText(messages));
     };
+    const say = (text: string): Promise<void> | undefined => {
+      keepAlive.wrote();
+      return batch.add(statusComment(text));
+    };
     try {
-      await write(writer.start(known.model));
-      let current: Step = first;
-      // The headers' wait ran out before the first token: the stream starts with a comment.
-      if (current.kind === "quiet") await batch.add(": keep-alive\n\n");
+      await write(writer.start(answering));
+      for (const text of said) await say(text);
+      // A status line that started the stream was said above; the headers' wait that ran out without one starts with a comment.
+      if (first.kind === "quiet" && said.length === 0) await batch.add(": keep-alive\n\n");
+      let current: Step = first.kind === "event" && first.event.type === "status" ? { kind: "quiet" } : first;
       for (;;) {
         if (current.kind === "done") {
           ended = true;
@@ -149,7 +171,8 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
             onDone({ status: event.failure.status, model: source.known().model, attempts: event.failure.attempts.length });
             break;
           }
-          await write(writer.event(event));
+          if (event.type === "status") await say(event.text);
+          else await write(writer.event(event));
         }
         next ??= iterator.next();
         const result = await next;

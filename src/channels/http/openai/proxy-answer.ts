@@ -4,6 +4,7 @@ import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { cancelledFailure, failureFor } from "./failure-status.js";
+import { statusLine } from "./status-lines.js";
 
 export interface ProxyCall {
   /** A ref (already checked against the catalogue). */
@@ -32,6 +33,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
         case "attempt-failed":
           attempts.push(summary(event.attempt));
+          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }));
           break;
         case "attempt-skipped":
           attempts.push(summary(event.attempt));
@@ -52,8 +54,12 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind }) });
           return;
         }
-        case "usage":
+        case "attempt-waiting":
+        case "attempt-queued":
         case "model-loading":
+          out.push(statusLine(event));
+          break;
+        case "usage":
           break;
       }
     }

@@ -1,4 +1,4 @@
-import { waitingNotice } from "../../../models/waiting-notice.js";
+import { queuedNotice, waitingNotice } from "../../../models/waiting-notice.js";
 import type { AgentEvent, TurnResult } from "./wire-types.js";
 
 /** A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. */
@@ -55,6 +55,9 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
     }
     case "attempt-waiting":
       turn.notes.push({ kind: "waiting", text: waitingNotice(event) });
+      return;
+    case "attempt-queued":
+      turn.notes.push({ kind: "waiting", text: queuedNotice(event) });
       return;
     case "model-loading":
       turn.notes.push({
