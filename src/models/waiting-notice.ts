@@ -29,3 +29,6 @@ function tokens(count: number): string {
 export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>): string {
   return `waiting for room in the cache that ${event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
 }
+
+/** What every channel says while a turn waits for the one before it in its session (another channel's, or another process's). */
+export const TURN_QUEUED_NOTICE = "waiting for the turn before this one in the same session to finish";

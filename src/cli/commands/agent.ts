@@ -1,7 +1,7 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
 import { isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { waitingNotice } from "../../models/waiting-notice.js";
+import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -51,6 +51,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
           if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
           if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
           if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
+          if (event.type === "attempt-queued") writeLine(io.stderr, paint("dim", queuedNotice(event)));
           if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
           if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
           if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));

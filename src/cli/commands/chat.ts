@@ -4,7 +4,7 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { waitingNotice } from "../../models/waiting-notice.js";
+import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatHistory } from "../chat-history.js";
@@ -94,6 +94,9 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             // A pipe has no spinner: the wait is said in lines, as `hearth agent` does.
             if (spinner.enabled) status(waitingNotice(event, runtime.catalog));
             else writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
+          } else if (event.type === "attempt-queued") {
+            if (spinner.enabled) status(queuedNotice(event));
+            else writeLine(io.stderr, paint("dim", queuedNotice(event)));
           } else if (event.type === "attempt-failed" && event.next) {
             status(`${event.model} ${event.outcome}; trying ${event.next}`);
           } else if (event.type === "answer-restart") {

@@ -11,7 +11,7 @@ import { watchConfigFile } from "../gateway/config-watch.js";
 import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
 import { commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
-import { waitingNotice } from "../../models/waiting-notice.js";
+import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
@@ -90,6 +90,12 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
       const models = runtime.port.catalogue().models;
       const line = `session ${event.session}: ${waitingNotice(event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias })}`;
       logger.warn({ session: event.session, model: event.event.model, waitedMs: event.event.waitedMs }, line);
+      writeLine(io.stdout, terminalSafe(line));
+      return;
+    }
+    if (event.type === "turn-event" && event.event.type === "attempt-queued") {
+      const line = `session ${event.session}: ${queuedNotice(event.event)}`;
+      logger.info({ session: event.session, model: event.event.model, running: event.event.running, ahead: event.event.ahead }, line);
       writeLine(io.stdout, terminalSafe(line));
       return;
     }

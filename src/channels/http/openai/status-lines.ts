@@ -1,7 +1,7 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
 import { outcomeWords } from "../../../models/fallback-notice.js";
 import type { RouterEvent } from "../../../models/router-events.js";
-import { queuedNotice, waitingNotice } from "../../../models/waiting-notice.js";
+import { queuedNotice, TURN_QUEUED_NOTICE, waitingNotice } from "../../../models/waiting-notice.js";
 import type { StatusLine } from "./answer-events.js";
 
 /** The events of either mode that a waiting client is told of. */
@@ -26,7 +26,7 @@ export function statusLine(event: WaitEvent): StatusLine {
     case "attempt-queued":
       return { type: "status", text: queuedNotice(event), startsStream: true };
     case "turn-queued":
-      return { type: "status", text: "waiting for the turn before this one in the same session to finish", startsStream: true };
+      return { type: "status", text: TURN_QUEUED_NOTICE, startsStream: true };
     case "attempt-failed": {
       const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${event.next}`;
       return { type: "status", text: `${event.model} ${outcomeWords(event.outcome)}${next}`, startsStream: false };
