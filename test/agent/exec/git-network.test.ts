@@ -125,10 +125,18 @@ describe("git over the network without the sandbox: nothing reaches an address o
     assert.match(refused.content, /is not allowed with git: localhost is at (127\.0\.0\.1|::1), a loopback, private or link-local address; without the sandbox git reaches only public addresses/);
     const decimal = await exec(["ls-remote", `http://2130706433:${internal.port}/r.git`]);
     assert.match(decimal.content, /the host 2130706433 is read as 127\.0\.0\.1/);
-    for (const url of ["http://169.254.169.254/latest/meta-data", "http://10.1.2.3/r.git", "http://[::1]:9/r.git", "http://[fc00::1]/r.git", "https://[::ffff:a9fe:a9fe]/r.git", "http://0x7f000001/r.git", "http://127.1/r.git"]) {
+    for (const url of ["http://169.254.169.254/latest/meta-data", "http://10.1.2.3/r.git", "http://[::1]:9/r.git", "http://[fc00::1]/r.git", "https://[::ffff:a9fe:a9fe]/r.git", "http://0x7f000001/r.git", "http://127.1/r.git", "http://git.public.test\\@127.0.0.1/r", "http://a@b@127.0.0.1/r", "http://%31%32%37.0.0.1/r"]) {
       const result = await exec(["ls-remote", url]);
       assert.match(result.content, /is not allowed with git: /, url);
     }
+  });
+
+  test("what cannot be checked is refused: a clone's second address (--bundle-uri), ls-remote of a URL from another directory (-C)", async () => {
+    const bundle = await execWithPublicName(["clone", `--bundle-uri=http://git.public.test:${publicSite.port}/b`, `http://git.public.test:${publicSite.port}/r.git`, "cloned"]);
+    assert.match(bundle.content, /is not allowed with git: without the sandbox exec checks one address per clone/);
+    const moved = await execWithPublicName(["-C", "rewriting", "ls-remote", `http://git.public.test:${publicSite.port}/r.git`]);
+    assert.match(moved.content, /^"-C" is not allowed with git: without the sandbox ls-remote of a URL runs outside any repository/);
+    assert.deepEqual([...publicSite.requests, ...internal.requests], []);
   });
 
   test("names resolving to private addresses, whatever the family, are refused", async () => {

@@ -74,7 +74,7 @@ const WHERE = "without the sandbox git reaches only public addresses";
 
 /** The URL's host, port and checked addresses, or why git may not go there. */
 async function checkedRemote(url: string, guard: NetworkGuard): Promise<CheckedRemote | string> {
-  if (/[\s\\\u0000-\u001f\u007f]/.test(url)) return "a URL with spaces, control characters or backslashes may name one host to hearth and another to git";
+  if (/[\s\\]/.test(url) || [...url].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f)) return "a URL with spaces, control characters or backslashes may name one host to hearth and another to git";
   const shape = URL_SHAPE.exec(url);
   let parsed: URL | undefined;
   try {
