@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createExecTool } from "../../../src/agent/tools/exec.js";
 import type { ResolveHost } from "../../../src/agent/tools/guarded-get.js";
@@ -181,6 +182,23 @@ describe("a public host: git goes to the address hearth checked, and nowhere els
       assert.deepEqual(internal.requests, []);
     } finally {
       process.env.HOME = saved;
+    }
+  });
+
+  test("hearth's own environment (GIT_CONFIG_PARAMETERS, http_proxy, ALL_PROXY) does not reach git; control: plain git follows it", async () => {
+    const proxy = `http://127.0.0.1:${internal.port}`;
+    const variables = { GIT_CONFIG_PARAMETERS: `'http.proxy'='${proxy}'`, http_proxy: proxy, HTTP_PROXY: proxy, ALL_PROXY: proxy };
+    // Asynchronously: the servers answer from this process.
+    await promisify(execFile)("git", ["ls-remote", `http://git.public.test:${publicSite.port}/r.git`], { cwd: work, env: { ...process.env, ...variables } }).catch(() => undefined);
+    assert.equal(internal.requests.length > 0, true, "the variables send plain git to the proxy, so the case below can fail");
+    internal.requests.length = 0;
+    const saved = process.env;
+    process.env = { ...saved, ...variables };
+    try {
+      const result = await execWithPublicName(["ls-remote", `${publicUrl()}/r.git`]);
+      assert.deepEqual(internal.requests, [], result.content);
+    } finally {
+      process.env = saved;
     }
   });
 });
