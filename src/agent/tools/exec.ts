@@ -53,7 +53,8 @@ export interface ExecToolOptions {
 /**
  * `exec`: one allowed program, run without a shell (an argv array: no pipes, globbing or `;`), with
  * only the arguments its description allows, inside an OS sandbox where there is one (only its
- * working directory writable, no network), with a time limit.
+ * working directory writable, no network), with a time limit. Without the sandbox git reaches only
+ * public addresses, checked and pinned (exec/git-network.ts).
  */
 export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typeof parameters>> {
   const probe = options.probe ?? new SandboxProbe();
@@ -113,6 +114,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
   };
 }
 
+/** How git may reach the network on this run (see exec/git-network.ts); its modules load with the first git call. */
 async function gitLaunch(args: readonly string[], options: { sandboxed: boolean; network: Partial<NetworkGuard> | undefined }) {
   const [{ gitLaunch: launch }, { resolveWithDns }, { refusalReason }] = await Promise.all([import("./exec/git-network.js"), import("./guarded-get.js"), import("./private-address.js")]);
   const guard: NetworkGuard = { resolve: options.network?.resolve ?? resolveWithDns, refusalReason: options.network?.refusalReason ?? ((address) => refusalReason(address)) };
