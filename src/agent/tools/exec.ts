@@ -88,7 +88,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       }
       const placeRefusal = await refusedPlace({ description: describedProgram(basename(program)), args: programArgs, cwd, sandboxed: support.kind !== "none" });
       if (placeRefusal) return { content: `"${placeRefusal.argument}" is not allowed with ${basename(program)}: ${placeRefusal.reason}`, isError: true };
-      const gitRun = describedProgram(basename(program))?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: support.kind !== "none", network: options.network }) : undefined;
+      const gitRun = describedProgram(basename(program))?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: support.kind !== "none", network: options.network, program, env }) : undefined;
       if (gitRun && !gitRun.ok) return { content: `"${gitRun.refusal.argument}" is not allowed with ${basename(program)}: ${gitRun.refusal.reason}`, isError: true };
       Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
       let spawned = { program, args: programArgs as readonly string[] };
@@ -115,10 +115,10 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
 }
 
 /** How git may reach the network on this run (see exec/git-network.ts); its modules load with the first git call. */
-async function gitLaunch(args: readonly string[], options: { sandboxed: boolean; network: Partial<NetworkGuard> | undefined }) {
-  const [{ gitLaunch: launch }, { resolveWithDns }, { refusalReason }] = await Promise.all([import("./exec/git-network.js"), import("./guarded-get.js"), import("./private-address.js")]);
+async function gitLaunch(args: readonly string[], options: { sandboxed: boolean; network: Partial<NetworkGuard> | undefined; program: string; env: NodeJS.ProcessEnv }) {
+  const [{ gitLaunch: launch, readGitVersion }, { resolveWithDns }, { refusalReason }] = await Promise.all([import("./exec/git-network.js"), import("./guarded-get.js"), import("./private-address.js")]);
   const guard: NetworkGuard = { resolve: options.network?.resolve ?? resolveWithDns, refusalReason: options.network?.refusalReason ?? ((address) => refusalReason(address)) };
-  return launch(args, { sandboxed: options.sandboxed, guard });
+  return launch(args, { sandboxed: options.sandboxed, guard, version: () => readGitVersion(options.program, options.env) });
 }
 
 /** A fresh empty directory to run in, with git's search for a repository stopped above it. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createExecTool } from "../../../src/agent/tools/exec.js";
@@ -197,6 +197,25 @@ describe("a public host: git goes to the address hearth checked, and nowhere els
     try {
       const result = await execWithPublicName(["ls-remote", `${publicUrl()}/r.git`]);
       assert.deepEqual(internal.requests, [], result.content);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("a git too old to take the pin (before 2.37) does not reach the network without the sandbox", async () => {
+    const bin = join(root, "old-git");
+    const marker = join(root, "old-git-ran");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "git"), `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "git version 2.36.1"; exit 0; fi\ntouch ${marker}\n`);
+    chmodSync(join(bin, "git"), 0o755);
+    const saved = process.env;
+    process.env = { ...saved, PATH: `${bin}${delimiter}${saved.PATH ?? ""}` };
+    try {
+      const result = await execWithPublicName(["ls-remote", `${publicUrl()}/r.git`]);
+      assert.match(result.content, /is not allowed with git: this git \(git version 2\.36\.1\) is older than 2\.37/);
+      assert.equal(existsSync(marker), false);
+      const local = await execWithPublicName(["status"]);
+      assert.equal(existsSync(marker), true, `work without the network still runs: ${local.content}`);
     } finally {
       process.env = saved;
     }

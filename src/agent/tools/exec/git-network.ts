@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { isIP } from "node:net";
 import { devNull } from "node:os";
 import type { ResolveHost } from "../guarded-get.js";
@@ -22,6 +23,16 @@ export interface GitLaunch {
 
 export type GitLaunchResult = { ok: true; launch: GitLaunch } | { ok: false; refusal: Refusal };
 
+export interface GitLaunchOptions {
+  sandboxed: boolean;
+  guard: NetworkGuard;
+  /** The installed git's `git --version` line, asked only when git is to reach the network without the sandbox. */
+  version: () => Promise<string>;
+}
+
+/** The oldest git that takes every setting the network guard relies on: `http.curloptResolve` came in 2.37 (GIT_CONFIG_GLOBAL in 2.32). */
+const OLDEST_GIT: readonly [number, number] = [2, 37];
+
 /**
  * How git may touch the network on this run. `GIT_ALLOW_PROTOCOL` is git's one gate for every
  * transport — clone, ls-remote, a lazy fetch of a partial clone's missing object, submodules, the
@@ -32,7 +43,7 @@ export type GitLaunchResult = { ok: true; launch: GitLaunch } | { ok: false; ref
  * scheme, and neither the system's nor the user's git config (a proxy or `url.*.insteadOf` there
  * would send the request elsewhere).
  */
-export async function gitLaunch(args: readonly string[], options: { sandboxed: boolean; guard: NetworkGuard }): Promise<GitLaunchResult> {
+export async function gitLaunch(args: readonly string[], options: GitLaunchOptions): Promise<GitLaunchResult> {
   const use = remoteUse(args);
   const localOnly: GitLaunchResult = { ok: true, launch: { settings: [], env: { GIT_ALLOW_PROTOCOL: "file" }, outsideRepository: false } };
   if (!use) return localOnly;
@@ -47,6 +58,8 @@ export async function gitLaunch(args: readonly string[], options: { sandboxed: b
   }
   const checked = await checkedRemote(use.repository, options.guard);
   if (typeof checked === "string") return { ok: false, refusal: { argument: use.repository, reason: checked } };
+  const tooOld = refusedVersion(await options.version().catch((error: Error) => `unknown (${error.message})`));
+  if (tooOld) return { ok: false, refusal: { argument: use.repository, reason: tooOld } };
   const settings: [string, string][] = [["http.followRedirects", "false"]];
   if (checked.addresses) settings.push(["http.curloptResolve", `${checked.host}:${checked.port}:${checked.addresses.map((address) => (isIP(address) === 6 ? `[${address}]` : address)).join(",")}`]);
   return {
@@ -107,4 +120,19 @@ async function checkedRemote(url: string, guard: NetworkGuard): Promise<CheckedR
     if (reason) return `${host} is at ${address}, ${reason}; ${WHERE}`;
   }
   return { scheme, host, port, addresses: addresses.map(({ address }) => address) };
+}
+
+/** Why this git may not reach the network without the sandbox: too old to be pinned to the checked address (an older git ignores the settings it does not know). */
+function refusedVersion(line: string): string | undefined {
+  const [, major = "0", minor = "0"] = /(\d+)\.(\d+)/.exec(line) ?? [];
+  const [oldestMajor, oldestMinor] = OLDEST_GIT;
+  if (Number(major) > oldestMajor || (Number(major) === oldestMajor && Number(minor) >= oldestMinor)) return undefined;
+  return `this git (${line.trim()}) is older than ${oldestMajor}.${oldestMinor} and cannot be held to the address hearth checks; update git, or run exec in the sandbox`;
+}
+
+/** `<program> --version`, run as exec will run it (same program, same environment). */
+export function readGitVersion(program: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(program, ["--version"], { env, timeout: 10_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
 }
