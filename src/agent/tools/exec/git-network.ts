@@ -58,7 +58,7 @@ export async function gitLaunch(args: readonly string[], options: GitLaunchOptio
   }
   const checked = await checkedRemote(use.repository, options.guard);
   if (typeof checked === "string") return { ok: false, refusal: { argument: use.repository, reason: checked } };
-  const tooOld = refusedVersion(await options.version().catch((error: Error) => `unknown (${error.message})`));
+  const tooOld = refusedVersion(await options.version().catch((error: Error) => error.message));
   if (tooOld) return { ok: false, refusal: { argument: use.repository, reason: tooOld } };
   const settings: [string, string][] = [["http.followRedirects", "false"]];
   if (checked.addresses) settings.push(["http.curloptResolve", `${checked.host}:${checked.port}:${checked.addresses.map((address) => (isIP(address) === 6 ? `[${address}]` : address)).join(",")}`]);
@@ -124,8 +124,10 @@ async function checkedRemote(url: string, guard: NetworkGuard): Promise<CheckedR
 
 /** Why this git may not reach the network without the sandbox: too old to be pinned to the checked address (an older git ignores the settings it does not know). */
 function refusedVersion(line: string): string | undefined {
-  const [, major = "0", minor = "0"] = /(\d+)\.(\d+)/.exec(line) ?? [];
+  const version = /(\d+)\.(\d+)/.exec(line);
   const [oldestMajor, oldestMinor] = OLDEST_GIT;
+  if (!version) return `hearth could not read this git's version (${line.trim()}), and a git older than ${oldestMajor}.${oldestMinor} cannot be held to the address hearth checks`;
+  const [, major = "0", minor = "0"] = version;
   if (Number(major) > oldestMajor || (Number(major) === oldestMajor && Number(minor) >= oldestMinor)) return undefined;
   return `this git (${line.trim()}) is older than ${oldestMajor}.${oldestMinor} and cannot be held to the address hearth checks; update git, or run exec in the sandbox`;
 }
