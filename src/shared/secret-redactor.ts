@@ -4,12 +4,19 @@
  * any letter case (a server may echo a key uppercased, or percent-encoding with `%2f` for `%2F`), and
  * every key-shaped token (`sk-…`, `sk-ant-…`, `Bearer …`), with "***".
  *
+ * Each is masked in its encoded forms too: hex (any letter case), and base64, standard and URL-safe,
+ * at any byte offset within the encoded data (`Authorization: Basic base64(user:key)` echoed by a
+ * server) — for each of the three alignments, the run of characters that depends on the secret's
+ * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
+ *
  * Values shorter than MIN_SECRET_LENGTH are not masked in free text: real keys are far longer, and
  * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
  * model names, URLs and answers. (`config show` hides the `apiKey` field whatever its length.)
  */
 export const REDACTED = "***";
 export const MIN_SECRET_LENGTH = 12;
+/** The shortest base64 run masked: a 12-character value gives 15 at two of its alignments, 13 characters and more give 16 at every one. */
+export const MIN_ENCODED_LENGTH = 16;
 
 /**
  * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
@@ -27,12 +34,21 @@ export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENT
 /** The fewest characters anything masked takes: a known value (MIN_SECRET_LENGTH) or a key-shaped token (KEY_SHAPED, BEARER: 15 and more). */
 const SHORTEST_MASKED = MIN_SECRET_LENGTH;
 
+/** One form a secret is matched in: caseless (the value, its hex) or exact (its base64 runs). */
+interface SecretForm {
+  /** Lowercased when caseless. */
+  text: string;
+  caseless: boolean;
+}
+
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
-  /** The same values, longest first, so a secret that contains another is masked whole. */
-  private ordered: string[] = [];
-  /** Any of them in any letter case, longest first; undefined while there are none. */
+  /** Every form of every value, longest first within each kind, so a secret that contains another is masked whole. */
+  private forms: SecretForm[] = [];
+  /** The caseless forms in any letter case; undefined while there are none. */
   private pattern: RegExp | undefined;
+  /** The base64 forms, letter case as encoded; undefined while there are none. */
+  private exactPattern: RegExp | undefined;
 
   constructor(values: Iterable<string | undefined> = []) {
     this.add(values);
@@ -45,30 +61,41 @@ export class SecretRedactor {
       const trimmed = value.trim();
       if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
     }
-    this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
-    this.pattern = this.ordered.length === 0 ? undefined : new RegExp(this.ordered.map(escapeRegExp).join("|"), "gi");
+    const longestFirst = (a: string, b: string) => b.length - a.length;
+    const caseless = [...new Set([...this.secrets].flatMap((secret) => [secret.toLowerCase(), Buffer.from(secret, "utf8").toString("hex")]))].sort(longestFirst);
+    const exact = [...new Set([...this.secrets].flatMap(base64Runs))].sort(longestFirst);
+    this.forms = [...caseless.map((text) => ({ text, caseless: true })), ...exact.map((text) => ({ text, caseless: false }))];
+    this.pattern = caseless.length === 0 ? undefined : new RegExp(caseless.map(escapeRegExp).join("|"), "gi");
+    this.exactPattern = exact.length === 0 ? undefined : new RegExp(exact.map(escapeRegExp).join("|"), "g");
     return this;
   }
 
-  /** Every known secret value (whatever its letter case) and every key-shaped token masked. */
+  /** Every known secret value (whatever its letter case, hex or base64) and every key-shaped token masked. */
   redact(text: string): string {
     // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
     if (text.length < SHORTEST_MASKED) return text;
-    const out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
+    let out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
+    if (this.exactPattern && out.length >= MIN_ENCODED_LENGTH) out = out.replace(this.exactPattern, REDACTED);
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
   }
 
   /**
-   * Where a known secret may be starting at the end of `text` (its first characters there, the rest
-   * still to come in the next piece of a stream, in any letter case): the index to hold text back
+   * Where a known secret may be starting at the end of `text` (the first characters of one of its
+   * forms there, the rest still to come in the next piece of a stream): the index to hold text back
    * from; `text.length` when the text cannot end inside a secret.
    */
   partialFrom(text: string): number {
     let from = text.length;
-    for (const secret of this.ordered) {
-      for (let length = Math.min(secret.length - 1, text.length); length > 0 && text.length - length < from; length--) {
-        if (text.slice(text.length - length).toLowerCase() === secret.slice(0, length).toLowerCase()) {
-          from = text.length - length;
+    for (const form of this.forms) {
+      const head = form.text.charCodeAt(0);
+      const upperHead = form.caseless ? form.text.charAt(0).toUpperCase().charCodeAt(0) : head;
+      // Only where the form's first character is: the rest of the text must be the form's beginning.
+      for (let index = Math.max(0, text.length - form.text.length + 1); index < from; index++) {
+        const code = text.charCodeAt(index);
+        if (code !== head && code !== upperHead && !(form.caseless && code > 0x7f)) continue;
+        const rest = text.slice(index);
+        if (form.text.startsWith(form.caseless ? rest.toLowerCase() : rest)) {
+          from = index;
           break;
         }
       }
@@ -95,6 +122,23 @@ export class SecretRedactor {
     };
     return visit(value) as T;
   }
+}
+
+/**
+ * The base64 runs (standard and URL-safe alphabets) that encode `secret` wherever it starts within
+ * the encoded bytes: for a start at byte offset 0, 1 or 2 of a 3-byte group, the characters made of
+ * the secret's bits alone. Runs shorter than MIN_ENCODED_LENGTH are left out.
+ */
+function base64Runs(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const runs: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const run = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+    if (run.length < MIN_ENCODED_LENGTH) continue;
+    runs.push(run, run.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return runs;
 }
 
 function escapeRegExp(text: string): string {

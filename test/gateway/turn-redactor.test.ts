@@ -47,3 +47,21 @@ for (const size of [1, 3, 7]) {
     for (const event of out) assert.ok(!/hunter2-very-secret/i.test(JSON.stringify(event)), JSON.stringify(event));
   });
 }
+
+for (const size of [1, 4, 9]) {
+  test(`deltas of ${size} characters: the secret's base64 (an echoed Basic header) and hex are masked too`, () => {
+    const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+    const basic = Buffer.from(`me:${SECRET}`).toString("base64");
+    const hex = Buffer.from(SECRET).toString("hex");
+    const text = `Authorization: Basic ${basic} and ${hex} end.`;
+    const out: AgentEvent[] = [];
+    for (let at = 0; at < text.length; at += size) out.push(...redactor.event({ type: "text-delta", delta: text.slice(at, at + size) }));
+    out.push(...redactor.flush());
+    assert.equal(shownText(out), new SecretRedactor([SECRET]).redact(text));
+    assert.match(shownText(out), /^Authorization: Basic [A-Za-z0-9+/]{0,4}\*\*\*[A-Za-z0-9+/=]{0,4} and \*\*\* end\.$/);
+    for (const event of out) {
+      const seen = JSON.stringify(event);
+      assert.ok(!seen.includes(basic.slice(4, 20)) && !seen.includes(hex.slice(0, 16)), seen);
+    }
+  });
+}

@@ -46,3 +46,48 @@ test("redactValue: a '__proto__' key of parsed JSON stays an own property of the
   assert.equal(redactor.redact("canary-0123"), "canary-0123");
   assert.equal(redactor.redact("canary-01234567890"), "***0");
 });
+
+test("a known secret is masked in base64 (standard and URL-safe, padded or not, at any byte offset) and in hex", () => {
+  const key = "sk_live?>~canary-0123456789-xyz"; // "?>~" give "+" and "/" in standard base64 at some offsets
+  const redactor = new SecretRedactor([key]);
+  const std = (text: string) => Buffer.from(text).toString("base64");
+  const url = (text: string) => Buffer.from(text).toString("base64url");
+  for (const user of ["", "u", "us", "use", "user", "hearth-admin"]) {
+    for (const [name, encode] of [["standard", std], ["url-safe", url]] as const) {
+      for (const padded of [true, false]) {
+        const encoded = encode(`${user}:${key}`);
+        const written = padded || name === "url-safe" ? encoded : encoded.replace(/=+$/, "");
+        const out = redactor.redact(`Authorization: Basic ${written}`);
+        // What stays: the characters of the user's bytes (and at most one mixing them with the key's), and the last one or two that mix in padding.
+        const kept = Math.ceil(((user.length + 1) * 8) / 6);
+        assert.match(out, new RegExp(`^Authorization: Basic [A-Za-z0-9+/_-]{0,${kept}}\\*\\*\\*[A-Za-z0-9+/_=-]{0,4}$`), `${name} ${padded ? "padded" : "unpadded"} after ${JSON.stringify(user)}: ${out}`);
+      }
+    }
+  }
+  const hex = Buffer.from(key).toString("hex");
+  assert.equal(redactor.redact(`dump ${hex} / ${hex.toUpperCase()}`), "dump *** / ***");
+  assert.equal(redactor.redactValue({ body: `{"auth":"Basic ${std(`me:${key}`)}"}` }).body.includes(std(`me:${key}`).slice(6, 30)), false);
+});
+
+test("base64 runs shorter than 16 characters are not masked; nothing else is", () => {
+  // 12 characters: its run at offset 0 is 16 long (masked), at offsets 1 and 2 only 15 (left: too short to be told from chance).
+  const redactor = new SecretRedactor(["abcdefghijkl"]);
+  assert.equal(redactor.redact(Buffer.from("abcdefghijkl").toString("base64")), "***");
+  const offsetOne = Buffer.from("xabcdefghijkl").toString("base64");
+  assert.equal(redactor.redact(offsetOne), offsetOne);
+  const prose = "The quick brown fox: YWJjZGVm is not a key, and neither is 0123456789abcdef0123456789abcdef.";
+  assert.equal(redactor.redact(prose), prose);
+});
+
+test("a stream ending inside a secret's base64 or hex holds it back from there", () => {
+  const key = "canary-0123456789-xyz";
+  const redactor = new SecretRedactor([key]);
+  const basic = Buffer.from(`user:${key}`).toString("base64");
+  for (const cut of [8, 12, 20, basic.length - 3]) {
+    const text = `Authorization: Basic ${basic.slice(0, cut)}`;
+    assert.ok(redactor.partialFrom(text) <= "Authorization: Basic ".length + 8, `cut at ${cut}: held from ${redactor.partialFrom(text)}`);
+  }
+  const hex = Buffer.from(key).toString("hex");
+  assert.equal(redactor.partialFrom(`hex ${hex.slice(0, 9).toUpperCase()}`), 4);
+  assert.equal(redactor.partialFrom("nothing encoded here QUJD"), "nothing encoded here QUJD".length);
+});

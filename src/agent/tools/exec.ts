@@ -1,10 +1,12 @@
 import { constants } from "node:fs";
-import { access, mkdir, realpath, stat } from "node:fs/promises";
+import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedPlace } from "./exec/check-places.js";
 import { refusedSecretPlace } from "./exec/check-secrets.js";
 import { runProgram } from "./exec/run-program.js";
+import type { NetworkGuard } from "./exec/git-network.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
 import type { Tool, ToolContext } from "./tool.js";
 
@@ -48,12 +50,15 @@ export interface ExecToolOptions {
    * keys. The sandbox hides them; with no sandbox, arguments that lead to them are refused.
    */
   hiddenFiles?: readonly string[] | undefined;
+  /** Where git may connect without the sandbox; default web_fetch's: node:dns, and public addresses only. */
+  network?: Partial<NetworkGuard> | undefined;
 }
 
 /**
  * `exec`: one allowed program, run without a shell (an argv array: no pipes, globbing or `;`), with
  * only the arguments its description allows, inside an OS sandbox where there is one (only its
- * working directory writable, no network), with a time limit.
+ * working directory writable, no network), with a time limit. Without the sandbox git reaches only
+ * public addresses, checked and pinned (exec/git-network.ts).
  */
 export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typeof parameters>> {
   const probe = options.probe ?? new SandboxProbe();
@@ -80,7 +85,6 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       // git looks for its repository from the working directory upwards: not above it, where a repository
       // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
       env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
-      Object.assign(env, gitConfigEnv(GIT_SAFETY));
       const mode = settings.sandbox ?? "auto";
       const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
       if (support.kind === "none" && mode === "require") {
@@ -92,6 +96,9 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
         const secretRefusal = await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...(options.hiddenFiles ?? [])] });
         if (secretRefusal) return { content: `"${secretRefusal.argument}" is not allowed with ${basename(program)}: ${secretRefusal.reason}`, isError: true };
       }
+      const gitRun = describedProgram(basename(program))?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: support.kind !== "none", network: options.network, program, env }) : undefined;
+      if (gitRun && !gitRun.ok) return { content: `"${gitRun.refusal.argument}" is not allowed with ${basename(program)}: ${gitRun.refusal.reason}`, isError: true };
+      Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
       let spawned = { program, args: programArgs as readonly string[] };
       if (support.kind !== "none") {
         const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
@@ -102,11 +109,31 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
         spawned = sandboxed(support, { program: found, args: programArgs, cwd: realCwd, hidden, hiddenFiles });
       }
       const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
-      const run = await runProgram({ ...spawned, cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
+      const runIn = gitRun?.launch.outsideRepository ? await emptyDirectory(env) : undefined;
+      let run: Awaited<ReturnType<typeof runProgram>>;
+      try {
+        run = await runProgram({ ...spawned, cwd: runIn ?? cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
+      } finally {
+        if (runIn) await rm(runIn, { recursive: true, force: true });
+      }
       if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${args.command}: ${run.spawnError.message}`, isError: true };
       return report(run, { program, timeoutSeconds, context });
     },
   };
+}
+
+/** How git may reach the network on this run (see exec/git-network.ts); its modules load with the first git call. */
+async function gitLaunch(args: readonly string[], options: { sandboxed: boolean; network: Partial<NetworkGuard> | undefined; program: string; env: NodeJS.ProcessEnv }) {
+  const [{ gitLaunch: launch, readGitVersion }, { resolveWithDns }, { refusalReason }] = await Promise.all([import("./exec/git-network.js"), import("./guarded-get.js"), import("./private-address.js")]);
+  const guard: NetworkGuard = { resolve: options.network?.resolve ?? resolveWithDns, refusalReason: options.network?.refusalReason ?? ((address) => refusalReason(address)) };
+  return launch(args, { sandboxed: options.sandboxed, guard, version: () => readGitVersion(options.program, options.env) });
+}
+
+/** A fresh empty directory to run in, with git's search for a repository stopped above it. */
+async function emptyDirectory(env: NodeJS.ProcessEnv): Promise<string> {
+  const directory = await realpath(await mkdtemp(join(tmpdir(), "hearth-git-")));
+  env.GIT_CEILING_DIRECTORIES = dirname(directory);
+  return directory;
 }
 
 function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext }) {

@@ -96,3 +96,31 @@ export const git: ProgramDescription = {
     return places;
   },
 };
+
+/**
+ * The remote a git command line (one `check` allowed) contacts itself: the subcommand, the repository
+ * as given (undefined for ls-remote with none: the repository's own remote), a clone's bundle URI,
+ * and whether `-C` chose the directory it starts in. Undefined for a subcommand that names no remote.
+ */
+export interface RemoteUse {
+  subcommand: "clone" | "ls-remote";
+  repository: string | undefined;
+  bundleUri: string | undefined;
+  changesDirectory: boolean;
+}
+
+export function remoteUse(args: readonly string[]): RemoteUse | undefined {
+  const top = parseOptions(args, topLevel, { stopAtOperand: true });
+  if (!top.ok) return undefined;
+  const [name, ...rest] = top.rest;
+  if (name !== "clone" && name !== "ls-remote") return undefined;
+  const parsed = parseOptions(rest, name === "clone" ? options.cloneTable : options.lsRemoteTable);
+  if (!parsed.ok) return undefined;
+  const bundle = parsed.parsed.find((item) => item.kind === "option" && item.name === "--bundle-uri");
+  return {
+    subcommand: name,
+    repository: operands(parsed.parsed)[0],
+    bundleUri: bundle?.kind === "option" ? bundle.value : undefined,
+    changesDirectory: top.parsed.some((item) => item.kind === "option" && item.name === "-C"),
+  };
+}

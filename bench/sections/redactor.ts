@@ -1,0 +1,68 @@
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+import type { BenchResults } from "../results.js";
+import { median, printTable } from "../stats.js";
+
+/** Keys of the lengths providers hand out, a header value and a URL password with its percent-encoded copy. */
+const SECRETS = [
+  "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUvWxYz0123456789abcd",
+  "sk-ant-api03-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvutsrqponml",
+  "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab",
+  "canary-header-value-41d2e8",
+  "p@ss/word-0123",
+  "p%40ss%2Fword-0123",
+];
+const WORDS = [" the", " answer", " is", " forty-two,", " and", " a ", "function(x) { return x * 2; }", "\n\n", "Qwen3 says hello"];
+const DELTAS = Array.from({ length: 2000 }, (_, index) => WORDS[index % WORDS.length] as string);
+const PAGE = "lorem ipsum dolor sit amet, consectetur adipiscing elit ".repeat(200);
+
+/** CPU microseconds per call of `work`, over `calls` calls. */
+function cpuMicroseconds(calls: number, work: () => void): number {
+  const started = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / calls;
+}
+
+/** What the gateway does per streamed delta (hold back a possible secret's start, mask the rest). */
+function streamDeltas(redactor: SecretRedactor): void {
+  let held = "";
+  for (const delta of DELTAS) {
+    const text = held + delta;
+    const from = redactor.partialFrom(text);
+    held = text.slice(from);
+    redactor.redact(text.slice(0, from));
+  }
+}
+
+/**
+ * The secret redactor's cost by CPU time (wall-clock is noisy on a shared machine): per streamed delta
+ * and per 11 kB of text (a tool's output, a session entry), knowing six secrets (each in its plain,
+ * hex and base64 forms) beside one knowing none (key-shaped tokens only).
+ */
+export function benchRedactor(results: BenchResults, runs = 30): void {
+  const known = new SecretRedactor(SECRETS);
+  const none = new SecretRedactor();
+  const samples = { delta: [] as number[], deltaNone: [] as number[], page: [] as number[], pageNone: [] as number[] };
+  for (let run = 0; run < runs + 3; run++) {
+    const delta = cpuMicroseconds(DELTAS.length, () => streamDeltas(known));
+    const deltaNone = cpuMicroseconds(DELTAS.length, () => streamDeltas(none));
+    const page = cpuMicroseconds(200, () => {
+      for (let index = 0; index < 200; index++) known.redact(PAGE);
+    });
+    const pageNone = cpuMicroseconds(200, () => {
+      for (let index = 0; index < 200; index++) none.redact(PAGE);
+    });
+    // The first runs warm the JIT up.
+    if (run < 3) continue;
+    samples.delta.push(delta);
+    samples.deltaNone.push(deltaNone);
+    samples.page.push(page);
+    samples.pageNone.push(pageNone);
+  }
+  results.add({ section: "redactor", name: "one streamed delta, six secrets known", unit: "µs CPU", samples: samples.delta, reference: { name: "no secret known", samples: samples.deltaNone }, target: "< 5 µs" });
+  results.add({ section: "redactor", name: `${(PAGE.length / 1000).toFixed(1)} kB of text, six secrets known`, unit: "µs CPU", samples: samples.page, reference: { name: "no secret known", samples: samples.pageNone }, target: "< 100 µs" });
+  printTable("secret redactor (CPU time)", ["work", "six secrets", "none known"], [
+    ["one streamed delta", `${median(samples.delta).toFixed(2)} µs`, `${median(samples.deltaNone).toFixed(2)} µs`],
+    [`${(PAGE.length / 1000).toFixed(1)} kB of text`, `${median(samples.page).toFixed(1)} µs`, `${median(samples.pageNone).toFixed(1)} µs`],
+  ]);
+}
