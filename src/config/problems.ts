@@ -2,6 +2,7 @@ import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
 import { maskRandomTokens } from "./mask-excerpt.js";
+import type { PartialConfig } from "./salvage-config.js";
 
 /** One thing wrong (or doubtful) in a config, found at any stage after parsing. */
 export interface ConfigProblem {
@@ -71,11 +72,21 @@ export class ProblemLocator {
 }
 
 /** A config error carrying every problem at once, each on its own line. */
-export function configProblemsError(source: ConfigSource | undefined, problems: readonly ConfigProblem[]): HearthError {
-  const locator = new ProblemLocator(source);
-  const errors = problems.filter((problem) => problem.severity === "error");
-  const name = source ? source.file : "the config";
-  const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
-  const lines = locator.sort(problems).map((problem) => locator.format(problem));
-  return new HearthError("config", escapeControlCharacters(`${name} has ${count}:`), lines);
+export class ConfigProblemsError extends HearthError {
+  constructor(
+    readonly source: ConfigSource | undefined,
+    readonly problems: readonly ConfigProblem[],
+    /** The parts of a config the schema rejected that could still be checked further (see salvageConfig). */
+    readonly partial?: PartialConfig | undefined,
+  ) {
+    const locator = new ProblemLocator(source);
+    const errors = problems.filter((problem) => problem.severity === "error");
+    const name = source ? source.file : "the config";
+    const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
+    super("config", escapeControlCharacters(`${name} has ${count}:`), locator.sort(problems).map((problem) => locator.format(problem)));
+  }
+}
+
+export function configProblemsError(source: ConfigSource | undefined, problems: readonly ConfigProblem[], partial?: PartialConfig): ConfigProblemsError {
+  return new ConfigProblemsError(source, problems, partial);
 }
