@@ -1,22 +1,7 @@
 import type { ConfigPath } from "./json5-locate.js";
-import type { ConfigProblem } from "./problems.js";
-import { configSchema, type HearthConfig } from "./schema/index.js";
+import type { ConfigProblem, PartialConfig } from "./problems.js";
+import { configSchema } from "./schema/index.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
-
-/**
- * What of a rejected config could still be checked: the config with every part that failed left out
- * (defaults in their place), so that the references in the rest (models, aliases, fallbacks, agents)
- * are checked in the same run instead of after the first fix.
- */
-export interface PartialConfig {
-  config: HearthConfig;
-  /** Problems the schema found only once the failing parts were out (checks of a whole, such as a channel's agent). */
-  problems: ConfigProblem[];
-  /** A path in `config` (array items left out shift the later ones) → the same place in the file. */
-  originalPath(path: ConfigPath): ConfigPath;
-  /** True for a problem (its path in the file's terms) that the parts left out may have caused: never report those. */
-  followsFrom(problem: ConfigProblem): boolean;
-}
 
 /** Enough for any real nesting of "left out a key, then its object": each round goes one level up at most. */
 const MAX_ROUNDS = 12;
@@ -95,7 +80,7 @@ function removePath(root: unknown, path: ConfigPath): ConfigPath | undefined {
     }
     if (isLast) {
       if (Array.isArray(node) && typeof segment === "number") node.splice(segment, 1);
-      else delete (node as Record<string, unknown>)[String(segment)];
+      else Reflect.deleteProperty(node as object, String(segment));
       return path;
     }
     node = child;

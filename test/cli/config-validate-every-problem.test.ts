@@ -77,9 +77,10 @@ describe("config validate: every problem at once (the real bin/hearth)", () => {
     assert.match(lines.join("\n"), /fallbacks\[2\]: "local\/gone" is not a model of provider "local"/);
   });
 
-  test("an unknown agent for WhatsApp is named beside a schema error elsewhere", async () => {
+  // A value of the wrong type stops zod before the check of the whole config that names the agent.
+  test("an unknown agent for WhatsApp is named beside a value of the wrong type elsewhere", async () => {
     const text = `{
-  agents: { list: [{ id: "helper" }], defaults: { maxSteps: 0 } },
+  agents: { list: [{ id: "helper" }], defaults: { maxSteps: "many" } },
   channels: { whatsapp: { agent: "helpr" } },
 }
 `;
@@ -87,6 +88,16 @@ describe("config validate: every problem at once (the real bin/hearth)", () => {
     assert.equal(lines[0], `hearth: ${file} has 2 problems:`);
     assert.match(lines[1] ?? "", new RegExp(`^  ${file}:${at(text, "maxSteps:")}: agents\\.defaults\\.maxSteps: `));
     assert.equal(lines[2], `  ${file}:${at(text, "agent:")}: channels.whatsapp.agent: no agent "helpr" (agents: main, helper); add it to agents.list or name one of these`);
+  });
+
+  test("an agent whose entry was rejected is not called unknown where WhatsApp names it", async () => {
+    const text = `{
+  agents: { list: [{ id: "help me" }] },
+  channels: { whatsapp: { agent: "help me" } },
+}
+`;
+    const { file, lines } = await validate("agent-rejected.json5", text);
+    assert.deepEqual(lines.map(wherePart), [`hearth: ${file} has 1 problem:`, `  ${file}:${at(text, "id:")}: agents.list[0].id`]);
   });
 
   test("nothing that follows from a rejected part: references to a model whose entry, api or provider was rejected, an alias that was rejected", async () => {

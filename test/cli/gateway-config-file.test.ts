@@ -88,6 +88,20 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["Renamed"]);
   });
 
+  test("a bad edit: the reload message lists every problem (a value of the wrong type and an unknown primary), the old config serving", { timeout: 20_000 }, async () => {
+    const server = await model();
+    const file = temp.write("both.json5", config(server.baseUrl, "Good"));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "both-state") });
+    writeFileSync(file, config(server.baseUrl, "Bad").replace('primary: "local/m"', 'primary: "local/nope"').replace("contextWindow: 32768", 'contextWindow: "2k"'));
+    await gateway.waitFor(/config reload failed, the old config keeps serving: .*both\.json5 has 2 problems:/, "stderr");
+    await gateway.waitFor(/both\.json5:2:\d+: agents\.defaults\.model\.primary: "local\/nope" is not a model of provider "local"/, "stderr");
+    await gateway.waitFor(/both\.json5:3:\d+: models\.providers\.local\.models\[0\]\.contextWindow: expected a number, got "2k"/, "stderr");
+    const now = await status(gateway);
+    assert.deepEqual(now.models.map((entry) => entry.alias), ["Good"]);
+    const failure = now.setup.find((line) => line.startsWith("the config file could not be loaded"));
+    assert.match(failure ?? "", /agents\.defaults\.model\.primary: .*; .*models\.providers\.local\.models\[0\]\.contextWindow: /, JSON.stringify(now.setup));
+  });
+
   test("started with no config file: one that appears is loaded", { timeout: 20_000 }, async () => {
     const server = await model();
     const home = join(temp.dir, "appears-home");
