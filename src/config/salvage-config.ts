@@ -1,7 +1,7 @@
 import type { ConfigPath } from "./json5-locate.js";
 import type { ConfigProblem, PartialConfig } from "./problems.js";
 import { configSchema } from "./schema/index.js";
-import { schemaIssuesToProblems } from "./format-schema-issues.js";
+import { keysAt, schemaIssuesToProblems } from "./format-schema-issues.js";
 
 /** Enough for any real nesting of "left out a key, then its object": each round goes one level up at most. */
 const MAX_ROUNDS = 12;
@@ -128,7 +128,11 @@ const PROVIDER_NAMING_KEYS = new Set(["baseUrl", "baseUrls", "api", "models"]);
 
 function affectedZones(removed: readonly ConfigPath[]): Zones {
   const zones: Zones = { providers: new Set(), aliases: false, agents: false };
-  for (const path of removed) {
+  for (const part of removed) {
+    // An unknown key may be a known one misspelled ("modles", "baseurl"): what its object holds is in doubt.
+    const last = part[part.length - 1];
+    const path = typeof last === "string" && isUnknownKey(part) ? part.slice(0, -1) : part;
+    if (path.length === 0) return { providers: "all", aliases: true, agents: true };
     const [section, group, name, key, index, field] = path;
     if (section === "models" && (group === undefined || (group === "providers" && name === undefined))) zones.providers = "all";
     else if (section === "models" && group === "providers" && typeof name === "string" && zones.providers !== "all") {
@@ -142,6 +146,11 @@ function affectedZones(removed: readonly ConfigPath[]): Zones {
     }
   }
   return zones;
+}
+
+function isUnknownKey(path: ConfigPath): boolean {
+  const allowed = keysAt(configSchema, path.slice(0, -1));
+  return allowed.length > 0 && !allowed.includes(String(path[path.length - 1]));
 }
 
 function causedByRemoval(problem: ConfigProblem, context: { removed: readonly ConfigPath[]; zones: Zones; value: unknown }): boolean {

@@ -127,4 +127,14 @@ describe("config validate: every problem at once (the real bin/hearth)", () => {
       `  ${file}:${at(text, "api:", "typo:")}: models.providers.typo.api`,
     ]);
   });
+
+  test("an unknown key that may be a known one misspelled: nothing said of what it might have held", async () => {
+    const text = `{
+  agents: { defaults: { model: { primary: "lmstudio/qwen", fallbacks: ["Q"] } } },
+  modles: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", models: [{ id: "qwen" }] } } },
+}
+`;
+    const { file, lines } = await validate("misspelled.json5", text);
+    assert.deepEqual(lines, [`hearth: ${file} has 1 problem:`, `  ${file}:${at(text, "modles:")}: modles: unknown key; did you mean "models"?`]);
+  });
 });
