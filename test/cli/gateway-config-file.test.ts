@@ -44,7 +44,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     return server;
   };
 
-  test("deleted at the default location: reported (terminal, log, /api/status) and the last good config keeps serving; back again (delete + create), it is loaded", { timeout: 20_000 }, async () => {
+  test("deleted at the default location: reported (terminal, log, /api/status) and the last good config keeps serving; back again (delete + create), it is loaded", { timeout: 60_000 }, async () => {
     const server = await model();
     const home = join(temp.dir, "deleted-home");
     mkdirSync(join(home, ".hearth"), { recursive: true });
@@ -69,7 +69,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.ok(!back.setup.some((line) => line.includes("gone")), JSON.stringify(back.setup));
   });
 
-  test("moved away and back (--config), and saved by an editor that writes a temporary file and renames it over", { timeout: 20_000 }, async () => {
+  test("moved away and back (--config), and saved by an editor that writes a temporary file and renames it over", { timeout: 60_000 }, async () => {
     const server = await model();
     const file = temp.write("moved.json5", config(server.baseUrl, "First"));
     const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "moved-state") });
@@ -88,7 +88,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["Renamed"]);
   });
 
-  test("a bad edit: the reload message lists every problem (a value of the wrong type and an unknown primary), the old config serving", { timeout: 20_000 }, async () => {
+  test("a bad edit: the reload message lists every problem (a value of the wrong type and an unknown primary), the old config serving", { timeout: 60_000 }, async () => {
     const server = await model();
     const file = temp.write("both.json5", config(server.baseUrl, "Good"));
     const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "both-state") });
@@ -102,7 +102,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.match(failure ?? "", /agents\.defaults\.model\.primary: .*; .*models\.providers\.local\.models\[0\]\.contextWindow: /, JSON.stringify(now.setup));
   });
 
-  test("started with no config file: one that appears is loaded", { timeout: 20_000 }, async () => {
+  test("started with no config file: one that appears is loaded", { timeout: 60_000 }, async () => {
     const server = await model();
     const home = join(temp.dir, "appears-home");
     const gateway = await launch([], { HOME: home });
@@ -114,7 +114,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.ok(!now.setup.some((line) => line.includes("no config file")), JSON.stringify(now.setup));
   });
 
-  test("no config file, a hosted key only in ~/.hearth/gateway.env: the built-in default adds its fallback and asks for no key", { timeout: 20_000 }, async () => {
+  test("no config file, a hosted key only in ~/.hearth/gateway.env: the built-in default adds its fallback and asks for no key", { timeout: 60_000 }, async () => {
     const home = join(temp.dir, "envfile-home");
     mkdirSync(join(home, ".hearth"), { recursive: true });
     writeFileSync(join(home, ".hearth", "gateway.env"), "# written by the user\nANTHROPIC_API_KEY=sk-ant-only-in-gateway-env-0123456789\n");
