@@ -8,6 +8,7 @@ import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { scriptedModel } from "../helpers/scripted-model.js";
+import { openSse } from "../helpers/sse-client.js";
 
 function config(baseUrl: string, alias: string): string {
   return `{
@@ -44,7 +45,7 @@ describe("the config file under a running gateway (the real process)", { timeout
     return server;
   };
 
-  test("deleted at the default location: reported (terminal, log, /api/status) and the last good config keeps serving; back again (delete + create), it is loaded", { timeout: 60_000 }, async () => {
+  test("deleted at the default location: reported (terminal, log, /api/status, the setup event) and the last good config keeps serving; back again (delete + create), it is loaded", { timeout: 60_000 }, async () => {
     const server = await model();
     const home = join(temp.dir, "deleted-home");
     mkdirSync(join(home, ".hearth"), { recursive: true });
@@ -52,9 +53,15 @@ describe("the config file under a running gateway (the real process)", { timeout
     writeFileSync(file, config(server.baseUrl, "First"));
     const gateway = await launch([], { HOME: home });
     assert.equal((await status(gateway)).agents[0]?.primary, "local/m");
+    // The web page's banner follows the setup events.
+    const events = await openSse(`${gateway.url}/api/events`);
+    await events.next((message) => message.event === "setup");
 
     rmSync(file);
     await gateway.waitFor(/config reload failed, the old config keeps serving: .*hearth\.json5: the file is gone \(deleted or moved\)/, "stderr");
+    const announced = JSON.parse((await events.next((message) => message.event === "setup")).data) as { problems: string[] };
+    assert.ok(announced.problems.some((line) => line.includes("hearth.json5: the file is gone (deleted or moved)")), JSON.stringify(announced));
+    events.close();
     const gone = await status(gateway);
     assert.equal(gone.agents[0]?.primary, "local/m", "not the built-in LM Studio default");
     assert.deepEqual(gone.models.map((entry) => entry.alias), ["First"]);
