@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { ProblemLocator, type ConfigProblem } from "../config/problems.js";
 import { modelSecrets } from "../ai/model-secrets.js";
 import { secretEnvValues } from "../config/redact.js";
+import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
@@ -14,7 +15,12 @@ export interface LoadedModels {
 
 /** Config file → validated config → resolved models; warnings are returned, errors thrown. */
 export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
-  const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+  } catch (error) {
+    throw withReferenceProblems(error, { env: io.env, catalog: hostedCatalog });
+  }
   const resolved = resolveModels(loaded.config, { env: io.env, catalog: hostedCatalog, source: loaded.source });
   // From here on, the config's keys, header values and URL credentials are masked in all output.
   io.secrets?.add(secretEnvValues(loaded.envUsed));

@@ -11,6 +11,7 @@ import { listedModelIds } from "../ai/model-listing.js";
 import { DEFAULT_LOCAL_BASE_URL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
 import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
 import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
+import { readConfigFile } from "../config/read-config-file.js";
 import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { serviceEnvFile } from "../config/service-env.js";
@@ -18,12 +19,14 @@ import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
+import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { quickReachability } from "../models/reachability.js";
 import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
 import type { SessionStore } from "../sessions/session-store.js";
 import type { Clock } from "../shared/clock.js";
 import { HearthError } from "../shared/errors.js";
+import { escapeControlCharacters } from "../shared/text.js";
 import { createRouting } from "./wire-router.js";
 
 export interface RuntimeOptions {
@@ -90,8 +93,24 @@ export async function createRuntime(options: RuntimeOptions) {
   const envFile = serviceEnvFile(options.env);
   const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file, ...(envFile ? [envFile] : [])] } });
 
-  const read = async (): Promise<RuntimeConfig> => {
-    let loaded = loadConfig({ flag: options.config, ...where, ...(options.command ? { command: options.command } : {}) });
+  // `previous`: the config serving now. Its file gone (deleted, moved, mid-way through an editor's
+  // delete-and-create) is an error, never a switch to the built-in default: the last good config serves on.
+  const read = async (previous?: RuntimeConfig): Promise<RuntimeConfig> => {
+    let absent = false;
+    const readText = (file: string): string | undefined => {
+      const text = readConfigFile(file);
+      absent = text === undefined;
+      return text;
+    };
+    const gone = (): HearthError | undefined => (absent && previous?.loaded.source ? configFileGone(previous.loaded.location.file, options.command) : undefined);
+    let loaded: LoadedConfig;
+    try {
+      loaded = loadConfig({ flag: options.config, ...where, readText, ...(options.command ? { command: options.command } : {}) });
+    } catch (error) {
+      throw gone() ?? withReferenceProblems(error, { env: options.env, catalog: hostedCatalog });
+    }
+    const missing = gone();
+    if (missing) throw missing;
     const usingDefault = loaded.source === undefined && options.firstRunDefault === true;
     if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: await firstListedLocalModel(http) }), undefined, options.env).config };
     const resolved = resolveModels(loaded.config, { env: options.env, catalog: hostedCatalog, source: loaded.source });
@@ -141,7 +160,7 @@ export async function createRuntime(options: RuntimeOptions) {
     },
     async reload(): Promise<ReloadResult> {
       try {
-        current = await read();
+        current = await read(current);
       } catch (error) {
         if (!(error instanceof HearthError)) throw error;
         const problems = [error.message, ...error.details];
@@ -160,6 +179,12 @@ export async function createRuntime(options: RuntimeOptions) {
       http.destroy();
     },
   };
+}
+
+function configFileGone(file: string, command: string | undefined): HearthError {
+  return new HearthError("config", `${escapeControlCharacters(file)}: the file is gone (deleted or moved)`, [
+    `fix: put it back, or write it again (\`${command ?? "hearth"} init\` writes a starter config); it is loaded as soon as it is there`,
+  ]);
 }
 
 /** What LM Studio lists first, when it answers at once; undefined otherwise (the documented default is used). */

@@ -1,9 +1,11 @@
+import { hostedKeyLookup } from "./hosted-keys.js";
+
 /** LM Studio's local server, the first-run primary. */
 export const DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:1234/v1";
 /** The model asked for when LM Studio cannot be asked what it has (the README's quick-start model). */
 export const DEFAULT_LOCAL_MODEL = "minimax-m2.1-gs32";
 
-/** Hosted fallbacks of the first run, each only when its key is in the environment. */
+/** Hosted fallbacks of the first run, each only when its key is set (the environment, else gateway.env). */
 const HOSTED_FALLBACKS: readonly { env: string; ref: string; alias: string }[] = [
   { env: "ANTHROPIC_API_KEY", ref: "anthropic/claude-sonnet-4-5", alias: "Sonnet" },
   { env: "OPENAI_API_KEY", ref: "openai/gpt-5.1", alias: "GPT" },
@@ -18,11 +20,13 @@ export interface DefaultConfigOptions {
 /**
  * The config a first run uses when there is no config file (the gateway; `hearth init` writes a real
  * one): LM Studio at 127.0.0.1:1234 as primary (Responses API, reasoning kept apart), then the hosted
- * models whose keys are in the environment. A raw value, validated like a file's.
+ * models whose keys are set — found as the resolved providers find them (the environment, else
+ * `~/.hearth/gateway.env`). A raw value, validated like a file's.
  */
 export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOptions = {}): Record<string, unknown> {
   const local = options.localModel ?? DEFAULT_LOCAL_MODEL;
-  const hosted = HOSTED_FALLBACKS.filter((fallback) => (env[fallback.env] ?? "") !== "");
+  const keyOf = hostedKeyLookup(env);
+  const hosted = HOSTED_FALLBACKS.filter((fallback) => keyOf(fallback.env) !== undefined);
   return {
     agents: {
       defaults: {

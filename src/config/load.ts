@@ -8,6 +8,7 @@ import { configLocation, type ConfigLocation, type PathEnvironment } from "./pat
 import { configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
 import { configSchema, type HearthConfig } from "./schema/index.js";
 import { readServiceEnv, serviceEnvFile } from "./service-env.js";
+import { salvageConfig } from "./salvage-config.js";
 import { substituteEnv } from "./substitute-env.js";
 
 export interface LoadedConfig {
@@ -70,8 +71,12 @@ export function parseConfigValue(
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
   const result = configSchema.safeParse(substituted.value, { reportInput: true, jitless: true });
   if (!result.success) problems.push(...schemaIssuesToProblems(result.error.issues, configSchema));
-  if (!result.success || problems.some((problem) => problem.severity === "error")) {
-    throw configProblemsError(source, problems);
+  const errors = problems.filter((problem) => problem.severity === "error");
+  if (errors.length > 0) {
+    // The rest is checked further by whoever resolves it (references to models, aliases, agents).
+    const partial = salvageConfig(substituted.value, errors);
+    throw configProblemsError(source, [...problems, ...(partial?.problems ?? [])], partial);
   }
+  if (!result.success) throw configProblemsError(source, problems);
   return { config: result.data, warnings: problems, envUsed: substituted.used };
 }

@@ -2,12 +2,28 @@ import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
 import { maskRandomTokens } from "./mask-excerpt.js";
+import type { HearthConfig } from "./schema/index.js";
 
 /** One thing wrong (or doubtful) in a config, found at any stage after parsing. */
 export interface ConfigProblem {
   severity: "error" | "warning";
   path: ConfigPath;
   message: string;
+}
+
+/**
+ * What of a rejected config could still be checked: the config with every part that failed left out
+ * (defaults in their place), so that the references in the rest (models, aliases, fallbacks, agents)
+ * are checked in the same run instead of after the first fix.
+ */
+export interface PartialConfig {
+  config: HearthConfig;
+  /** Problems the schema found only once the failing parts were out (checks of a whole, such as a channel's agent). */
+  problems: ConfigProblem[];
+  /** A path in `config` (array items left out shift the later ones) → the same place in the file. */
+  originalPath(path: ConfigPath): ConfigPath;
+  /** True for a problem (its path in the file's terms) that the parts left out may have caused: never report those. */
+  followsFrom(problem: ConfigProblem): boolean;
 }
 
 /** The config text a problem can point into; absent when hearth runs on built-in defaults. */
@@ -71,11 +87,21 @@ export class ProblemLocator {
 }
 
 /** A config error carrying every problem at once, each on its own line. */
-export function configProblemsError(source: ConfigSource | undefined, problems: readonly ConfigProblem[]): HearthError {
-  const locator = new ProblemLocator(source);
-  const errors = problems.filter((problem) => problem.severity === "error");
-  const name = source ? source.file : "the config";
-  const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
-  const lines = locator.sort(problems).map((problem) => locator.format(problem));
-  return new HearthError("config", escapeControlCharacters(`${name} has ${count}:`), lines);
+export class ConfigProblemsError extends HearthError {
+  constructor(
+    readonly source: ConfigSource | undefined,
+    readonly problems: readonly ConfigProblem[],
+    /** What of a config the schema rejected could still be checked further (salvageConfig). */
+    readonly partial?: PartialConfig | undefined,
+  ) {
+    const locator = new ProblemLocator(source);
+    const errors = problems.filter((problem) => problem.severity === "error");
+    const name = source ? source.file : "the config";
+    const count = errors.length === 1 ? "1 problem" : `${errors.length} problems`;
+    super("config", escapeControlCharacters(`${name} has ${count}:`), locator.sort(problems).map((problem) => locator.format(problem)));
+  }
+}
+
+export function configProblemsError(source: ConfigSource | undefined, problems: readonly ConfigProblem[], partial?: PartialConfig): ConfigProblemsError {
+  return new ConfigProblemsError(source, problems, partial);
 }

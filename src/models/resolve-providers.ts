@@ -1,4 +1,4 @@
-import { readServiceEnv, serviceEnvFile } from "../config/service-env.js";
+import { hostedKeyLookup, presentKey, type KeyLookup, type KeySource } from "../config/hosted-keys.js";
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
 import { makeRef, type ModelCompat, type ModelSpec } from "../ai/model-spec.js";
 import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
@@ -15,7 +15,7 @@ export interface ResolvedProvider {
   api: Api | undefined;
   apiKey: string | undefined;
   /** Where the key came from; the key itself is never shown. */
-  apiKeySource: "config" | `env:${string}` | `gateway.env:${string}` | "none";
+  apiKeySource: "config" | KeySource | "none";
   /** The variable a built-in provider reads its key from. */
   apiKeyEnv: string | undefined;
   headers: Readonly<Record<string, string>>;
@@ -47,7 +47,7 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
   const builtins = new Map(environment.catalog.map((provider) => [provider.id, provider]));
   const providers: ResolvedProvider[] = [];
   const configured = config.models.providers;
-  const keyOf = envKeys(environment.env);
+  const keyOf = hostedKeyLookup(environment.env);
 
   if (config.models.mode === "merge") {
     for (const builtin of environment.catalog) {
@@ -66,38 +66,10 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
   return { providers, problems };
 }
 
-/** A key as sent: surrounding whitespace trimmed; blank is no key at all (never an empty bearer). */
-function presentKey(key: string | undefined): string | undefined {
-  const trimmed = key?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-/** A hosted provider's key variable: the environment's, else `~/.hearth/gateway.env`'s (the file the installed gateway reads; read once, when first needed). */
-function envKeys(env: NodeJS.ProcessEnv): (name: string) => { key: string; source: ResolvedProvider["apiKeySource"] } | undefined {
-  let file: ReadonlyMap<string, string> | undefined;
-  const fileValues = (): ReadonlyMap<string, string> => {
-    if (file) return file;
-    const path = serviceEnvFile(env);
-    try {
-      file = path ? readServiceEnv(path) : new Map();
-    } catch {
-      // An unreadable gateway.env gives no keys here; doctor names what is wrong with it.
-      file = new Map();
-    }
-    return file;
-  };
-  return (name) => {
-    const fromEnv = presentKey(env[name]);
-    if (fromEnv) return { key: fromEnv, source: `env:${name}` };
-    const fromFile = presentKey(fileValues().get(name));
-    return fromFile ? { key: fromFile, source: `gateway.env:${name}` } : undefined;
-  };
-}
-
 function fromBuiltin(
   builtin: CatalogProvider,
   override: ProviderConfig | undefined,
-  keyOf: ReturnType<typeof envKeys>,
+  keyOf: KeyLookup,
   problems: ConfigProblem[],
   onlyConfiguredModels = false,
 ): ResolvedProvider {

@@ -78,6 +78,16 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   };
   if (loopLag) process.on("SIGUSR2", lagMark);
   const loaded = runtime.loaded();
+  const whatsapp = new WhatsAppRunner({ io, port: runtime.port, stateDir: state, logger, onQr: whatsappView.onQr });
+  // Watching from before the gateway says it is up: an edit (a deletion, a file that appears) made
+  // once a client sees it is never missed. A reload waits its debounce, after WhatsApp's start is queued.
+  const configFile = loaded.location.file;
+  if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
+  const watcher = watchConfigFile({
+    file: configFile,
+    onChange: () => void reload({ io, runtime, logger, whatsapp }),
+    onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
+  });
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
   writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`${commandLine(io, "init")}\` writes one to edit`);
@@ -106,16 +116,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
   });
 
   // WhatsApp, when enabled (at start or by a reload): Baileys is loaded only then.
-  const whatsapp = new WhatsAppRunner({ io, port: runtime.port, stateDir: state, logger, onQr: whatsappView.onQr });
   await whatsapp.apply(loaded.config, "start");
-
-  const configFile = loaded.location.file;
-  if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
-  const watcher = watchConfigFile({
-    file: configFile,
-    onChange: () => void reload({ io, runtime, logger, whatsapp }),
-    onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
-  });
 
   // A process that runs for weeks gives memory back when it goes quiet.
   const idleMemory = new IdleMemoryRelease({

@@ -1,0 +1,135 @@
+// The config file under a running gateway: deleted, moved, saved by rename, put back; and the
+// built-in default's hosted fallback from a key that only ~/.hearth/gateway.env holds.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { tempDir } from "../helpers/run-cli.js";
+import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
+import { scriptedModel } from "../helpers/scripted-model.js";
+import { openSse } from "../helpers/sse-client.js";
+
+function config(baseUrl: string, alias: string): string {
+  return `{
+    agents: { defaults: { model: { primary: "local/m" }, models: { "local/m": { alias: "${alias}" } } } },
+    models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+  }`;
+}
+
+interface Status {
+  setup: string[];
+  agents: { primary: string }[];
+  models: { ref: string; alias?: string }[];
+}
+
+const status = async (gateway: RunningGateway): Promise<Status> => (await (await fetch(`${gateway.url}/api/status`)).json()) as Status;
+
+describe("the config file under a running gateway (the real process)", { timeout: 240_000 }, () => {
+  const temp = tempDir();
+  const gateways: RunningGateway[] = [];
+  const servers: FakeServer[] = [];
+  after(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await Promise.all(servers.map((server) => server.close()));
+    temp.cleanup();
+  });
+  const launch = async (args: string[], env: NodeJS.ProcessEnv) => {
+    const gateway = await startGateway(args, env);
+    gateways.push(gateway);
+    return gateway;
+  };
+  const model = async () => {
+    const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "hi" })));
+    servers.push(server);
+    return server;
+  };
+
+  test("deleted at the default location: reported (terminal, log, /api/status, the setup event) and the last good config keeps serving; back again (delete + create), it is loaded", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const home = join(temp.dir, "deleted-home");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    const file = join(home, ".hearth", "hearth.json5");
+    writeFileSync(file, config(server.baseUrl, "First"));
+    const gateway = await launch([], { HOME: home });
+    assert.equal((await status(gateway)).agents[0]?.primary, "local/m");
+    // The web page's banner follows the setup events.
+    const events = await openSse(`${gateway.url}/api/events`);
+    await events.next((message) => message.event === "setup");
+
+    rmSync(file);
+    await gateway.waitFor(/config reload failed, the old config keeps serving: .*hearth\.json5: the file is gone \(deleted or moved\)/, "stderr");
+    const announced = JSON.parse((await events.next((message) => message.event === "setup")).data) as { problems: string[] };
+    assert.ok(announced.problems.some((line) => line.includes("hearth.json5: the file is gone (deleted or moved)")), JSON.stringify(announced));
+    events.close();
+    const gone = await status(gateway);
+    assert.equal(gone.agents[0]?.primary, "local/m", "not the built-in LM Studio default");
+    assert.deepEqual(gone.models.map((entry) => entry.alias), ["First"]);
+    assert.ok(gone.setup.some((line) => line.includes("hearth.json5: the file is gone (deleted or moved)")), JSON.stringify(gone.setup));
+    assert.ok(!gone.setup.some((line) => line.includes("127.0.0.1:1234")), JSON.stringify(gone.setup));
+    assert.match(readFileSync(join(home, ".hearth", "logs", "gateway.log"), "utf8"), /the file is gone \(deleted or moved\)/);
+
+    writeFileSync(file, config(server.baseUrl, "Back"));
+    await gateway.waitFor(/config reloaded/);
+    const back = await status(gateway);
+    assert.deepEqual(back.models.map((entry) => entry.alias), ["Back"]);
+    assert.ok(!back.setup.some((line) => line.includes("gone")), JSON.stringify(back.setup));
+  });
+
+  test("moved away and back (--config), and saved by an editor that writes a temporary file and renames it over", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const file = temp.write("moved.json5", config(server.baseUrl, "First"));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "moved-state") });
+
+    renameSync(file, `${file}.away`);
+    await gateway.waitFor(/config reload failed, the old config keeps serving: .*moved\.json5: the file is gone \(deleted or moved\)/, "stderr");
+    assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["First"]);
+
+    renameSync(`${file}.away`, file);
+    await gateway.waitFor(/config reloaded/);
+    assert.ok(!(await status(gateway)).setup.some((line) => line.includes("gone")));
+
+    writeFileSync(`${file}.tmp`, config(server.baseUrl, "Renamed"));
+    renameSync(`${file}.tmp`, file);
+    await gateway.waitFor(/config reloaded/);
+    assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["Renamed"]);
+  });
+
+  test("a bad edit: the reload message lists every problem (a value of the wrong type and an unknown primary), the old config serving", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const file = temp.write("both.json5", config(server.baseUrl, "Good"));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "both-state") });
+    writeFileSync(file, config(server.baseUrl, "Bad").replace('primary: "local/m"', 'primary: "local/nope"').replace("contextWindow: 32768", 'contextWindow: "2k"'));
+    await gateway.waitFor(/config reload failed, the old config keeps serving: .*both\.json5 has 2 problems:/, "stderr");
+    await gateway.waitFor(/both\.json5:2:\d+: agents\.defaults\.model\.primary: "local\/nope" is not a model of provider "local"/, "stderr");
+    await gateway.waitFor(/both\.json5:3:\d+: models\.providers\.local\.models\[0\]\.contextWindow: expected a number, got "2k"/, "stderr");
+    const now = await status(gateway);
+    assert.deepEqual(now.models.map((entry) => entry.alias), ["Good"]);
+    const failure = now.setup.find((line) => line.startsWith("the config file could not be loaded"));
+    assert.match(failure ?? "", /agents\.defaults\.model\.primary: .*; .*models\.providers\.local\.models\[0\]\.contextWindow: /, JSON.stringify(now.setup));
+  });
+
+  test("started with no config file: one that appears is loaded", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const home = join(temp.dir, "appears-home");
+    const gateway = await launch([], { HOME: home });
+    assert.equal((await status(gateway)).agents[0]?.primary, "lmstudio/minimax-m2.1-gs32");
+    writeFileSync(join(home, ".hearth", "hearth.json5"), config(server.baseUrl, "Appeared"));
+    await gateway.waitFor(/config reloaded/);
+    const now = await status(gateway);
+    assert.equal(now.agents[0]?.primary, "local/m");
+    assert.ok(!now.setup.some((line) => line.includes("no config file")), JSON.stringify(now.setup));
+  });
+
+  test("no config file, a hosted key only in ~/.hearth/gateway.env: the built-in default adds its fallback and asks for no key", { timeout: 60_000 }, async () => {
+    const home = join(temp.dir, "envfile-home");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    writeFileSync(join(home, ".hearth", "gateway.env"), "# written by the user\nANTHROPIC_API_KEY=sk-ant-only-in-gateway-env-0123456789\n");
+    const gateway = await launch([], { HOME: home });
+    const now = await status(gateway);
+    assert.deepEqual(now.models.filter((entry) => entry.alias).map((entry) => `${entry.ref} ${entry.alias}`), ["lmstudio/minimax-m2.1-gs32 Local", "anthropic/claude-sonnet-4-5 Sonnet"]);
+    assert.ok(!now.setup.some((line) => line.includes("ANTHROPIC_API_KEY")), JSON.stringify(now.setup));
+    assert.doesNotMatch(gateway.stdout(), /set ANTHROPIC_API_KEY/);
+    assert.doesNotMatch(gateway.stdout() + gateway.stderr(), /sk-ant-only-in-gateway-env/);
+  });
+});
