@@ -3,9 +3,10 @@ import type { GatewayPort } from "../../../gateway/port.js";
 import { checkSessionKey } from "../../../sessions/session-store.js";
 import { agentAnswer } from "./agent-answer.js";
 import type { AnswerSource } from "./answer-events.js";
-import { failureResponse, settle, streamAnswer } from "./answer-stream.js";
+import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
+import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
@@ -98,10 +99,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     }
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
+      done(failedOutcome(settled.failure, source));
       return failureResponse(c, settled.failure);
     }
-    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     return c.json(chatCompletion(settled.answer, { showReasoning }), 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
   });
 
@@ -128,10 +129,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
+      done(failedOutcome(settled.failure, source));
       return failureResponse(c, settled.failure);
     }
-    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     builder.reasoning(settled.answer.reasoning);
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
@@ -185,10 +186,17 @@ function streamFailed(logger: OpenAiLogger, path: string) {
   return (error: unknown): void => logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, "openai-compatible stream failed");
 }
 
-/** What the request's log line says of the answer (the line itself is the server core's, one per request). */
+/**
+ * What the request's log line says of the answer (the line itself is the server core's, one per
+ * request): how it ended, the model, how many attempts, and — when any failed — each one's model and
+ * cause (`failed`), as `hearth agent` shows them.
+ */
 function requestLog(c: Context, fields: { route: string; mode: string; requested: string; stream: boolean }) {
   noteRequest(c, fields);
   const settle = oweOutcome(c);
-  return (outcome: { status: number; model: string | undefined; attempts: number }): void => settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts });
+  return (outcome: AnswerOutcome): void => {
+    const failed = attemptCauses(outcome.attempts);
+    settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts.length, ...(failed === "" ? {} : { failed }) });
+  };
 }
 
