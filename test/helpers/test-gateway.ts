@@ -35,6 +35,7 @@ export async function testGateway(configText: string): Promise<TestGateway> {
       return gateway.proxy(request);
     },
     catalogue: () => gateway.catalogue(),
+    served: (ref) => gateway.served(ref),
     health: () => gateway.health(),
     sessions: () => gateway.sessions(),
     setupProblems: () => gateway.setupProblems(),

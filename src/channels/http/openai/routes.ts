@@ -74,7 +74,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (!found) resolveTarget(name, port.catalogue());
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
-  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port.catalogue())));
+  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
   app.post("/api/v1/models/load", async (c) => {
     const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000 });
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
