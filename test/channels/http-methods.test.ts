@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import OpenAI from "openai";
 import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
 import { createHttpApp, serveHttp, type HttpLogger, type RunningServer } from "../../src/channels/http/server.js";
 import { webChatRoutes } from "../../src/channels/webchat/routes.js";
@@ -53,6 +54,17 @@ describe("wrong methods and unknown paths, on every route", () => {
       assert.equal(body.error.code, "method_not_allowed");
       assert.equal(body.error.message, `${method} ${path}: this endpoint takes ${allow.replace(", HEAD", "")} (see docs/gateway.md)`);
     }
+  });
+
+  test("the official SDK raises them as the API's errors: a 405 with the methods, a 404 NotFoundError", async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    await assert.rejects(client.get("/chat/completions"), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.APIError && error.status === 405, String(error));
+      assert.equal(error.headers.get("allow"), "POST");
+      assert.match(error.message, /^405 GET \/v1\/chat\/completions: this endpoint takes POST/);
+      return true;
+    });
+    await assert.rejects(client.models.retrieve("nobody"), (error: unknown) => error instanceof OpenAI.NotFoundError && (error.error as { type?: string }).type === "not_found_error");
   });
 
   test("the methods a route takes still reach it", async () => {
