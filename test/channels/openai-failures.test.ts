@@ -63,14 +63,14 @@ describe("OpenAI-compatible API: why models failed, and what a broken stream lea
             assert.equal(error.status, 502, label);
             const body = error.error as { message: string; attempts?: { model: string; outcome: string; cause?: string }[] };
             assert.match(body.message, /^no model could answer: local\/m1: unreachable — cannot reach 127\.0\.0\.1:\d+: connection refused: nothing is listening there/, label);
-            assert.match(body.message, /; backup\/m2: auth — POST \/v1\/responses answered 401: Incorrect API key provided: /, label);
+            assert.match(body.message, /; backup\/m2: auth — POST \/v1\/responses answered 401: Incorrect API key provided: \*\*\*\./, label);
             assert.deepEqual(
               (body.attempts ?? []).map((attempt) => `${attempt.model} ${attempt.outcome}`),
               ["local/m1 unreachable", "backup/m2 auth"],
               label,
             );
             assert.match(body.attempts?.[0]?.cause ?? "", /^cannot reach 127\.0\.0\.1:\d+: connection refused/, label);
-            assert.match(body.attempts?.[1]?.cause ?? "", /^POST \/v1\/responses answered 401: Incorrect API key provided: /, label);
+            assert.match(body.attempts?.[1]?.cause ?? "", /^POST \/v1\/responses answered 401: Incorrect API key provided: \*\*\*\./, label);
             const whole = JSON.stringify(error.error);
             assert.ok(!whole.includes(KEY) && !whole.includes(KEY.slice(-12)), `${label}: the key is masked`);
             assert.ok(!whole.includes(SAID), `${label}: no message text`);
