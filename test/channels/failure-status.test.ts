@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AttemptSummary } from "../../src/channels/http/openai/answer-events.js";
-import { attemptSummary, failureFor, withCauses } from "../../src/channels/http/openai/failure-status.js";
+import { attemptCauses, attemptSummary, failureFor, withCauses } from "../../src/channels/http/openai/failure-status.js";
 
 const attempt = (model: string, outcome: string): AttemptSummary => ({ model, outcome }) as AttemptSummary;
 const statusOf = (attempts: AttemptSummary[], lastKind: string | undefined) => {
@@ -33,4 +33,5 @@ test("the message says each failed attempt's cause: the router's summary becomes
   );
   assert.equal(withCauses("the turn was refused", [down, answered]), "the turn was refused — home/m: unreachable — cannot reach 127.0.0.1:1234: connection refused");
   assert.equal(withCauses("home/m: cannot reach 127.0.0.1:1234: connection refused", [down]), "home/m: cannot reach 127.0.0.1:1234: connection refused", "a cause the message already says is not repeated");
+  assert.equal(attemptCauses([down, answered], 12), "home/m: unreachable — cannot reach…", "the log's cut");
 });

@@ -44,11 +44,16 @@ export function attemptSummary(attempt: { model: string; outcome: string; ms?: n
   return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}) };
 }
 
-/** Each failed attempt and why, as `hearth agent` lists them: "local/m: unreachable — cannot reach …; anthropic/c: auth — …". */
-export function attemptCauses(attempts: readonly AttemptSummary[]): string {
+/**
+ * Each failed attempt and why, as `hearth agent` lists them: "local/m: unreachable — cannot reach …;
+ * anthropic/c: auth — …"; each cause cut at `maxCause` characters when given (the log line: a server
+ * that quotes the request back in its error gets no more than that of it into the log).
+ */
+export function attemptCauses(attempts: readonly AttemptSummary[], maxCause = Number.POSITIVE_INFINITY): string {
+  const cut = (cause: string): string => (cause.length > maxCause ? `${cause.slice(0, maxCause)}…` : cause);
   return attempts
     .filter((attempt) => attempt.outcome !== "ok")
-    .map((attempt) => `${attempt.model}: ${attempt.outcome}${attempt.cause ? ` — ${attempt.cause}` : ""}`)
+    .map((attempt) => `${attempt.model}: ${attempt.outcome}${attempt.cause ? ` — ${cut(attempt.cause)}` : ""}`)
     .join("; ");
 }
 

@@ -37,6 +37,8 @@ export interface OpenAiRoutesOptions {
 }
 
 const KEEP_ALIVE_MS = 15_000;
+/** A cause in the log line is cut here: enough for any server's reason, too little for a request it quotes back. */
+const LOGGED_CAUSE_CHARS = 240;
 
 /** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
 export function agentSession(header: string | undefined, user: string | undefined): string {
@@ -195,7 +197,7 @@ function requestLog(c: Context, fields: { route: string; mode: string; requested
   noteRequest(c, fields);
   const settle = oweOutcome(c);
   return (outcome: AnswerOutcome): void => {
-    const failed = attemptCauses(outcome.attempts);
+    const failed = attemptCauses(outcome.attempts, LOGGED_CAUSE_CHARS);
     settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts.length, ...(failed === "" ? {} : { failed }) });
   };
 }
