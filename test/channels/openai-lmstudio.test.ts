@@ -47,6 +47,17 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     });
   });
 
+  test("a model the config says cannot take tools is not listed as trained for tool use, before any request", async () => {
+    api = await apiSetup({ localExtras: "compat: { supportsTools: false }," });
+    const listed = parseLmStudioListing(await (await fetch(`${api.url}/api/v1/models`)).json());
+    assert.deepEqual(listed?.map((model) => [model.id, model.toolUse]), [
+      ["hearth", false],
+      ["hearth/helper", false],
+      ["local/m1", false],
+      ["backup/m2", true],
+    ]);
+  });
+
   test("a local model LM Studio has unloaded is listed without a loaded instance (as LM Studio lists it), and so is an agent whose primary it is", async () => {
     api = await apiSetup({ localExtras: 'onColdLoad: "fallback",' });
     api.local.setHandler(lmStudioHandler({ models: [{ id: "m1", loaded: false, maxContextLength: 32000 }], jit: false, loadMs: 60_000 }));

@@ -45,7 +45,7 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
   });
   const models = catalogue.models.map((model) => {
     const served = port.served(model.ref);
-    return entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, served, configuredWindow: model.spec.contextWindow, vision: model.spec.input.includes("image"), tools: served?.tools ?? model.spec.compat?.supportsTools !== false });
+    return entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, served, configuredWindow: model.spec.contextWindow, vision: model.spec.input.includes("image"), tools: served?.tools !== false });
   });
   return { models: [...agents, ...models] };
 }
