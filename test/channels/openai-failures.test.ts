@@ -145,6 +145,12 @@ describe("OpenAI-compatible API: why models failed, and what a broken stream lea
       assert.equal(last.response.completed_at ?? null, null);
       assert.ok((last.response.usage?.output_tokens ?? 0) > 0);
     }
+    // A content filter cut it (OpenAI's finish_reason "content_filter"): incomplete too, saying so.
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Cut by a filter", finishReason: "content_filter", usage: { input: 10, output: 4 } }) }));
+    const filtered = await api.client.responses.create({ model: "Local", input: "Risky one" });
+    assert.equal(filtered.status, "incomplete");
+    assert.equal(filtered.incomplete_details?.reason, "content_filter");
+    assert.equal(filtered.output[0]?.type === "message" ? filtered.output[0].status : undefined, "incomplete");
     api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Whole answer", usage: { input: 10, output: 3 } }) }));
     const whole = await api.client.responses.create({ model: "Local", input: "Short one" });
     assert.equal(whole.status, "completed");

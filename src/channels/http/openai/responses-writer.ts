@@ -170,12 +170,12 @@ export class ResponseBuilder {
   /**
    * The end of a successful answer: text not streamed (an in-chat command's answer) as one delta, the
    * provider-signed reasoning as one encrypted item for replay, then `response.completed` (or
-   * `.incomplete` when the reply limit cut it: the item it cut is `incomplete` too, and there is no
-   * `completed_at`, which the API gives only a completed response).
+   * `.incomplete` when the reply limit or a content filter cut it: the item it cut is `incomplete`
+   * too, and there is no `completed_at`, which the API gives only a completed response).
    */
   finish(answer: Answer): { events: ResponseStreamEvent[]; response: WireResponse } {
     const events: ResponseStreamEvent[] = [];
-    const incomplete = answer.stopReason === "length";
+    const incomplete = incompleteReason(answer.stopReason);
     if (!this.streamedText && answer.text !== "") events.push(...this.text(answer.text));
     const closing: Event[] = [...this.close(incomplete ? "incomplete" : "completed")];
     if (answer.signed && this.meta.showReasoning) {
@@ -190,7 +190,7 @@ export class ResponseBuilder {
     const response = this.snapshot(incomplete ? "incomplete" : "completed", {
       usage: responsesUsage(answer.usage),
       metadata,
-      ...(incomplete ? { incomplete_details: { reason: "max_output_tokens" } } : { completed_at: nowSeconds() }),
+      ...(incomplete ? { incomplete_details: { reason: incomplete } } : { completed_at: nowSeconds() }),
     });
     events.push(...this.numbered([{ type: incomplete ? "response.incomplete" : "response.completed", response: response as Response }]));
     return { events, response };
@@ -208,6 +208,12 @@ export class ResponseBuilder {
     const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata });
     return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
   }
+}
+
+/** Why an answer that ended this way is incomplete, in the API's words; undefined: it is complete. */
+function incompleteReason(stopReason: Answer["stopReason"]): "max_output_tokens" | "content_filter" | undefined {
+  if (stopReason === "length") return "max_output_tokens";
+  return stopReason === "content-filter" ? "content_filter" : undefined;
 }
 
 /** The attempts as JSON within metadata's 512 characters: the latest ones (the answering model is last) when all do not fit. */
