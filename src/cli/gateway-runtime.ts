@@ -75,6 +75,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     handle,
     proxy: (request) => gateway.proxy(request),
     catalogue: () => gateway.catalogue(),
+    served: (ref) => gateway.served(ref),
     health: () => gateway.health(),
     sessions: () => gateway.sessions(),
     setupProblems: () => gateway.setupProblems(),

@@ -3,13 +3,15 @@ import type { Agent } from "../agent/agent.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { conversationView } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
-import type { ModelSpec } from "../ai/model-spec.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
+import type { LoadState } from "../models/load-state.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { ReachabilityCheck } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { Router } from "../models/router.js";
+import type { ServedWindows } from "../models/served-windows.js";
 import { busyNotice, checkSessionKey, type SessionStore } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
 import { EventStream } from "../shared/event-stream.js";
@@ -17,7 +19,8 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, SessionsView } from "./port.js";
+import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
+import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { transcriptItems } from "./transcript.js";
@@ -51,6 +54,10 @@ export interface GatewayDependencies {
   inbox?: MessageInbox | undefined;
   /** Where proxy mode's answers are counted for `hearth usage` (it writes no session). */
   proxyLedger?: ProxyLedger | undefined;
+  /** What the servers reported of the windows and tools they run each model with (the router's); absent: the config's word. */
+  windows?: ServedWindows | undefined;
+  /** LM Studio's load state as last seen (the router's); absent: not known. */
+  loadState?: LoadState | undefined;
 }
 
 /**
@@ -189,6 +196,11 @@ export class Gateway implements GatewayPort {
     const catalogue = makeCatalogue(catalog, agents);
     this.catalogueMade = { catalog, agents, catalogue };
     return catalogue;
+  }
+
+  served(ref: ModelRef): ServedModel | undefined {
+    const model = this.dependencies.state().catalog.models.get(ref);
+    return model ? servedModel(model, { windows: this.dependencies.windows, loadState: this.dependencies.loadState }) : undefined;
   }
 
   /** Each provider some agent's chain uses: cooling (until when, why), down (no key), up (answered lately), or unknown. */

@@ -60,6 +60,16 @@ export interface Catalogue {
   models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec }[];
 }
 
+/** What a model's servers are known to run it with, beyond its config (what LM Studio's listing must say of it). */
+export interface ServedModel {
+  /** The window requests to it are planned against: the smallest its servers reported, else the configured one. */
+  contextWindow: number;
+  /** false: the config (`compat.supportsTools`) or a server says it cannot take tools; undefined: nothing known against them. */
+  tools: boolean | undefined;
+  /** LM Studio's word over its replicas: true when one has it loaded, false when every one that said has it unloaded; undefined: not known (hosted, another server, not asked yet). */
+  loaded: boolean | undefined;
+}
+
 export type ProviderHealthState = "up" | "cooling" | "down" | "unknown";
 
 export interface ProviderHealth {
@@ -137,6 +147,8 @@ export interface GatewayPort {
   handle(inbound: InboundMessage): Promise<HandleResult>;
   proxy(request: ProxyRequest): EventStream<RouterEvent>;
   catalogue(): Catalogue;
+  /** What a model of the catalogue is known to be served with (no I/O); undefined for a ref not in it. */
+  served(ref: ModelRef): ServedModel | undefined;
   health(): readonly ProviderHealth[];
   sessions(): SessionsView;
   /** What is missing for a first turn to work (no config, no server, no key), in words with the fix; [] when ready. */

@@ -113,6 +113,12 @@ export class LoadState {
     return at !== undefined && this.clock.now() - at <= withinMs;
   }
 
+  /** Whether LM Studio had the model loaded, as last seen (a call that answered counts); undefined if not known. No I/O. */
+  knownLoaded(model: ModelSpec, baseUrl = model.baseUrl): boolean | undefined {
+    if (!model.local) return undefined;
+    return this.known.get(`${baseUrl}\u0000${model.id}`)?.loaded;
+  }
+
   /** Whether LM Studio says the model was trained for tool use, as last seen; undefined if not known. */
   knownToolUse(model: ModelSpec, baseUrl = model.baseUrl): boolean | undefined {
     if (!model.local) return undefined;

@@ -5,6 +5,7 @@ import { parseLmStudioListing } from "../../src/ai/lmstudio/listing.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { lmStudioHandler, type LmStudioModel } from "../fakes/lmstudio-server.js";
+import { scriptedModel } from "../helpers/scripted-model.js";
 import { apiSetup, lastBody, type ApiSetup } from "./openai-setup.js";
 
 describe("LM Studio's native endpoints, for clients set up for LM Studio", () => {
@@ -25,6 +26,51 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     const served: string[] = [];
     for await (const model of api.client.models.list()) served.push(model.id);
     for (const model of listed ?? []) assert.ok(served.includes(model.id), `${model.id} is a name /v1/models serves too`);
+  });
+
+  test("every field of GET /api/v1/models is true of what the name gets: tools, context length, load state, vision", async () => {
+    api = await apiSetup();
+    // LM Studio has m1 loaded with a smaller context than configured, and says it was not trained for tool use.
+    const models: LmStudioModel[] = [{ id: "m1", loaded: true, loadedContextLength: 8192, maxContextLength: 32000, toolUse: false }];
+    api.local.setHandler(lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "ok" }) }) }));
+    await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "hi" }] });
+    const listing = (await (await fetch(`${api.url}/api/v1/models`)).json()) as { models: { key: string; type: string; max_context_length: number; loaded_instances: { config: { context_length: number } }[]; capabilities: { vision: boolean; trained_for_tool_use: boolean } }[] };
+    const fields = Object.fromEntries(
+      listing.models.map((model) => [model.key, { type: model.type, window: model.max_context_length, loaded: model.loaded_instances.map((instance) => instance.config.context_length), tools: model.capabilities.trained_for_tool_use, vision: model.capabilities.vision }]),
+    );
+    assert.deepEqual(fields, {
+      // An agent runs its own tools (a client's are not used) and takes text; its window and state are its primary's.
+      hearth: { type: "llm", window: 8192, loaded: [8192], tools: false, vision: false },
+      "hearth/helper": { type: "llm", window: 8192, loaded: [8192], tools: false, vision: false },
+      "local/m1": { type: "llm", window: 8192, loaded: [8192], tools: false, vision: false },
+      "backup/m2": { type: "llm", window: 64000, loaded: [64000], tools: true, vision: false },
+    });
+  });
+
+  test("a model the config says cannot take tools is not listed as trained for tool use, before any request", async () => {
+    api = await apiSetup({ localExtras: "compat: { supportsTools: false }," });
+    const listed = parseLmStudioListing(await (await fetch(`${api.url}/api/v1/models`)).json());
+    assert.deepEqual(listed?.map((model) => [model.id, model.toolUse]), [
+      ["hearth", false],
+      ["hearth/helper", false],
+      ["local/m1", false],
+      ["backup/m2", true],
+    ]);
+  });
+
+  test("a local model LM Studio has unloaded is listed without a loaded instance (as LM Studio lists it), and so is an agent whose primary it is", async () => {
+    api = await apiSetup({ localExtras: 'onColdLoad: "fallback",' });
+    api.local.setHandler(lmStudioHandler({ models: [{ id: "m1", loaded: false, maxContextLength: 32000 }], jit: false, loadMs: 60_000 }));
+    api.backup.setHandler(scriptedModel("openai-responses", () => ({ text: "backup here" })));
+    const answer = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(answer.model, "backup/m2");
+    const listed = parseLmStudioListing(await (await fetch(`${api.url}/api/v1/models`)).json());
+    assert.deepEqual(listed?.map((model) => [model.id, model.loaded]), [
+      ["hearth", false],
+      ["hearth/helper", false],
+      ["local/m1", false],
+      ["backup/m2", true],
+    ]);
   });
 
   test("POST /api/v1/models/load warms the local model with a one-token call and answers when it loaded", async () => {

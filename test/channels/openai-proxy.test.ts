@@ -269,7 +269,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
       (async () => {
         for await (const chunk of stream) assert.equal(chunk.choices[0]?.delta.content ?? "", "");
       })(),
-      (error: unknown) => error instanceof OpenAI.APIError && /no model could answer/.test(error.message),
+      (error: unknown) => error instanceof OpenAI.APIError && /no model could answer: local\/m1: overloaded — POST \/v1\/chat\/completions answered 503: still down/.test(error.message),
     );
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of await api.client.responses.create({ model: "Local", input: "Hi", stream: true })) events.push(event);
@@ -277,6 +277,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     const failed = events.at(-1);
     assert.ok(failed?.type === "response.failed");
     assert.match(failed.response.error?.message ?? "", /no model could answer/);
+    assert.match(failed.response.error?.message ?? "", /backup\/m2: overloaded — POST \/v1\/responses answered 503: down/, "each model's cause in the final event");
   });
   test("a stream quiet between tokens carries ': keep-alive' comments, and every token still arrives in order", async () => {
     await api.close();

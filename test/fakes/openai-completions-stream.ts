@@ -41,7 +41,7 @@ export interface CompletionsSpec {
   toolCalls?: { id: string; name: string; arguments: string }[];
   /** null: no usage chunk at all (the client did not ask for include_usage) */
   usage?: { input: number; output: number; cached?: number; reasoning?: number } | null;
-  finishReason?: "stop" | "length" | "tool_calls";
+  finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
   /** split deltas into pieces of this many chars, default 8 */
   chunkSize?: number;
 }

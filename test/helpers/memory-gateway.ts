@@ -39,6 +39,7 @@ export function memoryGateway(): MemoryGateway {
     },
     proxy: () => new EventStream<RouterEvent>(),
     catalogue: () => ({ agents: [{ id: "main", name: "hearth", primary: "local/m" }], models: [] }),
+    served: () => undefined,
     health: () => gateway.providers,
     sessions: () => ({
       list: () => Promise.resolve({ sessions: gateway.sessionList, problems: [] }),

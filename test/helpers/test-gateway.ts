@@ -36,6 +36,7 @@ export async function testGateway(configText: string, options: { clock?: Clock |
       return gateway.proxy(request);
     },
     catalogue: () => gateway.catalogue(),
+    served: (ref) => gateway.served(ref),
     health: () => gateway.health(),
     sessions: () => gateway.sessions(),
     setupProblems: () => gateway.setupProblems(),

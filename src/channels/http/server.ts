@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { isHearthError } from "../../shared/errors.js";
 import { VERSION } from "../../shared/version.js";
+import { allowedMethods } from "./allowed-methods.js";
 import { apiRoutes, type ChannelView } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
@@ -84,7 +85,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
 
-  app.notFound((c) => c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404));
+  // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      const message = `${c.req.method} ${c.req.path}: this endpoint takes ${allowed.filter((method) => method !== "HEAD").join(", ")} (see docs/gateway.md)`;
+      return c.json(errorBody({ message, type: "invalid_request_error", code: "method_not_allowed" }), 405, { allow: allowed.join(", ") });
+    }
+    return c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404);
+  });
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status;

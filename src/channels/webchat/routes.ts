@@ -57,7 +57,7 @@ export function webChatRoutes(options: WebChatRoutesOptions): Hono {
     const type = CONTENT_TYPES[extension];
     const body = ASSET_NAME.test(name) && type ? await readFile(join(assetsDir, "assets", name)).catch(() => undefined) : undefined;
     if (body === undefined || type === undefined) {
-      return c.json({ error: { message: `no web chat asset named '${name}'`, type: "invalid_request_error", code: "not_found" } }, 404);
+      return c.json({ error: { message: `no web chat asset named '${name}'`, type: "not_found_error", code: "not_found" } }, 404);
     }
     return c.body(new Uint8Array(body), 200, { ...securityHeaders, "content-type": type });
   });

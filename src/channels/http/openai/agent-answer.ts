@@ -4,7 +4,7 @@ import type { GatewayPort } from "../../../gateway/port.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
-import { cancelledFailure, failureFor } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
 import { statusLine } from "./status-lines.js";
 
 export interface AgentCall {
@@ -38,7 +38,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         out.push({ type: "step-break" });
         break;
       case "attempt-failed":
-        attempts.push({ model: event.model, outcome: event.outcome });
+        attempts.push(attemptSummary(event));
         out.push(statusLine(event));
         break;
       case "attempt-waiting":
@@ -62,10 +62,10 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       return;
     }
     const result = handled.result;
-    const all: AttemptSummary[] = result.attempts.map((attempt) => ({ model: attempt.model, outcome: attempt.outcome, ms: attempt.ms }));
+    const all: AttemptSummary[] = result.attempts.map(attemptSummary);
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
-      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause }) });
+      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) }) });
       return;
     }
     out.push({

@@ -2,11 +2,17 @@ import type { Api } from "../../../ai/api.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { ReasoningContent, StopReason, ToolCall, Usage } from "../../../ai/types.js";
 
-/** One attempt as a reply reports it (headers, error bodies): which model, what became of it, how long. */
+/** One attempt as a reply reports it (headers, error bodies): which model, what became of it, how long, and why it failed. */
 export interface AttemptSummary {
   model: string;
   outcome: string;
   ms?: number | undefined;
+  /**
+   * Why it failed, in the words `hearth agent` shows ("cannot reach 127.0.0.1:1234: connection
+   * refused…", "POST /v1/messages answered 401: invalid x-api-key"), the config's secrets masked;
+   * absent for the attempt that answered. In error bodies and the log, not in the compact header.
+   */
+  cause?: string | undefined;
 }
 
 /** Reasoning the answering provider signed or encrypted: what a client must replay for the same provider to accept it. */
@@ -38,6 +44,8 @@ export interface AnswerFailure {
   type: string;
   code: string;
   attempts: readonly AttemptSummary[];
+  /** The model that was answering when the answer broke (the last one called); absent when none was. */
+  model?: string | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Answer, AnswerEvent, AnswerFailure, AnswerSource } from "./answer-events.js";
+import type { Answer, AnswerEvent, AnswerFailure, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { replyHeaders } from "./reply-meta.js";
 import { BatchedWrites } from "./batched-writes.js";
@@ -55,13 +55,25 @@ export function failureResponse(c: Context, failure: AnswerFailure): Response {
   return c.json(errorBody(failure), failure.status as 400, headers);
 }
 
+/** How a request's answer ended, for its log line: the status, the model that answered (or was answering), every attempt. */
+export interface AnswerOutcome {
+  status: number;
+  model: string | undefined;
+  attempts: readonly AttemptSummary[];
+}
+
+/** The outcome of a request no model answered. */
+export function failedOutcome(failure: AnswerFailure, source: AnswerSource): AnswerOutcome {
+  return { status: failure.status, model: failure.model ?? source.known().model, attempts: failure.attempts };
+}
+
 export interface StreamRequest {
   c: Context;
   source: AnswerSource;
   writer: SseWriter;
   /** Aborted when the client goes away: the upstream call stops. */
   controller: AbortController;
-  onDone: (outcome: { status: number; model: string | undefined; attempts: number }) => void;
+  onDone: (outcome: AnswerOutcome) => void;
   /** How long the headers wait for the first token before the stream starts anyway (a cold load can take minutes). */
   headersWaitMs: number;
   /** A `: keep-alive` comment this often while no event comes. */
@@ -112,7 +124,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   }
   if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
     const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
-    onDone({ status: failure.status, model: source.known().model, attempts: failure.attempts.length });
+    onDone(failedOutcome(failure, source));
     return failureResponse(c, failure);
   }
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
@@ -154,7 +166,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
         if (current.kind === "done") {
           ended = true;
           await write(writer.fail(endedWithout(source)));
-          onDone({ status: 502, model: source.known().model, attempts: source.known().attempts.length });
+          onDone({ status: 502, model: source.known().model, attempts: source.known().attempts });
           break;
         }
         if (current.kind === "event") {
@@ -162,13 +174,13 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
           if (event.type === "end") {
             ended = true;
             await write(writer.end(event.answer));
-            onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts.length });
+            onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts });
             break;
           }
           if (event.type === "error") {
             ended = true;
             await write(writer.fail(event.failure));
-            onDone({ status: event.failure.status, model: source.known().model, attempts: event.failure.attempts.length });
+            onDone(failedOutcome(event.failure, source));
             break;
           }
           if (event.type === "status") await say(event.text);

@@ -13,9 +13,16 @@ const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
  * included), 503 when every candidate was down, busy or cooling, 502 for anything else a server did
  * wrong (a key refused, a broken stream). A 503 invites a client to retry; a 400 does not.
  */
-export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined }): AnswerFailure {
-  const { message, attempts, lastKind } = outcome;
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined }): AnswerFailure {
+  const { attempts, lastKind } = outcome;
+  const message = withCauses(outcome.message, attempts);
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
+  const classified = classify({ message, attempts, failed, lastKind, cause: outcome.cause });
+  return outcome.model === undefined ? classified : { ...classified, model: outcome.model };
+}
+
+function classify(outcome: { message: string; attempts: readonly AttemptSummary[]; failed: readonly AttemptSummary[]; lastKind: string | undefined; cause: TurnFailureCause | undefined }): AnswerFailure {
+  const { message, attempts, failed, lastKind } = outcome;
   if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
   if (outcome.cause === "permanent") {
     const tooLong = failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context");
@@ -28,6 +35,44 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
   }
   if (failed.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };
   return { status: 502, message, type: "server_error", code: "upstream_failed", attempts };
+}
+
+/** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */
+export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined }): AttemptSummary {
+  const { model, outcome, ms, message } = attempt;
+  const cause = outcome === "ok" || !message ? undefined : message.startsWith(`${model}: `) ? message.slice(model.length + 2) : message;
+  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}) };
+}
+
+/**
+ * Each failed attempt and why, as `hearth agent` lists them: "local/m: unreachable — cannot reach …;
+ * anthropic/c: auth — …"; each cause cut at `maxCause` characters when given (the log line: a server
+ * that quotes the request back in its error gets no more than that of it into the log).
+ */
+export function attemptCauses(attempts: readonly AttemptSummary[], maxCause = Number.POSITIVE_INFINITY): string {
+  const cut = (cause: string): string => (cause.length > maxCause ? `${cause.slice(0, maxCause)}…` : cause);
+  return attempts
+    .filter((attempt) => attempt.outcome !== "ok")
+    .map((attempt) => `${attempt.model}: ${attempt.outcome}${attempt.cause ? ` — ${cut(attempt.cause)}` : ""}`)
+    .join("; ");
+}
+
+/**
+ * The failure's message with the cause of each failed attempt it does not already say. The router's
+ * summary ("no model could answer (a: unreachable; b: auth)") is replaced by the same list with the
+ * causes; any other message (the privacy policy, a message too large…) gets the causes after it.
+ */
+export function withCauses(message: string, attempts: readonly AttemptSummary[]): string {
+  const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
+  if (!failed.some((attempt) => attempt.cause && !message.includes(attempt.cause))) return message;
+  const summary = `no model could answer (${failed.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
+  if (message === summary) return `no model could answer: ${attemptCauses(failed)}`;
+  return `${message} — ${attemptCauses(failed.filter((attempt) => attempt.cause && !message.includes(attempt.cause)))}`;
+}
+
+/** The model that was answering when a turn failed: the last attempt that was called (not skipped, not left loading). */
+export function lastCalled(attempts: readonly AttemptSummary[]): string | undefined {
+  return [...attempts].reverse().find((attempt) => !attempt.outcome.startsWith("skipped-") && attempt.outcome !== "cold-loading")?.model;
 }
 
 /** The client went away or cancelled: nobody reads the answer (499, nginx's "client closed request"). */

@@ -1,37 +1,52 @@
 import type { ModelRef } from "../../../ai/model-spec.js";
-import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
+import type { GatewayPort, ServedModel } from "../../../gateway/port.js";
 import { RequestProblem } from "./request-problem.js";
 import { AGENT_NAME, resolveTarget } from "./target.js";
 
 /**
  * `GET /api/v1/models` as LM Studio 0.4 lists models (`{ models: [{ key, display_name,
  * loaded_instances, max_context_length, capabilities, … }] }`): every name hearth serves under the
- * key a client must send back (an agent, a ref), each shown loaded — hearth answers for it, loading
- * or failing over as needed.
+ * key a client must send back (an agent, a ref), each field true of what that name gets:
+ * - `max_context_length` (and a loaded instance's `context_length`): the window requests are planned
+ *   against — the smallest one its servers reported, else the configured one; an agent's is its primary's;
+ * - `loaded_instances`: empty only while LM Studio said the model (an agent: its primary) is not
+ *   loaded — a request still gets it loaded, as LM Studio's own JIT loading does, and `POST
+ *   /api/v1/models/load` warms it; a hosted model, or one whose state is not known, is listed loaded;
+ * - `capabilities.trained_for_tool_use`: false for an agent (it runs its own tools: a client's are
+ *   not used) and for a model its config or server says cannot take tools;
+ * - `capabilities.vision`: a model that takes images; never an agent (agent mode takes text).
+ * What hearth cannot know of a model it does not hold (its architecture, quantisation, format, size
+ * on disk) is null.
  */
-export function lmStudioListing(catalogue: Catalogue): { models: Record<string, unknown>[] } {
-  const entry = ({ key, displayName, publisher, contextLength, vision }: { key: string; displayName: string; publisher: string; contextLength: number; vision: boolean }): Record<string, unknown> => ({
-    type: "llm",
-    publisher,
-    key,
-    display_name: displayName,
-    architecture: null,
-    quantization: null,
-    size_bytes: 0,
-    params_string: null,
-    loaded_instances: [{ id: key, config: { context_length: contextLength } }],
-    max_context_length: contextLength,
-    format: null,
-    capabilities: { vision, trained_for_tool_use: true },
-    description: null,
+export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">): { models: Record<string, unknown>[] } {
+  const catalogue = port.catalogue();
+  const entry = (fields: { key: string; displayName: string; publisher: string; served: ServedModel | undefined; configuredWindow: number; vision: boolean; tools: boolean }): Record<string, unknown> => {
+    const contextLength = fields.served?.contextWindow ?? fields.configuredWindow;
+    return {
+      type: "llm",
+      publisher: fields.publisher,
+      key: fields.key,
+      display_name: fields.displayName,
+      architecture: null,
+      quantization: null,
+      size_bytes: null,
+      params_string: null,
+      loaded_instances: fields.served?.loaded === false ? [] : [{ id: fields.key, config: { context_length: contextLength } }],
+      max_context_length: contextLength,
+      format: null,
+      capabilities: { vision: fields.vision, trained_for_tool_use: fields.tools },
+      description: null,
+    };
+  };
+  const modelOf = (ref: ModelRef | undefined) => catalogue.models.find((model) => model.ref === ref);
+  const agents = catalogue.agents.map((agent) => {
+    const primary = modelOf(agent.primary);
+    return entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", served: primary && port.served(primary.ref), configuredWindow: primary?.spec.contextWindow ?? 0, vision: false, tools: false });
   });
-  const windowOf = (ref: ModelRef | undefined): number => catalogue.models.find((model) => model.ref === ref)?.spec.contextWindow ?? 0;
-  const agents = catalogue.agents.map((agent) =>
-    entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", contextLength: windowOf(agent.primary), vision: false }),
-  );
-  const models = catalogue.models.map((model) =>
-    entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, contextLength: model.spec.contextWindow, vision: model.spec.input.includes("image") }),
-  );
+  const models = catalogue.models.map((model) => {
+    const served = port.served(model.ref);
+    return entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, served, configuredWindow: model.spec.contextWindow, vision: model.spec.input.includes("image"), tools: served?.tools !== false });
+  });
   return { models: [...agents, ...models] };
 }
 

@@ -3,7 +3,7 @@ import type { GatewayPort } from "../../../gateway/port.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
-import { cancelledFailure, failureFor } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor } from "./failure-status.js";
 import { statusLine } from "./status-lines.js";
 
 export interface ProxyCall {
@@ -17,7 +17,7 @@ export interface ProxyCall {
   signal: AbortSignal;
 }
 
-const summary = (attempt: Attempt): AttemptSummary => ({ model: attempt.model, outcome: attempt.outcome, ms: attempt.ms });
+const summary = (attempt: Attempt): AttemptSummary => attemptSummary(attempt);
 
 /** Proxy mode: the client's context through the gateway's chain; nothing is stored. */
 export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
@@ -51,7 +51,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           return;
         case "route-error": {
           const all = event.attempts.map(summary);
-          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind }) });
+          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model }) });
           return;
         }
         case "attempt-waiting":
@@ -63,10 +63,10 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
       }
     }
-    out.push({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken" }) });
+    out.push({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken", model }) });
   };
   void run()
-    .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined }) }))
+    .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
     .finally(() => out.end());
   return { events: out, known: () => ({ model, attempts }) };
 }

@@ -30,8 +30,9 @@ export function errorBody(error: { message: string; type: string; code: string; 
   };
 }
 
+/** A refused request in OpenAI's shape: a 404 (a model or agent that does not exist) is a `not_found_error`, as every 404 of the gateway. */
 export function problemBody(problem: RequestProblem): Record<string, unknown> {
-  return errorBody({ message: problem.message, type: "invalid_request_error", code: problem.code, param: problem.param });
+  return errorBody({ message: problem.message, type: problem.status === 404 ? "not_found_error" : "invalid_request_error", code: problem.code, param: problem.param });
 }
 
 export type Json = Record<string, unknown>;

@@ -138,15 +138,18 @@ export class ResponseBuilder {
     return this.numbered(events);
   }
 
-  /** The `.done` events of the open item, and the item whole in the output. */
-  private close(): Event[] {
+  /**
+   * The `.done` events of the open item, and the item whole in the output. `incomplete`: the answer
+   * was cut there (the reply limit, or the answer broke): the item keeps the text so far, marked so.
+   */
+  private close(status: "completed" | "incomplete" = "completed"): Event[] {
     const open = this.open;
     if (!open) return [];
     this.open = undefined;
     const { item, index, text } = open;
     if (open.kind === "message") {
       const part = { type: "output_text" as const, text, annotations: [], logprobs: [] };
-      const done: ResponseOutputMessage = { ...open.item, status: "completed", content: [part] };
+      const done: ResponseOutputMessage = { ...open.item, status, content: [part] };
       this.output[index] = structuredClone(done);
       return [
         { type: "response.output_text.done", item_id: item.id, output_index: index, content_index: 0, text, logprobs: [] },
@@ -155,7 +158,7 @@ export class ResponseBuilder {
       ];
     }
     const part = { type: "reasoning_text" as const, text };
-    const done: ResponseReasoningItem = { ...open.item, status: "completed", content: [part] };
+    const done: ResponseReasoningItem = { ...open.item, status, content: [part] };
     this.output[index] = structuredClone(done);
     return [
       { type: "response.reasoning_text.done", item_id: item.id, output_index: index, content_index: 0, text },
@@ -167,12 +170,14 @@ export class ResponseBuilder {
   /**
    * The end of a successful answer: text not streamed (an in-chat command's answer) as one delta, the
    * provider-signed reasoning as one encrypted item for replay, then `response.completed` (or
-   * `.incomplete` when the reply limit cut it).
+   * `.incomplete` when the reply limit or a content filter cut it: the item it cut is `incomplete`
+   * too, and there is no `completed_at`, which the API gives only a completed response).
    */
   finish(answer: Answer): { events: ResponseStreamEvent[]; response: WireResponse } {
     const events: ResponseStreamEvent[] = [];
+    const incomplete = incompleteReason(answer.stopReason);
     if (!this.streamedText && answer.text !== "") events.push(...this.text(answer.text));
-    const closing: Event[] = [...this.close()];
+    const closing: Event[] = [...this.close(incomplete ? "incomplete" : "completed")];
     if (answer.signed && this.meta.showReasoning) {
       const index = this.output.length;
       const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", summary: [], encrypted_content: encodeSignedReasoning(answer.signed) };
@@ -182,24 +187,33 @@ export class ResponseBuilder {
     events.push(...this.numbered(closing));
     this.meta.model = answer.model;
     const metadata = { ...this.meta.metadata, hearth_model: answer.model, hearth_attempts: metadataAttempts(answer.attempts), ...(answer.notice ? { hearth_notice: answer.notice.slice(0, 512) } : {}) };
-    const incomplete = answer.stopReason === "length";
     const response = this.snapshot(incomplete ? "incomplete" : "completed", {
-      completed_at: nowSeconds(),
       usage: responsesUsage(answer.usage),
       metadata,
-      ...(incomplete ? { incomplete_details: { reason: "max_output_tokens" } } : {}),
+      ...(incomplete ? { incomplete_details: { reason: incomplete } } : { completed_at: nowSeconds() }),
     });
     events.push(...this.numbered([{ type: incomplete ? "response.incomplete" : "response.completed", response: response as Response }]));
     return { events, response };
   }
 
-  /** A failure after the stream began: the items so far, closed, and `response.failed` with the error. */
+  /**
+   * A failure after the stream began: the item the failure cut closed as `incomplete` with what came
+   * of it, and `response.failed` with the error (each attempt's cause in its message) and the model
+   * that was answering.
+   */
   failed(failure: AnswerFailure): ResponseStreamEvent[] {
-    const closing = this.close();
-    const metadata = { ...this.meta.metadata, hearth_attempts: metadataAttempts(failure.attempts) };
+    const closing = this.close("incomplete");
+    if (failure.model) this.meta.model = failure.model;
+    const metadata = { ...this.meta.metadata, ...(failure.model ? { hearth_model: failure.model } : {}), hearth_attempts: metadataAttempts(failure.attempts) };
     const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata });
     return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
   }
+}
+
+/** Why an answer that ended this way is incomplete, in the API's words; undefined: it is complete. */
+function incompleteReason(stopReason: Answer["stopReason"]): "max_output_tokens" | "content_filter" | undefined {
+  if (stopReason === "length") return "max_output_tokens";
+  return stopReason === "content-filter" ? "content_filter" : undefined;
 }
 
 /** The attempts as JSON within metadata's 512 characters: the latest ones (the answering model is last) when all do not fit. */

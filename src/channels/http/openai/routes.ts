@@ -3,9 +3,10 @@ import type { GatewayPort } from "../../../gateway/port.js";
 import { checkSessionKey } from "../../../sessions/session-store.js";
 import { agentAnswer } from "./agent-answer.js";
 import type { AnswerSource } from "./answer-events.js";
-import { failureResponse, settle, streamAnswer } from "./answer-stream.js";
+import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
+import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
@@ -36,6 +37,8 @@ export interface OpenAiRoutesOptions {
 }
 
 const KEEP_ALIVE_MS = 15_000;
+/** A cause in the log line is cut here: enough for any server's reason, too little for a request it quotes back. */
+const LOGGED_CAUSE_CHARS = 240;
 
 /** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
 export function agentSession(header: string | undefined, user: string | undefined): string {
@@ -73,7 +76,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (!found) resolveTarget(name, port.catalogue());
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
-  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port.catalogue())));
+  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
   app.post("/api/v1/models/load", async (c) => {
     const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000 });
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
@@ -98,10 +101,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     }
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
+      done(failedOutcome(settled.failure, source));
       return failureResponse(c, settled.failure);
     }
-    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     return c.json(chatCompletion(settled.answer, { showReasoning }), 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
   });
 
@@ -128,10 +131,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
     const settled = await settle(source);
     if (!settled.ok) {
-      done({ status: settled.failure.status, model: source.known().model, attempts: settled.failure.attempts.length });
+      done(failedOutcome(settled.failure, source));
       return failureResponse(c, settled.failure);
     }
-    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts.length });
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     builder.reasoning(settled.answer.reasoning);
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
@@ -185,10 +188,17 @@ function streamFailed(logger: OpenAiLogger, path: string) {
   return (error: unknown): void => logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, "openai-compatible stream failed");
 }
 
-/** What the request's log line says of the answer (the line itself is the server core's, one per request). */
+/**
+ * What the request's log line says of the answer (the line itself is the server core's, one per
+ * request): how it ended, the model, how many attempts, and — when any failed — each one's model and
+ * cause (`failed`), as `hearth agent` shows them.
+ */
 function requestLog(c: Context, fields: { route: string; mode: string; requested: string; stream: boolean }) {
   noteRequest(c, fields);
   const settle = oweOutcome(c);
-  return (outcome: { status: number; model: string | undefined; attempts: number }): void => settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts });
+  return (outcome: AnswerOutcome): void => {
+    const failed = attemptCauses(outcome.attempts, LOGGED_CAUSE_CHARS);
+    settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts.length, ...(failed === "" ? {} : { failed }) });
+  };
 }
 
