@@ -10,6 +10,8 @@ export type AdapterLoaders = Readonly<Record<Api, () => Promise<AdapterFactory>>
  */
 export class AdapterRegistry {
   private readonly adapters = new Map<Api, Promise<ProviderAdapter>>();
+  /** The adapters loaded so far (for `releaseMemory`, which cannot wait for a promise). */
+  private readonly loaded = new Set<ProviderAdapter>();
 
   constructor(
     private readonly loaders: AdapterLoaders,
@@ -19,7 +21,11 @@ export class AdapterRegistry {
   get(api: Api): Promise<ProviderAdapter> {
     let adapter = this.adapters.get(api);
     if (!adapter) {
-      const loading = this.loaders[api]().then((factory) => factory(this.dependencies));
+      const loading = this.loaders[api]().then((factory) => {
+        const made = factory(this.dependencies);
+        this.loaded.add(made);
+        return made;
+      });
       adapter = loading;
       this.adapters.set(api, loading);
       loading.catch(() => {
@@ -27,5 +33,10 @@ export class AdapterRegistry {
       });
     }
     return adapter;
+  }
+
+  /** Each loaded adapter lets go of what it keeps only to make later requests cheaper (see `ProviderAdapter.releaseMemory`). */
+  releaseMemory(): void {
+    for (const adapter of this.loaded) adapter.releaseMemory?.();
   }
 }

@@ -19,6 +19,8 @@ import type { WireBody } from "./wire-parts.js";
 export interface ProviderAdapter {
   readonly api: Api;
   stream(model: ModelSpec, context: Context, options?: CallOptions): EventStream<StreamEvent>;
+  /** Lets go of what it keeps only to make later requests cheaper (conversations' serialised histories): the next requests rebuild it, byte for byte. */
+  releaseMemory?(): void;
 }
 
 export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;

@@ -42,7 +42,7 @@ interface Run {
  * this request would give, byte for byte.
  */
 export class WireHistory {
-  private readonly runs = new WeakMap<object, Map<string, Run>>();
+  private runs = new WeakMap<object, Map<string, Run>>();
 
   /**
    * `messages`' parts, each made by `build` (a message's items; it must depend only on the message
@@ -57,6 +57,16 @@ export class WireHistory {
     cutAt(run, keptPrefix(run, messages));
     for (let index = run.stamps.length; index < messages.length; index++) add(run, messages[index] as Message, build);
     return run.closed.concat(run.open);
+  }
+
+  /**
+   * Lets go of every kept history (a process gone quiet gives the memory back): each conversation's
+   * next request serialises its messages anew, from memory alone — the same bytes. The soak's 10,000
+   * turns kept ~1.9 MB of JSON; serialising a history of 1,000 turns again costs a few milliseconds of
+   * CPU, once.
+   */
+  forget(): void {
+    this.runs = new WeakMap();
   }
 }
 

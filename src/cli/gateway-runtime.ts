@@ -32,6 +32,8 @@ export interface GatewayRuntime {
   close(): Promise<void>;
   /** Cancels every turn still running (their messages are saved and marked cancelled). */
   abortTurns(): void;
+  /** Lets go of caches the next turns rebuild from memory alone (the adapters' serialised histories): for a process gone quiet. */
+  releaseMemory(): void;
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
@@ -101,5 +103,6 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     abortTurns() {
       for (const controller of running) controller.abort();
     },
+    releaseMemory: () => routing.adapters.releaseMemory(),
   };
 }

@@ -42,3 +42,32 @@ test("callers asking at the same time share one load", async () => {
     http.destroy();
   }
 });
+
+test("releaseMemory reaches every adapter loaded so far (each lets go of its kept histories), none still loading or never loaded", async () => {
+  const released: string[] = [];
+  const releasing =
+    (api: "openai-completions" | "ollama"): (() => Promise<AdapterFactory>) =>
+    async () => {
+      const factory = await adapterLoaders[api]();
+      return (dependencies) => ({ ...factory(dependencies), releaseMemory: () => released.push(api) });
+    };
+  let finishLoading: (factory: AdapterFactory) => void = () => undefined;
+  const slow = (): Promise<AdapterFactory> => new Promise((resolve) => (finishLoading = resolve));
+  const http = new HttpClient();
+  try {
+    const registry = new AdapterRegistry({ ...adapterLoaders, "openai-completions": releasing("openai-completions"), ollama: releasing("ollama"), "openai-responses": slow }, { http });
+    registry.releaseMemory();
+    assert.deepEqual(released, [], "nothing loaded yet");
+    await registry.get("ollama");
+    const loading = registry.get("openai-responses");
+    registry.releaseMemory();
+    assert.deepEqual(released, ["ollama"]);
+    await registry.get("openai-completions");
+    registry.releaseMemory();
+    assert.deepEqual(released, ["ollama", "ollama", "openai-completions"]);
+    finishLoading(await adapterLoaders["openai-responses"]());
+    assert.equal((await loading).api, "openai-responses");
+  } finally {
+    http.destroy();
+  }
+});

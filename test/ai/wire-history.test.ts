@@ -116,3 +116,30 @@ test("each conversation and variant keeps its own history; without a key every r
   body(history, undefined, one.view(), build);
   assert.equal(built(), 32);
 });
+
+test("a history let go of (forget: the gateway gone quiet) is serialised anew on the next request, byte for byte, then kept again; edits after it too", () => {
+  const history = new WireHistory();
+  const key = {};
+  const { build, built } = counting();
+  const { view, replies } = session(120);
+  const before = body(history, key, view(), build);
+  assert.equal(built(), 240);
+  history.forget();
+  assert.equal(body(history, key, view(), build), before, "the same bytes as before the drop");
+  assert.equal(built(), 480, "every message serialised again, once");
+  assert.equal(body(history, key, view(), build), before);
+  assert.equal(built(), 480, "kept again after the rebuild");
+
+  // The history changes while nothing is kept: compacted, then an earlier message edited.
+  history.forget();
+  const compacted: Message[] = [{ role: "user", content: "[Summary] earlier turns" }, ...view().slice(81)];
+  assert.equal(body(history, key, compacted, build), expected(compacted));
+  history.forget();
+  const edited = [...compacted];
+  edited[4] = { ...replies[42], content: [{ type: "text", text: "changed after the drop" }] } as AssistantMessage;
+  assert.equal(body(history, key, edited, build), expected(edited));
+  const grown: Message[] = [...edited, { role: "user", content: "and then?" }];
+  const counted = built();
+  assert.equal(body(history, key, grown, build), expected(grown));
+  assert.equal(built() - counted, 1, "kept again: only the new message serialised");
+});

@@ -10,6 +10,8 @@ function fakeProcess() {
   /** `shrinks`: whether a full collection shrinks the young generation (V8 does when it found the allocation rate low). */
   const state = { busy: 0, heap: 40 * MB, collections: 0, young: 1 * MB, youngCollections: 0, shrinks: true };
   const releases: { heapBefore: number; heapAfter: number }[] = [];
+  /** What ran, in order: "drop" (the caches let go of), "young", "full". */
+  const events: string[] = [];
   const release = new IdleMemoryRelease({
     idleChecks: 3,
     settleChecks: 2,
@@ -18,14 +20,19 @@ function fakeProcess() {
     heapBytes: () => state.heap,
     youngBytes: () => state.young,
     collect: () => {
+      events.push("full");
       state.collections++;
       state.heap = 30 * MB;
       if (state.shrinks) state.young = 1 * MB;
     },
-    collectYoung: () => state.youngCollections++,
+    collectYoung: () => {
+      events.push("young");
+      state.youngCollections++;
+    },
+    dropCaches: () => events.push("drop"),
     onRelease: ({ heapBefore, heapAfter }) => releases.push({ heapBefore, heapAfter }),
   });
-  return { state, release, releases };
+  return { state, release, releases, events };
 }
 
 test("after a busy spell, once idle for some checks and grown, one full collection; none while busy or again while quiet", () => {
@@ -110,6 +117,27 @@ test("a young generation grown by 8 MiB calls for a release by itself, once per 
   fresh.state.busy = 0.001;
   for (let check = 0; check < 10; check++) fresh.release.check();
   assert.equal(fresh.state.collections, 0, "grown by 7 MiB: left alone");
+});
+
+test("a release lets go of the caches rebuilt from memory just before its collection; never while busy, nor at the follow-up or while nothing calls for a release", () => {
+  const { state, release, events } = fakeProcess();
+  state.busy = 0.6;
+  state.heap = 150 * MB;
+  state.young = 32 * MB;
+  state.shrinks = false;
+  for (let check = 0; check < 5; check++) release.check();
+  assert.deepEqual(events, [], "busy: the caches stay (the next turns use them)");
+  state.busy = 0.001;
+  for (let check = 0; check < 3; check++) release.check();
+  assert.deepEqual(events, ["young", "drop", "full"], "the young collection, then the caches let go of right before the release's full collection");
+  state.shrinks = true;
+  for (let check = 0; check < 10; check++) release.check();
+  assert.deepEqual(events, ["young", "drop", "full", "full"], "the follow-up collection alone; nothing more while quiet");
+  state.busy = 0.5;
+  release.check();
+  state.busy = 0.001;
+  for (let check = 0; check < 10; check++) release.check();
+  assert.deepEqual(events, ["young", "drop", "full", "full"], "a short busy spell that grew nothing: the caches stay");
 });
 
 test("a heap that has not grown past the threshold since the last release is left alone, idle or not", () => {

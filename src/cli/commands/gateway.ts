@@ -120,6 +120,7 @@ export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions):
 
   // A process that runs for weeks gives memory back when it goes quiet.
   const idleMemory = new IdleMemoryRelease({
+    dropCaches: () => runtime.releaseMemory(),
     onRelease: ({ heapBefore, heapAfter, ms }) => logger.debug({ heapBeforeMb: Math.round(heapBefore / 2 ** 20), heapAfterMb: Math.round(heapAfter / 2 ** 20), ms: Math.round(ms) }, "idle: memory given back"),
   });
   idleMemory.start();

@@ -30,6 +30,11 @@ export interface IdleMemoryOptions {
    * allocation rate over the collections of the last 5 s).
    */
   settleChecks?: number | undefined;
+  /**
+   * Lets go of caches rebuilt from memory alone (the adapters' serialised histories), just before a
+   * release's collection: what they held goes with it.
+   */
+  dropCaches?: (() => void) | undefined;
   /** Told of each release (for the log). */
   onRelease?: ((release: { heapBefore: number; heapAfter: number; ms: number }) => void) | undefined;
 }
@@ -132,6 +137,7 @@ export class IdleMemoryRelease {
     }
     if (this.idleStreak < this.idleChecks || this.settled < this.settleChecks) return false;
     const started = performance.now();
+    this.options.dropCaches?.();
     this.collectFully();
     const heapAfter = this.heapBytes();
     this.baseline = heapAfter;

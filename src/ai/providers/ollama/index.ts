@@ -18,6 +18,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
   const parts = new WireHistory();
   return {
     api: "ollama",
+    releaseMemory: () => parts.forget(),
     stream(model, context, options) {
       return runAdapter(
         model,
