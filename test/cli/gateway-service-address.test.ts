@@ -1,36 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { installService, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 import { freePort } from "../helpers/free-port.js";
-
-/** Installs a unit as `hearth gateway install` writes one, running `programArguments`, without a service manager. */
-function writeUnit(home: string, programArguments: string[]): Promise<unknown> {
-  const machine: ServiceHost = {
-    platform: "linux",
-    home,
-    uid: 501,
-    command: "./bin/hearth",
-    run: () => Promise.resolve({ code: 0, stdout: "", stderr: "" }),
-    programArguments,
-    environment: { HEARTH_STATE_DIR: join(home, ".hearth") },
-    logDir: join(home, ".hearth", "logs"),
-  };
-  return installService(machine);
-}
-
-/** A `systemctl` on PATH as a user session has it: every command succeeds; `show` prints `show`. */
-function fakeSystemctl(dir: string, show: string, code = 0): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "systemctl"), `#!/bin/sh\ncase "$*" in *" show "*) printf '${show}' ;; esac\nexit ${code}\n`, { mode: 0o755 });
-  return dir;
-}
-
-const unitOf = (home: string): string => join(home, ".config", "systemd", "user", "hearth-gateway.service");
+import { fakeSystemctl, unitOf, writeUnit } from "../helpers/service-unit.js";
 
 describe("gateway install | status | doctor: the service's own address, hearth's own /health", () => {
   const temp = tempDir();

@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
-import { stateDir } from "../../config/paths.js";
+import { configLocation, stateDir } from "../../config/paths.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type ServiceHost } from "../gateway/service.js";
+import { configuredAddress } from "../gateway/config-address.js";
 import { healthAt, listenError, portHolder, watchStart, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -32,7 +33,8 @@ export interface GatewayInstallOptions extends GlobalOptions {
 
 /** The real machine: this node, this checkout's bin/hearth, the config and state dir in use now. */
 function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
-  const location = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).location;
+  // Where the config is, not whether it loads: uninstall and status work on a broken config too.
+  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const bin = thisBin();
   const environment: Record<string, string> = { HEARTH_STATE_DIR: state };
@@ -139,7 +141,8 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
  * is installed, else the config's — and whether the service is installed. Exit 0 when it runs, 1 when not.
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
-  const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
+  // A config that does not load is reported below; the gateway is still asked where it listens.
+  const { problem: configProblem, ...gateway } = configuredAddress(io, options);
   const { manager, file } = serviceFile(machine(io, options));
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
@@ -158,6 +161,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}) },
+      ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
     if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
@@ -166,6 +170,18 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
+    if (configProblem) {
+      // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.
+      writeLine(io.stdout, `config: does not load here: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);
+      for (const line of configProblem.details) if (!line.trim().startsWith("fix: ")) writeLine(io.stdout, `  ${line}`);
+      writeLine(io.stdout, `  fix: ${configFix(io, configProblem)}`);
+    }
   }
   return health ? 0 : 1;
+}
+
+/** The fix a config load error gives ("fix: …" among its details), else the general one. */
+function configFix(io: CliIo, error: HearthError): string {
+  const given = error.details.map((line) => line.trim()).find((line) => line.startsWith("fix: "));
+  return given?.slice("fix: ".length) ?? `correct the file as the problems above say; \`${commandLine(io, "config validate")}\` checks it again`;
 }
