@@ -95,7 +95,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
     }
   });
 
-  test("after a restart, a gateway that was already answering (a terminal's) is not taken for the service: its failure is reported with its log", async () => {
+  test("after a restart, a gateway that was already answering (the old service process, still there) is not taken for the service: its failure is reported with its log", async () => {
     const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home") });
     const port = new URL(gateway.url).port;
     try {
@@ -103,7 +103,8 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       const config = temp.write("restart.json5", `{ gateway: { port: ${port} } }`);
       // A unit for this address, written otherwise than install would (so install rewrites and restarts it).
       await writeUnit(home, [process.execPath, hearthBin, "gateway"]);
-      const bin = fakeSystemctl(join(temp.dir, "restart-bin"), "ActiveState=activating\\nSubState=auto-restart\\nExecMainStatus=1\\nNRestarts=2\\n");
+      // Its manager names the gateway answering as its process (a terminal's is refused before install: gateway-install-owner.test.ts).
+      const bin = fakeSystemctl(join(temp.dir, "restart-bin"), `ActiveState=activating\\nSubState=auto-restart\\nExecMainStatus=1\\nNRestarts=2\\nMainPID=${gateway.child.pid ?? 0}\\n`);
       const result = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` } });
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /ran systemctl --user restart hearth-gateway\.service/);

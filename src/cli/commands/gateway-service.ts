@@ -10,7 +10,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { healthAt, listenError, portHolder, watchStart, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
+import { gatewayOwner, healthAt, listenError, portHolder, watchStart, type GatewayOwner, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
@@ -67,14 +67,19 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const restartedAt = Date.now();
   const report = await installService(host);
   let seen: HealthSeen = { kind: "none" };
+  let owner: GatewayOwner = { kind: "unknown" };
   const answers = async (): Promise<boolean> => {
     seen = await healthAt(url, 1_000);
+    if (seen.kind !== "hearth") return false;
     // A rewritten unit was (re)started now: only a gateway that started since is the service's.
-    return seen.kind === "hearth" && (!report.changed || (seen.health.startedAt ?? 0) >= restartedAt);
+    if (report.changed && (seen.health.startedAt ?? 0) < restartedAt) return false;
+    // The process listening must be the one the manager runs: a gateway in a terminal may hold the port.
+    owner = await gatewayOwner({ manager: report.manager, uid: host.uid, run: host.run, port });
+    return owner.kind !== "other";
   };
   const outcome = port === 0 ? ({ state: "silent" } as const) : await watchStart({ manager: report.manager, uid: host.uid, run: host.run, answers, pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), looks: 60 });
   const logs = serviceLogs(report.manager, host.logDir);
-  const other = otherAnswer(seen, url);
+  const other = otherAnswer(seen, url, owner);
   if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
   else {
     for (const action of report.actions) writeLine(io.stdout, action);
@@ -89,10 +94,16 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
 }
 
 /** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
-function otherAnswer(seen: HealthSeen, url: string): string | undefined {
+function otherAnswer(seen: HealthSeen, url: string, owner: GatewayOwner): string | undefined {
   if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
+  if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}`;
   if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
   return undefined;
+}
+
+/** A hearth gateway whose process is not the service's, in words. */
+function notTheService(owner: Extract<GatewayOwner, { kind: "other" }>): string {
+  return `not the service's own process (${owner.holder}; the service's: ${owner.servicePid === undefined ? "not running" : `pid ${owner.servicePid}`}): a gateway run in a terminal holds the port — stop it (Ctrl+C, or \`kill ${owner.pid}\`) and the service takes over at its next restart`;
 }
 
 /** Where a service's output goes: the manager's own, then the gateway's JSON log (`hearth logs`). */
@@ -114,8 +125,11 @@ async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: L
   if (error === undefined) return;
   const seen = await healthAt(gatewayUrl(address), 1_000);
   const installed = serviceTarget(serviceFile(host), { bin: thisBin(), command: io.command });
-  if (seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags)) return;
-  const holder = seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
+  const { manager } = serviceFile(host);
+  // The service itself (installing again rewrites and restarts it, or leaves it be) — not a gateway run in a terminal at its address.
+  const owner = seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags) ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: address.port }) : undefined;
+  if (owner && owner.kind !== "other") return;
+  const holder = owner?.kind === "other" ? `a hearth gateway ${notTheService(owner)}` : seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
   const why = error.code === "EADDRINUSE" ? `port ${address.port} on ${address.bind} is in use${holder ? ` by ${holder}` : ""}` : `cannot listen on ${address.bind}:${address.port}: ${error.message}`;
   throw new HearthError("runtime", `${why}: the service would fail at every start; nothing installed`, [
     `fix: \`${commandLine(io, `gateway install${listenFlags({ ...check.flags, port: address.port === 65_535 ? address.port - 1 : address.port + 1 })}`)}\` (or set gateway.port), or stop the program that holds it`,
