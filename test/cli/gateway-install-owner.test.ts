@@ -52,3 +52,20 @@ describe("gateway install with the unit unchanged: the gateway answering is the 
     }
   });
 });
+
+describe("gateway.env: one file for the service and every command", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("the unit's EnvironmentFile is the gateway.env the commands read ($HOME/.hearth, whatever HEARTH_STATE_DIR says)", async () => {
+    const home = join(temp.dir, "home with a space and 100%");
+    const port = await freePort();
+    const config = join(temp.dir, "config.json5");
+    writeFileSync(config, `{ gateway: { port: ${port} } }`);
+    const bin = fakeSystemctl(join(temp.dir, "bin"), "ActiveState=failed\\nSubState=failed\\nExecMainStatus=1\\nMainPID=0\\n");
+    await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(temp.dir, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` } });
+    const unit = readFileSync(unitOf(home), "utf8");
+    assert.match(unit, /^EnvironmentFile=-(.*)$/m);
+    assert.equal(/^EnvironmentFile=-(.*)$/m.exec(unit)?.[1], join(home, ".hearth", "gateway.env").replace(/%/g, "%%"), "systemd's own specifiers escaped");
+  });
+});

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
@@ -41,7 +42,7 @@ function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
   if (location.origin !== "default") environment.HEARTH_CONFIG = location.file;
   if (io.env.PATH) environment.PATH = io.env.PATH;
   const listen = [...(options.port === undefined ? [] : ["--port", options.port]), ...(options.bind === undefined ? [] : ["--bind", options.bind])];
-  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs") };
+  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs"), envFile: serviceEnvFile(io.env) };
 }
 
 /**
