@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { whatsappPaths } from "../../src/channels/whatsapp/state-paths.js";
+import { writeStatus } from "../../src/channels/whatsapp/status-file.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 import { fakeSystemctl, writeUnit } from "../helpers/service-unit.js";
@@ -83,5 +85,21 @@ describe("diagnostic commands on a config that does not load report what they ca
     } finally {
       await gateway.stop();
     }
+  });
+
+  test("channels status: the link and the connection (the state dir's) are said, then the config's problem", async () => {
+    const state = join(temp.dir, "channels-state");
+    writeStatus(whatsappPaths(state).status, { state: "connected", since: "2026-12-01T21:00:00.000Z", account: "+15550001111", pid: process.pid });
+    const config = temp.write("channels.json5", `{ channels: { whatsapp: { enabled: true } }, gateway: { auth: { token: "\${NOPE_TOKEN}" } } }`);
+    const text = await runCli(["channels", "status", "--config", config], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, /^whatsapp: settings unknown: the config does not load here \(below\)$/m);
+    assert.match(text.stdout, /^ {2}connection: connected since 2026-12-01 21:00 UTC/m);
+    assert.match(text.stdout, /^config: does not load here: .*channels\.json5 has 2 problems/m);
+    assert.match(text.stdout, UNSET);
+    const json = JSON.parse((await runCli(["channels", "status", "--json", "--config", config], { env: { HEARTH_STATE_DIR: state } })).stdout) as { whatsapp: Record<string, unknown>; config?: { details: string[] } };
+    assert.equal(json.whatsapp.state, "connected");
+    assert.equal(json.whatsapp.enabled, undefined, "no guessed settings");
+    assert.match(json.config?.details.join("\n") ?? "", UNSET);
   });
 });
