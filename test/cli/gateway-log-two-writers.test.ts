@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, describe, test } from "node:test";
+import { followLog } from "../../src/ops/gateway-log.js";
 import { repoRoot, tempDir } from "../helpers/run-cli.js";
 
 const writerScript = join(repoRoot, "test/helpers/log-writer-process.ts");
@@ -104,5 +105,32 @@ describe("two gateways on one state dir share its log", () => {
     // process right after the first began it would be nearly empty.
     const small = names.filter((name) => name !== "gateway.log" && statSync(join(dir, name)).size < rotation.maxBytes);
     assert.deepEqual(small, [], "every set-aside file had reached the limit");
+  });
+
+  test("logs --follow reads what was still written to the set-aside file, then the new one from its start", async () => {
+    const dir = join(temp.dir, "follow", "logs");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "gateway.log");
+    writeFileSync(file, "old 1\n");
+    const controller = new AbortController();
+    const lines = followLog(file, { offset: 0, signal: controller.signal, pollMs: 5 });
+    try {
+      assert.equal((await lines.next()).value, "old 1");
+      // One gateway sets the log aside; the other writes one more line into it before it notices.
+      renameSync(file, `${file}.1`);
+      appendFileSync(`${file}.1`, "old 2, late\n");
+      writeFileSync(file, "new\n");
+      assert.equal((await lines.next()).value, "old 2, late");
+      assert.equal((await lines.next()).value, "new");
+      appendFileSync(file, "new 2\n");
+      assert.equal((await lines.next()).value, "new 2");
+      // A new file already longer than where reading was (its size says nothing of a rotation).
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, "newer, and longer than the old one was\n");
+      assert.equal((await lines.next()).value, "newer, and longer than the old one was");
+    } finally {
+      controller.abort();
+      await lines.return(undefined);
+    }
   });
 });
