@@ -14,15 +14,19 @@ import type { CliIo, GlobalOptions } from "./io.js";
 const LATER_SECTIONS = new Set(["gateway", "channels"]);
 
 export interface LenientConfig {
-  config: HearthConfig;
+  /** The validated config and its models; undefined when it does not load (`problem` says why). */
+  loaded: { config: HearthConfig; resolved: ResolvedModels } | undefined;
+  problem: HearthError | undefined;
+  /** The file as written ({} when there is none, or it is not JSON5). */
   raw: Record<string, unknown>;
-  resolved: ResolvedModels;
   file: string | undefined;
 }
 
 /**
  * The config for commands that inspect it (the audit): validated as usual, except that a `gateway` or
- * `channels` section this build's schema lacks is kept as written instead of refused.
+ * `channels` section this build's schema lacks is kept as written instead of refused. A config that
+ * does not load (a syntax error, an unset `${VAR}`, a bad value) is returned as its problem, with the
+ * file as written as far as it parses: the audit judges what it still can.
  */
 export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientConfig {
   const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
@@ -30,14 +34,28 @@ export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientCon
   if (text === undefined && location.origin !== "default") {
     throw new HearthError("config", `config file not found: ${location.file}`, [`fix: check the path, or run \`${io.command} init\` to write one there`]);
   }
-  const parsed = text === undefined ? {} : parseJson5(text, location.file);
+  const file = text === undefined ? undefined : location.file;
+  let parsed: unknown;
+  try {
+    parsed = text === undefined ? {} : parseJson5(text, location.file);
+  } catch (error) {
+    if (!(error instanceof HearthError)) throw error;
+    return { loaded: undefined, problem: error, raw: {}, file };
+  }
   const raw = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
   const known = new Set(Object.keys(configSchema.shape));
   const checked = Object.fromEntries(Object.entries(raw).filter(([key]) => known.has(key) || !LATER_SECTIONS.has(key)));
   const source = text === undefined ? undefined : { file: location.file, text };
-  const { config, envUsed } = parseConfigValue(text === undefined ? {} : checked, source, io.env);
+  let config: HearthConfig;
+  let envUsed: ReadonlyMap<string, string>;
+  try {
+    ({ config, envUsed } = parseConfigValue(text === undefined ? {} : checked, source, io.env));
+  } catch (error) {
+    if (!(error instanceof HearthError)) throw error;
+    return { loaded: undefined, problem: error, raw, file };
+  }
   const resolved = resolveModels(config, { env: io.env, catalog: hostedCatalog, source });
   io.secrets?.add(secretEnvValues(envUsed));
   for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
-  return { config, raw, resolved, file: text === undefined ? undefined : location.file };
+  return { loaded: { config, resolved }, problem: undefined, raw, file };
 }

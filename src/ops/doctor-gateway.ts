@@ -21,6 +21,8 @@ const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewher
 export interface GatewayLookup {
   /** The config's gateway section; undefined when the config did not load. */
   gateway: GatewayConfig | undefined;
+  /** When the config did not load: the address its file gives as written (asked instead of the defaults). */
+  written?: { bind: string; port: number } | undefined;
   /** HEARTH_GATEWAY_URL: replaces only the address asked. */
   override: string | undefined;
   /** The installed service's own --port/--bind (its command line), over the config's. */
@@ -35,7 +37,7 @@ export interface GatewayLookup {
  */
 export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): Promise<GatewayCheck> {
   const { gateway, service } = lookup;
-  const configured = { bind: gateway?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? DEFAULT_GATEWAY_PORT };
+  const configured = { bind: gateway?.bind ?? lookup.written?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? lookup.written?.port ?? DEFAULT_GATEWAY_PORT };
   const address = { bind: service?.bind ?? configured.bind, port: service?.port ?? configured.port };
   const url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
   const apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;

@@ -22,7 +22,10 @@ export interface DoctorReport {
 
 export interface DoctorInput {
   /** The loaded and resolved config, or the error loading it gave. */
-  config: { loaded: LoadedConfig; resolved: ResolvedModels } | { error: string; fixes: readonly string[]; file: string | undefined };
+  config:
+    | { loaded: LoadedConfig; resolved: ResolvedModels }
+    /** `gatewayAddress`: where the file says the gateway listens, as far as a config that does not load can be read. */
+    | { error: string; fixes: readonly string[]; file: string | undefined; gatewayAddress?: { bind: string; port: number } | undefined };
   http: HttpClient;
   registry: AdapterRegistry;
   stateDir: string;
@@ -66,7 +69,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...compactionFindings(config.loaded.config));
   }
   const installed = input.service && serviceTarget(input.service.file, input.service.here);
-  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, override: input.gatewayUrl, service: installed?.listen });
+  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen });
   findings.push(...gateway.findings);
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));

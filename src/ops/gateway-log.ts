@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -40,14 +40,7 @@ const CHUNK = 64 * 1024;
 function readRange(file: string, from: number, to: number): string {
   const fd = openSync(file, "r");
   try {
-    const buffer = Buffer.alloc(to - from);
-    let read = 0;
-    while (read < buffer.length) {
-      const got = readSync(fd, buffer, read, buffer.length - read, from + read);
-      if (got === 0) break;
-      read += got;
-    }
-    return buffer.subarray(0, read).toString("utf8");
+    return readFd(fd, from, to);
   } finally {
     closeSync(fd);
   }
@@ -74,37 +67,85 @@ export function readLogTail(file: string, count: number): { lines: string[]; off
   return { lines: count === 0 ? [] : lines.slice(-count), offset: from + Buffer.byteLength(text.slice(0, end)) };
 }
 
+/** The file `followLog` reads: its open descriptor and which file that is (a rotation gives the path another). */
+interface Followed {
+  fd: number;
+  ino: number;
+  dev: number;
+}
+
+function openFollowed(file: string): Followed | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return undefined;
+  }
+  const stats = fstatSync(fd);
+  return { fd, ino: stats.ino, dev: stats.dev };
+}
+
+function readFd(fd: number, from: number, to: number): string {
+  const buffer = Buffer.alloc(to - from);
+  let read = 0;
+  while (read < buffer.length) {
+    const got = readSync(fd, buffer, read, buffer.length - read, from + read);
+    if (got === 0) break;
+    read += got;
+  }
+  return buffer.subarray(0, read).toString("utf8");
+}
+
 /**
- * Lines written after `offset`, as they come (checked every `pollMs`), until `signal` aborts. A file
- * cut shorter (rotated, truncated) is read again from its start; one not there yet is waited for.
+ * Lines written after `offset`, as they come (checked every `pollMs`), until `signal` aborts. The
+ * file is held open: when the path names another file (the log was set aside, by this gateway or
+ * another on the same state dir) what was still written to the old one is read to its end first,
+ * then the new one from its start. A file cut shorter (truncated) is read again from its start; one
+ * not there yet is waited for.
  */
 export async function* followLog(file: string, options: { offset: number; signal: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
   let offset = options.offset;
   let pending = "";
-  while (!options.signal.aborted) {
-    let size: number | undefined;
-    try {
-      size = statSync(file).size;
-    } catch {
-      size = undefined;
-    }
-    if (size !== undefined && size < offset) {
+  let current = openFollowed(file);
+  /** What `current` holds past `offset`, as whole lines (a partial last line waits for its end). */
+  const readNew = (): string[] => {
+    if (!current) return [];
+    const size = fstatSync(current.fd).size;
+    if (size < offset) {
       offset = 0;
       pending = "";
     }
-    if (size !== undefined && size > offset) {
-      pending += readRange(file, offset, size);
-      offset = size;
-      const end = pending.lastIndexOf("\n");
-      if (end >= 0) {
-        for (const line of pending.slice(0, end).split("\n")) if (line !== "") yield line;
-        pending = pending.slice(end + 1);
+    if (size <= offset) return [];
+    pending += readFd(current.fd, offset, size);
+    offset = size;
+    const end = pending.lastIndexOf("\n");
+    if (end < 0) return [];
+    const lines = pending.slice(0, end).split("\n").filter((line) => line !== "");
+    pending = pending.slice(end + 1);
+    return lines;
+  };
+  try {
+    while (!options.signal.aborted) {
+      current ??= openFollowed(file);
+      yield* readNew();
+      const named = statSync(file, { throwIfNoEntry: false });
+      if (current && (!named || named.ino !== current.ino || named.dev !== current.dev)) {
+        // Set aside or removed: its last lines (a writer may have added some since), then the new file from its start.
+        yield* readNew();
+        if (pending !== "") yield pending;
+        closeSync(current.fd);
+        current = openFollowed(file);
+        offset = 0;
+        pending = "";
+        continue;
+      }
+      try {
+        await sleep(options.pollMs ?? 250, undefined, { signal: options.signal });
+      } catch {
+        return;
       }
     }
-    try {
-      await sleep(options.pollMs ?? 250, undefined, { signal: options.signal });
-    } catch {
-      return;
-    }
+  } finally {
+    if (current) closeSync(current.fd);
   }
 }

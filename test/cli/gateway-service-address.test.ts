@@ -1,36 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { installService, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
 import { freePort } from "../helpers/free-port.js";
-
-/** Installs a unit as `hearth gateway install` writes one, running `programArguments`, without a service manager. */
-function writeUnit(home: string, programArguments: string[]): Promise<unknown> {
-  const machine: ServiceHost = {
-    platform: "linux",
-    home,
-    uid: 501,
-    command: "./bin/hearth",
-    run: () => Promise.resolve({ code: 0, stdout: "", stderr: "" }),
-    programArguments,
-    environment: { HEARTH_STATE_DIR: join(home, ".hearth") },
-    logDir: join(home, ".hearth", "logs"),
-  };
-  return installService(machine);
-}
-
-/** A `systemctl` on PATH as a user session has it: every command succeeds; `show` prints `show`. */
-function fakeSystemctl(dir: string, show: string, code = 0): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "systemctl"), `#!/bin/sh\ncase "$*" in *" show "*) printf '${show}' ;; esac\nexit ${code}\n`, { mode: 0o755 });
-  return dir;
-}
-
-const unitOf = (home: string): string => join(home, ".config", "systemd", "user", "hearth-gateway.service");
+import { fakeSystemctl, unitOf, writeUnit } from "../helpers/service-unit.js";
 
 describe("gateway install | status | doctor: the service's own address, hearth's own /health", () => {
   const temp = tempDir();
@@ -119,7 +95,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
     }
   });
 
-  test("after a restart, a gateway that was already answering (a terminal's) is not taken for the service: its failure is reported with its log", async () => {
+  test("after a restart, a gateway that was already answering (the old service process, still there) is not taken for the service: its failure is reported with its log", async () => {
     const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home") });
     const port = new URL(gateway.url).port;
     try {
@@ -127,7 +103,8 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       const config = temp.write("restart.json5", `{ gateway: { port: ${port} } }`);
       // A unit for this address, written otherwise than install would (so install rewrites and restarts it).
       await writeUnit(home, [process.execPath, hearthBin, "gateway"]);
-      const bin = fakeSystemctl(join(temp.dir, "restart-bin"), "ActiveState=activating\\nSubState=auto-restart\\nExecMainStatus=1\\nNRestarts=2\\n");
+      // Its manager names the gateway answering as its process (a terminal's is refused before install: gateway-install-owner.test.ts).
+      const bin = fakeSystemctl(join(temp.dir, "restart-bin"), `ActiveState=activating\\nSubState=auto-restart\\nExecMainStatus=1\\nNRestarts=2\\nMainPID=${gateway.child.pid ?? 0}\\n`);
       const result = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` } });
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stdout, /ran systemctl --user restart hearth-gateway\.service/);

@@ -6,6 +6,7 @@ import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
 import { readStatus, writeStatus, writerName, writerRunning } from "../../channels/whatsapp/status-file.js";
 import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
+import type { WhatsAppSection } from "../../config/schema/index.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -21,8 +22,15 @@ function stderrLogger(io: CliIo): ChannelLogger {
 
 /** `hearth channels status [--json]`: linked / connected / reconnecting, since when and why — read from the state dir, no gateway needed. */
 export function channelsStatus(io: CliIo, options: GlobalOptions): number {
-  const loaded = loadConfig({ env: io.env, cwd: io.cwd, flag: options.config, command: io.command });
-  const section = loaded.config.channels?.whatsapp;
+  // A config that does not load hides the settings, not the link and the connection (the state dir's): both are said.
+  let section: WhatsAppSection | undefined;
+  let configProblem: HearthError | undefined;
+  try {
+    section = loadConfig({ env: io.env, cwd: io.cwd, flag: options.config, command: io.command }).config.channels?.whatsapp;
+  } catch (error) {
+    if (!(error instanceof HearthError) || error.kind !== "config") throw error;
+    configProblem = error;
+  }
   const settings = whatsappSettings(section);
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const linked = isLinked(state);
@@ -31,24 +39,33 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   if (options.json) {
     writeJson(io, {
       whatsapp: {
-        enabled: section?.enabled ?? false,
-        dmPolicy: settings.dmPolicy,
-        allowFrom: settings.allowFrom.length,
-        groups: settings.groups.enabled,
+        // Settings only from a config that loaded: the defaults would be a guess.
+        ...(configProblem ? {} : { enabled: section?.enabled ?? false, dmPolicy: settings.dmPolicy, allowFrom: settings.allowFrom.length, groups: settings.groups.enabled }),
         linked,
         ...(status ? { state: status.state, since: status.since, reason: status.reason, account: status.account, running: live, writer: status.writer ?? "gateway" } : { state: undefined }),
       },
+      ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details } } : {}),
     });
     return 0;
   }
-  const enabled = section?.enabled
+  const enabled = configProblem
+    ? "settings unknown: the config does not load here (below)"
+    : section?.enabled
     ? `enabled (dmPolicy ${settings.dmPolicy}, ${settings.allowFrom.length} allowed number${settings.allowFrom.length === 1 ? "" : "s"}, groups ${settings.groups.enabled ? `on (${settings.groups.allow.length} allowed)` : "off"})`
     : "disabled (channels.whatsapp.enabled)";
   writeLine(io.stdout, `whatsapp: ${enabled}`);
+  // The config's problem goes last, after all the state dir says.
+  const close = (): number => {
+    if (configProblem) {
+      writeLine(io.stdout, `config: does not load here: ${configProblem.message}`);
+      for (const line of configProblem.details) writeLine(io.stdout, `  ${line}`);
+    }
+    return 0;
+  };
   writeLine(io.stdout, `  linked: ${linked ? `yes${status?.account ? ` (${status.account})` : ""}` : `no — run \`${commandLine(io, "channels login whatsapp")}\``}`);
   if (!status) {
     writeLine(io.stdout, "  connection: never started");
-    return 0;
+    return close();
   }
   const since = status.since.slice(0, 16).replace("T", " ");
   const why = status.reason ? ` — ${status.reason}` : "";
@@ -56,7 +73,7 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   if (status.state === "stopped" || status.state === "logged-out") writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${why}`);
   else if (live) writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${by}${why}`);
   else writeLine(io.stdout, `  connection: not running (${writerName(status)}, pid ${status.pid}, exited; it was ${status.state} since ${since} UTC${why})`);
-  return 0;
+  return close();
 }
 
 /** Exit code of `hearth channels login whatsapp` ended by Ctrl+C (128 + SIGINT, as shells report it). */

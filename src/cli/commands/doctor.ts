@@ -8,6 +8,7 @@ import { systemClock } from "../../shared/clock.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
 import { installedServiceFile, thisBin } from "./gateway-service.js";
+import { writtenAddress } from "../gateway/config-address.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface DoctorOptions extends GlobalOptions {
@@ -22,7 +23,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
     config = loadModels(io, options);
   } catch (error) {
     if (!isHearthError(error)) throw error;
-    config = { error: error.message, fixes: error.details, file: configLocation(options.config, where).file };
+    config = { error: error.message, fixes: error.details, file: configLocation(options.config, where).file, gatewayAddress: writtenAddress(io, options) };
   }
   const http = new HttpClient();
   const cooldownWarnings: string[] = [];

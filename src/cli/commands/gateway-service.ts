@@ -3,13 +3,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
-import { stateDir } from "../../config/paths.js";
+import { configLocation, stateDir } from "../../config/paths.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type ServiceHost } from "../gateway/service.js";
-import { healthAt, listenError, portHolder, watchStart, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
+import { configuredAddress } from "../gateway/config-address.js";
+import { gatewayOwner, healthAt, listenError, portHolder, watchStart, type GatewayOwner, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
@@ -32,14 +34,15 @@ export interface GatewayInstallOptions extends GlobalOptions {
 
 /** The real machine: this node, this checkout's bin/hearth, the config and state dir in use now. */
 function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
-  const location = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).location;
+  // Where the config is, not whether it loads: uninstall and status work on a broken config too.
+  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const bin = thisBin();
   const environment: Record<string, string> = { HEARTH_STATE_DIR: state };
   if (location.origin !== "default") environment.HEARTH_CONFIG = location.file;
   if (io.env.PATH) environment.PATH = io.env.PATH;
   const listen = [...(options.port === undefined ? [] : ["--port", options.port]), ...(options.bind === undefined ? [] : ["--bind", options.bind])];
-  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs") };
+  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs"), envFile: serviceEnvFile(io.env) };
 }
 
 /**
@@ -65,14 +68,19 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const restartedAt = Date.now();
   const report = await installService(host);
   let seen: HealthSeen = { kind: "none" };
+  let owner: GatewayOwner = { kind: "unknown" };
   const answers = async (): Promise<boolean> => {
     seen = await healthAt(url, 1_000);
+    if (seen.kind !== "hearth") return false;
     // A rewritten unit was (re)started now: only a gateway that started since is the service's.
-    return seen.kind === "hearth" && (!report.changed || (seen.health.startedAt ?? 0) >= restartedAt);
+    if (report.changed && (seen.health.startedAt ?? 0) < restartedAt) return false;
+    // The process listening must be the one the manager runs: a gateway in a terminal may hold the port.
+    owner = await gatewayOwner({ manager: report.manager, uid: host.uid, run: host.run, port });
+    return owner.kind !== "other";
   };
   const outcome = port === 0 ? ({ state: "silent" } as const) : await watchStart({ manager: report.manager, uid: host.uid, run: host.run, answers, pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), looks: 60 });
   const logs = serviceLogs(report.manager, host.logDir);
-  const other = otherAnswer(seen, url);
+  const other = otherAnswer(seen, url, owner);
   if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
   else {
     for (const action of report.actions) writeLine(io.stdout, action);
@@ -87,10 +95,16 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
 }
 
 /** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
-function otherAnswer(seen: HealthSeen, url: string): string | undefined {
+function otherAnswer(seen: HealthSeen, url: string, owner: GatewayOwner): string | undefined {
   if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
+  if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}`;
   if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
   return undefined;
+}
+
+/** A hearth gateway whose process is not the service's, in words. */
+function notTheService(owner: Extract<GatewayOwner, { kind: "other" }>): string {
+  return `not the service's own process (${owner.holder}; the service's: ${owner.servicePid === undefined ? "not running" : `pid ${owner.servicePid}`}): a gateway run in a terminal holds the port — stop it (Ctrl+C, or \`kill ${owner.pid}\`) and the service takes over at its next restart`;
 }
 
 /** Where a service's output goes: the manager's own, then the gateway's JSON log (`hearth logs`). */
@@ -112,8 +126,11 @@ async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: L
   if (error === undefined) return;
   const seen = await healthAt(gatewayUrl(address), 1_000);
   const installed = serviceTarget(serviceFile(host), { bin: thisBin(), command: io.command });
-  if (seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags)) return;
-  const holder = seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
+  const { manager } = serviceFile(host);
+  // The service itself (installing again rewrites and restarts it, or leaves it be) — not a gateway run in a terminal at its address.
+  const owner = seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags) ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: address.port }) : undefined;
+  if (owner && owner.kind !== "other") return;
+  const holder = owner?.kind === "other" ? `a hearth gateway ${notTheService(owner)}` : seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
   const why = error.code === "EADDRINUSE" ? `port ${address.port} on ${address.bind} is in use${holder ? ` by ${holder}` : ""}` : `cannot listen on ${address.bind}:${address.port}: ${error.message}`;
   throw new HearthError("runtime", `${why}: the service would fail at every start; nothing installed`, [
     `fix: \`${commandLine(io, `gateway install${listenFlags({ ...check.flags, port: address.port === 65_535 ? address.port - 1 : address.port + 1 })}`)}\` (or set gateway.port), or stop the program that holds it`,
@@ -139,7 +156,8 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
  * is installed, else the config's — and whether the service is installed. Exit 0 when it runs, 1 when not.
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
-  const gateway = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd }).config.gateway;
+  // A config that does not load is reported below; the gateway is still asked where it listens.
+  const { problem: configProblem, ...gateway } = configuredAddress(io, options);
   const { manager, file } = serviceFile(machine(io, options));
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
@@ -158,6 +176,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}) },
+      ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
     if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
@@ -166,6 +185,18 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
+    if (configProblem) {
+      // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.
+      writeLine(io.stdout, `config: does not load here: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);
+      for (const line of configProblem.details) if (!line.trim().startsWith("fix: ")) writeLine(io.stdout, `  ${line}`);
+      writeLine(io.stdout, `  fix: ${configFix(io, configProblem)}`);
+    }
   }
   return health ? 0 : 1;
+}
+
+/** The fix a config load error gives ("fix: …" among its details), else the general one. */
+function configFix(io: CliIo, error: HearthError): string {
+  const given = error.details.map((line) => line.trim()).find((line) => line.startsWith("fix: "));
+  return given?.slice("fix: ".length) ?? `correct the file as the problems above say; \`${commandLine(io, "config validate")}\` checks it again`;
 }

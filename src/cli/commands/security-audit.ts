@@ -25,10 +25,11 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
   const http = new HttpClient();
   try {
     const state = stateDir({ env: io.env, cwd: io.cwd });
-    const report = await securityAudit({ config: loaded.config, raw: loaded.raw, resolved: loaded.resolved, configFile: loaded.file, stateDir: state, envFile: serviceEnvFile(io.env), http });
+    const report = await securityAudit({ loaded: loaded.loaded, configProblem: loaded.problem, raw: loaded.raw, configFile: loaded.file, stateDir: state, envFile: serviceEnvFile(io.env), http });
     let probe: ProbeReport | undefined;
-    if (options.probe) {
-      const spec = agentSpec(loaded.config, loaded.resolved, options.agent ?? "main");
+    // The probe needs the agent's model: with a config that does not load, the audit's finding says why it did not run.
+    if (options.probe && loaded.loaded) {
+      const spec = agentSpec(loaded.loaded.config, loaded.loaded.resolved, options.agent ?? "main");
       const model = spec.chain[0];
       if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${io.command} init\` writes a starter config)`]);
       // A turn sends no tools where the server says the model's chat template cannot render them; nor does the probe.

@@ -38,13 +38,43 @@ export async function healthAt(url: string, timeoutMs: number): Promise<HealthSe
 
 /** The program listening on `port` as `ss` (Linux) or `lsof` (macOS) names it ("node, pid 4242"); undefined when neither says. */
 export async function portHolder(run: CommandRunner, port: number): Promise<string | undefined> {
+  const listener = await portListener(run, port);
+  return listener && `${listener.name}, pid ${listener.pid}`;
+}
+
+/** The process listening on `port` (ours: `ss -p` and `lsof` name only the user's own), or undefined when neither tool says. */
+export async function portListener(run: CommandRunner, port: number): Promise<{ name: string; pid: number } | undefined> {
   const ss = await run("ss", ["-Hltnp", `sport = :${port}`]);
   const users = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.stdout);
-  if (ss.code === 0 && users) return `${users[1]}, pid ${users[2]}`;
+  if (ss.code === 0 && users) return { name: users[1] ?? "a program", pid: Number(users[2]) };
   const lsof = await run("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fpc"]);
   const pid = /^p(\d+)$/m.exec(lsof.stdout)?.[1];
   const name = /^c(.+)$/m.exec(lsof.stdout)?.[1];
-  return lsof.code === 0 && pid ? `${name ?? "a program"}, pid ${pid}` : undefined;
+  return lsof.code === 0 && pid ? { name: name ?? "a program", pid: Number(pid) } : undefined;
+}
+
+/** The service's main process as its manager says (systemd's MainPID, launchd's pid); undefined when it runs none. */
+export async function serviceMainPid(watch: Pick<StartWatch, "manager" | "uid" | "run">): Promise<number | undefined> {
+  const pid =
+    watch.manager === "systemd"
+      ? /^MainPID=(\d+)$/m.exec((await watch.run("systemctl", ["--user", "show", SYSTEMD_UNIT, "-p", "MainPID"])).stdout)?.[1]
+      : /^\s*pid = (\d+)$/m.exec((await watch.run("launchctl", ["print", `gui/${watch.uid}/${LAUNCHD_LABEL}`])).stdout)?.[1];
+  return pid === undefined || pid === "0" ? undefined : Number(pid);
+}
+
+/**
+ * Whose is the hearth gateway answering on `port`: the service's (the process listening is the one
+ * its manager started), another's — one run in a terminal holds the port, and the service cannot
+ * listen — or not known (neither `ss` nor `lsof` names the process listening). Nothing is asked of
+ * the gateway itself: an open bind's `/health` tells nobody its pid.
+ */
+export type GatewayOwner = { kind: "service" } | { kind: "other"; holder: string; pid: number; servicePid: number | undefined } | { kind: "unknown" };
+
+export async function gatewayOwner(check: Pick<StartWatch, "manager" | "uid" | "run"> & { port: number }): Promise<GatewayOwner> {
+  const [servicePid, listener] = await Promise.all([serviceMainPid(check), portListener(check.run, check.port)]);
+  if (listener === undefined) return { kind: "unknown" };
+  if (listener.pid === servicePid) return { kind: "service" };
+  return { kind: "other", holder: `${listener.name}, pid ${listener.pid}`, pid: listener.pid, servicePid };
 }
 
 /** How a just-started service is doing: answering, exited (restarting or given up), or neither yet. */

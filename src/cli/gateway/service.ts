@@ -29,6 +29,12 @@ export interface ServiceHost {
   environment: Readonly<Record<string, string>>;
   /** Where launchd writes the process's output (macOS). */
   logDir: string;
+  /**
+   * The gateway.env every command reads (`~/.hearth/gateway.env` of the HOME it runs with): the
+   * unit's EnvironmentFile names this very file, so the service and the shell agree even where HOME
+   * is not the account's home directory (systemd's `%h`, used when there is no HOME).
+   */
+  envFile?: string | undefined;
 }
 
 export interface ServiceReport {
@@ -68,7 +74,7 @@ export function systemdUnit(host: ServiceHost): string {
     `ExecStart=${host.programArguments.map(quote).join(" ")}`,
     ...environment,
     "# API keys (ANTHROPIC_API_KEY=…), one per line, if your config needs them:",
-    "EnvironmentFile=-%h/.hearth/gateway.env",
+    `EnvironmentFile=-${host.envFile === undefined ? "%h/.hearth/gateway.env" : host.envFile.replace(/%/g, "%%")}`,
     "Restart=on-failure",
     "RestartSec=5",
     "KillSignal=SIGTERM",

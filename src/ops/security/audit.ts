@@ -17,10 +17,12 @@ import { reportedSize } from "./server-facts.js";
 import { channelOf } from "../session-channel.js";
 
 export interface AuditInput {
-  config: HearthConfig;
-  /** The config as written (before `${VAR}` substitution); {} when there is no file. */
+  /** The validated config and its models; undefined when the config does not load (`configProblem` says why). */
+  loaded: { config: HearthConfig; resolved: ResolvedModels } | undefined;
+  /** Why the config does not load: the agents, their models and tools cannot be judged; the rest (the file as written, file modes, sessions) still is. */
+  configProblem?: { message: string; details: readonly string[] } | undefined;
+  /** The config as written (before `${VAR}` substitution); {} when there is no file (or it is not JSON5). */
   raw: Record<string, unknown>;
-  resolved: ResolvedModels;
   configFile: string | undefined;
   stateDir: string;
   /** `~/.hearth/gateway.env` (the service's keys and gateway token), when there is a home. */
@@ -83,7 +85,7 @@ async function reasoningShown(stateDir: string): Promise<{ session: string; chan
 
 /** Gathers the facts (config, the local servers' own model facts, file modes, sessions, the sandbox) and decides the findings. */
 export async function securityAudit(input: AuditInput): Promise<AuditReport> {
-  const agents = auditedAgents(input.config, input.resolved).map(asAudited);
+  const agents = input.loaded ? auditedAgents(input.loaded.config, input.loaded.resolved).map(asAudited) : [];
   const sizes = new Map<string, ModelSize>();
   const noTools = new Set<string>();
   // LM Studio's own listing says whether a model was trained for tool use, as it does for a turn.
@@ -110,7 +112,20 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   if (input.envFile && envMode !== undefined) files.push({ role: "env", path: input.envFile, mode: envMode });
   const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
   return {
-    findings: auditFindings(facts).sort(bySeverity),
+    findings: [...(input.configProblem ? [unloadable(input.configProblem, input.configFile)] : []), ...auditFindings(facts)].sort(bySeverity),
     models: [...sizes].map(([ref, size]) => ({ ref, totalB: size.totalB ?? null, activeB: size.activeB ?? null, quantization: size.quantization ?? null, source: size.source })),
+  };
+}
+
+/** A config that does not load: what the audit could not judge, high because its answer is incomplete. */
+function unloadable(problem: { message: string; details: readonly string[] }, file: string | undefined): Finding {
+  const lines = problem.details.map((line) => line.trim());
+  const fix = lines.find((line) => line.startsWith("fix: "));
+  return {
+    id: "config-unloadable",
+    severity: "high",
+    title: "the config does not load: its agents, their models and tools were not audited",
+    detail: [problem.message, ...lines.filter((line) => line !== "" && !line.startsWith("fix: "))].join(" "),
+    remediation: fix?.slice("fix: ".length) ?? `correct ${file ?? "the config"} as the problems say (\`hearth config validate\` checks it), then audit again`,
   };
 }

@@ -1,0 +1,53 @@
+import { closeSync, fchmodSync, fstatSync, openSync, statSync, writeSync, type Stats } from "node:fs";
+
+/** The stream pino writes the gateway's log to. */
+export interface LogFileDestination {
+  write(line: string): void;
+  /**
+   * Reopens the path when it no longer names the file being written (set aside by another gateway
+   * on the same state dir, or removed); throws when it cannot be opened again.
+   */
+  follow(): void;
+}
+
+/**
+ * Appends to `file` (created owner-only: the log names sessions, models and servers), always the
+ * file its path names now: before each line it compares the path's inode with the one it writes,
+ * and reopens when they differ or the path is gone. Another gateway on the same state dir (the
+ * service beside one run in a terminal, a restart overlapping the old process) may set the log aside
+ * at any time; without this the one that did not would go on writing into `gateway.log.1`, which
+ * `hearth logs` does not read. Lines are whole `O_APPEND` writes, so two writers never mix theirs.
+ * A line that cannot reach the new file (it cannot be created) goes to the old one; `follow()` says why.
+ */
+export function logFileDestination(file: string): LogFileDestination {
+  let open = openLog(file);
+  const follow = (): void => {
+    const named = statSync(file, { throwIfNoEntry: false });
+    if (named && named.ino === open.stats.ino && named.dev === open.stats.dev) return;
+    const reopened = openLog(file);
+    closeSync(open.fd);
+    open = reopened;
+  };
+  return {
+    write: (line) => {
+      try {
+        follow();
+      } catch {
+        // Written where it was going; the periodic check logs why the path cannot be reopened.
+      }
+      writeSync(open.fd, line);
+    },
+    follow,
+  };
+}
+
+function openLog(file: string): { fd: number; stats: Stats } {
+  const fd = openSync(file, "a", 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    return { fd, stats: fstatSync(fd) };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
