@@ -40,6 +40,7 @@ describe("hearth gateway install | uninstall | status", () => {
     const unit = readFileSync(file, "utf8");
     assert.match(unit, /^ExecStart="\/usr\/bin\/node" "\/opt\/hearth\/bin\/hearth" "gateway"$/m);
     assert.match(unit, /^Environment="HEARTH_CONFIG=\/home\/ana\/my config%%\.json5"$/m, "quoted, % escaped for systemd");
+    assert.match(unit, /^Environment=MALLOC_TRIM_THRESHOLD_=131072$/m, "glibc's trim threshold kept low for a process that runs for weeks");
     assert.match(unit, /^Restart=on-failure$/m);
     assert.match(unit, /^KillSignal=SIGTERM$/m);
     assert.match(unit, /^WantedBy=default\.target$/m);
