@@ -39,7 +39,7 @@ export function windowWords(model: ModelSpec, window: number): string {
 
 /** What each part takes, in words: "the system prompt about 130 tokens, the tools 156, the message 1, the reply 64 and the reserve 25". */
 export function partsWords(parts: PromptParts, message = "the message"): string {
-  const words = [`the system prompt about ${count(parts.systemTokens)} tokens`, parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", `${message} ${count(parts.messageTokens)}`];
+  const words = [`the system prompt about ${count(parts.systemTokens)} tokens`, parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", ...(parts.messageTokens > 0 ? [`${message} ${count(parts.messageTokens)}`] : [])];
   const kept = [parts.replyTokens > 0 ? `the reply ${count(parts.replyTokens)}` : undefined, parts.reserveTokens > 0 ? `the reserve ${count(parts.reserveTokens)}` : undefined].filter((part): part is string => part !== undefined);
   return [...words, ...kept].join(", ").replace(/, ([^,]*)$/, " and $1");
 }
