@@ -86,4 +86,17 @@ describe("llama-server at -c 256 under a configured contextWindow of 2,048", () 
       await gateway.stop();
     }
   });
+
+  test("the 0.29M-parameter model is small by one rule in every command: discover, models status --probe, doctor, security audit", async () => {
+    const file = temp.write("small.json5", realConfig(server, { contextWindow: 256 }));
+    const discover = await runCli(["models", "discover", "--url", server.url, "--config", file]);
+    assert.match(discover.stdout, /warn: small model \(0\.29M parameters in total\)/);
+    const status = await runCli(["models", "status", "--probe", "--json", "--config", file]);
+    const [entry] = (JSON.parse(status.stdout) as { chain: { problems: { id: string; title: string }[] }[] }).chain;
+    assert.match(entry?.problems.find((problem) => problem.id === "small-model")?.title ?? "", /^small model \(0\.29M\)/);
+    const doctor = await runCli(["doctor", "--json", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "small-doctor") } });
+    assert.ok((JSON.parse(doctor.stdout) as { findings: { id: string }[] }).findings.some((finding) => finding.id === "small-model"), doctor.stdout);
+    const audit = await runCli(["security", "audit", "--json", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "small-audit") } });
+    assert.match(audit.stdout, /"model-small"/);
+  });
 });
