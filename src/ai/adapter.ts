@@ -19,6 +19,8 @@ import type { WireBody } from "./wire-parts.js";
 export interface ProviderAdapter {
   readonly api: Api;
   stream(model: ModelSpec, context: Context, options?: CallOptions): EventStream<StreamEvent>;
+  /** The request shapes the model takes, as configured and as its refusals taught this adapter; absent: the config's alone. */
+  compatFor?(model: ModelSpec): ModelCompat;
 }
 
 export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;

@@ -25,6 +25,12 @@ export interface RouteRequest {
    * request has no such step.
    */
   askWindows?: boolean | undefined;
+  /**
+   * The context's tools are the caller's own (a proxied client's): a candidate that cannot take them
+   * (its server says its template cannot render them, or its compat says so) is skipped, never sent the
+   * request without them. The agent's own tools are dropped for such a model instead (`tools-off`).
+   */
+  toolsRequired?: boolean | undefined;
   /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
   onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }

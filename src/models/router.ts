@@ -126,6 +126,8 @@ export class Router {
     const compacted = new Set<string>();
     /** Why each candidate could not take the request for its size: the route's error when that is all there is. */
     const contextWords: string[] = [];
+    /** Why each candidate could not take the caller's tools. */
+    const toolWords: string[] = [];
     const loading: ModelSpec[] = [];
 
     for (let index = 0; index < request.chain.length; index++) {
@@ -143,6 +145,14 @@ export class Router {
       }
       // What the server runs the model with (asked once per process; an agent's turn asked when it planned).
       if (model.local && request.askWindows) await this.dependencies.windows?.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
+      if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
+        const noTools = await this.whyNoTools(model);
+        if (noTools) {
+          skip(model, "skipped-tools", noTools);
+          toolWords.push(`${model.ref}: ${noTools}`);
+          continue;
+        }
+      }
       const tooLarge = this.tooLargeFor(model, context);
       if (tooLarge) {
         skip(model, "skipped-context", tooLarge);
@@ -210,6 +220,12 @@ export class Router {
       lastFailure = result.failure;
       lastPartial = result.partial;
     }
+    // No candidate that could be asked can take the caller's tools: none was sent the request without them.
+    if (toolWords.length > 0 && attempts.every((attempt) => ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
+      const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")`;
+      finishError(message, { kind: "bad-request", message }, undefined);
+      return;
+    }
     // Every candidate that could be asked was too small for the request: say so, and how to fix it.
     const tooSmall = attempts.every((attempt) => ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
     finishError(tooSmall && contextWords.length > 0 ? `too large for every model: ${contextWords.join("; ")}` : noneAnswered(), lastFailure, lastPartial);
@@ -232,6 +248,15 @@ export class Router {
   /** The context as it goes to `model`: without tools where they are off. */
   private sentContext(model: ModelSpec, context: Context): Context {
     return this.toolsOff(model) ? { ...context, tools: undefined } : context;
+  }
+
+  /** Why `model` cannot take tools (its server said, its compat says, or it refused them before), or undefined. */
+  private async whyNoTools(model: ModelSpec): Promise<string | undefined> {
+    if (model.compat?.supportsTools === false) return "compat.supportsTools is false for it";
+    if (this.dependencies.windows?.toolsUsable(model, model.baseUrl) === false) return "its server says its chat template cannot render tools (they would be dropped)";
+    const adapter = await this.dependencies.adapters.get(model.api).catch(() => undefined);
+    if (adapter?.compatFor?.(model).supportsTools === false) return "it refused tools earlier (its server or template does not support them)";
+    return undefined;
   }
 
   /** The model's tools are not sent to it: its server said its template cannot render them, or its compat says so. */

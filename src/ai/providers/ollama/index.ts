@@ -18,6 +18,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
   const parts = new WireHistory();
   return {
     api: "ollama",
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,

@@ -12,6 +12,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
   const parts = new WireHistory();
   return {
     api: "openai-completions",
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,

@@ -11,6 +11,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
   const parts = new WireHistory();
   return {
     api: "openai-responses",
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,
