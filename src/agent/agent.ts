@@ -274,7 +274,9 @@ export class Agent {
    */
   private async refuseOversize(chain: readonly ModelSpec[], text: string): Promise<string | undefined> {
     const permitted = chain.filter((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined);
-    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: await this.budget(model) })));
+    // A model whose tools are not sent to it (its server said its template cannot render them, or compat says so) is not charged for them.
+    const toolsOff = (model: ModelSpec): boolean => model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
+    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: await this.budget(model), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model) })));
     const { systemPrompt, tools } = this.prompt([]).context;
     return oversizeRefusal(text, messageRooms(candidates, { systemPrompt, tools }));
   }

@@ -12,11 +12,17 @@ export interface ContextWindows {
   refresh(model: ModelSpec, signal: AbortSignal): Promise<void>;
   /** An overflow named the real limit: remember it for this model and replica. */
   learn(model: ModelSpec, tokens: number): void;
+  /** False when the model's tools are not sent to it (its server said its template cannot render them); undefined: not known. No I/O. */
+  toolsUsable(model: ModelSpec): boolean | undefined;
+  /** The server's tokens per estimated token for the model, as its counts showed (1 until one did). */
+  tokenRatio(model: ModelSpec): number;
 }
 
 /** A source of windows the server reports (LM Studio's loaded context, llama.cpp's n_ctx…). */
 export interface ServerWindows {
   knownContext(model: ModelSpec): number | undefined;
+  /** LM Studio: false for a model not trained for tool use. */
+  knownToolUse?(model: ModelSpec): boolean | undefined;
   isLoaded(model: ModelSpec, baseUrl: string, signal?: AbortSignal): Promise<boolean | undefined>;
 }
 
@@ -34,6 +40,14 @@ export class KnownWindows implements ContextWindows {
   async refresh(model: ModelSpec, signal: AbortSignal): Promise<void> {
     if (!model.local || !this.server || this.server.knownContext(model) !== undefined) return;
     await this.server.isLoaded(model, model.baseUrl, signal).catch(() => undefined);
+  }
+
+  toolsUsable(model: ModelSpec): boolean | undefined {
+    return this.server?.knownToolUse?.(model);
+  }
+
+  tokenRatio(): number {
+    return 1;
   }
 
   learn(model: ModelSpec, tokens: number): void {

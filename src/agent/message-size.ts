@@ -1,36 +1,65 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
-import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
+import { estimateTokens } from "../ai/usage.js";
+import { fixedParts, noRoomRefusal, type PromptParts } from "../models/context-fit.js";
 import type { Budget } from "./context-budget.js";
 
 export interface MessageRoom {
   model: ModelSpec;
   budget: Budget;
-  /** Tokens of the system prompt and tool schemas. */
-  fixedTokens: number;
+  /** Tokens of the system prompt and of the tool schemas as sent to this model (none where its tools are off). */
+  systemTokens: number;
+  toolTokens: number;
+  /** The server's tokens per estimated token for this model (1: not known). */
+  ratio: number;
   /** What one message may take: the prompt's share of the window minus the fixed part. */
   room: number;
 }
 
+/** A candidate and its budget; `toolsOff`: its tools are not sent (the server said its template cannot render them, or compat). */
+export interface RoomCandidate {
+  model: ModelSpec;
+  budget: Budget;
+  toolsOff?: boolean | undefined;
+  /** The server's tokens per estimated token (as learned); default 1. */
+  ratio?: number | undefined;
+}
+
 /** How much of each candidate's effective window a single message may take, the roomiest first. */
-export function messageRooms(candidates: readonly { model: ModelSpec; budget: Budget }[], fixed: Pick<Context, "systemPrompt" | "tools">): MessageRoom[] {
-  const fixedTokens = estimateContextTokens({ ...fixed, messages: [] });
-  return candidates.map(({ model, budget }) => ({ model, budget, fixedTokens, room: Math.max(0, budget.promptTokens - fixedTokens) })).sort((a, b) => b.room - a.room);
+export function messageRooms(candidates: readonly RoomCandidate[], fixed: Pick<Context, "systemPrompt" | "tools">): MessageRoom[] {
+  const estimated = fixedParts(fixed);
+  return candidates
+    .map(({ model, budget, toolsOff, ratio = 1 }) => {
+      const systemTokens = Math.round(estimated.systemTokens * ratio);
+      const toolTokens = toolsOff ? 0 : Math.round(estimated.toolTokens * ratio);
+      return { model, budget, systemTokens, toolTokens, ratio, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
+    })
+    .sort((a, b) => b.room - a.room);
 }
 
 /**
- * Pure: the refusal for a message larger than the roomiest window in the chain allows, or undefined
- * when it fits somewhere. Such a message would overflow every candidate: it never reaches a server.
+ * Pure: the refusal for a message no window in the chain can take, or undefined when it fits
+ * somewhere. Either not even the system prompt, the tools and the reply fit the roomiest window (the
+ * server's context is too small: no message could be answered, whatever its size), or the message is
+ * larger than what that window leaves. Such a message would overflow every candidate: it never
+ * reaches a server.
  */
 export function oversizeRefusal(text: string, rooms: readonly MessageRoom[]): string | undefined {
   const roomiest = rooms[0];
   if (!roomiest) return undefined;
-  const tokens = estimateTokens(text);
-  if (tokens <= roomiest.room) return undefined;
+  const estimate = estimateTokens(text);
+  if (rooms.some((candidate) => Math.round(estimate * candidate.ratio) <= candidate.room)) return undefined;
+  const tokens = Math.round(estimate * roomiest.ratio);
+  const { model, budget } = roomiest;
+  const parts: PromptParts = { systemTokens: roomiest.systemTokens, toolTokens: roomiest.toolTokens, messageTokens: tokens, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens };
+  const noRoom = roomiest.room === 0 ? noRoomRefusal(model, budget.window, parts) : undefined;
+  if (noRoom) return `${noRoom} Nothing was sent.`;
   const count = (value: number): string => value.toLocaleString("en-US");
+  const fixed = roomiest.systemTokens + roomiest.toolTokens;
+  const served = budget.window < model.contextWindow ? `: what its server runs, contextWindow says ${count(model.contextWindow)}` : "";
   return (
-    `the message is too large: about ${count(tokens)} tokens, and the largest window in the chain (${roomiest.model.ref}, ${count(roomiest.budget.window)} tokens) ` +
-    `leaves about ${count(roomiest.room)} for a message after the system prompt and tools (${count(roomiest.fixedTokens)}), the reply (${count(roomiest.budget.replyTokens)}) and the reserve (${count(roomiest.budget.reserveTokens)}). ` +
+    `the message is too large: about ${count(tokens)} tokens, and the largest window in the chain (${model.ref}, ${count(budget.window)} tokens${served}) ` +
+    `leaves about ${count(roomiest.room)} for a message after the system prompt and tools (${count(fixed)}), the reply (${count(budget.replyTokens)}) and the reserve (${count(budget.reserveTokens)}). ` +
     "Split it, or attach it as a file. Nothing was sent."
   );
 }

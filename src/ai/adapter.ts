@@ -21,6 +21,8 @@ export interface ProviderAdapter {
   stream(model: ModelSpec, context: Context, options?: CallOptions): EventStream<StreamEvent>;
   /** Lets go of what it keeps only to make later requests cheaper (conversations' serialised histories): the next requests rebuild it, byte for byte. */
   releaseMemory?(): void;
+  /** The request shapes the model takes, as configured and as its refusals taught this adapter; absent: the config's alone. */
+  compatFor?(model: ModelSpec): ModelCompat;
 }
 
 export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;

@@ -94,6 +94,27 @@ const OVERFLOW_WINDOW: readonly RegExp[] = [
 ];
 
 /**
+ * The size of the refused request an overflow message names, one pattern per server: the server's own
+ * count, where hearth only estimates. The first group is the request's tokens.
+ */
+const OVERFLOW_REQUEST: readonly RegExp[] = [
+  /request \((\d+) tokens\) exceeds the available context size/i, // llama.cpp server
+  /your (?:messages|request|prompt) resulted in (\d+) tokens/i, // vLLM, OpenAI chat completions
+  /prompt is too long: (\d+) tokens >/i, // Anthropic
+];
+
+/** The tokens the server counted for a request it refused as too long, or undefined when its message names none. */
+export function requestTokensFromOverflow(failure: Pick<Failure, "kind" | "message" | "detail">): number | undefined {
+  if (failure.kind !== "context-overflow") return undefined;
+  const text = `${failure.detail ?? ""} ${failure.message}`;
+  for (const pattern of OVERFLOW_REQUEST) {
+    const value = Number(pattern.exec(text)?.[1]);
+    if (Number.isFinite(value) && value > 0) return value;
+  }
+  return undefined;
+}
+
+/**
  * llama.cpp's words when a decode finds no room in a KV cache that its slots share (`--kv-unified`):
  * every request in flight fails with it at once (HTTP 500 before a stream; a `server_error` chunk
  * inside one), whichever of them filled the cache. A neighbour's doing, not the request's size: the

@@ -170,6 +170,8 @@ export class Gateway implements GatewayPort {
       privacy: main.spec.privacy,
       named: found.model.ref,
       canRestart: request.canRestart ?? false,
+      askWindows: true,
+      toolsRequired: (request.context.tools?.length ?? 0) > 0,
     });
     const observe = this.dependencies.latencies.route();
     // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).

@@ -17,6 +17,7 @@ const REASONS: Record<AttemptOutcome, string> = {
   "skipped-cooldown": "skipped after failing recently",
   "skipped-policy": "not allowed by the privacy policy",
   "skipped-context": "context too small",
+  "skipped-tools": "cannot use the request's tools",
   "skipped-no-key": "skipped: no API key",
   "cold-loading": "still loading the model",
 };

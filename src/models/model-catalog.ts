@@ -43,7 +43,7 @@ export class ModelCatalog {
         const close = suggest(parts.provider, this.providers.keys());
         return { ok: false, reason: `no provider "${parts.provider}"${hint(close.map((id) => `${id}/${parts.id}`))}` };
       }
-      const caseless = provider.models.filter((model) => model.id.toLowerCase() === parts.id.toLowerCase());
+      const caseless = provider.models.filter((model) => model.id.toLowerCase() === parts.id.toLowerCase() || model.ref.toLowerCase() === wanted.toLowerCase());
       if (caseless.length === 1 && caseless[0]) return { ok: true, model: caseless[0], via: "ref" };
       if (provider.models.length === 0) {
         return {
@@ -55,7 +55,8 @@ export class ModelCatalog {
       const fix = provider.configured || !provider.builtin ? `${close.length ? " Otherwise" : ";"} add { id: "${parts.id}", … } to models.providers.${provider.id}.models` : "";
       return { ok: false, reason: `"${wanted}" is not a model of provider "${provider.id}"${hint(close)}${fix}` };
     }
-    const byId = [...this.models.values()].filter((model) => model.id.toLowerCase() === wanted.toLowerCase());
+    // A model's id, or the key its ref names it by (`key` in the config), that only one provider has.
+    const byId = [...this.models.values()].filter((model) => model.id.toLowerCase() === wanted.toLowerCase() || model.ref.slice(model.provider.length + 1).toLowerCase() === wanted.toLowerCase());
     if (byId.length === 1 && byId[0]) return { ok: true, model: byId[0], via: "id" };
     if (byId.length > 1) {
       return { ok: false, reason: `"${wanted}" is offered by several providers; name one: ${byId.map((model) => `"${model.ref}"`).join(", ")}` };

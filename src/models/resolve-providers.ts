@@ -162,7 +162,7 @@ function modelSpec(
 ): ModelSpec {
   const id = entry?.id ?? known?.id ?? "";
   return {
-    ref: makeRef(provider.id, id),
+    ref: makeRef(provider.id, entry?.key ?? id),
     provider: provider.id,
     id,
     name: entry?.name ?? known?.name ?? id,

@@ -19,6 +19,18 @@ export interface RouteRequest {
   named?: ModelRef | undefined;
   /** The channel can replace text it already showed with a fresh answer (or shows only the final text). */
   canRestart?: boolean | undefined;
+  /**
+   * Ask each local candidate's server what it runs the model with (once per process) before the call,
+   * so a request its window cannot hold is not sent. The agent asks when it plans its budget; a proxied
+   * request has no such step.
+   */
+  askWindows?: boolean | undefined;
+  /**
+   * The context's tools are the caller's own (a proxied client's): a candidate that cannot take them
+   * (its server says its template cannot render them, or its compat says so) is skipped, never sent the
+   * request without them. The agent's own tools are dropped for such a model instead (`tools-off`).
+   */
+  toolsRequired?: boolean | undefined;
   /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
   onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }

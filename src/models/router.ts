@@ -5,8 +5,9 @@ import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
-import { isSharedCacheFull } from "../ai/server-window.js";
+import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
 import { estimateContextTokens } from "../ai/usage.js";
+import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
 import type { Cooldowns } from "./cooldowns.js";
@@ -35,6 +36,8 @@ export interface RouterDependencies {
   /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
   sharedCaches?: SharedCacheGate | undefined;
 }
+
+const turnSignal = (request: RouteRequest): AbortSignal => request.options?.signal ?? new AbortController().signal;
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
 const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
@@ -121,6 +124,10 @@ export class Router {
     let lastFailure: Failure | undefined;
     let lastPartial: AssistantMessage | undefined;
     const compacted = new Set<string>();
+    /** Why each candidate could not take the request for its size: the route's error when that is all there is. */
+    const contextWords: string[] = [];
+    /** Why each candidate could not take the caller's tools. */
+    const toolWords: string[] = [];
     const loading: ModelSpec[] = [];
 
     for (let index = 0; index < request.chain.length; index++) {
@@ -136,6 +143,22 @@ export class Router {
         skip(model, "skipped-context", `its context window (${window}) is not larger than the one that overflowed`);
         continue;
       }
+      // What the server runs the model with (asked once per process; an agent's turn asked when it planned).
+      if (model.local && request.askWindows) await this.dependencies.windows?.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
+      if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
+        const noTools = await this.whyNoTools(model);
+        if (noTools) {
+          skip(model, "skipped-tools", noTools);
+          toolWords.push(`${model.ref}: ${noTools}`);
+          continue;
+        }
+      }
+      const tooLarge = this.tooLargeFor(model, context);
+      if (tooLarge) {
+        skip(model, "skipped-context", tooLarge);
+        contextWords.push(`${model.ref}: ${tooLarge}`);
+        continue;
+      }
       const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
       if (cooling !== undefined) {
         skip(model, "skipped-cooldown", cooling);
@@ -144,6 +167,8 @@ export class Router {
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
       if (result.ok) {
         cooldowns.succeed(model.ref);
+        const { usage } = result.message;
+        if (!usage.estimated) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
         out.end();
         return;
@@ -160,6 +185,9 @@ export class Router {
       if (failure.kind === "context-overflow") {
         // The overflow message may name the server's real window: plan the retry and the next candidates against it.
         if (result.baseUrl) this.dependencies.windows?.learnFromOverflow(model, result.baseUrl, failure);
+        // It may count the request too: how its tokenizer counts against the estimate.
+        const counted = requestTokensFromOverflow(failure);
+        if (counted !== undefined) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), counted);
         if (request.onOverflow && !compacted.has(model.ref)) {
           compacted.add(model.ref);
           const smaller = await request.onOverflow(model, failure);
@@ -170,6 +198,7 @@ export class Router {
           }
         }
         minimumWindow = Math.max(minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
+        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, context, failure) ?? failure.message}`);
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
@@ -191,7 +220,48 @@ export class Router {
       lastFailure = result.failure;
       lastPartial = result.partial;
     }
-    finishError(noneAnswered(), lastFailure, lastPartial);
+    // No candidate that could be asked can take the caller's tools: none was sent the request without them.
+    if (toolWords.length > 0 && attempts.every((attempt) => ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
+      const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")`;
+      finishError(message, { kind: "bad-request", message }, undefined);
+      return;
+    }
+    // Every candidate that could be asked was too small for the request: say so, and how to fix it.
+    const tooSmall = attempts.every((attempt) => ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
+    finishError(tooSmall && contextWords.length > 0 ? `too large for every model: ${contextWords.join("; ")}` : noneAnswered(), lastFailure, lastPartial);
+  }
+
+  /**
+   * Why the request is not sent to `model`: the window its server reported, or an overflow named, cannot
+   * hold the prompt as it would be sent (without tools where they are off), counted as its tokenizer
+   * counts (as learned). Before a call only what servers said counts; after an overflow (`failure`) the
+   * words are given with the server's count where it named one.
+   */
+  private tooLargeFor(model: ModelSpec, context: Context, failure?: Failure): string | undefined {
+    const windows = this.dependencies.windows;
+    const window = failure ? (windows?.effectiveWindow(model) ?? model.contextWindow) : windows?.known(model);
+    if (window === undefined) return undefined;
+    const counted = failure ? requestTokensFromOverflow(failure) : undefined;
+    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined });
+  }
+
+  /** The context as it goes to `model`: without tools where they are off. */
+  private sentContext(model: ModelSpec, context: Context): Context {
+    return this.toolsOff(model) ? { ...context, tools: undefined } : context;
+  }
+
+  /** Why `model` cannot take tools (its server said, its compat says, or it refused them before), or undefined. */
+  private async whyNoTools(model: ModelSpec): Promise<string | undefined> {
+    if (model.compat?.supportsTools === false) return "compat.supportsTools is false for it";
+    if (this.dependencies.windows?.toolsUsable(model, model.baseUrl) === false) return "its server says its chat template cannot render tools (they would be dropped)";
+    const adapter = await this.dependencies.adapters.get(model.api).catch(() => undefined);
+    if (adapter?.compatFor?.(model).supportsTools === false) return "it refused tools earlier (its server or template does not support them)";
+    return undefined;
+  }
+
+  /** The model's tools are not sent to it: its server said its template cannot render them, or its compat says so. */
+  private toolsOff(model: ModelSpec): boolean {
+    return model.compat?.supportsTools === false || this.dependencies.windows?.toolsUsable(model, model.baseUrl) === false;
   }
 
   /**

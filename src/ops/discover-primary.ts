@@ -4,6 +4,7 @@ import { isLocalUrl } from "../models/is-local.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { parseConfigValue } from "../config/load.js";
 import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
+import { discoveredRef, modelKey } from "./discover-write.js";
 
 /** The config's primary as the file names it, and where its server is when that is on this machine. */
 export interface CurrentPrimary {
@@ -48,12 +49,12 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   const providers = (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null)?.models?.providers ?? {};
   const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === server.baseUrl.replace(/\/+$/, "").toLowerCase();
   const providerId = Object.keys(providers).find((id) => same(providers[id]?.baseUrl)) ?? server.providerId;
-  const ref = `${providerId}/${model.id}`;
+  const ref = discoveredRef(providerId, model);
   const current = currentPrimary(text);
   if (current.ref === ref) return { text };
   if (current.ref !== undefined) {
     const modelId = current.ref.slice(current.ref.indexOf("/") + 1);
-    const served = primaryServer?.models.some((candidate) => candidate.id === modelId) ?? false;
+    const served = primaryServer?.models.some((candidate) => candidate.id === modelId || modelKey(candidate.id) === modelId) ?? false;
     if (current.localOrigin === undefined || served) {
       const why = current.localOrigin === undefined ? "it is not the model of a local provider in this config" : `${current.localOrigin} serves it`;
       return { text, advice: `the primary stays ${current.ref} (${why}); to answer with ${ref} first, set agents.defaults.model.primary to "${ref}"` };

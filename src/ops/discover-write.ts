@@ -13,11 +13,29 @@ export interface ConfigEdit {
 
 const DEFAULT_MAX_TOKENS = 8192;
 
+/**
+ * The key a discovered model is named by in refs, where its id is a file path (a llama-server started
+ * with `-m /path/model.gguf` lists the path): the file's stem ("stories260K"). Undefined where the id is
+ * fine as it is — LM Studio's `qwen/qwen3-8b` (a ref splits on its first "/"), Ollama's `llama3:8b`.
+ */
+export function modelKey(id: string): string | undefined {
+  if (!/^[/~.]|\\|\.gguf$/i.test(id)) return undefined;
+  const stem = (id.split(/[\\/]/).pop() ?? "").replace(/\.gguf$/i, "").replace(/[^A-Za-z0-9._:-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+  return stem === "" ? undefined : stem;
+}
+
+/** The ref a discovered model gets under `providerId`: its key where its id is a path, else its id. */
+export function discoveredRef(providerId: string, model: Pick<DiscoveredModel, "id">): string {
+  return `${providerId}/${modelKey(model.id) ?? model.id}`;
+}
+
 /** A config entry for one discovered model: the served context (else the model's maximum) as contextWindow. */
 export function modelEntry(model: DiscoveredModel): Record<string, unknown> {
   const window = model.servedContext ?? model.maxContext;
+  const key = modelKey(model.id);
   return {
     id: model.id,
+    ...(key ? { key } : {}),
     reasoning: model.reasoning ?? false,
     input: model.vision ? ["text", "image"] : ["text"],
     contextWindow: window,
@@ -52,6 +70,7 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
     if (existing === undefined) {
       current = insertProvider(current, server);
       changes.push(`added provider ${server.providerId} (${server.api}, ${server.baseUrl}) with ${describeModels(server.models)} at models.providers.${server.providerId}`);
+      current = withAliases(current, server.providerId, server.models, changes);
       continue;
     }
     const missing = server.models.filter((model) => !existing.has(model.id));
@@ -61,6 +80,7 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
     }
     current = insertModels(current, server.providerId, missing);
     changes.push(`added ${describeModels(missing)} to models.providers.${server.providerId}.models`);
+    current = withAliases(current, server.providerId, missing, changes);
   }
   validate(current, env);
   return { text: current, changes };
@@ -115,6 +135,32 @@ function insertModels(text: string, providerId: string, models: readonly Discove
   if (!provider) throw new HearthError("config", `models.providers.${providerId} is not an object: discover cannot add models to it`, [`fix: make models.providers.${providerId} an object { baseUrl, api, models: [...] }`]);
   const indent = `${provider.indent}  `;
   return insertMembers(text, provider, `${indent}models: ${renderJson5(models.map(modelEntry), indent)},`);
+}
+
+/**
+ * An alias (agents.defaults.models) for each model named by a key of its own (its id is a path): what an
+ * API client or `--model` types. Left out where the ref has an entry already, the alias is taken (any
+ * case), or the config has no agents.defaults to put it in.
+ */
+function withAliases(text: string, providerId: string, models: readonly DiscoveredModel[], changes: string[]): string {
+  let current = text;
+  for (const model of models) {
+    const alias = modelKey(model.id);
+    if (!alias) continue;
+    const ref = discoveredRef(providerId, model);
+    const defaults = (parsed(current).agents as { defaults?: { models?: Record<string, { alias?: unknown }> } } | undefined)?.defaults;
+    const entries = defaults?.models ?? {};
+    const taken = Object.values(entries).some((entry) => typeof entry?.alias === "string" && entry.alias.toLowerCase() === alias.toLowerCase());
+    if (ref in entries || taken) continue;
+    const models = openedValue(current, ["agents", "defaults", "models"]);
+    const place = models ?? openedValue(current, ["agents", "defaults"]);
+    if (!place) continue;
+    const indent = `${place.indent}  `;
+    const member = models ? `${indent}${JSON.stringify(ref)}: ${renderJson5({ alias }, indent)},` : `${indent}models: ${renderJson5({ [ref]: { alias } }, indent)},`;
+    current = insertMembers(current, place, member);
+    changes.push(`set the alias "${alias}" for ${ref} at agents.defaults.models`);
+  }
+  return current;
 }
 
 function validate(text: string, env: NodeJS.ProcessEnv): void {

@@ -9,6 +9,7 @@ import { serviceFindings, serviceTarget, type InstalledServiceFile, type ThisChe
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
 import { modelsStatus, reachability, type ChainStatus } from "./models-status.js";
 import { whatsappFindings } from "./doctor-whatsapp.js";
+import { mainAgentPrompt, type AgentPrompt, type ToolDefinitions } from "./agent-prompt.js";
 
 export type { Finding } from "./doctor-finding.js";
 
@@ -38,6 +39,8 @@ export interface DoctorInput {
   envFile?: string | undefined;
   /** Where `hearth gateway install` puts the service on this system (none elsewhere), and this checkout's bin/hearth it would run. */
   service?: { file: InstalledServiceFile; here: ThisCheckout } | undefined;
+  /** The tool schemas a tool policy lets through: the main agent's fixed part is checked against each served window. */
+  toolDefinitions?: ToolDefinitions | undefined;
   now: number;
   fix: boolean;
   disk?: DiskThresholds;
@@ -64,7 +67,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
         ? ok("config", "config-invalid", `${config.loaded.location.file} is valid`)
         : { id: "config-missing", severity: "info", group: "config", title: "no config file: hearth runs on defaults", seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
     );
-    findings.push(...(await modelFindings(input, config.resolved)));
+    const prompt = input.toolDefinitions ? mainAgentPrompt(config.loaded.config, config.resolved, input.toolDefinitions) : undefined;
+    findings.push(...(await modelFindings(input, config.resolved, prompt)));
     findings.push(...chainFindings(config.resolved));
     findings.push(...compactionFindings(config.loaded.config));
   }
@@ -80,8 +84,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 }
 
 /** What `models status --probe` finds, per chain model; a provider's reachability and speed once. */
-async function modelFindings(input: DoctorInput, resolved: ResolvedModels): Promise<Finding[]> {
-  const status = await modelsStatus(resolved, { probe: true, firstToken: false, http: input.http, registry: input.registry });
+async function modelFindings(input: DoctorInput, resolved: ResolvedModels, prompt: AgentPrompt | undefined): Promise<Finding[]> {
+  const status = await modelsStatus(resolved, { probe: true, firstToken: false, http: input.http, registry: input.registry, prompt });
   const findings: Finding[] = [];
   const seenProviders = new Set<string>();
   const reported = new Set<string>();

@@ -9,7 +9,9 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
-import { modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
+import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
+import { reportedSize } from "./security/server-facts.js";
+import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -62,6 +64,8 @@ export interface StatusOptions {
   firstToken: boolean;
   http: HttpClient;
   registry: AdapterRegistry;
+  /** The main agent's fixed part: a served window that cannot hold it is an error (no message fits). */
+  prompt?: AgentPrompt | undefined;
   /** Recent failures, to say which models the next turn will skip. */
   cooldowns?: Cooldowns | undefined;
 }
@@ -145,6 +149,13 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined }));
+        // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).
+        if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
+          const reported = native ? { params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : await reportedSize(options.http, model);
+          status.problems.push(...buildProblems({ id: model.id, ...reported }));
+        }
+        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model) }, options.prompt) : undefined;
+        if (noRoom) status.problems.push(noRoom);
         // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
         // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.
         if (probe.reachable && !probe.failure) {

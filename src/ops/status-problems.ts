@@ -3,7 +3,7 @@ import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
-import { formatBillions, heavilyQuantized, SMALL_BELOW_BILLIONS, totalBillions } from "./build-judgement.js";
+import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -89,23 +89,6 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       });
     }
   }
-  // The same judgement as discover's (build-judgement.ts): the server's facts first, the id second.
-  const build = native ? { id: model.id, params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : undefined;
-  if (build && heavilyQuantized(build)) {
-    problems.push({
-      id: "heavily-quantized", severity: "warn",
-      title: `heavily quantized build (${native?.quantization ?? "by its name"})${native?.bitsPerWeight !== undefined ? `, ${native.bitsPerWeight} bits per weight` : ""}: more prompt-injection risk and weaker tool use`,
-      fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
-    });
-  }
-  const billions = build ? totalBillions(build) : undefined;
-  if (billions !== undefined && billions < SMALL_BELOW_BILLIONS) {
-    problems.push({
-      id: "small-model", severity: "warn",
-      title: `small model (${native?.params ?? formatBillions(billions)}): small models truncate context and leak their safety rules`,
-      fix: "prefer a full-size model; keep the agent's tools narrow",
-    });
-  }
   if (model.api === "openai-responses" && probe.responsesEndpoint === false) {
     problems.push({
       id: "no-responses-endpoint", severity: "error",
@@ -161,6 +144,31 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
       id: "no-tools", severity: "warn",
       title: "this model cannot use tools: the server reports its chat template cannot render them, so hearth sends none",
       fix: "use a model whose chat template supports tools, or give the server one that does (llama.cpp: --chat-template-file with a tool-capable template, with --jinja if it is not on)",
+    });
+  }
+  return problems;
+}
+
+/**
+ * A local model's build, judged as every command judges it (build-judgement.ts): the server's facts
+ * first (LM Studio's params and bits per weight, llama.cpp's parameter count and file, Ollama's
+ * details), the id second.
+ */
+export function buildProblems(facts: BuildFacts): StatusProblem[] {
+  const { size, small, heavy } = judgeBuild(facts);
+  const problems: StatusProblem[] = [];
+  if (heavy) {
+    problems.push({
+      id: "heavily-quantized", severity: "warn",
+      title: `heavily quantized build (${facts.quantization ?? size.quantization ?? "by its name"})${facts.bitsPerWeight !== undefined ? `, ${facts.bitsPerWeight} bits per weight` : ""}: more prompt-injection risk and weaker tool use`,
+      fix: "use the largest / least quantized build you can run (Q6, Q8 or full precision)",
+    });
+  }
+  if (small) {
+    problems.push({
+      id: "small-model", severity: "warn",
+      title: `small model (${facts.params ?? (size.totalB !== undefined ? formatBillions(size.totalB) : "a small variant by its name")}): small models truncate context and leak their safety rules`,
+      fix: "prefer a full-size model; keep the agent's tools narrow",
     });
   }
   return problems;

@@ -89,3 +89,20 @@ test("a turn's failure cause: cancelled, permanent when every candidate would fa
   assert.equal(turnFailureCause(["context-overflow", "skipped-no-key", "skipped-no-key"], false), "permanent", "keyless hosted fallbacks could not be called: the overflow would recur");
   assert.equal(turnFailureCause(["skipped-no-key"], false), "transient", "nothing could be called: a key fixes it");
 });
+
+test("a window the fixed part alone fills: the refusal names the server's context, the parts and the fix; tools not sent are not charged", () => {
+  const model = modelSpec("openai-completions", "http://127.0.0.1:1/v1", { ref: "local/m", contextWindow: 2_048, maxTokens: 48 });
+  const tools = [{ name: "exec", description: "D".repeat(800), parameters: { type: "object" } }];
+  const budget = budgetFor(model, 256, 16_384);
+  const charged = messageRooms([{ model, budget }], { systemPrompt: "S".repeat(400), tools });
+  assert.equal(charged[0]?.room, 0);
+  assert.match(
+    oversizeRefusal("hi", charged) ?? "",
+    /^local\/m cannot take any message: the server runs local\/m with 256 tokens of context \(contextWindow says 2,048\), and the fixed part alone fills it — the system prompt about 100 tokens, the tools 206, the message 1, the reply 48 and the reserve 25\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048;.*fewer tools.*Nothing was sent\.$/,
+  );
+  const toolsOff = messageRooms([{ model, budget, toolsOff: true }], { systemPrompt: "S".repeat(400), tools });
+  assert.equal(toolsOff[0]?.room, 256 - 48 - 25 - 100);
+  assert.equal(oversizeRefusal("hi", toolsOff), undefined, "the tools are not sent to it: the message fits");
+  // The server's tokenizer counts three tokens where the estimate says one: the system prompt alone fills it.
+  assert.match(oversizeRefusal("hi", messageRooms([{ model, budget, toolsOff: true, ratio: 3 }], { systemPrompt: "S".repeat(400), tools })) ?? "", /the system prompt about 300 tokens, no tools, the message 3/);
+});

@@ -57,8 +57,8 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
       ],
       completions: () => ({ kind: "json", body: {} }),
     });
-    llamacpp = await startLlamaCpp({ alias: "/models/Qwen3-32B-Q6_K.gguf", nCtx: 32768, supportsTools: true });
-    llamaNoTools = await startLlamaCpp({ alias: "chatml-32b", nCtx: 32768, supportsTools: false });
+    llamacpp = await startLlamaCpp({ alias: "/models/Qwen3-32B-Q6_K.gguf", nCtx: 32768, supportsTools: true, parameters: 32_000_000_000 });
+    llamaNoTools = await startLlamaCpp({ alias: "chatml-32b", nCtx: 32768, supportsTools: false, parameters: 32_000_000_000 });
     router = await llamaRouter();
     ollama = await startOllama([{ name: "qwen3:32b", parameterSize: "32.8B", quantization: "Q6_K", contextLength: 40960, loadedContext: 40960, capabilities: ["completion", "tools"] }]);
     keyed = await startFakeServer(() => ({ kind: "json", status: 401, body: { error: { message: "Invalid API key", type: "invalid_request_error" } } }));
@@ -192,7 +192,7 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
   });
 
   test("shared-cache: a llama-server with 4 slots (total_slots) may share its n_ctx among them; one slot (the tests above) is silent", async () => {
-    const slots = await startLlamaCpp({ alias: "qwen3-32b", nCtx: 8192, supportsTools: true, totalSlots: 4 });
+    const slots = await startLlamaCpp({ alias: "qwen3-32b", nCtx: 8192, supportsTools: true, totalSlots: 4, parameters: 32_000_000_000 });
     try {
       const found = await doctor("s/qwen3-32b", `s: { baseUrl: "${slots.baseUrl}", api: "openai-completions", models: [{ id: "qwen3-32b", contextWindow: 8192 }] },`);
       assert.deepEqual(ids(found.findings), ["shared-cache"]);

@@ -41,7 +41,7 @@ describe("hearth doctor", () => {
       ],
       responses: responsesEndpoint,
     });
-    llamacpp = await startLlamaCpp({ alias: "local-fallback", nCtx: 8192, supportsTools: true });
+    llamacpp = await startLlamaCpp({ alias: "local-fallback", nCtx: 8192, supportsTools: true, parameters: 32_000_000_000 });
     // What hearth's gateway answers on /health: no bind, no auth (doctor reads those from the config).
     upGateway = await startFakeServer(() => ({ kind: "json", body: { status: "ok", service: "hearth", version: "0.1.0", uptimeSeconds: 42 } }));
     sickGateway = await startFakeServer(() => ({ kind: "json", status: 503, body: { error: "starting" } }));

@@ -45,7 +45,7 @@ describe("what llama-server reports reaches the user: the real n_ctx, and a temp
     assert.equal(result.stdout, "Once upon a time\n");
     assert.equal(result.stderr.match(/cannot use tools/g)?.length, 1, result.stderr);
     assert.match(result.stderr, /llama\/stories260k cannot use tools \(its chat template cannot render them\); they are off for it/);
-    const posts = llama.requests.filter((request) => request.method === "POST");
+    const posts = llama.requests.filter((request) => request.method === "POST" && request.path.endsWith("/chat/completions"));
     assert.equal(posts.length, 1);
     assert.equal((posts[0]?.body as { tools?: unknown }).tools, undefined, "no tools sent to a template that would drop them");
     const status = await runCli(["agent", "--config", file, "--message", "/status"], { env });

@@ -31,6 +31,8 @@ export interface LlamaCppOptions {
   completions?: Handler;
   /** Slots (`-np`; `total_slots` in /props); default 1. */
   totalSlots?: number;
+  /** `meta.n_params` of the listing; default 260,000 (the real stories260K). */
+  parameters?: number;
   /** Prompt tokens a request counts as, for the context check; default: characters / 4 of the body's text. */
   promptTokens?: (request: RecordedRequest) => number;
 }
@@ -52,7 +54,7 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
         return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate), total_slots: options.totalSlots ?? 1 } };
       case "GET /v1/models":
       case "GET /models":
-        return { kind: "json", body: models(alias, nCtx) };
+        return { kind: "json", body: models(alias, nCtx, options.parameters ?? 260_000) };
       case "POST /v1/responses": {
         const problem = responsesInputProblem(request.body);
         if (problem) return invalid(problem);
@@ -153,7 +155,7 @@ function props(alias: string, nCtx: number, supportsTools: boolean, chatTemplate
   };
 }
 
-function models(alias: string, nCtx: number): Record<string, unknown> {
+function models(alias: string, nCtx: number, parameters: number): Record<string, unknown> {
   return {
     models: [{ name: alias, model: alias, modified_at: "", size: "", digest: "", type: "model", description: "", tags: [""], capabilities: ["completion"], parameters: "", details: { format: "gguf" } }],
     object: "list",
@@ -165,7 +167,7 @@ function models(alias: string, nCtx: number): Record<string, unknown> {
         object: "model",
         created: 1767225600,
         owned_by: "llamacpp",
-        meta: { vocab_type: 1, n_vocab: 512, n_ctx: nCtx, n_ctx_train: 2048, n_embd: 64, n_params: 260_000, size: 1_185_376, ftype: "all F32" },
+        meta: { vocab_type: 1, n_vocab: 512, n_ctx: nCtx, n_ctx_train: 2048, n_embd: 64, n_params: parameters, size: 1_185_376, ftype: "all F32" },
       },
     ],
   };

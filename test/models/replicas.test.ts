@@ -84,11 +84,11 @@ test("tools are sent or left out by what the replica the call goes to reported, 
     const second = await route(routing.router, { chain, context, sessionKey: "on-second" });
     assert.equal(second.text, "from the second");
     assert.ok(second.events.some((event) => event.type === "tools-off"));
-    const sent = without.requests.find((request) => request.method === "POST")?.body as { tools?: unknown[] } | undefined;
+    const sent = without.requests.find((request) => request.method === "POST" && request.path.endsWith("/chat/completions"))?.body as { tools?: unknown[] } | undefined;
     assert.equal(sent?.tools, undefined, "no tools to the replica whose template cannot render them");
     const first = await route(routing.router, { chain, context, sessionKey: "on-first" });
     assert.equal(first.text, "from the first");
-    const kept = withTools.requests.find((request) => request.method === "POST")?.body as { tools?: unknown[] } | undefined;
+    const kept = withTools.requests.find((request) => request.method === "POST" && request.path.endsWith("/chat/completions"))?.body as { tools?: unknown[] } | undefined;
     assert.equal(kept?.tools?.length, 1, "tools still go to the replica that renders them");
   } finally {
     routing.close();

@@ -1,3 +1,4 @@
+import { createBuiltinTools } from "../../agent/tools/registry.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { configLocation, stateDir } from "../../config/paths.js";
 import { serviceEnvFile } from "../../config/service-env.js";
@@ -39,6 +40,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
       service: serviceCheck(io),
       envFile: serviceEnvFile(io.env),
+      toolDefinitions: (allowed) => createBuiltinTools().definitions(allowed),
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });

@@ -1,3 +1,5 @@
+import { createBuiltinTools } from "../../agent/tools/registry.js";
+import { mainAgentPrompt } from "../../ops/agent-prompt.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { stateDir } from "../../config/paths.js";
 import { cooldownFileIn } from "../../models/cooldown-file.js";
@@ -23,6 +25,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       firstToken: Boolean(options.firstToken),
       http,
       registry: createAdapterRegistry(http),
+      prompt: mainAgentPrompt(loaded.config, resolved, (allowed) => createBuiltinTools().definitions(allowed)),
       cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) })),
     });
     const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));

@@ -21,6 +21,8 @@ export const modelCostSchema = z.strictObject({
 export const modelEntrySchema = z
   .strictObject({
     id: z.string().min(1),
+    /** hearth's name for the model: its ref is "provider/key" (default: the id); the id is still what the server is sent. */
+    key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { message: "a model key uses letters, digits, '.', '_', ':' and '-' (no '/'): it names the model in refs (provider/key); id stays the server's own" }).optional(),
     name: z.string().min(1).optional(),
     api: apiSchema.optional(),
     reasoning: z.boolean().optional(),

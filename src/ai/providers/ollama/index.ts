@@ -19,6 +19,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
   return {
     api: "ollama",
     releaseMemory: () => parts.forget(),
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,

@@ -13,6 +13,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
   return {
     api: "openai-completions",
     releaseMemory: () => parts.forget(),
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,

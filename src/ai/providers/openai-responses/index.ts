@@ -12,6 +12,7 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
   return {
     api: "openai-responses",
     releaseMemory: () => parts.forget(),
+    compatFor: (model) => compat.for(model),
     stream(model, context, options) {
       return runAdapter(
         model,

@@ -23,6 +23,8 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
 
 function classify(outcome: { message: string; attempts: readonly AttemptSummary[]; failed: readonly AttemptSummary[]; lastKind: string | undefined; cause: TurnFailureCause | undefined }): AnswerFailure {
   const { message, attempts, failed, lastKind } = outcome;
+  // The request's tools, and no candidate that could take it can use them (proxy mode): the client's to change.
+  if (failed.some((attempt) => attempt.outcome === "skipped-tools") && failed.every((attempt) => attempt.outcome === "skipped-tools" || NEVER_ASKED.has(attempt.outcome))) return { status: 400, message, type: "invalid_request_error", code: "tools_unsupported", attempts };
   if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
   if (outcome.cause === "permanent") {
     const tooLong = failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context");

@@ -1,0 +1,106 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Context } from "../ai/types.js";
+import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
+import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
+
+/**
+ * What a call takes of a model's window, in estimated tokens: the fixed part (system prompt, the tool
+ * schemas as sent to that model — none where its tools are off), the message(s), and what is kept for
+ * the reply and the reserve.
+ */
+export interface PromptParts {
+  systemTokens: number;
+  toolTokens: number;
+  messageTokens: number;
+  replyTokens: number;
+  reserveTokens: number;
+}
+
+const count = (value: number): string => value.toLocaleString("en-US");
+
+/** The system prompt's and the tools' tokens of a context, as the estimate counts them. */
+export function fixedParts(context: Pick<Context, "systemPrompt" | "tools">): { systemTokens: number; toolTokens: number } {
+  const systemTokens = estimateTokens(context.systemPrompt ?? "");
+  const toolTokens = estimateContextTokens({ tools: context.tools, messages: [] });
+  return { systemTokens, toolTokens };
+}
+
+/** Tokens the fixed part and the reply (and reserve) take before any message. */
+export function fixedTokensOf(parts: PromptParts): number {
+  return parts.systemTokens + parts.toolTokens + parts.replyTokens + parts.reserveTokens;
+}
+
+/** "the server runs X with 256 tokens of context (contextWindow says 2,048)", or the configured window where nothing smaller is known. */
+export function windowWords(model: ModelSpec, window: number): string {
+  return window < model.contextWindow
+    ? `the server runs ${model.ref} with ${count(window)} tokens of context (contextWindow says ${count(model.contextWindow)})`
+    : `${model.ref} has ${count(window)} tokens of context (its contextWindow)`;
+}
+
+/** What each part takes, in words: "the system prompt about 130 tokens, the tools 156, the message 1, the reply 64 and the reserve 25". */
+export function partsWords(parts: PromptParts, message = "the message"): string {
+  const words = [`the system prompt about ${count(parts.systemTokens)} tokens`, parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", ...(parts.messageTokens > 0 ? [`${message} ${count(parts.messageTokens)}`] : [])];
+  const kept = [parts.replyTokens > 0 ? `the reply ${count(parts.replyTokens)}` : undefined, parts.reserveTokens > 0 ? `the reserve ${count(parts.reserveTokens)}` : undefined].filter((part): part is string => part !== undefined);
+  return [...words, ...kept].join(", ").replace(/, ([^,]*)$/, " and $1");
+}
+
+/** The context to restart the server with: the configured window where it is larger, else room for twice what is sent, in 1,024s. */
+function suggestedContext(model: ModelSpec, window: number, parts: PromptParts): number {
+  const needed = Math.ceil(((fixedTokensOf(parts) + parts.messageTokens) * 2) / 1024) * 1024;
+  return Math.max(needed, model.contextWindow > window ? model.contextWindow : 0);
+}
+
+/** How to make what is sent fit: a larger context on the server, less sent, or another model. */
+export function contextFix(model: ModelSpec, window: number, parts: PromptParts): string {
+  const size = suggestedContext(model, window, parts);
+  const server =
+    model.api === "ollama"
+      ? `give the model a larger context (Ollama: num_ctx ${size}) and contextWindow ${size}`
+      : looksLikeLmStudio(model)
+        ? `load the model with a larger context (LM Studio: context length ${size})`
+        : model.local
+          ? `restart the server with a larger context (llama.cpp: -c ${size}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})`
+          : "use the model's full context";
+  const less = parts.toolTokens > 0 ? "send less (fewer tools: the agent's tools.allow or tools.deny; a shorter systemPrompt)" : "send less (a shorter systemPrompt)";
+  return `${server}, or ${less}, or use a model with a larger window`;
+}
+
+/**
+ * The refusal when not even the fixed part fits: no message of any size can be answered by this model
+ * (the roomiest the chain has). Undefined when the fixed part leaves room for a message.
+ */
+export function noRoomRefusal(model: ModelSpec, window: number, parts: PromptParts): string | undefined {
+  if (fixedTokensOf(parts) < window) return undefined;
+  return `${model.ref} cannot take any message: ${windowWords(model, window)}, and the fixed part alone fills it — ${partsWords(parts)}. Fix: ${contextFix(model, window, parts)}.`;
+}
+
+/** Scales estimated parts by the model's tokenizer ratio (server tokens per estimated token). */
+export function scaleParts(parts: PromptParts, ratio: number): PromptParts {
+  const scale = (value: number): number => Math.round(value * ratio);
+  return { ...parts, systemTokens: scale(parts.systemTokens), toolTokens: scale(parts.toolTokens), messageTokens: scale(parts.messageTokens) };
+}
+
+export interface TooLargeOptions {
+  /** Server tokens per estimated token, as learned for the model (1: none learned). */
+  ratio?: number | undefined;
+  /** The server refused the request as too long and counted this many tokens (undefined: it did not say). */
+  counted?: number | undefined;
+  /** The server refused it already: the words are wanted whatever the estimate says. */
+  overflowed?: boolean | undefined;
+}
+
+/**
+ * Why a request is not sent to `model` (or why the server refused it): the window its server reported,
+ * or an overflow named, cannot hold the prompt. Undefined when it may fit and the server did not refuse it.
+ */
+export function requestTooLarge(model: ModelSpec, window: number, context: Context, options: TooLargeOptions = {}): string | undefined {
+  const estimate = estimateContextTokens(context);
+  const ratio = options.counted !== undefined && estimate > 0 ? options.counted / estimate : (options.ratio ?? 1);
+  const total = options.counted ?? Math.round(estimate * ratio);
+  if (total < window && !options.overflowed && options.counted === undefined) return undefined;
+  const fixed = fixedParts(context);
+  const parts = scaleParts({ ...fixed, messageTokens: Math.max(0, estimate - fixed.systemTokens - fixed.toolTokens), replyTokens: 0, reserveTokens: 0 }, ratio);
+  const fixedAlone = parts.systemTokens + parts.toolTokens >= window ? " — the system prompt and tools alone do not fit" : "";
+  const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
+  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, window, parts)}`;
+}
