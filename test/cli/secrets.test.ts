@@ -212,33 +212,29 @@ describe("a tool's output holding a key reaches the model masked", () => {
     temp.cleanup();
   });
 
-  for (const [name, path] of [
-    ["the config file", (file: string) => file],
-    ["/proc/<hearth>/environ", () => "PARENT_ENVIRON"],
-  ] as const) {
-    test(`exec cat of ${name} (sandbox off): the model's next request and the output carry no canary`, { skip: name.startsWith("/proc") && process.platform !== "linux" }, async () => {
-      let configFile = "";
+  // Since session 5 the config file and /proc are refused outright with no sandbox (a key read can be
+  // printed spaced out, past the mask: test/agent/exec/secret-places.test.ts); a copy of them inside the
+  // working directory is still read, and must reach the model masked.
+  for (const name of ["a copy of the config file", "a saved environment"] as const) {
+    test(`exec cat of ${name} in the working directory (sandbox off): the model's next request and the output carry no canary`, async () => {
       const server = await startFakeServer(
         scriptedModel("openai-completions", (turns) => {
           const last = turns[turns.length - 1];
-          if (last?.role === "user") return { tool: "exec", arguments: { command: "cat", args: [path(configFile) === "PARENT_ENVIRON" ? "/proc/self/stat" : path(configFile)] } };
-          const parent = /\(cat\) \S+ (\d+)/.exec(last?.text ?? "")?.[1];
-          if (last?.role === "tool" && parent && turns.filter((turn) => turn.role === "tool").length === 1) return { tool: "exec", arguments: { command: "cat", args: [`/proc/${parent}/environ`] } };
+          if (last?.role === "user") return { tool: "exec", arguments: { command: "cat", args: ["copy.txt"] } };
           return { text: `Tool said: ${last?.text ?? ""}` };
         }),
       );
       servers.push(server);
       const work = join(temp.dir, `work-${servers.length}`);
       mkdirSync(work);
-      configFile = temp.write(
-        `exec-${servers.length}.json5`,
-        `{ agents: { defaults: { model: { primary: "p/m" }, tools: { exec: { commands: ["cat"], cwd: "${work}", sandbox: "off" } } } },
-  models: { mode: "replace", providers: { p: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "${CANARIES.configKey}", models: [{ id: "m" }] } } } }`,
-      );
+      const configText = `{ agents: { defaults: { model: { primary: "p/m" }, tools: { exec: { commands: ["cat"], cwd: "${work}", sandbox: "off" } } } },
+  models: { mode: "replace", providers: { p: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "${CANARIES.configKey}", models: [{ id: "m" }] } } } }`;
+      const configFile = temp.write(`exec-${servers.length}.json5`, configText);
+      temp.write(`work-${servers.length}/copy.txt`, name === "a saved environment" ? `HOME=/home/u\nOPENAI_API_KEY=${CANARIES.openai}\n` : configText);
       const result = await runCli(["agent", "--config", configFile, "--message", "read it"], { env: { HEARTH_STATE_DIR: join(temp.dir, `state-${servers.length}`), OPENAI_API_KEY: CANARIES.openai } });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /Tool said: exit code 0/);
-      assert.match(result.stdout, name.startsWith("/proc") ? /OPENAI_API_KEY=\*\*\*/ : /apiKey: "\*\*\*"/, "the file was read, its key masked");
+      assert.match(result.stdout, name === "a saved environment" ? /OPENAI_API_KEY=\*\*\*/ : /apiKey: "\*\*\*"/, "the file was read, its key masked");
       const sent = server.requests.map((request) => JSON.stringify(request.body)).join("\n");
       assertNoCanary("what the model was sent", sent);
       assertNoCanary("hearth agent", result.stdout + result.stderr);

@@ -44,7 +44,7 @@ describe("without bubblewrap", () => {
   });
 
   test("the status for `hearth security audit` says whether exec is sandboxed here", async () => {
-    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: "exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap); it can read and write what your user can, except the state dir, the config file, gateway.env and /proc, which it refuses to name or to work above" });
+    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: "exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap); it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env or /proc (or a folder holding one), a working directory holding one, and options that follow symlinks while walking folders or open files the arguments do not name" });
     assert.equal((await execSandboxStatus("off", probe)).sandboxed, false);
     assert.match((await execSandboxStatus("require", missing)).summary, /^exec is refused: /);
   });

@@ -38,7 +38,7 @@ export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refus
   if (held) {
     return {
       argument: check.cwd,
-      reason: `the working directory holds ${held}, where hearth keeps keys and conversations; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or install bubblewrap so exec runs in a sandbox that hides it`,
+      reason: `the working directory holds ${held}, where hearth keeps keys and conversations; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or let exec run in the OS sandbox, which hides it (tools.exec.sandbox "auto" with bubblewrap installed)`,
     };
   }
   for (const argument of check.args) {
@@ -56,7 +56,7 @@ export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refus
 
 function secretReason(at: string, place: string): string {
   const what = at === place ? at : within(at, place) ? `${at}, inside ${place}` : `${at}, which holds ${place}`;
-  return `it leads to ${what}, where hearth keeps keys and conversations; with no sandbox exec never reads there (install bubblewrap to run exec in a sandbox that hides it)`;
+  return `it leads to ${what}, where hearth keeps keys and conversations; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
 }
 
 /** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */

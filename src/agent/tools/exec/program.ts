@@ -54,3 +54,27 @@ export function textProgram(names: readonly string[]): ProgramDescription {
 export function operands(parsed: readonly ParsedArgument[]): string[] {
   return parsed.flatMap((item) => (item.kind === "operand" ? [item.value] : []));
 }
+
+/** Following symlinks while walking folders: a link a cloned repository carried may lead anywhere. */
+export const FOLLOWS_LINKS = "it follows symlinks while walking folders, and a link (one a cloned repository carried, say) may lead to hearth's keys; without the OS sandbox exec never does (tools.exec.sandbox \"auto\" with bubblewrap installed hides them)";
+
+/**
+ * The description, refusing besides — only when no OS sandbox runs the program — the options named
+ * here (as the table names them: `-R`, `--dereference-recursive`), each with its reason.
+ */
+export function refusingUnsandboxed(description: ProgramDescription, options: OptionTable, refusals: Readonly<Record<string, string>>): ProgramDescription {
+  return {
+    ...description,
+    unsandboxed(args) {
+      const earlier = description.unsandboxed?.(args);
+      if (earlier) return earlier;
+      const result = parseOptions(args, options);
+      if (!result.ok) return undefined;
+      for (const item of result.parsed) {
+        const reason = item.kind === "option" ? refusals[item.name] : undefined;
+        if (reason && item.kind === "option") return { argument: item.argument, reason };
+      }
+      return undefined;
+    },
+  };
+}

@@ -126,7 +126,7 @@ export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, co
 }
 
 /** What the guard alone still keeps from a program (check-secrets.ts). */
-const GUARD_KEEPS = "; it can read and write what your user can, except the state dir, the config file, gateway.env and /proc, which it refuses to name or to work above";
+const GUARD_KEEPS = "; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env or /proc (or a folder holding one), a working directory holding one, and options that follow symlinks while walking folders or open files the arguments do not name";
 
 /**
  * One line on how exec is confined on this machine under this mode, for the docs' promise and for

@@ -21,6 +21,20 @@ export function refusedAwkConstruct(program: string): string | undefined {
   return undefined;
 }
 
+/**
+ * With no OS sandbox: a construct that makes awk open a file its arguments do not name, where exec
+ * cannot check it — `getline < file` (the name can be built at run time: `"/pr" "oc/1/environ"`) and
+ * ARGV/ARGC changed in the program (awk reads the files ARGV holds when BEGIN ends).
+ */
+export function refusedAwkReading(program: string): string | undefined {
+  const code = codeOnly(program.replace(/\\\r?\n/g, " "));
+  if (code === undefined) return "an awk program exec cannot read (an unterminated string or regular expression)";
+  // getline's own statement, up to its end, holding a "<": `getline < f`, `getline line < f`, `(getline l < f) > 0`.
+  if (/\bgetline\b[^;\n{}]*</.test(code)) return "getline < file reads a file the arguments do not name, which exec cannot check without the OS sandbox; name the file as an argument";
+  if (/\bARG[VC]\b/.test(code)) return "ARGV and ARGC name the files awk reads, set in the program where exec cannot check them without the OS sandbox; name the files as arguments";
+  return undefined;
+}
+
 /** The program with string and regex literals and comments blanked out; undefined when one never ends. */
 function codeOnly(program: string): string | undefined {
   let code = "";

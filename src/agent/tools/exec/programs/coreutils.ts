@@ -1,4 +1,4 @@
-import { refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
 import { getoptProgram, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
 const common = ["help", "version"];
@@ -23,7 +23,7 @@ const tail = getoptProgram(
   table({ flags: "fFqvz", values: "cns", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated", "retry"], longValues: ["bytes", "lines", "max-unchanged-stats", "pid", "sleep-interval"], longOptional: ["follow"] }),
 );
 
-const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["files0-from", "total"] }));
+const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["total"], long: { "files0-from": refused(NAMES_IN_FILE) } }));
 
 const sort = getoptProgram(
   ["sort", "gsort"],
@@ -32,9 +32,9 @@ const sort = getoptProgram(
     values: "kStT",
     short: { o: refused(WRITES_FILES) },
     longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
-    longValues: ["sort", "random-source", "batch-size", "files0-from", "key", "buffer-size", "field-separator", "temporary-directory", "parallel"],
+    longValues: ["sort", "random-source", "batch-size", "key", "buffer-size", "field-separator", "temporary-directory", "parallel"],
     longOptional: ["check"],
-    long: { output: refused(WRITES_FILES), "compress-program": refused(RUNS_PROGRAMS) },
+    long: { output: refused(WRITES_FILES), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
   }),
 );
 
@@ -62,7 +62,7 @@ const date = getoptProgram(
 
 const file = getoptProgram(["file"], table({ flags: "bcEhiklLNprsz0", values: "eFfmP", longFlags: [...common, "brief", "checking-printout", "dereference", "no-dereference", "keep-going", "list", "mime", "mime-type", "mime-encoding", "no-pad", "preserve-date", "raw", "special-files", "uncompress", "uncompress-noreport", "print0", "extension", "apple"], longValues: ["exclude", "exclude-quiet", "files-from", "separator", "magic-file", "parameter"] }));
 
-const du = getoptProgram(["du"], table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude", "files0-from"], longOptional: ["time", "time-style"] }));
+const du = getoptProgram(["du"], table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] }));
 
 const stat = getoptProgram(["stat"], table({ flags: "Lft", values: "c", longFlags: [...common, "dereference", "file-system", "terse"], longValues: ["format", "printf", "cached"] }));
 

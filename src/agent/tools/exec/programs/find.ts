@@ -1,6 +1,6 @@
 import type { Refusal } from "../parse-options.js";
-import type { ProgramDescription } from "../program.js";
-import { RUNS_PROGRAMS, WRITES_FILES } from "../option-table.js";
+import { FOLLOWS_LINKS, type ProgramDescription } from "../program.js";
+import { NAMES_IN_FILE, RUNS_PROGRAMS, WRITES_FILES } from "../option-table.js";
 
 /** Primaries (and how many arguments each takes) that only test or print. */
 const PRIMARIES: Readonly<Record<string, number>> = {
@@ -13,7 +13,7 @@ const PRIMARIES: Readonly<Record<string, number>> = {
   ...Object.fromEntries(
     [
       "name", "iname", "path", "ipath", "wholename", "iwholename", "regex", "iregex", "lname", "ilname", "type", "xtype", "size", "perm", "user", "group", "uid", "gid", "links", "inum",
-      "samefile", "newer", "anewer", "cnewer", "atime", "ctime", "mtime", "amin", "cmin", "mmin", "used", "maxdepth", "mindepth", "fstype", "regextype", "printf", "files0-from", "context",
+      "samefile", "newer", "anewer", "cnewer", "atime", "ctime", "mtime", "amin", "cmin", "mmin", "used", "maxdepth", "mindepth", "fstype", "regextype", "printf", "context",
     ].map((name) => [name, 1]),
   ),
 };
@@ -21,6 +21,7 @@ const PRIMARIES: Readonly<Record<string, number>> = {
 const REFUSED: Readonly<Record<string, string>> = {
   exec: RUNS_PROGRAMS, execdir: RUNS_PROGRAMS, ok: RUNS_PROGRAMS, okdir: RUNS_PROGRAMS,
   delete: "it deletes files", fprint: WRITES_FILES, fprint0: WRITES_FILES, fprintf: WRITES_FILES, fls: WRITES_FILES,
+  "files0-from": NAMES_IN_FILE,
 };
 
 /**
@@ -47,6 +48,16 @@ export const find: ProgramDescription = {
       if (index >= args.length && arity > 0) return { argument, reason: `${argument} needs a value` };
     }
     return undefined;
+  },
+  // -L (before the starting points) and -follow (in the expression) follow every link met on the way.
+  unsandboxed(args): Refusal | undefined {
+    let index = 0;
+    for (; index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string); index += args[index] === "-D" ? 2 : 1) {
+      const argument = args[index] as string;
+      if (/^-[HLP]+$/.test(argument) && argument.includes("L")) return { argument, reason: FOLLOWS_LINKS };
+    }
+    const follow = args.slice(index).find((argument) => argument === "-follow");
+    return follow ? { argument: follow, reason: FOLLOWS_LINKS } : undefined;
   },
 };
 

@@ -1,10 +1,7 @@
 import { refused, RUNS_PROGRAMS, table } from "../option-table.js";
-import { getoptProgram } from "../program.js";
+import { FOLLOWS_LINKS, getoptProgram, refusingUnsandboxed } from "../program.js";
 
-/** GNU grep: searching never starts another program or writes. */
-export const grep = getoptProgram(
-  ["grep", "egrep", "fgrep", "ggrep"],
-  table({
+const GREP_OPTIONS = table({
     flags: "EFGPiyvwxcoqsbHhnTZzUrRLlaI",
     values: "efmABCdD",
     numericShort: true,
@@ -15,13 +12,12 @@ export const grep = getoptProgram(
     ],
     longValues: ["regexp", "file", "max-count", "after-context", "before-context", "context", "label", "binary-files", "devices", "directories", "exclude", "exclude-from", "exclude-dir", "include"],
     longOptional: ["color", "colour"],
-  }),
-);
+});
 
-/** ripgrep: its parser takes no abbreviations; `--pre` and `-z` start other programs. */
-export const rg = getoptProgram(
-  ["rg"],
-  table({
+/** GNU grep: searching never starts another program or writes; with no sandbox, `-R` (links followed) is refused. */
+export const grep = refusingUnsandboxed(getoptProgram(["grep", "egrep", "fgrep", "ggrep"], GREP_OPTIONS), GREP_OPTIONS, { "-R": FOLLOWS_LINKS, "--dereference-recursive": FOLLOWS_LINKS });
+
+const RG_OPTIONS = table({
     abbreviations: false,
     flags: "iSsFwxvclnNHIpqLaoPuU0.bh",
     values: "efgtTmABCjMrEd",
@@ -39,5 +35,7 @@ export const rg = getoptProgram(
       "context-separator", "ignore-file", "hyperlink-format", "dfa-size-limit", "regex-size-limit",
     ],
     long: { pre: refused(RUNS_PROGRAMS), "pre-glob": refused(RUNS_PROGRAMS), "search-zip": refused(RUNS_PROGRAMS, "none") },
-  }),
-);
+});
+
+/** ripgrep: its parser takes no abbreviations; `--pre` and `-z` start other programs; with no sandbox, `-L` (links followed) is refused. */
+export const rg = refusingUnsandboxed(getoptProgram(["rg"], RG_OPTIONS), RG_OPTIONS, { "-L": FOLLOWS_LINKS, "--follow": FOLLOWS_LINKS });

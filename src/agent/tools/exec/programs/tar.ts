@@ -1,6 +1,6 @@
 import { checked, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
 import { parseOptions } from "../parse-options.js";
-import { getoptProgram, type Place, type ProgramDescription } from "../program.js";
+import { FOLLOWS_LINKS, getoptProgram, type Place, type ProgramDescription } from "../program.js";
 
 /** `host:file` is a remote archive: tar would start rsh/ssh to reach it. */
 const archiveName = (name: string) => (name.includes(":") ? "a name with ':' is a remote archive, which tar reaches by running rsh or ssh" : undefined);
@@ -88,6 +88,8 @@ export const tar: ProgramDescription = {
   // extraction left): only the sandbox keeps such writes inside the working directory.
   unsandboxed(args) {
     const result = parseOptions(args, TAR_OPTIONS);
+    const follow = result.ok ? result.parsed.find((item) => item.kind === "option" && (item.name === "-h" || item.name === "--dereference")) : undefined;
+    if (follow?.kind === "option") return { argument: follow.argument, reason: FOLLOWS_LINKS };
     const extract = result.ok ? result.parsed.find((item) => item.kind === "option" && EXTRACTING.has(item.name)) : undefined;
     if (!extract || extract.kind !== "option") return undefined;
     return {
