@@ -136,12 +136,15 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     held.release();
     let text = "";
     let finishModel = "";
+    const contentModels = new Set<string>();
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.choices[0]?.delta.content) contentModels.add(chunk.model);
       if (chunk.choices[0]?.finish_reason) finishModel = chunk.model;
     }
     assert.equal(text, "At last");
     assert.equal(finishModel, "local/m1", "the last chunk names the model that answered");
+    assert.deepEqual([...contentModels], ["local/m1"], "the chunks with its words name it too, not the alias the request used");
     await raw().ended;
     const said = comments(raw().text());
     assert.ok(said.every((line) => !/secret plan|private musing|test-key/.test(line)), `no message text, reasoning or key in: ${said.join(" | ")}`);

@@ -35,6 +35,8 @@ export interface SseWriter {
   end(answer: Answer): SSEMessage[];
   /** The answer failed after the stream began: the error, the way this API ends a stream with one. */
   fail(failure: AnswerFailure): SSEMessage[];
+  /** The model whose words follow, once known in a stream that started before it was (a wait said first). */
+  answering?(model: string): void;
 }
 
 export type Settled = { ok: true; answer: Answer } | { ok: false; failure: AnswerFailure };
@@ -157,6 +159,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       return batch.add(statusComment(text));
     };
     try {
+      let named = answering;
       await write(writer.start(answering));
       for (const text of said) await say(text);
       // A status line that started the stream was said above; the headers' wait that ran out without one starts with a comment.
@@ -184,7 +187,15 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
             break;
           }
           if (event.type === "status") await say(event.text);
-          else await write(writer.event(event));
+          else {
+            // A stream started by a wait names no model; the first words say who answers (a restart may change it).
+            if (named === undefined && (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call")) {
+              named = source.known().model;
+              if (named !== undefined) writer.answering?.(named);
+            }
+            if (event.type === "restart") named = undefined;
+            await write(writer.event(event));
+          }
         }
         next ??= iterator.next();
         const result = await next;

@@ -48,6 +48,11 @@ export class ChatChunks {
     return this.chunk({ role: "assistant", content: "" });
   }
 
+  /** The model whose chunks follow (a stream that started before one was answering). */
+  answering(model: string): void {
+    this.model = model;
+  }
+
   text(delta: string): ChatCompletionChunk {
     return this.chunk({ content: delta });
   }

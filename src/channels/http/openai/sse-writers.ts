@@ -40,6 +40,7 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
       { data: "[DONE]" },
     ],
     fail: (failure) => [data(errorBody(failure)), { data: "[DONE]" }],
+    answering: (model) => chunks.answering(model),
   };
 }
 
