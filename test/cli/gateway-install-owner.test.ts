@@ -31,7 +31,12 @@ describe("gateway install with the unit unchanged: the gateway answering is the 
       // The service's manager runs no process (it fails at every start: the terminal's gateway holds the port).
       const held = await runCli(["gateway", "install", "--config", config], { env: env(failed) });
       assert.equal(held.code, 1, held.stdout + held.stderr);
-      assert.match(held.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use by a hearth gateway not the service's own process \\(node, pid ${pid}; the service's: not running\\): a gateway run in a terminal holds the port — stop it \\(Ctrl\\+C, or \`kill ${pid}\`\\)`));
+      assert.match(held.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use by a hearth gateway not the service's own process \\(node, pid ${pid}; the service's: not running\\): a gateway run in a terminal holds the port \\(stop it: Ctrl\\+C, or \`kill ${pid}\`\\): the service would fail at every start; nothing installed`));
+      assert.doesNotMatch(held.stderr, /takes over/, "nothing was installed to take over");
+      // status: the gateway answering there is running, and it is said not to be the service.
+      const status = await runCli(["gateway", "status", "--config", config], { env: env(failed) });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, new RegExp(`^service: what answers is not the service's own process \\(node, pid ${pid}; the service's: not running\\)`, "m"));
       assert.doesNotMatch(held.stdout, /the gateway answers/);
       assert.equal(readFileSync(unitOf(home), "utf8"), unit, "the unit is left as it was");
 

@@ -97,14 +97,14 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
 /** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
 function otherAnswer(seen: HealthSeen, url: string, owner: GatewayOwner): string | undefined {
   if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
-  if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}`;
+  if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}; once it stops, the service takes over at its next restart`;
   if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
   return undefined;
 }
 
 /** A hearth gateway whose process is not the service's, in words. */
 function notTheService(owner: Extract<GatewayOwner, { kind: "other" }>): string {
-  return `not the service's own process (${owner.holder}; the service's: ${owner.servicePid === undefined ? "not running" : `pid ${owner.servicePid}`}): a gateway run in a terminal holds the port — stop it (Ctrl+C, or \`kill ${owner.pid}\`) and the service takes over at its next restart`;
+  return `not the service's own process (${owner.holder}; the service's: ${owner.servicePid === undefined ? "not running" : `pid ${owner.servicePid}`}): a gateway run in a terminal holds the port (stop it: Ctrl+C, or \`kill ${owner.pid}\`)`;
 }
 
 /** Where a service's output goes: the manager's own, then the gateway's JSON log (`hearth logs`). */
@@ -158,7 +158,8 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
   const { problem: configProblem, ...gateway } = configuredAddress(io, options);
-  const { manager, file } = serviceFile(machine(io, options));
+  const host = machine(io, options);
+  const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
   const configUrl = gatewayUrl(gateway);
@@ -167,6 +168,9 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const seen = await healthAt(url, 2_000);
   const health = seen.kind === "hearth" ? seen.health : undefined;
   const problem = target?.problem;
+  // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
+  const owner = installed && health ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
+  const stranger = owner?.kind === "other" ? `what answers is ${notTheService(owner)}` : undefined;
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
@@ -175,7 +179,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       version: health?.version,
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
-      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}) },
+      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
@@ -185,6 +189,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
+    if (stranger) writeLine(io.stdout, `service: ${stranger}; once it stops, the service takes over at its next restart`);
     if (configProblem) {
       // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.
       writeLine(io.stdout, `config: does not load here: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);
