@@ -178,7 +178,7 @@ async function benchProcessVsCurl(results: BenchResults, dir: string, runs = 10)
     writeFileSync(captureFile, config(capture.baseUrl, server.alias));
     const message = "Tell me a story about a cat.";
     await hearth(["agent", "--config", captureFile, "--message", message], { HEARTH_STATE_DIR: join(dir, "capture-state") });
-    const body = capture.requests.find((request) => request.method === "POST")?.body;
+    const body = capture.requests.find((request) => request.method === "POST" && request.path.endsWith("/chat/completions"))?.body;
     const bodyFile = join(dir, "body.json");
     writeFileSync(bodyFile, JSON.stringify(body));
     const file = join(dir, "turn.json5");

@@ -144,7 +144,9 @@ export class Router {
         continue;
       }
       // What the server runs the model with (asked once per process; an agent's turn asked when it planned).
-      if (model.local && request.askWindows) await this.dependencies.windows?.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
+      // (Checked first: a signal and a timer per request cost the proxy path more than the check.)
+      const windows = this.dependencies.windows;
+      if (model.local && request.askWindows && windows && !windows.asked(model)) await windows.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
       if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
         const noTools = await this.whyNoTools(model);
         if (noTools) {
@@ -168,7 +170,9 @@ export class Router {
       if (result.ok) {
         cooldowns.succeed(model.ref);
         const { usage } = result.message;
-        if (!usage.estimated) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
+        // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request).
+        const windows = this.dependencies.windows;
+        if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
         out.end();
         return;

@@ -146,6 +146,16 @@ export class ServedWindows {
    * Asks each replica of a local model once per process what it runs the model with (LM Studio's
    * load state included). A replica that did not answer is asked again next time.
    */
+  /** Whether every replica of the model was asked already (or is being asked): `refresh` would add nothing. */
+  asked(model: ModelSpec): boolean {
+    return model.replicas.every((baseUrl) => this.asking.has(key(model, baseUrl)));
+  }
+
+  /** Whether a server's count of tokens was seen for the model (`tokenRatio` is then its own). */
+  hasTokenRatio(model: ModelSpec): boolean {
+    return this.ratios.has(model.ref);
+  }
+
   async refresh(model: ModelSpec, signal?: AbortSignal): Promise<void> {
     // A model that cannot be called (no key) is not asked either.
     if (!model.local || missingKey(model) !== undefined) return;
