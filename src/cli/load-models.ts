@@ -5,7 +5,7 @@ import { modelSecrets } from "../ai/model-secrets.js";
 import { secretEnvValues } from "../config/redact.js";
 import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
-import { writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
 export interface LoadedModels {
   loaded: LoadedConfig;
@@ -31,4 +31,15 @@ export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
 export function printWarnings(io: CliIo, loaded: LoadedConfig, warnings: readonly ConfigProblem[]): void {
   const locator = new ProblemLocator(loaded.source);
   for (const warning of warnings) writeLine(io.stderr, locator.format(warning));
+}
+
+/**
+ * What `models list` / `models status` say when no model is configured. With no config file the
+ * gateway still runs on its built-in default (LM Studio first, hosted models whose keys are set):
+ * say that too, so these commands and the gateway do not seem to disagree.
+ */
+export function noModels(io: CliIo, loaded: LoadedConfig): string {
+  const fix = `run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`;
+  if (loaded.source !== undefined) return `No models configured: ${fix}`;
+  return `No models configured: there is no config file at ${loaded.location.file}. \`${commandLine(io, "gateway")}\` runs on a built-in default then (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); to see and use models here, ${fix}`;
 }

@@ -38,7 +38,13 @@ export function setupProblems(facts: SetupFacts): string[] {
     // LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
     const lmStudio = local.some(looksLikeLmStudio);
     const which = lmStudio && servers.length === 1 ? "start LM Studio's server" : servers.length === 1 ? "start the model server there" : "start one of those model servers";
-    const start = servers.length > 0 ? `no model server at ${servers.join(", ")} — ${which}, or ${keyFix}` : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
+    const start =
+      servers.length > 0
+        ? `no model server at ${servers.join(", ")} — ${which}, or ${keyFix}`
+        : facts.chain.length === 0
+          ? // A config that names no model at all: a key set (or not) is beside the point.
+            `no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let \`${init.replace(/ init$/, " models discover --write")}\` add the model a local server has`
+          : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
     // `init` helps only where there is no config yet; with one, the fix is in it.
     problems.push(facts.missingConfigFile ? `${start}, or run \`${init}\`` : start);
   }

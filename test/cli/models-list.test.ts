@@ -91,7 +91,10 @@ test("models list with no config file runs on built-in defaults and says how to 
   try {
     const result = await runCli(["models", "list"], { env: { HOME: home.dir } });
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /No models configured: run `\.\/bin\/hearth init`/, "named as the test runs it: ./bin/hearth from the checkout");
+    assert.match(result.stdout, /^No models configured: there is no config file at .*\/\.hearth\/hearth\.json5\. `\.\/bin\/hearth gateway` runs on a built-in default then \(LM Studio at 127\.0\.0\.1:1234, then the hosted models whose keys are set\); to see and use models here, run `\.\/bin\/hearth init`/m, "named as the test runs it: ./bin/hearth from the checkout; the gateway's default said, so the two do not seem to disagree");
+    const status = await runCli(["models", "status"], { env: { HOME: home.dir } });
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /^No models configured: there is no config file at .*`\.\/bin\/hearth gateway` runs on a built-in default then/m);
   } finally {
     home.cleanup();
   }

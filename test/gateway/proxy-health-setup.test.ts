@@ -105,6 +105,12 @@ describe("first run", () => {
     assert.match(setupProblems(noConfig)[1] ?? "", /— start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`$/, "init only when there is no config");
   });
 
+  test("a config that names no model says so, whatever keys are set (a trial was told no key was set beside OPENAI_API_KEY)", () => {
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [], keyNames: ["OPENAI_API_KEY"], reachable: new Map(), initCommand: "./bin/hearth init" }), [
+      "no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let `./bin/hearth models discover --write` add the model a local server has",
+    ]);
+  });
+
   test("a server that is not LM Studio is named by its address, and a chain without a hosted model is told to add one", () => {
     const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
     assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["llama/m", false]]) }), [

@@ -2,7 +2,7 @@ import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { chainAdvice } from "../../models/chain-advice.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels, printWarnings } from "../load-models.js";
+import { loadModels, noModels, printWarnings } from "../load-models.js";
 
 export interface ModelsListOptions extends GlobalOptions {
   all?: boolean;
@@ -60,7 +60,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
   printWarnings(io, loaded, [...warnings, ...chainAdvice(resolved)]);
   const paint = painter(io);
   if (rows.length === 0) {
-    writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : `No models configured: run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`);
+    writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : noModels(io, loaded));
     return 0;
   }
   const table = formatTable(

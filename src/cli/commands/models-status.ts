@@ -6,8 +6,8 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, reachability, type ChainStatus } from "../../ops/models-status.js";
-import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels, printWarnings } from "../load-models.js";
+import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { loadModels, noModels, printWarnings } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface ModelsStatusOptions extends GlobalOptions {
@@ -35,7 +35,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
     }
     printWarnings(io, loaded, warnings);
     if (report.chain.length === 0) {
-      writeLine(io.stdout, `No models configured: run \`${commandLine(io, "init")}\`, or set agents.defaults.model.primary.`);
+      writeLine(io.stdout, noModels(io, loaded));
       return 0;
     }
     for (const entry of report.chain) printEntry(io, entry);
