@@ -10,6 +10,8 @@ export type AgentEvent =
   | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
   | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
+  /** A model is called for the turn's next reply (the words that follow are its, until another starts). */
+  | { type: "attempt-start"; model: ModelRef }
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** No first token yet from a model: how long, and what happens when (see waitingNotice). */
   | Extract<RouterEvent, { type: "attempt-waiting" }>
@@ -42,7 +44,16 @@ export type TurnResult =
       /** What became of a compaction this turn needed (none: it needed none). */
       compaction: CompactionOutcome | undefined;
     }
-  | { ok: false; error: string; session: string; attempts: AttemptRecord[]; cause: TurnFailureCause; compaction: CompactionOutcome | undefined };
+  | {
+      ok: false;
+      error: string;
+      session: string;
+      attempts: AttemptRecord[];
+      cause: TurnFailureCause;
+      compaction: CompactionOutcome | undefined;
+      /** What the turn's calls are known to have used before it failed (its finished steps, and what the failing call used): see usedBeforeFailing. */
+      usage: Usage;
+    };
 
 /** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */
 export type CompactionOutcome =

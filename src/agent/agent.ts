@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
 import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
-import { emptyUsage } from "../ai/usage.js";
+import { addUsage, emptyUsage, usedBeforeFailing } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
@@ -93,6 +93,8 @@ interface TurnState {
   emit: (event: AgentEvent) => void;
   attempts: AttemptRecord[];
   compaction: CompactionOutcome | undefined;
+  /** What the turn's model calls used so far: the answer's usage, or a failed turn's. */
+  usage: Usage;
 }
 
 const now = (): string => new Date().toISOString();
@@ -185,7 +187,7 @@ export class Agent {
     const kept = secrets ? fresh.map((entry) => secrets.redactValue(entry)) : fresh;
     await store.append(key, kept, { sync: true });
     entries.push(...kept);
-    const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined };
+    const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined, usage: emptyUsage() };
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
@@ -195,7 +197,7 @@ export class Agent {
     if (refusal) return await this.fail(state, refusal, "permanent");
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
-    const usage = emptyUsage();
+    const usage = state.usage;
     let cost = 0;
     let last: AssistantMessage | undefined;
     let firstAttempts: readonly Attempt[] = [];
@@ -216,7 +218,10 @@ export class Agent {
       }
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
-      if (!result.ok) return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
+      if (!result.ok) {
+        addUsage(usage, usedBeforeFailing(result.partial));
+        return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
+      }
       const message = result.message;
       last = message;
       if (message.stopReason === "length") {
@@ -313,6 +318,9 @@ export class Agent {
         case "reasoning-delta":
           state.emit(event);
           break;
+        case "attempt-start":
+          state.emit({ type: "attempt-start", model: event.model });
+          break;
         case "attempt-failed":
           state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
           break;
@@ -332,12 +340,12 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts };
+          return { ok: false as const, error: event.message, attempts: event.attempts, partial: event.partial };
         default:
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [] };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], partial: undefined };
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {
@@ -363,21 +371,12 @@ export class Agent {
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {
     await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
-    return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction };
+    return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
   }
 }
 
 function record(attempt: Attempt): AttemptRecord {
   return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}) };
-}
-
-function addUsage(total: Usage, add: Usage): void {
-  total.input += add.input;
-  total.output += add.output;
-  total.cacheRead += add.cacheRead;
-  total.cacheWrite += add.cacheWrite;
-  total.reasoning += add.reasoning;
-  total.estimated ||= add.estimated;
 }
 
 function toolSettings(spec: AgentSpec) {

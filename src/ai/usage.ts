@@ -1,7 +1,27 @@
 import type { ModelCost } from "./api.js";
-import type { Context, Message, Usage } from "./types.js";
+import type { AssistantMessage, Context, Message, Usage } from "./types.js";
 
 export const emptyUsage = (): Usage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false });
+
+/**
+ * What a call that failed is known to have used: the server's counts when it gave them, the estimate
+ * when the model had begun to answer (the server read the prompt then), nothing when no word came (a
+ * refused or unreachable call: the partial's estimate of the prompt is not what it cost).
+ */
+export function usedBeforeFailing(partial: AssistantMessage | undefined): Usage {
+  if (!partial || (partial.usage.estimated && partial.content.length === 0)) return emptyUsage();
+  return { ...partial.usage };
+}
+
+/** `total` plus `add`, in place (a turn's calls summed). */
+export function addUsage(total: Usage, add: Usage): void {
+  total.input += add.input;
+  total.output += add.output;
+  total.cacheRead += add.cacheRead;
+  total.cacheWrite += add.cacheWrite;
+  total.reasoning += add.reasoning;
+  total.estimated ||= add.estimated;
+}
 
 /** About four characters a token for English prose and code: an estimate, marked as one. */
 export function estimateTokens(text: string): number {

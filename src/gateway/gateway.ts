@@ -4,6 +4,7 @@ import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { conversationView } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import { emptyUsage } from "../ai/usage.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
 import { missingKey } from "../models/missing-key.js";
@@ -341,7 +342,7 @@ export class Gateway implements GatewayPort {
 
 /** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */
 function stateFault(session: string, error: HearthError): TurnResult {
-  return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined };
+  return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined, usage: emptyUsage() };
 }
 
 /**

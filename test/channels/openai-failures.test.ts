@@ -102,6 +102,11 @@ describe("OpenAI-compatible API: why models failed, and what a broken stream lea
       const { response } = last;
       assert.equal(response.status, "failed");
       assert.equal(response.model, "local/m1", `${model}: the model that was answering, not the name asked for`);
+      const created = events[0];
+      assert.ok(created?.type === "response.created", model);
+      assert.equal(created.response.model, "local/m1", `${model}: response.created names the model answering, as the last event does`);
+      // The cut answer read the prompt and wrote words: its usage says so (estimated: the server sent no counts before it died).
+      assert.ok((response.usage?.input_tokens ?? 0) > 0 && (response.usage?.output_tokens ?? 0) > 0, `${model}: ${JSON.stringify(response.usage)}`);
       assert.equal(response.metadata?.hearth_model, "local/m1");
       const message = response.output[0];
       assert.ok(message?.type === "message", model);
@@ -124,6 +129,27 @@ describe("OpenAI-compatible API: why models failed, and what a broken stream lea
         (error: unknown) => error instanceof OpenAI.APIError && /local\/m1: the connection broke in the middle of the answer/.test(error.message),
       );
     }
+  });
+
+  test("an agent turn that ran a tool, then broke: response.failed's usage counts the finished step and what the cut one used", async () => {
+    api = await open();
+    let calls = 0;
+    api.local.setHandler((request) => {
+      if (request.method !== "POST") return { kind: "json", status: 404, body: { error: { message: "not here" } } };
+      calls += 1;
+      if (calls === 1) return { kind: "sse", frames: completionsStream({ toolCalls: [{ id: "call_1", name: "time", arguments: "{}" }], finishReason: "tool_calls", usage: { input: 3000, output: 12 } }) };
+      return { kind: "sse", frames: completionsStream({ text: "It is now about noon and" }).slice(0, 3), after: "reset" };
+    });
+    api.backup.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    const events = await responseEvents(api.client, "hearth", "What time is it?");
+    assert.equal(calls, 2, "the tool step, then the reply that broke");
+    const last = events.at(-1);
+    assert.ok(last?.type === "response.failed", String(last?.type));
+    const usage = last.response.usage;
+    assert.ok(usage, "response.failed carries the usage");
+    assert.ok(usage.input_tokens > 3000, `the tool step's 3000 prompt tokens and the cut reply's: ${JSON.stringify(usage)}`);
+    assert.ok(usage.output_tokens > 12, `the tool step's 12 output tokens and the cut reply's words: ${JSON.stringify(usage)}`);
+    assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
   });
 
   test("an answer the reply limit cut: response.incomplete and the non-streaming body mark the message incomplete, without completed_at; a whole one is completed", async () => {

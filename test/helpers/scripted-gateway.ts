@@ -6,6 +6,7 @@
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
 //   anything else: a short markdown answer.
 // Commands: /help, /status and /reasoning on|off answer at once as command-result events. Sessions live in memory.
+import { emptyUsage } from "../../src/ai/usage.js";
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import type {
   Catalogue,
@@ -127,7 +128,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         gates.delete(session);
         const asked = [...items].reverse().find((item) => item.role === "user");
         if (asked) asked.unanswered = true;
-        return { ok: false, error: "cancelled — nothing was saved of the answer", session, attempts: [{ model, outcome: "aborted", ms: 5 }], cause: "cancelled", compaction: undefined };
+        return { ok: false, error: "cancelled — nothing was saved of the answer", session, attempts: [{ model, outcome: "aborted", ms: 5 }], cause: "cancelled", compaction: undefined, usage: emptyUsage() };
       }
       parts.push("and part two after the release.");
       send({ type: "text-delta", delta: "and part two after the release." });

@@ -1,5 +1,6 @@
 // A scripted gateway for the channel's own behaviour (policies, retries, notes): each turn's result is
 // decided by the test, and a turn can be held until released. Turns of a session run in order.
+import { emptyUsage } from "../../src/ai/usage.js";
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import type { WhatsAppGateway } from "../../src/channels/whatsapp/gateway.js";
 import type { GatewayEvent, HandleResult, InboundMessage, TranscriptItem } from "../../src/gateway/port.js";
@@ -54,7 +55,7 @@ export class ScriptGateway implements WhatsAppGateway {
     this.arrived = undefined;
     if (this.gate) await this.gate;
     if ("fail" in outcome) {
-      return { kind: "turn", result: { ok: false, error: outcome.error ?? "every model failed", session: inbound.session, attempts: [], cause: outcome.fail, compaction: undefined } };
+      return { kind: "turn", result: { ok: false, error: outcome.error ?? "every model failed", session: inbound.session, attempts: [], cause: outcome.fail, compaction: undefined, usage: emptyUsage() } };
     }
     items.push({ role: "assistant", text: outcome.ok, at: new Date().toISOString() });
     return { kind: "turn", result: ok(outcome.ok, inbound.session, outcome.notice) };

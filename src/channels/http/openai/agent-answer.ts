@@ -25,8 +25,12 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const out = new EventStream<AnswerEvent>();
   const attempts: AttemptSummary[] = [];
   let reasoning = "";
+  let speaking: string | undefined;
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
+      case "attempt-start":
+        speaking = event.model;
+        break;
       case "text-delta":
         out.push(event);
         break;
@@ -65,7 +69,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     const all: AttemptSummary[] = result.attempts.map(attemptSummary);
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
-      out.push({ type: "error", failure: result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) }) });
+      const failure = result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
+      out.push({ type: "error", failure: { ...failure, usage: result.usage } });
       return;
     }
     out.push({
@@ -83,5 +88,5 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       out.push({ type: "error", failure });
     })
     .finally(() => out.end());
-  return { events: out, known: () => ({ model: undefined, attempts }) };
+  return { events: out, known: () => ({ model: undefined, attempts }), speaking: () => speaking };
 }

@@ -46,6 +46,8 @@ export interface AnswerFailure {
   attempts: readonly AttemptSummary[];
   /** The model that was answering when the answer broke (the last one called); absent when none was. */
   model?: string | undefined;
+  /** What the answer is known to have used before it failed (see usedBeforeFailing); absent: nothing known. */
+  usage?: Usage | undefined;
 }
 
 /**
@@ -76,8 +78,15 @@ export type AnswerEvent =
   | { type: "end"; answer: Answer }
   | { type: "error"; failure: AnswerFailure };
 
-/** An answer under way: its events, and what is known so far of who answers (for a stream's headers). */
+/** An answer under way: its events, and what is known so far of who answers. */
 export interface AnswerSource {
   events: AsyncIterable<AnswerEvent>;
+  /**
+   * For a stream's headers: the model that answers once its words have begun, when no later step can
+   * hand the answer to another (proxy mode; an agent's turn may call another model after its tools:
+   * undefined), and the attempts so far.
+   */
   known(): { model: string | undefined; attempts: readonly AttemptSummary[] };
+  /** The model whose words come now (in agent mode, this step's), for the `model` the events name. */
+  speaking(): string | undefined;
 }

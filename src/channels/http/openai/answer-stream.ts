@@ -133,6 +133,8 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   // Started before a token: the model being tried may still fail over, so no header names one.
   const answering = first.kind === "event" && first.event.type !== "status" ? known.model : undefined;
   for (const [name, value] of Object.entries(replyHeaders({ model: answering, attempts: known.attempts }))) c.header(name, value);
+  // The events name the model whose words they carry (in agent mode too, where the headers do not: a later step may be another's).
+  const speaking = first.kind !== "event" || first.event.type === "status" ? undefined : first.event.type === "end" ? first.event.answer.model : source.speaking();
 
   // The headers Hono's streamSSE sets.
   c.header("Transfer-Encoding", "chunked");
@@ -159,8 +161,8 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       return batch.add(statusComment(text));
     };
     try {
-      let named = answering;
-      await write(writer.start(answering));
+      let named = speaking;
+      await write(writer.start(speaking));
       for (const text of said) await say(text);
       // A status line that started the stream was said above; the headers' wait that ran out without one starts with a comment.
       if (first.kind === "quiet" && said.length === 0) await batch.add(": keep-alive\n\n");
@@ -188,12 +190,14 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
           }
           if (event.type === "status") await say(event.text);
           else {
-            // A stream started by a wait names no model; the first words say who answers (a restart may change it).
-            if (named === undefined && (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call")) {
-              named = source.known().model;
-              if (named !== undefined) writer.answering?.(named);
+            // A stream started by a wait names no model; the first words say who answers (an agent's next step may be another's).
+            if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call") {
+              const now = source.speaking();
+              if (now !== undefined && now !== named) {
+                named = now;
+                writer.answering?.(now);
+              }
             }
-            if (event.type === "restart") named = undefined;
             await write(writer.event(event));
           }
         }

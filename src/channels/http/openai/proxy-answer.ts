@@ -1,4 +1,5 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
+import { usedBeforeFailing } from "../../../ai/usage.js";
 import type { GatewayPort } from "../../../gateway/port.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
@@ -51,7 +52,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           return;
         case "route-error": {
           const all = event.attempts.map(summary);
-          out.push({ type: "error", failure: call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model }) });
+          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
+          out.push({ type: "error", failure: { ...failure, usage: usedBeforeFailing(event.partial) } });
           return;
         }
         case "attempt-waiting":
@@ -68,7 +70,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   void run()
     .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
     .finally(() => out.end());
-  return { events: out, known: () => ({ model, attempts }) };
+  return { events: out, known: () => ({ model, attempts }), speaking: () => model };
 }
 
 /** The route's final message as one answer: text, reasoning, tool calls, and the reasoning a provider signed. */

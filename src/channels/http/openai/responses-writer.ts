@@ -1,5 +1,6 @@
 import type { Response, ResponseFunctionToolCall, ResponseOutputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { ToolCall } from "../../../ai/types.js";
+import { emptyUsage } from "../../../ai/usage.js";
 import type { Answer, AnswerFailure, AttemptSummary } from "./answer-events.js";
 import { attemptsHeader, newId, nowSeconds, responsesUsage } from "./reply-meta.js";
 import { encodeSignedReasoning } from "./signed-reasoning.js";
@@ -198,14 +199,14 @@ export class ResponseBuilder {
 
   /**
    * A failure after the stream began: the item the failure cut closed as `incomplete` with what came
-   * of it, and `response.failed` with the error (each attempt's cause in its message) and the model
-   * that was answering.
+   * of it, and `response.failed` with the error (each attempt's cause in its message), the model
+   * that was answering, and the usage as far as it is known.
    */
   failed(failure: AnswerFailure): ResponseStreamEvent[] {
     const closing = this.close("incomplete");
     if (failure.model) this.meta.model = failure.model;
     const metadata = { ...this.meta.metadata, ...(failure.model ? { hearth_model: failure.model } : {}), hearth_attempts: metadataAttempts(failure.attempts) };
-    const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata });
+    const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata, usage: responsesUsage(failure.usage ?? emptyUsage()) });
     return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
   }
 }
