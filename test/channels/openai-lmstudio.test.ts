@@ -28,6 +28,34 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     for (const model of listed ?? []) assert.ok(served.includes(model.id), `${model.id} is a name /v1/models serves too`);
   });
 
+  test("every entry of GET /api/v1/models has each field LM Studio's REST reference lists, of the type it gives (null only where it allows null)", async () => {
+    api = await apiSetup();
+    const listing = (await (await fetch(`${api.url}/api/v1/models`)).json()) as { models: Record<string, unknown>[] };
+    // lmstudio-ai/docs 1_developer/2_rest/list.md: each field's type; `architecture` and `description` "string | null", `quantization` "object | null", `format` '"gguf" | "mlx" | null', `size_bytes` "number".
+    const nullOr = (check: (value: unknown) => boolean) => (value: unknown) => value === null || check(value);
+    const isString = (value: unknown): boolean => typeof value === "string";
+    const isNumber = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value) && value >= 0;
+    const fields: Record<string, (value: unknown) => boolean> = {
+      type: (value) => value === "llm" || value === "embedding",
+      publisher: isString,
+      key: isString,
+      display_name: isString,
+      architecture: nullOr(isString),
+      quantization: nullOr((value) => typeof value === "object"),
+      size_bytes: isNumber,
+      params_string: nullOr(isString),
+      loaded_instances: Array.isArray,
+      max_context_length: isNumber,
+      format: nullOr((value) => value === "gguf" || value === "mlx"),
+      capabilities: (value) => typeof value === "object" && value !== null && typeof (value as Record<string, unknown>).vision === "boolean" && typeof (value as Record<string, unknown>).trained_for_tool_use === "boolean",
+      description: nullOr(isString),
+    };
+    assert.ok(listing.models.length > 0);
+    for (const model of listing.models) {
+      for (const [field, valid] of Object.entries(fields)) assert.ok(field in model && valid(model[field]), `${String(model.key)}.${field}: ${JSON.stringify(model[field])}`);
+    }
+  });
+
   test("every field of GET /api/v1/models is true of what the name gets: tools, context length, load state, vision", async () => {
     api = await apiSetup();
     // LM Studio has m1 loaded with a smaller context than configured, and says it was not trained for tool use.

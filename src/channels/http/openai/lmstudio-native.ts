@@ -15,8 +15,10 @@ import { AGENT_NAME, resolveTarget } from "./target.js";
  * - `capabilities.trained_for_tool_use`: false for an agent (it runs its own tools: a client's are
  *   not used) and for a model its config or server says cannot take tools;
  * - `capabilities.vision`: a model that takes images; never an agent (agent mode takes text).
- * What hearth cannot know of a model it does not hold (its architecture, quantisation, format, size
- * on disk) is null.
+ * What hearth cannot know of a model it does not hold (its architecture, quantisation, format,
+ * parameter count) is null, which LM Studio's REST reference (lmstudio-ai/docs, "List your models")
+ * allows for those fields; `size_bytes` it types a number, never null (clients format and sum it), and
+ * hearth holds no file of any model it serves: 0.
  */
 export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">): { models: Record<string, unknown>[] } {
   const catalogue = port.catalogue();
@@ -29,7 +31,7 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
       display_name: fields.displayName,
       architecture: null,
       quantization: null,
-      size_bytes: null,
+      size_bytes: 0,
       params_string: null,
       loaded_instances: fields.served?.loaded === false ? [] : [{ id: fields.key, config: { context_length: contextLength } }],
       max_context_length: contextLength,
