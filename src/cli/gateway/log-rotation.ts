@@ -1,4 +1,5 @@
-import { closeSync, fchmodSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 
 export interface RotationLimits {
   /** A log this large is set aside at the next check. */
@@ -34,7 +35,7 @@ const sizeOf = (file: string): number => statSync(file, { throwIfNoEntry: false 
  * dir may both find the file too large at once: the renames are done under `file.lock`, and the size
  * is looked at again once it is held, so the second finds the new file small and leaves it (setting
  * it aside again would drop a whole file). A process that finds the lock held leaves the rotation to
- * its holder. Every writer reopens its path when it no longer names the file it writes (see
+ * its holder; a lock its holder left by dying is taken over by one process only (takeOver). Every writer reopens its path when it no longer names the file it writes (see
  * log-file.ts), so lines after a rotation reach the new file whichever process set the old one aside.
  */
 export function rotateIfLarge(file: string, limits: Pick<RotationLimits, "maxBytes" | "keep">): boolean {
@@ -54,46 +55,90 @@ export function rotateIfLarge(file: string, limits: Pick<RotationLimits, "maxByt
   }
 }
 
-/** Creates `lock` (holding this pid); false when another living process holds it. A lock left by a dead process is taken over. */
+/**
+ * Takes `lock`; false when another living process holds it. The lock is made whole (this pid written)
+ * under a name of this process's own and linked into place: a link, like O_EXCL, fails when the lock
+ * exists, so a lock is never seen half-written. A lock left by a dead process is taken over by one
+ * process only (see takeOver).
+ */
 function takeLock(lock: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, "wx", 0o600);
+  const mine = `${lock}.${process.pid}-${randomBytes(4).toString("hex")}`;
+  writeFileSync(mine, String(process.pid), { flag: "wx", mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        writeSync(fd, String(process.pid));
-      } finally {
-        closeSync(fd);
+        linkSync(mine, lock);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = lockHolder(lock);
-      if (holder === "alive") return false;
-      // A dead holder's lock is removed; one just released is simply tried again.
-      if (holder === "dead") unlinkIfThere(lock);
+      if (holder.state === "alive") return false;
+      if (holder.state === "dead") return takeOver(lock, mine, holder.id);
+      // Released meanwhile: tried again.
     }
+    return false;
+  } finally {
+    unlinkIfThere(mine);
   }
-  return false;
 }
 
-/** Whether the process holding `lock` still runs ("gone": the lock was released meanwhile). */
-function lockHolder(lock: string): "alive" | "dead" | "gone" {
-  let holder: number;
-  let age: number;
+/**
+ * Replaces the lock a dead process left (`dead`: that lock file's inode and mtime) by `mine`. Two
+ * processes may judge it dead at the same instant, so removing it and creating a new one would let
+ * both hold it (the second removes the first one's fresh lock). Instead each must first create a claim
+ * named for that very lock file, with O_EXCL: one process wins it; it checks the lock is still that
+ * file (not one taken since) and renames its own over it, atomically. A later claim of the same name
+ * finds the lock changed and gives up.
+ */
+function takeOver(lock: string, mine: string, dead: LockId): boolean {
+  const claim = `${lock}.stale-${dead.ino}-${dead.mtimeNs}`;
   try {
-    holder = Number(readFileSync(lock, "utf8"));
-    age = Date.now() - statSync(lock).mtimeMs;
-  } catch {
-    return "gone";
+    closeSync(openSync(claim, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
   }
-  if (age > STALE_LOCK_MS) return "dead";
-  // Just created and not yet written: its holder is at work.
-  if (!Number.isInteger(holder) || holder <= 0) return "alive";
+  try {
+    const now = lockId(lock);
+    if (now?.ino !== dead.ino || now.mtimeNs !== dead.mtimeNs) return false;
+    renameSync(mine, lock);
+    return true;
+  } finally {
+    unlinkIfThere(claim);
+  }
+}
+
+/** One lock file, as distinct from a later one at the same path. */
+interface LockId {
+  ino: bigint;
+  mtimeNs: bigint;
+}
+
+function lockId(lock: string): LockId | undefined {
+  const stat = statSync(lock, { bigint: true, throwIfNoEntry: false });
+  return stat ? { ino: stat.ino, mtimeNs: stat.mtimeNs } : undefined;
+}
+
+/** Whether the process holding `lock` still runs ("gone": the lock was released meanwhile); a dead holder's lock with what identifies that file. */
+function lockHolder(lock: string): { state: "alive" | "gone" } | { state: "dead"; id: LockId } {
+  let holder: number;
+  let id: LockId | undefined;
+  try {
+    id = lockId(lock);
+    holder = Number(readFileSync(lock, "utf8"));
+  } catch {
+    return { state: "gone" };
+  }
+  if (!id) return { state: "gone" };
+  if (Date.now() - Number(id.mtimeNs / 1_000_000n) > STALE_LOCK_MS) return { state: "dead", id };
+  // Not a pid (a file hearth did not write): left to age out.
+  if (!Number.isInteger(holder) || holder <= 0) return { state: "alive" };
   try {
     process.kill(holder, 0);
-    return "alive";
+    return { state: "alive" };
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH" ? "dead" : "alive";
+    return (error as NodeJS.ErrnoException).code === "ESRCH" ? { state: "dead", id } : { state: "alive" };
   }
 }
 
