@@ -17,6 +17,8 @@ import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/route
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
+import { serviceEnvironment } from "../gateway/service-environment.js";
+import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -31,10 +33,15 @@ const DRAIN_MS = 30_000;
  * default, reloads the config when the file changes, and on SIGTERM/SIGINT stops accepting, lets the
  * turns and requests in flight finish (bounded) and exits 0.
  */
-export async function gatewayCommand(io: CliIo, options: GatewayCommandOptions): Promise<number> {
+export async function gatewayCommand(started: CliIo, options: GatewayCommandOptions): Promise<number> {
+  // As the service: gateway.env's variables where the environment lacks them (launchd cannot load the file), masked like the environment's.
+  const service = serviceEnvironment(started.env);
+  const io: CliIo = { ...started, env: service.env };
+  io.secrets?.add(secretEnvironmentValues(Object.fromEntries(service.added.map((name) => [name, service.env[name]]))));
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
   const { logger, file: logFile } = log;
+  if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
   const startedAt = Date.now();
   const onWarning = (message: string): void => {
     logger.warn({ warning: message }, "warning");

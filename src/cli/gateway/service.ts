@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HearthError } from "../../shared/errors.js";
+import { SERVICE_MARKER } from "./service-environment.js";
 
 export const SYSTEMD_UNIT = "hearth-gateway.service";
 export const LAUNCHD_LABEL = "dev.hearth.gateway";
@@ -73,6 +74,7 @@ export function systemdUnit(host: ServiceHost): string {
     "Type=simple",
     `ExecStart=${host.programArguments.map(quote).join(" ")}`,
     ...environment,
+    `Environment=${SERVICE_MARKER}=systemd`,
     "# glibc hands freed memory back to the system above this size (it would otherwise rise to what start-up freed):",
     "Environment=MALLOC_TRIM_THRESHOLD_=131072",
     "# API keys (ANTHROPIC_API_KEY=…), one per line, if your config needs them (a value here wins over the lines above):",
@@ -88,7 +90,11 @@ export function systemdUnit(host: ServiceHost): string {
   ].join("\n");
 }
 
-/** The launchd agent: runs at login, restarted when it exits with a failure. */
+/**
+ * The launchd agent: runs at login, restarted when it exits with a failure. launchd has no
+ * EnvironmentFile: the gateway reads `~/.hearth/gateway.env` itself when HEARTH_SERVICE says it is the
+ * service (service-environment.ts), so no key is copied into the plist.
+ */
 export function launchdPlist(host: ServiceHost): string {
   const xml = (value: string): string => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const strings = (values: readonly string[]): string => values.map((value) => `    <string>${xml(value)}</string>`).join("\n");
@@ -108,6 +114,8 @@ ${strings(host.programArguments)}
   <key>EnvironmentVariables</key>
   <dict>
 ${environment}
+    <key>${SERVICE_MARKER}</key>
+    <string>launchd</string>
   </dict>
   <key>RunAtLoad</key>
   <true/>
