@@ -32,7 +32,7 @@ test("with CORS configured, streamed answers carry its headers to an allowed pag
       assert.equal(response.status, 200);
       assert.equal(response.headers.get("access-control-allow-origin"), origin ?? null);
       // A page may read which model answered, the attempts and the fallback notice.
-      if (origin) assert.deepEqual(response.headers.get("access-control-expose-headers")?.toLowerCase().split(/,\s*/).sort(), ["x-hearth-attempts", "x-hearth-model", "x-hearth-notice"]);
+      if (origin) assert.deepEqual(response.headers.get("access-control-expose-headers")?.toLowerCase().split(/,\s*/).sort(), ["x-hearth-attempts", "x-hearth-model", "x-hearth-notice", "x-hearth-session"]);
       const text = await response.text();
       const said = text
         .split("\n")

@@ -48,12 +48,24 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
     assert.equal(limitSent(), own, "never above the agent's own limit");
   });
 
-  test("the session is http:<user> without the header", async () => {
+  test("the session is http:<user> without the header, else the shared http; every agent reply names it in x-hearth-session (streams and failures too), a proxied one does not", async () => {
     api.local.setHandler(scriptedModel("openai-completions", () => ({ text: "ok" })));
-    await api.client.chat.completions.create({ model: "hearth", user: "ann", messages: [{ role: "user", content: "hello" }] });
+    const { response: byUser } = await api.client.chat.completions.create({ model: "hearth", user: "ann", messages: [{ role: "user", content: "hello" }] }).withResponse();
     assert.ok(existsSync(api.gateway.store.where("http:ann")));
-    await api.client.responses.create({ model: "hearth", input: "hello" });
+    assert.equal(byUser.headers.get("x-hearth-session"), "http:ann");
+    const { response: shared } = await api.client.responses.create({ model: "hearth", input: "hello" }).withResponse();
     assert.ok(existsSync(api.gateway.store.where("http")));
+    assert.equal(shared.headers.get("x-hearth-session"), "http", "a client that sent neither sees it shares the session http");
+    const { data: events, response: streamed } = await api.client.responses.create({ model: "hearth", input: "hello", stream: true }, { headers: { "x-hearth-session": "mine" } }).withResponse();
+    for await (const event of events) void event;
+    assert.equal(streamed.headers.get("x-hearth-session"), "mine");
+    const { response: proxied } = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "hello" }] }).withResponse();
+    assert.equal(proxied.headers.get("x-hearth-session"), null, "proxy mode writes no session");
+    api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    api.backup.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    const failed = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "hearth", user: "bob", messages: [{ role: "user", content: "anyone?" }] }) });
+    assert.equal(failed.status, 503);
+    assert.equal(failed.headers.get("x-hearth-session"), "http:bob", "a failed turn was saved in it too");
   });
 
   test("chat streaming: the agent runs its tool, the text streams, reasoning stays out of it", async () => {

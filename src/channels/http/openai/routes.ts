@@ -92,7 +92,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -117,7 +117,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: agentSession(c.req.header("x-hearth-session"), request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,
@@ -142,6 +142,17 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   return app;
+}
+
+/**
+ * Agent mode's session (see agentSession), also named in the reply's `x-hearth-session` header —
+ * on success, failure and streams alike — so a client that sent neither header nor `user`, and so
+ * shares `http` with every other such client, can see that it does.
+ */
+function sessionOf(c: Context, user: string | undefined): string {
+  const session = agentSession(c.req.header("x-hearth-session"), user);
+  c.header("x-hearth-session", session);
+  return session;
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */
