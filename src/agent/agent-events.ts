@@ -10,7 +10,10 @@ export type AgentEvent =
   | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
   | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
-  /** A model is called for the turn's next reply (the words that follow are its, until another starts). */
+  /**
+   * A model is called for the turn's next reply (the words that follow are its, until another
+   * starts). Only the message's own `onEvent` hears it, not the gateway's live events.
+   */
   | { type: "attempt-start"; model: ModelRef }
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** No first token yet from a model: how long, and what happens when (see waitingNotice). */

@@ -114,7 +114,8 @@ export class Gateway implements GatewayPort {
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     const show = (event: AgentEvent): void => {
       inbound.onEvent?.(event);
-      this.publish({ type: "turn-event", session, event });
+      // Which model a call goes to is for the caller streaming the answer (its replies name the model); the live events say what a person sees.
+      if (event.type !== "attempt-start") this.publish({ type: "turn-event", session, event });
     };
     const emit = (event: AgentEvent): void => {
       for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
