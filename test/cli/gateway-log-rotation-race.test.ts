@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { rotateIfLarge } from "../../src/cli/gateway/log-rotation.js";
 import { repoRoot, tempDir } from "../helpers/run-cli.js";
 
 const racerScript = join(repoRoot, "test/helpers/log-rotation-racer.ts");
@@ -51,5 +52,24 @@ describe("two gateways rotating one state dir's log", () => {
     const names = readdirSync(dir).sort();
     const expected = logs.flatMap((log) => [log, `${log}.1`]).map((path) => path.slice(dir.length + 1)).sort();
     assert.deepEqual(names, expected, "each log and one set-aside file; no lock, claim or half-made lock left behind");
+  });
+
+  test("a claim left by a process that died taking over a dead lock does not stop rotation for good: once it is old, the next claim takes it over", () => {
+    const dir = join(temp.dir, "claimed");
+    mkdirSync(dir);
+    const log = join(dir, "gateway.log");
+    writeFileSync(log, `${"x".repeat(MAX_BYTES + 10)}\n`, { mode: 0o600 });
+    const lock = `${log}.lock`;
+    writeFileSync(lock, "1");
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    const id = statSync(lock, { bigint: true });
+    const claim = `${lock}.stale-${id.ino}-${id.mtimeNs}.1`;
+    writeFileSync(claim, "");
+    // A young claim: its maker is at work, the rotation is left to it.
+    assert.equal(rotateIfLarge(log, { maxBytes: MAX_BYTES, keep: 3 }), false);
+    utimesSync(claim, longAgo, longAgo);
+    assert.equal(rotateIfLarge(log, { maxBytes: MAX_BYTES, keep: 3 }), true, "an old claim: its maker died, the next one takes over");
+    assert.deepEqual(readdirSync(dir).sort(), ["gateway.log", "gateway.log.1"], "the claims and the lock are gone");
   });
 });

@@ -89,15 +89,23 @@ function takeLock(lock: string): boolean {
  * both hold it (the second removes the first one's fresh lock). Instead each must first create a claim
  * named for that very lock file, with O_EXCL: one process wins it; it checks the lock is still that
  * file (not one taken since) and renames its own over it, atomically. A later claim of the same name
- * finds the lock changed and gives up.
+ * finds the lock changed and gives up. A claim older than STALE_LOCK_MS was left by a process that
+ * died taking over: the next claim in line (`.2`, `.3`, …) is made instead, again by one process.
  */
 function takeOver(lock: string, mine: string, dead: LockId): boolean {
-  const claim = `${lock}.stale-${dead.ino}-${dead.mtimeNs}`;
-  try {
-    closeSync(openSync(claim, "wx", 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+  const claim = (round: number): string => `${lock}.stale-${dead.ino}-${dead.mtimeNs}.${round}`;
+  let round = 1;
+  for (;;) {
+    try {
+      closeSync(openSync(claim(round), "wx", 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    // Another process is taking it over, unless its claim is old (it died) — or gone (it is done).
+    const made = statSync(claim(round), { throwIfNoEntry: false })?.mtimeMs;
+    if (made === undefined || Date.now() - made <= STALE_LOCK_MS) return false;
+    round += 1;
   }
   try {
     const now = lockId(lock);
@@ -105,7 +113,7 @@ function takeOver(lock: string, mine: string, dead: LockId): boolean {
     renameSync(mine, lock);
     return true;
   } finally {
-    unlinkIfThere(claim);
+    for (let index = 1; index <= round; index++) unlinkIfThere(claim(index));
   }
 }
 
