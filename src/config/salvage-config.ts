@@ -160,7 +160,9 @@ function causedByRemoval(problem: ConfigProblem, context: { removed: readonly Co
   const [section, group, name] = path;
   if (section === "models" && group === "providers" && typeof name === "string" && (zones.providers === "all" || zones.providers.has(name))) return true;
   if (section === "channels") return zones.agents && path[path.length - 1] === "agent";
-  // A reference: the name a model setting is keyed by, else the string at the path.
+  // Only a reference to a model can name what was left out; any other problem (a duplicate id) stands.
+  if (!isModelReference(path)) return false;
+  // The name a model setting is keyed by, else the string at the path.
   const named = section === "agents" && group === "defaults" && name === "models" && path.length === 4 ? path[3] : valueAt(value, path);
   if (typeof named !== "string") return false;
   const provider = named.includes("/") ? named.slice(0, named.indexOf("/")) : undefined;
@@ -168,6 +170,21 @@ function causedByRemoval(problem: ConfigProblem, context: { removed: readonly Co
   if (provider !== undefined && zones.providers.has(provider)) return true;
   // A bare name is an alias or a model id of any provider.
   return provider === undefined && (zones.aliases || zones.providers.size > 0);
+}
+
+/**
+ * Where a model is named: an agent's `model` (the chain), its primary, its fallbacks, its compaction
+ * model, or a key of agents.defaults.models.
+ */
+function isModelReference(path: ConfigPath): boolean {
+  const [section, group, index, key, ...rest] = path;
+  if (section !== "agents") return false;
+  if (group === "defaults" && index === "models") return path.length === 4;
+  const agentPath = group === "defaults" ? path.slice(2) : group === "list" && typeof index === "number" ? [key, ...rest] : undefined;
+  if (agentPath === undefined) return false;
+  const [field, sub, position] = agentPath;
+  if (field === "model") return sub === undefined || sub === "primary" || (sub === "fallbacks" && typeof position === "number" && agentPath.length === 3);
+  return field === "compaction" && sub === "model" && agentPath.length === 2;
 }
 
 function valueAt(root: unknown, path: ConfigPath): unknown {
