@@ -126,4 +126,34 @@ describe("config validate: exact errors (the real bin/hearth)", () => {
       `  ${file}:${at(text, "contextWindow:")}: models.providers.l.models[4].contextWindow: expected a number, got "2k"`,
     ]);
   });
+
+  test("what a rejected part could have named is read from the file: a reference to anything else is still reported", async () => {
+    const text = `{
+  agents: {
+    defaults: { model: { primary: "l/qwen3", fallbacks: ["qwen3", "o/a", "a", "l/my key", "5"] }, models: { "l/qwen": { alias: 5 } } },
+    list: [{ id: "a b" }, { id: "ok" }],
+  },
+  models: {
+    mode: "replace",
+    providers: {
+      o: { baseUrl: "x", api: "openai-completions", models: [{ id: "a" }] },
+      l: { baseUrl: "http://127.0.0.1:1/v1", api: "openai-completions", models: [{ id: "qwen" }, { id: "/m/x.gguf", key: "my key" }] },
+    },
+  },
+  channels: { whatsapp: { agent: "helpr" } },
+}
+`;
+    const { file, lines } = await validate("precise.json5", text);
+    assert.deepEqual(lines.map((line) => line.split(": ").slice(0, 2).join(": ")), [
+      `hearth: ${file} has 7 problems:`,
+      `  ${file}:${at(text, "primary:")}: agents.defaults.model.primary`,
+      `  ${file}:${at(text, '"qwen3"')}: agents.defaults.model.fallbacks[0]`,
+      `  ${file}:${at(text, "alias:")}: agents.defaults.models["l/qwen"].alias`,
+      `  ${file}:${at(text, "id:", "list:")}: agents.list[0].id`,
+      `  ${file}:${at(text, "baseUrl:", "o:")}: models.providers.o.baseUrl`,
+      `  ${file}:${at(text, "key:", "/m/x.gguf")}: models.providers.l.models[1].key`,
+      `  ${file}:${at(text, "agent:")}: channels.whatsapp.agent`,
+    ]);
+    assert.match(lines.join("\n"), /channels\.whatsapp\.agent: no agent "helpr"/);
+  });
 });
