@@ -71,7 +71,11 @@ export function parseConfigValue(
   // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
   const result = configSchema.safeParse(substituted.value, { reportInput: true, jitless: true });
-  if (!result.success) problems.push(...schemaIssuesToProblems(result.error.issues, configSchema));
+  if (!result.success) {
+    // A value whose `${VAR}` could not be substituted is unknown: what the schema says of the reference text itself ("expected a number") only repeats that.
+    const unsubstituted = substituted.problems.filter((problem) => problem.severity === "error").map((problem) => JSON.stringify(problem.path));
+    problems.push(...schemaIssuesToProblems(result.error.issues, configSchema).filter((problem) => !unsubstituted.includes(JSON.stringify(problem.path))));
+  }
   const errors = problems.filter((problem) => problem.severity === "error");
   // Not left out by the salvage: both entries of a duplicate stay, so nothing that names them is called unknown.
   const duplicates = duplicateNameProblems(substituted.value);

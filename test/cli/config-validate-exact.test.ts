@@ -156,4 +156,17 @@ describe("config validate: exact errors (the real bin/hearth)", () => {
     ]);
     assert.match(lines.join("\n"), /channels\.whatsapp\.agent: no agent "helpr"/);
   });
+
+  test("a value whose \${VAR} is set nowhere is said to be unset, not judged again as the reference text (too short a token, not a number)", async () => {
+    const text = `{
+  gateway: { port: "\${NOPE_PORT}", auth: { token: "\${NOPE_TOKEN}" } },
+}
+`;
+    const { file, lines } = await validate("unset.json5", text);
+    assert.deepEqual(lines.map((line) => line.split(": ").slice(0, 3).join(": ")), [
+      `hearth: ${file} has 2 problems:`,
+      `  ${file}:${at(text, "port:")}: gateway.port: environment variable NOPE_PORT is not set (referenced as "\${NOPE_PORT}"), nor in /nonexistent-home/.hearth/gateway.env; add NOPE_PORT=… there (every command and the installed gateway service read it), export it, or write the value in the config`,
+      `  ${file}:${at(text, "token:")}: gateway.auth.token: environment variable NOPE_TOKEN is not set (referenced as "\${NOPE_TOKEN}"), nor in /nonexistent-home/.hearth/gateway.env; add NOPE_TOKEN=… there (every command and the installed gateway service read it), export it, or write the value in the config`,
+    ]);
+  });
 });

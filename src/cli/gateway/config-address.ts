@@ -14,10 +14,11 @@ export interface ConfiguredAddress {
   problem: HearthError | undefined;
   /**
    * Where `port` comes from: the loaded config, the file as written (it did not load, but its port is a
-   * literal), or the default — no file, a file that cannot be read as JSON5, or a port not written as a number.
+   * literal, or it writes none: the default), or the default because the file's is unknowable — a file
+   * that cannot be read (missing, not JSON5), or a port not written as a number (a `${VAR}`).
    */
   portFrom: "config" | "file" | "default";
-  /** True when the file exists but is not JSON5 (a syntax error): nothing in it is known. */
+  /** True when the file cannot be read (it is missing, or not JSON5: a syntax error): nothing in it is known. */
   unreadable: boolean;
 }
 
@@ -45,13 +46,14 @@ export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: strin
   return { bind, port };
 }
 
+/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. */
 function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; unreadable: boolean } {
   const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, unreadable: false };
   let gateway: unknown;
   try {
     const file = configLocation(options.config, { env: io.env, cwd: io.cwd }).file;
     const text = readConfigFile(file);
-    if (text === undefined) return fallback;
+    if (text === undefined) return { ...fallback, unreadable: true };
     try {
       gateway = (parseJson5(text, file) as { gateway?: unknown } | null)?.gateway;
     } catch {
@@ -62,13 +64,15 @@ function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; 
     // Unreadable: the problem is the load error already in hand.
     return { ...fallback, unreadable: true };
   }
+  // No gateway section, or no port in it: the config's port is the default, as it would be once it loads.
+  if (gateway === undefined) return { ...fallback, portWritten: true };
   if (gateway === null || typeof gateway !== "object") return fallback;
   const { bind, port } = gateway as { bind?: unknown; port?: unknown };
-  const portWritten = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535;
+  const literal = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535;
   return {
     bind: typeof bind === "string" && bind !== "" && !bind.includes("${") ? bind : fallback.bind,
-    port: portWritten ? port : fallback.port,
-    portWritten,
+    port: literal ? port : fallback.port,
+    portWritten: literal || port === undefined,
     unreadable: false,
   };
 }
