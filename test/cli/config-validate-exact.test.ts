@@ -157,7 +157,7 @@ describe("config validate: exact errors (the real bin/hearth)", () => {
     assert.match(lines.join("\n"), /channels\.whatsapp\.agent: no agent "helpr"/);
   });
 
-  test("a value whose \${VAR} is set nowhere is said to be unset, not judged again as the reference text (too short a token, not a number)", async () => {
+  test("a value whose ${VAR} is set nowhere is said to be unset, not judged again as the reference text (too short a token, not a number)", async () => {
     const text = `{
   gateway: { port: "\${NOPE_PORT}", auth: { token: "\${NOPE_TOKEN}" } },
 }
