@@ -169,4 +169,17 @@ describe("config validate: exact errors (the real bin/hearth)", () => {
       `  ${file}:${at(text, "token:")}: gateway.auth.token: environment variable NOPE_TOKEN is not set (referenced as "\${NOPE_TOKEN}"), nor in /nonexistent-home/.hearth/gateway.env; add NOPE_TOKEN=… there (every command and the installed gateway service read it), export it, or write the value in the config`,
     ]);
   });
+
+  test("an inherited fallback an agent already has is a warning at the agent's model, naming where it is inherited from (no path the file lacks)", async () => {
+    const text = `{
+  agents: { defaults: { model: { primary: "l/a", fallbacks: ["l/b"] } }, list: [{ id: "z", model: "l/b" }] },
+  models: { mode: "replace", providers: { l: { baseUrl: "http://127.0.0.1:1/v1", api: "openai-completions", models: [{ id: "a" }, { id: "b" }] } } },
+}
+`;
+    const file = temp.write("inherited-twice.json5", text);
+    const result = await runCli(["config", "validate", "--config", file]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`^${file}:${at(text, "model:", "list:")}: warning: agents\\.list\\[0\\]\\.model: "l/b" \\(inherited from agents\\.defaults\\.model\\.fallbacks\\[0\\]\\) is already in this agent's chain; it is left out$`, "m"));
+    assert.doesNotMatch(result.stderr, /agents\.list\[0\]\.model\.fallbacks/);
+  });
 });
