@@ -45,7 +45,7 @@ describe("gateway status on a config that cannot be read (the real bin/hearth)",
     const home = join(temp.dir, "parsed-home");
     const varPort = await runCli(["gateway", "status", "--config", temp.write("var-port.json5", `{ gateway: { port: "\${NOPE_PORT}" } }`)], { env: { HOME: home } });
     assert.match(varPort.stdout, /^address: the config does not load and its gateway\.port is not a number as written, so the port it sets is unknown; asked http:\/\/127\.0\.0\.1:18790\/ instead: the default port 18790$/m, varPort.stdout);
-    assert.match(varPort.stdout, /^config: does not load here: .*var-port\.json5 has 1 problem:\n.*gateway\.port: environment variable NOPE_PORT is not set/m, varPort.stdout);
+    assert.match(varPort.stdout, /^config: does not load here: .*var-port\.json5 has 1 problem:.*\n.*gateway\.port: environment variable NOPE_PORT is not set/m, varPort.stdout);
     const noPort = await runCli(["gateway", "status", "--json", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
     const json = JSON.parse(noPort.stdout) as { portFrom: string; url: string };
     assert.equal(json.portFrom, "file");
