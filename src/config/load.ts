@@ -1,6 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { checkStructure } from "./check-structure.js";
+import { duplicateNameProblems } from "./duplicate-names.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
 import { readConfigFile } from "./read-config-file.js";
@@ -70,12 +71,18 @@ export function parseConfigValue(
   // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
   const result = configSchema.safeParse(substituted.value, { reportInput: true, jitless: true });
-  if (!result.success) problems.push(...schemaIssuesToProblems(result.error.issues, configSchema));
+  if (!result.success) {
+    // A value whose `${VAR}` could not be substituted is unknown: what the schema says of the reference text itself ("expected a number") only repeats that.
+    const unsubstituted = substituted.problems.filter((problem) => problem.severity === "error").map((problem) => JSON.stringify(problem.path));
+    problems.push(...schemaIssuesToProblems(result.error.issues, configSchema).filter((problem) => !unsubstituted.includes(JSON.stringify(problem.path))));
+  }
   const errors = problems.filter((problem) => problem.severity === "error");
-  if (errors.length > 0) {
+  // Not left out by the salvage: both entries of a duplicate stay, so nothing that names them is called unknown.
+  const duplicates = duplicateNameProblems(substituted.value);
+  if (errors.length > 0 || duplicates.length > 0) {
     // The rest is checked further by whoever resolves it (references to models, aliases, agents).
     const partial = salvageConfig(substituted.value, errors);
-    throw configProblemsError(source, [...problems, ...(partial?.problems ?? [])], partial);
+    throw configProblemsError(source, [...problems, ...duplicates, ...(partial?.problems ?? [])], partial);
   }
   if (!result.success) throw configProblemsError(source, problems);
   return { config: result.data, warnings: problems, envUsed: substituted.used };

@@ -1,7 +1,8 @@
 import type { ConfigPath } from "./json5-locate.js";
 import type { ConfigProblem, PartialConfig } from "./problems.js";
 import { configSchema } from "./schema/index.js";
-import { keysAt, schemaIssuesToProblems } from "./format-schema-issues.js";
+import { schemaIssuesToProblems } from "./format-schema-issues.js";
+import { causedByRemoval, isWithin } from "./removal-zones.js";
 
 /** Enough for any real nesting of "left out a key, then its object": each round goes one level up at most. */
 const MAX_ROUNDS = 12;
@@ -21,8 +22,7 @@ export function salvageConfig(value: unknown, errors: readonly ConfigProblem[]):
     for (const segment of path) out.push(typeof segment === "number" ? (kept.get(JSON.stringify(out))?.[segment] ?? segment) : segment);
     return out;
   };
-  const zones = (): Zones => affectedZones(removed);
-  const followsFrom = (problem: ConfigProblem): boolean => causedByRemoval(problem, { removed, zones: zones(), value });
+  const followsFrom = (problem: ConfigProblem): boolean => causedByRemoval(problem, { removed, value });
   const found: ConfigProblem[] = [];
 
   let pending: ConfigPath[] = errors.map((problem) => problem.path);
@@ -100,11 +100,6 @@ function lengthAt(root: unknown, path: ConfigPath): number | undefined {
   return Array.isArray(node) ? node.length : undefined;
 }
 
-/** `path` is `prefix` or inside it. */
-function isWithin(path: ConfigPath, prefix: ConfigPath): boolean {
-  return prefix.length <= path.length && prefix.every((segment, index) => path[index] === segment);
-}
-
 function comparePaths(a: ConfigPath, b: ConfigPath): number {
   for (let index = 0; index < Math.min(a.length, b.length); index++) {
     const left = a[index];
@@ -114,64 +109,4 @@ function comparePaths(a: ConfigPath, b: ConfigPath): number {
     return String(left) < String(right) ? -1 : 1;
   }
   return a.length - b.length;
-}
-
-/** What the parts left out could have named. */
-interface Zones {
-  /** Providers that may have lost models (or all of them). */
-  providers: Set<string> | "all";
-  aliases: boolean;
-  agents: boolean;
-}
-
-const PROVIDER_NAMING_KEYS = new Set(["baseUrl", "baseUrls", "api", "models"]);
-
-function affectedZones(removed: readonly ConfigPath[]): Zones {
-  const zones: Zones = { providers: new Set(), aliases: false, agents: false };
-  for (const part of removed) {
-    // An unknown key may be a known one misspelled ("modles", "baseurl"): what its object holds is in doubt.
-    const last = part[part.length - 1];
-    const path = typeof last === "string" && isUnknownKey(part) ? part.slice(0, -1) : part;
-    if (path.length === 0) return { providers: "all", aliases: true, agents: true };
-    const [section, group, name, key, index, field] = path;
-    if (section === "models" && (group === undefined || (group === "providers" && name === undefined))) zones.providers = "all";
-    else if (section === "models" && group === "providers" && typeof name === "string" && zones.providers !== "all") {
-      const namesModels = key === undefined || (typeof key === "string" && PROVIDER_NAMING_KEYS.has(key) && (key !== "models" || index === undefined || field === undefined || field === "id" || field === "api"));
-      if (namesModels) zones.providers.add(name);
-    }
-    if (section === "agents") {
-      // agents.defaults.models.<ref>.alias: the ref is `key`, the field `index` in this destructuring.
-      if (group === undefined || (group === "defaults" && (name === undefined || (name === "models" && (index === undefined || index === "alias"))))) zones.aliases = true;
-      if (group === undefined || (group === "list" && (name === undefined || key === undefined || key === "id"))) zones.agents = true;
-    }
-  }
-  return zones;
-}
-
-function isUnknownKey(path: ConfigPath): boolean {
-  const allowed = keysAt(configSchema, path.slice(0, -1));
-  return allowed.length > 0 && !allowed.includes(String(path[path.length - 1]));
-}
-
-function causedByRemoval(problem: ConfigProblem, context: { removed: readonly ConfigPath[]; zones: Zones; value: unknown }): boolean {
-  const { removed, zones, value } = context;
-  const path = problem.path;
-  if (removed.some((part) => isWithin(path, part) || isWithin(part, path))) return true;
-  const [section, group, name] = path;
-  if (section === "models" && group === "providers" && typeof name === "string" && (zones.providers === "all" || zones.providers.has(name))) return true;
-  if (section === "channels") return zones.agents && path[path.length - 1] === "agent";
-  // A reference: the name a model setting is keyed by, else the string at the path.
-  const named = section === "agents" && group === "defaults" && name === "models" && path.length === 4 ? path[3] : valueAt(value, path);
-  if (typeof named !== "string") return false;
-  const provider = named.includes("/") ? named.slice(0, named.indexOf("/")) : undefined;
-  if (zones.providers === "all") return true;
-  if (provider !== undefined && zones.providers.has(provider)) return true;
-  // A bare name is an alias or a model id of any provider.
-  return provider === undefined && (zones.aliases || zones.providers.size > 0);
-}
-
-function valueAt(root: unknown, path: ConfigPath): unknown {
-  let node: unknown = root;
-  for (const segment of path) node = childOf(node, segment);
-  return node;
 }

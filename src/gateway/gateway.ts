@@ -27,6 +27,9 @@ import { setupProblems } from "./setup-check.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
 
+/** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
+const HEALTH_NEWS_MS = 100;
+
 /** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
 export interface GatewayState {
   catalog: ModelCatalog;
@@ -74,6 +77,9 @@ export class Gateway implements GatewayPort {
   /** The catalogue last made, and from which catalog and agents (a reload brings new ones). */
   private catalogueMade: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
   private problems: readonly string[] = [];
+  /** Providers whose health is to be announced, and the timer that will (see announceHealth). */
+  private readonly healthDue = new Set<string>();
+  private healthTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
@@ -261,12 +267,27 @@ export class Gateway implements GatewayPort {
     };
   }
 
-  /** A provider's health changed (a first-token sample came in): listeners hear of it. */
+  /**
+   * A provider's health changed (a first-token sample came in): listeners hear of it within
+   * HEALTH_NEWS_MS. Told on every answer: worked out only while someone listens, and once for all
+   * the answers of that moment (a busy gateway answers hundreds a second; a chart needs one point).
+   */
   announceHealth(provider: string): void {
-    // Told on every answer: worked out only while someone listens (a web chat page, /api/events).
     if (this.listeners.size === 0) return;
-    const models = this.chainModels().filter((model) => model.provider === provider);
-    if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(provider, models) });
+    this.healthDue.add(provider);
+    if (this.healthTimer) return;
+    this.healthTimer = setTimeout(() => {
+      this.healthTimer = undefined;
+      const due = [...this.healthDue];
+      this.healthDue.clear();
+      if (this.listeners.size === 0) return;
+      const chain = this.chainModels();
+      for (const name of due) {
+        const models = chain.filter((model) => model.provider === name);
+        if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
+      }
+    }, HEALTH_NEWS_MS);
+    this.healthTimer.unref();
   }
 
   /** Resolves when every queued message has been handled (shutdown). */

@@ -6,6 +6,7 @@ import type { ConfigProblem } from "../config/problems.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
 import { joinUrl } from "../ai/http/join-url.js";
+import { RejectedNames } from "./rejected-names.js";
 
 /** A provider after merging the config with the built-in catalog. */
 export interface ResolvedProvider {
@@ -42,8 +43,9 @@ export interface ResolveEnvironment {
  * built-in id overrides it field by field and model lists merge by id (config wins). `replace`: only
  * the config's providers exist; the catalog still supplies limits and prices of the models they list.
  */
-export function resolveProviders(config: HearthConfig, environment: ResolveEnvironment): { providers: ResolvedProvider[]; problems: ConfigProblem[] } {
+export function resolveProviders(config: HearthConfig, environment: ResolveEnvironment): { providers: ResolvedProvider[]; problems: ConfigProblem[]; rejected: RejectedNames } {
   const problems: ConfigProblem[] = [];
+  const rejected = new RejectedNames();
   const builtins = new Map(environment.catalog.map((provider) => [provider.id, provider]));
   const providers: ResolvedProvider[] = [];
   const configured = config.models.providers;
@@ -60,10 +62,10 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
       providers.push(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"));
       continue;
     }
-    const resolved = fromConfig(id, provider, [...builtins.keys()], problems);
+    const resolved = fromConfig(id, provider, [...builtins.keys()], { problems, rejected });
     if (resolved) providers.push(resolved);
   }
-  return { providers, problems };
+  return { providers, problems, rejected };
 }
 
 function fromBuiltin(
@@ -108,7 +110,8 @@ function fromBuiltin(
   return provider;
 }
 
-function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], problems: ConfigProblem[]): ResolvedProvider | undefined {
+function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], found: { problems: ConfigProblem[]; rejected: RejectedNames }): ResolvedProvider | undefined {
+  const { problems, rejected } = found;
   const baseUrl = config.baseUrl ?? config.baseUrls?.[0];
   if (!baseUrl) {
     const hint = didYouMean(id, builtinIds);
@@ -119,6 +122,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
         ? `missing: "${id}" is not a built-in provider${hint.replace(/^; /, ", ")} Otherwise give its baseUrl, such as "http://127.0.0.1:1234/v1"`
         : `missing; a provider that is not built in (${builtinIds.join(", ")}) needs its baseUrl (or baseUrls), such as "http://127.0.0.1:1234/v1"`,
     });
+    rejected.provider(id, config.models);
     return undefined;
   }
   const provider: ResolvedProvider = {
@@ -145,6 +149,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], pr
         path: ["models", "providers", id, "models", index],
         message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions", "anthropic-messages" or "ollama"`,
       });
+      rejected.model(id, entry);
       return;
     }
     provider.models.push(modelSpec(provider, api, entry, undefined, "config"));

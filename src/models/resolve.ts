@@ -1,6 +1,6 @@
 import type { CatalogProvider } from "../ai/api.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import { configProblemsError, type ConfigProblem, type ConfigSource } from "../config/problems.js";
+import { configProblemsError, formatPath, type ConfigProblem, type ConfigSource } from "../config/problems.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { ModelCatalog } from "./model-catalog.js";
 import { resolveProviders } from "./resolve-providers.js";
@@ -33,7 +33,11 @@ export interface ResolveOptions {
 
 /** Config + catalog → every model, the aliases and the agent's chain. Throws one config error listing every problem. */
 export function resolveModels(config: HearthConfig, options: ResolveOptions): ResolvedModels {
-  const { providers, problems } = resolveProviders(config, options);
+  const { providers, problems, rejected } = resolveProviders(config, options);
+  // A name that does not resolve is said once, where it is written, unless it points into a rejected part.
+  const unresolved = (name: string, path: (string | number)[], reason: string): void => {
+    if (!rejected.covers(name)) problems.push({ severity: "error", path, message: reason });
+  };
   const settings = config.agents.defaults.models;
 
   // Aliases and params, keyed by ref; every key must name a model.
@@ -43,11 +47,14 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   for (const [key, setting] of Object.entries(settings)) {
     const path = ["agents", "defaults", "models", key];
     const found = bare.lookup(key);
+    // An alias whose key is rejected is rejected with it: a reference by that alias is not "unknown".
     if (!found.ok) {
-      problems.push({ severity: "error", path, message: found.reason });
+      if (setting.alias) rejected.alias(setting.alias);
+      unresolved(key, path, found.reason);
       continue;
     }
     if (found.via === "alias" || (found.via === "id" && !key.includes("/"))) {
+      if (setting.alias) rejected.alias(setting.alias);
       problems.push({ severity: "error", path, message: `keys here are full references "provider/model"; write "${found.model.ref}"` });
       continue;
     }
@@ -81,7 +88,12 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
       primaryName = model.ref;
     }
   }
-  const chain = buildChain(catalog, primaryName, defaults.fallbacks ?? [], ["agents", "defaults", "model"], problems, defaultPrimary);
+  const defaultsPath = ["agents", "defaults", "model"];
+  const chainOptions = { catalog, problems, unresolved };
+  const chain = buildChain(chainOptions, {
+    primary: primaryName === undefined ? undefined : { name: primaryName, path: defaultPrimary ? defaultsPath : [...defaultsPath, "primary"], inherited: false },
+    fallbacks: (defaults.fallbacks ?? []).map((name, index) => ({ name, path: [...defaultsPath, "fallbacks", index], inherited: false })),
+  });
   const agentChains = new Map<string, ChainEntry[]>([["main", chain]]);
   config.agents.list.forEach((agent, index) => {
     const own = agent.model;
@@ -89,8 +101,20 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
       agentChains.set(agent.id, chain);
       return;
     }
+    // What the entry leaves out it inherits from agents.defaults: a problem of an inherited name is the defaults', said there.
     const path = ["agents", "list", index, "model"];
-    agentChains.set(agent.id, buildChain(catalog, own.primary ?? primaryName, own.fallbacks ?? defaults.fallbacks ?? [], path, problems, own.primary === undefined && defaultPrimary));
+    const inheritedPrimary = own.primary === undefined;
+    const primary = own.primary ?? primaryName;
+    agentChains.set(
+      agent.id,
+      buildChain(chainOptions, {
+        primary: primary === undefined ? undefined : { name: primary, path: inheritedPrimary ? (defaultPrimary ? defaultsPath : [...defaultsPath, "primary"]) : [...path, "primary"], inherited: inheritedPrimary },
+        fallbacks: own.fallbacks
+          ? own.fallbacks.map((name, position) => ({ name, path: [...path, "fallbacks", position], inherited: false }))
+          : (defaults.fallbacks ?? []).map((name, position) => ({ name, path: [...defaultsPath, "fallbacks", position], inherited: true })),
+        agentPath: path,
+      }),
+    );
   });
 
   if ((config.agents.defaults.privacy ?? "any") === "local-only" && chain.length > 0 && chain.every((entry) => !entry.model.local)) {
@@ -107,37 +131,48 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   for (const [name, path] of compactionModels) {
     if (!name) continue;
     const found = catalog.lookup(name);
-    if (!found.ok) problems.push({ severity: "error", path, message: found.reason });
+    if (!found.ok) unresolved(name, path, found.reason);
   }
   if (problems.some((problem) => problem.severity === "error")) throw configProblemsError(options.source, problems);
   return { catalog, chain, agentChains, defaultPrimary, privacy: config.agents.defaults.privacy ?? "any", warnings: problems };
 }
 
+/** One name of a chain, at the path where the user wrote it (agents.defaults when an agent inherits it). */
+interface ChainName {
+  name: string;
+  path: (string | number)[];
+  inherited: boolean;
+}
+
 /** primary, then fallbacks in order, without duplicates; every name must resolve. */
 function buildChain(
-  catalog: ModelCatalog,
-  primary: string | undefined,
-  fallbacks: readonly string[],
-  path: (string | number)[],
-  problems: ConfigProblem[],
-  primaryIsDefault: boolean,
+  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void },
+  names: { primary: ChainName | undefined; fallbacks: readonly ChainName[]; agentPath?: (string | number)[] },
 ): ChainEntry[] {
   const chain: ChainEntry[] = [];
-  const seen = new Set<ModelRef>();
-  const add = (name: string, role: ChainRole, at: (string | number)[]): void => {
-    const found = catalog.lookup(name);
+  /** Each ref in the chain: whether its name was inherited. */
+  const seen = new Map<ModelRef, boolean>();
+  const add = (entry: ChainName, role: ChainRole): void => {
+    const found = context.catalog.lookup(entry.name);
     if (!found.ok) {
-      problems.push({ severity: "error", path: at, message: found.reason });
+      // Inherited: agents.defaults' own chain says it, at its path.
+      if (!entry.inherited) context.unresolved(entry.name, entry.path, found.reason);
       return;
     }
-    if (seen.has(found.model.ref)) {
-      problems.push({ severity: "warning", path: at, message: `"${name}" is already in the chain; this entry is ignored` });
+    const earlier = seen.get(found.model.ref);
+    if (earlier !== undefined) {
+      // Both inherited: agents.defaults' own chain has said it.
+      if (entry.inherited && !earlier && names.agentPath) {
+        context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${formatPath(entry.path)}) is already in this agent's chain; it is left out` });
+      } else if (!entry.inherited) {
+        context.problems.push({ severity: "warning", path: entry.path, message: `"${entry.name}" is already in the chain; this entry is ignored` });
+      }
       return;
     }
-    seen.add(found.model.ref);
+    seen.set(found.model.ref, entry.inherited);
     chain.push({ role, model: found.model });
   };
-  if (primary) add(primary, "primary", primaryIsDefault ? path : [...path, "primary"]);
-  fallbacks.forEach((name, index) => add(name, `fallback-${chain.filter((entry) => entry.role !== "primary").length + 1}`, [...path, "fallbacks", index]));
+  if (names.primary) add(names.primary, "primary");
+  for (const entry of names.fallbacks) add(entry, `fallback-${chain.filter((item) => item.role !== "primary").length + 1}`);
   return chain;
 }

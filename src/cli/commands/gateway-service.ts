@@ -157,14 +157,24 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
-  const { problem: configProblem, ...gateway } = configuredAddress(io, options);
+  const { problem: configProblem, portFrom, unreadable, ...gateway } = configuredAddress(io, options);
   const host = machine(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
   const configUrl = gatewayUrl(gateway);
   const url = gatewayUrl({ bind: target?.listen.bind ?? gateway.bind, port: target?.listen.port ?? gateway.port });
-  const apart = url === configUrl ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
+  // The config's port unknown (it cannot be read, or its port is not a number as written): never say what "the config says".
+  const portUnknown = configProblem !== undefined && portFrom === "default";
+  const apart = url === configUrl || portUnknown ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
+  const servicePort = target?.listen.port;
+  const asked = portUnknown
+    ? `${unreadable ? `the config cannot be read (${configProblem.message})` : "the config does not load and its gateway.port is not a number as written"}, so the port it sets is unknown; asked ${url}/ instead: ${
+        servicePort !== undefined
+          ? `the port on the service's own command line (--port ${servicePort}, as ${manager} has it in ${file})`
+          : `the default port ${gateway.port}${installed ? " (the service's command line names no --port: it reads this config too)" : ""}`
+      }`
+    : undefined;
   const seen = await healthAt(url, 2_000);
   const health = seen.kind === "hearth" ? seen.health : undefined;
   const problem = target?.problem;
@@ -176,6 +186,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       running: health !== undefined,
       url: `${url}/`,
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
+      portFrom: servicePort !== undefined ? "service" : portFrom,
       version: health?.version,
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
@@ -187,12 +198,13 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
+    if (asked) writeLine(io.stdout, `address: ${asked}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
     if (stranger) writeLine(io.stdout, `service: ${stranger}; once it stops, the service takes over at its next restart`);
     if (configProblem) {
       // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.
-      writeLine(io.stdout, `config: does not load here: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);
+      writeLine(io.stdout, `config: ${unreadable ? "cannot be read" : "does not load here"}: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);
       for (const line of configProblem.details) if (!line.trim().startsWith("fix: ")) writeLine(io.stdout, `  ${line}`);
       writeLine(io.stdout, `  fix: ${configFix(io, configProblem)}`);
     }

@@ -12,41 +12,67 @@ export interface ConfiguredAddress {
   port: number;
   /** The config's load error (an unset `${VAR}`, a syntax error, a bad value): the address is then what its file says, as far as it can be read. */
   problem: HearthError | undefined;
+  /**
+   * Where `port` comes from: the loaded config, the file as written (it did not load, but its port is a
+   * literal, or it writes none: the default), or the default because the file's is unknowable — a file
+   * that cannot be read (missing, not JSON5), or a port not written as a number (a `${VAR}`).
+   */
+  portFrom: "config" | "file" | "default";
+  /** True when the file cannot be read (it is missing, or not JSON5: a syntax error): nothing in it is known. */
+  unreadable: boolean;
 }
 
 /**
  * The config's `gateway.bind` and `gateway.port` for commands that diagnose (`gateway status`): a
  * config that does not load does not stop them. Its problem is returned to be reported, and the
  * address is then read from the file as written — a literal port or bind (not a `${VAR}`), else the
- * default — so the gateway is still asked where it most likely listens.
+ * default — so the gateway is still asked where it most likely listens; `portFrom` says which.
  */
 export function configuredAddress(io: CliIo, options: GlobalOptions): ConfiguredAddress {
   try {
-    const { bind, port } = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command }).config.gateway;
-    return { bind, port, problem: undefined };
+    const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+    const { bind, port } = loaded.config.gateway;
+    return { bind, port, problem: undefined, portFrom: loaded.source ? "config" : "default", unreadable: false };
   } catch (error) {
     if (!(error instanceof HearthError) || error.kind !== "config") throw error;
-    return { ...writtenAddress(io, options), problem: error };
+    const written = readWrittenAddress(io, options);
+    return { bind: written.bind, port: written.port, problem: error, portFrom: written.portWritten ? "file" : "default", unreadable: written.unreadable };
   }
 }
 
 /** What a config's file says of `gateway.bind` and `gateway.port` as written: a literal value (not a `${VAR}`), else the default. */
 export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number } {
-  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT };
+  const { bind, port } = readWrittenAddress(io, options);
+  return { bind, port };
+}
+
+/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. */
+function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; unreadable: boolean } {
+  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, unreadable: false };
   let gateway: unknown;
   try {
     const file = configLocation(options.config, { env: io.env, cwd: io.cwd }).file;
     const text = readConfigFile(file);
-    if (text === undefined) return fallback;
-    gateway = (parseJson5(text, file) as { gateway?: unknown } | null)?.gateway;
+    if (text === undefined) return { ...fallback, unreadable: true };
+    try {
+      gateway = (parseJson5(text, file) as { gateway?: unknown } | null)?.gateway;
+    } catch {
+      // Not JSON5: the problem is the load error already in hand.
+      return { ...fallback, unreadable: true };
+    }
   } catch {
-    // Unreadable or not JSON5: the problem is the load error already in hand.
-    return fallback;
+    // Unreadable: the problem is the load error already in hand.
+    return { ...fallback, unreadable: true };
   }
+  // No gateway section, or no port in it: the config's port is the default, as it would be once it loads.
+  if (gateway === undefined) return { ...fallback, portWritten: true };
   if (gateway === null || typeof gateway !== "object") return fallback;
   const { bind, port } = gateway as { bind?: unknown; port?: unknown };
+  const literal = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535;
   return {
     bind: typeof bind === "string" && bind !== "" && !bind.includes("${") ? bind : fallback.bind,
-    port: typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535 ? port : fallback.port,
+    port: literal ? port : fallback.port,
+    portWritten: literal || port === undefined,
+    unreadable: false,
   };
 }

@@ -1,5 +1,8 @@
 import { closeSync, fchmodSync, fstatSync, openSync, statSync, writeSync, type Stats } from "node:fs";
 
+/** How often, at most, a line's write first checks that the path still names the file being written. */
+export const FOLLOW_EVERY_MS = 100;
+
 /** The stream pino writes the gateway's log to. */
 export interface LogFileDestination {
   write(line: string): void;
@@ -12,16 +15,21 @@ export interface LogFileDestination {
 
 /**
  * Appends to `file` (created owner-only: the log names sessions, models and servers), always the
- * file its path names now: before each line it compares the path's inode with the one it writes,
- * and reopens when they differ or the path is gone. Another gateway on the same state dir (the
+ * file its path names now: before a line it compares the path's inode with the one it writes (at
+ * most every FOLLOW_EVERY_MS: a stat per line cost a busy gateway a syscall per request), and reopens
+ * when they differ or the path is gone. Another gateway on the same state dir (the
  * service beside one run in a terminal, a restart overlapping the old process) may set the log aside
  * at any time; without this the one that did not would go on writing into `gateway.log.1`, which
  * `hearth logs` does not read. Lines are whole `O_APPEND` writes, so two writers never mix theirs.
+ * A line written in the moment between another gateway's rotation and the next look goes to the file
+ * set aside, where `hearth logs --follow` still reads it (src/ops/gateway-log.ts).
  * A line that cannot reach the new file (it cannot be created) goes to the old one; `follow()` says why.
  */
 export function logFileDestination(file: string): LogFileDestination {
   let open = openLog(file);
+  let looked = performance.now();
   const follow = (): void => {
+    looked = performance.now();
     const named = statSync(file, { throwIfNoEntry: false });
     if (named && named.ino === open.stats.ino && named.dev === open.stats.dev) return;
     const reopened = openLog(file);
@@ -31,7 +39,7 @@ export function logFileDestination(file: string): LogFileDestination {
   return {
     write: (line) => {
       try {
-        follow();
+        if (performance.now() - looked >= FOLLOW_EVERY_MS) follow();
       } catch {
         // Written where it was going; the periodic check logs why the path cannot be reopened.
       }

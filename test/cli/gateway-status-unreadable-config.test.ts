@@ -1,0 +1,57 @@
+// `hearth gateway status` on a config with a JSON5 syntax error: the port the file sets is unknowable.
+// It says the config cannot be read (where, what) and which port it asked instead, never "the config says".
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
+import { writeUnit } from "../helpers/service-unit.js";
+
+describe("gateway status on a config that cannot be read (the real bin/hearth)", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+  // The port is written, but the file does not parse: nothing in it is known.
+  const broken = () => temp.write("broken.json5", `{\n  gateway: { port: 1 },\n  agents: { defaults: { model: "x" }\n}\n`);
+
+  test("no service: says the config cannot be read (file:line:col) and that the default port was asked", async () => {
+    const file = broken();
+    const status = await runCli(["gateway", "status", "--config", file], { env: { HOME: join(temp.dir, "no-service-home") } });
+    assert.match(status.stdout, new RegExp(`^address: the config cannot be read \\(${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:5:1: syntax error: [^)]*\\), so the port it sets is unknown; asked http://127\\.0\\.0\\.1:18790/ instead: the default port 18790$`, "m"), status.stdout);
+    assert.match(status.stdout, /^config: cannot be read: .*broken\.json5:5:1: syntax error/m);
+    assert.doesNotMatch(status.stdout, /the config says|127\.0\.0\.1:1\//);
+    const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", file], { env: { HOME: join(temp.dir, "no-service-home") } })).stdout) as { url: string; portFrom: string; configUrl?: string };
+    assert.equal(json.portFrom, "default");
+    assert.equal(json.url, "http://127.0.0.1:18790/");
+    assert.equal(json.configUrl, undefined);
+  });
+
+  test("an installed service with its own --port: that port is asked, and status says it came from the service's record", async () => {
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home") });
+    const port = Number(new URL(gateway.url).port);
+    try {
+      const home = join(temp.dir, "unit-home");
+      await writeUnit(home, [process.execPath, hearthBin, "gateway", "--port", String(port)]);
+      const status = await runCli(["gateway", "status", "--config", broken()], { env: { HOME: home } });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/`, "m"));
+      assert.match(status.stdout, new RegExp(`^address: the config cannot be read \\(.*broken\\.json5:5:1: syntax error.*\\), so the port it sets is unknown; asked http://127\\.0\\.0\\.1:${port}/ instead: the port on the service's own command line \\(--port ${port}, as systemd has it in .*hearth-gateway\\.service\\)$`, "m"), status.stdout);
+      assert.doesNotMatch(status.stdout, /the config says/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  test("a config that parses but does not load: a port not written as a number is unknown; none written is the default, which is the config's", async () => {
+    const home = join(temp.dir, "parsed-home");
+    const varPort = await runCli(["gateway", "status", "--config", temp.write("var-port.json5", `{ gateway: { port: "\${NOPE_PORT}" } }`)], { env: { HOME: home } });
+    assert.match(varPort.stdout, /^address: the config does not load and its gateway\.port is not a number as written, so the port it sets is unknown; asked http:\/\/127\.0\.0\.1:18790\/ instead: the default port 18790$/m, varPort.stdout);
+    assert.match(varPort.stdout, /^config: does not load here: .*var-port\.json5 has 1 problem:.*\n.*gateway\.port: environment variable NOPE_PORT is not set/m, varPort.stdout);
+    const noPort = await runCli(["gateway", "status", "--json", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
+    const json = JSON.parse(noPort.stdout) as { portFrom: string; url: string };
+    assert.equal(json.portFrom, "file");
+    assert.equal(json.url, "http://127.0.0.1:18790/");
+    const text = await runCli(["gateway", "status", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
+    assert.doesNotMatch(text.stdout, /^address:/m);
+    assert.match(text.stdout, /^config: does not load here: /m);
+  });
+});
