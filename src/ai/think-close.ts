@@ -1,11 +1,14 @@
-import { closesFence, FENCE_START, fenceOpenedBy, insideCodeSpan, type Fence } from "../shared/markdown-code.js";
+import { MarkdownBlocks } from "../shared/markdown-blocks.js";
+import { insideCodeSpan } from "../shared/markdown-code.js";
 
 /**
  * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
  * began, and passes over the tag where it is written as words: a model explaining the tags writes
- * them as Markdown code, and a mention is words wherever Markdown would show it literally:
+ * them as Markdown code, and a mention is words wherever Markdown would show it literally
+ * (`shared/markdown-blocks.ts` reads the blocks as CommonMark does):
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
- * - inside a fenced code block (``` or ~~~, any indentation, so fences in list items count);
+ * - inside a fenced code block (``` or ~~~), also one in a block quote or a list item;
+ * - inside an indented code block (four columns in, after a blank line);
  * - escaped with a backslash (`\</think>`).
  * Why a real tag is never taken for words: models are trained to write it bare, as the template's
  * own token — on its own line (`<think>\n…\n</think>\n\n`: Qwen3, QwQ, DeepSeek-R1, MiniMax M2;
@@ -13,12 +16,16 @@ import { closesFence, FENCE_START, fenceOpenedBy, insideCodeSpan, type Fence } f
  * right after the reasoning's last words (`…</think>answer`: DeepSeek V3.2, GLM 4.5) — never right
  * after a backslash, never as code. A tag at the start of a line cannot be inside an inline span;
  * after other words on its line it is taken for code only when a backtick run left open before it is
- * closed by one after it on the same line: for a real tag, the reasoning's last words would have to
- * leave a code span open and the answer's first line close it. A fence the reasoning
- * opens and never closes does not hide a real tag: the first tag inside it is held back (with what
- * follows) until the fence closes, which proves it was code, or the output ends, which proves it was
- * not. Left ambiguous: reasoning that leaves a fence open and an answer that closes it look exactly
- * like an answer showing the tags in a code block; the tag is taken for code then.
+ * closed by one after it on the same line.
+ * A fence the reasoning opens and never closes must not hide a real tag. The first tag inside a fence
+ * is a candidate: it and everything after it are held. If the fence never closes, it was the real
+ * tag. If the fence closes, the output is read to its end both ways — the tag was code (then the
+ * reasoning ends at the next real tag, if any), or the tag was real (then everything after it is the
+ * answer, read as Markdown on its own) — and the reading under which the Markdown is well formed
+ * wins: each fence left open at the end, each line inside a fence that would close it but for an
+ * info string (an opener written by a model that believed no fence was open), and a reasoning block
+ * opened by `<think>` that never ends count against a reading. On a tie the reading that gives more
+ * of the output to the answer wins: no answer word is lost to a guess.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
@@ -30,19 +37,33 @@ export interface CloseScan {
 
 const CLOSE = "</think>";
 
+/** A tag inside a fenced block, held with everything after it until the output ends or the choice is made. */
+interface Candidate {
+  /** The output from the tag on (the tag included). */
+  held: string;
+  fenceClosed: boolean;
+  misreadsBefore: number;
+  /** The reading where the candidate was real: the text after it, as Markdown on its own. */
+  answer: MarkdownBlocks;
+  answerLine: string;
+  /** The reading where the candidate was code: where in `held` the real tag is, once found… */
+  closeAt?: number;
+  misreadsAtClose?: number;
+  /** …or a later tag inside another fence, the real one if that fence never closes. */
+  pendingAt?: number;
+}
+
+type TagKind = "words" | "real" | "fenced" | "unknown";
+
 export class ClosingTagFinder {
-  /** The fenced block open at the start of the current line. */
-  private fence: Fence | undefined;
+  private readonly blocks = new MarkdownBlocks();
   /** The current line so far, with its newline once complete: what comes before a tag on it is context. */
   private line = "";
-  /** How much of `line` was given out (or moved to `held`). */
+  /** How much of `line` was given out. */
   private settled = 0;
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
-  /** A tag in a fenced block was seen: everything from it is held until the fence closes or the output ends. */
-  private deferred = false;
-  /** The held text of earlier lines, from the deferred tag on. */
-  private held = "";
+  private candidate: Candidate | undefined;
 
   push(delta: string): CloseScan {
     let before = "";
@@ -50,8 +71,10 @@ export class ClosingTagFinder {
     for (;;) {
       const newline = rest.indexOf("\n");
       const complete = newline >= 0;
-      this.line += complete ? rest.slice(0, newline + 1) : rest;
+      const piece = complete ? rest.slice(0, newline + 1) : rest;
       rest = complete ? rest.slice(newline + 1) : "";
+      this.line += piece;
+      if (this.candidate) this.hold(this.candidate, piece);
       const step = this.scanLine(complete);
       before += step.before;
       if (step.after !== undefined) return { before, after: step.after + rest };
@@ -61,78 +84,84 @@ export class ClosingTagFinder {
     }
   }
 
-  /** The output ended: the last line is complete, and a tag held back in a fence never closed was real. */
-  finish(): CloseScan {
+  /**
+   * The output ended: the last line is complete, and a held candidate is decided. `opened`: the
+   * reasoning began with `<think>`, so a reading in which it never ends is the worse for it.
+   */
+  finish(opened: boolean): CloseScan {
     const step = this.scanLine(true);
     if (step.after !== undefined) return step;
-    const remaining = this.held + this.line.slice(this.settled);
-    if (this.deferred) return { before: step.before, after: remaining.slice(CLOSE.length) };
-    return { before: step.before + remaining };
+    const candidate = this.candidate;
+    if (!candidate) return { before: step.before + this.line.slice(this.settled) };
+    if (this.line !== "") this.nextLine();
+    if (candidate.answerLine !== "") candidate.answer.endLine(candidate.answerLine);
+    const decided = decide(candidate, { opened, blocks: this.blocks });
+    return { ...decided, before: step.before + decided.before };
   }
 
   private scanLine(complete: boolean): CloseScan {
-    // The line without its newline, looked at only once the line is complete (fences are whole lines).
-    const body = complete ? this.line.replace(/\n$/, "") : "";
-    if (this.fence) {
-      if (complete && closesFence(body, this.fence)) {
-        // The fence closed: a tag held back inside it was code.
-        const before = this.held + this.line.slice(this.settled);
-        this.fence = undefined;
-        this.deferred = false;
-        this.held = "";
-        this.settled = this.line.length;
-        return { before };
-      }
-      if (this.deferred) return { before: "" };
-      const at = this.line.indexOf(CLOSE, this.searchFrom);
-      if (at >= 0) return this.defer(at);
-      return this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
+    if (this.candidate) {
+      this.scanHeld(this.candidate, complete);
+      return { before: "" };
     }
-    if (this.deferred) return complete ? this.openFenceOrClose(body) : { before: "" };
     for (;;) {
       const at = this.line.indexOf(CLOSE, this.searchFrom);
-      if (at < 0) {
-        const step = this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
-        if (complete) this.fence = fenceOpenedBy(body);
-        return step;
-      }
-      if (escaped(this.line, at)) {
+      if (at < 0) return this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
+      const kind = this.tagKind(at, complete);
+      if (kind === "unknown") return this.settleTo(at);
+      if (kind === "words") {
         this.searchFrom = at + CLOSE.length;
         continue;
       }
-      const span = insideCodeSpan(this.line, at, complete);
-      if (span === "unknown") return this.settleTo(at);
-      if (span === "inside") {
-        this.searchFrom = at + CLOSE.length;
-        continue;
-      }
-      if (FENCE_START.test(this.line.slice(0, at))) {
-        // On a line that opens a fence (its info string): code if the fence really opens.
-        const step = this.defer(at);
-        if (!complete) return step;
-        const resolved = this.openFenceOrClose(body);
-        return resolved.after === undefined ? step : { before: step.before, after: resolved.after };
-      }
-      return this.close(at);
+      if (kind === "real") return { before: this.line.slice(this.settled, at), after: this.line.slice(at + CLOSE.length) };
+      const step = this.settleTo(at);
+      const answer = new MarkdownBlocks();
+      this.candidate = { held: "", fenceClosed: false, misreadsBefore: this.blocks.misreads, answer, answerLine: "" };
+      this.hold(this.candidate, this.line.slice(at));
+      this.searchFrom = at + CLOSE.length;
+      this.scanHeld(this.candidate, complete);
+      return step;
     }
   }
 
-  /** The deferred tag sits on a line that looked like a fence's opening line; the line is now complete. */
-  private openFenceOrClose(body: string): CloseScan {
-    this.fence = fenceOpenedBy(body);
-    if (this.fence) return { before: "" };
-    return this.close(this.settled);
+  /** The reading where the candidate was code: tags in the candidate's fence are words; the next real one ends the reasoning. */
+  private scanHeld(candidate: Candidate, complete: boolean): void {
+    if (candidate.closeAt !== undefined) return;
+    for (;;) {
+      const at = this.line.indexOf(CLOSE, this.searchFrom);
+      if (at < 0) return;
+      const kind = this.tagKind(at, complete);
+      if (kind === "unknown") return;
+      this.searchFrom = at + CLOSE.length;
+      const inHeld = candidate.held.length - (this.line.length - at);
+      if (kind === "real") {
+        candidate.closeAt = inHeld;
+        candidate.misreadsAtClose = this.blocks.misreads;
+        return;
+      }
+      if (kind === "fenced" && candidate.fenceClosed && candidate.pendingAt === undefined) candidate.pendingAt = inHeld;
+    }
   }
 
-  private defer(at: number): CloseScan {
-    const step = this.settleTo(at);
-    this.deferred = true;
-    return step;
+  private tagKind(at: number, complete: boolean): TagKind {
+    if (escaped(this.line, at)) return "words";
+    const kind = this.blocks.classify(this.line, complete);
+    if (kind === "indented") return "words";
+    if (kind === "fence") return "fenced";
+    if (kind === "opener") return complete ? "fenced" : "unknown";
+    const span = insideCodeSpan(this.line, at, complete);
+    if (span === "unknown") return "unknown";
+    return span === "inside" ? "words" : "real";
   }
 
-  private close(at: number): CloseScan {
-    const before = this.line.slice(this.settled, at);
-    return { before, after: this.line.slice(at + CLOSE.length) };
+  private hold(candidate: Candidate, text: string): void {
+    candidate.held += text;
+    const tagAt = candidate.held.length === text.length ? CLOSE.length : 0; // the candidate's own tag is not the answer's
+    candidate.answerLine += text.slice(tagAt);
+    if (candidate.answerLine.endsWith("\n")) {
+      candidate.answer.endLine(candidate.answerLine);
+      candidate.answerLine = "";
+    }
   }
 
   private settleTo(end: number): CloseScan {
@@ -143,11 +172,31 @@ export class ClosingTagFinder {
   }
 
   private nextLine(): void {
-    if (this.deferred) this.held += this.line.slice(this.settled);
+    const candidate = this.candidate;
+    if (!candidate || candidate.closeAt === undefined) this.blocks.endLine(this.line);
+    if (candidate && !this.blocks.fenceOpen) {
+      candidate.fenceClosed = true;
+      candidate.pendingAt = undefined;
+    }
     this.line = "";
     this.settled = 0;
     this.searchFrom = 0;
   }
+}
+
+/** Which reading of a held candidate wins, once the output has ended. */
+function decide(candidate: Candidate, context: { opened: boolean; blocks: MarkdownBlocks }): CloseScan {
+  const asAnswer: CloseScan = { before: "", after: candidate.held.slice(CLOSE.length) };
+  if (!candidate.fenceClosed) return asAnswer;
+  const close = candidate.closeAt ?? candidate.pendingAt;
+  const misreads = (candidate.misreadsAtClose ?? context.blocks.misreads) - candidate.misreadsBefore;
+  const unended = close === undefined ? (context.blocks.fenceOpen ? 1 : 0) + (context.opened ? 1 : 0) : 0;
+  const codeDefects = misreads + unended;
+  const answerDefects = candidate.answer.misreads + (candidate.answer.fenceOpen ? 1 : 0);
+  const codeShowsAll = close === undefined && !context.opened;
+  if (answerDefects < codeDefects || (answerDefects === codeDefects && !codeShowsAll)) return asAnswer;
+  if (close === undefined) return { before: candidate.held };
+  return { before: candidate.held.slice(0, close), after: candidate.held.slice(close + CLOSE.length) };
 }
 
 /** An odd number of backslashes right before the tag escapes its `<`. */

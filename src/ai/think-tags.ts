@@ -84,9 +84,9 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    if (this.state === "thinking") this.think(out, this.finder.finish());
+    if (this.state === "thinking") this.think(out, this.finder.finish(true));
     else if (this.state === "holding") {
-      const scan = this.finder.finish();
+      const scan = this.finder.finish(false);
       if (scan.after === undefined) this.emit(out, "text", this.held);
       else this.closeHeld(out, scan.after);
     } else this.emit(out, "text", this.held);

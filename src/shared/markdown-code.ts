@@ -9,9 +9,6 @@ export interface Fence {
   length: number;
 }
 
-/** A line that may open a fence, judged by its start (a backtick fence's info string is checked once the line is complete). */
-export const FENCE_START = /^[ \t]*(`{3,}|~{3,})/;
-
 /** The fence a complete line opens, if it is one: a backtick fence's info string has no backtick. */
 export function fenceOpenedBy(line: string): Fence | undefined {
   const match = /^[ \t]*(`{3,}|~{3,})(.*)$/.exec(line);
