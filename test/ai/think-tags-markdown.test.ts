@@ -69,6 +69,16 @@ test("reasoning that leaves a fence open, then an answer with code blocks: the a
   }
 });
 
+test("when both readings are as ill-formed, the answer keeps its words: a reply cut off inside the answer's code block", () => {
+  const answer = "Here:\n```\ny\n```\nAnd:\n```\nz";
+  for (const reasoner of [true, false]) {
+    expectSplit(`<think>\n\`\`\`py\nx\n</think>\n\n${answer}`, reasoner, [
+      { kind: "reasoning", text: "\n```py\nx\n" },
+      { kind: "text", text: answer },
+    ]);
+  }
+});
+
 test("a fenced </think> whose fence closes is code when the Markdown says so: a later real tag, or an answer that shows it", () => {
   for (const reasoner of [true, false]) {
     expectSplit("<think>\nDraft:\n```\n</think>\n```\nok\n</think>\n\nAnswer:\n```js\nx\n```", reasoner, [
