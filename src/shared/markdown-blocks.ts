@@ -1,4 +1,4 @@
-import { closesFence, fenceOpenedBy, type Fence } from "./markdown-code.js";
+import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-code.js";
 
 /**
  * Which lines Markdown shows as code, read line by line as CommonMark reads blocks: container blocks
@@ -141,6 +141,38 @@ export class MarkdownBlocks {
     state.paragraph = !HEADING.test(rest);
     return "text";
   }
+}
+
+/**
+ * The parts of a complete text Markdown shows as code: inline spans, indented code blocks, and fenced
+ * blocks that end (at their closing line, or where the quote or list item holding them ends). A fence
+ * left open at the end is not trusted: it may be a server's leftover, not the answer's code.
+ */
+export function codeRanges(text: string): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  const blocks = new MarkdownBlocks();
+  let fenceStart: number | undefined;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf("\n", lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    const kind = blocks.classify(line, true);
+    if (fenceStart !== undefined && kind !== "fence") {
+      ranges.push({ start: fenceStart, end: Math.max(fenceStart, lineStart - 1) }); // ended with its container
+      fenceStart = undefined;
+    }
+    blocks.endLine(line);
+    if (kind === "opener") fenceStart = lineStart;
+    else if (kind === "fence" && !blocks.fenceOpen && fenceStart !== undefined) {
+      ranges.push({ start: fenceStart, end: lineEnd });
+      fenceStart = undefined;
+    } else if (kind === "indented") ranges.push({ start: lineStart, end: lineEnd });
+    else if (kind === "text") for (const span of lineSpans(line)) ranges.push({ start: lineStart + span.start, end: lineStart + span.end });
+    if (newline < 0) break;
+    lineStart = newline + 1;
+  }
+  return ranges;
 }
 
 interface Position {
