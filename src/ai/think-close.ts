@@ -18,14 +18,16 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * after other words on its line it is taken for code only when a backtick run left open before it is
  * closed by one after it on the same line.
  * A fence the reasoning opens and never closes must not hide a real tag. The first tag inside a fence
- * is a candidate: it and everything after it are held. If the fence never closes, it was the real
- * tag. If the fence closes, the output is read to its end both ways — the tag was code (then the
- * reasoning ends at the next real tag, if any), or the tag was real (then everything after it is the
- * answer, read as Markdown on its own) — and the reading under which the Markdown is well formed
- * wins: each fence left open at the end, each line inside a fence that would close it but for an
- * info string (an opener written by a model that believed no fence was open), and a reasoning block
- * opened by `<think>` that never ends count against a reading. On a tie the reading that gives more
- * of the output to the answer wins: no answer word is lost to a guess.
+ * is a candidate: it and everything after it are held. If the fence never closes, a candidate was the
+ * real tag. If it closes, the next real tag after it, or the first tag inside the next fence (another
+ * candidate), may be the real one instead. At the end of the output every reading is weighed — each
+ * candidate taken for the real tag (all after it is the answer, read as Markdown on its own), the real
+ * tag after the last closed fence, or none — and the one whose Markdown is best formed wins: a fence
+ * left open at the end or cut off by its quote's end, a line inside a fence that would close it but for
+ * an info string (an opener written by a model that believed no fence was open), and a `<think>`
+ * block that never ends count against a reading. On a tie the later reading wins (the tag was code, as
+ * Markdown says), unless it leaves no answer at all: no answer word is lost to a guess. At most
+ * `MAX_CANDIDATES` candidates are weighed; fenced tags past them are code.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
@@ -37,20 +39,36 @@ export interface CloseScan {
 
 const CLOSE = "</think>";
 
-/** A tag inside a fenced block, held with everything after it until the output ends or the choice is made. */
+/** At most this many fenced tags are weighed as the possible real one (each reads the rest of the output). */
+const MAX_CANDIDATES = 8;
+
+/** A tag inside a fenced block that may have been the real one. */
 interface Candidate {
-  /** The output from the tag on (the tag included). */
-  held: string;
-  fenceClosed: boolean;
-  misreadsBefore: number;
-  /** The reading where the candidate was real: the text after it, as Markdown on its own. */
+  /** Where the tag starts in `Held.text`. */
+  at: number;
+  /** The reading's defects (from the first candidate on) when the tag was seen. */
+  defectsBefore: number;
+  /** The reading where it was real: the text after it, as Markdown on its own. */
   answer: MarkdownBlocks;
   answerLine: string;
-  /** The reading where the candidate was code: where in `held` the real tag is, once found… */
+}
+
+/** Everything from the first candidate on, held until the output ends. */
+interface Held {
+  text: string;
+  candidates: Candidate[];
+  defectsAtStart: number;
+  /** Whether the fence around the last candidate has closed. */
+  fenceClosed: boolean;
+  /** A real tag after that fence closed. */
   closeAt?: number;
-  misreadsAtClose?: number;
-  /** …or a later tag inside another fence, the real one if that fence never closes. */
-  pendingAt?: number;
+}
+
+interface Reading {
+  /** Where the reasoning's closing tag is in `Held.text`; none: it never ends. */
+  close?: number;
+  defects: number;
+  noAnswer: boolean;
 }
 
 type TagKind = "words" | "real" | "fenced" | "unknown";
@@ -63,7 +81,7 @@ export class ClosingTagFinder {
   private settled = 0;
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
-  private candidate: Candidate | undefined;
+  private held: Held | undefined;
 
   push(delta: string): CloseScan {
     let before = "";
@@ -74,7 +92,7 @@ export class ClosingTagFinder {
       const piece = complete ? rest.slice(0, newline + 1) : rest;
       rest = complete ? rest.slice(newline + 1) : "";
       this.line += piece;
-      if (this.candidate) this.hold(this.candidate, piece);
+      if (this.held) this.hold(this.held, piece);
       const step = this.scanLine(complete);
       before += step.before;
       if (step.after !== undefined) return { before, after: step.after + rest };
@@ -85,23 +103,24 @@ export class ClosingTagFinder {
   }
 
   /**
-   * The output ended: the last line is complete, and a held candidate is decided. `opened`: the
-   * reasoning began with `<think>`, so a reading in which it never ends is the worse for it.
+   * The output ended: the last line is complete, and held candidates are weighed. `opened`: the
+   * reasoning began with `<think>`, so a reading in which it never ends leaves no answer.
    */
   finish(opened: boolean): CloseScan {
     const step = this.scanLine(true);
     if (step.after !== undefined) return step;
-    const candidate = this.candidate;
-    if (!candidate) return { before: step.before + this.line.slice(this.settled) };
+    const held = this.held;
+    if (!held) return { before: step.before + this.line.slice(this.settled) };
     if (this.line !== "") this.nextLine();
-    if (candidate.answerLine !== "") candidate.answer.endLine(candidate.answerLine);
-    const decided = decide(candidate, { opened, blocks: this.blocks });
-    return { ...decided, before: step.before + decided.before };
+    for (const candidate of held.candidates) if (candidate.answerLine !== "") candidate.answer.endLine(candidate.answerLine);
+    const close = bestReading(held, { opened, blocks: this.blocks }).close;
+    if (close === undefined) return { before: step.before + held.text };
+    return { before: step.before + held.text.slice(0, close), after: held.text.slice(close + CLOSE.length) };
   }
 
   private scanLine(complete: boolean): CloseScan {
-    if (this.candidate) {
-      this.scanHeld(this.candidate, complete);
+    if (this.held) {
+      this.scanHeld(this.held, complete);
       return { before: "" };
     }
     for (;;) {
@@ -115,32 +134,43 @@ export class ClosingTagFinder {
       }
       if (kind === "real") return { before: this.line.slice(this.settled, at), after: this.line.slice(at + CLOSE.length) };
       const step = this.settleTo(at);
-      const answer = new MarkdownBlocks();
-      this.candidate = { held: "", fenceClosed: false, misreadsBefore: this.blocks.misreads, answer, answerLine: "" };
-      this.hold(this.candidate, this.line.slice(at));
+      this.held = { text: this.line.slice(at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: false };
+      this.addCandidate(this.held, at);
       this.searchFrom = at + CLOSE.length;
-      this.scanHeld(this.candidate, complete);
+      this.scanHeld(this.held, complete);
       return step;
     }
   }
 
-  /** The reading where the candidate was code: tags in the candidate's fence are words; the next real one ends the reasoning. */
-  private scanHeld(candidate: Candidate, complete: boolean): void {
-    if (candidate.closeAt !== undefined) return;
+  /** Reads on where the held tags were code: the next real tag, or the first tag in the next fence. */
+  private scanHeld(held: Held, complete: boolean): void {
+    if (held.closeAt !== undefined) return;
     for (;;) {
       const at = this.line.indexOf(CLOSE, this.searchFrom);
       if (at < 0) return;
       const kind = this.tagKind(at, complete);
       if (kind === "unknown") return;
       this.searchFrom = at + CLOSE.length;
-      const inHeld = candidate.held.length - (this.line.length - at);
+      if (!held.fenceClosed || kind === "words") continue;
       if (kind === "real") {
-        candidate.closeAt = inHeld;
-        candidate.misreadsAtClose = this.blocks.misreads;
+        held.closeAt = this.inHeld(held, at);
         return;
       }
-      if (kind === "fenced" && candidate.fenceClosed && candidate.pendingAt === undefined) candidate.pendingAt = inHeld;
+      if (held.candidates.length < MAX_CANDIDATES) {
+        this.addCandidate(held, at);
+        held.fenceClosed = false;
+      }
     }
+  }
+
+  private addCandidate(held: Held, at: number): void {
+    const answer = new MarkdownBlocks();
+    held.candidates.push({ at: this.inHeld(held, at), defectsBefore: this.blocks.defects, answer, answerLine: this.line.slice(at + CLOSE.length) });
+  }
+
+  /** Where `line[at]` is in the held text. */
+  private inHeld(held: Held, at: number): number {
+    return held.text.length - (this.line.length - at);
   }
 
   private tagKind(at: number, complete: boolean): TagKind {
@@ -154,13 +184,14 @@ export class ClosingTagFinder {
     return span === "inside" ? "words" : "real";
   }
 
-  private hold(candidate: Candidate, text: string): void {
-    candidate.held += text;
-    const tagAt = candidate.held.length === text.length ? CLOSE.length : 0; // the candidate's own tag is not the answer's
-    candidate.answerLine += text.slice(tagAt);
-    if (candidate.answerLine.endsWith("\n")) {
-      candidate.answer.endLine(candidate.answerLine);
-      candidate.answerLine = "";
+  private hold(held: Held, text: string): void {
+    held.text += text;
+    for (const candidate of held.candidates) {
+      candidate.answerLine += text;
+      if (candidate.answerLine.endsWith("\n")) {
+        candidate.answer.endLine(candidate.answerLine);
+        candidate.answerLine = "";
+      }
     }
   }
 
@@ -172,11 +203,16 @@ export class ClosingTagFinder {
   }
 
   private nextLine(): void {
-    const candidate = this.candidate;
-    if (!candidate || candidate.closeAt === undefined) this.blocks.endLine(this.line);
-    if (candidate && !this.blocks.fenceOpen) {
-      candidate.fenceClosed = true;
-      candidate.pendingAt = undefined;
+    const held = this.held;
+    this.blocks.endLine(this.line);
+    if (held) {
+      for (const candidate of held.candidates) {
+        if (candidate.answerLine !== "") {
+          candidate.answer.endLine(candidate.answerLine);
+          candidate.answerLine = "";
+        }
+      }
+      if (!this.blocks.fenceOpen) held.fenceClosed = true;
     }
     this.line = "";
     this.settled = 0;
@@ -184,19 +220,25 @@ export class ClosingTagFinder {
   }
 }
 
-/** Which reading of a held candidate wins, once the output has ended. */
-function decide(candidate: Candidate, context: { opened: boolean; blocks: MarkdownBlocks }): CloseScan {
-  const asAnswer: CloseScan = { before: "", after: candidate.held.slice(CLOSE.length) };
-  if (!candidate.fenceClosed) return asAnswer;
-  const close = candidate.closeAt ?? candidate.pendingAt;
-  const misreads = (candidate.misreadsAtClose ?? context.blocks.misreads) - candidate.misreadsBefore;
-  const unended = close === undefined ? (context.blocks.fenceOpen ? 1 : 0) + (context.opened ? 1 : 0) : 0;
-  const codeDefects = misreads + unended;
-  const answerDefects = candidate.answer.misreads + (candidate.answer.fenceOpen ? 1 : 0);
-  const codeShowsAll = close === undefined && !context.opened;
-  if (answerDefects < codeDefects || (answerDefects === codeDefects && !codeShowsAll)) return asAnswer;
-  if (close === undefined) return { before: candidate.held };
-  return { before: candidate.held.slice(0, close), after: candidate.held.slice(close + CLOSE.length) };
+/**
+ * The best formed reading of held output: each candidate taken for the real tag, then the real tag
+ * after the last closed fence or none. Fewest defects wins; on a tie the later, unless it leaves no answer.
+ */
+function bestReading(held: Held, context: { opened: boolean; blocks: MarkdownBlocks }): Reading {
+  const readings: Reading[] = held.candidates.map((candidate) => ({
+    close: candidate.at,
+    defects: candidate.defectsBefore - held.defectsAtStart + candidate.answer.defects + (candidate.answer.fenceOpen ? 1 : 0),
+    noAnswer: false,
+  }));
+  // The held tags were code: the text is read on as it was written, to the end.
+  const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
+  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, defects, noAnswer: false });
+  else if (held.fenceClosed) readings.push({ defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
+  let best = readings[0] as Reading;
+  for (const reading of readings.slice(1)) {
+    if (reading.defects < best.defects || (reading.defects === best.defects && !reading.noAnswer)) best = reading;
+  }
+  return best;
 }
 
 /** An odd number of backslashes right before the tag escapes its `<`. */

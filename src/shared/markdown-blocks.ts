@@ -7,8 +7,9 @@ import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-co
  * blank line or another block, never inside a paragraph). Lenient where models are sloppy, so that a
  * fence is never missed: a fence line opens or closes at any indentation, and a fence opened in a list
  * item keeps its lines however little they are indented (only a block quote that ends closes it).
- * Also counts "misreads": lines inside a fence that would close it but for an info string (```` ```js ````
- * inside a ``` block) — written by someone who believed no fence was open there.
+ * Also counts signs that the text was not written as it reads ("defects"): a line inside a fence that
+ * would close it but for an info string (```` ```js ```` inside a ``` block: written by someone who
+ * believed no fence was open), and a fence that its block quote's end cut off before its closing line.
  */
 export type LineKind = "text" | "fence" | "indented" | "opener";
 
@@ -30,8 +31,8 @@ export class MarkdownBlocks {
   private fence: { fence: Fence; depth: number } | undefined;
   private indentedDepth: number | undefined;
   private paragraph = false;
-  /** Lines inside a fence that would have closed it but for an info string. */
-  misreads = 0;
+  /** Lines read inside a fence that were written to open one, and fences cut off by their quote's end. */
+  defects = 0;
 
   get fenceOpen(): boolean {
     return this.fence !== undefined;
@@ -73,7 +74,10 @@ export class MarkdownBlocks {
       const lazy = state.paragraph && !state.fence && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
       if (lazy) return "text";
       containers.length = state.depth;
-      if (state.fence && state.fence.depth > state.depth) state.fence = undefined;
+      if (state.fence && state.fence.depth > state.depth) {
+        state.fence = undefined;
+        if (commit) this.defects++;
+      }
       if (state.indentedDepth !== undefined && state.indentedDepth > state.depth) state.indentedDepth = undefined;
       state.paragraph = false;
     }
@@ -92,7 +96,7 @@ export class MarkdownBlocks {
     if (state.fence) {
       const rest = text.slice(at.index);
       if (complete && closesFence(rest, state.fence.fence)) state.fence = undefined;
-      else if (complete && commit && misread(rest, state.fence.fence)) this.misreads++;
+      else if (complete && commit && misread(rest, state.fence.fence)) this.defects++;
       return "fence";
     }
     if (state.indentedDepth !== undefined) {
@@ -217,9 +221,13 @@ function quoteMarker(text: string, at: Position): Position | undefined {
   return skipColumns(text, { index: indent.index + 1, column: indent.column + 1 }, 1);
 }
 
-/** A line that would close `fence` but for what follows its run: meant to open a new fence. */
+/**
+ * A line inside `fence` written to open a new one: a run that would close it but for the info string
+ * after it (```` ```js ````), or such a run behind a list item or quote marker (```` - ``` ````).
+ */
 function misread(line: string, fence: Fence): boolean {
-  const match = /^[ \t]*(`{3,}|~{3,})[ \t]*[^\s`~]/.exec(line);
-  const run = match?.[1];
-  return run !== undefined && run[0] === fence.marker && run.length >= fence.length;
+  const match = /^[ \t]*((?:(?:[-+*]|\d{1,9}[.)])[ \t]+|>[ \t]?)*)(`{3,}|~{3,})([ \t]*[^\s`~])?/.exec(line);
+  const run = match?.[2];
+  if (run === undefined || run[0] !== fence.marker || run.length < fence.length) return false;
+  return match?.[1] !== "" || match[3] !== undefined;
 }
