@@ -7,7 +7,8 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * them as Markdown code, and a mention is words wherever Markdown would show it literally
  * (`shared/markdown-blocks.ts` reads the blocks as CommonMark does):
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
- * - inside a fenced code block (``` or ~~~), also one in a block quote or a list item;
+ * - inside a fenced code block (``` or ~~~), also one in a list item, or in a block quote (where the
+ *   tag follows a `>` that a real one never follows: never a candidate, see below);
  * - inside an indented code block (four columns in, after a blank line);
  * - escaped with a backslash (`\</think>`).
  * Why a real tag is never taken for words: models are trained to write it bare, as the template's
@@ -176,7 +177,7 @@ export class ClosingTagFinder {
   private tagKind(at: number, complete: boolean): TagKind {
     if (escaped(this.line, at)) return "words";
     const kind = this.blocks.classify(this.line, complete);
-    if (kind === "indented") return "words";
+    if (kind === "indented" || kind === "quoted-fence") return "words"; // a real tag is never written behind `>`
     if (kind === "fence") return "fenced";
     if (kind === "opener") return complete ? "fenced" : "unknown";
     const span = insideCodeSpan(this.line, at, complete);

@@ -11,7 +11,8 @@ import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-co
  * would close it but for an info string (```` ```js ```` inside a ``` block: written by someone who
  * believed no fence was open), and a fence that its block quote's end cut off before its closing line.
  */
-export type LineKind = "text" | "fence" | "indented" | "opener";
+/** "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`. */
+export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener";
 
 type Container = { kind: "quote" } | { kind: "item"; indent: number };
 
@@ -97,7 +98,8 @@ export class MarkdownBlocks {
       const rest = text.slice(at.index);
       if (complete && closesFence(rest, state.fence.fence)) state.fence = undefined;
       else if (complete && commit && misread(rest, state.fence.fence)) this.defects++;
-      return "fence";
+      const depth = state.fence?.depth ?? containers.length;
+      return containers.slice(0, depth).some((container) => container.kind === "quote") ? "quoted-fence" : "fence";
     }
     if (state.indentedDepth !== undefined) {
       const indent = whitespace(text, at);
@@ -162,16 +164,17 @@ export function codeRanges(text: string): { start: number; end: number }[] {
     const lineEnd = newline < 0 ? text.length : newline;
     const line = text.slice(lineStart, lineEnd);
     const kind = blocks.classify(line, true);
-    if (fenceStart !== undefined && kind !== "fence") {
+    const inFence = kind === "fence" || kind === "quoted-fence";
+    if (fenceStart !== undefined && !inFence) {
       ranges.push({ start: fenceStart, end: Math.max(fenceStart, lineStart - 1) }); // ended with its container
       fenceStart = undefined;
     }
     blocks.endLine(line);
     if (kind === "opener") fenceStart = lineStart;
-    else if (kind === "fence" && !blocks.fenceOpen && fenceStart !== undefined) {
+    else if (inFence && !blocks.fenceOpen && fenceStart !== undefined) {
       ranges.push({ start: fenceStart, end: lineEnd });
       fenceStart = undefined;
-    } else if (kind === "indented") ranges.push({ start: lineStart, end: lineEnd });
+    } else if (kind === "indented" && line.trim() !== "") ranges.push({ start: lineStart, end: lineEnd });
     else if (kind === "text") for (const span of lineSpans(line)) ranges.push({ start: lineStart + span.start, end: lineStart + span.end });
     if (newline < 0) break;
     lineStart = newline + 1;

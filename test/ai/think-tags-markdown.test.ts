@@ -79,6 +79,27 @@ test("when both readings are as ill-formed, the answer keeps its words: a reply 
   }
 });
 
+test("a fence the output never closes hides no tag, even when the answer after it is cut off inside a code block", () => {
+  const answer = "Answer:\n```\ny";
+  expectSplit(`\`\`\`python\nx\n</think>\n\n${answer}`, true, [
+    { kind: "reasoning", text: "```python\nx\n" },
+    { kind: "text", text: answer },
+  ]);
+});
+
+test("a tag in a block quote's fence is words, never the real one: a real tag is never written behind `>`", () => {
+  for (const reasoner of [true, false]) {
+    expectSplit("<think>\n> ```\n> </think>\nReasoning goes on.\n</think>\n\nAnswer.", reasoner, [
+      { kind: "reasoning", text: "\n> ```\n> </think>\nReasoning goes on.\n" },
+      { kind: "text", text: "Answer." },
+    ]);
+  }
+  expectSplit("> ```\n> </think>\nReasoning goes on.\n</think>\n\nAnswer.", true, [
+    { kind: "reasoning", text: "> ```\n> </think>\nReasoning goes on.\n" },
+    { kind: "text", text: "Answer." },
+  ]);
+});
+
 test("a fenced </think> whose fence closes is code when the Markdown says so: a later real tag, or an answer that shows it", () => {
   for (const reasoner of [true, false]) {
     expectSplit("<think>\nDraft:\n```\n</think>\n```\nok\n</think>\n\nAnswer:\n```js\nx\n```", reasoner, [
@@ -129,5 +150,55 @@ test("any mix of containers, fences, indentation and tags splits the same howeve
         assert.deepEqual(run(pieces, reasoner), whole, `${where}, chunks of ${size}`);
       }
     }
+  }
+});
+
+test("model-shaped outputs split where the model meant: reasoning and answer built of prose, quotes, fences in and out of lists, indented code, tags shown as code; the reasoning sometimes leaves a fence open", () => {
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const prose = ["The user wants X.", "Let me think about `</think>` here.", "Escaped \\</think> too.", "> a quote", "Plain words."];
+  const codeLines = ["</think>", "<think>plan</think>", "x = 1", "  indented </think>", "print(`</think>`)"];
+  const block = (): string => {
+    const kind = pick(["prose", "prose", "fence", "quote-fence", "item-fence", "indented"]);
+    if (kind === "prose") return `${pick(prose)}\n`;
+    const body = Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(codeLines));
+    const info = pick(["", "python", "xml"]);
+    if (kind === "fence") {
+      const marker = pick(["```", "~~~"]);
+      return `${marker}${info}\n${body.join("\n")}\n${marker}\n`;
+    }
+    if (kind === "quote-fence") return `> \`\`\`${info}\n${body.map((line) => `> ${line}`).join("\n")}\n> \`\`\`\n`;
+    if (kind === "item-fence") return `- \`\`\`${info}\n${body.map((line) => `  ${line}`).join("\n")}\n  \`\`\`\nDone.\n`;
+    return `\n${body.map((line) => `    ${line}`).join("\n")}\n\n`;
+  };
+  const expectWhole = (output: string, reasoner: boolean, expected: unknown): void => {
+    assert.deepEqual(run([output], reasoner), expected, JSON.stringify(output));
+    for (const size of [1, 2, 3, 7]) {
+      const pieces: string[] = [];
+      for (let start = 0; start < output.length; start += size) pieces.push(output.slice(start, start + size));
+      assert.deepEqual(run(pieces, reasoner), expected, `${JSON.stringify(output)} in chunks of ${size}`);
+    }
+  };
+  for (let sample = 0; sample < 300; sample++) {
+    let reasoning = "";
+    for (let count = 1 + Math.floor(random() * 4); count > 0; count--) reasoning += block();
+    if (random() < 0.4) reasoning += "```python\nprint(1)\n";
+    let answer = `${pick(prose)}\n`;
+    for (let count = 1 + Math.floor(random() * 3); count > 0; count--) answer += block();
+    expectWhole(`<think>\n${reasoning}</think>\n\n${answer}`, false, [
+      { kind: "reasoning", text: `\n${reasoning}` },
+      { kind: "text", text: answer },
+    ]);
+    if (!/^\s*<\/?think>/.test(reasoning)) {
+      expectWhole(`${reasoning}</think>\n\n${answer}`, true, [
+        { kind: "reasoning", text: reasoning },
+        { kind: "text", text: answer },
+      ]);
+    }
+    expectWhole(answer, true, [{ kind: "text", text: answer }]);
   }
 });
