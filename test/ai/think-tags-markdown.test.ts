@@ -81,10 +81,15 @@ test("when both readings are as ill-formed, the answer keeps its words: a reply 
 
 test("a fence the output never closes hides no tag, even when the answer after it is cut off inside a code block", () => {
   const answer = "Answer:\n```\ny";
-  expectSplit(`\`\`\`python\nx\n</think>\n\n${answer}`, true, [
-    { kind: "reasoning", text: "```python\nx\n" },
+  expectSplit(`~~~\nx\n</think>\n\n${answer}`, true, [
+    { kind: "reasoning", text: "~~~\nx\n" },
     { kind: "text", text: answer },
   ]);
+});
+
+test("when both readings are as ill-formed and both leave an answer, the tag stays code, as Markdown reads it", () => {
+  const answer = "```md\n> </think>\nquoted\n```\n~~~\n";
+  expectSplit(answer, true, [{ kind: "text", text: answer }]);
 });
 
 test("a tag in a block quote's fence is words, never the real one: a real tag is never written behind `>`", () => {
