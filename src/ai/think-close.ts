@@ -19,16 +19,16 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * after other words on its line it is taken for code only when a backtick run left open before it is
  * closed by one after it on the same line.
  * A fence the reasoning opens and never closes must not hide a real tag. The first tag inside a fence
- * is a candidate: it and everything after it are held. If the fence never closes, a candidate was the
- * real tag. If it closes, the next real tag after it, or the first tag inside the next fence (another
- * candidate), may be the real one instead. At the end of the output every reading is weighed — each
- * candidate taken for the real tag (all after it is the answer, read as Markdown on its own), the real
- * tag after the last closed fence, or none — and the one whose Markdown is best formed wins: a fence
- * left open at the end or cut off by its quote's end, a line inside a fence that would close it but for
- * an info string (an opener written by a model that believed no fence was open), and a `<think>`
- * block that never ends count against a reading. On a tie the later reading wins (the tag was code, as
- * Markdown says), unless it leaves no answer at all: no answer word is lost to a guess. At most
- * `MAX_CANDIDATES` candidates are weighed; fenced tags past them are code.
+ * is a candidate: it and everything after it are held to the end of the output. If the fence never
+ * closes, a candidate was the real tag. If it closes, the next real tag after it, or the first tag in
+ * the next fence (another candidate), may be the real one instead. At the end every reading is
+ * weighed — each candidate taken for the real tag (all after it is the answer, read as Markdown on its
+ * own), the real tag after the last closed fence, or none — over the whole held output, and the one
+ * whose Markdown is best formed wins. Against a reading count: a fence left open at the end, or cut
+ * off by its quote's end; a line inside a fence written to open one (```` ```js ```` or ```` - ``` ````
+ * inside a ``` block: a model that believed no fence was open); a `<think>` block that never ends. On
+ * a tie the later reading wins (the tag was code, as Markdown reads it) unless it leaves no answer at
+ * all: no answer word is lost to a guess. At most `MAX_CANDIDATES` are weighed; later fenced tags are code.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
