@@ -112,8 +112,7 @@ export class ClosingTagFinder {
     if (step.after !== undefined) return step;
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
-    if (this.line !== "") this.nextLine();
-    for (const candidate of held.candidates) if (candidate.answerLine !== "") candidate.answer.endLine(candidate.answerLine);
+    if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
     const close = bestReading(held, { opened, blocks: this.blocks }).close;
     if (close === undefined) return { before: step.before + held.text };
     return { before: step.before + held.text.slice(0, close), after: held.text.slice(close + CLOSE.length) };
