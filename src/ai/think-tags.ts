@@ -12,9 +12,11 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  *   model's leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
  *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
  *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
- * The `</think>` that ends either is never one written as Markdown code or escaped (`think-close.ts`
- * says how, and why a real one is never taken for words): reasoning that mentions the tag stays
- * reasoning, and an answer from a reasoning model that shows the tags in code keeps every word.
+ * The `</think>` that ends either is never one written as Markdown code (inline span, fenced or indented
+ * block, in a quote or list item too) or escaped (`think-close.ts` says how, why a real one is never
+ * taken for words, and how a fence the reasoning leaves open is decided at the end of the output):
+ * reasoning that mentions the tag stays reasoning, and an answer from a reasoning model that shows the
+ * tags in code keeps every word. Only the first real `</think>` ends reasoning; later ones are words.
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
  * of the output, so a tag after the answer began is words. Nothing shown is ever taken back.
  */
@@ -84,9 +86,9 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    if (this.state === "thinking") this.think(out, this.finder.finish());
+    if (this.state === "thinking") this.think(out, this.finder.finish(true));
     else if (this.state === "holding") {
-      const scan = this.finder.finish();
+      const scan = this.finder.finish(false);
       if (scan.after === undefined) this.emit(out, "text", this.held);
       else this.closeHeld(out, scan.after);
     } else this.emit(out, "text", this.held);

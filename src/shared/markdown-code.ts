@@ -1,16 +1,13 @@
 /**
- * Where Markdown shows text as code, line by line as CommonMark does: fenced blocks (backtick or
- * tilde fences; any indentation, since fences in list items are indented deeper than CommonMark's
- * three spaces) and inline code spans (a backtick run opens one, the next run of exactly its length
- * on the same line closes it; a run never matched is literal). A tag written there is words.
+ * Where Markdown shows text as code within a line, as CommonMark does: inline code spans (a backtick
+ * run opens one, the next run of exactly its length on the same line closes it; a run never matched is
+ * literal), and what makes a line a fence's opening or closing line (backtick or tilde fences, any
+ * indentation). Blocks — quotes, list items, fenced and indented code — are read in `markdown-blocks.ts`.
  */
 export interface Fence {
   marker: "`" | "~";
   length: number;
 }
-
-/** A line that may open a fence, judged by its start (a backtick fence's info string is checked once the line is complete). */
-export const FENCE_START = /^[ \t]*(`{3,}|~{3,})/;
 
 /** The fence a complete line opens, if it is one: a backtick fence's info string has no backtick. */
 export function fenceOpenedBy(line: string): Fence | undefined {
@@ -49,33 +46,8 @@ export function insideCodeSpan(line: string, at: number, complete: boolean): "in
   return "outside";
 }
 
-/** The parts of a complete text Markdown shows as code: inline spans, and fenced blocks that close (an unclosed one is not trusted). */
-export function codeRanges(text: string): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = [];
-  let fence: { fence: Fence; start: number } | undefined;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    const newline = text.indexOf("\n", lineStart);
-    const lineEnd = newline < 0 ? text.length : newline;
-    const line = text.slice(lineStart, lineEnd);
-    if (fence) {
-      if (closesFence(line, fence.fence)) {
-        ranges.push({ start: fence.start, end: lineEnd });
-        fence = undefined;
-      }
-    } else {
-      const opened = fenceOpenedBy(line);
-      if (opened) fence = { fence: opened, start: lineStart };
-      else for (const span of lineSpans(line)) ranges.push({ start: lineStart + span.start, end: lineStart + span.end });
-    }
-    if (newline < 0) break;
-    lineStart = newline + 1;
-  }
-  return ranges;
-}
-
 /** The inline code spans of one complete line. */
-function lineSpans(line: string): { start: number; end: number }[] {
+export function lineSpans(line: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
   let index = line.indexOf("`");
   while (index >= 0) {

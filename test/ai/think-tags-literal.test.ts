@@ -4,43 +4,7 @@
 // three pieces around every tag and backtick) and in chunks of 1 to 8 characters.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ThinkTagSplitter, type Segment } from "../../src/ai/think-tags.js";
-
-function run(pieces: readonly string[], reasoner: boolean): Segment[] {
-  const splitter = new ThinkTagSplitter(reasoner);
-  const out: Segment[] = [];
-  const add = (segments: readonly Segment[]): void => {
-    for (const segment of segments) {
-      const last = out[out.length - 1];
-      if (last && last.kind === segment.kind) last.text += segment.text;
-      else out.push({ ...segment });
-    }
-  };
-  for (const piece of pieces) add(splitter.push(piece));
-  add(splitter.finish());
-  return out;
-}
-
-/** Every way to cut `text` once, twice around its special characters, and into chunks of 1 to 8. */
-function splits(text: string): string[][] {
-  const out: string[][] = [[text]];
-  for (let cut = 1; cut < text.length; cut++) out.push([text.slice(0, cut), text.slice(cut)]);
-  const special: number[] = [];
-  for (let index = 0; index < text.length; index++) if ("<>`~\\\n".includes(text[index] ?? "")) special.push(index, index + 1);
-  for (const first of special) {
-    for (let second = first + 1; second < text.length; second++) out.push([text.slice(0, first), text.slice(first, second), text.slice(second)]);
-  }
-  for (let size = 1; size <= 8; size++) {
-    const pieces: string[] = [];
-    for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
-    out.push(pieces);
-  }
-  return out;
-}
-
-function expectSplit(output: string, reasoner: boolean, expected: Segment[]): void {
-  for (const pieces of splits(output)) assert.deepEqual(run(pieces, reasoner), expected, `reasoner: ${reasoner}, split as ${JSON.stringify(pieces)}`);
-}
+import { expectSplit, run } from "./think-split.js";
 
 /** Answers that talk about the tags, from a model that sent no reasoning: every word is text, whatever the model. */
 const LITERAL_ANSWERS = [

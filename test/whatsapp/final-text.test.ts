@@ -19,6 +19,10 @@ test("finalText keeps reasoning tags an answer shows as Markdown code: they are 
   assert.equal(finalText(fenced), fenced);
   assert.equal(finalText("Bare <think>tags</think> go, `</think>` stays."), "Bare tags go, `</think>` stays.");
   assert.equal(finalText("A fence never closed is not trusted:\n```\n</think>x"), "A fence never closed is not trusted:\n```\nx");
+  for (const shown of ["> Quoted:\n> ```\n> </think>\n> ```\nDone.", "> ```\n> </think>\nThe quote's end ends its fence.", "1. ```html\n   <think>x</think>\n   ```\n2. More.", "Indented:\n\n    <think>plan</think>\n\nDone."]) {
+    assert.equal(finalText(shown), shown, "code by Markdown's block rules: quotes, list items, indentation");
+  }
+  assert.equal(finalText("> ```\n> x\n</think>y"), "> ```\n> x\ny", "after the quote's end the fence is over");
   assert.equal(finalText("`<tool_call>` and `<|im_end|>` in code still go"), "`` and `` in code still go", "only reasoning and answer tags are spared");
 });
 

@@ -1,11 +1,12 @@
-import { codeRanges } from "../../shared/markdown-code.js";
+import { codeRanges } from "../../shared/markdown-blocks.js";
 
 /**
  * The last guard before anything reaches WhatsApp: whatever a server did, no reasoning tag, final-answer
  * tag, untrusted-block marker or tool-call token is sent. Only the markers go; the words between them
  * stay (a reply that quotes "<think>" loses the tag, never the sentence around it). A reasoning or
- * answer tag the answer shows as Markdown code (an inline span, a fenced block that closes) is a word
- * of the answer and stays: no server leaves its markup as code.
+ * answer tag the answer shows as Markdown code (an inline span, a fenced block that ends, also one in a
+ * quote or a list item, an indented code block) is a word of the answer and stays: no server leaves
+ * its markup as code.
  */
 
 /** Reasoning and answer wrappers: <think>, </think>, <thinking>, <final>, <answer>, with attributes or spaces. */

@@ -1,0 +1,41 @@
+// Markdown's block rules, line by line: what is code (fenced, in quotes and list items, indented), and
+// the signs that text was not written as it reads (an opener inside a fence, a fence its quote cut off).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { codeRanges, MarkdownBlocks, type LineKind } from "../../src/shared/markdown-blocks.js";
+
+function kinds(text: string): { kinds: LineKind[]; defects: number; fenceOpen: boolean } {
+  const blocks = new MarkdownBlocks();
+  const out: LineKind[] = [];
+  for (const line of text.split("\n")) {
+    out.push(blocks.classify(line, true));
+    blocks.endLine(line);
+  }
+  return { kinds: out, defects: blocks.defects, fenceOpen: blocks.fenceOpen };
+}
+
+test("fences in block quotes and list items, and indented code, are code; a quote's end ends its fence", () => {
+  assert.deepEqual(kinds("> ```\n> x\n> ```\ny").kinds, ["opener", "quoted-fence", "quoted-fence", "text"]);
+  assert.deepEqual(kinds("- ```\n  x\nunder-indented, still the item's fence\n  ```\ny").kinds, ["opener", "fence", "fence", "fence", "text"]);
+  assert.deepEqual(kinds("1. item\n\n   ```\n   x\n   ```").kinds, ["text", "text", "opener", "fence", "fence"]);
+  assert.deepEqual(kinds("para\n\n    code\n\tcode\n\nback").kinds, ["text", "text", "indented", "indented", "indented", "text"]);
+  assert.deepEqual(kinds("para\n    continued, not code").kinds, ["text", "text"], "an indented line cannot interrupt a paragraph");
+  assert.deepEqual(kinds("- item\n\n    the item's paragraph\n\n      code in the item").kinds, ["text", "text", "text", "text", "indented"]);
+  assert.deepEqual(kinds("> quote\nlazy line\n> ```\nout").kinds, ["text", "text", "opener", "text"]);
+});
+
+test("defects: an opener read inside a fence, a fence cut off by its quote's end, never a well-formed text", () => {
+  assert.equal(kinds("```\na\n```js\nb\n```").defects, 1, "```js inside ``` was meant to open a fence");
+  assert.equal(kinds("```\na\n- ```\nb\n```").defects, 1, "a list item's opener inside a fence");
+  assert.equal(kinds("````md\n```js\nb\n```\n````").defects, 0, "a shorter inner fence is how nesting is written");
+  assert.equal(kinds("> ```\n> a\nout").defects, 1, "the quote ended before the fence closed");
+  const clean = kinds("> ```\n> a\n> ```\n- ```js\n  b\n  ```\n\n    c\n");
+  assert.deepEqual([clean.defects, clean.fenceOpen], [0, false]);
+  assert.equal(kinds("```\nopen").fenceOpen, true);
+});
+
+test("codeRanges: quote and list fences, indented code, inline spans; a fence left open is not trusted", () => {
+  const text = "> ```\n> </think>\n> ```\n`a` b\n\n    c\n\n```\nopen";
+  const shown = codeRanges(text).map((range) => text.slice(range.start, range.end));
+  assert.deepEqual(shown, ["> ```\n> </think>\n> ```", "`a`", "    c"]);
+});
