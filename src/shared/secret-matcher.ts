@@ -1,0 +1,190 @@
+import { decodeEscapes, escapeBegunAt, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
+
+/**
+ * Finds where the forms of known secrets are in a text, in its normal form (secret-normal-form.ts:
+ * escapes decoded, separators dropped), and says where each is in the text itself, first character
+ * to last. A match that spans separators is taken only where the text is
+ * - spaced out: every word it touches (whole, separator to separator) one or two characters long
+ *   (`s k - a b c`, `de:ad:be:ef`), or up to four hex digits (`736b 2d61`);
+ * - wrapped: every separator inside it a line break, with any indentation (base64 every 64 or 76
+ *   characters, `fold -w 8`);
+ * - or the value itself, separators and all (a pass phrase with spaces).
+ * So prose whose words happen to line up with a value ("correct horse" for a value "correcthorse…")
+ * is not masked.
+ *
+ * Cost: most text holds no escape and no run of four short words, and then the forms are looked
+ * for in the text as it is (and, where it has line breaks, with them dropped); only text that may
+ * hide a form is put in normal form and mapped back.
+ */
+
+/** One form a secret is matched in, in normal form: caseless (the value, its hex) or exact (its base64 runs). */
+export interface SecretForm {
+  /** Lowercased when caseless. */
+  text: string;
+  caseless: boolean;
+}
+
+/** Four words in a row of one or two characters, or of up to four hex digits: text that may hide a spaced-out form. */
+const SPACED_OUT = /(?:^|[\s:])(?:[^\s:]{1,2}(?:[\s:]+[^\s:]{1,2}){3}|[0-9A-Fa-f]{1,4}(?:[\s:]+[0-9A-Fa-f]{1,4}){3})(?![^\s:])/;
+/** A line break with the indentation around it (what wrapping adds). */
+const LINE_BREAKS = /[ \t]*[\r\n]+[ \t]*/g;
+/** A separator inside a wrapped form: line breaks (or their escapes) with indentation. */
+const LINE_BREAK_GAP = /^[ \t]*(?:\r|\n|\\r|\\n)+[ \t]*$/;
+const HEX_WORD = /^[0-9A-Fa-f]{1,4}$/;
+
+export class SecretMatcher {
+  /** The caseless forms, any letter case; undefined while there are none. */
+  private readonly caseless: RegExp | undefined;
+  /** The base64 forms, letter case as encoded; undefined while there are none. */
+  private readonly exact: RegExp | undefined;
+  /** The values as written where that differs from their normal form (separators in them), any letter case. */
+  private readonly written: RegExp | undefined;
+  private readonly writtenValues: Set<string>;
+
+  /**
+   * `forms` longest first within each kind, so a secret that contains another is masked whole;
+   * `written`: the values as written, escapes decoded, lowercased.
+   */
+  constructor(
+    private readonly forms: readonly SecretForm[],
+    written: readonly string[],
+  ) {
+    const caseless = forms.filter((form) => form.caseless).map((form) => form.text);
+    const exact = forms.filter((form) => !form.caseless).map((form) => form.text);
+    const withSeparators = written.filter((value) => normalForm(value) !== value);
+    this.caseless = alternation(caseless, "gi");
+    this.exact = alternation(exact, "g");
+    this.written = alternation(withSeparators, "gi");
+    this.writtenValues = new Set(written);
+  }
+
+  /** Where in `text` a form is: [start, end) spans, in order, not overlapping. */
+  spans(text: string): [number, number][] {
+    const direct = this.directSpans(text);
+    if (!text.includes("%") && !text.includes("\\") && !SPACED_OUT.test(text)) {
+      // Only line breaks can split a form here; with none inside one, it was found as it is.
+      if (!text.includes("\n") && !text.includes("\r")) return merge(direct);
+      const unwrapped = text.replace(LINE_BREAKS, "");
+      if (!matches(this.caseless, unwrapped) && !matches(this.exact, unwrapped)) return merge(direct);
+    } else {
+      const normal = normalForm(text);
+      if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return merge(direct);
+    }
+    return merge([...direct, ...this.normalSpans(text)]);
+  }
+
+  /**
+   * Where a form may be starting at the end of `text` (its first characters there, in normal form,
+   * the rest still to come in the next piece of a stream — or an escape begun there): the index to
+   * hold text back from; `text.length` when the text cannot end inside a form.
+   */
+  partialFrom(text: string): number {
+    if (this.forms.length === 0) return text.length;
+    const begun = escapeBegunAt(text);
+    const body = begun === undefined ? text : text.slice(0, begun);
+    const mapped = mappedNormalForm(body);
+    const normal = mapped.text;
+    let from = normal.length;
+    for (const form of this.forms) {
+      const head = form.text.charCodeAt(0);
+      const upperHead = form.caseless ? form.text.charAt(0).toUpperCase().charCodeAt(0) : head;
+      // Only where the form's first character is: the rest of the text must be the form's beginning.
+      for (let index = Math.max(0, normal.length - form.text.length + 1); index < from; index++) {
+        const code = normal.charCodeAt(index);
+        if (code !== head && code !== upperHead && !(form.caseless && code > 0x7f)) continue;
+        const rest = normal.slice(index);
+        if (form.text.startsWith(form.caseless ? rest.toLowerCase() : rest)) {
+          from = index;
+          break;
+        }
+      }
+    }
+    const held = from === normal.length ? body.length : (mapped.starts[from] as number);
+    return begun === undefined ? held : Math.min(held, begun);
+  }
+
+  /** The forms (and values as written) where they stand in the text unbroken. */
+  private directSpans(text: string): [number, number][] {
+    const spans: [number, number][] = [];
+    for (const pattern of [this.caseless, this.exact, this.written]) {
+      if (!pattern) continue;
+      pattern.lastIndex = 0;
+      for (const match of text.matchAll(pattern)) spans.push([match.index, match.index + match[0].length]);
+    }
+    return spans;
+  }
+
+  /** The forms found in the text's normal form, mapped back, where what they span is spaced out, wrapped or the value. */
+  private normalSpans(text: string): [number, number][] {
+    const mapped = mappedNormalForm(text);
+    const spans: [number, number][] = [];
+    for (const pattern of [this.caseless, this.exact]) {
+      if (!pattern) continue;
+      pattern.lastIndex = 0;
+      for (const match of mapped.text.matchAll(pattern)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        if (!this.isFormThere(text, mapped, start, end)) continue;
+        spans.push([mapped.starts[start] as number, mapped.ends[end - 1] as number]);
+      }
+    }
+    return spans;
+  }
+
+  /** Whether the normal form's characters `start` to `end` stand in the text unbroken, spaced out, wrapped, or as the value written. */
+  private isFormThere(text: string, mapped: MappedNormalForm, start: number, end: number): boolean {
+    const joined = (index: number) => mapped.ends[index - 1] === mapped.starts[index];
+    const gaps: string[] = [];
+    for (let index = start + 1; index < end; index++) if (!joined(index)) gaps.push(text.slice(mapped.ends[index - 1], mapped.starts[index]));
+    if (gaps.length === 0) return true;
+    if (gaps.every((gap) => LINE_BREAK_GAP.test(gap))) return true;
+    const span = text.slice(mapped.starts[start], mapped.ends[end - 1]);
+    if (this.writtenValues.has(decodeEscapes(span).toLowerCase())) return true;
+    // The words the match touches, whole: from the separator before its first character to the one after its last.
+    let from = start;
+    while (from > 0 && joined(from)) from--;
+    let to = end;
+    while (to < mapped.text.length && joined(to)) to++;
+    const words: string[] = [];
+    let word = "";
+    for (let index = from; index < to; index++) {
+      if (index > from && !joined(index)) {
+        words.push(word);
+        word = "";
+      }
+      word += mapped.text.charAt(index);
+    }
+    words.push(word);
+    // Four words at least (as SPACED_OUT asks): every form is 8 characters or more, so one spaced out takes four.
+    return words.length >= 4 && (words.every((each) => each.length <= 2) || words.every((each) => HEX_WORD.test(each)));
+  }
+}
+
+function alternation(texts: readonly string[], flags: string): RegExp | undefined {
+  return texts.length === 0 ? undefined : new RegExp(texts.map(escapeRegExp).join("|"), flags);
+}
+
+/** Whether `pattern` (global) matches anywhere in `text`. */
+function matches(pattern: RegExp | undefined, text: string): boolean {
+  if (!pattern) return false;
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
+}
+
+/** The spans in order, overlapping ones joined. */
+function merge(spans: [number, number][]): [number, number][] {
+  spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const out: [number, number][] = [];
+  for (const span of spans) {
+    const last = out[out.length - 1];
+    if (last && span[0] < last[1]) last[1] = Math.max(last[1], span[1]);
+    else out.push([span[0], span[1]]);
+  }
+  return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
