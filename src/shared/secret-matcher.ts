@@ -4,8 +4,8 @@ import { decodeEscapes, escapeBegunAt, mappedNormalForm, normalForm, type Mapped
  * Finds where the forms of known secrets are in a text, in its normal form (secret-normal-form.ts:
  * escapes decoded, separators dropped), and says where each is in the text itself, first character
  * to last. A match that spans separators is taken only where the text is
- * - spaced out: every word it touches (whole, separator to separator) one or two characters long
- *   (`s k - a b c`, `de:ad:be:ef`), or up to four hex digits (`736b 2d61`);
+ * - spaced out: every piece of it between separators one or two characters long (`s k - a b c`,
+ *   `de:ad:be:ef`), or up to four hex digits (`736b 2d61`), in six pieces or more — four whole words;
  * - wrapped: every separator inside it a line break, with any indentation (base64 every 64 or 76
  *   characters, `fold -w 8`);
  * - or the value itself, separators and all (a pass phrase with spaces).
@@ -99,8 +99,12 @@ export class SecretMatcher {
         }
       }
     }
-    const held = from === normal.length ? body.length : (mapped.starts[from] as number);
-    return begun === undefined ? held : Math.min(held, begun);
+    let held = from === normal.length ? body.length : (mapped.starts[from] as number);
+    if (begun !== undefined) held = Math.min(held, begun);
+    if (held === text.length) return held;
+    // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
+    for (const [start, end] of this.spans(text).reverse()) if (start < held && held < end) held = start;
+    return held;
   }
 
   /** The forms (and values as written) where they stand in the text unbroken. */
@@ -140,23 +144,18 @@ export class SecretMatcher {
     if (gaps.every((gap) => LINE_BREAK_GAP.test(gap))) return true;
     const span = text.slice(mapped.starts[start], mapped.ends[end - 1]);
     if (this.writtenValues.has(decodeEscapes(span).toLowerCase())) return true;
-    // The words the match touches, whole: from the separator before its first character to the one after its last.
-    let from = start;
-    while (from > 0 && joined(from)) from--;
-    let to = end;
-    while (to < mapped.text.length && joined(to)) to++;
-    const words: string[] = [];
-    let word = "";
-    for (let index = from; index < to; index++) {
-      if (index > from && !joined(index)) {
-        words.push(word);
-        word = "";
+    // Spaced out: its pieces between separators short, and four of them at least whole words (as SPACED_OUT asks).
+    const pieces: string[] = [];
+    let piece = "";
+    for (let index = start; index < end; index++) {
+      if (index > start && !joined(index)) {
+        pieces.push(piece);
+        piece = "";
       }
-      word += mapped.text.charAt(index);
+      piece += mapped.text.charAt(index);
     }
-    words.push(word);
-    // Four words at least (as SPACED_OUT asks): every form is 8 characters or more, so one spaced out takes four.
-    return words.length >= 4 && (words.every((each) => each.length <= 2) || words.every((each) => HEX_WORD.test(each)));
+    pieces.push(piece);
+    return pieces.length >= 6 && (pieces.every((each) => each.length <= 2) || pieces.every((each) => HEX_WORD.test(each)));
   }
 }
 
