@@ -60,6 +60,7 @@ export class SecretMatcher {
 
   /** Where in `text` a form is: [start, end) spans, in order, not overlapping. */
   spans(text: string): [number, number][] {
+    if (this.forms.length === 0) return [];
     const direct = this.directSpans(text);
     if (!text.includes("%") && !text.includes("\\") && !SPACED_OUT.test(text)) {
       // Only line breaks can split a form here; with none inside one, it was found as it is.

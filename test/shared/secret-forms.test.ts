@@ -7,40 +7,10 @@ import type { AgentEvent } from "../../src/agent/agent-events.js";
 import { TurnRedactor } from "../../src/gateway/turn-redactor.js";
 import { normalForm } from "../../src/shared/secret-normal-form.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+import { hexOf, keyForms, pairs, wrap } from "../helpers/secret-forms.js";
 
 // Not key-shaped (no "sk-…"): only knowing the value can mask it.
 const KEY = "canary-Secret-7f3a9c1e5b";
-
-const hexOf = (text: string) => Buffer.from(text).toString("hex");
-const pairs = (hex: string) => hex.match(/../g) ?? [];
-const wrap = (text: string, width: number, lineBreak: string) => (text.match(new RegExp(`.{1,${width}}`, "g")) ?? []).join(lineBreak);
-
-/** Each form of KEY a trial found unmasked, as a server or tool writes it. */
-export function keyForms(key: string): Record<string, string> {
-  const hex = hexOf(key);
-  const base64 = Buffer.from(`user:${key}`).toString("base64");
-  const long = Buffer.from(`${key}\n`.repeat(4)).toString("base64");
-  return {
-    "hex with colons": pairs(hex).join(":"),
-    "hex with spaces, upper case": pairs(hex.toUpperCase()).join(" "),
-    "hex as \\x escapes": pairs(hex).map((pair) => `\\x${pair}`).join(""),
-    "hex as \\X-less upper escapes": pairs(hex.toUpperCase()).map((pair) => `\\x${pair}`).join(""),
-    "hex in groups of four (xxd)": (hex.match(/.{1,4}/g) ?? []).join(" "),
-    "base64 wrapped by fold -w 8": wrap(base64, 8, "\n"),
-    "base64 wrapped at 76 (MIME, CRLF)": wrap(long, 76, "\r\n"),
-    "base64 wrapped at 64 (PEM), indented": wrap(long, 64, "\n    "),
-    "base64 wrapped, as a JSON string": JSON.stringify(wrap(long, 64, "\n")),
-    "every character percent-encoded": [...key].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`).join(""),
-    "percent-encoded, lower-case hex, only the dashes": key.replaceAll("-", "%2d"),
-    "a URL query carrying it": `https://example.test/cb?state=1&token=${encodeURIComponent(`${key} x`)}`,
-    "JSON \\u escapes for the dashes": key.replaceAll("-", "\\u002d"),
-    "every character \\u-escaped": [...key].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
-    "spaced out (sed 's/./& /g')": key.replace(/./g, "$& "),
-    "spaced out upper case with colons": [...key.toUpperCase()].join(":"),
-    "spaced out two at a time": key.replace(/../g, "$& "),
-    "spaced out over line breaks": [...key].join("\n"),
-  };
-}
 
 test("each form of a known key a trial found unmasked is masked, from its first character to its last", () => {
   const redactor = new SecretRedactor([KEY]);
