@@ -55,6 +55,8 @@ describe("a key a server echoes in any form reaches no client", { timeout: 120_0
   before(async () => {
     server = await startFakeServer(
       scriptedModel("openai-completions", (turns) => {
+        // A failure's message quotes 300 characters of the server's words: here the cut falls inside the key.
+        if (lastUser(turns) === "refuse clipped") return { reply: { kind: "json", status: 401, body: { error: { message: `Incorrect API key provided: ${".".repeat(249)}${KEY} and more words`, code: "invalid_api_key" } } } };
         const refusal = /^refuse (\d+)$/.exec(lastUser(turns));
         if (refusal) return { reply: { kind: "json", status: 401, body: { error: { message: `Incorrect API key provided:\n\n${(REFUSALS[Number(refusal[1])] ?? []).join("\n\n")}`, type: "invalid_request_error", code: "invalid_api_key" } } } };
         return { text: ANSWER };
@@ -100,5 +102,8 @@ describe("a key a server echoes in any form reaches no client", { timeout: 120_0
       assert.equal(refused.code, 1);
       assertMasked("hearth agent's error", refused.stderr, group.map((paragraph) => paragraph.slice(0, paragraph.indexOf(": "))));
     }
+    const clipped = await runCli(["agent", "--config", file, "--message", "refuse clipped"], { env });
+    assert.match(clipped.stderr, /Incorrect API key provided: \.+\*\*\* and more words/);
+    assertMasked("hearth agent's clipped error", clipped.stderr, []);
   });
 });

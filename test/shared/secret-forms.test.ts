@@ -46,6 +46,10 @@ test("prose, code and numbers whose characters merely line up with a key are not
   const texts = [
     "The correct horse battery staple is a famous comic about passwords.",
     "correct\nhorse battery, said the note: correct horse: battery",
+    // Each of these also has what sends a text to the normal form (a % or \, four short words in a row, a line break inside).
+    "100% correct horse battery, as C:\\path says",
+    "correct horse battery: a b c d e f",
+    "correct horse\nbattery, correcthorse battery",
     "Values: abcd efgh 1234 5678 are separate groups here, abcdefgh 12345678 too.",
     "const x = a + b * c; if (x) { y = z - 1; } // a b c d e f",
     "Numbers 12 34 56 78 90 and 0x41 0x42, 100% sure, C:\\Users\\me, 50%off, \\x4 and %4",
