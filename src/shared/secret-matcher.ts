@@ -5,16 +5,17 @@ import { decodeEscapes, escapeBegunAt, mappedNormalForm, normalForm, type Mapped
  * escapes decoded, separators dropped), and says where each is in the text itself, first character
  * to last. A match that spans separators is taken only where the text is
  * - spaced out: every piece of it between separators one or two characters long (`s k - a b c`,
- *   `de:ad:be:ef`), or up to four hex digits (`736b 2d61`), in six pieces or more — four whole words;
- * - wrapped: every separator inside it a line break, with any indentation (base64 every 64 or 76
- *   characters, `fold -w 8`);
+ *   `de:ad:be:ef`), or up to four hex digits (`736b 2d61`), in eight pieces or more — six whole words;
+ * - wrapped: every separator inside it a line break, with the next line's indentation, and 8
+ *   characters of it or more on one side of each (base64 every 64 or 76 characters, `fold -w 8`, a
+ *   PEM block);
  * - or the value itself, separators and all (a pass phrase with spaces).
  * So prose whose words happen to line up with a value ("correct horse" for a value "correcthorse…")
  * is not masked.
  *
- * Cost: most text holds no escape and no run of four short words, and then the forms are looked
- * for in the text as it is (and, where it has line breaks, with them dropped); only text that may
- * hide a form is put in normal form and mapped back.
+ * Cost: most text holds no escape, no run of six short words and no long word at a line break, and
+ * then the forms are looked for in the text as it is (or, with such a line break, with line breaks
+ * dropped); only text that may hide a form broken up is put in normal form and mapped back.
  */
 
 /** One form a secret is matched in, in normal form: caseless (the value, its hex) or exact (its base64 runs). */
@@ -24,12 +25,18 @@ export interface SecretForm {
   caseless: boolean;
 }
 
-/** Four words in a row of one or two characters, or of up to four hex digits: text that may hide a spaced-out form. */
-const SPACED_OUT = /(?:^|[\s:])(?:[^\s:]{1,2}(?:[\s:]+[^\s:]{1,2}){3}|[0-9A-Fa-f]{1,4}(?:[\s:]+[0-9A-Fa-f]{1,4}){3})(?![^\s:])/;
-/** A line break with the indentation around it (what wrapping adds). */
-const LINE_BREAKS = /[ \t]*[\r\n]+[ \t]*/g;
-/** A separator inside a wrapped form: line breaks (or their escapes) with indentation. */
-const LINE_BREAK_GAP = /^[ \t]*(?:\r|\n|\\r|\\n)+[ \t]*$/;
+/** Six words in a row of one or two characters, or of up to four hex digits: text that may hide a spaced-out form. */
+const SPACED_OUT = /(?:^|[\s:])(?:[^\s:]{1,2}(?:[\s:]+[^\s:]{1,2}){5}|[0-9A-Fa-f]{1,4}(?:[\s:]+[0-9A-Fa-f]{1,4}){5})(?![^\s:])/;
+/** An escape the normal form decodes, or a `\n` `\r` escape with a long word beside it (a wrapped form in a JSON string). */
+const ESCAPED = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})|\\[nr](?<=[^\s:]{8}\\[nr])|\\[nr][ \t]*[^\s:]{8}/;
+/** A line break with eight characters or more of one word right before it or right after it (and the indentation): text that may hide a wrapped form. */
+const WRAPPED = /[\r\n](?<=[^\s:]{8}[\r\n])|[\r\n][ \t]*[^\s:]{8}/;
+/** The fewest characters of a wrapped form on one side of each line break in it: lines are 8 (`fold -w 8`), 64 or 76 characters. */
+const WRAPPED_PIECE = 8;
+/** Line breaks with the next line's indentation (what wrapping adds). */
+const LINE_BREAKS = /[\r\n]+[ \t]*/g;
+/** A separator inside a wrapped form: line breaks (or their escapes), each with the next line's indentation. */
+const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\r|\\n)[ \t]*)+$/;
 const HEX_WORD = /^[0-9A-Fa-f]{1,4}$/;
 
 export class SecretMatcher {
@@ -62,9 +69,10 @@ export class SecretMatcher {
   spans(text: string): [number, number][] {
     if (this.forms.length === 0) return [];
     const direct = this.directSpans(text);
-    if (!text.includes("%") && !text.includes("\\") && !SPACED_OUT.test(text)) {
+    const escaped = (text.includes("%") || text.includes("\\")) && ESCAPED.test(text);
+    if (!escaped && !SPACED_OUT.test(text)) {
       // Only line breaks can split a form here; with none inside one, it was found as it is.
-      if (!text.includes("\n") && !text.includes("\r")) return merge(direct);
+      if ((!text.includes("\n") && !text.includes("\r")) || !WRAPPED.test(text)) return merge(direct);
       const unwrapped = text.replace(LINE_BREAKS, "");
       if (!matches(this.caseless, unwrapped) && !matches(this.exact, unwrapped)) return merge(direct);
     } else {
@@ -113,7 +121,8 @@ export class SecretMatcher {
     const spans: [number, number][] = [];
     for (const pattern of [this.caseless, this.exact, this.written]) {
       if (!pattern) continue;
-      pattern.lastIndex = 0;
+      // A test first: most text holds none, and matchAll costs more than a test to say so.
+      if (!matches(pattern, text)) continue;
       for (const match of text.matchAll(pattern)) spans.push([match.index, match.index + match[0].length]);
     }
     return spans;
@@ -139,13 +148,16 @@ export class SecretMatcher {
   /** Whether the normal form's characters `start` to `end` stand in the text unbroken, spaced out, wrapped, or as the value written. */
   private isFormThere(text: string, mapped: MappedNormalForm, start: number, end: number): boolean {
     const joined = (index: number) => mapped.ends[index - 1] === mapped.starts[index];
-    const gaps: string[] = [];
-    for (let index = start + 1; index < end; index++) if (!joined(index)) gaps.push(text.slice(mapped.ends[index - 1], mapped.starts[index]));
+    const gaps: number[] = [];
+    for (let index = start + 1; index < end; index++) if (!joined(index)) gaps.push(index);
     if (gaps.length === 0) return true;
-    if (gaps.every((gap) => LINE_BREAK_GAP.test(gap))) return true;
+    // Wrapped: every separator in it line breaks, with WRAPPED_PIECE characters of it or more on one side of each.
+    const bounds = [start, ...gaps, end];
+    const wrapped = gaps.every((gap, at) => LINE_BREAK_GAP.test(text.slice(mapped.ends[gap - 1], mapped.starts[gap])) && ((bounds[at + 1] as number) - (bounds[at] as number) >= WRAPPED_PIECE || (bounds[at + 2] as number) - (bounds[at + 1] as number) >= WRAPPED_PIECE));
+    if (wrapped) return true;
     const span = text.slice(mapped.starts[start], mapped.ends[end - 1]);
     if (this.writtenValues.has(decodeEscapes(span).toLowerCase())) return true;
-    // Spaced out: its pieces between separators short, and four of them at least whole words (as SPACED_OUT asks).
+    // Spaced out: its pieces between separators short, and six of them at least whole words (as SPACED_OUT asks).
     const pieces: string[] = [];
     let piece = "";
     for (let index = start; index < end; index++) {
@@ -156,7 +168,7 @@ export class SecretMatcher {
       piece += mapped.text.charAt(index);
     }
     pieces.push(piece);
-    return pieces.length >= 6 && (pieces.every((each) => each.length <= 2) || pieces.every((each) => HEX_WORD.test(each)));
+    return pieces.length >= 8 && (pieces.every((each) => each.length <= 2) || pieces.every((each) => HEX_WORD.test(each)));
   }
 }
 
