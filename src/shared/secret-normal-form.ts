@@ -11,14 +11,21 @@
 const ESCAPE = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])/g;
 /** The same, anchored where it is tried (the mapped form walks the text). */
 const ESCAPE_AT = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])/y;
-const SEPARATORS = /[\s:]+/g;
+/** UTF-16 code units back into a string: faster, on long text, than a replace that drops thousands of separators. */
+const UTF16 = new TextDecoder("utf-16le");
 /** The beginning of an escape at the end of a piece of a stream: the next piece may complete it. */
 const ESCAPE_BEGUN = /(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?)$/;
 
 /** The text in normal form (no map back: to learn whether anything matches at all, cheaply). */
 export function normalForm(text: string): string {
   const decoded = text.includes("%") || text.includes("\\") ? text.replace(ESCAPE, decodeEscape) : text;
-  return decoded.replace(SEPARATORS, "");
+  const kept = new Uint16Array(decoded.length);
+  let length = 0;
+  for (let index = 0; index < decoded.length; index++) {
+    const code = decoded.charCodeAt(index);
+    if (!isSeparator(code)) kept[length++] = code;
+  }
+  return length === decoded.length ? decoded : UTF16.decode(kept.subarray(0, length));
 }
 
 /** Only the escapes decoded, separators kept (a span compared with a secret as written). */
@@ -55,7 +62,7 @@ export function mappedNormalForm(text: string): MappedNormalForm {
             starts.push(index);
             ends.push(index + 1);
           }
-        } else if (!isSeparator(decoded.charCodeAt(0), decoded)) {
+        } else if (!isSeparator(decoded.charCodeAt(0))) {
           chars.push(decoded);
           starts.push(at);
           ends.push(end);
@@ -64,7 +71,7 @@ export function mappedNormalForm(text: string): MappedNormalForm {
         continue;
       }
     }
-    if (!isSeparator(code, text.charAt(at))) {
+    if (!isSeparator(code)) {
       chars.push(text.charAt(at));
       starts.push(at);
       ends.push(at + 1);
@@ -91,7 +98,8 @@ function decodeEscape(escape: string): string {
   return "\n";
 }
 
-function isSeparator(code: number, char: string): boolean {
-  if (code === 0x20 || code === 0x3a || (code >= 0x09 && code <= 0x0d)) return true;
-  return code > 0x7f && /\s/.test(char);
+/** White space (what `\s` matches) or `:`. */
+function isSeparator(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || code === 0x3a || (code >= 0x09 && code <= 0x0d);
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
