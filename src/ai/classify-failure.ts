@@ -88,8 +88,13 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   return "bad-request";
 }
 
+/** A server's words as a failure's message quotes them: 300 characters at most. */
+export function clipDetail(detail: string): string {
+  return detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
+}
+
 function explain(kind: FailureKind, detail: string): string {
-  const clipped = detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
+  const clipped = clipDetail(detail);
   if (kind === "model-not-found" && matchesAny(detail, MISSING_ENDPOINT_WORDING)) {
     return `${clipped} (the server has no such endpoint: for a server without the Responses API, set api: "openai-completions")`;
   }

@@ -1,4 +1,5 @@
 import { SecretRedactor, urlSecrets } from "../shared/secret-redactor.js";
+import { clipDetail } from "./classify-failure.js";
 import type { ModelSpec } from "./model-spec.js";
 import type { Failure } from "./types.js";
 
@@ -16,7 +17,12 @@ export function modelSecrets(model: Pick<ModelSpec, "apiKey" | "headers" | "base
  */
 export function redactFailure(failure: Failure, model: Pick<ModelSpec, "apiKey" | "headers" | "baseUrl" | "replicas">): Failure {
   const redactor = new SecretRedactor(modelSecrets(model));
-  const message = redactor.redact(failure.message);
   const detail = failure.detail === undefined ? undefined : redactor.redact(failure.detail);
+  let message = failure.message;
+  // The message quotes the server's words clipped, before any redactor saw them: a cut inside a key (or
+  // one of its forms) would leave its first part, too short to be known. Clipped again, from the words masked whole.
+  const clipped = failure.detail === undefined ? undefined : clipDetail(failure.detail);
+  if (detail !== undefined && clipped !== undefined && clipped !== failure.detail && message.includes(clipped)) message = message.replace(clipped, () => clipDetail(detail));
+  message = redactor.redact(message);
   return { ...failure, message, ...(detail === undefined ? {} : { detail }) };
 }

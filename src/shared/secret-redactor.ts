@@ -1,22 +1,42 @@
+import { SecretMatcher } from "./secret-matcher.js";
+import { decodeEscapes, normalForm } from "./secret-normal-form.js";
+
 /**
  * Masks secrets in text before hearth prints, logs or stores it. An instance knows the secret values
  * in play (API keys, header values, URL credentials); `redact` replaces every occurrence of each, in
- * any letter case (a server may echo a key uppercased, or percent-encoding with `%2f` for `%2F`), and
- * every key-shaped token (`sk-…`, `sk-ant-…`, `Bearer …`), with "***".
+ * any letter case (a server may echo a key uppercased), and every key-shaped token (`sk-…`,
+ * `sk-ant-…`, `Bearer …`), with "***".
  *
  * Each is masked in its encoded forms too: hex (any letter case), and base64, standard and URL-safe,
  * at any byte offset within the encoded data (`Authorization: Basic base64(user:key)` echoed by a
  * server) — for each of the three alignments, the run of characters that depends on the secret's
  * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
  *
- * Values shorter than MIN_SECRET_LENGTH are not masked in free text: real keys are far longer, and
+ * Matching is done in the text's normal form (secret-normal-form.ts): escapes decoded, separators
+ * dropped. So a key percent-encoded (any character, `%2D`) or JSON-escaped (`\u002d`), hex written
+ * with separators (`de:ad:be:ef`, `DE AD BE EF`, `\x41\x42`), base64 wrapped every N characters and
+ * a key spaced out (`s k - a b c`) are masked too, from their first character to their last. A form
+ * matched across separators is masked only where the text is spaced out or wrapped (secret-matcher.ts):
+ * "correct horse" in prose is not a secret "correcthorse…" however its letters line up.
+ *
+ * Values shorter than MIN_SECRET_LENGTH are not masked as written: real keys are far longer, and
  * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
- * model names, URLs and answers. (`config show` hides the `apiKey` field whatever its length.)
+ * model names, URLs and answers. From MIN_ENCODED_SECRET_LENGTH on they are masked in hex and base64,
+ * forms no ordinary word takes (a short URL password echoed in a Basic header). (`config show` hides
+ * the `apiKey` field whatever its length.)
  */
 export const REDACTED = "***";
 export const MIN_SECRET_LENGTH = 12;
-/** The shortest base64 run masked: a 12-character value gives 15 at two of its alignments, 13 characters and more give 16 at every one. */
-export const MIN_ENCODED_LENGTH = 16;
+/** The shortest value masked in its encodings (hex, base64) though not as written. */
+export const MIN_ENCODED_SECRET_LENGTH = 8;
+/**
+ * The shortest base64 run masked. A value of n bytes is 8n bits, 6 to a character: at byte offset 0
+ * its run is floor(8n/6) characters, at offsets 1 and 2 the first character also holds 2 or 4 bits
+ * of the byte before it (and the last, of the byte after), leaving floor((8n+8)/6)-2 and
+ * floor((8n+16)/6)-3. For 12 bytes that is 16, 15, 15; for 8 bytes, 10 at every offset. So 10 masks
+ * every value hearth masks in base64 at all three alignments: 60 bits only the value's bytes make.
+ */
+export const MIN_ENCODED_LENGTH = 10;
 
 /**
  * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
@@ -31,24 +51,12 @@ export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|pass
 /** An environment variable holding a secret: ANTHROPIC_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, DB_PASSWORD, … */
 export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
 
-/** The fewest characters anything masked takes: a known value (MIN_SECRET_LENGTH) or a key-shaped token (KEY_SHAPED, BEARER: 15 and more). */
-const SHORTEST_MASKED = MIN_SECRET_LENGTH;
-
-/** One form a secret is matched in: caseless (the value, its hex) or exact (its base64 runs). */
-interface SecretForm {
-  /** Lowercased when caseless. */
-  text: string;
-  caseless: boolean;
-}
+/** The fewest characters anything masked takes: a value as written in normal form (its separators dropped), a base64 run, a hex, a key-shaped token. */
+const SHORTEST_MASKED = MIN_ENCODED_SECRET_LENGTH;
 
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
-  /** Every form of every value, longest first within each kind, so a secret that contains another is masked whole. */
-  private forms: SecretForm[] = [];
-  /** The caseless forms in any letter case; undefined while there are none. */
-  private pattern: RegExp | undefined;
-  /** The base64 forms, letter case as encoded; undefined while there are none. */
-  private exactPattern: RegExp | undefined;
+  private matcher = new SecretMatcher([], []);
 
   constructor(values: Iterable<string | undefined> = []) {
     this.add(values);
@@ -59,48 +67,45 @@ export class SecretRedactor {
     for (const value of values) {
       if (value === undefined) continue;
       const trimmed = value.trim();
-      if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
+      if (trimmed.length >= MIN_ENCODED_SECRET_LENGTH) this.secrets.add(trimmed);
     }
     const longestFirst = (a: string, b: string) => b.length - a.length;
-    const caseless = [...new Set([...this.secrets].flatMap((secret) => [secret.toLowerCase(), Buffer.from(secret, "utf8").toString("hex")]))].sort(longestFirst);
+    const long = [...this.secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+    // A value is matched as written only while its normal form is as long as a short value's (a value mostly of separators is not).
+    const plain = long.map((secret) => normalForm(secret).toLowerCase()).filter((form) => form.length >= MIN_ENCODED_SECRET_LENGTH);
+    const hex = [...this.secrets].map((secret) => Buffer.from(secret, "utf8").toString("hex"));
+    const caseless = [...new Set([...plain, ...hex])].sort(longestFirst);
     const exact = [...new Set([...this.secrets].flatMap(base64Runs))].sort(longestFirst);
-    this.forms = [...caseless.map((text) => ({ text, caseless: true })), ...exact.map((text) => ({ text, caseless: false }))];
-    this.pattern = caseless.length === 0 ? undefined : new RegExp(caseless.map(escapeRegExp).join("|"), "gi");
-    this.exactPattern = exact.length === 0 ? undefined : new RegExp(exact.map(escapeRegExp).join("|"), "g");
+    const forms = [...caseless.map((text) => ({ text, caseless: true })), ...exact.map((text) => ({ text, caseless: false }))];
+    this.matcher = new SecretMatcher(forms, [...new Set(long.map((secret) => decodeEscapes(secret).toLowerCase()))]);
     return this;
   }
 
-  /** Every known secret value (whatever its letter case, hex or base64) and every key-shaped token masked. */
+  /** Every known secret value (whatever its letter case, escapes, separators, hex or base64) and every key-shaped token masked. */
   redact(text: string): string {
     // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
     if (text.length < SHORTEST_MASKED) return text;
-    let out = this.pattern ? text.replace(this.pattern, REDACTED) : text;
-    if (this.exactPattern && out.length >= MIN_ENCODED_LENGTH) out = out.replace(this.exactPattern, REDACTED);
+    let out = text;
+    const spans = this.matcher.spans(text);
+    if (spans.length > 0) {
+      out = "";
+      let at = 0;
+      for (const [start, end] of spans) {
+        out += `${text.slice(at, start)}${REDACTED}`;
+        at = end;
+      }
+      out += text.slice(at);
+    }
     return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
   }
 
   /**
    * Where a known secret may be starting at the end of `text` (the first characters of one of its
-   * forms there, the rest still to come in the next piece of a stream): the index to hold text back
-   * from; `text.length` when the text cannot end inside a secret.
+   * forms there, in any form the redactor masks, the rest still to come in the next piece of a
+   * stream): the index to hold text back from; `text.length` when the text cannot end inside a secret.
    */
   partialFrom(text: string): number {
-    let from = text.length;
-    for (const form of this.forms) {
-      const head = form.text.charCodeAt(0);
-      const upperHead = form.caseless ? form.text.charAt(0).toUpperCase().charCodeAt(0) : head;
-      // Only where the form's first character is: the rest of the text must be the form's beginning.
-      for (let index = Math.max(0, text.length - form.text.length + 1); index < from; index++) {
-        const code = text.charCodeAt(index);
-        if (code !== head && code !== upperHead && !(form.caseless && code > 0x7f)) continue;
-        const rest = text.slice(index);
-        if (form.text.startsWith(form.caseless ? rest.toLowerCase() : rest)) {
-          from = index;
-          break;
-        }
-      }
-    }
-    return from;
+    return this.matcher.partialFrom(text);
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */
@@ -139,10 +144,6 @@ function base64Runs(secret: string): string[] {
     runs.push(run, run.replace(/\+/g, "-").replace(/\//g, "_"));
   }
   return runs;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */

@@ -69,12 +69,17 @@ test("a known secret is masked in base64 (standard and URL-safe, padded or not, 
   assert.equal(redactor.redactValue({ body: `{"auth":"Basic ${std(`me:${key}`)}"}` }).body.includes(std(`me:${key}`).slice(6, 30)), false);
 });
 
-test("base64 runs shorter than 16 characters are not masked; nothing else is", () => {
-  // 12 characters: its run at offset 0 is 16 long (masked), at offsets 1 and 2 only 15 (left: too short to be told from chance).
-  const redactor = new SecretRedactor(["abcdefghijkl"]);
-  assert.equal(redactor.redact(Buffer.from("abcdefghijkl").toString("base64")), "***");
-  const offsetOne = Buffer.from("xabcdefghijkl").toString("base64");
-  assert.equal(redactor.redact(offsetOne), offsetOne);
+test("a 12-character value is masked in base64 at all three alignments; a short one (8 to 11) in its encodings only, never as written", () => {
+  // 12 bytes: runs of 16 characters at offset 0, 15 at offsets 1 and 2 — all masked now.
+  const redactor = new SecretRedactor(["abcdefghijkl", "lmstudio"]);
+  for (const before of ["", "x", "xy"]) {
+    const encoded = Buffer.from(`${before}abcdefghijkl`).toString("base64");
+    assert.match(redactor.redact(encoded), /^[A-Za-z0-9+/]{0,3}\*\*\*[A-Za-z0-9+/=]{0,4}$/, `after ${JSON.stringify(before)}: ${redactor.redact(encoded)}`);
+  }
+  // "lmstudio" (8): a placeholder, so left as written, in a model name and in prose; its base64 at every offset and its hex are masked.
+  assert.equal(redactor.redact("model lmstudio-community/qwen, served by lmstudio"), "model lmstudio-community/qwen, served by lmstudio");
+  for (const before of ["", "u:", "us:"]) assert.ok(!redactor.redact(`Basic ${Buffer.from(`${before}lmstudio`).toString("base64")}`).includes(Buffer.from(`${before}lmstudio`).toString("base64").slice(4, 12)));
+  assert.equal(redactor.redact(`hex ${Buffer.from("lmstudio").toString("hex")}.`), "hex ***.");
   const prose = "The quick brown fox: YWJjZGVm is not a key, and neither is 0123456789abcdef0123456789abcdef.";
   assert.equal(redactor.redact(prose), prose);
 });

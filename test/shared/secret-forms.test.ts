@@ -1,0 +1,101 @@
+// The forms a server or tool writes a secret in, found by a trial to pass the mask: separated hex,
+// wrapped base64, percent- and JSON-escaped, spaced out. Each is masked from its first character to
+// its last, streamed in pieces of any size too; prose, code and numbers that merely line up are not.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AgentEvent } from "../../src/agent/agent-events.js";
+import { TurnRedactor } from "../../src/gateway/turn-redactor.js";
+import { normalForm } from "../../src/shared/secret-normal-form.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+import { hexOf, keyForms, pairs, wrap } from "../helpers/secret-forms.js";
+
+// Not key-shaped (no "sk-…"): only knowing the value can mask it.
+const KEY = "canary-Secret-7f3a9c1e5b";
+
+test("each form of a known key a trial found unmasked is masked, from its first character to its last", () => {
+  const redactor = new SecretRedactor([KEY]);
+  for (const [name, form] of Object.entries(keyForms(KEY))) {
+    const out = redactor.redact(`before: ${form} :after`);
+    assert.ok(!normalForm(out).toLowerCase().includes(normalForm(KEY).toLowerCase().slice(0, 10)), `${name}: ${out}`);
+    assert.ok(!normalForm(out).toLowerCase().includes(hexOf(KEY).slice(0, 16)), `${name}: ${out}`);
+    assert.match(out, /^before: .{0,48}\*\*\*.{0,8} :after$/s, `${name}: ${out}`);
+  }
+  // Exactly the span: nothing before the first character or after the last is taken.
+  assert.equal(redactor.redact(`key: ${KEY.replace(/./g, "$& ")}end`), "key: *** end");
+  assert.equal(redactor.redact(`dump ${pairs(hexOf(KEY)).join(":")}.`), "dump ***.");
+  assert.equal(redactor.redact(`url ?k=${[...KEY].map((char) => `%${char.charCodeAt(0).toString(16)}`).join("")}&x=1`), "url ?k=***&x=1");
+  assert.equal(redactor.redact(`"${KEY.replaceAll("-", "\\u002d")}"`), '"***"');
+});
+
+test("a base64 wrapped mid-run, at every byte offset and line width, is masked", () => {
+  const redactor = new SecretRedactor([KEY]);
+  for (const before of ["", "u:", "us:", "user:"]) {
+    const encoded = Buffer.from(`${before}${KEY}`).toString("base64");
+    for (const width of [8, 13, 64, 76]) {
+      for (const lineBreak of ["\n", "\r\n", "\\n"]) {
+        const out = redactor.redact(wrap(encoded, width, lineBreak));
+        const shown = out.replaceAll("\\n", "").replace(/\s/g, "");
+        assert.match(shown, /^[A-Za-z0-9+/]{0,8}\*\*\*[A-Za-z0-9+/=]{0,4}$/, `after ${JSON.stringify(before)}, width ${width}: ${out}`);
+      }
+    }
+  }
+});
+
+test("prose, code and numbers whose characters merely line up with a key are not masked", () => {
+  const redactor = new SecretRedactor(["correcthorsebattery", "abcdefgh12345678", "lmstudio", KEY]);
+  const texts = [
+    "The correct horse battery staple is a famous comic about passwords.",
+    "correct\nhorse battery, said the note: correct horse: battery",
+    // Each of these also has what sends a text to the normal form (a % or \, four short words in a row, a line break inside).
+    "100% correct horse battery, as C:\\path says",
+    "correct horse battery: a b c d e f",
+    "correct horse\nbattery, correcthorse battery",
+    "Values: abcd efgh 1234 5678 are separate groups here, abcdefgh 12345678 too.",
+    "const x = a + b * c; if (x) { y = z - 1; } // a b c d e f",
+    "Numbers 12 34 56 78 90 and 0x41 0x42, 100% sure, C:\\Users\\me, 50%off, \\x4 and %4",
+    "model lmstudio-community/qwen by lmstudio, l m s t u d i o spelt out",
+    "ca na ry Se cr et but not the rest of it",
+  ];
+  for (const text of texts) assert.equal(redactor.redact(text), text);
+  // The value itself, in each of those shapes, is.
+  assert.equal(redactor.redact("pw: correcthorsebattery."), "pw: ***.");
+  assert.equal(redactor.redact("pw: c o r r e c t h o r s e b a t t e r y."), "pw: ***.");
+  assert.equal(redactor.redact("pw: correcthorse\nbattery."), "pw: ***.");
+});
+
+test("a value written with separators (a pass phrase) is masked as written, and spaced out", () => {
+  const phrase = "correct horse battery staple";
+  const redactor = new SecretRedactor([phrase]);
+  assert.equal(redactor.redact(`it is ${phrase.toUpperCase()}.`), "it is ***.");
+  assert.equal(redactor.redact(`q=${encodeURIComponent(phrase)}&x`), "q=***&x");
+  assert.equal(redactor.redact(`it is ${phrase.replace(/\s/g, "").replace(/./g, "$& ")}.`), "it is *** .");
+  assert.equal(redactor.redact("correct horses battery staple"), "correct horses battery staple");
+});
+
+test("a stream ending inside an escape or a spaced-out key holds it back", () => {
+  const redactor = new SecretRedactor([KEY]);
+  assert.equal(redactor.partialFrom("see %6"), 4);
+  assert.equal(redactor.partialFrom("see \\u00"), 4);
+  assert.equal(redactor.partialFrom("see c a n a r "), 4);
+  assert.equal(redactor.partialFrom("see 63:61:6E:"), 4);
+  assert.equal(redactor.partialFrom("nothing here."), "nothing here.".length);
+});
+
+function streamed(redactor: TurnRedactor, text: string, size: number): string {
+  const out: AgentEvent[] = [];
+  for (let at = 0; at < text.length; at += size) out.push(...redactor.event({ type: "text-delta", delta: text.slice(at, at + size) }));
+  out.push(...redactor.flush());
+  return out.map((event) => (event.type === "text-delta" ? event.delta : "")).join("");
+}
+
+for (const size of [1, 2, 3, 7, 16]) {
+  test(`deltas of ${size} characters: every form is masked as the whole text would be, nothing of it shown`, () => {
+    const secrets = new SecretRedactor([KEY]);
+    for (const [name, form] of Object.entries(keyForms(KEY))) {
+      const text = `Here: ${form} — done.`;
+      const shown = streamed(new TurnRedactor(secrets), text, size);
+      assert.equal(shown, secrets.redact(text), name);
+      assert.ok(shown.includes("***"), `${name}: ${shown}`);
+    }
+  });
+}
