@@ -1,13 +1,24 @@
-import { SecretRedactor, urlSecrets } from "../shared/secret-redactor.js";
+import { SECRET_NAME, SecretRedactor, urlSecrets } from "../shared/secret-redactor.js";
 import { clipDetail } from "./classify-failure.js";
 import type { ModelSpec } from "./model-spec.js";
 import type { Failure } from "./types.js";
 
-/** What a call to this model sends that is secret: its key, its extra header values, credentials in its URLs. */
+/** A header value that looks like a key whatever the header's name: one word, 16+ characters, letters and digits, not a URL. */
+const KEY_LIKE = /^(?!https?:\/\/)(?=\S*[A-Za-z])(?=\S*\d)\S{16,}$/i;
+
+/** A header value that is a URL: secret only for the credentials it carries (urlSecrets). */
+const URL_VALUE = /^https?:\/\//i;
+
+/**
+ * What a call to this model sends that is secret: its key, its secret header values, credentials in its URLs.
+ * A header is secret by its name (`Authorization`, `X-Api-Key`, `X-Auth-Token`, `Cookie`, …) or by its value
+ * looking like a key (one word of 16+ characters mixing letters and digits); OpenRouter's `X-Title: My
+ * Personal Assistant` or an `HTTP-Referer` URL are not, and masking them hid the user's own words in answers.
+ */
 export function modelSecrets(model: Pick<ModelSpec, "apiKey" | "headers" | "baseUrl" | "replicas">): string[] {
-  return [model.apiKey, ...Object.values(model.headers), ...[model.baseUrl, ...model.replicas].flatMap(urlSecrets)].filter(
-    (value): value is string => value !== undefined,
-  );
+  const headers = Object.entries(model.headers)
+    .flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : URL_VALUE.test(value) ? urlSecrets(value) : KEY_LIKE.test(value) ? [value] : []));
+  return [model.apiKey, ...headers, ...[model.baseUrl, ...model.replicas].flatMap(urlSecrets)].filter((value): value is string => value !== undefined);
 }
 
 /**

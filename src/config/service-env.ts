@@ -11,14 +11,19 @@ export function serviceEnvFile(env: NodeJS.ProcessEnv): string | undefined {
   return env.HOME ? join(env.HOME, ".hearth", "gateway.env") : undefined;
 }
 
-/** The file's variables as systemd reads an EnvironmentFile: NAME=value a line, # and ; comments, one pair of quotes around a value dropped. Empty when the file is absent. */
+/**
+ * The file's variables as systemd reads an EnvironmentFile: NAME=value a line, # and ; comments, one
+ * pair of quotes around a value dropped — and `export NAME=value` (a shell's .env habit, which systemd
+ * skips) read as NAME=value: hearth reads the file itself for the config and for the gateway it runs,
+ * so the line counts wherever hearth is the reader. Empty when the file is absent.
+ */
 export function readServiceEnv(file: string): Map<string, string> {
   const values = new Map<string, string>();
   const text = readConfigFile(file);
   if (text === undefined) return values;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
-    const pair = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    const pair = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!pair || line.startsWith("#") || line.startsWith(";")) continue;
     const value = pair[2] ?? "";
     const quoted = /^(["'])(.*)\1$/.exec(value);

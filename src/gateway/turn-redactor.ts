@@ -1,7 +1,10 @@
 import type { AgentEvent } from "../agent/agent-events.js";
-import type { SecretRedactor } from "../shared/secret-redactor.js";
+import { REDACTED, type SecretRedactor } from "../shared/secret-redactor.js";
 
 type Stream = "text" | "reasoning";
+
+/** A secret's beginning this long, where a stream stopped, is masked: shorter says nothing of the key (`sk-`), longer gives part of it away. */
+const PARTIAL_MASKED = 8;
 
 /**
  * What a channel is shown of one turn, with every secret the config knows masked: its events, its
@@ -32,11 +35,16 @@ export class TurnRedactor {
     return [...(this.flush() as E[]), this.secrets.redactValue(event)];
   }
 
-  /** The text still held back, as deltas (at the end of the turn). */
+  /**
+   * The text still held back, as deltas (at the end of the turn, or before another event: a failure).
+   * Held text is what could be a secret's beginning; if the stream stopped there (a server that broke
+   * off in the middle of echoing a key), PARTIAL_MASKED characters or more of it are a piece of the key:
+   * masked, not shown.
+   */
   flush(): AgentEvent[] {
     const out: AgentEvent[] = [];
-    if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.secrets.redact(this.held.reasoning) });
-    if (this.held.text !== "") out.push({ type: "text-delta", delta: this.secrets.redact(this.held.text) });
+    if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.release(this.held.reasoning) });
+    if (this.held.text !== "") out.push({ type: "text-delta", delta: this.release(this.held.text) });
     this.held.text = "";
     this.held.reasoning = "";
     return out;
@@ -44,6 +52,11 @@ export class TurnRedactor {
 
   value<T>(value: T): T {
     return this.secrets.redactValue(value);
+  }
+
+  private release(held: string): string {
+    const from = this.secrets.partialFrom(held);
+    return held.length - from >= PARTIAL_MASKED ? `${this.secrets.redact(held.slice(0, from))}${REDACTED}` : this.secrets.redact(held);
   }
 
   private delta(stream: Stream, delta: string): AgentEvent[] {

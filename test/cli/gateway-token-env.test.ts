@@ -99,6 +99,16 @@ describe("the gateway token in ~/.hearth/gateway.env", () => {
     assert.match(result.stderr, /environment variable MISSING_MODEL is not set .*, nor in .*gateway\.env/);
   });
 
+  test("an `export NAME=value` line (a shell .env habit) is read as NAME=value, not skipped in silence", async () => {
+    const home = join(temp.dir, "exported");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    writeFileSync(join(home, ".hearth", "gateway.env"), `export HEARTH_GATEWAY_TOKEN=exported-token-0123456789\nexport   OTHER="x"\n`, { mode: 0o600 });
+    const config = temp.write("exported.json5", `{ gateway: { auth: { token: "\${HEARTH_GATEWAY_TOKEN}" } } }`);
+    const result = await runCli(["--config", config, "config", "validate"], { env: { HOME: home } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /exported-token/);
+  });
+
   test("a hosted provider's key written in gateway.env (as docs/gateway.md says) is found by every command, as by the service, and never shown", async () => {
     const home = join(temp.dir, "keys");
     mkdirSync(join(home, ".hearth"), { recursive: true });

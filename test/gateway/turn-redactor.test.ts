@@ -65,3 +65,21 @@ for (const size of [1, 4, 9]) {
     }
   });
 }
+
+for (const size of [1, 3, 12]) {
+  test(`deltas of ${size} characters: a stream that breaks off inside a key shows none of it past a few characters`, () => {
+    const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+    const text = `The key is ${SECRET.slice(0, 20)}`;
+    const out: AgentEvent[] = [];
+    for (let at = 0; at < text.length; at += size) out.push(...redactor.event({ type: "text-delta", delta: text.slice(at, at + size) }));
+    out.push(...redactor.event({ type: "notice", text: "the connection broke" }));
+    assert.equal(shownText(out), "The key is ***");
+    for (const event of out) assert.ok(!JSON.stringify(event).includes("hunter2-"), JSON.stringify(event));
+  });
+}
+
+test("a few characters a key could begin with, where the answer ends, are words: shown", () => {
+  const redactor = new TurnRedactor(new SecretRedactor([SECRET]));
+  const out = [...redactor.event({ type: "text-delta", delta: "the last word is hunter2" }), ...redactor.flush()];
+  assert.equal(shownText(out), "the last word is hunter2");
+});

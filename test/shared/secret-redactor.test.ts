@@ -71,17 +71,29 @@ test("a known secret is masked in base64 (standard and URL-safe, padded or not, 
 
 test("a 12-character value is masked in base64 at all three alignments; a short one (8 to 11) in its encodings only, never as written", () => {
   // 12 bytes: runs of 16 characters at offset 0, 15 at offsets 1 and 2 — all masked now.
-  const redactor = new SecretRedactor(["abcdefghijkl", "lmstudio"]);
+  const redactor = new SecretRedactor(["abcdefghijkl", "s3cr3tpw"]);
   for (const before of ["", "x", "xy"]) {
     const encoded = Buffer.from(`${before}abcdefghijkl`).toString("base64");
     assert.match(redactor.redact(encoded), /^[A-Za-z0-9+/]{0,3}\*\*\*[A-Za-z0-9+/=]{0,4}$/, `after ${JSON.stringify(before)}: ${redactor.redact(encoded)}`);
   }
-  // "lmstudio" (8): a placeholder, so left as written, in a model name and in prose; its base64 at every offset and its hex are masked.
-  assert.equal(redactor.redact("model lmstudio-community/qwen, served by lmstudio"), "model lmstudio-community/qwen, served by lmstudio");
-  for (const before of ["", "u:", "us:"]) assert.ok(!redactor.redact(`Basic ${Buffer.from(`${before}lmstudio`).toString("base64")}`).includes(Buffer.from(`${before}lmstudio`).toString("base64").slice(4, 12)));
-  assert.equal(redactor.redact(`hex ${Buffer.from("lmstudio").toString("hex")}.`), "hex ***.");
+  // "s3cr3tpw" (8): short, so left as written; its base64 at every offset and its hex are masked.
+  assert.equal(redactor.redact("the password s3cr3tpw, as written"), "the password s3cr3tpw, as written");
+  for (const before of ["", "u:", "us:"]) assert.ok(!redactor.redact(`Basic ${Buffer.from(`${before}s3cr3tpw`).toString("base64")}`).includes(Buffer.from(`${before}s3cr3tpw`).toString("base64").slice(4, 12)));
+  assert.equal(redactor.redact(`hex ${Buffer.from("s3cr3tpw").toString("hex")}.`), "hex ***.");
   const prose = "The quick brown fox: YWJjZGVm is not a key, and neither is 0123456789abcdef0123456789abcdef.";
   assert.equal(redactor.redact(prose), prose);
+});
+
+test("the placeholder keys local servers document (lmstudio, sk-no-key-required, …) are not secrets: shown in every form", () => {
+  const redactor = new SecretRedactor(["lmstudio", "LM-Studio", "sk-no-key-required", "not-needed"]);
+  const text = [
+    "model lmstudio-community/qwen, served by lmstudio",
+    `echo ${Buffer.from("lmstudio").toString("base64")} | base64 -d`,
+    `hex ${Buffer.from("lmstudio").toString("hex")}`,
+    `Basic ${Buffer.from("user:sk-no-key-required").toString("base64")}`,
+    "apiKey: not-needed",
+  ].join("\n");
+  assert.equal(redactor.redact(text), text);
 });
 
 test("a stream ending inside a secret's base64 or hex holds it back from there", () => {
