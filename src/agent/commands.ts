@@ -120,6 +120,12 @@ export async function runCommand(text: string, key: string, dependencies: Comman
   }
 }
 
+/** What to say when the text is shaped like a command but names none (`/modle x`), else undefined. */
+export function unknownCommandWords(text: string): string | undefined {
+  const name = text.trim().split(/\s+/)[0] ?? "";
+  return isCommand(text) && !NAMES.includes(name.toLowerCase()) ? unknownCommand(name) : undefined;
+}
+
 /** A slash word that names no command: the nearest command, and how to send the text as a message instead. */
 function unknownCommand(name: string): string {
   const [near] = suggest(name, NAMES, 1);
