@@ -29,7 +29,8 @@ export type AgentEvent =
   | { type: "answer-restart" }
   /** "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message` says so. */
   | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined }
-  | { type: "notice"; text: string };
+  /** Something the user should know of the turn; `about` names the one a result field repeats (`truncated`), so a channel shows it once. */
+  | { type: "notice"; text: string; about?: "reply-limit" | undefined };
 
 export type TurnResult =
   | {

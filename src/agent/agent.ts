@@ -125,6 +125,14 @@ export class Agent {
     return ref ? this.dependencies.catalog.models.get(ref) : undefined;
   }
 
+  /** When the session's `/model` choice is no longer in the config: what to say (the chain answers instead), else undefined. */
+  lostModelNotice(entries: readonly SessionEntry[], answering: ModelSpec | undefined): string | undefined {
+    const ref = sessionSettings(entries).model;
+    if (!ref || this.dependencies.catalog.models.has(ref)) return undefined;
+    const instead = answering ? `answering with ${this.dependencies.catalog.aliasOf(answering.ref) ?? answering.ref} (${answering.ref})` : "no other model is configured";
+    return `the model this conversation was set to, ${ref}, is no longer in the config: ${instead}; /model <alias> picks another, /model reset clears the choice`;
+  }
+
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
   get noModelMessage(): string {
     const key = this.spec.id === "main" ? "agents.defaults.model.primary" : `agents.list (${this.spec.id}).model, or agents.defaults.model.primary`;
@@ -191,6 +199,8 @@ export class Agent {
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
+    const lost = options.model ? undefined : this.lostModelNotice(entries, head);
+    if (lost) state.emit({ type: "notice", text: lost });
     if (!head) return await this.fail(state, this.noModelMessage, "permanent");
     await this.windows.refresh(head, AbortSignal.timeout(300));
     const refusal = await this.refuseOversize(chain, quoted ? `${text}\n\n${quoted}` : text);
@@ -226,7 +236,7 @@ export class Agent {
       last = message;
       if (message.stopReason === "length") {
         const limit = replyLimitSent(budget, catalog.models.get(message.model));
-        state.emit({ type: "notice", text: `the answer was cut off at the reply limit (${limit} tokens); ask to continue, or raise maxTokens / the loaded context` });
+        state.emit({ type: "notice", text: `the answer was cut off at the reply limit (${limit} tokens); ask to continue, or raise maxTokens / the loaded context`, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
       cost += message.cost;

@@ -5,6 +5,8 @@ import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
 import type { CompactionOutcome } from "./agent-events.js";
+import { suggest } from "../shared/did-you-mean.js";
+import { commandWord } from "./command-shape.js";
 import { formatChoiceList, formatChoicesInline, modelChoices } from "./model-choices.js";
 
 export const COMMANDS: readonly [string, string][] = [
@@ -19,7 +21,8 @@ export const COMMANDS: readonly [string, string][] = [
   ["/help", "this list"],
 ];
 
-const NAMES = new Set(["/model", "/status", "/new", "/compact", "/reasoning", "/help"]);
+/** Every command word, `/retry` too (the channel runs it): what a mistyped one is matched against. */
+const NAMES: readonly string[] = [...new Set(COMMANDS.map(([command]) => command.split(" ")[0] ?? command))];
 
 /** `/retry` runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
 export function isRetry(text: string): boolean {
@@ -33,10 +36,13 @@ export interface CommandDependencies {
   emit?: (event: AgentEvent) => void;
 }
 
-/** True when the text is an in-chat command (a known /word first), not a message that starts with a slash. */
+/**
+ * True when `runCommand` answers the text: it is shaped like a command (a slash word first, see
+ * commandWord) — a known one or a mistyped one, which is answered "unknown command" and never reaches
+ * the model — and it is not `/retry` alone (a turn). A path, a fraction or `//word` is a message.
+ */
 export function isCommand(text: string): boolean {
-  const first = text.trim().split(/\s+/)[0] ?? "";
-  return NAMES.has(first.toLowerCase());
+  return commandWord(text) !== undefined && !isRetry(text);
 }
 
 /** Runs an in-chat command against a session and returns what to show. Commands never reach the model. */
@@ -52,7 +58,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
 
   switch (name.toLowerCase()) {
     case "/help":
-      return COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`).join("\n");
+      return [...COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`), "A message that starts with a slash word: put one more slash in front (//shrug sends /shrug)."].join("\n");
     case "/new":
       await append({ type: "reset", id: newEntryId(), at });
       return "Started a fresh conversation.";
@@ -70,7 +76,8 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     }
     case "/status": {
       const head = chain[0];
-      if (!head) return "No model configured.";
+      const lost = agent.lostModelNotice(entries, head);
+      if (!head) return lost ?? "No model configured.";
       const view = conversationView(entries);
       const budget = await agent.budget(head);
       const used = agent.prompt(entries).tokens;
@@ -81,12 +88,15 @@ export async function runCommand(text: string, key: string, dependencies: Comman
         `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}`,
         `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
         `session ${key}: ${totals.turns} turn${totals.turns === 1 ? "" : "s"} · ${totals.usage.input + totals.usage.cacheRead} in / ${totals.usage.output} out tokens${totals.usage.estimated ? " (partly estimated)" : ""} · $${totals.cost.toFixed(4)}`,
+        ...(lost ? [lost] : []),
       ].join("\n");
     }
     case "/model": {
       if (argument === "") {
         const head = chain[0];
-        return head ? `${catalog.aliasOf(head.ref) ?? head.ref} (${head.ref}); then ${chain.slice(1).map((model) => catalog.aliasOf(model.ref) ?? model.ref).join(", ") || "no fallbacks"}` : "No model configured.";
+        const lost = agent.lostModelNotice(entries, head);
+        const answering = head ? `${catalog.aliasOf(head.ref) ?? head.ref} (${head.ref}); then ${chain.slice(1).map((model) => catalog.aliasOf(model.ref) ?? model.ref).join(", ") || "no fallbacks"}` : "No model configured.";
+        return lost ? `${answering}\n${lost}` : answering;
       }
       const choices = modelChoices(catalog, agent.spec.chain, chain[0]);
       if (argument === "list") return choices.length > 0 ? formatChoiceList(choices) : "No model configured.";
@@ -103,9 +113,23 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       await append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;
     }
+    case "/retry":
+      return "/retry sends your last message again and takes nothing after it: send /retry alone.";
     default:
-      return `Unknown command ${name}; /help lists them.`;
+      return unknownCommand(name);
   }
+}
+
+/** What to say when the text is shaped like a command but names none (`/modle x`), else undefined. */
+export function unknownCommandWords(text: string): string | undefined {
+  const name = text.trim().split(/\s+/)[0] ?? "";
+  return isCommand(text) && !NAMES.includes(name.toLowerCase()) ? unknownCommand(name) : undefined;
+}
+
+/** A slash word that names no command: the nearest command, and how to send the text as a message instead. */
+function unknownCommand(name: string): string {
+  const [near] = suggest(name, NAMES, 1);
+  return near ? `unknown command ${name} — did you mean ${near}? (/help lists them)` : `unknown command ${name} (/help lists them; to send it as a message, start it with //: /${name})`;
 }
 
 /** What `/compact` says: done, trimmed instead (and why), or why nothing happened. */

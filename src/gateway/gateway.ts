@@ -1,5 +1,6 @@
 import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
+import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { conversationView } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
@@ -92,14 +93,18 @@ export class Gateway implements GatewayPort {
     // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on
     // disk. It takes its place in the line at once (arrival order), the line waiting for the write.
     const inbox = this.dependencies.inbox;
-    const ticket = inbox && !inbound.retry && !isCommand(inbound.text) ? inbox.add({ session, text: inbound.text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    // Told apart once, on the text as sent: `//shrug` is the message "/shrug", which is not then taken for a command.
+    const command = !inbound.retry && isCommand(inbound.text);
+    const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
+    const text = command || retrying ? inbound.text : literalText(inbound.text);
+    const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
     void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
     if (this.queue.has(session)) inbound.onEvent?.({ type: "turn-queued" });
     return this.queue
       .run(session, async () => {
         await ticket;
-        return this.turnInLine(session, { inbound, agent, model }).catch((error: unknown) => {
+        return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message" }).catch((error: unknown) => {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
@@ -114,8 +119,8 @@ export class Gateway implements GatewayPort {
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
-  private async turnInLine(session: string, message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined }): Promise<HandleResult> {
-    const { inbound, agent, model } = message;
+  private async turnInLine(session: string, message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message" }): Promise<HandleResult> {
+    const { inbound, agent, model, kind } = message;
     const secrets = this.dependencies.secrets;
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     const show = (event: AgentEvent): void => {
@@ -134,19 +139,18 @@ export class Gateway implements GatewayPort {
     };
     const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait });
     try {
-      if (isCommand(inbound.text) && !inbound.retry) {
-        const text = masked(await runCommand(inbound.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
+      if (kind === "command") {
+        const text = masked(await runCommand(message.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }
-      const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
-      const retry = retrying ? await agent.retryable(session) : undefined;
-      if (retrying && !retry) {
+      const retry = kind === "retry" ? await agent.retryable(session) : undefined;
+      if (kind === "retry" && !retry) {
         const text = "Nothing to retry: the last message was answered (or there is none).";
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }
-      const text = retry ? retry.text : inbound.text;
+      const text = retry ? retry.text : message.text;
       this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
       const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.

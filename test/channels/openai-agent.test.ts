@@ -143,6 +143,8 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
       if (event.type === "response.output_text.delta") streamed.push(event.delta);
     }
     assert.match(streamed.join(""), /^Local \(local\/m1\); then Backup/);
+    const typo = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "/modle Backup" }] });
+    assert.equal(typo.choices[0]?.message.content, "unknown command /modle — did you mean /model? (/help lists them)");
     assert.equal(api.local.requests.length + api.backup.requests.length, 0);
   });
 

@@ -121,13 +121,15 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.deepEqual(sessionLines(state, "stuck").filter((entry) => entry.type === "user").map((entry) => entry.text), ["slow one"]);
   });
 
-  test("with a token every endpoint but /health needs it; the token never reaches the log", async () => {
+  test("with a token every endpoint but /health, the page and its icon needs it; the token never reaches the log", async () => {
     const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "hi" })));
     servers.push(server);
     const file = temp.write("token.json5", config(server.baseUrl, { gateway: `{ auth: { token: "${TOKEN}" } }` }));
     const state = join(temp.dir, "token-state");
     const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: state });
     assert.equal((await fetch(`${gateway.url}/health`)).status, 200);
+    // The page's icon, asked for by the browser before any token is known: served, not refused.
+    for (const icon of ["/favicon.ico", "/favicon.svg"]) assert.equal((await fetch(`${gateway.url}${icon}`)).status, 200, icon);
     const refused = await fetch(`${gateway.url}/api/status`);
     assert.equal(refused.status, 401);
     assert.equal(((await refused.json()) as { error: { type: string } }).error.type, "authentication_error");

@@ -199,9 +199,35 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     assert.deepEqual(pageErrors, []);
     // The only failed requests: a new conversation's key, unknown to the gateway until its first message (404, shown as empty).
     assert.deepEqual(failedRequests, [`404 /api/sessions/${firstSession}`, `404 /api/sessions/${second}`]);
-    // Chromium logs each 404 (those two, and /favicon.ico, which the gateway does not serve); nothing else.
+    // Chromium logs each 404 (those two); nothing else.
     assert.deepEqual(consoleErrors.filter((text) => !/^Failed to load resource: the server responded with a status of 404/.test(text)), []);
     assert.doesNotMatch(gateway?.stderr() ?? "", /error|unhandled/i);
+  });
+
+  test("a mistyped command is answered and never sent; //shrug sends /shrug, shown once; the page's icon is served", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    const session = sessionOf(page);
+    await sendMessage(page, "/modle Spare");
+    await page.locator(".command-result", { hasText: "unknown command /modle — did you mean /model? (/help lists them)" }).waitFor();
+    await sendMessage(page, "//shrug");
+    await doneAnswer(page, "Spare heard: /shrug").waitFor();
+    assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["/modle Spare", "/shrug"], "each message once, the slash message as sent");
+    assert.equal(await page.locator(".message.assistant").count(), 1, "the mistyped command got no turn");
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator(".message.assistant", { hasText: "Spare heard: /shrug" }).waitFor();
+    assert.equal(sessionOf(page), session);
+    assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["/shrug"], "the history keeps no trace of the mistyped command");
+
+    const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+    assert.equal(icon, "/favicon.svg");
+    for (const path of [icon, "/favicon.ico"]) {
+      const response = await page.request.get(new URL(path, gateway?.url).href);
+      assert.equal(response.status(), 200, path);
+      assert.equal(response.headers()["content-type"], "image/svg+xml", path);
+      assert.match(await response.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, path);
+    }
   });
 
   test("a server that says nothing: within 10 s the page says what it waits for and what comes next; Stop ends it", async () => {

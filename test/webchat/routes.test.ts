@@ -56,6 +56,15 @@ describe("webChatRoutes", () => {
     assert.equal(styles.headers.get("content-type"), "text/css; charset=utf-8");
   });
 
+  test("GET /favicon.ico and /favicon.svg: the bundled icon (browsers ask for it on every load)", async () => {
+    for (const path of ["/favicon.ico", "/favicon.svg"]) {
+      const response = await fetch(`${server.url}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get("content-type"), "image/svg+xml", path);
+      assert.match(await response.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 32 32">.*<\/svg>$/, path);
+    }
+  });
+
   test("nothing outside the assets folder, no unknown kinds of file", async () => {
     for (const path of ["/assets/..%2F..%2Fsecret.js", "/assets/%2E%2E%2F%2E%2E%2Fsecret.js", "/assets/..%5C..%5Csecret.js", "/assets/.hidden.js", "/assets/missing.js", "/assets/app.exe", "/secret.js"]) {
       const response = await fetch(`${server.url}${path}`);

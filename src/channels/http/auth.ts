@@ -4,10 +4,10 @@ import { UNAUTHORIZED } from "./errors.js";
 
 /**
  * Paths anyone may call, token or not: a service manager's liveness check, and the web chat page
- * itself (a browser cannot send a header when it opens a URL; the page holds no secret and asks for
- * the token before it calls /api).
+ * itself and its icon (a browser cannot send a header when it opens a URL; the page holds no secret
+ * and asks for the token before it calls /api).
  */
-const OPEN_PATHS = new Set(["/health", "/"]);
+const OPEN_PATHS = new Set(["/health", "/", "/favicon.ico", "/favicon.svg"]);
 const OPEN_PREFIXES = ["/assets/"];
 
 /**

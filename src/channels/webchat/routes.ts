@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { installDir } from "../../shared/install-dir.js";
+import { FAVICON_SVG } from "./favicon.js";
 
 export interface WebChatRoutesOptions {
   /** The built page: `index.html` and `assets/` (`dist/web/`, written by `npm run build`). */
@@ -30,7 +31,8 @@ function notBuilt(assetsDir: string): string {
 }
 
 /**
- * The web chat page: `GET /` (the page) and `GET /assets/:name` (its script and styles), read from
+ * The web chat page: `GET /` (the page), `GET /favicon.svg` and `/favicon.ico` (its bundled icon) and
+ * `GET /assets/:name` (its script and styles), read from
  * `assetsDir` on each request so a rebuild needs no restart. The page itself talks to `/api/*`.
  */
 export function webChatRoutes(options: WebChatRoutesOptions): Hono {
@@ -50,6 +52,11 @@ export function webChatRoutes(options: WebChatRoutesOptions): Hono {
     }
     return c.body(html, 200, { ...securityHeaders, "content-type": CONTENT_TYPES[".html"] ?? "text/html" });
   });
+
+  // Browsers ask for /favicon.ico on every load whatever the page declares: both names get the bundled icon.
+  for (const path of ["/favicon.svg", "/favicon.ico"]) {
+    app.get(path, (c) => c.body(FAVICON_SVG, 200, { ...securityHeaders, "content-type": CONTENT_TYPES[".svg"] ?? "image/svg+xml", "cache-control": "max-age=86400" }));
+  }
 
   app.get("/assets/:name", async (c) => {
     const name = c.req.param("name");

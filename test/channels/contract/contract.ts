@@ -218,5 +218,16 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       assert.equal((await driver.send("a", "what is my colour?")).text, answerTo("what is my colour?"));
       assert.deepEqual(usersOf(home.calls()[1]), ["what is my colour?"], "after /new the earlier turns are not sent");
     });
+
+    test("8. a mistyped command is answered, never sent nor kept; a path goes to the model; //word sends /word", async () => {
+      const home = await server({ answer });
+      const driver = await started(contractConfig({ chain: [{ provider: "home", baseUrl: home.server.baseUrl }] }));
+      const typo = await driver.send("a", "/modle Spare");
+      assert.equal(typo.text, "unknown command /modle — did you mean /model? (/help lists them)");
+      assert.equal(home.calls().length, 0, "no model was called for it");
+      assert.equal((await driver.send("a", "/etc/hosts is what?")).text, answerTo("/etc/hosts is what?"));
+      assert.equal((await driver.send("a", "//shrug")).text, answerTo("/shrug"));
+      assert.deepEqual(usersOf(home.calls()[1]), ["/etc/hosts is what?", "/shrug"], "the mistyped command is not in the history");
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { literalText } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient } from "./api-client.js";
 import { showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
@@ -202,8 +203,10 @@ export async function startWebChat(): Promise<void> {
     const text = input.value;
     if (text.trim() === "") return;
     input.value = "";
-    view.addUserMessage(text);
-    send({ text }, text);
+    // `//shrug` is the message "/shrug" (the gateway's reading, as the transcript keeps it): shown and matched as such.
+    const literal = literalText(text);
+    view.addUserMessage(literal);
+    send({ text }, literal);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -69,7 +69,7 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
       turn.notes.push({ kind: "compaction", text: event.message ?? `compaction ${event.phase} (${event.tokensBefore} tokens before)` });
       return;
     case "notice":
-      turn.notes.push({ kind: "notice", text: event.text });
+      turn.notes.push({ kind: event.about === "reply-limit" ? "truncated" : "notice", text: event.text });
       return;
   }
 }
@@ -82,7 +82,8 @@ export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
     turn.text = result.text;
     turn.model = result.model;
     if (result.notice) turn.notes.push({ kind: "fallback", text: result.notice });
-    if (result.truncated) turn.notes.push({ kind: "truncated", text: "the answer stopped at the reply's token limit" });
+    // The turn's own notice said so already (with the limit), unless the page came in after it.
+    if (result.truncated && !turn.notes.some((note) => note.kind === "truncated")) turn.notes.push({ kind: "truncated", text: "the answer stopped at the reply's token limit" });
     return;
   }
   turn.failed = true;
