@@ -79,7 +79,7 @@ describe("diagnostic commands on a config that does not load report what they ca
       assert.equal(unloadable?.severity, "high");
       assert.match(unloadable?.detail ?? "", UNSET);
       // Still judged: the config file's mode (written 0644 by the test), read as the file is.
-      assert.equal(report.findings.find((finding) => finding.id === "config-world-readable")?.severity, "medium", JSON.stringify(report.findings));
+      assert.equal(report.findings.find((finding) => finding.id === "config-permissions")?.severity, "medium", JSON.stringify(report.findings));
       const text = await runCli(["security", "audit", "--config", config], { env: { HOME: home } });
       assert.match(text.stdout, /the config does not load: its agents, their models and tools were not audited/);
     } finally {

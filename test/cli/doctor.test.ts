@@ -121,8 +121,8 @@ describe("hearth doctor", () => {
     assert.match(found("fallback-no-key").fix, /set ANTHROPIC_API_KEY/);
     assert.match(found("fallback-unusable").seen, /anthropic\/claude-sonnet-4-5/);
     assert.match(found("compaction-off").seen, /agents\.defaults\.compaction/);
-    assert.match(found("config-permissions").fix, new RegExp(`^chmod 0600 ${paths.file}$`));
-    assert.match(found("state-permissions").fix, new RegExp(`^chmod 0700 ${paths.state}$`));
+    assert.match(found("config-permissions").fix, new RegExp(`^chmod 600 ${paths.file}$`));
+    assert.match(found("state-permissions").fix, new RegExp(`^chmod 700 ${paths.state}$`));
     assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d UTC/);
     assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
     assert.match(found("cooldown-stale").seen, /anthropic\/claude-sonnet-4-5/);

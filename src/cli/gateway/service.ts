@@ -1,3 +1,4 @@
+import { shellLine } from "../../shared/shell-quote.js";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -208,7 +209,7 @@ export async function uninstallService(host: ServiceHost): Promise<ServiceReport
 /** Runs a service-manager command, recording it; a failure is an error naming the command and the fix. */
 function runner(host: ServiceHost, actions: string[]): (command: string, args: readonly string[]) => Promise<void> {
   return async (command, args) => {
-    const line = [command, ...args].join(" ");
+    const line = shellLine([command, ...args]);
     const outcome = await host.run(command, args);
     actions.push(`ran ${line}`);
     if (outcome.code !== 0) {
