@@ -9,6 +9,7 @@ import { stateInstance } from "../../src/config/state-instance.js";
 import { freePort } from "../helpers/free-port.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
+import { fakeSystemctl, unitOf } from "../helpers/service-unit.js";
 
 function host(platform: NodeJS.Platform, home: string, envFile: string): { machine: ServiceHost; ran: string[] } {
   const ran: string[] = [];
@@ -93,6 +94,11 @@ describe("which gateway, and with which environment", () => {
       const otherDoctor = JSON.parse((await runCli(["--config", config, "doctor", "--json"], { env: { HOME: home, HEARTH_STATE_DIR: mine } })).stdout) as { findings: { id: string; severity: string; title: string }[] };
       const found = otherDoctor.findings.find((finding) => finding.id === "gateway-other-instance");
       assert.equal(found?.severity, "warn", JSON.stringify(otherDoctor.findings));
+      // install: the port is held by another hearth, not this state dir's service; nothing installed.
+      const install = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: mine, PATH: `${fakeSystemctl(join(temp.dir, "other-bin"), "ActiveState=active\\nSubState=running\\nMainPID=0\\n")}:${process.env.PATH ?? ""}` } });
+      assert.equal(install.code, 1, install.stdout + install.stderr);
+      assert.ok(install.stderr.includes(`port ${port} on 127.0.0.1 is in use by a hearth gateway of another state dir than this one's (${mine}: another HEARTH_STATE_DIR or HOME started it): the service would fail at every start; nothing installed`), install.stderr);
+      assert.equal(existsSync(unitOf(home)), false);
 
       const same = await runCli(["gateway", "status", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: theirs } });
       assert.equal(same.code, 0, same.stdout + same.stderr);
