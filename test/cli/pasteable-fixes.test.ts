@@ -84,4 +84,15 @@ describe("fixes to paste, in a HOME with a space", () => {
     assert.ok(auditText.stdout.includes(`chmod 600 '${envFile}'`), auditText.stdout);
     assert.ok(!auditText.stdout.includes("sk-not-a-real-key"), "the env file's keys are never shown");
   });
+
+  test("init's next step names the --config given, quoted: the shell reads it back as one word", async () => {
+    const file = join(temp.dir, "my home", "a config's.json5");
+    mkdirSync(join(temp.dir, "my home"), { recursive: true });
+    const init = await runCli(["init", "--config", file, "--url", "http://127.0.0.1:1"], { env: { HOME: join(temp.dir, "my home") } });
+    assert.equal(init.code, 0, init.stderr);
+    const command = /`(\S+ models discover --write [^`]*)`/.exec(init.stdout)?.[1] ?? "";
+    assert.ok(command.includes("--config"), init.stdout);
+    const words = execFileSync("sh", ["-c", `printf '%s\\n' ${command}`], { encoding: "utf8" }).trimEnd().split("\n");
+    assert.deepEqual(words.slice(-2), ["--config", file]);
+  });
 });
