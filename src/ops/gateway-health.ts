@@ -41,7 +41,7 @@ export function healthOwnership(health: HearthHealth, instance: string): HealthO
 
 /** The words for a hearth gateway of another state dir, where one says what answers. */
 export function anotherInstance(url: string, stateDir: string): string {
-  return `a hearth gateway answers at ${url}/, but not this state dir's (${stateDir}): another HEARTH_STATE_DIR or HOME started it`;
+  return `hearth's gateway answers at ${url}/, but not this state dir's (${stateDir}): another HEARTH_STATE_DIR or HOME started it`;
 }
 
 /**

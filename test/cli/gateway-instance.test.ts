@@ -89,7 +89,7 @@ describe("which gateway, and with which environment", () => {
 
       const other = await runCli(["gateway", "status", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: mine } });
       assert.equal(other.code, 1, other.stdout + other.stderr);
-      assert.match(other.stdout, new RegExp(`^not running: a hearth gateway answers at http://127\\.0\\.0\\.1:${port}/, but not this state dir's \\(${mine}\\): another HEARTH_STATE_DIR or HOME started it`, "m"));
+      assert.match(other.stdout, new RegExp(`^not running: hearth's gateway answers at http://127\\.0\\.0\\.1:${port}/, but not this state dir's \\(${mine}\\): another HEARTH_STATE_DIR or HOME started it`, "m"));
       assert.doesNotMatch(other.stdout, /^running:/m);
       const otherDoctor = JSON.parse((await runCli(["--config", config, "doctor", "--json"], { env: { HOME: home, HEARTH_STATE_DIR: mine } })).stdout) as { findings: { id: string; severity: string; title: string }[] };
       const found = otherDoctor.findings.find((finding) => finding.id === "gateway-other-instance");
