@@ -1,3 +1,4 @@
+import { shellQuote } from "../shared/shell-quote.js";
 import { accessSync, constants, realpathSync } from "node:fs";
 import { basename, delimiter, isAbsolute, join, relative } from "node:path";
 
@@ -20,7 +21,7 @@ export function invokedAs(context: InvocationContext): string {
   if (onPath !== undefined && sameFile(onPath, context.script)) return name;
   const fromHere = relative(context.cwd, context.script);
   const path = fromHere !== "" && !fromHere.startsWith("..") && !isAbsolute(fromHere) ? `./${fromHere}` : context.script;
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+  return shellQuote(path);
 }
 
 function firstOnPath(name: string, path: string): string | undefined {

@@ -3,7 +3,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
-import { hearthHealth } from "./gateway-health.js";
+import { anotherInstance, envChangedSince, healthOwnership, hearthHealth } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
@@ -27,6 +27,10 @@ export interface GatewayLookup {
   override: string | undefined;
   /** The installed service's own --port/--bind (its command line), over the config's. */
   service?: ServiceListen | undefined;
+  /** This state dir and its stateInstance: a gateway of another one answering is not taken for this one's. */
+  state: { dir: string; instance: string };
+  /** gateway.env and when it was last written; undefined when there is none. */
+  envFile?: { path: string; mtimeMs: number } | undefined;
 }
 
 /**
@@ -51,9 +55,29 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
     findings.push({ id: "gateway-unhealthy", severity: "error", group: "gateway", title: `the gateway at ${url}${apart} is unhealthy`, seen: `GET ${url}/health answered ${health.failure.status}: ${health.failure.message}`, fix: "see its log (`hearth logs`) and restart it" });
   } else {
     const hearth = hearthHealth(health.body);
-    running = hearth !== undefined;
-    if (hearth) findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url}${apart} is up${hearth.version ? ` (version ${hearth.version})` : ""}, ${health.ms} ms`));
-    else
+    const whose = hearth && healthOwnership(hearth, lookup.state.instance);
+    running = hearth !== undefined && whose !== "another";
+    if (hearth && whose === "another")
+      findings.push({
+        id: "gateway-other-instance",
+        severity: "warn",
+        group: "gateway",
+        title: `${anotherInstance(url, lookup.state.dir)}${apart}`,
+        seen: `GET ${url}/health names instance ${hearth.instance ?? "?"}, this state dir's is ${lookup.state.instance}: this one's gateway cannot listen there while it runs`,
+        fix: "run the commands with the HEARTH_STATE_DIR (or HOME) of the gateway you mean, or stop that gateway; or give this one another port (gateway.port)",
+      });
+    else if (hearth) {
+      findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url}${apart} is up${hearth.version ? ` (version ${hearth.version})` : ""}, ${health.ms} ms`));
+      if (envChangedSince(hearth, lookup.envFile))
+        findings.push({
+          id: "gateway-env-stale",
+          severity: "warn",
+          group: "gateway",
+          title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway started`,
+          seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: it still runs with the variables from before (a key removed there is still in use)`,
+          fix: `restart to apply: ${service ? `\`hearth gateway install${listenFlags(service)}\` (restarts the service when gateway.env changed)` : "stop the gateway and start it again"}`,
+        });
+    } else
       findings.push({
         id: "gateway-port-taken",
         severity: service ? "error" : "warn",

@@ -3,38 +3,36 @@ import { dirname } from "node:path";
 import { type CooldownEntry, type CooldownPersistence, endedByLook } from "../models/cooldowns.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { judgePermissions, octalMode, type GuardedRole } from "./file-permissions.js";
 
 /** Checks that need no network: file modes, cooldowns, disk space, compaction. */
 
-const octal = (mode: number): string => `0${(mode & 0o777).toString(8)}`;
+const DOCTOR_SEVERITY = { high: "error", medium: "warn", low: "info" } as const;
 
-/** Config and state owner-only (0600 file, 0700 dir); `fix` applies chmod, which loses nothing. */
+/**
+ * Config, state and env file owner-only, judged as the security audit judges them (judgePermissions:
+ * the same id, severity and words); `fix` applies the chmod, which loses nothing.
+ */
 export function permissionFindings(paths: { configFile: string | undefined; stateDir: string; envFile?: string | undefined }, fix: boolean): Finding[] {
   const findings: Finding[] = [];
-  const check = (path: string | undefined, id: string, wanted: number, what: string): void => {
+  const check = (path: string | undefined, role: GuardedRole): void => {
     if (!path || !existsSync(path)) return;
     const mode = statSync(path).mode & 0o777;
-    if ((mode & 0o077) === 0) {
-      findings.push(ok("files", id, `${what} ${path} is owner-only (${octal(mode)})`));
+    const judged = judgePermissions({ role, path, mode });
+    if (!judged) {
+      findings.push(ok("files", `${role === "env" ? "env-file" : role}-permissions`, `${path} is owner-only (${octalMode(mode)})`));
       return;
     }
-    const finding: Finding = {
-      id,
-      severity: "warn",
-      group: "files",
-      title: `${what} is readable by others`,
-      seen: `${path} has mode ${octal(mode)}: other users of this machine can read ${id === "config-permissions" ? "its keys and settings" : id === "env-file-permissions" ? "the keys and the gateway token in it" : "your sessions and state"}`,
-      fix: `chmod ${octal(wanted)} ${path}`,
-    };
+    const finding: Finding = { id: judged.id, severity: DOCTOR_SEVERITY[judged.severity], group: "files", title: judged.title, seen: judged.detail, fix: judged.fix };
     if (fix) {
-      chmodSync(path, wanted);
+      chmodSync(path, judged.wanted);
       finding.fixed = true;
     }
     findings.push(finding);
   };
-  check(paths.configFile, "config-permissions", 0o600, "the config file");
-  check(paths.stateDir, "state-permissions", 0o700, "the state directory");
-  check(paths.envFile, "env-file-permissions", 0o600, "the gateway's env file");
+  check(paths.configFile, "config");
+  check(paths.stateDir, "state");
+  check(paths.envFile, "env");
   return findings;
 }
 

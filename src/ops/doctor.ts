@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { stateInstance } from "../config/state-instance.js";
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -12,6 +14,16 @@ import { whatsappFindings } from "./doctor-whatsapp.js";
 import { mainAgentPrompt, type AgentPrompt, type ToolDefinitions } from "./agent-prompt.js";
 
 export type { Finding } from "./doctor-finding.js";
+
+/** A file and when it was last written; undefined when it does not exist. */
+function fileWritten(path: string | undefined): { path: string; mtimeMs: number } | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return { path, mtimeMs: statSync(path).mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
 
 export interface DoctorReport {
   findings: Finding[];
@@ -73,7 +85,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...compactionFindings(config.loaded.config));
   }
   const installed = input.service && serviceTarget(input.service.file, input.service.here);
-  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen });
+  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen, state: { dir: input.stateDir, instance: stateInstance(input.stateDir) }, envFile: fileWritten(input.envFile) });
   findings.push(...gateway.findings);
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));

@@ -6,10 +6,12 @@ export interface HearthHealth {
   uptimeSeconds: number | undefined;
   /** When the answering process started (ms since the epoch), to tell a gateway just (re)started from one that ran before. */
   startedAt: number | undefined;
+  /** Which state dir's gateway it is (stateInstance); undefined from a gateway too old to say. */
+  instance: string | undefined;
 }
 
 /**
- * hearth's own /health (`{ status: "ok", service: "hearth", version, startedAt, uptimeSeconds }`), or
+ * hearth's own /health (`{ status: "ok", service: "hearth", version, startedAt, uptimeSeconds, instance }`), or
  * undefined for any other server's: llama-server, LM Studio and many others answer `{ "status": "ok" }`
  * there too, and a port one of them holds is no gateway.
  */
@@ -21,5 +23,31 @@ export function hearthHealth(body: unknown): HearthHealth | undefined {
     version: stringOf(fields.version) || undefined,
     uptimeSeconds: typeof fields.uptimeSeconds === "number" ? fields.uptimeSeconds : undefined,
     startedAt: Number.isNaN(started) ? undefined : started,
+    instance: stringOf(fields.instance) || undefined,
   };
+}
+
+/**
+ * Whose gateway answered: this state dir's ("ours": its /health names the instance the command
+ * computes, stateInstance), another hearth's (another HEARTH_STATE_DIR or HOME started it), or not
+ * said (a gateway from before /health named its instance).
+ */
+export type HealthOwnership = "ours" | "another" | "unsaid";
+
+export function healthOwnership(health: HearthHealth, instance: string): HealthOwnership {
+  if (health.instance === undefined) return "unsaid";
+  return health.instance === instance ? "ours" : "another";
+}
+
+/** The words for a hearth gateway of another state dir, where one says what answers. */
+export function anotherInstance(url: string, stateDir: string): string {
+  return `hearth's gateway answers at ${url}/, but not this state dir's (${stateDir}): another HEARTH_STATE_DIR or HOME started it`;
+}
+
+/**
+ * Whether gateway.env was written after the gateway started: the running process has the variables
+ * from before (a removed key still in use) until it restarts. False without the file or a start time.
+ */
+export function envChangedSince(health: HearthHealth, envFile: { path: string; mtimeMs: number } | undefined): boolean {
+  return envFile !== undefined && health.startedAt !== undefined && envFile.mtimeMs > health.startedAt;
 }

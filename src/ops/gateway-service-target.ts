@@ -1,3 +1,4 @@
+import { shellLine, shellQuote } from "../shared/shell-quote.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import type { Finding } from "./doctor-finding.js";
 
@@ -41,7 +42,7 @@ export function serviceListen(programArguments: readonly string[]): ServiceListe
 
 /** The flags that give a gateway command `listen` (" --port 18913 --bind 127.0.0.2"; "" for none). */
 export function listenFlags(listen: ServiceListen): string {
-  return `${listen.port === undefined ? "" : ` --port ${listen.port}`}${listen.bind === undefined ? "" : ` --bind ${listen.bind}`}`;
+  return `${listen.port === undefined ? "" : ` --port ${listen.port}`}${listen.bind === undefined ? "" : ` --bind ${shellQuote(listen.bind)}`}`;
 }
 
 /**
@@ -78,7 +79,7 @@ export function serviceTarget(installed: InstalledServiceFile, here: ThisCheckou
   const programArguments = installed.manager === "systemd" ? systemdProgramArguments(text) : launchdProgramArguments(text);
   const listen = serviceListen(programArguments.slice(2));
   const fix = `run \`${here.command} gateway install${listenFlags(listen)}\` again from the checkout the service should run (from this one, it runs ${bin})`;
-  const where = `${installed.file} runs \`${programArguments.join(" ")}\``;
+  const where = `${installed.file} runs \`${shellLine(programArguments)}\``;
   const [node, script] = programArguments;
   if (node === undefined || script === undefined) return { programArguments, listen, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
   const gone = [node, script].filter((path) => !existsSync(path));

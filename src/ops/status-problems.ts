@@ -1,3 +1,4 @@
+import { shellQuote } from "../shared/shell-quote.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
@@ -62,14 +63,14 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "model-not-loaded", severity: "warn",
       title: "the model is not loaded: the first request waits while the server loads it (JIT)",
-      fix: `load it now and keep it resident: hearth models load ${model.ref} --context ${model.contextWindow}`,
+      fix: `load it now and keep it resident: hearth models load ${shellQuote(model.ref)} --context ${model.contextWindow}`,
     });
   }
   if (native?.loadedContext !== undefined && native.loadedContext < model.contextWindow) {
     problems.push({
       id: "loaded-context-small", severity: "warn",
       title: `LM Studio loaded the model with ${native.loadedContext} tokens of context`,
-      fix: `reload it with a larger context (hearth models unload ${model.ref} && hearth models load ${model.ref} --context ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
+      fix: `reload it with a larger context (hearth models unload ${shellQuote(model.ref)} && hearth models load ${shellQuote(model.ref)} --context ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
     });
   }
   if (native?.maxContext !== undefined && native.maxContext < model.contextWindow) {

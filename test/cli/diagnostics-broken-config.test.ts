@@ -15,20 +15,22 @@ describe("diagnostic commands on a config that does not load report what they ca
   after(() => temp.cleanup());
 
   test("gateway status with an unset ${VAR}: still asks /health where the service listens, and names the config problem with its fix", async () => {
-    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home") });
+    // One state dir for the gateway and the commands asking it (its /health names the instance).
+    const state = join(temp.dir, "status-state");
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home"), HEARTH_STATE_DIR: state });
     const port = Number(new URL(gateway.url).port);
     try {
       // The config's own port is a literal: status asks there.
       const literal = temp.write("literal-port.json5", `{ gateway: { port: ${port}, auth: { token: "\${NOPE_TOKEN}" } } }`);
       const home = join(temp.dir, "status-home");
-      const status = await runCli(["gateway", "status", "--config", literal], { env: { HOME: home } });
+      const status = await runCli(["gateway", "status", "--config", literal], { env: { HOME: home, HEARTH_STATE_DIR: state } });
       assert.equal(status.code, 0, status.stdout + status.stderr);
       assert.match(status.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/ \\(version`, "m"));
       assert.match(status.stdout, /^service: not installed/m);
       assert.match(status.stdout, /^config: does not load here: .*literal-port\.json5 has 1 problem:/m); // not again as "must not be empty": the reference text is not the value
       assert.match(status.stdout, UNSET);
       assert.match(status.stdout, /NOPE_TOKEN=… there/, "the fix: where to put the variable");
-      const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", literal], { env: { HOME: home } })).stdout) as { running: boolean; config?: { problem: string; details: string[]; fix: string } };
+      const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", literal], { env: { HOME: home, HEARTH_STATE_DIR: state } })).stdout) as { running: boolean; config?: { problem: string; details: string[]; fix: string } };
       assert.equal(json.running, true);
       assert.match(json.config?.details.join("\n") ?? "", UNSET);
 
@@ -36,14 +38,14 @@ describe("diagnostic commands on a config that does not load report what they ca
       const varPort = temp.write("var-port.json5", `{ gateway: { port: "\${NOPE_PORT}" } }`);
       const unitHome = join(temp.dir, "unit-home");
       await writeUnit(unitHome, [process.execPath, hearthBin, "gateway", "--port", String(port)]);
-      const viaUnit = await runCli(["gateway", "status", "--config", varPort], { env: { HOME: unitHome } });
+      const viaUnit = await runCli(["gateway", "status", "--config", varPort], { env: { HOME: unitHome, HEARTH_STATE_DIR: state } });
       assert.equal(viaUnit.code, 0, viaUnit.stdout + viaUnit.stderr);
       assert.match(viaUnit.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/`, "m"));
       assert.match(viaUnit.stdout, /^service: installed/m);
       assert.match(viaUnit.stdout, /environment variable NOPE_PORT is not set/);
 
       // Nothing answers: exit 1, and the config problem is still named.
-      const down = await runCli(["gateway", "status", "--config", temp.write("down.json5", `{ gateway: { port: 1, auth: { token: "\${NOPE_TOKEN}" } } }`)], { env: { HOME: home } });
+      const down = await runCli(["gateway", "status", "--config", temp.write("down.json5", `{ gateway: { port: 1, auth: { token: "\${NOPE_TOKEN}" } } }`)], { env: { HOME: home, HEARTH_STATE_DIR: state } });
       assert.equal(down.code, 1, down.stdout + down.stderr);
       assert.match(down.stdout, /^not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health/m);
       assert.match(down.stdout, UNSET);
@@ -61,7 +63,7 @@ describe("diagnostic commands on a config that does not load report what they ca
   });
 
   test("doctor asks /health at the port the file gives, and security audit judges what it can (the file as written, file modes), saying what it could not", async () => {
-    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home") });
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home"), HEARTH_STATE_DIR: join(temp.dir, "doctor-home", ".hearth") });
     const port = Number(new URL(gateway.url).port);
     try {
       const home = join(temp.dir, "doctor-home");
@@ -79,7 +81,7 @@ describe("diagnostic commands on a config that does not load report what they ca
       assert.equal(unloadable?.severity, "high");
       assert.match(unloadable?.detail ?? "", UNSET);
       // Still judged: the config file's mode (written 0644 by the test), read as the file is.
-      assert.equal(report.findings.find((finding) => finding.id === "config-world-readable")?.severity, "medium", JSON.stringify(report.findings));
+      assert.equal(report.findings.find((finding) => finding.id === "config-permissions")?.severity, "medium", JSON.stringify(report.findings));
       const text = await runCli(["security", "audit", "--config", config], { env: { HOME: home } });
       assert.match(text.stdout, /the config does not load: its agents, their models and tools were not audited/);
     } finally {

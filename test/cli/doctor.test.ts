@@ -96,7 +96,7 @@ describe("hearth doctor", () => {
     assert.ok(report.findings.some((finding) => finding.group === "disk"), "disk space is checked");
   });
 
-  test("a config with every local problem: each finding with what was seen and the exact fix; exit 1 for the error", async () => {
+  test("a config with every local problem: each finding with what was seen and the exact fix; exit 1 for the errors", async () => {
     const now = Date.now();
     const paths = setup(
       "broken",
@@ -121,17 +121,20 @@ describe("hearth doctor", () => {
     assert.match(found("fallback-no-key").fix, /set ANTHROPIC_API_KEY/);
     assert.match(found("fallback-unusable").seen, /anthropic\/claude-sonnet-4-5/);
     assert.match(found("compaction-off").seen, /agents\.defaults\.compaction/);
-    assert.match(found("config-permissions").fix, new RegExp(`^chmod 0600 ${paths.file}$`));
-    assert.match(found("state-permissions").fix, new RegExp(`^chmod 0700 ${paths.state}$`));
+    assert.match(found("config-permissions").fix, new RegExp(`^chmod 600 ${paths.file}$`));
+    assert.match(found("state-permissions").fix, new RegExp(`^chmod 700 ${paths.state}$`));
     assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d UTC/);
     assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
     assert.match(found("cooldown-stale").seen, /anthropic\/claude-sonnet-4-5/);
     assert.equal(found("gateway-no-auth").severity, "error");
-    assert.equal(report.errors, 1);
+    // The state dir readable by every user is high in the audit: an error here too (judgePermissions); the config, medium: a warning.
+    assert.equal(found("state-permissions").severity, "error");
+    assert.equal(found("config-permissions").severity, "warn");
+    assert.equal(report.errors, 2);
 
     const text = await doctor(paths);
     assert.match(text.stdout, /! warn \[compaction-off\] compaction is off\n {4}seen: .*\n {4}fix: remove enabled: false from agents\.defaults\.compaction/);
-    assert.match(text.stdout, /\d+ of \d+ checks passed; 1 error, \d+ warnings, \d+ notes\n$/);
+    assert.match(text.stdout, /\d+ of \d+ checks passed; 2 errors, \d+ warnings, \d+ notes\n$/);
   });
 
   test("--fix applies only what loses nothing: owner-only modes and expired cooldowns; the rest stays a remedy", async () => {

@@ -25,7 +25,8 @@ describe("gateway install with the unit unchanged: the gateway answering is the 
     assert.equal(first.code, 1, first.stdout + first.stderr);
     const unit = readFileSync(unitOf(home), "utf8");
 
-    const terminal = await startGateway(["--config", config, "--port", String(port)], { HOME: join(temp.dir, "terminal-home") });
+    // This state dir's gateway (as the service would run it), but run in a terminal.
+    const terminal = await startGateway(["--config", config, "--port", String(port)], { HOME: join(temp.dir, "terminal-home"), HEARTH_STATE_DIR: join(home, "state") });
     const pid = terminal.child.pid ?? 0;
     try {
       // The service's manager runs no process (it fails at every start: the terminal's gateway holds the port).

@@ -14,7 +14,8 @@ describe("gateway install | status | doctor: the service's own address, hearth's
 
   test("status and doctor ask where the installed service's --port says it listens, and say the config's when it differs", async () => {
     const home = join(temp.dir, "flags-home");
-    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home") });
+    // This state dir's gateway (its /health names the instance), run in a terminal.
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home"), HEARTH_STATE_DIR: join(home, ".hearth") });
     const port = Number(new URL(gateway.url).port);
     try {
       // The service listens on the gateway's port by its --port; the config says port 1 (nothing there).
@@ -96,7 +97,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
   });
 
   test("after a restart, a gateway that was already answering (the old service process, still there) is not taken for the service: its failure is reported with its log", async () => {
-    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home") });
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal2-home"), HEARTH_STATE_DIR: join(temp.dir, "restart-home", "state") });
     const port = new URL(gateway.url).port;
     try {
       const home = join(temp.dir, "restart-home");

@@ -26,7 +26,8 @@ describe("gateway status on a config that cannot be read (the real bin/hearth)",
   });
 
   test("an installed service with its own --port: that port is asked, and status says it came from the service's record", async () => {
-    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home") });
+    // The service's state dir's gateway (its /health names the instance), run in a terminal.
+    const gateway = await startGateway([], { HOME: join(temp.dir, "terminal-home"), HEARTH_STATE_DIR: join(temp.dir, "unit-home", ".hearth") });
     const port = Number(new URL(gateway.url).port);
     try {
       const home = join(temp.dir, "unit-home");

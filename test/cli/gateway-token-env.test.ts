@@ -59,7 +59,7 @@ describe("the gateway token in ~/.hearth/gateway.env", () => {
     // doctor keeps it owner-only: a file others can read is a warning that --fix mends.
     chmodSync(file, 0o644);
     const loose = (JSON.parse((await runCli(["--config", config, "doctor", "--json", "--fix"], { env })).stdout) as { findings: (Finding & { severity: string; fixed?: boolean })[] }).findings.find((finding) => finding.id === "env-file-permissions");
-    assert.equal(loose?.severity, "warn");
+    assert.equal(loose?.severity, "error", "high in the audit: the same judgement");
     assert.equal(loose?.fixed, true);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     // The environment wins over the file.

@@ -172,23 +172,23 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.doesNotMatch(JSON.stringify(findings), /0123456789abcdef0123/);
   });
 
-  test("config-world-readable and state-world-readable; silent at 600 and 700", async () => {
-    assert.deepEqual(ids(await audit({ defaults: narrow, mode: 0o644 })), ["config-world-readable"]);
+  test("config-permissions and state-permissions (the ids and words doctor uses); silent at 600 and 700", async () => {
+    assert.deepEqual(ids(await audit({ defaults: narrow, mode: 0o644 })), ["config-permissions"]);
     const state = await audit({ defaults: narrow, state: (dir) => chmodSync(dir, 0o755) });
-    assert.deepEqual(ids(state), ["state-world-readable"]);
+    assert.deepEqual(ids(state), ["state-permissions"]);
     assert.match(String(state[0]?.remediation), /^chmod 700 /);
   });
 
-  test("env-file-readable: ~/.hearth/gateway.env (keys, the gateway token) readable by anyone but its owner, as doctor's env-file-permissions; silent at 600", async () => {
+  test("env-file-permissions: ~/.hearth/gateway.env (keys, the gateway token) readable by anyone but its owner, as doctor says it; silent at 600", async () => {
     const home = join(temp.dir, "env-home");
     mkdirSync(join(home, ".hearth"), { recursive: true });
     const envFile = join(home, ".hearth", "gateway.env");
     writeFileSync(envFile, "HEARTH_GATEWAY_TOKEN=0123456789abcdef0123456789abcdef\n");
     chmodSync(envFile, 0o640);
     const found = await audit({ defaults: narrow, home });
-    assert.deepEqual(ids(found), ["env-file-readable"]);
+    assert.deepEqual(ids(found), ["env-file-permissions"]);
     assert.equal(found[0]?.severity, "high");
-    assert.match(String(found[0]?.title), /gateway\.env is readable by other users \(mode 640\)/);
+    assert.match(String(found[0]?.title), /gateway\.env is open to other users of this machine \(its group\) \(mode 0640\)/);
     assert.equal(found[0]?.remediation, `chmod 600 ${envFile}`);
     assert.doesNotMatch(JSON.stringify(found), /0123456789abcdef/);
     chmodSync(envFile, 0o600);

@@ -45,6 +45,8 @@ export interface HttpAppOptions {
   version?: string | undefined;
   /** Aborted when the process shuts down: live event streams end so the server can close. */
   shutdown?: AbortSignal | undefined;
+  /** Which hearth this is (stateInstance: a hash of the state dir, never its path), said by /health; absent: not said. */
+  instance?: string | undefined;
   /** Process start (ms since the epoch) for /health's uptime; default now. */
   startedAt?: number | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
@@ -80,7 +82,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return Number.parseInt(length || "0", 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.instance === undefined ? {} : { instance: options.instance }) }));
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));

@@ -1,15 +1,18 @@
+import { existsSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
+import { stateInstance } from "../../config/state-instance.js";
+import { anotherInstance, envChangedSince, healthOwnership } from "../../ops/gateway-health.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
-import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type ServiceHost } from "../gateway/service.js";
+import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
 import { gatewayOwner, healthAt, listenError, portHolder, watchStart, type GatewayOwner, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -62,25 +65,29 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
     throw new HearthError("usage", `${refusal.message}; the service would refuse to start; nothing installed`, refusal.fixes);
   }
   const host = machine(io, options);
+  const state = thisState(io);
   const url = gatewayUrl(address);
   const flags = listenFlags({ port: options.port === undefined ? undefined : port, bind: options.bind });
-  await refuseTakenPort(io, { host, address, flags: { port: options.port === undefined ? undefined : port, bind: options.bind } });
+  await refuseTakenPort(io, { host, address, flags: { port: options.port === undefined ? undefined : port, bind: options.bind }, state });
+  const running = port === 0 ? undefined : await runningService({ host, url, port, state });
   const restartedAt = Date.now();
-  const report = await installService(host);
+  const report = await installService(host, running);
   let seen: HealthSeen = { kind: "none" };
   let owner: GatewayOwner = { kind: "unknown" };
   const answers = async (): Promise<boolean> => {
     seen = await healthAt(url, 1_000);
     if (seen.kind !== "hearth") return false;
-    // A rewritten unit was (re)started now: only a gateway that started since is the service's.
-    if (report.changed && (seen.health.startedAt ?? 0) < restartedAt) return false;
+    // Another state dir's gateway is never this service.
+    if (healthOwnership(seen.health, state.instance) === "another") return false;
+    // A rewritten unit, or one restarted for a newer gateway.env, was (re)started now: only a gateway that started since is the service's.
+    if (report.restarted && (seen.health.startedAt ?? 0) < restartedAt) return false;
     // The process listening must be the one the manager runs: a gateway in a terminal may hold the port.
     owner = await gatewayOwner({ manager: report.manager, uid: host.uid, run: host.run, port });
     return owner.kind !== "other";
   };
   const outcome = port === 0 ? ({ state: "silent" } as const) : await watchStart({ manager: report.manager, uid: host.uid, run: host.run, answers, pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), looks: 60 });
   const logs = serviceLogs(report.manager, host.logDir);
-  const other = otherAnswer(seen, url, owner);
+  const other = otherAnswer(seen, { url, owner, state });
   if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
   else {
     for (const action of report.actions) writeLine(io.stdout, action);
@@ -94,9 +101,35 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   ]);
 }
 
+/** This command's state dir and its stateInstance, to tell its gateway from another hearth's. */
+interface ThisState {
+  dir: string;
+  instance: string;
+}
+
+function thisState(io: CliIo): ThisState {
+  const dir = stateDir({ env: io.env, cwd: io.cwd });
+  return { dir, instance: stateInstance(dir) };
+}
+
+/**
+ * The installed service running now, when what answers at its address is this state dir's gateway and
+ * (as far as `ss`/`lsof` tell) the process its manager runs: when it started, so that install restarts
+ * it when gateway.env or the unit was written since.
+ */
+async function runningService(check: { host: ServiceHost; url: string; port: number; state: ThisState }): Promise<RunningService | undefined> {
+  const seen = await healthAt(check.url, 1_000);
+  if (seen.kind !== "hearth" || seen.health.startedAt === undefined || healthOwnership(seen.health, check.state.instance) === "another") return undefined;
+  const { manager } = serviceFile(check.host);
+  const owner = await gatewayOwner({ manager, uid: check.host.uid, run: check.host.run, port: check.port });
+  return owner.kind === "other" ? undefined : { startedAt: seen.health.startedAt };
+}
+
 /** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
-function otherAnswer(seen: HealthSeen, url: string, owner: GatewayOwner): string | undefined {
+function otherAnswer(seen: HealthSeen, about: { url: string; owner: GatewayOwner; state: ThisState }): string | undefined {
+  const { url, owner } = about;
   if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
+  if (seen.kind === "hearth" && healthOwnership(seen.health, about.state.instance) === "another") return anotherInstance(url, about.state.dir);
   if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}; once it stops, the service takes over at its next restart`;
   if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
   return undefined;
@@ -119,7 +152,7 @@ function serviceLogs(manager: "systemd" | "launchd", logDir: string): string[] {
  * listens at that very address (installing again rewrites and restarts it); any other server answering
  * `/health` (llama-server's says `{"status":"ok"}` too) is a holder like any other.
  */
-async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: ListenAddress; flags: ServiceListen }): Promise<void> {
+async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: ListenAddress; flags: ServiceListen; state: ThisState }): Promise<void> {
   const { host, address } = check;
   if (address.port === 0) return;
   const error = await listenError(address);
@@ -128,9 +161,15 @@ async function refuseTakenPort(io: CliIo, check: { host: ServiceHost; address: L
   const installed = serviceTarget(serviceFile(host), { bin: thisBin(), command: io.command });
   const { manager } = serviceFile(host);
   // The service itself (installing again rewrites and restarts it, or leaves it be) — not a gateway run in a terminal at its address.
-  const owner = seen.kind === "hearth" && installed && sameAddress(installed.listen, check.flags) ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: address.port }) : undefined;
+  const another = seen.kind === "hearth" && healthOwnership(seen.health, check.state.instance) === "another";
+  const owner = seen.kind === "hearth" && !another && installed && sameAddress(installed.listen, check.flags) ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: address.port }) : undefined;
   if (owner && owner.kind !== "other") return;
-  const holder = owner?.kind === "other" ? `a hearth gateway ${notTheService(owner)}` : seen.kind === "hearth" ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
+  const holder = another
+    ? `a hearth gateway of another state dir than this one's (${check.state.dir}: another HEARTH_STATE_DIR or HOME started it)`
+    : owner?.kind === "other"
+      ? `a hearth gateway ${notTheService(owner)}`
+      : seen.kind === "hearth"
+        ? "a hearth gateway (run in a terminal? stop it with Ctrl+C)" : await portHolder(host.run, address.port);
   const why = error.code === "EADDRINUSE" ? `port ${address.port} on ${address.bind} is in use${holder ? ` by ${holder}` : ""}` : `cannot listen on ${address.bind}:${address.port}: ${error.message}`;
   throw new HearthError("runtime", `${why}: the service would fail at every start; nothing installed`, [
     `fix: \`${commandLine(io, `gateway install${listenFlags({ ...check.flags, port: address.port === 65_535 ? address.port - 1 : address.port + 1 })}`)}\` (or set gateway.port), or stop the program that holds it`,
@@ -176,7 +215,12 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       }`
     : undefined;
   const seen = await healthAt(url, 2_000);
-  const health = seen.kind === "hearth" ? seen.health : undefined;
+  const state = thisState(io);
+  // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
+  const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
+  const health = seen.kind === "hearth" && !another ? seen.health : undefined;
+  const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
+  const envStale = health !== undefined && envChangedSince(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed ? `\`${commandLine(io, `gateway install${listenFlags(target?.listen ?? {})}`)}\`` : "stop the gateway and start it again"}` : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
   const owner = installed && health ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
@@ -190,11 +234,14 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       version: health?.version,
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
+      ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
+      ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
     if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
@@ -202,6 +249,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
     if (stranger) writeLine(io.stdout, `service: ${stranger}; once it stops, the service takes over at its next restart`);
+    if (envStale) writeLine(io.stdout, `gateway.env: ${envStale}`);
     if (configProblem) {
       // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.
       writeLine(io.stdout, `config: ${unreadable ? "cannot be read" : "does not load here"}: ${configProblem.message}${health ? " (the running gateway keeps the config it loaded)" : ""}`);

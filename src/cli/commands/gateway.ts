@@ -1,3 +1,4 @@
+import { stateInstance } from "../../config/state-instance.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { mkdirSync } from "node:fs";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
@@ -55,7 +56,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, channelStatus: () => [whatsappView.view()] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));

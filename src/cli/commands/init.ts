@@ -1,3 +1,4 @@
+import { shellQuote } from "../../shared/shell-quote.js";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { HEARTH_SCHEMA_TITLE } from "../../config/json-schema.js";
@@ -54,7 +55,7 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   // The same servers, and the same file: the usual ports are not asked again where --url named others.
-  const same = `${(options.url ?? []).map((url) => ` --url ${url}`).join("")}${options.config ? ` --config ${options.config}` : ""}`;
+  const same = `${(options.url ?? []).map((url) => ` --url ${shellQuote(url)}`).join("")}${options.config ? ` --config ${shellQuote(options.config)}` : ""}`;
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
     writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);

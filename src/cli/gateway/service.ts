@@ -1,5 +1,6 @@
+import { shellLine } from "../../shared/shell-quote.js";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { HearthError } from "../../shared/errors.js";
 import { SERVICE_MARKER } from "./service-environment.js";
@@ -45,6 +46,13 @@ export interface ServiceReport {
   actions: string[];
   /** Whether the unit or plist was written (then the service was started or restarted now). */
   changed: boolean;
+  /** Whether the running service was restarted now: its unit or plist was rewritten, or it or gateway.env was written after the service started. */
+  restarted: boolean;
+}
+
+/** The service running now, as its /health says: when it started (ms since the epoch). */
+export interface RunningService {
+  startedAt: number;
 }
 
 export const realRunner: CommandRunner = (command, args) =>
@@ -135,8 +143,12 @@ ${environment}
 `;
 }
 
-/** Writes the unit or plist (only when it changed) and starts the service; running it again changes nothing. */
-export async function installService(host: ServiceHost): Promise<ServiceReport> {
+/**
+ * Writes the unit or plist (only when it changed) and starts the service; running it again changes
+ * nothing — unless the service `running` started before its unit or plist or gateway.env was last
+ * written (edited by hand, or a key removed): it runs with what they said then, and is restarted.
+ */
+export async function installService(host: ServiceHost, running?: RunningService): Promise<ServiceReport> {
   const { manager, file } = serviceFile(host);
   const content = manager === "systemd" ? systemdUnit(host) : launchdPlist(host);
   const before = existsSync(file) ? readFileSync(file, "utf8") : undefined;
@@ -150,27 +162,36 @@ export async function installService(host: ServiceHost): Promise<ServiceReport> 
   } else {
     actions.push(`unchanged ${file}`);
   }
+  const stale = changed || running === undefined ? [] : writtenSince([file, host.envFile], running.startedAt);
+  if (stale.length > 0) actions.push(`restarting the service: ${stale.join(" and ")} ${stale.length === 1 ? "was" : "were"} written after it started (${new Date(running?.startedAt ?? 0).toISOString()}), so it runs with what ${stale.length === 1 ? "it" : "they"} said before`);
   try {
-    await start(host, { manager, file, changed, replaced: before !== undefined }, actions);
+    await start(host, { manager, file, changed, replaced: before !== undefined, stale: stale.length > 0 }, actions);
   } catch (error) {
     // A service manager that refused leaves no half-installed service behind (a file it never started).
     if (before === undefined) rmSync(file, { force: true });
     throw error;
   }
-  return { manager, file, actions, changed };
+  return { manager, file, actions, changed, restarted: (changed && before !== undefined) || stale.length > 0 };
 }
 
-async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean }, actions: string[]): Promise<void> {
+/** Which of `paths` (those that exist) were last written after `since`. */
+function writtenSince(paths: readonly (string | undefined)[], since: number): string[] {
+  return paths.filter((path): path is string => path !== undefined && existsSync(path) && statSync(path).mtimeMs > since);
+}
+
+async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean; stale: boolean }, actions: string[]): Promise<void> {
   const { manager, file, changed } = what;
   const run = runner(host, actions);
   if (manager === "systemd") {
     await run("systemctl", ["--user", "daemon-reload"]);
     await run("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT]);
-    if (changed && what.replaced) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+    if ((changed && what.replaced) || what.stale) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
     return;
   }
   const target = `gui/${host.uid}`;
   const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
+  // launchd reads gateway.env only at the gateway's start (service-environment.ts): kill and start it again.
+  if (loaded && !changed && what.stale) await run("launchctl", ["kickstart", "-k", `${target}/${LAUNCHD_LABEL}`]);
   if (loaded && !changed) return;
   if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
   await run("launchctl", ["bootstrap", target, file]);
@@ -184,7 +205,7 @@ export async function uninstallService(host: ServiceHost): Promise<ServiceReport
   const { manager, file } = serviceFile(host);
   const actions: string[] = [];
   const failures: string[] = [];
-  if (!existsSync(file)) return { manager, file, actions, changed: false, installed: false, failures };
+  if (!existsSync(file)) return { manager, file, actions, changed: false, restarted: false, installed: false, failures };
   const run = async (command: string, args: readonly string[]): Promise<void> => {
     await runner(host, actions)(command, args).catch((error: unknown) => {
       if (!(error instanceof HearthError)) throw error;
@@ -202,13 +223,13 @@ export async function uninstallService(host: ServiceHost): Promise<ServiceReport
     rmSync(file, { force: true });
     actions.push(`removed ${file}`);
   }
-  return { manager, file, actions, changed: true, installed: true, failures };
+  return { manager, file, actions, changed: true, restarted: false, installed: true, failures };
 }
 
 /** Runs a service-manager command, recording it; a failure is an error naming the command and the fix. */
 function runner(host: ServiceHost, actions: string[]): (command: string, args: readonly string[]) => Promise<void> {
   return async (command, args) => {
-    const line = [command, ...args].join(" ");
+    const line = shellLine([command, ...args]);
     const outcome = await host.run(command, args);
     actions.push(`ran ${line}`);
     if (outcome.code !== 0) {

@@ -6,6 +6,7 @@ import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 import { GATEWAY_TOKEN_ADVICE } from "../gateway-token-advice.js";
+import { judgePermissions } from "../file-permissions.js";
 
 /** One agent as the audit sees it: its chain, the tools it may call, compaction. */
 export interface AuditedAgent {
@@ -242,32 +243,11 @@ function secretFindings(facts: AuditFacts): Finding[] {
   });
 }
 
+/** The modes of the config, state and env file, judged as doctor judges them (judgePermissions). */
 function fileFindings(facts: AuditFacts): Finding[] {
   return facts.files.flatMap((file): Finding[] => {
-    const mode = (file.mode & 0o777).toString(8);
-    // The env file holds nothing but secrets: owner-only, as doctor's env-file-permissions asks (group bits too).
-    if (file.role === "env")
-      return (file.mode & 0o077) === 0
-        ? []
-        : [
-            {
-              id: "env-file-readable",
-              severity: "high",
-              title: `${file.path} is readable by other users (mode ${mode})`,
-              detail: "It holds the keys and the gateway token the installed service and every command read: anyone who reads it uses your providers and your gateway as you.",
-              remediation: `chmod 600 ${file.path}`,
-            },
-          ];
-    if ((file.mode & 0o004) === 0) return [];
-    return [
-      {
-        id: file.role === "config" ? "config-world-readable" : "state-world-readable",
-        severity: file.role === "config" ? "medium" : "high",
-        title: `${file.role === "config" ? "the config" : "the state directory"} ${file.path} is readable by every user (mode ${mode})`,
-        detail: file.role === "config" ? "It may hold keys and says which servers and tools the agent has." : "It holds every conversation, the agent's notes and the gateway's log.",
-        remediation: `chmod ${file.role === "config" ? "600" : "700"} ${file.path}`,
-      },
-    ];
+    const judged = judgePermissions(file);
+    return judged ? [{ id: judged.id, severity: judged.severity, title: judged.title, detail: judged.detail, remediation: judged.fix }] : [];
   });
 }
 
