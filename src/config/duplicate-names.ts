@@ -1,5 +1,5 @@
-import type { ConfigPath } from "./json5-locate.js";
-import { formatPath, type ConfigProblem } from "./problems.js";
+import { duplicateKeys, type ConfigPath } from "./json5-locate.js";
+import { formatPath, type ConfigProblem, type ConfigSource } from "./problems.js";
 
 /**
  * Names that must be unique, checked on the file as written (after `${VAR}` substitution) rather than
@@ -9,6 +9,20 @@ import { formatPath, type ConfigProblem } from "./problems.js";
  */
 export function duplicateNameProblems(value: unknown): ConfigProblem[] {
   return [...duplicateAgentIds(value), ...duplicateModelRefs(value)];
+}
+
+/**
+ * A key written twice in one object, at any level: JSON5 keeps the later value and drops the earlier
+ * without a word. Found on the text (the parsed value has only one). The later value is checked as
+ * usual; nothing is left out for this.
+ */
+export function duplicateKeyProblems(source: ConfigSource | undefined): ConfigProblem[] {
+  if (!source) return [];
+  return duplicateKeys(source.text).map(({ path, first, later }) => ({
+    severity: "error",
+    path,
+    message: `written twice in the same object (${first.line === later.line ? `line ${first.line}, columns ${first.column} and ${later.column}` : `lines ${first.line} and ${later.line}`}); only the later one counts: merge them into one`,
+  }));
 }
 
 function duplicateAgentIds(value: unknown): ConfigProblem[] {

@@ -1,7 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
 import { checkStructure } from "./check-structure.js";
-import { duplicateNameProblems } from "./duplicate-names.js";
+import { duplicateKeyProblems, duplicateNameProblems } from "./duplicate-names.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
 import { readConfigFile } from "./read-config-file.js";
@@ -78,7 +78,7 @@ export function parseConfigValue(
   }
   const errors = problems.filter((problem) => problem.severity === "error");
   // Not left out by the salvage: both entries of a duplicate stay, so nothing that names them is called unknown.
-  const duplicates = duplicateNameProblems(substituted.value);
+  const duplicates = [...duplicateKeyProblems(source), ...duplicateNameProblems(substituted.value)];
   if (errors.length > 0 || duplicates.length > 0) {
     // The rest is checked further by whoever resolves it (references to models, aliases, agents).
     const partial = salvageConfig(substituted.value, errors);
