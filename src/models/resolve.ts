@@ -44,6 +44,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   const bare = new ModelCatalog(providers, new Map());
   const aliases = new Map<ModelRef, string>();
   const aliasOwners = new Map<string, ModelRef>();
+  const settingKeys = new Map<ModelRef, string>();
   for (const [key, setting] of Object.entries(settings)) {
     const path = ["agents", "defaults", "models", key];
     const found = bare.lookup(key);
@@ -59,6 +60,14 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
       continue;
     }
     const model = found.model;
+    // Two keys a lookup takes for one model ("lms/qwen" and "lms/QWEN", or its id and its key): the later would silently win.
+    const sameModel = settingKeys.get(model.ref);
+    if (sameModel !== undefined) {
+      if (setting.alias) rejected.alias(setting.alias);
+      problems.push({ severity: "error", path, message: `names the same model ("${model.ref}") as ${formatPath(["agents", "defaults", "models", sameModel])}; keep one key for it` });
+      continue;
+    }
+    settingKeys.set(model.ref, key);
     if (setting.params) model.params = { ...model.params, ...setting.params };
     if (!setting.alias) continue;
     const alias = setting.alias;
