@@ -161,6 +161,7 @@ function buildChain(
   const chain: ChainEntry[] = [];
   /** Each ref in the chain: whether its name was inherited. */
   const seen = new Map<ModelRef, boolean>();
+  const warned = new Set<ModelRef>();
   const add = (entry: ChainName, role: ChainRole): void => {
     const found = context.catalog.lookup(entry.name);
     if (!found.ok) {
@@ -170,8 +171,10 @@ function buildChain(
     }
     const earlier = seen.get(found.model.ref);
     if (earlier !== undefined) {
-      // Both inherited: agents.defaults' own chain has said it.
-      if (entry.inherited && !earlier && names.agentPath) {
+      // Both inherited: agents.defaults' own chain has said it. An inherited name the agent has is said once per model,
+      // at the agent: a repeat of it in agents.defaults is that chain's own duplicate, said there.
+      if (entry.inherited && !earlier && names.agentPath && !warned.has(found.model.ref)) {
+        warned.add(found.model.ref);
         context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${formatPath(entry.path)}) is already in this agent's chain; it is left out` });
       } else if (!entry.inherited) {
         context.problems.push({ severity: "warning", path: entry.path, message: `"${entry.name}" is already in the chain; this entry is ignored` });
