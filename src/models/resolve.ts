@@ -98,7 +98,8 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     }
   }
   const defaultsPath = ["agents", "defaults", "model"];
-  const chainOptions = { catalog, problems, unresolved };
+  // Names agents.defaults' own chain leaves out as repeats: an agent that inherits them has them left out too, said once there.
+  const chainOptions = { catalog, problems, unresolved, repeats: new Set<string>() };
   const chain = buildChain(chainOptions, {
     primary: primaryName === undefined ? undefined : { name: primaryName, path: defaultPrimary ? defaultsPath : [...defaultsPath, "primary"], inherited: false },
     fallbacks: (defaults.fallbacks ?? []).map((name, index) => ({ name, path: [...defaultsPath, "fallbacks", index], inherited: false })),
@@ -155,13 +156,12 @@ interface ChainName {
 
 /** primary, then fallbacks in order, without duplicates; every name must resolve. */
 function buildChain(
-  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void },
+  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void; repeats: Set<string> },
   names: { primary: ChainName | undefined; fallbacks: readonly ChainName[]; agentPath?: (string | number)[] },
 ): ChainEntry[] {
   const chain: ChainEntry[] = [];
   /** Each ref in the chain: whether its name was inherited. */
   const seen = new Map<ModelRef, boolean>();
-  const warned = new Set<ModelRef>();
   const add = (entry: ChainName, role: ChainRole): void => {
     const found = context.catalog.lookup(entry.name);
     if (!found.ok) {
@@ -171,10 +171,9 @@ function buildChain(
     }
     const earlier = seen.get(found.model.ref);
     if (earlier !== undefined) {
-      // Both inherited: agents.defaults' own chain has said it. An inherited name the agent has is said once per model,
-      // at the agent: a repeat of it in agents.defaults is that chain's own duplicate, said there.
-      if (entry.inherited && !earlier && names.agentPath && !warned.has(found.model.ref)) {
-        warned.add(found.model.ref);
+      // Both inherited, or a repeat within agents.defaults' own chain: said there, at the repeat.
+      if (!entry.inherited && !names.agentPath) context.repeats.add(JSON.stringify(entry.path));
+      if (entry.inherited && !earlier && names.agentPath && !context.repeats.has(JSON.stringify(entry.path))) {
         context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${formatPath(entry.path)}) is already in this agent's chain; it is left out` });
       } else if (!entry.inherited) {
         context.problems.push({ severity: "warning", path: entry.path, message: `"${entry.name}" is already in the chain; this entry is ignored` });

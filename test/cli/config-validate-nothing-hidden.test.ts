@@ -162,8 +162,8 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
   test("a duplicate fallback is warned once, where it is written, not again at each agent that inherits it", async () => {
     const text = `{
   agents: {
-    defaults: { model: { primary: "lms/qwen", fallbacks: ["lms/b", "lms/b"] } },
-    list: [{ id: "helper", model: { primary: "lms/qwen" } }, { id: "other" }],
+    defaults: { model: { primary: "lms/qwen", fallbacks: ["lms/b", "lms/qwen"] } },
+    list: [{ id: "helper", model: { primary: "lms/qwen" } }, { id: "other", model: "lms/qwen" }, { id: "third" }],
   },
   models: { providers: { ${LMS} } },
 }
@@ -171,7 +171,7 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     const { file, result } = await run("fallbacks.json5", text);
     assert.equal(result.code, 0, result.stderr);
     const warnings = result.stderr.split("\n").filter((line) => line.includes("already in"));
-    assert.deepEqual(warnings, [`${file}:${at(text, '"lms/b"]')}: warning: agents.defaults.model.fallbacks[1]: "lms/b" is already in the chain; this entry is ignored`]);
+    assert.deepEqual(warnings, [`${file}:${at(text, '"lms/qwen"]')}: warning: agents.defaults.model.fallbacks[1]: "lms/qwen" is already in the chain; this entry is ignored`]);
   });
   test("a syntax error inside a masked key: the caret stays under the masked text, in config validate and gateway status", async () => {
     const key = "sk-ant-api03-abcdefghijklmnopqrstuvwxyzABCDEFGH0123456789abcdef";
