@@ -13,8 +13,8 @@ export function duplicateNameProblems(value: unknown): ConfigProblem[] {
 
 /**
  * agents.defaults.models: two keys a lookup takes for the same model (the provider as written, the
- * model's part in any case: "lms/qwen" and "lms/QWEN"), and two aliases equal ignoring case. Checked
- * whether or not the models they name are valid, so a rejected provider hides neither.
+ * model's part in any case: "lms/qwen" and "lms/QWEN"). Checked whether or not the models they name
+ * are valid, so a rejected provider does not hide it.
  */
 function duplicateModelSettings(value: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -22,8 +22,7 @@ function duplicateModelSettings(value: unknown): ConfigProblem[] {
   if (settings === null || typeof settings !== "object" || Array.isArray(settings)) return problems;
   const base: ConfigPath = ["agents", "defaults", "models"];
   const keys = new Map<string, string>();
-  const aliases = new Map<string, string>();
-  for (const [key, setting] of Object.entries(settings)) {
+  for (const key of Object.keys(settings)) {
     const trimmed = key.trim();
     const slash = trimmed.indexOf("/");
     const compared = slash > 0 ? `${trimmed.slice(0, slash)}/${trimmed.slice(slash + 1).toLowerCase()}` : trimmed.toLowerCase();
@@ -31,12 +30,6 @@ function duplicateModelSettings(value: unknown): ConfigProblem[] {
     if (earlierKey !== undefined) {
       problems.push({ severity: "error", path: [...base, key], message: `names the same model as ${formatPath([...base, earlierKey])} (model names match regardless of case); keep one key for it` });
     } else keys.set(compared, key);
-    const alias = childOf(setting, "alias");
-    if (typeof alias !== "string" || alias.trim() === "") continue;
-    const owner = aliases.get(alias.trim().toLowerCase());
-    if (owner !== undefined && earlierKey === undefined) {
-      problems.push({ severity: "error", path: [...base, key, "alias"], message: `alias "${alias.trim()}" is already used by "${owner}"; aliases must be unique (ignoring case)` });
-    } else if (owner === undefined) aliases.set(alias.trim().toLowerCase(), key);
   }
   return problems;
 }

@@ -43,14 +43,26 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   // Aliases and params, keyed by ref; every key must name a model.
   const bare = new ModelCatalog(providers, new Map());
   const aliases = new Map<ModelRef, string>();
-  const aliasOwners = new Map<string, ModelRef>();
+  const aliasOwners = new Map<string, string>();
   const settingKeys = new Map<ModelRef, string>();
   for (const [key, setting] of Object.entries(settings)) {
     const path = ["agents", "defaults", "models", key];
     const found = bare.lookup(key);
+    // Unique whether or not the key resolves: a rejected provider must not hide a duplicate alias.
+    const alias = setting.alias;
+    const owner = alias === undefined ? undefined : aliasOwners.get(alias.toLowerCase());
+    const ownRef = found.ok ? found.model.ref : key;
+    if (alias !== undefined && owner !== undefined && owner !== ownRef) {
+      problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is already used by "${owner}"; aliases must be unique (ignoring case)` });
+      if (!found.ok) unresolved(key, path, found.reason);
+      continue;
+    }
     // An alias whose key is rejected is rejected with it: a reference by that alias is not "unknown".
     if (!found.ok) {
-      if (setting.alias) rejected.alias(setting.alias);
+      if (alias) {
+        rejected.alias(alias);
+        aliasOwners.set(alias.toLowerCase(), key);
+      }
       unresolved(key, path, found.reason);
       continue;
     }
@@ -69,13 +81,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     }
     settingKeys.set(model.ref, key);
     if (setting.params) model.params = { ...model.params, ...setting.params };
-    if (!setting.alias) continue;
-    const alias = setting.alias;
-    const owner = aliasOwners.get(alias.toLowerCase());
-    if (owner && owner !== model.ref) {
-      problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is already used by "${owner}"; aliases must be unique (ignoring case)` });
-      continue;
-    }
+    if (!alias) continue;
     const shadowed = bare.models.get(alias as ModelRef);
     if (shadowed && shadowed.ref !== model.ref) {
       problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is the reference of another model; choose another alias` });
