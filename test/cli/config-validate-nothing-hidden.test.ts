@@ -52,6 +52,25 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     });
   }
 
+  test("keys naming object internals are unknown keys of their own: the rest is checked in the same run, and a provider so named is a follow-on source", async () => {
+    const text = `{
+  constructor: 1,
+  agents: { defaults: { model: { primary: "nope/x", fallbacks: ["constructor/x"] }, "__proto__": { a: 1 } } },
+  models: { providers: { constructor: { baseUrl: "http://127.0.0.1:1/v1", api: "openai-completions", models: [{ id: "x" }] } } },
+  gateway: { port: "x" },
+}
+`;
+    const { file, lines } = await invalid("internals.json5", text);
+    assert.deepEqual(lines.map((line) => line.split(": ").slice(0, 2).join(": ")), [
+      `hearth: ${file} has 5 problems:`,
+      `  ${file}:${at(text, "constructor:")}: constructor`,
+      `  ${file}:${at(text, "primary:")}: agents.defaults.model.primary`,
+      `  ${file}:${at(text, '"__proto__"')}: agents.defaults.__proto__`,
+      `  ${file}:${at(text, "constructor:", "providers")}: models.providers.constructor`,
+      `  ${file}:${at(text, "port:")}: gateway.port`,
+    ]);
+  });
+
   test("an unknown key that may be a misspelled one a reference needs still hides what that key would have held", async () => {
     const text = `{\n  agents: { defaults: { model: { primary: "lms/qwen" } } },\n  models: { providers: { lms: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", modles: [{ id: "qwen" }] } } },\n}\n`;
     const { file, lines } = await invalid("modles.json5", text);
