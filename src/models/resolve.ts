@@ -82,7 +82,8 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     settingKeys.set(model.ref, key);
     if (setting.params) model.params = { ...model.params, ...setting.params };
     if (!alias) continue;
-    const shadowed = bare.models.get(alias as ModelRef);
+    // Compared as a lookup compares it: an alias is found in any case, before any ref.
+    const shadowed = bare.models.get(alias as ModelRef) ?? [...bare.models.values()].find((other) => other.ref.toLowerCase() === alias.toLowerCase());
     if (shadowed && shadowed.ref !== model.ref) {
       problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is the reference of another model; choose another alias` });
       continue;

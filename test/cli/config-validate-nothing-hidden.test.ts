@@ -109,6 +109,19 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     ]);
   });
 
+  test("an alias equal to another model's ref but for case is refused (a lookup finds the alias first, in any case)", async () => {
+    const text = `{
+  agents: { defaults: { models: { "lms/qwen": { alias: "LMS/B" } } } },
+  models: { providers: { ${LMS} } },
+}
+`;
+    const { file, lines } = await invalid("alias-ref.json5", text);
+    assert.deepEqual(lines, [
+      `hearth: ${file} has 1 problem:`,
+      `  ${file}:${at(text, "alias:")}: agents.defaults.models["lms/qwen"].alias: alias "LMS/B" is the reference of another model; choose another alias`,
+    ]);
+  });
+
   test("a contextWindow that fails its own check is not compared with maxTokens; a providers list calls no reference unknown", async () => {
     const text = `{
   agents: { defaults: { model: { primary: "lms/qwen" } } },
