@@ -47,10 +47,13 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
       const out: Record<string, unknown> = {};
       const writtenAs = new Map<string, string>();
       for (const [written, child] of Object.entries(node)) {
+        const said = problems.length;
         const key = written.includes("$") ? substituteString(written, [...path, written]) : written;
+        // At the key as it stands in the result, so that what is left out for the problem is that entry.
+        for (const problem of problems.slice(said)) problem.path = [...path, key];
         const earlier = writtenAs.get(key);
         if (earlier !== undefined) {
-          problems.push({ severity: "error", path: [...path, written], message: `is "${key}" once its variables are substituted, the same key as "${earlier}" beside it; only one can count: merge them` });
+          problems.push({ severity: "error", path: [...path, key], message: `"${written}" is "${key}" once its variables are substituted, the same key as ${earlier === key ? "the one" : `"${earlier}"`} beside it; only one can count: merge them` });
           continue;
         }
         writtenAs.set(key, written);

@@ -165,11 +165,15 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     assert.equal(unset.lines.length, 3, unset.lines.join("\n"));
     assert.match(unset.lines[1] ?? "", new RegExp(`^  ${unset.file}:${at(text, "model:")}: agents\\.defaults\\.model: environment variable MODEL is not set`));
     assert.match(unset.lines[2] ?? "", new RegExp(`^  ${unset.file}:${at(text, '"lms/', "models:")}: agents\\.defaults\\.models\\["lms/\\$\\{MODEL\\}"\\]: environment variable MODEL is not set`));
+    const partly = `{\n  agents: { defaults: { model: "G", models: { "\${PROV}/\${NOPE}": { alias: "F" }, "lms/qwen": { alias: "G" } } } },\n  models: { providers: { ${LMS} } },\n}\n`;
+    const half = await invalid("key-partly.json5", partly, { PROV: "lms" });
+    assert.equal(half.lines.length, 2, half.lines.join("\n"));
+    assert.match(half.lines[1] ?? "", /agents\.defaults\.models\["lms\/\$\{NOPE\}"\]: environment variable NOPE is not set/);
     const collide = `{\n  agents: { defaults: { models: { "lms/\${MODEL}": { alias: "F" }, "lms/qwen": { alias: "G" } } } },\n  models: { providers: { ${LMS} } },\n}\n`;
     const both = await invalid("key-collide.json5", collide, { MODEL: "qwen" });
     assert.deepEqual(both.lines, [
       `hearth: ${both.file} has 1 problem:`,
-      `  ${both.file}:${at(collide, '"lms/qwen"')}: agents.defaults.models["lms/qwen"]: is "lms/qwen" once its variables are substituted, the same key as "lms/\${MODEL}" beside it; only one can count: merge them`,
+      `  ${both.file}:${at(collide, '"lms/qwen"')}: agents.defaults.models["lms/qwen"]: "lms/qwen" is "lms/qwen" once its variables are substituted, the same key as "lms/\${MODEL}" beside it; only one can count: merge them`,
     ]);
   });
 
