@@ -1,5 +1,6 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
+import { defineOwn } from "../shared/secret-redactor.js";
 import type { ConfigPath } from "./json5-locate.js";
 import { formatPath, type ConfigProblem } from "./problems.js";
 
@@ -43,4 +44,18 @@ export function checkStructure(value: unknown, file: string): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * `value` without the keys checkStructure reports as object internals, so the rest of the config is
+ * still checked in the same run. Only for a value checkStructure accepted (its depth is bounded).
+ */
+export function withoutReservedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => withoutReservedKeys(item));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (!RESERVED_KEYS.has(key)) defineOwn(out, key, withoutReservedKeys((value as Record<string, unknown>)[key]));
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-import type { ConfigPath } from "./json5-locate.js";
-import { formatPath, type ConfigProblem } from "./problems.js";
+import { duplicateKeys, type ConfigPath } from "./json5-locate.js";
+import { formatPath, type ConfigProblem, type ConfigSource } from "./problems.js";
 
 /**
  * Names that must be unique, checked on the file as written (after `${VAR}` substitution) rather than
@@ -8,7 +8,44 @@ import { formatPath, type ConfigProblem } from "./problems.js";
  * whatever else is wrong with it. Each problem is at the later entry and names the earlier one.
  */
 export function duplicateNameProblems(value: unknown): ConfigProblem[] {
-  return [...duplicateAgentIds(value), ...duplicateModelRefs(value)];
+  return [...duplicateAgentIds(value), ...duplicateModelRefs(value), ...duplicateModelSettings(value)];
+}
+
+/**
+ * agents.defaults.models: two keys a lookup takes for the same model (the provider as written, the
+ * model's part in any case: "lms/qwen" and "lms/QWEN"). Checked whether or not the models they name
+ * are valid, so a rejected provider does not hide it.
+ */
+function duplicateModelSettings(value: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const settings = childOf(childOf(childOf(value, "agents"), "defaults"), "models");
+  if (settings === null || typeof settings !== "object" || Array.isArray(settings)) return problems;
+  const base: ConfigPath = ["agents", "defaults", "models"];
+  const keys = new Map<string, string>();
+  for (const key of Object.keys(settings)) {
+    const trimmed = key.trim();
+    const slash = trimmed.indexOf("/");
+    const compared = slash > 0 ? `${trimmed.slice(0, slash)}/${trimmed.slice(slash + 1).toLowerCase()}` : trimmed.toLowerCase();
+    const earlierKey = keys.get(compared);
+    if (earlierKey !== undefined) {
+      problems.push({ severity: "error", path: [...base, key], message: `names the same model as ${formatPath([...base, earlierKey])} (model names match regardless of case); keep one key for it` });
+    } else keys.set(compared, key);
+  }
+  return problems;
+}
+
+/**
+ * A key written twice in one object, at any level: JSON5 keeps the later value and drops the earlier
+ * without a word. Found on the text (the parsed value has only one). The later value is checked as
+ * usual; nothing is left out for this.
+ */
+export function duplicateKeyProblems(source: ConfigSource | undefined): ConfigProblem[] {
+  if (!source) return [];
+  return duplicateKeys(source.text).map(({ path, first, later }) => ({
+    severity: "error",
+    path,
+    message: `written twice in the same object (${first.line === later.line ? `line ${first.line}, columns ${first.column} and ${later.column}` : `lines ${first.line} and ${later.line}`}); only the later one counts: merge them into one`,
+  }));
 }
 
 function duplicateAgentIds(value: unknown): ConfigProblem[] {
@@ -37,25 +74,29 @@ function duplicateModelRefs(value: unknown): ConfigProblem[] {
     const base: ConfigPath = ["models", "providers", provider, "models"];
     const ids = new Map<string, number>();
     const keys = new Map<string, number>();
+    // Compared as a lookup compares them: regardless of case.
     models.forEach((entry, index) => {
-      const id = childOf(entry, "id");
-      const key = childOf(entry, "key");
-      if (typeof id === "string") {
+      const idWritten = childOf(entry, "id");
+      const keyWritten = childOf(entry, "key");
+      const id = typeof idWritten === "string" ? idWritten.toLowerCase() : undefined;
+      const key = typeof keyWritten === "string" ? keyWritten.toLowerCase() : undefined;
+      const at = (earlier: number, field?: string): string => formatPath(field ? [...base, earlier, field] : [...base, earlier]);
+      if (id !== undefined) {
         const sameId = ids.get(id);
         const sameKey = keys.get(id);
-        if (sameId !== undefined) problems.push({ severity: "error", path: [...base, index, "id"], message: `"${id}" is listed twice in this provider (also at ${formatPath([...base, sameId])})` });
+        if (sameId !== undefined) problems.push({ severity: "error", path: [...base, index, "id"], message: `"${String(idWritten)}" is listed twice in this provider (also at ${at(sameId)}; model names match regardless of case)` });
         else if (sameKey !== undefined) {
-          problems.push({ severity: "error", path: [...base, index, "id"], message: `"${provider}/${id}" would name two models: "${id}" is also ${formatPath([...base, sameKey, "key"])}; change that key, or give this entry another` });
+          problems.push({ severity: "error", path: [...base, index, "id"], message: `"${provider}/${String(idWritten)}" would name two models: "${String(idWritten)}" is also ${at(sameKey, "key")}; change that key, or give this entry another` });
         }
       }
-      if (typeof key === "string" && key !== id) {
+      if (key !== undefined && key !== id) {
         const sameKey = keys.get(key);
         const sameId = ids.get(key);
-        if (sameKey !== undefined) problems.push({ severity: "error", path: [...base, index, "key"], message: `"${provider}/${key}" would name two models: "${key}" is also ${formatPath([...base, sameKey, "key"])}; give each its own key` });
-        else if (sameId !== undefined) problems.push({ severity: "error", path: [...base, index, "key"], message: `"${provider}/${key}" would name two models: "${key}" is the id of ${formatPath([...base, sameId])}; choose another key` });
+        if (sameKey !== undefined) problems.push({ severity: "error", path: [...base, index, "key"], message: `"${provider}/${String(keyWritten)}" would name two models: "${String(keyWritten)}" is also ${at(sameKey, "key")}; give each its own key` });
+        else if (sameId !== undefined) problems.push({ severity: "error", path: [...base, index, "key"], message: `"${provider}/${String(keyWritten)}" would name two models: "${String(keyWritten)}" is the id of ${at(sameId)}; choose another key` });
       }
-      if (typeof id === "string" && !ids.has(id)) ids.set(id, index);
-      if (typeof key === "string" && !keys.has(key)) keys.set(key, index);
+      if (id !== undefined && !ids.has(id)) ids.set(id, index);
+      if (key !== undefined && !keys.has(key)) keys.set(key, index);
     });
   }
   return problems;

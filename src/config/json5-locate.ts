@@ -18,10 +18,28 @@ export function pathKey(path: ConfigPath): string {
   return JSON.stringify(path);
 }
 
-/** A map from `pathKey(path)` to the position of that key (object member) or element (array item). */
+/** A key written twice in one object: JSON5 keeps the last value, silently. */
+export interface DuplicateKey {
+  /** The path of the key (the value kept is the later one). */
+  path: ConfigPath;
+  first: TextPosition;
+  later: TextPosition;
+}
+
+/** A map from `pathKey(path)` to the position of that key (object member) or element (array item); a key written twice is at its later place, whose value JSON5 keeps. */
 export function locatePaths(text: string): Map<string, TextPosition> {
+  return scan(text).positions;
+}
+
+/** Every key written more than once in the same object, at any level (each repeat with the place it was first written). */
+export function duplicateKeys(text: string): DuplicateKey[] {
+  return scan(text).duplicates;
+}
+
+function scan(text: string): { positions: Map<string, TextPosition>; duplicates: DuplicateKey[] } {
   const tokens = tokenize(text);
   const positions = new Map<string, TextPosition>();
+  const duplicates: DuplicateKey[] = [];
   let index = 0;
 
   const parseValue = (path: (string | number)[]): void => {
@@ -29,6 +47,7 @@ export function locatePaths(text: string): Map<string, TextPosition> {
     if (!token) return;
     if (token.type === "punct" && token.value === "{") {
       index++;
+      const written = new Map<string, TextPosition>();
       while (index < tokens.length) {
         const keyToken = tokens[index];
         if (!keyToken) return;
@@ -41,6 +60,9 @@ export function locatePaths(text: string): Map<string, TextPosition> {
           continue;
         }
         const key = keyToken.value;
+        const first = written.get(key);
+        if (first) duplicates.push({ path: [...path, key], first, later: keyToken.position });
+        else written.set(key, keyToken.position);
         positions.set(pathKey([...path, key]), keyToken.position);
         index++; // key
         if (tokens[index]?.value === ":") index++;
@@ -73,7 +95,7 @@ export function locatePaths(text: string): Map<string, TextPosition> {
   };
 
   parseValue([]);
-  return positions;
+  return { positions, duplicates };
 }
 
 /** The position of `path`, or of its nearest ancestor that the text has. */
@@ -119,8 +141,9 @@ function tokenize(text: string): Token[] {
         if (text[i] === "\\") {
           const escaped = text[i + 1] ?? "";
           if (escaped === "\n") newline(i + 1);
-          value += unescape(escaped);
-          i += 2;
+          const hex = escaped === "u" ? /^[0-9A-Fa-f]{4}/.exec(text.slice(i + 2, i + 6)) : escaped === "x" ? /^[0-9A-Fa-f]{2}/.exec(text.slice(i + 2, i + 4)) : null;
+          value += hex ? String.fromCharCode(Number.parseInt(hex[0], 16)) : unescape(escaped);
+          i += 2 + (hex ? hex[0].length : 0);
         } else {
           value += text[i];
           i++;

@@ -1,7 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
-import { checkStructure } from "./check-structure.js";
-import { duplicateNameProblems } from "./duplicate-names.js";
+import { checkStructure, withoutReservedKeys } from "./check-structure.js";
+import { duplicateKeyProblems, duplicateNameProblems } from "./duplicate-names.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
 import { readConfigFile } from "./read-config-file.js";
@@ -62,11 +62,12 @@ export function parseConfigValue(
       "fix: start the file with { and end it with }",
     ]);
   }
+  // Keys naming object internals are problems of their own: the rest is checked without them, in the same run.
   const structural = checkStructure(value, source?.file ?? "the config");
-  if (structural.length > 0) throw configProblemsError(source, structural);
+  const checked = structural.length > 0 ? withoutReservedKeys(value) : value;
   // A variable the environment lacks may be in ~/.hearth/gateway.env, which the installed service reads: every command reads it too.
   const envFile = serviceEnvFile(env);
-  const substituted = substituteEnv(value, envFile ? { env, file: envFile, read: () => readServiceEnv(envFile) } : env);
+  const substituted = substituteEnv(checked, envFile ? { env, file: envFile, read: () => readServiceEnv(envFile) } : env);
   const problems = [...substituted.problems];
   // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
@@ -78,10 +79,11 @@ export function parseConfigValue(
   }
   const errors = problems.filter((problem) => problem.severity === "error");
   // Not left out by the salvage: both entries of a duplicate stay, so nothing that names them is called unknown.
-  const duplicates = duplicateNameProblems(substituted.value);
+  // Not left out by the salvage either (nothing is there to leave out): keys written twice or naming object internals.
+  const duplicates = [...structural, ...duplicateKeyProblems(source), ...duplicateNameProblems(substituted.value)];
   if (errors.length > 0 || duplicates.length > 0) {
     // The rest is checked further by whoever resolves it (references to models, aliases, agents).
-    const partial = salvageConfig(substituted.value, errors);
+    const partial = salvageConfig(substituted.value, errors, structural.map((problem) => problem.path));
     throw configProblemsError(source, [...problems, ...duplicates, ...(partial?.problems ?? [])], partial);
   }
   if (!result.success) throw configProblemsError(source, problems);

@@ -40,7 +40,15 @@ function excerpt(text: string, line: number, column: number): string[] {
   const number = String(line);
   // Keys must not reach a terminal or a log, nor escape sequences the terminal: see maskExcerptLine.
   const shown = maskExcerptLine(lines, line - 1);
-  return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(Math.max(0, column - 1))}^`];
+  // Masking changes the line's length (a key becomes ***): the caret goes under what the text before
+  // the problem became, masked the same way, and never past the end of what is shown.
+  const characters = [...(lines[line - 1] ?? "")];
+  const before = characters.slice(0, column - 1).join("");
+  const shownBefore = maskExcerptLine(lines.map((text, index) => (index === line - 1 ? before : text)), line - 1);
+  // A problem on a character of the line stays under one shown; one at its end stays just past it.
+  const last = column <= characters.length ? [...shown].length - 1 : [...shown].length;
+  const caret = Math.max(0, Math.min([...shownBefore].length, last));
+  return [`  ${number} | ${shown}`, `  ${" ".repeat(number.length)} | ${" ".repeat(caret)}^`];
 }
 
 function hintFor(text: string, line: number, column: number, reason: string): string[] {

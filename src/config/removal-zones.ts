@@ -1,5 +1,6 @@
 import type { ConfigPath } from "./json5-locate.js";
 import type { ConfigProblem } from "./problems.js";
+import { suggest } from "../shared/did-you-mean.js";
 import { keysAt } from "./format-schema-issues.js";
 import { configSchema } from "./schema/index.js";
 
@@ -53,11 +54,11 @@ export function causedByRemoval(problem: ConfigProblem, context: { removed: read
 function affectedZones(removed: readonly ConfigPath[], value: unknown): Zones {
   const zones: Zones = { providers: new Set(), refs: new Set(), bare: new Set(), agents: new Set() };
   const everything = (): Zones => ({ providers: "all", refs: new Set(), bare: "all", agents: "all" });
-  for (const part of removed) {
-    // An unknown key may be a known one misspelled ("modles", "baseurl"): what its object holds is in doubt.
-    const last = part[part.length - 1];
-    const misspelled = typeof last === "string" && isUnknownKey(part);
-    const path = misspelled ? part.slice(0, -1) : part;
+  // An unknown key may be a known one misspelled ("modles", "baseurl"): what that key would have held
+  // is in doubt, nothing else. An unknown key no known one is close to, or whose known one is written
+  // beside it, doubts nothing: the rest of its object is checked as written.
+  const parts = removed.flatMap((part) => (isUnknownKey(part) ? meantKeys(part, value) : [part]));
+  for (const path of parts) {
     if (path.length === 0) return everything();
     const [section, group, name, key, index, field] = path;
     if (section === "models") {
@@ -69,7 +70,7 @@ function affectedZones(removed: readonly ConfigPath[], value: unknown): Zones {
           if (zones.providers !== "all") zones.providers.add(name);
           // Its models: the ids and keys its entries give, unless the list itself is what is in doubt.
           const models = valueAt(value, ["models", "providers", name, "models"]);
-          if (misspelled || (key === "models" && !Array.isArray(models))) zones.bare = "all";
+          if (key === "models" && !Array.isArray(models)) zones.bare = "all";
           else if (Array.isArray(models)) models.forEach((entry) => addEntryNames(zones, name, entry));
         } else if (key === "models" && typeof index === "number" && (field === undefined || (typeof field === "string" && ENTRY_NAMING_FIELDS.has(field)))) {
           addEntryNames(zones, name, valueAt(value, ["models", "providers", name, "models", index]));
@@ -120,7 +121,17 @@ function addBare(zones: Zones, name: string): void {
   if (zones.bare !== "all") zones.bare.add(name.trim().toLowerCase());
 }
 
+/** The known keys an unknown one may have been meant as (their paths): those close to it that its object does not have. */
+function meantKeys(path: ConfigPath, value: unknown): ConfigPath[] {
+  const parent = path.slice(0, -1);
+  const holder = valueAt(value, parent);
+  return suggest(String(path[path.length - 1]), keysAt(configSchema, parent))
+    .filter((key) => holder === null || typeof holder !== "object" || !Object.hasOwn(holder, key))
+    .map((key) => [...parent, key]);
+}
+
 function isUnknownKey(path: ConfigPath): boolean {
+  if (typeof path[path.length - 1] !== "string") return false;
   const allowed = keysAt(configSchema, path.slice(0, -1));
   return allowed.length > 0 && !allowed.includes(String(path[path.length - 1]));
 }

@@ -10,11 +10,12 @@ const MAX_ROUNDS = 12;
 /**
  * Leaves out, round by round, each part an error points at (a key the schema then misses takes its
  * object with it) until the rest passes the schema. Undefined when nothing would be left to check
- * (an error about the whole file).
+ * (an error about the whole file). `leftOut`: paths (in the file's terms) already taken out of `value`.
  */
-export function salvageConfig(value: unknown, errors: readonly ConfigProblem[]): PartialConfig | undefined {
+export function salvageConfig(value: unknown, errors: readonly ConfigProblem[], leftOut: readonly ConfigPath[] = []): PartialConfig | undefined {
   const working = structuredClone(value);
-  const removed: ConfigPath[] = [];
+  // Parts already out of `value` (keys naming object internals): what they could have named follows from them too.
+  const removed: ConfigPath[] = [...leftOut];
   // Per array (by its path in the file): the file's index of each item still in `working`.
   const kept = new Map<string, number[]>();
   const originalPath = (path: ConfigPath): ConfigPath => {

@@ -21,7 +21,7 @@ export interface EnvFallback {
 }
 
 /**
- * Replaces `${VAR}` in every string value with the variable's value; `$${VAR}` stands for a literal
+ * Replaces `${VAR}` in every string value and object key with the variable's value; `$${VAR}` stands for a literal
  * `${VAR}`. A variable the environment does not set is looked up in the fallback file, if given; one
  * set in neither is an error naming it and the key path; `$VAR` without braces, which
  * is never substituted, draws a warning.
@@ -43,8 +43,22 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
     if (typeof node === "string") return substituteString(node, path);
     if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
     if (node !== null && typeof node === "object") {
+      // Keys as values ("lms/${MODEL}" in agents.defaults.models): a reference names the same thing in either place.
       const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node)) defineOwn(out, key, visit(child, [...path, key]));
+      const writtenAs = new Map<string, string>();
+      for (const [written, child] of Object.entries(node)) {
+        const said = problems.length;
+        const key = written.includes("$") ? substituteString(written, [...path, written]) : written;
+        // At the key as it stands in the result, so that what is left out for the problem is that entry.
+        for (const problem of problems.slice(said)) problem.path = [...path, key];
+        const earlier = writtenAs.get(key);
+        if (earlier !== undefined) {
+          problems.push({ severity: "error", path: [...path, key], message: `"${written}" is "${key}" once its variables are substituted, the same key as ${earlier === key ? "the one" : `"${earlier}"`} beside it; only one can count: merge them` });
+          continue;
+        }
+        writtenAs.set(key, written);
+        defineOwn(out, key, visit(child, [...path, key]));
+      }
       return out;
     }
     return node;

@@ -18,7 +18,9 @@ export function withReferenceProblems(error: unknown, options: Omit<ResolveOptio
     const added = resolveError.problems
       .filter((problem) => problem.severity === "error")
       .map((problem) => ({ ...problem, path: partial.originalPath(problem.path) }))
-      .filter((problem) => !partial.followsFrom(problem));
+      .filter((problem) => !partial.followsFrom(problem))
+      // Found on the file as written already (two model keys equal but for case): said once.
+      .filter((problem) => !error.problems.some((known) => known.severity === "error" && JSON.stringify(known.path) === JSON.stringify(problem.path)));
     return added.length > 0 ? configProblemsError(error.source, [...error.problems, ...added]) : error;
   }
 }

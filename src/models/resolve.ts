@@ -43,13 +43,26 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   // Aliases and params, keyed by ref; every key must name a model.
   const bare = new ModelCatalog(providers, new Map());
   const aliases = new Map<ModelRef, string>();
-  const aliasOwners = new Map<string, ModelRef>();
+  const aliasOwners = new Map<string, string>();
+  const settingKeys = new Map<ModelRef, string>();
   for (const [key, setting] of Object.entries(settings)) {
     const path = ["agents", "defaults", "models", key];
     const found = bare.lookup(key);
+    // Unique whether or not the key resolves: a rejected provider must not hide a duplicate alias.
+    const alias = setting.alias;
+    const owner = alias === undefined ? undefined : aliasOwners.get(alias.toLowerCase());
+    const ownRef = found.ok ? found.model.ref : key;
+    if (alias !== undefined && owner !== undefined && owner !== ownRef) {
+      problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is already used by "${owner}"; aliases must be unique (ignoring case)` });
+      if (!found.ok) unresolved(key, path, found.reason);
+      continue;
+    }
     // An alias whose key is rejected is rejected with it: a reference by that alias is not "unknown".
     if (!found.ok) {
-      if (setting.alias) rejected.alias(setting.alias);
+      if (alias) {
+        rejected.alias(alias);
+        aliasOwners.set(alias.toLowerCase(), key);
+      }
       unresolved(key, path, found.reason);
       continue;
     }
@@ -59,15 +72,18 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
       continue;
     }
     const model = found.model;
-    if (setting.params) model.params = { ...model.params, ...setting.params };
-    if (!setting.alias) continue;
-    const alias = setting.alias;
-    const owner = aliasOwners.get(alias.toLowerCase());
-    if (owner && owner !== model.ref) {
-      problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is already used by "${owner}"; aliases must be unique (ignoring case)` });
+    // Two keys a lookup takes for one model ("lms/qwen" and "lms/QWEN", or its id and its key): the later would silently win.
+    const sameModel = settingKeys.get(model.ref);
+    if (sameModel !== undefined) {
+      if (setting.alias) rejected.alias(setting.alias);
+      problems.push({ severity: "error", path, message: `names the same model ("${model.ref}") as ${formatPath(["agents", "defaults", "models", sameModel])}; keep one key for it` });
       continue;
     }
-    const shadowed = bare.models.get(alias as ModelRef);
+    settingKeys.set(model.ref, key);
+    if (setting.params) model.params = { ...model.params, ...setting.params };
+    if (!alias) continue;
+    // Compared as a lookup compares it: an alias is found in any case, before any ref.
+    const shadowed = bare.models.get(alias as ModelRef) ?? [...bare.models.values()].find((other) => other.ref.toLowerCase() === alias.toLowerCase());
     if (shadowed && shadowed.ref !== model.ref) {
       problems.push({ severity: "error", path: [...path, "alias"], message: `alias "${alias}" is the reference of another model; choose another alias` });
       continue;
@@ -89,7 +105,8 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     }
   }
   const defaultsPath = ["agents", "defaults", "model"];
-  const chainOptions = { catalog, problems, unresolved };
+  // Names agents.defaults' own chain leaves out as repeats: an agent that inherits them has them left out too, said once there.
+  const chainOptions = { catalog, problems, unresolved, repeats: new Set<string>() };
   const chain = buildChain(chainOptions, {
     primary: primaryName === undefined ? undefined : { name: primaryName, path: defaultPrimary ? defaultsPath : [...defaultsPath, "primary"], inherited: false },
     fallbacks: (defaults.fallbacks ?? []).map((name, index) => ({ name, path: [...defaultsPath, "fallbacks", index], inherited: false })),
@@ -146,7 +163,7 @@ interface ChainName {
 
 /** primary, then fallbacks in order, without duplicates; every name must resolve. */
 function buildChain(
-  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void },
+  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void; repeats: Set<string> },
   names: { primary: ChainName | undefined; fallbacks: readonly ChainName[]; agentPath?: (string | number)[] },
 ): ChainEntry[] {
   const chain: ChainEntry[] = [];
@@ -161,8 +178,9 @@ function buildChain(
     }
     const earlier = seen.get(found.model.ref);
     if (earlier !== undefined) {
-      // Both inherited: agents.defaults' own chain has said it.
-      if (entry.inherited && !earlier && names.agentPath) {
+      // Both inherited, or a repeat within agents.defaults' own chain: said there, at the repeat.
+      if (!entry.inherited && !names.agentPath) context.repeats.add(JSON.stringify(entry.path));
+      if (entry.inherited && !earlier && names.agentPath && !context.repeats.has(JSON.stringify(entry.path))) {
         context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${formatPath(entry.path)}) is already in this agent's chain; it is left out` });
       } else if (!entry.inherited) {
         context.problems.push({ severity: "warning", path: entry.path, message: `"${entry.name}" is already in the chain; this entry is ignored` });

@@ -36,7 +36,9 @@ export const modelEntrySchema = z
     compat: compatSchema.optional(),
   })
   .superRefine((entry, context) => {
-    if (entry.contextWindow !== undefined && entry.maxTokens !== undefined && entry.maxTokens > entry.contextWindow) {
+    // Compared only when each passed its own check: "larger than contextWindow (-5)" would repeat that one's problem.
+    const valid = (size: number | undefined): size is number => size !== undefined && Number.isInteger(size) && size > 0 && size <= SIZE_LIMITS.tokens;
+    if (valid(entry.contextWindow) && valid(entry.maxTokens) && entry.maxTokens > entry.contextWindow) {
       context.addIssue({
         code: "custom",
         path: ["maxTokens"],
