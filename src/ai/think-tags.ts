@@ -90,7 +90,7 @@ export class ThinkTagSplitter {
     else if (this.state === "holding") {
       const scan = this.finder.finish(false);
       if (scan.after === undefined) this.emit(out, "text", this.held);
-      else this.closeHeld(out, scan.after);
+      else this.closeHeld(out, scan);
     } else this.emit(out, "text", this.held);
     this.held = "";
     return out;
@@ -100,11 +100,12 @@ export class ThinkTagSplitter {
   private hold(out: Segment[], delta: string): void {
     this.held += delta;
     const scan = this.finder.push(delta);
-    if (scan.after !== undefined) this.closeHeld(out, scan.after);
+    if (scan.after !== undefined) this.closeHeld(out, scan);
   }
 
-  private closeHeld(out: Segment[], after: string): void {
-    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - CLOSE.length));
+  private closeHeld(out: Segment[], scan: CloseScan): void {
+    const after = scan.after ?? "";
+    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? CLOSE).length));
     this.held = "";
     this.state = "text";
     this.afterReasoning = true;

@@ -14,6 +14,20 @@ import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-co
 /** "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`. */
 export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener";
 
+/**
+ * A line as read: its kind, whether it is a block quote's line (it carries a `>` marker), and where
+ * its content starts past the last container marker written on it (a `>` or a list item's marker; -1
+ * when it carries none).
+ */
+export interface LineRead {
+  kind: LineKind;
+  quoted: boolean;
+  afterMarker: number;
+}
+
+/** The read of a paragraph's line outside any container: the fast path. */
+const PLAIN_LINE: LineRead = Object.freeze({ kind: "text", quoted: false, afterMarker: -1 });
+
 type Container = { kind: "quote" } | { kind: "item"; indent: number };
 
 interface State {
@@ -21,6 +35,10 @@ interface State {
   fence: { fence: Fence; depth: number } | undefined;
   indentedDepth: number | undefined;
   paragraph: boolean;
+  /** The line carries a `>` marker. */
+  quoted: boolean;
+  /** Where its content starts past the last marker on it; -1: none. */
+  afterMarker: number;
 }
 
 const FENCE_RUN = /^(`{3,}|~{3,})/;
@@ -47,6 +65,11 @@ export class MarkdownBlocks {
    * marker, so the kind of a line cut right after a tag never changes as the line goes on.
    */
   classify(line: string, complete: boolean): LineKind {
+    return this.read(stripNewline(line), complete, false).kind;
+  }
+
+  /** Like `classify`, with where the line's container markers are. */
+  classifyLine(line: string, complete: boolean): LineRead {
     return this.read(stripNewline(line), complete, false);
   }
 
@@ -55,12 +78,12 @@ export class MarkdownBlocks {
     this.read(stripNewline(line), true, true);
   }
 
-  private read(text: string, complete: boolean, commit: boolean): LineKind {
+  private read(text: string, complete: boolean, commit: boolean): LineRead {
     if (this.containers.length === 0 && !this.fence && this.indentedDepth === undefined && text !== "" && !BLOCK_STARTS.includes(text[0] as string)) {
       if (commit) this.paragraph = true; // most lines: a paragraph's words (the fast path the splitter takes per line)
-      return "text";
+      return PLAIN_LINE;
     }
-    const state: State = { depth: 0, fence: this.fence, indentedDepth: this.indentedDepth, paragraph: this.paragraph };
+    const state: State = { depth: 0, fence: this.fence, indentedDepth: this.indentedDepth, paragraph: this.paragraph, quoted: false, afterMarker: -1 };
     const containers = commit ? this.containers : [...this.containers];
     let at: Position = { index: 0, column: 0 };
     for (; state.depth < containers.length; state.depth++) {
@@ -69,6 +92,8 @@ export class MarkdownBlocks {
         const next = quoteMarker(text, at);
         if (!next) break;
         at = next;
+        state.quoted = true;
+        state.afterMarker = next.index;
       } else {
         const indent = whitespace(text, at);
         const fenceInside = state.fence !== undefined && state.fence.depth > state.depth;
@@ -79,7 +104,7 @@ export class MarkdownBlocks {
     if (state.depth < containers.length) {
       const rest = text.slice(whitespace(text, at).index);
       const lazy = state.paragraph && !state.fence && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
-      if (lazy) return "text";
+      if (lazy) return { kind: "text", quoted: state.quoted, afterMarker: state.afterMarker };
       containers.length = state.depth;
       if (state.fence && state.fence.depth > state.depth) {
         state.fence = undefined;
@@ -94,7 +119,7 @@ export class MarkdownBlocks {
       this.indentedDepth = state.indentedDepth;
       this.paragraph = state.paragraph;
     }
-    return kind;
+    return { kind, quoted: state.quoted, afterMarker: state.afterMarker };
   }
 
   private leaf(text: string, start: Position, context: { state: State; containers: Container[]; complete: boolean; commit: boolean }): LineKind {
@@ -119,6 +144,7 @@ export class MarkdownBlocks {
       if (rest.startsWith(">")) {
         containers.push({ kind: "quote" });
         at = skipColumns(text, { index: indent.index + 1, column: indent.column + 1 }, 1);
+        state.quoted = true;
       } else {
         const marker = LIST_MARKER.exec(rest);
         if (!marker || (state.paragraph && rest.slice(marker[0].length).trim() === "")) break;
@@ -128,6 +154,7 @@ export class MarkdownBlocks {
         containers.push({ kind: "item", indent: afterMarker.column + spaces - at.column });
         at = skipColumns(text, afterMarker, spaces);
       }
+      state.afterMarker = at.index;
       state.depth = containers.length;
       state.paragraph = false;
     }
