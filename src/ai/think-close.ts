@@ -40,6 +40,7 @@ export interface CloseScan {
   tag?: string;
 }
 
+const OPEN = "<think>";
 const CLOSE = "</think>";
 /** A closing tag's start: `</think>`, or a loose `</think >` (spaces or tabs before `>`). */
 const TAG_START = "</think";
@@ -97,6 +98,16 @@ export class ClosingTagFinder {
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
   private held: Held | undefined;
+  /** Bare `<think>` tags inside the reasoning not closed yet: the next real-looking `</think>` closes one. */
+  private depth = 0;
+  /** Where in `line` the next `<think>` is looked for. */
+  private openFrom = 0;
+
+  /**
+   * `opened`: the reasoning began with `<think>`, so a reading in which it never ends leaves no answer,
+   * and a `<think>` inside it opens a nested block whose `</think>` is words.
+   */
+  constructor(private readonly opened: boolean) {}
 
   push(delta: string): CloseScan {
     let before = "";
@@ -117,17 +128,14 @@ export class ClosingTagFinder {
     }
   }
 
-  /**
-   * The output ended: the last line is complete, and held candidates are weighed. `opened`: the
-   * reasoning began with `<think>`, so a reading in which it never ends leaves no answer.
-   */
-  finish(opened: boolean): CloseScan {
+  /** The output ended: the last line is complete, and held candidates are weighed. */
+  finish(): CloseScan {
     const step = this.scanLine(true);
     if (step.after !== undefined) return step;
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
     if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
-    const reading = bestReading(held, { opened, blocks: this.blocks });
+    const reading = bestReading(held, { opened: this.opened, blocks: this.blocks });
     if (reading.close === undefined) return { before: step.before + held.text };
     const end = reading.close + reading.length;
     return { before: step.before + held.text.slice(0, reading.close), after: held.text.slice(end), tag: held.text.slice(reading.close, end) };
@@ -192,7 +200,28 @@ export class ClosingTagFinder {
     return held.text.length - (this.line.length - at);
   }
 
+  /** What a closing tag is, once the bare `<think>` tags before it on its line are counted. */
   private tagKind(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
+    if (this.opened && this.countOpens(tag.at, complete) === "unknown") return "unknown";
+    const kind = this.kindAt(tag, complete);
+    if (kind !== "real" || this.depth === 0) return kind;
+    this.depth--;
+    return "words"; // it closes a nested block
+  }
+
+  /** Counts the bare `<think>` tags in the line before `end`. */
+  private countOpens(end: number, complete: boolean): "unknown" | undefined {
+    for (;;) {
+      const at = this.line.indexOf(OPEN, this.openFrom);
+      if (at < 0 || at + OPEN.length > end) return undefined;
+      const kind = this.kindAt({ at, loose: false }, complete);
+      if (kind === "unknown") return "unknown";
+      if (kind === "real") this.depth++;
+      this.openFrom = at + OPEN.length;
+    }
+  }
+
+  private kindAt(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
     const { at } = tag;
     if (escaped(this.line, at)) return "words";
     const line = this.blocks.classifyLine(this.line, complete);
@@ -227,6 +256,8 @@ export class ClosingTagFinder {
 
   private nextLine(): void {
     const held = this.held;
+    if (this.opened) this.countOpens(this.line.length, true);
+    this.openFrom = 0;
     this.blocks.endLine(this.line);
     if (held) {
       for (const candidate of held.candidates) {

@@ -34,7 +34,7 @@ export class ThinkTagSplitter {
   private held = "";
   private afterReasoning = false;
   /** Where the reasoning ends, in "thinking" and "holding". */
-  private readonly finder = new ClosingTagFinder();
+  private finder = new ClosingTagFinder(false);
 
   /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
   constructor(private readonly reasoner: boolean) {}
@@ -56,6 +56,7 @@ export class ThinkTagSplitter {
       if (trimmed.startsWith(OPEN)) {
         this.held = "";
         this.state = "thinking";
+        this.finder = new ClosingTagFinder(true);
         this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
       } else if (trimmed.startsWith(CLOSE)) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
@@ -86,9 +87,9 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    if (this.state === "thinking") this.think(out, this.finder.finish(true));
+    if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "holding") {
-      const scan = this.finder.finish(false);
+      const scan = this.finder.finish();
       if (scan.after === undefined) this.emit(out, "text", this.held);
       else this.closeHeld(out, scan);
     } else this.emit(out, "text", this.held);
