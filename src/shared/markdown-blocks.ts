@@ -11,8 +11,12 @@ import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-co
  * would close it but for an info string (```` ```js ```` inside a ``` block: written by someone who
  * believed no fence was open), and a fence that its block quote's end cut off before its closing line.
  */
-/** "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`. */
-export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener";
+/**
+ * "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`.
+ * "html": a line of an HTML block whose text is raw (`<pre>`, `<script>`, `<style>`, `<textarea>`, up
+ * to the line holding its closing tag), as CommonMark's HTML block of type 1.
+ */
+export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener" | "html";
 
 /**
  * A line as read: its kind, whether it is a block quote's line (it carries a `>` marker), and where
@@ -33,6 +37,8 @@ type Container = { kind: "quote" } | { kind: "item"; indent: number };
 interface State {
   depth: number;
   fence: { fence: Fence; depth: number } | undefined;
+  /** The container depth of an open raw HTML block. */
+  htmlDepth: number | undefined;
   indentedDepth: number | undefined;
   paragraph: boolean;
   /** The line carries a `>` marker. */
@@ -44,12 +50,15 @@ interface State {
 const FENCE_RUN = /^(`{3,}|~{3,})/;
 const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/;
 const HEADING = /^#{1,6}(?:[ \t]|$)/;
+const RAW_HTML_START = /^<(?:pre|script|style|textarea)(?:[ \t>]|$)/i;
+const RAW_HTML_END = /<\/(?:pre|script|style|textarea)>/i;
 /** The first characters of a line that may start something other than a paragraph's words. */
-const BLOCK_STARTS = " \t>-+*`~#0123456789";
+const BLOCK_STARTS = " \t>-+*`~#0123456789<";
 
 export class MarkdownBlocks {
   private containers: Container[] = [];
   private fence: { fence: Fence; depth: number } | undefined;
+  private htmlDepth: number | undefined;
   private indentedDepth: number | undefined;
   private paragraph = false;
   /** Lines read inside a fence that were written to open one, and fences cut off by their quote's end. */
@@ -79,11 +88,11 @@ export class MarkdownBlocks {
   }
 
   private read(text: string, complete: boolean, commit: boolean): LineRead {
-    if (this.containers.length === 0 && !this.fence && this.indentedDepth === undefined && text !== "" && !BLOCK_STARTS.includes(text[0] as string)) {
+    if (this.containers.length === 0 && !this.fence && this.htmlDepth === undefined && this.indentedDepth === undefined && text !== "" && !BLOCK_STARTS.includes(text[0] as string)) {
       if (commit) this.paragraph = true; // most lines: a paragraph's words (the fast path the splitter takes per line)
       return PLAIN_LINE;
     }
-    const state: State = { depth: 0, fence: this.fence, indentedDepth: this.indentedDepth, paragraph: this.paragraph, quoted: false, afterMarker: -1 };
+    const state: State = { depth: 0, fence: this.fence, htmlDepth: this.htmlDepth, indentedDepth: this.indentedDepth, paragraph: this.paragraph, quoted: false, afterMarker: -1 };
     const containers = commit ? this.containers : [...this.containers];
     let at: Position = { index: 0, column: 0 };
     for (; state.depth < containers.length; state.depth++) {
@@ -103,7 +112,7 @@ export class MarkdownBlocks {
     }
     if (state.depth < containers.length) {
       const rest = text.slice(whitespace(text, at).index);
-      const lazy = state.paragraph && !state.fence && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
+      const lazy = state.paragraph && !state.fence && state.htmlDepth === undefined && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
       if (lazy) return { kind: "text", quoted: state.quoted, afterMarker: state.afterMarker };
       containers.length = state.depth;
       if (state.fence && state.fence.depth > state.depth) {
@@ -111,11 +120,13 @@ export class MarkdownBlocks {
         if (commit) this.defects++;
       }
       if (state.indentedDepth !== undefined && state.indentedDepth > state.depth) state.indentedDepth = undefined;
+      if (state.htmlDepth !== undefined && state.htmlDepth > state.depth) state.htmlDepth = undefined;
       state.paragraph = false;
     }
     const kind = this.leaf(text, at, { state, containers, complete, commit });
     if (commit) {
       this.fence = state.fence;
+      this.htmlDepth = state.htmlDepth;
       this.indentedDepth = state.indentedDepth;
       this.paragraph = state.paragraph;
     }
@@ -131,6 +142,10 @@ export class MarkdownBlocks {
       else if (complete && commit && misread(rest, state.fence.fence)) this.defects++;
       const depth = state.fence?.depth ?? containers.length;
       return containers.slice(0, depth).some((container) => container.kind === "quote") ? "quoted-fence" : "fence";
+    }
+    if (state.htmlDepth !== undefined) {
+      if (complete && RAW_HTML_END.test(text.slice(at.index))) state.htmlDepth = undefined;
+      return "html";
     }
     if (state.indentedDepth !== undefined) {
       const indent = whitespace(text, at);
@@ -172,6 +187,11 @@ export class MarkdownBlocks {
         state.paragraph = false;
         return "opener";
       }
+    }
+    if (indent.column - at.column < 4 && RAW_HTML_START.test(rest)) {
+      state.htmlDepth = complete && RAW_HTML_END.test(rest) ? undefined : state.depth;
+      state.paragraph = false;
+      return "html";
     }
     if (indent.column - at.column >= 4 && !state.paragraph) {
       state.indentedDepth = state.depth;

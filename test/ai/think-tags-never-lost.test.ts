@@ -79,3 +79,16 @@ test("among tags written as words equally well formed, the earliest is taken: th
     ]);
   }
 });
+
+test("a </think> in a raw HTML block of the reasoning (<pre>) is words", () => {
+  for (const reasoner of [true, false]) {
+    expectSplit("<think>RSN\n<pre>\n</think>\n</pre>\nRSN2</think>ANS1", reasoner, [
+      { kind: "reasoning", text: "RSN\n<pre>\n</think>\n</pre>\nRSN2" },
+      { kind: "text", text: "ANS1" },
+    ]);
+  }
+  expectSplit("RSN\n<pre>\n</think>\n</pre>\nRSN2</think>ANS1", true, [
+    { kind: "reasoning", text: "RSN\n<pre>\n</think>\n</pre>\nRSN2" },
+    { kind: "text", text: "ANS1" },
+  ]);
+});
