@@ -226,7 +226,7 @@ export class ClosingTagFinder {
     if (escaped(this.line, at)) return "words";
     const line = this.blocks.classifyLine(this.line, complete);
     const kind = line.kind;
-    if (kind === "indented") return "words";
+    if (kind === "indented" || kind === "html") return "words";
     // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
     if (line.quoted || (line.afterMarker >= 0 && this.line.slice(line.afterMarker, at).trim() === "")) return "words";
     if (kind === "fence") return tag.loose ? "words" : "fenced";
