@@ -9,8 +9,11 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
  * - inside a fenced code block (``` or ~~~), also one in a list item, or in a block quote (where the
  *   tag follows a `>` that a real one never follows: never a candidate, see below);
- * - inside an indented code block (four columns in, after a blank line);
- * - escaped with a backslash (`\</think>`).
+ * - inside an indented code block (four columns in, after a blank line), or a raw HTML block (`<pre>`);
+ * - escaped with a backslash (`\</think>`);
+ * - behind a quote's `>` anywhere on its line, or right after a list item's marker (`- </think>`);
+ * - loose, with spaces or tabs before `>` (`</think >`: no template emits it);
+ * - in reasoning opened by `<think>`, closing a `<think>` written bare inside it (a nested block).
  * Why a real tag is never taken for words: models are trained to write it bare, as the template's
  * own token — on its own line (`<think>\n…\n</think>\n\n`: Qwen3, QwQ, DeepSeek-R1, MiniMax M2;
  * llama.cpp appends `</think>\n\n` to a prompt ending in `<think>\n` to switch reasoning off) or
@@ -28,7 +31,12 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * off by its quote's end; a line inside a fence written to open one (```` ```js ```` or ```` - ``` ````
  * inside a ``` block: a model that believed no fence was open); a `<think>` block that never ends. On
  * a tie the later reading wins (the tag was code, as Markdown reads it) unless it leaves no answer at
- * all: no answer word is lost to a guess. At most `MAX_CANDIDATES` are weighed; later fenced tags are code.
+ * all: no answer word is lost to a guess. Tags written as words (the list above) are fallback
+ * candidates: from the first one on, the output is held too, until a real tag settles it (at once when
+ * only fallbacks are held) or the end; when the reading chosen then leaves no answer, the best formed
+ * reading that takes a tag for the close wins (a fallback counts one defect against its reading; on a
+ * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. At most
+ * `MAX_CANDIDATES` are weighed; later tags are words.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {

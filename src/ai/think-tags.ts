@@ -13,8 +13,9 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
  *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
  * The `</think>` that ends either is never one written as Markdown code (inline span, fenced or indented
- * block, in a quote or list item too) or escaped (`think-close.ts` says how, why a real one is never
- * taken for words, and how a fence the reasoning leaves open is decided at the end of the output):
+ * block, in a quote or list item too), escaped, behind `>` or a list marker, or loose (`think-close.ts`
+ * says how, why a real one is never taken for words, how a fence the reasoning leaves open is decided
+ * at the end of the output, and how an opened block that would leave no answer ends at such a tag):
  * reasoning that mentions the tag stays reasoning, and an answer from a reasoning model that shows the
  * tags in code keeps every word. Only the first real `</think>` ends reasoning; later ones are words.
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
