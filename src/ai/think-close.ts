@@ -68,8 +68,11 @@ interface Candidate {
   fallback: boolean;
   /** The reading's defects (from the first candidate on) when the tag was seen. */
   defectsBefore: number;
-  /** The reading where it was real: the text after it, as Markdown on its own. */
-  answer: MarkdownBlocks;
+  /**
+   * The reading where a fenced tag was real: the text after it, as Markdown on its own, read as it
+   * arrives (a fallback's is read only when it is weighed, at the end).
+   */
+  answer: MarkdownBlocks | undefined;
   answerLine: string;
 }
 
@@ -198,9 +201,9 @@ export class ClosingTagFinder {
   }
 
   private addCandidate(held: Held, tag: { at: number; length: number }, fallback: boolean): void {
-    const answer = new MarkdownBlocks();
+    const answer = fallback ? undefined : new MarkdownBlocks();
     const at = this.inHeld(held, tag.at);
-    held.candidates.push({ at, length: tag.length, fallback, defectsBefore: this.blocks.defects, answer, answerLine: this.line.slice(tag.at + tag.length) });
+    held.candidates.push({ at, length: tag.length, fallback, defectsBefore: this.blocks.defects, answer, answerLine: fallback ? "" : this.line.slice(tag.at + tag.length) });
   }
 
   /** Where `line[at]` is in the held text. */
@@ -247,6 +250,7 @@ export class ClosingTagFinder {
   private hold(held: Held, text: string): void {
     held.text += text;
     for (const candidate of held.candidates) {
+      if (!candidate.answer) continue;
       candidate.answerLine += text;
       if (candidate.answerLine.endsWith("\n")) {
         candidate.answer.endLine(candidate.answerLine);
@@ -269,7 +273,7 @@ export class ClosingTagFinder {
     this.blocks.endLine(this.line);
     if (held) {
       for (const candidate of held.candidates) {
-        if (candidate.answerLine !== "") {
+        if (candidate.answer && candidate.answerLine !== "") {
           candidate.answer.endLine(candidate.answerLine);
           candidate.answerLine = "";
         }
@@ -308,33 +312,45 @@ function findTag(line: string, from: number, complete: boolean): Found | undefin
  */
 function bestReading(held: Held, context: { opened: boolean; blocks: MarkdownBlocks }): Reading {
   const answerAfter = (end: number): boolean => /\S/.test(held.text.slice(end));
-  const tagReadings: { reading: Reading; fallback: boolean }[] = held.candidates.map((candidate) => ({
-    reading: {
-      close: candidate.at,
-      length: candidate.length,
-      defects: candidate.defectsBefore - held.defectsAtStart + candidate.answer.defects + (candidate.answer.fenceOpen ? 1 : 0) + (candidate.fallback ? 1 : 0),
-      noAnswer: !answerAfter(candidate.at + candidate.length),
-    },
-    fallback: candidate.fallback,
-  }));
-  const readings: Reading[] = tagReadings.filter((tag) => !tag.fallback).map((tag) => tag.reading);
+  const tagReading = (candidate: Candidate): Reading => ({
+    close: candidate.at,
+    length: candidate.length,
+    defects: candidate.defectsBefore - held.defectsAtStart + (candidate.fallback ? 1 + answerDefects(held.text.slice(candidate.at + candidate.length)) : blockDefects(candidate.answer)),
+    noAnswer: !answerAfter(candidate.at + candidate.length),
+  });
+  const readings = held.candidates.filter((candidate) => !candidate.fallback).map(tagReading);
   // The held tags were code: the text is read on as it was written, to the end.
   const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
-  if (held.closeAt !== undefined) {
-    const close: Reading = { close: held.closeAt, length: CLOSE.length, defects, noAnswer: !answerAfter(held.closeAt + CLOSE.length) };
-    readings.push(close);
-    tagReadings.push({ reading: close, fallback: false });
-  } else if (held.fenceClosed) readings.push({ length: 0, defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
+  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, length: CLOSE.length, defects, noAnswer: !answerAfter(held.closeAt + CLOSE.length) });
+  else if (held.fenceClosed) readings.push({ length: 0, defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
   let best: Reading | undefined;
   for (const reading of readings) {
     if (!best || reading.defects < best.defects || (reading.defects === best.defects && !reading.noAnswer)) best = reading;
   }
   if (best && !best.noAnswer) return best;
-  // No word of the answer is lost to a guess: some tag was the real one.
-  for (const { reading } of tagReadings) {
-    if (!reading.noAnswer && (!best || best.noAnswer || reading.defects < best.defects)) best = reading;
+  // No word of the answer is lost to a guess: some tag was the real one (fallbacks are read only now).
+  const tagged = [...held.candidates.filter((candidate) => candidate.fallback).map(tagReading), ...readings.filter((reading) => reading.close !== undefined)];
+  let fallback: Reading | undefined;
+  for (const reading of tagged.sort((a, b) => (a.close ?? 0) - (b.close ?? 0))) {
+    if (!reading.noAnswer && (!fallback || reading.defects < fallback.defects)) fallback = reading;
   }
-  return best ?? { length: 0, defects: 0, noAnswer: context.opened };
+  return fallback ?? best ?? { length: 0, defects: 0, noAnswer: context.opened };
+}
+
+function blockDefects(blocks: MarkdownBlocks | undefined): number {
+  return blocks ? blocks.defects + (blocks.fenceOpen ? 1 : 0) : 0;
+}
+
+/** The defects of `text` read as Markdown on its own, a fence left open at its end among them. */
+function answerDefects(text: string): number {
+  const blocks = new MarkdownBlocks();
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline + 1;
+    blocks.endLine(text.slice(start, end));
+    start = end;
+  }
+  return blockDefects(blocks);
 }
 
 /** An odd number of backslashes right before the tag escapes its `<`. */
