@@ -8,7 +8,7 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * (`shared/markdown-blocks.ts` reads the blocks as CommonMark does):
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
  * - inside a fenced code block (``` or ~~~), also one in a list item, or in a block quote (where the
- *   tag follows a `>` that a real one never follows: never a candidate, see below);
+ *   tag follows a `>` that a real one never follows: never a fenced candidate, see below);
  * - inside an indented code block (four columns in, after a blank line), or a raw HTML block (`<pre>`);
  * - escaped with a backslash (`\</think>`);
  * - behind a quote's `>` anywhere on its line, or right after a list item's marker (`- </think>`);
