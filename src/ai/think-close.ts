@@ -8,9 +8,12 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * (`shared/markdown-blocks.ts` reads the blocks as CommonMark does):
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
  * - inside a fenced code block (``` or ~~~), also one in a list item, or in a block quote (where the
- *   tag follows a `>` that a real one never follows: never a candidate, see below);
- * - inside an indented code block (four columns in, after a blank line);
- * - escaped with a backslash (`\</think>`).
+ *   tag follows a `>` that a real one never follows: never a fenced candidate, see below);
+ * - inside an indented code block (four columns in, after a blank line), or a raw HTML block (`<pre>`);
+ * - escaped with a backslash (`\</think>`);
+ * - behind a quote's `>` anywhere on its line, or right after a list item's marker (`- </think>`);
+ * - loose, with spaces or tabs before `>` (`</think >`: no template emits it);
+ * - in reasoning opened by `<think>`, closing a `<think>` written bare inside it (a nested block).
  * Why a real tag is never taken for words: models are trained to write it bare, as the template's
  * own token — on its own line (`<think>\n…\n</think>\n\n`: Qwen3, QwQ, DeepSeek-R1, MiniMax M2;
  * llama.cpp appends `</think>\n\n` to a prompt ending in `<think>\n` to switch reasoning off) or
@@ -28,7 +31,12 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * off by its quote's end; a line inside a fence written to open one (```` ```js ```` or ```` - ``` ````
  * inside a ``` block: a model that believed no fence was open); a `<think>` block that never ends. On
  * a tie the later reading wins (the tag was code, as Markdown reads it) unless it leaves no answer at
- * all: no answer word is lost to a guess. At most `MAX_CANDIDATES` are weighed; later fenced tags are code.
+ * all: no answer word is lost to a guess. Tags written as words (the list above) are fallback
+ * candidates: from the first one on, the output is held too, until a real tag settles it (at once when
+ * only fallbacks are held) or the end; when the reading chosen then leaves no answer, the best formed
+ * reading that takes a tag for the close wins (a fallback counts one defect against its reading; on a
+ * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. At most
+ * `MAX_CANDIDATES` are weighed; later tags are words.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
@@ -36,30 +44,44 @@ export interface CloseScan {
   before: string;
   /** Once the real closing tag was found: everything after it. */
   after?: string;
+  /** With `after`: the closing tag as written (`</think>`, or `</think >` taken for want of any other). */
+  tag?: string;
 }
 
+const OPEN = "<think>";
 const CLOSE = "</think>";
+/** A closing tag's start: `</think>`, or a loose `</think >` (spaces or tabs before `>`). */
+const TAG_START = "</think";
 
-/** At most this many fenced tags are weighed as the possible real one (each reads the rest of the output). */
+/** At most this many tags are weighed as the possible real one (each reads the rest of the output). */
 const MAX_CANDIDATES = 8;
 
-/** A tag inside a fenced block that may have been the real one. */
+/**
+ * A tag that may have been the real one: "fenced", the first in a fence (weighed with the readings), or
+ * "fallback", a tag written as words (code, escaped, behind `>` or a list marker, loose), taken only
+ * when no other reading leaves an answer.
+ */
 interface Candidate {
   /** Where the tag starts in `Held.text`. */
   at: number;
+  length: number;
+  fallback: boolean;
   /** The reading's defects (from the first candidate on) when the tag was seen. */
   defectsBefore: number;
-  /** The reading where it was real: the text after it, as Markdown on its own. */
-  answer: MarkdownBlocks;
+  /**
+   * The reading where a fenced tag was real: the text after it, as Markdown on its own, read as it
+   * arrives (a fallback's is read only when it is weighed, at the end).
+   */
+  answer: MarkdownBlocks | undefined;
   answerLine: string;
 }
 
-/** Everything from the first candidate on, held until the output ends. */
+/** Everything from the first candidate on, held until the output ends or a real tag settles it. */
 interface Held {
   text: string;
   candidates: Candidate[];
   defectsAtStart: number;
-  /** Whether the fence around the last candidate has closed. */
+  /** Whether the fence around the last fenced candidate has closed (true while there is none). */
   fenceClosed: boolean;
   /** A real tag after that fence closed. */
   closeAt?: number;
@@ -68,11 +90,15 @@ interface Held {
 interface Reading {
   /** Where the reasoning's closing tag is in `Held.text`; none: it never ends. */
   close?: number;
+  length: number;
   defects: number;
   noAnswer: boolean;
 }
 
 type TagKind = "words" | "real" | "fenced" | "unknown";
+
+/** A tag found on the line, or where one may be still arriving ("pending"). */
+type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true };
 
 export class ClosingTagFinder {
   private readonly blocks = new MarkdownBlocks();
@@ -83,6 +109,16 @@ export class ClosingTagFinder {
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
   private held: Held | undefined;
+  /** Bare `<think>` tags inside the reasoning not closed yet: the next real-looking `</think>` closes one. */
+  private depth = 0;
+  /** Where in `line` the next `<think>` is looked for. */
+  private openFrom = 0;
+
+  /**
+   * `opened`: the reasoning began with `<think>`, so a reading in which it never ends leaves no answer,
+   * and a `<think>` inside it opens a nested block whose `</think>` is words.
+   */
+  constructor(private readonly opened: boolean) {}
 
   push(delta: string): CloseScan {
     let before = "";
@@ -96,76 +132,78 @@ export class ClosingTagFinder {
       if (this.held) this.hold(this.held, piece);
       const step = this.scanLine(complete);
       before += step.before;
-      if (step.after !== undefined) return { before, after: step.after + rest };
+      if (step.after !== undefined) return { before, after: step.after + rest, tag: step.tag };
       if (!complete) return { before };
       this.nextLine();
       if (rest === "") return { before };
     }
   }
 
-  /**
-   * The output ended: the last line is complete, and held candidates are weighed. `opened`: the
-   * reasoning began with `<think>`, so a reading in which it never ends leaves no answer.
-   */
-  finish(opened: boolean): CloseScan {
+  /** The output ended: the last line is complete, and held candidates are weighed. */
+  finish(): CloseScan {
     const step = this.scanLine(true);
     if (step.after !== undefined) return step;
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
     if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
-    const close = bestReading(held, { opened, blocks: this.blocks }).close;
-    if (close === undefined) return { before: step.before + held.text };
-    return { before: step.before + held.text.slice(0, close), after: held.text.slice(close + CLOSE.length) };
+    const reading = bestReading(held, { opened: this.opened, blocks: this.blocks });
+    if (reading.close === undefined) return { before: step.before + held.text };
+    const end = reading.close + reading.length;
+    return { before: step.before + held.text.slice(0, reading.close), after: held.text.slice(end), tag: held.text.slice(reading.close, end) };
   }
 
   private scanLine(complete: boolean): CloseScan {
-    if (this.held) {
-      this.scanHeld(this.held, complete);
-      return { before: "" };
-    }
+    if (this.held) return this.scanHeld(this.held, complete) ?? { before: "" };
     for (;;) {
-      const at = this.line.indexOf(CLOSE, this.searchFrom);
-      if (at < 0) return this.settleTo(complete ? this.line.length : this.line.length - partialSuffix(this.line, CLOSE));
-      const kind = this.tagKind(at, complete);
-      if (kind === "unknown") return this.settleTo(at);
-      if (kind === "words") {
-        this.searchFrom = at + CLOSE.length;
-        continue;
-      }
-      if (kind === "real") return { before: this.line.slice(this.settled, at), after: this.line.slice(at + CLOSE.length) };
-      const step = this.settleTo(at);
-      this.held = { text: this.line.slice(at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: false };
-      this.addCandidate(this.held, at);
-      this.searchFrom = at + CLOSE.length;
-      this.scanHeld(this.held, complete);
-      return step;
+      const found = findTag(this.line, this.searchFrom, complete);
+      if (found === undefined) return this.settleTo(this.line.length);
+      if ("pending" in found) return this.settleTo(found.at);
+      const kind = this.tagKind(found, complete);
+      if (kind === "unknown") return this.settleTo(found.at);
+      const end = found.at + found.length;
+      if (kind === "real") return { before: this.line.slice(this.settled, found.at), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
+      const step = this.settleTo(found.at);
+      this.held = { text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
+      this.addCandidate(this.held, found, kind === "words");
+      this.searchFrom = end;
+      const settled = this.scanHeld(this.held, complete);
+      return settled ? { ...settled, before: step.before + settled.before } : step;
     }
   }
 
-  /** Reads on where the held tags were code: the next real tag, or the first tag in the next fence. */
-  private scanHeld(held: Held, complete: boolean): void {
-    if (held.closeAt !== undefined) return;
+  /**
+   * Reads on where the held tags were not real: the next real tag (which settles the output at once
+   * when only fallback candidates are held), or the next candidate.
+   */
+  private scanHeld(held: Held, complete: boolean): CloseScan | undefined {
+    if (held.closeAt !== undefined) return undefined;
     for (;;) {
-      const at = this.line.indexOf(CLOSE, this.searchFrom);
-      if (at < 0) return;
-      const kind = this.tagKind(at, complete);
-      if (kind === "unknown") return;
-      this.searchFrom = at + CLOSE.length;
-      if (!held.fenceClosed || kind === "words") continue;
+      const found = findTag(this.line, this.searchFrom, complete);
+      if (found === undefined || "pending" in found) return undefined;
+      const kind = this.tagKind(found, complete);
+      if (kind === "unknown") return undefined;
+      const end = found.at + found.length;
+      this.searchFrom = end;
+      if (!held.fenceClosed) continue; // inside the fence of the last fenced candidate, which keeps more words
       if (kind === "real") {
-        held.closeAt = this.inHeld(held, at);
-        return;
+        if (held.candidates.some((candidate) => !candidate.fallback)) {
+          held.closeAt = this.inHeld(held, found.at);
+          return undefined;
+        }
+        this.held = undefined;
+        return { before: held.text.slice(0, this.inHeld(held, found.at)), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
       }
       if (held.candidates.length < MAX_CANDIDATES) {
-        this.addCandidate(held, at);
-        held.fenceClosed = false;
+        this.addCandidate(held, found, kind === "words");
+        if (kind === "fenced") held.fenceClosed = false;
       }
     }
   }
 
-  private addCandidate(held: Held, at: number): void {
-    const answer = new MarkdownBlocks();
-    held.candidates.push({ at: this.inHeld(held, at), defectsBefore: this.blocks.defects, answer, answerLine: this.line.slice(at + CLOSE.length) });
+  private addCandidate(held: Held, tag: { at: number; length: number }, fallback: boolean): void {
+    const answer = fallback ? undefined : new MarkdownBlocks();
+    const at = this.inHeld(held, tag.at);
+    held.candidates.push({ at, length: tag.length, fallback, defectsBefore: this.blocks.defects, answer, answerLine: fallback ? "" : this.line.slice(tag.at + tag.length) });
   }
 
   /** Where `line[at]` is in the held text. */
@@ -173,20 +211,46 @@ export class ClosingTagFinder {
     return held.text.length - (this.line.length - at);
   }
 
-  private tagKind(at: number, complete: boolean): TagKind {
+  /** What a closing tag is, once the bare `<think>` tags before it on its line are counted. */
+  private tagKind(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
+    if (this.opened && this.countOpens(tag.at, complete) === "unknown") return "unknown";
+    const kind = this.kindAt(tag, complete);
+    if (kind !== "real" || this.depth === 0) return kind;
+    this.depth--;
+    return "words"; // it closes a nested block
+  }
+
+  /** Counts the bare `<think>` tags in the line before `end`. */
+  private countOpens(end: number, complete: boolean): "unknown" | undefined {
+    for (;;) {
+      const at = this.line.indexOf(OPEN, this.openFrom);
+      if (at < 0 || at + OPEN.length > end) return undefined;
+      const kind = this.kindAt({ at, loose: false }, complete);
+      if (kind === "unknown") return "unknown";
+      if (kind === "real") this.depth++;
+      this.openFrom = at + OPEN.length;
+    }
+  }
+
+  private kindAt(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
+    const { at } = tag;
     if (escaped(this.line, at)) return "words";
-    const kind = this.blocks.classify(this.line, complete);
-    if (kind === "indented" || kind === "quoted-fence") return "words"; // a real tag is never written behind `>`
-    if (kind === "fence") return "fenced";
-    if (kind === "opener") return complete ? "fenced" : "unknown";
+    const line = this.blocks.classifyLine(this.line, complete);
+    const kind = line.kind;
+    if (kind === "indented" || kind === "html") return "words";
+    // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
+    if (line.quoted || (line.afterMarker >= 0 && this.line.slice(line.afterMarker, at).trim() === "")) return "words";
+    if (kind === "fence") return tag.loose ? "words" : "fenced";
+    if (kind === "opener") return complete ? (tag.loose ? "words" : "fenced") : "unknown";
     const span = insideCodeSpan(this.line, at, complete);
     if (span === "unknown") return "unknown";
-    return span === "inside" ? "words" : "real";
+    return span === "inside" || tag.loose ? "words" : "real"; // a loose tag is never a template's own
   }
 
   private hold(held: Held, text: string): void {
     held.text += text;
     for (const candidate of held.candidates) {
+      if (!candidate.answer) continue;
       candidate.answerLine += text;
       if (candidate.answerLine.endsWith("\n")) {
         candidate.answer.endLine(candidate.answerLine);
@@ -204,10 +268,12 @@ export class ClosingTagFinder {
 
   private nextLine(): void {
     const held = this.held;
+    if (this.opened) this.countOpens(this.line.length, true);
+    this.openFrom = 0;
     this.blocks.endLine(this.line);
     if (held) {
       for (const candidate of held.candidates) {
-        if (candidate.answerLine !== "") {
+        if (candidate.answer && candidate.answerLine !== "") {
           candidate.answer.endLine(candidate.answerLine);
           candidate.answerLine = "";
         }
@@ -221,24 +287,70 @@ export class ClosingTagFinder {
 }
 
 /**
- * The best formed reading of held output: each candidate taken for the real tag, then the real tag
- * after the last closed fence or none. Fewest defects wins; on a tie the later, unless it leaves no answer.
+ * The next closing tag in `line` from `from`: `</think>`, or loose with spaces or tabs before `>`.
+ * "pending": a tag may be arriving at the end of an incomplete line (from where it would start).
+ */
+function findTag(line: string, from: number, complete: boolean): Found | undefined {
+  let at = line.indexOf(TAG_START, from);
+  while (at >= 0) {
+    let end = at + TAG_START.length;
+    while (line[end] === " " || line[end] === "\t") end++;
+    if (line[end] === ">") return { at, length: end + 1 - at, loose: end > at + TAG_START.length };
+    if (end === line.length && !complete) return { at, pending: true };
+    at = line.indexOf(TAG_START, at + 1);
+  }
+  if (complete) return undefined;
+  const partial = partialSuffix(line, TAG_START);
+  return partial > 0 ? { at: line.length - partial, pending: true } : undefined;
+}
+
+/**
+ * The best formed reading of held output: each fenced candidate taken for the real tag, then the real
+ * tag after the last closed fence or none. Fewest defects wins; on a tie the later, unless it leaves no
+ * answer. When the winner leaves no answer and a tag leaves one, the best formed such reading is taken
+ * instead (a fallback candidate counts one defect against it; on a tie the earlier, which keeps more).
  */
 function bestReading(held: Held, context: { opened: boolean; blocks: MarkdownBlocks }): Reading {
-  const readings: Reading[] = held.candidates.map((candidate) => ({
+  const answerAfter = (end: number): boolean => /\S/.test(held.text.slice(end));
+  const tagReading = (candidate: Candidate): Reading => ({
     close: candidate.at,
-    defects: candidate.defectsBefore - held.defectsAtStart + candidate.answer.defects + (candidate.answer.fenceOpen ? 1 : 0),
-    noAnswer: false,
-  }));
+    length: candidate.length,
+    defects: candidate.defectsBefore - held.defectsAtStart + (candidate.fallback ? 1 + answerDefects(held.text.slice(candidate.at + candidate.length)) : blockDefects(candidate.answer)),
+    noAnswer: !answerAfter(candidate.at + candidate.length),
+  });
+  const readings = held.candidates.filter((candidate) => !candidate.fallback).map(tagReading);
   // The held tags were code: the text is read on as it was written, to the end.
   const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
-  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, defects, noAnswer: false });
-  else if (held.fenceClosed) readings.push({ defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
-  let best = readings[0] as Reading;
-  for (const reading of readings.slice(1)) {
-    if (reading.defects < best.defects || (reading.defects === best.defects && !reading.noAnswer)) best = reading;
+  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, length: CLOSE.length, defects, noAnswer: !answerAfter(held.closeAt + CLOSE.length) });
+  else if (held.fenceClosed) readings.push({ length: 0, defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
+  let best: Reading | undefined;
+  for (const reading of readings) {
+    if (!best || reading.defects < best.defects || (reading.defects === best.defects && !reading.noAnswer)) best = reading;
   }
-  return best;
+  if (best && !best.noAnswer) return best;
+  // No word of the answer is lost to a guess: some tag was the real one (fallbacks are read only now).
+  const tagged = [...held.candidates.filter((candidate) => candidate.fallback).map(tagReading), ...readings.filter((reading) => reading.close !== undefined)];
+  let fallback: Reading | undefined;
+  for (const reading of tagged.sort((a, b) => (a.close ?? 0) - (b.close ?? 0))) {
+    if (!reading.noAnswer && (!fallback || reading.defects < fallback.defects)) fallback = reading;
+  }
+  return fallback ?? best ?? { length: 0, defects: 0, noAnswer: context.opened };
+}
+
+function blockDefects(blocks: MarkdownBlocks | undefined): number {
+  return blocks ? blocks.defects + (blocks.fenceOpen ? 1 : 0) : 0;
+}
+
+/** The defects of `text` read as Markdown on its own, a fence left open at its end among them. */
+function answerDefects(text: string): number {
+  const blocks = new MarkdownBlocks();
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline + 1;
+    blocks.endLine(text.slice(start, end));
+    start = end;
+  }
+  return blockDefects(blocks);
 }
 
 /** An odd number of backslashes right before the tag escapes its `<`. */

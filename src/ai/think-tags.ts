@@ -13,8 +13,9 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
  *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
  * The `</think>` that ends either is never one written as Markdown code (inline span, fenced or indented
- * block, in a quote or list item too) or escaped (`think-close.ts` says how, why a real one is never
- * taken for words, and how a fence the reasoning leaves open is decided at the end of the output):
+ * block, in a quote or list item too), escaped, behind `>` or a list marker, or loose (`think-close.ts`
+ * says how, why a real one is never taken for words, how a fence the reasoning leaves open is decided
+ * at the end of the output, and how an opened block that would leave no answer ends at such a tag):
  * reasoning that mentions the tag stays reasoning, and an answer from a reasoning model that shows the
  * tags in code keeps every word. Only the first real `</think>` ends reasoning; later ones are words.
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
@@ -34,7 +35,7 @@ export class ThinkTagSplitter {
   private held = "";
   private afterReasoning = false;
   /** Where the reasoning ends, in "thinking" and "holding". */
-  private readonly finder = new ClosingTagFinder();
+  private finder = new ClosingTagFinder(false);
 
   /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
   constructor(private readonly reasoner: boolean) {}
@@ -56,6 +57,7 @@ export class ThinkTagSplitter {
       if (trimmed.startsWith(OPEN)) {
         this.held = "";
         this.state = "thinking";
+        this.finder = new ClosingTagFinder(true);
         this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
       } else if (trimmed.startsWith(CLOSE)) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
@@ -86,11 +88,11 @@ export class ThinkTagSplitter {
   /** The end of the reply: whatever is held is flushed as what it is (an unclosed block stays reasoning). */
   finish(): Segment[] {
     const out: Segment[] = [];
-    if (this.state === "thinking") this.think(out, this.finder.finish(true));
+    if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "holding") {
-      const scan = this.finder.finish(false);
+      const scan = this.finder.finish();
       if (scan.after === undefined) this.emit(out, "text", this.held);
-      else this.closeHeld(out, scan.after);
+      else this.closeHeld(out, scan);
     } else this.emit(out, "text", this.held);
     this.held = "";
     return out;
@@ -100,11 +102,12 @@ export class ThinkTagSplitter {
   private hold(out: Segment[], delta: string): void {
     this.held += delta;
     const scan = this.finder.push(delta);
-    if (scan.after !== undefined) this.closeHeld(out, scan.after);
+    if (scan.after !== undefined) this.closeHeld(out, scan);
   }
 
-  private closeHeld(out: Segment[], after: string): void {
-    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - CLOSE.length));
+  private closeHeld(out: Segment[], scan: CloseScan): void {
+    const after = scan.after ?? "";
+    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? CLOSE).length));
     this.held = "";
     this.state = "text";
     this.afterReasoning = true;

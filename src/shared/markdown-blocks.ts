@@ -11,27 +11,54 @@ import { closesFence, fenceOpenedBy, lineSpans, type Fence } from "./markdown-co
  * would close it but for an info string (```` ```js ```` inside a ``` block: written by someone who
  * believed no fence was open), and a fence that its block quote's end cut off before its closing line.
  */
-/** "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`. */
-export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener";
+/**
+ * "quoted-fence": inside a fenced block held by a block quote, where every line starts with `>`.
+ * "html": a line of an HTML block whose text is raw (`<pre>`, `<script>`, `<style>`, `<textarea>`, up
+ * to the line holding its closing tag), as CommonMark's HTML block of type 1.
+ */
+export type LineKind = "text" | "fence" | "quoted-fence" | "indented" | "opener" | "html";
+
+/**
+ * A line as read: its kind, whether it is a block quote's line (it carries a `>` marker), and where
+ * its content starts past the last container marker written on it (a `>` or a list item's marker; -1
+ * when it carries none).
+ */
+export interface LineRead {
+  kind: LineKind;
+  quoted: boolean;
+  afterMarker: number;
+}
+
+/** The read of a paragraph's line outside any container: the fast path. */
+const PLAIN_LINE: LineRead = Object.freeze({ kind: "text", quoted: false, afterMarker: -1 });
 
 type Container = { kind: "quote" } | { kind: "item"; indent: number };
 
 interface State {
   depth: number;
   fence: { fence: Fence; depth: number } | undefined;
+  /** The container depth of an open raw HTML block. */
+  htmlDepth: number | undefined;
   indentedDepth: number | undefined;
   paragraph: boolean;
+  /** The line carries a `>` marker. */
+  quoted: boolean;
+  /** Where its content starts past the last marker on it; -1: none. */
+  afterMarker: number;
 }
 
 const FENCE_RUN = /^(`{3,}|~{3,})/;
 const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/;
 const HEADING = /^#{1,6}(?:[ \t]|$)/;
+const RAW_HTML_START = /^<(?:pre|script|style|textarea)(?:[ \t>]|$)/i;
+const RAW_HTML_END = /<\/(?:pre|script|style|textarea)>/i;
 /** The first characters of a line that may start something other than a paragraph's words. */
-const BLOCK_STARTS = " \t>-+*`~#0123456789";
+const BLOCK_STARTS = " \t>-+*`~#0123456789<";
 
 export class MarkdownBlocks {
   private containers: Container[] = [];
   private fence: { fence: Fence; depth: number } | undefined;
+  private htmlDepth: number | undefined;
   private indentedDepth: number | undefined;
   private paragraph = false;
   /** Lines read inside a fence that were written to open one, and fences cut off by their quote's end. */
@@ -47,6 +74,11 @@ export class MarkdownBlocks {
    * marker, so the kind of a line cut right after a tag never changes as the line goes on.
    */
   classify(line: string, complete: boolean): LineKind {
+    return this.read(stripNewline(line), complete, false).kind;
+  }
+
+  /** Like `classify`, with where the line's container markers are. */
+  classifyLine(line: string, complete: boolean): LineRead {
     return this.read(stripNewline(line), complete, false);
   }
 
@@ -55,12 +87,12 @@ export class MarkdownBlocks {
     this.read(stripNewline(line), true, true);
   }
 
-  private read(text: string, complete: boolean, commit: boolean): LineKind {
-    if (this.containers.length === 0 && !this.fence && this.indentedDepth === undefined && text !== "" && !BLOCK_STARTS.includes(text[0] as string)) {
+  private read(text: string, complete: boolean, commit: boolean): LineRead {
+    if (this.containers.length === 0 && !this.fence && this.htmlDepth === undefined && this.indentedDepth === undefined && text !== "" && !BLOCK_STARTS.includes(text[0] as string)) {
       if (commit) this.paragraph = true; // most lines: a paragraph's words (the fast path the splitter takes per line)
-      return "text";
+      return PLAIN_LINE;
     }
-    const state: State = { depth: 0, fence: this.fence, indentedDepth: this.indentedDepth, paragraph: this.paragraph };
+    const state: State = { depth: 0, fence: this.fence, htmlDepth: this.htmlDepth, indentedDepth: this.indentedDepth, paragraph: this.paragraph, quoted: false, afterMarker: -1 };
     const containers = commit ? this.containers : [...this.containers];
     let at: Position = { index: 0, column: 0 };
     for (; state.depth < containers.length; state.depth++) {
@@ -69,6 +101,8 @@ export class MarkdownBlocks {
         const next = quoteMarker(text, at);
         if (!next) break;
         at = next;
+        state.quoted = true;
+        state.afterMarker = next.index;
       } else {
         const indent = whitespace(text, at);
         const fenceInside = state.fence !== undefined && state.fence.depth > state.depth;
@@ -78,23 +112,25 @@ export class MarkdownBlocks {
     }
     if (state.depth < containers.length) {
       const rest = text.slice(whitespace(text, at).index);
-      const lazy = state.paragraph && !state.fence && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
-      if (lazy) return "text";
+      const lazy = state.paragraph && !state.fence && state.htmlDepth === undefined && rest !== "" && !rest.startsWith(">") && !LIST_MARKER.test(rest) && !FENCE_RUN.test(rest);
+      if (lazy) return { kind: "text", quoted: state.quoted, afterMarker: state.afterMarker };
       containers.length = state.depth;
       if (state.fence && state.fence.depth > state.depth) {
         state.fence = undefined;
         if (commit) this.defects++;
       }
       if (state.indentedDepth !== undefined && state.indentedDepth > state.depth) state.indentedDepth = undefined;
+      if (state.htmlDepth !== undefined && state.htmlDepth > state.depth) state.htmlDepth = undefined;
       state.paragraph = false;
     }
     const kind = this.leaf(text, at, { state, containers, complete, commit });
     if (commit) {
       this.fence = state.fence;
+      this.htmlDepth = state.htmlDepth;
       this.indentedDepth = state.indentedDepth;
       this.paragraph = state.paragraph;
     }
-    return kind;
+    return { kind, quoted: state.quoted, afterMarker: state.afterMarker };
   }
 
   private leaf(text: string, start: Position, context: { state: State; containers: Container[]; complete: boolean; commit: boolean }): LineKind {
@@ -106,6 +142,10 @@ export class MarkdownBlocks {
       else if (complete && commit && misread(rest, state.fence.fence)) this.defects++;
       const depth = state.fence?.depth ?? containers.length;
       return containers.slice(0, depth).some((container) => container.kind === "quote") ? "quoted-fence" : "fence";
+    }
+    if (state.htmlDepth !== undefined) {
+      if (complete && RAW_HTML_END.test(text.slice(at.index))) state.htmlDepth = undefined;
+      return "html";
     }
     if (state.indentedDepth !== undefined) {
       const indent = whitespace(text, at);
@@ -119,6 +159,7 @@ export class MarkdownBlocks {
       if (rest.startsWith(">")) {
         containers.push({ kind: "quote" });
         at = skipColumns(text, { index: indent.index + 1, column: indent.column + 1 }, 1);
+        state.quoted = true;
       } else {
         const marker = LIST_MARKER.exec(rest);
         if (!marker || (state.paragraph && rest.slice(marker[0].length).trim() === "")) break;
@@ -128,6 +169,7 @@ export class MarkdownBlocks {
         containers.push({ kind: "item", indent: afterMarker.column + spaces - at.column });
         at = skipColumns(text, afterMarker, spaces);
       }
+      state.afterMarker = at.index;
       state.depth = containers.length;
       state.paragraph = false;
     }
@@ -145,6 +187,11 @@ export class MarkdownBlocks {
         state.paragraph = false;
         return "opener";
       }
+    }
+    if (indent.column - at.column < 4 && RAW_HTML_START.test(rest)) {
+      state.htmlDepth = complete && RAW_HTML_END.test(rest) ? undefined : state.depth;
+      state.paragraph = false;
+      return "html";
     }
     if (indent.column - at.column >= 4 && !state.paragraph) {
       state.indentedDepth = state.depth;

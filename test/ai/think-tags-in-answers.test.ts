@@ -169,6 +169,24 @@ for (const protocol of protocols) {
       }
     });
 
+    test("a <think> block whose only closes are written as words never swallows the answer: it ends at one", async () => {
+      const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning: true });
+      const cases: [string, string, string][] = [
+        ["<think>RSN\n> ```\n> x</think>\nANS1 words", "RSN\n> ```\n> x", "ANS1 words"],
+        ["<think>RSN `start </think>ANS1 and `ANS2 end", "RSN `start ", "ANS1 and `ANS2 end"],
+        ["<think>RSN</think >\nANS1", "RSN", "ANS1"],
+      ];
+      for (const [output, reasoning, answer] of cases) {
+        for (const split of splits(output)) {
+          const outcome = await stream(model, split);
+          const where = JSON.stringify(split);
+          assert.equal(outcome.reasoning, reasoning, where);
+          assert.equal(outcome.text, answer, where);
+          assert.equal(textOf(outcome.end), answer, where);
+        }
+      }
+    });
+
     test("a <think> block at the start of the output (after whitespace) is reasoning, whatever the model", async () => {
       for (const reasoning of [false, true]) {
         const model = modelSpec(protocol.api, protocol.baseUrl(server), { reasoning });

@@ -24,6 +24,24 @@ test("fences in block quotes and list items, and indented code, are code; a quot
   assert.deepEqual(kinds("> quote\nlazy line\n> ```\nout").kinds, ["text", "text", "opener", "text"]);
 });
 
+test("raw HTML blocks (<pre>, <script>, <style>, <textarea>) run to the line holding their closing tag, or their container's end", () => {
+  assert.deepEqual(kinds("para\n<pre>\nx\n</pre>\nafter").kinds, ["text", "html", "html", "html", "text"]);
+  assert.deepEqual(kinds("<PRE class=a>x</pre>\nafter").kinds, ["html", "text"], "opened and closed on one line");
+  assert.deepEqual(kinds("> <script>\n> x\nout").kinds, ["html", "html", "text"], "the quote's end ends it");
+  assert.deepEqual(kinds("<prefix>\n<p>\n    <pre>").kinds, ["text", "text", "text"], "other tags, or indented four columns");
+});
+
+test("classifyLine: whether a line is a quote's, and where its content starts past its last marker", () => {
+  const read = (line: string) => {
+    const { quoted, afterMarker } = new MarkdownBlocks().classifyLine(line, true);
+    return { quoted, afterMarker };
+  };
+  assert.deepEqual(read("plain </think>"), { quoted: false, afterMarker: -1 });
+  assert.deepEqual(read("> </think>"), { quoted: true, afterMarker: 2 });
+  assert.deepEqual(read("- </think>"), { quoted: false, afterMarker: 2 });
+  assert.deepEqual(read("> 1.  x"), { quoted: true, afterMarker: 6 });
+});
+
 test("defects: an opener read inside a fence, a fence cut off by its quote's end, never a well-formed text", () => {
   assert.equal(kinds("```\na\n```js\nb\n```").defects, 1, "```js inside ``` was meant to open a fence");
   assert.equal(kinds("```\na\n- ```\nb\n```").defects, 1, "a list item's opener inside a fence");

@@ -4,7 +4,7 @@ import { finalText } from "../../src/channels/whatsapp/final-text.js";
 import { splitMessage, toWhatsAppFormatting } from "../../src/channels/whatsapp/format.js";
 
 test("finalText strips reasoning and answer tags, never the words between", () => {
-  assert.equal(finalText("<think>the words stay</think>Answer"), "the words stayAnswer");
+  assert.equal(finalText("<think>the words stay</think>Answer"), "the words stay Answer", "words the tags kept apart stay apart");
   assert.equal(finalText("Reasoning residue</think>\n\nThe answer."), "Reasoning residue\n\nThe answer.");
   assert.equal(finalText("<final>Done.</final>"), "Done.");
   assert.equal(finalText("<THINK >x</ think>"), "x");
@@ -64,4 +64,11 @@ test("long replies split at paragraph boundaries within the limit", () => {
   assert.equal(pieces.join(" "), words, "between words, nothing lost");
   assert.deepEqual(splitMessage("x".repeat(120), 50), ["x".repeat(50), "x".repeat(50), "x".repeat(20)]);
   assert.deepEqual(splitMessage("\n\n\n", 50), []);
+});
+
+test("finalText leaves a space where a removed marker stood between two words", () => {
+  assert.equal(finalText("```\n```\n<think>RSN</think>ANS2"), "```\n```\nRSN ANS2");
+  assert.equal(finalText("a</think><think>b"), "a b", "markers side by side leave one space");
+  assert.equal(finalText("x<|im_end|>y"), "x y");
+  assert.equal(finalText("Done.</think>\nNext"), "Done.\nNext", "no space where a word does not touch another");
 });

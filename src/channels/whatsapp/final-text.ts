@@ -26,11 +26,36 @@ const MARKERS: readonly RegExp[] = [
   /<\s*\/?\s*invoke(?:\s+name="[^"]{0,80}")?\s*>/gi,
 ];
 
-/** The text with every marker removed, runs of blank lines left by them closed, and the ends trimmed. */
+/** A letter, digit or mark: words that touch where a marker was taken out would run together. */
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * The text with every marker removed, runs of blank lines left by them closed, and the ends trimmed.
+ * Where a removed marker stood between two words (`RSN</think>ANS`), a space keeps them apart.
+ */
 export function finalText(text: string): string {
   const code = codeRanges(text);
-  let out = text.replace(WRAPPER, (tag: string, at: number) => (code.some((range) => at >= range.start && at < range.end) ? tag : ""));
-  for (const marker of MARKERS) out = out.replace(marker, "");
+  const removed: { start: number; end: number }[] = [];
+  for (const match of text.matchAll(WRAPPER)) {
+    const at = match.index;
+    if (!code.some((range) => at >= range.start && at < range.end)) removed.push({ start: at, end: at + match[0].length });
+  }
+  for (const marker of MARKERS) for (const match of text.matchAll(marker)) removed.push({ start: match.index, end: match.index + match[0].length });
+  removed.sort((a, b) => a.start - b.start);
+  const gaps: { start: number; end: number }[] = []; // markers side by side or overlapping leave one gap
+  for (const range of removed) {
+    const last = gaps[gaps.length - 1];
+    if (last && range.start <= last.end) last.end = Math.max(last.end, range.end);
+    else gaps.push({ ...range });
+  }
+  let out = "";
+  let kept = 0;
+  for (const gap of gaps) {
+    out += text.slice(kept, gap.start);
+    kept = gap.end;
+    if (WORD_CHAR.test(out[out.length - 1] ?? "") && WORD_CHAR.test(text[kept] ?? "")) out += " ";
+  }
+  out += text.slice(kept);
   return out
     .replace(/[ \t]+\n/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
