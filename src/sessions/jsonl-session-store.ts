@@ -6,8 +6,10 @@ import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
-import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
-import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+import { DEFAULT_LOCK, lockSession, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
+import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
+import { watchSessions, type SessionWatchOptions } from "./session-watch.js";
+import { arrivalNow } from "./wait-line.js";
 
 /** The file operations the store uses (injected by tests that count reads). */
 export type SessionFiles = Pick<typeof fsPromises, "open" | "stat" | "readdir" | "unlink">;
@@ -23,6 +25,8 @@ export interface JsonlSessionStoreOptions {
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
   files?: SessionFiles | undefined;
+  /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
+  watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
 }
 
 /** A session held in memory: its entries and what of its file they stand for. */
@@ -146,7 +150,25 @@ export class JsonlSessionStore implements SessionStore {
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
     const file = this.where(key);
     this.ensureDirectory();
-    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, onLost: (message) => this.warnOnce(message) });
+    const ticket = options.place instanceof WaitTicket ? options.place : undefined;
+    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+  }
+
+  async reserve(key: string): Promise<SessionPlace> {
+    const file = this.where(key);
+    const arrivedAt = arrivalNow();
+    this.ensureDirectory();
+    return WaitTicket.take({ file, arrivedAt, staleMs: this.lockSettings.staleMs });
+  }
+
+  watch(onChange: (key: string) => void): () => void {
+    try {
+      this.ensureDirectory();
+    } catch {
+      // A state dir that cannot be made now: looked at by polling until it can (reads and writes report the fault).
+    }
+    // A session this process last read or wrote as it is now is its own write: not told.
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, known: (key) => this.open.get(key) });
   }
 
   async delete(key: string): Promise<void> {
