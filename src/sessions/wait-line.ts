@@ -76,12 +76,16 @@ export async function olderTicketWaits(options: { file: string; arrivedAt: numbe
     throw fileSystemFault(error, { path: dir, doing: "read the session's line in" });
   }
   const me = options.mine?.name ?? ticketName(options.arrivedAt, process.pid);
+  let cleared = 0;
   for (const name of names) {
     const parsed = parseTicket(name);
     if (!parsed || name === me || name > me) continue;
     if (await isLive(`${dir}/${name}`, { pid: parsed.pid, staleMs: options.staleMs })) return true;
     await unlink(`${dir}/${name}`).catch(() => undefined);
+    cleared += 1;
   }
+  // Only dead tickets were there: the line goes with them (a ticket being written meanwhile makes it again).
+  if (cleared > 0 && cleared === names.length) await rmdir(dir).catch(() => undefined);
   return false;
 }
 
