@@ -240,8 +240,9 @@ export class Gateway implements GatewayPort {
       },
       transcript: async (session) => {
         const entries = (await store.read(checkSessionKey(session))).entries;
-        // A turn under way: its message is waiting for its answer, not unanswered.
-        const pending = this.queue.busy().includes(session) ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
+        // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
+        const underWay = this.queue.has(session) || (await store.locked(session));
+        const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
         return transcriptItems(entries, pending);
       },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),

@@ -6,7 +6,7 @@ import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
-import { DEFAULT_LOCK, lockSession, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
+import { DEFAULT_LOCK, lockSession, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
 import { watchSessions, type SessionWatchOptions } from "./session-watch.js";
 import { arrivalNow } from "./wait-line.js";
@@ -152,6 +152,10 @@ export class JsonlSessionStore implements SessionStore {
     this.ensureDirectory();
     const ticket = options.place instanceof WaitTicket ? options.place : undefined;
     return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+  }
+
+  async locked(key: string): Promise<boolean> {
+    return sessionLocked(this.where(key), this.lockSettings);
   }
 
   async reserve(key: string): Promise<SessionPlace> {

@@ -86,6 +86,10 @@ export class MemorySessionStore implements SessionStore {
     };
   }
 
+  async locked(key: string): Promise<boolean> {
+    return this.held.has(checkSessionKey(key));
+  }
+
   /** One process holds every in-memory session, and its callers already wait in arrival order: the place is only the caller's. */
   async reserve(key: string): Promise<SessionPlace> {
     checkSessionKey(key);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { lock as acquire } from "proper-lockfile";
+import { check, lock as acquire } from "proper-lockfile";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
 import { arrivalNow, olderTicketWaits, WaitTicket } from "./wait-line.js";
@@ -108,4 +108,9 @@ async function tryLock(request: LockRequest, lockfilePath: string): Promise<Sess
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
     return undefined;
   }
+}
+
+/** Whether some process (this one too) holds the session's lock now (a stale lock left by a killed process does not count). */
+export async function sessionLocked(file: string, settings: LockSettings): Promise<boolean> {
+  return check(file, { realpath: false, lockfilePath: `${file}.lock`, stale: settings.staleMs }).catch(() => false);
 }

@@ -83,6 +83,8 @@ export interface SessionStore {
   /** A summary of every session, the most recently updated first; a session that cannot be read is a problem, not a crash and not an absence. */
   list(): Promise<SessionListing>;
   lock(key: string, options?: LockOptions): Promise<SessionLock>;
+  /** Whether a holder (of this process or another) has the session's lock now: a turn is under way in it. */
+  locked(key: string): Promise<boolean>;
   /**
    * Takes a place in the session's line now, for a message that waits behind another before it asks
    * for the lock: holders in other processes that arrive later wait for it (arrival order across processes).

@@ -27,13 +27,22 @@ describe("a turn another process writes to the open conversation reaches the pag
   let file = "";
   const state = join(temp.dir, "state");
   const pageErrors: string[] = [];
+  /** The model's answer to "take your time" waits for this. */
+  let letGo: (() => void) | undefined;
+  const heldBack = new Promise<void>((resolve) => (letGo = resolve));
+  let askedHeld: (() => void) | undefined;
+  const asked = new Promise<void>((resolve) => (askedHeld = resolve));
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startFakeServer((request) => {
+    server = await startFakeServer(async (request) => {
       if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
       if (request.method !== "POST") return { kind: "json", status: 404, body: {} };
       const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+      if (message === "take your time") {
+        askedHeld?.();
+        await heldBack;
+      }
       return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 8 }) };
     });
     file = temp.write("hearth.json5", `{ agents: { defaults: { model: { primary: "home/m" } } }, models: { mode: "replace", providers: { home: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } } }`);
@@ -57,7 +66,7 @@ describe("a turn another process writes to the open conversation reaches the pag
     await page.getByLabel("Message").press("Enter");
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Heard: from the page" }).waitFor();
     // A mark a reload would wipe: the page must still carry it at the end.
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
     const cli = await runCli(["--config", file, "agent", "-s", "web-1", "-m", "from the terminal"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(cli.code, 0, cli.stderr);
@@ -66,7 +75,7 @@ describe("a turn another process writes to the open conversation reaches the pag
     await page.locator(".message.assistant", { hasText: "Heard: from the terminal" }).waitFor();
     assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["from the page", "from the terminal"]);
     await page.locator('.session-link[data-session="web-1"]', { hasText: "from the terminal" }).waitFor();
-    assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
+    assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
     await page.screenshot({ path: join(ARTIFACTS, "cli-turn-live.png") });
 
     // A session the page does not have open: it joins the conversation list, the open one stays as it is.
@@ -74,6 +83,20 @@ describe("a turn another process writes to the open conversation reaches the pag
     assert.equal(other.code, 0, other.stderr);
     await page.locator('.session-link[data-session="cli-only"]').waitFor();
     assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["from the page", "from the terminal"]);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("while the CLI's turn is under way the page shows its message as waiting for its answer (not unanswered), then the answer", async () => {
+    const cli = runCli(["--config", file, "agent", "-s", "web-1", "-m", "take your time"], { env: { HEARTH_STATE_DIR: state } });
+    await asked;
+    await page.locator(".message.user", { hasText: "take your time" }).waitFor();
+    assert.equal(await page.locator(".note-unanswered").count(), 0, "a turn under way in another process is not shown as unanswered");
+    letGo?.();
+    const result = await cli;
+    assert.equal(result.code, 0, result.stderr);
+    await page.locator(".message.assistant", { hasText: "Heard: take your time" }).waitFor();
+    assert.equal(await page.locator(".note-unanswered").count(), 0);
+    assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
     assert.deepEqual(pageErrors, []);
   });
 });
