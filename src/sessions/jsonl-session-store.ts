@@ -8,7 +8,7 @@ import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
 import { DEFAULT_LOCK, lockSession, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
-import { watchSessions, type SessionWatchOptions } from "./session-watch.js";
+import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
 import { arrivalNow } from "./wait-line.js";
 
 /** The file operations the store uses (injected by tests that count reads). */
@@ -60,6 +60,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly warned = new Set<string>();
   private readonly open = new Map<string, OpenSession>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** How each session file looked right after this process's last write to it, when nothing else wrote between (`watch` does not tell those); as many as `openSessions`. */
+  private readonly written = new Map<string, FileLook>();
   /** Sessions written since their last fsync: `close()` syncs them. */
   private readonly unsynced = new Set<string>();
   private readonly files: SessionFiles;
@@ -126,6 +128,7 @@ export class JsonlSessionStore implements SessionStore {
           this.unsynced.add(key);
         }
         const after = await handle.stat();
+        if (after.size === before.size + bytes.length) this.wrote(key, after);
         if (current && after.size === before.size + bytes.length) {
           // Kept as the file has it (a copy the caller cannot change): each line as written, parsed.
           current.entries.push(...lines.map((line) => this.shared.shareIn(JSON.parse(line) as SessionEntry)));
@@ -172,13 +175,15 @@ export class JsonlSessionStore implements SessionStore {
       // A state dir that cannot be made now: looked at by polling until it can (reads and writes report the fault).
     }
     // A session this process last read or wrote as it is now is its own write: not told.
-    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, known: (key) => this.open.get(key) });
+    const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.open.get(key), look) || same(this.written.get(key), look) });
   }
 
   async delete(key: string): Promise<void> {
     const path = this.where(key);
     return this.serially(key, async () => {
       this.open.delete(key);
+      this.written.delete(key);
       try {
         await this.files.unlink(path);
       } catch (error) {
@@ -307,6 +312,13 @@ export class JsonlSessionStore implements SessionStore {
       await handle.close().catch(() => undefined);
       throw fileSystemFault(error, context);
     }
+  }
+
+  private wrote(key: string, look: FileLook): void {
+    this.written.delete(key);
+    this.written.set(key, { size: look.size, mtimeMs: look.mtimeMs });
+    const oldest = this.written.keys().next().value;
+    if (this.written.size > this.capacity && oldest !== undefined) this.written.delete(oldest);
   }
 
   private remember(key: string, session: OpenSession): void {

@@ -14,8 +14,8 @@ export interface SessionWatchOptions {
   dir: string;
   /** Told the key of each session file that changed, once per burst of writes. */
   onChange: (key: string) => void;
-  /** How the file looked after this process's own last read or write of it (its own writes are not told). */
-  known: (key: string) => FileLook | undefined;
+  /** Whether the file looks as this process's own last read or write of it left it (its own writes are not told). */
+  isOwn: (key: string, look: FileLook) => boolean;
   /** A burst of writes to one file is told once, this long after its first (default 50 ms). */
   settleMs?: number | undefined;
   /** Where the directory cannot be watched (no inotify left, a network file system): how often it is looked at instead (default 1000 ms). */
@@ -39,8 +39,7 @@ export function watchSessions(options: SessionWatchOptions): () => void {
 
   const check = async (key: string): Promise<void> => {
     const look = await stat(join(options.dir, `${key}.jsonl`)).catch(() => undefined);
-    const known = options.known(key);
-    if (stopped || (look && known && look.size === known.size && look.mtimeMs === known.mtimeMs)) return;
+    if (stopped || (look && options.isOwn(key, look))) return;
     options.onChange(key);
   };
   const changed = (key: string): void => {
