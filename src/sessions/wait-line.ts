@@ -5,8 +5,8 @@ import { fileSystemFault } from "../shared/fs-fault.js";
 /**
  * A session's line across processes: every process waiting for the session's lock has a ticket, an
  * empty file `<arrival µs>-<pid>-<random>` in `<session file>.waiting/`, refreshed (its mtime) while it
- * waits. The lock goes to the oldest live ticket: an acquirer yields while another's older ticket is
- * live. A ticket is dead when its process is gone or it was not refreshed for `staleMs` (a frozen or
+ * waits. The lock goes to the oldest live ticket: an acquirer yields while another process's older
+ * ticket is live (a process's own callers come in their own order: the gateway's line). A ticket is dead when its process is gone or it was not refreshed for `staleMs` (a frozen or
  * killed waiter), and is removed by whoever finds it so.
  */
 export class WaitTicket {
@@ -65,7 +65,7 @@ export class WaitTicket {
   }
 }
 
-/** Whether a live ticket older than `arrivedAt` (or than `mine`) is in the line of the session kept at `file`; dead ones found are removed. */
+/** Whether another process's live ticket older than `arrivedAt` (or than `mine`) is in the line of the session kept at `file`; dead ones found are removed. */
 export async function olderTicketWaits(options: { file: string; arrivedAt: number; mine: WaitTicket | undefined; staleMs: number }): Promise<boolean> {
   const dir = waitingDir(options.file);
   let names: string[];
@@ -79,7 +79,8 @@ export async function olderTicketWaits(options: { file: string; arrivedAt: numbe
   let cleared = 0;
   for (const name of names) {
     const parsed = parseTicket(name);
-    if (!parsed || name === me || name > me) continue;
+    // This process's own callers come to the lock in their order already (the gateway's line): only other processes' tickets are waited for.
+    if (!parsed || parsed.pid === process.pid || name > me) continue;
     if (await isLive(`${dir}/${name}`, { pid: parsed.pid, staleMs: options.staleMs })) return true;
     await unlink(`${dir}/${name}`).catch(() => undefined);
     cleared += 1;

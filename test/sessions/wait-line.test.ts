@@ -86,20 +86,15 @@ describe("a session's line across processes (wait tickets beside the lock)", () 
     assert.deepEqual(readdirSync(waiting), [theirs], "its own ticket is gone; the other's stays");
   });
 
-  test("a reserved place keeps a later caller of this process waiting until it has had the lock", async () => {
-    const { store, waiting } = line("reserved");
+  test("this process's own places never hold up its own lock (its callers come in their own order): no deadlock", async () => {
+    const { store, waiting } = line("own");
     const place = await store.reserve("s");
-    let laterWaited = false;
-    const later = store.lock("s", { onWait: () => (laterWaited = true) });
-    // The later caller must wait while the earlier place is in the line; it takes the lock once that place has had it.
-    await new Promise<void>((resolve) => {
-      const look = (): void => (laterWaited ? resolve() : void setTimeout(look, 10));
-      look();
-    });
-    const first = await store.lock("s", { place });
-    await first.release();
-    const second = await later;
-    await second.release();
-    assert.equal(existsSync(waiting), false);
+    let waited = false;
+    const lock = await store.lock("s", { onWait: () => (waited = true) });
+    assert.equal(waited, false, "the lock was taken at once, the later place of this same process notwithstanding");
+    await lock.release();
+    const next = await store.lock("s", { place });
+    await next.release();
+    assert.equal(existsSync(waiting), false, "the place went with its lock");
   });
 });
