@@ -14,7 +14,7 @@ import type { ReachabilityCheck } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { Router } from "../models/router.js";
 import type { ServedWindows } from "../models/served-windows.js";
-import { busyNotice, checkSessionKey, type SessionStore } from "../sessions/session-store.js";
+import { busyNotice, checkSessionKey, type SessionPlace, type SessionStore } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
 import { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
@@ -81,6 +81,10 @@ export class Gateway implements GatewayPort {
   /** Providers whose health is to be announced, and the timer that will (see announceHealth). */
   private readonly healthDue = new Set<string>();
   private healthTimer: NodeJS.Timeout | undefined;
+  /** Sessions this gateway holds the lock of (its turns are told live; the file's changes are not news). */
+  private readonly writing = new Set<string>();
+  /** Stops watching the sessions for other processes' writes: watched while someone listens. */
+  private stopWatching: (() => void) | undefined;
 
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
@@ -100,11 +104,15 @@ export class Gateway implements GatewayPort {
     const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
     void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
-    if (this.queue.has(session)) inbound.onEvent?.({ type: "turn-queued" });
+    // A message that waits behind another takes its place in the session's line across processes now:
+    // a `hearth agent` arriving after it waits for it (the lock taken later reports a state dir's fault).
+    const waits = this.queue.has(session);
+    const place = waits ? this.dependencies.store.reserve(session).catch(() => undefined) : undefined;
+    if (waits) inbound.onEvent?.({ type: "turn-queued" });
     return this.queue
       .run(session, async () => {
         await ticket;
-        return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message" }).catch((error: unknown) => {
+        return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place }).catch((error: unknown) => {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
@@ -113,14 +121,18 @@ export class Gateway implements GatewayPort {
         });
       })
       .finally(async () => {
+        await (await place)?.release();
         const id = await ticket;
         if (id !== undefined) await inbox?.take(id).catch(() => undefined);
       });
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
-  private async turnInLine(session: string, message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message" }): Promise<HandleResult> {
-    const { inbound, agent, model, kind } = message;
+  private async turnInLine(
+    session: string,
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined },
+  ): Promise<HandleResult> {
+    const { inbound, agent, model, kind, place } = message;
     const secrets = this.dependencies.secrets;
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     const show = (event: AgentEvent): void => {
@@ -137,7 +149,8 @@ export class Gateway implements GatewayPort {
       inbound.onEvent?.({ type: "turn-queued" });
       emit({ type: "notice", text: busyNotice(session) });
     };
-    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait });
+    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
+    this.writing.add(session);
     try {
       if (kind === "command") {
         const text = masked(await runCommand(message.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
@@ -159,6 +172,7 @@ export class Gateway implements GatewayPort {
       this.publish({ type: "turn-end", session, result });
       return { kind: "turn", result };
     } finally {
+      this.writing.delete(session);
       await lock.release();
     }
   }
@@ -233,8 +247,9 @@ export class Gateway implements GatewayPort {
       },
       transcript: async (session) => {
         const entries = (await store.read(checkSessionKey(session))).entries;
-        // A turn under way: its message is waiting for its answer, not unanswered.
-        const pending = this.queue.busy().includes(session) ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
+        // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
+        const underWay = this.queue.has(session) || (await store.locked(session));
+        const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
         return transcriptItems(entries, pending);
       },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
@@ -264,10 +279,22 @@ export class Gateway implements GatewayPort {
     if (this.problems.join("\n") !== before) this.publish({ type: "setup", problems: this.problems });
   }
 
+  /**
+   * Every event from now on. While anyone listens, the sessions are watched for turns other processes
+   * (`hearth agent`, `hearth chat`) write: each is told as `session-updated` (read it again) — the file
+   * holds only what was said, not the live events of a turn, so a turn-start/turn-end would be made up.
+   */
   subscribe(listener: (event: GatewayEvent) => void): () => void {
     this.listeners.add(listener);
+    this.stopWatching ??= this.dependencies.store.watch((session) => {
+      if (!this.writing.has(session)) this.publish({ type: "session-updated", session });
+    });
     return () => {
       this.listeners.delete(listener);
+      if (this.listeners.size === 0) {
+        this.stopWatching?.();
+        this.stopWatching = undefined;
+      }
     };
   }
 

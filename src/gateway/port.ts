@@ -90,6 +90,8 @@ export type GatewayEvent =
   | { type: "turn-event"; session: string; event: AgentEvent }
   | { type: "turn-end"; session: string; result: TurnResult }
   | { type: "command-result"; session: string; text: string }
+  /** Another process (`hearth agent`, `hearth chat`) wrote to the session: read it again. */
+  | { type: "session-updated"; session: string }
   | { type: "provider-health"; health: ProviderHealth }
   | { type: "setup"; problems: readonly string[] };
 

@@ -6,8 +6,10 @@ import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
-import { DEFAULT_LOCK, lockSession, type LockSettings, type SessionLock } from "./session-lock.js";
-import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+import { DEFAULT_LOCK, lockSession, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
+import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
+import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
+import { arrivalNow } from "./wait-line.js";
 
 /** The file operations the store uses (injected by tests that count reads). */
 export type SessionFiles = Pick<typeof fsPromises, "open" | "stat" | "readdir" | "unlink">;
@@ -23,6 +25,8 @@ export interface JsonlSessionStoreOptions {
   /** At most this many bytes of session files kept in memory (the one in use always is); default 64 MiB. */
   openBytes?: number | undefined;
   files?: SessionFiles | undefined;
+  /** How `watch` looks for other processes' writes (tests: a poll interval, an fs.watch that fails). */
+  watching?: Pick<SessionWatchOptions, "settleMs" | "pollMs" | "watcher"> | undefined;
 }
 
 /** A session held in memory: its entries and what of its file they stand for. */
@@ -56,6 +60,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly warned = new Set<string>();
   private readonly open = new Map<string, OpenSession>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** How each session file looked right after this process's last write to it, when nothing else wrote between (`watch` does not tell those); as many as `openSessions`. */
+  private readonly written = new Map<string, FileLook>();
   /** Sessions written since their last fsync: `close()` syncs them. */
   private readonly unsynced = new Set<string>();
   private readonly files: SessionFiles;
@@ -122,6 +128,7 @@ export class JsonlSessionStore implements SessionStore {
           this.unsynced.add(key);
         }
         const after = await handle.stat();
+        if (after.size === before.size + bytes.length) this.wrote(key, after);
         if (current && after.size === before.size + bytes.length) {
           // Kept as the file has it (a copy the caller cannot change): each line as written, parsed.
           current.entries.push(...lines.map((line) => this.shared.shareIn(JSON.parse(line) as SessionEntry)));
@@ -146,13 +153,37 @@ export class JsonlSessionStore implements SessionStore {
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
     const file = this.where(key);
     this.ensureDirectory();
-    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, onLost: (message) => this.warnOnce(message) });
+    const ticket = options.place instanceof WaitTicket ? options.place : undefined;
+    return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+  }
+
+  async locked(key: string): Promise<boolean> {
+    return sessionLocked(this.where(key), this.lockSettings);
+  }
+
+  async reserve(key: string): Promise<SessionPlace> {
+    const file = this.where(key);
+    const arrivedAt = arrivalNow();
+    this.ensureDirectory();
+    return WaitTicket.take({ file, arrivedAt, staleMs: this.lockSettings.staleMs });
+  }
+
+  watch(onChange: (key: string) => void): () => void {
+    try {
+      this.ensureDirectory();
+    } catch {
+      // A state dir that cannot be made now: looked at by polling until it can (reads and writes report the fault).
+    }
+    // A session this process last read or wrote as it is now is its own write: not told.
+    const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.open.get(key), look) || same(this.written.get(key), look) });
   }
 
   async delete(key: string): Promise<void> {
     const path = this.where(key);
     return this.serially(key, async () => {
       this.open.delete(key);
+      this.written.delete(key);
       try {
         await this.files.unlink(path);
       } catch (error) {
@@ -281,6 +312,13 @@ export class JsonlSessionStore implements SessionStore {
       await handle.close().catch(() => undefined);
       throw fileSystemFault(error, context);
     }
+  }
+
+  private wrote(key: string, look: FileLook): void {
+    this.written.delete(key);
+    this.written.set(key, { size: look.size, mtimeMs: look.mtimeMs });
+    const oldest = this.written.keys().next().value;
+    if (this.written.size > this.capacity && oldest !== undefined) this.written.delete(oldest);
   }
 
   private remember(key: string, session: OpenSession): void {

@@ -1,7 +1,7 @@
 import { HearthError } from "../shared/errors.js";
 import type { SessionEntry } from "./entries.js";
 import type { SessionLock } from "./session-lock.js";
-import { checkSessionKey, newestFirst, summarize, type LockOptions, type ReadResult, type SessionListing, type SessionStore } from "./session-store.js";
+import { checkSessionKey, newestFirst, summarize, type LockOptions, type ReadResult, type SessionPlace, type SessionListing, type SessionStore } from "./session-store.js";
 
 interface Held {
   /** Resolves when the holder releases the session. */
@@ -84,6 +84,21 @@ export class MemorySessionStore implements SessionStore {
         return Promise.resolve();
       },
     };
+  }
+
+  async locked(key: string): Promise<boolean> {
+    return this.held.has(checkSessionKey(key));
+  }
+
+  /** One process holds every in-memory session, and its callers already wait in arrival order: the place is only the caller's. */
+  async reserve(key: string): Promise<SessionPlace> {
+    checkSessionKey(key);
+    return { release: () => Promise.resolve() };
+  }
+
+  /** No other process can write an in-memory session: nothing is ever told. */
+  watch(): () => void {
+    return () => undefined;
   }
 
   async delete(key: string): Promise<void> {

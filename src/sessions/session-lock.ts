@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { lock as acquire } from "proper-lockfile";
+import { check, lock as acquire } from "proper-lockfile";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
+import { arrivalNow, olderTicketWaits, WaitTicket } from "./wait-line.js";
+
+export { WaitTicket } from "./wait-line.js";
 
 /** A held lock on one session; `release()` is safe to call more than once. */
 export interface SessionLock {
@@ -34,49 +37,80 @@ export interface LockRequest {
   /** Called when the held lock was lost (its directory removed or taken over). */
   onLost?: ((message: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** The caller's place in the session's line, taken when its message arrived (WaitTicket.take); released here once the lock is taken or the wait ends. */
+  ticket?: WaitTicket | undefined;
 }
 
 /**
  * An advisory lock on a session across processes: `<key>.jsonl.lock`, a directory made with mkdir
  * (atomic on every local file system) by proper-lockfile, which refreshes its mtime while held. A lock
  * whose mtime is older than `staleMs` was left by a process that was killed, and is taken over.
+ * Fair across processes: a process that must wait takes a ticket in the session's line (wait-line.ts),
+ * and a process whose arrival is later than a live ticket's does not take the lock, even when it is
+ * free, until that ticket's holder has had it. Arrival is the request's (`ticket`) or the call's.
  */
 export async function lockSession(request: LockRequest): Promise<SessionLock> {
   const { key, file, settings } = request;
   const lockfilePath = `${file}.lock`;
   const started = performance.now();
+  let ticket = request.ticket;
+  const arrivedAt = arrivalNow();
   let waiting = false;
-  for (;;) {
-    try {
-      const release = await acquire(file, {
-        realpath: false,
-        lockfilePath,
-        stale: settings.staleMs,
-        retries: 0,
-        onCompromised: (error: Error) => request.onLost?.(`the lock on session "${key}" was lost (${error.message}); another process may now write to it too`),
-      });
-      let released = false;
-      return {
-        release: async () => {
-          if (released) return;
-          released = true;
-          await release().catch(() => undefined);
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
+  try {
+    for (;;) {
+      if (!(await olderTicketWaits({ file, arrivedAt, mine: ticket, staleMs: settings.staleMs }))) {
+        const held = await tryLock(request, lockfilePath);
+        if (held) {
+          await ticket?.release();
+          return held;
+        }
+      }
+      if (request.signal?.aborted) throw new HearthError("runtime", `cancelled while waiting for session "${key}" (another hearth process is answering in it); your message was not saved`);
+      const waited = performance.now() - started;
+      if (waited >= settings.waitMs) {
+        throw new HearthError("runtime", `session "${key}" is busy: another hearth process has been answering in it for the last ${Math.round(waited / 1000)} s; your message was not saved`, [
+          `try again when that turn has finished, or use another session (--session KEY); a lock left by a killed process (${lockfilePath}) clears itself after ${Math.round(settings.staleMs / 1000)} s`,
+        ]);
+      }
+      ticket ??= await WaitTicket.take({ file, arrivedAt, staleMs: settings.staleMs });
+      if (!waiting) {
+        waiting = true;
+        request.onWait?.();
+      }
+      await sleep(Math.min(settings.retryMs, Math.max(1, settings.waitMs - waited)), undefined, { signal: request.signal }).catch(() => undefined);
     }
-    if (request.signal?.aborted) throw new HearthError("runtime", `cancelled while waiting for session "${key}" (another hearth process is answering in it); your message was not saved`);
-    const waited = performance.now() - started;
-    if (waited >= settings.waitMs) {
-      throw new HearthError("runtime", `session "${key}" is busy: another hearth process has been answering in it for the last ${Math.round(waited / 1000)} s; your message was not saved`, [
-        `try again when that turn has finished, or use another session (--session KEY); a lock left by a killed process (${lockfilePath}) clears itself after ${Math.round(settings.staleMs / 1000)} s`,
-      ]);
-    }
-    if (!waiting) {
-      waiting = true;
-      request.onWait?.();
-    }
-    await sleep(Math.min(settings.retryMs, Math.max(1, settings.waitMs - waited)), undefined, { signal: request.signal }).catch(() => undefined);
+  } catch (error) {
+    await ticket?.release();
+    throw error;
   }
+}
+
+/** The lock if it is free now; undefined when another holds it. */
+async function tryLock(request: LockRequest, lockfilePath: string): Promise<SessionLock | undefined> {
+  const { key, file, settings } = request;
+  try {
+    const release = await acquire(file, {
+      realpath: false,
+      lockfilePath,
+      stale: settings.staleMs,
+      retries: 0,
+      onCompromised: (error: Error) => request.onLost?.(`the lock on session "${key}" was lost (${error.message}); another process may now write to it too`),
+    });
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await release().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
+    return undefined;
+  }
+}
+
+/** Whether some process (this one too) holds the session's lock now (a stale lock left by a killed process does not count). */
+export async function sessionLocked(file: string, settings: LockSettings): Promise<boolean> {
+  return check(file, { realpath: false, lockfilePath: `${file}.lock`, stale: settings.staleMs }).catch(() => false);
 }

@@ -46,6 +46,13 @@ export interface LockOptions {
   /** Called once when another process holds the session and the wait begins. */
   onWait?: (() => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** The place in the session's line taken when the message arrived (`reserve`): the lock is taken in that turn; released once the lock is taken or the wait ends. */
+  place?: SessionPlace | undefined;
+}
+
+/** A message's place in a session's line, held from its arrival until its lock is taken; `release()` gives it up (safe more than once). */
+export interface SessionPlace {
+  release(): Promise<void>;
 }
 
 export interface AppendOptions {
@@ -62,7 +69,7 @@ export interface AppendOptions {
  * order, secrets masked, or nothing readable; `read` after `append` returns what was appended, in
  * order, in this process and in the next; `lock` holds a session against every other holder (this
  * process and others) until released, waits a bounded time, and fails with a HearthError when it
- * gives up or the signal aborts; a bad key is a usage HearthError; every storage failure is a
+ * gives up or the signal aborts, and is given in arrival order across processes (a `reserve`d place counts from then); a bad key is a usage HearthError; every storage failure is a
  * HearthError naming where, what and the fix. All of it is asynchronous: no call blocks other sessions.
  */
 export interface SessionStore {
@@ -76,6 +83,15 @@ export interface SessionStore {
   /** A summary of every session, the most recently updated first; a session that cannot be read is a problem, not a crash and not an absence. */
   list(): Promise<SessionListing>;
   lock(key: string, options?: LockOptions): Promise<SessionLock>;
+  /** Whether a holder (of this process or another) has the session's lock now: a turn is under way in it. */
+  locked(key: string): Promise<boolean>;
+  /**
+   * Takes a place in the session's line now, for a message that waits behind another before it asks
+   * for the lock: holders in other processes that arrive later wait for it (arrival order across processes).
+   */
+  reserve(key: string): Promise<SessionPlace>;
+  /** Calls `onChange(key)` when a session is written by another process (this one's own writes are not told); returns the function that stops it. */
+  watch(onChange: (key: string) => void): () => void;
   /** Removes a session (the caller holds its lock). */
   delete(key: string): Promise<void>;
   /** Makes everything written durable and lets go of what is cached. */

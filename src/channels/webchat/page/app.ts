@@ -138,6 +138,19 @@ export async function startWebChat(): Promise<void> {
     input.focus();
   };
 
+  /** The open conversation read again (another process wrote to it), the input left as it is. */
+  const reloadTranscript = async (): Promise<void> => {
+    const session = current;
+    const ticket = ++opening;
+    const data = await api.session(session).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    });
+    if (ticket !== opening || busy.has(session)) return;
+    view.showTranscript(data?.items ?? []);
+    showContextUse(contextGauge, contextText, data?.context);
+  };
+
   const onEvent = (event: GatewayEvent): void => {
     switch (event.type) {
       case "setup":
@@ -182,6 +195,12 @@ export async function startWebChat(): Promise<void> {
           void refreshContext();
         }
         void refreshSessions().catch(reportError);
+        return;
+      }
+      case "session-updated": {
+        // Another process (`hearth agent`, `hearth chat`) wrote to the session: what it wrote is read again.
+        void refreshSessions().catch(reportError);
+        if (event.session === current && !busy.has(current)) reloadTranscript().catch(reportError);
         return;
       }
       case "command-result": {
