@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
-import { checkSessionKey } from "../../../sessions/session-store.js";
 import { agentAnswer } from "./agent-answer.js";
+import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
@@ -39,17 +39,6 @@ export interface OpenAiRoutesOptions {
 const KEEP_ALIVE_MS = 15_000;
 /** A cause in the log line is cut here: enough for any server's reason, too little for a request it quotes back. */
 const LOGGED_CAUSE_CHARS = 240;
-
-/** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
-export function agentSession(header: string | undefined, user: string | undefined): string {
-  try {
-    if (header !== undefined && header.trim() !== "") return checkSessionKey(header.trim());
-    return checkSessionKey(user ? `http:${user}` : "http");
-  } catch (error) {
-    const where = header !== undefined && header.trim() !== "" ? "x-hearth-session" : "user";
-    throw new RequestProblem({ status: 400, message: `${where}: ${error instanceof Error ? error.message : String(error)}`, code: "invalid_session", param: where });
-  }
-}
 
 /**
  * hearth as an OpenAI-compatible server: `/v1/models`, `/v1/chat/completions`, `/v1/responses`, and
