@@ -181,9 +181,11 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
       assert.match(error.message, /^400 x-hearth-session: /);
       return true;
     });
-    await assert.rejects(api.client.responses.create({ model: "hearth", input: "x", user: "not a key!" }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.BadRequestError);
-      assert.match(error.message, /^400 user: /);
+    // OpenAI's `user` is free text: one that is no session key is a session of its own, not a 400 (the models here answer 500: a 502).
+    await assert.rejects(api.client.responses.create({ model: "hearth", input: "x", user: "not a key!" }).withResponse(), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.InternalServerError, String(error));
+      assert.equal(error.status, 502);
+      assert.match(error.headers?.get("x-hearth-session") ?? "", /^http-user:not-a-key\.[0-9a-f]{16}$/);
       return true;
     });
     api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));

@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
-import { statusLine } from "./status-lines.js";
+import { statusLine, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -26,6 +26,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const attempts: AttemptSummary[] = [];
   let reasoning = "";
   let speaking: string | undefined;
+  /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
+  const notes: string[] = [];
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
       case "attempt-start":
@@ -51,6 +53,14 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       case "turn-queued":
         out.push(statusLine(event));
         break;
+      case "compaction":
+      case "notice": {
+        const note = turnNote(event);
+        if (!note) break;
+        if (note.kept) notes.push(note.line.text);
+        out.push(note.line);
+        break;
+      }
       case "answer-restart":
         reasoning = "";
         out.push({ type: "restart" });
@@ -75,7 +85,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
     out.push({
       type: "end",
-      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: result.notice },
+      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: joinNotes([...notes, ...(result.notice ? [result.notice] : [])]) },
     });
   };
   void run()
@@ -89,4 +99,9 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     })
     .finally(() => out.end());
   return { events: out, known: () => ({ model: undefined, attempts }), speaking: () => speaking };
+}
+
+/** The turn's notes, one a line (URL-encoded in `x-hearth-notice`, `%0A` between them); undefined: none. */
+function joinNotes(notes: readonly string[]): string | undefined {
+  return notes.length === 0 ? undefined : notes.join("\n");
 }
