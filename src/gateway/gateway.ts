@@ -140,7 +140,9 @@ export class Gateway implements GatewayPort {
         return { kind: "command", text };
       }
       const retrying = Boolean(inbound.retry) || isRetry(inbound.text);
-      const retry = retrying ? await agent.retryable(session) : undefined;
+      const unanswered = retrying || inbound.repeated ? await agent.retryable(session) : undefined;
+      // A client's own resend of a message its first try saved: that message again, not a second copy.
+      const retry = retrying || unanswered?.text === inbound.text ? unanswered : undefined;
       if (retrying && !retry) {
         const text = "Nothing to retry: the last message was answered (or there is none).";
         this.publish({ type: "command-result", session, text });

@@ -5,7 +5,8 @@ import OpenAI from "openai";
 import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { serveApp, testGateway } from "../helpers/test-gateway.js";
-import { apiSetup, type ApiSetup } from "./openai-setup.js";
+import { lastUser, scriptedModel } from "../helpers/scripted-model.js";
+import { apiSetup, lastBody, type ApiSetup } from "./openai-setup.js";
 
 // The official SDK as a user has it: its default retries (2), which resend every 5xx unless the
 // server says `x-should-retry: false`. hearth has been through its chain by then: one request of the
@@ -51,6 +52,25 @@ describe("OpenAI-compatible API: a request no model answered is not resent by th
         assert.equal(error.headers?.get("x-should-retry"), "false");
       }
     }
+  });
+
+  test("agent mode: the SDK's own resend after its timeout (x-stainless-retry-count) sends the cut-off message again, not a second copy", async () => {
+    api = await apiSetup();
+    const answer = scriptedModel("openai-completions", (turns) => ({ text: `you said ${lastUser(turns)}` }));
+    let calls = 0;
+    // The first call never answers: the SDK gives up on its request (the turn is cancelled with it) and sends it again.
+    api.local.setHandler((request) => (request.method === "POST" && ++calls === 1 ? { kind: "hang-before-headers" } : answer(request)));
+    const impatient = new OpenAI({ baseURL: api.client.baseURL, apiKey: "test-key", timeout: 500 });
+    const answered = await impatient.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "ping" }] }, { headers: { "x-hearth-session": "resent" } });
+    assert.equal(answered.choices[0]?.message.content, "you said ping");
+    assert.equal(calls, 2, "the first try was cut off, the second answered");
+    const users = (await api.gateway.store.read("resent")).entries.filter((entry) => entry.type === "user");
+    assert.deepEqual(users.map((entry) => entry.retryOf === undefined ? "said" : "resent"), ["said", "resent"], "kept once, and resent as /retry does");
+    assert.equal(JSON.stringify(lastBody(api.local)).split("ping").length - 1, 1, "the model read the message once");
+    // A client that says the same words again itself (no retry count) says them again.
+    await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "ping" }] }, { headers: { "x-hearth-session": "resent" } });
+    const after = (await api.gateway.store.read("resent")).entries.filter((entry) => entry.type === "user" && entry.retryOf === undefined);
+    assert.equal(after.length, 2);
   });
 
   test("proxy mode: the chain was tried once, the SDK does not run it again", async () => {

@@ -18,6 +18,8 @@ export interface AgentCall {
   signal: AbortSignal;
   /** The request's `max_tokens` / `max_output_tokens`: each reply of the turn at most this long. */
   maxTokens?: number | undefined;
+  /** The client's own resend of this request (see `InboundMessage.repeated`). */
+  repeated?: boolean | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -70,7 +72,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, maxTokens: call.maxTokens, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
       return;

@@ -81,7 +81,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -106,7 +106,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,
@@ -172,6 +172,16 @@ function abortOnDisconnect(c: Context): AbortController {
   if (signal.aborted) controller.abort();
   else signal.addEventListener("abort", () => controller.abort(), { once: true });
   return controller;
+}
+
+/**
+ * The client's own resend of a request: the openai and anthropic SDKs count their tries in
+ * `x-stainless-retry-count` (0 the first). Failures say `x-should-retry: false`, so an SDK resends only
+ * a request whose answer never reached it (a timeout, a dropped connection).
+ */
+function resent(c: Context): boolean {
+  const count = Number(c.req.header("x-stainless-retry-count") ?? "0");
+  return Number.isInteger(count) && count > 0;
 }
 
 /** Keeps one client on one replica (the server's prompt cache): the session header, else `user`. */
