@@ -21,8 +21,9 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
   });
 
   /** `summaries: "fail"`: the summariser's call answers 500, so hearth trims instead. */
-  async function open(summaries: "work" | "fail"): Promise<{ server: FakeServer; url: string; client: OpenAI; summaries: string[] }> {
+  async function open(summaries: "work" | "fail"): Promise<{ server: FakeServer; url: string; client: OpenAI; summaries: string[]; answers: { down: boolean } }> {
     const asked: string[] = [];
+    const answers = { down: false };
     const model = scriptedModel("openai-completions", (turns: Turn[]) => {
       const user = lastUser(turns);
       if (SUMMARY_SAYS.test(user)) {
@@ -31,7 +32,11 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
       }
       return { text: `Noted. ${"More words to fill the window. ".repeat(8)}` };
     });
-    const server = await startFakeServer((request) => (summaries === "fail" && SUMMARY_SAYS.test(JSON.stringify(request.body)) ? { kind: "json", status: 500, body: { error: { message: "the summariser broke" } } } : model(request)));
+    const server = await startFakeServer((request) => {
+      const summary = SUMMARY_SAYS.test(JSON.stringify(request.body));
+      if (request.method === "POST" && (summary ? summaries === "fail" : answers.down)) return { kind: "json", status: 500, body: { error: { message: summary ? "the summariser broke" : "the model broke" } } };
+      return model(request);
+    });
     closing.push(() => server.close());
     const gateway = await testGateway(`{
       agents: { defaults: { model: "local/m", compaction: { keepRecentTokens: 300, reserveTokens: 100 } } },
@@ -40,7 +45,7 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     closing.push(() => gateway.close());
     const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
     closing.push(() => served.close());
-    return { server, url: served.url, client: new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 }), summaries: asked };
+    return { server, url: served.url, client: new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 }), summaries: asked, answers };
   }
 
   test("summarised: the reply of the turn that summarised carries it in x-hearth-notice, the others none", async () => {
@@ -55,8 +60,8 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     assert.match(decodeURIComponent(notices.at(-1) ?? ""), /^the conversation \(\d+k? tokens\) was longer than the context allows: its older turns are summarised \(the transcript keeps them\)$/);
   });
 
-  test("trimmed (no summary could be written): a stream says it in a `: hearth:` comment before the answer, a reply in x-hearth-notice", async () => {
-    const { url, client } = await open("fail");
+  test("trimmed (no summary could be written): a stream says it in a `: hearth:` comment before the answer, a reply (answered or failed) in x-hearth-notice", async () => {
+    const { url, client, answers } = await open("fail");
     const trimmed = /: hearth: the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)\n\n/;
     let raw = "";
     for (let turn = 1; turn <= 14 && !trimmed.test(raw); turn++) {
@@ -75,5 +80,11 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     }
     assert.match(notices.at(-1) ?? "", /^the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
     assert.ok(!(notices.at(-1) ?? "").includes("the summariser broke"), "the summariser's failure is not quoted");
+    // The same conversation again, and the turn that trims gets no answer: its failure says the trim too.
+    for (let turn = 1; turn < notices.length; turn++) await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-3" } });
+    answers.down = true;
+    const failed = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim-3" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: story(notices.length) }] }) });
+    assert.equal(failed.status, 502);
+    assert.equal(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), notices.at(-1));
   });
 });

@@ -82,7 +82,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
       const failure = result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
-      out.push({ type: "error", failure: { ...failure, usage: result.usage } });
+      const notice = joinNotes(notes);
+      out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;
     }
     out.push({

@@ -52,6 +52,8 @@ export interface AnswerFailure {
   model?: string | undefined;
   /** What the answer is known to have used before it failed (see usedBeforeFailing); absent: nothing known. */
   usage?: Usage | undefined;
+  /** Agent mode's notes of the turn before it failed (the conversation trimmed…), as Answer.notice. */
+  notice?: string | undefined;
 }
 
 /**

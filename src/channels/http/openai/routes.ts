@@ -10,7 +10,7 @@ import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
-import { replyHeaders } from "./reply-meta.js";
+import { noticeHeader, replyHeaders } from "./reply-meta.js";
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
@@ -187,10 +187,6 @@ function resent(c: Context): boolean {
 /** Keeps one client on one replica (the server's prompt cache): the session header, else `user`. */
 function stickyKey(c: Context, user: string | undefined): string | undefined {
   return c.req.header("x-hearth-session") ?? user;
-}
-
-function noticeHeader(notice: string | undefined): Record<string, string> {
-  return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
 }
 
 /** A stream that broke in the gateway itself: logged like a failed request (the client's stream just ends). */
