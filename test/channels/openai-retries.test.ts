@@ -60,7 +60,7 @@ describe("OpenAI-compatible API: a request no model answered is not resent by th
     let calls = 0;
     // The first call never answers: the SDK gives up on its request (the turn is cancelled with it) and sends it again.
     api.local.setHandler((request) => (request.method === "POST" && ++calls === 1 ? { kind: "hang-before-headers" } : answer(request)));
-    const impatient = new OpenAI({ baseURL: api.client.baseURL, apiKey: "test-key", timeout: 500 });
+    const impatient = new OpenAI({ baseURL: api.client.baseURL, apiKey: "test-key", timeout: 2000 });
     const answered = await impatient.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "ping" }] }, { headers: { "x-hearth-session": "resent" } });
     assert.equal(answered.choices[0]?.message.content, "you said ping");
     assert.equal(calls, 2, "the first try was cut off, the second answered");
