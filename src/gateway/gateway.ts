@@ -157,8 +157,11 @@ export class Gateway implements GatewayPort {
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }
-      const retry = kind === "retry" ? await agent.retryable(session) : undefined;
-      if (kind === "retry" && !retry) {
+      const retrying = kind === "retry";
+      const unanswered = retrying || inbound.repeated ? await agent.retryable(session) : undefined;
+      // A client's own resend of a message its first try saved: that message again, not a second copy.
+      const retry = retrying || unanswered?.text === message.text ? unanswered : undefined;
+      if (retrying && !retry) {
         const text = "Nothing to retry: the last message was answered (or there is none).";
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };

@@ -19,6 +19,13 @@ export interface InboundMessage {
   model?: string | undefined;
   /** Resend the last turn that got no answer, instead of `text`. */
   retry?: boolean | undefined;
+  /**
+   * The client sends this message again on its own (an SDK's retry of a request cut off before any
+   * answer reached it): when the session's last message is this same text and got no answer, it is
+   * resent as `retry` does (kept once in the transcript, sent to the model once), not saved again;
+   * otherwise it is a new message.
+   */
+  repeated?: boolean | undefined;
   /** Forwarded or quoted text that came with the message (wrapped as untrusted). */
   quoted?: string | undefined;
   /** Images that came with the message (base64), for a model whose `input` has "image"; over 5 MB each is described instead. */

@@ -17,8 +17,37 @@ test("a request too long for every model that could take it is 400 context_lengt
 
 test("a fallback that was down, or only keyless ones, is not a request too long: 503 / 502 as before", () => {
   assert.equal(statusOf([attempt("home/m", "context-overflow"), attempt("other/m", "unreachable")], "unreachable"), "502 upstream_failed");
-  assert.equal(statusOf([attempt("anthropic/c", "skipped-no-key")], undefined), "502 upstream_failed");
+  assert.equal(statusOf([attempt("anthropic/c", "skipped-no-key")], undefined), "503 no_model_available", "nothing could be asked: no server did anything wrong");
   assert.equal(statusOf([attempt("home/m", "unreachable"), attempt("other/m", "timeout")], "timeout"), "503 no_model_available");
+});
+
+test("the status follows the candidates that could be asked, whatever keyless or policy-kept ones the chain also holds (every mix of outcomes)", () => {
+  // What each outcome of a candidate that was asked (or skipped for the moment) makes of a chain of it alone.
+  const alone: Record<string, string> = {
+    unreachable: "503 no_model_available", // refused: nothing listening
+    timeout: "503 no_model_available",
+    "skipped-cooldown": "503 no_model_available",
+    "cold-loading": "503 no_model_available",
+    overloaded: "503 no_model_available", // answered 503 / 529
+    "rate-limit": "503 no_model_available", // answered 429
+    "model-not-found": "503 no_model_available", // answered 404: not loaded
+    "server-error": "502 upstream_failed", // answered 500
+    auth: "502 upstream_failed", // answered 401 / 403
+    "stream-broken": "502 upstream_failed",
+    "bad-request": "400 upstream_bad_request", // answered 400
+    "context-overflow": "400 context_length_exceeded",
+  };
+  for (const [outcome, expected] of Object.entries(alone)) {
+    for (const never of [[], ["skipped-no-key"], ["skipped-policy"], ["skipped-no-key", "skipped-policy"]]) {
+      const chain = [attempt("home/m", outcome), ...never.map((skipped, index) => attempt(`hosted/${index}`, skipped))];
+      // The last failed attempt's outcome is the failure's kind: a keyless tail's skip when it comes after.
+      assert.equal(statusOf(chain, never.at(-1) ?? outcome), expected, `${outcome}, then ${never.join(", ") || "nothing else"}`);
+      assert.equal(statusOf([...chain].reverse(), outcome), expected, `${never.join(", ") || "nothing"}, then ${outcome}`);
+    }
+  }
+  assert.equal(statusOf([attempt("home/m", "unreachable"), attempt("home/n", "server-error"), attempt("anthropic/c", "skipped-no-key")], "server-error"), "502 upstream_failed", "one server did something wrong");
+  assert.equal(statusOf([attempt("home/m", "skipped-cooldown"), attempt("home/n", "timeout"), attempt("anthropic/c", "skipped-no-key")], "timeout"), "503 no_model_available");
+  assert.equal(statusOf([attempt("openai/g", "skipped-policy"), attempt("anthropic/c", "skipped-no-key")], "skipped-no-key"), "503 no_model_available", "none could be asked");
 });
 
 test("the message says each failed attempt's cause: the router's summary becomes the list with causes; another message gets the causes it lacks", () => {

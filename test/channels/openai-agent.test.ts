@@ -68,6 +68,25 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
     assert.equal(failed.headers.get("x-hearth-session"), "http:bob", "a failed turn was saved in it too");
   });
 
+  test("any OpenAI `user` (a name, an e-mail) is a session of its own: the same one each time, named in x-hearth-session", async () => {
+    api.local.setHandler(scriptedModel("openai-completions", (turns) => ({ text: `you said ${lastUser(turns)}` })));
+    const sessionOf = async (user: string, content: string): Promise<string | null> => {
+      const { data, response } = await api.client.chat.completions.create({ model: "hearth", user, messages: [{ role: "user", content }] }).withResponse();
+      assert.equal(data.choices[0]?.message.content, `you said ${content}`);
+      return response.headers.get("x-hearth-session");
+    };
+    const bob = await sessionOf("bob smith", "one");
+    assert.match(bob ?? "", /^http-user:bob-smith\.[0-9a-f]{16}$/);
+    assert.equal(await sessionOf("bob smith", "two"), bob, "the same user, the same session");
+    assert.ok(JSON.stringify(lastBody(api.local)).includes("one"), "its history was sent");
+    assert.notEqual(await sessionOf("bob/smith", "three"), bob);
+    assert.equal(await sessionOf("ann@example.com", "four"), "http:ann@example.com", "a user that was a key keeps its session");
+    const { response } = await api.client.responses.create({ model: "hearth", user: "bob smith", input: "five" }).withResponse();
+    assert.equal(response.headers.get("x-hearth-session"), bob, "on /v1/responses too");
+    const users = (await api.gateway.store.read(bob ?? "")).entries.filter((entry) => entry.type === "user");
+    assert.equal(users.length, 3);
+  });
+
   test("chat streaming: the agent runs its tool, the text streams, reasoning stays out of it", async () => {
     api.local.setHandler(
       scriptedModel("openai-completions", (turns) => {
@@ -164,9 +183,11 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
       assert.match(error.message, /^400 x-hearth-session: /);
       return true;
     });
-    await assert.rejects(api.client.responses.create({ model: "hearth", input: "x", user: "not a key!" }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.BadRequestError);
-      assert.match(error.message, /^400 user: /);
+    // OpenAI's `user` is free text: one that is no session key is a session of its own, not a 400 (the models here answer 500: a 502).
+    await assert.rejects(api.client.responses.create({ model: "hearth", input: "x", user: "not a key!" }).withResponse(), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.InternalServerError, String(error));
+      assert.equal(error.status, 502);
+      assert.match(error.headers?.get("x-hearth-session") ?? "", /^http-user:not-a-key\.[0-9a-f]{16}$/);
       return true;
     });
     api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));

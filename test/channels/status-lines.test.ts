@@ -2,7 +2,7 @@
 // models and waits, one SSE comment line each, and which waits start the stream.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { statusComment, statusLine } from "../../src/channels/http/openai/status-lines.js";
+import { statusComment, statusLine, turnNote } from "../../src/channels/http/openai/status-lines.js";
 
 test("a failed attempt names the model, the outcome in words and what comes next — never the failure's own message", () => {
   const failed = { type: "attempt-failed" as const, model: "lmstudio/m", outcome: "timeout", message: "upstream said: sk-secret-123 in the prompt 'my plan'", next: "anthropic/opus" };
@@ -18,4 +18,14 @@ test("loading starts the stream only when hearth waits for it", () => {
 
 test("a comment is one line, whatever the text holds", () => {
   assert.equal(statusComment("a\nb\r\nc"), ": hearth: a b c\n\n");
+});
+
+test("agent mode's notes: a summary under way starts the stream and is not kept; what became of the conversation is kept, in hearth's words only", () => {
+  assert.deepEqual(turnNote({ type: "compaction", phase: "start", tokensBefore: 6400 }), { line: { type: "status", text: "the conversation (6k tokens) is longer than the context allows: summarising its older turns", startsStream: true }, kept: false });
+  assert.deepEqual(turnNote({ type: "compaction", phase: "end", tokensBefore: 900 })?.kept, true);
+  const trimmed = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 3000, message: "no summary could be written (upstream quoted 'my plan'): the oldest 2 turns are left out" });
+  assert.equal(trimmed?.line.text, "the conversation (3k tokens) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)");
+  assert.equal(trimmed?.kept, true);
+  assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");
+  assert.deepEqual(turnNote({ type: "notice", text: "the answer was cut off at the reply limit (20 tokens)" }), { line: { type: "status", text: "the answer was cut off at the reply limit (20 tokens)", startsStream: false }, kept: true });
 });

@@ -131,6 +131,28 @@ describe("Gateway.handle", () => {
     assert.deepEqual([events[0], events.at(-1)], ["turn-start", "turn-end"]);
   });
 
+  test("a client's own resend (repeated) of the message that got no answer resends it; any other text, or after an answer, is a new message", async () => {
+    let down = true;
+    const server = await startFakeServer((request) => (down && request.method === "POST" ? { kind: "json", status: 500, body: { error: { message: "down" } } } : inner(request)));
+    const inner = strictModel((turns) => ({ text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` }), []);
+    closers.push(() => server.close());
+    const { runtime } = await runtimeFor(server, "repeated");
+    const said = async (text: string): Promise<string> => {
+      const handled = await runtime.gateway.handle({ channel: "http", session: "r", text, repeated: true });
+      return handled.kind === "turn" && handled.result.ok ? handled.result.text : "no answer";
+    };
+    assert.equal(await said("hello"), "no answer");
+    down = false;
+    assert.equal(await said("other words"), "seen: other words", "not the unanswered message's text: a new message");
+    assert.equal(await said("other words"), "seen: other words | other words", "answered before: said again, a new message");
+    down = true;
+    assert.equal(await said("again"), "no answer");
+    down = false;
+    assert.equal(await said("again"), "seen: other words | other words | again", "the unanswered message, once");
+    const users = (await runtime.store.read("r")).entries.filter((entry) => entry.type === "user");
+    assert.deepEqual(users.map((entry) => `${entry.text}${entry.retryOf ? " (resent)" : ""}`), ["hello", "other words", "other words", "again", "again (resent)"]);
+  });
+
   test("in-chat commands are answered without a model", async () => {
     const server = await startFakeServer(() => ({ kind: "hang-before-headers" }));
     closers.push(() => server.close());

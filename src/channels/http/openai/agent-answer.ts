@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
-import { statusLine } from "./status-lines.js";
+import { statusLine, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -18,6 +18,8 @@ export interface AgentCall {
   signal: AbortSignal;
   /** The request's `max_tokens` / `max_output_tokens`: each reply of the turn at most this long. */
   maxTokens?: number | undefined;
+  /** The client's own resend of this request (see `InboundMessage.repeated`). */
+  repeated?: boolean | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -26,6 +28,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const attempts: AttemptSummary[] = [];
   let reasoning = "";
   let speaking: string | undefined;
+  /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
+  const notes: string[] = [];
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
       case "attempt-start":
@@ -51,6 +55,14 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       case "turn-queued":
         out.push(statusLine(event));
         break;
+      case "compaction":
+      case "notice": {
+        const note = turnNote(event);
+        if (!note) break;
+        if (note.kept) notes.push(note.line.text);
+        out.push(note.line);
+        break;
+      }
       case "answer-restart":
         reasoning = "";
         out.push({ type: "restart" });
@@ -60,7 +72,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, maxTokens: call.maxTokens, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
       return;
@@ -70,12 +82,13 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
       const failure = result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
-      out.push({ type: "error", failure: { ...failure, usage: result.usage } });
+      const notice = joinNotes(notes);
+      out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;
     }
     out.push({
       type: "end",
-      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: result.notice },
+      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: joinNotes([...notes, ...(result.notice ? [result.notice] : [])]) },
     });
   };
   void run()
@@ -89,4 +102,9 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     })
     .finally(() => out.end());
   return { events: out, known: () => ({ model: undefined, attempts }), speaking: () => speaking };
+}
+
+/** The turn's notes, one a line (URL-encoded in `x-hearth-notice`, `%0A` between them); undefined: none. */
+function joinNotes(notes: readonly string[]): string | undefined {
+  return notes.length === 0 ? undefined : notes.join("\n");
 }

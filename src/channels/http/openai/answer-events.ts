@@ -32,7 +32,11 @@ export interface Answer {
   attempts: readonly AttemptSummary[];
   usage: Usage;
   stopReason: StopReason;
-  /** "answered by Opus — local server unreachable", in agent mode when a fallback answered. */
+  /**
+   * Agent mode's notes of the turn, one a line, as the web chat shows them: the conversation summarised
+   * or trimmed to fit the context, the reply cut short, a tool loop stopped… and last "answered by Opus
+   * — local server unreachable" when a fallback answered.
+   */
   notice?: string | undefined;
   signed?: SignedReasoning | undefined;
 }
@@ -48,6 +52,8 @@ export interface AnswerFailure {
   model?: string | undefined;
   /** What the answer is known to have used before it failed (see usedBeforeFailing); absent: nothing known. */
   usage?: Usage | undefined;
+  /** Agent mode's notes of the turn before it failed (the conversation trimmed…), as Answer.notice. */
+  notice?: string | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
-import { replyHeaders } from "./reply-meta.js";
+import { noticeHeader, replyHeaders } from "./reply-meta.js";
 import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
 import { nodeResponse } from "../node-response.js";
@@ -52,8 +52,14 @@ export async function settle(source: AnswerSource): Promise<Settled> {
   return { ok: false, failure: endedWithout(source) };
 }
 
+/**
+ * A request no model answered, as its status and OpenAI's error body. `x-should-retry: false` (which the
+ * official openai and anthropic SDKs obey before any status rule: they retry every 5xx otherwise) on
+ * each: hearth has already been through the chain, with its own retries and failover, so a blind
+ * resend only runs it again — and in agent mode the message is saved, and would be saved again.
+ */
 export function failureResponse(c: Context, failure: AnswerFailure): Response {
-  const headers = replyHeaders({ model: undefined, attempts: failure.attempts });
+  const headers = { ...replyHeaders({ model: undefined, attempts: failure.attempts }), ...noticeHeader(failure.notice), "x-should-retry": "false" };
   return c.json(errorBody(failure), failure.status as 400, headers);
 }
 

@@ -2,16 +2,19 @@ import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
-const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-policy", "skipped-context"]);
+const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
 
-/** Candidates that were never able to take the request, whatever its size. */
+/** Candidates that were never able to take the request, whatever its size or the moment: they say nothing of the servers. */
 const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
 
 /**
- * The status of a request no model answered: 400 when the request itself cannot be answered (a server
- * refused it, too long for every window — a turn the agent judged permanent, refused before any call
- * included), 503 when every candidate was down, busy or cooling, 502 for anything else a server did
- * wrong (a key refused, a broken stream). A 503 invites a client to retry; a 400 does not.
+ * The status of a request no model answered, decided by the candidates that could have taken it (one
+ * without a key, or kept out by the privacy policy, never could: it counts for nothing): 400 when the
+ * request itself cannot be answered (a server refused it, too long for every window — a turn the agent
+ * judged permanent, refused before any call included); 503 when each of them was down, busy, loading
+ * or cooling (or there was none); 502 when one of them did something wrong (a key refused, a 5xx
+ * other than 503, a broken stream). Every one of these is sent with `x-should-retry: false` (see
+ * failureResponse): hearth has already been through the whole chain.
  */
 export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined }): AnswerFailure {
   const { attempts, lastKind } = outcome;
@@ -25,17 +28,19 @@ function classify(outcome: { message: string; attempts: readonly AttemptSummary[
   const { message, attempts, failed, lastKind } = outcome;
   // The request's tools, and no candidate that could take it can use them (proxy mode): the client's to change.
   if (failed.some((attempt) => attempt.outcome === "skipped-tools") && failed.every((attempt) => attempt.outcome === "skipped-tools" || NEVER_ASKED.has(attempt.outcome))) return { status: 400, message, type: "invalid_request_error", code: "tools_unsupported", attempts };
-  if (lastKind === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
+  // Skipped ones came after the one that was asked last (the chain's keyless tail): what that one said decides.
+  const couldTake = failed.filter((attempt) => !NEVER_ASKED.has(attempt.outcome));
+  const lastAsked = lastKind !== undefined && NEVER_ASKED.has(lastKind) ? couldTake.at(-1)?.outcome : lastKind;
+  if (lastAsked === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
   if (outcome.cause === "permanent") {
     const tooLong = failed.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context");
     return { status: 400, message, type: "invalid_request_error", code: tooLong ? "context_length_exceeded" : "invalid_request", attempts };
   }
   // Too long for every model that could have taken it: those without a key, or kept out by the privacy policy, never could.
-  const couldTake = failed.filter((attempt) => !NEVER_ASKED.has(attempt.outcome));
   if (couldTake.length > 0 && couldTake.every((attempt) => attempt.outcome === "context-overflow" || attempt.outcome === "skipped-context")) {
     return { status: 400, message, type: "invalid_request_error", code: "context_length_exceeded", attempts };
   }
-  if (failed.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };
+  if (couldTake.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };
   return { status: 502, message, type: "server_error", code: "upstream_failed", attempts };
 }
 

@@ -11,6 +11,11 @@ export function replyHeaders(known: { model: string | undefined; attempts: reado
   return { ...(known.model ? { "x-hearth-model": known.model } : {}), "x-hearth-attempts": attemptsHeader(known.attempts) };
 }
 
+/** `x-hearth-notice`: agent mode's notes of the turn (see Answer.notice), URL-encoded; none, no header. */
+export function noticeHeader(notice: string | undefined): Record<string, string> {
+  return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
+}
+
 /** Prompt tokens as OpenAI counts them: cached ones included. */
 export function promptTokens(usage: Usage): number {
   return usage.input + usage.cacheRead + usage.cacheWrite;

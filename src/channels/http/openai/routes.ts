@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
-import { checkSessionKey } from "../../../sessions/session-store.js";
 import { agentAnswer } from "./agent-answer.js";
+import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
@@ -10,7 +10,7 @@ import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
-import { replyHeaders } from "./reply-meta.js";
+import { noticeHeader, replyHeaders } from "./reply-meta.js";
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
@@ -39,17 +39,6 @@ export interface OpenAiRoutesOptions {
 const KEEP_ALIVE_MS = 15_000;
 /** A cause in the log line is cut here: enough for any server's reason, too little for a request it quotes back. */
 const LOGGED_CAUSE_CHARS = 240;
-
-/** Where a turn of agent mode goes: the `x-hearth-session` header, else `http:<user>`, else `http`. */
-export function agentSession(header: string | undefined, user: string | undefined): string {
-  try {
-    if (header !== undefined && header.trim() !== "") return checkSessionKey(header.trim());
-    return checkSessionKey(user ? `http:${user}` : "http");
-  } catch (error) {
-    const where = header !== undefined && header.trim() !== "" ? "x-hearth-session" : "user";
-    throw new RequestProblem({ status: 400, message: `${where}: ${error instanceof Error ? error.message : String(error)}`, code: "invalid_session", param: where });
-  }
-}
 
 /**
  * hearth as an OpenAI-compatible server: `/v1/models`, `/v1/chat/completions`, `/v1/responses`, and
@@ -92,7 +81,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -117,7 +106,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,
@@ -185,13 +174,19 @@ function abortOnDisconnect(c: Context): AbortController {
   return controller;
 }
 
+/**
+ * The client's own resend of a request: the openai and anthropic SDKs count their tries in
+ * `x-stainless-retry-count` (0 the first). Failures say `x-should-retry: false`, so an SDK resends only
+ * a request whose answer never reached it (a timeout, a dropped connection).
+ */
+function resent(c: Context): boolean {
+  const count = Number(c.req.header("x-stainless-retry-count") ?? "0");
+  return Number.isInteger(count) && count > 0;
+}
+
 /** Keeps one client on one replica (the server's prompt cache): the session header, else `user`. */
 function stickyKey(c: Context, user: string | undefined): string | undefined {
   return c.req.header("x-hearth-session") ?? user;
-}
-
-function noticeHeader(notice: string | undefined): Record<string, string> {
-  return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
 }
 
 /** A stream that broke in the gateway itself: logged like a failed request (the client's stream just ends). */

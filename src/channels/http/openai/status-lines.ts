@@ -34,6 +34,31 @@ export function statusLine(event: WaitEvent): StatusLine {
   }
 }
 
+/** What agent mode's turn says of the conversation and of itself, as the web chat and the terminal show it. */
+export type TurnNote = Extract<AgentEvent, { type: "compaction" | "notice" }>;
+
+/**
+ * A note of the turn for an API client: its status line (a stream's `: hearth: …` comment), and `kept`
+ * when it tells what became of the conversation or the answer — a summary written, turns left out,
+ * the reply cut short — which a non-streaming reply's `x-hearth-notice` repeats; a wait is not kept.
+ * A summary or trim is said in hearth's words alone (a failed summariser's message may quote the
+ * conversation). undefined: nothing to say (a compaction the cancelled request stopped).
+ */
+export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } | undefined {
+  if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: false }, kept: true };
+  const size = event.tokensBefore < 1000 ? `${event.tokensBefore} tokens` : `${Math.round(event.tokensBefore / 1000)}k tokens`;
+  switch (event.phase) {
+    case "start":
+      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, startsStream: true }, kept: false };
+    case "end":
+      return { line: { type: "status", text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, startsStream: false }, kept: true };
+    case "trimmed":
+      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)`, startsStream: false }, kept: true };
+    case "failed":
+      return undefined;
+  }
+}
+
 /** A status line as an SSE comment (`: hearth: …`), which SSE clients skip: one line, whatever the text holds. */
 export function statusComment(text: string): string {
   return `: hearth: ${text.replace(/[\r\n]+/g, " ")}\n\n`;

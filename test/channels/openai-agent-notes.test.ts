@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import { Hono } from "hono";
+import OpenAI from "openai";
+import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { serveApp, testGateway } from "../helpers/test-gateway.js";
+import { lastUser, scriptedModel, type Turn } from "../helpers/scripted-model.js";
+
+// Agent mode keeps the conversation: when it outgrows the model's context, hearth summarises or trims
+// it, and the web chat and the terminal say so. An API client is told too: `x-hearth-notice` on a
+// reply, a `: hearth: …` comment in a stream (which the SDK skips).
+
+const SUMMARY_SAYS = /Summary so far|Conversation to add/;
+const story = (turn: number): string => `turn ${turn}: ${"and a long story about that turn. ".repeat(6)}`;
+
+describe("OpenAI-compatible API, agent mode: a conversation larger than the context is said to be summarised or trimmed", () => {
+  const closing: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0)) await close();
+  });
+
+  /** `summaries: "fail"`: the summariser's call answers 500, so hearth trims instead. */
+  async function open(summaries: "work" | "fail"): Promise<{ server: FakeServer; url: string; client: OpenAI; summaries: string[]; answers: { down: boolean } }> {
+    const asked: string[] = [];
+    const answers = { down: false };
+    const model = scriptedModel("openai-completions", (turns: Turn[]) => {
+      const user = lastUser(turns);
+      if (SUMMARY_SAYS.test(user)) {
+        asked.push(user);
+        return { text: "SUMMARY: the user told of many turns." };
+      }
+      return { text: `Noted. ${"More words to fill the window. ".repeat(8)}` };
+    });
+    const server = await startFakeServer((request) => {
+      const summary = SUMMARY_SAYS.test(JSON.stringify(request.body));
+      if (request.method === "POST" && (summary ? summaries === "fail" : answers.down)) return { kind: "json", status: 500, body: { error: { message: summary ? "the summariser broke" : "the model broke" } } };
+      return model(request);
+    });
+    closing.push(() => server.close());
+    const gateway = await testGateway(`{
+      agents: { defaults: { model: "local/m", compaction: { keepRecentTokens: 300, reserveTokens: 100 } } },
+      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 256 }] } } },
+    }`);
+    closing.push(() => gateway.close());
+    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
+    closing.push(() => served.close());
+    return { server, url: served.url, client: new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 }), summaries: asked, answers };
+  }
+
+  test("summarised: the reply of the turn that summarised carries it in x-hearth-notice, the others none", async () => {
+    const { client, summaries } = await open("work");
+    const notices: (string | null)[] = [];
+    for (let turn = 1; turn <= 14 && summaries.length === 0; turn++) {
+      const { response } = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "long" } }).withResponse();
+      notices.push(response.headers.get("x-hearth-notice"));
+    }
+    assert.ok(summaries.length > 0, "the conversation outgrew the window and was summarised");
+    assert.deepEqual(notices.slice(0, -1).filter((notice) => notice !== null), [], "no notice before");
+    assert.match(decodeURIComponent(notices.at(-1) ?? ""), /^the conversation \(\d+k? tokens\) was longer than the context allows: its older turns are summarised \(the transcript keeps them\)$/);
+  });
+
+  test("trimmed (no summary could be written): a stream says it in a `: hearth:` comment before the answer, a reply (answered or failed) in x-hearth-notice", async () => {
+    const { url, client, answers } = await open("fail");
+    const trimmed = /: hearth: the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)\n\n/;
+    let raw = "";
+    for (let turn = 1; turn <= 14 && !trimmed.test(raw); turn++) {
+      const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim" }, body: JSON.stringify({ model: "hearth", stream: true, messages: [{ role: "user", content: story(turn) }] }) });
+      assert.equal(response.status, 200);
+      raw = await response.text();
+    }
+    assert.ok(trimmed.test(raw), `the stream said it: ${raw.slice(0, 300)}`);
+    assert.ok(raw.indexOf(": hearth: the conversation") < raw.indexOf('"content":"Noted.'), "before the answer");
+    // A non-streaming reply: in x-hearth-notice, on the turn that trimmed (another session, the same way there).
+    const notices: string[] = [];
+    for (let turn = 1; turn <= 14 && !notices.some((notice) => notice !== ""); turn++) {
+      const { data, response } = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-2" } }).withResponse();
+      assert.match(data.choices[0]?.message.content ?? "", /^Noted\./);
+      notices.push(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""));
+    }
+    assert.match(notices.at(-1) ?? "", /^the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
+    assert.ok(!(notices.at(-1) ?? "").includes("the summariser broke"), "the summariser's failure is not quoted");
+    // The same conversation again, and the turn that trims gets no answer: its failure says the trim too.
+    for (let turn = 1; turn < notices.length; turn++) await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-3" } });
+    answers.down = true;
+    const failed = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim-3" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: story(notices.length) }] }) });
+    assert.equal(failed.status, 502);
+    assert.equal(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), notices.at(-1));
+  });
+});
