@@ -8,7 +8,26 @@ import { formatPath, type ConfigProblem, type ConfigSource } from "./problems.js
  * whatever else is wrong with it. Each problem is at the later entry and names the earlier one.
  */
 export function duplicateNameProblems(value: unknown): ConfigProblem[] {
-  return [...duplicateAgentIds(value), ...duplicateModelRefs(value), ...duplicateModelSettings(value)];
+  return [...duplicateAgentIds(value), ...duplicateProviderIds(value), ...duplicateModelRefs(value), ...duplicateModelSettings(value)];
+}
+
+/**
+ * models.providers: two ids equal but for letter case. Model names match regardless of case in
+ * places (aliases, ids, keys), and `lc/a` beside `LC/a` was one name for two models: the config's
+ * chain and the API's answer chose different ones.
+ */
+function duplicateProviderIds(value: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const providers = childOf(childOf(value, "models"), "providers");
+  if (providers === null || typeof providers !== "object" || Array.isArray(providers)) return problems;
+  const seen = new Map<string, string>();
+  for (const id of Object.keys(providers)) {
+    const earlier = seen.get(id.toLowerCase());
+    if (earlier !== undefined) {
+      problems.push({ severity: "error", path: ["models", "providers", id], message: `is ${formatPath(["models", "providers", earlier])} but for letter case: refs such as "${id}/…" and "${earlier}/…" would be one name for two providers; rename one of them` });
+    } else seen.set(id.toLowerCase(), id);
+  }
+  return problems;
 }
 
 /**

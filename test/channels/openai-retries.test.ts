@@ -54,6 +54,16 @@ describe("OpenAI-compatible API: a request no model answered is not resent by th
     }
   });
 
+  test("a request hearth refuses (an unknown model 404, a body that is not JSON 400) says x-should-retry: false too", async () => {
+    api = await apiSetup();
+    const unknown = await fetch(`${api.client.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] }) });
+    assert.equal(unknown.status, 404, await unknown.text());
+    assert.equal(unknown.headers.get("x-should-retry"), "false");
+    const broken = await fetch(`${api.client.baseURL}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    assert.equal(broken.status, 400, await broken.text());
+    assert.equal(broken.headers.get("x-should-retry"), "false");
+  });
+
   test("agent mode: the SDK's own resend after its timeout (x-stainless-retry-count) sends the cut-off message again, not a second copy", async () => {
     api = await apiSetup();
     const answer = scriptedModel("openai-completions", (turns) => ({ text: `you said ${lastUser(turns)}` }));

@@ -96,6 +96,24 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     ]);
   });
 
+  test("provider ids that differ only in case are refused (one ref would name two providers)", async () => {
+    const text = `{
+  agents: { defaults: { model: { primary: "lc/a", fallbacks: ["LC/A"] } } },
+  models: {
+    providers: {
+      lc: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", models: [{ id: "a" }] },
+      LC: { baseUrl: "http://127.0.0.1:1235/v1", api: "openai-completions", models: [{ id: "a" }] },
+    },
+  },
+}
+`;
+    const { file, lines } = await invalid("provider-case.json5", text);
+    assert.deepEqual(lines, [
+      `hearth: ${file} has 1 problem:`,
+      `  ${file}:${at(text, "LC: {")}: models.providers.LC: is models.providers.lc but for letter case: refs such as "LC/…" and "lc/…" would be one name for two providers; rename one of them`,
+    ]);
+  });
+
   test("two model keys naming one model by its id and by its key", async () => {
     const text = `{
   agents: { defaults: { models: { "lms/qwen": { alias: "A" }, "lms/k": { alias: "B" } } } },

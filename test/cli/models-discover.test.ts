@@ -280,7 +280,8 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     const written = await runCli(["init", "--discover", "--url", llamacpp.url, "--config", discovered]);
     assert.equal(written.code, 0, written.stderr);
     assert.match(written.stdout, /set agents\.defaults\.model\.primary to "llamacpp\/stories260k"/);
-    assert.match(written.stdout.trim().split("\n").at(-1) ?? "", /^Next: `\S+ models list` shows the chain, llamacpp\/stories260k \(llama\.cpp\) first/);
+    // The file written is named on the commands advised: without it they would read the default config.
+    assert.match(written.stdout.trim().split("\n").at(-1) ?? "", /^Next: `\S+ models list --config \S+` shows the chain, llamacpp\/stories260k \(llama\.cpp\) first/);
     const list = await runCli(["models", "list", "--json", "--config", discovered]);
     assert.deepEqual((JSON.parse(list.stdout) as { models: { ref: string; role: string }[] }).models.find((row) => row.role === "primary")?.ref, "llamacpp/stories260k");
   });

@@ -2,7 +2,7 @@
 // which fails when pasted; and the two graded a 0755 state dir differently. One judgement, quoted fixes.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { shellLine, shellQuote } from "../../src/shared/shell-quote.js";
@@ -94,5 +94,23 @@ describe("fixes to paste, in a HOME with a space", () => {
     assert.ok(command.includes("--config"), init.stdout);
     const words = execFileSync("sh", ["-c", `printf '%s\\n' ${command}`], { encoding: "utf8" }).trimEnd().split("\n");
     assert.deepEqual(words.slice(-2), ["--config", file]);
+  });
+
+  test("init with no server found: every command of its next step names the file written (--config or HEARTH_CONFIG), quoted", async () => {
+    const file = join(temp.dir, "my home", "no server's $x.json5");
+    mkdirSync(join(temp.dir, "my home"), { recursive: true });
+    for (const how of [{ args: ["--config", file], env: {} }, { args: [], env: { HEARTH_CONFIG: file } }]) {
+      rmSync(file, { force: true });
+      // No --url: the usual ports are asked, and nothing of this test answers on them… unless another engineer's server does.
+      const init = await runCli(["init", ...how.args], { env: { HOME: join(temp.dir, "my home"), ...how.env } });
+      assert.equal(init.code, 0, init.stderr);
+      const next = init.stdout.trim().split("\n").at(-1) ?? "";
+      const commands = [...next.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "");
+      assert.ok(commands.length > 0, next);
+      for (const command of commands) {
+        const words = execFileSync("sh", ["-c", `printf '%s\\n' ${command}`], { encoding: "utf8" }).trimEnd().split("\n");
+        assert.deepEqual(words.slice(-2), ["--config", file], `${command} (${JSON.stringify(how.env)})`);
+      }
+    }
   });
 });

@@ -55,7 +55,10 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   // The same servers, and the same file: the usual ports are not asked again where --url named others.
-  const same = `${(options.url ?? []).map((url) => ` --url ${shellQuote(url)}`).join("")}${options.config ? ` --config ${shellQuote(options.config)}` : ""}`;
+  // The file just written, named on every command advised (a --config flag or HEARTH_CONFIG: the next shell may have neither).
+  const configFlag = options.config ?? io.env.HEARTH_CONFIG;
+  const config = configFlag ? ` --config ${shellQuote(configFlag)}` : "";
+  const same = `${(options.url ?? []).map((url) => ` --url ${shellQuote(url)}`).join("")}${config}`;
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
     writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
@@ -63,7 +66,7 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   // A server the user named that did not answer is said, with why, not passed over for the starter's advice.
   const named = options.url !== undefined && options.url.length > 0;
   if (named && found.servers.length === 0) writeLine(io.stdout, `No model server answered at ${found.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
-  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined })}`);
+  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined, config })}`);
   return 0;
 }
 
@@ -87,21 +90,22 @@ async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryR
 }
 
 /** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */
-function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined }): string {
+function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined; config: string }): string {
   const { found, plan } = what;
+  const run = (args: string): string => commandLine(io, `${args}${what.config}`);
   if (found.servers.length === 0 && what.named !== undefined) {
     return `start the model server at ${found.silent.map((entry) => entry.origin).join(", ")} (or check the address), then \`${commandLine(io, `models discover --write${what.named}`)}\` adds what it serves and makes one of its models the primary.`;
   }
   if (found.servers.length === 0) {
-    return `load MiniMax M2.1 in LM Studio and start its server, then run \`${commandLine(io, "models list")}\` (with llama-server, Ollama or vLLM instead: start it, then \`${commandLine(io, "models discover --write")}\` adds its models and makes one the primary).`;
+    return `load MiniMax M2.1 in LM Studio and start its server, then run \`${run("models list")}\` (with llama-server, Ollama or vLLM instead: start it, then \`${run("models discover --write")}\` adds its models and makes one the primary).`;
   }
   const kinds = [...new Set(found.servers.map((server) => KIND_NAMES[server.kind]))].join(" and ");
   if (what.wrote) {
-    if (plan.primary) return `\`${commandLine(io, "models list")}\` shows the chain, ${plan.primary} (${kinds}) first; \`${commandLine(io, "doctor")}\` checks it.`;
-    return `\`${commandLine(io, "models list")}\` shows the chain${plan.advice ? ` (${plan.advice})` : ""}; \`${commandLine(io, "doctor")}\` checks it.`;
+    if (plan.primary) return `\`${run("models list")}\` shows the chain, ${plan.primary} (${kinds}) first; \`${run("doctor")}\` checks it.`;
+    return `\`${run("models list")}\` shows the chain${plan.advice ? ` (${plan.advice})` : ""}; \`${run("doctor")}\` checks it.`;
   }
-  if (plan.primary) return `the command above adds the models of ${kinds} and makes ${plan.primary} the primary (the starter's primary is not served); then \`${commandLine(io, "models list")}\`.`;
-  return `the command above adds the models of ${kinds}; then \`${commandLine(io, "models list")}\` shows the chain.`;
+  if (plan.primary) return `the command above adds the models of ${kinds} and makes ${plan.primary} the primary (the starter's primary is not served); then \`${run("models list")}\`.`;
+  return `the command above adds the models of ${kinds}; then \`${run("models list")}\` shows the chain.`;
 }
 
 const KIND_NAMES: Record<DiscoveryReport["servers"][number]["kind"], string> = { lmstudio: "LM Studio", llamacpp: "llama.cpp", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "an OpenAI-compatible server" };

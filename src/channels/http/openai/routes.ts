@@ -20,6 +20,9 @@ import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { resolveTarget, type Target } from "./target.js";
 
 /** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
+
+/** Read by the openai and anthropic SDKs before their own retry rules (docs/openai-api.md). */
+const NO_RETRY = { "x-should-retry": "false" };
 export interface OpenAiLogger {
   info(fields: object, message?: string): void;
   warn(fields: object, message?: string): void;
@@ -52,10 +55,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS };
   const app = new Hono();
 
+  // A request hearth refused (its shape, an unknown model) or could not serve is not sent again by an SDK: the same request fails the same way.
   app.onError((error, c) => {
-    if (error instanceof RequestProblem) return c.json(problemBody(error), error.status as 400);
+    if (error instanceof RequestProblem) return c.json(problemBody(error), error.status as 400, NO_RETRY);
     logger.warn({ path: c.req.path, error: error.message }, "openai-compatible request failed");
-    return c.json({ error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, 500);
+    return c.json({ error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, 500, NO_RETRY);
   });
 
   app.get("/v1/models", (c) => c.json(modelList(port.catalogue(), created)));
