@@ -235,8 +235,13 @@ export class Agent {
       const message = result.message;
       last = message;
       if (message.stopReason === "length") {
-        const limit = replyLimitSent(budget, catalog.models.get(message.model));
-        state.emit({ type: "notice", text: `the answer was cut off at the reply limit (${limit} tokens); ask to continue, or raise maxTokens / the loaded context`, about: "reply-limit" });
+        // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
+        const configured = replyLimitSent(budget, catalog.models.get(message.model));
+        const asked = options.maxTokens !== undefined && options.maxTokens < configured;
+        const text = asked
+          ? `the answer was cut off at the reply limit this request set (max_tokens ${options.maxTokens}); send a larger max_tokens, or ask to continue`
+          : `the answer was cut off at the reply limit (${configured} tokens); ask to continue, or raise maxTokens / the loaded context`;
+        state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
       cost += message.cost;

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import OpenAI from "openai";
 import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { serveApp, testGateway } from "../helpers/test-gateway.js";
 import { lastUser, scriptedModel, type Turn } from "../helpers/scripted-model.js";
 
@@ -86,5 +87,25 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     const failed = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim-3" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: story(notices.length) }] }) });
     assert.equal(failed.status, 502);
     assert.equal(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), notices.at(-1));
+  });
+
+  test("a reply cut at the request's own max_tokens says that limit, not the config's", async () => {
+    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "Once upon a", finishReason: "length", usage: { input: 10, output: 20 } }) }));
+    closing.push(() => server.close());
+    const gateway = await testGateway(`{
+      agents: { defaults: { model: "local/m" } },
+      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 4096, maxTokens: 256 }] } } },
+    }`);
+    closing.push(() => gateway.close());
+    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
+    closing.push(() => served.close());
+    const ask = (extra: Record<string, unknown>) =>
+      fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": `cut-${JSON.stringify(extra).length}` }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "tell a story" }], ...extra }) });
+    const own = await ask({ max_tokens: 20 });
+    assert.equal(own.status, 200, await own.clone().text());
+    assert.match(decodeURIComponent(own.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit this request set \(max_tokens 20\)/);
+    assert.equal((server.requests.at(-1)?.body as { max_tokens?: number } | undefined)?.max_tokens, 20, "the request's limit was the one sent");
+    const configured = await ask({});
+    assert.match(decodeURIComponent(configured.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit \(256 tokens\)/);
   });
 });
