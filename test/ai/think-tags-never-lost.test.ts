@@ -3,8 +3,9 @@
 // tag is taken for the real close; a real tag is never behind a quote's '>' nor right after a list
 // marker; a <think> inside the reasoning opens a nested block. Every case is streamed split at every
 // character boundary (two pieces, three around every special character) and in chunks of 1 to 8.
+import assert from "node:assert/strict";
 import { test } from "node:test";
-import { expectSplit } from "./think-split.js";
+import { expectSplit, run, splits } from "./think-split.js";
 
 test("an opened block that would swallow the whole answer ends at a tag written as words", () => {
   const cases: [string, string, string][] = [
@@ -91,4 +92,16 @@ test("a </think> in a raw HTML block of the reasoning (<pre>) is words", () => {
     { kind: "reasoning", text: "RSN\n<pre>\n</think>\n</pre>\nRSN2" },
     { kind: "text", text: "ANS1" },
   ]);
+});
+
+test("outputs where a </think> was seen never end with an empty answer, however they are streamed", () => {
+  const outputs = ["<think>RSN\n> ```\n> x</think>\nANS1", "<think>RSN `a </think>ANS1 `b", "<think>R</think >A", "RSN\n```\n</think>\n```\nANS1", "<think>R <think> i</think> R2</think>A"];
+  for (const output of outputs) {
+    for (const reasoner of [true, false]) {
+      for (const pieces of splits(output)) {
+        const answer = run(pieces, reasoner).filter((segment) => segment.kind === "text").map((segment) => segment.text).join("");
+        assert.notEqual(answer.trim(), "", `${JSON.stringify(output)} (reasoner: ${reasoner}) split as ${JSON.stringify(pieces)}: no answer`);
+      }
+    }
+  }
 });
