@@ -258,6 +258,11 @@ export class Agent {
       if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
     }
     const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+    // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
+    const reasoned = (last?.content ?? []).some((part) => part.type === "reasoning" && part.text.trim() !== "");
+    if (answer === "" && reasoned && last?.stopReason !== "length" && !(last?.content ?? []).some((part) => part.type === "tool-call")) {
+      state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
+    }
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
     return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };

@@ -108,4 +108,21 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     const configured = await ask({});
     assert.match(decodeURIComponent(configured.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit \(256 tokens\)/);
   });
+
+  test("a reply of reasoning alone is said to the client, not left an empty answer", async () => {
+    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "", reasoning: "I should think about the question first.", usage: { input: 10, output: 20 } }) }));
+    closing.push(() => server.close());
+    const gateway = await testGateway(`{
+      agents: { defaults: { model: "local/m" } },
+      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 4096, maxTokens: 256 }] } } },
+    }`);
+    closing.push(() => gateway.close());
+    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
+    closing.push(() => served.close());
+    const reply = await fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "thinker" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "why?" }] }) });
+    assert.equal(reply.status, 200);
+    const body = (await reply.json()) as { choices: { message: { content: string } }[] };
+    assert.equal(body.choices[0]?.message.content, "");
+    assert.match(decodeURIComponent(reply.headers.get("x-hearth-notice") ?? ""), /the model gave reasoning only, no answer/);
+  });
 });
