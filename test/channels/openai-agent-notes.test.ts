@@ -89,8 +89,9 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     assert.equal(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), notices.at(-1));
   });
 
-  test("a reply cut at the request's own max_tokens says that limit, not the config's", async () => {
-    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "Once upon a", finishReason: "length", usage: { input: 10, output: 20 } }) }));
+  /** A gateway in agent mode before a server that answers every call with `frames` (a model of 4,096 tokens, replies of 256). */
+  async function answering(frames: ReturnType<typeof completionsStream>): Promise<{ server: FakeServer; served: { url: string } }> {
+    const server = await startFakeServer(() => ({ kind: "sse", frames }));
     closing.push(() => server.close());
     const gateway = await testGateway(`{
       agents: { defaults: { model: "local/m" } },
@@ -99,6 +100,11 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     closing.push(() => gateway.close());
     const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
     closing.push(() => served.close());
+    return { server, served };
+  }
+
+  test("a reply cut at the request's own max_tokens says that limit, not the config's", async () => {
+    const { server, served } = await answering(completionsStream({ text: "Once upon a", finishReason: "length", usage: { input: 10, output: 20 } }));
     const ask = (extra: Record<string, unknown>) =>
       fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": `cut-${JSON.stringify(extra).length}` }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "tell a story" }], ...extra }) });
     const own = await ask({ max_tokens: 20 });
@@ -110,15 +116,7 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
   });
 
   test("a reply of reasoning alone is said to the client, not left an empty answer", async () => {
-    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "", reasoning: "I should think about the question first.", usage: { input: 10, output: 20 } }) }));
-    closing.push(() => server.close());
-    const gateway = await testGateway(`{
-      agents: { defaults: { model: "local/m" } },
-      models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 4096, maxTokens: 256 }] } } },
-    }`);
-    closing.push(() => gateway.close());
-    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
-    closing.push(() => served.close());
+    const { served } = await answering(completionsStream({ text: "", reasoning: "I should think about the question first.", usage: { input: 10, output: 20 } }));
     const reply = await fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "thinker" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "why?" }] }) });
     assert.equal(reply.status, 200);
     const body = (await reply.json()) as { choices: { message: { content: string } }[] };
