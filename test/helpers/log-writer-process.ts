@@ -1,12 +1,14 @@
 /**
  * A process that writes the gateway's log as a gateway does (tests run two or more beside each
  * other on one state dir). argv: <state dir> <name> <rotation JSON> [count].
- * With a count it logs `count` numbered lines (`{ writer: name, index }`), yielding to the event loop
- * every few lines so its size checks run, then exits. Without one it logs each line of stdin as a
+ * With a count it logs `count` numbered lines (`{ writer: name, index }`), pausing on a 1 ms timer
+ * every few lines so its size checks (an interval of `checkMs`) are due at every pause however fast
+ * the machine writes, then exits. (A bare yield to the loop let a fast machine write all its lines
+ * between two checks: few rotations, a test that depended on the machine's speed.) Without one it logs each line of stdin as a
  * message and answers `logged` on stdout once the line is written.
  */
 import { createInterface } from "node:readline";
-import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { gatewayLogger } from "../../src/cli/gateway/logger.js";
 import type { RotationLimits } from "../../src/cli/gateway/log-rotation.js";
 
@@ -18,7 +20,7 @@ if (countText !== undefined) {
   const count = Number(countText);
   for (let index = 0; index < count; index++) {
     log.logger.info({ writer: name, index }, "line");
-    if (index % 5 === 0) await yieldToLoop();
+    if (index % 5 === 0) await sleep(1);
   }
   log.close();
 } else {
