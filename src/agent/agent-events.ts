@@ -27,8 +27,11 @@ export type AgentEvent =
   | { type: "turn-queued" }
   /** Text already shown is replaced by another model's fresh answer: clear it. */
   | { type: "answer-restart" }
-  /** "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message` says so. */
-  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined }
+  /**
+   * "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message`
+   * says so, and `everyEarlierTurn` when nothing before the turn's own message could be kept.
+   */
+  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined; everyEarlierTurn?: boolean | undefined }
   /** Something the user should know of the turn; `about` names the one a result field repeats (`truncated`), so a channel shows it once. */
   | { type: "notice"; text: string; about?: "reply-limit" | undefined };
 

@@ -14,7 +14,7 @@ import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.j
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyLimitSent, shouldCompact, type Budget } from "./context-budget.js";
+import { budgetFor, contextTokens, replyLimitSent, shouldCompact, type Budget, type CountedBy } from "./context-budget.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
@@ -111,7 +111,7 @@ export class Agent {
     private readonly dependencies: AgentDependencies,
   ) {
     this.windows = dependencies.windows ?? new KnownWindows(undefined);
-    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending) => this.prompt(entries, pending).tokens, rawPromptTokens: (entries, pending) => this.rawPromptTokens(entries, pending) });
+    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending) => this.rawPromptTokens(entries, pending) });
   }
 
   /** The session's chain: its `/model` choice (or this turn's `--model`) first, then the agent's chain. */
@@ -143,12 +143,15 @@ export class Agent {
     return (await this.dependencies.store.read(key)).entries;
   }
 
-  /** The context a call would send now, and its calibrated size in tokens. `pending`: the message of a turn under way. */
-  prompt(entries: readonly SessionEntry[], pending?: string): { context: Context; tokens: number } {
+  /**
+   * The context a call would send now, and its calibrated size in tokens — as the server of `countedBy`
+   * (a budget's model) counts it, where given. `pending`: the message of a turn under way.
+   */
+  prompt(entries: readonly SessionEntry[], pending?: string, countedBy?: CountedBy): { context: Context; tokens: number } {
     const view = conversationView(entries, { pending });
     // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
-    return { context, tokens: contextTokens(context, view.measuredFrom) };
+    return { context, tokens: contextTokens(context, view.measuredFrom, countedBy) };
   }
 
   /** The size of the context a call would send now by the plain estimate, not calibrated by the server's counts. */
@@ -214,7 +217,7 @@ export class Agent {
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
       const budget = await this.budget(head);
-      const prepared = this.prompt(entries, user.id);
+      const prepared = this.prompt(entries, user.id, budget);
       let context = prepared.context;
       if (shouldCompact(prepared.tokens, budget, this.spec.compaction.enabled)) {
         state.compaction = await this.compact({ ...this.request(state, chain, budget), signal: options.signal });
@@ -380,7 +383,7 @@ export class Agent {
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
   async budget(model: ModelSpec): Promise<Budget> {
     await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
-    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens);
+    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, this.windows.tokenRatio(model));
   }
 
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {

@@ -80,7 +80,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       if (!head) return lost ?? "No model configured.";
       const view = conversationView(entries);
       const budget = await agent.budget(head);
-      const used = agent.prompt(entries).tokens;
+      const used = agent.prompt(entries, undefined, budget).tokens;
       const totals = summarize(key, entries, at);
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;

@@ -33,7 +33,8 @@ export interface CompactorDependencies {
   store: SessionStore;
   spec: AgentSpec;
   budget: (model: ModelSpec) => Promise<Budget>;
-  promptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
+  /** The prompt's size as the budget's model counts it. */
+  promptTokens: (entries: readonly SessionEntry[], pending: string | undefined, budget: Budget) => number;
   /** The same prompt's size by the plain estimate (about four characters a token), not calibrated by the server's counts. */
   rawPromptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
   /** Milliseconds since the epoch; default Date.now. */
@@ -64,7 +65,7 @@ export class Compactor {
     const { spec, store } = this.dependencies;
     const { entries, budget, emit } = request;
     const view = conversationView(entries, { pending: request.pending });
-    const tokensBefore = this.dependencies.promptTokens(entries, request.pending);
+    const tokensBefore = this.dependencies.promptTokens(entries, request.pending, budget);
     const keep = Math.min(spec.compaction.keepRecentTokens, Math.floor(budget.promptTokens * (request.force ? 0.3 : 0.5)));
     const plan = planCompaction(view, keep);
     if (!plan) return { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" };
@@ -125,8 +126,13 @@ export class Compactor {
     await this.dependencies.store.append(request.key, [entry]);
     request.entries.push(entry);
     const turns = plan.older.filter((message) => message.role === "user").length;
-    const message = `no summary could be written (${reason}): the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent (the transcript keeps them)`;
-    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message });
+    // Nothing before this turn's message is kept: said as such, not as "the oldest turns" (the window holds little more than the message).
+    const all = request.pending !== undefined && plan.firstKeptId === request.pending;
+    const left = all
+      ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message"
+      : `the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent`;
+    const message = `no summary could be written (${reason}): ${left} (the transcript keeps them)`;
+    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}) });
     return { outcome: "trimmed", tokensBefore, turns, reason };
   }
 

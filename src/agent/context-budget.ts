@@ -3,6 +3,14 @@ import type { Context, Message } from "../ai/types.js";
 import { fixedCharacters, messageCharacters } from "../ai/usage.js";
 
 export interface Budget {
+  /** The model (its ref) whose window this is: the prompt is counted as its server counts. */
+  model: string;
+  /**
+   * Its server's tokens per estimated token, as counts showed (1 until one did): what the estimate is
+   * scaled by when no reply of this model calibrates it (the last replies came from a fallback with
+   * another tokenizer — or one that counts nothing like this server).
+   */
+  tokenRatio: number;
   /** The effective window: the smallest of the configured one, what the server loaded, what an overflow named. */
   window: number;
   /** Tokens kept for the reply: the `max_tokens` a call to this model carries. */
@@ -16,26 +24,33 @@ export interface Budget {
  * The effective window (the configured one, or the smaller `knownWindow` the server reported or an
  * overflow named), minus the reply's tokens and a reserve (both scaled down for small windows).
  */
-export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number): Budget {
+export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number, tokenRatio = 1): Budget {
   const window = Math.min(model.contextWindow, knownWindow ?? Number.POSITIVE_INFINITY);
   // A quarter of the window, at least 256 — but never more than the model's maxTokens, which the adapters cap it at.
   const replyTokens = Math.min(model.maxTokens, Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4))));
   const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
-  return { window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
+  return { model: model.ref, tokenRatio, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
 }
+
+/** Whose count a prompt is measured by: the model (its ref) and its server's tokens per estimated token. */
+export type CountedBy = Pick<Budget, "model" | "tokenRatio">;
 
 /**
  * Prompt tokens of a context: the estimate, calibrated by what the server reported for the last call
  * (its usage counts the prompt exactly, where the estimate only guesses). One pass over the messages,
  * nothing copied: a long session's turn measures its whole history.
+ * With `countedBy`, only that model's own replies calibrate it (another model's tokenizer — a hosted
+ * fallback that answered while the local server was down — counts the same text differently); without
+ * one of them, the estimate is scaled by the model's token ratio, as the router scales it when it
+ * decides whether the request fits that model's server.
  */
-export function contextTokens(context: Context, measuredFrom = 0): number {
+export function contextTokens(context: Context, measuredFrom = 0, countedBy?: CountedBy): number {
   const messages = context.messages;
   // The last reply the server measured: its prompt was everything before it. Replies before `measuredFrom` answered another prompt (before a compaction).
   let measured = -1;
   for (let index = messages.length - 1; index >= measuredFrom && measured < 0; index--) {
     const message = messages[index] as Message;
-    if (message.role === "assistant" && !message.usage.estimated) measured = index;
+    if (message.role === "assistant" && !message.usage.estimated && (countedBy === undefined || message.model === countedBy.model)) measured = index;
   }
   let before = fixedCharacters(context);
   let after = 0;
@@ -44,6 +59,7 @@ export function contextTokens(context: Context, measuredFrom = 0): number {
     else before += messageCharacters(message);
   });
   const estimate = Math.ceil((before + after) / 4);
+  if (measured < 0 && countedBy) return Math.round(estimate * countedBy.tokenRatio);
   return Math.round(estimate * calibration(messages[measured], Math.ceil(before / 4)));
 }
 

@@ -135,9 +135,9 @@ test("the estimate is calibrated by the last measured reply: the server's count 
 
 test("the budget: the smaller of configured and loaded windows, minus the reply and a reserve", () => {
   const model = modelSpec("openai-responses", "http://127.0.0.1:1/v1", { contextWindow: 196_608, maxTokens: 8_192 });
-  assert.deepEqual(budgetFor(model, undefined, 16_384), { window: 196_608, replyTokens: 8_192, reserveTokens: 16_384, promptTokens: 172_032 });
+  assert.deepEqual(budgetFor(model, undefined, 16_384), { model: model.ref, tokenRatio: 1, window: 196_608, replyTokens: 8_192, reserveTokens: 16_384, promptTokens: 172_032 });
   const clamped = budgetFor(model, 4_096, 16_384);
-  assert.deepEqual(clamped, { window: 4_096, replyTokens: 1_024, reserveTokens: 409, promptTokens: 2_663 });
+  assert.deepEqual(clamped, { model: model.ref, tokenRatio: 1, window: 4_096, replyTokens: 1_024, reserveTokens: 409, promptTokens: 2_663 });
   assert.equal(shouldCompact(3_000, clamped, true), true);
   assert.equal(shouldCompact(3_000, clamped, false), false);
 });

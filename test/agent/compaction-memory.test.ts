@@ -116,3 +116,31 @@ describe("a small window, no summary, and a server that counts twice the plain e
     assert.ok(trims <= outcomes.length / 3, `trims leave room for several turns: ${outcomes.join(" ")}`);
   });
 });
+
+describe("a window with room for little more than the turn's own message", () => {
+  const temp = tempDir();
+  const closers: (() => unknown)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+    temp.cleanup();
+  });
+
+  test("the trim says every earlier turn is left out, not \"the oldest turns\"", async () => {
+    const server = await startFakeServer(
+      strictModel((turns) => {
+        if (SUMMARY_SAYS.test(lastUser(turns))) return { reply: cutOffSummary };
+        return { text: `Noted ${/^turn (\d+)/.exec(lastUser(turns))?.[1] ?? "?"}.` };
+      }),
+    );
+    const { agent, close } = agentFor({ server, stateDir: temp.dir });
+    closers.push(close, () => server.close());
+    const said: string[] = [];
+    for (let turn = 1; turn <= 4; turn++) {
+      const result = await agent.turn("s", `turn ${turn}: ${"words about the day. ".repeat(30)}`, { onEvent: (event) => event.type === "compaction" && event.phase === "trimmed" && said.push(`${event.everyEarlierTurn === true} ${event.message ?? ""}`) });
+      assert.equal(result.ok, true, `turn ${turn}: ${result.ok ? "" : result.error}`);
+    }
+    assert.ok(said.length >= 2, `the window filled: ${said.join(" | ")}`);
+    for (const line of said) assert.match(line, /^true no summary could be written \(.*\): every earlier turn is left out of what is sent: the model's window has room for little more than this message \(the transcript keeps them\)$/);
+  });
+});
+

@@ -35,6 +35,8 @@ export interface LlamaCppOptions {
   parameters?: number;
   /** Prompt tokens a request counts as, for the context check; default: characters / 4 of the body's text. */
   promptTokens?: (request: RecordedRequest) => number;
+  /** Tokens `POST /tokenize` counts for a text (its `tokens` array's length); default: characters / 4. */
+  tokenize?: (text: string) => number;
 }
 
 const invalid = (message: string, type = "invalid_request_error"): Reply => ({ kind: "json", status: 400, body: { error: { code: 400, message, type } } });
@@ -62,6 +64,12 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
       }
       case "POST /v1/chat/completions":
         return overflow(options, request, nCtx) ?? (options.completions ? options.completions(request) : invalid("no completions handler"));
+      case "POST /tokenize": {
+        // server-context.cpp handle_tokenize: `{content}` → `{tokens: [ids…]}` (pieces only when asked).
+        const content = String((request.body as { content?: unknown } | undefined)?.content ?? "");
+        const count = options.tokenize ? options.tokenize(content) : Math.ceil(content.length / 4);
+        return { kind: "json", body: { tokens: Array.from({ length: count }, (_, index) => 100 + index) } };
+      }
       default:
         return { kind: "json", status: 404, body: { error: { code: 404, message: "File Not Found", type: "not_found_error" } } };
     }

@@ -76,4 +76,18 @@ describe("the fake llama-server against the real one", () => {
     assert.equal(singleModelServed(fakeModels), server.alias);
     assert.equal(typeof realModels.data[0]?.meta.n_params, "number", "the parameter count the audit reads");
   });
+
+  test("/tokenize: the same shape, a token id per token (hearth counts them for the tokenizer's ratio)", async () => {
+    const content = "The quick brown fox jumps over the lazy dog. ".repeat(8);
+    const real = await post(`${server.url}/tokenize`, { content });
+    const answer = await llamaCppHandler({ alias: server.alias, tokenize: () => (real.body.tokens as unknown[]).length })({ method: "POST", path: "/tokenize", headers: {}, body: { content } });
+    assert.equal(real.status, 200);
+    assert.equal(answer.kind, "json");
+    if (answer.kind !== "json") return;
+    assert.deepEqual(keys(real.body), keys(answer.body));
+    const tokens = real.body.tokens as unknown[];
+    assert.ok(tokens.length > 0 && tokens.every((token) => typeof token === "number"), JSON.stringify(real.body).slice(0, 200));
+    assert.equal((answer.body as { tokens: unknown[] }).tokens.length, tokens.length);
+    assert.ok((answer.body as { tokens: unknown[] }).tokens.every((token) => typeof token === "number"));
+  });
 });

@@ -52,8 +52,10 @@ export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } |
       return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, startsStream: true }, kept: false };
     case "end":
       return { line: { type: "status", text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, startsStream: false }, kept: true };
-    case "trimmed":
-      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)`, startsStream: false }, kept: true };
+    case "trimmed": {
+      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message" : "its oldest turns are left out of what is sent";
+      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, startsStream: false }, kept: true };
+    }
     case "failed":
       return undefined;
   }

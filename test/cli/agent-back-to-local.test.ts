@@ -1,0 +1,91 @@
+// A conversation that grew on a hosted fallback comes back to the local model: the agent plans the
+// local model's window counting as ITS server counts (the tokenizer's ratio from llama.cpp's /tokenize),
+// not as the fallback's replies counted — a fallback whose usage counts little made the agent judge the
+// conversation small, the router (counting as llama.cpp counts) found it too large for the local server,
+// and every turn after the outage went on to the paid fallback ("skipped-context").
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import type { FakeServer, RecordedRequest } from "../fakes/fake-server.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+
+const N_CTX = 1_024;
+/** The local server's tokenizer: twice the tokens of hearth's plain estimate (a small vocabulary, like stories260K's). */
+const RATIO = 2;
+const SUMMARY_SAYS = /Summary so far|Conversation to add/;
+
+interface ChatBody {
+  messages?: { role: string; content?: unknown }[];
+}
+const textOf = (body: unknown): string => ((body as ChatBody).messages ?? []).map((message) => (typeof message.content === "string" ? message.content : JSON.stringify(message.content ?? ""))).join("\n");
+const lastUser = (body: unknown): string => [...((body as ChatBody).messages ?? [])].reverse().find((message) => message.role === "user")?.content?.toString() ?? "";
+/** What the local server counts for a request: its messages' text, as its tokenizer counts (the JSON around them aside). */
+const localCount = (request: RecordedRequest): number => Math.ceil((textOf(request.body).length / 4) * RATIO);
+
+interface TurnJson {
+  text?: string;
+  model?: string;
+  error?: string;
+  attempts?: { model: string; outcome: string }[];
+  compaction?: { outcome: string };
+}
+
+describe("after turns on a hosted fallback, the local model answers again", () => {
+  const temp = tempDir();
+  const servers: FakeServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    temp.cleanup();
+  });
+
+  test("the agent fits the conversation to the local server as it counts (compacting or trimming), instead of passing it to the fallback", async () => {
+    const localRequests: RecordedRequest[] = [];
+    const local = await startLlamaCpp({
+      alias: "m",
+      nCtx: N_CTX,
+      tokenize: (text) => Math.ceil((text.length / 4) * RATIO),
+      promptTokens: localCount,
+      completions: (request) => {
+        localRequests.push(request);
+        const said = SUMMARY_SAYS.test(lastUser(request.body)) ? "SUMMARY: the user wrote about their days." : "Local here.";
+        return { kind: "sse", frames: completionsStream({ model: "m", text: said, usage: { input: localCount(request), output: 4 } }) };
+      },
+    });
+    // A hosted model whose usage counts little of what it is sent (a proxy or a server that counts its own way).
+    const hosted = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) }));
+    servers.push(local, hosted);
+    const file = temp.write(
+      "hearth.json5",
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["cloud/big"] }, models: { "cloud/big": { alias: "Cloud" } }, tools: { allow: [] } } },
+        models: { mode: "replace", providers: {
+          local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 128 }] },
+          cloud: { baseUrl: "${hosted.baseUrl}", api: "openai-completions", apiKey: "sk-test-cloud-0123456789abcdef", models: [{ id: "big", contextWindow: 200000, maxTokens: 1024 }] } } } }`,
+    );
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "state") };
+    const say = async (words: string, model?: string): Promise<TurnJson> => {
+      const result = await runCli(["agent", "--config", file, "--json", "-s", "day", ...(model ? ["--model", model] : []), "-m", words], { env });
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as TurnJson;
+    };
+    // The local server is skipped by name for a while: the conversation grows on the hosted model.
+    for (let turn = 1; turn <= 6; turn++) {
+      const answer = await say(`turn ${turn}: ${"a few words about the day, the weather and the plans. ".repeat(5)}`, "Cloud");
+      assert.equal(answer.model, "cloud/big");
+    }
+    const before = localRequests.length;
+    const back = await say("short one");
+    assert.equal(back.model, "local/m", JSON.stringify(back));
+    assert.deepEqual(
+      (back.attempts ?? []).filter((attempt) => attempt.outcome !== "ok"),
+      [],
+      "the local model was not skipped for the conversation's size",
+    );
+    assert.ok(back.compaction && ["compacted", "trimmed"].includes(back.compaction.outcome), JSON.stringify(back.compaction));
+    const answered = localRequests.slice(before).filter((request) => !SUMMARY_SAYS.test(lastUser(request.body)));
+    assert.ok(answered.length > 0 && answered.every((request) => localCount(request) < N_CTX), "what reached the local server fits its context as it counts");
+    assert.equal(lastUser(answered.at(-1)?.body), "short one");
+  });
+});
