@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
 import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
-import { addUsage, emptyUsage, usedBeforeFailing } from "../ai/usage.js";
+import { addUsage, emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
@@ -229,7 +229,7 @@ export class Agent {
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
-        addUsage(usage, usedBeforeFailing(result.partial));
+        addUsage(usage, result.spent);
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
@@ -360,12 +360,12 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, partial: event.partial };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent };
         default:
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], partial: undefined };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage() };
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {
