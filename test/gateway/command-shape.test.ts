@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { AgentEvent } from "../../src/agent/agent-events.js";
 import { commandWord, literalText } from "../../src/agent/command-shape.js";
+import { COMMANDS, readCommand } from "../../src/agent/commands.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn } from "../../src/channels/webchat/page/live-turn.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
@@ -122,6 +123,11 @@ describe("a command with more text after it: a command is its message's first li
     assert.deepEqual(await runtime.gateway.sessions().settings("t"), { reasoning: false }, "reasoning was not turned on");
     const users = (await runtime.gateway.sessions().transcript("t")).filter((item) => item.role === "user").map((item) => item.text);
     assert.deepEqual(users, ["remember the garden"], "/new did not start a fresh conversation, and no refused text was kept");
+  });
+
+  test("every command /help lists is one the rule reads", () => {
+    const words = [...new Set(COMMANDS.map(([command]) => command.split(" ")[0] ?? ""))];
+    assert.deepEqual(words.map((word) => readCommand(word).ok), words.map(() => true), words.join(" "));
   });
 
   test("/compact reads free text: its focus goes on past the first line", async () => {
