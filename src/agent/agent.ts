@@ -208,6 +208,8 @@ export class Agent {
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
     const usage = state.usage;
+    /** What failed calls of the steps that were answered used: a failed turn's usage counts them too. */
+    const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
     let firstAttempts: readonly Attempt[] = [];
@@ -226,15 +228,18 @@ export class Agent {
       try {
         result = await this.route(state, chain, context, budget, options);
       } catch (error) {
+        addUsage(usage, failedCalls);
         return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
       }
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
+        addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
+      addUsage(failedCalls, result.spent);
       last = message;
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
@@ -360,7 +365,7 @@ export class Agent {
           state.emit({ type: "notice", text: `${event.model} cannot use tools (its chat template cannot render them); they are off for it` });
           break;
         case "route-end":
-          return { ok: true as const, message: event.message, attempts: event.attempts };
+          return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
           return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent };
         default:

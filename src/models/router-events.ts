@@ -32,6 +32,10 @@ export type RouterEvent =
   | { type: "tools-off"; model: ModelRef }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */
   | { type: "answer-restart"; model: ModelRef }
-  | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[] }
-  /** `spent`: what the route's failed calls are known to have used, summed (each as usedBeforeFailing counts it; zero when none began to answer). */
+  /**
+   * `spent` (here and on route-error): what the route's failed calls are known to have used, summed
+   * (each as usedBeforeFailing counts it; zero when none began to answer) — the answer's own usage is
+   * the message's.
+   */
+  | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[]; spent: Usage }
   | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage };

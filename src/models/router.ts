@@ -174,7 +174,7 @@ export class Router {
         // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request).
         const windows = this.dependencies.windows;
         if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
-        out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
+        out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
       }
@@ -218,7 +218,7 @@ export class Router {
       addUsage(spent, result.spent);
       if (result.ok) {
         cooldowns.succeed(model.ref);
-        out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
+        out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
       }

@@ -87,6 +87,33 @@ describe("OpenAI-compatible API: the usage of an answer that failed", () => {
     }
   });
 
+  test("an agent turn whose tool step was answered by the fallback after the first model broke, then whose reply broke: the usage counts the broken call of the answered step too", async () => {
+    const api = await open();
+    let localCalls = 0;
+    api.local.setHandler((request) => {
+      if (request.method !== "POST") return { kind: "json", status: 404, body: { error: { message: "not here" } } };
+      localCalls += 1;
+      // The first call reasons for 100 tokens and breaks; later ones are refused at once (nothing spent).
+      if (localCalls === 1) return { kind: "sse", frames: completionsStream({ reasoning: LONG, text: "never sent", chunkSize: 400 }).slice(0, 2), after: "reset" };
+      return { kind: "json", status: 503, body: { error: { message: "busy" } } };
+    });
+    let backupCalls = 0;
+    api.backup.setHandler((request) => {
+      if (request.method !== "POST") return { kind: "json", status: 404, body: { error: { message: "not here" } } };
+      backupCalls += 1;
+      if (backupCalls === 1) return { kind: "sse", frames: responsesStream({ toolCalls: [{ callId: "call_1", name: "time", arguments: "{}" }], usage: { input: 3000, output: 12 } }) };
+      return { kind: "sse", frames: responsesStream({ text: LONG, chunkSize: 400 }).slice(0, 5), after: "reset" };
+    });
+    const { chunks, error } = await chatStreamUntilError(api.client, { model: "hearth", includeUsage: true });
+    assert.match(error.message, /backup\/m2: the connection broke in the middle of the answer/);
+    assert.equal(backupCalls, 2, "the tool step, then the reply that broke");
+    const usage = chunks.at(-1)?.usage;
+    assert.ok(usage, JSON.stringify(chunks.at(-1)));
+    assert.ok(usage.prompt_tokens > 3000, JSON.stringify(usage));
+    // 12 of the tool step, 100 of the first model's reasoning before it broke, 100 of the cut reply.
+    assert.ok(usage.completion_tokens >= 212, `every call that spent tokens: ${JSON.stringify(usage)}`);
+  });
+
   test("non-streaming: two models that each broke midway — the 502's error.usage sums what both spent, in each API's own usage shape", async () => {
     for (const model of ["Local", "hearth"]) {
       for (const endpoint of ["chat", "responses"] as const) {
