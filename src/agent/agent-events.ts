@@ -58,7 +58,7 @@ export type TurnResult =
       attempts: AttemptRecord[];
       cause: TurnFailureCause;
       compaction: CompactionOutcome | undefined;
-      /** What the turn's calls are known to have used before it failed (its finished steps, and what the failing call used): see usedBeforeFailing. */
+      /** What the turn's calls are known to have used before it failed (its finished steps, and what each failed call used): see usedBeforeFailing. */
       usage: Usage;
     };
 

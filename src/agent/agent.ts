@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
 import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
-import { addUsage, emptyUsage, usedBeforeFailing } from "../ai/usage.js";
+import { addUsage, emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
@@ -14,7 +14,7 @@ import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.j
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyLimitSent, shouldCompact, type Budget, type CountedBy } from "./context-budget.js";
+import { budgetFor, contextTokens, replyLimitSent, shouldCompact, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
@@ -206,17 +206,21 @@ export class Agent {
     if (lost) state.emit({ type: "notice", text: lost });
     if (!head) return await this.fail(state, this.noModelMessage, "permanent");
     await this.windows.refresh(head, AbortSignal.timeout(300));
-    const refusal = await this.refuseOversize(chain, quoted ? `${text}\n\n${quoted}` : text);
+    const refusal = await this.refuseOversize(chain, { text: quoted ? `${text}\n\n${quoted}` : text, maxTokens: options.maxTokens });
     if (refusal) return await this.fail(state, refusal, "permanent");
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
     const usage = state.usage;
+    /** What failed calls of the steps that were answered used: a failed turn's usage counts them too. */
+    const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
     let firstAttempts: readonly Attempt[] = [];
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
-      const budget = await this.budget(head);
+      // The reply set aside is the client's max_tokens where that is the smaller; the config's (for the notice below) otherwise.
+      const configuredBudget = await this.budget(head);
+      const budget = withReplyCap(configuredBudget, options.maxTokens);
       const prepared = this.prompt(entries, user.id, budget);
       let context = prepared.context;
       if (shouldCompact(prepared.tokens, budget, this.spec.compaction.enabled)) {
@@ -227,19 +231,22 @@ export class Agent {
       try {
         result = await this.route(state, chain, context, budget, options);
       } catch (error) {
+        addUsage(usage, failedCalls);
         return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
       }
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
-        addUsage(usage, usedBeforeFailing(result.partial));
+        addUsage(usage, failedCalls);
+        addUsage(usage, result.spent);
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
+      addUsage(failedCalls, result.spent);
       last = message;
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
-        const configured = replyLimitSent(budget, catalog.models.get(message.model));
+        const configured = replyLimitSent(configuredBudget, catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured;
         const text = asked
           ? `the answer was cut off at the reply limit this request set (max_tokens ${options.maxTokens}); send a larger max_tokens, or ask to continue`
@@ -300,20 +307,20 @@ export class Agent {
    * refuse it before any call. Only candidates that can be called count (the privacy policy allows
    * them, and they have their key): a keyless hosted fallback's large window would never be used.
    */
-  private async refuseOversize(chain: readonly ModelSpec[], text: string): Promise<string | undefined> {
+  private async refuseOversize(chain: readonly ModelSpec[], message: { text: string; maxTokens: number | undefined }): Promise<string | undefined> {
     const permitted = chain.filter((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined);
     // A model whose tools are not sent to it (its server said its template cannot render them, or compat says so) is not charged for them.
     const toolsOff = (model: ModelSpec): boolean => model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
-    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: await this.budget(model), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model) })));
+    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: withReplyCap(await this.budget(model), message.maxTokens), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model) })));
     const { systemPrompt, tools } = this.prompt([]).context;
-    return oversizeRefusal(text, messageRooms(candidates, { systemPrompt, tools }));
+    return oversizeRefusal(message.text, messageRooms(candidates, { systemPrompt, tools }));
   }
 
   private async route(state: TurnState, chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions) {
     const stream = this.dependencies.router.stream({
       chain,
       context,
-      options: { signal: options.signal, maxTokens: options.maxTokens === undefined ? budget.replyTokens : Math.min(budget.replyTokens, options.maxTokens) },
+      options: { signal: options.signal, maxTokens: budget.replyTokens },
       sessionKey: state.key,
       privacy: this.spec.privacy,
       named: (options.model ?? this.lookupSessionModel(state.entries))?.ref,
@@ -329,7 +336,7 @@ export class Agent {
             state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
           }
         }
-        state.compaction = await this.compact({ ...this.request(state, chain, await this.budget(model)), force: true, signal: options.signal });
+        state.compaction = await this.compact({ ...this.request(state, chain, withReplyCap(await this.budget(model), options.maxTokens)), force: true, signal: options.signal });
         return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
       },
     });
@@ -361,14 +368,14 @@ export class Agent {
           state.emit({ type: "notice", text: `${event.model} cannot use tools (its chat template cannot render them); they are off for it` });
           break;
         case "route-end":
-          return { ok: true as const, message: event.message, attempts: event.attempts };
+          return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, partial: event.partial };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent };
         default:
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], partial: undefined };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage() };
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {

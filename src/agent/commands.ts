@@ -21,8 +21,59 @@ export const COMMANDS: readonly [string, string][] = [
   ["/help", "this list"],
 ];
 
+/**
+ * What each command reads after its word, one rule for all (docs/agent.md, "In-chat commands"): a
+ * command is its message's first line. `nothing`: any text after the word is refused, saying what the
+ * command does, and nothing is done; `line`: the rest of the first line (a name, `on`/`off`), lines
+ * after it refused the same way; `text`: free text, everything after the word, lines included.
+ */
+const READS = {
+  "/help": { reads: "nothing", does: "lists the commands" },
+  "/status": { reads: "nothing", does: "shows the model, the context used, tokens and cost" },
+  "/new": { reads: "nothing", does: "starts a fresh conversation" },
+  "/retry": { reads: "nothing", does: "sends your last message again" },
+  "/model": { reads: "line" },
+  "/reasoning": { reads: "line" },
+  "/compact": { reads: "text" },
+} as const satisfies Record<string, { reads: "nothing"; does: string } | { reads: "line" | "text" }>;
+
+type CommandName = keyof typeof READS;
+
 /** Every command word, `/retry` too (the channel runs it): what a mistyped one is matched against. */
-const NAMES: readonly string[] = [...new Set(COMMANDS.map(([command]) => command.split(" ")[0] ?? command))];
+const NAMES = Object.keys(READS) as CommandName[];
+
+const isName = (word: string): word is CommandName => (NAMES as readonly string[]).includes(word);
+
+/** A command's word is quoted in answers at most this long (a slash word may be any length). */
+const QUOTED_CHARS = 40;
+const quoted = (text: string): string => (text.length > QUOTED_CHARS ? `${text.slice(0, QUOTED_CHARS)}…` : text);
+
+/**
+ * A command message read by the rule of READS: its word (lower-cased), and what it reads — the rest of
+ * the first line, or for free text everything after the word — or the answer that refuses it (a word
+ * that names no command, text after a command that reads none, lines after one that reads its line).
+ */
+export function readCommand(text: string): { ok: true; name: CommandName; argument: string } | { ok: false; answer: string } {
+  const trimmed = text.trim();
+  const lineEnd = trimmed.search(/\r\n|\r|\n/);
+  const firstLine = lineEnd < 0 ? trimmed : trimmed.slice(0, lineEnd).trim();
+  const after = lineEnd < 0 ? "" : trimmed.slice(lineEnd).trim();
+  const word = firstLine.split(/\s+/)[0] ?? "";
+  const name = word.toLowerCase();
+  if (!isName(name)) return { ok: false, answer: unknownCommand(word) };
+  const line = firstLine.slice(word.length).trim().split(/\s+/).join(" ");
+  const command = READS[name];
+  switch (command.reads) {
+    case "nothing":
+      return line === "" && after === "" ? { ok: true, name, argument: "" } : { ok: false, answer: `${name} ${command.does} and takes nothing after it, so nothing was done: send ${name} alone${after === "" ? "" : ", then the lines after it as a message of their own"}.` };
+    case "line":
+      return after === ""
+        ? { ok: true, name, argument: line }
+        : { ok: false, answer: `${name} reads its own line only, so nothing was done: send "${quoted(firstLine)}" alone, then the lines after it as a message of their own.` };
+    case "text":
+      return { ok: true, name, argument: trimmed.slice(word.length).trim() };
+  }
+}
 
 /** `/retry` runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
 export function isRetry(text: string): boolean {
@@ -48,17 +99,18 @@ export function isCommand(text: string): boolean {
 /** Runs an in-chat command against a session and returns what to show. Commands never reach the model. */
 export async function runCommand(text: string, key: string, dependencies: CommandDependencies): Promise<string> {
   const { agent, store, catalog } = dependencies;
-  const [name = "", ...rest] = text.trim().split(/\s+/);
-  const argument = rest.join(" ");
+  const read = readCommand(text);
+  if (!read.ok) return read.answer;
+  const { name, argument } = read;
   const entries = (await store.read(key)).entries;
   const append = (entry: SessionEntry): Promise<void> => store.append(key, [entry], { sync: true });
   const at = new Date().toISOString();
   const chain = agent.chainFor(entries);
   const aliases = catalog.aliases;
 
-  switch (name.toLowerCase()) {
+  switch (name) {
     case "/help":
-      return [...COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`), "A message that starts with a slash word: put one more slash in front (//shrug sends /shrug)."].join("\n");
+      return [...COMMANDS.map(([command, what]) => `${command.padEnd(20)} ${what}`), "A command is its message's first line (only /compact's focus may go on past it).", "A message that starts with a slash word: put one more slash in front (//shrug sends /shrug)."].join("\n");
     case "/new":
       await append({ type: "reset", id: newEntryId(), at });
       return "Started a fresh conversation.";
@@ -114,22 +166,26 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;
     }
     case "/retry":
-      return "/retry sends your last message again and takes nothing after it: send /retry alone.";
-    default:
-      return unknownCommand(name);
+      // The channel runs `/retry` alone as a turn: here it is only when called directly.
+      return "/retry is run by the channel as a turn: send /retry alone.";
   }
 }
 
-/** What to say when the text is shaped like a command but names none (`/modle x`), else undefined. */
-export function unknownCommandWords(text: string): string | undefined {
-  const name = text.trim().split(/\s+/)[0] ?? "";
-  return isCommand(text) && !NAMES.includes(name.toLowerCase()) ? unknownCommand(name) : undefined;
+/**
+ * Why a command message is refused before it runs (a word that names no command, text a command does
+ * not read: see readCommand), else undefined — also for text that is no command at all.
+ */
+export function commandRefusal(text: string): string | undefined {
+  if (!isCommand(text)) return undefined;
+  const read = readCommand(text);
+  return read.ok ? undefined : read.answer;
 }
 
-/** A slash word that names no command: the nearest command, and how to send the text as a message instead. */
-function unknownCommand(name: string): string {
-  const [near] = suggest(name, NAMES, 1);
-  return near ? `unknown command ${name} — did you mean ${near}? (/help lists them)` : `unknown command ${name} (/help lists them; to send it as a message, start it with //: /${name})`;
+/** A slash word that names no command: the nearest command, and how to send the text as a message instead (only the word is quoted). */
+function unknownCommand(word: string): string {
+  const [near] = suggest(word, NAMES, 1);
+  const shown = quoted(word);
+  return near ? `unknown command ${shown} — did you mean ${near}? (/help lists them)` : `unknown command ${shown} (/help lists them; to send it as a message, start it with //: /${shown})`;
 }
 
 /** What `/compact` says: done, trimmed instead (and why), or why nothing happened. */

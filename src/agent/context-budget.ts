@@ -36,6 +36,17 @@ export function budgetFor(model: ModelSpec, knownWindow: number | undefined, res
 export type CountedBy = Pick<Budget, "model" | "tokenRatio">;
 
 /**
+ * The budget of a turn whose caller asked for shorter replies (an API client's `max_tokens`): the reply
+ * set aside is the smaller of the two, so the prompt may use what the config's reply size would have
+ * kept — a client asking for 256 tokens does not get its history compacted as if 8192 were needed.
+ */
+export function withReplyCap(budget: Budget, maxTokens: number | undefined): Budget {
+  if (maxTokens === undefined || maxTokens >= budget.replyTokens) return budget;
+  const replyTokens = Math.max(1, maxTokens);
+  return { ...budget, replyTokens, promptTokens: Math.max(0, budget.window - replyTokens - budget.reserveTokens) };
+}
+
+/**
  * Prompt tokens of a context: the estimate, calibrated by what the server reported for the last call
  * (its usage counts the prompt exactly, where the estimate only guesses). One pass over the messages,
  * nothing copied: a long session's turn measures its whole history.

@@ -186,7 +186,7 @@ export class Gateway implements GatewayPort {
     const main = this.agentFor(undefined);
     const found = state.catalog.lookup(request.model);
     if (!found.ok) {
-      out.push({ type: "route-error", message: `model "${request.model}": ${found.reason}`, failure: { kind: "model-not-found", message: found.reason }, attempts: [], partial: undefined });
+      out.push({ type: "route-error", message: `model "${request.model}": ${found.reason}`, failure: { kind: "model-not-found", message: found.reason }, attempts: [], spent: emptyUsage() });
       out.end();
       return out;
     }

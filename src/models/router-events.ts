@@ -1,5 +1,5 @@
 import type { ModelRef } from "../ai/model-spec.js";
-import type { AssistantMessage, Failure, FailureKind, StreamEvent } from "../ai/types.js";
+import type { AssistantMessage, Failure, FailureKind, StreamEvent, Usage } from "../ai/types.js";
 
 export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-tools" | "skipped-no-key" | "cold-loading";
 
@@ -32,5 +32,10 @@ export type RouterEvent =
   | { type: "tools-off"; model: ModelRef }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */
   | { type: "answer-restart"; model: ModelRef }
-  | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[] }
-  | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; partial: AssistantMessage | undefined };
+  /**
+   * `spent` (here and on route-error): what the route's failed calls are known to have used, summed
+   * (each as usedBeforeFailing counts it; zero when none began to answer) — the answer's own usage is
+   * the message's.
+   */
+  | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[]; spent: Usage }
+  | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage };

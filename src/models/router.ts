@@ -1,12 +1,12 @@
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { AssistantMessage, Context, Failure, FailureKind } from "../ai/types.js";
+import type { Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
-import { estimateContextTokens } from "../ai/usage.js";
+import { addUsage, emptyUsage, estimateContextTokens, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
@@ -74,7 +74,7 @@ export class Router {
     const routed: RouteRequest = { ...request, options: { ...request.options, signal: turn.signal } };
     void this.route(routed, out)
       .catch((error: unknown) => {
-        out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], partial: undefined });
+        out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], spent: emptyUsage() });
         out.end();
       })
       .finally(unlink);
@@ -89,8 +89,10 @@ export class Router {
       attempts.push(attempt);
       out.push({ type: "attempt-skipped", attempt });
     };
-    const finishError = (message: string, failure: Failure | undefined, partial: AssistantMessage | undefined): void => {
-      out.push({ type: "route-error", message, failure, attempts, partial });
+    /** What the failed calls used before failing, every one of them (an earlier candidate's reasoning counts as the last one's words do). */
+    const spent = emptyUsage();
+    const finishError = (message: string, failure: Failure | undefined): void => {
+      out.push({ type: "route-error", message, failure, attempts, spent });
       out.end();
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
@@ -114,7 +116,6 @@ export class Router {
             ? "no model to try: the chain is empty"
             : noneAnswered(),
         undefined,
-        undefined,
       );
       return;
     }
@@ -122,7 +123,6 @@ export class Router {
     let context = request.context;
     let minimumWindow = 0;
     let lastFailure: Failure | undefined;
-    let lastPartial: AssistantMessage | undefined;
     const compacted = new Set<string>();
     /** Why each candidate could not take the request for its size: the route's error when that is all there is. */
     const contextWords: string[] = [];
@@ -167,13 +167,14 @@ export class Router {
         continue;
       }
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
+      addUsage(spent, result.spent);
       if (result.ok) {
         cooldowns.succeed(model.ref);
         const { usage } = result.message;
         // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request).
         const windows = this.dependencies.windows;
         if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
-        out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
+        out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
       }
@@ -183,9 +184,8 @@ export class Router {
       }
       const { failure } = result;
       lastFailure = failure;
-      lastPartial = result.partial;
-      if (failure.kind === "aborted") return finishError("the turn was cancelled", failure, result.partial);
-      if (!FAIL_OVER.has(failure.kind)) return finishError(failure.message, failure, result.partial);
+      if (failure.kind === "aborted") return finishError("the turn was cancelled", failure);
+      if (!FAIL_OVER.has(failure.kind)) return finishError(failure.message, failure);
       if (failure.kind === "context-overflow") {
         // The overflow message may name the server's real window: plan the retry and the next candidates against it.
         if (result.baseUrl) this.dependencies.windows?.learnFromOverflow(model, result.baseUrl, failure);
@@ -208,31 +208,31 @@ export class Router {
         cooldowns.fail(model.ref, failure);
       }
       if (result.textSent) {
-        if (!request.canRestart) return finishError(failure.message, failure, result.partial);
+        if (!request.canRestart) return finishError(failure.message, failure);
         if (next) out.push({ type: "answer-restart", model: next });
       }
     }
     // Nothing else could answer: go back to a model that was loading, and wait for it this time.
     for (const model of loading) {
       const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, context, request, attempts, out, undefined);
+      addUsage(spent, result.spent);
       if (result.ok) {
         cooldowns.succeed(model.ref);
-        out.push({ type: "route-end", message: result.message, model: model.ref, attempts });
+        out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
       }
       lastFailure = result.failure;
-      lastPartial = result.partial;
     }
     // No candidate that could be asked can take the caller's tools: none was sent the request without them.
     if (toolWords.length > 0 && attempts.every((attempt) => ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
       const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")`;
-      finishError(message, { kind: "bad-request", message }, undefined);
+      finishError(message, { kind: "bad-request", message });
       return;
     }
     // Every candidate that could be asked was too small for the request: say so, and how to fix it.
     const tooSmall = attempts.every((attempt) => ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
-    finishError(tooSmall && contextWords.length > 0 ? `too large for every model: ${contextWords.join("; ")}` : noneAnswered(), lastFailure, lastPartial);
+    finishError(tooSmall && contextWords.length > 0 ? `too large for every model: ${contextWords.join("; ")}` : noneAnswered(), lastFailure);
   }
 
   /**
@@ -317,10 +317,12 @@ export class Router {
     return `${why}${checked}; tried again after ${new Date(until).toISOString()}`;
   }
 
-  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult> {
+  /** The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see usedBeforeFailing). */
+  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage }> {
     const { replicas } = this.dependencies;
     const order = replicas.order(model.replicas, request.sessionKey, model.provider);
     let result: AttemptResult | undefined;
+    const spent = emptyUsage();
     /** The shared KV cache ran out under parallel requests on this replica: the retry goes alone. */
     let alone = false;
     for (let position = 0; position < order.length; position++) {
@@ -330,7 +332,7 @@ export class Router {
       const onReplica = { ...model, baseUrl, ...window };
       // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
       const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, { context, request, alone, out }) : undefined;
-      if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false };
+      if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false, spent };
       const started = performance.now();
       out.push({ type: "attempt-start", model: model.ref, baseUrl });
       try {
@@ -348,14 +350,15 @@ export class Router {
         const { usage } = result.message;
         if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
-        return result;
+        return { ...result, spent };
       }
       result.baseUrl = baseUrl;
+      addUsage(spent, usedBeforeFailing(result.partial));
       if (result.coldLoading) {
         const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
-        return result;
+        return { ...result, spent };
       }
       const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica };
       attempts.push(attempt);
@@ -374,7 +377,7 @@ export class Router {
       alone = false;
       if (!anotherReplica) break;
     }
-    return result as AttemptResult;
+    return { ...(result as AttemptResult), spent };
   }
 
   /** The replica (`model.baseUrl`) reported slots that may share one KV cache. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { conversationView } from "../../src/agent/build-context.js";
 import { planCompaction, chunkTranscript } from "../../src/agent/compaction.js";
-import { budgetFor, contextTokens, shouldCompact } from "../../src/agent/context-budget.js";
+import { budgetFor, contextTokens, shouldCompact, withReplyCap } from "../../src/agent/context-budget.js";
 import { estimateContextTokens } from "../../src/ai/usage.js";
 import { UntrustedMarker } from "../../src/agent/untrusted.js";
 import type { SessionEntry } from "../../src/sessions/entries.js";
@@ -140,6 +140,16 @@ test("the budget: the smaller of configured and loaded windows, minus the reply 
   assert.deepEqual(clamped, { model: model.ref, tokenRatio: 1, window: 4_096, replyTokens: 1_024, reserveTokens: 409, promptTokens: 2_663 });
   assert.equal(shouldCompact(3_000, clamped, true), true);
   assert.equal(shouldCompact(3_000, clamped, false), false);
+});
+
+test("the budget with a caller's smaller reply limit: that reply is set aside, the prompt gets the rest; a larger one changes nothing", () => {
+  const model = modelSpec("openai-responses", "http://127.0.0.1:1/v1", { contextWindow: 196_608, maxTokens: 8_192 });
+  const configured = budgetFor(model, undefined, 16_384);
+  assert.deepEqual(withReplyCap(configured, 256), { model: model.ref, tokenRatio: 1, window: 196_608, replyTokens: 256, reserveTokens: 16_384, promptTokens: 179_968 });
+  assert.deepEqual(withReplyCap(configured, 100_000), configured);
+  assert.deepEqual(withReplyCap(configured, undefined), configured);
+  assert.equal(shouldCompact(175_000, configured, true), true);
+  assert.equal(shouldCompact(175_000, withReplyCap(configured, 256), true), false);
 });
 
 test("untrusted blocks: the content cannot close its own block", () => {

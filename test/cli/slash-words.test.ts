@@ -26,13 +26,15 @@ describe("slash words in the terminal", () => {
   });
   const posts = (): string[][] => server.requests.filter((request) => request.method === "POST").map((request) => userTexts(request));
 
-  test("hearth agent: a mistyped command exits 2 naming the nearest one; //shrug is sent as /shrug", async () => {
+  test("hearth agent: a mistyped command, or lines after a command that reads none, exits 2 saying so; //shrug is sent as /shrug", async () => {
     const env = { HEARTH_STATE_DIR: join(temp.dir, "agent") };
     const typo = await runCli(["agent", "--config", file, "-m", "/modle Spare"], { env });
     assert.deepEqual([typo.code, typo.stdout, typo.stderr], [2, "", "hearth: unknown command /modle — did you mean /model? (/help lists them)\n"]);
     const json = await runCli(["agent", "--json", "--config", file, "-m", "/bogus"], { env });
     assert.equal(json.code, 2);
     assert.match(json.stdout, /unknown command \/bogus \(\/help lists them; to send it as a message, start it with \/\/: \/\/bogus\)/);
+    const trailing = await runCli(["agent", "--config", file, "-m", "/new\nhello there"], { env });
+    assert.deepEqual([trailing.code, trailing.stdout, trailing.stderr], [2, "", "hearth: /new starts a fresh conversation and takes nothing after it, so nothing was done: send /new alone, then the lines after it as a message of their own.\n"]);
     assert.deepEqual(posts(), [], "no model was asked");
     const literal = await runCli(["agent", "--config", file, "-m", "//shrug"], { env });
     assert.deepEqual([literal.code, literal.stdout], [0, "got: /shrug\n"]);

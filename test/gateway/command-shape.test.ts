@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { AgentEvent } from "../../src/agent/agent-events.js";
 import { commandWord, literalText } from "../../src/agent/command-shape.js";
+import { COMMANDS, readCommand } from "../../src/agent/commands.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn } from "../../src/channels/webchat/page/live-turn.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
@@ -62,7 +63,7 @@ describe("a slash word that names no command", () => {
       "unknown command /modle — did you mean /model? (/help lists them)",
       "unknown command /bogus (/help lists them; to send it as a message, start it with //: //bogus)",
       "unknown command /Stat — did you mean /status? (/help lists them)",
-      "/retry sends your last message again and takes nothing after it: send /retry alone.",
+      "/retry sends your last message again and takes nothing after it, so nothing was done: send /retry alone.",
     ]);
     assert.equal(posts(server), 0, "no model was asked");
     assert.deepEqual(await runtime.gateway.sessions().transcript("u"), [], "nothing was kept as a turn");
@@ -89,6 +90,55 @@ describe("a slash word that names no command", () => {
     assert.deepEqual(["/model", "/modle x", "/bogus", " /Help", "/new\nnext"].map(commandWord), ["/model", "/modle", "/bogus", "/help", "/new"]);
     assert.deepEqual(["/etc/hosts", "/", "/ 2", "/2", "1/2", "//shrug", "/model,", "https://a.b/c", "/über"].map(commandWord), Array(9).fill(undefined));
     assert.deepEqual(["//shrug", "//shrug it off", "//etc/hosts", "///x", "/shrug", "text //shrug"].map(literalText), ["/shrug", "/shrug it off", "//etc/hosts", "///x", "/shrug", "text //shrug"]);
+  });
+});
+
+describe("a command with more text after it: a command is its message's first line", () => {
+  test("a mistyped command with lines after it is answered for its word alone; a command that reads nothing, or its own line, refuses the rest and does nothing; none reaches the model", async () => {
+    const server = await echoServer("local");
+    const { runtime } = await runtimeFor("trailing", configText(server, await echoServer("spare")));
+    const first = await runtime.gateway.handle({ channel: "webchat", session: "t", text: "remember the garden" });
+    assert.equal(first.kind === "turn" && first.result.ok && first.result.text, "local got: remember the garden");
+    const before = posts(server);
+    const answers: string[] = [];
+    const sent = ["/modle\nsecond line of the message", "/model Spare\nand now tell me a joke", "/reasoning on\nthanks", "/new\nlet us talk about the kitchen", "/NEW please", "/help\nwhat can you do?", "/status now", "/retry\nwith more words"];
+    for (const text of sent) {
+      const handled = await runtime.gateway.handle({ channel: "webchat", session: "t", text });
+      assert.equal(handled.kind, "command", text);
+      answers.push(handled.kind === "command" ? handled.text : "");
+    }
+    assert.deepEqual(answers, [
+      "unknown command /modle — did you mean /model? (/help lists them)",
+      '/model reads its own line only, so nothing was done: send "/model Spare" alone, then the lines after it as a message of their own.',
+      '/reasoning reads its own line only, so nothing was done: send "/reasoning on" alone, then the lines after it as a message of their own.',
+      "/new starts a fresh conversation and takes nothing after it, so nothing was done: send /new alone, then the lines after it as a message of their own.",
+      "/new starts a fresh conversation and takes nothing after it, so nothing was done: send /new alone.",
+      "/help lists the commands and takes nothing after it, so nothing was done: send /help alone, then the lines after it as a message of their own.",
+      "/status shows the model, the context used, tokens and cost and takes nothing after it, so nothing was done: send /status alone.",
+      "/retry sends your last message again and takes nothing after it, so nothing was done: send /retry alone, then the lines after it as a message of their own.",
+    ]);
+    assert.equal(posts(server), before, "no model was asked");
+    const model = await runtime.gateway.handle({ channel: "webchat", session: "t", text: "/model" });
+    assert.match(model.kind === "command" ? model.text : "", /^Local \(local\/m\)/, "the session's model did not change");
+    assert.deepEqual(await runtime.gateway.sessions().settings("t"), { reasoning: false }, "reasoning was not turned on");
+    const users = (await runtime.gateway.sessions().transcript("t")).filter((item) => item.role === "user").map((item) => item.text);
+    assert.deepEqual(users, ["remember the garden"], "/new did not start a fresh conversation, and no refused text was kept");
+  });
+
+  test("every command /help lists is one the rule reads", () => {
+    const words = [...new Set(COMMANDS.map(([command]) => command.split(" ")[0] ?? ""))];
+    assert.deepEqual(words.map((word) => readCommand(word).ok), words.map(() => true), words.join(" "));
+  });
+
+  test("/compact reads free text: its focus goes on past the first line", async () => {
+    const server = await echoServer("local");
+    const { runtime } = await runtimeFor("compact-focus", configText(server));
+    for (const text of ["one thing about the garden", "another about the kitchen", "a third about the roof"]) await runtime.gateway.handle({ channel: "webchat", session: "c", text });
+    const handled = await runtime.gateway.handle({ channel: "webchat", session: "c", text: "/compact the garden plans\nand the list of seeds" });
+    assert.equal(handled.kind, "command");
+    assert.match(handled.kind === "command" ? handled.text : "", /^Compacted/, "the command ran");
+    const summary = server.requests.filter((request) => request.method === "POST").at(-1);
+    assert.match(JSON.stringify(summary?.body), /Focus especially on: the garden plans\\nand the list of seeds/, "both lines are the focus");
   });
 });
 

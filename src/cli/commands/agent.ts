@@ -1,5 +1,5 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
-import { isCommand, isRetry, unknownCommandWords } from "../../agent/commands.js";
+import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
@@ -33,9 +33,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   if (message.trim() === "" && !retrying && !options.new) {
     throw new HearthError("usage", fromStdin ? "the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "--message needs some text (or --retry to send the last one again)");
   }
-  // A mistyped command is bad usage here (exit 2), as a mistyped flag is; a chat channel answers it instead.
-  const unknown = unknownCommandWords(message);
-  if (unknown) throw new HearthError("usage", unknown);
+  // A mistyped command, or text a command does not read, is bad usage here (exit 2), as a mistyped flag is; a chat channel answers it instead.
+  const refused = commandRefusal(message);
+  if (refused) throw new HearthError("usage", refused);
   const key = checkSessionKey(options.session ?? "main");
   const runtime = await createCliRuntime(io, options);
   const paint = painter(io, "stderr");

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { Usage } from "../../../ai/types.js";
 import type { Answer, AnswerEvent, AnswerFailure, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { errorBody } from "./request-problem.js";
 import { noticeHeader, replyHeaders } from "./reply-meta.js";
@@ -52,15 +53,24 @@ export async function settle(source: AnswerSource): Promise<Settled> {
   return { ok: false, failure: endedWithout(source) };
 }
 
+/** How an API writes a usage: chatUsage (`prompt_tokens`…) or responsesUsage (`input_tokens`…). */
+export type UsageShape = (usage: Usage) => object;
+
+/** The error body of a request no model answered: what its models spent before failing as `usage`, when known. */
+export function failureBody(failure: AnswerFailure, usageShape: UsageShape): Record<string, unknown> {
+  return errorBody({ ...failure, usage: failure.usage === undefined ? undefined : usageShape(failure.usage) });
+}
+
 /**
  * A request no model answered, as its status and OpenAI's error body. `x-should-retry: false` (which the
  * official openai and anthropic SDKs obey before any status rule: they retry every 5xx otherwise) on
  * each: hearth has already been through the chain, with its own retries and failover, so a blind
  * resend only runs it again — and in agent mode the message is saved, and would be saved again.
  */
-export function failureResponse(c: Context, failure: AnswerFailure): Response {
+export function failureResponse(c: Context, answered: { failure: AnswerFailure; usageShape: UsageShape }): Response {
+  const { failure, usageShape } = answered;
   const headers = { ...replyHeaders({ model: undefined, attempts: failure.attempts }), ...noticeHeader(failure.notice), "x-should-retry": "false" };
-  return c.json(errorBody(failure), failure.status as 400, headers);
+  return c.json(failureBody(failure, usageShape), failure.status as 400, headers);
 }
 
 /** How a request's answer ended, for its log line: the status, the model that answered (or was answering), every attempt. */
@@ -79,6 +89,8 @@ export interface StreamRequest {
   c: Context;
   source: AnswerSource;
   writer: SseWriter;
+  /** The usage in the API's shape, for the error body of a request that failed before its stream began. */
+  usageShape: UsageShape;
   /** Aborted when the client goes away: the upstream call stops. */
   controller: AbortController;
   onDone: (outcome: AnswerOutcome) => void;
@@ -133,7 +145,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
     const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
     onDone(failedOutcome(failure, source));
-    return failureResponse(c, failure);
+    return failureResponse(c, { failure, usageShape: request.usageShape });
   }
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   // Started before a token: the model being tried may still fail over, so no header names one.

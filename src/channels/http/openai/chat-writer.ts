@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
-import type { ToolCall } from "../../../ai/types.js";
+import type { ToolCall, Usage } from "../../../ai/types.js";
 import type { Answer } from "./answer-events.js";
 import { chatUsage, finishReason, newId, nowSeconds } from "./reply-meta.js";
 
@@ -90,6 +90,11 @@ export class ChatChunks {
     const usage = chatUsage(answer.usage);
     const last: ChatCompletionChunk = { ...this.chunk({}, finishReason(answer.stopReason, this.toolIndex)), usage };
     if (!includeUsage) return [last];
-    return [{ ...last, usage: null }, { id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage }];
+    return [{ ...last, usage: null }, this.usage(answer.usage)];
+  }
+
+  /** The usage chunk (`choices` empty) a client that set `stream_options.include_usage` reads before `[DONE]`, a failed answer's too. */
+  usage(usage: Usage): ChatCompletionChunk {
+    return { id: this.id, object: "chat.completion.chunk", created: this.created, model: this.model, choices: [], usage: chatUsage(usage) };
   }
 }

@@ -1,5 +1,4 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
-import { usedBeforeFailing } from "../../../ai/usage.js";
 import type { GatewayPort } from "../../../gateway/port.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
@@ -53,7 +52,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         case "route-error": {
           const all = event.attempts.map(summary);
           const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
-          out.push({ type: "error", failure: { ...failure, usage: usedBeforeFailing(event.partial) } });
+          out.push({ type: "error", failure: { ...failure, usage: event.spent } });
           return;
         }
         case "attempt-waiting":

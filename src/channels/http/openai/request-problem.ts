@@ -17,14 +17,19 @@ export class RequestProblem extends Error {
 
 export const badRequest = (param: string, message: string): RequestProblem => new RequestProblem({ status: 400, message: `${param}: ${message}`, code: "invalid_value", param });
 
-/** OpenAI's error shape; `attempts` (hearth's) when models were tried. */
-export function errorBody(error: { message: string; type: string; code: string; param?: string | undefined; attempts?: readonly AttemptSummary[] | undefined }): Record<string, unknown> {
+/**
+ * OpenAI's error shape; `attempts` (hearth's) when models were tried, and `usage` (in the API's own
+ * usage shape) when models spent tokens on a request that then failed. Both ride inside `error`: the
+ * official SDKs keep that object whole as the error's `error`, and drop anything beside it.
+ */
+export function errorBody(error: { message: string; type: string; code: string; param?: string | undefined; attempts?: readonly AttemptSummary[] | undefined; usage?: object | undefined }): Record<string, unknown> {
   return {
     error: {
       message: error.message,
       type: error.type,
       param: error.param ?? null,
       code: error.code,
+      ...(error.usage ? { usage: error.usage } : {}),
       ...(error.attempts && error.attempts.length > 0 ? { attempts: error.attempts } : {}),
     },
   };

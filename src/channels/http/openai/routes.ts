@@ -10,7 +10,7 @@ import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
-import { noticeHeader, replyHeaders } from "./reply-meta.js";
+import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
@@ -90,12 +90,12 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) {
-      return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }) });
+      return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }), usageShape: chatUsage });
     }
     const settled = await settle(source);
     if (!settled.ok) {
       done(failedOutcome(settled.failure, source));
-      return failureResponse(c, settled.failure);
+      return failureResponse(c, { failure: settled.failure, usageShape: chatUsage });
     }
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     return c.json(chatCompletion(settled.answer, { showReasoning }), 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
@@ -121,11 +121,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
       user: request.user,
     });
     const done = requestLog(c, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream });
-    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder) });
+    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder), usageShape: responsesUsage });
     const settled = await settle(source);
     if (!settled.ok) {
       done(failedOutcome(settled.failure, source));
-      return failureResponse(c, settled.failure);
+      return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage });
     }
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
     builder.reasoning(settled.answer.reasoning);

@@ -1,11 +1,16 @@
-import type { SSEMessage, SseWriter } from "./answer-stream.js";
+import { emptyUsage } from "../../../ai/usage.js";
+import { failureBody, type SSEMessage, type SseWriter } from "./answer-stream.js";
 import { ChatChunks } from "./chat-writer.js";
-import { errorBody } from "./request-problem.js";
+import { chatUsage } from "./reply-meta.js";
 import type { ResponseBuilder } from "./responses-writer.js";
 
 const data = (value: unknown): SSEMessage => ({ data: JSON.stringify(value) });
 
-/** Chat completions: `data:` chunks, reasoning as `reasoning_content` where shown, `data: [DONE]` last; an error as `data: {"error": …}`. */
+/**
+ * Chat completions: `data:` chunks, reasoning as `reasoning_content` where shown, `data: [DONE]` last;
+ * an error as `data: {"error": …}` — after the usage chunk when the client asked for one
+ * (`stream_options.include_usage`): what the failed answer spent, as a finished one's comes before `[DONE]`.
+ */
 export function chatSseWriter(options: { model: string; includeUsage: boolean; showReasoning: boolean }): SseWriter {
   const chunks = new ChatChunks(options.model);
   let wroteText = false;
@@ -39,7 +44,7 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
       ...chunks.finish(answer, options.includeUsage).map(data),
       { data: "[DONE]" },
     ],
-    fail: (failure) => [data(errorBody(failure)), { data: "[DONE]" }],
+    fail: (failure) => [...(options.includeUsage ? [data(chunks.usage(failure.usage ?? emptyUsage()))] : []), data(failureBody(failure, chatUsage)), { data: "[DONE]" }],
     answering: (model) => chunks.answering(model),
   };
 }
