@@ -1,5 +1,5 @@
-import { MarkdownBlocks } from "../shared/markdown-blocks.js";
-import { insideCodeSpan } from "../shared/markdown-code.js";
+import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
+import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
 
 /**
  * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
@@ -68,6 +68,13 @@ interface Candidate {
   fallback: boolean;
   /** The reading's defects (from the first candidate on) when the tag was seen. */
   defectsBefore: number;
+  /** Whether the tag is inside a fence (its line read as code of one); undefined until its line ends. */
+  inFence?: boolean;
+  /**
+   * The line that closes that fence, as the whole output reads (`start`, `end` in `Held.text`), and the
+   * defects then: taking the tag for the close would make that line open a fence in the answer.
+   */
+  closer?: { start: number; end: number; defects: number };
   /**
    * The reading where a fenced tag was real: the text after it, as Markdown on its own, read as it
    * arrives (a fallback's is read only when it is weighed, at the end).
@@ -78,6 +85,8 @@ interface Candidate {
 
 /** Everything from the first candidate on, held until the output ends or a real tag settles it. */
 interface Held {
+  /** Where it starts in the text streamed to the finder. */
+  from: number;
   text: string;
   candidates: Candidate[];
   defectsAtStart: number;
@@ -95,7 +104,14 @@ interface Reading {
   noAnswer: boolean;
 }
 
-type TagKind = "words" | "real" | "fenced" | "unknown";
+/**
+ * Where the reasoning began: "start", at a `<think>` that opens the output (a reading in which it
+ * never ends leaves no answer); "middle", at a `<think>` after answer text (a reading in which it never
+ * ends leaves the tag a word of the answer); "none", at the output's start with no tag (a reasoning
+ * model's held text, ended by an orphan `</think>`). After a `<think>`, a bare `<think>` inside the
+ * reasoning opens a nested block whose `</think>` is words.
+ */
+export type ReasoningStart = "start" | "middle" | "none";
 
 /** A tag found on the line, or where one may be still arriving ("pending"). */
 type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true };
@@ -113,12 +129,27 @@ export class ClosingTagFinder {
   private depth = 0;
   /** Where in `line` the next `<think>` is looked for. */
   private openFrom = 0;
+  /** Where `line` starts in the text streamed to the finder. */
+  private lineStart = 0;
+
+  constructor(private readonly start: ReasoningStart) {}
 
   /**
-   * `opened`: the reasoning began with `<think>`, so a reading in which it never ends leaves no answer,
-   * and a `<think>` inside it opens a nested block whose `</think>` is words.
+   * While the output is held: where the first tag is, in the text streamed to the finder, that a
+   * reading takes for the real one unless none leaves an answer (a fenced candidate, or a real tag
+   * weighed against them) — not a fallback, a tag written as words.
    */
-  constructor(private readonly opened: boolean) {}
+  get closeWeighedAt(): number | undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    const at = held.candidates.find((candidate) => !candidate.fallback)?.at ?? held.closeAt;
+    return at === undefined ? undefined : held.from + at;
+  }
+
+  /** A bare `<think>` inside reasoning that a `<think>` opened opens a nested block. */
+  private get nests(): boolean {
+    return this.start !== "none";
+  }
 
   push(delta: string): CloseScan {
     let before = "";
@@ -146,7 +177,7 @@ export class ClosingTagFinder {
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
     if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
-    const reading = bestReading(held, { opened: this.opened, blocks: this.blocks });
+    const reading = bestReading(held, { opened: this.start === "start", blocks: this.blocks });
     if (reading.close === undefined) return { before: step.before + held.text };
     const end = reading.close + reading.length;
     return { before: step.before + held.text.slice(0, reading.close), after: held.text.slice(end), tag: held.text.slice(reading.close, end) };
@@ -163,7 +194,7 @@ export class ClosingTagFinder {
       const end = found.at + found.length;
       if (kind === "real") return { before: this.line.slice(this.settled, found.at), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
       const step = this.settleTo(found.at);
-      this.held = { text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
+      this.held = { from: this.lineStart + found.at, text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
       this.addCandidate(this.held, found, kind === "words");
       this.searchFrom = end;
       const settled = this.scanHeld(this.held, complete);
@@ -213,7 +244,7 @@ export class ClosingTagFinder {
 
   /** What a closing tag is, once the bare `<think>` tags before it on its line are counted. */
   private tagKind(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
-    if (this.opened && this.countOpens(tag.at, complete) === "unknown") return "unknown";
+    if (this.nests && this.countOpens(tag.at, complete) === "unknown") return "unknown";
     const kind = this.kindAt(tag, complete);
     if (kind !== "real" || this.depth === 0) return kind;
     this.depth--;
@@ -233,18 +264,7 @@ export class ClosingTagFinder {
   }
 
   private kindAt(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
-    const { at } = tag;
-    if (escaped(this.line, at)) return "words";
-    const line = this.blocks.classifyLine(this.line, complete);
-    const kind = line.kind;
-    if (kind === "indented" || kind === "html") return "words";
-    // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
-    if (line.quoted || (line.afterMarker >= 0 && this.line.slice(line.afterMarker, at).trim() === "")) return "words";
-    if (kind === "fence") return tag.loose ? "words" : "fenced";
-    if (kind === "opener") return complete ? (tag.loose ? "words" : "fenced") : "unknown";
-    const span = insideCodeSpan(this.line, at, complete);
-    if (span === "unknown") return "unknown";
-    return span === "inside" || tag.loose ? "words" : "real"; // a loose tag is never a template's own
+    return tagKindAt(this.blocks, this.line, tag, complete);
   }
 
   private hold(held: Held, text: string): void {
@@ -268,10 +288,16 @@ export class ClosingTagFinder {
 
   private nextLine(): void {
     const held = this.held;
-    if (this.opened) this.countOpens(this.line.length, true);
+    if (this.nests) this.countOpens(this.line.length, true);
     this.openFrom = 0;
+    const fenced = held?.candidates.some((candidate) => candidate.inFence === undefined) ? isFenceLine(this.blocks.classify(this.line, true)) : false;
     this.blocks.endLine(this.line);
     if (held) {
+      const lineStart = held.text.length - this.line.length;
+      for (const candidate of held.candidates) {
+        if (candidate.inFence === undefined) candidate.inFence = fenced;
+        else if (candidate.inFence && !candidate.closer && !this.blocks.fenceOpen) candidate.closer = { start: lineStart, end: held.text.length, defects: this.blocks.defects };
+      }
       for (const candidate of held.candidates) {
         if (candidate.answer && candidate.answerLine !== "") {
           candidate.answer.endLine(candidate.answerLine);
@@ -280,6 +306,7 @@ export class ClosingTagFinder {
       }
       if (!this.blocks.fenceOpen) held.fenceClosed = true;
     }
+    this.lineStart += this.line.length;
     this.line = "";
     this.settled = 0;
     this.searchFrom = 0;
@@ -312,12 +339,21 @@ function findTag(line: string, from: number, complete: boolean): Found | undefin
  */
 function bestReading(held: Held, context: { opened: boolean; blocks: MarkdownBlocks }): Reading {
   const answerAfter = (end: number): boolean => /\S/.test(held.text.slice(end));
-  const tagReading = (candidate: Candidate): Reading => ({
-    close: candidate.at,
-    length: candidate.length,
-    defects: candidate.defectsBefore - held.defectsAtStart + (candidate.fallback ? 1 + answerDefects(held.text.slice(candidate.at + candidate.length)) : blockDefects(candidate.answer)),
-    noAnswer: !answerAfter(candidate.at + candidate.length),
-  });
+  const tagReading = (candidate: Candidate): Reading => {
+    const end = candidate.at + candidate.length;
+    const penalty = candidate.fallback ? 1 : 0;
+    const { closer } = candidate;
+    if (closer && startsInRemainder(held.text.slice(end), closer.start - end)) {
+      // The answer would start inside the fence's remainder: the fence stays whole, in the reasoning.
+      return { close: closer.end, length: 0, defects: closer.defects - held.defectsAtStart + penalty + answerDefects(held.text.slice(closer.end)), noAnswer: !answerAfter(closer.end) };
+    }
+    return {
+      close: candidate.at,
+      length: candidate.length,
+      defects: candidate.defectsBefore - held.defectsAtStart + (candidate.fallback ? penalty + answerDefects(held.text.slice(end)) : blockDefects(candidate.answer)),
+      noAnswer: !answerAfter(end),
+    };
+  };
   const readings = held.candidates.filter((candidate) => !candidate.fallback).map(tagReading);
   // The held tags were code: the text is read on as it was written, to the end.
   const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
@@ -341,6 +377,32 @@ function blockDefects(blocks: MarkdownBlocks | undefined): number {
   return blocks ? blocks.defects + (blocks.fenceOpen ? 1 : 0) : 0;
 }
 
+/**
+ * Whether `answer`, read as Markdown on its own, starts inside the remainder of a fence: the line at
+ * `closerAt`, which closed the fence holding the tag before `answer` in the whole output, opens a
+ * fence here that is left open, cut off by its quote's end, or holds a line written to open one.
+ */
+function startsInRemainder(answer: string, closerAt: number): boolean {
+  const blocks = new MarkdownBlocks();
+  let opened: number | undefined;
+  for (let start = 0; start < answer.length; ) {
+    const newline = answer.indexOf("\n", start);
+    const end = newline < 0 ? answer.length : newline + 1;
+    const wasOpen = blocks.fenceOpen;
+    blocks.endLine(answer.slice(start, end));
+    if (start === closerAt) {
+      if (wasOpen || !blocks.fenceOpen) return false;
+      opened = blocks.defects;
+    } else if (opened !== undefined && !blocks.fenceOpen) return blocks.defects !== opened;
+    start = end;
+  }
+  return opened !== undefined;
+}
+
+function isFenceLine(kind: LineKind): boolean {
+  return kind === "fence" || kind === "quoted-fence" || kind === "opener";
+}
+
 /** The defects of `text` read as Markdown on its own, a fence left open at its end among them. */
 function answerDefects(text: string): number {
   const blocks = new MarkdownBlocks();
@@ -351,19 +413,4 @@ function answerDefects(text: string): number {
     start = end;
   }
   return blockDefects(blocks);
-}
-
-/** An odd number of backslashes right before the tag escapes its `<`. */
-function escaped(line: string, at: number): boolean {
-  let count = 0;
-  while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
-  return count % 2 === 1;
-}
-
-/** How many characters at the end of `text` could begin `tag`. */
-function partialSuffix(text: string, tag: string): number {
-  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
-    if (tag.startsWith(text.slice(text.length - length))) return length;
-  }
-  return 0;
 }

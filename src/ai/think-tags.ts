@@ -1,4 +1,5 @@
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
+import { OpeningTagFinder } from "./think-open.js";
 
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
@@ -30,18 +31,26 @@ const OPEN = "<think>";
 const CLOSE = "</think>";
 
 export class ThinkTagSplitter {
-  private state: "start" | "holding" | "thinking" | "text" = "start";
-  /** The output so far while it is undecided ("start"), or all of it while held back ("holding"). */
+  private state: "start" | "holding" | "thinking" | "opening" | "text" = "start";
+  /**
+   * The output so far while it is undecided ("start"), all of it while held back ("holding"), or from
+   * a `<think>` after answer text on ("opening").
+   */
   private held = "";
   private afterReasoning = false;
-  /** Where the reasoning ends, in "thinking" and "holding". */
-  private finder = new ClosingTagFinder(false);
+  /** Where the reasoning ends, in "thinking", "holding" and "opening". */
+  private finder = new ClosingTagFinder("none");
+  /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
+  private opener: OpeningTagFinder | undefined;
+  /** The last character of text given out (whitespace after a block opened mid-output goes only after whitespace). */
+  private lastText = "";
 
   /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
   constructor(private readonly reasoner: boolean) {}
 
   /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
+    this.opener = undefined; // a `<think>` in the text is a word
     if ((this.state === "start" || this.state === "holding") && this.held.trim() === "") {
       this.held = ""; // whitespace before the answer, which goes
       this.state = "text";
@@ -57,7 +66,7 @@ export class ThinkTagSplitter {
       if (trimmed.startsWith(OPEN)) {
         this.held = "";
         this.state = "thinking";
-        this.finder = new ClosingTagFinder(true);
+        this.finder = new ClosingTagFinder("start");
         this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
       } else if (trimmed.startsWith(CLOSE)) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
@@ -71,6 +80,7 @@ export class ThinkTagSplitter {
         this.held = "";
         if (this.reasoner) {
           this.state = "holding";
+          this.opener = new OpeningTagFinder();
           this.hold(out, text);
         } else {
           this.state = "text";
@@ -81,6 +91,7 @@ export class ThinkTagSplitter {
     }
     if (this.state === "holding") this.hold(out, delta);
     else if (this.state === "thinking") this.think(out, this.finder.push(delta));
+    else if (this.state === "opening") this.holdOpened(out, delta);
     else this.emit(out, "text", delta);
     return out;
   }
@@ -89,19 +100,39 @@ export class ThinkTagSplitter {
   finish(): Segment[] {
     const out: Segment[] = [];
     if (this.state === "thinking") this.think(out, this.finder.finish());
-    else if (this.state === "holding") {
+    else if (this.state === "holding" || this.state === "opening") {
       const scan = this.finder.finish();
       if (scan.after === undefined) this.emit(out, "text", this.held);
-      else this.closeHeld(out, scan);
+      else if (this.state === "holding") this.closeHeld(out, scan);
+      else this.closeOpened(out, scan);
     } else this.emit(out, "text", this.held);
     this.held = "";
+    this.opener = undefined;
     return out;
   }
 
-  /** Leading text of a reasoning model: all of it is held until the real `</think>` or the end. */
+  /**
+   * Leading text of a reasoning model: all of it is held until the real `</think>` or the end — or a
+   * `<think>` before it, which shows that the text before it was the answer.
+   */
   private hold(out: Segment[], delta: string): void {
     this.held += delta;
     const scan = this.finder.push(delta);
+    const opened = this.opener?.push(delta);
+    if (opened !== undefined) {
+      const openAt = this.held.length - opened.length - OPEN.length;
+      const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? CLOSE).length;
+      // A `</think>` before it that ends the reasoning, or may (a fenced one), is read first; tags written as words before it are not.
+      const firstClose = this.finder.closeWeighedAt ?? closeAt;
+      if (firstClose === undefined || openAt < firstClose) {
+        const held = this.held;
+        this.held = "";
+        this.emit(out, "text", held.slice(0, openAt));
+        this.open(out, held.slice(openAt + OPEN.length));
+        return;
+      }
+      this.opener = undefined;
+    }
     if (scan.after !== undefined) this.closeHeld(out, scan);
   }
 
@@ -110,7 +141,32 @@ export class ThinkTagSplitter {
     this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? CLOSE).length));
     this.held = "";
     this.state = "text";
+    this.opener = undefined;
     this.afterReasoning = true;
+    this.emit(out, "text", after);
+  }
+
+  /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
+  private open(out: Segment[], after: string): void {
+    this.state = "opening";
+    this.opener = undefined;
+    this.held = OPEN;
+    this.finder = new ClosingTagFinder("middle");
+    this.holdOpened(out, after);
+  }
+
+  private holdOpened(out: Segment[], delta: string): void {
+    this.held += delta;
+    const scan = this.finder.push(delta);
+    if (scan.after !== undefined) this.closeOpened(out, scan);
+  }
+
+  private closeOpened(out: Segment[], scan: CloseScan): void {
+    const after = scan.after ?? "";
+    this.emit(out, "reasoning", this.held.slice(OPEN.length, this.held.length - after.length - (scan.tag ?? CLOSE).length));
+    this.held = "";
+    this.state = "text";
+    this.afterReasoning = this.lastText === "" || /\s/.test(this.lastText); // "Sure. <think>…</think> Done." reads "Sure. Done."
     this.emit(out, "text", after);
   }
 
@@ -130,6 +186,7 @@ export class ThinkTagSplitter {
       this.afterReasoning = false;
     }
     if (value === "") return;
+    if (kind === "text") this.lastText = value[value.length - 1] as string;
     const last = out[out.length - 1];
     if (last && last.kind === kind) last.text += value;
     else out.push({ kind, text: value });
