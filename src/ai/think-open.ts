@@ -1,4 +1,5 @@
-import { MarkdownBlocks } from "../shared/markdown-blocks.js";
+import { MarkdownBlocks, readMarkdown } from "../shared/markdown-blocks.js";
+import { ClosingTagFinder, type CloseScan } from "./think-close.js";
 import { partialSuffix, tagKindAt } from "./think-tag-kind.js";
 
 const OPEN = "<think>";
@@ -52,4 +53,35 @@ export class OpeningTagFinder {
       this.searchFrom = at + OPEN.length;
     }
   }
+}
+
+/**
+ * A reasoning model's held output in which a real `<think>` (at `openAt`) came after a `</think>` in a
+ * fence that may have been the real close: at the end, the reading in which the `<think>` opens a
+ * block (the text before it the answer's, as written) wins over the close's reading (`close`) unless
+ * it is less well formed — counting each part's lines written inside a fence to open one, or cut off
+ * by their quote's end, and a fence the answer leaves open. Returns where that block ends (in the text
+ * after the `<think>`), or undefined when the close's reading wins or the block never ends.
+ */
+export function weighOpen(held: string, openAt: number, close: CloseScan): CloseScan | undefined {
+  const rest = held.slice(openAt + OPEN.length);
+  const finder = new ClosingTagFinder("middle");
+  const pushed = finder.push(rest);
+  const block = pushed.after !== undefined ? pushed : finder.finish();
+  if (block.after === undefined) return undefined;
+  const reasoning = rest.slice(0, rest.length - block.after.length - (block.tag ?? "").length);
+  const opened = formDefects(held.slice(0, openAt)) + readMarkdown(reasoning).defects + formDefects(block.after);
+  return opened <= closeReadingDefects(held, close) ? block : undefined;
+}
+
+/** The close's reading: the reasoning's misread lines and the answer's defects, or all of it as the answer. */
+function closeReadingDefects(held: string, close: CloseScan): number {
+  if (close.after === undefined) return formDefects(held);
+  const end = held.length - close.after.length - (close.tag ?? "").length;
+  return readMarkdown(held.slice(0, end)).defects + formDefects(close.after);
+}
+
+function formDefects(text: string): number {
+  const blocks = readMarkdown(text);
+  return blocks.defects + (blocks.fenceOpen ? 1 : 0);
 }

@@ -1,5 +1,5 @@
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
-import { OpeningTagFinder } from "./think-open.js";
+import { OpeningTagFinder, weighOpen } from "./think-open.js";
 
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
@@ -42,6 +42,8 @@ export class ThinkTagSplitter {
   private finder = new ClosingTagFinder("none");
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
   private opener: OpeningTagFinder | undefined;
+  /** Where in `held` a real `<think>` is that a fenced `</think>` before it may have made code: weighed at the end. */
+  private deferredOpen: number | undefined;
   /** The last character of text given out (whitespace after a block opened mid-output goes only after whitespace). */
   private lastText = "";
 
@@ -102,7 +104,13 @@ export class ThinkTagSplitter {
     if (this.state === "thinking") this.think(out, this.finder.finish());
     else if (this.state === "holding" || this.state === "opening") {
       const scan = this.finder.finish();
-      if (scan.after === undefined) this.emit(out, "text", this.held);
+      const block = this.deferredOpen === undefined ? undefined : weighOpen(this.held, this.deferredOpen, scan);
+      if (block && this.deferredOpen !== undefined) {
+        const held = this.held;
+        this.emit(out, "text", held.slice(0, this.deferredOpen));
+        this.held = held.slice(this.deferredOpen);
+        this.closeOpened(out, block);
+      } else if (scan.after === undefined) this.emit(out, "text", this.held);
       else if (this.state === "holding") this.closeHeld(out, scan);
       else this.closeOpened(out, scan);
     } else this.emit(out, "text", this.held);
@@ -120,18 +128,21 @@ export class ThinkTagSplitter {
     const scan = this.finder.push(delta);
     const opened = this.opener?.push(delta);
     if (opened !== undefined) {
+      this.opener = undefined;
       const openAt = this.held.length - opened.length - OPEN.length;
       const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? CLOSE).length;
-      // A `</think>` before it that ends the reasoning, or may (a fenced one), is read first; tags written as words before it are not.
-      const firstClose = this.finder.closeWeighedAt ?? closeAt;
-      if (firstClose === undefined || openAt < firstClose) {
-        const held = this.held;
-        this.held = "";
-        this.emit(out, "text", held.slice(0, openAt));
-        this.open(out, held.slice(openAt + OPEN.length));
-        return;
+      // A real `</think>` before it ended the reasoning; tags written as words before it are overruled.
+      if (closeAt === undefined || openAt < closeAt) {
+        const weighed = this.finder.closeWeighedAt;
+        if (weighed !== undefined && weighed < openAt) this.deferredOpen = openAt; // a fenced one: weighed at the end
+        else {
+          const held = this.held;
+          this.held = "";
+          this.emit(out, "text", held.slice(0, openAt));
+          this.open(out, held.slice(openAt + OPEN.length));
+          return;
+        }
       }
-      this.opener = undefined;
     }
     if (scan.after !== undefined) this.closeHeld(out, scan);
   }
