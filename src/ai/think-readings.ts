@@ -67,8 +67,9 @@ export function bestReading(held: Held, context: { opened: boolean; blocks: Mark
     const end = candidate.at + candidate.length;
     const penalty = candidate.fallback ? 1 : 0;
     const { closer } = candidate;
-    if (closer && startsInRemainder(held.text.slice(end), closer.start - end)) {
-      // The answer would start inside the fence's remainder: the fence stays whole, in the reasoning.
+    if (closer && answerAfter(closer.end) && startsInRemainder(held.text.slice(end), closer.start - end)) {
+      // The answer would start inside the fence's remainder: the fence stays whole, in the reasoning
+      // (unless no answer would follow it: no answer word is lost to a fence).
       return { close: closer.end, length: 0, defects: closer.defects - held.defectsAtStart + penalty + answerDefects(held.text.slice(closer.end)), noAnswer: !answerAfter(closer.end) };
     }
     return {
@@ -103,24 +104,24 @@ function blockDefects(blocks: MarkdownBlocks | undefined): number {
 
 /**
  * Whether `answer`, read as Markdown on its own, starts inside the remainder of a fence: the line at
- * `closerAt`, which closed the fence holding the tag before `answer` in the whole output, opens a
- * fence here that is left open, cut off by its quote's end, or holds a line written to open one.
+ * `closerAt` closed the fence holding the tag before `answer` in the whole output, yet here a fence is
+ * open after it (that line opened one, or a line of the remainder did) that is then left open, cut off
+ * by its quote's end, or holds a line written to open one.
  */
 function startsInRemainder(answer: string, closerAt: number): boolean {
   const blocks = new MarkdownBlocks();
-  let opened: number | undefined;
+  let open: number | undefined;
   for (let start = 0; start < answer.length; ) {
     const newline = answer.indexOf("\n", start);
     const end = newline < 0 ? answer.length : newline + 1;
-    const wasOpen = blocks.fenceOpen;
     blocks.endLine(answer.slice(start, end));
     if (start === closerAt) {
-      if (wasOpen || !blocks.fenceOpen) return false;
-      opened = blocks.defects;
-    } else if (opened !== undefined && !blocks.fenceOpen) return blocks.defects !== opened;
+      if (!blocks.fenceOpen) return false;
+      open = blocks.defects;
+    } else if (open !== undefined && !blocks.fenceOpen) return blocks.defects !== open;
     start = end;
   }
-  return opened !== undefined;
+  return open !== undefined;
 }
 
 

@@ -149,7 +149,7 @@ function readMarkdown(text: string): { fenceOpen: boolean; defects: number } {
   return { fenceOpen: blocks.fenceOpen, defects: blocks.defects };
 }
 
-test("an answer is never left with a fence open where the output as written closes every fence, however it is streamed", () => {
+test("an answer is never left with a fence open where the output as written closes every fence and words follow the last, however it is streamed", () => {
   const fragments = ["<think>", "</think>", "\n```\n", "\n~~~\n", "\n```js\n", "\n> ```\n", "\n> ", "\\", "`", "words ", "\n", "Sure. "];
   let seed = 1202;
   const random = (): number => {
@@ -163,6 +163,10 @@ test("an answer is never left with a fence open where the output as written clos
     for (let index = 0; index < count; index++) output += fragments[Math.floor(random() * fragments.length)];
     const whole = readMarkdown(output);
     if (whole.fenceOpen || whole.defects > 0 || !output.includes("</think>") || !/```|~~~/.test(output)) continue;
+    // Words after the last fence line: an answer can follow every fence (else one is left open rather than no answer).
+    const lines = output.split("\n");
+    const lastFence = lines.findLastIndex((line) => /^[ \t>-]*(```|~~~)/.test(line));
+    if (!lines.slice(lastFence + 1).some((line) => line.trim() !== "")) continue;
     checked++;
     for (const reasoner of [true, false]) {
       const segments = run([output], reasoner);
