@@ -123,6 +123,19 @@ test("a reasoning model's text written before a <think> that opens mid-output is
   }
 });
 
+test("a reasoning model's <think> after a fenced </think> is weighed at the end: it opens a block unless the fenced tag reads better as the close", () => {
+  expectSplit("Sure:\n```\n</think>\n```\nok <think>plan</think> Done.", true, [
+    { kind: "text", text: "Sure:\n```\n</think>\n```\nok " },
+    { kind: "reasoning", text: "plan" },
+    { kind: "text", text: "Done." },
+  ]);
+  // The reasoning left a fence open; the answer shows the tags in a code block of its own.
+  expectSplit("RSN\n```python\nprint(1)\n</think>\n\nThe user wants X.\n```\n<think>plan</think>\n```\nDone.", true, [
+    { kind: "reasoning", text: "RSN\n```python\nprint(1)\n" },
+    { kind: "text", text: "The user wants X.\n```\n<think>plan</think>\n```\nDone." },
+  ]);
+});
+
 test("a <think> after answer text that never closes, or that the answer writes as code, is words of the answer", () => {
   for (const answer of ["Use the <think> tag to open reasoning.", "Sure:\n```\n<think>a</think>\n```\nDone.", "Sure. `<think>a</think>` Done.", "Sure. \\<think>a\\</think> Done.", "Sure.\n> <think>a</think>\nDone."]) {
     for (const reasoner of [true, false]) expectSplit(answer, reasoner, [{ kind: "text", text: answer }]);
