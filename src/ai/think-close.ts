@@ -1,5 +1,5 @@
 import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
-import { bestReading, type Candidate, type Held } from "./think-readings.js";
+import { bestReading, type Held } from "./think-readings.js";
 import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
 
 /**
@@ -50,7 +50,6 @@ export interface CloseScan {
 }
 
 const OPEN = "<think>";
-const CLOSE = "</think>";
 /** A closing tag's start: `</think>`, or a loose `</think >` (spaces or tabs before `>`). */
 const TAG_START = "</think";
 
