@@ -36,8 +36,12 @@ import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
  * candidates: from the first one on, the output is held too, until a real tag settles it (at once when
  * only fallbacks are held) or the end; when the reading chosen then leaves no answer, the best formed
  * reading that takes a tag for the close wins (a fallback counts one defect against its reading; on a
- * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. At most
- * `MAX_CANDIDATES` are weighed; later tags are words.
+ * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. A tag in a
+ * fence that closes later is never taken for the close where that would start the answer inside the
+ * fence's remainder (its closing line, or a line of the remainder, opening a fence in the answer that
+ * is then left open, cut off or misread): that reading ends the reasoning after the fence's closing
+ * line instead, the fence whole in the reasoning (`think-readings.ts`), unless no answer would follow.
+ * At most `MAX_CANDIDATES` are weighed; later tags are words.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {

@@ -13,6 +13,11 @@ import { OpeningTagFinder, weighOpen } from "./think-open.js";
  *   model's leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
  *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
  *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
+ *   When a real `<think>` (written bare, not as code, escaped or quoted: `think-open.ts`) comes in that
+ *   text before any real `</think>`, the text before it was the answer (`Sure. <think>plan</think>
+ *   Done.`): it is given out as text, and from the tag on the output is held until the block's
+ *   `</think>` (only the tagged part is reasoning) or the end (the tag was a word). A `</think>` in a
+ *   closed fence before it may still have been the close: the two readings are weighed at the end.
  * The `</think>` that ends either is never one written as Markdown code (inline span, fenced or indented
  * block, in a quote or list item too), escaped, behind `>` or a list marker, or loose (`think-close.ts`
  * says how, why a real one is never taken for words, how a fence the reasoning leaves open is decided
@@ -20,7 +25,9 @@ import { OpeningTagFinder, weighOpen } from "./think-open.js";
  * reasoning that mentions the tag stays reasoning, and an answer from a reasoning model that shows the
  * tags in code keeps every word. Only the first real `</think>` ends reasoning; later ones are words.
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
- * of the output, so a tag after the answer began is words. Nothing shown is ever taken back.
+ * of the output, so a tag after the answer of a model not known to reason began is words (an answer
+ * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
+ * every tag after a block ended. Nothing shown is ever taken back.
  */
 export interface Segment {
   kind: "text" | "reasoning";
