@@ -214,5 +214,16 @@ for (const protocol of protocols) {
         assert.equal(textOf(shown.end), output, "nothing shown is taken back");
       }
     });
+
+    test("a model configured to reason that writes answer text, then a <think> block, then more: the answer keeps both, only the block is reasoning", async () => {
+      const output = "Sure. <think>The user wants it short.</think> Done.";
+      const reasoner = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model", reasoning: true });
+      for (const split of splits(output)) {
+        const outcome = await stream(reasoner, split);
+        assert.equal(outcome.reasoning, "The user wants it short.", JSON.stringify(split));
+        assert.equal(outcome.text, "Sure. Done.", JSON.stringify(split));
+        assert.equal(textOf(outcome.end), "Sure. Done.", JSON.stringify(split));
+      }
+    });
   });
 }
