@@ -1,7 +1,8 @@
 // Answers that talk about think tags keep every word, through each protocol's adapter against a real
 // local server, with the text streamed in two pieces split at every character boundary and in chunks
 // of several sizes. Reasoning is recognised only where models put it: a <think> block at the start
-// of the output, or (from a model known or configured to reason) leading text up to an orphan </think>.
+// of the output, or (from a model known or configured to reason) leading text up to an orphan </think>,
+// or a <think> block such a model opens after answer text (the text around it stays the answer).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ProviderAdapter } from "../../src/ai/adapter.js";
