@@ -1,5 +1,6 @@
-import { MarkdownBlocks } from "../shared/markdown-blocks.js";
-import { insideCodeSpan } from "../shared/markdown-code.js";
+import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
+import { bestReading, type Held } from "./think-readings.js";
+import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
 
 /**
  * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
@@ -35,8 +36,12 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  * candidates: from the first one on, the output is held too, until a real tag settles it (at once when
  * only fallbacks are held) or the end; when the reading chosen then leaves no answer, the best formed
  * reading that takes a tag for the close wins (a fallback counts one defect against its reading; on a
- * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. At most
- * `MAX_CANDIDATES` are weighed; later tags are words.
+ * tie the earliest, which keeps more words), so a `<think>` never swallows a whole answer. A tag in a
+ * fence that closes later is never taken for the close where that would start the answer inside the
+ * fence's remainder (its closing line, or a line of the remainder, opening a fence in the answer that
+ * is then left open, cut off or misread): that reading ends the reasoning after the fence's closing
+ * line instead, the fence whole in the reasoning (`think-readings.ts`), unless no answer would follow.
+ * At most `MAX_CANDIDATES` are weighed; later tags are words.
  * Nothing is ever given out and taken back: text is given out only once no tag can change what it is.
  */
 export interface CloseScan {
@@ -49,53 +54,23 @@ export interface CloseScan {
 }
 
 const OPEN = "<think>";
-const CLOSE = "</think>";
 /** A closing tag's start: `</think>`, or a loose `</think >` (spaces or tabs before `>`). */
 const TAG_START = "</think";
 
 /** At most this many tags are weighed as the possible real one (each reads the rest of the output). */
 const MAX_CANDIDATES = 8;
 
+
+
+
 /**
- * A tag that may have been the real one: "fenced", the first in a fence (weighed with the readings), or
- * "fallback", a tag written as words (code, escaped, behind `>` or a list marker, loose), taken only
- * when no other reading leaves an answer.
+ * Where the reasoning began: "start", at a `<think>` that opens the output (a reading in which it
+ * never ends leaves no answer); "middle", at a `<think>` after answer text (a reading in which it never
+ * ends leaves the tag a word of the answer); "none", at the output's start with no tag (a reasoning
+ * model's held text, ended by an orphan `</think>`). After a `<think>`, a bare `<think>` inside the
+ * reasoning opens a nested block whose `</think>` is words.
  */
-interface Candidate {
-  /** Where the tag starts in `Held.text`. */
-  at: number;
-  length: number;
-  fallback: boolean;
-  /** The reading's defects (from the first candidate on) when the tag was seen. */
-  defectsBefore: number;
-  /**
-   * The reading where a fenced tag was real: the text after it, as Markdown on its own, read as it
-   * arrives (a fallback's is read only when it is weighed, at the end).
-   */
-  answer: MarkdownBlocks | undefined;
-  answerLine: string;
-}
-
-/** Everything from the first candidate on, held until the output ends or a real tag settles it. */
-interface Held {
-  text: string;
-  candidates: Candidate[];
-  defectsAtStart: number;
-  /** Whether the fence around the last fenced candidate has closed (true while there is none). */
-  fenceClosed: boolean;
-  /** A real tag after that fence closed. */
-  closeAt?: number;
-}
-
-interface Reading {
-  /** Where the reasoning's closing tag is in `Held.text`; none: it never ends. */
-  close?: number;
-  length: number;
-  defects: number;
-  noAnswer: boolean;
-}
-
-type TagKind = "words" | "real" | "fenced" | "unknown";
+export type ReasoningStart = "start" | "middle" | "none";
 
 /** A tag found on the line, or where one may be still arriving ("pending"). */
 type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true };
@@ -113,12 +88,27 @@ export class ClosingTagFinder {
   private depth = 0;
   /** Where in `line` the next `<think>` is looked for. */
   private openFrom = 0;
+  /** Where `line` starts in the text streamed to the finder. */
+  private lineStart = 0;
+
+  constructor(private readonly start: ReasoningStart) {}
 
   /**
-   * `opened`: the reasoning began with `<think>`, so a reading in which it never ends leaves no answer,
-   * and a `<think>` inside it opens a nested block whose `</think>` is words.
+   * While the output is held: where the first tag is, in the text streamed to the finder, that a
+   * reading takes for the real one unless none leaves an answer (a fenced candidate, or a real tag
+   * weighed against them) — not a fallback, a tag written as words.
    */
-  constructor(private readonly opened: boolean) {}
+  get closeWeighedAt(): number | undefined {
+    const held = this.held;
+    if (!held) return undefined;
+    const at = held.candidates.find((candidate) => !candidate.fallback)?.at ?? held.closeAt;
+    return at === undefined ? undefined : held.from + at;
+  }
+
+  /** A bare `<think>` inside reasoning that a `<think>` opened opens a nested block. */
+  private get nests(): boolean {
+    return this.start !== "none";
+  }
 
   push(delta: string): CloseScan {
     let before = "";
@@ -146,7 +136,7 @@ export class ClosingTagFinder {
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
     if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
-    const reading = bestReading(held, { opened: this.opened, blocks: this.blocks });
+    const reading = bestReading(held, { opened: this.start === "start", blocks: this.blocks });
     if (reading.close === undefined) return { before: step.before + held.text };
     const end = reading.close + reading.length;
     return { before: step.before + held.text.slice(0, reading.close), after: held.text.slice(end), tag: held.text.slice(reading.close, end) };
@@ -163,7 +153,7 @@ export class ClosingTagFinder {
       const end = found.at + found.length;
       if (kind === "real") return { before: this.line.slice(this.settled, found.at), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
       const step = this.settleTo(found.at);
-      this.held = { text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
+      this.held = { from: this.lineStart + found.at, text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
       this.addCandidate(this.held, found, kind === "words");
       this.searchFrom = end;
       const settled = this.scanHeld(this.held, complete);
@@ -213,7 +203,7 @@ export class ClosingTagFinder {
 
   /** What a closing tag is, once the bare `<think>` tags before it on its line are counted. */
   private tagKind(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
-    if (this.opened && this.countOpens(tag.at, complete) === "unknown") return "unknown";
+    if (this.nests && this.countOpens(tag.at, complete) === "unknown") return "unknown";
     const kind = this.kindAt(tag, complete);
     if (kind !== "real" || this.depth === 0) return kind;
     this.depth--;
@@ -233,18 +223,7 @@ export class ClosingTagFinder {
   }
 
   private kindAt(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
-    const { at } = tag;
-    if (escaped(this.line, at)) return "words";
-    const line = this.blocks.classifyLine(this.line, complete);
-    const kind = line.kind;
-    if (kind === "indented" || kind === "html") return "words";
-    // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
-    if (line.quoted || (line.afterMarker >= 0 && this.line.slice(line.afterMarker, at).trim() === "")) return "words";
-    if (kind === "fence") return tag.loose ? "words" : "fenced";
-    if (kind === "opener") return complete ? (tag.loose ? "words" : "fenced") : "unknown";
-    const span = insideCodeSpan(this.line, at, complete);
-    if (span === "unknown") return "unknown";
-    return span === "inside" || tag.loose ? "words" : "real"; // a loose tag is never a template's own
+    return tagKindAt(this.blocks, this.line, tag, complete);
   }
 
   private hold(held: Held, text: string): void {
@@ -268,10 +247,16 @@ export class ClosingTagFinder {
 
   private nextLine(): void {
     const held = this.held;
-    if (this.opened) this.countOpens(this.line.length, true);
+    if (this.nests) this.countOpens(this.line.length, true);
     this.openFrom = 0;
+    const fenced = held?.candidates.some((candidate) => candidate.inFence === undefined) ? isFenceLine(this.blocks.classify(this.line, true)) : false;
     this.blocks.endLine(this.line);
     if (held) {
+      const lineStart = held.text.length - this.line.length;
+      for (const candidate of held.candidates) {
+        if (candidate.inFence === undefined) candidate.inFence = fenced;
+        else if (candidate.inFence && !candidate.closer && !this.blocks.fenceOpen) candidate.closer = { start: lineStart, end: held.text.length, defects: this.blocks.defects };
+      }
       for (const candidate of held.candidates) {
         if (candidate.answer && candidate.answerLine !== "") {
           candidate.answer.endLine(candidate.answerLine);
@@ -280,6 +265,7 @@ export class ClosingTagFinder {
       }
       if (!this.blocks.fenceOpen) held.fenceClosed = true;
     }
+    this.lineStart += this.line.length;
     this.line = "";
     this.settled = 0;
     this.searchFrom = 0;
@@ -304,66 +290,6 @@ function findTag(line: string, from: number, complete: boolean): Found | undefin
   return partial > 0 ? { at: line.length - partial, pending: true } : undefined;
 }
 
-/**
- * The best formed reading of held output: each fenced candidate taken for the real tag, then the real
- * tag after the last closed fence or none. Fewest defects wins; on a tie the later, unless it leaves no
- * answer. When the winner leaves no answer and a tag leaves one, the best formed such reading is taken
- * instead (a fallback candidate counts one defect against it; on a tie the earlier, which keeps more).
- */
-function bestReading(held: Held, context: { opened: boolean; blocks: MarkdownBlocks }): Reading {
-  const answerAfter = (end: number): boolean => /\S/.test(held.text.slice(end));
-  const tagReading = (candidate: Candidate): Reading => ({
-    close: candidate.at,
-    length: candidate.length,
-    defects: candidate.defectsBefore - held.defectsAtStart + (candidate.fallback ? 1 + answerDefects(held.text.slice(candidate.at + candidate.length)) : blockDefects(candidate.answer)),
-    noAnswer: !answerAfter(candidate.at + candidate.length),
-  });
-  const readings = held.candidates.filter((candidate) => !candidate.fallback).map(tagReading);
-  // The held tags were code: the text is read on as it was written, to the end.
-  const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
-  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, length: CLOSE.length, defects, noAnswer: !answerAfter(held.closeAt + CLOSE.length) });
-  else if (held.fenceClosed) readings.push({ length: 0, defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
-  let best: Reading | undefined;
-  for (const reading of readings) {
-    if (!best || reading.defects < best.defects || (reading.defects === best.defects && !reading.noAnswer)) best = reading;
-  }
-  if (best && !best.noAnswer) return best;
-  // No word of the answer is lost to a guess: some tag was the real one (fallbacks are read only now).
-  const tagged = [...held.candidates.filter((candidate) => candidate.fallback).map(tagReading), ...readings.filter((reading) => reading.close !== undefined)];
-  let fallback: Reading | undefined;
-  for (const reading of tagged.sort((a, b) => (a.close ?? 0) - (b.close ?? 0))) {
-    if (!reading.noAnswer && (!fallback || reading.defects < fallback.defects)) fallback = reading;
-  }
-  return fallback ?? best ?? { length: 0, defects: 0, noAnswer: context.opened };
-}
-
-function blockDefects(blocks: MarkdownBlocks | undefined): number {
-  return blocks ? blocks.defects + (blocks.fenceOpen ? 1 : 0) : 0;
-}
-
-/** The defects of `text` read as Markdown on its own, a fence left open at its end among them. */
-function answerDefects(text: string): number {
-  const blocks = new MarkdownBlocks();
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf("\n", start);
-    const end = newline < 0 ? text.length : newline + 1;
-    blocks.endLine(text.slice(start, end));
-    start = end;
-  }
-  return blockDefects(blocks);
-}
-
-/** An odd number of backslashes right before the tag escapes its `<`. */
-function escaped(line: string, at: number): boolean {
-  let count = 0;
-  while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
-  return count % 2 === 1;
-}
-
-/** How many characters at the end of `text` could begin `tag`. */
-function partialSuffix(text: string, tag: string): number {
-  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
-    if (tag.startsWith(text.slice(text.length - length))) return length;
-  }
-  return 0;
+function isFenceLine(kind: LineKind): boolean {
+  return kind === "fence" || kind === "quoted-fence" || kind === "opener";
 }

@@ -1,4 +1,5 @@
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
+import { OpeningTagFinder, weighOpen } from "./think-open.js";
 
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
@@ -12,6 +13,11 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  *   model's leading text is held back until `</think>` (it was reasoning) or the end (it was the answer).
  *   Often it is the whole answer: llama.cpp takes reasoning out into `reasoning_content` unless run
  *   with `--reasoning-format none`, and closes the block in the prompt with `--reasoning-budget 0`.
+ *   When a real `<think>` (written bare, not as code, escaped or quoted: `think-open.ts`) comes in that
+ *   text before any real `</think>`, the text before it was the answer (`Sure. <think>plan</think>
+ *   Done.`): it is given out as text, and from the tag on the output is held until the block's
+ *   `</think>` (only the tagged part is reasoning) or the end (the tag was a word). A `</think>` in a
+ *   closed fence before it may still have been the close: the two readings are weighed at the end.
  * The `</think>` that ends either is never one written as Markdown code (inline span, fenced or indented
  * block, in a quote or list item too), escaped, behind `>` or a list marker, or loose (`think-close.ts`
  * says how, why a real one is never taken for words, how a fence the reasoning leaves open is decided
@@ -19,7 +25,9 @@ import { ClosingTagFinder, type CloseScan } from "./think-close.js";
  * reasoning that mentions the tag stays reasoning, and an answer from a reasoning model that shows the
  * tags in code keeps every word. Only the first real `</think>` ends reasoning; later ones are words.
  * Anywhere else `<think>` and `</think>` are text: real templates open reasoning only at the very start
- * of the output, so a tag after the answer began is words. Nothing shown is ever taken back.
+ * of the output, so a tag after the answer of a model not known to reason began is words (an answer
+ * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
+ * every tag after a block ended. Nothing shown is ever taken back.
  */
 export interface Segment {
   kind: "text" | "reasoning";
@@ -30,18 +38,28 @@ const OPEN = "<think>";
 const CLOSE = "</think>";
 
 export class ThinkTagSplitter {
-  private state: "start" | "holding" | "thinking" | "text" = "start";
-  /** The output so far while it is undecided ("start"), or all of it while held back ("holding"). */
+  private state: "start" | "holding" | "thinking" | "opening" | "text" = "start";
+  /**
+   * The output so far while it is undecided ("start"), all of it while held back ("holding"), or from
+   * a `<think>` after answer text on ("opening").
+   */
   private held = "";
   private afterReasoning = false;
-  /** Where the reasoning ends, in "thinking" and "holding". */
-  private finder = new ClosingTagFinder(false);
+  /** Where the reasoning ends, in "thinking", "holding" and "opening". */
+  private finder = new ClosingTagFinder("none");
+  /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
+  private opener: OpeningTagFinder | undefined;
+  /** Where in `held` a real `<think>` is that a fenced `</think>` before it may have made code: weighed at the end. */
+  private deferredOpen: number | undefined;
+  /** The last character of text given out (whitespace after a block opened mid-output goes only after whitespace). */
+  private lastText = "";
 
   /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
   constructor(private readonly reasoner: boolean) {}
 
   /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
+    this.opener = undefined; // a `<think>` in the text is a word
     if ((this.state === "start" || this.state === "holding") && this.held.trim() === "") {
       this.held = ""; // whitespace before the answer, which goes
       this.state = "text";
@@ -57,7 +75,7 @@ export class ThinkTagSplitter {
       if (trimmed.startsWith(OPEN)) {
         this.held = "";
         this.state = "thinking";
-        this.finder = new ClosingTagFinder(true);
+        this.finder = new ClosingTagFinder("start");
         this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
       } else if (trimmed.startsWith(CLOSE)) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
@@ -71,6 +89,7 @@ export class ThinkTagSplitter {
         this.held = "";
         if (this.reasoner) {
           this.state = "holding";
+          this.opener = new OpeningTagFinder();
           this.hold(out, text);
         } else {
           this.state = "text";
@@ -81,6 +100,7 @@ export class ThinkTagSplitter {
     }
     if (this.state === "holding") this.hold(out, delta);
     else if (this.state === "thinking") this.think(out, this.finder.push(delta));
+    else if (this.state === "opening") this.holdOpened(out, delta);
     else this.emit(out, "text", delta);
     return out;
   }
@@ -89,19 +109,48 @@ export class ThinkTagSplitter {
   finish(): Segment[] {
     const out: Segment[] = [];
     if (this.state === "thinking") this.think(out, this.finder.finish());
-    else if (this.state === "holding") {
+    else if (this.state === "holding" || this.state === "opening") {
       const scan = this.finder.finish();
-      if (scan.after === undefined) this.emit(out, "text", this.held);
-      else this.closeHeld(out, scan);
+      const block = this.deferredOpen === undefined ? undefined : weighOpen(this.held, this.deferredOpen, scan);
+      if (block && this.deferredOpen !== undefined) {
+        const held = this.held;
+        this.emit(out, "text", held.slice(0, this.deferredOpen));
+        this.held = held.slice(this.deferredOpen);
+        this.closeOpened(out, block);
+      } else if (scan.after === undefined) this.emit(out, "text", this.held);
+      else if (this.state === "holding") this.closeHeld(out, scan);
+      else this.closeOpened(out, scan);
     } else this.emit(out, "text", this.held);
     this.held = "";
+    this.opener = undefined;
     return out;
   }
 
-  /** Leading text of a reasoning model: all of it is held until the real `</think>` or the end. */
+  /**
+   * Leading text of a reasoning model: all of it is held until the real `</think>` or the end — or a
+   * `<think>` before it, which shows that the text before it was the answer.
+   */
   private hold(out: Segment[], delta: string): void {
     this.held += delta;
     const scan = this.finder.push(delta);
+    const opened = this.opener?.push(delta);
+    if (opened !== undefined) {
+      this.opener = undefined;
+      const openAt = this.held.length - opened.length - OPEN.length;
+      const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? CLOSE).length;
+      // A real `</think>` before it ended the reasoning; tags written as words before it are overruled.
+      if (closeAt === undefined || openAt < closeAt) {
+        const weighed = this.finder.closeWeighedAt;
+        if (weighed !== undefined && weighed < openAt) this.deferredOpen = openAt; // a fenced one: weighed at the end
+        else {
+          const held = this.held;
+          this.held = "";
+          this.emit(out, "text", held.slice(0, openAt));
+          this.open(out, held.slice(openAt + OPEN.length));
+          return;
+        }
+      }
+    }
     if (scan.after !== undefined) this.closeHeld(out, scan);
   }
 
@@ -110,7 +159,32 @@ export class ThinkTagSplitter {
     this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? CLOSE).length));
     this.held = "";
     this.state = "text";
+    this.opener = undefined;
     this.afterReasoning = true;
+    this.emit(out, "text", after);
+  }
+
+  /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
+  private open(out: Segment[], after: string): void {
+    this.state = "opening";
+    this.opener = undefined;
+    this.held = OPEN;
+    this.finder = new ClosingTagFinder("middle");
+    this.holdOpened(out, after);
+  }
+
+  private holdOpened(out: Segment[], delta: string): void {
+    this.held += delta;
+    const scan = this.finder.push(delta);
+    if (scan.after !== undefined) this.closeOpened(out, scan);
+  }
+
+  private closeOpened(out: Segment[], scan: CloseScan): void {
+    const after = scan.after ?? "";
+    this.emit(out, "reasoning", this.held.slice(OPEN.length, this.held.length - after.length - (scan.tag ?? CLOSE).length));
+    this.held = "";
+    this.state = "text";
+    this.afterReasoning = this.lastText === "" || /\s/.test(this.lastText); // "Sure. <think>…</think> Done." reads "Sure. Done."
     this.emit(out, "text", after);
   }
 
@@ -130,6 +204,7 @@ export class ThinkTagSplitter {
       this.afterReasoning = false;
     }
     if (value === "") return;
+    if (kind === "text") this.lastText = value[value.length - 1] as string;
     const last = out[out.length - 1];
     if (last && last.kind === kind) last.text += value;
     else out.push({ kind, text: value });

@@ -235,6 +235,18 @@ export function codeRanges(text: string): { start: number; end: number }[] {
   return ranges;
 }
 
+/** `text` read as Markdown on its own, line by line: its defects, and whether a fence is left open at its end. */
+export function readMarkdown(text: string): MarkdownBlocks {
+  const blocks = new MarkdownBlocks();
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline + 1;
+    blocks.endLine(text.slice(start, end));
+    start = end;
+  }
+  return blocks;
+}
+
 interface Position {
   index: number;
   column: number;

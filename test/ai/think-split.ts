@@ -37,3 +37,27 @@ export function splits(text: string): string[][] {
 export function expectSplit(output: string, reasoner: boolean, expected: Segment[]): void {
   for (const pieces of splits(output)) assert.deepEqual(run(pieces, reasoner), expected, `reasoner: ${reasoner}, split as ${JSON.stringify(pieces)}`);
 }
+
+/**
+ * Nothing is lost or moved: the segments, in order, are the output less at most one `<think>` and one
+ * `</think>` the split took out (whitespace aside, which a split may drop after a tag).
+ */
+export function assertNothingLost(output: string, segments: readonly Segment[], where: string): void {
+  const squeeze = (text: string): string => text.replace(/\s+/g, "");
+  const joined = squeeze(segments.map((segment) => segment.text).join(""));
+  const written = squeeze(output);
+  const at = (tag: string): number[] => {
+    const found = [-1];
+    for (let index = written.indexOf(tag); index >= 0; index = written.indexOf(tag, index + 1)) found.push(index);
+    return found;
+  };
+  const without = (text: string, index: number, length: number): string => (index < 0 ? text : text.slice(0, index) + text.slice(index + length));
+  const kept = at("<think>").some((open) => at("</think>").some((close) => {
+    const first = Math.max(open, close);
+    const firstLength = first === open ? "<think>".length : "</think>".length;
+    const second = first === open ? close : open;
+    const secondLength = second === open ? "<think>".length : "</think>".length;
+    return without(without(written, first, firstLength), second, secondLength) === joined;
+  }));
+  assert.ok(kept, `the segments are the output less the tags taken out: ${where}`);
+}

@@ -1,7 +1,8 @@
 // Answers that talk about think tags keep every word, through each protocol's adapter against a real
 // local server, with the text streamed in two pieces split at every character boundary and in chunks
 // of several sizes. Reasoning is recognised only where models put it: a <think> block at the start
-// of the output, or (from a model known or configured to reason) leading text up to an orphan </think>.
+// of the output, or (from a model known or configured to reason) leading text up to an orphan </think>,
+// or a <think> block such a model opens after answer text (the text around it stays the answer).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ProviderAdapter } from "../../src/ai/adapter.js";
@@ -212,6 +213,17 @@ for (const protocol of protocols) {
         const shown = await stream(plain, split);
         assert.equal(shown.text, output, JSON.stringify(split));
         assert.equal(textOf(shown.end), output, "nothing shown is taken back");
+      }
+    });
+
+    test("a model configured to reason that writes answer text, then a <think> block, then more: the answer keeps both, only the block is reasoning", async () => {
+      const output = "Sure. <think>The user wants it short.</think> Done.";
+      const reasoner = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model", reasoning: true });
+      for (const split of splits(output)) {
+        const outcome = await stream(reasoner, split);
+        assert.equal(outcome.reasoning, "The user wants it short.", JSON.stringify(split));
+        assert.equal(outcome.text, "Sure. Done.", JSON.stringify(split));
+        assert.equal(textOf(outcome.end), "Sure. Done.", JSON.stringify(split));
       }
     });
   });

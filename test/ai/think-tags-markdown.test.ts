@@ -4,7 +4,7 @@
 // boundary (two pieces, and three pieces around every special character) and in chunks of 1 to 8.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { expectSplit, run } from "./think-split.js";
+import { assertNothingLost, expectSplit, run } from "./think-split.js";
 
 /** Answers showing the tags in code that only Markdown's container and indentation rules reveal. */
 const BLOCK_CODE_ANSWERS = [
@@ -145,7 +145,7 @@ test("any mix of containers, fences, indentation and tags splits the same howeve
       const reasoning = whole.filter((segment) => segment.kind === "reasoning").map((segment) => segment.text).join("");
       const text = whole.filter((segment) => segment.kind === "text").map((segment) => segment.text).join("");
       const where = `${JSON.stringify(output)}, reasoner: ${reasoner}`;
-      assert.ok(output.endsWith(text), `the text is the output's end: ${where}`);
+      assertNothingLost(output, whole, where);
       assert.ok(output.includes(reasoning), `the reasoning is a piece of the output: ${where}`);
       if (!output.includes("</think>") && !output.trimStart().startsWith("<think>")) assert.equal(text, output, `no block, nothing but text: ${where}`);
       for (let cut = 1; cut < output.length; cut++) assert.deepEqual(run([output.slice(0, cut), output.slice(cut)], reasoner), whole, `${where}, cut at ${cut}`);
@@ -158,7 +158,7 @@ test("any mix of containers, fences, indentation and tags splits the same howeve
   }
 });
 
-test("model-shaped outputs split where the model meant: reasoning and answer built of prose, quotes, fences in and out of lists, indented code, tags shown as code; the reasoning sometimes leaves a fence open", () => {
+test("model-shaped outputs split where the model meant: reasoning and answer built of prose, quotes, fences in and out of lists, indented code, tags shown as code; the reasoning sometimes leaves a fence open, and sometimes opens after answer text", () => {
   let seed = 7;
   const random = (): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -205,5 +205,13 @@ test("model-shaped outputs split where the model meant: reasoning and answer bui
       ]);
     }
     expectWhole(answer, true, [{ kind: "text", text: answer }]);
+    // A reasoning model that begins its answer, then opens a block: the words before it are the answer's.
+    let opening = `${pick(prose)}\n`;
+    for (let count = Math.floor(random() * 3); count > 0; count--) opening += block();
+    expectWhole(`${opening}<think>\n${reasoning}</think>\n\n${answer}`, true, [
+      { kind: "text", text: opening },
+      { kind: "reasoning", text: `\n${reasoning}` },
+      { kind: "text", text: answer },
+    ]);
   }
 });

@@ -5,6 +5,7 @@
 // character boundary (two pieces, three around every special character) and in chunks of 1 to 8.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { MarkdownBlocks } from "../../src/shared/markdown-blocks.js";
 import { expectSplit, run, splits } from "./think-split.js";
 
 test("an opened block that would swallow the whole answer ends at a tag written as words", () => {
@@ -104,4 +105,94 @@ test("outputs where a </think> was seen never end with an empty answer, however 
       }
     }
   }
+});
+
+test("a reasoning model's text written before a <think> that opens mid-output is answer, and only the tagged part is reasoning", () => {
+  const cases: [string, { kind: "text" | "reasoning"; text: string }[]][] = [
+    ["Sure. <think>plan</think> Done.", [{ kind: "text", text: "Sure. " }, { kind: "reasoning", text: "plan" }, { kind: "text", text: "Done." }]],
+    ["Sure.\n\n<think>\nplan\n</think>\n\nDone.", [{ kind: "text", text: "Sure.\n\n" }, { kind: "reasoning", text: "\nplan\n" }, { kind: "text", text: "Done." }]],
+    ["Sure.<think>plan</think> Done.", [{ kind: "text", text: "Sure." }, { kind: "reasoning", text: "plan" }, { kind: "text", text: " Done." }]],
+    ["Sure `x`. <think>a <think> b</think> c</think>Done.", [{ kind: "text", text: "Sure `x`. " }, { kind: "reasoning", text: "a <think> b</think> c" }, { kind: "text", text: "Done." }]],
+    ["Sure. <think>a</think> Done <think>b</think> end", [{ kind: "text", text: "Sure. " }, { kind: "reasoning", text: "a" }, { kind: "text", text: "Done <think>b</think> end" }]],
+    ["Sure.\n```\nx\n```\n<think>\n`</think>` in code\n</think>\nDone.", [{ kind: "text", text: "Sure.\n```\nx\n```\n" }, { kind: "reasoning", text: "\n`</think>` in code\n" }, { kind: "text", text: "Done." }]],
+  ];
+  for (const [output, expected] of cases) {
+    expectSplit(output, true, expected);
+    // From a model not known to reason, tags after the answer began are words (an answer about them: issue 9).
+    expectSplit(output, false, [{ kind: "text", text: output }]);
+  }
+});
+
+test("a reasoning model's <think> after a fenced </think> is weighed at the end: it opens a block unless the fenced tag reads better as the close", () => {
+  expectSplit("Sure:\n```\n</think>\n```\nok <think>plan</think> Done.", true, [
+    { kind: "text", text: "Sure:\n```\n</think>\n```\nok " },
+    { kind: "reasoning", text: "plan" },
+    { kind: "text", text: "Done." },
+  ]);
+  // The reasoning left a fence open; the answer shows the tags in a code block of its own.
+  expectSplit("RSN\n```python\nprint(1)\n</think>\n\nThe user wants X.\n```\n<think>plan</think>\n```\nDone.", true, [
+    { kind: "reasoning", text: "RSN\n```python\nprint(1)\n" },
+    { kind: "text", text: "The user wants X.\n```\n<think>plan</think>\n```\nDone." },
+  ]);
+});
+
+test("a <think> after answer text that never closes, or that the answer writes as code, is words of the answer", () => {
+  for (const answer of ["Use the <think> tag to open reasoning.", "Sure:\n```\n<think>a</think>\n```\nDone.", "Sure. `<think>a</think>` Done.", "Sure. \\<think>a\\</think> Done.", "Sure.\n> <think>a</think>\nDone."]) {
+    for (const reasoner of [true, false]) expectSplit(answer, reasoner, [{ kind: "text", text: answer }]);
+  }
+});
+
+test("a fenced </think> whose fence closes is never the close that starts the answer inside the fence: the fence stays whole", () => {
+  const cases: [string, string, string][] = [
+    ["<think>RSN\n```\n</think>\n```\nANS1 words", "RSN\n```\n</think>\n```\n", "ANS1 words"],
+    ["<think>RSN\n```\n</think>\n```\nANS1\n```js\nx\n```", "RSN\n```\n</think>\n```\n", "ANS1\n```js\nx\n```"],
+    ["<think>RSN\n```\n</think>\ncode\n```\nANS1", "RSN\n```\n</think>\ncode\n```\n", "ANS1"],
+    ["<think>RSN\n> ```\n> </think>\n> ```\nANS1", "RSN\n> ```\n> </think>\n> ```\n", "ANS1"],
+    ["<think>RSN\n~~~\n\\</think>\n~~~\n\nANS1", "RSN\n~~~\n\\</think>\n~~~\n", "ANS1"],
+  ];
+  for (const [output, reasoning, answer] of cases) {
+    for (const reasoner of [true, false]) expectSplit(output, reasoner, [{ kind: "reasoning", text: reasoning }, { kind: "text", text: answer }]);
+  }
+});
+
+/** The Markdown read of `text`: a fence left open at its end, and its defects. */
+function readMarkdown(text: string): { fenceOpen: boolean; defects: number } {
+  const blocks = new MarkdownBlocks();
+  for (const line of text.split("\n")) blocks.endLine(line);
+  return { fenceOpen: blocks.fenceOpen, defects: blocks.defects };
+}
+
+test("an answer is never left with a fence open where the output as written closes every fence and words follow the last, however it is streamed", () => {
+  const fragments = ["<think>", "</think>", "\n```\n", "\n~~~\n", "\n```js\n", "\n> ```\n", "\n> ", "\\", "`", "words ", "\n", "Sure. "];
+  let seed = 1202;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  let checked = 0;
+  for (let sample = 0; sample < 20000 && checked < 300; sample++) {
+    let output = "";
+    const count = 3 + Math.floor(random() * 10);
+    for (let index = 0; index < count; index++) output += fragments[Math.floor(random() * fragments.length)];
+    const whole = readMarkdown(output);
+    if (whole.fenceOpen || whole.defects > 0 || !output.includes("</think>") || !/```|~~~/.test(output)) continue;
+    // Words after the last fence line: an answer can follow every fence (else one is left open rather than no answer).
+    const lines = output.split("\n");
+    const lastFence = lines.findLastIndex((line) => /^[ \t>-]*(```|~~~)/.test(line));
+    if (!lines.slice(lastFence + 1).some((line) => line.trim() !== "")) continue;
+    checked++;
+    for (const reasoner of [true, false]) {
+      const segments = run([output], reasoner);
+      const last = segments[segments.length - 1];
+      if (last?.kind !== "text") continue;
+      const answer = readMarkdown(last.text);
+      assert.ok(!answer.fenceOpen, `${JSON.stringify(output)} (reasoner: ${reasoner}): the answer ${JSON.stringify(last.text)} leaves a fence open`);
+      for (let size = 1; size <= 3; size++) {
+        const pieces: string[] = [];
+        for (let start = 0; start < output.length; start += size) pieces.push(output.slice(start, start + size));
+        assert.deepEqual(run(pieces, reasoner), segments, `${JSON.stringify(output)} (reasoner: ${reasoner}) in chunks of ${size}`);
+      }
+    }
+  }
+  assert.ok(checked >= 100, `only ${checked} outputs checked`);
 });

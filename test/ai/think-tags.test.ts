@@ -42,9 +42,9 @@ test("a think block in the middle of text is text: models put reasoning at the s
   assert.deepEqual(split("First. <think>hmm</think>Second.", 4).segments, [{ kind: "text", text: "First. <think>hmm</think>Second." }]);
 });
 
-test("reasoning held back may mention <think> without leaking into the answer", () => {
-  assert.deepEqual(split("The user asks what <think> tags are. I will explain.</think>They mark reasoning.", 3, true).segments, [
-    { kind: "reasoning", text: "The user asks what <think> tags are. I will explain." },
+test("reasoning held back may mention <think> as code without leaking into the answer (a bare one after text opens a block)", () => {
+  assert.deepEqual(split("The user asks what `<think>` tags are. I will explain.</think>They mark reasoning.", 3, true).segments, [
+    { kind: "reasoning", text: "The user asks what `<think>` tags are. I will explain." },
     { kind: "text", text: "They mark reasoning." },
   ]);
 });

@@ -2,7 +2,7 @@
 // the signs that text was not written as it reads (an opener inside a fence, a fence its quote cut off).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codeRanges, MarkdownBlocks, type LineKind } from "../../src/shared/markdown-blocks.js";
+import { codeRanges, MarkdownBlocks, readMarkdown, type LineKind } from "../../src/shared/markdown-blocks.js";
 
 function kinds(text: string): { kinds: LineKind[]; defects: number; fenceOpen: boolean } {
   const blocks = new MarkdownBlocks();
@@ -56,4 +56,11 @@ test("codeRanges: quote and list fences, indented code, inline spans; a fence le
   const text = "> ```\n> </think>\n> ```\n`a` b\n\n    c\n\n```\nopen";
   const shown = codeRanges(text).map((range) => text.slice(range.start, range.end));
   assert.deepEqual(shown, ["> ```\n> </think>\n> ```", "`a`", "    c"]);
+});
+
+test("readMarkdown reads a whole text on its own: a fence left open at its end, and its defects", () => {
+  assert.equal(readMarkdown("Answer:\n```\nx").fenceOpen, true);
+  assert.equal(readMarkdown("```\nx\n```\ndone").fenceOpen, false);
+  assert.equal(readMarkdown("```\nANS\n```js\nx\n```").defects, 1, "an opener inside a fence: a fence's remainder read as the start of one");
+  assert.equal(readMarkdown("> ```\n> x\nout").defects, 1, "a fence its quote's end cut off");
 });

@@ -1,0 +1,87 @@
+import { MarkdownBlocks, readMarkdown } from "../shared/markdown-blocks.js";
+import { ClosingTagFinder, type CloseScan } from "./think-close.js";
+import { partialSuffix, tagKindAt } from "./think-tag-kind.js";
+
+const OPEN = "<think>";
+
+/**
+ * Finds a `<think>` that opens reasoning after answer text (`Sure. <think>plan</think> Done.`), in
+ * text streamed from where the output began. The tag counts where a template's own would stand:
+ * written bare, not as Markdown code (an inline span, a fenced or indented block, raw HTML), not
+ * escaped, not behind a quote's `>` or a list item's marker (`think-tag-kind.ts`). A tag whose kind
+ * the rest of its line decides is looked at again as the line goes on, so that however the text is
+ * streamed the same tag is found.
+ */
+export class OpeningTagFinder {
+  private readonly blocks = new MarkdownBlocks();
+  /** The current line so far, with its newline once complete. */
+  private line = "";
+  /** Where in `line` the next tag is looked for: tags before it were words. */
+  private searchFrom = 0;
+
+  /** Once a real `<think>` was found: everything streamed after it. */
+  push(delta: string): string | undefined {
+    let rest = delta;
+    for (;;) {
+      const newline = rest.indexOf("\n");
+      const complete = newline >= 0;
+      this.line += complete ? rest.slice(0, newline + 1) : rest;
+      rest = complete ? rest.slice(newline + 1) : "";
+      const after = this.scanLine(complete);
+      if (after !== undefined) return after + rest;
+      if (!complete) return undefined;
+      this.blocks.endLine(this.line);
+      this.line = "";
+      this.searchFrom = 0;
+      if (rest === "") return undefined;
+    }
+  }
+
+  private scanLine(complete: boolean): string | undefined {
+    for (;;) {
+      const at = this.line.indexOf(OPEN, this.searchFrom);
+      if (at < 0) {
+        this.searchFrom = complete ? this.line.length : this.line.length - partialSuffix(this.line, OPEN);
+        return undefined;
+      }
+      const kind = tagKindAt(this.blocks, this.line, { at, loose: false }, complete);
+      if (kind === "unknown") {
+        this.searchFrom = at;
+        return undefined;
+      }
+      if (kind === "real") return this.line.slice(at + OPEN.length);
+      this.searchFrom = at + OPEN.length;
+    }
+  }
+}
+
+/**
+ * A reasoning model's held output in which a real `<think>` (at `openAt`) came after a `</think>` in a
+ * fence that may have been the real close: at the end, the reading in which the `<think>` opens a
+ * block (the text before it the answer's, as written) wins over the close's reading (`close`) unless
+ * it is less well formed — counting each part's lines written inside a fence to open one, or cut off
+ * by their quote's end, and a fence the answer leaves open. Returns where that block ends (in the text
+ * after the `<think>`), or undefined when the close's reading wins or the block never ends.
+ */
+export function weighOpen(held: string, openAt: number, close: CloseScan): CloseScan | undefined {
+  const rest = held.slice(openAt + OPEN.length);
+  const finder = new ClosingTagFinder("middle");
+  const pushed = finder.push(rest);
+  const block = pushed.after !== undefined ? pushed : finder.finish();
+  if (block.after === undefined) return undefined;
+  const reasoning = rest.slice(0, rest.length - block.after.length - (block.tag ?? "").length);
+  const opened = formDefects(held.slice(0, openAt)) + readMarkdown(reasoning).defects + formDefects(block.after);
+  return opened <= closeReadingDefects(held, close) ? block : undefined;
+}
+
+/** The close's reading: the reasoning's misread lines and the answer's defects, or all of it as the answer. */
+function closeReadingDefects(held: string, close: CloseScan): number {
+  if (close.after === undefined) return formDefects(held);
+  const end = held.length - close.after.length - (close.tag ?? "").length;
+  return readMarkdown(held.slice(0, end)).defects + formDefects(close.after);
+}
+
+function formDefects(text: string): number {
+  const blocks = readMarkdown(text);
+  return blocks.defects + (blocks.fenceOpen ? 1 : 0);
+}

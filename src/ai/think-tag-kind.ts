@@ -1,0 +1,42 @@
+import type { MarkdownBlocks } from "../shared/markdown-blocks.js";
+import { insideCodeSpan } from "../shared/markdown-code.js";
+
+/**
+ * What a think tag (`<think>` or `</think>`) written on a line is, as Markdown shows it: "words" where
+ * it is code or quoted (an inline code span, an indented code block or raw HTML block, escaped with a
+ * backslash, behind a quote's `>`, right after a list item's marker, or loose: `</think >`), "fenced"
+ * inside a fenced code block (or on a fence's opening line), "real" where a template's own tag stands,
+ * "unknown" while the line is still arriving and what comes next decides.
+ */
+export type TagKind = "words" | "real" | "fenced" | "unknown";
+
+/** The kind of the tag at `tag.at` in `line` (the current line, read in `blocks`'s context). */
+export function tagKindAt(blocks: MarkdownBlocks, line: string, tag: { at: number; loose: boolean }, complete: boolean): TagKind {
+  const { at } = tag;
+  if (escaped(line, at)) return "words";
+  const read = blocks.classifyLine(line, complete);
+  const kind = read.kind;
+  if (kind === "indented" || kind === "html") return "words";
+  // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
+  if (read.quoted || (read.afterMarker >= 0 && line.slice(read.afterMarker, at).trim() === "")) return "words";
+  if (kind === "fence") return tag.loose ? "words" : "fenced";
+  if (kind === "opener") return complete ? (tag.loose ? "words" : "fenced") : "unknown";
+  const span = insideCodeSpan(line, at, complete);
+  if (span === "unknown") return "unknown";
+  return span === "inside" || tag.loose ? "words" : "real"; // a loose tag is never a template's own
+}
+
+/** An odd number of backslashes right before the tag escapes its `<`. */
+function escaped(line: string, at: number): boolean {
+  let count = 0;
+  while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
+  return count % 2 === 1;
+}
+
+/** How many characters at the end of `text` could begin `tag`. */
+export function partialSuffix(text: string, tag: string): number {
+  for (let length = Math.min(tag.length - 1, text.length); length > 0; length--) {
+    if (tag.startsWith(text.slice(text.length - length))) return length;
+  }
+  return 0;
+}
