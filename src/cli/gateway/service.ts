@@ -162,7 +162,7 @@ export async function installService(host: ServiceHost, running?: RunningService
   } else {
     actions.push(`unchanged ${file}`);
   }
-  const stale = changed || running === undefined ? [] : writtenSince([file, host.envFile], running.startedAt);
+  const stale = changed || running === undefined ? [] : staleServiceFiles(host, running);
   if (stale.length > 0) actions.push(`restarting the service: ${stale.join(" and ")} ${stale.length === 1 ? "was" : "were"} written after it started (${new Date(running?.startedAt ?? 0).toISOString()}), so it runs with what ${stale.length === 1 ? "it" : "they"} said before`);
   try {
     await start(host, { manager, file, changed, replaced: before !== undefined, stale: stale.length > 0 }, actions);
@@ -179,19 +179,71 @@ function writtenSince(paths: readonly (string | undefined)[], since: number): st
   return paths.filter((path): path is string => path !== undefined && existsSync(path) && statSync(path).mtimeMs > since);
 }
 
+/**
+ * Which of the service's unit or plist and gateway.env were written after the running service started
+ * (edited by hand, a key removed): it runs with what they said before until it is restarted. Install
+ * restarts it for them; status names them.
+ */
+export function staleServiceFiles(host: ServiceHost, running: RunningService): string[] {
+  return writtenSince([serviceFile(host).file, host.envFile], running.startedAt);
+}
+
+/** The manager's own restart of a loaded service: systemd's `restart`, launchd's `kickstart -k` (kill, then start again). */
+async function restartLoaded(host: ServiceHost, manager: "systemd" | "launchd", run: (command: string, args: readonly string[]) => Promise<void>): Promise<void> {
+  if (manager === "systemd") await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+  else await run("launchctl", ["kickstart", "-k", `gui/${host.uid}/${LAUNCHD_LABEL}`]);
+}
+
+/** What `restartService` did; `installed: false` (nothing run) when there is no unit or plist. */
+export interface RestartReport {
+  manager: "systemd" | "launchd";
+  file: string;
+  installed: boolean;
+  /** The commands run, in order. */
+  actions: string[];
+}
+
+/**
+ * Restarts the installed service so that it runs with its unit or plist and gateway.env as they are
+ * now: systemd reads a unit edited since only after `daemon-reload` (a restart alone starts the old
+ * one again); launchd rereads a plist only when it is loaded again (bootout, bootstrap), so a plist
+ * written after the `running` service started is loaded again, else the service is kicked
+ * (`kickstart -k`); one not loaded at all is loaded (it starts at load).
+ */
+export async function restartService(host: ServiceHost, running?: RunningService): Promise<RestartReport> {
+  const { manager, file } = serviceFile(host);
+  const actions: string[] = [];
+  if (!existsSync(file)) return { manager, file, installed: false, actions };
+  const run = runner(host, actions);
+  if (manager === "systemd") {
+    await run("systemctl", ["--user", "daemon-reload"]);
+    await restartLoaded(host, manager, run);
+    return { manager, file, installed: true, actions };
+  }
+  const target = `gui/${host.uid}`;
+  const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
+  const rewritten = running !== undefined && writtenSince([file], running.startedAt).length > 0;
+  if (loaded && !rewritten) await restartLoaded(host, manager, run);
+  else {
+    if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
+    await run("launchctl", ["bootstrap", target, file]);
+  }
+  return { manager, file, installed: true, actions };
+}
+
 async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean; stale: boolean }, actions: string[]): Promise<void> {
   const { manager, file, changed } = what;
   const run = runner(host, actions);
   if (manager === "systemd") {
     await run("systemctl", ["--user", "daemon-reload"]);
     await run("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT]);
-    if ((changed && what.replaced) || what.stale) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+    if ((changed && what.replaced) || what.stale) await restartLoaded(host, manager, run);
     return;
   }
   const target = `gui/${host.uid}`;
   const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
   // launchd reads gateway.env only at the gateway's start (service-environment.ts): kill and start it again.
-  if (loaded && !changed && what.stale) await run("launchctl", ["kickstart", "-k", `${target}/${LAUNCHD_LABEL}`]);
+  if (loaded && !changed && what.stale) await restartLoaded(host, manager, run);
   if (loaded && !changed) return;
   if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
   await run("launchctl", ["bootstrap", target, file]);
