@@ -75,7 +75,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
           group: "gateway",
           title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway started`,
           seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: it still runs with the variables from before (a key removed there is still in use)`,
-          fix: `restart to apply: ${service ? `\`hearth gateway install${listenFlags(service)}\` (restarts the service when gateway.env changed)` : "stop the gateway and start it again"}`,
+          fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway and start it again"}`,
         });
     } else
       findings.push({
