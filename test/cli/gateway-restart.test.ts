@@ -58,6 +58,14 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
       const after = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(after.code, 0, after.stdout);
       assert.doesNotMatch(after.stdout, /was written after the running service started/, "the restarted service runs the unit as it is");
+
+      const secondPid = manager.pid();
+      const json = await runCli(["gateway", "restart", "--json", "--config", config], { env });
+      assert.equal(json.code, 0, json.stdout + json.stderr);
+      const report = JSON.parse(json.stdout) as { manager: string; installed: boolean; url: string; started: string; actions: string[] };
+      assert.deepEqual([report.manager, report.installed, report.url, report.started], ["systemd", true, `http://127.0.0.1:${port}/`, "answers"]);
+      assert.deepEqual(report.actions, ["ran systemctl --user daemon-reload", "ran systemctl --user restart hearth-gateway.service"]);
+      assert.notEqual(manager.pid(), secondPid);
     } finally {
       manager.stop();
     }
