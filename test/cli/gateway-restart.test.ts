@@ -49,6 +49,9 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
       assert.match(stale.stdout, /\): it runs with the unit as it was before; `\.\/bin\/hearth gateway restart` applies it$/m);
       const staleJson = JSON.parse((await runCli(["gateway", "status", "--json", "--config", config], { env })).stdout) as { service: { unitChanged?: string } };
       assert.match(staleJson.service.unitChanged ?? "", /gateway restart` applies it/);
+      const doctorStale = async () => (JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; severity: string; title: string; fix: string }[] }).findings.find((finding) => finding.id === "gateway-unit-stale");
+      const doctorSays = await doctorStale();
+      assert.deepEqual([doctorSays?.severity, doctorSays?.title, doctorSays?.fix], ["warn", `${unitOf(home)} changed after the gateway started`, "restart to apply: `hearth gateway restart`"], "doctor says it too");
 
       const restarted = await runCli(["gateway", "restart", "--config", config], { env });
       assert.equal(restarted.code, 0, restarted.stdout + restarted.stderr + manager.log());
@@ -58,6 +61,7 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
       const after = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(after.code, 0, after.stdout);
       assert.doesNotMatch(after.stdout, /was written after the running service started/, "the restarted service runs the unit as it is");
+      assert.equal(await doctorStale(), undefined);
 
       const secondPid = manager.pid();
       const json = await runCli(["gateway", "restart", "--json", "--config", config], { env });

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
-import { anotherInstance, envChangedSince, healthOwnership } from "../../ops/gateway-health.js";
+import { anotherInstance, healthOwnership, writtenSinceStart } from "../../ops/gateway-health.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
@@ -180,7 +180,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const owner = installed && health ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
   const stranger = owner?.kind === "other" ? `what answers is ${notTheService(owner)}` : undefined;
   const restart = `\`${commandLine(io, "gateway restart")}\``;
-  const envStale = health !== undefined && envChangedSince(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
+  const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
   // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
   const unitStale =
