@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { launchdPlist, restartService, serviceFile, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { freePort } from "../helpers/free-port.js";
-import { runCli, tempDir } from "../helpers/run-cli.js";
-import { fakeSystemctl, startingSystemctl, unitOf } from "../helpers/service-unit.js";
+import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
+import { fakeSystemctl, startingSystemctl, unitOf, writeUnit } from "../helpers/service-unit.js";
 
 describe("hearth gateway restart, and status noticing a unit edited since the service started", () => {
   const temp = tempDir();
@@ -93,6 +94,22 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
     assert.match(result.stderr, /last lines of journalctl --user -u hearth-gateway\.service:\n {4}Dec 02 14:00:01 host hearth\[4242\]: hearth: the config does not load: gateway\.port: expected a number/);
     assert.ok(result.stderr.includes(`last lines of ${join(state, "logs", "gateway.log")}:\n    14:00:00.500 ERROR gateway stopped  reason=config`), result.stderr);
     assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error; once fixed, `\.\/bin\/hearth gateway restart`/);
+  });
+
+  test("another state dir's gateway answering where the service listens is not taken for it: restart says the service did not come back, and whose gateway answers", async () => {
+    const home = join(temp.dir, "another");
+    const port = await freePort();
+    const config = temp.write("another.json5", `{ gateway: { port: ${port} } }`);
+    await writeUnit(home, [process.execPath, hearthBin, "gateway", "--port", String(port)]);
+    const bin = fakeSystemctl(join(temp.dir, "another-bin"), "ActiveState=active\\nSubState=running\\nMainPID=0\\n");
+    const stranger = await startGateway(["--config", config, "--port", String(port)], { HOME: home, HEARTH_STATE_DIR: join(temp.dir, "another-state") });
+    try {
+      const result = await runCli(["gateway", "restart", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` } });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, new RegExp(`did not come back after the restart: it did not answer at http://127\\.0\\.0\\.1:${port}/health within 15 s \\(systemd: active \\(running\\)\\); hearth's gateway answers at http://127\\.0\\.0\\.1:${port}/, but not this state dir's`));
+    } finally {
+      await stranger.stop();
+    }
   });
 
   test("restartService: systemd reloads then restarts; launchd kicks a loaded agent, loads again one whose plist was written since it started, loads one not loaded", async () => {
