@@ -199,6 +199,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/gateway-service.js")).gatewayUninstall));
   gateway
+    .command("restart")
+    .description("restart the installed service (it then runs with its unit or plist and gateway.env as they are now) and wait until it answers")
+    .addOption(jsonOption)
+    .action(run(async () => (await import("./commands/gateway-restart.js")).gatewayRestart));
+  gateway
     .command("status")
     .description("whether the gateway runs (GET /health), where it listens, and whether the service is installed")
     .addOption(jsonOption)

@@ -3,7 +3,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
-import { anotherInstance, envChangedSince, healthOwnership, hearthHealth } from "./gateway-health.js";
+import { anotherInstance, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 
@@ -31,6 +31,8 @@ export interface GatewayLookup {
   state: { dir: string; instance: string };
   /** gateway.env and when it was last written; undefined when there is none. */
   envFile?: { path: string; mtimeMs: number } | undefined;
+  /** The installed service's unit or plist and when it was last written; undefined when none is installed. */
+  serviceFile?: { path: string; mtimeMs: number } | undefined;
 }
 
 /**
@@ -68,14 +70,23 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
       });
     else if (hearth) {
       findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url}${apart} is up${hearth.version ? ` (version ${hearth.version})` : ""}, ${health.ms} ms`));
-      if (envChangedSince(hearth, lookup.envFile))
+      if (writtenSinceStart(hearth, lookup.envFile))
         findings.push({
           id: "gateway-env-stale",
           severity: "warn",
           group: "gateway",
           title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway started`,
           seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: it still runs with the variables from before (a key removed there is still in use)`,
-          fix: `restart to apply: ${service ? `\`hearth gateway install${listenFlags(service)}\` (restarts the service when gateway.env changed)` : "stop the gateway and start it again"}`,
+          fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway and start it again"}`,
+        });
+      if (writtenSinceStart(hearth, lookup.serviceFile))
+        findings.push({
+          id: "gateway-unit-stale",
+          severity: "warn",
+          group: "gateway",
+          title: `${lookup.serviceFile?.path ?? "the service's unit"} changed after the gateway started`,
+          seen: `written ${new Date(lookup.serviceFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: the service runs as its unit or plist said before`,
+          fix: "restart to apply: `hearth gateway restart`",
         });
     } else
       findings.push({

@@ -1,38 +1,39 @@
-import { chmodSync, statSync, statfsSync, existsSync } from "node:fs";
+import { chmodSync, statfsSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { type CooldownEntry, type CooldownPersistence, endedByLook } from "../models/cooldowns.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
-import { judgePermissions, octalMode, type GuardedRole } from "./file-permissions.js";
+import { judgePermissions, octalMode, PERMISSION_IDS } from "./file-permissions.js";
+import { guardedPaths, type HearthPaths } from "./guarded-paths.js";
 
 /** Checks that need no network: file modes, cooldowns, disk space, compaction. */
 
 const DOCTOR_SEVERITY = { high: "error", medium: "warn", low: "info" } as const;
 
 /**
- * Config, state and env file owner-only, judged as the security audit judges them (judgePermissions:
- * the same id, severity and words); `fix` applies the chmod, which loses nothing.
+ * The config, the state dir, gateway.env and every directory on the way to them, judged as the
+ * security audit judges them (guardedPaths, judgePermissions: the same id, severity and words);
+ * `fix` applies the chmod where the judgement names a mode (hearth's own files and directories), which loses nothing.
  */
-export function permissionFindings(paths: { configFile: string | undefined; stateDir: string; envFile?: string | undefined }, fix: boolean): Finding[] {
+export function permissionFindings(paths: HearthPaths, fix: boolean): Finding[] {
   const findings: Finding[] = [];
-  const check = (path: string | undefined, role: GuardedRole): void => {
-    if (!path || !existsSync(path)) return;
-    const mode = statSync(path).mode & 0o777;
-    const judged = judgePermissions({ role, path, mode });
+  let dirsFlagged = false;
+  for (const guarded of guardedPaths(paths)) {
+    const judged = judgePermissions(guarded);
+    const id = PERMISSION_IDS[guarded.role];
     if (!judged) {
-      findings.push(ok("files", `${role === "env" ? "env-file" : role}-permissions`, `${path} is owner-only (${octalMode(mode)})`));
-      return;
+      if (guarded.role !== "dir") findings.push(ok("files", id, `no other user can read or change ${guarded.path} (${octalMode(guarded.mode)})`));
+      continue;
     }
+    dirsFlagged ||= guarded.role === "dir";
     const finding: Finding = { id: judged.id, severity: DOCTOR_SEVERITY[judged.severity], group: "files", title: judged.title, seen: judged.detail, fix: judged.fix };
-    if (fix) {
-      chmodSync(path, judged.wanted);
+    if (fix && judged.wanted !== undefined) {
+      chmodSync(guarded.path, judged.wanted);
       finding.fixed = true;
     }
     findings.push(finding);
-  };
-  check(paths.configFile, "config");
-  check(paths.stateDir, "state");
-  check(paths.envFile, "env");
+  }
+  if (!dirsFlagged) findings.push(ok("files", PERMISSION_IDS.dir, "no directory on the way to the config, the state or gateway.env can be written by other users"));
   return findings;
 }
 

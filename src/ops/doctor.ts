@@ -85,7 +85,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...compactionFindings(config.loaded.config));
   }
   const installed = input.service && serviceTarget(input.service.file, input.service.here);
-  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen, state: { dir: input.stateDir, instance: stateInstance(input.stateDir) }, envFile: fileWritten(input.envFile) });
+  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen, state: { dir: input.stateDir, instance: stateInstance(input.stateDir) }, envFile: fileWritten(input.envFile), serviceFile: installed ? fileWritten(input.service?.file.file) : undefined });
   findings.push(...gateway.findings);
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));

@@ -45,9 +45,10 @@ export function anotherInstance(url: string, stateDir: string): string {
 }
 
 /**
- * Whether gateway.env was written after the gateway started: the running process has the variables
- * from before (a removed key still in use) until it restarts. False without the file or a start time.
+ * Whether a file the gateway reads at its start (gateway.env, the service's unit or plist) was written
+ * after it started: the running process has what it said before (a removed key still in use) until it
+ * restarts. False without the file or a start time.
  */
-export function envChangedSince(health: HearthHealth, envFile: { path: string; mtimeMs: number } | undefined): boolean {
+export function writtenSinceStart(health: HearthHealth, envFile: { path: string; mtimeMs: number } | undefined): boolean {
   return envFile !== undefined && health.startedAt !== undefined && envFile.mtimeMs > health.startedAt;
 }

@@ -1,15 +1,15 @@
 // Trial: `gateway status` said "running" for a hearth gateway of ANOTHER state dir answering on the port,
 // and `gateway install` after editing gateway.env said "unchanged" while the service kept the old keys.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { installService, type CommandOutcome, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { stateInstance } from "../../src/config/state-instance.js";
 import { freePort } from "../helpers/free-port.js";
-import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
-import { fakeSystemctl, unitOf } from "../helpers/service-unit.js";
+import { fakeSystemctl, startingSystemctl, unitOf } from "../helpers/service-unit.js";
 
 function host(platform: NodeJS.Platform, home: string, envFile: string): { machine: ServiceHost; ran: string[] } {
   const ran: string[] = [];
@@ -65,13 +65,14 @@ describe("which gateway, and with which environment", () => {
       assert.ok(stale.actions.some((action) => action.startsWith(`restarting the service: ${envFile} was written after it started`)), stale.actions.join("\n"));
       assert.ok(ran.includes(restart), ran.join("\n"));
 
-      // The unit or plist edited by hand after the start: the same.
+      // The unit or plist edited by hand after the start: the same — launchd rereads a plist only when it loads it: booted out and in, not kicked.
       utimesSync(envFile, past, past);
       utimesSync(first.file, Date.now() / 1000, Date.now() / 1000);
       ran.length = 0;
       const edited = await installService(machine, { startedAt: Date.now() - 60_000 });
       assert.ok(edited.actions.some((action) => action.startsWith(`restarting the service: ${first.file} was written`)), edited.actions.join("\n"));
-      assert.ok(ran.includes(restart), ran.join("\n"));
+      if (platform === "linux") assert.ok(ran.includes(restart), ran.join("\n"));
+      else assert.deepEqual(ran, ["launchctl print gui/501/dev.hearth.gateway", "launchctl bootout gui/501/dev.hearth.gateway", `launchctl bootstrap gui/501 ${first.file}`]);
     });
   }
 
@@ -122,40 +123,25 @@ describe("which gateway, and with which environment", () => {
     const home = join(temp.dir, "install-home");
     const port = await freePort();
     const config = temp.write("install.json5", `{ gateway: { port: ${port} } }`);
-    const manager = join(temp.dir, "manager");
-    mkdirSync(manager, { recursive: true });
     // As systemd would: `enable --now` starts the gateway when it does not run, `restart` stops it and starts it again, `show` names its pid.
-    writeFileSync(
-      join(manager, "systemctl"),
-      `#!/bin/sh
-D='${manager}'
-start() { '${process.execPath}' '${hearthBin}' gateway --config '${config}' >>"$D/log" 2>&1 </dev/null & echo $! > "$D/pid"; }
-case "$*" in
-  *"enable --now"*) if [ -s "$D/pid" ] && kill -0 "$(cat "$D/pid")" 2>/dev/null; then :; else start; fi ;;
-  *" restart "*) old=$(cat "$D/pid"); kill "$old"; i=0; while kill -0 "$old" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; start ;;
-  *" show "*) printf 'ActiveState=active\\nSubState=running\\nMainPID=%s\\n' "$(cat "$D/pid" 2>/dev/null || echo 0)" ;;
-esac
-exit 0
-`,
-      { mode: 0o755 },
-    );
-    const env = { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${manager}:${process.env.PATH ?? ""}` };
+    const manager = startingSystemctl(join(temp.dir, "manager"), config);
+    const env = { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${manager.dir}:${process.env.PATH ?? ""}` };
     const envFile = join(home, ".hearth", "gateway.env");
     try {
       const first = await runCli(["gateway", "install", "--config", config], { env });
-      assert.equal(first.code, 0, first.stdout + first.stderr + (existsSync(join(manager, "log")) ? readFileSync(join(manager, "log"), "utf8") : ""));
+      assert.equal(first.code, 0, first.stdout + first.stderr + manager.log());
       assert.match(first.stdout, /the gateway answers at/);
-      const firstPid = readFileSync(join(manager, "pid"), "utf8").trim();
+      const firstPid = manager.pid();
 
       const again = await runCli(["gateway", "install", "--config", config], { env });
       assert.equal(again.code, 0, again.stdout + again.stderr);
       assert.doesNotMatch(again.stdout, /restart/, "nothing written since the start: left running");
-      assert.equal(readFileSync(join(manager, "pid"), "utf8").trim(), firstPid);
+      assert.equal(manager.pid(), firstPid);
 
       mkdirSync(join(home, ".hearth"), { recursive: true });
       writeFileSync(envFile, "SOME_API_KEY=removed-later\n", { mode: 0o600 });
       const status = await runCli(["gateway", "status", "--config", config], { env });
-      assert.match(status.stdout, /^gateway\.env: .* was written after the gateway started: it runs with the variables from before; restart to apply: `\S+ gateway install`$/m, status.stdout);
+      assert.match(status.stdout, /^gateway\.env: .* was written after the gateway started: it runs with the variables from before; restart to apply: `\S+ gateway restart`$/m, status.stdout);
 
       const applied = await runCli(["gateway", "install", "--config", config], { env });
       assert.equal(applied.code, 0, applied.stdout + applied.stderr);
@@ -163,19 +149,12 @@ exit 0
       assert.ok(applied.stdout.includes(`restarting the service: ${envFile} was written after it started`), applied.stdout);
       assert.match(applied.stdout, /^ran systemctl --user restart hearth-gateway\.service$/m);
       assert.match(applied.stdout, /the gateway answers at/, "the restarted gateway (started since) is the one that answers");
-      assert.notEqual(readFileSync(join(manager, "pid"), "utf8").trim(), firstPid);
+      assert.notEqual(manager.pid(), firstPid);
       const after = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(after.code, 0, after.stdout);
       assert.doesNotMatch(after.stdout, /^gateway\.env:/m);
     } finally {
-      const pid = existsSync(join(manager, "pid")) ? Number(readFileSync(join(manager, "pid"), "utf8").trim()) : 0;
-      if (pid > 0) {
-        try {
-          process.kill(pid);
-        } catch {
-          // already gone
-        }
-      }
+      manager.stop();
     }
   });
 });

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installService, type ServiceHost } from "../../src/cli/gateway/service.js";
+import { hearthBin } from "./run-cli.js";
 
 /** Installs a unit as `hearth gateway install` writes one, running `programArguments`, without a service manager. */
 export function writeUnit(home: string, programArguments: string[]): Promise<unknown> {
@@ -28,3 +29,51 @@ export function fakeSystemctl(dir: string, show: string, code = 0): string {
 }
 
 export const unitOf = (home: string): string => join(home, ".config", "systemd", "user", "hearth-gateway.service");
+
+/** A `systemctl` on PATH that runs the real gateway as systemd would, for a test that restarts it. */
+export interface StartingSystemctl {
+  /** The directory to put first on PATH. */
+  dir: string;
+  /** The pid of the gateway it started last (0: none yet). */
+  pid(): number;
+  /** What the gateways it started printed. */
+  log(): string;
+  /** Stops the gateway it started last. */
+  stop(): void;
+}
+
+/**
+ * As systemd would: `enable --now` starts the gateway (`bin/hearth gateway --config CONFIG`) when it
+ * does not run, `restart` stops it and starts it again, `show` names its pid; `daemon-reload` and the
+ * rest succeed doing nothing.
+ */
+export function startingSystemctl(dir: string, config: string): StartingSystemctl {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "systemctl"),
+    `#!/bin/sh
+D='${dir}'
+start() { '${process.execPath}' '${hearthBin}' gateway --config '${config}' >>"$D/log" 2>&1 </dev/null & echo $! > "$D/pid"; }
+case "$*" in
+  *"enable --now"*) if [ -s "$D/pid" ] && kill -0 "$(cat "$D/pid")" 2>/dev/null; then :; else start; fi ;;
+  *" restart "*) old=$(cat "$D/pid" 2>/dev/null); [ -n "$old" ] && kill "$old"; i=0; while [ -n "$old" ] && kill -0 "$old" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; start ;;
+  *" show "*) printf 'ActiveState=active\\nSubState=running\\nMainPID=%s\\n' "$(cat "$D/pid" 2>/dev/null || echo 0)" ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  const pid = (): number => (existsSync(join(dir, "pid")) ? Number(readFileSync(join(dir, "pid"), "utf8").trim()) : 0);
+  return {
+    dir,
+    pid,
+    log: () => (existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8") : ""),
+    stop: () => {
+      try {
+        if (pid() > 0) process.kill(pid());
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

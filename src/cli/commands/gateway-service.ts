@@ -5,16 +5,16 @@ import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
-import { stateInstance } from "../../config/state-instance.js";
-import { anotherInstance, envChangedSince, healthOwnership } from "../../ops/gateway-health.js";
+import { anotherInstance, healthOwnership, writtenSinceStart } from "../../ops/gateway-health.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
-import { installService, realRunner, serviceFile, SYSTEMD_UNIT, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
+import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { gatewayOwner, healthAt, listenError, portHolder, watchStart, type GatewayOwner, type HealthSeen, type ListenAddress } from "../gateway/service-checks.js";
+import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress } from "../gateway/service-checks.js";
+import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
@@ -36,7 +36,7 @@ export interface GatewayInstallOptions extends GlobalOptions {
 }
 
 /** The real machine: this node, this checkout's bin/hearth, the config and state dir in use now. */
-function machine(io: CliIo, options: GatewayInstallOptions): ServiceHost {
+export function serviceHost(io: CliIo, options: GatewayInstallOptions): ServiceHost {
   // Where the config is, not whether it loads: uninstall and status work on a broken config too.
   const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   const state = stateDir({ env: io.env, cwd: io.cwd });
@@ -64,7 +64,7 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
     const refusal = openBindRefusal(address.bind);
     throw new HearthError("usage", `${refusal.message}; the service would refuse to start; nothing installed`, refusal.fixes);
   }
-  const host = machine(io, options);
+  const host = serviceHost(io, options);
   const state = thisState(io);
   const url = gatewayUrl(address);
   const flags = listenFlags({ port: options.port === undefined ? undefined : port, bind: options.bind });
@@ -72,22 +72,9 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const running = port === 0 ? undefined : await runningService({ host, url, port, state });
   const restartedAt = Date.now();
   const report = await installService(host, running);
-  let seen: HealthSeen = { kind: "none" };
-  let owner: GatewayOwner = { kind: "unknown" };
-  const answers = async (): Promise<boolean> => {
-    seen = await healthAt(url, 1_000);
-    if (seen.kind !== "hearth") return false;
-    // Another state dir's gateway is never this service.
-    if (healthOwnership(seen.health, state.instance) === "another") return false;
-    // A rewritten unit, or one restarted for a newer gateway.env, was (re)started now: only a gateway that started since is the service's.
-    if (report.restarted && (seen.health.startedAt ?? 0) < restartedAt) return false;
-    // The process listening must be the one the manager runs: a gateway in a terminal may hold the port.
-    owner = await gatewayOwner({ manager: report.manager, uid: host.uid, run: host.run, port });
-    return owner.kind !== "other";
-  };
-  const outcome = port === 0 ? ({ state: "silent" } as const) : await watchStart({ manager: report.manager, uid: host.uid, run: host.run, answers, pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), looks: 60 });
+  const { outcome, seen, owner } = await watchService({ host, manager: report.manager, url, port, state, restartedAt: report.restarted ? restartedAt : undefined });
   const logs = serviceLogs(report.manager, host.logDir);
-  const other = otherAnswer(seen, { url, owner, state });
+  const other = otherAnswer(seen, { url, owner, state, before: "install" });
   if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
   else {
     for (const action of report.actions) writeLine(io.stdout, action);
@@ -101,49 +88,17 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   ]);
 }
 
-/** This command's state dir and its stateInstance, to tell its gateway from another hearth's. */
-interface ThisState {
-  dir: string;
-  instance: string;
-}
-
-function thisState(io: CliIo): ThisState {
-  const dir = stateDir({ env: io.env, cwd: io.cwd });
-  return { dir, instance: stateInstance(dir) };
-}
-
 /**
  * The installed service running now, when what answers at its address is this state dir's gateway and
  * (as far as `ss`/`lsof` tell) the process its manager runs: when it started, so that install restarts
  * it when gateway.env or the unit was written since.
  */
-async function runningService(check: { host: ServiceHost; url: string; port: number; state: ThisState }): Promise<RunningService | undefined> {
+export async function runningService(check: { host: ServiceHost; url: string; port: number; state: ThisState }): Promise<RunningService | undefined> {
   const seen = await healthAt(check.url, 1_000);
   if (seen.kind !== "hearth" || seen.health.startedAt === undefined || healthOwnership(seen.health, check.state.instance) === "another") return undefined;
   const { manager } = serviceFile(check.host);
   const owner = await gatewayOwner({ manager, uid: check.host.uid, run: check.host.run, port: check.port });
   return owner.kind === "other" ? undefined : { startedAt: seen.health.startedAt };
-}
-
-/** What answered at the service's address that is not the service just started, in words; undefined when nothing did. */
-function otherAnswer(seen: HealthSeen, about: { url: string; owner: GatewayOwner; state: ThisState }): string | undefined {
-  const { url, owner } = about;
-  if (seen.kind === "other") return `another server than hearth's gateway answers at ${url}/health (${seen.seen})`;
-  if (seen.kind === "hearth" && healthOwnership(seen.health, about.state.instance) === "another") return anotherInstance(url, about.state.dir);
-  if (seen.kind === "hearth" && owner.kind === "other") return `hearth's gateway answering at ${url}/ is ${notTheService(owner)}; once it stops, the service takes over at its next restart`;
-  if (seen.kind === "hearth") return `hearth's gateway answering at ${url}/ was started before this install (run in a terminal?), not by the service`;
-  return undefined;
-}
-
-/** A hearth gateway whose process is not the service's, in words. */
-function notTheService(owner: Extract<GatewayOwner, { kind: "other" }>): string {
-  return `not the service's own process (${owner.holder}; the service's: ${owner.servicePid === undefined ? "not running" : `pid ${owner.servicePid}`}): a gateway run in a terminal holds the port (stop it: Ctrl+C, or \`kill ${owner.pid}\`)`;
-}
-
-/** Where a service's output goes: the manager's own, then the gateway's JSON log (`hearth logs`). */
-function serviceLogs(manager: "systemd" | "launchd", logDir: string): string[] {
-  const own = manager === "systemd" ? `\`journalctl --user -u ${SYSTEMD_UNIT} -n 50\`` : join(logDir, "gateway.err.log");
-  return [own, join(logDir, "gateway.log")];
 }
 
 /**
@@ -182,7 +137,7 @@ function sameAddress(a: ServiceListen, b: ServiceListen): boolean {
 }
 
 export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promise<number> {
-  const report = await uninstallService(machine(io, options));
+  const report = await uninstallService(serviceHost(io, options));
   if (options.json) writeJson(io, report);
   else if (!report.installed) writeLine(io.stdout, `no gateway service installed (${report.file} does not exist)`);
   else for (const action of report.actions) writeLine(io.stdout, action);
@@ -197,7 +152,7 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
   const { problem: configProblem, portFrom, unreadable, ...gateway } = configuredAddress(io, options);
-  const host = machine(io, options);
+  const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   const installed = target !== undefined;
@@ -220,11 +175,18 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
   const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
-  const envStale = health !== undefined && envChangedSince(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed ? `\`${commandLine(io, `gateway install${listenFlags(target?.listen ?? {})}`)}\`` : "stop the gateway and start it again"}` : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
   const owner = installed && health ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
   const stranger = owner?.kind === "other" ? `what answers is ${notTheService(owner)}` : undefined;
+  const restart = `\`${commandLine(io, "gateway restart")}\``;
+  const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
+  // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
+  const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
+  const unitStale =
+    serviceStart !== undefined && staleServiceFiles(host, { startedAt: serviceStart }).includes(file)
+      ? `${file} was written after the running service started (${new Date(serviceStart).toISOString()}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
+      : undefined;
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
@@ -236,7 +198,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
-      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}) },
+      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
@@ -249,6 +211,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
     if (stranger) writeLine(io.stdout, `service: ${stranger}; once it stops, the service takes over at its next restart`);
+    if (unitStale) writeLine(io.stdout, `service: ${unitStale}`);
     if (envStale) writeLine(io.stdout, `gateway.env: ${envStale}`);
     if (configProblem) {
       // In this shell: the service may have what it lacks (its environment), and a running gateway keeps the config it loaded.

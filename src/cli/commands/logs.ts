@@ -18,7 +18,7 @@ export async function logsCommand(io: CliIo, options: LogsOptions): Promise<numb
     writeLine(io.stderr, `hearth: no gateway log yet at ${file} (the gateway writes it once it runs: \`${io.command} gateway\`)`);
     return 1;
   }
-  const show = (line: string): void => writeLine(io.stdout, options.json ? line : pretty(io, line));
+  const show = (line: string): void => writeLine(io.stdout, options.json ? line : prettyLogLine(io, line));
   for (const line of tail?.lines ?? []) show(line);
   if (!options.follow) return 0;
   const controller = new AbortController();
@@ -36,8 +36,8 @@ export async function logsCommand(io: CliIo, options: LogsOptions): Promise<numb
 
 const LEVEL_STYLE = { trace: "dim", debug: "dim", info: "green", warn: "yellow", error: "red", fatal: "red" } as const;
 
-/** `12:03:04.120 INFO  gateway listening  bind=127.0.0.1 port=18790` */
-function pretty(io: CliIo, line: string): string {
+/** `12:03:04.120 INFO  gateway listening  bind=127.0.0.1 port=18790`; a line that is not JSON, as written (terminal-safe). */
+export function prettyLogLine(io: CliIo, line: string): string {
   const record = parseLogLine(line);
   if (!record) return terminalSafe(line);
   const paint = painter(io);

@@ -127,3 +127,27 @@ async function launchdExit(run: CommandRunner, uid: number): Promise<string | un
   if (state === "running" || exit === undefined || exit === "0" || exit.startsWith("(never exited)")) return undefined;
   return `launchd: ${state ?? "not running"}, last exit code ${exit}`;
 }
+
+/**
+ * The service's state as its manager says it, in words, whatever it is ("systemd: active (running),
+ * main pid 4242" / "launchd: not running, last exit code 2"); undefined when the manager says nothing.
+ */
+export async function serviceState(check: Pick<StartWatch, "manager" | "uid" | "run">): Promise<string | undefined> {
+  if (check.manager === "systemd") {
+    const shown = await check.run("systemctl", ["--user", "show", SYSTEMD_UNIT, "-p", "ActiveState", "-p", "SubState", "-p", "ExecMainStatus", "-p", "NRestarts", "-p", "MainPID"]);
+    const value = (name: string): string => new RegExp(`^${name}=(.*)$`, "m").exec(shown.stdout)?.[1]?.trim() ?? "";
+    const active = value("ActiveState");
+    if (shown.code !== 0 || active === "") return undefined;
+    const sub = value("SubState");
+    const pid = value("MainPID");
+    const status = value("ExecMainStatus");
+    const restarts = value("NRestarts");
+    return `systemd: ${active}${sub ? ` (${sub})` : ""}${pid && pid !== "0" ? `, main pid ${pid}` : ""}${status && status !== "0" ? `, exit status ${status}` : ""}${restarts && restarts !== "0" ? `, restarted ${restarts} times` : ""}`;
+  }
+  const printed = await check.run("launchctl", ["print", `gui/${check.uid}/${LAUNCHD_LABEL}`]);
+  if (printed.code !== 0) return undefined;
+  const state = /^\s*state = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
+  const pid = /^\s*pid = (\d+)$/m.exec(printed.stdout)?.[1];
+  const exit = /^\s*last exit code = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
+  return `launchd: ${state ?? "state unknown"}${pid ? `, pid ${pid}` : ""}${exit ? `, last exit code ${exit}` : ""}`;
+}

@@ -162,10 +162,10 @@ export async function installService(host: ServiceHost, running?: RunningService
   } else {
     actions.push(`unchanged ${file}`);
   }
-  const stale = changed || running === undefined ? [] : writtenSince([file, host.envFile], running.startedAt);
+  const stale = changed || running === undefined ? [] : staleServiceFiles(host, running);
   if (stale.length > 0) actions.push(`restarting the service: ${stale.join(" and ")} ${stale.length === 1 ? "was" : "were"} written after it started (${new Date(running?.startedAt ?? 0).toISOString()}), so it runs with what ${stale.length === 1 ? "it" : "they"} said before`);
   try {
-    await start(host, { manager, file, changed, replaced: before !== undefined, stale: stale.length > 0 }, actions);
+    await start(host, { manager, file, changed, replaced: before !== undefined, stale }, actions);
   } catch (error) {
     // A service manager that refused leaves no half-installed service behind (a file it never started).
     if (before === undefined) rmSync(file, { force: true });
@@ -179,19 +179,76 @@ function writtenSince(paths: readonly (string | undefined)[], since: number): st
   return paths.filter((path): path is string => path !== undefined && existsSync(path) && statSync(path).mtimeMs > since);
 }
 
-async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean; stale: boolean }, actions: string[]): Promise<void> {
+/**
+ * Which of the service's unit or plist and gateway.env were written after the running service started
+ * (edited by hand, a key removed): it runs with what they said before until it is restarted. Install
+ * restarts it for them; status names them.
+ */
+export function staleServiceFiles(host: ServiceHost, running: RunningService): string[] {
+  return writtenSince([serviceFile(host).file, host.envFile], running.startedAt);
+}
+
+/**
+ * Restarts a loaded service — install's restart of a stale one and `hearth gateway restart` alike:
+ * systemd's `restart` (its caller has run `daemon-reload`: a unit edited since is read only then);
+ * launchd's `kickstart -k` (kill, then start again), or, for a plist written since the service
+ * started, `bootout` and `bootstrap`: launchd rereads a plist only when it loads it.
+ */
+async function restartLoaded(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; plistWritten: boolean }, run: (command: string, args: readonly string[]) => Promise<void>): Promise<void> {
+  const label = `gui/${host.uid}/${LAUNCHD_LABEL}`;
+  if (what.manager === "systemd") await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+  else if (!what.plistWritten) await run("launchctl", ["kickstart", "-k", label]);
+  else {
+    await run("launchctl", ["bootout", label]);
+    await run("launchctl", ["bootstrap", `gui/${host.uid}`, what.file]);
+  }
+}
+
+/** What `restartService` did; `installed: false` (nothing run) when there is no unit or plist. */
+export interface RestartReport {
+  manager: "systemd" | "launchd";
+  file: string;
+  installed: boolean;
+  /** The commands run, in order. */
+  actions: string[];
+}
+
+/**
+ * Restarts the installed service so that it runs with its unit or plist and gateway.env as they are
+ * now (restartLoaded, after systemd's `daemon-reload`: a restart alone would start the unit as it
+ * was); a launchd agent not loaded at all is loaded (it starts at load). `running`: when the service
+ * running now started, to tell a plist written since.
+ */
+export async function restartService(host: ServiceHost, running?: RunningService): Promise<RestartReport> {
+  const { manager, file } = serviceFile(host);
+  const actions: string[] = [];
+  if (!existsSync(file)) return { manager, file, installed: false, actions };
+  const run = runner(host, actions);
+  const plistWritten = running !== undefined && writtenSince([file], running.startedAt).length > 0;
+  if (manager === "systemd") await run("systemctl", ["--user", "daemon-reload"]);
+  else if ((await host.run("launchctl", ["print", `gui/${host.uid}/${LAUNCHD_LABEL}`])).code !== 0) {
+    await run("launchctl", ["bootstrap", `gui/${host.uid}`, file]);
+    return { manager, file, installed: true, actions };
+  }
+  await restartLoaded(host, { manager, file, plistWritten }, run);
+  return { manager, file, installed: true, actions };
+}
+
+/** `stale`: the files written since the running service started (staleServiceFiles). */
+async function start(host: ServiceHost, what: { manager: "systemd" | "launchd"; file: string; changed: boolean; replaced: boolean; stale: readonly string[] }, actions: string[]): Promise<void> {
   const { manager, file, changed } = what;
   const run = runner(host, actions);
+  const restart = { manager, file, plistWritten: what.stale.includes(file) };
   if (manager === "systemd") {
     await run("systemctl", ["--user", "daemon-reload"]);
     await run("systemctl", ["--user", "enable", "--now", SYSTEMD_UNIT]);
-    if ((changed && what.replaced) || what.stale) await run("systemctl", ["--user", "restart", SYSTEMD_UNIT]);
+    if ((changed && what.replaced) || what.stale.length > 0) await restartLoaded(host, restart, run);
     return;
   }
   const target = `gui/${host.uid}`;
   const loaded = (await host.run("launchctl", ["print", `${target}/${LAUNCHD_LABEL}`])).code === 0;
-  // launchd reads gateway.env only at the gateway's start (service-environment.ts): kill and start it again.
-  if (loaded && !changed && what.stale) await run("launchctl", ["kickstart", "-k", `${target}/${LAUNCHD_LABEL}`]);
+  // launchd reads gateway.env only at the gateway's start (service-environment.ts): kill and start it again (a plist written since: load it again).
+  if (loaded && !changed && what.stale.length > 0) await restartLoaded(host, restart, run);
   if (loaded && !changed) return;
   if (loaded) await run("launchctl", ["bootout", `${target}/${LAUNCHD_LABEL}`]);
   await run("launchctl", ["bootstrap", target, file]);

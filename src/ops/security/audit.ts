@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import type { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
 import { conversationView } from "../../agent/build-context.js";
@@ -15,6 +14,7 @@ import { bySeverity, type Finding } from "./finding.js";
 import { modelSize, type ModelSize } from "./model-size.js";
 import { reportedSize } from "./server-facts.js";
 import { channelOf } from "../session-channel.js";
+import { guardedPaths } from "../guarded-paths.js";
 
 export interface AuditInput {
   /** The validated config and its models; undefined when the config does not load (`configProblem` says why). */
@@ -52,14 +52,6 @@ function asAudited(spec: AgentSpec): AuditedAgent {
     compaction: spec.compaction.enabled,
     execSandbox: spec.tools?.exec?.sandbox ?? "auto",
   };
-}
-
-function modeOf(path: string): number | undefined {
-  try {
-    return statSync(path).mode;
-  } catch {
-    return undefined;
-  }
 }
 
 async function reasoningShown(stateDir: string): Promise<{ session: string; channel: string }[]> {
@@ -103,13 +95,7 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   const sandbox = new Map<string, { sandboxed: boolean; summary: string }>();
   const probe = input.sandboxProbe ?? new SandboxProbe();
   for (const agent of agents.filter((entry) => entry.tools.has("exec"))) sandbox.set(agent.id, await execSandboxStatus(agent.execSandbox, probe));
-  const files: AuditFacts["files"][number][] = [];
-  const configMode = input.configFile ? modeOf(input.configFile) : undefined;
-  if (input.configFile && configMode !== undefined) files.push({ role: "config", path: input.configFile, mode: configMode });
-  const stateMode = modeOf(input.stateDir);
-  if (stateMode !== undefined) files.push({ role: "state", path: input.stateDir, mode: stateMode });
-  const envMode = input.envFile ? modeOf(input.envFile) : undefined;
-  if (input.envFile && envMode !== undefined) files.push({ role: "env", path: input.envFile, mode: envMode });
+  const files = guardedPaths({ configFile: input.configFile, stateDir: input.stateDir, envFile: input.envFile });
   const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
   return {
     findings: [...(input.configProblem ? [unloadable(input.configProblem, input.configFile)] : []), ...auditFindings(facts)].sort(bySeverity),

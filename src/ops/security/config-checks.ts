@@ -6,7 +6,7 @@ import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 import { GATEWAY_TOKEN_ADVICE } from "../gateway-token-advice.js";
-import { judgePermissions } from "../file-permissions.js";
+import { judgePermissions, type GuardedPath } from "../file-permissions.js";
 
 /** One agent as the audit sees it: its chain, the tools it may call, compaction. */
 export interface AuditedAgent {
@@ -30,7 +30,8 @@ export interface AuditFacts {
   noTools: ReadonlySet<string>;
   /** How exec is confined on this machine, per agent with exec. */
   sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
-  files: readonly { role: "config" | "state" | "env"; path: string; mode: number }[];
+  /** The config, state dir, gateway.env and the directories on the way to them (guardedPaths). */
+  files: readonly GuardedPath[];
   /** Sessions of a channel other than the terminal whose reasoning is shown. */
   reasoningShown: readonly { session: string; channel: string }[];
 }
@@ -243,7 +244,7 @@ function secretFindings(facts: AuditFacts): Finding[] {
   });
 }
 
-/** The modes of the config, state and env file, judged as doctor judges them (judgePermissions). */
+/** The modes of the config, state and env file and the directories on the way to them, judged as doctor judges them (judgePermissions). */
 function fileFindings(facts: AuditFacts): Finding[] {
   return facts.files.flatMap((file): Finding[] => {
     const judged = judgePermissions(file);
