@@ -32,9 +32,19 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       assert.equal(up?.severity, "ok");
       assert.match(up?.title ?? "", new RegExp(`the gateway at http://127\\.0\\.0\\.1:${port} \\(the installed service's own address, from its --port/--bind; the config says http://127\\.0\\.0\\.1:1\\) is up`));
 
-      // The config's port has a gateway (run in a terminal); the service's --port has none: not running.
+      // The config's port has this state dir's gateway (run in a terminal); the service's --port has none:
+      // the gateway runs, and it is not the service (not "not running — start it", which would start a second).
       const onConfigPort = temp.write("terminal.json5", `{ gateway: { port: ${port} } }`);
       await writeUnit(home, [process.execPath, hearthBin, "gateway", "--port", "1"]);
+      const apart = await runCli(["gateway", "status", "--config", onConfigPort], { env: { HOME: home } });
+      assert.equal(apart.code, 0, apart.stdout);
+      assert.match(apart.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:1/, where the service says it listens`, "m"));
+      assert.match(apart.stdout, new RegExp(`^service: the gateway running is not the service \\(nothing of it answers at http://127\\.0\\.0\\.1:1/\\): it was started apart, at http://127\\.0\\.0\\.1:${port}/ — stop it \\(Ctrl\\+C where it runs\\) before the service is started$`, "m"));
+      assert.doesNotMatch(apart.stdout, /start it:/);
+
+      // Once it stops, nothing of this state dir runs: not running, at the service's address.
+      gateway.child.kill("SIGTERM");
+      await gateway.exited;
       const down = await runCli(["gateway", "status", "--config", onConfigPort], { env: { HOME: home } });
       assert.equal(down.code, 1, down.stdout);
       assert.match(down.stdout, /^not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health \(start it: \.\/bin\/hearth gateway --port 1\)/m);

@@ -13,7 +13,8 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress } from "../gateway/service-checks.js";
+import { runningRecord } from "../gateway/listening-record.js";
+import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -169,16 +170,25 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
           : `the default port ${gateway.port}${installed ? " (the service's command line names no --port: it reads this config too)" : ""}`
       }`
     : undefined;
-  const seen = await healthAt(url, 2_000);
   const state = thisState(io);
+  const found = await findGateway({ url, state });
+  const seen = found.seen;
+  // Started with another address than the config's (`--port` in a terminal): where it answers is where it runs.
+  const startedElsewhere = found.url !== url ? found.url : undefined;
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
   const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
-  const owner = installed && health ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
-  const stranger = owner?.kind === "other" ? `what answers is ${notTheService(owner)}` : undefined;
+  // Found where the service does not listen: it is not the service's process, whatever holds the service's port.
+  const owner = installed && health && !startedElsewhere ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
+  const stranger =
+    owner?.kind === "other"
+      ? `what answers is ${notTheService(owner)}`
+      : installed && health && startedElsewhere
+        ? `the gateway running is not the service (nothing of it answers at ${url}/): it was started apart, at ${startedElsewhere}/ — stop it (Ctrl+C where it runs) before the service is started`
+        : undefined;
   const restart = `\`${commandLine(io, "gateway restart")}\``;
   const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
   // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
@@ -190,7 +200,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
-      url: `${url}/`,
+      url: `${startedElsewhere ?? url}/`,
+      ...(startedElsewhere ? { expectedUrl: `${url}/` } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
       portFrom: servicePort !== undefined ? "service" : portFrom,
       version: health?.version,
@@ -202,7 +213,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens (a --port or --bind on its command line)`);
+    else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
@@ -210,7 +222,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     if (asked) writeLine(io.stdout, `address: ${asked}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
-    if (stranger) writeLine(io.stdout, `service: ${stranger}; once it stops, the service takes over at its next restart`);
+    if (stranger) writeLine(io.stdout, startedElsewhere ? `service: ${stranger}` : `service: ${stranger}; once it stops, the service takes over at its next restart`);
     if (unitStale) writeLine(io.stdout, `service: ${unitStale}`);
     if (envStale) writeLine(io.stdout, `gateway.env: ${envStale}`);
     if (configProblem) {
@@ -228,3 +240,18 @@ function configFix(io: CliIo, error: HearthError): string {
   const given = error.details.map((line) => line.trim()).find((line) => line.startsWith("fix: "));
   return given?.slice("fix: ".length) ?? `correct the file as the problems above say; \`${commandLine(io, "config validate")}\` checks it again`;
 }
+
+/**
+ * This state dir's gateway: asked where the config (or the service) says it listens, and — when no
+ * gateway of this state dir answers there — where a running one recorded it listens (started with
+ * `--port` or `--bind`). What answered at the expected address is kept when the recorded one is not ours.
+ */
+async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen }> {
+  const seen = await healthAt(at.url, 2_000);
+  if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
+  const record = runningRecord(at.state.dir);
+  if (!record || record.url === at.url) return { url: at.url, seen };
+  const there = await healthAt(record.url, 2_000);
+  return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? { url: record.url, seen: there } : { url: at.url, seen };
+}
+

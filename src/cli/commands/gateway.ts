@@ -19,6 +19,7 @@ import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { serviceEnvironment } from "../gateway/service-environment.js";
+import { forgetListening, recordListening } from "../gateway/listening-record.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
@@ -96,6 +97,12 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     onChange: () => void reload({ io, runtime, logger, whatsapp }),
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
+  // Where it listens, for `gateway status` (a `--port` the config does not know): a state dir it cannot write into is only logged.
+  try {
+    recordListening(state, { url: server.url, pid: process.pid, startedAt });
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
+  }
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
   writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`${commandLine(io, "init")}\` writes one to edit`);
@@ -162,6 +169,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     await Promise.race([closed, delay(5_000)]);
   }
   server.closeAll();
+  forgetListening(state, process.pid);
   signals.close();
   process.off("unhandledRejection", stray);
   logger.info({ drained }, "gateway stopped");

@@ -1,0 +1,51 @@
+// Trial: `./bin/hearth gateway --port 18952` running, `gateway status` said "not running: nothing answers at
+// :18790 (start it: ./bin/hearth gateway)" and exit 1 — following it would start a second gateway.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { freePort } from "../helpers/free-port.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
+
+describe("gateway status finds this state dir's gateway where it was started", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("one started with --port on another address than the config's is running (exit 0, its address); once it was killed, not running", async () => {
+    const configured = await freePort();
+    const config = temp.write("hearth.json5", `{ gateway: { port: ${configured} } }`);
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "state"), HOME: join(temp.dir, "home") };
+    // startGateway adds --port 0: the gateway listens on a port the config does not name.
+    const gateway = await startGateway(["--config", config], env);
+    try {
+      assert.notEqual(gateway.url, `http://127.0.0.1:${configured}`);
+      const status = await runCli(["gateway", "status", "--config", config], { env });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:${configured}/, where the config says it listens \\(a --port or --bind on its command line\\)$`, "m"));
+      assert.doesNotMatch(status.stdout, /not running|start it/);
+      const json = await runCli(["gateway", "status", "--config", config, "--json"], { env });
+      const report = JSON.parse(json.stdout) as { running: boolean; url: string; expectedUrl?: string };
+      assert.equal(report.running, true);
+      assert.equal(report.url, `${gateway.url}/`);
+      assert.equal(report.expectedUrl, `http://127.0.0.1:${configured}/`);
+    } finally {
+      gateway.child.kill("SIGKILL");
+      await gateway.exited;
+    }
+    // Killed: its record stays behind, but no process of it runs.
+    const after = await runCli(["gateway", "status", "--config", config], { env });
+    assert.equal(after.code, 1);
+    assert.match(after.stdout, new RegExp(`^not running: nothing answers at http://127\\.0\\.0\\.1:${configured}/health`, "m"));
+  });
+
+  test("a clean stop (SIGTERM) removes the record", async () => {
+    const config = temp.write("clean.json5", `{ gateway: { port: ${await freePort()} } }`);
+    const state = join(temp.dir, "clean-state");
+    const gateway = await startGateway(["--config", config], { HEARTH_STATE_DIR: state });
+    const { existsSync } = await import("node:fs");
+    assert.ok(existsSync(join(state, "gateway.listening.json")));
+    gateway.child.kill("SIGTERM");
+    assert.equal(await gateway.exited, 0);
+    assert.ok(!existsSync(join(state, "gateway.listening.json")));
+  });
+});
