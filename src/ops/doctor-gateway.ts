@@ -6,6 +6,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { anotherInstance, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
+import { runningRecord } from "./gateway-listening.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -45,10 +46,22 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const { gateway, service } = lookup;
   const configured = { bind: gateway?.bind ?? lookup.written?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? lookup.written?.port ?? DEFAULT_GATEWAY_PORT };
   const address = { bind: service?.bind ?? configured.bind, port: service?.port ?? configured.port };
-  const url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
-  const apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;
+  let url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
+  let apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;
   const findings: Finding[] = [];
-  const health = await requestJson(http, `${url}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
+  const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
+  let health = await ask(url);
+  // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs (gateway.listening.json).
+  const recorded = !health.ok && health.failure.status === undefined && !lookup.override ? runningRecord(lookup.state.dir) : undefined;
+  if (recorded && recorded.url !== url) {
+    const there = await ask(recorded.url);
+    const hearth = there.ok ? hearthHealth(there.body) : undefined;
+    if (hearth && healthOwnership(hearth, lookup.state.instance) === "ours") {
+      health = there;
+      apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
+      url = recorded.url;
+    }
+  }
   let running = false;
   if (!health.ok && health.failure.status === undefined) {
     findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));

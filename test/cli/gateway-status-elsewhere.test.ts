@@ -28,6 +28,10 @@ describe("gateway status finds this state dir's gateway where it was started", (
       assert.equal(report.running, true);
       assert.equal(report.url, `${gateway.url}/`);
       assert.equal(report.expectedUrl, `http://127.0.0.1:${configured}/`);
+      const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; severity: string; title: string }[] };
+      const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
+      assert.equal(up?.severity, "ok");
+      assert.match(up?.title ?? "", new RegExp(`^the gateway at ${gateway.url} \\(started with another address: http://127\\.0\\.0\\.1:${configured} is where the config says it listens\\) is up`));
     } finally {
       gateway.child.kill("SIGKILL");
       await gateway.exited;

@@ -13,7 +13,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { runningRecord } from "../gateway/listening-record.js";
+import { runningRecord } from "../../ops/gateway-listening.js";
 import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";

@@ -19,7 +19,7 @@ import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { serviceEnvironment } from "../gateway/service-environment.js";
-import { forgetListening, recordListening } from "../gateway/listening-record.js";
+import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {

@@ -1,6 +1,6 @@
 import { readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { replaceStateFile } from "../../shared/state-file.js";
+import { replaceStateFile } from "../shared/state-file.js";
 
 /** Where a running gateway of a state dir listens, as it said when it started (its `--port`/`--bind` may not be the config's). */
 export interface ListeningRecord {
