@@ -2,9 +2,8 @@ import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, replaceString } from "../config/json5-edit.js";
 import { isLocalUrl } from "../models/is-local.js";
 import type { HttpClient } from "../ai/http/http-client.js";
-import { parseConfigValue } from "../config/load.js";
 import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
-import { discoveredRef, modelKey } from "./discover-write.js";
+import { configProblems, discoveredRef, modelKey } from "./discover-write.js";
 
 /** The config's primary as the file names it, and where its server is when that is on this machine. */
 export interface CurrentPrimary {
@@ -64,9 +63,8 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   }
   const why = current.ref === undefined ? "the config named none" : primaryServer ? `${primaryServer.origin} does not serve ${current.ref}` : `nothing answers at ${current.localOrigin ?? "its server"}`;
   const edited = setPrimary(text, ref);
-  try {
-    parseConfigValue(json5.parse(edited), { file: "the edited config", text: edited }, found.env);
-  } catch {
+  // Checked as loading checks it: a primary that names no model would leave a config hearth refuses.
+  if (configProblems(edited, found.env) !== undefined) {
     return { text, advice: `the primary stays ${current.ref ?? "unset"} (${why}); set agents.defaults.model.primary to "${ref}"` };
   }
   return { text: edited, change: `set agents.defaults.model.primary to "${ref}" (was ${current.ref ?? "unset"}: ${why})` };

@@ -194,8 +194,8 @@ function validate(texts: { before: string; after: string }, env: NodeJS.ProcessE
   throw new HearthError("config", `the config would not validate after adding the discovered providers, so it was left as it was: ${problems.message}`, [...problems.details, fix]);
 }
 
-/** What loading `text` as the config would report, or undefined when it loads. */
-function configProblems(text: string, env: NodeJS.ProcessEnv): { message: string; details: readonly string[] } | undefined {
+/** What loading `text` as the config would report (schema, duplicate names, every model reference), or undefined when it loads. */
+export function configProblems(text: string, env: NodeJS.ProcessEnv): { message: string; details: readonly string[] } | undefined {
   try {
     const { config, source } = parseConfigValue(json5.parse(text), { file: "the edited config", text }, env);
     resolveModels(config, { env, catalog: hostedCatalog, source });
