@@ -48,13 +48,14 @@ export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientCon
   const source = text === undefined ? undefined : { file: location.file, text };
   let config: HearthConfig;
   let envUsed: ReadonlyMap<string, string>;
+  let keyed: typeof source;
   try {
-    ({ config, envUsed } = parseConfigValue(text === undefined ? {} : checked, source, io.env));
+    ({ config, envUsed, source: keyed } = parseConfigValue(text === undefined ? {} : checked, source, io.env));
   } catch (error) {
     if (!(error instanceof HearthError)) throw error;
     return { loaded: undefined, problem: error, raw, file };
   }
-  const resolved = resolveModels(config, { env: io.env, catalog: hostedCatalog, source });
+  const resolved = resolveModels(config, { env: io.env, catalog: hostedCatalog, source: keyed });
   io.secrets?.add(secretEnvValues(envUsed));
   for (const provider of resolved.catalog.providers.values()) io.secrets?.add(modelSecrets(provider));
   return { loaded: { config, resolved }, problem: undefined, raw, file };

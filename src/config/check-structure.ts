@@ -36,6 +36,7 @@ export function checkStructure(value: unknown, file: string): ConfigProblem[] {
         problems.push({
           severity: "error",
           path: [...path, key],
+          pathAsWritten: true,
           message: `unknown key: "${key}" names JavaScript object internals and is never a hearth setting; remove it or rename it`,
         });
         continue;

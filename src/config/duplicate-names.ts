@@ -1,5 +1,5 @@
 import { duplicateKeys, type ConfigPath } from "./json5-locate.js";
-import { formatPath, type ConfigProblem, type ConfigSource } from "./problems.js";
+import type { ConfigProblem, ConfigSource } from "./problems.js";
 
 /**
  * Names that must be unique, checked on the file as written (after `${VAR}` substitution) rather than
@@ -7,16 +7,19 @@ import { formatPath, type ConfigProblem, type ConfigSource } from "./problems.js
  * missed whenever another entry had a problem. Every entry that has a string id (or key) counts,
  * whatever else is wrong with it. Each problem is at the later entry and names the earlier one.
  */
-export function duplicateNameProblems(value: unknown): ConfigProblem[] {
-  return [...duplicateAgentIds(value), ...duplicateProviderIds(value), ...duplicateModelRefs(value), ...duplicateModelSettings(value)];
+export function duplicateNameProblems(value: unknown, name: PathName): ConfigProblem[] {
+  return [...duplicateAgentIds(value, name), ...duplicateProviderIds(value, name), ...duplicateModelRefs(value, name), ...duplicateModelSettings(value, name)];
 }
+
+/** How a message names another place in the config: as the file writes it (configPathName). */
+type PathName = (path: ConfigPath) => string;
 
 /**
  * models.providers: two ids equal but for letter case. Model names match regardless of case in
  * places (aliases, ids, keys), and `lc/a` beside `LC/a` was one name for two models: the config's
  * chain and the API's answer chose different ones.
  */
-function duplicateProviderIds(value: unknown): ConfigProblem[] {
+function duplicateProviderIds(value: unknown, name: PathName): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const providers = childOf(childOf(value, "models"), "providers");
   if (providers === null || typeof providers !== "object" || Array.isArray(providers)) return problems;
@@ -24,7 +27,7 @@ function duplicateProviderIds(value: unknown): ConfigProblem[] {
   for (const id of Object.keys(providers)) {
     const earlier = seen.get(id.toLowerCase());
     if (earlier !== undefined) {
-      problems.push({ severity: "error", path: ["models", "providers", id], message: `is ${formatPath(["models", "providers", earlier])} but for letter case: refs such as "${id}/…" and "${earlier}/…" would be one name for two providers; rename one of them` });
+      problems.push({ severity: "error", path: ["models", "providers", id], message: `is ${name(["models", "providers", earlier])} but for letter case: refs such as "${id}/…" and "${earlier}/…" would be one name for two providers; rename one of them` });
     } else seen.set(id.toLowerCase(), id);
   }
   return problems;
@@ -35,7 +38,7 @@ function duplicateProviderIds(value: unknown): ConfigProblem[] {
  * model's part in any case: "lms/qwen" and "lms/QWEN"). Checked whether or not the models they name
  * are valid, so a rejected provider does not hide it.
  */
-function duplicateModelSettings(value: unknown): ConfigProblem[] {
+function duplicateModelSettings(value: unknown, name: PathName): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const settings = childOf(childOf(childOf(value, "agents"), "defaults"), "models");
   if (settings === null || typeof settings !== "object" || Array.isArray(settings)) return problems;
@@ -47,7 +50,7 @@ function duplicateModelSettings(value: unknown): ConfigProblem[] {
     const compared = slash > 0 ? `${trimmed.slice(0, slash)}/${trimmed.slice(slash + 1).toLowerCase()}` : trimmed.toLowerCase();
     const earlierKey = keys.get(compared);
     if (earlierKey !== undefined) {
-      problems.push({ severity: "error", path: [...base, key], message: `names the same model as ${formatPath([...base, earlierKey])} (model names match regardless of case); keep one key for it` });
+      problems.push({ severity: "error", path: [...base, key], message: `names the same model as ${name([...base, earlierKey])} (model names match regardless of case); keep one key for it` });
     } else keys.set(compared, key);
   }
   return problems;
@@ -63,11 +66,12 @@ export function duplicateKeyProblems(source: ConfigSource | undefined): ConfigPr
   return duplicateKeys(source.text).map(({ path, first, later }) => ({
     severity: "error",
     path,
+    pathAsWritten: true,
     message: `written twice in the same object (${first.line === later.line ? `line ${first.line}, columns ${first.column} and ${later.column}` : `lines ${first.line} and ${later.line}`}); only the later one counts: merge them into one`,
   }));
 }
 
-function duplicateAgentIds(value: unknown): ConfigProblem[] {
+function duplicateAgentIds(value: unknown, name: PathName): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const list = childOf(childOf(value, "agents"), "list");
   if (!Array.isArray(list)) return problems;
@@ -77,13 +81,13 @@ function duplicateAgentIds(value: unknown): ConfigProblem[] {
     if (typeof id !== "string") return;
     const earlier = first.get(id);
     if (earlier === undefined) first.set(id, index);
-    else problems.push({ severity: "error", path: ["agents", "list", index, "id"], message: `agent "${id}" is listed twice (also at ${formatPath(["agents", "list", earlier])}); give each agent its own id` });
+    else problems.push({ severity: "error", path: ["agents", "list", index, "id"], message: `agent "${id}" is listed twice (also at ${name(["agents", "list", earlier])}); give each agent its own id` });
   });
   return problems;
 }
 
 /** Within a provider, a model's ref is "provider/key" (the key defaults to the id) and its id also finds it: no two entries may share one. */
-function duplicateModelRefs(value: unknown): ConfigProblem[] {
+function duplicateModelRefs(value: unknown, name: PathName): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const providers = childOf(childOf(value, "models"), "providers");
   if (providers === null || typeof providers !== "object" || Array.isArray(providers)) return problems;
@@ -99,7 +103,7 @@ function duplicateModelRefs(value: unknown): ConfigProblem[] {
       const keyWritten = childOf(entry, "key");
       const id = typeof idWritten === "string" ? idWritten.toLowerCase() : undefined;
       const key = typeof keyWritten === "string" ? keyWritten.toLowerCase() : undefined;
-      const at = (earlier: number, field?: string): string => formatPath(field ? [...base, earlier, field] : [...base, earlier]);
+      const at = (earlier: number, field?: string): string => name(field ? [...base, earlier, field] : [...base, earlier]);
       if (id !== undefined) {
         const sameId = ids.get(id);
         const sameKey = keys.get(id);

@@ -6,7 +6,7 @@ import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
 import { readConfigFile } from "./read-config-file.js";
 import { configLocation, type ConfigLocation, type PathEnvironment } from "./paths.js";
-import { configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
+import { configPathName, configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
 import { configSchema, type HearthConfig } from "./schema/index.js";
 import { readServiceEnv, serviceEnvFile } from "./service-env.js";
 import { salvageConfig } from "./salvage-config.js";
@@ -47,16 +47,20 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   }
   const source: ConfigSource = { file: location.file, text };
   const parsed = parseJson5(text, location.file);
-  const { config, warnings, envUsed } = parseConfigValue(parsed, source, options.env);
-  return { config, location, source, warnings, envUsed };
+  const { config, warnings, envUsed, source: keyed } = parseConfigValue(parsed, source, options.env);
+  return { config, location, source: keyed, warnings, envUsed };
 }
 
-/** Validates an already-parsed value as a config (exported for tests and for configs built in code). */
+/**
+ * Validates an already-parsed value as a config (exported for tests and for configs built in code).
+ * `source` comes back with the keys the text writes with `${VAR}`: pass that one on to whatever
+ * reports problems of this config (resolveModels, ProblemLocator), so they name keys as written.
+ */
 export function parseConfigValue(
   value: unknown,
   source: ConfigSource | undefined,
   env: NodeJS.ProcessEnv,
-): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Map<string, string> } {
+): { config: HearthConfig; warnings: ConfigProblem[]; envUsed: Map<string, string>; source: ConfigSource | undefined } {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new HearthError("config", `${escapeControlCharacters(source?.file ?? "the config")}: the top level must be an object { … }`, [
       "fix: start the file with { and end it with }",
@@ -68,6 +72,7 @@ export function parseConfigValue(
   // A variable the environment lacks may be in ~/.hearth/gateway.env, which the installed service reads: every command reads it too.
   const envFile = serviceEnvFile(env);
   const substituted = substituteEnv(checked, envFile ? { env, file: envFile, read: () => readServiceEnv(envFile) } : env);
+  const keyed = source ? { ...source, keys: substituted.keys } : undefined;
   const problems = [...substituted.problems];
   // jitless: zod's compiled fast path costs more to generate than a config read once per start (or
   // reload) gains from it (first parse of a two-provider config 9 → 5 ms CPU); the result is the same.
@@ -80,12 +85,14 @@ export function parseConfigValue(
   const errors = problems.filter((problem) => problem.severity === "error");
   // Not left out by the salvage: both entries of a duplicate stay, so nothing that names them is called unknown.
   // Not left out by the salvage either (nothing is there to leave out): keys written twice or naming object internals.
-  const duplicates = [...structural, ...duplicateKeyProblems(source), ...duplicateNameProblems(substituted.value)];
+  const duplicates = [...structural, ...duplicateKeyProblems(source), ...duplicateNameProblems(substituted.value, (path) => configPathName(path, keyed))];
   if (errors.length > 0 || duplicates.length > 0) {
     // The rest is checked further by whoever resolves it (references to models, aliases, agents).
-    const partial = salvageConfig(substituted.value, errors, structural.map((problem) => problem.path));
-    throw configProblemsError(source, [...problems, ...duplicates, ...(partial?.problems ?? [])], partial);
+    // A problem placed as written names no part of the substituted value to leave out (a key that two written keys became: the one kept is checked).
+    const inValue = errors.filter((problem) => problem.pathAsWritten !== true);
+    const partial = salvageConfig(substituted.value, inValue, structural.map((problem) => problem.path));
+    throw configProblemsError(keyed, [...problems, ...duplicates, ...(partial?.problems ?? [])], partial);
   }
-  if (!result.success) throw configProblemsError(source, problems);
-  return { config: result.data, warnings: problems, envUsed: substituted.used };
+  if (!result.success) throw configProblemsError(keyed, problems);
+  return { config: result.data, warnings: problems, envUsed: substituted.used, source: keyed };
 }

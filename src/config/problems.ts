@@ -3,13 +3,22 @@ import { escapeControlCharacters } from "../shared/text.js";
 import { locatePaths, positionOf, type ConfigPath, type TextPosition } from "./json5-locate.js";
 import { maskRandomTokens } from "./mask-excerpt.js";
 import type { HearthConfig } from "./schema/index.js";
+import { describePath, formatPath, type WrittenKeys } from "./written-keys.js";
+
+export { formatPath } from "./written-keys.js";
 
 /** One thing wrong (or doubtful) in a config, found at any stage after parsing. */
 export interface ConfigProblem {
   severity: "error" | "warning";
+  /** In the substituted config's terms (`models.providers.acme` for a key written `"${MY_PROVIDER}"`), unless pathAsWritten. */
   path: ConfigPath;
   message: string;
+  /** The path is the file's own (found on the text, or before substitution): named and located as it is. */
+  pathAsWritten?: boolean;
 }
+
+/** What a problem is named and located by: its path, and whether that is already as the file writes it. */
+export type ProblemPlace = Pick<ConfigProblem, "path" | "pathAsWritten">;
 
 /**
  * What of a rejected config could still be checked: the config with every part that failed left out
@@ -30,6 +39,8 @@ export interface PartialConfig {
 export interface ConfigSource {
   file: string;
   text: string;
+  /** The keys the text writes with `${VAR}` (set once substituted): problems name and locate them as written. */
+  keys?: WrittenKeys | undefined;
 }
 
 const SECRET_KEY = /(api[-_]?key|token|secret|password|passphrase|authorization|cookie)$/i;
@@ -39,50 +50,56 @@ export function isSecretPath(path: ConfigPath): boolean {
   return path.some((segment) => typeof segment === "string" && SECRET_KEY.test(segment));
 }
 
-/** `models.providers.lmstudio.models[0].id`; keys that are not plain names are quoted: `models["a/b"]`. */
-export function formatPath(path: ConfigPath): string {
-  let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
-  }
-  return out === "" ? "(top level)" : out;
+/**
+ * A path of the substituted config as a message names it: as the file writes it, with what each
+ * `${VAR}` key became. Every path a config problem prints goes through here (or ProblemLocator).
+ */
+export function configPathName(path: ConfigPath, source: ConfigSource | undefined): string {
+  return describePath(path, source?.keys);
 }
 
-/** Adds "file:line:column" to each problem where the text locates it. */
+/** Adds "file:line:column" to each problem where the text locates it, and names its path as the file writes it. */
 export class ProblemLocator {
   private positions: Map<string, TextPosition> | undefined;
 
   constructor(private readonly source: ConfigSource | undefined) {}
 
-  position(path: ConfigPath): TextPosition | undefined {
+  position(place: ProblemPlace): TextPosition | undefined {
     if (!this.source) return undefined;
     this.positions ??= locatePaths(this.source.text);
-    return positionOf(this.positions, path);
+    return positionOf(this.positions, this.written(place));
   }
 
-  where(path: ConfigPath): string {
+  where(place: ProblemPlace): string {
     if (!this.source) return "";
-    const position = this.position(path);
+    const position = this.position(place);
     return position ? `${this.source.file}:${position.line}:${position.column}` : this.source.file;
+  }
+
+  /** The path as the file writes it, with what each `${VAR}` key in it became. */
+  name(place: ProblemPlace): string {
+    return place.pathAsWritten ? formatPath(place.path) : configPathName(place.path, this.source);
   }
 
   /** Errors first, each group in the order of the file. */
   sort(problems: readonly ConfigProblem[]): ConfigProblem[] {
     const rank = (problem: ConfigProblem): number => {
-      const position = this.position(problem.path);
+      const position = this.position(problem);
       return (problem.severity === "error" ? 0 : 1e9) + (position ? position.line * 1e4 + position.column : 0);
     };
     return [...problems].sort((a, b) => rank(a) - rank(b));
   }
 
   format(problem: ConfigProblem): string {
-    const where = this.where(problem.path);
+    const where = this.where(problem);
     const label = problem.severity === "warning" ? "warning: " : "";
     // Keys and values from the file are echoed here: their control characters are shown, not obeyed.
     // A key pasted into the wrong field (or as a key) is echoed by its error: masked like an excerpt's.
-    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${maskRandomTokens(`${formatPath(problem.path)}: ${problem.message}`)}`);
+    return escapeControlCharacters(`${where ? `${where}: ` : ""}${label}${maskRandomTokens(`${this.name(problem)}: ${problem.message}`)}`);
+  }
+
+  private written(place: ProblemPlace): ConfigPath {
+    return place.pathAsWritten || !this.source?.keys ? place.path : this.source.keys.written(place.path);
   }
 }
 

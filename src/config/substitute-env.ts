@@ -1,5 +1,6 @@
 import { defineOwn } from "../shared/secret-redactor.js";
 import type { ConfigProblem } from "./problems.js";
+import { WrittenKeys } from "./written-keys.js";
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const BARE_REFERENCE = /(^|[^$])\$([A-Z_][A-Z0-9_]*)\b/;
@@ -10,6 +11,8 @@ export interface SubstitutionResult {
   problems: ConfigProblem[];
   /** The variables used, name → value, for `config show` and the logs to hide the secret ones. */
   used: Map<string, string>;
+  /** The keys written with `${VAR}`, by their substituted paths: for naming and locating problems as written. */
+  keys: WrittenKeys;
 }
 
 /** Where else a variable may be set than the environment: a file such as `~/.hearth/gateway.env`, read only when a variable is missing. */
@@ -29,6 +32,7 @@ export interface EnvFallback {
 export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFallback): SubstitutionResult {
   const problems: ConfigProblem[] = [];
   const used = new Map<string, string>();
+  const keys = new WrittenKeys();
   const fallback = isFallback(source) ? source : undefined;
   const env = fallback ? fallback.env : (source as NodeJS.ProcessEnv);
   let fromFile: ReadonlyMap<string, string> | undefined;
@@ -39,9 +43,10 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
     return fromFile.get(name);
   };
 
-  const visit = (node: unknown, path: (string | number)[]): unknown => {
+  // `path` is the substituted one (every problem's); `writtenPath` the file's, for a problem only the text can place.
+  const visit = (node: unknown, path: (string | number)[], writtenPath: (string | number)[]): unknown => {
     if (typeof node === "string") return substituteString(node, path);
-    if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index]));
+    if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, index], [...writtenPath, index]));
     if (node !== null && typeof node === "object") {
       // Keys as values ("lms/${MODEL}" in agents.defaults.models): a reference names the same thing in either place.
       const out: Record<string, unknown> = {};
@@ -53,11 +58,13 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
         for (const problem of problems.slice(said)) problem.path = [...path, key];
         const earlier = writtenAs.get(key);
         if (earlier !== undefined) {
-          problems.push({ severity: "error", path: [...path, key], message: `"${written}" is "${key}" once its variables are substituted, the same key as ${earlier === key ? "the one" : `"${earlier}"`} beside it; only one can count: merge them` });
+          // At this entry, as written: by its substituted path it would be named and located as the one it repeats.
+          problems.push({ severity: "error", path: [...writtenPath, written], pathAsWritten: true, message: `"${written}" is "${key}" once its variables are substituted, the same key as ${earlier === key ? "the one" : `"${earlier}"`} beside it; only one can count: merge them` });
           continue;
         }
         writtenAs.set(key, written);
-        defineOwn(out, key, visit(child, [...path, key]));
+        if (key !== written) keys.record([...path, key], written);
+        defineOwn(out, key, visit(child, [...path, key], [...writtenPath, written]));
       }
       return out;
     }
@@ -96,7 +103,7 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
     });
   };
 
-  return { value: visit(value, []), problems, used };
+  return { value: visit(value, [], []), problems, used, keys };
 }
 
 function isFallback(source: NodeJS.ProcessEnv | EnvFallback): source is EnvFallback {

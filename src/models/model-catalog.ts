@@ -1,6 +1,8 @@
 import { splitRef, type ModelRef, type ModelSpec } from "../ai/model-spec.js";
 import { suggest } from "../shared/did-you-mean.js";
 import type { ResolvedProvider } from "./resolve-providers.js";
+import { formatPath } from "../config/problems.js";
+import type { ConfigPath } from "../config/json5-locate.js";
 
 export type LookupResult = { ok: true; model: ModelSpec; via: "alias" | "ref" | "id" } | { ok: false; reason: string };
 
@@ -12,7 +14,12 @@ export class ModelCatalog {
   private readonly aliasToRef: Map<string, ModelRef>;
   private readonly refToAlias: Map<ModelRef, string>;
 
-  constructor(providers: readonly ResolvedProvider[], aliases: ReadonlyMap<ModelRef, string>) {
+  /** `pathName` names a place in the config as the file writes it (configPathName with the config's source): a provider's key may be a `${VAR}`. */
+  constructor(
+    providers: readonly ResolvedProvider[],
+    aliases: ReadonlyMap<ModelRef, string>,
+    private readonly pathName: (path: ConfigPath) => string = formatPath,
+  ) {
     this.providers = new Map(providers.map((provider) => [provider.id, provider]));
     this.models = new Map(providers.flatMap((provider) => provider.models.map((model) => [model.ref, model] as const)));
     this.refToAlias = new Map(aliases);
@@ -48,11 +55,11 @@ export class ModelCatalog {
       if (provider.models.length === 0) {
         return {
           ok: false,
-          reason: `provider "${provider.id}" lists no models; add { id: "${parts.id}", … } to models.providers.${provider.id}.models`,
+          reason: `provider "${provider.id}" lists no models; add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}`,
         };
       }
       const close = suggest(parts.id, provider.models.map((model) => model.id)).map((id) => `${provider.id}/${id}`);
-      const fix = provider.configured || !provider.builtin ? `${close.length ? " Otherwise" : ";"} add { id: "${parts.id}", … } to models.providers.${provider.id}.models` : "";
+      const fix = provider.configured || !provider.builtin ? `${close.length ? " Otherwise" : ";"} add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}` : "";
       return { ok: false, reason: `"${wanted}" is not a model of provider "${provider.id}"${hint(close)}${fix}` };
     }
     // A model's id, or the key its ref names it by (`key` in the config), that only one provider has.

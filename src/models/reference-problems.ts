@@ -11,7 +11,8 @@ export function withReferenceProblems(error: unknown, options: Omit<ResolveOptio
   if (!(error instanceof ConfigProblemsError) || !error.partial) return error;
   const partial = error.partial;
   try {
-    resolveModels(partial.config, { ...options, source: undefined });
+    // The error's source: its keys name the places a message mentions as the file writes them.
+    resolveModels(partial.config, { ...options, source: error.source });
     return error;
   } catch (resolveError) {
     if (!(resolveError instanceof ConfigProblemsError)) return error;

@@ -2,7 +2,8 @@ import { hostedKeyLookup, presentKey, type KeyLookup, type KeySource } from "../
 import type { Api, CatalogModel, CatalogProvider, ModelCost } from "../ai/api.js";
 import { makeRef, type ModelCompat, type ModelSpec } from "../ai/model-spec.js";
 import { MODEL_DEFAULTS, type HearthConfig, type ModelEntryConfig, type ProviderConfig, type RoutingConfig } from "../config/schema/index.js";
-import type { ConfigProblem } from "../config/problems.js";
+import { configPathName, type ConfigProblem, type ConfigSource } from "../config/problems.js";
+import type { ConfigPath } from "../config/json5-locate.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
 import { joinUrl } from "../ai/http/join-url.js";
@@ -36,6 +37,8 @@ export interface ResolvedProvider {
 export interface ResolveEnvironment {
   env: NodeJS.ProcessEnv;
   catalog: readonly CatalogProvider[];
+  /** The config's text (as parseConfigValue returns it): messages name its places as the file writes them. */
+  source?: ConfigSource | undefined;
 }
 
 /**
@@ -62,7 +65,7 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
       providers.push(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"));
       continue;
     }
-    const resolved = fromConfig(id, provider, [...builtins.keys()], { problems, rejected });
+    const resolved = fromConfig(id, provider, [...builtins.keys()], { problems, rejected, pathName: (path) => configPathName(path, environment.source) });
     if (resolved) providers.push(resolved);
   }
   return { providers, problems, rejected };
@@ -110,7 +113,7 @@ function fromBuiltin(
   return provider;
 }
 
-function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], found: { problems: ConfigProblem[]; rejected: RejectedNames }): ResolvedProvider | undefined {
+function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], found: { problems: ConfigProblem[]; rejected: RejectedNames; pathName: (path: ConfigPath) => string }): ResolvedProvider | undefined {
   const { problems, rejected } = found;
   const baseUrl = config.baseUrl ?? config.baseUrls?.[0];
   if (!baseUrl) {
@@ -147,7 +150,7 @@ function fromConfig(id: string, config: ProviderConfig, builtinIds: string[], fo
       problems.push({
         severity: "error",
         path: ["models", "providers", id, "models", index],
-        message: `model "${entry.id}" has no api: set models.providers.${id}.api (or this model's api) to "openai-responses", "openai-completions", "anthropic-messages" or "ollama"`,
+        message: `model "${entry.id}" has no api: set ${found.pathName(["models", "providers", id, "api"])} (or this model's api) to "openai-responses", "openai-completions", "anthropic-messages" or "ollama"`,
       });
       rejected.model(id, entry);
       return;

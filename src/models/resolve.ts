@@ -1,7 +1,8 @@
 import type { CatalogProvider } from "../ai/api.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import { configProblemsError, formatPath, type ConfigProblem, type ConfigSource } from "../config/problems.js";
+import { configPathName, configProblemsError, type ConfigProblem, type ConfigSource } from "../config/problems.js";
 import type { HearthConfig } from "../config/schema/index.js";
+import type { ConfigPath } from "../config/json5-locate.js";
 import { ModelCatalog } from "./model-catalog.js";
 import { resolveProviders } from "./resolve-providers.js";
 
@@ -27,7 +28,7 @@ export interface ResolvedModels {
 export interface ResolveOptions {
   env: NodeJS.ProcessEnv;
   catalog: readonly CatalogProvider[];
-  /** For locating problems in the file. */
+  /** For locating problems in the file, and naming keys written with `${VAR}` as written (the source parseConfigValue returns). */
   source?: ConfigSource | undefined;
 }
 
@@ -41,7 +42,8 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   const settings = config.agents.defaults.models;
 
   // Aliases and params, keyed by ref; every key must name a model.
-  const bare = new ModelCatalog(providers, new Map());
+  const pathName = (path: ConfigPath): string => configPathName(path, options.source);
+  const bare = new ModelCatalog(providers, new Map(), pathName);
   const aliases = new Map<ModelRef, string>();
   const aliasOwners = new Map<string, string>();
   const settingKeys = new Map<ModelRef, string>();
@@ -76,7 +78,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     const sameModel = settingKeys.get(model.ref);
     if (sameModel !== undefined) {
       if (setting.alias) rejected.alias(setting.alias);
-      problems.push({ severity: "error", path, message: `names the same model ("${model.ref}") as ${formatPath(["agents", "defaults", "models", sameModel])}; keep one key for it` });
+      problems.push({ severity: "error", path, message: `names the same model ("${model.ref}") as ${pathName(["agents", "defaults", "models", sameModel])}; keep one key for it` });
       continue;
     }
     settingKeys.set(model.ref, key);
@@ -92,7 +94,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     aliases.set(model.ref, alias);
   }
 
-  const catalog = new ModelCatalog(providers, aliases);
+  const catalog = new ModelCatalog(providers, aliases, pathName);
   const defaults = config.agents.defaults.model;
   let defaultPrimary = false;
   let primaryName = defaults.primary;
@@ -106,7 +108,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
   }
   const defaultsPath = ["agents", "defaults", "model"];
   // Names agents.defaults' own chain leaves out as repeats: an agent that inherits them has them left out too, said once there.
-  const chainOptions = { catalog, problems, unresolved, repeats: new Set<string>() };
+  const chainOptions = { catalog, problems, unresolved, repeats: new Set<string>(), source: options.source };
   const chain = buildChain(chainOptions, {
     primary: primaryName === undefined ? undefined : { name: primaryName, path: defaultPrimary ? defaultsPath : [...defaultsPath, "primary"], inherited: false },
     fallbacks: (defaults.fallbacks ?? []).map((name, index) => ({ name, path: [...defaultsPath, "fallbacks", index], inherited: false })),
@@ -163,7 +165,7 @@ interface ChainName {
 
 /** primary, then fallbacks in order, without duplicates; every name must resolve. */
 function buildChain(
-  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void; repeats: Set<string> },
+  context: { catalog: ModelCatalog; problems: ConfigProblem[]; unresolved: (name: string, path: (string | number)[], reason: string) => void; repeats: Set<string>; source: ConfigSource | undefined },
   names: { primary: ChainName | undefined; fallbacks: readonly ChainName[]; agentPath?: (string | number)[] },
 ): ChainEntry[] {
   const chain: ChainEntry[] = [];
@@ -181,7 +183,7 @@ function buildChain(
       // Both inherited, or a repeat within agents.defaults' own chain: said there, at the repeat.
       if (!entry.inherited && !names.agentPath) context.repeats.add(JSON.stringify(entry.path));
       if (entry.inherited && !earlier && names.agentPath && !context.repeats.has(JSON.stringify(entry.path))) {
-        context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${formatPath(entry.path)}) is already in this agent's chain; it is left out` });
+        context.problems.push({ severity: "warning", path: names.agentPath, message: `"${entry.name}" (inherited from ${configPathName(entry.path, context.source)}) is already in this agent's chain; it is left out` });
       } else if (!entry.inherited) {
         context.problems.push({ severity: "warning", path: entry.path, message: `"${entry.name}" is already in the chain; this entry is ignored` });
       }

@@ -2,9 +2,8 @@ import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, replaceString } from "../config/json5-edit.js";
 import { isLocalUrl } from "../models/is-local.js";
 import type { HttpClient } from "../ai/http/http-client.js";
-import { parseConfigValue } from "../config/load.js";
 import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
-import { discoveredRef, modelKey } from "./discover-write.js";
+import { configProblems, discoveredRef, modelKey } from "./discover-write.js";
 
 /** The config's primary as the file names it, and where its server is when that is on this machine. */
 export interface CurrentPrimary {
@@ -49,11 +48,13 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   const providers = (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null)?.models?.providers ?? {};
   const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === server.baseUrl.replace(/\/+$/, "").toLowerCase();
   const providerId = Object.keys(providers).find((id) => same(providers[id]?.baseUrl)) ?? server.providerId;
-  const ref = discoveredRef(providerId, model);
+  const ref = configuredRef(text, providerId, model.id) ?? discoveredRef(providerId, model);
   const current = currentPrimary(text);
   if (current.ref === ref) return { text };
   if (current.ref !== undefined) {
-    const modelId = current.ref.slice(current.ref.indexOf("/") + 1);
+    const modelName = current.ref.slice(current.ref.indexOf("/") + 1);
+    // The primary names its model by the entry's key (a file's stem, or stem and folder): the server lists the entry's id.
+    const modelId = listedModels(text, current.ref.slice(0, current.ref.indexOf("/"))).find((entry) => entry.key === modelName)?.id ?? modelName;
     const served = primaryServer?.models.some((candidate) => candidate.id === modelId || modelKey(candidate.id) === modelId) ?? false;
     if (current.localOrigin === undefined || served) {
       const why = current.localOrigin === undefined ? "it is not the model of a local provider in this config" : `${current.localOrigin} serves it`;
@@ -62,12 +63,24 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   }
   const why = current.ref === undefined ? "the config named none" : primaryServer ? `${primaryServer.origin} does not serve ${current.ref}` : `nothing answers at ${current.localOrigin ?? "its server"}`;
   const edited = setPrimary(text, ref);
-  try {
-    parseConfigValue(json5.parse(edited), { file: "the edited config", text: edited }, found.env);
-  } catch {
+  // Checked as loading checks it: a primary that names no model would leave a config hearth refuses.
+  if (configProblems(edited, found.env) !== undefined) {
     return { text, advice: `the primary stays ${current.ref ?? "unset"} (${why}); set agents.defaults.model.primary to "${ref}"` };
   }
   return { text: edited, change: `set agents.defaults.model.primary to "${ref}" (was ${current.ref ?? "unset"}: ${why})` };
+}
+
+/** The entries (id and key) the config lists under `providerId`. */
+function listedModels(text: string, providerId: string): { id: string; key: string | undefined }[] {
+  const providers = (json5.parse(text) as { models?: { providers?: Record<string, { models?: unknown }> } } | null)?.models?.providers;
+  const models = providers?.[providerId]?.models;
+  return (Array.isArray(models) ? (models as { id?: unknown; key?: unknown }[]) : []).map((entry) => ({ id: String(entry?.id), key: typeof entry?.key === "string" ? entry.key : undefined }));
+}
+
+/** The ref the config names the model of `providerId` served as `modelId` by (its entry's key, else its id); undefined where it lists no such entry. */
+function configuredRef(text: string, providerId: string, modelId: string): string | undefined {
+  const entry = listedModels(text, providerId).find((candidate) => candidate.id === modelId);
+  return entry ? `${providerId}/${entry.key ?? entry.id}` : undefined;
 }
 
 /**

@@ -1,8 +1,14 @@
 import json5 from "json5";
 import { insertMembers, openedValue, renderJson5 } from "../config/json5-edit.js";
+import type { Api } from "../ai/api.js";
+import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { parseConfigValue } from "../config/load.js";
+import { resolveModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
 import type { DiscoveredModel, DiscoveredServer } from "./discover.js";
+import { modelKey, modelKeys } from "./discover-keys.js";
+
+export { modelKey } from "./discover-keys.js";
 
 /** What `models discover --write` did to the config text. */
 export interface ConfigEdit {
@@ -13,26 +19,14 @@ export interface ConfigEdit {
 
 const DEFAULT_MAX_TOKENS = 8192;
 
-/**
- * The key a discovered model is named by in refs, where its id is a file path (a llama-server started
- * with `-m /path/model.gguf` lists the path): the file's stem ("stories260K"). Undefined where the id is
- * fine as it is — LM Studio's `qwen/qwen3-8b` (a ref splits on its first "/"), Ollama's `llama3:8b`.
- */
-export function modelKey(id: string): string | undefined {
-  if (!/^[/~.]|\\|\.gguf$/i.test(id)) return undefined;
-  const stem = (id.split(/[\\/]/).pop() ?? "").replace(/\.gguf$/i, "").replace(/[^A-Za-z0-9._:-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "");
-  return stem === "" ? undefined : stem;
+/** The ref a discovered model gets under `providerId`: its key where its id is a path (`keys`: from modelKeys, over the models the provider lists), else its id. */
+export function discoveredRef(providerId: string, model: Pick<DiscoveredModel, "id">, keys?: ReadonlyMap<string, string>): string {
+  return `${providerId}/${keys ? (keys.get(model.id) ?? model.id) : (modelKey(model.id) ?? model.id)}`;
 }
 
-/** The ref a discovered model gets under `providerId`: its key where its id is a path, else its id. */
-export function discoveredRef(providerId: string, model: Pick<DiscoveredModel, "id">): string {
-  return `${providerId}/${modelKey(model.id) ?? model.id}`;
-}
-
-/** A config entry for one discovered model: the served context (else the model's maximum) as contextWindow. */
-export function modelEntry(model: DiscoveredModel): Record<string, unknown> {
+/** A config entry for one discovered model, under `key` where it has one: the served context (else the model's maximum) as contextWindow. */
+export function modelEntry(model: DiscoveredModel, key: string | undefined = modelKey(model.id)): Record<string, unknown> {
   const window = model.servedContext ?? model.maxContext;
-  const key = modelKey(model.id);
   return {
     id: model.id,
     ...(key ? { key } : {}),
@@ -44,11 +38,12 @@ export function modelEntry(model: DiscoveredModel): Record<string, unknown> {
 }
 
 export function providerBlock(server: DiscoveredServer): Record<string, unknown> {
+  const keys = modelKeys(server.models.map((model) => model.id));
   return {
     baseUrl: server.baseUrl,
     ...(server.kind === "lmstudio" ? { apiKey: "lmstudio" } : {}),
     api: server.api,
-    models: server.models.map(modelEntry),
+    models: server.models.map((model) => modelEntry(model, keys.get(model.id))),
   };
 }
 
@@ -70,20 +65,34 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
     if (existing === undefined) {
       current = insertProvider(current, server);
       changes.push(`added provider ${server.providerId} (${server.api}, ${server.baseUrl}) with ${describeModels(server.models)} at models.providers.${server.providerId}`);
-      current = withAliases(current, server.providerId, server.models, changes);
+      current = withAliases(current, { providerId: server.providerId, models: server.models, keys: modelKeys(server.models.map((model) => model.id)) }, changes);
       continue;
     }
-    const missing = server.models.filter((model) => !existing.has(model.id));
+    const listed = new Set(existing.map((entry) => entry.id));
+    const missing = server.models.filter((model) => !listed.has(model.id));
     if (missing.length === 0) {
       changes.push(`models.providers.${server.providerId} already lists every model the server has: left as it was`);
       continue;
     }
-    current = insertModels(current, server.providerId, missing);
+    // Named apart from the entries there too: a key one of them has (or an id) would make a ref that names two models.
+    const keys = modelKeys(missing.map((model) => model.id), existing.flatMap((entry) => (entry.key === undefined ? [entry.id] : [entry.id, entry.key])));
+    // A provider without an api of its own would leave the entries without one: each says the server's.
+    const api = providerHasApi(current, server.providerId) ? undefined : server.api;
+    current = insertModels(current, { providerId: server.providerId, models: missing, keys, api });
     changes.push(`added ${describeModels(missing)} to models.providers.${server.providerId}.models`);
-    current = withAliases(current, server.providerId, missing, changes);
+    current = withAliases(current, { providerId: server.providerId, models: missing, keys }, changes);
   }
-  validate(current, env);
+  validate({ before: text, after: current }, env);
   return { text: current, changes };
+}
+
+/** Models to add under one provider, with the keys (modelKeys) they are named by. */
+interface ModelsToAdd {
+  providerId: string;
+  models: readonly DiscoveredModel[];
+  keys: ReadonlyMap<string, string>;
+  /** Written on each entry (a provider that names no api). */
+  api?: Api | undefined;
 }
 
 const describeModels = (models: readonly DiscoveredModel[]): string => `${models.length} model${models.length === 1 ? "" : "s"} (${models.map((model) => model.id).join(", ")})`;
@@ -100,12 +109,17 @@ function providerAt(text: string, baseUrl: string): string | undefined {
   return Object.keys(providers).find((id) => same(providers[id]?.baseUrl));
 }
 
-/** The model ids a provider of the config lists, or undefined when the config has no such provider. */
-function providerModels(text: string, id: string): Set<string> | undefined {
-  const providers = (parsed(text).models as { providers?: Record<string, { models?: { id?: string }[] }> } | undefined)?.providers;
+/** The ids (and keys) of the models a provider of the config lists, or undefined when the config has no such provider. */
+function providerModels(text: string, id: string): { id: string; key: string | undefined }[] | undefined {
+  const providers = (parsed(text).models as { providers?: Record<string, { models?: { id?: unknown; key?: unknown }[] }> } | undefined)?.providers;
   const provider = providers?.[id];
   if (!provider) return undefined;
-  return new Set((provider.models ?? []).map((model) => String(model.id)));
+  return (Array.isArray(provider.models) ? provider.models : []).map((model) => ({ id: String(model?.id), key: typeof model?.key === "string" ? model.key : undefined }));
+}
+
+function providerHasApi(text: string, id: string): boolean {
+  const providers = (parsed(text).models as { providers?: Record<string, { api?: unknown }> } | undefined)?.providers;
+  return typeof providers?.[id]?.api === "string";
 }
 
 function insertProvider(text: string, server: DiscoveredServer): string {
@@ -125,16 +139,18 @@ function insertProvider(text: string, server: DiscoveredServer): string {
   return insertMembers(text, root, `  models: ${renderJson5({ providers: { [server.providerId]: block } }, "  ")},`);
 }
 
-function insertModels(text: string, providerId: string, models: readonly DiscoveredModel[]): string {
+function insertModels(text: string, adding: ModelsToAdd): string {
+  const { providerId, models, keys, api } = adding;
+  const entry = (model: DiscoveredModel): Record<string, unknown> => ({ ...modelEntry(model, keys.get(model.id)), ...(api ? { api } : {}) });
   const list = openedValue(text, ["models", "providers", providerId, "models"]);
   if (list) {
     const indent = `${list.indent}  `;
-    return insertMembers(text, list, models.map((model) => `${indent}${renderJson5(modelEntry(model), indent)},`).join("\n"));
+    return insertMembers(text, list, models.map((model) => `${indent}${renderJson5(entry(model), indent)},`).join("\n"));
   }
   const provider = openedValue(text, ["models", "providers", providerId]);
   if (!provider) throw new HearthError("config", `models.providers.${providerId} is not an object: discover cannot add models to it`, [`fix: make models.providers.${providerId} an object { baseUrl, api, models: [...] }`]);
   const indent = `${provider.indent}  `;
-  return insertMembers(text, provider, `${indent}models: ${renderJson5(models.map(modelEntry), indent)},`);
+  return insertMembers(text, provider, `${indent}models: ${renderJson5(models.map(entry), indent)},`);
 }
 
 /**
@@ -142,12 +158,13 @@ function insertModels(text: string, providerId: string, models: readonly Discove
  * API client or `--model` types. Left out where the ref has an entry already, the alias is taken (any
  * case), or the config has no agents.defaults to put it in.
  */
-function withAliases(text: string, providerId: string, models: readonly DiscoveredModel[], changes: string[]): string {
+function withAliases(text: string, adding: ModelsToAdd, changes: string[]): string {
+  const { providerId, models, keys } = adding;
   let current = text;
   for (const model of models) {
-    const alias = modelKey(model.id);
+    const alias = keys.get(model.id);
     if (!alias) continue;
-    const ref = discoveredRef(providerId, model);
+    const ref = discoveredRef(providerId, model, keys);
     const defaults = (parsed(current).agents as { defaults?: { models?: Record<string, { alias?: unknown }> } } | undefined)?.defaults;
     const entries = defaults?.models ?? {};
     const taken = Object.values(entries).some((entry) => typeof entry?.alias === "string" && entry.alias.toLowerCase() === alias.toLowerCase());
@@ -163,13 +180,27 @@ function withAliases(text: string, providerId: string, models: readonly Discover
   return current;
 }
 
-function validate(text: string, env: NodeJS.ProcessEnv): void {
+/**
+ * Validates the edited config as loading it would (schema, duplicate names, every reference): one
+ * that would not load is never written. Says whether the config had problems before the edit.
+ */
+function validate(texts: { before: string; after: string }, env: NodeJS.ProcessEnv): void {
+  const problems = configProblems(texts.after, env);
+  if (problems === undefined) return;
+  const before = configProblems(texts.before, env);
+  const fix = before
+    ? "fix: the config has these problems without the discovered models too: fix them (`hearth config validate` lists them), then run `hearth models discover --write` again"
+    : "fix: nothing was written; add the models by hand from the block `hearth models discover` prints, choosing the keys yourself";
+  throw new HearthError("config", `the config would not validate after adding the discovered providers, so it was left as it was: ${problems.message}`, [...problems.details, fix]);
+}
+
+/** What loading `text` as the config would report (schema, duplicate names, every model reference), or undefined when it loads. */
+export function configProblems(text: string, env: NodeJS.ProcessEnv): { message: string; details: readonly string[] } | undefined {
   try {
-    parseConfigValue(json5.parse(text), { file: "the edited config", text }, env);
+    const { config, source } = parseConfigValue(json5.parse(text), { file: "the edited config", text }, env);
+    resolveModels(config, { env, catalog: hostedCatalog, source });
+    return undefined;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new HearthError("config", `the config would not validate after adding the discovered providers, so it was left as it was: ${reason}`, [
-      "fix: check the config first (`hearth config validate`), then run `hearth models discover --write` again; or paste the block `hearth models discover` prints",
-    ]);
+    return { message: error instanceof Error ? error.message : String(error), details: error instanceof HearthError ? error.details : [] };
   }
 }

@@ -186,7 +186,8 @@ describe("config validate: nothing hidden, nothing twice (the real bin/hearth)",
     const partly = `{\n  agents: { defaults: { model: "G", models: { "\${PROV}/\${NOPE}": { alias: "F" }, "lms/qwen": { alias: "G" } } } },\n  models: { providers: { ${LMS} } },\n}\n`;
     const half = await invalid("key-partly.json5", partly, { PROV: "lms" });
     assert.equal(half.lines.length, 2, half.lines.join("\n"));
-    assert.match(half.lines[1] ?? "", /agents\.defaults\.models\["lms\/\$\{NOPE\}"\]: environment variable NOPE is not set/);
+    // Named as written (the file has no "lms/${NOPE}"), with what it became so far, at the key.
+    assert.match(half.lines[1] ?? "", new RegExp(`^  ${half.file}:${at(partly, '"${PROV}')}: agents\\.defaults\\.models\\["\\$\\{PROV\\}/\\$\\{NOPE\\}"\\] \\("\\$\\{PROV\\}/\\$\\{NOPE\\}" is "lms/\\$\\{NOPE\\}"\\): environment variable NOPE is not set`));
     const collide = `{\n  agents: { defaults: { models: { "lms/\${MODEL}": { alias: "F" }, "lms/qwen": { alias: "G" } } } },\n  models: { providers: { ${LMS} } },\n}\n`;
     const both = await invalid("key-collide.json5", collide, { MODEL: "qwen" });
     assert.deepEqual(both.lines, [

@@ -37,6 +37,11 @@ export interface LlamaCppOptions {
   promptTokens?: (request: RecordedRequest) => number;
   /** Tokens `POST /tokenize` counts for a text (its `tokens` array's length); default: characters / 4. */
   tokenize?: (text: string) => number;
+  /**
+   * The ids `/v1/models` lists, one entry each; default [alias]. A llama-server started with
+   * `-m /path/model.gguf` and no `--alias` lists the path; one serving several files lists each.
+   */
+  listed?: readonly string[];
 }
 
 const invalid = (message: string, type = "invalid_request_error"): Reply => ({ kind: "json", status: 400, body: { error: { code: 400, message, type } } });
@@ -56,7 +61,7 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
         return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate), total_slots: options.totalSlots ?? 1 } };
       case "GET /v1/models":
       case "GET /models":
-        return { kind: "json", body: models(alias, nCtx, options.parameters ?? 260_000) };
+        return { kind: "json", body: models(options.listed ?? [alias], nCtx, options.parameters ?? 260_000) };
       case "POST /v1/responses": {
         const problem = responsesInputProblem(request.body);
         if (problem) return invalid(problem);
@@ -163,20 +168,18 @@ function props(alias: string, nCtx: number, supportsTools: boolean, chatTemplate
   };
 }
 
-function models(alias: string, nCtx: number, parameters: number): Record<string, unknown> {
+function models(ids: readonly string[], nCtx: number, parameters: number): Record<string, unknown> {
   return {
-    models: [{ name: alias, model: alias, modified_at: "", size: "", digest: "", type: "model", description: "", tags: [""], capabilities: ["completion"], parameters: "", details: { format: "gguf" } }],
+    models: ids.map((id) => ({ name: id, model: id, modified_at: "", size: "", digest: "", type: "model", description: "", tags: [""], capabilities: ["completion"], parameters: "", details: { format: "gguf" } })),
     object: "list",
-    data: [
-      {
-        id: alias,
-        aliases: [alias],
-        tags: [],
-        object: "model",
-        created: 1767225600,
-        owned_by: "llamacpp",
-        meta: { vocab_type: 1, n_vocab: 512, n_ctx: nCtx, n_ctx_train: 2048, n_embd: 64, n_params: parameters, size: 1_185_376, ftype: "all F32" },
-      },
-    ],
+    data: ids.map((id) => ({
+      id,
+      aliases: [id],
+      tags: [],
+      object: "model",
+      created: 1767225600,
+      owned_by: "llamacpp",
+      meta: { vocab_type: 1, n_vocab: 512, n_ctx: nCtx, n_ctx_train: 2048, n_embd: 64, n_params: parameters, size: 1_185_376, ftype: "all F32" },
+    })),
   };
 }

@@ -41,6 +41,14 @@ describe("discover --write: edits the JSON5 text, keeps the rest", () => {
     assert.equal(providers(edit.text).llamacpp?.models[0]?.id, "qwen3-32b");
   });
 
+  test("models added to a provider that names no api each say the server's: without one the config would not load", () => {
+    const text = `{ models: { providers: { llamacpp: { baseUrl: "http://127.0.0.1:8080/v1", models: [] } } } }`;
+    const edit = addDiscoveredProviders(text, [server], {});
+    assert.deepEqual((json5.parse(edit.text) as { models: { providers: { llamacpp: { models: { api?: string }[] } } } }).models.providers.llamacpp.models.map((model) => model.api), ["openai-completions"]);
+    const named = `{ models: { providers: { llamacpp: { baseUrl: "http://127.0.0.1:8080/v1", api: "openai-responses", models: [] } } } }`;
+    assert.equal(json5.parse<{ models: { providers: { llamacpp: { models: { api?: string }[] } } } }>(addDiscoveredProviders(named, [server], {}).text).models.providers.llamacpp.models[0]?.api, undefined);
+  });
+
   test("a server the config has under another name is that provider: its models are added there, no second provider", () => {
     const text = `{ models: { providers: { fake: { baseUrl: "http://127.0.0.1:8080/v1/", api: "openai-completions", models: [{ id: "qwen3-32b" }] } } } }`;
     const edit = addDiscoveredProviders(text, [server], {});

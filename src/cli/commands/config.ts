@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { configLocation } from "../../config/paths.js";
-import { ProblemLocator, formatPath } from "../../config/problems.js";
+import { ProblemLocator } from "../../config/problems.js";
 import { redactSecrets, secretEnvValues } from "../../config/redact.js";
 import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
@@ -28,7 +28,7 @@ export function configValidate(io: CliIo, options: GlobalOptions): number {
       file: loaded.location.file,
       exists: loaded.source !== undefined,
       chain: resolved.chain.map((entry) => ({ role: entry.role, ref: entry.model.ref })),
-      warnings: warnings.map((warning) => ({ path: formatPath(warning.path), where: locator.where(warning.path), message: warning.message })),
+      warnings: warnings.map((warning) => ({ path: locator.name(warning), where: locator.where(warning), message: warning.message })),
     });
     return 0;
   }
