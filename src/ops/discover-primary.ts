@@ -50,12 +50,14 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   const providerId = Object.keys(providers).find((id) => same(providers[id]?.baseUrl)) ?? server.providerId;
   const ref = configuredRef(text, providerId, model.id) ?? discoveredRef(providerId, model);
   const current = currentPrimary(text);
-  if (current.ref === ref) return { text };
+  // Refs are looked up whatever their letter case (as loading does): "llamacpp/stories260k" names "stories260K".
+  const sameName = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+  if (sameName(current.ref, ref)) return { text };
   if (current.ref !== undefined) {
     const modelName = current.ref.slice(current.ref.indexOf("/") + 1);
     // The primary names its model by the entry's key (a file's stem, or stem and folder): the server lists the entry's id.
-    const modelId = listedModels(text, current.ref.slice(0, current.ref.indexOf("/"))).find((entry) => entry.key === modelName)?.id ?? modelName;
-    const served = primaryServer?.models.some((candidate) => candidate.id === modelId || modelKey(candidate.id) === modelId) ?? false;
+    const modelId = listedModels(text, current.ref.slice(0, current.ref.indexOf("/"))).find((entry) => sameName(entry.key, modelName) || sameName(entry.id, modelName))?.id ?? modelName;
+    const served = primaryServer?.models.some((candidate) => sameName(candidate.id, modelId) || sameName(modelKey(candidate.id), modelId)) ?? false;
     if (current.localOrigin === undefined || served) {
       const why = current.localOrigin === undefined ? "it is not the model of a local provider in this config" : `${current.localOrigin} serves it`;
       return { text, advice: `the primary stays ${current.ref} (${why}); to answer with ${ref} first, set agents.defaults.model.primary to "${ref}"` };
@@ -72,8 +74,10 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
 
 /** The entries (id and key) the config lists under `providerId`. */
 function listedModels(text: string, providerId: string): { id: string; key: string | undefined }[] {
-  const providers = (json5.parse(text) as { models?: { providers?: Record<string, { models?: unknown }> } } | null)?.models?.providers;
-  const models = providers?.[providerId]?.models;
+  const providers = (json5.parse(text) as { models?: { providers?: Record<string, { models?: unknown }> } } | null)?.models?.providers ?? {};
+  // Provider ids, like refs, whatever their letter case.
+  const id = Object.keys(providers).find((candidate) => candidate.toLowerCase() === providerId.toLowerCase());
+  const models = id === undefined ? undefined : providers[id]?.models;
   return (Array.isArray(models) ? (models as { id?: unknown; key?: unknown }[]) : []).map((entry) => ({ id: String(entry?.id), key: typeof entry?.key === "string" ? entry.key : undefined }));
 }
 

@@ -261,6 +261,13 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     const otherReport = await discover([llamacpp.url], ["--write", "--config", other]);
     assert.match(otherReport.written?.changes[1] ?? "", /^set agents\.defaults\.model\.primary to "llamacpp\/stories260k" \(was lmstudio\/minimax-m2\.1-gs32: http:\/\/127\.0\.0\.1:\d+ does not serve lmstudio\/minimax-m2\.1-gs32\)$/);
 
+    // The primary written in another letter case than the server's id names the same model (refs are case-insensitive): it stays.
+    const otherCase = temp.write("primary-case.json5", config(lmstudio.url, "MiniMax/MiniMax-M2.1"));
+    const caseReport = await discover([llamacpp.url], ["--write", "--config", otherCase]);
+    assert.equal(caseReport.written?.changes.length, 1, JSON.stringify(caseReport.written));
+    assert.match(caseReport.written?.note ?? "", /the primary stays lmstudio\/MiniMax\/MiniMax-M2\.1 \(http:\/\/127\.0\.0\.1:\d+ serves it\)/);
+    assert.ok(readFileSync(otherCase, "utf8").includes('primary: "lmstudio/MiniMax/MiniMax-M2.1"'));
+
     const served = temp.write("primary-served.json5", config(lmstudio.url, "minimax/minimax-m2.1"));
     const servedReport = await discover([llamacpp.url], ["--write", "--config", served]);
     assert.equal(servedReport.written?.changes.length, 1, "only the provider added");
