@@ -1,3 +1,4 @@
+import { dumpBlocks, dumpLineBegunAt, dumpSpans } from "./secret-dump.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
@@ -85,7 +86,7 @@ export class SecretMatcher {
    */
   spans(text: string): [number, number][] {
     if (this.forms.length === 0 || !this.prefilter.mayHold(text)) return [];
-    const direct = this.directSpans(text);
+    const direct = [...this.directSpans(text), ...this.dumpedSpans(text)];
     const normal = normalForm(text);
     if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return merge(direct);
     return merge([...direct, ...this.normalSpans(text)]);
@@ -104,6 +105,7 @@ export class SecretMatcher {
     let held = this.formBegunAt(body, mappedNormalForm(body));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
+    held = Math.min(held, this.dumpBegunAt(text));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
     for (const [start, end] of this.spans(text).reverse()) if (start < held && held < end) held = start;
@@ -123,6 +125,36 @@ export class SecretMatcher {
       if (candidates.some((form) => form.text.startsWith(form.caseless ? lower : rest))) return mapped.starts[index] as number;
     }
     return body.length;
+  }
+
+  /** The forms in the bytes of the text's hex dumps, masked on each line in hex and characters. */
+  private dumpedSpans(text: string): [number, number][] {
+    const spans: [number, number][] = [];
+    for (const block of dumpBlocks(text)) {
+      for (const pattern of [this.caseless, this.exact]) {
+        if (!pattern || !matches(pattern, block.bytes)) continue;
+        for (const match of block.bytes.matchAll(pattern)) spans.push(...dumpSpans(block, match.index, match.index + match[0].length));
+      }
+    }
+    return spans;
+  }
+
+  /**
+   * Where a dump at the end of `text` may hold a form's beginning, the rest to come: from the start of
+   * the line with its first byte; or an unfinished dump line there. `text.length` when neither.
+   */
+  private dumpBegunAt(text: string): number {
+    const unfinished = dumpLineBegunAt(text) ?? text.length;
+    const block = dumpBlocks(text.slice(0, unfinished)).at(-1);
+    if (!block) return unfinished;
+    const lastStart = block.lineStarts.at(-1) as number;
+    const lineEnd = text.indexOf("\n", lastStart);
+    const lastByte = block.at.at(-1) as { hexEnd: number; char: number | undefined };
+    const trailing = text.slice(lastByte.char === undefined ? lastByte.hexEnd : lastByte.char + 1, lineEnd === -1 ? text.length : lineEnd);
+    // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
+    if ((lineEnd !== -1 && lineEnd + 1 < unfinished) || trailing.replace(/^\|/, "").trim() !== "") return unfinished;
+    const starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
+    return Math.min(unfinished, this.formBegunAt(text, { text: block.bytes, starts, ends: starts }));
   }
 
   /** The forms (and values as written) where they stand in the text unbroken. */

@@ -1,3 +1,4 @@
+import { DUMP_LINE_START } from "./secret-dump.js";
 import { decodeEscapes } from "./secret-normal-form.js";
 
 /**
@@ -13,7 +14,7 @@ import { decodeEscapes } from "./secret-normal-form.js";
  * indentation, `:`, `-`, `.`, `_`) and zero-width characters. So the test picks, for each form, one
  * pair of its characters in a row — the one whose first character is rarest in prose and code — and
  * looks for it in any letter case with separators and joiners between. A text with a zero-width
- * character, or an escape, is looked at further (decoded, for an escape). Every value has a hex form,
+ * character, an escape (decoded) or a hex dump's line (secret-dump.ts) is looked at further. Every value has a hex form,
  * so a C list of its bytes (`0x73, 0x6b`) is found by that form's pair, the list left as written.
  */
 
@@ -35,18 +36,19 @@ export class SecretPrefilter {
   /** The pairs, a zero-width character, or the beginning of an escape: text without any holds no form. */
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
+  private readonly dump = new RegExp(DUMP_LINE_START);
 
   constructor(forms: readonly string[]) {
     const pairs = [...new Set(forms.filter((form) => form.length >= 2).map(rarestPair))];
     if (pairs.length === 0) return;
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING].join("|"), "i");
+    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE_START].join("|"), "i");
   }
 
   /** Whether `text` may hold a form, as it is or broken up; false proves it holds none. */
   mayHold(text: string): boolean {
     if (!this.pairs || !this.anything || !this.anything.test(text)) return false;
-    if (this.pairs.test(text) || this.invisible.test(text)) return true;
+    if (this.pairs.test(text) || this.invisible.test(text) || this.dump.test(text)) return true;
     const decoded = decodeEscapes(text);
     return decoded !== text && this.pairs.test(decoded);
   }

@@ -18,7 +18,8 @@ test("each form of a known key a trial found unmasked is masked, from its first 
     const out = redactor.redact(`before: ${form} :after`);
     assert.ok(!normalForm(out).toLowerCase().includes(normalForm(KEY).toLowerCase().slice(0, 10)), `${name}: ${out}`);
     assert.ok(!normalForm(out).toLowerCase().includes(hexOf(KEY).slice(0, 16)), `${name}: ${out}`);
-    assert.match(out, /^before: .{0,48}\*\*\*.{0,8} :after$/s, `${name}: ${out}`);
+    // A hex dump is masked line by line (secret-forms: "hex dumps"); every other form in one piece.
+    if (!/hexdump|xxd/.test(name)) assert.match(out, /^before: .{0,48}\*\*\*.{0,8} :after$/s, `${name}: ${out}`);
   }
   // Exactly the span: nothing before the first character or after the last is taken.
   assert.equal(redactor.redact(`key: ${KEY.replace(/./g, "$& ")}end`), "key: *** end");
