@@ -28,8 +28,8 @@ const ESCAPE_AT = new RegExp(ESCAPE_SOURCE, "y");
 const ESCAPE_BEGUN = /(?:%(?:25)*[0-9A-Fa-f]?|\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?|&(?:amp;)*(?:#[xX]?[0-9A-Fa-f]{0,7}|[A-Za-z]{0,8})|(?<![0-9A-Za-z_])0(?:[xX][0-9A-Fa-f]{0,2})?)$/;
 /** What may start an escape: a text without any of these holds none (the common case, tested first). */
 const ESCAPE_START = /[%\\&]|0[xX]/;
-/** Runs joined by one of `-` `.` `_`: single characters, hex pairs, hex groups of four, eight pieces or more. */
-const JOINED_RUN = /[^\s\-._]([-._])(?:[^\s]\1){6,}[^\s]|[0-9A-Fa-f]{2}([-._])(?:[0-9A-Fa-f]{2}\2){6,}[0-9A-Fa-f]{2}(?![0-9A-Fa-f])|[0-9A-Fa-f]{4}([-._])(?:[0-9A-Fa-f]{4}\3){6,}[0-9A-Fa-f]{4}(?![0-9A-Fa-f])/g;
+/** Runs joined by one of `-` `.` `_`: single characters, hex pairs, hex groups of four (the last maybe shorter: an odd byte out), eight pieces or more. */
+const JOINED_RUN = /[^\s\-._]([-._])(?:[^\s]\1){6,}[^\s]|[0-9A-Fa-f]{2}([-._])(?:[0-9A-Fa-f]{2}\2){6,}[0-9A-Fa-f]{1,2}(?![0-9A-Fa-f])|[0-9A-Fa-f]{4}([-._])(?:[0-9A-Fa-f]{4}\3){6,}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f])/g;
 /** The pieces of a joined run, one or more, each with its joiner after it, and a last piece or a part of one: a run that may be begun at the end of a piece of a stream. */
 const JOINED_PIECES = String.raw`[^\s\-._]([-._])(?:[^\s]\1)*[^\s]?|[0-9A-Fa-f]{2}([-._])(?:[0-9A-Fa-f]{2}\2)*(?:[0-9A-Fa-f]{1,2})?|[0-9A-Fa-f]{4}([-._])(?:[0-9A-Fa-f]{4}\3)*(?:[0-9A-Fa-f]{1,4})?`;
 const JOINED_BEGUN = new RegExp(`(?:${JOINED_PIECES})$`);

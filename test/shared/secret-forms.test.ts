@@ -115,6 +115,12 @@ test("hex dumps (hexdump -C, xxd) are masked line by line, in the hex and in the
   assert.equal(redactor.redact(other), other);
 });
 
+test("hex joined in groups whose last is shorter (a value of an odd number of bytes) is masked", () => {
+  const odd = `${KEY}x`;
+  const redactor = new SecretRedactor([odd]);
+  for (const size of [2, 4]) for (const joiner of ["-", ".", "_"]) assert.equal(redactor.redact(`hex ${(hexOf(odd).match(new RegExp(`.{1,${size}}`, "g")) ?? []).join(joiner)}.`), "hex ***.");
+});
+
 test("prose, code, hashes and markup with dashes, dots, zero-width characters, references and byte lists stay as written", () => {
   const redactor = new SecretRedactor([KEY, "0123456789abcdef0123"]);
   const texts = [
