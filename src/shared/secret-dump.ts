@@ -9,9 +9,23 @@
  *     00000000: 736b 2d61 6e74 2d61 7069 3033 2d5a 5958  sk-ant-api03-ZYX
  */
 
-/** A line that may be one of a dump (a cheap test first): an offset of seven hex digits or more, then hex. */
-export const DUMP_LINE_START = String.raw`(?:^|\n)[ \t]*[0-9A-Fa-f]{7,16}:? {1,2}[0-9A-Fa-f]{2}`;
-const DUMP_GATE = new RegExp(DUMP_LINE_START);
+/**
+ * A line that may be one of a dump (a cheap test first): an offset of seven hex digits or more, then
+ * hex — after a line break (a pattern that begins with one is quick to scan for), or where the text begins.
+ */
+export const DUMP_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7,16}:? {1,2}[0-9A-Fa-f]{2}`;
+const DUMP_FIRST_LINE = /^[ \t]*[0-9A-Fa-f]{7,16}:? {1,2}[0-9A-Fa-f]{2}/;
+const DUMP_LATER_LINE = new RegExp(DUMP_LINE);
+
+/** Whether `text` may hold a dump: a line of it that begins as a dump's does. */
+export function mayHoldDump(text: string): boolean {
+  return beginsAsDump(text) || DUMP_LATER_LINE.test(text);
+}
+
+/** Whether the first line of `text` begins as a dump's does. */
+export function beginsAsDump(text: string): boolean {
+  return DUMP_FIRST_LINE.test(text);
+}
 const OFFSET = /^[ \t]*[0-9A-Fa-f]{7,16}:?(?= )/;
 const HEX_GROUP = / {1,2}([0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})(?= )/y;
 /** The beginning of a dump's line at the end of a stream's text, which the next piece may complete. */
@@ -36,7 +50,7 @@ interface DumpBlock {
 
 /** The dumps in `text`: runs of lines that read as a dump's. */
 export function dumpBlocks(text: string): DumpBlock[] {
-  if (!DUMP_GATE.test(text)) return [];
+  if (!mayHoldDump(text)) return [];
   const blocks: DumpBlock[] = [];
   let block: { codes: number[]; at: DumpByte[]; lineStarts: number[] } | undefined;
   let start = 0;

@@ -1,4 +1,4 @@
-import { DUMP_LINE_START } from "./secret-dump.js";
+import { beginsAsDump, DUMP_LINE, mayHoldDump } from "./secret-dump.js";
 import { decodeEscapes } from "./secret-normal-form.js";
 
 /**
@@ -36,19 +36,20 @@ export class SecretPrefilter {
   /** The pairs, a zero-width character, or the beginning of an escape: text without any holds no form. */
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
-  private readonly dump = new RegExp(DUMP_LINE_START);
 
   constructor(forms: readonly string[]) {
     const pairs = [...new Set(forms.filter((form) => form.length >= 2).map(rarestPair))];
     if (pairs.length === 0) return;
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE_START].join("|"), "i");
+    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE].join("|"), "i");
   }
 
   /** Whether `text` may hold a form, as it is or broken up; false proves it holds none. */
   mayHold(text: string): boolean {
-    if (!this.pairs || !this.anything || !this.anything.test(text)) return false;
-    if (this.pairs.test(text) || this.invisible.test(text) || this.dump.test(text)) return true;
+    if (!this.pairs || !this.anything) return false;
+    // A dump's line where the text begins is tested apart: a pattern that may match at the start of text alone would slow the scan.
+    if (!this.anything.test(text)) return beginsAsDump(text);
+    if (this.pairs.test(text) || this.invisible.test(text) || mayHoldDump(text)) return true;
     const decoded = decodeEscapes(text);
     return decoded !== text && this.pairs.test(decoded);
   }
