@@ -33,8 +33,8 @@ const WRAPPED_PIECE = 8;
 const NARROW_LINES = 3;
 /** The narrowest such lines: one or two characters a line is spaced out (eight pieces or more). */
 const NARROW_WIDTH = 3;
-/** A separator inside a wrapped form: line breaks (or their escapes), each with the next line's indentation. */
-const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\r|\\n)[ \t]*)+$/;
+/** A separator inside a wrapped form: line breaks (or their escapes, the backslash itself escaped or not: a JSON string inside one), each with the next line's indentation. */
+const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\+r|\\+n)[ \t]*)+$/;
 const HEX_WORD = /^[0-9A-Fa-f]{1,4}$/;
 
 export class SecretMatcher {

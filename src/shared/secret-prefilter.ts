@@ -25,7 +25,7 @@ const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
  * stands between two bytes of a C byte list (`, 0x`): the list of a value's bytes holds its hex form
  * so, which the test finds without decoding the list.
  */
-const BETWEEN = String.raw`(?:[\s:\-._,]|\\[nrt]|0[xX])*`;
+const BETWEEN = String.raw`(?:[\s:\-._,]|\\+[nrt]|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
 const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+[ux][0-9A-Fa-f]|&(?:#|[A-Za-z]{2,8};)`;

@@ -46,6 +46,7 @@ export function keyForms(key: string): Record<string, string> {
     "base64 wrapped at 76 (MIME, CRLF)": wrap(long, 76, "\r\n"),
     "base64 wrapped at 64 (PEM), indented": wrap(long, 64, "\n    "),
     "base64 wrapped, as a JSON string": JSON.stringify(wrap(long, 64, "\n")),
+    "base64 wrapped, as a JSON string inside a JSON string": JSON.stringify(JSON.stringify(wrap(long, 64, "\n"))),
     "every character percent-encoded": [...key].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`).join(""),
     "percent-encoded, lower-case hex, only the dashes": key.replaceAll("-", "%2d"),
     "a URL query carrying it": `https://example.test/cb?state=1&token=${encodeURIComponent(`${key} x`)}`,
