@@ -100,6 +100,20 @@ export function dumpLineBegunAt(text: string): number | undefined {
   return begun.index + begun[0].length - (begun[1] as string).length;
 }
 
+/** The whole bytes so far of an unfinished dump line (one `dumpLineBegunAt` found), one character each (latin1). */
+export function unfinishedLineBytes(line: string): string {
+  const head = OFFSET.exec(line);
+  if (!head) return "";
+  let bytes = "";
+  const group = / {1,2}([0-9A-Fa-f]+)/y;
+  group.lastIndex = head[0].length;
+  for (let found = group.exec(line); found; found = group.exec(line)) {
+    const digits = found[1] as string;
+    for (let at = 0; at + 1 < digits.length; at += 2) bytes += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+  }
+  return bytes;
+}
+
 /**
  * The bytes of a dump's line (`line` at `offset` in the text), or undefined when it is none: an
  * offset, hex in groups, and a character column as long as the bytes are many (between `|`s or

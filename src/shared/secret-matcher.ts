@@ -1,4 +1,4 @@
-import { dumpBlocks, dumpLineBegunAt, dumpSpans } from "./secret-dump.js";
+import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./secret-dump.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
@@ -97,7 +97,7 @@ export class SecretMatcher {
    * the rest still to come in the next piece of a stream — or an escape begun there): the index to
    * hold text back from; `text.length` when the text cannot end inside a form.
    */
-  partialFrom(text: string): number {
+  partialFrom(text: string, ended = false): number {
     if (this.forms.length === 0) return text.length;
     const begun = escapeBegunAt(text);
     const body = begun === undefined ? text : text.slice(0, begun);
@@ -105,7 +105,7 @@ export class SecretMatcher {
     let held = this.formBegunAt(body, mappedNormalForm(body));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
-    held = Math.min(held, this.dumpBegunAt(text));
+    held = Math.min(held, this.dumpBegunAt(text, ended));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
     for (const [start, end] of this.spans(text).reverse()) if (start < held && held < end) held = start;
@@ -141,20 +141,36 @@ export class SecretMatcher {
 
   /**
    * Where a dump at the end of `text` may hold a form's beginning, the rest to come: from the start of
-   * the line with its first byte; or an unfinished dump line there. `text.length` when neither.
+   * the line with its first byte (the dump's bytes read on into an unfinished last line). An unfinished
+   * line is held whole too while the stream goes on (read apart from its offset, the rest of it is no
+   * dump's) — but once it has `ended`, only where its bytes may begin a key: else it holds nothing of
+   * one. `text.length` when there is nothing to hold.
    */
-  private dumpBegunAt(text: string): number {
-    const unfinished = dumpLineBegunAt(text) ?? text.length;
-    const block = dumpBlocks(text.slice(0, unfinished)).at(-1);
-    if (!block) return unfinished;
-    const lastStart = block.lineStarts.at(-1) as number;
-    const lineEnd = text.indexOf("\n", lastStart);
-    const lastByte = block.at.at(-1) as { hexEnd: number; char: number | undefined };
-    const trailing = text.slice(lastByte.char === undefined ? lastByte.hexEnd : lastByte.char + 1, lineEnd === -1 ? text.length : lineEnd);
-    // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
-    if ((lineEnd !== -1 && lineEnd + 1 < unfinished) || trailing.replace(/^\|/, "").trim() !== "") return unfinished;
-    const starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
-    return Math.min(unfinished, this.formBegunAt(text, { text: block.bytes, starts, ends: starts }));
+  private dumpBegunAt(text: string, ended: boolean): number {
+    const unfinished = dumpLineBegunAt(text);
+    const before = unfinished ?? text.length;
+    let bytes = "";
+    let starts: number[] = [];
+    const block = dumpBlocks(text.slice(0, before)).at(-1);
+    if (block) {
+      const lastStart = block.lineStarts.at(-1) as number;
+      const lineEnd = text.indexOf("\n", lastStart);
+      const lastByte = block.at.at(-1) as { hexEnd: number; char: number | undefined };
+      const trailing = text.slice(lastByte.char === undefined ? lastByte.hexEnd : lastByte.char + 1, lineEnd === -1 ? text.length : lineEnd);
+      // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
+      if (!(lineEnd !== -1 && lineEnd + 1 < before) && trailing.replace(/^\|/, "").trim() === "") {
+        bytes = block.bytes;
+        starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
+      }
+    }
+    const partial = unfinished === undefined ? "" : unfinishedLineBytes(text.slice(unfinished));
+    if (unfinished !== undefined) {
+      bytes += partial;
+      starts = [...starts, ...Array.from({ length: partial.length }, () => unfinished)];
+    }
+    const from = bytes === "" ? text.length : this.formBegunAt(text, { text: bytes, starts, ends: starts });
+    if (from < text.length) return from;
+    return unfinished !== undefined && !ended ? unfinished : text.length;
   }
 
   /** The forms (and values as written) where they stand in the text unbroken. */

@@ -113,9 +113,11 @@ export class SecretRedactor {
    * Where a known secret may be starting at the end of `text` (the first characters of one of its
    * forms there, in any form the redactor masks, the rest still to come in the next piece of a
    * stream): the index to hold text back from; `text.length` when the text cannot end inside a secret.
+   * `streamEnded`: nothing more comes — what is held only until the next piece says what it is (the
+   * offset that may begin a hex dump's line) is no secret's beginning then.
    */
-  partialFrom(text: string): number {
-    return this.matcher.partialFrom(text);
+  partialFrom(text: string, options: { streamEnded?: boolean } = {}): number {
+    return this.matcher.partialFrom(text, options.streamEnded ?? false);
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */

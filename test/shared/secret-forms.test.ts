@@ -155,3 +155,11 @@ test("a stream ending inside one of the new forms holds it back from its first c
   assert.equal(redactor.partialFrom("see canary-S"), 4);
   assert.equal(redactor.partialFrom("nothing here-and-there."), "nothing here-and-there.".length);
 });
+
+test("a stream that ends on what could begin a hex dump's line shows it when it holds no key's bytes, masks it when it does", () => {
+  const secrets = new SecretRedactor([KEY]);
+  for (const text of ["The number is\n12345678", "Dated\n20261202 is the day", "last line\ncafe"]) assert.equal(streamed(new TurnRedactor(secrets), text, 3), text);
+  // Cut inside a dump of the key: its bytes so far are the key's beginning.
+  const cut = `dump:\n${hexdumpC(KEY).slice(0, 40)}`;
+  assert.equal(streamed(new TurnRedactor(secrets), cut, 5), "dump:\n***");
+});
