@@ -14,7 +14,7 @@ const SECRETS = [
 const WORDS = [" the", " answer", " is", " forty-two,", " and", " a ", "function(x) { return x * 2; }", "\n\n", "Qwen3 says hello"];
 const DELTAS = Array.from({ length: 2000 }, (_, index) => WORDS[index % WORDS.length] as string);
 const PAGE = "lorem ipsum dolor sit amet, consectetur adipiscing elit ".repeat(200);
-/** Code of many short tokens (a tool's output of source, a diff): six short words in a row on every line, what sends text to the full pass. */
+/** Code of many short tokens (a tool's output of source, a diff): six short words in a row on every line, what sent all of it to the normal form before the prefilter (secret-prefilter.ts). */
 const CODE_LINES = [
   "for (let i = 0; i < n; i++) {",
   "  if (a[i] > b[j] && c != d) x = y + z * 2 - k / m;",
