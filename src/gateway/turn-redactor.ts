@@ -55,7 +55,7 @@ export class TurnRedactor {
   }
 
   private release(held: string): string {
-    const from = this.secrets.partialFrom(held);
+    const from = this.secrets.partialFrom(held, { streamEnded: true });
     return held.length - from >= PARTIAL_MASKED ? `${this.secrets.redact(held.slice(0, from))}${REDACTED}` : this.secrets.redact(held);
   }
 

@@ -1,21 +1,23 @@
-import { decodeEscapes, escapeBegunAt, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
+import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./secret-dump.js";
+import { SecretPrefilter } from "./secret-prefilter.js";
+import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
 /**
  * Finds where the forms of known secrets are in a text, in its normal form (secret-normal-form.ts:
  * escapes decoded, separators dropped), and says where each is in the text itself, first character
  * to last. A match that spans separators is taken only where the text is
- * - spaced out: every piece of it between separators one or two characters long (`s k - a b c`,
- *   `de:ad:be:ef`), or up to four hex digits (`736b 2d61`), in eight pieces or more — six whole words;
+ * - spaced out or joined: every piece of it between separators one or two characters long
+ *   (`s k - a b c`, `s-k-a-b-c`, `de:ad:be:ef`, `0x73, 0x6b`), or up to four hex digits (`736b 2d61`),
+ *   in eight pieces or more;
  * - wrapped: every separator inside it a line break, with the next line's indentation, and 8
  *   characters of it or more on one side of each (base64 every 64 or 76 characters, `fold -w 8`, a
- *   PEM block);
+ *   PEM block) — or, narrower, in three lines or more, every line but its first and last as wide as
+ *   the widest, three characters or more (`fold -w 4`);
  * - or the value itself, separators and all (a pass phrase with spaces).
+ * Zero-width characters are no separators: nothing shows them, a form with them inside is unbroken.
  * So prose whose words happen to line up with a value ("correct horse" for a value "correcthorse…")
- * is not masked.
- *
- * Cost: most text holds no escape, no run of six short words and no long word at a line break, and
- * then the forms are looked for in the text as it is (or, with such a line break, with line breaks
- * dropped); only text that may hide a form broken up is put in normal form and mapped back.
+ * is not masked. (Hex dumps, whose offsets and character columns stand between a value's bytes, are
+ * read apart: secret-dump.ts.)
  */
 
 /** One form a secret is matched in, in normal form: caseless (the value, its hex) or exact (its base64 runs). */
@@ -25,18 +27,14 @@ export interface SecretForm {
   caseless: boolean;
 }
 
-/** Six words in a row of one or two characters, or of up to four hex digits: text that may hide a spaced-out form. */
-const SPACED_OUT = /(?:^|[\s:])(?:[^\s:]{1,2}(?:[\s:]+[^\s:]{1,2}){5}|[0-9A-Fa-f]{1,4}(?:[\s:]+[0-9A-Fa-f]{1,4}){5})(?![^\s:])/;
-/** An escape the normal form decodes, or a `\n` `\r` escape with a long word beside it (a wrapped form in a JSON string). */
-const ESCAPED = /%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})|\\[nr](?<=[^\s:]{8}\\[nr])|\\[nr][ \t]*[^\s:]{8}/;
-/** A line break with eight characters or more of one word right before it or right after it (and the indentation): text that may hide a wrapped form. */
-const WRAPPED = /[\r\n](?<=[^\s:]{8}[\r\n])|[\r\n][ \t]*[^\s:]{8}/;
 /** The fewest characters of a wrapped form on one side of each line break in it: lines are 8 (`fold -w 8`), 64 or 76 characters. */
 const WRAPPED_PIECE = 8;
-/** Line breaks with the next line's indentation (what wrapping adds). */
-const LINE_BREAKS = /[\r\n]+[ \t]*/g;
-/** A separator inside a wrapped form: line breaks (or their escapes), each with the next line's indentation. */
-const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\r|\\n)[ \t]*)+$/;
+/** The fewest lines of a form wrapped narrower than WRAPPED_PIECE (`fold -w 4`): all but the first and last as wide as the widest. */
+const NARROW_LINES = 3;
+/** The narrowest such lines: one or two characters a line is spaced out (eight pieces or more). */
+const NARROW_WIDTH = 3;
+/** A separator inside a wrapped form: line breaks (or their escapes, the backslash itself escaped or not: a JSON string inside one), each with the next line's indentation. */
+const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\+r|\\+n)[ \t]*)+$/;
 const HEX_WORD = /^[0-9A-Fa-f]{1,4}$/;
 
 export class SecretMatcher {
@@ -47,6 +45,11 @@ export class SecretMatcher {
   /** The values as written where that differs from their normal form (separators in them), any letter case. */
   private readonly written: RegExp | undefined;
   private readonly writtenValues: Set<string>;
+  /** The forms by their first character (both letter cases of a caseless one), and the longest's length: where a stream may be cut inside one. */
+  private readonly byHead = new Map<number, SecretForm[]>();
+  private readonly longest: number;
+  /** Proves, cheaply, that most text holds no form at all. */
+  private readonly prefilter: SecretPrefilter;
 
   /**
    * `forms` longest first within each kind, so a secret that contains another is masked whole;
@@ -63,22 +66,29 @@ export class SecretMatcher {
     this.exact = alternation(exact, "g");
     this.written = alternation(withSeparators, "gi");
     this.writtenValues = new Set(written);
+    this.prefilter = new SecretPrefilter(forms.map((form) => form.text));
+    this.longest = Math.max(0, ...forms.map((form) => form.text.length));
+    for (const form of forms) {
+      const head = form.text.charAt(0);
+      for (const variant of new Set(form.caseless ? [head, head.toUpperCase()] : [head])) {
+        const code = variant.charCodeAt(0);
+        this.byHead.set(code, [...(this.byHead.get(code) ?? []), form]);
+      }
+    }
   }
 
-  /** Where in `text` a form is: [start, end) spans, in order, not overlapping. */
+  /**
+   * Where in `text` a form is: [start, end) spans, in order, not overlapping.
+   *
+   * Cost: most text (prose, code of many short tokens, a delta of a stream) cannot hold a form, as
+   * it is or broken up, which one scan proves (secret-prefilter.ts). Only text that may hold one is
+   * searched, and put in normal form and mapped back only where the normal form holds one.
+   */
   spans(text: string): [number, number][] {
-    if (this.forms.length === 0) return [];
-    const direct = this.directSpans(text);
-    const escaped = (text.includes("%") || text.includes("\\")) && ESCAPED.test(text);
-    if (!escaped && !SPACED_OUT.test(text)) {
-      // Only line breaks can split a form here; with none inside one, it was found as it is.
-      if ((!text.includes("\n") && !text.includes("\r")) || !WRAPPED.test(text)) return merge(direct);
-      const unwrapped = text.replace(LINE_BREAKS, "");
-      if (!matches(this.caseless, unwrapped) && !matches(this.exact, unwrapped)) return merge(direct);
-    } else {
-      const normal = normalForm(text);
-      if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return merge(direct);
-    }
+    if (this.forms.length === 0 || !this.prefilter.mayHold(text)) return [];
+    const direct = [...this.directSpans(text), ...this.dumpedSpans(text)];
+    const normal = normalForm(text);
+    if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return merge(direct);
     return merge([...direct, ...this.normalSpans(text)]);
   }
 
@@ -87,33 +97,80 @@ export class SecretMatcher {
    * the rest still to come in the next piece of a stream — or an escape begun there): the index to
    * hold text back from; `text.length` when the text cannot end inside a form.
    */
-  partialFrom(text: string): number {
+  partialFrom(text: string, ended = false): number {
     if (this.forms.length === 0) return text.length;
     const begun = escapeBegunAt(text);
     const body = begun === undefined ? text : text.slice(0, begun);
-    const mapped = mappedNormalForm(body);
-    const normal = mapped.text;
-    let from = normal.length;
-    for (const form of this.forms) {
-      const head = form.text.charCodeAt(0);
-      const upperHead = form.caseless ? form.text.charAt(0).toUpperCase().charCodeAt(0) : head;
-      // Only where the form's first character is: the rest of the text must be the form's beginning.
-      for (let index = Math.max(0, normal.length - form.text.length + 1); index < from; index++) {
-        const code = normal.charCodeAt(index);
-        if (code !== head && code !== upperHead && !(form.caseless && code > 0x7f)) continue;
-        const rest = normal.slice(index);
-        if (form.text.startsWith(form.caseless ? rest.toLowerCase() : rest)) {
-          from = index;
-          break;
-        }
-      }
-    }
-    let held = from === normal.length ? body.length : (mapped.starts[from] as number);
+    // A joined run's last joiner may be one (the run goes on) or a value's own character: both readings are looked at.
+    let held = this.formBegunAt(body, mappedNormalForm(body));
+    if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
+    held = Math.min(held, this.dumpBegunAt(text, ended));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
     for (const [start, end] of this.spans(text).reverse()) if (start < held && held < end) held = start;
     return held;
+  }
+
+  /** Where in `body` a form's first characters stand at its end, in normal form (`mapped`): `body.length` when none do. */
+  private formBegunAt(body: string, mapped: MappedNormalForm): number {
+    const normal = mapped.text;
+    // From the first place a form could begin and still be cut by the end, the first where one does.
+    for (let index = Math.max(0, normal.length - this.longest + 1); index < normal.length; index++) {
+      const code = normal.charCodeAt(index);
+      const candidates = code > 0x7f ? this.forms : this.byHead.get(code);
+      if (!candidates) continue;
+      const rest = normal.slice(index);
+      const lower = rest.toLowerCase();
+      if (candidates.some((form) => form.text.startsWith(form.caseless ? lower : rest))) return mapped.starts[index] as number;
+    }
+    return body.length;
+  }
+
+  /** The forms in the bytes of the text's hex dumps, masked on each line in hex and characters. */
+  private dumpedSpans(text: string): [number, number][] {
+    const spans: [number, number][] = [];
+    for (const block of dumpBlocks(text)) {
+      for (const pattern of [this.caseless, this.exact]) {
+        if (!pattern || !matches(pattern, block.bytes)) continue;
+        for (const match of block.bytes.matchAll(pattern)) spans.push(...dumpSpans(block, match.index, match.index + match[0].length));
+      }
+    }
+    return spans;
+  }
+
+  /**
+   * Where a dump at the end of `text` may hold a form's beginning, the rest to come: from the start of
+   * the line with its first byte (the dump's bytes read on into an unfinished last line). An unfinished
+   * line is held whole too while the stream goes on (read apart from its offset, the rest of it is no
+   * dump's) — but once it has `ended`, only where its bytes may begin a key: else it holds nothing of
+   * one. `text.length` when there is nothing to hold.
+   */
+  private dumpBegunAt(text: string, ended: boolean): number {
+    const unfinished = dumpLineBegunAt(text);
+    const before = unfinished ?? text.length;
+    let bytes = "";
+    let starts: number[] = [];
+    const block = dumpBlocks(text.slice(0, before)).at(-1);
+    if (block) {
+      const lastStart = block.lineStarts.at(-1) as number;
+      const lineEnd = text.indexOf("\n", lastStart);
+      const lastByte = block.at.at(-1) as { hexEnd: number; char: number | undefined };
+      const trailing = text.slice(lastByte.char === undefined ? lastByte.hexEnd : lastByte.char + 1, lineEnd === -1 ? text.length : lineEnd);
+      // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
+      if (!(lineEnd !== -1 && lineEnd + 1 < before) && trailing.replace(/^\|/, "").trim() === "") {
+        bytes = block.bytes;
+        starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
+      }
+    }
+    const partial = unfinished === undefined ? "" : unfinishedLineBytes(text.slice(unfinished));
+    if (unfinished !== undefined) {
+      bytes += partial;
+      starts = [...starts, ...Array.from({ length: partial.length }, () => unfinished)];
+    }
+    const from = bytes === "" ? text.length : this.formBegunAt(text, { text: bytes, starts, ends: starts });
+    if (from < text.length) return from;
+    return unfinished !== undefined && !ended ? unfinished : text.length;
   }
 
   /** The forms (and values as written) where they stand in the text unbroken. */
@@ -151,13 +208,18 @@ export class SecretMatcher {
     const gaps: number[] = [];
     for (let index = start + 1; index < end; index++) if (!joined(index)) gaps.push(index);
     if (gaps.length === 0) return true;
-    // Wrapped: every separator in it line breaks, with WRAPPED_PIECE characters of it or more on one side of each.
     const bounds = [start, ...gaps, end];
-    const wrapped = gaps.every((gap, at) => LINE_BREAK_GAP.test(text.slice(mapped.ends[gap - 1], mapped.starts[gap])) && ((bounds[at + 1] as number) - (bounds[at] as number) >= WRAPPED_PIECE || (bounds[at + 2] as number) - (bounds[at + 1] as number) >= WRAPPED_PIECE));
-    if (wrapped) return true;
+    const widths = bounds.slice(1).map((bound, at) => bound - (bounds[at] as number));
+    if (gaps.every((gap) => LINE_BREAK_GAP.test(text.slice(mapped.ends[gap - 1], mapped.starts[gap])))) {
+      // Wrapped: WRAPPED_PIECE characters of it or more on one side of each line break.
+      if (gaps.every((_, at) => (widths[at] as number) >= WRAPPED_PIECE || (widths[at + 1] as number) >= WRAPPED_PIECE)) return true;
+      // Wrapped narrower: lines of one width but where it begins and ends.
+      const widest = Math.max(...widths);
+      if (widths.length >= NARROW_LINES && widest >= NARROW_WIDTH && widths.slice(1, -1).every((width) => width === widest)) return true;
+    }
     const span = text.slice(mapped.starts[start], mapped.ends[end - 1]);
     if (this.writtenValues.has(decodeEscapes(span).toLowerCase())) return true;
-    // Spaced out: its pieces between separators short, and six of them at least whole words (as SPACED_OUT asks).
+    // Spaced out or joined: its pieces between separators short, eight of them or more.
     const pieces: string[] = [];
     let piece = "";
     for (let index = start; index < end; index++) {

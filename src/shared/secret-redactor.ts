@@ -13,11 +13,14 @@ import { decodeEscapes, normalForm } from "./secret-normal-form.js";
  * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
  *
  * Matching is done in the text's normal form (secret-normal-form.ts): escapes decoded, separators
- * dropped. So a key percent-encoded (any character, `%2D`) or JSON-escaped (`\u002d`), hex written
- * with separators (`de:ad:be:ef`, `DE AD BE EF`, `\x41\x42`), base64 wrapped every N characters and
- * a key spaced out (`s k - a b c`) are masked too, from their first character to their last. A form
- * matched across separators is masked only where the text is spaced out or wrapped (secret-matcher.ts):
- * "correct horse" in prose is not a secret "correcthorse…" however its letters line up.
+ * dropped. So a key percent-encoded (any character, `%2D`, also twice: `%252D`), JSON-escaped
+ * (`\u002d`) or HTML-escaped (`&#45;`, `&sol;`), hex written with separators (`de:ad:be:ef`,
+ * `DE AD BE EF`, `de-ad-be-ef`, `\x41\x42`, `0x41, 0x42`) or dumped (`hexdump -C`, `xxd`:
+ * secret-dump.ts), base64 wrapped every N characters and a key spaced out (`s k - a b c`), joined
+ * (`s-k-a-b-c`) or with zero-width characters between are masked too, from their first character to
+ * their last. A form matched across separators is masked only where the text is spaced out, joined or
+ * wrapped (secret-matcher.ts): "correct horse" in prose is not a secret "correcthorse…" however its
+ * letters line up. Most text is proved to hold no form by one cheap scan (secret-prefilter.ts).
  *
  * Values shorter than MIN_SECRET_LENGTH are not masked as written: real keys are far longer, and
  * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
@@ -110,9 +113,11 @@ export class SecretRedactor {
    * Where a known secret may be starting at the end of `text` (the first characters of one of its
    * forms there, in any form the redactor masks, the rest still to come in the next piece of a
    * stream): the index to hold text back from; `text.length` when the text cannot end inside a secret.
+   * `streamEnded`: nothing more comes — what is held only until the next piece says what it is (the
+   * offset that may begin a hex dump's line) is no secret's beginning then.
    */
-  partialFrom(text: string): number {
-    return this.matcher.partialFrom(text);
+  partialFrom(text: string, options: { streamEnded?: boolean } = {}): number {
+    return this.matcher.partialFrom(text, options.streamEnded ?? false);
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */

@@ -1,0 +1,164 @@
+/**
+ * Hex dumps as `hexdump -C` and `xxd` print them: an offset, the bytes in hex (pairs, or groups of
+ * four), and a column of the bytes as characters (`.` for those that show none). A value dumped
+ * stands in it in pieces with offsets and characters between — neither its hex nor the value is in
+ * the text in a row — so dumps are read apart: their bytes, gathered line by line, are searched for
+ * the forms, and a match is masked on each line it spans, in the hex and in the characters.
+ *
+ *     00000000  73 6b 2d 61 6e 74 2d 61  70 69 30 33 2d 5a 59 58  |sk-ant-api03-ZYX|
+ *     00000000: 736b 2d61 6e74 2d61 7069 3033 2d5a 5958  sk-ant-api03-ZYX
+ */
+
+/**
+ * A line that may be one of a dump (a cheap test first): an offset of seven hex digits or more, then
+ * hex — after a line break (a pattern that begins with one is quick to scan for), or where the text begins.
+ */
+export const DUMP_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7,16}:? {1,2}[0-9A-Fa-f]{2}`;
+const DUMP_FIRST_LINE = /^[ \t]*[0-9A-Fa-f]{7,16}:? {1,2}[0-9A-Fa-f]{2}/;
+const DUMP_LATER_LINE = new RegExp(DUMP_LINE);
+
+/** Whether `text` may hold a dump: a line of it that begins as a dump's does. */
+export function mayHoldDump(text: string): boolean {
+  return beginsAsDump(text) || DUMP_LATER_LINE.test(text);
+}
+
+/** Whether the first line of `text` begins as a dump's does. */
+export function beginsAsDump(text: string): boolean {
+  return DUMP_FIRST_LINE.test(text);
+}
+const OFFSET = /^[ \t]*[0-9A-Fa-f]{7,16}:?(?= )/;
+const HEX_GROUP = / {1,2}([0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})(?= )/y;
+/** The beginning of a dump's line at the end of a stream's text, which the next piece may complete. */
+const DUMP_LINE_BEGUN = /(?:^|\n)([ \t]*(?:[0-9A-Fa-f]{1,6}|[0-9A-Fa-f]{7,16}:?(?: {1,2}[0-9A-Fa-f]{1,8})*(?: +\|?[^\n]{0,16})?))$/;
+
+/** One byte of a dump: where its hex digits and its character are in the text. */
+interface DumpByte {
+  line: number;
+  hexStart: number;
+  hexEnd: number;
+  /** Undefined on a line printed without a character column. */
+  char: number | undefined;
+}
+
+interface DumpBlock {
+  /** The bytes, one character each (latin1). */
+  bytes: string;
+  at: DumpByte[];
+  /** Where each of its lines begins in the text. */
+  lineStarts: number[];
+}
+
+/** The dumps in `text`: runs of lines that read as a dump's. */
+export function dumpBlocks(text: string): DumpBlock[] {
+  if (!mayHoldDump(text)) return [];
+  const blocks: DumpBlock[] = [];
+  let block: { codes: number[]; at: DumpByte[]; lineStarts: number[] } | undefined;
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const parsed = dumpLine(text.slice(start, end).replace(/\r$/, ""), start);
+    if (parsed) {
+      block ??= { codes: [], at: [], lineStarts: [] };
+      const line = block.lineStarts.length;
+      block.lineStarts.push(start);
+      for (const byte of parsed) {
+        block.codes.push(byte.code);
+        block.at.push({ line, hexStart: byte.hexStart, hexEnd: byte.hexEnd, char: byte.char });
+      }
+    } else if (block) {
+      blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
+      block = undefined;
+    }
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  if (block) blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
+  return blocks;
+}
+
+/** The spans to mask for bytes `from` to `to` of a block: on each line, their hex and their characters. */
+export function dumpSpans(block: DumpBlock, from: number, to: number): [number, number][] {
+  const spans: [number, number][] = [];
+  let first = from;
+  for (let index = from; index < to; index++) {
+    const byte = block.at[index] as DumpByte;
+    const next = block.at[index + 1];
+    if (index + 1 < to && next && next.line === byte.line) continue;
+    const head = block.at[first] as DumpByte;
+    spans.push([head.hexStart, byte.hexEnd]);
+    if (head.char !== undefined && byte.char !== undefined) spans.push([head.char, byte.char + 1]);
+    first = index + 1;
+  }
+  return spans;
+}
+
+/** Where a dump's line begins at the end of `text`, unfinished: the next piece of a stream may complete it. */
+export function dumpLineBegunAt(text: string): number | undefined {
+  const begun = DUMP_LINE_BEGUN.exec(text);
+  if (!begun) return undefined;
+  return begun.index + begun[0].length - (begun[1] as string).length;
+}
+
+/** The whole bytes so far of an unfinished dump line (one `dumpLineBegunAt` found), one character each (latin1). */
+export function unfinishedLineBytes(line: string): string {
+  const head = OFFSET.exec(line);
+  if (!head) return "";
+  let bytes = "";
+  const group = / {1,2}([0-9A-Fa-f]+)/y;
+  group.lastIndex = head[0].length;
+  for (let found = group.exec(line); found; found = group.exec(line)) {
+    const digits = found[1] as string;
+    for (let at = 0; at + 1 < digits.length; at += 2) bytes += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+  }
+  return bytes;
+}
+
+/**
+ * The bytes of a dump's line (`line` at `offset` in the text), or undefined when it is none: an
+ * offset, hex in groups, and a character column as long as the bytes are many (between `|`s or
+ * not), or none.
+ */
+function dumpLine(line: string, offset: number): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+  const head = OFFSET.exec(line);
+  if (!head) return undefined;
+  const groups: { start: number; digits: string }[] = [];
+  HEX_GROUP.lastIndex = head[0].length;
+  for (let group = HEX_GROUP.exec(line + " "); group; group = HEX_GROUP.exec(line + " ")) {
+    groups.push({ start: group.index + group[0].length - (group[1] as string).length, digits: group[1] as string });
+  }
+  // The character column may begin with what reads as hex: the last groups are tried as its beginning;
+  // a column without `|`s as long as the bytes are many first, then one with words after it (a space between).
+  for (const loose of [false, true]) {
+    const bytes = lineBytes(line, offset, groups, loose);
+    if (bytes) return bytes;
+  }
+  return undefined;
+}
+
+function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], loose: boolean): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+  for (let count = groups.length; count > 0; count--) {
+    const last = groups[count - 1] as { start: number; digits: string };
+    const hexEnd = last.start + last.digits.length;
+    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / 2, 0);
+    const rest = line.slice(hexEnd);
+    const column = /^ {2,}(\|?)(.*)$/.exec(rest);
+    let charsAt: number | undefined;
+    if (rest.trim() === "") charsAt = undefined;
+    else if (column) {
+      // Between `|`s (hexdump -C): as many characters as bytes, then the closing `|`; else (xxd) as many, and no more.
+      const chars = column[2] as string;
+      const fits = column[1] === "|" ? chars.charAt(byteCount) === "|" : chars.length === byteCount || (loose && chars.length > byteCount && /\s/.test(chars.charAt(byteCount)));
+      if (!fits) continue;
+      charsAt = hexEnd + rest.length - chars.length;
+    } else continue;
+    const bytes: { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] = [];
+    for (const group of groups.slice(0, count)) {
+      for (let at = 0; at < group.digits.length; at += 2) {
+        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + 2), 16), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + 2, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length });
+      }
+    }
+    return bytes;
+  }
+  return undefined;
+}
