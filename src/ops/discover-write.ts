@@ -102,11 +102,32 @@ function parsed(text: string): Record<string, unknown> {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** The id of the config's provider whose baseUrl is `baseUrl` (trailing slashes aside), if there is one. */
+/**
+ * The id of the config's provider at the server of `baseUrl`, if there is one: the same scheme, port and
+ * path — trailing slashes and a trailing `/v1` aside (`http://127.0.0.1:1234` and `…:1234/v1` are one
+ * LM Studio) — on the same host, loopback names being one (`localhost`, `127.0.0.1`, `[::1]`); any of a
+ * provider's `baseUrls` counts.
+ */
 function providerAt(text: string, baseUrl: string): string | undefined {
-  const providers = (parsed(text).models as { providers?: Record<string, { baseUrl?: unknown }> } | undefined)?.providers ?? {};
-  const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === baseUrl.replace(/\/+$/, "").toLowerCase();
-  return Object.keys(providers).find((id) => same(providers[id]?.baseUrl));
+  const providers = (parsed(text).models as { providers?: Record<string, { baseUrl?: unknown; baseUrls?: unknown }> } | undefined)?.providers ?? {};
+  const wanted = serverOf(baseUrl);
+  const urls = (provider: { baseUrl?: unknown; baseUrls?: unknown } | undefined): unknown[] => [provider?.baseUrl, ...(Array.isArray(provider?.baseUrls) ? provider.baseUrls : [])];
+  return Object.keys(providers).find((id) => urls(providers[id]).some((url) => typeof url === "string" && wanted !== undefined && serverOf(url) === wanted));
+}
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** A server's address, as one string for any way of writing it (see providerAt); undefined for text that is no URL. */
+function serverOf(url: string): string | undefined {
+  try {
+    const parsedUrl = new URL(url);
+    const host = LOOPBACK_NAMES.has(parsedUrl.hostname.toLowerCase()) ? "loopback" : parsedUrl.hostname.toLowerCase();
+    const port = parsedUrl.port || (parsedUrl.protocol === "https:" ? "443" : "80");
+    const path = parsedUrl.pathname.replace(/\/+$/, "").replace(/\/v1$/i, "").toLowerCase();
+    return `${parsedUrl.protocol}//${host}:${port}${path}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ids (and keys) of the models a provider of the config lists, or undefined when the config has no such provider. */

@@ -59,6 +59,20 @@ describe("discover --write: edits the JSON5 text, keeps the rest", () => {
     assert.deepEqual(providers(more.text).fake?.models.map((model) => model.id).sort(), ["gemma-3", "qwen3-32b"]);
   });
 
+  test("the same server written another way is that provider too: without /v1, as localhost, or among baseUrls", () => {
+    for (const written of [`baseUrl: "http://127.0.0.1:8080"`, `baseUrl: "http://localhost:8080/v1"`, `baseUrl: "HTTP://LOCALHOST:8080/"`, `baseUrls: ["http://127.0.0.1:9090/v1", "http://127.0.0.1:8080/v1"]`]) {
+      const text = `{ models: { providers: { mine: { ${written}, api: "openai-completions", models: [{ id: "qwen3-32b" }] } } } }`;
+      const edit = addDiscoveredProviders(text, [server], {});
+      assert.deepEqual(Object.keys(providers(edit.text)), ["mine"], written);
+      assert.deepEqual(edit.changes, ["models.providers.mine already lists every model the server has: left as it was"], written);
+    }
+    // Another port, or another host, is another server.
+    for (const written of [`baseUrl: "http://127.0.0.1:8081/v1"`, `baseUrl: "http://192.168.1.20:8080/v1"`]) {
+      const edit = addDiscoveredProviders(`{ models: { providers: { mine: { ${written}, api: "openai-completions", models: [{ id: "qwen3-32b" }] } } } }`, [server], {});
+      assert.deepEqual(Object.keys(providers(edit.text)).sort(), ["llamacpp", "mine"], written);
+    }
+  });
+
   test("models written on one line: the existing ones move to a line of their own after the new, indented with them", () => {
     const text = `{\n  models: { providers: {\n    mine: { baseUrl: "http://127.0.0.1:8080/v1", api: "openai-completions", models: [{ id: "old", contextWindow: 1024 }] },\n  } },\n}\n`;
     const edit = addDiscoveredProviders(text, [server], {});
