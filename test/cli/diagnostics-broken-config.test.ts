@@ -44,8 +44,8 @@ describe("diagnostic commands on a config that does not load report what they ca
       assert.match(viaUnit.stdout, /^service: installed/m);
       assert.match(viaUnit.stdout, /environment variable NOPE_PORT is not set/);
 
-      // Nothing answers: exit 1, and the config problem is still named.
-      const down = await runCli(["gateway", "status", "--config", temp.write("down.json5", `{ gateway: { port: 1, auth: { token: "\${NOPE_TOKEN}" } } }`)], { env: { HOME: home, HEARTH_STATE_DIR: state } });
+      // Nothing of its state dir answers (another state dir: this one's gateway runs, and status would find it where it listens): exit 1, and the config problem is still named.
+      const down = await runCli(["gateway", "status", "--config", temp.write("down.json5", `{ gateway: { port: 1, auth: { token: "\${NOPE_TOKEN}" } } }`)], { env: { HOME: home, HEARTH_STATE_DIR: join(temp.dir, "no-gateway-state") } });
       assert.equal(down.code, 1, down.stdout + down.stderr);
       assert.match(down.stdout, /^not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health/m);
       assert.match(down.stdout, UNSET);
