@@ -41,7 +41,7 @@ export type TurnResult =
       attempts: AttemptRecord[];
       usage: Usage;
       cost: number;
-      /** "answered by Opus — local server unreachable", when a fallback answered and notices are on. */
+      /** "answered by Opus — Local (local server) unreachable", when a fallback answered and notices are on. */
       notice: string | undefined;
       /** The answer stopped at the reply's token limit. */
       truncated: boolean;
