@@ -40,7 +40,7 @@ test("the fallback notice: a server error is not 'overloaded', a dropped connect
 });
 
 test("the fallback notice describes the model that failed, hosted or local, never the one that answered", () => {
-  const notice = (failed: string, outcome: string, answered: string) => fallbackNotice([{ model: failed, outcome: outcome as never, ms: 1 }, { model: answered, outcome: "ok", ms: 1 }], catalog);
+  const notice = (failed: string, outcome: string, answered: string) => fallbackNotice([{ model: failed as never, outcome: outcome as never, ms: 1 }, { model: answered as never, outcome: "ok", ms: 1 }], catalog);
   assert.equal(notice("anthropic/claude-opus-4-5", "auth", "lmstudio/m"), "answered by lmstudio/m — Opus (hosted) refused the API key");
   assert.equal(notice("openai/gpt-5", "stream-broken", "lmstudio/m"), "answered by lmstudio/m — openai/gpt-5 (hosted) connection dropped mid-answer");
   assert.equal(notice("lmstudio/m", "auth", "Opus"), "answered by Opus — lmstudio/m (local server) refused the API key");
