@@ -6,7 +6,7 @@
 // comments are read: the SDK's parser skips them, as it should).
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { apiSetup, type ApiSetup } from "./openai-setup.js";
