@@ -1,3 +1,4 @@
+import type { ModelSpec } from "../ai/model-spec.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import type { Attempt, AttemptOutcome } from "./router-events.js";
 
@@ -30,9 +31,21 @@ export function outcomeWords(outcome: string): string {
 /** How a notice names a model: its alias (else its ref), and whether its server is on this machine or network (undefined: not in the catalog). */
 export type DescribeModel = (ref: string) => { name: string; local: boolean | undefined };
 
+/**
+ * Whether a notice calls a model's server local: its URL is on this machine or network, and its
+ * provider is not one of the built-in hosted ones (anthropic, openai, … pointed at this machine is a
+ * stand-in or a proxy for the hosted service, which the user knows as hosted).
+ */
+export function localInWords(model: Pick<ModelSpec, "local" | "apiKeyEnv">): boolean {
+  return model.local && model.apiKeyEnv === undefined;
+}
+
 /** A DescribeModel over the gateway's catalog. */
 export function describeFrom(catalog: ModelCatalog): DescribeModel {
-  return (ref) => ({ name: catalog.aliasOf(ref as never) ?? ref, local: catalog.models.get(ref as never)?.local });
+  return (ref) => {
+    const model = catalog.models.get(ref as never);
+    return { name: catalog.aliasOf(ref as never) ?? ref, local: model && localInWords(model) };
+  };
 }
 
 /** One attempt in words, naming its model and where it runs: "Local (local server) unreachable", "Sonnet (hosted) refused the API key". */

@@ -253,6 +253,7 @@ describe("the real gateway sends nothing to a model that lacks its key", { timeo
       assert.equal(ended.notice, "answered by local/m — Opus (hosted) skipped: no API key", "named: the key is its provider's");
       const proxied = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Opus", messages: [{ role: "user", content: "hi" }] }) });
       assert.equal(((await proxied.json()) as { model: string }).model, "local/m");
+      assert.equal(decodeURIComponent(proxied.headers.get("x-hearth-notice") ?? ""), "answered by local/m — Opus (hosted) skipped: no API key", "the model the client named is said, as an agent's fallback is");
       const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as { setup: string[] };
       assert.deepEqual(status.setup, [], "the local fallback answers: nothing to set up");
     } finally {

@@ -48,6 +48,12 @@ test("the fallback notice describes the model that failed, hosted or local, neve
   const policy = [{ model: "openai/gpt-5" as const, outcome: "skipped-policy" as const, ms: 0 }, { model: "lmstudio/m" as const, outcome: "ok" as const, ms: 1 }];
   assert.equal(fallbackNotice(policy, catalog), undefined, "an agent's chain: the policy is the user's choice");
   assert.equal(fallbackNotice(policy, catalog, { named: true }), "answered by lmstudio/m — openai/gpt-5 (hosted) not allowed by the privacy policy");
+  // The trial's Sonnet: the built-in anthropic provider pointed at this machine (a stand-in, a proxy) is the hosted service to the user.
+  const standIn = resolveText(`{
+    agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["lmstudio/m"] }, models: { "anthropic/claude-sonnet-4-5": { alias: "Sonnet" }, "lmstudio/m": { alias: "Local" } } } },
+    models: { providers: { anthropic: { baseUrl: "http://127.0.0.1:18951", apiKey: "sk-ant-test-key-1234567890" }, lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`).catalog;
+  const refused = [{ model: "anthropic/claude-sonnet-4-5" as const, outcome: "auth" as const, ms: 1 }, { model: "lmstudio/m" as const, outcome: "ok" as const, ms: 1 }];
+  assert.equal(fallbackNotice(refused, standIn), "answered by Local — Sonnet (hosted) refused the API key");
 });
 
 test("the words while a model is silent", () => {

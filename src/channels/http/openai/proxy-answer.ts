@@ -1,7 +1,7 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import { usedBeforeFailing } from "../../../ai/usage.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
-import { fallbackNotice, type DescribeModel } from "../../../models/fallback-notice.js";
+import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
@@ -82,7 +82,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
 function describeIn(catalogue: Catalogue): DescribeModel {
   return (ref) => {
     const model = catalogue.models.find((candidate) => candidate.ref === ref);
-    return { name: model?.alias ?? ref, local: model?.local };
+    return { name: model?.alias ?? ref, local: model && localInWords(model.spec) };
   };
 }
 
