@@ -10,6 +10,8 @@ export type AgentEvent =
   | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
   | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
+  /** A model of the chain left out without a call (cooling down, no key, the privacy policy, too small a context, no tools). */
+  | { type: "attempt-skipped"; model: ModelRef; outcome: string; ms: number; message?: string | undefined }
   /**
    * A model is called for the turn's next reply (the words that follow are its, until another
    * starts). Only the message's own `onEvent` hears it, not the gateway's live events.
@@ -44,7 +46,7 @@ export type TurnResult =
       attempts: AttemptRecord[];
       usage: Usage;
       cost: number;
-      /** "answered by Opus — local server unreachable", when a fallback answered and notices are on. */
+      /** "answered by Opus — Local (local server) unreachable", when a fallback answered and notices are on. */
       notice: string | undefined;
       /** The answer stopped at the reply's token limit. */
       truncated: boolean;

@@ -354,6 +354,9 @@ export class Agent {
         case "attempt-failed":
           state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
           break;
+        case "attempt-skipped":
+          state.emit({ type: "attempt-skipped", model: event.attempt.model, outcome: event.attempt.outcome, ms: event.attempt.ms, ...(event.attempt.message ? { message: event.attempt.message } : {}) });
+          break;
         case "model-loading":
           state.emit({ type: "model-loading", model: event.model, waiting: event.waiting });
           break;

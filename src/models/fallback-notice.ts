@@ -1,3 +1,4 @@
+import type { ModelSpec } from "../ai/model-spec.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import type { Attempt, AttemptOutcome } from "./router-events.js";
 
@@ -27,19 +28,54 @@ export function outcomeWords(outcome: string): string {
   return Object.hasOwn(REASONS, outcome) ? REASONS[outcome as AttemptOutcome] : outcome;
 }
 
+/** How a notice names a model: its alias (else its ref), and whether its server is on this machine or network (undefined: not in the catalog). */
+export type DescribeModel = (ref: string) => { name: string; local: boolean | undefined };
+
 /**
- * One short line when a fallback answered: "answered by Opus — local server unreachable", naming
- * hosted models left out for want of a key on the way. Undefined when the first candidate answered.
+ * Whether a notice calls a model's server local: its URL is on this machine or network, and its
+ * provider is not one of the built-in hosted ones (anthropic, openai, … pointed at this machine is a
+ * stand-in or a proxy for the hosted service, which the user knows as hosted).
  */
-export function fallbackNotice(attempts: readonly Attempt[], catalog: ModelCatalog): string | undefined {
+export function localInWords(model: Pick<ModelSpec, "local" | "apiKeyEnv">): boolean {
+  return model.local && model.apiKeyEnv === undefined;
+}
+
+/** A DescribeModel over the gateway's catalog. */
+export function describeFrom(catalog: ModelCatalog): DescribeModel {
+  return (ref) => {
+    const model = catalog.models.get(ref as never);
+    return { name: catalog.aliasOf(ref as never) ?? ref, local: model && localInWords(model) };
+  };
+}
+
+/** One attempt in words, naming its model and where it runs: "Local (local server) unreachable", "Sonnet (hosted) refused the API key". */
+function attemptWords(attempt: Attempt, describe: DescribeModel): string {
+  const { name, local } = describe(attempt.model);
+  const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
+  return `${name}${where} ${outcomeWords(attempt.outcome)}`;
+}
+
+export interface NoticeOptions {
+  /**
+   * The first attempt is the model the client named (proxy mode): a model the privacy policy kept out
+   * is said too. Otherwise (an agent's chain) the policy is the user's own choice, and the first model
+   * it allows is "the primary".
+   */
+  named?: boolean | undefined;
+}
+
+/**
+ * One short line when a fallback answered: "answered by Opus — Local (local server) unreachable",
+ * naming the model that failed (every notice built from an attempt describes that attempt: its model,
+ * local or hosted) and the hosted models left out for want of a key on the way. Undefined when the
+ * first candidate answered.
+ */
+export function fallbackNotice(attempts: readonly Attempt[], models: ModelCatalog | DescribeModel, options: NoticeOptions = {}): string | undefined {
+  const describe = typeof models === "function" ? models : describeFrom(models);
   const answered = attempts.find((attempt) => attempt.outcome === "ok");
-  // A candidate the privacy policy keeps out is not "the primary that failed": the policy is the user's choice.
-  const first = attempts.find((attempt) => attempt.outcome !== "skipped-policy");
+  const first = options.named ? attempts[0] : attempts.find((attempt) => attempt.outcome !== "skipped-policy");
   if (!answered || !first || first.model === answered.model) return undefined;
-  const name = (ref: string): string => catalog.aliasOf(ref as never) ?? ref;
-  // "local server unreachable", but a model left out for want of a key is named: its provider needs the key, wherever it points.
-  const who = (attempt: Attempt): string => (catalog.models.get(attempt.model as never)?.local && attempt.outcome !== "skipped-no-key" ? "local server" : name(attempt.model));
   const keyless = attempts.filter((attempt) => attempt !== first && attempt.outcome === "skipped-no-key" && attempts.indexOf(attempt) < attempts.indexOf(answered));
-  const also = keyless.map((attempt) => `; ${name(attempt.model)} ${REASONS[attempt.outcome]}`).join("");
-  return `answered by ${name(answered.model)} — ${who(first)} ${REASONS[first.outcome]}${also}`;
+  const also = keyless.map((attempt) => `; ${attemptWords(attempt, describe)}`).join("");
+  return `answered by ${describe(answered.model).name} — ${attemptWords(first, describe)}${also}`;
 }

@@ -116,7 +116,7 @@ describe("hearth agent: turns, memory, tools", () => {
     const human = await runCli(["agent", "--config", file, "--message", "hi"], { env: env("fallback") });
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stdout, "spare here\n");
-    assert.match(human.stderr, /answered by Spare — local server unreachable/);
+    assert.match(human.stderr, /answered by Spare — Local \(local server\) unreachable/);
     const json = await runCli(["agent", "--config", file, "--json", "--message", "hi again"], { env: env("fallback") });
     const answer = JSON.parse(json.stdout) as { model: string; attempts: { model: string; outcome: string; ms: number }[]; session: string; cost: number };
     assert.equal(answer.model, "spare/m");

@@ -250,9 +250,10 @@ describe("the real gateway sends nothing to a model that lacks its key", { timeo
       const ended = eventData<{ result: { model: string; notice?: string; attempts: { model: string; outcome: string }[] } }>(await events.next((message) => message.event === "turn-end")).result;
       events.close();
       assert.deepEqual(ended.attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`), ["anthropic/claude-opus-4-5 skipped-no-key", "local/m ok"]);
-      assert.equal(ended.notice, "answered by local/m — Opus skipped: no API key", "named, not 'local server': the key is its provider's");
+      assert.equal(ended.notice, "answered by local/m — Opus (hosted) skipped: no API key", "named: the key is its provider's");
       const proxied = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Opus", messages: [{ role: "user", content: "hi" }] }) });
       assert.equal(((await proxied.json()) as { model: string }).model, "local/m");
+      assert.equal(decodeURIComponent(proxied.headers.get("x-hearth-notice") ?? ""), "answered by local/m — Opus (hosted) skipped: no API key", "the model the client named is said, as an agent's fallback is");
       const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as { setup: string[] };
       assert.deepEqual(status.setup, [], "the local fallback answers: nothing to set up");
     } finally {

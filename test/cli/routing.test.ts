@@ -199,7 +199,7 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
       const human = await runCli(["agent", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
       assert.equal(human.code, 0, human.stderr);
       assert.equal(human.stdout, "from the paid fallback\n");
-      assert.match(human.stderr, /answered by Spare — local server unreachable; Opus skipped: no API key/);
+      assert.match(human.stderr, /answered by Spare — Local \(local server\) unreachable; Opus \(hosted\) skipped: no API key/);
       const json = await runCli(["agent", "--json", "--config", file, "--message", "hi"], { env: { HEARTH_STATE_DIR: state } });
       assert.deepEqual(outcomes(JSON.parse(json.stdout) as AgentJson), ["local/m unreachable", "anthropic/claude-opus-4-5 skipped-no-key", "spare/m ok"]);
       assert.equal(standIn.requests.length, 0, "no request reached the stand-in hosted server");
@@ -255,11 +255,11 @@ describe("hearth: honest progress and words", () => {
     try {
       const five = temp.write("500.json5", config(failing.baseUrl, spare.baseUrl));
       const fiveResult = await runCli(["agent", "--config", five, "--message", "hi"], { env: { HEARTH_STATE_DIR: join(temp.dir, "500") } });
-      assert.match(fiveResult.stderr, /^answered by Spare — local server answered with a server error$/m);
+      assert.match(fiveResult.stderr, /^answered by Spare — Local \(local server\) answered with a server error$/m);
       assert.doesNotMatch(fiveResult.stderr, /overloaded/);
       const drop = temp.write("drop.json5", config(dropping.baseUrl, spare.baseUrl));
       const dropResult = await runCli(["agent", "--config", drop, "--message", "hi"], { env: { HEARTH_STATE_DIR: join(temp.dir, "drop") } });
-      assert.match(dropResult.stderr, /^answered by Spare — local server connection dropped mid-answer$/m);
+      assert.match(dropResult.stderr, /^answered by Spare — Local \(local server\) connection dropped mid-answer$/m);
       assert.doesNotMatch(dropResult.stderr, /unreachable/);
     } finally {
       await Promise.all([failing.close(), dropping.close()]);

@@ -31,7 +31,7 @@ export type WebChatBackend = Pick<GatewayPort, "handle" | "health" | "sessions" 
 };
 
 export const HELP_TEXT = "Commands:\n/help — this list\n/status — the session's model and context\n/new — start a new conversation";
-export const FALLBACK_NOTICE = "answered by Opus — local server unreachable";
+export const FALLBACK_NOTICE = "answered by Opus — Local (local server) unreachable";
 export const PRIMARY = "lmstudio/minimax-m2.1";
 
 export interface ScriptedGateway extends WebChatBackend {

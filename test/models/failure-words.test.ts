@@ -26,8 +26,8 @@ test("a cancelled turn suggests no probe; a failed server does; a refused reques
 
 test("the fallback notice: a server error is not 'overloaded', a dropped connection not 'unreachable', a keyless model is named", () => {
   const answeredBy = (first: string) => fallbackNotice([{ model: "lmstudio/m", outcome: first as never, ms: 1 }, { model: "openai/gpt-5", outcome: "ok", ms: 1 }], catalog);
-  assert.equal(answeredBy("server-error"), "answered by openai/gpt-5 — local server answered with a server error");
-  assert.equal(answeredBy("stream-broken"), "answered by openai/gpt-5 — local server connection dropped mid-answer");
+  assert.equal(answeredBy("server-error"), "answered by openai/gpt-5 — lmstudio/m (local server) answered with a server error");
+  assert.equal(answeredBy("stream-broken"), "answered by openai/gpt-5 — lmstudio/m (local server) connection dropped mid-answer");
   const keyless = fallbackNotice(
     [
       { model: "lmstudio/m", outcome: "unreachable", ms: 1 },
@@ -36,7 +36,24 @@ test("the fallback notice: a server error is not 'overloaded', a dropped connect
     ],
     catalog,
   );
-  assert.equal(keyless, "answered by openai/gpt-5 — local server unreachable; Opus skipped: no API key");
+  assert.equal(keyless, "answered by openai/gpt-5 — lmstudio/m (local server) unreachable; Opus (hosted) skipped: no API key");
+});
+
+test("the fallback notice describes the model that failed, hosted or local, never the one that answered", () => {
+  const notice = (failed: string, outcome: string, answered: string) => fallbackNotice([{ model: failed as never, outcome: outcome as never, ms: 1 }, { model: answered as never, outcome: "ok", ms: 1 }], catalog);
+  assert.equal(notice("anthropic/claude-opus-4-5", "auth", "lmstudio/m"), "answered by lmstudio/m — Opus (hosted) refused the API key");
+  assert.equal(notice("openai/gpt-5", "stream-broken", "lmstudio/m"), "answered by lmstudio/m — openai/gpt-5 (hosted) connection dropped mid-answer");
+  assert.equal(notice("lmstudio/m", "auth", "Opus"), "answered by Opus — lmstudio/m (local server) refused the API key");
+  // A model the client named (proxy mode) that the privacy policy kept out is the one the notice is about.
+  const policy = [{ model: "openai/gpt-5" as const, outcome: "skipped-policy" as const, ms: 0 }, { model: "lmstudio/m" as const, outcome: "ok" as const, ms: 1 }];
+  assert.equal(fallbackNotice(policy, catalog), undefined, "an agent's chain: the policy is the user's choice");
+  assert.equal(fallbackNotice(policy, catalog, { named: true }), "answered by lmstudio/m — openai/gpt-5 (hosted) not allowed by the privacy policy");
+  // The trial's Sonnet: the built-in anthropic provider pointed at this machine (a stand-in, a proxy) is the hosted service to the user.
+  const standIn = resolveText(`{
+    agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["lmstudio/m"] }, models: { "anthropic/claude-sonnet-4-5": { alias: "Sonnet" }, "lmstudio/m": { alias: "Local" } } } },
+    models: { providers: { anthropic: { baseUrl: "http://127.0.0.1:18951", apiKey: "sk-ant-test-key-1234567890" }, lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`).catalog;
+  const refused = [{ model: "anthropic/claude-sonnet-4-5" as const, outcome: "auth" as const, ms: 1 }, { model: "lmstudio/m" as const, outcome: "ok" as const, ms: 1 }];
+  assert.equal(fallbackNotice(refused, standIn), "answered by Local — Sonnet (hosted) refused the API key");
 });
 
 test("the words while a model is silent", () => {

@@ -72,7 +72,7 @@ test("the fallback notice names the answering model by alias and the primary's t
     ],
     resolved.catalog,
   );
-  assert.equal(notice, "answered by Opus — local server unreachable");
+  assert.equal(notice, "answered by Opus — lmstudio/m (local server) unreachable");
   assert.equal(fallbackNotice([{ model: "lmstudio/m", outcome: "ok", ms: 1 }], resolved.catalog), undefined);
 });
 

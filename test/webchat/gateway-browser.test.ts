@@ -151,7 +151,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     await sendMessage(page, "are you still there?");
     const answer = doneAnswer(page, "Spare heard: are you still there?");
     await answer.waitFor();
-    assert.equal(await answer.locator(".note-fallback").innerText(), "answered by Spare — local server unreachable");
+    assert.equal(await answer.locator(".note-fallback").innerText(), "answered by Spare — Home (local server) unreachable");
     assert.equal(await answer.locator(".message-model").innerText(), "spare/m");
     // The failed attempt is noted as it happens, and the primary's card turns to cooling down.
     // (The router's message already names the model: the note names it once.)

@@ -171,7 +171,7 @@ describe("while a turn runs", () => {
   });
 
   test("the fallback notice, when configured, comes as one line before the answer", async () => {
-    const notice = "answered by Opus — local server unreachable";
+    const notice = "answered by Opus — Local (local server) unreachable";
     const on = await startChannel({ gateway: new ScriptGateway(() => ({ ok: "hello", notice })), dir: temp.dir, name: "notice-on", section: { fallbackNotice: true } });
     const off = await startChannel({ gateway: new ScriptGateway(() => ({ ok: "hello", notice })), dir: temp.dir, name: "notice-off" });
     for (const { whatsapp, channel } of [on, off]) {

@@ -34,7 +34,7 @@ const agentFields = {
   model: modelChainSchema.optional(),
   /** "local-only": hosted candidates are never tried, whatever the chain says. */
   privacy: z.enum(["any", "local-only"]).optional(),
-  /** Say in one short line when a fallback answered ("answered by Opus — local server unreachable"). */
+  /** Say in one short line when a fallback answered ("answered by Opus — Local (local server) unreachable"). */
   fallbackNotice: z.boolean().optional(),
   /** Replaces hearth's lean default system prompt. */
   systemPrompt: z.string().min(1).optional(),

@@ -30,7 +30,7 @@ export const whatsappSectionSchema = z.strictObject({
     .optional(),
   /** Which agent answers (default: main). A narrow agent with no tools and privacy "local-only" is the safe choice. */
   agent: z.string().min(1).optional(),
-  /** Send the one-line "answered by … — local server unreachable" notice before a fallback's answer (default false). */
+  /** Send the one-line "answered by … — Local (local server) unreachable" notice before a fallback's answer (default false). */
   fallbackNotice: z.boolean().optional(),
   /** How long a message that no model could answer waits for one to come back (minutes, default 30). */
   retryWindowMinutes: z.int().min(1).max(24 * 60).optional(),

@@ -145,7 +145,7 @@ export function channelContract(makeDriver: () => ChannelDriver): void {
       assert.equal(shown.text, answerTo("who answers?"));
       assert.deepEqual(
         shown.notices.filter((notice) => FALLBACK_NOTICE.test(notice)),
-        ["answered by spare/m — local server unreachable"],
+        ["answered by spare/m — home/m (local server) unreachable"],
       );
 
       const home = await server({ answer });

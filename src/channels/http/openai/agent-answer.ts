@@ -14,6 +14,8 @@ export interface AgentCall {
   label: string;
   session: string;
   text: string;
+  /** Images that came with the message (base64), as `InboundMessage.images`. */
+  images?: readonly { mediaType: string; data: string }[] | undefined;
   canRestart: boolean;
   signal: AbortSignal;
   /** The request's `max_tokens` / `max_output_tokens`: each reply of the turn at most this long. */
@@ -49,6 +51,10 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         attempts.push(attemptSummary(event));
         out.push(statusLine(event));
         break;
+      // A stream's headers list it with the attempts so far, as a whole reply's do.
+      case "attempt-skipped":
+        attempts.push(attemptSummary(event));
+        break;
       case "attempt-waiting":
       case "attempt-queued":
       case "model-loading":
@@ -72,7 +78,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
       return;
@@ -86,6 +92,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;
     }
+    // A stream says the fallback as it says the turn's other notes (a whole reply has it in x-hearth-notice).
+    if (result.notice) out.push({ type: "status", text: result.notice, startsStream: false });
     out.push({
       type: "end",
       answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: joinNotes([...notes, ...(result.notice ? [result.notice] : [])]) },

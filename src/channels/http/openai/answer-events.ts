@@ -35,7 +35,7 @@ export interface Answer {
   /**
    * Agent mode's notes of the turn, one a line, as the web chat shows them: the conversation summarised
    * or trimmed to fit the context, the reply cut short, a tool loop stopped… and last "answered by Opus
-   * — local server unreachable" when a fallback answered.
+   * — Local (local server) unreachable" when a fallback answered.
    */
   notice?: string | undefined;
   signed?: SignedReasoning | undefined;

@@ -2,7 +2,7 @@ import type { ModelRef } from "../../../ai/model-spec.js";
 import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
-import { callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed } from "./shared-fields.js";
+import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
 export interface ChatRequest {
@@ -51,14 +51,12 @@ function chatTools(value: unknown): ToolDefinition[] {
   });
 }
 
-/** Agent mode: the text of the last message, which must be the user's (hearth keeps the history and runs the tools). */
-export function lastChatUserText(messages: readonly Json[]): string {
+/** Agent mode: the last message, which must be the user's (hearth keeps the history and runs the tools): its text and images. */
+export function lastChatUserMessage(messages: readonly Json[]): AgentMessage {
   const index = messages.length - 1;
   const last = messages[index] as Json;
   if (last.role !== "user") throw badRequest(`messages[${index}].role`, `an agent answers the last message, which must be the user's (got "${String(last.role)}"); hearth keeps the history and runs the tools itself`);
-  const parts = userContent(last.content, `messages[${index}].content`);
-  if (typeof parts !== "string" && parts.some((part) => part.type === "image")) throw badRequest(`messages[${index}].content`, "an agent takes text messages; send images to a model ref or alias (proxy mode)");
-  return typeof parts === "string" ? parts : parts.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+  return agentMessage(userContent(last.content, `messages[${index}].content`), `messages[${index}].content`);
 }
 
 /** Proxy mode: the client's conversation as hearth's context (system and developer messages become the system prompt). */

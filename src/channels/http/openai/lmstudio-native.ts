@@ -14,7 +14,7 @@ import { AGENT_NAME, resolveTarget } from "./target.js";
  *   /api/v1/models/load` warms it; a hosted model, or one whose state is not known, is listed loaded;
  * - `capabilities.trained_for_tool_use`: false for an agent (it runs its own tools: a client's are
  *   not used) and for a model its config or server says cannot take tools;
- * - `capabilities.vision`: a model that takes images; never an agent (agent mode takes text).
+ * - `capabilities.vision`: a model that takes images; an agent whose primary does (agent mode passes images on).
  * What hearth cannot know of a model it does not hold (its architecture, quantisation, format,
  * parameter count) is null, which LM Studio's REST reference (lmstudio-ai/docs, "List your models")
  * allows for those fields; `size_bytes` it types a number, never null (clients format and sum it), and
@@ -43,7 +43,7 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
   const modelOf = (ref: ModelRef | undefined) => catalogue.models.find((model) => model.ref === ref);
   const agents = catalogue.agents.map((agent) => {
     const primary = modelOf(agent.primary);
-    return entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", served: primary && port.served(primary.ref), configuredWindow: primary?.spec.contextWindow ?? 0, vision: false, tools: false });
+    return entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", served: primary && port.served(primary.ref), configuredWindow: primary?.spec.contextWindow ?? 0, vision: primary?.spec.input.includes("image") ?? false, tools: false });
   });
   const models = catalogue.models.map((model) => {
     const served = port.served(model.ref);

@@ -1,5 +1,6 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
-import type { GatewayPort } from "../../../gateway/port.js";
+import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
+import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
@@ -46,9 +47,13 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         case "answer-restart":
           out.push({ type: "restart" });
           break;
-        case "route-end":
-          out.push({ type: "end", answer: answerOf(event.message, event.attempts.map(summary)) });
+        case "route-end": {
+          const notice = fallbackNotice(event.attempts, describeIn(port.catalogue()), { named: true });
+          // A stream says it as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
+          if (notice) out.push({ type: "status", text: notice, startsStream: false });
+          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notice ? { notice } : {}) } });
           return;
+        }
         case "route-error": {
           const all = event.attempts.map(summary);
           const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
@@ -70,6 +75,14 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
     .finally(() => out.end());
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+}
+
+/** How the notice names a model: as the catalogue does (alias, local or hosted). */
+function describeIn(catalogue: Catalogue): DescribeModel {
+  return (ref) => {
+    const model = catalogue.models.find((candidate) => candidate.ref === ref);
+    return { name: model?.alias ?? ref, local: model && localInWords(model.spec) };
+  };
 }
 
 /** The route's final message as one answer: text, reasoning, tool calls, and the reasoning a provider signed. */

@@ -3,7 +3,7 @@ import type { AssistantMessage, CallOptions, Context, ImageContent, Message, Rea
 import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
-import { callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed } from "./shared-fields.js";
+import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 
 /** A `POST /v1/responses` body, checked. */
@@ -62,16 +62,14 @@ function responsesTools(value: unknown): ToolDefinition[] {
 }
 
 /** Agent mode: the text of the last input item, which must be the user's message. */
-export function lastResponsesUserText(request: ResponsesRequest): string {
-  if (typeof request.input === "string") return request.input;
+export function lastResponsesUserMessage(request: ResponsesRequest): AgentMessage {
+  if (typeof request.input === "string") return agentMessage(request.input, "input");
   const index = request.input.length - 1;
   const last = request.input[index] as Json;
   if (last.role !== "user" || (last.type !== undefined && last.type !== "message")) {
     throw badRequest(`input[${index}]`, "an agent answers the last input item, which must be the user's message; hearth keeps the history and runs the tools itself");
   }
-  const content = userParts(last.content, `input[${index}].content`);
-  if (typeof content !== "string" && content.some((part) => part.type === "image")) throw badRequest(`input[${index}].content`, "an agent takes text messages; send images to a model ref or alias (proxy mode)");
-  return typeof content === "string" ? content : content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+  return agentMessage(userParts(last.content, `input[${index}].content`), `input[${index}].content`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { agentAnswer } from "./agent-answer.js";
 import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
-import { chatContext, lastChatUserText, parseChatRequest } from "./chat-request.js";
+import { chatContext, lastChatUserMessage, parseChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel } from "./lmstudio-native.js";
@@ -14,7 +14,7 @@ import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-m
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
-import { lastResponsesUserText, parseResponsesRequest, responsesContext } from "./responses-request.js";
+import { lastResponsesUserMessage, parseResponsesRequest, responsesContext } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { resolveTarget, type Target } from "./target.js";
@@ -85,7 +85,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastChatUserText(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -110,7 +110,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const canRestart = !request.stream;
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), text: lastResponsesUserText(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
+        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
         : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,

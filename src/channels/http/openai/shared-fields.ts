@@ -1,4 +1,4 @@
-import type { CallOptions, ImageContent, ToolDefinition } from "../../../ai/types.js";
+import type { CallOptions, ImageContent, TextContent, ToolDefinition } from "../../../ai/types.js";
 import { badRequest, describe, isObject, optionalNumber, type Json } from "./request-problem.js";
 
 /** `reasoning_effort` / `reasoning.effort` → hearth's levels (OpenAI's "minimal" is hearth's low, "none" is off). */
@@ -26,6 +26,25 @@ export function imageFromUrl(url: unknown, where: string): ImageContent {
   const match = /^data:([a-z]+\/[a-z0-9.+-]+);base64,(.*)$/is.exec(url);
   if (!match?.[1] || match[2] === undefined) throw badRequest(where, "hearth takes images as data: URLs (data:image/png;base64,…); it does not fetch remote images");
   return { type: "image", mediaType: match[1].toLowerCase(), data: match[2] };
+}
+
+/** What agent mode sends of the client's last message: its text parts, one a line, and its images (base64, as WhatsApp's go to an agent). */
+export interface AgentMessage {
+  text: string;
+  images: { mediaType: string; data: string }[];
+}
+
+/**
+ * The last user message as an agent takes it. Images are taken (data: URLs, as proxy mode takes them):
+ * the agent's model reads them, or, reading text only, is told an image came (as on WhatsApp). A
+ * message with no text and no image is refused, as `hearth agent` refuses one: nothing is saved and
+ * no model is called.
+ */
+export function agentMessage(parts: string | readonly (TextContent | ImageContent)[], where: string): AgentMessage {
+  const text = typeof parts === "string" ? parts : parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+  const images = typeof parts === "string" ? [] : parts.flatMap((part) => (part.type === "image" ? [{ mediaType: part.mediaType, data: part.data }] : []));
+  if (text.trim() === "" && images.length === 0) throw badRequest(where, "the message is empty: an agent answers the new message, which needs some text (or an image); hearth keeps the history itself");
+  return { text, images };
 }
 
 /** A function tool's definition; `parameters` defaults to an empty object schema. */

@@ -1,0 +1,93 @@
+// What an API client is told when another model answered than the first (agent mode's primary, or the
+// model a proxy request named): the same "answered by … — <the model that failed> …" line everywhere —
+// `x-hearth-notice` on a whole reply, a `: hearth:` comment in a stream, `metadata.hearth_notice` on
+// Responses — and the attempts header listing the skipped attempts too. Real fake model servers on
+// 127.0.0.1, the real routes, the official `openai` SDK as the client (its raw response where the
+// comments are read: the SDK's parser skips them, as it should).
+import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import type OpenAI from "openai";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { apiSetup, type ApiSetup } from "./openai-setup.js";
+
+const attemptsOf = (response: Response): string[] => (JSON.parse(response.headers.get("x-hearth-attempts") ?? "null") as { model: string; outcome: string }[]).map((attempt) => `${attempt.model} ${attempt.outcome}`);
+const noticeOf = (response: Response): string => decodeURIComponent(response.headers.get("x-hearth-notice") ?? "");
+/** The `: hearth: …` comments of a stream's body. */
+const commentsOf = (body: string): string[] => [...body.matchAll(/^: hearth: (.*)$/gm)].map((match) => match[1] ?? "");
+
+const TOOLS: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: {} } } }];
+
+describe("fallback notices over the OpenAI-compatible API", () => {
+  let api: ApiSetup;
+  afterEach(() => api.close());
+
+  test("agent mode: with the primary skipped (cooling down), every reply — both APIs, streamed or not — lists the skip and says the fallback", async () => {
+    api = await apiSetup();
+    api.local.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "backup here" }) }));
+    // The first turn: Local fails (and cools down), Backup answers.
+    const { response: first } = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "one" }] }).withResponse();
+    assert.equal(noticeOf(first), "answered by Backup — Local (local server) overloaded");
+    const calls = api.local.requests.filter((request) => request.method === "POST").length;
+    const skipped = ["local/m1 skipped-cooldown", "backup/m2 ok"];
+    const notice = "answered by Backup — Local (local server) skipped after failing recently";
+
+    const { response: whole } = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "two" }] }).withResponse();
+    assert.deepEqual(attemptsOf(whole), skipped);
+    assert.equal(noticeOf(whole), notice);
+
+    const streamed = await api.client.chat.completions.create({ model: "hearth", stream: true, messages: [{ role: "user", content: "three" }] }).asResponse();
+    assert.deepEqual(attemptsOf(streamed), ["local/m1 skipped-cooldown"], "a stream's headers list the attempts so far: the skipped primary too");
+    const body = await streamed.text();
+    assert.ok(commentsOf(body).includes(notice), body);
+
+    const responses = await api.client.responses.create({ model: "hearth", stream: true, input: "four" }).asResponse();
+    assert.deepEqual(attemptsOf(responses), ["local/m1 skipped-cooldown"]);
+    const events = await responses.text();
+    assert.ok(commentsOf(events).includes(notice), events);
+    const completed = await api.client.responses.stream({ model: "hearth", input: "five" }).finalResponse();
+    assert.equal(completed.metadata?.hearth_notice, notice);
+    const { response: wholeResponses } = await api.client.responses.create({ model: "hearth", input: "six" }).withResponse();
+    assert.equal(noticeOf(wholeResponses), notice);
+    assert.equal(api.local.requests.filter((request) => request.method === "POST").length, calls, "the cooling primary was not called again");
+
+    // The SDK reads such a stream as any other: the comments are skipped.
+    let text = "";
+    for await (const chunk of await api.client.chat.completions.create({ model: "hearth", stream: true, messages: [{ role: "user", content: "seven" }] })) text += chunk.choices[0]?.delta.content ?? "";
+    assert.equal(text, "backup here");
+  });
+
+  test("proxy mode: a named model skipped for the request's tools, or failing, is said — header, comment, metadata — worded as the agent's notice", async () => {
+    api = await apiSetup({ localExtras: "compat: { supportsTools: false }," });
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "local here" }) }));
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "backup here" }) }));
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "weather?" }];
+    const toolsNotice = "answered by Backup — Local (local server) cannot use the request's tools";
+
+    const { data, response } = await api.client.chat.completions.create({ model: "Local", messages, tools: TOOLS }).withResponse();
+    assert.equal(data.model, "backup/m2");
+    assert.deepEqual(attemptsOf(response), ["local/m1 skipped-tools", "backup/m2 ok"]);
+    assert.equal(noticeOf(response), toolsNotice);
+
+    const streamed = await api.client.chat.completions.create({ model: "Local", messages, tools: TOOLS, stream: true }).asResponse();
+    assert.deepEqual(attemptsOf(streamed), ["local/m1 skipped-tools"]);
+    assert.ok(commentsOf(await streamed.text()).includes(toolsNotice));
+
+    const responsesTools = [{ type: "function" as const, name: "lookup", parameters: { type: "object", properties: {} }, strict: false }];
+    const completed = await api.client.responses.stream({ model: "Local", input: "weather?", tools: responsesTools }).finalResponse();
+    assert.equal(completed.metadata?.hearth_notice, toolsNotice);
+
+    // The model named answered: nothing to say.
+    const { response: own } = await api.client.chat.completions.create({ model: "Local", messages }).withResponse();
+    assert.equal(own.headers.get("x-hearth-notice"), null);
+    const ownStream = await api.client.chat.completions.create({ model: "Local", messages, stream: true }).asResponse();
+    assert.deepEqual(commentsOf(await ownStream.text()), []);
+
+    // The named model fails: the notice says how, of it.
+    api.local.setHandler(() => ({ kind: "json", status: 401, body: { error: { message: "bad key" } } }));
+    const { data: failedOver, response: refused } = await api.client.chat.completions.create({ model: "local/m1", messages }).withResponse();
+    assert.equal(failedOver.choices[0]?.message.content, "backup here");
+    assert.equal(noticeOf(refused), "answered by Backup — Local (local server) refused the API key");
+  });
+});
