@@ -11,6 +11,7 @@ import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
+import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
@@ -148,7 +149,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.slots = native ? null : (windows.reportedSlots(model) ?? null);
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).
         if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
           const reported = native ? { params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : await reportedSize(options.http, model);
