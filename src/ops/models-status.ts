@@ -119,7 +119,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({ id: "hosted-skipped-by-policy", severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
         return status;
       }
-      // A model whose provider needs a key it lacks (hosted, or a built-in provider pointed at this machine) is never called.
+      // A model whose provider needs a key it lacks (hosted: a built-in provider is, wherever it points) is never called.
       const keyless = missingKey(model) !== undefined;
       if (keyless) {
         const variable = provider?.apiKeyEnv;
