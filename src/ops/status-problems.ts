@@ -5,6 +5,7 @@ import { hung, type ProviderProbe } from "./probe-provider.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
+import { llamaContextFlags } from "../models/context-fit.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -116,16 +117,6 @@ export function sharedCacheProblem(slots: number, tokens: number): StatusProblem
 }
 
 /**
- * The llama-server flags that serve `wanted` tokens to each request: a slot gets `-c / -np` (its own
- * share; with a shared cache all of -c, which the same flags cover), so with several slots `-c` grows
- * by their number, or one slot takes all of it. The server's -c is not said: /props gives the slot's.
- */
-function llamaContextFlags(wanted: number, served: number, slots: number | undefined): string {
-  if (slots === undefined || slots < 2) return `-c ${wanted}`;
-  return `-c ${wanted * slots} keeping -np ${slots} (each of its ${slots} slots gets -c / -np: ${served} now), or -np 1 -c ${wanted}`;
-}
-
-/**
  * How to serve `contextWindow`: a restart with the flags of each server, or a smaller contextWindow.
  * llama.cpp gives no slot more than the model was trained for (its listing's n_ctx_train), whatever
  * -c says: past that only the smaller window fixes it.
@@ -134,10 +125,10 @@ function servedContextFix(model: ModelSpec, facts: { served: number; slots: numb
   const lower = `models.providers.${model.provider} → ${model.id} contextWindow`;
   // A slot never serves more than the trained context: a listing that says otherwise is not about this model's slots.
   if (facts.trained !== undefined && facts.trained >= facts.served && model.contextWindow > facts.trained) {
-    const restart = facts.served < facts.trained ? `, or to ${facts.trained} (the most it was trained for) after restarting llama-server with ${llamaContextFlags(facts.trained, facts.served, facts.slots)}` : "";
+    const restart = facts.served < facts.trained ? `, or to ${facts.trained} (the most it was trained for) after restarting llama-server with ${llamaContextFlags(facts.trained, { window: facts.served, slots: facts.slots })}` : "";
     return `lower ${lower} to ${facts.served}${restart}: llama.cpp gives no request more than the ${facts.trained} tokens the model was trained for, whatever -c says`;
   }
-  return `restart the server with a larger context (llama.cpp: ${llamaContextFlags(model.contextWindow, facts.served, facts.slots)}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${facts.served}`;
+  return `restart the server with a larger context (llama.cpp: ${llamaContextFlags(model.contextWindow, { window: facts.served, slots: facts.slots })}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${facts.served}`;
 }
 
 /**

@@ -2,8 +2,10 @@
 // advice of models status --probe is followed as written — each command it gives, run for real, serves
 // the configured window — and the shared-cache note says the log's word, not a restart to the same flags.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
 import { realConfig } from "./config.js";
 import { startRealServer, type RealServer } from "./real-server.js";
 
@@ -74,5 +76,40 @@ describe("llama-server -c 2048 -np 2 under contextWindow 2048", () => {
     assert.match(unified.log(), /n_slots = 2, n_ctx_slot = 1024, kv_unified = 'true'/, "the case that restart is for: the same /props, one shared cache");
     const following = await start({ ctx: 2048, parallel: 2, extraArgs: ["--no-kv-unified"] });
     assert.match(following.log(), /n_slots = 2, n_ctx_slot = 1024, kv_unified = 'false'/, "following it: each slot its own 1024");
+  });
+});
+
+describe("llama-server -c 512 -np 2 (256 tokens a slot) under contextWindow 2048: no message fits", () => {
+  const temp = tempDir();
+  let server: RealServer | undefined;
+  after(async () => {
+    temp.cleanup();
+    await server?.kill();
+  });
+  // Every path that says a context is too small gives the flags that keep -np 2: -c (wanted × 2), or -np 1.
+  const PER_SLOT = /llama\.cpp: -c (\d+) keeping -np 2 \(each of its 2 slots gets -c \/ -np: 256 now\), or -np 1 -c (\d+);/;
+
+  test("hearth agent, models status --probe and the API's proxy mode: the fix is per slot, never a -c the two slots would halve", async () => {
+    server = await startRealServer({ ctx: 512, parallel: 2 });
+    const file = temp.write("agent.json5", realConfig(server, { contextWindow: 2048 }));
+    const agent = await runCli(["agent", "--config", file, "-m", "hi"], { env: { HEARTH_STATE_DIR: join(temp.dir, "agent") } });
+    assert.equal(agent.code, 1, agent.stdout);
+    assert.match(agent.stderr, /cannot take any message: the server runs llama\/stories260k with 256 tokens of context/);
+    const fromAgent = PER_SLOT.exec(agent.stderr);
+    assert.ok(fromAgent, agent.stderr);
+    assert.equal(Number(fromAgent[1]), 2 * Number(fromAgent[2]));
+    const status = await probe(server, file);
+    const tooSmall = status.problems.find((problem) => problem.id === "context-too-small");
+    assert.match(tooSmall?.fix ?? "", PER_SLOT);
+    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "gateway") });
+    try {
+      const system = "You are a helpful assistant who tells short stories to children. ".repeat(6);
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "llama/stories260k", messages: [{ role: "system", content: system }, { role: "user", content: "hi" }] }) });
+      const body = (await response.json()) as { error: { message: string } };
+      assert.equal(response.status, 400, body.error.message);
+      assert.match(body.error.message, PER_SLOT);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
