@@ -16,6 +16,8 @@ export interface ContextWindows {
   toolsUsable(model: ModelSpec): boolean | undefined;
   /** The server's tokens per estimated token for the model, as its counts showed (1 until one did). */
   tokenRatio(model: ModelSpec): number;
+  /** Requests the model's server runs at once (llama.cpp total_slots), where it said; for the advice on its context. No I/O. */
+  reportedSlots?(model: ModelSpec): number | undefined;
 }
 
 /** A source of windows the server reports (LM Studio's loaded context, llama.cpp's n_ctx…). */

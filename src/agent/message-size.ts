@@ -12,6 +12,8 @@ export interface MessageRoom {
   toolTokens: number;
   /** The server's tokens per estimated token for this model (1: not known). */
   ratio: number;
+  /** Requests its server runs at once (llama.cpp total_slots), where it said. */
+  slots?: number | undefined;
   /** What one message may take: the prompt's share of the window minus the fixed part. */
   room: number;
 }
@@ -23,16 +25,18 @@ export interface RoomCandidate {
   toolsOff?: boolean | undefined;
   /** The server's tokens per estimated token (as learned); default 1. */
   ratio?: number | undefined;
+  /** Requests its server runs at once (llama.cpp total_slots), where it said. */
+  slots?: number | undefined;
 }
 
 /** How much of each candidate's effective window a single message may take, the roomiest first. */
 export function messageRooms(candidates: readonly RoomCandidate[], fixed: Pick<Context, "systemPrompt" | "tools">): MessageRoom[] {
   const estimated = fixedParts(fixed);
   return candidates
-    .map(({ model, budget, toolsOff, ratio = 1 }) => {
+    .map(({ model, budget, toolsOff, ratio = 1, slots }) => {
       const systemTokens = Math.round(estimated.systemTokens * ratio);
       const toolTokens = toolsOff ? 0 : Math.round(estimated.toolTokens * ratio);
-      return { model, budget, systemTokens, toolTokens, ratio, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
+      return { model, budget, systemTokens, toolTokens, ratio, slots, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
     })
     .sort((a, b) => b.room - a.room);
 }
@@ -52,7 +56,7 @@ export function oversizeRefusal(text: string, rooms: readonly MessageRoom[]): st
   const tokens = Math.round(estimate * roomiest.ratio);
   const { model, budget } = roomiest;
   const parts: PromptParts = { systemTokens: roomiest.systemTokens, toolTokens: roomiest.toolTokens, messageTokens: tokens, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens };
-  const noRoom = roomiest.room === 0 ? noRoomRefusal(model, budget.window, parts) : undefined;
+  const noRoom = roomiest.room === 0 ? noRoomRefusal(model, { window: budget.window, slots: roomiest.slots }, parts) : undefined;
   if (noRoom) return `${noRoom} Nothing was sent.`;
   const count = (value: number): string => value.toLocaleString("en-US");
   const fixed = roomiest.systemTokens + roomiest.toolTokens;

@@ -35,3 +35,14 @@ export function singleModelServed(body: unknown): string | undefined {
   if (!only || only.owned_by !== "llamacpp" || typeof only.meta !== "object" || only.meta === null || "status" in only) return undefined;
   return stringOf(only.id) || undefined;
 }
+
+/**
+ * The context a llama-server's model was trained for (`meta.n_ctx_train` of its `/v1/models` entry):
+ * llama.cpp gives no slot more, whatever `-c` says. Undefined for other servers.
+ */
+export function trainedContextListed(body: unknown, id: string): number | undefined {
+  const entries = array(record(body).data).map(record);
+  const entry = entries.find((candidate) => candidate.id === id || array(candidate.aliases).includes(id)) ?? (singleModelServed(body) !== undefined ? entries[0] : undefined);
+  const trained = record(entry?.meta).n_ctx_train;
+  return typeof trained === "number" && trained > 0 ? Math.floor(trained) : undefined;
+}

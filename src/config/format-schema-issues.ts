@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { redactUrl, SecretRedactor } from "../shared/secret-redactor.js";
+import { describeRangeIssue } from "./describe-range-issue.js";
 import { isSecretPath, type ConfigProblem } from "./problems.js";
 import type { ConfigPath } from "./json5-locate.js";
 
@@ -56,16 +57,9 @@ function describeIssue(issue: Issue, path: ConfigPath): string {
       const inner = issue.issues[0]?.message ?? "invalid key";
       return `${describeValue(input)} is not a valid name: ${inner}`;
     }
-    case "too_small": {
-      if (issue.origin === "array") return `must list at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? "" : "s"}`;
-      if (issue.origin === "string") return "must not be empty";
-      if (Number(issue.minimum) === 0) return issue.inclusive ? `must be 0 or more, got ${shown}` : `must be greater than 0, got ${shown}`;
-      return `must be at least ${String(issue.minimum)}, got ${shown}`;
-    }
-    case "too_big": {
-      const unit = /Seconds$/.test(String(path[path.length - 1] ?? "")) ? " seconds" : "";
-      return `must be at most ${String(issue.maximum)}${unit}, got ${shown}`;
-    }
+    case "too_small":
+    case "too_big":
+      return describeRangeIssue(issue, { path, shown });
     case "invalid_format":
       return `${issue.message}, got ${shown}`;
     case "custom":

@@ -1,15 +1,16 @@
 import { defineOwn, REDACTED, SECRET_VARIABLE } from "../shared/secret-redactor.js";
+import { isPlaceholderKey } from "../shared/placeholder-keys.js";
 import { isSecretPath } from "./problems.js";
 
 /**
  * A deep copy with every secret replaced by "***": values under secret-looking keys (apiKey, token,
  * Authorization header, …) and any string equal to a secret-looking environment variable that the
- * config substituted.
+ * config substituted. A placeholder key (`lmstudio`, `EMPTY`, … isPlaceholderKey) is no secret and is shown.
  */
 export function redactSecrets<T>(value: T, secretValues: ReadonlySet<string> = new Set()): T {
   const visit = (node: unknown, path: string[]): unknown => {
     if (typeof node === "string") {
-      if (node !== "" && (isSecretPath(path) || secretValues.has(node))) return REDACTED;
+      if (!isPlaceholderKey(node) && (isSecretPath(path) || secretValues.has(node))) return REDACTED;
       return node;
     }
     if (Array.isArray(node)) return node.map((item) => visit(item, path));

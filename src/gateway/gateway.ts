@@ -266,7 +266,7 @@ export class Gateway implements GatewayPort {
 
   /**
    * Asks each local server of the main chain whether it answers now, and updates (and announces) the setup problems.
-   * A model that cannot be called for want of a key (a built-in provider pointed at this machine) is not asked either.
+   * A model that cannot be called for want of a key is not asked either.
    */
   async checkSetup(signal?: AbortSignal): Promise<readonly string[]> {
     const local = this.agentFor(undefined).spec.chain.filter((model) => model.local && missingKey(model) === undefined);

@@ -50,8 +50,26 @@ function suggestedContext(model: ModelSpec, window: number, parts: PromptParts):
   return Math.max(needed, model.contextWindow > window ? model.contextWindow : 0);
 }
 
+/**
+ * The llama-server flags that serve `wanted` tokens to each request: a slot gets `-c / -np` (its own
+ * share; with a shared cache all of -c, which the same flags cover), so with several slots `-c` grows
+ * by their number, or one slot takes all of it. The server's -c is not said: /props gives the slot's.
+ */
+export function llamaContextFlags(wanted: number, served: { window: number; slots?: number | undefined }): string {
+  const slots = served.slots;
+  if (slots === undefined || slots < 2) return `-c ${wanted}`;
+  return `-c ${wanted * slots} keeping -np ${slots} (each of its ${slots} slots gets -c / -np: ${served.window} now), or -np 1 -c ${wanted}`;
+}
+
+/** What the server runs a model with: its window per request, and its slots (llama.cpp total_slots) where it said. */
+export interface ServedShape {
+  window: number;
+  slots?: number | undefined;
+}
+
 /** How to make what is sent fit: a larger context on the server, less sent, or another model. */
-export function contextFix(model: ModelSpec, window: number, parts: PromptParts): string {
+export function contextFix(model: ModelSpec, served: ServedShape, parts: PromptParts): string {
+  const window = served.window;
   const size = suggestedContext(model, window, parts);
   const server =
     model.api === "ollama"
@@ -59,7 +77,7 @@ export function contextFix(model: ModelSpec, window: number, parts: PromptParts)
       : looksLikeLmStudio(model)
         ? `load the model with a larger context (LM Studio: context length ${size})`
         : model.local
-          ? `restart the server with a larger context (llama.cpp: -c ${size}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})`
+          ? `restart the server with a larger context (llama.cpp: ${llamaContextFlags(size, served)}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})`
           : "use the model's full context";
   const less = parts.toolTokens > 0 ? "send less (fewer tools: the agent's tools.allow or tools.deny; a shorter systemPrompt)" : "send less (a shorter systemPrompt)";
   return `${server}, or ${less}, or use a model with a larger window`;
@@ -69,9 +87,9 @@ export function contextFix(model: ModelSpec, window: number, parts: PromptParts)
  * The refusal when not even the fixed part fits: no message of any size can be answered by this model
  * (the roomiest the chain has). Undefined when the fixed part leaves room for a message.
  */
-export function noRoomRefusal(model: ModelSpec, window: number, parts: PromptParts): string | undefined {
-  if (fixedTokensOf(parts) < window) return undefined;
-  return `${model.ref} cannot take any message: ${windowWords(model, window)}, and the fixed part alone fills it — ${partsWords(parts)}. Fix: ${contextFix(model, window, parts)}.`;
+export function noRoomRefusal(model: ModelSpec, served: ServedShape, parts: PromptParts): string | undefined {
+  if (fixedTokensOf(parts) < served.window) return undefined;
+  return `${model.ref} cannot take any message: ${windowWords(model, served.window)}, and the fixed part alone fills it — ${partsWords(parts)}. Fix: ${contextFix(model, served, parts)}.`;
 }
 
 /** Scales estimated parts by the model's tokenizer ratio (server tokens per estimated token). */
@@ -87,6 +105,8 @@ export interface TooLargeOptions {
   counted?: number | undefined;
   /** The server refused it already: the words are wanted whatever the estimate says. */
   overflowed?: boolean | undefined;
+  /** Requests the server runs at once (llama.cpp total_slots), where it said: the fix's -c is per slot. */
+  slots?: number | undefined;
 }
 
 /**
@@ -102,5 +122,5 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
   const parts = scaleParts({ ...fixed, messageTokens: Math.max(0, estimate - fixed.systemTokens - fixed.toolTokens), replyTokens: 0, reserveTokens: 0 }, ratio);
   const fixedAlone = parts.systemTokens + parts.toolTokens >= window ? " — the system prompt and tools alone do not fit" : "";
   const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
-  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, window, parts)}`;
+  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { window, slots: options.slots }, parts)}`;
 }

@@ -32,12 +32,12 @@ export function outcomeWords(outcome: string): string {
 export type DescribeModel = (ref: string) => { name: string; local: boolean | undefined };
 
 /**
- * Whether a notice calls a model's server local: its URL is on this machine or network, and its
- * provider is not one of the built-in hosted ones (anthropic, openai, … pointed at this machine is a
- * stand-in or a proxy for the hosted service, which the user knows as hosted).
+ * Whether a notice calls a model's server local: `model.local`, the one rule (resolve-providers: a URL on
+ * this machine or network, and never a built-in hosted provider — anthropic, openai, … pointed at this
+ * machine is a proxy to the hosted service, which the user knows as hosted).
  */
-export function localInWords(model: Pick<ModelSpec, "local" | "apiKeyEnv">): boolean {
-  return model.local && model.apiKeyEnv === undefined;
+export function localInWords(model: Pick<ModelSpec, "local">): boolean {
+  return model.local;
 }
 
 /** A DescribeModel over the gateway's catalog. */

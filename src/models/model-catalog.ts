@@ -13,17 +13,31 @@ export class ModelCatalog {
   /** Lower-cased alias → ref. */
   private readonly aliasToRef: Map<string, ModelRef>;
   private readonly refToAlias: Map<ModelRef, string>;
+  /** The user's own names: aliases, models the config lists, and refs it names elsewhere — suggested before the built-in catalog. */
+  private readonly ownNames: ReadonlySet<string>;
 
-  /** `pathName` names a place in the config as the file writes it (configPathName with the config's source): a provider's key may be a `${VAR}`. */
-  constructor(
-    providers: readonly ResolvedProvider[],
-    aliases: ReadonlyMap<ModelRef, string>,
-    private readonly pathName: (path: ConfigPath) => string = formatPath,
-  ) {
+  private readonly pathName: (path: ConfigPath) => string;
+
+  /**
+   * `named`: refs the config names (its agents' models, keys of agents.defaults.models) besides aliases
+   * and listed models. `pathName` names a place in the config as the file writes it (configPathName
+   * with the config's source): a provider's key may be a `${VAR}`.
+   */
+  constructor(providers: readonly ResolvedProvider[], aliases: ReadonlyMap<ModelRef, string>, options: { named?: Iterable<ModelRef>; pathName?: (path: ConfigPath) => string } = {}) {
+    const named = options.named ?? [];
+    this.pathName = options.pathName ?? formatPath;
     this.providers = new Map(providers.map((provider) => [provider.id, provider]));
     this.models = new Map(providers.flatMap((provider) => provider.models.map((model) => [model.ref, model] as const)));
     this.refToAlias = new Map(aliases);
     this.aliasToRef = new Map([...aliases].map(([ref, alias]) => [alias.toLowerCase(), ref]));
+    const listed = [...this.models.values()].filter((model) => model.source === "config").map((model) => model.ref);
+    this.ownNames = new Set([...aliases.values(), ...aliases.keys(), ...listed, ...named]);
+  }
+
+  /** The close names to suggest for `input`: the user's own first; the rest (the built-in catalog) only when none of theirs is close. */
+  private suggestOwnFirst(input: string, candidates: readonly string[], own: (candidate: string) => boolean): string[] {
+    const close = suggest(input, candidates.filter(own));
+    return close.length > 0 ? close : suggest(input, candidates);
   }
 
   aliasOf(ref: ModelRef): string | undefined {
@@ -58,7 +72,7 @@ export class ModelCatalog {
           reason: `provider "${provider.id}" lists no models; add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}`,
         };
       }
-      const close = suggest(parts.id, provider.models.map((model) => model.id)).map((id) => `${provider.id}/${id}`);
+      const close = this.suggestOwnFirst(parts.id, provider.models.map((model) => model.id), (id) => this.ownNames.has(`${provider.id}/${id}`)).map((id) => `${provider.id}/${id}`);
       const fix = provider.configured || !provider.builtin ? `${close.length ? " Otherwise" : ";"} add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}` : "";
       return { ok: false, reason: `"${wanted}" is not a model of provider "${provider.id}"${hint(close)}${fix}` };
     }
@@ -68,7 +82,7 @@ export class ModelCatalog {
     if (byId.length > 1) {
       return { ok: false, reason: `"${wanted}" is offered by several providers; name one: ${byId.map((model) => `"${model.ref}"`).join(", ")}` };
     }
-    const close = suggest(wanted, [...this.refToAlias.values(), ...this.models.keys()]);
+    const close = this.suggestOwnFirst(wanted, [...this.refToAlias.values(), ...this.models.keys()], (name) => this.ownNames.has(name));
     return { ok: false, reason: `"${wanted}" is not a known model or alias${hint(close)}` };
   }
 }

@@ -96,7 +96,9 @@ function fromBuiltin(
     timeoutSeconds: override?.timeoutSeconds,
     builtin: true,
     configured: override !== undefined,
-    local: isLocalUrl(baseUrl),
+    // A built-in provider is a paid hosted service: pointed at this machine it is taken as a proxy or relay to
+    // that service (its catalog prices apply, its data leaves), never local — see docs/config.md "Local or hosted".
+    local: false,
     models: [],
   };
   const catalogById = new Map(builtin.models.map((model) => [model.id, model]));

@@ -43,13 +43,21 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
 
   // Aliases and params, keyed by ref; every key must name a model.
   const pathName = (path: ConfigPath): string => configPathName(path, options.source);
-  const bare = new ModelCatalog(providers, new Map(), pathName);
+  const bare = new ModelCatalog(providers, new Map(), { pathName });
   const aliases = new Map<ModelRef, string>();
   const aliasOwners = new Map<string, string>();
   const settingKeys = new Map<ModelRef, string>();
+  // The refs the file names, for "did you mean": the user's own before the built-in catalog.
+  const named = new Set<ModelRef>();
+  const chainNames = [config.agents.defaults.model, ...config.agents.list.map((agent) => agent.model)].flatMap((chain) => (chain ? [chain.primary, ...(chain.fallbacks ?? [])] : []));
+  for (const name of chainNames) {
+    const found = name === undefined ? undefined : bare.lookup(name);
+    if (found?.ok) named.add(found.model.ref);
+  }
   for (const [key, setting] of Object.entries(settings)) {
     const path = ["agents", "defaults", "models", key];
     const found = bare.lookup(key);
+    if (found.ok) named.add(found.model.ref);
     // Unique whether or not the key resolves: a rejected provider must not hide a duplicate alias.
     const alias = setting.alias;
     const owner = alias === undefined ? undefined : aliasOwners.get(alias.toLowerCase());
@@ -94,7 +102,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     aliases.set(model.ref, alias);
   }
 
-  const catalog = new ModelCatalog(providers, aliases, pathName);
+  const catalog = new ModelCatalog(providers, aliases, { named, pathName });
   const defaults = config.agents.defaults.model;
   let defaultPrimary = false;
   let primaryName = defaults.primary;

@@ -11,6 +11,7 @@ import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
+import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
@@ -118,7 +119,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({ id: "hosted-skipped-by-policy", severity: "info", title: "never used: privacy is local-only and this model is hosted", fix: "set agents.defaults.privacy to \"any\" to allow hosted models" });
         return status;
       }
-      // A model whose provider needs a key it lacks (hosted, or a built-in provider pointed at this machine) is never called.
+      // A model whose provider needs a key it lacks (hosted: a built-in provider is, wherever it points) is never called.
       const keyless = missingKey(model) !== undefined;
       if (keyless) {
         const variable = provider?.apiKeyEnv;
@@ -148,13 +149,13 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.slots = native ? null : (windows.reportedSlots(model) ?? null);
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).
         if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
           const reported = native ? { params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : await reportedSize(options.http, model);
           status.problems.push(...buildProblems({ id: model.id, ...reported }));
         }
-        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model) }, options.prompt) : undefined;
+        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined }, options.prompt) : undefined;
         if (noRoom) status.problems.push(noRoom);
         // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
         // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.

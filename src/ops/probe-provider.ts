@@ -20,6 +20,8 @@ export interface ProviderProbe {
   responsesEndpoint: boolean | undefined;
   /** The one model a single-model llama-server serves, whatever id a request names; undefined for other servers. */
   servesAnyId?: string | undefined;
+  /** The `/models` listing as answered (llama.cpp's entries carry each model's trained context); undefined when it could not be read. */
+  listingBody?: unknown;
 }
 
 export function authHeaders(provider: ResolvedProvider): Record<string, string> {
@@ -50,7 +52,7 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
     return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
   }
   const listed = listedModelIds(listing.body);
-  const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body) };
+  const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;

@@ -5,6 +5,7 @@ import { hung, type ProviderProbe } from "./probe-provider.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
+import { llamaContextFlags } from "../models/context-fit.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -101,23 +102,43 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
 }
 
 /**
- * A llama-server with several slots: they may share one KV cache of `tokens` (llama.cpp's
- * `--kv-unified`, its default when `-np` is not given; `/props` does not say which), and then
- * parallel requests that together outgrow it all fail with "Context size has been exceeded.".
+ * A llama-server with several slots (`total_slots`), each reporting `tokens` (`n_ctx`). They share one
+ * KV cache of `tokens` when it runs with `--kv-unified` (its default without `-np`); with `-np N` each
+ * has its own `-c / N`. Neither `/props` nor `/slots` says which (llama.cpp b1-80fb11a: only its startup
+ * log, `kv_unified = 'true'|'false'`), so this is said as a possibility, and the fix is the log's word:
+ * a restart only where it changes something.
  */
 export function sharedCacheProblem(slots: number, tokens: number): StatusProblem {
   return {
     id: "shared-cache", severity: "info",
-    title: `the server runs ${slots} slots that may share one cache of ${tokens} tokens (llama.cpp --kv-unified, on by default when -np is not given; /props does not say): parallel sessions can run it out together, so hearth sends requests to it together only while their prompts and replies fit ${tokens} tokens, and the others wait`,
-    fix: `for ${slots} parallel requests with ${tokens} tokens each, restart llama-server with -np ${slots} -c ${slots * tokens} --no-kv-unified (/props looks the same then, so turns still wait for room); for one request at a time with ${tokens} tokens, -np 1`,
+    title: `the server runs ${slots} slots that may share one cache of ${tokens} tokens (llama.cpp --kv-unified, its default when started without -np; with -np ${slots} each slot has its own ${tokens}; /props does not say which): if they share, parallel sessions can run it out together, so hearth sends requests to it together only while their prompts and replies fit ${tokens} tokens, and the others wait`,
+    fix: `the server's startup log says which: kv_unified = 'false' (started with -np ${slots}): each slot has its own ${tokens} tokens, nothing to change (hearth cannot see it and still waits for room, so this note stays); kv_unified = 'true': restart llama-server with -np ${slots} -c ${slots * tokens} --no-kv-unified (each slot its own ${tokens}), or with -np 1 -c ${tokens} (one request at a time)`,
   };
+}
+
+/**
+ * How to serve `contextWindow`: a restart with the flags of each server, or a smaller contextWindow.
+ * llama.cpp gives no slot more than the model was trained for (its listing's n_ctx_train), whatever
+ * -c says: past that only the smaller window fixes it.
+ */
+function servedContextFix(model: ModelSpec, facts: { served: number; slots: number | undefined; trained: number | undefined }): string {
+  const lower = `models.providers.${model.provider} → ${model.id} contextWindow`;
+  // A slot never serves more than the trained context: a listing that says otherwise is not about this model's slots.
+  if (facts.trained !== undefined && facts.trained >= facts.served && model.contextWindow > facts.trained) {
+    const restart = facts.served < facts.trained ? `, or to ${facts.trained} (the most it was trained for) after restarting llama-server with ${llamaContextFlags(facts.trained, { window: facts.served, slots: facts.slots })}` : "";
+    return `lower ${lower} to ${facts.served}${restart}: llama.cpp gives no request more than the ${facts.trained} tokens the model was trained for, whatever -c says`;
+  }
+  return `restart the server with a larger context (llama.cpp: ${llamaContextFlags(model.contextWindow, { window: facts.served, slots: facts.slots })}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${facts.served}`;
 }
 
 /**
  * What a non-LM-Studio local server reported: a smaller context than configured (LM Studio's own
  * wording is above), and a chat template that cannot render tools.
  */
-export function servedProblems(model: ModelSpec, served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined }): StatusProblem[] {
+export function servedProblems(
+  model: ModelSpec,
+  served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined; trained?: number | undefined },
+): StatusProblem[] {
   const problems: StatusProblem[] = [];
   if (served.servedContext !== undefined && served.slots !== undefined && served.slots > 1) problems.push(sharedCacheProblem(served.slots, served.servedContext));
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
@@ -131,7 +152,7 @@ export function servedProblems(model: ModelSpec, served: { servedContext: number
     problems.push({
       id: "served-context-small", severity: "warn",
       title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); turns are planned against ${served.servedContext}`,
-      fix: `restart the server with a larger context (llama.cpp: -c ${model.contextWindow}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${served.servedContext}`,
+      fix: servedContextFix(model, { served: served.servedContext, slots: served.slots, trained: served.trained }),
     });
   }
   if (served.toolUse === false && served.lmStudio) {

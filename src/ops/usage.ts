@@ -90,7 +90,8 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   /** Adds a reply to its row and the total; true when a hosted model answered it as a fallback (counted in `fallbacks`, but for its turn). */
   const count = (reply: CountedReply, where: { at: string; agent: string; channel: string }): boolean => {
     const answered = reply.attempts.findLast((attempt) => attempt.outcome === "ok");
-    const local = options.isLocal(reply.message.model, answered?.baseUrl);
+    // A priced reply is a paid service's, wherever its server is (a proxy on this machine): never local, so never "free".
+    const local = options.isLocal(reply.message.model, answered?.baseUrl) && !(reply.message.cost > 0);
     const key = options.by === "model" ? reply.message.model : options.by === "agent" ? where.agent : options.by === "day" ? where.at.slice(0, 10) : where.channel;
     const row = rows.get(key) ?? emptyRow(key);
     rows.set(key, row);

@@ -1,3 +1,4 @@
+import { isPlaceholderKey } from "./placeholder-keys.js";
 import { SecretMatcher } from "./secret-matcher.js";
 import { decodeEscapes, normalForm } from "./secret-normal-form.js";
 
@@ -54,13 +55,6 @@ export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|pass
 /** An environment variable holding a secret: ANTHROPIC_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, DB_PASSWORD, … */
 export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
 
-/**
- * The keys local servers' own docs tell users to write where a client insists on one (LM Studio's
- * `lmstudio`/`lm-studio`, vLLM's `EMPTY`, llama.cpp's `sk-no-key-required`, and the like): they protect
- * nothing, and masking them (in base64 too) hid ordinary words and data in answers.
- */
-const PLACEHOLDERS = new Set(["lmstudio", "lm-studio", "ollama", "empty", "none", "no-key", "nokey", "not-needed", "sk-no-key-required", "dummy", "placeholder", "llamacpp", "llama.cpp", "vllm"]);
-
 /** The fewest characters anything masked takes: a value as written in normal form (its separators dropped), a base64 run, a hex, a key-shaped token. */
 const SHORTEST_MASKED = MIN_ENCODED_SECRET_LENGTH;
 
@@ -77,7 +71,7 @@ export class SecretRedactor {
     for (const value of values) {
       if (value === undefined) continue;
       const trimmed = value.trim();
-      if (trimmed.length >= MIN_ENCODED_SECRET_LENGTH && !PLACEHOLDERS.has(trimmed.toLowerCase())) this.secrets.add(trimmed);
+      if (trimmed.length >= MIN_ENCODED_SECRET_LENGTH && !isPlaceholderKey(trimmed)) this.secrets.add(trimmed);
     }
     const longestFirst = (a: string, b: string) => b.length - a.length;
     const long = [...this.secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH);

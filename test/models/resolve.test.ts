@@ -156,3 +156,20 @@ test("per-model params reach the model spec", () => {
   const resolved = resolveText('{ agents: { defaults: { models: { "openai/gpt-5": { params: { temperature: 0.2 } } } } } }');
   assert.deepEqual(resolved.catalog.models.get("openai/gpt-5")?.params, { temperature: 0.2 });
 });
+
+test("'did you mean' offers the user's own names (aliases, refs in the file) before the built-in catalog", () => {
+  // The trial's file: "Sonnet" is no alias (its alias clashed), but anthropic/claude-sonnet-4-5 is named in the same file.
+  const text = `{
+  agents: { defaults: { model: { primary: "Local", fallbacks: ["Sonnet"] },
+    models: { "llamacpp/m": { alias: "Local" }, "anthropic/claude-sonnet-4-5": { alias: "local" } } } },
+  models: { providers: { llamacpp: { baseUrl: "http://127.0.0.1:8097/v1", api: "openai-completions", models: [{ id: "m" }] } } },
+}`;
+  assert.match(configErrorText(() => resolveText(text)), /fallbacks\[0\]: "Sonnet" is not a known model or alias; did you mean "anthropic\/claude-sonnet-4-5"\?$/m);
+  // A ref named only as a fallback counts as the user's own too; a provider's model ids likewise.
+  const named = `{ agents: { defaults: { model: { primary: "anthropic/claude-opus-4-5", fallbacks: ["anthropic/claude-sonnet-4-5", "Sonnet", "anthropic/claude-sonnet"] } } } }`;
+  const message = configErrorText(() => resolveText(named));
+  assert.match(message, /fallbacks\[1\]: "Sonnet" is not a known model or alias; did you mean "anthropic\/claude-sonnet-4-5"\?$/m);
+  assert.match(message, /fallbacks\[2\]: "anthropic\/claude-sonnet" is not a model of provider "anthropic"; did you mean "anthropic\/claude-sonnet-4-5"\?$/m);
+  // None of the user's names is close: the built-in catalog is still offered.
+  assert.match(configErrorText(() => resolveText(`{ agents: { defaults: { model: { primary: "anthropic/claude-opus-4.5" } } } }`)), /did you mean "anthropic\/claude-opus-4-5"\?/);
+});

@@ -49,4 +49,23 @@ describe("hearth security audit: secrets written into the config", () => {
     );
     assert.deepEqual(findings, []);
   });
+
+  test("the placeholder keys local servers document are no secret: audit is silent, config show shows them, a real key beside them is named", async () => {
+    const placeholders = ["llamacpp", "LLAMA.CPP", "lmstudio", "EMPTY", "sk-no-key-required", "vllm", "placeholder", "nokey", "local", " none "];
+    const providers = placeholders.map((key, index) => `p${index}: { baseUrl: "http://127.0.0.1:8097/v1", api: "openai-completions", apiKey: ${JSON.stringify(key)}, models: [{ id: "m" }] }`);
+    providers.push('real: { baseUrl: "http://127.0.0.1:8097/v1", api: "openai-completions", apiKey: "short123", models: [{ id: "m" }] }');
+    const state = join(temp.dir, "placeholders-state");
+    mkdirSync(state, { mode: 0o700 });
+    const file = temp.write("placeholders.json5", `{ agents: { defaults: { model: "p0/m", tools: { allow: ["time"] } } }, models: { mode: "replace", providers: { ${providers.join(", ")} } } }`);
+    chmodSync(file, 0o600);
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(result.code, 0, result.stderr);
+    const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((finding) => finding.id === "secret-in-config");
+    assert.deepEqual(findings.map((finding) => finding.title), ["models.providers.real.apiKey is written into the config file"]);
+    const show = await runCli(["config", "show", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(show.code, 0, show.stderr);
+    const shown = JSON.parse(show.stdout) as { models: { providers: Record<string, { apiKey?: string }> } };
+    placeholders.forEach((key, index) => assert.equal(shown.models.providers[`p${index}`]?.apiKey, key.trim(), `p${index}`));
+    assert.equal(shown.models.providers.real?.apiKey, "***");
+  });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { configLocation } from "../../config/paths.js";
 import { ProblemLocator } from "../../config/problems.js";
+import { isPlaceholderKey } from "../../shared/placeholder-keys.js";
 import { redactSecrets, secretEnvValues } from "../../config/redact.js";
 import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
@@ -55,7 +56,7 @@ export function configShow(io: CliIo, options: GlobalOptions): number {
       builtin: provider.builtin,
       baseUrl: redactUrl(provider.baseUrl),
       api: provider.api,
-      apiKey: provider.apiKey ? "***" : undefined,
+      apiKey: provider.apiKey === undefined ? undefined : isPlaceholderKey(provider.apiKey) ? provider.apiKey : "***",
       apiKeySource: provider.apiKeySource,
       headers: Object.keys(provider.headers).length ? provider.headers : undefined,
       timeoutSeconds: provider.timeoutSeconds,

@@ -20,7 +20,7 @@ export const gatewaySectionSchema = z.strictObject({
   auth: z
     .strictObject({
       /** Clients send `Authorization: Bearer <token>` on every endpoint but /health. At least 16 characters. */
-      token: z.string().min(16, { message: "must be at least 16 characters (try: openssl rand -hex 24)" }).optional(),
+      token: z.string().min(16, { message: "must be at least 16 characters; make one with: openssl rand -hex 24" }).optional(),
     })
     .prefault({}),
   cors: z

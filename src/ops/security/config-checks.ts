@@ -2,6 +2,7 @@ import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { formatBillions } from "../build-judgement.js";
 import { isSecretPath } from "../../config/problems.js";
+import { isPlaceholderKey } from "../../shared/placeholder-keys.js";
 import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
@@ -37,7 +38,6 @@ export interface AuditFacts {
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
-const PLACEHOLDER_KEYS = new Set(["", "lmstudio", "lm-studio", "ollama", "none", "not-needed", "no-key", "sk-no-key-required", "local", "dummy"]);
 const RISKY_TOOLS = ["exec", "web_fetch"] as const;
 
 /** The channels section, read leniently: `channels.whatsapp.{enabled, dmPolicy, allowFrom, agent}`. */
@@ -226,7 +226,7 @@ function secretFindings(facts: AuditFacts): Finding[] {
   const visit = (node: unknown, path: string[]): void => {
     if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, String(index)]));
     else if (node !== null && typeof node === "object") for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
-    else if (typeof node === "string" && !node.includes("${") && !PLACEHOLDER_KEYS.has(node.trim().toLowerCase())) {
+    else if (typeof node === "string" && !node.includes("${") && !isPlaceholderKey(node)) {
       if (isSecretPath(path)) found.push(path.join("."));
       else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(node) && urlSecrets(node).length > 0) found.push(`${path.join(".")} (credentials in the URL)`);
     }
