@@ -151,7 +151,9 @@ export class Agent {
     const view = conversationView(entries, { pending });
     // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
-    return { context, tokens: contextTokens(context, view.measuredFrom, countedBy) };
+    // A model its tools are not sent to is not charged for them (the router sends none).
+    const counted = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
+    return { context, tokens: contextTokens(counted, view.measuredFrom, countedBy) };
   }
 
   /** The size of the context a call would send now by the plain estimate, not calibrated by the server's counts. */
@@ -393,7 +395,8 @@ export class Agent {
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
   async budget(model: ModelSpec): Promise<Budget> {
     await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
-    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, this.windows.tokenRatio(model));
+    const toolsOff = model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
+    return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, { tokenRatio: this.windows.tokenRatio(model), toolsOff });
   }
 
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {

@@ -11,6 +11,8 @@ export interface Budget {
    * another tokenizer — or one that counts nothing like this server).
    */
   tokenRatio: number;
+  /** Its tools are not sent to it (its server said its template cannot render them, or compat says so): not counted. */
+  toolsOff: boolean;
   /** The effective window: the smallest of the configured one, what the server loaded, what an overflow named. */
   window: number;
   /** Tokens kept for the reply: the `max_tokens` a call to this model carries. */
@@ -24,16 +26,18 @@ export interface Budget {
  * The effective window (the configured one, or the smaller `knownWindow` the server reported or an
  * overflow named), minus the reply's tokens and a reserve (both scaled down for small windows).
  */
-export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number, tokenRatio = 1): Budget {
+export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number, counting: { tokenRatio?: number; toolsOff?: boolean } = {}): Budget {
+  const tokenRatio = counting.tokenRatio ?? 1;
+  const toolsOff = counting.toolsOff ?? false;
   const window = Math.min(model.contextWindow, knownWindow ?? Number.POSITIVE_INFINITY);
   // A quarter of the window, at least 256 — but never more than the model's maxTokens, which the adapters cap it at.
   const replyTokens = Math.min(model.maxTokens, Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4))));
   const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
-  return { model: model.ref, tokenRatio, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
+  return { model: model.ref, tokenRatio, toolsOff, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
 }
 
 /** Whose count a prompt is measured by: the model (its ref) and its server's tokens per estimated token. */
-export type CountedBy = Pick<Budget, "model" | "tokenRatio">;
+export type CountedBy = Pick<Budget, "model" | "tokenRatio" | "toolsOff">;
 
 /**
  * The budget of a turn whose caller asked for shorter replies (an API client's `max_tokens`): the reply
@@ -53,7 +57,7 @@ export function withReplyCap(budget: Budget, maxTokens: number | undefined): Bud
  * With `countedBy`, only that model's own replies calibrate it (another model's tokenizer — a hosted
  * fallback that answered while the local server was down — counts the same text differently); without
  * one of them, the estimate is scaled by the model's token ratio, as the router scales it when it
- * decides whether the request fits that model's server.
+ * decides whether the request fits that model's server — and never counted less than that.
  */
 export function contextTokens(context: Context, measuredFrom = 0, countedBy?: CountedBy): number {
   const messages = context.messages;
@@ -70,8 +74,11 @@ export function contextTokens(context: Context, measuredFrom = 0, countedBy?: Co
     else before += messageCharacters(message);
   });
   const estimate = Math.ceil((before + after) / 4);
-  if (measured < 0 && countedBy) return Math.round(estimate * countedBy.tokenRatio);
-  return Math.round(estimate * calibration(messages[measured], Math.ceil(before / 4)));
+  const calibrated = measured < 0 ? undefined : Math.round(estimate * calibration(messages[measured], Math.ceil(before / 4)));
+  if (!countedBy) return calibrated ?? estimate;
+  // Never less than the router's own judgement of a fit (the estimate scaled by the model's ratio): a prompt
+  // the agent planned to fit is never skipped there for its size.
+  return Math.max(calibrated ?? 0, Math.round(estimate * countedBy.tokenRatio));
 }
 
 /** The server's count of the prompt a reply answered over the estimate of that prompt (1 when there is none). */

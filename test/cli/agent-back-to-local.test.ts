@@ -88,4 +88,52 @@ describe("after turns on a hosted fallback, the local model answers again", () =
     assert.ok(answered.length > 0 && answered.every((request) => localCount(request) < N_CTX), "what reached the local server fits its context as it counts");
     assert.equal(lastUser(answered.at(-1)?.body), "short one");
   });
+
+  test("a local server whose usage counts less than its tokenizer: the agent plans by the larger count, so the local model is never skipped for size", async () => {
+    const local = await startLlamaCpp({
+      alias: "m",
+      nCtx: N_CTX,
+      tokenize: (text) => Math.ceil((text.length / 4) * RATIO),
+      promptTokens: localCount,
+      // Its replies' usage counts the messages' text plainly (a template's share, a cache): less than /tokenize says.
+      completions: (request) => {
+        const said = SUMMARY_SAYS.test(lastUser(request.body)) ? "SUMMARY: the user wrote about their days." : "Local here.";
+        return { kind: "sse", frames: completionsStream({ model: "m", text: said, usage: { input: Math.ceil(textOf(request.body).length / 4), output: 4 } }) };
+      },
+    });
+    const hosted = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) }));
+    servers.push(local, hosted);
+    const file = temp.write(
+      "counts.json5",
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["cloud/big"] }, tools: { allow: [] } } },
+        models: { mode: "replace", providers: {
+          local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 128 }] },
+          cloud: { baseUrl: "${hosted.baseUrl}", api: "openai-completions", apiKey: "sk-test-cloud-0123456789abcdef", models: [{ id: "big", contextWindow: 200000, maxTokens: 1024 }] } } } }`,
+    );
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "counts-state") };
+    for (let turn = 1; turn <= 10; turn++) {
+      const result = await runCli(["agent", "--config", file, "--json", "-s", "counts", "-m", `turn ${turn}: ${"a few words about the day, the weather and the plans. ".repeat(5)}`], { env });
+      assert.equal(result.code, 0, result.stderr);
+      const answer = JSON.parse(result.stdout) as TurnJson;
+      assert.equal(answer.model, "local/m", `turn ${turn}: ${JSON.stringify(answer)}`);
+      assert.deepEqual((answer.attempts ?? []).filter((attempt) => attempt.outcome !== "ok"), [], `turn ${turn}`);
+    }
+  });
+
+  test("/status counts the prompt as sent: no tool schemas for a server whose template cannot render them (the router sends none)", async () => {
+    const used = async (supportsTools: boolean): Promise<number> => {
+      const local = await startLlamaCpp({ alias: "m", nCtx: N_CTX, supportsTools, completions: () => ({ kind: "sse", frames: completionsStream({ model: "m", text: "ok" }) }) });
+      servers.push(local);
+      const file = temp.write(`status-${supportsTools}.json5`, `{ agents: { defaults: { model: "local/m" } }, models: { mode: "replace", providers: { local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 128 }] } } } }`);
+      const result = await runCli(["agent", "--config", file, "-s", "status", "-m", "/status"], { env: { HEARTH_STATE_DIR: join(temp.dir, `status-${supportsTools}`) } });
+      assert.equal(result.code, 0, result.stderr);
+      const match = /context: \S+ ([\d,]+) \/ 1,024 tokens/.exec(result.stdout);
+      assert.ok(match, result.stdout);
+      return Number(match[1]?.replace(/,/g, ""));
+    };
+    const withTools = await used(true);
+    const without = await used(false);
+    assert.ok(without < withTools / 2, `without tools ${without}, with ${withTools}: the schemas are most of an empty session's prompt`);
+  });
 });
+
