@@ -25,7 +25,7 @@ describe("agent mode over the OpenAI-compatible API: the message it takes", () =
   test("an empty or blank message is refused with 400 on both endpoints: nothing saved, no model called", async () => {
     const refusals: unknown[] = [];
     const session = { headers: { "x-hearth-session": "blank" } };
-    for (const content of ["", "  \n\t ", [{ type: "text" as const, text: " " }], []]) {
+    for (const content of ["", "  \n\t ", "\u200B\u2060 \uFEFF", [{ type: "text" as const, text: " " }], []]) {
       refusals.push(await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content }] }, session).then(() => "answered", (error: unknown) => error));
       refusals.push(await api.client.chat.completions.create({ model: "hearth", stream: true, messages: [{ role: "user", content }] }, session).then(() => "answered", (error: unknown) => error));
     }

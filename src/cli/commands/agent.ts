@@ -6,6 +6,7 @@ import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createCliRuntime } from "../cli-runtime.js";
+import { isBlank } from "../../shared/blank-text.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
   message?: string;
@@ -30,7 +31,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   if (options.retry && message.trim() !== "") {
     throw new HearthError("usage", "--retry sends the last message again: leave out --message");
   }
-  if (message.trim() === "" && !retrying && !options.new) {
+  if (isBlank(message) && !retrying && !options.new) {
     throw new HearthError("usage", fromStdin ? "the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "--message needs some text (or --retry to send the last one again)");
   }
   // A mistyped command, or text a command does not read, is bad usage here (exit 2), as a mistyped flag is; a chat channel answers it instead.
@@ -63,7 +64,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       });
     if (options.new) {
       const started = await handle("/new");
-      if (message.trim() === "" && !retrying) {
+      if (isBlank(message) && !retrying) {
         const output = started.kind === "command" ? started.text : "";
         if (options.json) writeJson(io, { output, session: key });
         else writeLine(io.stdout, output);

@@ -1,5 +1,6 @@
 import type { CallOptions, ImageContent, TextContent, ToolDefinition } from "../../../ai/types.js";
 import { badRequest, describe, isObject, optionalNumber, type Json } from "./request-problem.js";
+import { isBlank } from "../../../shared/blank-text.js";
 
 /** `reasoning_effort` / `reasoning.effort` → hearth's levels (OpenAI's "minimal" is hearth's low, "none" is off). */
 export function reasoningLevel(value: unknown, where: string): CallOptions["reasoning"] {
@@ -43,7 +44,7 @@ export interface AgentMessage {
 export function agentMessage(parts: string | readonly (TextContent | ImageContent)[], where: string): AgentMessage {
   const text = typeof parts === "string" ? parts : parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
   const images = typeof parts === "string" ? [] : parts.flatMap((part) => (part.type === "image" ? [{ mediaType: part.mediaType, data: part.data }] : []));
-  if (text.trim() === "" && images.length === 0) throw badRequest(where, "the message is empty: an agent answers the new message, which needs some text (or an image); hearth keeps the history itself");
+  if (isBlank(text) && images.length === 0) throw badRequest(where, "the message is empty: an agent answers the new message, which needs some text (or an image); hearth keeps the history itself");
   return { text, images };
 }
 
