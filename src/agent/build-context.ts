@@ -144,7 +144,8 @@ function userMessage(entry: Extract<SessionEntry, { type: "user" }>, prefix: str
   const words = entry.quoted ? `${entry.text}\n\n${entry.quoted}` : entry.text;
   const text = prefix === "" ? words : `${prefix}${words}`;
   const images = entry.images ?? [];
-  return { role: "user", content: images.length === 0 ? text : [{ type: "text", text }, ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))] };
+  // Images only (no words): no empty text part before them.
+  return { role: "user", content: images.length === 0 ? text : [...(text === "" ? [] : [{ type: "text" as const, text }]), ...images.map((image) => ({ type: "image" as const, mediaType: image.mediaType, data: image.data }))] };
 }
 
 /** What precedes the first kept user message when a summary opens it. */

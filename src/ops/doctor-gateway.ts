@@ -6,7 +6,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { anotherInstance, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
-import { runningRecord } from "./gateway-listening.js";
+import { runningRecords } from "./gateway-listening.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -51,15 +51,18 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const findings: Finding[] = [];
   const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
   let health = await ask(url);
-  // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs (gateway.listening.json).
-  const recorded = !health.ok && health.failure.status === undefined && !lookup.override ? runningRecord(lookup.state.dir) : undefined;
-  if (recorded && recorded.url !== url) {
-    const there = await ask(recorded.url);
+  // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs.
+  // Each running gateway of this state dir keeps its own record (gateway.listening/<pid>.json): the first that answers as ours.
+  const recorded = !health.ok && health.failure.status === undefined && !lookup.override ? runningRecords(lookup.state.dir) : [];
+  for (const record of recorded) {
+    if (record.url === url) continue;
+    const there = await ask(record.url);
     const hearth = there.ok ? hearthHealth(there.body) : undefined;
     if (hearth && healthOwnership(hearth, lookup.state.instance) === "ours") {
       health = there;
       apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
-      url = recorded.url;
+      url = record.url;
+      break;
     }
   }
   let running = false;

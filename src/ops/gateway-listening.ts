@@ -1,6 +1,6 @@
-import { readFileSync, unlinkSync } from "node:fs";
+import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { replaceStateFile } from "../shared/state-file.js";
+import { ensureStateDirectory, replaceStateFile } from "../shared/state-file.js";
 
 /** Where a running gateway of a state dir listens, as it said when it started (its `--port`/`--bind` may not be the config's). */
 export interface ListeningRecord {
@@ -10,7 +10,9 @@ export interface ListeningRecord {
   startedAt: number;
 }
 
-const fileOf = (stateDir: string): string => join(stateDir, "gateway.listening.json");
+/** One record per running gateway: two gateways of one state dir (other ports) each keep their own. */
+const dirOf = (stateDir: string): string => join(stateDir, "gateway.listening");
+const fileOf = (stateDir: string, pid: number): string => join(dirOf(stateDir), `${pid}.json`);
 
 /**
  * Says where this gateway listens, in its state dir: `gateway status` asks there when nothing of this
@@ -18,34 +20,58 @@ const fileOf = (stateDir: string): string => join(stateDir, "gateway.listening.j
  * terminal with `--port` is still found, not reported as not running (which would start a second).
  */
 export function recordListening(stateDir: string, record: ListeningRecord): void {
-  replaceStateFile({ path: fileOf(stateDir), doing: "record where the gateway listens in" }, `${JSON.stringify(record)}\n`);
+  ensureStateDirectory({ path: dirOf(stateDir), doing: "create the directory" });
+  replaceStateFile({ path: fileOf(stateDir, record.pid), doing: "record where the gateway listens in" }, `${JSON.stringify(record)}\n`);
 }
 
-/** Removes the record at a clean stop, when it is still this process's (another gateway may have started since). */
+/** Removes this process's own record at a clean stop; the records of other gateways of the state dir stay. */
 export function forgetListening(stateDir: string, pid: number): void {
-  if (readRecord(stateDir)?.pid !== pid) return;
+  removeRecord(stateDir, pid);
+}
+
+/**
+ * The records of the gateways of this state dir whose processes still run, the latest started first.
+ * A record a killed gateway left (its process gone) is ignored and removed.
+ */
+export function runningRecords(stateDir: string): ListeningRecord[] {
+  let names: string[];
   try {
-    unlinkSync(fileOf(stateDir));
+    names = readdirSync(dirOf(stateDir));
   } catch {
-    // Gone already: nothing to forget.
+    return [];
   }
+  const records: ListeningRecord[] = [];
+  for (const name of names) {
+    const pid = /^(\d+)\.json$/.exec(name)?.[1];
+    if (pid === undefined) continue;
+    const record = readRecord(join(dirOf(stateDir), name));
+    if (record?.pid !== Number(pid)) continue;
+    if (alive(record.pid)) records.push(record);
+    else removeRecord(stateDir, record.pid);
+  }
+  return records.sort((a, b) => b.startedAt - a.startedAt);
 }
 
-/** The record of a gateway of this state dir whose process still runs; undefined when none is (a record a killed gateway left is ignored). */
-export function runningRecord(stateDir: string): ListeningRecord | undefined {
-  const record = readRecord(stateDir);
-  if (!record) return undefined;
+function alive(pid: number): boolean {
   try {
-    process.kill(record.pid, 0);
-    return record;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? record : undefined;
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-function readRecord(stateDir: string): ListeningRecord | undefined {
+function removeRecord(stateDir: string, pid: number): void {
   try {
-    const value = JSON.parse(readFileSync(fileOf(stateDir), "utf8")) as Partial<ListeningRecord>;
+    unlinkSync(fileOf(stateDir, pid));
+  } catch {
+    // Gone already (its own gateway or another reader removed it): nothing to forget.
+  }
+}
+
+function readRecord(path: string): ListeningRecord | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<ListeningRecord>;
     if (typeof value.url !== "string" || !Number.isInteger(value.pid) || typeof value.startedAt !== "number") return undefined;
     return { url: value.url, pid: value.pid as number, startedAt: value.startedAt };
   } catch {

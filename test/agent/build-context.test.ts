@@ -160,3 +160,9 @@ test("untrusted blocks: the content cannot close its own block", () => {
   );
   assert.notEqual(new UntrustedMarker().marker, new UntrustedMarker().marker);
 });
+
+// Trial: an image-only message reached Anthropic with an empty text block first, which the real API refuses.
+test("a user message of images only (no words) is its images alone: no empty text part before them", () => {
+  const view = conversationView([{ type: "user", id: "u1", at, text: "", images: [{ mediaType: "image/png", data: "iVBO" }] }], { pending: "u1" });
+  assert.deepEqual(view.messages[0], { role: "user", content: [{ type: "image", mediaType: "image/png", data: "iVBO" }] });
+});

@@ -102,6 +102,15 @@ export function textOf(message: AssistantMessage | undefined): string {
   return (message?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("");
 }
 
+/** Every text part of a request body whose text is empty (`{type: "text"|"input_text", text: ""}`), wherever it is. */
+function emptyTextParts(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(emptyTextParts);
+  if (typeof value !== "object" || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = (record.type === "text" || record.type === "input_text") && record.text === "" ? [record] : [];
+  return [...own, ...Object.values(record).flatMap(emptyTextParts)];
+}
+
 export function runAdapterContract(name: string, fixture: ProtocolFixture): void {
   describe(`${name}: the adapter contract`, () => {
     let server: FakeServer;
@@ -188,6 +197,22 @@ export function runAdapterContract(name: string, fixture: ProtocolFixture): void
       assert.equal(outcome.end?.usage.estimated, true);
       assert.ok((outcome.end?.usage.input ?? 0) > 0);
       assert.ok((outcome.end?.usage.output ?? 0) > 0);
+    });
+
+    // Trial: an image-only agent message reached Anthropic as [{"type":"text","text":""},{"type":"image",…}]; the real
+    // API refuses empty text blocks with a 400. No protocol gets one: the images go alone.
+    test("a user message of images only is sent as its images, with no empty text part", async () => {
+      serve(fixture.reply({ text: "A cat.", usage: { input: 1, output: 1 } }));
+      const seeing = modelSpec(fixture.api, fixture.baseUrl(server.url), { input: ["text", "image"] });
+      const image = { type: "image" as const, mediaType: "image/png", data: "iVBORw0KGgoAAAA" };
+      for (const content of [[image], [{ type: "text" as const, text: "" }, image]]) {
+        server.requests.length = 0;
+        const outcome = await run(adapter, seeing, { systemPrompt: "sys", messages: [{ role: "user", content }] });
+        assert.equal(outcome.text, "A cat.");
+        const body = server.requests[0]?.body;
+        assert.ok(JSON.stringify(body).includes("iVBORw0KGgoAAAA"), "the image is sent");
+        assert.deepEqual(emptyTextParts(body), [], JSON.stringify(body));
+      }
     });
 
     test("history round-trips: text, tool calls and tool results go back in the protocol's shape", async () => {

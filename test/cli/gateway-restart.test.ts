@@ -28,6 +28,28 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
     assert.equal(existsSync(join(bin, "ran")), false, "systemctl never run");
   });
 
+  test("no service installed but a gateway of this state dir started by hand runs: restart says where it runs and how to restart it by hand (exit 1)", async () => {
+    const home = join(temp.dir, "by-hand");
+    const bin = join(temp.dir, "by-hand-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> '${join(bin, "ran")}'\nexit 0\n`, { mode: 0o755 });
+    const config = temp.write("by-hand.json5", `{ gateway: { port: ${await freePort()} } }`);
+    const env = { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` };
+    const gateway = await startGateway(["--config", config], env);
+    try {
+      const pid = gateway.child.pid ?? 0;
+      const result = await runCli(["gateway", "restart", "--config", config], { env });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.ok(result.stderr.includes(`no gateway service is installed (${unitOf(home)} does not exist): the gateway running at ${gateway.url}/ (pid ${pid}) was started by hand, not by a service`), result.stderr);
+      assert.ok(result.stderr.includes(`fix: stop it with Ctrl+C in the terminal where it runs (or \`kill ${pid}\`), then start it again`), result.stderr);
+      assert.doesNotMatch(result.stderr, /nothing to restart/);
+      assert.equal(existsSync(join(bin, "ran")), false, "systemctl never run");
+    } finally {
+      gateway.child.kill("SIGTERM");
+      await gateway.exited;
+    }
+  });
+
   test("a unit edited after the service started: status says so and that restart applies it; restart reloads, restarts, waits for the new gateway and says where it listens", async () => {
     const home = join(temp.dir, "edited");
     const port = await freePort();

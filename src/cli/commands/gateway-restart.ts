@@ -1,5 +1,6 @@
 import { gatewayUrl } from "../../config/gateway-address.js";
 import { listenFlags, serviceTarget } from "../../ops/gateway-service-target.js";
+import { runningRecords } from "../../ops/gateway-listening.js";
 import { HearthError } from "../../shared/errors.js";
 import { restartService, serviceFile } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
@@ -22,10 +23,17 @@ export async function gatewayRestart(io: CliIo, options: GlobalOptions): Promise
   const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
-  if (target === undefined)
+  if (target === undefined) {
+    // A gateway of this state dir started by hand (its record): no manager restarts it, the user does, where it runs.
+    const byHand = runningRecords(thisState(io).dir)[0];
+    if (byHand)
+      throw new HearthError("runtime", `no gateway service is installed (${file} does not exist): the gateway running at ${byHand.url}/ (pid ${byHand.pid}) was started by hand, not by a service`, [
+        `fix: stop it with Ctrl+C in the terminal where it runs (or \`kill ${byHand.pid}\`), then start it again as you started it (\`${commandLine(io, "gateway")}\` with its --port/--bind); or \`${commandLine(io, "gateway install")}\` once it stopped, for a service that restart restarts`,
+      ]);
     throw new HearthError("runtime", `no gateway service is installed (${file} does not exist): nothing to restart`, [
       `fix: \`${commandLine(io, "gateway install")}\` installs and starts it (it then starts with your session), or run \`${commandLine(io, "gateway")}\` in a terminal`,
     ]);
+  }
   // Where the service listens: its own --port/--bind, else the config's (read as status reads it: a config that does not load does not stop a restart).
   const configured = configuredAddress(io, options);
   const address = { bind: target.listen.bind ?? configured.bind, port: target.listen.port ?? configured.port };

@@ -13,7 +13,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { runningRecord } from "../../ops/gateway-listening.js";
+import { runningRecords } from "../../ops/gateway-listening.js";
 import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -249,9 +249,12 @@ function configFix(io: CliIo, error: HearthError): string {
 async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen }> {
   const seen = await healthAt(at.url, 2_000);
   if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
-  const record = runningRecord(at.state.dir);
-  if (!record || record.url === at.url) return { url: at.url, seen };
-  const there = await healthAt(record.url, 2_000);
-  return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? { url: record.url, seen: there } : { url: at.url, seen };
+  // Each running gateway of this state dir keeps its own record: the first of them that answers as ours.
+  for (const record of runningRecords(at.state.dir)) {
+    if (record.url === at.url) continue;
+    const there = await healthAt(record.url, 2_000);
+    if (there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours") return { url: record.url, seen: there };
+  }
+  return { url: at.url, seen };
 }
 

@@ -1,6 +1,7 @@
 import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { userParts } from "../../user-parts.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type Block = ContentBlockParam;
@@ -44,14 +45,11 @@ function toMessages(messages: readonly Message[], provider: string): AnthropicMe
   };
   for (const message of messages) {
     if (message.role === "user") {
-      const blocks: Block[] =
-        typeof message.content === "string"
-          ? [{ type: "text", text: message.content }]
-          : message.content.map((part) =>
-              part.type === "text"
-                ? { type: "text" as const, text: part.text }
-                : { type: "image" as const, source: { type: "base64" as const, media_type: part.mediaType as ImageMediaType, data: part.data } },
-            );
+      const blocks: Block[] = userParts(message).map((part) =>
+        part.type === "text"
+          ? { type: "text" as const, text: part.text }
+          : { type: "image" as const, source: { type: "base64" as const, media_type: part.mediaType as ImageMediaType, data: part.data } },
+      );
       add("user", blocks);
     } else if (message.role === "tool-result") {
       add("user", [{ type: "tool_result", tool_use_id: message.toolCallId, content: message.content, is_error: message.isError }]);

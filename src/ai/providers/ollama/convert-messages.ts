@@ -1,5 +1,6 @@
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 
@@ -56,7 +57,7 @@ function ollamaMessages(message: Message): OllamaMessage[] {
 function ollamaMessage(message: Message): OllamaMessage {
   if (message.role === "user") {
     if (typeof message.content === "string") return { role: "user", content: message.content };
-    const text = message.content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+    const text = userParts(message).flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
     const images = message.content.flatMap((part) => (part.type === "image" ? [part.data] : []));
     return images.length > 0 ? { role: "user", content: text, images } : { role: "user", content: text };
   }

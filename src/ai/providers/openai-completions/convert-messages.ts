@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 
@@ -44,7 +45,7 @@ function chatMessages(message: Message, compat: ModelCompat): ChatMessage[] {
     return [
       {
         role: "user",
-        content: message.content.map((part) =>
+        content: userParts(message).map((part) =>
           part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: { url: `data:${part.mediaType};base64,${part.data}` } },
         ),
       },

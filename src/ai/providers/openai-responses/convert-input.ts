@@ -1,6 +1,7 @@
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
+import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, type WireBody } from "../../wire-parts.js";
 
@@ -49,7 +50,7 @@ function inputItems(message: Message, provider: string): InputItem[] {
       {
         type: "message",
         role: "user",
-        content: message.content.map((part) =>
+        content: userParts(message).map((part) =>
           part.type === "text" ? { type: "input_text", text: part.text } : { type: "input_image", image_url: `data:${part.mediaType};base64,${part.data}`, detail: "auto" },
         ),
       },
