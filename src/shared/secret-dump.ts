@@ -158,7 +158,9 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
       charsAt = undefined;
     } else if (column && reading !== "none") {
       // Between `|`s (hexdump -C): as many characters as bytes, then the closing `|`; else (xxd) as many, and no more.
-      const chars = column[2] as string;
+      // (xxd's column may begin with spaces of its own: ` Bearer sk-…`, its last characters are the bytes'.)
+      let chars = column[2] as string;
+      if (column[1] !== "|" && rest.length >= byteCount + 2 && rest.slice(0, rest.length - byteCount).trim() === "") chars = rest.slice(rest.length - byteCount);
       const fits = column[1] === "|" ? chars.charAt(byteCount) === "|" : chars.length === byteCount || (reading === "loose" && chars.length > byteCount && /\s/.test(chars.charAt(byteCount)));
       if (!fits) continue;
       charsAt = hexEnd + rest.length - chars.length;
