@@ -77,3 +77,13 @@ test("the frames of the trial (an xxd of the key, a line at a time) show none of
   assert.equal(pieceShown(out), undefined, out);
   assert.equal(out, secrets.redact(deltas.join("")));
 });
+
+test("a key dumped twice, the second beginning on the line where the first ends, is masked both times in any frames", () => {
+  const secrets = new SecretRedactor([KEY]);
+  for (const [layout, dump] of Object.entries(LAYOUTS)) {
+    const text = `Here:\n${dump(`api_key=${KEY} again ${KEY}\n`)}\ndone.`;
+    const whole = secrets.redact(text);
+    assert.equal(pieceShown(whole), undefined, `${layout}: ${whole}`);
+    for (const [frames, split] of Object.entries(FRAMES)) assert.equal(shown(secrets, split(text)), whole, `${layout}, ${frames}`);
+  }
+});
