@@ -27,9 +27,10 @@ export function beginsAsDump(text: string): boolean {
   return DUMP_FIRST_LINE.test(text);
 }
 const OFFSET = /^[ \t]*[0-9A-Fa-f]{7,16}:?(?= )/;
-const HEX_GROUP = / {1,2}([0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}|[0-9A-Fa-f]{8})(?= )/y;
+/** A group of bytes in hex: xxd prints 1 to 256 bytes a line (`-c`), grouped any number of bytes together (`-g`). */
+const HEX_GROUP = / {1,2}((?:[0-9A-Fa-f]{2}){1,256})(?= )/y;
 /** The beginning of a dump's line at the end of a stream's text, which the next piece may complete. */
-const DUMP_LINE_BEGUN = /(?:^|\n)([ \t]*(?:[0-9A-Fa-f]{1,6}|[0-9A-Fa-f]{7,16}:?(?: {1,2}[0-9A-Fa-f]{1,8})*(?: +\|?[^\n]{0,16})?))$/;
+const DUMP_LINE_BEGUN = /(?:^|\n)([ \t]*(?:[0-9A-Fa-f]{1,6}|[0-9A-Fa-f]{7,16}:?(?: {1,2}[0-9A-Fa-f]{1,512})*(?: +\|?[^\n]{0,256})?))$/;
 
 /** One byte of a dump: where its hex digits and its character are in the text. */
 interface DumpByte {
@@ -100,18 +101,25 @@ export function dumpLineBegunAt(text: string): number | undefined {
   return begun.index + begun[0].length - (begun[1] as string).length;
 }
 
-/** The whole bytes so far of an unfinished dump line (one `dumpLineBegunAt` found), one character each (latin1). */
-export function unfinishedLineBytes(line: string): string {
+/**
+ * The readings of an unfinished dump line (one `dumpLineBegunAt` found): its whole bytes so far, one
+ * character each (latin1) — all its groups of hex, last; and, first, as xxd's character column may have
+ * begun and read as hex too (`  3456`), the groups before its last gap of two spaces or more. No bytes
+ * yet: one empty reading.
+ */
+export function unfinishedLineBytes(line: string): string[] {
   const head = OFFSET.exec(line);
-  if (!head) return "";
+  if (!head) return [""];
+  let beforeGap: string | undefined;
   let bytes = "";
-  const group = / {1,2}([0-9A-Fa-f]+)/y;
+  const group = /( {1,2})([0-9A-Fa-f]+)/y;
   group.lastIndex = head[0].length;
   for (let found = group.exec(line); found; found = group.exec(line)) {
-    const digits = found[1] as string;
+    if ((found[1] as string).length > 1 && bytes !== "") beforeGap = bytes;
+    const digits = found[2] as string;
     for (let at = 0; at + 1 < digits.length; at += 2) bytes += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
   }
-  return bytes;
+  return beforeGap === undefined ? [bytes] : [beforeGap, bytes];
 }
 
 /**
@@ -127,16 +135,17 @@ function dumpLine(line: string, offset: number): { code: number; hexStart: numbe
   for (let group = HEX_GROUP.exec(line + " "); group; group = HEX_GROUP.exec(line + " ")) {
     groups.push({ start: group.index + group[0].length - (group[1] as string).length, digits: group[1] as string });
   }
-  // The character column may begin with what reads as hex: the last groups are tried as its beginning;
-  // a column without `|`s as long as the bytes are many first, then one with words after it (a space between).
-  for (const loose of [false, true]) {
-    const bytes = lineBytes(line, offset, groups, loose);
+  // The character column may read as hex too (`34567890`, `cafe`): a reading with a column exactly as
+  // long as the bytes are many is taken first (the last groups tried as its beginning), then one without
+  // a column, then one with words after the column (a space between).
+  for (const reading of ["column", "none", "loose"] as const) {
+    const bytes = lineBytes(line, offset, groups, reading);
     if (bytes) return bytes;
   }
   return undefined;
 }
 
-function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], loose: boolean): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], reading: "column" | "none" | "loose"): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
   for (let count = groups.length; count > 0; count--) {
     const last = groups[count - 1] as { start: number; digits: string };
     const hexEnd = last.start + last.digits.length;
@@ -144,11 +153,15 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
     const rest = line.slice(hexEnd);
     const column = /^ {2,}(\|?)(.*)$/.exec(rest);
     let charsAt: number | undefined;
-    if (rest.trim() === "") charsAt = undefined;
-    else if (column) {
+    if (rest.trim() === "") {
+      if (reading !== "none") continue;
+      charsAt = undefined;
+    } else if (column && reading !== "none") {
       // Between `|`s (hexdump -C): as many characters as bytes, then the closing `|`; else (xxd) as many, and no more.
-      const chars = column[2] as string;
-      const fits = column[1] === "|" ? chars.charAt(byteCount) === "|" : chars.length === byteCount || (loose && chars.length > byteCount && /\s/.test(chars.charAt(byteCount)));
+      // (xxd's column may begin with spaces of its own: ` Bearer sk-…`, its last characters are the bytes'.)
+      let chars = column[2] as string;
+      if (column[1] !== "|" && rest.length >= byteCount + 2 && rest.slice(0, rest.length - byteCount).trim() === "") chars = rest.slice(rest.length - byteCount);
+      const fits = column[1] === "|" ? chars.charAt(byteCount) === "|" : chars.length === byteCount || (reading === "loose" && chars.length > byteCount && /\s/.test(chars.charAt(byteCount)));
       if (!fits) continue;
       charsAt = hexEnd + rest.length - chars.length;
     } else continue;

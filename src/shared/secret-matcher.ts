@@ -85,11 +85,20 @@ export class SecretMatcher {
    * searched, and put in normal form and mapped back only where the normal form holds one.
    */
   spans(text: string): [number, number][] {
+    return merge(this.matchedSpans(text).flatMap((found) => found.spans));
+  }
+
+  /**
+   * Each form found in `text`: its spans (a form dumped stands in one piece a line, the others in one),
+   * and where the text that holds it begins (for a form dumped, the start of the line of its first piece).
+   */
+  private matchedSpans(text: string): FoundForm[] {
     if (this.forms.length === 0 || !this.prefilter.mayHold(text)) return [];
-    const direct = [...this.directSpans(text), ...this.dumpedSpans(text)];
+    const whole = (span: [number, number]): FoundForm => ({ spans: [span], from: span[0] });
+    const direct = [...this.directSpans(text).map(whole), ...this.dumpedSpans(text)];
     const normal = normalForm(text);
-    if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return merge(direct);
-    return merge([...direct, ...this.normalSpans(text)]);
+    if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return direct;
+    return [...direct, ...this.normalSpans(text).map(whole)];
   }
 
   /**
@@ -108,7 +117,18 @@ export class SecretMatcher {
     held = Math.min(held, this.dumpBegunAt(text, ended));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
-    for (const [start, end] of this.spans(text).reverse()) if (start < held && held < end) held = start;
+    // A form dumped is masked in pieces, one a line: the cut is kept out of the lines between its first piece and its last too.
+    // Held from the start of the line of its first piece, where a dump's line can be read again.
+    const found = this.matchedSpans(text);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const { spans, from } of found) {
+        if (from < held && spans.some(([, end]) => end > held)) {
+          held = from;
+          moved = true;
+        }
+      }
+    }
     return held;
   }
 
@@ -128,15 +148,18 @@ export class SecretMatcher {
   }
 
   /** The forms in the bytes of the text's hex dumps, masked on each line in hex and characters. */
-  private dumpedSpans(text: string): [number, number][] {
-    const spans: [number, number][] = [];
+  private dumpedSpans(text: string): FoundForm[] {
+    const found: FoundForm[] = [];
     for (const block of dumpBlocks(text)) {
       for (const pattern of [this.caseless, this.exact]) {
         if (!pattern || !matches(pattern, block.bytes)) continue;
-        for (const match of block.bytes.matchAll(pattern)) spans.push(...dumpSpans(block, match.index, match.index + match[0].length));
+        for (const match of block.bytes.matchAll(pattern)) {
+          const first = block.at[match.index] as { line: number };
+          found.push({ spans: dumpSpans(block, match.index, match.index + match[0].length), from: block.lineStarts[first.line] as number });
+        }
       }
     }
-    return spans;
+    return found;
   }
 
   /**
@@ -147,7 +170,9 @@ export class SecretMatcher {
    * one. `text.length` when there is nothing to hold.
    */
   private dumpBegunAt(text: string, ended: boolean): number {
-    const unfinished = dumpLineBegunAt(text);
+    const begun = dumpLineBegunAt(text);
+    // Once the stream has ended, a last line that reads whole as a dump's is one, not a line begun.
+    const unfinished = begun !== undefined && ended && dumpBlocks(text.slice(begun)).length > 0 ? undefined : begun;
     const before = unfinished ?? text.length;
     let bytes = "";
     let starts: number[] = [];
@@ -163,12 +188,22 @@ export class SecretMatcher {
         starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
       }
     }
-    const partial = unfinished === undefined ? "" : unfinishedLineBytes(text.slice(unfinished));
-    if (unfinished !== undefined) {
-      bytes += partial;
-      starts = [...starts, ...Array.from({ length: partial.length }, () => unfinished)];
+    // The unfinished line read each way it may be read (its character column may have begun, and read as hex).
+    // Once the stream has ended the line is as whole as it gets: all its groups are its bytes.
+    const readings = unfinished === undefined ? [""] : unfinishedLineBytes(text.slice(unfinished)).slice(ended ? -1 : 0);
+    let from = text.length;
+    for (const partial of readings) {
+      const all = bytes + partial;
+      if (all === "") continue;
+      const at = [...starts, ...Array.from({ length: partial.length }, () => unfinished as number)];
+      from = Math.min(from, this.formBegunAt(text, { text: all, starts: at, ends: at }));
+      // A form whole only with the unfinished line's bytes (the line not read as a dump's yet) is held from its first byte's line, while more may come.
+      if (partial === "" || ended) continue;
+      for (const pattern of [this.caseless, this.exact]) {
+        if (!pattern || !matches(pattern, all)) continue;
+        for (const match of all.matchAll(pattern)) if (match.index + match[0].length > bytes.length) from = Math.min(from, at[match.index] as number);
+      }
     }
-    const from = bytes === "" ? text.length : this.formBegunAt(text, { text: bytes, starts, ends: starts });
     if (from < text.length) return from;
     return unfinished !== undefined && !ended ? unfinished : text.length;
   }
@@ -232,6 +267,12 @@ export class SecretMatcher {
     pieces.push(piece);
     return pieces.length >= 8 && (pieces.every((each) => each.length <= 2) || pieces.every((each) => HEX_WORD.test(each)));
   }
+}
+
+/** A form found in a text: where it is masked, and where the text that holds it begins. */
+interface FoundForm {
+  spans: [number, number][];
+  from: number;
 }
 
 function alternation(texts: readonly string[], flags: string): RegExp | undefined {

@@ -47,8 +47,8 @@ export const MIN_ENCODED_LENGTH = 10;
  * such as "sk-learn-tutorial-for-beginners" stays), GitHub, Slack, AWS, bearer tokens.
  */
 const KEY_SHAPED = /\b(?:sk-(?=[A-Za-z0-9_-]*\d)(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
-/** `Bearer <token>` with a digit in the token ("Bearer authentication" in prose stays). */
-const BEARER = /\b(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})/gi;
+/** `Bearer <token>` on one line (a header never breaks there: a dump's next offset is no token), with a digit in the token ("Bearer authentication" in prose stays). */
+const BEARER = /\b(Bearer[ \t]+)(?=[A-Za-z0-9._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})/gi;
 /** A name that says its value is secret (apiKey, ANTHROPIC_API_KEY, token, client_secret, password, …). */
 export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|passphrase|auth|authorization|credential|cookie|sig|signature)$/i;
 

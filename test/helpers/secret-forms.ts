@@ -31,6 +31,25 @@ export function xxd(text: string): string {
   return lines.join("\n");
 }
 
+/**
+ * `text` as `xxd -c <columns> -g <group> [-u]` prints it: an offset, the bytes in hex in groups of
+ * `group` bytes, padded to the width of a full line, two spaces, the characters.
+ */
+export function xxdLayout(text: string, options: { columns: number; group: number; upper?: boolean }): string {
+  const { columns, group } = options;
+  const bytes = Buffer.from(text);
+  const width = columns * 2 + Math.ceil(columns / group) - 1;
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += columns) {
+    const row = [...bytes.subarray(at, at + columns)];
+    const groups: string[] = [];
+    for (let index = 0; index < row.length; index += group) groups.push(row.slice(index, index + group).map((byte) => byte.toString(16).padStart(2, "0")).join(""));
+    const hex = options.upper === true ? groups.join(" ").toUpperCase() : groups.join(" ");
+    lines.push(`${at.toString(16).padStart(8, "0")}: ${hex.padEnd(width)}  ${row.map(printable).join("")}`);
+  }
+  return lines.join("\n");
+}
+
 /** Each form of `key` a trial found unmasked, by name. */
 export function keyForms(key: string): Record<string, string> {
   const hex = hexOf(key);
