@@ -25,6 +25,21 @@ const lastUser = (body: unknown): string => [...((body as ChatBody).messages ?? 
 /** What the local server counts for a request: its messages' text, as its tokenizer counts (the JSON around them aside). */
 const localCount = (request: RecordedRequest): number => Math.ceil((textOf(request.body).length / 4) * RATIO);
 
+/** The local llama-server: a 1,024-token slot, counting as its small-vocabulary tokenizer does; its replies report `usageInput`. */
+function startLocal(options: { usageInput: (request: RecordedRequest) => number; requests?: RecordedRequest[] }): Promise<FakeServer> {
+  return startLlamaCpp({
+    alias: "m",
+    nCtx: N_CTX,
+    tokenize: (text) => Math.ceil((text.length / 4) * RATIO),
+    promptTokens: localCount,
+    completions: (request) => {
+      options.requests?.push(request);
+      const said = SUMMARY_SAYS.test(lastUser(request.body)) ? "SUMMARY: the user wrote about their days." : "Local here.";
+      return { kind: "sse", frames: completionsStream({ model: "m", text: said, usage: { input: options.usageInput(request), output: 4 } }) };
+    },
+  });
+}
+
 interface TurnJson {
   text?: string;
   model?: string;
@@ -43,17 +58,7 @@ describe("after turns on a hosted fallback, the local model answers again", () =
 
   test("the agent fits the conversation to the local server as it counts (compacting or trimming), instead of passing it to the fallback", async () => {
     const localRequests: RecordedRequest[] = [];
-    const local = await startLlamaCpp({
-      alias: "m",
-      nCtx: N_CTX,
-      tokenize: (text) => Math.ceil((text.length / 4) * RATIO),
-      promptTokens: localCount,
-      completions: (request) => {
-        localRequests.push(request);
-        const said = SUMMARY_SAYS.test(lastUser(request.body)) ? "SUMMARY: the user wrote about their days." : "Local here.";
-        return { kind: "sse", frames: completionsStream({ model: "m", text: said, usage: { input: localCount(request), output: 4 } }) };
-      },
-    });
+    const local = await startLocal({ usageInput: localCount, requests: localRequests });
     // A hosted model whose usage counts little of what it is sent (a proxy or a server that counts its own way).
     const hosted = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) }));
     servers.push(local, hosted);
@@ -90,17 +95,8 @@ describe("after turns on a hosted fallback, the local model answers again", () =
   });
 
   test("a local server whose usage counts less than its tokenizer: the agent plans by the larger count, so the local model is never skipped for size", async () => {
-    const local = await startLlamaCpp({
-      alias: "m",
-      nCtx: N_CTX,
-      tokenize: (text) => Math.ceil((text.length / 4) * RATIO),
-      promptTokens: localCount,
-      // Its replies' usage counts the messages' text plainly (a template's share, a cache): less than /tokenize says.
-      completions: (request) => {
-        const said = SUMMARY_SAYS.test(lastUser(request.body)) ? "SUMMARY: the user wrote about their days." : "Local here.";
-        return { kind: "sse", frames: completionsStream({ model: "m", text: said, usage: { input: Math.ceil(textOf(request.body).length / 4), output: 4 } }) };
-      },
-    });
+    // Its replies' usage counts the messages' text plainly (a template's share, a cache): less than /tokenize says.
+    const local = await startLocal({ usageInput: (request) => Math.ceil(textOf(request.body).length / 4) });
     const hosted = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) }));
     servers.push(local, hosted);
     const file = temp.write(
