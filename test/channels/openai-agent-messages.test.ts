@@ -53,6 +53,16 @@ describe("agent mode over the OpenAI-compatible API: the message it takes", () =
     assert.match(remote.message, /messages\[0\]\.content\[1\]\.image_url\.url: hearth takes images as data: URLs \(data:image\/png;base64,…\)/);
     assert.equal(posts(), 0);
 
+    // A data: URL that holds no base64 is refused too (in agent and proxy mode alike), never sent on as a broken image.
+    for (const [model, url] of [["hearth", "data:image/png;base64,@@@notbase64"], ["hearth", "data:image/png;base64,"], ["hearth", "data:image/png;base64,abcde"]] as const) {
+      const broken = await api.client.chat.completions
+        .create({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }] }, session)
+        .then(() => "answered", (error: unknown) => error);
+      assert.ok(broken instanceof OpenAI.BadRequestError, `${url}: ${String(broken)}`);
+      assert.match(broken.message, /messages\[0\]\.content\[1\]\.image_url\.url: the image's data: URL does not hold base64 data/);
+    }
+    assert.equal(posts(), 0);
+
     const chat = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }] }] }, session);
     // local/m1 reads text only: the agent tells it an image came (the session keeps the image for a model that reads them).
     assert.equal(chat.choices[0]?.message.content, "you said what is this?[image (image/png) left out: this model reads text only]");

@@ -26,6 +26,9 @@ export function imageFromUrl(url: unknown, where: string): ImageContent {
   if (typeof url !== "string") throw badRequest(where, `expected an image URL string, got ${describe(url)}`);
   const match = /^data:([a-z]+\/[a-z0-9.+-]+);base64,(.*)$/is.exec(url);
   if (!match?.[1] || match[2] === undefined) throw badRequest(where, "hearth takes images as data: URLs (data:image/png;base64,…); it does not fetch remote images");
+  // Base64 as written (standard or URL-safe alphabet, padded or not, line breaks allowed): anything else would reach the model server as a broken image.
+  const data = match[2].replace(/\s+/g, "");
+  if (data === "" || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(data) || data.length % 4 === 1) throw badRequest(where, "the image's data: URL does not hold base64 data (data:image/png;base64,<base64 of the file>)");
   return { type: "image", mediaType: match[1].toLowerCase(), data: match[2] };
 }
 
