@@ -22,6 +22,7 @@ import type { ToolRegistry } from "./tools/registry.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
 import { UntrustedMarker } from "./untrusted.js";
+import { textOnly } from "../ai/compat.js";
 
 export interface AgentDependencies {
   router: Router;
@@ -151,8 +152,9 @@ export class Agent {
     const view = conversationView(entries, { pending });
     // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
-    // A model its tools are not sent to is not charged for them (the router sends none).
-    const counted = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
+    // Counted as sent: no tools to a model they are not sent to, a line for each image to a model that reads text only.
+    const withoutTools = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
+    const counted = countedBy?.imagesOff ? textOnly(withoutTools) : withoutTools;
     return { context, tokens: contextTokens(counted, view.measuredFrom, countedBy) };
   }
 

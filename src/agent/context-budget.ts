@@ -13,6 +13,8 @@ export interface Budget {
   tokenRatio: number;
   /** Its tools are not sent to it (its server said its template cannot render them, or compat says so): not counted. */
   toolsOff: boolean;
+  /** It reads text only: images are sent to it as a line saying one was left out, and counted so. */
+  imagesOff: boolean;
   /** The effective window: the smallest of the configured one, what the server loaded, what an overflow named. */
   window: number;
   /** Tokens kept for the reply: the `max_tokens` a call to this model carries. */
@@ -29,15 +31,16 @@ export interface Budget {
 export function budgetFor(model: ModelSpec, knownWindow: number | undefined, reserveTokens: number, counting: { tokenRatio?: number; toolsOff?: boolean } = {}): Budget {
   const tokenRatio = counting.tokenRatio ?? 1;
   const toolsOff = counting.toolsOff ?? false;
+  const imagesOff = !model.input.includes("image");
   const window = Math.min(model.contextWindow, knownWindow ?? Number.POSITIVE_INFINITY);
   // A quarter of the window, at least 256 — but never more than the model's maxTokens, which the adapters cap it at.
   const replyTokens = Math.min(model.maxTokens, Math.max(256, Math.min(model.maxTokens, Math.floor(window / 4))));
   const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
-  return { model: model.ref, tokenRatio, toolsOff, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
+  return { model: model.ref, tokenRatio, toolsOff, imagesOff, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
 }
 
 /** Whose count a prompt is measured by: the model (its ref) and its server's tokens per estimated token. */
-export type CountedBy = Pick<Budget, "model" | "tokenRatio" | "toolsOff">;
+export type CountedBy = Pick<Budget, "model" | "tokenRatio" | "toolsOff" | "imagesOff">;
 
 /**
  * The budget of a turn whose caller asked for shorter replies (an API client's `max_tokens`): the reply

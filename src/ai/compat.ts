@@ -50,8 +50,7 @@ export class CompatHabits {
  * image must not fail every later turn on a text-only fallback).
  */
 export function compatibleContext(context: Context, compat: ModelCompat, acceptsImages = true): Context {
-  let shaped: Context = context;
-  if (!acceptsImages && context.messages.some(hasImage)) shaped = { ...shaped, messages: shaped.messages.map(withoutImages) };
+  let shaped: Context = acceptsImages ? context : textOnly(context);
   if (compat.supportsTools === false && context.tools && context.tools.length > 0) shaped = { ...shaped, tools: undefined };
   if (compat.supportsSystemRole === false && shaped.systemPrompt) shaped = foldSystemPrompt(shaped);
   if (compat.stringContentOnly) shaped = { ...shaped, messages: shaped.messages.map(flattenContent) };
@@ -73,6 +72,11 @@ function foldSystemPrompt(context: Context): Context {
     messages.unshift({ role: "user", content: system });
   }
   return { ...context, systemPrompt: undefined, messages };
+}
+
+/** The context as a model that reads text only is sent it: each image a line saying one was left out. */
+export function textOnly(context: Context): Context {
+  return context.messages.some(hasImage) ? { ...context, messages: context.messages.map(withoutImages) } : context;
 }
 
 function hasImage(message: Message): boolean {

@@ -18,6 +18,7 @@ import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
 import type { Attempt, RouterEvent } from "./router-events.js";
+import { textOnly } from "../ai/compat.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export { missingKey } from "./missing-key.js";
@@ -249,9 +250,10 @@ export class Router {
     return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model) });
   }
 
-  /** The context as it goes to `model`: without tools where they are off. */
+  /** The context as it goes to `model`: without tools where they are off, its images a line each where it reads text only. */
   private sentContext(model: ModelSpec, context: Context): Context {
-    return this.toolsOff(model) ? { ...context, tools: undefined } : context;
+    const sent = this.toolsOff(model) ? { ...context, tools: undefined } : context;
+    return model.input.includes("image") ? sent : textOnly(sent);
   }
 
   /** Why `model` cannot take tools (its server said, its compat says, or it refused them before), or undefined. */

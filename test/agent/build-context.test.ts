@@ -135,9 +135,9 @@ test("the estimate is calibrated by the last measured reply: the server's count 
 
 test("the budget: the smaller of configured and loaded windows, minus the reply and a reserve", () => {
   const model = modelSpec("openai-responses", "http://127.0.0.1:1/v1", { contextWindow: 196_608, maxTokens: 8_192 });
-  assert.deepEqual(budgetFor(model, undefined, 16_384), { model: model.ref, tokenRatio: 1, toolsOff: false, window: 196_608, replyTokens: 8_192, reserveTokens: 16_384, promptTokens: 172_032 });
+  assert.deepEqual(budgetFor(model, undefined, 16_384), { model: model.ref, tokenRatio: 1, toolsOff: false, imagesOff: true, window: 196_608, replyTokens: 8_192, reserveTokens: 16_384, promptTokens: 172_032 });
   const clamped = budgetFor(model, 4_096, 16_384);
-  assert.deepEqual(clamped, { model: model.ref, tokenRatio: 1, toolsOff: false, window: 4_096, replyTokens: 1_024, reserveTokens: 409, promptTokens: 2_663 });
+  assert.deepEqual(clamped, { model: model.ref, tokenRatio: 1, toolsOff: false, imagesOff: true, window: 4_096, replyTokens: 1_024, reserveTokens: 409, promptTokens: 2_663 });
   assert.equal(shouldCompact(3_000, clamped, true), true);
   assert.equal(shouldCompact(3_000, clamped, false), false);
 });
@@ -145,7 +145,7 @@ test("the budget: the smaller of configured and loaded windows, minus the reply 
 test("the budget with a caller's smaller reply limit: that reply is set aside, the prompt gets the rest; a larger one changes nothing", () => {
   const model = modelSpec("openai-responses", "http://127.0.0.1:1/v1", { contextWindow: 196_608, maxTokens: 8_192 });
   const configured = budgetFor(model, undefined, 16_384);
-  assert.deepEqual(withReplyCap(configured, 256), { model: model.ref, tokenRatio: 1, toolsOff: false, window: 196_608, replyTokens: 256, reserveTokens: 16_384, promptTokens: 179_968 });
+  assert.deepEqual(withReplyCap(configured, 256), { model: model.ref, tokenRatio: 1, toolsOff: false, imagesOff: true, window: 196_608, replyTokens: 256, reserveTokens: 16_384, promptTokens: 179_968 });
   assert.deepEqual(withReplyCap(configured, 100_000), configured);
   assert.deepEqual(withReplyCap(configured, undefined), configured);
   assert.equal(shouldCompact(175_000, configured, true), true);

@@ -54,3 +54,31 @@ describe("after an overflow, the next candidate must be larger than the window t
     assert.deepEqual(result.outcomes, ["bigllama2/m context-overflow", "spare/m skipped-context"]);
   });
 });
+
+describe("an image to a model that reads text only is counted as the line it is sent as", () => {
+  const servers: FakeServer[] = [];
+  let routing: ReturnType<typeof testRouting>;
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
+  after(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  test("a text-only llama.cpp at -c 512 takes a short message with a photo (sent as a line), not skipped as too small", async () => {
+    const bodies: unknown[] = [];
+    const llama = await startLlamaCpp({ alias: "m", nCtx: 512, completions: (request) => (bodies.push(request.body), answer("a line about the photo")) });
+    const spare = await startFakeServer(() => answer("from the spare"));
+    servers.push(llama, spare);
+    const chain = chainFromServers({ smallllama: llama.baseUrl, spare: spare.baseUrl });
+    // A photo of some size: counted as its bytes it would not fit 512 tokens; as the line a text-only model gets, it does.
+    const photo = Buffer.alloc(6_000, 7).toString("base64");
+    const context = { messages: [{ role: "user" as const, content: [{ type: "text" as const, text: "what is in this photo?" }, { type: "image" as const, mediaType: "image/jpeg", data: photo }] }] };
+    const result = await route(routing.router, { chain, context, askWindows: true });
+    assert.deepEqual(result.outcomes, ["smallllama/m ok"]);
+    assert.equal(result.text, "a line about the photo");
+    assert.match(JSON.stringify(bodies[0]), /image \(image\/jpeg\) left out: this model reads text only/);
+  });
+});
+
