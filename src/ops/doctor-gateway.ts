@@ -6,7 +6,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { anotherInstance, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
-import { runningRecords } from "./gateway-listening.js";
+import { answeringRecord } from "./gateway-listening.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -53,17 +53,16 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   let health = await ask(url);
   // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs.
   // Each running gateway of this state dir keeps its own record (gateway.listening/<pid>.json): the first that answers as ours.
-  const recorded = !health.ok && health.failure.status === undefined && !lookup.override ? runningRecords(lookup.state.dir) : [];
-  for (const record of recorded) {
-    if (record.url === url) continue;
-    const there = await ask(record.url);
+  const ours = async (at: string) => {
+    const there = await ask(at);
     const hearth = there.ok ? hearthHealth(there.body) : undefined;
-    if (hearth && healthOwnership(hearth, lookup.state.instance) === "ours") {
-      health = there;
-      apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
-      url = record.url;
-      break;
-    }
+    return hearth && healthOwnership(hearth, lookup.state.instance) === "ours" ? there : undefined;
+  };
+  const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
+  if (found) {
+    health = found.answer;
+    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
+    url = found.url;
   }
   let running = false;
   if (!health.ok && health.failure.status === undefined) {

@@ -20,7 +20,7 @@ const fileOf = (stateDir: string, pid: number): string => join(dirOf(stateDir), 
  * terminal with `--port` is still found, not reported as not running (which would start a second).
  */
 export function recordListening(stateDir: string, record: ListeningRecord): void {
-  ensureStateDirectory({ path: dirOf(stateDir), doing: "create the directory" });
+  ensureStateDirectory({ path: dirOf(stateDir), doing: "record where the gateway listens in" });
   replaceStateFile({ path: fileOf(stateDir, record.pid), doing: "record where the gateway listens in" }, `${JSON.stringify(record)}\n`);
 }
 
@@ -50,6 +50,20 @@ export function runningRecords(stateDir: string): ListeningRecord[] {
     else removeRecord(stateDir, record.pid);
   }
   return records.sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/**
+ * The first running gateway of this state dir (the latest started first) that answers as this state dir's,
+ * other than at `except` (where it was looked for already): `ours` asks its /health and gives the answer
+ * when it is this state dir's gateway. Undefined when none is.
+ */
+export async function answeringRecord<T>(stateDir: string, look: { except: string; ours: (url: string) => Promise<T | undefined> }): Promise<{ url: string; answer: T } | undefined> {
+  for (const record of runningRecords(stateDir)) {
+    if (record.url === look.except) continue;
+    const answer = await look.ours(record.url);
+    if (answer !== undefined) return { url: record.url, answer };
+  }
+  return undefined;
 }
 
 function alive(pid: number): boolean {

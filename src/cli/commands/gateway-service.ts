@@ -13,7 +13,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { runningRecords } from "../../ops/gateway-listening.js";
+import { answeringRecord } from "../../ops/gateway-listening.js";
 import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -250,11 +250,11 @@ async function findGateway(at: { url: string; state: ThisState }): Promise<{ url
   const seen = await healthAt(at.url, 2_000);
   if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
   // Each running gateway of this state dir keeps its own record: the first of them that answers as ours.
-  for (const record of runningRecords(at.state.dir)) {
-    if (record.url === at.url) continue;
-    const there = await healthAt(record.url, 2_000);
-    if (there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours") return { url: record.url, seen: there };
-  }
-  return { url: at.url, seen };
+  const ours = async (url: string): Promise<HealthSeen | undefined> => {
+    const there = await healthAt(url, 2_000);
+    return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? there : undefined;
+  };
+  const found = await answeringRecord(at.state.dir, { except: at.url, ours });
+  return found ? { url: found.url, seen: found.answer } : { url: at.url, seen };
 }
 
