@@ -138,7 +138,7 @@ export class Compactor {
 
   private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number }): Promise<string> {
     const context: Context = { systemPrompt: call.system, messages: [{ role: "user", content: call.prompt }] };
-    const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true });
+    const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true, wholeAnswer: true });
     for await (const event of stream) {
       if (event.type === "route-end") {
         const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();

@@ -29,6 +29,7 @@ export class FirstTokenRing {
         case "text-delta":
         case "reasoning-delta":
         case "tool-call":
+        case "first-token":
           if (current) {
             this.add(splitRef(current.model)?.provider ?? current.model, this.clock.now() - current.at);
             current = undefined;

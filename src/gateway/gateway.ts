@@ -199,6 +199,7 @@ export class Gateway implements GatewayPort {
       privacy: main.spec.privacy,
       named: found.model.ref,
       canRestart: request.canRestart ?? false,
+      wholeAnswer: request.canRestart ?? false,
       askWindows: true,
       toolsRequired: (request.context.tools?.length ?? 0) > 0,
     });

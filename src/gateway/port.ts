@@ -57,7 +57,10 @@ export interface ProxyRequest {
   /** Keeps a client on one replica (prompt cache); from the request's `user` or `x-hearth-session`. */
   stickyKey?: string | undefined;
   signal?: AbortSignal | undefined;
-  /** The client sees only the final answer (non-streaming): a broken answer may be replaced by the next model's. */
+  /**
+   * The client sees only the final answer (non-streaming): a broken answer may be replaced by the next
+   * model's, and tokens are not passed on as they come (the route's end holds the whole message).
+   */
   canRestart?: boolean | undefined;
 }
 

@@ -111,6 +111,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       });
   }
   let textSent = false;
+  const whole = request.wholeAnswer === true;
   const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, sessionId: request.sessionKey });
   try {
     for await (const event of stream) {
@@ -118,10 +119,13 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         case "text-delta":
         case "reasoning-delta":
         case "tool-call":
-          firstTokenMs ??= performance.now() - started;
-          watch.stop();
           if (event.type === "text-delta") textSent = true;
-          out.push(event);
+          if (firstTokenMs === undefined) {
+            firstTokenMs = performance.now() - started;
+            watch.stop();
+            if (whole) out.push({ type: "first-token", model: model.ref });
+          }
+          if (!whole) out.push(event);
           break;
         case "usage":
           out.push(event);

@@ -20,6 +20,12 @@ export interface RouteRequest {
   /** The channel can replace text it already showed with a fresh answer (or shows only the final text). */
   canRestart?: boolean | undefined;
   /**
+   * The caller reads only the route's end (a non-streaming reply, a summary): text, reasoning and tool
+   * call deltas are not passed on — the end's message holds them whole — and one `first-token` event
+   * marks when each attempt's first token came. Spares every layer above the call a step per token.
+   */
+  wholeAnswer?: boolean | undefined;
+  /**
    * Ask each local candidate's server what it runs the model with (once per process) before the call,
    * so a request its window cannot hold is not sent. The agent asks when it plans its budget; a proxied
    * request has no such step.

@@ -19,6 +19,8 @@ export type ServerState = "loading" | "loaded" | "unknown";
 export type RouterEvent =
   | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "usage" }>
   | { type: "attempt-start"; model: ModelRef; baseUrl: string }
+  /** The attempt's first text, reasoning or tool call came: sent in their place when the caller takes the whole answer only (`wholeAnswer`). */
+  | { type: "first-token"; model: ModelRef }
   /** `next`: the model tried after this one, only when the failure moves on to one. */
   | { type: "attempt-failed"; attempt: Attempt; failure: Failure; next: ModelRef | undefined }
   | { type: "attempt-skipped"; attempt: Attempt }

@@ -25,6 +25,16 @@ describe("FirstTokenRing", () => {
     assert.deepEqual(announced, ["cloud", "cloud"]);
   });
 
+  test("a whole-answer route's first-token event times it as its first delta would", () => {
+    const clock = new ManualClock();
+    const ring = new FirstTokenRing(clock);
+    const route = ring.route();
+    route({ type: "attempt-start", model: "local/m", baseUrl: "http://127.0.0.1:1/v1" });
+    clock.advance(40);
+    route({ type: "first-token", model: "local/m" });
+    assert.deepEqual(ring.of("local"), [40]);
+  });
+
   test("keeps only the last RING_SIZE samples, oldest first", () => {
     const ring = new FirstTokenRing(new ManualClock());
     for (let sample = 0; sample < RING_SIZE + 10; sample++) ring.add("local", sample);

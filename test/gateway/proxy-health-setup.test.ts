@@ -65,6 +65,13 @@ describe("Gateway.proxy", () => {
     assert.equal(runtime.gateway.health().find((health) => health.provider === "backup")?.firstTokenMs.length, 1);
     assert.equal(runtime.gateway.health().find((health) => health.provider === "backup")?.state, "up");
 
+    // A client that takes the whole answer only (non-streaming) is passed no token as it comes, and is timed all the same.
+    const whole = await collect(runtime.gateway.proxy({ model: "backup", context: { messages: [{ role: "user", content: "hi" }] }, canRestart: true }));
+    assert.deepEqual(whole.filter((event) => event.type === "text-delta" || event.type === "reasoning-delta"), []);
+    const wholeEnd = whole.find((event) => event.type === "route-end");
+    assert.equal(wholeEnd?.type === "route-end" ? wholeEnd.message.content.map((part) => (part.type === "text" ? part.text : "")).join("") : undefined, "from backup");
+    assert.equal(runtime.gateway.health().find((health) => health.provider === "backup")?.firstTokenMs.length, 2);
+
     const unknown = await collect(runtime.gateway.proxy({ model: "nope/none", context: { messages: [] } }));
     assert.deepEqual(unknown.map((event) => event.type), ["route-error"]);
     assert.match(unknown[0]?.type === "route-error" ? unknown[0].message : "", /nope\/none/);

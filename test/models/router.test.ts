@@ -137,3 +137,45 @@ describe("a failure after text went out", () => {
     assert.equal(result.end?.model, "spare/m");
   });
 });
+
+describe("a caller that takes the whole answer only (wholeAnswer)", () => {
+  let broken: FakeServer;
+  let spare: FakeServer;
+  let routing: ReturnType<typeof testRouting>;
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(() => routing.close());
+  before(async () => {
+    broken = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" }));
+    spare = await startFakeServer(() => answer("a whole answer, in several pieces"));
+  });
+  after(async () => {
+    await Promise.all([broken.close(), spare.close()]);
+  });
+
+  test("gets no delta, one first-token per attempt that spoke, and the whole message at the end", async () => {
+    const chain = chainFromServers({ spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask, canRestart: true, wholeAnswer: true });
+    // (a usage event, where the server sends one mid-stream, is passed on as it is)
+    assert.deepEqual(result.events.map((event) => event.type).filter((type) => type !== "usage"), ["attempt-start", "first-token", "route-end"]);
+    const first = result.events.find((event) => event.type === "first-token");
+    assert.equal(first?.type === "first-token" ? first.model : undefined, "spare/m");
+    const text = result.end?.message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+    assert.equal(text, "a whole answer, in several pieces");
+  });
+
+  test("a broken answer is replaced by the fallback's, each attempt marking its own first token", async () => {
+    routing.cooldowns.succeed("local/m");
+    const chain = chainFromServers({ local: broken.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: ask, canRestart: true, wholeAnswer: true });
+    assert.equal(result.events.filter((event) => event.type === "text-delta" || event.type === "reasoning-delta").length, 0);
+    assert.deepEqual(
+      result.events.filter((event) => event.type === "first-token").map((event) => (event.type === "first-token" ? event.model : "")),
+      ["local/m", "spare/m"],
+    );
+    assert.ok(result.events.some((event) => event.type === "answer-restart"));
+    assert.deepEqual(result.outcomes, ["local/m stream-broken", "spare/m ok"]);
+    assert.equal(result.end?.message.content.map((part) => (part.type === "text" ? part.text : "")).join(""), "a whole answer, in several pieces");
+  });
+});

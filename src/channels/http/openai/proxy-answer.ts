@@ -66,6 +66,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           out.push(statusLine(event));
           break;
         case "usage":
+        case "first-token":
           break;
       }
     }
