@@ -21,6 +21,8 @@ export interface GuardedPath {
   own?: boolean;
   /** For "dir": owned by another user (not root): only its owner can change its mode. */
   foreign?: boolean;
+  /** Its group is its owner's private group (isPrivateGroup): the group's bits give no one else anything. */
+  groupAlone?: boolean;
 }
 
 /** One path's mode, judged once for both commands: the same id, severity, words and fix in doctor and in the audit. */
@@ -79,11 +81,12 @@ function who(group: boolean, other: boolean): string | undefined {
  * the config medium when every user may, low when only the group may; a directory others may only
  * enter (x without r or w: they cannot list or change it, only open a file whose name they know, as
  * that file's own mode allows) is a note. A directory on the way (role "dir") is judged only on writing.
+ * The group's bits count for nothing when the group is the owner's private group (`groupAlone`).
  */
 export function judgePermissions(file: GuardedPath): PermissionJudgement | undefined {
   const mode = file.mode & 0o1777;
   const directory = file.role === "state" || file.role === "dir";
-  const group = access((mode >> 3) & 7, directory);
+  const group = access(file.groupAlone ? 0 : (mode >> 3) & 7, directory);
   const other = access(mode & 7, directory);
   const writers = who(group.writes, other.writes);
   if (file.role === "dir") return writers === undefined ? undefined : dirJudgement(file, writers);

@@ -1,6 +1,7 @@
 import { statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { GuardedPath } from "./file-permissions.js";
+import { isPrivateGroup, readAccountFiles, type AccountFiles } from "./private-group.js";
 
 /** Where hearth reads its config and keys and writes its state. */
 export interface HearthPaths {
@@ -24,7 +25,11 @@ function statOf(path: string): Stats | undefined {
  * the state directory and gateway.env where they exist, then every existing directory on the way to
  * each — its own directory and each parent up to `/` — once, named by the first of them it leads to.
  */
-export function guardedPaths(paths: HearthPaths, uid: number | undefined = process.getuid?.()): GuardedPath[] {
+export function guardedPaths(paths: HearthPaths, options: { uid?: number | undefined; accounts?: AccountFiles | undefined } = {}): GuardedPath[] {
+  const uid = "uid" in options ? options.uid : process.getuid?.();
+  const accounts = "accounts" in options ? options.accounts : readAccountFiles();
+  // The group of a path is no one else when it is its owner's private group (umask 002 systems make every file group-writable).
+  const groupAlone = (stats: Stats): boolean => accounts !== undefined && isPrivateGroup(stats.gid, stats.uid, accounts);
   const found: GuardedPath[] = [];
   const seen = new Set<string>();
   const files: { role: "config" | "state" | "env"; path: string | undefined; name: string }[] = [
@@ -35,7 +40,7 @@ export function guardedPaths(paths: HearthPaths, uid: number | undefined = proce
   for (const { role, path } of files) {
     const stats = path === undefined ? undefined : statOf(path);
     if (path === undefined || stats === undefined) continue;
-    found.push({ role, path, mode: stats.mode });
+    found.push({ role, path, mode: stats.mode, groupAlone: groupAlone(stats) });
     seen.add(resolve(path));
   }
   const hearthHome = paths.envFile === undefined ? undefined : resolve(dirname(paths.envFile));
@@ -45,7 +50,7 @@ export function guardedPaths(paths: HearthPaths, uid: number | undefined = proce
     for (let dir = dirname(resolve(path)); !seen.has(dir); dir = dirname(dir)) {
       seen.add(dir);
       const stats = statOf(dir);
-      if (stats?.isDirectory()) found.push({ role: "dir", path: dir, mode: stats.mode, beneath, own: dir === hearthHome, foreign: uid !== undefined && stats.uid !== uid && stats.uid !== 0 });
+      if (stats?.isDirectory()) found.push({ role: "dir", path: dir, mode: stats.mode, beneath, own: dir === hearthHome, foreign: uid !== undefined && stats.uid !== uid && stats.uid !== 0, groupAlone: groupAlone(stats) });
       if (dirname(dir) === dir) break;
     }
   }
