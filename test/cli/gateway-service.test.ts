@@ -196,6 +196,15 @@ describe("hearth gateway install | uninstall | status", () => {
     assert.match(result.stderr, /the gateway service started and exited at once \(systemd: activating \(auto-restart\), exit status 2, restarted 1 times\); systemd keeps restarting it/);
     assert.match(result.stderr, new RegExp(`its log: \`journalctl --user -u hearth-gateway\\.service -n 50\`, ${join(home, "state", "logs", "gateway.log").replace(/[.]/g, "\\.")}`));
     assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error/);
+
+    // --json: one document on stdout, the error's, naming what was installed.
+    const json = await runCli(["gateway", "install", "--json", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${fakeBin}:${process.env.PATH ?? ""}` } });
+    assert.equal(json.code, 1, json.stdout + json.stderr);
+    const document = JSON.parse(json.stdout) as { error: string; details: string[]; exitCode: number };
+    assert.match(document.error, /the gateway service started and exited at once/);
+    assert.ok(document.details.some((line) => /systemctl --user enable --now hearth-gateway\.service/.test(line)), json.stdout);
+    assert.ok(document.details.some((line) => line.startsWith("its log: ")), json.stdout);
+    assert.equal(document.exitCode, 1);
   });
 
   test("a service that exits at once is seen (systemd auto-restart, launchd's last exit code); one that answers is up", async () => {

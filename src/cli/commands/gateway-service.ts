@@ -76,14 +76,17 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const { outcome, seen, owner } = await watchService({ host, manager: report.manager, url, port, state, restartedAt: report.restarted ? restartedAt : undefined });
   const logs = serviceLogs(report.manager, host.logDir);
   const other = otherAnswer(seen, { url, owner, state, before: "install" });
-  if (options.json) writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(outcome.state === "exited" ? { seen: outcome.seen, logs } : {}), ...(other ? { otherAnswer: other } : {}) });
-  else {
+  // --json promises one document: a service that exited is the error's, which then names what was installed (its details).
+  if (options.json) {
+    if (outcome.state !== "exited") writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(other ? { otherAnswer: other } : {}) });
+  } else {
     for (const action of report.actions) writeLine(io.stdout, action);
     if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service and starts with your session; \`${commandLine(io, "gateway status")}\` checks it`);
     else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
   }
   if (outcome.state !== "exited") return 0;
   throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${report.manager} keeps restarting it${other ? `; ${other}` : ""}`, [
+    ...(options.json ? report.actions : []),
     `its log: ${logs.join(", ")}`,
     `fix: \`${commandLine(io, `gateway${flags}`)}\` in a terminal shows the error; once fixed the service picks it up at its next restart (or \`${commandLine(io, "gateway uninstall")}\`)`,
   ]);
