@@ -31,6 +31,8 @@ export interface ModelSpec {
   coldLoadTimeoutSeconds: number;
   /** A minimal request this often keeps the model loaded (the gateway does it); undefined: never. */
   keepWarmIntervalSeconds: number | undefined;
+  /** llama.cpp's slots: each its own KV cache, or one shared (the provider's kvCache); undefined: not said, taken as shared. */
+  kvCache?: "shared" | "per-slot" | undefined;
   /** Extra request body fields: `agents.defaults.models[ref].params`, OpenRouter `provider` routing, LM Studio `ttl`. */
   params: Readonly<Record<string, unknown>>;
   source: "config" | "builtin";

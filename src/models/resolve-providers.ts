@@ -26,6 +26,8 @@ export interface ResolvedProvider {
   onColdLoad: "wait" | "fallback";
   coldLoadTimeoutSeconds: number;
   keepWarm: { ttlSeconds: number | undefined; intervalSeconds: number | undefined } | undefined;
+  /** llama.cpp's slots: a cache each, or one shared (the config's kvCache); undefined: not said. */
+  kvCache: "shared" | "per-slot" | undefined;
   routing: RoutingConfig | undefined;
   compat: ModelCompat | undefined;
   builtin: boolean;
@@ -195,6 +197,7 @@ function modelSpec(
     onColdLoad: provider.onColdLoad,
     coldLoadTimeoutSeconds: provider.coldLoadTimeoutSeconds,
     keepWarmIntervalSeconds: provider.keepWarm?.intervalSeconds,
+    ...(provider.kvCache ? { kvCache: provider.kvCache } : {}),
     params: extraBody(provider, entry, api),
     source,
     ...compatOf(provider, entry),
@@ -236,6 +239,7 @@ function operational(config: ProviderConfig | undefined, baseUrl: string) {
         : keepWarm && typeof keepWarm === "object"
           ? { ttlSeconds: keepWarm.ttlSeconds, intervalSeconds: keepWarm.intervalSeconds }
           : undefined,
+    kvCache: config?.kvCache,
     routing: config?.routing,
     compat: config?.compat,
   } as const;

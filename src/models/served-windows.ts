@@ -109,9 +109,10 @@ export class ServedWindows {
    * A server that runs several requests at once (llama.cpp with more than one slot) may hold them all
    * in one KV cache of its reported window (llama.cpp does not say whether `--kv-unified` is on): the
    * tokens parallel requests may hold together on `replica`, and the slots; undefined for a server
-   * with one slot or none reported.
+   * with one slot or none reported, and for a provider the config says gives each slot its own (`kvCache: "per-slot"`).
    */
   sharedCache(model: ModelSpec, replica: string): { tokens: number; slots: number } | undefined {
+    if (model.kvCache === "per-slot") return undefined;
     const known = this.learned.get(key(model, replica));
     if (known?.reported === undefined || known.slots === undefined || known.slots < 2) return undefined;
     return { tokens: known.reported, slots: known.slots };

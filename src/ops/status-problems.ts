@@ -108,11 +108,20 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
  * log, `kv_unified = 'true'|'false'`), so this is said as a possibility, and the fix is the log's word:
  * a restart only where it changes something.
  */
-export function sharedCacheProblem(slots: number, tokens: number): StatusProblem {
+export function sharedCacheProblem(slots: number, tokens: number, said: { provider: string; kvCache: "shared" | undefined }): StatusProblem {
+  const setting = `models.providers.${said.provider}.kvCache`;
+  const restart = `restart llama-server with -np ${slots} -c ${slots * tokens} --no-kv-unified (each slot its own ${tokens}) and set ${setting}: "per-slot", or with -np 1 -c ${tokens} (one request at a time)`;
+  if (said.kvCache === "shared") {
+    return {
+      id: "shared-cache", severity: "info",
+      title: `the server runs ${slots} slots that share one cache of ${tokens} tokens (${setting}: "shared"): parallel sessions can run it out together, so hearth sends requests to it together only while their prompts and replies fit ${tokens} tokens, and the others wait`,
+      fix: restart,
+    };
+  }
   return {
     id: "shared-cache", severity: "info",
     title: `the server runs ${slots} slots that may share one cache of ${tokens} tokens (llama.cpp --kv-unified, its default when started without -np; with -np ${slots} each slot has its own ${tokens}; /props does not say which): if they share, parallel sessions can run it out together, so hearth sends requests to it together only while their prompts and replies fit ${tokens} tokens, and the others wait`,
-    fix: `the server's startup log says which: kv_unified = 'false' (started with -np ${slots}): each slot has its own ${tokens} tokens, nothing to change (hearth cannot see it and still waits for room, so this note stays); kv_unified = 'true': restart llama-server with -np ${slots} -c ${slots * tokens} --no-kv-unified (each slot its own ${tokens}), or with -np 1 -c ${tokens} (one request at a time)`,
+    fix: `the server's startup log says which: kv_unified = 'false' (started with -np ${slots}): each slot has its own ${tokens} tokens: set ${setting}: "per-slot" and hearth sends requests to it at once (this note goes); kv_unified = 'true': set ${setting}: "shared" to say so, or ${restart}`,
   };
 }
 
@@ -140,7 +149,8 @@ export function servedProblems(
   served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined; trained?: number | undefined },
 ): StatusProblem[] {
   const problems: StatusProblem[] = [];
-  if (served.servedContext !== undefined && served.slots !== undefined && served.slots > 1) problems.push(sharedCacheProblem(served.slots, served.servedContext));
+  // A provider said to give each slot its own cache has nothing to say here (kvCache: "per-slot").
+  if (served.servedContext !== undefined && served.slots !== undefined && served.slots > 1 && model.kvCache !== "per-slot") problems.push(sharedCacheProblem(served.slots, served.servedContext, { provider: model.provider, kvCache: model.kvCache }));
   if (served.servedContext !== undefined && served.servedContext < model.contextWindow && model.api === "ollama") {
     // hearth sets num_ctx itself: nothing to restart, the model's maximum is the limit.
     problems.push({

@@ -29,7 +29,7 @@ test("unknown keys get 'did you mean', or the allowed keys when nothing is close
   assert.match(message, /hearth\.json5:5:9: models\.providers\.lmstudio\.baseURL: unknown key; did you mean "baseUrl"\?/);
   assert.match(
     message,
-    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, baseUrls, apiKey, api, headers, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, routing, compat, models$/m,
+    /hearth\.json5:6:9: models\.providers\.lmstudio\.colour: unknown key; allowed here: baseUrl, baseUrls, apiKey, api, headers, timeoutSeconds, onColdLoad, coldLoadTimeoutSeconds, keepWarm, kvCache, routing, compat, models$/m,
   );
 });
 

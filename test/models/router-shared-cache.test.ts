@@ -80,6 +80,40 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     assert.deepEqual(both.map((result) => result.outcomes), [["llama/m ok"], ["llama/m ok"]]);
   });
 
+  test("a provider the config says gives each slot its own cache (kvCache: \"per-slot\") sends them together, unqueued", async () => {
+    let releaseBoth: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (releaseBoth = resolve));
+    const running = new Set<string>();
+    let most = 0;
+    const llama = await startLlamaCpp({
+      alias: "m",
+      totalSlots: 4,
+      promptTokens: () => 10,
+      completions: async (request) => {
+        const tag = tagOf(request);
+        running.add(tag);
+        most = Math.max(most, running.size);
+        await held;
+        running.delete(tag);
+        return answer(`answer to ${tag}`);
+      },
+    });
+    servers.push(llama);
+    const [model] = chainFromServers({ llama: llama.baseUrl });
+    assert.ok(model);
+    const chain = [{ ...model, local: true, kvCache: "per-slot" as const }];
+    await routing.windows.refresh(model);
+    assert.equal(routing.windows.sharedCache(chain[0] as typeof model, llama.baseUrl), undefined);
+    const both = Promise.all([route(routing.router, { chain, context: long("first"), sessionKey: "a" }), route(routing.router, { chain, context: long("second"), sessionKey: "b" })]);
+    // Both arrive, or the second waits at the gate (the failure this guards against).
+    while (running.size < 2 && routing.sharedCaches.load(llama.baseUrl).waiting === 0) await settle();
+    releaseBoth();
+    const [one, two] = await both;
+    assert.equal(most, 2, "both in their slots at once");
+    assert.deepEqual([one.text, two.text], ["answer to first", "answer to second"]);
+    assert.equal([...one.events, ...two.events].some((event) => event.type === "attempt-queued"), false);
+  });
+
   test("a reply cut mid-stream by 'Context size has been exceeded.' is restarted once, alone, and nothing cools down", async () => {
     let calls = 0;
     const llama = await startLlamaCpp({

@@ -69,9 +69,16 @@ describe("llama-server -c 2048 -np 2 under contextWindow 2048", () => {
     const entry = await probe(split, temp.write("shared.json5", realConfig(split)));
     const shared = entry.problems.find((problem) => problem.id === "shared-cache");
     assert.match(shared?.title ?? "", /2 slots that may share one cache of 1024 tokens \(.*with -np 2 each slot has its own 1024; \/props does not say which\)/);
-    assert.match(shared?.fix ?? "", /kv_unified = 'false' \(started with -np 2\): each slot has its own 1024 tokens, nothing to change/);
+    // The log's 'false' needs no restart: the config says so, and the note goes (below).
+    assert.match(shared?.fix ?? "", /kv_unified = 'false' \(started with -np 2\): each slot has its own 1024 tokens: set models\.providers\.llama\.kvCache: "per-slot" and hearth sends requests to it at once \(this note goes\)/);
     // Its restart is for kv_unified = 'true' only: there -c is the slot's 1024, so -c 2048 --no-kv-unified changes it.
-    assert.match(shared?.fix ?? "", /kv_unified = 'true': restart llama-server with -np 2 -c 2048 --no-kv-unified/);
+    assert.match(shared?.fix ?? "", /kv_unified = 'true': set models\.providers\.llama\.kvCache: "shared" to say so, or restart llama-server with -np 2 -c 2048 --no-kv-unified/);
+    // Said in the config: per-slot, no note; shared, the note without "may".
+    const declared = (kvCache: string) => realConfig(split).replace('llama: { baseUrl:', `llama: { kvCache: "${kvCache}", baseUrl:`);
+    const perSlot = await probe(split, temp.write("per-slot.json5", declared("per-slot")));
+    assert.deepEqual(perSlot.problems.filter((problem) => problem.id === "shared-cache"), [], JSON.stringify(perSlot.problems));
+    const sharing = (await probe(split, temp.write("sharing.json5", declared("shared")))).problems.find((problem) => problem.id === "shared-cache");
+    assert.match(sharing?.title ?? "", /2 slots that share one cache of 1024 tokens \(models\.providers\.llama\.kvCache: "shared"\)/);
     const unified = await start({ ctx: 1024, parallel: 2, extraArgs: ["--kv-unified"] });
     assert.match(unified.log(), /n_slots = 2, n_ctx_slot = 1024, kv_unified = 'true'/, "the case that restart is for: the same /props, one shared cache");
     const following = await start({ ctx: 2048, parallel: 2, extraArgs: ["--no-kv-unified"] });

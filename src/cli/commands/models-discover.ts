@@ -81,7 +81,7 @@ function printServer(io: CliIo, server: DiscoveredServer): void {
     writeLine(io.stdout, `  ${model.id}`);
     writeLine(io.stdout, `    ${modelFacts(model).join(" · ")}`);
     if (model.slots !== undefined && model.slots > 1 && model.servedContext !== undefined) {
-      const shared = sharedCacheProblem(model.slots, model.servedContext);
+      const shared = sharedCacheProblem(model.slots, model.servedContext, { provider: server.providerId, kvCache: undefined });
       writeLine(io.stdout, `    ${paint("dim", "i info")}: ${shared.title}`);
       writeLine(io.stdout, `      fix: ${shared.fix}`);
     }

@@ -45,6 +45,13 @@ export const providerSchema = z
     /** How long a cold load may take before the call fails over (default 600). */
     coldLoadTimeoutSeconds: durationSeconds(DURATION_LIMITS.coldLoad).optional(),
     keepWarm: keepWarmSchema.optional(),
+    /**
+     * llama.cpp with several slots: "per-slot" (started with -np N; its startup log says kv_unified = 'false')
+     * each request has a cache of its own, so requests go in at once; "shared" (--kv-unified, its default
+     * without -np) they share one, and go in together only while they fit it. Unset: taken as shared
+     * (its API does not say which).
+     */
+    kvCache: z.enum(["shared", "per-slot"]).optional(),
     routing: routingSchema.optional(),
     /** What the server or its templates cannot take, for every model of this provider. */
     compat: compatSchema.optional(),
