@@ -210,6 +210,7 @@ export class Agent {
     if (lost) state.emit({ type: "notice", text: lost });
     if (!head) return await this.fail(state, this.noModelMessage, "permanent");
     await this.windows.refresh(head, AbortSignal.timeout(300));
+    const planned = this.plannedFor(chain) ?? head;
     const refusal = await this.refuseOversize(chain, { text: quoted ? `${text}\n\n${quoted}` : text, maxTokens: options.maxTokens });
     if (refusal) return await this.fail(state, refusal, "permanent");
 
@@ -223,7 +224,7 @@ export class Agent {
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
       // The reply set aside is the client's max_tokens where that is the smaller; the config's (for the notice below) otherwise.
-      const configuredBudget = await this.budget(head);
+      const configuredBudget = await this.budget(planned);
       const budget = withReplyCap(configuredBudget, options.maxTokens);
       const prepared = this.prompt(entries, user.id, budget);
       let context = prepared.context;
@@ -392,6 +393,17 @@ export class Agent {
   /** Summarises older turns into a compaction entry; when no summary can be written, trims them instead. */
   compact(request: CompactRequest): Promise<CompactionOutcome> {
     return this.compactor.compact(request);
+  }
+
+  /**
+   * The model a turn plans its context for: the chain's first that can answer now. A local model whose
+   * servers all refused the connection when last asked or called is down: the turn is planned for the
+   * next one, which then gets as much of the conversation as its own window holds — not a context
+   * trimmed to the local window. A server that is slow or busy is not taken for down; one that answers
+   * again is planned for at once (the conversation is then compacted or trimmed to fit it, as always).
+   */
+  private plannedFor(chain: readonly ModelSpec[]): ModelSpec | undefined {
+    return chain.find((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined && this.windows.refused?.(model) !== true);
   }
 
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */

@@ -348,6 +348,8 @@ export class Router {
       }
       const ms = Math.round(performance.now() - started);
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
+      // A local server found down (refused, no such host), or answering again: the next turn plans for the model that will answer.
+      if (model.local && (result.ok || result.failure.kind === "unreachable")) this.dependencies.windows?.markReachable(model, baseUrl, result.ok);
       if (result.ok) {
         const { usage } = result.message;
         if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);

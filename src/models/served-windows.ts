@@ -38,6 +38,8 @@ export type WindowSource = "configured" | "server" | "overflow";
 export class ServedWindows {
   private readonly learned = new Map<string, Learned>();
   private readonly asking = new Map<string, Promise<void>>();
+  /** Replicas whose server refused the connection (or had no address) when last asked or called: down, not slow. */
+  private readonly down = new Set<string>();
   /** Per model: the server's count of a prompt over hearth's estimate of it (its tokenizer against four characters a token). */
   private readonly ratios = new Map<string, number>();
 
@@ -177,6 +179,32 @@ export class ServedWindows {
 
   /** Returns whether the server answered at all. */
   private async ask(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const answered = await this.askServer(model, baseUrl, signal);
+    if (answered) this.down.delete(key(model, baseUrl));
+    return answered;
+  }
+
+  /**
+   * Whether every server of the local `model` was found down when last asked (the window a turn asks
+   * for first) or called: the connection refused or no such host — not slow, not busy. Until one
+   * answers again, a turn plans its context for the model that will answer instead. No I/O.
+   */
+  refused(model: ModelSpec): boolean {
+    return model.local && model.replicas.every((baseUrl) => this.down.has(key(model, baseUrl)));
+  }
+
+  /** A call to `model` on `baseUrl` could not connect (`down`) or was answered: its server is asked again at the next refresh while down. */
+  markReachable(model: ModelSpec, baseUrl: string, reachable: boolean): void {
+    const id = key(model, baseUrl);
+    if (reachable) {
+      this.down.delete(id);
+      return;
+    }
+    this.down.add(id);
+    this.asking.delete(id);
+  }
+
+  private async askServer(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
     const loaded = await this.loadState?.isLoaded(model, baseUrl, signal).catch(() => undefined);
     if (loaded !== undefined) return true; // LM Studio: its native listing said it all
     const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
@@ -195,7 +223,11 @@ export class ServedWindows {
       if (ask.onlyOllama && !ollama) break;
       const answer = await requestJson(this.http, ask.url, { ...options, ...(ask.post ? { method: "POST" as const, body: ask.post } : {}) });
       if (!answer.ok) {
-        if (answer.failure.status === undefined) return answered; // unreachable or cancelled
+        if (answer.failure.status === undefined) {
+          // Refused or no such host: down (slow or cancelled says nothing).
+          if (!answered && answer.failure.kind === "unreachable") this.down.add(key(model, baseUrl));
+          return answered;
+        }
         answered = true;
         continue;
       }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { FakeServer, RecordedRequest } from "../fakes/fake-server.js";
-import { startFakeServer } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer } from "../fakes/fake-server.js";
 import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
@@ -114,6 +114,43 @@ describe("after turns on a hosted fallback, the local model answers again", () =
       assert.equal(answer.model, "local/m", `turn ${turn}: ${JSON.stringify(answer)}`);
       assert.deepEqual((answer.attempts ?? []).filter((attempt) => attempt.outcome !== "ok"), [], `turn ${turn}`);
     }
+  });
+
+  test("a conversation begun while the local server is down reaches the fallback whole, not trimmed to the local window; it comes back to local when the server does", async () => {
+    const down = await refusedUrl();
+    const hostedRequests: RecordedRequest[] = [];
+    const hosted = await startFakeServer((request) => {
+      hostedRequests.push(request);
+      return { kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) };
+    });
+    servers.push(hosted);
+    const config = (localUrl: string): string =>
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["cloud/big"] }, tools: { allow: [] } } },
+        models: { mode: "replace", providers: {
+          local: { baseUrl: "${localUrl}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 128 }] },
+          cloud: { baseUrl: "${hosted.baseUrl}", api: "openai-completions", apiKey: "sk-test-cloud-0123456789abcdef", models: [{ id: "big", contextWindow: 200000, maxTokens: 1024 }] } } } }`;
+    const file = temp.write("down.json5", config(down));
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "down-state") };
+    // About 300 tokens a turn: the local window (2,048) holds five or six of them, the fallback's all.
+    for (let turn = 1; turn <= 12; turn++) {
+      const result = await runCli(["agent", "--config", file, "--json", "-s", "down", "-m", `turn ${turn}: ${"a few words about the day, the weather and the plans. ".repeat(20)}`], { env });
+      assert.equal(result.code, 0, result.stderr);
+      const answer = JSON.parse(result.stdout) as TurnJson;
+      assert.equal(answer.model, "cloud/big", `turn ${turn}: ${JSON.stringify(answer)}`);
+      assert.equal(answer.compaction, undefined, `turn ${turn}: nothing compacted or trimmed for a server that is down: ${JSON.stringify(answer.compaction)}`);
+    }
+    const last = hostedRequests.at(-1);
+    for (let turn = 1; turn <= 12; turn++) assert.match(textOf(last?.body), new RegExp(`turn ${turn}: `), `turn ${turn} reached the fallback`);
+
+    // The server is back: the same conversation is fitted to it, and it answers.
+    const local = await startLocal({ usageInput: localCount });
+    servers.push(local);
+    temp.write("down.json5", config(local.baseUrl.replace(/\/v1$/, "")));
+    const back = await runCli(["agent", "--config", file, "--json", "-s", "down", "-m", "short one"], { env });
+    assert.equal(back.code, 0, back.stderr);
+    const answer = JSON.parse(back.stdout) as TurnJson;
+    assert.equal(answer.model, "local/m", JSON.stringify(answer));
+    assert.ok(answer.compaction && ["compacted", "trimmed"].includes(answer.compaction.outcome), JSON.stringify(answer.compaction));
   });
 
   test("/status counts the prompt as sent: no tool schemas for a server whose template cannot render them (the router sends none)", async () => {
