@@ -42,6 +42,8 @@ interface DumpByte {
 }
 
 interface DumpBlock {
+  /** How its groups of hex are read: as printed (xxd, hexdump -C), or each group's bytes reversed (xxd -e: little-endian words). */
+  order: "big" | "little";
   /** The bytes, one character each (latin1). */
   bytes: string;
   at: DumpByte[];
@@ -49,33 +51,42 @@ interface DumpBlock {
   lineStarts: number[];
 }
 
-/** The dumps in `text`: runs of lines that read as a dump's. */
+/** The dumps in `text`: runs of lines that read as a dump's, each read both ways (its groups as printed, then each reversed: little-endian words). */
 export function dumpBlocks(text: string): DumpBlock[] {
   if (!mayHoldDump(text)) return [];
   const blocks: DumpBlock[] = [];
-  let block: { codes: number[]; at: DumpByte[]; lineStarts: number[] } | undefined;
+  const little: DumpBlock[] = [];
+  let block: { big: DumpByte[]; little: DumpByte[]; codes: number[]; reversed: number[]; lineStarts: number[]; words: boolean } | undefined;
+  const close = () => {
+    if (!block) return;
+    blocks.push({ order: "big", bytes: String.fromCharCode(...block.codes), at: block.big, lineStarts: block.lineStarts });
+    if (block.words) little.push({ order: "little", bytes: String.fromCharCode(...block.reversed), at: block.little, lineStarts: block.lineStarts });
+    block = undefined;
+  };
   let start = 0;
   while (start <= text.length) {
     const newline = text.indexOf("\n", start);
     const end = newline === -1 ? text.length : newline;
     const parsed = dumpLine(text.slice(start, end).replace(/\r$/, ""), start);
     if (parsed) {
-      block ??= { codes: [], at: [], lineStarts: [] };
+      block ??= { big: [], little: [], codes: [], reversed: [], lineStarts: [], words: false };
       const line = block.lineStarts.length;
       block.lineStarts.push(start);
-      for (const byte of parsed) {
-        block.codes.push(byte.code);
-        block.at.push({ line, hexStart: byte.hexStart, hexEnd: byte.hexEnd, char: byte.char });
-      }
-    } else if (block) {
-      blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
-      block = undefined;
-    }
+      parsed.forEach((byte, index) => {
+        block?.codes.push(byte.code);
+        block?.big.push({ line, hexStart: byte.hexStart, hexEnd: byte.hexEnd, char: byte.char });
+        // Little-endian: the byte at this place is the one as far from its group's end as this is from its start; the character column is in that order already.
+        const mirror = parsed[byte.groupStart + byte.groupEnd - 1 - index] as (typeof parsed)[number];
+        block?.reversed.push(mirror.code);
+        block?.little.push({ line, hexStart: mirror.hexStart, hexEnd: mirror.hexEnd, char: byte.char });
+        if (byte.groupEnd - byte.groupStart > 1 && block) block.words = true;
+      });
+    } else close();
     if (newline === -1) break;
     start = newline + 1;
   }
-  if (block) blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
-  return blocks;
+  close();
+  return [...blocks, ...little];
 }
 
 /** The spans to mask for bytes `from` to `to` of a block: on each line, their hex and their characters. */
@@ -86,8 +97,10 @@ export function dumpSpans(block: DumpBlock, from: number, to: number): [number, 
     const byte = block.at[index] as DumpByte;
     const next = block.at[index + 1];
     if (index + 1 < to && next && next.line === byte.line) continue;
+    // Read little-endian, a line's bytes stand in its hex out of order: from the first of them in the text to the last.
+    const line = block.at.slice(first, index + 1);
+    spans.push([Math.min(...line.map((each) => each.hexStart)), Math.max(...line.map((each) => each.hexEnd))]);
     const head = block.at[first] as DumpByte;
-    spans.push([head.hexStart, byte.hexEnd]);
     if (head.char !== undefined && byte.char !== undefined) spans.push([head.char, byte.char + 1]);
     first = index + 1;
   }
@@ -107,7 +120,7 @@ export function dumpLineBegunAt(text: string): number | undefined {
  * begun and read as hex too (`  3456`), the groups before its last gap of two spaces or more. No bytes
  * yet: one empty reading.
  */
-export function unfinishedLineBytes(line: string): string[] {
+export function unfinishedLineBytes(line: string, order: "big" | "little" = "big"): string[] {
   const head = OFFSET.exec(line);
   if (!head) return [""];
   let beforeGap: string | undefined;
@@ -117,7 +130,9 @@ export function unfinishedLineBytes(line: string): string[] {
   for (let found = group.exec(line); found; found = group.exec(line)) {
     if ((found[1] as string).length > 1 && bytes !== "") beforeGap = bytes;
     const digits = found[2] as string;
-    for (let at = 0; at + 1 < digits.length; at += 2) bytes += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+    let group = "";
+    for (let at = 0; at + 1 < digits.length; at += 2) group += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+    bytes += order === "little" ? [...group].reverse().join("") : group;
   }
   return beforeGap === undefined ? [bytes] : [beforeGap, bytes];
 }
@@ -127,7 +142,7 @@ export function unfinishedLineBytes(line: string): string[] {
  * offset, hex in groups, and a character column as long as the bytes are many (between `|`s or
  * not), or none.
  */
-function dumpLine(line: string, offset: number): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+function dumpLine(line: string, offset: number): LineByte[] | undefined {
   const head = OFFSET.exec(line);
   if (!head) return undefined;
   const groups: { start: number; digits: string }[] = [];
@@ -145,7 +160,17 @@ function dumpLine(line: string, offset: number): { code: number; hexStart: numbe
   return undefined;
 }
 
-function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], reading: "column" | "none" | "loose"): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+/** A byte of a dump's line, and where the bytes of its group of hex begin and end among the line's. */
+interface LineByte {
+  code: number;
+  hexStart: number;
+  hexEnd: number;
+  char: number | undefined;
+  groupStart: number;
+  groupEnd: number;
+}
+
+function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], reading: "column" | "none" | "loose"): LineByte[] | undefined {
   for (let count = groups.length; count > 0; count--) {
     const last = groups[count - 1] as { start: number; digits: string };
     const hexEnd = last.start + last.digits.length;
@@ -165,10 +190,12 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
       if (!fits) continue;
       charsAt = hexEnd + rest.length - chars.length;
     } else continue;
-    const bytes: { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] = [];
+    const bytes: LineByte[] = [];
     for (const group of groups.slice(0, count)) {
+      const groupStart = bytes.length;
+      const groupEnd = groupStart + group.digits.length / 2;
       for (let at = 0; at < group.digits.length; at += 2) {
-        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + 2), 16), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + 2, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length });
+        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + 2), 16), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + 2, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length, groupStart, groupEnd });
       }
     }
     return bytes;

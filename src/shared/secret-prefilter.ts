@@ -29,7 +29,12 @@ const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
 const BETWEEN = String.raw`(?:[\s:\-._,]|\\+[nrt]|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
-const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+[ux][0-9A-Fa-f]|&(?:#|[A-Za-z]{2,8};)`;
+const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][0-7]{2})|&(?:#|[A-Za-z]{2,8};)`;
+
+/** A line of a dump that begins with an offset (od, hexdump: seven digits) — its numbers may stand for bytes whichever the base. */
+const OFFSET_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7}[ \t]`;
+const OFFSET_LINE_TEST = new RegExp(OFFSET_LINE);
+const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
 
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */
@@ -39,28 +44,37 @@ export class SecretPrefilter {
   private readonly invisible = new RegExp(INVISIBLE);
 
   constructor(forms: readonly string[]) {
-    const pairs = [...new Set(forms.filter((form) => form.length >= 2).map(rarestPair))];
+    const pairs = [...new Set(forms.filter((form) => form.length >= 2).flatMap(formPairs))];
     if (pairs.length === 0) return;
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE].join("|"), "i");
+    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
   }
 
   /** Whether `text` may hold a form, as it is or broken up; false proves it holds none. */
   mayHold(text: string): boolean {
     if (!this.pairs || !this.anything) return false;
     // A dump's line where the text begins is tested apart: a pattern that may match at the start of text alone would slow the scan.
-    if (!this.anything.test(text)) return beginsAsDump(text);
-    if (this.pairs.test(text) || this.invisible.test(text) || mayHoldDump(text)) return true;
+    if (!this.anything.test(text)) return beginsAsDump(text) || FIRST_OFFSET_LINE.test(text);
+    if (this.pairs.test(text) || this.invisible.test(text) || mayHoldDump(text) || OFFSET_LINE_TEST.test(text) || FIRST_OFFSET_LINE.test(text)) return true;
     const decoded = decodeEscapes(text);
     return decoded !== text && this.pairs.test(decoded);
   }
 }
 
-/** The pair of characters in a row of `form` whose first is rarest, as a pattern: the two with what the normal form drops between them. */
-function rarestPair(form: string): string {
+/**
+ * A form's pair (of its characters in a row, the one whose first is rarest), as patterns: the two
+ * characters with what the normal form drops between them; and their bytes written as numbers
+ * (secret-numbers.ts), either letter case — decimal and octal with spaces, commas or backslashes
+ * between (`115, 107`, `163 153`, `\163\153`), and as the decimal of a little-endian two-byte word
+ * (od -d; the pair's first byte may be a word's first or its second). In a form of hex (pairs of
+ * digits), the pair is two digits of one byte: they stand together however the bytes are grouped or
+ * ordered (od -x, hexdump, xxd -e print words little-endian).
+ */
+function formPairs(form: string): string[] {
+  const hex = form.length % 2 === 0 && /^[0-9a-f]+$/i.test(form);
   let best = 0;
   let bestRank = Number.MAX_SAFE_INTEGER;
-  for (let at = 0; at + 1 < form.length; at++) {
+  for (let at = 0; at + 1 < form.length; at += hex ? 2 : 1) {
     // A character not ranked (past ASCII, say) is rarer than any.
     const rank = RARITY.indexOf(form.charAt(at).toLowerCase());
     if (rank < bestRank) {
@@ -68,7 +82,19 @@ function rarestPair(form: string): string {
       bestRank = rank;
     }
   }
-  return `${escapeRegExp(form.charAt(best))}${BETWEEN}${escapeRegExp(form.charAt(best + 1))}`;
+  const cases = (at: number): number[] => {
+    const char = form.charAt(at);
+    return [...new Set([char, char.toLowerCase(), char.toUpperCase()].map((each) => each.charCodeAt(0)))].filter((code) => code < 0x100);
+  };
+  const [first, second, third] = [cases(best), cases(best + 1), best + 2 < form.length ? cases(best + 2) : []];
+  const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base).padStart(base === 8 ? 3 : 1, "0")).join("|")})`;
+  const words = [...first.flatMap((low) => second.map((high) => low + high * 256)), ...second.flatMap((low) => third.map((high) => low + high * 256))];
+  return [
+    `${escapeRegExp(form.charAt(best))}${BETWEEN}${escapeRegExp(form.charAt(best + 1))}`,
+    `${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`,
+    `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`,
+    ...(words.length > 0 ? [`(?:${words.join("|")})`] : []),
+  ].filter((pattern) => !pattern.includes("(?:)"));
 }
 
 function escapeRegExp(text: string): string {
