@@ -27,8 +27,8 @@ export function beginsAsDump(text: string): boolean {
   return DUMP_FIRST_LINE.test(text);
 }
 const OFFSET = /^[ \t]*[0-9A-Fa-f]{7,16}:?(?= )/;
-/** A group of bytes in hex: xxd prints 1 to 256 bytes a line (`-c`), grouped any number of bytes together (`-g`). */
-const HEX_GROUP = / {1,2}((?:[0-9A-Fa-f]{2}){1,256})(?= )/y;
+/** A group of bytes in hex: xxd prints 1 to 256 bytes a line (`-c`), grouped any number of bytes together (`-g`); xxd -e right-aligns a last group short of bytes (spaces before it). */
+const HEX_GROUP = / {1,7}((?:[0-9A-Fa-f]{2}){1,256})(?= )/y;
 /** The beginning of a dump's line at the end of a stream's text, which the next piece may complete. */
 const DUMP_LINE_BEGUN = /(?:^|\n)([ \t]*(?:[0-9A-Fa-f]{1,6}|[0-9A-Fa-f]{7,16}:?(?: {1,2}[0-9A-Fa-f]{1,512})*(?: +\|?[^\n]{0,256})?))$/;
 
@@ -120,7 +120,8 @@ export function dumpLineBegunAt(text: string): number | undefined {
  * begun and read as hex too (`  3456`), the groups before its last gap of two spaces or more. No bytes
  * yet: one empty reading.
  */
-export function unfinishedLineBytes(line: string, order: "big" | "little" = "big"): string[] {
+export function unfinishedLineBytes(line: string, options: { order: "big" | "little"; ended: boolean } = { order: "big", ended: false }): string[] {
+  const { order, ended } = options;
   const head = OFFSET.exec(line);
   if (!head) return [""];
   let beforeGap: string | undefined;
@@ -130,9 +131,11 @@ export function unfinishedLineBytes(line: string, order: "big" | "little" = "big
   for (let found = group.exec(line); found; found = group.exec(line)) {
     if ((found[1] as string).length > 1 && bytes !== "") beforeGap = bytes;
     const digits = found[2] as string;
-    let group = "";
-    for (let at = 0; at + 1 < digits.length; at += 2) group += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
-    bytes += order === "little" ? [...group].reverse().join("") : group;
+    // Little-endian, a group the line ends in may be cut short while the stream goes on: its first bytes are its last digits, still to come.
+    if (order === "little" && !ended && found.index + found[0].length === line.length) break;
+    let bytesOfGroup = "";
+    for (let at = 0; at + 1 < digits.length; at += 2) bytesOfGroup += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+    bytes += order === "little" ? [...bytesOfGroup].reverse().join("") : bytesOfGroup;
   }
   return beforeGap === undefined ? [bytes] : [beforeGap, bytes];
 }

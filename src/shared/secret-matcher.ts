@@ -1,5 +1,5 @@
 import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./secret-dump.js";
-import { loneNumberAtEnd, numberRuns, readingsOf, runAtEnd, runSpans, type RunToken } from "./secret-numbers.js";
+import { loneNumberAtEnd, mayEndInRun, numberRuns, readingsOf, runAtEnd, runSpans, type RunToken } from "./secret-numbers.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
@@ -191,13 +191,16 @@ export class SecretMatcher {
     let from = text.length;
     const lastLine = text.lastIndexOf("\n") + 1;
     for (const body of ended || lastLine === 0 ? [text] : [text, text.slice(0, lastLine)]) {
-      const run = runAtEnd(body) ?? loneNumberAtEnd(body);
+      if (!mayEndInRun(body)) continue;
+      const lone = loneNumberAtEnd(body);
+      const cut = !ended && lone !== undefined && (lone.tokens[0] as RunToken).end === body.length ? (lone.tokens[0] as RunToken).start : undefined;
+      if (cut !== undefined) from = Math.min(from, cut);
+      const run = runAtEnd(body) ?? lone;
       if (!run) continue;
       const hold = (token: RunToken) => (run.holdFromLine ? token.lineStart : token.start);
-      const last = run.tokens.at(-1) as RunToken;
-      const cut = !ended && !run.holdFromLine && last.end === body.length;
-      if (cut) from = Math.min(from, hold(last));
-      for (const reading of cut ? [...run.readings, ...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end)))] : run.readings) {
+      const readings = [...run.readings];
+      if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end))));
+      for (const reading of readings) {
         const starts = reading.token.map((index) => hold(run.tokens[index] as RunToken));
         const begun = this.formBegunAt(body, { text: reading.bytes, starts, ends: starts });
         if (begun < body.length) from = Math.min(from, begun);
@@ -239,7 +242,7 @@ export class SecretMatcher {
       }
       // The unfinished line read each way it may be read (its character column may have begun, and read as hex).
       // Once the stream has ended the line is as whole as it gets: all its groups are its bytes.
-      const readings = unfinished === undefined ? [""] : unfinishedLineBytes(text.slice(unfinished), order).slice(ended ? -1 : 0);
+      const readings = unfinished === undefined ? [""] : unfinishedLineBytes(text.slice(unfinished), { order, ended }).slice(ended ? -1 : 0);
       for (const partial of readings) {
         const all = bytes + partial;
         if (all === "") continue;

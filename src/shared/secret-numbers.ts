@@ -33,6 +33,8 @@ export interface RunReading {
 export interface NumberRun {
   tokens: RunToken[];
   readings: RunReading[];
+  /** Where the run ends in the text: past its last number, or past one cut short and left out of its readings. */
+  end: number;
   /** Where a stream cut inside the run is held from: the number's start, or its line's (a character dump's line is read with its offset). */
   holdFromLine: boolean;
 }
@@ -47,6 +49,7 @@ const OFFSET = /^[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-9A-Fa-f]{7}(?![0-9A-Fa-f]))/;
 const DIGITS = /[0-9A-Fa-f]+/g;
 /** A line of od -c or hexdump -c: an offset, then cells of four characters (a character; `\n` and the like; an octal byte; a space). */
 const CELL_LINE = /^([0-9A-Fa-f]{7})((?: {3}[^\s\\]| {2}\\[0abfnrtv\\]| [0-7]{3}| {4})+)[ \t]*$/;
+const CELL_GATE = /(?:^|\n)[0-9A-Fa-f]{7} {3}/;
 const CELL_ESCAPES: Readonly<Record<string, number>> = { "0": 0, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92 };
 
 /** The runs of numbers in `text`, and its character dumps, each with every reading of it. */
@@ -61,15 +64,25 @@ export function numberRuns(text: string): NumberRun[] {
   return runs;
 }
 
+/**
+ * Whether `text` may end in a run of numbers (a cheap test before runAtEnd): its last character but
+ * separators a hex digit, or a character dump's line in it (whose cells may be any character).
+ */
+export function mayEndInRun(text: string): boolean {
+  let end = text.length;
+  while (end > 0 && " \t\r\n,[]".includes(text.charAt(end - 1))) end--;
+  return /[0-9A-Fa-f]/.test(text.charAt(end - 1)) || CELL_GATE.test(text);
+}
+
 /** The run that reaches the end of `text` (but for separators), if one does: what a stream's next piece may go on. */
 export function runAtEnd(text: string): NumberRun | undefined {
   // Only the tail may hold it: a run's numbers are a few characters each, a key's at most a few hundred.
   const from = Math.max(0, text.lastIndexOf("\n", Math.max(0, text.length - 2048)));
   const tail = text.slice(from);
-  const runs = numberRuns(tail).filter((run) => tail.slice((run.tokens.at(-1) as RunToken).end).trim().replace(/^[,\]]/, "") === "");
+  const runs = numberRuns(tail).filter((run) => tail.slice(run.end).trim().replace(/^[,\]]/, "") === "");
   const last = runs.at(-1);
   if (!last) return undefined;
-  return { ...last, tokens: last.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
+  return { ...last, end: last.end + from, tokens: last.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
 }
 
 /** A number alone where `text` ends (but for spaces and a comma): the first of a run the next piece of a stream may go on. */
@@ -82,7 +95,7 @@ export function loneNumberAtEnd(text: string): NumberRun | undefined {
   const digits = (/^[0-9A-Fa-f]+/.exec(lone[0]) as RegExpExecArray)[0];
   const lineStart = text.lastIndexOf("\n", lone.index - 1) + 1;
   // No reading yet is still a number a stream may be cutting short (`6b` of `6b73`): returned, to be held while it is the last.
-  return { tokens: [{ start: lone.index, end: lone.index + digits.length, lineStart }], readings: readingsOf([digits]), holdFromLine: false };
+  return { tokens: [{ start: lone.index, end: lone.index + digits.length, lineStart }], readings: readingsOf([digits]), end: lone.index + digits.length, holdFromLine: false };
 }
 
 /** The run `source` at `at` in `text`: its numbers (offsets dropped) and its readings; undefined when no reading fits it. */
@@ -103,8 +116,13 @@ function numberRun(text: string, at: number, source: string): NumberRun | undefi
     tokens.push({ start, end: start + number[0].length, lineStart });
     digits.push(number[0]);
   }
-  const readings = readingsOf(digits);
-  return tokens.length >= 2 && readings.length > 0 ? { tokens, readings, holdFromLine: false } : undefined;
+  // A run no reading fits may end in a number cut short (a stream's text so far: `0a5a\n0`, the next line's offset begun): read without it.
+  let readings = readingsOf(digits);
+  if (readings.length === 0) {
+    tokens.pop();
+    readings = readingsOf(digits.slice(0, -1));
+  }
+  return readings.length > 0 ? { tokens, readings, end: at + source.length, holdFromLine: false } : undefined;
 }
 
 /** Every reading a run of numbers fits: decimal bytes, octal bytes (three digits), hex bytes, hex words both ways, decimal words (little-endian). */
@@ -142,12 +160,12 @@ function bytesOf(digits: readonly string[], read: (each: string) => number[]): R
 
 /** The character dumps (od -c, hexdump -c) in `text`: runs of their lines, a byte a cell. */
 function cellRuns(text: string): NumberRun[] {
-  if (!/(?:^|\n)[0-9A-Fa-f]{7} {3}/.test(text)) return [];
+  if (!CELL_GATE.test(text)) return [];
   const runs: NumberRun[] = [];
   let tokens: RunToken[] = [];
   let codes: number[] = [];
   const close = () => {
-    if (tokens.length >= 2) runs.push({ tokens, readings: [{ bytes: String.fromCharCode(...codes), token: codes.map((_, index) => index) }], holdFromLine: true });
+    if (tokens.length >= 2) runs.push({ tokens, readings: [{ bytes: String.fromCharCode(...codes), token: codes.map((_, index) => index) }], end: (tokens.at(-1) as RunToken).end, holdFromLine: true });
     tokens = [];
     codes = [];
   };

@@ -39,38 +39,34 @@ const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */
   private readonly pairs: RegExp | undefined;
-  /** The pairs, a zero-width character, or the beginning of an escape: text without any holds no form. */
+  /** Each form's pair written as numbers (a scan apart: in one pattern with the rest, the scan no longer skips from one rare character to the next). */
+  private readonly numbers: RegExp | undefined;
+  /** The pairs, a zero-width character, the beginning of an escape, or a dump's line: text without any (or the pairs as numbers) holds no form. */
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
 
   constructor(forms: readonly string[]) {
-    const pairs = [...new Set(forms.filter((form) => form.length >= 2).flatMap(formPairs))];
-    if (pairs.length === 0) return;
+    const long = forms.filter((form) => form.length >= 2);
+    if (long.length === 0) return;
+    const pairs = [...new Set(long.map(rarestPair))];
     this.pairs = new RegExp(pairs.join("|"), "i");
+    this.numbers = new RegExp([...new Set(long.flatMap(numberPairs))].join("|"));
     this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
   }
 
   /** Whether `text` may hold a form, as it is or broken up; false proves it holds none. */
   mayHold(text: string): boolean {
-    if (!this.pairs || !this.anything) return false;
+    if (!this.pairs || !this.anything || !this.numbers) return false;
     // A dump's line where the text begins is tested apart: a pattern that may match at the start of text alone would slow the scan.
-    if (!this.anything.test(text)) return beginsAsDump(text) || FIRST_OFFSET_LINE.test(text);
-    if (this.pairs.test(text) || this.invisible.test(text) || mayHoldDump(text) || OFFSET_LINE_TEST.test(text) || FIRST_OFFSET_LINE.test(text)) return true;
+    if (!this.anything.test(text)) return this.numbers.test(text) || beginsAsDump(text) || FIRST_OFFSET_LINE.test(text);
+    if (this.pairs.test(text) || this.numbers.test(text) || this.invisible.test(text) || mayHoldDump(text) || OFFSET_LINE_TEST.test(text) || FIRST_OFFSET_LINE.test(text)) return true;
     const decoded = decodeEscapes(text);
     return decoded !== text && this.pairs.test(decoded);
   }
 }
 
-/**
- * A form's pair (of its characters in a row, the one whose first is rarest), as patterns: the two
- * characters with what the normal form drops between them; and their bytes written as numbers
- * (secret-numbers.ts), either letter case — decimal and octal with spaces, commas or backslashes
- * between (`115, 107`, `163 153`, `\163\153`), and as the decimal of a little-endian two-byte word
- * (od -d; the pair's first byte may be a word's first or its second). In a form of hex (pairs of
- * digits), the pair is two digits of one byte: they stand together however the bytes are grouped or
- * ordered (od -x, hexdump, xxd -e print words little-endian).
- */
-function formPairs(form: string): string[] {
+/** Where in `form` its pair begins: the character rarest in prose and code; in a form of hex (pairs of digits), the first digit of a byte — the two stand together however the bytes are grouped or ordered (od -x, hexdump, xxd -e print words little-endian). */
+function pairAt(form: string): number {
   const hex = form.length % 2 === 0 && /^[0-9a-f]+$/i.test(form);
   let best = 0;
   let bestRank = Number.MAX_SAFE_INTEGER;
@@ -82,19 +78,33 @@ function formPairs(form: string): string[] {
       bestRank = rank;
     }
   }
-  const cases = (at: number): number[] => {
-    const char = form.charAt(at);
+  return best;
+}
+
+/** A form's pair as a pattern: the two characters with what the normal form drops between them. */
+function rarestPair(form: string): string {
+  const at = pairAt(form);
+  return `${escapeRegExp(form.charAt(at))}${BETWEEN}${escapeRegExp(form.charAt(at + 1))}`;
+}
+
+/**
+ * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal and
+ * octal with spaces, commas or backslashes between (`115, 107`, `163 153`, `\163\153`), and as the
+ * decimal of a little-endian two-byte word (od -d: the pair's first byte a word's first, or its second
+ * with the next byte).
+ */
+function numberPairs(form: string): string[] {
+  const at = pairAt(form);
+  const cases = (index: number): number[] => {
+    if (index >= form.length) return [];
+    const char = form.charAt(index);
     return [...new Set([char, char.toLowerCase(), char.toUpperCase()].map((each) => each.charCodeAt(0)))].filter((code) => code < 0x100);
   };
-  const [first, second, third] = [cases(best), cases(best + 1), best + 2 < form.length ? cases(best + 2) : []];
+  const [first, second, third] = [cases(at), cases(at + 1), cases(at + 2)];
+  if (first.length === 0 || second.length === 0) return [];
   const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base).padStart(base === 8 ? 3 : 1, "0")).join("|")})`;
   const words = [...first.flatMap((low) => second.map((high) => low + high * 256)), ...second.flatMap((low) => third.map((high) => low + high * 256))];
-  return [
-    `${escapeRegExp(form.charAt(best))}${BETWEEN}${escapeRegExp(form.charAt(best + 1))}`,
-    `${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`,
-    `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`,
-    ...(words.length > 0 ? [`(?:${words.join("|")})`] : []),
-  ].filter((pattern) => !pattern.includes("(?:)"));
+  return [`${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`, `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`, `(?:${words.join("|")})`];
 }
 
 function escapeRegExp(text: string): string {
