@@ -137,3 +137,12 @@ test("numbers that are no key — a table, timestamps, a list, these dumps of or
     for (const [frames, split] of Object.entries(FRAMES)) assert.equal(streamed(secrets, split(text)), text, `${frames}: ${text}`);
   }
 });
+
+test("a key whose letters and hex no list of numbers holds is found by its bytes as numbers (the cheap first test looks for those too)", () => {
+  const key = "zebra-quokka-zygote-42";
+  const secrets = new SecretRedactor([key]);
+  const bytes = [...Buffer.from(key)];
+  for (const list of [bytes.join(", "), bytes.map((byte) => byte.toString(8).padStart(3, "0")).join(" "), `[${[...Buffer.from(key.toUpperCase())].join(",")}]`]) {
+    assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("[") ? "[***]" : "***"} end`, list);
+  }
+});
