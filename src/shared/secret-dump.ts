@@ -1,6 +1,7 @@
 /**
  * Hex dumps as `hexdump -C` and `xxd` print them: an offset, the bytes in hex (pairs, or groups of
- * four), and a column of the bytes as characters (`.` for those that show none). A value dumped
+ * four), and a column of the bytes as characters (`.` for those that show none). Each dump is read
+ * twice: its groups as printed, and each group's bytes reversed (`xxd -e`: little-endian words). A value dumped
  * stands in it in pieces with offsets and characters between — neither its hex nor the value is in
  * the text in a row — so dumps are read apart: their bytes, gathered line by line, are searched for
  * the forms, and a match is masked on each line it spans, in the hex and in the characters.

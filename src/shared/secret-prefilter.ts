@@ -14,7 +14,9 @@ import { decodeEscapes } from "./secret-normal-form.js";
  * indentation, `:`, `-`, `.`, `_`) and zero-width characters. So the test picks, for each form, one
  * pair of its characters in a row — the one whose first character is rarest in prose and code — and
  * looks for it in any letter case with separators and joiners between. A text with a zero-width
- * character, an escape (decoded) or a hex dump's line (secret-dump.ts) is looked at further. Every
+ * character, an escape (decoded), a hex dump's line (secret-dump.ts) or a line with a dump's offset
+ * is looked at further; and, in a second scan, one with the pair's bytes written as numbers
+ * (secret-numbers.ts). Every
  * value has a hex form, so a C list of its bytes (`0x73, 0x6b`) is found by that form's pair, the
  * list left as written.
  */
