@@ -189,22 +189,28 @@ export class SecretMatcher {
    */
   private numbersBegunAt(text: string, ended: boolean): number {
     let from = text.length;
-    const lastLine = text.lastIndexOf("\n") + 1;
-    for (const body of ended || lastLine === 0 ? [text] : [text, text.slice(0, lastLine)]) {
-      if (!mayEndInRun(body)) continue;
-      const lone = loneNumberAtEnd(body);
-      const cut = !ended && lone !== undefined && (lone.tokens[0] as RunToken).end === body.length ? (lone.tokens[0] as RunToken).start : undefined;
-      if (cut !== undefined) from = Math.min(from, cut);
-      const run = runAtEnd(body) ?? lone;
-      if (!run) continue;
-      const hold = (token: RunToken) => (run.holdFromLine ? token.lineStart : token.start);
-      const readings = [...run.readings];
-      if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end))));
-      for (const reading of readings) {
-        const starts = reading.token.map((index) => hold(run.tokens[index] as RunToken));
-        const begun = this.formBegunAt(body, { text: reading.bytes, starts, ends: starts });
-        if (begun < body.length) from = Math.min(from, begun);
-      }
+    const lastLine = ended ? 0 : text.lastIndexOf("\n") + 1;
+    for (let body = text; ; body = text.slice(0, lastLine)) {
+      const begun = mayEndInRun(body) ? this.numberRunBegunAt(body, ended) : body.length;
+      if (begun < body.length) from = Math.min(from, begun);
+      if (lastLine === 0 || body.length === lastLine) return from;
+    }
+  }
+
+  /** Where the run of numbers `body` ends in (numbersBegunAt) may hold a form's beginning; `body.length` when nowhere. */
+  private numberRunBegunAt(body: string, ended: boolean): number {
+    let from = body.length;
+    const lone = loneNumberAtEnd(body);
+    const cut = !ended && lone !== undefined && (lone.tokens[0] as RunToken).end === body.length ? (lone.tokens[0] as RunToken).start : undefined;
+    if (cut !== undefined) from = Math.min(from, cut);
+    const run = runAtEnd(body) ?? lone;
+    if (!run) return from;
+    const hold = (token: RunToken) => (run.holdFromLine ? token.lineStart : token.start);
+    const readings = [...run.readings];
+    if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end))));
+    for (const reading of readings) {
+      const starts = reading.token.map((index) => hold(run.tokens[index] as RunToken));
+      from = Math.min(from, this.formBegunAt(body, { text: reading.bytes, starts, ends: starts }));
     }
     return from;
   }

@@ -65,37 +65,67 @@ export function numberRuns(text: string): NumberRun[] {
 }
 
 /**
- * Whether `text` may end in a run of numbers (a cheap test before runAtEnd): its last character but
- * separators a hex digit, or a character dump's line in it (whose cells may be any character).
+ * Whether `text` may end in a run of numbers (a cheap test before runAtEnd): its last word but
+ * separators a number, or a character dump's line in it (whose cells may be any character).
  */
 export function mayEndInRun(text: string): boolean {
-  let end = text.length;
-  while (end > 0 && " \t\r\n,[]".includes(text.charAt(end - 1))) end--;
-  return /[0-9A-Fa-f]/.test(text.charAt(end - 1)) || CELL_GATE.test(text);
+  return numberEndingAt(text, text.length) !== undefined || mayHoldCells(text);
+}
+
+/**
+ * The number that ends at `end` in `text`, but for separators after it (spaces, line breaks, commas,
+ * brackets): hex digits, eight at most, not part of a word (`the`, `and`) or of another number — where
+ * it starts and ends. Scanned back from `end`: a stream's every piece is looked at so.
+ */
+function numberEndingAt(text: string, end: number): [number, number] | undefined {
+  let last = end;
+  while (last > 0 && isBetween(text.charCodeAt(last - 1))) last--;
+  let start = last;
+  while (start > 0 && start > last - 9 && isHexDigit(text.charCodeAt(start - 1))) start--;
+  if (start === last || last - start > 8 || (start > 0 && NOT_BEFORE.test(text.charAt(start - 1)))) return undefined;
+  return [start, last];
+}
+
+/** A character dump's cells are three spaces and a character: a text without three spaces in a row has none. */
+function mayHoldCells(text: string): boolean {
+  return text.includes("   ") && CELL_GATE.test(text);
+}
+
+/** What may not stand right before a number (as NUMBER's look-behind says). */
+const NOT_BEFORE = /[0-9A-Za-z_\\.#&%+-]/;
+
+/** A space, tab, line break, comma or bracket: what may follow a run's last number. */
+function isBetween(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x5b || code === 0x5d;
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 }
 
 /** The run that reaches the end of `text` (but for separators), if one does: what a stream's next piece may go on. */
 export function runAtEnd(text: string): NumberRun | undefined {
+  // A number alone at the end (no number before it but separators) is no run: the regular expressions are spared.
+  const last = numberEndingAt(text, text.length);
+  if (!mayHoldCells(text) && (last === undefined || numberEndingAt(text, last[0]) === undefined)) return undefined;
   // Only the tail may hold it: a run's numbers are a few characters each, a key's at most a few hundred.
   const from = Math.max(0, text.lastIndexOf("\n", Math.max(0, text.length - 2048)));
   const tail = text.slice(from);
   const runs = numberRuns(tail).filter((run) => tail.slice(run.end).trim().replace(/^[,\]]/, "") === "");
-  const last = runs.at(-1);
-  if (!last) return undefined;
-  return { ...last, end: last.end + from, tokens: last.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
+  const found = runs.at(-1);
+  if (!found) return undefined;
+  return { ...found, end: found.end + from, tokens: found.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
 }
-
-/** A number alone where `text` ends (but for spaces and a comma): the first of a run the next piece of a stream may go on. */
-const LONE = new RegExp(String.raw`(?<![0-9A-Za-z_\\.#&%+\-])[0-9A-Fa-f]{1,8}[ \t,]*$`);
 
 /** A number alone at the end of `text`, as a run of one (its readings those of one number, maybe none). */
 export function loneNumberAtEnd(text: string): NumberRun | undefined {
-  const lone = LONE.exec(text);
-  if (!lone) return undefined;
-  const digits = (/^[0-9A-Fa-f]+/.exec(lone[0]) as RegExpExecArray)[0];
-  const lineStart = text.lastIndexOf("\n", lone.index - 1) + 1;
+  const found = numberEndingAt(text, text.length);
+  if (!found) return undefined;
+  const [start, end] = found;
+  const digits = text.slice(start, end);
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   // No reading yet is still a number a stream may be cutting short (`6b` of `6b73`): returned, to be held while it is the last.
-  return { tokens: [{ start: lone.index, end: lone.index + digits.length, lineStart }], readings: readingsOf([digits]), end: lone.index + digits.length, holdFromLine: false };
+  return { tokens: [{ start, end, lineStart }], readings: readingsOf([digits]), end, holdFromLine: false };
 }
 
 /** The run `source` at `at` in `text`: its numbers (offsets dropped) and its readings; undefined when no reading fits it. */
@@ -129,16 +159,37 @@ function numberRun(text: string, at: number, source: string): NumberRun | undefi
 export function readingsOf(digits: readonly string[]): RunReading[] {
   const readings: RunReading[] = [];
   if (digits.length === 0) return readings;
-  const all = (test: (each: string) => boolean) => digits.every(test);
-  const decimal = (each: string) => /^[0-9]+$/.test(each);
-  if (all((each) => decimal(each) && each.length <= 3 && Number(each) <= 255)) readings.push(bytesOf(digits, (each) => [Number(each)]));
-  if (all((each) => /^[0-7]{3}$/.test(each) && Number.parseInt(each, 8) <= 255)) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 8)]));
-  if (all((each) => decimal(each) && each.length <= 5 && Number(each) <= 0xffff) && digits.some((each) => Number(each) > 255)) {
-    readings.push(bytesOf(digits, (each) => [Number(each) & 0xff, Number(each) >> 8]));
-  }
-  // Hex: pairs, or words of two or four bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.
+  // One pass over the digits says which readings fit (a stream's every piece may come here: no pattern, no closure a number).
   const width = (digits[0] as string).length;
-  if ((width === 2 || width === 4 || width === 8) && all((each) => /^[0-9A-Fa-f]+$/.test(each) && each.length % 2 === 0) && digits.slice(0, -1).every((each) => each.length === width)) {
+  let decimal = true;
+  let octal = true;
+  let hex = width === 2 || width === 4 || width === 8;
+  let bytes = true;
+  let words = true;
+  let aboveByte = false;
+  digits.forEach((each, index) => {
+    let decimalDigits = true;
+    let octalDigits = each.length === 3;
+    for (let at = 0; at < each.length; at++) {
+      const code = each.charCodeAt(at);
+      if (code < 0x30 || code > 0x39) decimalDigits = false;
+      if (code < 0x30 || code > 0x37) octalDigits = false;
+    }
+    if (!octalDigits || Number.parseInt(each, 8) > 255) octal = false;
+    if (each.length % 2 !== 0 || (index < digits.length - 1 && each.length !== width)) hex = false;
+    if (!decimalDigits) decimal = false;
+    else {
+      const value = Number(each);
+      if (each.length > 3 || value > 255) bytes = false;
+      if (each.length > 5 || value > 0xffff) words = false;
+      if (value > 255) aboveByte = true;
+    }
+  });
+  if (decimal && bytes) readings.push(bytesOf(digits, (each) => [Number(each)]));
+  if (octal) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 8)]));
+  if (decimal && words && aboveByte) readings.push(bytesOf(digits, (each) => [Number(each) & 0xff, Number(each) >> 8]));
+  // Hex: pairs, or words of two or four bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.
+  if (hex) {
     const big = (each: string) => Array.from({ length: each.length / 2 }, (_, index) => Number.parseInt(each.slice(index * 2, index * 2 + 2), 16));
     readings.push(bytesOf(digits, big));
     if (width > 2) readings.push(bytesOf(digits, (each) => big(each).reverse()));
