@@ -1,7 +1,8 @@
 /**
  * Hex dumps as `hexdump -C` and `xxd` print them: an offset, the bytes in hex (pairs, or groups of
  * four), and a column of the bytes as characters (`.` for those that show none). Each dump is read
- * twice: its groups as printed, and each group's bytes reversed (`xxd -e`: little-endian words). A value dumped
+ * twice: its groups as printed, and each group's bytes reversed (`xxd -e`: little-endian words).
+ * Groups all of binary digits, eight to a byte, are read in base 2 (`xxd -b`). A value dumped
  * stands in it in pieces with offsets and characters between — neither its hex nor the value is in
  * the text in a row — so dumps are read apart: their bytes, gathered line by line, are searched for
  * the forms, and a match is masked on each line it spans, in the hex and in the characters.
@@ -157,9 +158,14 @@ function dumpLine(line: string, offset: number): LineByte[] | undefined {
   // The character column may read as hex too (`34567890`, `cafe`): a reading with a column exactly as
   // long as the bytes are many is taken first (the last groups tried as its beginning), then one without
   // a column, then one with words after the column (a space between).
-  for (const reading of ["column", "none", "loose"] as const) {
-    const bytes = lineBytes(line, offset, groups, reading);
-    if (bytes) return bytes;
+  // Groups of binary digits, eight to a byte (xxd -b), are read in base 2 first (the groups after them, if any, the character column's).
+  const binary = groups.findIndex((group) => group.digits.length % 8 !== 0 || !/^[01]+$/.test(group.digits));
+  const readings = binary === 0 ? [{ digits: 2 as const, groups }] : [{ digits: 8 as const, groups: binary === -1 ? groups : groups.slice(0, binary) }, { digits: 2 as const, groups }];
+  for (const { digits, groups: read } of readings) {
+    for (const reading of ["column", "none", "loose"] as const) {
+      const bytes = lineBytes(line, offset, read, { reading, digits });
+      if (bytes) return bytes;
+    }
   }
   return undefined;
 }
@@ -174,11 +180,13 @@ interface LineByte {
   groupEnd: number;
 }
 
-function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], reading: "column" | "none" | "loose"): LineByte[] | undefined {
+/** `how`: which reading of the character column is tried, and how many digits make a byte (2 in hex, 8 in binary). */
+function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], how: { reading: "column" | "none" | "loose"; digits: 2 | 8 }): LineByte[] | undefined {
+  const { reading, digits: width } = how;
   for (let count = groups.length; count > 0; count--) {
     const last = groups[count - 1] as { start: number; digits: string };
     const hexEnd = last.start + last.digits.length;
-    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / 2, 0);
+    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / width, 0);
     const rest = line.slice(hexEnd);
     const column = /^ {2,}(\|?)(.*)$/.exec(rest);
     let charsAt: number | undefined;
@@ -197,9 +205,9 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
     const bytes: LineByte[] = [];
     for (const group of groups.slice(0, count)) {
       const groupStart = bytes.length;
-      const groupEnd = groupStart + group.digits.length / 2;
-      for (let at = 0; at < group.digits.length; at += 2) {
-        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + 2), 16), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + 2, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length, groupStart, groupEnd });
+      const groupEnd = groupStart + group.digits.length / width;
+      for (let at = 0; at < group.digits.length; at += width) {
+        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + width), width === 2 ? 16 : 2), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + width, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length, groupStart, groupEnd });
       }
     }
     return bytes;

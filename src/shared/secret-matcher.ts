@@ -248,7 +248,8 @@ export class SecretMatcher {
       }
       // The unfinished line read each way it may be read (its character column may have begun, and read as hex).
       // Once the stream has ended the line is as whole as it gets: all its groups are its bytes.
-      const readings = unfinished === undefined ? [""] : unfinishedLineBytes(text.slice(unfinished), { order, ended }).slice(ended ? -1 : 0);
+      // While more may come, the dump's bytes are looked at without the unfinished line's too (its groups may yet read otherwise: binary, xxd -b).
+      const readings = unfinished === undefined ? [""] : [...(ended ? [] : [""]), ...unfinishedLineBytes(text.slice(unfinished), { order, ended }).slice(ended ? -1 : 0)];
       for (const partial of readings) {
         const all = bytes + partial;
         if (all === "") continue;

@@ -7,9 +7,10 @@
  *     0000000 6b73 612d …                       od -x, hexdump (two-byte words, little-endian)
  *     0000000 30840 29472 …                     od -d, hexdump -d (two-byte words in decimal)
  *     0000000   s   k   -   a …                 od -c, hexdump -c (a character, an escape or an octal byte a cell)
+ *     01110011 01101011 00101101 …              binary, eight digits a byte
  *
  * A run of numbers is read in every base and width all its numbers fit (decimal bytes, octal bytes,
- * hex bytes, hex words big- and little-endian, decimal words); each reading's bytes are searched for
+ * binary bytes, hex bytes, hex words big- and little-endian, decimal words); each reading's bytes are searched for
  * the secret forms by the matcher, and a match is masked on each line it spans, from its first number
  * to its last. A run is numbers with separators between (spaces, commas, line breaks, a dump's offset
  * at the start of a line), not touching letters or other digits: "in 2024, 12 people" holds a run, but
@@ -155,13 +156,14 @@ function numberRun(text: string, at: number, source: string): NumberRun | undefi
   return readings.length > 0 ? { tokens, readings, end: at + source.length, holdFromLine: false } : undefined;
 }
 
-/** Every reading a run of numbers fits: decimal bytes, octal bytes (three digits), hex bytes, hex words both ways, decimal words (little-endian). */
+/** Every reading a run of numbers fits: decimal bytes, binary bytes (eight digits), octal bytes (three digits), hex bytes, hex words both ways, decimal words (little-endian). */
 export function readingsOf(digits: readonly string[]): RunReading[] {
   const readings: RunReading[] = [];
   if (digits.length === 0) return readings;
   // One pass over the digits says which readings fit (a stream's every piece may come here: no pattern, no closure a number).
   const width = (digits[0] as string).length;
   let decimal = true;
+  let binary = width === 8;
   let octal = true;
   let hex = width === 2 || width === 4 || width === 8;
   let bytes = true;
@@ -174,7 +176,9 @@ export function readingsOf(digits: readonly string[]): RunReading[] {
       const code = each.charCodeAt(at);
       if (code < 0x30 || code > 0x39) decimalDigits = false;
       if (code < 0x30 || code > 0x37) octalDigits = false;
+      if (code !== 0x30 && code !== 0x31) binary = false;
     }
+    if (each.length !== 8) binary = false;
     if (!octalDigits || Number.parseInt(each, 8) > 255) octal = false;
     if (each.length % 2 !== 0 || (index < digits.length - 1 && each.length !== width)) hex = false;
     if (!decimalDigits) decimal = false;
@@ -186,6 +190,7 @@ export function readingsOf(digits: readonly string[]): RunReading[] {
     }
   });
   if (decimal && bytes) readings.push(bytesOf(digits, (each) => [Number(each)]));
+  if (binary) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 2)]));
   if (octal) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 8)]));
   if (decimal && words && aboveByte) readings.push(bytesOf(digits, (each) => [Number(each) & 0xff, Number(each) >> 8]));
   // Hex: pairs, or words of two or four bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.

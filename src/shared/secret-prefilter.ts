@@ -90,8 +90,9 @@ function rarestPair(form: string): string {
 }
 
 /**
- * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal and
- * octal with spaces, commas or backslashes between (`115, 107`, `163 153`, `\163\153`), and as the
+ * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal,
+ * octal and binary with spaces, commas or backslashes between (`115, 107`, `163 153`, `\163\153`,
+ * `01110011 01101011`), and as the
  * decimal of a little-endian two-byte word (od -d: the pair's first byte a word's first, or its second
  * with the next byte).
  */
@@ -106,7 +107,8 @@ function numberPairs(form: string): string[] {
   if (first.length === 0 || second.length === 0) return [];
   const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base).padStart(base === 8 ? 3 : 1, "0")).join("|")})`;
   const words = [...first.flatMap((low) => second.map((high) => low + high * 256)), ...second.flatMap((low) => third.map((high) => low + high * 256))];
-  return [`${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`, `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`, `(?:${words.join("|")})`];
+  const binary = (codes: number[]) => `(?:${codes.map((code) => code.toString(2).padStart(8, "0")).join("|")})`;
+  return [`${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`, `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`, `${binary(first)}[\\s,]+${binary(second)}`, `(?:${words.join("|")})`];
 }
 
 function escapeRegExp(text: string): string {

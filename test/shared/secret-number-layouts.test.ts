@@ -1,5 +1,5 @@
 // A key's bytes written as numbers, by the real tools (od, hexdump, xxd, python3, node) and as C/shell
-// octal escapes: decimal and octal byte lists, two-byte words little-endian in hex and decimal, xxd -e's
+// octal escapes: decimal, octal and binary byte lists, two-byte words little-endian in hex and decimal, xxd -e's
 // four-byte words, od -c's cells — the key at any offset of the bytes, so that it begins mid-line and
 // spans lines. Masked whole and streamed through the gateway's TurnRedactor in any frames (the same
 // text shown), no eight bytes of it readable after; a table of numbers, timestamps and these dumps of
@@ -17,7 +17,7 @@ const BEFORE = ["", "api_key=", "x".repeat(13), "y".repeat(20)];
 const ORDINARY = "commit 9135343a1b2c3d4e deadbeef cafe 34567890abcdef0123456789 Hello world, this is an ordinary file.\n";
 
 /** How a layout's numbers read back as bytes: base, bytes a number, little-endian; or a character dump's cells. */
-type Reading = { base: number; width: number; little?: boolean } | "cells";
+type Reading = { base: number; width: number; little?: boolean; column?: boolean } | "cells";
 
 const tool = (command: string, ...args: string[]) => (bytes: string) => execFileSync(command, args, { input: bytes }).toString();
 const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Reading }> = {
@@ -35,8 +35,11 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
   "hexdump -x": { print: tool("hexdump", "-x"), reading: { base: 16, width: 2, little: true } },
   "od -d": { print: tool("od", "-d"), reading: { base: 10, width: 2, little: true } },
   "hexdump -d": { print: tool("hexdump", "-d"), reading: { base: 10, width: 2, little: true } },
-  "xxd -e": { print: tool("xxd", "-e"), reading: { base: 16, width: 4, little: true } },
+  "xxd -e": { print: tool("xxd", "-e"), reading: { base: 16, width: 4, little: true, column: true } },
   "xxd -p": { print: tool("xxd", "-p"), reading: { base: 16, width: 1 } },
+  "xxd -b": { print: tool("xxd", "-b"), reading: { base: 2, width: 1, column: true } },
+  "xxd -b -c 4": { print: tool("xxd", "-b", "-c", "4"), reading: { base: 2, width: 1, column: true } },
+  "binary, eight digits a byte": { print: (bytes) => [...Buffer.from(bytes)].map((byte) => byte.toString(2).padStart(8, "0")).join(" "), reading: { base: 2, width: 1 } },
   "python3 list(b'…')": { print: (bytes) => execFileSync("python3", ["-c", "import sys; print(list(sys.stdin.buffer.read()))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "node Array.from(Buffer)": { print: (bytes) => execFileSync(process.execPath, ["-e", "console.log(Array.from(require('fs').readFileSync(0)))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "decimal, spaces between": { print: (bytes) => [...Buffer.from(bytes)].join(" "), reading: { base: 10, width: 1 } },
@@ -50,8 +53,10 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
 function bytesShown(text: string, reading: Reading): string {
   const lines = text.split("\n").map((line) => line.replace(/^\s*(?:[0-9a-f]{6,}:|[0-9a-f]{7}(?=\s|$))/i, ""));
   if (reading === "cells") return lines.map((line) => line.replace(/\s/g, "")).join("");
-  // xxd -p: one run of hex, wrapped; octal escapes: one run of them.
-  const numbers = lines.join(" ").replace(/^\$'|'$/g, "").split(/[\s,[\]\\']+/).filter((each) => each !== "");
+  // xxd -p: one run of hex, wrapped; octal escapes: one run of them. A character column (xxd): after the line's last gap of two spaces or more.
+  const numbers = lines
+    .map((line) => (reading.column === true ? line.replace(/ {2,}(?!.* {2,}).*$/, "") : line))
+    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,[\]\\']+/).filter((each) => each !== "");
   const digits = reading.width === 1 && reading.base === 16 ? numbers.flatMap((each) => (/^[0-9a-f]+$/i.test(each) ? each.match(/../g) ?? [] : [each])) : numbers;
   return digits
     .map((each) => {
