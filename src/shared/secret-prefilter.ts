@@ -50,7 +50,7 @@ export class SecretPrefilter {
   constructor(forms: readonly string[]) {
     const long = forms.filter((form) => form.length >= 2);
     if (long.length === 0) return;
-    const pairs = [...new Set(long.map(rarestPair))];
+    const pairs = rarestPairs(long);
     this.pairs = new RegExp(pairs.join("|"), "i");
     this.numbers = new RegExp([...new Set(long.flatMap(numberPairs))].join("|"));
     this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
@@ -83,10 +83,20 @@ function pairAt(form: string): number {
   return best;
 }
 
-/** A form's pair as a pattern: the two characters with what the normal form drops between them. */
-function rarestPair(form: string): string {
-  const at = pairAt(form);
-  return `${escapeRegExp(form.charAt(at))}${BETWEEN}${escapeRegExp(form.charAt(at + 1))}`;
+/**
+ * The forms' pairs as patterns: each first character (letter case aside) with what the normal form
+ * drops after it and any of the second characters it is paired with — one alternative a first
+ * character, so that many forms (base32's five runs a secret) keep the scan skipping from one rare
+ * character to the next.
+ */
+function rarestPairs(forms: readonly string[]): string[] {
+  const seconds = new Map<string, Set<string>>();
+  for (const form of forms) {
+    const at = pairAt(form);
+    const first = form.charAt(at).toLowerCase();
+    seconds.set(first, (seconds.get(first) ?? new Set()).add(form.charAt(at + 1).toLowerCase()));
+  }
+  return [...seconds].map(([first, after]) => `${escapeRegExp(first)}${BETWEEN}[${[...after].map((char) => char.replace(/[\]\\^-]/g, "\\$&")).join("")}]`);
 }
 
 /**
