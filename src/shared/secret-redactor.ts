@@ -26,7 +26,7 @@ import { decodeEscapes, normalForm } from "./secret-normal-form.js";
  *
  * Values shorter than MIN_SECRET_LENGTH are not masked as written: real keys are far longer, and
  * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
- * model names, URLs and answers. From MIN_ENCODED_SECRET_LENGTH on they are masked in hex, base32 and base64,
+ * model names, URLs and answers. From MIN_ENCODED_SECRET_LENGTH on they are masked in hex and base64,
  * forms no ordinary word takes (a short URL password echoed in a Basic header). (`config show` hides
  * the `apiKey` field whatever its length.)
  */
