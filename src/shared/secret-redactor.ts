@@ -8,7 +8,7 @@ import { decodeEscapes, normalForm } from "./secret-normal-form.js";
  * any letter case (a server may echo a key uppercased), and every key-shaped token (`sk-…`,
  * `sk-ant-…`, `Bearer …`), with "***".
  *
- * Each is masked in its encoded forms too: hex and base32 (any letter case), and base64, standard and URL-safe,
+ * Each is masked in its encoded forms too: hex (any letter case), and base64, standard and URL-safe,
  * at any byte offset within the encoded data (`Authorization: Basic base64(user:key)` echoed by a
  * server) — for each of the three alignments, the run of characters that depends on the secret's
  * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
@@ -79,8 +79,7 @@ export class SecretRedactor {
     // A value is matched as written only while its normal form is as long as a short value's (a value mostly of separators is not).
     const plain = long.map((secret) => normalForm(secret).toLowerCase()).filter((form) => form.length >= MIN_ENCODED_SECRET_LENGTH);
     const hex = [...this.secrets].map((secret) => Buffer.from(secret, "utf8").toString("hex"));
-    const base32 = [...this.secrets].flatMap(base32Runs);
-    const caseless = [...new Set([...plain, ...hex, ...base32])].sort(longestFirst);
+    const caseless = [...new Set([...plain, ...hex])].sort(longestFirst);
     const exact = [...new Set([...this.secrets].flatMap(base64Runs))].sort(longestFirst);
     const forms = [...caseless.map((text) => ({ text, caseless: true })), ...exact.map((text) => ({ text, caseless: false }))];
     this.matcher = new SecretMatcher(forms, [...new Set(long.map((secret) => decodeEscapes(secret).toLowerCase()))]);
@@ -152,42 +151,6 @@ function base64Runs(secret: string): string[] {
     runs.push(run, run.replace(/\+/g, "-").replace(/\//g, "_"));
   }
   return runs;
-}
-
-/**
- * The base32 runs (RFC 4648, as coreutils' `base32` writes it; matched in any letter case) that encode
- * `secret` wherever it starts within the encoded bytes: for a start at byte offset 0 to 4 of a 5-byte
- * group, the characters made of the secret's bits alone, lowercased. Runs shorter than
- * MIN_ENCODED_LENGTH are left out.
- */
-function base32Runs(secret: string): string[] {
-  const bytes = Buffer.from(secret, "utf8");
-  const runs: string[] = [];
-  for (const offset of [0, 1, 2, 3, 4]) {
-    const encoded = base32(Buffer.concat([Buffer.alloc(offset), bytes]));
-    const run = encoded.slice(Math.ceil((offset * 8) / 5), Math.floor(((offset + bytes.length) * 8) / 5));
-    if (run.length >= MIN_ENCODED_LENGTH) runs.push(run.toLowerCase());
-  }
-  return runs;
-}
-
-const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** `bytes` in base32 (RFC 4648), without padding. */
-function base32(bytes: Uint8Array): string {
-  let out = "";
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32_ALPHABET.charAt((value >>> (bits - 5)) & 31);
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  return bits > 0 ? out + BASE32_ALPHABET.charAt((value << (5 - bits)) & 31) : out;
 }
 
 /** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */

@@ -1,6 +1,5 @@
 // Each form of a key a trial found unmasked, as a server or tool writes it (separated hex, wrapped
 // base64, percent- and JSON-escaped, spaced out): for the redactor's tests and the real paths'.
-import { execFileSync } from "node:child_process";
 
 export const hexOf = (text: string): string => Buffer.from(text).toString("hex");
 export const pairs = (hex: string): string[] => hex.match(/../g) ?? [];
@@ -91,8 +90,6 @@ export function keyForms(key: string): Record<string, string> {
     "a C byte list, upper case, no spaces": pairs(hex.toUpperCase()).map((pair) => `0X${pair}`).join(","),
     "hexdump -C": `\n${hexdumpC(`user:${key}`)}`,
     "xxd": `\n${xxd(`x${key}`)}`,
-    "base32 (coreutils), after other bytes": execFileSync("base32", { input: `user:${key}` }).toString().trim(),
-    "base32, lower case": execFileSync("base32", { input: `user:${key}` }).toString().trim().toLowerCase(),
     "base64 wrapped by fold -w 4": wrap(base64, 4, "\n"),
     "base64 wrapped every 6, CRLF": wrap(base64, 6, "\r\n"),
   };
