@@ -1,4 +1,5 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
+import { commandWord } from "../../agent/command-shape.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
@@ -74,7 +75,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     if (isCommand(message)) {
       const answer = await handle(message);
       const output = answer.kind === "command" ? answer.text : "";
-      if (options.json) writeJson(io, { command: message.trim().split(/\s+/)[0], output, session: key });
+      if (options.json) writeJson(io, { command: commandWord(message), output, session: key });
       else writeLine(io.stdout, output);
       return 0;
     }

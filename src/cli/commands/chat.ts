@@ -56,9 +56,10 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
 
   try {
     for await (const message of lines.messages()) {
-      const text = message.trim();
-      if (text === "") continue;
-      if (text === "/exit" || text === "/quit") break;
+      // Only the end is trimmed: whether it is a command is the gateway's one rule on the text as typed ("\n/new" is a message).
+      const text = message.trimEnd();
+      if (text.trim() === "") continue;
+      if (/^[ \t]*\/(exit|quit)$/.test(text)) break;
       if (tty) history.save(text);
       if (isCommand(text)) {
         const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
