@@ -168,7 +168,7 @@ export class Gateway implements GatewayPort {
       }
       const text = retry ? retry.text : message.text;
       this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
-      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens });
+      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);

@@ -20,6 +20,8 @@ export interface AgentCall {
   signal: AbortSignal;
   /** The request's `max_tokens` / `max_output_tokens`: each reply of the turn at most this long. */
   maxTokens?: number | undefined;
+  /** The request's name for `maxTokens`, quoted when a reply was sent less. */
+  maxTokensField?: string | undefined;
   /** The client's own resend of this request (see `InboundMessage.repeated`). */
   repeated?: boolean | undefined;
 }
@@ -78,7 +80,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
       return;

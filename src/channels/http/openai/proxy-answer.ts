@@ -1,6 +1,7 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
+import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
@@ -12,6 +13,8 @@ export interface ProxyCall {
   model: string;
   context: Context;
   options: CallOptions;
+  /** The request's name for `options.maxTokens`, quoted when the answering model was sent less (replyCapNotice). */
+  maxTokensField: string;
   stickyKey: string | undefined;
   /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
   canRestart: boolean;
@@ -48,10 +51,11 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           out.push({ type: "restart" });
           break;
         case "route-end": {
-          const notice = fallbackNotice(event.attempts, describeIn(port.catalogue()), { named: true });
-          // A stream says it as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
-          if (notice) out.push({ type: "status", text: notice, startsStream: false });
-          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notice ? { notice } : {}) } });
+          const catalogue = port.catalogue();
+          const notes = [fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+          // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
+          for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
+          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
           return;
         }
         case "route-error": {
@@ -75,6 +79,14 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
     .finally(() => out.end());
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+}
+
+/** The client's reply limit where the answering model was sent less, its maxTokens in the config (the adapters cap at it). */
+function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
+  const asked = answered.call.options.maxTokens;
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  if (asked === undefined || !spec) return undefined;
+  return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
 }
 
 /** How the notice names a model: as the catalogue does (alias, local or hosted). */
