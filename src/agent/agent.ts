@@ -365,7 +365,7 @@ export class Agent {
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
-          state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
+          state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next, ...(event.attempt.usage ? { usage: event.attempt.usage } : {}) });
           break;
         case "attempt-skipped":
           state.emit({ type: "attempt-skipped", model: event.attempt.model, outcome: event.attempt.outcome, ms: event.attempt.ms, ...(event.attempt.message ? { message: event.attempt.message } : {}) });
@@ -423,7 +423,7 @@ export class Agent {
 }
 
 function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}) };
+  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}) };
 }
 
 function toolSettings(spec: AgentSpec) {

@@ -1,5 +1,7 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
 import { commandWord } from "../../agent/command-shape.js";
+import type { Usage } from "../../ai/types.js";
+import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
@@ -103,8 +105,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         text: result.text,
         model: result.model,
         session: key,
-        attempts: result.attempts.map(({ model, outcome, ms }) => ({ model, outcome, ms })),
+        attempts: result.attempts.map(({ model, outcome, ms, usage }) => ({ model, outcome, ms, ...(usage ? { usage } : {}) })),
         usage: result.usage,
+        ...spentField(result),
         cost: result.cost,
         ...(result.notice ? { notice: result.notice } : {}),
         ...(result.truncated ? { truncated: true } : {}),
@@ -118,6 +121,18 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * `--json`'s `spent`: what the turn used in all — the answering calls' `usage` and what failed calls
+ * spent before they broke (each attempt's `usage`) — only when a failed call spent any.
+ */
+function spentField(result: Extract<TurnResult, { ok: true }>): { spent?: Usage } {
+  const broken = result.attempts.flatMap((attempt) => (attempt.usage ? [attempt.usage] : []));
+  if (broken.length === 0) return {};
+  const spent = { ...result.usage };
+  for (const usage of broken) addUsage(spent, usage);
+  return { spent };
 }
 
 /** `--json` says what became of a compaction the turn needed, and why one did not happen or failed. */
