@@ -4,6 +4,7 @@ import type { Usage } from "../../ai/types.js";
 import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
+import { apiKeyPath } from "../../models/provider-words.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
@@ -97,7 +98,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\`` })})`);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
       return 1;
     }
     if (options.json) {
