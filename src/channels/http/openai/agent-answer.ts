@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
-import { statusLine, turnNote } from "./status-lines.js";
+import { statusLine, streamNames, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -34,6 +34,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   let speaking: string | undefined;
   /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
   const notes: string[] = [];
+  const names = streamNames(port.catalogue());
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
       case "attempt-start":
@@ -51,7 +52,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         break;
       case "attempt-failed":
         attempts.push(attemptSummary(event));
-        out.push(statusLine(event));
+        out.push(statusLine(event, names));
         break;
       // A stream's headers list it with the attempts so far, as a whole reply's do.
       case "attempt-skipped":
@@ -61,7 +62,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       case "attempt-queued":
       case "model-loading":
       case "turn-queued":
-        out.push(statusLine(event));
+        out.push(statusLine(event, names));
         break;
       case "compaction":
       case "notice": {

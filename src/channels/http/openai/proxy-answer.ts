@@ -1,4 +1,5 @@
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
+import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
@@ -6,7 +7,7 @@ import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor } from "./failure-status.js";
-import { statusLine } from "./status-lines.js";
+import { statusLine, streamNames } from "./status-lines.js";
 
 export interface ProxyCall {
   /** A ref (already checked against the catalogue). */
@@ -28,6 +29,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const out = new EventStream<AnswerEvent>();
   const attempts: AttemptSummary[] = [];
   let model: string | undefined;
+  const names = streamNames(port.catalogue());
   const run = async (): Promise<void> => {
     const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal: call.signal }, stickyKey: call.stickyKey, signal: call.signal, canRestart: call.canRestart });
     for await (const event of stream) {
@@ -37,7 +39,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
         case "attempt-failed":
           attempts.push(summary(event.attempt));
-          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }));
+          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }, names));
           break;
         case "attempt-skipped":
           attempts.push(summary(event.attempt));
@@ -67,7 +69,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         case "attempt-waiting":
         case "attempt-queued":
         case "model-loading":
-          out.push(statusLine(event));
+          out.push(statusLine(event, names));
           break;
         case "usage":
           break;
@@ -89,11 +91,12 @@ function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: 
   return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
 }
 
-/** How the notice names a model: as the catalogue does (alias, local or hosted). */
+/** How the notice names a model: as the stream's other lines do (streamNames), and whether it is local or hosted. */
 function describeIn(catalogue: Catalogue): DescribeModel {
+  const names = streamNames(catalogue);
   return (ref) => {
     const model = catalogue.models.find((candidate) => candidate.ref === ref);
-    return { name: model?.alias ?? ref, local: model && localInWords(model.spec) };
+    return { name: names.aliasOf(ref as ModelRef) ?? ref, local: model && localInWords(model.spec) };
   };
 }
 
