@@ -382,7 +382,7 @@ export class Gateway implements GatewayPort {
 
   private countProxyAnswer(requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
     const { message, attempts } = end;
-    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}) })) });
+    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}) })) });
   }
 
   private publish(event: GatewayEvent): void {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
@@ -59,7 +61,15 @@ describe("OpenAI-compatible API: what a broken attempt spent before a fallback a
       assert.deepEqual([data.usage?.input_tokens, data.usage?.output_tokens], [50, 7], model);
       checkAttempts(JSON.parse(String(data.metadata?.hearth_attempts)) as HeaderAttempt[], `${model} metadata`);
       checkAttempts(JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as HeaderAttempt[], `${model} header`);
-      if (model !== "hearth") continue;
+      if (model !== "hearth") {
+        // Proxy mode's record (`hearth usage` reads it) keeps them on the attempt too: written a second after the answer.
+        const file = join(api.gateway.stateDir, "usage", "proxy.jsonl");
+        while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 50));
+        const ledger = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { attempts: { usage?: { input: number; output: number } }[] });
+        const logged = ledger.at(-1)?.attempts[0]?.usage;
+        assert.ok(logged && logged.input > 0 && logged.output >= 100, `the proxy ledger keeps what the broken call spent: ${JSON.stringify(ledger.at(-1))}`);
+        continue;
+      }
       const entries = (await api.gateway.store.read("spent")).entries;
       const reply = entries.find((entry) => entry.type === "assistant");
       assert.ok(reply?.type === "assistant");
