@@ -34,6 +34,8 @@ export interface InboundMessage {
   canRestart?: boolean | undefined;
   /** At most this many tokens a reply (an API client's `max_tokens`). */
   maxTokens?: number | undefined;
+  /** The request's name for `maxTokens` (`max_tokens`, `max_output_tokens`…): what a notice that lowered it quotes. */
+  maxTokensField?: string | undefined;
   signal?: AbortSignal | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;

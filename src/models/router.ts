@@ -6,7 +6,7 @@ import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
-import { addUsage, emptyUsage, estimateContextTokens, usedBeforeFailing } from "../ai/usage.js";
+import { addUsage, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
@@ -357,14 +357,15 @@ export class Router {
         return { ...result, spent };
       }
       result.baseUrl = baseUrl;
-      addUsage(spent, usedBeforeFailing(result.partial));
+      const used = usedBeforeFailing(result.partial);
+      addUsage(spent, used);
       if (result.coldLoading) {
         const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
       }
-      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica };
+      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used } : {}) };
       attempts.push(attempt);
       // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
       const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);

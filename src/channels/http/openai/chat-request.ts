@@ -2,7 +2,7 @@ import type { ModelRef } from "../../../ai/model-spec.js";
 import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
-import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { agentMessage, callOptions, limitField, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
 export interface ChatRequest {
@@ -12,9 +12,13 @@ export interface ChatRequest {
   includeUsage: boolean;
   user: string | undefined;
   options: CallOptions;
+  /** The request's name for `options.maxTokens` (`max_tokens` or `max_completion_tokens`): what a notice quotes. */
+  maxTokensField: string;
   messages: readonly Json[];
   tools: readonly ToolDefinition[];
 }
+
+const CHAT_LIMIT_KEYS: readonly [string, ...string[]] = ["max_tokens", "max_completion_tokens"];
 
 export function parseChatRequest(body: unknown): ChatRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
@@ -35,7 +39,8 @@ export function parseChatRequest(body: unknown): ChatRequest {
     stream: optionalBoolean(body.stream, "stream") ?? false,
     includeUsage: streamOptions.include_usage === true,
     user: optionalString(body.user, "user"),
-    options: callOptions(body, { limitKeys: ["max_tokens", "max_completion_tokens"], reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+    options: callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+    maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,
     tools,
   };

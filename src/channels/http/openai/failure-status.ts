@@ -1,3 +1,4 @@
+import type { Usage } from "../../../ai/types.js";
 import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 
@@ -45,10 +46,10 @@ function classify(outcome: { message: string; attempts: readonly AttemptSummary[
 }
 
 /** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */
-export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined }): AttemptSummary {
-  const { model, outcome, ms, message } = attempt;
+export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined; usage?: Usage | undefined }): AttemptSummary {
+  const { model, outcome, ms, message, usage } = attempt;
   const cause = outcome === "ok" || !message ? undefined : message.startsWith(`${model}: `) ? message.slice(model.length + 2) : message;
-  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}) };
+  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}), ...(usage ? { usage } : {}) };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ResponsesRequest {
   input: string | readonly Json[];
   tools: readonly ToolDefinition[];
   options: CallOptions;
+  /** The request's name for `options.maxTokens`: what a notice quotes. */
+  maxTokensField: string;
   /** The client asked for reasoning (`reasoning` or `include`): agent mode returns it as reasoning items then. */
   reasoningAsked: boolean;
   previousResponseId: string | undefined;
@@ -45,6 +47,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     input: items,
     tools: toolsAllowed(body) ? responsesTools(body.tools) : [],
     options: callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+    maxTokensField: "max_output_tokens",
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
     previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,
