@@ -1,3 +1,4 @@
+import { optionsNotCarried } from "../../../ai/carried-options.js";
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
@@ -56,7 +57,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         }
         case "route-error": {
           const all = event.attempts.map(summary);
-          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
+          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
           out.push({ type: "error", failure: { ...failure, usage: event.spent } });
           return;
         }
@@ -76,6 +77,12 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
     .finally(() => out.end());
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+}
+
+/** The first request field a candidate skipped for its fields could not take (the error's `param`). */
+function fieldNotCarried(catalogue: Catalogue, attempts: readonly AttemptSummary[], options: CallOptions): string | undefined {
+  const apis = attempts.filter((attempt) => attempt.outcome === "skipped-fields").flatMap((attempt) => catalogue.models.find((model) => model.ref === attempt.model)?.spec.api ?? []);
+  return apis.flatMap((api) => optionsNotCarried(api, options))[0];
 }
 
 /** How the notice names a model: as the catalogue does (alias, local or hosted). */

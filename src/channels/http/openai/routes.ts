@@ -14,6 +14,7 @@ import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-m
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
+import { refuseForAgent } from "./request-fields.js";
 import { lastResponsesUserMessage, parseResponsesRequest, responsesContext } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
@@ -83,6 +84,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
+    if (target.mode === "agent") refuseForAgent(request.options);
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
@@ -108,6 +110,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
+    if (target.mode === "agent") refuseForAgent(request.options);
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
