@@ -34,8 +34,12 @@ function demands(options: CallOptions): Demand[] {
   return set.flatMap(([name, value]) => (value === undefined ? [] : [name]));
 }
 
-/** The request fields a model of protocol `api` cannot be sent as asked (empty: all of them can). */
-export function optionsNotCarried(api: Api, options: CallOptions): string[] {
-  const missing = NOT_CARRIED[api];
-  return demands(options).filter((name) => missing.has(name));
+/** The request fields `model` cannot be sent as asked (empty: all of them can). */
+export function optionsNotCarried(model: { api: Api; reasoning: boolean }, options: CallOptions): string[] {
+  const missing = NOT_CARRIED[model.api];
+  const notCarried: string[] = demands(options).filter((name) => missing.has(name));
+  // Anthropic refuses a forced tool call while thinking ("Thinking may not be enabled when tool_choice forces tool use").
+  const thinking = model.api === "anthropic-messages" && model.reasoning && options.reasoning !== undefined && options.reasoning !== "off";
+  if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");
+  return notCarried;
 }

@@ -104,7 +104,7 @@ export class Router {
       const noKey = missingKey(model);
       if (noKey) return { outcome: "skipped-no-key", message: noKey };
       // A field the caller set that this protocol has no place for: the answer would differ from the one asked for.
-      const notCarried = request.options ? optionsNotCarried(model.api, request.options) : [];
+      const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
       return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}` } : undefined;
     };
     const allowed = request.chain.filter((model) => !leftOut(model));

@@ -17,7 +17,7 @@ import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { serveApp, testGateway, type TestGateway } from "../helpers/test-gateway.js";
 import { lastBody } from "./openai-setup.js";
 
-const tools: OpenAI.ChatCompletionTool[] = [
+const tools: OpenAI.ChatCompletionFunctionTool[] = [
   { type: "function", function: { name: "lookup", description: "look a word up", parameters: { type: "object", properties: { word: { type: "string" } } } } },
   { type: "function", function: { name: "clock", description: "the time", parameters: { type: "object", properties: {} } } },
 ];
@@ -49,7 +49,7 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
       models: { mode: "replace", providers: {
         llama: { baseUrl: "${servers.completions.baseUrl}", api: "openai-completions", models: [{ id: "l", contextWindow: 32000, maxTokens: 1000 }] },
         resp: { baseUrl: "${servers.responses.baseUrl}", api: "openai-responses", models: [{ id: "r", contextWindow: 32000, maxTokens: 1000 }] },
-        claude: { baseUrl: "${servers.anthropic.url}", api: "anthropic-messages", apiKey: "test-anthropic-key", models: [{ id: "c", contextWindow: 32000, maxTokens: 1000 }] },
+        claude: { baseUrl: "${servers.anthropic.url}", api: "anthropic-messages", apiKey: "test-anthropic-key", models: [{ id: "c", contextWindow: 32000, maxTokens: 1000 }, { id: "t", contextWindow: 32000, maxTokens: 4000, reasoning: true }] },
         olla: { baseUrl: "${servers.ollama.url}", api: "ollama", models: [{ id: "o", contextWindow: 32000, maxTokens: 1000 }] },
       } },
     }`);
@@ -86,6 +86,16 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     await client.chat.completions.create({ model: "Claude", messages: hi, tools, tool_choice: { type: "function", function: { name: "lookup" } }, parallel_tool_calls: false });
     sent = lastBody(servers.anthropic);
     assert.deepEqual(sent.tool_choice, { type: "tool", name: "lookup", disable_parallel_tool_use: true });
+  });
+
+  test("anthropic refuses a forced tool call while thinking: a thinking Claude is skipped for it, one without reasoning asked takes it", async () => {
+    const { data, response } = await client.chat.completions.create({ model: "claude/t", messages: hi, reasoning_effort: "low", tools, tool_choice: "required" }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "from responses");
+    const attempts = JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[];
+    assert.deepEqual(attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`), ["claude/t skipped-fields", "resp/r ok"]);
+    assert.equal(servers.anthropic.requests.length, 0);
+    await client.chat.completions.create({ model: "claude/t", messages: hi, tools, tool_choice: "required" });
+    assert.deepEqual([lastBody(servers.anthropic).tool_choice, lastBody(servers.anthropic).thinking], [{ type: "any" }, undefined]);
   });
 
   test("ollama upstream: stop, seed, top_p and the penalties go in options", async () => {
@@ -177,7 +187,8 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
   });
 
   test("agent mode takes no sampling or tool fields of its own: refused naming proxy mode", async () => {
-    for (const [param, fields] of [["stop", { stop: ["."] }], ["seed", { seed: 1 }], ["top_p", { top_p: 0.5 }]] as const) {
+    const fieldsOf: [string, Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>][] = [["stop", { stop: ["."] }], ["seed", { seed: 1 }], ["top_p", { top_p: 0.5 }]];
+    for (const [param, fields] of fieldsOf) {
       const error = await client.chat.completions.create({ model: "hearth", messages: hi, ...fields }).then(
         () => assert.fail(`${param} was accepted in agent mode`),
         (failure: unknown) => failure,

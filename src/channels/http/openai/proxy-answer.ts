@@ -81,8 +81,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */
 function fieldNotCarried(catalogue: Catalogue, attempts: readonly AttemptSummary[], options: CallOptions): string | undefined {
-  const apis = attempts.filter((attempt) => attempt.outcome === "skipped-fields").flatMap((attempt) => catalogue.models.find((model) => model.ref === attempt.model)?.spec.api ?? []);
-  return apis.flatMap((api) => optionsNotCarried(api, options))[0];
+  const specs = attempts.filter((attempt) => attempt.outcome === "skipped-fields").flatMap((attempt) => catalogue.models.find((model) => model.ref === attempt.model)?.spec ?? []);
+  return specs.flatMap((spec) => optionsNotCarried(spec, options))[0]?.split(" ")[0];
 }
 
 /** How the notice names a model: as the catalogue does (alias, local or hosted). */
