@@ -38,8 +38,10 @@ function demands(options: CallOptions): Demand[] {
 export function optionsNotCarried(model: { api: Api; reasoning: boolean }, options: CallOptions): string[] {
   const missing = NOT_CARRIED[model.api];
   const notCarried: string[] = demands(options).filter((name) => missing.has(name));
-  // Anthropic refuses a forced tool call while thinking ("Thinking may not be enabled when tool_choice forces tool use").
+  // Anthropic's thinking takes no forced tool call, no temperature but its default 1, and top_p from 0.95 to 1 only.
   const thinking = model.api === "anthropic-messages" && model.reasoning && options.reasoning !== undefined && options.reasoning !== "off";
   if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");
+  if (thinking && options.temperature !== undefined && options.temperature !== 1) notCarried.push("temperature (with thinking)");
+  if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push("top_p (with thinking)");
   return notCarried;
 }

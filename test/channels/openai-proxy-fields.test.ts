@@ -96,6 +96,11 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     assert.equal(servers.anthropic.requests.length, 0);
     await client.chat.completions.create({ model: "claude/t", messages: hi, tools, tool_choice: "required" });
     assert.deepEqual([lastBody(servers.anthropic).tool_choice, lastBody(servers.anthropic).thinking], [{ type: "any" }, undefined]);
+    // Nor a temperature but 1 while thinking (the adapter leaves it out then): skipped, never sent without it.
+    const warm = await client.chat.completions.create({ model: "claude/t", messages: hi, reasoning_effort: "low", temperature: 0.2 }).withResponse();
+    assert.equal(warm.data.choices[0]?.message.content, "from responses");
+    assert.equal(lastBody(servers.responses).temperature, 0.2);
+    assert.match(decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""), /cannot take the request's fields as asked/);
   });
 
   test("ollama upstream: stop, seed, top_p and the penalties go in options", async () => {
