@@ -1,7 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { AssistantMessage, Failure, FailureKind, StreamEvent, Usage } from "../ai/types.js";
 
-export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-tools" | "skipped-no-key" | "cold-loading";
+export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-tools" | "skipped-fields" | "skipped-no-key" | "cold-loading";
 
 /** One candidate of one turn: what happened to it and how long it took. */
 export interface Attempt {

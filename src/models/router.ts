@@ -1,3 +1,4 @@
+import { optionsNotCarried } from "../ai/carried-options.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
@@ -101,7 +102,10 @@ export class Router {
     const leftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
       if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
       const noKey = missingKey(model);
-      return noKey ? { outcome: "skipped-no-key", message: noKey } : undefined;
+      if (noKey) return { outcome: "skipped-no-key", message: noKey };
+      // A field the caller set that this protocol has no place for: the answer would differ from the one asked for.
+      const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
+      return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}` } : undefined;
     };
     const allowed = request.chain.filter((model) => !leftOut(model));
     if (allowed.length === 0) {
@@ -110,6 +114,11 @@ export class Router {
         if (left) skip(model, left.outcome, left.message);
       }
       const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
+      const fields = attempts.filter((attempt) => attempt.outcome === "skipped-fields");
+      if (!policy && fields.length > 0) {
+        const message = `no model of the chain can take the request as sent (${fields.map((attempt) => `${attempt.model}: ${attempt.message ?? ""}`).join("; ")}): name a model whose API has the field, or leave the field out`;
+        return finishError(message, { kind: "bad-request", message });
+      }
       finishError(
         policy
           ? "privacy is local-only and no local model is in the chain: nothing was sent out. Add a local model to the chain, or change agents.defaults.privacy."

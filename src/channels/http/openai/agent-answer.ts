@@ -24,6 +24,8 @@ export interface AgentCall {
   maxTokensField?: string | undefined;
   /** The client's own resend of this request (see `InboundMessage.repeated`). */
   repeated?: boolean | undefined;
+  /** What the reply says of the request itself (fields not sent on), before the turn's notes. */
+  notes?: readonly string[] | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -33,7 +35,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   let reasoning = "";
   let speaking: string | undefined;
   /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
-  const notes: string[] = [];
+  const notes: string[] = [...(call.notes ?? [])];
   const names = streamNames(port.catalogue());
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
@@ -81,9 +83,12 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
+    // A stream says the request's own notes at once (a whole reply has them in x-hearth-notice).
+    for (const text of call.notes ?? []) out.push({ type: "status", text, startsStream: false });
     const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
-      out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
+      const notice = joinNotes(notes);
+      out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop", ...(notice === undefined ? {} : { notice }) } });
       return;
     }
     const result = handled.result;

@@ -50,6 +50,8 @@ export interface AnswerFailure {
   type: string;
   code: string;
   attempts: readonly AttemptSummary[];
+  /** The request field the failure is about (OpenAI's `param`), where it is one. */
+  param?: string | undefined;
   /** The model that was answering when the answer broke (the last one called); absent when none was. */
   model?: string | undefined;
   /** What the answer is known to have used before it failed (see usedBeforeFailing); absent: nothing known. */

@@ -6,7 +6,7 @@ import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
 
 /** Candidates that were never able to take the request, whatever its size or the moment: they say nothing of the servers. */
-const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
+const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields"]);
 
 /**
  * The status of a request no model answered, decided by the candidates that could have taken it (one
@@ -17,11 +17,15 @@ const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
  * other than 503, a broken stream). Every one of these is sent with `x-should-retry: false` (see
  * failureResponse): hearth has already been through the whole chain.
  */
-export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined }): AnswerFailure {
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined; param?: string | undefined }): AnswerFailure {
   const { attempts, lastKind } = outcome;
   const message = withCauses(outcome.message, attempts);
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   const classified = classify({ message, attempts, failed, lastKind, cause: outcome.cause });
+  // A field of the request that no candidate could take as asked (proxy mode): the client's to change.
+  if (failed.some((attempt) => attempt.outcome === "skipped-fields") && failed.every((attempt) => NEVER_ASKED.has(attempt.outcome))) {
+    return { status: 400, message, type: "invalid_request_error", code: "unsupported_parameter", param: outcome.param, attempts };
+  }
   return outcome.model === undefined ? classified : { ...classified, model: outcome.model };
 }
 

@@ -1,3 +1,4 @@
+import { optionsNotCarried } from "../../../ai/carried-options.js";
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
@@ -20,6 +21,8 @@ export interface ProxyCall {
   /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
   canRestart: boolean;
   signal: AbortSignal;
+  /** What the reply says of the request itself (fields not sent on), before its other notes. */
+  notes?: readonly string[] | undefined;
 }
 
 const summary = (attempt: Attempt): AttemptSummary => attemptSummary(attempt);
@@ -54,7 +57,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
         case "route-end": {
           const catalogue = port.catalogue();
-          const notes = [fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+          const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
           // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
           for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
           out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
@@ -62,8 +65,9 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         }
         case "route-error": {
           const all = event.attempts.map(summary);
-          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
-          out.push({ type: "error", failure: { ...failure, usage: event.spent } });
+          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+          const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
+          out.push({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
           return;
         }
         case "attempt-waiting":
@@ -90,6 +94,12 @@ function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: 
   const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
   if (asked === undefined || !spec) return undefined;
   return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
+}
+
+/** The first request field a candidate skipped for its fields could not take (the error's `param`). */
+function fieldNotCarried(catalogue: Catalogue, attempts: readonly AttemptSummary[], options: CallOptions): string | undefined {
+  const specs = attempts.filter((attempt) => attempt.outcome === "skipped-fields").flatMap((attempt) => catalogue.models.find((model) => model.ref === attempt.model)?.spec ?? []);
+  return specs.flatMap((spec) => optionsNotCarried(spec, options))[0]?.split(" ")[0];
 }
 
 /** How the notice names a model: as the stream's other lines do (streamNames), and whether it is local or hosted. */
