@@ -2,12 +2,13 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
-import { conversationView } from "../agent/build-context.js";
+import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
+import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { ReachabilityCheck } from "../models/reachability.js";
@@ -254,10 +255,14 @@ export class Gateway implements GatewayPort {
         // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
         const underWay = this.queue.has(session) || (await store.locked(session));
         const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
-        return transcriptItems(entries, pending);
+        const agent = this.agentFor(undefined);
+        return transcriptItems(entries, { pending, describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined });
       },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
-      settings: async (session) => ({ reasoning: conversationView(await this.agentFor(undefined).readSession(checkSessionKey(session))).reasoning }),
+      settings: async (session) => {
+        const { reasoning, model } = sessionSettings(await this.agentFor(undefined).readSession(checkSessionKey(session)));
+        return { reasoning, model };
+      },
     };
   }
 

@@ -55,7 +55,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
-    return c.json({ session, items, context: await view.contextUse(session), settings: await view.settings(session) });
+    const { reasoning, model } = await view.settings(session);
+    return c.json({ session, items, context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
   });
 
   api.post("/sessions/:session/messages", async (c) => {

@@ -6,12 +6,12 @@ import { byId } from "./dom.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { fillPickers } from "./pickers.js";
+import { fillPickers, showModelChoice } from "./pickers.js";
 import { createSessionsList } from "./sessions-list.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
-import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse } from "./wire-types.js";
+import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse } from "./wire-types.js";
 
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
@@ -58,6 +58,7 @@ export async function startWebChat(): Promise<void> {
 
   let current = sessionFromHash(location.hash) ?? "";
   let listings: SessionListing[] = [];
+  let models: StatusResponse["models"] = [];
   // What is on screen is the latest the user asked for: every read carries a ticket, and an answer whose
   // ticket is no longer the latest (an earlier navigation, an older list) is dropped, never drawn.
   let opening = 0;
@@ -126,13 +127,15 @@ export async function startWebChat(): Promise<void> {
     sessionProblems = answer.problems ?? [];
     drawBanner();
   };
-  const refreshContext = async (): Promise<void> => {
+  /** After a turn: the context meter and the reasoning setting; after a command (`/model` …) the model choice too. */
+  const refreshContext = async (options: { modelChoice: boolean }): Promise<void> => {
     const session = current;
     const ticket = ++contextRead;
     const data = await api.session(session).catch(() => undefined);
     if (session !== current || ticket !== contextRead) return;
     showContextUse(contextGauge, contextText, data?.context);
     view.showReasoning(data?.settings?.reasoning ?? false);
+    if (options.modelChoice && data) showModelChoice(pickers.model, data.settings?.model, models);
   };
 
   /**
@@ -165,6 +168,8 @@ export async function startWebChat(): Promise<void> {
     const data = await readSession(session);
     if (ticket !== opening) return;
     view.showReasoning(data?.settings?.reasoning ?? false);
+    // The session's `/model` choice, kept in its file: the picker says it after a reload or a switch.
+    showModelChoice(pickers.model, data?.settings?.model, models);
     view.showTranscript(data?.items ?? []);
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
@@ -227,7 +232,7 @@ export async function startWebChat(): Promise<void> {
         if (event.session === current) {
           toDraw.delete(turn);
           view.drawTurn(turn);
-          void refreshContext();
+          void refreshContext({ modelChoice: false });
         }
         void refreshSessions().catch(reportError);
         return;
@@ -246,7 +251,7 @@ export async function startWebChat(): Promise<void> {
         if (index >= 0) queue.splice(index, 1);
         if (event.session === current) {
           view.addCommandResult(event.text);
-          void refreshContext();
+          void refreshContext({ modelChoice: true });
         }
         void refreshSessions().catch(reportError);
         return;
@@ -293,6 +298,7 @@ export async function startWebChat(): Promise<void> {
   let linkPoll: ReturnType<typeof setTimeout> | undefined;
   const loadStatus = async (): Promise<void> => {
     const status = await api.status();
+    models = status.models;
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
     statusPanel.showChannels(status.channels ?? []);

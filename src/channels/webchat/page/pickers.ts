@@ -1,6 +1,22 @@
 import { element } from "./dom.js";
 import type { StatusResponse } from "./wire-types.js";
 
+/**
+ * Shows the session's `/model` choice in the model picker (null: the agent's model): its alias where it
+ * has one, else its ref — added as an option when the picker does not list it.
+ */
+export function showModelChoice(picker: HTMLSelectElement, choice: string | null | undefined, models: StatusResponse["models"]): void {
+  if (!choice) {
+    picker.value = "";
+    return;
+  }
+  const value = models.find((entry) => entry.ref === choice)?.alias ?? choice;
+  if (![...picker.options].some((option) => option.value === value)) {
+    picker.append(element("option", { text: value === choice ? choice : `${value} — ${choice}`, attributes: { value } }));
+  }
+  picker.value = value;
+}
+
 /** Fills the model picker (aliases first, then refs) and the agent picker (shown only with several agents). */
 export function fillPickers(
   pickers: { model: HTMLSelectElement; agent: HTMLSelectElement; agentLabel: HTMLElement },

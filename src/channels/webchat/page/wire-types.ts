@@ -36,8 +36,8 @@ export interface SessionResponse {
   session: string;
   items: TranscriptItem[];
   context: ContextUse;
-  /** The session's `/reasoning on|off` (absent from an older gateway: off). */
-  settings?: { reasoning: boolean } | undefined;
+  /** The session's `/reasoning on|off` and `/model` choice (null: the agent's chain); absent from an older gateway. */
+  settings?: { reasoning: boolean; model?: string | null | undefined } | undefined;
 }
 
 export interface MessageRequest {
