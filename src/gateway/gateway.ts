@@ -236,11 +236,13 @@ export class Gateway implements GatewayPort {
     return model ? servedModel(model, { windows: this.dependencies.windows, loadState: this.dependencies.loadState }) : undefined;
   }
 
-  /** Each provider some agent's chain uses: cooling (until when, why), down (no key), up (answered lately), or unknown. */
+  /**
+   * Each provider in use: the ones some agent's chain uses, then any other that answered (a session's
+   * `/model` choice, a proxied model) or is cooling down after a failure — cooling (until when, why),
+   * down (no key, no server), up (answered lately), or unknown.
+   */
   health(): readonly ProviderHealth[] {
-    const byProvider = new Map<string, ModelSpec[]>();
-    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
-    return [...byProvider].map(([provider, models]) => this.providerHealth(provider, models));
+    return [...this.providersInUse()].map(([provider, models]) => this.providerHealth(provider, models));
   }
 
   sessions(): SessionsView {
@@ -321,10 +323,10 @@ export class Gateway implements GatewayPort {
       const due = [...this.healthDue];
       this.healthDue.clear();
       if (this.listeners.size === 0) return;
-      const chain = this.chainModels();
+      const inUse = this.providersInUse();
       for (const name of due) {
-        const models = chain.filter((model) => model.provider === name);
-        if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
+        const models = inUse.get(name);
+        if (models && models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
       }
     }, HEALTH_NEWS_MS);
     this.healthTimer.unref();
@@ -359,6 +361,21 @@ export class Gateway implements GatewayPort {
     const budget = await agent.budget(head);
     // Counted as the head's server counts, against its window (the agent plans the same way).
     return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window };
+  }
+
+  /** The models health is judged on, by provider: the chains' own; for another provider in use, its models cooling down, else all it has. */
+  private providersInUse(): Map<string, ModelSpec[]> {
+    const byProvider = new Map<string, ModelSpec[]>();
+    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
+    const { catalog } = this.dependencies.state();
+    const { cooldowns, latencies } = this.dependencies;
+    for (const provider of [...latencies.providers(), ...cooldowns.coolingProviders()]) {
+      if (byProvider.has(provider)) continue;
+      const models = [...catalog.models.values()].filter((model) => model.provider === provider);
+      const cooling = models.filter((model) => cooldowns.until(model.ref) !== undefined);
+      if (models.length > 0) byProvider.set(provider, cooling.length > 0 ? cooling : models);
+    }
+    return byProvider;
   }
 
   private chainModels(): ModelSpec[] {

@@ -8,7 +8,8 @@ export interface StatusResponse {
   version: string;
   setup: string[];
   agents: { id: string; name: string; primary: string | undefined }[];
-  models: { ref: string; alias: string | undefined; local: boolean }[];
+  /** `configured` and `missingKey` are absent from an older gateway (every model then listed). */
+  models: { ref: string; alias: string | undefined; local: boolean; configured?: boolean; missingKey?: string | null }[];
   providers: ProviderHealth[];
   /** The messaging channels (WhatsApp); absent from an older gateway. */
   channels?: ChannelView[] | undefined;
