@@ -78,9 +78,15 @@ describe("web chat page: late answers never overwrite what is shown", () => {
       assert.equal(await page.locator(".empty").count(), 0, `try ${index}: not "No messages yet"`);
       assert.equal(server.gateway.received.at(-1)?.session, decodeURIComponent(new URL(page.url()).hash.replace("#session=", "")), `try ${index}: sent to the conversation shown`);
     }
+    await page.screenshot({ path: join(ARTIFACTS, "late-answers-new-conversation.png") });
+    // A new conversation reloaded before its first message: still nothing to read.
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator(".empty").waitFor();
     assert.deepEqual(notFound, [], "no read of a session that does not exist yet");
     assert.deepEqual(pageErrors, []);
-    await page.screenshot({ path: join(ARTIFACTS, "late-answers-new-conversation.png") });
   });
 
   test("a message sent while the conversation's history is still on its way is shown after it, not wiped by it", async () => {

@@ -181,6 +181,8 @@ export async function startWebChat(): Promise<void> {
   const reloadTranscript = async (): Promise<void> => {
     const session = current;
     const ticket = opening;
+    // Written to by another process: it exists now, whatever this page made of it.
+    fresh.delete(session);
     await opened;
     const data = await readSession(session);
     // A message sent from here and not yet started is only on screen: the saved history would wipe it.
@@ -312,13 +314,10 @@ export async function startWebChat(): Promise<void> {
 
   await loadStatus();
   await refreshSessions();
-  const first = current || listings[0]?.session;
-  if (first) await openSession(first);
-  else {
-    const session = newSessionKey();
-    fresh.add(session);
-    await openSession(session);
-  }
+  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet.
+  const first = current || listings[0]?.session || newSessionKey();
+  if (!listings.some((entry) => entry.session === first)) fresh.add(first);
+  await openSession(first);
   connectLiveEvents({
     api,
     onEvent,
