@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Page, Route } from "playwright-core";
+import type { APIResponse, Page, Route } from "playwright-core";
 import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
 import { repoRoot } from "../helpers/run-cli.js";
 import { startWebChatTestServer, type WebChatTestServer } from "../helpers/webchat-server.js";
@@ -20,16 +20,19 @@ async function sendMessage(page: Page, text: string): Promise<void> {
 /** GET /api/sessions/<key> (a session's history), not its /messages or /cancel. */
 const SESSION_READ = /\/api\/sessions\/([^/?]+)$/;
 
-/** Holds every history read of `session` until `release()`; says when one is held. */
-async function holdReads(page: Page, session: string): Promise<{ held: Promise<void>; release(): Promise<void> }> {
-  const routes: Route[] = [];
+/**
+ * Holds every history read of `session` until `release()`; says when one is held. `answered`: the
+ * gateway answers the read at once and the answer is held (it is stale by the time it arrives).
+ */
+async function holdReads(page: Page, session: string, options: { answered?: boolean } = {}): Promise<{ held: Promise<void>; release(): Promise<void> }> {
+  const routes: { route: Route; response: APIResponse | undefined }[] = [];
   let heldOne: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (heldOne = resolve));
   const matcher = (url: URL): boolean => decodeURIComponent(SESSION_READ.exec(url.pathname)?.[1] ?? "") === session;
   let holding = true;
-  await page.route(matcher, (route) => {
+  await page.route(matcher, async (route) => {
     if (!holding || route.request().method() !== "GET") return route.continue();
-    routes.push(route);
+    routes.push({ route, response: options.answered ? await route.fetch() : undefined });
     heldOne();
     return undefined;
   });
@@ -37,7 +40,7 @@ async function holdReads(page: Page, session: string): Promise<{ held: Promise<v
     held,
     release: async () => {
       holding = false;
-      for (const route of routes) await route.continue();
+      for (const { route, response } of routes) await (response ? route.fulfill({ response }) : route.continue());
       await page.unroute(matcher);
     },
   };
@@ -101,6 +104,23 @@ describe("web chat page: late answers never overwrite what is shown", () => {
     await page.locator(".message.user", { hasText: "quick message 1" }).waitFor();
     assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["quick message 1", "sent before the history came"]);
     assert.equal(server.gateway.received.at(-1)?.session, target);
+  });
+
+  test("a history that a turn made stale while it came is read again, never drawn over the turn", async () => {
+    const sessions = [...new Set(server.gateway.received.map((message) => message.session))];
+    const target = sessions[3] ?? "";
+    const hold = await holdReads(page, target, { answered: true });
+    await page.locator(`.session-link[data-session="${target}"]`).click();
+    await hold.held;
+    // Another tab says something in this conversation while its (now old) history is on its way.
+    const posted = await page.request.post(new URL(`/api/sessions/${target}/messages`, server.url).href, { data: { text: "from another tab" } });
+    assert.equal(posted.status(), 202);
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "You said: from another tab" }).waitFor();
+    await hold.release();
+    await page.locator(".message.user", { hasText: "quick message 4" }).waitFor();
+    // The old history came after the turn: the page read it again and shows both turns.
+    await page.locator(".message.assistant", { hasText: "You said: from another tab" }).waitFor();
+    assert.deepEqual(await page.locator(".message.user").allInnerTexts(), ["quick message 4", "from another tab"]);
   });
 
   test("the history of a conversation left before it came is never drawn over the one opened since", async () => {
