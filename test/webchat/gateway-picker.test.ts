@@ -42,16 +42,21 @@ describe("web chat model picker and status panel against the real gateway with t
     mkdirSync(ARTIFACTS, { recursive: true });
     home = await startFakeServer(modelServer("Home"));
     extra = await startFakeServer(modelServer("Extra"));
+    const closed = await startFakeServer(modelServer("Gone"));
+    const gone = closed.baseUrl;
+    await closed.close();
     // The built-in catalog is merged (no `mode: "replace"`); only Anthropic's key is set (never used: nothing is sent to it).
     const file = temp.write(
       "hearth.json5",
       `{
-        agents: { defaults: { model: { primary: "home/m" }, models: { "home/m": { alias: "Home" }, "extra/m": { alias: "Extra" } } } },
+        agents: { defaults: { model: { primary: "home/m" }, models: { "home/m": { alias: "Home" }, "extra/m": { alias: "Extra" }, "gone/m": { alias: "Gone" } } } },
         models: { providers: {
           home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
           extra: { baseUrl: "${extra.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
           // In the config, no alias: listed (it can answer) although only aliases can be chosen by /model.
           spare: { baseUrl: "${extra.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+          // Nothing listens there (the port of a server closed at once): a session that switches to it finds it down.
+          gone: { baseUrl: "${gone}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
         } },
       }`,
     );
@@ -102,6 +107,22 @@ describe("web chat model picker and status panel against the real gateway with t
     await page.locator('.provider[data-provider="extra"][data-state="up"]').waitFor();
     assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home", "extra"]);
     assert.equal(await page.getByLabel("Model").inputValue(), "Extra");
+  });
+
+  test("a provider a session switched to that cannot be reached appears, cooling down, and the chain answers", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    await sendMessage(page, "/model Gone");
+    await page.locator(".command-result").first().waitFor();
+    await sendMessage(page, "anyone there?");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Home heard: anyone there?" }).waitFor();
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    const card = page.locator('.provider[data-provider="gone"]');
+    await card.waitFor();
+    assert.equal(await card.getAttribute("data-state"), "cooling");
+    assert.match(await card.innerText(), /cooling down/);
+    assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home", "extra", "gone"]);
     await page.screenshot({ path: join(ARTIFACTS, "gateway-provider-in-use.png") });
   });
 });
