@@ -116,6 +116,8 @@ describe("web chat model picker and status panel against the real gateway with t
     await page.locator(".command-result").first().waitFor();
     await sendMessage(page, "anyone there?");
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Home heard: anyone there?" }).waitFor();
+    // Told as it happens (a provider-health event), and still there after a reload (GET /api/status).
+    await page.locator('.provider[data-provider="gone"][data-state="cooling"]').waitFor();
     await page.reload();
     await page.locator('#connection-state[data-live="true"]').waitFor();
     const card = page.locator('.provider[data-provider="gone"]');
