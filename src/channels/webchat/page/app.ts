@@ -250,10 +250,11 @@ export async function startWebChat(): Promise<void> {
         changed(event.session);
         const queue = echoes.get(event.session) ?? [];
         const index = queue.findIndex((item) => typeof item === "string" && item.startsWith("/"));
-        if (index >= 0) queue.splice(index, 1);
+        const command = index >= 0 ? queue.splice(index, 1)[0] : undefined;
         if (event.session === current) {
           view.addCommandResult(event.text);
-          void refreshContext({ modelChoice: true });
+          // A `/model` said here changes the session's choice: the picker follows; another command leaves the picker as the user set it.
+          void refreshContext({ modelChoice: typeof command === "string" && /^\/model\b/.test(command) });
         }
         void refreshSessions().catch(reportError);
         return;
