@@ -1,15 +1,35 @@
 import { unansweredTurns } from "../agent/build-context.js";
+import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import type { SessionEntry } from "../sessions/entries.js";
-import type { TranscriptItem } from "./port.js";
+import type { TranscriptItem, TranscriptNote } from "./port.js";
+
+export interface TranscriptOptions {
+  /** The message of a turn under way, not (yet) unanswered. */
+  pending?: string | undefined;
+  /** How the fallback note names models; absent: no fallback note (the agent's `fallbackNotice: false`). */
+  describe?: DescribeModel | undefined;
+}
+
+/** The notes the live turn showed beside this answer, made again from what the entry keeps. */
+function answerNotes(entry: Extract<SessionEntry, { type: "assistant" }>, describe: DescribeModel | undefined): TranscriptNote[] {
+  const notes: TranscriptNote[] = [];
+  const fallback = describe ? fallbackNotice(entry.attempts, describe) : undefined;
+  if (fallback) notes.push({ kind: "fallback", text: fallback });
+  if (entry.message.stopReason === "length") {
+    notes.push({ kind: "truncated", text: `the answer was cut off at the reply limit (after ${entry.message.usage.output} tokens); ask to continue, or raise maxTokens / the loaded context` });
+  }
+  return notes;
+}
 
 /**
  * The current conversation of a session (after its last `/new`) as a channel shows it: the user's
  * messages (marked when they got no answer; a resend shown once, where it was first said), the
  * answers' text with their reasoning apart, and a notice for each turn that failed or was cancelled
  * and for each summary, trim and model change (the same notice again at once: one, with a count).
- * `pending`: the message of a turn under way, not (yet) unanswered.
+ * An answer carries the notes the live turn showed beside it (a fallback answered, the reply limit).
  */
-export function transcriptItems(entries: readonly SessionEntry[], pending?: string): TranscriptItem[] {
+export function transcriptItems(entries: readonly SessionEntry[], options: TranscriptOptions = {}): TranscriptItem[] {
+  const { pending, describe } = options;
   const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
   const unanswered = unansweredTurns(current, pending);
   const items: TranscriptItem[] = [];
@@ -49,7 +69,8 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
         const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
         if (text === "" && reasoning === "") break;
-        items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}) });
+        const notes = answerNotes(entry, describe);
+        items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}), ...(notes.length > 0 ? { notes } : {}) });
         break;
       }
       case "turn-failed":
