@@ -241,7 +241,8 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     await sendMessage(page, "/model Spare");
     await page.locator(".command-result").last().waitFor();
     // The picker follows /model (it reads the session's choice once the command is answered).
-    await page.waitForFunction('document.getElementById("model-picker").value === "Spare"');
+    // (A selector, not waitForFunction: the page's policy allows no eval, which a string predicate needs.)
+    await page.locator('#model-picker option:checked[value="Spare"]').waitFor({ state: "attached" });
     await sendMessage(page, "[cut] a long story");
     const answer = doneAnswer(page, "Spare heard: [cut] a long story");
     await answer.waitFor();
@@ -258,7 +259,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
 
     await sendMessage(page, "/model reset");
     await page.locator(".command-result").nth(0).waitFor();
-    await page.waitForFunction('document.getElementById("model-picker").value === ""');
+    await page.locator('#model-picker option:checked[value=""]').waitFor({ state: "attached" });
   });
 
   test("a server that says nothing: within 10 s the page says what it waits for and what comes next; Stop ends it", async () => {
