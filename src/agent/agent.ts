@@ -21,6 +21,7 @@ import { ToolLoopGuard } from "./tool-loop-guard.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
+import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { textOnly } from "../ai/compat.js";
 
@@ -220,6 +221,8 @@ export class Agent {
     const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
+    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
+    const replies: AssistantMessage[] = [];
     let firstAttempts: readonly Attempt[] = [];
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
@@ -249,6 +252,7 @@ export class Agent {
       const message = result.message;
       addUsage(failedCalls, result.spent);
       last = message;
+      replies.push(message);
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
         const configured = replyLimitSent(configuredBudget, catalog.models.get(message.model));
@@ -272,7 +276,7 @@ export class Agent {
       }
       if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
     }
-    const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+    const answer = turnText(replies);
     // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
     const reasoned = (last?.content ?? []).some((part) => part.type === "reasoning" && part.text.trim() !== "");
     if (answer === "" && reasoned && last?.stopReason !== "length" && !(last?.content ?? []).some((part) => part.type === "tool-call")) {

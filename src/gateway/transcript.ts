@@ -1,4 +1,5 @@
 import { unansweredTurns } from "../agent/build-context.js";
+import { joinReplies, replyText } from "../agent/turn-text.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import type { TranscriptItem } from "./port.js";
 
@@ -30,7 +31,10 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
     repeats.set(item, { text, count: 1 });
     items.push(item);
   };
+  /** The last item is the answer of the turn under way (its tools' results do not end it; anything else shown does). */
+  let answering = false;
   for (const entry of current) {
+    if (entry.type !== "assistant" && entry.type !== "tool-result") answering = false;
     switch (entry.type) {
       case "user": {
         const first = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
@@ -46,10 +50,20 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
         break;
       }
       case "assistant": {
-        const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+        const text = replyText(entry.message);
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
         if (text === "" && reasoning === "") break;
+        // The replies of one turn (text, a tool call, more text) are one answer, as its stream showed it.
+        const last = items.at(-1);
+        if (last?.role === "assistant" && answering) {
+          last.text = joinReplies([last.text, text]);
+          const reasonings = joinReplies([last.reasoning ?? "", reasoning]);
+          if (reasonings !== "") last.reasoning = reasonings;
+          last.model = entry.message.model;
+          break;
+        }
         items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}) });
+        answering = true;
         break;
       }
       case "turn-failed":
