@@ -231,7 +231,6 @@ export class Agent {
       const message = result.message;
       addUsage(failedCalls, result.spent);
       last = message;
-      replies.push(message);
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
         const configured = replyLimitSent(configuredBudget, catalog.models.get(message.model));
@@ -245,6 +244,7 @@ export class Agent {
       cost += message.cost;
       // The ledger keeps the server that answered, so `hearth usage` tells a local reply from a hosted one after the config changes.
       const answeredBy = (attempt: Attempt): AttemptRecord => (attempt.outcome === "ok" && !attempt.baseUrl ? { ...record(attempt), baseUrl: catalog.models.get(attempt.model)?.baseUrl } : record(attempt));
+      replies.push(message);
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
 
       const calls = message.content.filter((part) => part.type === "tool-call");

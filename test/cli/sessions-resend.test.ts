@@ -14,7 +14,8 @@ describe("a message an SDK sent three times", () => {
     api = await apiSetup();
     // Every call hangs: each try is cut off by its client, as an SDK's timeout does.
     let called: () => void = () => undefined;
-    api.local.setHandler(() => {
+    api.local.setHandler((request) => {
+      if (request.method !== "POST") return { kind: "json", status: 404, body: { error: "no such endpoint" } };
       called();
       return { kind: "hang-before-headers" };
     });
