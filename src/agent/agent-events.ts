@@ -9,7 +9,8 @@ export type AgentEvent =
   | { type: "reasoning-delta"; delta: string }
   | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
-  | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined }
+  /** `usage`: what the call spent before it broke (Attempt.usage), when it spent any. */
+  | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined; usage?: Usage | undefined }
   /** A model of the chain left out without a call (cooling down, no key, the privacy policy, too small a context, no tools). */
   | { type: "attempt-skipped"; model: ModelRef; outcome: string; ms: number; message?: string | undefined }
   /**

@@ -14,7 +14,7 @@ import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.j
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyLimitSent, shouldCompact, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
+import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
@@ -64,6 +64,8 @@ export interface TurnOptions {
   channel?: string | undefined;
   /** At most this many tokens a reply (an API client's `max_tokens`), below the agent's own limit. */
   maxTokens?: number | undefined;
+  /** The request's name for `maxTokens`, quoted when a reply was sent less (default `max_tokens`). */
+  maxTokensField?: string | undefined;
 }
 
 export interface InboundImage {
@@ -203,6 +205,8 @@ export class Agent {
     /** Every reply of the turn: its answer is the words of all of them (see turnText). */
     const replies: AssistantMessage[] = [];
     let firstAttempts: readonly Attempt[] = [];
+    /** A client's reply limit lowered is said once a turn (its steps all carry the same one). */
+    let capSaid = false;
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
       // The reply set aside is the client's max_tokens where that is the smaller; the config's (for the notice below) otherwise.
@@ -231,12 +235,17 @@ export class Agent {
       const message = result.message;
       addUsage(failedCalls, result.spent);
       last = message;
+      const capped = capSaid ? undefined : replyCapped({ budget, model: catalog.models.get(message.model), ref: message.model, options });
+      if (capped) {
+        capSaid = true;
+        state.emit({ type: "notice", text: capped });
+      }
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
         const configured = replyLimitSent(configuredBudget, catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured;
         const text = asked
-          ? `the answer was cut off at the reply limit this request set (max_tokens ${options.maxTokens}); send a larger max_tokens, or ask to continue`
+          ? `the answer was cut off at the reply limit this request set (${options.maxTokensField ?? "max_tokens"} ${options.maxTokens}); send a larger ${options.maxTokensField ?? "max_tokens"}, or ask to continue`
           : `the answer was cut off at the reply limit (${configured} tokens); ask to continue, or raise maxTokens / the loaded context`;
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
@@ -376,7 +385,7 @@ export class Agent {
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
-          state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next });
+          state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next, ...(event.attempt.usage ? { usage: event.attempt.usage } : {}) });
           break;
         case "attempt-skipped":
           state.emit({ type: "attempt-skipped", model: event.attempt.model, outcome: event.attempt.outcome, ms: event.attempt.ms, ...(event.attempt.message ? { message: event.attempt.message } : {}) });
@@ -445,7 +454,7 @@ export class Agent {
 }
 
 function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}) };
+  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}) };
 }
 
 function toolSettings(spec: AgentSpec) {

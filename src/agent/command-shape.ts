@@ -1,13 +1,20 @@
 /**
- * A command's shape: a slash, then a word (a letter, then letters, digits, `-` or `_`), then a space
- * or the end — `/model x`, `/modle`, `/bogus`. Not a path (`/etc/hosts`, `/usr/bin/env`), not `/`
- * alone or `/ 2`, not `/2`, not a URL: those are messages.
+ * A command's shape: on the message's first line, after spaces or tabs at most (a slip of the thumb),
+ * a slash, then a word (a letter, then letters, digits, `-` or `_`), then a space or the end —
+ * `/model x`, `/modle`, ` /bogus`. Not a path (`/etc/hosts`, `/usr/bin/env`), not `/` alone or `/ 2`,
+ * not `/2`, not a URL: those are messages. Nor is a slash word below a blank first line ("\n/new"): a
+ * line break before it is the user's own layout, so the message is words to the model, never a command.
  */
-const COMMAND_SHAPE = /^\/[a-z][a-z0-9_-]*(?=\s|$)/i;
+const COMMAND_SHAPE = /^[ \t]*(\/[a-z][a-z0-9_-]*)(?=\s|$)/i;
 
 /** The command word a message is shaped as (`/modle` of "/modle Spare", lower-cased), or undefined for a plain message. */
 export function commandWord(text: string): string | undefined {
-  return COMMAND_SHAPE.exec(text.trimStart())?.[0].toLowerCase();
+  return COMMAND_SHAPE.exec(text)?.[1]?.toLowerCase();
+}
+
+/** A command message from its word on (the spaces or tabs before it dropped), or undefined for a plain message: what a command is read from. */
+export function commandText(text: string): string | undefined {
+  return commandWord(text) === undefined ? undefined : text.replace(/^[ \t]*/, "");
 }
 
 /**
@@ -15,6 +22,6 @@ export function commandWord(text: string): string | undefined {
  * text `/shrug`, the way to send a message that starts with a slash word; any other text is itself.
  */
 export function literalText(text: string): string {
-  const rest = text.trimStart();
+  const rest = text.replace(/^[ \t]*/, "");
   return rest.startsWith("//") && commandWord(rest.slice(1)) !== undefined ? text.slice(0, text.length - rest.length) + rest.slice(1) : text;
 }

@@ -6,7 +6,7 @@ import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
 import type { CompactionOutcome } from "./agent-events.js";
 import { suggest } from "../shared/did-you-mean.js";
-import { commandWord } from "./command-shape.js";
+import { commandText, commandWord } from "./command-shape.js";
 import { formatChoiceList, formatChoicesInline, modelChoices } from "./model-choices.js";
 
 export const COMMANDS: readonly [string, string][] = [
@@ -54,7 +54,8 @@ const quoted = (text: string): string => (text.length > QUOTED_CHARS ? `${text.s
  * that names no command, text after a command that reads none, lines after one that reads its line).
  */
 export function readCommand(text: string): { ok: true; name: CommandName; argument: string } | { ok: false; answer: string } {
-  const trimmed = text.trim();
+  // Read from the word on, by the one shape (commandText): text that is no command, "\n/new" among it, never reaches here as one.
+  const trimmed = (commandText(text) ?? "").trimEnd();
   const lineEnd = trimmed.search(/\r\n|\r|\n/);
   const firstLine = lineEnd < 0 ? trimmed : trimmed.slice(0, lineEnd).trim();
   const after = lineEnd < 0 ? "" : trimmed.slice(lineEnd).trim();
@@ -77,7 +78,7 @@ export function readCommand(text: string): { ok: true; name: CommandName; argume
 
 /** `/retry` runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
 export function isRetry(text: string): boolean {
-  return text.trim().toLowerCase() === "/retry";
+  return commandText(text)?.trimEnd().toLowerCase() === "/retry";
 }
 
 export interface CommandDependencies {

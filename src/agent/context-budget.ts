@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context, Message } from "../ai/types.js";
 import { fixedCharacters, messageCharacters } from "../ai/usage.js";
+import { replyCapNotice } from "../models/reply-cap-notice.js";
 
 export interface Budget {
   /** The model (its ref) whose window this is: the prompt is counted as its server counts. */
@@ -100,4 +101,16 @@ export function shouldCompact(tokens: number, budget: Budget, enabled: boolean):
 /** The reply limit a call to `model` actually carried under this budget (the adapters cap it at the model's maxTokens). */
 export function replyLimitSent(budget: Budget, model: ModelSpec | undefined): number {
   return model ? Math.min(budget.replyTokens, model.maxTokens) : budget.replyTokens;
+}
+
+/**
+ * What the client is told when a reply of its turn was sent less than its `max_tokens`: the model's
+ * maxTokens in the config, or the room this budget keeps for the reply in its window (replyCapNotice).
+ */
+export function replyCapped(call: { budget: Budget; model: ModelSpec | undefined; ref: string; options: { maxTokens?: number | undefined; maxTokensField?: string | undefined } }): string | undefined {
+  const { budget, model, ref, options } = call;
+  if (options.maxTokens === undefined) return undefined;
+  const sent = replyLimitSent(budget, model);
+  const reason = model && sent === model.maxTokens ? ({ by: "config" } as const) : ({ by: "window", window: budget.window, model: budget.model } as const);
+  return replyCapNotice({ field: options.maxTokensField ?? "max_tokens", asked: options.maxTokens, sent, model: ref, reason });
 }

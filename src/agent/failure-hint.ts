@@ -7,6 +7,8 @@ export interface FailureHintRequest {
   command: string;
   /** How this front end resends a message that got no answer (`hearth agent --retry`, `/retry`). */
   retry: string;
+  /** A model's provider key as the config writes it (providerPath): a `${VAR}` key is named as written. */
+  keyPath?: ((ref: string) => string | undefined) | undefined;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface FailureHintRequest {
  * or a local model; a refused key needs the key fixed; a refused request needs the request fixed; only servers that failed call for
  * `models status --probe`. The message is always saved; only a transient failure is worth resending.
  */
-export function failureHint({ cause, attempts, command, retry }: FailureHintRequest): string {
+export function failureHint({ cause, attempts, command, retry, keyPath }: FailureHintRequest): string {
   const outcomes = attempts.map((attempt) => attempt.outcome);
   if (cause === "cancelled" || outcomes.includes("aborted")) return `cancelled: your message is saved and left out of later turns; ${retry} sends it again`;
   if (outcomes.length > 0 && outcomes.every((outcome) => outcome.startsWith("skipped-"))) {
@@ -29,7 +31,7 @@ export function failureHint({ cause, attempts, command, retry }: FailureHintRequ
       : "your message is saved in the transcript and left out of later turns";
   }
   const refused = [...new Set(attempts.filter((attempt) => attempt.outcome === "auth").map((attempt) => attempt.model ?? "the server"))];
-  const where = refused.map((ref) => `models.providers.${ref.includes("/") ? ref.slice(0, ref.indexOf("/")) : "<provider>"}.apiKey`);
+  const where = refused.map((ref) => keyPath?.(ref) ?? `models.providers.${ref.includes("/") ? ref.slice(0, ref.indexOf("/")) : "<provider>"}.apiKey`);
   const keyFix = refused.length > 0 ? `check the API key: the server refused the one of ${refused.join(", ")} (${[...new Set(where)].join(", ")}, or the environment variable it comes from)` : undefined;
   // Only refused keys: resending changes nothing until the key is fixed.
   if (keyFix && outcomes.every((outcome) => outcome === "auth" || outcome.startsWith("skipped-"))) return `${keyFix}; your message is saved and ${retry} sends it again once the key is fixed`;

@@ -7,6 +7,8 @@ export type ModelRef = `${string}/${string}`;
 export interface ModelSpec {
   ref: ModelRef;
   provider: string;
+  /** The provider's key as the config file writes it, where that differs from `provider` (`"${P}"`, substituted): messages name it so (see providerName). */
+  providerWritten?: string | undefined;
   id: string;
   name: string;
   api: Api;

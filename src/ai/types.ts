@@ -157,4 +157,16 @@ export interface CallOptions {
   /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
   sessionId?: string | undefined;
   temperature?: number | undefined;
+  /** Nucleus sampling (OpenAI's `top_p`). */
+  topP?: number | undefined;
+  /** Sequences that end the reply where they would appear (not part of the text). */
+  stop?: readonly string[] | undefined;
+  /** Sampling seed, for repeatable answers where the server takes one. */
+  seed?: number | undefined;
+  frequencyPenalty?: number | undefined;
+  presencePenalty?: number | undefined;
+  /** Which tool the model must call: any ("required") or the one named; absent: the model chooses. */
+  toolChoice?: { type: "required" } | { type: "tool"; name: string } | undefined;
+  /** false: at most one tool call a reply (absent: the server's default, several allowed). */
+  parallelToolCalls?: false | undefined;
 }

@@ -13,6 +13,11 @@ export function usedBeforeFailing(partial: AssistantMessage | undefined): Usage 
   return { ...partial.usage };
 }
 
+/** Whether a call used any tokens (a failed one that never began to answer used none). */
+export function spentAny(usage: Usage): boolean {
+  return usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
+}
+
 /** `total` plus `add`, in place (a turn's calls summed). */
 export function addUsage(total: Usage, add: Usage): void {
   total.input += add.input;

@@ -34,6 +34,15 @@ export function commandLine(io: Pick<CliIo, "command">, args: string): string {
   return `${io.command} ${args}`;
 }
 
+/** hearth's commands, as a remedy names them ("hearth models status"); test/cli/typed-commands.test.ts keeps the list true to the program's. */
+export const HEARTH_COMMANDS = ["agent", "channels", "chat", "config", "doctor", "gateway", "init", "logs", "models", "pairing", "security", "sessions", "usage"] as const;
+const NAMED_COMMAND = new RegExp(`(^|[\\s(\`])hearth (?=(?:${HEARTH_COMMANDS.join("|")})\\b)`, "g");
+
+/** Text that names hearth's commands as "hearth …", each written the way the user runs it (`./bin/hearth models …`); the word in prose ("hearth sends") stays. */
+export function asTyped(io: Pick<CliIo, "command">, text: string): string {
+  return text.replace(NAMED_COMMAND, `$1${io.command} `);
+}
+
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {
   stream.write(`${line}\n`);
 }

@@ -73,7 +73,8 @@ export function renderJson5(value: unknown, indent: string): string {
   return JSON.stringify(value);
 }
 
-function renderKey(key: string): string {
+/** An object key as JSON5 writes it: bare where it is an identifier, quoted otherwise (`"vllm-8001"`). */
+export function renderKey(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
 }
 

@@ -181,7 +181,7 @@ export class Gateway implements GatewayPort {
       }
       const text = retry ? retry.text : message.text;
       this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
-      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens });
+      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
@@ -396,7 +396,7 @@ export class Gateway implements GatewayPort {
 
   private countProxyAnswer(requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
     const { message, attempts } = end;
-    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}) })) });
+    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}) })) });
   }
 
   private publish(event: GatewayEvent): void {

@@ -34,6 +34,8 @@ export interface InboundMessage {
   canRestart?: boolean | undefined;
   /** At most this many tokens a reply (an API client's `max_tokens`). */
   maxTokens?: number | undefined;
+  /** The request's name for `maxTokens` (`max_tokens`, `max_output_tokens`…): what a notice that lowered it quotes. */
+  maxTokensField?: string | undefined;
   /**
    * Aborted: the sender went away, or stopped the turn. A message whose signal aborts before its turn
    * begins is not run. It is kept (saved, unanswered: `/retry` sends it) only when the channel promised

@@ -19,6 +19,7 @@ const REASONS: Record<AttemptOutcome, string> = {
   "skipped-policy": "not allowed by the privacy policy",
   "skipped-context": "context too small",
   "skipped-tools": "cannot use the request's tools",
+  "skipped-fields": "cannot take the request's fields as asked",
   "skipped-no-key": "skipped: no API key",
   "cold-loading": "still loading the model",
 };

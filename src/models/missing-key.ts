@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import { providerPath } from "./provider-words.js";
 
 /**
  * Why a model cannot be called at all: a hosted model (or a built-in provider's, wherever it points)
@@ -6,6 +7,6 @@ import type { ModelSpec } from "../ai/model-spec.js";
  */
 export function missingKey(model: ModelSpec): string | undefined {
   if (model.apiKey || (model.local && model.apiKeyEnv === undefined)) return undefined;
-  const where = `models.providers.${model.provider}.apiKey`;
+  const where = providerPath(model, "apiKey");
   return `no API key: set ${model.apiKeyEnv ? `${model.apiKeyEnv} or ${where}` : where}`;
 }

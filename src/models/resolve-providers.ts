@@ -32,6 +32,8 @@ export interface ResolvedProvider {
   compat: ModelCompat | undefined;
   builtin: boolean;
   configured: boolean;
+  /** Its key as the config writes it, where that holds a `${VAR}` (the id is what it became). */
+  written?: string | undefined;
   local: boolean;
   models: ModelSpec[];
 }
@@ -62,15 +64,25 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
     }
   }
   for (const [id, provider] of Object.entries(configured)) {
+    // A key written with `${VAR}` is named as written at run time too (doctor, models status), not by what it became.
+    const written = environment.source?.keys?.written(["models", "providers", id])[2];
+    const asWritten = typeof written === "string" && written !== id ? { written } : {};
     const builtin = builtins.get(id);
     if (builtin) {
-      providers.push(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"));
+      providers.push(withWritten(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"), asWritten));
       continue;
     }
     const resolved = fromConfig(id, provider, [...builtins.keys()], { problems, rejected, pathName: (path) => configPathName(path, environment.source) });
-    if (resolved) providers.push(resolved);
+    if (resolved) providers.push(withWritten(resolved, asWritten));
   }
   return { providers, problems, rejected };
+}
+
+/** The provider and its models, named by its key as the config writes it (`written`), where that holds a `${VAR}`. */
+function withWritten(provider: ResolvedProvider, asWritten: { written?: string }): ResolvedProvider {
+  const written = asWritten.written;
+  if (written === undefined) return provider;
+  return { ...provider, written, models: provider.models.map((model) => ({ ...model, providerWritten: written })) };
 }
 
 function fromBuiltin(
@@ -176,6 +188,7 @@ function modelSpec(
   return {
     ref: makeRef(provider.id, entry?.key ?? id),
     provider: provider.id,
+    ...(provider.written ? { providerWritten: provider.written } : {}),
     id,
     name: entry?.name ?? known?.name ?? id,
     api,

@@ -1,7 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { AssistantMessage, Failure, FailureKind, StreamEvent, Usage } from "../ai/types.js";
 
-export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-tools" | "skipped-no-key" | "cold-loading";
+export type AttemptOutcome = "ok" | FailureKind | "skipped-cooldown" | "skipped-policy" | "skipped-context" | "skipped-tools" | "skipped-fields" | "skipped-no-key" | "cold-loading";
 
 /** One candidate of one turn: what happened to it and how long it took. */
 export interface Attempt {
@@ -11,6 +11,12 @@ export interface Attempt {
   /** The replica it went to, where the provider has several. */
   baseUrl?: string | undefined;
   message?: string | undefined;
+  /**
+   * What a failed call spent before it broke (usedBeforeFailing: the server's counts, else an estimate
+   * of a reply that had begun); absent when it spent nothing. The answer's own usage is its message's:
+   * what a turn spent in all is that plus these.
+   */
+  usage?: Usage | undefined;
 }
 
 /** What is known of the model while its first token is awaited. */

@@ -1,3 +1,4 @@
+import { optionsNotCarried } from "../ai/carried-options.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
@@ -6,7 +7,7 @@ import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
-import { addUsage, emptyUsage, estimateContextTokens, usedBeforeFailing } from "../ai/usage.js";
+import { addUsage, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
@@ -101,7 +102,10 @@ export class Router {
     const leftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
       if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
       const noKey = missingKey(model);
-      return noKey ? { outcome: "skipped-no-key", message: noKey } : undefined;
+      if (noKey) return { outcome: "skipped-no-key", message: noKey };
+      // A field the caller set that this protocol has no place for: the answer would differ from the one asked for.
+      const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
+      return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}` } : undefined;
     };
     const allowed = request.chain.filter((model) => !leftOut(model));
     if (allowed.length === 0) {
@@ -110,6 +114,11 @@ export class Router {
         if (left) skip(model, left.outcome, left.message);
       }
       const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
+      const fields = attempts.filter((attempt) => attempt.outcome === "skipped-fields");
+      if (!policy && fields.length > 0) {
+        const message = `no model of the chain can take the request as sent (${fields.map((attempt) => `${attempt.model}: ${attempt.message ?? ""}`).join("; ")}): name a model whose API has the field, or leave the field out`;
+        return finishError(message, { kind: "bad-request", message });
+      }
       finishError(
         policy
           ? "privacy is local-only and no local model is in the chain: nothing was sent out. Add a local model to the chain, or change agents.defaults.privacy."
@@ -357,14 +366,15 @@ export class Router {
         return { ...result, spent };
       }
       result.baseUrl = baseUrl;
-      addUsage(spent, usedBeforeFailing(result.partial));
+      const used = usedBeforeFailing(result.partial);
+      addUsage(spent, used);
       if (result.coldLoading) {
         const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
       }
-      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica };
+      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used } : {}) };
       attempts.push(attempt);
       // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
       const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);

@@ -11,10 +11,12 @@ export interface ModelNames {
 /**
  * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
  * gateway's log): "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s".
+ * `silentByName`: the silent model is named by `names` too (an API stream names every model alike).
  */
-export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = { aliasOf: () => undefined }): string {
+export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = { aliasOf: () => undefined }, options: { silentByName?: boolean } = {}): string {
   const next = event.next ? `trying ${names.aliasOf(event.next) ?? event.next}` : "giving up";
-  return `no reply from ${event.model} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
+  const silent = options.silentByName ? (names.aliasOf(event.model) ?? event.model) : event.model;
+  return `no reply from ${silent} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
 }
 
 function seconds(ms: number): string {
@@ -26,8 +28,8 @@ function tokens(count: number): string {
 }
 
 /** What every channel says while a call waits for room in a server's shared KV cache (see SharedCacheGate). */
-export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>): string {
-  return `waiting for room in the cache that ${event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
+export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>, names: ModelNames = { aliasOf: () => undefined }): string {
+  return `waiting for room in the cache that ${names.aliasOf(event.model) ?? event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
 }
 
 /** What every channel says while a turn waits for the one before it in its session (another channel's, or another process's). */

@@ -1,11 +1,11 @@
 import json5 from "json5";
-import { insertMembers, openedValue, renderJson5 } from "../config/json5-edit.js";
+import { insertMembers, openedValue, renderJson5, renderKey } from "../config/json5-edit.js";
 import type { Api } from "../ai/api.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { parseConfigValue } from "../config/load.js";
 import { resolveModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
-import type { DiscoveredModel, DiscoveredServer } from "./discover.js";
+import { distinctId, type DiscoveredModel, type DiscoveredServer } from "./discover.js";
 import { modelKey, modelKeys } from "./discover-keys.js";
 
 export { modelKey } from "./discover-keys.js";
@@ -60,7 +60,9 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
     if (found.models.length === 0) continue;
     // A server the config has already, under a name of its own, is that provider: never a second one for it.
     const known = providerAt(current, found.baseUrl);
-    const server = known === undefined ? found : { ...found, providerId: known };
+    // An id the config gives a provider at another server is not this one's: it is named apart, never merged in.
+    const text = current;
+    const server = { ...found, providerId: known ?? distinctId(found, (id) => providerModels(text, id) !== undefined) };
     const existing = providerModels(current, server.providerId);
     if (existing === undefined) {
       current = insertProvider(current, server);
@@ -148,7 +150,7 @@ function insertProvider(text: string, server: DiscoveredServer): string {
   const providers = openedValue(text, ["models", "providers"]);
   if (providers) {
     const indent = `${providers.indent}  `;
-    return insertMembers(text, providers, `${indent}${server.providerId}: ${renderJson5(block, indent)},`);
+    return insertMembers(text, providers, `${indent}${renderKey(server.providerId)}: ${renderJson5(block, indent)},`);
   }
   const models = openedValue(text, ["models"]);
   if (models) {

@@ -71,11 +71,28 @@ export function originOf(url: string): string {
 export async function discoverServers(http: HttpClient, origins: readonly string[]): Promise<DiscoveryReport> {
   const results = await Promise.all(origins.map(async (origin) => ({ origin, found: await identify(http, originOf(origin)) })));
   const report: DiscoveryReport = { servers: [], silent: [] };
+  const used = new Set<string>();
   for (const { origin, found } of results) {
-    if ("server" in found) report.servers.push(found.server);
-    else report.silent.push({ origin: originOf(origin), reason: found.reason });
+    if (!("server" in found)) {
+      report.silent.push({ origin: originOf(origin), reason: found.reason });
+      continue;
+    }
+    // Two servers of one kind (llama-servers on 8080 and 8081) are two providers: the later named by its port.
+    const providerId = distinctId(found.server, (id) => used.has(id));
+    used.add(providerId);
+    report.servers.push({ ...found.server, providerId });
   }
   return report;
+}
+
+/** The server's provider id, or where `taken` says that one is, the id with its port (`llamacpp-8081`), then numbered. */
+export function distinctId(server: Pick<DiscoveredServer, "providerId" | "origin">, taken: (id: string) => boolean): string {
+  if (!taken(server.providerId)) return server.providerId;
+  const url = new URL(server.origin);
+  const base = `${server.providerId}-${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+  let id = base;
+  for (let number = 2; taken(id); number++) id = `${base}-${number}`;
+  return id;
 }
 
 type Identified = { server: DiscoveredServer } | { reason: string };
@@ -85,6 +102,12 @@ async function identify(http: HttpClient, origin: string): Promise<Identified> {
   const first = await get("/v1/models");
   if (!first.ok && first.failure.status === undefined) return { reason: first.failure.message };
   const latencyMs = first.ms;
+  // A hearth gateway answers LM Studio's native listing for its clients: it is not a model server to point hearth at.
+  const hearth = await get("/health");
+  if (hearth.ok && record(hearth.body).service === "hearth") {
+    const version = record(hearth.body).version;
+    return { reason: `a hearth gateway${typeof version === "string" ? ` (version ${version})` : ""}, serving the models of its own config: give the address of a model server (LM Studio, llama.cpp, Ollama, vLLM), not of hearth` };
+  }
   // LM Studio 0.4+ has /api/v1/models ({ models }); 0.3.6+ only /api/v0/models ({ data } with `state`).
   for (const path of ["/api/v1/models", "/api/v0/models"]) {
     const native = await get(path);

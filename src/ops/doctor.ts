@@ -5,6 +5,8 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
+import { providerName } from "../models/provider-words.js";
+import type { ModelRef } from "../ai/model-spec.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
 import { serviceFindings, serviceTarget, type InstalledServiceFile, type ThisCheckout } from "./gateway-service-target.js";
@@ -109,9 +111,12 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
       if (keyless) findings.push({ id: "alias-no-key", severity: "info", group: "models", title: `${entry.ref} (alias ${entry.alias}): ${keyless.title}`, seen: seenOf(entry), fix: keyless.fix });
       continue;
     }
-    const provider = entry.ref.slice(0, entry.ref.indexOf("/"));
-    if (entry.reachable !== undefined && !seenProviders.has(provider)) {
-      seenProviders.add(provider);
+    const id = entry.ref.slice(0, entry.ref.indexOf("/"));
+    // Named as the config writes its key (`"${P}" (acme)` for one written with a variable).
+    const spec = resolved.catalog.models.get(entry.ref as ModelRef);
+    const provider = spec ? providerName(spec) : id;
+    if (entry.reachable !== undefined && !seenProviders.has(id)) {
+      seenProviders.add(id);
       if (entry.reachable) findings.push(ok("models", "unreachable", `${provider} answered GET ${listingPath(entry)} in ${entry.latencyMs} ms`));
     }
     for (const problem of entry.problems) {

@@ -31,9 +31,11 @@ export function forgetListening(stateDir: string, pid: number): void {
 
 /**
  * The records of the gateways of this state dir whose processes still run, the latest started first.
- * A record a killed gateway left (its process gone) is ignored and removed.
+ * A record a killed gateway left (its process gone) is ignored and removed. A live pid is no proof (the
+ * system may have given a dead gateway's pid to another process): only answeringRecord, which asks
+ * each one's /health, tells a running gateway — so this stays inside this file.
  */
-export function runningRecords(stateDir: string): ListeningRecord[] {
+function runningRecords(stateDir: string): ListeningRecord[] {
   let names: string[];
   try {
     names = readdirSync(dirOf(stateDir));
@@ -55,13 +57,14 @@ export function runningRecords(stateDir: string): ListeningRecord[] {
 /**
  * The first running gateway of this state dir (the latest started first) that answers as this state dir's,
  * other than at `except` (where it was looked for already): `ours` asks its /health and gives the answer
- * when it is this state dir's gateway. Undefined when none is.
+ * when it is this state dir's gateway (its `instance`). Undefined when none is — a record whose pid lives
+ * on in another process, or whose address another server holds now, names no gateway.
  */
-export async function answeringRecord<T>(stateDir: string, look: { except: string; ours: (url: string) => Promise<T | undefined> }): Promise<{ url: string; answer: T } | undefined> {
+export async function answeringRecord<T>(stateDir: string, look: { except?: string | undefined; ours: (url: string) => Promise<T | undefined> }): Promise<{ url: string; pid: number; answer: T } | undefined> {
   for (const record of runningRecords(stateDir)) {
     if (record.url === look.except) continue;
     const answer = await look.ours(record.url);
-    if (answer !== undefined) return { url: record.url, answer };
+    if (answer !== undefined) return { url: record.url, pid: record.pid, answer };
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
+import { providerName, providerPath } from "../models/provider-words.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
@@ -126,8 +127,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({
           id: "hosted-no-key",
           severity: "error",
-          title: `no API key for ${model.provider}`,
-          fix: variable ? `set ${variable}, or give models.providers.${model.provider}.apiKey` : `give models.providers.${model.provider}.apiKey`,
+          title: `no API key for ${providerName(model)}`,
+          fix: variable ? `set ${variable}, or give ${providerPath(model, "apiKey")}` : `give ${providerPath(model, "apiKey")}`,
         });
       }
       // A provider without the key it needs would only answer 401: nothing to learn from asking, and nothing is sent to it.

@@ -4,6 +4,7 @@ import type { LmStudioModel } from "../ai/lmstudio/listing.js";
 import { hung, type ProviderProbe } from "./probe-provider.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
+import { providerPath } from "../models/provider-words.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
 import { llamaContextFlags } from "../models/context-fit.js";
 
@@ -45,7 +46,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "listing-failed", severity: "error",
       title: failure.kind === "auth" ? `the server refused the API key (${failure.status})` : `listing the models failed: ${failure.message}`,
-      fix: failure.kind === "auth" ? `check models.providers.${model.provider}.apiKey (or its environment variable)` : "see the server's log",
+      fix: failure.kind === "auth" ? `check ${providerPath(model, "apiKey")} (or its environment variable)` : "see the server's log",
     });
     return problems;
   }
@@ -56,7 +57,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
       fix: model.local
-        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : model.api === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in models.providers.${model.provider}.models`
+        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : model.api === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in ${providerPath(model, "models")}`
         : `correct the model id, or check that your account has access to it`,
     });
   }
@@ -78,7 +79,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "context-beyond-model", severity: "warn",
       title: `the model supports at most ${native.maxContext} tokens of context, less than contextWindow (${model.contextWindow})`,
-      fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${native.maxContext}`,
+      fix: `lower ${providerPath(model)} → ${model.id} contextWindow to ${native.maxContext}`,
     });
   }
   if (probe.lmStudio) {
@@ -95,7 +96,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "no-responses-endpoint", severity: "error",
       title: "the server has no Responses API endpoint (POST /responses)",
-      fix: `upgrade LM Studio to 0.3.29 or later, or set api: "openai-completions" for models.providers.${model.provider}`,
+      fix: `upgrade LM Studio to 0.3.29 or later, or set api: "openai-completions" for ${providerPath(model)}`,
     });
   }
   return problems;
@@ -131,7 +132,7 @@ export function sharedCacheProblem(slots: number, tokens: number, said: { provid
  * -c says: past that only the smaller window fixes it.
  */
 function servedContextFix(model: ModelSpec, facts: { served: number; slots: number | undefined; trained: number | undefined }): string {
-  const lower = `models.providers.${model.provider} → ${model.id} contextWindow`;
+  const lower = `${providerPath(model)} → ${model.id} contextWindow`;
   // A slot never serves more than the trained context: a listing that says otherwise is not about this model's slots.
   if (facts.trained !== undefined && facts.trained >= facts.served && model.contextWindow > facts.trained) {
     const restart = facts.served < facts.trained ? `, or to ${facts.trained} (the most it was trained for) after restarting llama-server with ${llamaContextFlags(facts.trained, { window: facts.served, slots: facts.slots })}` : "";
@@ -156,7 +157,7 @@ export function servedProblems(
     problems.push({
       id: "context-beyond-model", severity: "warn",
       title: `the model supports at most ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); hearth asks Ollama for ${served.servedContext}`,
-      fix: `lower models.providers.${model.provider} → ${model.id} contextWindow to ${served.servedContext}`,
+      fix: `lower ${providerPath(model)} → ${model.id} contextWindow to ${served.servedContext}`,
     });
   } else if (served.servedContext !== undefined && served.servedContext < model.contextWindow) {
     problems.push({

@@ -43,6 +43,8 @@ export interface AttemptRecord {
   ms: number;
   baseUrl?: string | undefined;
   message?: string | undefined;
+  /** What a failed call spent before it broke (Attempt.usage): the answer's usage does not count it. */
+  usage?: Usage | undefined;
 }
 
 export interface SessionSummary {

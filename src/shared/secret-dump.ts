@@ -1,6 +1,8 @@
 /**
  * Hex dumps as `hexdump -C` and `xxd` print them: an offset, the bytes in hex (pairs, or groups of
- * four), and a column of the bytes as characters (`.` for those that show none). A value dumped
+ * four), and a column of the bytes as characters (`.` for those that show none). Each dump is read
+ * twice: its groups as printed, and each group's bytes reversed (`xxd -e`: little-endian words).
+ * Groups all of binary digits, eight to a byte, are read in base 2 (`xxd -b`). A value dumped
  * stands in it in pieces with offsets and characters between — neither its hex nor the value is in
  * the text in a row — so dumps are read apart: their bytes, gathered line by line, are searched for
  * the forms, and a match is masked on each line it spans, in the hex and in the characters.
@@ -27,8 +29,8 @@ export function beginsAsDump(text: string): boolean {
   return DUMP_FIRST_LINE.test(text);
 }
 const OFFSET = /^[ \t]*[0-9A-Fa-f]{7,16}:?(?= )/;
-/** A group of bytes in hex: xxd prints 1 to 256 bytes a line (`-c`), grouped any number of bytes together (`-g`). */
-const HEX_GROUP = / {1,2}((?:[0-9A-Fa-f]{2}){1,256})(?= )/y;
+/** A group of bytes in hex: xxd prints 1 to 256 bytes a line (`-c`), grouped any number of bytes together (`-g`); xxd -e right-aligns a last group short of bytes (spaces before it). */
+const HEX_GROUP = / {1,7}((?:[0-9A-Fa-f]{2}){1,256})(?= )/y;
 /** The beginning of a dump's line at the end of a stream's text, which the next piece may complete. */
 const DUMP_LINE_BEGUN = /(?:^|\n)([ \t]*(?:[0-9A-Fa-f]{1,6}|[0-9A-Fa-f]{7,16}:?(?: {1,2}[0-9A-Fa-f]{1,512})*(?: +\|?[^\n]{0,256})?))$/;
 
@@ -42,6 +44,8 @@ interface DumpByte {
 }
 
 interface DumpBlock {
+  /** How its groups of hex are read: as printed (xxd, hexdump -C), or each group's bytes reversed (xxd -e: little-endian words). */
+  order: "big" | "little";
   /** The bytes, one character each (latin1). */
   bytes: string;
   at: DumpByte[];
@@ -49,33 +53,42 @@ interface DumpBlock {
   lineStarts: number[];
 }
 
-/** The dumps in `text`: runs of lines that read as a dump's. */
+/** The dumps in `text`: runs of lines that read as a dump's, each read both ways (its groups as printed, then each reversed: little-endian words). */
 export function dumpBlocks(text: string): DumpBlock[] {
   if (!mayHoldDump(text)) return [];
   const blocks: DumpBlock[] = [];
-  let block: { codes: number[]; at: DumpByte[]; lineStarts: number[] } | undefined;
+  const little: DumpBlock[] = [];
+  let block: { big: DumpByte[]; little: DumpByte[]; codes: number[]; reversed: number[]; lineStarts: number[]; words: boolean } | undefined;
+  const close = () => {
+    if (!block) return;
+    blocks.push({ order: "big", bytes: String.fromCharCode(...block.codes), at: block.big, lineStarts: block.lineStarts });
+    if (block.words) little.push({ order: "little", bytes: String.fromCharCode(...block.reversed), at: block.little, lineStarts: block.lineStarts });
+    block = undefined;
+  };
   let start = 0;
   while (start <= text.length) {
     const newline = text.indexOf("\n", start);
     const end = newline === -1 ? text.length : newline;
     const parsed = dumpLine(text.slice(start, end).replace(/\r$/, ""), start);
     if (parsed) {
-      block ??= { codes: [], at: [], lineStarts: [] };
+      block ??= { big: [], little: [], codes: [], reversed: [], lineStarts: [], words: false };
       const line = block.lineStarts.length;
       block.lineStarts.push(start);
-      for (const byte of parsed) {
-        block.codes.push(byte.code);
-        block.at.push({ line, hexStart: byte.hexStart, hexEnd: byte.hexEnd, char: byte.char });
-      }
-    } else if (block) {
-      blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
-      block = undefined;
-    }
+      parsed.forEach((byte, index) => {
+        block?.codes.push(byte.code);
+        block?.big.push({ line, hexStart: byte.hexStart, hexEnd: byte.hexEnd, char: byte.char });
+        // Little-endian: the byte at this place is the one as far from its group's end as this is from its start; the character column is in that order already.
+        const mirror = parsed[byte.groupStart + byte.groupEnd - 1 - index] as (typeof parsed)[number];
+        block?.reversed.push(mirror.code);
+        block?.little.push({ line, hexStart: mirror.hexStart, hexEnd: mirror.hexEnd, char: byte.char });
+        if (byte.groupEnd - byte.groupStart > 1 && block) block.words = true;
+      });
+    } else close();
     if (newline === -1) break;
     start = newline + 1;
   }
-  if (block) blocks.push({ bytes: String.fromCharCode(...block.codes), at: block.at, lineStarts: block.lineStarts });
-  return blocks;
+  close();
+  return [...blocks, ...little];
 }
 
 /** The spans to mask for bytes `from` to `to` of a block: on each line, their hex and their characters. */
@@ -86,8 +99,10 @@ export function dumpSpans(block: DumpBlock, from: number, to: number): [number, 
     const byte = block.at[index] as DumpByte;
     const next = block.at[index + 1];
     if (index + 1 < to && next && next.line === byte.line) continue;
+    // Read little-endian, a line's bytes stand in its hex out of order: from the first of them in the text to the last.
+    const line = block.at.slice(first, index + 1);
+    spans.push([Math.min(...line.map((each) => each.hexStart)), Math.max(...line.map((each) => each.hexEnd))]);
     const head = block.at[first] as DumpByte;
-    spans.push([head.hexStart, byte.hexEnd]);
     if (head.char !== undefined && byte.char !== undefined) spans.push([head.char, byte.char + 1]);
     first = index + 1;
   }
@@ -107,7 +122,8 @@ export function dumpLineBegunAt(text: string): number | undefined {
  * begun and read as hex too (`  3456`), the groups before its last gap of two spaces or more. No bytes
  * yet: one empty reading.
  */
-export function unfinishedLineBytes(line: string): string[] {
+export function unfinishedLineBytes(line: string, options: { order: "big" | "little"; ended: boolean } = { order: "big", ended: false }): string[] {
+  const { order, ended } = options;
   const head = OFFSET.exec(line);
   if (!head) return [""];
   let beforeGap: string | undefined;
@@ -117,7 +133,11 @@ export function unfinishedLineBytes(line: string): string[] {
   for (let found = group.exec(line); found; found = group.exec(line)) {
     if ((found[1] as string).length > 1 && bytes !== "") beforeGap = bytes;
     const digits = found[2] as string;
-    for (let at = 0; at + 1 < digits.length; at += 2) bytes += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+    // Little-endian, a group the line ends in may be cut short while the stream goes on: its first bytes are its last digits, still to come.
+    if (order === "little" && !ended && found.index + found[0].length === line.length) break;
+    let bytesOfGroup = "";
+    for (let at = 0; at + 1 < digits.length; at += 2) bytesOfGroup += String.fromCharCode(Number.parseInt(digits.slice(at, at + 2), 16));
+    bytes += order === "little" ? [...bytesOfGroup].reverse().join("") : bytesOfGroup;
   }
   return beforeGap === undefined ? [bytes] : [beforeGap, bytes];
 }
@@ -127,7 +147,7 @@ export function unfinishedLineBytes(line: string): string[] {
  * offset, hex in groups, and a character column as long as the bytes are many (between `|`s or
  * not), or none.
  */
-function dumpLine(line: string, offset: number): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+function dumpLine(line: string, offset: number): LineByte[] | undefined {
   const head = OFFSET.exec(line);
   if (!head) return undefined;
   const groups: { start: number; digits: string }[] = [];
@@ -138,18 +158,35 @@ function dumpLine(line: string, offset: number): { code: number; hexStart: numbe
   // The character column may read as hex too (`34567890`, `cafe`): a reading with a column exactly as
   // long as the bytes are many is taken first (the last groups tried as its beginning), then one without
   // a column, then one with words after the column (a space between).
-  for (const reading of ["column", "none", "loose"] as const) {
-    const bytes = lineBytes(line, offset, groups, reading);
-    if (bytes) return bytes;
+  // Groups of binary digits, eight to a byte (xxd -b), are read in base 2 first (the groups after them, if any, the character column's).
+  const binary = groups.findIndex((group) => group.digits.length % 8 !== 0 || !/^[01]+$/.test(group.digits));
+  const readings = binary === 0 ? [{ digits: 2 as const, groups }] : [{ digits: 8 as const, groups: binary === -1 ? groups : groups.slice(0, binary) }, { digits: 2 as const, groups }];
+  for (const { digits, groups: read } of readings) {
+    for (const reading of ["column", "none", "loose"] as const) {
+      const bytes = lineBytes(line, offset, read, { reading, digits });
+      if (bytes) return bytes;
+    }
   }
   return undefined;
 }
 
-function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], reading: "column" | "none" | "loose"): { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] | undefined {
+/** A byte of a dump's line, and where the bytes of its group of hex begin and end among the line's. */
+interface LineByte {
+  code: number;
+  hexStart: number;
+  hexEnd: number;
+  char: number | undefined;
+  groupStart: number;
+  groupEnd: number;
+}
+
+/** `how`: which reading of the character column is tried, and how many digits make a byte (2 in hex, 8 in binary). */
+function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], how: { reading: "column" | "none" | "loose"; digits: 2 | 8 }): LineByte[] | undefined {
+  const { reading, digits: width } = how;
   for (let count = groups.length; count > 0; count--) {
     const last = groups[count - 1] as { start: number; digits: string };
     const hexEnd = last.start + last.digits.length;
-    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / 2, 0);
+    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / width, 0);
     const rest = line.slice(hexEnd);
     const column = /^ {2,}(\|?)(.*)$/.exec(rest);
     let charsAt: number | undefined;
@@ -165,10 +202,12 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
       if (!fits) continue;
       charsAt = hexEnd + rest.length - chars.length;
     } else continue;
-    const bytes: { code: number; hexStart: number; hexEnd: number; char: number | undefined }[] = [];
+    const bytes: LineByte[] = [];
     for (const group of groups.slice(0, count)) {
-      for (let at = 0; at < group.digits.length; at += 2) {
-        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + 2), 16), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + 2, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length });
+      const groupStart = bytes.length;
+      const groupEnd = groupStart + group.digits.length / width;
+      for (let at = 0; at < group.digits.length; at += width) {
+        bytes.push({ code: Number.parseInt(group.digits.slice(at, at + width), width === 2 ? 16 : 2), hexStart: offset + group.start + at, hexEnd: offset + group.start + at + width, char: charsAt === undefined ? undefined : offset + charsAt + bytes.length, groupStart, groupEnd });
       }
     }
     return bytes;

@@ -1,4 +1,5 @@
 import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./secret-dump.js";
+import { loneNumberAtEnd, mayEndInRun, numberRuns, readingsOf, runAtEnd, runSpans, type RunToken } from "./secret-numbers.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
@@ -95,7 +96,7 @@ export class SecretMatcher {
   private matchedSpans(text: string): FoundForm[] {
     if (this.forms.length === 0 || !this.prefilter.mayHold(text)) return [];
     const whole = (span: [number, number]): FoundForm => ({ spans: [span], from: span[0] });
-    const direct = [...this.directSpans(text).map(whole), ...this.dumpedSpans(text)];
+    const direct = [...this.directSpans(text).map(whole), ...this.dumpedSpans(text), ...this.numberSpans(text)];
     const normal = normalForm(text);
     if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return direct;
     return [...direct, ...this.normalSpans(text).map(whole)];
@@ -114,7 +115,7 @@ export class SecretMatcher {
     let held = this.formBegunAt(body, mappedNormalForm(body));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
-    held = Math.min(held, this.dumpBegunAt(text, ended));
+    held = Math.min(held, this.dumpBegunAt(text, ended), this.numbersBegunAt(text, ended));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
     // A form dumped is masked in pieces, one a line: the cut is kept out of the lines between its first piece and its last too.
@@ -162,6 +163,58 @@ export class SecretMatcher {
     return found;
   }
 
+  /** The forms in the bytes of the text's runs of numbers (secret-numbers.ts), each reading of each, masked on each line from its first number to its last. */
+  private numberSpans(text: string): FoundForm[] {
+    const found: FoundForm[] = [];
+    for (const run of numberRuns(text)) {
+      for (const reading of run.readings) {
+        for (const pattern of [this.caseless, this.exact]) {
+          if (!pattern || !matches(pattern, reading.bytes)) continue;
+          for (const match of reading.bytes.matchAll(pattern)) {
+            const first = run.tokens[reading.token[match.index] as number] as RunToken;
+            found.push({ spans: runSpans(run, reading, match.index, match.index + match[0].length), from: run.holdFromLine ? first.lineStart : first.start });
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Where a run of numbers at the end of `text` may hold a form's beginning, in any of its readings:
+   * from the number with its first byte (a character dump: that number's line). While the stream goes
+   * on, its last number, if the text ends in it, may be cut short: it is held, and the run read without
+   * it too; and the run may go on past a last line the next piece completes, so the text before that
+   * line is looked at too. `text.length` when there is nothing to hold.
+   */
+  private numbersBegunAt(text: string, ended: boolean): number {
+    let from = text.length;
+    const lastLine = ended ? 0 : text.lastIndexOf("\n") + 1;
+    for (let body = text; ; body = text.slice(0, lastLine)) {
+      const begun = mayEndInRun(body) ? this.numberRunBegunAt(body, ended) : body.length;
+      if (begun < body.length) from = Math.min(from, begun);
+      if (lastLine === 0 || body.length === lastLine) return from;
+    }
+  }
+
+  /** Where the run of numbers `body` ends in (numbersBegunAt) may hold a form's beginning; `body.length` when nowhere. */
+  private numberRunBegunAt(body: string, ended: boolean): number {
+    let from = body.length;
+    const lone = loneNumberAtEnd(body);
+    const cut = !ended && lone !== undefined && (lone.tokens[0] as RunToken).end === body.length ? (lone.tokens[0] as RunToken).start : undefined;
+    if (cut !== undefined) from = Math.min(from, cut);
+    const run = runAtEnd(body) ?? lone;
+    if (!run) return from;
+    const hold = (token: RunToken) => (run.holdFromLine ? token.lineStart : token.start);
+    const readings = [...run.readings];
+    if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end))));
+    for (const reading of readings) {
+      const starts = reading.token.map((index) => hold(run.tokens[index] as RunToken));
+      from = Math.min(from, this.formBegunAt(body, { text: reading.bytes, starts, ends: starts }));
+    }
+    return from;
+  }
+
   /**
    * Where a dump at the end of `text` may hold a form's beginning, the rest to come: from the start of
    * the line with its first byte (the dump's bytes read on into an unfinished last line). An unfinished
@@ -174,34 +227,40 @@ export class SecretMatcher {
     // Once the stream has ended, a last line that reads whole as a dump's is one, not a line begun.
     const unfinished = begun !== undefined && ended && dumpBlocks(text.slice(begun)).length > 0 ? undefined : begun;
     const before = unfinished ?? text.length;
-    let bytes = "";
-    let starts: number[] = [];
-    const block = dumpBlocks(text.slice(0, before)).at(-1);
-    if (block) {
-      const lastStart = block.lineStarts.at(-1) as number;
-      const lineEnd = text.indexOf("\n", lastStart);
-      const lastByte = block.at.at(-1) as { hexEnd: number; char: number | undefined };
-      const trailing = text.slice(lastByte.char === undefined ? lastByte.hexEnd : lastByte.char + 1, lineEnd === -1 ? text.length : lineEnd);
-      // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
-      if (!(lineEnd !== -1 && lineEnd + 1 < before) && trailing.replace(/^\|/, "").trim() === "") {
-        bytes = block.bytes;
-        starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
-      }
-    }
-    // The unfinished line read each way it may be read (its character column may have begun, and read as hex).
-    // Once the stream has ended the line is as whole as it gets: all its groups are its bytes.
-    const readings = unfinished === undefined ? [""] : unfinishedLineBytes(text.slice(unfinished)).slice(ended ? -1 : 0);
+    const blocks = dumpBlocks(text.slice(0, before));
     let from = text.length;
-    for (const partial of readings) {
-      const all = bytes + partial;
-      if (all === "") continue;
-      const at = [...starts, ...Array.from({ length: partial.length }, () => unfinished as number)];
-      from = Math.min(from, this.formBegunAt(text, { text: all, starts: at, ends: at }));
-      // A form whole only with the unfinished line's bytes (the line not read as a dump's yet) is held from its first byte's line, while more may come.
-      if (partial === "" || ended) continue;
-      for (const pattern of [this.caseless, this.exact]) {
-        if (!pattern || !matches(pattern, all)) continue;
-        for (const match of all.matchAll(pattern)) if (match.index + match[0].length > bytes.length) from = Math.min(from, at[match.index] as number);
+    // Each way a dump's groups are read (as printed; each reversed, little-endian), its last block and unfinished line.
+    for (const order of ["big", "little"] as const) {
+      let bytes = "";
+      let starts: number[] = [];
+      const block = blocks.filter((each) => each.order === order).at(-1);
+      if (block) {
+        const lastStart = block.lineStarts.at(-1) as number;
+        const lineEnd = text.indexOf("\n", lastStart);
+        const lastChar = block.at.at(-1)?.char;
+        const hexEnd = Math.max(...block.at.filter((byte) => byte.line === block.lineStarts.length - 1).map((byte) => byte.hexEnd));
+        const trailing = text.slice(lastChar === undefined ? hexEnd : lastChar + 1, lineEnd === -1 ? text.length : lineEnd);
+        // Only a dump that reaches the end (but for an unfinished line), nothing after its last line, goes on in the next piece.
+        if (!(lineEnd !== -1 && lineEnd + 1 < before) && trailing.replace(/^\|/, "").trim() === "") {
+          bytes = block.bytes;
+          starts = block.at.map((byte) => block.lineStarts[byte.line] as number);
+        }
+      }
+      // The unfinished line read each way it may be read (its character column may have begun, and read as hex).
+      // Once the stream has ended the line is as whole as it gets: all its groups are its bytes.
+      // While more may come, the dump's bytes are looked at without the unfinished line's too (its groups may yet read otherwise: binary, xxd -b).
+      const readings = unfinished === undefined ? [""] : [...(ended ? [] : [""]), ...unfinishedLineBytes(text.slice(unfinished), { order, ended }).slice(ended ? -1 : 0)];
+      for (const partial of readings) {
+        const all = bytes + partial;
+        if (all === "") continue;
+        const at = [...starts, ...Array.from({ length: partial.length }, () => unfinished as number)];
+        from = Math.min(from, this.formBegunAt(text, { text: all, starts: at, ends: at }));
+        // A form whole only with the unfinished line's bytes (the line not read as a dump's yet) is held from its first byte's line, while more may come.
+        if (partial === "" || ended) continue;
+        for (const pattern of [this.caseless, this.exact]) {
+          if (!pattern || !matches(pattern, all)) continue;
+          for (const match of all.matchAll(pattern)) if (match.index + match[0].length > bytes.length) from = Math.min(from, at[match.index] as number);
+        }
       }
     }
     if (from < text.length) return from;

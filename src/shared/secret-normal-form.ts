@@ -8,8 +8,8 @@
  * `mappedNormalForm` maps back.
  *
  * Escapes decoded: percent-encoded bytes, also encoded twice or more (`%2D`, `%252D`); JSON and
- * JavaScript `\uXXXX` and `\xXX`, also with their backslash escaped (`\\x2d`, a JSON string of
- * them); HTML and XML character references, numeric (`&#45;`, `&#x2d;`) and the named ones of ASCII
+ * JavaScript `\uXXXX` and `\xXX`, and C and shell octal `\163` (`$'\163\153'`, printf), also with
+ * their backslash escaped (`\\x2d`, a JSON string of them); HTML and XML character references, numeric (`&#45;`, `&#x2d;`) and the named ones of ASCII
  * characters (`&amp;`, `&sol;`, `&lowbar;`, …), also escaped twice (`&amp;#45;`); and C-style byte
  * lists (`0x73, 0x6b`: a byte beside another, the comma taken with it; a lone `0x1f` stays). Separators dropped: white space, line breaks, `\n`
  * `\r` `\t` escapes and `:` everywhere; zero-width characters (U+200B-U+200D, U+2060, U+FEFF), which
@@ -19,13 +19,13 @@
  * value's own dashes stay where the run's joiner does not stand (`y---S`: the middle one is the value's).
  */
 
-/** One escape: percent (any number of times), `\u` `\x` (any number of backslashes), an HTML reference (any number of `&amp;`), a byte of a C list (`0x73, 0x6b`: one beside another, its comma with it; where a stream's text ends, another may follow), or a `\n` `\r` `\t` (a separator). */
-const ESCAPE_SOURCE = String.raw`%(?:25)*[0-9A-Fa-f]{2}|\\+(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])|&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});|(?<![0-9A-Za-z_])0[xX][0-9A-Fa-f]{2}(?:,(?=\s*(?:0[xX][0-9A-Fa-f]{0,2}(?![0-9A-Za-z_])|$))|(?<=0[xX][0-9A-Fa-f]{2},\s*0[xX][0-9A-Fa-f]{2})(?![0-9A-Za-z_]))`;
+/** One escape: percent (any number of times), `\u` `\x` `\ooo` (any number of backslashes), an HTML reference (any number of `&amp;`), a byte of a C list (`0x73, 0x6b`: one beside another, its comma with it; where a stream's text ends, another may follow), or a `\n` `\r` `\t` (a separator). */
+const ESCAPE_SOURCE = String.raw`%(?:25)*[0-9A-Fa-f]{2}|\\+(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-3][0-7]{2}|[nrt])|&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});|(?<![0-9A-Za-z_])0[xX][0-9A-Fa-f]{2}(?:,(?=\s*(?:0[xX][0-9A-Fa-f]{0,2}(?![0-9A-Za-z_])|$))|(?<=0[xX][0-9A-Fa-f]{2},\s*0[xX][0-9A-Fa-f]{2})(?![0-9A-Za-z_]))`;
 const ESCAPE = new RegExp(ESCAPE_SOURCE, "g");
 /** The same, anchored where it is tried (the mapped form walks the text). */
 const ESCAPE_AT = new RegExp(ESCAPE_SOURCE, "y");
 /** The beginning of an escape at the end of a piece of a stream: the next piece may complete it. */
-const ESCAPE_BEGUN = /(?:%(?:25)*[0-9A-Fa-f]?|\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?|&(?:amp;)*(?:#[xX]?[0-9A-Fa-f]{0,7}|[A-Za-z]{0,8})|(?<![0-9A-Za-z_])0(?:[xX][0-9A-Fa-f]{0,2})?)$/;
+const ESCAPE_BEGUN = /(?:%(?:25)*[0-9A-Fa-f]?|\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?|[0-3][0-7]?)?|&(?:amp;)*(?:#[xX]?[0-9A-Fa-f]{0,7}|[A-Za-z]{0,8})|(?<![0-9A-Za-z_])0(?:[xX][0-9A-Fa-f]{0,2})?)$/;
 /** What may start an escape: a text without any of these holds none (the common case, tested first). */
 const ESCAPE_START = /[%\\&]|0[xX]/;
 /** Runs joined by one of `-` `.` `_`: single characters, hex pairs, hex groups of four (the last maybe shorter: an odd byte out), eight pieces or more. */
@@ -187,5 +187,6 @@ export function decodeEscape(escape: string): string {
   const body = escape.replace(/^\\+/, "");
   const kind = body.charAt(0);
   if (kind === "u" || kind === "x") return String.fromCharCode(Number.parseInt(body.slice(1), 16));
+  if (kind >= "0" && kind <= "3") return String.fromCharCode(Number.parseInt(body, 8));
   return "\n";
 }

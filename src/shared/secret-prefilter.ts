@@ -14,7 +14,9 @@ import { decodeEscapes } from "./secret-normal-form.js";
  * indentation, `:`, `-`, `.`, `_`) and zero-width characters. So the test picks, for each form, one
  * pair of its characters in a row — the one whose first character is rarest in prose and code — and
  * looks for it in any letter case with separators and joiners between. A text with a zero-width
- * character, an escape (decoded) or a hex dump's line (secret-dump.ts) is looked at further. Every
+ * character, an escape (decoded), a hex dump's line (secret-dump.ts) or a line with a dump's offset
+ * is looked at further; and, in a second scan, one with the pair's bytes written as numbers
+ * (secret-numbers.ts). Every
  * value has a hex form, so a C list of its bytes (`0x73, 0x6b`) is found by that form's pair, the
  * list left as written.
  */
@@ -29,38 +31,48 @@ const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
 const BETWEEN = String.raw`(?:[\s:\-._,]|\\+[nrt]|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
-const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+[ux][0-9A-Fa-f]|&(?:#|[A-Za-z]{2,8};)`;
+const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][0-7]{2})|&(?:#|[A-Za-z]{2,8};)`;
+
+/** A line of a dump that begins with an offset (od, hexdump: seven digits) — its numbers may stand for bytes whichever the base. */
+const OFFSET_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7}[ \t]`;
+const OFFSET_LINE_TEST = new RegExp(OFFSET_LINE);
+const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
 
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */
   private readonly pairs: RegExp | undefined;
-  /** The pairs, a zero-width character, or the beginning of an escape: text without any holds no form. */
+  /** Each form's pair written as numbers (a scan apart: in one pattern with the rest, the scan no longer skips from one rare character to the next). */
+  private readonly numbers: RegExp | undefined;
+  /** The pairs, a zero-width character, the beginning of an escape, or a dump's line: text without any (or the pairs as numbers) holds no form. */
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
 
   constructor(forms: readonly string[]) {
-    const pairs = [...new Set(forms.filter((form) => form.length >= 2).map(rarestPair))];
-    if (pairs.length === 0) return;
+    const long = forms.filter((form) => form.length >= 2);
+    if (long.length === 0) return;
+    const pairs = rarestPairs(long);
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE].join("|"), "i");
+    this.numbers = new RegExp([...new Set(long.flatMap(numberPairs))].join("|"));
+    this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
   }
 
   /** Whether `text` may hold a form, as it is or broken up; false proves it holds none. */
   mayHold(text: string): boolean {
-    if (!this.pairs || !this.anything) return false;
+    if (!this.pairs || !this.anything || !this.numbers) return false;
     // A dump's line where the text begins is tested apart: a pattern that may match at the start of text alone would slow the scan.
-    if (!this.anything.test(text)) return beginsAsDump(text);
-    if (this.pairs.test(text) || this.invisible.test(text) || mayHoldDump(text)) return true;
+    if (!this.anything.test(text)) return this.numbers.test(text) || beginsAsDump(text) || FIRST_OFFSET_LINE.test(text);
+    if (this.pairs.test(text) || this.numbers.test(text) || this.invisible.test(text) || mayHoldDump(text) || OFFSET_LINE_TEST.test(text) || FIRST_OFFSET_LINE.test(text)) return true;
     const decoded = decodeEscapes(text);
     return decoded !== text && this.pairs.test(decoded);
   }
 }
 
-/** The pair of characters in a row of `form` whose first is rarest, as a pattern: the two with what the normal form drops between them. */
-function rarestPair(form: string): string {
+/** Where in `form` its pair begins: the character rarest in prose and code; in a form of hex (pairs of digits), the first digit of a byte — the two stand together however the bytes are grouped or ordered (od -x, hexdump, xxd -e print words little-endian). */
+function pairAt(form: string): number {
+  const hex = form.length % 2 === 0 && /^[0-9a-f]+$/i.test(form);
   let best = 0;
   let bestRank = Number.MAX_SAFE_INTEGER;
-  for (let at = 0; at + 1 < form.length; at++) {
+  for (let at = 0; at + 1 < form.length; at += hex ? 2 : 1) {
     // A character not ranked (past ASCII, say) is rarer than any.
     const rank = RARITY.indexOf(form.charAt(at).toLowerCase());
     if (rank < bestRank) {
@@ -68,7 +80,45 @@ function rarestPair(form: string): string {
       bestRank = rank;
     }
   }
-  return `${escapeRegExp(form.charAt(best))}${BETWEEN}${escapeRegExp(form.charAt(best + 1))}`;
+  return best;
+}
+
+/**
+ * The forms' pairs as patterns: each first character (letter case aside) with what the normal form
+ * drops after it and any of the second characters it is paired with — one alternative a first
+ * character, so that many forms (base32's five runs a secret) keep the scan skipping from one rare
+ * character to the next.
+ */
+function rarestPairs(forms: readonly string[]): string[] {
+  const seconds = new Map<string, Set<string>>();
+  for (const form of forms) {
+    const at = pairAt(form);
+    const first = form.charAt(at).toLowerCase();
+    seconds.set(first, (seconds.get(first) ?? new Set()).add(form.charAt(at + 1).toLowerCase()));
+  }
+  return [...seconds].map(([first, after]) => `${escapeRegExp(first)}${BETWEEN}[${[...after].map((char) => char.replace(/[\]\\^-]/g, "\\$&")).join("")}]`);
+}
+
+/**
+ * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal,
+ * octal and binary with spaces, commas or backslashes between (`115, 107`, `163 153`, `\163\153`,
+ * `01110011 01101011`), and as the
+ * decimal of a little-endian two-byte word (od -d: the pair's first byte a word's first, or its second
+ * with the next byte).
+ */
+function numberPairs(form: string): string[] {
+  const at = pairAt(form);
+  const cases = (index: number): number[] => {
+    if (index >= form.length) return [];
+    const char = form.charAt(index);
+    return [...new Set([char, char.toLowerCase(), char.toUpperCase()].map((each) => each.charCodeAt(0)))].filter((code) => code < 0x100);
+  };
+  const [first, second, third] = [cases(at), cases(at + 1), cases(at + 2)];
+  if (first.length === 0 || second.length === 0) return [];
+  const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base).padStart(base === 8 ? 3 : 1, "0")).join("|")})`;
+  const words = [...first.flatMap((low) => second.map((high) => low + high * 256)), ...second.flatMap((low) => third.map((high) => low + high * 256))];
+  const binary = (codes: number[]) => `(?:${codes.map((code) => code.toString(2).padStart(8, "0")).join("|")})`;
+  return [`${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`, `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`, `${binary(first)}[\\s,]+${binary(second)}`, `(?:${words.join("|")})`];
 }
 
 function escapeRegExp(text: string): string {

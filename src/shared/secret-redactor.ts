@@ -16,8 +16,9 @@ import { decodeEscapes, normalForm } from "./secret-normal-form.js";
  * Matching is done in the text's normal form (secret-normal-form.ts): escapes decoded, separators
  * dropped. So a key percent-encoded (any character, `%2D`, also twice: `%252D`), JSON-escaped
  * (`\u002d`) or HTML-escaped (`&#45;`, `&sol;`), hex written with separators (`de:ad:be:ef`,
- * `DE AD BE EF`, `de-ad-be-ef`, `\x41\x42`, `0x41, 0x42`) or dumped (`hexdump -C`, `xxd`:
- * secret-dump.ts), base64 wrapped every N characters and a key spaced out (`s k - a b c`), joined
+ * `DE AD BE EF`, `de-ad-be-ef`, `\x41\x42`, `0x41, 0x42`, octal `\163\153`) or dumped (`hexdump -C`,
+ * `xxd`, `xxd -e`: secret-dump.ts), a key's bytes written as numbers in any base and layout (decimal
+ * lists, `od`, `hexdump`: secret-numbers.ts), base64 wrapped every N characters and a key spaced out (`s k - a b c`), joined
  * (`s-k-a-b-c`) or with zero-width characters between are masked too, from their first character to
  * their last. A form matched across separators is masked only where the text is spaced out, joined or
  * wrapped (secret-matcher.ts): "correct horse" in prose is not a secret "correcthorse…" however its

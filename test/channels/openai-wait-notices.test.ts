@@ -129,10 +129,10 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(response.status, 200, "the stream started before any token");
     assert.equal(response.headers.get("x-hearth-model"), null, "no model is named before one answers");
     assert.equal(response.headers.get("x-hearth-attempts"), "[]");
-    await raw().until(/^: hearth: no reply from local\/m1 for 5 s \(prompt \d+ tokens\) — trying backup\/m2 at \d+ s$/m);
+    await raw().until(/^: hearth: no reply from Local for 5 s \(prompt \d+ tokens\) — trying Backup at \d+ s$/m);
     await raw().until(/\n: keep-alive\n\n/);
     clock.advance(10_000);
-    await raw().until(/^: hearth: no reply from local\/m1 for 15 s/m);
+    await raw().until(/^: hearth: no reply from Local for 15 s/m);
     held.release();
     let text = "";
     let finishModel = "";
@@ -159,7 +159,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     await held.arrived;
     const { data: stream, response } = await pending;
     assert.equal(response.status, 200);
-    await raw().until(/^: hearth: loading local\/m1 on the local server — waiting for it$/m);
+    await raw().until(/^: hearth: loading Local on the local server — waiting for it$/m);
     held.release();
     const types: string[] = [];
     let completed: OpenAI.Responses.Response | undefined;
@@ -185,8 +185,10 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(text, "From the backup");
     await raw().ended;
     const body = raw().text();
-    assert.match(body, /^: hearth: local\/m1 overloaded — trying backup\/m2$/m);
-    assert.ok(body.indexOf(": hearth: local/m1 overloaded") < body.indexOf('"content":"From'), "said before the answer");
+    // One stream calls one model one name: the alias, as the fallback notice does.
+    assert.match(body, /^: hearth: Local overloaded — trying Backup$/m);
+    assert.match(body, /^: hearth: answered by Backup — Local \(local server\) overloaded$/m);
+    assert.ok(body.indexOf(": hearth: Local overloaded") < body.indexOf('"content":"From'), "said before the answer");
 
     api.backup.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down too" } } }));
     await assert.rejects(client.chat.completions.create({ model: "Local", stream: true, messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 503);
@@ -207,7 +209,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     await second.raw.until(/^: hearth: waiting for the turn before this one in the same session to finish$/m);
     clock.advance(5_000);
     const one = await first;
-    await one.raw.until(/^: hearth: no reply from local\/m1 for 5 s/m);
+    await one.raw.until(/^: hearth: no reply from Local for 5 s/m);
     held.release();
     await Promise.all([one.raw.ended, second.raw.ended]);
     const text = (body: string): string => dataChunks(body).map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
@@ -250,7 +252,7 @@ describe("a turn that waits for room in a llama-server's shared cache", () => {
       await held.arrived;
       const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
       assert.equal(second.response.status, 200);
-      await second.raw.until(/^: hearth: waiting for room in the cache that local\/m1's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
+      await second.raw.until(/^: hearth: waiting for room in the cache that Local's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
       held.release();
       const one = await first;
       await Promise.all([one.raw.ended, second.raw.ended]);
@@ -279,7 +281,7 @@ describe("a turn that waits for room in a llama-server's shared cache", () => {
       await held.arrived;
       const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
       assert.equal(second.response.status, 200);
-      await second.raw.until(/^: hearth: waiting for room in the cache that local\/m1's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
+      await second.raw.until(/^: hearth: waiting for room in the cache that Local's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
       held.release();
       const one = await first;
       await Promise.all([one.raw.ended, second.raw.ended]);

@@ -2,18 +2,21 @@
 // models and waits, one SSE comment line each, and which waits start the stream.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { statusComment, statusLine, turnNote } from "../../src/channels/http/openai/status-lines.js";
+import { statusComment, statusLine, streamNames, turnNote } from "../../src/channels/http/openai/status-lines.js";
+
+/** A catalogue without aliases: every model is named by its ref. */
+const byRef = { aliasOf: () => undefined };
 
 test("a failed attempt names the model, the outcome in words and what comes next — never the failure's own message", () => {
   const failed = { type: "attempt-failed" as const, model: "lmstudio/m", outcome: "timeout", message: "upstream said: sk-secret-123 in the prompt 'my plan'", next: "anthropic/opus" };
-  assert.deepEqual(statusLine(failed), { type: "status", text: "lmstudio/m timed out — trying anthropic/opus", startsStream: false });
-  assert.equal(statusLine({ ...failed, outcome: "server-error", next: "lmstudio/m" }).text, "lmstudio/m answered with a server error — trying it again");
-  assert.equal(statusLine({ ...failed, next: undefined }).text, "lmstudio/m timed out");
+  assert.deepEqual(statusLine(failed, byRef), { type: "status", text: "lmstudio/m timed out — trying anthropic/opus", startsStream: false });
+  assert.equal(statusLine({ ...failed, outcome: "server-error", next: "lmstudio/m" }, byRef).text, "lmstudio/m answered with a server error — trying it again");
+  assert.equal(statusLine({ ...failed, next: undefined }, byRef).text, "lmstudio/m timed out");
 });
 
 test("loading starts the stream only when hearth waits for it", () => {
-  assert.equal(statusLine({ type: "model-loading", model: "lmstudio/m", waiting: true }).startsStream, true);
-  assert.deepEqual(statusLine({ type: "model-loading", model: "lmstudio/m", waiting: false }), { type: "status", text: "lmstudio/m is loading on the local server; the next model answers meanwhile", startsStream: false });
+  assert.equal(statusLine({ type: "model-loading", model: "lmstudio/m", waiting: true }, byRef).startsStream, true);
+  assert.deepEqual(statusLine({ type: "model-loading", model: "lmstudio/m", waiting: false }, byRef), { type: "status", text: "lmstudio/m is loading on the local server; the next model answers meanwhile", startsStream: false });
 });
 
 test("a comment is one line, whatever the text holds", () => {
@@ -30,4 +33,23 @@ test("agent mode's notes: a summary under way starts the stream and is not kept;
   assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: the model's window has room for little more than this message (the transcript keeps them)");
   assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");
   assert.deepEqual(turnNote({ type: "notice", text: "the answer was cut off at the reply limit (20 tokens)" }), { line: { type: "status", text: "the answer was cut off at the reply limit (20 tokens)", startsStream: false }, kept: true });
+});
+
+test("one stream calls one model one name: every line names a model as the fallback notice does (the alias, else the ref)", () => {
+  const spec = (local: boolean) => ({ local }) as never;
+  const names = streamNames({ agents: [], models: [{ ref: "local/m1", alias: "Local", local: true, spec: spec(true) }, { ref: "backup/m2", alias: "Backup", local: false, spec: spec(false) }, { ref: "other/x", alias: undefined, local: true, spec: spec(true) }] });
+  const lines = [
+    statusLine({ type: "attempt-waiting", model: "local/m1", waitedMs: 5_000, limitMs: 60_000, promptTokens: 900, state: "unknown", next: "backup/m2" }, names).text,
+    statusLine({ type: "attempt-failed", model: "local/m1", outcome: "overloaded", next: "backup/m2" }, names).text,
+    statusLine({ type: "model-loading", model: "local/m1", waiting: true }, names).text,
+    statusLine({ type: "attempt-queued", model: "local/m1", running: 1, ahead: 0 }, names).text,
+    statusLine({ type: "attempt-failed", model: "other/x", outcome: "timeout", next: "backup/m2" }, names).text,
+  ];
+  assert.deepEqual(lines, [
+    "no reply from Local for 5 s (prompt 900 tokens) — trying Backup at 60 s",
+    "Local overloaded — trying Backup",
+    "loading Local on the local server — waiting for it",
+    "waiting for room in the cache that Local's server shares among its requests (1 running, 0 waiting before this one)",
+    "other/x timed out — trying Backup",
+  ]);
 });

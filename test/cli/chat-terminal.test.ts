@@ -80,6 +80,26 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     assert.match(afterLastPrompt, FRESH_LINE, "the shell's prompt starts on a line of its own");
   });
 
+  test("a paste whose first line is blank and whose next is /new is a message, not a command: the conversation is not reset", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const { file, env, server, said } = await setup("paste-new");
+    const chat = runInPty(["chat", "--config", file], { env });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("remember the garden\r");
+    await chat.waitFor(/got: remember the garden/);
+    await chat.waitFor(AT_PROMPT, chat.output.lastIndexOf("got: "));
+    chat.send(`${PASTE_START}\r/new\r${PASTE_END}`);
+    chat.send("\r");
+    // Either outcome ends the wait (a reset is answered, not sent): the assertions below tell them apart.
+    const from = chat.output.lastIndexOf("got: remember the garden") + 1;
+    await chat.waitFor(/(got: ⏎\/new|Started a fresh conversation)[^]*you › /, from);
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+    assert.doesNotMatch(chat.output, /Started a fresh conversation/, "the session was not reset");
+    assert.deepEqual(said(), ["remember the garden", "\n/new"], "the pasted text reached the model as typed");
+    const last = server.requests.filter((request) => request.method === "POST").at(-1);
+    assert.match(JSON.stringify(last?.body), /remember the garden/, "the conversation before it was sent with it: nothing was reset");
+  });
+
   test("Ctrl+C at an idle prompt leaves on a fresh line, and clears a half-written line first", { timeout: 60_000, skip: ptyMissing }, async () => {
     const { file, env, said } = await setup("ctrl-c");
     const chat = runInPty(["chat", "--config", file], { env });

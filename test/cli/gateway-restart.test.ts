@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { launchdPlist, restartService, serviceFile, type ServiceHost } from "../../src/cli/gateway/service.js";
+import { refusedUrl, startFakeServer } from "../fakes/fake-server.js";
 import { freePort } from "../helpers/free-port.js";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway } from "../helpers/run-gateway.js";
@@ -47,6 +48,33 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
     } finally {
       gateway.child.kill("SIGTERM");
       await gateway.exited;
+    }
+  });
+
+  test("no service installed, and a listening record whose pid lives on in another process: restart asks its /health and names no gateway unless this state dir's answers", async () => {
+    const home = join(temp.dir, "reused-pid");
+    const bin = join(temp.dir, "reused-pid-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> '${join(bin, "ran")}'\nexit 0\n`, { mode: 0o755 });
+    const state = join(home, "state");
+    const env = { HOME: home, HEARTH_STATE_DIR: state, PATH: `${bin}:${process.env.PATH ?? ""}` };
+    // A gateway of another state dir, and a model server, where the dead gateway listened; or nothing at all.
+    const otherHearth = await startFakeServer(() => ({ kind: "json", body: { status: "ok", service: "hearth", version: "0.1.0", instance: "another-state-dir" } }));
+    const modelServer = await startFakeServer(() => ({ kind: "json", body: { status: "ok" } }));
+    try {
+      for (const url of [await refusedUrl(), otherHearth.baseUrl.replace(/\/v1$/, ""), modelServer.baseUrl.replace(/\/v1$/, "")]) {
+        // This test's own pid: alive, and no gateway (a dead gateway's pid the system gave to another process).
+        mkdirSync(join(state, "gateway.listening"), { recursive: true });
+        writeFileSync(join(state, "gateway.listening", `${process.pid}.json`), `${JSON.stringify({ url, pid: process.pid, startedAt: Date.now() })}\n`);
+        const result = await runCli(["gateway", "restart"], { env });
+        assert.equal(result.code, 1, result.stdout + result.stderr);
+        assert.match(result.stderr, /no gateway service is installed \(.* does not exist\): nothing to restart/, `${url}: ${result.stderr}`);
+        assert.doesNotMatch(result.stderr, /started by hand|pid \d+/, url);
+      }
+      assert.equal(existsSync(join(bin, "ran")), false, "systemctl never run");
+    } finally {
+      await otherHearth.close();
+      await modelServer.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { startOllama } from "../fakes/ollama-server.js";
 import { startVllm } from "../fakes/vllm-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { startGateway } from "../helpers/run-gateway.js";
 
 interface Model {
   id: string;
@@ -176,8 +177,55 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
   test("an address where nothing listens is reported as silent; none answering exits 1 with what to do", async () => {
     const report = await runCli(["models", "discover", "--url", await refusedUrl()]);
     assert.equal(report.code, 1);
-    assert.match(report.stdout, /No model server answered at http:\/\/127\.0\.0\.1:\d+\./);
+    assert.match(report.stdout, /No model server answered at http:\/\/127\.0\.0\.1:\d+ \(cannot reach 127\.0\.0\.1:\d+: .*\)\./);
     assert.match(report.stdout, /give its address with --url/);
+  });
+
+  test("two servers of one kind are two providers, each at its own address: in the listing, the block to paste and --write", async () => {
+    const second = await startVllm({ id: "meta-llama/Llama-3.1-8B-Instruct", maxModelLen: 8192 });
+    try {
+      const port = new URL(second.url).port;
+      const listed = await runCli(["models", "discover", "--url", vllm.url, "--url", second.url]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, new RegExp(`→ provider vllm, `));
+      assert.match(listed.stdout, new RegExp(`→ provider vllm-${port}, `));
+      assert.match(listed.stdout, new RegExp(`^    vllm: \\{`, "m"));
+      assert.match(listed.stdout, new RegExp(`^    "vllm-${port}": \\{`, "m"), "quoted: JSON5 takes no bare key with a '-'");
+      assert.doesNotMatch(listed.stdout, /^\s*$\n\s*$/m, "no empty detail line");
+      const file = temp.write("two-vllm.json5", "{}\n");
+      const written = await runCli(["models", "discover", "--url", vllm.url, "--url", second.url, "--write", "--config", file]);
+      assert.equal(written.code, 0, written.stdout + written.stderr);
+      const config = readFileSync(file, "utf8");
+      assert.match(config, new RegExp(`vllm: \\{\\s*baseUrl: "${vllm.url.replace(/[.]/g, "\\.")}/v1"`));
+      assert.match(config, new RegExp(`"?vllm-${port}"?: \\{\\s*baseUrl: "${second.url.replace(/[.]/g, "\\.")}/v1"`));
+      // A third run adds nothing: each server is found under its own provider.
+      const again = await runCli(["models", "discover", "--url", second.url, "--write", "--config", file]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.match(again.stdout, new RegExp(`models\\.providers\\.vllm-${port} already lists every model`));
+      // One at a time: the second server, found alone, is not merged into the config's vllm at the first address.
+      const single = temp.write("one-vllm.json5", "{}\n");
+      assert.equal((await runCli(["models", "discover", "--url", vllm.url, "--write", "--config", single])).code, 0);
+      const added = await runCli(["models", "discover", "--url", second.url, "--write", "--config", single]);
+      assert.equal(added.code, 0, added.stdout + added.stderr);
+      assert.match(added.stdout, new RegExp(`added provider vllm-${port} \\(openai-completions, ${second.url.replace(/[.]/g, "\\.")}/v1\\)`));
+      assert.match(readFileSync(single, "utf8"), new RegExp(`"vllm-${port}": \\{\\s*baseUrl: "${second.url.replace(/[.]/g, "\\.")}/v1"`));
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("a hearth gateway's address (it answers LM Studio's native listing for its clients) is named as hearth, never written as a provider", async () => {
+    const gateway = await startGateway([], { HEARTH_STATE_DIR: `${temp.dir}/gw-state`, HOME: `${temp.dir}/gw-home` });
+    try {
+      const file = `${temp.dir}/self/hearth.json5`;
+      const result = await runCli(["models", "discover", "--url", gateway.url, "--write", "--config", file]);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, new RegExp(`No model server answered at ${gateway.url.replace(/[.]/g, "\\.")} \\(a hearth gateway \\(version [^)]+\\), serving the models of its own config: give the address of a model server`));
+      assert.doesNotMatch(result.stdout, /LM Studio at/);
+      assert.equal(readConfigIfAny(file), undefined, "no config written");
+    } finally {
+      await gateway.stop();
+    }
   });
 
   test("the human listing shows the facts, the warnings and the block to paste", async () => {
@@ -342,3 +390,11 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.ok(report.servers.some((server) => server.origin === `http://127.0.0.1:${port}` && server.kind === "llamacpp"), result.stdout);
   });
 });
+
+function readConfigIfAny(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}

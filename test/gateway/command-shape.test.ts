@@ -86,9 +86,27 @@ describe("a slash word that names no command", () => {
     assert.deepEqual(users.slice(-2), ["/shrug", "  /model is a slash command"], "the transcript keeps the message as the model got it");
   });
 
+  test("a slash word below a blank first line is the user's words, not a command: '\\n/new' does not reset the session, and the model gets it as sent", async () => {
+    const server = await echoServer("local");
+    const { runtime } = await runtimeFor("blank-first-line", configText(server));
+    await runtime.gateway.handle({ channel: "webchat", session: "b", text: "remember the garden" });
+    const sent = ["\n/new", "\r\n/new", "\n\n/retry", "\n/model Spare\nthen more", "\n//shrug"];
+    const got: string[] = [];
+    for (const text of sent) {
+      const handled = await runtime.gateway.handle({ channel: "whatsapp", session: "b", text });
+      assert.equal(handled.kind, "turn", JSON.stringify(text));
+      got.push(handled.kind === "turn" && handled.result.ok ? handled.result.text : "");
+    }
+    assert.deepEqual(got, sent.map((text) => `local got: ${text}`));
+    const users = (await runtime.gateway.sessions().transcript("b")).filter((item) => item.role === "user").map((item) => item.text);
+    assert.deepEqual(users, ["remember the garden", ...sent], "no fresh conversation was started and every message was kept");
+    const spaced = await runtime.gateway.handle({ channel: "webchat", session: "b", text: " \t/new" });
+    assert.equal(spaced.kind === "command" && spaced.text, "Started a fresh conversation.", "spaces or tabs before the word on its own line are a slip, still the command");
+  });
+
   test("the shape, word by word", () => {
     assert.deepEqual(["/model", "/modle x", "/bogus", " /Help", "/new\nnext"].map(commandWord), ["/model", "/modle", "/bogus", "/help", "/new"]);
-    assert.deepEqual(["/etc/hosts", "/", "/ 2", "/2", "1/2", "//shrug", "/model,", "https://a.b/c", "/über"].map(commandWord), Array(9).fill(undefined));
+    assert.deepEqual(["/etc/hosts", "/", "/ 2", "/2", "1/2", "//shrug", "/model,", "https://a.b/c", "/über", "\n/new", "\r\n/help", " \n /status"].map(commandWord), Array(12).fill(undefined));
     assert.deepEqual(["//shrug", "//shrug it off", "//etc/hosts", "///x", "/shrug", "text //shrug"].map(literalText), ["/shrug", "/shrug it off", "//etc/hosts", "///x", "/shrug", "text //shrug"]);
   });
 });

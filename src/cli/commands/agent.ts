@@ -1,6 +1,10 @@
 import type { CompactionOutcome, TurnResult } from "../../agent/agent-events.js";
+import { commandWord } from "../../agent/command-shape.js";
+import type { Usage } from "../../ai/types.js";
+import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
+import { apiKeyPath } from "../../models/provider-words.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
@@ -74,7 +78,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     if (isCommand(message)) {
       const answer = await handle(message);
       const output = answer.kind === "command" ? answer.text : "";
-      if (options.json) writeJson(io, { command: message.trim().split(/\s+/)[0], output, session: key });
+      if (options.json) writeJson(io, { command: commandWord(message), output, session: key });
       else writeLine(io.stdout, output);
       return 0;
     }
@@ -94,7 +98,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\`` })})`);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
       return 1;
     }
     if (options.json) {
@@ -102,8 +106,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         text: result.text,
         model: result.model,
         session: key,
-        attempts: result.attempts.map(({ model, outcome, ms }) => ({ model, outcome, ms })),
+        attempts: result.attempts.map(({ model, outcome, ms, usage }) => ({ model, outcome, ms, ...(usage ? { usage } : {}) })),
         usage: result.usage,
+        ...spentField(result),
         cost: result.cost,
         ...(result.notice ? { notice: result.notice } : {}),
         ...(result.truncated ? { truncated: true } : {}),
@@ -117,6 +122,18 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * `--json`'s `spent`: what the turn used in all — the answering calls' `usage` and what failed calls
+ * spent before they broke (each attempt's `usage`) — only when a failed call spent any.
+ */
+function spentField(result: Extract<TurnResult, { ok: true }>): { spent?: Usage } {
+  const broken = result.attempts.flatMap((attempt) => (attempt.usage ? [attempt.usage] : []));
+  if (broken.length === 0) return {};
+  const spent = { ...result.usage };
+  for (const usage of broken) addUsage(spent, usage);
+  return { spent };
 }
 
 /** `--json` says what became of a compaction the turn needed, and why one did not happen or failed. */

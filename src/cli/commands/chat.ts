@@ -4,6 +4,7 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
+import { apiKeyPath } from "../../models/provider-words.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -56,9 +57,10 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
 
   try {
     for await (const message of lines.messages()) {
-      const text = message.trim();
-      if (text === "") continue;
-      if (text === "/exit" || text === "/quit") break;
+      // Only the end is trimmed: whether it is a command is the gateway's one rule on the text as typed ("\n/new" is a message).
+      const text = message.trimEnd();
+      if (text.trim() === "") continue;
+      if (/^[ \t]*\/(exit|quit)$/.test(text)) break;
       if (tty) history.save(text);
       if (isCommand(text)) {
         const answer = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text });
@@ -130,7 +132,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: "/retry" })}; /status shows the model)`));
+          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: "/retry", keyPath: apiKeyPath(runtime.catalog) })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, terminalSafe(result.text));

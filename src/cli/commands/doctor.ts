@@ -6,7 +6,7 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { runDoctor, type DoctorInput, type Finding } from "../../ops/doctor.js";
 import { isHearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
-import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
 import { installedServiceFile, thisBin } from "./gateway-service.js";
 import { writtenAddress } from "../gateway/config-address.js";
@@ -74,7 +74,7 @@ function printFinding(io: CliIo, finding: Finding): void {
   writeLine(io.stdout, `${mark} [${finding.id}] ${finding.title}`);
   writeLine(io.stdout, `    seen: ${finding.seen}`);
   // Remedies name hearth's commands as "hearth …": shown here the way the user runs it.
-  if (!finding.fixed) writeLine(io.stdout, `    fix: ${finding.fix.replace(/(^|[\s(`])hearth (?=[a-z])/g, `$1${io.command} `)}`);
+  if (!finding.fixed) writeLine(io.stdout, `    fix: ${asTyped(io, finding.fix)}`);
 }
 
 function summary(left: readonly Finding[]): string {

@@ -1,10 +1,11 @@
 import { gatewayUrl } from "../../config/gateway-address.js";
 import { listenFlags, serviceTarget } from "../../ops/gateway-service-target.js";
-import { runningRecords } from "../../ops/gateway-listening.js";
+import { answeringRecord } from "../../ops/gateway-listening.js";
+import { healthOwnership } from "../../ops/gateway-health.js";
 import { HearthError } from "../../shared/errors.js";
 import { restartService, serviceFile } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { serviceState } from "../gateway/service-checks.js";
+import { healthAt, serviceState, type HealthSeen } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { runningService, serviceHost, thisBin } from "./gateway-service.js";
 import { lastServiceLines, otherAnswer, serviceLogs, thisState, watchService } from "./gateway-service-watch.js";
@@ -24,8 +25,13 @@ export async function gatewayRestart(io: CliIo, options: GlobalOptions): Promise
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
   if (target === undefined) {
-    // A gateway of this state dir started by hand (its record): no manager restarts it, the user does, where it runs.
-    const byHand = runningRecords(thisState(io).dir)[0];
+    // A gateway of this state dir started by hand (its record, and its /health naming this state dir): no manager restarts it, the user does, where it runs.
+    const state = thisState(io);
+    const ours = async (url: string): Promise<HealthSeen | undefined> => {
+      const seen = await healthAt(url, 1_000);
+      return seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "ours" ? seen : undefined;
+    };
+    const byHand = await answeringRecord(state.dir, { ours });
     if (byHand)
       throw new HearthError("runtime", `no gateway service is installed (${file} does not exist): the gateway running at ${byHand.url}/ (pid ${byHand.pid}) was started by hand, not by a service`, [
         `fix: stop it with Ctrl+C in the terminal where it runs (or \`kill ${byHand.pid}\`), then start it again as you started it (\`${commandLine(io, "gateway")}\` with its --port/--bind); or \`${commandLine(io, "gateway install")}\` once it stopped, for a service that restart restarts`,

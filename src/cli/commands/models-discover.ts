@@ -4,7 +4,7 @@ import { HttpClient } from "../../ai/http/http-client.js";
 import { isLocalUrl } from "../../models/is-local.js";
 import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
-import { renderJson5 } from "../../config/json5-edit.js";
+import { renderJson5, renderKey } from "../../config/json5-edit.js";
 import { DEFAULT_ORIGINS, discoverServers, originOf, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
@@ -35,7 +35,7 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     return report.servers.length > 0 ? 0 : 1;
   }
   if (report.servers.length === 0) {
-    writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => entry.origin).join(", ")}.`);
+    writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
     writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
     return 1;
   }
@@ -45,7 +45,7 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     if (written.note) writeLine(io.stdout, `note: ${written.note}`);
   } else {
     writeLine(io.stdout, `Add them to the config with \`${commandLine(io, "models discover --write")}\`${options.url ? " (with the same --url)" : ""}, or paste a block under models.providers:`);
-    for (const server of report.servers) writeLine(io.stdout, `    ${server.providerId}: ${renderJson5(providerBlock(server), "    ")},`);
+    for (const server of report.servers) writeLine(io.stdout, `    ${renderKey(server.providerId)}: ${renderJson5(providerBlock(server), "    ")},`);
   }
   return 0;
 }
@@ -79,7 +79,8 @@ function printServer(io: CliIo, server: DiscoveredServer): void {
   if (server.models.length === 0) writeLine(io.stdout, "  serves no chat models");
   for (const model of server.models) {
     writeLine(io.stdout, `  ${model.id}`);
-    writeLine(io.stdout, `    ${modelFacts(model).join(" · ")}`);
+    const facts = modelFacts(model);
+    if (facts.length > 0) writeLine(io.stdout, `    ${facts.join(" · ")}`);
     if (model.slots !== undefined && model.slots > 1 && model.servedContext !== undefined) {
       const shared = sharedCacheProblem(model.slots, model.servedContext, { provider: server.providerId, kvCache: undefined });
       writeLine(io.stdout, `    ${paint("dim", "i info")}: ${shared.title}`);

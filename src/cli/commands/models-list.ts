@@ -1,6 +1,7 @@
 import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { chainAdvice } from "../../models/chain-advice.js";
+import { providerName, providerPath } from "../../models/provider-words.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, noModels, printWarnings } from "../load-models.js";
 
@@ -86,7 +87,9 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
   for (const providerId of missingKeys) {
     const provider = catalog.providers.get(providerId);
     const variable = provider?.apiKeyEnv ? `set ${provider.apiKeyEnv} or ` : "";
-    writeLine(io.stderr, paint("yellow", `note: provider "${providerId}" has no API key: ${variable}give models.providers.${providerId}.apiKey.`));
+    // Named as the config writes its key (a `${VAR}` key as written, with what it became).
+    const named = { provider: providerId, providerWritten: provider?.written };
+    writeLine(io.stderr, paint("yellow", `note: provider ${provider?.written ? providerName(named) : `"${providerId}"`} has no API key: ${variable}give ${providerPath(named, "apiKey")}.`));
   }
   return 0;
 }

@@ -40,8 +40,9 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
     writeLine(io.stdout, since ? `No model replies since ${report.since}.` : "No model replies recorded yet.");
     return 0;
   }
-  const cells = (row: UsageRow): string[] => [row.key, String(row.calls), tokens(row.input), tokens(row.output), tokens(row.cacheRead), dollars(row.cost), localTime(row)];
-  for (const line of formatTable([by, "calls", "input", "output", "cached", "cost", "local time (prefill + generation)"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
+  const cells = (row: UsageRow): string[] => [row.key, String(row.calls), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
+  // A reply's input counts the prompt tokens the server read anew; those its cache held are apart (they add up to the prompt).
+  for (const line of formatTable([by, "calls", "input (new)", "input (cached)", "output", "cost", "local time (prefill + generation)"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
   const fallback = report.hostedFallbacks;
   writeLine(io.stdout, fallback.calls === 0 ? "No fallbacks to hosted models." : `fallbacks to hosted models cost ${dollars(fallback.cost)} over ${fallback.turns} turn${fallback.turns === 1 ? "" : "s"}`);
   return 0;

@@ -31,6 +31,13 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
   } else if (options?.temperature !== undefined) {
     body.temperature = options.temperature;
   }
+  if (options?.topP !== undefined) body.top_p = options.topP;
+  if (options?.stop?.length) body.stop_sequences = [...options.stop];
+  if (body.tools !== undefined) {
+    const choice = options?.toolChoice;
+    const type = choice === undefined ? { type: "auto" } : choice.type === "required" ? { type: "any" } : { type: "tool", name: choice.name };
+    if (choice || options?.parallelToolCalls === false) body.tool_choice = { ...type, ...(options?.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {}) };
+  }
   return { ...body, ...model.params };
 }
 

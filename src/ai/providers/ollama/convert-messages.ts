@@ -37,6 +37,11 @@ function ollamaFields(model: ModelSpec, context: Context, options: CallOptions |
     num_predict: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
   };
   if (options?.temperature !== undefined) modelOptions.temperature = options.temperature;
+  if (options?.topP !== undefined) modelOptions.top_p = options.topP;
+  if (options?.stop?.length) modelOptions.stop = [...options.stop];
+  if (options?.seed !== undefined) modelOptions.seed = options.seed;
+  if (options?.frequencyPenalty !== undefined) modelOptions.frequency_penalty = options.frequencyPenalty;
+  if (options?.presencePenalty !== undefined) modelOptions.presence_penalty = options.presencePenalty;
   const body: Record<string, unknown> = { model: model.id, messages, stream: true, options: modelOptions };
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));

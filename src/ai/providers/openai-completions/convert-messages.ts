@@ -36,6 +36,16 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") body.reasoning_effort = options.reasoning;
   if (options?.temperature !== undefined) body.temperature = options.temperature;
+  if (options?.topP !== undefined) body.top_p = options.topP;
+  if (options?.stop?.length) body.stop = [...options.stop];
+  if (options?.seed !== undefined) body.seed = options.seed;
+  if (options?.frequencyPenalty !== undefined) body.frequency_penalty = options.frequencyPenalty;
+  if (options?.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
+  if (body.tools !== undefined) {
+    const choice = options?.toolChoice;
+    if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", function: { name: choice.name } };
+    if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
+  }
   return { ...body, ...model.params };
 }
 

@@ -38,6 +38,12 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   }
   if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
   if (options?.temperature !== undefined) body.temperature = options.temperature;
+  if (options?.topP !== undefined) body.top_p = options.topP;
+  if (body.tools !== undefined) {
+    const choice = options?.toolChoice;
+    if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
+    if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
+  }
   if (options?.sessionId && !model.local) body.prompt_cache_key = options.sessionId;
   return { ...body, ...model.params };
 }

@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
-import { statusLine, turnNote } from "./status-lines.js";
+import { statusLine, streamNames, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -20,8 +20,12 @@ export interface AgentCall {
   signal: AbortSignal;
   /** The request's `max_tokens` / `max_output_tokens`: each reply of the turn at most this long. */
   maxTokens?: number | undefined;
+  /** The request's name for `maxTokens`, quoted when a reply was sent less. */
+  maxTokensField?: string | undefined;
   /** The client's own resend of this request (see `InboundMessage.repeated`). */
   repeated?: boolean | undefined;
+  /** What the reply says of the request itself (fields not sent on), before the turn's notes. */
+  notes?: readonly string[] | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -31,7 +35,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   let reasoning = "";
   let speaking: string | undefined;
   /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
-  const notes: string[] = [];
+  const notes: string[] = [...(call.notes ?? [])];
+  const names = streamNames(port.catalogue());
   const onEvent = (event: AgentEvent): void => {
     switch (event.type) {
       case "attempt-start":
@@ -49,7 +54,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         break;
       case "attempt-failed":
         attempts.push(attemptSummary(event));
-        out.push(statusLine(event));
+        out.push(statusLine(event, names));
         break;
       // A stream's headers list it with the attempts so far, as a whole reply's do.
       case "attempt-skipped":
@@ -59,7 +64,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       case "attempt-queued":
       case "model-loading":
       case "turn-queued":
-        out.push(statusLine(event));
+        out.push(statusLine(event, names));
         break;
       case "compaction":
       case "notice": {
@@ -78,9 +83,12 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
   };
   const run = async (): Promise<void> => {
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, repeated: call.repeated, signal: call.signal, onEvent });
+    // A stream says the request's own notes at once (a whole reply has them in x-hearth-notice).
+    for (const text of call.notes ?? []) out.push({ type: "status", text, startsStream: false });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
-      out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop" } });
+      const notice = joinNotes(notes);
+      out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop", ...(notice === undefined ? {} : { notice }) } });
       return;
     }
     const result = handled.result;

@@ -13,6 +13,8 @@ export interface AttemptSummary {
    * absent for the attempt that answered. In error bodies and the log, not in the compact header.
    */
   cause?: string | undefined;
+  /** What a failed call spent before it broke (Attempt.usage): the reply's `usage` is the answering calls' own, so the total is that plus these. */
+  usage?: Usage | undefined;
 }
 
 /** Reasoning the answering provider signed or encrypted: what a client must replay for the same provider to accept it. */
@@ -48,6 +50,8 @@ export interface AnswerFailure {
   type: string;
   code: string;
   attempts: readonly AttemptSummary[];
+  /** The request field the failure is about (OpenAI's `param`), where it is one. */
+  param?: string | undefined;
   /** The model that was answering when the answer broke (the last one called); absent when none was. */
   model?: string | undefined;
   /** What the answer is known to have used before it failed (see usedBeforeFailing); absent: nothing known. */

@@ -2,7 +2,8 @@ import type { ModelRef } from "../../../ai/model-spec.js";
 import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
-import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { checkFields, CHAT_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
+import { agentMessage, callOptions, limitField, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
 export interface ChatRequest {
@@ -12,12 +13,19 @@ export interface ChatRequest {
   includeUsage: boolean;
   user: string | undefined;
   options: CallOptions;
+  /** The request's name for `options.maxTokens` (`max_tokens` or `max_completion_tokens`): what a notice quotes. */
+  maxTokensField: string;
   messages: readonly Json[];
   tools: readonly ToolDefinition[];
+  /** Fields the request had that hearth does not know: not sent on, said in the reply. */
+  unknownFields: readonly string[];
 }
+
+const CHAT_LIMIT_KEYS: readonly [string, ...string[]] = ["max_tokens", "max_completion_tokens"];
 
 export function parseChatRequest(body: unknown): ChatRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
+  const unknownFields = checkFields(body, CHAT_FIELDS);
   const model = optionalString(body.model, "model");
   if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw badRequest("messages", "required: a non-empty array of messages");
@@ -32,10 +40,16 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const tools = toolsAllowed(body) ? chatTools(body.tools) : [];
   return {
     model,
+    unknownFields,
     stream: optionalBoolean(body.stream, "stream") ?? false,
     includeUsage: streamOptions.include_usage === true,
     user: optionalString(body.user, "user"),
-    options: callOptions(body, { limitKeys: ["max_tokens", "max_completion_tokens"], reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+    options: {
+      ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+      ...samplingOptions(body, true),
+      toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+    },
+    maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,
     tools,
   };

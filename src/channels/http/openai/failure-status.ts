@@ -1,3 +1,4 @@
+import type { Usage } from "../../../ai/types.js";
 import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 
@@ -5,7 +6,7 @@ import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
 
 /** Candidates that were never able to take the request, whatever its size or the moment: they say nothing of the servers. */
-const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
+const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields"]);
 
 /**
  * The status of a request no model answered, decided by the candidates that could have taken it (one
@@ -16,11 +17,15 @@ const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy"]);
  * other than 503, a broken stream). Every one of these is sent with `x-should-retry: false` (see
  * failureResponse): hearth has already been through the whole chain.
  */
-export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined }): AnswerFailure {
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined; param?: string | undefined }): AnswerFailure {
   const { attempts, lastKind } = outcome;
   const message = withCauses(outcome.message, attempts);
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   const classified = classify({ message, attempts, failed, lastKind, cause: outcome.cause });
+  // A field of the request that no candidate could take as asked (proxy mode): the client's to change.
+  if (failed.some((attempt) => attempt.outcome === "skipped-fields") && failed.every((attempt) => NEVER_ASKED.has(attempt.outcome))) {
+    return { status: 400, message, type: "invalid_request_error", code: "unsupported_parameter", param: outcome.param, attempts };
+  }
   return outcome.model === undefined ? classified : { ...classified, model: outcome.model };
 }
 
@@ -45,10 +50,10 @@ function classify(outcome: { message: string; attempts: readonly AttemptSummary[
 }
 
 /** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */
-export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined }): AttemptSummary {
-  const { model, outcome, ms, message } = attempt;
+export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined; usage?: Usage | undefined }): AttemptSummary {
+  const { model, outcome, ms, message, usage } = attempt;
   const cause = outcome === "ok" || !message ? undefined : message.startsWith(`${model}: `) ? message.slice(model.length + 2) : message;
-  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}) };
+  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}), ...(usage ? { usage } : {}) };
 }
 
 /**

@@ -1,21 +1,28 @@
+import { optionsNotCarried } from "../../../ai/carried-options.js";
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
+import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
+import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import { attemptSummary, cancelledFailure, failureFor } from "./failure-status.js";
-import { statusLine } from "./status-lines.js";
+import { statusLine, streamNames } from "./status-lines.js";
 
 export interface ProxyCall {
   /** A ref (already checked against the catalogue). */
   model: string;
   context: Context;
   options: CallOptions;
+  /** The request's name for `options.maxTokens`, quoted when the answering model was sent less (replyCapNotice). */
+  maxTokensField: string;
   stickyKey: string | undefined;
   /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
   canRestart: boolean;
   signal: AbortSignal;
+  /** What the reply says of the request itself (fields not sent on), before its other notes. */
+  notes?: readonly string[] | undefined;
 }
 
 const summary = (attempt: Attempt): AttemptSummary => attemptSummary(attempt);
@@ -25,6 +32,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const out = new EventStream<AnswerEvent>();
   const attempts: AttemptSummary[] = [];
   let model: string | undefined;
+  const names = streamNames(port.catalogue());
   const run = async (): Promise<void> => {
     const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal: call.signal }, stickyKey: call.stickyKey, signal: call.signal, canRestart: call.canRestart });
     for await (const event of stream) {
@@ -34,7 +42,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           break;
         case "attempt-failed":
           attempts.push(summary(event.attempt));
-          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }));
+          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }, names));
           break;
         case "attempt-skipped":
           attempts.push(summary(event.attempt));
@@ -48,22 +56,24 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           out.push({ type: "restart" });
           break;
         case "route-end": {
-          const notice = fallbackNotice(event.attempts, describeIn(port.catalogue()), { named: true });
-          // A stream says it as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
-          if (notice) out.push({ type: "status", text: notice, startsStream: false });
-          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notice ? { notice } : {}) } });
+          const catalogue = port.catalogue();
+          const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+          // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
+          for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
+          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
           return;
         }
         case "route-error": {
           const all = event.attempts.map(summary);
-          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model });
-          out.push({ type: "error", failure: { ...failure, usage: event.spent } });
+          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+          const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
+          out.push({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
           return;
         }
         case "attempt-waiting":
         case "attempt-queued":
         case "model-loading":
-          out.push(statusLine(event));
+          out.push(statusLine(event, names));
           break;
         case "usage":
         case "first-token":
@@ -78,11 +88,26 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
 }
 
-/** How the notice names a model: as the catalogue does (alias, local or hosted). */
+/** The client's reply limit where the answering model was sent less, its maxTokens in the config (the adapters cap at it). */
+function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
+  const asked = answered.call.options.maxTokens;
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  if (asked === undefined || !spec) return undefined;
+  return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
+}
+
+/** The first request field a candidate skipped for its fields could not take (the error's `param`). */
+function fieldNotCarried(catalogue: Catalogue, attempts: readonly AttemptSummary[], options: CallOptions): string | undefined {
+  const specs = attempts.filter((attempt) => attempt.outcome === "skipped-fields").flatMap((attempt) => catalogue.models.find((model) => model.ref === attempt.model)?.spec ?? []);
+  return specs.flatMap((spec) => optionsNotCarried(spec, options))[0]?.split(" ")[0];
+}
+
+/** How the notice names a model: as the stream's other lines do (streamNames), and whether it is local or hosted. */
 function describeIn(catalogue: Catalogue): DescribeModel {
+  const names = streamNames(catalogue);
   return (ref) => {
     const model = catalogue.models.find((candidate) => candidate.ref === ref);
-    return { name: model?.alias ?? ref, local: model && localInWords(model.spec) };
+    return { name: names.aliasOf(ref as ModelRef) ?? ref, local: model && localInWords(model.spec) };
   };
 }
 

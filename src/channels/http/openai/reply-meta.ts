@@ -1,9 +1,14 @@
 import type { StopReason, Usage } from "../../../ai/types.js";
 import type { AttemptSummary } from "./answer-events.js";
 
-/** `x-hearth-attempts`: compact JSON, every character outside ASCII escaped so it is a valid header value. */
+/**
+ * `x-hearth-attempts`: compact JSON, every character outside ASCII escaped so it is a valid header value.
+ * A failed call that spent tokens before it broke carries them (`"tokens":{"input":…,"output":…}`, input
+ * counting cached tokens as `usage` does): the reply's usage is the answering call's own.
+ */
 export function attemptsHeader(attempts: readonly AttemptSummary[]): string {
-  return JSON.stringify(attempts.map(({ model, outcome, ms }) => (ms === undefined ? { model, outcome } : { model, outcome, ms }))).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const compact = ({ model, outcome, ms, usage }: AttemptSummary) => ({ model, outcome, ...(ms === undefined ? {} : { ms }), ...(usage ? { tokens: attemptTokens(usage) } : {}) });
+  return JSON.stringify(attempts.map(compact)).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The headers every reply carries: who answered (when known) and every attempt so far. */
@@ -14,6 +19,11 @@ export function replyHeaders(known: { model: string | undefined; attempts: reado
 /** `x-hearth-notice`: agent mode's notes of the turn (see Answer.notice), URL-encoded; none, no header. */
 export function noticeHeader(notice: string | undefined): Record<string, string> {
   return notice ? { "x-hearth-notice": encodeURIComponent(notice) } : {};
+}
+
+/** What a failed attempt spent, as the attempts list it: prompt tokens as `usage` counts them (cached included), and output. */
+export function attemptTokens(usage: Usage): { input: number; output: number } {
+  return { input: promptTokens(usage), output: usage.output };
 }
 
 /** Prompt tokens as OpenAI counts them: cached ones included. */

@@ -1,4 +1,5 @@
 import type { AttemptSummary } from "./answer-events.js";
+import { attemptTokens } from "./reply-meta.js";
 
 /** A request hearth cannot serve as sent: the status, and words that say what is wrong and the fix. */
 export class RequestProblem extends Error {
@@ -30,7 +31,7 @@ export function errorBody(error: { message: string; type: string; code: string; 
       param: error.param ?? null,
       code: error.code,
       ...(error.usage ? { usage: error.usage } : {}),
-      ...(error.attempts && error.attempts.length > 0 ? { attempts: error.attempts } : {}),
+      ...(error.attempts && error.attempts.length > 0 ? { attempts: error.attempts.map(({ usage, ...attempt }) => (usage ? { ...attempt, tokens: attemptTokens(usage) } : attempt)) } : {}),
     },
   };
 }

@@ -3,11 +3,14 @@ import type { AssistantMessage, CallOptions, Context, ImageContent, Message, Rea
 import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
+import { checkFields, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 
 /** A `POST /v1/responses` body, checked. */
 export interface ResponsesRequest {
+  /** Fields the request had that hearth does not know: not sent on, said in the reply. */
+  unknownFields: readonly string[];
   model: string;
   stream: boolean;
   user: string | undefined;
@@ -15,6 +18,8 @@ export interface ResponsesRequest {
   input: string | readonly Json[];
   tools: readonly ToolDefinition[];
   options: CallOptions;
+  /** The request's name for `options.maxTokens`: what a notice quotes. */
+  maxTokensField: string;
   /** The client asked for reasoning (`reasoning` or `include`): agent mode returns it as reasoning items then. */
   reasoningAsked: boolean;
   previousResponseId: string | undefined;
@@ -24,6 +29,7 @@ export interface ResponsesRequest {
 
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
+  const unknownFields = checkFields(body, RESPONSES_FIELDS);
   const model = optionalString(body.model, "model");
   if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");
   const input = body.input;
@@ -36,15 +42,26 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   refuseStructuredOutput(isObject(body.text) ? body.text.format : undefined, "text.format");
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined;
   const include = Array.isArray(body.include) ? body.include : [];
+  const other = include.find((value) => value !== "reasoning.encrypted_content");
+  if (other !== undefined) throw new RequestProblem({ status: 400, message: `include: hearth can add "reasoning.encrypted_content" only, got ${describe(other)}; leave it out`, code: "unsupported_parameter", param: "include" });
+  const verbosity = isObject(body.text) ? body.text.verbosity : undefined;
+  if (verbosity !== undefined && verbosity !== null && verbosity !== "medium") throw new RequestProblem({ status: 400, message: "text.verbosity: hearth does not pass verbosity on; leave it out", code: "unsupported_parameter", param: "text.verbosity" });
+  const tools = toolsAllowed(body) ? responsesTools(body.tools) : [];
   const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
   return {
+    unknownFields,
     model,
     stream: optionalBoolean(body.stream, "stream") ?? false,
     user: optionalString(body.user, "user"),
     instructions: optionalString(body.instructions, "instructions"),
     input: items,
-    tools: toolsAllowed(body) ? responsesTools(body.tools) : [],
-    options: callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+    tools,
+    options: {
+      ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+      ...samplingOptions(body, false),
+      toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+    },
+    maxTokensField: "max_output_tokens",
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
     previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,

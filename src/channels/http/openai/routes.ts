@@ -14,9 +14,11 @@ import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-m
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
+import { refuseForAgent } from "./request-fields.js";
 import { lastResponsesUserMessage, parseResponsesRequest, responsesContext } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
+import { ignoredNotice } from "./request-fields.js";
 import { resolveTarget, type Target } from "./target.js";
 
 /** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
@@ -83,10 +85,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
+    if (target.mode === "agent") refuseForAgent(request.options);
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) {
@@ -108,10 +111,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
+    if (target.mode === "agent") refuseForAgent(request.options);
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
     const builder = new ResponseBuilder({
       model: request.model,
       showReasoning: showResponsesReasoning(target, request.reasoningAsked),
@@ -146,6 +150,12 @@ function sessionOf(c: Context, user: string | undefined): string {
   const session = agentSession(c.req.header("x-hearth-session"), user);
   c.header("x-hearth-session", session);
   return session;
+}
+
+/** What the reply says of the request itself: the fields it had that hearth does not know (not sent on). */
+function requestNotes(request: { unknownFields: readonly string[] }): string[] {
+  const ignored = ignoredNotice(request.unknownFields);
+  return ignored === undefined ? [] : [ignored];
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */

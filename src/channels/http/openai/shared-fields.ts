@@ -73,6 +73,11 @@ export function callOptions(body: Json, fields: { limitKeys: readonly string[]; 
   return { maxTokens, temperature, reasoning };
 }
 
+/** The name the request gave its reply limit (the last of `limitKeys` it set, as callOptions reads them): what a notice quotes. */
+export function limitField(body: Json, limitKeys: readonly [string, ...string[]]): string {
+  return [...limitKeys].reverse().find((key) => body[key] !== undefined && body[key] !== null) ?? limitKeys[0];
+}
+
 /** `tool_choice: "none"` keeps the tools out of the call; other choices leave the choice to the model. */
 export function toolsAllowed(body: Json): boolean {
   return body.tool_choice !== "none";

@@ -1,7 +1,9 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
 import { outcomeWords } from "../../../models/fallback-notice.js";
 import type { RouterEvent } from "../../../models/router-events.js";
-import { queuedNotice, TURN_QUEUED_NOTICE, waitingNotice } from "../../../models/waiting-notice.js";
+import { queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
+import type { ModelRef } from "../../../ai/model-spec.js";
+import type { Catalogue } from "../../../gateway/port.js";
 import type { StatusLine } from "./answer-events.js";
 
 /** The events of either mode that a waiting client is told of. */
@@ -11,25 +13,35 @@ export type WaitEvent =
   | Extract<AgentEvent, { type: "turn-queued" }>;
 
 /**
- * What a stream's client is told while it waits, in the words the terminal and the web chat use: only
- * model refs, outcomes, counts and times — never the conversation's text, a failure's message (a
- * server may echo the request or a key in it) or reasoning.
+ * How a stream's lines name a model: as its fallback notice does ("answered by Backup — Local (local
+ * server) …", fallbackNotice) — the alias, else the ref — so that one stream never calls one model two
+ * names ("trying backup/m2", then "answered by Backup").
  */
-export function statusLine(event: WaitEvent): StatusLine {
+export function streamNames(catalogue: Catalogue): ModelNames {
+  return { aliasOf: (ref) => catalogue.models.find((model) => model.ref === ref)?.alias };
+}
+
+/**
+ * What a stream's client is told while it waits, in the words the terminal and the web chat use: only
+ * model names (streamNames), outcomes, counts and times — never the conversation's text, a failure's
+ * message (a server may echo the request or a key in it) or reasoning.
+ */
+export function statusLine(event: WaitEvent, names: ModelNames): StatusLine {
+  const name = (ref: string): string => names.aliasOf(ref as ModelRef) ?? ref;
   switch (event.type) {
     case "attempt-waiting":
-      return { type: "status", text: waitingNotice(event), startsStream: true };
+      return { type: "status", text: waitingNotice(event, names, { silentByName: true }), startsStream: true };
     case "model-loading":
       return event.waiting
-        ? { type: "status", text: `loading ${event.model} on the local server — waiting for it`, startsStream: true }
-        : { type: "status", text: `${event.model} is loading on the local server; the next model answers meanwhile`, startsStream: false };
+        ? { type: "status", text: `loading ${name(event.model)} on the local server — waiting for it`, startsStream: true }
+        : { type: "status", text: `${name(event.model)} is loading on the local server; the next model answers meanwhile`, startsStream: false };
     case "attempt-queued":
-      return { type: "status", text: queuedNotice(event), startsStream: true };
+      return { type: "status", text: queuedNotice(event, names), startsStream: true };
     case "turn-queued":
       return { type: "status", text: TURN_QUEUED_NOTICE, startsStream: true };
     case "attempt-failed": {
-      const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${event.next}`;
-      return { type: "status", text: `${event.model} ${outcomeWords(event.outcome)}${next}`, startsStream: false };
+      const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${name(event.next)}`;
+      return { type: "status", text: `${name(event.model)} ${outcomeWords(event.outcome)}${next}`, startsStream: false };
     }
   }
 }

@@ -1,4 +1,4 @@
-import { literalText } from "../../../agent/command-shape.js";
+import { commandWord, literalText } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient } from "./api-client.js";
 import { showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
@@ -205,7 +205,7 @@ export async function startWebChat(): Promise<void> {
       }
       case "command-result": {
         const queue = echoes.get(event.session) ?? [];
-        const index = queue.findIndex((item) => typeof item === "string" && item.startsWith("/"));
+        const index = queue.findIndex((item) => typeof item === "string" && commandWord(item) !== undefined);
         if (index >= 0) queue.splice(index, 1);
         if (event.session === current) {
           view.addCommandResult(event.text);

@@ -1,0 +1,47 @@
+import type { Api } from "./api.js";
+import type { CallOptions } from "./types.js";
+
+/** The call options a request may set beyond the reply limit, temperature and reasoning, by the name clients know them by (OpenAI's). */
+type Demand = "stop" | "seed" | "top_p" | "frequency_penalty" | "presence_penalty" | "tool_choice" | "parallel_tool_calls";
+
+/**
+ * What each wire protocol has no field for. A request that sets one of these cannot be carried to a
+ * model of that protocol as asked: the router skips such a candidate rather than answer otherwise.
+ * Sources: OpenAI's Chat Completions and Responses references, Anthropic's Messages reference, Ollama's
+ * /api/chat (`options` holds stop, seed, top_p and the penalties; it has no tool choice).
+ */
+const NOT_CARRIED: Record<Api, ReadonlySet<Demand>> = {
+  "openai-completions": new Set(),
+  // The Responses API has no stop sequences, seed or penalties.
+  "openai-responses": new Set(["stop", "seed", "frequency_penalty", "presence_penalty"]),
+  // Messages has stop_sequences, top_p and tool_choice (with disable_parallel_tool_use); no seed or penalties.
+  "anthropic-messages": new Set(["seed", "frequency_penalty", "presence_penalty"]),
+  // /api/chat has no tool_choice and no way to ask for one call at a time.
+  ollama: new Set(["tool_choice", "parallel_tool_calls"]),
+};
+
+/** The options `options` sets, by their request names. */
+function demands(options: CallOptions): Demand[] {
+  const set: [Demand, unknown][] = [
+    ["stop", options.stop?.length ? options.stop : undefined],
+    ["seed", options.seed],
+    ["top_p", options.topP],
+    ["frequency_penalty", options.frequencyPenalty],
+    ["presence_penalty", options.presencePenalty],
+    ["tool_choice", options.toolChoice],
+    ["parallel_tool_calls", options.parallelToolCalls],
+  ];
+  return set.flatMap(([name, value]) => (value === undefined ? [] : [name]));
+}
+
+/** The request fields `model` cannot be sent as asked (empty: all of them can). */
+export function optionsNotCarried(model: { api: Api; reasoning: boolean }, options: CallOptions): string[] {
+  const missing = NOT_CARRIED[model.api];
+  const notCarried: string[] = demands(options).filter((name) => missing.has(name));
+  // Anthropic's thinking takes no forced tool call, no temperature but its default 1, and top_p from 0.95 to 1 only.
+  const thinking = model.api === "anthropic-messages" && model.reasoning && options.reasoning !== undefined && options.reasoning !== "off";
+  if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");
+  if (thinking && options.temperature !== undefined && options.temperature !== 1) notCarried.push("temperature (with thinking)");
+  if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push("top_p (with thinking)");
+  return notCarried;
+}

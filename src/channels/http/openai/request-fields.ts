@@ -1,0 +1,143 @@
+import type { CallOptions } from "../../../ai/types.js";
+import { badRequest, describe, isObject, optionalBoolean, optionalNumber, RequestProblem, type Json } from "./request-problem.js";
+
+/**
+ * Every field of a request is decided: carried to the model (parsed by the request's parser), refused
+ * when set to anything that would change the answer, or ignored because dropping it changes nothing
+ * the client can see. A field of no list (a server's own extension such as `top_k`, a misspelling, a
+ * field OpenAI adds later) is not sent on, and the reply says so (`ignoredNotice`): clients made for
+ * LM Studio or llama.cpp send such extras, and a 400 would leave them without any answer. The table in
+ * docs/openai-api.md says the same, field by field.
+ */
+export interface FieldRules {
+  /** Fields the parser reads. */
+  carried: readonly string[];
+  /** Fields whose loss changes nothing the client sees (they steer storage, billing, caching or abuse tracking at OpenAI). */
+  ignored: readonly string[];
+  /** Fields refused unless they hold the value that asks for nothing (`false`, `"text"`…): why, for the error. */
+  refused: Readonly<Record<string, { allows: (value: unknown) => boolean; why: string }>>;
+}
+
+const off = (value: unknown): boolean => value === undefined || value === null || value === false;
+const unset = (value: unknown): boolean => value === undefined || value === null;
+
+/** Fields both endpoints share the rule of. */
+const COMMON_REFUSED: FieldRules["refused"] = {
+  top_logprobs: { allows: (value) => unset(value) || value === 0, why: "hearth does not pass token log probabilities back" },
+  background: { allows: off, why: "hearth answers in the request (stream it for a long answer); it runs no background responses" },
+};
+
+export const CHAT_FIELDS: FieldRules = {
+  carried: ["model", "messages", "stream", "stream_options", "user", "n", "response_format", "tools", "tool_choice", "parallel_tool_calls", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "seed", "frequency_penalty", "presence_penalty", "reasoning_effort"],
+  ignored: ["store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "prediction"],
+  refused: {
+    ...COMMON_REFUSED,
+    logprobs: { allows: off, why: "hearth does not pass token log probabilities back" },
+    logit_bias: { allows: (value) => unset(value) || (isObject(value) && Object.keys(value).length === 0), why: "hearth does not pass token biases on" },
+    modalities: { allows: (value) => unset(value) || (Array.isArray(value) && value.every((kind) => kind === "text")), why: "hearth answers in text only" },
+    audio: { allows: unset, why: "hearth answers in text only" },
+    functions: { allows: unset, why: "the deprecated functions field is not passed on: send tools ({ type: \"function\", function }) instead" },
+    function_call: { allows: unset, why: "the deprecated function_call field is not passed on: send tool_choice instead" },
+    web_search_options: { allows: unset, why: "hearth runs no web search in proxy mode" },
+    verbosity: { allows: (value) => unset(value) || value === "medium", why: "hearth does not pass verbosity on" },
+  },
+};
+
+export const RESPONSES_FIELDS: FieldRules = {
+  carried: ["model", "input", "instructions", "stream", "user", "tools", "tool_choice", "parallel_tool_calls", "max_output_tokens", "temperature", "top_p", "reasoning", "include", "text", "metadata", "previous_response_id"],
+  ignored: ["store", "service_tier", "prompt_cache_key", "safety_identifier", "stream_options"],
+  refused: {
+    ...COMMON_REFUSED,
+    conversation: { allows: unset, why: "hearth stores no conversations in proxy mode: send the whole conversation in input (or use an agent, \"hearth\", which keeps its own history)" },
+    prompt: { allows: unset, why: "hearth holds no stored prompts: send the instructions and input themselves" },
+    truncation: { allows: (value) => unset(value) || value === "disabled", why: "hearth never drops input items to fit; a request too long for every model is a 400" },
+    max_tool_calls: { allows: unset, why: "hearth runs no built-in tools; the client runs its function tools and so decides how many" },
+    // Fields of Chat Completions that would change the answer: the Responses API has none (as at OpenAI).
+    ...Object.fromEntries(["stop", "seed", "frequency_penalty", "presence_penalty"].map((field) => [field, { allows: unset, why: "a Chat Completions field: the Responses API has none (send the request to /v1/chat/completions to set it)" }])),
+  },
+};
+
+/**
+ * Refuses a field the endpoint does not carry and that asks for something (see {@link FieldRules});
+ * returns the fields it does not know, which are not sent on (the reply says so: `ignoredNotice`).
+ */
+export function checkFields(body: Json, rules: FieldRules): string[] {
+  const unknown: string[] = [];
+  for (const [field, value] of Object.entries(body)) {
+    if (rules.carried.includes(field) || rules.ignored.includes(field)) continue;
+    const refused = rules.refused[field];
+    if (refused === undefined) {
+      unknown.push(field);
+      continue;
+    }
+    if (refused.allows(value)) continue;
+    throw new RequestProblem({ status: 400, message: `${field}: ${refused.why}; leave it out`, code: "unsupported_parameter", param: field });
+  }
+  return unknown;
+}
+
+/** What the reply says of fields the request had and hearth does not know (none: undefined). */
+export function ignoredNotice(fields: readonly string[]): string | undefined {
+  if (fields.length === 0) return undefined;
+  const named = fields.slice(0, 8).join(", ") + (fields.length > 8 ? ` and ${fields.length - 8} more` : "");
+  return `not sent on: ${named} — ${fields.length === 1 ? "a field" : "fields"} hearth does not know (docs/openai-api.md, Request fields, lists those it carries)`;
+}
+
+/** The sampling fields both endpoints carry, and those of Chat Completions (stop, seed, the penalties) where `chat`. */
+export function samplingOptions(body: Json, chat: boolean): Pick<CallOptions, "topP" | "stop" | "seed" | "frequencyPenalty" | "presencePenalty" | "parallelToolCalls"> {
+  const topP = inRange(body, "top_p", 0, 1);
+  const parallel = optionalBoolean(body.parallel_tool_calls, "parallel_tool_calls");
+  const common = { topP, parallelToolCalls: parallel === false ? (false as const) : undefined };
+  if (!chat) return common;
+  const seed = optionalNumber(body.seed, "seed");
+  if (seed !== undefined && !Number.isInteger(seed)) throw badRequest("seed", `expected a whole number, got ${seed}`);
+  return { ...common, stop: stopSequences(body.stop), seed, frequencyPenalty: inRange(body, "frequency_penalty", -2, 2), presencePenalty: inRange(body, "presence_penalty", -2, 2) };
+}
+
+function inRange(body: Json, field: string, low: number, high: number): number | undefined {
+  const value = optionalNumber(body[field], field);
+  if (value !== undefined && (value < low || value > high)) throw badRequest(field, `expected a number from ${low} to ${high}, got ${value}`);
+  return value;
+}
+
+function stopSequences(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === "string" && item !== "")) throw badRequest("stop", `expected a string or an array of non-empty strings, got ${describe(value)}`);
+  return list.length > 0 ? (list as string[]) : undefined;
+}
+
+/**
+ * `tool_choice` as the endpoint writes it → hearth's: "auto" (or absent) leaves the choice to the
+ * model; "none" keeps the tools out of the call (see toolsAllowed); "required" and a named function
+ * are carried — a named one must be among the request's tools.
+ */
+export function toolChoice(body: Json, toolNames: readonly string[]): CallOptions["toolChoice"] {
+  const value = body.tool_choice;
+  if (value === undefined || value === null || value === "auto" || value === "none") return undefined;
+  if (value === "required") {
+    if (toolNames.length === 0) throw badRequest("tool_choice", "\"required\" asks the model to call a tool, and the request has no tools");
+    return { type: "required" };
+  }
+  // Chat Completions names it in function.name, Responses beside type.
+  const name = isObject(value) && value.type === "function" ? (isObject(value.function) ? value.function.name : value.name) : undefined;
+  if (typeof name !== "string") throw badRequest("tool_choice", `expected "auto", "none", "required" or a function to call ({ type: "function", … name }), got ${describe(value)}`);
+  if (!toolNames.includes(name)) throw badRequest("tool_choice", `names the function "${name}", which is not among the request's tools`);
+  return { type: "tool", name };
+}
+
+/** Agent mode answers with the agent's own sampling settings and tools: fields that would set them are refused, naming proxy mode. */
+export function refuseForAgent(options: CallOptions): void {
+  const set: [string, unknown][] = [
+    ["stop", options.stop],
+    ["seed", options.seed],
+    ["top_p", options.topP],
+    ["frequency_penalty", options.frequencyPenalty],
+    ["presence_penalty", options.presencePenalty],
+    ["tool_choice", options.toolChoice],
+    ["parallel_tool_calls", options.parallelToolCalls],
+  ];
+  const field = set.find(([, value]) => value !== undefined)?.[0];
+  if (field === undefined) return;
+  throw new RequestProblem({ status: 400, message: `${field}: an agent answers with its own settings and runs its own tools, so it takes no ${field}; leave it out, or name a model (proxy mode, GET /v1/models) to set it`, code: "unsupported_parameter", param: field });
+}

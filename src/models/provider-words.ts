@@ -1,0 +1,42 @@
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { ModelCatalog } from "./model-catalog.js";
+import type { ConfigPath } from "../config/json5-locate.js";
+import { formatPath } from "../config/written-keys.js";
+import { SECRET_VARIABLE } from "../shared/secret-redactor.js";
+
+type Named = Pick<ModelSpec, "provider" | "providerWritten">;
+
+/** Whether a key is written with a variable whose name looks secret (…_KEY, …_TOKEN): what it became is never shown. */
+function secretWritten(written: string): boolean {
+  return [...written.matchAll(/\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/g)].some((match) => SECRET_VARIABLE.test(match[1] ?? ""));
+}
+
+/** What a `${VAR}` provider key became, as config problems say it (`"${P}" is "acme"`). */
+function became(written: string, provider: string): string {
+  return secretWritten(written) ? `${JSON.stringify(written)} is set (value hidden)` : `${JSON.stringify(written)} is ${JSON.stringify(provider)}`;
+}
+
+/**
+ * A provider as run-time messages name it (doctor, models status): as the config file writes its key —
+ * `lmstudio`, or `"${P}" (acme)` for a key written with a variable — never only by what it became.
+ */
+export function providerName(model: Named): string {
+  const written = model.providerWritten;
+  if (written === undefined) return model.provider;
+  return secretWritten(written) ? JSON.stringify(written) : `${JSON.stringify(written)} (${model.provider})`;
+}
+
+/** A place under the provider in the config, as the file writes it: `models.providers.lmstudio.apiKey`, `models.providers["${P}"].apiKey ("${P}" is "acme")`. */
+export function providerPath(model: Named, ...rest: ConfigPath): string {
+  const written = model.providerWritten;
+  const path = formatPath(["models", "providers", written ?? model.provider, ...rest]);
+  return written === undefined ? path : `${path} (${became(written, model.provider)})`;
+}
+
+/** Where a model's API key goes in the config, as the file writes it, by ref; undefined for a ref the catalog lacks. */
+export function apiKeyPath(catalog: Pick<ModelCatalog, "models">): (ref: string) => string | undefined {
+  return (ref) => {
+    const model = catalog.models.get(ref as ModelRef);
+    return model ? providerPath(model, "apiKey") : undefined;
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * A value's bytes written out as numbers: lists and dumps in decimal, octal or hex, one byte a number
+ * or a word of two or four bytes in either byte order, with or without a dump's offsets.
+ *
+ *     [115, 107, 45, 97, …]                     Python's list(b"…"), JS Array.from(Buffer), od -An -tu1
+ *     0000000 163 153 055 141 …                 od -b, hexdump -b
+ *     0000000 6b73 612d …                       od -x, hexdump (two-byte words, little-endian)
+ *     0000000 30840 29472 …                     od -d, hexdump -d (two-byte words in decimal)
+ *     0000000   s   k   -   a …                 od -c, hexdump -c (a character, an escape or an octal byte a cell)
+ *     01110011 01101011 00101101 …              binary, eight digits a byte
+ *
+ * A run of numbers is read in every base and width all its numbers fit (decimal bytes, octal bytes,
+ * binary bytes, hex bytes, hex words big- and little-endian, decimal words); each reading's bytes are searched for
+ * the secret forms by the matcher, and a match is masked on each line it spans, from its first number
+ * to its last. A run is numbers with separators between (spaces, commas, line breaks, a dump's offset
+ * at the start of a line), not touching letters or other digits: "in 2024, 12 people" holds a run, but
+ * one whose bytes no key is made of. (Hex dumps with a character column, xxd and hexdump -C: secret-dump.ts.)
+ */
+
+/** One number of a run (or one cell of a character dump): where it stands, on which line of the run. */
+export interface RunToken {
+  start: number;
+  end: number;
+  /** Where its line begins in the text (a character dump's line is held from there in a stream). */
+  lineStart: number;
+}
+
+/** A run read in one base and width: its bytes (latin1, one character each) and, for each, its number. */
+export interface RunReading {
+  bytes: string;
+  token: number[];
+}
+
+export interface NumberRun {
+  tokens: RunToken[];
+  readings: RunReading[];
+  /** Where the run ends in the text: past its last number, or past one cut short and left out of its readings. */
+  end: number;
+  /** Where a stream cut inside the run is held from: the number's start, or its line's (a character dump's line is read with its offset). */
+  holdFromLine: boolean;
+}
+
+/** A number, a byte as a character dump prints it aside. */
+const NUMBER = String.raw`(?<![0-9A-Za-z_\\.#&%+\-])[0-9A-Fa-f]{1,8}(?![0-9A-Za-z_])`;
+/** Between two numbers: spaces, a comma, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
+const BETWEEN = String.raw`(?:[ \t]*,[ \t]*|[ \t]+|[ \t]*,?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*)`;
+const RUN = new RegExp(`${NUMBER}(?:${BETWEEN}${NUMBER})+`, "g");
+/** A dump's offset where a line begins: seven digits (od, hexdump), or six or more with a colon. */
+const OFFSET = /^[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-9A-Fa-f]{7}(?![0-9A-Fa-f]))/;
+const DIGITS = /[0-9A-Fa-f]+/g;
+/** A line of od -c or hexdump -c: an offset, then cells of four characters (a character; `\n` and the like; an octal byte; a space). */
+const CELL_LINE = /^([0-9A-Fa-f]{7})((?: {3}[^\s\\]| {2}\\[0abfnrtv\\]| [0-7]{3}| {4})+)[ \t]*$/;
+const CELL_GATE = /(?:^|\n)[0-9A-Fa-f]{7} {3}/;
+const CELL_ESCAPES: Readonly<Record<string, number>> = { "0": 0, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 92 };
+
+/** The runs of numbers in `text`, and its character dumps, each with every reading of it. */
+export function numberRuns(text: string): NumberRun[] {
+  const runs: NumberRun[] = [];
+  RUN.lastIndex = 0;
+  for (const run of text.matchAll(RUN)) {
+    const found = numberRun(text, run.index, run[0]);
+    if (found) runs.push(found);
+  }
+  runs.push(...cellRuns(text));
+  return runs;
+}
+
+/**
+ * Whether `text` may end in a run of numbers (a cheap test before runAtEnd): its last word but
+ * separators a number, or a character dump's line in it (whose cells may be any character).
+ */
+export function mayEndInRun(text: string): boolean {
+  return numberEndingAt(text, text.length) !== undefined || mayHoldCells(text);
+}
+
+/**
+ * The number that ends at `end` in `text`, but for separators after it (spaces, line breaks, commas,
+ * brackets): hex digits, eight at most, not part of a word (`the`, `and`) or of another number — where
+ * it starts and ends. Scanned back from `end`: a stream's every piece is looked at so.
+ */
+function numberEndingAt(text: string, end: number): [number, number] | undefined {
+  let last = end;
+  while (last > 0 && isBetween(text.charCodeAt(last - 1))) last--;
+  let start = last;
+  while (start > 0 && start > last - 9 && isHexDigit(text.charCodeAt(start - 1))) start--;
+  if (start === last || last - start > 8 || (start > 0 && NOT_BEFORE.test(text.charAt(start - 1)))) return undefined;
+  return [start, last];
+}
+
+/** A character dump's cells are three spaces and a character: a text without three spaces in a row has none. */
+function mayHoldCells(text: string): boolean {
+  return text.includes("   ") && CELL_GATE.test(text);
+}
+
+/** What may not stand right before a number (as NUMBER's look-behind says). */
+const NOT_BEFORE = /[0-9A-Za-z_\\.#&%+-]/;
+
+/** A space, tab, line break, comma or bracket: what may follow a run's last number. */
+function isBetween(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x5b || code === 0x5d;
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+/** The run that reaches the end of `text` (but for separators), if one does: what a stream's next piece may go on. */
+export function runAtEnd(text: string): NumberRun | undefined {
+  // A number alone at the end (no number before it but separators) is no run: the regular expressions are spared.
+  const last = numberEndingAt(text, text.length);
+  if (!mayHoldCells(text) && (last === undefined || numberEndingAt(text, last[0]) === undefined)) return undefined;
+  // Only the tail may hold it: a run's numbers are a few characters each, a key's at most a few hundred.
+  const from = Math.max(0, text.lastIndexOf("\n", Math.max(0, text.length - 2048)));
+  const tail = text.slice(from);
+  const runs = numberRuns(tail).filter((run) => tail.slice(run.end).trim().replace(/^[,\]]/, "") === "");
+  const found = runs.at(-1);
+  if (!found) return undefined;
+  return { ...found, end: found.end + from, tokens: found.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
+}
+
+/** A number alone at the end of `text`, as a run of one (its readings those of one number, maybe none). */
+export function loneNumberAtEnd(text: string): NumberRun | undefined {
+  const found = numberEndingAt(text, text.length);
+  if (!found) return undefined;
+  const [start, end] = found;
+  const digits = text.slice(start, end);
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  // No reading yet is still a number a stream may be cutting short (`6b` of `6b73`): returned, to be held while it is the last.
+  return { tokens: [{ start, end, lineStart }], readings: readingsOf([digits]), end, holdFromLine: false };
+}
+
+/** The run `source` at `at` in `text`: its numbers (offsets dropped) and its readings; undefined when no reading fits it. */
+function numberRun(text: string, at: number, source: string): NumberRun | undefined {
+  const tokens: RunToken[] = [];
+  const digits: string[] = [];
+  let lineStart = text.lastIndexOf("\n", at - 1) + 1;
+  DIGITS.lastIndex = 0;
+  for (const number of source.matchAll(DIGITS)) {
+    const start = at + number.index;
+    const newline = text.lastIndexOf("\n", start - 1) + 1;
+    if (newline > lineStart || tokens.length === 0) {
+      lineStart = newline;
+      // The first number on a line, if it is a dump's offset, is none of the bytes.
+      const before = text.slice(lineStart, start + number[0].length + 1);
+      if (OFFSET.test(before) && OFFSET.exec(before)?.[0].trim().replace(/:$/, "") === number[0] && text.slice(lineStart, start).trim() === "") continue;
+    }
+    tokens.push({ start, end: start + number[0].length, lineStart });
+    digits.push(number[0]);
+  }
+  // A run no reading fits may end in a number cut short (a stream's text so far: `0a5a\n0`, the next line's offset begun): read without it.
+  let readings = readingsOf(digits);
+  if (readings.length === 0) {
+    tokens.pop();
+    readings = readingsOf(digits.slice(0, -1));
+  }
+  return readings.length > 0 ? { tokens, readings, end: at + source.length, holdFromLine: false } : undefined;
+}
+
+/** Every reading a run of numbers fits: decimal bytes, binary bytes (eight digits), octal bytes (three digits), hex bytes, hex words both ways, decimal words (little-endian). */
+export function readingsOf(digits: readonly string[]): RunReading[] {
+  const readings: RunReading[] = [];
+  if (digits.length === 0) return readings;
+  // One pass over the digits says which readings fit (a stream's every piece may come here: no pattern, no closure a number).
+  const width = (digits[0] as string).length;
+  let decimal = true;
+  let binary = width === 8;
+  let octal = true;
+  let hex = width === 2 || width === 4 || width === 8;
+  let bytes = true;
+  let words = true;
+  let aboveByte = false;
+  digits.forEach((each, index) => {
+    let decimalDigits = true;
+    let octalDigits = each.length === 3;
+    for (let at = 0; at < each.length; at++) {
+      const code = each.charCodeAt(at);
+      if (code < 0x30 || code > 0x39) decimalDigits = false;
+      if (code < 0x30 || code > 0x37) octalDigits = false;
+      if (code !== 0x30 && code !== 0x31) binary = false;
+    }
+    if (each.length !== 8) binary = false;
+    if (!octalDigits || Number.parseInt(each, 8) > 255) octal = false;
+    if (each.length % 2 !== 0 || (index < digits.length - 1 && each.length !== width)) hex = false;
+    if (!decimalDigits) decimal = false;
+    else {
+      const value = Number(each);
+      if (each.length > 3 || value > 255) bytes = false;
+      if (each.length > 5 || value > 0xffff) words = false;
+      if (value > 255) aboveByte = true;
+    }
+  });
+  if (decimal && bytes) readings.push(bytesOf(digits, (each) => [Number(each)]));
+  if (binary) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 2)]));
+  if (octal) readings.push(bytesOf(digits, (each) => [Number.parseInt(each, 8)]));
+  if (decimal && words && aboveByte) readings.push(bytesOf(digits, (each) => [Number(each) & 0xff, Number(each) >> 8]));
+  // Hex: pairs, or words of two or four bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.
+  if (hex) {
+    const big = (each: string) => Array.from({ length: each.length / 2 }, (_, index) => Number.parseInt(each.slice(index * 2, index * 2 + 2), 16));
+    readings.push(bytesOf(digits, big));
+    if (width > 2) readings.push(bytesOf(digits, (each) => big(each).reverse()));
+  }
+  return readings;
+}
+
+function bytesOf(digits: readonly string[], read: (each: string) => number[]): RunReading {
+  const codes: number[] = [];
+  const token: number[] = [];
+  digits.forEach((each, index) => {
+    for (const code of read(each)) {
+      codes.push(code);
+      token.push(index);
+    }
+  });
+  return { bytes: String.fromCharCode(...codes), token };
+}
+
+/** The character dumps (od -c, hexdump -c) in `text`: runs of their lines, a byte a cell. */
+function cellRuns(text: string): NumberRun[] {
+  if (!CELL_GATE.test(text)) return [];
+  const runs: NumberRun[] = [];
+  let tokens: RunToken[] = [];
+  let codes: number[] = [];
+  const close = () => {
+    if (tokens.length >= 2) runs.push({ tokens, readings: [{ bytes: String.fromCharCode(...codes), token: codes.map((_, index) => index) }], end: (tokens.at(-1) as RunToken).end, holdFromLine: true });
+    tokens = [];
+    codes = [];
+  };
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const line = CELL_LINE.exec(text.slice(start, end).replace(/\r$/, ""));
+    if (line) {
+      const cells = line[2] as string;
+      const first = start + (line[1] as string).length;
+      for (let at = 0; at + 4 <= cells.length; at += 4) {
+        const cell = cells.slice(at, at + 4);
+        const body = cell.trimStart() === "" ? " " : cell.trimStart();
+        const code = body.length === 1 ? body.charCodeAt(0) : body.charAt(0) === "\\" ? (CELL_ESCAPES[body.charAt(1)] as number) : Number.parseInt(body, 8);
+        tokens.push({ start: first + at + 4 - body.length, end: first + at + 4, lineStart: start });
+        codes.push(code);
+      }
+    } else close();
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  close();
+  return runs;
+}
+
+/** The spans to mask for bytes `from` to `to` of a reading: on each line, its first number's start to its last's end. */
+export function runSpans(run: NumberRun, reading: RunReading, from: number, to: number): [number, number][] {
+  const spans: [number, number][] = [];
+  for (let index = from; index < to; index++) {
+    const token = run.tokens[reading.token[index] as number] as RunToken;
+    const last = spans.at(-1);
+    const previous = index > from ? (run.tokens[reading.token[index - 1] as number] as RunToken) : undefined;
+    if (last && previous && previous.lineStart === token.lineStart) {
+      last[0] = Math.min(last[0], token.start);
+      last[1] = Math.max(last[1], token.end);
+    } else spans.push([token.start, token.end]);
+  }
+  return spans;
+}
