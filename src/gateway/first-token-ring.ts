@@ -54,6 +54,11 @@ export class FirstTokenRing {
     this.onSample?.(provider);
   }
 
+  /** The providers that answered since the start (a turn's, a proxied request's). */
+  providers(): string[] {
+    return [...this.rings.keys()];
+  }
+
   /** Oldest first. */
   of(provider: string): readonly number[] {
     return [...(this.rings.get(provider) ?? [])];

@@ -2,12 +2,13 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
-import { conversationView } from "../agent/build-context.js";
+import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
+import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { ReachabilityCheck } from "../models/reachability.js";
@@ -248,11 +249,13 @@ export class Gateway implements GatewayPort {
     return model ? servedModel(model, { windows: this.dependencies.windows, loadState: this.dependencies.loadState }) : undefined;
   }
 
-  /** Each provider some agent's chain uses: cooling (until when, why), down (no key), up (answered lately), or unknown. */
+  /**
+   * Each provider in use: the ones some agent's chain uses, then any other that answered (a session's
+   * `/model` choice, a proxied model) or is cooling down after a failure — cooling (until when, why),
+   * down (no key, no server), up (answered lately), or unknown.
+   */
   health(): readonly ProviderHealth[] {
-    const byProvider = new Map<string, ModelSpec[]>();
-    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
-    return [...byProvider].map(([provider, models]) => this.providerHealth(provider, models));
+    return [...this.providersInUse()].map(([provider, models]) => this.providerHealth(provider, models));
   }
 
   sessions(): SessionsView {
@@ -267,10 +270,14 @@ export class Gateway implements GatewayPort {
         // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
         const underWay = this.queue.has(session) || (await store.locked(session));
         const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
-        return transcriptItems(entries, pending);
+        const agent = this.agentFor(undefined);
+        return transcriptItems(entries, { pending, describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined });
       },
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
-      settings: async (session) => ({ reasoning: conversationView(await this.agentFor(undefined).readSession(checkSessionKey(session))).reasoning }),
+      settings: async (session) => {
+        const { reasoning, model } = sessionSettings(await this.agentFor(undefined).readSession(checkSessionKey(session)));
+        return { reasoning, model };
+      },
     };
   }
 
@@ -329,10 +336,10 @@ export class Gateway implements GatewayPort {
       const due = [...this.healthDue];
       this.healthDue.clear();
       if (this.listeners.size === 0) return;
-      const chain = this.chainModels();
+      const inUse = this.providersInUse();
       for (const name of due) {
-        const models = chain.filter((model) => model.provider === name);
-        if (models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
+        const models = inUse.get(name);
+        if (models && models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
       }
     }, HEALTH_NEWS_MS);
     this.healthTimer.unref();
@@ -367,6 +374,21 @@ export class Gateway implements GatewayPort {
     const budget = await agent.budget(head);
     // Counted as the head's server counts, against its window (the agent plans the same way).
     return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window };
+  }
+
+  /** The models health is judged on, by provider: the chains' own; for another provider in use, its models cooling down, else all it has. */
+  private providersInUse(): Map<string, ModelSpec[]> {
+    const byProvider = new Map<string, ModelSpec[]>();
+    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
+    const { catalog } = this.dependencies.state();
+    const { cooldowns, latencies } = this.dependencies;
+    for (const provider of [...latencies.providers(), ...cooldowns.coolingProviders()]) {
+      if (byProvider.has(provider)) continue;
+      const models = [...catalog.models.values()].filter((model) => model.provider === provider);
+      const cooling = models.filter((model) => cooldowns.until(model.ref) !== undefined);
+      if (models.length > 0) byProvider.set(provider, cooling.length > 0 ? cooling : models);
+    }
+    return byProvider;
   }
 
   private chainModels(): ModelSpec[] {

@@ -125,6 +125,14 @@ export interface TranscriptItem {
   at: string;
   /** A user message whose turn got no answer (failed or cancelled). */
   unanswered?: boolean | undefined;
+  /** Notes beside an answer, as the live turn showed them: a fallback answered, the reply limit cut it off. */
+  notes?: readonly TranscriptNote[] | undefined;
+}
+
+/** A note kept with an answer; `kind` is the live turn's ("fallback", "truncated"). */
+export interface TranscriptNote {
+  kind: "fallback" | "truncated";
+  text: string;
 }
 
 export interface SessionListing {
@@ -141,9 +149,10 @@ export interface ContextUse {
   window: number;
 }
 
-/** What a session's in-chat settings say: `/reasoning on|off` (off by default). */
+/** What a session's in-chat settings say: `/reasoning on|off` (off by default) and its `/model` choice (none: the agent's chain). */
 export interface SessionSettings {
   reasoning: boolean;
+  model: ModelRef | undefined;
 }
 
 /** The sessions, newest first, and a line for each session file that could not be read (path, what is wrong, the fix). */

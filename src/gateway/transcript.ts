@@ -1,16 +1,36 @@
 import { unansweredTurns } from "../agent/build-context.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
+import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import type { SessionEntry } from "../sessions/entries.js";
-import type { TranscriptItem } from "./port.js";
+import type { TranscriptItem, TranscriptNote } from "./port.js";
+
+export interface TranscriptOptions {
+  /** The message of a turn under way, not (yet) unanswered. */
+  pending?: string | undefined;
+  /** How the fallback note names models; absent: no fallback note (the agent's `fallbackNotice: false`). */
+  describe?: DescribeModel | undefined;
+}
+
+/** The notes the live turn showed beside this answer, made again from what the entry keeps. */
+function answerNotes(entry: Extract<SessionEntry, { type: "assistant" }>, describe: DescribeModel | undefined): TranscriptNote[] {
+  const notes: TranscriptNote[] = [];
+  const fallback = describe ? fallbackNotice(entry.attempts, describe) : undefined;
+  if (fallback) notes.push({ kind: "fallback", text: fallback });
+  if (entry.message.stopReason === "length") {
+    notes.push({ kind: "truncated", text: `the answer was cut off at the reply limit (after ${entry.message.usage.output} tokens); ask to continue, or raise maxTokens / the loaded context` });
+  }
+  return notes;
+}
 
 /**
  * The current conversation of a session (after its last `/new`) as a channel shows it: the user's
  * messages (marked when they got no answer; a resend shown once, where it was first said), the
  * answers' text with their reasoning apart, and a notice for each turn that failed or was cancelled
  * and for each summary, trim and model change (the same notice again at once: one, with a count).
- * `pending`: the message of a turn under way, not (yet) unanswered.
+ * An answer carries the notes the live turn showed beside it (a fallback answered, the reply limit).
  */
-export function transcriptItems(entries: readonly SessionEntry[], pending?: string): TranscriptItem[] {
+export function transcriptItems(entries: readonly SessionEntry[], options: TranscriptOptions = {}): TranscriptItem[] {
+  const { pending, describe } = options;
   const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
   const unanswered = unansweredTurns(current, pending);
   const items: TranscriptItem[] = [];
@@ -53,6 +73,7 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
         const text = replyText(entry.message);
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
         if (text === "" && reasoning === "") break;
+        const notes = answerNotes(entry, describe);
         // The replies of one turn (text, a tool call, more text) are one answer, as its stream showed it.
         const last = items.at(-1);
         if (last?.role === "assistant" && answering) {
@@ -60,9 +81,12 @@ export function transcriptItems(entries: readonly SessionEntry[], pending?: stri
           const reasonings = joinReplies([last.reasoning ?? "", reasoning]);
           if (reasonings !== "") last.reasoning = reasonings;
           last.model = entry.message.model;
+          const said = last.notes ?? [];
+          const all = [...said, ...notes.filter((note) => !said.some((seen) => seen.text === note.text))];
+          if (all.length > 0) last.notes = all;
           break;
         }
-        items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}) });
+        items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}), ...(notes.length > 0 ? { notes } : {}) });
         answering = true;
         break;
       }

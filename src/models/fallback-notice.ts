@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { ModelCatalog } from "./model-catalog.js";
-import type { Attempt, AttemptOutcome } from "./router-events.js";
+import type { AttemptOutcome } from "./router-events.js";
 
 const REASONS: Record<AttemptOutcome, string> = {
   ok: "answered",
@@ -49,8 +49,17 @@ export function describeFrom(catalog: ModelCatalog): DescribeModel {
   };
 }
 
+/** What a notice reads of an attempt: a router's Attempt, or one kept in a session file (its outcome as written). */
+export interface AttemptSeen {
+  model: string;
+  outcome: string;
+  ms?: number | undefined;
+  baseUrl?: string | undefined;
+  message?: string | undefined;
+}
+
 /** One attempt in words, naming its model and where it runs: "Local (local server) unreachable", "Sonnet (hosted) refused the API key". */
-function attemptWords(attempt: Attempt, describe: DescribeModel): string {
+function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
   return `${name}${where} ${outcomeWords(attempt.outcome)}`;
@@ -71,7 +80,7 @@ export interface NoticeOptions {
  * local or hosted) and the hosted models left out for want of a key on the way. Undefined when the
  * first candidate answered.
  */
-export function fallbackNotice(attempts: readonly Attempt[], models: ModelCatalog | DescribeModel, options: NoticeOptions = {}): string | undefined {
+export function fallbackNotice(attempts: readonly AttemptSeen[], models: ModelCatalog | DescribeModel, options: NoticeOptions = {}): string | undefined {
   const describe = typeof models === "function" ? models : describeFrom(models);
   const answered = attempts.find((attempt) => attempt.outcome === "ok");
   const first = options.named ? attempts[0] : attempts.find((attempt) => attempt.outcome !== "skipped-policy");

@@ -138,7 +138,7 @@ describe("a command with more text after it: a command is its message's first li
     assert.equal(posts(server), before, "no model was asked");
     const model = await runtime.gateway.handle({ channel: "webchat", session: "t", text: "/model" });
     assert.match(model.kind === "command" ? model.text : "", /^Local \(local\/m\)/, "the session's model did not change");
-    assert.deepEqual(await runtime.gateway.sessions().settings("t"), { reasoning: false }, "reasoning was not turned on");
+    assert.deepEqual(await runtime.gateway.sessions().settings("t"), { reasoning: false, model: undefined }, "reasoning was not turned on");
     const users = (await runtime.gateway.sessions().transcript("t")).filter((item) => item.role === "user").map((item) => item.text);
     assert.deepEqual(users, ["remember the garden"], "/new did not start a fresh conversation, and no refused text was kept");
   });

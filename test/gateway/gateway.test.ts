@@ -157,11 +157,11 @@ describe("Gateway.handle", () => {
     const server = await startFakeServer(() => ({ kind: "hang-before-headers" }));
     closers.push(() => server.close());
     const { runtime } = await runtimeFor(server, "commands");
-    assert.deepEqual(await runtime.gateway.sessions().settings("k"), { reasoning: false }, "reasoning is off by default");
+    assert.deepEqual(await runtime.gateway.sessions().settings("k"), { reasoning: false, model: undefined }, "reasoning is off by default");
     for (const text of ["/help", "/model", "/model list", "/reasoning on", "/new", "/retry"]) {
       const handled = await runtime.gateway.handle({ channel: "http", session: "k", text });
       assert.equal(handled.kind, "command", text);
-      if (text === "/reasoning on") assert.deepEqual(await runtime.gateway.sessions().settings("k"), { reasoning: true }, "the session's setting, as the web chat reads it");
+      if (text === "/reasoning on") assert.deepEqual(await runtime.gateway.sessions().settings("k"), { reasoning: true, model: undefined }, "the session's setting, as the web chat reads it");
     }
     assert.equal(server.requests.filter((request) => request.method === "POST").length, 0);
     await assert.rejects(runtime.gateway.handle({ channel: "http", session: "k", agent: "nobody", text: "hi" }), /no agent "nobody"/);

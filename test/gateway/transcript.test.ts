@@ -55,3 +55,25 @@ test("the same words said again (not a resend) are two messages; different failu
     ],
   );
 });
+
+test("an answer keeps the notes the live turn showed: a fallback answered (only when the agent says them), the reply limit cut it off", () => {
+  const fallback: SessionEntry = {
+    type: "assistant",
+    id: "a1",
+    at,
+    attempts: [
+      { model: "home/m", outcome: "unreachable", ms: 3 },
+      { model: "spare/m", outcome: "ok", ms: 40 },
+    ],
+    message: { role: "assistant", content: [{ type: "text", text: "from the spare" }], model: "spare/m", usage: { input: 1, output: 12, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, stopReason: "length" } as never,
+  };
+  const describe = (ref: string): { name: string; local: boolean | undefined } => ({ name: ref === "home/m" ? "Home" : "Spare", local: ref === "home/m" });
+  const [, said, plain] = transcriptItems([user("u1", "hello"), fallback, answer("a2", "from home")], { describe });
+  assert.deepEqual(said?.notes, [
+    { kind: "fallback", text: "answered by Spare — Home (local server) unreachable" },
+    { kind: "truncated", text: "the answer was cut off at the reply limit (after 12 tokens); ask to continue, or raise maxTokens / the loaded context" },
+  ]);
+  assert.equal(plain?.notes, undefined, "the first model answered in full: no note");
+  // An agent with `fallbackNotice: false` passes no describe: the reply-limit note stays, the fallback one is not said.
+  assert.deepEqual(transcriptItems([user("u1", "hello"), fallback])[1]?.notes?.map((note) => note.kind), ["truncated"]);
+});

@@ -45,7 +45,7 @@ export function memoryGateway(): MemoryGateway {
       list: () => Promise.resolve({ sessions: gateway.sessionList, problems: [] }),
       transcript: (session) => Promise.resolve(gateway.transcripts.get(session) ?? []),
       contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000 }),
-      settings: () => Promise.resolve({ reasoning: false }),
+      settings: () => Promise.resolve({ reasoning: false, model: undefined }),
     }),
     setupProblems: () => gateway.setup,
     subscribe(listener) {

@@ -227,7 +227,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),
         window: 196_608,
       }),
-      settings: async (session) => ({ reasoning: reasoningShown.has(session) }),
+      settings: async (session) => ({ reasoning: reasoningShown.has(session), model: undefined }),
     }),
   };
 }

@@ -51,7 +51,8 @@ export function testApiRoutes(options: { backend: WebChatBackend; token?: string
     if (!SESSION_KEY.test(session)) return badRequest(c, `'${session}' is not a session key (letters, digits, . _ - : @ +)`);
     const items = await backend.sessions().transcript(session).catch(() => undefined);
     if (!items) return c.json({ error: { message: `no session '${session}'`, type: "invalid_request_error", code: "not_found" } }, 404);
-    return c.json({ session, items, context: await backend.sessions().contextUse(session), settings: await backend.sessions().settings(session) });
+    const { reasoning, model } = await backend.sessions().settings(session);
+    return c.json({ session, items, context: await backend.sessions().contextUse(session), settings: { reasoning, model: model ?? null } });
   });
 
   app.post("/api/sessions/:session/messages", async (c) => {

@@ -135,6 +135,13 @@ describe("web chat page in chromium", () => {
     assert.ok(options.some((option) => option.startsWith("Minimax — lmstudio/minimax-m2.1")), options.join(", "));
     assert.ok(options.some((option) => option.startsWith("Opus — anthropic/claude-opus-4-5")), options.join(", "));
     await page.getByLabel("Model").selectOption("Opus");
+    // A command other than /model leaves the picker as it was set (the session's choice is read after it).
+    const sessionRead = page.waitForResponse((response) => response.request().method() === "GET" && /\/api\/sessions\/[^/]+$/.test(new URL(response.url()).pathname));
+    const results = await page.locator(".command-result").count();
+    await sendMessage(page, "/help");
+    await page.locator(".command-result").nth(results).waitFor();
+    await (await sessionRead).finished();
+    assert.equal(await page.getByLabel("Model").inputValue(), "Opus");
     await sendMessage(page, "answer with the picked model");
     await page.locator(".message-model", { hasText: "Opus" }).last().waitFor();
     assert.equal(server.gateway.received.at(-1)?.model, "Opus");

@@ -75,7 +75,7 @@ export class ScriptGateway implements WhatsAppGateway {
     return {
       list: async () => ({ sessions: [], problems: [] }),
       contextUse: async () => ({ model: undefined, tokens: 0, window: 0 }),
-      settings: async () => ({ reasoning: false }),
+      settings: async () => ({ reasoning: false, model: undefined }),
       transcript: async (session: string) => this.transcripts.get(session) ?? [],
     };
   }

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod";
 import type { GatewayPort } from "../../gateway/port.js";
+import { missingKey } from "../../models/missing-key.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { isHearthError, type HearthError } from "../../shared/errors.js";
 import { errorBody } from "./errors.js";
@@ -37,7 +38,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       version: options.version,
       setup: port.setupProblems(),
       agents: catalogue.agents.map(({ id, name, primary }) => ({ id, name, primary })),
-      models: catalogue.models.map(({ ref, alias, local }) => ({ ref, alias, local })),
+      // `configured`: in the config (not only the built-in catalog); `missingKey`: why it cannot answer, with the fix (null: it can be called).
+      models: catalogue.models.map(({ ref, alias, local, spec }) => ({ ref, alias, local, configured: spec.source === "config", missingKey: missingKey(spec) ?? null })),
       providers: port.health(),
       channels: options.channelStatus?.() ?? [],
     });
@@ -55,7 +57,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
-    return c.json({ session, items, context: await view.contextUse(session), settings: await view.settings(session) });
+    const { reasoning, model } = await view.settings(session);
+    return c.json({ session, items, context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
   });
 
   api.post("/sessions/:session/messages", async (c) => {

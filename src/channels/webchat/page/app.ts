@@ -6,12 +6,12 @@ import { byId } from "./dom.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
-import { fillPickers } from "./pickers.js";
+import { fillPickers, showModelChoice } from "./pickers.js";
 import { createSessionsList } from "./sessions-list.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
-import type { GatewayEvent, MessageRequest, SessionListing } from "./wire-types.js";
+import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse } from "./wire-types.js";
 
 /** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
@@ -58,7 +58,19 @@ export async function startWebChat(): Promise<void> {
 
   let current = sessionFromHash(location.hash) ?? "";
   let listings: SessionListing[] = [];
+  let models: StatusResponse["models"] = [];
+  // What is on screen is the latest the user asked for: every read carries a ticket, and an answer whose
+  // ticket is no longer the latest (an earlier navigation, an older list) is dropped, never drawn.
   let opening = 0;
+  let listing = 0;
+  let contextRead = 0;
+  /** Bumped for a session whenever its history changes under a read (a turn starts or ends, a command, another process). */
+  const changes = new Map<string, number>();
+  const changed = (session: string): void => void changes.set(session, (changes.get(session) ?? 0) + 1);
+  /** Keys this page made with *New conversation*: nothing to read until a message is sent to them. */
+  const fresh = new Set<string>();
+  /** Resolves once the open conversation's history is on screen: a message typed meanwhile is shown after it. */
+  let opened: Promise<void> = Promise.resolve();
   let wasLive = false;
   const liveTurns = new Map<string, LiveTurn>();
   const busy = new Set<string>();
@@ -71,8 +83,9 @@ export async function startWebChat(): Promise<void> {
   });
   const reportError = (error: unknown): void => view.addError(error instanceof Error ? error.message : String(error));
 
-  const send = (request: MessageRequest, echo: string | typeof RESEND): void => {
-    const session = current;
+  const send = (session: string, request: MessageRequest, echo: string | typeof RESEND): void => {
+    // Once a message is on its way the session exists (or is refused, saying why): it is read from now on.
+    fresh.delete(session);
     echoes.set(session, [...(echoes.get(session) ?? []), echo]);
     api.send(session, { ...request, ...chosen() }).catch((error: unknown) => {
       echoes.set(session, (echoes.get(session) ?? []).filter((item) => item !== echo));
@@ -85,7 +98,7 @@ export async function startWebChat(): Promise<void> {
     renderMarkdown: createMarkdown(),
     onRetry: () => {
       transcript.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
-      send({ text: "", retry: true }, RESEND);
+      send(current, { text: "", retry: true }, RESEND);
     },
   });
 
@@ -106,31 +119,57 @@ export async function startWebChat(): Promise<void> {
     stopButton.hidden = !busy.has(current);
   };
   const refreshSessions = async (): Promise<void> => {
+    const ticket = ++listing;
     const answer = await api.sessions();
+    if (ticket !== listing) return;
     listings = answer.sessions;
     showSessions();
     sessionProblems = answer.problems ?? [];
     drawBanner();
   };
-  const refreshContext = async (): Promise<void> => {
+  /** After a turn: the context meter and the reasoning setting; after a command (`/model` …) the model choice too. */
+  const refreshContext = async (options: { modelChoice: boolean }): Promise<void> => {
     const session = current;
+    const ticket = ++contextRead;
     const data = await api.session(session).catch(() => undefined);
-    if (session !== current) return;
+    if (session !== current || ticket !== contextRead) return;
     showContextUse(contextGauge, contextText, data?.context);
     view.showReasoning(data?.settings?.reasoning ?? false);
+    if (options.modelChoice && data) showModelChoice(pickers.model, data.settings?.model, models);
   };
 
-  const openSession = async (session: string): Promise<void> => {
+  /**
+   * The session's saved history as it is now: read again while its history changed during the read (a
+   * turn ended, another process wrote), so an answer never holds less than the events already said.
+   * undefined: no such session yet (a new conversation is not read at all).
+   */
+  const readSession = async (session: string): Promise<SessionResponse | undefined> => {
+    for (;;) {
+      if (fresh.has(session) && !listings.some((entry) => entry.session === session)) return undefined;
+      const before = changes.get(session);
+      const data = await api.session(session).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      });
+      if (changes.get(session) === before) return data;
+    }
+  };
+
+  const openSession = (session: string): Promise<void> => {
+    const done = showSession(session);
+    opened = done.catch(() => undefined);
+    return done;
+  };
+  const showSession = async (session: string): Promise<void> => {
     const ticket = ++opening;
     current = session;
     if (sessionFromHash(location.hash) !== session) history.replaceState(null, "", `#session=${encodeURIComponent(session)}`);
     showSessions();
-    const data = await api.session(session).catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    });
+    const data = await readSession(session);
     if (ticket !== opening) return;
     view.showReasoning(data?.settings?.reasoning ?? false);
+    // The session's `/model` choice, kept in its file: the picker says it after a reload or a switch.
+    showModelChoice(pickers.model, data?.settings?.model, models);
     view.showTranscript(data?.items ?? []);
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
@@ -141,12 +180,13 @@ export async function startWebChat(): Promise<void> {
   /** The open conversation read again (another process wrote to it), the input left as it is. */
   const reloadTranscript = async (): Promise<void> => {
     const session = current;
-    const ticket = ++opening;
-    const data = await api.session(session).catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    });
-    if (ticket !== opening || busy.has(session)) return;
+    const ticket = opening;
+    // Written to by another process: it exists now, whatever this page made of it.
+    fresh.delete(session);
+    await opened;
+    const data = await readSession(session);
+    // A message sent from here and not yet started is only on screen: the saved history would wipe it.
+    if (ticket !== opening || session !== current || busy.has(session) || (echoes.get(session) ?? []).length > 0) return;
     view.showTranscript(data?.items ?? []);
     showContextUse(contextGauge, contextText, data?.context);
   };
@@ -161,6 +201,7 @@ export async function startWebChat(): Promise<void> {
         statusPanel.update(event.health);
         return;
       case "turn-start": {
+        changed(event.session);
         const turn = newLiveTurn();
         liveTurns.set(event.session, turn);
         busy.add(event.session);
@@ -185,6 +226,7 @@ export async function startWebChat(): Promise<void> {
         return;
       }
       case "turn-end": {
+        changed(event.session);
         const turn = liveTurns.get(event.session) ?? newLiveTurn();
         applyTurnResult(turn, event.result);
         busy.delete(event.session);
@@ -192,24 +234,27 @@ export async function startWebChat(): Promise<void> {
         if (event.session === current) {
           toDraw.delete(turn);
           view.drawTurn(turn);
-          void refreshContext();
+          void refreshContext({ modelChoice: false });
         }
         void refreshSessions().catch(reportError);
         return;
       }
       case "session-updated": {
         // Another process (`hearth agent`, `hearth chat`) wrote to the session: what it wrote is read again.
+        changed(event.session);
         void refreshSessions().catch(reportError);
         if (event.session === current && !busy.has(current)) reloadTranscript().catch(reportError);
         return;
       }
       case "command-result": {
+        changed(event.session);
         const queue = echoes.get(event.session) ?? [];
         const index = queue.findIndex((item) => typeof item === "string" && commandWord(item) !== undefined);
-        if (index >= 0) queue.splice(index, 1);
+        const command = index >= 0 ? queue.splice(index, 1)[0] : undefined;
         if (event.session === current) {
           view.addCommandResult(event.text);
-          void refreshContext();
+          // A `/model` said here changes the session's choice: the picker follows; another command leaves the picker as the user set it.
+          void refreshContext({ modelChoice: typeof command === "string" && commandWord(command) === "/model" });
         }
         void refreshSessions().catch(reportError);
         return;
@@ -224,8 +269,12 @@ export async function startWebChat(): Promise<void> {
     input.value = "";
     // `//shrug` is the message "/shrug" (the gateway's reading, as the transcript keeps it): shown and matched as such.
     const literal = literalText(text);
-    view.addUserMessage(literal);
-    send({ text }, literal);
+    const session = current;
+    // Shown once the conversation's history is: a late history would otherwise be drawn over it.
+    void opened.then(() => {
+      if (session === current) view.addUserMessage(literal);
+      send(session, { text }, literal);
+    });
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -237,7 +286,11 @@ export async function startWebChat(): Promise<void> {
     api.cancel(current).catch(reportError);
   });
   byId("new-session", HTMLButtonElement).addEventListener("click", () => {
-    location.hash = `session=${encodeURIComponent(newSessionKey())}`;
+    const session = newSessionKey();
+    fresh.add(session);
+    // Opened here and now, not on the hashchange a task later: a message sent at once goes to the new conversation.
+    history.pushState(null, "", `#session=${encodeURIComponent(session)}`);
+    openSession(session).catch(reportError);
   });
   window.addEventListener("hashchange", () => {
     const session = sessionFromHash(location.hash);
@@ -248,6 +301,7 @@ export async function startWebChat(): Promise<void> {
   let linkPoll: ReturnType<typeof setTimeout> | undefined;
   const loadStatus = async (): Promise<void> => {
     const status = await api.status();
+    models = status.models;
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
     statusPanel.showChannels(status.channels ?? []);
@@ -261,7 +315,10 @@ export async function startWebChat(): Promise<void> {
 
   await loadStatus();
   await refreshSessions();
-  await openSession(current || listings[0]?.session || newSessionKey());
+  // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet.
+  const first = current || listings[0]?.session || newSessionKey();
+  if (!listings.some((entry) => entry.session === first)) fresh.add(first);
+  await openSession(first);
   connectLiveEvents({
     api,
     onEvent,

@@ -100,7 +100,11 @@ export function createConversationView(options: ConversationViewOptions): Conver
         if (item.role === "user") {
           const isLast = !items.slice(index + 1).some((later) => later.role === "user");
           container.append(userMessage(item.text, item.unanswered === true && isLast && lastUnanswered));
-        } else if (item.role === "assistant") container.append(assistantMessage(item.text, item.reasoning, item.model));
+        } else if (item.role === "assistant") {
+          const bubble = assistantMessage(item.text, item.reasoning, item.model);
+          for (const note of item.notes ?? []) bubble.append(noteElement(note.kind, note.text));
+          container.append(bubble);
+        }
         else container.append(noteElement("notice", item.text));
       });
       if (items.length === 0) {

@@ -8,7 +8,8 @@ export interface StatusResponse {
   version: string;
   setup: string[];
   agents: { id: string; name: string; primary: string | undefined }[];
-  models: { ref: string; alias: string | undefined; local: boolean }[];
+  /** `configured` and `missingKey` are absent from an older gateway (every model then listed). */
+  models: { ref: string; alias: string | undefined; local: boolean; configured?: boolean; missingKey?: string | null }[];
   providers: ProviderHealth[];
   /** The messaging channels (WhatsApp); absent from an older gateway. */
   channels?: ChannelView[] | undefined;
@@ -36,8 +37,8 @@ export interface SessionResponse {
   session: string;
   items: TranscriptItem[];
   context: ContextUse;
-  /** The session's `/reasoning on|off` (absent from an older gateway: off). */
-  settings?: { reasoning: boolean } | undefined;
+  /** The session's `/reasoning on|off` and `/model` choice (null: the agent's chain); absent from an older gateway. */
+  settings?: { reasoning: boolean; model?: string | null | undefined } | undefined;
 }
 
 export interface MessageRequest {

@@ -1,0 +1,130 @@
+// The web chat's model picker and status panel against the REAL `bin/hearth gateway` with the built-in
+// catalog merged in (trial 12: the picker listed 359 models, most of them hosted ones without a key that
+// can never answer; the status panel left out a provider a session had switched to).
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
+import { repoRoot, tempDir } from "../helpers/run-cli.js";
+import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
+import { conversationOf, lastUser } from "../helpers/scripted-model.js";
+
+const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
+const WAIT_MS = 15_000;
+
+function modelServer(name: string): Handler {
+  return (request) => {
+    if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
+    if (request.method !== "POST" || request.path !== "/v1/chat/completions") return { kind: "json", status: 404, body: { error: "Unexpected endpoint or method." } };
+    const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+    return { kind: "sse", frames: completionsStream({ model: "m", text: `${name} heard: ${message}`, usage: { input: 50, output: 5 } }) };
+  };
+}
+
+async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.getByLabel("Message").fill(text);
+  await page.getByLabel("Message").press("Enter");
+}
+
+describe("web chat model picker and status panel against the real gateway with the built-in catalog", { timeout: 120_000 }, () => {
+  const temp = tempDir("hearth-webchat-picker-");
+  let home: FakeServer | undefined;
+  let extra: FakeServer | undefined;
+  let gateway: RunningGateway | undefined;
+  let browser: LaunchedBrowser | undefined;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    home = await startFakeServer(modelServer("Home"));
+    extra = await startFakeServer(modelServer("Extra"));
+    const closed = await startFakeServer(modelServer("Gone"));
+    const gone = closed.baseUrl;
+    await closed.close();
+    // The built-in catalog is merged (no `mode: "replace"`); only Anthropic's key is set (never used: nothing is sent to it).
+    const file = temp.write(
+      "hearth.json5",
+      `{
+        agents: { defaults: { model: { primary: "home/m" }, models: { "home/m": { alias: "Home" }, "extra/m": { alias: "Extra" }, "gone/m": { alias: "Gone" } } } },
+        models: { providers: {
+          home: { baseUrl: "${home.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+          extra: { baseUrl: "${extra.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+          // In the config, no alias: listed (it can answer) although only aliases can be chosen by /model.
+          spare: { baseUrl: "${extra.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+          // Nothing listens there (the port of a server closed at once): a session that switches to it finds it down.
+          gone: { baseUrl: "${gone}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+        } },
+      }`,
+    );
+    gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "state"), ANTHROPIC_API_KEY: "sk-ant-test-not-real" });
+    browser = await launchChromium({ profilePrefix: "hearth-webchat-picker-", waitMs: WAIT_MS });
+    page = browser.page;
+    await page.goto(gateway.url);
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await gateway?.stop();
+    await home?.close();
+    await extra?.close();
+    temp.cleanup();
+  });
+
+  test("the picker lists what can answer: the config's models and aliases, hosted models whose key is set; the rest is counted", async () => {
+    const status = (await (await page.request.get(new URL("/api/status", gateway?.url).href)).json()) as { models: { ref: string; missingKey: string | null }[] };
+    const keyless = status.models.filter((model) => model.missingKey !== null);
+    assert.ok(keyless.some((model) => model.ref.startsWith("openai/")), "the catalog holds hosted models without a key");
+
+    const options = await page.locator("#model-picker option").evaluateAll((nodes) =>
+      nodes.map((node) => ({ text: node.textContent ?? "", value: node.getAttribute("value") ?? "", disabled: node.hasAttribute("disabled") })),
+    );
+    const texts = options.map((option) => option.text);
+    assert.ok(texts.includes("Home — home/m (local)"), texts.join(", "));
+    assert.ok(texts.includes("Extra — extra/m (local)"), texts.join(", "));
+    assert.ok(texts.includes("spare/m (local)"), "a config model without an alias is listed");
+    assert.ok(texts.some((text) => text.startsWith("anthropic/")), "hosted models whose key is set are listed");
+    assert.equal(texts.filter((text) => text.startsWith("openai/")).length, 0, "no model without its key");
+    const note = options.at(-1);
+    assert.equal(note?.text, `(${keyless.length} more in the built-in catalog need an API key: hearth models list --all)`);
+    assert.equal(note?.disabled, true);
+    assert.equal(options.length, status.models.length - keyless.length + 2, "the agent's model, each model that can answer, the note");
+    await page.screenshot({ path: join(ARTIFACTS, "gateway-picker.png") });
+  });
+
+  test("a provider a session switched to appears in the status panel once it answers", async () => {
+    assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home"]);
+    await sendMessage(page, "/model Extra");
+    await page.locator(".command-result").first().waitFor();
+    await sendMessage(page, "hello extra");
+        await page.locator('.message.assistant[data-state="done"]', { hasText: "Extra heard: hello extra" }).waitFor();
+    await page.locator('.provider[data-provider="extra"][data-state="up"]').waitFor();
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator('.provider[data-provider="extra"][data-state="up"]').waitFor();
+    assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home", "extra"]);
+    assert.equal(await page.getByLabel("Model").inputValue(), "Extra");
+  });
+
+  test("a provider a session switched to that cannot be reached appears, cooling down, and the chain answers", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    await sendMessage(page, "/model Gone");
+    await page.locator(".command-result").first().waitFor();
+    await sendMessage(page, "anyone there?");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Home heard: anyone there?" }).waitFor();
+    // Told as it happens (a provider-health event), and still there after a reload (GET /api/status).
+    await page.locator('.provider[data-provider="gone"][data-state="cooling"]').waitFor();
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    const card = page.locator('.provider[data-provider="gone"]');
+    await card.waitFor();
+    assert.equal(await card.getAttribute("data-state"), "cooling");
+    assert.match(await card.innerText(), /cooling down/);
+    assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home", "extra", "gone"]);
+    await page.screenshot({ path: join(ARTIFACTS, "gateway-provider-in-use.png") });
+  });
+});
