@@ -41,6 +41,7 @@ export type AgentEvent =
 export type TurnResult =
   | {
       ok: true;
+      /** The turn's answer: the words of each of its replies, in order, a paragraph apart (see turnText) — what its stream showed. */
       text: string;
       model: ModelRef;
       session: string;

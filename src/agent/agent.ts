@@ -21,6 +21,7 @@ import { ToolLoopGuard } from "./tool-loop-guard.js";
 import type { ToolRegistry } from "./tools/registry.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
+import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { textOnly } from "../ai/compat.js";
 
@@ -179,31 +180,10 @@ export class Agent {
    * is marked so (with its cause) and left out of what later turns send. The caller holds the session
    * (its lock and its place in the queue: `Gateway.handle`), so no other turn interleaves.
    */
-  async turn(key: string, text: string, options: TurnOptions = {}): Promise<TurnResult> {
-    const { store, catalog } = this.dependencies;
-    const entries = (await store.read(key)).entries;
+  async turn(key: string, said: string, options: TurnOptions = {}): Promise<TurnResult> {
+    const { catalog } = this.dependencies;
     const marker = new UntrustedMarker();
-    const fresh: SessionEntry[] = [];
-    if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
-    const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
-    const images = options.retry ? { kept: [...(options.retry.images ?? [])], notes: [] } : acceptImages(options.images ?? []);
-    if (images.notes.length > 0) text = [text, ...images.notes].filter((line) => line !== "").join("\n");
-    const user: UserEntry = {
-      type: "user",
-      id: newEntryId(),
-      at: now(),
-      text,
-      quoted,
-      ...(images.kept.length > 0 ? { images: images.kept } : {}),
-      ...(options.retry ? { retryOf: options.retry.id } : {}),
-      ...(options.channel ? { channel: options.channel } : {}),
-    };
-    fresh.push(user);
-    // The one fsync of the turn: the message is on disk before any model is called.
-    const secrets = this.dependencies.secrets;
-    const kept = secrets ? fresh.map((entry) => secrets.redactValue(entry)) : fresh;
-    await store.append(key, kept, { sync: true });
-    entries.push(...kept);
+    const { entries, user, text, quoted } = await this.saveMessage(key, said, { options, marker });
     const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined, usage: emptyUsage() };
 
     const chain = this.chainFor(entries, options.model);
@@ -222,6 +202,8 @@ export class Agent {
     const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
+    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
+    const replies: AssistantMessage[] = [];
     let firstAttempts: readonly Attempt[] = [];
     /** A client's reply limit lowered is said once a turn (its steps all carry the same one). */
     let capSaid = false;
@@ -271,6 +253,7 @@ export class Agent {
       cost += message.cost;
       // The ledger keeps the server that answered, so `hearth usage` tells a local reply from a hosted one after the config changes.
       const answeredBy = (attempt: Attempt): AttemptRecord => (attempt.outcome === "ok" && !attempt.baseUrl ? { ...record(attempt), baseUrl: catalog.models.get(attempt.model)?.baseUrl } : record(attempt));
+      replies.push(message);
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
 
       const calls = message.content.filter((part) => part.type === "tool-call");
@@ -281,7 +264,7 @@ export class Agent {
       }
       if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
     }
-    const answer = (last?.content ?? []).map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+    const answer = turnText(replies);
     // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
     const reasoned = (last?.content ?? []).some((part) => part.type === "reasoning" && part.text.trim() !== "");
     if (answer === "" && reasoned && last?.stopReason !== "length" && !(last?.content ?? []).some((part) => part.type === "tool-call")) {
@@ -290,6 +273,42 @@ export class Agent {
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
     return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
+  }
+
+  /**
+   * A message stopped before its turn began, kept as the channel promised its sender (see
+   * `InboundMessage.keepWhenStopped`): saved, and marked cancelled with `why` — unanswered, `/retry` sends it. No model is called.
+   */
+  async keepUnanswered(key: string, said: string, message: { options: Pick<TurnOptions, "quoted" | "images" | "channel">; why: string }): Promise<TurnResult> {
+    const { entries, user } = await this.saveMessage(key, said, { options: message.options, marker: new UntrustedMarker() });
+    return await this.fail({ key, entries, pending: user.id, emit: () => undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
+  }
+
+  /** Saves the user's message (with the session's first entry when new), flushed to disk: the one fsync of a turn. */
+  private async saveMessage(key: string, said: string, message: { options: TurnOptions; marker: UntrustedMarker }): Promise<{ entries: SessionEntry[]; user: UserEntry; text: string; quoted: string | undefined }> {
+    const { options, marker } = message;
+    const entries = (await this.dependencies.store.read(key)).entries;
+    const fresh: SessionEntry[] = [];
+    if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
+    const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
+    const images = options.retry ? { kept: [...(options.retry.images ?? [])], notes: [] } : acceptImages(options.images ?? []);
+    const text = images.notes.length > 0 ? [said, ...images.notes].filter((line) => line !== "").join("\n") : said;
+    const user: UserEntry = {
+      type: "user",
+      id: newEntryId(),
+      at: now(),
+      text,
+      quoted,
+      ...(images.kept.length > 0 ? { images: images.kept } : {}),
+      ...(options.retry ? { retryOf: options.retry.id } : {}),
+      ...(options.channel ? { channel: options.channel } : {}),
+    };
+    fresh.push(user);
+    const secrets = this.dependencies.secrets;
+    const kept = secrets ? fresh.map((entry) => secrets.redactValue(entry)) : fresh;
+    await this.dependencies.store.append(key, kept, { sync: true });
+    entries.push(...kept);
+    return { entries, user, text, quoted };
   }
 
   /** Runs one reply's tool calls, each result on disk as it comes. False when the loop guard stopped the turn. */

@@ -113,6 +113,8 @@ export class Gateway implements GatewayPort {
     return this.queue
       .run(session, async () => {
         await ticket;
+        // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
+        if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
         return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place }).catch((error: unknown) => {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
@@ -153,6 +155,17 @@ export class Gateway implements GatewayPort {
     const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
     this.writing.add(session);
     try {
+      if (inbound.signal?.aborted) {
+        if (!inbound.keepWhenStopped) return notRun(session);
+        // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
+        if (kind === "message") {
+          this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(message.text) });
+          const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel }, why: STOPPED_BEFORE_TURN }));
+          this.publish({ type: "turn-end", session, result });
+          return { kind: "turn", result };
+        }
+        if (kind === "retry") return notRun(session);
+      }
       if (kind === "command") {
         const text = masked(await runCommand(message.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
         this.publish({ type: "command-result", session, text });
@@ -417,6 +430,14 @@ export class Gateway implements GatewayPort {
       }
     }
   }
+}
+
+/** Why a message kept as its channel promised got no answer (it shows unanswered; `/retry` sends it). */
+const STOPPED_BEFORE_TURN = "not answered: stopped before this message's turn began (/retry sends it)";
+
+/** A message whose sender went away before its turn began: no model was called and nothing was saved. */
+function notRun(session: string): HandleResult {
+  return { kind: "turn", result: { ok: false, error: "not run: the sender went away before this message's turn began; it was not saved", session, attempts: [], cause: "cancelled", compaction: undefined, usage: emptyUsage() } };
 }
 
 /** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */

@@ -36,7 +36,15 @@ export interface InboundMessage {
   maxTokens?: number | undefined;
   /** The request's name for `maxTokens` (`max_tokens`, `max_output_tokens`…): what a notice that lowered it quotes. */
   maxTokensField?: string | undefined;
+  /**
+   * Aborted: the sender went away, or stopped the turn. A message whose signal aborts before its turn
+   * begins is not run. It is kept (saved, unanswered: `/retry` sends it) only when the channel promised
+   * its sender to keep it — `keepWhenStopped`: the web chat's 202 "accepted", a WhatsApp message taken
+   * in. Otherwise (an API request whose client gave up, a terminal's Ctrl+C) it is not saved either.
+   */
   signal?: AbortSignal | undefined;
+  /** The channel told its sender the message was taken before its turn: see `signal`. */
+  keepWhenStopped?: boolean | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;
   /**

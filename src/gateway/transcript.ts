@@ -1,4 +1,5 @@
 import { unansweredTurns } from "../agent/build-context.js";
+import { joinReplies, replyText } from "../agent/turn-text.js";
 import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import type { TranscriptItem, TranscriptNote } from "./port.js";
@@ -50,7 +51,10 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
     repeats.set(item, { text, count: 1 });
     items.push(item);
   };
+  /** The last item is the answer of the turn under way (its tools' results do not end it; anything else shown does). */
+  let answering = false;
   for (const entry of current) {
+    if (entry.type !== "assistant" && entry.type !== "tool-result") answering = false;
     switch (entry.type) {
       case "user": {
         const first = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
@@ -66,11 +70,24 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         break;
       }
       case "assistant": {
-        const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
+        const text = replyText(entry.message);
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
         if (text === "" && reasoning === "") break;
         const notes = answerNotes(entry, describe);
+        // The replies of one turn (text, a tool call, more text) are one answer, as its stream showed it.
+        const last = items.at(-1);
+        if (last?.role === "assistant" && answering) {
+          last.text = joinReplies([last.text, text]);
+          const reasonings = joinReplies([last.reasoning ?? "", reasoning]);
+          if (reasonings !== "") last.reasoning = reasonings;
+          last.model = entry.message.model;
+          const said = last.notes ?? [];
+          const all = [...said, ...notes.filter((note) => !said.some((seen) => seen.text === note.text))];
+          if (all.length > 0) last.notes = all;
+          break;
+        }
         items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}), ...(notes.length > 0 ? { notes } : {}) });
+        answering = true;
         break;
       }
       case "turn-failed":

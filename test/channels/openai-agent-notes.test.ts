@@ -115,6 +115,19 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     assert.match(decodeURIComponent(configured.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit \(256 tokens\)/);
   });
 
+  test("the cut-off notice names the limit's field as the client sent it: max_output_tokens on /v1/responses, max_completion_tokens on chat", async () => {
+    const { served } = await answering(completionsStream({ text: "Once upon a", finishReason: "length", usage: { input: 10, output: 20 } }));
+    const post = (path: string, body: Record<string, unknown>) =>
+      fetch(`${served.url}/v1/${path}`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": `field-${path.length}` }, body: JSON.stringify({ model: "hearth", ...body }) });
+    const responses = await post("responses", { input: "tell a story", max_output_tokens: 40 });
+    assert.equal(responses.status, 200, await responses.clone().text());
+    const said = decodeURIComponent(responses.headers.get("x-hearth-notice") ?? "");
+    assert.match(said, /cut off at the reply limit this request set \(max_output_tokens 40\); send a larger max_output_tokens/);
+    assert.doesNotMatch(said, /max_tokens/);
+    const chat = await post("chat/completions", { messages: [{ role: "user", content: "tell a story" }], max_completion_tokens: 30 });
+    assert.match(decodeURIComponent(chat.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit this request set \(max_completion_tokens 30\)/);
+  });
+
   test("a reply of reasoning alone is said to the client, not left an empty answer", async () => {
     const { served } = await answering(completionsStream({ text: "", reasoning: "I should think about the question first.", usage: { input: 10, output: 20 } }));
     const reply = await fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "thinker" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "why?" }] }) });

@@ -12,3 +12,15 @@ test("a turn waiting for room in a llama-server's shared cache shows it until it
   assert.deepEqual(turn.notes, []);
   assert.equal(turn.text, "Hello");
 });
+
+test("words before a tool call stay: what follows is a new paragraph, and a restart replaces only the reply under way", () => {
+  const turn = newLiveTurn();
+  applyAgentEvent(turn, { type: "text-delta", delta: "PART-ONE before the tool." });
+  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {} });
+  applyAgentEvent(turn, { type: "tool-end", name: "time", isError: false, preview: "12:00" });
+  applyAgentEvent(turn, { type: "text-delta", delta: "broken repl" });
+  applyAgentEvent(turn, { type: "answer-restart" });
+  assert.equal(turn.text, "PART-ONE before the tool.");
+  applyAgentEvent(turn, { type: "text-delta", delta: "PART-TWO final." });
+  assert.equal(turn.text, "PART-ONE before the tool.\n\nPART-TWO final.", "as the stream and the turn's final text have it");
+});

@@ -70,6 +70,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     }
     const { text, agent, model, retry } = parsed.data;
     if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
+    // The 202 promises the message is kept: stopped before its turn (the gateway stopping), it is saved unanswered, not dropped.
     const control = controls.start(session);
     // Accepted once the message is kept (on disk when it waits behind another turn), not when the turn
     // ends; the turn's events reach every /api/events listener through the port.
@@ -77,7 +78,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const accepted = new Promise<void>((resolve) => (accept = resolve));
     let refused: HearthError | undefined;
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, signal: control.signal, onAccepted: () => accept() })
+      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted: () => accept() })
       .catch((error: unknown) => {
         // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
         if (isHearthError(error) && error.kind === "usage") refused = error;

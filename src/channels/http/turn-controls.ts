@@ -17,11 +17,17 @@ export class TurnControls {
     };
   }
 
-  /** Aborts every message of the session (the running turn and any waiting behind it); true when there was one. */
+  /**
+   * Stops the session's running turn — its oldest message: a session's messages run one at a time, in
+   * the order they came — and leaves the messages waiting behind it to run after it (Stop stops what is
+   * being answered, not what the user sent next); true when there was one.
+   */
   cancel(session: string): boolean {
     const set = this.running.get(session);
-    if (!set || set.size === 0) return false;
-    for (const controller of set) controller.abort(new Error("cancelled by the user"));
+    const oldest = set?.values().next().value;
+    if (!oldest) return false;
+    oldest.abort(new Error("cancelled by the user"));
+    set?.delete(oldest);
     return true;
   }
 }

@@ -261,6 +261,8 @@ export class WhatsAppChannel {
         quoted: message.quoted,
         ...(images ? { images } : {}),
         canRestart: false,
+        // A message taken in from a person is theirs: stopped before its turn (the gateway stopping), it is saved unanswered.
+        keepWhenStopped: true,
         onEvent,
         ...(retry ? { retry: true } : {}),
       });
@@ -269,7 +271,7 @@ export class WhatsAppChannel {
         note?.cancel();
         note = undefined;
         const fresh = this.withoutImage(message);
-        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, onEvent }));
+        await this.deliver(fresh, await this.options.port.handle({ channel: "whatsapp", session: fresh.session, agent: this.settings.agent, text: fresh.text, quoted: fresh.quoted, canRestart: false, keepWhenStopped: true, onEvent }));
       } else {
         await this.deliver(message, result);
       }

@@ -163,7 +163,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const closed = closing.then(() => runtime.close());
   const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
   if (!drained) {
-    logger.warn({}, "stopping with turns or requests still running: cancelling them (their messages are saved)");
+    logger.warn({}, "stopping with turns or requests still running: cancelling them (messages whose turn began are saved, and web chat and WhatsApp messages still waiting; API requests still waiting are dropped)");
     runtime.abortTurns();
     server.closeAll();
     await Promise.race([closed, delay(5_000)]);

@@ -130,12 +130,19 @@ export async function sessionsExport(io: CliIo, options: GlobalOptions & { forma
   return 0;
 }
 
-/** The whole transcript, compactions and failed turns included (nothing the user said is ever dropped). */
+/** The whole transcript, compactions and failed turns included (nothing the user said is ever dropped; a resend is marked, its text shown once). */
 export function transcriptMarkdown(key: string, entries: readonly SessionEntry[], withReasoning: boolean): string {
   const out: string[] = [`# Session ${key}`, ""];
+  /** Messages shown: a resend of one (`/retry`, an SDK's own retry: `retryOf`) is the same message again, shown once. */
+  const shown = new Set<string>();
   for (const entry of entries) {
     switch (entry.type) {
       case "user":
+        shown.add(entry.id);
+        if (entry.retryOf !== undefined && shown.has(entry.retryOf)) {
+          out.push(`_Sent again · ${entry.at}_`, "");
+          break;
+        }
         out.push(`## You · ${entry.at}`, "", entry.text, "");
         if (entry.quoted) out.push("> (quoted) " + entry.quoted.replace(/\n/g, "\n> "), "");
         break;

@@ -16,10 +16,14 @@ export interface LiveTurn {
   model: string | undefined;
   /** The turn got no answer (failed or cancelled): the user's message can be resent. */
   failed: boolean;
+  /** Where the text and reasoning of the reply under way begin: a restart replaces that reply only, not the words said before its tools ran. */
+  replyFrom: { text: number; reasoning: number };
+  /** The model ran its tools after some words: what it says next is a new paragraph (as the turn's final text has it). */
+  paragraph: boolean;
 }
 
 export function newLiveTurn(): LiveTurn {
-  return { text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false };
+  return { text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
 }
 
 /** The "no reply from … for 8 s" line says what is happening now: a newer one, a token or the attempt's end replaces it. */
@@ -32,16 +36,23 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
   if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "attempt-failed" || event.type === "attempt-waiting") endWaiting(turn);
   switch (event.type) {
     case "text-delta":
+      if (turn.paragraph && event.delta !== "") {
+        turn.text += "\n\n";
+        turn.paragraph = false;
+      }
       turn.text += event.delta;
       return;
     case "reasoning-delta":
       turn.reasoning += event.delta;
       return;
     case "answer-restart":
-      turn.text = "";
-      turn.reasoning = "";
+      turn.text = turn.text.slice(0, turn.replyFrom.text);
+      turn.reasoning = turn.reasoning.slice(0, turn.replyFrom.reasoning);
+      turn.paragraph = turn.text.trim() !== "";
       return;
     case "tool-start":
+      turn.replyFrom = { text: turn.text.length, reasoning: turn.reasoning.length };
+      turn.paragraph = turn.text.trim() !== "";
       turn.notes.push({ kind: "tool", text: `running ${event.name}…` });
       return;
     case "tool-end":
