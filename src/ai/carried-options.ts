@@ -43,5 +43,7 @@ export function optionsNotCarried(model: { api: Api; reasoning: boolean }, optio
   if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");
   if (thinking && options.temperature !== undefined && options.temperature !== 1) notCarried.push("temperature (with thinking)");
   if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push("top_p (with thinking)");
+  // Anthropic's temperature goes from 0 to 1; OpenAI's (what the request was written in) to 2.
+  if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.temperature > 1) notCarried.push("temperature (above 1)");
   return notCarried;
 }

@@ -103,6 +103,48 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     assert.match(decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""), /cannot take the request's fields as asked/);
   });
 
+  test("values that ask for nothing (top_p 1, penalties 0: OpenAI's defaults, which clients send) skip no model and are not refused in agent mode", async () => {
+    const defaults = { top_p: 1, frequency_penalty: 0, presence_penalty: 0, parallel_tool_calls: false };
+    for (const model of ["olla/o", "claude/c", "Resp"]) {
+      const { response } = await client.chat.completions.create({ model, messages: hi, ...defaults }).withResponse();
+      const attempts = JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[];
+      assert.deepEqual(attempts.map((attempt) => attempt.outcome), ["ok"], `${model}: ${JSON.stringify(attempts)}`);
+    }
+    // parallel_tool_calls: false with no tools asks nothing of the server either.
+    assert.equal(lastBody(servers.responses).parallel_tool_calls, undefined);
+    const agent = await client.chat.completions.create({ model: "hearth", messages: hi, ...defaults });
+    assert.ok(agent.choices[0]?.message.content);
+  });
+
+  test("temperature: OpenAI's range (0–2) or a 400; above 1, which Anthropic's range ends at, an Anthropic model is skipped, never sent it", async () => {
+    const error = await client.chat.completions.create({ model: "llama/l", messages: hi, temperature: 3 }).then(
+      () => assert.fail("temperature 3 was accepted"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+    assert.equal(error.param, "temperature");
+    const before = servers.anthropic.requests.length;
+    const { data, response } = await client.chat.completions.create({ model: "claude/c", messages: hi, temperature: 1.8 }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "from responses");
+    assert.deepEqual((JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[]).map((attempt) => `${attempt.model} ${attempt.outcome}`), ["claude/c skipped-fields", "resp/r ok"]);
+    assert.equal(servers.anthropic.requests.length, before, "Anthropic was not sent a temperature it refuses");
+    await client.chat.completions.create({ model: "claude/c", messages: hi, temperature: 0.7 });
+    assert.equal(lastBody(servers.anthropic).temperature, 0.7);
+  });
+
+  test("two reply limits that disagree are a 400 naming them; a thinking Claude under a reply limit too small to think answers without thinking", async () => {
+    const error = await client.chat.completions.create({ model: "llama/l", messages: hi, max_tokens: 10, max_completion_tokens: 20 }).then(
+      () => assert.fail("two limits were accepted"),
+      (failure: unknown) => failure,
+    );
+    assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+    assert.match(error.message, /max_tokens is 10 and max_completion_tokens is 20: give one reply limit/);
+    await client.chat.completions.create({ model: "llama/l", messages: hi, max_tokens: 20, max_completion_tokens: 20 });
+    await client.chat.completions.create({ model: "claude/t", messages: hi, reasoning_effort: "low", max_tokens: 30 });
+    const sent = lastBody(servers.anthropic);
+    assert.deepEqual([sent.max_tokens, sent.thinking], [30, undefined], "Anthropic refuses a thinking budget that is not below max_tokens");
+  });
+
   test("ollama upstream: stop, seed, top_p and the penalties go in options", async () => {
     const reply = await client.chat.completions.create({ model: "olla/o", messages: hi, stop: ["."], seed: 3, top_p: 0.8, frequency_penalty: 1, presence_penalty: 1 });
     assert.equal(reply.choices[0]?.message.content, "from ollama");

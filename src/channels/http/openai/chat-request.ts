@@ -46,7 +46,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     user: optionalString(body.user, "user"),
     options: {
       ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
-      ...samplingOptions(body, true),
+      ...samplingOptions(body, { chat: true, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),

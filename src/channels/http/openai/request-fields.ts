@@ -83,15 +83,31 @@ export function ignoredNotice(fields: readonly string[]): string | undefined {
   return `not sent on: ${named} — ${fields.length === 1 ? "a field" : "fields"} hearth does not know (docs/openai-api.md, Request fields, lists those it carries)`;
 }
 
-/** The sampling fields both endpoints carry, and those of Chat Completions (stop, seed, the penalties) where `chat`. */
-export function samplingOptions(body: Json, chat: boolean): Pick<CallOptions, "topP" | "stop" | "seed" | "frequencyPenalty" | "presencePenalty" | "parallelToolCalls"> {
-  const topP = inRange(body, "top_p", 0, 1);
+/**
+ * The sampling fields both endpoints carry, and those of Chat Completions (stop, seed, the penalties)
+ * where `chat`. A field set to the value that asks for nothing — `top_p: 1`, a penalty of 0 (OpenAI's
+ * defaults, which many clients always send), `parallel_tool_calls: false` with no tools to call — is
+ * taken as unset: it changes no answer, so no model is skipped for it and an agent does not refuse it.
+ */
+export function samplingOptions(body: Json, use: { chat: boolean; tools: number }): Pick<CallOptions, "topP" | "stop" | "seed" | "frequencyPenalty" | "presencePenalty" | "parallelToolCalls"> {
+  const topP = unlessDefault(inRange(body, "top_p", 0, 1), 1);
   const parallel = optionalBoolean(body.parallel_tool_calls, "parallel_tool_calls");
-  const common = { topP, parallelToolCalls: parallel === false ? (false as const) : undefined };
-  if (!chat) return common;
+  const common = { topP, parallelToolCalls: parallel === false && use.tools > 0 ? (false as const) : undefined };
+  if (!use.chat) return common;
   const seed = optionalNumber(body.seed, "seed");
   if (seed !== undefined && !Number.isInteger(seed)) throw badRequest("seed", `expected a whole number, got ${seed}`);
-  return { ...common, stop: stopSequences(body.stop), seed, frequencyPenalty: inRange(body, "frequency_penalty", -2, 2), presencePenalty: inRange(body, "presence_penalty", -2, 2) };
+  return {
+    ...common,
+    stop: stopSequences(body.stop),
+    seed,
+    frequencyPenalty: unlessDefault(inRange(body, "frequency_penalty", -2, 2), 0),
+    presencePenalty: unlessDefault(inRange(body, "presence_penalty", -2, 2), 0),
+  };
+}
+
+/** Undefined for the value that asks for nothing (the API's default). */
+function unlessDefault(value: number | undefined, neutral: number): number | undefined {
+  return value === neutral ? undefined : value;
 }
 
 function inRange(body: Json, field: string, low: number, high: number): number | undefined {

@@ -58,7 +58,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     tools,
     options: {
       ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
-      ...samplingOptions(body, false),
+      ...samplingOptions(body, { chat: false, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
     },
     maxTokensField: "max_output_tokens",

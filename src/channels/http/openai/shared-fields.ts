@@ -63,13 +63,18 @@ export function toolDefinition(tool: { name?: unknown; description?: unknown; pa
 export function callOptions(body: Json, fields: { limitKeys: readonly string[]; reasoning: CallOptions["reasoning"] }): CallOptions {
   const { limitKeys, reasoning } = fields;
   let maxTokens: number | undefined;
+  let given: string | undefined;
   for (const key of limitKeys) {
     const value = optionalNumber(body[key], key);
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 1) throw badRequest(key, `expected a whole number of tokens of at least 1, got ${value}`);
+    // Two names for one limit (max_tokens, max_completion_tokens) that disagree: which one the client meant is not for hearth to guess.
+    if (maxTokens !== undefined && value !== maxTokens) throw badRequest(key, `${given} is ${maxTokens} and ${key} is ${value}: give one reply limit (max_completion_tokens is the current name)`);
     maxTokens = value;
+    given = key;
   }
   const temperature = optionalNumber(body.temperature, "temperature");
+  if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw badRequest("temperature", `expected a number from 0 to 2, got ${temperature}`);
   return { maxTokens, temperature, reasoning };
 }
 
