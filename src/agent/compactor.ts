@@ -66,7 +66,8 @@ export class Compactor {
     const { entries, budget, emit } = request;
     const view = conversationView(entries, { pending: request.pending });
     const tokensBefore = this.dependencies.promptTokens(entries, request.pending, budget);
-    const keep = Math.min(spec.compaction.keepRecentTokens, Math.floor(budget.promptTokens * (request.force ? 0.3 : 0.5)));
+    // Kept turns are measured by the estimate; the budget is the server's count: scaled by how its tokenizer counts (llama.cpp's /tokenize).
+    const keep = Math.floor(Math.min(spec.compaction.keepRecentTokens, budget.promptTokens * (request.force ? 0.3 : 0.5)) / Math.max(1, budget.tokenRatio));
     const plan = planCompaction(view, keep);
     if (!plan) return { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" };
     if (!spec.compaction.enabled) return this.trim(request, plan, tokensBefore, "compaction is off (compaction.enabled: false)");
@@ -160,5 +161,8 @@ export class Compactor {
 export function summarySizes(budget: Budget, model: ModelSpec, focus: string | undefined): { replyTokens: number; chunkTokens: number } {
   const replyTokens = Math.max(64, Math.min(model.maxTokens, 4_096, Math.floor(budget.window / 4)));
   const overhead = estimateTokens(SUMMARY_SYSTEM) + estimateTokens(focus ?? "") + 64;
-  return { replyTokens, chunkTokens: Math.max(64, budget.window - 2 * replyTokens - overhead) };
+  // The chunk is measured by the estimate, the window as the server counts: a tokenizer that counts twice the estimate (llama.cpp's
+  // /tokenize said so) gets chunks half as long, or the router finds the summary request too large for it and a fallback writes it.
+  const room = Math.floor((budget.window - 2 * replyTokens) / Math.max(1, budget.tokenRatio));
+  return { replyTokens, chunkTokens: Math.max(64, room - overhead) };
 }

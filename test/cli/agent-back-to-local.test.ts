@@ -60,7 +60,11 @@ describe("after turns on a hosted fallback, the local model answers again", () =
     const localRequests: RecordedRequest[] = [];
     const local = await startLocal({ usageInput: localCount, requests: localRequests });
     // A hosted model whose usage counts little of what it is sent (a proxy or a server that counts its own way).
-    const hosted = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) }));
+    const hostedRequests: RecordedRequest[] = [];
+    const hosted = await startFakeServer((request) => {
+      hostedRequests.push(request);
+      return { kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) };
+    });
     servers.push(local, hosted);
     const file = temp.write(
       "hearth.json5",
@@ -81,6 +85,7 @@ describe("after turns on a hosted fallback, the local model answers again", () =
       assert.equal(answer.model, "cloud/big");
     }
     const before = localRequests.length;
+    const hostedBefore = hostedRequests.length;
     const back = await say("short one");
     assert.equal(back.model, "local/m", JSON.stringify(back));
     assert.deepEqual(
@@ -92,6 +97,41 @@ describe("after turns on a hosted fallback, the local model answers again", () =
     const answered = localRequests.slice(before).filter((request) => !SUMMARY_SAYS.test(lastUser(request.body)));
     assert.ok(answered.length > 0 && answered.every((request) => localCount(request) < N_CTX), "what reached the local server fits its context as it counts");
     assert.equal(lastUser(answered.at(-1)?.body), "short one");
+    // The summaries too are written by the local model, sized as its server counts: nothing of this turn goes to the paid one.
+    const asked = hostedRequests.slice(hostedBefore).filter((request) => request.method === "POST");
+    assert.deepEqual(asked.map((request) => lastUser(request.body).slice(0, 60)), [], "nothing of this turn, summaries included, went to the hosted model");
+  });
+
+  test("longer turns: the summaries are cut to the local server's count too, so it writes them and answers; the paid model is not asked", async () => {
+    const localRequests: RecordedRequest[] = [];
+    const local = await startLocal({ usageInput: localCount, requests: localRequests });
+    const hostedRequests: RecordedRequest[] = [];
+    const hosted = await startFakeServer((request) => {
+      hostedRequests.push(request);
+      return { kind: "sse", frames: completionsStream({ model: "big", text: "Cloud here.", usage: { input: 12, output: 4 } }) };
+    });
+    servers.push(local, hosted);
+    const file = temp.write(
+      "long-turns.json5",
+      `{ agents: { defaults: { model: { primary: "local/m", fallbacks: ["cloud/big"] }, models: { "cloud/big": { alias: "Cloud" }, "local/m": { alias: "Local" } }, tools: { allow: [] } } },
+        models: { mode: "replace", providers: {
+          local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 2048, maxTokens: 100 }] },
+          cloud: { baseUrl: "${hosted.baseUrl}", api: "openai-completions", apiKey: "sk-test-cloud-0123456789abcdef", models: [{ id: "big", contextWindow: 200000, maxTokens: 1024 }] } } } }`,
+    );
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "long-state") };
+    const words = Array.from({ length: 60 }, (_, index) => `word${index}`).join(" ");
+    for (let turn = 1; turn <= 16; turn++) {
+      const result = await runCli(["agent", "--config", file, "--json", "-s", "long", "--model", "Cloud", "-m", `Turn ${turn}: ${words}`], { env });
+      assert.equal(result.code, 0, result.stderr);
+    }
+    const hostedBefore = hostedRequests.filter((request) => request.method === "POST").length;
+    const back = await runCli(["agent", "--config", file, "--json", "-s", "long", "--model", "Local", "-m", `Turn 17: ${words}`], { env });
+    assert.equal(back.code, 0, back.stderr);
+    const answer = JSON.parse(back.stdout) as TurnJson;
+    assert.equal(answer.model, "local/m", JSON.stringify(answer));
+    assert.deepEqual((answer.attempts ?? []).map((attempt) => `${attempt.model} ${attempt.outcome}`), ["local/m ok"]);
+    assert.equal(hostedRequests.filter((request) => request.method === "POST").length, hostedBefore, "no summary and no turn went to the paid model");
+    assert.ok(localRequests.every((request) => localCount(request) + 100 <= N_CTX), "every request the local server got fits its slot as it counts");
   });
 
   test("a local server whose usage counts less than its tokenizer: the agent plans by the larger count, so the local model is never skipped for size", async () => {
