@@ -23,7 +23,7 @@ const unset = (value: unknown): boolean => value === undefined || value === null
 
 /** Fields both endpoints share the rule of. */
 const COMMON_REFUSED: FieldRules["refused"] = {
-  top_logprobs: { allows: (value) => unset(value) || value === 0, why: "hearth does not pass token log probabilities back" },
+  top_logprobs: { allows: (value) => unset(value) || value === 0, why: "token log probabilities are not passed back (hearth has none to give)" },
   background: { allows: off, why: "hearth answers in the request (stream it for a long answer); it runs no background responses" },
 };
 
@@ -32,14 +32,14 @@ export const CHAT_FIELDS: FieldRules = {
   ignored: ["store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "prediction"],
   refused: {
     ...COMMON_REFUSED,
-    logprobs: { allows: off, why: "hearth does not pass token log probabilities back" },
-    logit_bias: { allows: (value) => unset(value) || (isObject(value) && Object.keys(value).length === 0), why: "hearth does not pass token biases on" },
-    modalities: { allows: (value) => unset(value) || (Array.isArray(value) && value.every((kind) => kind === "text")), why: "hearth answers in text only" },
-    audio: { allows: unset, why: "hearth answers in text only" },
+    logprobs: { allows: off, why: "token log probabilities are not passed back (hearth has none to give)" },
+    logit_bias: { allows: (value) => unset(value) || (isObject(value) && Object.keys(value).length === 0), why: "token biases are not passed on" },
+    modalities: { allows: (value) => unset(value) || (Array.isArray(value) && value.every((kind) => kind === "text")), why: "the answer is text only" },
+    audio: { allows: unset, why: "the answer is text only" },
     functions: { allows: unset, why: "the deprecated functions field is not passed on: send tools ({ type: \"function\", function }) instead" },
     function_call: { allows: unset, why: "the deprecated function_call field is not passed on: send tool_choice instead" },
-    web_search_options: { allows: unset, why: "hearth runs no web search in proxy mode" },
-    verbosity: { allows: (value) => unset(value) || value === "medium", why: "hearth does not pass verbosity on" },
+    web_search_options: { allows: unset, why: "no web search runs in proxy mode" },
+    verbosity: { allows: (value) => unset(value) || value === "medium", why: "verbosity is not passed on" },
   },
 };
 
