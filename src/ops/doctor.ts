@@ -11,7 +11,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
 import { serviceFindings, serviceTarget, type InstalledServiceFile, type ThisCheckout } from "./gateway-service-target.js";
 import { compactionFindings, cooldownFindings, diskFinding, permissionFindings, type DiskThresholds, DISK_THRESHOLDS } from "./doctor-local.js";
-import { modelsStatus, reachability, type ChainStatus } from "./models-status.js";
+import { modelsStatus, reachability, slotsSharing, type ChainStatus } from "./models-status.js";
 import { whatsappFindings } from "./doctor-whatsapp.js";
 import { mainAgentPrompt, type AgentPrompt, type ToolDefinitions } from "./agent-prompt.js";
 
@@ -155,7 +155,8 @@ function seenOf(entry: ChainStatus): string {
   if (entry.listed === false) facts.push("not listed");
   if (entry.loaded === true) facts.push("loaded");
   if (entry.loaded === false) facts.push("not loaded");
-  if (entry.servedContext) facts.push(`served context ${entry.servedContext}${entry.slots && entry.slots > 1 ? ` over ${entry.slots} slots that may share it` : ""}`);
+  const sharing = slotsSharing(entry);
+  if (entry.servedContext) facts.push(`served context ${entry.servedContext}${sharing ? ` (${sharing})` : ""}`);
   facts.push(`contextWindow ${entry.contextWindow}`);
   if (!entry.local) facts.push(entry.keyPresent ? `key from ${entry.keySource}` : "no key");
   return facts.join(", ");

@@ -45,6 +45,8 @@ export interface ChainStatus {
   servedContext?: number | null;
   /** Requests the server runs at once (llama.cpp total_slots); more than one may share servedContext (--kv-unified). */
   slots?: number | null;
+  /** Whether those slots share one cache, as the provider's kvCache says; absent: not said (they may). */
+  kvCache?: "shared" | "per-slot";
   /** false where the server reports that the model's chat template cannot render tools (then hearth sends none). */
   toolUse?: boolean | null;
   quantization?: string | null;
@@ -148,6 +150,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         const served = native?.loadedContext ?? (probe.lmStudio ? undefined : windows.reportedWindow(model));
         status.servedContext = served ?? null;
         status.slots = native ? null : (windows.reportedSlots(model) ?? null);
+        if (model.kvCache !== undefined) status.kvCache = model.kvCache;
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
@@ -196,4 +199,10 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
     }),
   );
   return { chain };
+}
+
+/** How the slots hold the served context, in words: shared, each its own (the provider's kvCache), or may share (not said). */
+export function slotsSharing(entry: Pick<ChainStatus, "slots" | "kvCache">): string | undefined {
+  if (!entry.slots || entry.slots < 2) return undefined;
+  return entry.kvCache === "per-slot" ? `${entry.slots} slots, each its own` : entry.kvCache === "shared" ? `${entry.slots} slots, which share it` : `${entry.slots} slots, which may share it`;
 }

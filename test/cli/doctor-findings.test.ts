@@ -198,7 +198,7 @@ describe("hearth doctor: each server fact fires on its trigger and stays silent 
       assert.deepEqual(ids(found.findings), ["shared-cache"]);
       assert.equal(found.code, 0, "advice, not a fault: hearth keeps parallel requests within the cache");
       assert.match(found.findings[0]?.title ?? "", /4 slots that may share one cache of 8192 tokens/);
-      assert.match(found.findings[0]?.seen ?? "", /served context 8192 over 4 slots that may share it/);
+      assert.match(found.findings[0]?.seen ?? "", /served context 8192 \(4 slots, which may share it\)/);
       assert.match(found.findings[0]?.fix ?? "", /-np 4 -c 32768 --no-kv-unified .*-np 1/);
     } finally {
       await slots.close();

@@ -127,3 +127,12 @@ test("tool names in allow and deny must be tools hearth has", () => {
   assert.match(message, /agents\.defaults\.tools\.allow\[1\]: "webfetch" is not a known tool; did you mean "web_fetch"\?/);
   assert.match(message, /agents\.defaults\.tools\.deny\[0\]: "shell" is not a known tool; allowed: "time", "memory", "web_fetch", "exec"/);
 });
+
+test("kvCache: a llama.cpp provider's slots, one cache or one each; refused on a provider of another API", () => {
+  const ollama = provider('        baseUrl: "http://127.0.0.1:11434",\n        api: "ollama",\n        kvCache: "shared",\n        models: [{ id: "m" }],');
+  assert.match(configErrorText(() => resolveText(ollama)), /models\.providers\.lmstudio\.kvCache: kvCache describes a llama\.cpp server's slots \(api "openai-completions"\); this provider's api is "ollama": leave kvCache out/);
+  const llama = resolveText(provider('        baseUrl: "http://127.0.0.1:8080/v1",\n        api: "openai-completions",\n        kvCache: "per-slot",\n        models: [{ id: "m" }],'));
+  assert.equal(llama.catalog.models.get("lmstudio/m")?.kvCache, "per-slot");
+  const unknown = provider('        baseUrl: "http://127.0.0.1:8080/v1",\n        api: "openai-completions",\n        kvCache: "unified",\n        models: [{ id: "m" }],');
+  assert.match(configErrorText(() => resolveText(unknown)), /models\.providers\.lmstudio\.kvCache/);
+});

@@ -77,6 +77,8 @@ describe("llama-server -c 2048 -np 2 under contextWindow 2048", () => {
     const declared = (kvCache: string) => realConfig(split).replace('llama: { baseUrl:', `llama: { kvCache: "${kvCache}", baseUrl:`);
     const perSlot = await probe(split, temp.write("per-slot.json5", declared("per-slot")));
     assert.deepEqual(perSlot.problems.filter((problem) => problem.id === "shared-cache"), [], JSON.stringify(perSlot.problems));
+    const perSlotText = await runCli(["models", "status", "--probe", "--config", temp.write("per-slot-text.json5", declared("per-slot"))]);
+    assert.match(perSlotText.stdout, /served with 1024 context \(2 slots, each its own\)/, perSlotText.stdout);
     const sharing = (await probe(split, temp.write("sharing.json5", declared("shared")))).problems.find((problem) => problem.id === "shared-cache");
     assert.match(sharing?.title ?? "", /2 slots that share one cache of 1024 tokens \(models\.providers\.llama\.kvCache: "shared"\)/);
     const unified = await start({ ctx: 1024, parallel: 2, extraArgs: ["--kv-unified"] });

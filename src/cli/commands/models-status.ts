@@ -5,7 +5,7 @@ import { stateDir } from "../../config/paths.js";
 import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
-import { modelsStatus, reachability, type ChainStatus } from "../../ops/models-status.js";
+import { modelsStatus, reachability, slotsSharing, type ChainStatus } from "../../ops/models-status.js";
 import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, noModels, printWarnings } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
@@ -58,7 +58,8 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
     if (entry.servedAs !== undefined) facts.push(`the server runs one model (${entry.servedAs}) and answers any id with it`);
     else if (entry.listed !== undefined && entry.listed !== null) facts.push(entry.listed ? "listed" : "not listed");
     if (entry.loaded !== undefined && entry.loaded !== null) facts.push(entry.loaded ? `loaded${entry.loadedContext ? ` with ${entry.loadedContext} context` : ""}` : "not loaded");
-    if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context${entry.slots && entry.slots > 1 ? ` (${entry.slots} slots, which may share it)` : ""}`);
+    const sharing = slotsSharing(entry);
+    if (entry.servedContext && entry.loadedContext === null) facts.push(`served with ${entry.servedContext} context${sharing ? ` (${sharing})` : ""}`);
     if (entry.toolUse === false) facts.push("no tools");
     if (entry.quantization) facts.push(entry.quantization);
     if (entry.firstTokenMs !== undefined && entry.firstTokenMs !== null) facts.push(`first token in ${entry.firstTokenMs} ms`);

@@ -61,6 +61,10 @@ export const providerSchema = z
     if (provider.baseUrl && provider.baseUrls) {
       context.addIssue({ code: "custom", path: ["baseUrls"], message: "give baseUrl or baseUrls (replicas), not both" });
     }
+    // Slots and their KV cache are llama.cpp's: a server of another API has no such thing to say.
+    if (provider.kvCache !== undefined && provider.api !== undefined && provider.api !== "openai-completions") {
+      context.addIssue({ code: "custom", path: ["kvCache"], message: `kvCache describes a llama.cpp server's slots (api "openai-completions"); this provider's api is "${provider.api}": leave kvCache out` });
+    }
     // Two entries one ref or id names: found on the file as written (config/duplicate-names.ts), whatever else fails.
   });
 
