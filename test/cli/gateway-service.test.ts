@@ -205,16 +205,22 @@ describe("hearth gateway install | uninstall | status", () => {
     assert.ok(document.details.some((line) => /systemctl --user enable --now hearth-gateway\.service/.test(line)), json.stdout);
     assert.ok(document.details.some((line) => line.startsWith("its log: ")), json.stdout);
     assert.equal(document.exitCode, 1);
+
+    // A unit systemd has given up on (failed, not auto-restart) is said so, not "keeps restarting it".
+    writeFileSync(join(fakeBin, "systemctl"), `#!/bin/sh\ncase "$*" in *" show "*) printf 'ActiveState=failed\\nSubState=failed\\nExecMainStatus=2\\nNRestarts=5\\n' ;; esac\nexit 0\n`, { mode: 0o755 });
+    const failed = await runCli(["gateway", "install", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${fakeBin}:${process.env.PATH ?? ""}` } });
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.match(failed.stderr, /exited at once \(systemd: failed \(failed\), exit status 2, restarted 5 times\); systemd has given up restarting it \(it stays stopped until started again\)/);
   });
 
   test("a service that exits at once is seen (systemd auto-restart, launchd's last exit code); one that answers is up", async () => {
     const watch = (manager: "systemd" | "launchd", stdout: string, answers = false) =>
       watchStart({ manager, uid: 501, run: () => Promise.resolve({ code: 0, stdout, stderr: "" }), answers: () => Promise.resolve(answers), pause: () => Promise.resolve(), looks: 3 });
-    assert.deepEqual(await watch("systemd", "ActiveState=activating\nSubState=auto-restart\nExecMainStatus=2\nNRestarts=3\n"), { state: "exited", seen: "systemd: activating (auto-restart), exit status 2, restarted 3 times" });
-    assert.deepEqual(await watch("systemd", "ActiveState=failed\nSubState=failed\nExecMainStatus=1\nNRestarts=0\n"), { state: "exited", seen: "systemd: failed (failed), exit status 1" });
+    assert.deepEqual(await watch("systemd", "ActiveState=activating\nSubState=auto-restart\nExecMainStatus=2\nNRestarts=3\n"), { state: "exited", seen: "systemd: activating (auto-restart), exit status 2, restarted 3 times", restarting: true });
+    assert.deepEqual(await watch("systemd", "ActiveState=failed\nSubState=failed\nExecMainStatus=1\nNRestarts=0\n"), { state: "exited", seen: "systemd: failed (failed), exit status 1", restarting: false });
     assert.deepEqual(await watch("systemd", "ActiveState=active\nSubState=running\nExecMainStatus=0\n"), { state: "silent" }, "running, not answering yet");
     assert.deepEqual(await watch("systemd", "ActiveState=active\nSubState=running\n", true), { state: "answers" });
-    assert.deepEqual(await watch("launchd", "\tstate = not running\n\tlast exit code = 2\n"), { state: "exited", seen: "launchd: not running, last exit code 2" });
+    assert.deepEqual(await watch("launchd", "\tstate = not running\n\tlast exit code = 2\n"), { state: "exited", seen: "launchd: not running, last exit code 2", restarting: true });
     assert.deepEqual(await watch("launchd", "\tstate = running\n\tlast exit code = (never exited)\n"), { state: "silent" });
   });
 

@@ -5,7 +5,7 @@ import { healthOwnership } from "../../ops/gateway-health.js";
 import { HearthError } from "../../shared/errors.js";
 import { restartService, serviceFile } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { healthAt, serviceState, type HealthSeen } from "../gateway/service-checks.js";
+import { healthAt, restartWords, serviceState, type HealthSeen } from "../gateway/service-checks.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { runningService, serviceHost, thisBin } from "./gateway-service.js";
 import { lastServiceLines, otherAnswer, serviceLogs, thisState, watchService } from "./gateway-service-watch.js";
@@ -61,7 +61,7 @@ export async function gatewayRestart(io: CliIo, options: GlobalOptions): Promise
     return 0;
   }
   const [said, lines] = await Promise.all([serviceState({ manager, uid: host.uid, run: host.run }), lastServiceLines(io, { host, manager, count: LAST_LINES })]);
-  const why = outcome.state === "exited" ? `it exits at once (${outcome.seen}); ${manager} keeps restarting it` : `it did not answer at ${url}/health within 15 s${said ? ` (${said})` : ""}`;
+  const why = outcome.state === "exited" ? `it exits at once (${outcome.seen}); ${restartWords(manager, outcome)}` : `it did not answer at ${url}/health within 15 s${said ? ` (${said})` : ""}`;
   // --json: the error is the one document (its details carry the same lines).
   if (!options.json) for (const action of report.actions) writeLine(io.stdout, action);
   throw new HearthError("runtime", `the gateway service did not come back after the restart: ${why}${other ? `; ${other}` : ""}`, [

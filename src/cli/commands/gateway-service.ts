@@ -14,7 +14,7 @@ import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
 import { answeringRecord } from "../../ops/gateway-listening.js";
-import { gatewayOwner, healthAt, listenError, portHolder, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
+import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
@@ -85,7 +85,7 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
     else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
   }
   if (outcome.state !== "exited") return 0;
-  throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${report.manager} keeps restarting it${other ? `; ${other}` : ""}`, [
+  throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${restartWords(report.manager, outcome)}${other ? `; ${other}` : ""}`, [
     ...(options.json ? report.actions : []),
     `its log: ${logs.join(", ")}`,
     `fix: \`${commandLine(io, `gateway${flags}`)}\` in a terminal shows the error; once fixed the service picks it up at its next restart (or \`${commandLine(io, "gateway uninstall")}\`)`,

@@ -78,7 +78,12 @@ export async function gatewayOwner(check: Pick<StartWatch, "manager" | "uid" | "
 }
 
 /** How a just-started service is doing: answering, exited (restarting or given up), or neither yet. */
-export type StartOutcome = { state: "answers" } | { state: "exited"; seen: string } | { state: "silent" };
+export type StartOutcome = { state: "answers" } | { state: "exited"; seen: string; restarting: boolean } | { state: "silent" };
+
+/** What the manager does with a service that exited: restarts it (systemd auto-restart, launchd KeepAlive) or has given up (systemd failed). */
+export function restartWords(manager: string, outcome: { restarting: boolean }): string {
+  return outcome.restarting ? `${manager} keeps restarting it` : `${manager} has given up restarting it (it stays stopped until started again)`;
+}
 
 export interface StartWatch {
   manager: "systemd" | "launchd";
@@ -101,13 +106,13 @@ export async function watchStart(watch: StartWatch): Promise<StartOutcome> {
   for (let look = 0; look < watch.looks; look += 1) {
     if (await watch.answers()) return { state: "answers" };
     const exited = watch.manager === "systemd" ? await systemdExit(watch.run) : await launchdExit(watch.run, watch.uid);
-    if (exited) return { state: "exited", seen: exited };
+    if (exited) return { state: "exited", ...exited };
     await watch.pause(250);
   }
   return { state: "silent" };
 }
 
-async function systemdExit(run: CommandRunner): Promise<string | undefined> {
+async function systemdExit(run: CommandRunner): Promise<{ seen: string; restarting: boolean } | undefined> {
   const shown = await run("systemctl", ["--user", "show", SYSTEMD_UNIT, "-p", "ActiveState", "-p", "SubState", "-p", "ExecMainStatus", "-p", "NRestarts"]);
   if (shown.code !== 0) return undefined;
   const value = (name: string): string => new RegExp(`^${name}=(.*)$`, "m").exec(shown.stdout)?.[1]?.trim() ?? "";
@@ -116,16 +121,17 @@ async function systemdExit(run: CommandRunner): Promise<string | undefined> {
   if (active !== "failed" && sub !== "auto-restart" && active !== "inactive") return undefined;
   const status = value("ExecMainStatus");
   const restarts = value("NRestarts");
-  return `systemd: ${active}${sub ? ` (${sub})` : ""}, exit status ${status || "?"}${restarts && restarts !== "0" ? `, restarted ${restarts} times` : ""}`;
+  return { seen: `systemd: ${active}${sub ? ` (${sub})` : ""}, exit status ${status || "?"}${restarts && restarts !== "0" ? `, restarted ${restarts} times` : ""}`, restarting: sub === "auto-restart" };
 }
 
-async function launchdExit(run: CommandRunner, uid: number): Promise<string | undefined> {
+async function launchdExit(run: CommandRunner, uid: number): Promise<{ seen: string; restarting: boolean } | undefined> {
   const printed = await run("launchctl", ["print", `gui/${uid}/${LAUNCHD_LABEL}`]);
   if (printed.code !== 0) return undefined;
   const state = /^\s*state = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
   const exit = /^\s*last exit code = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
   if (state === "running" || exit === undefined || exit === "0" || exit.startsWith("(never exited)")) return undefined;
-  return `launchd: ${state ?? "not running"}, last exit code ${exit}`;
+  // hearth's plist keeps the agent alive (KeepAlive): launchd starts it again after each exit.
+  return { seen: `launchd: ${state ?? "not running"}, last exit code ${exit}`, restarting: true };
 }
 
 /**
