@@ -140,6 +140,18 @@ function providerModels(text: string, id: string): { id: string; key: string | u
   return (Array.isArray(provider.models) ? provider.models : []).map((model) => ({ id: String(model?.id), key: typeof model?.key === "string" ? model.key : undefined }));
 }
 
+/** Whether a model of the config other than `ref` has `name` for its id or key (case aside, as names are looked up). */
+function namesAModel(text: string, name: string, ref: string): boolean {
+  const providers = (parsed(text).models as { providers?: Record<string, { models?: { id?: unknown; key?: unknown }[] }> } | undefined)?.providers ?? {};
+  const lower = name.toLowerCase();
+  return Object.entries(providers).some(([id, provider]) =>
+    (Array.isArray(provider?.models) ? provider.models : []).some((model) => {
+      const named = [model?.id, model?.key].filter((value): value is string => typeof value === "string");
+      return named.some((value) => value.toLowerCase() === lower) && !named.some((value) => `${id}/${value}` === ref);
+    }),
+  );
+}
+
 function providerHasApi(text: string, id: string): boolean {
   const providers = (parsed(text).models as { providers?: Record<string, { api?: unknown }> } | undefined)?.providers;
   return typeof providers?.[id]?.api === "string";
@@ -191,7 +203,8 @@ function withAliases(text: string, adding: ModelsToAdd, changes: string[]): stri
     const defaults = (parsed(current).agents as { defaults?: { models?: Record<string, { alias?: unknown }> } } | undefined)?.defaults;
     const entries = defaults?.models ?? {};
     const taken = Object.values(entries).some((entry) => typeof entry?.alias === "string" && entry.alias.toLowerCase() === alias.toLowerCase());
-    if (ref in entries || taken) continue;
+    // A name a model of the config answers to already (its key or id: another server of the same file) would change what it means.
+    if (ref in entries || taken || namesAModel(current, alias, ref)) continue;
     const models = openedValue(current, ["agents", "defaults", "models"]);
     const place = models ?? openedValue(current, ["agents", "defaults"]);
     if (!place) continue;

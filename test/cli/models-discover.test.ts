@@ -214,6 +214,34 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     }
   });
 
+  test("--write never sets an alias that a model of the config already answers to (another server's model of the same file)", async () => {
+    const first = await startLlamaCpp({ alias: "/models/stories260K.gguf", nCtx: 2048 });
+    const second = await startLlamaCpp({ alias: "/models/stories260K.gguf", nCtx: 2048 });
+    try {
+      // The first server is in the config by hand: its model keyed "stories260K", aliased "Local".
+      const file = temp.write(
+        "same-file.json5",
+        `{ agents: { defaults: { model: { primary: "llamacpp/stories260K" }, models: { "llamacpp/stories260K": { alias: "Local" } } } },
+          models: { providers: { llamacpp: { baseUrl: "${first.url}/v1", api: "openai-completions", models: [{ id: "/models/stories260K.gguf", key: "stories260K" }] } } } }\n`,
+      );
+      const two = await runCli(["models", "discover", "--url", second.url, "--write", "--config", file]);
+      assert.equal(two.code, 0, two.stdout + two.stderr);
+      assert.match(two.stdout, /added provider llamacpp-\d+/);
+      assert.doesNotMatch(two.stdout, /set the alias/, "the name stories260K keeps meaning the first server's model");
+      const list = await runCli(["models", "list", "--json", "--config", file]);
+      assert.equal(list.code, 0, list.stderr);
+      const models = (JSON.parse(list.stdout) as { models: { ref: string; alias?: string | null }[] }).models;
+      assert.deepEqual(models.filter((model) => model.alias === "stories260K").map((model) => model.ref), [], "no model got the name as an alias");
+      // The bare name now names two models: said so, both named — never a silent switch to the new server.
+      const agent = await runCli(["agent", "--config", file, "--model", "stories260K", "-m", "hi"], { env: { HEARTH_STATE_DIR: `${temp.dir}/same-file-state` } });
+      assert.equal(agent.code, 2);
+      assert.match(agent.stderr, /--model: "stories260K" is offered by several providers; name one: "llamacpp-\d+\/stories260K", "llamacpp\/stories260K"/);
+      assert.deepEqual(models.filter((model) => model.alias === "Local").map((model) => model.ref), ["llamacpp/stories260K"], "the alias still names the first");
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
   test("a hearth gateway's address (it answers LM Studio's native listing for its clients) is named as hearth, never written as a provider", async () => {
     const gateway = await startGateway([], { HEARTH_STATE_DIR: `${temp.dir}/gw-state`, HOME: `${temp.dir}/gw-home` });
     try {
