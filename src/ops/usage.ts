@@ -1,3 +1,4 @@
+import type { Usage } from "../ai/types.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { readProxyLedger, type ProxyLedgerEntry } from "../gateway/proxy-ledger.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
@@ -74,6 +75,15 @@ function add(row: UsageRow, entry: CountedReply, local: boolean): void {
 }
 
 /** Tokens, cost and local model time from every session file, grouped; and what hosted fallbacks cost. */
+/** A call that broke before its answer: its tokens (unpriced: the price is the answer's, which it never gave). */
+function addSpent(row: UsageRow, usage: Usage): void {
+  row.calls += 1;
+  row.input += usage.input;
+  row.output += usage.output;
+  row.cacheRead += usage.cacheRead;
+  row.cacheWrite += usage.cacheWrite;
+}
+
 export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   const store = new JsonlSessionStore(options.stateDir);
   let sessions: string[];
@@ -97,6 +107,15 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     rows.set(key, row);
     add(row, reply, local);
     add(total, reply, local);
+    // What calls that broke before the answer spent (the attempt keeps it; the reply's usage does not count it): a call of its own model.
+    for (const attempt of reply.attempts) {
+      if (attempt.outcome === "ok" || attempt.usage === undefined) continue;
+      const spentKey = options.by === "model" ? attempt.model : key;
+      const spentRow = rows.get(spentKey) ?? emptyRow(spentKey);
+      rows.set(spentKey, spentRow);
+      addSpent(spentRow, attempt.usage);
+      addSpent(total, attempt.usage);
+    }
     const first = reply.attempts[0];
     if (local || !first || first.model === reply.message.model) return false;
     fallbacks.cost += reply.message.cost;

@@ -1,0 +1,41 @@
+// A call that broke mid-answer spent tokens its model's server counted: the attempt keeps them (session
+// record, proxy ledger), and `hearth usage` counts them as a call of that model — the attack found the
+// ledger holding them and the report leaving them out.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { usageReport } from "../../src/ops/usage.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+const usage = (input: number, output: number) => ({ input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false });
+
+describe("hearth usage counts what broken attempts spent", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("a session's reply and a proxied answer: each broken attempt's tokens under its own model, as a call; the answer's under its model", async () => {
+    const state = join(temp.dir, "state");
+    mkdirSync(join(state, "sessions"), { recursive: true });
+    mkdirSync(join(state, "usage"), { recursive: true });
+    const attempts = [
+      { model: "local/broken", outcome: "stream-broken", ms: 40, usage: usage(5, 4) },
+      { model: "cloud/big", outcome: "ok", ms: 900 },
+    ];
+    writeFileSync(
+      join(state, "sessions", "s.jsonl"),
+      [
+        { type: "session", version: 1, at: "2026-11-01T09:00:00.000Z", agent: "main" },
+        { type: "user", id: "u1", at: "2026-11-01T09:00:01.000Z", text: "hello" },
+        { type: "assistant", id: "a1", at: "2026-11-01T09:00:02.000Z", message: { role: "assistant", content: [{ type: "text", text: "ok" }], model: "cloud/big", api: "openai-completions", stopReason: "stop", usage: usage(100, 20), cost: 0.01 }, attempts },
+      ].map((entry) => JSON.stringify(entry)).join("\n") + "\n",
+    );
+    writeFileSync(join(state, "usage", "proxy.jsonl"), `${JSON.stringify({ at: "2026-11-01T10:00:00.000Z", requested: "Local", model: "cloud/big", usage: usage(50, 10), cost: 0.005, attempts: [{ model: "local/broken", outcome: "stream-broken", ms: 30, usage: usage(7, 6) }, { model: "cloud/big", outcome: "ok", ms: 500 }] })}\n`);
+    const report = await usageReport({ stateDir: state, by: "model", isLocal: (ref) => ref.startsWith("local/") });
+    const row = (key: string) => report.rows.find((entry) => entry.key === key);
+    assert.deepEqual([row("local/broken")?.calls, row("local/broken")?.input, row("local/broken")?.output], [2, 12, 10]);
+    assert.deepEqual([row("cloud/big")?.calls, row("cloud/big")?.input, row("cloud/big")?.output], [2, 150, 30]);
+    assert.deepEqual([report.total.calls, report.total.input, report.total.output], [4, 162, 40]);
+    assert.equal(report.total.cost, 0.015, "the broken calls are not priced: their answer never came");
+  });
+});
