@@ -20,6 +20,8 @@ const ORDINARY = "commit 9135343a1b2c3d4e deadbeef cafe 34567890abcdef0123456789
 type Reading = { base: number; width: number; little?: boolean; column?: boolean } | "cells";
 
 const tool = (command: string, ...args: string[]) => (bytes: string) => execFileSync(command, args, { input: bytes }).toString();
+/** What python3 prints of `expression`, the bytes as `data`. */
+const python = (expression: string) => (bytes: string) => execFileSync("python3", ["-c", `import sys; data = sys.stdin.buffer.read(); print(${expression})`], { input: bytes }).toString();
 const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Reading }> = {
   "od -c": { print: tool("od", "-c"), reading: "cells" },
   "hexdump -c": { print: tool("hexdump", "-c"), reading: "cells" },
@@ -43,6 +45,31 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
   "python3 list(b'…')": { print: (bytes) => execFileSync("python3", ["-c", "import sys; print(list(sys.stdin.buffer.read()))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "node Array.from(Buffer)": { print: (bytes) => execFileSync(process.execPath, ["-e", "console.log(Array.from(require('fs').readFileSync(0)))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "decimal, spaces between": { print: (bytes) => [...Buffer.from(bytes)].join(" "), reading: { base: 10, width: 1 } },
+  // Two-byte words in octal (od's default), four- and eight-byte words in decimal, octal and hex.
+  od: { print: tool("od"), reading: { base: 8, width: 2, little: true } },
+  "od -to2": { print: tool("od", "-to2"), reading: { base: 8, width: 2, little: true } },
+  "od -An -to2": { print: tool("od", "-An", "-to2"), reading: { base: 8, width: 2, little: true } },
+  "hexdump -o": { print: tool("hexdump", "-o"), reading: { base: 8, width: 2, little: true } },
+  "od -td2": { print: tool("od", "-td2"), reading: { base: 10, width: 2, little: true } },
+  "od -td4": { print: tool("od", "-td4"), reading: { base: 10, width: 4, little: true } },
+  "od -tu4": { print: tool("od", "-tu4"), reading: { base: 10, width: 4, little: true } },
+  "od -An -tu4": { print: tool("od", "-An", "-tu4"), reading: { base: 10, width: 4, little: true } },
+  "od -to4": { print: tool("od", "-to4"), reading: { base: 8, width: 4, little: true } },
+  "od -tx4": { print: tool("od", "-tx4"), reading: { base: 16, width: 4, little: true } },
+  "od -tu8": { print: tool("od", "-tu8"), reading: { base: 10, width: 8, little: true } },
+  "od -td8": { print: tool("od", "-td8"), reading: { base: 10, width: 8, little: true } },
+  "od -to8": { print: tool("od", "-to8"), reading: { base: 8, width: 8, little: true } },
+  "od -tx8": { print: tool("od", "-tx8"), reading: { base: 16, width: 8, little: true } },
+  // python3's bytes joined by other separators, unpadded and zero-padded, and two-byte words big-endian.
+  "python3 ';'.join(str(b))": { print: python("';'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '|'.join(str(b))": { print: python("'|'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 ':'.join(str(b))": { print: python("':'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 bin(b)[2:]": { print: python("' '.join(bin(b)[2:] for b in data)"), reading: { base: 2, width: 1 } },
+  "python3 oct(b)[2:], tabs": { print: python("'\\t'.join(oct(b)[2:] for b in data)"), reading: { base: 8, width: 1 } },
+  "python3 '\\%o' escapes (\\163\\153\\55…)": { print: python("''.join('\\\\%o' % b for b in data)"), reading: { base: 8, width: 1 } },
+  "python3 '%03d'": { print: python("' '.join('%03d' % b for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '%05d' of big-endian two-byte words": { print: python("', '.join('%05d' % int.from_bytes(data[i:i + 2], 'big') for i in range(0, len(data), 2))"), reading: { base: 10, width: 2 } },
+  "python3 big-endian four-byte words, '|' between": { print: python("'|'.join(str(int.from_bytes(data[i:i + 4], 'big')) for i in range(0, len(data), 4))"), reading: { base: 10, width: 4 } },
   "octal escapes ($'\\163\\153…')": { print: (bytes) => `$'${[...Buffer.from(bytes)].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("")}'`, reading: { base: 8, width: 1 } },
 };
 
@@ -56,13 +83,13 @@ function bytesShown(text: string, reading: Reading): string {
   // xxd -p: one run of hex, wrapped; octal escapes: one run of them. A character column (xxd): after the line's last gap of two spaces or more.
   const numbers = lines
     .map((line) => (reading.column === true ? line.replace(/ {2,}(?!.* {2,}).*$/, "") : line))
-    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,[\]\\']+/).filter((each) => each !== "");
+    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:[\]\\']+/).filter((each) => each !== "");
   const digits = reading.width === 1 && reading.base === 16 ? numbers.flatMap((each) => (/^[0-9a-f]+$/i.test(each) ? each.match(/../g) ?? [] : [each])) : numbers;
   return digits
     .map((each) => {
-      const value = /^[0-9a-f]+$/i.test(each) ? Number.parseInt(each, reading.base) : Number.NaN;
-      if (Number.isNaN(value)) return "\u0100";
-      const bytes = Array.from({ length: reading.width }, (_, index) => (value >> (8 * (reading.width - 1 - index))) & 0xff);
+      if (!/^[0-9a-f]+$/i.test(each)) return "\u0100";
+      const value = [...each.toLowerCase()].reduce((sum, digit) => sum * BigInt(reading.base) + BigInt(Number.parseInt(digit, 16)), 0n);
+      const bytes = Array.from({ length: reading.width }, (_, index) => Number((value >> BigInt(8 * (reading.width - 1 - index))) & 0xffn));
       return String.fromCharCode(...(reading.little === true ? bytes.reverse() : bytes));
     })
     .join("");
