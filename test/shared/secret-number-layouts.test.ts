@@ -161,6 +161,14 @@ test("numbers that are no key — a table, timestamps, a list, these dumps of or
     "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]\n",
     // The key's first bytes, the rest never coming: let go once the text goes on.
     "CSV: 115,107,45,97,110\n127.0.0.1 10.0.0.255 192.168.1.100\n",
+    // Tables with semicolons and bars, zero-padded numbers, times and big numbers (words of four and eight bytes, were they a key's).
+    "id;count;ms\n1;115;107\n2;45;97\n3;110;116\n4;45;70\n",
+    "| id | count | ms  |\n|----|-------|-----|\n| 001 | 115 | 107 |\n| 002 | 045 | 097 |\n| 003 | 110 | 116 |\n",
+    "a|b|c\n115|107|045\n097|110|116\nend of table\n",
+    "invoice 000115 000107 000045 000097; batch 0042;0043;0044\n12:30:45 08:15:00 23:59:59\n",
+    "sizes: 1733150113 1733150114 1733150115 18446744073709551615 9007199254740993\n",
+    "flags 0101 1100 0011 1110011 1101011 set\n",
+
     `${[...Buffer.from(ORDINARY)].join(", ")}\n`,
     ...Object.entries(LAYOUTS).map(([layout, { print }]) => `${layout}:\n${print(ORDINARY)}\n`),
   ];
