@@ -185,4 +185,16 @@ test("a key whose letters and hex no list of numbers holds is found by its bytes
   for (const list of [bytes.join(", "), bytes.map((byte) => byte.toString(8).padStart(3, "0")).join(" "), `[${[...Buffer.from(key.toUpperCase())].join(",")}]`]) {
     assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("[") ? "[***]" : "***"} end`, list);
   }
+  // Unpadded and zero-padded, other separators, words of two, four and eight bytes (no offsets: nothing else says "dump").
+  const python = (expression: string) => execFileSync("python3", ["-c", `import sys; data = sys.stdin.buffer.read(); print(${expression}, end='')`], { input: key }).toString();
+  const lists = [
+    python("';'.join(str(b) for b in data)"),
+    python("'|'.join('%03d' % b for b in data)"),
+    python("' '.join(bin(b)[2:] for b in data)"),
+    python("''.join('\\\\%o' % b for b in data)"),
+    ...[["-to2"], ["-tu4"], ["-to4"], ["-tu8"]].map((args) => execFileSync("od", ["-An", "-w64", ...args], { input: key }).toString().trim()),
+  ];
+  for (const list of lists) {
+    assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("\\") ? "\\***" : "***"} end`, list);
+  }
 });
