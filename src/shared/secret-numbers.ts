@@ -1,20 +1,27 @@
 /**
- * A value's bytes written out as numbers: lists and dumps in decimal, octal or hex, one byte a number
- * or a word of two or four bytes in either byte order, with or without a dump's offsets.
+ * A value's bytes written out as numbers: lists and dumps in binary, octal, decimal or hex, one byte a
+ * number or a word of two, four or eight bytes in either byte order, zero-padded or not, with or without
+ * a dump's offsets.
  *
  *     [115, 107, 45, 97, …]                     Python's list(b"…"), JS Array.from(Buffer), od -An -tu1
+ *     115;107;045 · 115|107|45 · 115:107:45     bytes joined by other separators, zero-padded or not
  *     0000000 163 153 055 141 …                 od -b, hexdump -b
+ *     0000000 065563 066455 …                   od, od -to2, hexdump -o (two-byte words in octal)
  *     0000000 6b73 612d …                       od -x, hexdump (two-byte words, little-endian)
  *     0000000 30840 29472 …                     od -d, hexdump -d (two-byte words in decimal)
+ *     0000000  1600745569  1031365995 …         od -td4, -tu4, -to4, -tu8 (four- and eight-byte words)
  *     0000000   s   k   -   a …                 od -c, hexdump -c (a character, an escape or an octal byte a cell)
- *     01110011 01101011 00101101 …              binary, eight digits a byte
+ *     01110011 01101011 · 1110011 1101011       binary, padded to eight digits or not
+ *     \163\153\55                                octal escapes, the leading zero dropped (backslashes between)
  *
- * A run of numbers is read in every base and width all its numbers fit (decimal bytes, octal bytes,
- * binary bytes, hex bytes, hex words big- and little-endian, decimal words); each reading's bytes are searched for
- * the secret forms by the matcher, and a match is masked on each line it spans, from its first number
- * to its last. A run is numbers with separators between (spaces, commas, line breaks, a dump's offset
- * at the start of a line), not touching letters or other digits: "in 2024, 12 people" holds a run, but
- * one whose bytes no key is made of. (Hex dumps with a character column, xxd and hexdump -C: secret-dump.ts.)
+ * A run of numbers is read in every base all its numbers fit (binary, octal, decimal), each number a
+ * word of the fewest bytes that hold the run's largest, both byte orders; and in hex by its digits
+ * (pairs, words as printed and reversed). Each reading's bytes are searched for the secret forms by the
+ * matcher, and a match is masked on each line it spans, from its first number to its last. A run is
+ * numbers with separators between (spaces, commas, semicolons, colons, bars, backslashes, line breaks,
+ * a dump's offset at the start of a line), not touching letters or other digits: "in 2024, 12 people"
+ * holds a run, but one whose bytes no key is made of. (Hex dumps with a character column, xxd and
+ * hexdump -C: secret-dump.ts.)
  */
 
 /** One number of a run (or one cell of a character dump): where it stands, on which line of the run. */
