@@ -49,14 +49,17 @@ export interface NumberRun {
 
 /** Most digits a number has: an eight-byte word in binary. */
 const MOST_DIGITS = 64;
-/** A number (a byte as a character dump prints it aside), maybe after a backslash (an octal escape, its leading zero dropped or not). */
-const NUMBER = String.raw`(?<![0-9A-Za-z_.#&%+\-])[0-9A-Fa-f]{1,${MOST_DIGITS}}(?![0-9A-Za-z_])`;
-/** Between two numbers: spaces, a comma, semicolon, colon or bar, a backslash, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
-const BETWEEN = String.raw`(?:[ \t]*[,;|:][ \t]*|[ \t]+|\\|[ \t]*[,;|]?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*)`;
+/** A number (a byte as a character dump prints it aside), maybe after a backslash (an octal escape, its leading zero dropped or not) or with Python's prefix (`0x73`, `0o163`, `0b1110011`). */
+const NUMBER = String.raw`(?<![0-9A-Za-z_.#&%+\-])(?:0[xXoO]|0[bB](?=[01]+(?![0-9A-Za-z_])))?[0-9A-Fa-f]{1,${MOST_DIGITS}}(?![0-9A-Za-z_])`;
+/** Between two numbers: spaces, a comma, semicolon, colon or bar (quotes around: a Python list of strings), a backslash, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
+const BETWEEN = String.raw`(?:['"]?[ \t]*[,;|:][ \t]*['"]?|[ \t]+|\\|['"]?[ \t]*[,;|]?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*['"]?)`;
 const RUN = new RegExp(`${NUMBER}(?:${BETWEEN}${NUMBER})+`, "g");
 /** A dump's offset where a line begins: seven digits (od, hexdump), or six or more with a colon. */
 const OFFSET = /^[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-9A-Fa-f]{7}(?![0-9A-Fa-f]))/;
-const DIGITS = /[0-9A-Fa-f]+/g;
+/** A number of a run: its prefix, if any, and its digits. */
+const DIGITS = /(?:0[xXoO]|0[bB](?=[01]+(?![0-9A-Fa-f])))?([0-9A-Fa-f]+)/g;
+/** Python's prefix of a number (`0x`, `0o`, `0b`) where a number ends. */
+const PREFIX = /^0[xXoO]|^0[bB](?=[01]+$)/;
 const BINARY = /^[01]+$/;
 /** A line of od -c or hexdump -c: an offset, then cells of four characters (a character; `\n` and the like; an octal byte; a space). */
 const CELL_LINE = /^([0-9A-Fa-f]{7})((?: {3}[^\s\\]| {2}\\[0abfnrtv\\]| [0-7]{3}| {4})+)[ \t]*$/;
@@ -90,10 +93,14 @@ export function mayEndInRun(text: string): boolean {
  */
 function numberEndingAt(text: string, end: number): [number, number] | undefined {
   let last = end;
+  // A number's prefix alone where the text ends (`…, '0x`) is a number begun: its digits may come in the next piece.
+  if (last >= 2 && /[xXoO]/.test(text.charAt(last - 1)) && text.charAt(last - 2) === "0" && (last === 2 || !NOT_BEFORE.test(text.charAt(last - 3)))) return [last - 2, last];
   while (last > 0 && isBetween(text.charCodeAt(last - 1))) last--;
   let start = last;
   while (start > 0 && start > last - MOST_DIGITS - 1 && isHexDigit(text.charCodeAt(start - 1))) start--;
-  if (start === last || last - start > MOST_DIGITS || (start > 0 && NOT_BEFORE.test(text.charAt(start - 1)))) return undefined;
+  // Python's prefix before the digits (`0x73`; `0b…` is hex digits already) is the number's too.
+  if (start >= 2 && /[xXoO]/.test(text.charAt(start - 1)) && text.charAt(start - 2) === "0") start -= 2;
+  if (start === last || last - start > MOST_DIGITS + 2 || (start > 0 && NOT_BEFORE.test(text.charAt(start - 1)))) return undefined;
   return [start, last];
 }
 
@@ -102,12 +109,15 @@ function mayHoldCells(text: string): boolean {
   return text.includes("   ") && CELL_GATE.test(text);
 }
 
+/** What may follow a run that goes on in a stream's next piece: a separator, quotes, the next number's prefix begun. */
+const AFTER_RUN = /^\s*['"]?\s*[,;|:\\\]]?\s*['"]?\s*(?:0[xXoO]?)?$/;
+
 /** What may not stand right before a number (as NUMBER's look-behind says). */
 const NOT_BEFORE = /[0-9A-Za-z_.#&%+-]/;
 
-/** A space, tab, line break, comma, semicolon, colon, bar, backslash or bracket: what may follow a run's last number. */
+/** A space, tab, line break, comma, semicolon, colon, bar, backslash, bracket or quote: what may follow a run's last number. */
 function isBetween(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3b || code === 0x3a || code === 0x7c || code === 0x5c || code === 0x5b || code === 0x5d;
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3b || code === 0x3a || code === 0x7c || code === 0x5c || code === 0x5b || code === 0x5d || code === 0x27 || code === 0x22;
 }
 
 function isHexDigit(code: number): boolean {
@@ -122,7 +132,7 @@ export function runAtEnd(text: string): NumberRun | undefined {
   // Only the tail may hold it: a run's numbers are a few characters each, a key's at most a few hundred.
   const from = Math.max(0, text.lastIndexOf("\n", Math.max(0, text.length - 2048)));
   const tail = text.slice(from);
-  const runs = numberRuns(tail).filter((run) => tail.slice(run.end).trim().replace(/^[,;|:\\\]]/, "") === "");
+  const runs = numberRuns(tail).filter((run) => AFTER_RUN.test(tail.slice(run.end)));
   const found = runs.at(-1);
   if (!found) return undefined;
   return { ...found, end: found.end + from, tokens: found.tokens.map((token) => ({ start: token.start + from, end: token.end + from, lineStart: token.lineStart + from })) };
@@ -133,12 +143,17 @@ export function loneNumberAtEnd(text: string): NumberRun | undefined {
   const found = numberEndingAt(text, text.length);
   if (!found) return undefined;
   const [start, end] = found;
-  const digits = text.slice(start, end);
+  const digits = numberDigits(text.slice(start, end));
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
   // No reading yet is still a number a stream may be cutting short (`6b` of `6b73`): returned, to be held while it is the last.
   // A dump's offset alone on its line (its closing one, or the next line's begun) is no byte, as in a run (but seven binary digits may be one).
   const offset = !BINARY.test(digits) && text.slice(lineStart, start).trim() === "" && OFFSET.exec(text.slice(lineStart, end + 1))?.[0].trim().replace(/:$/, "") === digits;
-  return { tokens: [{ start, end, lineStart }], readings: offset ? [] : readingsOf([digits]), end, holdFromLine: false };
+  return { tokens: [{ start, end, lineStart }], readings: offset || digits === "" ? [] : readingsOf([digits]), end, holdFromLine: false };
+}
+
+/** A number's digits as written, without Python's prefix (`0x73` → `73`). */
+export function numberDigits(written: string): string {
+  return written.replace(PREFIX, "");
 }
 
 /** The run `source` at `at` in `text`: its numbers (offsets dropped) and its readings; undefined when no reading fits it. */
@@ -156,7 +171,7 @@ function numberRun(text: string, at: number, source: string): NumberRun | undefi
       const before = text.slice(lineStart, start + number[0].length + 1);
       offset = OFFSET.test(before) && OFFSET.exec(before)?.[0].trim().replace(/:$/, "") === number[0] && text.slice(lineStart, start).trim() === "";
     }
-    numbers.push({ token: { start, end: start + number[0].length, lineStart }, digits: number[0], offset });
+    numbers.push({ token: { start, end: start + number[0].length, lineStart }, digits: number[1] as string, offset });
   }
   // But in a run of binary digits alone a line's first number of seven is a byte (`1110011`, unpadded), not od's offset.
   const binary = numbers.every((each) => BINARY.test(each.digits));
@@ -177,7 +192,8 @@ export function readingsOf(digits: readonly string[]): RunReading[] {
   const readings: RunReading[] = [];
   if (digits.length === 0) return readings;
   // One pass over the digits says which readings fit (a stream's every piece may come here: no pattern, no closure a number).
-  const width = (digits[0] as string).length;
+  // Hex is read by its digits, an odd number of them with the leading zero dropped (Python's hex(): `0xa5a`).
+  const width = evenDigits(digits[0] as string).length;
   let highest = 0;
   let hex = width === 2 || width === 4 || width === 8 || width === 16;
   for (let index = 0; index < digits.length; index++) {
@@ -187,16 +203,21 @@ export function readingsOf(digits: readonly string[]): RunReading[] {
       const digit = code <= 0x39 ? code - 0x30 : 10;
       if (digit > highest) highest = digit;
     }
-    if (each.length % 2 !== 0 || (index < digits.length - 1 && each.length !== width)) hex = false;
+    if (index < digits.length - 1 && evenDigits(each).length !== width) hex = false;
   }
   for (const base of [10, 8, 2]) if (highest < base) readings.push(...wordReadings(digits, base));
   // Hex: pairs, or words of two, four or eight bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.
   if (hex) {
     const big = (each: string) => Array.from({ length: each.length / 2 }, (_, index) => Number.parseInt(each.slice(index * 2, index * 2 + 2), 16));
-    readings.push(bytesOf(digits, big));
-    if (width > 2) readings.push(bytesOf(digits, (each) => big(each).reverse()));
+    const even = digits.map(evenDigits);
+    readings.push(bytesOf(even, big));
+    if (width > 2) readings.push(bytesOf(even, (each) => big(each).reverse()));
   }
   return readings;
+}
+
+function evenDigits(digits: string): string {
+  return digits.length % 2 === 0 ? digits : `0${digits}`;
 }
 
 /** Digits past which a number in a base may be more than a double holds exactly: read as a BigInt. */

@@ -25,10 +25,10 @@ import { decodeEscapes } from "./secret-normal-form.js";
 const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
 /**
  * What the normal form drops: separators (`\n` `\r` `\t` escapes among them) and joiners; and what
- * stands between two bytes of a C byte list (`, 0x`): the list of a value's bytes holds its hex form
+ * stands between two bytes of a C byte list (`, 0x`) or a Python list of hex strings (`', '0x`): the list of a value's bytes holds its hex form
  * so, which the test finds without decoding the list.
  */
-const BETWEEN = String.raw`(?:[\s:\-._,]|\\+[nrt]|0[xX])*`;
+const BETWEEN = String.raw`(?:[\s:\-._,'"]|\\+[nrt]|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
 const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][0-7]{2})|&(?:#|[A-Za-z]{2,8};)`;
@@ -37,8 +37,8 @@ const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][
 const OFFSET_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7}[ \t]`;
 const OFFSET_LINE_TEST = new RegExp(OFFSET_LINE);
 const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
-/** What stands between two numbers of a list (secret-numbers.ts): spaces and line breaks, a comma, semicolon, colon, bar or backslash, a bracket. */
-const BETWEEN_NUMBERS = String.raw`[\s,;|:\\[\]]+`;
+/** What stands between two numbers of a list (secret-numbers.ts): spaces and line breaks, a comma, semicolon, colon, bar or backslash, a bracket, quotes, Python's prefix (`0b`). */
+const BETWEEN_NUMBERS = String.raw`(?:[\s,;|:\\[\]'"]|0[xXoObB])+`;
 
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */

@@ -70,6 +70,12 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
   "python3 '%03d'": { print: python("' '.join('%03d' % b for b in data)"), reading: { base: 10, width: 1 } },
   "python3 '%05d' of big-endian two-byte words": { print: python("', '.join('%05d' % int.from_bytes(data[i:i + 2], 'big') for i in range(0, len(data), 2))"), reading: { base: 10, width: 2 } },
   "python3 big-endian four-byte words, '|' between": { print: python("'|'.join(str(int.from_bytes(data[i:i + 4], 'big')) for i in range(0, len(data), 4))"), reading: { base: 10, width: 4 } },
+  // Python's lists of strings, its prefixes (0b, 0o, 0x) kept, and hex() of little-endian words (unpadded: `0xa5a`).
+  "python3 [bin(b)]": { print: python("[bin(b) for b in data]"), reading: { base: 2, width: 1 } },
+  "python3 [oct(b)]": { print: python("[oct(b) for b in data]"), reading: { base: 8, width: 1 } },
+  "python3 [hex(b)]": { print: python("[hex(b) for b in data]"), reading: { base: 16, width: 1 } },
+  "python3 [str(b)]": { print: python("[str(b) for b in data]"), reading: { base: 10, width: 1 } },
+  "python3 hex() of little-endian two-byte words": { print: python("', '.join(hex(int.from_bytes(data[i:i + 2], 'little')) for i in range(0, len(data), 2))"), reading: { base: 16, width: 2, little: true } },
   "octal escapes ($'\\163\\153…')": { print: (bytes) => `$'${[...Buffer.from(bytes)].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("")}'`, reading: { base: 8, width: 1 } },
 };
 
@@ -83,10 +89,12 @@ function bytesShown(text: string, reading: Reading): string {
   // xxd -p: one run of hex, wrapped; octal escapes: one run of them. A character column (xxd): after the line's last gap of two spaces or more.
   const numbers = lines
     .map((line) => (reading.column === true ? line.replace(/ {2,}(?!.* {2,}).*$/, "") : line))
-    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:[\]\\']+/).filter((each) => each !== "");
+    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:[\]\\'"]+/).filter((each) => each !== "");
   const digits = reading.width === 1 && reading.base === 16 ? numbers.flatMap((each) => (/^[0-9a-f]+$/i.test(each) ? each.match(/../g) ?? [] : [each])) : numbers;
   return digits
     .map((each) => {
+      const prefix = reading.base === 16 ? /^0x/i : reading.base === 8 ? /^0o/i : reading.base === 2 ? /^0b/i : /^(?!)/;
+      each = each.replace(prefix, "");
       if (!/^[0-9a-f]+$/i.test(each)) return "\u0100";
       const value = [...each.toLowerCase()].reduce((sum, digit) => sum * BigInt(reading.base) + BigInt(Number.parseInt(digit, 16)), 0n);
       const bytes = Array.from({ length: reading.width }, (_, index) => Number((value >> BigInt(8 * (reading.width - 1 - index))) & 0xffn));
