@@ -200,9 +200,12 @@ test("a key whose letters and hex no list of numbers holds is found by its bytes
     python("'|'.join('%03d' % b for b in data)"),
     python("' '.join(bin(b)[2:] for b in data)"),
     python("''.join('\\\\%o' % b for b in data)"),
+    python("[bin(b) for b in data]"),
+    python("[oct(b) for b in data]"),
+    python("[hex(b) for b in data]"),
     ...[["-to2"], ["-tu4"], ["-to4"], ["-tu8"]].map((args) => execFileSync("od", ["-An", "-w64", ...args], { input: key }).toString().trim()),
   ];
   for (const list of lists) {
-    assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("\\") ? "\\***" : "***"} end`, list);
+    assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("\\") ? "\\***" : list.startsWith("[") ? "['***']" : "***"} end`, list);
   }
 });
