@@ -4,7 +4,8 @@
  * a dump's offsets.
  *
  *     [115, 107, 45, 97, …]                     Python's list(b"…"), JS Array.from(Buffer), od -An -tu1
- *     115;107;045 · 115|107|45 · 115:107:45     bytes joined by other separators, zero-padded or not
+ *     115;107;045 · 115|107|45 · 115.107-45     bytes joined by other separators, zero-padded or not
+ *     ['0x73', '0x6b'] · ['0b1110011', …]       Python's lists of strings, prefixes kept
  *     0000000 163 153 055 141 …                 od -b, hexdump -b
  *     0000000 065563 066455 …                   od, od -to2, hexdump -o (two-byte words in octal)
  *     0000000 6b73 612d …                       od -x, hexdump (two-byte words, little-endian)
@@ -18,7 +19,8 @@
  * word of the fewest bytes that hold the run's largest, both byte orders; and in hex by its digits
  * (pairs, words as printed and reversed). Each reading's bytes are searched for the secret forms by the
  * matcher, and a match is masked on each line it spans, from its first number to its last. A run is
- * numbers with separators between (spaces, commas, semicolons, colons, bars, backslashes, line breaks,
+ * numbers with separators between (spaces, commas, semicolons, colons, bars, dots, slashes, underscores,
+ * dashes, backslashes, quotes, line breaks,
  * a dump's offset at the start of a line), not touching letters or other digits: "in 2024, 12 people"
  * holds a run, but one whose bytes no key is made of. (Hex dumps with a character column, xxd and
  * hexdump -C: secret-dump.ts.)
@@ -50,9 +52,9 @@ export interface NumberRun {
 /** Most digits a number has: an eight-byte word in binary. */
 const MOST_DIGITS = 64;
 /** A number (a byte as a character dump prints it aside), maybe after a backslash (an octal escape, its leading zero dropped or not) or with Python's prefix (`0x73`, `0o163`, `0b1110011`). */
-const NUMBER = String.raw`(?<![0-9A-Za-z_.#&%+\-])(?:0[xXoO]|0[bB](?=[01]+(?![0-9A-Za-z_])))?[0-9A-Fa-f]{1,${MOST_DIGITS}}(?![0-9A-Za-z_])`;
-/** Between two numbers: spaces, a comma, semicolon, colon or bar (quotes around: a Python list of strings), a backslash, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
-const BETWEEN = String.raw`(?:['"]?[ \t]*[,;|:][ \t]*['"]?|[ \t]+|\\|['"]?[ \t]*[,;|]?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*['"]?)`;
+const NUMBER = String.raw`(?<![0-9A-Za-z#&%+])(?:0[xXoO]|0[bB](?=[01]+(?![0-9A-Za-z])))?[0-9A-Fa-f]{1,${MOST_DIGITS}}(?![0-9A-Za-z])`;
+/** Between two numbers: spaces, a comma, semicolon, colon, bar, dot, slash, underscore or dash (quotes around: a Python list of strings), a backslash, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
+const BETWEEN = String.raw`(?:['"]?[ \t]*[,;|:./_-][ \t]*['"]?|[ \t]+|\\|['"]?[ \t]*[,;|]?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*['"]?)`;
 const RUN = new RegExp(`${NUMBER}(?:${BETWEEN}${NUMBER})+`, "g");
 /** A dump's offset where a line begins: seven digits (od, hexdump), or six or more with a colon. */
 const OFFSET = /^[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-9A-Fa-f]{7}(?![0-9A-Fa-f]))/;
@@ -110,14 +112,14 @@ function mayHoldCells(text: string): boolean {
 }
 
 /** What may follow a run that goes on in a stream's next piece: a separator, quotes, the next number's prefix begun. */
-const AFTER_RUN = /^\s*['"]?\s*[,;|:\\\]]?\s*['"]?\s*(?:0[xXoO]?)?$/;
+const AFTER_RUN = /^\s*['"]?\s*[,;|:./_\\\]-]?\s*['"]?\s*(?:0[xXoO]?)?$/;
 
 /** What may not stand right before a number (as NUMBER's look-behind says). */
-const NOT_BEFORE = /[0-9A-Za-z_.#&%+-]/;
+const NOT_BEFORE = /[0-9A-Za-z#&%+]/;
 
-/** A space, tab, line break, comma, semicolon, colon, bar, backslash, bracket or quote: what may follow a run's last number. */
+/** A space, tab, line break, comma, semicolon, colon, bar, dot, slash, underscore, dash, backslash, bracket or quote: what may follow a run's last number. */
 function isBetween(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3b || code === 0x3a || code === 0x7c || code === 0x5c || code === 0x5b || code === 0x5d || code === 0x27 || code === 0x22;
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2c || code === 0x3b || code === 0x3a || code === 0x7c || code === 0x5c || code === 0x5b || code === 0x5d || code === 0x27 || code === 0x22 || code === 0x2e || code === 0x2f || code === 0x5f || code === 0x2d;
 }
 
 function isHexDigit(code: number): boolean {

@@ -37,8 +37,8 @@ const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][
 const OFFSET_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7}[ \t]`;
 const OFFSET_LINE_TEST = new RegExp(OFFSET_LINE);
 const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
-/** What stands between two numbers of a list (secret-numbers.ts): spaces and line breaks, a comma, semicolon, colon, bar or backslash, a bracket, quotes, Python's prefix (`0b`). */
-const BETWEEN_NUMBERS = String.raw`(?:[\s,;|:\\[\]'"]|0[xXoObB])+`;
+/** What stands between two numbers of a list (secret-numbers.ts): spaces and line breaks, a comma, semicolon, colon, bar, dot, slash, underscore, dash or backslash, a bracket, quotes, Python's prefix (`0b`). */
+const BETWEEN_NUMBERS = String.raw`(?:[\s,;|:./_\\[\]'"-]|0[xXoObB])+`;
 
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */
@@ -103,7 +103,8 @@ function rarestPairs(forms: readonly string[]): string[] {
 
 /**
  * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal,
- * octal and binary, zero-padded or not, with spaces, commas, semicolons, colons, bars or backslashes between
+ * octal and binary, zero-padded or not, with spaces, commas, semicolons, colons, bars, dots, slashes,
+ * underscores, dashes or backslashes between
  * (`115, 107`, `163 153`, `\163\153`, `\55`, `01110011 01101011`, `115;107`); as a two-byte word
  * in decimal or octal (od -d, od's default: the pair's first byte a word's first, or its second with
  * the next byte; little-endian or big); and, whatever the pair, as wider words: a number of nine

@@ -64,6 +64,10 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
   "python3 ';'.join(str(b))": { print: python("';'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
   "python3 '|'.join(str(b))": { print: python("'|'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
   "python3 ':'.join(str(b))": { print: python("':'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '.'.join(str(b))": { print: python("'.'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '-'.join(str(b))": { print: python("'-'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '_'.join(str(b))": { print: python("'_'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '/'.join(str(b))": { print: python("'/'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
   "python3 bin(b)[2:]": { print: python("' '.join(bin(b)[2:] for b in data)"), reading: { base: 2, width: 1 } },
   "python3 oct(b)[2:], tabs": { print: python("'\\t'.join(oct(b)[2:] for b in data)"), reading: { base: 8, width: 1 } },
   "python3 '\\%o' escapes (\\163\\153\\55…)": { print: python("''.join('\\\\%o' % b for b in data)"), reading: { base: 8, width: 1 } },
@@ -89,7 +93,7 @@ function bytesShown(text: string, reading: Reading): string {
   // xxd -p: one run of hex, wrapped; octal escapes: one run of them. A character column (xxd): after the line's last gap of two spaces or more.
   const numbers = lines
     .map((line) => (reading.column === true ? line.replace(/ {2,}(?!.* {2,}).*$/, "") : line))
-    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:[\]\\'"]+/).filter((each) => each !== "");
+    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:./_[\]\\'"-]+/).filter((each) => each !== "");
   const digits = reading.width === 1 && reading.base === 16 ? numbers.flatMap((each) => (/^[0-9a-f]+$/i.test(each) ? each.match(/../g) ?? [] : [each])) : numbers;
   return digits
     .map((each) => {
@@ -176,6 +180,7 @@ test("numbers that are no key — a table, timestamps, a list, these dumps of or
     "invoice 000115 000107 000045 000097; batch 0042;0043;0044\n12:30:45 08:15:00 23:59:59\n",
     "sizes: 1733150113 1733150114 1733150115 18446744073709551615 9007199254740993\n",
     "flags 0101 1100 0011 1110011 1101011 set\n",
+    "v1.2.3 on 2026/12/02, build 2026-12-02_115-107, snake_case_12_34, 10.0.0.1/24, ratio 3.14159\n",
 
     `${[...Buffer.from(ORDINARY)].join(", ")}\n`,
     ...Object.entries(LAYOUTS).map(([layout, { print }]) => `${layout}:\n${print(ORDINARY)}\n`),
