@@ -1,5 +1,5 @@
 import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./secret-dump.js";
-import { loneNumberAtEnd, mayEndInRun, numberRuns, readingsOf, runAtEnd, runSpans, type RunToken } from "./secret-numbers.js";
+import { loneNumberAtEnd, mayEndInRun, numberDigits, numberRuns, readingsOf, runAtEnd, runSpans, type RunReading, type RunToken } from "./secret-numbers.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
 
@@ -203,13 +203,17 @@ export class SecretMatcher {
     const lone = loneNumberAtEnd(body);
     const cut = !ended && lone !== undefined && (lone.tokens[0] as RunToken).end === body.length ? (lone.tokens[0] as RunToken).start : undefined;
     if (cut !== undefined) from = Math.min(from, cut);
+    // A number's prefix alone at the end (`…, '0x`): held, and what it may go on is what stands before it.
+    if (cut !== undefined && numberDigits(body.slice(cut)) === "") return Math.min(from, this.numberRunBegunAt(body.slice(0, cut), ended));
     const run = runAtEnd(body) ?? lone;
     if (!run) return from;
     const hold = (token: RunToken) => (run.holdFromLine ? token.lineStart : token.start);
     const readings = [...run.readings];
-    if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => body.slice(token.start, token.end))));
+    if (cut !== undefined && run.tokens.at(-1)?.start === cut) readings.push(...readingsOf(run.tokens.slice(0, -1).map((token) => numberDigits(body.slice(token.start, token.end)))));
     for (const reading of readings) {
       const starts = reading.token.map((index) => hold(run.tokens[index] as RunToken));
+      // Once the stream has ended, a word's last byte alone is no key's beginning shown (`12345678` read as words ends in `N`): two bytes at least.
+      if (ended && isWords(reading) && this.formBegunAt(reading.bytes, { text: reading.bytes, starts: [...reading.token.keys()], ends: [] }) >= reading.bytes.length - 1) continue;
       from = Math.min(from, this.formBegunAt(body, { text: reading.bytes, starts, ends: starts }));
     }
     return from;
@@ -339,6 +343,11 @@ function alternation(texts: readonly string[], flags: string): RegExp | undefine
 }
 
 /** Whether `pattern` (global) matches anywhere in `text`. */
+/** Whether a reading of numbers is of words (more bytes than numbers). */
+function isWords(reading: RunReading): boolean {
+  return reading.bytes.length > (reading.token.at(-1) ?? -1) + 1;
+}
+
 function matches(pattern: RegExp | undefined, text: string): boolean {
   if (!pattern) return false;
   pattern.lastIndex = 0;

@@ -25,10 +25,10 @@ import { decodeEscapes } from "./secret-normal-form.js";
 const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
 /**
  * What the normal form drops: separators (`\n` `\r` `\t` escapes among them) and joiners; and what
- * stands between two bytes of a C byte list (`, 0x`): the list of a value's bytes holds its hex form
+ * stands between two bytes of a C byte list (`, 0x`) or a Python list of hex strings (`', '0x`): the list of a value's bytes holds its hex form
  * so, which the test finds without decoding the list.
  */
-const BETWEEN = String.raw`(?:[\s:\-._,]|\\+[nrt]|0[xX])*`;
+const BETWEEN = String.raw`(?:[\s:\-._,'"]|\\+[nrt]|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
 const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][0-7]{2})|&(?:#|[A-Za-z]{2,8};)`;
@@ -37,6 +37,8 @@ const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][
 const OFFSET_LINE = String.raw`\n[ \t]*[0-9A-Fa-f]{7}[ \t]`;
 const OFFSET_LINE_TEST = new RegExp(OFFSET_LINE);
 const FIRST_OFFSET_LINE = /^[ \t]*[0-9A-Fa-f]{7}[ \t]/;
+/** What stands between two numbers of a list (secret-numbers.ts): spaces and line breaks, a comma, semicolon, colon, bar, dot, slash, underscore, dash or backslash, a bracket, quotes, Python's prefix (`0b`). */
+const BETWEEN_NUMBERS = String.raw`(?:[\s,;|:./_\\[\]'"-]|0[xXoObB])+`;
 
 export class SecretPrefilter {
   /** Each form's pair, any letter case; undefined while there are no forms. */
@@ -101,10 +103,12 @@ function rarestPairs(forms: readonly string[]): string[] {
 
 /**
  * A form's pair, its bytes written as numbers (secret-numbers.ts), either letter case: decimal,
- * octal and binary with spaces, commas or backslashes between (`115, 107`, `163 153`, `\163\153`,
- * `01110011 01101011`), and as the
- * decimal of a little-endian two-byte word (od -d: the pair's first byte a word's first, or its second
- * with the next byte).
+ * octal and binary, zero-padded or not, with spaces, commas, semicolons, colons, bars, dots, slashes,
+ * underscores, dashes or backslashes between
+ * (`115, 107`, `163 153`, `\163\153`, `\55`, `01110011 01101011`, `115;107`); as a two-byte word
+ * in decimal or octal (od -d, od's default: the pair's first byte a word's first, or its second with
+ * the next byte; little-endian or big); and, whatever the pair, as wider words: a number of nine
+ * digits or more next to another (four- and eight-byte words in decimal or octal, words in binary).
  */
 function numberPairs(form: string): string[] {
   const at = pairAt(form);
@@ -115,10 +119,15 @@ function numberPairs(form: string): string[] {
   };
   const [first, second, third] = [cases(at), cases(at + 1), cases(at + 2)];
   if (first.length === 0 || second.length === 0) return [];
-  const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base).padStart(base === 8 ? 3 : 1, "0")).join("|")})`;
-  const words = [...first.flatMap((low) => second.map((high) => low + high * 256)), ...second.flatMap((low) => third.map((high) => low + high * 256))];
-  const binary = (codes: number[]) => `(?:${codes.map((code) => code.toString(2).padStart(8, "0")).join("|")})`;
-  return [`${numbers(first, 10)}[\\s,]+${numbers(second, 10)}`, `${numbers(first, 8)}[\\s,\\\\]+${numbers(second, 8)}`, `${binary(first)}[\\s,]+${binary(second)}`, `(?:${words.join("|")})`];
+  // Zero-padded or not: a number's digits as written unpadded, after any zeros (the first needs none: the pattern may match anywhere).
+  const numbers = (codes: number[], base: number) => `(?:${codes.map((code) => code.toString(base)).join("|")})`;
+  const pairs = (low: number[], high: number[]) => low.flatMap((one) => high.flatMap((other) => [one + other * 256, one * 256 + other]));
+  const words = [...pairs(first, second), ...pairs(second, third)];
+  return [
+    ...[10, 8, 2].map((base) => `${numbers(first, base)}${BETWEEN_NUMBERS}0*${numbers(second, base)}`),
+    ...[10, 8].map((base) => `(?:${words.map((word) => word.toString(base)).join("|")})`),
+    `[0-9]{9}${BETWEEN_NUMBERS}[0-9]`,
+  ];
 }
 
 function escapeRegExp(text: string): string {

@@ -20,6 +20,8 @@ const ORDINARY = "commit 9135343a1b2c3d4e deadbeef cafe 34567890abcdef0123456789
 type Reading = { base: number; width: number; little?: boolean; column?: boolean } | "cells";
 
 const tool = (command: string, ...args: string[]) => (bytes: string) => execFileSync(command, args, { input: bytes }).toString();
+/** What python3 prints of `expression`, the bytes as `data`. */
+const python = (expression: string) => (bytes: string) => execFileSync("python3", ["-c", `import sys; data = sys.stdin.buffer.read(); print(${expression})`], { input: bytes }).toString();
 const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Reading }> = {
   "od -c": { print: tool("od", "-c"), reading: "cells" },
   "hexdump -c": { print: tool("hexdump", "-c"), reading: "cells" },
@@ -43,6 +45,41 @@ const LAYOUTS: Record<string, { print: (bytes: string) => string; reading: Readi
   "python3 list(b'…')": { print: (bytes) => execFileSync("python3", ["-c", "import sys; print(list(sys.stdin.buffer.read()))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "node Array.from(Buffer)": { print: (bytes) => execFileSync(process.execPath, ["-e", "console.log(Array.from(require('fs').readFileSync(0)))"], { input: bytes }).toString(), reading: { base: 10, width: 1 } },
   "decimal, spaces between": { print: (bytes) => [...Buffer.from(bytes)].join(" "), reading: { base: 10, width: 1 } },
+  // Two-byte words in octal (od's default), four- and eight-byte words in decimal, octal and hex.
+  od: { print: tool("od"), reading: { base: 8, width: 2, little: true } },
+  "od -to2": { print: tool("od", "-to2"), reading: { base: 8, width: 2, little: true } },
+  "od -An -to2": { print: tool("od", "-An", "-to2"), reading: { base: 8, width: 2, little: true } },
+  "hexdump -o": { print: tool("hexdump", "-o"), reading: { base: 8, width: 2, little: true } },
+  "od -td2": { print: tool("od", "-td2"), reading: { base: 10, width: 2, little: true } },
+  "od -td4": { print: tool("od", "-td4"), reading: { base: 10, width: 4, little: true } },
+  "od -tu4": { print: tool("od", "-tu4"), reading: { base: 10, width: 4, little: true } },
+  "od -An -tu4": { print: tool("od", "-An", "-tu4"), reading: { base: 10, width: 4, little: true } },
+  "od -to4": { print: tool("od", "-to4"), reading: { base: 8, width: 4, little: true } },
+  "od -tx4": { print: tool("od", "-tx4"), reading: { base: 16, width: 4, little: true } },
+  "od -tu8": { print: tool("od", "-tu8"), reading: { base: 10, width: 8, little: true } },
+  "od -td8": { print: tool("od", "-td8"), reading: { base: 10, width: 8, little: true } },
+  "od -to8": { print: tool("od", "-to8"), reading: { base: 8, width: 8, little: true } },
+  "od -tx8": { print: tool("od", "-tx8"), reading: { base: 16, width: 8, little: true } },
+  // python3's bytes joined by other separators, unpadded and zero-padded, and two-byte words big-endian.
+  "python3 ';'.join(str(b))": { print: python("';'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '|'.join(str(b))": { print: python("'|'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 ':'.join(str(b))": { print: python("':'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '.'.join(str(b))": { print: python("'.'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '-'.join(str(b))": { print: python("'-'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '_'.join(str(b))": { print: python("'_'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '/'.join(str(b))": { print: python("'/'.join(str(b) for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 bin(b)[2:]": { print: python("' '.join(bin(b)[2:] for b in data)"), reading: { base: 2, width: 1 } },
+  "python3 oct(b)[2:], tabs": { print: python("'\\t'.join(oct(b)[2:] for b in data)"), reading: { base: 8, width: 1 } },
+  "python3 '\\%o' escapes (\\163\\153\\55…)": { print: python("''.join('\\\\%o' % b for b in data)"), reading: { base: 8, width: 1 } },
+  "python3 '%03d'": { print: python("' '.join('%03d' % b for b in data)"), reading: { base: 10, width: 1 } },
+  "python3 '%05d' of big-endian two-byte words": { print: python("', '.join('%05d' % int.from_bytes(data[i:i + 2], 'big') for i in range(0, len(data), 2))"), reading: { base: 10, width: 2 } },
+  "python3 big-endian four-byte words, '|' between": { print: python("'|'.join(str(int.from_bytes(data[i:i + 4], 'big')) for i in range(0, len(data), 4))"), reading: { base: 10, width: 4 } },
+  // Python's lists of strings, its prefixes (0b, 0o, 0x) kept, and hex() of little-endian words (unpadded: `0xa5a`).
+  "python3 [bin(b)]": { print: python("[bin(b) for b in data]"), reading: { base: 2, width: 1 } },
+  "python3 [oct(b)]": { print: python("[oct(b) for b in data]"), reading: { base: 8, width: 1 } },
+  "python3 [hex(b)]": { print: python("[hex(b) for b in data]"), reading: { base: 16, width: 1 } },
+  "python3 [str(b)]": { print: python("[str(b) for b in data]"), reading: { base: 10, width: 1 } },
+  "python3 hex() of little-endian two-byte words": { print: python("', '.join(hex(int.from_bytes(data[i:i + 2], 'little')) for i in range(0, len(data), 2))"), reading: { base: 16, width: 2, little: true } },
   "octal escapes ($'\\163\\153…')": { print: (bytes) => `$'${[...Buffer.from(bytes)].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("")}'`, reading: { base: 8, width: 1 } },
 };
 
@@ -56,13 +93,15 @@ function bytesShown(text: string, reading: Reading): string {
   // xxd -p: one run of hex, wrapped; octal escapes: one run of them. A character column (xxd): after the line's last gap of two spaces or more.
   const numbers = lines
     .map((line) => (reading.column === true ? line.replace(/ {2,}(?!.* {2,}).*$/, "") : line))
-    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,[\]\\']+/).filter((each) => each !== "");
+    .join(" ").replace(/^\$'|'$/g, "").split(/[\s,;|:./_[\]\\'"-]+/).filter((each) => each !== "");
   const digits = reading.width === 1 && reading.base === 16 ? numbers.flatMap((each) => (/^[0-9a-f]+$/i.test(each) ? each.match(/../g) ?? [] : [each])) : numbers;
   return digits
     .map((each) => {
-      const value = /^[0-9a-f]+$/i.test(each) ? Number.parseInt(each, reading.base) : Number.NaN;
-      if (Number.isNaN(value)) return "\u0100";
-      const bytes = Array.from({ length: reading.width }, (_, index) => (value >> (8 * (reading.width - 1 - index))) & 0xff);
+      const prefix = reading.base === 16 ? /^0x/i : reading.base === 8 ? /^0o/i : reading.base === 2 ? /^0b/i : /^(?!)/;
+      each = each.replace(prefix, "");
+      if (!/^[0-9a-f]+$/i.test(each)) return "\u0100";
+      const value = [...each.toLowerCase()].reduce((sum, digit) => sum * BigInt(reading.base) + BigInt(Number.parseInt(digit, 16)), 0n);
+      const bytes = Array.from({ length: reading.width }, (_, index) => Number((value >> BigInt(8 * (reading.width - 1 - index))) & 0xffn));
       return String.fromCharCode(...(reading.little === true ? bytes.reverse() : bytes));
     })
     .join("");
@@ -134,6 +173,15 @@ test("numbers that are no key — a table, timestamps, a list, these dumps of or
     "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]\n",
     // The key's first bytes, the rest never coming: let go once the text goes on.
     "CSV: 115,107,45,97,110\n127.0.0.1 10.0.0.255 192.168.1.100\n",
+    // Tables with semicolons and bars, zero-padded numbers, times and big numbers (words of four and eight bytes, were they a key's).
+    "id;count;ms\n1;115;107\n2;45;97\n3;110;116\n4;45;70\n",
+    "| id | count | ms  |\n|----|-------|-----|\n| 001 | 115 | 107 |\n| 002 | 045 | 097 |\n| 003 | 110 | 116 |\n",
+    "a|b|c\n115|107|045\n097|110|116\nend of table\n",
+    "invoice 000115 000107 000045 000097; batch 0042;0043;0044\n12:30:45 08:15:00 23:59:59\n",
+    "sizes: 1733150113 1733150114 1733150115 18446744073709551615 9007199254740993\n",
+    "flags 0101 1100 0011 1110011 1101011 set\n",
+    "v1.2.3 on 2026/12/02, build 2026-12-02_115-107, snake_case_12_34, 10.0.0.1/24, ratio 3.14159\n",
+
     `${[...Buffer.from(ORDINARY)].join(", ")}\n`,
     ...Object.entries(LAYOUTS).map(([layout, { print }]) => `${layout}:\n${print(ORDINARY)}\n`),
   ];
@@ -149,5 +197,20 @@ test("a key whose letters and hex no list of numbers holds is found by its bytes
   const bytes = [...Buffer.from(key)];
   for (const list of [bytes.join(", "), bytes.map((byte) => byte.toString(8).padStart(3, "0")).join(" "), `[${[...Buffer.from(key.toUpperCase())].join(",")}]`]) {
     assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("[") ? "[***]" : "***"} end`, list);
+  }
+  // Unpadded and zero-padded, other separators, words of two, four and eight bytes (no offsets: nothing else says "dump").
+  const python = (expression: string) => execFileSync("python3", ["-c", `import sys; data = sys.stdin.buffer.read(); print(${expression}, end='')`], { input: key }).toString();
+  const lists = [
+    python("';'.join(str(b) for b in data)"),
+    python("'|'.join('%03d' % b for b in data)"),
+    python("' '.join(bin(b)[2:] for b in data)"),
+    python("''.join('\\\\%o' % b for b in data)"),
+    python("[bin(b) for b in data]"),
+    python("[oct(b) for b in data]"),
+    python("[hex(b) for b in data]"),
+    ...[["-to2"], ["-tu4"], ["-to4"], ["-tu8"]].map((args) => execFileSync("od", ["-An", "-w64", ...args], { input: key }).toString().trim()),
+  ];
+  for (const list of lists) {
+    assert.equal(secrets.redact(`bytes: ${list} end`), `bytes: ${list.startsWith("\\") ? "\\***" : list.startsWith("[") ? "['***']" : "***"} end`, list);
   }
 });
