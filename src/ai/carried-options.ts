@@ -20,8 +20,8 @@ const NOT_CARRIED: Record<Api, ReadonlySet<Demand>> = {
   ollama: new Set(["tool_choice", "parallel_tool_calls"]),
 };
 
-/** The options `options` sets, by their request names. */
-function demands(options: CallOptions): Demand[] {
+/** The options `options` sets beyond the reply limit, temperature and reasoning, by their request names (OpenAI's). */
+export function demands(options: CallOptions): Demand[] {
   const set: [Demand, unknown][] = [
     ["stop", options.stop?.length ? options.stop : undefined],
     ["seed", options.seed],

@@ -1,3 +1,4 @@
+import { demands } from "../../../ai/carried-options.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalNumber, RequestProblem, type Json } from "./request-problem.js";
 
@@ -144,16 +145,7 @@ export function toolChoice(body: Json, toolNames: readonly string[]): CallOption
 
 /** Agent mode answers with the agent's own sampling settings and tools: fields that would set them are refused, naming proxy mode. */
 export function refuseForAgent(options: CallOptions): void {
-  const set: [string, unknown][] = [
-    ["stop", options.stop],
-    ["seed", options.seed],
-    ["top_p", options.topP],
-    ["frequency_penalty", options.frequencyPenalty],
-    ["presence_penalty", options.presencePenalty],
-    ["tool_choice", options.toolChoice],
-    ["parallel_tool_calls", options.parallelToolCalls],
-  ];
-  const field = set.find(([, value]) => value !== undefined)?.[0];
+  const field = demands(options)[0];
   if (field === undefined) return;
   throw new RequestProblem({ status: 400, message: `${field}: an agent answers with its own settings and runs its own tools, so it takes no ${field}; leave it out, or name a model (proxy mode, GET /v1/models) to set it`, code: "unsupported_parameter", param: field });
 }
