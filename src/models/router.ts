@@ -99,7 +99,7 @@ export class Router {
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
 
-    const leftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
+    const whyLeftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
       if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
       const noKey = missingKey(model);
       if (noKey) return { outcome: "skipped-no-key", message: noKey };
@@ -107,6 +107,9 @@ export class Router {
       const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
       return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}` } : undefined;
     };
+    // Judged once per candidate: the chain is filtered by it, then walked with it.
+    const leftOutOf = new Map(request.chain.map((model) => [model, whyLeftOut(model)]));
+    const leftOut = (model: ModelSpec): ReturnType<typeof whyLeftOut> => (leftOutOf.has(model) ? leftOutOf.get(model) : whyLeftOut(model));
     const allowed = request.chain.filter((model) => !leftOut(model));
     if (allowed.length === 0) {
       for (const model of request.chain) {
