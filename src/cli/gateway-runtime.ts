@@ -20,6 +20,8 @@ export interface GatewayRuntimeOptions {
   onWarning: (message: string) => void;
   /** How often the setup is checked again (a model server that appears is noticed). */
   setupIntervalMs?: number | undefined;
+  /** Where the first-run default looks for LM Studio (tests). */
+  defaultLocalBaseUrl?: string | undefined;
 }
 
 export interface GatewayRuntime {
@@ -37,7 +39,7 @@ export interface GatewayRuntime {
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
-  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true });
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, defaultLocalBaseUrl: options.defaultLocalBaseUrl });
   for (const warning of runtime.config.warnings) options.onWarning(warning);
   const { gateway, routing } = runtime;
   const providers = () => [...runtime.catalog.providers.values()];
@@ -55,7 +57,14 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     }
     published = now;
   };
-  const checkSetup = (): Promise<void> => gateway.checkSetup(AbortSignal.timeout(2_000)).then(publishHealth, () => undefined);
+  // With no config file, a model server that appears (or changes what it lists) gives the built-in default its first listed model.
+  const refreshDefault = async (): Promise<void> => {
+    if (await runtime.refreshFirstRunDefault().catch(() => false)) monitor.setProviders(providers());
+  };
+  const checkSetup = (): Promise<void> =>
+    refreshDefault()
+      .then(() => gateway.checkSetup(AbortSignal.timeout(2_000)))
+      .then(publishHealth, () => undefined);
   await checkSetup();
   const setupTimer = setInterval(() => void checkSetup(), options.setupIntervalMs ?? 10_000);
   setupTimer.unref();

@@ -8,7 +8,7 @@ import { HttpClient } from "../ai/http/http-client.js";
 import { modelSecrets } from "../ai/model-secrets.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import { listedModelIds } from "../ai/model-listing.js";
-import { DEFAULT_LOCAL_BASE_URL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
+import { DEFAULT_LOCAL_BASE_URL, DEFAULT_LOCAL_MODEL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
 import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
 import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
 import { readConfigFile } from "../config/read-config-file.js";
@@ -56,6 +56,8 @@ export interface RuntimeOptions {
    * gateway, at start; in the background, warning when there were some).
    */
   recoverMessages?: boolean | undefined;
+  /** Where the first-run default looks for LM Studio; default DEFAULT_LOCAL_BASE_URL (tests point it at a server of their own). */
+  defaultLocalBaseUrl?: string | undefined;
 }
 
 /** One reading of the config: what a reload replaces. */
@@ -67,6 +69,8 @@ export interface RuntimeConfig {
   warnings: readonly string[];
   /** No config file: the built-in default serves. */
   usingDefault: boolean;
+  /** The built-in default's local model, when it serves: the one LM Studio listed first, or DEFAULT_LOCAL_MODEL when it did not answer. */
+  defaultLocalModel?: string | undefined;
 }
 
 export type ReloadResult = { ok: true; warnings: readonly string[] } | { ok: false; problems: readonly string[] };
@@ -86,6 +90,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const stateDir = stateDirOf(where);
   const onWarning = options.onWarning ?? (() => undefined);
   const http = options.http ?? new HttpClient();
+  const localBaseUrl = options.defaultLocalBaseUrl ?? DEFAULT_LOCAL_BASE_URL;
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
@@ -112,7 +117,8 @@ export async function createRuntime(options: RuntimeOptions) {
     const missing = gone();
     if (missing) throw missing;
     const usingDefault = loaded.source === undefined && options.firstRunDefault === true;
-    if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: await firstListedLocalModel(http) }), undefined, options.env).config };
+    const defaultLocalModel = usingDefault ? (firstUsable((await listedLocalModels(http, localBaseUrl)) ?? []) ?? DEFAULT_LOCAL_MODEL) : undefined;
+    if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: defaultLocalModel, baseUrl: localBaseUrl }), undefined, options.env).config };
     const resolved = resolveModels(loaded.config, { env: options.env, catalog: hostedCatalog, source: loaded.source });
     // From here on, the config's keys, header values and URL credentials are masked in all output.
     options.secrets?.add(secretEnvValues(loaded.envUsed));
@@ -126,7 +132,7 @@ export async function createRuntime(options: RuntimeOptions) {
     );
     const locator = new ProblemLocator(loaded.source);
     const warnings = [...loaded.warnings, ...resolved.warnings].map((warning) => locator.format(warning));
-    return { loaded, resolved, agents, warnings, usingDefault };
+    return { loaded, resolved, agents, warnings, usingDefault, defaultLocalModel };
   };
 
   let current = await read();
@@ -172,6 +178,18 @@ export async function createRuntime(options: RuntimeOptions) {
       gateway.refreshProblems();
       return { ok: true, warnings: current.warnings };
     },
+    /**
+     * While the built-in default serves: asks LM Studio what it has now, and reads the default again
+     * when the model it asks for is not among them (a server that appeared after the start, or whose
+     * models changed) — a model LM Studio serves takes its place without a restart. True when it did.
+     */
+    async refreshFirstRunDefault(): Promise<boolean> {
+      if (!current.usingDefault) return false;
+      const listed = await listedLocalModels(http, localBaseUrl);
+      if (!listed || firstUsable(listed) === undefined || listed.includes(current.defaultLocalModel ?? DEFAULT_LOCAL_MODEL)) return false;
+      const result = await this.reload();
+      return result.ok;
+    },
     async close(): Promise<void> {
       await gateway.idle();
       proxyLedger.flush();
@@ -187,12 +205,17 @@ function configFileGone(file: string, command: string | undefined): HearthError 
   ]);
 }
 
-/** What LM Studio lists first, when it answers at once; undefined otherwise (the documented default is used). */
-async function firstListedLocalModel(http: HttpClient): Promise<string | undefined> {
-  const answer = await requestJson(http, `${DEFAULT_LOCAL_BASE_URL}/models`, { timeouts: { connectMs: 300, firstByteMs: 500, idleMs: 500, totalMs: 800 } });
+/** The models LM Studio lists, when it answers at once; undefined otherwise (the documented default is used). */
+async function listedLocalModels(http: HttpClient, baseUrl: string): Promise<string[] | undefined> {
+  const answer = await requestJson(http, `${baseUrl}/models`, { timeouts: { connectMs: 300, firstByteMs: 500, idleMs: 500, totalMs: 800 } });
   if (!answer.ok) return undefined;
   const ids = listedModelIds(answer.body);
-  return ids ? [...ids].find((id) => !/embed/i.test(id)) : undefined;
+  return ids ? [...ids] : undefined;
+}
+
+/** The first listed model that can chat (an embedding model cannot). */
+function firstUsable(ids: readonly string[]): string | undefined {
+  return ids.find((id) => !/embed/i.test(id));
 }
 
 /**

@@ -15,6 +15,8 @@ const HOSTED_FALLBACKS: readonly { env: string; ref: string; alias: string }[] =
 export interface DefaultConfigOptions {
   /** The model LM Studio listed first, when it was asked; default DEFAULT_LOCAL_MODEL. */
   localModel?: string | undefined;
+  /** Where LM Studio's server is looked for; default DEFAULT_LOCAL_BASE_URL. */
+  baseUrl?: string | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOpti
       mode: "merge",
       providers: {
         lmstudio: {
-          baseUrl: DEFAULT_LOCAL_BASE_URL,
+          baseUrl: options.baseUrl ?? DEFAULT_LOCAL_BASE_URL,
           apiKey: "lmstudio",
           api: "openai-responses",
           models: [{ id: local, name: local, reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 32768, maxTokens: 8192 }],

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
+import { collect } from "../../src/shared/event-stream.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { lmStudioHandler, type LmStudioOptions } from "../fakes/lmstudio-server.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { freePort } from "../helpers/free-port.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+const temp = tempDir();
+const closers: (() => unknown)[] = [];
+after(async () => {
+  for (const close of closers.reverse()) await close();
+  temp.cleanup();
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let tries = 0; tries < 400; tries++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+test("no config file: LM Studio started after the gateway, serving another model than the default's, is used without a restart", async () => {
+  const port = await freePort();
+  const home = join(temp.dir, "home");
+  const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, onWarning: () => undefined, setupIntervalMs: 50, defaultLocalBaseUrl: `http://127.0.0.1:${port}/v1` });
+  closers.push(() => runtime.close());
+  assert.equal(runtime.port.catalogue().models[0]?.ref, "lmstudio/minimax-m2.1-gs32", "nothing answered at the start: the documented default");
+  assert.ok(runtime.port.setupProblems().some((line) => line.includes(`127.0.0.1:${port}`)), runtime.port.setupProblems().join("\n"));
+
+  // LM Studio appears, with only qwen3-8b downloaded: it refuses any other id, as LM Studio does.
+  const options: LmStudioOptions = { models: [{ id: "qwen3-8b", loaded: true, maxContextLength: 32768 }], responses: () => ({ kind: "sse", frames: responsesStream({ flavor: "lmstudio", text: "hello from qwen", usage: { input: 3, output: 3 } }) }) };
+  const server: FakeServer = await startFakeServer(lmStudioHandler(options), { port });
+  closers.push(() => server.close());
+
+  await until(() => runtime.port.catalogue().models[0]?.ref === "lmstudio/qwen3-8b", "the default takes the model LM Studio lists");
+  await until(() => runtime.port.setupProblems().length === 1, "only the missing config file is left to say");
+  assert.match(runtime.port.setupProblems()[0] ?? "", /no config file/);
+  const events = await collect(runtime.port.proxy({ model: "lmstudio/qwen3-8b", context: { messages: [{ role: "user", content: "hi" }] } }));
+  const end = events.find((event) => event.type === "route-end");
+  assert.ok(end && end.type === "route-end", JSON.stringify(events.at(-1)));
+  assert.equal(end.model, "lmstudio/qwen3-8b");
+
+  // A model the server still lists is kept: no re-read while it serves.
+  const reads = server.requests.filter((request) => request.path === "/v1/models").length;
+  options.models.push({ id: "another-7b", loaded: false, maxContextLength: 8192 });
+  options.models.reverse();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.ok(server.requests.filter((request) => request.path === "/v1/models").length > reads, "it kept asking");
+  assert.equal(runtime.port.catalogue().models[0]?.ref, "lmstudio/qwen3-8b", "the model in use stays while LM Studio lists it");
+});
