@@ -3,7 +3,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
-import { anotherInstance, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
+import { anotherInstance, envWrittenSinceRead, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 import { answeringRecord } from "./gateway-listening.js";
@@ -85,13 +85,13 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
       });
     else if (hearth) {
       findings.push(ok("gateway", "gateway-unhealthy", `the gateway at ${url}${apart} is up${hearth.version ? ` (version ${hearth.version})` : ""}, ${health.ms} ms`));
-      if (writtenSinceStart(hearth, lookup.envFile))
+      if (envWrittenSinceRead(hearth, lookup.envFile))
         findings.push({
           id: "gateway-env-stale",
           severity: "warn",
           group: "gateway",
-          title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway started`,
-          seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: it still runs with the variables from before (a key removed there is still in use)`,
+          title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? "started" : "last read it"}`,
+          seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? `up since ${new Date(hearth.startedAt ?? 0).toISOString()}` : `read it last at ${new Date(hearth.envReadAt).toISOString()}`}: it still runs with the variables from before (a key removed there is still in use)`,
           fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway and start it again"}`,
         });
       if (writtenSinceStart(hearth, lookup.serviceFile))

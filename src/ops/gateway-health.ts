@@ -8,6 +8,8 @@ export interface HearthHealth {
   startedAt: number | undefined;
   /** Which state dir's gateway it is (stateInstance); undefined from a gateway too old to say. */
   instance: string | undefined;
+  /** When it last read gateway.env's variables (a hand-started gateway at each config reload); undefined: at its start. */
+  envReadAt: number | undefined;
 }
 
 /**
@@ -19,11 +21,13 @@ export function hearthHealth(body: unknown): HearthHealth | undefined {
   const fields = record(body);
   if (fields.status !== "ok" || fields.service !== "hearth") return undefined;
   const started = Date.parse(stringOf(fields.startedAt));
+  const envRead = Date.parse(stringOf(fields.envReadAt));
   return {
     version: stringOf(fields.version) || undefined,
     uptimeSeconds: typeof fields.uptimeSeconds === "number" ? fields.uptimeSeconds : undefined,
     startedAt: Number.isNaN(started) ? undefined : started,
     instance: stringOf(fields.instance) || undefined,
+    envReadAt: Number.isNaN(envRead) ? undefined : envRead,
   };
 }
 
@@ -51,4 +55,10 @@ export function anotherInstance(url: string, stateDir: string): string {
  */
 export function writtenSinceStart(health: HearthHealth, envFile: { path: string; mtimeMs: number } | undefined): boolean {
   return envFile !== undefined && health.startedAt !== undefined && envFile.mtimeMs > health.startedAt;
+}
+
+/** Whether gateway.env was written after the running gateway last read it (its start, or its last config reload). */
+export function envWrittenSinceRead(health: HearthHealth, envFile: { path: string; mtimeMs: number } | undefined): boolean {
+  const readAt = health.envReadAt ?? health.startedAt;
+  return envFile !== undefined && readAt !== undefined && envFile.mtimeMs > readAt;
 }

@@ -66,8 +66,19 @@ describe("turns that got no answer never poison the session", () => {
     down = true;
     const lost = await runCli(["agent", "--config", file, "-m", "first try"], { env });
     assert.equal(lost.code, 1);
-    assert.match(lost.stderr, /`\S*hearth agent --retry` sends it again/);
+    assert.match(lost.stderr, /`\S*hearth agent --config \S+ --retry` sends it again, `\S*hearth models status --probe --config \S+` shows what is wrong/);
+
+    // In another session: the hint names it (and the config), and pasted as printed it resends that message.
+    const other = await runCli(["agent", "--config", file, "-s", "side", "-m", "aside"], { env });
+    assert.equal(other.code, 1);
+    const hinted = /`(\S*hearth (agent [^`]*--retry))`/.exec(other.stderr);
+    assert.ok(hinted, other.stderr);
+    assert.equal(hinted[2], `agent --config ${file} -s side --retry`);
     down = false;
+    const pasted = await runCli([...(hinted[2] as string).split(" "), "--json"], { env });
+    assert.equal(pasted.code, 0, pasted.stderr);
+    assert.equal((JSON.parse(pasted.stdout) as { text: string; session: string }).session, "side");
+
     const retried = await runCli(["agent", "--config", file, "--json", "--retry"], { env });
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal((JSON.parse(retried.stdout) as { text: string }).text, "seen: hello | first try");

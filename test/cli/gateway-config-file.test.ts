@@ -1,11 +1,11 @@
 // The config file under a running gateway: deleted, moved, saved by rename, put back; and the
 // built-in default's hosted fallback from a key that only ~/.hearth/gateway.env holds.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
-import { tempDir } from "../helpers/run-cli.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { scriptedModel } from "../helpers/scripted-model.js";
 import { openSse } from "../helpers/sse-client.js";
@@ -24,6 +24,14 @@ interface Status {
 }
 
 const status = async (gateway: RunningGateway): Promise<Status> => (await (await fetch(`${gateway.url}/api/status`)).json()) as Status;
+
+async function waitForAlias(gateway: RunningGateway, alias: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    if ((await status(gateway)).models.some((entry) => entry.alias === alias)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`the gateway never served alias ${alias}: ${JSON.stringify((await status(gateway)).models)}`);
+}
 
 describe("the config file under a running gateway (the real process)", { timeout: 240_000 }, () => {
   const temp = tempDir();
@@ -119,6 +127,58 @@ describe("the config file under a running gateway (the real process)", { timeout
     const now = await status(gateway);
     assert.equal(now.agents[0]?.primary, "local/m");
     assert.ok(!now.setup.some((line) => line.includes("no config file")), JSON.stringify(now.setup));
+  });
+
+  test("a config that is a symbolic link (kept with one's dotfiles): an edit where it points is loaded, and so is the link pointed elsewhere", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const home = join(temp.dir, "linked-home");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    mkdirSync(join(home, "dotfiles"), { recursive: true });
+    const target = join(home, "dotfiles", "hearth.json5");
+    writeFileSync(target, config(server.baseUrl, "Linked"));
+    symlinkSync("../dotfiles/hearth.json5", join(home, ".hearth", "hearth.json5"));
+    const gateway = await launch([], { HOME: home });
+    assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["Linked"]);
+
+    // sed -i's way: a temporary file renamed over the target, in the dotfiles folder.
+    writeFileSync(`${target}.tmp`, config(server.baseUrl, "Edited"));
+    renameSync(`${target}.tmp`, target);
+    await gateway.waitFor(/config reloaded/);
+    assert.deepEqual((await status(gateway)).models.map((entry) => entry.alias), ["Edited"]);
+
+    // The link pointed at another file: loaded, and an edit there is watched from then on.
+    const other = join(home, "dotfiles", "other.json5");
+    writeFileSync(other, config(server.baseUrl, "Other"));
+    unlinkSync(join(home, ".hearth", "hearth.json5"));
+    symlinkSync(other, join(home, ".hearth", "hearth.json5"));
+    await waitForAlias(gateway, "Other");
+    writeFileSync(other, config(server.baseUrl, "OtherEdited"));
+    await waitForAlias(gateway, "OtherEdited");
+  });
+
+  test("gateway.env edited while the gateway runs (a key rotated): the next request carries the new key, and doctor does not ask for a restart", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const home = join(temp.dir, "rotate-home");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    const envFile = join(home, ".hearth", "gateway.env");
+    writeFileSync(envFile, "RELAY_KEY=sk-relay-old-0123456789abcdef\n");
+    writeFileSync(join(home, ".hearth", "hearth.json5"), config(server.baseUrl, "Relay").replace('api: "openai-completions",', 'api: "openai-completions", apiKey: "${RELAY_KEY}",'));
+    const gateway = await launch([], { HOME: home });
+    const ask = async (): Promise<string | undefined> => {
+      const answer = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local/m", messages: [{ role: "user", content: "hi" }] }) });
+      assert.equal(answer.status, 200, await answer.clone().text());
+      const last = server.requests.at(-1)?.headers.authorization;
+      return typeof last === "string" ? last : undefined;
+    };
+    assert.equal(await ask(), "Bearer sk-relay-old-0123456789abcdef");
+
+    writeFileSync(envFile, "RELAY_KEY=sk-relay-new-fedcba9876543210\n");
+    // Its time set a second ahead: the gateway's reload, made after it, is no longer "before the edit" for doctor.
+    utimesSync(envFile, new Date(), new Date());
+    await gateway.waitFor(/config reloaded/);
+    assert.equal(await ask(), "Bearer sk-relay-new-fedcba9876543210");
+    const doctor = await runCli(["doctor"], { env: { HOME: home } });
+    assert.doesNotMatch(doctor.stdout, /gateway-env-stale|changed after the gateway/, doctor.stdout);
   });
 
   test("no config file, a hosted key only in ~/.hearth/gateway.env: the built-in default adds its fallback and asks for no key", { timeout: 60_000 }, async () => {

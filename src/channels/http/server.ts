@@ -49,6 +49,8 @@ export interface HttpAppOptions {
   instance?: string | undefined;
   /** Process start (ms since the epoch) for /health's uptime; default now. */
   startedAt?: number | undefined;
+  /** When gateway.env's variables were last read (ms since the epoch), said by /health for doctor; absent: not said. */
+  envReadAt?: (() => number) | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
   channelStatus?: (() => readonly ChannelView[]) | undefined;
 }
@@ -82,7 +84,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return Number.parseInt(length || "0", 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.instance === undefined ? {} : { instance: options.instance }) }));
+  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }) }));
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));

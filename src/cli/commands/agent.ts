@@ -11,6 +11,7 @@ import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createCliRuntime } from "../cli-runtime.js";
 import { isBlank } from "../../shared/blank-text.js";
+import { shellLine } from "../../shared/shell-quote.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
   message?: string;
@@ -98,7 +99,10 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
         writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
+      // Ready to paste: the same config, session and agent as this command's.
+      const configWords = options.config === undefined ? undefined : shellLine(["--config", options.config]);
+      const retry = shellLine(["agent", ...(options.config === undefined ? [] : ["--config", options.config]), ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog), configWords })})`);
       return 1;
     }
     if (options.json) {

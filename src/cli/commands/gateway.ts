@@ -9,6 +9,7 @@ import { stateDir } from "../../config/paths.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
+import { serviceEnvFile } from "../../config/service-env.js";
 import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
 import { commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
@@ -18,7 +19,7 @@ import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/route
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
-import { serviceEnvironment } from "../gateway/service-environment.js";
+import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environment.js";
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 
@@ -45,6 +46,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const { logger, file: logFile } = log;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
   const startedAt = Date.now();
+  // When gateway.env's variables were last read: as the service, at the start (its manager put them in the
+  // environment, which a reload does not change); otherwise at each config load, which reads them from the file.
+  let envReadAt = startedAt;
   const onWarning = (message: string): void => {
     logger.warn({ warning: message }, "warning");
     writeLine(io.stderr, `hearth: warning: ${message}`);
@@ -57,7 +61,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, envReadAt: () => envReadAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
@@ -92,9 +96,14 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   // once a client sees it is never missed. A reload waits its debounce, after WhatsApp's start is queued.
   const configFile = loaded.location.file;
   if (!loaded.source) mkdirSync(dirname(configFile), { recursive: true });
+  // gateway.env too: a reload reads the `${VAR}`s the environment does not set from it (a key rotated there is used at once).
+  const envFile = serviceEnvFile(io.env);
   const watcher = watchConfigFile({
-    file: configFile,
-    onChange: () => void reload({ io, runtime, logger, whatsapp }),
+    files: [configFile, ...(envFile ? [envFile] : [])],
+    onChange: () =>
+      void reload({ io, runtime, logger, whatsapp }).then((loaded) => {
+        if (loaded && !io.env[SERVICE_MARKER]) envReadAt = Date.now();
+      }),
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
   // Where it listens, for `gateway status` (a `--port` the config does not know): a state dir it cannot write into is only logged.
@@ -183,7 +192,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   return 0;
 }
 
-async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"]; whatsapp: WhatsAppRunner }): Promise<void> {
+/** Reads the config again (and gateway.env's variables with it); true when the new config serves. */
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"]; whatsapp: WhatsAppRunner }): Promise<boolean> {
   const { io, runtime, logger, whatsapp } = context;
   const before = runtime.loaded().config.gateway;
   try {
@@ -193,7 +203,7 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
     logger.warn({ problem: error.message, details: error.details }, "config reload failed: the old config keeps serving");
     writeLine(io.stderr, `hearth: config reload failed, the old config keeps serving: ${error.message}`);
     for (const line of error.details) writeLine(io.stderr, `  ${line}`);
-    return;
+    return false;
   }
   const after = runtime.loaded().config.gateway;
   logger.info({}, "config reloaded");
@@ -209,6 +219,7 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
     logger.warn({ channel: "whatsapp", err: message }, "could not start WhatsApp after the reload");
     writeLine(io.stderr, `hearth: whatsapp: could not start: ${message}`);
   }
+  return true;
 }
 
 function printSetup(io: CliIo, problems: readonly string[]): void {

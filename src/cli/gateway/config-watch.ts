@@ -1,32 +1,89 @@
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { readlinkSync, watch, type FSWatcher } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+
+/** How many symbolic links deep a watched file's chain is followed (a loop ends here). */
+const MAX_LINKS = 16;
 
 /**
- * Calls `onChange` once the config file has been quiet for `debounceMs` after a change. Watches the
- * file's folder, not the file: editors replace files by renaming, which a watch on the file loses.
+ * Calls `onChange` once the watched files have been quiet for `debounceMs` after a change: the config
+ * file, and gateway.env (the `${VAR}`s a reload reads). Watches each file's folder, not the file:
+ * editors replace files by renaming, which a watch on the file loses. A file that is a symbolic link
+ * (a config kept with one's dotfiles) is watched where it points too, hop by hop, and the watches
+ * follow the link when it is pointed elsewhere.
  */
-export function watchConfigFile(options: { file: string; debounceMs?: number | undefined; onChange: () => void; onError: (error: Error) => void }): { close(): void } {
-  const name = basename(options.file);
+export function watchConfigFile(options: { files: readonly string[]; debounceMs?: number | undefined; onChange: () => void; onError: (error: Error) => void }): { close(): void } {
   let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher;
-  try {
-    watcher = watch(dirname(options.file), { persistent: false }, (_event, changed) => {
-      if (changed !== null && changed !== name) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        options.onChange();
-      }, options.debounceMs ?? 300);
-    });
-  } catch (error) {
-    options.onError(error as Error);
-    return { close: () => undefined };
-  }
-  watcher.on("error", options.onError);
+  let closed = false;
+  const watchers = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
+
+  const changed = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      // A link pointed elsewhere is followed before the reload reads through it.
+      arm();
+      options.onChange();
+    }, options.debounceMs ?? 300);
+  };
+  const arm = (): void => {
+    if (closed) return;
+    const wanted = new Map<string, Set<string>>();
+    for (const file of options.files) {
+      for (const path of linkChain(file)) {
+        const names = wanted.get(dirname(path)) ?? new Set<string>();
+        names.add(basename(path));
+        wanted.set(dirname(path), names);
+      }
+    }
+    for (const [folder, entry] of watchers) {
+      if (wanted.has(folder)) continue;
+      entry.watcher.close();
+      watchers.delete(folder);
+    }
+    for (const [folder, names] of wanted) {
+      const entry = watchers.get(folder);
+      if (entry) {
+        entry.names.clear();
+        for (const name of names) entry.names.add(name);
+        continue;
+      }
+      try {
+        const watcher = watch(folder, { persistent: false }, (_event, name) => {
+          if (name === null || names.has(name)) changed();
+        });
+        watcher.on("error", options.onError);
+        watchers.set(folder, { watcher, names });
+      } catch (error) {
+        // The config's own folder must be watchable (the caller creates it); a missing gateway.env folder or link target is not watched.
+        if (folder === dirname(resolve(options.files[0] ?? ""))) options.onError(error as Error);
+      }
+    }
+  };
+  arm();
   return {
     close: () => {
+      closed = true;
       if (timer) clearTimeout(timer);
-      watcher.close();
+      for (const entry of watchers.values()) entry.watcher.close();
+      watchers.clear();
     },
   };
+}
+
+/** The file's path, then each path its symbolic links lead to, in order (absolute). */
+function linkChain(file: string): string[] {
+  const chain = [resolve(file)];
+  for (let hop = 0; hop < MAX_LINKS; hop++) {
+    const last = chain[chain.length - 1] as string;
+    let target: string;
+    try {
+      target = readlinkSync(last);
+    } catch {
+      break; // Not a link (or not there): the chain ends.
+    }
+    const next = resolve(dirname(last), target);
+    if (chain.includes(next)) break;
+    chain.push(next);
+  }
+  return chain;
 }
