@@ -1,13 +1,14 @@
 import { realpath, stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import { followLinks } from "./check-places.js";
 import type { Refusal } from "./parse-options.js";
+import { within } from "./working-directory.js";
 
 export interface SecretPlaceCheck {
   args: readonly string[];
   /** The working directory the program runs in. */
   cwd: string;
-  /** Where hearth keeps what must not be read: the state dir, the config file, gateway.env. */
+  /** What must not be read: the state dir, the config file, gateway.env, the home's credential places (guarded-places.ts). */
   places: readonly string[];
 }
 
@@ -15,16 +16,14 @@ export interface SecretPlaceCheck {
  * Other processes' environment and memory (`/proc/<gateway pid>/environ` holds the keys the gateway
  * was started with); nothing a tool needs from exec lives there.
  */
-const PROCESS_FILES = "/proc";
+export const PROCESS_FILES = "/proc";
 
 /**
  * With no OS sandbox, the first argument that would let the program read hearth's own secrets; undefined
  * when none does. Masking keeps a key out of what exec prints only while it is printed as it is: a
  * program that reads the file can print it spaced out, reversed or a part at a time (`sed 's/./& /g'
- * ~/.hearth/gateway.env`), so the file must not be read at all. The sandbox hides these places; without
- * it, this refuses:
- * - a working directory that holds one of them (a program working there could reach it by recursion —
- *   `grep -ro . .`, `tar -cf a.tar .` — or by a name built at run time);
+ * ~/.hearth/gateway.env`), so the file must not be read at all. The sandbox hides hearth's places; without
+ * it, this refuses (the working directory itself is judged by working-directory.ts):
  * - any argument that names one of them, or a folder holding one (symlinks followed): an operand, an
  *   option's value (`--file=…`, `-f…`), a `file://` address. Every argument is looked at, whatever the
  *   program makes of it, so a program hearth has no description of is covered too; a pattern or script
@@ -34,13 +33,6 @@ const PROCESS_FILES = "/proc";
 export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refusal | undefined> {
   const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
   const places = [...(await Promise.all(check.places.map((place) => realpath(place).catch(() => resolve(place))))), PROCESS_FILES];
-  const held = places.find((place) => within(place, root));
-  if (held) {
-    return {
-      argument: check.cwd,
-      reason: `the working directory holds ${held}, where hearth keeps keys and conversations; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or let exec run in the OS sandbox, which hides it (tools.exec.sandbox "auto" with bubblewrap installed)`,
-    };
-  }
   for (const argument of check.args) {
     for (const candidate of pathsIn(argument)) {
       const at = await followLinks(root, candidate);
@@ -56,11 +48,11 @@ export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refus
 
 function secretReason(at: string, place: string): string {
   const what = at === place ? at : within(at, place) ? `${at}, inside ${place}` : `${at}, which holds ${place}`;
-  return `it leads to ${what}, where hearth keeps keys and conversations; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
+  return `it leads to ${what}, where keys or conversations are kept; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
 }
 
 /** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */
-function pathsIn(argument: string): string[] {
+export function pathsIn(argument: string): string[] {
   const paths = [argument];
   const equals = argument.indexOf("=");
   if (equals >= 0) paths.push(argument.slice(equals + 1));
@@ -84,10 +76,6 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-/** `path` is `folder` or lies inside it. */
-function within(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;

@@ -13,6 +13,8 @@ export interface ProgramDescription {
    * writes: each must lead inside the working directory once symlinks are followed (see check-places.ts).
    */
   places?(args: readonly string[]): Place[];
+  /** Paths (of a list `check` allowed) the program writes or writes under; none may lead into a `.git` folder (check-git-dirs.ts). */
+  writes?(args: readonly string[]): Place[];
   /** With no OS sandbox: the first argument the text guard alone cannot make safe, refused. */
   unsandboxed?(args: readonly string[]): Refusal | undefined;
 }

@@ -84,6 +84,24 @@ export const tar: ProgramDescription = {
     }
     return places;
   },
+  // What tar writes: the archive it creates, the folders it extracts into.
+  writes(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    if (!result.ok) return [];
+    const creating = result.parsed.some((item) => item.kind === "option" && (item.name === "-c" || item.name === "--create"));
+    const extracting = result.parsed.some((item) => item.kind === "option" && EXTRACTING.has(item.name));
+    const places: Place[] = [];
+    let directory: string[] = [];
+    for (const item of result.parsed) {
+      if (item.kind !== "option" || item.value === undefined) continue;
+      if (creating && (item.name === "-f" || item.name === "--file") && item.value !== "-") places.push({ argument: item.value, chain: [item.value] });
+      if (item.name === "-C" || item.name === "--directory") {
+        directory = [...directory, item.value];
+        if (extracting) places.push({ argument: item.value, chain: directory });
+      }
+    }
+    return places;
+  },
   // An archive may hold a symlink and then a member written through it (or through one an earlier
   // extraction left): only the sandbox keeps such writes inside the working directory.
   unsandboxed(args) {

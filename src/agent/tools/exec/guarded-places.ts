@@ -1,0 +1,50 @@
+import { join } from "node:path";
+
+/**
+ * Where other programs keep keys and logins, relative to the home folder: ssh and gpg keys, cloud and
+ * registry logins, and the shell startup files where keys are exported (the README's own key setup
+ * puts `ANTHROPIC_API_KEY` there). With no sandbox exec reads none of them, as it reads none of
+ * hearth's own; the one list for the guard, the security audit's wording and docs/security.md.
+ */
+export const HOME_CREDENTIALS: readonly string[] = [
+  ".ssh",
+  ".aws",
+  ".gnupg",
+  ".netrc",
+  ".git-credentials",
+  ".config/git/credentials",
+  ".docker/config.json",
+  ".kube",
+  ".npmrc",
+  ".pypirc",
+  ".config/gh",
+  ".bashrc",
+  ".bash_profile",
+  ".bash_login",
+  ".profile",
+  ".zshrc",
+  ".zshenv",
+  ".zprofile",
+  ".zlogin",
+  ".pam_environment",
+  ".config/environment.d",
+];
+
+/** In the state dir (guarded whole with no sandbox, workspace aside): a linked WhatsApp device's keys. */
+export const STATE_CREDENTIALS: readonly string[] = ["credentials"];
+
+/** The folder exec may work in inside the state dir (its default working directory lies there). */
+export const STATE_WORKSPACE = "workspace";
+
+/** The home's credential places as paths. */
+export function homeCredentialPlaces(home: string): string[] {
+  return HOME_CREDENTIALS.map((place) => join(home, place));
+}
+
+/** The places named for a person: `~/.ssh, ~/.aws, …`. */
+export function namedHomeCredentials(): string {
+  return HOME_CREDENTIALS.map((place) => `~/${place}`).join(", ");
+}
+
+/** What the argument guard alone still keeps from a program (check-secrets.ts, working-directory.ts), for `hearth security audit`. */
+export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name, and any write into a repository's .git`;
