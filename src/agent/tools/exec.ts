@@ -102,14 +102,15 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const configRefusal = (await isDirectory(cwd)) ? await refusedRepositoryConfig({ program, topLevel: topLevelArguments(programArgs), cwd, env }) : undefined;
       if (configRefusal) return refused(configRefusal, program);
     }
-    let spawned = { program, args: programArgs };
+    const launched = description?.launchArgs?.(programArgs) ?? [...programArgs];
+    let spawned: { program: string; args: readonly string[] } = { program, args: launched };
     if (isSandboxed) {
       const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
       if (!found) return notFound;
       const realCwd = await realpath(cwd);
       const hidden = await existing([context.stateDir]);
       const hiddenFiles = await existing(options.hiddenFiles ?? []);
-      spawned = sandboxed(support, { program: found, args: programArgs, cwd: realCwd, hidden, hiddenFiles });
+      spawned = sandboxed(support, { program: found, args: launched, cwd: realCwd, hidden, hiddenFiles });
     }
     const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
     const runIn = gitRun?.ok && gitRun.launch.outsideRepository ? await emptyDirectory(env) : undefined;
