@@ -128,6 +128,27 @@ for (const mode of modes) {
       assert.deepEqual(ran(), []);
     });
 
+    test("tar extracts no .git (in any case) from an archive, in the traditional form or not; with no sandbox it extracts nothing", async () => {
+      const packed = join(root, `packed-${mode.sandbox}`);
+      execFileSync("git", ["clone", "-q", evil, join(packed, "r")], { env: gitEnv });
+      writeFileSync(join(packed, "r", ".git", "config"), evilConfig(markers));
+      mkdirSync(join(packed, "r", ".GIT"));
+      writeFileSync(join(packed, "r", ".GIT", "config"), evilConfig(markers));
+      execFileSync("tar", ["-cf", join(work, "evil.tar"), "-C", packed, "r"]);
+      for (const [index, args] of [["-xf", "evil.tar", "-C", "out0"], ["xf", "evil.tar", "-C", "out1"], ["-x", "--file=evil.tar", "--no-wildcards", "--directory=out2"]].entries()) {
+        mkdirSync(join(work, `out${index}`));
+        const result = await run("tar", args);
+        if (mode.sandbox === "off") {
+          assert.match(result.content, /is not allowed with tar: extracting needs the OS sandbox/);
+          continue;
+        }
+        assert.equal(result.isError, false, result.content);
+        assert.ok(existsSync(join(work, `out${index}`, "r", "a.txt")), args.join(" "));
+        assert.ok(!existsSync(join(work, `out${index}`, "r", ".git")) && !existsSync(join(work, `out${index}`, "r", ".GIT")), args.join(" "));
+      }
+      assert.deepEqual(ran(), []);
+    });
+
     test("a repository whose config already names a program (written some other way) is refused when git would use it", async () => {
       execFileSync("git", ["clone", "-q", evil, "planted"], { cwd: work, env: gitEnv });
       writeFileSync(join(work, "planted", ".git", "config"), evilConfig(markers));
@@ -144,27 +165,46 @@ for (const mode of modes) {
 }
 
 describe("git reads neither the system's nor the user's config", () => {
-  test("a textconv in ~/.gitconfig (which exec could write with no sandbox) does not run", async () => {
+  test("a textconv, a smudge filter and a template's hook from ~/.gitconfig (which exec could write with no sandbox) do not run", async () => {
     const home = join(root, "home");
     const work = join(root, "home-work");
     const markers = join(work, "markers");
+    const templates = join(root, "templates");
     mkdirSync(markers, { recursive: true });
+    mkdirSync(join(templates, "hooks"), { recursive: true });
+    writeFileSync(join(templates, "hooks", "post-checkout"), `#!/bin/sh\ntouch '${join(markers, "hook")}'\n`, { mode: 0o755 });
     mkdirSync(home, { recursive: true });
-    writeFileSync(join(home, ".gitconfig"), evilConfig(markers).replace(/\[core\][^[]*/, ""));
-    execFileSync("git", ["clone", "-q", evil, join(work, "r")], { env: gitEnv });
-    spawnSync("git", ["-C", "r", "log", "-p", "-2"], { cwd: work, env: { ...gitEnv, HOME: home }, stdio: "ignore" });
-    assert.ok(existsSync(join(markers, "textconv")), "control: git reads ~/.gitconfig");
-    rmSync(join(markers, "textconv"));
+    writeFileSync(join(home, ".gitconfig"), `${evilConfig(markers).replace(/\[core\][^[]*/, "")}[init]\n\ttemplateDir = ${templates}\n`);
+    const expected = ["hook", "smudge", "textconv"];
+    const ran = () => expected.filter((name) => existsSync(join(markers, name)));
+    spawnSync("git", ["clone", "-q", evil, "control"], { cwd: work, env: { ...gitEnv, HOME: home }, stdio: "ignore" });
+    spawnSync("git", ["-C", "control", "log", "-p", "-2"], { cwd: work, env: { ...gitEnv, HOME: home }, stdio: "ignore" });
+    assert.deepEqual(ran(), expected, "control: git reads ~/.gitconfig");
+    rmSync(markers, { recursive: true });
+    mkdirSync(markers);
+    const context: ToolContext = { signal: new AbortController().signal, stateDir: state, settings: { exec: { commands: ["git"], cwd: work, sandbox: "off" } }, untrusted: (text) => text };
     const saved = process.env.HOME;
     process.env.HOME = home;
     try {
-      const context: ToolContext = { signal: new AbortController().signal, stateDir: state, settings: { exec: { commands: ["git"], cwd: work, sandbox: "off" } }, untrusted: (text) => text };
-      const result = await createExecTool({ home }).run({ command: "git", args: ["-C", "r", "log", "-p", "-2"] }, context);
-      assert.equal(result.isError, false, result.content);
-      assert.match(result.content, /\+two/);
+      const exec = createExecTool({ home });
+      const clone = await exec.run({ command: "git", args: ["clone", "-q", evil, "r"] }, context);
+      assert.equal(clone.isError, false, clone.content);
+      const log = await exec.run({ command: "git", args: ["-C", "r", "log", "-p", "-2"] }, context);
+      assert.equal(log.isError, false, log.content);
+      assert.match(log.content, /\+two/);
     } finally {
       process.env.HOME = saved;
     }
-    assert.ok(!existsSync(join(markers, "textconv")));
+    assert.deepEqual(ran(), []);
   });
+});
+
+test("the config keys that start a program, and ones that do not", async () => {
+  const { startsProgram } = await import("../../../src/agent/tools/exec/git-launch-settings.js");
+  for (const key of ["diff.x.textconv", "diff.external", "filter.lfs.process", "filter.x.clean", "filter.x.smudge", "core.fsmonitor", "core.hookspath", "core.pager", "core.editor", "core.sshcommand", "alias.st", "credential.https://a.b.helper", "gpg.ssh.program", "log.showsignature", "pretty.mine", "format.pretty", "submodule.s.update", "merge.x.driver", "hook.pre-commit.command", "pager.log"]) {
+    assert.equal(startsProgram(key), true, key);
+  }
+  for (const key of ["core.bare", "core.repositoryformatversion", "user.name", "remote.origin.url", "branch.main.merge", "diff.x.binary", "core.worktree", "include.path"]) {
+    assert.equal(startsProgram(key), false, key);
+  }
 });

@@ -47,7 +47,7 @@ describe("without bubblewrap", () => {
 
   test("the status for `hearth security audit` says whether exec is sandboxed here", async () => {
     assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: `exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)${GUARD_KEEPS}` });
-    assert.match(GUARD_KEEPS, /~\/\.ssh, ~\/\.aws, .*~\/\.config\/environment\.d/);
+    assert.match(GUARD_KEEPS, /~\/\.ssh, ~\/\.gnupg, ~\/\.aws, .*~\/\.pam_environment/);
     assert.equal((await execSandboxStatus("off", probe)).sandboxed, false);
     assert.match((await execSandboxStatus("require", missing)).summary, /^exec is refused: /);
   });

@@ -39,9 +39,11 @@ export function gitConfigEnv(settings: readonly (readonly [string, string])[]): 
 const PROGRAM_KEYS = new Set([
   "textconv", "command", "cmd", "driver", "clean", "smudge", "process", "program", "helper", "hookspath", "fsmonitor", "pager", "editor", "sshcommand", "askpass", "gitproxy",
   "external", "uploadpack", "receivepack", "packobjectshook", "alternaterefscommand", "difffilter", "browser", "proxycommand",
+  // gpg verifying signatures: log.showSignature, and a format (format.pretty, pretty.<name>) with %G placeholders.
+  "showsignature", "pretty",
 ]);
 /** Sections whose every key names a program or a command line. */
-const PROGRAM_SECTIONS = new Set(["alias", "pager", "difftool", "mergetool", "hook", "man", "browser", "instaweb", "sendemail", "gpg"]);
+const PROGRAM_SECTIONS = new Set(["alias", "pager", "difftool", "mergetool", "hook", "man", "browser", "instaweb", "sendemail", "gpg", "pretty"]);
 
 /** Whether a config key (as `git config --list` prints it: section and name lower case) makes git start a program. */
 export function startsProgram(key: string): boolean {

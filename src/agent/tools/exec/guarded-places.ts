@@ -8,26 +8,32 @@ import { join } from "node:path";
  */
 export const HOME_CREDENTIALS: readonly string[] = [
   ".ssh",
-  ".aws",
   ".gnupg",
+  ".aws",
+  ".azure",
+  // gh's token, git's credential store, environment.d's exported keys, and every other program's logins.
+  ".config",
+  ".kube",
+  ".docker",
+  ".local/share/keyrings",
+  ".password-store",
+  ".mozilla",
+  ".pki",
   ".netrc",
   ".git-credentials",
-  ".config/git/credentials",
-  ".docker/config.json",
-  ".kube",
   ".npmrc",
   ".pypirc",
-  ".config/gh",
   ".bashrc",
   ".bash_profile",
   ".bash_login",
+  ".bash_history",
   ".profile",
   ".zshrc",
   ".zshenv",
   ".zprofile",
   ".zlogin",
+  ".zsh_history",
   ".pam_environment",
-  ".config/environment.d",
 ];
 
 /** In the state dir (guarded whole with no sandbox, workspace aside): a linked WhatsApp device's keys. */
@@ -47,4 +53,4 @@ export function namedHomeCredentials(): string {
 }
 
 /** What the argument guard alone still keeps from a program (check-secrets.ts, working-directory.ts), for `hearth security audit`. */
-export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name, and any write into a repository's .git`;
+export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name; and, sandbox or not, it writes nothing into a repository's .git and runs git only where no config git reads starts a program`;
