@@ -87,11 +87,12 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
     }
     const isSandboxed = support.kind !== "none";
-    const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES, ...homeCredentialPlaces(options.home ?? homedir())];
+    const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES];
+    const otherPlaces = homeCredentialPlaces(options.home ?? homedir());
     const placeRefusal =
-      (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, sandboxed: isSandboxed })) ??
+      (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
-      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded] })) ??
+      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;

@@ -117,8 +117,13 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
  */
 async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe; stateDir: string; hiddenFiles: readonly string[] }): Promise<{ sandboxed: boolean; summary: string }> {
   const status = await execSandboxStatus(agent.execSandbox, where.probe);
-  const places = [...where.hiddenFiles, PROCESS_FILES, ...homeCredentialPlaces(homedir())];
-  const refusal = await refusedWorkingDirectory({ cwd: execWorkingDirectory(where.stateDir, agent.execCwd), stateDir: where.stateDir, places, sandboxed: status.sandboxed });
+  const refusal = await refusedWorkingDirectory({
+    cwd: execWorkingDirectory(where.stateDir, agent.execCwd),
+    stateDir: where.stateDir,
+    places: [...where.hiddenFiles, PROCESS_FILES],
+    otherPlaces: homeCredentialPlaces(homedir()),
+    sandboxed: status.sandboxed,
+  });
   return refusal ? { sandboxed: status.sandboxed, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;
 }
 

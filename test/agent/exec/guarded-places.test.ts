@@ -52,14 +52,14 @@ describe("with no sandbox, other programs' credential places are kept from exec 
   for (const [command, args] of refused) {
     test(`refused: ${command} ${args.join(" ")}`, async () => {
       const output = await run(command, args);
-      assert.match(output, /is not allowed with \w+: it leads to .*, where keys or conversations are kept; with no sandbox exec never reads there/);
+      assert.match(output, /is not allowed with \w+: it leads to .*, where other programs keep keys and logins; with no sandbox exec never reads there/);
       assert.doesNotMatch(output, CANARY);
     });
   }
 
   test("a working directory that holds them, or lies in one, is refused", async () => {
-    assert.match(await run("cat", [".ssh/id_ed25519"], { cwd: home }), /the working directory holds .*\.ssh, where keys and conversations are kept/);
-    assert.match(await run("cat", ["id_ed25519"], { cwd: join(home, ".ssh") }), /the working directory .*\.ssh lies in .*\.ssh, where keys are kept/);
+    assert.match(await run("cat", [".ssh/id_ed25519"], { cwd: home }), /the working directory holds .*\.ssh, where other programs keep keys and logins/);
+    assert.match(await run("cat", ["id_ed25519"], { cwd: join(home, ".ssh") }), /the working directory .*\.ssh lies in .*\.ssh, where other programs keep keys and logins/);
   });
 
   test("the list covers the brief's places, and docs/security.md names every one", () => {
@@ -108,7 +108,7 @@ describe("with no sandbox, a path cannot be swapped between the check and the pr
 
   test("a dangling symlink is followed by its target: a write through it into the state dir is refused", async () => {
     symlinkSync(join(state, "sessions", "forged.jsonl"), join(work, "dangling"));
-    assert.match(await run("cp", ["a.txt", "dangling"]), /is not allowed with cp: it leads to .*forged\.jsonl, inside .*state, where keys or conversations are kept/);
+    assert.match(await run("cp", ["a.txt", "dangling"]), /is not allowed with cp: it leads to .*forged\.jsonl, inside .*state, where hearth keeps keys and conversations/);
     assert.ok(!existsSync(join(state, "sessions", "forged.jsonl")));
   });
 

@@ -64,7 +64,7 @@ describe("exec without a sandbox keeps hearth's secrets out of reach", () => {
   for (const entry of refused) {
     test(`refused: ${entry.name}`, async () => {
       const output = await run(entry.command, entry.args, entry.cwd);
-      assert.match(output, /is not allowed with \w+: .*(where keys or conversations are kept|where keys and conversations are kept|exec cannot check|follows symlinks while walking folders)/);
+      assert.match(output, /is not allowed with \w+: .*(where hearth keeps keys and conversations|exec cannot check|follows symlinks while walking folders)/);
       assert.doesNotMatch(output, /canary|c a n a r y|secret talk/);
     });
   }
@@ -99,6 +99,6 @@ describe("exec without a sandbox keeps hearth's secrets out of reach", () => {
     mkdirSync(workspace, { recursive: true });
     writeFileSync(join(workspace, "b.txt"), "in the workspace\n");
     assert.match(await run("cat", ["b.txt"], workspace), /^exit code 0\nin the workspace/);
-    assert.match(await run("cat", ["../sessions/main.jsonl"], workspace), /where keys or conversations are kept/);
+    assert.match(await run("cat", ["../sessions/main.jsonl"], workspace), /where hearth keeps keys and conversations/);
   });
 });

@@ -2,14 +2,17 @@ import { realpath, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { followLinks } from "./check-places.js";
 import type { Refusal } from "./parse-options.js";
+import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
 import { within } from "./working-directory.js";
 
 export interface SecretPlaceCheck {
   args: readonly string[];
   /** The working directory the program runs in. */
   cwd: string;
-  /** What must not be read: the state dir, the config file, gateway.env, the home's credential places (guarded-places.ts). */
+  /** Where hearth keeps what must not be read: the state dir, the config file, gateway.env. */
   places: readonly string[];
+  /** Where other programs keep keys and logins: the home's credential places (guarded-places.ts). */
+  otherPlaces?: readonly string[] | undefined;
 }
 
 /**
@@ -32,23 +35,25 @@ export const PROCESS_FILES = "/proc";
  */
 export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refusal | undefined> {
   const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
-  const places = [...(await Promise.all(check.places.map((place) => realpath(place).catch(() => resolve(place))))), PROCESS_FILES];
+  const real = (paths: readonly string[]) => Promise.all(paths.map((place) => realpath(place).catch(() => resolve(place))));
+  const hearths = [...(await real(check.places)), PROCESS_FILES];
+  const places = [...hearths, ...(await real(check.otherPlaces ?? []))];
   for (const argument of check.args) {
     for (const candidate of pathsIn(argument)) {
       const at = await followLinks(root, candidate);
       if (within(at, root)) continue;
       const inside = places.find((place) => within(at, place));
-      if (inside) return { argument, reason: secretReason(at, inside) };
+      if (inside) return { argument, reason: secretReason(at, inside, hearths.includes(inside)) };
       const holder = places.find((place) => within(place, at));
-      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder) };
+      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder, hearths.includes(holder)) };
     }
   }
   return undefined;
 }
 
-function secretReason(at: string, place: string): string {
+function secretReason(at: string, place: string, hearths: boolean): string {
   const what = at === place ? at : within(at, place) ? `${at}, inside ${place}` : `${at}, which holds ${place}`;
-  return `it leads to ${what}, where keys or conversations are kept; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
+  return `it leads to ${what}, ${hearths ? KEPT_BY_HEARTH : KEPT_BY_OTHERS}; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
 }
 
 /** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */

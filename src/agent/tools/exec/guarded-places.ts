@@ -39,6 +39,10 @@ export const HOME_CREDENTIALS: readonly string[] = [
 /** In the state dir (guarded whole with no sandbox, workspace aside): a linked WhatsApp device's keys. */
 export const STATE_CREDENTIALS: readonly string[] = ["credentials"];
 
+/** What a refusal says of a place: hearth's own, or another program's. */
+export const KEPT_BY_HEARTH = "where hearth keeps keys and conversations";
+export const KEPT_BY_OTHERS = "where other programs keep keys and logins";
+
 /** The folder exec may work in inside the state dir (its default working directory lies there). */
 export const STATE_WORKSPACE = "workspace";
 

@@ -1,17 +1,16 @@
 import { realpath } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import { STATE_WORKSPACE } from "./guarded-places.js";
+import { KEPT_BY_HEARTH, KEPT_BY_OTHERS, STATE_WORKSPACE } from "./guarded-places.js";
 import type { Refusal } from "./parse-options.js";
 
 export interface WorkingDirectoryCheck {
   /** The working directory exec would run in. */
   cwd: string;
   stateDir: string;
-  /**
-   * Places no program may read with no sandbox: the config file, gateway.env, /proc and the home's
-   * credential places (the state dir is judged on its own).
-   */
+  /** hearth's places no program may read with no sandbox: the config file, gateway.env, /proc (the state dir is judged on its own). */
   places: readonly string[];
+  /** Other programs' credential places (guarded-places.ts). */
+  otherPlaces: readonly string[];
   /** Whether an OS sandbox runs the program: it hides the state dir and these places wherever the working directory is, except inside them. */
   sandboxed: boolean;
 }
@@ -28,7 +27,8 @@ export async function refusedWorkingDirectory(check: WorkingDirectoryCheck): Pro
   const real = (path: string) => realpath(path).catch(() => resolve(path));
   const root = await real(check.cwd);
   const state = await real(check.stateDir);
-  const places = await Promise.all(check.places.map(real));
+  const hearths = [state, ...(await Promise.all(check.places.map(real)))];
+  const places = [...hearths.slice(1), ...(await Promise.all(check.otherPlaces.map(real)))];
   if (within(root, state) && !within(root, join(state, STATE_WORKSPACE))) {
     return {
       argument: check.cwd,
@@ -36,13 +36,13 @@ export async function refusedWorkingDirectory(check: WorkingDirectoryCheck): Pro
     };
   }
   const inside = places.find((place) => within(root, place));
-  if (inside) return { argument: check.cwd, reason: `the working directory ${root} lies in ${inside}, where keys are kept; set tools.exec.cwd to a project folder` };
+  if (inside) return { argument: check.cwd, reason: `the working directory ${root} lies in ${inside}, ${hearths.includes(inside) ? KEPT_BY_HEARTH : KEPT_BY_OTHERS}; set tools.exec.cwd to a project folder` };
   if (check.sandboxed) return undefined;
   const held = [state, ...places].find((place) => within(place, root));
   if (!held) return undefined;
   return {
     argument: check.cwd,
-    reason: `the working directory holds ${held}, where keys and conversations are kept; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or let exec run in the OS sandbox, which hides it (tools.exec.sandbox "auto" with bubblewrap installed)`,
+    reason: `the working directory holds ${held}, ${hearths.includes(held) ? KEPT_BY_HEARTH : KEPT_BY_OTHERS}; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or let exec run in the OS sandbox, which hides it (tools.exec.sandbox "auto" with bubblewrap installed)`,
   };
 }
 
