@@ -277,7 +277,7 @@ describe("exec", () => {
   test("stderr and a failing exit code are reported; secrets in the environment stay out", async () => {
     process.env["HEARTH_TEST_SECRET_KEY"] = "sk-should-not-leak";
     try {
-      const result = await exec.run({ command: "node", args: ["-e", "console.error('bad'); console.log(process.env.HEARTH_TEST_SECRET_KEY ?? 'no secret'); process.exit(3)"] }, context(stateDir, settings({ cwd: stateDir })));
+      const result = await exec.run({ command: "node", args: ["-e", "console.error('bad'); console.log(process.env.HEARTH_TEST_SECRET_KEY ?? 'no secret'); process.exit(3)"] }, context(stateDir, settings()));
       assert.equal(result.isError, true);
       assert.ok(result.content.startsWith("exit code 3\n"));
       assert.match(result.content, /bad/);
@@ -309,7 +309,7 @@ describe("exec", () => {
     const program = await exec.run({ command: "hearth-no-such-program" }, context(stateDir, { exec: { commands: ["hearth-no-such-program"] } }));
     assert.equal(program.isError, true);
     assert.match(program.content, /^hearth-no-such-program: not found \(is hearth-no-such-program installed and on PATH/);
-    const folder = await exec.run({ command: "node" }, context(stateDir, { exec: { commands: ["node"], cwd: join(stateDir, "does-not-exist") } }));
+    const folder = await exec.run({ command: "node" }, context(stateDir, { exec: { commands: ["node"], cwd: join(stateDir, "workspace", "does-not-exist") } }));
     assert.match(folder.content, /^node: not found .*does-not-exist exist\?\)$/);
   });
 });

@@ -129,6 +129,17 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: `tools: { allow: ["time"], exec: { commands: ["ls"], sandbox: "off" } }` }), []);
   });
 
+  test("exec-enabled with a working directory in the state dir says every call is refused, sandbox or not (never that the state dir is hidden)", async () => {
+    for (const sandbox of ["auto", "off"]) {
+      const findings = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["cat"], cwd: ".", sandbox: "${sandbox}" } }` });
+      const detail = String(findings.find((finding) => finding.id === "exec-enabled")?.detail);
+      assert.match(detail, /^every exec call of this agent is refused: the working directory .* lies in the state dir .*, where hearth keeps sessions, logs and credentials/, sandbox);
+      assert.doesNotMatch(detail, /hidden/);
+    }
+    const workspace = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["cat"], sandbox: "off" } }` });
+    assert.doesNotMatch(String(workspace.find((finding) => finding.id === "exec-enabled")?.detail), /refused/);
+  });
+
   test("whatsapp-open, whatsapp-no-allowlist (pairing, no list) and tools-broad; silent with an allowlist, or \"allowlist\" with none (nobody answered)", async () => {
     const open = await audit({ extra: `channels: { whatsapp: { enabled: true, dmPolicy: "open" } }` });
     assert.deepEqual(ids(open), ["tools-broad", "whatsapp-open"]);

@@ -1,10 +1,17 @@
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedPlace } from "./exec/check-places.js";
-import { refusedSecretPlace } from "./exec/check-secrets.js";
+import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
+import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
+import { GIT_SAFETY, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
+import { homeCredentialPlaces } from "./exec/guarded-places.js";
+import { OneAtATime } from "./exec/one-at-a-time.js";
+import type { Refusal } from "./exec/parse-options.js";
+import type { ProgramDescription } from "./exec/program.js";
+import { execWorkingDirectory, refusedWorkingDirectory } from "./exec/working-directory.js";
 import { runProgram } from "./exec/run-program.js";
 import type { NetworkGuard } from "./exec/git-network.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
@@ -20,28 +27,6 @@ export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000 } as c
 /** Variables a command may see; the rest (API keys, tokens) stays in hearth. */
 const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_(ALL|CTYPE|COLLATE|MESSAGES|MONETARY|NUMERIC|TIME)|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
 
-/**
- * Settings git takes over any repository's own config (command-line scope): a bare repository inside
- * a cloned tree is never used unless named (its config, written by whoever made the tree, could run
- * programs through core.fsmonitor, gpg.program, textconv…), and git reaches no repository through ssh
- * or a remote helper whatever the URL looks like.
- */
-const GIT_SAFETY: readonly (readonly [string, string])[] = [
-  ["safe.bareRepository", "explicit"],
-  ["core.fsmonitor", "false"],
-  ["protocol.ssh.allow", "never"],
-  ["protocol.ext.allow", "never"],
-];
-
-function gitConfigEnv(settings: readonly (readonly [string, string])[]): Record<string, string> {
-  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(settings.length) };
-  settings.forEach(([key, value], index) => {
-    env[`GIT_CONFIG_KEY_${index}`] = key;
-    env[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return env;
-}
-
 export interface ExecToolOptions {
   /** Finds out (once) whether an OS sandbox works here; one per tool instance by default. */
   probe?: SandboxProbe | undefined;
@@ -52,6 +37,8 @@ export interface ExecToolOptions {
   hiddenFiles?: readonly string[] | undefined;
   /** Where git may connect without the sandbox; default web_fetch's: node:dns, and public addresses only. */
   network?: Partial<NetworkGuard> | undefined;
+  /** The home folder whose credential places (guarded-places.ts) no program reads with no sandbox; default the user's. */
+  home?: string | undefined;
 }
 
 /**
@@ -62,6 +49,7 @@ export interface ExecToolOptions {
  */
 export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typeof parameters>> {
   const probe = options.probe ?? new SandboxProbe();
+  const oneAtATime = new OneAtATime();
   return {
     name: "exec",
     description: "Run one allowed program (no shell) and return its output.",
@@ -77,49 +65,69 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       // The programs' option tables load with the first call (not with the gateway's start).
       const { describedProgram, refusedArgument } = await import("./exec/check-arguments.js");
       const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
-      if (refusal) return { content: `"${refusal.argument}" is not allowed with ${basename(program)}: ${refusal.reason}`, isError: true };
-      const cwd = settings.cwd ? resolve(context.stateDir, settings.cwd) : join(context.stateDir, "workspace");
-      if (!settings.cwd) await mkdir(cwd, { recursive: true, mode: 0o700 });
-      const notFound = { content: `${args.command}: not found (is ${basename(program)} installed and on PATH, and does ${cwd} exist?)`, isError: true };
-      const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
-      // git looks for its repository from the working directory upwards: not above it, where a repository
-      // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
-      env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
-      const mode = settings.sandbox ?? "auto";
-      const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
-      if (support.kind === "none" && mode === "require") {
-        return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
-      }
-      const placeRefusal = await refusedPlace({ description: describedProgram(basename(program)), args: programArgs, cwd, sandboxed: support.kind !== "none" });
-      if (placeRefusal) return { content: `"${placeRefusal.argument}" is not allowed with ${basename(program)}: ${placeRefusal.reason}`, isError: true };
-      if (support.kind === "none") {
-        const secretRefusal = await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...(options.hiddenFiles ?? [])] });
-        if (secretRefusal) return { content: `"${secretRefusal.argument}" is not allowed with ${basename(program)}: ${secretRefusal.reason}`, isError: true };
-      }
-      const gitRun = describedProgram(basename(program))?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: support.kind !== "none", network: options.network, program, env }) : undefined;
-      if (gitRun && !gitRun.ok) return { content: `"${gitRun.refusal.argument}" is not allowed with ${basename(program)}: ${gitRun.refusal.reason}`, isError: true };
-      Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
-      let spawned = { program, args: programArgs as readonly string[] };
-      if (support.kind !== "none") {
-        const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
-        if (!found) return notFound;
-        const realCwd = await realpath(cwd);
-        const hidden = await existing([context.stateDir]);
-        const hiddenFiles = await existing(options.hiddenFiles ?? []);
-        spawned = sandboxed(support, { program: found, args: programArgs, cwd: realCwd, hidden, hiddenFiles });
-      }
-      const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
-      const runIn = gitRun?.launch.outsideRepository ? await emptyDirectory(env) : undefined;
-      let run: Awaited<ReturnType<typeof runProgram>>;
-      try {
-        run = await runProgram({ ...spawned, cwd: runIn ?? cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
-      } finally {
-        if (runIn) await rm(runIn, { recursive: true, force: true });
-      }
-      if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${args.command}: ${run.spawnError.message}`, isError: true };
-      return report(run, { program, timeoutSeconds, context });
+      if (refusal) return refused(refusal, program);
+      // Checks and program run with no other exec call in between: what was judged on the file system stays so until the program ends.
+      const ran = await oneAtATime.run(context.signal, () => runChecked({ program, command: args.command, args: programArgs, description: describedProgram(basename(program)), settings, context }));
+      return ran ?? { content: "killed: the turn was cancelled (before this call's turn came: exec runs one call at a time)", isError: true };
     },
   };
+
+  async function runChecked(call: { program: string; command: string; args: readonly string[]; description: ProgramDescription | undefined; settings: NonNullable<ToolContext["settings"]["exec"]>; context: ToolContext }) {
+    const { program, args: programArgs, description, settings, context } = call;
+    const cwd = execWorkingDirectory(context.stateDir, settings.cwd);
+    if (!settings.cwd) await mkdir(cwd, { recursive: true, mode: 0o700 });
+    const notFound = { content: `${call.command}: not found (is ${basename(program)} installed and on PATH, and does ${cwd} exist?)`, isError: true };
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => PASSED_ENV.test(name)));
+    // git looks for its repository from the working directory upwards: not above it, where a repository
+    // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
+    env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
+    const mode = settings.sandbox ?? "auto";
+    const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
+    if (support.kind === "none" && mode === "require") {
+      return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
+    }
+    const isSandboxed = support.kind !== "none";
+    const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES];
+    const otherPlaces = homeCredentialPlaces(options.home ?? homedir());
+    const placeRefusal =
+      (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
+      (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
+      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces })) ??
+      (await refusedGitDirWrite({ description, args: programArgs, cwd }));
+    if (placeRefusal) return refused(placeRefusal, program);
+    const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
+    if (gitRun && !gitRun.ok) return refused(gitRun.refusal, program);
+    Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
+    if (gitRun) {
+      const { topLevelArguments } = await import("./exec/programs/git.js");
+      const configRefusal = (await isDirectory(cwd)) ? await refusedRepositoryConfig({ program, topLevel: topLevelArguments(programArgs), cwd, env }) : undefined;
+      if (configRefusal) return refused(configRefusal, program);
+    }
+    const launched = description?.launchArgs?.(programArgs) ?? [...programArgs];
+    let spawned: { program: string; args: readonly string[] } = { program, args: launched };
+    if (isSandboxed) {
+      const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
+      if (!found) return notFound;
+      const realCwd = await realpath(cwd);
+      const hidden = await existing([context.stateDir]);
+      const hiddenFiles = await existing(options.hiddenFiles ?? []);
+      spawned = sandboxed(support, { program: found, args: launched, cwd: realCwd, hidden, hiddenFiles });
+    }
+    const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
+    const runIn = gitRun?.ok && gitRun.launch.outsideRepository ? await emptyDirectory(env) : undefined;
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    try {
+      run = await runProgram({ ...spawned, cwd: runIn ?? cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
+    } finally {
+      if (runIn) await rm(runIn, { recursive: true, force: true });
+    }
+    if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${call.command}: ${run.spawnError.message}`, isError: true };
+    return report(run, { program, timeoutSeconds, context });
+  }
+}
+
+function refused(refusal: Refusal, program: string) {
+  return { content: `"${refusal.argument}" is not allowed with ${basename(program)}: ${refusal.reason}`, isError: true };
 }
 
 /** How git may reach the network on this run (see exec/git-network.ts); its modules load with the first git call. */

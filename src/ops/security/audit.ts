@@ -1,7 +1,11 @@
 import type { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
 import { conversationView } from "../../agent/build-context.js";
+import { homedir } from "node:os";
+import { PROCESS_FILES } from "../../agent/tools/exec/check-secrets.js";
+import { homeCredentialPlaces } from "../../agent/tools/exec/guarded-places.js";
 import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.js";
+import { execWorkingDirectory, refusedWorkingDirectory } from "../../agent/tools/exec/working-directory.js";
 import { policyFor } from "../../agent/tools/registry.js";
 import type { HearthConfig } from "../../config/schema/index.js";
 import type { ResolvedModels } from "../../models/resolve.js";
@@ -51,6 +55,7 @@ function asAudited(spec: AgentSpec): AuditedAgent {
     toolsChosen: spec.tools?.allow !== undefined,
     compaction: spec.compaction.enabled,
     execSandbox: spec.tools?.exec?.sandbox ?? "auto",
+    execCwd: spec.tools?.exec?.cwd,
   };
 }
 
@@ -94,13 +99,32 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
   );
   const sandbox = new Map<string, { sandboxed: boolean; summary: string }>();
   const probe = input.sandboxProbe ?? new SandboxProbe();
-  for (const agent of agents.filter((entry) => entry.tools.has("exec"))) sandbox.set(agent.id, await execSandboxStatus(agent.execSandbox, probe));
+  for (const agent of agents.filter((entry) => entry.tools.has("exec"))) {
+    sandbox.set(agent.id, await execConfinement(agent, { probe, stateDir: input.stateDir, hiddenFiles: [input.configFile, input.envFile].filter((file): file is string => file !== undefined) }));
+  }
   const files = guardedPaths({ configFile: input.configFile, stateDir: input.stateDir, envFile: input.envFile });
   const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
   return {
     findings: [...(input.configProblem ? [unloadable(input.configProblem, input.configFile)] : []), ...auditFindings(facts)].sort(bySeverity),
     models: [...sizes].map(([ref, size]) => ({ ref, totalB: size.totalB ?? null, activeB: size.activeB ?? null, quantization: size.quantization ?? null, source: size.source })),
   };
+}
+
+/**
+ * How exec is confined for one agent, worded from the decisions exec itself makes: the sandbox this
+ * machine offers, and whether the agent's working directory is refused (inside the state dir, say),
+ * in which case every call is.
+ */
+async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe; stateDir: string; hiddenFiles: readonly string[] }): Promise<{ sandboxed: boolean; summary: string }> {
+  const status = await execSandboxStatus(agent.execSandbox, where.probe);
+  const refusal = await refusedWorkingDirectory({
+    cwd: execWorkingDirectory(where.stateDir, agent.execCwd),
+    stateDir: where.stateDir,
+    places: [...where.hiddenFiles, PROCESS_FILES],
+    otherPlaces: homeCredentialPlaces(homedir()),
+    sandboxed: status.sandboxed,
+  });
+  return refusal ? { sandboxed: status.sandboxed, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;
 }
 
 /** A config that does not load: what the audit could not judge, high because its answer is incomplete. */

@@ -18,6 +18,8 @@ export interface AuditedAgent {
   toolsChosen: boolean;
   compaction: boolean;
   execSandbox: "auto" | "require" | "off";
+  /** `tools.exec.cwd` as written (relative to the state dir), undefined for the default workspace. */
+  execCwd?: string | undefined;
 }
 
 /** Everything the findings are decided from; gathered by `gatherAuditFacts`, decided here without I/O. */

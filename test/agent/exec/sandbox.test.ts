@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createExecTool } from "../../../src/agent/tools/exec.js";
+import { GUARD_KEEPS } from "../../../src/agent/tools/exec/guarded-places.js";
 import { bwrapArguments, execSandboxStatus, SandboxProbe } from "../../../src/agent/tools/exec/sandbox.js";
 import type { ToolContext, ToolSettings } from "../../../src/agent/tools/tool.js";
 
@@ -18,7 +19,8 @@ let work = "";
 let config = "";
 before(() => {
   state = mkdtempSync(join(tmpdir(), "hearth-sandbox-"));
-  work = join(state, "project");
+  // The state dir's workspace: the one folder inside the state dir exec may work in (working-directory.ts).
+  work = join(state, "workspace");
   mkdirSync(work);
   writeFileSync(join(state, "secret-session.jsonl"), "SESSION-CANARY\n");
   config = join(work, "hearth.json5");
@@ -44,7 +46,8 @@ describe("without bubblewrap", () => {
   });
 
   test("the status for `hearth security audit` says whether exec is sandboxed here", async () => {
-    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: "exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap); it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env or /proc (or a folder holding one), a working directory holding one, and options that follow symlinks while walking folders or open files the arguments do not name" });
+    assert.deepEqual(await execSandboxStatus("auto", missing), { sandboxed: false, summary: `exec runs with the argument guard alone: bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)${GUARD_KEEPS}` });
+    assert.match(GUARD_KEEPS, /~\/\.ssh, ~\/\.gnupg, ~\/\.aws, .*~\/\.pam_environment/);
     assert.equal((await execSandboxStatus("off", probe)).sandboxed, false);
     assert.match((await execSandboxStatus("require", missing)).summary, /^exec is refused: /);
   });
@@ -93,7 +96,7 @@ describe("inside bubblewrap", { skip: support.kind === "none" ? `no OS sandbox h
   test("a missing program or folder is still an error that says so", async () => {
     const program = await exec.run({ command: "hearth-no-such-program" }, context({ commands: ["hearth-no-such-program"], cwd: work }));
     assert.match(program.content, /^hearth-no-such-program: not found \(is hearth-no-such-program installed and on PATH/);
-    const folder = await exec.run({ command: "node" }, context({ commands: ["node"], cwd: join(state, "does-not-exist") }));
+    const folder = await exec.run({ command: "node" }, context({ commands: ["node"], cwd: join(work, "does-not-exist") }));
     assert.match(folder.content, /^node: not found .*does-not-exist exist\?\)$/);
   });
 

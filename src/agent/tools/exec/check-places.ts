@@ -1,4 +1,4 @@
-import { realpath } from "node:fs/promises";
+import { lstat, readlink, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, parse, resolve, sep } from "node:path";
 import type { Refusal } from "./parse-options.js";
 import type { ProgramDescription } from "./program.js";
@@ -38,12 +38,21 @@ export async function refusedPlace(check: PlaceCheck): Promise<Refusal | undefin
   return undefined;
 }
 
+/** Symlinks followed in one path at most, as the kernel's own limit (ELOOP past it). */
+const MAX_LINKS = 40;
+
 /**
  * Where `path` (relative to the real directory `base`) leads: each existing component resolved with
- * its symlinks, as the program will open it; a component that does not exist yet is taken as written.
+ * its symlinks, as the program will open it; a component that does not exist yet is taken as written,
+ * below what its existing parent resolves to. A symlink whose target does not exist (yet) is followed
+ * by its target all the same: writing through it (`cp a link`) creates the file where it points.
  */
 export async function followLinks(base: string, path: string): Promise<string> {
-  let at = isAbsolute(path) ? parse(path).root : base;
+  return walk(isAbsolute(path) ? parse(path).root : base, path, { links: MAX_LINKS });
+}
+
+async function walk(start: string, path: string, budget: { links: number }): Promise<string> {
+  let at = start;
   for (const part of path.split(/[\\/]+/)) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
@@ -51,7 +60,13 @@ export async function followLinks(base: string, path: string): Promise<string> {
       continue;
     }
     const next = join(at, part);
-    at = await realpath(next).catch(() => next);
+    const link = budget.links > 0 && (await lstat(next).catch(() => undefined))?.isSymbolicLink() ? await readlink(next).catch(() => undefined) : undefined;
+    if (link === undefined) {
+      at = next;
+      continue;
+    }
+    budget.links -= 1;
+    at = await walk(isAbsolute(link) ? parse(link).root : at, link, budget);
   }
   return at;
 }

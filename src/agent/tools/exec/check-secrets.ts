@@ -1,7 +1,9 @@
 import { realpath, stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import { followLinks } from "./check-places.js";
 import type { Refusal } from "./parse-options.js";
+import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
+import { within } from "./working-directory.js";
 
 export interface SecretPlaceCheck {
   args: readonly string[];
@@ -9,22 +11,22 @@ export interface SecretPlaceCheck {
   cwd: string;
   /** Where hearth keeps what must not be read: the state dir, the config file, gateway.env. */
   places: readonly string[];
+  /** Where other programs keep keys and logins: the home's credential places (guarded-places.ts). */
+  otherPlaces?: readonly string[] | undefined;
 }
 
 /**
  * Other processes' environment and memory (`/proc/<gateway pid>/environ` holds the keys the gateway
  * was started with); nothing a tool needs from exec lives there.
  */
-const PROCESS_FILES = "/proc";
+export const PROCESS_FILES = "/proc";
 
 /**
  * With no OS sandbox, the first argument that would let the program read hearth's own secrets; undefined
  * when none does. Masking keeps a key out of what exec prints only while it is printed as it is: a
  * program that reads the file can print it spaced out, reversed or a part at a time (`sed 's/./& /g'
- * ~/.hearth/gateway.env`), so the file must not be read at all. The sandbox hides these places; without
- * it, this refuses:
- * - a working directory that holds one of them (a program working there could reach it by recursion —
- *   `grep -ro . .`, `tar -cf a.tar .` — or by a name built at run time);
+ * ~/.hearth/gateway.env`), so the file must not be read at all. The sandbox hides hearth's places; without
+ * it, this refuses (the working directory itself is judged by working-directory.ts):
  * - any argument that names one of them, or a folder holding one (symlinks followed): an operand, an
  *   option's value (`--file=…`, `-f…`), a `file://` address. Every argument is looked at, whatever the
  *   program makes of it, so a program hearth has no description of is covered too; a pattern or script
@@ -33,34 +35,29 @@ const PROCESS_FILES = "/proc";
  */
 export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refusal | undefined> {
   const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
-  const places = [...(await Promise.all(check.places.map((place) => realpath(place).catch(() => resolve(place))))), PROCESS_FILES];
-  const held = places.find((place) => within(place, root));
-  if (held) {
-    return {
-      argument: check.cwd,
-      reason: `the working directory holds ${held}, where hearth keeps keys and conversations; with no sandbox a program working there could read it. Set tools.exec.cwd to a folder without it, or let exec run in the OS sandbox, which hides it (tools.exec.sandbox "auto" with bubblewrap installed)`,
-    };
-  }
+  const real = (paths: readonly string[]) => Promise.all(paths.map((place) => realpath(place).catch(() => resolve(place))));
+  const hearths = [...(await real(check.places)), PROCESS_FILES];
+  const places = [...hearths, ...(await real(check.otherPlaces ?? []))];
   for (const argument of check.args) {
     for (const candidate of pathsIn(argument)) {
       const at = await followLinks(root, candidate);
       if (within(at, root)) continue;
       const inside = places.find((place) => within(at, place));
-      if (inside) return { argument, reason: secretReason(at, inside) };
+      if (inside) return { argument, reason: secretReason(at, inside, hearths.includes(inside)) };
       const holder = places.find((place) => within(place, at));
-      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder) };
+      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder, hearths.includes(holder)) };
     }
   }
   return undefined;
 }
 
-function secretReason(at: string, place: string): string {
+function secretReason(at: string, place: string, hearths: boolean): string {
   const what = at === place ? at : within(at, place) ? `${at}, inside ${place}` : `${at}, which holds ${place}`;
-  return `it leads to ${what}, where hearth keeps keys and conversations; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
+  return `it leads to ${what}, ${hearths ? KEPT_BY_HEARTH : KEPT_BY_OTHERS}; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
 }
 
 /** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */
-function pathsIn(argument: string): string[] {
+export function pathsIn(argument: string): string[] {
   const paths = [argument];
   const equals = argument.indexOf("=");
   if (equals >= 0) paths.push(argument.slice(equals + 1));
@@ -84,10 +81,6 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-/** `path` is `folder` or lies inside it. */
-function within(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;

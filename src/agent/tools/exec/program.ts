@@ -13,6 +13,10 @@ export interface ProgramDescription {
    * writes: each must lead inside the working directory once symlinks are followed (see check-places.ts).
    */
   places?(args: readonly string[]): Place[];
+  /** Paths (of a list `check` allowed) the program writes or writes under; none may lead into a `.git` folder (check-git-dirs.ts). */
+  writes?(args: readonly string[]): Place[];
+  /** The arguments the program is started with, when hearth adds to what was checked (tar's exclusion of `.git` members). */
+  launchArgs?(args: readonly string[]): string[];
   /** With no OS sandbox: the first argument the text guard alone cannot make safe, refused. */
   unsandboxed?(args: readonly string[]): Refusal | undefined;
 }

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { GUARD_KEEPS } from "./guarded-places.js";
 
 /** `tools.exec.sandbox`: use an OS sandbox where there is one, insist on one, or never use one. */
 export type SandboxMode = "auto" | "require" | "off";
@@ -124,9 +125,6 @@ export function sandboxExecArguments(command: SandboxedCommand): string[] {
 export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, command: SandboxedCommand): { program: string; args: string[] } {
   return support.kind === "bwrap" ? { program: support.program, args: bwrapArguments(command) } : { program: support.program, args: sandboxExecArguments(command) };
 }
-
-/** What the guard alone still keeps from a program (check-secrets.ts). */
-const GUARD_KEEPS = "; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env or /proc (or a folder holding one), a working directory holding one, and options that follow symlinks while walking folders or open files the arguments do not name";
 
 /**
  * One line on how exec is confined on this machine under this mode, for the docs' promise and for

@@ -1,4 +1,5 @@
 import { NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { parseOptions } from "../parse-options.js";
 import { getoptProgram, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
 const common = ["help", "version"];
@@ -18,10 +19,27 @@ const cat = getoptProgram(["cat"], table({ flags: "AbeEnstTuv", longFlags: [...c
 
 const head = getoptProgram(["head"], table({ flags: "qvz", values: "cn", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated"], longValues: ["bytes", "lines"] }));
 
-const tail = getoptProgram(
-  ["tail"],
-  table({ flags: "fFqvz", values: "cns", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated", "retry"], longValues: ["bytes", "lines", "max-unchanged-stats", "pid", "sleep-interval"], longOptional: ["follow"] }),
-);
+const TAIL_OPTIONS = table({ flags: "fFqvz", values: "cns", numericShort: true, longFlags: [...common, "quiet", "silent", "verbose", "zero-terminated", "retry"], longValues: ["bytes", "lines", "max-unchanged-stats", "pid", "sleep-interval"], longOptional: ["follow"] });
+
+/** Waiting, then opening a file again by its name: what the name means then is not what exec checked. */
+const REOPENS = "it waits and opens the file again by its name, which may lead elsewhere by then (a link moved into place); without the OS sandbox exec never does: follow with -f (the file opened once)";
+
+/**
+ * tail: with no sandbox, not `-F`, `--follow=name` (any abbreviation of `name`, as tail reads it) or `--retry`.
+ */
+const tail: ProgramDescription = {
+  ...getoptProgram(["tail"], TAIL_OPTIONS),
+  unsandboxed(args) {
+    const result = parseOptions(args, TAIL_OPTIONS);
+    if (!result.ok) return undefined;
+    for (const item of result.parsed) {
+      if (item.kind !== "option") continue;
+      const byName = item.name === "--follow" && item.value !== undefined && item.value !== "" && "name".startsWith(item.value);
+      if (item.name === "-F" || item.name === "--retry" || byName) return { argument: item.argument, reason: REOPENS };
+    }
+    return undefined;
+  },
+};
 
 const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["total"], long: { "files0-from": refused(NAMES_IN_FILE) } }));
 

@@ -78,24 +78,33 @@ export const git: ProgramDescription = {
   // -C chooses the repository as surely as --git-dir (its config can run programs); each -C is
   // relative to the one before. A clone's directory is written.
   places(args) {
-    const top = parseOptions(args, topLevel, { stopAtOperand: true });
-    if (!top.ok) return [];
-    const places: Place[] = [];
-    let directory: string[] = [];
-    for (const item of top.parsed) {
-      if (item.kind !== "option" || item.name !== "-C" || item.value === undefined) continue;
-      directory = [...directory, item.value];
-      places.push({ argument: item.value, chain: directory });
-    }
-    const [name, ...rest] = top.rest;
-    if (name === "clone") {
-      const parsed = parseOptions(rest, options.cloneTable);
-      const target = parsed.ok ? operands(parsed.parsed)[1] : undefined;
-      if (target !== undefined) places.push({ argument: target, chain: [...directory, target] });
-    }
-    return places;
+    const { directories, target } = gitPaths(args);
+    return target ? [...directories, target] : directories;
+  },
+  // git writes only a clone's directory: never a .git folder (a clone into `r/.git` would replace that repository's config).
+  writes(args) {
+    const { target } = gitPaths(args);
+    return target ? [target] : [];
   },
 };
+
+/** Each -C (as a chain, each relative to the one before) and a clone's directory. */
+function gitPaths(args: readonly string[]): { directories: Place[]; target: Place | undefined } {
+  const top = parseOptions(args, topLevel, { stopAtOperand: true });
+  if (!top.ok) return { directories: [], target: undefined };
+  const directories: Place[] = [];
+  let directory: string[] = [];
+  for (const item of top.parsed) {
+    if (item.kind !== "option" || item.name !== "-C" || item.value === undefined) continue;
+    directory = [...directory, item.value];
+    directories.push({ argument: item.value, chain: directory });
+  }
+  const [name, ...rest] = top.rest;
+  if (name !== "clone") return { directories, target: undefined };
+  const parsed = parseOptions(rest, options.cloneTable);
+  const target = parsed.ok ? operands(parsed.parsed)[1] : undefined;
+  return { directories, target: target === undefined ? undefined : { argument: target, chain: [...directory, target] } };
+}
 
 /**
  * The remote a git command line (one `check` allowed) contacts itself: the subcommand, the repository
@@ -123,4 +132,10 @@ export function remoteUse(args: readonly string[]): RemoteUse | undefined {
     bundleUri: bundle?.kind === "option" ? bundle.value : undefined,
     changesDirectory: top.parsed.some((item) => item.kind === "option" && item.name === "-C"),
   };
+}
+
+/** git's own options before the subcommand, as given (one `check` allowed): `-C dir`, `--no-pager`… */
+export function topLevelArguments(args: readonly string[]): string[] {
+  const top = parseOptions(args, topLevel, { stopAtOperand: true });
+  return top.ok ? args.slice(0, args.length - top.rest.length) : [];
 }

@@ -56,6 +56,9 @@ const TAR_OPTIONS = table({
 
 const EXTRACTING = new Set(["-x", "--extract", "--get"]);
 
+/** Members that would write a repository's .git (its config decides which programs git runs: check-git-dirs.ts). */
+const EXCLUDE_GIT = ["--exclude=[.][gG][iI][tT]"];
+
 /** GNU tar: list, extract and create archives in the working directory; nothing that starts programs. */
 export const tar: ProgramDescription = {
   ...getoptProgram(["tar", "gtar"], TAR_OPTIONS, (parsed) => {
@@ -83,6 +86,35 @@ export const tar: ProgramDescription = {
       }
     }
     return places;
+  },
+  // What tar writes: the archive it creates, the folders it extracts into.
+  writes(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    if (!result.ok) return [];
+    const creating = result.parsed.some((item) => item.kind === "option" && (item.name === "-c" || item.name === "--create"));
+    const extracting = result.parsed.some((item) => item.kind === "option" && EXTRACTING.has(item.name));
+    const places: Place[] = [];
+    let directory: string[] = [];
+    for (const item of result.parsed) {
+      if (item.kind !== "option" || item.value === undefined) continue;
+      if (creating && (item.name === "-f" || item.name === "--file") && item.value !== "-") places.push({ argument: item.value, chain: [item.value] });
+      if (item.name === "-C" || item.name === "--directory") {
+        directory = [...directory, item.value];
+        if (extracting) places.push({ argument: item.value, chain: directory });
+      }
+    }
+    return places;
+  },
+  // Extracting (only ever in the sandbox): no member named .git (in any case) nor anything below one is written.
+  // The exclusion goes first: a later --no-wildcards or --anchored does not change a pattern read before it.
+  launchArgs(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    if (!result.ok || !result.parsed.some((item) => item.kind === "option" && EXTRACTING.has(item.name))) return [...args];
+    const first = args[0];
+    if (first === undefined || !/^[A-Za-z]/.test(first)) return [...EXCLUDE_GIT, ...args];
+    // `tar xf a.tar …`: the letters of the first argument take the values after it, in turn; the exclusion follows them.
+    const taken = [...first].filter((letter) => TAR_OPTIONS.short[letter]?.arity === "required").length;
+    return [...args.slice(0, 1 + taken), ...EXCLUDE_GIT, ...args.slice(1 + taken)];
   },
   // An archive may hold a symlink and then a member written through it (or through one an earlier
   // extraction left): only the sandbox keeps such writes inside the working directory.

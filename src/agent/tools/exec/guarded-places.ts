@@ -1,0 +1,60 @@
+import { join } from "node:path";
+
+/**
+ * Where other programs keep keys and logins, relative to the home folder: ssh and gpg keys, cloud and
+ * registry logins, and the shell startup files where keys are exported (the README's own key setup
+ * puts `ANTHROPIC_API_KEY` there). With no sandbox exec reads none of them, as it reads none of
+ * hearth's own; the one list for the guard, the security audit's wording and docs/security.md.
+ */
+export const HOME_CREDENTIALS: readonly string[] = [
+  ".ssh",
+  ".gnupg",
+  ".aws",
+  ".azure",
+  // gh's token, git's credential store, environment.d's exported keys, and every other program's logins.
+  ".config",
+  ".kube",
+  ".docker",
+  ".local/share/keyrings",
+  ".password-store",
+  ".mozilla",
+  ".pki",
+  ".netrc",
+  ".git-credentials",
+  ".npmrc",
+  ".pypirc",
+  ".bashrc",
+  ".bash_profile",
+  ".bash_login",
+  ".bash_history",
+  ".profile",
+  ".zshrc",
+  ".zshenv",
+  ".zprofile",
+  ".zlogin",
+  ".zsh_history",
+  ".pam_environment",
+];
+
+/** In the state dir (guarded whole with no sandbox, workspace aside): a linked WhatsApp device's keys. */
+export const STATE_CREDENTIALS: readonly string[] = ["credentials"];
+
+/** What a refusal says of a place: hearth's own, or another program's. */
+export const KEPT_BY_HEARTH = "where hearth keeps keys and conversations";
+export const KEPT_BY_OTHERS = "where other programs keep keys and logins";
+
+/** The folder exec may work in inside the state dir (its default working directory lies there). */
+export const STATE_WORKSPACE = "workspace";
+
+/** The home's credential places as paths. */
+export function homeCredentialPlaces(home: string): string[] {
+  return HOME_CREDENTIALS.map((place) => join(home, place));
+}
+
+/** The places named for a person: `~/.ssh, ~/.aws, …`. */
+export function namedHomeCredentials(): string {
+  return HOME_CREDENTIALS.map((place) => `~/${place}`).join(", ");
+}
+
+/** What the argument guard alone still keeps from a program (check-secrets.ts, working-directory.ts), for `hearth security audit`. */
+export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name; and, sandbox or not, it writes nothing into a repository's .git and runs git only where no config git reads starts a program`;
