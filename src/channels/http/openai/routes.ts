@@ -90,7 +90,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) {
@@ -119,7 +119,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const builder = new ResponseBuilder({
       model: request.model,
       showReasoning: showResponsesReasoning(target, request.reasoningAsked),
