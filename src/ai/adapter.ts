@@ -56,6 +56,8 @@ export function thinkTagSplitterFor(model: ModelSpec): ThinkTagSplitter {
   return new ThinkTagSplitter(model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id));
 }
 
+const noUnlink = (): void => undefined;
+
 /** What an adapter asks of {@link runAdapter} beyond the call itself. */
 export interface AdapterRunOptions {
   /** The protocol carries reasoning inline in its text (`<think>` tags): split it out. */
@@ -79,15 +81,16 @@ export function runAdapter(
   run: AdapterRunOptions = {},
 ): EventStream<StreamEvent> {
   const splitter = run.inlineThinkTags ? thinkTagSplitterFor(model) : undefined;
-  // One controller per request: the caller's signal or a consumer that stops reading aborts it.
-  const request = new AbortController();
-  const unlink = linkAbort(options?.signal, request);
+  // One controller per request: the caller's signal or a consumer that stops reading aborts it (the caller's own, when it gave one).
+  const owned = options?.callController;
+  const request = owned ?? new AbortController();
+  const unlink = owned ? noUnlink : linkAbort(options?.signal, request);
   const stream = new EventStream<StreamEvent>({ onCancel: () => request.abort() });
   const compat = (): ModelCompat => run.compat?.for(model) ?? model.compat ?? {};
   const acceptsImages = model.input.includes("image");
   let wire = compatibleContext(context, compat(), acceptsImages);
   const builder = new ResponseBuilder(model, wire, stream, splitter);
-  const callOptions: CallOptions = { ...options, signal: request.signal };
+  const callOptions: CallOptions = { ...options, signal: request.signal, callController: undefined };
   void (async () => {
     try {
       try {

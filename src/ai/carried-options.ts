@@ -22,22 +22,23 @@ const NOT_CARRIED: Record<Api, ReadonlySet<Demand>> = {
 
 /** The options `options` sets beyond the reply limit, temperature and reasoning, by their request names (OpenAI's). */
 export function demands(options: CallOptions): Demand[] {
-  const set: [Demand, unknown][] = [
-    ["stop", options.stop?.length ? options.stop : undefined],
-    ["seed", options.seed],
-    ["top_p", options.topP],
-    ["frequency_penalty", options.frequencyPenalty],
-    ["presence_penalty", options.presencePenalty],
-    ["tool_choice", options.toolChoice],
-    ["parallel_tool_calls", options.parallelToolCalls],
-  ];
-  return set.flatMap(([name, value]) => (value === undefined ? [] : [name]));
+  // Asked per candidate of every request, most of which set none of them: no list built to say so.
+  const found: Demand[] = [];
+  if (options.stop?.length) found.push("stop");
+  if (options.seed !== undefined) found.push("seed");
+  if (options.topP !== undefined) found.push("top_p");
+  if (options.frequencyPenalty !== undefined) found.push("frequency_penalty");
+  if (options.presencePenalty !== undefined) found.push("presence_penalty");
+  if (options.toolChoice !== undefined) found.push("tool_choice");
+  if (options.parallelToolCalls !== undefined) found.push("parallel_tool_calls");
+  return found;
 }
 
 /** The request fields `model` cannot be sent as asked (empty: all of them can). */
 export function optionsNotCarried(model: { api: Api; reasoning: boolean }, options: CallOptions): string[] {
   const missing = NOT_CARRIED[model.api];
-  const notCarried: string[] = demands(options).filter((name) => missing.has(name));
+  const asked = demands(options);
+  const notCarried: string[] = asked.length === 0 ? asked : asked.filter((name) => missing.has(name));
   // Anthropic's thinking takes no forced tool call, no temperature but its default 1, and top_p from 0.95 to 1 only.
   const thinking = model.api === "anthropic-messages" && model.reasoning && options.reasoning !== undefined && options.reasoning !== "off";
   if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");

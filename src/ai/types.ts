@@ -146,6 +146,12 @@ export interface Timeouts {
 export interface CallOptions {
   maxTokens?: number | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The caller's own controller of this one call, `signal` its signal: the adapter aborts it itself
+   * (a consumer that stops reading) instead of making a controller of its own linked to `signal` — one
+   * controller per call, not one per layer. Given only by a caller that aborts it at the call's end.
+   */
+  callController?: AbortController | undefined;
   timeouts?: Partial<Timeouts> | undefined;
   /** Ask for reasoning where the protocol needs it asked ("off" leaves the server's default). */
   reasoning?: "off" | "low" | "medium" | "high" | undefined;

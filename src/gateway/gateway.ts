@@ -208,7 +208,8 @@ export class Gateway implements GatewayPort {
     const stream = this.dependencies.router.stream({
       chain,
       context: request.context,
-      options: { ...request.options, signal: request.signal ?? request.options?.signal },
+      options: { ...request.options, signal: request.controller?.signal ?? request.signal ?? request.options?.signal },
+      controller: request.controller,
       sessionKey: request.stickyKey,
       privacy: main.spec.privacy,
       named: found.model.ref,

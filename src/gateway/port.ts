@@ -67,6 +67,8 @@ export interface ProxyRequest {
   /** Keeps a client on one replica (prompt cache); from the request's `user` or `x-hearth-session`. */
   stickyKey?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The request's own controller (`signal` its signal), which the route may abort itself: no other is made for the turn. */
+  controller?: AbortController | undefined;
   /**
    * The client sees only the final answer (non-streaming): a broken answer may be replaced by the next
    * model's, and tokens are not passed on as they come (the route's end holds the whole message).

@@ -112,7 +112,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   }
   let textSent = false;
   const whole = request.wholeAnswer === true;
-  const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, sessionId: request.sessionKey });
+  // The call's controller is the adapter's too (it is aborted below whenever the call ends before its stream).
+  const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey });
   try {
     for await (const event of stream) {
       switch (event.type) {

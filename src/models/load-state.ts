@@ -10,6 +10,8 @@ const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, to
 const FRESH_MS = 20_000;
 /** A server that had no native API is asked again after this long (LM Studio may have been started there since). */
 const RECHECK_NATIVE_MS = 5 * 60_000;
+/** Replicas whose native API's origin is kept; past this many the memory starts again. */
+const MAX_ORIGINS = 256;
 
 /**
  * Whether LM Studio has a model loaded, from its native REST API (`/api/v1/models`, else
@@ -24,6 +26,7 @@ export class LoadState {
   private readonly warming = new Map<string, Promise<void>>();
   /** When each replica and model last answered in this process. */
   private readonly answered = new Map<string, number>();
+  private readonly origins = new Map<string, string>();
 
   constructor(
     private readonly http: HttpClient,
@@ -40,6 +43,8 @@ export class LoadState {
     const key = `${baseUrl}\u0000${model.id}`;
     const cached = this.known.get(key);
     if (cached?.loaded && cached.context !== undefined && this.clock.now() - cached.at < FRESH_MS) return true;
+    // A server without the native API, asked lately (llama.cpp, vLLM, …): nothing to look at, no wait on `signal` (every call asks).
+    if (this.withoutListing(this.originOf(baseUrl))) return undefined;
     let look = this.looking.get(key);
     if (!look) {
       look = this.look(model, baseUrl, key).finally(() => this.looking.delete(key));
@@ -64,11 +69,28 @@ export class LoadState {
     return running;
   }
 
+  /** The server at `origin` had no native API when last asked, within RECHECK_NATIVE_MS. */
+  private withoutListing(origin: string): boolean {
+    const remembered = this.nativePath.get(origin);
+    return remembered?.path === null && this.clock.now() - remembered.at < RECHECK_NATIVE_MS;
+  }
+
+  /** Where a replica's native API is: its base URL without the OpenAI-compatible `/v1` (made once per replica). */
+  private originOf(baseUrl: string): string {
+    let origin = this.origins.get(baseUrl);
+    if (origin === undefined) {
+      origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
+      if (this.origins.size >= MAX_ORIGINS) this.origins.clear();
+      this.origins.set(baseUrl, origin);
+    }
+    return origin;
+  }
+
   private async look(model: ModelSpec, baseUrl: string, key: string): Promise<boolean | undefined> {
-    const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
+    const origin = this.originOf(baseUrl);
     const headers = bearerHeaders(model);
     const remembered = this.nativePath.get(origin);
-    if (remembered?.path === null && this.clock.now() - remembered.at < RECHECK_NATIVE_MS) return undefined;
+    if (this.withoutListing(origin)) return undefined;
     const paths = remembered?.path ? [remembered.path] : ["/api/v1/models", "/api/v0/models"];
     for (const path of paths) {
       const answer = await requestJson(this.http, joinUrl(origin, path), { headers, timeouts: PROBE_TIMEOUTS });

@@ -12,6 +12,12 @@ export interface RouteRequest {
   chain: readonly ModelSpec[];
   context: Context;
   options?: CallOptions | undefined;
+  /**
+   * The turn's own controller, given by a caller that makes one per turn (a proxied request): the
+   * router aborts it when its consumer stops reading and its signal is the turn's, instead of making a
+   * controller of its own linked to `options.signal`.
+   */
+  controller?: AbortController | undefined;
   /** Keeps a session on one replica, so the server's prompt cache is reused. */
   sessionKey?: string | undefined;
   privacy?: "any" | "local-only" | undefined;

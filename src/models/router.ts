@@ -39,6 +39,7 @@ export interface RouterDependencies {
   sharedCaches?: SharedCacheGate | undefined;
 }
 
+const noUnlink = (): void => undefined;
 const turnSignal = (request: RouteRequest): AbortSignal => request.options?.signal ?? new AbortController().signal;
 
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
@@ -70,10 +71,10 @@ export class Router {
    * upstream request is cancelled at once, and nothing is tried after it.
    */
   stream(request: RouteRequest): EventStream<RouterEvent> {
-    const turn = new AbortController();
-    const unlink = linkAbort(request.options?.signal, turn);
+    const turn = request.controller ?? new AbortController();
+    const unlink = request.controller ? noUnlink : linkAbort(request.options?.signal, turn);
     const out = new EventStream<RouterEvent>({ onCancel: () => turn.abort() });
-    const routed: RouteRequest = { ...request, options: { ...request.options, signal: turn.signal } };
+    const routed: RouteRequest = { ...request, controller: undefined, options: { ...request.options, signal: turn.signal } };
     void this.route(routed, out)
       .catch((error: unknown) => {
         out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], spent: emptyUsage() });

@@ -103,6 +103,43 @@ describe("a consumer that stops reading stops the upstream call", () => {
     }
   });
 
+  test("a turn given its own controller: return() on the router's stream aborts that controller and closes the request", async () => {
+    const routing = testRouting();
+    try {
+      const chain = chainFromServers({ local: slow.baseUrl });
+      const controller = new AbortController();
+      const stream = routing.router.stream({ chain, context: ask, controller, options: { signal: controller.signal } });
+      const iterator = stream[Symbol.asyncIterator]();
+      const closed = slow.closed();
+      for (;;) {
+        const next = await iterator.next();
+        assert.equal(next.done, false, "the stream ended before any text");
+        if (next.value.type === "text-delta") break;
+      }
+      assert.equal(controller.signal.aborted, false);
+      await iterator.return?.();
+      assert.equal(controller.signal.aborted, true, "the router aborted the turn's own controller");
+      await closed;
+      for (let turn = 0; turn < 10_000 && Object.keys(routing.replicas.inFlight()).length > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(routing.replicas.inFlight(), {}, "the cancelled call is no longer counted");
+    } finally {
+      routing.close();
+    }
+  });
+
+  test("an adapter given the call's controller aborts it when its consumer stops reading, and the request closes", async () => {
+    const model = onlyModel(slow.baseUrl);
+    const adapter = await createAdapterRegistry(http).get("openai-completions");
+    const call = new AbortController();
+    const closed = slow.closed();
+    for await (const event of adapter.stream(model, ask, { signal: call.signal, callController: call })) {
+      if (event.type === "text-delta") break;
+    }
+    assert.equal(call.signal.aborted, true);
+    await closed;
+    assert.equal(getEventListeners(call.signal, "abort").length, 0);
+  });
+
   test("a caller's long-lived signal keeps no listener once each call has ended", async () => {
     const long = new AbortController();
     const answering = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "ok", usage: { input: 1, output: 1 } }) }));

@@ -48,3 +48,45 @@ test("with CORS configured, streamed answers carry its headers to an allowed pag
     await local.close();
   }
 });
+
+test("with CORS configured, a whole (non-streaming) proxied answer carries its headers too; without CORS it goes out with the same head", async () => {
+  const local = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "Hello there" }) }));
+  const gateway = await testGateway(`{
+    agents: { defaults: { model: { primary: "local/m1" } } },
+    models: { mode: "replace", providers: { local: { baseUrl: "${local.baseUrl}", api: "openai-completions", models: [{ id: "m1", contextWindow: 32000, maxTokens: 1000 }] } } },
+  }`);
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const servers = [];
+  for (const corsOrigins of [[ORIGIN], undefined]) {
+    const app = createHttpApp({ port: gateway.port, logger: quiet, corsOrigins });
+    app.route("/", openAiRoutes({ port: gateway.port, logger: quiet }));
+    servers.push({ cors: corsOrigins !== undefined, server: await serveHttp({ app, host: "127.0.0.1", port: 0 }) });
+  }
+  try {
+    for (const { cors, server } of servers) {
+      for (const path of ["/v1/chat/completions", "/v1/responses"]) {
+        const body = path === "/v1/responses" ? { model: "local/m1", input: "Hi" } : { model: "local/m1", messages: [{ role: "user", content: "Hi" }] };
+        const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify(body) });
+        const text = await response.text();
+        assert.equal(response.status, cors ? 200 : 403, text);
+        if (!cors) continue;
+        assert.equal(response.headers.get("access-control-allow-origin"), ORIGIN);
+        assert.equal(response.headers.get("vary"), "Origin");
+        assert.equal(response.headers.get("x-hearth-model"), "local/m1");
+        assert.match(text, /Hello there/);
+      }
+      const plain = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local/m1", messages: [{ role: "user", content: "Hi" }] }) });
+      const text = await plain.text();
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers.get("content-type"), "application/json");
+      assert.equal(plain.headers.get("content-length"), String(Buffer.byteLength(text)));
+      assert.equal(plain.headers.get("x-hearth-model"), "local/m1");
+      assert.equal(plain.headers.get("access-control-allow-origin"), null);
+      assert.equal((JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content, "Hello there");
+    }
+  } finally {
+    for (const { server } of servers) await server.close();
+    await gateway.close();
+    await local.close();
+  }
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { after, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { LoadState } from "../../src/models/load-state.js";
@@ -89,6 +90,11 @@ test("a server without LM Studio's native API is asked again after a few minutes
     options.nativeApi = "v1"; // LM Studio was updated, or started in place of another server
     assert.equal(await state.isLoaded(model, studio.baseUrl), undefined, "not asked again at once");
     assert.equal(looks(studio.requests), asked);
+    // Nothing to wait for meanwhile: a caller's signal gets no listener (every call of a proxied request asks).
+    const turn = new AbortController();
+    const answer = state.isLoaded(model, studio.baseUrl, turn.signal);
+    assert.equal(getEventListeners(turn.signal, "abort").length, 0);
+    assert.equal(await answer, undefined);
     clock.advance(5 * 60_000);
     assert.equal(await state.isLoaded(model, studio.baseUrl), true);
     assert.equal(state.knownContext(model, studio.baseUrl), 4096);

@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { urlToHttpOptions } from "node:url";
 import type { Failure, Timeouts } from "../types.js";
 import { describeNetworkError, networkFailure } from "./network-errors.js";
 import { timerDelay } from "../../shared/timer-delay.js";
@@ -34,6 +35,17 @@ export interface HttpResponse {
   markActivity(): void;
 }
 
+/** A URL requests go to, parsed (HttpClient.target). */
+interface Target {
+  url: URL;
+  secure: boolean;
+  /** Host, port, path and credentials as Node's request options (what `http.request(url)` makes of the URL each time). */
+  where: http.RequestOptions;
+}
+
+/** URLs whose parsing is kept; past this many (a test making ever new servers) the memory starts again. */
+const MAX_TARGETS = 256;
+
 export type HttpResult = { ok: true; response: HttpResponse } | { ok: false; failure: Failure };
 
 /** A failure carried through a throw inside this layer; adapters turn it back into a value. */
@@ -52,6 +64,7 @@ export class FailureError extends Error {
 export class HttpClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly targets = new Map<string, Target>();
 
   /**
    * `lookup` replaces DNS resolution (tests inject failures without sending a query).
@@ -75,15 +88,15 @@ export class HttpClient {
         call.fail({ kind: "aborted", message: "the call was cancelled" });
         return;
       }
-      const url = new URL(request.url);
-      const secure = url.protocol === "https:";
+      const { url, secure, where } = this.target(request.url);
       // The body goes out as the text it is (UTF-8): no copy of a long session's whole prompt per call.
       const body = request.body;
       const length = body === undefined ? undefined : typeof body === "string" ? Buffer.byteLength(body) : body.bytes;
       // A kept-alive connection the server closed meanwhile fails at once, before any answer: the
       // request is sent again, on the next kept connection or a new one. A new connection's failure is final.
       const send = (): void => {
-        const outgoing = (secure ? https : http).request(url, {
+        const outgoing = (secure ? https : http).request({
+          ...where,
           method: request.method,
           agent: secure ? this.httpsAgent : this.httpAgent,
           ...(this.options.lookup ? { lookup: this.options.lookup } : {}),
@@ -101,6 +114,20 @@ export class HttpClient {
       call.start();
       send();
     });
+  }
+
+  /**
+   * Where a URL's requests go, parsed once per URL (a gateway sends every request to a few): the URL
+   * itself, and the options Node would make of it for each request.
+   */
+  private target(address: string): Target {
+    const known = this.targets.get(address);
+    if (known) return known;
+    const url = new URL(address);
+    const target: Target = { url, secure: url.protocol === "https:", where: urlToHttpOptions(url) };
+    if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+    this.targets.set(address, target);
+    return target;
   }
 
   /** Frees idle keep-alive connections (at shutdown). */

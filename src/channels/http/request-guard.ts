@@ -14,6 +14,8 @@ export interface RequestGuardOptions {
 
 /** The names every gateway answers to: a browser on this machine reaches it by them. */
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
+/** Host headers whose verdict is kept; past this many (a scan of names) the memory starts again. */
+const MAX_JUDGED_HOSTS = 64;
 /** Paths anyone may call from anywhere: a service manager's liveness check. */
 const OPEN_PATHS = new Set(["/health"]);
 
@@ -38,13 +40,24 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
   for (const name of options.allowedHosts ?? []) names.add(name.toLowerCase());
   const anyAddress = !isLoopback(options.bind);
   const origins = new Set((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
+  /** Host headers judged before (clients send the same one each time): whether this gateway answers to each. */
+  const judged = new Map<string, boolean>();
+  const answersTo = (host: string): boolean => {
+    const known = judged.get(host);
+    if (known !== undefined) return known;
+    const name = hostName(host);
+    const answers = name !== undefined && (names.has(name) || (anyAddress && isAddress(name)));
+    if (judged.size >= MAX_JUDGED_HOSTS) judged.clear();
+    judged.set(host, answers);
+    return answers;
+  };
 
   return async (c, next) => {
     if (OPEN_PATHS.has(c.req.path)) return next();
     const host = c.req.header("host");
-    const name = host === undefined ? undefined : hostName(host);
     // A request without Host (HTTP/1.0) comes from no browser.
-    if (host !== undefined && (name === undefined || !(names.has(name) || (anyAddress && isAddress(name))))) {
+    if (host !== undefined && !answersTo(host)) {
+      const name = hostName(host);
       const port = /:(\d{1,5})$/.exec(host)?.[1];
       const at = port === undefined ? "" : `:${port}`;
       const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1${at}/ or http://localhost${at}/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;

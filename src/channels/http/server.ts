@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
+import { markedCors } from "./json-to-node.js";
 import { isHearthError } from "../../shared/errors.js";
 import { VERSION } from "../../shared/version.js";
 import { allowedMethods } from "./allowed-methods.js";
@@ -71,7 +72,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.use(requestLogger(logger));
   app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.use(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 }));
+    app.use(markedCors(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 })));
   }
   app.use(bearerAuth(options.auth?.token));
   const tooLarge = (c: Context): Response => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413);

@@ -29,7 +29,7 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   };
   // OpenAI's own API deprecated max_tokens for max_completion_tokens; other servers know max_tokens.
   const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
-  const field = compat.maxTokensField ?? (new URL(model.baseUrl).hostname === "api.openai.com" ? "max_completion_tokens" : "max_tokens");
+  const field = compat.maxTokensField ?? (isOpenAi(model.baseUrl) ? "max_completion_tokens" : "max_tokens");
   body[field] = maxTokens;
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
@@ -47,6 +47,19 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
     if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
   }
   return { ...body, ...model.params };
+}
+
+/** Base URLs judged (a gateway calls a few, every request): whether each is OpenAI's own API. */
+const openAiHosts = new Map<string, boolean>();
+const MAX_JUDGED_URLS = 256;
+
+function isOpenAi(baseUrl: string): boolean {
+  const known = openAiHosts.get(baseUrl);
+  if (known !== undefined) return known;
+  const openAi = new URL(baseUrl).hostname === "api.openai.com";
+  if (openAiHosts.size >= MAX_JUDGED_URLS) openAiHosts.clear();
+  openAiHosts.set(baseUrl, openAi);
+  return openAi;
 }
 
 function chatMessages(message: Message, compat: ModelCompat): ChatMessage[] {

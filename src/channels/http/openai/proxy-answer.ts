@@ -20,7 +20,8 @@ export interface ProxyCall {
   stickyKey: string | undefined;
   /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
   canRestart: boolean;
-  signal: AbortSignal;
+  /** The request's one controller: aborted when the client goes away, and by the route when it stops reading. */
+  controller: AbortController;
   /** What the reply says of the request itself (fields not sent on), before its other notes. */
   notes?: readonly string[] | undefined;
 }
@@ -34,7 +35,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   let model: string | undefined;
   const names = streamNames(port.catalogue());
   const run = async (): Promise<void> => {
-    const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal: call.signal }, stickyKey: call.stickyKey, signal: call.signal, canRestart: call.canRestart });
+    const { signal } = call.controller;
+    const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal }, stickyKey: call.stickyKey, signal, controller: call.controller, canRestart: call.canRestart });
     for await (const event of stream) {
       switch (event.type) {
         case "attempt-start":
@@ -65,7 +67,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         }
         case "route-error": {
           const all = event.attempts.map(summary);
-          const failure = call.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+          const failure = call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
           const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
           out.push({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
           return;

@@ -11,6 +11,7 @@ import { lmStudioListing, loadModel } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
+import { jsonToNode } from "../json-to-node.js";
 import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
@@ -89,7 +90,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
     if (request.stream) {
@@ -101,7 +102,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
       return failureResponse(c, { failure: settled.failure, usageShape: chatUsage });
     }
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
-    return c.json(chatCompletion(settled.answer, { showReasoning }), 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
+    const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
+    const body = chatCompletion(settled.answer, { showReasoning });
+    // Proxy mode set no header through Hono: its answer goes straight to Node (agent mode's names its session).
+    return target.mode === "proxy" ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
   });
 
   app.post("/v1/responses", async (c) => {
@@ -115,7 +119,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, signal: controller.signal });
+        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const builder = new ResponseBuilder({
       model: request.model,
       showReasoning: showResponsesReasoning(target, request.reasoningAsked),
@@ -135,7 +139,9 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     builder.reasoning(settled.answer.reasoning);
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
-    return c.json(builder.finish(settled.answer).response, 200, { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) });
+    const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
+    const body = builder.finish(settled.answer).response;
+    return target.mode === "proxy" ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
   });
 
   return app;
