@@ -222,15 +222,19 @@ export class Gateway implements GatewayPort {
     // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).
     const secrets = this.dependencies.secrets;
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
-    void (async () => {
-      for await (const event of stream) {
+    // Passed on as each comes (a listener: no promise and microtask turn per event).
+    stream.listen({
+      event: (event) => {
         observe(event);
         if (event.type === "route-end") this.countProxyAnswer(request.model, event);
-        for (const shown of redactor ? redactor.event(event) : [event]) out.push(shown);
-      }
-      for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
-      out.end();
-    })();
+        if (!redactor) out.push(event);
+        else for (const shown of redactor.event(event)) out.push(shown);
+      },
+      end: () => {
+        for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
+        out.end();
+      },
+    });
     return out;
   }
 
