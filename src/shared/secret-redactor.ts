@@ -12,10 +12,13 @@ export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
  * any letter case (a server may echo a key uppercased), and every key-shaped token (`sk-…`,
  * `sk-ant-…`, `Bearer …`), with "***".
  *
- * Each is masked in its encoded forms too: hex (any letter case), and base64, standard and URL-safe,
- * at any byte offset within the encoded data (`Authorization: Basic base64(user:key)` echoed by a
- * server) — for each of the three alignments, the run of characters that depends on the secret's
- * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
+ * Each is masked in its encoded forms too: hex and base32 (any letter case), and base64, standard
+ * and URL-safe, at any byte offset within the encoded data (`Authorization: Basic base64(user:key)`
+ * echoed by a server) — for each alignment, the run of characters that depends on the secret's bytes
+ * alone, so the one or two characters at each end that mix in neighbouring bytes stay
+ * (secret-encodings.ts). And a piece of a key — a run of its characters, or of its hex, base64 or
+ * base32, at any offset, as long as its window or longer (the key with its first characters cut off,
+ * a truncated echo) — is masked where it stands unbroken (secret-partial-runs.ts).
  *
  * Matching is done in the text's normal form (secret-normal-form.ts): escapes decoded, separators
  * dropped. So a key percent-encoded (any character, `%2D`, also twice: `%252D`), JSON-escaped
