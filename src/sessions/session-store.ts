@@ -103,14 +103,27 @@ export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
   return sessions.sort((a, b) => (a.updated === b.updated ? a.key.localeCompare(b.key) : a.updated < b.updated ? 1 : -1));
 }
 
+/**
+ * Whether a user entry is a resend of a message said before it (`/retry`, an API client's own resend
+ * after its timeout: `retryOf` names an earlier try): the same message again, shown once where it was
+ * first said (`sessions show`, the web chat) and counted once as a turn. `said` holds the ids of the
+ * user entries before it; the caller adds each entry's id after asking.
+ */
+export function isResend(entry: Extract<SessionEntry, { type: "user" }>, said: ReadonlySet<string>): boolean {
+  return entry.retryOf !== undefined && said.has(entry.retryOf);
+}
+
 export function summarize(key: string, entries: readonly SessionEntry[], updated: string): SessionSummary {
   let turns = 0;
   let lastText = "";
   let cost = 0;
   const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
+  const said = new Set<string>();
   for (const entry of entries) {
     if (entry.type === "user") {
-      turns++;
+      // A resend is the message said before, again: one turn, as `sessions show` shows it once.
+      if (!isResend(entry, said)) turns++;
+      said.add(entry.id);
       lastText = entry.text;
     } else if (entry.type === "assistant") {
       cost += entry.message.cost;
