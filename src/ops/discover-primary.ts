@@ -97,7 +97,8 @@ export async function askPrimaryServer(http: HttpClient, text: string, report: D
   if (origin === undefined) return undefined;
   const same = (other: string): boolean => other.replace(/\/+$/, "").toLowerCase() === origin.toLowerCase();
   const found = report.servers.find((server) => same(server.origin));
-  if (found || report.silent.some((entry) => same(entry.origin))) return found;
+  // Asked already: a server, nothing, or a hearth gateway (no model server there either).
+  if (found || [...report.silent, ...report.gateways].some((entry) => same(entry.origin))) return found;
   return (await discoverServers(http, [origin])).servers[0];
 }
 

@@ -14,6 +14,7 @@ import { buildProblems, modelProblems, servedProblems, type StatusProblem } from
 import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
+import { gatewayAsServer } from "./gateway-as-server.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -152,6 +153,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.slots = native ? null : (windows.reportedSlots(model) ?? null);
         if (model.kvCache !== undefined) status.kvCache = model.kvCache;
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
+        // A hearth gateway at the provider's address: said as what it is, with what to do (the words discover uses).
+        if (probe.hearthGateway) status.problems.push({ id: "hearth-gateway", severity: "warn", ...gatewayAsServer(model.baseUrl, { ...probe.hearthGateway, where: providerPath(model, "baseUrl") }) });
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).

@@ -39,11 +39,15 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     return report.servers.length > 0 ? 0 : 1;
   }
   if (report.servers.length === 0) {
-    writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
-    writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
+    printGateways(io, report);
+    if (report.silent.length > 0) {
+      writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
+      writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
+    }
     return 1;
   }
   for (const server of report.servers) printServer(io, server);
+  printGateways(io, report);
   if (written) {
     for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
     if (written.note) writeLine(io.stdout, `note: ${written.note}`);
@@ -51,6 +55,14 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     printPasteable(io, { servers: report.servers, configText, sameUrl: Boolean(options.url) });
   }
   return 0;
+}
+
+/** A hearth gateway where a model server was looked for: it answered, and is not one to write (gatewayAsServer's words). */
+function printGateways(io: CliIo, report: DiscoveryReport): void {
+  for (const gateway of report.gateways) {
+    writeLine(io.stdout, `${gateway.title}: not written as a provider.`);
+    writeLine(io.stdout, `  fix: ${gateway.fix}`);
+  }
 }
 
 /** What to add by hand, as `--write` would: each new server's provider block, and the new models of a server the config has already. */
