@@ -454,7 +454,7 @@ export class Agent {
 }
 
 function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}) };
+  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}), ...(attempt.cost !== undefined ? { cost: attempt.cost } : {}) };
 }
 
 function toolSettings(spec: AgentSpec) {

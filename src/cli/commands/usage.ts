@@ -1,4 +1,5 @@
 import { stateDir } from "../../config/paths.js";
+import { costOf } from "../../ai/usage.js";
 import { isLocalUrl } from "../../models/is-local.js";
 import { USAGE_GROUPINGS, usageReport, type UsageGrouping, type UsageRow } from "../../ops/usage.js";
 import { HearthError } from "../../shared/errors.js";
@@ -30,6 +31,10 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
     since,
     by,
     isLocal: (ref, baseUrl) => resolved.catalog.models.get(ref as never)?.local ?? (baseUrl !== undefined && isLocalUrl(baseUrl)),
+    priceOf: (ref, usage) => {
+      const model = resolved.catalog.models.get(ref as never);
+      return model ? costOf(usage, model.cost) : undefined;
+    },
   });
   if (options.json) {
     writeJson(io, report);
