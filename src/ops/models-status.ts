@@ -9,7 +9,7 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
-import { providerName, providerPath } from "../models/provider-words.js";
+import { providerName, providerPath, refName } from "../models/provider-words.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
@@ -25,6 +25,8 @@ export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" 
 
 export interface ChainStatus {
   ref: string;
+  /** The ref as messages name it where its provider's key is written with a variable (refName: `"${P}/m" (acme/m)`); absent otherwise. */
+  named?: string;
   role: string;
   alias: string | null;
   api: string;
@@ -108,6 +110,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       let stillStalled = false;
       const status: ChainStatus = {
         ref: model.ref,
+        ...(model.providerWritten !== undefined ? { named: refName(model) } : {}),
         role,
         alias: resolved.catalog.aliasOf(model.ref) ?? null,
         api: model.api,

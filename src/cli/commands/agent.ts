@@ -4,7 +4,7 @@ import type { Usage } from "../../ai/types.js";
 import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { apiKeyPath } from "../../models/provider-words.js";
+import { apiKeyPath, refNamer } from "../../models/provider-words.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
@@ -94,10 +94,13 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     const result = handled.result;
     if (!result.ok) {
       if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...compactionField(result) });
-      writeLine(io.stderr, `hearth: ${result.error}`);
+      // Each model named as the config writes it (refName: a provider key written with a variable as written), in the summary too.
+      const named = refNamer(runtime.catalog);
+      const summary = [...new Set(result.attempts.map((attempt) => attempt.model))].reduce((text, ref) => text.split(`${ref}: `).join(`${named(ref)}: `), result.error);
+      writeLine(io.stderr, `hearth: ${summary}`);
       for (const attempt of result.attempts) {
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
-        writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
+        writeLine(io.stderr, `  ${named(attempt.model)}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
       writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, "agent --retry")}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
       return 1;
