@@ -1,16 +1,13 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
-import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, ToolCall } from "../ai/types.js";
 import { addUsage, emptyUsage } from "../ai/usage.js";
-import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
-import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
-import type { RouterEvent } from "../models/router-events.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
-import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.js";
+import { newEntryId } from "../sessions/session-store.js";
+import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
@@ -18,88 +15,14 @@ import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, w
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
-import type { ToolRegistry } from "./tools/registry.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { textOnly } from "../ai/compat.js";
-
-export interface AgentDependencies {
-  router: Router;
-  store: SessionStore;
-  tools: ToolRegistry;
-  catalog: ModelCatalog;
-  stateDir: string;
-  /** The models' real windows beyond their config (server-reported, learned from overflows); absent: learned in this process only. */
-  windows?: ContextWindows | undefined;
-  /** An observer for each model call's router events (the gateway's first-token latencies); absent: none. */
-  observeRoute?: (() => (event: RouterEvent) => void) | undefined;
-  /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
-  initCommand?: string | undefined;
-  /**
-   * Masks every secret in play (config keys, key variables): an entry is kept, and sent to the model,
-   * as the store keeps it — a tool's output holding a key (a file or /proc read by exec) never reaches
-   * the model, and the next turn's context is byte for byte this turn's.
-   */
-  secrets?: { redactValue<T>(value: T): T } | undefined;
-}
-
-type UserEntry = Extract<SessionEntry, { type: "user" }>;
-
-export interface TurnOptions {
-  onEvent?: ((event: AgentEvent) => void) | undefined;
-  signal?: AbortSignal | undefined;
-  /** This turn only: answer with this model first (`--model`). */
-  model?: ModelSpec | undefined;
-  /** The channel can replace shown text with a fresh answer, or shows only the final text. */
-  canRestart?: boolean | undefined;
-  /** Text from outside the conversation that came with the message (forwarded, quoted). */
-  quoted?: string | undefined;
-  /** `/retry`: the failed message this turn sends again (see `Agent.retryable`). */
-  retry?: UserEntry | undefined;
-  /** Images that came with the message (base64); one over `MAX_IMAGE_BYTES` is described instead. */
-  images?: readonly InboundImage[] | undefined;
-  /** The channel the message came through, kept on its entry (`hearth usage --by channel`). */
-  channel?: string | undefined;
-  /** At most this many tokens a reply (an API client's `max_tokens`), below the agent's own limit. */
-  maxTokens?: number | undefined;
-  /** The request's name for `maxTokens`, quoted when a reply was sent less (default `max_tokens`). */
-  maxTokensField?: string | undefined;
-}
-
-export interface InboundImage {
-  mediaType: string;
-  /** Base64 without the data: prefix. */
-  data: string;
-}
-
-/** The largest image a turn keeps (decoded): larger ones are described, so the session file stays bounded. */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
-
-/** The images a turn keeps, and a line in words for each one left out. */
-export function acceptImages(images: readonly InboundImage[]): { kept: InboundImage[]; notes: string[] } {
-  const kept: InboundImage[] = [];
-  const notes: string[] = [];
-  for (const image of images) {
-    const bytes = Math.floor((image.data.length * 3) / 4);
-    if (bytes > MAX_IMAGE_BYTES) notes.push(`[image, ${Math.round(bytes / (1024 * 1024))} MB — too large, images up to ${MAX_IMAGE_BYTES / (1024 * 1024)} MB are read]`);
-    else kept.push({ mediaType: image.mediaType, data: image.data });
-  }
-  return { kept, notes };
-}
-
-/** One turn under way: its session, the entry of its message, and what it has gathered so far. */
-interface TurnState {
-  key: string;
-  entries: SessionEntry[];
-  pending: string;
-  emit: (event: AgentEvent) => void;
-  attempts: AttemptRecord[];
-  compaction: CompactionOutcome | undefined;
-  /** What the turn's model calls used so far: the answer's usage, or a failed turn's. */
-  usage: Usage;
-}
+import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
+import { acceptImages } from "./inbound-images.js";
+import { record, type TurnState } from "./turn-state.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -451,10 +374,6 @@ export class Agent {
     await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
     return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
   }
-}
-
-function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}) };
 }
 
 function toolSettings(spec: AgentSpec) {

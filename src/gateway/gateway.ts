@@ -423,7 +423,7 @@ export class Gateway implements GatewayPort {
 
   private countProxyAnswer(requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
     const { message, attempts } = end;
-    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}) })) });
+    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage, cost }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) })) });
   }
 
   private publish(event: GatewayEvent): void {

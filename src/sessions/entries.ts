@@ -45,6 +45,8 @@ export interface AttemptRecord {
   message?: string | undefined;
   /** What a failed call spent before it broke (Attempt.usage): the answer's usage does not count it. */
   usage?: Usage | undefined;
+  /** What that cost at the model's prices (Attempt.cost); absent in records written before it was kept (then priced from the config). */
+  cost?: number | undefined;
 }
 
 export interface SessionSummary {

@@ -157,7 +157,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     assert.equal(await answer.locator(".message-model").innerText(), "spare/m");
     // The failed attempt is noted as it happens, and the primary's card turns to cooling down.
     // (The router's message already names the model: the note names it once.)
-    assert.match(await answer.locator(".note-attempt").first().innerText(), /^home\/m: cannot reach 127\.0\.0\.1:\d+: connection refused.* — trying spare\/m$/);
+    assert.match(await answer.locator(".note-attempt").first().innerText(), /^Home: cannot reach 127\.0\.0\.1:\d+: connection refused.* — trying Spare$/);
     const home = page.locator('.provider[data-provider="home"]');
     await page.locator('.provider[data-provider="home"][data-state="cooling"]').waitFor();
     assert.match(await home.innerText(), /cooling down/);
@@ -270,7 +270,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     const waiting = answer.locator(".note-waiting");
     await waiting.waitFor();
     // The primary is down (the test before): the fallback is the one that took the request and says nothing.
-    assert.match(await waiting.innerText(), /^no reply from spare\/m for [5-9] s \(prompt \d+ tokens[^)]*\) — giving up at \d+ s$/);
+    assert.match(await waiting.innerText(), /^no reply from Spare for [5-9] s \(prompt \d+ tokens[^)]*\) — giving up at \d+ s$/);
     assert.equal(await waiting.count(), 1, "one line, replaced as the wait goes on");
     await page.screenshot({ path: join(ARTIFACTS, "gateway-silent-server.png") });
     await page.locator("#stop-button").click();

@@ -1,8 +1,6 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
-import { outcomeWords } from "../../../models/fallback-notice.js";
 import type { RouterEvent } from "../../../models/router-events.js";
-import { queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
-import type { ModelRef } from "../../../ai/model-spec.js";
+import { attemptFailedNotice, loadingNotice, queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { Catalogue } from "../../../gateway/port.js";
 import type { StatusLine } from "./answer-events.js";
 
@@ -27,22 +25,17 @@ export function streamNames(catalogue: Catalogue): ModelNames {
  * message (a server may echo the request or a key in it) or reasoning.
  */
 export function statusLine(event: WaitEvent, names: ModelNames): StatusLine {
-  const name = (ref: string): string => names.aliasOf(ref as ModelRef) ?? ref;
   switch (event.type) {
     case "attempt-waiting":
-      return { type: "status", text: waitingNotice(event, names, { silentByName: true }), startsStream: true };
+      return { type: "status", text: waitingNotice(event, names), startsStream: true };
     case "model-loading":
-      return event.waiting
-        ? { type: "status", text: `loading ${name(event.model)} on the local server — waiting for it`, startsStream: true }
-        : { type: "status", text: `${name(event.model)} is loading on the local server; the next model answers meanwhile`, startsStream: false };
+      return { type: "status", text: loadingNotice(event, names), startsStream: event.waiting };
     case "attempt-queued":
       return { type: "status", text: queuedNotice(event, names), startsStream: true };
     case "turn-queued":
       return { type: "status", text: TURN_QUEUED_NOTICE, startsStream: true };
-    case "attempt-failed": {
-      const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${name(event.next)}`;
-      return { type: "status", text: `${name(event.model)} ${outcomeWords(event.outcome)}${next}`, startsStream: false };
-    }
+    case "attempt-failed":
+      return { type: "status", text: attemptFailedNotice(event, names), startsStream: false };
   }
 }
 

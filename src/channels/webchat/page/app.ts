@@ -221,7 +221,7 @@ export async function startWebChat(): Promise<void> {
           turn = newLiveTurn();
           liveTurns.set(event.session, turn);
         }
-        applyAgentEvent(turn, event.event);
+        applyAgentEvent(turn, event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias });
         if (event.session === current) drawSoon(turn);
         return;
       }

@@ -1,4 +1,4 @@
-import { queuedNotice, waitingNotice } from "../../../models/waiting-notice.js";
+import { loadingNotice, modelName, queuedNotice, REFS_ONLY, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { AgentEvent, TurnResult } from "./wire-types.js";
 
 /** A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. */
@@ -31,8 +31,8 @@ function endWaiting(turn: LiveTurn): void {
   turn.notes = turn.notes.filter((note) => note.kind !== "waiting");
 }
 
-/** Folds one event of a running turn into what is shown. */
-export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
+/** Folds one event of a running turn into what is shown; `names` names each model as the turn's fallback notice does (its alias, else its ref). */
+export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelNames = REFS_ONLY): void {
   if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "attempt-failed" || event.type === "attempt-waiting") endWaiting(turn);
   switch (event.type) {
     case "text-delta":
@@ -60,21 +60,18 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
       return;
     case "attempt-failed": {
       // The router's failure messages mostly name the model already ("home/m: cannot reach …"): name it once.
-      const message = event.message.startsWith(`${event.model}: `) ? event.message : `${event.model}: ${event.message}`;
-      turn.notes.push({ kind: "attempt", text: `${message}${event.next ? ` — trying ${event.next}` : ""}` });
+      const why = event.message.startsWith(`${event.model}: `) ? event.message.slice(event.model.length + 2) : event.message;
+      turn.notes.push({ kind: "attempt", text: `${modelName(event.model, names)}: ${why}${event.next ? ` — trying ${modelName(event.next, names)}` : ""}` });
       return;
     }
     case "attempt-waiting":
-      turn.notes.push({ kind: "waiting", text: waitingNotice(event) });
+      turn.notes.push({ kind: "waiting", text: waitingNotice(event, names) });
       return;
     case "attempt-queued":
-      turn.notes.push({ kind: "waiting", text: queuedNotice(event) });
+      turn.notes.push({ kind: "waiting", text: queuedNotice(event, names) });
       return;
     case "model-loading":
-      turn.notes.push({
-        kind: "loading",
-        text: event.waiting ? `loading ${event.model} on the local server — waiting for it` : `${event.model} is loading on the local server`,
-      });
+      turn.notes.push({ kind: "loading", text: loadingNotice(event, names) });
       return;
     case "compaction":
       turn.notes.push({ kind: "compaction", text: event.message ?? `compaction ${event.phase} (${event.tokensBefore} tokens before)` });
