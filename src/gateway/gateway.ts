@@ -150,7 +150,7 @@ export class Gateway implements GatewayPort {
     const onWait = (): void => {
       // Another process answers in this session: the caller hears that it waits, every channel why.
       inbound.onEvent?.({ type: "turn-queued" });
-      emit({ type: "notice", text: busyNotice(session) });
+      emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
     };
     const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
     this.writing.add(session);

@@ -2,6 +2,7 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { CallOptions, Context } from "../ai/types.js";
 import type { RouterEvent } from "../models/router-events.js";
+import type { NoteKind } from "../sessions/entries.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /** Where a message came from: decides what the channel may be shown (final text only, live deltas). */
@@ -125,13 +126,17 @@ export interface TranscriptItem {
   at: string;
   /** A user message whose turn got no answer (failed or cancelled). */
   unanswered?: boolean | undefined;
-  /** Notes beside an answer, as the live turn showed them: a fallback answered, the reply limit cut it off. */
+  /** Notes beside an answer, as the live turn showed them (see TranscriptNote); on a notice, what the turn that got no answer showed. */
   notes?: readonly TranscriptNote[] | undefined;
 }
 
-/** A note kept with an answer; `kind` is the live turn's ("fallback", "truncated"). */
+/**
+ * A note kept with an answer (or with the notice of a turn that got none), in the live turn's words;
+ * `kind` is the live turn's: "fallback" (made from the attempts), or one of the kinds the session entries
+ * keep (`NoteKind`: a model loading, a failed attempt, a tool, a compaction, a notice, the reply limit).
+ */
 export interface TranscriptNote {
-  kind: "fallback" | "truncated";
+  kind: NoteKind | "fallback";
   text: string;
 }
 
