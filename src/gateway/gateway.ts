@@ -323,9 +323,11 @@ export class Gateway implements GatewayPort {
   }
 
   /**
-   * A provider's health changed (a first-token sample came in): listeners hear of it within
-   * HEALTH_NEWS_MS. Told on every answer: worked out only while someone listens, and once for all
-   * the answers of that moment (a busy gateway answers hundreds a second; a chart needs one point).
+   * A provider's health changed (a first-token sample came in, a cooldown began or ended, it left the
+   * providers in use): listeners hear of it within HEALTH_NEWS_MS — its new health, or that it left
+   * (`provider-left`: in no chain, not cooling, no answer since the start). Told on every answer: worked
+   * out only while someone listens, and once for all the answers of that moment (a busy gateway answers
+   * hundreds a second; a chart needs one point).
    */
   announceHealth(provider: string): void {
     if (this.listeners.size === 0) return;
@@ -340,6 +342,7 @@ export class Gateway implements GatewayPort {
       for (const name of due) {
         const models = inUse.get(name);
         if (models && models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
+        else this.publish({ type: "provider-left", provider: name });
       }
     }, HEALTH_NEWS_MS);
     this.healthTimer.unref();

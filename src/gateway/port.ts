@@ -114,6 +114,8 @@ export type GatewayEvent =
   /** Another process (`hearth agent`, `hearth chat`) wrote to the session: read it again. */
   | { type: "session-updated"; session: string }
   | { type: "provider-health"; health: ProviderHealth }
+  /** The provider is no longer in use (in no agent's chain, not cooling down, no answer since the start): its card goes. */
+  | { type: "provider-left"; provider: string }
   | { type: "setup"; problems: readonly string[] };
 
 /** One line of a conversation as a channel shows it (the web chat's history after a reload). */
