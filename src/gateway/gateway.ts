@@ -96,8 +96,10 @@ export class Gateway implements GatewayPort {
     const agent = this.agentFor(inbound.agent);
     const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
     // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on
-    // disk. It takes its place in the line at once (arrival order), the line waiting for the write.
-    const inbox = this.dependencies.inbox;
+    // disk — the message its channel promised to keep (keepWhenStopped), as a stop before its turn keeps
+    // it: an API request's client that lost its connection in a crash sends it again, and a second copy
+    // would be saved. It takes its place in the line at once (arrival order), the line waiting for the write.
+    const inbox = inbound.keepWhenStopped ? this.dependencies.inbox : undefined;
     // Told apart once, on the text as sent: `//shrug` is the message "/shrug", which is not then taken for a command.
     const command = !inbound.retry && isCommand(inbound.text);
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));

@@ -44,7 +44,7 @@ export interface InboundMessage {
    * in. Otherwise (an API request whose client gave up, a terminal's Ctrl+C) it is not saved either.
    */
   signal?: AbortSignal | undefined;
-  /** The channel told its sender the message was taken before its turn: see `signal`. */
+  /** The channel told its sender the message was taken before its turn: see `signal`. A crash keeps it as a stop does (MessageInbox journals only such messages). */
   keepWhenStopped?: boolean | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;
