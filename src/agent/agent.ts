@@ -17,6 +17,7 @@ import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
+import { NoteKeeper } from "./turn-notes.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { textOnly } from "../ai/compat.js";
@@ -107,7 +108,8 @@ export class Agent {
     const { catalog } = this.dependencies;
     const marker = new UntrustedMarker();
     const { entries, user, text, quoted } = await this.saveMessage(key, said, { options, marker });
-    const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined, usage: emptyUsage() };
+    const notes = new NoteKeeper(options.onEvent ?? (() => undefined), { aliasOf: (ref) => catalog.aliasOf(ref) });
+    const state: TurnState = { key, entries, pending: user.id, emit: notes.emit, notes, attempts: [], compaction: undefined, usage: emptyUsage() };
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
@@ -177,22 +179,20 @@ export class Agent {
       // The ledger keeps the server that answered, so `hearth usage` tells a local reply from a hosted one after the config changes.
       const answeredBy = (attempt: Attempt): AttemptRecord => (attempt.outcome === "ok" && !attempt.baseUrl ? { ...record(attempt), baseUrl: catalog.models.get(attempt.model)?.baseUrl } : record(attempt));
       replies.push(message);
-      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
-
       const calls = message.content.filter((part) => part.type === "tool-call");
-      if (calls.length === 0) break;
-      if (step === this.spec.maxSteps) {
-        state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
-        break;
+      // Said before the reply is written, so that the entry keeps them with the answer (NoteKeeper).
+      const stopped = calls.length > 0 && step === this.spec.maxSteps;
+      if (stopped) state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
+      // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
+      const reasoned = message.content.some((part) => part.type === "reasoning" && part.text.trim() !== "");
+      if (calls.length === 0 && reasoned && message.stopReason !== "length" && turnText(replies) === "") {
+        state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
       }
+      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
+      if (calls.length === 0 || stopped) break;
       if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
     }
     const answer = turnText(replies);
-    // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
-    const reasoned = (last?.content ?? []).some((part) => part.type === "reasoning" && part.text.trim() !== "");
-    if (answer === "" && reasoned && last?.stopReason !== "length" && !(last?.content ?? []).some((part) => part.type === "tool-call")) {
-      state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
-    }
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
     return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
@@ -204,7 +204,7 @@ export class Agent {
    */
   async keepUnanswered(key: string, said: string, message: { options: Pick<TurnOptions, "quoted" | "images" | "channel">; why: string }): Promise<TurnResult> {
     const { entries, user } = await this.saveMessage(key, said, { options: message.options, marker: new UntrustedMarker() });
-    return await this.fail({ key, entries, pending: user.id, emit: () => undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
+    return await this.fail({ key, entries, pending: user.id, emit: () => undefined, notes: undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
   }
 
   /** Saves the user's message (with the session's first entry when new), flushed to disk: the one fsync of a turn. */
@@ -240,8 +240,8 @@ export class Agent {
     for (const call of calls) {
       if (run.guard.repeated(call)) {
         const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
+        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         return false;
       }
       state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
@@ -252,8 +252,8 @@ export class Agent {
         settings: toolSettings(this.spec),
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
-      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
       state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
+      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
     }
     return true;
   }
@@ -365,7 +365,8 @@ export class Agent {
   }
 
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {
-    const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(entry) : entry;
+    const noted = withNotes(entry, state.notes);
+    const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
     await this.dependencies.store.append(state.key, [kept]);
     state.entries.push(kept);
   }
@@ -374,6 +375,13 @@ export class Agent {
     await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
     return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
   }
+}
+
+/** The entry with the notes shown before it, where its type keeps them: an answer, a tool's result, a failure. */
+function withNotes(entry: SessionEntry, keeper: NoteKeeper | undefined): SessionEntry {
+  if (entry.type !== "assistant" && entry.type !== "tool-result" && entry.type !== "turn-failed") return entry;
+  const notes = keeper?.take();
+  return notes ? { ...entry, notes } : entry;
 }
 
 function toolSettings(spec: AgentSpec) {

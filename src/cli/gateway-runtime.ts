@@ -46,7 +46,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const monitor = new HealthMonitor({ http: routing.http, clock: routing.clock, cooldowns: routing.cooldowns, replicas: routing.replicas, adapters: routing.adapters, providers: providers(), onWarning: options.onWarning });
   monitor.start();
 
-  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every listener.
+  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every
+  // listener, and so does a provider no longer in use (a cooldown over for one in no chain that never answered,
+  // a config reload that took it out of every chain): its card leaves the page.
   let published = new Map<string, string>();
   const publishHealth = (): void => {
     const now = new Map<string, string>();
@@ -55,6 +57,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       now.set(health.provider, key);
       if (published.get(health.provider) !== key) gateway.announceHealth(health.provider);
     }
+    for (const provider of published.keys()) if (!now.has(provider)) gateway.announceHealth(provider);
     published = now;
   };
   // With no config file, a model server that appears (or changes what it lists) gives the built-in default its first listed model.

@@ -24,7 +24,9 @@ const NOT_STARTED = "not answered: hearth stopped before this message's turn beg
 /**
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
- * that turn saves it this journal is the only copy. One file per process (`<state dir>/inbox/<pid>.jsonl`,
+ * that turn saves it this journal is the only copy. Only the messages a stop before their turn keeps
+ * are added (`InboundMessage.keepWhenStopped`: the web chat's, WhatsApp's): an API request's client saw
+ * its connection break and sends it again, so a crash saves it no more than a stop does. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
  * waits). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */

@@ -1,4 +1,5 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
+import { compactionWords } from "../../../agent/turn-notes.js";
 import type { RouterEvent } from "../../../models/router-events.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { Catalogue } from "../../../gateway/port.js";
@@ -50,20 +51,11 @@ export type TurnNote = Extract<AgentEvent, { type: "compaction" | "notice" }>;
  * conversation). undefined: nothing to say (a compaction the cancelled request stopped).
  */
 export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } | undefined {
-  if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: false }, kept: true };
-  const size = event.tokensBefore < 1000 ? `${event.tokensBefore} tokens` : `${Math.round(event.tokensBefore / 1000)}k tokens`;
-  switch (event.phase) {
-    case "start":
-      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, startsStream: true }, kept: false };
-    case "end":
-      return { line: { type: "status", text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, startsStream: false }, kept: true };
-    case "trimmed": {
-      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message" : "its oldest turns are left out of what is sent";
-      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, startsStream: false }, kept: true };
-    }
-    case "failed":
-      return undefined;
-  }
+  // Another process's turn in the session: a wait (turn-queued says so too), not what became of the answer.
+  if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: event.about === "session-busy" }, kept: event.about !== "session-busy" };
+  const words = compactionWords(event);
+  // A summary being written is a wait (the stream starts with it); what became of the conversation is kept.
+  return words ? { line: { type: "status", text: words.text, startsStream: !words.kept }, kept: words.kept } : undefined;
 }
 
 /** A status line as an SSE comment (`: hearth: …`), which SSE clients skip: one line, whatever the text holds. */

@@ -200,6 +200,9 @@ export async function startWebChat(): Promise<void> {
       case "provider-health":
         statusPanel.update(event.health);
         return;
+      case "provider-left":
+        statusPanel.remove(event.provider);
+        return;
       case "turn-start": {
         changed(event.session);
         const turn = newLiveTurn();
