@@ -1,13 +1,15 @@
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, release, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedPlace } from "./exec/check-places.js";
 import { refusedSecretPlace } from "./exec/check-secrets.js";
+import { limitedCommand, limitSignalNote, processesCountedPerNamespace } from "./exec/resource-limits.js";
 import { runProgram } from "./exec/run-program.js";
 import type { NetworkGuard } from "./exec/git-network.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
+import { sandboxPlaces } from "./exec/sandbox-places.js";
 import type { Tool, ToolContext } from "./tool.js";
 
 const parameters = z.strictObject({
@@ -52,6 +54,8 @@ export interface ExecToolOptions {
   hiddenFiles?: readonly string[] | undefined;
   /** Where git may connect without the sandbox; default web_fetch's: node:dns, and public addresses only. */
   network?: Partial<NetworkGuard> | undefined;
+  /** The home folder the sandbox hides (default: this user's). */
+  home?: string | undefined;
 }
 
 /**
@@ -99,14 +103,20 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const gitRun = describedProgram(basename(program))?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: support.kind !== "none", network: options.network, program, env }) : undefined;
       if (gitRun && !gitRun.ok) return { content: `"${gitRun.refusal.argument}" is not allowed with ${basename(program)}: ${gitRun.refusal.reason}`, isError: true };
       Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
-      let spawned = { program, args: programArgs as readonly string[] };
+      // Under resource limits wherever prlimit is (util-linux): found on PATH here, so the sandbox runs that same file.
+      const prlimit = process.platform === "linux" ? await findExecutable("prlimit", env.PATH ?? "") : undefined;
+      let spawned: { program: string; args: readonly string[]; filter?: Buffer | undefined } = { program, args: programArgs };
       if (support.kind !== "none") {
         const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
         if (!found) return notFound;
         const realCwd = await realpath(cwd);
-        const hidden = await existing([context.stateDir]);
-        const hiddenFiles = await existing(options.hiddenFiles ?? []);
-        spawned = sandboxed(support, { program: found, args: programArgs, cwd: realCwd, hidden, hiddenFiles });
+        const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, home: options.home ?? homedir(), runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
+        const limited = prlimit ? limitedCommand(prlimit, { program: found, args: programArgs, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: programArgs };
+        spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
+      } else if (prlimit) {
+        const found = await findExecutable(/[/\\]/.test(program) ? resolve(cwd, program) : program, env.PATH ?? "");
+        if (!found) return notFound;
+        spawned = limitedCommand(prlimit, { program: found, args: programArgs, countProcesses: false });
       }
       const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
       const runIn = gitRun?.launch.outsideRepository ? await emptyDirectory(env) : undefined;
@@ -142,7 +152,7 @@ function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: s
     : run.cancelled
       ? "killed: the turn was cancelled"
       : run.signal
-        ? `killed by ${run.signal}`
+        ? `killed by ${run.signal}${limitSignalNote(run.signal) ? `: ${limitSignalNote(run.signal)}` : ""}`
         : `exit code ${run.exitCode ?? "unknown"}`;
   const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
   const shown = run.output.trimEnd() ? about.context.untrusted(run.output.trimEnd(), `output of ${basename(about.program)}`) : "(no output)";
@@ -178,9 +188,4 @@ async function findExecutable(program: string, path: string): Promise<string | u
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((found) => found.isDirectory(), () => false);
-}
-
-async function existing(paths: readonly string[]): Promise<string[]> {
-  const found = await Promise.all(paths.map((path) => realpath(path).catch(() => undefined)));
-  return found.filter((path): path is string => path !== undefined);
 }
