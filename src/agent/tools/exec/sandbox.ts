@@ -176,7 +176,10 @@ const GUARD_KEEPS = "; it can read and write what your user can, except that it 
 export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe): Promise<{ sandboxed: boolean; summary: string }> {
   if (mode === "off") return { sandboxed: false, summary: `exec runs with the argument guard alone (tools.exec.sandbox: "off")${GUARD_KEEPS}` };
   const support = await probe.support();
-  if (support.kind === "bwrap") return { sandboxed: true, summary: "exec runs inside bubblewrap: read-only filesystem except its working directory, no network, no new privileges, the state dir, config file and gateway.env hidden" };
+  if (support.kind === "bwrap") {
+    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (hearth has no seccomp filter for ${process.arch})`;
+    return { sandboxed: true, summary: `exec runs inside bubblewrap: read-only filesystem except its working directory, ${sockets}, no new privileges, your home folder (but the working directory), /run, the state dir, config file and gateway.env hidden` };
+  }
   if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir, config file and gateway.env hidden" };
   return mode === "require"
     ? { sandboxed: false, summary: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}` }
