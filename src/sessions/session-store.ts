@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { HearthError } from "../shared/errors.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import type { SessionLock } from "./session-lock.js";
+import { SummaryFold } from "./session-summary.js";
 
 export { busyNotice, type SessionLock } from "./session-lock.js";
 
@@ -104,23 +105,7 @@ export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
 }
 
 export function summarize(key: string, entries: readonly SessionEntry[], updated: string): SessionSummary {
-  let turns = 0;
-  let lastText = "";
-  let cost = 0;
-  const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
-  for (const entry of entries) {
-    if (entry.type === "user") {
-      turns++;
-      lastText = entry.text;
-    } else if (entry.type === "assistant") {
-      cost += entry.message.cost;
-      usage.input += entry.message.usage.input;
-      usage.output += entry.message.usage.output;
-      usage.cacheRead += entry.message.usage.cacheRead;
-      usage.cacheWrite += entry.message.usage.cacheWrite;
-      usage.reasoning += entry.message.usage.reasoning;
-      usage.estimated ||= entry.message.usage.estimated;
-    }
-  }
-  return { key, updated, turns, lastText: lastText.length > 80 ? `${lastText.slice(0, 77)}...` : lastText, usage, cost };
+  const fold = new SummaryFold();
+  for (const entry of entries) fold.add(entry);
+  return fold.summary(key, updated);
 }
