@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createExecTool } from "../../../src/agent/tools/exec.js";
 import { EXEC_LIMITS } from "../../../src/agent/tools/exec/resource-limits.js";
-import { SandboxProbe } from "../../../src/agent/tools/exec/sandbox.js";
+import { execSandboxStatus, SandboxProbe } from "../../../src/agent/tools/exec/sandbox.js";
 import { unixSocketFilter } from "../../../src/agent/tools/exec/seccomp-filter.js";
 import type { ToolContext, ToolSettings } from "../../../src/agent/tools/tool.js";
 
@@ -68,6 +68,14 @@ describe("inside bubblewrap", { skip: support.kind === "none" ? `no OS sandbox h
       assert.ok(support.filter, `hearth has a filter for ${process.arch}`);
       assert.equal(support.sizedTmp, true);
     }
+  });
+
+  test("where hearth has no filter the sandbox still runs, and its status says socket files are reachable", async () => {
+    const unfiltered = new SandboxProbe({ arch: "ia32" });
+    const found = await unfiltered.support();
+    assert.deepEqual(found.kind === "bwrap" ? [found.filter, found.sizedTmp] : found, [undefined, true]);
+    assert.match((await execSandboxStatus("auto", unfiltered)).summary, /no network, but Unix socket files on disk reachable \(no seccomp filter: hearth has none for /);
+    assert.match((await execSandboxStatus("auto", probe)).summary, /no network or Unix sockets, no new privileges, your home folder \(but the working directory\), \/run, the state dir/);
   });
 
   test("a Unix socket file is unreachable (node), though the file is in plain view", async () => {

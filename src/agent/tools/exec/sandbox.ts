@@ -51,13 +51,20 @@ export class SandboxProbe {
   private async probe(): Promise<SandboxSupport> {
     if (this.platform === "linux") {
       const program = this.options.bwrap ?? "bwrap";
-      const filter = unixSocketFilter(this.options.arch);
-      // Tried as exec uses it: the filter loaded (a kernel without seccomp shows here), /tmp sized where this bwrap can.
-      const base = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION, ...(filter ? ["--seccomp", "3"] : [])];
-      const sized = await tryRun(program, ["--size", String(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp", ...base, "true"], { env: this.options.env, filter });
-      if (sized.ok) return { kind: "bwrap", program, filter, sizedTmp: true };
-      const tried = sized.missing ? sized : await tryRun(program, [...base, "true"], { env: this.options.env, filter });
-      if (tried.ok) return { kind: "bwrap", program, filter, sizedTmp: false };
+      // Tried as exec uses it: the filter loaded, /tmp sized where this bwrap can (`--size`, bubblewrap 0.5 on);
+      // a kernel that takes no seccomp filter still gets the rest of the sandbox (the status says what is missing).
+      const isolated = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION];
+      const sizedTmp = ["--size", String(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp"];
+      const withFilter = unixSocketFilter(this.options.arch);
+      let tried = { ok: false, missing: false, detail: "" };
+      for (const filter of withFilter ? [withFilter, undefined] : [undefined]) {
+        for (const sized of [true, false]) {
+          tried = await tryRun(program, [...(sized ? sizedTmp : []), ...isolated, ...(filter ? ["--seccomp", "3"] : []), "true"], { env: this.options.env, filter });
+          if (tried.ok) return { kind: "bwrap", program, filter, sizedTmp: sized };
+          if (tried.missing) break;
+        }
+        if (tried.missing) break;
+      }
       return {
         kind: "none",
         reason: tried.missing ? "bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)" : `bwrap cannot create a sandbox here (${tried.detail}); user namespaces may be disabled`,
@@ -177,7 +184,7 @@ export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe):
   if (mode === "off") return { sandboxed: false, summary: `exec runs with the argument guard alone (tools.exec.sandbox: "off")${GUARD_KEEPS}` };
   const support = await probe.support();
   if (support.kind === "bwrap") {
-    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (hearth has no seccomp filter for ${process.arch})`;
+    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (no seccomp filter: hearth has none for ${process.arch}, or the kernel took none)`;
     return { sandboxed: true, summary: `exec runs inside bubblewrap: read-only filesystem except its working directory, ${sockets}, no new privileges, your home folder (but the working directory), /run, the state dir, config file and gateway.env hidden` };
   }
   if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir, config file and gateway.env hidden" };
