@@ -74,7 +74,7 @@ describe("inside bubblewrap", { skip: support.kind === "none" ? `no OS sandbox h
     const unfiltered = new SandboxProbe({ arch: "ia32" });
     const found = await unfiltered.support();
     assert.deepEqual(found.kind === "bwrap" ? [found.filter, found.sizedTmp] : found, [undefined, true]);
-    assert.match((await execSandboxStatus("auto", unfiltered)).summary, /no network, but Unix socket files on disk reachable \(no seccomp filter: hearth has none for /);
+    assert.match((await execSandboxStatus("auto", unfiltered)).summary, /no network, but Unix socket files on disk reachable \(no seccomp filter: none made for /);
     assert.match((await execSandboxStatus("auto", probe)).summary, /no network or Unix sockets, no new privileges, your home folder \(but the working directory\), \/run, the state dir/);
   });
 

@@ -184,7 +184,7 @@ export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe):
   if (mode === "off") return { sandboxed: false, summary: `exec runs with the argument guard alone (tools.exec.sandbox: "off")${GUARD_KEEPS}` };
   const support = await probe.support();
   if (support.kind === "bwrap") {
-    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (no seccomp filter: hearth has none for ${process.arch}, or the kernel took none)`;
+    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (no seccomp filter: none made for ${process.arch}, or the kernel took none)`;
     return { sandboxed: true, summary: `exec runs inside bubblewrap: read-only filesystem except its working directory, ${sockets}, no new privileges, your home folder (but the working directory), /run, the state dir, config file and gateway.env hidden` };
   }
   if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir, config file and gateway.env hidden" };
