@@ -15,6 +15,7 @@ import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, w
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
+import { ToolTurnBudget } from "./tool-turn-budget.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper } from "./turn-notes.js";
@@ -122,6 +123,7 @@ export class Agent {
     if (refusal) return await this.fail(state, refusal, "permanent");
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
+    const toolBudget = new ToolTurnBudget({ callsPerReply: this.spec.maxToolCallsPerReply, outputChars: this.spec.maxToolOutputPerTurn });
     const usage = state.usage;
     /** What failed calls of the steps that were answered used: a failed turn's usage counts them too. */
     const failedCalls = emptyUsage();
@@ -190,7 +192,7 @@ export class Agent {
       }
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
       if (calls.length === 0 || stopped) break;
-      if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
+      if (!(await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal }))) break;
     }
     const answer = turnText(replies);
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
@@ -234,10 +236,11 @@ export class Agent {
     return { entries, user, text, quoted };
   }
 
-  /** Runs one reply's tool calls, each result on disk as it comes. False when the loop guard stopped the turn. */
-  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
+  /** Runs one reply's tool calls (as many as the cap allows), each result on disk as it comes. False when the loop guard stopped the turn. */
+  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; budget: ToolTurnBudget; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
     const allowed = policyFor(this.spec.tools);
-    for (const call of calls) {
+    const { run: running, over } = run.budget.split(calls);
+    for (const call of running) {
       if (run.guard.repeated(call)) {
         const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
         state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
@@ -252,8 +255,18 @@ export class Agent {
         settings: toolSettings(this.spec),
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
-      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
-      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
+      const kept = run.budget.keep(output.content);
+      if (kept.first) state.emit({ type: "notice", text: `this turn's tool results reached ${this.spec.maxToolOutputPerTurn.toLocaleString("en-US")} characters (maxToolOutputPerTurn); later ones are cut` });
+      // Said before the result is written, so that the entry keeps the note (NoteKeeper).
+      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: kept.content.slice(0, 200) });
+      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { ...output, content: kept.content } });
+    }
+    if (over.length > 0) {
+      state.emit({ type: "notice", text: `${over.length} of the ${calls.length} tool calls of one reply were not run (maxToolCallsPerReply ${this.spec.maxToolCallsPerReply})` });
+      // Every call gets its result (the APIs insist): the ones past the cap an error saying why.
+      for (const call of over) {
+        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: run.budget.refusal(calls.length), isError: true } });
+      }
     }
     return true;
   }

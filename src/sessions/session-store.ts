@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import { HearthError } from "../shared/errors.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import type { SessionLock } from "./session-lock.js";
-import type { Usage } from "../ai/types.js";
-import { spentCost, type SpentPrice } from "./spent-cost.js";
+import type { SpentPrice } from "./spent-cost.js";
+import { SummaryFold } from "./session-summary.js";
+
+export { isResend } from "./session-summary.js";
 
 export { busyNotice, type SessionLock } from "./session-lock.js";
 
@@ -106,50 +108,11 @@ export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
 }
 
 /**
- * Whether a user entry is a resend of a message said before it (`/retry`, an API client's own resend
- * after its timeout: `retryOf` names an earlier try): the same message again, shown once where it was
- * first said (`sessions show`, the web chat) and counted once as a turn. `said` holds the ids of the
- * user entries before it; the caller adds each entry's id after asking.
- */
-export function isResend(entry: Extract<SessionEntry, { type: "user" }>, said: ReadonlySet<string>): boolean {
-  return entry.retryOf !== undefined && said.has(entry.retryOf);
-}
-
-/**
- * A session's turns, last message, tokens and cost: every answer's, and what calls that broke before an
- * answer spent (their attempt records), priced as any call of their model (spentCost; `price` prices a
- * record from before the cost was kept, where the caller has the config).
+ * A session's turns, last message, tokens and cost (SummaryFold: a resend counted once, broken calls'
+ * spending priced as any call of their model; `price` prices a record from before the cost was kept).
  */
 export function summarize(key: string, entries: readonly SessionEntry[], updated: string, price?: SpentPrice): SessionSummary {
-  let turns = 0;
-  let lastText = "";
-  let cost = 0;
-  const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
-  const said = new Set<string>();
-  const add = (spent: Usage): void => {
-    usage.input += spent.input;
-    usage.output += spent.output;
-    usage.cacheRead += spent.cacheRead;
-    usage.cacheWrite += spent.cacheWrite;
-    usage.reasoning += spent.reasoning;
-    usage.estimated ||= spent.estimated;
-  };
-  for (const entry of entries) {
-    if (entry.type === "user") {
-      // A resend is the message said before, again: one turn, as `sessions show` shows it once.
-      if (!isResend(entry, said)) turns++;
-      said.add(entry.id);
-      lastText = entry.text;
-    } else if (entry.type === "assistant") {
-      cost += entry.message.cost;
-      add(entry.message.usage);
-    }
-    if (entry.type !== "assistant" && entry.type !== "turn-failed") continue;
-    for (const attempt of entry.attempts) {
-      if (attempt.outcome === "ok" || attempt.usage === undefined) continue;
-      add(attempt.usage);
-      cost += spentCost({ ...attempt, usage: attempt.usage }, price);
-    }
-  }
-  return { key, updated, turns, lastText: lastText.length > 80 ? `${lastText.slice(0, 77)}...` : lastText, usage, cost };
+  const fold = new SummaryFold(price);
+  for (const entry of entries) fold.add(entry);
+  return fold.summary(key, updated);
 }
