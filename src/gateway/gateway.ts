@@ -106,8 +106,10 @@ export class Gateway implements GatewayPort {
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
     const text = command || retrying ? inbound.text : literalText(inbound.text);
     const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
-    // Accepted only once kept: a journal that cannot be written refuses the message (handle rejects, naming the path and the fix).
-    void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.(), () => undefined);
+    // Accepted only once kept: a journal that cannot be written refuses a message its channel promises to keep (handle
+    // rejects, naming the path and the fix); another (a terminal's, an API request's) goes on, and the session store says what is wrong.
+    const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
+    void (journal ?? Promise.resolve()).then(() => inbound.onAccepted?.(), () => undefined);
     let leftInJournal = false;
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
     // A message that waits behind another takes its place in the session's line across processes now:
@@ -118,10 +120,10 @@ export class Gateway implements GatewayPort {
     return this.queue
       .run(session, async () => {
         try {
-          await ticket;
+          await journal;
           // The gateway is stopping: a message whose turn has not begun is not started (stopped-turns.ts).
           if (this.stopping) {
-            const stopped = notStartedAtStop(session, { keep: inbound.keepWhenStopped === true, journaled: ticket !== undefined });
+            const stopped = notStartedAtStop(session, { keep: inbound.keepWhenStopped === true, journaled: (await journal) !== undefined });
             leftInJournal = stopped.leftInJournal;
             if (stopped.result) return stopped.result;
           }
@@ -138,7 +140,7 @@ export class Gateway implements GatewayPort {
       })
       .finally(async () => {
         await (await place)?.release();
-        const id = await ticket?.catch(() => undefined);
+        const id = await journal?.catch(() => undefined);
         if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
       });
   }
