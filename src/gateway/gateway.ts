@@ -29,6 +29,7 @@ import { proxyCall } from "./proxy-call.js";
 import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
+import { notStartedAtStop } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
 
@@ -87,6 +88,8 @@ export class Gateway implements GatewayPort {
   private healthTimer: NodeJS.Timeout | undefined;
   /** Sessions this gateway holds the lock of (its turns are told live; the file's changes are not news). */
   private readonly writing = new Set<string>();
+  /** The gateway stops: messages whose turn has not begun are not started (see stop). */
+  private stopping = false;
   /** Stops watching the sessions for other processes' writes: watched while someone listens. */
   private stopWatching: (() => void) | undefined;
 
@@ -108,7 +111,11 @@ export class Gateway implements GatewayPort {
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
     const text = command || retrying ? inbound.text : literalText(inbound.text);
     const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
-    void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
+    // Accepted only once kept: a journal that cannot be written refuses a message its channel promises to keep (handle
+    // rejects, naming the path and the fix); another (a terminal's, an API request's) goes on, and the session store says what is wrong.
+    const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
+    void (journal ?? Promise.resolve()).then(() => inbound.onAccepted?.(), () => undefined);
+    let leftInJournal = false;
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
     // A message that waits behind another takes its place in the session's line across processes now:
     // a `hearth agent` arriving after it waits for it (the lock taken later reports a state dir's fault).
@@ -117,28 +124,36 @@ export class Gateway implements GatewayPort {
     if (waits) inbound.onEvent?.({ type: "turn-queued" });
     return this.queue
       .run(session, async () => {
-        await ticket;
-        // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
-        if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
-        return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place }).catch((error: unknown) => {
+        try {
+          await journal;
+          // The gateway is stopping: a message whose turn has not begun is not started (stopped-turns.ts).
+          if (this.stopping) {
+            const stopped = notStartedAtStop(session, { keep: inbound.keepWhenStopped === true, journaled: (await journal) !== undefined });
+            leftInJournal = stopped.leftInJournal;
+            if (stopped.result) return stopped.result;
+          }
+          // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
+          else if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
+          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, stopping: this.stopping });
+        } catch (error) {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
           if (isHearthError(error)) this.publish({ type: "turn-end", session, result: stateFault(session, error) });
           throw error;
-        });
+        }
       })
       .finally(async () => {
         await (await place)?.release();
-        const id = await ticket;
-        if (id !== undefined) await inbox?.take(id).catch(() => undefined);
+        const id = await journal?.catch(() => undefined);
+        if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
       });
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
   private async turnInLine(
     session: string,
-    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined },
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; stopping: boolean },
   ): Promise<HandleResult> {
     const { inbound, agent, model, kind, place } = message;
     const secrets = this.dependencies.secrets;
@@ -160,7 +175,7 @@ export class Gateway implements GatewayPort {
     const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
     this.writing.add(session);
     try {
-      if (inbound.signal?.aborted) {
+      if (inbound.signal?.aborted || message.stopping) {
         if (!inbound.keepWhenStopped) return notRun(session);
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
@@ -319,6 +334,11 @@ export class Gateway implements GatewayPort {
       }
     }, HEALTH_NEWS_MS);
     this.healthTimer.unref();
+  }
+
+  /** The gateway stops: from now on a message whose turn has not begun is not started (see notStartedAtStop). */
+  stop(): void {
+    this.stopping = true;
   }
 
   /** Resolves when every queued message has been handled (shutdown). */

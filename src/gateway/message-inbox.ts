@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { fileSystemFault } from "../shared/fs-fault.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -37,30 +38,24 @@ export class MessageInbox {
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
 
-  /** A write failed and was said: said again only after one succeeds. */
-  private warned = false;
-
   constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
   /**
-   * Keeps a message until `take`. A state dir that cannot take the line (full, read-only, not a
-   * directory) does not stop the message: the session store meets the same fault when the turn saves
-   * it, and says so clearly there.
+   * Keeps a message until `take`; resolves once it is on disk (a channel says "accepted" only then).
+   * An `inbox/` removed while the gateway runs (`rm -rf ~/.hearth/…`) is made again. A state dir that
+   * cannot take the line (full, read-only, not a directory) rejects it: the message is not kept, and the
+   * error names the path, what is wrong and the fix.
    */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
+    try {
+      await this.write({ add: { id, ...item } });
+    } catch (error) {
+      throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
+    }
     this.waiting.add(id);
-    await this.write({ add: { id, ...item } }).then(
-      () => {
-        this.warned = false;
-      },
-      (error: unknown) => {
-        if (!this.warned) this.options.onWarning?.(`cannot keep waiting messages on disk at ${this.file} (${error instanceof Error ? error.message : String(error)}): until its turn saves one to its session, a crash would lose it`);
-        this.warned = true;
-      },
-    );
     return id;
   }
 
@@ -109,13 +104,21 @@ export class MessageInbox {
 
   private write(line: Line): Promise<void> {
     return this.serially(async () => {
+      const text = `${JSON.stringify(line)}\n`;
       this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
       // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
       await this.ready.catch((error: unknown) => {
         this.ready = undefined;
         throw error;
       });
-      await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+      try {
+        await appendFile(this.file, text, { mode: 0o600 });
+      } catch (error) {
+        // The folder was removed while the gateway ran: made again, and the line written there.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        await mkdir(this.dir(), { recursive: true, mode: 0o700 });
+        await appendFile(this.file, text, { mode: 0o600 });
+      }
     });
   }
 

@@ -51,7 +51,9 @@ export interface InboundMessage {
   /**
    * Called once the message is kept — on disk when it has to wait for its turn — so that a channel
    * that answers "accepted" before the turn (the web chat's 202) says so only when a crash would not
-   * lose it.
+   * lose it. Not called for a message that could not be kept (its journal cannot be written): `handle` rejects with why.
+   * A message whose turn has not begun when the gateway stops is not started: one with `keepWhenStopped` stays in the
+   * journal for the next start (stopped-turns.ts).
    */
   onAccepted?: (() => void) | undefined;
 }

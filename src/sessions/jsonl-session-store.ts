@@ -1,4 +1,4 @@
-import { constants, type Stats } from "node:fs";
+import { constants, existsSync, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
@@ -387,8 +387,9 @@ export class JsonlSessionStore implements SessionStore {
     return result;
   }
 
+  /** `sessions/` made once, and again when it was removed while hearth runs (`rm -rf ~/.hearth/sessions`: "clear my history"). */
   private ensureDirectory(): void {
-    if (this.directoryReady) return;
+    if (this.directoryReady && existsSync(this.dir)) return;
     ensureStateDirectory({ path: this.dir, doing: "create the sessions directory" });
     this.directoryReady = true;
   }

@@ -7,7 +7,8 @@ import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
-import { attemptSummary, cancelledFailure, failureFor } from "./failure-status.js";
+import { stoppedByGateway } from "../../../gateway/stop-switch.js";
+import { attemptSummary, cancelledFailure, failureFor, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
 
 export interface ProxyCall {
@@ -72,7 +73,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       }
       case "route-error": {
         const all = event.attempts.map(summary);
-        const failure = call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+        const failure = stoppedByGateway(call.controller.signal) ? stoppedFailure(all) : call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
         const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
         finish({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
         return;
