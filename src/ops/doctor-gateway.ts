@@ -6,7 +6,7 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { anotherInstance, envWrittenSinceRead, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
-import { answeringRecord } from "./gateway-listening.js";
+import { answeringRecord, whyElsewhere } from "./gateway-listening.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -61,7 +61,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
   if (found) {
     health = found.answer;
-    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
+    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
     url = found.url;
   }
   let running = false;

@@ -108,7 +108,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   });
   // Where it listens, for `gateway status` (a `--port` the config does not know): a state dir it cannot write into is only logged.
   try {
-    recordListening(state, { url: server.url, pid: process.pid, startedAt });
+    const flags = [...(options.port !== undefined ? [`--port ${options.port}`] : []), ...(options.bind !== undefined ? [`--bind ${options.bind}`] : [])];
+    recordListening(state, { url: server.url, pid: process.pid, startedAt, flags });
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
   }
