@@ -17,6 +17,7 @@ import { answeringRecord, whyElsewhere } from "../../ops/gateway-listening.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localTime } from "../../shared/local-time.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
 export function thisBin(): string {
@@ -199,7 +200,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
   const unitStale =
     serviceStart !== undefined && staleServiceFiles(host, { startedAt: serviceStart }).includes(file)
-      ? `${file} was written after the running service started (${new Date(serviceStart).toISOString()}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
+      ? `${file} was written after the running service started (${localTime(serviceStart, "second")}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
       : undefined;
   if (options.json)
     writeJson(io, {
