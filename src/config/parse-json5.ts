@@ -88,9 +88,10 @@ function hintFor(text: string, line: number, column: number, reason: string): st
     return [`hint: the file ends while ${structure.open.length === 1 ? "this is" : "these are"} still open: ${opened}; add \`${closers}\` where ${structure.open.length === 1 ? "it ends" : "they end"}.`];
   }
   const frame = structure.open[structure.open.length - 1];
-  const word = adjacentWord(structure, lines, line, column);
+  // The file's own words are never echoed in a hint (it may be a key, or hold escape sequences): places are named instead.
+  const word = adjacentWord(structure, line, column);
   if (word !== undefined) {
-    return [`hint: \`${word}\` is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
+    return [`hint: the unquoted word at ${at(word)}–${here} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
   }
   if (!frame) {
     return character !== undefined && /[A-Za-z_]/.test(character) ? ["hint: a hearth config is one { … } object: the file must start with {."] : [];
@@ -101,14 +102,14 @@ function hintFor(text: string, line: number, column: number, reason: string): st
       return [`hint: this \`${character}\` does not match the \`${frame.bracket}\` opened at ${at(frame)}, which is still open: close that one with \`${closer}\` first, or delete this \`${character}\`.`];
     }
     if (frame.expecting === "value") return [`hint: a value is missing after the \`:\` at ${at(structure.lastPunctuation)}.`];
-    if (frame.expecting === "colon") return [`hint: the key \`${structure.lastToken?.text ?? ""}\` has no \`:\` and value.`];
+    if (frame.expecting === "colon") return [`hint: the key that ends at ${at(structure.lastToken)} has no \`:\` and value.`];
     return [];
   }
   if (frame.expecting === "comma-or-close") {
     return [`hint: a comma is missing after the value that ends at ${at(structure.lastToken)} (or a \`${closer}\` to close the \`${frame.bracket}\` opened at ${at(frame)}).`];
   }
   if (frame.expecting === "colon") {
-    return [`hint: a \`:\` is missing after the key \`${structure.lastToken?.text ?? ""}\` (it ends at ${at(structure.lastToken)}).`];
+    return [`hint: a \`:\` is missing after the key that ends at ${at(structure.lastToken)}.`];
   }
   if (character === ",") {
     if (structure.lastPunctuation?.character === "," && afterPunctuation(structure)) return [`hint: two commas in a row (${at(structure.lastPunctuation)} and ${here}): delete one.`];
@@ -137,12 +138,11 @@ function afterPunctuation(structure: Json5Structure): boolean {
   return punctuation.line > token.line || (punctuation.line === token.line && punctuation.column > token.column);
 }
 
-/** An unquoted word that runs into the error (`tru}`, `12x`, `local-1`): the error is in that word, not after it. */
-function adjacentWord(structure: Json5Structure, lines: readonly string[], line: number, column: number): string | undefined {
+/** Where an unquoted word that runs into the error starts (`tru}`, `12x`, `local-1`): the error is in that word, not after it. */
+function adjacentWord(structure: Json5Structure, line: number, column: number): Place | undefined {
   const token = structure.lastToken;
   if (!token || token.kind !== "word" || token.line !== line || token.column !== column - 1) return undefined;
-  const rest = [...(lines[line - 1] ?? "")].slice(column - 1).join("").match(/^[^\s{}[\]:,'"]*/)?.[0] ?? "";
-  return token.text + rest;
+  return { line, column: column - [...token.text].length };
 }
 
 function lineNumbersWithTypographicQuotes(lines: readonly string[]): number[] {

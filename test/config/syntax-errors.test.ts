@@ -80,13 +80,16 @@ test("each hint holds only where its premise is true", () => {
   assert.equal(hintOf("{ a: { b: 1 } c: 2 }"), "hint: a comma is missing after the value that ends at 1:13 (or a `}` to close the `{` opened at 1:1).");
   assert.equal(hintOf("[1 2]"), "hint: a comma is missing after the value that ends at 1:2 (or a `]` to close the `[` opened at 1:1).");
   // After a key the missing thing is a colon, not a comma.
-  assert.equal(hintOf("{ a b: 1 }"), "hint: a `:` is missing after the key `a` (it ends at 1:3).");
-  assert.equal(hintOf("{ a }"), "hint: the key `a` has no `:` and value.");
+  assert.equal(hintOf("{ a b: 1 }"), "hint: a `:` is missing after the key that ends at 1:3.");
+  assert.equal(hintOf("{ a }"), "hint: the key that ends at 1:3 has no `:` and value.");
   assert.equal(hintOf("{ a: }"), "hint: a value is missing after the `:` at 1:4.");
   assert.equal(hintOf("{ a: 1,, }"), "hint: two commas in a row (1:7 and 1:8): delete one.");
   assert.equal(hintOf("{ ,a: 1 }"), "hint: a key is missing before this comma.");
-  assert.match(hintOf("{ a: tru }"), /^hint: `tru` is not a value: text values need quotes/);
-  assert.match(hintOf("{ a: 12x }"), /^hint: `12x` is not a value/);
+  assert.match(hintOf("{ a: tru }"), /^hint: the unquoted word at 1:6–1:9 is not a value: text values need quotes/);
+  assert.match(hintOf("{ a: 12x }"), /^hint: the unquoted word at 1:6–1:8 is not a value/);
+  // The file's words are never echoed in a hint: an unquoted key stays out of it (the excerpt masks it).
+  assert.doesNotMatch(hintOf("{ apiKey: sk-proj-abcdefghijklmnopqrstuvwxyz0123 }"), /sk-proj|abcdef/);
+  assert.doesNotMatch(hintOf("{ sk-proj-abcdefghijklmnop: 1 }"), /sk-proj|abcdef/);
   assert.match(hintOf("{ 1: 2 }"), /^hint: a key is a name/);
   // "The file ends before every bracket is closed" only when one is open; an unclosed string or comment is named.
   assert.equal(hintOf('{ a: "x\n" }'), "hint: the string that starts at 1:6 is not closed on its line: add the closing quote.");
