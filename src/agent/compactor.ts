@@ -10,6 +10,7 @@ import type { AgentSpec } from "./agent-spec.js";
 import { conversationView } from "./build-context.js";
 import { planCompaction, planTrim, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
+import { localClock } from "../shared/local-time.js";
 
 export interface CompactRequest {
   key: string;
@@ -77,8 +78,8 @@ export class Compactor {
     // A summary that just failed would fail again (the window is as small, the server as busy): trim at once.
     const failed = this.failedSummaries.get(head.ref);
     if (failed && failed.until > this.clock() && !request.manual) {
-      const retry = new Date(failed.until).toISOString().slice(11, 16);
-      return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry} UTC`);
+      const retry = localClock(failed.until, "minute");
+      return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry}`);
     }
     emit({ type: "compaction", phase: "start", tokensBefore });
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));

@@ -222,7 +222,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command("usage")
     .description("tokens, cost and local model time from the session files, as a table")
-    .option("--since <date>", "only replies since then: 2026-11-01, 2026-11-01T08:00:00Z, or 7d")
+    .option("--since <date>", "only replies since then: a day (2026-11-01, from local midnight), a local time (2026-11-01T08:00), a time with its zone (2026-11-01T08:00Z, …+08:00), or 7d; a time without a zone is this machine's local time")
     .option("--by <grouping>", "model, agent, day or channel", "model")
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/usage.js")).usageCommand));

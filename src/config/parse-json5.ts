@@ -1,6 +1,7 @@
 import JSON5 from "json5";
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
+import { json5StructureAt, type Json5Structure, type Place } from "./json5-structure.js";
 import { maskExcerptLine } from "./mask-excerpt.js";
 
 /** Quotes that editors, web pages and translated docs put where JSON5 needs plain ones. */
@@ -54,6 +55,21 @@ function excerpt(text: string, line: number, column: number): string[] {
 function hintFor(text: string, line: number, column: number, reason: string): string[] {
   const lines = text.split(/\r?\n/);
   const character = [...(lines[line - 1] ?? "")][column - 1];
+  const structure = json5StructureAt(text, line, column);
+  const here = `${line}:${column}`;
+  if (structure.inside === "string") {
+    return [`hint: the string that starts at ${at(structure.insideFrom)} is not closed on its line: add the closing quote.`];
+  }
+  if (structure.inside === "comment") {
+    return [`hint: the /* comment that starts at ${at(structure.insideFrom)} is not closed: add */ where it should end.`];
+  }
+  if (structure.top === "nothing" && structure.open.length === 0) {
+    const ended = at(structure.endedAt);
+    if (character === "}" || character === "]") {
+      return [`hint: an extra \`${character}\` at ${here}: nothing is open here (the config ended at ${ended}); delete it.`];
+    }
+    return [`hint: text after the end of the config (${here}): the config ended at ${ended}; delete what follows, or move it inside.`];
+  }
   if (character !== undefined && TYPOGRAPHIC_QUOTES[character]) {
     const others = lineNumbersWithTypographicQuotes(lines);
     const where = others.length > 1 ? ` The file has them on line${others.length === 1 ? "" : "s"} ${others.join(", ")}.` : "";
@@ -62,37 +78,71 @@ function hintFor(text: string, line: number, column: number, reason: string): st
       `fix: replace every “ ” ‘ ’ in the file with a plain " (your editor's find-and-replace does it).${where}`,
     ];
   }
-  if (/^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(lines[line - 1] ?? "")) {
+  if (structure.open.length === 0 && /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(lines[line - 1] ?? "")) {
     return ["hint: this looks like a .env file (NAME=value lines), not a hearth config: point --config or HEARTH_CONFIG at the JSON5 config, and set the variables in the environment instead"];
   }
   if (reason.startsWith("invalid end of input")) {
-    return ["hint: the file ends before every { and [ is closed: a closing } or ] is missing (or a string is not closed)."];
+    if (structure.open.length === 0) return ["hint: the file holds no config: a hearth config is one { … } object."];
+    const opened = structure.open.map((open) => `\`${open.bracket}\` at ${at(open)}`).join(", ");
+    const closers = [...structure.open].reverse().map((open) => (open.bracket === "{" ? "}" : "]")).join("");
+    return [`hint: the file ends while ${structure.open.length === 1 ? "this is" : "these are"} still open: ${opened}; add \`${closers}\` where ${structure.open.length === 1 ? "it ends" : "they end"}.`];
   }
-  if (reason.startsWith("invalid character '\\n'") || (character === undefined && reason.includes("'\\n'"))) {
-    return ["hint: a string is not closed on its line: add the closing quote."];
+  const frame = structure.open[structure.open.length - 1];
+  // The file's own words are never echoed in a hint (it may be a key, or hold escape sequences): places are named instead.
+  const word = adjacentWord(structure, line, column);
+  if (word !== undefined) {
+    return [`hint: the unquoted word at ${at(word)}–${here} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
   }
-  const before = previousSignificantCharacter(lines, line, column);
+  if (!frame) {
+    return character !== undefined && /[A-Za-z_]/.test(character) ? ["hint: a hearth config is one { … } object: the file must start with {."] : [];
+  }
+  const closer = frame.bracket === "{" ? "}" : "]";
   if (character === "}" || character === "]") {
-    if (before === "{" || before === "[" || before === ",") return ["hint: there is one closing bracket too many here, or a value is missing before it."];
-    return ["hint: this closing bracket does not match the one that is open: check the brackets above it."];
+    if (character !== closer) {
+      return [`hint: this \`${character}\` does not match the \`${frame.bracket}\` opened at ${at(frame)}, which is still open: close that one with \`${closer}\` first, or delete this \`${character}\`.`];
+    }
+    if (frame.expecting === "value") return [`hint: a value is missing after the \`:\` at ${at(structure.lastPunctuation)}.`];
+    if (frame.expecting === "colon") return [`hint: the key that ends at ${at(structure.lastToken)} has no \`:\` and value.`];
+    return [];
   }
-  if (before !== undefined && !"{[,:".includes(before)) {
-    return ["hint: a comma is probably missing at the end of the previous value."];
+  if (frame.expecting === "comma-or-close") {
+    return [`hint: a comma is missing after the value that ends at ${at(structure.lastToken)} (or a \`${closer}\` to close the \`${frame.bracket}\` opened at ${at(frame)}).`];
   }
-  if (before === ":" && character !== undefined && /[A-Za-z_]/.test(character)) {
+  if (frame.expecting === "colon") {
+    return [`hint: a \`:\` is missing after the key that ends at ${at(structure.lastToken)}.`];
+  }
+  if (character === ",") {
+    if (structure.lastPunctuation?.character === "," && afterPunctuation(structure)) return [`hint: two commas in a row (${at(structure.lastPunctuation)} and ${here}): delete one.`];
+    if (structure.lastPunctuation?.character === ":" && afterPunctuation(structure)) return [`hint: a value is missing after the \`:\` at ${at(structure.lastPunctuation)}.`];
+    return [`hint: ${frame.expecting === "key" ? "a key" : "a value"} is missing before this comma.`];
+  }
+  if (frame.expecting === "value" && character !== undefined && /[A-Za-z_]/.test(character)) {
     return ["hint: text values need quotes, like \"lmstudio/minimax-m2.1-gs32\"."];
+  }
+  if (frame.expecting === "key" && character !== undefined && !/\s/.test(character)) {
+    return ["hint: a key is a name (letters, digits, _ and $, not starting with a digit) or quoted text, like \"my-key\"."];
   }
   return [];
 }
 
-function previousSignificantCharacter(lines: readonly string[], line: number, column: number): string | undefined {
-  const current = (lines[line - 1] ?? "").slice(0, column - 1);
-  const candidates = [current, ...lines.slice(0, line - 1).reverse()];
-  for (const candidate of candidates) {
-    const trimmed = candidate.replace(/\/\/.*$/, "").trimEnd();
-    if (trimmed !== "") return trimmed[trimmed.length - 1];
-  }
-  return undefined;
+function at(place: Place | undefined): string {
+  return place ? `${place.line}:${place.column}` : "?";
+}
+
+/** The last `:` or `,` came after the last token (nothing stands between it and the error). */
+function afterPunctuation(structure: Json5Structure): boolean {
+  const punctuation = structure.lastPunctuation;
+  const token = structure.lastToken;
+  if (!punctuation) return false;
+  if (!token) return true;
+  return punctuation.line > token.line || (punctuation.line === token.line && punctuation.column > token.column);
+}
+
+/** Where an unquoted word that runs into the error starts (`tru}`, `12x`, `local-1`): the error is in that word, not after it. */
+function adjacentWord(structure: Json5Structure, line: number, column: number): Place | undefined {
+  const token = structure.lastToken;
+  if (!token || token.kind !== "word" || token.line !== line || token.column !== column - 1) return undefined;
+  return { line, column: column - [...token.text].length };
 }
 
 function lineNumbersWithTypographicQuotes(lines: readonly string[]): number[] {

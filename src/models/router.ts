@@ -20,6 +20,7 @@ import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
 import type { Attempt, RouterEvent } from "./router-events.js";
 import { textOnly } from "../ai/compat.js";
+import { localTime } from "../shared/local-time.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export { missingKey } from "./missing-key.js";
@@ -329,7 +330,7 @@ export class Router {
     }
     const why = reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
     const checked = look ? " and its server does not answer now" : ask ? " and did not answer a quick check now" : "";
-    return `${why}${checked}; tried again after ${new Date(until).toISOString()}`;
+    return `${why}${checked}; tried again after ${localTime(until, "second")}`;
   }
 
   /** The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see usedBeforeFailing). */

@@ -6,7 +6,8 @@ import { ok, type Finding } from "./doctor-finding.js";
 import { anotherInstance, envWrittenSinceRead, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
-import { answeringRecord } from "./gateway-listening.js";
+import { answeringRecord, whyElsewhere } from "./gateway-listening.js";
+import { localTime } from "../shared/local-time.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -61,7 +62,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
   if (found) {
     health = found.answer;
-    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens)`;
+    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
     url = found.url;
   }
   let running = false;
@@ -91,7 +92,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
           severity: "warn",
           group: "gateway",
           title: `${lookup.envFile?.path ?? "gateway.env"} changed after the gateway ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? "started" : "last read it"}`,
-          seen: `written ${new Date(lookup.envFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? `up since ${new Date(hearth.startedAt ?? 0).toISOString()}` : `read it last at ${new Date(hearth.envReadAt).toISOString()}`}: it still runs with the variables from before (a key removed there is still in use)`,
+          seen: `written ${localTime(lookup.envFile?.mtimeMs ?? 0, "second")}, the gateway at ${url} ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? `up since ${localTime(hearth.startedAt ?? 0, "second")}` : `read it last at ${localTime(hearth.envReadAt, "second")}`}: it still runs with the variables from before (a key removed there is still in use)`,
           fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway and start it again"}`,
         });
       if (writtenSinceStart(hearth, lookup.serviceFile))
@@ -100,7 +101,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
           severity: "warn",
           group: "gateway",
           title: `${lookup.serviceFile?.path ?? "the service's unit"} changed after the gateway started`,
-          seen: `written ${new Date(lookup.serviceFile?.mtimeMs ?? 0).toISOString()}, the gateway at ${url} up since ${new Date(hearth.startedAt ?? 0).toISOString()}: the service runs as its unit or plist said before`,
+          seen: `written ${localTime(lookup.serviceFile?.mtimeMs ?? 0, "second")}, the gateway at ${url} up since ${localTime(hearth.startedAt ?? 0, "second")}: the service runs as its unit or plist said before`,
           fix: "restart to apply: `hearth gateway restart`",
         });
     } else

@@ -5,6 +5,7 @@ import type { HearthConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { judgePermissions, octalMode, PERMISSION_IDS } from "./file-permissions.js";
 import { guardedPaths, type HearthPaths } from "./guarded-paths.js";
+import { localClock } from "../shared/local-time.js";
 
 /** Checks that need no network: file modes, cooldowns, disk space, compaction. */
 
@@ -54,7 +55,7 @@ export function cooldownFindings(file: CooldownPersistence, options: { now: numb
         id: "cooldown-active",
         severity: "info",
         group: "cooldowns",
-        title: `${ref} is skipped until ${new Date(entry.until).toISOString().slice(11, 19)} UTC`,
+        title: `${ref} is skipped until ${localClock(entry.until)}`,
         seen: `${entry.failures} failure${entry.failures === 1 ? "" : "s"} in a row, the last: ${entry.kind}`,
         fix: endedByLook(entry)
           ? "nothing to do once it works again: `hearth models status --probe` ends the wait when the server answers"

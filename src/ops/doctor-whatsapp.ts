@@ -5,6 +5,7 @@ import { whatsappPaths } from "../channels/whatsapp/state-paths.js";
 import { readStatus, writerName, writerRunning, type ChannelStatus } from "../channels/whatsapp/status-file.js";
 import type { WhatsAppSection } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { localTime } from "../shared/local-time.js";
 
 export interface WhatsAppCheckInput {
   stateDir: string;
@@ -14,9 +15,9 @@ export interface WhatsAppCheckInput {
 
 const LOGIN = "`hearth channels login whatsapp`";
 
-/** "reconnecting since 2026-12-01 22:40 UTC — connection lost; next try in 8 s (attempt 3)" */
+/** "reconnecting since 2026-12-01 22:40 +01:00 — connection lost; next try in 8 s (attempt 3)" (local time) */
 function described(status: ChannelStatus): string {
-  return `${status.state} since ${status.since.slice(0, 16).replace("T", " ")} UTC${status.reason ? ` — ${status.reason}` : ""}`;
+  return `${status.state} since ${localTime(status.since)}${status.reason ? ` — ${status.reason}` : ""}`;
 }
 
 /**

@@ -10,6 +10,25 @@ export interface ListeningRecord {
   startedAt: number;
   /** Set once it began to stop (it listens no more): since when (ms since the epoch), and how many turns it still finishes. */
   stopping?: { since: number; turns: number } | undefined;
+  /**
+   * The `--port`/`--bind` on its command line (`["--port 18915"]`); empty when it listens where the config
+   * said when it started. Absent in a record an older gateway wrote.
+   */
+  flags?: string[];
+}
+
+/**
+ * Why a gateway found by its record runs at another address than the one it was looked for at (`expected`,
+ * where `says` — the config or the installed service — has it): its own `--port`/`--bind`, or, started on
+ * the config's address, a config whose address was edited since (a running gateway keeps its address until
+ * it is restarted). Worded to follow "started with another address than <expected>/, where <says> says it listens".
+ */
+export function whyElsewhere(found: { url: string; flags?: string[] | undefined }, looked: { says: "the config" | "the service" }): string {
+  if (found.flags === undefined) return "";
+  if (found.flags.length > 0) return ` (${found.flags.join(" ")} on its command line)`;
+  return looked.says === "the config"
+    ? ` (it was started with no --port or --bind, at the address the config had then: the config's address changed since it started, and a running gateway keeps its address until it is restarted)`
+    : ` (it was started apart from the service, with no --port or --bind, at the address the config had then)`;
 }
 
 /** One record per running gateway: two gateways of one state dir (other ports) each keep their own. */
@@ -62,11 +81,11 @@ function runningRecords(stateDir: string): ListeningRecord[] {
  * when it is this state dir's gateway (its `instance`). Undefined when none is — a record whose pid lives
  * on in another process, or whose address another server holds now, names no gateway.
  */
-export async function answeringRecord<T>(stateDir: string, look: { except?: string | undefined; ours: (url: string) => Promise<T | undefined> }): Promise<{ url: string; pid: number; answer: T } | undefined> {
+export async function answeringRecord<T>(stateDir: string, look: { except?: string | undefined; ours: (url: string) => Promise<T | undefined> }): Promise<{ url: string; pid: number; flags?: string[]; answer: T } | undefined> {
   for (const record of runningRecords(stateDir)) {
     if (record.url === look.except) continue;
     const answer = await look.ours(record.url);
-    if (answer !== undefined) return { url: record.url, pid: record.pid, answer };
+    if (answer !== undefined) return { url: record.url, pid: record.pid, ...(record.flags ? { flags: record.flags } : {}), answer };
   }
   return undefined;
 }
@@ -101,7 +120,8 @@ function readRecord(path: string): ListeningRecord | undefined {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<ListeningRecord>;
     if (typeof value.url !== "string" || !Number.isInteger(value.pid) || typeof value.startedAt !== "number") return undefined;
     const stopping = value.stopping && typeof value.stopping.since === "number" && typeof value.stopping.turns === "number" ? { since: value.stopping.since, turns: value.stopping.turns } : undefined;
-    return { url: value.url, pid: value.pid as number, startedAt: value.startedAt, ...(stopping ? { stopping } : {}) };
+    const flags = Array.isArray(value.flags) && value.flags.every((flag) => typeof flag === "string") ? value.flags : undefined;
+    return { url: value.url, pid: value.pid as number, startedAt: value.startedAt, ...(stopping ? { stopping } : {}), ...(flags ? { flags } : {}) };
   } catch {
     return undefined;
   }

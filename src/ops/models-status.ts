@@ -15,6 +15,7 @@ import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
+import { localClock } from "../shared/local-time.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -186,7 +187,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.problems.push({
           id: "cooling",
           severity: "info",
-          title: `failed recently: turns skip it until ${status.coolingUntil.slice(11, 19)} UTC`,
+          title: `failed recently: turns skip it until ${localClock(until)}`,
           fix: options.cooldowns?.endsWithLook(model.ref)
             ? "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early"
             : stillStalled

@@ -4,12 +4,13 @@ import { readProxyLedger, type ProxyLedgerEntry } from "../gateway/proxy-ledger.
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
 import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
 import { channelOf } from "./session-channel.js";
+import { localDay } from "../shared/local-time.js";
 
 export type UsageGrouping = "model" | "agent" | "day" | "channel";
 export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day", "channel"];
 
 export interface UsageRow {
-  /** The model ref, agent id, day (YYYY-MM-DD, UTC) or channel. */
+  /** The model ref, agent id, day (YYYY-MM-DD, this machine's local day, as `--since` reads one) or channel. */
   key: string;
   /** Model replies (a turn with tool calls has several). */
   calls: number;
@@ -116,7 +117,7 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     const answered = reply.attempts.findLast((attempt) => attempt.outcome === "ok");
     // A priced reply is a paid service's, wherever its server is (a proxy on this machine): never local, so never "free".
     const local = options.isLocal(reply.message.model, answered?.baseUrl) && !(reply.message.cost > 0);
-    const key = options.by === "model" ? reply.message.model : options.by === "agent" ? where.agent : options.by === "day" ? where.at.slice(0, 10) : where.channel;
+    const key = options.by === "model" ? reply.message.model : options.by === "agent" ? where.agent : options.by === "day" ? (Number.isNaN(Date.parse(where.at)) ? where.at.slice(0, 10) : localDay(where.at)) : where.channel;
     const row = rows.get(key) ?? emptyRow(key);
     rows.set(key, row);
     add(row, reply, local);

@@ -126,6 +126,45 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
   });
 });
 
+describe("concurrent loads of one model", () => {
+  let api: ApiSetup | undefined;
+  afterEach(() => api?.close());
+
+  // Trial: 40 POST /api/v1/models/load at once made 40 upstream loads.
+  test("40 at once, under two names of one model, make one upstream call; a load once it ended makes a new one", async () => {
+    api = await apiSetup({ loadWaitMs: 50 });
+    const setup = api;
+    const calls = (): number => setup.local.requests.filter((request) => !request.path.startsWith("/api/")).length;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const models: LmStudioModel[] = [{ id: "m1", loaded: false, maxContextLength: 32000 }];
+    const lmStudio = lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "o" }) }) });
+    setup.local.setHandler(async (request) => {
+      if (!request.path.startsWith("/api/")) await held;
+      return lmStudio(request);
+    });
+    const load = async (model: string): Promise<string> => {
+      const response = await fetch(`${setup.url}/api/v1/models/load`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model }) });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { status: string }).status;
+    };
+    // Each answers "loading" once its wait is over: every one of them has been through the load by then.
+    const states = await Promise.all(Array.from({ length: 40 }, (_, index) => load(index % 2 === 0 ? "hearth" : "Local")));
+    assert.deepEqual(new Set(states), new Set(["loading"]));
+    while (calls() === 0) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls(), 1, "one upstream call for 40 loads of one model");
+    // The held call answers: a load then may still join it; once one said "loaded" (that warm-up is over),
+    // the next is a new warm-up with its own upstream call — nothing ended is kept.
+    release();
+    const loadedOnce = async (): Promise<void> => {
+      while ((await load("Local")) !== "loaded");
+    };
+    await loadedOnce();
+    await loadedOnce();
+    assert.ok(calls() >= 2, `a load after the first ended made its own call (${calls()} calls)`);
+  });
+});
+
 describe("a client that goes away", () => {
   test("stops the upstream call", async () => {
     const api = await apiSetup();

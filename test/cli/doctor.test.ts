@@ -123,7 +123,7 @@ describe("hearth doctor", () => {
     assert.match(found("compaction-off").seen, /agents\.defaults\.compaction/);
     assert.match(found("config-permissions").fix, new RegExp(`^chmod 600 ${paths.file}$`));
     assert.match(found("state-permissions").fix, new RegExp(`^chmod 700 ${paths.state}$`));
-    assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d UTC/);
+    assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d \+00:00/);
     assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
     assert.match(found("cooldown-stale").seen, /anthropic\/claude-sonnet-4-5/);
     assert.equal(found("gateway-no-auth").severity, "error");
@@ -293,7 +293,7 @@ describe("hearth doctor", () => {
       const { code, report } = await json(paths);
       assert.equal(code, 0);
       assert.deepEqual(ids(report), []);
-      assert.match(report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^WhatsApp connected since 2026-12-01 21:00 UTC \(\+15550001111\)/);
+      assert.match(report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^WhatsApp connected since 2026-12-01 21:00 \+00:00 \(\+15550001111\)/);
       assert.equal((await doctor(paths)).stdout, `all ${report.checks} checks passed\n`);
     });
 
@@ -306,7 +306,7 @@ describe("hearth doctor", () => {
       assert.deepEqual(whatsappIds(report), ["whatsapp-not-linked"]);
       const finding = report.findings.find((candidate) => candidate.id === "whatsapp-not-linked");
       assert.equal(finding?.severity, "error");
-      assert.match(finding?.seen ?? "", /no credentials in .*credentials\/whatsapp; the channel's last state: logged-out since 2026-12-01 21:00 UTC — logged out from the phone/);
+      assert.match(finding?.seen ?? "", /no credentials in .*credentials\/whatsapp; the channel's last state: logged-out since 2026-12-01 21:00 \+00:00 — logged out from the phone/);
       assert.match(finding?.fix ?? "", /^`hearth channels login whatsapp` and scan the QR code .* then start the gateway: `hearth gateway`/);
       const text = await doctor(paths);
       assert.match(text.stdout, /✗ error \[whatsapp-not-linked\] WhatsApp is enabled but not linked/);
@@ -318,12 +318,12 @@ describe("hearth doctor", () => {
       );
       assert.equal(reconnecting.code, 0);
       assert.deepEqual(ids(reconnecting.report), ["whatsapp-disconnected"]);
-      assert.match(reconnecting.report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^reconnecting since 2026-12-01 21:00 UTC — connection lost or timed out; next try in 8 s \(attempt 3\)/);
+      assert.match(reconnecting.report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^reconnecting since 2026-12-01 21:00 \+00:00 — connection lost or timed out; next try in 8 s \(attempt 3\)/);
 
       const exited = await json(whatsapp("wa-exited", `enabled: true, ${allowed}`, { linked: true, status: { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: deadPid } }));
       assert.deepEqual(ids(exited.report), ["whatsapp-not-running"]);
       const gone = exited.report.findings.find((finding) => finding.id === "whatsapp-not-running");
-      assert.match(gone?.seen ?? "", new RegExp(`the process that ran it \\(pid ${deadPid}\\) exited while connected since 2026-12-01 21:00 UTC`));
+      assert.match(gone?.seen ?? "", new RegExp(`the process that ran it \\(pid ${deadPid}\\) exited while connected since 2026-12-01 21:00 \\+00:00`));
       assert.match(gone?.fix ?? "", /^start the gateway: `hearth gateway`/);
 
       const stopped = await json(

@@ -142,7 +142,7 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
     assert.match(result.stdout, /^ran systemctl --user restart hearth-gateway\.service$/m);
     assert.match(result.stderr, /the gateway service did not come back after the restart: it exits at once \(systemd: activating \(auto-restart\), exit status 2, restarted 4 times\); systemd keeps restarting it/);
     assert.match(result.stderr, /last lines of journalctl --user -u hearth-gateway\.service:\n {4}Dec 02 14:00:01 host hearth\[4242\]: hearth: the config does not load: gateway\.port: expected a number/);
-    assert.ok(result.stderr.includes(`last lines of ${join(state, "logs", "gateway.log")}:\n    14:00:00.500 ERROR gateway stopped  reason=config`), result.stderr);
+    assert.ok(result.stderr.includes(`last lines of ${join(state, "logs", "gateway.log")}:\n    14:00:00.500 +00:00 ERROR gateway stopped  reason=config`), result.stderr);
     assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error; once fixed, `\.\/bin\/hearth gateway restart`/);
   });
 

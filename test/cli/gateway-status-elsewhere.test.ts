@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { freePort } from "../helpers/free-port.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
-import { startGateway } from "../helpers/run-gateway.js";
+import { startGateway, startGatewayWith } from "../helpers/run-gateway.js";
 
 describe("gateway status finds this state dir's gateway where it was started", () => {
   const temp = tempDir();
@@ -22,7 +22,7 @@ describe("gateway status finds this state dir's gateway where it was started", (
       assert.notEqual(gateway.url, `http://127.0.0.1:${configured}`);
       const status = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(status.code, 0, status.stdout + status.stderr);
-      assert.match(status.stdout, new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:${configured}/, where the config says it listens \\(a --port or --bind on its command line\\)$`, "m"));
+      assert.match(status.stdout, new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:${configured}/, where the config says it listens \\(--port 0 on its command line\\)$`, "m"));
       assert.doesNotMatch(status.stdout, /not running|start it/);
       const json = await runCli(["gateway", "status", "--config", config, "--json"], { env });
       const report = JSON.parse(json.stdout) as { running: boolean; url: string; expectedUrl?: string };
@@ -32,7 +32,7 @@ describe("gateway status finds this state dir's gateway where it was started", (
       const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; severity: string; title: string }[] };
       const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
       assert.equal(up?.severity, "ok");
-      assert.match(up?.title ?? "", new RegExp(`^the gateway at ${gateway.url} \\(started with another address: http://127\\.0\\.0\\.1:${configured} is where the config says it listens\\) is up`));
+      assert.match(up?.title ?? "", new RegExp(`^the gateway at ${gateway.url} \\(started with another address: http://127\\.0\\.0\\.1:${configured} is where the config says it listens; --port 0 on its command line\\) is up`));
     } finally {
       gateway.child.kill("SIGKILL");
       await gateway.exited;
@@ -41,6 +41,35 @@ describe("gateway status finds this state dir's gateway where it was started", (
     const after = await runCli(["gateway", "status", "--config", config], { env });
     assert.equal(after.code, 1);
     assert.match(after.stdout, new RegExp(`^not running: nothing answers at http://127\\.0\\.0\\.1:${configured}/health`, "m"));
+  });
+
+  // Trial: after an edit of gateway.port in the config of a gateway started with no flags, status blamed
+  // "a --port or --bind on its command line" that nobody gave.
+  test("one started with no flags whose config's gateway.port was edited since: status says the config's address changed, not a --port", async () => {
+    const first = await freePort();
+    const config = temp.write("moved.json5", `{ gateway: { port: ${first} } }`);
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "moved-state"), HOME: join(temp.dir, "home") };
+    const gateway = await startGatewayWith(["--config", config], env);
+    try {
+      assert.equal(gateway.url, `http://127.0.0.1:${first}`);
+      const second = await freePort();
+      temp.write("moved.json5", `{ gateway: { port: ${second} } }`);
+      const status = await runCli(["gateway", "status", "--config", config], { env });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(
+        status.stdout,
+        new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:${second}/, where the config says it listens \\(it was started with no --port or --bind, at the address the config had then: the config's address changed since it started, and a running gateway keeps its address until it is restarted\\)$`, "m"),
+      );
+      assert.doesNotMatch(status.stdout, /on its command line/);
+      const json = JSON.parse((await runCli(["gateway", "status", "--config", config, "--json"], { env })).stdout) as { startedWith?: string[] };
+      assert.deepEqual(json.startedWith, []);
+      const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; title: string }[] };
+      const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
+      assert.match(up?.title ?? "", /says it listens; it was started with no --port or --bind, at the address the config had then: the config's address changed since it started/);
+    } finally {
+      gateway.child.kill("SIGKILL");
+      await gateway.exited;
+    }
   });
 
   test("a clean stop (SIGTERM) removes the record", async () => {

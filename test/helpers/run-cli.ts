@@ -20,7 +20,8 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
       [hearthBin, ...args],
       {
         cwd: options.cwd ?? repoRoot,
-        env: { PATH: process.env.PATH, HOME: options.env?.HOME ?? "/nonexistent-home", NO_COLOR: "1", ...options.env },
+        // TZ: times are shown in local time (labelled): UTC unless a test asks for a zone, whatever this machine's.
+        env: { PATH: process.env.PATH, HOME: options.env?.HOME ?? "/nonexistent-home", NO_COLOR: "1", TZ: "UTC", ...options.env },
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

@@ -16,7 +16,12 @@ export interface RunningGateway {
 }
 
 export async function startGateway(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [hearthBin, "gateway", "--port", "0", ...args], {
+  return startGatewayWith(["--port", "0", ...args], env);
+}
+
+/** Starts it with exactly `args`: no `--port 0` added (it listens where its config says). */
+export async function startGatewayWith(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningGateway> {
+  const child = spawn(process.execPath, [hearthBin, "gateway", ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: "/nonexistent-home", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

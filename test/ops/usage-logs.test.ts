@@ -92,7 +92,7 @@ describe("hearth logs", () => {
   test("pretty: time, level, message, fields; --json: the lines as written; -n limits", async () => {
     const pretty = await runCli(["logs"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(pretty.code, 0, pretty.stderr);
-    assert.deepEqual(pretty.stdout.trimEnd().split("\n"), ["12:03:04.120 INFO  gateway listening  bind=127.0.0.1 port=18790", "12:03:04.120 ERROR turn failed  session=main"]);
+    assert.deepEqual(pretty.stdout.trimEnd().split("\n"), ["12:03:04.120 +00:00 INFO  gateway listening  bind=127.0.0.1 port=18790", "12:03:04.120 +00:00 ERROR turn failed  session=main"]);
     const raw = await runCli(["logs", "--json", "-n", "1"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(raw.stdout, line(50, "turn failed", { session: "main" }));
   });

@@ -50,11 +50,11 @@ test("channels status: from the config and the status file the running channel w
     whatsapp: { enabled: true, dmPolicy: "pairing", allowFrom: 1, groups: false, linked: false, state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 4 s (attempt 2)", account: "+15550001111", running: true, writer: "gateway" },
   });
   const text = await runCli(["channels", "status", "--config", config], { env });
-  assert.match(text.stdout, /connection: reconnecting since 2026-12-01 21:00 UTC — connection lost or timed out; next try in 4 s \(attempt 2\)/);
+  assert.match(text.stdout, /connection: reconnecting since 2026-12-01 21:00 \+00:00 — connection lost or timed out; next try in 4 s \(attempt 2\)/);
 
   writeStatus(whatsappPaths(state).status, { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: 2 ** 22 + 12345 });
   const dead = await runCli(["channels", "status", "--config", config], { env });
-  assert.match(dead.stdout, /connection: not running \(the gateway, pid 4206649, exited; it was connected since 2026-12-01 21:00 UTC\)/);
+  assert.match(dead.stdout, /connection: not running \(the gateway, pid 4206649, exited; it was connected since 2026-12-01 21:00 \+00:00\)/);
 });
 
 test("channels status: a status the login command wrote is worded as the login's, not the gateway's", async () => {
@@ -62,12 +62,12 @@ test("channels status: a status the login command wrote is worded as the login's
   const env = { HEARTH_STATE_DIR: state };
   writeStatus(whatsappPaths(state).status, { state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "connection lost or timed out; next try in 2 s (attempt 1)", pid: 2 ** 22 + 12345, writer: "login" });
   const dead = await runCli(["channels", "status"], { env });
-  assert.match(dead.stdout, /connection: not running \(the login command, pid 4206649, exited; it was reconnecting since 2026-12-01 21:00 UTC — connection lost/);
+  assert.match(dead.stdout, /connection: not running \(the login command, pid 4206649, exited; it was reconnecting since 2026-12-01 21:00 \+00:00 — connection lost/);
   assert.doesNotMatch(dead.stdout, /gateway/);
 
   writeStatus(whatsappPaths(state).status, { state: "waiting-for-scan", since: "2026-12-01T21:00:00.000Z", reason: "scan the QR code with WhatsApp → Linked devices", pid: process.pid, writer: "login" });
   const live = await runCli(["channels", "status"], { env });
-  assert.match(live.stdout, new RegExp(`connection: waiting-for-scan since 2026-12-01 21:00 UTC \\(by \`\\./bin/hearth channels login whatsapp\`, pid ${process.pid}\\) — scan the QR code`));
+  assert.match(live.stdout, new RegExp(`connection: waiting-for-scan since 2026-12-01 21:00 \\+00:00 \\(by \`\\./bin/hearth channels login whatsapp\`, pid ${process.pid}\\) — scan the QR code`));
   assert.equal(JSON.parse((await runCli(["channels", "status", "--json"], { env })).stdout).whatsapp.writer, "login");
 });
 

@@ -9,6 +9,7 @@ import { stateDir } from "../../config/paths.js";
 import type { WhatsAppSection } from "../../config/schema/index.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localTime } from "../../shared/local-time.js";
 
 const CHANNELS = ["whatsapp"] as const;
 
@@ -67,12 +68,12 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
     writeLine(io.stdout, "  connection: never started");
     return close();
   }
-  const since = status.since.slice(0, 16).replace("T", " ");
+  const since = localTime(status.since);
   const why = status.reason ? ` — ${status.reason}` : "";
   const by = status.writer === "login" ? ` (by \`${commandLine(io, "channels login whatsapp")}\`, pid ${status.pid})` : "";
-  if (status.state === "stopped" || status.state === "logged-out") writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${why}`);
-  else if (live) writeLine(io.stdout, `  connection: ${status.state} since ${since} UTC${by}${why}`);
-  else writeLine(io.stdout, `  connection: not running (${writerName(status)}, pid ${status.pid}, exited; it was ${status.state} since ${since} UTC${why})`);
+  if (status.state === "stopped" || status.state === "logged-out") writeLine(io.stdout, `  connection: ${status.state} since ${since}${why}`);
+  else if (live) writeLine(io.stdout, `  connection: ${status.state} since ${since}${by}${why}`);
+  else writeLine(io.stdout, `  connection: not running (${writerName(status)}, pid ${status.pid}, exited; it was ${status.state} since ${since}${why})`);
   return close();
 }
 

@@ -13,11 +13,12 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { answeringRecord, stoppingRecords } from "../../ops/gateway-listening.js";
+import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gateway-listening.js";
 import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localTime } from "../../shared/local-time.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
 export function thisBin(): string {
@@ -177,8 +178,9 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const state = thisState(io);
   const found = await findGateway({ url, state });
   const seen = found.seen;
-  // Started with another address than the config's (`--port` in a terminal): where it answers is where it runs.
+  // Started with another address than the config's (`--port` in a terminal, or the config's address edited since): where it answers is where it runs.
   const startedElsewhere = found.url !== url ? found.url : undefined;
+  const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
@@ -201,13 +203,13 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
   const unitStale =
     serviceStart !== undefined && staleServiceFiles(host, { startedAt: serviceStart }).includes(file)
-      ? `${file} was written after the running service started (${new Date(serviceStart).toISOString()}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
+      ? `${file} was written after the running service started (${localTime(serviceStart, "second")}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
       : undefined;
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
       url: `${startedElsewhere ?? url}/`,
-      ...(startedElsewhere ? { expectedUrl: `${url}/` } : {}),
+      ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
       portFrom: servicePort !== undefined ? "service" : portFrom,
       version: health?.version,
@@ -220,7 +222,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens (a --port or --bind on its command line)`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens${elsewhereWhy}`);
     else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
@@ -254,7 +256,7 @@ function configFix(io: CliIo, error: HearthError): string {
  * gateway of this state dir answers there — where a running one recorded it listens (started with
  * `--port` or `--bind`). What answered at the expected address is kept when the recorded one is not ours.
  */
-async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen }> {
+async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen; flags?: string[] }> {
   const seen = await healthAt(at.url, 2_000);
   if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
   // Each running gateway of this state dir keeps its own record: the first of them that answers as ours.
@@ -263,6 +265,6 @@ async function findGateway(at: { url: string; state: ThisState }): Promise<{ url
     return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? there : undefined;
   };
   const found = await answeringRecord(at.state.dir, { except: at.url, ours });
-  return found ? { url: found.url, seen: found.answer } : { url: at.url, seen };
+  return found ? { url: found.url, seen: found.answer, ...(found.flags ? { flags: found.flags } : {}) } : { url: at.url, seen };
 }
 

@@ -120,7 +120,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
   // Where it listens, for `gateway status` (a `--port` the config does not know): a state dir it cannot write into is only logged.
-  const listening = { url: server.url, pid: process.pid, startedAt };
+  // The --port/--bind it was started with (none: the config's address then), for `gateway status` to say why it listens elsewhere.
+  const flags = [...(options.port !== undefined ? [`--port ${options.port}`] : []), ...(options.bind !== undefined ? [`--bind ${options.bind}`] : [])];
+  const listening = { url: server.url, pid: process.pid, startedAt, flags };
   try {
     recordListening(state, listening);
   } catch (error) {

@@ -2,6 +2,7 @@ import { stateDir } from "../../config/paths.js";
 import { followLog, gatewayLogFile, parseLogLine, readLogTail } from "../../ops/gateway-log.js";
 import { HearthError } from "../../shared/errors.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localClock } from "../../shared/local-time.js";
 
 export interface LogsOptions extends GlobalOptions {
   follow?: boolean;
@@ -36,12 +37,12 @@ export async function logsCommand(io: CliIo, options: LogsOptions): Promise<numb
 
 const LEVEL_STYLE = { trace: "dim", debug: "dim", info: "green", warn: "yellow", error: "red", fatal: "red" } as const;
 
-/** `12:03:04.120 INFO  gateway listening  bind=127.0.0.1 port=18790`; a line that is not JSON, as written (terminal-safe). */
+/** `12:03:04.120 +08:00 INFO  gateway listening  bind=127.0.0.1 port=18790` (local time, its offset); a line that is not JSON, as written (terminal-safe). */
 export function prettyLogLine(io: CliIo, line: string): string {
   const record = parseLogLine(line);
   if (!record) return terminalSafe(line);
   const paint = painter(io);
-  const time = record.time && !Number.isNaN(record.time.getTime()) ? record.time.toISOString().slice(11, 23) : "--:--:--.---";
+  const time = record.time && !Number.isNaN(record.time.getTime()) ? localClock(record.time, "millisecond") : "--:--:--.--- ------";
   const style = LEVEL_STYLE[record.level as keyof typeof LEVEL_STYLE] ?? "bold";
   const fields = Object.entries(record.fields).map(([key, value]) => `${paint("dim", `${key}=`)}${typeof value === "string" ? value : JSON.stringify(value)}`);
   return terminalSafe(`${paint("dim", time)} ${paint(style, record.level.toUpperCase().padEnd(5))} ${record.message}${fields.length > 0 ? `  ${fields.join(" ")}` : ""}`);

@@ -2,6 +2,7 @@ import { PairingStore } from "../../channels/whatsapp/pairing-store.js";
 import { whatsappPaths } from "../../channels/whatsapp/state-paths.js";
 import { stateDir } from "../../config/paths.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localTime } from "../../shared/local-time.js";
 
 function store(io: CliIo): PairingStore {
   return new PairingStore(whatsappPaths(stateDir({ env: io.env, cwd: io.cwd })).pairing);
@@ -15,7 +16,7 @@ export function pairingList(io: CliIo, options: GlobalOptions): number {
     return 0;
   }
   if (requests.length === 0) writeLine(io.stdout, "No pairing requests waiting (with channels.whatsapp.dmPolicy \"pairing\", an unknown sender gets a code).");
-  else for (const line of formatTable(["CODE", "NUMBER", "NAME", "EXPIRES"], requests.map((request) => [request.code, request.number, request.name ?? "", request.expiresAt.slice(0, 16).replace("T", " ")]))) writeLine(io.stdout, line);
+  else for (const line of formatTable(["CODE", "NUMBER", "NAME", "EXPIRES"], requests.map((request) => [request.code, request.number, request.name ?? "", localTime(request.expiresAt)]))) writeLine(io.stdout, line);
   if (approved.length > 0) writeLine(io.stdout, `Approved: ${approved.join(", ")}`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { busyNotice, checkSessionKey, isResend, resetEntry, summarize, type Sess
 import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { localTime } from "../../shared/local-time.js";
 
 function storeFor(io: CliIo): SessionStore {
   return new JsonlSessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -28,7 +29,7 @@ export async function sessionsList(io: CliIo, options: GlobalOptions): Promise<n
   } else if (summaries.length === 0 && problems.length === 0) {
     writeLine(io.stdout, `No sessions yet: \`${commandLine(io, "chat")}\` or \`${commandLine(io, "agent --message …")}\` starts one.`);
   } else if (summaries.length > 0) {
-    const rows = summaries.map((summary) => [summary.key, summary.updated.slice(0, 16).replace("T", " "), String(summary.turns), `$${summary.cost.toFixed(4)}`, terminalSafe(summary.lastText)]);
+    const rows = summaries.map((summary) => [summary.key, localTime(summary.updated), String(summary.turns), `$${summary.cost.toFixed(4)}`, terminalSafe(summary.lastText)]);
     for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
   }
   // A session that cannot be read is never silently missing from the list.
@@ -141,10 +142,10 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         const resend = isResend(entry, shown);
         shown.add(entry.id);
         if (resend) {
-          out.push(`_Sent again · ${entry.at}_`, "");
+          out.push(`_Sent again · ${localTime(entry.at, "second")}_`, "");
           break;
         }
-        out.push(`## You · ${entry.at}`, "", entry.text, "");
+        out.push(`## You · ${localTime(entry.at, "second")}`, "", entry.text, "");
         if (entry.quoted) out.push("> (quoted) " + entry.quoted.replace(/\n/g, "\n> "), "");
         break;
       }
@@ -152,7 +153,7 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
         const calls = entry.message.content.flatMap((part) => (part.type === "tool-call" ? [`\`${part.name} ${part.rawArguments}\``] : []));
-        out.push(`## ${entry.message.model} · ${entry.at}`, "");
+        out.push(`## ${entry.message.model} · ${localTime(entry.at, "second")}`, "");
         if (withReasoning && reasoning) out.push(`<details><summary>reasoning</summary>\n\n${reasoning}\n\n</details>`, "");
         if (text) out.push(text, "");
         if (calls.length) out.push(`Tools called: ${calls.join(", ")}`, "");

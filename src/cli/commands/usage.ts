@@ -6,18 +6,22 @@ import { USAGE_GROUPINGS, usageReport, type UsageGrouping, type UsageRow } from 
 import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
+import { localTime as localMoment, parseLocalMoment } from "../../shared/local-time.js";
 
 export interface UsageCommandOptions extends GlobalOptions {
   since?: string;
   by?: string;
 }
 
-/** `--since`: a day (2026-11-01), a moment (2026-11-01T08:00:00Z), or days back (7d). */
+/**
+ * `--since`: a day (2026-11-01: from its local midnight), a local time (2026-11-01T08:00), a moment with
+ * its zone (2026-11-01T08:00:00Z, …+08:00), or days back (7d). A time without a zone is this machine's.
+ */
 export function parseSince(text: string, now: Date): Date {
   const back = /^(\d+)d$/.exec(text.trim());
   if (back) return new Date(now.getTime() - Number(back[1]) * 86_400_000);
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? new Date(`${text.trim()}T00:00:00Z`) : new Date(text);
-  if (Number.isNaN(date.getTime())) throw new HearthError("usage", `--since: "${text}" is not a date; write a day (2026-11-01), a moment (2026-11-01T08:00:00Z) or days back (7d)`);
+  const date = parseLocalMoment(text);
+  if (!date) throw new HearthError("usage", `--since: "${text}" is not a date; write a day (2026-11-01), a local time (2026-11-01T08:00), a time with its zone (2026-11-01T08:00Z) or days back (7d)`);
   return date;
 }
 
@@ -43,7 +47,7 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
   }
   for (const { session, reason } of report.unreadable) writeLine(io.stderr, `hearth: warning: ${session.startsWith("usage/") ? `proxy-mode usage (${session})` : `session ${session}`} left out: ${reason}`);
   if (report.total.calls === 0) {
-    writeLine(io.stdout, since ? `No model replies since ${report.since}.` : "No model replies recorded yet.");
+    writeLine(io.stdout, since ? `No model replies since ${localMoment(since, "second")}.` : "No model replies recorded yet.");
     return 0;
   }
   // A model of a provider whose key is written with a variable, named as the config writes it (refName); the total row as it is.

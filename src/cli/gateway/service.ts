@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join } from "node:path";
 import { HearthError } from "../../shared/errors.js";
 import { SERVICE_MARKER } from "./service-environment.js";
+import { localTime } from "../../shared/local-time.js";
 
 export const SYSTEMD_UNIT = "hearth-gateway.service";
 export const LAUNCHD_LABEL = "dev.hearth.gateway";
@@ -163,7 +164,7 @@ export async function installService(host: ServiceHost, running?: RunningService
     actions.push(`unchanged ${file}`);
   }
   const stale = changed || running === undefined ? [] : staleServiceFiles(host, running);
-  if (stale.length > 0) actions.push(`restarting the service: ${stale.join(" and ")} ${stale.length === 1 ? "was" : "were"} written after it started (${new Date(running?.startedAt ?? 0).toISOString()}), so it runs with what ${stale.length === 1 ? "it" : "they"} said before`);
+  if (stale.length > 0) actions.push(`restarting the service: ${stale.join(" and ")} ${stale.length === 1 ? "was" : "were"} written after it started (${localTime(running?.startedAt ?? 0, "second")}), so it runs with what ${stale.length === 1 ? "it" : "they"} said before`);
   try {
     await start(host, { manager, file, changed, replaced: before !== undefined, stale }, actions);
   } catch (error) {

@@ -57,13 +57,23 @@ export interface LoadOutcome {
   body: Record<string, unknown>;
 }
 
+/** A warm-up's end: loaded after `seconds`, or why not. */
+export type WarmResult = { ok: true; seconds: number } | { ok: false; why: string };
+
+/**
+ * The warm-ups running, by model ref: a load asked while one of the same model runs waits for that
+ * one's answer instead of sending another (40 clients at once are one upstream load, not 40). The
+ * warm-up lands on the replica the balancer picks, so this is at most one per replica and model.
+ */
+export type RunningLoads = Map<string, Promise<WarmResult>>;
+
 /**
  * `POST /api/v1/models/load`: warms the local model a name stands for (an agent: its primary) with a
  * one-token call through the proxy. Answers when it loaded, or after `waitMs` with status "loading"
  * (the warm-up goes on). A hosted model needs no load; the call never moves on to a fallback.
  */
-export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number }): Promise<LoadOutcome> {
-  const { port, body, waitMs } = request;
+export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number; running: RunningLoads }): Promise<LoadOutcome> {
+  const { port, body, waitMs, running } = request;
   const name = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
   if (!name) throw new RequestProblem({ status: 400, message: 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', code: "invalid_value", param: "model" });
   const catalogue = port.catalogue();
@@ -73,27 +83,42 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
   const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded" } });
   if (!model.local) return loaded(0);
-  const started = performance.now();
-  const controller = new AbortController();
-  const warm = (async (): Promise<LoadOutcome> => {
-    const stream = port.proxy({ model: ref, context: { messages: [{ role: "user", content: "ok" }] }, options: { maxTokens: 1, signal: controller.signal }, signal: controller.signal });
-    for await (const event of stream) {
-      if (event.type === "attempt-start" && event.model !== ref) controller.abort();
-      if (event.type === "route-end") return loaded(Math.round(performance.now() - started) / 1000);
-      if (event.type === "route-error") {
-        const why = event.attempts.find((attempt) => attempt.model === ref)?.message ?? event.message;
-        return { status: 503, body: { error: { message: `${ref} did not load: ${why}`, type: "server_error", param: null, code: "model_load_failed" } } };
-      }
-    }
-    return { status: 503, body: { error: { message: `${ref} did not load: the call ended without an answer`, type: "server_error", param: null, code: "model_load_failed" } } };
-  })().catch((error: unknown) => ({ status: 503, body: { error: { message: `${ref} did not load: ${error instanceof Error ? error.message : String(error)}`, type: "server_error", param: null, code: "model_load_failed" } } }));
+  let warming = running.get(ref);
+  if (!warming) {
+    warming = warm(port, ref);
+    running.set(ref, warming);
+    const started = warming;
+    void started.finally(() => {
+      if (running.get(ref) === started) running.delete(ref);
+    });
+  }
+  const answer = warming.then((result): LoadOutcome =>
+    result.ok ? loaded(result.seconds) : { status: 503, body: { error: { message: `${ref} did not load: ${result.why}`, type: "server_error", param: null, code: "model_load_failed" } } },
+  );
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<LoadOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes` } }), waitMs);
   });
   try {
-    return await Promise.race([warm, waited]);
+    return await Promise.race([answer, waited]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** One one-token call to `ref` through the proxy, never moving on to a fallback; never throws. */
+async function warm(port: GatewayPort, ref: string): Promise<WarmResult> {
+  const started = performance.now();
+  const controller = new AbortController();
+  try {
+    const stream = port.proxy({ model: ref, context: { messages: [{ role: "user", content: "ok" }] }, options: { maxTokens: 1, signal: controller.signal }, signal: controller.signal });
+    for await (const event of stream) {
+      if (event.type === "attempt-start" && event.model !== ref) controller.abort();
+      if (event.type === "route-end") return { ok: true, seconds: Math.round(performance.now() - started) / 1000 };
+      if (event.type === "route-error") return { ok: false, why: event.attempts.find((attempt) => attempt.model === ref)?.message ?? event.message };
+    }
+    return { ok: false, why: "the call ended without an answer" };
+  } catch (error) {
+    return { ok: false, why: error instanceof Error ? error.message : String(error) };
   }
 }

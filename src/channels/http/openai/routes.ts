@@ -7,7 +7,7 @@ import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcom
 import { chatContext, lastChatUserMessage, parseChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
-import { lmStudioListing, loadModel } from "./lmstudio-native.js";
+import { lmStudioListing, loadModel, type RunningLoads } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
@@ -77,8 +77,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
   app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
+  // One warm-up per model at a time: concurrent loads of it wait for the running one's answer.
+  const runningLoads: RunningLoads = new Map();
   app.post("/api/v1/models/load", async (c) => {
-    const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000 });
+    const outcome = await loadModel({ port, body: await jsonBody(c), waitMs: options.loadWaitMs ?? 30_000, running: runningLoads });
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
     return c.json(outcome.body, outcome.status as 200);
   });
