@@ -65,6 +65,6 @@ describe("a message an SDK sent three times", () => {
     const sessions = (JSON.parse(listed.stdout) as { sessions: { key: string; turns: number }[] }).sessions;
     assert.equal(sessions.find((session) => session.key === "resent")?.turns, 1, listed.stdout);
     const table = await runCli(["sessions", "list"], { env: { HEARTH_STATE_DIR: api.gateway.stateDir } });
-    assert.match(table.stdout, /^resent\s+\S+ \S+\s+1\s+/m, table.stdout);
+    assert.match(table.stdout, /^resent\s+\S+ \S+ [+-]\d\d:\d\d\s+1\s+/m, table.stdout);
   });
 });
