@@ -93,7 +93,7 @@ describe("web chat page in chromium", () => {
     assert.match(await lastAnswer(page).innerText(), /anthropic\/claude-opus-4-5/);
 
     await sendMessage(page, "while the model is loading");
-    await page.locator(".note-loading", { hasText: "loading lmstudio/minimax-m2.1 on the local server" }).waitFor();
+    await page.locator(".note-loading", { hasText: "loading Minimax on the local server" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "fallback-and-loading-notes.png") });
   });
 

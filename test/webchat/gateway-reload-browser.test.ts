@@ -106,7 +106,7 @@ describe("web chat after a reload, against the real `hearth gateway`", { timeout
       ["attempt", "tool", "truncated", "fallback"],
       live.join("\n"),
     );
-    assert.match(live[0] ?? "", /^attempt: home\/m: cannot reach 127\.0\.0\.1:\d+: connection refused.* — trying spare\/m$/);
+    assert.match(live[0] ?? "", /^attempt: Home: cannot reach 127\.0\.0\.1:\d+: connection refused.* — trying Spare$/);
     assert.match(live[1] ?? "", /^tool: time done: /);
     assert.equal(live[2], "truncated: the answer was cut off at the reply limit (1024 tokens); ask to continue, or raise maxTokens / the loaded context");
     assert.equal(live[3], "fallback: answered by Spare — Home (local server) unreachable");
@@ -116,7 +116,7 @@ describe("web chat after a reload, against the real `hearth gateway`", { timeout
     const failed = page.locator('.message.assistant[data-state="failed"]');
     await failed.waitFor();
     const failedLive = await notesOf(failed);
-    assert.match(failedLive[0] ?? "", /^attempt: spare\/m: .*this request is not for me/, failedLive.join("\n"));
+    assert.match(failedLive[0] ?? "", /^attempt: Spare: .*this request is not for me/, failedLive.join("\n"));
     assert.match(failedLive.at(-1) ?? "", /^error: /);
     await page.screenshot({ path: join(ARTIFACTS, "reload-notes-live.png") });
 
