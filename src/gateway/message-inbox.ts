@@ -26,7 +26,7 @@ const NOT_STARTED = "not answered: hearth stopped before this message's turn beg
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
  * that turn saves it this journal is the only copy. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
- * waits). `recover()` turns the files of processes that are gone into saved, unanswered messages.
+ * waits; secrets masked as in a session). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */
 export class MessageInbox {
   private readonly waiting = new Set<string>();
@@ -38,7 +38,11 @@ export class MessageInbox {
   /** A write failed and was said: said again only after one succeeds. */
   private warned = false;
 
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined }) {
+  /**
+   * `secrets`: what the session store masks (keys, key-shaped tokens) is masked in the journal too, so
+   * a key in a waiting message is never on disk in clear — not even after a `kill -9` leaves the file.
+   */
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -113,7 +117,8 @@ export class MessageInbox {
         this.ready = undefined;
         throw error;
       });
-      await appendFile(this.file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+      const kept = this.options.secrets ? this.options.secrets.redactValue(line) : line;
+      await appendFile(this.file, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
     });
   }
 
