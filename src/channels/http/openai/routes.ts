@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
+import { refuseClientSetup } from "./agent-refusals.js";
 import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
@@ -86,7 +87,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
-    if (target.mode === "agent") refuseForAgent(request.options);
+    if (target.mode === "agent") {
+      refuseForAgent(request.options);
+      refuseClientSetup({ tools: request.tools.length, items: { field: "messages", list: request.messages } });
+    }
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
@@ -115,7 +119,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
     const canRestart = !request.stream;
-    if (target.mode === "agent") refuseForAgent(request.options);
+    if (target.mode === "agent") {
+      refuseForAgent(request.options);
+      refuseClientSetup({ tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } });
+    }
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
