@@ -35,8 +35,12 @@ export type AgentEvent =
    * says so, and `everyEarlierTurn` when nothing before the turn's own message could be kept.
    */
   | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined; everyEarlierTurn?: boolean | undefined }
-  /** Something the user should know of the turn; `about` names the one a result field repeats (`truncated`), so a channel shows it once. */
-  | { type: "notice"; text: string; about?: "reply-limit" | undefined };
+  /**
+   * Something the user should know of the turn; `about` names the one a result field repeats
+   * (`truncated`), so a channel shows it once, and the wait for another process's turn in the session
+   * ("session-busy"), which says what happens now rather than what became of the answer.
+   */
+  | { type: "notice"; text: string; about?: "reply-limit" | "session-busy" | undefined };
 
 export type TurnResult =
   | {

@@ -5,6 +5,7 @@ import { HearthError } from "../shared/errors.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { systemPromptFor } from "./system-prompt.js";
 import { DEFAULT_REPEATED_TOOL_CALLS } from "./tool-loop-guard.js";
+import { DEFAULT_TOOL_CALLS_PER_REPLY, DEFAULT_TOOL_OUTPUT_PER_TURN } from "./tool-turn-budget.js";
 
 export interface CompactionSettings {
   enabled: boolean;
@@ -28,6 +29,10 @@ export interface AgentSpec {
   maxSteps: number;
   /** The same tool call with the same arguments this many times in one turn stops the turn (a tool loop). */
   maxRepeatedToolCalls: number;
+  /** Most tool calls of one model reply that run; the rest get an error result. */
+  maxToolCallsPerReply: number;
+  /** Most characters of tool results a turn keeps; past it results are cut with a note. */
+  maxToolOutputPerTurn: number;
 }
 
 export const COMPACTION_DEFAULTS = { enabled: true, reserveTokens: 16_384, keepRecentTokens: 20_000, timeoutSeconds: 600 } as const;
@@ -65,5 +70,7 @@ export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "
     },
     maxSteps: entry.maxSteps ?? defaults.maxSteps ?? DEFAULT_MAX_STEPS,
     maxRepeatedToolCalls: entry.maxRepeatedToolCalls ?? defaults.maxRepeatedToolCalls ?? DEFAULT_REPEATED_TOOL_CALLS,
+    maxToolCallsPerReply: entry.maxToolCallsPerReply ?? defaults.maxToolCallsPerReply ?? DEFAULT_TOOL_CALLS_PER_REPLY,
+    maxToolOutputPerTurn: entry.maxToolOutputPerTurn ?? defaults.maxToolOutputPerTurn ?? DEFAULT_TOOL_OUTPUT_PER_TURN,
   };
 }

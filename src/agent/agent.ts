@@ -1,16 +1,13 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
-import type { AssistantMessage, Context, ToolCall, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, ToolCall } from "../ai/types.js";
 import { addUsage, emptyUsage } from "../ai/usage.js";
-import type { ModelCatalog } from "../models/model-catalog.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
-import type { Router } from "../models/router.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
-import type { RouterEvent } from "../models/router-events.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
-import type { AgentEvent, CompactionOutcome, TurnResult } from "./agent-events.js";
+import { newEntryId } from "../sessions/session-store.js";
+import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
@@ -18,88 +15,16 @@ import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, w
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
-import type { ToolRegistry } from "./tools/registry.js";
+import { ToolTurnBudget } from "./tool-turn-budget.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
+import { NoteKeeper } from "./turn-notes.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { textOnly } from "../ai/compat.js";
-
-export interface AgentDependencies {
-  router: Router;
-  store: SessionStore;
-  tools: ToolRegistry;
-  catalog: ModelCatalog;
-  stateDir: string;
-  /** The models' real windows beyond their config (server-reported, learned from overflows); absent: learned in this process only. */
-  windows?: ContextWindows | undefined;
-  /** An observer for each model call's router events (the gateway's first-token latencies); absent: none. */
-  observeRoute?: (() => (event: RouterEvent) => void) | undefined;
-  /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
-  initCommand?: string | undefined;
-  /**
-   * Masks every secret in play (config keys, key variables): an entry is kept, and sent to the model,
-   * as the store keeps it — a tool's output holding a key (a file or /proc read by exec) never reaches
-   * the model, and the next turn's context is byte for byte this turn's.
-   */
-  secrets?: { redactValue<T>(value: T): T } | undefined;
-}
-
-type UserEntry = Extract<SessionEntry, { type: "user" }>;
-
-export interface TurnOptions {
-  onEvent?: ((event: AgentEvent) => void) | undefined;
-  signal?: AbortSignal | undefined;
-  /** This turn only: answer with this model first (`--model`). */
-  model?: ModelSpec | undefined;
-  /** The channel can replace shown text with a fresh answer, or shows only the final text. */
-  canRestart?: boolean | undefined;
-  /** Text from outside the conversation that came with the message (forwarded, quoted). */
-  quoted?: string | undefined;
-  /** `/retry`: the failed message this turn sends again (see `Agent.retryable`). */
-  retry?: UserEntry | undefined;
-  /** Images that came with the message (base64); one over `MAX_IMAGE_BYTES` is described instead. */
-  images?: readonly InboundImage[] | undefined;
-  /** The channel the message came through, kept on its entry (`hearth usage --by channel`). */
-  channel?: string | undefined;
-  /** At most this many tokens a reply (an API client's `max_tokens`), below the agent's own limit. */
-  maxTokens?: number | undefined;
-  /** The request's name for `maxTokens`, quoted when a reply was sent less (default `max_tokens`). */
-  maxTokensField?: string | undefined;
-}
-
-export interface InboundImage {
-  mediaType: string;
-  /** Base64 without the data: prefix. */
-  data: string;
-}
-
-/** The largest image a turn keeps (decoded): larger ones are described, so the session file stays bounded. */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
-
-/** The images a turn keeps, and a line in words for each one left out. */
-export function acceptImages(images: readonly InboundImage[]): { kept: InboundImage[]; notes: string[] } {
-  const kept: InboundImage[] = [];
-  const notes: string[] = [];
-  for (const image of images) {
-    const bytes = Math.floor((image.data.length * 3) / 4);
-    if (bytes > MAX_IMAGE_BYTES) notes.push(`[image, ${Math.round(bytes / (1024 * 1024))} MB — too large, images up to ${MAX_IMAGE_BYTES / (1024 * 1024)} MB are read]`);
-    else kept.push({ mediaType: image.mediaType, data: image.data });
-  }
-  return { kept, notes };
-}
-
-/** One turn under way: its session, the entry of its message, and what it has gathered so far. */
-interface TurnState {
-  key: string;
-  entries: SessionEntry[];
-  pending: string;
-  emit: (event: AgentEvent) => void;
-  attempts: AttemptRecord[];
-  compaction: CompactionOutcome | undefined;
-  /** What the turn's model calls used so far: the answer's usage, or a failed turn's. */
-  usage: Usage;
-}
+import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
+import { acceptImages } from "./inbound-images.js";
+import { record, type TurnState } from "./turn-state.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -184,7 +109,8 @@ export class Agent {
     const { catalog } = this.dependencies;
     const marker = new UntrustedMarker();
     const { entries, user, text, quoted } = await this.saveMessage(key, said, { options, marker });
-    const state: TurnState = { key, entries, pending: user.id, emit: options.onEvent ?? (() => undefined), attempts: [], compaction: undefined, usage: emptyUsage() };
+    const notes = new NoteKeeper(options.onEvent ?? (() => undefined), { aliasOf: (ref) => catalog.aliasOf(ref) });
+    const state: TurnState = { key, entries, pending: user.id, emit: notes.emit, notes, attempts: [], compaction: undefined, usage: emptyUsage() };
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
@@ -197,6 +123,7 @@ export class Agent {
     if (refusal) return await this.fail(state, refusal, "permanent");
 
     const guard = new ToolLoopGuard(this.spec.maxRepeatedToolCalls);
+    const toolBudget = new ToolTurnBudget({ callsPerReply: this.spec.maxToolCallsPerReply, outputChars: this.spec.maxToolOutputPerTurn });
     const usage = state.usage;
     /** What failed calls of the steps that were answered used: a failed turn's usage counts them too. */
     const failedCalls = emptyUsage();
@@ -254,22 +181,20 @@ export class Agent {
       // The ledger keeps the server that answered, so `hearth usage` tells a local reply from a hosted one after the config changes.
       const answeredBy = (attempt: Attempt): AttemptRecord => (attempt.outcome === "ok" && !attempt.baseUrl ? { ...record(attempt), baseUrl: catalog.models.get(attempt.model)?.baseUrl } : record(attempt));
       replies.push(message);
-      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
-
       const calls = message.content.filter((part) => part.type === "tool-call");
-      if (calls.length === 0) break;
-      if (step === this.spec.maxSteps) {
-        state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
-        break;
+      // Said before the reply is written, so that the entry keeps them with the answer (NoteKeeper).
+      const stopped = calls.length > 0 && step === this.spec.maxSteps;
+      if (stopped) state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
+      // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
+      const reasoned = message.content.some((part) => part.type === "reasoning" && part.text.trim() !== "");
+      if (calls.length === 0 && reasoned && message.stopReason !== "length" && turnText(replies) === "") {
+        state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
       }
-      if (!(await this.runTools(state, calls, { guard, marker, signal: options.signal }))) break;
+      await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
+      if (calls.length === 0 || stopped) break;
+      if (!(await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal }))) break;
     }
     const answer = turnText(replies);
-    // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
-    const reasoned = (last?.content ?? []).some((part) => part.type === "reasoning" && part.text.trim() !== "");
-    if (answer === "" && reasoned && last?.stopReason !== "length" && !(last?.content ?? []).some((part) => part.type === "tool-call")) {
-      state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
-    }
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
     return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
@@ -281,7 +206,7 @@ export class Agent {
    */
   async keepUnanswered(key: string, said: string, message: { options: Pick<TurnOptions, "quoted" | "images" | "channel">; why: string }): Promise<TurnResult> {
     const { entries, user } = await this.saveMessage(key, said, { options: message.options, marker: new UntrustedMarker() });
-    return await this.fail({ key, entries, pending: user.id, emit: () => undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
+    return await this.fail({ key, entries, pending: user.id, emit: () => undefined, notes: undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
   }
 
   /** Saves the user's message (with the session's first entry when new), flushed to disk: the one fsync of a turn. */
@@ -311,14 +236,15 @@ export class Agent {
     return { entries, user, text, quoted };
   }
 
-  /** Runs one reply's tool calls, each result on disk as it comes. False when the loop guard stopped the turn. */
-  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
+  /** Runs one reply's tool calls (as many as the cap allows), each result on disk as it comes. False when the loop guard stopped the turn. */
+  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; budget: ToolTurnBudget; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
     const allowed = policyFor(this.spec.tools);
-    for (const call of calls) {
+    const { run: running, over } = run.budget.split(calls);
+    for (const call of running) {
       if (run.guard.repeated(call)) {
         const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
+        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         return false;
       }
       state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
@@ -329,8 +255,18 @@ export class Agent {
         settings: toolSettings(this.spec),
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
-      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: output });
-      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: output.content.slice(0, 200) });
+      const kept = run.budget.keep(output.content);
+      if (kept.first) state.emit({ type: "notice", text: `this turn's tool results reached ${this.spec.maxToolOutputPerTurn.toLocaleString("en-US")} characters (maxToolOutputPerTurn); later ones are cut` });
+      // Said before the result is written, so that the entry keeps the note (NoteKeeper).
+      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: kept.content.slice(0, 200) });
+      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { ...output, content: kept.content } });
+    }
+    if (over.length > 0) {
+      state.emit({ type: "notice", text: `${over.length} of the ${calls.length} tool calls of one reply were not run (maxToolCallsPerReply ${this.spec.maxToolCallsPerReply})` });
+      // Every call gets its result (the APIs insist): the ones past the cap an error saying why.
+      for (const call of over) {
+        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: run.budget.refusal(calls.length), isError: true } });
+      }
     }
     return true;
   }
@@ -442,7 +378,8 @@ export class Agent {
   }
 
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {
-    const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(entry) : entry;
+    const noted = withNotes(entry, state.notes);
+    const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
     await this.dependencies.store.append(state.key, [kept]);
     state.entries.push(kept);
   }
@@ -453,8 +390,11 @@ export class Agent {
   }
 }
 
-function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}) };
+/** The entry with the notes shown before it, where its type keeps them: an answer, a tool's result, a failure. */
+function withNotes(entry: SessionEntry, keeper: NoteKeeper | undefined): SessionEntry {
+  if (entry.type !== "assistant" && entry.type !== "tool-result" && entry.type !== "turn-failed") return entry;
+  const notes = keeper?.take();
+  return notes ? { ...entry, notes } : entry;
 }
 
 function toolSettings(spec: AgentSpec) {

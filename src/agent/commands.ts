@@ -1,3 +1,5 @@
+import type { ModelRef } from "../ai/model-spec.js";
+import { costOf } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import { newEntryId, summarize, type SessionStore } from "../sessions/session-store.js";
@@ -134,7 +136,11 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const view = conversationView(entries);
       const budget = await agent.budget(head);
       const used = agent.prompt(entries, undefined, budget).tokens;
-      const totals = summarize(key, entries, at);
+      // Calls that broke before an answer are priced as any call of their model (a record from before their cost was kept: at the config's prices).
+      const totals = summarize(key, entries, at, (ref, usage) => {
+        const model = catalog.models.get(ref as ModelRef);
+        return model ? costOf(usage, model.cost) : undefined;
+      });
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
       return [

@@ -7,6 +7,7 @@ import type { GatewayPort, HandleResult, InboundMessage } from "../gateway/port.
 import { HealthMonitor } from "../models/health-monitor.js";
 import { HearthError } from "../shared/errors.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
+import { StopSwitch } from "../gateway/stop-switch.js";
 import { createRuntime } from "./runtime.js";
 
 export interface GatewayRuntimeOptions {
@@ -22,6 +23,8 @@ export interface GatewayRuntimeOptions {
   setupIntervalMs?: number | undefined;
   /** Where the first-run default looks for LM Studio (tests). */
   defaultLocalBaseUrl?: string | undefined;
+  /** The gateway's stop, shared with the HTTP routes (proxied answers are tracked there); default: one of its own. */
+  stop?: StopSwitch | undefined;
 }
 
 export interface GatewayRuntime {
@@ -32,8 +35,10 @@ export interface GatewayRuntime {
   reload(): Promise<void>;
   /** Waits for queued turns, then closes the store and connections. */
   close(): Promise<void>;
-  /** Cancels every turn still running (their messages are saved and marked cancelled). */
-  abortTurns(): void;
+  /** The first signal: messages still waiting for their turn are not started (the web chat's and WhatsApp's stay in the journal for the next start). */
+  stopAccepting(): void;
+  /** Cancels every turn (and proxied answer) still running, with GatewayStopping (their messages are saved and marked cancelled); returns how many. */
+  abortTurns(): number;
   /** Lets go of caches the next turns rebuild from memory alone (the adapters' serialised histories): for a process gone quiet. */
   releaseMemory(): void;
 }
@@ -46,7 +51,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const monitor = new HealthMonitor({ http: routing.http, clock: routing.clock, cooldowns: routing.cooldowns, replicas: routing.replicas, adapters: routing.adapters, providers: providers(), onWarning: options.onWarning });
   monitor.start();
 
-  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every listener.
+  // Provider health as last published: a change (a cooldown starting or ending, a server found) goes to every
+  // listener, and so does a provider no longer in use (a cooldown over for one in no chain that never answered,
+  // a config reload that took it out of every chain): its card leaves the page.
   let published = new Map<string, string>();
   const publishHealth = (): void => {
     const now = new Map<string, string>();
@@ -55,6 +62,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       now.set(health.provider, key);
       if (published.get(health.provider) !== key) gateway.announceHealth(health.provider);
     }
+    for (const provider of published.keys()) if (!now.has(provider)) gateway.announceHealth(provider);
     published = now;
   };
   // With no config file, a model server that appears (or changes what it lists) gives the built-in default its first listed model.
@@ -71,15 +79,21 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   const healthTimer = setInterval(publishHealth, 2_000);
   healthTimer.unref();
 
-  const running = new Set<AbortController>();
+  const stop = options.stop ?? new StopSwitch();
   const handle = async (inbound: InboundMessage): Promise<HandleResult> => {
     const controller = new AbortController();
-    running.add(controller);
+    // Under way unless it waits behind another turn (`turn-queued`), until its turn's first event.
+    let underWay = true;
+    const onEvent: InboundMessage["onEvent"] = (event) => {
+      underWay = event.type !== "turn-queued";
+      inbound.onEvent?.(event);
+    };
+    const done = stop.track(controller, () => underWay);
     const signal = inbound.signal ? AbortSignal.any([inbound.signal, controller.signal]) : controller.signal;
     try {
-      return await gateway.handle({ ...inbound, signal });
+      return await gateway.handle({ ...inbound, signal, onEvent });
     } finally {
-      running.delete(controller);
+      done();
     }
   };
   const port: GatewayPort = {
@@ -109,9 +123,11 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       monitor.stop();
       await runtime.close();
     },
-    abortTurns() {
-      for (const controller of running) controller.abort();
+    stopAccepting() {
+      stop.stop();
+      gateway.stop();
     },
+    abortTurns: () => stop.cutAll(),
     releaseMemory: () => routing.adapters.releaseMemory(),
   };
 }

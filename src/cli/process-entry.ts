@@ -1,4 +1,5 @@
 import { processIo } from "./io.js";
+import { isClosedOutput, outputCloseKeeper } from "./output-closed.js";
 import { main } from "./main.js";
 
 /** What `bin/hearth` runs: the process's own streams, guarded, around {@link main}. */
@@ -9,16 +10,22 @@ export async function runProcess(argv: readonly string[]): Promise<void> {
 
 /**
  * A reader that goes away (`hearth sessions list | head -1`) closes our stdout: that ends the command
- * quietly with exit 0, as for any Unix filter, whichever command was writing. A closed stderr only
- * silences further notes. Every other stdout failure is one line on stderr and exit 1, never a stack.
+ * quietly with exit 0, as for any Unix filter, whichever command was writing — unless a long-running
+ * command (the gateway) took over with keepRunningWhenOutputCloses: it is told, and keeps running. A
+ * closed stderr only silences further notes. Every other stdout failure is one line on stderr and exit 1, never a stack.
  */
 export function guardOutputStreams(stdout: NodeJS.EventEmitter, stderr: NodeJS.WritableStream & NodeJS.EventEmitter, exit: (code: number) => void): void {
   stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") exit(0);
-    else {
+    if (isClosedOutput(error.code)) {
+      const keeper = outputCloseKeeper();
+      if (keeper) keeper("stdout");
+      else exit(0);
+    } else {
       stderr.write(`hearth: cannot write the output (${error.code ?? error.message}); fix: check where stdout goes (a full disk, a closed terminal)\n`);
       exit(1);
     }
   });
-  stderr.on("error", () => undefined);
+  stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (isClosedOutput(error.code)) outputCloseKeeper()?.("stderr");
+  });
 }

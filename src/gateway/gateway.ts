@@ -17,15 +17,19 @@ import type { Router } from "../models/router.js";
 import type { ServedWindows } from "../models/served-windows.js";
 import { busyNotice, checkSessionKey, type SessionPlace, type SessionStore } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
-import { EventStream } from "../shared/event-stream.js";
+import type { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
+import { makeCatalogue } from "./catalogue.js";
+import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
+import { proxyCall } from "./proxy-call.js";
 import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
+import { notStartedAtStop } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
 
@@ -84,6 +88,8 @@ export class Gateway implements GatewayPort {
   private healthTimer: NodeJS.Timeout | undefined;
   /** Sessions this gateway holds the lock of (its turns are told live; the file's changes are not news). */
   private readonly writing = new Set<string>();
+  /** The gateway stops: messages whose turn has not begun are not started (see stop). */
+  private stopping = false;
   /** Stops watching the sessions for other processes' writes: watched while someone listens. */
   private stopWatching: (() => void) | undefined;
 
@@ -96,14 +102,20 @@ export class Gateway implements GatewayPort {
     const agent = this.agentFor(inbound.agent);
     const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
     // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on
-    // disk. It takes its place in the line at once (arrival order), the line waiting for the write.
-    const inbox = this.dependencies.inbox;
+    // disk — the message its channel promised to keep (keepWhenStopped), as a stop before its turn keeps
+    // it: an API request's client that lost its connection in a crash sends it again, and a second copy
+    // would be saved. It takes its place in the line at once (arrival order), the line waiting for the write.
+    const inbox = inbound.keepWhenStopped ? this.dependencies.inbox : undefined;
     // Told apart once, on the text as sent: `//shrug` is the message "/shrug", which is not then taken for a command.
     const command = !inbound.retry && isCommand(inbound.text);
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
     const text = command || retrying ? inbound.text : literalText(inbound.text);
     const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
-    void (ticket ?? Promise.resolve()).then(() => inbound.onAccepted?.());
+    // Accepted only once kept: a journal that cannot be written refuses a message its channel promises to keep (handle
+    // rejects, naming the path and the fix); another (a terminal's, an API request's) goes on, and the session store says what is wrong.
+    const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
+    void (journal ?? Promise.resolve()).then(() => inbound.onAccepted?.(), () => undefined);
+    let leftInJournal = false;
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
     // A message that waits behind another takes its place in the session's line across processes now:
     // a `hearth agent` arriving after it waits for it (the lock taken later reports a state dir's fault).
@@ -112,28 +124,36 @@ export class Gateway implements GatewayPort {
     if (waits) inbound.onEvent?.({ type: "turn-queued" });
     return this.queue
       .run(session, async () => {
-        await ticket;
-        // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
-        if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
-        return this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place }).catch((error: unknown) => {
+        try {
+          await journal;
+          // The gateway is stopping: a message whose turn has not begun is not started (stopped-turns.ts).
+          if (this.stopping) {
+            const stopped = notStartedAtStop(session, { keep: inbound.keepWhenStopped === true, journaled: (await journal) !== undefined });
+            leftInJournal = stopped.leftInJournal;
+            if (stopped.result) return stopped.result;
+          }
+          // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
+          else if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
+          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, stopping: this.stopping });
+        } catch (error) {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
           if (isHearthError(error)) this.publish({ type: "turn-end", session, result: stateFault(session, error) });
           throw error;
-        });
+        }
       })
       .finally(async () => {
         await (await place)?.release();
-        const id = await ticket;
-        if (id !== undefined) await inbox?.take(id).catch(() => undefined);
+        const id = await journal?.catch(() => undefined);
+        if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
       });
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
   private async turnInLine(
     session: string,
-    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined },
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; stopping: boolean },
   ): Promise<HandleResult> {
     const { inbound, agent, model, kind, place } = message;
     const secrets = this.dependencies.secrets;
@@ -150,12 +170,12 @@ export class Gateway implements GatewayPort {
     const onWait = (): void => {
       // Another process answers in this session: the caller hears that it waits, every channel why.
       inbound.onEvent?.({ type: "turn-queued" });
-      emit({ type: "notice", text: busyNotice(session) });
+      emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
     };
     const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
     this.writing.add(session);
     try {
-      if (inbound.signal?.aborted) {
+      if (inbound.signal?.aborted || message.stopping) {
         if (!inbound.keepWhenStopped) return notRun(session);
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
@@ -195,43 +215,8 @@ export class Gateway implements GatewayPort {
   }
 
   proxy(request: ProxyRequest): EventStream<RouterEvent> {
-    const out = new EventStream<RouterEvent>();
-    const state = this.dependencies.state();
-    const main = this.agentFor(undefined);
-    const found = state.catalog.lookup(request.model);
-    if (!found.ok) {
-      out.push({ type: "route-error", message: `model "${request.model}": ${found.reason}`, failure: { kind: "model-not-found", message: found.reason }, attempts: [], spent: emptyUsage() });
-      out.end();
-      return out;
-    }
-    const chain = [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
-    const stream = this.dependencies.router.stream({
-      chain,
-      context: request.context,
-      options: { ...request.options, signal: request.controller?.signal ?? request.signal ?? request.options?.signal },
-      controller: request.controller,
-      sessionKey: request.stickyKey,
-      privacy: main.spec.privacy,
-      named: found.model.ref,
-      canRestart: request.canRestart ?? false,
-      wholeAnswer: request.canRestart ?? false,
-      askWindows: true,
-      toolsRequired: (request.context.tools?.length ?? 0) > 0,
-    });
-    const observe = this.dependencies.latencies.route();
-    // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).
-    const secrets = this.dependencies.secrets;
-    const redactor = secrets ? new TurnRedactor(secrets) : undefined;
-    void (async () => {
-      for await (const event of stream) {
-        observe(event);
-        if (event.type === "route-end") this.countProxyAnswer(request.model, event);
-        for (const shown of redactor ? redactor.event(event) : [event]) out.push(shown);
-      }
-      for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
-      out.end();
-    })();
-    return out;
+    const { router, latencies, secrets, proxyLedger } = this.dependencies;
+    return proxyCall(request, { catalog: this.dependencies.state().catalog, main: this.agentFor(undefined), router, latencies, secrets, proxyLedger });
   }
 
   /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
@@ -256,7 +241,8 @@ export class Gateway implements GatewayPort {
    * down (no key, no server), up (answered lately), or unknown.
    */
   health(): readonly ProviderHealth[] {
-    return [...this.providersInUse()].map(([provider, models]) => this.providerHealth(provider, models));
+    const sources = this.healthSources();
+    return [...providersInUse(sources)].map(([provider, models]) => providerHealth(provider, models, sources));
   }
 
   sessions(): SessionsView {
@@ -324,9 +310,11 @@ export class Gateway implements GatewayPort {
   }
 
   /**
-   * A provider's health changed (a first-token sample came in): listeners hear of it within
-   * HEALTH_NEWS_MS. Told on every answer: worked out only while someone listens, and once for all
-   * the answers of that moment (a busy gateway answers hundreds a second; a chart needs one point).
+   * A provider's health changed (a first-token sample came in, a cooldown began or ended, it left the
+   * providers in use): listeners hear of it within HEALTH_NEWS_MS — its new health, or that it left
+   * (`provider-left`: in no chain, not cooling, no answer since the start). Told on every answer: worked
+   * out only while someone listens, and once for all the answers of that moment (a busy gateway answers
+   * hundreds a second; a chart needs one point).
    */
   announceHealth(provider: string): void {
     if (this.listeners.size === 0) return;
@@ -337,34 +325,25 @@ export class Gateway implements GatewayPort {
       const due = [...this.healthDue];
       this.healthDue.clear();
       if (this.listeners.size === 0) return;
-      const inUse = this.providersInUse();
+      const sources = this.healthSources();
+      const inUse = providersInUse(sources);
       for (const name of due) {
         const models = inUse.get(name);
-        if (models && models.length > 0) this.publish({ type: "provider-health", health: this.providerHealth(name, models) });
+        if (models && models.length > 0) this.publish({ type: "provider-health", health: providerHealth(name, models, sources) });
+        else this.publish({ type: "provider-left", provider: name });
       }
     }, HEALTH_NEWS_MS);
     this.healthTimer.unref();
   }
 
+  /** The gateway stops: from now on a message whose turn has not begun is not started (see notStartedAtStop). */
+  stop(): void {
+    this.stopping = true;
+  }
+
   /** Resolves when every queued message has been handled (shutdown). */
   idle(): Promise<void> {
     return this.queue.idle();
-  }
-
-  private providerHealth(provider: string, models: readonly ModelSpec[]): ProviderHealth {
-    const { cooldowns, latencies } = this.dependencies;
-    const local = models.some((model) => model.local);
-    const firstTokenMs = latencies.of(provider);
-    const cooling = models.map((model) => ({ model, until: cooldowns.until(model.ref) })).filter((entry) => entry.until !== undefined);
-    const noKey = models.map(missingKey).find((reason) => reason !== undefined);
-    if (cooling.length === models.length && cooling[0]?.until !== undefined) {
-      const until = Math.min(...cooling.map((entry) => entry.until ?? Infinity));
-      return { provider, local, state: "cooling", coolingUntil: new Date(until).toISOString(), firstTokenMs, reason: `cooling down after ${cooldowns.reason(cooling[0].model.ref) ?? "a failure"}` };
-    }
-    if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
-    if (local && models.every((model) => this.reachable.get(model.ref) === false) && firstTokenMs.length === 0) return { provider, local, state: "down", firstTokenMs, reason: "its server did not answer" };
-    const answers = local && models.some((model) => this.reachable.get(model.ref) === true);
-    return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs };
   }
 
   private async contextUse(session: string, agentId: string | undefined): Promise<ContextUse> {
@@ -377,25 +356,9 @@ export class Gateway implements GatewayPort {
     return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window };
   }
 
-  /** The models health is judged on, by provider: the chains' own; for another provider in use, its models cooling down, else all it has. */
-  private providersInUse(): Map<string, ModelSpec[]> {
-    const byProvider = new Map<string, ModelSpec[]>();
-    for (const model of this.chainModels()) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
-    const { catalog } = this.dependencies.state();
-    const { cooldowns, latencies } = this.dependencies;
-    for (const provider of [...latencies.providers(), ...cooldowns.coolingProviders()]) {
-      if (byProvider.has(provider)) continue;
-      const models = [...catalog.models.values()].filter((model) => model.provider === provider);
-      const cooling = models.filter((model) => cooldowns.until(model.ref) !== undefined);
-      if (models.length > 0) byProvider.set(provider, cooling.length > 0 ? cooling : models);
-    }
-    return byProvider;
-  }
-
-  private chainModels(): ModelSpec[] {
-    const seen = new Map<string, ModelSpec>();
-    for (const agent of this.dependencies.state().agents.values()) for (const model of agent.spec.chain) seen.set(model.ref, model);
-    return [...seen.values()];
+  private healthSources(): HealthSources {
+    const { catalog, agents } = this.dependencies.state();
+    return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.reachable };
   }
 
   private computeProblems(): string[] {
@@ -415,11 +378,6 @@ export class Gateway implements GatewayPort {
     const found = catalog.lookup(name);
     if (found.ok) return found.model;
     throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
-  }
-
-  private countProxyAnswer(requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
-    const { message, attempts } = end;
-    this.dependencies.proxyLedger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}) })) });
   }
 
   private publish(event: GatewayEvent): void {
@@ -444,24 +402,4 @@ function notRun(session: string): HandleResult {
 /** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */
 function stateFault(session: string, error: HearthError): TurnResult {
   return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined, usage: emptyUsage() };
-}
-
-/**
- * The agents, and every model a request may name — the ones the config uses first (the agents'
- * chains in order, then models with an alias, then local ones), then the rest of the catalog — so
- * a listing, a picker or a "choose one of" shows the user's own models before hundreds of hosted ones.
- */
-function makeCatalogue(catalog: ModelCatalog, agents: ReadonlyMap<string, Agent>): Catalogue {
-  const chained = [...new Set([...agents.values()].flatMap((agent) => agent.spec.chain.map((model) => model.ref)))];
-  const rank = (spec: ModelSpec): number => {
-    const inChain = chained.indexOf(spec.ref);
-    if (inChain >= 0) return inChain;
-    return chained.length + (catalog.aliasOf(spec.ref) ? 0 : spec.local ? 1 : 2);
-  };
-  const models = [...catalog.models.values()].map((spec, index) => ({ spec, index, rank: rank(spec) }));
-  models.sort((a, b) => a.rank - b.rank || a.index - b.index);
-  return {
-    agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
-    models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec })),
-  };
 }

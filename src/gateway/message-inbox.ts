@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { fileSystemFault } from "../shared/fs-fault.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -24,7 +25,9 @@ const NOT_STARTED = "not answered: hearth stopped before this message's turn beg
 /**
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
- * that turn saves it this journal is the only copy. One file per process (`<state dir>/inbox/<pid>.jsonl`,
+ * that turn saves it this journal is the only copy. Only the messages a stop before their turn keeps
+ * are added (`InboundMessage.keepWhenStopped`: the web chat's, WhatsApp's): an API request's client saw
+ * its connection break and sends it again, so a crash saves it no more than a stop does. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
  * waits; secrets masked as in a session). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */
@@ -35,9 +38,6 @@ export class MessageInbox {
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
 
-  /** A write failed and was said: said again only after one succeeds. */
-  private warned = false;
-
   /**
    * `secrets`: what the session store masks (keys, key-shaped tokens) is masked in the journal too, so
    * a key in a waiting message is never on disk in clear — not even after a `kill -9` leaves the file.
@@ -47,22 +47,19 @@ export class MessageInbox {
   }
 
   /**
-   * Keeps a message until `take`. A state dir that cannot take the line (full, read-only, not a
-   * directory) does not stop the message: the session store meets the same fault when the turn saves
-   * it, and says so clearly there.
+   * Keeps a message until `take`; resolves once it is on disk (a channel says "accepted" only then).
+   * An `inbox/` removed while the gateway runs (`rm -rf ~/.hearth/…`) is made again. A state dir that
+   * cannot take the line (full, read-only, not a directory) rejects it: the message is not kept, and the
+   * error names the path, what is wrong and the fix.
    */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
+    try {
+      await this.write({ add: { id, ...item } });
+    } catch (error) {
+      throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
+    }
     this.waiting.add(id);
-    await this.write({ add: { id, ...item } }).then(
-      () => {
-        this.warned = false;
-      },
-      (error: unknown) => {
-        if (!this.warned) this.options.onWarning?.(`cannot keep waiting messages on disk at ${this.file} (${error instanceof Error ? error.message : String(error)}): until its turn saves one to its session, a crash would lose it`);
-        this.warned = true;
-      },
-    );
     return id;
   }
 
@@ -111,14 +108,21 @@ export class MessageInbox {
 
   private write(line: Line): Promise<void> {
     return this.serially(async () => {
+      const text = `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
       this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
       // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
       await this.ready.catch((error: unknown) => {
         this.ready = undefined;
         throw error;
       });
-      const kept = this.options.secrets ? this.options.secrets.redactValue(line) : line;
-      await appendFile(this.file, `${JSON.stringify(kept)}\n`, { mode: 0o600 });
+      try {
+        await appendFile(this.file, text, { mode: 0o600 });
+      } catch (error) {
+        // The folder was removed while the gateway ran: made again, and the line written there.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        await mkdir(this.dir(), { recursive: true, mode: 0o700 });
+        await appendFile(this.file, text, { mode: 0o600 });
+      }
     });
   }
 

@@ -2,6 +2,7 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { CallOptions, Context } from "../ai/types.js";
 import type { RouterEvent } from "../models/router-events.js";
+import type { NoteKind } from "../sessions/entries.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /** Where a message came from: decides what the channel may be shown (final text only, live deltas). */
@@ -43,14 +44,16 @@ export interface InboundMessage {
    * in. Otherwise (an API request whose client gave up, a terminal's Ctrl+C) it is not saved either.
    */
   signal?: AbortSignal | undefined;
-  /** The channel told its sender the message was taken before its turn: see `signal`. */
+  /** The channel told its sender the message was taken before its turn: see `signal`. A crash keeps it as a stop does (MessageInbox journals only such messages). */
   keepWhenStopped?: boolean | undefined;
   /** Events of this message's turn as they happen (the same events also go to `subscribe`). */
   onEvent?: ((event: AgentEvent) => void) | undefined;
   /**
    * Called once the message is kept — on disk when it has to wait for its turn — so that a channel
    * that answers "accepted" before the turn (the web chat's 202) says so only when a crash would not
-   * lose it.
+   * lose it. Not called for a message that could not be kept (its journal cannot be written): `handle` rejects with why.
+   * A message whose turn has not begun when the gateway stops is not started: one with `keepWhenStopped` stays in the
+   * journal for the next start (stopped-turns.ts).
    */
   onAccepted?: (() => void) | undefined;
 }
@@ -115,6 +118,8 @@ export type GatewayEvent =
   /** Another process (`hearth agent`, `hearth chat`) wrote to the session: read it again. */
   | { type: "session-updated"; session: string }
   | { type: "provider-health"; health: ProviderHealth }
+  /** The provider is no longer in use (in no agent's chain, not cooling down, no answer since the start): its card goes. */
+  | { type: "provider-left"; provider: string }
   | { type: "setup"; problems: readonly string[] };
 
 /** One line of a conversation as a channel shows it (the web chat's history after a reload). */
@@ -127,13 +132,17 @@ export interface TranscriptItem {
   at: string;
   /** A user message whose turn got no answer (failed or cancelled). */
   unanswered?: boolean | undefined;
-  /** Notes beside an answer, as the live turn showed them: a fallback answered, the reply limit cut it off. */
+  /** Notes beside an answer, as the live turn showed them (see TranscriptNote); on a notice, what the turn that got no answer showed. */
   notes?: readonly TranscriptNote[] | undefined;
 }
 
-/** A note kept with an answer; `kind` is the live turn's ("fallback", "truncated"). */
+/**
+ * A note kept with an answer (or with the notice of a turn that got none), in the live turn's words;
+ * `kind` is the live turn's: "fallback" (made from the attempts), or one of the kinds the session entries
+ * keep (`NoteKind`: a model loading, a failed attempt, a tool, a compaction, a notice, the reply limit).
+ */
 export interface TranscriptNote {
-  kind: "fallback" | "truncated";
+  kind: NoteKind | "fallback";
   text: string;
 }
 

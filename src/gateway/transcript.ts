@@ -1,7 +1,7 @@
 import { unansweredTurns } from "../agent/build-context.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
 import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
-import type { SessionEntry } from "../sessions/entries.js";
+import { NOTE_KINDS, type EntryNote, type SessionEntry } from "../sessions/entries.js";
 import type { TranscriptItem, TranscriptNote } from "./port.js";
 
 export interface TranscriptOptions {
@@ -11,15 +11,37 @@ export interface TranscriptOptions {
   describe?: DescribeModel | undefined;
 }
 
-/** The notes the live turn showed beside this answer, made again from what the entry keeps. */
+/** The notes an entry keeps, as the live turn showed them (a kind this version does not know is left out). */
+function keptNotes(entry: { notes?: readonly EntryNote[] | undefined }): TranscriptNote[] {
+  return (entry.notes ?? []).filter((note): note is TranscriptNote => (NOTE_KINDS as readonly string[]).includes(note.kind)).map(({ kind, text }) => ({ kind, text }));
+}
+
+/**
+ * The notes of an answer's entry: those it keeps, then — as the live turn shows them at its end — the
+ * fallback note made from its attempts. A file written before notes were kept has the reply limit's
+ * note made from its stop reason.
+ */
 function answerNotes(entry: Extract<SessionEntry, { type: "assistant" }>, describe: DescribeModel | undefined): TranscriptNote[] {
-  const notes: TranscriptNote[] = [];
-  const fallback = describe ? fallbackNotice(entry.attempts, describe) : undefined;
-  if (fallback) notes.push({ kind: "fallback", text: fallback });
-  if (entry.message.stopReason === "length") {
+  const notes = keptNotes(entry);
+  if (entry.message.stopReason === "length" && entry.notes === undefined) {
     notes.push({ kind: "truncated", text: `the answer was cut off at the reply limit (after ${entry.message.usage.output} tokens); ask to continue, or raise maxTokens / the loaded context` });
   }
+  const fallback = describe ? fallbackNotice(entry.attempts, describe) : undefined;
+  if (fallback) notes.push({ kind: "fallback", text: fallback });
   return notes;
+}
+
+/** Adds notes to an item: the fallback note stays last, and is said once however many replies the answer had. */
+function addNotes(item: TranscriptItem, notes: readonly TranscriptNote[]): void {
+  const all = [...(item.notes ?? [])];
+  for (const note of notes) {
+    const fallbackAt = all.findIndex((said) => said.kind === "fallback");
+    if (note.kind === "fallback") {
+      if (fallbackAt < 0) all.push(note);
+    } else if (fallbackAt >= 0) all.splice(fallbackAt, 0, note);
+    else all.push(note);
+  }
+  if (all.length > 0) item.notes = all;
 }
 
 /**
@@ -39,7 +61,7 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
   const shownAs = new Map<string, TranscriptItem>();
   // The same failure told again and again (a channel retrying) is one notice with a count.
   const repeats = new Map<TranscriptItem, { text: string; count: number }>();
-  const notice = (text: string, at: string): void => {
+  const notice = (text: string, said: { at: string; notes?: readonly TranscriptNote[] }): void => {
     const last = items.at(-1);
     const repeated = last ? repeats.get(last) : undefined;
     if (last && repeated?.text === text) {
@@ -47,14 +69,25 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
       last.text = `${text} (${repeated.count} times)`;
       return;
     }
-    const item: TranscriptItem = { role: "notice", text, at };
+    const item: TranscriptItem = { role: "notice", text, at: said.at, ...(said.notes && said.notes.length > 0 ? { notes: said.notes } : {}) };
     repeats.set(item, { text, count: 1 });
     items.push(item);
   };
   /** The last item is the answer of the turn under way (its tools' results do not end it; anything else shown does). */
   let answering = false;
+  /** Notes of the turn not yet beside an answer (its first reply was a tool call alone): the answer that follows takes them. */
+  let held: TranscriptNote[] = [];
+  /** A turn whose notes found no answer (its replies were tool calls alone): shown beside an empty one, as the live turn did. */
+  const flushHeld = (at: string): void => {
+    if (held.length === 0) return;
+    const item: TranscriptItem = { role: "assistant", text: "", at };
+    addNotes(item, held);
+    items.push(item);
+    held = [];
+  };
   for (const entry of current) {
     if (entry.type !== "assistant" && entry.type !== "tool-result") answering = false;
+    if (entry.type === "user" || entry.type === "reset") flushHeld(entry.at);
     switch (entry.type) {
       case "user": {
         const first = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
@@ -72,8 +105,8 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
       case "assistant": {
         const text = replyText(entry.message);
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();
-        if (text === "" && reasoning === "") break;
-        const notes = answerNotes(entry, describe);
+        const notes = [...held, ...answerNotes(entry, describe)];
+        held = [];
         // The replies of one turn (text, a tool call, more text) are one answer, as its stream showed it.
         const last = items.at(-1);
         if (last?.role === "assistant" && answering) {
@@ -81,30 +114,47 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
           const reasonings = joinReplies([last.reasoning ?? "", reasoning]);
           if (reasonings !== "") last.reasoning = reasonings;
           last.model = entry.message.model;
-          const said = last.notes ?? [];
-          const all = [...said, ...notes.filter((note) => !said.some((seen) => seen.text === note.text))];
-          if (all.length > 0) last.notes = all;
+          addNotes(last, notes);
           break;
         }
-        items.push({ role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}), ...(notes.length > 0 ? { notes } : {}) });
+        if (text === "" && reasoning === "") {
+          held = notes;
+          break;
+        }
+        const item: TranscriptItem = { role: "assistant", text, at: entry.at, model: entry.message.model, ...(reasoning ? { reasoning } : {}) };
+        addNotes(item, notes);
+        items.push(item);
         answering = true;
         break;
       }
-      case "turn-failed":
-        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.error}`, entry.at);
+      case "tool-result": {
+        const last = items.at(-1);
+        if (last?.role === "assistant" && answering) addNotes(last, keptNotes(entry));
+        else held.push(...keptNotes(entry));
         break;
+      }
+      case "turn-failed": {
+        // What the turn showed before it failed (the attempts that failed, a tool that ran) stays with the notice that says so.
+        const notes = [...held, ...keptNotes(entry)];
+        held = [];
+        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.error}`, { at: entry.at, notes });
+        break;
+      }
       case "compaction":
-        notice(`earlier turns summarised by ${entry.model}`, entry.at);
+        notice(`earlier turns summarised by ${entry.model}`, { at: entry.at });
         break;
       case "trim":
-        notice(`earlier turns left out of what is sent (${entry.reason})`, entry.at);
+        notice(`earlier turns left out of what is sent (${entry.reason})`, { at: entry.at });
         break;
       case "model-change":
-        notice(entry.model ? `model: ${entry.model}` : "model: back to the agent's", entry.at);
+        notice(entry.model ? `model: ${entry.model}` : "model: back to the agent's", { at: entry.at });
         break;
       default:
         break;
     }
   }
+  // A turn under way is not over: what it showed so far comes with its live events.
+  const lastUser = current.findLast((entry) => entry.type === "user");
+  if (lastUser?.id !== pending) flushHeld(current.at(-1)?.at ?? "");
   return items;
 }

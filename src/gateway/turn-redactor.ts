@@ -3,6 +3,9 @@ import { REDACTED, type SecretRedactor } from "../shared/secret-redactor.js";
 
 type Stream = "text" | "reasoning";
 
+/** How much of what a stream has shown is kept to read the next piece after (the redactor reads its last 32 characters). */
+const SHOWN_KEPT = 64;
+
 /** A secret's beginning this long, where a stream stopped, is masked: shorter says nothing of the key (`sk-`), longer gives part of it away. */
 const PARTIAL_MASKED = 8;
 
@@ -14,6 +17,8 @@ const PARTIAL_MASKED = 8;
  */
 export class TurnRedactor {
   private readonly held: Record<Stream, string> = { text: "", reasoning: "" };
+  /** The last characters each stream has shown, as written: a run of a secret begun there (too short to hold back) is masked on from the next piece. */
+  private readonly shown: Record<Stream, string> = { text: "", reasoning: "" };
 
   constructor(private readonly secrets: SecretRedactor) {}
 
@@ -28,8 +33,7 @@ export class TurnRedactor {
     if (event.type === "text-delta" && typeof delta === "string") return this.delta("text", delta) as E[];
     if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta("reasoning", delta) as E[];
     if (event.type === "answer-restart") {
-      this.held.text = "";
-      this.held.reasoning = "";
+      this.reset();
       return [event];
     }
     return [...(this.flush() as E[]), this.secrets.redactValue(event)];
@@ -43,10 +47,9 @@ export class TurnRedactor {
    */
   flush(): AgentEvent[] {
     const out: AgentEvent[] = [];
-    if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.release(this.held.reasoning) });
-    if (this.held.text !== "") out.push({ type: "text-delta", delta: this.release(this.held.text) });
-    this.held.text = "";
-    this.held.reasoning = "";
+    if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.release("reasoning") });
+    if (this.held.text !== "") out.push({ type: "text-delta", delta: this.release("text") });
+    this.reset();
     return out;
   }
 
@@ -54,16 +57,27 @@ export class TurnRedactor {
     return this.secrets.redactValue(value);
   }
 
-  private release(held: string): string {
-    const from = this.secrets.partialFrom(held, { streamEnded: true });
-    return held.length - from >= PARTIAL_MASKED ? `${this.secrets.redact(held.slice(0, from))}${REDACTED}` : this.secrets.redact(held);
+  private reset(): void {
+    this.held.text = "";
+    this.held.reasoning = "";
+    this.shown.text = "";
+    this.shown.reasoning = "";
+  }
+
+  private release(stream: Stream): string {
+    const held = this.held[stream];
+    const shownBefore = this.shown[stream];
+    const from = this.secrets.partialFrom(held, { streamEnded: true, shownBefore });
+    return held.length - from >= PARTIAL_MASKED ? `${this.secrets.redact(held.slice(0, from), { shownBefore })}${REDACTED}` : this.secrets.redact(held, { shownBefore });
   }
 
   private delta(stream: Stream, delta: string): AgentEvent[] {
     const text = this.held[stream] + delta;
-    const from = this.secrets.partialFrom(text);
+    const from = this.secrets.partialFrom(text, { shownBefore: this.shown[stream] });
     this.held[stream] = text.slice(from);
-    const shown = this.secrets.redact(text.slice(0, from));
+    const released = text.slice(0, from);
+    const shown = this.secrets.redact(released, { shownBefore: this.shown[stream] });
+    this.shown[stream] = (this.shown[stream] + released).slice(-SHOWN_KEPT);
     if (shown === "") return [];
     return [stream === "text" ? { type: "text-delta", delta: shown } : { type: "reasoning-delta", delta: shown }];
   }

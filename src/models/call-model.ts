@@ -1,6 +1,6 @@
 import { resolveTimeouts } from "../ai/adapter.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { AssistantMessage, Context, Failure } from "../ai/types.js";
+import type { AssistantMessage, Context, Failure, StreamEvent } from "../ai/types.js";
 import { estimateContextTokens } from "../ai/usage.js";
 import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
@@ -114,8 +114,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   const whole = request.wholeAnswer === true;
   // The call's controller is the adapter's too (it is aborted below whenever the call ends before its stream).
   const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey });
-  try {
-    for await (const event of stream) {
+  // A listener, not a loop over the stream: no promise and microtask turn per token.
+  const answered = new Promise<AttemptResult>((resolve, reject) => {
+    const handle = (event: StreamEvent): void => {
       switch (event.type) {
         case "text-delta":
         case "reasoning-delta":
@@ -135,13 +136,28 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
           else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
           loadState?.markLoaded(model, model.baseUrl);
-          return { ok: true, message: event.message };
+          resolve({ ok: true, message: event.message });
+          break;
         case "response-error": {
           const failure = stuck && !outer?.aborted ? stuckFailure(model, firstByteLimit.ms, promptTokens) : event.failure;
-          return { ok: false, failure, partial: event.partial, textSent, coldLoading };
+          resolve({ ok: false, failure, partial: event.partial, textSent, coldLoading });
+          break;
         }
       }
-    }
+    };
+    stream.listen({
+      event: (event) => {
+        try {
+          handle(event);
+        } catch (error) {
+          reject(error);
+        }
+      },
+      end: () => resolve({ ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent }),
+    });
+  });
+  try {
+    return await answered;
   } finally {
     settled = true;
     watch.stop();
@@ -149,7 +165,6 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
     if (!coldLoading && (looking || !stream.isEnded)) cancel.abort(CALL_OVER);
   }
-  return { ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent };
 }
 
 /** How long after an answer a server without a load listing is taken to still have the model loaded. */

@@ -26,6 +26,27 @@ export function providerName(model: Named): string {
   return secretWritten(written) ? JSON.stringify(written) : `${JSON.stringify(written)} (${model.provider})`;
 }
 
+/**
+ * A model's ref as run-time messages name it (models list and status, doctor, config validate, usage, a
+ * failed turn's attempts): as the config file writes it — `lmstudio/m`, or `"${P}/m" (acme/m)` for a
+ * provider key written with a variable (`"${KEY}/m"` alone where the variable looks secret) — the same
+ * rule as providerName.
+ */
+export function refName(model: Named & Pick<ModelSpec, "ref">): string {
+  const written = model.providerWritten;
+  if (written === undefined) return model.ref;
+  const asWritten = `${written}${model.ref.slice(model.provider.length)}`;
+  return secretWritten(written) ? JSON.stringify(asWritten) : `${JSON.stringify(asWritten)} (${model.ref})`;
+}
+
+/** refName by ref over a catalog; a ref the catalog lacks (a model the config no longer has) as it is. */
+export function refNamer(catalog: Pick<ModelCatalog, "models">): (ref: string) => string {
+  return (ref) => {
+    const model = catalog.models.get(ref as ModelRef);
+    return model ? refName(model) : ref;
+  };
+}
+
 /** A place under the provider in the config, as the file writes it: `models.providers.lmstudio.apiKey`, `models.providers["${P}"].apiKey ("${P}" is "acme")`. */
 export function providerPath(model: Named, ...rest: ConfigPath): string {
   const written = model.providerWritten;

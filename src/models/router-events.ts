@@ -17,6 +17,8 @@ export interface Attempt {
    * what a turn spent in all is that plus these.
    */
   usage?: Usage | undefined;
+  /** What `usage` cost at the model's prices (US dollars), as an answer's cost is counted; absent with `usage`. */
+  cost?: number | undefined;
 }
 
 /** What is known of the model while its first token is awaited. */

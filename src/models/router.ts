@@ -7,7 +7,7 @@ import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
-import { addUsage, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
+import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { missingKey } from "./missing-key.js";
@@ -405,7 +405,7 @@ export class Router {
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
       }
-      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used } : {}) };
+      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used, cost: costOf(used, model.cost) } : {}) };
       attempts.push(attempt);
       // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
       const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);

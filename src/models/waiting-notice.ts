@@ -1,4 +1,5 @@
 import type { ModelRef } from "../ai/model-spec.js";
+import { outcomeWords } from "./outcome-words.js";
 import type { RouterEvent } from "./router-events.js";
 
 const STATES = { loading: "; the server is loading the model", loaded: "; the model is loaded", unknown: "" } as const;
@@ -9,14 +10,37 @@ export interface ModelNames {
 }
 
 /**
- * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
- * gateway's log): "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s".
- * `silentByName`: the silent model is named by `names` too (an API stream names every model alike).
+ * How every line of one stream names a model (the terminal, the web chat, WhatsApp, an API stream, the
+ * gateway's log): its alias, else its ref — as the fallback notice does ("answered by Backup") — so that
+ * one stream never calls one model two names ("no reply from backup/m", then "trying Backup").
  */
-export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = { aliasOf: () => undefined }, options: { silentByName?: boolean } = {}): string {
-  const next = event.next ? `trying ${names.aliasOf(event.next) ?? event.next}` : "giving up";
-  const silent = options.silentByName ? (names.aliasOf(event.model) ?? event.model) : event.model;
-  return `no reply from ${silent} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
+export function modelName(ref: string, names: ModelNames): string {
+  return names.aliasOf(ref as ModelRef) ?? ref;
+}
+
+/** No names known (a channel without the catalog): every model by its ref. */
+export const REFS_ONLY: ModelNames = { aliasOf: () => undefined };
+
+/**
+ * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
+ * gateway's log): "no reply from Local for 8 s (prompt 6k tokens) — trying Opus at 60 s", the silent
+ * model and the next named alike (modelName).
+ */
+export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = REFS_ONLY): string {
+  const next = event.next ? `trying ${modelName(event.next, names)}` : "giving up";
+  return `no reply from ${modelName(event.model, names)} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
+}
+
+/** What every channel says when a call failed and the turn moves on: "Local timed out — trying Backup" (or "— trying it again"). */
+export function attemptFailedNotice(event: { model: string; outcome: string; next: string | undefined }, names: ModelNames = REFS_ONLY): string {
+  const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${modelName(event.next, names)}`;
+  return `${modelName(event.model, names)} ${outcomeWords(event.outcome)}${next}`;
+}
+
+/** What every channel says while a local server loads the model: waiting for it, or the next model answering meanwhile. */
+export function loadingNotice(event: Extract<RouterEvent, { type: "model-loading" }>, names: ModelNames = REFS_ONLY): string {
+  const name = modelName(event.model, names);
+  return event.waiting ? `loading ${name} on the local server — waiting for it` : `${name} is loading on the local server; the next model answers meanwhile`;
 }
 
 function seconds(ms: number): string {
@@ -28,8 +52,8 @@ function tokens(count: number): string {
 }
 
 /** What every channel says while a call waits for room in a server's shared KV cache (see SharedCacheGate). */
-export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>, names: ModelNames = { aliasOf: () => undefined }): string {
-  return `waiting for room in the cache that ${names.aliasOf(event.model) ?? event.model}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
+export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>, names: ModelNames = REFS_ONLY): string {
+  return `waiting for room in the cache that ${modelName(event.model, names)}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
 }
 
 /** What every channel says while a turn waits for the one before it in its session (another channel's, or another process's). */

@@ -4,6 +4,7 @@ import { isLocalUrl } from "../models/is-local.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
 import { configProblems, discoveredRef, modelKey } from "./discover-write.js";
+import { configuredProviderAt } from "./discover-names.js";
 
 /** The config's primary as the file names it, and where its server is when that is on this machine. */
 export interface CurrentPrimary {
@@ -45,9 +46,8 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   const server = foundServers.find((candidate) => candidate.models.length > 0);
   const model = server?.models.find((candidate) => candidate.loaded !== false) ?? server?.models[0];
   if (!server || !model) return { text };
-  const providers = (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null)?.models?.providers ?? {};
-  const same = (url: unknown): boolean => typeof url === "string" && url.replace(/\/+$/, "").toLowerCase() === server.baseUrl.replace(/\/+$/, "").toLowerCase();
-  const providerId = Object.keys(providers).find((id) => same(providers[id]?.baseUrl)) ?? server.providerId;
+  // The provider the config gives that server (as nameInConfig finds it: `localhost` or a trailing /v1 aside).
+  const providerId = configuredProviderAt(text, server.baseUrl) ?? server.providerId;
   const ref = configuredRef(text, providerId, model.id) ?? discoveredRef(providerId, model);
   const current = currentPrimary(text);
   // Refs are looked up whatever their letter case (as loading does): "llamacpp/stories260k" names "stories260K".
@@ -97,7 +97,8 @@ export async function askPrimaryServer(http: HttpClient, text: string, report: D
   if (origin === undefined) return undefined;
   const same = (other: string): boolean => other.replace(/\/+$/, "").toLowerCase() === origin.toLowerCase();
   const found = report.servers.find((server) => same(server.origin));
-  if (found || report.silent.some((entry) => same(entry.origin))) return found;
+  // Asked already: a server, nothing, or a hearth gateway (no model server there either).
+  if (found || [...report.silent, ...report.gateways].some((entry) => same(entry.origin))) return found;
   return (await discoverServers(http, [origin])).servers[0];
 }
 

@@ -5,7 +5,8 @@ import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { parseConfigValue } from "../config/load.js";
 import { resolveModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
-import { distinctId, type DiscoveredModel, type DiscoveredServer } from "./discover.js";
+import type { DiscoveredModel, DiscoveredServer } from "./discover.js";
+import { nameInConfig } from "./discover-names.js";
 import { modelKey, modelKeys } from "./discover-keys.js";
 
 export { modelKey } from "./discover-keys.js";
@@ -56,14 +57,10 @@ export function providerBlock(server: DiscoveredServer): Record<string, unknown>
 export function addDiscoveredProviders(text: string, servers: readonly DiscoveredServer[], env: NodeJS.ProcessEnv): ConfigEdit {
   let current = text;
   const changes: string[] = [];
-  for (const found of servers) {
-    if (found.models.length === 0) continue;
-    // A server the config has already, under a name of its own, is that provider: never a second one for it.
-    const known = providerAt(current, found.baseUrl);
-    // An id the config gives a provider at another server is not this one's: it is named apart, never merged in.
-    const text = current;
-    const server = { ...found, providerId: known ?? distinctId(found, (id) => providerModels(text, id) !== undefined) };
-    const existing = providerModels(current, server.providerId);
+  // Named as the report names them (nameInConfig): a server the config has is that provider, never a second one for it.
+  for (const server of nameInConfig(text, servers)) {
+    if (server.models.length === 0) continue;
+    const existing = server.configured ? providerModels(current, server.providerId) : undefined;
     if (existing === undefined) {
       current = insertProvider(current, server);
       changes.push(`added provider ${server.providerId} (${server.api}, ${server.baseUrl}) with ${describeModels(server.models)} at models.providers.${server.providerId}`);
@@ -76,16 +73,30 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
       changes.push(`models.providers.${server.providerId} already lists every model the server has: left as it was`);
       continue;
     }
-    // Named apart from the entries there too: a key one of them has (or an id) would make a ref that names two models.
-    const keys = modelKeys(missing.map((model) => model.id), existing.flatMap((entry) => (entry.key === undefined ? [entry.id] : [entry.id, entry.key])));
-    // A provider without an api of its own would leave the entries without one: each says the server's.
-    const api = providerHasApi(current, server.providerId) ? undefined : server.api;
+    const { keys, api } = additions(current, { ...server, models: missing });
     current = insertModels(current, { providerId: server.providerId, models: missing, keys, api });
     changes.push(`added ${describeModels(missing)} to models.providers.${server.providerId}.models`);
     current = withAliases(current, { providerId: server.providerId, models: missing, keys }, changes);
   }
   validate({ before: text, after: current }, env);
   return { text: current, changes };
+}
+
+/**
+ * How models the config's provider `providerId` lacks are written into it: keys named apart from the
+ * entries there too (a key one of them has, or an id, would make a ref that names two models), and the
+ * server's api on each where the provider names none (else the entries would have none).
+ */
+function additions(text: string, adding: { providerId: string; api: Api; models: readonly DiscoveredModel[] }): { keys: Map<string, string>; api: Api | undefined } {
+  const existing = providerModels(text, adding.providerId) ?? [];
+  const keys = modelKeys(adding.models.map((model) => model.id), existing.flatMap((entry) => (entry.key === undefined ? [entry.id] : [entry.id, entry.key])));
+  return { keys, api: providerHasApi(text, adding.providerId) ? undefined : adding.api };
+}
+
+/** The entries `--write` would add to the config's provider at `server` (its models the provider lacks), as the block to paste into its `models`. */
+export function entriesToAdd(text: string, server: { providerId: string; api: Api; models: readonly DiscoveredModel[] }): Record<string, unknown>[] {
+  const { keys, api } = additions(text, server);
+  return server.models.map((model) => ({ ...modelEntry(model, keys.get(model.id)), ...(api ? { api } : {}) }));
 }
 
 /** Models to add under one provider, with the keys (modelKeys) they are named by. */
@@ -102,34 +113,6 @@ const describeModels = (models: readonly DiscoveredModel[]): string => `${models
 function parsed(text: string): Record<string, unknown> {
   const value = json5.parse(text) as unknown;
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-/**
- * The id of the config's provider at the server of `baseUrl`, if there is one: the same scheme, port and
- * path — trailing slashes and a trailing `/v1` aside (`http://127.0.0.1:1234` and `…:1234/v1` are one
- * LM Studio) — on the same host, loopback names being one (`localhost`, `127.0.0.1`, `[::1]`); any of a
- * provider's `baseUrls` counts.
- */
-function providerAt(text: string, baseUrl: string): string | undefined {
-  const providers = (parsed(text).models as { providers?: Record<string, { baseUrl?: unknown; baseUrls?: unknown }> } | undefined)?.providers ?? {};
-  const wanted = serverOf(baseUrl);
-  const urls = (provider: { baseUrl?: unknown; baseUrls?: unknown } | undefined): unknown[] => [provider?.baseUrl, ...(Array.isArray(provider?.baseUrls) ? provider.baseUrls : [])];
-  return Object.keys(providers).find((id) => urls(providers[id]).some((url) => typeof url === "string" && wanted !== undefined && serverOf(url) === wanted));
-}
-
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** A server's address, as one string for any way of writing it (see providerAt); undefined for text that is no URL. */
-function serverOf(url: string): string | undefined {
-  try {
-    const parsedUrl = new URL(url);
-    const host = LOOPBACK_NAMES.has(parsedUrl.hostname.toLowerCase()) ? "loopback" : parsedUrl.hostname.toLowerCase();
-    const port = parsedUrl.port || (parsedUrl.protocol === "https:" ? "443" : "80");
-    const path = parsedUrl.pathname.replace(/\/+$/, "").replace(/\/v1$/i, "").toLowerCase();
-    return `${parsedUrl.protocol}//${host}:${port}${path}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The ids (and keys) of the models a provider of the config lists, or undefined when the config has no such provider. */

@@ -6,6 +6,7 @@ import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
 import { factsFromLlamaCppProps, factsFromOllamaShow } from "../ai/server-window.js";
 import type { Timeouts } from "../ai/types.js";
 import { buildFlags } from "./build-judgement.js";
+import { gatewayAsServer } from "./gateway-as-server.js";
 
 export type ServerKind = "lmstudio" | "llamacpp" | "ollama" | "vllm" | "openai-compatible";
 
@@ -54,6 +55,18 @@ export interface DiscoveryReport {
   servers: DiscoveredServer[];
   /** Addresses asked that did not answer as a model server, and why. */
   silent: { origin: string; reason: string }[];
+  /** Addresses where a hearth gateway answered: no model server to write, said so with what to do (gatewayAsServer). */
+  gateways: HearthAtAddress[];
+}
+
+/** A hearth gateway found where a model server was looked for. */
+export interface HearthAtAddress {
+  origin: string;
+  version: string | undefined;
+  /** What it is ("… is a hearth gateway (version …), not a model server: …"). */
+  title: string;
+  /** What to do instead. */
+  fix: string;
 }
 
 /** LM Studio 1234, vLLM 8000, llama.cpp 8080, Ollama 11434, on loopback. */
@@ -70,9 +83,13 @@ export function originOf(url: string): string {
 /** Asks each address which server it is and what it serves; addresses are asked in parallel. */
 export async function discoverServers(http: HttpClient, origins: readonly string[]): Promise<DiscoveryReport> {
   const results = await Promise.all(origins.map(async (origin) => ({ origin, found: await identify(http, originOf(origin)) })));
-  const report: DiscoveryReport = { servers: [], silent: [] };
+  const report: DiscoveryReport = { servers: [], silent: [], gateways: [] };
   const used = new Set<string>();
   for (const { origin, found } of results) {
+    if ("hearth" in found) {
+      report.gateways.push({ origin: originOf(origin), version: found.hearth.version, ...gatewayAsServer(originOf(origin), found.hearth) });
+      continue;
+    }
     if (!("server" in found)) {
       report.silent.push({ origin: originOf(origin), reason: found.reason });
       continue;
@@ -95,7 +112,7 @@ export function distinctId(server: Pick<DiscoveredServer, "providerId" | "origin
   return id;
 }
 
-type Identified = { server: DiscoveredServer } | { reason: string };
+type Identified = { server: DiscoveredServer } | { hearth: { version: string | undefined } } | { reason: string };
 
 async function identify(http: HttpClient, origin: string): Promise<Identified> {
   const get = (path: string): Promise<JsonResult> => requestJson(http, `${origin}${path}`, { timeouts: TIMEOUTS });
@@ -103,11 +120,8 @@ async function identify(http: HttpClient, origin: string): Promise<Identified> {
   if (!first.ok && first.failure.status === undefined) return { reason: first.failure.message };
   const latencyMs = first.ms;
   // A hearth gateway answers LM Studio's native listing for its clients: it is not a model server to point hearth at.
-  const hearth = await get("/health");
-  if (hearth.ok && record(hearth.body).service === "hearth") {
-    const version = record(hearth.body).version;
-    return { reason: `a hearth gateway${typeof version === "string" ? ` (version ${version})` : ""}, serving the models of its own config: give the address of a model server (LM Studio, llama.cpp, Ollama, vLLM), not of hearth` };
-  }
+  const health = await get("/health");
+  if (health.ok && record(health.body).service === "hearth") return { hearth: { version: stringOf(record(health.body).version) || undefined } };
   // LM Studio 0.4+ has /api/v1/models ({ models }); 0.3.6+ only /api/v0/models ({ data } with `state`).
   for (const path of ["/api/v1/models", "/api/v0/models"]) {
     const native = await get(path);

@@ -5,7 +5,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
-import { providerName } from "../models/provider-words.js";
+import { providerName, refName } from "../models/provider-words.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
@@ -108,7 +108,7 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
     if (entry.role === "alias-only") {
       // Not in the chain: only /model or --model would pick it, so a missing key is a note.
       const keyless = entry.problems.find((problem) => problem.id === "hosted-no-key");
-      if (keyless) findings.push({ id: "alias-no-key", severity: "info", group: "models", title: `${entry.ref} (alias ${entry.alias}): ${keyless.title}`, seen: seenOf(entry), fix: keyless.fix });
+      if (keyless) findings.push({ id: "alias-no-key", severity: "info", group: "models", title: `${entry.named ?? entry.ref} (alias ${entry.alias}): ${keyless.title}`, seen: seenOf(entry), fix: keyless.fix });
       continue;
     }
     const id = entry.ref.slice(0, entry.ref.indexOf("/"));
@@ -132,17 +132,17 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
         id: problem.id === "hosted-no-key" && fallback ? "fallback-no-key" : problem.id,
         severity,
         group: "models",
-        title: `${serverWide ? provider : entry.ref}: ${problem.title}`,
+        title: `${serverWide ? provider : (entry.named ?? entry.ref)}: ${problem.title}`,
         seen: seenOf(entry),
         fix: problem.fix,
       });
     }
-    if (entry.problems.every((problem) => QUIET_HERE.has(problem.id))) findings.push(ok("models", "model", `${entry.ref}: ${seenOf(entry)}`));
+    if (entry.problems.every((problem) => QUIET_HERE.has(problem.id))) findings.push(ok("models", "model", `${entry.named ?? entry.ref}: ${seenOf(entry)}`));
   }
   return findings;
 }
 
-const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint"]);
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "hearth-gateway"]);
 const QUIET_HERE: ReadonlySet<string> = new Set(["idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
@@ -176,7 +176,7 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
         severity: "warn",
         group: "chain",
         title: "no fallback: when the primary is down, turns fail",
-        seen: `the chain is only ${resolved.chain[0]?.model.ref}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
+        seen: `the chain is only ${resolved.chain[0] ? refName(resolved.chain[0].model) : ""}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
         fix: localOnly
           ? 'add a second local model to agents.defaults.model.fallbacks (another model or another server on this machine or network; privacy "local-only" keeps hosted models out)'
           : 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
@@ -191,7 +191,7 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
         severity: "warn",
         group: "chain",
         title: "no fallback is usable: every hosted fallback lacks its API key",
-        seen: fallbacks.map((entry) => entry.model.ref).join(", "),
+        seen: fallbacks.map((entry) => refName(entry.model)).join(", "),
         fix: "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
       },
     ];

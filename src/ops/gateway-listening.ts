@@ -8,6 +8,8 @@ export interface ListeningRecord {
   pid: number;
   /** ms since the epoch. */
   startedAt: number;
+  /** Set once it began to stop (it listens no more): since when (ms since the epoch), and how many turns it still finishes. */
+  stopping?: { since: number; turns: number } | undefined;
 }
 
 /** One record per running gateway: two gateways of one state dir (other ports) each keep their own. */
@@ -69,6 +71,14 @@ export async function answeringRecord<T>(stateDir: string, look: { except?: stri
   return undefined;
 }
 
+/**
+ * The gateways of this state dir that are stopping (they listen no more, and finish their turns), the
+ * latest started first: `gateway status` says so rather than "not running" while a turn finishes.
+ */
+export function stoppingRecords(stateDir: string): (ListeningRecord & { stopping: { since: number; turns: number } })[] {
+  return runningRecords(stateDir).flatMap((record) => (record.stopping ? [{ ...record, stopping: record.stopping }] : []));
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -90,7 +100,8 @@ function readRecord(path: string): ListeningRecord | undefined {
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<ListeningRecord>;
     if (typeof value.url !== "string" || !Number.isInteger(value.pid) || typeof value.startedAt !== "number") return undefined;
-    return { url: value.url, pid: value.pid as number, startedAt: value.startedAt };
+    const stopping = value.stopping && typeof value.stopping.since === "number" && typeof value.stopping.turns === "number" ? { since: value.stopping.since, turns: value.stopping.turns } : undefined;
+    return { url: value.url, pid: value.pid as number, startedAt: value.startedAt, ...(stopping ? { stopping } : {}) };
   } catch {
     return undefined;
   }

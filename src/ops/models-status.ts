@@ -9,11 +9,12 @@ import type { ResolvedModels } from "../models/resolve.js";
 import { ServedWindows } from "../models/served-windows.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { hung, probeProvider, type ProviderProbe } from "./probe-provider.js";
-import { providerName, providerPath } from "../models/provider-words.js";
+import { providerName, providerPath, refName } from "../models/provider-words.js";
 import { buildProblems, modelProblems, servedProblems, type StatusProblem } from "./status-problems.js";
 import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
+import { gatewayAsServer } from "./gateway-as-server.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -24,6 +25,8 @@ export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" 
 
 export interface ChainStatus {
   ref: string;
+  /** The ref as messages name it where its provider's key is written with a variable (refName: `"${P}/m" (acme/m)`); absent otherwise. */
+  named?: string;
   role: string;
   alias: string | null;
   api: string;
@@ -107,6 +110,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       let stillStalled = false;
       const status: ChainStatus = {
         ref: model.ref,
+        ...(model.providerWritten !== undefined ? { named: refName(model) } : {}),
         role,
         alias: resolved.catalog.aliasOf(model.ref) ?? null,
         api: model.api,
@@ -152,6 +156,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.slots = native ? null : (windows.reportedSlots(model) ?? null);
         if (model.kvCache !== undefined) status.kvCache = model.kvCache;
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
+        // A hearth gateway at the provider's address: said as what it is, with what to do (the words discover uses).
+        if (probe.hearthGateway) status.problems.push({ id: "hearth-gateway", severity: "warn", ...gatewayAsServer(model.baseUrl, { ...probe.hearthGateway, where: providerPath(model, "baseUrl") }) });
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).

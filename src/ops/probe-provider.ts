@@ -7,6 +7,7 @@ import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
+import { record, stringOf } from "../ai/json-fields.js";
 
 export interface ProviderProbe {
   reachable: boolean;
@@ -22,6 +23,8 @@ export interface ProviderProbe {
   servesAnyId?: string | undefined;
   /** The `/models` listing as answered (llama.cpp's entries carry each model's trained context); undefined when it could not be read. */
   listingBody?: unknown;
+  /** A hearth gateway answers at the provider's address (its `/health` says so): no model server. Asked of local providers that answered. */
+  hearthGateway?: { version: string | undefined } | undefined;
 }
 
 export function authHeaders(provider: ResolvedProvider): Record<string, string> {
@@ -49,14 +52,26 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
   if (!listing.ok) {
     // A server that took the connection and then said nothing is reachable, and stuck: not "down".
     const answered = listing.failure.status !== undefined || hung(listing.failure);
-    return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
+    const hearthGateway = listing.failure.status !== undefined && provider.local ? await hearthAt(http, base) : undefined;
+    return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined, ...(hearthGateway ? { hearthGateway } : {}) };
   }
   const listed = listedModelIds(listing.body);
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
+  if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;
 }
+
+/** Whether a hearth gateway answers at the root of `base` (its `/health` names the service, as discovery asks): its version, or undefined. */
+async function hearthAt(http: HttpClient, base: string): Promise<{ version: string | undefined } | undefined> {
+  const origin = withBasePath(base, (path) => path.replace(/\/v1$/, ""));
+  const health = await requestJson(http, joinUrl(origin, "/health"), { timeouts: HEALTH_TIMEOUTS });
+  if (!health.ok || record(health.body).service !== "hearth") return undefined;
+  return { version: stringOf(record(health.body).version) || undefined };
+}
+
+const HEALTH_TIMEOUTS: Timeouts = { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 };
 
 async function lmStudioListing(http: HttpClient, base: string, headers: Record<string, string>): Promise<LmStudioModel[] | undefined> {
   const origin = withBasePath(base, (path) => path.replace(/\/v1$/, ""));

@@ -1,4 +1,4 @@
-import type { Usage } from "../ai/types.js";
+import { spentCost, type SpentAttempt, type SpentPrice } from "../sessions/spent-cost.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { readProxyLedger, type ProxyLedgerEntry } from "../gateway/proxy-ledger.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
@@ -40,6 +40,8 @@ export interface UsageOptions {
   by: UsageGrouping;
   /** Whether a model ref is served locally (the catalog knows configured models; a reply's replica URL decides otherwise). */
   isLocal: (ref: string, baseUrl: string | undefined) => boolean;
+  /** What `usage` costs at the model's prices in the config (undefined: a model it no longer has): for broken calls recorded before their cost was kept. */
+  priceOf?: SpentPrice | undefined;
 }
 
 export { channelOf } from "./session-channel.js";
@@ -74,16 +76,17 @@ function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   }
 }
 
-/** Tokens, cost and local model time from every session file, grouped; and what hosted fallbacks cost. */
-/** A call that broke before its answer: its tokens (unpriced: the price is the answer's, which it never gave). */
-function addSpent(row: UsageRow, usage: Usage): void {
+/** A call that broke before its answer: its tokens, priced as any call of its model is (spentCost). */
+function addSpent(row: UsageRow, attempt: SpentAttempt, price: SpentPrice | undefined): void {
   row.calls += 1;
-  row.input += usage.input;
-  row.output += usage.output;
-  row.cacheRead += usage.cacheRead;
-  row.cacheWrite += usage.cacheWrite;
+  row.input += attempt.usage.input;
+  row.output += attempt.usage.output;
+  row.cacheRead += attempt.usage.cacheRead;
+  row.cacheWrite += attempt.usage.cacheWrite;
+  row.cost += spentCost(attempt, price);
 }
 
+/** Tokens, cost and local model time from every session file, grouped; and what hosted fallbacks cost. */
 export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   const store = new JsonlSessionStore(options.stateDir);
   let sessions: string[];
@@ -97,6 +100,17 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   const fallbacks = { cost: 0, turns: 0, calls: 0 };
   const unreadable: UsageReport["unreadable"] = [];
   const since = options.since?.getTime();
+  /** What calls that broke before an answer spent (the attempt keeps it; a reply's usage does not count it): each a call of its own model, priced. */
+  const countSpent = (attempts: readonly AttemptRecord[], key: string): void => {
+    for (const attempt of attempts) {
+      if (attempt.outcome === "ok" || attempt.usage === undefined) continue;
+      const spentKey = options.by === "model" ? attempt.model : key;
+      const spentRow = rows.get(spentKey) ?? emptyRow(spentKey);
+      rows.set(spentKey, spentRow);
+      addSpent(spentRow, { ...attempt, usage: attempt.usage }, options.priceOf);
+      addSpent(total, { ...attempt, usage: attempt.usage }, options.priceOf);
+    }
+  };
   /** Adds a reply to its row and the total; true when a hosted model answered it as a fallback (counted in `fallbacks`, but for its turn). */
   const count = (reply: CountedReply, where: { at: string; agent: string; channel: string }): boolean => {
     const answered = reply.attempts.findLast((attempt) => attempt.outcome === "ok");
@@ -107,15 +121,7 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     rows.set(key, row);
     add(row, reply, local);
     add(total, reply, local);
-    // What calls that broke before the answer spent (the attempt keeps it; the reply's usage does not count it): a call of its own model.
-    for (const attempt of reply.attempts) {
-      if (attempt.outcome === "ok" || attempt.usage === undefined) continue;
-      const spentKey = options.by === "model" ? attempt.model : key;
-      const spentRow = rows.get(spentKey) ?? emptyRow(spentKey);
-      rows.set(spentKey, spentRow);
-      addSpent(spentRow, attempt.usage);
-      addSpent(total, attempt.usage);
-    }
+    countSpent(reply.attempts, key);
     const first = reply.attempts[0];
     if (local || !first || first.model === reply.message.model) return false;
     fallbacks.cost += reply.message.cost;
@@ -140,6 +146,10 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
       if (entry.type === "user") {
         turn = entry.id;
         channel = entry.channel ?? channelOf(session);
+      }
+      if (entry.type === "turn-failed" && (since === undefined || Date.parse(entry.at) >= since)) {
+        // A turn no model answered: its broken calls spent all the same.
+        countSpent(entry.attempts, options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channel);
       }
       if (entry.type !== "assistant") continue;
       if (since !== undefined && Date.parse(entry.at) < since) continue;

@@ -18,10 +18,10 @@ export type SessionEntry =
       /** The channel it came through (`cli`, `http`, `webchat`, `whatsapp`); absent in files written before it was recorded. */
       channel?: string | undefined;
     }
-  | { type: "assistant"; id: string; at: string; message: AssistantMessage; attempts: readonly AttemptRecord[] }
-  | { type: "tool-result"; id: string; at: string; message: ToolResultMessage }
+  | { type: "assistant"; id: string; at: string; message: AssistantMessage; attempts: readonly AttemptRecord[]; notes?: readonly EntryNote[] | undefined }
+  | { type: "tool-result"; id: string; at: string; message: ToolResultMessage; notes?: readonly EntryNote[] | undefined }
   /** The turn got no answer; its messages are left out of what later turns send (`cause` says whether `/retry` makes sense). */
-  | { type: "turn-failed"; id: string; at: string; error: string; attempts: readonly AttemptRecord[]; cause?: TurnFailureCause | undefined }
+  | { type: "turn-failed"; id: string; at: string; error: string; attempts: readonly AttemptRecord[]; cause?: TurnFailureCause | undefined; notes?: readonly EntryNote[] | undefined }
   | { type: "compaction"; id: string; at: string; summary: string; /** The first entry kept word for word. */ firstKeptId: string; tokensBefore: number; model: ModelRef }
   /** No summary could be written: turns before `firstKeptId` are left out of what is sent (the file keeps them). */
   | { type: "trim"; id: string; at: string; firstKeptId: string; tokensBefore: number; reason: string }
@@ -29,6 +29,25 @@ export type SessionEntry =
   | { type: "settings"; id: string; at: string; reasoning: boolean }
   /** `/new`: the conversation starts afresh from here (what came before stays in the file). */
   | { type: "reset"; id: string; at: string };
+
+/**
+ * A note a channel showed beside the turn's answer while it ran, kept with the entry written after it
+ * (`notes` of an assistant, tool-result or turn-failed entry) so that a reloaded transcript shows it in
+ * the same words. `kind` is one of NOTE_KINDS; a kind this version does not know is kept in the file and
+ * not shown.
+ */
+export interface EntryNote {
+  kind: string;
+  text: string;
+}
+
+/**
+ * What a kept note tells: a model loading or loaded, an attempt that failed before the answer, a tool that
+ * ran, the conversation compacted or trimmed, the turn's notices (a reply limit lowered, the model's
+ * tools turned off…), the reply limit that cut the answer off.
+ */
+export const NOTE_KINDS = ["loading", "attempt", "tool", "compaction", "notice", "truncated"] as const;
+export type NoteKind = (typeof NOTE_KINDS)[number];
 
 /**
  * Why a turn got no answer. "cancelled": the user stopped it. "permanent": the next turn would hit it
@@ -45,6 +64,8 @@ export interface AttemptRecord {
   message?: string | undefined;
   /** What a failed call spent before it broke (Attempt.usage): the answer's usage does not count it. */
   usage?: Usage | undefined;
+  /** What that cost at the model's prices (Attempt.cost); absent in records written before it was kept (then priced from the config). */
+  cost?: number | undefined;
 }
 
 export interface SessionSummary {

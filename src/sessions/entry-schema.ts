@@ -48,18 +48,21 @@ const assistantMessage = z.looseObject({
 
 const toolResultMessage = z.looseObject({ role: z.literal("tool-result"), toolCallId: text, toolName: text, content: text, isError: z.boolean() });
 
-const attempt = z.looseObject({ model: text, outcome: text, ms: count, baseUrl: z.string().optional(), message: z.string().optional(), usage: usage.optional() });
+const attempt = z.looseObject({ model: text, outcome: text, ms: count, baseUrl: z.string().optional(), message: z.string().optional(), usage: usage.optional(), cost: z.number().nonnegative().optional() });
 
 const entry = { id: text, at: stamp };
+
+/** Kinds are not checked here: a kind a later version adds must not make the entry (an answer the model is sent again) unreadable. */
+const notes = z.array(z.looseObject({ kind: text, text })).optional();
 
 type SchemaOf<T extends SessionEntry["type"]> = z.ZodType<Extract<SessionEntry, { type: T }>>;
 
 const ENTRY_SCHEMAS: { [T in SessionEntry["type"]]: SchemaOf<T> } = {
   session: z.looseObject({ type: z.literal("session"), version: z.literal(1), at: stamp, agent: text }),
   user: z.looseObject({ type: z.literal("user"), ...entry, text, quoted: z.string().optional(), retryOf: z.string().optional(), images: z.array(z.looseObject({ mediaType: text, data: text })).optional(), channel: z.string().optional() }),
-  assistant: z.looseObject({ type: z.literal("assistant"), ...entry, message: assistantMessage, attempts: z.array(attempt) }),
-  "tool-result": z.looseObject({ type: z.literal("tool-result"), ...entry, message: toolResultMessage }),
-  "turn-failed": z.looseObject({ type: z.literal("turn-failed"), ...entry, error: text, attempts: z.array(attempt), cause: z.enum(["cancelled", "permanent", "transient"]).optional() }),
+  assistant: z.looseObject({ type: z.literal("assistant"), ...entry, message: assistantMessage, attempts: z.array(attempt), notes }),
+  "tool-result": z.looseObject({ type: z.literal("tool-result"), ...entry, message: toolResultMessage, notes }),
+  "turn-failed": z.looseObject({ type: z.literal("turn-failed"), ...entry, error: text, attempts: z.array(attempt), cause: z.enum(["cancelled", "permanent", "transient"]).optional(), notes }),
   compaction: z.looseObject({ type: z.literal("compaction"), ...entry, summary: text, firstKeptId: text, tokensBefore: count, model: modelRef }),
   trim: z.looseObject({ type: z.literal("trim"), ...entry, firstKeptId: text, tokensBefore: count, reason: text }),
   "model-change": z.looseObject({ type: z.literal("model-change"), ...entry, model: modelRef.nullable() }),

@@ -1,4 +1,4 @@
-import { constants, type Stats } from "node:fs";
+import { constants, existsSync, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
@@ -6,6 +6,7 @@ import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
+import { foldLines, SummaryFold } from "./session-summary.js";
 import { DEFAULT_LOCK, lockSession, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
 import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
@@ -67,6 +68,8 @@ export class JsonlSessionStore implements SessionStore {
   private readonly files: SessionFiles;
   private readonly capacity: number;
   private readonly byteBudget: number;
+  /** What listing summed of each session's file, and up to where (a listing reads only what was appended since). */
+  private readonly summaries = new Map<string, { ino: number; size: number; mtimeMs: number; consumed: number; fold: SummaryFold; withTail: SummaryFold }>();
   /** The repeated values of the entries held in memory, one string each. */
   private readonly shared = new SharedStrings();
   private directoryReady = false;
@@ -184,6 +187,7 @@ export class JsonlSessionStore implements SessionStore {
     return this.serially(key, async () => {
       this.open.delete(key);
       this.written.delete(key);
+      this.summaries.delete(key);
       try {
         await this.files.unlink(path);
       } catch (error) {
@@ -207,21 +211,58 @@ export class JsonlSessionStore implements SessionStore {
       .sort();
   }
 
+  /**
+   * Every session's summary, without holding any session in memory for it: a session held already is
+   * summed from memory; another from what the last listing summed of its file (nothing read when
+   * the file is unchanged, only the lines appended since when it grew), else by folding its lines a
+   * chunk at a time.
+   */
   async list(): Promise<SessionListing> {
     const sessions: SessionSummary[] = [];
     const problems: string[] = [];
-    for (const key of await this.keys()) {
+    const keys = await this.keys();
+    for (const key of keys) {
       const path = this.where(key);
       try {
-        // Listing does not push the sessions in use out of memory.
-        const session = await this.serially(key, () => this.load(key, path, this.open.has(key)));
-        if (session) sessions.push(summarize(key, session.entries, new Date(session.mtimeMs).toISOString()));
+        const summary = await this.serially(key, () => this.summary(key, path));
+        if (summary) sessions.push(summary);
       } catch (error) {
         const fault = fileSystemFault(error, { path, doing: `read session "${key}" from` });
         problems.push([fault.message, ...fault.details].join("; "));
       }
     }
+    const listed = new Set(keys);
+    for (const key of [...this.summaries.keys()]) if (!listed.has(key)) this.summaries.delete(key);
     return { sessions: newestFirst(sessions), problems };
+  }
+
+  private async summary(key: string, path: string): Promise<SessionSummary | undefined> {
+    let stats: Stats;
+    try {
+      stats = await this.files.stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const updated = new Date(stats.mtimeMs).toISOString();
+    const open = this.open.get(key);
+    if (open && open.ino === stats.ino && open.size === stats.size && open.mtimeMs === stats.mtimeMs) return summarize(key, open.entries, updated);
+    const known = this.summaries.get(key);
+    if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs) return known.withTail.summary(key, updated);
+    const { handle, stats: now } = await this.openRegular({ path, doing: `read session "${key}" from` }, constants.O_RDONLY);
+    try {
+      const grown = known && known.ino === now.ino && now.size >= known.consumed ? known : undefined;
+      const fold = grown ? grown.fold : new SummaryFold();
+      const { consumed, withTail } = await foldLines(handle, { from: grown ? grown.consumed : 0, size: now.size, fold });
+      this.summaries.set(key, { ino: now.ino, size: now.size, mtimeMs: now.mtimeMs, consumed, fold, withTail });
+      return withTail.summary(key, new Date(now.mtimeMs).toISOString());
+    } catch (error) {
+      // A fold left halfway is not a place to go on from.
+      this.summaries.delete(key);
+      throw error;
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
@@ -346,8 +387,9 @@ export class JsonlSessionStore implements SessionStore {
     return result;
   }
 
+  /** `sessions/` made once, and again when it was removed while hearth runs (`rm -rf ~/.hearth/sessions`: "clear my history"). */
   private ensureDirectory(): void {
-    if (this.directoryReady) return;
+    if (this.directoryReady && existsSync(this.dir)) return;
     ensureStateDirectory({ path: this.dir, doing: "create the sessions directory" });
     this.directoryReady = true;
   }

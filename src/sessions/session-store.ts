@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import { HearthError } from "../shared/errors.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import type { SessionLock } from "./session-lock.js";
+import type { SpentPrice } from "./spent-cost.js";
+import { SummaryFold } from "./session-summary.js";
+
+export { isResend } from "./session-summary.js";
 
 export { busyNotice, type SessionLock } from "./session-lock.js";
 
@@ -103,24 +107,12 @@ export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
   return sessions.sort((a, b) => (a.updated === b.updated ? a.key.localeCompare(b.key) : a.updated < b.updated ? 1 : -1));
 }
 
-export function summarize(key: string, entries: readonly SessionEntry[], updated: string): SessionSummary {
-  let turns = 0;
-  let lastText = "";
-  let cost = 0;
-  const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
-  for (const entry of entries) {
-    if (entry.type === "user") {
-      turns++;
-      lastText = entry.text;
-    } else if (entry.type === "assistant") {
-      cost += entry.message.cost;
-      usage.input += entry.message.usage.input;
-      usage.output += entry.message.usage.output;
-      usage.cacheRead += entry.message.usage.cacheRead;
-      usage.cacheWrite += entry.message.usage.cacheWrite;
-      usage.reasoning += entry.message.usage.reasoning;
-      usage.estimated ||= entry.message.usage.estimated;
-    }
-  }
-  return { key, updated, turns, lastText: lastText.length > 80 ? `${lastText.slice(0, 77)}...` : lastText, usage, cost };
+/**
+ * A session's turns, last message, tokens and cost (SummaryFold: a resend counted once, broken calls'
+ * spending priced as any call of their model; `price` prices a record from before the cost was kept).
+ */
+export function summarize(key: string, entries: readonly SessionEntry[], updated: string, price?: SpentPrice): SessionSummary {
+  const fold = new SummaryFold(price);
+  for (const entry of entries) fold.add(entry);
+  return fold.summary(key, updated);
 }

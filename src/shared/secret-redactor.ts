@@ -1,6 +1,10 @@
 import { isPlaceholderKey } from "./placeholder-keys.js";
-import { SecretMatcher } from "./secret-matcher.js";
+import { base32Runs, base64Runs } from "./secret-encodings.js";
+import { mergeSpans, SecretMatcher } from "./secret-matcher.js";
 import { decodeEscapes, normalForm } from "./secret-normal-form.js";
+import { PartialRuns, partialWindow, type PartialForm } from "./secret-partial-runs.js";
+
+export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
 
 /**
  * Masks secrets in text before hearth prints, logs or stores it. An instance knows the secret values
@@ -8,10 +12,13 @@ import { decodeEscapes, normalForm } from "./secret-normal-form.js";
  * any letter case (a server may echo a key uppercased), and every key-shaped token (`sk-…`,
  * `sk-ant-…`, `Bearer …`), with "***".
  *
- * Each is masked in its encoded forms too: hex (any letter case), and base64, standard and URL-safe,
- * at any byte offset within the encoded data (`Authorization: Basic base64(user:key)` echoed by a
- * server) — for each of the three alignments, the run of characters that depends on the secret's
- * bytes alone, so the one or two characters at each end that mix in neighbouring bytes stay.
+ * Each is masked in its encoded forms too: hex and base32 (any letter case), and base64, standard
+ * and URL-safe, at any byte offset within the encoded data (`Authorization: Basic base64(user:key)`
+ * echoed by a server) — for each alignment, the run of characters that depends on the secret's bytes
+ * alone, so the one or two characters at each end that mix in neighbouring bytes stay
+ * (secret-encodings.ts). And a piece of a key — a run of its characters, or of its hex, base64 or
+ * base32, at any offset, as long as its window or longer (the key with its first characters cut off,
+ * a truncated echo) — is masked where it stands unbroken (secret-partial-runs.ts).
  *
  * Matching is done in the text's normal form (secret-normal-form.ts): escapes decoded, separators
  * dropped. So a key percent-encoded (any character, `%2D`, also twice: `%252D`), JSON-escaped
@@ -34,14 +41,6 @@ export const REDACTED = "***";
 export const MIN_SECRET_LENGTH = 12;
 /** The shortest value masked in its encodings (hex, base64) though not as written. */
 export const MIN_ENCODED_SECRET_LENGTH = 8;
-/**
- * The shortest base64 run masked. A value of n bytes is 8n bits, 6 to a character: at byte offset 0
- * its run is floor(8n/6) characters, at offsets 1 and 2 the first character also holds 2 or 4 bits
- * of the byte before it (and the last, of the byte after), leaving floor((8n+8)/6)-2 and
- * floor((8n+16)/6)-3. For 12 bytes that is 16, 15, 15; for 8 bytes, 10 at every offset. So 10 masks
- * every value hearth masks in base64 at all three alignments: 60 bits only the value's bytes make.
- */
-export const MIN_ENCODED_LENGTH = 10;
 
 /**
  * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
@@ -62,6 +61,7 @@ const SHORTEST_MASKED = MIN_ENCODED_SECRET_LENGTH;
 export class SecretRedactor {
   private readonly secrets = new Set<string>();
   private matcher = new SecretMatcher([], []);
+  private partial = new PartialRuns([]);
 
   constructor(values: Iterable<string | undefined> = []) {
     this.add(values);
@@ -79,19 +79,30 @@ export class SecretRedactor {
     // A value is matched as written only while its normal form is as long as a short value's (a value mostly of separators is not).
     const plain = long.map((secret) => normalForm(secret).toLowerCase()).filter((form) => form.length >= MIN_ENCODED_SECRET_LENGTH);
     const hex = [...this.secrets].map((secret) => Buffer.from(secret, "utf8").toString("hex"));
-    const caseless = [...new Set([...plain, ...hex])].sort(longestFirst);
+    const base32 = [...new Set([...this.secrets].flatMap(base32Runs))];
+    const caseless = [...new Set([...plain, ...hex, ...base32])].sort(longestFirst);
     const exact = [...new Set([...this.secrets].flatMap(base64Runs))].sort(longestFirst);
-    const forms = [...caseless.map((text) => ({ text, caseless: true })), ...exact.map((text) => ({ text, caseless: false }))];
+    // A base32 run's beginning is held back in a stream by the partial runs, from HELD_RUN characters on (secret-partial-runs.ts), not from its first letter.
+    const unheld = new Set(base32);
+    const forms = [...caseless.map((text) => ({ text, caseless: true, held: !unheld.has(text) })), ...exact.map((text) => ({ text, caseless: false, held: true }))];
     this.matcher = new SecretMatcher(forms, [...new Set(long.map((secret) => decodeEscapes(secret).toLowerCase()))]);
+    this.partial = new PartialRuns([...this.secrets].flatMap(partialForms));
     return this;
   }
 
-  /** Every known secret value (whatever its letter case, escapes, separators, hex or base64) and every key-shaped token masked. */
-  redact(text: string): string {
+  /**
+   * Every known secret value (whatever its letter case, escapes, separators, hex, base64 or base32, or
+   * a run of one of those long enough to be a leak) and every key-shaped token masked. `shownBefore`:
+   * the text a stream has shown right before this (its last characters): a run of a secret begun there
+   * is masked here from the first character on.
+   */
+  redact(text: string, options: { shownBefore?: string } = {}): string {
+    const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
-    if (text.length < SHORTEST_MASKED) return text;
+    if (text === "" || (text.length < SHORTEST_MASKED && before === "")) return text;
     let out = text;
-    const spans = this.matcher.spans(text);
+    const runs = before === "" ? this.partial.spans(text) : shiftedSpans(this.partial.spans(before + text), before.length);
+    const spans = runs.length === 0 ? this.matcher.spans(text) : mergeSpans([...this.matcher.spans(text), ...runs]);
     if (spans.length > 0) {
       out = "";
       let at = 0;
@@ -106,13 +117,23 @@ export class SecretRedactor {
 
   /**
    * Where a known secret may be starting at the end of `text` (the first characters of one of its
-   * forms there, in any form the redactor masks, the rest still to come in the next piece of a
-   * stream): the index to hold text back from; `text.length` when the text cannot end inside a secret.
-   * `streamEnded`: nothing more comes — what is held only until the next piece says what it is (the
-   * offset that may begin a hex dump's line) is no secret's beginning then.
+   * forms there, in any form the redactor masks, or a run of HELD_RUN characters or more of one: the
+   * rest still to come in the next piece of a stream): the index to hold text back from; `text.length`
+   * when the text cannot end inside a secret. `streamEnded`: nothing more comes — what is held only
+   * until the next piece says what it is (the offset that may begin a hex dump's line) is no secret's
+   * beginning then. `shownBefore`: the text the stream has shown right before `text` (as for `redact`).
    */
-  partialFrom(text: string, options: { streamEnded?: boolean } = {}): number {
-    return this.matcher.partialFrom(text, options.streamEnded ?? false);
+  partialFrom(text: string, options: { streamEnded?: boolean; shownBefore?: string } = {}): number {
+    const ended = options.streamEnded ?? false;
+    // A run may have begun in what the stream has shown: its characters count towards HELD_RUN (what is shown stays shown).
+    const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
+    const run = before === "" ? this.partial.begunAt(text) : Math.max(0, this.partial.begunAt(before + text) - before.length);
+    let held = Math.min(this.matcher.partialFrom(text, ended), run);
+    if (held === text.length) return held;
+    // Never inside a run or a form already masked there: held whole, masked once what follows is known.
+    const spans = mergeSpans([...this.partial.spans(text), ...this.matcher.spans(text)]);
+    for (const [start, end] of spans.reverse()) if (start < held && end > held) held = start;
+    return held;
   }
 
   /** A deep copy of a JSON-like value with every string redacted. */
@@ -136,21 +157,34 @@ export class SecretRedactor {
   }
 }
 
+/** What of a stream's shown text a next piece is read after (redact's `shownBefore`): more than a run held back may begin with (HELD_RUN). */
+const SHOWN_CONTEXT = 32;
+
 /**
- * The base64 runs (standard and URL-safe alphabets) that encode `secret` wherever it starts within
- * the encoded bytes: for a start at byte offset 0, 1 or 2 of a 3-byte group, the characters made of
- * the secret's bits alone. Runs shorter than MIN_ENCODED_LENGTH are left out.
+ * The forms of `secret` whose runs are masked apart (secret-partial-runs.ts), each with its window:
+ * for a value of MIN_SECRET_LENGTH or more that is a key (no white space, no path or URL: a
+ * path-valued variable such as GIT_ASKPASS would mask every path it begins), the value (normal form,
+ * lowercased) and its hex, base64 and base32 runs, each with a window of as many characters as the
+ * value's window (partialWindow) of bytes takes in it; for any value, its base32 runs whole (the
+ * window the run: base32's beginning is held back in a stream only from HELD_RUN characters on).
  */
-function base64Runs(secret: string): string[] {
-  const bytes = Buffer.from(secret, "utf8");
-  const runs: string[] = [];
-  for (const offset of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
-    const run = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
-    if (run.length < MIN_ENCODED_LENGTH) continue;
-    runs.push(run, run.replace(/\+/g, "-").replace(/\//g, "_"));
-  }
-  return runs;
+function partialForms(secret: string): PartialForm[] {
+  const whole = base32Runs(secret).map((text) => ({ text, caseless: true, window: text.length }));
+  if (secret.length < MIN_SECRET_LENGTH || /\s/.test(secret) || /^[~.]*\//.test(secret) || secret.includes("://")) return whole;
+  const plain = normalForm(secret).toLowerCase();
+  const window = partialWindow(plain);
+  if (window >= plain.length) return whole;
+  return [
+    { text: plain, caseless: true, window },
+    { text: Buffer.from(secret, "utf8").toString("hex"), caseless: true, window: window * 2 },
+    ...base64Runs(secret).map((text) => ({ text, caseless: false, window: Math.ceil((window * 8) / 6) })),
+    ...base32Runs(secret).map((text) => ({ text, caseless: true, window: Math.ceil((window * 8) / 5) })),
+  ];
+}
+
+/** Spans of a text read after `shift` characters before it, as spans of the text itself (those wholly before dropped, those across its start cut there). */
+function shiftedSpans(spans: readonly [number, number][], shift: number): [number, number][] {
+  return spans.filter(([, end]) => end > shift).map(([start, end]) => [Math.max(0, start - shift), end - shift]);
 }
 
 /** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { createOpenAICompletionsAdapter } from "../../src/ai/providers/openai-completions/index.js";
 import { llamaCppNKeep, llamaCppOverflow, openaiInvalidKey, openaiModelNotFound, openaiRateLimited, vllmOverflow } from "../fakes/error-bodies.js";
-import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { serializeSseFrame, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { completionsStream, completionsStreamError, type CompletionsSpec } from "../fakes/openai-completions-stream.js";
 import { modelSpec, run, runAdapterContract, textOf, type CommonSpec } from "./adapter-contract.js";
 
@@ -54,6 +54,21 @@ describe("openai-completions: reasoning however the server sends it", () => {
   after(async () => {
     http.destroy();
     await server.close();
+  });
+
+  test("a stream that begins with a byte order mark, and characters cut between network chunks, are read whole", async () => {
+    const text = "Grüße aus 東京 🚀";
+    // The first frame carries text (no role-only chunk first): a mark read as part of its line would lose it.
+    const frames = completionsStream({ text, chunkSize: 3, usage: { input: 2, output: 6 } }).slice(1);
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(frames.map(serializeSseFrame).join(""))]);
+    // The mark alone, then the rest cut after the first byte of each multi-byte character: each arrives in two pieces.
+    const cuts = [3, ...[...body.keys()].filter((at) => at > 3 && (body[at - 1] as number) >= 0xc0), body.length];
+    const chunks = cuts.slice(1).map((end, index) => body.subarray(cuts[index], end));
+    server.setHandler(() => ({ kind: "raw", chunks: [body.subarray(0, 3), ...chunks], frameDelayMs: 5 }));
+    const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl));
+    assert.equal(outcome.failure, undefined, outcome.failure?.message);
+    assert.equal(outcome.text, text);
+    assert.equal(outcome.end?.usage.output, 6);
   });
 
   const variants: [CompletionsSpec["reasoningField"], number, string][] = [

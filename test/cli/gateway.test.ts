@@ -287,6 +287,47 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     await restarted.exited;
   });
 
+  test("kill -9 while an API request runs and another waits on its session: the waiting one is not saved (its client sends it again), a web chat message waiting beside it is", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("api-queued.json5", config(server.baseUrl));
+    const state = join(temp.dir, "api-queued-state");
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: state });
+    const ask = (url: string, text: string, stream: boolean) =>
+      fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "api" }, body: JSON.stringify({ model: "hearth", stream, messages: [{ role: "user", content: text }] }) });
+    const first = ask(gateway.url, "first API question", true).catch(() => undefined);
+    await model.arrived(1);
+    // The second waits behind the first: its stream says so before the process dies.
+    const second = await ask(gateway.url, "second API question, waiting", true);
+    const reader = second.body?.getReader();
+    let heard = "";
+    while (!heard.includes(": hearth: waiting for the turn before this one")) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      heard += new TextDecoder().decode(chunk.value);
+    }
+    assert.match(heard, /: hearth: waiting for the turn before this one in the same session to finish/);
+    assert.equal((await post(gateway, "api", "a web chat message, waiting too")).status, 202);
+    gateway.child.kill("SIGKILL");
+    assert.equal(await gateway.exited, "SIGKILL");
+    await reader?.read().catch(() => undefined);
+    await first;
+
+    const restarted = await launch(["--config", file], { HEARTH_STATE_DIR: state });
+    // Only the web chat's message was promised to be kept (its 202): the API request's client got a broken connection instead.
+    await restarted.waitFor(/1 message\(s\) a stopped hearth had taken in but not answered are now in their sessions/, "stderr");
+    const users = () => sessionLines(state, "api").filter((entry) => entry.type === "user").map((entry) => entry.text);
+    assert.deepEqual(users(), ["first API question", "a web chat message, waiting too"], "the running request's message (saved by its turn) and the web chat's; not the waiting API request's");
+    // Its client sends it again, as an SDK does after a broken connection: now it is in the session once.
+    model.release();
+    const again = await ask(restarted.url, "second API question, waiting", false);
+    assert.equal(again.status, 200);
+    assert.deepEqual(users(), ["first API question", "a web chat message, waiting too", "second API question, waiting"]);
+    restarted.child.kill("SIGTERM");
+    await restarted.exited;
+  });
+
   test("a model server that appears later: cooling, then up (the health monitor probes it), setup clears, and it answers without a restart", async () => {
     const url = await refusedUrl();
     const file = temp.write("appears.json5", config(`${url}/v1`));

@@ -248,7 +248,8 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
       const file = `${temp.dir}/self/hearth.json5`;
       const result = await runCli(["models", "discover", "--url", gateway.url, "--write", "--config", file]);
       assert.equal(result.code, 1, result.stdout + result.stderr);
-      assert.match(result.stdout, new RegExp(`No model server answered at ${gateway.url.replace(/[.]/g, "\\.")} \\(a hearth gateway \\(version [^)]+\\), serving the models of its own config: give the address of a model server`));
+      assert.match(result.stdout, new RegExp(`^${gateway.url.replace(/[.]/g, "\\.")} is a hearth gateway \\(version [^)]+\\), not a model server: it answers with the models of its own config: not written as a provider\\.$`, "m"));
+      assert.doesNotMatch(result.stdout, /No model server answered/);
       assert.doesNotMatch(result.stdout, /LM Studio at/);
       assert.equal(readConfigIfAny(file), undefined, "no config written");
     } finally {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
@@ -52,5 +52,39 @@ describe("a provider key written with ${VAR}, at run time", () => {
     const agent = await runCli(["agent", "--config", keyless.file, "-m", "hello"], { env: keyless.env });
     assert.equal(agent.code, 1);
     assert.match(agent.stderr, /no API key: set models\.providers\["\$\{H\}"\]\.apiKey \("\$\{H\}" is "far"\)/, agent.stderr);
+  });
+
+  test("a model of such a provider is named by its ref as written, with what it became, everywhere a ref is shown: models list and status, doctor, config validate, usage, a failed turn", async () => {
+    const both = setup("refs", `"\${P}": { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 512 }] }, "\${H}": { baseUrl: "https://api.example.invalid/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 512 }] }`, "${P}/m");
+    writeFileSync(both.file, readFileSync(both.file, "utf8").replace('model: "${P}/m"', 'model: { primary: "${P}/m", fallbacks: ["${H}/m"] }'));
+    const local = '"\\$\\{P\\}/m" \\(acme/m\\)';
+    const hosted = '"\\$\\{H\\}/m" \\(far/m\\)';
+    const list = await runCli(["models", "list", "--config", both.file], { env: both.env });
+    assert.match(list.stdout, new RegExp(`^primary\\s+${local}\\s`, "m"), list.stdout);
+    assert.match(list.stdout, new RegExp(`^fallback 1\\s+${hosted}\\s`, "m"), list.stdout);
+    const listJson = JSON.parse((await runCli(["models", "list", "--json", "--config", both.file], { env: both.env })).stdout) as { models: { ref: string; named?: string }[] };
+    assert.deepEqual(listJson.models.map((model) => [model.ref, model.named]), [["acme/m", '"${P}/m" (acme/m)'], ["far/m", '"${H}/m" (far/m)']], "--json keeps the ref, and says the name");
+    const status = await runCli(["models", "status", "--config", both.file], { env: both.env });
+    assert.match(status.stdout, new RegExp(`^primary: ${local}$`, "m"), status.stdout);
+    assert.match(status.stdout, new RegExp(`^fallback 1: ${hosted}$`, "m"), status.stdout);
+    const doctor = await runCli(["doctor", "--config", both.file], { env: both.env });
+    assert.match(doctor.stdout, new RegExp(`\\[fallback-no-key\\] ${hosted}: no API key`), doctor.stdout);
+    assert.match(doctor.stdout, new RegExp(`seen: ${hosted}$`, "m"), doctor.stdout);
+    const validate = await runCli(["config", "validate", "--config", both.file], { env: both.env });
+    assert.match(validate.stdout, new RegExp(`chain: ${local} → ${hosted}`), validate.stdout);
+    const agent = await runCli(["agent", "--config", both.file, "-m", "hello"], { env: both.env });
+    assert.equal(agent.code, 1);
+    assert.match(agent.stderr, new RegExp(`^hearth: no model could answer \\(${local}: unreachable; ${hosted}: skipped-no-key\\)$`, "m"), agent.stderr);
+    assert.match(agent.stderr, new RegExp(`^  ${local}: unreachable — `, "m"), agent.stderr);
+    // A reply of the model, as a session keeps it (by the ref it became): usage names it as written.
+    const usage = (input: number, output: number) => ({ input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false });
+    mkdirSync(join(both.env.HEARTH_STATE_DIR, "sessions"), { recursive: true });
+    writeFileSync(join(both.env.HEARTH_STATE_DIR, "sessions", "used.jsonl"), [
+      { type: "session", version: 1, at: "2026-11-01T09:00:00.000Z", agent: "main" },
+      { type: "user", id: "u1", at: "2026-11-01T09:00:01.000Z", text: "hello" },
+      { type: "assistant", id: "a1", at: "2026-11-01T09:00:02.000Z", message: { role: "assistant", content: [{ type: "text", text: "ok" }], model: "acme/m", api: "openai-completions", stopReason: "stop", usage: usage(10, 2), cost: 0 }, attempts: [{ model: "acme/m", outcome: "ok", ms: 5 }] },
+    ].map((entry) => JSON.stringify(entry)).join("\n") + "\n");
+    const report = await runCli(["usage", "--config", both.file], { env: both.env });
+    assert.match(report.stdout, new RegExp(`^${local}\\s+1\\s`, "m"), report.stdout);
   });
 });

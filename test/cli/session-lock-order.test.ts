@@ -31,6 +31,30 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await sleep(20);
 }
 
+/** An SSE chat-completions stream read as it comes: wait for a line in it, then the whole answer's text. */
+function streamText(response: Response): { heard: (line: string) => Promise<void>; content: () => Promise<string> } {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let raw = "";
+  let done = false;
+  const more = async (): Promise<void> => {
+    const chunk = await reader?.read();
+    if (!chunk || chunk.done) done = true;
+    else raw += decoder.decode(chunk.value, { stream: true });
+  };
+  return {
+    heard: async (line) => {
+      while (!raw.includes(line) && !done) await more();
+      assert.ok(raw.includes(line), raw);
+    },
+    content: async () => {
+      while (!done) await more();
+      const data = raw.split("\n").filter((line) => line.startsWith("data: ") && line !== "data: [DONE]");
+      return data.map((line) => (JSON.parse(line.slice(6)) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? "").join("");
+    },
+  };
+}
+
 interface Scene {
   state: string;
   file: string;
@@ -39,7 +63,7 @@ interface Scene {
   post(text: string): Promise<Response>;
   /** Starts `hearth agent -s q1 -m <text>`; resolves once it says it waits for the session. */
   agent(text: string): Promise<{ exit: Promise<number | null>; stdout: () => string; stderr: () => string }>;
-  /** Resolves once the gateway's journal of waiting messages has `text`. */
+  /** Resolves once the gateway's journal of waiting messages (the web chat's: those a crash keeps) has `text`. */
   waiting(text: string): Promise<void>;
   /** A's answer is let go. */
   releaseA(): void;
@@ -107,15 +131,15 @@ test("a `hearth agent` waiting for a session goes before the gateway's messages 
   await q.askedA;
   const b = await q.agent("B");
   assert.equal((await q.post("C")).status, 202);
-  const sdk = fetch(`${q.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "q1" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: "D" }] }) });
-  // D waits in the gateway's line once its journal of waiting messages has it.
-  await q.waiting("D");
+  const sdk = await fetch(`${q.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "q1" }, body: JSON.stringify({ model: "hearth", stream: true, messages: [{ role: "user", content: "D" }] }) });
+  // D waits in the gateway's line once its stream says so (an API request is not journalled: a crash does not keep it).
+  const streamD = streamText(sdk);
+  await streamD.heard(": hearth: waiting for the turn before this one in the same session to finish");
 
   q.releaseA();
   assert.equal(await b.exit, 0, b.stderr());
   assert.equal(b.stdout(), "answer to B having seen A,B\n", "B's turn saw A's, and nothing that arrived after it");
-  const answerD = (await (await sdk).json()) as { choices: { message: { content: string } }[] };
-  assert.equal(answerD.choices[0]?.message.content, "answer to D having seen A,B,C,D");
+  assert.equal(await streamD.content(), "answer to D having seen A,B,C,D");
   assert.deepEqual(q.users(), ["A", "B", "C", "D"], "the session keeps the order the messages arrived in");
   assert.equal(existsSync(join(q.state, "sessions/q1.jsonl.waiting")), false, "no place in the line is left behind");
 });

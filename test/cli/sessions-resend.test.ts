@@ -58,4 +58,13 @@ describe("a message an SDK sent three times", () => {
       assert.equal(shown.stdout.split("_Sent again · ").length - 1, 2, `${command.join(" ")}:\n${shown.stdout}`);
     }
   });
+
+  test("sessions list counts the message once: one turn, as show prints it", async () => {
+    const listed = await runCli(["sessions", "list", "--json"], { env: { HEARTH_STATE_DIR: api.gateway.stateDir } });
+    assert.equal(listed.code, 0, listed.stderr);
+    const sessions = (JSON.parse(listed.stdout) as { sessions: { key: string; turns: number }[] }).sessions;
+    assert.equal(sessions.find((session) => session.key === "resent")?.turns, 1, listed.stdout);
+    const table = await runCli(["sessions", "list"], { env: { HEARTH_STATE_DIR: api.gateway.stateDir } });
+    assert.match(table.stdout, /^resent\s+\S+ \S+\s+1\s+/m, table.stdout);
+  });
 });

@@ -67,6 +67,7 @@ describe("Gateway.handle", () => {
       channel: "webchat",
       session: "acc",
       text: "keep me safe",
+      keepWhenStopped: true,
       onAccepted: () => seen.push(readFileSync(join(dir, "state", "inbox", `${process.pid}.jsonl`), "utf8")),
     });
     assert.equal(seen.length, 1, "called once");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { MessageInbox } from "../../src/gateway/message-inbox.js";
@@ -52,16 +52,20 @@ describe("the message inbox", () => {
     assert.ok(existsSync(join(stateDir, "inbox", `${process.ppid}.jsonl`)), "a living process's journal stays");
   });
 
-  test("a journal that cannot be written is said once (until a write works again), and the message still goes on", async () => {
+  test("a journal that cannot be written refuses the message (naming the path and the fix); an inbox/ removed meanwhile is made again", async () => {
     const stateDir = join(temp.dir, "blocked");
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(join(stateDir, "inbox"), "a file where the folder should be");
-    const warnings: string[] = [];
-    const inbox = new MessageInbox({ stateDir, onWarning: (message) => warnings.push(message) });
-    const first = await inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
-    await inbox.add({ session: "s", text: "two", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? "", /cannot keep waiting messages on disk at .*inbox.*: until its turn saves one to its session, a crash would lose it/);
-    await inbox.take(first);
+    const inbox = new MessageInbox({ stateDir });
+    await assert.rejects(inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" }), (error: Error) => {
+      assert.match(error.message, /cannot keep the message \(it waits for its turn\) in .*inbox/);
+      return true;
+    });
+    rmSync(join(stateDir, "inbox"));
+    const kept = await inbox.add({ session: "s", text: "two", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    rmSync(join(stateDir, "inbox"), { recursive: true });
+    await inbox.add({ session: "s", text: "three", channel: "webchat", agent: "main", at: "2026-01-01T00:00:02.000Z" });
+    assert.match(readFileSync(join(stateDir, "inbox", `${process.pid}.jsonl`), "utf8"), /"three"/, "the removed folder was made again");
+    await inbox.take(kept);
   });
 });

@@ -56,7 +56,7 @@ test("the same words said again (not a resend) are two messages; different failu
   );
 });
 
-test("an answer keeps the notes the live turn showed: a fallback answered (only when the agent says them), the reply limit cut it off", () => {
+test("a file written before notes were kept: the fallback note from the attempts (only when the agent says them), the reply limit's from the stop reason", () => {
   const fallback: SessionEntry = {
     type: "assistant",
     id: "a1",
@@ -69,11 +69,66 @@ test("an answer keeps the notes the live turn showed: a fallback answered (only 
   };
   const describe = (ref: string): { name: string; local: boolean | undefined } => ({ name: ref === "home/m" ? "Home" : "Spare", local: ref === "home/m" });
   const [, said, plain] = transcriptItems([user("u1", "hello"), fallback, answer("a2", "from home")], { describe });
+  // In the live turn's order: its notes, then the fallback note it adds at its end.
   assert.deepEqual(said?.notes, [
-    { kind: "fallback", text: "answered by Spare — Home (local server) unreachable" },
     { kind: "truncated", text: "the answer was cut off at the reply limit (after 12 tokens); ask to continue, or raise maxTokens / the loaded context" },
+    { kind: "fallback", text: "answered by Spare — Home (local server) unreachable" },
   ]);
   assert.equal(plain?.notes, undefined, "the first model answered in full: no note");
   // An agent with `fallbackNotice: false` passes no describe: the reply-limit note stays, the fallback one is not said.
   assert.deepEqual(transcriptItems([user("u1", "hello"), fallback])[1]?.notes?.map((note) => note.kind), ["truncated"]);
+});
+
+test("the notes the entries keep come back in their words and order: beside the turn's one answer, and beside the notice of a turn that got none", () => {
+  const notes = (...texts: [string, string][]) => texts.map(([kind, text]) => ({ kind, text }));
+  const toolCall: SessionEntry = {
+    type: "assistant",
+    id: "a1",
+    at,
+    attempts: [
+      { model: "home/m", outcome: "unreachable", ms: 3 },
+      { model: "spare/m", outcome: "ok", ms: 40 },
+    ],
+    notes: notes(["loading", "loading home/m on the local server — waiting for it"], ["attempt", "home/m: cannot reach it — trying spare/m"]),
+    message: { role: "assistant", content: [{ type: "tool-call", id: "c1", name: "time", arguments: {}, rawArguments: "{}" }], model: "spare/m", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, stopReason: "tool-use" } as never,
+  };
+  const toolResult: SessionEntry = { type: "tool-result", id: "t1", at, message: { role: "tool-result", toolCallId: "c1", toolName: "time", content: "12:00", isError: false }, notes: notes(["tool", "time done: 12:00"]) };
+  const final: SessionEntry = { ...(answer("a2", "it is noon") as Extract<SessionEntry, { type: "assistant" }>), notes: notes(["truncated", "the answer was cut off at the reply limit (1024 tokens); ask to continue"], ["shiny-new-kind", "a kind a later version keeps"]) };
+  const failedTurn: SessionEntry = { ...(failed("f1", "every model is down") as Extract<SessionEntry, { type: "turn-failed" }>), notes: notes(["attempt", "spare/m: connection refused"]) };
+  const describe = (ref: string): { name: string; local: boolean | undefined } => ({ name: ref === "home/m" ? "Home" : "Spare", local: ref === "home/m" });
+  const items = transcriptItems([user("u1", "what time is it?"), toolCall, toolResult, final, user("u2", "again?"), failedTurn], { describe });
+  assert.deepEqual(
+    items.map(({ role, text, notes: shown }) => [role, text, (shown ?? []).map((note) => `${note.kind}: ${note.text}`)]),
+    [
+      ["user", "what time is it?", []],
+      [
+        "assistant",
+        "it is noon",
+        [
+          "loading: loading home/m on the local server — waiting for it",
+          "attempt: home/m: cannot reach it — trying spare/m",
+          "tool: time done: 12:00",
+          "truncated: the answer was cut off at the reply limit (1024 tokens); ask to continue",
+          "fallback: answered by Spare — Home (local server) unreachable",
+        ],
+      ],
+      ["user", "again?", []],
+      ["notice", "no answer: every model is down", ["attempt: spare/m: connection refused"]],
+    ],
+  );
+});
+
+test("a turn whose replies were tool calls alone keeps its notes beside an empty answer, once it is over", () => {
+  const toolOnly: SessionEntry = {
+    type: "assistant",
+    id: "a1",
+    at,
+    attempts: [],
+    message: { role: "assistant", content: [{ type: "tool-call", id: "c1", name: "time", arguments: {}, rawArguments: "{}" }], model: "local/m", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, stopReason: "tool-use" } as never,
+    notes: [{ kind: "notice", text: "stopped after 1 model calls (maxSteps); the tools' last results were not answered" }],
+  };
+  const entries = [user("u1", "loop"), toolOnly];
+  assert.deepEqual(transcriptItems(entries).at(-1)?.notes, [{ kind: "notice", text: "stopped after 1 model calls (maxSteps); the tools' last results were not answered" }]);
+  assert.equal(transcriptItems(entries).at(-1)?.text, "");
+  assert.deepEqual(transcriptItems(entries, { pending: "u1" }).map((item) => item.role), ["user"], "a turn under way: its notes come with its live events");
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { failureHint } from "../../src/agent/failure-hint.js";
 import { fallbackNotice } from "../../src/models/fallback-notice.js";
-import { waitingNotice } from "../../src/models/waiting-notice.js";
+import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../src/models/waiting-notice.js";
 import { resolveText } from "../helpers/config.js";
 
 const { catalog } = resolveText(`{
@@ -81,4 +81,18 @@ test("the words while a model is silent", () => {
   assert.equal(waitingNotice(event, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s");
   assert.equal(waitingNotice({ ...event, state: "loaded", limitMs: 16_000, promptTokens: 420, next: undefined }, catalog), "no reply from lmstudio/m for 8 s (prompt 420 tokens; the model is loaded) — giving up at 16 s");
   assert.equal(waitingNotice({ ...event, state: "loading", limitMs: 600_000 }, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens; the server is loading the model) — trying Opus at 600 s");
+});
+
+test("one model, one name in a stream: the silent model, the next, a failure, a load and a queue all by alias, else by ref", () => {
+  const named = resolveText(`{
+    agents: { defaults: { model: { primary: "lmstudio/m", fallbacks: ["anthropic/claude-opus-4-5"] }, models: { "lmstudio/m": { alias: "Local" }, "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
+    models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`).catalog;
+  const waiting = { type: "attempt-waiting", model: "lmstudio/m", waitedMs: 8_000, limitMs: 60_000, promptTokens: 6_369, state: "unknown", next: "anthropic/claude-opus-4-5" } as const;
+  assert.equal(waitingNotice(waiting, named), "no reply from Local for 8 s (prompt 6k tokens) — trying Opus at 60 s");
+  assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "timeout", next: "anthropic/claude-opus-4-5" }, named), "Local timed out — trying Opus");
+  assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "stream-broken", next: "lmstudio/m" }, named), "Local connection dropped mid-answer — trying it again");
+  assert.equal(loadingNotice({ type: "model-loading", model: "lmstudio/m", waiting: true }, named), "loading Local on the local server — waiting for it");
+  assert.equal(queuedNotice({ type: "attempt-queued", model: "lmstudio/m", running: 2, ahead: 1 }, named), "waiting for room in the cache that Local's server shares among its requests (2 running, 1 waiting before this one)");
+  // Without names (a channel that has no catalog), every model by its ref: still one name each.
+  assert.equal(waitingNotice(waiting), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying anthropic/claude-opus-4-5 at 60 s");
 });

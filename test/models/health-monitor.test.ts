@@ -41,8 +41,13 @@ describe("the health monitor", () => {
   let refused: string;
   const http = new HttpClient();
   before(async () => {
+    // Model "o" stalls: its server lists it, and never answers a request for it.
     lmstudio = await startFakeServer((request) =>
-      request.method === "GET" ? { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } } : { kind: "sse", frames: completionsStream({ text: "o", usage: { input: 1, output: 1 } }) },
+      request.method === "GET"
+        ? { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } }
+        : (request.body as { model?: unknown } | undefined)?.model === "o"
+          ? { kind: "hang-before-headers" }
+          : { kind: "sse", frames: completionsStream({ text: "o", usage: { input: 1, output: 1 } }) },
     );
     ollama = await startFakeServer(() => ollamaStream({ text: "o" }));
     refused = await refusedUrl();

@@ -36,6 +36,6 @@ describe("hearth usage counts what broken attempts spent", () => {
     assert.deepEqual([row("local/broken")?.calls, row("local/broken")?.input, row("local/broken")?.output], [2, 12, 10]);
     assert.deepEqual([row("cloud/big")?.calls, row("cloud/big")?.input, row("cloud/big")?.output], [2, 150, 30]);
     assert.deepEqual([report.total.calls, report.total.input, report.total.output], [4, 162, 40]);
-    assert.equal(report.total.cost, 0.015, "the broken calls are not priced: their answer never came");
+    assert.equal(report.total.cost, 0.015, "local/broken is free here (no cost kept, no price given): only the answers cost (test/cli/broken-calls-priced.test.ts prices a paid one)");
   });
 });

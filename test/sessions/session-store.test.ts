@@ -136,4 +136,60 @@ describe("JsonlSessionStore", () => {
     for (const key of ["a", "a", "b", "a"]) await small.read(key);
     assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "a.jsonl"], "over the byte budget only the session in use stays");
   });
+
+  test("listing reads a session file once: afterwards only what was appended, and nothing of one unchanged or held in memory", async () => {
+    const state = join(temp.dir, "listing");
+    mkdirSync(join(state, "sessions"), { recursive: true });
+    const at = "2026-01-01T00:00:00.000Z";
+    const usage = { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
+    const assistant = (id: string) => JSON.stringify({ type: "assistant", id, at, message: { role: "assistant", api: "openai-completions", content: [{ type: "text", text: "ok" }], model: "local/m", usage, cost: 0.5, stopReason: "stop" }, attempts: [] });
+    const flood = JSON.stringify({ type: "tool-result", id: "t", at, message: { role: "tool-result", toolCallId: "c", toolName: "exec", content: "x".repeat(20_000), isError: false } });
+    // A flooded session of 4 MB: one question, 200 large tool results, one answer.
+    const lines = [JSON.stringify({ type: "session", version: 1, at, agent: "main" }), JSON.stringify({ type: "user", id: "u1", at, text: "find everything" }), ...Array.from({ length: 200 }, () => flood), assistant("a1")];
+    writeFileSync(join(state, "sessions/big.jsonl"), `${lines.join("\n")}\n`);
+    let bytesRead = 0;
+    let wholeReads = 0;
+    const files = {
+      ...fsPromises,
+      open: (async (path: string, flags: number, mode?: number) => {
+        const handle = await fsPromises.open(path, flags, mode);
+        const read = handle.read.bind(handle) as (...args: unknown[]) => Promise<{ bytesRead: number; buffer: Buffer }>;
+        const readFile = handle.readFile.bind(handle);
+        return Object.assign(handle, {
+          read: async (...args: unknown[]) => {
+            const result = await read(...args);
+            bytesRead += result.bytesRead;
+            return result;
+          },
+          readFile: (async (...args: Parameters<typeof readFile>) => {
+            wholeReads++;
+            return readFile(...args);
+          }) as typeof readFile,
+        });
+      }) as typeof fsPromises.open,
+    };
+    const store = new JsonlSessionStore(state, { files });
+    const first = await store.list();
+    assert.deepEqual(first.sessions.map((summary) => [summary.key, summary.turns, summary.lastText, summary.cost, summary.usage.input]), [["big", 1, "find everything", 0.5, 10]]);
+    const size = (await fsPromises.stat(join(state, "sessions/big.jsonl"))).size;
+    assert.equal(bytesRead, size, "the first listing reads the file once, a chunk at a time");
+    assert.equal(wholeReads, 0, "and never whole into memory");
+    bytesRead = 0;
+    await store.list();
+    assert.equal(bytesRead, 0, "unchanged: nothing read");
+    // Another process appends a turn: the next listing reads those lines alone.
+    const more = `${[JSON.stringify({ type: "user", id: "u2", at, text: "and now?" }), assistant("a2")].join("\n")}\n`;
+    appendFileSync(join(state, "sessions/big.jsonl"), more);
+    const second = await store.list();
+    assert.equal(bytesRead, Buffer.byteLength(more));
+    assert.deepEqual(second.sessions.map((summary) => [summary.turns, summary.lastText, summary.cost, summary.usage.input]), [[2, "and now?", 1, 20]]);
+    // The same as reading every entry gives.
+    const fresh = new JsonlSessionStore(state);
+    assert.deepEqual((await fresh.list()).sessions, second.sessions);
+    bytesRead = 0;
+    await store.read("big");
+    const readBytes = bytesRead;
+    await store.list();
+    assert.equal(bytesRead, readBytes, "a session held in memory is summed from there");
+  });
 });

@@ -2,7 +2,8 @@
 // a wait for room in a shared cache is a note, and goes once the answer starts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyAgentEvent, newLiveTurn } from "../../src/channels/webchat/page/live-turn.js";
+import { emptyUsage } from "../../src/ai/usage.js";
+import { applyAgentEvent, applyTurnResult, newLiveTurn } from "../../src/channels/webchat/page/live-turn.js";
 
 test("a turn waiting for room in a llama-server's shared cache shows it until its first token", () => {
   const turn = newLiveTurn();
@@ -23,4 +24,22 @@ test("words before a tool call stay: what follows is a new paragraph, and a rest
   assert.equal(turn.text, "PART-ONE before the tool.");
   applyAgentEvent(turn, { type: "text-delta", delta: "PART-TWO final." });
   assert.equal(turn.text, "PART-ONE before the tool.\n\nPART-TWO final.", "as the stream and the turn's final text have it");
+});
+
+test("a progress line gives way to its outcome, and what is left of progress goes when the turn ends (as the history has it)", () => {
+  const turn = newLiveTurn();
+  applyAgentEvent(turn, { type: "notice", text: "session s: waiting for another hearth process answering in it", about: "session-busy" });
+  applyAgentEvent(turn, { type: "compaction", phase: "start", tokensBefore: 9000 });
+  assert.deepEqual(turn.notes.map((note) => [note.kind, note.passing]), [["waiting", true], ["compaction", true]]);
+  applyAgentEvent(turn, { type: "compaction", phase: "end", tokensBefore: 9000 });
+  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {} });
+  assert.deepEqual(turn.notes.at(-1), { kind: "tool", text: "running time…", passing: true });
+  applyAgentEvent(turn, { type: "tool-end", name: "time", isError: false, preview: "12:00" });
+  applyAgentEvent(turn, { type: "tool-start", name: "exec", arguments: {} });
+  applyAgentEvent(turn, { type: "text-delta", delta: "Noon." });
+  applyTurnResult(turn, { ok: true, text: "Noon.", model: "local/m", session: "s", attempts: [], usage: emptyUsage(), cost: 0, notice: undefined, truncated: false, compaction: undefined });
+  assert.deepEqual(turn.notes, [
+    { kind: "compaction", text: "the conversation (9k tokens) was longer than the context allows: its older turns are summarised (the transcript keeps them)" },
+    { kind: "tool", text: "time done: 12:00" },
+  ]);
 });

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { homedir, release, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedPlace } from "./exec/check-places.js";
@@ -12,9 +12,11 @@ import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
 import type { ProgramDescription } from "./exec/program.js";
 import { execWorkingDirectory, refusedWorkingDirectory } from "./exec/working-directory.js";
+import { limitedCommand, limitSignalNote, processesCountedPerNamespace } from "./exec/resource-limits.js";
 import { runProgram } from "./exec/run-program.js";
 import type { NetworkGuard } from "./exec/git-network.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
+import { sandboxPlaces } from "./exec/sandbox-places.js";
 import type { Tool, ToolContext } from "./tool.js";
 
 const parameters = z.strictObject({
@@ -37,7 +39,7 @@ export interface ExecToolOptions {
   hiddenFiles?: readonly string[] | undefined;
   /** Where git may connect without the sandbox; default web_fetch's: node:dns, and public addresses only. */
   network?: Partial<NetworkGuard> | undefined;
-  /** The home folder whose credential places (guarded-places.ts) no program reads with no sandbox; default the user's. */
+  /** The home folder: its credential places (guarded-places.ts) no program reads with no sandbox, and the sandbox hides it; default the user's. */
   home?: string | undefined;
 }
 
@@ -104,14 +106,20 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (configRefusal) return refused(configRefusal, program);
     }
     const launched = description?.launchArgs?.(programArgs) ?? [...programArgs];
-    let spawned: { program: string; args: readonly string[] } = { program, args: launched };
+    // Under resource limits wherever prlimit is (util-linux): found on PATH here, so the sandbox runs that same file.
+    const prlimit = process.platform === "linux" ? await findExecutable("prlimit", env.PATH ?? "") : undefined;
+    let spawned: { program: string; args: readonly string[]; filter?: Buffer | undefined } = { program, args: launched };
     if (isSandboxed) {
       const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
       if (!found) return notFound;
       const realCwd = await realpath(cwd);
-      const hidden = await existing([context.stateDir]);
-      const hiddenFiles = await existing(options.hiddenFiles ?? []);
-      spawned = sandboxed(support, { program: found, args: launched, cwd: realCwd, hidden, hiddenFiles });
+      const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, home: options.home ?? homedir(), runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
+      const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
+      spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
+    } else if (prlimit) {
+      const found = await findExecutable(/[/\\]/.test(program) ? resolve(cwd, program) : program, env.PATH ?? "");
+      if (!found) return notFound;
+      spawned = limitedCommand(prlimit, { program: found, args: launched, countProcesses: false });
     }
     const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
     const runIn = gitRun?.ok && gitRun.launch.outsideRepository ? await emptyDirectory(env) : undefined;
@@ -150,7 +158,7 @@ function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: s
     : run.cancelled
       ? "killed: the turn was cancelled"
       : run.signal
-        ? `killed by ${run.signal}`
+        ? `killed by ${run.signal}${limitSignalNote(run.signal) ? `: ${limitSignalNote(run.signal)}` : ""}`
         : `exit code ${run.exitCode ?? "unknown"}`;
   const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
   const shown = run.output.trimEnd() ? about.context.untrusted(run.output.trimEnd(), `output of ${basename(about.program)}`) : "(no output)";
@@ -186,9 +194,4 @@ async function findExecutable(program: string, path: string): Promise<string | u
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((found) => found.isDirectory(), () => false);
-}
-
-async function existing(paths: readonly string[]): Promise<string[]> {
-  const found = await Promise.all(paths.map((path) => realpath(path).catch(() => undefined)));
-  return found.filter((path): path is string => path !== undefined);
 }

@@ -3,6 +3,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { urlToHttpOptions } from "node:url";
 import type { Failure, Timeouts } from "../types.js";
+import { BodyReader } from "./body-reader.js";
 import { describeNetworkError, networkFailure } from "./network-errors.js";
 import { timerDelay } from "../../shared/timer-delay.js";
 
@@ -308,24 +309,26 @@ class Call {
       incoming.resume();
     };
     let consumed = false;
-    async function* chunks(): AsyncGenerator<Buffer> {
-      if (consumed) throw new Error("the response body was already read");
-      consumed = true;
-      try {
-        // Not `for await … of incoming`: its iterator destroys the response when the loop ends, even after
-        // the whole body came, and that aborts the request and closes the kept-alive connection.
-        for await (const chunk of incoming.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
-        if (!incoming.complete) throw new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" });
-      } catch (error) {
-        if (error instanceof FailureError) throw error;
+    const reader = new BodyReader(incoming, {
+      failure: (error) => {
+        if (error instanceof FailureError) return error;
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
-        throw new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer${code ? ` (${code})` : ` (${describeNetworkError(error)})`}` });
-      } finally {
+        return new FailureError({ kind: "stream-broken", message: `the connection broke in the middle of the answer${code ? ` (${code})` : ` (${describeNetworkError(error)})`}` });
+      },
+      incomplete: () => (incoming.complete ? undefined : new FailureError({ kind: "stream-broken", message: "the connection closed before the answer was complete" })),
+      onDone: () => {
         finish();
         release();
-      }
-    }
-    const body = chunks();
+      },
+    });
+    // Not `incoming.iterator()` in a generator: two promise chains per chunk (see BodyReader).
+    const body: AsyncIterable<Buffer> = {
+      [Symbol.asyncIterator]: () => {
+        if (consumed) throw new Error("the response body was already read");
+        consumed = true;
+        return reader;
+      },
+    };
     return {
       status: incoming.statusCode ?? 0,
       headers: incoming.headers,

@@ -1,19 +1,21 @@
+import { Utf8Chunks } from "./utf8-chunks.js";
+
 /**
  * Newline-delimited JSON (Ollama's streaming format: one JSON object a line) from a body's chunks,
  * as one batch of lines per chunk received. A line split across chunks is joined; blank lines are
  * skipped; a last line without its newline is still read.
  */
 export async function* readNdjsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder();
+  const decoder = new Utf8Chunks();
   let carry = "";
   for await (const chunk of body) {
-    carry += decoder.decode(chunk, { stream: true });
+    carry += decoder.write(chunk);
     const end = carry.lastIndexOf("\n");
     if (end === -1) continue;
     const lines = carry.slice(0, end).split("\n").map((line) => line.trim()).filter((line) => line !== "");
     carry = carry.slice(end + 1);
     if (lines.length > 0) yield lines;
   }
-  carry += decoder.decode();
+  carry += decoder.end();
   if (carry.trim() !== "") yield [carry.trim()];
 }

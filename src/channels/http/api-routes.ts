@@ -76,13 +76,23 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     // ends; the turn's events reach every /api/events listener through the port.
     let accept: () => void = () => undefined;
     const accepted = new Promise<void>((resolve) => (accept = resolve));
+    let kept = false;
     let refused: HearthError | undefined;
+    let notKept: unknown;
+    const onAccepted = (): void => {
+      kept = true;
+      accept();
+    };
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted: () => accept() })
+      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted })
       .catch((error: unknown) => {
         // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
         if (isHearthError(error) && error.kind === "usage") refused = error;
-        else logger.error({ err: error, session }, "a web chat message failed");
+        else {
+          // One the state dir could not keep (its journal cannot be written) gets no 202: the sender hears why.
+          if (!kept) notKept = error;
+          logger.error({ err: error, session }, "a web chat message failed");
+        }
       })
       .finally(() => {
         accept();
@@ -90,6 +100,10 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       });
     await accepted;
     if (refused) return c.json(errorBody({ message: [refused.message, ...refused.details].join("; "), type: "invalid_request_error", code: "bad_request" }), 400);
+    if (notKept !== undefined) {
+      const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "the gateway could not keep the message; its log has the details";
+      return c.json(errorBody({ message: `not accepted: ${message}`, type: "server_error", code: "not_kept" }), 500);
+    }
     return c.json({ accepted: true }, 202);
   });
 

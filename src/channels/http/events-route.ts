@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { GatewayEvent, GatewayPort } from "../../gateway/port.js";
+import type { StoppingView } from "./stopping-guard.js";
 
 /**
  * `GET /api/events`: every GatewayEvent as `event: <type>` + `data: <json>`, a `: keep-alive` comment
  * now and then, and on connect the setup problems and each provider's health. Closing the connection
- * (or the gateway shutting down) unsubscribes.
+ * (or the gateway shutting down, which ends the stream with a `stopping` event) unsubscribes.
  */
-export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined }): Hono {
+export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
   const { port } = options;
   const route = new Hono();
   route.get("/events", (c) =>
@@ -42,6 +43,8 @@ export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; s
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
         }
+        // Ended by the gateway's stop: the page hears why (and how many turns finish) before the stream ends.
+        if (options.shutdown?.aborted && !stream.aborted) await stream.writeSSE({ event: "stopping", data: JSON.stringify({ type: "stopping", turns: options.stop?.size ?? 0 }) });
       } finally {
         clearInterval(keepAlive);
         unsubscribe();

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { markedCors } from "./json-to-node.js";
@@ -17,6 +17,7 @@ import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
 import { requestGuard } from "./request-guard.js";
 import { requestLogger } from "./request-log.js";
+import { stoppingGuard, type StoppingView } from "./stopping-guard.js";
 import { TurnControls } from "./turn-controls.js";
 
 export type { HttpLogger } from "./logger.js";
@@ -44,8 +45,10 @@ export interface HttpAppOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Default: hearth's version. */
   version?: string | undefined;
-  /** Aborted when the process shuts down: live event streams end so the server can close. */
+  /** Aborted when the process shuts down: live event streams end (with a `stopping` event) so the server can close. */
   shutdown?: AbortSignal | undefined;
+  /** The gateway's stop: once it has begun every request but /health is a 503 with `Connection: close` (stopping-guard.ts). */
+  stop?: StoppingView | undefined;
   /** Which hearth this is (stateInstance: a hash of the state dir, never its path), said by /health; absent: not said. */
   instance?: string | undefined;
   /** Process start (ms since the epoch) for /health's uptime; default now. */
@@ -70,6 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
 
   app.use(requestLogger(logger));
+  app.use(stoppingGuard(options.stop));
   app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts }));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(markedCors(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 })));
@@ -85,10 +89,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return Number.parseInt(length || "0", 10) > maxBodyBytes ? Promise.resolve(tooLarge(c)) : next();
   });
 
-  app.get("/health", (c) => c.json({ status: "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }) }));
+  app.get("/health", (c) => {
+    const stop = options.stop;
+    const stopping = stop?.stopping ? { stopping: { turns: stop.size } } : {};
+    const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), ...stopping };
+    return c.json(body, stop?.stopping ? 503 : 200);
+  });
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
-  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown, stop: options.stop }));
 
   // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.
   app.notFound((c) => {
@@ -148,10 +157,18 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
         const address = http.address() as AddressInfo;
         const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
         const closed = new Promise<void>((done) => http.once("close", () => done()));
+        // Once closing, a connection whose response has gone out is ended, not kept alive for another request.
+        let closing = false;
+        http.on("request", (request: IncomingMessage, response: ServerResponse) => {
+          response.once("finish", () => {
+            if (closing) request.socket.end();
+          });
+        });
         resolve({
           url: `http://${host}:${address.port}`,
           port: address.port,
           close: () => {
+            closing = true;
             if (http.listening) http.close();
             http.closeIdleConnections();
             return closed;

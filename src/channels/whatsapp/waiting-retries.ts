@@ -70,7 +70,8 @@ export class WaitingRetries {
       .transcript(message.session)
       .catch(() => []);
     const asked = items.findLastIndex((item) => item.role === "user" && item.text === message.text);
-    const answered = asked === -1 ? undefined : items.slice(asked + 1).find((item) => item.role === "assistant");
+    // An answer with words: a turn whose replies were tool calls alone shows its notes beside an empty one, which is no answer to send.
+    const answered = asked === -1 ? undefined : items.slice(asked + 1).find((item) => item.role === "assistant" && item.text !== "");
     if (answered) await this.options.send(message, answered.text);
     else await this.options.run(message, asked !== -1);
   }

@@ -4,8 +4,8 @@ import type { Usage } from "../../ai/types.js";
 import { addUsage } from "../../ai/usage.js";
 import { commandRefusal, isCommand, isRetry } from "../../agent/commands.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { apiKeyPath } from "../../models/provider-words.js";
-import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
+import { apiKeyPath, refNamer } from "../../models/provider-words.js";
+import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -57,10 +57,11 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         ...extra,
         onEvent: (event) => {
           if (options.json) return;
-          if (event.type === "model-loading") writeLine(io.stderr, paint("dim", event.waiting ? `${event.model} is loading on the local server; waiting…` : `${event.model} is loading; the next model answers meanwhile`));
-          if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", `${event.model} ${event.outcome}; trying ${event.next}`));
+          // Every model named as the fallback notice names it (modelName): one name for one model in the whole stream.
+          if (event.type === "model-loading") writeLine(io.stderr, paint("dim", loadingNotice(event, runtime.catalog)));
+          if (event.type === "attempt-failed" && event.next) writeLine(io.stderr, paint("dim", attemptFailedNotice(event, runtime.catalog)));
           if (event.type === "attempt-waiting") writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
-          if (event.type === "attempt-queued") writeLine(io.stderr, paint("dim", queuedNotice(event)));
+          if (event.type === "attempt-queued") writeLine(io.stderr, paint("dim", queuedNotice(event, runtime.catalog)));
           if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
           if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
           if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
@@ -94,10 +95,13 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     const result = handled.result;
     if (!result.ok) {
       if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...compactionField(result) });
-      writeLine(io.stderr, `hearth: ${result.error}`);
+      // Each model named as the config writes it (refName: a provider key written with a variable as written), in the summary too.
+      const named = refNamer(runtime.catalog);
+      const summary = [...new Set(result.attempts.map((attempt) => attempt.model))].reduce((text, ref) => text.split(`${ref}: `).join(`${named(ref)}: `), result.error);
+      writeLine(io.stderr, `hearth: ${summary}`);
       for (const attempt of result.attempts) {
         const why = attempt.message?.startsWith(`${attempt.model}: `) ? attempt.message.slice(attempt.model.length + 2) : attempt.message;
-        writeLine(io.stderr, `  ${attempt.model}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
+        writeLine(io.stderr, `  ${named(attempt.model)}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
       // Ready to paste: the same config, session and agent as this command's.
       const configWords = options.config === undefined ? undefined : shellLine(["--config", options.config]);

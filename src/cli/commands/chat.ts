@@ -6,7 +6,7 @@ import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { shellLine } from "../../shared/shell-quote.js";
 import { apiKeyPath } from "../../models/provider-words.js";
-import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
+import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatHistory } from "../chat-history.js";
@@ -92,16 +92,17 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             streamed = true;
             midLine = !event.delta.endsWith("\n");
           } else if (event.type === "model-loading") {
-            status(event.waiting ? `${event.model} is loading on the local server` : `${event.model} is loading; asking the next model`);
+            // Every model named as the fallback notice names it (modelName): one name for one model in the whole stream.
+            status(loadingNotice(event, runtime.catalog));
           } else if (event.type === "attempt-waiting") {
             // A pipe has no spinner: the wait is said in lines, as `hearth agent` does.
             if (spinner.enabled) status(waitingNotice(event, runtime.catalog));
             else writeLine(io.stderr, paint("dim", waitingNotice(event, runtime.catalog)));
           } else if (event.type === "attempt-queued") {
-            if (spinner.enabled) status(queuedNotice(event));
-            else writeLine(io.stderr, paint("dim", queuedNotice(event)));
+            if (spinner.enabled) status(queuedNotice(event, runtime.catalog));
+            else writeLine(io.stderr, paint("dim", queuedNotice(event, runtime.catalog)));
           } else if (event.type === "attempt-failed" && event.next) {
-            status(`${event.model} ${event.outcome}; trying ${event.next}`);
+            status(attemptFailedNotice(event, runtime.catalog));
           } else if (event.type === "answer-restart") {
             if (streamed) io.stdout.write(`\n${paint("yellow", "— that answer broke off; a fresh one follows —")}\n`);
           } else if (event.type === "compaction") {

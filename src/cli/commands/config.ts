@@ -6,6 +6,7 @@ import { redactSecrets, secretEnvValues } from "../../config/redact.js";
 import { commandLine, writeJson, writeLine, painter, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, printWarnings, type LoadedModels } from "../load-models.js";
 import { chainAdvice } from "../../models/chain-advice.js";
+import { refName } from "../../models/provider-words.js";
 import { HearthError } from "../../shared/errors.js";
 import { redactUrl } from "../../shared/secret-redactor.js";
 
@@ -39,7 +40,7 @@ export function configValidate(io: CliIo, options: GlobalOptions): number {
     writeLine(io.stdout, `No config file at ${loaded.location.file}; built-in defaults are valid. Run \`${commandLine(io, "init")}\` to write one.`);
     return 0;
   }
-  const chain = resolved.chain.map((entry) => entry.model.ref).join(" → ") || "(no model chain)";
+  const chain = resolved.chain.map((entry) => refName(entry.model)).join(" → ") || "(no model chain)";
   writeLine(io.stdout, `${paint("green", "✓")} ${loaded.location.file} is valid${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? "" : "s"})` : ""}`);
   writeLine(io.stdout, `  chain: ${chain}`);
   return 0;

@@ -13,7 +13,8 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
-import { answeringRecord } from "../../ops/gateway-listening.js";
+import { answeringRecord, stoppingRecords } from "../../ops/gateway-listening.js";
+import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -181,6 +182,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
+  // Nothing of this state dir answers: one that stops (it listens no more, and finishes its turns) is said as such, not as not running.
+  const draining = health ? undefined : stoppingRecords(state.dir)[0];
   const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
@@ -210,6 +213,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       version: health?.version,
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
+      ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
@@ -218,6 +222,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   else {
     if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens (a --port or --bind on its command line)`);
     else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);

@@ -22,6 +22,10 @@ import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environment.js";
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
+import { StopSwitch } from "../../gateway/stop-switch.js";
+import { turns } from "../../channels/http/stopping-guard.js";
+import { recordDraining } from "../gateway/drain-record.js";
+import { keepRunningWhenOutputCloses, silentWhenClosed, type OutputStreamName } from "../output-closed.js";
 
 export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
@@ -39,12 +43,19 @@ const DRAIN_MS = 30_000;
 export async function gatewayCommand(started: CliIo, options: GatewayCommandOptions): Promise<number> {
   // As the service: gateway.env's variables where the environment lacks them (launchd cannot load the file), masked like the environment's.
   const service = serviceEnvironment(started.env);
-  const io: CliIo = { ...started, env: service.env };
+  // A terminal that goes away (`hearth gateway | head -2`) does not stop the gateway: it writes there no more and keeps its log.
+  const closedOutputs = new Set<OutputStreamName>();
+  const io: CliIo = { ...started, env: service.env, stdout: silentWhenClosed(started.stdout, () => closedOutputs.has("stdout")), stderr: silentWhenClosed(started.stderr, () => closedOutputs.has("stderr")) };
   io.secrets?.add(secretEnvironmentValues(Object.fromEntries(service.added.map((name) => [name, service.env[name]]))));
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
   const { logger, file: logFile } = log;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
+  const keepRunning = keepRunningWhenOutputCloses((stream) => {
+    if (closedOutputs.has(stream)) return;
+    closedOutputs.add(stream);
+    logger.warn({ stream }, `the terminal went away (${stream} closed): the gateway keeps running, and writes to this log only`);
+  });
   const startedAt = Date.now();
   // When gateway.env's variables were last read: as the service, at the start (its manager put them in the
   // environment, which a reload does not change); otherwise at each config load, which reads them from the file.
@@ -53,7 +64,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     logger.warn({ warning: message }, "warning");
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
-  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: io.command, secrets: io.secrets, onWarning });
+  const stop = new StopSwitch();
+  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: io.command, secrets: io.secrets, onWarning, stop });
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
   let server: RunningServer;
@@ -61,9 +73,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, startedAt, envReadAt: () => envReadAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
-    app.route("/", openAiRoutes({ port: runtime.port, logger }));
+    app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
     server = await serveHttp({ app, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
       throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
@@ -72,6 +84,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     await runtime.close();
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
     log.close();
+    keepRunning();
     throw error;
   }
 
@@ -107,8 +120,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
   });
   // Where it listens, for `gateway status` (a `--port` the config does not know): a state dir it cannot write into is only logged.
+  const listening = { url: server.url, pid: process.pid, startedAt };
   try {
-    recordListening(state, { url: server.url, pid: process.pid, startedAt });
+    recordListening(state, listening);
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
   }
@@ -154,13 +168,16 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   process.on("unhandledRejection", stray);
   const signals = signalQueue();
   const signal = await signals.next();
-  logger.info({ signal }, "stopping: no new requests; waiting for turns in flight");
+  // First of all: no new request on any connection (a 503 with Connection: close), no new turn; event streams end with a `stopping` event.
+  runtime.stopAccepting();
+  shutdown.abort();
+  logger.info({ signal, turns: stop.size }, "stopping: no new requests; waiting for turns in flight");
   writeLine(io.stdout, `${signal}: stopping; turns in flight finish first (up to ${DRAIN_MS / 1000} s)`);
+  const stopRecording = recordDraining({ stateDir: state, record: listening, stop, onError: (message) => logger.warn({ err: message }, "cannot record that the gateway is stopping: `gateway status` may call it not running") });
   watcher.close();
   unsubscribe();
   idleMemory.stop();
   await whatsapp.stop();
-  shutdown.abort();
   const closing = server.close();
   const forced = signals.next().then((again) => {
     logger.warn({ signal: again }, "second signal: stopping now");
@@ -171,24 +188,27 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   // model servers' connections under them; the turns finish meanwhile.
   const closed = closing.then(() => runtime.close());
   const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
+  let cancelled = 0;
   if (!drained) {
     logger.warn({}, "stopping with turns or requests still running: cancelling them (messages whose turn began are saved, and web chat and WhatsApp messages still waiting; API requests still waiting are dropped)");
-    runtime.abortTurns();
-    server.closeAll();
+    // Cut with GatewayStopping: each API stream ends with an error event saying the gateway stops, and its end; then the connections go.
+    cancelled = runtime.abortTurns();
     await Promise.race([closed, delay(5_000)]);
   }
   server.closeAll();
+  stopRecording();
   forgetListening(state, process.pid);
   signals.close();
   process.off("unhandledRejection", stray);
-  logger.info({ drained }, "gateway stopped");
+  logger.info({ drained, cancelled }, "gateway stopped");
   log.close();
+  keepRunning();
   if (loopLag) {
     loopLag.disable();
     process.off("SIGUSR2", lagMark);
     writeLine(io.stdout, lagLine(loopLag));
   }
-  writeLine(io.stdout, "stopped");
+  writeLine(io.stdout, cancelled > 0 ? `stopped (${turns(cancelled)} cancelled)` : "stopped");
   return 0;
 }
 

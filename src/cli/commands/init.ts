@@ -65,7 +65,9 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   }
   // A server the user named that did not answer is said, with why, not passed over for the starter's advice.
   const named = options.url !== undefined && options.url.length > 0;
-  if (named && found.servers.length === 0) writeLine(io.stdout, `No model server answered at ${found.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
+  // A hearth gateway answered: said as what it is (gatewayAsServer's words), never as "no model server answered".
+  if (named) for (const gateway of found.gateways) writeLine(io.stdout, `${gateway.title}: not written as a provider.\n  fix: ${gateway.fix}`);
+  if (named && found.servers.length === 0 && found.silent.length > 0) writeLine(io.stdout, `No model server answered at ${found.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
   writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined, config })}`);
   return 0;
 }
@@ -93,6 +95,9 @@ async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryR
 function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined; config: string }): string {
   const { found, plan } = what;
   const run = (args: string): string => commandLine(io, `${args}${what.config}`);
+  if (found.servers.length === 0 && what.named !== undefined && found.silent.length === 0) {
+    return `give the address of a model server behind the gateway: \`${commandLine(io, `models discover --write --url ADDRESS${what.config}`)}\` adds what it serves and makes one of its models the primary.`;
+  }
   if (found.servers.length === 0 && what.named !== undefined) {
     return `start the model server at ${found.silent.map((entry) => entry.origin).join(", ")} (or check the address), then \`${commandLine(io, `models discover --write${what.named}`)}\` adds what it serves and makes one of its models the primary.`;
   }

@@ -6,7 +6,8 @@ import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { renderJson5, renderKey } from "../../config/json5-edit.js";
 import { DEFAULT_ORIGINS, discoverServers, originOf, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
-import { addDiscoveredProviders, providerBlock } from "../../ops/discover-write.js";
+import { addDiscoveredProviders, entriesToAdd, providerBlock } from "../../ops/discover-write.js";
+import { nameInConfig, type NamedServer } from "../../ops/discover-names.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
 import { sharedCacheProblem } from "../../ops/status-problems.js";
@@ -20,12 +21,15 @@ export interface DiscoverOptions extends GlobalOptions {
 
 /** `hearth models discover [--url URL] [--write] [--json]`: the model servers on this machine and what they serve. */
 export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promise<number> {
-  const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : usualAndConfigured(io, options);
+  const configText = readableConfig(io, options);
+  const origins = options.url && options.url.length > 0 ? options.url.map(checkedUrl) : usualAndConfigured(configText);
   const http = new HttpClient();
-  let report: DiscoveryReport;
+  let report: DiscoveryReport & { servers: NamedServer[] };
   let written: { file: string; changes: string[]; note?: string } | undefined;
   try {
-    report = await discoverServers(http, origins);
+    const found = await discoverServers(http, origins);
+    // Each server named as --write names it: one the config has by its provider id, with the models that are new.
+    report = { ...found, servers: nameInConfig(configText, found.servers) };
     written = options.write ? await writeDiscovered(io, { options, report, http }) : undefined;
   } finally {
     http.destroy();
@@ -35,24 +39,61 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     return report.servers.length > 0 ? 0 : 1;
   }
   if (report.servers.length === 0) {
-    writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
-    writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
+    printGateways(io, report);
+    if (report.silent.length > 0) {
+      writeLine(io.stdout, `No model server answered at ${report.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
+      writeLine(io.stdout, "Start one (LM Studio: Developer → Start Server; llama-server; ollama serve; vllm serve), or give its address with --url.");
+    }
     return 1;
   }
   for (const server of report.servers) printServer(io, server);
+  printGateways(io, report);
   if (written) {
     for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
     if (written.note) writeLine(io.stdout, `note: ${written.note}`);
   } else {
-    writeLine(io.stdout, `Add them to the config with \`${commandLine(io, "models discover --write")}\`${options.url ? " (with the same --url)" : ""}, or paste a block under models.providers:`);
-    for (const server of report.servers) writeLine(io.stdout, `    ${renderKey(server.providerId)}: ${renderJson5(providerBlock(server), "    ")},`);
+    printPasteable(io, { servers: report.servers, configText, sameUrl: Boolean(options.url) });
   }
   return 0;
 }
 
+/** A hearth gateway where a model server was looked for: it answered, and is not one to write (gatewayAsServer's words). */
+function printGateways(io: CliIo, report: DiscoveryReport): void {
+  for (const gateway of report.gateways) {
+    writeLine(io.stdout, `${gateway.title}: not written as a provider.`);
+    writeLine(io.stdout, `  fix: ${gateway.fix}`);
+  }
+}
+
+/** What to add by hand, as `--write` would: each new server's provider block, and the new models of a server the config has already. */
+function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; sameUrl: boolean }): void {
+  const fresh = what.servers.filter((server) => server.configured === undefined && server.models.length > 0);
+  const grown = what.servers.filter((server) => server.configured !== undefined && server.configured.newModels.length > 0);
+  if (fresh.length === 0 && grown.length === 0) {
+    writeLine(io.stdout, "Nothing to add: the config has every server found, with every model it serves.");
+    return;
+  }
+  writeLine(io.stdout, `Add ${fresh.length > 0 ? "them" : "the new models"} to the config with \`${commandLine(io, "models discover --write")}\`${what.sameUrl ? " (with the same --url)" : ""}, or paste by hand:`);
+  if (fresh.length > 0) writeLine(io.stdout, "  under models.providers:");
+  for (const server of fresh) writeLine(io.stdout, `    ${renderKey(server.providerId)}: ${renderJson5(providerBlock(server), "    ")},`);
+  for (const server of grown) {
+    const models = server.models.filter((model) => server.configured?.newModels.includes(model.id));
+    writeLine(io.stdout, `  under models.providers.${server.providerId}.models (in the config already):`);
+    for (const entry of entriesToAdd(what.configText ?? "{}", { ...server, models })) writeLine(io.stdout, `    ${renderJson5(entry, "    ")},`);
+  }
+}
+
+/** The config file's text for naming what was found, or undefined where there is none or it cannot be read (--write reports that). */
+function readableConfig(io: CliIo, options: GlobalOptions): string | undefined {
+  try {
+    return readConfigFile(configLocation(options.config, { env: io.env, cwd: io.cwd }).file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The usual ports, then every server on this machine the config file's providers name (a llama-server on its own port), each once. */
-function usualAndConfigured(io: CliIo, options: GlobalOptions): string[] {
-  const text = readConfigFile(configLocation(options.config, { env: io.env, cwd: io.cwd }).file);
+function usualAndConfigured(text: string | undefined): string[] {
   let providers: Record<string, { baseUrl?: unknown }> = {};
   try {
     providers = (text === undefined ? undefined : (json5.parse(text) as { models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null))?.models?.providers ?? {};
@@ -73,9 +114,11 @@ function checkedUrl(url: string): string {
   throw new HearthError("usage", `--url ${JSON.stringify(url)} is not an http:// address`, ["fix: give the server's address, such as --url http://127.0.0.1:1234"]);
 }
 
-function printServer(io: CliIo, server: DiscoveredServer): void {
+function printServer(io: CliIo, server: NamedServer): void {
   const paint = painter(io);
-  writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}, api ${server.api}, baseUrl ${server.baseUrl}`);
+  const configured = server.configured;
+  const known = configured === undefined ? "" : ` (in the config already${configured.newModels.length === 0 ? ", with every model it serves" : `; new: ${configured.newModels.join(", ")}`})`;
+  writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}${known}, api ${server.api}, baseUrl ${server.baseUrl}`);
   if (server.models.length === 0) writeLine(io.stdout, "  serves no chat models");
   for (const model of server.models) {
     writeLine(io.stdout, `  ${model.id}`);

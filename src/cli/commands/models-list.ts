@@ -1,7 +1,7 @@
 import type { ModelCost } from "../../ai/api.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { chainAdvice } from "../../models/chain-advice.js";
-import { providerName, providerPath } from "../../models/provider-words.js";
+import { providerName, providerPath, refName } from "../../models/provider-words.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, noModels, printWarnings } from "../load-models.js";
 
@@ -12,6 +12,8 @@ export interface ModelsListOptions extends GlobalOptions {
 
 interface Row {
   ref: string;
+  /** The ref as messages name it where its provider's key is written with a variable (refName); absent otherwise. */
+  named?: string;
   name: string;
   alias: string | null;
   api: string;
@@ -35,6 +37,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
     listed.add(model.ref);
     rows.push({
       ref: model.ref,
+      ...(model.providerWritten !== undefined ? { named: refName(model) } : {}),
       name: model.name,
       alias: catalog.aliasOf(model.ref) ?? null,
       api: model.api,
@@ -68,7 +71,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
     ["ROLE", "MODEL", "ALIAS", "NAME", "API", "CONTEXT", "MAX OUT", "COST IN/OUT", "WHERE"],
     rows.map((row) => [
       roleLabel(row.role),
-      row.ref,
+      row.named ?? row.ref,
       row.alias ?? "",
       row.name,
       row.api,

@@ -45,7 +45,11 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
  * request itself to report.
  */
 async function refuseOtherServer(http: HttpClient, origin: string, context: number | undefined): Promise<void> {
-  const [server] = (await discoverServers(http, [origin])).servers;
+  const found = await discoverServers(http, [origin]);
+  const [gateway] = found.gateways;
+  // A hearth gateway answers there: said as what it is, not sent a load it cannot do.
+  if (gateway) throw new HearthError("runtime", gateway.title, [`fix: ${gateway.fix}`]);
+  const [server] = found.servers;
   if (!server || server.kind === "lmstudio") return;
   const { message, fix } = notLmStudio(server.kind, origin, context);
   throw new HearthError("runtime", message, [`fix: ${fix}`]);

@@ -50,7 +50,7 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
   const role = entry.role.startsWith("fallback-") ? `fallback ${entry.role.slice(9)}` : entry.role;
   const alias = entry.alias ? ` (${entry.alias})` : "";
   const skipped = entry.policy ? paint("dim", " — skipped: privacy is local-only") : "";
-  writeLine(io.stdout, `${paint("bold", `${role}: ${entry.ref}`)}${alias}${skipped}`);
+  writeLine(io.stdout, `${paint("bold", `${role}: ${entry.named ?? entry.ref}`)}${alias}${skipped}`);
   const key = entry.local ? (entry.keyPresent ? "key set" : "no key (not needed locally)") : entry.keyPresent ? `key from ${entry.keySource}` : "no key";
   writeLine(io.stdout, `  ${entry.api} · ${entry.baseUrl} · ${entry.local ? "local" : "hosted"} · ${key} · context ${entry.contextWindow}`);
   if (entry.reachable !== undefined) {

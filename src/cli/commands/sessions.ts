@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
-import { busyNotice, checkSessionKey, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
+import { busyNotice, checkSessionKey, isResend, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -137,15 +137,17 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
   const shown = new Set<string>();
   for (const entry of entries) {
     switch (entry.type) {
-      case "user":
+      case "user": {
+        const resend = isResend(entry, shown);
         shown.add(entry.id);
-        if (entry.retryOf !== undefined && shown.has(entry.retryOf)) {
+        if (resend) {
           out.push(`_Sent again · ${entry.at}_`, "");
           break;
         }
         out.push(`## You · ${entry.at}`, "", entry.text, "");
         if (entry.quoted) out.push("> (quoted) " + entry.quoted.replace(/\n/g, "\n> "), "");
         break;
+      }
       case "assistant": {
         const text = entry.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         const reasoning = entry.message.content.map((part) => (part.type === "reasoning" ? part.text : "")).join("").trim();

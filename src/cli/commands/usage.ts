@@ -1,5 +1,7 @@
 import { stateDir } from "../../config/paths.js";
+import { costOf } from "../../ai/usage.js";
 import { isLocalUrl } from "../../models/is-local.js";
+import { refNamer } from "../../models/provider-words.js";
 import { USAGE_GROUPINGS, usageReport, type UsageGrouping, type UsageRow } from "../../ops/usage.js";
 import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -30,6 +32,10 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
     since,
     by,
     isLocal: (ref, baseUrl) => resolved.catalog.models.get(ref as never)?.local ?? (baseUrl !== undefined && isLocalUrl(baseUrl)),
+    priceOf: (ref, usage) => {
+      const model = resolved.catalog.models.get(ref as never);
+      return model ? costOf(usage, model.cost) : undefined;
+    },
   });
   if (options.json) {
     writeJson(io, report);
@@ -40,7 +46,9 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
     writeLine(io.stdout, since ? `No model replies since ${report.since}.` : "No model replies recorded yet.");
     return 0;
   }
-  const cells = (row: UsageRow): string[] => [row.key, String(row.calls), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
+  // A model of a provider whose key is written with a variable, named as the config writes it (refName); the total row as it is.
+  const named = refNamer(resolved.catalog);
+  const cells = (row: UsageRow): string[] => [by === "model" && row !== report.total ? named(row.key) : row.key, String(row.calls), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
   // A reply's input counts the prompt tokens the server read anew; those its cache held are apart (they add up to the prompt).
   for (const line of formatTable([by, "calls", "input (new)", "input (cached)", "output", "cost", "local time (prefill + generation)"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
   const fallback = report.hostedFallbacks;

@@ -1,4 +1,5 @@
-import { closeSync, fchmodSync, fstatSync, openSync, statSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, statSync, writeSync, type Stats } from "node:fs";
+import { dirname } from "node:path";
 
 /** How often, at most, a line's write first checks that the path still names the file being written. */
 export const FOLLOW_EVERY_MS = 100;
@@ -50,7 +51,15 @@ export function logFileDestination(file: string): LogFileDestination {
 }
 
 function openLog(file: string): { fd: number; stats: Stats } {
-  const fd = openSync(file, "a", 0o600);
+  let fd: number;
+  try {
+    fd = openSync(file, "a", 0o600);
+  } catch (error) {
+    // `logs/` removed while the gateway runs (`rm -rf ~/.hearth/logs`): made again, owner-only.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    fd = openSync(file, "a", 0o600);
+  }
   try {
     fchmodSync(fd, 0o600);
     return { fd, stats: fstatSync(fd) };

@@ -44,6 +44,10 @@ const agentFields = {
   maxSteps: z.int().min(1).max(100).optional(),
   /** The same tool call with the same arguments this many times in one turn stops it (a tool loop); default 3. */
   maxRepeatedToolCalls: z.int().min(2).max(100).optional(),
+  /** Most tool calls of one model reply that run (the rest are answered with an error); default 10. */
+  maxToolCallsPerReply: z.int().min(1).max(100).optional(),
+  /** Most characters of tool results one turn keeps and sends back (past it results are cut with a note); default 200000. */
+  maxToolOutputPerTurn: z.int().min(1_000).max(5_000_000).optional(),
 };
 
 const agentDefaultsSchema = z.strictObject({

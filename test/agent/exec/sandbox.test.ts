@@ -53,11 +53,23 @@ describe("without bubblewrap", () => {
   });
 });
 
-test("bwrap arguments: outer mounts first, the working directory writable inside a hidden state dir, the config file covered", () => {
+test("bwrap arguments: outer mounts first, the working directory writable inside a hidden state dir, the config file in it hidden with it", () => {
   const args = bwrapArguments({ program: "/usr/bin/git", args: ["status"], cwd: "/home/u/.hearth/workspace", hidden: ["/home/u/.hearth"], hiddenFiles: ["/home/u/.hearth/hearth.json5"] });
   assert.deepEqual(args, [
     "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/home/u/.hearth", "--bind", "/home/u/.hearth/workspace", "/home/u/.hearth/workspace",
-    "--ro-bind", "/dev/null", "/home/u/.hearth/hearth.json5", "--remount-ro", "/home/u/.hearth", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--chdir", "/home/u/.hearth/workspace", "--", "/usr/bin/git", "status",
+    "--remount-ro", "/home/u/.hearth", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--chdir", "/home/u/.hearth/workspace", "--", "/usr/bin/git", "status",
+  ]);
+});
+
+test("bwrap arguments: /tmp sized, the seccomp filter read from fd 3, what a hidden folder holds hidden with it unless the working directory brings it back", () => {
+  const args = bwrapArguments(
+    { program: "/usr/bin/git", args: ["status"], cwd: "/home/u/proj", hidden: ["/home/u", "/home/u/.hearth", "/home/u/proj/.keep", "/run"], hiddenFiles: ["/home/u/.hearth/hearth.json5", "/home/u/proj/hearth.json5"] },
+    { filter: Buffer.alloc(8), sizedTmp: true },
+  );
+  assert.deepEqual(args, [
+    "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", String(512 * 1024 * 1024), "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/home/u", "--bind", "/home/u/proj", "/home/u/proj",
+    "--tmpfs", "/home/u/proj/.keep", "--ro-bind", "/dev/null", "/home/u/proj/hearth.json5", "--remount-ro", "/home/u", "--remount-ro", "/home/u/proj/.keep", "--remount-ro", "/run",
+    "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--seccomp", "3", "--chdir", "/home/u/proj", "--", "/usr/bin/git", "status",
   ]);
 });
 

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { timerDelay } from "../../../shared/timer-delay.js";
 
 export interface RunProgramOptions {
@@ -9,6 +10,8 @@ export interface RunProgramOptions {
   timeoutMs: number;
   maxOutputChars: number;
   signal: AbortSignal;
+  /** Written to the child's fd 3 (bwrap's seccomp filter), then closed. */
+  filter?: Buffer | undefined;
 }
 
 export interface RunResult {
@@ -24,7 +27,16 @@ export interface RunResult {
 /** Runs one program without a shell, stdout and stderr together, killed (with its process group) at the limit or on abort. */
 export function runProgram(options: RunProgramOptions): Promise<RunResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(options.program, options.args, { cwd: options.cwd, env: options.env, shell: false, stdio: ["ignore", "pipe", "pipe"], detached: process.platform !== "win32", windowsHide: true });
+    const child = spawn(options.program, options.args, { cwd: options.cwd, env: options.env, shell: false, stdio: ["ignore", "pipe", "pipe", options.filter ? "pipe" : "ignore"], detached: process.platform !== "win32", windowsHide: true });
+    // Pipes, as asked for above (fd 3 too, when there is a filter).
+    const stdout = child.stdout as Readable;
+    const stderr = child.stderr as Readable;
+    const filterPipe = child.stdio[3];
+    if (options.filter && filterPipe && "end" in filterPipe) {
+      // A child that fails before reading it closes the pipe: its exit says why, not this write.
+      filterPipe.on("error", () => undefined);
+      filterPipe.end(options.filter);
+    }
     const result: RunResult = { output: "", totalChars: 0, exitCode: null, signal: null, timedOut: false, cancelled: false };
     const collect = (chunk: Buffer) => {
       const text = chunk.toString("utf8");
@@ -32,8 +44,8 @@ export function runProgram(options: RunProgramOptions): Promise<RunResult> {
       const room = options.maxOutputChars - result.output.length;
       if (room > 0) result.output += text.slice(0, room);
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
+    stdout.on("data", collect);
+    stderr.on("data", collect);
     // The whole process group: a program's own children die with it.
     const kill = () => {
       try {
@@ -62,8 +74,8 @@ export function runProgram(options: RunProgramOptions): Promise<RunResult> {
       clearTimeout(timer);
       clearTimeout(grace);
       options.signal.removeEventListener("abort", onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
+      stdout.destroy();
+      stderr.destroy();
       resolvePromise(result);
     };
     let grace: NodeJS.Timeout | undefined;

@@ -1,12 +1,21 @@
 import { spawn } from "node:child_process";
 import { GUARD_KEEPS } from "./guarded-places.js";
+import type { Readable } from "node:stream";
+import { unixSocketFilter } from "./seccomp-filter.js";
 
 /** `tools.exec.sandbox`: use an OS sandbox where there is one, insist on one, or never use one. */
 export type SandboxMode = "auto" | "require" | "off";
 
 /** What this machine offers to confine exec. */
 export type SandboxSupport =
-  | { kind: "bwrap"; program: string }
+  | {
+      kind: "bwrap";
+      program: string;
+      /** The seccomp filter that keeps Unix socket files out of reach (seccomp-filter.ts); undefined on an architecture hearth has none for. */
+      filter?: Buffer | undefined;
+      /** This bwrap sizes a tmpfs (`--size`, bubblewrap 0.5 and later): the sandbox's /tmp gets a bound. */
+      sizedTmp?: boolean | undefined;
+    }
   | { kind: "sandbox-exec"; program: string }
   | { kind: "none"; reason: string };
 
@@ -16,6 +25,8 @@ export interface SandboxProbeOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** The bubblewrap program (a name on PATH, or a path). */
   bwrap?: string | undefined;
+  /** The architecture the seccomp filter is made for (default: this process's). */
+  arch?: string | undefined;
 }
 
 /** The options exec gives bwrap, tried as they are by the probe: a namespace feature missing here shows then, not at the first call. */
@@ -41,15 +52,27 @@ export class SandboxProbe {
   private async probe(): Promise<SandboxSupport> {
     if (this.platform === "linux") {
       const program = this.options.bwrap ?? "bwrap";
-      const tried = await tryRun(program, ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION, "true"], this.options.env);
-      if (tried.ok) return { kind: "bwrap", program };
+      // Tried as exec uses it: the filter loaded, /tmp sized where this bwrap can (`--size`, bubblewrap 0.5 on);
+      // a kernel that takes no seccomp filter still gets the rest of the sandbox (the status says what is missing).
+      const isolated = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION];
+      const sizedTmp = ["--size", String(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp"];
+      const withFilter = unixSocketFilter(this.options.arch);
+      let tried = { ok: false, missing: false, detail: "" };
+      for (const filter of withFilter ? [withFilter, undefined] : [undefined]) {
+        for (const sized of [true, false]) {
+          tried = await tryRun(program, [...(sized ? sizedTmp : []), ...isolated, ...(filter ? ["--seccomp", "3"] : []), "true"], { env: this.options.env, filter });
+          if (tried.ok) return { kind: "bwrap", program, filter, sizedTmp: sized };
+          if (tried.missing) break;
+        }
+        if (tried.missing) break;
+      }
       return {
         kind: "none",
         reason: tried.missing ? "bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)" : `bwrap cannot create a sandbox here (${tried.detail}); user namespaces may be disabled`,
       };
     }
     if (this.platform === "darwin") {
-      const tried = await tryRun("/usr/bin/sandbox-exec", ["-p", "(version 1)(allow default)", "/usr/bin/true"], this.options.env);
+      const tried = await tryRun("/usr/bin/sandbox-exec", ["-p", "(version 1)(allow default)", "/usr/bin/true"], { env: this.options.env, filter: undefined });
       return tried.ok ? { kind: "sandbox-exec", program: "/usr/bin/sandbox-exec" } : { kind: "none", reason: `sandbox-exec does not work here (${tried.detail})` };
     }
     return { kind: "none", reason: `hearth knows no OS sandbox for ${this.platform}` };
@@ -58,14 +81,23 @@ export class SandboxProbe {
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-function tryRun(program: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): Promise<{ ok: boolean; missing: boolean; detail: string }> {
+/** The sandbox's /tmp is memory: at most this much of it (`--size`). */
+export const SANDBOX_TMP_BYTES = 512 * 1024 * 1024;
+
+function tryRun(program: string, args: readonly string[], options: { env: NodeJS.ProcessEnv | undefined; filter: Buffer | undefined }): Promise<{ ok: boolean; missing: boolean; detail: string }> {
   return new Promise((resolve) => {
     let errorText = "";
-    const child = spawn(program, args, { env: env ?? process.env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(program, args, { env: options.env ?? process.env, stdio: ["ignore", "ignore", "pipe", options.filter ? "pipe" : "ignore"] });
+    const filterPipe = child.stdio[3];
+    if (options.filter && filterPipe && "end" in filterPipe) {
+      // bwrap may fail before it reads the filter: a closed pipe is its answer, not an error here.
+      filterPipe.on("error", () => undefined);
+      filterPipe.end(options.filter);
+    }
     // A probe that hangs counts as no sandbox rather than holding the first exec call.
     const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_TIMEOUT_MS);
     child.once("exit", () => clearTimeout(timer));
-    child.stderr.on("data", (chunk: Buffer) => {
+    (child.stderr as Readable).on("data", (chunk: Buffer) => {
       if (errorText.length < 500) errorText += chunk.toString("utf8");
     });
     child.once("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, missing: error.code === "ENOENT", detail: error.message }));
@@ -79,30 +111,46 @@ export interface SandboxedCommand {
   args: readonly string[];
   /** The one folder the program may write (its working directory). */
   cwd: string;
-  /** Folders it may not even read: hearth's state dir (sessions, notes, credentials). */
+  /** Folders it may not even read, covered by empty read-only ones: hearth's state dir, your home, /run (sandbox-places.ts). */
   hidden: readonly string[];
   /** Files it may not read: the config file (keys). */
   hiddenFiles?: readonly string[] | undefined;
 }
 
+/** What this bwrap can do besides the basics (SandboxProbe finds out). */
+export type BwrapFeatures = Pick<Extract<SandboxSupport, { kind: "bwrap" }>, "filter" | "sizedTmp">;
+
+/** The file descriptor bwrap reads the seccomp filter from (the spawn's fourth stdio entry). */
+export const FILTER_FD = 3;
+
 /**
- * The bwrap command line: the whole filesystem read-only, a fresh /tmp and /dev, the working
+ * The bwrap command line: the whole filesystem read-only, a fresh /tmp (sized) and /dev, the working
  * directory writable, hidden folders covered by empty ones, no network (a fresh network namespace),
- * no capabilities, no new privileges (bwrap sets no_new_privs), killed with hearth.
+ * no Unix sockets (the seccomp filter), no capabilities, no new privileges (bwrap sets no_new_privs),
+ * killed with hearth.
  */
-export function bwrapArguments(command: SandboxedCommand): string[] {
-  const hiddenFolders = command.hidden.filter((path) => path !== command.cwd);
+export function bwrapArguments(command: SandboxedCommand, features: BwrapFeatures = {}): string[] {
+  const shown = command.hidden.filter((path) => path !== command.cwd);
+  // Inside a hidden folder and not brought back with the working directory: hidden with it (a mount point made for it would show its name).
+  const covered = (path: string) => shown.some((folder) => folder !== path && inside(path, folder)) && !inside(path, command.cwd);
+  const hiddenFolders = shown.filter((path) => !covered(path));
   const mounts: { path: string; args: string[] }[] = [
-    { path: "/tmp", args: ["--tmpfs", "/tmp"] },
+    { path: "/tmp", args: [...(features.sizedTmp ? ["--size", String(SANDBOX_TMP_BYTES)] : []), "--tmpfs", "/tmp"] },
     ...hiddenFolders.map((path) => ({ path, args: ["--tmpfs", path] })),
     { path: command.cwd, args: ["--bind", command.cwd, command.cwd] },
-    ...(command.hiddenFiles ?? []).map((path) => ({ path, args: ["--ro-bind", "/dev/null", path] })),
+    ...(command.hiddenFiles ?? []).filter((path) => !covered(path)).map((path) => ({ path, args: ["--ro-bind", "/dev/null", path] })),
   ];
   // Outer folders first: a later mount inside an earlier one stays visible.
   mounts.sort((a, b) => depth(a.path) - depth(b.path));
   // The empty folders over hidden ones turn read-only last, once the working directory is mounted inside them.
   const readOnly = hiddenFolders.flatMap((path) => ["--remount-ro", path]);
-  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...mounts.flatMap((mount) => mount.args), ...readOnly, ...BWRAP_ISOLATION, "--chdir", command.cwd, "--", command.program, ...command.args];
+  const filter = features.filter ? ["--seccomp", String(FILTER_FD)] : [];
+  return ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...mounts.flatMap((mount) => mount.args), ...readOnly, ...BWRAP_ISOLATION, ...filter, "--chdir", command.cwd, "--", command.program, ...command.args];
+}
+
+/** `path` is `folder` or lies inside it. */
+function inside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith("/") ? folder : `${folder}/`);
 }
 
 /** macOS: a Seatbelt profile with the same intent (writes only in the working directory, no network, hidden folders unreadable). */
@@ -121,9 +169,9 @@ export function sandboxExecArguments(command: SandboxedCommand): string[] {
   return ["-p", profile, command.program, ...command.args];
 }
 
-/** The program and arguments to spawn for this command under this sandbox. */
-export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, command: SandboxedCommand): { program: string; args: string[] } {
-  return support.kind === "bwrap" ? { program: support.program, args: bwrapArguments(command) } : { program: support.program, args: sandboxExecArguments(command) };
+/** The program and arguments to spawn for this command under this sandbox, and what to write to its `FILTER_FD` (bwrap's seccomp filter). */
+export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, command: SandboxedCommand): { program: string; args: string[]; filter?: Buffer | undefined } {
+  return support.kind === "bwrap" ? { program: support.program, args: bwrapArguments(command, support), filter: support.filter } : { program: support.program, args: sandboxExecArguments(command) };
 }
 
 /**
@@ -133,7 +181,10 @@ export function sandboxed(support: Exclude<SandboxSupport, { kind: "none" }>, co
 export async function execSandboxStatus(mode: SandboxMode, probe: SandboxProbe): Promise<{ sandboxed: boolean; summary: string }> {
   if (mode === "off") return { sandboxed: false, summary: `exec runs with the argument guard alone (tools.exec.sandbox: "off")${GUARD_KEEPS}` };
   const support = await probe.support();
-  if (support.kind === "bwrap") return { sandboxed: true, summary: "exec runs inside bubblewrap: read-only filesystem except its working directory, no network, no new privileges, the state dir, config file and gateway.env hidden" };
+  if (support.kind === "bwrap") {
+    const sockets = support.filter ? "no network or Unix sockets" : `no network, but Unix socket files on disk reachable (no seccomp filter: none made for ${process.arch}, or the kernel took none)`;
+    return { sandboxed: true, summary: `exec runs inside bubblewrap: read-only filesystem except its working directory, ${sockets}, no new privileges, your home folder (but the working directory), /run, the state dir, config file and gateway.env hidden` };
+  }
   if (support.kind === "sandbox-exec") return { sandboxed: true, summary: "exec runs inside sandbox-exec: writes only in its working directory, no network, the state dir, config file and gateway.env hidden" };
   return mode === "require"
     ? { sandboxed: false, summary: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}` }

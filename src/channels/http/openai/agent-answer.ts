@@ -4,7 +4,8 @@ import type { GatewayPort } from "../../../gateway/port.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
-import { attemptSummary, cancelledFailure, failureFor, lastCalled } from "./failure-status.js";
+import type { StopSwitch } from "../../../gateway/stop-switch.js";
+import { attemptSummary, cancelledFailure, failureFor, lastCalled, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
@@ -26,6 +27,8 @@ export interface AgentCall {
   repeated?: boolean | undefined;
   /** What the reply says of the request itself (fields not sent on), before the turn's notes. */
   notes?: readonly string[] | undefined;
+  /** The gateway's stop: a turn it cancelled (or did not start) is told as the gateway stopping, not as a client gone. */
+  stop?: StopSwitch | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -95,7 +98,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     const all: AttemptSummary[] = result.attempts.map(attemptSummary);
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
-      const failure = result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
+      const stopped = result.cause === "cancelled" && call.stop?.stopping === true && !call.signal.aborted;
+      const failure = stopped ? stoppedFailure(all) : result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
       const notice = joinNotes(notes);
       out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;

@@ -22,7 +22,8 @@ export interface SSEMessage {
 export function sseText(messages: readonly SSEMessage[]): string {
   let text = "";
   for (const message of messages) {
-    const data = /[\r\n]/.test(message.data) ? message.data.split(/\r\n|\r|\n/).join("\ndata: ") : message.data;
+    // includes(), not a regular expression: several times cheaper on every event (JSON data has no line breaks).
+    const data = message.data.includes("\n") || message.data.includes("\r") ? message.data.split(/\r\n|\r|\n/).join("\ndata: ") : message.data;
     text += `${message.event ? `event: ${message.event}\n` : ""}data: ${data}\n\n`;
   }
   return text;
@@ -169,10 +170,11 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     // One keep-alive timer for the whole stream, pushed back by every write: a timer and a race per
     // event cost more than the event itself.
     const keepAlive = new KeepAlive(sse, batch, request.keepAliveMs);
-    const write = async (messages: SSEMessage[]): Promise<void> => {
-      if (messages.length === 0) return;
+    /** A promise only while the client is behind (no promise and turn of the microtask queue per event otherwise). */
+    const write = (messages: SSEMessage[]): Promise<void> | undefined => {
+      if (messages.length === 0) return undefined;
       keepAlive.wrote();
-      await batch.add(sseText(messages));
+      return batch.add(sseText(messages));
     };
     const say = (text: string): Promise<void> | undefined => {
       keepAlive.wrote();
@@ -216,7 +218,8 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
                 writer.answering?.(now);
               }
             }
-            await write(writer.event(event));
+            const behind = write(writer.event(event));
+            if (behind) await behind;
           }
         }
         next ??= iterator.next();

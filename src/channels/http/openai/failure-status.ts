@@ -87,6 +87,14 @@ export function lastCalled(attempts: readonly AttemptSummary[]): string | undefi
   return [...attempts].reverse().find((attempt) => !attempt.outcome.startsWith("skipped-") && attempt.outcome !== "cold-loading")?.model;
 }
 
+/**
+ * The answer was cut off because the gateway stops (its drain time was over, or it started no new
+ * turn): the client is still there and is told so, 503 (the log's `answer`), not the 499 of a client that went away.
+ */
+export function stoppedFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
+  return { status: 503, message: "the gateway is stopping: this answer was cut off (send the request again once the gateway is back)", type: "server_error", code: "gateway_stopping", attempts };
+}
+
 /** The client went away or cancelled: nobody reads the answer (499, nginx's "client closed request"). */
 export function cancelledFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
   return { status: 499, message: "the request was cancelled", type: "server_error", code: "cancelled", attempts };

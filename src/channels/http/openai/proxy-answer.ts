@@ -4,10 +4,11 @@ import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
-import type { Attempt } from "../../../models/router-events.js";
+import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
-import { attemptSummary, cancelledFailure, failureFor } from "./failure-status.js";
+import { stoppedByGateway } from "../../../gateway/stop-switch.js";
+import { attemptSummary, cancelledFailure, failureFor, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
 
 export interface ProxyCall {
@@ -34,59 +35,77 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const attempts: AttemptSummary[] = [];
   let model: string | undefined;
   const names = streamNames(port.catalogue());
-  const run = async (): Promise<void> => {
-    const { signal } = call.controller;
-    const stream = port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal }, stickyKey: call.stickyKey, signal, controller: call.controller, canRestart: call.canRestart });
-    for await (const event of stream) {
-      switch (event.type) {
-        case "attempt-start":
-          model = event.model;
-          break;
-        case "attempt-failed":
-          attempts.push(summary(event.attempt));
-          out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }, names));
-          break;
-        case "attempt-skipped":
-          attempts.push(summary(event.attempt));
-          break;
-        case "text-delta":
-        case "reasoning-delta":
-        case "tool-call":
-          out.push(event);
-          break;
-        case "answer-restart":
-          out.push({ type: "restart" });
-          break;
-        case "route-end": {
-          const catalogue = port.catalogue();
-          const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
-          // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
-          for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
-          out.push({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
-          return;
-        }
-        case "route-error": {
-          const all = event.attempts.map(summary);
-          const failure = call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
-          const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
-          out.push({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
-          return;
-        }
-        case "attempt-waiting":
-        case "attempt-queued":
-        case "model-loading":
-          out.push(statusLine(event, names));
-          break;
-        case "usage":
-        case "first-token":
-          break;
-      }
-    }
-    out.push({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken", model }) });
+  /** The answer's last event went out: later events of the route (none should come) are not passed on. */
+  let over = false;
+  const finish = (last: AnswerEvent): void => {
+    if (over) return;
+    over = true;
+    out.push(last);
+    out.end();
   };
-  void run()
-    .catch((error: unknown) => out.push({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) }))
-    .finally(() => out.end());
+  const handle = (event: RouterEvent): void => {
+    switch (event.type) {
+      case "attempt-start":
+        model = event.model;
+        break;
+      case "attempt-failed":
+        attempts.push(summary(event.attempt));
+        out.push(statusLine({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, next: event.next }, names));
+        break;
+      case "attempt-skipped":
+        attempts.push(summary(event.attempt));
+        break;
+      case "text-delta":
+      case "reasoning-delta":
+      case "tool-call":
+        out.push(event);
+        break;
+      case "answer-restart":
+        out.push({ type: "restart" });
+        break;
+      case "route-end": {
+        const catalogue = port.catalogue();
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+        // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
+        for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
+        finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
+        return;
+      }
+      case "route-error": {
+        const all = event.attempts.map(summary);
+        const failure = stoppedByGateway(call.controller.signal) ? stoppedFailure(all) : call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+        const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
+        finish({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
+        return;
+      }
+      case "attempt-waiting":
+      case "attempt-queued":
+      case "model-loading":
+        out.push(statusLine(event, names));
+        break;
+      case "usage":
+      case "first-token":
+        break;
+    }
+  };
+  const failed = (error: unknown): void => finish({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) });
+  try {
+    // Passed on as each comes (a listener: no promise and microtask turn per event).
+    const { signal } = call.controller;
+    port.proxy({ model: call.model, context: call.context, options: { ...call.options, signal }, stickyKey: call.stickyKey, signal, controller: call.controller, canRestart: call.canRestart }).listen({
+      event: (event) => {
+        if (over) return;
+        try {
+          handle(event);
+        } catch (error) {
+          failed(error);
+        }
+      },
+      end: () => finish({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken", model }) }),
+    });
+  } catch (error) {
+    failed(error);
+  }
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
 }
 

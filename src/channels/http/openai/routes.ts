@@ -22,6 +22,8 @@ import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
 import { resolveTarget, type Target } from "./target.js";
+import type { StopSwitch } from "../../../gateway/stop-switch.js";
+import { cutAtStop } from "./cut-at-stop.js";
 
 /** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
 
@@ -37,6 +39,8 @@ export interface OpenAiRoutesOptions {
   logger: OpenAiLogger;
   /** How long `POST /api/v1/models/load` waits for a local model before answering "loading" (default 30 s). */
   loadWaitMs?: number | undefined;
+  /** The gateway's stop: a proxied answer still running when the drain is over is cut off with an error saying so; absent: never. */
+  stop?: StopSwitch | undefined;
   /** How long a stream's headers wait for the first token before the stream starts anyway (default 20 s). */
   headersWaitMs?: number | undefined;
   /** A `: keep-alive` comment on a stream after this long without a write (default 15 s). */
@@ -86,6 +90,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
+    if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
     const canRestart = !request.stream;
     if (target.mode === "agent") {
       refuseForAgent(request.options);
@@ -93,7 +98,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     }
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
+        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })
         : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const showReasoning = target.mode === "proxy";
     const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -118,6 +123,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
     const controller = abortOnDisconnect(c);
+    if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
     const canRestart = !request.stream;
     if (target.mode === "agent") {
       refuseForAgent(request.options);
@@ -125,7 +131,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     }
     const source: AnswerSource =
       target.mode === "agent"
-        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal })
+        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })
         : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
     const builder = new ResponseBuilder({
       model: request.model,

@@ -1,8 +1,7 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
-import { outcomeWords } from "../../../models/fallback-notice.js";
+import { compactionWords } from "../../../agent/turn-notes.js";
 import type { RouterEvent } from "../../../models/router-events.js";
-import { queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
-import type { ModelRef } from "../../../ai/model-spec.js";
+import { attemptFailedNotice, loadingNotice, queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { Catalogue } from "../../../gateway/port.js";
 import type { StatusLine } from "./answer-events.js";
 
@@ -27,22 +26,17 @@ export function streamNames(catalogue: Catalogue): ModelNames {
  * message (a server may echo the request or a key in it) or reasoning.
  */
 export function statusLine(event: WaitEvent, names: ModelNames): StatusLine {
-  const name = (ref: string): string => names.aliasOf(ref as ModelRef) ?? ref;
   switch (event.type) {
     case "attempt-waiting":
-      return { type: "status", text: waitingNotice(event, names, { silentByName: true }), startsStream: true };
+      return { type: "status", text: waitingNotice(event, names), startsStream: true };
     case "model-loading":
-      return event.waiting
-        ? { type: "status", text: `loading ${name(event.model)} on the local server — waiting for it`, startsStream: true }
-        : { type: "status", text: `${name(event.model)} is loading on the local server; the next model answers meanwhile`, startsStream: false };
+      return { type: "status", text: loadingNotice(event, names), startsStream: event.waiting };
     case "attempt-queued":
       return { type: "status", text: queuedNotice(event, names), startsStream: true };
     case "turn-queued":
       return { type: "status", text: TURN_QUEUED_NOTICE, startsStream: true };
-    case "attempt-failed": {
-      const next = event.next === undefined ? "" : event.next === event.model ? " — trying it again" : ` — trying ${name(event.next)}`;
-      return { type: "status", text: `${name(event.model)} ${outcomeWords(event.outcome)}${next}`, startsStream: false };
-    }
+    case "attempt-failed":
+      return { type: "status", text: attemptFailedNotice(event, names), startsStream: false };
   }
 }
 
@@ -57,20 +51,11 @@ export type TurnNote = Extract<AgentEvent, { type: "compaction" | "notice" }>;
  * conversation). undefined: nothing to say (a compaction the cancelled request stopped).
  */
 export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } | undefined {
-  if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: false }, kept: true };
-  const size = event.tokensBefore < 1000 ? `${event.tokensBefore} tokens` : `${Math.round(event.tokensBefore / 1000)}k tokens`;
-  switch (event.phase) {
-    case "start":
-      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, startsStream: true }, kept: false };
-    case "end":
-      return { line: { type: "status", text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, startsStream: false }, kept: true };
-    case "trimmed": {
-      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message" : "its oldest turns are left out of what is sent";
-      return { line: { type: "status", text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, startsStream: false }, kept: true };
-    }
-    case "failed":
-      return undefined;
-  }
+  // Another process's turn in the session: a wait (turn-queued says so too), not what became of the answer.
+  if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: event.about === "session-busy" }, kept: event.about !== "session-busy" };
+  const words = compactionWords(event);
+  // A summary being written is a wait (the stream starts with it); what became of the conversation is kept.
+  return words ? { line: { type: "status", text: words.text, startsStream: !words.kept }, kept: words.kept } : undefined;
 }
 
 /** A status line as an SSE comment (`: hearth: …`), which SSE clients skip: one line, whatever the text holds. */

@@ -200,6 +200,9 @@ export async function startWebChat(): Promise<void> {
       case "provider-health":
         statusPanel.update(event.health);
         return;
+      case "provider-left":
+        statusPanel.remove(event.provider);
+        return;
       case "turn-start": {
         changed(event.session);
         const turn = newLiveTurn();
@@ -221,7 +224,7 @@ export async function startWebChat(): Promise<void> {
           turn = newLiveTurn();
           liveTurns.set(event.session, turn);
         }
-        applyAgentEvent(turn, event.event);
+        applyAgentEvent(turn, event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias });
         if (event.session === current) drawSoon(turn);
         return;
       }

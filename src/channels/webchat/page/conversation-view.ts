@@ -105,7 +105,11 @@ export function createConversationView(options: ConversationViewOptions): Conver
           for (const note of item.notes ?? []) bubble.append(noteElement(note.kind, note.text));
           container.append(bubble);
         }
-        else container.append(noteElement("notice", item.text));
+        else {
+          // A turn that got no answer: what it showed before it failed (attempts, tools), then why.
+          for (const note of item.notes ?? []) container.append(noteElement(note.kind, note.text));
+          container.append(noteElement("notice", item.text));
+        }
       });
       if (items.length === 0) {
         container.append(element("p", { className: "empty", text: "No messages yet. Type one below, or /help for the commands." }));

@@ -1,10 +1,17 @@
-import { queuedNotice, waitingNotice } from "../../../models/waiting-notice.js";
+import { turnNote } from "../../../agent/turn-notes.js";
+import { queuedNotice, REFS_ONLY, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { AgentEvent, TurnResult } from "./wire-types.js";
 
-/** A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. */
+/**
+ * A note beside an answer: a fallback answered, a local model is loading, a tool ran, a failure. The
+ * words are the turn's own (turnNote), so the notes a reloaded history shows are these. `passing`: a
+ * line of progress (a tool running, a summary being written) that the note of its outcome replaces, and
+ * that goes when the turn ends — as the history, which keeps only outcomes, has it.
+ */
 export interface TurnNote {
   kind: "fallback" | "loading" | "waiting" | "attempt" | "tool" | "compaction" | "notice" | "error" | "truncated";
   text: string;
+  passing?: boolean | undefined;
 }
 
 /** What the page knows of one turn while it runs and once it ended (plain data; the view draws it). */
@@ -31,8 +38,8 @@ function endWaiting(turn: LiveTurn): void {
   turn.notes = turn.notes.filter((note) => note.kind !== "waiting");
 }
 
-/** Folds one event of a running turn into what is shown. */
-export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
+/** Folds one event of a running turn into what is shown; `names` names each model as the turn's fallback notice does (its alias, else its ref). */
+export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelNames = REFS_ONLY): void {
   if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "attempt-failed" || event.type === "attempt-waiting") endWaiting(turn);
   switch (event.type) {
     case "text-delta":
@@ -53,42 +60,30 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent): void {
     case "tool-start":
       turn.replyFrom = { text: turn.text.length, reasoning: turn.reasoning.length };
       turn.paragraph = turn.text.trim() !== "";
-      turn.notes.push({ kind: "tool", text: `running ${event.name}…` });
-      return;
-    case "tool-end":
-      turn.notes.push({ kind: "tool", text: `${event.name} ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}` });
-      return;
-    case "attempt-failed": {
-      // The router's failure messages mostly name the model already ("home/m: cannot reach …"): name it once.
-      const message = event.message.startsWith(`${event.model}: `) ? event.message : `${event.model}: ${event.message}`;
-      turn.notes.push({ kind: "attempt", text: `${message}${event.next ? ` — trying ${event.next}` : ""}` });
-      return;
-    }
+      break;
     case "attempt-waiting":
-      turn.notes.push({ kind: "waiting", text: waitingNotice(event) });
+      turn.notes.push({ kind: "waiting", text: waitingNotice(event, names) });
       return;
     case "attempt-queued":
-      turn.notes.push({ kind: "waiting", text: queuedNotice(event) });
+      turn.notes.push({ kind: "waiting", text: queuedNotice(event, names) });
       return;
-    case "model-loading":
-      turn.notes.push({
-        kind: "loading",
-        text: event.waiting ? `loading ${event.model} on the local server — waiting for it` : `${event.model} is loading on the local server`,
-      });
-      return;
-    case "compaction":
-      turn.notes.push({ kind: "compaction", text: event.message ?? `compaction ${event.phase} (${event.tokensBefore} tokens before)` });
-      return;
-    case "notice":
-      turn.notes.push({ kind: event.about === "reply-limit" ? "truncated" : "notice", text: event.text });
-      return;
+    default:
+      break;
   }
+  const note = turnNote(event, names);
+  if (!note) return;
+  // The outcome takes the place of the progress line it ends (the tool's "running…", "summarising…").
+  const progress = note.kept ? turn.notes.findLastIndex((shown) => shown.passing === true && shown.kind === note.kind) : -1;
+  const shown: TurnNote = note.kept ? { kind: note.kind, text: note.text } : { kind: note.kind, text: note.text, passing: true };
+  if (progress >= 0) turn.notes.splice(progress, 1, shown);
+  else turn.notes.push(shown);
 }
 
 /** The turn's outcome: the model that answered, the fallback note, or the failure in words. */
 export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
   turn.done = true;
   endWaiting(turn);
+  turn.notes = turn.notes.filter((note) => note.passing !== true);
   if (result.ok) {
     turn.text = result.text;
     turn.model = result.model;

@@ -19,6 +19,8 @@ interface ProviderCard {
 
 export interface StatusPanel {
   update(health: ProviderHealth): void;
+  /** The provider is no longer in use: its card goes. */
+  remove(provider: string): void;
   replaceAll(providers: readonly ProviderHealth[]): void;
   /** The messaging channels (WhatsApp): enabled, linked, their last state and why, and the QR code to link one that waits for it. */
   showChannels(channels: readonly ChannelView[]): void;
@@ -132,16 +134,19 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
     }
   };
 
+  const remove = (provider: string): void => {
+    const card = cards.get(provider);
+    card?.chart?.destroy();
+    card?.root.remove();
+    cards.delete(provider);
+  };
+
   return {
     update,
+    remove,
     showChannels,
     replaceAll: (providers) => {
-      for (const [name, card] of cards) {
-        if (providers.some((health) => health.provider === name)) continue;
-        card.chart?.destroy();
-        card.root.remove();
-        cards.delete(name);
-      }
+      for (const name of [...cards.keys()]) if (!providers.some((health) => health.provider === name)) remove(name);
       for (const health of providers) update(health);
     },
   };

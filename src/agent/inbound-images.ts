@@ -1,0 +1,20 @@
+export interface InboundImage {
+  mediaType: string;
+  /** Base64 without the data: prefix. */
+  data: string;
+}
+
+/** The largest image a turn keeps (decoded): larger ones are described, so the session file stays bounded. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** The images a turn keeps, and a line in words for each one left out. */
+export function acceptImages(images: readonly InboundImage[]): { kept: InboundImage[]; notes: string[] } {
+  const kept: InboundImage[] = [];
+  const notes: string[] = [];
+  for (const image of images) {
+    const bytes = Math.floor((image.data.length * 3) / 4);
+    if (bytes > MAX_IMAGE_BYTES) notes.push(`[image, ${Math.round(bytes / (1024 * 1024))} MB — too large, images up to ${MAX_IMAGE_BYTES / (1024 * 1024)} MB are read]`);
+    else kept.push({ mediaType: image.mediaType, data: image.data });
+  }
+  return { kept, notes };
+}

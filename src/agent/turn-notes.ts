@@ -1,0 +1,99 @@
+import type { EntryNote, NoteKind } from "../sessions/entries.js";
+import { loadingNotice, modelName, REFS_ONLY, type ModelNames } from "../models/waiting-notice.js";
+import type { AgentEvent } from "./agent-events.js";
+
+/**
+ * A note a channel shows beside a turn's answer for one of its events, in the words every channel uses.
+ * `kept`: it tells what became of the answer — a model loaded, an attempt failed before it, a tool ran,
+ * the conversation was compacted, a notice of the turn — and is kept with the session's entries, so a
+ * transcript read later shows it again (see `EntryNote`). Not kept: a line of progress that the next
+ * event replaces (a tool running, a summary being written).
+ */
+export interface ShownNote {
+  /** "waiting": a wait that the answer's first words end (never kept). */
+  kind: NoteKind | "waiting";
+  text: string;
+  kept: boolean;
+}
+
+/** How a conversation's size is said: "900 tokens", "9k tokens". */
+function sizeWords(tokens: number): string {
+  return tokens < 1000 ? `${tokens} tokens` : `${Math.round(tokens / 1000)}k tokens`;
+}
+
+/** What a compaction event says (the same words on the web chat and in an API stream's status lines); undefined: nothing (a summary the turn's own stop cancelled). */
+export function compactionWords(event: Extract<AgentEvent, { type: "compaction" }>): { text: string; kept: boolean } | undefined {
+  const size = sizeWords(event.tokensBefore);
+  switch (event.phase) {
+    case "start":
+      return { text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, kept: false };
+    case "end":
+      return { text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, kept: true };
+    case "trimmed": {
+      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message" : "its oldest turns are left out of what is sent";
+      return { text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, kept: true };
+    }
+    case "failed":
+      return undefined;
+  }
+}
+
+/**
+ * The note shown for an event of a running turn; undefined for an event that is no note (the answer's
+ * words, an attempt starting or skipped) or one a channel shows otherwise (the waits: `attempt-waiting`,
+ * `attempt-queued`, `turn-queued` say what happens now and go once it is over).
+ */
+export function turnNote(event: AgentEvent, names: ModelNames = REFS_ONLY): ShownNote | undefined {
+  switch (event.type) {
+    case "attempt-failed": {
+      // The router's failure messages mostly name the model already ("home/m: cannot reach …"): name it once, as every line of the turn names it.
+      const why = event.message.startsWith(`${event.model}: `) ? event.message.slice(event.model.length + 2) : event.message;
+      return { kind: "attempt", text: `${modelName(event.model, names)}: ${why}${event.next ? ` — trying ${modelName(event.next, names)}` : ""}`, kept: true };
+    }
+    case "model-loading":
+      return { kind: "loading", text: loadingNotice(event, names), kept: true };
+    case "tool-start":
+      return { kind: "tool", text: `running ${event.name}…`, kept: false };
+    case "tool-end":
+      return { kind: "tool", text: `${event.name} ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}`, kept: true };
+    case "compaction": {
+      const words = compactionWords(event);
+      // A trim's own message says how many turns and why no summary was written: the person's own page may show it.
+      if (words && event.phase === "trimmed" && event.message) return { kind: "compaction", text: `the conversation (${sizeWords(event.tokensBefore)}) is longer than the context allows: ${event.message}`, kept: true };
+      return words ? { kind: "compaction", ...words } : undefined;
+    }
+    case "notice":
+      if (event.about === "session-busy") return { kind: "waiting", text: event.text, kept: false };
+      return { kind: event.about === "reply-limit" ? "truncated" : "notice", text: event.text, kept: true };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A turn's events on their way to its channel, with the kept notes among them held until the entry
+ * written next (`take`): an answer, a tool's result, the turn's failure carries the notes shown before it.
+ */
+export class NoteKeeper {
+  private held: EntryNote[] = [];
+
+  /** `names`: each model as the turn's lines name it (its alias, else its ref). */
+  constructor(
+    private readonly onEvent: (event: AgentEvent) => void,
+    private readonly names: ModelNames = REFS_ONLY,
+  ) {}
+
+  readonly emit = (event: AgentEvent): void => {
+    this.onEvent(event);
+    const note = turnNote(event, this.names);
+    if (note?.kept) this.held.push({ kind: note.kind, text: note.text });
+  };
+
+  /** The notes shown since the last take, for the entry about to be written; undefined: none. */
+  take(): readonly EntryNote[] | undefined {
+    if (this.held.length === 0) return undefined;
+    const notes = this.held;
+    this.held = [];
+    return notes;
+  }
+}

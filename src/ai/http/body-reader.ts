@@ -1,0 +1,145 @@
+import type { IncomingMessage } from "node:http";
+
+/** Bytes read ahead of the consumer past which the response is paused (its socket is not read until the consumer catches up). */
+const READ_AHEAD_BYTES = 64 * 1024;
+
+export interface BodyReaderOptions {
+  /** The error to throw for what the stream failed with. */
+  failure: (error: unknown) => unknown;
+  /** At the body's end: the error to throw when it came short (its connection closed early), else undefined. */
+  incomplete: () => unknown;
+  onDone: () => void;
+}
+
+/**
+ * A response body as an async iterator of its chunks, fed by the stream's `data` events. Replaces
+ * `incoming.iterator()` wrapped in a generator: that is an async generator over `readable` events and
+ * `read()`, and a second generator on top — two promise chains per chunk. Here a chunk that arrives
+ * while the consumer waits resolves its promise at once; chunks that arrived while it was busy go to
+ * it as one (an SSE or NDJSON reader reads bytes, not chunk boundaries), so a consumer that falls
+ * behind under load catches up in one step instead of one per chunk.
+ *
+ * Ends when the body has come whole (`end`); throws what the stream failed with (or a premature-close
+ * error when it closed before its end) as `options.failure` words it, and `options.incomplete` when the
+ * body ended short of what its framing promised. `options.onDone` runs once, when the body ended,
+ * failed, or the consumer stopped reading (its listeners are removed then; the stream is left as it is).
+ */
+export class BodyReader implements AsyncIterator<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private waiting: { resolve: (result: IteratorResult<Buffer>) => void; reject: (error: unknown) => void } | undefined;
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+  private done = false;
+  private listening = false;
+
+  private readonly onData = (chunk: Buffer): void => {
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      waiting.resolve({ value: chunk, done: false });
+      return;
+    }
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes >= READ_AHEAD_BYTES) this.incoming.pause();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.settleWaiting();
+  };
+
+  private readonly onError = (error: unknown): void => {
+    this.failure ??= { error };
+    this.settleWaiting();
+  };
+
+  private readonly onClose = (): void => {
+    if (this.ended || this.failure) return;
+    // Closed before its end without an error of its own: as Node's stream iterator reports it.
+    this.failure = { error: Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }) };
+    this.settleWaiting();
+  };
+
+  constructor(
+    private readonly incoming: IncomingMessage,
+    private readonly options: BodyReaderOptions,
+  ) {}
+
+  next(): Promise<IteratorResult<Buffer>> {
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    if (!this.listening) this.listen();
+    // A failure ends the body at once: what was read ahead is not handed on after it (an abort stops there).
+    if (this.failure) {
+      const { error } = this.failure;
+      this.stop();
+      return Promise.reject(this.options.failure(error));
+    }
+    if (this.queue.length > 0) {
+      const value = this.queue.length === 1 ? (this.queue[0] as Buffer) : Buffer.concat(this.queue, this.queuedBytes);
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+      if (this.incoming.isPaused() && !this.ended) this.incoming.resume();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.ended) {
+      this.stop();
+      const short = this.options.incomplete();
+      return short === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(short);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** The consumer stopped reading: the listeners go, the stream is left as it is (its connection is the caller's to release). */
+  return(): Promise<IteratorResult<Buffer>> {
+    this.stop();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  private listen(): void {
+    this.listening = true;
+    const incoming = this.incoming;
+    incoming.on("data", this.onData);
+    incoming.on("end", this.onEnd);
+    incoming.on("error", this.onError);
+    incoming.on("close", this.onClose);
+    // Already over before anyone read: what is left is told as the events would have told it.
+    if (incoming.errored) this.onError(incoming.errored);
+    else if (incoming.readableEnded) this.onEnd();
+    else if (incoming.destroyed) this.onClose();
+  }
+
+  private settleWaiting(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    this.waiting = undefined;
+    if (this.failure) {
+      const { error } = this.failure;
+      this.stop();
+      waiting.reject(this.options.failure(error));
+      return;
+    }
+    this.stop();
+    const short = this.options.incomplete();
+    if (short === undefined) waiting.resolve({ value: undefined, done: true });
+    else waiting.reject(short);
+  }
+
+  private stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    if (this.listening) {
+      const incoming = this.incoming;
+      incoming.off("data", this.onData);
+      incoming.off("end", this.onEnd);
+      incoming.off("error", this.onError);
+      incoming.off("close", this.onClose);
+    }
+    this.options.onDone();
+  }
+}

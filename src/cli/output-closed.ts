@@ -1,0 +1,39 @@
+/**
+ * A terminal that goes away (`hearth gateway | head -2`, a closed ssh session) closes stdout or stderr.
+ * A one-shot command then ends quietly (process-entry.ts); a server must not: it takes over with
+ * keepRunningWhenOutputCloses, stops writing to the closed stream, and keeps its log file.
+ */
+export type OutputStreamName = "stdout" | "stderr";
+type Keeper = (stream: OutputStreamName) => void;
+
+let keeper: Keeper | undefined;
+
+/** From now on a closed stdout or stderr is told to `onClosed` instead of ending the process; returns the undo. */
+export function keepRunningWhenOutputCloses(onClosed: Keeper): () => void {
+  keeper = onClosed;
+  return () => {
+    if (keeper === onClosed) keeper = undefined;
+  };
+}
+
+/** The running command's keeper, if one took over (process-entry.ts asks). */
+export function outputCloseKeeper(): Keeper | undefined {
+  return keeper;
+}
+
+/** Error codes of a stream whose reader went away. */
+export function isClosedOutput(code: string | undefined): boolean {
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
+}
+
+/** `stream` that writes nothing once `closed()` says its reader is gone (no error per line on a dead pipe). */
+export function silentWhenClosed<S extends NodeJS.WritableStream>(stream: S, closed: () => boolean): S {
+  const write = (...args: unknown[]): boolean => (closed() ? true : (stream.write as (...args: unknown[]) => boolean).apply(stream, args));
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === "write") return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,74 @@
+import type { Agent } from "../agent/agent.js";
+import { emptyUsage } from "../ai/usage.js";
+import type { ModelCatalog } from "../models/model-catalog.js";
+import type { RouterEvent } from "../models/router-events.js";
+import type { Router } from "../models/router.js";
+import { EventStream } from "../shared/event-stream.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
+import type { FirstTokenRing } from "./first-token-ring.js";
+import type { ProxyRequest } from "./port.js";
+import type { ProxyLedger } from "./proxy-ledger.js";
+import { TurnRedactor } from "./turn-redactor.js";
+
+/** What a proxied call runs on: the config serving (the main agent's fallbacks and privacy), the router, and where its answer is counted. */
+export interface ProxyCallDependencies {
+  catalog: ModelCatalog;
+  main: Agent;
+  router: Router;
+  latencies: FirstTokenRing;
+  secrets?: SecretRedactor | undefined;
+  proxyLedger?: ProxyLedger | undefined;
+}
+
+/**
+ * Proxy mode's model call (GatewayPort.proxy): the model named, then the main agent's chain as its
+ * fallbacks; its first-token latencies feed the health, its answer is counted for `hearth usage`, and
+ * what the client is shown has the config's secrets masked, as a turn's has. Nothing is stored.
+ */
+export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependencies): EventStream<RouterEvent> {
+  const out = new EventStream<RouterEvent>();
+  const { catalog, main } = dependencies;
+  const found = catalog.lookup(request.model);
+  if (!found.ok) {
+    out.push({ type: "route-error", message: `model "${request.model}": ${found.reason}`, failure: { kind: "model-not-found", message: found.reason }, attempts: [], spent: emptyUsage() });
+    out.end();
+    return out;
+  }
+  const chain = [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
+  const stream = dependencies.router.stream({
+    chain,
+    context: request.context,
+    options: { ...request.options, signal: request.controller?.signal ?? request.signal ?? request.options?.signal },
+    controller: request.controller,
+    sessionKey: request.stickyKey,
+    privacy: main.spec.privacy,
+    named: found.model.ref,
+    canRestart: request.canRestart ?? false,
+    wholeAnswer: request.canRestart ?? false,
+    askWindows: true,
+    toolsRequired: (request.context.tools?.length ?? 0) > 0,
+  });
+  const observe = dependencies.latencies.route();
+  // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).
+  const secrets = dependencies.secrets;
+  const redactor = secrets ? new TurnRedactor(secrets) : undefined;
+  // Passed on as each comes (a listener: no promise and microtask turn per event).
+  stream.listen({
+    event: (event) => {
+      observe(event);
+      if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
+      if (!redactor) out.push(event);
+      else for (const shown of redactor.event(event)) out.push(shown);
+    },
+    end: () => {
+      for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
+      out.end();
+    },
+  });
+  return out;
+}
+
+function countProxyAnswer(ledger: ProxyLedger | undefined, requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
+  const { message, attempts } = end;
+  ledger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage, cost }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) })) });
+}

@@ -1,0 +1,28 @@
+import type { AttemptOutcome } from "./router-events.js";
+
+const REASONS: Record<AttemptOutcome, string> = {
+  ok: "answered",
+  unreachable: "unreachable",
+  timeout: "timed out",
+  auth: "refused the API key",
+  "rate-limit": "rate-limited",
+  overloaded: "overloaded",
+  "server-error": "answered with a server error",
+  "model-not-found": "does not have the model",
+  "context-overflow": "context full",
+  "stream-broken": "connection dropped mid-answer",
+  "bad-request": "rejected the request",
+  aborted: "cancelled",
+  "skipped-cooldown": "skipped after failing recently",
+  "skipped-policy": "not allowed by the privacy policy",
+  "skipped-context": "context too small",
+  "skipped-tools": "cannot use the request's tools",
+  "skipped-fields": "cannot take the request's fields as asked",
+  "skipped-no-key": "skipped: no API key",
+  "cold-loading": "still loading the model",
+};
+
+/** What became of an attempt, in words ("timed out", "still loading the model"); an outcome this list lacks as it is. */
+export function outcomeWords(outcome: string): string {
+  return Object.hasOwn(REASONS, outcome) ? REASONS[outcome as AttemptOutcome] : outcome;
+}
