@@ -346,7 +346,7 @@ export class Router {
    * later candidate (`more` false) it is asked for a quick answer first, and tried if it gives one.
    */
   private async serverSilent(model: ModelSpec, request: RouteRequest, more: boolean): Promise<string | undefined> {
-    const why = this.silentServers.why(model.replicas, this.dependencies.clock.now());
+    const why = this.silentServers.why(model.replicas, { now: this.dependencies.clock.now(), route: request });
     if (why === undefined) return undefined;
     if (more) return `${why}: not waited on again`;
     const answered = await answersOnAnyReplica(this.dependencies.adapters, model, { timeouts: QUICK_TIMEOUTS, signal: request.options?.signal }).catch(() => false);
@@ -389,7 +389,7 @@ export class Router {
       // A local server found down (refused, no such host), or answering again: the next turn plans for the model that will answer.
       if (model.local && (result.ok || result.failure.kind === "unreachable")) this.dependencies.windows?.markReachable(model, baseUrl, result.ok);
       if (result.ok) this.silentServers.answered(baseUrl);
-      else if ((result.failure.kind === "timeout" || result.failure.kind === "unreachable") && !result.textSent) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind });
+      else if ((result.failure.kind === "timeout" || result.failure.kind === "unreachable") && !result.textSent) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
         const { usage } = result.message;
         if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);

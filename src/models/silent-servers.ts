@@ -5,6 +5,8 @@ interface Silence {
   at: number;
   model: string;
   kind: "timeout" | "unreachable";
+  /** The route it happened in: only that route skips the server (a later turn waits on it as a cooldown says). */
+  route: object;
 }
 
 /**
@@ -25,9 +27,10 @@ export class SilentServers {
   }
 
   /** Why every replica of a model is not to be waited on now (naming the server, the model that met it, and when), or undefined. */
-  why(replicas: readonly string[], now: number): string | undefined {
+  why(replicas: readonly string[], at: { now: number; route: object }): string | undefined {
     const found = replicas.map((baseUrl) => ({ baseUrl, silence: this.silent.get(key(baseUrl)) }));
-    if (found.length === 0 || found.some(({ silence }) => silence === undefined || now - silence.at >= SILENT_SERVER_MS)) return undefined;
+    if (found.length === 0 || found.some(({ silence }) => silence === undefined || silence.route !== at.route || at.now - silence.at >= SILENT_SERVER_MS)) return undefined;
+    const now = at.now;
     return found
       .map(({ baseUrl, silence }) => {
         const seconds = Math.round((now - (silence as Silence).at) / 1000);
