@@ -42,9 +42,9 @@ export function optionsNotCarried(model: { api: Api; reasoning: boolean }, optio
   // Anthropic's thinking takes no forced tool call, no temperature but its default 1, and top_p from 0.95 to 1 only.
   const thinking = model.api === "anthropic-messages" && model.reasoning && options.reasoning !== undefined && options.reasoning !== "off";
   if (thinking && options.toolChoice !== undefined) notCarried.push("tool_choice (with thinking)");
-  if (thinking && options.temperature !== undefined && options.temperature !== 1) notCarried.push("temperature (with thinking)");
-  if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push("top_p (with thinking)");
+  if (thinking && options.temperature !== undefined && options.temperature !== 1) notCarried.push(`temperature ${options.temperature} (with thinking)`);
+  if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push(`top_p ${options.topP} (with thinking)`);
   // Anthropic's temperature goes from 0 to 1; OpenAI's (what the request was written in) to 2.
-  if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.temperature > 1) notCarried.push("temperature (above 1)");
+  if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.temperature > 1) notCarried.push(`temperature ${options.temperature} (above 1)`);
   return notCarried;
 }

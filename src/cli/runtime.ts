@@ -96,7 +96,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
   // The exec tool never shows the config file nor gateway.env (they hold keys), wherever the state dir is.
   const envFile = serviceEnvFile(options.env);
-  const tools: ToolRegistry = createBuiltinTools({ exec: { hiddenFiles: [configLocation(options.config, where).file, ...(envFile ? [envFile] : [])] } });
+  const tools: ToolRegistry = createBuiltinTools({ secrets: options.secrets, exec: { hiddenFiles: [configLocation(options.config, where).file, ...(envFile ? [envFile] : [])] } });
 
   // `previous`: the config serving now. Its file gone (deleted, moved, mid-way through an editor's
   // delete-and-create) is an error, never a switch to the built-in default: the last good config serves on.
@@ -139,7 +139,7 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir, onWarning });
+  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets });
   if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState });

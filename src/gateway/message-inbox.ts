@@ -29,7 +29,7 @@ const NOT_STARTED = "not answered: hearth stopped before this message's turn beg
  * are added (`InboundMessage.keepWhenStopped`: the web chat's, WhatsApp's): an API request's client saw
  * its connection break and sends it again, so a crash saves it no more than a stop does. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
- * waits). `recover()` turns the files of processes that are gone into saved, unanswered messages.
+ * waits; secrets masked as in a session). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */
 export class MessageInbox {
   private readonly waiting = new Set<string>();
@@ -38,7 +38,11 @@ export class MessageInbox {
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined }) {
+  /**
+   * `secrets`: what the session store masks (keys, key-shaped tokens) is masked in the journal too, so
+   * a key in a waiting message is never on disk in clear — not even after a `kill -9` leaves the file.
+   */
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -104,7 +108,7 @@ export class MessageInbox {
 
   private write(line: Line): Promise<void> {
     return this.serially(async () => {
-      const text = `${JSON.stringify(line)}\n`;
+      const text = `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
       this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
       // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
       await this.ready.catch((error: unknown) => {

@@ -31,11 +31,19 @@ export interface AttemptSeen {
   message?: string | undefined;
 }
 
-/** One attempt in words, naming its model and where it runs: "Local (local server) unreachable", "Sonnet (hosted) refused the API key". */
+/** The router's words for a skipped-fields attempt: "its API (anthropic-messages) has no temperature 1.5 (above 1)". */
+const FIELDS_NOT_CARRIED = /has no (.+)$/;
+
+/**
+ * One attempt in words, naming its model and where it runs: "Local (local server) unreachable",
+ * "Sonnet (hosted) refused the API key"; a model skipped for the request's fields names them and their
+ * values: "Sonnet (hosted) cannot take the request's temperature 1.5 (above 1)".
+ */
 function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
-  return `${name}${where} ${outcomeWords(attempt.outcome)}`;
+  const fields = attempt.outcome === "skipped-fields" ? FIELDS_NOT_CARRIED.exec(attempt.message ?? "")?.[1] : undefined;
+  return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}`;
 }
 
 export interface NoticeOptions {
@@ -49,16 +57,19 @@ export interface NoticeOptions {
 
 /**
  * One short line when a fallback answered: "answered by Opus — Local (local server) unreachable",
- * naming the model that failed (every notice built from an attempt describes that attempt: its model,
- * local or hosted) and the hosted models left out for want of a key on the way. Undefined when the
- * first candidate answered.
+ * naming every model before it that failed or was skipped, each with why (every notice built from an
+ * attempt describes that attempt: its model, local or hosted): "answered by GPT — Local (local server)
+ * skipped after failing recently; LocalCC (local server) timed out". Undefined when the first candidate answered.
  */
 export function fallbackNotice(attempts: readonly AttemptSeen[], models: ModelCatalog | DescribeModel, options: NoticeOptions = {}): string | undefined {
   const describe = typeof models === "function" ? models : describeFrom(models);
   const answered = attempts.find((attempt) => attempt.outcome === "ok");
   const first = options.named ? attempts[0] : attempts.find((attempt) => attempt.outcome !== "skipped-policy");
   if (!answered || !first || first.model === answered.model) return undefined;
-  const keyless = attempts.filter((attempt) => attempt !== first && attempt.outcome === "skipped-no-key" && attempts.indexOf(attempt) < attempts.indexOf(answered));
-  const also = keyless.map((attempt) => `; ${attemptWords(attempt, describe)}`).join("");
+  // The models between the first and the one that answered (a model the privacy policy kept out is the user's own choice, unsaid in an agent's chain).
+  const between = attempts.slice(attempts.indexOf(first) + 1, attempts.indexOf(answered)).filter((attempt) => options.named || attempt.outcome !== "skipped-policy");
+  const seen = new Set([first.model, answered.model]);
+  const others = between.filter((attempt) => !seen.has(attempt.model) && (seen.add(attempt.model), true));
+  const also = others.map((attempt) => `; ${attemptWords(attempt, describe)}`).join("");
   return `answered by ${describe(answered.model).name} — ${attemptWords(first, describe)}${also}`;
 }

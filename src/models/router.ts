@@ -15,6 +15,7 @@ import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
+import { SilentServers } from "./silent-servers.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
@@ -62,6 +63,8 @@ export class Router {
   private readonly lastQuickCheck = new Map<string, number>();
   /** Requests to servers whose slots share one KV cache go in while they fit it together. */
   private readonly sharedCaches: SharedCacheGate;
+  /** Servers that just hung or refused, for any model: not waited on again for another model a while. */
+  private readonly silentServers = new SilentServers();
 
   constructor(private readonly dependencies: RouterDependencies) {
     this.sharedCaches = dependencies.sharedCaches ?? new SharedCacheGate();
@@ -179,6 +182,12 @@ export class Router {
       const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
       if (cooling !== undefined) {
         skip(model, "skipped-cooldown", cooling);
+        continue;
+      }
+      // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
+      const silent = model.ref === request.named ? undefined : await this.serverSilent(model, request, next !== undefined);
+      if (silent !== undefined) {
+        skip(model, "skipped-cooldown", silent);
         continue;
       }
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
@@ -333,6 +342,22 @@ export class Router {
     return `${why}${checked}; tried again after ${localTime(until, "second")}`;
   }
 
+  /**
+   * Why `model` is not waited on: every server of it just hung or refused for another model. With no
+   * later candidate (`more` false) it is asked for a quick answer first, and tried if it gives one.
+   */
+  private async serverSilent(model: ModelSpec, request: RouteRequest, more: boolean): Promise<string | undefined> {
+    const why = this.silentServers.why(model.replicas, { now: this.dependencies.clock.now(), route: request });
+    if (why === undefined) return undefined;
+    if (more) return `${why}: not waited on again`;
+    const answered = await answersOnAnyReplica(this.dependencies.adapters, model, { timeouts: QUICK_TIMEOUTS, signal: request.options?.signal }).catch(() => false);
+    if (answered) {
+      for (const baseUrl of model.replicas) this.silentServers.answered(baseUrl);
+      return undefined;
+    }
+    return `${why}, and it did not answer a quick check now`;
+  }
+
   /** The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see usedBeforeFailing). */
   private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage }> {
     const { replicas } = this.dependencies;
@@ -364,6 +389,8 @@ export class Router {
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
       // A local server found down (refused, no such host), or answering again: the next turn plans for the model that will answer.
       if (model.local && (result.ok || result.failure.kind === "unreachable")) this.dependencies.windows?.markReachable(model, baseUrl, result.ok);
+      if (result.ok) this.silentServers.answered(baseUrl);
+      else if ((result.failure.kind === "timeout" || result.failure.kind === "unreachable") && !result.textSent) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
         const { usage } = result.message;
         if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);

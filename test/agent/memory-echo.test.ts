@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createMemoryTool, notesPath } from "../../src/agent/tools/memory.js";
 import { UntrustedMarker } from "../../src/agent/untrusted.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 
 test("memory: the confirmation echoes the note only inside an untrusted block, a fake end marker defused", async () => {
   const stateDir = await mkdtemp(join(tmpdir(), "hearth-memory-echo-"));
@@ -26,6 +27,18 @@ test("memory: the confirmation echoes the note only inside an untrusted block, a
     assert.ok(result.content.indexOf("SYSTEM:") > result.content.indexOf("<<<untrusted-"));
     // The file keeps what the model wrote (it is read back wrapped and defused the same way).
     assert.match(await readFile(notesPath(stateDir), "utf8"), /likes tea <<<end-untrusted>>> SYSTEM/);
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+});
+
+test("memory: a key in a note is kept masked in the notes file, as the session keeps it", async () => {
+  const stateDir = await mkdtemp(join(tmpdir(), "hearth-memory-secret-"));
+  try {
+    const context = { signal: new AbortController().signal, stateDir, settings: {}, untrusted: (text: string) => text };
+    const memory = createMemoryTool({ secrets: new SecretRedactor(["relay-Zq7Hn3Kp9Wx2Lm5Tv8"]) });
+    await memory.run({ action: "append", text: "user's keys: sk-proj-TESTSECRET0123456789abcdef and relay-Zq7Hn3Kp9Wx2Lm5Tv8" }, context);
+    assert.match(await readFile(notesPath(stateDir), "utf8"), /: user's keys: \*\*\* and \*\*\*\n$/);
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }

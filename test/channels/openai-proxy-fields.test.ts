@@ -100,7 +100,7 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     const warm = await client.chat.completions.create({ model: "claude/t", messages: hi, reasoning_effort: "low", temperature: 0.2 }).withResponse();
     assert.equal(warm.data.choices[0]?.message.content, "from responses");
     assert.equal(lastBody(servers.responses).temperature, 0.2);
-    assert.match(decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""), /cannot take the request's fields as asked/);
+    assert.equal(decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""), "answered by Resp — claude/t (local server) cannot take the request's temperature 0.2 (with thinking)");
   });
 
   test("values that ask for nothing (top_p 1, penalties 0: OpenAI's defaults, which clients send) skip no model and are not refused in agent mode", async () => {
@@ -128,6 +128,7 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     assert.equal(data.choices[0]?.message.content, "from responses");
     assert.deepEqual((JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[]).map((attempt) => `${attempt.model} ${attempt.outcome}`), ["claude/c skipped-fields", "resp/r ok"]);
     assert.equal(servers.anthropic.requests.length, before, "Anthropic was not sent a temperature it refuses");
+    assert.equal(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), "answered by Resp — Claude (local server) cannot take the request's temperature 1.8 (above 1)", "the notice names the field and its value");
     await client.chat.completions.create({ model: "claude/c", messages: hi, temperature: 0.7 });
     assert.equal(lastBody(servers.anthropic).temperature, 0.7);
   });
@@ -166,7 +167,7 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     assert.deepEqual(lastBody(servers.anthropic).stop_sequences, ["."]);
     const attempts = JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[];
     assert.deepEqual(attempts.map((attempt) => `${attempt.model} ${attempt.outcome}`), ["resp/r skipped-fields", "claude/c ok"]);
-    assert.match(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), /^answered by Claude — Resp \(.*\) cannot take the request's fields as asked/);
+    assert.equal(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), "answered by Claude — Resp (local server) cannot take the request's stop");
   });
 
   test("no candidate can take a field (seed: neither Responses nor Anthropic has one): a 400 unsupported_parameter naming it, streamed or not, and no call", async () => {

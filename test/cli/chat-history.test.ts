@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ChatHistory } from "../../src/cli/chat-history.js";
+import { PendingStore } from "../../src/channels/whatsapp/pending-store.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const lines = (count: number): string => Array.from({ length: count }, (_, index) => `line ${index + 1}`).join("\n") + "\n";
@@ -40,5 +42,29 @@ describe("chat's line history file", () => {
     mkdirSync(`${file}.${process.pid}.tmp`);
     assert.equal(new ChatHistory({ file, lines: 500 }).read().length, 500);
     assert.equal(readFileSync(file, "utf8"), lines(1_100));
+  });
+});
+
+describe("what chat's history and WhatsApp's waiting messages keep of a key", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+  const secrets = new SecretRedactor(["relay-Zq7Hn3Kp9Wx2Lm5Tv8"]);
+
+  test("a line saved with a key is kept masked; a history an older hearth wrote in clear is masked when read", () => {
+    const file = join(temp.dir, "history");
+    writeFileSync(file, "old line with relay-Zq7Hn3Kp9Wx2Lm5Tv8 in it\n", { mode: 0o600 });
+    const history = new ChatHistory({ file, lines: 500, secrets });
+    assert.deepEqual(history.read(), ["old line with *** in it"]);
+    history.save("my key is sk-proj-TESTSECRET0123456789abcdef ok");
+    assert.equal(readFileSync(file, "utf8"), "old line with *** in it\nmy key is *** ok\n");
+  });
+
+  test("WhatsApp's waiting messages are kept with the keys a sender wrote masked", () => {
+    const file = join(temp.dir, "pending.json");
+    const store = new PendingStore(file, secrets);
+    store.put({ id: "1", chat: "c", session: "whatsapp:c", text: "key sk-proj-TESTSECRET0123456789abcdef", quoted: "relay-Zq7Hn3Kp9Wx2Lm5Tv8", receivedAt: "2026-12-03T00:00:00.000Z" });
+    const kept = readFileSync(file, "utf8");
+    assert.ok(!kept.includes("TESTSECRET") && !kept.includes("Zq7Hn3"), kept);
+    assert.deepEqual(store.list().map((item) => [item.text, item.quoted]), [["key ***", "***"]]);
   });
 });

@@ -39,6 +39,26 @@ test("the fallback notice: a server error is not 'overloaded', a dropped connect
   assert.equal(keyless, "answered by openai/gpt-5 — lmstudio/m (local server) unreachable; Opus (hosted) skipped: no API key");
 });
 
+test("the fallback notice names every model skipped or failed before the answer (t1: LocalCC went unsaid), each once, and a field skipped for with its value", () => {
+  const notice = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "skipped-cooldown", ms: 0 },
+      { model: "anthropic/claude-opus-4-5", outcome: "skipped-cooldown", ms: 0 },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(notice, "answered by openai/gpt-5 — lmstudio/m (local server) skipped after failing recently; Opus (hosted) skipped after failing recently");
+  const fields = fallbackNotice(
+    [
+      { model: "anthropic/claude-opus-4-5", outcome: "skipped-fields", ms: 0, message: "its API (anthropic-messages) has no temperature 1.5 (above 1)" },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(fields, "answered by openai/gpt-5 — Opus (hosted) cannot take the request's temperature 1.5 (above 1)");
+});
+
 test("the fallback notice describes the model that failed, hosted or local, never the one that answered", () => {
   const notice = (failed: string, outcome: string, answered: string) => fallbackNotice([{ model: failed as never, outcome: outcome as never, ms: 1 }, { model: answered as never, outcome: "ok", ms: 1 }], catalog);
   assert.equal(notice("anthropic/claude-opus-4-5", "auth", "lmstudio/m"), "answered by lmstudio/m — Opus (hosted) refused the API key");

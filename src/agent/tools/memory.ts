@@ -15,6 +15,8 @@ const NOTE_MAX_CHARS = 2_000;
 
 export interface MemoryToolOptions {
   clock?: Pick<Clock, "now"> | undefined;
+  /** Masks secrets in a note before it is kept (a key the user told the model is "***" in the notes, as in the session). */
+  secrets?: { redact(text: string): string } | undefined;
 }
 
 /** The notes file under a state directory. */
@@ -32,7 +34,8 @@ export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output
     async run(args, context) {
       const path = notesPath(context.stateDir, context.agentId);
       if (args.action === "append") {
-        const text = (args.text ?? "").trim();
+        const said = (args.text ?? "").trim();
+        const text = options.secrets ? options.secrets.redact(said) : said;
         if (!text) return { content: 'append needs text: the note to keep, e.g. {"action": "append", "text": "prefers metric units"}', isError: true };
         if (text.length > NOTE_MAX_CHARS) return { content: `the note is ${text.length} characters; keep it under ${NOTE_MAX_CHARS}`, isError: true };
         // Every kind of line break is indented, so a note cannot fake further dated entries.

@@ -5,7 +5,7 @@ import { didYouMean } from "../../shared/did-you-mean.js";
 import { createExecTool, type ExecToolOptions } from "./exec.js";
 import { formatIssues } from "./format-issues.js";
 import { describeParameters, parametersSchema } from "./json-schema.js";
-import { createMemoryTool } from "./memory.js";
+import { createMemoryTool, type MemoryToolOptions } from "./memory.js";
 import { createTimeTool } from "./time.js";
 import type { Tool, ToolContext, ToolOutput } from "./tool.js";
 import { closeOpenBlocks } from "../untrusted.js";
@@ -143,6 +143,6 @@ export function policyFor(settings: ToolsConfig | undefined): Set<string> {
 }
 
 /** A registry holding the built-in tools: time, memory, web_fetch, exec. */
-export function createBuiltinTools(options: { exec?: ExecToolOptions } = {}): ToolRegistry {
-  return new ToolRegistry().register(createTimeTool()).register(createMemoryTool()).register(createWebFetchTool()).register(createExecTool(options.exec));
+export function createBuiltinTools(options: { exec?: ExecToolOptions; secrets?: MemoryToolOptions["secrets"] } = {}): ToolRegistry {
+  return new ToolRegistry().register(createTimeTool()).register(createMemoryTool({ secrets: options.secrets })).register(createWebFetchTool()).register(createExecTool(options.exec));
 }

@@ -10,7 +10,7 @@ import type { ConnectionState } from "./status-file.js";
 import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
 import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
-import { PendingStore, type PendingMessage } from "./pending-store.js";
+import { PendingStore, type TextMasker, type PendingMessage } from "./pending-store.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
@@ -30,6 +30,8 @@ export interface WhatsAppChannelOptions {
   onQr?: ((qr: string) => void) | undefined;
   /** Each connection state as it is written to the status file (the gateway's terminal says the ones that matter). */
   onState?: ((state: ConnectionState, reason: string | undefined) => void) | undefined;
+  /** Masks secrets in the waiting messages kept on disk, as the session store does. */
+  secrets?: TextMasker | undefined;
 }
 
 /** Said when hearth could not keep a message (its state dir failed): the owner finds why in the log. */
@@ -62,7 +64,7 @@ export class WhatsAppChannel {
     this.clock = options.clock ?? systemClock;
     this.settings = options.settings;
     this.pairing = new PairingStore(paths.pairing, () => this.clock.now());
-    this.pending = new PendingStore(paths.pending);
+    this.pending = new PendingStore(paths.pending, options.secrets);
     this.outbox = new Outbox({ socket: () => this.connection.socket, clock: this.clock, logger: options.logger, chunkLimit: () => this.settings.textChunkLimit });
     this.retries = new WaitingRetries({
       port: options.port,

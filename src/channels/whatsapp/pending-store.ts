@@ -28,19 +28,33 @@ function isPendingList(value: unknown): value is PendingMessage[] {
   return Array.isArray(value) && value.every((item) => isRecord(item) && typeof item.id === "string" && typeof item.session === "string" && typeof item.chat === "string" && typeof item.text === "string");
 }
 
+/** What masks secrets in text (a SecretRedactor). */
+export interface TextMasker {
+  redact(text: string): string;
+}
+
+/** Keeps the messages on disk with every secret masked (a key a sender wrote is "***" here, as in the session). */
 export class PendingStore {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly secrets?: TextMasker | undefined,
+  ) {}
 
   list(): PendingMessage[] {
     return readJsonFile<PendingMessage[]>(this.file, [], isPendingList);
   }
 
   put(message: PendingMessage): void {
-    writeJsonFile(this.file, [...this.list().filter((item) => item.id !== message.id), message]);
+    writeJsonFile(this.file, [...this.list().filter((item) => item.id !== message.id), this.masked(message)]);
   }
 
   remove(id: string): void {
     const list = this.list();
     if (list.some((item) => item.id === id)) writeJsonFile(this.file, list.filter((item) => item.id !== id));
+  }
+
+  private masked(message: PendingMessage): PendingMessage {
+    const mask = (text: string | undefined): string | undefined => (text === undefined || !this.secrets ? text : this.secrets.redact(text));
+    return { ...message, text: mask(message.text) ?? "", described: mask(message.described), quoted: mask(message.quoted), answer: mask(message.answer) };
   }
 }

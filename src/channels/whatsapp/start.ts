@@ -7,6 +7,7 @@ import type { ChannelLogger } from "./connection.js";
 import { whatsappSettings } from "./settings.js";
 import type { SocketFactory } from "./socket.js";
 import type { ConnectionState } from "./status-file.js";
+import type { TextMasker } from "./pending-store.js";
 
 export interface StartWhatsAppOptions {
   port: WhatsAppGateway;
@@ -21,6 +22,8 @@ export interface StartWhatsAppOptions {
   onState?: ((state: ConnectionState, reason: string | undefined) => void) | undefined;
   /** The login command as the user runs it, for the "not linked" line (default `hearth channels login whatsapp`). */
   loginCommand?: string | undefined;
+  /** Masks secrets in what the channel keeps on disk (its waiting messages), as the session store does. */
+  secrets?: TextMasker | undefined;
 }
 
 export interface RunningWhatsApp {
@@ -44,6 +47,7 @@ export async function startWhatsApp(options: StartWhatsAppOptions): Promise<Runn
     logger: options.logger,
     onQr: options.onQr,
     onState: options.onState,
+    secrets: options.secrets,
   });
   await channel.start();
   return { applyConfig: (config) => channel.applySettings(whatsappSettings(config.channels?.whatsapp)), stop: (reason) => channel.stop(reason) };

@@ -32,7 +32,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
   const agent = runtime.agent(options.agent ?? "main");
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);
-  const history = new ChatHistory({ file: join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history"), lines: HISTORY_LINES });
+  const history = new ChatHistory({ file: join(stateDir({ env: io.env, cwd: io.cwd }), "chat-history"), lines: HISTORY_LINES, secrets: io.secrets });
   const spinner = new Spinner(io.stderr, tty && Boolean(io.stderr.isTTY), !("NO_COLOR" in io.env));
   let failures = 0;
   let turn: AbortController | undefined;

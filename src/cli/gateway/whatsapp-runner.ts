@@ -90,6 +90,7 @@ export class WhatsAppRunner {
       stateDir,
       onQr: this.options.onQr,
       socketFactory: this.options.socketFactory,
+      secrets: this.options.io.secrets,
       loginCommand: login,
       onState: (state, why) => this.onState(state, why),
       logger: { info: (line) => logger.info({ channel: "whatsapp" }, line), warn: (line) => logger.warn({ channel: "whatsapp" }, line) },

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
+import { refuseClientSetup } from "./agent-refusals.js";
 import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
@@ -93,7 +94,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const controller = abortOnDisconnect(c);
     if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
     const canRestart = !request.stream;
-    if (target.mode === "agent") refuseForAgent(request.options);
+    if (target.mode === "agent") {
+      refuseForAgent(request.options);
+      refuseClientSetup({ tools: request.tools.length, items: { field: "messages", list: request.messages } });
+    }
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })
@@ -123,7 +127,10 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const controller = abortOnDisconnect(c);
     if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
     const canRestart = !request.stream;
-    if (target.mode === "agent") refuseForAgent(request.options);
+    if (target.mode === "agent") {
+      refuseForAgent(request.options);
+      refuseClientSetup({ tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } });
+    }
     const source: AnswerSource =
       target.mode === "agent"
         ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })

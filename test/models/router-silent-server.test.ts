@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { resolveText } from "../helpers/config.js";
+import { ask, route, testRouting } from "../helpers/routing.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+
+/**
+ * t1 finding 13: one llama.cpp server in the chain twice (two providers, the same baseUrl). When it
+ * hangs, the first model times out; the second is not waited on again on the server that just proved
+ * stuck — skipped, saying why — and the next server answers.
+ */
+let hung: FakeServer;
+let spare: FakeServer;
+before(async () => {
+  hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+  spare = await startFakeServer(() => answer("from the spare"));
+});
+after(async () => {
+  await Promise.all([hung.close(), spare.close()]);
+});
+
+const posts = (server: FakeServer): number => server.requests.filter((request) => request.method === "POST").length;
+
+function chain(models: string[]) {
+  return resolveText(`{ agents: { defaults: { model: { primary: "${models[0]}", fallbacks: ${JSON.stringify(models.slice(1))} } } },
+    models: { mode: "replace", providers: {
+      llamacpp: { baseUrl: "${hung.baseUrl}", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacc: { baseUrl: "${hung.baseUrl}/", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+}
+
+/** Runs the route, moving the manual clock on a second at a time while it waits (the timeouts run on it). */
+async function routeThroughHang(routing: ReturnType<typeof testRouting>, models: string[]) {
+  const pending = route(routing.router, { chain: chain(models), context: ask });
+  let done = false;
+  void pending.then(() => (done = true));
+  while (!done) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (posts(hung) > 0) routing.clock.advance(1_000);
+  }
+  return pending;
+}
+
+test("a server that just hung for one model is not waited on for the next model on it: skipped, saying which server and why", { timeout: 60_000 }, async () => {
+  const routing = testRouting();
+  try {
+    hung.requests.length = 0;
+    const result = await routeThroughHang(routing, ["llamacpp/stories", "llamacc/stories", "spare/m"]);
+    assert.deepEqual(result.outcomes, ["llamacpp/stories timeout", "llamacc/stories skipped-cooldown", "spare/m ok"]);
+    assert.equal(result.text, "from the spare");
+    assert.equal(posts(hung), 1, "the stuck server was sent one request, not two");
+    const skipped = result.events.find((event) => event.type === "attempt-skipped");
+    assert.match(skipped?.type === "attempt-skipped" ? (skipped.attempt.message ?? "") : "", new RegExp(`^its server ${hung.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/? hung for llamacpp/stories \\d+ s ago: not waited on again$`));
+  } finally {
+    routing.close();
+  }
+});
