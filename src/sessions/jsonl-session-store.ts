@@ -177,9 +177,10 @@ export class JsonlSessionStore implements SessionStore {
     } catch {
       // A state dir that cannot be made now: looked at by polling until it can (reads and writes report the fault).
     }
-    // A session this process last read or wrote as it is now is its own write: not told.
+    // A session this process last wrote as it is now is its own write: not told. Only its writes: a read of another
+    // process's write (a listing, a page's reload) says nothing of what a listener was shown, so it never hides the change.
     const same = (a: FileLook | undefined, b: FileLook): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
-    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.open.get(key), look) || same(this.written.get(key), look) });
+    return watchSessions({ ...this.options.watching, dir: this.dir, onChange, isOwn: (key, look) => same(this.written.get(key), look) });
   }
 
   async delete(key: string): Promise<void> {

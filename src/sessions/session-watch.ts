@@ -14,7 +14,7 @@ export interface SessionWatchOptions {
   dir: string;
   /** Told the key of each session file that changed, once per burst of writes. */
   onChange: (key: string) => void;
-  /** Whether the file looks as this process's own last read or write of it left it (its own writes are not told). */
+  /** Whether the file looks as this process's own last write to it left it (its own writes are not told; its reads are no reason to hide a change). */
   isOwn: (key: string, look: FileLook) => boolean;
   /** A burst of writes to one file is told once, this long after its first (default 50 ms). */
   settleMs?: number | undefined;

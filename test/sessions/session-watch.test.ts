@@ -52,4 +52,35 @@ describe("JsonlSessionStore.watch: sessions written by another process", () => {
       }
     });
   }
+
+  for (const way of ["fs.watch", "polling (fs.watch cannot be had)"] as const) {
+    test(`${way}: another process's write is told even when this process read the file before the watch looked (a read is not a write of its own)`, { timeout: 20_000 }, async () => {
+      const state = join(temp.dir, way.startsWith("fs") ? "read-watched" : "read-polled");
+      const failing = ((): never => {
+        throw Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" });
+      }) as unknown as typeof watch;
+      // A long settle: the read below comes between the other process's write and the watch's look at the file.
+      const ours = new JsonlSessionStore(state, { watching: { settleMs: 400, pollMs: 50, ...(way.startsWith("fs") ? {} : { watcher: failing }) } });
+      const theirs = new JsonlSessionStore(state);
+      await theirs.append("web-1", [said("the question")]);
+      await ours.read("web-1");
+      const watching = nextChange(ours);
+      let giveUp: (() => void) | undefined;
+      const gaveUp = new Promise<string>((resolve) => (giveUp = () => resolve("nothing told in 15 s")));
+      const alive = setTimeout(() => giveUp?.(), 15_000);
+      try {
+        // The page reads the session (a listing, the context meter) after the answer is written and before the watch looks:
+        // what the page was shown earlier lacks the answer, so the change must still be told.
+        await theirs.append("web-1", [said("the answer")]);
+        const read = await ours.read("web-1");
+        assert.equal(read.entries.length, 2);
+        assert.equal(await Promise.race([watching.key, gaveUp]), "web-1");
+      } finally {
+        clearTimeout(alive);
+        watching.stop();
+        await ours.close();
+        await theirs.close();
+      }
+    });
+  }
 });

@@ -32,6 +32,11 @@ describe("a turn another process writes to the open conversation reaches the pag
   const heldBack = new Promise<void>((resolve) => (letGo = resolve));
   let askedHeld: (() => void) | undefined;
   const asked = new Promise<void>((resolve) => (askedHeld = resolve));
+  /** The same for "hold on" (the third test). */
+  let letGoAgain: (() => void) | undefined;
+  const heldAgain = new Promise<void>((resolve) => (letGoAgain = resolve));
+  let askedAgain: (() => void) | undefined;
+  const askedHoldOn = new Promise<void>((resolve) => (askedAgain = resolve));
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,6 +47,10 @@ describe("a turn another process writes to the open conversation reaches the pag
       if (message === "take your time") {
         askedHeld?.();
         await heldBack;
+      }
+      if (message === "hold on") {
+        askedAgain?.();
+        await heldAgain;
       }
       return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 8 }) };
     });
@@ -98,5 +107,46 @@ describe("a turn another process writes to the open conversation reaches the pag
     assert.equal(await page.locator(".note-unanswered").count(), 0);
     assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
     assert.deepEqual(pageErrors, []);
+  });
+
+  test("two reloads of the open conversation answered out of order: the page keeps the newer (the older answer, without the reply, is not drawn over it)", async () => {
+    // The first reload (told when the CLI saved its message) is answered last, with what the file held then.
+    let held: { release: () => void } | undefined;
+    let heldSeen: (() => void) | undefined;
+    const firstHeld = new Promise<void>((resolve) => (heldSeen = resolve));
+    let taken = false;
+    await page.route("**/api/sessions/web-1", async (route) => {
+      if (route.request().method() !== "GET" || taken) return route.fallback();
+      taken = true;
+      const response = await route.fetch();
+      const body = await response.text();
+      const released = new Promise<void>((resolve) => (held = { release: resolve }));
+      heldSeen?.();
+      await released;
+      await route.fulfill({ response, body });
+    });
+    try {
+      const cli = runCli(["--config", file, "agent", "-s", "web-1", "-m", "hold on"], { env: { HEARTH_STATE_DIR: state } });
+      await askedHoldOn;
+      await firstHeld;
+      letGoAgain?.();
+      const result = await cli;
+      assert.equal(result.code, 0, result.stderr);
+      await page.locator(".message.assistant", { hasText: "Heard: hold on" }).waitFor();
+      const staleIn = page.waitForEvent("requestfinished", (request) => request.url().endsWith("/api/sessions/web-1") && request.method() === "GET");
+      held?.release();
+      // The stale answer has come in whole and the page has had its turns to draw it: it was not drawn.
+      await staleIn;
+      await page.evaluate(() => {
+        const frame = (globalThis as unknown as { requestAnimationFrame: (next: () => void) => number }).requestAnimationFrame;
+        return new Promise((resolve) => frame(() => frame(() => setTimeout(resolve, 0))));
+      });
+      assert.equal(await page.locator(".message.assistant", { hasText: "Heard: hold on" }).count(), 1, "the older reload did not wipe the reply");
+      assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, "the page was not reloaded");
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      held?.release();
+      await page.unroute("**/api/sessions/web-1");
+    }
   });
 });
