@@ -35,6 +35,8 @@ export interface SecretForm {
   held?: boolean;
   /** A skeleton's (secret-variants.ts): where its value has other characters between its letters and digits. Matched across separators that stand there alone, it is the value with its separators swapped or dropped. */
   bounds?: readonly number[];
+  /** A variant's (secret-variants.ts): its bytes are not looked for written as numbers. */
+  variant?: boolean;
 }
 
 /** The fewest characters of a wrapped form on one side of each line break in it: lines are 8 (`fold -w 8`), 64 or 76 characters. */
@@ -83,7 +85,10 @@ export class SecretMatcher {
     this.written = alternation(withSeparators, "gi");
     this.writtenValues = new Set(written);
     this.bounds = new Map(forms.flatMap((form) => (form.bounds ? [[form.text, form.bounds] as const] : [])));
-    this.prefilter = new SecretPrefilter(forms.map((form) => form.text));
+    this.prefilter = new SecretPrefilter(
+      forms.map((form) => form.text),
+      forms.filter((form) => form.variant !== true).map((form) => form.text),
+    );
     this.longest = Math.max(0, ...forms.filter((form) => form.held !== false).map((form) => form.text.length));
     const alphanumeric = forms.filter((form) => ALPHANUMERIC.test(form.text));
     this.skeletonLongest = Math.max(0, ...alphanumeric.map((form) => form.text.length));
@@ -135,7 +140,7 @@ export class SecretMatcher {
     const body = begun === undefined ? text : text.slice(0, begun);
     // A joined run's last joiner may be one (the run goes on) or a value's own character: both readings are looked at.
     const mapped = mappedNormalForm(body);
-    let held = Math.min(this.formBegunAt(body, mapped), this.spacedBegunAt(body, mappedSkeleton(mapped)));
+    let held = Math.min(this.formBegunAt(body, mapped), this.spacedBegunAt(body, { skeleton: mappedSkeleton(mapped), ended }));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
     held = Math.min(held, this.dumpBegunAt(text, ended), this.numbersBegunAt(text, ended));
@@ -174,9 +179,12 @@ export class SecretMatcher {
    * to four (`s|k|f`, `s - k`, `73=6B=`, `0073 006b`), any form, held or not (its first letters end no
    * word here) — or a skeleton broken only where its value has separators (`sk.fakeprov.Zq`); the
    * first piece standing apart. `body.length` when none does. Unbroken text is the normal form's
-   * (formBegunAt).
+   * (formBegunAt). Once the stream has `ended`, only the forms held from their first character where
+   * unbroken count: a variant's first few characters spaced out (`65 75` in a table, a reversed key's
+   * hex begun) are shown, as they are unbroken.
    */
-  private spacedBegunAt(body: string, skeleton: MappedNormalForm): number {
+  private spacedBegunAt(body: string, options: { skeleton: MappedNormalForm; ended: boolean }): number {
+    const { skeleton, ended } = options;
     const { text, starts, ends } = skeleton;
     // The pieces' starts, back from the end, and whether every piece from each on is short.
     const pieces: { start: number; short: boolean }[] = [];
@@ -193,9 +201,13 @@ export class SecretMatcher {
       const candidates = this.skeletonHeads.get(text.charCodeAt(start));
       if (!candidates) continue;
       const rest = text.slice(start);
+      // What begins here is looked at first (cheap); the gaps only for a form that does.
+      const lower = rest.toLowerCase();
+      const begun = candidates.filter((form) => (!ended || form.held !== false) && form.text.startsWith(form.caseless ? lower : rest));
+      if (begun.length === 0) continue;
+      if (spaced) return starts[start] as number;
       const gaps = gapsOf(skeleton, start, text.length).map((gap) => gap - start);
-      const begun = (form: SecretForm) => spaced || (form.held !== false && form.bounds !== undefined && gaps.every((gap) => form.bounds?.includes(gap)));
-      if (startsAny(candidates.filter(begun), rest)) return starts[start] as number;
+      if (begun.some((form) => form.held !== false && form.bounds !== undefined && gaps.every((gap) => form.bounds?.includes(gap)))) return starts[start] as number;
     }
     return body.length;
   }

@@ -51,12 +51,18 @@ export class SecretPrefilter {
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
 
-  constructor(forms: readonly string[]) {
+  /**
+   * `asNumbers`: the forms whose bytes are looked for written as numbers too (a key's own; a
+   * variant's bytes as numbers — secret-variants.ts — is a transformation on a transformation, and
+   * each form's number patterns are dozens of alternatives: a few hundred forms would make that scan
+   * a thousand times slower).
+   */
+  constructor(forms: readonly string[], asNumbers: readonly string[] = forms) {
     const long = forms.filter((form) => form.length >= 2);
     if (long.length === 0) return;
     const pairs = rarestPairs(long);
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.numbers = new RegExp([...new Set(long.flatMap(numberPairs))].join("|"));
+    this.numbers = new RegExp([...new Set(asNumbers.filter((form) => form.length >= 2).flatMap(numberPairs))].join("|") || "(?!)");
     this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
   }
 

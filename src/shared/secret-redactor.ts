@@ -93,7 +93,11 @@ export class SecretRedactor {
     const exact = [...new Set([...[...this.secrets].flatMap(base64Runs), ...variant.filter((form) => !form.caseless).map((form) => form.text)])].sort(longestFirst);
     // A base32 run's beginning is held back in a stream by the partial runs, from HELD_RUN characters on (secret-partial-runs.ts), not from its first letter; so are the variants' (secret-variants.ts).
     const held = new Set([...plain, ...hex, ...[...this.secrets].flatMap(base64Runs), ...variant.filter((form) => form.held).map((form) => form.text)]);
-    const forms = [...caseless.map((text) => ({ text, caseless: true, held: held.has(text), bounds: bounds.get(text) })), ...exact.map((text) => ({ text, caseless: false, held: held.has(text) }))];
+    const own = new Set([...plain, ...hex, ...base32, ...[...this.secrets].flatMap(base64Runs)]);
+    const forms = [
+      ...caseless.map((text) => ({ text, caseless: true, held: held.has(text), bounds: bounds.get(text), variant: !own.has(text) })),
+      ...exact.map((text) => ({ text, caseless: false, held: held.has(text), variant: !own.has(text) })),
+    ];
     this.matcher = new SecretMatcher(forms, [...new Set(long.map((secret) => decodeEscapes(secret).toLowerCase()))]);
     this.partial = new PartialRuns([...this.secrets].flatMap((secret) => partialForms(secret, variants.get(secret))));
     return this;
