@@ -27,7 +27,11 @@ export const MIN_ENCODED_LENGTH = 10;
  * left out.
  */
 export function base64Runs(secret: string): string[] {
-  const bytes = Buffer.from(secret, "utf8");
+  return base64RunsOf(Buffer.from(secret, "utf8"));
+}
+
+/** The base64 runs of any bytes (a secret's UTF-16, or one of its encodings: base64 of base64), as base64Runs says. */
+export function base64RunsOf(bytes: Buffer): string[] {
   const runs: string[] = [];
   for (const offset of [0, 1, 2]) {
     const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");

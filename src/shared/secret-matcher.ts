@@ -2,6 +2,7 @@ import { dumpBlocks, dumpLineBegunAt, dumpSpans, unfinishedLineBytes } from "./s
 import { loneNumberAtEnd, mayEndInRun, numberDigits, numberRuns, readingsOf, runAtEnd, runSpans, type RunReading, type RunToken } from "./secret-numbers.js";
 import { SecretPrefilter } from "./secret-prefilter.js";
 import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalForm, type MappedNormalForm } from "./secret-normal-form.js";
+import { mappedSkeleton, skeletonText } from "./secret-skeleton.js";
 
 /**
  * Finds where the forms of known secrets are in a text, in its normal form (secret-normal-form.ts:
@@ -15,6 +16,10 @@ import { decodeEscapes, escapeBegunAt, joinedRunBegun, mappedNormalForm, normalF
  *   PEM block) — or, narrower, in three lines or more, every line but its first and last as wide as
  *   the widest, three characters or more (`fold -w 4`);
  * - or the value itself, separators and all (a pass phrase with spaces).
+ * The forms are looked for in the text's skeleton too (its letters and digits alone:
+ * secret-skeleton.ts), taken there on the same terms — spaced out, joined by any characters
+ * (`s|k|f`, `s - k - f`, `73=6B=2D`), wrapped — or unbroken but where the value has separators of its
+ * own (a key's skeleton, secret-variants.ts: `skfakeprov…`, `sk fakeprov Zq8…`).
  * Zero-width characters are no separators: nothing shows them, a form with them inside is unbroken.
  * So prose whose words happen to line up with a value ("correct horse" for a value "correcthorse…")
  * is not masked. (Hex dumps, whose offsets and character columns stand between a value's bytes, are
@@ -28,6 +33,10 @@ export interface SecretForm {
   caseless: boolean;
   /** Whether a stream's text that ends in its first characters is held back from them (base32's is not: a letter of its alphabet ends most words; see secret-partial-runs.ts). */
   held?: boolean;
+  /** A skeleton's (secret-variants.ts): where its value has other characters between its letters and digits. Matched across separators that stand there alone, it is the value with its separators swapped or dropped. */
+  bounds?: readonly number[];
+  /** A variant's (secret-variants.ts): its bytes are not looked for written as numbers. */
+  variant?: boolean;
 }
 
 /** The fewest characters of a wrapped form on one side of each line break in it: lines are 8 (`fold -w 8`), 64 or 76 characters. */
@@ -39,6 +48,7 @@ const NARROW_WIDTH = 3;
 /** A separator inside a wrapped form: line breaks (or their escapes, the backslash itself escaped or not: a JSON string inside one), each with the next line's indentation. */
 const LINE_BREAK_GAP = /^(?:(?:\r|\n|\\+r|\\+n)[ \t]*)+$/;
 const HEX_WORD = /^[0-9A-Fa-f]{1,4}$/;
+const ALPHANUMERIC = /^[0-9a-z]+$/;
 
 export class SecretMatcher {
   /** The caseless forms, any letter case; undefined while there are none. */
@@ -48,8 +58,13 @@ export class SecretMatcher {
   /** The values as written where that differs from their normal form (separators in them), any letter case. */
   private readonly written: RegExp | undefined;
   private readonly writtenValues: Set<string>;
+  /** The skeletons' bounds, by the skeleton (lowercased). */
+  private readonly bounds: ReadonlyMap<string, readonly number[]>;
   /** The forms by their first character (both letter cases of a caseless one), and the longest's length: where a stream may be cut inside one. */
   private readonly byHead = new Map<number, SecretForm[]>();
+  /** The forms of letters and digits alone by their first character (both letter cases of a caseless one), held or not, and the longest's length: where a stream may be cut inside one spaced out (spacedBegunAt). */
+  private readonly skeletonHeads = new Map<number, SecretForm[]>();
+  private readonly skeletonLongest: number;
   private readonly longest: number;
   /** Proves, cheaply, that most text holds no form at all. */
   private readonly prefilter: SecretPrefilter;
@@ -69,14 +84,20 @@ export class SecretMatcher {
     this.exact = alternation(exact, "g");
     this.written = alternation(withSeparators, "gi");
     this.writtenValues = new Set(written);
-    this.prefilter = new SecretPrefilter(forms.map((form) => form.text));
+    this.bounds = new Map(forms.flatMap((form) => (form.bounds ? [[form.text, form.bounds] as const] : [])));
+    this.prefilter = new SecretPrefilter(
+      forms.map((form) => form.text),
+      forms.filter((form) => form.variant !== true).map((form) => form.text),
+    );
     this.longest = Math.max(0, ...forms.filter((form) => form.held !== false).map((form) => form.text.length));
+    const alphanumeric = forms.filter((form) => ALPHANUMERIC.test(form.text));
+    this.skeletonLongest = Math.max(0, ...alphanumeric.map((form) => form.text.length));
     for (const form of forms) {
-      if (form.held === false) continue;
       const head = form.text.charAt(0);
       for (const variant of new Set(form.caseless ? [head, head.toUpperCase()] : [head])) {
         const code = variant.charCodeAt(0);
-        this.byHead.set(code, [...(this.byHead.get(code) ?? []), form]);
+        if (form.held !== false) this.byHead.set(code, [...(this.byHead.get(code) ?? []), form]);
+        if (alphanumeric.includes(form)) this.skeletonHeads.set(code, [...(this.skeletonHeads.get(code) ?? []), form]);
       }
     }
   }
@@ -101,8 +122,11 @@ export class SecretMatcher {
     const whole = (span: [number, number]): FoundForm => ({ spans: [span], from: span[0] });
     const direct = [...this.directSpans(text).map(whole), ...this.dumpedSpans(text), ...this.numberSpans(text)];
     const normal = normalForm(text);
-    if (!matches(this.caseless, normal) && !matches(this.exact, normal)) return direct;
-    return [...direct, ...this.normalSpans(text).map(whole)];
+    const found = matches(this.caseless, normal) || matches(this.exact, normal) ? [...direct, ...this.normalSpans(text).map(whole)] : direct;
+    // The skeleton differs from the normal form only where the text has characters but letters and digits left (a skeleton's bounds are weighed in the normal form too).
+    const bare = skeletonText(normal);
+    if (bare === normal || (!matches(this.caseless, bare) && !matches(this.exact, bare))) return found;
+    return [...found, ...this.skeletonSpans(text).map(whole)];
   }
 
   /**
@@ -115,7 +139,8 @@ export class SecretMatcher {
     const begun = escapeBegunAt(text);
     const body = begun === undefined ? text : text.slice(0, begun);
     // A joined run's last joiner may be one (the run goes on) or a value's own character: both readings are looked at.
-    let held = this.formBegunAt(body, mappedNormalForm(body));
+    const mapped = mappedNormalForm(body);
+    let held = Math.min(this.formBegunAt(body, mapped), this.spacedBegunAt(body, { skeleton: mappedSkeleton(mapped), ended }));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
     held = Math.min(held, this.dumpBegunAt(text, ended), this.numbersBegunAt(text, ended));
@@ -143,10 +168,46 @@ export class SecretMatcher {
     for (let index = Math.max(0, normal.length - this.longest + 1); index < normal.length; index++) {
       const code = normal.charCodeAt(index);
       const candidates = code > 0x7f ? this.forms : this.byHead.get(code);
+      if (candidates && startsAny(candidates, normal.slice(index))) return mapped.starts[index] as number;
+    }
+    return body.length;
+  }
+
+  /**
+   * Where in `body` a form of letters and digits begins at its end broken up, in its skeleton
+   * (`skeleton`): spaced out — every piece from there to the end one or two characters, or hex of up
+   * to four (`s|k|f`, `s - k`, `73=6B=`, `0073 006b`), any form, held or not (its first letters end no
+   * word here) — or a skeleton broken only where its value has separators (`sk.fakeprov.Zq`); the
+   * first piece standing apart. `body.length` when none does. Unbroken text is the normal form's
+   * (formBegunAt). Once the stream has `ended`, only the forms held from their first character where
+   * unbroken count: a variant's first few characters spaced out (`65 75` in a table, a reversed key's
+   * hex begun) are shown, as they are unbroken.
+   */
+  private spacedBegunAt(body: string, options: { skeleton: MappedNormalForm; ended: boolean }): number {
+    const { skeleton, ended } = options;
+    const { text, starts, ends } = skeleton;
+    // The pieces' starts, back from the end, and whether every piece from each on is short.
+    const pieces: { start: number; short: boolean }[] = [];
+    let end = text.length;
+    let short = true;
+    for (let index = text.length - 1; index >= 0 && index >= text.length - this.skeletonLongest; index--) {
+      if (index > 0 && ends[index - 1] === starts[index]) continue;
+      const piece = text.slice(index, end);
+      short &&= piece.length <= 2 || HEX_WORD.test(piece);
+      pieces.push({ start: index, short });
+      end = index;
+    }
+    for (const { start, short: spaced } of pieces.reverse()) {
+      const candidates = this.skeletonHeads.get(text.charCodeAt(start));
       if (!candidates) continue;
-      const rest = normal.slice(index);
+      const rest = text.slice(start);
+      // What begins here is looked at first (cheap); the gaps only for a form that does.
       const lower = rest.toLowerCase();
-      if (candidates.some((form) => form.text.startsWith(form.caseless ? lower : rest))) return mapped.starts[index] as number;
+      const begun = candidates.filter((form) => (!ended || form.held !== false) && form.text.startsWith(form.caseless ? lower : rest));
+      if (begun.length === 0) continue;
+      if (spaced) return starts[start] as number;
+      const gaps = gapsOf(skeleton, start, text.length).map((gap) => gap - start);
+      if (begun.some((form) => form.held !== false && form.bounds !== undefined && gaps.every((gap) => form.bounds?.includes(gap)))) return starts[start] as number;
     }
     return body.length;
   }
@@ -296,18 +357,42 @@ export class SecretMatcher {
       for (const match of mapped.text.matchAll(pattern)) {
         const start = match.index;
         const end = start + match[0].length;
-        if (!this.isFormThere(text, mapped, start, end)) continue;
+        if (!this.isTaken(text, { mapped, start, end })) continue;
         spans.push([mapped.starts[start] as number, mapped.ends[end - 1] as number]);
       }
     }
     return spans;
   }
 
+  /** The forms found in the text's skeleton, mapped back, where what they span is spaced out, wrapped, the value, or broken only where a skeleton's value has separators of its own. */
+  private skeletonSpans(text: string): [number, number][] {
+    const mapped = mappedSkeleton(mappedNormalForm(text));
+    const spans: [number, number][] = [];
+    for (const pattern of [this.caseless, this.exact]) {
+      if (!pattern) continue;
+      pattern.lastIndex = 0;
+      for (const match of mapped.text.matchAll(pattern)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        if (!this.isTaken(text, { mapped, start, end })) continue;
+        spans.push([mapped.starts[start] as number, mapped.ends[end - 1] as number]);
+      }
+    }
+    return spans;
+  }
+
+  /** Whether a form matched at `start` to `end` of a mapped form is taken: it stands there as isFormThere says, or it is a skeleton broken only where its value has separators of its own. */
+  private isTaken(text: string, match: { mapped: MappedNormalForm; start: number; end: number }): boolean {
+    const { mapped, start, end } = match;
+    const bounds = this.bounds.get(mapped.text.slice(start, end).toLowerCase());
+    if (bounds !== undefined && gapsOf(mapped, start, end).every((gap) => bounds.includes(gap - start))) return true;
+    return this.isFormThere(text, mapped, start, end);
+  }
+
   /** Whether the normal form's characters `start` to `end` stand in the text unbroken, spaced out, wrapped, or as the value written. */
   private isFormThere(text: string, mapped: MappedNormalForm, start: number, end: number): boolean {
     const joined = (index: number) => mapped.ends[index - 1] === mapped.starts[index];
-    const gaps: number[] = [];
-    for (let index = start + 1; index < end; index++) if (!joined(index)) gaps.push(index);
+    const gaps = gapsOf(mapped, start, end);
     if (gaps.length === 0) return true;
     const bounds = [start, ...gaps, end];
     const widths = bounds.slice(1).map((bound, at) => bound - (bounds[at] as number));
@@ -333,6 +418,19 @@ export class SecretMatcher {
     pieces.push(piece);
     return pieces.length >= 8 && (pieces.every((each) => each.length <= 2) || pieces.every((each) => HEX_WORD.test(each)));
   }
+}
+
+/** Whether one of `forms` begins with `rest` (what a text ends in): a caseless form in any letter case. */
+function startsAny(forms: readonly SecretForm[], rest: string): boolean {
+  const lower = rest.toLowerCase();
+  return forms.some((form) => form.text.startsWith(form.caseless ? lower : rest));
+}
+
+/** Where, between `start` and `end` of a mapped form, its characters stand apart in the text (something dropped between): the index of the character after each gap. */
+function gapsOf(mapped: MappedNormalForm, start: number, end: number): number[] {
+  const gaps: number[] = [];
+  for (let index = start + 1; index < end; index++) if (mapped.ends[index - 1] !== mapped.starts[index]) gaps.push(index);
+  return gaps;
 }
 
 /** A form found in a text: where it is masked, and where the text that holds it begins. */

@@ -10,8 +10,8 @@ import { decodeEscapes } from "./secret-normal-form.js";
  *
  * Why it is sound: wherever a form stands in a text's normal form (secret-normal-form.ts), each two
  * characters of it in a row stand in the text with its escapes decoded, in that order, with nothing
- * between them but what the normal form drops: separators and joiners (white space, line breaks and
- * indentation, `:`, `-`, `.`, `_`) and zero-width characters. So the test picks, for each form, one
+ * between them but what the skeleton drops (secret-skeleton.ts): any character but a letter or a
+ * digit — white space, line breaks and indentation, `:`, `-`, `.`, `_`, `|`, zero-width characters. So the test picks, for each form, one
  * pair of its characters in a row — the one whose first character is rarest in prose and code — and
  * looks for it in any letter case with separators and joiners between. A text with a zero-width
  * character, an escape (decoded), a hex dump's line (secret-dump.ts) or a line with a dump's offset
@@ -24,11 +24,13 @@ import { decodeEscapes } from "./secret-normal-form.js";
 /** Characters from the rarest in prose and code to the commonest (letter case aside). */
 const RARITY = "qzj@~^|#$!?*%&+9876543kvxwybgfhmpuc/ld_.-21ornisate0";
 /**
- * What the normal form drops: separators (`\n` `\r` `\t` escapes among them) and joiners; and what
- * stands between two bytes of a C byte list (`, 0x`) or a Python list of hex strings (`', '0x`): the list of a value's bytes holds its hex form
+ * What the skeleton drops (secret-skeleton.ts): any character but a letter or a digit — the normal
+ * form's separators and joiners among them — and `\n` `\r` `\t` escapes (a backslash run taken whole:
+ * no two ways to read one, no backtracking); and what stands between two bytes of a C byte list
+ * (`, 0x`) or a Python list of hex strings (`', '0x`): the list of a value's bytes holds its hex form
  * so, which the test finds without decoding the list.
  */
-const BETWEEN = String.raw`(?:[\s:\-._,'"]|\\+[nrt]|0[xX])*`;
+const BETWEEN = String.raw`(?:[^0-9A-Za-z\\]|\\+(?!\\)[nrt]?|0[xX])*`;
 const INVISIBLE = String.raw`[\u200b-\u200d\u2060\ufeff]`;
 /** What may begin an escape the normal form decodes (secret-normal-form.ts): a text with none has none. */
 const ESCAPE_BEGINNING = String.raw`%[0-9A-Fa-f]{2}|\\+(?:[ux][0-9A-Fa-f]|[0-3][0-7]{2})|&(?:#|[A-Za-z]{2,8};)`;
@@ -49,12 +51,18 @@ export class SecretPrefilter {
   private readonly anything: RegExp | undefined;
   private readonly invisible = new RegExp(INVISIBLE);
 
-  constructor(forms: readonly string[]) {
+  /**
+   * `asNumbers`: the forms whose bytes are looked for written as numbers too (a key's own; a
+   * variant's bytes as numbers — secret-variants.ts — is a transformation on a transformation, and
+   * each form's number patterns are dozens of alternatives: a few hundred forms would make that scan
+   * a thousand times slower).
+   */
+  constructor(forms: readonly string[], asNumbers: readonly string[] = forms) {
     const long = forms.filter((form) => form.length >= 2);
     if (long.length === 0) return;
     const pairs = rarestPairs(long);
     this.pairs = new RegExp(pairs.join("|"), "i");
-    this.numbers = new RegExp([...new Set(long.flatMap(numberPairs))].join("|"));
+    this.numbers = new RegExp([...new Set(asNumbers.filter((form) => form.length >= 2).flatMap(numberPairs))].join("|") || "(?!)");
     this.anything = new RegExp([...pairs, INVISIBLE, ESCAPE_BEGINNING, DUMP_LINE, OFFSET_LINE].join("|"), "i");
   }
 

@@ -3,6 +3,7 @@ import { base32Runs, base64Runs } from "./secret-encodings.js";
 import { mergeSpans, SecretMatcher } from "./secret-matcher.js";
 import { decodeEscapes, normalForm } from "./secret-normal-form.js";
 import { PartialRuns, partialWindow, type PartialForm } from "./secret-partial-runs.js";
+import { isKeyLike, variantForms, type VariantForms } from "./secret-variants.js";
 
 export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
 
@@ -30,6 +31,10 @@ export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
  * their last. A form matched across separators is masked only where the text is spaced out, joined or
  * wrapped (secret-matcher.ts): "correct horse" in prose is not a secret "correcthorse…" however its
  * letters line up. Most text is proved to hold no form by one cheap scan (secret-prefilter.ts).
+ *
+ * A key's variants are forms too (secret-variants.ts): its skeleton (letters and digits alone,
+ * matched in the text's skeleton: separators dropped, swapped or put between its characters), rot13,
+ * reversed, UTF-16, and two encodings deep (base64 of base64, hex of base64, …).
  *
  * Values shorter than MIN_SECRET_LENGTH are not masked as written: real keys are far longer, and
  * placeholders such as LM Studio's "lmstudio" or Ollama's "ollama" would otherwise be masked inside
@@ -80,13 +85,21 @@ export class SecretRedactor {
     const plain = long.map((secret) => normalForm(secret).toLowerCase()).filter((form) => form.length >= MIN_ENCODED_SECRET_LENGTH);
     const hex = [...this.secrets].map((secret) => Buffer.from(secret, "utf8").toString("hex"));
     const base32 = [...new Set([...this.secrets].flatMap(base32Runs))];
-    const caseless = [...new Set([...plain, ...hex, ...base32])].sort(longestFirst);
-    const exact = [...new Set([...this.secrets].flatMap(base64Runs))].sort(longestFirst);
-    // A base32 run's beginning is held back in a stream by the partial runs, from HELD_RUN characters on (secret-partial-runs.ts), not from its first letter.
-    const unheld = new Set(base32);
-    const forms = [...caseless.map((text) => ({ text, caseless: true, held: !unheld.has(text) })), ...exact.map((text) => ({ text, caseless: false, held: true }))];
+    // A key's skeleton, rot13, reversed, UTF-16 and two encodings deep (secret-variants.ts).
+    const variants = new Map(long.map((secret) => [secret, variantForms(secret)]));
+    const bounds = new Map([...variants.values()].flatMap((each) => each.skeletons.map((skeleton) => [skeleton.text, skeleton.bounds] as const)));
+    const variant = [...variants.values()].flatMap((each) => each.forms);
+    const caseless = [...new Set([...plain, ...hex, ...base32, ...variant.filter((form) => form.caseless).map((form) => form.text)])].sort(longestFirst);
+    const exact = [...new Set([...[...this.secrets].flatMap(base64Runs), ...variant.filter((form) => !form.caseless).map((form) => form.text)])].sort(longestFirst);
+    // A base32 run's beginning is held back in a stream by the partial runs, from HELD_RUN characters on (secret-partial-runs.ts), not from its first letter; so are the variants' (secret-variants.ts).
+    const held = new Set([...plain, ...hex, ...[...this.secrets].flatMap(base64Runs), ...variant.filter((form) => form.held).map((form) => form.text)]);
+    const own = new Set([...plain, ...hex, ...base32, ...[...this.secrets].flatMap(base64Runs)]);
+    const forms = [
+      ...caseless.map((text) => ({ text, caseless: true, held: held.has(text), bounds: bounds.get(text), variant: !own.has(text) })),
+      ...exact.map((text) => ({ text, caseless: false, held: held.has(text), variant: !own.has(text) })),
+    ];
     this.matcher = new SecretMatcher(forms, [...new Set(long.map((secret) => decodeEscapes(secret).toLowerCase()))]);
-    this.partial = new PartialRuns([...this.secrets].flatMap(partialForms));
+    this.partial = new PartialRuns([...this.secrets].flatMap((secret) => partialForms(secret, variants.get(secret))));
     return this;
   }
 
@@ -168,9 +181,9 @@ const SHOWN_CONTEXT = 32;
  * value's window (partialWindow) of bytes takes in it; for any value, its base32 runs whole (the
  * window the run: base32's beginning is held back in a stream only from HELD_RUN characters on).
  */
-function partialForms(secret: string): PartialForm[] {
+function partialForms(secret: string, variants: VariantForms | undefined): PartialForm[] {
   const whole = base32Runs(secret).map((text) => ({ text, caseless: true, window: text.length }));
-  if (secret.length < MIN_SECRET_LENGTH || /\s/.test(secret) || /^[~.]*\//.test(secret) || secret.includes("://")) return whole;
+  if (secret.length < MIN_SECRET_LENGTH || !isKeyLike(secret)) return whole;
   const plain = normalForm(secret).toLowerCase();
   const window = partialWindow(plain);
   if (window >= plain.length) return whole;
@@ -179,6 +192,8 @@ function partialForms(secret: string): PartialForm[] {
     { text: Buffer.from(secret, "utf8").toString("hex"), caseless: true, window: window * 2 },
     ...base64Runs(secret).map((text) => ({ text, caseless: false, window: Math.ceil((window * 8) / 6) })),
     ...base32Runs(secret).map((text) => ({ text, caseless: true, window: Math.ceil((window * 8) / 5) })),
+    // Its variants (secret-variants.ts), each with a window of as many characters as the key's window takes in it.
+    ...(variants?.forms ?? []).map(({ text, caseless }) => ({ text, caseless, window: Math.ceil((window * text.length) / plain.length) })),
   ];
 }
 

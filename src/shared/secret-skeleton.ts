@@ -1,0 +1,31 @@
+import type { MappedNormalForm } from "./secret-normal-form.js";
+
+/**
+ * The skeleton of a text: its normal form (escapes decoded, separators dropped: secret-normal-form.ts)
+ * with every character but an ASCII letter or digit dropped too, so a key whose own separators were
+ * removed, swapped, or joined by others (`s|k|f`, `s * k * f`, `sk_fa_ke`) reads as the key's skeleton
+ * (secret-variants.ts). Case is kept: base64 forms are matched in it as written.
+ */
+
+/** The skeleton of a normal form (no map back: to learn whether anything matches at all, cheaply). */
+export function skeletonText(normal: string): string {
+  return normal.replace(NOT_ALPHANUMERIC, "");
+}
+
+const NOT_ALPHANUMERIC = /[^A-Za-z0-9]+/g;
+
+/** The skeleton of a mapped normal form, each character still mapped to the span of the text it comes from. */
+export function mappedSkeleton(mapped: MappedNormalForm): MappedNormalForm {
+  const chars: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const { text } = mapped;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a))) continue;
+    chars.push(text.charAt(index));
+    starts.push(mapped.starts[index] as number);
+    ends.push(mapped.ends[index] as number);
+  }
+  return { text: chars.join(""), starts, ends };
+}
