@@ -122,6 +122,18 @@ describe("the gateway's HTTP server", () => {
     }
   });
 
+  test("a message sent again by the page (its first try's answer lost) says so: `repeated` reaches the gateway, which keeps it once", async () => {
+    gateway.onHandle = async (inbound) => ({ kind: "command", text: inbound.text });
+    for (const repeated of [true, false, undefined]) {
+      const response = await fetch(`${server.url}/api/sessions/s2/messages`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ text: "typed while away", ...(repeated === undefined ? {} : { repeated }) }) });
+      assert.equal(response.status, 202);
+      assert.equal(gateway.handled.at(-1)?.repeated, repeated, String(repeated));
+    }
+    const refused = await fetch(`${server.url}/api/sessions/s2/messages`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ text: "x", repeated: "yes" }) });
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /"repeated"\?: boolean/);
+  });
+
   test("/api/events: setup and provider health on connect, then every published event, keep-alive comments; closing unsubscribes", async () => {
     gateway.setup = ["needs a server"];
     gateway.providers = [{ provider: "local", local: true, state: "up", firstTokenMs: [120] }];

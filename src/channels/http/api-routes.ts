@@ -13,6 +13,8 @@ const messageBody = z.strictObject({
   agent: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   retry: z.boolean().optional(),
+  // The page's resend of a message whose first try's answer was lost (the gateway went away): see InboundMessage.repeated.
+  repeated: z.boolean().optional(),
 });
 
 /** A messaging channel beside the gateway, as /api/status shows it (the composition root reads it; null: never ran). */
@@ -66,9 +68,9 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (typeof session !== "string") return session;
     const parsed = messageBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean }', type: "invalid_request_error", code: "invalid_body" }), 400);
+      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean, "repeated"?: boolean }', type: "invalid_request_error", code: "invalid_body" }), 400);
     }
-    const { text, agent, model, retry } = parsed.data;
+    const { text, agent, model, retry, repeated } = parsed.data;
     if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
     // The 202 promises the message is kept: stopped before its turn (the gateway stopping), it is saved unanswered, not dropped.
     const control = controls.start(session);
@@ -84,7 +86,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       accept();
     };
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted })
+      .handle({ channel: "webchat", session, text, agent, model, retry, repeated, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted })
       .catch((error: unknown) => {
         // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
         if (isHearthError(error) && error.kind === "usage") refused = error;

@@ -1,3 +1,4 @@
+import type { GatewayLink } from "./gateway-link.js";
 import type { TokenKeeper } from "./token.js";
 import type { MessageRequest, SessionResponse, SessionsResponse, StatusResponse } from "./wire-types.js";
 
@@ -6,6 +7,20 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The gateway could not be reached (a network error), or it is stopping (a 503 `gateway_stopping`), or
+ * it is known to be away: the page's banner says so, the request is not an error to show.
+ * `mayHaveArrived`: the request was sent and its answer lost, so the gateway may have taken it.
+ */
+export class GatewayAway extends Error {
+  constructor(
+    message: string,
+    readonly mayHaveArrived: boolean,
   ) {
     super(message);
   }
@@ -30,19 +45,45 @@ async function errorMessage(response: Response): Promise<string> {
 }
 
 /** The page's only way to the gateway: every request carries `Authorization: Bearer` once a token is known. */
-export function createApiClient(tokens: TokenKeeper): ApiClient {
+export function createApiClient(tokens: TokenKeeper, link: GatewayLink): ApiClient {
   const withToken = (init: RequestInit | undefined, token: string | undefined): RequestInit => {
     const headers = new Headers(init?.headers);
     if (token) headers.set("authorization", `Bearer ${token}`);
     return { ...init, headers };
   };
 
+  /**
+   * Every request goes through here: while the gateway is known to be away none is made (the link asks
+   * `/health` meanwhile); one that cannot reach it, or that it refuses as stopping, tells the link.
+   */
+  const reach = async (path: string, init: RequestInit): Promise<Response> => {
+    const state = link.state();
+    if (state.kind !== "up") throw new GatewayAway(state.kind === "stopping" ? "the gateway is stopping" : `the gateway is not reachable: ${state.reason}`, false);
+    let response: Response;
+    try {
+      response = await fetch(path, init);
+    } catch (error) {
+      if (init.signal?.aborted) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      link.lost(reason);
+      throw new GatewayAway(`the gateway is not reachable: ${reason}`, true);
+    }
+    if (response.status === 503) {
+      const body = (await response.clone().json().catch(() => undefined)) as { error?: { code?: unknown } } | undefined;
+      if (body?.error?.code === "gateway_stopping") {
+        link.stopping(undefined);
+        throw new GatewayAway("the gateway is stopping", false);
+      }
+    }
+    return response;
+  };
+
   const authorizedFetch = async (path: string, init?: RequestInit): Promise<Response> => {
-    let response = await fetch(path, withToken(init, tokens.current()));
+    let response = await reach(path, withToken(init, tokens.current()));
     // A wrong token is asked for again; the request waits for the person, not for a timer.
     while (response.status === 401) {
       tokens.forget();
-      response = await fetch(path, withToken(init, await tokens.ask()));
+      response = await reach(path, withToken(init, await tokens.ask()));
     }
     return response;
   };

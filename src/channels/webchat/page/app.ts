@@ -1,11 +1,14 @@
 import { commandWord, literalText } from "../../../agent/command-shape.js";
-import { ApiError, createApiClient } from "./api-client.js";
+import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
 import { showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
 import { byId } from "./dom.js";
+import { createGatewayLink } from "./gateway-link.js";
+import { showLinkBanner } from "./link-banner.js";
 import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
+import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
 import { createSessionsList } from "./sessions-list.js";
 import { showSetupProblems } from "./setup-banner.js";
@@ -32,7 +35,9 @@ function sessionFromHash(hash: string): string | undefined {
 /** The web chat: wires the page's parts to the gateway's /api and live events. */
 export async function startWebChat(): Promise<void> {
   const tokens = createTokenKeeper(window.localStorage);
-  const api = createApiClient(tokens);
+  // Whether the gateway answers: while it does not, only its /health is asked (backing off) and one banner says so.
+  const link = createGatewayLink();
+  const api = createApiClient(tokens, link);
   const transcript = byId("transcript", HTMLDivElement);
   const input = byId("message-input", HTMLTextAreaElement);
   const form = byId("composer", HTMLFormElement);
@@ -81,16 +86,43 @@ export async function startWebChat(): Promise<void> {
     ...(pickers.model.value ? { model: pickers.model.value } : {}),
     ...(pickers.agent.value && !pickers.agentLabel.hidden ? { agent: pickers.agent.value } : {}),
   });
-  const reportError = (error: unknown): void => view.addError(error instanceof Error ? error.message : String(error));
+  // The gateway being away is the banner's to say (and the stale status panel's), never an error in the conversation.
+  const reportError = (error: unknown): void => {
+    if (!(error instanceof GatewayAway)) view.addError(error instanceof Error ? error.message : String(error));
+  };
 
-  const send = (session: string, request: MessageRequest, echo: string | typeof RESEND): void => {
+  /** Posts a message; resolves with how it went (the gateway away: the caller keeps it for later). */
+  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome> => {
     // Once a message is on its way the session exists (or is refused, saying why): it is read from now on.
     fresh.delete(session);
     echoes.set(session, [...(echoes.get(session) ?? []), echo]);
-    api.send(session, { ...request, ...chosen() }).catch((error: unknown) => {
-      echoes.set(session, (echoes.get(session) ?? []).filter((item) => item !== echo));
+    try {
+      await api.send(session, request);
+      return { kind: "done" };
+    } catch (error) {
+      const queue = echoes.get(session) ?? [];
+      const index = queue.indexOf(echo);
+      // Its turn began (the echo was taken by its turn-start): it arrived, only its answer was lost.
+      if (index < 0 && error instanceof GatewayAway && error.mayHaveArrived) return { kind: "done" };
+      if (index >= 0) queue.splice(index, 1);
+      if (error instanceof GatewayAway) return { kind: "away", mayHaveArrived: error.mayHaveArrived };
       reportError(error);
-    });
+      return { kind: "done" };
+    }
+  };
+
+  const outboxBox = byId("outbox", HTMLDivElement);
+  const outbox = createOutbox({ storage: window.localStorage, container: outboxBox, onChange: () => outbox.draw(current) });
+  /** A held message goes once the open conversation is on screen (a reload after the gateway came back draws it first). */
+  const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
+    await opened;
+    const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
+    const outcome = await send(held.session, { text: held.text, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
+    if (outcome.kind === "away") bubble?.remove();
+    return outcome;
+  };
+  const flushOutbox = (): void => {
+    outbox.flush(sendHeld).catch(reportError);
   };
 
   const view = createConversationView({
@@ -98,7 +130,9 @@ export async function startWebChat(): Promise<void> {
     renderMarkdown: createMarkdown(),
     onRetry: () => {
       transcript.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
-      send(current, { text: "", retry: true }, RESEND);
+      void send(current, { text: "", retry: true, ...chosen() }, RESEND).then((outcome) => {
+        if (outcome.kind === "away") view.addError("Retry not sent: hearth is not reachable. Retry once it is back (the banner says when).");
+      });
     },
   });
 
@@ -114,6 +148,7 @@ export async function startWebChat(): Promise<void> {
 
   const showSessions = (): void => {
     sessionsList.show(listings, current, busy);
+    outbox.draw(current);
     const listing = listings.find((entry) => entry.session === current);
     title.textContent = listing?.lastText.trim() ? listing.lastText.trim().slice(0, 80) : "New conversation";
     stopButton.hidden = !busy.has(current);
@@ -211,6 +246,8 @@ export async function startWebChat(): Promise<void> {
         const queue = echoes.get(event.session) ?? [];
         const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
         if (echoed) queue.shift();
+        // A message whose try's answer was lost, kept to send again: this is it, arrived after all.
+        else if (event.channel === "webchat") outbox.arrived(event.session, event.text);
         if (event.session === current) {
           if (!echoed) view.addUserMessage(event.text);
           view.drawTurn(turn);
@@ -273,10 +310,20 @@ export async function startWebChat(): Promise<void> {
     // `//shrug` is the message "/shrug" (the gateway's reading, as the transcript keeps it): shown and matched as such.
     const literal = literalText(text);
     const session = current;
+    const choice = chosen();
+    const hold = (mayHaveArrived: boolean): void => outbox.hold({ session, text, shown: literal, ...choice, mayHaveArrived });
+    // The gateway away: kept, visibly, and sent once it is back.
+    if (link.state().kind !== "up") {
+      hold(false);
+      return;
+    }
     // Shown once the conversation's history is: a late history would otherwise be drawn over it.
-    void opened.then(() => {
-      if (session === current) view.addUserMessage(literal);
-      send(session, { text }, literal);
+    void opened.then(async () => {
+      const bubble = session === current ? view.addUserMessage(literal) : undefined;
+      const outcome = await send(session, { text, ...choice }, literal);
+      if (outcome.kind !== "away") return;
+      bubble?.remove();
+      hold(outcome.mayHaveArrived);
     });
   });
   input.addEventListener("keydown", (event) => {
@@ -302,8 +349,12 @@ export async function startWebChat(): Promise<void> {
 
   // While a channel waits to be linked its QR code changes every ~20 s: the status is read again meanwhile.
   let linkPoll: ReturnType<typeof setTimeout> | undefined;
+  /** Since when the status panel shows what it heard before the gateway went away; undefined: it is current. */
+  let staleSince: Date | undefined;
   const loadStatus = async (): Promise<void> => {
     const status = await api.status();
+    staleSince = undefined;
+    statusPanel.markStale(undefined);
     models = status.models;
     fillPickers(pickers, status);
     statusPanel.replaceAll(status.providers);
@@ -316,23 +367,55 @@ export async function startWebChat(): Promise<void> {
     }
   };
 
-  await loadStatus();
-  await refreshSessions();
+  showLinkBanner({ banner: byId("link-banner", HTMLDivElement), text: byId("link-text", HTMLSpanElement), retry: byId("link-retry", HTMLButtonElement), link });
+  // While the gateway is away the panel shows it as it was, marked so, until a status read once it is back.
+  link.watch((state) => {
+    // Back while the event stream stayed (one request failed): the kept messages go now; else once it is live again.
+    if (state.kind === "up") {
+      if (connection.dataset["live"] === "true") flushOutbox();
+      return;
+    }
+    staleSince ??= new Date();
+    statusPanel.markStale(staleSince);
+  });
+
+  // Messages kept from before a reload (or by another tab) are shown at once, whether the gateway answers or not.
+  outbox.draw(current);
+  // The first reads wait for a gateway that is away (stopping as the page loaded) rather than fail.
+  for (;;) {
+    try {
+      await loadStatus();
+      await refreshSessions();
+      break;
+    } catch (error) {
+      if (!(error instanceof GatewayAway)) throw error;
+      await link.whenUp();
+    }
+  }
   // A key the gateway does not list (a new conversation reloaded before its first message) has nothing to read yet.
   const first = current || listings[0]?.session || newSessionKey();
   if (!listings.some((entry) => entry.session === first)) fresh.add(first);
-  await openSession(first);
+  await openSession(first).catch(reportError);
   connectLiveEvents({
     api,
+    link,
     onEvent,
     onState: (state) => {
       connection.textContent = state.live ? "live" : `reconnecting — ${state.reason}`;
       connection.dataset["live"] = String(state.live);
       // After a drop, what happened meanwhile is only in the saved sessions: read them again.
       if (state.live && wasLive) {
+        // The turns followed before the drop may never say they ended here (a gateway that stopped finished or
+        // cancelled them): the saved history says how they went; one still running is followed again by its events.
+        liveTurns.clear();
+        busy.clear();
+        echoes.clear();
+        toDraw.clear();
         void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       }
       if (state.live) wasLive = true;
+      // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
+      if (state.live) flushOutbox();
     },
   });
 }

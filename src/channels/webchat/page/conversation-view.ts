@@ -12,7 +12,8 @@ export interface ConversationViewOptions {
 export interface ConversationView {
   /** Shows a saved conversation (replacing what is shown). */
   showTranscript(items: readonly TranscriptItem[]): void;
-  addUserMessage(text: string): void;
+  /** Returns the message's element (taken out again when it could not be sent and waits in the outbox). */
+  addUserMessage(text: string): HTMLElement;
   /** A command's answer (`/help`, `/status`…), shown as plain text. */
   addCommandResult(text: string): void;
   addError(text: string): void;
@@ -118,8 +119,10 @@ export function createConversationView(options: ConversationViewOptions): Conver
     },
     addUserMessage: (text) => {
       container.querySelector(".empty")?.remove();
-      append(userMessage(text, false));
+      const message = userMessage(text, false);
+      append(message);
       scrollToEnd();
+      return message;
     },
     addCommandResult: (text) => append(element("pre", { className: "command-result", text, attributes: { "data-role": "command" } })),
     addError: (text) => append(noteElement("error", text)),

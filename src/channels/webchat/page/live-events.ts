@@ -1,23 +1,27 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { ApiClient } from "./api-client.js";
+import { backoffDelay, LINK_BACKOFF } from "./backoff.js";
+import type { GatewayLink } from "./gateway-link.js";
 import type { GatewayEvent } from "./wire-types.js";
 
 export interface LiveEventsOptions {
   api: ApiClient;
+  /** Where the gateway's reachability is kept: a stream that ends asks it, and the next connect waits for it. */
+  link: GatewayLink;
   onEvent: (event: GatewayEvent) => void;
   /** "live" once connected (after a drop too: reload what may have been missed), else the reason it is not. */
   onState: (state: { live: true } | { live: false; reason: string }) => void;
 }
 
-const MAX_RETRY_MS = 10_000;
-
 /**
- * `GET /api/events` read with fetch (so it carries the token) and eventsource-parser; reconnects
- * after a drop, waiting longer each time up to 10 s. Returns a function that stops it.
+ * `GET /api/events` read with fetch (so it carries the token) and eventsource-parser. After a drop it
+ * connects again the moment the gateway answers (`link.whenUp`: the link backs off while it is away);
+ * a stream that fails while the gateway answers is tried again after a wait that grows (capped, with
+ * jitter). The gateway's last `stopping` event tells the link. Returns a function that stops it.
  */
 export function connectLiveEvents(options: LiveEventsOptions): () => void {
   const controller = new AbortController();
-  let retryMs = 500;
+  let failures = 0;
 
   const readOnce = async (): Promise<string> => {
     const response = await options.api.authorizedFetch("/api/events", {
@@ -26,15 +30,22 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
     });
     if (!response.ok || !response.body) return `the event stream answered ${response.status}`;
     options.onState({ live: true });
-    retryMs = 500;
+    failures = 0;
     const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     for await (const message of events) {
       try {
-        options.onEvent(JSON.parse(message.data) as GatewayEvent);
+        const event = JSON.parse(message.data) as GatewayEvent | { type: "stopping"; turns?: unknown };
+        if (event.type === "stopping") {
+          options.link.stopping(typeof event.turns === "number" ? event.turns : undefined);
+          return "the gateway is stopping";
+        }
+        options.onEvent(event);
       } catch (error) {
         console.error("web chat: an event the page could not read", message.event, error);
       }
     }
+    // Ended without a word: the gateway may be gone (a crash, a network change), `/health` says.
+    options.link.check();
     return "the event stream ended";
   };
 
@@ -43,8 +54,12 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
       const reason = await readOnce().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
       if (controller.signal.aborted) return;
       options.onState({ live: false, reason });
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
-      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      // Away: back the moment it answers. Still there (the stream itself failed): a wait that grows.
+      const wasAway = await options.link.whenUp();
+      if (!wasAway && !controller.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures++, LINK_BACKOFF)));
+        await options.link.whenUp();
+      }
     }
   };
   void loop();

@@ -24,6 +24,8 @@ export interface StatusPanel {
   replaceAll(providers: readonly ProviderHealth[]): void;
   /** The messaging channels (WhatsApp): enabled, linked, their last state and why, and the QR code to link one that waits for it. */
   showChannels(channels: readonly ChannelView[]): void;
+  /** The gateway cannot be reached: what the panel shows is as it was at `since` (marked so), or current again (undefined). */
+  markStale(since: Date | undefined): void;
 }
 
 function describeChannel(channel: ChannelView): string {
@@ -62,6 +64,7 @@ function describe(health: ProviderHealth): string {
 /** Each provider's health and a small uPlot chart of its recent first-token latencies. */
 export function createStatusPanel(container: HTMLElement): StatusPanel {
   const cards = new Map<string, ProviderCard>();
+  const staleNote = element("p", { className: "stale-note", attributes: { role: "note" } });
 
   const drawChart = (card: ProviderCard, health: ProviderHealth): void => {
     const latencies = [...health.firstTokenMs];
@@ -141,10 +144,22 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
     cards.delete(provider);
   };
 
+  const markStale = (since: Date | undefined): void => {
+    if (!since) {
+      delete container.dataset["stale"];
+      staleNote.remove();
+      return;
+    }
+    container.dataset["stale"] = "true";
+    staleNote.textContent = `As last heard at ${since.toLocaleTimeString()}: hearth is not reachable, this may be out of date.`;
+    container.prepend(staleNote);
+  };
+
   return {
     update,
     remove,
     showChannels,
+    markStale,
     replaceAll: (providers) => {
       for (const name of [...cards.keys()]) if (!providers.some((health) => health.provider === name)) remove(name);
       for (const health of providers) update(health);

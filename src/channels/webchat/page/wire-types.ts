@@ -46,4 +46,6 @@ export interface MessageRequest {
   agent?: string;
   model?: string;
   retry?: boolean;
+  /** This message again, its first try's answer lost (it may have been kept): see `InboundMessage.repeated`. */
+  repeated?: boolean;
 }

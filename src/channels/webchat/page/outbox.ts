@@ -1,0 +1,136 @@
+import { element } from "./dom.js";
+
+const STORAGE_KEY = "hearth.unsent-messages";
+const LOCK_NAME = "hearth.unsent-messages";
+
+/** A message typed while the gateway could not take it: kept in this browser until it is sent or cancelled. */
+export interface HeldMessage {
+  id: string;
+  session: string;
+  /** What is sent (`//shrug` as typed). */
+  text: string;
+  /** What is shown, as the transcript shows it (`/shrug`). */
+  shown: string;
+  model?: string | undefined;
+  agent?: string | undefined;
+  /** A try was sent and its answer lost: the gateway may have kept it, so it is sent as a resend (`repeated`). */
+  mayHaveArrived: boolean;
+  /** A tab is sending it now (or was, and closed before it heard back: then it may have arrived). */
+  sending?: boolean | undefined;
+  at: string;
+}
+
+/** How sending one went: sent (or refused, the error shown): it leaves the outbox; away: kept for later. */
+export type HeldOutcome = { kind: "done" } | { kind: "away"; mayHaveArrived: boolean };
+
+export interface Outbox {
+  hold(message: Omit<HeldMessage, "id" | "at" | "sending">): void;
+  /** Shows the held messages of `session` (with *Cancel*) and how many wait in other conversations. */
+  draw(session: string): void;
+  /**
+   * Sends the held messages, oldest first, one at a time, until one cannot reach the gateway; one tab
+   * at a time (a Web Lock), each message read again from storage just before it goes, so none goes twice.
+   */
+  flush(send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void>;
+  /**
+   * The gateway started a turn for `text` in `session`: a held message that may have arrived (its try's
+   * answer was lost) and says that did arrive, so it leaves the outbox rather than go twice. True if one did.
+   */
+  arrived(session: string, text: string): boolean;
+}
+
+function isHeld(value: unknown): value is HeldMessage {
+  const item = value as Partial<HeldMessage> | null;
+  return typeof item === "object" && item !== null && typeof item.id === "string" && typeof item.session === "string" && typeof item.text === "string" && typeof item.shown === "string";
+}
+
+/** The messages not sent yet, in this browser's localStorage (`hearth.unsent-messages`): a reload or a closed tab keeps them. */
+export function createOutbox(options: { storage: Storage; container: HTMLElement; onChange: () => void }): Outbox {
+  const { storage, container } = options;
+  // Another tab held, sent or cancelled one: shown here too.
+  window.addEventListener("storage", (event) => {
+    if (event.key === STORAGE_KEY || event.key === null) options.onChange();
+  });
+
+  const read = (): HeldMessage[] => {
+    try {
+      const parsed = JSON.parse(storage.getItem(STORAGE_KEY) ?? "[]") as unknown;
+      return Array.isArray(parsed) ? parsed.filter(isHeld) : [];
+    } catch {
+      return [];
+    }
+  };
+  const write = (messages: readonly HeldMessage[]): void => {
+    if (messages.length === 0) storage.removeItem(STORAGE_KEY);
+    else storage.setItem(STORAGE_KEY, JSON.stringify(messages));
+    options.onChange();
+  };
+  const change = (id: string, edit: (message: HeldMessage) => HeldMessage | undefined): void => {
+    write(read().flatMap((message) => (message.id === id ? (edit(message) ?? []) : [message])));
+  };
+
+  const draw = (session: string): void => {
+    // One a tab is sending right now is in its transcript already.
+    const waiting = read().filter((message) => !message.sending);
+    const here = waiting.filter((message) => message.session === session);
+    const elsewhere = waiting.length - here.length;
+    const rows = here.map((message) => {
+      const cancel = element("button", { className: "held-cancel", text: "Cancel", attributes: { type: "button" } });
+      cancel.addEventListener("click", () => change(message.id, () => undefined));
+      return element(
+        "div",
+        { className: "held", attributes: { "data-held": message.id } },
+        element("div", { className: "message user held-message", text: message.shown }),
+        element("p", { className: "held-note", text: "Not sent yet — will be sent when hearth is back. " }, cancel),
+      );
+    });
+    if (elsewhere > 0) rows.push(element("p", { className: "held-elsewhere", text: `${elsewhere} more ${elsewhere === 1 ? "message waits" : "messages wait"} in other conversations.` }));
+    container.replaceChildren(...rows);
+    container.hidden = rows.length === 0;
+  };
+
+  const sendAll = async (send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void> => {
+    for (;;) {
+      const next = read().at(0);
+      if (!next) return;
+      // A tab closed while sending it (or one without Web Locks sends it): it may have arrived, so it goes as a resend.
+      const message = next.sending ? { ...next, mayHaveArrived: true } : next;
+      change(message.id, (stored) => ({ ...stored, sending: true }));
+      const outcome = await send(message);
+      if (outcome.kind === "done") {
+        change(message.id, () => undefined);
+        continue;
+      }
+      change(message.id, (stored) => ({ ...stored, sending: false, mayHaveArrived: stored.mayHaveArrived || outcome.mayHaveArrived }));
+      return;
+    }
+  };
+
+  // No tab sends now (the lock is free): one marked as being sent was left so by a tab closed meanwhile, and it
+  // may have arrived. It is shown again, and goes as a resend.
+  void navigator.locks?.request(LOCK_NAME, { ifAvailable: true }, (lock) => {
+    if (!lock || !read().some((message) => message.sending)) return;
+    write(read().map((message) => (message.sending ? { ...message, sending: false, mayHaveArrived: true } : message)));
+  });
+
+  let flushing: Promise<void> | undefined;
+  return {
+    hold: (message) => {
+      const id = `${Date.now().toString(36)}-${Array.from(crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+      write([...read(), { ...message, id, at: new Date().toISOString() }]);
+    },
+    draw,
+    arrived: (session, text) => {
+      const match = read().find((message) => message.mayHaveArrived && !message.sending && message.session === session && message.shown === text);
+      if (match) change(match.id, () => undefined);
+      return match !== undefined;
+    },
+    flush: (send) => {
+      // Another flush of this tab runs: it reads storage again for each message, so it takes this one too.
+      flushing ??= (navigator.locks ? navigator.locks.request(LOCK_NAME, () => sendAll(send)) : sendAll(send)).finally(() => {
+        flushing = undefined;
+      });
+      return flushing;
+    },
+  };
+}
