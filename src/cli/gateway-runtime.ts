@@ -8,6 +8,7 @@ import { HealthMonitor } from "../models/health-monitor.js";
 import { HearthError } from "../shared/errors.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import { StopSwitch } from "../gateway/stop-switch.js";
+import type { StopCounts } from "../gateway/stop-counts.js";
 import { createRuntime } from "./runtime.js";
 
 export interface GatewayRuntimeOptions {
@@ -37,8 +38,8 @@ export interface GatewayRuntime {
   close(): Promise<void>;
   /** The first signal: messages still waiting for their turn are not started (the web chat's and WhatsApp's stay in the journal for the next start). */
   stopAccepting(): void;
-  /** Cancels every turn (and proxied answer) still running, with GatewayStopping (their messages are saved and marked cancelled); returns how many. */
-  abortTurns(): number;
+  /** Cancels every turn (and proxied answer) still running, with GatewayStopping (their messages are saved and marked cancelled); returns how many of each. */
+  abortTurns(): StopCounts;
   /** Lets go of caches the next turns rebuild from memory alone (the adapters' serialised histories): for a process gone quiet. */
   releaseMemory(): void;
 }
@@ -88,7 +89,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       underWay = event.type !== "turn-queued";
       inbound.onEvent?.(event);
     };
-    const done = stop.track(controller, () => underWay);
+    const done = stop.track(controller, { kind: "turn", underWay: () => underWay });
     const signal = inbound.signal ? AbortSignal.any([inbound.signal, controller.signal]) : controller.signal;
     try {
       return await gateway.handle({ ...inbound, signal, onEvent });

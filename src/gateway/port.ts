@@ -77,6 +77,11 @@ export interface ProxyRequest {
    * model's, and tokens are not passed on as they come (the route's end holds the whole message).
    */
   canRestart?: boolean | undefined;
+  /**
+   * One of the model's replicas (a baseUrl of its provider's `baseUrls`) to call, and only that one: no
+   * other replica, no fallback (a load warms each replica in turn). Absent: the balancer chooses.
+   */
+  replica?: string | undefined;
 }
 
 /** The models and agents a request may name. */

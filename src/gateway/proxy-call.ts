@@ -34,7 +34,14 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
     out.end();
     return out;
   }
-  const chain = [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
+  if (request.replica !== undefined && !found.model.replicas.includes(request.replica)) {
+    const message = `model "${request.model}" has no replica at ${request.replica} (its servers: ${found.model.replicas.join(", ")})`;
+    out.push({ type: "route-error", message, failure: { kind: "model-not-found", message }, attempts: [], spent: emptyUsage() });
+    out.end();
+    return out;
+  }
+  // Pinned to one replica: that server alone, nothing after it.
+  const chain = request.replica !== undefined ? [{ ...found.model, baseUrl: request.replica, replicas: [request.replica] }] : [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
   const stream = dependencies.router.stream({
     chain,
     context: request.context,

@@ -1,3 +1,5 @@
+import type { StopCounts, WorkKind } from "./stop-counts.js";
+
 /** The reason every answer cut off by the gateway's stop is aborted with: told apart from a client that went away. */
 export class GatewayStopping extends Error {
   constructor() {
@@ -17,7 +19,7 @@ export function stoppedByGateway(signal: AbortSignal | undefined): boolean {
  * so that, when the drain is over, `cut()` aborts them all with GatewayStopping and says how many.
  */
 export class StopSwitch {
-  private readonly running = new Map<AbortController, () => boolean>();
+  private readonly running = new Map<AbortController, { kind: WorkKind; underWay: () => boolean }>();
   private stoppingSince: number | undefined;
   private cutDone = false;
 
@@ -42,25 +44,32 @@ export class StopSwitch {
 
   /** How many turns and proxied answers are under way now (a message still waiting for its turn is not). */
   get size(): number {
-    let count = 0;
-    for (const underWay of this.running.values()) if (underWay()) count++;
-    return count;
+    const { turns, proxied } = this.counts;
+    return turns + proxied;
+  }
+
+  /** The same, turns and proxied answers apart. */
+  get counts(): StopCounts {
+    const counts: StopCounts = { turns: 0, proxied: 0 };
+    for (const work of this.running.values()) if (work.underWay()) counts[work.kind === "turn" ? "turns" : "proxied"]++;
+    return counts;
   }
 
   /**
-   * Tracks a piece of work; the returned function is called when it is over. `underWay` says whether
-   * it runs yet (a message waiting behind another turn does not). Work begun after the cut is cut at once.
+   * Tracks a piece of work of a kind (a turn, a proxied answer); the returned function is called when it
+   * is over. `underWay` says whether it runs yet (a message waiting behind another turn does not). Work
+   * begun after the cut is cut at once.
    */
-  track(controller: AbortController, underWay: () => boolean = () => true): () => void {
+  track(controller: AbortController, work: { kind: WorkKind; underWay?: (() => boolean) | undefined }): () => void {
     if (this.cutDone) controller.abort(new GatewayStopping());
-    this.running.set(controller, underWay);
+    this.running.set(controller, { kind: work.kind, underWay: work.underWay ?? (() => true) });
     return () => this.running.delete(controller);
   }
 
-  /** Aborts every piece of work still running (GatewayStopping); returns how many there were. */
-  cutAll(): number {
+  /** Aborts every piece of work still running (GatewayStopping); returns how many there were, by kind. */
+  cutAll(): StopCounts {
     this.cutDone = true;
-    const count = this.size;
+    const count = this.counts;
     for (const controller of this.running.keys()) controller.abort(new GatewayStopping());
     this.running.clear();
     return count;

@@ -29,10 +29,9 @@ export interface AttemptSeen {
   ms?: number | undefined;
   baseUrl?: string | undefined;
   message?: string | undefined;
+  /** A skipped-fields attempt's fields, as the router decided them (Attempt.fields); absent in records kept before they were. */
+  fields?: readonly string[] | undefined;
 }
-
-/** The router's words for a skipped-fields attempt: "its API (anthropic-messages) has no temperature 1.5 (above 1)". */
-const FIELDS_NOT_CARRIED = /has no (.+)$/;
 
 /**
  * One attempt in words, naming its model and where it runs: "Local (local server) unreachable",
@@ -42,7 +41,7 @@ const FIELDS_NOT_CARRIED = /has no (.+)$/;
 function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
-  const fields = attempt.outcome === "skipped-fields" ? FIELDS_NOT_CARRIED.exec(attempt.message ?? "")?.[1] : undefined;
+  const fields = attempt.outcome === "skipped-fields" && attempt.fields?.length ? attempt.fields.join(", ") : undefined;
   return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}`;
 }
 

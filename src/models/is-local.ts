@@ -41,3 +41,13 @@ function isPrivateIpv6(host: string): boolean {
   const first = parseInt(host.split(":")[0] || "0", 16);
   return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
 }
+
+/**
+ * Whether a provider the config names is local — the one rule, as resolve-providers applies it: a built-in
+ * provider (`builtinIds`: anthropic, openai, openrouter — paid hosted services) never is, wherever its
+ * baseUrl points (at this machine it is a proxy or relay to that service); any other is where its
+ * baseUrl is (isLocalUrl). For code that reads the config's text rather than the resolved catalog.
+ */
+export function providerIsLocal(provider: { id: string; baseUrl: string }, builtinIds: ReadonlySet<string>): boolean {
+  return !builtinIds.has(provider.id) && isLocalUrl(provider.baseUrl);
+}

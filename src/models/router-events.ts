@@ -11,6 +11,8 @@ export interface Attempt {
   /** The replica it went to, where the provider has several. */
   baseUrl?: string | undefined;
   message?: string | undefined;
+  /** A `skipped-fields` attempt's request fields its API cannot take as asked, as the notice names them (`temperature 1.5 (above 1)`, `stop`). */
+  fields?: readonly string[] | undefined;
   /**
    * What a failed call spent before it broke (usedBeforeFailing: the server's counts, else an estimate
    * of a reply that had begun); absent when it spent nothing. The answer's own usage is its message's:

@@ -26,6 +26,9 @@ import { localTime } from "../shared/local-time.js";
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export { missingKey } from "./missing-key.js";
 
+/** Why a candidate is not called: its attempt's outcome and message (and, skipped for the request's fields, which). */
+type LeftOut = Pick<Attempt, "outcome" | "fields"> & { message: string };
+
 export interface RouterDependencies {
   adapters: AdapterSource;
   cooldowns: Cooldowns;
@@ -91,8 +94,8 @@ export class Router {
   private async route(request: RouteRequest, out: EventStream<RouterEvent>): Promise<void> {
     const { cooldowns } = this.dependencies;
     const attempts: Attempt[] = [];
-    const skip = (model: ModelSpec, outcome: Attempt["outcome"], message: string): void => {
-      const attempt: Attempt = { model: model.ref, outcome, ms: 0, message };
+    const skip = (model: ModelSpec, left: LeftOut): void => {
+      const attempt: Attempt = { model: model.ref, outcome: left.outcome, ms: 0, message: left.message, ...(left.fields ? { fields: left.fields } : {}) };
       attempts.push(attempt);
       out.push({ type: "attempt-skipped", attempt });
     };
@@ -104,13 +107,13 @@ export class Router {
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
 
-    const whyLeftOut = (model: ModelSpec): { outcome: Attempt["outcome"]; message: string } | undefined => {
+    const whyLeftOut = (model: ModelSpec): LeftOut | undefined => {
       if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
       const noKey = missingKey(model);
       if (noKey) return { outcome: "skipped-no-key", message: noKey };
       // A field the caller set that this protocol has no place for: the answer would differ from the one asked for.
       const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
-      return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}` } : undefined;
+      return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}`, fields: notCarried } : undefined;
     };
     // Judged once per candidate: the chain is filtered by it, then walked with it.
     const leftOutOf = new Map(request.chain.map((model) => [model, whyLeftOut(model)]));
@@ -119,7 +122,7 @@ export class Router {
     if (allowed.length === 0) {
       for (const model of request.chain) {
         const left = leftOut(model);
-        if (left) skip(model, left.outcome, left.message);
+        if (left) skip(model, left);
       }
       const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
       const fields = attempts.filter((attempt) => attempt.outcome === "skipped-fields");
@@ -152,13 +155,13 @@ export class Router {
       const model = request.chain[index] as ModelSpec;
       const left = leftOut(model);
       if (left) {
-        skip(model, left.outcome, left.message);
+        skip(model, left);
         continue;
       }
       const next = allowed[allowed.indexOf(model) + 1]?.ref;
       const window = this.dependencies.windows?.effectiveWindow(model) ?? model.contextWindow;
       if (window <= minimumWindow) {
-        skip(model, "skipped-context", `its context window (${window}) is not larger than the one that overflowed`);
+        skip(model, { outcome: "skipped-context", message: `its context window (${window}) is not larger than the one that overflowed` });
         continue;
       }
       // What the server runs the model with (asked once per process; an agent's turn asked when it planned).
@@ -168,26 +171,26 @@ export class Router {
       if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
         const noTools = await this.whyNoTools(model);
         if (noTools) {
-          skip(model, "skipped-tools", noTools);
+          skip(model, { outcome: "skipped-tools", message: noTools });
           toolWords.push(`${model.ref}: ${noTools}`);
           continue;
         }
       }
       const tooLarge = this.tooLargeFor(model, context);
       if (tooLarge) {
-        skip(model, "skipped-context", tooLarge);
+        skip(model, { outcome: "skipped-context", message: tooLarge });
         contextWords.push(`${model.ref}: ${tooLarge}`);
         continue;
       }
       const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
       if (cooling !== undefined) {
-        skip(model, "skipped-cooldown", cooling);
+        skip(model, { outcome: "skipped-cooldown", message: cooling });
         continue;
       }
       // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
       const silent = model.ref === request.named ? undefined : await this.serverSilent(model, request, next !== undefined);
       if (silent !== undefined) {
-        skip(model, "skipped-cooldown", silent);
+        skip(model, { outcome: "skipped-cooldown", message: silent });
         continue;
       }
       const result = await this.tryReplicas(model, context, request, attempts, out, next);

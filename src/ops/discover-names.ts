@@ -1,4 +1,6 @@
 import json5 from "json5";
+import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
+import { providerIsLocal } from "../models/is-local.js";
 import { distinctId, type DiscoveredServer, type ServerKind } from "./discover.js";
 
 /** A server found, named as the config would name it: the config's provider where it has the server already. */
@@ -8,7 +10,16 @@ export interface NamedServer extends DiscoveredServer {
    * ids of the models the server serves that the provider does not list yet. Absent: a new provider.
    */
   configured?: { newModels: string[] } | undefined;
+  /**
+   * Present where the config's provider at this server is hosted (a built-in one, such as `openai`
+   * pointed at a loopback relay in front of OpenAI: providerIsLocal): discover says what it saw there
+   * and leaves that provider as it is — no models added, no provider beside it, never the primary.
+   */
+  hosted?: { provider: string } | undefined;
 }
+
+/** The built-in providers: hosted services, whatever address the config gives them. */
+export const BUILTIN_PROVIDER_IDS: ReadonlySet<string> = new Set(hostedCatalog.map((provider) => provider.id));
 
 /** The provider id a server of each kind gets when the config has none for it. */
 const KIND_IDS: Record<ServerKind, string> = { lmstudio: "lmstudio", llamacpp: "llamacpp", ollama: "ollama", vllm: "vllm", "openai-compatible": "local" };
@@ -38,15 +49,22 @@ export function nameInConfig(text: string | undefined, servers: readonly Discove
   }
   const assigned = new Set<string>();
   /** The servers named before, by address: one server given twice (`localhost` and `127.0.0.1`) is one provider. */
-  const named = new Map<string, string>();
+  const named = new Map<string, { id: string; hosted: boolean }>();
   return servers.map((server): NamedServer => {
     const address = serverOf(server.baseUrl);
     const before = address === undefined ? undefined : named.get(address);
-    if (before !== undefined) return { ...server, providerId: before, configured: { newModels: [] } };
+    if (before?.hosted) return { ...server, providerId: before.id, hosted: { provider: before.id } };
+    if (before !== undefined) return { ...server, providerId: before.id, configured: { newModels: [] } };
     const known = providerAt(providers, server.baseUrl);
+    if (known !== undefined && !providerIsLocal({ id: known, baseUrl: server.baseUrl }, BUILTIN_PROVIDER_IDS)) {
+      // The user keeps it as hosted (a relay on this machine to the hosted service): not a local server to write.
+      assigned.add(known);
+      if (address !== undefined) named.set(address, { id: known, hosted: true });
+      return { ...server, providerId: known, hosted: { provider: known } };
+    }
     if (known !== undefined) {
       assigned.add(known);
-      if (address !== undefined) named.set(address, known);
+      if (address !== undefined) named.set(address, { id: known, hosted: false });
       const models = providers[known]?.models;
       const listed = new Set((Array.isArray(models) ? (models as { id?: unknown }[]) : []).map((model) => String(model?.id)));
       return { ...server, providerId: known, configured: { newModels: server.models.filter((model) => !listed.has(model.id)).map((model) => model.id) } };
@@ -54,7 +72,7 @@ export function nameInConfig(text: string | undefined, servers: readonly Discove
     // An id the config gives a provider at another server is not this one's: named apart, never merged in.
     const providerId = distinctId({ providerId: KIND_IDS[server.kind], origin: server.origin }, (id) => Object.hasOwn(providers, id) || assigned.has(id));
     assigned.add(providerId);
-    if (address !== undefined) named.set(address, providerId);
+    if (address !== undefined) named.set(address, { id: providerId, hosted: false });
     return { ...server, providerId };
   });
 }

@@ -1,16 +1,16 @@
 import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, replaceString } from "../config/json5-edit.js";
-import { isLocalUrl } from "../models/is-local.js";
+import { providerIsLocal } from "../models/is-local.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { discoverServers, type DiscoveredServer, type DiscoveryReport } from "./discover.js";
 import { configProblems, discoveredRef, modelKey } from "./discover-write.js";
-import { configuredProviderAt } from "./discover-names.js";
+import { BUILTIN_PROVIDER_IDS, configuredProviderAt, nameInConfig } from "./discover-names.js";
 
 /** The config's primary as the file names it, and where its server is when that is on this machine. */
 export interface CurrentPrimary {
   /** `agents.defaults.model.primary` (or the `model` shorthand); undefined when the file names none. */
   ref: string | undefined;
-  /** The root of its provider's server (http://127.0.0.1:1234) when the provider is in the file with a local baseUrl. */
+  /** The root of its provider's server (http://127.0.0.1:1234) when the provider is in the file and local (providerIsLocal: a built-in hosted one never is). */
   localOrigin: string | undefined;
 }
 
@@ -28,9 +28,11 @@ export function currentPrimary(text: string): CurrentPrimary {
   const value = json5.parse(text) as { agents?: { defaults?: { model?: unknown } }; models?: { providers?: Record<string, { baseUrl?: unknown }> } } | null;
   const model = value?.agents?.defaults?.model;
   const ref = typeof model === "string" ? model : typeof model === "object" && model !== null && typeof (model as { primary?: unknown }).primary === "string" ? (model as { primary: string }).primary : undefined;
-  const provider = ref === undefined ? undefined : value?.models?.providers?.[ref.slice(0, ref.indexOf("/"))];
+  const providerId = ref === undefined ? undefined : ref.slice(0, ref.indexOf("/"));
+  const provider = providerId === undefined ? undefined : value?.models?.providers?.[providerId];
   const baseUrl = typeof provider?.baseUrl === "string" ? provider.baseUrl : undefined;
-  return { ref, localOrigin: baseUrl !== undefined && isLocalUrl(baseUrl) ? new URL(baseUrl).origin : undefined };
+  const local = providerId !== undefined && baseUrl !== undefined && providerIsLocal({ id: providerId, baseUrl }, BUILTIN_PROVIDER_IDS);
+  return { ref, localOrigin: local && baseUrl !== undefined ? new URL(baseUrl).origin : undefined };
 }
 
 /**
@@ -43,7 +45,9 @@ export function currentPrimary(text: string): CurrentPrimary {
  */
 export function choosePrimary(text: string, found: { servers: readonly DiscoveredServer[]; primaryServer: DiscoveredServer | undefined; env: NodeJS.ProcessEnv }): PrimaryDecision {
   const { servers: foundServers, primaryServer } = found;
-  const server = foundServers.find((candidate) => candidate.models.length > 0);
+  // A server at a hosted provider's address (a relay to the hosted service) is not a model found here.
+  const hosted = new Set(nameInConfig(text, foundServers).flatMap((named) => (named.hosted ? [named.origin] : [])));
+  const server = foundServers.find((candidate) => candidate.models.length > 0 && !hosted.has(candidate.origin));
   const model = server?.models.find((candidate) => candidate.loaded !== false) ?? server?.models[0];
   if (!server || !model) return { text };
   // The provider the config gives that server (as nameInConfig finds it: `localhost` or a trailing /v1 aside).

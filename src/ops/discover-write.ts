@@ -59,7 +59,8 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
   const changes: string[] = [];
   // Named as the report names them (nameInConfig): a server the config has is that provider, never a second one for it.
   for (const server of nameInConfig(text, servers)) {
-    if (server.models.length === 0) continue;
+    // A hosted provider's address (a relay to the hosted service): the report says what was seen there; nothing is written.
+    if (server.models.length === 0 || server.hosted) continue;
     const existing = server.configured ? providerModels(current, server.providerId) : undefined;
     if (existing === undefined) {
       current = insertProvider(current, server);

@@ -65,6 +65,18 @@ function connectionFindings(stateDir: string, status: ChannelStatus | undefined,
   if (live && (status.state === "connected" || status.state === "connecting")) {
     return [ok("whatsapp", "whatsapp-disconnected", `WhatsApp ${described(status)}${status.account ? ` (${status.account})` : ""}`)];
   }
+  if (live && status.state === "reconnecting" && status.cause === "no-network") {
+    return [
+      {
+        id: "whatsapp-disconnected",
+        severity: "warn",
+        group: "whatsapp",
+        title: "WhatsApp has no network: it reconnects by itself",
+        seen: `${described(status)} (${writerName(status)}, pid ${status.pid})`,
+        fix: "check this machine's network connection (Wi-Fi, cable, VPN, DNS); the channel reconnects once it is back, and `hearth channels status` shows each try",
+      },
+    ];
+  }
   if (live && status.state === "reconnecting") {
     return [
       {
@@ -83,7 +95,7 @@ function connectionFindings(stateDir: string, status: ChannelStatus | undefined,
         id: "whatsapp-disconnected",
         severity: "warn",
         group: "whatsapp",
-        title: "WhatsApp waits for a QR code to be scanned",
+        title: "WhatsApp's saved credentials did not log in (it offered a new link code instead)",
         seen: `${described(status)} (pid ${status.pid}): the credentials in ${paths.credentials} did not log in`,
         fix: `stop the gateway, unlink with \`hearth channels logout whatsapp\`, link again with ${LOGIN}, then start the gateway`,
       },

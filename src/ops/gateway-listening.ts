@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import type { StopCounts } from "../gateway/stop-counts.js";
 import { ensureStateDirectory, replaceStateFile } from "../shared/state-file.js";
 
 /** Where a running gateway of a state dir listens, as it said when it started (its `--port`/`--bind` may not be the config's). */
@@ -8,8 +9,8 @@ export interface ListeningRecord {
   pid: number;
   /** ms since the epoch. */
   startedAt: number;
-  /** Set once it began to stop (it listens no more): since when (ms since the epoch), and how many turns it still finishes. */
-  stopping?: { since: number; turns: number } | undefined;
+  /** Set once it began to stop (it listens no more): since when (ms since the epoch), and how many turns and proxied answers it still finishes. */
+  stopping?: ({ since: number } & StopCounts) | undefined;
   /**
    * The `--port`/`--bind` on its command line (`["--port 18915"]`); empty when it listens where the config
    * said when it started. Absent in a record an older gateway wrote.
@@ -94,7 +95,7 @@ export async function answeringRecord<T>(stateDir: string, look: { except?: stri
  * The gateways of this state dir that are stopping (they listen no more, and finish their turns), the
  * latest started first: `gateway status` says so rather than "not running" while a turn finishes.
  */
-export function stoppingRecords(stateDir: string): (ListeningRecord & { stopping: { since: number; turns: number } })[] {
+export function stoppingRecords(stateDir: string): (ListeningRecord & { stopping: { since: number } & StopCounts })[] {
   return runningRecords(stateDir).flatMap((record) => (record.stopping ? [{ ...record, stopping: record.stopping }] : []));
 }
 
@@ -119,7 +120,7 @@ function readRecord(path: string): ListeningRecord | undefined {
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<ListeningRecord>;
     if (typeof value.url !== "string" || !Number.isInteger(value.pid) || typeof value.startedAt !== "number") return undefined;
-    const stopping = value.stopping && typeof value.stopping.since === "number" && typeof value.stopping.turns === "number" ? { since: value.stopping.since, turns: value.stopping.turns } : undefined;
+    const stopping = value.stopping && typeof value.stopping.since === "number" && typeof value.stopping.turns === "number" ? { since: value.stopping.since, turns: value.stopping.turns, proxied: typeof value.stopping.proxied === "number" ? value.stopping.proxied : 0 } : undefined;
     const flags = Array.isArray(value.flags) && value.flags.every((flag) => typeof flag === "string") ? value.flags : undefined;
     return { url: value.url, pid: value.pid as number, startedAt: value.startedAt, ...(stopping ? { stopping } : {}), ...(flags ? { flags } : {}) };
   } catch {

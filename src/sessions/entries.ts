@@ -62,6 +62,8 @@ export interface AttemptRecord {
   ms: number;
   baseUrl?: string | undefined;
   message?: string | undefined;
+  /** A skipped-fields attempt's fields (Attempt.fields), which its fallback notice names. */
+  fields?: readonly string[] | undefined;
   /** What a failed call spent before it broke (Attempt.usage): the answer's usage does not count it. */
   usage?: Usage | undefined;
   /** What that cost at the model's prices (Attempt.cost); absent in records written before it was kept (then priced from the config). */

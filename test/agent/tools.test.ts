@@ -14,6 +14,7 @@ import { createBuiltinTools, policyFor } from "../../src/agent/tools/registry.js
 import { createTimeTool } from "../../src/agent/tools/time.js";
 import type { ToolContext, ToolSettings } from "../../src/agent/tools/tool.js";
 import { createWebFetchTool } from "../../src/agent/tools/web-fetch.js";
+import { utcOffset } from "../../src/shared/local-time.js";
 
 const wrap = (text: string, source: string) => `<<<untrusted-abc source="${source}">>>\n${text}\n<<<end-untrusted-abc>>>`;
 
@@ -59,16 +60,19 @@ describe("memory", () => {
   const memory = createMemoryTool({ clock: { now: () => at.getTime() } });
 
   test("notes: none yet, then dated lines in a private file, read back as untrusted", async () => {
+    // Stamped as every local time hearth shows: the day, the minute and the zone's offset.
+    const stamp = `2026-11-24 14:03 ${utcOffset(at)}`;
+    assert.match(stamp, /^2026-11-24 14:03 [+-]\d{2}:\d{2}$/);
     const dir = await mkdtemp(join(stateDir, "memory-"));
     assert.equal((await memory.run({ action: "read" }, context(dir))).content, "no notes yet");
     const appended = await memory.run({ action: "append", text: "  prefers metric units " }, context(dir));
-    assert.equal(appended.content, `noted:\n${wrap("- 2026-11-24 14:03: prefers metric units", "the note as saved")}`);
+    assert.equal(appended.content, `noted:\n${wrap(`- ${stamp}: prefers metric units`, "the note as saved")}`);
     await memory.run({ action: "append", text: "has a cat\nnamed Mila" }, context(dir));
-    assert.equal(await readFile(notesPath(dir), "utf8"), "- 2026-11-24 14:03: prefers metric units\n- 2026-11-24 14:03: has a cat\n  named Mila\n");
+    assert.equal(await readFile(notesPath(dir), "utf8"), `- ${stamp}: prefers metric units\n- ${stamp}: has a cat\n  named Mila\n`);
     assert.equal((await stat(join(dir, "memory"))).mode & 0o777, 0o700);
     assert.equal((await stat(notesPath(dir))).mode & 0o777, 0o600);
     const read = await memory.run({ action: "read" }, context(dir));
-    assert.equal(read.content, wrap("- 2026-11-24 14:03: prefers metric units\n- 2026-11-24 14:03: has a cat\n  named Mila", "memory notes"));
+    assert.equal(read.content, wrap(`- ${stamp}: prefers metric units\n- ${stamp}: has a cat\n  named Mila`, "memory notes"));
   });
 
   test("append without text is an error that shows the call to make", async () => {

@@ -320,6 +320,14 @@ describe("hearth doctor", () => {
       assert.deepEqual(ids(reconnecting.report), ["whatsapp-disconnected"]);
       assert.match(reconnecting.report.findings.find((finding) => finding.id === "whatsapp-disconnected")?.seen ?? "", /^reconnecting since 2026-12-01 21:00 \+00:00 — connection lost or timed out; next try in 8 s \(attempt 3\)/);
 
+      const offline = await json(
+        whatsapp("wa-offline", `enabled: true, ${allowed}`, { linked: true, status: { state: "reconnecting", since: "2026-12-01T21:00:00.000Z", reason: "no network — reconnecting (try 3, next in 8 s)", cause: "no-network", pid: process.pid } }),
+      );
+      const noNetwork = offline.report.findings.find((finding) => finding.id === "whatsapp-disconnected");
+      assert.equal(noNetwork?.title, "WhatsApp has no network: it reconnects by itself");
+      assert.match(noNetwork?.seen ?? "", /^reconnecting since 2026-12-01 21:00 \+00:00 — no network — reconnecting \(try 3, next in 8 s\)/);
+      assert.doesNotMatch(`${noNetwork?.title} ${noNetwork?.fix}`, /scan|phone|lost/i, "linked: nothing to scan, and the phone is not what is offline");
+
       const exited = await json(whatsapp("wa-exited", `enabled: true, ${allowed}`, { linked: true, status: { state: "connected", since: "2026-12-01T21:00:00.000Z", pid: deadPid } }));
       assert.deepEqual(ids(exited.report), ["whatsapp-not-running"]);
       const gone = exited.report.findings.find((finding) => finding.id === "whatsapp-not-running");

@@ -96,7 +96,7 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
 
   test("after SIGTERM a connection open before it starts nothing: a request pipelined on it is a 503 with Connection: close; the event stream ends with `stopping`", async () => {
     const model = heldModel();
-    const { gateway, state } = await setUp("pipelined", model);
+    const { gateway, file, state } = await setUp("pipelined", model);
     const events = await openSse(`${gateway.url}/api/events`);
     const connection = rawConnection(gateway.url);
     connection.write(request("POST", "/v1/chat/completions", { model: "local/m", messages: [{ role: "user", content: "in flight" }] }));
@@ -104,7 +104,9 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     gateway.child.kill("SIGTERM");
     await gateway.waitFor(/SIGTERM: stopping/);
     const stopping = await events.next((message) => message.event === "stopping");
-    assert.deepEqual(JSON.parse(stopping.data), { type: "stopping", turns: 1 }, "the proxied answer in flight finishes");
+    assert.deepEqual(JSON.parse(stopping.data), { type: "stopping", turns: 0, proxied: 1 }, "the proxied answer in flight finishes, counted as what it is");
+    const status = await runCli(["gateway", "status", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    assert.match(status.stdout, /^stopping: the gateway that was at http:\/\/127\.0\.0\.1:\d+\/ \(pid \d+\) is stopping, 1 proxied answer finishing;/m, status.stdout);
     await events.ended;
     // On the connection that was busy when the signal came: a web message after it.
     connection.write(request("POST", "/api/sessions/late/messages", { text: "sent after SIGTERM" }));
@@ -117,7 +119,7 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     assert.match(responses[1] ?? "", /^HTTP\/1\.1 503 /, received);
     assert.match(responses[1] ?? "", /\r\nconnection: close\r\n/i);
     assert.match(responses[1] ?? "", /"code":"gateway_stopping"/);
-    assert.match(responses[1] ?? "", /the gateway is stopping: it takes no new requests/);
+    assert.match(responses[1] ?? "", /the gateway is stopping: it takes no new requests \(1 proxied answer finishing\)/);
     assert.equal(await gateway.exited, 0);
     assert.deepEqual(sessionUsers(state, "late"), [], "nothing was run or saved for it");
     assert.equal(model.received(), 1);
@@ -179,7 +181,8 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     assert.match(agentEnd.error ?? "", /the gateway is stopping/, JSON.stringify(agentEnd));
     assert.equal(agentEnd.last, "response.failed");
     assert.equal(await gateway.exited, 0);
-    assert.match(gateway.stdout(), /stopped \(2 turns cancelled\)\n$/);
+    assert.match(gateway.stdout(), /SIGTERM: stopping; 1 turn and 1 proxied answer in flight finish first \(up to \d+ s\)\n/);
+    assert.match(gateway.stdout(), /stopped \(1 turn and 1 proxied answer cancelled\)\n$/);
     const lines = readFileSync(join(state, "logs", "gateway.log"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { msg: string; path?: string; answer?: number });
     const answers = lines.filter((line) => line.msg === "request" && (line.path === "/v1/chat/completions" || line.path === "/v1/responses")).map((line) => line.answer);
     assert.deepEqual(answers, [503, 503], "a stop, not 499 (the client went away)");

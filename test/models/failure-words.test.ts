@@ -51,12 +51,16 @@ test("the fallback notice names every model skipped or failed before the answer 
   assert.equal(notice, "answered by openai/gpt-5 — lmstudio/m (local server) skipped after failing recently; Opus (hosted) skipped after failing recently");
   const fields = fallbackNotice(
     [
-      { model: "anthropic/claude-opus-4-5", outcome: "skipped-fields", ms: 0, message: "its API (anthropic-messages) has no temperature 1.5 (above 1)" },
+      // The fields come as data from where the router decided, whatever its message's wording.
+      { model: "anthropic/claude-opus-4-5", outcome: "skipped-fields", ms: 0, message: "Anthropic's Messages API: temperature 1.5 (above 1) and seed are out", fields: ["temperature 1.5 (above 1)", "seed"] },
       { model: "openai/gpt-5", outcome: "ok", ms: 1 },
     ],
     catalog,
   );
-  assert.equal(fields, "answered by openai/gpt-5 — Opus (hosted) cannot take the request's temperature 1.5 (above 1)");
+  assert.equal(fields, "answered by openai/gpt-5 — Opus (hosted) cannot take the request's temperature 1.5 (above 1), seed");
+  // A record kept before the fields were (a session file of an earlier version) says the outcome's words; its message is not parsed.
+  const kept = fallbackNotice([{ model: "anthropic/claude-opus-4-5", outcome: "skipped-fields", ms: 0, message: "its API (anthropic-messages) has no seed" }, { model: "openai/gpt-5", outcome: "ok", ms: 1 }], catalog);
+  assert.equal(kept, "answered by openai/gpt-5 — Opus (hosted) cannot take the request's fields as asked");
 });
 
 test("the fallback notice describes the model that failed, hosted or local, never the one that answered", () => {

@@ -55,6 +55,33 @@ describe("reconnecting", () => {
     assert.equal(whatsapp.sockets.length, 3, "no reconnect after stop");
   });
 
+  test("no network while linked: status says no network — reconnecting (try N, next in N s), never 'connection lost' nor a code to scan", async () => {
+    const { channel, whatsapp, clock, stateDir, logs } = await startChannel({ gateway: new ScriptGateway(), dir: temp.dir, name: "offline" });
+    mkdirSync(whatsappPaths(stateDir).credentials, { recursive: true });
+    writeFileSync(join(whatsappPaths(stateDir).credentials, "creds.json"), "{}");
+    whatsapp.offline();
+    assert.equal(status(stateDir)?.state, "reconnecting");
+    assert.equal(status(stateDir)?.reason, "no network — reconnecting (try 1, next in 2 s)");
+    assert.equal(status(stateDir)?.cause, "no-network");
+    assert.ok(logs.some((line) => /no network \(getaddrinfo ENOTFOUND web\.whatsapp\.com\)/.test(line)), logs.join("\n"));
+    clock.advance(2_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    whatsapp.offline("EAI_AGAIN");
+    assert.equal(status(stateDir)?.reason, "no network — reconnecting (try 2, next in 4 s)");
+    clock.advance(4_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    // A link code offered with credentials on disk: they did not log in; nothing asks to scan it.
+    whatsapp.qr();
+    assert.doesNotMatch(status(stateDir)?.reason ?? "", /scan/i);
+    assert.match(status(stateDir)?.reason ?? "", /the saved credentials did not log in/);
+    whatsapp.open();
+    assert.equal(status(stateDir)?.state, "connected");
+    assert.equal(status(stateDir)?.cause, undefined);
+    whatsapp.close(408);
+    assert.match(status(stateDir)?.reason ?? "", /^connection lost or timed out; next try in 2 s \(attempt 1\)$/, "a close that is not the network's is said as before");
+    channel.stop();
+  });
+
   test("restart required (515, after a QR scan): at once", async () => {
     const { channel, whatsapp } = await startChannel({ gateway: new ScriptGateway(), dir: temp.dir, name: "restart" });
     whatsapp.close(515);

@@ -102,6 +102,21 @@ export class FakeWhatsApp {
     this.socket.emit("connection.update", { connection: "close", lastDisconnect: { error, date: new Date() } });
   }
 
+  /**
+   * No network, as Baileys reports it: the WebSocket's error (`getaddrinfo ENOTFOUND web.whatsapp.com`)
+   * mapped to a Boom with 408 (getCodeFromWSError: any `E…` code) and the error as its `data`.
+   */
+  offline(code = "ENOTFOUND"): void {
+    const cause = Object.assign(new Error(`getaddrinfo ${code} web.whatsapp.com`), { code, errno: -3008, syscall: "getaddrinfo", hostname: "web.whatsapp.com" });
+    const error = Object.assign(new Error(`WebSocket Error (${cause.message})`), { isBoom: true, data: cause, output: { statusCode: 408, payload: { statusCode: 408, error: "Request Time-out", message: `WebSocket Error (${cause.message})` } } });
+    this.socket.emit("connection.update", { connection: "close", lastDisconnect: { error, date: new Date() } });
+  }
+
+  /** A link code offered (Baileys' `qr` update): what a device without working credentials is shown. */
+  qr(code = "2@fake-link-code"): void {
+    this.socket.emit("connection.update", { qr: code });
+  }
+
   deliver(...messages: WhatsAppMessage[]): void {
     this.socket.emit("messages.upsert", { messages, type: "notify" });
   }

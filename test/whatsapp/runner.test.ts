@@ -101,6 +101,13 @@ test("the terminal says connected, connection lost and logged out; the tries in 
   await run.running.stop();
   assert.doesNotMatch(run.printed(), /reconnecting in/);
 
+  const offline = runner("offline", { linked: true });
+  await offline.running.apply(config({ enabled: true }), "start");
+  offline.whatsapp.offline();
+  assert.match(offline.printed(), /^whatsapp: linked; connecting\nwhatsapp: no network — reconnecting \(try 1, next in \d s\); `\.\/bin\/hearth channels status` shows each try\n$/, "no network at start: said, never a code to scan");
+  await settle();
+  await offline.running.stop();
+
   const out = runner("logged-out", { linked: true });
   await out.running.apply(config({ enabled: true }), "start");
   out.whatsapp.open();

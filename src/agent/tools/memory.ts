@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import type { Clock } from "../../shared/clock.js";
+import { localTime } from "../../shared/local-time.js";
 import type { Tool } from "./tool.js";
 
 const parameters = z.strictObject({
@@ -25,7 +26,7 @@ export function notesPath(stateDir: string, agentId = "main"): string {
   return join(stateDir, "memory", agentId === "main" ? "notes.md" : `notes-${agentId}.md`);
 }
 
-/** `memory`: notes about the user kept across conversations, one dated line each, in `<stateDir>/memory/notes.md`. */
+/** `memory`: notes about the user kept across conversations, one line each dated in local time with its offset (`- 2026-11-24 14:03 +01:00: …`), in `<stateDir>/memory/notes.md`. */
 export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output<typeof parameters>> {
   return {
     name: "memory",
@@ -39,7 +40,7 @@ export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output
         if (!text) return { content: 'append needs text: the note to keep, e.g. {"action": "append", "text": "prefers metric units"}', isError: true };
         if (text.length > NOTE_MAX_CHARS) return { content: `the note is ${text.length} characters; keep it under ${NOTE_MAX_CHARS}`, isError: true };
         // Every kind of line break is indented, so a note cannot fake further dated entries.
-        const line = `- ${stamp(new Date(options.clock?.now() ?? Date.now()))}: ${text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, "\n  ")}\n`;
+        const line = `- ${localTime(options.clock?.now() ?? Date.now())}: ${text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, "\n  ")}\n`;
         await mkdir(join(context.stateDir, "memory"), { recursive: true, mode: 0o700 });
         await appendFile(path, line, { mode: 0o600 });
         // The note is the model's words, possibly copied from a page: echoed back as data like any tool output.
@@ -61,10 +62,4 @@ export function createMemoryTool(options: MemoryToolOptions = {}): Tool<z.output
       return { content: `(the oldest ${omitted.toLocaleString("en-US")} characters of notes are left out)\n${context.untrusted(kept.trimEnd(), "memory notes")}` };
     },
   };
-}
-
-/** `2026-11-24 14:03`, in this machine's time zone: the user's own clock. */
-function stamp(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }

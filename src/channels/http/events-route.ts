@@ -44,7 +44,7 @@ export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; s
           wake = undefined;
         }
         // Ended by the gateway's stop: the page hears why (and how many turns finish) before the stream ends.
-        if (options.shutdown?.aborted && !stream.aborted) await stream.writeSSE({ event: "stopping", data: JSON.stringify({ type: "stopping", turns: options.stop?.size ?? 0 }) });
+        if (options.shutdown?.aborted && !stream.aborted) await stream.writeSSE({ event: "stopping", data: JSON.stringify({ type: "stopping", ...(options.stop?.counts ?? { turns: 0, proxied: 0 }) }) });
       } finally {
         clearInterval(keepAlive);
         unsubscribe();

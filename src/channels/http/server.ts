@@ -91,7 +91,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.get("/health", (c) => {
     const stop = options.stop;
-    const stopping = stop?.stopping ? { stopping: { turns: stop.size } } : {};
+    const stopping = stop?.stopping ? { stopping: stop.counts } : {};
     const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), ...stopping };
     return c.json(body, stop?.stopping ? 503 : 200);
   });

@@ -1,11 +1,12 @@
 import type { MiddlewareHandler } from "hono";
+import { workWords, type StopCounts } from "../../gateway/stop-counts.js";
 import { errorBody } from "./errors.js";
 
 /** What the gateway's stop looks like to the HTTP layer: whether it has begun, and how much still runs. */
 export interface StoppingView {
   readonly stopping: boolean;
-  /** Turns and proxied answers still running (they finish within the drain). */
-  readonly size: number;
+  /** Turns and proxied answers still running, each counted apart (they finish within the drain). */
+  readonly counts: StopCounts;
 }
 
 /**
@@ -19,13 +20,8 @@ export function stoppingGuard(stop: StoppingView | undefined): MiddlewareHandler
     if (!stop?.stopping) return next();
     c.header("connection", "close");
     if (c.req.path === "/health") return next();
-    const running = stop.size;
-    const message = `the gateway is stopping: it takes no new requests${running > 0 ? ` (${turns(running)} finishing)` : ""}; send this again once it is back (a gateway started now serves it)`;
+    const running = stop.counts;
+    const message = `the gateway is stopping: it takes no new requests${running.turns + running.proxied > 0 ? ` (${workWords(running)} finishing)` : ""}; send this again once it is back (a gateway started now serves it)`;
     return c.json(errorBody({ message, type: "server_error", code: "gateway_stopping" }), 503, { "retry-after": "1" });
   };
-}
-
-/** "1 turn", "3 turns". */
-export function turns(count: number): string {
-  return `${count} turn${count === 1 ? "" : "s"}`;
 }

@@ -1,6 +1,8 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Clock } from "../../shared/clock.js";
 import { numberOfJid } from "./inbound.js";
+import { noNetwork } from "./no-network.js";
 import { DISCONNECT_REASONS, type ConnectionUpdate, type SocketFactory, type WhatsAppSocket } from "./socket.js";
 import { writeStatus, type ChannelStatus, type ConnectionState, type StatusWriter } from "./status-file.js";
 
@@ -55,6 +57,8 @@ export class WhatsAppConnection {
   private retryTimer: { cancel(): void } | undefined;
   private stopped = false;
   private status: ChannelStatus | undefined;
+  /** Whether credentials were on disk when the current socket opened: then a link code is never something to scan. */
+  private linked = false;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -67,12 +71,13 @@ export class WhatsAppConnection {
   }
 
   async start(): Promise<void> {
-    this.setStatus("connecting", this.attempt === 0 ? undefined : `attempt ${this.attempt + 1}`);
+    this.setStatus("connecting", { reason: this.attempt === 0 ? undefined : `attempt ${this.attempt + 1}` });
+    this.linked = existsSync(join(this.options.authDir, "creds.json"));
     let socket: WhatsAppSocket;
     try {
       socket = await this.options.factory({ authDir: this.options.authDir });
     } catch (error) {
-      this.scheduleReconnect(`could not open a connection: ${error instanceof Error ? error.message : String(error)}`);
+      this.scheduleReconnect({ reason: `could not open a connection: ${error instanceof Error ? error.message : String(error)}`, offline: noNetwork(error) });
       return;
     }
     if (this.stopped) {
@@ -91,39 +96,43 @@ export class WhatsAppConnection {
     this.retryTimer?.cancel();
     this.current?.end(undefined);
     this.current = undefined;
-    if (this.status?.state !== "logged-out") this.setStatus("stopped", reason);
+    if (this.status?.state !== "logged-out") this.setStatus("stopped", { reason });
   }
 
   private onUpdate(socket: WhatsAppSocket, update: ConnectionUpdate): void {
     if (socket !== this.current || this.stopped) return;
-    if (update.qr) {
-      this.setStatus("waiting-for-scan", "scan the QR code with WhatsApp → Linked devices");
+    if (update.qr && this.linked) {
+      // Credentials on disk and still a link code: they did not log in. Scanning a code is for linking, which this is not.
+      this.setStatus("waiting-for-scan", { reason: `the saved credentials did not log in (WhatsApp offered a new link code instead): unlink with \`hearth channels logout whatsapp\`, then link again` });
+    } else if (update.qr) {
+      this.setStatus("waiting-for-scan", { reason: "scan the QR code with WhatsApp → Linked devices" });
       this.options.onQr?.(update.qr);
     }
     if (update.connection === "open") {
       this.attempt = 0;
       const account = numberOfJid(socket.user?.id);
-      this.setStatus("connected", undefined, account);
+      this.setStatus("connected", { account });
       this.options.logger.info(`whatsapp: connected${account ? ` as ${account}` : ""}`);
     } else if (update.connection === "close") {
       this.current = undefined;
-      this.onClose(update.lastDisconnect?.error?.output?.statusCode);
+      this.onClose(update.lastDisconnect?.error);
     }
   }
 
-  private onClose(code: number | undefined): void {
+  private onClose(error: NonNullable<ConnectionUpdate["lastDisconnect"]>["error"]): void {
+    const code = error?.output?.statusCode;
     const reason = (code !== undefined ? DISCONNECT_REASONS[code] : undefined) ?? `connection closed${code !== undefined ? ` (code ${code})` : ""}`;
     if (code === 401) {
       // Logged out from the phone: these credentials will never work again; keeping them would loop.
       rmSync(this.options.authDir, { recursive: true, force: true });
       this.stopped = true;
-      this.setStatus("logged-out", `${reason}; credentials removed — run \`hearth channels login whatsapp\` to link again`);
+      this.setStatus("logged-out", { reason: `${reason}; credentials removed — run \`hearth channels login whatsapp\` to link again` });
       this.options.logger.warn(`whatsapp: ${reason}; credentials removed, not reconnecting`);
       return;
     }
     if (code !== undefined && FINAL_CODES.has(code)) {
       this.stopped = true;
-      this.setStatus("stopped", `${reason}; not reconnecting (restart the gateway to connect again)`);
+      this.setStatus("stopped", { reason: `${reason}; not reconnecting (restart the gateway to connect again)` });
       this.options.logger.warn(`whatsapp: ${reason}; not reconnecting`);
       return;
     }
@@ -132,27 +141,36 @@ export class WhatsAppConnection {
       void this.start();
       return;
     }
-    this.scheduleReconnect(reason);
+    this.scheduleReconnect({ reason, offline: noNetwork(error) });
   }
 
-  private scheduleReconnect(reason: string): void {
+  /** `offline`: the network error behind it (this machine has no network), said as such rather than as a lost connection. */
+  private scheduleReconnect(why: { reason: string; offline: string | undefined }): void {
     if (this.stopped) return;
     const delay = reconnectDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     this.attempt += 1;
-    this.setStatus("reconnecting", `${reason}; next try in ${Math.ceil(delay / 1000)} s (attempt ${this.attempt})`);
-    this.options.logger.warn(`whatsapp: ${reason}; reconnecting in ${Math.ceil(delay / 1000)} s`);
+    const seconds = Math.ceil(delay / 1000);
+    if (why.offline) {
+      this.setStatus("reconnecting", { reason: `no network — reconnecting (try ${this.attempt}, next in ${seconds} s)`, cause: "no-network" });
+      this.options.logger.warn(`whatsapp: no network (${why.offline}); reconnecting in ${seconds} s`);
+    } else {
+      this.setStatus("reconnecting", { reason: `${why.reason}; next try in ${seconds} s (attempt ${this.attempt})` });
+      this.options.logger.warn(`whatsapp: ${why.reason}; reconnecting in ${seconds} s`);
+    }
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
       void this.start();
     }, delay);
   }
 
-  private setStatus(state: ConnectionState, reason: string | undefined, account?: string): void {
+  private setStatus(state: ConnectionState, details: { reason?: string | undefined; account?: string | undefined; cause?: ChannelStatus["cause"] } = {}): void {
+    const { reason, account, cause } = details;
     const changed = this.status?.state !== state;
     this.status = {
       state,
       since: changed || !this.status ? new Date(this.options.clock.now()).toISOString() : this.status.since,
       ...(reason ? { reason } : {}),
+      ...(cause ? { cause } : {}),
       ...((account ?? this.status?.account) ? { account: account ?? this.status?.account } : {}),
       pid: process.pid,
       writer: this.options.writer ?? "gateway",

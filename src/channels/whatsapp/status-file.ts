@@ -13,6 +13,8 @@ export interface ChannelStatus {
   since: string;
   /** Why, in words (the disconnect reason, the next try). */
   reason?: string | undefined;
+  /** What the reason is, as data: "no-network" while this machine cannot reach WhatsApp at all (DNS, no route); absent otherwise. */
+  cause?: "no-network" | undefined;
   /** The linked account's number. */
   account?: string | undefined;
   /** The process that wrote it. */

@@ -215,7 +215,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       version: health?.version,
       uptimeSeconds: health?.uptimeSeconds,
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
-      ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, since: new Date(draining.stopping.since).toISOString() } } : {}),
+      ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, proxied: draining.stopping.proxied, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },

@@ -23,7 +23,7 @@ import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environme
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
-import { turns } from "../../channels/http/stopping-guard.js";
+import { workWords, type StopCounts } from "../../gateway/stop-counts.js";
 import { recordDraining } from "../gateway/drain-record.js";
 import { keepRunningWhenOutputCloses, silentWhenClosed, type OutputStreamName } from "../output-closed.js";
 
@@ -173,8 +173,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   // First of all: no new request on any connection (a 503 with Connection: close), no new turn; event streams end with a `stopping` event.
   runtime.stopAccepting();
   shutdown.abort();
-  logger.info({ signal, turns: stop.size }, "stopping: no new requests; waiting for turns in flight");
-  writeLine(io.stdout, `${signal}: stopping; turns in flight finish first (up to ${DRAIN_MS / 1000} s)`);
+  const inFlight = stop.counts;
+  logger.info({ signal, ...inFlight }, "stopping: no new requests; waiting for turns and proxied answers in flight");
+  writeLine(io.stdout, inFlight.turns + inFlight.proxied > 0 ? `${signal}: stopping; ${workWords(inFlight)} in flight finish first (up to ${DRAIN_MS / 1000} s)` : `${signal}: stopping; nothing in flight`);
   const stopRecording = recordDraining({ stateDir: state, record: listening, stop, onError: (message) => logger.warn({ err: message }, "cannot record that the gateway is stopping: `gateway status` may call it not running") });
   watcher.close();
   unsubscribe();
@@ -190,7 +191,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   // model servers' connections under them; the turns finish meanwhile.
   const closed = closing.then(() => runtime.close());
   const drained = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false), forced]);
-  let cancelled = 0;
+  let cancelled: StopCounts = { turns: 0, proxied: 0 };
   if (!drained) {
     logger.warn({}, "stopping with turns or requests still running: cancelling them (messages whose turn began are saved, and web chat and WhatsApp messages still waiting; API requests still waiting are dropped)");
     // Cut with GatewayStopping: each API stream ends with an error event saying the gateway stops, and its end; then the connections go.
@@ -210,7 +211,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     process.off("SIGUSR2", lagMark);
     writeLine(io.stdout, lagLine(loopLag));
   }
-  writeLine(io.stdout, cancelled > 0 ? `stopped (${turns(cancelled)} cancelled)` : "stopped");
+  writeLine(io.stdout, cancelled.turns + cancelled.proxied > 0 ? `stopped (${workWords(cancelled)} cancelled)` : "stopped");
   return 0;
 }
 

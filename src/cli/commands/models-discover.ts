@@ -67,7 +67,7 @@ function printGateways(io: CliIo, report: DiscoveryReport): void {
 
 /** What to add by hand, as `--write` would: each new server's provider block, and the new models of a server the config has already. */
 function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; sameUrl: boolean }): void {
-  const fresh = what.servers.filter((server) => server.configured === undefined && server.models.length > 0);
+  const fresh = what.servers.filter((server) => server.configured === undefined && server.hosted === undefined && server.models.length > 0);
   const grown = what.servers.filter((server) => server.configured !== undefined && server.configured.newModels.length > 0);
   if (fresh.length === 0 && grown.length === 0) {
     writeLine(io.stdout, "Nothing to add: the config has every server found, with every model it serves.");
@@ -116,6 +116,12 @@ function checkedUrl(url: string): string {
 
 function printServer(io: CliIo, server: NamedServer): void {
   const paint = painter(io);
+  if (server.hosted) {
+    // The config keeps this provider as hosted (a built-in one at a relay on this machine): what answered is said, nothing is proposed for it.
+    const listed = server.models.length === 0 ? "it lists no models" : `it lists ${server.models.length} model${server.models.length === 1 ? "" : "s"} (${server.models.map((model) => model.id).join(", ")})`;
+    writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms): models.providers.${server.hosted.provider} points here, a hosted provider (built in): left as it is; ${listed}`);
+    return;
+  }
   const configured = server.configured;
   const known = configured === undefined ? "" : ` (in the config already${configured.newModels.length === 0 ? ", with every model it serves" : `; new: ${configured.newModels.join(", ")}`})`;
   writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}${known}, api ${server.api}, baseUrl ${server.baseUrl}`);

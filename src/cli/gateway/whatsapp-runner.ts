@@ -30,7 +30,7 @@ function changedKeys(before: WhatsAppSection | undefined, after: WhatsAppSection
  * WhatsApp in `hearth gateway`: started when `channels.whatsapp.enabled` (Baileys is loaded only
  * then), at start and on every config reload that turns it on; stopped when a reload turns it off;
  * other `channels.whatsapp` changes handed to the running channel. The terminal hears what the user
- * must act on or would want to know — not linked (and how to link), connected, connection lost,
+ * must act on or would want to know — not linked (and how to link), connected, connection lost, no network,
  * logged out, stopped by WhatsApp — once per change, never per reconnect try (those are in the log).
  */
 export class WhatsAppRunner {
@@ -39,7 +39,8 @@ export class WhatsAppRunner {
   /** Reloads apply one after another: a start still loading Baileys finishes before the next change. */
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
-  private lastSaid: ConnectionState | undefined;
+  /** The last state the terminal was told ("no-network": reconnecting because this machine has no network). */
+  private lastSaid: ConnectionState | "no-network" | undefined;
 
   constructor(private readonly options: WhatsAppRunnerOptions) {}
 
@@ -108,7 +109,13 @@ export class WhatsAppRunner {
     if (this.stopping) return;
     const login = commandLine(this.options.io, "channels login whatsapp");
     const status = commandLine(this.options.io, "channels status");
-    if (state === "connected") {
+    const offline = state === "reconnecting" ? readStatus(whatsappPaths(this.options.stateDir).status) : undefined;
+    if (offline?.cause === "no-network") {
+      // Linked and only the network missing: said once until it changes, with the first try's numbers; never "connection lost" or a code to scan.
+      if (this.lastSaid === "no-network") return;
+      this.lastSaid = "no-network";
+      writeLine(this.options.io.stdout, `whatsapp: ${offline.reason ?? "no network — reconnecting"}; \`${status}\` shows each try`);
+    } else if (state === "connected") {
       this.lastSaid = state;
       const account = readStatus(whatsappPaths(this.options.stateDir).status)?.account;
       writeLine(this.options.io.stdout, `whatsapp: connected${account ? ` as ${account}` : ""}`);

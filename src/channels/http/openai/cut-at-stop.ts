@@ -11,7 +11,7 @@ import { nodeResponse } from "../node-response.js";
 export function cutAtStop(c: Context, work: { controller: AbortController; stop: StopSwitch | undefined }): void {
   const { stop, controller } = work;
   if (!stop) return;
-  const done = stop.track(controller);
+  const done = stop.track(controller, { kind: "proxied" });
   const outgoing = nodeResponse(c);
   if (outgoing) {
     if (outgoing.destroyed || outgoing.writableFinished) done();

@@ -61,16 +61,18 @@ export interface LoadOutcome {
 export type WarmResult = { ok: true; seconds: number } | { ok: false; why: string };
 
 /**
- * The warm-ups running, by model ref: a load asked while one of the same model runs waits for that
- * one's answer instead of sending another (40 clients at once are one upstream load, not 40). The
- * warm-up lands on the replica the balancer picks, so this is at most one per replica and model.
+ * The warm-ups running, by model ref and replica (`local/m1 http://127.0.0.1:8080/v1`): a load asked
+ * while one of the same model runs waits for that one's answer instead of sending another (40 clients
+ * at once are one upstream load per replica, not 40).
  */
 export type RunningLoads = Map<string, Promise<WarmResult>>;
 
 /**
  * `POST /api/v1/models/load`: warms the local model a name stands for (an agent: its primary) with a
- * one-token call through the proxy. Answers when it loaded, or after `waitMs` with status "loading"
- * (the warm-up goes on). A hosted model needs no load; the call never moves on to a fallback.
+ * one-token call through the proxy on each of its replicas (every server of its provider's `baseUrls`:
+ * the balancer may send the next request to any of them). Answers when all loaded, or after `waitMs`
+ * with status "loading" (the warm-ups go on). A hosted model needs no load; a call never moves on to
+ * another replica or a fallback.
  */
 export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number; running: RunningLoads }): Promise<LoadOutcome> {
   const { port, body, waitMs, running } = request;
@@ -83,18 +85,15 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
   const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded" } });
   if (!model.local) return loaded(0);
-  let warming = running.get(ref);
-  if (!warming) {
-    warming = warm(port, ref);
-    running.set(ref, warming);
-    const started = warming;
-    void started.finally(() => {
-      if (running.get(ref) === started) running.delete(ref);
-    });
-  }
-  const answer = warming.then((result): LoadOutcome =>
-    result.ok ? loaded(result.seconds) : { status: 503, body: { error: { message: `${ref} did not load: ${result.why}`, type: "server_error", param: null, code: "model_load_failed" } } },
-  );
+  const replicas = model.spec.replicas;
+  const warmings = replicas.map((replica) => warmShared({ port, ref, replica: replicas.length > 1 ? replica : undefined, running }).then((result) => ({ replica, result })));
+  const answer = Promise.all(warmings).then((results): LoadOutcome => {
+    const failed = results.filter((entry): entry is { replica: string; result: { ok: false; why: string } } => !entry.result.ok);
+    if (failed.length === 0) return loaded(Math.max(...results.map((entry) => (entry.result.ok ? entry.result.seconds : 0))));
+    // One server: said as before; replicas: each that failed, by its address.
+    const why = replicas.length > 1 ? failed.map((entry) => `on ${entry.replica}: ${entry.result.why}`).join("; ") : `: ${failed[0]?.result.why ?? ""}`;
+    return { status: 503, body: { error: { message: `${ref} did not load${replicas.length > 1 ? " " : ""}${why}`, type: "server_error", param: null, code: "model_load_failed" } } };
+  });
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<LoadOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes` } }), waitMs);
@@ -106,12 +105,27 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   }
 }
 
-/** One one-token call to `ref` through the proxy, never moving on to a fallback; never throws. */
-async function warm(port: GatewayPort, ref: string): Promise<WarmResult> {
+/** The warm-up of `ref` on `replica` (undefined: its one server) running now, else a new one, kept in `running` until it ends. */
+function warmShared(target: { port: GatewayPort; ref: string; replica: string | undefined; running: RunningLoads }): Promise<WarmResult> {
+  const { running, ref, replica } = target;
+  const key = replica === undefined ? ref : `${ref} ${replica}`;
+  const existing = running.get(key);
+  if (existing) return existing;
+  const started = warm(target.port, { ref, replica });
+  running.set(key, started);
+  void started.finally(() => {
+    if (running.get(key) === started) running.delete(key);
+  });
+  return started;
+}
+
+/** One one-token call to `ref` through the proxy (on `replica` alone, where given), never moving on to a fallback; never throws. */
+async function warm(port: GatewayPort, target: { ref: string; replica: string | undefined }): Promise<WarmResult> {
+  const { ref, replica } = target;
   const started = performance.now();
   const controller = new AbortController();
   try {
-    const stream = port.proxy({ model: ref, context: { messages: [{ role: "user", content: "ok" }] }, options: { maxTokens: 1, signal: controller.signal }, signal: controller.signal });
+    const stream = port.proxy({ model: ref, context: { messages: [{ role: "user", content: "ok" }] }, options: { maxTokens: 1, signal: controller.signal }, signal: controller.signal, replica });
     for await (const event of stream) {
       if (event.type === "attempt-start" && event.model !== ref) controller.abort();
       if (event.type === "route-end") return { ok: true, seconds: Math.round(performance.now() - started) / 1000 };
