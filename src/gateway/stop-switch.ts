@@ -16,6 +16,9 @@ export function stoppedByGateway(signal: AbortSignal | undefined): boolean {
  * requests, no new turns), and each piece of work still running (a turn, a proxied answer) tracked
  * so that, when the drain is over, `cut()` aborts them all with GatewayStopping and says how many.
  */
+/** Work that runs from the moment it is tracked (one function for all, not one per call). */
+const ALWAYS_UNDER_WAY = (): boolean => true;
+
 export class StopSwitch {
   private readonly running = new Map<AbortController, () => boolean>();
   private stoppingSince: number | undefined;
@@ -51,7 +54,7 @@ export class StopSwitch {
    * Tracks a piece of work; the returned function is called when it is over. `underWay` says whether
    * it runs yet (a message waiting behind another turn does not). Work begun after the cut is cut at once.
    */
-  track(controller: AbortController, underWay: () => boolean = () => true): () => void {
+  track(controller: AbortController, underWay: () => boolean = ALWAYS_UNDER_WAY): () => void {
     if (this.cutDone) controller.abort(new GatewayStopping());
     this.running.set(controller, underWay);
     return () => this.running.delete(controller);
