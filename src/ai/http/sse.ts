@@ -11,7 +11,7 @@ import { Utf8Chunks } from "./utf8-chunks.js";
  * `return()` runs); what it throws ends the read and is thrown on. Resolves true when `handle` stopped
  * it, false at the body's end.
  */
-export async function eachSse(body: AsyncIterable<Buffer>, handle: (message: EventSourceMessage) => boolean | void): Promise<boolean> {
+export async function eachSse(body: AsyncIterable<Buffer>, handle: (message: EventSourceMessage) => boolean | undefined): Promise<boolean> {
   let pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new Utf8Chunks();

@@ -26,6 +26,7 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
           const done = await eachSse(response.body, (message) => {
             if (message.data.trim() === "[DONE]") return true;
             mapper.handle(parseEventData(message.data, what) as Record<string, unknown>);
+            return false;
           });
           response.close();
           // Some servers end the body without [DONE]; a finish_reason still marks a complete answer.
