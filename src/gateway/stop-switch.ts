@@ -18,6 +18,9 @@ export function stoppedByGateway(signal: AbortSignal | undefined): boolean {
  * requests, no new turns), and each piece of work still running (a turn, a proxied answer) tracked
  * so that, when the drain is over, `cut()` aborts them all with GatewayStopping and says how many.
  */
+/** Work that runs from the moment it is tracked (one function for all, not one per call). */
+const ALWAYS_UNDER_WAY = (): boolean => true;
+
 export class StopSwitch {
   private readonly running = new Map<AbortController, { kind: WorkKind; underWay: () => boolean }>();
   private stoppingSince: number | undefined;
@@ -62,7 +65,7 @@ export class StopSwitch {
    */
   track(controller: AbortController, work: { kind: WorkKind; underWay?: (() => boolean) | undefined }): () => void {
     if (this.cutDone) controller.abort(new GatewayStopping());
-    this.running.set(controller, { kind: work.kind, underWay: work.underWay ?? (() => true) });
+    this.running.set(controller, { kind: work.kind, underWay: work.underWay ?? ALWAYS_UNDER_WAY });
     return () => this.running.delete(controller);
   }
 

@@ -9,6 +9,14 @@ interface Silence {
   route: object;
 }
 
+/** A silence as held: the route by a weak reference (a failed route's request is not kept alive by it). */
+interface HeldSilence extends Omit<Silence, "route"> {
+  route: WeakRef<object>;
+}
+
+/** Keys of the baseUrls seen (the config's replicas: a few); past this many, no more are kept. */
+const KEYS_KEPT = 256;
+
 /**
  * Servers (a baseUrl, a replica) that just hung or refused a connection, for whichever model: the same
  * llama.cpp server may be in the chain twice (its Responses and its chat completions API, as two
@@ -16,27 +24,39 @@ interface Silence {
  * stuck. Each is remembered for SILENT_SERVER_MS from the failure, until an answer from it.
  */
 export class SilentServers {
-  private readonly silent = new Map<string, Silence>();
+  private readonly silent = new Map<string, HeldSilence>();
+  private readonly keys = new Map<string, string>();
 
   failed(baseUrl: string, silence: Silence): void {
-    this.silent.set(key(baseUrl), silence);
+    this.silent.set(this.key(baseUrl), { ...silence, route: new WeakRef(silence.route) });
   }
 
+  /** Called on every answer: nothing to do (no URL parsed) while no server is silent. */
   answered(baseUrl: string): void {
-    this.silent.delete(key(baseUrl));
+    if (this.silent.size === 0) return;
+    this.silent.delete(this.key(baseUrl));
   }
 
   /** Why every replica of a model is not to be waited on now (naming the server, the model that met it, and when), or undefined. */
   why(replicas: readonly string[], at: { now: number; route: object }): string | undefined {
-    const found = replicas.map((baseUrl) => ({ baseUrl, silence: this.silent.get(key(baseUrl)) }));
-    if (found.length === 0 || found.some(({ silence }) => silence === undefined || silence.route !== at.route || at.now - silence.at >= SILENT_SERVER_MS)) return undefined;
+    if (this.silent.size === 0) return undefined;
+    const found = replicas.map((baseUrl) => ({ baseUrl, silence: this.silent.get(this.key(baseUrl)) }));
+    if (found.length === 0 || found.some(({ silence }) => silence === undefined || silence.route.deref() !== at.route || at.now - silence.at >= SILENT_SERVER_MS)) return undefined;
     const now = at.now;
     return found
       .map(({ baseUrl, silence }) => {
-        const seconds = Math.round((now - (silence as Silence).at) / 1000);
-        return `its server ${baseUrl} ${(silence as Silence).kind === "timeout" ? "hung" : "refused the connection"} for ${(silence as Silence).model} ${seconds} s ago`;
+        const seconds = Math.round((now - (silence as HeldSilence).at) / 1000);
+        return `its server ${baseUrl} ${(silence as HeldSilence).kind === "timeout" ? "hung" : "refused the connection"} for ${(silence as HeldSilence).model} ${seconds} s ago`;
       })
       .join("; ");
+  }
+
+  private key(baseUrl: string): string {
+    const known = this.keys.get(baseUrl);
+    if (known !== undefined) return known;
+    const made = key(baseUrl);
+    if (this.keys.size < KEYS_KEPT) this.keys.set(baseUrl, made);
+    return made;
   }
 }
 

@@ -2,24 +2,30 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { Utf8Chunks } from "./utf8-chunks.js";
 
 /**
- * Server-sent events from a body's chunks, in order, as one batch per chunk received (a chunk often
- * holds many events; batching keeps the per-event cost to the parse itself). Parsing is
- * eventsource-parser's (spec-exact: multi-line data, comments, CRLF, events split across chunks).
- * Bytes become text through Utf8Chunks (several times cheaper per chunk than TextDecoder).
+ * Server-sent events from a body's chunks, in order, each handed to `handle` as its chunk is read.
+ * Parsing is eventsource-parser's (spec-exact: multi-line data, comments, CRLF, events split across
+ * chunks); bytes become text through Utf8Chunks (several times cheaper per chunk than TextDecoder).
+ * The events of one chunk are parsed first, then handed on (a chunk often holds many). No async
+ * generator sits between the body and the adapter (a generator's yield is one more promise chain per
+ * chunk). `handle` returns true to stop reading there (the rest of the body is left unread; the body's
+ * `return()` runs); what it throws ends the read and is thrown on. Resolves true when `handle` stopped
+ * it, false at the body's end.
  */
-export async function* readSse(body: AsyncIterable<Buffer>): AsyncGenerator<EventSourceMessage[]> {
+export async function eachSse(body: AsyncIterable<Buffer>, handle: (message: EventSourceMessage) => boolean | undefined): Promise<boolean> {
   let pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new Utf8Chunks();
+  const handOn = (): boolean => {
+    const batch = pending;
+    pending = [];
+    for (const message of batch) if (handle(message) === true) return true;
+    return false;
+  };
   for await (const chunk of body) {
     parser.feed(decoder.write(chunk));
-    if (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      yield batch;
-    }
+    if (pending.length > 0 && handOn()) return true;
   }
   parser.feed(decoder.end());
   parser.reset({ consume: true });
-  if (pending.length > 0) yield pending;
+  return pending.length > 0 && handOn();
 }

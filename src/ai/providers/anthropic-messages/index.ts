@@ -1,5 +1,5 @@
 import { parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
-import { readSse } from "../../http/sse.js";
+import { eachSse } from "../../http/sse.js";
 import { messagesRequestBody } from "./convert-messages.js";
 import { AnthropicEventMapper } from "./map-events.js";
 import { basePath } from "../../http/join-url.js";
@@ -18,14 +18,12 @@ export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): P
         const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), call, builder);
         const what = `POST ${path}`;
         const mapper = new AnthropicEventMapper(builder, what);
-        for await (const batch of readSse(response.body)) for (const message of batch) {
+        const over = await eachSse(response.body, (message) => {
           const event = parseEventData(message.data, what) as Record<string, unknown>;
           const type = typeof event.type === "string" ? event.type : (message.event ?? "");
-          if (mapper.handle(type, event)) {
-            response.close();
-            return;
-          }
-        }
+          return mapper.handle(type, event);
+        });
+        if (over) response.close();
       });
     },
   };

@@ -1,7 +1,7 @@
 import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { FailureError } from "../../http/http-client.js";
-import { readSse } from "../../http/sse.js";
+import { eachSse } from "../../http/sse.js";
 import { WireHistory } from "../../wire-history.js";
 import { completionsRequestBody } from "./convert-messages.js";
 import { CompletionsChunkMapper } from "./map-chunks.js";
@@ -23,16 +23,11 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
           const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), completionsRequestBody(model, wire, options, { compat: shape, parts }), call, builder);
           const what = "POST /chat/completions";
           const mapper = new CompletionsChunkMapper(builder, what);
-          let done = false;
-          read: for await (const batch of readSse(response.body)) {
-            for (const message of batch) {
-              if (message.data.trim() === "[DONE]") {
-                done = true;
-                break read;
-              }
-              mapper.handle(parseEventData(message.data, what) as Record<string, unknown>);
-            }
-          }
+          const done = await eachSse(response.body, (message) => {
+            if (message.data.trim() === "[DONE]") return true;
+            mapper.handle(parseEventData(message.data, what) as Record<string, unknown>);
+            return false;
+          });
           response.close();
           // Some servers end the body without [DONE]; a finish_reason still marks a complete answer.
           if (!done && !mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });

@@ -1,6 +1,6 @@
 import { CompatHabits } from "../../compat.js";
 import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
-import { readSse } from "../../http/sse.js";
+import { eachSse } from "../../http/sse.js";
 import { WireHistory } from "../../wire-history.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
@@ -23,15 +23,15 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
           const response = await postForStream(http, model, "/responses", bearerHeaders(model), bytes, call, builder);
           const what = "POST /responses";
           const mapper = new ResponsesEventMapper(builder, what, typeof fields.max_output_tokens === "number" ? fields.max_output_tokens : undefined);
-          read: for await (const batch of readSse(response.body)) for (const message of batch) {
-            if (message.data === "[DONE]") break read;
+          let over = false;
+          await eachSse(response.body, (message) => {
+            if (message.data === "[DONE]") return true;
             const event = parseEventData(message.data, what) as Record<string, unknown>;
             const type = typeof event.type === "string" ? event.type : (message.event ?? "");
-            if (mapper.handle(type, event)) {
-              response.close();
-              return;
-            }
-          }
+            over = mapper.handle(type, event);
+            return over;
+          });
+          if (over) response.close();
         },
         { inlineThinkTags: true, compat },
       );

@@ -8,6 +8,7 @@ import { sseBody, type SseOut } from "./sse-body.js";
 import { nodeResponse } from "../node-response.js";
 import { sseToNode } from "./sse-node.js";
 import { statusComment } from "./status-lines.js";
+import { EventStream } from "../../../shared/event-stream.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -130,6 +131,13 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     return result;
   };
 
+  const nextStep = async (): Promise<Step> => {
+    next ??= iterator.next();
+    const result = await next;
+    next = undefined;
+    return result.done ? { kind: "done" } : { kind: "event", event: result.value };
+  };
+
   /** Status lines that came before the response started: they go out first once it does. */
   const said: string[] = [];
   const deadline = performance.now() + request.headersWaitMs;
@@ -186,46 +194,78 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
       for (const text of said) await say(text);
       // A status line that started the stream was said above; the headers' wait that ran out without one starts with a comment.
       if (first.kind === "quiet" && said.length === 0) await batch.add(": keep-alive\n\n");
-      let current: Step = first.kind === "event" && first.event.type === "status" ? { kind: "quiet" } : first;
-      for (;;) {
+      /** Writes one step; true once the answer is over. `behind`: a promise while the client has not taken what was written. */
+      let behind: Promise<void> | undefined;
+      const handle = (current: Step): boolean => {
         if (current.kind === "done") {
           ended = true;
-          await write(writer.fail(endedWithout(source)));
+          behind = write(writer.fail(endedWithout(source)));
           onDone({ status: 502, model: source.known().model, attempts: source.known().attempts });
-          break;
+          return true;
         }
-        if (current.kind === "event") {
-          const event = current.event;
-          if (event.type === "end") {
-            ended = true;
-            await write(writer.end(event.answer));
-            onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts });
-            break;
+        if (current.kind !== "event") return false;
+        const event = current.event;
+        if (event.type === "end") {
+          ended = true;
+          behind = write(writer.end(event.answer));
+          onDone({ status: 200, model: event.answer.model, attempts: event.answer.attempts });
+          return true;
+        }
+        if (event.type === "error") {
+          ended = true;
+          behind = write(writer.fail(event.failure));
+          onDone(failedOutcome(event.failure, source));
+          return true;
+        }
+        if (event.type === "status") {
+          behind = say(event.text);
+          return false;
+        }
+        // A stream started by a wait names no model; the first words say who answers (an agent's next step may be another's).
+        if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call") {
+          const now = source.speaking();
+          if (now !== undefined && now !== named) {
+            named = now;
+            writer.answering?.(now);
           }
-          if (event.type === "error") {
-            ended = true;
-            await write(writer.fail(event.failure));
-            onDone(failedOutcome(event.failure, source));
-            break;
-          }
-          if (event.type === "status") await say(event.text);
-          else {
-            // A stream started by a wait names no model; the first words say who answers (an agent's next step may be another's).
-            if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call") {
-              const now = source.speaking();
-              if (now !== undefined && now !== named) {
-                named = now;
-                writer.answering?.(now);
+        }
+        behind = write(writer.event(event));
+        return false;
+      };
+      let current: Step = first.kind === "event" && first.event.type === "status" ? { kind: "quiet" } : first;
+      // A read left waiting by the headers' wait is taken first.
+      if (current.kind === "quiet" && next) current = await nextStep();
+      if (handle(current)) return;
+      if (behind) await behind;
+      const events = source.events;
+      if (events instanceof EventStream && !next) {
+        // Each event written as it is pushed (no promise and turn of the microtask queue per event); the batch holds what the client has not taken yet.
+        await new Promise<void>((resolve, reject) => {
+          events.listen({
+            event: (event) => {
+              if (ended) return;
+              try {
+                if (handle({ kind: "event", event })) resolve();
+              } catch (error) {
+                ended = true;
+                reject(error);
               }
-            }
-            const behind = write(writer.event(event));
-            if (behind) await behind;
-          }
-        }
-        next ??= iterator.next();
-        const result = await next;
-        next = undefined;
-        current = result.done ? { kind: "done" } : { kind: "event", event: result.value };
+            },
+            end: () => {
+              try {
+                if (!ended) handle({ kind: "done" });
+                resolve();
+              } catch (error) {
+                reject(error);
+              }
+            },
+          });
+        });
+        return;
+      }
+      for (;;) {
+        if (handle(await nextStep())) return;
+        if (behind) await behind;
       }
     } finally {
       keepAlive.stop();

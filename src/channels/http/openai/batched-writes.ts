@@ -46,6 +46,16 @@ export class BatchedWrites {
     if (this.pending === "") return;
     const text = this.pending;
     this.pending = "";
+    // Nothing still on its way and a writer that can say so: written now, and no promise unless the client is behind.
+    if (this.queued === 0 && this.out.writeNow) {
+      const behind = this.out.writeNow(text);
+      if (behind === undefined) return;
+      this.queued += text.length;
+      this.chain = behind.then(() => {
+        this.queued -= text.length;
+      });
+      return;
+    }
     this.queued += text.length;
     this.chain = this.chain.then(async () => {
       await this.out.write(text);

@@ -13,7 +13,6 @@ import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
 import { jsonToNode } from "../json-to-node.js";
-import { nodeResponse } from "../node-response.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
 import { refuseForAgent } from "./request-fields.js";
@@ -23,7 +22,7 @@ import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
 import { resolveTarget, type Target } from "./target.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
-import { cutAtStop } from "./cut-at-stop.js";
+import { requestController } from "./request-controller.js";
 
 /** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
 
@@ -91,8 +90,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const request = parseChatRequest(await jsonBody(c));
     noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
-    const controller = abortOnDisconnect(c);
-    if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
+    const controller = requestController(c, target.mode === "proxy" ? options.stop : undefined);
     const canRestart = !request.stream;
     if (target.mode === "agent") {
       refuseForAgent(request.options);
@@ -124,8 +122,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     const request = parseResponsesRequest(await jsonBody(c));
     noteRequest(c, { requested: request.model, stream: request.stream });
     const target = resolveTarget(request.model, port.catalogue());
-    const controller = abortOnDisconnect(c);
-    if (target.mode === "proxy") cutAtStop(c, { controller, stop: options.stop });
+    const controller = requestController(c, target.mode === "proxy" ? options.stop : undefined);
     const canRestart = !request.stream;
     if (target.mode === "agent") {
       refuseForAgent(request.options);
@@ -191,22 +188,6 @@ async function jsonBody(c: Context): Promise<unknown> {
   } catch (error) {
     throw new RequestProblem({ status: 400, message: `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}); send Content-Type: application/json with a JSON object`, code: "invalid_json" });
   }
-}
-
-/** One AbortController per request, aborted when the client goes away: the upstream call stops with it. */
-function abortOnDisconnect(c: Context): AbortController {
-  const controller = new AbortController();
-  // On Node, the response's close before it finished is the client going away (the web Request's signal would be built for it otherwise).
-  const outgoing = nodeResponse(c);
-  if (outgoing) {
-    if (outgoing.destroyed && !outgoing.writableFinished) controller.abort();
-    else outgoing.once("close", () => outgoing.writableFinished || controller.abort());
-    return controller;
-  }
-  const signal = c.req.raw.signal;
-  if (signal.aborted) controller.abort();
-  else signal.addEventListener("abort", () => controller.abort(), { once: true });
-  return controller;
 }
 
 /**

@@ -2,6 +2,8 @@
 export interface SseOut {
   /** Resolves when the text is taken (or at once once the client has gone: it is dropped then). */
   write(text: string): Promise<void>;
+  /** The same write, undefined when the text was taken at once (no promise made for the common case); absent where every write is a promise. */
+  writeNow?(text: string): Promise<void> | undefined;
   readonly cancelled: boolean;
 }
 

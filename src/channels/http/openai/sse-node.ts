@@ -30,7 +30,10 @@ export function sseToNode(
       return cancelled;
     },
     write(text) {
-      if (cancelled || outgoing.destroyed || outgoing.write(text)) return Promise.resolve();
+      return out.writeNow?.(text) ?? Promise.resolve();
+    },
+    writeNow(text) {
+      if (cancelled || outgoing.destroyed || outgoing.write(text)) return undefined;
       return new Promise<void>((resolve) => {
         const go = (): void => {
           outgoing.off("drain", go);

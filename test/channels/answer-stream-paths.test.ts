@@ -1,0 +1,142 @@
+// streamAnswer has two ways to take a proxied answer's events: the lean one listens to the answer's
+// EventStream (each event written as it is pushed), the general one iterates any other AsyncIterable
+// (a promise per event). For a corpus of upstream answers — the recorded chat-completions captures of
+// test/fixtures/captures/ and answers made to have reasoning (both wire forms), tool calls, usage, a key
+// the server echoes split across frames, and a stream broken mid-answer — both give the client the
+// same bytes (ids and timestamps normalised), through the real router, adapter and masking.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { Hono } from "hono";
+import { streamAnswer } from "../../src/channels/http/openai/answer-stream.js";
+import type { AnswerSource } from "../../src/channels/http/openai/answer-events.js";
+import { chatContext, parseChatRequest } from "../../src/channels/http/openai/chat-request.js";
+import { proxyAnswer } from "../../src/channels/http/openai/proxy-answer.js";
+import { chatUsage } from "../../src/channels/http/openai/reply-meta.js";
+import { chatSseWriter } from "../../src/channels/http/openai/sse-writers.js";
+import { resolveTarget } from "../../src/channels/http/openai/target.js";
+import { EventStream } from "../../src/shared/event-stream.js";
+import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { serializeSseFrame } from "../fakes/fake-server.js";
+import { join } from "node:path";
+import { createRuntime } from "../../src/cli/runtime.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+import { serveApp } from "../helpers/test-gateway.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+const KEY = "sk-differential-Key-0123456789";
+const CAPTURES = new URL("../fixtures/captures/", import.meta.url);
+
+/** A capture's body cut after each blank line: one write per SSE frame, the bytes unchanged. */
+function recorded(file: string): Reply {
+  const body = readFileSync(new URL(file, CAPTURES)).toString("utf8");
+  const chunks = body.split(/(?<=\n\n)/).filter((piece) => piece !== "");
+  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks };
+}
+
+/** A `.chunks.txt` capture: one JSON payload a line, each sent as its own frame, then [DONE]. */
+function dataLines(file: string): Reply {
+  const lines = readFileSync(new URL(file, CAPTURES), "utf8").split("\n").filter((line) => line.trim() !== "");
+  return { kind: "sse", frames: [...lines.map((data) => ({ data })), { data: "[DONE]" }] };
+}
+
+const frames = (spec: Parameters<typeof completionsStream>[0]): Reply => ({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: completionsStream(spec).map(serializeSseFrame) });
+
+/** Content deltas as given, in chat-completions frames, then a finish and [DONE]. */
+function contentPieces(pieces: readonly string[], after: "end" | "reset" = "end"): Reply {
+  const chunk = (delta: object, finish: string | null = null): string => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const body = [chunk({ role: "assistant", content: "" }), ...pieces.map((content) => chunk({ content }))];
+  if (after === "end") body.push(chunk({}, "stop"), "data: [DONE]\n\n");
+  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: body, after };
+}
+
+const corpus: { name: string; reply: Reply; says?: string }[] = [
+  { name: "capture: api.openai.com gpt-4o-mini, text", reply: recorded("pydantic-ai/test_run_stream_sync_streams_real_model.0.sse") },
+  { name: "capture: api.openai.com gpt-4o-mini, second answer", reply: recorded("pydantic-ai/test_run_stream_sync_streams_real_model.1.sse") },
+  { name: "capture: DeepSeek tool call", reply: dataLines("vercel-ai/deepseek-tool-call.chunks.txt") },
+  { name: "reasoning_content, text and usage", reply: frames({ text: "The answer is four.", reasoning: "Two and two make four.", reasoningField: "reasoning_content", usage: { input: 12, output: 9 } }), says: "The answer is four." },
+  { name: "<think> tags inline", reply: frames({ text: "Paris.", reasoning: "The capital of France.", reasoningField: "think-tags", chunkSize: 3 }), says: "The capital of France.Paris." },
+  { name: "tool calls", reply: frames({ toolCalls: [{ id: "call_1", name: "lookup", arguments: '{"city":"Paris"}' }], usage: { input: 20, output: 5 } }), says: "lookup" },
+  { name: "a key echoed, split across frames", reply: contentPieces(["your key is sk-differ", "ential-Key-01234", "56789 as you sent it"]), says: "your key is *** as you sent it" },
+  { name: "broken mid-answer", reply: contentPieces(["half an ans", "wer and then"], "reset"), says: "half an ans" },
+];
+
+describe("streamAnswer: the listened and the iterated answer give the client the same bytes", () => {
+  let upstream: FakeServer;
+  let url: string;
+  let close: () => Promise<void>;
+  let reply: Reply = { kind: "json", status: 500, body: { error: { message: "no reply set" } } };
+
+  before(async () => {
+    upstream = await startFakeServer(() => reply);
+    // A gateway's runtime as the gateway command makes it: with the secret redactor (the config's keys masked in what clients are shown).
+    const temp = tempDir("hearth-answer-paths-");
+    const config = join(temp.dir, "hearth.json5");
+    writeFileSync(config, `{
+      agents: { defaults: { model: { primary: "up/m" } } },
+      models: { mode: "replace", providers: { up: { baseUrl: "${upstream.baseUrl}", api: "openai-completions", apiKey: "${KEY}", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000, reasoning: true }] } } },
+    }`);
+    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config, secrets: new SecretRedactor() });
+    const port = runtime.gateway;
+    const app = new Hono();
+    app.post("/:path/v1/chat/completions", async (c) => {
+      const request = parseChatRequest(await c.req.json());
+      const target = resolveTarget(request.model, port.catalogue());
+      if (target.mode !== "proxy") throw new Error("the test asks a model, not an agent");
+      const controller = new AbortController();
+      const answer = proxyAnswer(port, { model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: undefined, canRestart: false, controller });
+      assert.ok(answer.events instanceof EventStream, "proxy mode's answer is an EventStream (the lean way applies)");
+      // The general way: the same events behind an iterable that is not an EventStream.
+      const source: AnswerSource = c.req.param("path") === "lean" ? answer : { ...answer, events: { [Symbol.asyncIterator]: () => answer.events[Symbol.asyncIterator]() } };
+      return streamAnswer({ c, source, controller, headersWaitMs: 20_000, keepAliveMs: 15_000, onDone: () => undefined, onError: (error) => assert.fail(String(error)), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning: true }), usageShape: chatUsage });
+    });
+    const served = await serveApp(app);
+    url = served.url;
+    close = async () => {
+      await served.close();
+      await runtime.close();
+      temp.cleanup();
+      await upstream.close();
+    };
+  });
+  after(() => close());
+
+  /** The client's view: status, the hearth headers, and the body with ids and times normalised. */
+  async function ask(path: "lean" | "general"): Promise<{ status: number; headers: string; body: string }> {
+    const response = await fetch(`${url}/${path}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "up/m", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] }),
+    });
+    const body = await response.text();
+    const headers = ["content-type", "x-hearth-model", "x-hearth-attempts"].map((name) => `${name}: ${response.headers.get(name)}`).join("\n");
+    const normal = (text: string): string => text.replace(/"id":"[^"]*"/g, '"id":"ID"').replace(/"created":\d+/g, '"created":0').replace(/"ms":\d+/g, '"ms":0');
+    return { status: response.status, headers: normal(headers), body: normal(body) };
+  }
+
+  /** What the stream's chunks say, joined: text, reasoning and tool names (a phrase may be split over chunks). */
+  function said(body: string): string {
+    let text = "";
+    for (const line of body.split("\n")) {
+      if (!line.startsWith("data: {")) continue;
+      const chunk = JSON.parse(line.slice(6)) as { choices?: { delta?: { content?: string; reasoning_content?: string; tool_calls?: { function?: { name?: string } }[] } }[] };
+      const delta = chunk.choices?.[0]?.delta;
+      text += (delta?.reasoning_content ?? "") + (delta?.content ?? "") + (delta?.tool_calls ?? []).map((call) => call.function?.name ?? "").join("");
+    }
+    return text;
+  }
+
+  for (const item of corpus) {
+    test(item.name, async () => {
+      reply = item.reply;
+      const lean = await ask("lean");
+      const general = await ask("general");
+      assert.deepEqual(lean, general);
+      assert.equal(lean.status, 200);
+      assert.ok(lean.body.length > 0);
+      if (item.says) assert.ok(said(lean.body).includes(item.says), `the answer says ${JSON.stringify(item.says)}:\n${lean.body}`);
+      assert.ok(!lean.body.includes("sk-differ") && !lean.body.includes(KEY), "the echoed key is masked");
+    });
+  }
+});
