@@ -94,7 +94,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
     const placeRefusal =
       (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
-      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces })) ??
+      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
