@@ -8,6 +8,7 @@ import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
 import { GIT_SAFETY, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
 import { homeCredentialPlaces } from "./exec/guarded-places.js";
+import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
 import type { ProgramDescription } from "./exec/program.js";
@@ -68,9 +69,18 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const { describedProgram, refusedArgument } = await import("./exec/check-arguments.js");
       const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
       if (refusal) return refused(refusal, program);
-      // Checks and program run with no other exec call in between: what was judged on the file system stays so until the program ends.
-      const ran = await oneAtATime.run(context.signal, () => runChecked({ program, command: args.command, args: programArgs, description: describedProgram(basename(program)), settings, context }));
-      return ran ?? { content: "killed: the turn was cancelled (before this call's turn came: exec runs one call at a time)", isError: true };
+      // Checks and program run with no other exec call in between, of this process (in order) or of any
+      // other hearth process on this state dir (exec-lock.ts): what was judged on the file system stays so until the program ends.
+      const ran = await oneAtATime.run(context.signal, async () => {
+        const held = await lockExec(context.stateDir, context.signal);
+        if (!held) return undefined;
+        try {
+          return await runChecked({ program, command: args.command, args: programArgs, description: describedProgram(basename(program)), settings, context });
+        } finally {
+          await held.release();
+        }
+      });
+      return ran ?? { content: "killed: the turn was cancelled (before this call's turn came: exec runs one call at a time, across hearth's processes)", isError: true };
     },
   };
 
