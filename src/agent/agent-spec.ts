@@ -40,9 +40,10 @@ const DEFAULT_MAX_STEPS = 8;
 
 export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "main"): AgentSpec {
   const defaults = config.agents.defaults;
-  const entry: Partial<AgentEntry> | undefined = id === "main" ? {} : config.agents.list.find((agent) => agent.id === id);
+  // An entry with id "main" is the main agent's own settings over agents.defaults, as any entry's are over them (its model already is: resolve.ts).
+  const entry: Partial<AgentEntry> | undefined = config.agents.list.find((agent) => agent.id === id) ?? (id === "main" ? {} : undefined);
   if (!entry) {
-    const known = ["main", ...config.agents.list.map((agent) => agent.id)];
+    const known = ["main", ...config.agents.list.map((agent) => agent.id).filter((known) => known !== "main")];
     throw new HearthError("usage", `no agent "${id}"${didYouMean(id, known)} (agents: ${known.join(", ")})`);
   }
   const chain = (resolved.agentChains.get(id) ?? []).map((link) => link.model);

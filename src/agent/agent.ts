@@ -253,6 +253,7 @@ export class Agent {
         stateDir: this.dependencies.stateDir,
         agentId: this.spec.id,
         settings: toolSettings(this.spec),
+        turn: run.budget,
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
       const kept = run.budget.keep(output.content);

@@ -8,11 +8,13 @@ import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
 import { GIT_SAFETY, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
 import { homeCredentialPlaces } from "./exec/guarded-places.js";
+import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
 import type { ProgramDescription } from "./exec/program.js";
 import { execWorkingDirectory, refusedWorkingDirectory } from "./exec/working-directory.js";
-import { limitedCommand, limitSignalNote, processesCountedPerNamespace } from "./exec/resource-limits.js";
+import { TurnDiskBudget } from "./exec/disk-budget.js";
+import { endingSignal, EXEC_LIMITS, limitedCommand, limitSignalNote, processesCountedPerNamespace } from "./exec/resource-limits.js";
 import { runProgram } from "./exec/run-program.js";
 import type { NetworkGuard } from "./exec/git-network.js";
 import { sandboxed, SandboxProbe, type SandboxSupport } from "./exec/sandbox.js";
@@ -41,6 +43,8 @@ export interface ExecToolOptions {
   network?: Partial<NetworkGuard> | undefined;
   /** The home folder: its credential places (guarded-places.ts) no program reads with no sandbox, and the sandbox hides it; default the user's. */
   home?: string | undefined;
+  /** The most one turn's calls may add under the working directory; default EXEC_LIMITS.turnDiskBytes. */
+  turnDiskBytes?: number | undefined;
 }
 
 /**
@@ -52,6 +56,7 @@ export interface ExecToolOptions {
 export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typeof parameters>> {
   const probe = options.probe ?? new SandboxProbe();
   const oneAtATime = new OneAtATime();
+  const disk = new TurnDiskBudget(options.turnDiskBytes ?? EXEC_LIMITS.turnDiskBytes);
   return {
     name: "exec",
     description: "Run one allowed program (no shell) and return its output.",
@@ -68,9 +73,18 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const { describedProgram, refusedArgument } = await import("./exec/check-arguments.js");
       const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
       if (refusal) return refused(refusal, program);
-      // Checks and program run with no other exec call in between: what was judged on the file system stays so until the program ends.
-      const ran = await oneAtATime.run(context.signal, () => runChecked({ program, command: args.command, args: programArgs, description: describedProgram(basename(program)), settings, context }));
-      return ran ?? { content: "killed: the turn was cancelled (before this call's turn came: exec runs one call at a time)", isError: true };
+      // Checks and program run with no other exec call in between, of this process (in order) or of any
+      // other hearth process on this state dir (exec-lock.ts): what was judged on the file system stays so until the program ends.
+      const ran = await oneAtATime.run(context.signal, async () => {
+        const held = await lockExec(context.stateDir, context.signal);
+        if (!held) return undefined;
+        try {
+          return await runChecked({ program, command: args.command, args: programArgs, description: describedProgram(basename(program)), settings, context });
+        } finally {
+          await held.release();
+        }
+      });
+      return ran ?? { content: "killed: the turn was cancelled (before this call's turn came: exec runs one call at a time, across hearth's processes)", isError: true };
     },
   };
 
@@ -94,7 +108,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
     const placeRefusal =
       (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
-      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces })) ??
+      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
@@ -122,15 +136,31 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       spawned = limitedCommand(prlimit, { program: found, args: launched, countProcesses: false });
     }
     const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
+    // What the turn may still add under the working directory: nothing more once it is past its limit.
+    const diskPlace = await realpath(cwd).catch(() => resolve(cwd));
+    const account = await disk.account(context.turn ?? {}, diskPlace);
+    if (account.added > disk.limitBytes) return { content: `Not run: ${disk.note(account, diskPlace)}.`, isError: true };
     const runIn = gitRun?.ok && gitRun.launch.outsideRepository ? await emptyDirectory(env) : undefined;
+    const stop = new AbortController();
+    const forward = () => stop.abort();
+    context.signal.addEventListener("abort", forward, { once: true });
+    if (context.signal.aborted) stop.abort();
+    let overDisk = false;
+    const unwatch = disk.watch(account, diskPlace, () => {
+      overDisk = true;
+      stop.abort();
+    });
     let run: Awaited<ReturnType<typeof runProgram>>;
     try {
-      run = await runProgram({ ...spawned, cwd: runIn ?? cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: context.signal });
+      run = await runProgram({ ...spawned, cwd: runIn ?? cwd, env, timeoutMs: timeoutSeconds * 1000, maxOutputChars: EXEC_DEFAULTS.maxOutputChars, signal: stop.signal });
     } finally {
+      unwatch();
+      context.signal.removeEventListener("abort", forward);
       if (runIn) await rm(runIn, { recursive: true, force: true });
     }
+    overDisk = (await disk.settle(account, diskPlace)) || overDisk;
     if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${call.command}: ${run.spawnError.message}`, isError: true };
-    return report(run, { program, timeoutSeconds, context });
+    return report(run, { program, timeoutSeconds, context, sandboxed: isSandboxed, diskNote: overDisk ? disk.note(account, diskPlace) : undefined });
   }
 }
 
@@ -152,18 +182,23 @@ async function emptyDirectory(env: NodeJS.ProcessEnv): Promise<string> {
   return directory;
 }
 
-function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext }) {
-  const status = run.timedOut
+function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext; sandboxed: boolean; diskNote: string | undefined }) {
+  const signal = endingSignal(run, about.sandboxed);
+  const ended = run.timedOut
     ? `killed after ${about.timeoutSeconds} s (tools.exec.timeoutSeconds)`
-    : run.cancelled
-      ? "killed: the turn was cancelled"
-      : run.signal
-        ? `killed by ${run.signal}${limitSignalNote(run.signal) ? `: ${limitSignalNote(run.signal)}` : ""}`
-        : `exit code ${run.exitCode ?? "unknown"}`;
+    : run.cancelled && about.diskNote
+      ? `killed: ${about.diskNote}`
+      : run.cancelled
+        ? "killed: the turn was cancelled"
+        : signal
+          ? `killed by ${signal}${limitSignalNote(signal) ? `: ${limitSignalNote(signal)}` : ""}`
+          : `exit code ${run.exitCode ?? "unknown"}`;
+  // A program that ended on its own past the limit: said after how it ended.
+  const status = about.diskNote && !ended.startsWith("killed: this turn") ? `${ended}; ${about.diskNote}` : ended;
   const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
   const shown = run.output.trimEnd() ? about.context.untrusted(run.output.trimEnd(), `output of ${basename(about.program)}`) : "(no output)";
   // Notes before the block: a later cut keeps the end of the output, with its closing marker.
-  return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 };
+  return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 || about.diskNote !== undefined };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface ToolContext {
   agentId?: string | undefined;
   /** The settings of this agent's tools (`agents.*.tools`). */
   settings: ToolSettings;
+  /** The same object for every tool call of one turn: a tool keeps per-turn accounts by it (exec's disk limit). Absent: each call is a turn of its own. */
+  turn?: object | undefined;
   /** Wraps text from outside the conversation in this turn's untrusted-content markers. */
   untrusted(text: string, source: string): string;
 }

@@ -140,6 +140,20 @@ export interface RunningServer {
   closeAll(): void;
 }
 
+/**
+ * A request whose body is still arriving when the server closes: a 503 in the API's error shape when
+ * its answer has not begun (then the connection closes), else the connection closed at once.
+ */
+function endUpload(request: IncomingMessage, response: ServerResponse): void {
+  if (response.headersSent || response.writableEnded) {
+    request.socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody({ message: "the gateway is stopping: this request's body was still arriving, and it is not waited for; send it again once the gateway is back", type: "server_error", code: "gateway_stopping" }));
+  response.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close", "retry-after": "1" });
+  response.end(body, () => request.socket.destroy());
+}
+
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
 export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
@@ -157,11 +171,18 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
         const address = http.address() as AddressInfo;
         const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
         const closed = new Promise<void>((done) => http.once("close", () => done()));
-        // Once closing, a connection whose response has gone out is ended, not kept alive for another request.
+        // Once closing, a connection whose response has gone out is ended, not kept alive for another
+        // request; one whose request body is still arriving is closed (its client would hold it open).
         let closing = false;
+        const open = new Map<IncomingMessage, ServerResponse>();
         http.on("request", (request: IncomingMessage, response: ServerResponse) => {
+          open.set(request, response);
+          // Answered before its body was all in (a 404, a 413): kept until the client stops sending.
+          response.once("close", () => (request.complete ? open.delete(request) : request.socket.once("close", () => open.delete(request))));
           response.once("finish", () => {
-            if (closing) request.socket.end();
+            if (!closing) return;
+            if (request.complete) request.socket.end();
+            else request.socket.destroy();
           });
         });
         resolve({
@@ -171,6 +192,8 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
             closing = true;
             if (http.listening) http.close();
             http.closeIdleConnections();
+            // The drain waits for answers, not for clients still sending a body (a slow upload is no turn).
+            for (const [request, response] of open) if (!request.complete) endUpload(request, response);
             return closed;
           },
           closeAll: () => http.closeAllConnections(),

@@ -64,7 +64,8 @@ const agentEntrySchema = z.strictObject({
 });
 
 /**
- * `agents`: who answers. `defaults` is the default agent ("main"); `list` adds agents that inherit from it.
+ * `agents`: who answers. `defaults` is the default agent ("main"); `list` adds agents that inherit from it
+ * (an entry with id "main" gives the main agent settings of its own over the defaults).
  * Duplicate ids are found on the file as written (config/duplicate-names.ts), whatever else fails.
  */
 export const agentsSectionSchema = z.strictObject({

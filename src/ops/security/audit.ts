@@ -44,7 +44,7 @@ export interface AuditReport {
 
 
 export function auditedAgents(config: HearthConfig, resolved: ResolvedModels): AgentSpec[] {
-  return ["main", ...config.agents.list.map((agent) => agent.id)].map((id) => agentSpec(config, resolved, id));
+  return ["main", ...config.agents.list.map((agent) => agent.id).filter((id) => id !== "main")].map((id) => agentSpec(config, resolved, id));
 }
 
 function asAudited(spec: AgentSpec): AuditedAgent {

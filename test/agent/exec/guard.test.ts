@@ -11,7 +11,7 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
   git: {
     allowed: [
       ["status", "-sb"], ["log", "--oneline", "-5"], ["log", "--format=%h %s", "--since", "2 weeks ago"], ["show", "--stat", "HEAD"], ["diff", "--cached", "-U3"],
-      ["-C", "sub", "log", "-n", "3"], ["blame", "-L", "1,5", "a.txt"], ["grep", "-n", "-e", "TODO", "--", "src"], ["ls-files", "-z"], ["rev-parse", "--show-toplevel"],
+      ["-C", "sub", "log", "-n", "3"], ["blame", "-L", "1,5", "a.txt"], ["grep", "-n", "-e", "TODO", "--", "src"], ["ls-files", "-z"], ["rev-parse", "--show-toplevel"], ["ls-files", "-o", "--exclude-per-directory=.gitignore"],
       ["branch", "-a", "-v"], ["clone", "--depth", "1", "https://example.invalid/r.git", "r"], ["ls-remote", "--heads", "https://example.invalid/r.git"], ["log", "--no-ext-diff", "-p"],
       ["--no-pager", "diff", "--stat"], ["diff", "--no-ext"], ["log", "--onel"], ["clone", "--bundle-uri=https://example.invalid/b", "https://example.invalid/r.git", "r"], ["ls-remote", "./a:b"],
     ],
@@ -22,7 +22,7 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
       ["-c", "core.pager=touch x", "log"], ["-ccore.pager=x", "log"], ["--config-env=core.pager=X", "log"], ["--exec-path=/tmp", "log"], ["-p", "log"], ["help", "log"],
       ["log", "--ext-diff"], ["log", "--ext"], ["diff", "--textconv"], ["log", "--output=/tmp/x"], ["log", "--out=/tmp/x"], ["log", "--format=%G?"], ["log", "--show-signature"],
       ["!touch x"], ["my-alias"], ["tag", "-v", "v1"], ["status", "--bogus"], ["--git-dir=/tmp/evil", "status"], ["commit", "-m", "x"], ["--", "difftool", "-x", "touch x"], ["-C", "sub", "--", "difftool"],
-      ["ls-remote", "git@127.0.0.1:r.git"], ["clone", "u@h:r", "c"], ["clone", "--bundle-uri=ssh://h/b", "https://example.invalid/r.git", "c"], ["clone", "--bundle-u", "h:b", "https://example.invalid/r.git", "c"],
+      ["ls-files", "-o", "--exclude-per-directory=../../.ssh/id_ed25519"], ["ls-remote", "git@127.0.0.1:r.git"], ["clone", "u@h:r", "c"], ["clone", "--bundle-uri=ssh://h/b", "https://example.invalid/r.git", "c"], ["clone", "--bundle-u", "h:b", "https://example.invalid/r.git", "c"],
     ],
   },
   tar: {

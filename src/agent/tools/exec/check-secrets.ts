@@ -13,7 +13,16 @@ export interface SecretPlaceCheck {
   places: readonly string[];
   /** Where other programs keep keys and logins: the home's credential places (guarded-places.ts). */
   otherPlaces?: readonly string[] | undefined;
+  /**
+   * Folders the program resolves relative paths in besides the working directory (`git -C a -C b`,
+   * `tar -C a`), each a chain from it (program.ts); undefined for a program hearth has no description
+   * of, whose options may do the same (`make -C`): then every argument that names a folder is one.
+   */
+  directories?: readonly (readonly string[])[] | undefined;
 }
+
+/** Most folders an argument list is resolved in: past it, folders an undescribed program names are not added. */
+const MAX_DIRECTORIES = 16;
 
 /**
  * Other processes' environment and memory (`/proc/<gateway pid>/environ` holds the keys the gateway
@@ -38,14 +47,25 @@ export async function refusedSecretPlace(check: SecretPlaceCheck): Promise<Refus
   const real = (paths: readonly string[]) => Promise.all(paths.map((place) => realpath(place).catch(() => resolve(place))));
   const hearths = [...(await real(check.places)), PROCESS_FILES];
   const places = [...hearths, ...(await real(check.otherPlaces ?? []))];
+  // Each path is judged in every folder it may be resolved in: the working directory and each -C (a
+  // superset of where the program resolves it, which tar decides by position).
+  const bases = [root];
+  for (const chain of check.directories ?? []) {
+    let at = root;
+    for (const step of chain) at = await followLinks(at, step);
+    bases.push(at);
+  }
   for (const argument of check.args) {
     for (const candidate of pathsIn(argument)) {
-      const at = await followLinks(root, candidate);
-      if (within(at, root)) continue;
-      const inside = places.find((place) => within(at, place));
-      if (inside) return { argument, reason: secretReason(at, inside, hearths.includes(inside)) };
-      const holder = places.find((place) => within(place, at));
-      if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder, hearths.includes(holder)) };
+      for (const base of [...bases]) {
+        const at = await followLinks(base, candidate);
+        if (check.directories === undefined && bases.length < MAX_DIRECTORIES && !bases.includes(at) && (await isDirectory(at))) bases.push(at);
+        if (within(at, root)) continue;
+        const inside = places.find((place) => within(at, place));
+        if (inside) return { argument, reason: secretReason(at, inside, hearths.includes(inside)) };
+        const holder = places.find((place) => within(place, at));
+        if (holder && (await isDirectory(at))) return { argument, reason: secretReason(at, holder, hearths.includes(holder)) };
+      }
     }
   }
   return undefined;
@@ -56,7 +76,11 @@ function secretReason(at: string, place: string, hearths: boolean): string {
   return `it leads to ${what}, ${hearths ? KEPT_BY_HEARTH : KEPT_BY_OTHERS}; with no sandbox exec never reads there (the OS sandbox hides it: tools.exec.sandbox "auto" with bubblewrap installed)`;
 }
 
-/** The ways an argument may name a path: as it is, an option's attached value, a `file://` address. */
+/**
+ * The ways an argument may name a path: as it is, an option's attached value, a `file://` address, and
+ * each part of a list (`file -m a:b:c`, `--opt=a,b`): whatever program reads it, a `:` or `,` may
+ * separate paths.
+ */
 export function pathsIn(argument: string): string[] {
   const paths = [argument];
   const equals = argument.indexOf("=");
@@ -70,7 +94,8 @@ export function pathsIn(argument: string): string[] {
     const address = /^file:\/\/(?:localhost)?(\/.*)$/i.exec(path);
     if (address?.[1]) paths.push(decodeURIComponentSafe(address[1]));
   }
-  return paths.filter((path) => path !== "");
+  for (const path of [...paths]) if (/[:,]/.test(path)) paths.push(...path.split(/[:,]/));
+  return [...new Set(paths)].filter((path) => path !== "");
 }
 
 function decodeURIComponentSafe(text: string): string {

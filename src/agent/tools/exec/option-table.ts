@@ -27,7 +27,7 @@ export interface OptionTable {
 
 export const RUNS_PROGRAMS = "it runs other programs";
 export const WRITES_FILES = "it writes files outside the working directory";
-/** `--files0-from`: the files it reads are named inside another file, where exec cannot check them. */
+/** `--files0-from`, `file -f`: the files it reads are named inside another file, where exec cannot check them. */
 export const NAMES_IN_FILE = "it reads files named inside another file, which exec cannot check; name the files as arguments";
 
 export const flag: OptionRule = { arity: "none" };

@@ -13,6 +13,11 @@ export interface ProgramDescription {
    * writes: each must lead inside the working directory once symlinks are followed (see check-places.ts).
    */
   places?(args: readonly string[]): Place[];
+  /**
+   * Folders (of a list `check` allowed) the program resolves later relative paths in, each a chain
+   * from the working directory (`git -C a -C b`: `[a, b]`); the secret check judges every argument in each.
+   */
+  directories?(args: readonly string[]): (readonly string[])[];
   /** Paths (of a list `check` allowed) the program writes or writes under; none may lead into a `.git` folder (check-git-dirs.ts). */
   writes?(args: readonly string[]): Place[];
   /** The arguments the program is started with, when hearth adds to what was checked (tar's exclusion of `.git` members). */

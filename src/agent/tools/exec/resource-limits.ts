@@ -1,3 +1,5 @@
+import { constants } from "node:os";
+
 /**
  * The resource limits every exec child runs under (setrlimit, through util-linux's `prlimit`, which
  * sets them on itself and then becomes the program): room for ordinary work (git on a large
@@ -8,6 +10,8 @@ export const EXEC_LIMITS = {
   dataBytes: 2 * 1024 * 1024 * 1024,
   /** RLIMIT_FSIZE: the largest file it may write; past it the write fails and the program gets SIGXFSZ. */
   fileBytes: 1024 * 1024 * 1024,
+  /** Not an rlimit: the most one turn's exec calls may add under the working directory (disk-budget.ts). */
+  turnDiskBytes: 4 * 1024 * 1024 * 1024,
   /** RLIMIT_NPROC, inside the sandbox only (its own user namespace counts only its own processes; outside it would count all of yours). */
   processes: 256,
 } as const;
@@ -31,4 +35,15 @@ export function limitedCommand(prlimit: string, command: { program: string; args
 export function limitSignalNote(signal: NodeJS.Signals | null): string | undefined {
   if (signal === "SIGXFSZ") return `a file it wrote reached exec's size limit (${EXEC_LIMITS.fileBytes / 1024 / 1024} MiB)`;
   return undefined;
+}
+
+/**
+ * The signal that ended a program, also when it reached hearth as an exit code: bubblewrap exits with
+ * 128 + the signal's number when its child was killed by one (153: SIGXFSZ, a limit's).
+ */
+export function endingSignal(run: { exitCode: number | null; signal: NodeJS.Signals | null }, sandboxed: boolean): NodeJS.Signals | null {
+  if (run.signal || !sandboxed || run.exitCode === null || run.exitCode <= 128) return run.signal;
+  const number = run.exitCode - 128;
+  const name = Object.entries(constants.signals).find(([, value]) => value === number)?.[0];
+  return (name as NodeJS.Signals | undefined) ?? null;
 }

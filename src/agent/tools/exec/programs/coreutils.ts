@@ -78,7 +78,18 @@ const date = getoptProgram(
   },
 );
 
-const file = getoptProgram(["file"], table({ flags: "bcEhiklLNprsz0", values: "eFfmP", longFlags: [...common, "brief", "checking-printout", "dereference", "no-dereference", "keep-going", "list", "mime", "mime-type", "mime-encoding", "no-pad", "preserve-date", "raw", "special-files", "uncompress", "uncompress-noreport", "print0", "extension", "apple"], longValues: ["exclude", "exclude-quiet", "files-from", "separator", "magic-file", "parameter"] }));
+// -m/--magic-file takes a list of magic files (a:b:c), each part checked as a path (check-secrets.ts); file prints the lines it cannot parse.
+const file = getoptProgram(
+  ["file"],
+  table({
+    flags: "bcEhiklLNprsz0",
+    values: "eFmP",
+    short: { f: refused(NAMES_IN_FILE) },
+    longFlags: [...common, "brief", "checking-printout", "dereference", "no-dereference", "keep-going", "list", "mime", "mime-type", "mime-encoding", "no-pad", "preserve-date", "raw", "special-files", "uncompress", "uncompress-noreport", "print0", "extension", "apple"],
+    longValues: ["exclude", "exclude-quiet", "separator", "magic-file", "parameter"],
+    long: { "files-from": refused(NAMES_IN_FILE) },
+  }),
+);
 
 const du = getoptProgram(["du"], table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] }));
 

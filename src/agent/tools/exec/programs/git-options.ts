@@ -91,9 +91,10 @@ export const lsFilesTable = gitTable({
   flags: "cdmoiskuztvf",
   values: "xX",
   longFlags: ["cached", "deleted", "modified", "others", "ignored", "stage", "killed", "unmerged", "directory", "no-empty-directory", "eol", "exclude-standard", "error-unmatch", "full-name", "recurse-submodules", "debug", "deduplicate", "sparse", "resolve-undo"],
-  longValues: ["exclude", "exclude-from", "exclude-per-directory", "with-tree"],
+  longValues: ["exclude", "exclude-from", "with-tree"],
   longOptional: ["abbrev"],
-  long: { format },
+  // A file name git opens in every folder it lists: a path there (`../../.ssh/x`) would lead out of each, past what the guard resolves.
+  long: { format, "exclude-per-directory": checked((name) => (/[\\/]/.test(name) || name === ".." ? "it names a file git reads in every folder: give a name, not a path" : undefined)) },
 });
 
 export const lsTreeTable = gitTable({

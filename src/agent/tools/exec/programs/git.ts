@@ -81,6 +81,8 @@ export const git: ProgramDescription = {
     const { directories, target } = gitPaths(args);
     return target ? [...directories, target] : directories;
   },
+  // Every argument after -C is resolved in it (pathspecs, --no-index paths, --contents=…).
+  directories: (args) => gitPaths(args).directories.map((place) => place.chain),
   // git writes only a clone's directory: never a .git folder (a clone into `r/.git` would replace that repository's config).
   writes(args) {
     const { target } = gitPaths(args);

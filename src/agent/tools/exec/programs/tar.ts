@@ -87,6 +87,19 @@ export const tar: ProgramDescription = {
     }
     return places;
   },
+  // Each -C (a chain, as tar reads them): the names after it are resolved there.
+  directories(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    if (!result.ok) return [];
+    const chains: string[][] = [];
+    let directory: string[] = [];
+    for (const item of result.parsed) {
+      if (item.kind !== "option" || item.value === undefined || (item.name !== "-C" && item.name !== "--directory")) continue;
+      directory = [...directory, item.value];
+      chains.push(directory);
+    }
+    return chains;
+  },
   // What tar writes: the archive it creates, the folders it extracts into.
   writes(args) {
     const result = parseOptions(args, TAR_OPTIONS);
