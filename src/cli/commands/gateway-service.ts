@@ -157,7 +157,7 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
-  const { problem: configProblem, portFrom, unreadable, ...gateway } = configuredAddress(io, options);
+  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, ...gateway } = configuredAddress(io, options);
   const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
@@ -165,7 +165,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const configUrl = gatewayUrl(gateway);
   const url = gatewayUrl({ bind: target?.listen.bind ?? gateway.bind, port: target?.listen.port ?? gateway.port });
   // The config's port unknown (it cannot be read, or its port is not a number as written): never say what "the config says".
-  const portUnknown = configProblem !== undefined && portFrom === "default";
+  const portUnknown = configProblem !== undefined && configPortUnknown;
   const apart = url === configUrl || portUnknown ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
   const servicePort = target?.listen.port;
   const asked = portUnknown
@@ -181,6 +181,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   // Started with another address than the config's (`--port` in a terminal, or the config's address edited since): where it answers is where it runs.
   const startedElsewhere = found.url !== url ? found.url : undefined;
   const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
+  // Where the gateway was looked for, as said after "started with another address than <url>/": the service's, the config's, or — the config sets no port — the default.
+  const expectedFrom = installed ? "where the service says it listens" : portUnknown ? "asked there as the config's port is unknown" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
@@ -222,7 +224,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens${elsewhereWhy}`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
     else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
