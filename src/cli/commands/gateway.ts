@@ -21,6 +21,7 @@ import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environment.js";
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
+import { lockGateway } from "../../ops/gateway-lock.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
 import { turns } from "../../channels/http/stopping-guard.js";
@@ -51,6 +52,16 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
   const { logger, file: logFile } = log;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
+  // One gateway per state dir, for its whole life: a second one is refused here, before it touches the sessions or the message journal.
+  const onLockLost = (message: string): void => {
+    logger.warn({ err: message }, "state dir lock lost");
+    writeLine(io.stderr, `hearth: warning: ${message}`);
+  };
+  const held = await lockGateway({ stateDir: state, command: io.command, onLost: onLockLost }).catch((error: unknown) => {
+    logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
+    log.close();
+    throw error;
+  });
   const keepRunning = keepRunningWhenOutputCloses((stream) => {
     if (closedOutputs.has(stream)) return;
     closedOutputs.add(stream);
@@ -82,6 +93,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     });
   } catch (error) {
     await runtime.close();
+    await held.release();
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
     log.close();
     keepRunning();
@@ -124,6 +136,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const flags = [...(options.port !== undefined ? [`--port ${options.port}`] : []), ...(options.bind !== undefined ? [`--bind ${options.bind}`] : [])];
   const listening = { url: server.url, pid: process.pid, startedAt, flags };
   try {
+    held.listening(server.url);
     recordListening(state, listening);
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
@@ -200,6 +213,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   server.closeAll();
   stopRecording();
   forgetListening(state, process.pid);
+  await held.release();
   signals.close();
   process.off("unhandledRejection", stray);
   logger.info({ drained, cancelled }, "gateway stopped");
