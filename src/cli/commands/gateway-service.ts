@@ -13,6 +13,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
+import { restartNeedLine } from "../../ops/restart-needed.js";
 import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gateway-listening.js";
 import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
@@ -207,9 +208,13 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     serviceStart !== undefined && staleServiceFiles(host, { startedAt: serviceStart }).includes(file)
       ? `${file} was written after the running service started (${localTime(serviceStart, "second")}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
       : undefined;
+  // The gateway settings edited since it started: it keeps the old ones until it is restarted.
+  const restartHow = installed && !stranger ? restart : "stop the gateway and start it again";
+  const restartNeeded = (health?.restartNeeded ?? []).map((need) => ({ ...need, line: `restart needed: ${restartNeedLine(need)} (${restartHow})` }));
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
+      ...(restartNeeded.length > 0 ? { restartNeeded: restartNeeded.map(({ key, change, consequence }) => ({ key, change, consequence })) } : {}),
       url: `${startedElsewhere ?? url}/`,
       ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
@@ -230,6 +235,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
+    for (const need of restartNeeded) writeLine(io.stdout, need.line);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     if (asked) writeLine(io.stdout, `address: ${asked}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
