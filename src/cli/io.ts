@@ -3,7 +3,6 @@ import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redact
 import { stripTerminalControls } from "../shared/text.js";
 import { redactingStream } from "./redacting-stream.js";
 import { invokedAs } from "./invocation.js";
-import { shellLine } from "../shared/shell-quote.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
@@ -14,11 +13,7 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Masks secrets in stdout and stderr; commands add the config's secrets once it is loaded. */
   secrets?: SecretRedactor;
-  /**
-   * How the user runs hearth (`hearth`, `./bin/hearth`, `npx hearth`), with the flags that chose the config
-   * (`./bin/hearth --config alt.json5`, see {@link withChosenConfig}): every hint names it so (see {@link commandLine}),
-   * and a command pasted from a hint works on the config the hint was about.
-   */
+  /** How the user runs hearth (`hearth`, `./bin/hearth`, `npx hearth`): every hint names it so (see {@link commandLine}). */
   command: string;
 }
 
@@ -32,16 +27,6 @@ export function processIo(): CliIo {
   const command = invokedAs({ script: process.argv[1] ?? "hearth", env: process.env, cwd });
   const secrets = new SecretRedactor(secretEnvironmentValues(process.env));
   return { env: process.env, cwd, stdin: process.stdin, stdout: redactingStream(process.stdout, secrets), stderr: redactingStream(process.stderr, secrets), secrets, command };
-}
-
-/**
- * The io a command runs with: its `command` carries `--config FILE` when the command line named one, so
- * that every hint built by {@link commandLine} or {@link asTyped} runs on the same config, not the default
- * one. Placed before the command's own words (`hearth --config FILE models discover --write`): a global
- * option, valid before any command.
- */
-export function withChosenConfig(io: CliIo, options: GlobalOptions): CliIo {
-  return options.config === undefined ? io : { ...io, command: `${io.command} ${shellLine(["--config", options.config])}` };
 }
 
 /** A command line to show in a hint, named the way the user invoked hearth: `commandLine(io, "init")` → `./bin/hearth init`. */

@@ -104,9 +104,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         writeLine(io.stderr, `  ${named(attempt.model)}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
       // Ready to paste: the same config, session and agent as this command's.
-      // The config's flag comes with io.command (withChosenConfig).
-      const retry = shellLine(["agent", ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
+      const configWords = options.config === undefined ? undefined : shellLine(["--config", options.config]);
+      const retry = shellLine(["agent", ...(options.config === undefined ? [] : ["--config", options.config]), ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog), configWords })})`);
       return 1;
     }
     if (options.json) {

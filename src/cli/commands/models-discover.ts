@@ -12,7 +12,6 @@ import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
 import { sharedCacheProblem } from "../../ops/status-problems.js";
 import { HearthError } from "../../shared/errors.js";
-import { shellLine } from "../../shared/shell-quote.js";
 import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 export interface DiscoverOptions extends GlobalOptions {
@@ -53,7 +52,7 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
     if (written.note) writeLine(io.stdout, `note: ${written.note}`);
   } else {
-    printPasteable(io, { servers: report.servers, configText, urls: options.url ?? [] });
+    printPasteable(io, { servers: report.servers, configText, sameUrl: Boolean(options.url) });
   }
   return 0;
 }
@@ -67,16 +66,14 @@ function printGateways(io: CliIo, report: DiscoveryReport): void {
 }
 
 /** What to add by hand, as `--write` would: each new server's provider block, and the new models of a server the config has already. */
-function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; urls: readonly string[] }): void {
+function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; sameUrl: boolean }): void {
   const fresh = what.servers.filter((server) => server.configured === undefined && server.models.length > 0);
   const grown = what.servers.filter((server) => server.configured !== undefined && server.configured.newModels.length > 0);
   if (fresh.length === 0 && grown.length === 0) {
     writeLine(io.stdout, "Nothing to add: the config has every server found, with every model it serves.");
     return;
   }
-  // The command to paste: the same --url (and, by io.command, the same --config) as this one.
-  const write = shellLine(["models", "discover", ...what.urls.flatMap((url) => ["--url", url]), "--write"]);
-  writeLine(io.stdout, `Add ${fresh.length > 0 ? "them" : "the new models"} to the config with \`${commandLine(io, write)}\`, or paste by hand:`);
+  writeLine(io.stdout, `Add ${fresh.length > 0 ? "them" : "the new models"} to the config with \`${commandLine(io, "models discover --write")}\`${what.sameUrl ? " (with the same --url)" : ""}, or paste by hand:`);
   if (fresh.length > 0) writeLine(io.stdout, "  under models.providers:");
   for (const server of fresh) writeLine(io.stdout, `    ${renderKey(server.providerId)}: ${renderJson5(providerBlock(server), "    ")},`);
   for (const server of grown) {
