@@ -6,7 +6,7 @@ import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import type { Attempt } from "../models/router-events.js";
 import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/entries.js";
-import { newEntryId } from "../sessions/session-store.js";
+import { currentConversation, newEntryId } from "../sessions/session-store.js";
 import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
@@ -95,7 +95,7 @@ export class Agent {
   /** The last message of the session when it got no answer (failed, cancelled, cut short): what `/retry` sends again. */
   async retryable(key: string): Promise<UserEntry | undefined> {
     const entries = await this.readSession(key);
-    const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
+    const current = currentConversation(entries);
     const last = current.findLast((entry): entry is UserEntry => entry.type === "user");
     return last && unansweredTurns(current).has(last.id) ? last : undefined;
   }

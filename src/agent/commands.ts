@@ -1,8 +1,9 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import { costOf } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
-import type { SessionEntry } from "../sessions/entries.js";
-import { newEntryId, summarize, type SessionStore } from "../sessions/session-store.js";
+import type { SessionEntry, SessionSummary } from "../sessions/entries.js";
+import type { Usage } from "../ai/types.js";
+import { currentConversation, newEntryId, summarize, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
@@ -99,6 +100,11 @@ export function isCommand(text: string): boolean {
   return commandWord(text) !== undefined && !isRetry(text);
 }
 
+/** A summary's turns, tokens and cost, as /status says them. */
+function spentWords(totals: SessionSummary, since = ""): string {
+  return `${totals.turns} turn${totals.turns === 1 ? "" : "s"}${since} · ${totals.usage.input + totals.usage.cacheRead} in / ${totals.usage.output} out tokens${totals.usage.estimated ? " (partly estimated)" : ""} · $${totals.cost.toFixed(4)}`;
+}
+
 /** Runs an in-chat command against a session and returns what to show. Commands never reach the model. */
 export async function runCommand(text: string, key: string, dependencies: CommandDependencies): Promise<string> {
   const { agent, store, catalog } = dependencies;
@@ -137,16 +143,21 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const budget = await agent.budget(head);
       const used = agent.prompt(entries, undefined, budget).tokens;
       // Calls that broke before an answer are priced as any call of their model (a record from before their cost was kept: at the config's prices).
-      const totals = summarize(key, entries, at, (ref, usage) => {
+      const price = (ref: string, usage: Usage) => {
         const model = catalog.models.get(ref as ModelRef);
         return model ? costOf(usage, model.cost) : undefined;
-      });
+      };
+      // The current conversation's (after the last reset), as the context above; the whole session's beside it once there was a reset.
+      const current = currentConversation(entries);
+      const reset = current.length < entries.length;
+      const conversation = summarize(key, current, at, price);
+      const whole = reset ? `(the whole session: ${spentWords(summarize(key, entries, at, price))})` : undefined;
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
       return [
         `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}`,
         `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
-        `session ${key}: ${totals.turns} turn${totals.turns === 1 ? "" : "s"} · ${totals.usage.input + totals.usage.cacheRead} in / ${totals.usage.output} out tokens${totals.usage.estimated ? " (partly estimated)" : ""} · $${totals.cost.toFixed(4)}`,
+        `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),
       ].join("\n");
     }

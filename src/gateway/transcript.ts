@@ -2,6 +2,7 @@ import { unansweredTurns } from "../agent/build-context.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
 import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import { NOTE_KINDS, type EntryNote, type SessionEntry } from "../sessions/entries.js";
+import { currentConversation } from "../sessions/session-store.js";
 import type { TranscriptItem, TranscriptNote } from "./port.js";
 
 export interface TranscriptOptions {
@@ -53,7 +54,7 @@ function addNotes(item: TranscriptItem, notes: readonly TranscriptNote[]): void 
  */
 export function transcriptItems(entries: readonly SessionEntry[], options: TranscriptOptions = {}): TranscriptItem[] {
   const { pending, describe } = options;
-  const current = entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
+  const current = currentConversation(entries);
   const unanswered = unansweredTurns(current, pending);
   const items: TranscriptItem[] = [];
   // A resend (`/retry`, a channel retrying while every model was down) is the same message again: it is

@@ -3,6 +3,7 @@ import { requestJson } from "../ai/http/get-json.js";
 import { gatewayUrl, isLoopback } from "../config/gateway-address.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT, type GatewayConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
+import { restartNeedLine, type RestartNeed } from "./restart-needed.js";
 import { anotherInstance, envWrittenSinceRead, healthOwnership, hearthHealth, writtenSinceStart } from "./gateway-health.js";
 import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
@@ -66,6 +67,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
     url = found.url;
   }
   let running = false;
+  let pending: RestartNeed[] = [];
   if (!health.ok && health.failure.status === undefined) {
     findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));
   } else if (!health.ok) {
@@ -95,6 +97,17 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
           seen: `written ${localTime(lookup.envFile?.mtimeMs ?? 0, "second")}, the gateway at ${url} ${hearth.envReadAt === undefined || hearth.envReadAt === hearth.startedAt ? `up since ${localTime(hearth.startedAt ?? 0, "second")}` : `read it last at ${localTime(hearth.envReadAt, "second")}`}: it still runs with the variables from before (a key removed there is still in use)`,
           fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway and start it again"}`,
         });
+      // The gateway settings edited since it started: the running gateway keeps the old ones (a token added is not asked for yet).
+      pending = hearth.restartNeeded;
+      for (const need of pending)
+        findings.push({
+          id: "gateway-restart-needed",
+          severity: need.key === "gateway.auth.token" && need.change === "added" ? "error" : "warn",
+          group: "gateway",
+          title: `restart needed: ${restartNeedLine(need)}`,
+          seen: `GET ${url}/health names ${need.key} among the settings changed since the gateway started (${localTime(hearth.startedAt ?? 0, "second")})`,
+          fix: `restart to apply: ${service ? "`hearth gateway restart`" : "stop the gateway (Ctrl+C where it runs) and start it again"}`,
+        });
       if (writtenSinceStart(hearth, lookup.serviceFile))
         findings.push({
           id: "gateway-unit-stale",
@@ -121,7 +134,13 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const where = service?.bind === undefined ? `gateway.bind "${bind}"` : `the installed service's --bind "${bind}"`;
   const loopbackFix = service?.bind === undefined ? LOOPBACK_FIX : `install the service again listening on loopback, \`hearth gateway install${listenFlags({ port: service.port, bind: "127.0.0.1" })}\`, and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS`;
   if (isLoopback(bind)) {
-    const auth = gateway.auth.token === undefined ? "no token: every program on this machine may use it (`hearth security audit` weighs that)" : "it asks for gateway.auth.token";
+    const tokenPending = pending.some((need) => need.key === "gateway.auth.token" && need.change === "added");
+    const auth =
+      gateway.auth.token === undefined
+        ? "no token: every program on this machine may use it (`hearth security audit` weighs that)"
+        : tokenPending
+          ? "the config sets gateway.auth.token, but the running gateway asks for none until it is restarted"
+          : "it asks for gateway.auth.token";
     findings.push(ok("gateway", "gateway-exposed", `${where} is loopback: only this machine reaches it; ${auth}`));
   } else if (gateway.auth.token === undefined) {
     // The gateway checks the same at start: this config cannot serve.

@@ -1,4 +1,5 @@
 import { record, stringOf } from "../ai/json-fields.js";
+import { restartNeedsOf, type RestartNeed } from "./restart-needed.js";
 
 /** What a hearth gateway's GET /health says of itself. */
 export interface HearthHealth {
@@ -10,6 +11,8 @@ export interface HearthHealth {
   instance: string | undefined;
   /** When it last read gateway.env's variables (a hand-started gateway at each config reload); undefined: at its start. */
   envReadAt: number | undefined;
+  /** The gateway settings changed in the config since it started, which it applies only when restarted. */
+  restartNeeded: RestartNeed[];
 }
 
 /**
@@ -28,6 +31,7 @@ export function hearthHealth(body: unknown): HearthHealth | undefined {
     startedAt: Number.isNaN(started) ? undefined : started,
     instance: stringOf(fields.instance) || undefined,
     envReadAt: Number.isNaN(envRead) ? undefined : envRead,
+    restartNeeded: restartNeedsOf(fields.restartNeeded),
   };
 }
 

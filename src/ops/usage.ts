@@ -12,7 +12,7 @@ export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day
 export interface UsageRow {
   /** The model ref, agent id, day (YYYY-MM-DD, this machine's local day, as `--since` reads one) or channel. */
   key: string;
-  /** Model replies (a turn with tool calls has several). */
+  /** Model calls: the replies (a turn with tool calls has several), and the calls that broke before their answer after their server counted tokens. */
   calls: number;
   input: number;
   output: number;
@@ -20,7 +20,11 @@ export interface UsageRow {
   cacheWrite: number;
   /** US dollars. */
   cost: number;
-  /** Time local models spent on these replies, in milliseconds: reading the prompt (where the server measured its speed) and writing. */
+  /**
+   * Time local models spent on these calls, in milliseconds — each local call's, a broken one's too (until it
+   * broke) —, and for the `timedCalls` of them whose server measured its prompt speed, split into reading the
+   * prompt and writing; the rest of `totalMs` is the other calls', not split.
+   */
   local: { calls: number; totalMs: number; prefillMs: number; generationMs: number; timedCalls: number };
 }
 
@@ -77,14 +81,17 @@ function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   }
 }
 
-/** A call that broke before its answer: its tokens, priced as any call of its model is (spentCost). */
-function addSpent(row: UsageRow, attempt: SpentAttempt, price: SpentPrice | undefined): void {
+/** A call that broke before its answer: its tokens, priced as any call of its model is (spentCost); a local one's time too, as a call not split. */
+function addSpent(row: UsageRow, attempt: SpentAttempt & { ms: number }, spent: { cost: number; local: boolean }): void {
   row.calls += 1;
   row.input += attempt.usage.input;
   row.output += attempt.usage.output;
   row.cacheRead += attempt.usage.cacheRead;
   row.cacheWrite += attempt.usage.cacheWrite;
-  row.cost += spentCost(attempt, price);
+  row.cost += spent.cost;
+  if (!spent.local) return;
+  row.local.calls += 1;
+  row.local.totalMs += attempt.ms;
 }
 
 /** Tokens, cost and local model time from every session file, grouped; and what hosted fallbacks cost. */
@@ -108,8 +115,12 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
       const spentKey = options.by === "model" ? attempt.model : key;
       const spentRow = rows.get(spentKey) ?? emptyRow(spentKey);
       rows.set(spentKey, spentRow);
-      addSpent(spentRow, { ...attempt, usage: attempt.usage }, options.priceOf);
-      addSpent(total, { ...attempt, usage: attempt.usage }, options.priceOf);
+      const call = { ...attempt, usage: attempt.usage };
+      const cost = spentCost(call, options.priceOf);
+      // Local as a reply is: its model local, and nothing paid for it.
+      const spent = { cost, local: options.isLocal(attempt.model, attempt.baseUrl) && !(cost > 0) };
+      addSpent(spentRow, call, spent);
+      addSpent(total, call, spent);
     }
   };
   /** Adds a reply to its row and the total; true when a hosted model answered it as a fallback (counted in `fallbacks`, but for its turn). */

@@ -20,6 +20,11 @@ export function resetEntry(at: Date = new Date()): SessionEntry {
   return { type: "reset", id: newEntryId(), at: at.toISOString() };
 }
 
+/** The current conversation: the entries after the last reset (`/new`, `hearth sessions reset`); all of them when there is none. */
+export function currentConversation<T extends { type: string }>(entries: readonly T[]): readonly T[] {
+  return entries.slice(entries.findLastIndex((entry) => entry.type === "reset") + 1);
+}
+
 export function checkSessionKey(key: string): string {
   if (!isSessionKey(key)) {
     throw new HearthError("usage", `"${key}" is not a valid session key: use letters, digits and . _ - : @ + (up to 128 characters)`);

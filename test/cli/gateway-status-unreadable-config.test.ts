@@ -42,14 +42,14 @@ describe("gateway status on a config that cannot be read (the real bin/hearth)",
     }
   });
 
-  test("a config that parses but does not load: a port not written as a number is unknown; none written is the default, which is the config's", async () => {
+  test("a config that parses but does not load: a port not written as a number is unknown; none written is the default", async () => {
     const home = join(temp.dir, "parsed-home");
     const varPort = await runCli(["gateway", "status", "--config", temp.write("var-port.json5", `{ gateway: { port: "\${NOPE_PORT}" } }`)], { env: { HOME: home } });
     assert.match(varPort.stdout, /^address: the config does not load and its gateway\.port is not a number as written, so the port it sets is unknown; asked http:\/\/127\.0\.0\.1:18790\/ instead: the default port 18790$/m, varPort.stdout);
     assert.match(varPort.stdout, /^config: does not load here: .*var-port\.json5 has 1 problem:.*\n.*gateway\.port: environment variable NOPE_PORT is not set/m, varPort.stdout);
     const noPort = await runCli(["gateway", "status", "--json", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
     const json = JSON.parse(noPort.stdout) as { portFrom: string; url: string };
-    assert.equal(json.portFrom, "file");
+    assert.equal(json.portFrom, "default");
     assert.equal(json.url, "http://127.0.0.1:18790/");
     const text = await runCli(["gateway", "status", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
     assert.doesNotMatch(text.stdout, /^address:/m);

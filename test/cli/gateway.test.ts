@@ -98,7 +98,8 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--port: "http" is not a port number/);
     const first = await launch([], env);
-    const taken = await runCli(["gateway", "--port", new URL(first.url).port], { env });
+    // Another state dir's gateway (this one's is refused before it listens: one gateway per state dir).
+    const taken = await runCli(["gateway", "--port", new URL(first.url).port], { env: { HOME: join(temp.dir, "ports-other") } });
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /cannot listen on 127\.0\.0\.1:\d+: the port is in use \(is a gateway already running\? `\.\/bin\/hearth gateway status`\)/, "the command as the user ran it");
   });

@@ -57,8 +57,9 @@ describe("hearth usage", () => {
     assert.equal(hosted?.input, 4500);
     assert.deepEqual(json.hostedFallbacks, { cost: 0.07, turns: 1, calls: 2 });
     const table = (await usage()).stdout;
-    assert.match(table, /^model\s+calls\s+input \(new\)\s+input \(cached\)\s+output\s+cost\s+local time/m);
-    assert.match(table, /lmstudio\/qwen3-32b\s+2\s+1300\s+0\s+240\s+\$0\s+10\.0 s \(2\.0 s \+ 4\.0 s, split known for 1 of 2\)/);
+    assert.match(table, /^model\s+calls\s+input \(new\)\s+input \(cached\)\s+output\s+cost\s+local time$/m);
+    assert.match(table, /lmstudio\/qwen3-32b\s+2\s+1300\s+0\s+240\s+\$0\s+10\.0 s \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 1 not measured: 4\.0 s\)$/m);
+    assert.match(table, /^total\s+4\s+5800\s+0\s+390\s+\$0\.07\s+10\.0 s in 2 local calls \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 1 not measured: 4\.0 s\)$/m);
     assert.match(table, /^fallbacks to hosted models cost \$0\.07 over 1 turn$/m);
   });
 

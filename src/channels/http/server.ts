@@ -55,6 +55,8 @@ export interface HttpAppOptions {
   startedAt?: number | undefined;
   /** When gateway.env's variables were last read (ms since the epoch), said by /health for doctor; absent: not said. */
   envReadAt?: (() => number) | undefined;
+  /** The gateway settings changed in the config since the start, which it applies only when restarted (`restartNeeded` of /health; no value in them). */
+  restartNeeded?: (() => readonly object[]) | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
   channelStatus?: (() => readonly ChannelView[]) | undefined;
 }
@@ -92,7 +94,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.get("/health", (c) => {
     const stop = options.stop;
     const stopping = stop?.stopping ? { stopping: stop.counts } : {};
-    const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), ...stopping };
+    const body = { status: stop?.stopping ? "stopping" : "ok", service: "hearth", version, startedAt: new Date(startedAt).toISOString(), uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000), ...(options.envReadAt ? { envReadAt: new Date(options.envReadAt()).toISOString() } : {}), ...(options.restartNeeded ? { restartNeeded: options.restartNeeded() } : {}), ...(options.instance === undefined ? {} : { instance: options.instance }), ...stopping };
     return c.json(body, stop?.stopping ? 503 : 200);
   });
   const controls = new TurnControls();

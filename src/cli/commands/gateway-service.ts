@@ -13,6 +13,7 @@ import { HearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
 import { installService, realRunner, serviceFile, staleServiceFiles, uninstallService, type RunningService, type ServiceHost } from "../gateway/service.js";
 import { configuredAddress } from "../gateway/config-address.js";
+import { restartNeedLine } from "../../ops/restart-needed.js";
 import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gateway-listening.js";
 import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
@@ -157,7 +158,7 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
-  const { problem: configProblem, portFrom, unreadable, ...gateway } = configuredAddress(io, options);
+  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, ...gateway } = configuredAddress(io, options);
   const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
@@ -165,7 +166,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const configUrl = gatewayUrl(gateway);
   const url = gatewayUrl({ bind: target?.listen.bind ?? gateway.bind, port: target?.listen.port ?? gateway.port });
   // The config's port unknown (it cannot be read, or its port is not a number as written): never say what "the config says".
-  const portUnknown = configProblem !== undefined && portFrom === "default";
+  const portUnknown = configProblem !== undefined && configPortUnknown;
   const apart = url === configUrl || portUnknown ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
   const servicePort = target?.listen.port;
   const asked = portUnknown
@@ -181,6 +182,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   // Started with another address than the config's (`--port` in a terminal, or the config's address edited since): where it answers is where it runs.
   const startedElsewhere = found.url !== url ? found.url : undefined;
   const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
+  // Where the gateway was looked for, as said after "started with another address than <url>/": the service's, the config's, or — the config sets no port — the default.
+  const expectedFrom = installed ? "where the service says it listens" : portUnknown ? "asked there as the config's port is unknown" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
@@ -205,9 +208,13 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     serviceStart !== undefined && staleServiceFiles(host, { startedAt: serviceStart }).includes(file)
       ? `${file} was written after the running service started (${localTime(serviceStart, "second")}): it runs with the ${manager === "systemd" ? "unit" : "plist"} as it was before; ${restart} applies it`
       : undefined;
+  // The gateway settings edited since it started: it keeps the old ones until it is restarted.
+  const restartHow = installed && !stranger ? restart : "stop the gateway and start it again";
+  const restartNeeded = (health?.restartNeeded ?? []).map((need) => ({ ...need, line: `restart needed: ${restartNeedLine(need)} (${restartHow})` }));
   if (options.json)
     writeJson(io, {
       running: health !== undefined,
+      ...(restartNeeded.length > 0 ? { restartNeeded: restartNeeded.map(({ key, change, consequence }) => ({ key, change, consequence })) } : {}),
       url: `${startedElsewhere ?? url}/`,
       ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
@@ -222,12 +229,13 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, where ${installed ? "the service" : "the config"} says it listens${elsewhereWhy}`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
     else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
+    for (const need of restartNeeded) writeLine(io.stdout, need.line);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     if (asked) writeLine(io.stdout, `address: ${asked}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);

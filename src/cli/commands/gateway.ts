@@ -21,6 +21,8 @@ import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environment.js";
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
+import { lockGateway } from "../../ops/gateway-lock.js";
+import { restartNeedLine, restartNeeds, type RestartNeed, type StartedGateway } from "../../ops/restart-needed.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
 import { workWords, type StopCounts } from "../../gateway/stop-counts.js";
@@ -51,6 +53,16 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
   const { logger, file: logFile } = log;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
+  // One gateway per state dir, for its whole life: a second one is refused here, before it touches the sessions or the message journal.
+  const onLockLost = (message: string): void => {
+    logger.warn({ err: message }, "state dir lock lost");
+    writeLine(io.stderr, `hearth: warning: ${message}`);
+  };
+  const held = await lockGateway({ stateDir: state, command: io.command, onLost: onLockLost }).catch((error: unknown) => {
+    logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
+    log.close();
+    throw error;
+  });
   const keepRunning = keepRunningWhenOutputCloses((stream) => {
     if (closedOutputs.has(stream)) return;
     closedOutputs.add(stream);
@@ -65,6 +77,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
   const stop = new StopSwitch();
+  // The gateway settings a reload found changed since the start: applied only by a restart, said on /health for `gateway status` and doctor.
+  let restartNeeded: RestartNeed[] = [];
   const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: io.command, secrets: io.secrets, onWarning, stop });
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
@@ -73,7 +87,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
+    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
@@ -82,6 +96,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     });
   } catch (error) {
     await runtime.close();
+    await held.release();
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
     log.close();
     keepRunning();
@@ -114,7 +129,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const watcher = watchConfigFile({
     files: [configFile, ...(envFile ? [envFile] : [])],
     onChange: () =>
-      void reload({ io, runtime, logger, whatsapp }).then((loaded) => {
+      void reload({ io, runtime, logger, whatsapp, started: { gateway: loaded.config.gateway, flags: { port: options.port, bind: options.bind }, url: server.url }, onRestartNeeds: (needs) => (restartNeeded = needs) }).then((loaded) => {
         if (loaded && !io.env[SERVICE_MARKER]) envReadAt = Date.now();
       }),
     onError: (error) => logger.warn({ err: error.message, file: configFile }, "cannot watch the config file: edits need a restart"),
@@ -124,6 +139,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const flags = [...(options.port !== undefined ? [`--port ${options.port}`] : []), ...(options.bind !== undefined ? [`--bind ${options.bind}`] : [])];
   const listening = { url: server.url, pid: process.pid, startedAt, flags };
   try {
+    held.listening(server.url);
     recordListening(state, listening);
   } catch (error) {
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
@@ -201,6 +217,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   server.closeAll();
   stopRecording();
   forgetListening(state, process.pid);
+  await held.release();
   signals.close();
   process.off("unhandledRejection", stray);
   logger.info({ drained, cancelled }, "gateway stopped");
@@ -215,8 +232,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   return 0;
 }
 
-/** Reads the config again (and gateway.env's variables with it); true when the new config serves. */
-async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"]; whatsapp: WhatsAppRunner }): Promise<boolean> {
+/** Reads the config again (and gateway.env's variables with it); when the new config serves, the gateway settings in it that need a restart. */
+async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: GatewayLog["logger"]; whatsapp: WhatsAppRunner; started: StartedGateway; onRestartNeeds: (needs: RestartNeed[]) => void }): Promise<boolean> {
   const { io, runtime, logger, whatsapp } = context;
   const before = runtime.loaded().config.gateway;
   try {
@@ -229,11 +246,18 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
     return false;
   }
   const after = runtime.loaded().config.gateway;
+  // Said on /health before "config reloaded" is: whoever sees that line and asks `gateway status` hears of it.
+  const restartNeeded = restartNeeds(context.started, after);
+  context.onRestartNeeds(restartNeeded);
   logger.info({}, "config reloaded");
   writeLine(io.stdout, "config reloaded");
+  // Said when this edit changed the gateway section (an edit elsewhere leaves what was said standing).
   if (JSON.stringify(before) !== JSON.stringify(after)) {
-    logger.warn({}, "the gateway section changed: restart the gateway to apply it");
-    writeLine(io.stderr, "hearth: the gateway section changed: restart the gateway to apply it (the rest of the config is in use)");
+    for (const need of restartNeeded) {
+      logger.warn({ key: need.key, change: need.change }, `restart needed: ${restartNeedLine(need)}`);
+      writeLine(io.stderr, `hearth: restart needed: ${restartNeedLine(need)} (the rest of the config is in use)`);
+    }
+    if (restartNeeded.length === 0) writeLine(io.stdout, "the gateway section is back to what the gateway started with: no restart needed");
   }
   try {
     await whatsapp.apply(runtime.loaded().config, "reload");

@@ -54,7 +54,7 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
   const named = refNamer(resolved.catalog);
   const cells = (row: UsageRow): string[] => [by === "model" && row !== report.total ? named(row.key) : row.key, String(row.calls), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
   // A reply's input counts the prompt tokens the server read anew; those its cache held are apart (they add up to the prompt).
-  for (const line of formatTable([by, "calls", "input (new)", "input (cached)", "output", "cost", "local time (prefill + generation)"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
+  for (const line of formatTable([by, "calls", "input (new)", "input (cached)", "output", "cost", "local time"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
   const fallback = report.hostedFallbacks;
   writeLine(io.stdout, fallback.calls === 0 ? "No fallbacks to hosted models." : `fallbacks to hosted models cost ${dollars(fallback.cost)} over ${fallback.turns} turn${fallback.turns === 1 ? "" : "s"}`);
   return 0;
@@ -68,12 +68,24 @@ function dollars(amount: number): string {
   return amount === 0 ? "$0" : amount < 0.01 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
 }
 
-function seconds(ms: number): string {
-  return ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
-}
-
+/**
+ * A row's local time, every number of it adding up: the total over its local calls (said when not all the
+ * row's calls were local), and where some server measured its prompt speed, those calls' prefill +
+ * generation and the other calls' time, not split — in one unit, rounded so that the parts make the total.
+ */
 function localTime(row: UsageRow): string {
-  if (row.local.calls === 0) return "-";
-  const split = row.local.timedCalls > 0 ? ` (${seconds(row.local.prefillMs)} + ${seconds(row.local.generationMs)}${row.local.timedCalls < row.local.calls ? `, split known for ${row.local.timedCalls} of ${row.local.calls}` : ""})` : "";
-  return `${seconds(row.local.totalMs)}${split}`;
+  const { calls, totalMs, prefillMs, generationMs, timedCalls } = row.local;
+  if (calls === 0) return "-";
+  const [unit, per] = totalMs >= 60_000 ? (["min", 60_000] as const) : (["s", 1000] as const);
+  const tenths = (ms: number): number => Math.round((ms / per) * 10);
+  const shown = (count: number): string => `${(count / 10).toFixed(1)} ${unit}`;
+  const total = tenths(totalMs);
+  const over = calls === row.calls ? "" : ` in ${calls} local call${calls === 1 ? "" : "s"}`;
+  if (timedCalls === 0) return `${shown(total)}${over}`;
+  const prefill = tenths(prefillMs);
+  const generation = Math.max(0, (timedCalls === calls ? total : tenths(prefillMs + generationMs)) - prefill);
+  const split = `${shown(prefill)} prefill + ${shown(generation)} generation`;
+  if (timedCalls === calls) return `${shown(total)}${over} (${split})`;
+  const untimed = calls - timedCalls;
+  return `${shown(total)}${over} (${timedCalls} measured: ${split}; ${untimed} not measured: ${shown(Math.max(0, total - prefill - generation))})`;
 }

@@ -13,11 +13,13 @@ export interface ConfiguredAddress {
   /** The config's load error (an unset `${VAR}`, a syntax error, a bad value): the address is then what its file says, as far as it can be read. */
   problem: HearthError | undefined;
   /**
-   * Where `port` comes from: the loaded config, the file as written (it did not load, but its port is a
-   * literal, or it writes none: the default), or the default because the file's is unknowable — a file
-   * that cannot be read (missing, not JSON5), or a port not written as a number (a `${VAR}`).
+   * Where `port` comes from: the loaded config (it sets `gateway.port`), the file as written (it did not
+   * load, but its port is a literal), or the default — the config sets none, or the file's is unknowable
+   * (`portUnknown`).
    */
   portFrom: "config" | "file" | "default";
+  /** The config's port cannot be known: a file that cannot be read (missing, not JSON5), or that does not load with a port not written as a number (a `${VAR}`). */
+  portUnknown: boolean;
   /** True when the file cannot be read (it is missing, or not JSON5: a syntax error): nothing in it is known. */
   unreadable: boolean;
 }
@@ -32,11 +34,13 @@ export function configuredAddress(io: CliIo, options: GlobalOptions): Configured
   try {
     const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
     const { bind, port } = loaded.config.gateway;
-    return { bind, port, problem: undefined, portFrom: loaded.source ? "config" : "default", unreadable: false };
+    // A config that sets no gateway.port listens on the default one: said so, not as where "the config says".
+    const portSet = loaded.source !== undefined && readWrittenAddress(io, options).portSet;
+    return { bind, port, problem: undefined, portFrom: portSet ? "config" : "default", portUnknown: false, unreadable: false };
   } catch (error) {
     if (!(error instanceof HearthError) || error.kind !== "config") throw error;
     const written = readWrittenAddress(io, options);
-    return { bind: written.bind, port: written.port, problem: error, portFrom: written.portWritten ? "file" : "default", unreadable: written.unreadable };
+    return { bind: written.bind, port: written.port, problem: error, portFrom: written.portSet && written.portWritten ? "file" : "default", portUnknown: !written.portWritten, unreadable: written.unreadable };
   }
 }
 
@@ -46,9 +50,9 @@ export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: strin
   return { bind, port };
 }
 
-/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. */
-function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; unreadable: boolean } {
-  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, unreadable: false };
+/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. `portSet`: the file writes a gateway.port (whatever its value). */
+function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; portSet: boolean; unreadable: boolean } {
+  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, portSet: false, unreadable: false };
   let gateway: unknown;
   try {
     const file = configLocation(options.config, { env: io.env, cwd: io.cwd }).file;
@@ -66,13 +70,14 @@ function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; 
   }
   // No gateway section, or no port in it: the config's port is the default, as it would be once it loads.
   if (gateway === undefined) return { ...fallback, portWritten: true };
-  if (gateway === null || typeof gateway !== "object") return fallback;
+  if (gateway === null || typeof gateway !== "object") return { ...fallback, portSet: true };
   const { bind, port } = gateway as { bind?: unknown; port?: unknown };
   const literal = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535;
   return {
     bind: typeof bind === "string" && bind !== "" && !bind.includes("${") ? bind : fallback.bind,
     port: literal ? port : fallback.port,
     portWritten: literal || port === undefined,
+    portSet: port !== undefined,
     unreadable: false,
   };
 }

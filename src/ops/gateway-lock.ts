@@ -1,0 +1,111 @@
+import { rmSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { lock as acquire } from "proper-lockfile";
+import { HearthError } from "../shared/errors.js";
+import { fileSystemFault } from "../shared/fs-fault.js";
+import { ensureStateDirectory, readStateFile, replaceStateFile } from "../shared/state-file.js";
+
+/** The one gateway of a state dir, held for its life; `listening` records its address for a refused second one to name. */
+export interface GatewayLock {
+  listening(url: string): void;
+  release(): Promise<void>;
+}
+
+/** Who holds a state dir's gateway lock, as it wrote down: its pid, and its address once it listens. */
+interface LockOwner {
+  pid: number;
+  url?: string | undefined;
+}
+
+/** Refreshed every 5 s while held; not refreshed for 10 s, it was left by a process that is gone. */
+const STALE_MS = 10_000;
+
+const lockPath = (stateDir: string): string => join(stateDir, "gateway.lock");
+const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.json");
+
+/**
+ * Takes the state dir's gateway lock — `gateway.lock`, a directory made with mkdir by proper-lockfile (as
+ * session-lock.ts does for a session), whose mtime it refreshes while held — or refuses to start, naming
+ * the gateway that holds it (pid, address) and how to stop it: two gateways of one state dir would each run
+ * health monitors, take in each other's journaled messages and answer in the same sessions. One-shot
+ * commands (`agent`, `chat`, `sessions`) take no such lock and run beside it. A lock whose holder is gone
+ * does not block the next start: its owner's pid no longer runs (a `kill -9`: taken over at once), or it
+ * was not refreshed for 10 s (its pid was given to another process since).
+ */
+export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<GatewayLock> {
+  const { stateDir } = options;
+  ensureStateDirectory({ path: stateDir, doing: "create the state directory" });
+  const release = (await tryLock(options)) ?? (await takeOverFromTheGone(options));
+  const owner: LockOwner = { pid: process.pid };
+  const write = (): void => replaceStateFile({ path: ownerPath(stateDir), doing: "record which gateway holds the state dir in" }, `${JSON.stringify(owner)}\n`);
+  write();
+  let released = false;
+  return {
+    listening: (url) => {
+      owner.url = url;
+      write();
+    },
+    release: async () => {
+      if (released) return;
+      released = true;
+      try {
+        unlinkSync(ownerPath(stateDir));
+      } catch {
+        // Gone already: nothing to remove.
+      }
+      await release().catch(() => undefined);
+    },
+  };
+}
+
+/** The release of the lock if it is free now (or stale), undefined when a live holder has it. */
+async function tryLock(options: { stateDir: string; onLost: (message: string) => void }): Promise<(() => Promise<void>) | undefined> {
+  const path = lockPath(options.stateDir);
+  try {
+    return await acquire(join(options.stateDir, "gateway"), {
+      realpath: false,
+      lockfilePath: path,
+      stale: STALE_MS,
+      retries: 0,
+      onCompromised: (error: Error) => options.onLost(`the lock on the state dir (${path}) was lost (${error.message}): another gateway may start on it`),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path, doing: "lock the state dir for the gateway at" });
+    return undefined;
+  }
+}
+
+/** The lock is held: taken over when its owner's process is gone (killed), else the refusal that names it. */
+async function takeOverFromTheGone(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<() => Promise<void>> {
+  const owner = readOwner(options.stateDir);
+  if (owner !== undefined && (owner.pid === process.pid || !alive(owner.pid))) {
+    rmSync(lockPath(options.stateDir), { recursive: true, force: true });
+    const taken = await tryLock(options);
+    if (taken) return taken;
+  }
+  const holder = owner ?? readOwner(options.stateDir);
+  const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}` : "its pid not written yet: it is starting";
+  throw new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
+    `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: \`${options.command} gateway uninstall\`, or its service manager's stop) — then start this one`,
+    `\`${options.command} gateway status\` shows where it listens; a gateway of its own needs another state dir (HEARTH_STATE_DIR)`,
+  ]);
+}
+
+function readOwner(stateDir: string): LockOwner | undefined {
+  try {
+    const value = JSON.parse(readStateFile({ path: ownerPath(stateDir), doing: "read which gateway holds the state dir from" }) ?? "null") as Partial<LockOwner> | null;
+    if (!value || !Number.isInteger(value.pid)) return undefined;
+    return { pid: value.pid as number, url: typeof value.url === "string" ? value.url : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
