@@ -32,7 +32,7 @@ export interface RouteRequest {
    */
   wholeAnswer?: boolean | undefined;
   /**
-   * Ask each local candidate's server what it runs the model with (once per process) before the call,
+   * Ask each local candidate's server what it runs the model with (once, again when that answer is old) before the call,
    * so a request its window cannot hold is not sent. The agent asks when it plans its budget; a proxied
    * request has no such step.
    */
