@@ -157,6 +157,7 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
+        if (result.shown && turnText([result.shown]) !== "") return await this.keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts });
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
@@ -346,7 +347,7 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown };
         default:
           break;
       }
@@ -397,6 +398,18 @@ export class Agent {
     const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
     await this.dependencies.store.append(state.key, [kept]);
     state.entries.push(kept);
+  }
+
+  /**
+   * The model failed after the channel showed part of its answer and could not restart it (an API
+   * stream): what the user was shown is kept as the turn's answer, marked cut off — never dropped.
+   * The turn still fails (the client gets the error).
+   */
+  private async keepCutOff(state: TurnState, cut: { shown: AssistantMessage; error: string; attempts: readonly Attempt[] }): Promise<TurnResult> {
+    state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
+    const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
+    await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
+    return { ok: false, error: cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {

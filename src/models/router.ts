@@ -1,6 +1,6 @@
 import { optionsNotCarried } from "../ai/carried-options.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { Context, Failure, FailureKind, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
@@ -98,8 +98,8 @@ export class Router {
     };
     /** What the failed calls used before failing, every one of them (an earlier candidate's reasoning counts as the last one's words do). */
     const spent = emptyUsage();
-    const finishError = (message: string, failure: Failure | undefined): void => {
-      out.push({ type: "route-error", message, failure, attempts, spent });
+    const finishError = (message: string, failure: Failure | undefined, shown?: AssistantMessage): void => {
+      out.push({ type: "route-error", message, failure, attempts, spent, ...(shown ? { shown } : {}) });
       out.end();
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
@@ -232,7 +232,7 @@ export class Router {
         cooldowns.fail(model.ref, failure);
       }
       if (result.textSent) {
-        if (!request.canRestart) return finishError(failure.message, failure);
+        if (!request.canRestart) return finishError(failure.message, failure, result.partial);
         if (next) out.push({ type: "answer-restart", model: next });
       }
     }
