@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../ai/model-spec.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
 import type { AssistantMessage, Context, ToolCall } from "../ai/types.js";
 import { addUsage, emptyUsage } from "../ai/usage.js";
@@ -157,19 +157,22 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
+        if (result.shown && turnText([result.shown]) !== "") return await this.keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts });
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
       addUsage(failedCalls, result.spent);
       last = message;
-      const capped = capSaid ? undefined : replyCapped({ budget, model: catalog.models.get(message.model), ref: message.model, options });
+      // The notices below speak of the limit the answering model's request carried.
+      const answered = this.answerBudget(message.model, budget, options.maxTokens);
+      const capped = capSaid ? undefined : replyCapped({ budget: answered, model: catalog.models.get(message.model), ref: message.model, options });
       if (capped) {
         capSaid = true;
         state.emit({ type: "notice", text: capped });
       }
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
-        const configured = replyLimitSent(configuredBudget, catalog.models.get(message.model));
+        const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured;
         const text = asked
           ? `the answer was cut off at the reply limit this request set (${options.maxTokensField ?? "max_tokens"} ${options.maxTokens}); send a larger ${options.maxTokensField ?? "max_tokens"}, or ask to continue`
@@ -291,6 +294,8 @@ export class Agent {
       chain,
       context,
       options: { signal: options.signal, maxTokens: budget.replyTokens },
+      // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).
+      replyTokens: (model) => this.answerBudget(model.ref, budget, options.maxTokens).replyTokens,
       sessionKey: state.key,
       privacy: this.spec.privacy,
       named: (options.model ?? this.lookupSessionModel(state.entries))?.ref,
@@ -343,12 +348,18 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown };
         default:
           break;
       }
     }
     return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage() };
+  }
+
+  /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
+  private answerBudget(ref: ModelRef, planned: Budget, maxTokens: number | undefined): Budget {
+    const model = ref === planned.model ? undefined : this.dependencies.catalog.models.get(ref);
+    return model ? withReplyCap(this.budgetNow(model), maxTokens) : planned;
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {
@@ -374,6 +385,11 @@ export class Agent {
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
   async budget(model: ModelSpec): Promise<Budget> {
     await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
+    return this.budgetNow(model);
+  }
+
+  /** The budget against what is known of the model's window now (no server asked). */
+  private budgetNow(model: ModelSpec): Budget {
     const toolsOff = model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
     return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, { tokenRatio: this.windows.tokenRatio(model), toolsOff });
   }
@@ -383,6 +399,18 @@ export class Agent {
     const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
     await this.dependencies.store.append(state.key, [kept]);
     state.entries.push(kept);
+  }
+
+  /**
+   * The model failed after the channel showed part of its answer and could not restart it (an API
+   * stream): what the user was shown is kept as the turn's answer, marked cut off — never dropped.
+   * The turn still fails (the client gets the error).
+   */
+  private async keepCutOff(state: TurnState, cut: { shown: AssistantMessage; error: string; attempts: readonly Attempt[] }): Promise<TurnResult> {
+    state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
+    const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
+    await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
+    return { ok: false, error: cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {

@@ -113,7 +113,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let textSent = false;
   const whole = request.wholeAnswer === true;
   // The call's controller is the adapter's too (it is aborted below whenever the call ends before its stream).
-  const stream = adapter.stream(model, context, { ...request.options, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey });
+  // Each candidate's own reply limit where the caller plans one per model (a fallback is not held to the planned model's).
+  const maxTokens = request.replyTokens ? { maxTokens: request.replyTokens(model) } : {};
+  const stream = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey });
   // A listener, not a loop over the stream: no promise and microtask turn per token.
   const answered = new Promise<AttemptResult>((resolve, reject) => {
     const handle = (event: StreamEvent): void => {

@@ -42,8 +42,13 @@ function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
   const fields = attempt.outcome === "skipped-fields" && attempt.fields?.length ? attempt.fields.join(", ") : undefined;
+  const silent = attempt.outcome === "skipped-cooldown" ? SERVER_SILENT.exec(attempt.message ?? "") : null;
+  if (silent) return `${name}${where} not waited on: its server had just ${silent[1] === "hung" ? "hung" : "refused the connection"} for ${describe(silent[2] as string).name}`;
   return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}`;
 }
+
+/** The router's words for a model skipped because its server just hung or refused for another model (SilentServers.why). */
+const SERVER_SILENT = /^its server \S+ (hung|refused the connection) for (\S+) \d+ s ago/;
 
 export interface NoticeOptions {
   /**
@@ -58,7 +63,8 @@ export interface NoticeOptions {
  * One short line when a fallback answered: "answered by Opus — Local (local server) unreachable",
  * naming every model before it that failed or was skipped, each with why (every notice built from an
  * attempt describes that attempt: its model, local or hosted): "answered by GPT — Local (local server)
- * skipped after failing recently; LocalCC (local server) timed out". Undefined when the first candidate answered.
+ * skipped after failing recently; LocalCC (local server) timed out"; a model whose server had just hung for
+ * another: "LocalCC (local server) not waited on: its server had just hung for Local". Undefined when the first candidate answered.
  */
 export function fallbackNotice(attempts: readonly AttemptSeen[], models: ModelCatalog | DescribeModel, options: NoticeOptions = {}): string | undefined {
   const describe = typeof models === "function" ? models : describeFrom(models);

@@ -32,7 +32,7 @@ export interface RouteRequest {
    */
   wholeAnswer?: boolean | undefined;
   /**
-   * Ask each local candidate's server what it runs the model with (once per process) before the call,
+   * Ask each local candidate's server what it runs the model with (once, again when that answer is old) before the call,
    * so a request its window cannot hold is not sent. The agent asks when it plans its budget; a proxied
    * request has no such step.
    */
@@ -43,6 +43,12 @@ export interface RouteRequest {
    * request without them. The agent's own tools are dropped for such a model instead (`tools-off`).
    */
   toolsRequired?: boolean | undefined;
+  /**
+   * The reply limit (`max_tokens`) of a call to each candidate, asked per attempt: the agent plans its
+   * turn for one model, but a fallback that answers has its own window and maxTokens. Absent:
+   * `options.maxTokens` for every candidate.
+   */
+  replyTokens?: ((model: ModelSpec) => number) | undefined;
   /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
   onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }

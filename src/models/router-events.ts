@@ -50,4 +50,5 @@ export type RouterEvent =
    * the message's.
    */
   | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[]; spent: Usage }
-  | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage };
+  /** `shown`: the answer so far of a model that failed after its text went out on a channel that cannot restart (the caller keeps it, cut off). */
+  | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage; shown?: AssistantMessage | undefined };

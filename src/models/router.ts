@@ -1,6 +1,6 @@
 import { optionsNotCarried } from "../ai/carried-options.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { Context, Failure, FailureKind, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
 import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
@@ -101,8 +101,8 @@ export class Router {
     };
     /** What the failed calls used before failing, every one of them (an earlier candidate's reasoning counts as the last one's words do). */
     const spent = emptyUsage();
-    const finishError = (message: string, failure: Failure | undefined): void => {
-      out.push({ type: "route-error", message, failure, attempts, spent });
+    const finishError = (message: string, failure: Failure | undefined, shown?: AssistantMessage): void => {
+      out.push({ type: "route-error", message, failure, attempts, spent, ...(shown ? { shown } : {}) });
       out.end();
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
@@ -164,7 +164,7 @@ export class Router {
         skip(model, { outcome: "skipped-context", message: `its context window (${window}) is not larger than the one that overflowed` });
         continue;
       }
-      // What the server runs the model with (asked once per process; an agent's turn asked when it planned).
+      // What the server runs the model with (asked once, again when that answer is old; an agent's turn asked when it planned).
       // (Checked first: a signal and a timer per request cost the proxy path more than the check.)
       const windows = this.dependencies.windows;
       if (model.local && request.askWindows && windows && !windows.asked(model)) await windows.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
@@ -235,7 +235,7 @@ export class Router {
         cooldowns.fail(model.ref, failure);
       }
       if (result.textSent) {
-        if (!request.canRestart) return finishError(failure.message, failure);
+        if (!request.canRestart) return finishError(failure.message, failure, result.partial);
         if (next) out.push({ type: "answer-restart", model: next });
       }
     }
@@ -395,6 +395,7 @@ export class Router {
       if (result.ok) this.silentServers.answered(baseUrl);
       else if ((result.failure.kind === "timeout" || result.failure.kind === "unreachable") && !result.textSent) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
+        result = this.endOfContext(onReplica, result);
         const { usage } = result.message;
         if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
@@ -427,6 +428,20 @@ export class Router {
       if (!anotherReplica) break;
     }
     return { ...(result as AttemptResult), spent };
+  }
+
+  /**
+   * A local reply whose prompt and words together reached the context its server runs (`model.baseUrl`)
+   * stopped there, whatever it says (llama.cpp's Responses API says "completed"): it is cut off
+   * ("length"), and the server is asked its context again at the next turn (it may have been restarted smaller).
+   */
+  private endOfContext(model: ModelSpec, result: Extract<AttemptResult, { ok: true }>): Extract<AttemptResult, { ok: true }> {
+    const windows = this.dependencies.windows;
+    const { usage, stopReason } = result.message;
+    if (!model.local || !windows || usage.estimated) return result;
+    if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;
+    windows.stale(model, model.baseUrl);
+    return stopReason === "stop" ? { ...result, message: { ...result.message, stopReason: "length" } } : result;
   }
 
   /** The replica (`model.baseUrl`) reported slots that may share one KV cache. */

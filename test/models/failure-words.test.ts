@@ -100,3 +100,24 @@ test("one model, one name in a stream: the silent model, the next, a failure, a 
   // Without names (a channel that has no catalog), every model by its ref: still one name each.
   assert.equal(waitingNotice(waiting), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying anthropic/claude-opus-4-5 at 60 s");
 });
+
+test("a model not waited on because its server had just hung (or refused) for another model is said so, not as 'failing recently' (t3 finding 3)", () => {
+  const notice = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "timeout", ms: 15_000 },
+      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 hung for lmstudio/m 0 s ago: not waited on again" },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(notice, "answered by openai/gpt-5 — lmstudio/m (local server) timed out; lmstudio/n not waited on: its server had just hung for lmstudio/m");
+  const refused = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "unreachable", ms: 3 },
+      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 refused the connection for lmstudio/m 2 s ago: not waited on again" },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(refused, "answered by openai/gpt-5 — lmstudio/m (local server) unreachable; lmstudio/n not waited on: its server had just refused the connection for lmstudio/m");
+});

@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, lastCalled, stoppedFailure } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
@@ -37,6 +37,8 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const attempts: AttemptSummary[] = [];
   let reasoning = "";
   let speaking: string | undefined;
+  /** Text of the answer went out to the client (since the last restart): a stream cannot take it back. */
+  let shown = false;
   /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
   const notes: string[] = [...(call.notes ?? [])];
   const names = streamNames(port.catalogue());
@@ -46,6 +48,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         speaking = event.model;
         break;
       case "text-delta":
+        shown = true;
         out.push(event);
         break;
       case "reasoning-delta":
@@ -79,6 +82,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       }
       case "answer-restart":
         reasoning = "";
+        shown = false;
         out.push({ type: "restart" });
         break;
       default:
@@ -99,7 +103,13 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
       const stopped = result.cause === "cancelled" && call.stop?.stopping === true && !call.signal.aborted;
-      const failure = stopped ? stoppedFailure(all) : result.cause === "cancelled" || call.signal.aborted ? cancelledFailure(all) : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
+      const failure = stopped
+        ? stoppedFailure(all)
+        : result.cause === "cancelled" || call.signal.aborted
+          ? cancelledFailure(all)
+          : shown && !call.canRestart
+            ? midAnswerFailure({ message: result.error, attempts: all, lastKind: last?.outcome, model: lastCalled(all) })
+            : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
       const notice = joinNotes(notes);
       out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;

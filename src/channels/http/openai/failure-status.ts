@@ -99,3 +99,15 @@ export function stoppedFailure(attempts: readonly AttemptSummary[]): AnswerFailu
 export function cancelledFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
   return { status: 499, message: "the request was cancelled", type: "server_error", code: "cancelled", attempts };
 }
+
+/**
+ * The model failed in the middle of an answer the client was already shown part of, on a stream that
+ * cannot take text back: no other model was tried (a fallback would start a new answer). Not
+ * `no_model_available`: the model was there and answered until it went silent (`upstream_stalled`) or
+ * broke off (`upstream_interrupted`). 502: sending the request again tries the chain anew.
+ */
+export function midAnswerFailure(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; model: string | undefined }): AnswerFailure {
+  const message = `${withCauses(outcome.message, outcome.attempts)} — the answer so far was sent; a stream cannot restart on another model once text went out: send the request again`;
+  const code = outcome.lastKind === "timeout" ? "upstream_stalled" : "upstream_interrupted";
+  return { status: 502, message, type: "server_error", code, attempts: outcome.attempts, ...(outcome.model === undefined ? {} : { model: outcome.model }) };
+}

@@ -205,7 +205,8 @@ export class ResponseBuilder {
   failed(failure: AnswerFailure): ResponseStreamEvent[] {
     const closing = this.close("incomplete");
     if (failure.model) this.meta.model = failure.model;
-    const metadata = { ...this.meta.metadata, ...(failure.model ? { hearth_model: failure.model } : {}), hearth_attempts: metadataAttempts(failure.attempts) };
+    // error.code is the API's own few values: hearth's code (as Chat Completions' error has it) rides in metadata.
+    const metadata = { ...this.meta.metadata, ...(failure.model ? { hearth_model: failure.model } : {}), hearth_attempts: metadataAttempts(failure.attempts), hearth_error_code: failure.code };
     const response = this.snapshot("failed", { error: { code: "server_error", message: failure.message }, metadata, usage: responsesUsage(failure.usage ?? emptyUsage()) });
     return this.numbered([...closing, { type: "response.failed", response: response as Response }]);
   }
