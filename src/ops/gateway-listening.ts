@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { StopCounts } from "../gateway/stop-counts.js";
+import { processAlive } from "../shared/process-alive.js";
 import { ensureStateDirectory, replaceStateFile } from "../shared/state-file.js";
 
 /** Where a running gateway of a state dir listens, as it said when it started (its `--port`/`--bind` may not be the config's). */
@@ -70,7 +71,7 @@ function runningRecords(stateDir: string): ListeningRecord[] {
     if (pid === undefined) continue;
     const record = readRecord(join(dirOf(stateDir), name));
     if (record?.pid !== Number(pid)) continue;
-    if (alive(record.pid)) records.push(record);
+    if (processAlive(record.pid)) records.push(record);
     else removeRecord(stateDir, record.pid);
   }
   return records.sort((a, b) => b.startedAt - a.startedAt);
@@ -97,15 +98,6 @@ export async function answeringRecord<T>(stateDir: string, look: { except?: stri
  */
 export function stoppingRecords(stateDir: string): (ListeningRecord & { stopping: { since: number } & StopCounts })[] {
   return runningRecords(stateDir).flatMap((record) => (record.stopping ? [{ ...record, stopping: record.stopping }] : []));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function removeRecord(stateDir: string, pid: number): void {

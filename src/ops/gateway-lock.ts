@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { HearthError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import { processAlive } from "../shared/process-alive.js";
 import { ensureStateDirectory, readStateFile, replaceStateFile } from "../shared/state-file.js";
 
 /** The one gateway of a state dir, held for its life; `listening` records its address for a refused second one to name. */
@@ -78,7 +79,7 @@ async function tryLock(options: { stateDir: string; onLost: (message: string) =>
 /** The lock is held: taken over when its owner's process is gone (killed), else the refusal that names it. */
 async function takeOverFromTheGone(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<() => Promise<void>> {
   const owner = readOwner(options.stateDir);
-  if (owner !== undefined && (owner.pid === process.pid || !alive(owner.pid))) {
+  if (owner !== undefined && (owner.pid === process.pid || !processAlive(owner.pid))) {
     rmSync(lockPath(options.stateDir), { recursive: true, force: true });
     const taken = await tryLock(options);
     if (taken) return taken;
@@ -98,14 +99,5 @@ function readOwner(stateDir: string): LockOwner | undefined {
     return { pid: value.pid as number, url: typeof value.url === "string" ? value.url : undefined };
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -349,24 +349,16 @@ export class SecretMatcher {
 
   /** The forms found in the text's normal form, mapped back, where what they span is spaced out, wrapped or the value. */
   private normalSpans(text: string): [number, number][] {
-    const mapped = mappedNormalForm(text);
-    const spans: [number, number][] = [];
-    for (const pattern of [this.caseless, this.exact]) {
-      if (!pattern) continue;
-      pattern.lastIndex = 0;
-      for (const match of mapped.text.matchAll(pattern)) {
-        const start = match.index;
-        const end = start + match[0].length;
-        if (!this.isTaken(text, { mapped, start, end })) continue;
-        spans.push([mapped.starts[start] as number, mapped.ends[end - 1] as number]);
-      }
-    }
-    return spans;
+    return this.mappedSpans(text, mappedNormalForm(text));
   }
 
   /** The forms found in the text's skeleton, mapped back, where what they span is spaced out, wrapped, the value, or broken only where a skeleton's value has separators of its own. */
   private skeletonSpans(text: string): [number, number][] {
-    const mapped = mappedSkeleton(mappedNormalForm(text));
+    return this.mappedSpans(text, mappedSkeleton(mappedNormalForm(text)));
+  }
+
+  /** The forms found in a mapped form of the text (its normal form, its skeleton) that are taken, as spans of the text itself. */
+  private mappedSpans(text: string, mapped: MappedNormalForm): [number, number][] {
     const spans: [number, number][] = [];
     for (const pattern of [this.caseless, this.exact]) {
       if (!pattern) continue;
