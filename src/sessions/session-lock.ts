@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { check, lock as acquire } from "proper-lockfile";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
+import { releaseOnce } from "../shared/release-once.js";
 import { arrivalNow, olderTicketWaits, WaitTicket } from "./wait-line.js";
 
 export { WaitTicket } from "./wait-line.js";
@@ -96,14 +97,7 @@ async function tryLock(request: LockRequest, lockfilePath: string): Promise<Sess
       retries: 0,
       onCompromised: (error: Error) => request.onLost?.(`the lock on session "${key}" was lost (${error.message}); another process may now write to it too`),
     });
-    let released = false;
-    return {
-      release: async () => {
-        if (released) return;
-        released = true;
-        await release().catch(() => undefined);
-      },
-    };
+    return { release: releaseOnce(release) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
     return undefined;

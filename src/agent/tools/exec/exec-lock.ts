@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { lock } from "proper-lockfile";
+import { releaseOnce } from "../../../shared/release-once.js";
 
 /** A held lock; `release()` is safe to call more than once. */
 export interface ExecLock {
@@ -33,14 +34,7 @@ export async function lockExec(stateDir: string, signal: AbortSignal): Promise<E
     if (signal.aborted) return undefined;
     try {
       const release = await lock(join(stateDir, "exec"), { realpath: false, lockfilePath: execLockPath(stateDir), stale: EXEC_LOCK_SETTINGS.staleMs, retries: 0, onCompromised: () => undefined });
-      let released = false;
-      return {
-        release: async () => {
-          if (released) return;
-          released = true;
-          await release().catch(() => undefined);
-        },
-      };
+      return { release: releaseOnce(release) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
     }
