@@ -39,7 +39,8 @@ export function tempDir(prefix = "hearth-test-"): { dir: string; cleanup: () => 
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    // Retried: a process a test just stopped may still be removing its own files (a lock, an owner file) in there.
+    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }),
     write: (name, text) => {
       const file = join(dir, name);
       writeFileSync(file, text);
