@@ -63,8 +63,9 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
     refused: [["--pre", "sh", "x"], ["--pre=sh", "x"], ["--pre-glob", "*", "x"], ["-z", "x"], ["-iz", "x"], ["--search-zip", "x"], ["--pr=sh", "x"]],
   },
   sort: {
-    allowed: [["-nr", "a.txt"], ["-k2,2", "-t", ",", "a.csv"], ["--key=2", "a.txt"]],
-    refused: [["-o", "/home/u/.bashrc", "a.txt"], ["-o/tmp/x", "a.txt"], ["--output=x", "a.txt"], ["--out=x", "a.txt"], ["--compress-program=sh", "a.txt"], ["--compress-p=sh", "a.txt"]],
+    allowed: [["-nr", "a.txt"], ["-k2,2", "-t", ",", "a.csv"], ["--key=2", "a.txt"], ["-T", "tmp", "a.txt"], ["--temporary-directory=tmp", "a.txt"]],
+    refused: [["-o", "/home/u/.bashrc", "a.txt"], ["-o/tmp/x", "a.txt"], ["--output=x", "a.txt"], ["--out=x", "a.txt"], ["--compress-program=sh", "a.txt"], ["--compress-p=sh", "a.txt"],
+      ["-T", "/tmp", "a.txt"], ["-T/tmp", "a.txt"], ["-nT", "/home/u", "a.txt"], ["--temporary-directory=/tmp", "a.txt"], ["--temp=../..", "a.txt"], ["-T", "../out", "a.txt"]],
   },
   ls: { allowed: [["-la"], ["--color=never", "-1", "src"], ["-lh", "--sort=size"]], refused: [["--bogus"]] },
   cat: { allowed: [["-n", "a.txt"], ["--show-all", "a.txt"]], refused: [["--bogus", "a.txt"]] },

@@ -1,4 +1,4 @@
-import { NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { checked, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
 import { parseOptions } from "../parse-options.js";
 import { getoptProgram, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
@@ -47,12 +47,13 @@ const sort = getoptProgram(
   ["sort", "gsort"],
   table({
     flags: "bdfgiMhnRrVcCmsuz",
-    values: "kStT",
-    short: { o: refused(WRITES_FILES) },
+    values: "kSt",
+    // -T: where sort writes its temporary files — inside the working directory like every write.
+    short: { o: refused(WRITES_FILES), T: checked(insideWorkingDirectory) },
     longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
-    longValues: ["sort", "random-source", "batch-size", "key", "buffer-size", "field-separator", "temporary-directory", "parallel"],
+    longValues: ["sort", "random-source", "batch-size", "key", "buffer-size", "field-separator", "parallel"],
     longOptional: ["check"],
-    long: { output: refused(WRITES_FILES), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
+    long: { output: refused(WRITES_FILES), "temporary-directory": checked(insideWorkingDirectory), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
   }),
 );
 
