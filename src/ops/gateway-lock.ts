@@ -21,7 +21,11 @@ interface LockOwner {
 /** Refreshed every 5 s while held; not refreshed for 10 s, it was left by a process that is gone. */
 const STALE_MS = 10_000;
 
+/** How long a start may wait for another start on the same state dir (its lock is stale after 5 s). */
+const START_WAIT = { retries: 40, minTimeout: 25, maxTimeout: 250, factor: 1.5 };
+
 const lockPath = (stateDir: string): string => join(stateDir, "gateway.lock");
+const startLockPath = (stateDir: string): string => join(stateDir, "gateway.start.lock");
 const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.json");
 
 /**
@@ -31,15 +35,21 @@ const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.js
  * health monitors, take in each other's journaled messages and answer in the same sessions. One-shot
  * commands (`agent`, `chat`, `sessions`) take no such lock and run beside it. A lock whose holder is gone
  * does not block the next start: its owner's pid no longer runs (a `kill -9`: taken over at once), or it
- * was not refreshed for 10 s (its pid was given to another process since).
+ * was not refreshed for 10 s (its pid was given to another process since). Starts on one state dir take
+ * turns (`gateway.start.lock`, held from the first look at the lock until the owner file names the new
+ * holder): two gateways started together after a kill -9 would otherwise each remove the lock the other
+ * had just taken over and both serve.
  */
 export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<GatewayLock> {
   const { stateDir } = options;
   ensureStateDirectory({ path: stateDir, doing: "create the state directory" });
-  const release = (await tryLock(options)) ?? (await takeOverFromTheGone(options));
   const owner: LockOwner = { pid: process.pid };
   const write = (): void => replaceStateFile({ path: ownerPath(stateDir), doing: "record which gateway holds the state dir in" }, `${JSON.stringify(owner)}\n`);
-  write();
+  const release = await oneStartAtATime(options, async () => {
+    const taken = (await tryLock(options)) ?? (await takeOverFromTheGone(options));
+    write();
+    return taken;
+  });
   let released = false;
   return {
     listening: (url) => {
@@ -57,6 +67,25 @@ export async function lockGateway(options: { stateDir: string; command: string; 
       await release().catch(() => undefined);
     },
   };
+}
+
+/** Runs `take` while no other gateway start on the state dir is looking at or taking its lock. */
+async function oneStartAtATime<T>(options: { stateDir: string; command: string }, take: () => Promise<T>): Promise<T> {
+  const path = startLockPath(options.stateDir);
+  let release: () => Promise<void>;
+  try {
+    release = await acquire(join(options.stateDir, "gateway-start"), { realpath: false, lockfilePath: path, stale: 5_000, retries: START_WAIT });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path, doing: "take turns starting a gateway on the state dir at" });
+    throw new HearthError("runtime", `another hearth gateway has been starting on this state dir (${options.stateDir}) for several seconds; a second one would answer in the same sessions beside it`, [
+      `fix: wait for it and use it (\`${options.command} gateway status\` shows where it listens), or stop it, then start this one; a gateway of its own needs another state dir (HEARTH_STATE_DIR)`,
+    ]);
+  }
+  try {
+    return await take();
+  } finally {
+    await release().catch(() => undefined);
+  }
 }
 
 /** The release of the lock if it is free now (or stale), undefined when a live holder has it. */
@@ -84,7 +113,7 @@ async function takeOverFromTheGone(options: { stateDir: string; command: string;
     const taken = await tryLock(options);
     if (taken) return taken;
   }
-  const holder = owner ?? readOwner(options.stateDir);
+  const holder = readOwner(options.stateDir) ?? owner;
   const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}` : "its pid not written yet: it is starting";
   throw new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
     `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: \`${options.command} gateway uninstall\`, or its service manager's stop) — then start this one`,
