@@ -76,7 +76,6 @@ export async function startWebChat(): Promise<void> {
   const fresh = new Set<string>();
   /** Resolves once the open conversation's history is on screen: a message typed meanwhile is shown after it. */
   let opened: Promise<void> = Promise.resolve();
-  let wasLive = false;
   const liveTurns = new Map<string, LiveTurn>();
   const busy = new Set<string>();
   const echoes = new Map<string, (string | typeof RESEND)[]>();
@@ -403,19 +402,18 @@ export async function startWebChat(): Promise<void> {
     onState: (state) => {
       connection.textContent = state.live ? "live" : `reconnecting — ${state.reason}`;
       connection.dataset["live"] = String(state.live);
-      // After a drop, what happened meanwhile is only in the saved sessions: read them again.
-      if (state.live && wasLive) {
-        // The turns followed before the drop may never say they ended here (a gateway that stopped finished or
-        // cancelled them): the saved history says how they went; one still running is followed again by its events.
-        liveTurns.clear();
-        busy.clear();
-        echoes.clear();
-        toDraw.clear();
-        void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
-      }
-      if (state.live) wasLive = true;
+      if (!state.live) return;
+      // From now on every change is told as an event; what happened before (since the first reads as the page
+      // loaded, or while a dropped stream was away) is only in what is read now: all of it is read again, every time.
+      // The turns followed before a drop may never say they ended here (a gateway that stopped finished or cancelled
+      // them): the saved history says how they went; one still running is followed again by its events.
+      liveTurns.clear();
+      busy.clear();
+      echoes.clear();
+      toDraw.clear();
+      void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
-      if (state.live) flushOutbox();
+      flushOutbox();
     },
   });
 }
