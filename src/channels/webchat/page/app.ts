@@ -90,13 +90,23 @@ export async function startWebChat(): Promise<void> {
     if (!(error instanceof GatewayAway)) view.addError(error instanceof Error ? error.message : String(error));
   };
 
-  /** Posts a message; resolves with how it went (the gateway away: the caller keeps it for later). */
-  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome> => {
+  /**
+   * Posts a message; resolves with how it went (the gateway away: the caller keeps it for later; taken: another
+   * tab sent this kept message first, and the turn-start of that one shows it: the caller takes its echo away).
+   */
+  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome | { kind: "taken" }> => {
     // Once a message is on its way the session exists (or is refused, saying why): it is read from now on.
     fresh.delete(session);
     echoes.set(session, [...(echoes.get(session) ?? []), echo]);
     try {
-      await api.send(session, request);
+      const answer = await api.send(session, request);
+      const queue = echoes.get(session) ?? [];
+      const index = queue.indexOf(echo);
+      // Its echo not taken by a turn-start yet: none will come for this one, the other tab's turn-start draws the message.
+      if (answer.duplicate && index >= 0) {
+        queue.splice(index, 1);
+        return { kind: "taken" };
+      }
       return { kind: "done" };
     } catch (error) {
       const queue = echoes.get(session) ?? [];
@@ -116,9 +126,10 @@ export async function startWebChat(): Promise<void> {
   const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
     await opened;
     const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
-    const outcome = await send(held.session, { text: held.text, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
-    if (outcome.kind === "away") bubble?.remove();
-    return outcome;
+    // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
+    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
+    if (outcome.kind === "away" || outcome.kind === "taken") bubble?.remove();
+    return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
   const flushOutbox = (): void => {
     outbox.flush(sendHeld).catch(reportError);
