@@ -50,4 +50,6 @@ export interface TurnOptions {
   maxTokens?: number | undefined;
   /** The request's name for `maxTokens`, quoted when a reply was sent less (default `max_tokens`). */
   maxTokensField?: string | undefined;
+  /** Called once the user's message is on disk, before any model is called: from then on a read of the session has it. */
+  onSaved?: (() => void) | undefined;
 }

@@ -109,6 +109,7 @@ export class Agent {
     const { catalog } = this.dependencies;
     const marker = new UntrustedMarker();
     const { entries, user, text, quoted } = await this.saveMessage(key, said, { options, marker });
+    options.onSaved?.();
     const notes = new NoteKeeper(options.onEvent ?? (() => undefined), { aliasOf: (ref) => catalog.aliasOf(ref) });
     const state: TurnState = { key, entries, pending: user.id, emit: notes.emit, notes, attempts: [], compaction: undefined, usage: emptyUsage() };
 

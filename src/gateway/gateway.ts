@@ -179,8 +179,8 @@ export class Gateway implements GatewayPort {
         if (!inbound.keepWhenStopped) return notRun(session);
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
-          this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(message.text) });
           const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel }, why: STOPPED_BEFORE_TURN }));
+          this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(message.text) });
           this.publish({ type: "turn-end", session, result });
           return { kind: "turn", result };
         }
@@ -201,8 +201,9 @@ export class Gateway implements GatewayPort {
         return { kind: "command", text };
       }
       const text = retry ? retry.text : message.text;
-      this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
-      const turn = await agent.turn(session, text, { onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      // Told once its message is saved (as turn-end is once the answer is): a history read after it has the message.
+      const started = (): void => this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
+      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);

@@ -4,6 +4,7 @@ import http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { createHttpApp, serveHttp, type RunningServer } from "../../src/channels/http/server.js";
 import type { HttpLogger } from "../../src/channels/http/server.js";
+import { HearthError } from "../../src/shared/errors.js";
 import { memoryGateway, type MemoryGateway } from "../helpers/memory-gateway.js";
 import { openSse } from "../helpers/sse-client.js";
 
@@ -132,6 +133,29 @@ describe("the gateway's HTTP server", () => {
     const refused = await fetch(`${server.url}/api/sessions/s2/messages`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify({ text: "x", repeated: "yes" }) });
     assert.equal(refused.status, 400);
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /"repeated"\?: boolean/);
+  });
+
+  test("a kept message sent by two tabs (one id) is run once: the second POST is told it is a duplicate; an id refused the first time can be sent again", async () => {
+    gateway.onHandle = async (inbound) => ({ kind: "command", text: inbound.text });
+    const post = (session: string, body: object): Promise<Response> =>
+      fetch(`${server.url}/api/sessions/${session}/messages`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const before = gateway.handled.length;
+    const first = await post("s3", { text: "kept in two tabs", id: "held-1" });
+    assert.equal(first.status, 202);
+    assert.deepEqual(await first.json(), { accepted: true });
+    const second = await post("s3", { text: "kept in two tabs", id: "held-1" });
+    assert.equal(second.status, 202);
+    assert.deepEqual(await second.json(), { accepted: true, duplicate: true });
+    assert.equal(gateway.handled.length, before + 1, "run once");
+    // The same id in another session, or no id: a message of its own.
+    assert.deepEqual(await (await post("s4", { text: "kept in two tabs", id: "held-1" })).json(), { accepted: true });
+    assert.deepEqual(await (await post("s3", { text: "kept in two tabs" })).json(), { accepted: true });
+    assert.equal(gateway.handled.length, before + 3);
+
+    gateway.onHandle = () => Promise.reject(new HearthError("usage", 'model "nowhere" does not exist'));
+    assert.equal((await post("s3", { text: "to a model that is not there", id: "held-2", model: "nowhere" })).status, 400);
+    gateway.onHandle = async (inbound) => ({ kind: "command", text: inbound.text });
+    assert.deepEqual(await (await post("s3", { text: "to a model that is not there", id: "held-2" })).json(), { accepted: true }, "refused, it was not taken");
   });
 
   test("/api/events: setup and provider health on connect, then every published event, keep-alive comments; closing unsubscribes", async () => {

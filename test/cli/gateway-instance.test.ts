@@ -154,7 +154,7 @@ describe("which gateway, and with which environment", () => {
       assert.equal(after.code, 0, after.stdout);
       assert.doesNotMatch(after.stdout, /^gateway\.env:/m);
     } finally {
-      manager.stop();
+      await manager.stop();
     }
   });
 });

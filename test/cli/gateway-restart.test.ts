@@ -122,7 +122,7 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
       assert.deepEqual(report.actions, ["ran systemctl --user daemon-reload", "ran systemctl --user restart hearth-gateway.service"]);
       assert.notEqual(manager.pid(), secondPid);
     } finally {
-      manager.stop();
+      await manager.stop();
     }
   });
 

@@ -108,6 +108,23 @@ describe("Gateway.handle", () => {
     assert.deepEqual(results.map((result) => result.kind === "turn" && result.result.ok), [true, true]);
   });
 
+  test("turn-start and turn-end are told once what they say is saved: a history read begun on either has it", async () => {
+    const server = await startFakeServer(strictModel(() => ({ text: "a saved answer" }), []));
+    closers.push(() => server.close());
+    const { runtime } = await runtimeFor(server, "told-when-saved");
+    const reads: Promise<string[]>[] = [];
+    runtime.gateway.subscribe((event) => {
+      if ((event.type === "turn-start" || event.type === "turn-end") && event.session === "told") {
+        reads.push(runtime.gateway.sessions().transcript("told").then((items) => items.map((item) => `${item.role}: ${item.text}`)));
+      }
+    });
+    await runtime.gateway.handle({ channel: "webchat", session: "told", text: "is it saved?" });
+    const [atStart, atEnd] = await Promise.all(reads);
+    assert.equal(reads.length, 2);
+    assert.deepEqual(atStart, ["user: is it saved?"]);
+    assert.deepEqual(atEnd, ["user: is it saved?", "assistant: a saved answer"]);
+  });
+
   test("a cancel through the signal stops the turn; the message stays, marked unanswered, with a notice", async () => {
     let arrived!: () => void;
     const reached = new Promise<void>((resolve) => (arrived = resolve));

@@ -39,8 +39,8 @@ export function tempDir(prefix = "hearth-test-"): { dir: string; cleanup: () => 
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
-    // Retried: a process a test just stopped may still be removing its own files (a lock, an owner file) in there.
-    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }),
+    // Not retried: a test waits for every process it started to exit before this, so nothing writes in there any more.
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
     write: (name, text) => {
       const file = join(dir, name);
       writeFileSync(file, text);

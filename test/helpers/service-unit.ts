@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { join } from "node:path";
 import { installService, type ServiceHost } from "../../src/cli/gateway/service.js";
 import { hearthBin } from "./run-cli.js";
@@ -38,8 +39,12 @@ export interface StartingSystemctl {
   pid(): number;
   /** What the gateways it started printed. */
   log(): string;
-  /** Stops the gateway it started last. */
-  stop(): void;
+  /**
+   * Stops the gateway it started last (SIGTERM, as systemd does) and resolves once that process has exited:
+   * until then it is still writing in its state dir (its log, the draining record, removing its lock and
+   * owner file), and a test that removed the dir meanwhile would fail with ENOTEMPTY.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -54,9 +59,11 @@ export function startingSystemctl(dir: string, config: string): StartingSystemct
     `#!/bin/sh
 D='${dir}'
 start() { '${process.execPath}' '${hearthBin}' gateway --config '${config}' >>"$D/log" 2>&1 </dev/null & echo $! > "$D/pid"; }
+# Running: not exited (an exited process nobody reaped yet, a zombie, has finished).
+running() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 case "$*" in
-  *"enable --now"*) if [ -s "$D/pid" ] && kill -0 "$(cat "$D/pid")" 2>/dev/null; then :; else start; fi ;;
-  *" restart "*) old=$(cat "$D/pid" 2>/dev/null); [ -n "$old" ] && kill "$old"; i=0; while [ -n "$old" ] && kill -0 "$old" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; start ;;
+  *"enable --now"*) if [ -s "$D/pid" ] && running "$(cat "$D/pid")"; then :; else start; fi ;;
+  *" restart "*) old=$(cat "$D/pid" 2>/dev/null); [ -n "$old" ] && kill "$old"; i=0; while [ -n "$old" ] && running "$old" && [ $i -lt 1800 ]; do sleep 0.05; i=$((i+1)); done; start ;;
   *" show "*) printf 'ActiveState=active\\nSubState=running\\nMainPID=%s\\n' "$(cat "$D/pid" 2>/dev/null || echo 0)" ;;
 esac
 exit 0
@@ -68,12 +75,30 @@ exit 0
     dir,
     pid,
     log: () => (existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8") : ""),
-    stop: () => {
+    stop: async () => {
+      const last = pid();
+      if (last <= 0) return;
       try {
-        if (pid() > 0) process.kill(pid());
+        process.kill(last);
       } catch {
-        // already gone
+        return; // already gone
       }
+      // Not this process's child (the fake systemctl started it): its exit is watched for, not awaited.
+      while (running(last)) await delay(20);
     },
   };
+}
+
+/** Whether `pid` still runs: it exists and is not a zombie (exited, not reaped yet: it writes nothing more). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS): the signal's answer is all there is
+  }
 }

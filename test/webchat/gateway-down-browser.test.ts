@@ -25,13 +25,16 @@ const BACK_WITHIN_MS = 30_000;
 const AWAY_TEXT = "kept while hearth was away";
 const SLOW_ANSWER = "A slow answer, still streaming when the gateway is told to stop, finished before it exits.";
 
-/** "slow…" streams for about 3 s (the stop waits for it); anything else is answered at once. */
+/** The slow answer starts once this is opened: the test opens it when the page has said the gateway stops with that turn in flight. */
+let slowGate: Promise<void> = Promise.resolve();
+
+/** "slow…" waits for `slowGate`, then streams for about 3 s (the stop waits for it); anything else is answered at once. */
 const modelServer: Handler = (request) => {
   if (request.method === "GET" && request.path === "/v1/models") return { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
   if (request.method !== "POST" || request.path !== "/v1/chat/completions") return { kind: "json", status: 404, body: { error: "Unexpected endpoint or method." } };
   const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
-  const slow = message.startsWith("slow");
-  return { kind: "sse", frames: completionsStream({ model: "m", text: slow ? SLOW_ANSWER : `Heard: ${message}`, chunkSize: slow ? 3 : 64, usage: { input: 50, output: 20 } }), frameDelayMs: slow ? 100 : 1 };
+  if (message.startsWith("slow")) return slowGate.then(() => ({ kind: "sse", frames: completionsStream({ model: "m", text: SLOW_ANSWER, chunkSize: 3, usage: { input: 50, output: 20 } }), frameDelayMs: 100 }));
+  return { kind: "sse", frames: completionsStream({ model: "m", text: `Heard: ${message}`, chunkSize: 64, usage: { input: 50, output: 20 } }), frameDelayMs: 1 };
 };
 
 function config(modelUrl: string): string {
@@ -112,17 +115,20 @@ describe("web chat page while the real gateway stops, is away and comes back", {
     await other.goto(`${gateway.url}/#session=${encodeURIComponent(session)}`);
     await other.locator('#connection-state[data-live="true"]').waitFor();
 
-    // A slow answer streams; the gateway is told to stop meanwhile (it finishes that turn first).
+    // A slow answer is under way; the gateway is told to stop meanwhile (it finishes that turn first).
+    let openSlowGate: () => void = () => undefined;
+    slowGate = new Promise((resolve) => (openSlowGate = resolve));
     await sendMessage(page, "slow please");
     await page.locator(".message.assistant.streaming").waitFor();
     const requests: { at: number; path: string }[] = [];
     page.on("request", (request) => requests.push({ at: Date.now(), path: new URL(request.url()).pathname }));
-    const stoppingBanner = page.locator('#link-banner[data-state="stopping"]').waitFor();
+    // The state and its words seen at once: the banner moves on to "restarting" once the turn is done and the gateway gone.
+    const stoppingBanner = page.locator('#link-banner[data-state="stopping"]', { hasText: /hearth is stopping \(1 turn finishing\) — the page reconnects once it is back/ }).waitFor();
     const stoppedAt = Date.now();
     gateway.child.kill("SIGTERM");
     await stoppingBanner;
-    assert.match(await page.locator("#link-banner").innerText(), /hearth is stopping \(1 turn finishing\) — the page reconnects once it is back/);
     await page.screenshot({ path: join(ARTIFACTS, "down-stopping.png") });
+    openSlowGate();
 
     // The listener is closed: the next try finds nothing, and the banner says a restart is awaited, counting down.
     await page.locator('#link-banner[data-state="restarting"]').waitFor();

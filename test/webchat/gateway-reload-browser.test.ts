@@ -155,4 +155,37 @@ describe("web chat after a reload, against the real `hearth gateway`", { timeout
     assert.deepEqual(status.providers.map((health) => health.provider), ["home", "spare"]);
     await page.screenshot({ path: join(ARTIFACTS, "reload-provider-gone.png") });
   });
+
+  test("a turn that starts and ends while a tab opens (after it read the conversation, before its live events connect) is on screen", async () => {
+    assert.ok(gateway && browser);
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+    assert.notEqual(session, "");
+    const text = "sent while the other tab opened";
+    const tab = await browser.context.newPage();
+    tab.on("pageerror", (error) => pageErrors.push(error.message));
+    // The tab's live events wait until the turn has ended: what it read before cannot have it, only what it reads once live can.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await tab.route("**/api/events", async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await tab.goto(`${gateway.url}/#session=${encodeURIComponent(session)}`);
+      await tab.locator(".message.assistant", { hasText: "It is about noon" }).waitFor();
+      const sessionUrl = `${gateway.url}/api/sessions/${encodeURIComponent(session)}`;
+      const posted = await fetch(`${sessionUrl}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      assert.equal(posted.status, 202);
+      const answered = async (): Promise<boolean> => ((await (await fetch(sessionUrl)).json()) as { items: { role: string; text: string }[] }).items.some((item) => item.role === "assistant" && item.text === `Spare heard: ${text}`);
+      while (!(await answered())) await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await tab.locator('#connection-state[data-live="true"]').waitFor();
+      await tab.locator(".message.assistant", { hasText: `Spare heard: ${text}` }).waitFor();
+      assert.equal(await tab.locator(".message.user", { hasText: text }).count(), 1);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      release();
+      await tab.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { checkSessionKey } from "../../sessions/session-store.js";
 import { isHearthError, type HearthError } from "../../shared/errors.js";
 import { errorBody } from "./errors.js";
 import type { HttpLogger } from "./logger.js";
+import { takenMessages } from "./taken-messages.js";
 import type { TurnControls } from "./turn-controls.js";
 
 const messageBody = z.strictObject({
@@ -15,6 +16,8 @@ const messageBody = z.strictObject({
   retry: z.boolean().optional(),
   // The page's resend of a message whose first try's answer was lost (the gateway went away): see InboundMessage.repeated.
   repeated: z.boolean().optional(),
+  // The page's id for a message it kept while the gateway was away: taken once, however many tabs send it.
+  id: z.string().min(1).max(200).optional(),
 });
 
 /** A messaging channel beside the gateway, as /api/status shows it (the composition root reads it; null: never ran). */
@@ -33,6 +36,7 @@ export interface ChannelView {
 export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger; channelStatus?: (() => readonly ChannelView[]) | undefined }): Hono {
   const { port, controls, logger } = options;
   const api = new Hono();
+  const taken = takenMessages();
 
   api.get("/status", (c) => {
     const catalogue = port.catalogue();
@@ -68,10 +72,13 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (typeof session !== "string") return session;
     const parsed = messageBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean, "repeated"?: boolean }', type: "invalid_request_error", code: "invalid_body" }), 400);
+      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean, "repeated"?: boolean, "id"?: string }', type: "invalid_request_error", code: "invalid_body" }), 400);
     }
-    const { text, agent, model, retry, repeated } = parsed.data;
+    const { text, agent, model, retry, repeated, id } = parsed.data;
     if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
+    const key = id === undefined ? undefined : `${session}\n${id}`;
+    // Sent already (by another tab): its turn is the one that runs; this one is told so and not run again.
+    if (key !== undefined && !taken.take(key)) return c.json({ accepted: true, duplicate: true }, 202);
     // The 202 promises the message is kept: stopped before its turn (the gateway stopping), it is saved unanswered, not dropped.
     const control = controls.start(session);
     // Accepted once the message is kept (on disk when it waits behind another turn), not when the turn
@@ -101,6 +108,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
         control.done();
       });
     await accepted;
+    if (key !== undefined && (refused || notKept !== undefined)) taken.forget(key);
     if (refused) return c.json(errorBody({ message: [refused.message, ...refused.details].join("; "), type: "invalid_request_error", code: "bad_request" }), 400);
     if (notKept !== undefined) {
       const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "the gateway could not keep the message; its log has the details";

@@ -30,7 +30,8 @@ export interface ApiClient {
   status(): Promise<StatusResponse>;
   sessions(): Promise<SessionsResponse>;
   session(session: string): Promise<SessionResponse>;
-  send(session: string, message: MessageRequest): Promise<void>;
+  /** `duplicate`: the gateway had taken a message of this `id` already (another tab sent it): this one is not run. */
+  send(session: string, message: MessageRequest): Promise<{ duplicate: boolean }>;
   cancel(session: string): Promise<boolean>;
   /** A fetch with the token; a 401 asks for the token (again, while it is refused) and tries once more. */
   authorizedFetch(path: string, init?: RequestInit): Promise<Response>;
@@ -106,7 +107,8 @@ export function createApiClient(tokens: TokenKeeper, link: GatewayLink): ApiClie
     sessions: () => json<SessionsResponse>("/api/sessions"),
     session: (session) => json<SessionResponse>(sessionPath(session)),
     send: async (session, message) => {
-      await json<{ accepted: boolean }>(`${sessionPath(session)}/messages`, post(message));
+      const answer = await json<{ accepted: boolean; duplicate?: boolean }>(`${sessionPath(session)}/messages`, post(message));
+      return { duplicate: answer.duplicate === true };
     },
     cancel: async (session) => (await json<{ cancelled: boolean }>(`${sessionPath(session)}/cancel`, post({}))).cancelled,
     authorizedFetch,

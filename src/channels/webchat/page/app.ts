@@ -76,7 +76,6 @@ export async function startWebChat(): Promise<void> {
   const fresh = new Set<string>();
   /** Resolves once the open conversation's history is on screen: a message typed meanwhile is shown after it. */
   let opened: Promise<void> = Promise.resolve();
-  let wasLive = false;
   const liveTurns = new Map<string, LiveTurn>();
   const busy = new Set<string>();
   const echoes = new Map<string, (string | typeof RESEND)[]>();
@@ -91,13 +90,23 @@ export async function startWebChat(): Promise<void> {
     if (!(error instanceof GatewayAway)) view.addError(error instanceof Error ? error.message : String(error));
   };
 
-  /** Posts a message; resolves with how it went (the gateway away: the caller keeps it for later). */
-  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome> => {
+  /**
+   * Posts a message; resolves with how it went (the gateway away: the caller keeps it for later; taken: another
+   * tab sent this kept message first, and the turn-start of that one shows it: the caller takes its echo away).
+   */
+  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome | { kind: "taken" }> => {
     // Once a message is on its way the session exists (or is refused, saying why): it is read from now on.
     fresh.delete(session);
     echoes.set(session, [...(echoes.get(session) ?? []), echo]);
     try {
-      await api.send(session, request);
+      const answer = await api.send(session, request);
+      const queue = echoes.get(session) ?? [];
+      const index = queue.indexOf(echo);
+      // Its echo not taken by a turn-start yet: none will come for this one, the other tab's turn-start draws the message.
+      if (answer.duplicate && index >= 0) {
+        queue.splice(index, 1);
+        return { kind: "taken" };
+      }
       return { kind: "done" };
     } catch (error) {
       const queue = echoes.get(session) ?? [];
@@ -117,9 +126,10 @@ export async function startWebChat(): Promise<void> {
   const sendHeld = async (held: HeldMessage): Promise<HeldOutcome> => {
     await opened;
     const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
-    const outcome = await send(held.session, { text: held.text, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
-    if (outcome.kind === "away") bubble?.remove();
-    return outcome;
+    // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
+    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
+    if (outcome.kind === "away" || outcome.kind === "taken") bubble?.remove();
+    return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
   const flushOutbox = (): void => {
     outbox.flush(sendHeld).catch(reportError);
@@ -403,19 +413,18 @@ export async function startWebChat(): Promise<void> {
     onState: (state) => {
       connection.textContent = state.live ? "live" : `reconnecting — ${state.reason}`;
       connection.dataset["live"] = String(state.live);
-      // After a drop, what happened meanwhile is only in the saved sessions: read them again.
-      if (state.live && wasLive) {
-        // The turns followed before the drop may never say they ended here (a gateway that stopped finished or
-        // cancelled them): the saved history says how they went; one still running is followed again by its events.
-        liveTurns.clear();
-        busy.clear();
-        echoes.clear();
-        toDraw.clear();
-        void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
-      }
-      if (state.live) wasLive = true;
+      if (!state.live) return;
+      // From now on every change is told as an event; what happened before (since the first reads as the page
+      // loaded, or while a dropped stream was away) is only in what is read now: all of it is read again, every time.
+      // The turns followed before a drop may never say they ended here (a gateway that stopped finished or cancelled
+      // them): the saved history says how they went; one still running is followed again by its events.
+      liveTurns.clear();
+      busy.clear();
+      echoes.clear();
+      toDraw.clear();
+      void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
-      if (state.live) flushOutbox();
+      flushOutbox();
     },
   });
 }

@@ -29,7 +29,9 @@ export interface Outbox {
   draw(session: string): void;
   /**
    * Sends the held messages, oldest first, one at a time, until one cannot reach the gateway; one tab
-   * at a time (a Web Lock), each message read again from storage just before it goes, so none goes twice.
+   * at a time (a Web Lock), each message read again from storage just before it goes. The storage of a
+   * tab can lag behind the lock (another tab's process wrote it), so a message another tab sent may be
+   * sent again: it carries its id, and the gateway takes each id once.
    */
   flush(send: (message: HeldMessage) => Promise<HeldOutcome>): Promise<void>;
   /**

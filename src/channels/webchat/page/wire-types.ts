@@ -48,4 +48,6 @@ export interface MessageRequest {
   retry?: boolean;
   /** This message again, its first try's answer lost (it may have been kept): see `InboundMessage.repeated`. */
   repeated?: boolean;
+  /** A kept message's id (the outbox's): the gateway takes it once, though two tabs send it. */
+  id?: string;
 }
