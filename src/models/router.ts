@@ -15,7 +15,7 @@ import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
-import { SilentServers } from "./silent-servers.js";
+import { SilentServers, sameServer } from "./silent-servers.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
@@ -205,6 +205,19 @@ export class Router {
       for (const model of request.chain.slice(index + 1)) if (!(await judgement(model)).left) return model.ref;
       return undefined;
     };
+    /**
+     * The candidate likely called should `current` fail — what the wait line names ("— trying Opus at 60 s") and
+     * whether a cold load is answered around: judged without asking anything, as nextTried will (no key, too
+     * small, cooling down, or on the very server that is silent now).
+     */
+    const likelyNext = (index: number, current: ModelSpec): ModelRef | undefined =>
+      request.chain.slice(index + 1).find((candidate) => {
+        if (leftOut(candidate)) return false;
+        if ((this.dependencies.windows?.effectiveWindow(candidate) ?? candidate.contextWindow) <= minimumWindow) return false;
+        if (candidate.ref === request.named) return true;
+        if (!everyCooling && cooldowns.until(candidate.ref) !== undefined) return false;
+        return !candidate.replicas.every((baseUrl) => current.replicas.some((own) => sameServer(own, baseUrl)));
+      })?.ref;
     /** A candidate's call failed and the chain moves on: said once what comes next is known (a candidate skipped is never named). */
     const announce = (failed: PendingFailure, next: ModelRef | undefined): void => {
       out.push({ type: "attempt-failed", attempt: failed.attempt, failure: failed.failure, next });
@@ -220,7 +233,7 @@ export class Router {
         if (decided.words === "context") contextWords.push(`${model.ref}: ${decided.left.message}`);
         continue;
       }
-      const next = allowed[allowed.indexOf(model) + 1]?.ref;
+      const next = likelyNext(index, model);
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
       addUsage(spent, result.spent);
       if (result.ok) {

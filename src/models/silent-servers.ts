@@ -67,6 +67,11 @@ export class SilentServers {
   }
 }
 
+/** Whether two baseUrls are one server however they are written (a trailing slash, the host's letter case). */
+export function sameServer(a: string, b: string): boolean {
+  return key(a) === key(b);
+}
+
 /** One server however its URL is written (a trailing slash, the host's letter case). */
 function key(baseUrl: string): string {
   try {
