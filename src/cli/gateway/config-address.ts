@@ -4,7 +4,7 @@ import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT } from "../../config/schema/index.js";
 import { HearthError } from "../../shared/errors.js";
-import type { CliIo, GlobalOptions } from "../io.js";
+import { configuredCommand, type CliIo, type GlobalOptions } from "../io.js";
 
 /** Where the config says the gateway listens, and why the config did not load when it did not. */
 export interface ConfiguredAddress {
@@ -32,7 +32,7 @@ export interface ConfiguredAddress {
  */
 export function configuredAddress(io: CliIo, options: GlobalOptions): ConfiguredAddress {
   try {
-    const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+    const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: configuredCommand(io) });
     const { bind, port } = loaded.config.gateway;
     // A config that sets no gateway.port listens on the default one: said so, not as where "the config says".
     const portSet = loaded.source !== undefined && readWrittenAddress(io, options).portSet;
