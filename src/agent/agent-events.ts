@@ -54,7 +54,7 @@ export type TurnResult =
       cost: number;
       /** "answered by Opus — Local (local server) unreachable", when a fallback answered and notices are on. */
       notice: string | undefined;
-      /** The answer stopped at the reply's token limit. */
+      /** The answer stopped for length: at its reply limit, or at the model's context window (the notice says which). */
       truncated: boolean;
       /** What became of a compaction this turn needed (none: it needed none). */
       compaction: CompactionOutcome | undefined;

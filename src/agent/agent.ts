@@ -9,10 +9,11 @@ import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/
 import { currentConversation, newEntryId } from "../sessions/session-store.js";
 import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView, sessionSettings, unansweredTurns } from "./build-context.js";
+import { conversationView, cutOffTurns, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
+import { cutOffNote } from "./cut-off-note.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
@@ -92,12 +93,16 @@ export class Agent {
     return contextTokens(context, context.messages.length);
   }
 
-  /** The last message of the session when it got no answer (failed, cancelled, cut short): what `/retry` sends again. */
+  /**
+   * The last message of the session when it got no answer (failed, cancelled, cut short) or an answer cut off
+   * (at a limit, or a stream that stalled after its text went out): what `/retry` sends again — the resend
+   * then takes the cut-off answer's place in what the model is sent (conversationView).
+   */
   async retryable(key: string): Promise<UserEntry | undefined> {
     const entries = await this.readSession(key);
     const current = currentConversation(entries);
     const last = current.findLast((entry): entry is UserEntry => entry.type === "user");
-    return last && unansweredTurns(current).has(last.id) ? last : undefined;
+    return last && (unansweredTurns(current).has(last.id) || cutOffTurns(current).has(last.id)) ? last : undefined;
   }
 
   /**
@@ -174,10 +179,9 @@ export class Agent {
       if (message.stopReason === "length") {
         // The limit the request carried: the caller's own (an API client's max_tokens) where it was the smaller.
         const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
-        const asked = options.maxTokens !== undefined && options.maxTokens < configured;
-        const text = asked
-          ? `the answer was cut off at the reply limit this request set (${options.maxTokensField ?? "max_tokens"} ${options.maxTokens}); send a larger ${options.maxTokensField ?? "max_tokens"}, or ask to continue`
-          : `the answer was cut off at the reply limit (${configured} tokens); ask to continue, or raise maxTokens / the loaded context`;
+        const asked = options.maxTokens !== undefined && options.maxTokens < configured ? { field: options.maxTokensField ?? "max_tokens", tokens: options.maxTokens } : undefined;
+        // Which limit it was: the reply's, or the model's context (the prompt and the answer filled the window first).
+        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window: answered.window, asked });
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);

@@ -45,6 +45,9 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     foldedAt = index;
   });
   const unanswered = unansweredTurns(current, options.pending);
+  // A cut-off answer's turn that `/retry` sent again: the resend replaces it (the model never sees the message twice, nor the cut-off answer).
+  const cutOff = cutOffTurns(current);
+  const replaced = new Set(current.flatMap((entry) => (entry.type === "user" && entry.retryOf !== undefined && cutOff.has(entry.retryOf) ? [entry.retryOf] : [])));
 
   const messages: Message[] = [];
   const ids: (string | undefined)[] = [];
@@ -76,7 +79,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   let skipping = false;
   current.forEach((entry, index) => {
     if (index > foldedAt && measuredFrom === undefined) measuredFrom = messages.length;
-    if (entry.type === "user") skipping = unanswered.has(entry.id);
+    if (entry.type === "user") skipping = unanswered.has(entry.id) || replaced.has(entry.id);
     if (index < firstKept || skipping) return;
     if (entry.type === "user") {
       closePending();
@@ -112,6 +115,30 @@ export function sessionSettings(entries: readonly SessionEntry[]): { start: numb
     if (entry.type === "settings") reasoning = entry.reasoning;
   });
   return { start, model, reasoning };
+}
+
+/**
+ * User entries whose turn was answered, but cut off: its last reply stopped at a limit ("length": the reply
+ * limit or the context window) or broke after its text went out and was kept as the answer ("error": a stream
+ * that stalled or dropped where the channel could not restart it). `/retry` sends such a message again.
+ */
+export function cutOffTurns(entries: readonly SessionEntry[]): Set<string> {
+  const cut = new Set<string>();
+  let turn: string | undefined;
+  let stop: string | undefined;
+  const close = (): void => {
+    if (turn !== undefined && (stop === "length" || stop === "error")) cut.add(turn);
+  };
+  for (const entry of entries) {
+    if (entry.type === "user") {
+      close();
+      turn = entry.id;
+      stop = undefined;
+    } else if (entry.type === "assistant") stop = entry.message.stopReason;
+    else if (entry.type === "turn-failed") stop = undefined;
+  }
+  close();
+  return cut;
 }
 
 /** User entries whose turn got no answer: marked failed, or (a crash) never answered and not under way. */

@@ -3,14 +3,12 @@ import type { TurnFailureCause } from "../sessions/entries.js";
 export interface FailureHintRequest {
   cause: TurnFailureCause;
   attempts: readonly { outcome: string; model?: string | undefined }[];
-  /** How the user runs hearth (`hearth`, `./bin/hearth`), for the commands a hint names. */
+  /** How the user runs hearth for a command that reads the config (`hearth`, `./bin/hearth --config FILE`), for the commands a hint names. */
   command: string;
   /** How this front end resends a message that got no answer (`hearth agent --retry`, `/retry`). */
   retry: string;
   /** A model's provider key as the config writes it (providerPath): a `${VAR}` key is named as written. */
   keyPath?: ((ref: string) => string | undefined) | undefined;
-  /** The words after a command that keep it on the same config (`--config FILE`, quoted), when one was named. */
-  configWords?: string | undefined;
 }
 
 /**
@@ -19,7 +17,7 @@ export interface FailureHintRequest {
  * or a local model; a refused key needs the key fixed; a refused request needs the request fixed; only servers that failed call for
  * `models status --probe`. The message is always saved; only a transient failure is worth resending.
  */
-export function failureHint({ cause, attempts, command, retry, keyPath, configWords }: FailureHintRequest): string {
+export function failureHint({ cause, attempts, command, retry, keyPath }: FailureHintRequest): string {
   const outcomes = attempts.map((attempt) => attempt.outcome);
   if (cause === "cancelled" || outcomes.includes("aborted")) return `cancelled: your message is saved and left out of later turns; ${retry} sends it again`;
   if (outcomes.length > 0 && outcomes.every((outcome) => outcome.startsWith("skipped-"))) {
@@ -37,6 +35,6 @@ export function failureHint({ cause, attempts, command, retry, keyPath, configWo
   const keyFix = refused.length > 0 ? `check the API key: the server refused the one of ${refused.join(", ")} (${[...new Set(where)].join(", ")}, or the environment variable it comes from)` : undefined;
   // Only refused keys: resending changes nothing until the key is fixed.
   if (keyFix && outcomes.every((outcome) => outcome === "auth" || outcome.startsWith("skipped-"))) return `${keyFix}; your message is saved and ${retry} sends it again once the key is fixed`;
-  const probe = `your message is saved; ${retry} sends it again, \`${command} models status --probe${configWords ? ` ${configWords}` : ""}\` shows what is wrong`;
+  const probe = `your message is saved; ${retry} sends it again, \`${command} models status --probe\` shows what is wrong`;
   return keyFix ? `${probe}; ${keyFix}` : probe;
 }

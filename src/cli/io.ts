@@ -3,6 +3,7 @@ import { SecretRedactor, secretEnvironmentValues } from "../shared/secret-redact
 import { stripTerminalControls } from "../shared/text.js";
 import { redactingStream } from "./redacting-stream.js";
 import { invokedAs } from "./invocation.js";
+import { shellLine } from "../shared/shell-quote.js";
 
 /** What a command may touch of the outside world; tests and the composition root provide it. */
 export interface CliIo {
@@ -15,6 +16,12 @@ export interface CliIo {
   secrets?: SecretRedactor;
   /** How the user runs hearth (`hearth`, `./bin/hearth`, `npx hearth`): every hint names it so (see {@link commandLine}). */
   command: string;
+  /**
+   * The `--config` the command line gave, as typed (set by main, {@link withChosenConfig}): every hint naming
+   * a command that reads the config carries it (see {@link configuredCommand}), so that, pasted, it works on
+   * the config the hint was about and not on the default one.
+   */
+  configFlag?: string | undefined;
 }
 
 export interface GlobalOptions {
@@ -29,18 +36,48 @@ export function processIo(): CliIo {
   return { env: process.env, cwd, stdin: process.stdin, stdout: redactingStream(process.stdout, secrets), stderr: redactingStream(process.stderr, secrets), secrets, command };
 }
 
-/** A command line to show in a hint, named the way the user invoked hearth: `commandLine(io, "init")` → `./bin/hearth init`. */
-export function commandLine(io: Pick<CliIo, "command">, args: string): string {
-  return `${io.command} ${args}`;
+/** The io a command runs with: it carries the `--config` its command line gave, for the hints it prints. */
+export function withChosenConfig(io: CliIo, options: GlobalOptions): CliIo {
+  return options.config === undefined ? io : { ...io, configFlag: options.config };
+}
+
+type HintIo = Pick<CliIo, "command" | "configFlag">;
+
+/**
+ * hearth as typed for a command that reads the config: with the `--config` the user gave, quoted for the
+ * shell (`./bin/hearth --config 'my config.json5'`), else as it is run. Placed before the command's own
+ * words, as a global option is: one rule for every command. What lower layers get to name such commands
+ * (`init`, `gateway …`, `models status --probe`).
+ */
+export function configuredCommand(io: HintIo): string {
+  return io.configFlag === undefined ? io.command : `${io.command} ${shellLine(["--config", io.configFlag])}`;
+}
+
+/** hearth's commands that read no config (the state dir's log, sessions, pairing codes and WhatsApp link): named without `--config`. */
+const CONFIG_FREE = ["logs", "sessions", "pairing", "channels login", "channels logout"];
+
+/** Whether the command `args` begins with reads the config (everything but {@link CONFIG_FREE}, and no bare `--help`). */
+function readsConfig(args: string): boolean {
+  const words = args.trimStart();
+  if (words.startsWith("-")) return false;
+  return !CONFIG_FREE.some((command) => words === command || words.startsWith(`${command} `));
+}
+
+/** A command line to show in a hint, named the way the user invoked hearth (with the --config it gave, where the command reads it): `commandLine(io, "init")` → `./bin/hearth init`. */
+export function commandLine(io: HintIo, args: string): string {
+  return `${readsConfig(args) ? configuredCommand(io) : io.command} ${args}`;
 }
 
 /** hearth's commands, as a remedy names them ("hearth models status"); test/cli/typed-commands.test.ts keeps the list true to the program's. */
 export const HEARTH_COMMANDS = ["agent", "channels", "chat", "config", "doctor", "gateway", "init", "logs", "models", "pairing", "security", "sessions", "usage"] as const;
-const NAMED_COMMAND = new RegExp(`(^|[\\s(\`])hearth (?=(?:${HEARTH_COMMANDS.join("|")})\\b)`, "g");
+const NAMED_COMMAND = new RegExp(`(^|[\\s(\`])hearth (?=((?:${HEARTH_COMMANDS.join("|")})\\b(?: [a-z]+)?))`, "g");
 
-/** Text that names hearth's commands as "hearth …", each written the way the user runs it (`./bin/hearth models …`); the word in prose ("hearth sends") stays. */
-export function asTyped(io: Pick<CliIo, "command">, text: string): string {
-  return text.replace(NAMED_COMMAND, `$1${io.command} `);
+/**
+ * Text that names hearth's commands as "hearth …", each written the way the user runs it (`./bin/hearth models …`),
+ * with the --config it gave where the command reads the config ({@link commandLine}'s rule); the word in prose ("hearth sends") stays.
+ */
+export function asTyped(io: HintIo, text: string): string {
+  return text.replace(NAMED_COMMAND, (_match, before: string, words: string) => `${before}${readsConfig(words) ? configuredCommand(io) : io.command} `);
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ""): void {

@@ -8,7 +8,7 @@ import { secretEnvValues } from "../config/redact.js";
 import { configSchema, type HearthConfig } from "../config/schema/index.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
-import type { CliIo, GlobalOptions } from "./io.js";
+import { commandLine, type CliIo, type GlobalOptions } from "./io.js";
 
 /** Sections other parts of hearth add; where this build's schema does not know them yet, they are read as written. */
 const LATER_SECTIONS = new Set(["gateway", "channels"]);
@@ -32,7 +32,7 @@ export function loadLenientConfig(io: CliIo, options: GlobalOptions): LenientCon
   const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
   const text = readConfigFile(location.file);
   if (text === undefined && location.origin !== "default") {
-    throw new HearthError("config", `config file not found: ${location.file}`, [`fix: check the path, or run \`${io.command} init\` to write one there`]);
+    throw new HearthError("config", `config file not found: ${location.file}`, [`fix: check the path, or run \`${commandLine(io, "init")}\` to write one there`]);
   }
   const file = text === undefined ? undefined : location.file;
   let parsed: unknown;

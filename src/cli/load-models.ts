@@ -5,7 +5,7 @@ import { modelSecrets } from "../ai/model-secrets.js";
 import { secretEnvValues } from "../config/redact.js";
 import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
-import { commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { configuredCommand, commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
 export interface LoadedModels {
   loaded: LoadedConfig;
@@ -17,7 +17,7 @@ export interface LoadedModels {
 export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+    loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: configuredCommand(io) });
   } catch (error) {
     throw withReferenceProblems(error, { env: io.env, catalog: hostedCatalog });
   }

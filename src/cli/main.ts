@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, isHearthError } from "../shared/errors.js";
 import { describeCommand } from "./describe-command.js";
-import { commandLine, processIo, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { commandLine, processIo, withChosenConfig, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 import { VERSION } from "../shared/version.js";
 
 /**
@@ -34,13 +34,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals<GlobalOptions>();
       const handler = await load();
-      exitCode = await handler(io, options as never);
+      exitCode = await handler(withChosenConfig(io, options), options as never);
     };
   const runWithArgument = (load: () => Promise<(io: CliIo, options: never, argument: string) => number | Promise<number>>) =>
     async (argument: string, ...rest: unknown[]): Promise<void> => {
       const command = rest[rest.length - 1] as Command;
+      const options = command.optsWithGlobals<GlobalOptions>();
       const handler = await load();
-      exitCode = await handler(io, command.optsWithGlobals() as never, argument);
+      exitCode = await handler(withChosenConfig(io, options), options as never, argument);
     };
   const jsonOption = new Option("--json", "print one JSON document on stdout");
 

@@ -31,6 +31,8 @@ export interface AttemptSeen {
   message?: string | undefined;
   /** A skipped-fields attempt's fields, as the router decided them (Attempt.fields); absent in records kept before they were. */
   fields?: readonly string[] | undefined;
+  /** Not waited on: its server had just hung or refused for another model (Attempt.silentServer); absent in records kept before it was. */
+  silentServer?: { failed: string; model: string } | undefined;
 }
 
 /**
@@ -42,13 +44,10 @@ function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
   const where = local === undefined ? "" : local ? " (local server)" : " (hosted)";
   const fields = attempt.outcome === "skipped-fields" && attempt.fields?.length ? attempt.fields.join(", ") : undefined;
-  const silent = attempt.outcome === "skipped-cooldown" ? SERVER_SILENT.exec(attempt.message ?? "") : null;
-  if (silent) return `${name}${where} not waited on: its server had just ${silent[1] === "hung" ? "hung" : "refused the connection"} for ${describe(silent[2] as string).name}`;
+  const silent = attempt.outcome === "skipped-cooldown" ? attempt.silentServer : undefined;
+  if (silent) return `${name}${where} not waited on: its server had just ${silent.failed === "hung" ? "hung" : "refused the connection"} for ${describe(silent.model).name}`;
   return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}`;
 }
-
-/** The router's words for a model skipped because its server just hung or refused for another model (SilentServers.why). */
-const SERVER_SILENT = /^its server \S+ (hung|refused the connection) for (\S+) \d+ s ago/;
 
 export interface NoticeOptions {
   /**

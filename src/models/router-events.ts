@@ -13,6 +13,8 @@ export interface Attempt {
   message?: string | undefined;
   /** A `skipped-fields` attempt's request fields its API cannot take as asked, as the notice names them (`temperature 1.5 (above 1)`, `stop`). */
   fields?: readonly string[] | undefined;
+  /** A candidate not waited on because its server had just hung or refused the connection for another model of the turn (SilentServers). */
+  silentServer?: SilentServer | undefined;
   /**
    * What a failed call spent before it broke (usedBeforeFailing: the server's counts, else an estimate
    * of a reply that had begun); absent when it spent nothing. The answer's own usage is its message's:
@@ -21,6 +23,12 @@ export interface Attempt {
   usage?: Usage | undefined;
   /** What `usage` cost at the model's prices (US dollars), as an answer's cost is counted; absent with `usage`. */
   cost?: number | undefined;
+}
+
+/** How a server failed another model of the turn just before: it hung (timed out) or refused the connection, and for which model. */
+export interface SilentServer {
+  failed: "hung" | "refused";
+  model: string;
 }
 
 /** What is known of the model while its first token is awaited. */

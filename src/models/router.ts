@@ -15,11 +15,11 @@ import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
-import { SilentServers } from "./silent-servers.js";
+import { SilentServers, sameServer } from "./silent-servers.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
-import type { Attempt, RouterEvent } from "./router-events.js";
+import type { Attempt, RouterEvent, SilentServer } from "./router-events.js";
 import { textOnly } from "../ai/compat.js";
 import { localTime } from "../shared/local-time.js";
 
@@ -27,7 +27,19 @@ export type { AdapterSource, RouteRequest } from "./route-request.js";
 export { missingKey } from "./missing-key.js";
 
 /** Why a candidate is not called: its attempt's outcome and message (and, skipped for the request's fields, which). */
-type LeftOut = Pick<Attempt, "outcome" | "fields"> & { message: string };
+type LeftOut = Pick<Attempt, "outcome" | "fields" | "silentServer"> & { message: string };
+
+/** Whether a candidate is called (`left` undefined) or skipped, and which of the route's error words its reason joins. */
+interface Judgement {
+  left?: LeftOut | undefined;
+  words?: "tools" | "context" | undefined;
+}
+
+/** A call that failed where the chain moves on: said (attempt-failed) once the next candidate called is known. */
+interface PendingFailure {
+  attempt: Attempt;
+  failure: Failure;
+}
 
 export interface RouterDependencies {
   adapters: AdapterSource;
@@ -95,7 +107,7 @@ export class Router {
     const { cooldowns } = this.dependencies;
     const attempts: Attempt[] = [];
     const skip = (model: ModelSpec, left: LeftOut): void => {
-      const attempt: Attempt = { model: model.ref, outcome: left.outcome, ms: 0, message: left.message, ...(left.fields ? { fields: left.fields } : {}) };
+      const attempt: Attempt = { model: model.ref, outcome: left.outcome, ms: 0, message: left.message, ...(left.fields ? { fields: left.fields } : {}), ...(left.silentServer ? { silentServer: left.silentServer } : {}) };
       attempts.push(attempt);
       out.push({ type: "attempt-skipped", attempt });
     };
@@ -151,48 +163,77 @@ export class Router {
     const toolWords: string[] = [];
     const loading: ModelSpec[] = [];
 
-    for (let index = 0; index < request.chain.length; index++) {
-      const model = request.chain[index] as ModelSpec;
+    /**
+     * Whether a candidate is called, judged when the walk comes to it — or earlier, once the one before it
+     * failed (`nextTried`): then the live line names the candidate really tried next, and the walk skips the
+     * ones judged on the way with the same reasons. A judgement is dropped when the request changes
+     * (compacted after an overflow).
+     */
+    const judged = new Map<ModelSpec, Judgement>();
+    const judge = async (model: ModelSpec): Promise<Judgement> => {
       const left = leftOut(model);
-      if (left) {
-        skip(model, left);
-        continue;
-      }
-      const next = allowed[allowed.indexOf(model) + 1]?.ref;
+      if (left) return { left };
+      const more = allowed[allowed.indexOf(model) + 1] !== undefined;
       const window = this.dependencies.windows?.effectiveWindow(model) ?? model.contextWindow;
-      if (window <= minimumWindow) {
-        skip(model, { outcome: "skipped-context", message: `its context window (${window}) is not larger than the one that overflowed` });
-        continue;
-      }
+      if (window <= minimumWindow) return { left: { outcome: "skipped-context", message: `its context window (${window}) is not larger than the one that overflowed` } };
       // What the server runs the model with (asked once, again when that answer is old; an agent's turn asked when it planned).
       // (Checked first: a signal and a timer per request cost the proxy path more than the check.)
       const windows = this.dependencies.windows;
       if (model.local && request.askWindows && windows && !windows.asked(model)) await windows.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
       if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
         const noTools = await this.whyNoTools(model);
-        if (noTools) {
-          skip(model, { outcome: "skipped-tools", message: noTools });
-          toolWords.push(`${model.ref}: ${noTools}`);
-          continue;
-        }
+        if (noTools) return { left: { outcome: "skipped-tools", message: noTools }, words: "tools" };
       }
       const tooLarge = this.tooLargeFor(model, context);
-      if (tooLarge) {
-        skip(model, { outcome: "skipped-context", message: tooLarge });
-        contextWords.push(`${model.ref}: ${tooLarge}`);
-        continue;
-      }
+      if (tooLarge) return { left: { outcome: "skipped-context", message: tooLarge }, words: "context" };
       const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
-      if (cooling !== undefined) {
-        skip(model, { outcome: "skipped-cooldown", message: cooling });
-        continue;
-      }
+      if (cooling !== undefined) return { left: { outcome: "skipped-cooldown", message: cooling } };
       // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
-      const silent = model.ref === request.named ? undefined : await this.serverSilent(model, request, next !== undefined);
-      if (silent !== undefined) {
-        skip(model, { outcome: "skipped-cooldown", message: silent });
+      const silent = model.ref === request.named ? undefined : await this.serverSilent(model, request, more);
+      if (silent !== undefined) return { left: { outcome: "skipped-cooldown", ...silent } };
+      return {};
+    };
+    const judgement = async (model: ModelSpec): Promise<Judgement> => {
+      const known = judged.get(model);
+      if (known !== undefined) return known;
+      const made = await judge(model);
+      judged.set(model, made);
+      return made;
+    };
+    /** The candidate after `index` that will be called: the ones before it are judged now, and skipped as judged. */
+    const nextTried = async (index: number): Promise<ModelRef | undefined> => {
+      for (const model of request.chain.slice(index + 1)) if (!(await judgement(model)).left) return model.ref;
+      return undefined;
+    };
+    /**
+     * The candidate likely called should `current` fail — what the wait line names ("— trying Opus at 60 s") and
+     * whether a cold load is answered around: judged without asking anything, as nextTried will (no key, too
+     * small, cooling down, or on the very server that is silent now).
+     */
+    const likelyNext = (index: number, current: ModelSpec): ModelRef | undefined =>
+      request.chain.slice(index + 1).find((candidate) => {
+        if (leftOut(candidate)) return false;
+        if ((this.dependencies.windows?.effectiveWindow(candidate) ?? candidate.contextWindow) <= minimumWindow) return false;
+        if (candidate.ref === request.named) return true;
+        if (!everyCooling && cooldowns.until(candidate.ref) !== undefined) return false;
+        return !candidate.replicas.every((baseUrl) => current.replicas.some((own) => sameServer(own, baseUrl)));
+      })?.ref;
+    /** A candidate's call failed and the chain moves on: said once what comes next is known (a candidate skipped is never named). */
+    const announce = (failed: PendingFailure, next: ModelRef | undefined): void => {
+      out.push({ type: "attempt-failed", attempt: failed.attempt, failure: failed.failure, next });
+    };
+
+    for (let index = 0; index < request.chain.length; index++) {
+      const model = request.chain[index] as ModelSpec;
+      const decided = await judgement(model);
+      judged.delete(model);
+      if (decided.left) {
+        skip(model, decided.left);
+        if (decided.words === "tools") toolWords.push(`${model.ref}: ${decided.left.message}`);
+        if (decided.words === "context") contextWords.push(`${model.ref}: ${decided.left.message}`);
         continue;
       }
+      const next = likelyNext(index, model);
       const result = await this.tryReplicas(model, context, request, attempts, out, next);
       addUsage(spent, result.spent);
       if (result.ok) {
@@ -224,6 +265,8 @@ export class Router {
           const smaller = await request.onOverflow(model, failure);
           if (smaller) {
             context = smaller;
+            judged.clear();
+            if (result.pending) announce(result.pending, model.ref);
             index--; // the same model again, with the compacted context
             continue;
           }
@@ -234,15 +277,17 @@ export class Router {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
       }
-      if (result.textSent) {
-        if (!request.canRestart) return finishError(failure.message, failure, result.partial);
-        if (next) out.push({ type: "answer-restart", model: next });
-      }
+      if (result.textSent && !request.canRestart) return finishError(failure.message, failure, result.partial);
+      // Judged now, after this failure (its server may have just hung for the next one too): the candidate really called next.
+      const upNext = (await nextTried(index)) ?? loading[0]?.ref;
+      if (result.pending) announce(result.pending, upNext);
+      if (result.textSent && upNext) out.push({ type: "answer-restart", model: upNext });
     }
     // Nothing else could answer: go back to a model that was loading, and wait for it this time.
-    for (const model of loading) {
+    for (const [position, model] of loading.entries()) {
       const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, context, request, attempts, out, undefined);
       addUsage(spent, result.spent);
+      if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
       if (result.ok) {
         cooldowns.succeed(model.ref);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
@@ -349,20 +394,25 @@ export class Router {
    * Why `model` is not waited on: every server of it just hung or refused for another model. With no
    * later candidate (`more` false) it is asked for a quick answer first, and tried if it gives one.
    */
-  private async serverSilent(model: ModelSpec, request: RouteRequest, more: boolean): Promise<string | undefined> {
-    const why = this.silentServers.why(model.replicas, { now: this.dependencies.clock.now(), route: request });
-    if (why === undefined) return undefined;
-    if (more) return `${why}: not waited on again`;
+  private async serverSilent(model: ModelSpec, request: RouteRequest, more: boolean): Promise<{ message: string; silentServer: SilentServer } | undefined> {
+    const silent = this.silentServers.why(model.replicas, { now: this.dependencies.clock.now(), route: request });
+    if (silent === undefined) return undefined;
+    const { words: why, silence: silentServer } = silent;
+    if (more) return { message: `${why}: not waited on again`, silentServer };
     const answered = await answersOnAnyReplica(this.dependencies.adapters, model, { timeouts: QUICK_TIMEOUTS, signal: request.options?.signal }).catch(() => false);
     if (answered) {
       for (const baseUrl of model.replicas) this.silentServers.answered(baseUrl);
       return undefined;
     }
-    return `${why}, and it did not answer a quick check now`;
+    return { message: `${why}, and it did not answer a quick check now`, silentServer };
   }
 
   /** The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see usedBeforeFailing). */
-  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage }> {
+  /**
+   * `pending`: the last call failed and the chain moves on — its attempt-failed is the caller's to send,
+   * once it knows which candidate is called next.
+   */
+  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage; pending?: PendingFailure }> {
     const { replicas } = this.dependencies;
     const order = replicas.order(model.replicas, request.sessionKey, model.provider);
     let result: AttemptResult | undefined;
@@ -415,9 +465,10 @@ export class Router {
       // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
       const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);
       const anotherReplica = position < order.length - 1 && NEXT_REPLICA.has(result.failure.kind) && !result.textSent;
-      // Announce a next model only where the chain really moves on to it.
+      // The chain moving on to another candidate: announced by the caller, naming the one it then calls.
       const movesOn = FAIL_OVER.has(result.failure.kind) && (!result.textSent || request.canRestart === true);
-      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: again || anotherReplica ? model.ref : movesOn ? next : undefined });
+      if (!again && !anotherReplica && movesOn) return { ...result, spent, pending: { attempt, failure: result.failure } };
+      out.push({ type: "attempt-failed", attempt, failure: result.failure, next: again || anotherReplica ? model.ref : undefined });
       if (again) {
         if (result.textSent) out.push({ type: "answer-restart", model: model.ref });
         alone = true;

@@ -1,3 +1,5 @@
+import type { SilentServer } from "./router-events.js";
+
 /** How long a server that just hung or refused is not waited on again for another model (the first cooldown's order). */
 export const SILENT_SERVER_MS = 60_000;
 
@@ -37,18 +39,23 @@ export class SilentServers {
     this.silent.delete(this.key(baseUrl));
   }
 
-  /** Why every replica of a model is not to be waited on now (naming the server, the model that met it, and when), or undefined. */
-  why(replicas: readonly string[], at: { now: number; route: object }): string | undefined {
+  /**
+   * Why every replica of a model is not to be waited on now (naming the server, the model that met it, and
+   * when), with the first replica's silence as data (how it failed, for which model), or undefined.
+   */
+  why(replicas: readonly string[], at: { now: number; route: object }): { words: string; silence: SilentServer } | undefined {
     if (this.silent.size === 0) return undefined;
     const found = replicas.map((baseUrl) => ({ baseUrl, silence: this.silent.get(this.key(baseUrl)) }));
     if (found.length === 0 || found.some(({ silence }) => silence === undefined || silence.route.deref() !== at.route || at.now - silence.at >= SILENT_SERVER_MS)) return undefined;
     const now = at.now;
-    return found
+    const first = found[0]?.silence as HeldSilence;
+    const words = found
       .map(({ baseUrl, silence }) => {
         const seconds = Math.round((now - (silence as HeldSilence).at) / 1000);
         return `its server ${baseUrl} ${(silence as HeldSilence).kind === "timeout" ? "hung" : "refused the connection"} for ${(silence as HeldSilence).model} ${seconds} s ago`;
       })
       .join("; ");
+    return { words, silence: { failed: first.kind === "timeout" ? "hung" : "refused", model: first.model } };
   }
 
   private key(baseUrl: string): string {
@@ -58,6 +65,11 @@ export class SilentServers {
     if (this.keys.size < KEYS_KEPT) this.keys.set(baseUrl, made);
     return made;
   }
+}
+
+/** Whether two baseUrls are one server however they are written (a trailing slash, the host's letter case). */
+export function sameServer(a: string, b: string): boolean {
+  return key(a) === key(b);
 }
 
 /** One server however its URL is written (a trailing slash, the host's letter case). */

@@ -28,6 +28,8 @@ export interface GatewayLookup {
   written?: { bind: string; port: number } | undefined;
   /** HEARTH_GATEWAY_URL: replaces only the address asked. */
   override: string | undefined;
+  /** Which of gateway.port and gateway.bind the config writes; absent: taken as written. Unwritten ones are the defaults, and said so. */
+  keys?: { port: boolean; bind: boolean } | undefined;
   /** The installed service's own --port/--bind (its command line), over the config's. */
   service?: ServiceListen | undefined;
   /** This state dir and its stateInstance: a gateway of another one answering is not taken for this one's. */
@@ -49,7 +51,10 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const configured = { bind: gateway?.bind ?? lookup.written?.bind ?? DEFAULT_GATEWAY_BIND, port: gateway?.port ?? lookup.written?.port ?? DEFAULT_GATEWAY_PORT };
   const address = { bind: service?.bind ?? configured.bind, port: service?.port ?? configured.port };
   let url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
-  let apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;
+  const keys = lookup.keys ?? { port: true, bind: true };
+  // The config's address as it is known: written there, or (nothing written) the default — never "the config says" of a default.
+  const configSays = keys.port || keys.bind ? `the config says ${gatewayUrl(configured)}` : `the config sets no gateway.port or gateway.bind: the default is ${gatewayUrl(configured)}`;
+  let apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; ${configSays})`;
   const findings: Finding[] = [];
   const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
   let health = await ask(url);
@@ -63,7 +68,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
   if (found) {
     health = found.answer;
-    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
+    apart = ` (started with another address: ${url} is ${expectedAddress(service, keys)}${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
     url = found.url;
   }
   let running = false;
@@ -131,7 +136,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
 
   // The installed service's own --bind/--port are what it listens on; the token is the config's either way.
   const { bind, port } = address;
-  const where = service?.bind === undefined ? `gateway.bind "${bind}"` : `the installed service's --bind "${bind}"`;
+  const where = service?.bind !== undefined ? `the installed service's --bind "${bind}"` : keys.bind ? `gateway.bind "${bind}"` : `the default bind "${bind}" (no gateway.bind in the config)`;
   const loopbackFix = service?.bind === undefined ? LOOPBACK_FIX : `install the service again listening on loopback, \`hearth gateway install${listenFlags({ port: service.port, bind: "127.0.0.1" })}\`, and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS`;
   if (isLoopback(bind)) {
     const tokenPending = pending.some((need) => need.key === "gateway.auth.token" && need.change === "added");
@@ -163,4 +168,14 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
     });
   }
   return { findings, url, running };
+}
+
+/**
+ * Where the gateway was looked for, as said after "<url> is": the installed service's own --port, the
+ * config's gateway.port, or — neither names one — the default address (as `gateway status` says it).
+ */
+function expectedAddress(service: ServiceListen | undefined, keys: { port: boolean }): string {
+  if (service?.port !== undefined) return "where the installed service says it listens (its --port)";
+  if (!keys.port) return `the default address (no gateway.port in the config${service ? ", no --port on the installed service's command line" : ""})`;
+  return service ? "where the installed service says it listens" : "where the config says it listens";
 }

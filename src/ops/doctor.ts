@@ -49,6 +49,8 @@ export interface DoctorInput {
   cooldownWarnings: readonly string[];
   /** Where to ask the gateway's GET /health instead of the config's gateway.bind and gateway.port (HEARTH_GATEWAY_URL). */
   gatewayUrl?: string | undefined;
+  /** Which of gateway.port and gateway.bind the config's file writes; absent: both, as far as the words go. An address it does not write is said as the default. */
+  gatewayKeys?: { port: boolean; bind: boolean } | undefined;
   /** `~/.hearth/gateway.env` (keys and the gateway token for the service and the config's `${VAR}`s): owner-only, like the config. */
   envFile?: string | undefined;
   /** Where `hearth gateway install` puts the service on this system (none elsewhere), and this checkout's bin/hearth it would run. */
@@ -87,7 +89,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(...compactionFindings(config.loaded.config));
   }
   const installed = input.service && serviceTarget(input.service.file, input.service.here);
-  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, service: installed?.listen, state: { dir: input.stateDir, instance: stateInstance(input.stateDir) }, envFile: fileWritten(input.envFile), serviceFile: installed ? fileWritten(input.service?.file.file) : undefined });
+  const gateway = await gatewayFindings(input.http, { gateway: "error" in config ? undefined : config.loaded.config.gateway, written: "error" in config ? config.gatewayAddress : undefined, override: input.gatewayUrl, keys: input.gatewayKeys, service: installed?.listen, state: { dir: input.stateDir, instance: stateInstance(input.stateDir) }, envFile: fileWritten(input.envFile), serviceFile: installed ? fileWritten(input.service?.file.file) : undefined });
   findings.push(...gateway.findings);
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));

@@ -14,6 +14,13 @@ export interface ServiceTarget {
   programArguments: string[];
   /** The --port and --bind its command line carries (`hearth gateway install --port N` writes them): where it listens, over the config's. */
   listen: ServiceListen;
+  /**
+   * The config the service runs: its command line's `--config` (`hearth --config FILE gateway install` writes it),
+   * else the HEARTH_CONFIG its unit or plist sets (as installs before it did); undefined: the default config of its HOME.
+   */
+  config?: string | undefined;
+  /** Where `config` is set: the command line's --config, or the unit's or plist's HEARTH_CONFIG. */
+  configFrom?: "--config" | "HEARTH_CONFIG" | undefined;
   /** What is wrong with them; undefined when they run this checkout's bin/hearth with a node that exists. */
   problem?: { kind: "missing" | "elsewhere"; seen: string; fix: string };
 }
@@ -38,6 +45,27 @@ export function serviceListen(programArguments: readonly string[]): ServiceListe
     else if (/^\d+$/.test(value)) listen.port = Number(value);
   }
   return listen;
+}
+
+/** The `--config FILE` (or `--config=FILE`) of a gateway command line. */
+export function serviceConfigFlag(programArguments: readonly string[]): string | undefined {
+  let config: string | undefined;
+  for (let index = 0; index < programArguments.length; index += 1) {
+    const word = programArguments[index] ?? "";
+    if (word === "--config") config = programArguments[(index += 1)];
+    else if (word.startsWith("--config=")) config = word.slice("--config=".length);
+  }
+  return config;
+}
+
+/** The HEARTH_CONFIG a unit (`Environment="HEARTH_CONFIG=…"`) or a plist (EnvironmentVariables) sets. */
+function environmentConfig(manager: InstalledServiceFile["manager"], text: string): string | undefined {
+  if (manager === "systemd") {
+    const quoted = /^Environment="HEARTH_CONFIG=((?:[^"\\]|\\.)*)"$/m.exec(text)?.[1];
+    return quoted?.replace(/\\(.)/g, "$1").replace(/%%/g, "%");
+  }
+  const entity: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&" };
+  return /<key>HEARTH_CONFIG<\/key>\s*<string>([\s\S]*?)<\/string>/.exec(text)?.[1]?.replace(/&(lt|gt|quot|apos|amp);/g, (name) => entity[name] ?? name);
 }
 
 /** The flags that give a gateway command `listen` (" --port 18913 --bind 127.0.0.2"; "" for none). */
@@ -78,14 +106,18 @@ export function serviceTarget(installed: InstalledServiceFile, here: ThisCheckou
   const text = readFileSync(installed.file, "utf8");
   const programArguments = installed.manager === "systemd" ? systemdProgramArguments(text) : launchdProgramArguments(text);
   const listen = serviceListen(programArguments.slice(2));
-  const fix = `run \`${here.command} gateway install${listenFlags(listen)}\` again from the checkout the service should run (from this one, it runs ${bin})`;
+  const flag = serviceConfigFlag(programArguments.slice(2));
+  const config = flag ?? environmentConfig(installed.manager, text);
+  const configFrom = config === undefined ? undefined : flag !== undefined ? ("--config" as const) : ("HEARTH_CONFIG" as const);
+  // Installed again as it is: its own config and address.
+  const fix = `run \`${here.command}${config === undefined ? "" : ` ${shellLine(["--config", config])}`} gateway install${listenFlags(listen)}\` again from the checkout the service should run (from this one, it runs ${bin})`;
   const where = `${installed.file} runs \`${shellLine(programArguments)}\``;
   const [node, script] = programArguments;
-  if (node === undefined || script === undefined) return { programArguments, listen, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
+  if (node === undefined || script === undefined) return { programArguments, listen, config, configFrom, problem: { kind: "missing", seen: `${installed.file} names no program to run`, fix } };
   const gone = [node, script].filter((path) => !existsSync(path));
-  if (gone.length > 0) return { programArguments, listen, problem: { kind: "missing", seen: `${where}, but ${gone.join(" and ")} no longer exist${gone.length === 1 ? "s" : ""} (moved or deleted): the service fails at every start`, fix } };
-  if (realpathSync(script) !== (existsSync(bin) ? realpathSync(bin) : bin)) return { programArguments, listen, problem: { kind: "elsewhere", seen: `${where}: another checkout than this one (${bin})`, fix: `if this checkout is the one to run, ${fix}; else nothing to do` } };
-  return { programArguments, listen };
+  if (gone.length > 0) return { programArguments, listen, config, configFrom, problem: { kind: "missing", seen: `${where}, but ${gone.join(" and ")} no longer exist${gone.length === 1 ? "s" : ""} (moved or deleted): the service fails at every start`, fix } };
+  if (realpathSync(script) !== (existsSync(bin) ? realpathSync(bin) : bin)) return { programArguments, listen, config, configFrom, problem: { kind: "elsewhere", seen: `${where}: another checkout than this one (${bin})`, fix: `if this checkout is the one to run, ${fix}; else nothing to do` } };
+  return { programArguments, listen, config, configFrom };
 }
 
 /** This checkout's bin/hearth (what an install from here runs) and the command the user typed to run it (`./bin/hearth`, `hearth`). */

@@ -64,6 +64,8 @@ export interface AttemptRecord {
   message?: string | undefined;
   /** A skipped-fields attempt's fields (Attempt.fields), which its fallback notice names. */
   fields?: readonly string[] | undefined;
+  /** Not waited on: its server had just hung or refused for another model (Attempt.silentServer), which its fallback notice names. */
+  silentServer?: { failed: string; model: string } | undefined;
   /** What a failed call spent before it broke (Attempt.usage): the answer's usage does not count it. */
   usage?: Usage | undefined;
   /** What that cost at the model's prices (Attempt.cost); absent in records written before it was kept (then priced from the config). */

@@ -41,6 +41,17 @@ test("a stream whose server went silent mid-answer ends with upstream_stalled, f
       assert.equal(answer.message.stopReason, "error");
       assert.ok(answer.notes?.some((note) => note.kind === "truncated" && /cut off: .*went silent/.test(note.text)), JSON.stringify(answer.notes));
       assert.equal(entries.filter((entry) => entry.type === "turn-failed").length, 0);
+      // `/retry` (the terminal's, the web chat's) resends the message the stall cut off: once, without the cut-off answer.
+      api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Once upon a time, a fox." }) }));
+      const retried = await api.gateway.port.handle({ channel: "webchat", session: key, text: "/retry", canRestart: true });
+      assert.equal(retried.kind, "turn", JSON.stringify(retried));
+      assert.ok(retried.kind === "turn" && retried.result.ok, JSON.stringify(retried));
+      // The turn's call (after the quick check the stalled server is asked first).
+      const sent = (api.local.requests.filter((request) => request.method === "POST").at(-1)?.body ?? { messages: [] }) as { messages: { role: string; content: unknown }[] };
+      const said = sent.messages.filter((message) => message.role !== "system").map((message) => `${message.role}: ${JSON.stringify(message.content)}`);
+      assert.deepEqual(said.filter((line) => line.startsWith("user")).length, 1, said.join("\n"));
+      assert.ok(!said.some((line) => line.startsWith("assistant")), `the cut-off answer is not sent again: ${said.join("\n")}`);
+      assert.match(said[0] ?? "", /Tell me a story/);
     } else {
       const events: ResponseStreamEvent[] = [];
       for await (const event of await client.responses.create({ model: "hearth", input: "Tell me a story", stream: true })) events.push(event);

@@ -66,14 +66,14 @@ describe("turns that got no answer never poison the session", () => {
     down = true;
     const lost = await runCli(["agent", "--config", file, "-m", "first try"], { env });
     assert.equal(lost.code, 1);
-    assert.match(lost.stderr, /`\S*hearth agent --config \S+ --retry` sends it again, `\S*hearth models status --probe --config \S+` shows what is wrong/);
+    assert.match(lost.stderr, /`\S*hearth --config \S+ agent --retry` sends it again, `\S*hearth --config \S+ models status --probe` shows what is wrong/);
 
     // In another session: the hint names it (and the config), and pasted as printed it resends that message.
     const other = await runCli(["agent", "--config", file, "-s", "side", "-m", "aside"], { env });
     assert.equal(other.code, 1);
-    const hinted = /`(\S*hearth (agent [^`]*--retry))`/.exec(other.stderr);
+    const hinted = /`(\S*hearth (--config [^`]*--retry))`/.exec(other.stderr);
     assert.ok(hinted, other.stderr);
-    assert.equal(hinted[2], `agent --config ${file} -s side --retry`);
+    assert.equal(hinted[2], `--config ${file} agent -s side --retry`);
     down = false;
     const pasted = await runCli([...(hinted[2] as string).split(" "), "--json"], { env });
     assert.equal(pasted.code, 0, pasted.stderr);
@@ -148,7 +148,7 @@ describe("turns that got no answer never poison the session", () => {
     const empty = temp.write("empty.json5", `{ models: { mode: "replace", providers: {} } }`);
     const env = { HEARTH_STATE_DIR: join(temp.dir, "fresh") };
     const chat = await runCli(["chat", "--config", empty], { env, input: "hello\nhello\nhello\n" });
-    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`\.\/bin\/hearth init` writes a starter config\); until then messages get no answer$/);
+    assert.match(chat.stderr.split("\n")[0] ?? "", /^no model is configured: set agents\.defaults\.model\.primary \(`\.\/bin\/hearth --config \S+ init` writes a starter config\); until then messages get no answer$/);
     const first = await runCli(["agent", "--config", file, "-m", "my name is Ana"], { env });
     assert.equal(first.stdout, "seen: my name is Ana\n", "the hellos typed before a model existed are not merged in");
     const fresh = await runCli(["agent", "--config", file, "--new", "-m", "who am I?"], { env });

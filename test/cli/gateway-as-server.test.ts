@@ -24,7 +24,7 @@ describe("a hearth gateway's address where a model server is looked for", () => 
     temp.cleanup();
   });
 
-  const whatToDo = /point .* at the model servers behind it \(LM Studio, llama\.cpp, Ollama, vLLM at their own addresses: `hearth models discover --url ADDRESS` asks one\), or use the gateway as an OpenAI-compatible endpoint on purpose/;
+  const whatToDo = /point .* at the model servers behind it \(LM Studio, llama\.cpp, Ollama, vLLM at their own addresses: `\S*hearth (--config \S+ )?models discover --url ADDRESS` asks one\), or use the gateway as an OpenAI-compatible endpoint on purpose/;
 
   test("models discover: what it is and what to do, not 'no model server answered'; nothing written; --json lists it apart", async () => {
     const file = temp.write("discover.json5", "{}\n");
@@ -48,7 +48,7 @@ describe("a hearth gateway's address where a model server is looked for", () => 
     assert.match(result.stdout, said);
     assert.match(result.stdout, whatToDo);
     assert.doesNotMatch(result.stdout, /No model server answered|start the model server at/);
-    assert.match(result.stdout, /^Next: give the address of a model server behind the gateway: `\S+ models discover --write --url ADDRESS --config \S+`/m, result.stdout);
+    assert.match(result.stdout, /^Next: give the address of a model server behind the gateway: `\S+ --config \S+ models discover --write --url ADDRESS`/m, result.stdout);
   });
 
   test("models load --url: the same words, nothing asked to load", async () => {

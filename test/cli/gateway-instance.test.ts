@@ -141,7 +141,7 @@ describe("which gateway, and with which environment", () => {
       mkdirSync(join(home, ".hearth"), { recursive: true });
       writeFileSync(envFile, "SOME_API_KEY=removed-later\n", { mode: 0o600 });
       const status = await runCli(["gateway", "status", "--config", config], { env });
-      assert.match(status.stdout, /^gateway\.env: .* was written after the gateway started: it runs with the variables from before; restart to apply: `\S+ gateway restart`$/m, status.stdout);
+      assert.match(status.stdout, /^gateway\.env: .* was written after the gateway started: it runs with the variables from before; restart to apply: `\S+ --config \S+ gateway restart`$/m, status.stdout);
 
       const applied = await runCli(["gateway", "install", "--config", config], { env });
       assert.equal(applied.code, 0, applied.stdout + applied.stderr);

@@ -97,7 +97,7 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
       const stale = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(stale.code, 0, stale.stdout);
       assert.ok(stale.stdout.includes(`service: ${unitOf(home)} was written after the running service started (`), stale.stdout);
-      assert.match(stale.stdout, /\): it runs with the unit as it was before; `\.\/bin\/hearth gateway restart` applies it$/m);
+      assert.match(stale.stdout, /\): it runs with the unit as it was before; `\.\/bin\/hearth --config \S+ gateway restart` applies it$/m);
       const staleJson = JSON.parse((await runCli(["gateway", "status", "--json", "--config", config], { env })).stdout) as { service: { unitChanged?: string } };
       assert.match(staleJson.service.unitChanged ?? "", /gateway restart` applies it/);
       const doctorStale = async () => (JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; severity: string; title: string; fix: string }[] }).findings.find((finding) => finding.id === "gateway-unit-stale");
@@ -143,7 +143,7 @@ describe("hearth gateway restart, and status noticing a unit edited since the se
     assert.match(result.stderr, /the gateway service did not come back after the restart: it exits at once \(systemd: activating \(auto-restart\), exit status 2, restarted 4 times\); systemd keeps restarting it/);
     assert.match(result.stderr, /last lines of journalctl --user -u hearth-gateway\.service:\n {4}Dec 02 14:00:01 host hearth\[4242\]: hearth: the config does not load: gateway\.port: expected a number/);
     assert.ok(result.stderr.includes(`last lines of ${join(state, "logs", "gateway.log")}:\n    14:00:00.500 +00:00 ERROR gateway stopped  reason=config`), result.stderr);
-    assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error; once fixed, `\.\/bin\/hearth gateway restart`/);
+    assert.match(result.stderr, /fix: `\.\/bin\/hearth --config \S+ gateway` in a terminal shows the error; once fixed, `\.\/bin\/hearth --config \S+ gateway restart`/);
   });
 
   test("another state dir's gateway answering where the service listens is not taken for it: restart says the service did not come back, and whose gateway answers", async () => {

@@ -47,7 +47,7 @@ describe("gateway install | status | doctor: the service's own address, hearth's
       await gateway.exited;
       const down = await runCli(["gateway", "status", "--config", onConfigPort], { env: { HOME: home } });
       assert.equal(down.code, 1, down.stdout);
-      assert.match(down.stdout, /^not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health \(start it: \.\/bin\/hearth gateway --port 1\)/m);
+      assert.match(down.stdout, /^not running: nothing answers at http:\/\/127\.0\.0\.1:1\/health \(start it: \.\/bin\/hearth --config \S+ gateway --port 1\)/m);
     } finally {
       await gateway.stop();
     }
@@ -153,12 +153,12 @@ describe("gateway install | status | doctor: the service's own address, hearth's
     const env = { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${bin}:${process.env.PATH ?? ""}` };
     const result = await runCli(["gateway", "install", "--config", config, "--port", String(port), "--bind", "127.0.0.1"], { env });
     assert.equal(result.code, 1, result.stdout + result.stderr);
-    assert.match(result.stderr, new RegExp(`fix: \`\\./bin/hearth gateway --port ${port} --bind 127\\.0\\.0\\.1\` in a terminal shows the error`));
+    assert.match(result.stderr, new RegExp(`fix: \`\\./bin/hearth --config \\S+ gateway --port ${port} --bind 127\\.0\\.0\\.1\` in a terminal shows the error`));
 
     const noBus = fakeSystemctl(join(temp.dir, "no-bus-bin"), "", 1);
     const removed = await runCli(["gateway", "uninstall", "--config", config], { env: { ...env, PATH: `${noBus}:${process.env.PATH ?? ""}` } });
     assert.equal(removed.code, 1);
-    assert.match(removed.stderr, /meanwhile run `\.\/bin\/hearth gateway` in a terminal/);
+    assert.match(removed.stderr, /meanwhile run `\.\/bin\/hearth --config \S+ gateway` in a terminal/);
     assert.doesNotMatch(removed.stderr, /run `hearth gateway`/);
   });
 });

@@ -147,13 +147,13 @@ describe("hearth gateway install | uninstall | status", () => {
     const status = await runCli(["gateway", "status", "--config", config], { env });
     assert.match(status.stdout, /service: installed/);
     assert.match(status.stdout, /service: .*\/tmp\/hearth-checkout-moved-away\/bin\/hearth no longer exists \(moved or deleted\): the service fails at every start/);
-    assert.match(status.stdout, new RegExp(`fix: run \`\\./bin/hearth gateway install\` again from the checkout the service should run \\(from this one, it runs ${hearthBin.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)`));
+    assert.match(status.stdout, new RegExp(`fix: run \`\\./bin/hearth --config '/home/ana/my config%\\.json5' gateway install\` again from the checkout the service should run \\(from this one, it runs ${hearthBin.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\)`));
     const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", config], { env })).stdout) as { service: { problem?: { kind: string } } };
     assert.equal(json.service.problem?.kind, "missing");
     const missing = await doctorFinding();
     assert.equal(missing?.severity, "error");
     assert.match(missing?.seen ?? "", /hearth-checkout-moved-away\/bin\/hearth no longer exists/);
-    assert.match(missing?.fix ?? "", /hearth gateway install` again/);
+    assert.match(missing?.fix ?? "", /hearth --config '\/home\/ana\/my config%\.json5' gateway install` again/, "installed again as it is: its config too");
 
     mkdirSync(join(temp.dir, "other-checkout", "bin"), { recursive: true });
     const other = temp.write("other-checkout/bin/hearth", "#!/usr/bin/env node\n");
@@ -162,7 +162,8 @@ describe("hearth gateway install | uninstall | status", () => {
     assert.equal((await doctorFinding())?.severity, "warn");
 
     await install(hearthBin);
-    assert.doesNotMatch((await runCli(["gateway", "status", "--config", config], { env })).stdout, /service: .*runs/);
+    // (The config it runs is said on a line of its own: the unit sets HEARTH_CONFIG.)
+    assert.doesNotMatch((await runCli(["gateway", "status", "--config", config], { env })).stdout, /service: \/.*runs/);
     assert.equal((await doctorFinding())?.severity, "ok");
   });
 
@@ -175,7 +176,7 @@ describe("hearth gateway install | uninstall | status", () => {
       const result = await runCli(["gateway", "install", "--config", config, "--port", String(port)], { env: { HOME: home } });
       assert.equal(result.code, 1, result.stdout + result.stderr);
       assert.match(result.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use by node, pid ${process.pid}: the service would fail at every start; nothing installed`));
-      assert.match(result.stderr, new RegExp(`fix: \`\\./bin/hearth gateway install --port ${port + 1}\` \\(or set gateway\\.port\\), or stop the program that holds it`));
+      assert.match(result.stderr, new RegExp(`fix: \`\\./bin/hearth --config \\S+ gateway install --port ${port + 1}\` \\(or set gateway\\.port\\), or stop the program that holds it`));
       assert.equal(existsSync(join(home, ".config", "systemd", "user", "hearth-gateway.service")), false);
     } finally {
       holder.close();
@@ -195,7 +196,7 @@ describe("hearth gateway install | uninstall | status", () => {
     assert.match(result.stdout, /ran systemctl --user enable --now hearth-gateway\.service/);
     assert.match(result.stderr, /the gateway service started and exited at once \(systemd: activating \(auto-restart\), exit status 2, restarted 1 times\); systemd keeps restarting it/);
     assert.match(result.stderr, new RegExp(`its log: \`journalctl --user -u hearth-gateway\\.service -n 50\`, ${join(home, "state", "logs", "gateway.log").replace(/[.]/g, "\\.")}`));
-    assert.match(result.stderr, /fix: `\.\/bin\/hearth gateway` in a terminal shows the error/);
+    assert.match(result.stderr, /fix: `\.\/bin\/hearth --config \S+ gateway` in a terminal shows the error/);
 
     // --json: one document on stdout, the error's, naming what was installed.
     const json = await runCli(["gateway", "install", "--json", "--config", config], { env: { HOME: home, HEARTH_STATE_DIR: join(home, "state"), PATH: `${fakeBin}:${process.env.PATH ?? ""}` } });

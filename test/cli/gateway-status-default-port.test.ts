@@ -11,7 +11,7 @@ describe("gateway status of a config that sets no port", () => {
   const temp = tempDir();
   after(() => temp.cleanup());
 
-  test("the address looked at is called the default one (portFrom default), not the config's; a config that sets the port is the config's", async () => {
+  test("the address looked at is called the default one (portFrom default), not the config's, by status and doctor; a config that sets the port is the config's", async () => {
     const config = temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 8 } } }`);
     const env = { HEARTH_STATE_DIR: join(temp.dir, "state"), HOME: join(temp.dir, "home") };
     const gateway = await startGateway(["--config", config], env);
@@ -23,6 +23,13 @@ describe("gateway status of a config that sets no port", () => {
       const report = JSON.parse((await runCli(["gateway", "status", "--config", config, "--json"], { env })).stdout) as { portFrom: string; expectedUrl?: string };
       assert.equal(report.portFrom, "default");
       assert.equal(report.expectedUrl, "http://127.0.0.1:18790/");
+      // doctor words it alike: the default address, never "where the config says it listens"; the bind the config does not set is the default one.
+      const doctor = JSON.parse((await runCli(["doctor", "--config", config, "--json"], { env })).stdout) as { findings: { id: string; title: string }[] };
+      const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
+      assert.match(up?.title ?? "", new RegExp(`^the gateway at ${gateway.url} \\(started with another address: http://127\\.0\\.0\\.1:18790 is the default address \\(no gateway\\.port in the config\\); --port 0 on its command line\\) is up`), up?.title);
+      const exposed = doctor.findings.find((finding) => finding.id === "gateway-exposed");
+      assert.match(exposed?.title ?? "", /^the default bind "127\.0\.0\.1" \(no gateway\.bind in the config\) is loopback/, exposed?.title);
+      assert.doesNotMatch(JSON.stringify(doctor.findings.filter((finding) => finding.id.startsWith("gateway"))), /config says|gateway\.bind "/);
     } finally {
       await gateway.stop();
     }

@@ -263,7 +263,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.match(result.stdout, /LM Studio at http:\/\/127\.0\.0\.1:\d+ \(answered in [\d.]+ ms\) → provider lmstudio, api openai-responses/);
     assert.match(result.stdout, /230B-A10B params · Q6_K \(6 bits\/weight\) · gguf · runs with 65536 context · max context 196608 · tools/);
     assert.match(result.stdout, /! warn: heavily quantized \(Q3_K_S, 3 bits per weight\)/);
-    assert.match(result.stdout, /models discover --write/);
+    assert.match(result.stdout, /`\S+ models discover --url \S+ --write`/, "with the same --url, ready to paste");
     assert.match(result.stdout, /contextWindow: 65536,/);
   });
 
@@ -365,7 +365,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.equal(written.code, 0, written.stderr);
     assert.match(written.stdout, /set agents\.defaults\.model\.primary to "llamacpp\/stories260k"/);
     // The file written is named on the commands advised: without it they would read the default config.
-    assert.match(written.stdout.trim().split("\n").at(-1) ?? "", /^Next: `\S+ models list --config \S+` shows the chain, llamacpp\/stories260k \(llama\.cpp\) first/);
+    assert.match(written.stdout.trim().split("\n").at(-1) ?? "", /^Next: `\S+ --config \S+ models list` shows the chain, llamacpp\/stories260k \(llama\.cpp\) first/);
     const list = await runCli(["models", "list", "--json", "--config", discovered]);
     assert.deepEqual((JSON.parse(list.stdout) as { models: { ref: string; role: string }[] }).models.find((row) => row.role === "primary")?.ref, "llamacpp/stories260k");
   });
@@ -387,7 +387,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     const file = `${temp.dir}/plain/hearth.json5`;
     const init = await runCli(["init", "--url", vllm.url, "--config", file]);
     assert.equal(init.code, 0, init.stderr);
-    const offered = /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `\S+ (models discover --write --url \S+ --config \S+)`/.exec(init.stdout);
+    const offered = /A model server answers at http:\/\/127\.0\.0\.1:\d+ \(1 model\): add what it serves with `\S+ (--config \S+ models discover --write --url \S+)`/.exec(init.stdout);
     assert.ok(offered?.[1], init.stdout);
     // The command offered asks the same server and writes the same file.
     const run = await runCli(offered[1].split(" "));
@@ -403,7 +403,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.match(init.stdout, new RegExp(`^No model server answered at ${silent.replace(/[.]/g, "\\.")} \\(`, "m"));
     const last = init.stdout.trim().split("\n").at(-1) ?? "";
     assert.doesNotMatch(last, /MiniMax|LM Studio/, last);
-    assert.match(last, new RegExp(`^Next: start the model server at ${silent.replace(/[.]/g, "\\.")} \\(or check the address\\), then \`\\S+ models discover --write --url ${silent.replace(/[.]/g, "\\.")} --config \\S+\` adds what it serves`));
+    assert.match(last, new RegExp(`^Next: start the model server at ${silent.replace(/[.]/g, "\\.")} \\(or check the address\\), then \`\\S+ --config \\S+ models discover --write --url ${silent.replace(/[.]/g, "\\.")}\` adds what it serves`));
   });
 
   test("without --url, --write asks the local servers the config names too (a llama-server on its own port)", async () => {

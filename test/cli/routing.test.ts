@@ -236,6 +236,29 @@ describe("hearth: honest progress and words", () => {
     }
   });
 
+  test("the line after a failure names the model really tried next: one whose server just hung, or cooling down, is skipped, not named", async () => {
+    const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    try {
+      // The same server again as a second provider (its other API), then one cooling down after a rate limit, then Spare.
+      const twice = config(hung.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," })
+        .replace('fallbacks: ["spare/m"]', 'fallbacks: ["again/m", "cool/m", "spare/m"]')
+        .replace('"spare/m": { alias: "Spare" }', '"spare/m": { alias: "Spare" }, "again/m": { alias: "Again" }, "cool/m": { alias: "Cool" }')
+        .replace("providers: {", `providers: {
+      again: { baseUrl: "${hung.baseUrl}/", api: "openai-completions", timeoutSeconds: 1, models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },
+      cool: { baseUrl: "${spare.baseUrl}", api: "openai-completions", apiKey: "sk-cool", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] },`);
+      const file = temp.write("hung-twice.json5", twice);
+      const state = join(temp.dir, "hung-twice");
+      coolDown(state, { "cool/m": { kind: "rate-limit" } });
+      const result = await runCli(["agent", "--config", file, "--message", "hello"], { env: { HEARTH_STATE_DIR: state } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^Local timed out — trying Spare$/m, "neither Again (its server just hung) nor Cool (cooling down) is named");
+      assert.doesNotMatch(result.stderr, /trying (Again|Cool)/);
+      assert.match(result.stderr, /^answered by Spare — Local \(local server\) timed out; Again \(local server\) not waited on: its server had just hung for Local; Cool \(local server\) /m);
+    } finally {
+      await hung.close();
+    }
+  });
+
   test("chat in a pipe says the wait on stderr too, in the same lines as agent", async () => {
     const hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
     try {

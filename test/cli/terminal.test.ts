@@ -125,7 +125,7 @@ describe("the terminal: streams, help, names, stdin", () => {
       assert.equal(installed.code, 0, installed.stderr);
       assert.match(installed.stderr, /\(no file there yet: `hearth init` writes a starter config\)/);
       const missing = await runProgram(join(onPath, "hearth"), ["models", "list", "--config", "nope.json5"], { env: pathEnv, cwd: home.dir });
-      assert.match(missing.stderr, /run `hearth init` to write a starter config there/, "the config loader's fix too");
+      assert.match(missing.stderr, /run `hearth --config nope\.json5 init` to write a starter config there/, "the config loader's fix too, on the --config given");
     } finally {
       home.cleanup();
     }
@@ -160,7 +160,7 @@ describe("the terminal: streams, help, names, stdin", () => {
     if (ptyMissing) return;
     const terminal = runInPty(["agent", "--config", file], { env });
     assert.equal(await terminal.exited, 2, terminal.output);
-    assert.match(terminal.output, /agent needs a message: \.\/bin\/hearth agent --message TEXT, or -m - to read it from stdin/);
+    assert.match(terminal.output, /agent needs a message: \.\/bin\/hearth --config \S+ agent --message TEXT, or -m - to read it from stdin/);
   });
 
   test("with --json, agent's usage errors print one JSON document on stdout { error, details, exitCode: 2 }", async () => {
@@ -224,7 +224,7 @@ describe("the terminal: streams, help, names, stdin", () => {
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /--model: "nonexistent" is not a known model or alias/);
     assert.match(flag.stderr, /you can choose: Small \(local\/m\), Big \(local\/big\)/);
-    assert.match(flag.stderr, /`\.\/bin\/hearth models list --all` shows every model/);
+    assert.match(flag.stderr, /`\.\/bin\/hearth --config \S+ models list --all` shows every model/);
   });
 
   test("init writes a $schema that stays valid when the checkout moves: a copy beside the config, named relatively", async () => {

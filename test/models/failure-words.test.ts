@@ -105,7 +105,7 @@ test("a model not waited on because its server had just hung (or refused) for an
   const notice = fallbackNotice(
     [
       { model: "lmstudio/m", outcome: "timeout", ms: 15_000 },
-      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 hung for lmstudio/m 0 s ago: not waited on again" },
+      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 hung for lmstudio/m 0 s ago: not waited on again", silentServer: { failed: "hung", model: "lmstudio/m" } },
       { model: "openai/gpt-5", outcome: "ok", ms: 1 },
     ],
     catalog,
@@ -114,10 +114,20 @@ test("a model not waited on because its server had just hung (or refused) for an
   const refused = fallbackNotice(
     [
       { model: "lmstudio/m", outcome: "unreachable", ms: 3 },
-      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 refused the connection for lmstudio/m 2 s ago: not waited on again" },
+      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "the router's words may change", silentServer: { failed: "refused", model: "lmstudio/m" } },
       { model: "openai/gpt-5", outcome: "ok", ms: 1 },
     ],
     catalog,
   );
   assert.equal(refused, "answered by openai/gpt-5 — lmstudio/m (local server) unreachable; lmstudio/n not waited on: its server had just refused the connection for lmstudio/m");
+  // The notice reads the attempt's data (Attempt.silentServer), never the router's wording: a cooldown whose message merely reads alike is a cooldown.
+  const lookalike = fallbackNotice(
+    [
+      { model: "lmstudio/m", outcome: "timeout", ms: 15_000 },
+      { model: "lmstudio/n", outcome: "skipped-cooldown", ms: 0, message: "its server http://127.0.0.1:1234/v1 hung for lmstudio/m 0 s ago: not waited on again" },
+      { model: "openai/gpt-5", outcome: "ok", ms: 1 },
+    ],
+    catalog,
+  );
+  assert.equal(lookalike, "answered by openai/gpt-5 — lmstudio/m (local server) timed out; lmstudio/n skipped after failing recently");
 });

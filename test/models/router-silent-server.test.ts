@@ -54,6 +54,15 @@ test("a server that just hung for one model is not waited on for the next model 
     assert.equal(posts(hung), 1, "the stuck server was sent one request, not two");
     const skipped = result.events.find((event) => event.type === "attempt-skipped");
     assert.match(skipped?.type === "attempt-skipped" ? (skipped.attempt.message ?? "") : "", new RegExp(`^its server ${hung.baseUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/? hung for llamacpp/stories \\d+ s ago: not waited on again$`));
+    assert.deepEqual(skipped?.type === "attempt-skipped" ? skipped.attempt.silentServer : undefined, { failed: "hung", model: "llamacpp/stories" }, "the notice reads it as data");
+    // The live line names the candidate really called next, not the one skipped (trial: "LlamaCPP timed out — trying LlamaCC").
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    assert.equal(failed?.type === "attempt-failed" ? failed.next : "none", "spare/m");
+    assert.ok(result.events.indexOf(failed as never) < result.events.indexOf(skipped as never), "said when it failed, before the skip");
+    // And the wait line before it ("— trying … at 15 s") names the model that would be tried, not the one on the same stuck server.
+    const waiting = result.events.filter((event) => event.type === "attempt-waiting");
+    assert.ok(waiting.length > 0, "the wait was said");
+    for (const event of waiting) assert.equal(event.type === "attempt-waiting" ? event.next : "none", "spare/m");
   } finally {
     routing.close();
   }

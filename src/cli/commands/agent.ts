@@ -8,7 +8,7 @@ import { apiKeyPath, refNamer } from "../../models/provider-words.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
-import { commandLine, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, configuredCommand, painter, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { createCliRuntime } from "../cli-runtime.js";
 import { isBlank } from "../../shared/blank-text.js";
 import { shellLine } from "../../shared/shell-quote.js";
@@ -104,9 +104,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         writeLine(io.stderr, `  ${named(attempt.model)}: ${attempt.outcome}${why ? ` — ${why}` : ""}`);
       }
       // Ready to paste: the same config, session and agent as this command's.
-      const configWords = options.config === undefined ? undefined : shellLine(["--config", options.config]);
-      const retry = shellLine(["agent", ...(options.config === undefined ? [] : ["--config", options.config]), ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
-      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog), configWords })})`);
+      // The config's --config comes with commandLine (the io's configFlag).
+      const retry = shellLine(["agent", ...(key === "main" ? [] : ["-s", key]), ...(options.agent === undefined ? [] : ["--agent", options.agent]), "--retry"]);
+      writeLine(io.stderr, `  (${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: `\`${commandLine(io, retry)}\``, keyPath: apiKeyPath(runtime.catalog) })})`);
       return 1;
     }
     if (options.json) {

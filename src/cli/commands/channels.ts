@@ -8,7 +8,7 @@ import { loadConfig } from "../../config/load.js";
 import { stateDir } from "../../config/paths.js";
 import type { WhatsAppSection } from "../../config/schema/index.js";
 import { HearthError } from "../../shared/errors.js";
-import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { configuredCommand, commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
 
 const CHANNELS = ["whatsapp"] as const;
@@ -27,7 +27,7 @@ export function channelsStatus(io: CliIo, options: GlobalOptions): number {
   let section: WhatsAppSection | undefined;
   let configProblem: HearthError | undefined;
   try {
-    section = loadConfig({ env: io.env, cwd: io.cwd, flag: options.config, command: io.command }).config.channels?.whatsapp;
+    section = loadConfig({ env: io.env, cwd: io.cwd, flag: options.config, command: configuredCommand(io) }).config.channels?.whatsapp;
   } catch (error) {
     if (!(error instanceof HearthError) || error.kind !== "config") throw error;
     configProblem = error;

@@ -4,11 +4,10 @@ import { conversationView } from "../../agent/build-context.js";
 import { isCommand } from "../../agent/commands.js";
 import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
-import { shellLine } from "../../shared/shell-quote.js";
 import { apiKeyPath } from "../../models/provider-words.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
-import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { configuredCommand, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatHistory } from "../chat-history.js";
 import { ChatInput } from "../chat-input.js";
 import { createCliRuntime } from "../cli-runtime.js";
@@ -134,7 +133,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           failures++;
           if (streamed) io.stdout.write("\n");
           writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
-          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: io.command, retry: "/retry", keyPath: apiKeyPath(runtime.catalog), configWords: options.config === undefined ? undefined : shellLine(["--config", options.config]) })}; /status shows the model)`));
+          writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: "/retry", keyPath: apiKeyPath(runtime.catalog) })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);
           else writeLine(io.stdout, terminalSafe(result.text));

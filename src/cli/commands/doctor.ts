@@ -9,7 +9,7 @@ import { systemClock } from "../../shared/clock.js";
 import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
 import { installedServiceFile, thisBin } from "./gateway-service.js";
-import { writtenAddress } from "../gateway/config-address.js";
+import { writtenAddress, writtenGatewayKeys } from "../gateway/config-address.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface DoctorOptions extends GlobalOptions {
@@ -38,6 +38,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       cooldownWarnings,
       // Where /health is asked when not where gateway.bind and gateway.port say (a gateway elsewhere; the tests).
       gatewayUrl: io.env.HEARTH_GATEWAY_URL || undefined,
+      gatewayKeys: writtenGatewayKeys(io, options),
       service: serviceCheck(io),
       envFile: serviceEnvFile(io.env),
       toolDefinitions: (allowed) => createBuiltinTools().definitions(allowed),

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
@@ -18,7 +18,7 @@ import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gatewa
 import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
-import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
@@ -46,10 +46,11 @@ export function serviceHost(io: CliIo, options: GatewayInstallOptions): ServiceH
   const state = stateDir({ env: io.env, cwd: io.cwd });
   const bin = thisBin();
   const environment: Record<string, string> = { HEARTH_STATE_DIR: state };
-  if (location.origin !== "default") environment.HEARTH_CONFIG = location.file;
   if (io.env.PATH) environment.PATH = io.env.PATH;
+  // The config this command was given (--config, HEARTH_CONFIG), on the service's command line as a full path: the service runs the config the user tested, and `gateway status` says which.
+  const config = location.origin === "default" ? [] : ["--config", location.file];
   const listen = [...(options.port === undefined ? [] : ["--port", options.port]), ...(options.bind === undefined ? [] : ["--bind", options.bind])];
-  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: io.command, programArguments: [process.execPath, bin, "gateway", ...listen], environment, logDir: join(state, "logs"), envFile: serviceEnvFile(io.env) };
+  return { platform: process.platform, home: io.env.HOME ?? homedir(), uid: userInfo().uid, run: realRunner, command: configuredCommand(io), programArguments: [process.execPath, bin, "gateway", ...config, ...listen], environment, logDir: join(state, "logs"), envFile: serviceEnvFile(io.env) };
 }
 
 /**
@@ -71,6 +72,8 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const host = serviceHost(io, options);
   const state = thisState(io);
   const url = gatewayUrl(address);
+  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
+  const chosen = location.origin === "default" ? undefined : location.file;
   const flags = listenFlags({ port: options.port === undefined ? undefined : port, bind: options.bind });
   await refuseTakenPort(io, { host, address, flags: { port: options.port === undefined ? undefined : port, bind: options.bind }, state });
   const running = port === 0 ? undefined : await runningService({ host, url, port, state });
@@ -84,7 +87,7 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
     if (outcome.state !== "exited") writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(other ? { otherAnswer: other } : {}) });
   } else {
     for (const action of report.actions) writeLine(io.stdout, action);
-    if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service and starts with your session; \`${commandLine(io, "gateway status")}\` checks it`);
+    if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service${chosen ? ` with the config ${chosen}` : ""} and starts with your session; \`${commandLine(io, "gateway status")}\` checks it`);
     else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
   }
   if (outcome.state !== "exited") return 0;
@@ -201,6 +204,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
         ? `the gateway running is not the service (nothing of it answers at ${url}/): it was started apart, at ${startedElsewhere}/ — stop it (Ctrl+C where it runs) before the service is started`
         : undefined;
   const restart = `\`${commandLine(io, "gateway restart")}\``;
+  const runsConfig = installed ? serviceConfigWords(io, { options, config: target.config, from: target.configFrom }) : undefined;
   const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
   // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
@@ -225,7 +229,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, proxied: draining.stopping.proxied, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
-      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
+      service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen, config: target.config ?? null } : {}), ...(runsConfig?.other ? { otherConfig: runsConfig.line } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
@@ -239,6 +243,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     if (apart) writeLine(io.stdout, `address: ${apart}`);
     if (asked) writeLine(io.stdout, `address: ${asked}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
+    if (runsConfig) writeLine(io.stdout, `service: ${runsConfig.line}`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
     if (stranger) writeLine(io.stdout, startedElsewhere ? `service: ${stranger}` : `service: ${stranger}; once it stops, the service takes over at its next restart`);
     if (unitStale) writeLine(io.stdout, `service: ${unitStale}`);
@@ -251,6 +256,20 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     }
   }
   return health ? 0 : 1;
+}
+
+/**
+ * Which config the installed service runs, said when it is not the default one or when this command was
+ * given another: `runs the config FILE (its --config)`, and — not the one this command reads — how to make it
+ * run this one (`other`).
+ */
+function serviceConfigWords(io: CliIo, service: { options: GlobalOptions; config: string | undefined; from: string | undefined }): { line: string; other: boolean } | undefined {
+  const here = configLocation(service.options.config, { env: io.env, cwd: io.cwd });
+  const runs = service.config === undefined ? undefined : resolve(service.config);
+  if (runs === undefined && here.origin === "default") return undefined;
+  const said = runs === undefined ? "runs the default config (no --config on its command line)" : `runs the config ${runs} (${service.from === "HEARTH_CONFIG" ? "HEARTH_CONFIG in its environment" : "its --config"})`;
+  if (runs === here.file || (runs === undefined && here.origin === "default")) return { line: said, other: false };
+  return { line: `${said}, not ${here.file}, which this command reads: \`${commandLine(io, "gateway install")}\` makes it run that one`, other: true };
 }
 
 /** The fix a config load error gives ("fix: …" among its details), else the general one. */

@@ -11,7 +11,7 @@ import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
-import { commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { configuredCommand, commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { openAiRoutes } from "../../channels/http/openai/routes.js";
@@ -58,7 +58,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     logger.warn({ err: message }, "state dir lock lost");
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
-  const held = await lockGateway({ stateDir: state, command: io.command, onLost: onLockLost }).catch((error: unknown) => {
+  const held = await lockGateway({ stateDir: state, command: configuredCommand(io), onLost: onLockLost }).catch((error: unknown) => {
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
     log.close();
     throw error;
@@ -79,7 +79,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const stop = new StopSwitch();
   // The gateway settings a reload found changed since the start: applied only by a restart, said on /health for `gateway status` and doctor.
   let restartNeeded: RestartNeed[] = [];
-  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: io.command, secrets: io.secrets, onWarning, stop });
+  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, stop });
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
   let server: RunningServer;

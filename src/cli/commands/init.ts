@@ -10,7 +10,7 @@ import { addDiscoveredProviders } from "../../ops/discover-write.js";
 import { askPrimaryServer, choosePrimary, currentPrimary } from "../../ops/discover-primary.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { installDir } from "../../shared/install-dir.js";
-import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 export interface InitOptions extends GlobalOptions {
   discover?: boolean;
@@ -21,8 +21,10 @@ export interface InitOptions extends GlobalOptions {
  * `hearth init [--discover]`: writes the starter config; never overwrites a file. With --discover the
  * model servers found on this machine are added to it; without, a server that answers is mentioned.
  */
-export async function init(io: CliIo, options: InitOptions): Promise<number> {
-  const location = configLocation(options.config, { env: io.env, cwd: io.cwd });
+export async function init(given: CliIo, options: InitOptions): Promise<number> {
+  const location = configLocation(options.config, { env: given.env, cwd: given.cwd });
+  // The file just written, named on every command advised (commandLine's --config): from HEARTH_CONFIG too, which the next shell may not have.
+  const io: CliIo = { ...given, configFlag: options.config ?? (given.env.HEARTH_CONFIG || undefined) };
   if (existsSync(location.file)) {
     throw new HearthError("runtime", `${location.file} already exists; hearth init never overwrites a config`, [
       `fix: edit it, check it with \`${commandLine(io, "config validate")}\`, or give another path with --config`,
@@ -55,20 +57,17 @@ export async function init(io: CliIo, options: InitOptions): Promise<number> {
   if (placed && "kept" in placed) writeLine(io.stdout, `  ${placed.kept} is not hearth's: left as it was, and the config has no $schema (editors: add \`$schema: "${placed.packaged}"\`)`);
   for (const change of changes) writeLine(io.stdout, `  ${change}`);
   // The same servers, and the same file: the usual ports are not asked again where --url named others.
-  // The file just written, named on every command advised (a --config flag or HEARTH_CONFIG: the next shell may have neither).
-  const configFlag = options.config ?? io.env.HEARTH_CONFIG;
-  const config = configFlag ? ` --config ${shellQuote(configFlag)}` : "";
-  const same = `${(options.url ?? []).map((url) => ` --url ${shellQuote(url)}`).join("")}${config}`;
+  const same = (options.url ?? []).map((url) => ` --url ${shellQuote(url)}`).join("");
   if (found.servers.length > 0 && !options.discover) {
     const where = found.servers.map((server) => `${server.origin} (${server.models.length} model${server.models.length === 1 ? "" : "s"})`).join(", ");
-    writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, "models discover --write")}${same}\`.`);
+    writeLine(io.stdout, `A model server answers at ${where}: add what it serves with \`${commandLine(io, `models discover --write${same}`)}\`.`);
   }
   // A server the user named that did not answer is said, with why, not passed over for the starter's advice.
   const named = options.url !== undefined && options.url.length > 0;
   // A hearth gateway answered: said as what it is (gatewayAsServer's words), never as "no model server answered".
-  if (named) for (const gateway of found.gateways) writeLine(io.stdout, `${gateway.title}: not written as a provider.\n  fix: ${gateway.fix}`);
+  if (named) for (const gateway of found.gateways) writeLine(io.stdout, `${gateway.title}: not written as a provider.\n  fix: ${asTyped(io, gateway.fix)}`);
   if (named && found.servers.length === 0 && found.silent.length > 0) writeLine(io.stdout, `No model server answered at ${found.silent.map((entry) => `${entry.origin} (${entry.reason})`).join(", ")}.`);
-  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined, config })}`);
+  writeLine(io.stdout, `Next: ${nextStep(io, { found, plan, wrote: Boolean(options.discover), named: named ? same : undefined })}`);
   return 0;
 }
 
@@ -92,11 +91,11 @@ async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryR
 }
 
 /** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */
-function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined; config: string }): string {
+function nextStep(io: CliIo, what: { found: DiscoveryReport; plan: DiscoveredPlan; wrote: boolean; named: string | undefined }): string {
   const { found, plan } = what;
-  const run = (args: string): string => commandLine(io, `${args}${what.config}`);
+  const run = (args: string): string => commandLine(io, args);
   if (found.servers.length === 0 && what.named !== undefined && found.silent.length === 0) {
-    return `give the address of a model server behind the gateway: \`${commandLine(io, `models discover --write --url ADDRESS${what.config}`)}\` adds what it serves and makes one of its models the primary.`;
+    return `give the address of a model server behind the gateway: \`${commandLine(io, "models discover --write --url ADDRESS")}\` adds what it serves and makes one of its models the primary.`;
   }
   if (found.servers.length === 0 && what.named !== undefined) {
     return `start the model server at ${found.silent.map((entry) => entry.origin).join(", ")} (or check the address), then \`${commandLine(io, `models discover --write${what.named}`)}\` adds what it serves and makes one of its models the primary.`;

@@ -1,7 +1,7 @@
 import { stateDir } from "../../config/paths.js";
 import { followLog, gatewayLogFile, parseLogLine, readLogTail } from "../../ops/gateway-log.js";
 import { HearthError } from "../../shared/errors.js";
-import { painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localClock } from "../../shared/local-time.js";
 
 export interface LogsOptions extends GlobalOptions {
@@ -16,7 +16,7 @@ export async function logsCommand(io: CliIo, options: LogsOptions): Promise<numb
   const file = gatewayLogFile(stateDir({ env: io.env, cwd: io.cwd }));
   const tail = readLogTail(file, count);
   if (!tail && !options.follow) {
-    writeLine(io.stderr, `hearth: no gateway log yet at ${file} (the gateway writes it once it runs: \`${io.command} gateway\`)`);
+    writeLine(io.stderr, `hearth: no gateway log yet at ${file} (the gateway writes it once it runs: \`${commandLine(io, "gateway")}\`)`);
     return 1;
   }
   const show = (line: string): void => writeLine(io.stdout, options.json ? line : prettyLogLine(io, line));

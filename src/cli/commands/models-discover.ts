@@ -12,7 +12,8 @@ import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
 import { sharedCacheProblem } from "../../ops/status-problems.js";
 import { HearthError } from "../../shared/errors.js";
-import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { shellLine } from "../../shared/shell-quote.js";
+import { asTyped, commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 export interface DiscoverOptions extends GlobalOptions {
   url?: string[];
@@ -52,7 +53,7 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
     for (const change of written.changes) writeLine(io.stdout, `${written.file}: ${change}`);
     if (written.note) writeLine(io.stdout, `note: ${written.note}`);
   } else {
-    printPasteable(io, { servers: report.servers, configText, sameUrl: Boolean(options.url) });
+    printPasteable(io, { servers: report.servers, configText, urls: options.url ?? [] });
   }
   return 0;
 }
@@ -61,19 +62,21 @@ export async function modelsDiscover(io: CliIo, options: DiscoverOptions): Promi
 function printGateways(io: CliIo, report: DiscoveryReport): void {
   for (const gateway of report.gateways) {
     writeLine(io.stdout, `${gateway.title}: not written as a provider.`);
-    writeLine(io.stdout, `  fix: ${gateway.fix}`);
+    writeLine(io.stdout, `  fix: ${asTyped(io, gateway.fix)}`);
   }
 }
 
 /** What to add by hand, as `--write` would: each new server's provider block, and the new models of a server the config has already. */
-function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; sameUrl: boolean }): void {
+function printPasteable(io: CliIo, what: { servers: readonly NamedServer[]; configText: string | undefined; urls: readonly string[] }): void {
   const fresh = what.servers.filter((server) => server.configured === undefined && server.hosted === undefined && server.models.length > 0);
   const grown = what.servers.filter((server) => server.configured !== undefined && server.configured.newModels.length > 0);
   if (fresh.length === 0 && grown.length === 0) {
     writeLine(io.stdout, "Nothing to add: the config has every server found, with every model it serves.");
     return;
   }
-  writeLine(io.stdout, `Add ${fresh.length > 0 ? "them" : "the new models"} to the config with \`${commandLine(io, "models discover --write")}\`${what.sameUrl ? " (with the same --url)" : ""}, or paste by hand:`);
+  // The command to paste: the same --url (and, by commandLine, the same --config) as this one.
+  const write = shellLine(["models", "discover", ...what.urls.flatMap((url) => ["--url", url]), "--write"]);
+  writeLine(io.stdout, `Add ${fresh.length > 0 ? "them" : "the new models"} to the config with \`${commandLine(io, write)}\`, or paste by hand:`);
   if (fresh.length > 0) writeLine(io.stdout, "  under models.providers:");
   for (const server of fresh) writeLine(io.stdout, `    ${renderKey(server.providerId)}: ${renderJson5(providerBlock(server), "    ")},`);
   for (const server of grown) {
@@ -133,7 +136,7 @@ function printServer(io: CliIo, server: NamedServer): void {
     if (model.slots !== undefined && model.slots > 1 && model.servedContext !== undefined) {
       const shared = sharedCacheProblem(model.slots, model.servedContext, { provider: server.providerId, kvCache: undefined });
       writeLine(io.stdout, `    ${paint("dim", "i info")}: ${shared.title}`);
-      writeLine(io.stdout, `      fix: ${shared.fix}`);
+      writeLine(io.stdout, `      fix: ${asTyped(io, shared.fix)}`);
     }
     for (const flag of model.flags) writeLine(io.stdout, `    ${paint("yellow", "! warn")}: ${flag}: prefer the largest full-size build you can run (more parameters, Q6/Q8 or full precision)`);
   }

@@ -4,7 +4,7 @@ import { loadLmStudioModel, notLmStudio, unloadLmStudioModel } from "../../ops/l
 import { authHeaders } from "../../ops/probe-provider.js";
 import { HearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
-import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
 import { Spinner } from "../spinner.js";
 
@@ -83,7 +83,7 @@ export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): 
     }
     if (!result.ok) {
       writeLine(io.stderr, `hearth: loading ${model.id} failed: ${result.failure.message}`);
-      writeLine(io.stderr, `  fix: ${result.fix}`);
+      writeLine(io.stderr, `  fix: ${asTyped(io, result.fix)}`);
       return 1;
     }
     writeLine(io.stdout, `Loaded ${result.instanceId} in ${result.loadSeconds.toFixed(1)} s${result.contextLength ? ` with ${result.contextLength} tokens of context` : ""}${ttlSeconds ? `; unloaded after ${ttlSeconds} s idle` : ""}.`);
@@ -108,7 +108,7 @@ export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string)
     }
     if (!result.ok) {
       writeLine(io.stderr, `hearth: ${result.message}`);
-      writeLine(io.stderr, `  fix: ${result.fix}`);
+      writeLine(io.stderr, `  fix: ${asTyped(io, result.fix)}`);
       return 1;
     }
     writeLine(io.stdout, `Unloaded ${result.instances.join(", ")}.`);

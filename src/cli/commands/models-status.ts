@@ -6,7 +6,7 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, reachability, slotsSharing, type ChainStatus } from "../../ops/models-status.js";
-import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels, noModels, printWarnings } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
@@ -68,7 +68,7 @@ function printEntry(io: CliIo, entry: ChainStatus): void {
   for (const problem of entry.problems) {
     const mark = problem.severity === "error" ? paint("red", "✗ error") : problem.severity === "warn" ? paint("yellow", "! warn") : paint("dim", "i info");
     writeLine(io.stdout, `  ${mark}: ${problem.title}`);
-    writeLine(io.stdout, `    fix: ${problem.fix}`);
+    writeLine(io.stdout, `    fix: ${asTyped(io, problem.fix)}`);
   }
   if (entry.reachable !== undefined && entry.problems.length === 0) writeLine(io.stdout, `  ${paint("green", "✓ ok")}`);
 }

@@ -10,7 +10,7 @@ import { LoadState } from "../../models/load-state.js";
 import { ServedWindows } from "../../models/served-windows.js";
 import { systemClock } from "../../shared/clock.js";
 import { HearthError } from "../../shared/errors.js";
-import { painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadLenientConfig } from "../lenient-config.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
@@ -31,7 +31,7 @@ export async function securityAuditCommand(io: CliIo, options: SecurityAuditOpti
     if (options.probe && loaded.loaded) {
       const spec = agentSpec(loaded.loaded.config, loaded.loaded.resolved, options.agent ?? "main");
       const model = spec.chain[0];
-      if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${io.command} init\` writes a starter config)`]);
+      if (!model) throw new HearthError("config", `agent ${spec.id} has no model to probe`, [`fix: set agents.defaults.model.primary (\`${commandLine(io, "init")}\` writes a starter config)`]);
       // A turn sends no tools where the server says the model's chat template cannot render them; nor does the probe.
       const windows = new ServedWindows(http, new LoadState(http, systemClock));
       if (model.local) await windows.refresh(model);

@@ -4,7 +4,7 @@ import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { DEFAULT_GATEWAY_BIND, DEFAULT_GATEWAY_PORT } from "../../config/schema/index.js";
 import { HearthError } from "../../shared/errors.js";
-import type { CliIo, GlobalOptions } from "../io.js";
+import { configuredCommand, type CliIo, type GlobalOptions } from "../io.js";
 
 /** Where the config says the gateway listens, and why the config did not load when it did not. */
 export interface ConfiguredAddress {
@@ -32,7 +32,7 @@ export interface ConfiguredAddress {
  */
 export function configuredAddress(io: CliIo, options: GlobalOptions): ConfiguredAddress {
   try {
-    const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: io.command });
+    const loaded = loadConfig({ flag: options.config, env: io.env, cwd: io.cwd, command: configuredCommand(io) });
     const { bind, port } = loaded.config.gateway;
     // A config that sets no gateway.port listens on the default one: said so, not as where "the config says".
     const portSet = loaded.source !== undefined && readWrittenAddress(io, options).portSet;
@@ -50,9 +50,15 @@ export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: strin
   return { bind, port };
 }
 
-/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. `portSet`: the file writes a gateway.port (whatever its value). */
-function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; portSet: boolean; unreadable: boolean } {
-  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, portSet: false, unreadable: false };
+/** Which of `gateway.port` and `gateway.bind` the config's file writes (whatever their values): an address it does not write is the default, and said so. */
+export function writtenGatewayKeys(io: CliIo, options: GlobalOptions): { port: boolean; bind: boolean } {
+  const { portSet, bindSet } = readWrittenAddress(io, options);
+  return { port: portSet, bind: bindSet };
+}
+
+/** `portWritten`: the file settles the port (a literal, or none written: the default); false when it cannot be known. `portSet`, `bindSet`: the file writes a gateway.port, a gateway.bind (whatever its value). */
+function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portWritten: boolean; portSet: boolean; bindSet: boolean; unreadable: boolean } {
+  const fallback = { bind: DEFAULT_GATEWAY_BIND, port: DEFAULT_GATEWAY_PORT, portWritten: false, portSet: false, bindSet: false, unreadable: false };
   let gateway: unknown;
   try {
     const file = configLocation(options.config, { env: io.env, cwd: io.cwd }).file;
@@ -70,7 +76,7 @@ function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; 
   }
   // No gateway section, or no port in it: the config's port is the default, as it would be once it loads.
   if (gateway === undefined) return { ...fallback, portWritten: true };
-  if (gateway === null || typeof gateway !== "object") return { ...fallback, portSet: true };
+  if (gateway === null || typeof gateway !== "object") return { ...fallback, portSet: true, bindSet: true };
   const { bind, port } = gateway as { bind?: unknown; port?: unknown };
   const literal = typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65_535;
   return {
@@ -78,6 +84,7 @@ function readWrittenAddress(io: CliIo, options: GlobalOptions): { bind: string; 
     port: literal ? port : fallback.port,
     portWritten: literal || port === undefined,
     portSet: port !== undefined,
+    bindSet: bind !== undefined,
     unreadable: false,
   };
 }

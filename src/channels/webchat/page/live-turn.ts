@@ -89,7 +89,7 @@ export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
     turn.model = result.model;
     if (result.notice) turn.notes.push({ kind: "fallback", text: result.notice });
     // The turn's own notice said so already (with the limit), unless the page came in after it.
-    if (result.truncated && !turn.notes.some((note) => note.kind === "truncated")) turn.notes.push({ kind: "truncated", text: "the answer stopped at the reply's token limit" });
+    if (result.truncated && !turn.notes.some((note) => note.kind === "truncated")) turn.notes.push({ kind: "truncated", text: "the answer was cut off (the model stopped for length)" });
     return;
   }
   turn.failed = true;
