@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
+import { openSse } from "../helpers/sse-client.js";
 import { repoRoot, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 
@@ -20,11 +21,23 @@ const HEAD = "The beginning of this answer came before the reload.";
 const MIDDLE = " The middle came while the reloaded page watched.";
 const TAIL = " The end closes it.";
 
-/** A chat-completions server whose "hold" answers stream HEAD, wait for `release()`, MIDDLE, wait again, TAIL. */
+const BEFORE_TOOL = "Words said before the tool ran.";
+const AFTER_TOOL = "Words after it, held here.";
+const AFTER_HOLD = " And the last ones.";
+
+/**
+ * A chat-completions server whose "hold" answers stream HEAD, wait for `release()`, MIDDLE, wait again,
+ * TAIL; a "tool" answer says BEFORE_TOOL and calls `time`, then, given its result, says AFTER_TOOL, waits
+ * for `release()`, and ends with AFTER_HOLD. Each wait is the next gate; `release()` opens the next one.
+ */
 function heldModelServer(): { start(): Promise<string>; release(): void; close(): Promise<void> } {
   const gates: (() => void)[] = [];
   let released = 0;
-  const waitGate = (index: number): Promise<void> => (released > index ? Promise.resolve() : new Promise((resolve) => (gates[index] = resolve)));
+  let waited = 0;
+  const nextGate = (): Promise<void> => {
+    const index = waited++;
+    return released > index ? Promise.resolve() : new Promise((resolve) => (gates[index] = resolve));
+  };
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
     `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   const words = async (response: ServerResponse, text: string): Promise<void> => {
@@ -47,14 +60,23 @@ function heldModelServer(): { start(): Promise<string>; release(): void; close()
           response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
           void (async () => {
             response.write(chunk({ role: "assistant", content: "" }));
-            if (last.includes("hold")) {
+            let finish = "stop";
+            if (last.includes("tool") && messages.at(-1)?.role !== "tool") {
+              await words(response, BEFORE_TOOL);
+              response.write(chunk({ tool_calls: [{ index: 0, id: "call_t", type: "function", function: { name: "time", arguments: "{}" } }] }));
+              finish = "tool_calls";
+            } else if (last.includes("tool")) {
+              await words(response, AFTER_TOOL);
+              await nextGate();
+              await words(response, AFTER_HOLD);
+            } else if (last.includes("hold")) {
               await words(response, HEAD);
-              await waitGate(0);
+              await nextGate();
               await words(response, MIDDLE);
-              await waitGate(1);
+              await nextGate();
               await words(response, TAIL);
             } else await words(response, "Quick answer.");
-            response.write(chunk({}, "stop"));
+            response.write(chunk({}, finish));
             response.end("data: [DONE]\n\n");
           })();
         });
@@ -157,5 +179,40 @@ describe("a page opened mid-answer against the real `hearth gateway`", { timeout
     assert.deepEqual(done.items.map((item) => [item.role, item.text]), [["user", "hold this answer for me"], ["assistant", `${HEAD}${MIDDLE}${TAIL}`.trim()]]);
     assert.deepEqual(pageErrors, []);
     await other.close();
+  });
+
+  test("mid-turn after a tool ran: the words before the tool and after it are one answer, once; the event stream joins on from the snapshot", async () => {
+    assert.ok(gateway && browser);
+    const page = browser.page;
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.getByLabel("Message").fill("use a tool for me");
+    await page.getByLabel("Message").press("Enter");
+    await streaming(page, AFTER_TOOL).waitFor();
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+
+    // Connected now: the stream starts with the turn so far, and its next event is the one after it.
+    const events = await openSse(`${gateway.url}/api/events`);
+    const live = JSON.parse((await events.next((message) => message.event === "turn-live" && (JSON.parse(message.data) as { session: string }).session === session)).data) as { turn: string; seq: number; text: string; events: { type: string; delta?: string }[] };
+    assert.equal(live.text, "use a tool for me");
+    assert.equal(live.events.filter((event) => event.type === "text-delta").map((event) => event.delta).join(""), `${BEFORE_TOOL}${AFTER_TOOL}`);
+
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await streaming(page, AFTER_TOOL).waitFor();
+    assert.equal(await page.locator(".message.assistant").count(), 1, "one answer, not the words before the tool on their own besides");
+    assert.equal(await answerText(page), `${BEFORE_TOOL}\n\n${AFTER_TOOL}`);
+    assert.equal(await page.locator(".message.assistant .note-tool").count(), 1, await page.locator("#transcript").innerText());
+    await page.screenshot({ path: join(ARTIFACTS, "midturn-after-tool.png") });
+
+    model.release();
+    const next = JSON.parse((await events.next((message) => message.event === "turn-event" && (JSON.parse(message.data) as { session: string }).session === session)).data) as { turn: string; seq: number };
+    assert.deepEqual([next.turn, next.seq], [live.turn, live.seq + 1], "the first event after the snapshot is numbered right after it");
+    const end = JSON.parse((await events.next((message) => message.event === "turn-end" && (JSON.parse(message.data) as { session: string }).session === session)).data) as { turn: string };
+    assert.equal(end.turn, live.turn);
+    events.close();
+    await page.locator('.message.assistant[data-state="done"]', { hasText: AFTER_HOLD.trim() }).waitFor();
+    assert.equal(await answerText(page), `${BEFORE_TOOL}\n\n${AFTER_TOOL}${AFTER_HOLD}`);
+    assert.equal(await page.locator(".message.assistant").count(), 1);
+    assert.deepEqual(pageErrors, []);
   });
 });
