@@ -26,14 +26,14 @@ function modelServer(name: string): Handler {
   };
 }
 
-/** The config with `aliases` (ref → alias) over the providers given (name → base URL). */
-function config(providers: Record<string, string>, aliases: Record<string, string>): string {
+/** The config with `aliases` (ref → alias) over the providers given (name → base URL), and `agents` beside main (JSON5). */
+function config(providers: Record<string, string>, aliases: Record<string, string>, agents = "[]"): string {
   const refs = Object.keys(providers).map((name) => `${name}/m`);
   return `{
     agents: { defaults: {
       model: { primary: "${refs[0]}", fallbacks: ${JSON.stringify(refs.slice(1))} },
       models: { ${Object.entries(aliases).map(([ref, alias]) => `"${ref}": { alias: "${alias}" }`).join(", ")} },
-    } },
+    }, list: ${agents} },
     models: { mode: "replace", providers: { ${Object.entries(providers)
       .map(([name, url]) => `${name}: { baseUrl: "${url}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] }`)
       .join(", ")} } },
@@ -42,7 +42,7 @@ function config(providers: Record<string, string>, aliases: Record<string, strin
 
 /** A select element as the page holds it (the tests have no DOM types). */
 type Select = { selectedOptions: ArrayLike<{ textContent: string | null }> };
-const chosenText = (page: Page): Promise<string> => page.locator("#model-picker").evaluate((picker) => (picker as unknown as Select).selectedOptions[0]?.textContent ?? "");
+const chosenText = (page: Page, picker = "#model-picker"): Promise<string> => page.locator(picker).evaluate((select) => (select as unknown as Select).selectedOptions[0]?.textContent ?? "");
 const optionTexts = (page: Page): Promise<string[]> => page.locator("#model-picker option").allInnerTexts();
 
 describe("the open page follows config edits and resets against the real `hearth gateway`", { timeout: 120_000 }, () => {
@@ -146,6 +146,19 @@ describe("the open page follows config edits and resets against the real `hearth
     const listed = (await (await fetch(`${gateway.url}/api/sessions`)).json()) as { sessions: { session: string; turns: number; lastText: string; reset?: { earlierTurns: number } }[] };
     const entry = listed.sessions.find((listing) => listing.session === session);
     assert.deepEqual([entry?.turns, entry?.lastText, entry?.reset?.earlierTurns], [0, "", 2], JSON.stringify(entry));
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("an agent picked here and taken out of the config: the agent picker says so, and stays in sight", async () => {
+    const home = { home: urls.home ?? "" };
+    await edit(config(home, { "home/m": "House" }, '[{ id: "helper", name: "Helper" }]'));
+    await page.locator("#agent-picker option", { hasText: "Helper" }).waitFor({ state: "attached" });
+    await page.locator("#agent-label").waitFor();
+    await page.locator("#agent-picker").selectOption("helper");
+    await edit(config(home, { "home/m": "House" }));
+    await page.locator("#agent-picker option", { hasText: "helper — no longer in the config" }).waitFor({ state: "attached" });
+    assert.equal(await chosenText(page, "#agent-picker"), "helper — no longer in the config");
+    assert.equal(await page.locator("#agent-label").isVisible(), true, "shown, though one agent is left");
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -260,19 +260,21 @@ export async function startWebChat(): Promise<void> {
         return;
       case "turn-start": {
         changed(event.session);
-        // Known already from a read of the conversation that came first (its message shown with it).
-        if (event.turn !== undefined && liveTurns.get(event.session)?.turn === event.turn) return;
-        const turn = newLiveTurn(event.turn);
-        liveTurns.set(event.session, turn);
         busy.add(event.session);
         const queue = echoes.get(event.session) ?? [];
         const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
         if (echoed) queue.shift();
         // A message whose try's answer was lost, kept to send again: this is it, arrived after all.
         else if (event.channel === "webchat") outbox.arrived(event.session, event.text);
-        if (event.session === current) {
-          if (!echoed) view.addUserMessage(event.text);
-          view.drawTurn(turn);
+        // Known already from a read of the conversation that came first (its message shown with it).
+        const known = event.turn !== undefined && liveTurns.get(event.session)?.turn === event.turn;
+        if (!known) {
+          const turn = newLiveTurn(event.turn);
+          liveTurns.set(event.session, turn);
+          if (event.session === current) {
+            if (!echoed) view.addUserMessage(event.text);
+            view.drawTurn(turn);
+          }
         }
         void refreshSessions().catch(reportError);
         return;

@@ -47,7 +47,7 @@ export function fillPickers(
   const chosenOption = model.selectedOptions[0];
   const chosenRef = chosenOption?.dataset["ref"];
   const chosenName = chosenOption?.dataset["note"] === "model-gone" ? (chosenOption.textContent ?? "").replace(/ — no longer in the config$/, "") : (chosenOption?.value ?? "");
-  const chosenAgent = agent.value;
+  const chosenAgent = agent.selectedOptions[0]?.dataset["agent"] ?? agent.value;
   // What can answer: the config's own models and aliases (one without its key shown, but not choosable),
   // and the built-in catalog's hosted models whose key is present; the rest is only counted.
   const listed = status.models.filter((entry) => entry.alias !== undefined || entry.configured !== false || !entry.missingKey);
@@ -77,9 +77,15 @@ export function fillPickers(
 
   agent.replaceChildren(
     ...status.agents.map((entry) =>
-      element("option", { text: entry.primary ? `${entry.name} (${entry.primary})` : entry.name, attributes: { value: entry.id } }),
+      element("option", { text: entry.primary ? `${entry.name} (${entry.primary})` : entry.name, attributes: { value: entry.id, "data-agent": entry.id } }),
     ),
   );
-  if ([...agent.options].some((option) => option.value === chosenAgent)) agent.value = chosenAgent;
-  agentLabel.hidden = status.agents.length < 2;
+  // An agent chosen here and gone from the config is said so too (shown even if one agent is left); a message then names none ("main" answers).
+  const agentGone = chosenAgent !== "" && !status.agents.some((entry) => entry.id === chosenAgent);
+  if (agentGone) {
+    const gone = element("option", { text: `${chosenAgent} — no longer in the config`, attributes: { value: "", disabled: "", "data-agent": chosenAgent, "data-note": "agent-gone" } });
+    agent.append(gone);
+    gone.selected = true;
+  } else if ([...agent.options].some((option) => option.value === chosenAgent)) agent.value = chosenAgent;
+  agentLabel.hidden = status.agents.length < 2 && !agentGone;
 }
