@@ -33,6 +33,8 @@ export type UserEntry = Extract<SessionEntry, { type: "user" }>;
 
 export interface TurnOptions {
   onEvent?: ((event: AgentEvent) => void) | undefined;
+  /** Told the id of the user's entry just before it is written (the entries from it on are this turn's). */
+  onSaving?: ((id: string) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** This turn only: answer with this model first (`--model`). */
   model?: ModelSpec | undefined;

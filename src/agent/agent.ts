@@ -212,7 +212,7 @@ export class Agent {
    * A message stopped before its turn began, kept as the channel promised its sender (see
    * `InboundMessage.keepWhenStopped`): saved, and marked cancelled with `why` — unanswered, `/retry` sends it. No model is called.
    */
-  async keepUnanswered(key: string, said: string, message: { options: Pick<TurnOptions, "quoted" | "images" | "channel">; why: string }): Promise<TurnResult> {
+  async keepUnanswered(key: string, said: string, message: { options: Pick<TurnOptions, "quoted" | "images" | "channel" | "onSaving">; why: string }): Promise<TurnResult> {
     const { entries, user } = await this.saveMessage(key, said, { options: message.options, marker: new UntrustedMarker() });
     return await this.fail({ key, entries, pending: user.id, emit: () => undefined, notes: undefined, attempts: [], compaction: undefined, usage: emptyUsage() }, message.why, "cancelled");
   }
@@ -237,6 +237,7 @@ export class Agent {
       ...(options.channel ? { channel: options.channel } : {}),
     };
     fresh.push(user);
+    options.onSaving?.(user.id);
     const secrets = this.dependencies.secrets;
     const kept = secrets ? fresh.map((entry) => secrets.redactValue(entry)) : fresh;
     await this.dependencies.store.append(key, kept, { sync: true });

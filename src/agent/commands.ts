@@ -3,7 +3,7 @@ import { costOf } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { SessionEntry, SessionSummary } from "../sessions/entries.js";
 import type { Usage } from "../ai/types.js";
-import { currentConversation, newEntryId, summarize, type SessionStore } from "../sessions/session-store.js";
+import { currentConversation, newEntryId, summarize, turnsInFile, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent } from "./agent-events.js";
 import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
@@ -151,7 +151,8 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const current = currentConversation(entries);
       const reset = current.length < entries.length;
       const conversation = summarize(key, current, at, price);
-      const whole = reset ? `(the whole session: ${spentWords(summarize(key, entries, at, price))})` : undefined;
+      const file = summarize(key, entries, at, price);
+      const whole = reset ? `(the whole session: ${spentWords({ ...file, turns: turnsInFile(file) })})` : undefined;
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
       return [

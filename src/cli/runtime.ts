@@ -176,6 +176,7 @@ export async function createRuntime(options: RuntimeOptions) {
       }
       reloadFailure = undefined;
       gateway.refreshProblems();
+      gateway.configReloaded();
       return { ok: true, warnings: current.warnings };
     },
     /**

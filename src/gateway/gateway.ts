@@ -22,8 +22,9 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ContextUse, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
+import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
 import { makeCatalogue } from "./catalogue.js";
+import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
 import { proxyCall } from "./proxy-call.js";
 import { servedModel } from "./served-model.js";
@@ -92,6 +93,8 @@ export class Gateway implements GatewayPort {
   private stopping = false;
   /** Stops watching the sessions for other processes' writes: watched while someone listens. */
   private stopWatching: (() => void) | undefined;
+  /** The turns under way, with what each told so far: a page opening mid-turn starts from there (see LiveTurns). */
+  private readonly live = new LiveTurns();
 
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
@@ -179,8 +182,10 @@ export class Gateway implements GatewayPort {
         if (!inbound.keepWhenStopped) return notRun(session);
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
-          const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel }, why: STOPPED_BEFORE_TURN }));
-          this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(message.text) });
+          // Told once its message is saved (as turn-end is once the answer is): a history read after it has the message.
+          const started = this.beginTurn(session, { channel: inbound.channel, text: masked(message.text) });
+          const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel, onSaving: (id) => this.live.messageSaving(session, id) }, why: STOPPED_BEFORE_TURN }));
+          started();
           this.publish({ type: "turn-end", session, result });
           return { kind: "turn", result };
         }
@@ -201,15 +206,17 @@ export class Gateway implements GatewayPort {
         return { kind: "command", text };
       }
       const text = retry ? retry.text : message.text;
-      // Told once its message is saved (as turn-end is once the answer is): a history read after it has the message.
-      const started = (): void => this.publish({ type: "turn-start", session, channel: inbound.channel, text: masked(text) });
-      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      // Under way from here (a page reading the history sees it live); told once its message is saved (as turn-end is once the answer is).
+      const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id });
+      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
       this.publish({ type: "turn-end", session, result });
       return { kind: "turn", result };
     } finally {
+      // A turn that threw before its end was told is no longer under way either.
+      this.live.end(session);
       this.writing.delete(session);
       await lock.release();
     }
@@ -251,16 +258,11 @@ export class Gateway implements GatewayPort {
     return {
       list: async () => {
         const { sessions, problems } = await store.list();
-        return { sessions: sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText })), problems };
+        return { sessions: sessions.map((summary) => ({ session: summary.key, updated: summary.updated, turns: summary.turns, lastText: summary.lastText, ...(summary.reset ? { reset: summary.reset } : {}) })), problems };
       },
-      transcript: async (session) => {
-        const entries = (await store.read(checkSessionKey(session))).entries;
-        // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
-        const underWay = this.queue.has(session) || (await store.locked(session));
-        const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
-        const agent = this.agentFor(undefined);
-        return transcriptItems(entries, { pending, describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined });
-      },
+      transcript: async (session) => (await this.conversation(session, { live: false })).items,
+      conversation: async (session) => this.conversation(session, { live: true }),
+      underWay: () => this.live.all(),
       contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
       settings: async (session) => {
         const { reasoning, model } = sessionSettings(await this.agentFor(undefined).readSession(checkSessionKey(session)));
@@ -271,6 +273,11 @@ export class Gateway implements GatewayPort {
 
   setupProblems(): readonly string[] {
     return this.problems;
+  }
+
+  /** The gateway now serves an edited config: every listener hears it (the page reads its models again). */
+  configReloaded(): void {
+    this.publish({ type: "config-reloaded" });
   }
 
   /**
@@ -357,6 +364,34 @@ export class Gateway implements GatewayPort {
     return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window };
   }
 
+  /**
+   * A session's conversation. With `live`, a turn under way in this gateway cuts it: the saved items up
+   * to its message (shown waiting, where it was first said for a resend, or as told when not yet
+   * written), and the turn's answer so far beside them — so the items never hold part of what the
+   * snapshot holds (the words it saved before its tools ran). The snapshot is taken after the read: an
+   * entry the read saw was written after its turn began, so the cut finds it.
+   */
+  private async conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
+    const { store } = this.dependencies;
+    const entries = (await store.read(checkSessionKey(session))).entries;
+    const agent = this.agentFor(undefined);
+    const describe = agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined;
+    const cut = options.live ? this.live.cut(session) : undefined;
+    const live = options.live ? this.live.snapshot(session) : undefined;
+    if (!cut || !live) {
+      // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
+      const underWay = this.queue.has(session) || (await store.locked(session));
+      const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
+      return { items: transcriptItems(entries, { pending, describe }), live: undefined };
+    }
+    const at = cut.messageId === undefined ? -1 : entries.findIndex((entry) => entry.type === "user" && entry.id === cut.messageId);
+    const items: TranscriptItem[] = transcriptItems(at >= 0 ? entries.slice(0, at + 1) : entries, { pending: at >= 0 ? cut.messageId : cut.retryOf, describe });
+    // Not written yet when the file was read: the message as its turn told it (a resend is shown where it was first said).
+    if (at < 0 && cut.retryOf === undefined) items.push({ role: "user", text: live.text, at: live.at });
+    const { session: _session, ...turn } = live;
+    return { items, live: turn };
+  }
+
   private healthSources(): HealthSources {
     const { catalog, agents } = this.dependencies.state();
     return { catalog, agents, cooldowns: this.dependencies.cooldowns, latencies: this.dependencies.latencies, reachable: this.reachable };
@@ -381,7 +416,23 @@ export class Gateway implements GatewayPort {
     throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
   }
 
-  private publish(event: GatewayEvent): void {
+  /** A turn begins: it is under way from here (LiveTurns), and every listener hears its start. */
+  /** A turn is under way (kept for a page that opens it now); the returned call tells `turn-start`, once its message is saved. */
+  private beginTurn(session: string, turn: { channel: InboundMessage["channel"]; text: string; retryOf?: string | undefined }): () => void {
+    const id = this.live.begin(session, turn);
+    return () => this.publish({ type: "turn-start", session, channel: turn.channel, text: turn.text, turn: id });
+  }
+
+  /** Tells every listener; a turn's events are numbered and kept while it is under way, and its end ends it. */
+  private publish(told: GatewayEvent): void {
+    let event = told;
+    if (told.type === "turn-event") {
+      const stamp = this.live.record(told.session, told.event);
+      if (stamp) event = { ...told, ...stamp };
+    } else if (told.type === "turn-end") {
+      const turn = this.live.end(told.session);
+      if (turn) event = { ...told, turn };
+    }
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -2,7 +2,7 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { CallOptions, Context } from "../ai/types.js";
 import type { RouterEvent } from "../models/router-events.js";
-import type { NoteKind } from "../sessions/entries.js";
+import type { NoteKind, SessionReset } from "../sessions/entries.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /** Where a message came from: decides what the channel may be shown (final text only, live deltas). */
@@ -116,9 +116,15 @@ export interface ProviderHealth {
 
 /** Live events for every listener (the web chat's event stream): turn events with their session, and health. */
 export type GatewayEvent =
-  | { type: "turn-start"; session: string; channel: ChannelId; text: string }
-  | { type: "turn-event"; session: string; event: AgentEvent }
-  | { type: "turn-end"; session: string; result: TurnResult }
+  /** `turn`: the turn's id (LiveTurnSnapshot). */
+  | { type: "turn-start"; session: string; channel: ChannelId; text: string; turn?: string | undefined }
+  /** `turn` and `seq`: which turn, and the event's number in it from 1 (absent for a wait told before the turn begins). */
+  | { type: "turn-event"; session: string; event: AgentEvent; turn?: string | undefined; seq?: number | undefined }
+  | { type: "turn-end"; session: string; result: TurnResult; turn?: string | undefined }
+  /** A turn under way when the listener came (the first events of `/api/events`): what it told so far, as one snapshot. */
+  | ({ type: "turn-live" } & LiveTurnSnapshot)
+  /** The gateway now serves an edited config: the models, aliases and agents may have changed (read `/api/status` again). */
+  | { type: "config-reloaded" }
   | { type: "command-result"; session: string; text: string }
   /** Another process (`hearth agent`, `hearth chat`) wrote to the session: read it again. */
   | { type: "session-updated"; session: string }
@@ -126,6 +132,31 @@ export type GatewayEvent =
   /** The provider is no longer in use (in no agent's chain, not cooling down, no answer since the start): its card goes. */
   | { type: "provider-left"; provider: string }
   | { type: "setup"; problems: readonly string[] };
+
+/**
+ * A turn under way: its message, and every live event it told so far (`seq` of them; a run of text
+ * deltas kept as one), folded by a channel as it folds the live events. The events numbered after
+ * `seq` are what it has not told yet: a page joins the snapshot and the live events on it.
+ */
+export interface LiveTurnSnapshot {
+  session: string;
+  turn: string;
+  seq: number;
+  channel: ChannelId;
+  /** The user's message (masked as the live events are). */
+  text: string;
+  at: string;
+  events: readonly AgentEvent[];
+}
+
+/**
+ * A conversation as a page opening it needs it: the saved items (up to and with the message of the
+ * turn under way, shown waiting), and that turn's answer so far (`live`, absent when none is under way here).
+ */
+export interface ConversationSnapshot {
+  items: readonly TranscriptItem[];
+  live: Omit<LiveTurnSnapshot, "session"> | undefined;
+}
 
 /** One line of a conversation as a channel shows it (the web chat's history after a reload). */
 export interface TranscriptItem {
@@ -154,8 +185,12 @@ export interface TranscriptNote {
 export interface SessionListing {
   session: string;
   updated: string;
+  /** Turns of the current conversation (since the last reset). */
   turns: number;
+  /** The last message of the current conversation ("" when none since the last reset). */
   lastText: string;
+  /** The last reset (`/new`, `hearth sessions reset`): when, and how many turns came before it; absent: never reset. */
+  reset?: SessionReset | undefined;
 }
 
 /** The context meter: what the next turn would send, of which window, on which model. */
@@ -180,6 +215,10 @@ export interface SessionsList {
 export interface SessionsView {
   list(): Promise<SessionsList>;
   transcript(session: string): Promise<readonly TranscriptItem[]>;
+  /** The conversation with its turn under way so far (the web chat's `GET /api/sessions/:session`). */
+  conversation(session: string): Promise<ConversationSnapshot>;
+  /** Every turn under way in this gateway so far (told first to a page that connects to the events). */
+  underWay(): readonly LiveTurnSnapshot[];
   contextUse(session: string, agent?: string): Promise<ContextUse>;
   settings(session: string): Promise<SessionSettings>;
 }

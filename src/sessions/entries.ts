@@ -72,11 +72,22 @@ export interface AttemptRecord {
   cost?: number | undefined;
 }
 
+/** A session's last reset (`/new`, `hearth sessions reset`): when, and how many turns the file keeps from before it. */
+export interface SessionReset {
+  at: string;
+  earlierTurns: number;
+}
+
 export interface SessionSummary {
   key: string;
   updated: string;
+  /** Turns of the current conversation: since the last reset. */
   turns: number;
+  /** The last message of the current conversation ("" when none was said since the last reset). */
   lastText: string;
+  /** The last reset; absent when the session was never reset. */
+  reset?: SessionReset | undefined;
+  /** Tokens and cost of the whole session, before any reset too (what was spent stays spent). */
   usage: Usage;
   cost: number;
 }

@@ -112,6 +112,11 @@ export function newestFirst(sessions: SessionSummary[]): SessionSummary[] {
   return sessions.sort((a, b) => (a.updated === b.updated ? a.key.localeCompare(b.key) : a.updated < b.updated ? 1 : -1));
 }
 
+/** Every turn the session's file keeps: the current conversation's and those before its resets. */
+export function turnsInFile(summary: Pick<SessionSummary, "turns" | "reset">): number {
+  return summary.turns + (summary.reset?.earlierTurns ?? 0);
+}
+
 /**
  * A session's turns, last message, tokens and cost (SummaryFold: a resend counted once, broken calls'
  * spending priced as any call of their model; `price` prices a record from before the cost was kept).

@@ -1,19 +1,21 @@
 import type { FileHandle } from "node:fs/promises";
 import type { Usage } from "../ai/types.js";
-import type { SessionEntry, SessionSummary } from "./entries.js";
+import type { SessionEntry, SessionReset, SessionSummary } from "./entries.js";
 import { spentCost, type SpentPrice } from "./spent-cost.js";
 import { checkEntry } from "./entry-schema.js";
 
 /**
  * A session's summary as its entries come, one at a time: nothing of them is kept but the sums (and
- * the ids of the messages said, to tell a resend). Turns, last message, tokens and cost: every
- * answer's, and what calls that broke before an answer spent (their attempt records), priced as any
- * call of their model (spentCost; `price` prices a record from before the cost was kept, where the
- * caller has the config).
+ * the ids of the messages said, to tell a resend). Turns and last message of the current conversation
+ * (a reset starts them afresh, and is kept with the turns before it); tokens and cost of the whole
+ * session: every answer's, and what calls that broke before an answer spent (their attempt records),
+ * priced as any call of their model (spentCost; `price` prices a record from before the cost was kept,
+ * where the caller has the config).
  */
 export class SummaryFold {
   turns = 0;
   lastText = "";
+  reset: SessionReset | undefined;
   cost = 0;
   readonly usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
   private said = new Set<string>();
@@ -26,6 +28,10 @@ export class SummaryFold {
       if (!isResend(entry, this.said)) this.turns++;
       this.said.add(entry.id);
       this.lastText = entry.text;
+    } else if (entry.type === "reset") {
+      this.reset = { at: entry.at, earlierTurns: (this.reset?.earlierTurns ?? 0) + this.turns };
+      this.turns = 0;
+      this.lastText = "";
     } else if (entry.type === "assistant") {
       this.cost += entry.message.cost;
       this.addUsage(entry.message.usage);
@@ -42,6 +48,7 @@ export class SummaryFold {
     const copy = new SummaryFold(this.price);
     copy.turns = this.turns;
     copy.lastText = this.lastText;
+    copy.reset = this.reset;
     copy.cost = this.cost;
     copy.said = new Set(this.said);
     Object.assign(copy.usage, this.usage);
@@ -50,7 +57,7 @@ export class SummaryFold {
 
   summary(key: string, updated: string): SessionSummary {
     const lastText = this.lastText.length > 80 ? `${this.lastText.slice(0, 77)}...` : this.lastText;
-    return { key, updated, turns: this.turns, lastText, usage: { ...this.usage }, cost: this.cost };
+    return { key, updated, turns: this.turns, lastText, ...(this.reset ? { reset: { ...this.reset } } : {}), usage: { ...this.usage }, cost: this.cost };
   }
 
   private addUsage(spent: Usage): void {

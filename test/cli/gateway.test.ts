@@ -173,12 +173,16 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     await model.arrived(1);
     model.release();
 
-    const start = JSON.parse((await events.next((message) => message.event === "turn-start")).data) as { session: string; channel: string; text: string };
+    const { turn, ...start } = JSON.parse((await events.next((message) => message.event === "turn-start")).data) as { session: string; channel: string; text: string; turn: string };
     assert.deepEqual(start, { type: "turn-start", session: "pair", channel: "webchat", text: "first" });
-    const delta = JSON.parse((await events.next((message) => message.event === "turn-event")).data) as { event: { type: string } };
+    // The turn's id, on each of its events; its events numbered from 1 (a page that took a snapshot of the turn takes each once).
+    assert.match(turn, /^[a-z0-9]+-\d+$/);
+    const delta = JSON.parse((await events.next((message) => message.event === "turn-event")).data) as { event: { type: string }; turn: string; seq: number };
     assert.equal(delta.event.type, "text-delta");
-    const firstEnd = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean; text: string } };
+    assert.deepEqual([delta.turn, delta.seq], [turn, 1]);
+    const firstEnd = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean; text: string }; turn: string };
     assert.equal(firstEnd.result.text, "echo: first");
+    assert.equal(firstEnd.turn, turn);
     const secondEnd = JSON.parse((await events.next((message) => message.event === "turn-end")).data) as { result: { ok: boolean; text: string } };
     assert.equal(secondEnd.result.text, "echo: second");
     events.close();

@@ -43,7 +43,8 @@ describe("hearth sessions reset / delete", () => {
     const last = server.requests.filter((request) => request.method === "POST").pop()?.body as Record<string, unknown>;
     assert.deepEqual(conversationOf("openai-completions", last).filter((turn) => turn.role !== "system"), [{ role: "user", text: "hello again" }], "nothing from before the reset is sent");
     const show = await runCli(["sessions", "show", "work"], { env });
-    assert.match(show.stdout, /remember the blue door[\s\S]*_New conversation_[\s\S]*hello again/, "the transcript keeps it all");
+    assert.match(show.stdout, /remember the blue door[\s\S]*_New conversation · [^_]+_[\s\S]*hello again/, "the transcript keeps it all");
+    assert.match(show.stdout, /^_Reset once, last at [^:]+:\d\d:\d\d[^_]*: the conversation that goes on is after the last "New conversation"/m, "its head says it was reset");
     assert.match(readFileSync(file, "utf8"), /"type":"reset"/);
 
     const json = await runCli(["sessions", "reset", "work", "--json"], { env });
@@ -51,6 +52,35 @@ describe("hearth sessions reset / delete", () => {
     const missing = await runCli(["sessions", "reset", "nope"], { env });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no session "nope" \(sessions: work\)/);
+  });
+
+  test("list after a reset: the new conversation's turns and last message, and when it was reset (text and --json)", async () => {
+    const { env, say } = await setUp("list-reset");
+    await say("remember the blue door");
+    await say("and the red one");
+    const before = await runCli(["sessions", "list", "--json"], { env });
+    assert.deepEqual((JSON.parse(before.stdout) as { sessions: { turns: number; lastText: string; reset?: unknown }[] }).sessions.map(({ turns, lastText, reset }) => ({ turns, lastText, reset })), [{ turns: 2, lastText: "and the red one", reset: undefined }]);
+
+    assert.equal((await runCli(["sessions", "reset", "work"], { env })).code, 0);
+    const json = await runCli(["sessions", "list", "--json"], { env });
+    assert.equal(json.code, 0, json.stderr);
+    const [reset] = (JSON.parse(json.stdout) as { sessions: { key: string; turns: number; lastText: string; reset?: { at: string; earlierTurns: number }; cost: number }[] }).sessions;
+    assert.equal(reset?.turns, 0, "no turn since the reset");
+    assert.equal(reset?.lastText, "", "the last message from before the reset is not the session's last message any more");
+    assert.equal(reset?.reset?.earlierTurns, 2);
+    assert.ok(reset && !Number.isNaN(Date.parse(reset.reset?.at ?? "")), json.stdout);
+    const text = await runCli(["sessions", "list"], { env });
+    assert.equal(text.code, 0, text.stderr);
+    const row = text.stdout.split("\n").find((line) => line.startsWith("work "));
+    assert.ok(row, text.stdout);
+    assert.doesNotMatch(row, /red one/);
+    assert.match(row, /\b0 since reset\b/);
+    assert.match(row, /\(reset \d{4}-\d\d-\d\d \d\d:\d\d[^)]*: nothing said since\)/);
+
+    await say("hello again");
+    const after = JSON.parse((await runCli(["sessions", "list", "--json"], { env })).stdout) as { sessions: { turns: number; lastText: string; reset?: { earlierTurns: number } }[] };
+    assert.deepEqual(after.sessions.map(({ turns, lastText, reset }) => ({ turns, lastText, earlierTurns: reset?.earlierTurns })), [{ turns: 1, lastText: "hello again", earlierTurns: 2 }]);
+    assert.match((await runCli(["sessions", "list"], { env })).stdout, /^work .*\b1 since reset\b.*hello again$/m);
   });
 
   test("delete: in a pipe without --yes it refuses (exit 2) and says to pass --yes; with --yes it deletes", async () => {

@@ -222,6 +222,13 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         if (!items) throw new Error(`no session '${session}'`);
         return items;
       },
+      // The scripted turns keep no snapshot: a page reloaded mid-turn is the real gateway's case (gateway-midturn-browser.test.ts).
+      conversation: async (session) => {
+        const items = transcripts.get(session);
+        if (!items) throw new Error(`no session '${session}'`);
+        return { items, live: undefined };
+      },
+      underWay: () => [],
       contextUse: async (session): Promise<ContextUse> => ({
         model: PRIMARY as never,
         tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),

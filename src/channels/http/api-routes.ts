@@ -58,13 +58,14 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const session = sessionKey(c);
     if (typeof session !== "string") return session;
     const view = port.sessions();
-    const items = await view.transcript(session);
+    const { items, live } = await view.conversation(session);
     // Only an empty transcript needs the list to tell a new session from an unknown one.
     if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
     const { reasoning, model } = await view.settings(session);
-    return c.json({ session, items, context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
+    // `live`: the turn under way so far, which the live events numbered after its `seq` go on from.
+    return c.json({ session, items, ...(live ? { live } : {}), context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
   });
 
   api.post("/sessions/:session/messages", async (c) => {

@@ -5,7 +5,7 @@ import type { StoppingView } from "./stopping-guard.js";
 
 /**
  * `GET /api/events`: every GatewayEvent as `event: <type>` + `data: <json>`, a `: keep-alive` comment
- * now and then, and on connect the setup problems and each provider's health. Closing the connection
+ * now and then, and on connect the setup problems, each provider's health and each turn under way so far (`turn-live`). Closing the connection
  * (or the gateway shutting down, which ends the stream with a `stopping` event) unsubscribes.
  */
 export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
@@ -26,6 +26,8 @@ export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; s
       };
       queue.push({ type: "setup", problems: port.setupProblems() });
       for (const health of port.health()) queue.push({ type: "provider-health", health });
+      // The turns under way so far, then every event after them: taken in the same tick, so the page joins them with no gap or overlap.
+      for (const turn of port.sessions().underWay()) queue.push({ type: "turn-live", ...turn });
       const unsubscribe = port.subscribe(push);
       stream.onAbort(stop);
       options.shutdown?.addEventListener("abort", stop, { once: true });

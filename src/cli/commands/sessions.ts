@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
-import { busyNotice, checkSessionKey, isResend, resetEntry, summarize, type SessionStore } from "../../sessions/session-store.js";
+import { busyNotice, checkSessionKey, isResend, resetEntry, summarize, turnsInFile, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -29,7 +29,14 @@ export async function sessionsList(io: CliIo, options: GlobalOptions): Promise<n
   } else if (summaries.length === 0 && problems.length === 0) {
     writeLine(io.stdout, `No sessions yet: \`${commandLine(io, "chat")}\` or \`${commandLine(io, "agent --message …")}\` starts one.`);
   } else if (summaries.length > 0) {
-    const rows = summaries.map((summary) => [summary.key, localTime(summary.updated), String(summary.turns), `$${summary.cost.toFixed(4)}`, terminalSafe(summary.lastText)]);
+    // A reset session: its turns and last message are the new conversation's, and the row says since when.
+    const rows = summaries.map((summary) => [
+      summary.key,
+      localTime(summary.updated),
+      summary.reset ? `${summary.turns} since reset` : String(summary.turns),
+      `$${summary.cost.toFixed(4)}`,
+      summary.lastText === "" && summary.reset ? `(reset ${localTime(summary.reset.at)}: nothing said since)` : terminalSafe(summary.lastText),
+    ]);
     for (const line of formatTable(["SESSION", "UPDATED", "TURNS", "COST", "LAST MESSAGE"], rows)) writeLine(io.stdout, line);
   }
   // A session that cannot be read is never silently missing from the list.
@@ -69,7 +76,7 @@ export async function sessionsDelete(io: CliIo, options: SessionsDeleteOptions, 
     if (!input.isTTY) {
       throw new HearthError("usage", `sessions delete: not asking without a terminal; pass --yes to delete session "${key}" (${store.where(key)})`);
     }
-    const turns = summarize(key, entries, "").turns;
+    const turns = turnsInFile(summarize(key, entries, ""));
     const what = special ? `${special}, not a session file` : `${turns} turn${turns === 1 ? "" : "s"}`;
     const answer = await ask(input, io.stderr, `Delete session "${key}" (${what}, ${store.where(key)})? This cannot be undone. [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
@@ -134,6 +141,10 @@ export async function sessionsExport(io: CliIo, options: GlobalOptions & { forma
 /** The whole transcript, compactions and failed turns included (nothing the user said is ever dropped; a resend is marked, its text shown once). */
 export function transcriptMarkdown(key: string, entries: readonly SessionEntry[], withReasoning: boolean): string {
   const out: string[] = [`# Session ${key}`, ""];
+  // Reset: the conversation that goes on is the part after the last "New conversation" line.
+  const resets = entries.filter((entry) => entry.type === "reset");
+  const lastReset = resets.at(-1);
+  if (lastReset) out.push(`_Reset ${resets.length === 1 ? "once" : `${resets.length} times`}, last at ${localTime(lastReset.at, "second")}: the conversation that goes on is after the last "New conversation"; what came before is kept here, not sent._`, "");
   /** Messages shown: a resend of one (`/retry`, an SDK's own retry: `retryOf`) is the same message again, shown once. */
   const shown = new Set<string>();
   for (const entry of entries) {
@@ -169,7 +180,7 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         out.push(`_Earlier turns summarised by ${entry.model} (${entry.tokensBefore} tokens before):_`, "", `> ${entry.summary.replace(/\n/g, "\n> ")}`, "");
         break;
       case "reset":
-        out.push("---", "_New conversation_", "");
+        out.push("---", `_New conversation · ${localTime(entry.at, "second")}_`, "");
         break;
       case "model-change":
         out.push(`_Model: ${entry.model ?? "back to the agent's"}_`, "");

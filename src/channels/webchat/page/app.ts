@@ -10,6 +10,7 @@ import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./
 import { createMarkdown } from "./markdown.js";
 import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
+import { joinSnapshot, takeEvent, type TurnSnapshot } from "./turn-join.js";
 import { createSessionsList } from "./sessions-list.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
@@ -80,6 +81,19 @@ export async function startWebChat(): Promise<void> {
   const busy = new Set<string>();
   const echoes = new Map<string, (string | typeof RESEND)[]>();
   const toDraw = new Set<LiveTurn>();
+
+  /** How the notes name a model: its alias, else its ref (as the turn's fallback notice does). */
+  const names = { aliasOf: (ref: string) => models.find((model) => model.ref === ref)?.alias };
+  /**
+   * A turn under way as the gateway told it so far (a conversation read, or the events' first words):
+   * joined to what the page holds of it, the one further along kept, and the events after it go on from there.
+   */
+  const adoptTurn = (session: string, snapshot: TurnSnapshot): LiveTurn => {
+    const turn = joinSnapshot(liveTurns.get(session), snapshot, names);
+    liveTurns.set(session, turn);
+    busy.add(session);
+    return turn;
+  };
 
   const chosen = (): Pick<MessageRequest, "model" | "agent"> => ({
     ...(pickers.model.value ? { model: pickers.model.value } : {}),
@@ -216,6 +230,11 @@ export async function startWebChat(): Promise<void> {
     // The session's `/model` choice, kept in its file: the picker says it after a reload or a switch.
     showModelChoice(pickers.model, data?.settings?.model, models);
     view.showTranscript(data?.items ?? []);
+    // Opened mid-turn: the answer so far, from its first word; the live events numbered after it go on from there.
+    if (data?.live) {
+      adoptTurn(session, data.live);
+      showSessions();
+    }
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
     showContextUse(contextGauge, contextText, data?.context);
@@ -233,6 +252,7 @@ export async function startWebChat(): Promise<void> {
     // A message sent from here and not yet started is only on screen: the saved history would wipe it.
     if (ticket !== opening || session !== current || busy.has(session) || (echoes.get(session) ?? []).length > 0) return;
     view.showTranscript(data?.items ?? []);
+    if (data?.live) view.drawTurn(adoptTurn(session, data.live));
     showContextUse(contextGauge, contextText, data?.context);
   };
 
@@ -250,28 +270,34 @@ export async function startWebChat(): Promise<void> {
         return;
       case "turn-start": {
         changed(event.session);
-        const turn = newLiveTurn();
-        liveTurns.set(event.session, turn);
         busy.add(event.session);
         const queue = echoes.get(event.session) ?? [];
         const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
         if (echoed) queue.shift();
         // A message whose try's answer was lost, kept to send again: this is it, arrived after all.
         else if (event.channel === "webchat") outbox.arrived(event.session, event.text);
-        if (event.session === current) {
-          if (!echoed) view.addUserMessage(event.text);
-          view.drawTurn(turn);
+        // Known already from a read of the conversation that came first (its message shown with it).
+        const known = event.turn !== undefined && liveTurns.get(event.session)?.turn === event.turn;
+        if (!known) {
+          const turn = newLiveTurn(event.turn);
+          liveTurns.set(event.session, turn);
+          if (event.session === current) {
+            if (!echoed) view.addUserMessage(event.text);
+            view.drawTurn(turn);
+          }
         }
         void refreshSessions().catch(reportError);
         return;
       }
       case "turn-event": {
         let turn = liveTurns.get(event.session);
-        if (!turn) {
-          turn = newLiveTurn();
+        if (!turn || (event.turn !== undefined && turn.turn !== event.turn)) {
+          turn = newLiveTurn(event.turn);
           liveTurns.set(event.session, turn);
         }
-        applyAgentEvent(turn, event.event, { aliasOf: (ref) => models.find((model) => model.ref === ref)?.alias });
+        // Already in the snapshot the turn was built from: told once, never twice.
+        if (!takeEvent(turn, event)) return;
+        applyAgentEvent(turn, event.event, names);
         if (event.session === current) drawSoon(turn);
         return;
       }
@@ -289,6 +315,25 @@ export async function startWebChat(): Promise<void> {
         void refreshSessions().catch(reportError);
         return;
       }
+      case "turn-live": {
+        // A turn under way when the events connected: what it told so far (after a reload, a drop, a second tab).
+        changed(event.session);
+        const held = liveTurns.get(event.session);
+        const turn = adoptTurn(event.session, event);
+        if (event.session === current) {
+          // Not in the conversation on screen (it began after that was read): its message comes with it.
+          if (!held) view.addUserMessage(event.text);
+          view.drawTurn(turn);
+        }
+        showSessions();
+        return;
+      }
+      case "config-reloaded":
+        // The config was edited: the models, aliases and agents the pickers offer are read again (the choice follows its model).
+        void loadStatus()
+          .then(() => refreshContext({ modelChoice: false }))
+          .catch(reportError);
+        return;
       case "session-updated": {
         // Another process (`hearth agent`, `hearth chat`) wrote to the session: what it wrote is read again.
         changed(event.session);

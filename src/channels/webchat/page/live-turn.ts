@@ -16,6 +16,10 @@ export interface TurnNote {
 
 /** What the page knows of one turn while it runs and once it ended (plain data; the view draws it). */
 export interface LiveTurn {
+  /** The gateway's id of the turn (absent: an event told outside a turn, or an older gateway). */
+  turn: string | undefined;
+  /** The number of the last of its live events folded in (see turn-join.ts). */
+  seq: number;
   text: string;
   reasoning: string;
   notes: TurnNote[];
@@ -29,8 +33,8 @@ export interface LiveTurn {
   paragraph: boolean;
 }
 
-export function newLiveTurn(): LiveTurn {
-  return { text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
+export function newLiveTurn(turn?: string): LiveTurn {
+  return { turn, seq: 0, text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
 }
 
 /** The "no reply from … for 8 s" line says what is happening now: a newer one, a token or the attempt's end replaces it. */

@@ -15,13 +15,16 @@ export function createSessionsList(container: HTMLElement): SessionsList {
           className: "session-link",
           attributes: { href: `#session=${encodeURIComponent(listing.session)}`, "data-session": listing.session },
         });
+        // A reset session is listed as what it is now: a new conversation (its old last message is not its last any more).
+        const fresh = listing.reset !== undefined && listing.lastText.trim() === "";
         link.append(
-          element("span", { className: "session-text", text: listing.lastText.trim() || listing.session }),
+          element("span", { className: "session-text", text: listing.lastText.trim() || (fresh ? "New conversation" : listing.session) }),
           element("span", {
             className: "session-meta",
-            text: `${busy.has(listing.session) ? "answering… · " : ""}${shortTime(listing.updated, now)}`,
+            text: `${busy.has(listing.session) ? "answering… · " : ""}${listing.reset ? (fresh ? "reset · " : `${listing.turns} turn${listing.turns === 1 ? "" : "s"} since reset · `) : ""}${shortTime(listing.updated, now)}`,
           }),
         );
+        link.title = listing.session;
         if (listing.session === current) link.setAttribute("aria-current", "page");
         return element("li", {}, link);
       });

@@ -1,7 +1,7 @@
 // The /api answers the page reads (docs/gateway.md, "/api"); the event and transcript shapes are the gateway's own.
-import type { ContextUse, GatewayEvent, ProviderHealth, SessionListing, TranscriptItem } from "../../../gateway/port.js";
+import type { ContextUse, ConversationSnapshot, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem } from "../../../gateway/port.js";
 
-export type { ContextUse, GatewayEvent, ProviderHealth, SessionListing, TranscriptItem };
+export type { ContextUse, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem };
 export type { AgentEvent, TurnResult } from "../../../agent/agent-events.js";
 
 export interface StatusResponse {
@@ -36,6 +36,8 @@ export interface SessionsResponse {
 export interface SessionResponse {
   session: string;
   items: TranscriptItem[];
+  /** The turn under way so far (its message is the last of `items`); absent when none is, or from an older gateway. */
+  live?: NonNullable<ConversationSnapshot["live"]> | undefined;
   context: ContextUse;
   /** The session's `/reasoning on|off` and `/model` choice (null: the agent's chain); absent from an older gateway. */
   settings?: { reasoning: boolean; model?: string | null | undefined } | undefined;
