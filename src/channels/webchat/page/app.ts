@@ -78,6 +78,8 @@ export async function startWebChat(): Promise<void> {
   /** Resolves once the open conversation's history is on screen: a message typed meanwhile is shown after it. */
   let opened: Promise<void> = Promise.resolve();
   const liveTurns = new Map<string, LiveTurn>();
+  /** The turns followed before the live events last connected: one the gateway says is still under way is the same one on screen. */
+  let followedBefore = new Map<string, LiveTurn>();
   const busy = new Set<string>();
   const echoes = new Map<string, (string | typeof RESEND)[]>();
   const toDraw = new Set<LiveTurn>();
@@ -318,7 +320,10 @@ export async function startWebChat(): Promise<void> {
       case "turn-live": {
         // A turn under way when the events connected: what it told so far (after a reload, a drop, a second tab).
         changed(event.session);
-        const held = liveTurns.get(event.session);
+        const before = followedBefore.get(event.session);
+        // Followed already (read with the conversation, or before the events reconnected): that turn, its message on screen.
+        const held = liveTurns.get(event.session) ?? (before?.turn === event.turn ? before : undefined);
+        if (held && !liveTurns.has(event.session)) liveTurns.set(event.session, held);
         const turn = adoptTurn(event.session, event);
         if (event.session === current) {
           // Not in the conversation on screen (it began after that was read): its message comes with it.
@@ -463,6 +468,7 @@ export async function startWebChat(): Promise<void> {
       // loaded, or while a dropped stream was away) is only in what is read now: all of it is read again, every time.
       // The turns followed before a drop may never say they ended here (a gateway that stopped finished or cancelled
       // them): the saved history says how they went; one still running is followed again by its events.
+      followedBefore = new Map(liveTurns);
       liveTurns.clear();
       busy.clear();
       echoes.clear();
