@@ -150,6 +150,7 @@ describe("the proxy front answers as the Hono app does", () => {
     for (let wait = 0; wait < 100 && (logs.front.length === 0 || logs.hono.length === 0); wait++) await new Promise((done) => setTimeout(done, 10));
     assert.deepEqual(logs.front, logs.hono, "the same log line");
     assert.equal(logs.front.length, 1);
+    assert.equal(logs.front[0]?.status, front.status, "the line says the status that went out");
     return { front, hono, served: frontServed > before };
   }
 

@@ -61,11 +61,14 @@ export function requestLogger(logger: HttpLogger): MiddlewareHandler {
 export async function logRequest(logger: HttpLogger, request: { c: Context; started: number; next: () => Promise<void> }): Promise<void> {
   const { c, started } = request;
   await request.next();
+  const outgoing = nodeResponse(c);
   let written = false;
   const line = (): void => {
     if (written) return;
     written = true;
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
+    // The status that went out: a route that wrote its answer straight to Node returned Hono a stand-in (RESPONSE_ALREADY_SENT, 200).
+    const status = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
+    logger.info({ method: c.req.method, path: c.req.path, status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
   };
   const gone = (): void => {
     const state = c.get("requestLog");
@@ -73,7 +76,6 @@ export async function logRequest(logger: HttpLogger, request: { c: Context; star
     state.write = line;
     setTimeout(line, OWED_WAIT_MS).unref();
   };
-  const outgoing = nodeResponse(c);
   if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", gone);
   else gone();
 }
