@@ -63,9 +63,10 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
   stream.listen({
     event: (event) => {
       observe(event);
-      if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
       if (!redactor) out.push(event);
       else for (const shown of redactor.event(event)) out.push(shown);
+      // Counted once the answer is on its way to the client (the ledger writes its lines later still).
+      if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
     },
     end: () => {
       for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
@@ -77,5 +78,5 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
 
 function countProxyAnswer(ledger: ProxyLedger | undefined, requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
   const { message, attempts } = end;
-  ledger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: message.usage, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage, cost }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) })) });
+  ledger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: { ...message.usage }, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage, cost }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) })) });
 }

@@ -44,7 +44,8 @@ export function proxyLedgerFiles(stateDir: string): { current: string; previous:
  */
 export class ProxyLedger {
   private readonly files: { current: string; previous: string };
-  private pending: string[] = [];
+  /** Entries not written yet: each made a line (JSON, secrets masked) when written, off the answer's way. */
+  private pending: ProxyLedgerEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private warned = false;
 
@@ -52,9 +53,9 @@ export class ProxyLedger {
     this.files = proxyLedgerFiles(options.stateDir);
   }
 
+  /** Keeps `entry` (handed over: the caller changes it no more) to be written with the others. */
   record(entry: ProxyLedgerEntry): void {
-    const line = `${JSON.stringify(entry)}\n`;
-    this.pending.push(this.options.redact ? this.options.redact(line) : line);
+    this.pending.push(entry);
     if (this.timer) return;
     this.timer = setTimeout(() => this.flush(), this.options.flushMs ?? 1_000);
     this.timer.unref();
@@ -65,7 +66,11 @@ export class ProxyLedger {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    const text = this.pending.join("");
+    const redact = this.options.redact;
+    const text = this.pending.map((entry) => {
+      const line = `${JSON.stringify(entry)}\n`;
+      return redact ? redact(line) : line;
+    }).join("");
     this.pending = [];
     try {
       ensureStateDirectory({ path: join(this.options.stateDir, "usage"), doing: "keep proxy-mode usage in" });

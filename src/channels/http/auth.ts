@@ -15,16 +15,24 @@ const OPEN_PREFIXES = ["/assets/"];
  * time (both sides hashed first, so neither the length nor a prefix leaks through timing).
  */
 export function bearerAuth(token: string | undefined): MiddlewareHandler {
-  const expected = token === undefined ? undefined : digest(token);
+  const carries = tokenCheck(token);
   return async (c, next) => {
     const open = OPEN_PATHS.has(c.req.path) || (c.req.method === "GET" && OPEN_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)));
-    if (expected === undefined || open || c.req.method === "OPTIONS") return next();
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    if (token === undefined || open || c.req.method === "OPTIONS") return next();
+    if (!carries(c.req.header("authorization"))) {
       return c.json(UNAUTHORIZED, 401, { "WWW-Authenticate": 'Bearer realm="hearth"' });
     }
     return next();
+  };
+}
+
+/** Whether an `Authorization` header carries the token (always, without one): the check bearerAuth makes, for the proxy front too. */
+export function tokenCheck(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = digest(token);
+  return (authorization) => {
+    const match = /^Bearer\s+(.+)$/i.exec((authorization ?? "").trim());
+    return match?.[1] !== undefined && match[1] !== "" && timingSafeEqual(digest(match[1]), expected);
   };
 }
 

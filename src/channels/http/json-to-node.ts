@@ -26,9 +26,10 @@ export function markedCors(cors: MiddlewareHandler): MiddlewareHandler {
  */
 export function jsonToNode(c: Context, answer: { body: unknown; status: number; headers: Record<string, string> }): Response {
   const outgoing = nodeResponse(c);
-  if (!outgoing || c.get("corsHeaders")) return c.json(answer.body, answer.status as 200, answer.headers);
+  if (!outgoing || c.get("corsHeaders") || outgoing.headersSent) return c.json(answer.body, answer.status as 200, answer.headers);
   const text = JSON.stringify(answer.body);
-  outgoing.writeHead(answer.status, { "content-type": "application/json", ...answer.headers, "content-length": Buffer.byteLength(text) });
+  // The header lines as @hono/node-server writes c.json's: the same names, in the same order and case.
+  outgoing.writeHead(answer.status, { "content-type": "application/json", ...answer.headers, "Content-Length": Buffer.byteLength(text) });
   outgoing.end(text);
   return RESPONSE_ALREADY_SENT;
 }

@@ -34,23 +34,9 @@ const OPEN_PATHS = new Set(["/health"]);
  *   navigation: the user sees the answer, the other site does not).
  */
 export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
-  const names = new Set(LOOPBACK_NAMES);
-  const bind = hostName(options.bind);
-  if (bind !== undefined && !isWildcard(bind)) names.add(bind);
-  for (const name of options.allowedHosts ?? []) names.add(name.toLowerCase());
+  const answersTo = hostJudge(options);
   const anyAddress = !isLoopback(options.bind);
   const origins = new Set((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
-  /** Host headers judged before (clients send the same one each time): whether this gateway answers to each. */
-  const judged = new Map<string, boolean>();
-  const answersTo = (host: string): boolean => {
-    const known = judged.get(host);
-    if (known !== undefined) return known;
-    const name = hostName(host);
-    const answers = name !== undefined && (names.has(name) || (anyAddress && isAddress(name)));
-    if (judged.size >= MAX_JUDGED_HOSTS) judged.clear();
-    judged.set(host, answers);
-    return answers;
-  };
 
   return async (c, next) => {
     if (OPEN_PATHS.has(c.req.path)) return next();
@@ -72,6 +58,36 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
       return c.json(errorBody({ message: "a request from a web page of another site (Sec-Fetch-Site: cross-site) may not call this gateway: it could run turns and read your conversations as you; if you trust the page, add its origin to gateway.cors.origins in the config (then restart the gateway)", type: "permission_error", code: "cross_origin" }), 403);
     }
     return next();
+  };
+}
+
+/**
+ * Whether a request passes the guard without a word (the proxy front serves only those; any other
+ * goes through the guard, which answers it): its Host is one this gateway answers to (or absent), and
+ * it comes from no web page — no `Origin`, no `Sec-Fetch-Site: cross-site`.
+ */
+export function passesQuietly(answersTo: (host: string) => boolean, headers: { host?: string | undefined; origin?: string | undefined; "sec-fetch-site"?: string | undefined }): boolean {
+  if (headers.host !== undefined && !answersTo(headers.host)) return false;
+  return headers.origin === undefined && headers["sec-fetch-site"]?.toLowerCase() !== "cross-site";
+}
+
+/** Whether the gateway answers to a Host header (its verdicts kept: clients send the same one each time). */
+export function hostJudge(options: Pick<RequestGuardOptions, "bind" | "allowedHosts">): (host: string) => boolean {
+  const names = new Set(LOOPBACK_NAMES);
+  const bind = hostName(options.bind);
+  if (bind !== undefined && !isWildcard(bind)) names.add(bind);
+  for (const name of options.allowedHosts ?? []) names.add(name.toLowerCase());
+  const anyAddress = !isLoopback(options.bind);
+  /** Host headers judged before: whether this gateway answers to each. */
+  const judged = new Map<string, boolean>();
+  return (host) => {
+    const known = judged.get(host);
+    if (known !== undefined) return known;
+    const name = hostName(host);
+    const answers = name !== undefined && (names.has(name) || (anyAddress && isAddress(name)));
+    if (judged.size >= MAX_JUDGED_HOSTS) judged.clear();
+    judged.set(host, answers);
+    return answers;
   };
 }
 

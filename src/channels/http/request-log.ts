@@ -54,23 +54,28 @@ export function oweOutcome(c: Context): (fields: RequestLogFields) => void {
  * an answer.
  */
 export function requestLogger(logger: HttpLogger): MiddlewareHandler {
-  return async (c, next) => {
-    const started = performance.now();
-    await next();
-    let written = false;
-    const line = (): void => {
-      if (written) return;
-      written = true;
-      logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
-    };
-    const gone = (): void => {
-      const state = c.get("requestLog");
-      if (!state?.owed) return line();
-      state.write = line;
-      setTimeout(line, OWED_WAIT_MS).unref();
-    };
-    const outgoing = nodeResponse(c);
-    if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", gone);
-    else gone();
+  return (c, next) => logRequest(logger, { c, started: performance.now(), next });
+}
+
+/** requestLogger's work for one request that began at `started` (the proxy front's requests too, which skip Hono's middleware). */
+export async function logRequest(logger: HttpLogger, request: { c: Context; started: number; next: () => Promise<void> }): Promise<void> {
+  const { c, started } = request;
+  await request.next();
+  const outgoing = nodeResponse(c);
+  let written = false;
+  const line = (): void => {
+    if (written) return;
+    written = true;
+    // The status that went out: a route that wrote its answer straight to Node returned Hono a stand-in (RESPONSE_ALREADY_SENT, 200).
+    const status = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
+    logger.info({ method: c.req.method, path: c.req.path, status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
   };
+  const gone = (): void => {
+    const state = c.get("requestLog");
+    if (!state?.owed) return line();
+    state.write = line;
+    setTimeout(line, OWED_WAIT_MS).unref();
+  };
+  if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", gone);
+  else gone();
 }

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { markedCors } from "./json-to-node.js";
@@ -15,7 +15,9 @@ import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
-import { requestGuard } from "./request-guard.js";
+import { hostJudge, passesQuietly, requestGuard } from "./request-guard.js";
+import { tokenCheck } from "./auth.js";
+import type { NodeFront } from "./proxy-front.js";
 import { requestLogger } from "./request-log.js";
 import { stoppingGuard, type StoppingView } from "./stopping-guard.js";
 import { TurnControls } from "./turn-controls.js";
@@ -123,8 +125,34 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   return app;
 }
 
+/**
+ * Whether the app's middleware (above) would pass a request on to its route without a word and
+ * without adding a header: no stop under way, no CORS configured, the request guard's checks passed
+ * quietly, the token carried (if one is set), a stated body length within the limit. The proxy front
+ * (proxy-front.ts) serves only such requests itself.
+ */
+export function frontGate(options: Pick<HttpAppOptions, "auth" | "limits" | "corsOrigins" | "bind" | "allowedHosts" | "stop">): (incoming: IncomingMessage) => boolean {
+  const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const answersTo = hostJudge({ bind: options.bind ?? "127.0.0.1", allowedHosts: options.allowedHosts });
+  const carries = tokenCheck(options.auth?.token);
+  const cors = (options.corsOrigins?.length ?? 0) > 0;
+  return (incoming) => {
+    if (cors || options.stop?.stopping) return false;
+    const headers = incoming.headers;
+    const length = headers["content-length"];
+    if (length === undefined || headers["transfer-encoding"] !== undefined || Number.parseInt(length || "0", 10) > maxBodyBytes) return false;
+    return passesQuietly(answersTo, { host: headers.host, origin: headers.origin, "sec-fetch-site": single(headers["sec-fetch-site"]) }) && carries(headers.authorization);
+  };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 export interface ServeOptions {
   app: Hono;
+  /** Takes the requests it serves itself before Hono (the proxy front); absent: Hono takes every request. */
+  front?: NodeFront | undefined;
   host: string;
   port: number;
   /** Slow clients: time to send the headers, and the whole request (not the answer), in ms. */
@@ -156,6 +184,12 @@ function endUpload(request: IncomingMessage, response: ServerResponse): void {
   response.end(body, () => request.socket.destroy());
 }
 
+/** Node's http server with `front` before the app's listener (the slow-client timeouts and the rest as @hono/node-server makes it). */
+function frontServer(front: NodeFront): typeof createServer {
+  return ((serverOptions: ServerOptions, listener: RequestListener) =>
+    createServer(serverOptions, (incoming, outgoing) => front(incoming, outgoing, () => void listener(incoming, outgoing)))) as typeof createServer;
+}
+
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
 export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
@@ -166,6 +200,7 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
         hostname: options.host,
         port: options.port,
         serverOptions: { headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
+        ...(options.front ? { createServer: frontServer(options.front) } : {}),
       },
       () => {
         const http = server as Server;

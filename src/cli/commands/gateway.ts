@@ -3,7 +3,8 @@ import { openBindRefusal } from "../../ops/gateway-token-advice.js";
 import { mkdirSync } from "node:fs";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { dirname } from "node:path";
-import { createHttpApp, serveHttp, type RunningServer } from "../../channels/http/server.js";
+import { createHttpApp, frontGate, serveHttp, type RunningServer } from "../../channels/http/server.js";
+import { proxyFront } from "../../channels/http/proxy-front.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { stateDir } from "../../config/paths.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
@@ -14,7 +15,7 @@ import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
 import { configuredCommand, commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
-import { openAiRoutes } from "../../channels/http/openai/routes.js";
+import { openAiFront, openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
@@ -87,11 +88,14 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
-    const app = createHttpApp({ port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] });
+    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] };
+    const app = createHttpApp(appOptions);
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
-    server = await serveHttp({ app, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
+    // Proxy-mode requests the middleware would pass quietly are served before Hono (proxy-front.ts).
+    const front = proxyFront({ routes: openAiFront({ port: runtime.port, logger, stop }), admits: frontGate(appOptions), logger });
+    server = await serveHttp({ app, front, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
       throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
     });
   } catch (error) {

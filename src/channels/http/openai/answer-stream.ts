@@ -6,6 +6,7 @@ import { noticeHeader, replyHeaders } from "./reply-meta.js";
 import { BatchedWrites } from "./batched-writes.js";
 import { sseBody, type SseOut } from "./sse-body.js";
 import { nodeResponse } from "../node-response.js";
+import { jsonToNode } from "../json-to-node.js";
 import { sseToNode } from "./sse-node.js";
 import { statusComment } from "./status-lines.js";
 import { EventStream } from "../../../shared/event-stream.js";
@@ -55,6 +56,36 @@ export async function settle(source: AnswerSource): Promise<Settled> {
   return { ok: false, failure: endedWithout(source) };
 }
 
+/**
+ * The whole answer of a non-streaming request, handed to `reply` as it comes: within the push of the
+ * answer's last event when the source is an EventStream (a listener: the client's reply is written in
+ * the same turn as the model's last byte, not after a promise and a microtask turn per event), else
+ * once iterated (`settle`). Resolves with what `reply` returned; rejects with what it threw.
+ */
+export function whenSettled<T>(source: AnswerSource, reply: (settled: Settled) => T): Promise<T> {
+  const events = source.events;
+  if (!(events instanceof EventStream)) return settle(source).then(reply);
+  return new Promise<T>((resolve, reject) => {
+    let over = false;
+    const done = (settled: Settled): void => {
+      if (over) return;
+      over = true;
+      try {
+        resolve(reply(settled));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    events.listen({
+      event: (event) => {
+        if (event.type === "end") done({ ok: true, answer: event.answer });
+        else if (event.type === "error") done({ ok: false, failure: event.failure });
+      },
+      end: () => done({ ok: false, failure: endedWithout(source) }),
+    });
+  });
+}
+
 /** How an API writes a usage: chatUsage (`prompt_tokens`…) or responsesUsage (`input_tokens`…). */
 export type UsageShape = (usage: Usage) => object;
 
@@ -69,10 +100,12 @@ export function failureBody(failure: AnswerFailure, usageShape: UsageShape): Rec
  * each: hearth has already been through the chain, with its own retries and failover, so a blind
  * resend only runs it again — and in agent mode the message is saved, and would be saved again.
  */
-export function failureResponse(c: Context, answered: { failure: AnswerFailure; usageShape: UsageShape }): Response {
+export function failureResponse(c: Context, answered: { failure: AnswerFailure; usageShape: UsageShape; straight?: boolean | undefined }): Response {
   const { failure, usageShape } = answered;
   const headers = { ...replyHeaders({ model: undefined, attempts: failure.attempts }), ...noticeHeader(failure.notice), "x-should-retry": "false" };
-  return c.json(failureBody(failure, usageShape), failure.status as 400, headers);
+  // Straight to Node for a route that set no header through Hono (proxy mode), as jsonToNode writes one.
+  const body = failureBody(failure, usageShape);
+  return answered.straight ? jsonToNode(c, { body, status: failure.status, headers }) : c.json(body, failure.status as 400, headers);
 }
 
 /** How a request's answer ended, for its log line: the status, the model that answered (or was answering), every attempt. */
@@ -102,6 +135,8 @@ export interface StreamRequest {
   keepAliveMs: number;
   /** Writing the stream failed after it began (a bug, not the model: that ends the stream the API's way); the stream ends. */
   onError: (error: unknown) => void;
+  /** The route set no header through Hono (proxy mode): a failure before the stream is written straight to Node (failureResponse). */
+  straight?: boolean | undefined;
 }
 
 type Step = { kind: "event"; event: AnswerEvent } | { kind: "done" } | { kind: "quiet" };
@@ -154,7 +189,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   if (first.kind === "done" || (first.kind === "event" && first.event.type === "error")) {
     const failure = first.kind === "done" ? endedWithout(source) : (first.event as Extract<AnswerEvent, { type: "error" }>).failure;
     onDone(failedOutcome(failure, source));
-    return failureResponse(c, { failure, usageShape: request.usageShape });
+    return failureResponse(c, { failure, usageShape: request.usageShape, straight: request.straight });
   }
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   // Started before a token: the model being tried may still fail over, so no header names one.

@@ -4,8 +4,8 @@ import { agentAnswer } from "./agent-answer.js";
 import { refuseClientSetup } from "./agent-refusals.js";
 import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
-import { failedOutcome, failureResponse, settle, streamAnswer, type AnswerOutcome } from "./answer-stream.js";
-import { chatContext, lastChatUserMessage, parseChatRequest } from "./chat-request.js";
+import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerOutcome } from "./answer-stream.js";
+import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, loadModel, type RunningLoads } from "./lmstudio-native.js";
@@ -16,13 +16,14 @@ import { jsonToNode } from "../json-to-node.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { problemBody, RequestProblem } from "./request-problem.js";
 import { refuseForAgent } from "./request-fields.js";
-import { lastResponsesUserMessage, parseResponsesRequest, responsesContext } from "./responses-request.js";
+import { lastResponsesUserMessage, parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
 import { resolveTarget, type Target } from "./target.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { requestController } from "./request-controller.js";
+import type { FrontRoute } from "../proxy-front.js";
 
 /** The structured log lines this sub-app writes (pino's Logger and the server core's HttpLogger fit). */
 
@@ -61,13 +62,9 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   const created = Math.floor(Date.now() / 1000);
   const waits = { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS };
   const app = new Hono();
+  const answers = { port, logger, stop: options.stop, waits };
 
-  // A request hearth refused (its shape, an unknown model) or could not serve is not sent again by an SDK: the same request fails the same way.
-  app.onError((error, c) => {
-    if (error instanceof RequestProblem) return c.json(problemBody(error), error.status as 400, NO_RETRY);
-    logger.warn({ path: c.req.path, error: error.message }, "openai-compatible request failed");
-    return c.json({ error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, 500, NO_RETRY);
-  });
+  app.onError(failedRequest(logger, { straight: false }));
 
   app.get("/v1/models", (c) => c.json(modelList(port.catalogue(), created)));
   app.get("/v1/models/:model{.+}", (c) => {
@@ -89,74 +86,147 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     noteRequest(c, { route: "chat" });
     const request = parseChatRequest(await jsonBody(c));
     noteRequest(c, { requested: request.model, stream: request.stream });
-    const target = resolveTarget(request.model, port.catalogue());
-    const controller = requestController(c, target.mode === "proxy" ? options.stop : undefined);
-    const canRestart = !request.stream;
-    if (target.mode === "agent") {
-      refuseForAgent(request.options);
-      refuseClientSetup({ tools: request.tools.length, items: { field: "messages", list: request.messages } });
-    }
-    const source: AnswerSource =
-      target.mode === "agent"
-        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
-    const showReasoning = target.mode === "proxy";
-    const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
-    if (request.stream) {
-      return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }), usageShape: chatUsage });
-    }
-    const settled = await settle(source);
-    if (!settled.ok) {
-      done(failedOutcome(settled.failure, source));
-      return failureResponse(c, { failure: settled.failure, usageShape: chatUsage });
-    }
-    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
-    const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
-    const body = chatCompletion(settled.answer, { showReasoning });
-    // Proxy mode set no header through Hono: its answer goes straight to Node (agent mode's names its session).
-    return target.mode === "proxy" ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
+    return chatAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
   });
 
   app.post("/v1/responses", async (c) => {
     noteRequest(c, { route: "responses" });
     const request = parseResponsesRequest(await jsonBody(c));
     noteRequest(c, { requested: request.model, stream: request.stream });
-    const target = resolveTarget(request.model, port.catalogue());
-    const controller = requestController(c, target.mode === "proxy" ? options.stop : undefined);
-    const canRestart = !request.stream;
-    if (target.mode === "agent") {
-      refuseForAgent(request.options);
-      refuseClientSetup({ tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } });
-    }
-    const source: AnswerSource =
-      target.mode === "agent"
-        ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: options.stop })
-        : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
-    const builder = new ResponseBuilder({
-      model: request.model,
-      showReasoning: showResponsesReasoning(target, request.reasoningAsked),
-      metadata: request.metadata,
-      instructions: request.instructions,
-      maxOutputTokens: request.options.maxTokens,
-      user: request.user,
-    });
-    const done = requestLog(c, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream });
-    if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder), usageShape: responsesUsage });
-    const settled = await settle(source);
+    return responsesAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
+  });
+
+  return app;
+}
+
+/** What answering a parsed request takes: the gateway, the log, the stop, a stream's waits. */
+interface Answering {
+  port: GatewayPort;
+  logger: OpenAiLogger;
+  stop: StopSwitch | undefined;
+  waits: { headersWaitMs: number; keepAliveMs: number };
+}
+
+/**
+ * The proxy front's routes (see proxy-front.ts): a request's body taken here when it is a proxy-mode
+ * request these routes would serve — parsed, its model known — answered by the same code as through
+ * Hono; anything else (a body that does not parse, an agent, an unknown model) is left to Hono, which
+ * says what is wrong exactly as it always does.
+ */
+export function openAiFront(options: OpenAiRoutesOptions): Map<string, FrontRoute> {
+  const { port, logger } = options;
+  const answers: Answering = { port, logger, stop: options.stop, waits: { headersWaitMs: options.headersWaitMs ?? 20_000, keepAliveMs: options.keepAliveMs ?? KEEP_ALIVE_MS } };
+  const onError = failedRequest(logger, { straight: true });
+  const proxied = <R extends { model: string; stream: boolean }>(route: string, parse: (body: unknown) => R, answer: (c: Context, call: Answering & { request: R; target: Target }) => Promise<Response>): FrontRoute => ({
+    take: (body) => {
+      let request: R;
+      let target: Target;
+      try {
+        request = parse(body);
+        target = resolveTarget(request.model, port.catalogue());
+      } catch {
+        return undefined;
+      }
+      if (target.mode !== "proxy") return undefined;
+      return (c) => {
+        noteRequest(c, { route });
+        noteRequest(c, { requested: request.model, stream: request.stream });
+        return answer(c, { request, target, ...answers });
+      };
+    },
+    onError,
+  });
+  return new Map([
+    ["/v1/chat/completions", proxied("chat", parseChatRequest, chatAnswer)],
+    ["/v1/responses", proxied("responses", parseResponsesRequest, responsesAnswer)],
+  ]);
+}
+
+/** A request hearth refused (its shape, an unknown model) or could not serve is not sent again by an SDK: the same request fails the same way. */
+function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error: Error, c: Context) => Response {
+  // Through Hono (c.json) where a route may have set a header of its own (agent mode's session); the front's proxied requests set none.
+  const json = (c: Context, answer: { body: unknown; status: number; headers: Record<string, string> }): Response => (how.straight ? jsonToNode(c, answer) : c.json(answer.body, answer.status as 400, answer.headers));
+  return (error, c) => {
+    if (error instanceof RequestProblem) return json(c, { body: problemBody(error), status: error.status, headers: NO_RETRY });
+    logger.warn({ path: c.req.path, error: error.message }, "openai-compatible request failed");
+    return json(c, { body: { error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, status: 500, headers: NO_RETRY });
+  };
+}
+
+/** `POST /v1/chat/completions` once its body is parsed and its model resolved: an agent's turn or a proxied answer, whole or streamed. */
+function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target: Target }): Promise<Response> {
+  const { request, target, port, logger, stop, waits } = call;
+  // Proxy mode sets no header through Hono: its answers go straight to Node (agent mode's name its session).
+  const straight = target.mode === "proxy";
+  const controller = requestController(c, straight ? stop : undefined);
+  const canRestart = !request.stream;
+  if (target.mode === "agent") {
+    refuseForAgent(request.options);
+    refuseClientSetup({ tools: request.tools.length, items: { field: "messages", list: request.messages } });
+  }
+  const source: AnswerSource =
+    target.mode === "agent"
+      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
+      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
+  const showReasoning = straight;
+  const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
+  if (request.stream) {
+    return streamAnswer({ c, source, controller, ...waits, onDone: done, straight, onError: streamFailed(logger, c.req.path), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning }), usageShape: chatUsage });
+  }
+  // Answered as the last event comes; the log line's outcome is noted after the reply went out.
+  return whenSettled(source, (settled) => {
     if (!settled.ok) {
       done(failedOutcome(settled.failure, source));
-      return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage });
+      return failureResponse(c, { failure: settled.failure, usageShape: chatUsage, straight });
     }
+    const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
+    const body = chatCompletion(settled.answer, { showReasoning });
+    // Proxy mode set no header through Hono: its answer goes straight to Node (agent mode's names its session).
+    const response = straight ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
     done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
+    return response;
+  });
+}
+
+/** `POST /v1/responses` once its body is parsed and its model resolved. */
+function responsesAnswer(c: Context, call: Answering & { request: ResponsesRequest; target: Target }): Promise<Response> {
+  const { request, target, port, logger, stop, waits } = call;
+  // Proxy mode sets no header through Hono: its answers go straight to Node (agent mode's name its session).
+  const straight = target.mode === "proxy";
+  const controller = requestController(c, straight ? stop : undefined);
+  const canRestart = !request.stream;
+  if (target.mode === "agent") {
+    refuseForAgent(request.options);
+    refuseClientSetup({ tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } });
+  }
+  const source: AnswerSource =
+    target.mode === "agent"
+      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
+      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
+  const builder = new ResponseBuilder({
+    model: request.model,
+    showReasoning: showResponsesReasoning(target, request.reasoningAsked),
+    metadata: request.metadata,
+    instructions: request.instructions,
+    maxOutputTokens: request.options.maxTokens,
+    user: request.user,
+  });
+  const done = requestLog(c, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream });
+  if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, straight, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder), usageShape: responsesUsage });
+  return whenSettled(source, (settled) => {
+    if (!settled.ok) {
+      done(failedOutcome(settled.failure, source));
+      return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage, straight });
+    }
     builder.reasoning(settled.answer.reasoning);
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
     const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
     const body = builder.finish(settled.answer).response;
-    return target.mode === "proxy" ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
+    const response = straight ? jsonToNode(c, { body, status: 200, headers }) : c.json(body, 200, headers);
+    done({ status: 200, model: settled.answer.model, attempts: settled.answer.attempts });
+    return response;
   });
-
-  return app;
 }
 
 /**
