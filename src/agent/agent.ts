@@ -394,11 +394,10 @@ export class Agent {
   }
 
   /**
-   * The model a turn plans its context for: the chain's first that can answer now. A local model whose
-   * servers all refused the connection when last asked or called is down: the turn is planned for the
-   * next one, which then gets as much of the conversation as its own window holds — not a context
-   * trimmed to the local window. A server that is slow or busy is not taken for down; one that answers
-   * again is planned for at once (the conversation is then compacted or trimmed to fit it, as always).
+   * The model whose budget a turn's reply limit and notices start from: the chain's first that can
+   * answer now (a local model whose servers all refused the connection when last asked or called is
+   * down). Its context is not planned here: each candidate the router calls gets its own, fitted to
+   * its window from the whole history (CandidateContexts).
    */
   private plannedFor(chain: readonly ModelSpec[]): ModelSpec | undefined {
     return chain.find((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined && this.windows.refused?.(model) !== true);
