@@ -11,7 +11,8 @@ import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, cutOffTurns, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyCapped, replyLimitSent, shouldCompact, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
+import { budgetFor, contextTokens, replyCapped, replyLimitSent, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
+import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { cutOffNote } from "./cut-off-note.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
@@ -145,15 +146,11 @@ export class Agent {
       // The reply set aside is the client's max_tokens where that is the smaller; the config's (for the notice below) otherwise.
       const configuredBudget = await this.budget(planned);
       const budget = withReplyCap(configuredBudget, options.maxTokens);
-      const prepared = this.prompt(entries, user.id, budget);
-      let context = prepared.context;
-      if (shouldCompact(prepared.tokens, budget, this.spec.compaction.enabled)) {
-        state.compaction = await this.compact({ ...this.request(state, chain, budget), signal: options.signal });
-        if (state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed") context = this.prompt(entries, user.id).context;
-      }
+      // Each model the router calls gets the conversation fitted to its own window; only the answering one's fold is saved.
+      const contexts = this.candidateContexts(state, options);
       let result: Awaited<ReturnType<Agent["route"]>>;
       try {
-        result = await this.route(state, chain, context, budget, options);
+        result = await this.route(state, chain, { contexts, budget }, options);
       } catch (error) {
         addUsage(usage, failedCalls);
         return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
@@ -167,6 +164,12 @@ export class Agent {
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
       }
       const message = result.message;
+      const fold = contexts.foldOf(message.model);
+      if (fold) {
+        contexts.tell(message.model, state.emit);
+        await this.compactor.commit(state, fold);
+        state.compaction = turnCompaction(state.compaction, fold.outcome);
+      }
       addUsage(failedCalls, result.spent);
       last = message;
       // The notices below speak of the limit the answering model's request carried.
@@ -295,10 +298,26 @@ export class Agent {
     return oversizeRefusal(message.text, messageRooms(candidates, { systemPrompt, tools }));
   }
 
-  private async route(state: TurnState, chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions) {
+  /** The contexts of one step's candidates: each fitted to its own window, folded (summarised or trimmed) for it alone. */
+  private candidateContexts(state: TurnState, options: TurnOptions): CandidateContexts {
+    return new CandidateContexts({
+      entries: state.entries,
+      pending: state.pending,
+      compactionEnabled: this.spec.compaction.enabled,
+      budget: async (model) => withReplyCap(await this.budget(model), options.maxTokens),
+      prompt: (entries, budget) => this.prompt(entries, state.pending, budget),
+      // The summary is asked of the model it is for (or the configured compaction model): never of one the router skipped.
+      fold: (model, fold) => this.compactor.fold({ ...this.request(state, [model], fold.budget), force: fold.force, signal: options.signal }),
+    });
+  }
+
+  private async route(state: TurnState, chain: readonly ModelSpec[], plan: { contexts: CandidateContexts; budget: Budget }, options: TurnOptions) {
+    const { contexts, budget } = plan;
     const stream = this.dependencies.router.stream({
       chain,
-      context,
+      // The whole conversation; each candidate is sent its own fitted context (contextFor).
+      context: this.prompt(state.entries, state.pending).context,
+      contextFor: (model) => contexts.contextFor(model),
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).
       replyTokens: (model) => this.answerBudget(model.ref, budget, options.maxTokens).replyTokens,
@@ -317,19 +336,22 @@ export class Agent {
             state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
           }
         }
-        state.compaction = await this.compact({ ...this.request(state, chain, withReplyCap(await this.budget(model), options.maxTokens)), force: true, signal: options.signal });
-        return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
+        return await contexts.afterOverflow(model);
       },
     });
     const observe = this.dependencies.observeRoute?.();
+    /** The model called last: what its context's fold did is said as its answer starts. */
+    let calling: ModelRef | undefined;
     for await (const event of stream) {
       observe?.(event);
       switch (event.type) {
         case "text-delta":
         case "reasoning-delta":
+          if (calling) contexts.tell(calling, state.emit);
           state.emit(event);
           break;
         case "attempt-start":
+          calling = event.model;
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
@@ -378,11 +400,10 @@ export class Agent {
   }
 
   /**
-   * The model a turn plans its context for: the chain's first that can answer now. A local model whose
-   * servers all refused the connection when last asked or called is down: the turn is planned for the
-   * next one, which then gets as much of the conversation as its own window holds — not a context
-   * trimmed to the local window. A server that is slow or busy is not taken for down; one that answers
-   * again is planned for at once (the conversation is then compacted or trimmed to fit it, as always).
+   * The model whose budget a turn's reply limit and notices start from: the chain's first that can
+   * answer now (a local model whose servers all refused the connection when last asked or called is
+   * down). Its context is not planned here: each candidate the router calls gets its own, fitted to
+   * its window from the whole history (CandidateContexts).
    */
   private plannedFor(chain: readonly ModelSpec[]): ModelSpec | undefined {
     return chain.find((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined && this.windows.refused?.(model) !== true);

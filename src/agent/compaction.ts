@@ -42,18 +42,25 @@ export function planCompaction(view: ConversationView, keepRecentTokens: number)
 }
 
 /**
- * Where to trim when no summary can be written: at the oldest whole-turn boundary, no earlier than
- * `notBefore` (the plan's own cut), from which `fits` says the prompt leaves headroom; else at the
- * latest turn. Trimming well below the limit keeps the next turns from trimming again at once, so
- * the prompt's prefix stays the same and the server's prompt cache is reused.
+ * Where to trim when no summary can be written: at the oldest whole-turn boundary (no earlier than
+ * `notBefore`, where given) from which the prompt, as `measure` counts it, takes at most half the room
+ * the budget leaves beside what is always sent (the system prompt, the tools, the latest turn) — or,
+ * where no whole turn fits that, at most the budget itself; else at the latest turn. The headroom
+ * keeps the next turns from trimming again at once, so the prompt's prefix stays the same and the
+ * server's prompt cache is reused; the budget itself keeps as many recent turns as fit rather than none.
  */
-export function planTrim(view: ConversationView, notBefore: string, fits: (firstKeptId: string) => boolean): CompactionPlan | undefined {
+export function planTrim(view: ConversationView, trim: { notBefore?: string | undefined; budget: number; measure: (firstKeptId: string) => number }): CompactionPlan | undefined {
   const starts = turnStarts(view);
-  const from = starts.findIndex((index) => view.ids[index] === notBefore);
+  const from = trim.notBefore === undefined ? -1 : starts.findIndex((index) => view.ids[index] === trim.notBefore);
   const candidates = from >= 0 ? starts.slice(from) : starts;
   const last = candidates[candidates.length - 1];
   if (last === undefined) return undefined;
-  return planFrom(view, candidates.find((index) => fits(view.ids[index] as string)) ?? last);
+  const always = trim.measure(view.ids[last] as string);
+  for (const limit of [always + Math.max(0, trim.budget - always) / 2, trim.budget]) {
+    const found = candidates.find((index) => trim.measure(view.ids[index] as string) <= limit);
+    if (found !== undefined) return planFrom(view, found);
+  }
+  return planFrom(view, last);
 }
 
 /** Indexes of the messages that start a turn (a user message of the session), after the first. */

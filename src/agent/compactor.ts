@@ -7,7 +7,7 @@ import { timerDelay } from "../shared/timer-delay.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView } from "./build-context.js";
+import { conversationView, type ConversationView } from "./build-context.js";
 import { planCompaction, planTrim, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
 import { localClock } from "../shared/local-time.js";
@@ -62,15 +62,36 @@ export class Compactor {
     return (this.dependencies.clock ?? Date.now)();
   }
 
+  /** Folds and saves at once (`/compact`): the entry is the session's from now on, and the channel is told. */
   async compact(request: CompactRequest): Promise<CompactionOutcome> {
-    const { spec, store } = this.dependencies;
+    const fold = await this.fold(request);
+    await this.commit(request, fold);
+    if (fold.said) request.emit(fold.said);
+    return fold.outcome;
+  }
+
+  /** Saves a fold's entry (made for the model that then answered): the session's from now on. */
+  async commit(request: Pick<CompactRequest, "key" | "entries">, fold: Fold): Promise<void> {
+    if (!fold.entry) return;
+    await this.dependencies.store.append(request.key, [fold.entry]);
+    request.entries.push(fold.entry);
+  }
+
+  /**
+   * What would fit the budget's model: a summary of the older turns, or (none could be written) the
+   * oldest turns left out — an entry not yet saved, and what the channel is told once it is. A turn
+   * plans one for each model it calls and saves only the answering model's, so no model is sent, and
+   * no session keeps, a history cut for another model's window. Only the summary's progress is told now.
+   */
+  async fold(request: CompactRequest): Promise<Fold> {
+    const { spec } = this.dependencies;
     const { entries, budget, emit } = request;
     const view = conversationView(entries, { pending: request.pending });
     const tokensBefore = this.dependencies.promptTokens(entries, request.pending, budget);
     // Kept turns are measured by the estimate; the budget is the server's count: scaled by how its tokenizer counts (llama.cpp's /tokenize).
     const keep = Math.floor(Math.min(spec.compaction.keepRecentTokens, budget.promptTokens * (request.force ? 0.3 : 0.5)) / Math.max(1, budget.tokenRatio));
     const plan = planCompaction(view, keep);
-    if (!plan) return { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" };
+    if (!plan) return { outcome: { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" }, entry: undefined, said: undefined };
     if (!spec.compaction.enabled) return this.trim(request, plan, tokensBefore, "compaction is off (compaction.enabled: false)");
     const summarizer = spec.compaction.chain.length > 0 ? spec.compaction.chain : request.chain;
     const head = summarizer[0];
@@ -88,15 +109,12 @@ export class Compactor {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
       const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
-      await store.append(request.key, [entry]);
-      entries.push(entry);
       this.failedSummaries.delete(head.ref);
-      emit({ type: "compaction", phase: "end", tokensBefore });
-      return { outcome: "compacted", tokensBefore, model: head.ref };
+      return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore } };
     } catch (error) {
       if (request.signal?.aborted) {
         emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
-        return { outcome: "failed", reason: "cancelled" };
+        return { outcome: { outcome: "failed", reason: "cancelled" }, entry: undefined, said: undefined };
       }
       const reason =
         error instanceof Error && error.name === "TimeoutError"
@@ -110,11 +128,14 @@ export class Compactor {
   }
 
   /**
-   * Leaves the oldest turns out of what is sent, down to half the prompt budget where whole turns
-   * allow (never less than `planned` leaves out): the next turns then fit without trimming again.
+   * Leaves the oldest turns out of what is sent, down to half the room the budget leaves beside what
+   * is always sent where whole turns allow; where none does, down to the budget itself (as many
+   * recent turns as fit it, not none).
+   * After an overflow (`force`), never fewer than `planned` leaves out. The notice says how many turns
+   * are left out and kept, and — when none is kept — that not even the latest fits beside the message.
    */
-  private async trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string): Promise<CompactionOutcome> {
-    const headroom = Math.floor(request.budget.promptTokens / 2);
+  private trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string): Fold {
+    const { budget } = request;
     const view = conversationView(request.entries, { pending: request.pending });
     const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
     // A cut is measured with the trim appended, where no reply the server counted calibrates the estimate
@@ -122,20 +143,13 @@ export class Compactor {
     // much, and the next turn trimmed again).
     const raw = this.dependencies.rawPromptTokens(request.entries, request.pending);
     const scale = raw > 0 ? Math.min(3, Math.max(0.5, tokensBefore / raw)) : 1;
-    const fits = (firstKeptId: string): boolean => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale <= headroom;
-    const plan = planTrim(view, planned.firstKeptId, fits) ?? planned;
+    const measure = (firstKeptId: string): number => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale;
+    const plan = planTrim(view, { notBefore: request.force ? planned.firstKeptId : undefined, budget: budget.promptTokens, measure }) ?? planned;
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
-    await this.dependencies.store.append(request.key, [entry]);
-    request.entries.push(entry);
     const turns = plan.older.filter((message) => message.role === "user").length;
-    // Nothing before this turn's message is kept: said as such, not as "the oldest turns" (the window holds little more than the message).
     const all = request.pending !== undefined && plan.firstKeptId === request.pending;
-    const left = all
-      ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message"
-      : `the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent`;
-    const message = `no summary could be written (${reason}): ${left} (the transcript keeps them)`;
-    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}) });
-    return { outcome: "trimmed", tokensBefore, turns, reason };
+    const message = `no summary could be written (${reason}): ${trimWords({ turns, kept: all ? 0 : keptTurns(view, plan.firstKeptId, request.pending), budget })} (the transcript keeps them)`;
+    return { outcome: { outcome: "trimmed", tokensBefore, turns, reason }, entry, said: { type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}) } };
   }
 
   private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number }): Promise<string> {
@@ -152,6 +166,29 @@ export class Compactor {
     }
     throw new Error("the summary could not be written");
   }
+}
+
+/** A compaction or trim planned for one model's window, not saved yet (see `Compactor.fold`). */
+export interface Fold {
+  outcome: CompactionOutcome;
+  /** The compaction or trim entry to save; undefined: nothing was folded. */
+  entry: SessionEntry | undefined;
+  /** What the channel is told once it is saved (the summary written, the turns left out). */
+  said: AgentEvent | undefined;
+}
+
+/** Turns of the view from `firstKeptId` on, before the turn under way (`pending`). */
+function keptTurns(view: ConversationView, firstKeptId: string, pending: string | undefined): number {
+  const from = view.ids.indexOf(firstKeptId);
+  return view.messages.filter((message, index) => index >= from && message.role === "user" && view.ids[index] !== undefined && view.ids[index] !== pending).length;
+}
+
+/** What a trim did, in words: how many earlier turns are left out and kept, and why none is kept where none is. */
+export function trimWords(trim: { turns: number; kept: number; budget: Pick<Budget, "model" | "promptTokens"> }): string {
+  const { turns, kept, budget } = trim;
+  const plural = (count: number): string => `${count} turn${count === 1 ? "" : "s"}`;
+  if (kept === 0) return `every earlier turn is left out of what is sent: not even the latest fits beside this message in the ${budget.promptTokens.toLocaleString("en-US")} tokens ${budget.model} has for the prompt`;
+  return `the oldest ${plural(turns)} ${turns === 1 ? "is" : "are"} left out of what is sent, the latest ${plural(kept)} kept`;
 }
 
 /**

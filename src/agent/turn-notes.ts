@@ -30,7 +30,7 @@ export function compactionWords(event: Extract<AgentEvent, { type: "compaction" 
     case "end":
       return { text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, kept: true };
     case "trimmed": {
-      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message" : "its oldest turns are left out of what is sent";
+      const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: not even the latest fits beside this message" : "its oldest turns are left out of what is sent";
       return { text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, kept: true };
     }
     case "failed":

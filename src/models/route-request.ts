@@ -49,6 +49,13 @@ export interface RouteRequest {
    * `options.maxTokens` for every candidate.
    */
   replyTokens?: ((model: ModelSpec) => number) | undefined;
+  /**
+   * The context a candidate is sent, fitted to its own window from the whole history (the agent's
+   * turn: compacted or trimmed for that model alone); asked once per candidate, right before it is
+   * called — after every reason to skip it — so no model that is skipped or cooling is planned for.
+   * Absent, or undefined: `context`.
+   */
+  contextFor?: ((model: ModelSpec) => Promise<Context | undefined>) | undefined;
   /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
   onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }

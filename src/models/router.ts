@@ -157,6 +157,8 @@ export class Router {
     let minimumWindow = 0;
     let lastFailure: Failure | undefined;
     const compacted = new Set<string>();
+    /** Each candidate's own context where the caller fits one to it (`contextFor`), or a smaller one after it overflowed. */
+    const fitted = new Map<ModelRef, Context>();
     /** Why each candidate could not take the request for its size: the route's error when that is all there is. */
     const contextWords: string[] = [];
     /** Why each candidate could not take the caller's tools. */
@@ -184,7 +186,8 @@ export class Router {
         const noTools = await this.whyNoTools(model);
         if (noTools) return { left: { outcome: "skipped-tools", message: noTools }, words: "tools" };
       }
-      const tooLarge = this.tooLargeFor(model, context);
+      // A context the caller fits to each candidate is judged once fitted, in the loop below.
+      const tooLarge = request.contextFor ? undefined : this.tooLargeFor(model, context);
       if (tooLarge) return { left: { outcome: "skipped-context", message: tooLarge }, words: "context" };
       const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
       if (cooling !== undefined) return { left: { outcome: "skipped-cooldown", message: cooling } };
@@ -233,15 +236,34 @@ export class Router {
         if (decided.words === "context") contextWords.push(`${model.ref}: ${decided.left.message}`);
         continue;
       }
+      let sent = fitted.get(model.ref) ?? context;
+      if (request.contextFor) {
+        if (!fitted.has(model.ref)) {
+          const coolingBefore = cooldowns.until(model.ref) !== undefined;
+          sent = (await request.contextFor(model)) ?? context;
+          fitted.set(model.ref, sent);
+          // Asked for the summary its context needed, it hung or failed (the summary's call set its cooldown): it is not called now.
+          if (!coolingBefore && cooldowns.until(model.ref) !== undefined && model.ref !== request.named && !turnSignal(request).aborted) {
+            skip(model, { outcome: "skipped-cooldown", message: `it failed just now, asked for the summary its context needed (${cooldowns.reason(model.ref) ?? "unknown"})` });
+            continue;
+          }
+        }
+        const tooLargeFitted = this.tooLargeFor(model, sent);
+        if (tooLargeFitted) {
+          skip(model, { outcome: "skipped-context", message: tooLargeFitted });
+          contextWords.push(`${model.ref}: ${tooLargeFitted}`);
+          continue;
+        }
+      }
       const next = likelyNext(index, model);
-      const result = await this.tryReplicas(model, context, request, attempts, out, next);
+      const result = await this.tryReplicas(model, sent, request, attempts, out, next);
       addUsage(spent, result.spent);
       if (result.ok) {
         cooldowns.succeed(model.ref);
         const { usage } = result.message;
         // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request).
         const windows = this.dependencies.windows;
-        if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), usage.input + usage.cacheRead + usage.cacheWrite);
+        if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), usage.input + usage.cacheRead + usage.cacheWrite);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
@@ -259,12 +281,14 @@ export class Router {
         if (result.baseUrl) this.dependencies.windows?.learnFromOverflow(model, result.baseUrl, failure);
         // It may count the request too: how its tokenizer counts against the estimate.
         const counted = requestTokensFromOverflow(failure);
-        if (counted !== undefined) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, context)), counted);
+        if (counted !== undefined) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), counted);
         if (request.onOverflow && !compacted.has(model.ref)) {
           compacted.add(model.ref);
           const smaller = await request.onOverflow(model, failure);
           if (smaller) {
-            context = smaller;
+            // Fitted per candidate: the smaller context is this model's alone; the next candidate gets its own.
+            if (request.contextFor) fitted.set(model.ref, smaller);
+            else context = smaller;
             judged.clear();
             if (result.pending) announce(result.pending, model.ref);
             index--; // the same model again, with the compacted context
@@ -272,7 +296,7 @@ export class Router {
           }
         }
         minimumWindow = Math.max(minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
-        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, context, failure) ?? failure.message}`);
+        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, failure) ?? failure.message}`);
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
@@ -285,7 +309,7 @@ export class Router {
     }
     // Nothing else could answer: go back to a model that was loading, and wait for it this time.
     for (const [position, model] of loading.entries()) {
-      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, context, request, attempts, out, undefined);
+      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, fitted.get(model.ref) ?? context, request, attempts, out, undefined);
       addUsage(spent, result.spent);
       if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
       if (result.ok) {

@@ -140,7 +140,7 @@ describe("a window with room for little more than the turn's own message", () =>
       assert.equal(result.ok, true, `turn ${turn}: ${result.ok ? "" : result.error}`);
     }
     assert.ok(said.length >= 2, `the window filled: ${said.join(" | ")}`);
-    for (const line of said) assert.match(line, /^true no summary could be written \(.*\): every earlier turn is left out of what is sent: the model's window has room for little more than this message \(the transcript keeps them\)$/);
+    for (const line of said) assert.match(line, /^true no summary could be written \(.*\): every earlier turn is left out of what is sent: not even the latest fits beside this message in the 666 tokens local\/m has for the prompt \(the transcript keeps them\)$/);
   });
 });
 

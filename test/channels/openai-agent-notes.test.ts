@@ -81,12 +81,12 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     }
     assert.match(notices.at(-1) ?? "", /^the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
     assert.ok(!(notices.at(-1) ?? "").includes("the summariser broke"), "the summariser's failure is not quoted");
-    // The same conversation again, and the turn that trims gets no answer: its failure says the trim too.
+    // The same conversation again, and the turn that would trim gets no answer: nothing was trimmed for a model that did not answer, and its failure does not say so.
     for (let turn = 1; turn < notices.length; turn++) await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-3" } });
     answers.down = true;
     const failed = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim-3" }, body: JSON.stringify({ model: "hearth", messages: [{ role: "user", content: story(notices.length) }] }) });
     assert.equal(failed.status, 502);
-    assert.equal(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), notices.at(-1));
+    assert.doesNotMatch(decodeURIComponent(failed.headers.get("x-hearth-notice") ?? ""), /left out of what is sent/);
   });
 
   /** A gateway in agent mode before a server that answers every call with `frames` (a model of 4,096 tokens, replies of 256). */

@@ -30,7 +30,7 @@ test("agent mode's notes: a summary under way starts the stream and is not kept;
   assert.equal(trimmed?.line.text, "the conversation (3k tokens) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)");
   assert.equal(trimmed?.kept, true);
   const everything = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 860, message: "no summary could be written (x): every earlier turn (3) is left out", everyEarlierTurn: true });
-  assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: the model's window has room for little more than this message (the transcript keeps them)");
+  assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)");
   assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");
   assert.deepEqual(turnNote({ type: "notice", text: "the answer was cut off at the reply limit (20 tokens)" }), { line: { type: "status", text: "the answer was cut off at the reply limit (20 tokens)", startsStream: false }, kept: true });
 });

@@ -1,0 +1,88 @@
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { Context } from "../ai/types.js";
+import type { SessionEntry } from "../sessions/entries.js";
+import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
+import { shouldCompact, type Budget } from "./context-budget.js";
+import type { Fold } from "./compactor.js";
+
+export interface CandidatePlanning {
+  /** The session's entries as saved: the whole history every candidate's context is fitted from. */
+  entries: readonly SessionEntry[];
+  /** The user entry of the turn under way. */
+  pending: string;
+  compactionEnabled: boolean;
+  /** The budget of a call to `model` this turn (its effective window; the client's reply cap). */
+  budget: (model: ModelSpec) => Promise<Budget>;
+  /** The context of `entries` (with a fold not yet saved), counted as `budget`'s model counts it. */
+  prompt: (entries: readonly SessionEntry[], budget: Budget | undefined) => { context: Context; tokens: number };
+  /** A fold (summary or trim, not saved) that fits `model`'s budget; `force` after it overflowed. */
+  fold: (model: ModelSpec, fold: { budget: Budget; force: boolean }) => Promise<Fold>;
+}
+
+/**
+ * One step of a turn: the context each candidate the router calls is sent — fitted to that model's
+ * own window from the whole history, when the router is about to call it (never for a model skipped
+ * as cooling, keyless or down) — and the fold (compaction or trim) each needed. Only the answering
+ * model's fold is saved: a fallback is never sent, and the session never keeps, a history cut for
+ * another model's window.
+ */
+export class CandidateContexts {
+  private readonly folds = new Map<ModelRef, Fold>();
+  private readonly told = new Set<ModelRef>();
+
+  constructor(private readonly planning: CandidatePlanning) {}
+
+  /** The context for `model`: the whole conversation where it fits its budget, else compacted or trimmed for it. */
+  async contextFor(model: ModelSpec): Promise<Context> {
+    const { entries, compactionEnabled } = this.planning;
+    const budget = await this.planning.budget(model);
+    const whole = this.planning.prompt(entries, budget);
+    if (!shouldCompact(whole.tokens, budget, compactionEnabled)) return whole.context;
+    const fold = await this.planning.fold(model, { budget, force: false });
+    this.folds.set(model.ref, fold);
+    return this.planning.prompt(withFold(entries, fold), undefined).context;
+  }
+
+  /**
+   * `model` overflowed with the context it was sent: a smaller one, folded harder from the whole
+   * history, or undefined when nothing more can be left out (the router moves on). The fold it was
+   * sent stands where the harder one folds nothing more.
+   */
+  async afterOverflow(model: ModelSpec): Promise<Context | undefined> {
+    const before = this.folds.get(model.ref)?.entry;
+    const fold = await this.planning.fold(model, { budget: await this.planning.budget(model), force: true });
+    if (!fold.entry) return undefined;
+    if (before && before.type === "trim" && fold.entry.type === "trim" && before.firstKeptId === fold.entry.firstKeptId) return undefined;
+    this.folds.set(model.ref, fold);
+    this.told.delete(model.ref);
+    return this.planning.prompt(withFold(this.planning.entries, fold), undefined).context;
+  }
+
+  /**
+   * Tells the channel what the fold sent to `ref` did, once: as that model starts answering (so a
+   * stream says it before the answer), or as its answer is saved. Never for a model that did not answer.
+   */
+  tell(ref: ModelRef, emit: (event: AgentEvent) => void): void {
+    const said = this.folds.get(ref)?.said;
+    if (!said || this.told.has(ref)) return;
+    this.told.add(ref);
+    emit(said);
+  }
+
+  /** The fold the context sent to `ref` was made with; undefined: it was sent the whole conversation. */
+  foldOf(ref: ModelRef): Fold | undefined {
+    return this.folds.get(ref);
+  }
+}
+
+/** The entries with a fold's entry after them, as they will be once it is saved. */
+function withFold(entries: readonly SessionEntry[], fold: Fold): readonly SessionEntry[] {
+  return fold.entry ? [...entries, fold.entry] : entries;
+}
+
+/** What a turn reports of its compactions: a step's summary or trim outlasts a later step's "nothing to fold". */
+export function turnCompaction(before: CompactionOutcome | undefined, step: CompactionOutcome | undefined): CompactionOutcome | undefined {
+  if (step === undefined) return before;
+  const folded = (outcome: CompactionOutcome | undefined): boolean => outcome?.outcome === "compacted" || outcome?.outcome === "trimmed";
+  return folded(before) && !folded(step) ? before : step;
+}
