@@ -21,6 +21,7 @@ import { turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper } from "./turn-notes.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
+import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import { textOnly } from "../ai/compat.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
 import { acceptImages } from "./inbound-images.js";
@@ -111,6 +112,25 @@ export class Agent {
     const { entries, user, text, quoted } = await this.saveMessage(key, said, { options, marker });
     const notes = new NoteKeeper(options.onEvent ?? (() => undefined), { aliasOf: (ref) => catalog.aliasOf(ref) });
     const state: TurnState = { key, entries, pending: user.id, emit: notes.emit, notes, attempts: [], compaction: undefined, usage: emptyUsage() };
+    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
+    const replies: AssistantMessage[] = [];
+    try {
+      return await this.answer(state, { options, replies, text, quoted, marker });
+    } catch (error) {
+      // An entry of the turn could not be saved: it stops there, and says what the session keeps.
+      if (!(error instanceof EntryNotSaved)) throw error;
+      const shown = turnText(replies);
+      const keptAfter = state.entries.length - (state.entries.findIndex((entry) => entry.type === "user" && entry.id === state.pending) + 1);
+      return { ok: false, error: unsavedError(error, { keptAfter, shown: shown !== "" }), session: key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage, ...(shown === "" ? {} : { unsavedAnswer: shown }) };
+    }
+  }
+
+  /** The turn after its message is saved: context, compaction, model calls, tools. */
+  private async answer(state: TurnState, turn: { options: TurnOptions; replies: AssistantMessage[]; text: string; quoted: string | undefined; marker: UntrustedMarker }): Promise<TurnResult> {
+    const { catalog } = this.dependencies;
+    const { options, replies, text, quoted, marker } = turn;
+    const { key, entries } = state;
+    const user = { id: state.pending };
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
@@ -129,8 +149,6 @@ export class Agent {
     const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
-    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
-    const replies: AssistantMessage[] = [];
     let firstAttempts: readonly Attempt[] = [];
     /** A client's reply limit lowered is said once a turn (its steps all carry the same one). */
     let capSaid = false;
@@ -153,6 +171,8 @@ export class Agent {
         return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
       }
       state.attempts.push(...result.attempts.map(record));
+      // A summary written after an overflow could not be saved: the turn stops there (see route).
+      if (!result.ok && result.unsaved) throw result.unsaved;
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
         addUsage(usage, failedCalls);
@@ -290,10 +310,13 @@ export class Agent {
   }
 
   private async route(state: TurnState, chain: readonly ModelSpec[], context: Context, budget: Budget, options: TurnOptions) {
+    // A summary that cannot be saved stops the route: no other model is called for a turn that cannot keep what it does.
+    const halt = new AbortController();
+    let unsaved: EntryNotSaved | undefined;
     const stream = this.dependencies.router.stream({
       chain,
       context,
-      options: { signal: options.signal, maxTokens: budget.replyTokens },
+      options: { signal: options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal, maxTokens: budget.replyTokens },
       // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).
       replyTokens: (model) => this.answerBudget(model.ref, budget, options.maxTokens).replyTokens,
       sessionKey: state.key,
@@ -311,7 +334,14 @@ export class Agent {
             state.emit({ type: "notice", text: `${model.ref}: the server's context is ${limit} tokens, not the ${model.contextWindow} of contextWindow; planning against ${limit} (raise the server's context, or lower contextWindow)` });
           }
         }
-        state.compaction = await this.compact({ ...this.request(state, chain, withReplyCap(await this.budget(model), options.maxTokens)), force: true, signal: options.signal });
+        try {
+          state.compaction = await this.compact({ ...this.request(state, chain, withReplyCap(await this.budget(model), options.maxTokens)), force: true, signal: options.signal });
+        } catch (error) {
+          if (!(error instanceof EntryNotSaved)) throw error;
+          unsaved = error;
+          halt.abort();
+          return undefined;
+        }
         return state.compaction.outcome === "compacted" || state.compaction.outcome === "trimmed" ? this.prompt(state.entries, state.pending).context : undefined;
       },
     });
@@ -348,12 +378,14 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown };
+          // Halted (above): the candidates after the overflowing one were never called.
+          if (unsaved) return { ok: false as const, error: event.message, attempts: event.attempts.filter((attempt) => attempt.outcome !== "aborted"), spent: event.spent, shown: undefined, unsaved };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown, unsaved: undefined };
         default:
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage() };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage(), shown: undefined, unsaved };
   }
 
   /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
@@ -394,10 +426,11 @@ export class Agent {
     return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, { tokenRatio: this.windows.tokenRatio(model), toolsOff });
   }
 
+  /** Saves an entry of the turn; one that cannot be saved stops the turn (EntryNotSaved). */
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {
     const noted = withNotes(entry, state.notes);
     const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
-    await this.dependencies.store.append(state.key, [kept]);
+    await saving(entryWhat(entry), () => this.dependencies.store.append(state.key, [kept]));
     state.entries.push(kept);
   }
 
@@ -409,13 +442,26 @@ export class Agent {
   private async keepCutOff(state: TurnState, cut: { shown: AssistantMessage; error: string; attempts: readonly Attempt[] }): Promise<TurnResult> {
     state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
     const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
-    await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
-    return { ok: false, error: cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
+    const unsaved = await this.appendOrSay(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
+    return { ok: false, error: unsaved ? `${cut.error}; the part of the answer shown could not be saved: ${unsaved}` : cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {
-    await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
-    return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
+    const unsaved = await this.appendOrSay(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
+    // Unsaved, the message still shows unanswered (nothing follows it): `/retry` sends it all the same.
+    const said = unsaved ? `${error} (that the turn failed could not be saved: ${unsaved})` : error;
+    return { ok: false, error: said, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
+  }
+
+  /** Saves the last entry of a turn that ends without an answer; undefined when saved, else the store's fault in words. */
+  private async appendOrSay(state: TurnState, entry: SessionEntry): Promise<string | undefined> {
+    try {
+      await this.append(state, entry);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof EntryNotSaved)) throw error;
+      return [error.fault.message, ...error.fault.details].join(" — ");
+    }
   }
 }
 

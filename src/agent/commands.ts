@@ -1,3 +1,5 @@
+import { HearthError } from "../shared/errors.js";
+import { EntryNotSaved } from "./unsaved-entry.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { costOf } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
@@ -132,7 +134,12 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     case "/compact": {
       const head = chain[0];
       if (!head) return "No model to write the summary.";
-      const result = await agent.compact({ key, entries, chain, budget: await agent.budget(head), emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true, manual: true });
+      const budget = await agent.budget(head);
+      const result = await agent.compact({ key, entries, chain, budget, emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true, manual: true }).catch((error: unknown) => {
+        // Written but not saved (a full disk): the store's fault, and what it was.
+        if (error instanceof EntryNotSaved) throw new HearthError(error.fault.kind, `${error.fault.message} — ${error.what} was not saved: the conversation is as it was`, error.fault.details);
+        throw error;
+      });
       return compactionWords(result);
     }
     case "/status": {

@@ -11,6 +11,7 @@ import { conversationView } from "./build-context.js";
 import { planCompaction, planTrim, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
 import { localClock } from "../shared/local-time.js";
+import { entryWhat, EntryNotSaved, saving } from "./unsaved-entry.js";
 
 export interface CompactRequest {
   key: string;
@@ -81,19 +82,21 @@ export class Compactor {
       const retry = localClock(failed.until, "minute");
       return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry}`);
     }
-    emit({ type: "compaction", phase: "start", tokensBefore });
+    emit({ type: "compaction", phase: "start", tokensBefore, ...asked(request) });
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
       const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
-      await store.append(request.key, [entry]);
+      await saving(entryWhat(entry), () => store.append(request.key, [entry]));
       entries.push(entry);
       this.failedSummaries.delete(head.ref);
-      emit({ type: "compaction", phase: "end", tokensBefore });
+      emit({ type: "compaction", phase: "end", tokensBefore, ...asked(request) });
       return { outcome: "compacted", tokensBefore, model: head.ref };
     } catch (error) {
+      // Written but not saved: no trim instead (it could not be saved either); the turn stops.
+      if (error instanceof EntryNotSaved) throw error;
       if (request.signal?.aborted) {
         emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
         return { outcome: "failed", reason: "cancelled" };
@@ -125,7 +128,7 @@ export class Compactor {
     const fits = (firstKeptId: string): boolean => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale <= headroom;
     const plan = planTrim(view, planned.firstKeptId, fits) ?? planned;
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
-    await this.dependencies.store.append(request.key, [entry]);
+    await saving(entryWhat(entry), () => this.dependencies.store.append(request.key, [entry]));
     request.entries.push(entry);
     const turns = plan.older.filter((message) => message.role === "user").length;
     // Nothing before this turn's message is kept: said as such, not as "the oldest turns" (the window holds little more than the message).
@@ -134,7 +137,7 @@ export class Compactor {
       ? "every earlier turn is left out of what is sent: the model's window has room for little more than this message"
       : `the oldest ${turns} turn${turns === 1 ? " is" : "s are"} left out of what is sent`;
     const message = `no summary could be written (${reason}): ${left} (the transcript keeps them)`;
-    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}) });
+    request.emit({ type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}), ...asked(request) });
     return { outcome: "trimmed", tokensBefore, turns, reason };
   }
 
@@ -152,6 +155,11 @@ export class Compactor {
     }
     throw new Error("the summary could not be written");
   }
+}
+
+/** A compaction event's `asked` when the user asked for it (`/compact`). */
+function asked(request: CompactRequest): { asked?: true } {
+  return request.manual ? { asked: true } : {};
 }
 
 /**
