@@ -2,7 +2,9 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
 import type { Router } from "../models/router.js";
-import type { SessionEntry } from "../sessions/entries.js";
+import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
+import type { RouterEvent } from "../models/router-events.js";
+import { record } from "./turn-state.js";
 import { timerDelay } from "../shared/timer-delay.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
@@ -83,12 +85,14 @@ export class Compactor {
       return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry}`);
     }
     emit({ type: "compaction", phase: "start", tokensBefore, ...asked(request) });
+    /** Every summary call made for this compaction, a failed one too: kept on its entry (`hearth usage` counts them). */
+    const calls: AttemptRecord[] = [];
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
-      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
-      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
+      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls }), request.focus);
+      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref, ...withCalls(calls) };
       await saving(entryWhat(entry), () => store.append(request.key, [entry]));
       entries.push(entry);
       this.failedSummaries.delete(head.ref);
@@ -108,7 +112,7 @@ export class Compactor {
             ? error.message
             : String(error);
       this.failedSummaries.set(head.ref, { until: this.clock() + SUMMARY_RETRY_AFTER_MS, reason });
-      return this.trim(request, plan, tokensBefore, reason);
+      return this.trim(request, plan, tokensBefore, reason, calls);
     }
   }
 
@@ -116,7 +120,7 @@ export class Compactor {
    * Leaves the oldest turns out of what is sent, down to half the prompt budget where whole turns
    * allow (never less than `planned` leaves out): the next turns then fit without trimming again.
    */
-  private async trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string): Promise<CompactionOutcome> {
+  private async trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string, calls: readonly AttemptRecord[] = []): Promise<CompactionOutcome> {
     const headroom = Math.floor(request.budget.promptTokens / 2);
     const view = conversationView(request.entries, { pending: request.pending });
     const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
@@ -127,7 +131,7 @@ export class Compactor {
     const scale = raw > 0 ? Math.min(3, Math.max(0.5, tokensBefore / raw)) : 1;
     const fits = (firstKeptId: string): boolean => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale <= headroom;
     const plan = planTrim(view, planned.firstKeptId, fits) ?? planned;
-    const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
+    const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason, ...withCalls(calls) };
     await saving(entryWhat(entry), () => this.dependencies.store.append(request.key, [entry]));
     request.entries.push(entry);
     const turns = plan.older.filter((message) => message.role === "user").length;
@@ -141,10 +145,12 @@ export class Compactor {
     return { outcome: "trimmed", tokensBefore, turns, reason };
   }
 
-  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number }): Promise<string> {
+  /** One summary request; each model call it makes goes into `call.calls` (the answering one with its usage and cost). */
+  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number; calls: AttemptRecord[] }): Promise<string> {
     const context: Context = { systemPrompt: call.system, messages: [{ role: "user", content: call.prompt }] };
     const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true, wholeAnswer: true });
     for await (const event of stream) {
+      if (event.type === "route-end" || event.type === "route-error") call.calls.push(...summaryCalls(event));
       if (event.type === "route-end") {
         const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         if (event.message.stopReason === "length") throw new Error(`the summary was cut off at its reply limit (${call.maxTokens} tokens)`);
@@ -155,6 +161,19 @@ export class Compactor {
     }
     throw new Error("the summary could not be written");
   }
+}
+
+/** The calls a summary request made: the model's calls, not the candidates left out; the answering one with what it used and cost. */
+function summaryCalls(event: Extract<RouterEvent, { type: "route-end" | "route-error" }>): AttemptRecord[] {
+  const made = event.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-")).map(record);
+  if (event.type !== "route-end") return made;
+  const answered = made.findLastIndex((attempt) => attempt.outcome === "ok" && attempt.model === event.message.model);
+  if (answered >= 0) made[answered] = { ...made[answered]!, usage: event.message.usage, cost: event.message.cost };
+  return made;
+}
+
+function withCalls(calls: readonly AttemptRecord[]): { calls?: readonly AttemptRecord[] } {
+  return calls.length > 0 ? { calls: [...calls] } : {};
 }
 
 /** A compaction event's `asked` when the user asked for it (`/compact`). */
