@@ -161,8 +161,11 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const whole = reset ? `(the whole session: ${spentWords(summarize(key, entries, at, price))})` : undefined;
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
+      // What the server said it served when it last answered as this model (a llama-server restarted with another model answers any id).
+      const served = entries.findLast((entry): entry is Extract<SessionEntry, { type: "assistant" }> => entry.type === "assistant" && entry.message.model === head.ref)?.message;
+      const servedAs = served?.served ? ` · its server last answered as ${served.served}` : "";
       return [
-        `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}`,
+        `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}${servedAs}`,
         `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
         `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),

@@ -22,6 +22,8 @@ export interface UsageRow {
   failed: Record<string, number>;
   /** Of `calls`, those made to write a compaction's summary (a summary that failed included): their tokens and cost are in the row's. */
   summaries: number;
+  /** `--by model`: the models its servers said answered where that was not the configured id (a server restarted with another model), each once. */
+  served: string[];
   input: number;
   output: number;
   cacheRead: number;
@@ -59,12 +61,12 @@ export interface UsageOptions {
 
 export { channelOf } from "./session-channel.js";
 
-const emptyRow = (key: string): UsageRow => ({ key, calls: 0, failed: {}, summaries: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
+const emptyRow = (key: string): UsageRow => ({ key, calls: 0, failed: {}, summaries: 0, served: [], input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
 
 type AssistantEntry = Extract<SessionEntry, { type: "assistant" }>;
 
 /** What a reply counts with: a session's assistant entry, or a proxy-mode answer from the ledger. */
-type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model">; attempts: readonly AttemptRecord[] };
+type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model" | "served">; attempts: readonly AttemptRecord[] };
 
 function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   const { usage, cost } = entry.message;
@@ -152,6 +154,8 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     rows.set(key, row);
     add(row, reply, local);
     add(total, reply, local);
+    const served = reply.message.served;
+    if (options.by === "model" && served !== undefined && !row.served.includes(served)) row.served.push(served);
     countCalls(reply.attempts, key);
     const first = reply.attempts[0];
     if (local || !first || first.model === reply.message.model) return false;

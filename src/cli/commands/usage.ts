@@ -52,7 +52,8 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
   }
   // A model of a provider whose key is written with a variable, named as the config writes it (refName); the total row as it is.
   const named = refNamer(resolved.catalog);
-  const cells = (row: UsageRow): string[] => [by === "model" && row !== report.total ? named(row.key) : row.key, String(row.calls), row.summaries === 0 ? "-" : String(row.summaries), failedWords(row.failed), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
+  const keyCell = (row: UsageRow): string => (by === "model" && row !== report.total ? `${named(row.key)}${row.served.length > 0 ? ` (served as ${row.served.join(", ")})` : ""}` : row.key);
+  const cells = (row: UsageRow): string[] => [keyCell(row), String(row.calls), row.summaries === 0 ? "-" : String(row.summaries), failedWords(row.failed), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
   // A reply's input counts the prompt tokens the server read anew; those its cache held are apart (they add up to the prompt).
   // Of the calls: those that wrote a compaction's summary, and those that broke before their answer (by outcome).
   for (const line of formatTable([by, "calls", "summaries", "failed", "input (new)", "input (cached)", "output", "cost", "local time"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
