@@ -14,6 +14,7 @@ import { resolveModels } from "../../src/models/resolve.js";
 import { JsonlSessionStore, type SessionFiles } from "../../src/sessions/jsonl-session-store.js";
 import { HearthError } from "../../src/shared/errors.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { testRouting } from "../helpers/routing.js";
 import { scriptedModel, type Step, type Turn } from "../helpers/scripted-model.js";
@@ -42,9 +43,9 @@ function fillingFiles(full: (bytes: string) => boolean): SessionFiles {
   return { open, stat: fsPromises.stat, readdir: fsPromises.readdir, unlink: fsPromises.unlink } as SessionFiles;
 }
 
-function agentFor(server: FakeServer, stateDir: string, files: SessionFiles, window = 32768) {
-  const text = `{ agents: { defaults: { model: "local/m", tools: { allow: ["time"] } } },
-    models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: ${window}, maxTokens: 256 }] } } } }`;
+function agentFor(server: FakeServer, stateDir: string, files: SessionFiles, window = 32768, id = "m") {
+  const text = `{ agents: { defaults: { model: "local/${id}", tools: { allow: ["time"] } } },
+    models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "${id}", contextWindow: ${window}, maxTokens: 256 }] } } } }`;
   const source = { file: "hearth.json5", text };
   const { config } = parseConfigValue(parseJson5(text, source.file), source, {});
   const resolved = resolveModels(config, { env: {}, catalog: hostedCatalog, source });
@@ -134,6 +135,30 @@ describe("a full disk in the middle of a turn: nothing torn, the answer shown, t
     assert.match(result.error, /the session keeps your message and the turn's 1 entry after it, not the result of time \(the tool ran\)/);
     assert.equal(posts(), 1, "the model is not asked to answer a result the session could not keep");
     assert.deepEqual(lines(state, "s").map((entry) => entry.type), ["session", "user", "assistant"]);
+  });
+
+  test("a summary after the server's context overflowed: the route stops, no other call, the overflow on the record", async () => {
+    const server = await startLlamaCpp({ nCtx: 2048, completions: scriptedModel("openai-completions", (turns) => ({ text: turns.some((turn) => /summar/i.test(turn.text)) ? "a short summary" : "ok" })) });
+    const state = join(temp.dir, "overflow");
+    const { agent, close } = agentFor(server, state, fillingFiles(full), 32768, "stories260k");
+    closers.push(close, () => server.close());
+    const posts = () => server.requests.filter((request) => request.method === "POST" && request.path === "/v1/chat/completions").length;
+    disk = "full";
+    fullFor = '"type":"compaction"';
+    let result = await agent.turn("s", "turn 0");
+    let calls = 0;
+    for (let turn = 1; turn < 8 && result.ok; turn++) {
+      calls = posts();
+      result = await agent.turn("s", `turn ${turn}: ${"many words here ".repeat(120)}`);
+    }
+    disk = "room";
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.match(result.error, /not the summary of the earlier turns; no model was called after it/);
+    assert.deepEqual(result.attempts.map((attempt) => attempt.outcome), ["context-overflow"], "the overflow is on the record; nothing after it was called");
+    const after = server.requests.filter((request) => request.method === "POST" && request.path === "/v1/chat/completions").slice(calls);
+    const summaries = after.slice(1).filter((request) => JSON.stringify(request.body).includes("Write the updated summary"));
+    assert.ok(after.length >= 2 && summaries.length === after.length - 1, "the call that overflowed, then the summary's calls only");
   });
 
   test("a compaction's summary: not replaced by a trim, no answer asked for", async () => {
