@@ -168,8 +168,7 @@ function summaryCalls(event: Extract<RouterEvent, { type: "route-end" | "route-e
   const made = event.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-")).map(record);
   if (event.type !== "route-end") return made;
   const answered = made.findLastIndex((attempt) => attempt.outcome === "ok" && attempt.model === event.message.model);
-  if (answered >= 0) made[answered] = { ...made[answered]!, usage: event.message.usage, cost: event.message.cost };
-  return made;
+  return made.map((attempt, index) => (index === answered ? { ...attempt, usage: event.message.usage, cost: event.message.cost } : attempt));
 }
 
 function withCalls(calls: readonly AttemptRecord[]): { calls?: readonly AttemptRecord[] } {
