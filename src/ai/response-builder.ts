@@ -149,7 +149,7 @@ export class ResponseBuilder {
   private message(stopReason: StopReason): AssistantMessage {
     const usage = this.finalUsage();
     const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
-    const served = this.servedId !== undefined && this.servedId !== this.model.id ? { served: this.servedId } : {};
+    const served = this.servedId !== undefined && !sameModel(this.servedId, this.model.id) ? { served: this.servedId } : {};
     return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served };
   }
 
@@ -226,4 +226,14 @@ export class ResponseBuilder {
     if (!this.splitter) return;
     this.apply(this.splitter.finish());
   }
+}
+
+/**
+ * Whether a reply's `model` names the configured model: the same id (any case), or a dated snapshot or
+ * tag of it (`gpt-4o-2024-08-06` for `gpt-4o`, `llama3:latest` for `llama3`) — not another model.
+ */
+function sameModel(served: string, id: string): boolean {
+  const a = served.toLowerCase();
+  const b = id.toLowerCase();
+  return a === b || (a.startsWith(b) && /^[-@:]/.test(a.slice(b.length)));
 }
