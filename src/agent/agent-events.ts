@@ -34,7 +34,7 @@ export type AgentEvent =
    * "trimmed": no summary could be written, so the oldest turns are left out of what is sent; `message`
    * says so, and `everyEarlierTurn` when nothing before the turn's own message could be kept.
    */
-  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined; everyEarlierTurn?: boolean | undefined }
+  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed"; tokensBefore: number; message?: string | undefined; everyEarlierTurn?: boolean | undefined; /** The user asked for it (`/compact`): not forced by the context's size. */ asked?: boolean | undefined }
   /**
    * Something the user should know of the turn; `about` names the one a result field repeats
    * (`truncated`), so a channel shows it once, and the wait for another process's turn in the session
@@ -68,6 +68,8 @@ export type TurnResult =
       compaction: CompactionOutcome | undefined;
       /** What the turn's calls are known to have used before it failed (its finished steps, and what each failed call used): see usedBeforeFailing. */
       usage: Usage;
+      /** The answer the model gave when it could not be saved (a full disk): shown with the error, not kept in the session. */
+      unsavedAnswer?: string | undefined;
     };
 
 /** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */

@@ -23,6 +23,7 @@ import { turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper } from "./turn-notes.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
+import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import { textOnly } from "../ai/compat.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
 import { acceptImages } from "./inbound-images.js";
@@ -118,6 +119,24 @@ export class Agent {
     options.onSaved?.();
     const notes = new NoteKeeper(options.onEvent ?? (() => undefined), { aliasOf: (ref) => catalog.aliasOf(ref) });
     const state: TurnState = { key, entries, pending: user.id, emit: notes.emit, notes, attempts: [], compaction: undefined, usage: emptyUsage() };
+    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
+    const replies: AssistantMessage[] = [];
+    try {
+      return await this.answer(state, { options, replies, text, quoted, marker });
+    } catch (error) {
+      // An entry of the turn could not be saved: it stops there, and says what the session keeps.
+      if (!(error instanceof EntryNotSaved)) throw error;
+      const shown = turnText(replies);
+      const keptAfter = state.entries.length - (state.entries.findIndex((entry) => entry.type === "user" && entry.id === state.pending) + 1);
+      return { ok: false, error: unsavedError(error, { keptAfter, shown: shown !== "" }), session: key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage, ...(shown === "" ? {} : { unsavedAnswer: shown }) };
+    }
+  }
+
+  /** The turn after its message is saved: context, compaction, model calls, tools. */
+  private async answer(state: TurnState, turn: { options: TurnOptions; replies: AssistantMessage[]; text: string; quoted: string | undefined; marker: UntrustedMarker }): Promise<TurnResult> {
+    const { catalog } = this.dependencies;
+    const { options, replies, text, quoted, marker } = turn;
+    const { key, entries } = state;
 
     const chain = this.chainFor(entries, options.model);
     const head = chain[0];
@@ -136,8 +155,6 @@ export class Agent {
     const failedCalls = emptyUsage();
     let cost = 0;
     let last: AssistantMessage | undefined;
-    /** Every reply of the turn: its answer is the words of all of them (see turnText). */
-    const replies: AssistantMessage[] = [];
     let firstAttempts: readonly Attempt[] = [];
     /** A client's reply limit lowered is said once a turn (its steps all carry the same one). */
     let capSaid = false;
@@ -381,7 +398,7 @@ export class Agent {
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage() };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage(), shown: undefined };
   }
 
   /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
@@ -421,10 +438,11 @@ export class Agent {
     return budgetFor(model, this.windows.known(model), this.spec.compaction.reserveTokens, { tokenRatio: this.windows.tokenRatio(model), toolsOff });
   }
 
+  /** Saves an entry of the turn; one that cannot be saved stops the turn (EntryNotSaved). */
   private async append(state: TurnState, entry: SessionEntry): Promise<void> {
     const noted = withNotes(entry, state.notes);
     const kept = this.dependencies.secrets ? this.dependencies.secrets.redactValue(noted) : noted;
-    await this.dependencies.store.append(state.key, [kept]);
+    await saving(entryWhat(entry), () => this.dependencies.store.append(state.key, [kept]));
     state.entries.push(kept);
   }
 
@@ -436,13 +454,26 @@ export class Agent {
   private async keepCutOff(state: TurnState, cut: { shown: AssistantMessage; error: string; attempts: readonly Attempt[] }): Promise<TurnResult> {
     state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
     const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
-    await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
-    return { ok: false, error: cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
+    const unsaved = await this.appendOrSay(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
+    return { ok: false, error: unsaved ? `${cut.error}; the part of the answer shown could not be saved: ${unsaved}` : cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {
-    await this.append(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
-    return { ok: false, error, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
+    const unsaved = await this.appendOrSay(state, { type: "turn-failed", id: newEntryId(), at: now(), error, attempts: state.attempts, cause });
+    // Unsaved, the message still shows unanswered (nothing follows it): `/retry` sends it all the same.
+    const said = unsaved ? `${error} (that the turn failed could not be saved: ${unsaved})` : error;
+    return { ok: false, error: said, session: state.key, attempts: state.attempts, cause, compaction: state.compaction, usage: state.usage };
+  }
+
+  /** Saves the last entry of a turn that ends without an answer; undefined when saved, else the store's fault in words. */
+  private async appendOrSay(state: TurnState, entry: SessionEntry): Promise<string | undefined> {
+    try {
+      await this.append(state, entry);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof EntryNotSaved)) throw error;
+      return [error.fault.message, ...error.fault.details].join(" — ");
+    }
   }
 }
 

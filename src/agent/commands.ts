@@ -1,3 +1,5 @@
+import { HearthError } from "../shared/errors.js";
+import { EntryNotSaved } from "./unsaved-entry.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { costOf } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
@@ -132,7 +134,12 @@ export async function runCommand(text: string, key: string, dependencies: Comman
     case "/compact": {
       const head = chain[0];
       if (!head) return "No model to write the summary.";
-      const result = await agent.compact({ key, entries, chain, budget: await agent.budget(head), emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true, manual: true });
+      const budget = await agent.budget(head);
+      const result = await agent.compact({ key, entries, chain, budget, emit: dependencies.emit ?? (() => undefined), focus: argument || undefined, force: true, manual: true }).catch((error: unknown) => {
+        // Written but not saved (a full disk): the store's fault, and what it was.
+        if (error instanceof EntryNotSaved) throw new HearthError(error.fault.kind, `${error.fault.message} — ${error.what} was not saved: the conversation is as it was`, error.fault.details);
+        throw error;
+      });
       return compactionWords(result);
     }
     case "/status": {
@@ -155,8 +162,11 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const whole = reset ? `(the whole session: ${spentWords({ ...file, turns: turnsInFile(file) })})` : undefined;
       const share = Math.min(1, used / budget.window);
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
+      // What the server said it served when it last answered as this model (a llama-server restarted with another model answers any id).
+      const served = entries.findLast((entry): entry is Extract<SessionEntry, { type: "assistant" }> => entry.type === "assistant" && entry.message.model === head.ref)?.message;
+      const servedAs = served?.served ? ` · its server last answered as ${served.served}` : "";
       return [
-        `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}`,
+        `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}${servedAs}`,
         `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
         `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),

@@ -2,7 +2,10 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
 import type { Router } from "../models/router.js";
-import type { SessionEntry } from "../sessions/entries.js";
+import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
+import type { RouterEvent } from "../models/router-events.js";
+import { record } from "./turn-state.js";
+import { entryWhat, saving } from "./unsaved-entry.js";
 import { timerDelay } from "../shared/timer-delay.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
@@ -73,7 +76,8 @@ export class Compactor {
   /** Saves a fold's entry (made for the model that then answered): the session's from now on. */
   async commit(request: Pick<CompactRequest, "key" | "entries">, fold: Fold): Promise<void> {
     if (!fold.entry) return;
-    await this.dependencies.store.append(request.key, [fold.entry]);
+    const entry = fold.entry;
+    await saving(entryWhat(entry), () => this.dependencies.store.append(request.key, [entry]));
     request.entries.push(fold.entry);
   }
 
@@ -102,15 +106,17 @@ export class Compactor {
       const retry = localClock(failed.until, "minute");
       return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry}`);
     }
-    emit({ type: "compaction", phase: "start", tokensBefore });
+    emit({ type: "compaction", phase: "start", tokensBefore, ...asked(request) });
+    /** Every summary call made for this compaction, a failed one too: kept on its entry (`hearth usage` counts them). */
+    const calls: AttemptRecord[] = [];
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
-      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens }), request.focus);
-      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref };
+      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls }), request.focus);
+      const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref, ...withCalls(calls) };
       this.failedSummaries.delete(head.ref);
-      return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore } };
+      return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore, ...asked(request) } };
     } catch (error) {
       if (request.signal?.aborted) {
         emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
@@ -123,7 +129,7 @@ export class Compactor {
             ? error.message
             : String(error);
       this.failedSummaries.set(head.ref, { until: this.clock() + SUMMARY_RETRY_AFTER_MS, reason });
-      return this.trim(request, plan, tokensBefore, reason);
+      return this.trim(request, plan, tokensBefore, reason, calls);
     }
   }
 
@@ -134,7 +140,7 @@ export class Compactor {
    * After an overflow (`force`), never fewer than `planned` leaves out. The notice says how many turns
    * are left out and kept, and — when none is kept — that not even the latest fits beside the message.
    */
-  private trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string): Fold {
+  private trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string, calls: readonly AttemptRecord[] = []): Fold {
     const { budget } = request;
     const view = conversationView(request.entries, { pending: request.pending });
     const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
@@ -145,17 +151,19 @@ export class Compactor {
     const scale = raw > 0 ? Math.min(3, Math.max(0.5, tokensBefore / raw)) : 1;
     const measure = (firstKeptId: string): number => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale;
     const plan = planTrim(view, { notBefore: request.force ? planned.firstKeptId : undefined, budget: budget.promptTokens, measure }) ?? planned;
-    const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason };
+    const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason, ...withCalls(calls) };
     const turns = plan.older.filter((message) => message.role === "user").length;
     const all = request.pending !== undefined && plan.firstKeptId === request.pending;
     const message = `no summary could be written (${reason}): ${trimWords({ turns, kept: all ? 0 : keptTurns(view, plan.firstKeptId, request.pending), budget })} (the transcript keeps them)`;
-    return { outcome: { outcome: "trimmed", tokensBefore, turns, reason }, entry, said: { type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}) } };
+    return { outcome: { outcome: "trimmed", tokensBefore, turns, reason }, entry, said: { type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}), ...asked(request) } };
   }
 
-  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number }): Promise<string> {
+  /** One summary request; each model call it makes goes into `call.calls` (the answering one with its usage and cost). */
+  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number; calls: AttemptRecord[] }): Promise<string> {
     const context: Context = { systemPrompt: call.system, messages: [{ role: "user", content: call.prompt }] };
     const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true, wholeAnswer: true });
     for await (const event of stream) {
+      if (event.type === "route-end" || event.type === "route-error") call.calls.push(...summaryCalls(event));
       if (event.type === "route-end") {
         const text = event.message.content.map((part) => (part.type === "text" ? part.text : "")).join("").trim();
         if (event.message.stopReason === "length") throw new Error(`the summary was cut off at its reply limit (${call.maxTokens} tokens)`);
@@ -203,4 +211,21 @@ export function summarySizes(budget: Budget, model: ModelSpec, focus: string | u
   // /tokenize said so) gets chunks half as long, or the router finds the summary request too large for it and a fallback writes it.
   const room = Math.floor((budget.window - 2 * replyTokens) / Math.max(1, budget.tokenRatio));
   return { replyTokens, chunkTokens: Math.max(64, room - overhead) };
+}
+
+/** The calls a summary request made: the model's calls, not the candidates left out; the answering one with what it used and cost. */
+function summaryCalls(event: Extract<RouterEvent, { type: "route-end" | "route-error" }>): AttemptRecord[] {
+  const made = event.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-")).map(record);
+  if (event.type !== "route-end") return made;
+  const answered = made.findLastIndex((attempt) => attempt.outcome === "ok" && attempt.model === event.message.model);
+  return made.map((attempt, index) => (index === answered ? { ...attempt, usage: event.message.usage, cost: event.message.cost } : attempt));
+}
+
+function withCalls(calls: readonly AttemptRecord[]): { calls?: readonly AttemptRecord[] } {
+  return calls.length > 0 ? { calls: [...calls] } : {};
+}
+
+/** A compaction event's `asked` when the user asked for it (`/compact`). */
+function asked(request: CompactRequest): { asked?: true } {
+  return request.manual ? { asked: true } : {};
 }

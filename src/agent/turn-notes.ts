@@ -24,6 +24,19 @@ function sizeWords(tokens: number): string {
 /** What a compaction event says (the same words on the web chat and in an API stream's status lines); undefined: nothing (a summary the turn's own stop cancelled). */
 export function compactionWords(event: Extract<AgentEvent, { type: "compaction" }>): { text: string; kept: boolean } | undefined {
   const size = sizeWords(event.tokensBefore);
+  // Asked for (`/compact`): said as asked, not as forced by the context's size.
+  if (event.asked) {
+    switch (event.phase) {
+      case "start":
+        return { text: `compacting the conversation (${size}) as asked: summarising its older turns`, kept: false };
+      case "end":
+        return { text: `the conversation (${size}) is compacted as asked: its older turns are summarised (the transcript keeps them)`, kept: true };
+      case "trimmed":
+        return { text: `the conversation (${size}) was to be compacted as asked, and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)`, kept: true };
+      case "failed":
+        return undefined;
+    }
+  }
   switch (event.phase) {
     case "start":
       return { text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, kept: false };
@@ -59,7 +72,7 @@ export function turnNote(event: AgentEvent, names: ModelNames = REFS_ONLY): Show
     case "compaction": {
       const words = compactionWords(event);
       // A trim's own message says how many turns and why no summary was written: the person's own page may show it.
-      if (words && event.phase === "trimmed" && event.message) return { kind: "compaction", text: `the conversation (${sizeWords(event.tokensBefore)}) is longer than the context allows: ${event.message}`, kept: true };
+      if (words && event.phase === "trimmed" && event.message) return { kind: "compaction", text: `the conversation (${sizeWords(event.tokensBefore)}) ${event.asked ? "was to be compacted as asked" : "is longer than the context allows"}: ${event.message}`, kept: true };
       return words ? { kind: "compaction", ...words } : undefined;
     }
     case "notice":

@@ -18,6 +18,8 @@ export class ResponseBuilder {
   private readonly content: (TextContent | ReasoningContent | ToolCall)[] = [];
   private serverUsage: Partial<Usage> | undefined;
   private serverTimings: ServerTimings | undefined;
+  /** The model the server said answered (its reply's `model` field). */
+  private servedId: string | undefined;
   private done = false;
   /** Tool calls written as text are recognised only when the model was offered tools. */
   private readonly textCalls: TextToolCallExtractor | undefined;
@@ -112,6 +114,11 @@ export class ResponseBuilder {
     this.serverUsage = { ...this.serverUsage, ...usage };
   }
 
+  /** The model the server says answers (a reply's `model`): kept on the message where it is not the configured id. */
+  served(id: unknown): void {
+    if (typeof id === "string" && id.trim() !== "") this.servedId = id.trim().slice(0, 200);
+  }
+
   /** llama.cpp's own counts and speeds of this call: they fill what `usage` lacks. */
   timings(timings: ServerTimings): void {
     this.serverTimings = timings;
@@ -142,7 +149,8 @@ export class ResponseBuilder {
   private message(stopReason: StopReason): AssistantMessage {
     const usage = this.finalUsage();
     const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
-    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost) };
+    const served = this.servedId !== undefined && !sameModel(this.servedId, this.model.id) ? { served: this.servedId } : {};
+    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served };
   }
 
   private finalUsage(): Usage {
@@ -218,4 +226,14 @@ export class ResponseBuilder {
     if (!this.splitter) return;
     this.apply(this.splitter.finish());
   }
+}
+
+/**
+ * Whether a reply's `model` names the configured model: the same id (any case), or a dated snapshot or
+ * tag of it (`gpt-4o-2024-08-06` for `gpt-4o`, `llama3:latest` for `llama3`) — not another model.
+ */
+function sameModel(served: string, id: string): boolean {
+  const a = served.toLowerCase();
+  const b = id.toLowerCase();
+  return a === b || (a.startsWith(b) && /^[-@:]/.test(a.slice(b.length)));
 }

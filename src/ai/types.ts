@@ -65,6 +65,11 @@ export interface AssistantMessage {
   usage: Usage;
   /** US dollars for this reply, from usage and the model's cost table. */
   cost: number;
+  /**
+   * The model the server said answered (its reply's `model`), where that is not the configured id:
+   * a llama-server restarted with another model (`stories-v2` for `stories260k`) answers any id with it.
+   */
+  served?: string | undefined;
 }
 
 export interface ToolResultMessage {

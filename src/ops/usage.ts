@@ -5,6 +5,7 @@ import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
 import { JsonlSessionStore } from "../sessions/jsonl-session-store.js";
 import { channelOf } from "./session-channel.js";
 import { localDay } from "../shared/local-time.js";
+import { emptyUsage } from "../ai/usage.js";
 
 export type UsageGrouping = "model" | "agent" | "day" | "channel";
 export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day", "channel"];
@@ -12,8 +13,17 @@ export const USAGE_GROUPINGS: readonly UsageGrouping[] = ["model", "agent", "day
 export interface UsageRow {
   /** The model ref, agent id, day (YYYY-MM-DD, this machine's local day, as `--since` reads one) or channel. */
   key: string;
-  /** Model calls: the replies (a turn with tool calls has several), and the calls that broke before their answer after their server counted tokens. */
+  /**
+   * Model calls: the replies (a turn with tool calls has several), every call that broke before its
+   * answer (counted in `failed` too), and the calls that wrote a compaction's summary (counted in `summaries` too).
+   */
   calls: number;
+  /** Of `calls`, those that broke before their answer, by outcome (`context-overflow`, `timeout`…). */
+  failed: Record<string, number>;
+  /** Of `calls`, those made to write a compaction's summary (a summary that failed included): their tokens and cost are in the row's. */
+  summaries: number;
+  /** `--by model`: the models its servers said answered where that was not the configured id (a server restarted with another model), each once. */
+  served: string[];
   input: number;
   output: number;
   cacheRead: number;
@@ -51,12 +61,12 @@ export interface UsageOptions {
 
 export { channelOf } from "./session-channel.js";
 
-const emptyRow = (key: string): UsageRow => ({ key, calls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
+const emptyRow = (key: string): UsageRow => ({ key, calls: 0, failed: {}, summaries: 0, served: [], input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, local: { calls: 0, totalMs: 0, prefillMs: 0, generationMs: 0, timedCalls: 0 } });
 
 type AssistantEntry = Extract<SessionEntry, { type: "assistant" }>;
 
 /** What a reply counts with: a session's assistant entry, or a proxy-mode answer from the ledger. */
-type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model">; attempts: readonly AttemptRecord[] };
+type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model" | "served">; attempts: readonly AttemptRecord[] };
 
 function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   const { usage, cost } = entry.message;
@@ -81,9 +91,15 @@ function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   }
 }
 
-/** A call that broke before its answer: its tokens, priced as any call of its model is (spentCost); a local one's time too, as a call not split. */
-function addSpent(row: UsageRow, attempt: SpentAttempt & { ms: number }, spent: { cost: number; local: boolean }): void {
+/**
+ * A call counted from its attempt record — one that broke before its answer (its `outcome`), or a
+ * summary call: its tokens where its server counted them, priced as any call of its model is (spentCost);
+ * a local one's time too, as a call not split.
+ */
+function addCall(row: UsageRow, attempt: SpentAttempt & { ms: number; outcome: string }, spent: { cost: number; local: boolean; summary: boolean }): void {
   row.calls += 1;
+  if (attempt.outcome !== "ok") row.failed[attempt.outcome] = (row.failed[attempt.outcome] ?? 0) + 1;
+  if (spent.summary) row.summaries += 1;
   row.input += attempt.usage.input;
   row.output += attempt.usage.output;
   row.cacheRead += attempt.usage.cacheRead;
@@ -108,19 +124,24 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   const fallbacks = { cost: 0, turns: 0, calls: 0 };
   const unreadable: UsageReport["unreadable"] = [];
   const since = options.since?.getTime();
-  /** What calls that broke before an answer spent (the attempt keeps it; a reply's usage does not count it): each a call of its own model, priced. */
-  const countSpent = (attempts: readonly AttemptRecord[], key: string): void => {
+  /**
+   * Calls kept as attempt records, each a call of its own model: those of a turn that broke before an
+   * answer (what they spent is on the attempt; a reply's usage does not count it; one that broke before
+   * its server counted anything is a call all the same), or (`summary`) every call a compaction made
+   * for its summary, the answering one with its tokens and cost. A candidate left out (`skipped-…`) was no call.
+   */
+  const countCalls = (attempts: readonly AttemptRecord[], key: string, summary = false): void => {
     for (const attempt of attempts) {
-      if (attempt.outcome === "ok" || attempt.usage === undefined) continue;
+      if ((attempt.outcome === "ok" && !summary) || attempt.outcome.startsWith("skipped-")) continue;
       const spentKey = options.by === "model" ? attempt.model : key;
       const spentRow = rows.get(spentKey) ?? emptyRow(spentKey);
       rows.set(spentKey, spentRow);
-      const call = { ...attempt, usage: attempt.usage };
-      const cost = spentCost(call, options.priceOf);
+      const call = { ...attempt, usage: attempt.usage ?? emptyUsage() };
+      const cost = attempt.usage === undefined ? (attempt.cost ?? 0) : spentCost(call, options.priceOf);
       // Local as a reply is: its model local, and nothing paid for it.
-      const spent = { cost, local: options.isLocal(attempt.model, attempt.baseUrl) && !(cost > 0) };
-      addSpent(spentRow, call, spent);
-      addSpent(total, call, spent);
+      const spent = { cost, local: options.isLocal(attempt.model, attempt.baseUrl) && !(cost > 0), summary };
+      addCall(spentRow, call, spent);
+      addCall(total, call, spent);
     }
   };
   /** Adds a reply to its row and the total; true when a hosted model answered it as a fallback (counted in `fallbacks`, but for its turn). */
@@ -133,7 +154,9 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     rows.set(key, row);
     add(row, reply, local);
     add(total, reply, local);
-    countSpent(reply.attempts, key);
+    const served = reply.message.served;
+    if (options.by === "model" && served !== undefined && !row.served.includes(served)) row.served.push(served);
+    countCalls(reply.attempts, key);
     const first = reply.attempts[0];
     if (local || !first || first.model === reply.message.model) return false;
     fallbacks.cost += reply.message.cost;
@@ -161,7 +184,11 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
       }
       if (entry.type === "turn-failed" && (since === undefined || Date.parse(entry.at) >= since)) {
         // A turn no model answered: its broken calls spent all the same.
-        countSpent(entry.attempts, options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channel);
+        countCalls(entry.attempts, options.by === "agent" ? agent : options.by === "day" ? entry.at.slice(0, 10) : channel);
+      }
+      if ((entry.type === "compaction" || entry.type === "trim") && entry.calls && (since === undefined || Date.parse(entry.at) >= since)) {
+        // The summary calls of a compaction (or of one that ended in a trim): counted with what they used and cost.
+        countCalls(entry.calls, options.by === "agent" ? agent : options.by === "day" ? (Number.isNaN(Date.parse(entry.at)) ? entry.at.slice(0, 10) : localDay(entry.at)) : channel, true);
       }
       if (entry.type !== "assistant") continue;
       if (since !== undefined && Date.parse(entry.at) < since) continue;

@@ -22,9 +22,9 @@ export type SessionEntry =
   | { type: "tool-result"; id: string; at: string; message: ToolResultMessage; notes?: readonly EntryNote[] | undefined }
   /** The turn got no answer; its messages are left out of what later turns send (`cause` says whether `/retry` makes sense). */
   | { type: "turn-failed"; id: string; at: string; error: string; attempts: readonly AttemptRecord[]; cause?: TurnFailureCause | undefined; notes?: readonly EntryNote[] | undefined }
-  | { type: "compaction"; id: string; at: string; summary: string; /** The first entry kept word for word. */ firstKeptId: string; tokensBefore: number; model: ModelRef }
+  | { type: "compaction"; id: string; at: string; summary: string; /** The first entry kept word for word. */ firstKeptId: string; tokensBefore: number; model: ModelRef; calls?: readonly AttemptRecord[] | undefined }
   /** No summary could be written: turns before `firstKeptId` are left out of what is sent (the file keeps them). */
-  | { type: "trim"; id: string; at: string; firstKeptId: string; tokensBefore: number; reason: string }
+  | { type: "trim"; id: string; at: string; firstKeptId: string; tokensBefore: number; reason: string; calls?: readonly AttemptRecord[] | undefined }
   | { type: "model-change"; id: string; at: string; model: ModelRef | null }
   | { type: "settings"; id: string; at: string; reasoning: boolean }
   /** `/new`: the conversation starts afresh from here (what came before stays in the file). */
@@ -56,6 +56,11 @@ export type NoteKind = (typeof NOTE_KINDS)[number];
  */
 export type TurnFailureCause = "cancelled" | "permanent" | "transient";
 
+/**
+ * One model call (or a candidate left out without one, `skipped-…`). In a turn's `attempts` an `ok`
+ * one is the call that answered (its usage is the reply's); in a compaction's or trim's `calls` — the
+ * summary calls made for it, a summary that failed included — each keeps its own `usage` and `cost`.
+ */
 export interface AttemptRecord {
   model: string;
   outcome: string;

@@ -2,6 +2,7 @@ import { constants, existsSync, type Stats } from "node:fs";
 import * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "../shared/fs-fault.js";
+import { HearthError } from "../shared/errors.js";
 import { ensureStateDirectory } from "../shared/state-file.js";
 import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
@@ -50,8 +51,8 @@ interface OpenSession {
  * in memory (an LRU bounded in sessions and bytes): a file is read once, and afterwards only what another process appended to it
  * (its size, inode and mtime tell). An append is one write of whole lines at the tail; `sync` adds one
  * fsync (a turn's user message, before any model call), which also makes the session's earlier
- * writes durable; `close()` syncs the sessions written since their last one. A crash leaves at worst a torn last line,
- * which reading tolerates; a line that is not a valid entry is skipped with a warning. Only regular
+ * writes durable; `close()` syncs the sessions written since their last one. A write that fails partway (a full disk)
+ * is taken back, the file cut to its length before it; a crash leaves at worst a torn last line, which reading tolerates; a line that is not a valid entry is skipped with a warning. Only regular
  * files are read or written. Operations on one session run one at a time; sessions never wait on
  * each other.
  */
@@ -115,7 +116,8 @@ export class JsonlSessionStore implements SessionStore {
       const cached = this.open.get(key);
       const secrets = this.options.secrets;
       const stored = secrets ? entries.map((entry) => secrets.redactValue(entry)) : entries;
-      const { handle, stats: before } = await this.openRegular(context, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
+      const { handle, stats: before, created } = await this.openForAppend(context);
+      let started = false;
       try {
         const current = cached && cached.ino === before.ino && cached.size === before.size && !cached.tornTail ? cached : undefined;
         // A torn last line from a crash must not swallow the next entry: start on a fresh line.
@@ -123,6 +125,7 @@ export class JsonlSessionStore implements SessionStore {
         const lines = stored.map((entry) => JSON.stringify(entry));
         const bytes = Buffer.from(prefix + lines.join("\n") + "\n");
         let offset = 0;
+        started = true;
         while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
         if (options.sync) {
           await handle.sync();
@@ -146,11 +149,57 @@ export class JsonlSessionStore implements SessionStore {
         }
       } catch (error) {
         this.open.delete(key);
-        throw fileSystemFault(error, context);
+        const fault = fileSystemFault(error, context);
+        if (!started) {
+          await handle.close().catch(() => undefined);
+          if (created) await this.files.unlink(path).catch(() => undefined);
+          throw fault;
+        }
+        throw await this.takeBack({ handle, size: before.size, created, path, fault });
       } finally {
         await handle.close().catch(() => undefined);
       }
     });
+  }
+
+  /**
+   * A write that failed partway (a full disk, a quota, an I/O error) is taken back: the file is cut
+   * to its length before it (no torn line for the next reader), and a file this append created is
+   * removed (no empty session left by a message that could not be saved). The fault as it stands
+   * then: when the cut fails too, it says what the file holds now.
+   */
+  private async takeBack(write: { handle: fsPromises.FileHandle; size: number; created: boolean; path: string; fault: HearthError }): Promise<HearthError> {
+    const { handle, size, created, path, fault } = write;
+    try {
+      await handle.truncate(size);
+      if (created) {
+        await handle.close().catch(() => undefined);
+        await this.files.unlink(path);
+      }
+      return fault;
+    } catch (error) {
+      const why = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+      const message = fault.message.replace(/; nothing was written$/, "");
+      return new HearthError(fault.kind, `${message}; what was written of it could not be taken back (${why}): the file ends in a broken line, which reading skips`, fault.details);
+    }
+  }
+
+  /** Opens a session file to append to, creating it when absent (`created`: this call made it, so a failed first write removes it). */
+  private async openForAppend(context: FaultContext): Promise<{ handle: fsPromises.FileHandle; stats: Stats; created: boolean }> {
+    const flags = constants.O_RDWR | constants.O_APPEND;
+    for (;;) {
+      try {
+        return { ...(await this.openRegular(context, flags, { raw: true })), created: false };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw fileSystemFault(error, context);
+      }
+      try {
+        return { ...(await this.openRegular(context, flags | constants.O_CREAT | constants.O_EXCL, { raw: true })), created: true };
+      } catch (error) {
+        // Made by another process between the two opens: append to it.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw fileSystemFault(error, context);
+      }
+    }
   }
 
   async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
@@ -337,13 +386,14 @@ export class JsonlSessionStore implements SessionStore {
   }
 
   /** Opens without ever blocking on a FIFO, and refuses anything but a regular file; with the file's stats as opened (one fstat serves both). */
-  private async openRegular(context: FaultContext, flags: number): Promise<{ handle: fsPromises.FileHandle; stats: Stats }> {
+  private async openRegular(context: FaultContext, flags: number, how: { raw?: boolean } = {}): Promise<{ handle: fsPromises.FileHandle; stats: Stats }> {
     let handle: fsPromises.FileHandle;
     try {
       handle = await this.files.open(context.path, flags | constants.O_NONBLOCK, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENXIO") throw notARegularFile(context, unopenableKind(context.path));
-      throw fileSystemFault(error, context);
+      // `raw`: the caller tells an absent file (ENOENT) or one made meanwhile (EEXIST) by the code.
+      throw how.raw ? error : fileSystemFault(error, context);
     }
     try {
       const stats = await handle.stat();

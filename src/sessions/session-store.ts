@@ -75,7 +75,7 @@ export interface AppendOptions {
 /**
  * Contract: the sessions of one state dir, append-only. `read` of an unknown session is empty and
  * never throws for a damaged line (it is skipped and reported); `append` writes whole entries in
- * order, secrets masked, or nothing readable; `read` after `append` returns what was appended, in
+ * order, secrets masked, or nothing (a write that fails partway is taken back; a session file it would have created is not left); `read` after `append` returns what was appended, in
  * order, in this process and in the next; `lock` holds a session against every other holder (this
  * process and others) until released, waits a bounded time, and fails with a HearthError when it
  * gives up or the signal aborts, and is given in arrival order across processes (a `reserve`d place counts from then); a bad key is a usage HearthError; every storage failure is a

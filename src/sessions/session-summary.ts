@@ -17,12 +17,23 @@ export class SummaryFold {
   lastText = "";
   reset: SessionReset | undefined;
   cost = 0;
+  /** The time of the last entry read (its own `at`): when the session was last used, whatever the file's mtime says (a copied state dir). */
+  lastAt = "";
   readonly usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false };
   private said = new Set<string>();
 
   constructor(private readonly price?: SpentPrice) {}
 
   add(entry: SessionEntry): void {
+    this.lastAt = new Date(entry.at).toISOString();
+    if ((entry.type === "compaction" || entry.type === "trim") && entry.calls) {
+      // The calls that wrote (or failed to write) a summary: spent like any other.
+      for (const call of entry.calls) {
+        if (call.usage === undefined) continue;
+        this.addUsage(call.usage);
+        this.cost += spentCost({ ...call, usage: call.usage }, this.price);
+      }
+    }
     if (entry.type === "user") {
       // A resend is the message said before, again: one turn, as `sessions show` shows it once.
       if (!isResend(entry, this.said)) this.turns++;
@@ -50,14 +61,16 @@ export class SummaryFold {
     copy.lastText = this.lastText;
     copy.reset = this.reset;
     copy.cost = this.cost;
+    copy.lastAt = this.lastAt;
     copy.said = new Set(this.said);
     Object.assign(copy.usage, this.usage);
     return copy;
   }
 
-  summary(key: string, updated: string): SessionSummary {
+  /** `fileTime`: the file's mtime, said as the session's time only when no entry tells one. */
+  summary(key: string, fileTime: string): SessionSummary {
     const lastText = this.lastText.length > 80 ? `${this.lastText.slice(0, 77)}...` : this.lastText;
-    return { key, updated, turns: this.turns, lastText, ...(this.reset ? { reset: { ...this.reset } } : {}), usage: { ...this.usage }, cost: this.cost };
+    return { key, updated: this.lastAt || fileTime, turns: this.turns, lastText, ...(this.reset ? { reset: { ...this.reset } } : {}), usage: { ...this.usage }, cost: this.cost };
   }
 
   private addUsage(spent: Usage): void {

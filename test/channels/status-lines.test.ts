@@ -32,6 +32,10 @@ test("agent mode's notes: a summary under way starts the stream and is not kept;
   const everything = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 860, message: "no summary could be written (x): every earlier turn (3) is left out", everyEarlierTurn: true });
   assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)");
   assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");
+  // `/compact` asked for it: said as asked, never as a conversation too long for the context.
+  assert.equal(turnNote({ type: "compaction", phase: "start", tokensBefore: 1200, asked: true })?.line.text, "compacting the conversation (1k tokens) as asked: summarising its older turns");
+  assert.equal(turnNote({ type: "compaction", phase: "end", tokensBefore: 1200, asked: true })?.line.text, "the conversation (1k tokens) is compacted as asked: its older turns are summarised (the transcript keeps them)");
+  assert.doesNotMatch(turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 1200, message: "no summary could be written (x): the oldest 2 turns are left out", asked: true })?.line.text ?? "", /longer than the context/);
   assert.deepEqual(turnNote({ type: "notice", text: "the answer was cut off at the reply limit (20 tokens)" }), { line: { type: "status", text: "the answer was cut off at the reply limit (20 tokens)", startsStream: false }, kept: true });
 });
 

@@ -85,6 +85,7 @@ describe("a provider key written with ${VAR}, at run time", () => {
       { type: "assistant", id: "a1", at: "2026-11-01T09:00:02.000Z", message: { role: "assistant", content: [{ type: "text", text: "ok" }], model: "acme/m", api: "openai-completions", stopReason: "stop", usage: usage(10, 2), cost: 0 }, attempts: [{ model: "acme/m", outcome: "ok", ms: 5 }] },
     ].map((entry) => JSON.stringify(entry)).join("\n") + "\n");
     const report = await runCli(["usage", "--config", both.file], { env: both.env });
-    assert.match(report.stdout, new RegExp(`^${local}\\s+1\\s`, "m"), report.stdout);
+    // The reply and the call that found the server down: two calls, one failed.
+    assert.match(report.stdout, new RegExp(`^${local}\\s+2\\s+-\\s+1 unreachable\\s`, "m"), report.stdout);
   });
 });

@@ -67,18 +67,21 @@ export function scriptedModel(api: Api, decide: (turns: Turn[], request: Recorde
     if ("reply" in step) return step.reply;
     // Usage as a server reports it: the prompt's size (about four characters a token) and a short reply.
     const usage = { input: Math.ceil(JSON.stringify(request.body).length / 4), output: 20 };
+    // The model the reply names: the one asked for, as a server that serves it says (llama-server's --alias, Ollama, LM Studio).
+    const asked = (request.body as { model?: unknown } | undefined)?.model;
+    const model = typeof asked === "string" ? { model: asked } : {};
     if ("tool" in step) {
       const id = step.id ?? `call_${++calls}`;
       const args = JSON.stringify(step.arguments);
-      if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ flavor: "lmstudio", toolCalls: [{ callId: id, name: step.tool, arguments: args }], usage }) };
-      if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ toolCalls: [{ id, name: step.tool, arguments: args }], finishReason: "tool_calls", usage }) };
-      if (api === "ollama") return ollamaStream({ toolCalls: [{ id, name: step.tool, arguments: step.arguments }], usage });
-      return { kind: "sse", frames: anthropicStream({ toolUses: [{ id, name: step.tool, input: step.arguments }], usage }) };
+      if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ ...model, flavor: "lmstudio", toolCalls: [{ callId: id, name: step.tool, arguments: args }], usage }) };
+      if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ ...model, toolCalls: [{ id, name: step.tool, arguments: args }], finishReason: "tool_calls", usage }) };
+      if (api === "ollama") return ollamaStream({ ...model, toolCalls: [{ id, name: step.tool, arguments: step.arguments }], usage });
+      return { kind: "sse", frames: anthropicStream({ ...model, toolUses: [{ id, name: step.tool, input: step.arguments }], usage }) };
     }
-    if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ flavor: "lmstudio", text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
-    if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
-    if (api === "ollama") return ollamaStream({ text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage });
-    return { kind: "sse", frames: anthropicStream({ text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage }) };
+    if (api === "openai-responses") return { kind: "sse", frames: responsesStream({ ...model, flavor: "lmstudio", text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
+    if (api === "openai-completions") return { kind: "sse", frames: completionsStream({ ...model, text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}), usage }) };
+    if (api === "ollama") return ollamaStream({ ...model, text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage });
+    return { kind: "sse", frames: anthropicStream({ ...model, text: step.text, ...(step.reasoning ? { thinking: step.reasoning } : {}), usage }) };
   };
 }
 

@@ -68,4 +68,19 @@ describe("hearth security audit: secrets written into the config", () => {
     placeholders.forEach((key, index) => assert.equal(shown.models.providers[`p${index}`]?.apiKey, key.trim(), `p${index}`));
     assert.equal(shown.models.providers.real?.apiKey, "***");
   });
+
+  test("a made-up key for a server on this machine (sk-local, changeme, 1234) is no secret; the same word for a hosted server, and a real-looking key for a local one, are", async () => {
+    const local = ["sk-local", "changeme", "1234", "my-local-key"];
+    const providers = local.map((key, index) => `l${index}: { baseUrl: "http://127.0.0.1:8097/v1", api: "openai-completions", apiKey: ${JSON.stringify(key)}, models: [{ id: "m" }] }`);
+    providers.push('hosted: { baseUrl: "https://api.example.com/v1", api: "openai-completions", apiKey: "sk-local", models: [{ id: "m" }] }');
+    providers.push('realLocal: { baseUrl: "http://localhost:8097/v1", api: "openai-completions", apiKey: "sk-proj-Q7vX2mN9pL4kR8tY1wZ5", models: [{ id: "m" }] }');
+    const state = join(temp.dir, "local-words-state");
+    mkdirSync(state, { mode: 0o700 });
+    const file = temp.write("local-words.json5", `{ agents: { defaults: { model: "l0/m", tools: { allow: ["time"] } } }, models: { mode: "replace", providers: { ${providers.join(", ")} } } }`);
+    chmodSync(file, 0o600);
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(result.code, 0, result.stderr);
+    const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((finding) => finding.id === "secret-in-config");
+    assert.deepEqual(findings.map((finding) => finding.title), ["models.providers.hosted.apiKey is written into the config file", "models.providers.realLocal.apiKey is written into the config file"]);
+  });
 });

@@ -40,7 +40,7 @@ describe("hearth usage: a local model's calls and time add up", () => {
     const result = await runCli(["--config", config, "usage"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(result.code, 0, result.stderr);
     const row = result.stdout.split("\n").find((line) => line.startsWith(MODEL)) ?? result.stdout;
-    assert.match(row, /^llamacpp\/stories260k\s+3\s+2800\s+0\s+150\s+\$0\s+26\.0 s \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 2 not measured: 20\.0 s\)$/, result.stdout);
+    assert.match(row, /^llamacpp\/stories260k\s+3\s+-\s+1 timeout\s+2800\s+0\s+150\s+\$0\s+26\.0 s \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 2 not measured: 20\.0 s\)$/, result.stdout);
     const json = JSON.parse((await runCli(["--config", config, "usage", "--json"], { env: { HEARTH_STATE_DIR: state } })).stdout) as { rows: { key: string; calls: number; local: { calls: number; totalMs: number; timedCalls: number } }[] };
     const local = json.rows.find((entry) => entry.key === MODEL);
     assert.equal(local?.calls, 3);

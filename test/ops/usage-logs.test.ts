@@ -51,15 +51,18 @@ describe("hearth usage", () => {
   test("by model: tokens, cost, local time split into prefill and generation; hosted fallback spend on one line", async () => {
     const json = JSON.parse((await usage("--json")).stdout) as { rows: { key: string; calls: number; input: number; cost: number; local: { totalMs: number; prefillMs: number; generationMs: number } }[]; hostedFallbacks: { cost: number; turns: number; calls: number } };
     const local = json.rows.find((row) => row.key === "lmstudio/qwen3-32b");
-    assert.deepEqual(local?.local, { calls: 2, totalMs: 10000, prefillMs: 2000, generationMs: 4000, timedCalls: 1 });
+    // The call that found the server down is a call of its model (4 ms of local time), said with its outcome.
+    assert.equal(local?.calls, 3);
+    assert.deepEqual((local as { failed?: unknown } | undefined)?.failed, { unreachable: 1 });
+    assert.deepEqual(local?.local, { calls: 3, totalMs: 10004, prefillMs: 2000, generationMs: 4000, timedCalls: 1 });
     const hosted = json.rows.find((row) => row.key === "openrouter/claude");
     assert.equal(hosted?.calls, 2);
     assert.equal(hosted?.input, 4500);
     assert.deepEqual(json.hostedFallbacks, { cost: 0.07, turns: 1, calls: 2 });
     const table = (await usage()).stdout;
-    assert.match(table, /^model\s+calls\s+input \(new\)\s+input \(cached\)\s+output\s+cost\s+local time$/m);
-    assert.match(table, /lmstudio\/qwen3-32b\s+2\s+1300\s+0\s+240\s+\$0\s+10\.0 s \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 1 not measured: 4\.0 s\)$/m);
-    assert.match(table, /^total\s+4\s+5800\s+0\s+390\s+\$0\.07\s+10\.0 s in 2 local calls \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 1 not measured: 4\.0 s\)$/m);
+    assert.match(table, /^model\s+calls\s+summaries\s+failed\s+input \(new\)\s+input \(cached\)\s+output\s+cost\s+local time$/m);
+    assert.match(table, /lmstudio\/qwen3-32b\s+3\s+-\s+1 unreachable\s+1300\s+0\s+240\s+\$0\s+10\.0 s \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 2 not measured: 4\.0 s\)$/m);
+    assert.match(table, /^total\s+5\s+-\s+1 unreachable\s+5800\s+0\s+390\s+\$0\.07\s+10\.0 s in 3 local calls \(1 measured: 2\.0 s prefill \+ 4\.0 s generation; 2 not measured: 4\.0 s\)$/m);
     assert.match(table, /^fallbacks to hosted models cost \$0\.07 over 1 turn$/m);
   });
 

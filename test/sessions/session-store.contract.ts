@@ -48,15 +48,16 @@ export function runSessionStoreContract(fixture: StoreFixture): void {
 
     test("list summarises each session, the most recently updated first; delete removes one", async () => {
       const store = fixture.create();
-      // Apart in time, so that each update has its own timestamp.
+      // Apart in time, so that each update has its own timestamp: a session's time is its last entry's own.
       const later = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 15));
+      const now = (id: string, text: string): SessionEntry => ({ ...user(id, text), at: new Date().toISOString() });
       await store.append("two", [resetEntry()]);
       await later();
-      await store.append("one", [user("u1", "hello")]);
+      await store.append("one", [now("u1", "hello")]);
       await later();
-      await store.append("three", [user("u3", "third")]);
+      await store.append("three", [now("u3", "third")]);
       await later();
-      await store.append("one", [user("u2", "again")]);
+      await store.append("one", [now("u2", "again")]);
       const listing = await store.list();
       assert.deepEqual(listing.problems, []);
       assert.deepEqual(listing.sessions.map((summary) => [summary.key, summary.turns, summary.lastText]), [["one", 2, "again"], ["three", 1, "third"], ["two", 0, ""]]);

@@ -300,6 +300,10 @@ export class WhatsAppChannel {
     if (turn.ok) {
       const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${turn.text}` : turn.text;
       await this.send(message, text);
+    } else if (turn.unsavedAnswer !== undefined) {
+      // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.
+      this.options.logger.warn(`whatsapp: the answer to a message from ${message.chat} was not saved: ${turn.error}`);
+      await this.send(message, `${turn.unsavedAnswer}\n\n_(hearth could not save this answer: its log says why)_`);
     } else if (turn.cause === "transient") {
       this.retries.wait(message);
     } else if (turn.cause === "cancelled") {

@@ -94,7 +94,9 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
     }
     const result = handled.result;
     if (!result.ok) {
-      if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...compactionField(result) });
+      if (options.json) writeJson(io, { error: result.error, cause: result.cause, session: key, attempts: result.attempts, ...(result.unsavedAnswer === undefined ? {} : { text: result.unsavedAnswer, saved: false }), ...compactionField(result) });
+      // An answer that could not be saved is shown all the same (the error below says it was not kept).
+      else if (result.unsavedAnswer !== undefined) writeLine(io.stdout, terminalSafe(result.unsavedAnswer));
       // Each model named as the config writes it (refName: a provider key written with a variable as written), in the summary too.
       const named = refNamer(runtime.catalog);
       const summary = [...new Set(result.attempts.map((attempt) => attempt.model))].reduce((text, ref) => text.split(`${ref}: `).join(`${named(ref)}: `), result.error);

@@ -132,7 +132,9 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         if (!result.ok) {
           failures++;
           if (streamed) io.stdout.write("\n");
-          writeLine(io.stderr, paint("red", `no answer: ${result.error}`));
+          // An answer that could not be saved is shown all the same (the error says it was not kept).
+          else if (result.unsavedAnswer !== undefined) writeLine(io.stdout, terminalSafe(result.unsavedAnswer));
+          writeLine(io.stderr, paint("red", `${result.unsavedAnswer === undefined ? "no answer" : "not saved"}: ${result.error}`));
           writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: "/retry", keyPath: apiKeyPath(runtime.catalog) })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);

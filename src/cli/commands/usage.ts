@@ -52,12 +52,20 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
   }
   // A model of a provider whose key is written with a variable, named as the config writes it (refName); the total row as it is.
   const named = refNamer(resolved.catalog);
-  const cells = (row: UsageRow): string[] => [by === "model" && row !== report.total ? named(row.key) : row.key, String(row.calls), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
+  const keyCell = (row: UsageRow): string => (by === "model" && row !== report.total ? `${named(row.key)}${row.served.length > 0 ? ` (served as ${row.served.join(", ")})` : ""}` : row.key);
+  const cells = (row: UsageRow): string[] => [keyCell(row), String(row.calls), row.summaries === 0 ? "-" : String(row.summaries), failedWords(row.failed), tokens(row.input), tokens(row.cacheRead), tokens(row.output), dollars(row.cost), localTime(row)];
   // A reply's input counts the prompt tokens the server read anew; those its cache held are apart (they add up to the prompt).
-  for (const line of formatTable([by, "calls", "input (new)", "input (cached)", "output", "cost", "local time"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
+  // Of the calls: those that wrote a compaction's summary, and those that broke before their answer (by outcome).
+  for (const line of formatTable([by, "calls", "summaries", "failed", "input (new)", "input (cached)", "output", "cost", "local time"], [...report.rows.map(cells), cells(report.total)])) writeLine(io.stdout, line);
   const fallback = report.hostedFallbacks;
   writeLine(io.stdout, fallback.calls === 0 ? "No fallbacks to hosted models." : `fallbacks to hosted models cost ${dollars(fallback.cost)} over ${fallback.turns} turn${fallback.turns === 1 ? "" : "s"}`);
   return 0;
+}
+
+/** The calls that broke before their answer, by outcome, the most first: "6 context-overflow, 1 timeout"; "-" for none. */
+function failedWords(failed: Record<string, number>): string {
+  const outcomes = Object.entries(failed).sort((left, right) => right[1] - left[1] || left[0].localeCompare(right[0]));
+  return outcomes.length === 0 ? "-" : outcomes.map(([outcome, count]) => `${count} ${outcome}`).join(", ");
 }
 
 function tokens(count: number): string {

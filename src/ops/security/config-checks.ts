@@ -3,6 +3,7 @@ import type { ModelSpec } from "../../ai/model-spec.js";
 import { formatBillions } from "../build-judgement.js";
 import { isSecretPath } from "../../config/problems.js";
 import { isPlaceholderKey } from "../../shared/placeholder-keys.js";
+import { isLocalUrl } from "../../models/is-local.js";
 import { urlSecrets } from "../../shared/secret-redactor.js";
 import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
@@ -229,7 +230,7 @@ function secretFindings(facts: AuditFacts): Finding[] {
     if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, String(index)]));
     else if (node !== null && typeof node === "object") for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
     else if (typeof node === "string" && !node.includes("${") && !isPlaceholderKey(node)) {
-      if (isSecretPath(path)) found.push(path.join("."));
+      if (isSecretPath(path) && !localPlaceholder(facts.raw, { path, value: node })) found.push(path.join("."));
       else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(node) && urlSecrets(node).length > 0) found.push(`${path.join(".")} (credentials in the URL)`);
     }
   };
@@ -244,6 +245,23 @@ function secretFindings(facts: AuditFacts): Finding[] {
       remediation: path === where ? `replace the value of ${path} with "\${NAME}" and export NAME=… in the environment hearth starts from` : `move the credentials out of ${path}: a header (such as "headers": { "x-api-key": "\${NAME}" }) or "apiKey": "\${NAME}", with NAME exported in the environment hearth starts from`,
     };
   });
+}
+
+/**
+ * A provider's `apiKey` that is a made-up word for a server on this machine or the local network
+ * (`sk-local`, `changeme`, `secret`: letters in at most three words, 16 characters at most, or a few
+ * digits): the server takes any key, or the key only keeps other programs on the machine out — no
+ * secret that travels with the file. A real-looking key (letters and digits, long) is still one,
+ * local server or not.
+ */
+function localPlaceholder(raw: Record<string, unknown>, key: { path: readonly string[]; value: string }): boolean {
+  const [models, providers, name, field] = key.path;
+  if (models !== "models" || providers !== "providers" || name === undefined || field !== "apiKey" || key.path.length !== 4) return false;
+  const provider = record(record(record(raw.models).providers)[name]);
+  const urls = [provider.baseUrl, ...(Array.isArray(provider.baseUrls) ? provider.baseUrls : [])].filter((url): url is string => typeof url === "string");
+  if (urls.length === 0 || !urls.every((url) => !url.includes("${") && isLocalUrl(url))) return false;
+  const value = key.value.trim();
+  return (value.length <= 16 && /^[a-z]+(?:[-_.][a-z]+){0,2}$/i.test(value)) || /^(?:sk-)?\d{1,8}$/i.test(value);
 }
 
 /** The modes of the config, state and env file and the directories on the way to them, judged as doctor judges them (judgePermissions). */

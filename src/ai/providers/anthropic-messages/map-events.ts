@@ -37,6 +37,7 @@ export class AnthropicEventMapper {
   handle(type: string, event: Record<string, unknown>): boolean {
     switch (type) {
       case "message_start":
+        this.builder.served(record(event.message).model);
         this.readUsage(record(record(event.message).usage));
         return false;
       case "content_block_start": {

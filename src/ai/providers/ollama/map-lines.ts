@@ -26,6 +26,7 @@ export class OllamaLineMapper {
   }
 
   handle(line: Record<string, unknown>): void {
+    this.builder.served(line.model);
     if (typeof line.error === "string" || (line.error && typeof line.error === "object")) {
       const message = typeof line.error === "string" ? line.error : JSON.stringify(line.error);
       // An error after a 200 is the server failing while it runs the model (it accepted the request).

@@ -35,6 +35,7 @@ export class CompletionsChunkMapper {
       const payload = errorPayloadOf(chunk) ?? { message: "unknown error" };
       throw new FailureError(classifyStreamError(payload, this.what));
     }
+    this.builder.served(chunk.model);
     const usage = record(chunk.usage);
     if (chunk.usage && typeof usage.prompt_tokens === "number") this.usage(usage);
     const timings = readServerTimings(chunk.timings); // llama.cpp, on the last chunk

@@ -58,6 +58,7 @@ export class ResponsesEventMapper {
       case "response.incomplete": {
         const timings = readServerTimings(event.timings); // llama.cpp, beside the response
         if (timings) this.builder.timings(timings);
+        this.builder.served(record(event.response).model);
         this.complete(record(event.response), type === "response.incomplete");
         return true;
       }

@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
 
 export interface AgentCall {
@@ -103,7 +103,9 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     if (!result.ok) {
       const last = [...all].reverse().find((attempt) => attempt.outcome !== "ok");
       const stopped = result.cause === "cancelled" && call.stop?.stopping === true && !call.signal.aborted;
-      const failure = stopped
+      const failure = result.unsavedAnswer !== undefined
+        ? unsavedFailure({ message: result.error, attempts: all, answer: result.unsavedAnswer, sent: shown && !call.canRestart })
+        : stopped
         ? stoppedFailure(all)
         : result.cause === "cancelled" || call.signal.aborted
           ? cancelledFailure(all)

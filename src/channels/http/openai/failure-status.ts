@@ -88,6 +88,16 @@ export function lastCalled(attempts: readonly AttemptSummary[]): string | undefi
 }
 
 /**
+ * The model answered and the answer could not be saved (a full disk): 507 Insufficient Storage, the
+ * message saying what the session keeps and what not; the answer itself goes with it where the client
+ * was not sent it already (a stream was). Not retried by the SDKs (`x-should-retry: false`, as every failure).
+ */
+export function unsavedFailure(outcome: { message: string; attempts: readonly AttemptSummary[]; answer: string; sent: boolean }): AnswerFailure {
+  const message = outcome.sent ? outcome.message : `${outcome.message} — the answer: ${outcome.answer}`;
+  return { status: 507, message, type: "server_error", code: "answer_not_saved", attempts: outcome.attempts, ...(lastCalled(outcome.attempts) === undefined ? {} : { model: lastCalled(outcome.attempts) }) };
+}
+
+/**
  * The answer was cut off because the gateway stops (its drain time was over, or it started no new
  * turn): the client is still there and is told so, 503 (the log's `answer`), not the 499 of a client that went away.
  */

@@ -97,5 +97,7 @@ export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
     return;
   }
   turn.failed = true;
+  // An answer that could not be saved (a full disk) stays on the page with the error saying so.
+  if (result.unsavedAnswer !== undefined && turn.text === "") turn.text = result.unsavedAnswer;
   turn.notes.push({ kind: "error", text: result.error });
 }
