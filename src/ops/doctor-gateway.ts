@@ -24,8 +24,8 @@ const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewher
 export interface GatewayLookup {
   /** The config's gateway section; undefined when the config did not load. */
   gateway: GatewayConfig | undefined;
-  /** When the config did not load: the address its file gives as written (asked instead of the defaults). */
-  written?: { bind: string; port: number } | undefined;
+  /** When the config did not load: the address its file gives as written (asked instead of the defaults); `portKnown` false: its port cannot be known (the default is asked). */
+  written?: { bind: string; port: number; portKnown?: boolean } | undefined;
   /** HEARTH_GATEWAY_URL: replaces only the address asked. */
   override: string | undefined;
   /** The installed service's own --port/--bind (its command line), over the config's. */
@@ -61,9 +61,13 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
     return hearth && healthOwnership(hearth, lookup.state.instance) === "ours" ? there : undefined;
   };
   const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
+  // The config did not load and gives no address, nor does a service's command line: where it should listen is unknown, and nothing is compared with it.
+  const addressKnown = gateway !== undefined || (lookup.written !== undefined && lookup.written.portKnown !== false) || service?.port !== undefined;
   if (found) {
     health = found.answer;
-    apart = ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
+    apart = addressKnown
+      ? ` (started with another address: ${url} is where ${service ? "the installed service" : "the config"} says it listens${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`
+      : ` (found where it recorded it listens: the config does not load, so the address it sets is unknown; ${url} was asked first)`;
     url = found.url;
   }
   let running = false;

@@ -41,7 +41,7 @@ export interface DoctorInput {
   config:
     | { loaded: LoadedConfig; resolved: ResolvedModels }
     /** `gatewayAddress`: where the file says the gateway listens, as far as a config that does not load can be read. */
-    | { error: string; fixes: readonly string[]; file: string | undefined; gatewayAddress?: { bind: string; port: number } | undefined };
+    | { error: string; fixes: readonly string[]; file: string | undefined; gatewayAddress?: { bind: string; port: number; portKnown?: boolean } | undefined };
   http: HttpClient;
   registry: AdapterRegistry;
   stateDir: string;

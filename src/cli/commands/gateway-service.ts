@@ -169,6 +169,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const portUnknown = configProblem !== undefined && configPortUnknown;
   const apart = url === configUrl || portUnknown ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
   const servicePort = target?.listen.port;
+  // Where this gateway should listen is unknown (the config's port unknown, no service's own --port): nothing to compare where it runs with.
+  const addressUnknown = portUnknown && servicePort === undefined;
   const asked = portUnknown
     ? `${unreadable ? `the config cannot be read (${configProblem.message})` : "the config does not load and its gateway.port is not a number as written"}, so the port it sets is unknown; asked ${url}/ instead: ${
         servicePort !== undefined
@@ -180,10 +182,12 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const found = await findGateway({ url, state });
   const seen = found.seen;
   // Started with another address than the config's (`--port` in a terminal, or the config's address edited since): where it answers is where it runs.
-  const startedElsewhere = found.url !== url ? found.url : undefined;
+  const startedElsewhere = found.url !== url && !addressUnknown ? found.url : undefined;
+  // Found by its record, not where it was asked, while its address is unknown: said as such, compared with nothing.
+  const foundByRecord = found.url !== url && addressUnknown ? found.url : undefined;
   const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
   // Where the gateway was looked for, as said after "started with another address than <url>/": the service's, the config's, or — the config sets no port — the default.
-  const expectedFrom = installed ? "where the service says it listens" : portUnknown ? "asked there as the config's port is unknown" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
+  const expectedFrom = installed ? "where the service says it listens" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
@@ -193,7 +197,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
   // Found where the service does not listen: it is not the service's process, whatever holds the service's port.
-  const owner = installed && health && !startedElsewhere ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
+  const owner = installed && health && !startedElsewhere ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(found.url).port) }) : undefined;
   const stranger =
     owner?.kind === "other"
       ? `what answers is ${notTheService(owner)}`
@@ -215,7 +219,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     writeJson(io, {
       running: health !== undefined,
       ...(restartNeeded.length > 0 ? { restartNeeded: restartNeeded.map(({ key, change, consequence }) => ({ key, change, consequence })) } : {}),
-      url: `${startedElsewhere ?? url}/`,
+      url: `${found.url}/`,
       ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
       portFrom: servicePort !== undefined ? "service" : portFrom,
@@ -230,14 +234,14 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     });
   else {
     if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
-    else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     for (const need of restartNeeded) writeLine(io.stdout, need.line);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
-    if (asked) writeLine(io.stdout, `address: ${asked}`);
+    if (asked) writeLine(io.stdout, `address: ${asked}${health && foundByRecord ? `; nothing of this state dir answered there, and the running gateway was found at ${foundByRecord}/, where it recorded it listens` : ""}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
     if (stranger) writeLine(io.stdout, startedElsewhere ? `service: ${stranger}` : `service: ${stranger}; once it stops, the service takes over at its next restart`);
