@@ -9,6 +9,7 @@ import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 import { answeringRecord, whyElsewhere } from "./gateway-listening.js";
 import { localTime } from "../shared/local-time.js";
+import { unresponsiveGateway } from "./gateway-unresponsive.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -17,6 +18,9 @@ export interface GatewayCheck {
   /** Whether a gateway answered there. */
   running: boolean;
 }
+
+/** How long /health may take to start answering. */
+const HEALTH_FIRST_BYTE_MS = 3_000;
 
 const TOKEN_FIX = `write a token: ${GATEWAY_TOKEN_ADVICE}`;
 const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS';
@@ -51,7 +55,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   let url = (lookup.override || gatewayUrl(address)).replace(/\/+$/, "");
   let apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; the config says ${gatewayUrl(configured)})`;
   const findings: Finding[] = [];
-  const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
+  const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: HEALTH_FIRST_BYTE_MS, idleMs: 3_000, totalMs: 5_000 } });
   let health = await ask(url);
   // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs.
   // Each running gateway of this state dir keeps its own record (gateway.listening/<pid>.json): the first that answers as ours.
@@ -72,7 +76,11 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   }
   let running = false;
   let pending: RestartNeed[] = [];
-  if (!health.ok && health.failure.status === undefined) {
+  // Nothing answers, yet the state dir's gateway process runs: stopped (a suspended laptop, Ctrl+Z) or hung, not absent.
+  const unresponsive = !health.ok && health.failure.status === undefined && !lookup.override ? unresponsiveGateway(lookup.state.dir, { url, waitedMs: HEALTH_FIRST_BYTE_MS }) : undefined;
+  if (unresponsive) {
+    findings.push({ id: "gateway-unresponsive", severity: "error", group: "gateway", title: unresponsive.line, seen: `GET ${url}/health: ${health.ok ? "" : health.failure.message}; gateway.owner.json names pid ${unresponsive.pid}, which runs`, fix: unresponsive.fix });
+  } else if (!health.ok && health.failure.status === undefined) {
     findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));
   } else if (!health.ok) {
     running = true;

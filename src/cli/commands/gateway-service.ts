@@ -20,6 +20,7 @@ import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type Lis
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
+import { unresponsiveGateway } from "../../ops/gateway-unresponsive.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
 export function thisBin(): string {
@@ -152,6 +153,9 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
   return report.failures.length > 0 ? 1 : 0;
 }
 
+/** How long `status` waits for a gateway's /health. */
+const HEALTH_WAIT_MS = 2_000;
+
 /**
  * Whether a hearth gateway answers /health where the service listens — its own --port/--bind when one
  * is installed, else the config's — and whether the service is installed. Exit 0 when it runs, 1 when not.
@@ -193,6 +197,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
   // Nothing of this state dir answers: one that stops (it listens no more, and finishes its turns) is said as such, not as not running.
   const draining = health ? undefined : stoppingRecords(state.dir)[0];
+  // Nothing answers, yet the state dir's gateway process runs (it holds the lock: a second one is refused): stopped or hung, not "not running".
+  const unresponsive = health || draining || another || seen.kind === "other" ? undefined : unresponsiveGateway(state.dir, { url: found.url, waitedMs: HEALTH_WAIT_MS });
   const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
@@ -228,6 +234,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, proxied: draining.stopping.proxied, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
+      ...(unresponsive ? { unresponsive: { pid: unresponsive.pid, url: `${unresponsive.url}/`, ...(unresponsive.stopped !== undefined ? { stopped: unresponsive.stopped } : {}), problem: unresponsive.line, fix: unresponsive.fix } } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
@@ -237,6 +244,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
+    else if (unresponsive) writeLine(io.stdout, `not answering: ${unresponsive.line}\n  fix: ${unresponsive.fix}`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     for (const need of restartNeeded) writeLine(io.stdout, need.line);
@@ -269,11 +277,11 @@ function configFix(io: CliIo, error: HearthError): string {
  * `--port` or `--bind`). What answered at the expected address is kept when the recorded one is not ours.
  */
 async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen; flags?: string[] }> {
-  const seen = await healthAt(at.url, 2_000);
+  const seen = await healthAt(at.url, HEALTH_WAIT_MS);
   if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
   // Each running gateway of this state dir keeps its own record: the first of them that answers as ours.
   const ours = async (url: string): Promise<HealthSeen | undefined> => {
-    const there = await healthAt(url, 2_000);
+    const there = await healthAt(url, HEALTH_WAIT_MS);
     return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? there : undefined;
   };
   const found = await answeringRecord(at.state.dir, { except: at.url, ours });
