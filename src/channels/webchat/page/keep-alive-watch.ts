@@ -24,7 +24,7 @@ export function watchSilence<T>(body: ReadableStream<T>, options: { limitMs: num
       const silent = new Promise<"silent">((resolve) => {
         timer = setTimeout(() => resolve("silent"), options.limitMs);
       });
-      let next: ReadableStreamReadResult<T> | "silent";
+      let next: Awaited<ReturnType<typeof reader.read>> | "silent";
       try {
         next = await Promise.race([reader.read(), silent]);
       } finally {
