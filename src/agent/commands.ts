@@ -86,12 +86,29 @@ export function isRetry(text: string): boolean {
   return commandText(text)?.trimEnd().toLowerCase() === "/retry";
 }
 
+/**
+ * How the channel a command came from shows the model's reasoning, which `/reasoning on` answers in
+ * its words: the terminal dims it, the web chat folds it into a collapsed block, a final-text channel
+ * (WhatsApp) never shows it, the HTTP API sends it only to a request that asks for it.
+ */
+export type ReasoningShown = "dimmed" | "collapsed" | "never" | "when-asked";
+
 export interface CommandDependencies {
   agent: Agent;
   store: SessionStore;
   catalog: ModelCatalog;
   emit?: (event: AgentEvent) => void;
+  /** Default "dimmed" (`hearth chat`). */
+  reasoningShown?: ReasoningShown | undefined;
 }
+
+/** `/reasoning on`'s answer, as the channel it came from shows reasoning. */
+const REASONING_ON: Record<ReasoningShown, string> = {
+  dimmed: "Reasoning will be shown (dimmed).",
+  collapsed: "Reasoning will be shown: a collapsed “Reasoning” block above each answer that has some — click it to open.",
+  never: "Reasoning is on for this session, but this channel gets only the final answer: the web chat and the terminal chat show it.",
+  "when-asked": "Reasoning is on for this session: the web chat and the terminal chat show it; the API sends it only to a request that asks for it.",
+};
 
 /**
  * True when `runCommand` answers the text: it is shaped like a command (a slash word first, see
@@ -129,7 +146,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const value = argument.toLowerCase();
       if (value !== "on" && value !== "off") return `Reasoning is ${conversationView(entries).reasoning ? "shown" : "hidden"}. Use /reasoning on or /reasoning off.`;
       await append({ type: "settings", id: newEntryId(), at, reasoning: value === "on" });
-      return value === "on" ? "Reasoning will be shown (dimmed)." : "Reasoning is hidden.";
+      return value === "on" ? REASONING_ON[dependencies.reasoningShown ?? "dimmed"] : "Reasoning is hidden.";
     }
     case "/compact": {
       const head = chain[0];

@@ -45,7 +45,7 @@ export interface GatewayRuntime {
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
-  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, defaultLocalBaseUrl: options.defaultLocalBaseUrl });
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, sharesCooldowns: "every", defaultLocalBaseUrl: options.defaultLocalBaseUrl });
   for (const warning of runtime.config.warnings) options.onWarning(warning);
   const { gateway, routing } = runtime;
   const providers = () => [...runtime.catalog.providers.values()];

@@ -58,6 +58,11 @@ export interface RuntimeOptions {
   recoverMessages?: boolean | undefined;
   /** Where the first-run default looks for LM Studio; default DEFAULT_LOCAL_BASE_URL (tests point it at a server of their own). */
   defaultLocalBaseUrl?: string | undefined;
+  /**
+   * "every": every cooldown this process starts or ends reaches cooldowns.json (the gateway: `doctor` and
+   * `models status` beside it then say what it does); default "costly": only hangs and rate limits.
+   */
+  sharesCooldowns?: "every" | "costly" | undefined;
 }
 
 /** One reading of the config: what a reload replaces. */
@@ -91,7 +96,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const onWarning = options.onWarning ?? (() => undefined);
   const http = options.http ?? new HttpClient();
   const localBaseUrl = options.defaultLocalBaseUrl ?? DEFAULT_LOCAL_BASE_URL;
-  const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning });
+  const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning, ...(options.sharesCooldowns ? { sharesCooldowns: options.sharesCooldowns } : {}) });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
   // The exec tool never shows the config file nor gateway.env (they hold keys), wherever the state dir is.

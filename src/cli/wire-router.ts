@@ -12,11 +12,11 @@ import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
 
 /** The router and the state it keeps (cooldowns, replicas, prefill speeds), wired for one process. */
-export function createRouting(options: { http?: HttpClient; clock?: Clock; stateDir?: string; onWarning?: (message: string) => void } = {}) {
+export function createRouting(options: { http?: HttpClient; clock?: Clock; stateDir?: string; onWarning?: (message: string) => void; sharesCooldowns?: "every" | "costly" } = {}) {
   const http = options.http ?? new HttpClient();
   const clock = options.clock ?? systemClock;
   const adapters = createAdapterRegistry(http);
-  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN, options.stateDir ? cooldownFileIn(options.stateDir, { onWarning: options.onWarning, now: () => clock.now() }) : undefined);
+  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN, options.stateDir ? cooldownFileIn(options.stateDir, { onWarning: options.onWarning, now: () => clock.now(), shares: options.sharesCooldowns }) : undefined);
   const replicas = new ReplicaBalancer(clock);
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);

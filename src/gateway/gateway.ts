@@ -1,7 +1,7 @@
 import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { literalText } from "../agent/command-shape.js";
-import { isCommand, isRetry, runCommand } from "../agent/commands.js";
+import { isCommand, isRetry, runCommand, type ReasoningShown } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
@@ -22,7 +22,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
+import type { Catalogue, ChannelId, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
 import { makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -33,6 +33,9 @@ import { setupProblems } from "./setup-check.js";
 import { notStartedAtStop } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
+
+/** How each channel shows reasoning (what `/reasoning on` answers there). */
+const REASONING_SHOWN: Record<ChannelId, ReasoningShown> = { cli: "dimmed", webchat: "collapsed", whatsapp: "never", http: "when-asked" };
 
 /** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
 const HEALTH_NEWS_MS = 100;
@@ -192,7 +195,7 @@ export class Gateway implements GatewayPort {
         if (kind === "retry") return notRun(session);
       }
       if (kind === "command") {
-        const text = masked(await runCommand(message.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit }));
+        const text = masked(await runCommand(message.text, session, { agent, store: this.dependencies.store, catalog: this.dependencies.state().catalog, emit, reasoningShown: REASONING_SHOWN[inbound.channel] }));
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }

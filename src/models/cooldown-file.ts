@@ -4,7 +4,7 @@ import { lockSync } from "proper-lockfile";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { readStateFile, setAside } from "../shared/state-file.js";
-import type { CooldownEntry, CooldownPersistence } from "./cooldowns.js";
+import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
   /** A damaged file set aside, or one that cannot be read, is reported here; default: ignored. */
@@ -13,6 +13,10 @@ export interface CooldownFileOptions {
   now?: (() => number) | undefined;
   /** Another process's entry this long past its end is dropped when the file is written; default: 10 minutes (the longest backoff). */
   forgetAfterMs?: number | undefined;
+  /** The backoffs, for the longest wait an entry may still have (`withinReach`); default: DEFAULT_COOLDOWN. */
+  settings?: CooldownSettings | undefined;
+  /** Which cooldowns this process writes and takes (`CooldownPersistence.shares`); default: "costly". */
+  shares?: "every" | "costly" | undefined;
 }
 
 /** A lock older than this was left by a process that died while writing: it is taken over. */
@@ -33,6 +37,7 @@ function fileSchema(now: number) {
       kind: z.enum(FAILURE_KINDS),
       // Written since hearth records which timeout fired; older files have none.
       phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
+      retryAfterMs: z.number().int().min(0).max(WEEK_MS).optional(),
     }),
   );
 }
@@ -43,7 +48,8 @@ function fileSchema(now: number) {
  * beside it share the file: each write reads it again under a short lock (`cooldowns.json.lock`, by
  * proper-lockfile), keeps the other process's entries, puts this process's own over them (the later
  * `until` wins where both hold one), drops what this process ended and what expired long ago, and
- * writes the result through a rename. A missing file is an empty one; a file that is not what hearth
+ * writes the result through a rename. An end further off than hearth would ever set for the entry
+ * (`withinReach`: a clock that ran ahead wrote it) is cut to that, when read and when merged. A missing file is an empty one; a file that is not what hearth
  * writes (damaged, hand-edited, absurd times) is set aside as `cooldowns.json.bad-<time>` with a
  * warning and treated as empty.
  */
@@ -51,6 +57,11 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
   const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
   const forgetAfterMs = options.forgetAfterMs ?? 10 * 60_000;
+  const settings = options.settings ?? DEFAULT_COOLDOWN;
+  const reachable = (entries: Record<string, CooldownEntry>): Record<string, CooldownEntry> => {
+    const at = now();
+    return Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, withinReach(entry, at, settings)]));
+  };
   const load = (): Record<string, CooldownEntry> => {
     let text: string | undefined;
     try {
@@ -62,7 +73,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     }
     if (text === undefined) return {};
     const problem = validate(text, now());
-    if (problem.ok) return problem.entries;
+    if (problem.ok) return reachable(problem.entries);
     try {
       const aside = setAside(file, new Date(now()));
       warn(`${file} is not a valid cooldowns file (${problem.reason}); moved it to ${aside} and started with no cooldowns`);
@@ -73,6 +84,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
   };
   return {
     load,
+    shares: options.shares ?? "costly",
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       try {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -84,7 +96,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
         const merged: Record<string, CooldownEntry> = {};
         const oldest = now() - forgetAfterMs;
         for (const [ref, entry] of Object.entries(load())) if (entry.until > oldest && !removed.includes(ref)) merged[ref] = entry;
-        for (const [ref, entry] of Object.entries(entries)) {
+        for (const [ref, entry] of Object.entries(reachable(entries))) {
           const theirs = merged[ref];
           if (!theirs || theirs.until <= entry.until) merged[ref] = entry;
         }

@@ -11,6 +11,11 @@ const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout
  */
 const PERSISTED_KINDS: ReadonlySet<FailureKind> = new Set(["timeout", "rate-limit"]);
 
+/** Whether a one-shot command keeps (and skips for) a failure of this kind between processes: hangs and rate limits. */
+export function keptBetweenCommands(kind: FailureKind): boolean {
+  return PERSISTED_KINDS.has(kind);
+}
+
 export interface CooldownSettings {
   /** The first backoff; each further failure in a row doubles it. */
   baseMs: number;
@@ -27,6 +32,25 @@ export interface CooldownEntry {
   kind: FailureKind;
   /** Which timeout fired, for kind "timeout" (absent in files of older hearths). */
   phase?: Failure["phase"];
+  /** The wait the server asked for (Retry-After), where it asked for one. */
+  retryAfterMs?: number;
+}
+
+/**
+ * The longest wait hearth sets for an entry like this one (its failures in a row, its kind, the
+ * Retry-After it got): a cooldown ending later than that from now was written by a clock that ran
+ * ahead (another process, a machine whose time jumped) and is cut to it.
+ */
+export function longestWait(entry: Pick<CooldownEntry, "failures" | "kind" | "retryAfterMs">, settings: CooldownSettings = DEFAULT_COOLDOWN): number {
+  const base = entry.kind === "timeout" ? settings.timeoutBaseMs : settings.baseMs;
+  const backoff = Math.min(settings.maxMs, base * 2 ** Math.min(entry.failures - 1, 30));
+  return Math.max(backoff, entry.retryAfterMs ?? 0);
+}
+
+/** The entry with its end no later than `longestWait` from `now` (see there). */
+export function withinReach(entry: CooldownEntry, now: number, settings: CooldownSettings = DEFAULT_COOLDOWN): CooldownEntry {
+  const latest = now + longestWait(entry, settings);
+  return entry.until > latest ? { ...entry, until: latest } : entry;
 }
 
 /**
@@ -48,12 +72,19 @@ export interface CooldownPersistence {
    * kept (merged on write).
    */
   save(entries: Record<string, CooldownEntry>, removed?: readonly string[]): void;
+  /**
+   * "every": this process writes every cooldown it starts and takes every one the file holds (a
+   * gateway, so that the file says what it does; `models status`, which shows it). Absent or
+   * "costly": only hangs and rate limits (a one-shot command: anything else is found again in milliseconds).
+   */
+  shares?: "every" | "costly";
 }
 
 /**
  * Per model (not per provider): after a failure, skip that model for a backoff that grows with
  * failures in a row and honours Retry-After; a success, or a probe that finds the server back, ends
- * it. Only failures that cost time are kept between processes.
+ * it. A one-shot command keeps only failures that cost time between processes; a gateway (`shares:
+ * "every"`) writes every cooldown it starts or ends, so the commands beside it can say what it does.
  */
 export class Cooldowns {
   private readonly entries = new Map<string, CooldownEntry>();
@@ -64,9 +95,10 @@ export class Cooldowns {
     private readonly persistence?: CooldownPersistence,
   ) {
     const now = clock.now();
-    for (const [ref, entry] of Object.entries(persistence?.load() ?? {})) {
-      // A file from an older hearth may hold cheap failures: those are asked again, not skipped.
-      if (!PERSISTED_KINDS.has(entry.kind)) continue;
+    for (const [ref, loaded] of Object.entries(persistence?.load() ?? {})) {
+      // Cheap failures (a gateway's, or an older hearth's) are asked again by a one-shot command, not skipped.
+      if (!this.kept(loaded.kind)) continue;
+      const entry = withinReach(loaded, now, settings);
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
       if (entry.until > now - this.settings.maxMs) this.entries.set(ref, entry);
     }
@@ -77,17 +109,17 @@ export class Cooldowns {
     this.forgetOld();
     const previous = this.entries.get(ref);
     const failures = (previous?.failures ?? 0) + 1;
-    const base = failure.kind === "timeout" ? this.settings.timeoutBaseMs : this.settings.baseMs;
-    const backoff = Math.min(this.settings.maxMs, base * 2 ** (failures - 1));
-    const wait = Math.max(backoff, failure.retryAfterMs ?? 0);
     const phase = failure.kind === "timeout" && failure.phase !== undefined ? { phase: failure.phase } : {};
-    this.entries.set(ref, { failures, until: this.clock.now() + wait, kind: failure.kind, ...phase });
+    const asked = failure.retryAfterMs !== undefined ? { retryAfterMs: Math.round(failure.retryAfterMs) } : {};
+    const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked };
+    this.entries.set(ref, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     this.save();
   }
 
   succeed(ref: string): void {
     const entry = this.entries.get(ref);
-    if (entry && this.entries.delete(ref)) this.save(PERSISTED_KINDS.has(entry.kind) ? [ref] : []);
+    // Ended in the file too, whoever wrote it there.
+    if (entry && this.entries.delete(ref)) this.save([ref]);
   }
 
   /**
@@ -99,7 +131,7 @@ export class Cooldowns {
     for (const [ref, entry] of [...this.entries]) {
       if (!ref.startsWith(`${provider}/`) || !endedByLook(entry)) continue;
       this.entries.delete(ref);
-      if (PERSISTED_KINDS.has(entry.kind)) removed.push(ref);
+      removed.push(ref);
     }
     if (removed.length > 0) this.save(removed);
   }
@@ -121,8 +153,13 @@ export class Cooldowns {
 
   private save(removed: readonly string[] = []): void {
     if (!this.persistence) return;
-    const kept = [...this.entries].filter(([, entry]) => PERSISTED_KINDS.has(entry.kind));
+    const kept = [...this.entries].filter(([, entry]) => this.kept(entry.kind));
     this.persistence.save(Object.fromEntries(kept), removed);
+  }
+
+  /** Whether this process shares cooldowns of this kind with the others (`CooldownPersistence.shares`). */
+  private kept(kind: FailureKind): boolean {
+    return this.persistence?.shares === "every" ? COOLING_KINDS.has(kind) : PERSISTED_KINDS.has(kind);
   }
 
   /** When the model may be tried again, or undefined when it is not cooling down. */
@@ -130,6 +167,11 @@ export class Cooldowns {
     const entry = this.entries.get(ref);
     if (!entry) return undefined;
     return entry.until > this.clock.now() ? entry.until : undefined;
+  }
+
+  /** The cooldown in force for the model (why, how many failures in a row, the wait asked for), or undefined. */
+  current(ref: string): Readonly<CooldownEntry> | undefined {
+    return this.until(ref) === undefined ? undefined : this.entries.get(ref);
   }
 
   /** What the model is cooling down from, while it is. */

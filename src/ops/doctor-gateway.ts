@@ -9,6 +9,7 @@ import { listenFlags, type ServiceListen } from "./gateway-service-target.js";
 import { GATEWAY_TOKEN_ADVICE } from "./gateway-token-advice.js";
 import { answeringRecord, whyElsewhere } from "./gateway-listening.js";
 import { localTime } from "../shared/local-time.js";
+import { unresponsiveGateway } from "./gateway-unresponsive.js";
 
 export interface GatewayCheck {
   findings: Finding[];
@@ -18,14 +19,17 @@ export interface GatewayCheck {
   running: boolean;
 }
 
+/** How long /health may take to start answering. */
+const HEALTH_FIRST_BYTE_MS = 3_000;
+
 const TOKEN_FIX = `write a token: ${GATEWAY_TOKEN_ADVICE}`;
 const LOOPBACK_FIX = 'set gateway.bind to "127.0.0.1" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS';
 
 export interface GatewayLookup {
   /** The config's gateway section; undefined when the config did not load. */
   gateway: GatewayConfig | undefined;
-  /** When the config did not load: the address its file gives as written (asked instead of the defaults). */
-  written?: { bind: string; port: number } | undefined;
+  /** When the config did not load: the address its file gives as written (asked instead of the defaults); `portKnown` false: its port cannot be known (the default is asked). */
+  written?: { bind: string; port: number; portKnown?: boolean } | undefined;
   /** HEARTH_GATEWAY_URL: replaces only the address asked. */
   override: string | undefined;
   /** Which of gateway.port and gateway.bind the config writes; absent: taken as written. Unwritten ones are the defaults, and said so. */
@@ -56,7 +60,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   const configSays = keys.port || keys.bind ? `the config says ${gatewayUrl(configured)}` : `the config sets no gateway.port or gateway.bind: the default is ${gatewayUrl(configured)}`;
   let apart = lookup.override || gatewayUrl(address) === gatewayUrl(configured) ? "" : ` (the installed service's own address, from its --port/--bind; ${configSays})`;
   const findings: Finding[] = [];
-  const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: 3_000, idleMs: 3_000, totalMs: 5_000 } });
+  const ask = (at: string) => requestJson(http, `${at}/health`, { timeouts: { connectMs: 1_500, firstByteMs: HEALTH_FIRST_BYTE_MS, idleMs: 3_000, totalMs: 5_000 } });
   let health = await ask(url);
   // Nothing answers where it is looked for: a gateway of this state dir started with --port/--bind says where it runs.
   // Each running gateway of this state dir keeps its own record (gateway.listening/<pid>.json): the first that answers as ours.
@@ -66,14 +70,22 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
     return hearth && healthOwnership(hearth, lookup.state.instance) === "ours" ? there : undefined;
   };
   const found = !health.ok && health.failure.status === undefined && !lookup.override ? await answeringRecord(lookup.state.dir, { except: url, ours }) : undefined;
+  // The config did not load and gives no address, nor does a service's command line: where it should listen is unknown, and nothing is compared with it.
+  const addressKnown = gateway !== undefined || (lookup.written !== undefined && lookup.written.portKnown !== false) || service?.port !== undefined;
   if (found) {
     health = found.answer;
-    apart = ` (started with another address: ${url} is ${expectedAddress(service, keys)}${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`;
+    apart = addressKnown
+      ? ` (started with another address: ${url} is ${expectedAddress(service, keys)}${whyElsewhere(found, { says: service ? "the service" : "the config" }).replace(/^ \((.*)\)$/, "; $1")})`
+      : ` (found where it recorded it listens: the config does not load, so the address it sets is unknown; ${url} was asked first)`;
     url = found.url;
   }
   let running = false;
   let pending: RestartNeed[] = [];
-  if (!health.ok && health.failure.status === undefined) {
+  // Nothing answers, yet the state dir's gateway process runs: stopped (a suspended laptop, Ctrl+Z) or hung, not absent.
+  const unresponsive = !health.ok && health.failure.status === undefined && !lookup.override ? unresponsiveGateway(lookup.state.dir, { url, waitedMs: HEALTH_FIRST_BYTE_MS }) : undefined;
+  if (unresponsive) {
+    findings.push({ id: "gateway-unresponsive", severity: "error", group: "gateway", title: unresponsive.line, seen: `GET ${url}/health: ${health.ok ? "" : health.failure.message}; gateway.owner.json names pid ${unresponsive.pid}, which runs`, fix: unresponsive.fix });
+  } else if (!health.ok && health.failure.status === undefined) {
     findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));
   } else if (!health.ok) {
     running = true;

@@ -1,11 +1,11 @@
 import { chmodSync, statfsSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { type CooldownEntry, type CooldownPersistence, endedByLook } from "../models/cooldowns.js";
+import type { CooldownEntry, CooldownPersistence } from "../models/cooldowns.js";
+import { cooldownFix, skippedUntil, type CooldownFacts } from "./cooldown-advice.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { judgePermissions, octalMode, PERMISSION_IDS } from "./file-permissions.js";
 import { guardedPaths, type HearthPaths } from "./guarded-paths.js";
-import { localClock } from "../shared/local-time.js";
 
 /** Checks that need no network: file modes, cooldowns, disk space, compaction. */
 
@@ -39,7 +39,7 @@ export function permissionFindings(paths: HearthPaths, fix: boolean): Finding[] 
 }
 
 /** Cooldowns in force (info: why and until when) and expired ones (`fix` removes them: they only remembered a past failure). */
-export function cooldownFindings(file: CooldownPersistence, options: { now: number; fix: boolean; warnings: readonly string[] }): Finding[] {
+export function cooldownFindings(file: CooldownPersistence, options: { now: number; fix: boolean; warnings: readonly string[]; factsOf?: ((ref: string) => CooldownFacts) | undefined }): Finding[] {
   const { now, fix } = options;
   const entries = file.load();
   // What reading the file said (a damaged file is set aside, as every command does).
@@ -55,11 +55,9 @@ export function cooldownFindings(file: CooldownPersistence, options: { now: numb
         id: "cooldown-active",
         severity: "info",
         group: "cooldowns",
-        title: `${ref} is skipped until ${localClock(entry.until)}`,
+        title: `${ref} is skipped ${skippedUntil(entry)}`,
         seen: `${entry.failures} failure${entry.failures === 1 ? "" : "s"} in a row, the last: ${entry.kind}`,
-        fix: endedByLook(entry)
-          ? "nothing to do once it works again: `hearth models status --probe` ends the wait when the server answers"
-          : "it took a request and stalled: a successful answer (name the model to try it at once) or the end of the wait brings it back",
+        fix: cooldownFix(entry, options.factsOf?.(ref)),
       });
     } else stale.push(ref);
   }

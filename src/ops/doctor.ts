@@ -5,7 +5,8 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
-import { providerName, refName } from "../models/provider-words.js";
+import { providerName, providerPath, refName } from "../models/provider-words.js";
+import type { CooldownFacts } from "./cooldown-advice.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
@@ -40,7 +41,7 @@ export interface DoctorInput {
   config:
     | { loaded: LoadedConfig; resolved: ResolvedModels }
     /** `gatewayAddress`: where the file says the gateway listens, as far as a config that does not load can be read. */
-    | { error: string; fixes: readonly string[]; file: string | undefined; gatewayAddress?: { bind: string; port: number } | undefined };
+    | { error: string; fixes: readonly string[]; file: string | undefined; gatewayAddress?: { bind: string; port: number; portKnown?: boolean } | undefined };
   http: HttpClient;
   registry: AdapterRegistry;
   stateDir: string;
@@ -94,9 +95,19 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   if (input.service) findings.push(...serviceFindings(input.service.file, input.service.here));
   if (!("error" in config)) findings.push(...whatsappFindings(config.loaded.config.channels?.whatsapp, { stateDir: input.stateDir, gateway }));
   findings.push(...permissionFindings({ configFile: "error" in config ? config.file : config.loaded.source?.file, stateDir: input.stateDir, envFile: input.envFile }, input.fix));
-  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings }));
+  findings.push(...cooldownFindings(input.cooldowns, { now: input.now, fix: input.fix, warnings: input.cooldownWarnings, factsOf: "error" in config ? undefined : cooldownFactsOf(config.resolved) }));
   findings.push(diskFinding(input.stateDir, input.disk ?? DISK_THRESHOLDS));
   return { findings, checks: findings.length, errors: findings.filter((finding) => finding.severity === "error" && !finding.fixed).length };
+}
+
+/** What a cooldown's advice needs of its model: where its key comes from and goes, whether it is local. */
+function cooldownFactsOf(resolved: ResolvedModels): (ref: string) => CooldownFacts {
+  return (ref) => {
+    const model = resolved.catalog.models.get(ref as ModelRef);
+    const provider = model && resolved.catalog.providers.get(model.provider);
+    if (!model || !provider) return {};
+    return { key: { source: provider.apiKeySource, env: provider.apiKeyEnv, path: providerPath(model, "apiKey") }, local: model.local };
+  };
 }
 
 /** What `models status --probe` finds, per chain model; a provider's reachability and speed once. */

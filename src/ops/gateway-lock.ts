@@ -121,6 +121,11 @@ async function takeOverFromTheGone(options: { stateDir: string; command: string;
   ]);
 }
 
+/** Who holds the state dir's gateway lock, as its owner file says (pid, and its address once it listens); undefined when none is written. */
+export function gatewayOwnerRecord(stateDir: string): Readonly<LockOwner> | undefined {
+  return readOwner(stateDir);
+}
+
 function readOwner(stateDir: string): LockOwner | undefined {
   try {
     const value = JSON.parse(readStateFile({ path: ownerPath(stateDir), doing: "read which gateway holds the state dir from" }) ?? "null") as Partial<LockOwner> | null;

@@ -15,7 +15,7 @@ import { reportedSize } from "./security/server-facts.js";
 import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
-import { localClock } from "../shared/local-time.js";
+import { cooldownFix, skippedUntil } from "./cooldown-advice.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -181,18 +181,14 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           }
         }
       }
-      const until = options.cooldowns?.until(model.ref);
-      if (until !== undefined) {
-        status.coolingUntil = new Date(until).toISOString();
+      const cooling = options.cooldowns?.current(model.ref);
+      if (cooling !== undefined) {
+        status.coolingUntil = new Date(cooling.until).toISOString();
         status.problems.push({
           id: "cooling",
           severity: "info",
-          title: `failed recently: turns skip it until ${localClock(until)}`,
-          fix: options.cooldowns?.endsWithLook(model.ref)
-            ? "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early"
-            : stillStalled
-              ? "it took a request and stalled, and a test request just now got no answer either: see the server's log (or restart it); a successful answer or the end of the wait brings it back"
-              : "it took a request and stalled: the next turn asks it for a quick answer (half a second) and `hearth models status --probe` for a slower one; an answer brings it back (as does naming the model, or the end of the wait)",
+          title: `failed recently (${cooling.kind}): skipped ${skippedUntil(cooling)}`,
+          fix: cooldownFix(cooling, { key: { source: provider?.apiKeySource ?? "none", env: provider?.apiKeyEnv, path: providerPath(model, "apiKey") }, local: model.local, stillStalled }),
         });
       }
       if (status.reachable === undefined) return status;

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { hearthBin, runCli, tempDir } from "../helpers/run-cli.js";
-import { startGateway } from "../helpers/run-gateway.js";
+import { startGateway, startGatewayWith } from "../helpers/run-gateway.js";
+import { freePort } from "../helpers/free-port.js";
 import { writeUnit } from "../helpers/service-unit.js";
 
 describe("gateway status on a config that cannot be read (the real bin/hearth)", () => {
@@ -54,5 +55,31 @@ describe("gateway status on a config that cannot be read (the real bin/hearth)",
     const text = await runCli(["gateway", "status", "--config", temp.write("no-port.json5", `{ agents: { defaults: { maxSteps: 0 } } }`)], { env: { HOME: home } });
     assert.doesNotMatch(text.stdout, /^address:/m);
     assert.match(text.stdout, /^config: does not load here: /m);
+  });
+
+  test("a running gateway whose config breaks: status and doctor say it runs where it does, that the config does not parse, and compare no address (t5 #8)", async () => {
+    const home = join(temp.dir, "broken-later-home");
+    const port = await freePort();
+    const file = temp.write("later.json5", `{\n  gateway: { port: ${port} },\n  agents: { defaults: { maxSteps: 4 } }\n}\n`);
+    const gateway = await startGatewayWith(["--config", file], { HOME: home });
+    try {
+      // A missing comma: the port in the file did not change, but nothing in it can be read.
+      temp.write("later.json5", `{\n  gateway: { port: ${port} }\n  agents: { defaults: { maxSteps: 4 } }\n}\n`);
+      const status = await runCli(["gateway", "status", "--config", file], { env: { HOME: home } });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, new RegExp(`^running: http://127\\.0\\.0\\.1:${port}/ \\(version [^)]*\\)$`, "m"), status.stdout);
+      assert.match(status.stdout, new RegExp(`^address: the config cannot be read \\(.*later\\.json5:3:3: syntax error[^\n]*; asked http://127\\.0\\.0\\.1:18790/ instead: the default port 18790; nothing of this state dir answered there, and the running gateway was found at http://127\\.0\\.0\\.1:${port}/, where it recorded it listens$`, "m"), status.stdout);
+      assert.doesNotMatch(status.stdout, /another address|address changed|the config says/);
+      const json = JSON.parse((await runCli(["gateway", "status", "--json", "--config", file], { env: { HOME: home } })).stdout) as { running: boolean; url: string; expectedUrl?: string };
+      assert.equal(json.running, true);
+      assert.equal(json.url, `http://127.0.0.1:${port}/`);
+      assert.equal(json.expectedUrl, undefined);
+      const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", file], { env: { HOME: home } })).stdout) as { findings: { id: string; severity: string; title: string }[] };
+      const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
+      assert.match(up?.title ?? "", new RegExp(`^the gateway at http://127\\.0\\.0\\.1:${port} \\(found where it recorded it listens: the config does not load, so the address it sets is unknown; http://127\\.0\\.0\\.1:18790 was asked first\\) is up`), JSON.stringify(doctor.findings));
+      assert.doesNotMatch(up?.title ?? "", /another address|config says/);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

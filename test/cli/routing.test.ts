@@ -93,7 +93,7 @@ describe("hearth: cooldowns never overrule the user or reality", () => {
       coolDown(state, { "local/m": { kind: "timeout", phase: "first-byte" } });
       const file = temp.write("still-stalled.json5", config(stuck.baseUrl, spare.baseUrl, { localExtra: "timeoutSeconds: 1," }));
       const probe = await runCli(["models", "status", "--probe", "--config", file], { env: { HEARTH_STATE_DIR: state } });
-      assert.match(probe.stdout, /failed recently: turns skip it until/);
+      assert.match(probe.stdout, /failed recently \(timeout\): skipped until/);
       assert.match(probe.stdout, /a test request just now got no answer either/);
       assert.match(readFileSync(join(state, "cooldowns.json"), "utf8"), /local\/m/, "still stalled: still cooling");
     } finally {

@@ -187,6 +187,22 @@ describe("Gateway.handle", () => {
     await assert.rejects(runtime.gateway.handle({ channel: "http", session: "../k", text: "hi" }), /not a valid session key/);
     assert.equal(server.requests.filter((request) => request.method === "POST").length, 0, "a refused message reaches no model");
   });
+
+  test("/reasoning on answers in the words of how the channel shows reasoning: dimmed in the terminal, a collapsed block on the page (t5 #9)", async () => {
+    const server = await startFakeServer(() => ({ kind: "hang-before-headers" }));
+    closers.push(() => server.close());
+    const { runtime } = await runtimeFor(server, "reasoning-words");
+    const said = async (channel: "cli" | "webchat" | "whatsapp" | "http"): Promise<string> => {
+      const handled = await runtime.gateway.handle({ channel, session: `w-${channel}`, text: "/reasoning on" });
+      assert.equal(handled.kind, "command");
+      return handled.kind === "command" ? handled.text : "";
+    };
+    assert.equal(await said("cli"), "Reasoning will be shown (dimmed).");
+    assert.equal(await said("webchat"), "Reasoning will be shown: a collapsed “Reasoning” block above each answer that has some — click it to open.");
+    assert.match(await said("whatsapp"), /^Reasoning is on for this session, but this channel gets only the final answer/);
+    assert.match(await said("http"), /the API sends it only to a request that asks for it\.$/);
+    for (const channel of ["webchat", "whatsapp", "http"] as const) assert.doesNotMatch(await said(channel), /dimmed/);
+  });
 });
 
 describe("the cached JSONL store under the gateway", () => {

@@ -162,7 +162,8 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       const on = inbound.text.trim().split(/\s+/)[1] === "on";
       if (on) reasoningShown.add(inbound.session);
       else reasoningShown.delete(inbound.session);
-      const text = on ? "Reasoning will be shown (dimmed)." : "Reasoning is hidden.";
+      // The web chat's words (the real gateway answers each channel as it shows reasoning).
+      const text = on ? "Reasoning will be shown: a collapsed “Reasoning” block above each answer that has some — click it to open." : "Reasoning is hidden.";
       emit({ type: "command-result", session: inbound.session, text });
       return { kind: "command", text };
     }

@@ -91,3 +91,26 @@ test("a lock left by a process that died is taken over", () => {
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object), ["lmstudio/m"]);
   assert.equal(existsSync(`${path}.lock`), false);
 });
+
+test("a gateway (shares every) writes every cooldown it starts and ends; a one-shot command skips only hangs and rate limits", async () => {
+  const { Cooldowns, DEFAULT_COOLDOWN } = await import("../../src/models/cooldowns.js");
+  const { ManualClock } = await import("../helpers/manual-clock.js");
+  const dir = join(temp.dir, "every");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  const clock = new ManualClock(NOW);
+  const gateway = new Cooldowns(clock, DEFAULT_COOLDOWN, cooldownFile(path, { now: () => clock.now(), shares: "every" }));
+  gateway.fail("anthropic/opus", { kind: "auth", message: "401" });
+  gateway.fail("local/m", { kind: "unreachable", message: "refused" });
+  gateway.fail("hung/m", { kind: "timeout", message: "hang" });
+  const read = (): Record<string, { kind: string }> => JSON.parse(readFileSync(path, "utf8")) as Record<string, { kind: string }>;
+  assert.deepEqual(Object.fromEntries(Object.entries(read()).map(([ref, entry]) => [ref, entry.kind])), { "anthropic/opus": "auth", "local/m": "unreachable", "hung/m": "timeout" });
+  const command = new Cooldowns(clock, DEFAULT_COOLDOWN, cooldownFile(path, { now: () => clock.now() }));
+  assert.equal(command.until("anthropic/opus"), undefined, "a one-shot command asks a refused key again");
+  assert.notEqual(command.until("hung/m"), undefined);
+  const status = new Cooldowns(clock, DEFAULT_COOLDOWN, cooldownFile(path, { now: () => clock.now(), shares: "every" }));
+  assert.equal(status.current("anthropic/opus")?.kind, "auth", "models status shows what the gateway skips");
+  gateway.succeed("anthropic/opus");
+  gateway.clearProvider("local");
+  assert.deepEqual(Object.keys(read()), ["hung/m"], "what the gateway ended is gone from the file");
+});

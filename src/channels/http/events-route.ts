@@ -11,8 +11,10 @@ import type { StoppingView } from "./stopping-guard.js";
 export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
   const { port } = options;
   const route = new Hono();
-  route.get("/events", (c) =>
-    streamSSE(c, async (stream) => {
+  route.get("/events", (c) => {
+    // How often to expect a keep-alive: a client that hears nothing for longer knows the gateway is stopped or cut off.
+    c.header("x-hearth-keep-alive-ms", String(options.keepAliveMs));
+    return streamSSE(c, async (stream) => {
       const queue: GatewayEvent[] = [];
       let wake: (() => void) | undefined;
       let open = true;
@@ -52,7 +54,7 @@ export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; s
         unsubscribe();
         options.shutdown?.removeEventListener("abort", stop);
       }
-    }),
-  );
+    });
+  });
   return route;
 }

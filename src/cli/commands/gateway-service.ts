@@ -20,6 +20,7 @@ import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type Lis
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
+import { unresponsiveGateway } from "../../ops/gateway-unresponsive.js";
 
 /** This checkout's bin/hearth: what an installed service should run. */
 export function thisBin(): string {
@@ -155,6 +156,9 @@ export async function gatewayUninstall(io: CliIo, options: GlobalOptions): Promi
   return report.failures.length > 0 ? 1 : 0;
 }
 
+/** How long `status` waits for a gateway's /health. */
+const HEALTH_WAIT_MS = 2_000;
+
 /**
  * Whether a hearth gateway answers /health where the service listens — its own --port/--bind when one
  * is installed, else the config's — and whether the service is installed. Exit 0 when it runs, 1 when not.
@@ -172,6 +176,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const portUnknown = configProblem !== undefined && configPortUnknown;
   const apart = url === configUrl || portUnknown ? undefined : `the service listens at ${url}/ (its command line:${listenFlags(target?.listen ?? {})}); the config says ${configUrl}/`;
   const servicePort = target?.listen.port;
+  // Where this gateway should listen is unknown (the config's port unknown, no service's own --port): nothing to compare where it runs with.
+  const addressUnknown = portUnknown && servicePort === undefined;
   const asked = portUnknown
     ? `${unreadable ? `the config cannot be read (${configProblem.message})` : "the config does not load and its gateway.port is not a number as written"}, so the port it sets is unknown; asked ${url}/ instead: ${
         servicePort !== undefined
@@ -183,20 +189,24 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const found = await findGateway({ url, state });
   const seen = found.seen;
   // Started with another address than the config's (`--port` in a terminal, or the config's address edited since): where it answers is where it runs.
-  const startedElsewhere = found.url !== url ? found.url : undefined;
+  const startedElsewhere = found.url !== url && !addressUnknown ? found.url : undefined;
+  // Found by its record, not where it was asked, while its address is unknown: said as such, compared with nothing.
+  const foundByRecord = found.url !== url && addressUnknown ? found.url : undefined;
   const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
   // Where the gateway was looked for, as said after "started with another address than <url>/": the service's, the config's, or — the config sets no port — the default.
-  const expectedFrom = installed ? "where the service says it listens" : portUnknown ? "asked there as the config's port is unknown" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
+  const expectedFrom = installed ? "where the service says it listens" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;
   // Nothing of this state dir answers: one that stops (it listens no more, and finishes its turns) is said as such, not as not running.
   const draining = health ? undefined : stoppingRecords(state.dir)[0];
+  // Nothing answers, yet the state dir's gateway process runs (it holds the lock: a second one is refused): stopped or hung, not "not running".
+  const unresponsive = health || draining || another || seen.kind === "other" ? undefined : unresponsiveGateway(state.dir, { url: found.url, waitedMs: HEALTH_WAIT_MS });
   const envFile = host.envFile !== undefined && existsSync(host.envFile) ? { path: host.envFile, mtimeMs: statSync(host.envFile).mtimeMs } : undefined;
   const problem = target?.problem;
   // A gateway run in a terminal may answer where the service listens: say so rather than "running" alone.
   // Found where the service does not listen: it is not the service's process, whatever holds the service's port.
-  const owner = installed && health && !startedElsewhere ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(url).port) }) : undefined;
+  const owner = installed && health && !startedElsewhere ? await gatewayOwner({ manager, uid: host.uid, run: host.run, port: Number(new URL(found.url).port) }) : undefined;
   const stranger =
     owner?.kind === "other"
       ? `what answers is ${notTheService(owner)}`
@@ -219,7 +229,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     writeJson(io, {
       running: health !== undefined,
       ...(restartNeeded.length > 0 ? { restartNeeded: restartNeeded.map(({ key, change, consequence }) => ({ key, change, consequence })) } : {}),
-      url: `${startedElsewhere ?? url}/`,
+      url: `${found.url}/`,
       ...(startedElsewhere ? { expectedUrl: `${url}/`, ...(found.flags ? { startedWith: found.flags } : {}) } : {}),
       ...(apart ? { configUrl: `${configUrl}/` } : {}),
       portFrom: servicePort !== undefined ? "service" : portFrom,
@@ -228,20 +238,22 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, proxied: draining.stopping.proxied, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
+      ...(unresponsive ? { unresponsive: { pid: unresponsive.pid, url: `${unresponsive.url}/`, ...(unresponsive.stopped !== undefined ? { stopped: unresponsive.stopped } : {}), problem: unresponsive.line, fix: unresponsive.fix } } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen, config: target.config ?? null } : {}), ...(runsConfig?.other ? { otherConfig: runsConfig.line } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
     if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
-    else if (health) writeLine(io.stdout, `running: ${url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
+    else if (unresponsive) writeLine(io.stdout, `not answering: ${unresponsive.line}\n  fix: ${unresponsive.fix}`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     for (const need of restartNeeded) writeLine(io.stdout, need.line);
     if (apart) writeLine(io.stdout, `address: ${apart}`);
-    if (asked) writeLine(io.stdout, `address: ${asked}`);
+    if (asked) writeLine(io.stdout, `address: ${asked}${health && foundByRecord ? `; nothing of this state dir answered there, and the running gateway was found at ${foundByRecord}/, where it recorded it listens` : ""}`);
     writeLine(io.stdout, installed ? `service: installed (${manager}: ${file})` : `service: not installed (${commandLine(io, "gateway install")} keeps it running)`);
     if (runsConfig) writeLine(io.stdout, `service: ${runsConfig.line}`);
     if (problem) writeLine(io.stdout, `service: ${problem.seen}\n  fix: ${problem.fix}`);
@@ -284,11 +296,11 @@ function configFix(io: CliIo, error: HearthError): string {
  * `--port` or `--bind`). What answered at the expected address is kept when the recorded one is not ours.
  */
 async function findGateway(at: { url: string; state: ThisState }): Promise<{ url: string; seen: HealthSeen; flags?: string[] }> {
-  const seen = await healthAt(at.url, 2_000);
+  const seen = await healthAt(at.url, HEALTH_WAIT_MS);
   if (seen.kind === "hearth" && healthOwnership(seen.health, at.state.instance) !== "another") return { url: at.url, seen };
   // Each running gateway of this state dir keeps its own record: the first of them that answers as ours.
   const ours = async (url: string): Promise<HealthSeen | undefined> => {
-    const there = await healthAt(url, 2_000);
+    const there = await healthAt(url, HEALTH_WAIT_MS);
     return there.kind === "hearth" && healthOwnership(there.health, at.state.instance) === "ours" ? there : undefined;
   };
   const found = await answeringRecord(at.state.dir, { except: at.url, ours });

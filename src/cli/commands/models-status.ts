@@ -26,7 +26,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       http,
       registry: createAdapterRegistry(http),
       prompt: mainAgentPrompt(loaded.config, resolved, (allowed) => createBuiltinTools().definitions(allowed)),
-      cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) })),
+      cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`), shares: "every" })),
     });
     const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));
     if (options.json) {

@@ -44,10 +44,13 @@ export function configuredAddress(io: CliIo, options: GlobalOptions): Configured
   }
 }
 
-/** What a config's file says of `gateway.bind` and `gateway.port` as written: a literal value (not a `${VAR}`), else the default. */
-export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number } {
-  const { bind, port } = readWrittenAddress(io, options);
-  return { bind, port };
+/**
+ * What a config's file says of `gateway.bind` and `gateway.port` as written: a literal value (not a `${VAR}`), else the default;
+ * `portKnown` false where the port cannot be known (the file does not parse, or writes it otherwise than as a number).
+ */
+export function writtenAddress(io: CliIo, options: GlobalOptions): { bind: string; port: number; portKnown: boolean } {
+  const { bind, port, portWritten } = readWrittenAddress(io, options);
+  return { bind, port, portKnown: portWritten };
 }
 
 /** Which of `gateway.port` and `gateway.bind` the config's file writes (whatever their values): an address it does not write is the default, and said so. */

@@ -37,6 +37,8 @@ export const gatewaySectionSchema = z.strictObject({
       headersTimeoutSeconds: z.int().min(1).max(600).default(30),
       /** Seconds a client has to send its whole request (default 120; streamed answers are not bounded by this). */
       requestTimeoutSeconds: z.int().min(1).max(3_600).default(120),
+      /** Seconds between the keep-alives of the live event stream (/api/events; default 15); the web chat counts the gateway lost after twice that without one. */
+      keepAliveSeconds: z.int().min(1).max(300).default(15),
     })
     .prefault({}),
 });

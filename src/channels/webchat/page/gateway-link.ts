@@ -21,15 +21,19 @@ export interface GatewayLink {
 
 type Health = { kind: "up" } | { kind: "stopping"; turns: number | undefined } | { kind: "down"; reason: string };
 
+/** How long `/health` may take: a stopped gateway takes the connection and never answers. */
+const HEALTH_WAIT_MS = 5_000;
+
 /** `GET /health` (it needs no token): ok, stopping, or why it could not be read. */
 async function readHealth(): Promise<Health> {
   try {
-    const response = await fetch("/health", { cache: "no-store" });
+    const response = await fetch("/health", { cache: "no-store", signal: AbortSignal.timeout(HEALTH_WAIT_MS) });
     const body = (await response.json().catch(() => undefined)) as { status?: unknown; stopping?: { turns?: unknown } } | undefined;
     if (body?.status === "stopping") return { kind: "stopping", turns: typeof body.stopping?.turns === "number" ? body.stopping.turns : undefined };
     if (response.ok && body?.status === "ok") return { kind: "up" };
     return { kind: "down", reason: `its /health answered ${response.status}` };
   } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") return { kind: "down", reason: `its /health did not answer within ${HEALTH_WAIT_MS / 1000} s (stopped or hung?)` };
     return { kind: "down", reason: error instanceof Error ? error.message : String(error) };
   }
 }

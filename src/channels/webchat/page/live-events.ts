@@ -2,6 +2,7 @@ import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { ApiClient } from "./api-client.js";
 import { backoffDelay, LINK_BACKOFF } from "./backoff.js";
 import type { GatewayLink } from "./gateway-link.js";
+import { silenceLimitMs, watchSilence } from "./keep-alive-watch.js";
 import type { GatewayEvent } from "./wire-types.js";
 
 export interface LiveEventsOptions {
@@ -17,7 +18,8 @@ export interface LiveEventsOptions {
  * `GET /api/events` read with fetch (so it carries the token) and eventsource-parser. After a drop it
  * connects again the moment the gateway answers (`link.whenUp`: the link backs off while it is away);
  * a stream that fails while the gateway answers is tried again after a wait that grows (capped, with
- * jitter). The gateway's last `stopping` event tells the link. Returns a function that stops it.
+ * jitter). The gateway's last `stopping` event tells the link, and so does a stream silent for two
+ * keep-alive intervals (`watchSilence`). Returns a function that stops it.
  */
 export function connectLiveEvents(options: LiveEventsOptions): () => void {
   const controller = new AbortController();
@@ -31,7 +33,10 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
     if (!response.ok || !response.body) return `the event stream answered ${response.status}`;
     options.onState({ live: true });
     failures = 0;
-    const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+    // No byte for twice the keep-alive interval: the gateway is stopped or cut off though the connection stays open — the link is lost.
+    const limitMs = silenceLimitMs(response.headers.get("x-hearth-keep-alive-ms"));
+    const body = limitMs === undefined ? response.body : watchSilence(response.body, { limitMs, onSilent: (reason) => options.link.lost(reason) });
+    const events = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
     for await (const message of events) {
       try {
         const event = JSON.parse(message.data) as GatewayEvent | { type: "stopping"; turns?: unknown };

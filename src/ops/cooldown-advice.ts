@@ -1,0 +1,65 @@
+import type { KeySource } from "../config/hosted-keys.js";
+import { endedByLook, keptBetweenCommands, type CooldownEntry } from "../models/cooldowns.js";
+import { localClock } from "../shared/local-time.js";
+
+/** Where a model's key comes from and where it goes (never the key itself). */
+export interface KeyWhere {
+  source: "config" | KeySource | "none";
+  /** The variable a built-in provider reads its key from. */
+  env: string | undefined;
+  /** The config field, as the file writes it (`models.providers.anthropic.apiKey`). */
+  path: string;
+}
+
+export interface CooldownFacts {
+  /** Where the model's key comes from, for a refused key; undefined: a model the config lacks. */
+  key?: KeyWhere | undefined;
+  /** A local model: the next turn asks a stalled one for a quick answer first. */
+  local?: boolean | undefined;
+  /** `models status --probe` asked it for an answer just now and got none. */
+  stillStalled?: boolean | undefined;
+}
+
+type Cooling = Pick<CooldownEntry, "kind" | "phase" | "until" | "retryAfterMs">;
+
+/**
+ * Who skips the model until when, in words: every process for a hang or a rate limit; for any other
+ * failure only the gateway that met it (a one-shot command asks again: it costs milliseconds).
+ */
+export function skippedUntil(entry: Pick<CooldownEntry, "kind" | "until">): string {
+  const until = localClock(entry.until);
+  return keptBetweenCommands(entry.kind) ? `until ${until}` : `by the gateway's turns until ${until} (a one-shot command asks it again)`;
+}
+
+/** What to do about a cooldown, by what caused it: a refused key, a rate limit, a stall, a server that is absent or erring. */
+export function cooldownFix(entry: Cooling, facts: CooldownFacts = {}): string {
+  if (entry.kind === "auth") return `the server refused the key (401/403): ${keyAdvice(facts.key)}; the wait ends with a successful answer or at its end`;
+  if (entry.kind === "rate-limit") {
+    const asked = entry.retryAfterMs !== undefined ? `, asking to wait ${seconds(entry.retryAfterMs)} (retry-after)` : "";
+    return `the server limits requests (429${asked}): wait — turns try it again at ${localClock(entry.until)}, or sooner when it is named; if it keeps happening, see the provider's rate limits or plan`;
+  }
+  if (endedByLook(entry)) return "nothing to do once it works again; `hearth models status --probe` or a successful answer ends the wait early";
+  if (entry.kind === "timeout") {
+    if (facts.stillStalled) return "it took a request and stalled, and a test request just now got no answer either: see the server's log (or restart it); a successful answer or the end of the wait brings it back";
+    return facts.local
+      ? "it took a request and stalled: the next turn asks it for a quick answer (half a second) and `hearth models status --probe` for a slower one; an answer brings it back (as does naming the model, or the end of the wait)"
+      : "it took a request and stalled: a successful answer (name the model to try it at once) or the end of the wait brings it back";
+  }
+  if (entry.kind === "model-not-found") return "the server says it has no such model: compare the id with what it lists (`hearth models status --probe`); a successful answer or the end of the wait brings it back";
+  // overloaded, server-error: the server is there and answers with errors.
+  return `the server answered with an error (${entry.kind}): see its log or status page; a successful answer or the end of the wait brings it back`;
+}
+
+/** Where to put a valid key, named by its variable or config field (never its value). */
+function keyAdvice(key: KeyWhere | undefined): string {
+  if (key === undefined) return "give the provider a valid apiKey in the config";
+  if (key.source === "config") return `the key is the config's ${key.path}: write a valid one there`;
+  if (key.source === "none") return `no key is set: ${key.env ? `set ${key.env} or give ${key.path}` : `give ${key.path}`}`;
+  const [from, name] = key.source.startsWith("gateway.env:") ? ["gateway.env", key.source.slice("gateway.env:".length)] : ["the environment", key.source.slice("env:".length)];
+  return `the key is ${name} from ${from}: set a valid one there (or give ${key.path})`;
+}
+
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { processAlive } from "../shared/process-alive.js";
+import { gatewayOwnerRecord } from "./gateway-lock.js";
+
+/** A gateway whose process holds the state dir but did not answer /health in time. */
+export interface UnresponsiveGateway {
+  pid: number;
+  /** Where it recorded it listens, else where it was asked. */
+  url: string;
+  /** Linux says whether the process is stopped (SIGSTOP, Ctrl+Z); undefined where that cannot be read. */
+  stopped: boolean | undefined;
+  /** `pid N holds the state dir but does not answer at <url>/health within N s (stopped or hung?)`. */
+  line: string;
+  /** What to do: resume it, or end it and start another. */
+  fix: string;
+}
+
+/**
+ * When nothing answered /health: whether the state dir's gateway owner (`gateway.owner.json`) still
+ * runs — then it is not "not running" (a second gateway is refused while it holds the lock) but
+ * stopped or hung: a suspended laptop's process, Ctrl+Z, `kill -STOP`, or one that hangs. A pid
+ * that runs another program now (Linux: its command line names no gateway) is not taken for it.
+ */
+export function unresponsiveGateway(stateDir: string, asked: { url: string; waitedMs: number }): UnresponsiveGateway | undefined {
+  const owner = gatewayOwnerRecord(stateDir);
+  if (owner === undefined || owner.pid === process.pid || !processAlive(owner.pid) || !runsAGateway(owner.pid)) return undefined;
+  const url = (owner.url ?? asked.url).replace(/\/+$/, "");
+  const stopped = processStopped(owner.pid);
+  const seconds = Math.max(1, Math.round(asked.waitedMs / 1000));
+  const why = stopped === true ? "stopped: its process is suspended" : stopped === false ? "hung? its process runs" : "stopped or hung?";
+  const resume = `\`kill -CONT ${owner.pid}\` resumes a stopped one`;
+  const end = `a hung one: \`kill ${owner.pid}\` (\`kill -9 ${owner.pid}\` if it does not end), then start the gateway again`;
+  return {
+    pid: owner.pid,
+    url,
+    stopped,
+    line: `pid ${owner.pid} holds the state dir but does not answer at ${url}/health within ${seconds} s (${why})`,
+    fix: stopped === false ? `${end}; ${resume}` : `${resume} (a suspended laptop's wakes by itself); ${end}`,
+  };
+}
+
+/** Linux: state T (stopped) or t (traced) in /proc/<pid>/stat; undefined elsewhere. */
+function processStopped(pid: number): boolean | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "T" || state === "t";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux: whether the pid's command line is a gateway's; true where it cannot be read (another system, another user's). */
+function runsAGateway(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("gateway");
+  } catch {
+    return true;
+  }
+}
