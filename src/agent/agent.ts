@@ -184,7 +184,14 @@ export class Agent {
       const fold = contexts.foldOf(message.model);
       if (fold) {
         contexts.tell(message.model, state.emit);
-        await this.compactor.commit(state, fold);
+        try {
+          await this.compactor.commit(state, fold);
+        } catch (error) {
+          if (!(error instanceof EntryNotSaved)) throw error;
+          // Folded for this answer and not kept: the answer is not saved either (it would read against a history the session does not have), but shown.
+          replies.push(message);
+          throw new EntryNotSaved(error.what, error.fault, true);
+        }
         state.compaction = turnCompaction(state.compaction, fold.outcome);
       }
       addUsage(failedCalls, result.spent);

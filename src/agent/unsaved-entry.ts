@@ -11,6 +11,8 @@ export class EntryNotSaved extends Error {
     /** What was not kept, in the user's words: "the answer", "the result of exec"… */
     readonly what: string,
     readonly fault: HearthError,
+    /** Not kept after the model answered (a summary saved only for the model that answered): the answer is not kept either. */
+    readonly afterAnswer = false,
   ) {
     super(fault.message);
     this.name = "EntryNotSaved";
@@ -52,6 +54,6 @@ export function entryWhat(entry: SessionEntry): string {
  */
 export function unsavedError(failure: EntryNotSaved, turn: { keptAfter: number; shown: boolean }): string {
   const kept = turn.keptAfter === 0 ? "your message" : `your message and the turn's ${turn.keptAfter} ${turn.keptAfter === 1 ? "entry" : "entries"} after it`;
-  const notKept = `${failure.what}${turn.shown ? ", shown here but not saved" : ""}`;
-  return [failure.fault.message, `the session keeps ${kept}, not ${notKept}; no model was called after it`, ...failure.fault.details].join(" — ");
+  const notKept = `${failure.what}${failure.afterAnswer ? " nor the answer written with it" : ""}${turn.shown ? ", shown here but not saved" : ""}`;
+  return [failure.fault.message, `the session keeps ${kept}, not ${notKept}${failure.afterAnswer ? "" : "; no model was called after it"}`, ...failure.fault.details].join(" — ");
 }

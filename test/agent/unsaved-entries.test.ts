@@ -137,7 +137,7 @@ describe("a full disk in the middle of a turn: nothing torn, the answer shown, t
     assert.deepEqual(lines(state, "s").map((entry) => entry.type), ["session", "user", "assistant"]);
   });
 
-  test("a summary after the server's context overflowed: the route stops, no other call, the overflow on the record", async () => {
+  test("a summary after the server's context overflowed (saved only with the answer it was written for): neither kept, the answer shown, the calls on the record", async () => {
     const server = await startLlamaCpp({ nCtx: 2048, completions: scriptedModel("openai-completions", (turns) => ({ text: turns.some((turn) => /summar/i.test(turn.text)) ? "a short summary" : "ok" })) });
     const state = join(temp.dir, "overflow");
     const { agent, close } = agentFor(server, state, fillingFiles(full), 32768, "stories260k");
@@ -154,14 +154,18 @@ describe("a full disk in the middle of a turn: nothing torn, the answer shown, t
     disk = "room";
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.match(result.error, /not the summary of the earlier turns; no model was called after it/);
-    assert.deepEqual(result.attempts.map((attempt) => attempt.outcome), ["context-overflow"], "the overflow is on the record; nothing after it was called");
+    assert.match(result.error, /not the summary of the earlier turns nor the answer written with it, shown here but not saved/);
+    assert.doesNotMatch(result.error, /no model was called after it/);
+    assert.ok((result.unsavedAnswer ?? "") !== "", "the answer is shown");
+    assert.deepEqual(result.attempts.map((attempt) => attempt.outcome), ["context-overflow", "ok"], "the overflow and the answer are on the record");
     const after = server.requests.filter((request) => request.method === "POST" && request.path === "/v1/chat/completions").slice(calls);
-    const summaries = after.slice(1).filter((request) => JSON.stringify(request.body).includes("Write the updated summary"));
-    assert.ok(after.length >= 2 && summaries.length === after.length - 1, "the call that overflowed, then the summary's calls only");
+    const summaries = after.slice(1, -1).filter((request) => JSON.stringify(request.body).includes("Write the updated summary"));
+    assert.ok(after.length >= 3 && summaries.length === after.length - 2, "the call that overflowed, the summary's calls, then the answer");
+    const types = lines(state, "s").map((entry) => entry.type);
+    assert.equal(types.at(-1), "user", types.join(","));
   });
 
-  test("a compaction's summary: not replaced by a trim, no answer asked for", async () => {
+  test("a compaction's summary (saved only with the answer it was written for): not replaced by a trim; neither kept, the answer shown", async () => {
     const { agent, state, posts } = await setup((turns) => (turns.some((turn) => /summar/i.test(turn.text)) && turns.length <= 2 ? { text: "a short summary" } : { text: "ok" }), 4096);
     // The disk is full for a summary only: each turn is saved until the first one that needs a compaction.
     disk = "full";
@@ -175,8 +179,9 @@ describe("a full disk in the middle of a turn: nothing torn, the answer shown, t
     disk = "room";
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.match(result.error, /not the summary of the earlier turns; no model was called after it/);
-    assert.equal(posts(), calls + 1, "the summary's call only");
+    assert.match(result.error, /not the summary of the earlier turns nor the answer written with it, shown here but not saved/);
+    assert.equal(result.unsavedAnswer, "ok");
+    assert.equal(posts(), calls + 2, "the summary's call, then the answer's");
     const types = lines(state, "s").map((entry) => entry.type);
     assert.equal(types.at(-1), "user");
     assert.ok(!types.includes("trim") && !types.includes("compaction"), types.join(","));
