@@ -70,7 +70,7 @@ describe("hearth models status --probe against a fake LM Studio", () => {
     const result = await runCli(["models", "status", "--probe", "--config", file]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /primary: lmstudio\/qwen\/qwen3-4b-2507 \(Local\)/);
-    assert.match(result.stdout, /! warn: the model is not loaded: the first request waits while the server loads it \(JIT\)\n {4}fix: load it now and keep it resident: hearth models load lmstudio\/qwen\/qwen3-4b-2507 --context 32768/);
+    assert.match(result.stdout, /! warn: the model is not loaded: the first request waits while the server loads it \(JIT\)\n {4}fix: load it now and keep it resident: \S*hearth --config \S+ models load lmstudio\/qwen\/qwen3-4b-2507 --context 32768/);
     assert.match(result.stdout, /! warn: heavily quantized build \(Q3_K_S\)/);
     assert.match(result.stdout, /! warn: small model \(4B\)/);
   });
