@@ -1,4 +1,3 @@
-import { optionsNotCarried } from "../ai/carried-options.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { AssistantMessage, Context, Failure, FailureKind, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
@@ -10,12 +9,12 @@ import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-windo
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
-import { missingKey } from "./missing-key.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
-import { SilentServers, sameServer } from "./silent-servers.js";
+import { SilentServers } from "./silent-servers.js";
+import { CandidateJudgements, noCandidateError, type LeftOut } from "./candidate-judgements.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
@@ -25,15 +24,6 @@ import { localTime } from "../shared/local-time.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export { missingKey } from "./missing-key.js";
-
-/** Why a candidate is not called: its attempt's outcome and message (and, skipped for the request's fields, which). */
-type LeftOut = Pick<Attempt, "outcome" | "fields" | "silentServer"> & { message: string };
-
-/** Whether a candidate is called (`left` undefined) or skipped, and which of the route's error words its reason joins. */
-interface Judgement {
-  left?: LeftOut | undefined;
-  words?: "tools" | "context" | undefined;
-}
 
 /** A call that failed where the chain moves on: said (attempt-failed) once the next candidate called is known. */
 interface PendingFailure {
@@ -119,42 +109,27 @@ export class Router {
     };
     const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
 
-    const whyLeftOut = (model: ModelSpec): LeftOut | undefined => {
-      if (request.privacy === "local-only" && !model.local) return { outcome: "skipped-policy", message: "privacy is local-only and this model is hosted" };
-      const noKey = missingKey(model);
-      if (noKey) return { outcome: "skipped-no-key", message: noKey };
-      // A field the caller set that this protocol has no place for: the answer would differ from the one asked for.
-      const notCarried = request.options ? optionsNotCarried(model, request.options) : [];
-      return notCarried.length > 0 ? { outcome: "skipped-fields", message: `its API (${model.api}) has no ${notCarried.join(", ")}`, fields: notCarried } : undefined;
-    };
-    // Judged once per candidate: the chain is filtered by it, then walked with it.
-    const leftOutOf = new Map(request.chain.map((model) => [model, whyLeftOut(model)]));
-    const leftOut = (model: ModelSpec): ReturnType<typeof whyLeftOut> => (leftOutOf.has(model) ? leftOutOf.get(model) : whyLeftOut(model));
-    const allowed = request.chain.filter((model) => !leftOut(model));
-    if (allowed.length === 0) {
+    let context = request.context;
+    const judgements = new CandidateJudgements({
+      request,
+      context: () => context,
+      checks: {
+        cooldowns,
+        windows: this.dependencies.windows,
+        whyNoTools: (model) => this.whyNoTools(model),
+        tooLargeFor: (model, sent) => this.tooLargeFor(model, sent),
+        stillCooling: (model, routed) => this.stillCooling(model, routed),
+        serverSilent: (model, routed, more) => this.serverSilent(model, routed, more),
+      },
+    });
+    if (judgements.allowed.length === 0) {
       for (const model of request.chain) {
-        const left = leftOut(model);
+        const left = judgements.leftOut(model);
         if (left) skip(model, left);
       }
-      const policy = request.privacy === "local-only" && attempts.every((attempt) => attempt.outcome === "skipped-policy");
-      const fields = attempts.filter((attempt) => attempt.outcome === "skipped-fields");
-      if (!policy && fields.length > 0) {
-        const message = `no model of the chain can take the request as sent (${fields.map((attempt) => `${attempt.model}: ${attempt.message ?? ""}`).join("; ")}): name a model whose API has the field, or leave the field out`;
-        return finishError(message, { kind: "bad-request", message });
-      }
-      finishError(
-        policy
-          ? "privacy is local-only and no local model is in the chain: nothing was sent out. Add a local model to the chain, or change agents.defaults.privacy."
-          : attempts.length === 0
-            ? "no model to try: the chain is empty"
-            : noneAnswered(),
-        undefined,
-      );
-      return;
+      const { message, failure } = noCandidateError(request, attempts, noneAnswered);
+      return finishError(message, failure);
     }
-    const everyCooling = allowed.every((model) => cooldowns.until(model.ref) !== undefined);
-    let context = request.context;
-    let minimumWindow = 0;
     let lastFailure: Failure | undefined;
     const compacted = new Set<string>();
     /** Each candidate's own context where the caller fits one to it (`contextFor`), or a smaller one after it overflowed. */
@@ -164,63 +139,6 @@ export class Router {
     /** Why each candidate could not take the caller's tools. */
     const toolWords: string[] = [];
     const loading: ModelSpec[] = [];
-
-    /**
-     * Whether a candidate is called, judged when the walk comes to it — or earlier, once the one before it
-     * failed (`nextTried`): then the live line names the candidate really tried next, and the walk skips the
-     * ones judged on the way with the same reasons. A judgement is dropped when the request changes
-     * (compacted after an overflow).
-     */
-    const judged = new Map<ModelSpec, Judgement>();
-    const judge = async (model: ModelSpec): Promise<Judgement> => {
-      const left = leftOut(model);
-      if (left) return { left };
-      const more = allowed[allowed.indexOf(model) + 1] !== undefined;
-      const window = this.dependencies.windows?.effectiveWindow(model) ?? model.contextWindow;
-      if (window <= minimumWindow) return { left: { outcome: "skipped-context", message: `its context window (${window}) is not larger than the one that overflowed` } };
-      // What the server runs the model with (asked once, again when that answer is old; an agent's turn asked when it planned).
-      // (Checked first: a signal and a timer per request cost the proxy path more than the check.)
-      const windows = this.dependencies.windows;
-      if (model.local && request.askWindows && windows && !windows.asked(model)) await windows.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
-      if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
-        const noTools = await this.whyNoTools(model);
-        if (noTools) return { left: { outcome: "skipped-tools", message: noTools }, words: "tools" };
-      }
-      // A context the caller fits to each candidate is judged once fitted, in the loop below.
-      const tooLarge = request.contextFor ? undefined : this.tooLargeFor(model, context);
-      if (tooLarge) return { left: { outcome: "skipped-context", message: tooLarge }, words: "context" };
-      const cooling = everyCooling || model.ref === request.named ? undefined : await this.stillCooling(model, request);
-      if (cooling !== undefined) return { left: { outcome: "skipped-cooldown", message: cooling } };
-      // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
-      const silent = model.ref === request.named ? undefined : await this.serverSilent(model, request, more);
-      if (silent !== undefined) return { left: { outcome: "skipped-cooldown", ...silent } };
-      return {};
-    };
-    const judgement = async (model: ModelSpec): Promise<Judgement> => {
-      const known = judged.get(model);
-      if (known !== undefined) return known;
-      const made = await judge(model);
-      judged.set(model, made);
-      return made;
-    };
-    /** The candidate after `index` that will be called: the ones before it are judged now, and skipped as judged. */
-    const nextTried = async (index: number): Promise<ModelRef | undefined> => {
-      for (const model of request.chain.slice(index + 1)) if (!(await judgement(model)).left) return model.ref;
-      return undefined;
-    };
-    /**
-     * The candidate likely called should `current` fail — what the wait line names ("— trying Opus at 60 s") and
-     * whether a cold load is answered around: judged without asking anything, as nextTried will (no key, too
-     * small, cooling down, or on the very server that is silent now).
-     */
-    const likelyNext = (index: number, current: ModelSpec): ModelRef | undefined =>
-      request.chain.slice(index + 1).find((candidate) => {
-        if (leftOut(candidate)) return false;
-        if ((this.dependencies.windows?.effectiveWindow(candidate) ?? candidate.contextWindow) <= minimumWindow) return false;
-        if (candidate.ref === request.named) return true;
-        if (!everyCooling && cooldowns.until(candidate.ref) !== undefined) return false;
-        return !candidate.replicas.every((baseUrl) => current.replicas.some((own) => sameServer(own, baseUrl)));
-      })?.ref;
     /** A candidate's call failed and the chain moves on: said once what comes next is known (a candidate skipped is never named). */
     const announce = (failed: PendingFailure, next: ModelRef | undefined): void => {
       out.push({ type: "attempt-failed", attempt: failed.attempt, failure: failed.failure, next });
@@ -228,8 +146,8 @@ export class Router {
 
     for (let index = 0; index < request.chain.length; index++) {
       const model = request.chain[index] as ModelSpec;
-      const decided = await judgement(model);
-      judged.delete(model);
+      const decided = await judgements.judgement(model);
+      judgements.forget(model);
       if (decided.left) {
         skip(model, decided.left);
         if (decided.words === "tools") toolWords.push(`${model.ref}: ${decided.left.message}`);
@@ -255,7 +173,7 @@ export class Router {
           continue;
         }
       }
-      const next = likelyNext(index, model);
+      const next = judgements.likelyNext(index, model);
       const result = await this.tryReplicas(model, sent, request, attempts, out, next);
       addUsage(spent, result.spent);
       if (result.ok) {
@@ -289,13 +207,13 @@ export class Router {
             // Fitted per candidate: the smaller context is this model's alone; the next candidate gets its own.
             if (request.contextFor) fitted.set(model.ref, smaller);
             else context = smaller;
-            judged.clear();
+            judgements.forgetAll();
             if (result.pending) announce(result.pending, model.ref);
             index--; // the same model again, with the compacted context
             continue;
           }
         }
-        minimumWindow = Math.max(minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
+        judgements.minimumWindow = Math.max(judgements.minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
         contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, failure) ?? failure.message}`);
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
@@ -303,7 +221,7 @@ export class Router {
       }
       if (result.textSent && !request.canRestart) return finishError(failure.message, failure, result.partial);
       // Judged now, after this failure (its server may have just hung for the next one too): the candidate really called next.
-      const upNext = (await nextTried(index)) ?? loading[0]?.ref;
+      const upNext = (await judgements.nextTried(index)) ?? loading[0]?.ref;
       if (result.pending) announce(result.pending, upNext);
       if (result.textSent && upNext) out.push({ type: "answer-restart", model: upNext });
     }
