@@ -1,4 +1,5 @@
-import { rmSync, unlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { HearthError } from "../shared/errors.js";
@@ -35,7 +36,8 @@ const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.js
  * health monitors, take in each other's journaled messages and answer in the same sessions. One-shot
  * commands (`agent`, `chat`, `sessions`) take no such lock and run beside it. A lock whose holder is gone
  * does not block the next start: its owner's pid no longer runs (a `kill -9`: taken over at once), or it
- * was not refreshed for 10 s (its pid was given to another process since). Starts on one state dir take
+ * was not refreshed for 10 s and its pid runs another program now (given to another process since); a
+ * gateway stopped with Ctrl+Z or `kill -STOP` keeps it, refreshed or not. Starts on one state dir take
  * turns (`gateway.start.lock`, held from the first look at the lock until the owner file names the new
  * holder): two gateways started together after a kill -9 would otherwise each remove the lock the other
  * had just taken over and both serve.
@@ -46,6 +48,9 @@ export async function lockGateway(options: { stateDir: string; command: string; 
   const owner: LockOwner = { pid: process.pid };
   const write = (): void => replaceStateFile({ path: ownerPath(stateDir), doing: "record which gateway holds the state dir in" }, `${JSON.stringify(owner)}\n`);
   const release = await oneStartAtATime(options, async () => {
+    // A gateway that runs but was stopped (Ctrl+Z, kill -STOP) cannot refresh its lock: it is not taken for gone.
+    const running = runningHolder(stateDir);
+    if (running) throw heldBy(options, running);
     const taken = (await tryLock(options)) ?? (await takeOverFromTheGone(options));
     write();
     return taken;
@@ -113,12 +118,44 @@ async function takeOverFromTheGone(options: { stateDir: string; command: string;
     const taken = await tryLock(options);
     if (taken) return taken;
   }
-  const holder = readOwner(options.stateDir) ?? owner;
+  throw heldBy(options, readOwner(options.stateDir) ?? owner);
+}
+
+/** The refusal of a second gateway on the state dir, naming the one that holds it and how to stop it. */
+function heldBy(options: { stateDir: string; command: string }, holder: LockOwner | undefined): HearthError {
   const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}` : "its pid not written yet: it is starting";
-  throw new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
+  return new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
     `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: \`${options.command} gateway uninstall\`, or its service manager's stop) — then start this one`,
     `\`${options.command} gateway status\` shows where it listens; a gateway of its own needs another state dir (HEARTH_STATE_DIR)`,
   ]);
+}
+
+/**
+ * The owner of a held lock whose process still runs a gateway — stopped or not: a stopped one does not
+ * refresh the lock, and it serves again once resumed. Undefined when the lock is free, its owner is gone,
+ * or its pid runs another program now (or what it runs cannot be told: the lock's age decides, as before).
+ */
+function runningHolder(stateDir: string): LockOwner | undefined {
+  if (!existsSync(lockPath(stateDir))) return undefined;
+  const owner = readOwner(stateDir);
+  if (owner === undefined || owner.pid === process.pid || !processAlive(owner.pid) || runsAGateway(owner.pid) !== true) return undefined;
+  return owner;
+}
+
+/**
+ * Whether the pid's command line is a gateway's (`… gateway …`): read from /proc on Linux, asked of `ps`
+ * elsewhere (macOS); undefined where neither says (another user's process, no `ps`).
+ */
+export function runsAGateway(pid: number): boolean | undefined {
+  let words: string[];
+  try {
+    words = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    const asked = spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8", timeout: 2_000 });
+    if (asked.status !== 0 || asked.stdout.trim() === "") return undefined;
+    words = asked.stdout.trim().split(/\s+/);
+  }
+  return words.includes("gateway");
 }
 
 /** Who holds the state dir's gateway lock, as its owner file says (pid, and its address once it listens); undefined when none is written. */

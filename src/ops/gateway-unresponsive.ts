@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { processAlive } from "../shared/process-alive.js";
-import { gatewayOwnerRecord } from "./gateway-lock.js";
+import { gatewayOwnerRecord, runsAGateway } from "./gateway-lock.js";
 
 /** A gateway whose process holds the state dir but did not answer /health in time. */
 export interface UnresponsiveGateway {
@@ -23,7 +23,7 @@ export interface UnresponsiveGateway {
  */
 export function unresponsiveGateway(stateDir: string, asked: { url: string; waitedMs: number }): UnresponsiveGateway | undefined {
   const owner = gatewayOwnerRecord(stateDir);
-  if (owner === undefined || owner.pid === process.pid || !processAlive(owner.pid) || !runsAGateway(owner.pid)) return undefined;
+  if (owner === undefined || owner.pid === process.pid || !processAlive(owner.pid) || runsAGateway(owner.pid) === false) return undefined;
   const url = (owner.url ?? asked.url).replace(/\/+$/, "");
   const stopped = processStopped(owner.pid);
   const seconds = Math.max(1, Math.round(asked.waitedMs / 1000));
@@ -47,14 +47,5 @@ function processStopped(pid: number): boolean | undefined {
     return state === "T" || state === "t";
   } catch {
     return undefined;
-  }
-}
-
-/** Linux: whether the pid's command line is a gateway's; true where it cannot be read (another system, another user's). */
-function runsAGateway(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("gateway");
-  } catch {
-    return true;
   }
 }
