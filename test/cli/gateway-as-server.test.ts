@@ -51,11 +51,12 @@ describe("a hearth gateway's address where a model server is looked for", () => 
     assert.match(result.stdout, /^Next: give the address of a model server behind the gateway: `\S+ --config \S+ models discover --write --url ADDRESS`/m, result.stdout);
   });
 
-  test("models load --url: the same words, nothing asked to load", async () => {
-    const result = await runCli(["models", "load", "some-model", "--url", gateway.url]);
+  test("models load --url: the same words, nothing asked to load; the command in the fix as the user runs hearth, with its --config", async () => {
+    const result = await runCli(["models", "load", "some-model", "--url", gateway.url, "--config", `${temp.dir}/none.json5`]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stderr, said);
     assert.match(result.stderr, whatToDo);
+    assert.match(result.stderr, /`\S*hearth --config \S+none\.json5 models discover --url ADDRESS`/, result.stderr);
   });
 
   test("models status --probe and doctor: a provider at the gateway is said to be one, naming its baseUrl", async () => {

@@ -44,15 +44,16 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
  * vLLM…): the error that says how that one loads a model. A server that does not answer is left to the
  * request itself to report.
  */
-async function refuseOtherServer(http: HttpClient, origin: string, context: number | undefined): Promise<void> {
+async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: string; context: number | undefined }): Promise<void> {
+  const { http, origin, context } = at;
   const found = await discoverServers(http, [origin]);
   const [gateway] = found.gateways;
   // A hearth gateway answers there: said as what it is, not sent a load it cannot do.
-  if (gateway) throw new HearthError("runtime", gateway.title, [`fix: ${gateway.fix}`]);
+  if (gateway) throw new HearthError("runtime", gateway.title, [`fix: ${asTyped(io, gateway.fix)}`]);
   const [server] = found.servers;
   if (!server || server.kind === "lmstudio") return;
   const { message, fix } = notLmStudio(server.kind, origin, context);
-  throw new HearthError("runtime", message, [`fix: ${fix}`]);
+  throw new HearthError("runtime", message, [`fix: ${asTyped(io, fix)}`]);
 }
 
 /** `hearth models load REF [--context N] [--ttl S]`: LM Studio loads the model; waits until it is ready. */
@@ -62,7 +63,7 @@ export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): 
   const ttlSeconds = positiveInteger(options.ttl, "--ttl");
   const http = new HttpClient();
   try {
-    await refuseOtherServer(http, model.origin, contextLength);
+    await refuseOtherServer(io, { http, origin: model.origin, context: contextLength });
   } catch (error) {
     http.destroy();
     throw error;
@@ -100,7 +101,7 @@ export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string)
   const model = target(io, options, ref);
   const http = new HttpClient();
   try {
-    await refuseOtherServer(http, model.origin, undefined);
+    await refuseOtherServer(io, { http, origin: model.origin, context: undefined });
     const result = await unloadLmStudioModel(http, { origin: model.origin, model: model.id, headers: model.headers });
     if (options.json) {
       writeJson(io, result.ok ? { unloaded: true, model: model.id, instances: result.instances } : { unloaded: false, model: model.id, error: result.message, fix: result.fix });
