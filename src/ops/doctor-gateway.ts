@@ -84,7 +84,7 @@ export async function gatewayFindings(http: HttpClient, lookup: GatewayLookup): 
   // Nothing answers, yet the state dir's gateway process runs: stopped (a suspended laptop, Ctrl+Z) or hung, not absent.
   const unresponsive = !health.ok && health.failure.status === undefined && !lookup.override ? unresponsiveGateway(lookup.state.dir, { url, waitedMs: HEALTH_FIRST_BYTE_MS }) : undefined;
   if (unresponsive) {
-    findings.push({ id: "gateway-unresponsive", severity: "error", group: "gateway", title: unresponsive.line, seen: `GET ${url}/health: ${health.ok ? "" : health.failure.message}; gateway.owner.json names pid ${unresponsive.pid}, which runs`, fix: unresponsive.fix });
+    findings.push({ id: "gateway-unresponsive", severity: unresponsive.starting ? "warn" : "error", group: "gateway", title: unresponsive.line, seen: `GET ${url}/health: ${health.ok ? "" : health.failure.message}; gateway.owner.json names pid ${unresponsive.pid}, which runs`, fix: unresponsive.fix });
   } else if (!health.ok && health.failure.status === undefined) {
     findings.push(ok("gateway", "gateway-unhealthy", `no gateway at ${url}${apart} (fine unless you use the web chat, the API or WhatsApp)`));
   } else if (!health.ok) {

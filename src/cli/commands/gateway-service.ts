@@ -18,7 +18,7 @@ import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gatewa
 import { stoppingLine } from "../gateway/stopping-status.js";
 import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
-import { commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
 import { unresponsiveGateway } from "../../ops/gateway-unresponsive.js";
 
@@ -238,7 +238,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(seen.kind === "other" ? { otherAnswer: seen.seen } : {}),
       ...(draining ? { stopping: { url: `${draining.url}/`, pid: draining.pid, turns: draining.stopping.turns, proxied: draining.stopping.proxied, since: new Date(draining.stopping.since).toISOString() } } : {}),
       ...(another ? { otherInstance: anotherInstance(url, state.dir) } : {}),
-      ...(unresponsive ? { unresponsive: { pid: unresponsive.pid, url: `${unresponsive.url}/`, ...(unresponsive.stopped !== undefined ? { stopped: unresponsive.stopped } : {}), problem: unresponsive.line, fix: unresponsive.fix } } : {}),
+      ...(unresponsive ? { unresponsive: { pid: unresponsive.pid, url: `${unresponsive.url}/`, ...(unresponsive.stopped !== undefined ? { stopped: unresponsive.stopped } : {}), starting: unresponsive.starting, problem: unresponsive.line, fix: unresponsive.fix } } : {}),
       ...(envStale ? { envChanged: envStale } : {}),
       service: { manager, file, installed, ...(target ? { programArguments: target.programArguments, listen: target.listen, config: target.config ?? null } : {}), ...(runsConfig?.other ? { otherConfig: runsConfig.line } : {}), ...(problem ? { problem } : {}), ...(stranger ? { notTheService: stranger } : {}), ...(unitStale ? { unitChanged: unitStale } : {}) },
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
@@ -248,7 +248,7 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
     else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
-    else if (unresponsive) writeLine(io.stdout, `not answering: ${unresponsive.line}\n  fix: ${unresponsive.fix}`);
+    else if (unresponsive) writeLine(io.stdout, `${unresponsive.starting ? "starting" : "not answering"}: ${unresponsive.line}\n  fix: ${asTyped(io, unresponsive.fix)}`);
     else if (seen.kind === "other") writeLine(io.stdout, `not running: another server than hearth's gateway answers at ${url}/health (${seen.seen}); the gateway cannot listen there (set gateway.port, or \`${commandLine(io, "gateway install --port <a free port>")}\`)`);
     else writeLine(io.stdout, `not running: nothing answers at ${url}/health (start it: ${commandLine(io, `gateway${listenFlags(target?.listen ?? {})}`)})`);
     for (const need of restartNeeded) writeLine(io.stdout, need.line);
