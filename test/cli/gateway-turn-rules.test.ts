@@ -38,7 +38,7 @@ const calls = (server: FakeServer): RecordedRequest[] => server.requests.filter(
 const sentText = (request: RecordedRequest | undefined): string => JSON.stringify(request?.body ?? null);
 const eventData = <T>(message: { data: string }): T => JSON.parse(message.data) as T;
 
-describe("the real gateway keeps the turn rules on every path", { timeout: 120_000 }, () => {
+describe("the real gateway keeps the turn rules on every path", { timeout: 300_000 }, () => {
   const temp = tempDir();
   const homeMode = { current: "answer" as Mode, listing: true };
   let home: FakeServer;
