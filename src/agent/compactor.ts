@@ -30,7 +30,15 @@ export interface CompactRequest {
   signal?: AbortSignal | undefined;
   /** The user entry of the turn under way. */
   pending?: string | undefined;
+  /**
+   * The turn has another model to go to while this one's server loads it (`onColdLoad: "fallback"`): a
+   * summariser that is loading is not waited for (the summary is not written now, nor counted as failed).
+   */
+  coldLoadFallback?: boolean | undefined;
 }
+
+/** The summariser's server is loading it and the turn goes on without waiting (`CompactRequest.coldLoadFallback`). */
+class SummarizerLoading extends Error {}
 
 export interface CompactorDependencies {
   router: Router;
@@ -113,7 +121,8 @@ export class Compactor {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
-      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls }), request.focus);
+      const coldLoadFallback = request.coldLoadFallback === true;
+      const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls, coldLoadFallback }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref, ...withCalls(calls) };
       this.failedSummaries.delete(head.ref);
       return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore, ...asked(request) } };
@@ -122,6 +131,8 @@ export class Compactor {
         emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
         return { outcome: { outcome: "failed", reason: "cancelled" }, entry: undefined, said: undefined };
       }
+      // Loading, not failing: asked again once it is loaded (the turn's next model answers meanwhile).
+      if (error instanceof SummarizerLoading) return this.trim(request, plan, tokensBefore, error.message, calls);
       const reason =
         error instanceof Error && error.name === "TimeoutError"
           ? `no summary within compaction.timeoutSeconds (${spec.compaction.timeoutSeconds} s)`
@@ -159,9 +170,9 @@ export class Compactor {
   }
 
   /** One summary request; each model call it makes goes into `call.calls` (the answering one with its usage and cost). */
-  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number; calls: AttemptRecord[] }): Promise<string> {
+  private async summarize(call: { chain: readonly ModelSpec[]; system: string; prompt: string; signal: AbortSignal; maxTokens: number; calls: AttemptRecord[]; coldLoadFallback: boolean }): Promise<string> {
     const context: Context = { systemPrompt: call.system, messages: [{ role: "user", content: call.prompt }] };
-    const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true, wholeAnswer: true });
+    const stream = this.dependencies.router.stream({ chain: call.chain, context, options: { signal: call.signal, maxTokens: call.maxTokens }, privacy: this.dependencies.spec.privacy, canRestart: true, wholeAnswer: true, coldLoadFallback: call.coldLoadFallback });
     for await (const event of stream) {
       if (event.type === "route-end" || event.type === "route-error") call.calls.push(...summaryCalls(event));
       if (event.type === "route-end") {
@@ -169,6 +180,10 @@ export class Compactor {
         if (event.message.stopReason === "length") throw new Error(`the summary was cut off at its reply limit (${call.maxTokens} tokens)`);
         if (text === "") throw new Error("the summary came back empty");
         return text;
+      }
+      if (event.type === "route-error" && !call.signal.aborted) {
+        const loading = event.attempts.find((attempt) => attempt.outcome === "cold-loading");
+        if (loading && call.coldLoadFallback) throw new SummarizerLoading(`${loading.model} is loading: its server started loading it, and the next model answers meanwhile`);
       }
       if (event.type === "route-error") throw new Error(call.signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${event.message}`);
     }

@@ -98,7 +98,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           if (limit !== undefined) watch.loaded(limit);
           return;
         }
-        const fallback = model.onColdLoad === "fallback" && next !== undefined;
+        const fallback = model.onColdLoad === "fallback" && (next !== undefined || request.coldLoadFallback === true);
         out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
         if (!fallback) {
           watch.loading();

@@ -55,7 +55,14 @@ export interface RouteRequest {
    * called — after every reason to skip it — so no model that is skipped or cooling is planned for.
    * Absent, or undefined: `context`.
    */
-  contextFor?: ((model: ModelSpec) => Promise<Context | undefined>) | undefined;
+  contextFor?: ((model: ModelSpec, turn: { next: ModelRef | undefined }) => Promise<Context | undefined>) | undefined;
+  /**
+   * A local candidate whose server is loading it (LM Studio's cold load) and whose `onColdLoad` is
+   * "fallback" is not waited for even as the last candidate: the route ends with it loading (its load
+   * started). The caller has another model to go to — a summary asked of the model of a turn whose
+   * chain goes on (the turn's next candidate answers meanwhile).
+   */
+  coldLoadFallback?: boolean | undefined;
   /** On context overflow: a smaller context (compacted) to retry the same model with once, or undefined. */
   onOverflow?: ((model: ModelSpec, failure: Failure) => Promise<Context | undefined>) | undefined;
 }

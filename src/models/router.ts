@@ -158,7 +158,7 @@ export class Router {
       if (request.contextFor) {
         if (!fitted.has(model.ref)) {
           const coolingBefore = cooldowns.until(model.ref) !== undefined;
-          sent = (await request.contextFor(model)) ?? context;
+          sent = (await request.contextFor(model, { next: judgements.likelyNext(index, model) })) ?? context;
           fitted.set(model.ref, sent);
           // Asked for the summary its context needed, it hung or failed (the summary's call set its cooldown): it is not called now.
           if (!coolingBefore && cooldowns.until(model.ref) !== undefined && model.ref !== request.named && !turnSignal(request).aborted) {
@@ -225,8 +225,8 @@ export class Router {
       if (result.pending) announce(result.pending, upNext);
       if (result.textSent && upNext) out.push({ type: "answer-restart", model: upNext });
     }
-    // Nothing else could answer: go back to a model that was loading, and wait for it this time.
-    for (const [position, model] of loading.entries()) {
+    // Nothing else could answer: go back to a model that was loading, and wait for it this time (unless the caller goes elsewhere meanwhile).
+    for (const [position, model] of request.coldLoadFallback ? [] : loading.entries()) {
       const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, fitted.get(model.ref) ?? context, request, attempts, out, undefined);
       addUsage(spent, result.spent);
       if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
