@@ -331,7 +331,7 @@ export class Agent {
       budget: async (model) => withReplyCap(await this.budget(model), options.maxTokens),
       prompt: (entries, budget) => this.prompt(entries, state.pending, budget),
       // The summary is asked of the model it is for (or the configured compaction model): never of one the router skipped.
-      fold: (model, fold) => this.compactor.fold({ ...this.request(state, [model], fold.budget), force: fold.force, signal: options.signal }),
+      fold: (model, fold) => this.compactor.fold({ ...this.request(state, [model], fold.budget), force: fold.force, coldLoadFallback: fold.coldLoadFallback, signal: options.signal }),
     });
   }
 
@@ -341,7 +341,7 @@ export class Agent {
       chain,
       // The whole conversation; each candidate is sent its own fitted context (contextFor).
       context: this.prompt(state.entries, state.pending).context,
-      contextFor: (model) => contexts.contextFor(model),
+      contextFor: (model, turn) => contexts.contextFor(model, turn),
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).
       replyTokens: (model) => this.answerBudget(model.ref, budget, options.maxTokens).replyTokens,

@@ -15,8 +15,11 @@ export interface CandidatePlanning {
   budget: (model: ModelSpec) => Promise<Budget>;
   /** The context of `entries` (with a fold not yet saved), counted as `budget`'s model counts it. */
   prompt: (entries: readonly SessionEntry[], budget: Budget | undefined) => { context: Context; tokens: number };
-  /** A fold (summary or trim, not saved) that fits `model`'s budget; `force` after it overflowed. */
-  fold: (model: ModelSpec, fold: { budget: Budget; force: boolean }) => Promise<Fold>;
+  /**
+   * A fold (summary or trim, not saved) that fits `model`'s budget; `force` after it overflowed;
+   * `coldLoadFallback`: the turn has a next model to answer while `model`'s server loads it.
+   */
+  fold: (model: ModelSpec, fold: { budget: Budget; force: boolean; coldLoadFallback?: boolean }) => Promise<Fold>;
 }
 
 /**
@@ -32,13 +35,17 @@ export class CandidateContexts {
 
   constructor(private readonly planning: CandidatePlanning) {}
 
-  /** The context for `model`: the whole conversation where it fits its budget, else compacted or trimmed for it. */
-  async contextFor(model: ModelSpec): Promise<Context> {
+  /**
+   * The context for `model`: the whole conversation where it fits its budget, else compacted or trimmed for
+   * it. `turn.next`: the candidate the router calls should this one not answer — a summary this model is
+   * asked for is not waited on while its server loads it (`onColdLoad: "fallback"`): that one answers.
+   */
+  async contextFor(model: ModelSpec, turn: { next?: ModelRef | undefined } = {}): Promise<Context> {
     const { entries, compactionEnabled } = this.planning;
     const budget = await this.planning.budget(model);
     const whole = this.planning.prompt(entries, budget);
     if (!shouldCompact(whole.tokens, budget, compactionEnabled)) return whole.context;
-    const fold = await this.planning.fold(model, { budget, force: false });
+    const fold = await this.planning.fold(model, { budget, force: false, coldLoadFallback: turn.next !== undefined });
     this.folds.set(model.ref, fold);
     return this.planning.prompt(withFold(entries, fold), undefined).context;
   }
