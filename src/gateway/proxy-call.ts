@@ -1,7 +1,8 @@
 import type { Agent } from "../agent/agent.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
-import type { RouterEvent } from "../models/router-events.js";
+import type { Attempt, RouterEvent } from "../models/router-events.js";
+import type { AttemptRecord } from "../sessions/entries.js";
 import type { Router } from "../models/router.js";
 import { EventStream } from "../shared/event-stream.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
@@ -67,6 +68,7 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
       else for (const shown of redactor.event(event)) out.push(shown);
       // Counted once the answer is on its way to the client (the ledger writes its lines later still).
       if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
+      else if (event.type === "route-error") countProxyFailure(dependencies.proxyLedger, request.model, event);
     },
     end: () => {
       for (const shown of redactor?.flush() ?? []) out.push(shown as RouterEvent);
@@ -78,5 +80,14 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
 
 function countProxyAnswer(ledger: ProxyLedger | undefined, requested: string, end: Extract<RouterEvent, { type: "route-end" }>): void {
   const { message, attempts } = end;
-  ledger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: { ...message.usage }, cost: message.cost, attempts: attempts.map(({ model, outcome, ms, baseUrl, usage, cost }) => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) })) });
+  ledger?.record({ at: new Date().toISOString(), requested, model: message.model, usage: { ...message.usage }, cost: message.cost, attempts: attempts.map(attemptRecord) });
 }
+
+/** A request that made calls and got no answer: its calls are counted all the same (a hosted one that broke may have cost money). */
+function countProxyFailure(ledger: ProxyLedger | undefined, requested: string, error: Extract<RouterEvent, { type: "route-error" }>): void {
+  const calls = error.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-"));
+  if (calls.length === 0) return;
+  ledger?.record({ at: new Date().toISOString(), requested, failed: true, attempts: calls.map(attemptRecord) });
+}
+
+const attemptRecord = ({ model, outcome, ms, baseUrl, usage, cost }: Attempt): AttemptRecord => ({ model, outcome, ms, ...(baseUrl ? { baseUrl } : {}), ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}) });

@@ -4,8 +4,11 @@ import type { Usage } from "../ai/types.js";
 import type { AttemptRecord } from "../sessions/entries.js";
 import { appendStateFile, ensureStateDirectory, readStateFile } from "../shared/state-file.js";
 
+/** One proxy-mode request, as `hearth usage` counts it: answered, or failed with every call it made. */
+export type ProxyLedgerEntry = ProxyAnswerEntry | ProxyFailureEntry;
+
 /** One answered proxy-mode call, as `hearth usage` counts it: who answered, tokens, cost, the attempts. Never the text. */
-export interface ProxyLedgerEntry {
+export interface ProxyAnswerEntry {
   /** ISO time the answer ended. */
   at: string;
   /** The name the client sent (a ref or an alias). */
@@ -15,6 +18,18 @@ export interface ProxyLedgerEntry {
   usage: Usage;
   /** US dollars. */
   cost: number;
+  attempts: AttemptRecord[];
+}
+
+/**
+ * A proxy-mode request no model answered (or the client left before one did): the calls it made, each
+ * with what its server counted before it broke, where it counted anything. Never the text or the error's words.
+ */
+export interface ProxyFailureEntry {
+  /** ISO time the request ended. */
+  at: string;
+  requested: string;
+  failed: true;
   attempts: AttemptRecord[];
 }
 
@@ -109,7 +124,11 @@ export function readProxyLedger(stateDir: string): { entries: ProxyLedgerEntry[]
 
 function parseEntry(line: string): ProxyLedgerEntry | undefined {
   try {
-    const value = JSON.parse(line) as Partial<ProxyLedgerEntry>;
+    const value = JSON.parse(line) as Partial<ProxyAnswerEntry> & { failed?: unknown };
+    if (value.failed === true) {
+      if (typeof value.at !== "string" || typeof value.requested !== "string" || !Array.isArray(value.attempts)) return undefined;
+      return { at: value.at, requested: value.requested, failed: true, attempts: attemptRecords(value.attempts) };
+    }
     const usage = value.usage;
     if (typeof value.at !== "string" || typeof value.model !== "string" || typeof value.cost !== "number" || !Array.isArray(value.attempts)) return undefined;
     if (!usage || typeof usage.input !== "number" || typeof usage.output !== "number") return undefined;
@@ -119,9 +138,16 @@ function parseEntry(line: string): ProxyLedgerEntry | undefined {
       model: value.model,
       usage: { input: usage.input, output: usage.output, cacheRead: Number(usage.cacheRead) || 0, cacheWrite: Number(usage.cacheWrite) || 0, reasoning: Number(usage.reasoning) || 0, estimated: usage.estimated === true, ...(typeof usage.promptPerSecond === "number" ? { promptPerSecond: usage.promptPerSecond } : {}) },
       cost: value.cost,
-      attempts: value.attempts.filter((attempt): attempt is AttemptRecord => typeof attempt?.model === "string" && typeof attempt.outcome === "string" && typeof attempt.ms === "number"),
+      attempts: attemptRecords(value.attempts),
     };
   } catch {
     return undefined;
   }
+}
+
+function attemptRecords(list: readonly unknown[]): AttemptRecord[] {
+  return list.filter((attempt): attempt is AttemptRecord => {
+    const record = attempt as Partial<AttemptRecord> | null;
+    return typeof record?.model === "string" && typeof record.outcome === "string" && typeof record.ms === "number";
+  });
 }

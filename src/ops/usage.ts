@@ -199,6 +199,12 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
   // Proxy mode writes no session: its answers are in their own ledger (channel "proxy", agent "(proxy)").
   for (const entry of proxyEntries(options.stateDir, unreadable)) {
     if (since !== undefined && Date.parse(entry.at) < since) continue;
+    const key = options.by === "agent" ? "(proxy)" : options.by === "day" ? (Number.isNaN(Date.parse(entry.at)) ? entry.at.slice(0, 10) : localDay(entry.at)) : "proxy";
+    // A request no model answered: its calls spent all the same, as a turn's that failed.
+    if ("failed" in entry) {
+      countCalls(entry.attempts, key);
+      continue;
+    }
     const reply: CountedReply = { message: { usage: entry.usage, cost: entry.cost, model: entry.model as ModelRef }, attempts: entry.attempts };
     if (count(reply, { at: entry.at, agent: "(proxy)", channel: "proxy" })) fallbacks.turns += 1;
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { usageReport } from "../../src/ops/usage.js";
 import { apiSetup, type ApiSetup } from "./openai-setup.js";
 
 // A successful answer's `usage` is the answering call's own (an OpenAI client compares it with the
@@ -77,5 +78,29 @@ describe("OpenAI-compatible API: what a broken attempt spent before a fallback a
       const kept = reply.attempts[0]?.usage;
       assert.ok(kept && kept.input > 0 && kept.output >= 100, `the record keeps what the broken call spent: ${JSON.stringify(reply.attempts)}`);
     }
+  });
+
+  test("proxy mode, no model answering: the request's calls are in the ledger all the same, and hearth usage counts them with what they spent", { timeout: 30_000 }, async () => {
+    await opened?.close();
+    const api = await apiSetup();
+    opened = api;
+    // Both break after ~100 tokens of reasoning: the client gets an error, and both calls spent.
+    api.local.setHandler((request) => (request.method === "POST" ? { kind: "sse", frames: completionsStream({ reasoning: LONG, text: "never sent", chunkSize: 400 }).slice(0, 2), after: "reset" } : { kind: "json", status: 404, body: { error: { message: "not here" } } }));
+    api.backup.setHandler((request) => (request.method === "POST" ? { kind: "sse", frames: responsesStream({ reasoning: LONG, text: "never sent", chunkSize: 400 }).slice(0, 3), after: "reset" } : { kind: "json", status: 404, body: { error: { message: "not here" } } }));
+    await assert.rejects(api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Tell me" }] }), (error: Error & { status?: number }) => error.status === 502);
+    const file = join(api.gateway.stateDir, "usage", "proxy.jsonl");
+    while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const ledger = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { failed?: boolean; attempts: { model: string; outcome: string }[] });
+    assert.equal(ledger.length, 1, JSON.stringify(ledger));
+    assert.equal(ledger[0]?.failed, true);
+    assert.deepEqual(ledger[0]?.attempts.map(({ model, outcome }) => [model, outcome]), [["local/m1", "stream-broken"], ["backup/m2", "stream-broken"]]);
+    assert.doesNotMatch(JSON.stringify(ledger), /Tell me|first part of a long answer/, "never the words");
+    const report = await usageReport({ stateDir: api.gateway.stateDir, by: "model", isLocal: (ref) => ref.startsWith("local/") });
+    const rows = Object.fromEntries(report.rows.map((row) => [row.key, row]));
+    for (const model of ["local/m1", "backup/m2"]) {
+      assert.equal(rows[model]?.calls, 1, `${model}: ${JSON.stringify(report.rows)}`);
+      assert.deepEqual(rows[model]?.failed, { "stream-broken": 1 });
+    }
+    assert.ok((rows["local/m1"]?.output ?? 0) >= 100, `local/m1's ~100 tokens of reasoning counted: ${JSON.stringify(rows["local/m1"])}`);
   });
 });

@@ -28,7 +28,8 @@ test("the proxy ledger stays bounded (one older file kept, both read back), mask
     const read = readProxyLedger(dir);
     assert.equal(read.unreadable, 0);
     assert.ok(read.entries.length >= 3 && read.entries.length <= 6, String(read.entries.length));
-    assert.equal(read.entries.at(-1)?.usage.input, 15, "the newest last");
+    const newest = read.entries.at(-1);
+    assert.equal(newest && "usage" in newest ? newest.usage.input : undefined, 15, "the newest last");
     assert.ok(read.entries.every((one) => one.attempts[0]?.baseUrl === "http://127.0.0.1:1234/v1?key=***"));
 
     const blocked = join(dir, "blocked");
