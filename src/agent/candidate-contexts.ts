@@ -32,6 +32,8 @@ export interface CandidatePlanning {
 export class CandidateContexts {
   private readonly folds = new Map<ModelRef, Fold>();
   private readonly told = new Set<ModelRef>();
+  /** Models whose fold was made while a later candidate was to answer: a summary of theirs was not waited for. */
+  private readonly notWaited = new Set<ModelRef>();
 
   constructor(private readonly planning: CandidatePlanning) {}
 
@@ -42,11 +44,17 @@ export class CandidateContexts {
    */
   async contextFor(model: ModelSpec, turn: { next?: ModelRef | undefined } = {}): Promise<Context> {
     const { entries, compactionEnabled } = this.planning;
+    const made = this.folds.get(model.ref);
+    // Asked again (the router went back to wait for it): a fold stands unless it was made not waiting for the model's load.
+    if (made && !(this.notWaited.has(model.ref) && turn.next === undefined)) return this.planning.prompt(withFold(entries, made), undefined).context;
     const budget = await this.planning.budget(model);
     const whole = this.planning.prompt(entries, budget);
     if (!shouldCompact(whole.tokens, budget, compactionEnabled)) return whole.context;
-    const fold = await this.planning.fold(model, { budget, force: false, coldLoadFallback: turn.next !== undefined });
+    const coldLoadFallback = turn.next !== undefined;
+    const fold = await this.planning.fold(model, { budget, force: false, coldLoadFallback });
     this.folds.set(model.ref, fold);
+    if (coldLoadFallback) this.notWaited.add(model.ref);
+    else this.notWaited.delete(model.ref);
     return this.planning.prompt(withFold(entries, fold), undefined).context;
   }
 

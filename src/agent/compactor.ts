@@ -121,7 +121,8 @@ export class Compactor {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const sizes = summarySizes(await this.dependencies.budget(head), head, request.focus);
-      const coldLoadFallback = request.coldLoadFallback === true;
+      // Only the turn's own model may be left loading (the next one answers); a configured compaction.model is waited for.
+      const coldLoadFallback = request.coldLoadFallback === true && spec.compaction.chain.length === 0;
       const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls, coldLoadFallback }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref, ...withCalls(calls) };
       this.failedSummaries.delete(head.ref);

@@ -227,7 +227,9 @@ export class Router {
     }
     // Nothing else could answer: go back to a model that was loading, and wait for it this time (unless the caller goes elsewhere meanwhile).
     for (const [position, model] of request.coldLoadFallback ? [] : loading.entries()) {
-      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, fitted.get(model.ref) ?? context, request, attempts, out, undefined);
+      // Fitted again, waiting this time: its context was fitted while a later candidate was to answer (a summary not waited for).
+      const sent = request.contextFor ? ((await request.contextFor(model, { next: undefined })) ?? context) : (fitted.get(model.ref) ?? context);
+      const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, sent, request, attempts, out, undefined);
       addUsage(spent, result.spent);
       if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
       if (result.ok) {
