@@ -85,7 +85,8 @@ function countProxyAnswer(ledger: ProxyLedger | undefined, requested: string, en
 
 /** A request that made calls and got no answer: its calls are counted all the same (a hosted one that broke may have cost money). */
 function countProxyFailure(ledger: ProxyLedger | undefined, requested: string, error: Extract<RouterEvent, { type: "route-error" }>): void {
-  const calls = error.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-"));
+  // A call stopped by the caller before its server counted anything (a warm-up that let go once a fallback began) spent nothing to count.
+  const calls = error.attempts.filter((attempt) => !attempt.outcome.startsWith("skipped-") && !(attempt.outcome === "aborted" && attempt.usage === undefined));
   if (calls.length === 0) return;
   ledger?.record({ at: new Date().toISOString(), requested, failed: true, attempts: calls.map(attemptRecord) });
 }

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { HearthError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { processAlive } from "../shared/process-alive.js";
+import { commandWords, processStartedAt, processStopped } from "../shared/process-facts.js";
 import { ensureStateDirectory, readStateFile, replaceStateFile } from "../shared/state-file.js";
 
 /** The one gateway of a state dir, held for its life; `listening` records its address for a refused second one to name. */
@@ -123,8 +123,10 @@ async function takeOverFromTheGone(options: { stateDir: string; command: string;
 
 /** The refusal of a second gateway on the state dir, naming the one that holds it and how to stop it. */
 function heldBy(options: { stateDir: string; command: string }, holder: LockOwner | undefined): HearthError {
-  const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}` : "its pid not written yet: it is starting";
+  const stopped = holder !== undefined && processStopped(holder.pid) === true;
+  const who = holder ? `pid ${holder.pid}${holder.url ? `, at ${holder.url}/` : ", still starting"}${stopped ? " (stopped: its process is suspended)" : ""}` : "its pid not written yet: it is starting";
   return new HearthError("runtime", `another hearth gateway already runs on this state dir (${options.stateDir}): ${who}; a second one would answer in the same sessions beside it`, [
+    ...(stopped ? [`it is stopped (Ctrl+Z, kill -STOP): \`kill -CONT ${holder.pid}\` resumes it (\`fg\` in its terminal); a stopped process ends only once resumed`] : []),
     `fix: use the one that runs, or stop it first — Ctrl+C where it runs${holder ? `, or \`kill ${holder.pid}\`` : ""} (the installed service: \`${options.command} gateway uninstall\`, or its service manager's stop) — then start this one`,
     `\`${options.command} gateway status\` shows where it listens; a gateway of its own needs another state dir (HEARTH_STATE_DIR)`,
   ]);
@@ -136,26 +138,22 @@ function heldBy(options: { stateDir: string; command: string }, holder: LockOwne
  * or its pid runs another program now (or what it runs cannot be told: the lock's age decides, as before).
  */
 function runningHolder(stateDir: string): LockOwner | undefined {
-  if (!existsSync(lockPath(stateDir))) return undefined;
+  const refreshed = statSync(lockPath(stateDir), { throwIfNoEntry: false })?.mtimeMs;
+  if (refreshed === undefined) return undefined;
   const owner = readOwner(stateDir);
   if (owner === undefined || owner.pid === process.pid || !processAlive(owner.pid) || runsAGateway(owner.pid) !== true) return undefined;
+  // A process that started after the lock was last refreshed is not its owner: the pid was given to it since (another gateway's, say).
+  const started = processStartedAt(owner.pid);
+  if (started !== undefined && started > refreshed + START_TIME_SLACK_MS) return undefined;
   return owner;
 }
 
-/**
- * Whether the pid's command line is a gateway's (`… gateway …`): read from /proc on Linux, asked of `ps`
- * elsewhere (macOS); undefined where neither says (another user's process, no `ps`).
- */
+/** A start time is known to about a second (/proc's boot time is in whole seconds). */
+const START_TIME_SLACK_MS = 2_000;
+
+/** Whether the pid's command line is a gateway's (`… gateway …`); undefined where the system does not say. */
 export function runsAGateway(pid: number): boolean | undefined {
-  let words: string[];
-  try {
-    words = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  } catch {
-    const asked = spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8", timeout: 2_000 });
-    if (asked.status !== 0 || asked.stdout.trim() === "") return undefined;
-    words = asked.stdout.trim().split(/\s+/);
-  }
-  return words.includes("gateway");
+  return commandWords(pid)?.includes("gateway");
 }
 
 /** Who holds the state dir's gateway lock, as its owner file says (pid, and its address once it listens); undefined when none is written. */

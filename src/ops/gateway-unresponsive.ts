@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { processAlive } from "../shared/process-alive.js";
+import { processStopped } from "../shared/process-facts.js";
 import { gatewayOwnerRecord, runsAGateway } from "./gateway-lock.js";
 
 /** A gateway whose process holds the state dir but did not answer /health in time. */
@@ -55,17 +56,6 @@ export function unresponsiveGateway(stateDir: string, asked: { url: string; wait
     line: `pid ${owner.pid} holds the state dir but does not answer at ${url}/health within ${seconds} s (${why})`,
     fix: stopped === false ? `${end}; ${resume}` : `${resume} (a suspended laptop's wakes by itself); ${end}`,
   };
-}
-
-/** Linux: state T (stopped) or t (traced) in /proc/<pid>/stat; undefined elsewhere. */
-function processStopped(pid: number): boolean | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state === "T" || state === "t";
-  } catch {
-    return undefined;
-  }
 }
 
 /** A gateway that has not recorded its address this long after it took the state dir is said to hang while starting. */
