@@ -11,7 +11,7 @@ import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, cutOffTurns, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyCapped, replyLimitSent, withReplyCap, type Budget, type CountedBy } from "./context-budget.js";
+import { budgetFor, contextTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { cutOffNote } from "./cut-off-note.js";
@@ -24,7 +24,6 @@ import { NoteKeeper } from "./turn-notes.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
-import { textOnly } from "../ai/compat.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
 import { acceptImages } from "./inbound-images.js";
 import { record, type TurnState } from "./turn-state.js";
@@ -80,13 +79,20 @@ export class Agent {
    * (a budget's model) counts it, where given. `pending`: the message of a turn under way.
    */
   prompt(entries: readonly SessionEntry[], pending?: string, countedBy?: CountedBy): { context: Context; tokens: number } {
+    const whole = this.promptView(entries, pending);
+    return { context: whole.context, tokens: whole.tokens(countedBy) };
+  }
+
+  /**
+   * The context a call would send now, built once (the conversation's view of every entry), and its
+   * size as any budget's model counts it — counted from that one context, never built again: a step
+   * shares it between the router and each candidate it calls (CandidateContexts).
+   */
+  promptView(entries: readonly SessionEntry[], pending?: string): PromptView {
     const view = conversationView(entries, { pending });
     // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
-    // Counted as sent: no tools to a model they are not sent to, a line for each image to a model that reads text only.
-    const withoutTools = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
-    const counted = countedBy?.imagesOff ? textOnly(withoutTools) : withoutTools;
-    return { context, tokens: contextTokens(counted, view.measuredFrom, countedBy) };
+    return { context, tokens: (countedBy) => sentTokens(context, { measuredFrom: view.measuredFrom, countedBy }) };
   }
 
   /** The size of the context a call would send now by the plain estimate, not calibrated by the server's counts. */
@@ -329,7 +335,9 @@ export class Agent {
       pending: state.pending,
       compactionEnabled: this.spec.compaction.enabled,
       budget: async (model) => withReplyCap(await this.budget(model), options.maxTokens),
-      prompt: (entries, budget) => this.prompt(entries, state.pending, budget),
+      // The whole history's prompt, built once for the step: the router's context and each candidate's where it fits.
+      whole: this.promptView(state.entries, state.pending),
+      folded: (entries) => this.prompt(entries, state.pending).context,
       // The summary is asked of the model it is for (or the configured compaction model): never of one the router skipped.
       fold: (model, fold) => this.compactor.fold({ ...this.request(state, [model], fold.budget), force: fold.force, coldLoadFallback: fold.coldLoadFallback, signal: options.signal }),
     });
@@ -340,7 +348,7 @@ export class Agent {
     const stream = this.dependencies.router.stream({
       chain,
       // The whole conversation; each candidate is sent its own fitted context (contextFor).
-      context: this.prompt(state.entries, state.pending).context,
+      context: contexts.whole,
       contextFor: (model, turn) => contexts.contextFor(model, turn),
       options: { signal: options.signal, maxTokens: budget.replyTokens },
       // The turn is planned for one model; a fallback that answers gets its own reply limit (its window, its maxTokens).

@@ -37,17 +37,16 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   let summary: string | undefined;
   let firstKept = 0;
   let foldedAt = -1;
-  current.forEach((entry, index) => {
-    if (entry.type !== "compaction" && entry.type !== "trim") return;
+  for (let index = 0; index < current.length; index++) {
+    const entry = current[index] as SessionEntry;
+    if (entry.type !== "compaction" && entry.type !== "trim") continue;
     if (entry.type === "compaction") summary = entry.summary;
     const kept = current.findIndex((candidate) => "id" in candidate && candidate.id === entry.firstKeptId);
     firstKept = Math.max(firstKept, kept >= 0 ? kept : index + 1);
     foldedAt = index;
-  });
-  const unanswered = unansweredTurns(current, options.pending);
-  // A cut-off answer's turn that `/retry` sent again: the resend replaces it (the model never sees the message twice, nor the cut-off answer).
-  const cutOff = cutOffTurns(current);
-  const replaced = new Set(current.flatMap((entry) => (entry.type === "user" && entry.retryOf !== undefined && cutOff.has(entry.retryOf) ? [entry.retryOf] : [])));
+  }
+  // Unanswered turns are left out; a cut-off answer's turn that `/retry` sent again is replaced by the resend (the model never sees the message twice, nor the cut-off answer).
+  const { unanswered, replaced } = turnMarks(current, options.pending);
 
   const messages: Message[] = [];
   const ids: (string | undefined)[] = [];
@@ -55,49 +54,48 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     messages.push({ role: "user", content: `${SUMMARY_HEADING}\n${summary}` });
     ids.push(undefined);
   }
-  const addUser = (entry: Extract<SessionEntry, { type: "user" }>): void => {
-    // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
-    if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
-      messages[0] = userMessage(entry, summaryPrefix(summary));
-      ids[0] = entry.id;
-      return;
-    }
-    messages.push(userMessage(entry, ""));
-    ids.push(entry.id);
-  };
   const pendingCalls = new Map<string, string>();
-  const closePending = (): void => {
-    if (pendingCalls.size === 0) return;
-    // A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each.
-    for (const [id, name] of pendingCalls) {
-      messages.push(interrupted(id, name));
-      ids.push(undefined);
-    }
-    pendingCalls.clear();
-  };
   let measuredFrom: number | undefined;
   let skipping = false;
-  current.forEach((entry, index) => {
+  for (let index = 0; index < current.length; index++) {
+    const entry = current[index] as SessionEntry;
     if (index > foldedAt && measuredFrom === undefined) measuredFrom = messages.length;
     if (entry.type === "user") skipping = unanswered.has(entry.id) || replaced.has(entry.id);
-    if (index < firstKept || skipping) return;
+    if (index < firstKept || skipping) continue;
     if (entry.type === "user") {
-      closePending();
-      addUser(entry);
+      closePending(pendingCalls, { messages, ids });
+      // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
+      if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
+        messages[0] = userMessage(entry, summaryPrefix(summary));
+        ids[0] = entry.id;
+      } else {
+        messages.push(userMessage(entry, ""));
+        ids.push(entry.id);
+      }
     } else if (entry.type === "assistant") {
-      closePending();
+      closePending(pendingCalls, { messages, ids });
       messages.push(entry.message);
       ids.push(entry.id);
       for (const part of entry.message.content) if (part.type === "tool-call") pendingCalls.set(part.id, part.name);
     } else if (entry.type === "tool-result") {
-      if (!pendingCalls.has(entry.message.toolCallId)) return;
+      if (!pendingCalls.has(entry.message.toolCallId)) continue;
       pendingCalls.delete(entry.message.toolCallId);
       messages.push(entry.message);
       ids.push(entry.id);
     }
-  });
-  closePending();
+  }
+  closePending(pendingCalls, { messages, ids });
   return { messages, ids, summary, model, reasoning, measuredFrom: measuredFrom ?? messages.length };
+}
+
+/** A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each. */
+function closePending(pendingCalls: Map<string, string>, view: Pick<ConversationView, "messages" | "ids">): void {
+  if (pendingCalls.size === 0) return;
+  for (const [id, name] of pendingCalls) {
+    view.messages.push(interrupted(id, name));
+    view.ids.push(undefined);
+  }
+  pendingCalls.clear();
 }
 
 /**
@@ -123,46 +121,51 @@ export function sessionSettings(entries: readonly SessionEntry[]): { start: numb
  * that stalled or dropped where the channel could not restart it). `/retry` sends such a message again.
  */
 export function cutOffTurns(entries: readonly SessionEntry[]): Set<string> {
-  const cut = new Set<string>();
-  let turn: string | undefined;
-  let stop: string | undefined;
-  const close = (): void => {
-    if (turn !== undefined && (stop === "length" || stop === "error")) cut.add(turn);
-  };
-  for (const entry of entries) {
-    if (entry.type === "user") {
-      close();
-      turn = entry.id;
-      stop = undefined;
-    } else if (entry.type === "assistant") stop = entry.message.stopReason;
-    else if (entry.type === "turn-failed") stop = undefined;
-  }
-  close();
-  return cut;
+  return turnMarks(entries, undefined).cutOff;
 }
 
 /** User entries whose turn got no answer: marked failed, or (a crash) never answered and not under way. */
 export function unansweredTurns(entries: readonly SessionEntry[], pending?: string): Set<string> {
+  return turnMarks(entries, pending).unanswered;
+}
+
+/**
+ * One pass over the turns: those that got no answer (unansweredTurns), those answered but cut off
+ * (cutOffTurns), and the cut-off ones a resend (`/retry`) replaces — a resend always comes after the
+ * turn it sends again, so that turn is closed (cut off or not) by the time it is met.
+ */
+function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: Set<string>; cutOff: Set<string>; replaced: Set<string> } {
   const unanswered = new Set<string>();
+  const cutOff = new Set<string>();
+  const replaced = new Set<string>();
   let turn: string | undefined;
   let answered = false;
+  let stop: string | undefined;
   const close = (): void => {
-    if (turn !== undefined && !answered && turn !== pending) unanswered.add(turn);
+    if (turn === undefined) return;
+    if (!answered && turn !== pending) unanswered.add(turn);
+    if (stop === "length" || stop === "error") cutOff.add(turn);
   };
   for (const entry of entries) {
     if (entry.type === "user") {
       close();
       turn = entry.id;
       answered = false;
+      stop = undefined;
+      if (entry.retryOf !== undefined && cutOff.has(entry.retryOf)) replaced.add(entry.retryOf);
     } else if (entry.type === "assistant") {
       answered = true;
-    } else if (entry.type === "turn-failed" && turn !== undefined) {
-      unanswered.add(turn);
-      answered = true; // already counted
+      stop = entry.message.stopReason;
+    } else if (entry.type === "turn-failed") {
+      stop = undefined;
+      if (turn !== undefined) {
+        unanswered.add(turn);
+        answered = true; // already counted
+      }
     }
   }
   close();
-  return unanswered;
+  return { unanswered, cutOff, replaced };
 }
 
 /** A user entry as the model sees it: its text (and any quoted text), `prefix` before it, and its images. */

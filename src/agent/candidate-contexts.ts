@@ -2,7 +2,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
-import { shouldCompact, type Budget } from "./context-budget.js";
+import { shouldCompact, type Budget, type PromptView } from "./context-budget.js";
 import type { Fold } from "./compactor.js";
 
 export interface CandidatePlanning {
@@ -13,8 +13,10 @@ export interface CandidatePlanning {
   compactionEnabled: boolean;
   /** The budget of a call to `model` this turn (its effective window; the client's reply cap). */
   budget: (model: ModelSpec) => Promise<Budget>;
-  /** The context of `entries` (with a fold not yet saved), counted as `budget`'s model counts it. */
-  prompt: (entries: readonly SessionEntry[], budget: Budget | undefined) => { context: Context; tokens: number };
+  /** The prompt of the whole history (`entries`), built once for the step: counted per candidate's budget, never rebuilt. */
+  whole: PromptView;
+  /** The context of `entries` with a fold not yet saved. */
+  folded: (entries: readonly SessionEntry[]) => Context;
   /**
    * A fold (summary or trim, not saved) that fits `model`'s budget; `force` after it overflowed;
    * `coldLoadFallback`: the turn has a next model to answer while `model`'s server loads it.
@@ -37,6 +39,11 @@ export class CandidateContexts {
 
   constructor(private readonly planning: CandidatePlanning) {}
 
+  /** The whole conversation as the step sends it where it fits: what the router is given, built once. */
+  get whole(): Context {
+    return this.planning.whole.context;
+  }
+
   /**
    * The context for `model`: the whole conversation where it fits its budget, else compacted or trimmed for
    * it. `turn.next`: the candidate the router calls should this one not answer — a summary this model is
@@ -46,16 +53,16 @@ export class CandidateContexts {
     const { entries, compactionEnabled } = this.planning;
     const made = this.folds.get(model.ref);
     // Asked again (the router went back to wait for it): a fold stands unless it was made not waiting for the model's load.
-    if (made && !(this.notWaited.has(model.ref) && turn.next === undefined)) return this.planning.prompt(withFold(entries, made), undefined).context;
+    if (made && !(this.notWaited.has(model.ref) && turn.next === undefined)) return this.planning.folded(withFold(entries, made));
     const budget = await this.planning.budget(model);
-    const whole = this.planning.prompt(entries, budget);
-    if (!shouldCompact(whole.tokens, budget, compactionEnabled)) return whole.context;
+    const { whole } = this.planning;
+    if (!shouldCompact(whole.tokens(budget), budget, compactionEnabled)) return whole.context;
     const coldLoadFallback = turn.next !== undefined;
     const fold = await this.planning.fold(model, { budget, force: false, coldLoadFallback });
     this.folds.set(model.ref, fold);
     if (coldLoadFallback) this.notWaited.add(model.ref);
     else this.notWaited.delete(model.ref);
-    return this.planning.prompt(withFold(entries, fold), undefined).context;
+    return this.planning.folded(withFold(entries, fold));
   }
 
   /**
@@ -70,7 +77,7 @@ export class CandidateContexts {
     if (before && before.type === "trim" && fold.entry.type === "trim" && before.firstKeptId === fold.entry.firstKeptId) return undefined;
     this.folds.set(model.ref, fold);
     this.told.delete(model.ref);
-    return this.planning.prompt(withFold(this.planning.entries, fold), undefined).context;
+    return this.planning.folded(withFold(this.planning.entries, fold));
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context, Message } from "../ai/types.js";
+import { textOnly } from "../ai/compat.js";
 import { fixedCharacters, messageCharacters } from "../ai/usage.js";
 import { replyCapNotice } from "../models/reply-cap-notice.js";
 
@@ -52,6 +53,23 @@ export function withReplyCap(budget: Budget, maxTokens: number | undefined): Bud
   if (maxTokens === undefined || maxTokens >= budget.replyTokens) return budget;
   const replyTokens = Math.max(1, maxTokens);
   return { ...budget, replyTokens, promptTokens: Math.max(0, budget.window - replyTokens - budget.reserveTokens) };
+}
+
+/** A context built once, and its size as each budget's model counts it (counted from it, not built again). */
+export interface PromptView {
+  context: Context;
+  tokens: (countedBy?: CountedBy) => number;
+}
+
+/**
+ * Tokens of a context as it is sent to `countedBy`'s model: no tools to a model they are not sent to,
+ * a line for each image to a model that reads text only (calibrated as contextTokens says).
+ */
+export function sentTokens(context: Context, counting: { measuredFrom: number; countedBy: CountedBy | undefined }): number {
+  const { measuredFrom, countedBy } = counting;
+  const withoutTools = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
+  const counted = countedBy?.imagesOff ? textOnly(withoutTools) : withoutTools;
+  return contextTokens(counted, measuredFrom, countedBy);
 }
 
 /**

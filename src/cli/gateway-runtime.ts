@@ -40,7 +40,7 @@ export interface GatewayRuntime {
   stopAccepting(): void;
   /** Cancels every turn (and proxied answer) still running, with GatewayStopping (their messages are saved and marked cancelled); returns how many of each. */
   abortTurns(): StopCounts;
-  /** Lets go of caches the next turns rebuild from memory alone (the adapters' serialised histories): for a process gone quiet. */
+  /** Lets go of caches the next turns rebuild (the adapters' serialised histories, the sessions the store holds in memory): for a process gone quiet. */
   releaseMemory(): void;
 }
 
@@ -129,6 +129,9 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       gateway.stop();
     },
     abortTurns: () => stop.cutAll(),
-    releaseMemory: () => routing.adapters.releaseMemory(),
+    releaseMemory: () => {
+      routing.adapters.releaseMemory();
+      runtime.store.releaseMemory?.();
+    },
   };
 }

@@ -332,6 +332,15 @@ export class JsonlSessionStore implements SessionStore {
     this.open.clear();
   }
 
+  /**
+   * Lets go of the sessions held in memory (a process gone quiet): each is read from its file again,
+   * once, when next used. What is written is all on disk; nothing is lost. An operation under way
+   * holds its session again as it ends.
+   */
+  releaseMemory(): void {
+    this.open.clear();
+  }
+
   /** The session as its file holds it now: from memory when the file is unchanged, reading only what was appended since. */
   private async load(key: string, path: string, keep: boolean): Promise<OpenSession | undefined> {
     const context: FaultContext = { path, doing: `read session "${key}" from` };

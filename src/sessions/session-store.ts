@@ -105,6 +105,8 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   /** Makes everything written durable and lets go of what is cached. */
   close(): Promise<void>;
+  /** Lets go of what it holds in memory only to make later reads cheaper (a process gone quiet); a store whose memory is its data has none. */
+  releaseMemory?(): void;
 }
 
 /** Summaries in the order a person looks for them: the most recently updated first (then by key). */

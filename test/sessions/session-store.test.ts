@@ -137,6 +137,45 @@ describe("JsonlSessionStore", () => {
     assert.deepEqual(reads, ["a.jsonl", "b.jsonl", "a.jsonl"], "over the byte budget only the session in use stays");
   });
 
+  test("releaseMemory lets go of the sessions held in memory: each is read from its file again, once, whole; one in use is held again after", async () => {
+    const state = join(temp.dir, "release");
+    const reads: string[] = [];
+    let holdOpen: Promise<void> | undefined;
+    const files = {
+      ...fsPromises,
+      open: (async (path: string, flags: number, mode?: number) => {
+        if ((flags & (constants.O_WRONLY | constants.O_RDWR)) === 0) reads.push(String(path).replace(/^.*\//, ""));
+        const handle = await fsPromises.open(path, flags, mode);
+        if (holdOpen && String(path).endsWith("b.jsonl")) await holdOpen;
+        return handle;
+      }) as typeof fsPromises.open,
+    };
+    const store = new JsonlSessionStore(state, { files });
+    const at = "2026-01-01T00:00:00.000Z";
+    for (const key of ["a", "b"]) await store.append(key, [{ type: "user", id: `${key}1`, at, text: `hello ${key}` }]);
+    for (const key of ["a", "b"]) await store.read(key);
+    assert.deepEqual(reads, ["a.jsonl", "b.jsonl"]);
+    reads.length = 0;
+    store.releaseMemory();
+    await store.append("a", [{ type: "user", id: "a2", at, text: "again" }]);
+    assert.deepEqual((await store.read("a")).entries.map((entry) => ("id" in entry ? entry.id : entry.type)), ["a1", "a2"], "nothing written is lost");
+    await store.read("a");
+    assert.deepEqual(reads, ["a.jsonl"], "read again once, then held again");
+    // A session an operation is using stays: released while an append to b waits on its file, b is still held after it.
+    await store.read("b");
+    let release: () => void = () => undefined;
+    holdOpen = new Promise((resolve) => (release = resolve));
+    reads.length = 0;
+    const appending = store.append("b", [{ type: "user", id: "b2", at, text: "more" }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    store.releaseMemory();
+    release();
+    holdOpen = undefined;
+    await appending;
+    assert.deepEqual((await store.read("b")).entries.map((entry) => ("id" in entry ? entry.id : entry.type)), ["b1", "b2"]);
+    assert.deepEqual(reads, [], "b was in use as the memory was released: still held, not read again");
+  });
+
   test("listing reads a session file once: afterwards only what was appended, and nothing of one unchanged or held in memory", async () => {
     const state = join(temp.dir, "listing");
     mkdirSync(join(state, "sessions"), { recursive: true });

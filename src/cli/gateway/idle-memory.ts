@@ -31,8 +31,8 @@ export interface IdleMemoryOptions {
    */
   settleChecks?: number | undefined;
   /**
-   * Lets go of caches rebuilt from memory alone (the adapters' serialised histories), just before a
-   * release's collection: what they held goes with it.
+   * Lets go of caches the next turns rebuild (the adapters' serialised histories, the sessions the
+   * store holds in memory, read again from their files), just before a release's collection: what they held goes with it.
    */
   dropCaches?: (() => void) | undefined;
   /** Told of each release (for the log). */
