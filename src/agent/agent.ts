@@ -20,7 +20,8 @@ import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
 import { policyFor } from "./tools/registry.js";
 import { turnFailureCause } from "./turn-failure.js";
-import { NoteKeeper } from "./turn-notes.js";
+import { NoteKeeper, withNotes } from "./turn-notes.js";
+import { lostModelWords } from "./model-choices.js";
 import { turnText } from "./turn-text.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
@@ -58,10 +59,7 @@ export class Agent {
 
   /** When the session's `/model` choice is no longer in the config: what to say (the chain answers instead), else undefined. */
   lostModelNotice(entries: readonly SessionEntry[], answering: ModelSpec | undefined): string | undefined {
-    const ref = sessionSettings(entries).model;
-    if (!ref || this.dependencies.catalog.models.has(ref)) return undefined;
-    const instead = answering ? `answering with ${this.dependencies.catalog.aliasOf(answering.ref) ?? answering.ref} (${answering.ref})` : "no other model is configured";
-    return `the model this conversation was set to, ${ref}, is no longer in the config: ${instead}; /model <alias> picks another, /model reset clears the choice`;
+    return lostModelWords(sessionSettings(entries).model, { catalog: this.dependencies.catalog, answering });
   }
 
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
@@ -294,7 +292,7 @@ export class Agent {
         signal: run.signal ?? new AbortController().signal,
         stateDir: this.dependencies.stateDir,
         agentId: this.spec.id,
-        settings: toolSettings(this.spec),
+        settings: { exec: this.spec.tools?.exec, webFetch: this.spec.tools?.web_fetch },
         turn: run.budget,
         untrusted: (content: string, source: string) => run.marker.wrap(content, source),
       });
@@ -490,19 +488,4 @@ export class Agent {
       return [error.fault.message, ...error.fault.details].join(" — ");
     }
   }
-}
-
-/** The entry with the notes shown before it, where its type keeps them: an answer, a tool's result, a failure. */
-function withNotes(entry: SessionEntry, keeper: NoteKeeper | undefined): SessionEntry {
-  if (entry.type !== "assistant" && entry.type !== "tool-result" && entry.type !== "turn-failed") return entry;
-  const notes = keeper?.take();
-  return notes ? { ...entry, notes } : entry;
-}
-
-function toolSettings(spec: AgentSpec) {
-  const tools = spec.tools;
-  return {
-    exec: tools?.exec,
-    webFetch: tools?.web_fetch,
-  };
 }

@@ -25,3 +25,11 @@ export function formatChoiceList(choices: readonly ModelChoice[]): string {
 export function formatChoicesInline(choices: readonly ModelChoice[]): string {
   return choices.map((choice) => (choice.alias ? `${choice.alias} (${choice.ref})` : choice.ref)).join(", ");
 }
+
+/** When the session's `/model` choice (`ref`) is no longer in the catalog: what to say (`answering` answers instead), else undefined. */
+export function lostModelWords(ref: ModelRef | undefined, now: { catalog: ModelCatalog; answering: ModelSpec | undefined }): string | undefined {
+  const { catalog, answering } = now;
+  if (!ref || catalog.models.has(ref)) return undefined;
+  const instead = answering ? `answering with ${catalog.aliasOf(answering.ref) ?? answering.ref} (${answering.ref})` : "no other model is configured";
+  return `the model this conversation was set to, ${ref}, is no longer in the config: ${instead}; /model <alias> picks another, /model reset clears the choice`;
+}

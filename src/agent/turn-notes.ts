@@ -1,4 +1,4 @@
-import type { EntryNote, NoteKind } from "../sessions/entries.js";
+import type { EntryNote, NoteKind, SessionEntry } from "../sessions/entries.js";
 import { loadingNotice, modelName, REFS_ONLY, type ModelNames } from "../models/waiting-notice.js";
 import type { AgentEvent } from "./agent-events.js";
 
@@ -109,4 +109,11 @@ export class NoteKeeper {
     this.held = [];
     return notes;
   }
+}
+
+/** The entry with the notes shown before it, where its type keeps them: an answer, a tool's result, a failure. */
+export function withNotes(entry: SessionEntry, keeper: NoteKeeper | undefined): SessionEntry {
+  if (entry.type !== "assistant" && entry.type !== "tool-result" && entry.type !== "turn-failed") return entry;
+  const notes = keeper?.take();
+  return notes ? { ...entry, notes } : entry;
 }
