@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { freePort } from "../helpers/free-port.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -15,15 +15,6 @@ after(() => {
   for (const child of children) child.kill("SIGKILL");
   temp.cleanup();
 });
-
-/** A loopback port nothing listens on (taken and given back). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test("a gateway that holds the state dir and has recorded no address yet is starting; 30 s on, it may hang while starting", { timeout: 60_000 }, async () => {
   const port = await freePort();

@@ -5,7 +5,7 @@
 // the load goes on, and once loaded the model writes the summary itself. Where nothing else answers after
 // all, or the summary is a configured compaction.model's, the load is waited for and a summary written.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { TurnResult } from "../../src/agent/agent-events.js";
@@ -13,6 +13,7 @@ import { createRuntime } from "../../src/cli/runtime.js";
 import { startFakeServer, type RecordedRequest, type Reply } from "../fakes/fake-server.js";
 import { lmStudioHandler, type LmStudioModel } from "../fakes/lmstudio-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { findFile } from "../helpers/find-file.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -171,16 +172,4 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error("never came true");
-}
-
-function findFile(dir: string, name: string): string | undefined {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isFile() && entry.name === name) return path;
-    if (entry.isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

@@ -3,13 +3,14 @@
 // keeps no trim or summary made for the primary, and the turn says nothing of one. The summary a
 // smaller window needs is asked of the model it is for, never of a model the router then skips.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { startFakeServer, type RecordedRequest, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { findFile } from "../helpers/find-file.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -80,18 +81,6 @@ async function setUp(name: string) {
       .filter((type) => type === "trim" || type === "compaction");
   };
   return { primary, fallback, say, events, folds };
-}
-
-function findFile(dir: string, name: string): string | undefined {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isFile() && entry.name === name) return path;
-    if (entry.isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /** What the turn's channel was told of a fold: a summary written, turns left out. */
