@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
-import { refuseClientSetup } from "./agent-refusals.js";
+import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
+import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
 import type { AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerOutcome } from "./answer-stream.js";
@@ -153,17 +154,25 @@ function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error
   };
 }
 
+/**
+ * What both endpoints do first: the request's controller (aborted when the client goes; proxy mode's by the
+ * stop switch too), whether the answer goes straight to Node (proxy mode sets no header through Hono; agent
+ * mode's name its session), whether a whole answer may restart, and agent mode's refusals of the client's own setup.
+ */
+function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { stream: boolean; options: CallOptions }; target: Target; setup: ClientSetup }): { straight: boolean; controller: AbortController; canRestart: boolean } {
+  const straight = call.target.mode === "proxy";
+  const controller = requestController(c, straight ? call.stop : undefined);
+  if (call.target.mode === "agent") {
+    refuseForAgent(call.request.options);
+    refuseClientSetup(call.setup);
+  }
+  return { straight, controller, canRestart: !call.request.stream };
+}
+
 /** `POST /v1/chat/completions` once its body is parsed and its model resolved: an agent's turn or a proxied answer, whole or streamed. */
 function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  // Proxy mode sets no header through Hono: its answers go straight to Node (agent mode's name its session).
-  const straight = target.mode === "proxy";
-  const controller = requestController(c, straight ? stop : undefined);
-  const canRestart = !request.stream;
-  if (target.mode === "agent") {
-    refuseForAgent(request.options);
-    refuseClientSetup({ tools: request.tools.length, items: { field: "messages", list: request.messages } });
-  }
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
@@ -191,14 +200,7 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
 /** `POST /v1/responses` once its body is parsed and its model resolved. */
 function responsesAnswer(c: Context, call: Answering & { request: ResponsesRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  // Proxy mode sets no header through Hono: its answers go straight to Node (agent mode's name its session).
-  const straight = target.mode === "proxy";
-  const controller = requestController(c, straight ? stop : undefined);
-  const canRestart = !request.stream;
-  if (target.mode === "agent") {
-    refuseForAgent(request.options);
-    refuseClientSetup({ tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } });
-  }
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
