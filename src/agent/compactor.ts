@@ -133,7 +133,11 @@ export class Compactor {
         return { outcome: { outcome: "failed", reason: "cancelled" }, entry: undefined, said: undefined };
       }
       // Loading, not failing: asked again once it is loaded (the turn's next model answers meanwhile).
-      if (error instanceof SummarizerLoading) return this.trim(request, plan, tokensBefore, error.message, calls);
+      // The "start" told is ended here: no summary follows now.
+      if (error instanceof SummarizerLoading) {
+        emit({ type: "compaction", phase: "deferred", tokensBefore, message: error.message, ...asked(request) });
+        return this.trim(request, plan, tokensBefore, error.message, calls);
+      }
       const reason =
         error instanceof Error && error.name === "TimeoutError"
           ? `no summary within compaction.timeoutSeconds (${spec.compaction.timeoutSeconds} s)`

@@ -33,6 +33,8 @@ export function compactionWords(event: Extract<AgentEvent, { type: "compaction" 
         return { text: `the conversation (${size}) is compacted as asked: its older turns are summarised (the transcript keeps them)`, kept: true };
       case "trimmed":
         return { text: `the conversation (${size}) was to be compacted as asked, and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)`, kept: true };
+      case "deferred":
+        return { text: deferredWords(event), kept: false };
       case "failed":
         return undefined;
     }
@@ -46,10 +48,15 @@ export function compactionWords(event: Extract<AgentEvent, { type: "compaction" 
       const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: not even the latest fits beside this message" : "its oldest turns are left out of what is sent";
       return { text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, kept: true };
     }
+    case "deferred":
+      return { text: deferredWords(event), kept: false };
     case "failed":
       return undefined;
   }
 }
+
+/** A summary not waited for while its model loads (a passing note: the answer or the wait follows). */
+const deferredWords = (event: Extract<AgentEvent, { type: "compaction" }>): string => `no summary now: ${event.message ?? "its model is loading"}`;
 
 /**
  * The note shown for an event of a running turn; undefined for an event that is no note (the answer's

@@ -25,6 +25,9 @@ test("a comment is one line, whatever the text holds", () => {
 
 test("agent mode's notes: a summary under way starts the stream and is not kept; what became of the conversation is kept, in hearth's words only", () => {
   assert.deepEqual(turnNote({ type: "compaction", phase: "start", tokensBefore: 6400 }), { line: { type: "status", text: "the conversation (6k tokens) is longer than the context allows: summarising its older turns", startsStream: true }, kept: false });
+  // Set aside while its model loads: the next model answers (no wait to start the stream for, nothing to keep).
+  const loading = "lmstudio/m is loading: its server started loading it, and the next model answers meanwhile";
+  assert.deepEqual(turnNote({ type: "compaction", phase: "deferred", tokensBefore: 6400, message: loading }), { line: { type: "status", text: `no summary now: ${loading}`, startsStream: false }, kept: false });
   assert.deepEqual(turnNote({ type: "compaction", phase: "end", tokensBefore: 900 })?.kept, true);
   const trimmed = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 3000, message: "no summary could be written (upstream quoted 'my plan'): the oldest 2 turns are left out" });
   assert.equal(trimmed?.line.text, "the conversation (3k tokens) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)");

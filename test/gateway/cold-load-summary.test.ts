@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import type { TurnResult } from "../../src/agent/agent-events.js";
+import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { startFakeServer, type RecordedRequest, type Reply } from "../fakes/fake-server.js";
 import { lmStudioHandler, type LmStudioModel } from "../fakes/lmstudio-server.js";
@@ -91,8 +91,11 @@ async function setUp(name: string, options: { compactionModel?: boolean } = {}) 
     return started;
   };
   let runtime = await start();
+  /** The compaction events of the turns said, in order (their phases). */
+  const compactions: string[] = [];
   const say = async (text: string, session = "s"): Promise<Extract<TurnResult, { ok: true }>> => {
-    const handled = await runtime.gateway.handle({ channel: "webchat", session, text });
+    const onEvent = (event: AgentEvent): void => void (event.type === "compaction" && compactions.push(event.phase));
+    const handled = await runtime.gateway.handle({ channel: "webchat", session, text, onEvent });
     const result = handled.kind === "turn" ? handled.result : undefined;
     assert.ok(result?.ok, JSON.stringify(handled));
     return result;
@@ -110,7 +113,7 @@ async function setUp(name: string, options: { compactionModel?: boolean } = {}) 
     (which === "m" ? m : s).unload();
     runtime = await start();
   };
-  return { m, s, localPosts, cloud, say, folds, overnight };
+  return { m, s, localPosts, cloud, say, folds, overnight, compactions };
 }
 
 /** Three stories at once: the conversation no longer fits the local window, so a summary is needed for it. */
@@ -118,9 +121,12 @@ const outgrowing = `${story(4)} ${story(5)} ${story(6)}`;
 
 describe("a long conversation and a cold LM Studio model with onColdLoad fallback", { timeout: 60_000 }, () => {
   test("no summary is waited for: the fallback answers from the whole conversation, and the loaded model summarises later", async () => {
-    const { m, localPosts, cloud, say, folds, overnight } = await setUp("fallback-answers");
+    const { m, localPosts, cloud, say, folds, overnight, compactions } = await setUp("fallback-answers");
     await overnight("m");
+    compactions.length = 0;
     const result = await say(outgrowing);
+    // The summary begun for the loading model is said to be set aside, not left "summarising" through the fallback's answer.
+    assert.deepEqual(compactions, ["start", "deferred"]);
     assert.equal(result.model, "cloud/big", "the fallback answered while the local model loads");
     assert.equal(result.compaction, undefined, JSON.stringify(result.compaction));
     const sent = bodyText(cloud.posts.at(-1));
@@ -140,15 +146,18 @@ describe("a long conversation and a cold LM Studio model with onColdLoad fallbac
   });
 
   test("the fallback failing too: the turn goes back to the loading model and waits, and it writes the summary (never a trim made not waiting)", async () => {
-    const { m, localPosts, cloud, say, folds, overnight } = await setUp("fallback-fails");
+    const { m, localPosts, cloud, say, folds, overnight, compactions } = await setUp("fallback-fails");
     await overnight("m");
     cloud.down = true;
+    compactions.length = 0;
     // The load ends while the turn waits for it, after the fallback failed.
     const waited = waitFor(async () => cloud.posts.length > 0).then(() => setTimeout(() => m.finishLoad(), 200));
     const result = await say(outgrowing);
     await waited;
     assert.equal(result.model, "lmstudio/m", JSON.stringify(result.attempts));
     assert.equal(result.compaction?.outcome, "compacted", JSON.stringify(result.compaction));
+    // Set aside while the fallback was tried, then begun again and written once the turn went back to wait for the model.
+    assert.deepEqual(compactions, ["start", "deferred", "start", "end"]);
     assert.ok(localPosts.some(isSummary), "the loaded model wrote the summary");
     assert.deepEqual(folds(), ["compaction"]);
   });

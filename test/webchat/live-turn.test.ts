@@ -43,3 +43,13 @@ test("a progress line gives way to its outcome, and what is left of progress goe
     { kind: "tool", text: "time done: 12:00" },
   ]);
 });
+
+test("a summary set aside while its model loads takes the place of its 'summarising' line, and a summary begun again takes the place of that", () => {
+  const turn = newLiveTurn();
+  applyAgentEvent(turn, { type: "compaction", phase: "start", tokensBefore: 9000 });
+  const message = "lmstudio/m is loading: its server started loading it, and the next model answers meanwhile";
+  applyAgentEvent(turn, { type: "compaction", phase: "deferred", tokensBefore: 9000, message });
+  assert.deepEqual(turn.notes, [{ kind: "compaction", text: `no summary now: ${message}`, passing: true }]);
+  applyAgentEvent(turn, { type: "compaction", phase: "start", tokensBefore: 9000 });
+  assert.deepEqual(turn.notes, [{ kind: "compaction", text: "the conversation (9k tokens) is longer than the context allows: summarising its older turns", passing: true }]);
+});

@@ -65,6 +65,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
           if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
           if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
           if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
+          if (event.type === "compaction" && event.phase === "deferred") writeLine(io.stderr, paint("dim", `no summary now: ${event.message ?? ""}`));
           if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
         },
       });

@@ -109,6 +109,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             else spinner.stop();
             if (event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
             if (event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
+            if (event.phase === "deferred") writeLine(io.stderr, paint("dim", `no summary now: ${event.message ?? ""}`));
           } else if (event.type === "tool-start") {
             status(`using ${event.name}`);
           } else if (event.type === "notice") {

@@ -54,8 +54,9 @@ export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } |
   // Another process's turn in the session: a wait (turn-queued says so too), not what became of the answer.
   if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: event.about === "session-busy" }, kept: event.about !== "session-busy" };
   const words = compactionWords(event);
-  // A summary being written is a wait (the stream starts with it); what became of the conversation is kept.
-  return words ? { line: { type: "status", text: words.text, startsStream: !words.kept }, kept: words.kept } : undefined;
+  // A summary being written is a wait (the stream starts with it); what became of the conversation is kept;
+  // a summary not waited for while its model loads is neither (the next model answers, as a fallback's note does not start the stream).
+  return words ? { line: { type: "status", text: words.text, startsStream: event.phase === "start" }, kept: words.kept } : undefined;
 }
 
 /** A status line as an SSE comment (`: hearth: …`), which SSE clients skip: one line, whatever the text holds. */

@@ -76,8 +76,9 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelN
   }
   const note = turnNote(event, names);
   if (!note) return;
-  // The outcome takes the place of the progress line it ends (the tool's "running…", "summarising…").
-  const progress = note.kept ? turn.notes.findLastIndex((shown) => shown.passing === true && shown.kind === note.kind) : -1;
+  // The outcome takes the place of the progress line it ends (the tool's "running…", "summarising…"); so does
+  // a summary's next step ("no summary now" after "summarising…", and back).
+  const progress = note.kept || note.kind === "compaction" ? turn.notes.findLastIndex((shown) => shown.passing === true && shown.kind === note.kind) : -1;
   const shown: TurnNote = note.kept ? { kind: note.kind, text: note.text } : { kind: note.kind, text: note.text, passing: true };
   if (progress >= 0) turn.notes.splice(progress, 1, shown);
   else turn.notes.push(shown);
