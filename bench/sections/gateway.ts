@@ -237,14 +237,15 @@ async function benchStart(results: BenchResults, dir: string, config: string, ru
   }
 }
 
-async function benchModes(results: BenchResults, urls: { gateway: string; upstream: string; bareProxy: string }, runs = 200, rounds = 5, concurrent = 100): Promise<void> {
+async function benchModes(results: BenchResults, urls: { gateway: string; upstream: string; bareProxy: string; relay: string }, runs = 200, rounds = 5, concurrent = 100): Promise<void> {
   const direct = `${urls.upstream}/v1/chat/completions`;
   const through = `${urls.gateway}/v1/chat/completions`;
   const bare = `${urls.bareProxy}/v1/chat/completions`;
+  const relay = `${urls.relay}/v1/chat/completions`;
   const send = (url: string, stream: boolean) => () => request(url, { body: chat("local/m", stream) });
   const instant = () => request(direct, { body: chat("local/m", false), headers: { "x-bench-instant": "1" } });
   // A gateway runs for weeks: measured once warm (its code optimised by V8, its connections open), after WARM_ROUNDS unmeasured rounds.
-  const [proxyPlain = [], directPlain = [], barePlain = [], instantPlain = []] = await sideBySide(runs, WARM_ROUNDS, [send(through, false), send(direct, false), send(bare, false), instant]);
+  const [proxyPlain = [], directPlain = [], barePlain = [], instantPlain = [], relayPlain = []] = await sideBySide(runs, WARM_ROUNDS, [send(through, false), send(direct, false), send(bare, false), instant, send(relay, false)]);
   const [proxyStream = [], directStream = [], bareStream = []] = await sideBySide(runs / 2, WARM_ROUNDS, [send(through, true), send(direct, true), send(bare, true)]);
 
   // 100 streams at once, each side in turn (the order rotating by round), after one unmeasured round.
@@ -286,6 +287,7 @@ async function benchModes(results: BenchResults, urls: { gateway: string; upstre
   const straight = (samples: readonly number[]) => ({ name: "straight to upstream", samples });
   results.add({ section: SECTION, name: "proxy mode, non-streaming", unit: "ms", samples: ms(proxyPlain), reference: straight(ms(directPlain)), target: "added < 0.5 ms p50, < 3 ms p99" });
   results.add({ section: SECTION, name: "bare Node proxy (the floor of a hop), non-streaming", unit: "ms", samples: ms(barePlain), reference: straight(ms(directPlain)) });
+  results.add({ section: SECTION, name: "TCP relay (a process hop reading no HTTP), non-streaming", unit: "ms", samples: ms(relayPlain), reference: straight(ms(directPlain)) });
   results.add({ section: SECTION, name: "proxy mode, non-streaming, against an upstream answering at once (no generation time)", unit: "ms", samples: ms(proxyPlain), reference: { name: "straight, answered at once", samples: ms(instantPlain) } });
   results.add({ section: SECTION, name: "proxy mode, streaming: first token", unit: "ms", samples: ms(proxyStream, true), reference: straight(ms(directStream, true)) });
   results.add({ section: SECTION, name: "proxy mode, streaming: whole stream", unit: "ms", samples: ms(proxyStream), reference: straight(ms(directStream)) });
@@ -316,6 +318,8 @@ async function benchModes(results: BenchResults, urls: { gateway: string; upstre
     ["what", "runs", "straight p50 / p99", "through p50 / p99", "added p50 / p99", "bare proxy added", "hearth over bare proxy", "errors"],
     [
       row("proxy, non-streaming", String(runs), ms(directPlain), ms(proxyPlain), ms(barePlain), "0"),
+      // bench/serve-relay.ts: what a hop costs apart from reading HTTP (hearth's column: over the relay).
+      row("(a TCP relay, non-streaming, in the bare proxy's column)", String(runs), ms(directPlain), ms(proxyPlain), ms(relayPlain), ""),
       // hearth always asks the upstream for a stream (to watch the first token and the gaps); the upstream makes its tokens at one pace either way, as a model server does.
       ["(straight: streamed, as hearth asks, vs not)", `${runs / 2} / ${runs}`, pair(ms(directPlain)), pair(ms(directStream)), added(ms(directStream), ms(directPlain)), "", "", ""],
       // The same requests against an upstream that answers non-streaming at once, skipping generation: what streaming costs beside that.
@@ -487,19 +491,23 @@ export async function benchGateway(results: BenchResults): Promise<void> {
   const upstream = await spawnUpstream();
   let gateway: Child | undefined;
   let bareProxy: Child | undefined;
+  let relay: Child | undefined;
   try {
     const config = gatewayConfig(dir, upstream.url);
     await benchStart(results, dir, config);
     const state = join(dir, "modes");
     gateway = await spawnNode(gatewayArgs(config), URL_LINE, { HOME: state, HEARTH_STATE_DIR: state });
     bareProxy = await spawnNode(["--import", "tsx", join(root, "bench/serve-proxy.ts"), upstream.url], /^(http:\/\/\S+)$/, {});
-    await benchModes(results, { gateway: gateway.url, upstream: upstream.url, bareProxy: bareProxy.url });
+    relay = await spawnNode(["--import", "tsx", join(root, "bench/serve-relay.ts"), upstream.url], /^(http:\/\/\S+)$/, {});
+    await benchModes(results, { gateway: gateway.url, upstream: upstream.url, bareProxy: bareProxy.url, relay: relay.url });
     await gateway.stop();
     await bareProxy.stop();
+    await relay.stop();
     await benchSoak(results, dir, config);
   } finally {
     await gateway?.stop();
     await bareProxy?.stop();
+    await relay?.stop();
     await upstream.stop();
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
