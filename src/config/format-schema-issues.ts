@@ -4,6 +4,7 @@ import { redactUrl, SecretRedactor } from "../shared/secret-redactor.js";
 import { describeRangeIssue } from "./describe-range-issue.js";
 import { isSecretPath, type ConfigProblem } from "./problems.js";
 import type { ConfigPath } from "./json5-locate.js";
+import { ownValue } from "../shared/own-key.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -48,7 +49,7 @@ function describeIssue(issue: Issue, path: ConfigPath): string {
     case "invalid_value": {
       const allowed = issue.values.map((value) => String(value));
       const last = path[path.length - 1];
-      const noun = NOUNS[typeof last === "number" ? String(path[path.length - 2] ?? "") : String(last ?? "")] ?? "value";
+      const noun = ownValue(NOUNS, typeof last === "number" ? String(path[path.length - 2] ?? "") : String(last ?? "")) ?? "value";
       const hint = typeof input === "string" ? didYouMean(input, allowed) : "";
       const list = allowed.map((value) => `"${value}"`).join(", ");
       return hint ? `${shown} is not a known ${noun}${hint} (allowed: ${list})` : `${shown} is not a known ${noun}; allowed: ${list}`;

@@ -246,6 +246,10 @@ describe("web_fetch", () => {
     }
   });
 
+  test("htmlToText leaves an entity named as Object.prototype's members as written", () => {
+    assert.equal(htmlToText("<p>a &constructor; b &toString; c &amp; d</p>"), "a &constructor; b &toString; c & d");
+  });
+
   test("htmlToText drops unseen elements even when a tag is left open", () => {
     assert.equal(htmlToText("<p>a</p><script>never closed"), "a");
     assert.equal(htmlToText("<p>x &amp;lt; y &#0; &bogus;</p>"), "x &lt; y &#0; &bogus;");

@@ -233,6 +233,21 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     assert.deepEqual([sent.parallel_tool_calls, sent.tool_choice, sent.store], [undefined, undefined, undefined], "the defaults ask nothing of the server");
   });
 
+  test("a field named as Object.prototype's members (constructor, toString, __proto__) is one hearth does not know like any other: not sent on, said, never a 500", async () => {
+    // Sent as raw JSON: the SDK would not put a __proto__ key on the wire.
+    const body = (path: string, model: string) => `{"model":"${model}",${path === "chat/completions" ? `"messages":[{"role":"user","content":"hi"}]` : `"input":"Hi"`},"constructor":1,"toString":"x","valueOf":2,"hasOwnProperty":3,"__proto__":{"a":1}}`;
+    for (const path of ["chat/completions", "responses"]) {
+      for (const model of ["llama/l", "hearth"]) {
+        const reply = await fetch(`${client.baseURL}/${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer test-key" }, body: body(path, model) });
+        const text = await reply.text();
+        assert.equal(reply.status, 200, `${path} ${model}: ${text}`);
+        assert.match(decodeURIComponent(reply.headers.get("x-hearth-notice") ?? ""), /not sent on: constructor, toString, valueOf, hasOwnProperty, __proto__ — fields hearth does not know/, `${path} ${model}`);
+      }
+    }
+    const sent = lastBody(servers.completions);
+    assert.deepEqual(Object.keys(sent).filter((key) => ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"].includes(key)), [], "not sent on");
+  });
+
   test("a field hearth does not know (top_k, min_p: clients made for llama.cpp send them) is not sent on, and every reply says so", async () => {
     const said = /^not sent on: top_k, min_p — fields hearth does not know \(docs\/openai-api\.md, Request fields, lists those it carries\)$/;
     const extras = { top_k: 40, min_p: 0.05 } as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ownValue } from "../../shared/own-key.js";
 
 /**
  * Zod's issues as one line per bad field, written for the model that sent the arguments:
@@ -50,7 +51,7 @@ const ARTICLES: Record<string, string> = {
 };
 
 function withArticle(expected: string): string {
-  return ARTICLES[expected] ?? expected;
+  return ownValue(ARTICLES, expected) ?? expected;
 }
 
 function describeValue(value: unknown): string {

@@ -1,3 +1,4 @@
+import { ownValue } from "../../shared/own-key.js";
 /** Elements whose content is never text a reader sees. */
 const DROPPED = ["script", "style", "noscript", "head", "template", "svg", "iframe", "object", "canvas"];
 /** Tags that start a paragraph (a blank line) and tags that only break the line. */
@@ -63,7 +64,7 @@ export function decodeEntities(text: string): string {
       const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return ENTITIES[name.toLowerCase()] ?? accented(name) ?? whole;
+    return ownValue(ENTITIES, name.toLowerCase()) ?? accented(name) ?? whole;
   });
 }
 

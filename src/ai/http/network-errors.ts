@@ -1,4 +1,5 @@
 import type { Failure } from "../types.js";
+import { ownValue } from "../../shared/own-key.js";
 
 /** What a network error code means to a user, for connection failures before any answer. */
 const NETWORK_CODES: Record<string, string> = {
@@ -19,7 +20,8 @@ const NETWORK_CODES: Record<string, string> = {
 
 export function describeNetworkError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code && NETWORK_CODES[code]) return NETWORK_CODES[code];
+  const known = code ? ownValue(NETWORK_CODES, code) : undefined;
+  if (known) return known;
   return error instanceof Error ? error.message : String(error);
 }
 

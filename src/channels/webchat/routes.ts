@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { installDir } from "../../shared/install-dir.js";
 import { FAVICON_SVG } from "./favicon.js";
+import { ownValue } from "../../shared/own-key.js";
 
 export interface WebChatRoutesOptions {
   /** The built page: `index.html` and `assets/` (`dist/web/`, written by `npm run build`). */
@@ -61,7 +62,7 @@ export function webChatRoutes(options: WebChatRoutesOptions): Hono {
   app.get("/assets/:name", async (c) => {
     const name = c.req.param("name");
     const extension = name.slice(name.lastIndexOf("."));
-    const type = CONTENT_TYPES[extension];
+    const type = ownValue(CONTENT_TYPES, extension);
     const body = ASSET_NAME.test(name) && type ? await readFile(join(assetsDir, "assets", name)).catch(() => undefined) : undefined;
     if (body === undefined || type === undefined) {
       return c.json({ error: { message: `no web chat asset named '${name}'`, type: "not_found_error", code: "not_found" } }, 404);

@@ -1,4 +1,5 @@
 import type { OptionRule, OptionTable } from "./option-table.js";
+import { ownValue } from "../../../shared/own-key.js";
 
 /** An argument as the program reads it: an option (with the value it takes) or an operand. */
 export type ParsedArgument =
@@ -70,7 +71,7 @@ function readLong(argument: string, table: OptionTable, next: () => string | und
 }
 
 function resolveLong(written: string, table: OptionTable): { name: string; rule: OptionRule } | { reason: string } {
-  const exact = table.long[written];
+  const exact = ownValue(table.long, written);
   if (exact) return { name: written, rule: exact };
   const candidates = table.abbreviations && written.length > 0 ? Object.keys(table.long).filter((name) => name.startsWith(written)) : [];
   // A prefix of a refused option is refused whatever else it could mean: the program may read it so.
@@ -86,7 +87,7 @@ function readShort(argument: string, table: OptionTable, next: () => string | un
   const parsed: ParsedArgument[] = [];
   for (let position = 1; position < argument.length; position += 1) {
     const letter = argument[position] as string;
-    const rule = table.short[letter];
+    const rule = ownValue(table.short, letter);
     if (!rule) return { argument, reason: `-${letter} is not an option exec allows here` };
     if (rule.refused) return { argument, reason: `-${letter}: ${rule.refused}` };
     if (rule.arity === "none") {

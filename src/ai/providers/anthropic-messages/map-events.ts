@@ -4,6 +4,7 @@ import type { ResponseBuilder } from "../../response-builder.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { numberOf, record, stringOf } from "../../json-fields.js";
+import { ownValue } from "../../../shared/own-key.js";
 
 interface OpenBlock {
   type: string;
@@ -73,7 +74,7 @@ export class AnthropicEventMapper {
       }
       case "message_delta": {
         const reason = stringOf(record(event.delta).stop_reason);
-        if (reason) this.stopReason = STOP_REASONS[reason] ?? "stop";
+        if (reason) this.stopReason = ownValue(STOP_REASONS, reason) ?? "stop";
         this.readUsage(record(event.usage));
         return false;
       }

@@ -1,6 +1,7 @@
 import { demands } from "../../../ai/carried-options.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalNumber, RequestProblem, type Json } from "./request-problem.js";
+import { ownValue } from "../../../shared/own-key.js";
 
 /**
  * Every field of a request is decided: carried to the model (parsed by the request's parser), refused
@@ -66,7 +67,7 @@ export function checkFields(body: Json, rules: FieldRules): string[] {
   const unknown: string[] = [];
   for (const [field, value] of Object.entries(body)) {
     if (rules.carried.includes(field) || rules.ignored.includes(field)) continue;
-    const refused = rules.refused[field];
+    const refused = ownValue(rules.refused, field);
     if (refused === undefined) {
       unknown.push(field);
       continue;

@@ -149,8 +149,9 @@ function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error
   const json = (c: Context, answer: { body: unknown; status: number; headers: Record<string, string> }): Response => (how.straight ? jsonToNode(c, answer) : c.json(answer.body, answer.status as 400, answer.headers));
   return (error, c) => {
     if (error instanceof RequestProblem) return json(c, { body: problemBody(error), status: error.status, headers: NO_RETRY });
-    logger.warn({ path: c.req.path, error: error.message }, "openai-compatible request failed");
-    return json(c, { body: { error: { message: `hearth could not serve this request: ${error.message}`, type: "server_error", param: null, code: "internal_error" } }, status: 500, headers: NO_RETRY });
+    // A fault in hearth: what it was (the stack too) goes to the log alone; the client is told where to look.
+    logger.warn({ path: c.req.path, err: error }, "openai-compatible request failed");
+    return json(c, { body: { error: { message: "hearth could not serve this request: a fault in hearth (its log says what: hearth logs)", type: "server_error", param: null, code: "internal_error" } }, status: 500, headers: NO_RETRY });
   };
 }
 

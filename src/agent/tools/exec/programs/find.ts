@@ -1,6 +1,7 @@
 import type { Refusal } from "../parse-options.js";
 import { FOLLOWS_LINKS, type ProgramDescription } from "../program.js";
 import { NAMES_IN_FILE, RUNS_PROGRAMS, WRITES_FILES } from "../option-table.js";
+import { ownValue } from "../../../../shared/own-key.js";
 
 /** Primaries (and how many arguments each takes) that only test or print. */
 const PRIMARIES: Readonly<Record<string, number>> = {
@@ -39,10 +40,10 @@ export const find: ProgramDescription = {
       const argument = args[index] as string;
       if (argument === "(" || argument === ")" || argument === "!" || argument === ",") continue;
       const name = argument.slice(1);
-      const refusedReason = REFUSED[name];
+      const refusedReason = ownValue(REFUSED, name);
       if (refusedReason) return { argument, reason: `${argument}: ${refusedReason}` };
       const newer = /^newer[aBcmt][aBcmt]$/.test(name);
-      const arity = newer ? 1 : PRIMARIES[name];
+      const arity = newer ? 1 : ownValue(PRIMARIES, name);
       if (!argument.startsWith("-") || arity === undefined) return { argument, reason: `${argument} is not a find primary exec allows` };
       index += arity;
       if (index >= args.length && arity > 0) return { argument, reason: `${argument} needs a value` };

@@ -2,6 +2,7 @@ import { flag, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, type Optio
 import { parseOptions, type Refusal } from "../parse-options.js";
 import { operands, type Place, type ProgramDescription } from "../program.js";
 import * as options from "./git-options.js";
+import { ownValue } from "../../../../shared/own-key.js";
 
 /** git's own options before the subcommand, matched by exact name (git reads them itself). */
 const topLevel: OptionTable = {
@@ -69,7 +70,7 @@ export const git: ProgramDescription = {
     if (top.parsed.some((item) => item.kind === "operand")) return { argument: "--", reason: "-- before the subcommand; give the subcommand first" };
     const [name, ...rest] = top.rest;
     if (name === undefined) return undefined;
-    const subcommand = SUBCOMMANDS[name];
+    const subcommand = ownValue(SUBCOMMANDS, name);
     if (!subcommand) return { argument: name, reason: `git ${name} is not a subcommand exec allows (allowed: ${Object.keys(SUBCOMMANDS).join(", ")})` };
     const parsed = parseOptions(rest, subcommand.options);
     if (!parsed.ok) return { ...parsed.refusal, reason: `git ${name}: ${parsed.refusal.reason}` };
