@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import { processAlive } from "../shared/process-alive.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -89,7 +89,7 @@ export class MessageInbox {
     for (const name of names) {
       const pid = Number(name.replace(/\.jsonl$/, ""));
       if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid)) continue;
-      if (running(pid)) {
+      if (processAlive(pid)) {
         left++;
         continue;
       }
@@ -133,22 +133,6 @@ export class MessageInbox {
   }
 }
 
-/** Whether a process runs: signal 0 reaches it, and (where /proc tells) it is not a zombie waiting to be reaped. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    // /proc/<pid>/stat: "pid (name) STATE …"; the name may hold spaces and parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
-}
 
 /** The `add`s of a journal without their `take`, in order; damaged lines are skipped. */
 function pendingItems(text: string): InboxItem[] {

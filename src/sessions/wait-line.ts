@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, rmdir, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import { processAlive } from "../shared/process-alive.js";
 
 /**
  * A session's line across processes: every process waiting for the session's lock has a ticket, an
@@ -105,7 +106,7 @@ function parseTicket(name: string): { pid: number } | undefined {
 }
 
 async function isLive(path: string, ticket: { pid: number; staleMs: number }): Promise<boolean> {
-  if (!processExists(ticket.pid)) return false;
+  if (!processAlive(ticket.pid)) return false;
   try {
     return Date.now() - (await stat(path)).mtimeMs < ticket.staleMs;
   } catch {
@@ -113,15 +114,6 @@ async function isLive(path: string, ticket: { pid: number; staleMs: number }): P
   }
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Now as epoch milliseconds with sub-millisecond precision (arrival times compared across processes). */
 export function arrivalNow(): number {

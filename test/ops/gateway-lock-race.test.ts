@@ -1,8 +1,8 @@
 // Noticed last session: two gateways started within milliseconds of each other after a kill -9 could both
 // take the dead owner's lock (each removed the lock the other had just taken) and both serve one state dir.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -62,9 +62,38 @@ function deadPid(): number {
   return Number(gone.stdout.trim());
 }
 
+/**
+ * A zombie: a process that has ended and that its parent (here `sleep`, which never waits) has not collected
+ * — as a gateway killed a moment ago under a parent that has not waited yet. Linux only (read from /proc).
+ */
+async function zombiePid(): Promise<{ pid: number; parent: ChildProcess }> {
+  const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 60"], { stdio: ["ignore", "pipe", "inherit"] });
+  const pid = await new Promise<number>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  for (let tries = 0; tries < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8")); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  return { pid, parent };
+}
+
 describe("the gateway lock after a kill -9", () => {
   const temp = tempDir();
   after(() => temp.cleanup());
+
+  test("an owner killed and not yet collected by its parent (a zombie) holds nothing: a start takes its lock at once", { skip: process.platform !== "linux" }, async () => {
+    const { pid, parent } = await zombiePid();
+    try {
+      assert.match(readFileSync(`/proc/${pid}/stat`, "utf8"), /\) Z /, "the owner is a zombie");
+      const state = join(temp.dir, "state-zombie");
+      mkdirSync(join(state, "gateway.lock"), { recursive: true });
+      writeFileSync(join(state, "gateway.owner.json"), `${JSON.stringify({ pid, url: "http://127.0.0.1:1" })}\n`);
+      const one = contender(state);
+      await one.ready;
+      one.go();
+      const said = await one.said;
+      await one.letGo();
+      assert.equal(said, "held");
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
 
   test("gateways started together on a dead owner's lock: exactly one takes it, the others are refused naming it", async () => {
     for (let round = 0; round < 4; round++) {

@@ -1,4 +1,5 @@
 import { isRecord, readJsonFile, writeJsonFile } from "./json-file.js";
+import { processAlive } from "../../shared/process-alive.js";
 
 /**
  * The channel's connection as the running gateway last wrote it, so that `hearth channels status`
@@ -48,11 +49,5 @@ export function writeStatus(file: string, status: ChannelStatus): void {
 export function writerRunning(status: ChannelStatus): boolean {
   if (status.state === "stopped" || status.state === "logged-out") return false;
   // Not a process id (a hand-edited file): 0 or a negative number would ask about a whole process group.
-  if (!Number.isInteger(status.pid) || status.pid <= 0) return false;
-  try {
-    process.kill(status.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return processAlive(status.pid);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { processAlive } from "../../shared/process-alive.js";
 
 export interface RotationLimits {
   /** A log this large is set aside at the next check. */
@@ -142,12 +143,7 @@ function lockHolder(lock: string): { state: "alive" | "gone" } | { state: "dead"
   if (Date.now() - Number(id.mtimeNs / 1_000_000n) > STALE_LOCK_MS) return { state: "dead", id };
   // Not a pid (a file hearth did not write): left to age out.
   if (!Number.isInteger(holder) || holder <= 0) return { state: "alive" };
-  try {
-    process.kill(holder, 0);
-    return { state: "alive" };
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH" ? { state: "dead", id } : { state: "alive" };
-  }
+  return processAlive(holder) ? { state: "alive" } : { state: "dead", id };
 }
 
 function unlinkIfThere(path: string): void {
