@@ -4,6 +4,9 @@ export interface StopCounts {
   proxied: number;
 }
 
+/** How long a stopping gateway lets its turns and proxied answers finish before it cancels them (SIGTERM; a second signal: at once). */
+export const DRAIN_MS = 30_000;
+
 /** What a piece of work the stop switch tracks is. */
 export type WorkKind = "turn" | "proxied";
 

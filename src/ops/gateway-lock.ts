@@ -1,11 +1,13 @@
 import { rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
+import { DRAIN_MS, workWords } from "../gateway/stop-counts.js";
 import { HearthError } from "../shared/errors.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { processAlive } from "../shared/process-alive.js";
 import { commandWords, processStartedAt, processStopped } from "../shared/process-facts.js";
 import { ensureStateDirectory, readStateFile, replaceStateFile } from "../shared/state-file.js";
+import { stoppingRecords } from "./gateway-listening.js";
 
 /** The one gateway of a state dir, held for its life; `listening` records its address for a refused second one to name. */
 export interface GatewayLock {
@@ -42,9 +44,10 @@ const ownerPath = (stateDir: string): string => join(stateDir, "gateway.owner.js
  * holder): two gateways started together after a kill -9 would otherwise each remove the lock the other
  * had just taken over and both serve.
  */
-export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void }): Promise<GatewayLock> {
+export async function lockGateway(options: { stateDir: string; command: string; onLost: (message: string) => void; onWait?: (message: string) => void }): Promise<GatewayLock> {
   const { stateDir } = options;
   ensureStateDirectory({ path: stateDir, doing: "create the state directory" });
+  await untilStopped(options);
   const owner: LockOwner = { pid: process.pid };
   const write = (): void => replaceStateFile({ path: ownerPath(stateDir), doing: "record which gateway holds the state dir in" }, `${JSON.stringify(owner)}\n`);
   const release = await oneStartAtATime(options, async () => {
@@ -72,6 +75,31 @@ export async function lockGateway(options: { stateDir: string; command: string; 
       await release().catch(() => undefined);
     },
   };
+}
+
+/** A stopping gateway ends within DRAIN_MS of its signal, then closes (saves, lets go of its lock): a start waits this much longer. */
+const STOP_SLACK_MS = 15_000;
+const STOP_POLL_MS = 200;
+
+/**
+ * A restart right after a stop (SIGTERM, `systemctl restart`): the gateway that holds the lock is stopping —
+ * it listens no more and finishes what is under way (up to DRAIN_MS) — so this start waits for it to let go
+ * instead of being refused, saying so once (`onWait`). A holder that is not stopping, or one still holding
+ * the lock past its drain and the slack, is left to the usual refusal.
+ */
+async function untilStopped(options: { stateDir: string; onWait?: ((message: string) => void) | undefined }): Promise<void> {
+  let said = false;
+  for (;;) {
+    const owner = readOwner(options.stateDir);
+    const stopping = owner && owner.pid !== process.pid && processAlive(owner.pid) ? stoppingRecords(options.stateDir).find((record) => record.pid === owner.pid) : undefined;
+    if (!stopping || Date.now() > stopping.stopping.since + DRAIN_MS + STOP_SLACK_MS) return;
+    if (!said) {
+      said = true;
+      const finishing = stopping.stopping.turns + stopping.stopping.proxied > 0 ? `, finishing ${workWords(stopping.stopping)}` : "";
+      options.onWait?.(`the gateway that was at ${stopping.url}/ (pid ${stopping.pid}) is stopping${finishing}: this one starts once it has stopped (up to ${DRAIN_MS / 1000} s)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+  }
 }
 
 /** Runs `take` while no other gateway start on the state dir is looking at or taking its lock. */

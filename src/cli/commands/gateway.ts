@@ -26,7 +26,7 @@ import { lockGateway } from "../../ops/gateway-lock.js";
 import { restartNeedLine, restartNeeds, type RestartNeed, type StartedGateway } from "../../ops/restart-needed.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
-import { workWords, type StopCounts } from "../../gateway/stop-counts.js";
+import { DRAIN_MS, workWords, type StopCounts } from "../../gateway/stop-counts.js";
 import { recordDraining } from "../gateway/drain-record.js";
 import { keepRunningWhenOutputCloses, silentWhenClosed, type OutputStreamName } from "../output-closed.js";
 
@@ -34,9 +34,6 @@ export interface GatewayCommandOptions extends GlobalOptions {
   port?: string;
   bind?: string;
 }
-
-/** How long SIGTERM waits for turns in flight before the process exits anyway (their messages are saved). */
-const DRAIN_MS = 30_000;
 
 /**
  * `hearth gateway`: the long-running process. Serves the HTTP API and the web chat on 127.0.0.1:18790 by
@@ -59,7 +56,11 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     logger.warn({ err: message }, "state dir lock lost");
     writeLine(io.stderr, `hearth: warning: ${message}`);
   };
-  const held = await lockGateway({ stateDir: state, command: configuredCommand(io), onLost: onLockLost }).catch((error: unknown) => {
+  const onWait = (message: string): void => {
+    logger.info({}, message);
+    writeLine(io.stdout, message);
+  };
+  const held = await lockGateway({ stateDir: state, command: configuredCommand(io), onLost: onLockLost, onWait }).catch((error: unknown) => {
     logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
     log.close();
     throw error;
