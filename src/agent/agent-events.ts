@@ -60,6 +60,8 @@ export type TurnResult =
       truncated: boolean;
       /** What became of a compaction this turn needed (none: it needed none). */
       compaction: CompactionOutcome | undefined;
+      /** The turn was stopped before the model answered its tools' results (maxSteps, a tool loop): why, as its notice said. */
+      stopped?: string | undefined;
     }
   | {
       ok: false;

@@ -162,6 +162,8 @@ export class Agent {
     let firstAttempts: readonly Attempt[] = [];
     /** A client's reply limit lowered is said once a turn (its steps all carry the same one). */
     let capSaid = false;
+    /** Why the turn was stopped before the model answered its tools' results (maxSteps, a tool loop). */
+    let stoppedWhy: string | undefined;
 
     for (let step = 1; step <= this.spec.maxSteps; step++) {
       // The reply set aside is the client's max_tokens where that is the smaller; the config's (for the notice below) otherwise.
@@ -223,7 +225,10 @@ export class Agent {
       const calls = message.content.filter((part) => part.type === "tool-call");
       // Said before the reply is written, so that the entry keeps them with the answer (NoteKeeper).
       const stopped = calls.length > 0 && step === this.spec.maxSteps;
-      if (stopped) state.emit({ type: "notice", text: `stopped after ${step} model calls (maxSteps); the tools' last results were not answered` });
+      if (stopped) {
+        stoppedWhy = `stopped after ${step} model calls (maxSteps); the tools' last results were not answered`;
+        state.emit({ type: "notice", text: stoppedWhy });
+      }
       // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
       const reasoned = message.content.some((part) => part.type === "reasoning" && part.text.trim() !== "");
       if (calls.length === 0 && reasoned && message.stopReason !== "length" && turnText(replies) === "") {
@@ -231,12 +236,13 @@ export class Agent {
       }
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
       if (calls.length === 0 || stopped) break;
-      if (!(await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal }))) break;
+      stoppedWhy = await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal });
+      if (stoppedWhy !== undefined) break;
     }
     const answer = turnText(replies);
     const notice = this.spec.fallbackNotice ? fallbackNotice(firstAttempts, catalog) : undefined;
     const truncated = last?.stopReason === "length";
-    return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction };
+    return { ok: true, text: answer, model: last?.model ?? head.ref, session: key, attempts: state.attempts, usage, cost, notice, truncated, compaction: state.compaction, ...(stoppedWhy === undefined ? {} : { stopped: stoppedWhy }) };
   }
 
   /**
@@ -276,16 +282,17 @@ export class Agent {
     return { entries, user, text, quoted };
   }
 
-  /** Runs one reply's tool calls (as many as the cap allows), each result on disk as it comes. False when the loop guard stopped the turn. */
-  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; budget: ToolTurnBudget; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<boolean> {
+  /** Runs one reply's tool calls (as many as the cap allows), each result on disk as it comes. Why the loop guard stopped the turn, or undefined: it goes on. */
+  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; budget: ToolTurnBudget; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<string | undefined> {
     const allowed = policyFor(this.spec.tools);
     const { run: running, over } = run.budget.split(calls);
     for (const call of running) {
       if (run.guard.repeated(call)) {
         const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-        state.emit({ type: "notice", text: `stopped: ${why} (a tool loop; maxRepeatedToolCalls)` });
+        const stopped = `stopped: ${why} (a tool loop; maxRepeatedToolCalls)`;
+        state.emit({ type: "notice", text: stopped });
         await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
-        return false;
+        return stopped;
       }
       state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
       const output = await this.dependencies.tools.execute(call, allowed, {
@@ -309,7 +316,7 @@ export class Agent {
         await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: run.budget.refusal(calls.length), isError: true } });
       }
     }
-    return true;
+    return undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { EntryNote, NoteKind, SessionEntry } from "../sessions/entries.js";
 import { loadingNotice, modelName, REFS_ONLY, type ModelNames } from "../models/waiting-notice.js";
-import type { AgentEvent } from "./agent-events.js";
+import type { AgentEvent, TurnResult } from "./agent-events.js";
 
 /**
  * A note a channel shows beside a turn's answer for one of its events, in the words every channel uses.
@@ -123,4 +123,13 @@ export function withNotes(entry: SessionEntry, keeper: NoteKeeper | undefined): 
   if (entry.type !== "assistant" && entry.type !== "tool-result" && entry.type !== "turn-failed") return entry;
   const notes = keeper?.take();
   return notes ? { ...entry, notes } : entry;
+}
+
+/**
+ * The answer a channel that shows only text sends (an API reply, WhatsApp): the turn's words, or — a turn
+ * stopped before any word of an answer (a tool loop, maxSteps) — why there is none, never an empty message
+ * that reads as an answer.
+ */
+export function answerText(result: Extract<TurnResult, { ok: true }>): string {
+  return result.text.trim() === "" && result.stopped !== undefined ? `(no answer — ${result.stopped})` : result.text;
 }

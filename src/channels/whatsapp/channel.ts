@@ -15,6 +15,7 @@ import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
 import { WaitingRetries } from "./waiting-retries.js";
+import { answerText } from "../../agent/turn-notes.js";
 
 export interface WhatsAppChannelOptions {
   port: WhatsAppGateway;
@@ -298,7 +299,7 @@ export class WhatsAppChannel {
     }
     const turn = result.result;
     if (turn.ok) {
-      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${turn.text}` : turn.text;
+      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answerText(turn)}` : answerText(turn);
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
       // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.

@@ -7,6 +7,7 @@ import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
+import { answerText } from "../../../agent/turn-notes.js";
 
 export interface AgentCall {
   /** undefined: the gateway's default agent for the channel. */
@@ -118,9 +119,12 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     }
     // A stream says the fallback as it says the turn's other notes (a whole reply has it in x-hearth-notice).
     if (result.notice) out.push({ type: "status", text: result.notice, startsStream: false });
+    // Stopped with no word of an answer (a tool loop, maxSteps): the reply says why, not an empty message that reads as an answer.
+    const text = answerText(result);
+    if (text !== result.text) out.push({ type: "text-delta", delta: text });
     out.push({
       type: "end",
-      answer: { text: result.text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: joinNotes([...notes, ...(result.notice ? [result.notice] : [])]) },
+      answer: { text, reasoning, toolCalls: [], model: result.model, attempts: all, usage: result.usage, stopReason: result.truncated ? "length" : "stop", notice: joinNotes([...notes, ...(result.notice ? [result.notice] : [])]) },
     });
   };
   void run()
