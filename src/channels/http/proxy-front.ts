@@ -2,6 +2,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Context } from "hono";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpLogger } from "./logger.js";
+import { writeWebResponse } from "./node-response.js";
 import { logRequest } from "./request-log.js";
 
 /** A path the front serves: `take` says, from the request's parsed body, whether it answers it here, and how. */
@@ -70,7 +71,7 @@ export function proxyFront(options: ProxyFrontOptions): NodeFront {
         }
       };
       void logRequest(options.logger, { c, started, next })
-        .then(() => (alreadySent(c.res) ? undefined : writeResponse(c.res, outgoing)))
+        .then(() => (alreadySent(c.res) ? undefined : writeWebResponse(c.res, outgoing)))
         .catch((error: unknown) => {
           options.logger.error({ err: error, method: "POST", path }, "request failed");
           if (!outgoing.headersSent) outgoing.writeHead(500, { "content-type": "text/plain" });
@@ -97,11 +98,4 @@ function frontRequest(incoming: IncomingMessage, path: string): Request {
 /** The route wrote its answer itself (RESPONSE_ALREADY_SENT, or a copy Hono made of it). */
 function alreadySent(response: Response): boolean {
   return response === RESPONSE_ALREADY_SENT || response.headers.has(ALREADY_SENT_HEADER);
-}
-
-/** A web Response a route returned instead of writing its answer (none of the front's routes does so): written to Node. */
-async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length });
-  outgoing.end(body);
 }

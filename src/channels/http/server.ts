@@ -1,9 +1,9 @@
-import { serve, type ServerType } from "@hono/node-server";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { markedCors } from "./json-to-node.js";
@@ -21,6 +21,8 @@ import type { NodeFront } from "./proxy-front.js";
 import { requestLogger } from "./request-log.js";
 import { stoppingGuard, type StoppingView } from "./stopping-guard.js";
 import { TurnControls } from "./turn-controls.js";
+import { answerMalformed } from "./malformed-request.js";
+import { writeWebResponse } from "./node-response.js";
 
 export type { HttpLogger } from "./logger.js";
 
@@ -184,59 +186,62 @@ function endUpload(request: IncomingMessage, response: ServerResponse): void {
   response.end(body, () => request.socket.destroy());
 }
 
-/** Node's http server with `front` before the app's listener (the slow-client timeouts and the rest as @hono/node-server makes it). */
-function frontServer(front: NodeFront): typeof createServer {
-  return ((serverOptions: ServerOptions, listener: RequestListener) =>
-    createServer(serverOptions, (incoming, outgoing) => front(incoming, outgoing, () => void listener(incoming, outgoing)))) as typeof createServer;
+/**
+ * What @hono/node-server answers when it cannot make a request of what Node read (no Host, a Host that
+ * is no host, a path that is no path) or the app threw past its own error handler: in OpenAI's error
+ * shape, as every other error of the gateway — not its bare 400 or 500 with no body.
+ */
+function unreadableRequest(error: unknown): Response {
+  const request = error instanceof RequestError;
+  const message = request ? `the request cannot be read: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : "hearth could not serve this request: a fault in hearth (its log says what: hearth logs)";
+  return Response.json(errorBody({ message, type: request ? "invalid_request_error" : "server_error", code: request ? "bad_request" : "internal_error" }), { status: request ? 400 : 500, headers: { connection: "close" } });
 }
 
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
 export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const failed = (error: Error): void => reject(error);
-    const server: ServerType = serve(
-      {
-        fetch: options.app.fetch,
-        hostname: options.host,
-        port: options.port,
-        serverOptions: { headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
-        ...(options.front ? { createServer: frontServer(options.front) } : {}),
-      },
-      () => {
-        const http = server as Server;
-        http.off("error", failed);
-        const address = http.address() as AddressInfo;
-        const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-        const closed = new Promise<void>((done) => http.once("close", () => done()));
-        // Once closing, a connection whose response has gone out is ended, not kept alive for another
-        // request; one whose request body is still arriving is closed (its client would hold it open).
-        let closing = false;
-        const open = new Map<IncomingMessage, ServerResponse>();
-        http.on("request", (request: IncomingMessage, response: ServerResponse) => {
-          open.set(request, response);
-          // Answered before its body was all in (a 404, a 413): kept until the client stops sending.
-          response.once("close", () => (request.complete ? open.delete(request) : request.socket.once("close", () => open.delete(request))));
-          response.once("finish", () => {
-            if (!closing) return;
-            if (request.complete) request.socket.end();
-            else request.socket.destroy();
-          });
+    // @hono/node-server's listener, as its serve() makes it, with the errors it answers itself in the API's shape.
+    const hono = getRequestListener(options.app.fetch, { hostname: options.host, errorHandler: unreadableRequest });
+    const front = options.front;
+    const served: RequestListener = front ? (incoming, outgoing) => front(incoming, outgoing, () => void hono(incoming, outgoing)) : (incoming, outgoing) => void hono(incoming, outgoing);
+    // An HTTP/1.1 request with no Host is refused here, as Node would (requireHostHeader), in the API's shape (Node's refusal has no body).
+    const listener: RequestListener = (incoming, outgoing) => (incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? void writeWebResponse(unreadableRequest(new RequestError("Missing host header")), outgoing) : served(incoming, outgoing));
+    const http: Server = createServer({ headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000, requireHostHeader: false }, listener);
+    http.once("error", failed);
+    http.listen(options.port, options.host, () => {
+      http.off("error", failed);
+      http.on("clientError", answerMalformed);
+      const address = http.address() as AddressInfo;
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      const closed = new Promise<void>((done) => http.once("close", () => done()));
+      // Once closing, a connection whose response has gone out is ended, not kept alive for another
+      // request; one whose request body is still arriving is closed (its client would hold it open).
+      let closing = false;
+      const open = new Map<IncomingMessage, ServerResponse>();
+      http.on("request", (request: IncomingMessage, response: ServerResponse) => {
+        open.set(request, response);
+        // Answered before its body was all in (a 404, a 413): kept until the client stops sending.
+        response.once("close", () => (request.complete ? open.delete(request) : request.socket.once("close", () => open.delete(request))));
+        response.once("finish", () => {
+          if (!closing) return;
+          if (request.complete) request.socket.end();
+          else request.socket.destroy();
         });
-        resolve({
-          url: `http://${host}:${address.port}`,
-          port: address.port,
-          close: () => {
-            closing = true;
-            if (http.listening) http.close();
-            http.closeIdleConnections();
-            // The drain waits for answers, not for clients still sending a body (a slow upload is no turn).
-            for (const [request, response] of open) if (!request.complete) endUpload(request, response);
-            return closed;
-          },
-          closeAll: () => http.closeAllConnections(),
-        });
-      },
-    );
-    (server as Server).once("error", failed);
+      });
+      resolve({
+        url: `http://${host}:${address.port}`,
+        port: address.port,
+        close: () => {
+          closing = true;
+          if (http.listening) http.close();
+          http.closeIdleConnections();
+          // The drain waits for answers, not for clients still sending a body (a slow upload is no turn).
+          for (const [request, response] of open) if (!request.complete) endUpload(request, response);
+          return closed;
+        },
+        closeAll: () => http.closeAllConnections(),
+      });
+    });
   });
 }
