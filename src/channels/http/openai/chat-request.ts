@@ -118,6 +118,8 @@ function userContent(content: unknown, where: string): string | (TextContent | I
     const at = `${where}[${index}]`;
     if (!isObject(part)) throw badRequest(at, `expected a content part, got ${describe(part)}`);
     if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
+    // A text part whose text is not a string: the text is what is wrong, not the type.
+    if (part.type === "text") throw badRequest(`${at}.text`, `expected a string, got ${describe(part.text)}`);
     if (part.type === "image_url") return imageFromUrl(isObject(part.image_url) ? part.image_url.url : part.image_url, `${at}.image_url.url`);
     throw badRequest(`${at}.type`, `hearth passes text and image_url parts, got ${describe(part.type)}`);
   });

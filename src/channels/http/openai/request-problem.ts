@@ -67,6 +67,7 @@ export function optionalBoolean(value: unknown, where: string): boolean | undefi
 }
 
 export function describe(value: unknown): string {
+  if (value === undefined) return "nothing (the field is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;

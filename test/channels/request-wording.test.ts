@@ -1,0 +1,36 @@
+// What a bad request is told names the field and what is wrong with it (a trial found "got undefined
+// undefined" for a missing field, and a text part with a number for its text blamed the part's type).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { chatContext, parseChatRequest } from "../../src/channels/http/openai/chat-request.js";
+import { RequestProblem } from "../../src/channels/http/openai/request-problem.js";
+import { parseResponsesRequest } from "../../src/channels/http/openai/responses-request.js";
+
+/** The context a chat request makes for a model (where its messages are read, part by part). */
+const chat = (body: unknown) => chatContext(parseChatRequest(body), { model: "local/m", api: "openai-completions" });
+
+const problem = (parse: () => unknown): { message: string; param: string | undefined } => {
+  try {
+    parse();
+  } catch (error) {
+    assert.ok(error instanceof RequestProblem, String(error));
+    return { message: error.message, param: error.param };
+  }
+  throw new Error("the request was taken");
+};
+
+test("a missing field is said to be missing, not 'undefined undefined'", () => {
+  const chatSaid = problem(() => chat({ model: "m", messages: [{ role: "user" }] }));
+  assert.equal(chatSaid.param, "messages[0].content");
+  assert.match(chatSaid.message, /got nothing \(the field is missing\)$/);
+  const responses = problem(() => parseResponsesRequest({ model: "m" }));
+  assert.equal(responses.param, "input");
+  assert.match(responses.message, /got nothing \(the field is missing\)$/);
+  for (const said of [chatSaid.message, responses.message]) assert.doesNotMatch(said, /undefined/);
+});
+
+test("a text part whose text is not a string blames its text, not its type", () => {
+  const said = problem(() => chat({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: 5 }] }] }));
+  assert.equal(said.param, "messages[0].content[0].text");
+  assert.match(said.message, /expected a string, got number 5$/);
+});
