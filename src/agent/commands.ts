@@ -184,7 +184,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const servedAs = served?.served ? ` · its server last answered as ${served.served}` : "";
       return [
         `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}${servedAs}`,
-        `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${Math.round(share * 100)}%)${view.summary ? " · earlier turns summarised" : ""}`,
+        `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${used > budget.window ? `over by ${(used - budget.window).toLocaleString("en-US")}: the next turn summarises or trims it` : `${Math.round(share * 100)}%`})${view.summary ? " · earlier turns summarised" : ""}`,
         `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),
       ].join("\n");

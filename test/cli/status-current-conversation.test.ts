@@ -26,6 +26,16 @@ describe("/status counts the current conversation (after the last reset)", () =>
     temp.cleanup();
   });
 
+  test("a conversation larger than the model's window now (its config or server made smaller since) is said to be over, not at 100%", async () => {
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "state-over") };
+    const words = (turn: number): string => `turn ${turn}: ${"the plans for the garden and the week ahead. ".repeat(30)}`;
+    for (let turn = 1; turn <= 3; turn++) assert.equal((await runCli(["agent", "--config", file, "--session", "over", "-m", words(turn)], { env })).code, 0);
+    const smaller = temp.write("smaller.json5", `{ agents: { defaults: { model: "local/m" } }, models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 1024, maxTokens: 128 }] } } } }`);
+    const status = await runCli(["agent", "--config", smaller, "--session", "over", "-m", "/status"], { env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^context: \[█{20}\] [\d,]+ \/ 1,024 tokens \(over by [\d,]+: the next turn summarises or trims it\)/m, status.stdout);
+  });
+
   test("chat: /new then /status says no turn yet in this conversation, and what the session spent in all; the API's /status (the web page's too: one command path) says the same", async () => {
     const env = { HEARTH_STATE_DIR: join(temp.dir, "state") };
     const chat = await runCli(["chat", "--config", file, "--session", "chat1"], { env, input: "hello\n/status\n/new\n/status\n" });
