@@ -21,6 +21,8 @@ export interface AgentDependencies {
   observeRoute?: (() => (event: RouterEvent) => void) | undefined;
   /** The command that writes a starter config, as the user would type it (`./bin/hearth init`); default `hearth init`. */
   initCommand?: string | undefined;
+  /** The config file that was looked for and is not there (no model is configured then: said with it). */
+  missingConfigFile?: string | undefined;
   /**
    * Masks every secret in play (config keys, key variables): an entry is kept, and sent to the model,
    * as the store keeps it — a tool's output holding a key (a file or /proc read by exec) never reaches

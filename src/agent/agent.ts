@@ -65,7 +65,8 @@ export class Agent {
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
   get noModelMessage(): string {
     const key = this.spec.id === "main" ? "agents.defaults.model.primary" : `agents.list (${this.spec.id}).model, or agents.defaults.model.primary`;
-    return `no model is configured: set ${key} (\`${this.dependencies.initCommand ?? "hearth init"}\` writes a starter config)`;
+    const missing = this.dependencies.missingConfigFile;
+    return `no model is configured: ${missing ? `there is no config file at ${missing}; ` : ""}set ${key} (\`${this.dependencies.initCommand ?? "hearth init"}\` writes a starter config)`;
   }
 
   async readSession(key: string): Promise<SessionEntry[]> {
