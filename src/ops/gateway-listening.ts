@@ -25,9 +25,12 @@ export interface ListeningRecord {
  * the config's address, a config whose address was edited since (a running gateway keeps its address until
  * it is restarted). Worded to follow "started with another address than <expected>/, where <says> says it listens".
  */
-export function whyElsewhere(found: { url: string; flags?: string[] | undefined }, looked: { says: "the config" | "the service" }): string {
+export function whyElsewhere(found: { url: string; flags?: string[] | undefined }, looked: { says: "the config" | "the service"; missingFile?: string | undefined }): string {
   if (found.flags === undefined) return "";
   if (found.flags.length > 0) return ` (${found.flags.join(" ")} on its command line)`;
+  if (looked.says === "the config" && looked.missingFile !== undefined) {
+    return ` (it was started with no --port or --bind, at the address its config had then: there is no config file at ${looked.missingFile} now, and a running gateway keeps its address until it is restarted)`;
+  }
   return looked.says === "the config"
     ? ` (it was started with no --port or --bind, at the address the config had then: the config's address changed since it started, and a running gateway keeps its address until it is restarted)`
     : ` (it was started apart from the service, with no --port or --bind, at the address the config had then)`;

@@ -1,7 +1,7 @@
 // Trial: `./bin/hearth gateway --port 18952` running, `gateway status` said "not running: nothing answers at
 // :18790 (start it: ./bin/hearth gateway)" and exit 1 — following it would start a second gateway.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { freePort } from "../helpers/free-port.js";
@@ -66,6 +66,26 @@ describe("gateway status finds this state dir's gateway where it was started", (
       const doctor = JSON.parse((await runCli(["doctor", "--json", "--config", config], { env })).stdout) as { findings: { id: string; title: string }[] };
       const up = doctor.findings.find((finding) => finding.id === "gateway-unhealthy");
       assert.match(up?.title ?? "", /says it listens; it was started with no --port or --bind, at the address the config had then: the config's address changed since it started/);
+    } finally {
+      gateway.child.kill("SIGKILL");
+      await gateway.exited;
+    }
+  });
+
+  // Trial (t6): with the config file deleted, status said "(no gateway.port in the config) … the config's address changed since it started".
+  test("one whose config file was deleted since: status says there is no config file, not that the config's address changed", async () => {
+    const home = join(temp.dir, "gone-home");
+    const file = join(home, ".hearth", "hearth.json5");
+    mkdirSync(join(home, ".hearth"), { recursive: true });
+    writeFileSync(file, `{ gateway: { port: ${await freePort()} } }`);
+    const env = { HEARTH_STATE_DIR: join(temp.dir, "gone-state"), HOME: home };
+    const gateway = await startGatewayWith([], env);
+    try {
+      rmSync(file);
+      const status = await runCli(["gateway", "status"], { env });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      assert.match(status.stdout, new RegExp(`^running: ${gateway.url}/ \\(version \\S+, up \\d+ s\\) — started with another address than http://127\\.0\\.0\\.1:18790/, the default address \\(there is no config file at ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) \\(it was started with no --port or --bind, at the address its config had then: there is no config file at .* now, and a running gateway keeps its address until it is restarted\\)$`, "m"), status.stdout);
+      assert.doesNotMatch(status.stdout, /no gateway\.port in the config|the config's address changed/);
     } finally {
       gateway.child.kill("SIGKILL");
       await gateway.exited;

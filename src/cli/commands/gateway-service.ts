@@ -165,7 +165,7 @@ const HEALTH_WAIT_MS = 2_000;
  */
 export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<number> {
   // A config that does not load is reported below; the gateway is still asked where it listens.
-  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, ...gateway } = configuredAddress(io, options);
+  const { problem: configProblem, portFrom, portUnknown: configPortUnknown, unreadable, missingFile, ...gateway } = configuredAddress(io, options);
   const host = serviceHost(io, options);
   const { manager, file } = serviceFile(host);
   const target = serviceTarget({ manager, file }, { bin: thisBin(), command: io.command });
@@ -192,9 +192,9 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
   const startedElsewhere = found.url !== url && !addressUnknown ? found.url : undefined;
   // Found by its record, not where it was asked, while its address is unknown: said as such, compared with nothing.
   const foundByRecord = found.url !== url && addressUnknown ? found.url : undefined;
-  const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config" });
+  const elsewhereWhy = whyElsewhere(found, { says: installed ? "the service" : "the config", missingFile });
   // Where the gateway was looked for, as said after "started with another address than <url>/": the service's, the config's, or — the config sets no port — the default.
-  const expectedFrom = installed ? "where the service says it listens" : portFrom === "default" ? "the default address (no gateway.port in the config)" : "where the config says it listens";
+  const expectedFrom = installed ? "where the service says it listens" : portFrom === "default" ? (missingFile !== undefined ? `the default address (there is no config file at ${missingFile})` : "the default address (no gateway.port in the config)") : "where the config says it listens";
   // Only this state dir's gateway is "running"; another hearth's answering there is said as such.
   const another = seen.kind === "hearth" && healthOwnership(seen.health, state.instance) === "another";
   const health = seen.kind === "hearth" && !another ? seen.health : undefined;

@@ -22,6 +22,8 @@ export interface ConfiguredAddress {
   portUnknown: boolean;
   /** True when the file cannot be read (it is missing, or not JSON5: a syntax error): nothing in it is known. */
   unreadable: boolean;
+  /** There is no config file where it was looked for (this path): the default address, and no config to say it changed. */
+  missingFile?: string | undefined;
 }
 
 /**
@@ -36,7 +38,7 @@ export function configuredAddress(io: CliIo, options: GlobalOptions): Configured
     const { bind, port } = loaded.config.gateway;
     // A config that sets no gateway.port listens on the default one: said so, not as where "the config says".
     const portSet = loaded.source !== undefined && readWrittenAddress(io, options).portSet;
-    return { bind, port, problem: undefined, portFrom: portSet ? "config" : "default", portUnknown: false, unreadable: false };
+    return { bind, port, problem: undefined, portFrom: portSet ? "config" : "default", portUnknown: false, unreadable: false, ...(loaded.source === undefined ? { missingFile: loaded.location.file } : {}) };
   } catch (error) {
     if (!(error instanceof HearthError) || error.kind !== "config") throw error;
     const written = readWrittenAddress(io, options);
