@@ -101,6 +101,24 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     ]);
   });
 
+  test("POST /api/v1/models/load: a context_length that is no number is a 400 naming it; one given is said not to be applied (the config sets the context)", async () => {
+    api = await apiSetup();
+    const models: LmStudioModel[] = [{ id: "m1", loaded: false, maxContextLength: 32000 }];
+    api.local.setHandler(lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "o" }) }) }));
+    const load = (body: unknown) => fetch(`${api?.url}/api/v1/models/load`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const bad = await load({ model: "hearth", context_length: "x" });
+    assert.equal(bad.status, 400);
+    const refused = (await bad.json()) as { error: { message: string; param: string } };
+    assert.deepEqual([refused.error.param, refused.error.message], ["context_length", 'context_length: expected a whole number of tokens, got the string "x"']);
+    const big = await load({ model: "hearth", context_length: 99_999_999, flash_attention: true });
+    assert.equal(big.status, 200);
+    const said = (await big.json()) as { status: string; message?: string };
+    assert.equal(said.status, "loaded");
+    assert.match(said.message ?? "", /^not applied: context_length, flash_attention — hearth loads \S+ as its config has it \(a context of [\d,]+ tokens\); change it there$/);
+    const plain = (await (await load({ model: "hearth" })).json()) as { message?: string };
+    assert.equal(plain.message, undefined, "nothing to say when no option was given");
+  });
+
   test("POST /api/v1/models/load warms the local model with a one-token call and answers when it loaded", async () => {
     api = await apiSetup();
     const models: LmStudioModel[] = [{ id: "m1", loaded: false, maxContextLength: 32000 }];

@@ -1,6 +1,6 @@
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { GatewayPort, ServedModel } from "../../../gateway/port.js";
-import { RequestProblem } from "./request-problem.js";
+import { describe, RequestProblem } from "./request-problem.js";
 import { AGENT_NAME, resolveTarget } from "./target.js";
 
 /**
@@ -83,7 +83,8 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
   const model = catalogue.models.find((candidate) => candidate.ref === ref);
   if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
-  const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded" } });
+  const notApplied = loadOptionsNotApplied(body as Record<string, unknown>, { ref, window: port.served(ref)?.contextWindow ?? model.spec.contextWindow });
+  const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded", ...(notApplied ? { message: notApplied } : {}) } });
   if (!model.local) return loaded(0);
   const replicas = model.spec.replicas;
   const warmings = replicas.map((replica) => warmShared({ port, ref, replica: replicas.length > 1 ? replica : undefined, running }).then((result) => ({ replica, result })));
@@ -96,13 +97,30 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   });
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<LoadOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes` } }), waitMs);
+    timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes${notApplied ? `. ${notApplied}` : ""}` } }), waitMs);
   });
   try {
     return await Promise.race([answer, waited]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** LM Studio's load options besides `model` (the key) and `echo_load_config` (asks for an echo only). */
+const LOAD_OPTIONS = ["context_length", "eval_batch_size", "flash_attention", "num_experts", "offload_kv_cache_to_gpu"];
+
+/**
+ * A load's options are the config's to set, not a client's: a context_length that is no whole number of
+ * tokens is refused (400, naming it); any option given is said not to be applied (undefined: none given).
+ */
+function loadOptionsNotApplied(body: Record<string, unknown>, model: { ref: ModelRef; window: number }): string | undefined {
+  const length = body.context_length;
+  if (length !== undefined && length !== null && !(typeof length === "number" && Number.isInteger(length) && length > 0)) {
+    throw new RequestProblem({ status: 400, message: `context_length: expected a whole number of tokens, got ${describe(length)}`, code: "invalid_value", param: "context_length" });
+  }
+  const given = LOAD_OPTIONS.filter((option) => body[option] !== undefined && body[option] !== null);
+  if (given.length === 0) return undefined;
+  return `not applied: ${given.join(", ")} — hearth loads ${model.ref} as its config has it (a context of ${model.window.toLocaleString("en-US")} tokens); change it there`;
 }
 
 /** The warm-up of `ref` on `replica` (undefined: its one server) running now, else a new one, kept in `running` until it ends. */
