@@ -118,6 +118,8 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     assert.ok(call && call.type === "function_call");
     assert.deepEqual({ call: call.call_id, name: call.name, arguments: call.arguments }, { call: "call_w", name: "weather", arguments: '{"city":"Oslo"}' });
     assert.equal(deltas.join(""), '{"city":"Oslo"}');
+    // The response echoes the request's tools, as OpenAI's does.
+    assert.deepEqual(first.tools.map((tool) => (tool.type === "function" ? [tool.name, tool.parameters] : [tool.type])), [["weather", { type: "object", properties: { city: { type: "string" } } }]]);
     const second = await api.client.responses.create({ model: "Backup", tools, input: [{ role: "user", content: "Weather in Oslo?" }, call, { type: "function_call_output", call_id: "call_w", output: "sunny, 21" }] });
     assert.equal(second.output_text, "Sunny, 21 degrees.");
     const sent = lastBody(api.backup) as { input: Record<string, unknown>[] };

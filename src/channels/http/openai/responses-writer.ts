@@ -1,5 +1,5 @@
 import type { Response, ResponseFunctionToolCall, ResponseOutputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from "openai/resources/responses/responses";
-import type { ToolCall } from "../../../ai/types.js";
+import type { ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import type { Answer, AnswerFailure, AttemptSummary } from "./answer-events.js";
 import { attemptsHeader, newId, nowSeconds, responsesUsage } from "./reply-meta.js";
@@ -22,6 +22,8 @@ export interface ResponseMeta {
   instructions: string | undefined;
   maxOutputTokens: number | undefined;
   user: string | undefined;
+  /** The request's function tools (proxy mode: the client's), echoed in the response as OpenAI does. */
+  tools?: readonly ToolDefinition[] | undefined;
 }
 
 type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning"; index: number; item: ResponseReasoningItem; text: string };
@@ -64,7 +66,7 @@ export class ResponseBuilder {
       temperature: null,
       top_p: null,
       tool_choice: "auto",
-      tools: [],
+      tools: (this.meta.tools ?? []).map((tool) => ({ type: "function", name: tool.name, description: tool.description, parameters: tool.parameters, strict: false })),
       max_output_tokens: this.meta.maxOutputTokens ?? null,
       previous_response_id: null,
       store: false,
