@@ -1,5 +1,6 @@
 import type { Agent } from "../agent/agent.js";
 import type { ModelSpec } from "../ai/model-spec.js";
+import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { Catalogue } from "./port.js";
 
@@ -19,6 +20,6 @@ export function makeCatalogue(catalog: ModelCatalog, agents: ReadonlyMap<string,
   models.sort((a, b) => a.rank - b.rank || a.index - b.index);
   return {
     agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
-    models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec })),
+    models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec, listed: spec.source === "config" || chained.includes(spec.ref) || catalog.aliasOf(spec.ref) !== undefined || missingKey(spec) === undefined })),
   };
 }

@@ -87,7 +87,12 @@ export interface ProxyRequest {
 /** The models and agents a request may name. */
 export interface Catalogue {
   agents: readonly { id: string; name: string; primary: ModelRef | undefined }[];
-  models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec }[];
+  /**
+   * `listed`: shown where the models a request may name are listed (GET /v1/models, LM Studio's listing,
+   * a 404's "choose one of"): the config's own models and those its agents or aliases name, and the built-in
+   * catalog's that can be called (their key is set). A catalog model without its key may still be named, and is answered with the key to set.
+   */
+  models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec; listed: boolean }[];
 }
 
 /** What a model's servers are known to run it with, beyond its config (what LM Studio's listing must say of it). */

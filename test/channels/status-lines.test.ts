@@ -44,7 +44,7 @@ test("agent mode's notes: a summary under way starts the stream and is not kept;
 
 test("one stream calls one model one name: every line names a model as the fallback notice does (the alias, else the ref)", () => {
   const spec = (local: boolean) => ({ local }) as never;
-  const names = streamNames({ agents: [], models: [{ ref: "local/m1", alias: "Local", local: true, spec: spec(true) }, { ref: "backup/m2", alias: "Backup", local: false, spec: spec(false) }, { ref: "other/x", alias: undefined, local: true, spec: spec(true) }] });
+  const names = streamNames({ agents: [], models: [{ ref: "local/m1", alias: "Local", local: true, spec: spec(true), listed: true }, { ref: "backup/m2", alias: "Backup", local: false, spec: spec(false), listed: true }, { ref: "other/x", alias: undefined, local: true, spec: spec(true), listed: true }] });
   const lines = [
     statusLine({ type: "attempt-waiting", model: "local/m1", waitedMs: 5_000, limitMs: 60_000, promptTokens: 900, state: "unknown", next: "backup/m2" }, names).text,
     statusLine({ type: "attempt-failed", model: "local/m1", outcome: "overloaded", next: "backup/m2" }, names).text,

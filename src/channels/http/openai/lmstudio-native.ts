@@ -45,7 +45,7 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
     const primary = modelOf(agent.primary);
     return entry({ key: agent.id === "main" ? AGENT_NAME : `${AGENT_NAME}/${agent.id}`, displayName: agent.name, publisher: "hearth", served: primary && port.served(primary.ref), configuredWindow: primary?.spec.contextWindow ?? 0, vision: primary?.spec.input.includes("image") ?? false, tools: false });
   });
-  const models = catalogue.models.map((model) => {
+  const models = catalogue.models.filter((model) => model.listed).map((model) => {
     const served = port.served(model.ref);
     return entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, served, configuredWindow: model.spec.contextWindow, vision: model.spec.input.includes("image"), tools: served?.tools !== false });
   });

@@ -8,10 +8,10 @@ export const AGENT_NAME = "hearth";
 /** What a request's `model` names: one of hearth's agents, or a model (proxy mode). */
 export type Target = { mode: "agent"; agent: string | undefined; label: string } | { mode: "proxy"; ref: ModelRef; api: Api };
 
-/** Every name a request may use, in listing order: the agents, then each model's ref and alias. */
+/** The names a request may use, in listing order: the agents, then each listed model's ref and alias. */
 export function targetNames(catalogue: Catalogue): string[] {
   const agents = [AGENT_NAME, ...catalogue.agents.filter((agent) => agent.id !== "main").map((agent) => `${AGENT_NAME}/${agent.id}`)];
-  const models = catalogue.models.flatMap((model) => (model.alias ? [model.ref, model.alias] : [model.ref]));
+  const models = catalogue.models.filter((model) => model.listed).flatMap((model) => (model.alias ? [model.ref, model.alias] : [model.ref]));
   return [...agents, ...models];
 }
 
