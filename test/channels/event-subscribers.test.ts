@@ -121,4 +121,27 @@ describe("/api/events with many subscribers", () => {
     reader.close();
     await until(() => gateway.subscribers() === 0);
   });
+
+  test("under CORS (the stream goes through Hono) the streams are served the same way", async () => {
+    const origin = "http://localhost:5173";
+    const corsGateway = memoryGateway();
+    const app = createHttpApp({ port: corsGateway, limits: { keepAliveMs: 60_000, maxEventSubscribers: 2 }, logger: quiet, version: "0.1.0", corsOrigins: [origin] });
+    const corsServer = await serveHttp({ app, host: "127.0.0.1", port: 0 });
+    try {
+      const streams = await Promise.all([openSse(`${corsServer.url}/api/events`, { origin }), openSse(`${corsServer.url}/api/events`, { origin })]);
+      for (const stream of streams) {
+        assert.equal(stream.headers.get("access-control-allow-origin"), origin);
+        await stream.next((message) => message.event === "setup");
+      }
+      const third = await fetch(`${corsServer.url}/api/events`, { headers: { origin } });
+      assert.equal(third.status, 503);
+      assert.equal(((await third.json()) as { error: { code: string } }).error.code, "too_many_event_streams");
+      corsGateway.publish({ type: "command-result", session: "s", text: "both" });
+      for (const stream of streams) assert.equal(JSON.parse((await stream.next((message) => message.event === "command-result")).data).text, "both");
+      for (const stream of streams) stream.close();
+      await until(() => corsGateway.subscribers() === 0);
+    } finally {
+      await corsServer.close();
+    }
+  });
 });

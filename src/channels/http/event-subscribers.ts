@@ -125,6 +125,7 @@ export class EventSubscribers {
     this.greeting = undefined;
     const text = sseText([{ event: event.type, data: JSON.stringify(event) }]);
     for (const member of this.members) {
+      if (member.reason) continue;
       member.pending += text;
       if (member.pending.length > MAX_BEHIND_CHARS) member.end("behind");
     }
