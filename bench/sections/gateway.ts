@@ -1,7 +1,7 @@
 // The gateway as a process: start to a healthy /health and idle RSS (beside a bare Node HTTP server, and
 // another checkout's gateway with HEARTH_BENCH_BASELINE=<its dir>),
 // proxy mode beside the same requests sent straight to the upstream and through a bare Node proxy (the floor of a hop), agent mode beside proxy mode, and
-// a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
+// /health beside 1,000 live event streams (bench/sections/gateway-subscribers.ts), a soak of agent turns across 100 sessions (RSS, event-loop delay, early vs late turns of long sessions).
 // The upstream is a fake Chat Completions server in its own process (bench/serve-chat.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { BenchResults } from "../results.js";
 import { formatMs, median, p99, printTable } from "../stats.js";
+import { benchEventSubscribers, SUBSCRIBERS } from "./gateway-subscribers.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const SECTION = "gateway";
@@ -152,11 +153,12 @@ async function startToHealthy(args: readonly string[], env: NodeJS.ProcessEnv): 
 /** Unmeasured rounds before the proxy-mode figures (each round sends one request to each side). */
 const WARM_ROUNDS = 300;
 
-function gatewayConfig(dir: string, upstream: string): string {
-  const file = join(dir, "hearth.json5");
+/** `gateway`: a gateway section for the file (the event streams' figure allows more streams than the default). */
+function gatewayConfig(dir: string, upstream: string, gateway?: { name: string; section: string }): string {
+  const file = join(dir, gateway ? `hearth-${gateway.name}.json5` : "hearth.json5");
   writeFileSync(
     file,
-    `{
+    `{${gateway ? `\n  gateway: ${gateway.section},` : ""}
   agents: { defaults: { model: { primary: "local/m" }, models: { "local/m": { alias: "Local" } } } },
   models: { mode: "replace", providers: { local: { baseUrl: "${upstream}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 1000000, maxTokens: 1024 }, { id: "paced", contextWindow: 1000000, maxTokens: 1024 }] } } },
 }`,
@@ -503,6 +505,11 @@ export async function benchGateway(results: BenchResults): Promise<void> {
     await gateway.stop();
     await bareProxy.stop();
     await relay.stop();
+    const streamsState = join(dir, "streams");
+    const streamsConfig = gatewayConfig(dir, upstream.url, { name: "streams", section: `{ limits: { maxEventSubscribers: ${SUBSCRIBERS} } }` });
+    gateway = await spawnNode(gatewayArgs(streamsConfig), URL_LINE, { HOME: streamsState, HEARTH_STATE_DIR: streamsState });
+    await benchEventSubscribers(results, gateway.url);
+    await gateway.stop();
     await benchSoak(results, dir, config);
   } finally {
     await gateway?.stop();

@@ -1,60 +1,48 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
-import type { GatewayEvent, GatewayPort } from "../../gateway/port.js";
+import type { GatewayPort } from "../../gateway/port.js";
+import { errorBody } from "./errors.js";
+import { EventSubscribers, type Subscription } from "./event-subscribers.js";
+import { nodeResponse } from "./node-response.js";
+import { sseText } from "./openai/answer-stream.js";
+import { sseBody, type SseOut } from "./openai/sse-body.js";
+import { sseToNode } from "./openai/sse-node.js";
 import type { StoppingView } from "./stopping-guard.js";
+
+/** How many `/api/events` streams the gateway serves at once unless told (`gateway.limits.maxEventSubscribers`). */
+export const DEFAULT_MAX_EVENT_SUBSCRIBERS = 500;
 
 /**
  * `GET /api/events`: every GatewayEvent as `event: <type>` + `data: <json>`, a `: keep-alive` comment
- * now and then, and on connect the setup problems, each provider's health and each turn under way so far (`turn-live`). Closing the connection
- * (or the gateway shutting down, which ends the stream with a `stopping` event) unsubscribes.
+ * now and then, and on connect the setup problems, each provider's health and each turn under way so far (`turn-live`).
+ * Every stream is served by one EventSubscribers (one subscription to the gateway for all); past its cap a new
+ * one is a 503 in OpenAI's error shape. Closing the connection unsubscribes; the gateway shutting down ends
+ * the stream with a `stopping` event.
  */
-export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
-  const { port } = options;
+export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; maxSubscribers?: number | undefined; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
+  const subscribers = new EventSubscribers({ port: options.port, max: options.maxSubscribers ?? DEFAULT_MAX_EVENT_SUBSCRIBERS, keepAliveMs: options.keepAliveMs, shutdown: options.shutdown });
   const route = new Hono();
   route.get("/events", (c) => {
+    if (subscribers.size >= subscribers.max) {
+      const message = `too many live event streams: this gateway serves at most ${subscribers.max} /api/events connections at once (gateway.limits.maxEventSubscribers); close some pages, or raise the limit and restart the gateway`;
+      return c.json(errorBody({ message, type: "server_error", code: "too_many_event_streams" }), 503);
+    }
+    let subscription: Subscription | undefined;
+    const run = async (out: SseOut): Promise<void> => {
+      // Joined in the tick the cap was checked in: there is room.
+      subscription = subscribers.join(out);
+      const reason = await subscription?.ended;
+      // A client that stopped reading: its connection goes, with what Node and the socket still hold for it.
+      if (reason === "behind") return void nodeResponse(c)?.destroy();
+      // Ended by the gateway's stop: the page hears why (and how many turns finish) before the stream ends.
+      if (reason === "stopping" && !out.cancelled) await out.write(sseText([{ event: "stopping", data: JSON.stringify({ type: "stopping", ...(options.stop?.counts ?? { turns: 0, proxied: 0 }) }) }]));
+    };
+    const handlers = { onCancel: () => subscription?.close(), onError: () => subscription?.close() };
     // How often to expect a keep-alive: a client that hears nothing for longer knows the gateway is stopped or cut off.
-    c.header("x-hearth-keep-alive-ms", String(options.keepAliveMs));
-    return streamSSE(c, async (stream) => {
-      const queue: GatewayEvent[] = [];
-      let wake: (() => void) | undefined;
-      let open = true;
-      const push = (event: GatewayEvent): void => {
-        queue.push(event);
-        wake?.();
-      };
-      const stop = (): void => {
-        open = false;
-        wake?.();
-      };
-      queue.push({ type: "setup", problems: port.setupProblems() });
-      for (const health of port.health()) queue.push({ type: "provider-health", health });
-      // The turns under way so far, then every event after them: taken in the same tick, so the page joins them with no gap or overlap.
-      for (const turn of port.sessions().underWay()) queue.push({ type: "turn-live", ...turn });
-      const unsubscribe = port.subscribe(push);
-      stream.onAbort(stop);
-      options.shutdown?.addEventListener("abort", stop, { once: true });
-      if (options.shutdown?.aborted) stop();
-      const keepAlive = setInterval(() => {
-        void stream.write(": keep-alive\n\n");
-      }, options.keepAliveMs);
-      try {
-        while (open) {
-          const event = queue.shift();
-          if (event) {
-            await stream.writeSSE({ event: event.type, data: JSON.stringify(event) });
-            continue;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-        // Ended by the gateway's stop: the page hears why (and how many turns finish) before the stream ends.
-        if (options.shutdown?.aborted && !stream.aborted) await stream.writeSSE({ event: "stopping", data: JSON.stringify({ type: "stopping", ...(options.stop?.counts ?? { turns: 0, proxied: 0 }) }) });
-      } finally {
-        clearInterval(keepAlive);
-        unsubscribe();
-        options.shutdown?.removeEventListener("abort", stop);
-      }
-    });
+    const headers = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-hearth-keep-alive-ms": String(options.keepAliveMs) };
+    const outgoing = nodeResponse(c);
+    // CORS (when configured) adds its headers once the route has returned: such streams go through Hono.
+    if (outgoing && !c.get("corsHeaders")) return sseToNode(outgoing, { status: 200, headers }, run, handlers);
+    return c.body(sseBody(run, handlers), 200, headers);
   });
   return route;
 }

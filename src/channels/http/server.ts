@@ -33,6 +33,8 @@ export interface HttpLimits {
   maxBodyBytes?: number | undefined;
   /** Keep-alive comment interval on /api/events, in ms (default 15 s). */
   keepAliveMs?: number | undefined;
+  /** Most /api/events streams served at once; past it a new one is a 503 (default 500). */
+  maxEventSubscribers?: number | undefined;
 }
 
 export interface HttpAppOptions {
@@ -103,7 +105,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
-  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, shutdown: options.shutdown, stop: options.stop }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, shutdown: options.shutdown, stop: options.stop }));
 
   // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.
   app.notFound((c) => {

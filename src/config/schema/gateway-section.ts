@@ -39,6 +39,8 @@ export const gatewaySectionSchema = z.strictObject({
       requestTimeoutSeconds: z.int().min(1).max(3_600).default(120),
       /** Seconds between the keep-alives of the live event stream (/api/events; default 15); the web chat counts the gateway lost after twice that without one. */
       keepAliveSeconds: z.int().min(1).max(300).default(15),
+      /** Most live event streams (/api/events: one per open web chat page) served at once (default 500); past it a new one is refused with 503. */
+      maxEventSubscribers: z.int().min(1).max(100_000).default(500),
     })
     .prefault({}),
 });

@@ -30,7 +30,7 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
       headers: { accept: "text/event-stream" },
       signal: controller.signal,
     });
-    if (!response.ok || !response.body) return `the event stream answered ${response.status}`;
+    if (!response.ok || !response.body) return `the event stream answered ${response.status}${await saidWhy(response)}`;
     options.onState({ live: true });
     failures = 0;
     // No byte for twice the keep-alive interval: the gateway is stopped or cut off though the connection stays open — the link is lost.
@@ -69,4 +69,11 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
   };
   void loop();
   return () => controller.abort();
+}
+
+/** What an error answer says (OpenAI's error shape: `too many live event streams: …`), after a colon; nothing when it says nothing readable. */
+async function saidWhy(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message;
+  return typeof message === "string" ? `: ${message}` : "";
 }
