@@ -50,6 +50,11 @@ export type RouterEvent =
    * `ahead` wait before it. Its first-token clock starts when it is sent.
    */
   | { type: "attempt-queued"; model: ModelRef; running: number; ahead: number; awaiting: "slot" | "cache" }
+  /**
+   * The call was sent and has no first token at its stuck limit, but the server says (llama.cpp `/slots`)
+   * that all its `slots` are busy and working: it waits in the server's queue, not a hang (its limit starts again).
+   */
+  | { type: "attempt-queued"; model: ModelRef; slots: number; awaiting: "busy" }
   /** The local server is loading the model (LM Studio reported it unloaded). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */

@@ -14,6 +14,7 @@ import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
 import { SilentServers } from "./silent-servers.js";
+import type { SlotLook } from "./slot-look.js";
 import { CandidateJudgements, noCandidateError, type LeftOut } from "./candidate-judgements.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
@@ -44,6 +45,8 @@ export interface RouterDependencies {
   windows?: ServedWindows | undefined;
   /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
   sharedCaches?: SharedCacheGate | undefined;
+  /** A look at a local server's slots before a silent call is called stuck; absent: silence at the limit is stuck. */
+  slotLook?: SlotLook | undefined;
 }
 
 const noUnlink = (): void => undefined;

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
 import type { FakeServer, RecordedRequest, Reply } from "../fakes/fake-server.js";
 import { startFakeServer } from "../fakes/fake-server.js";
-import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { startLlamaCpp, type SlotState } from "../fakes/llamacpp-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { chainFromServers, route, testRouting, type RouteOutcome } from "../helpers/routing.js";
 
@@ -119,5 +119,82 @@ describe("a llama-server with one slot", () => {
     assert.deepEqual(finishedAt.map((at) => at === finishedAt[0]), [true, true, true], "all three moved on at the same simulated moment: none waited out a limit of its own after the first");
     const failed = results[2]?.events.find((event) => event.type === "attempt-failed");
     assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^llama\/m: its server hung for an earlier request while this one waited for a free slot there: not waited on$/);
+  });
+});
+
+describe("a llama-server whose one slot is busy with a request that is not hearth's", () => {
+  let routing: ReturnType<typeof testRouting>;
+  const servers: FakeServer[] = [];
+  beforeEach(() => {
+    routing = testRouting();
+  });
+  afterEach(async () => {
+    routing.close();
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  /** A one-slot server that answers the warm-up, then holds the next request (queued behind another client's) until `release`. */
+  async function busyServer(options: { slotStates?: () => readonly SlotState[]; noSlotsEndpoint?: boolean }) {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const llama = await startLlamaCpp({
+      alias: "m",
+      totalSlots: 1,
+      promptTokens: () => 10,
+      ...options,
+      completions: async () => {
+        if (++calls > 1) await held;
+        return answer("at last");
+      },
+    });
+    const spare = await startFakeServer(() => answer("from the spare"));
+    servers.push(llama, spare);
+    const chain = chainFromServers({ llama: llama.baseUrl, spare: spare.baseUrl }, { llama: "timeoutSeconds: 600,", spare: 'apiKey: "k",' }).map((model) => ({ ...model, local: model.provider === "llama" }));
+    assert.deepEqual((await route(routing.router, { chain, context: asking("warm"), askWindows: true })).outcomes, ["llama/m ok"]);
+    return { llama, spare, chain, release: () => release() };
+  }
+
+  /** Simulated time in 1 s steps, each with a moment of real time for a look at the server to come back. */
+  async function pass(seconds: number, done: () => boolean): Promise<void> {
+    for (let second = 0; second < seconds && !done(); second++) {
+      routing.clock.advance(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+  }
+
+  test("a request waiting in the server's queue while /slots says its slot is taken and working is not called stuck: the wait is said, and it is answered", async () => {
+    let decoded = 0;
+    const server = await busyServer({ slotStates: () => [{ processing: true, task: 7, promptRead: 40, decoded: (decoded += 5) }] });
+    let finished = false;
+    const pending = route(routing.router, { chain: server.chain, context: asking("mine"), askWindows: true }).then((result) => ((finished = true), result));
+    while (posts(server.llama) < 2) await settle();
+    // Four times the stuck limit (about 10 s for a loaded model) in simulated time: the server keeps saying its slot works.
+    await pass(40, () => finished);
+    assert.equal(finished, false, "still waiting in the server's queue, not failed over");
+    server.release();
+    const result = await pending;
+    assert.deepEqual(result.outcomes, ["llama/m ok"]);
+    assert.equal(result.text, "at last");
+    assert.deepEqual(result.events.filter((event) => event.type === "attempt-queued"), [{ type: "attempt-queued", model: "llama/m", slots: 1, awaiting: "busy" }], "said once");
+    assert.ok(server.llama.requests.filter((request) => request.path === "/slots").length >= 3, "the server was asked again before each limit ran out");
+    assert.equal(posts(server.spare), 0);
+    assert.equal(routing.cooldowns.until("llama/m"), undefined, "a busy server earns no cooldown");
+  });
+
+  test("where the server cannot say (--no-slots), or says its slot stopped moving, silence at the limit is stuck as before", async () => {
+    for (const options of [{ noSlotsEndpoint: true }, { slotStates: (): readonly SlotState[] => [{ processing: true, task: 7, promptRead: 40, decoded: 12 }] }]) {
+      const server = await busyServer(options);
+      let finished = false;
+      const pending = route(routing.router, { chain: server.chain, context: asking("mine"), askWindows: true }).then((result) => ((finished = true), result));
+      while (posts(server.llama) < 2) await settle();
+      await pass(60, () => finished);
+      server.release();
+      const result = await pending;
+      assert.deepEqual(result.outcomes, ["llama/m timeout", "spare/m ok"], JSON.stringify(options));
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /it looks stuck$/);
+      routing.cooldowns.succeed("llama/m");
+    }
   });
 });
