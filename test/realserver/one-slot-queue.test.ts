@@ -108,12 +108,12 @@ describe("a one-slot real llama-server, slow and sent eight requests at once thr
     let fast: (() => Promise<void>) | undefined;
     try {
       assert.match((await askGateway(gateway.url, { model: `local/${server.alias}`, max_tokens: 16 })).text, /\[DONE\]/);
-      // Slowed harder (95 ms of every 100 stopped): another client's 1,900-token answer holds the one slot for many seconds.
-      fast = slowDown(95);
+      // Slowed (90 ms of every 100 stopped): another client's 1,000-token answer holds the one slot for well over the stuck limit.
+      fast = slowDown(90);
       const foreign = fetch(`${server.baseUrl}/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: server.alias, stream: true, max_tokens: 1900, messages: [{ role: "user", content: "Once upon a time" }] }),
+        body: JSON.stringify({ model: server.alias, stream: true, max_tokens: 1000, messages: [{ role: "user", content: "Once upon a time" }] }),
       }).then((response) => response.text());
       // Once the server says the other client's request holds the slot, hearth's goes in behind it.
       for (;;) {
