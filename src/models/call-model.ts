@@ -180,21 +180,21 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
  */
 function busyCheck(check: { slotLook: SlotLook; model: ModelSpec; signal: AbortSignal; limit: { ms: number }; out: EventStream<RouterEvent> }): NonNullable<ConstructorParameters<typeof FirstTokenWatch>[0]["busy"]> {
   const { slotLook, model, signal, limit, out } = check;
-  let seen: string | undefined;
+  let seen: { slots: number; progress: string } | undefined;
   let told = false;
   return {
     lookMs: SLOT_LOOK_MS,
     ask: async () => {
       const slots = await slotLook.slots(model, signal);
-      if (!slots || slots.processing < slots.slots || slots.progress === seen) return false;
-      seen = slots.progress;
-      if (!told) out.push({ type: "attempt-queued", model: model.ref, slots: slots.slots, awaiting: "busy" });
-      told = true;
+      if (!slots || slots.processing < slots.slots || slots.progress === seen?.progress) return false;
+      seen = { slots: slots.slots, progress: slots.progress };
       return true;
     },
-    // The HTTP watchdog reads the same limit: past the new one by the look's time, so the watch decides first.
     onBusy: (limitMs) => {
+      // The HTTP watchdog reads the same limit: past the new one by the look's time, so the watch decides first.
       limit.ms = limitMs + SLOT_LOOK_MS;
+      if (!told && seen) out.push({ type: "attempt-queued", model: model.ref, slots: seen.slots, awaiting: "busy" });
+      told = true;
     },
   };
 }

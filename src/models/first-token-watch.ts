@@ -28,7 +28,8 @@ export interface FirstTokenWatchOptions {
 /**
  * The wait for one call's first token, as the user sees it: after a few seconds of silence, what is
  * awaited and what comes next, repeated ever less often while the silence lasts; and the limit, lowered when the
- * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading).
+ * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading) — unless
+ * the server says, asked just before, that all its slots are busy and working (the call waits in its queue).
  */
 export class FirstTokenWatch {
   private readonly started: number;
