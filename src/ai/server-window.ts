@@ -37,6 +37,29 @@ export function factsFromLlamaCppProps(body: unknown): ServedFacts {
   return { window, tools: typeof flag === "boolean" ? flag : undefined, slots: positive(root.total_slots) };
 }
 
+/** What llama.cpp's `GET /slots` says of its slots: how many, how many are processing a request, and where they are in it. */
+export interface SlotsSeen {
+  slots: number;
+  processing: number;
+  /** Each processing slot's task and its counts of prompt tokens read and tokens written: it changes while the server works. */
+  progress: string;
+}
+
+/**
+ * llama.cpp `GET /slots` (answered by the server's main loop between two steps of its work, so an answer
+ * also says the loop runs): one entry per slot, `{id, n_ctx, is_processing}`, and for a slot at work
+ * `id_task`, `n_prompt_tokens_processed` and `next_token[0].n_decoded`. Undefined for anything else (a
+ * server started with `--no-slots` answers 501; other servers have no such endpoint).
+ */
+export function slotsFromLlamaCpp(body: unknown): SlotsSeen | undefined {
+  if (!Array.isArray(body) || body.length === 0) return undefined;
+  const slots = body.map(record);
+  if (slots.some((slot) => typeof slot.is_processing !== "boolean")) return undefined;
+  const working = slots.filter((slot) => slot.is_processing === true);
+  const progress = working.map((slot) => `${String(slot.id_task)}:${String(slot.n_prompt_tokens_processed)}:${String(record(array(slot.next_token)[0]).n_decoded)}`).join(",");
+  return { slots: slots.length, processing: working.length, progress };
+}
+
 /**
  * The OpenAI-style `GET /v1/models` listing of the model `id`: llama.cpp puts `meta.n_ctx` (the slot's
  * context; `n_ctx_train` is only the model's trained maximum), vLLM `max_model_len`.

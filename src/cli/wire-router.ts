@@ -8,6 +8,7 @@ import { ServedWindows } from "../models/served-windows.js";
 import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
 import { SharedCacheGate } from "../models/shared-cache-gate.js";
+import { SlotLook } from "../models/slot-look.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
 
@@ -22,6 +23,6 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const loadState = new LoadState(http, clock);
   const windows = new ServedWindows(http, loadState);
   const sharedCaches = new SharedCacheGate();
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http) });
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http) });
   return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router };
 }

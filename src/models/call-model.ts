@@ -10,12 +10,15 @@ import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
+import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
 
 export interface CallDependencies {
   adapters: AdapterSource;
   prefill: PrefillStats;
   loadState: LoadState | undefined;
   clock: Clock;
+  /** A look at a local server's slots before a call is called stuck; absent: silence at the limit is stuck. */
+  slotLook?: SlotLook | undefined;
 }
 
 export type AttemptResult =
@@ -47,7 +50,7 @@ const CALL_OVER = new DOMException("the model call is over", "AbortError");
  * answered this model lately in this process. While no token has come, the user hears so.
  */
 export async function callModel(dependencies: CallDependencies, call: ModelCall): Promise<AttemptResult> {
-  const { adapters, prefill, loadState, clock } = dependencies;
+  const { adapters, prefill, loadState, clock, slotLook } = dependencies;
   const { model, context, request, next, out } = call;
   const adapter = await adapters.get(model.api);
   const base = resolveTimeouts(model, request.options);
@@ -74,6 +77,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       stuck = true;
       cancel.abort();
     },
+    busy: slotLook && model.local ? busyCheck({ slotLook, model, signal: cancel.signal, limit: firstByteLimit, out }) : undefined,
   });
   /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
   let looking = false;
@@ -167,6 +171,32 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
     if (!coldLoading && (looking || !stream.isEnded)) cancel.abort(CALL_OVER);
   }
+}
+
+/**
+ * Whether a silent call's server is busy rather than hung: it answers a look at its slots (llama.cpp
+ * `/slots`, answered by its main loop, so not while that loop is stuck), every slot is taken, and they
+ * moved on since the last look. Said once a call; each time, the first-token limit grows with the wait.
+ */
+function busyCheck(check: { slotLook: SlotLook; model: ModelSpec; signal: AbortSignal; limit: { ms: number }; out: EventStream<RouterEvent> }): NonNullable<ConstructorParameters<typeof FirstTokenWatch>[0]["busy"]> {
+  const { slotLook, model, signal, limit, out } = check;
+  let seen: { slots: number; progress: string } | undefined;
+  let told = false;
+  return {
+    lookMs: SLOT_LOOK_MS,
+    ask: async () => {
+      const slots = await slotLook.slots(model, signal);
+      if (!slots || slots.processing < slots.slots || slots.progress === seen?.progress) return false;
+      seen = { slots: slots.slots, progress: slots.progress };
+      return true;
+    },
+    onBusy: (limitMs) => {
+      // The HTTP watchdog reads the same limit: past the new one by the look's time, so the watch decides first.
+      limit.ms = limitMs + SLOT_LOOK_MS;
+      if (!told && seen) out.push({ type: "attempt-queued", model: model.ref, slots: seen.slots, awaiting: "busy" });
+      told = true;
+    },
+  };
 }
 
 /** How long after an answer a server without a load listing is taken to still have the model loaded. */

@@ -17,12 +17,19 @@ export interface FirstTokenWatchOptions {
   emit: (event: Extract<RouterEvent, { type: "attempt-waiting" }>) => void;
   /** Called once when a lowered limit runs out before the first token (the HTTP watchdog only knows the first one). */
   onExpired: () => void;
+  /**
+   * Asked `lookMs` before a lowered limit runs out: whether the server says it is busy and working (its
+   * slots all taken: the call waits in its queue). True: the limit starts again from now (`onBusy` is told
+   * the new limit, from the start); false or no answer by the limit: `onExpired`.
+   */
+  busy?: { ask: () => Promise<boolean>; lookMs: number; onBusy: (limitMs: number) => void } | undefined;
 }
 
 /**
  * The wait for one call's first token, as the user sees it: after a few seconds of silence, what is
  * awaited and what comes next, repeated ever less often while the silence lasts; and the limit, lowered when the
- * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading).
+ * server is known to have the model loaded (a loaded model that says nothing is stuck, not reading) — unless
+ * the server says, asked just before, that all its slots are busy and working (the call waits in its queue).
  */
 export class FirstTokenWatch {
   private readonly started: number;
@@ -45,16 +52,51 @@ export class FirstTokenWatch {
   loaded(limitMs: number): void {
     if (this.done) return;
     this.state = "loaded";
-    const { limit, clock } = this.options;
+    const { limit } = this.options;
     if (limitMs >= limit.ms) return;
     limit.ms = limitMs;
+    this.period = limitMs;
+    this.arm(this.started + limitMs);
+  }
+
+  /** The lowered limit in force, counted from the start or from the server's last word that it was busy. */
+  private period = 0;
+
+  /** Silence until `deadline` (clock time) means stuck; the server is asked first where it can say it is busy. */
+  private arm(deadline: number): void {
+    const { clock, busy } = this.options;
     this.expiry?.cancel();
+    const lookAt = busy ? deadline - busy.lookMs : deadline;
+    this.expiry = clock.setTimeout(() => this.look(deadline), Math.max(0, lookAt - clock.now()));
+  }
+
+  private look(deadline: number): void {
+    if (this.done) return;
+    const { clock, busy, onExpired } = this.options;
+    if (!busy) {
+      onExpired();
+      return;
+    }
+    let decided = false;
     this.expiry = clock.setTimeout(
       () => {
-        if (!this.done) this.options.onExpired();
+        if (this.done || decided) return;
+        decided = true;
+        onExpired();
       },
-      Math.max(0, this.started + limitMs - clock.now()),
+      Math.max(0, deadline - clock.now()),
     );
+    void busy
+      .ask()
+      .catch(() => false)
+      .then((working) => {
+        if (this.done || decided || !working) return;
+        decided = true;
+        // A queue, not a hang: the limit starts again, and the server is asked again before it runs out.
+        const next = clock.now() + this.period;
+        busy.onBusy(next - this.started);
+        this.arm(next);
+      });
   }
 
   /** A token arrived, or the call ended: nothing more to say. */

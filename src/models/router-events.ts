@@ -44,8 +44,17 @@ export type RouterEvent =
   | { type: "attempt-skipped"; attempt: Attempt }
   /** No first token yet, a few seconds in (and again every few seconds): how long, the prompt, what happens when. */
   | { type: "attempt-waiting"; model: ModelRef; waitedMs: number; limitMs: number; promptTokens: number; state: ServerState; next: ModelRef | undefined }
-  /** The call waits for room on a server whose parallel requests share one KV cache: `running` there, `ahead` waiting before it. */
-  | { type: "attempt-queued"; model: ModelRef; running: number; ahead: number }
+  /**
+   * The call waits in hearth, before it is sent: for a free slot on a server that runs `running` requests
+   * at once (`awaiting: "slot"`), or for room on one whose parallel requests share one KV cache ("cache");
+   * `ahead` wait before it. Its first-token clock starts when it is sent.
+   */
+  | { type: "attempt-queued"; model: ModelRef; running: number; ahead: number; awaiting: "slot" | "cache" }
+  /**
+   * The call was sent and has no first token at its stuck limit, but the server says (llama.cpp `/slots`)
+   * that all its `slots` are busy and working: it waits in the server's queue, not a hang (its limit starts again).
+   */
+  | { type: "attempt-queued"; model: ModelRef; slots: number; awaiting: "busy" }
   /** The local server is loading the model (LM Studio reported it unloaded). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */

@@ -8,12 +8,13 @@ import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
-import { SharedCacheGate } from "./shared-cache-gate.js";
+import { SharedCacheGate, type Release } from "./shared-cache-gate.js";
 import type { Cooldowns } from "./cooldowns.js";
 import type { LoadState } from "./load-state.js";
 import type { PrefillStats } from "./prefill-stats.js";
 import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
 import { SilentServers } from "./silent-servers.js";
+import type { SlotLook } from "./slot-look.js";
 import { CandidateJudgements, noCandidateError, type LeftOut } from "./candidate-judgements.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
@@ -44,6 +45,8 @@ export interface RouterDependencies {
   windows?: ServedWindows | undefined;
   /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
   sharedCaches?: SharedCacheGate | undefined;
+  /** A look at a local server's slots before a silent call is called stuck; absent: silence at the limit is stuck. */
+  slotLook?: SlotLook | undefined;
 }
 
 const noUnlink = (): void => undefined;
@@ -52,6 +55,11 @@ const turnSignal = (request: RouteRequest): AbortSignal => request.options?.sign
 /** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
 const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
 const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "overloaded", "server-error", "stream-broken"]);
+/** The call ended because its server hung (no first token or no next one in time, or no connection): not an answer, not the request's own fault. */
+function serverHung(result: AttemptResult): boolean {
+  return !result.ok && (result.failure.kind === "timeout" || result.failure.kind === "unreachable");
+}
+
 /** A model that hung is asked for a quick answer before a skip at most this often (a gateway's turns would each pay the check). */
 const QUICK_CHECK_GAP_MS = 30_000;
 
@@ -369,18 +377,25 @@ export class Router {
       const window = model.api === "ollama" ? { contextWindow: this.dependencies.windows?.effectiveWindow(model, baseUrl) ?? model.contextWindow } : {};
       const onReplica = { ...model, baseUrl, ...window };
       // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
-      const gate = alone || this.sharesCache(onReplica) ? await this.enterSharedCache(onReplica, { context, request, alone, out }) : undefined;
-      if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false, spent };
       const started = performance.now();
-      out.push({ type: "attempt-start", model: model.ref, baseUrl });
-      try {
-        result = await replicas.attempt(
-          baseUrl,
-          () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
-          (answer) => (answer.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: answer.failure }),
-        );
-      } finally {
-        gate?.release();
+      const gate = alone || this.gated(onReplica) ? await this.enterGate(onReplica, { context, request, alone, out }) : undefined;
+      if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false, spent };
+      if (gate === "server-hung") {
+        // A request before this one on the server ended because it hung: this one is not sent there to wait out its own limit.
+        result = { ok: false, failure: { kind: "timeout", phase: "first-byte", message: `${model.ref}: its server hung for an earlier request while this one waited for a free slot there: not waited on` }, partial: emptyPartial(model), textSent: false };
+      } else {
+        out.push({ type: "attempt-start", model: model.ref, baseUrl });
+        let answer: AttemptResult | undefined;
+        try {
+          answer = await replicas.attempt(
+            baseUrl,
+            () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
+            (reply) => (reply.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: reply.failure }),
+          );
+        } finally {
+          gate?.release(answer !== undefined && serverHung(answer));
+        }
+        result = answer;
       }
       const ms = Math.round(performance.now() - started);
       const withReplica = model.replicas.length > 1 ? { baseUrl } : {};
@@ -391,7 +406,7 @@ export class Router {
       if (result.ok) {
         result = this.endOfContext(onReplica, result);
         const { usage } = result.message;
-        if (gate && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
+        if (gate && gate !== "server-hung" && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
         return { ...result, spent };
       }
@@ -439,39 +454,42 @@ export class Router {
     return stopReason === "stop" ? { ...result, message: { ...result.message, stopReason: "length" } } : result;
   }
 
-  /** The replica (`model.baseUrl`) reported slots that may share one KV cache. */
-  private sharesCache(model: ModelSpec): boolean {
-    return model.local && this.dependencies.windows?.sharedCache(model, model.baseUrl) !== undefined;
+  /** The replica (`model.baseUrl`) reported how many requests it runs at once (its slots, which may share one KV cache). */
+  private gated(model: ModelSpec): boolean {
+    return model.local && this.dependencies.windows?.servedSlots(model, model.baseUrl) !== undefined;
   }
 
   /**
-   * Waits for room on a replica whose slots share one KV cache (as its server reported it), or, for a
-   * retry after such a cache ran out (`alone`), until nothing else runs there. Returns the admission
-   * (release it when the call is over), undefined when no wait applies, or "aborted".
+   * Waits for a free slot on a replica that reported its slots, and for room where they share one KV
+   * cache; or, for a retry after such a cache ran out (`alone`), until nothing else runs there. Returns
+   * the admission (release it when the call is over), undefined when no wait applies, "aborted", or
+   * "server-hung" (a request before it ended because the server hung).
    */
-  private async enterSharedCache(
+  private async enterGate(
     model: ModelSpec,
     call: { context: Context; request: RouteRequest; alone: boolean; out: EventStream<RouterEvent> },
-  ): Promise<{ release: () => void; promptEstimate: number } | undefined | "aborted"> {
+  ): Promise<{ release: Release; promptEstimate: number } | undefined | "aborted" | "server-hung"> {
     const { context, request, alone, out } = call;
     const windows = this.dependencies.windows;
     if (!model.local || !windows) return undefined;
-    // What the server reported (an agent's turn asks before it plans); after the cache ran out, ask now if nothing asked yet.
+    // What the server reported (an agent's turn and a proxied request ask first); after the cache ran out, ask now if nothing asked yet.
     if (alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
     const shared = windows.sharedCache(model, model.baseUrl);
-    if (!shared && !alone) return undefined;
+    const slots = windows.servedSlots(model, model.baseUrl);
+    if (!shared && slots === undefined && !alone) return undefined;
     const promptEstimate = estimateContextTokens(context);
     const replyTokens = Math.min(request.options?.maxTokens ?? model.maxTokens, model.maxTokens);
-    const capacity = shared?.tokens ?? windows.effectiveWindow(model, model.baseUrl);
     const release = await this.sharedCaches.enter(model.baseUrl, {
       promptEstimate,
       replyTokens,
-      capacity,
+      capacity: shared?.tokens,
+      slots,
       exclusive: alone,
       signal: request.options?.signal,
       // The channels say so: a turn that waits here would look like a silent model otherwise.
-      onWait: ({ running, ahead }) => out.push({ type: "attempt-queued", model: model.ref, running, ahead }),
+      onWait: ({ running, ahead, awaiting }) => out.push({ type: "attempt-queued", model: model.ref, running, ahead, awaiting }),
     });
+    if (release === "server-hung") return release;
     return release ? { release, promptEstimate } : "aborted";
   }
 }

@@ -131,6 +131,11 @@ export class ServedWindows {
     return { tokens: known.reported, slots: known.slots };
   }
 
+  /** Requests the server of `replica` runs at once (llama.cpp `total_slots`), as it reported; undefined when it did not. */
+  servedSlots(model: ModelSpec, replica: string): number | undefined {
+    return this.learned.get(key(model, replica))?.slots;
+  }
+
   /** The most slots any of the model's servers reported (llama.cpp total_slots); undefined when none did. */
   reportedSlots(model: ModelSpec): number | undefined {
     const slots = model.replicas.map((baseUrl) => this.learned.get(key(model, baseUrl))?.slots).filter((count): count is number => count !== undefined);

@@ -1,5 +1,12 @@
 /**
- * Admission to a server whose parallel requests share one KV cache (llama.cpp with several slots and
+ * Admission to a local server, per server: no more of hearth's requests at once than the slots it runs
+ * (llama.cpp `total_slots`; the server queues the rest itself, where their first-token clock would run
+ * while they wait) — and, where its parallel requests share one KV cache, no more than fit it. A request
+ * beyond the free slots waits here, in arrival order, and is said to (`onWait`); its first-token clock
+ * starts when it is let in. When a request there ends because the server hung (`release(true)`), every
+ * request waiting for that server is let go at once ("server-hung"): none waits its turn on a hung server.
+ *
+ * The shared cache: a server whose parallel requests share one KV cache (llama.cpp with several slots and
  * `--kv-unified`): when the cache fills, llama.cpp fails every request in flight at once ("Context
  * size has been exceeded."). So requests to such a server go in together only while the tokens they
  * may hold (prompt and reply) fit the cache; a request that does not fit waits, in arrival order,
@@ -15,19 +22,26 @@ export interface Admission {
   /** Tokens the request may hold: its prompt (estimated) and its reply limit. */
   promptEstimate: number;
   replyTokens: number;
-  /** The cache's size in tokens. */
-  capacity: number;
+  /** The cache's size in tokens; undefined where the slots do not share one (only `slots` limits then). */
+  capacity: number | undefined;
+  /** Requests the server runs at once (its slots); undefined: only the cache limits. */
+  slots?: number | undefined;
   /** Wait until no other request runs, and let none in beside it. */
   exclusive?: boolean | undefined;
   signal?: AbortSignal | undefined;
-  /** Called once when the request has to wait: how many run on the server and wait before it. */
-  onWait?: ((load: { running: number; ahead: number }) => void) | undefined;
+  /** Called once when the request has to wait: how many run on the server and wait before it, and for what (a slot, or room in the cache). */
+  onWait?: ((load: { running: number; ahead: number; awaiting: "slot" | "cache" }) => void) | undefined;
 }
+
+/** Called exactly once when the request is over; `hung`: it ended because the server hung (a timeout, no connection). */
+export type Release = (hung?: boolean) => void;
 
 interface Waiter {
   tokens: number;
   exclusive: boolean;
   admit: () => void;
+  /** The server hung for a request before it: let go without a call. */
+  drop: () => void;
 }
 
 interface ServerState {
@@ -37,6 +51,7 @@ interface ServerState {
   exclusive: boolean;
   queue: Waiter[];
   capacity: number;
+  slots: number;
 }
 
 /** Until a server counted a prompt: tokenizers of small local models count 2-3x four-characters-a-token. */
@@ -49,32 +64,44 @@ export class SharedCacheGate {
 
   /**
    * Waits until the request may go to `server`; returns the release to call when it is over (exactly
-   * once), or undefined when `signal` aborted the wait.
+   * once), undefined when `signal` aborted the wait, or "server-hung" when a request before it ended
+   * because the server hung.
    */
-  async enter(server: string, admission: Admission): Promise<(() => void) | undefined> {
-    const tokens = Math.min(admission.capacity, Math.ceil(admission.promptEstimate * this.scale(server)) + admission.replyTokens);
+  async enter(server: string, admission: Admission): Promise<Release | undefined | "server-hung"> {
+    const capacity = admission.capacity ?? Number.POSITIVE_INFINITY;
+    const tokens = Math.min(capacity, Math.ceil(admission.promptEstimate * this.scale(server)) + admission.replyTokens);
     const exclusive = admission.exclusive === true;
     let state = this.servers.get(server);
     if (!state) {
-      state = { held: 0, running: 0, exclusive: false, queue: [], capacity: admission.capacity };
+      state = { held: 0, running: 0, exclusive: false, queue: [], capacity, slots: Number.POSITIVE_INFINITY };
       this.servers.set(server, state);
     }
-    state.capacity = admission.capacity;
+    state.capacity = capacity;
+    state.slots = admission.slots !== undefined && admission.slots > 0 ? admission.slots : Number.POSITIVE_INFINITY;
     const current = state;
-    const release = (): void => this.leave(server, current, tokens);
+    let released = false;
+    const release: Release = (hung = false) => {
+      if (released) return;
+      released = true;
+      this.leave(server, current, { tokens, hung });
+    };
     if (current.queue.length === 0 && fits(current, tokens, exclusive)) {
       hold(current, tokens, exclusive);
       return release;
     }
     if (admission.signal?.aborted) return this.dropIfIdle(server, current);
-    admission.onWait?.({ running: current.running, ahead: current.queue.length });
-    const admitted = await new Promise<boolean>((resolve) => {
+    admission.onWait?.({ running: current.running, ahead: current.queue.length, awaiting: current.capacity === Number.POSITIVE_INFINITY || current.running >= current.slots ? "slot" : "cache" });
+    const admitted = await new Promise<boolean | "server-hung">((resolve) => {
       const waiter: Waiter = {
         tokens,
         exclusive,
         admit: () => {
           admission.signal?.removeEventListener("abort", onAbort);
           resolve(true);
+        },
+        drop: () => {
+          admission.signal?.removeEventListener("abort", onAbort);
+          resolve("server-hung");
         },
       };
       const onAbort = (): void => {
@@ -86,6 +113,10 @@ export class SharedCacheGate {
       admission.signal?.addEventListener("abort", onAbort, { once: true });
       current.queue.push(waiter);
     });
+    if (admitted === "server-hung") {
+      this.dropIfIdle(server, current);
+      return "server-hung";
+    }
     if (!admitted) return this.dropIfIdle(server, current);
     return release;
   }
@@ -106,10 +137,12 @@ export class SharedCacheGate {
     return this.scales.get(server) ?? DEFAULT_SCALE;
   }
 
-  private leave(server: string, state: ServerState, tokens: number): void {
-    state.held -= tokens;
+  private leave(server: string, state: ServerState, ended: { tokens: number; hung: boolean }): void {
+    state.held -= ended.tokens;
     state.running -= 1;
     if (state.running === 0) state.exclusive = false;
+    // The server hung: nothing waiting for it is sent there (each would wait out its own limit in turn).
+    if (ended.hung) for (const waiter of state.queue.splice(0)) waiter.drop();
     this.drain(state);
     this.dropIfIdle(server, state);
   }
@@ -132,7 +165,7 @@ export class SharedCacheGate {
 
 function fits(state: ServerState, tokens: number, exclusive: boolean): boolean {
   if (state.running === 0) return true;
-  if (exclusive || state.exclusive) return false;
+  if (exclusive || state.exclusive || state.running >= state.slots) return false;
   return state.held + tokens <= state.capacity;
 }
 

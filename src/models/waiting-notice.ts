@@ -51,9 +51,12 @@ function tokens(count: number): string {
   return count < 1000 ? `${count} tokens` : `${Math.round(count / 1000)}k tokens`;
 }
 
-/** What every channel says while a call waits for room in a server's shared KV cache (see SharedCacheGate). */
+/** What every channel says while a call waits in hearth for a free slot on its server, or for room in the KV cache its slots share (see SharedCacheGate). */
 export function queuedNotice(event: Extract<RouterEvent, { type: "attempt-queued" }>, names: ModelNames = REFS_ONLY): string {
-  return `waiting for room in the cache that ${modelName(event.model, names)}'s server shares among its requests (${event.running} running, ${event.ahead} waiting before this one)`;
+  if (event.awaiting === "busy") return `waiting for a free slot on ${modelName(event.model, names)}'s server: it says ${event.slots === 1 ? "its one slot is" : `all ${event.slots} of its slots are`} busy with other requests and working, so this is a queue, not a hang`;
+  const load = `(${event.running} running, ${event.ahead} waiting before this one)`;
+  if (event.awaiting === "slot") return `waiting for a free slot on ${modelName(event.model, names)}'s server, which runs ${event.running === 1 ? "one request" : `${event.running} requests`} at once ${load}`;
+  return `waiting for room in the cache that ${modelName(event.model, names)}'s server shares among its requests ${load}`;
 }
 
 /** What every channel says while a turn waits for the one before it in its session (another channel's, or another process's). */

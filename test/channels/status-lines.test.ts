@@ -49,7 +49,7 @@ test("one stream calls one model one name: every line names a model as the fallb
     statusLine({ type: "attempt-waiting", model: "local/m1", waitedMs: 5_000, limitMs: 60_000, promptTokens: 900, state: "unknown", next: "backup/m2" }, names).text,
     statusLine({ type: "attempt-failed", model: "local/m1", outcome: "overloaded", next: "backup/m2" }, names).text,
     statusLine({ type: "model-loading", model: "local/m1", waiting: true }, names).text,
-    statusLine({ type: "attempt-queued", model: "local/m1", running: 1, ahead: 0 }, names).text,
+    statusLine({ type: "attempt-queued", model: "local/m1", running: 1, ahead: 0, awaiting: "cache" }, names).text,
     statusLine({ type: "attempt-failed", model: "other/x", outcome: "timeout", next: "backup/m2" }, names).text,
   ];
   assert.deepEqual(lines, [

@@ -42,7 +42,16 @@ export interface LlamaCppOptions {
    * `-m /path/model.gguf` and no `--alias` lists the path; one serving several files lists each.
    */
   listed?: readonly string[];
+  /**
+   * What `GET /slots` says each slot is doing, asked on every look; default: every slot idle. A slot at
+   * work has its task, the prompt tokens read and the tokens written so far.
+   */
+  slotStates?: () => readonly SlotState[];
+  /** Started with `--no-slots`: `GET /slots` answers 501. */
+  noSlotsEndpoint?: boolean;
 }
+
+export type SlotState = { processing: false } | { processing: true; task: number; promptRead: number; decoded: number };
 
 const invalid = (message: string, type = "invalid_request_error"): Reply => ({ kind: "json", status: 400, body: { error: { code: 400, message, type } } });
 
@@ -59,6 +68,9 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
     switch (route) {
       case "GET /props":
         return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate), total_slots: options.totalSlots ?? 1 } };
+      case "GET /slots":
+        if (options.noSlotsEndpoint) return { kind: "json", status: 501, body: { error: { code: 501, message: "This server does not support slots endpoint. Start it with `--slots`", type: "not_supported_error" } } };
+        return { kind: "json", body: (options.slotStates?.() ?? Array.from({ length: options.totalSlots ?? 1 }, (): SlotState => ({ processing: false }))).map((state, id) => slot(id, nCtx, state)) };
       case "GET /v1/models":
       case "GET /models":
         return { kind: "json", body: models(options.listed ?? [alias], nCtx, options.parameters ?? 260_000) };
@@ -139,6 +151,25 @@ export function responsesInputProblem(body: unknown): string | undefined {
 }
 
 const CHATML = "{%- for message in messages -%}\n  {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' -}}\n{%- endfor -%}\n{%- if add_generation_prompt -%}\n  {{- '<|im_start|>assistant\\n' -}}\n{%- endif -%}";
+
+/**
+ * One entry of llama-server's `GET /slots` (server-context.cpp server_slot::to_json, as the real server
+ * answered it, its `params` shortened): `{id, n_ctx, speculative, is_processing}`, and for a slot at work
+ * its task, prompt counts, parameters and `next_token`.
+ */
+function slot(id: number, nCtx: number, state: SlotState): Record<string, unknown> {
+  const base = { id, n_ctx: nCtx, speculative: false, is_processing: state.processing };
+  if (!state.processing) return base;
+  return {
+    ...base,
+    id_task: state.task,
+    n_prompt_tokens: state.promptRead,
+    n_prompt_tokens_processed: state.promptRead,
+    n_prompt_tokens_cache: 0,
+    params: { seed: 4294967295, temperature: 0.8, max_tokens: 256, n_predict: 256, stream: true, chat_format: "peg-native" },
+    next_token: [{ has_next_token: true, has_new_line: false, n_remain: Math.max(0, 256 - state.decoded), n_decoded: state.decoded }],
+  };
+}
 
 function props(alias: string, nCtx: number, supportsTools: boolean, chatTemplate = CHATML): Record<string, unknown> {
   return {

@@ -96,7 +96,7 @@ test("one model, one name in a stream: the silent model, the next, a failure, a 
   assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "timeout", next: "anthropic/claude-opus-4-5" }, named), "Local timed out — trying Opus");
   assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "stream-broken", next: "lmstudio/m" }, named), "Local connection dropped mid-answer — trying it again");
   assert.equal(loadingNotice({ type: "model-loading", model: "lmstudio/m", waiting: true }, named), "loading Local on the local server — waiting for it");
-  assert.equal(queuedNotice({ type: "attempt-queued", model: "lmstudio/m", running: 2, ahead: 1 }, named), "waiting for room in the cache that Local's server shares among its requests (2 running, 1 waiting before this one)");
+  assert.equal(queuedNotice({ type: "attempt-queued", model: "lmstudio/m", running: 2, ahead: 1, awaiting: "cache" }, named), "waiting for room in the cache that Local's server shares among its requests (2 running, 1 waiting before this one)");
   // Without names (a channel that has no catalog), every model by its ref: still one name each.
   assert.equal(waitingNotice(waiting), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying anthropic/claude-opus-4-5 at 60 s");
 });

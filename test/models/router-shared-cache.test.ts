@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
-import { SharedCacheGate } from "../../src/models/shared-cache-gate.js";
+import { SharedCacheGate, type Release } from "../../src/models/shared-cache-gate.js";
 import type { FakeServer, RecordedRequest, Reply } from "../fakes/fake-server.js";
 import { LLAMACPP_SHARED_CACHE_FULL, startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
@@ -69,7 +69,7 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     assert.equal(two.text, "answer to second");
     assert.equal(most, 1, "never both in the cache at once");
     // The wait is said (a stream's client hears it): the one running, none before it; the first never waited.
-    assert.deepEqual(two.events.filter((event) => event.type === "attempt-queued"), [{ type: "attempt-queued", model: "llama/m", running: 1, ahead: 0 }]);
+    assert.deepEqual(two.events.filter((event) => event.type === "attempt-queued"), [{ type: "attempt-queued", model: "llama/m", running: 1, ahead: 0, awaiting: "cache" }]);
     assert.equal(one.events.some((event) => event.type === "attempt-queued"), false);
     assert.deepEqual(routing.sharedCaches.load(llama.baseUrl), { running: 0, waiting: 0, held: 0 });
 
@@ -168,6 +168,12 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
   });
 });
 
+/** Ends an admission the gate gave (a release function). */
+function free(release: Release | undefined | "server-hung"): void {
+  assert.equal(typeof release, "function", "the request was let in");
+  if (typeof release === "function") release();
+}
+
 describe("SharedCacheGate", () => {
   test("admits in arrival order while requests fit, an exclusive one alone, and forgets idle servers", async () => {
     const gate = new SharedCacheGate();
@@ -181,15 +187,15 @@ describe("SharedCacheGate", () => {
     const small = gate.enter("s", { promptEstimate: 10, replyTokens: 10, capacity: 2048 }).then((release) => (order.push("small"), release));
     await settle();
     assert.deepEqual(order, [], "c does not fit; the ones after it wait their turn");
-    a?.();
+    free(a);
     await settle();
     assert.deepEqual(order, ["c"]);
-    b?.();
-    (await c)?.();
+    free(b);
+    free(await c);
     await settle();
     assert.deepEqual(order, ["c", "alone"], "the exclusive one goes in once nothing runs, and nothing beside it");
-    (await alone)?.();
-    (await small)?.();
+    free(await alone);
+    free(await small);
     assert.deepEqual(order, ["c", "alone", "small"]);
     assert.deepEqual(gate.load("s"), { running: 0, waiting: 0, held: 0 });
   });
@@ -201,7 +207,7 @@ describe("SharedCacheGate", () => {
     const waiting = gate.enter("s", { promptEstimate: 1000, replyTokens: 1000, capacity: 2048, signal: controller.signal });
     controller.abort();
     assert.equal(await waiting, undefined);
-    first?.();
+    free(first);
     assert.deepEqual(gate.load("s"), { running: 0, waiting: 0, held: 0 });
   });
 });

@@ -7,7 +7,7 @@ import { applyAgentEvent, applyTurnResult, newLiveTurn } from "../../src/channel
 
 test("a turn waiting for room in a llama-server's shared cache shows it until its first token", () => {
   const turn = newLiveTurn();
-  applyAgentEvent(turn, { type: "attempt-queued", model: "llamacpp/m", running: 2, ahead: 1 });
+  applyAgentEvent(turn, { type: "attempt-queued", model: "llamacpp/m", running: 2, ahead: 1, awaiting: "cache" });
   assert.deepEqual(turn.notes, [{ kind: "waiting", text: "waiting for room in the cache that llamacpp/m's server shares among its requests (2 running, 1 waiting before this one)" }]);
   applyAgentEvent(turn, { type: "text-delta", delta: "Hello" });
   assert.deepEqual(turn.notes, []);

@@ -166,7 +166,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     }
     if (event.type === "turn-event" && event.event.type === "attempt-queued") {
       const line = `session ${event.session}: ${queuedNotice(event.event)}`;
-      logger.info({ session: event.session, model: event.event.model, running: event.event.running, ahead: event.event.ahead }, line);
+      const { type: _type, ...load } = event.event;
+      logger.info({ session: event.session, ...load }, line);
       writeLine(io.stdout, terminalSafe(line));
       return;
     }
