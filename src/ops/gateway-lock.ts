@@ -1,4 +1,4 @@
-import { rmSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { DRAIN_MS, workWords } from "../gateway/stop-counts.js";
@@ -88,13 +88,16 @@ const STOP_POLL_MS = 200;
  * the lock past its drain and the slack, is left to the usual refusal.
  */
 async function untilStopped(options: { stateDir: string; onWait?: ((message: string) => void) | undefined }): Promise<void> {
-  let said = false;
+  /** The stopping holder once seen: waited for until its process ends or its lock is gone (it forgets its record and owner file a moment before it lets go of the lock). */
+  let waited: { pid: number; until: number } | undefined;
   for (;;) {
-    const owner = readOwner(options.stateDir);
-    const stopping = owner && owner.pid !== process.pid && processAlive(owner.pid) ? stoppingRecords(options.stateDir).find((record) => record.pid === owner.pid) : undefined;
-    if (!stopping || Date.now() > stopping.stopping.since + DRAIN_MS + STOP_SLACK_MS) return;
-    if (!said) {
-      said = true;
+    if (waited) {
+      if (!processAlive(waited.pid) || !existsSync(lockPath(options.stateDir)) || Date.now() > waited.until) return;
+    } else {
+      const owner = readOwner(options.stateDir);
+      const stopping = owner && owner.pid !== process.pid && processAlive(owner.pid) ? stoppingRecords(options.stateDir).find((record) => record.pid === owner.pid) : undefined;
+      if (!stopping || Date.now() > stopping.stopping.since + DRAIN_MS + STOP_SLACK_MS) return;
+      waited = { pid: stopping.pid, until: stopping.stopping.since + DRAIN_MS + STOP_SLACK_MS };
       const finishing = stopping.stopping.turns + stopping.stopping.proxied > 0 ? `, finishing ${workWords(stopping.stopping)}` : "";
       options.onWait?.(`the gateway that was at ${stopping.url}/ (pid ${stopping.pid}) is stopping${finishing}: this one starts once it has stopped (up to ${DRAIN_MS / 1000} s)`);
     }

@@ -2,6 +2,7 @@
 // beside Transfer-Encoding, a bare CR in a header, headers too large) got Node's bare "400 Bad Request"
 // with an empty body, where every other error of the gateway is in OpenAI's error shape. Now they get it too.
 import assert from "node:assert/strict";
+import { Hono } from "hono";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createHttpApp, serveHttp, type RunningServer } from "../../src/channels/http/server.js";
@@ -58,13 +59,32 @@ describe("requests that are not valid HTTP get an answer in OpenAI's error shape
   test("no Host header, or a Host that is no host: a 400 in the API's shape, not a bare one", async () => {
     for (const [raw, said] of [
       ["GET /health HTTP/1.1\r\nConnection: close\r\n\r\n", /^the request cannot be read: missing host header$/],
-      ["GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n", /^the request cannot be read: /],
+      ["GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n", /^the request cannot be read: its Host header and path make no URL/],
     ] as const) {
       const answer = await send(raw);
       assert.match(answer, /^HTTP\/1\.1 400 /, answer);
       assert.match(answer, /\r\ncontent-type: application\/json/);
       assert.equal(json(answer.replace(/\r\n[0-9a-f]+\r\n/, "\r\n").replace(/\r\n0\r\n\r\n$/, "")).error.type, "invalid_request_error");
       assert.match(json(answer.replace(/\r\n[0-9a-f]+\r\n/, "\r\n").replace(/\r\n0\r\n\r\n$/, "")).error.message, said);
+    }
+  });
+
+  test("a fault past the app's own error handler: a 500 saying where to look, its text in the log alone", async () => {
+    const logged: unknown[] = [];
+    const app = new Hono();
+    app.fetch = () => {
+      throw new TypeError("boom: internal /root/.hearth/secret-path");
+    };
+    const faulty = await serveHttp({ app, host: "127.0.0.1", port: 0, logger: { error: (fields) => void logged.push(fields) } });
+    try {
+      const answer = await fetch(`${faulty.url}/health`);
+      assert.equal(answer.status, 500);
+      const text = await answer.text();
+      assert.doesNotMatch(text, /boom|secret-path/);
+      assert.equal((JSON.parse(text) as { error: { message: string } }).error.message, "hearth could not serve this request: a fault in hearth (its log says what: hearth logs)");
+      assert.match(String((logged[0] as { err?: Error } | undefined)?.err?.message), /^boom/);
+    } finally {
+      await faulty.close();
     }
   });
 

@@ -183,7 +183,11 @@ describe("turns that got no answer never poison the session", () => {
     const result = await runCli(["agent", "--config", file, "-m", "what time is it?"], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /stopped: the same time call with the same arguments was made 3 times this turn/);
+    // No answer: stdout says why (not an empty line that reads as one), and --json carries it as `stopped`.
+    assert.equal(result.stdout, "(no answer — stopped: the same time call with the same arguments was made 3 times this turn (a tool loop; maxRepeatedToolCalls))\n");
     assert.equal(posts(server).length, 3, "well before maxSteps (8)");
+    const json = JSON.parse((await runCli(["agent", "--config", file, "--json", "-m", "and now?"], { env })).stdout) as { text: string; stopped?: string };
+    assert.deepEqual([json.text, json.stopped], ["", "stopped: the same time call with the same arguments was made 3 times this turn (a tool loop; maxRepeatedToolCalls)"]);
     const limited = temp.write("loop2.json5", config(server.baseUrl, { extra: "maxRepeatedToolCalls: 2," }));
     const before = posts(server).length;
     await runCli(["agent", "--config", limited, "--new", "-m", "time?"], { env });

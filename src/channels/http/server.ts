@@ -23,6 +23,7 @@ import { stoppingGuard, type StoppingView } from "./stopping-guard.js";
 import { TurnControls } from "./turn-controls.js";
 import { answerMalformed } from "./malformed-request.js";
 import { writeWebResponse } from "./node-response.js";
+import { FAULT_WORDS } from "./openai/answer-events.js";
 
 export type { HttpLogger } from "./logger.js";
 
@@ -162,6 +163,8 @@ export interface ServeOptions {
   /** Slow clients: time to send the headers, and the whole request (not the answer), in ms. */
   headersTimeoutMs?: number | undefined;
   requestTimeoutMs?: number | undefined;
+  /** Where a fault past the app's own error handler is logged (the client is told where to look). */
+  logger?: Pick<HttpLogger, "error"> | undefined;
 }
 
 export interface RunningServer {
@@ -193,10 +196,17 @@ function endUpload(request: IncomingMessage, response: ServerResponse): void {
  * is no host, a path that is no path) or the app threw past its own error handler: in OpenAI's error
  * shape, as every other error of the gateway — not its bare 400 or 500 with no body.
  */
-function unreadableRequest(error: unknown): Response {
+function unreadableRequest(error: unknown, logger: Pick<HttpLogger, "error"> | undefined): Response {
   const request = error instanceof RequestError;
-  const message = request ? `the request cannot be read: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}` : "hearth could not serve this request: a fault in hearth (its log says what: hearth logs)";
+  if (!request) logger?.error({ err: error }, "request failed past the app's error handler");
+  const message = request ? readWords(error.message) : `hearth could not serve this request: ${FAULT_WORDS}`;
   return Response.json(errorBody({ message, type: request ? "invalid_request_error" : "server_error", code: request ? "bad_request" : "internal_error" }), { status: request ? 400 : 500, headers: { connection: "close" } });
+}
+
+/** @hono/node-server's words for a request it cannot read, as the client is told them (its "Invalid URL": the Host and the path make none). */
+function readWords(said: string): string {
+  const words = said === "Invalid host header" ? "its Host header is no host name" : said === "Invalid URL" ? "its Host header and path make no URL (a Host that is no host name?)" : `${said.charAt(0).toLowerCase()}${said.slice(1)}`;
+  return `the request cannot be read: ${words}`;
 }
 
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
@@ -204,11 +214,11 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const failed = (error: Error): void => reject(error);
     // @hono/node-server's listener, as its serve() makes it, with the errors it answers itself in the API's shape.
-    const hono = getRequestListener(options.app.fetch, { hostname: options.host, errorHandler: unreadableRequest });
+    const hono = getRequestListener(options.app.fetch, { hostname: options.host, errorHandler: (error) => unreadableRequest(error, options.logger) });
     const front = options.front;
     const served: RequestListener = front ? (incoming, outgoing) => front(incoming, outgoing, () => void hono(incoming, outgoing)) : (incoming, outgoing) => void hono(incoming, outgoing);
     // An HTTP/1.1 request with no Host is refused here, as Node would (requireHostHeader), in the API's shape (Node's refusal has no body).
-    const listener: RequestListener = (incoming, outgoing) => (incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? void writeWebResponse(unreadableRequest(new RequestError("Missing host header")), outgoing) : served(incoming, outgoing));
+    const listener: RequestListener = (incoming, outgoing) => (incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? void writeWebResponse(unreadableRequest(new RequestError("Missing host header"), options.logger), outgoing) : served(incoming, outgoing));
     const http: Server = createServer({ headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000, requireHostHeader: false }, listener);
     http.once("error", failed);
     http.listen(options.port, options.host, () => {

@@ -12,6 +12,7 @@ import { commandLine, configuredCommand, painter, terminalSafe, writeJson, write
 import { createCliRuntime } from "../cli-runtime.js";
 import { isBlank } from "../../shared/blank-text.js";
 import { shellLine } from "../../shared/shell-quote.js";
+import { answerText } from "../../agent/turn-notes.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
   message?: string;
@@ -123,12 +124,15 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
         cost: result.cost,
         ...(result.notice ? { notice: result.notice } : {}),
         ...(result.truncated ? { truncated: true } : {}),
+        // Stopped before a word of an answer (a tool loop, maxSteps): why, beside the empty text.
+        ...(result.stopped !== undefined ? { stopped: result.stopped } : {}),
         ...compactionField(result),
       });
       return 0;
     }
     if (result.notice) writeLine(io.stderr, paint("dim", result.notice));
-    writeLine(io.stdout, terminalSafe(result.text));
+    // Stopped with no answer: stdout says why, as an API reply does (the notice on stderr said it as it happened), not an empty line.
+    writeLine(io.stdout, terminalSafe(answerText(result)));
     return 0;
   } finally {
     await runtime.close();

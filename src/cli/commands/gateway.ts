@@ -96,7 +96,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     app.route("/", webChatRoutes({ assetsDir: defaultWebAssetsDir() }));
     // Proxy-mode requests the middleware would pass quietly are served before Hono (proxy-front.ts).
     const front = proxyFront({ routes: openAiFront({ port: runtime.port, logger, stop }), admits: frontGate(appOptions), logger });
-    server = await serveHttp({ app, front, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
+    server = await serveHttp({ app, front, logger, host: listen.bind, port: listen.port, headersTimeoutMs: listen.limits.headersTimeoutSeconds * 1000, requestTimeoutMs: listen.limits.requestTimeoutSeconds * 1000 }).catch((error: NodeJS.ErrnoException) => {
       throw new HearthError("runtime", `cannot listen on ${listen.bind}:${listen.port}: ${error.code === "EADDRINUSE" ? `the port is in use (is a gateway already running? \`${commandLine(io, "gateway status")}\`)` : error.message}`, ["fix: stop what uses the port, or choose another with --port or gateway.port"]);
     });
   } catch (error) {

@@ -3,7 +3,7 @@ import { emptyUsage } from "../../../ai/usage.js";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
-import type { AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
+import { FAULT_WORDS, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
@@ -30,6 +30,8 @@ export interface AgentCall {
   notes?: readonly string[] | undefined;
   /** The gateway's stop: a turn it cancelled (or did not start) is told as the gateway stopping, not as a client gone. */
   stop?: StopSwitch | undefined;
+  /** A fault in hearth while answering: logged (the client is told FAULT_WORDS only). */
+  onFault?: ((error: unknown) => void) | undefined;
 }
 
 /** Agent mode: one turn of hearth's own assistant (history, tools, compaction, failover), through `GatewayPort.handle`. */
@@ -129,8 +131,9 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   };
   void run()
     .catch((error: unknown) => {
-      // hearth's own errors carry their fix in `details` (move the file aside…): the client gets it too.
-      const message = isHearthError(error) ? [error.message, ...error.details].join(" — ") : error instanceof Error ? error.message : String(error);
+      // hearth's own errors carry their fix in `details` (move the file aside…): the client gets it too; any other is a fault, said as one and logged.
+      if (!isHearthError(error)) call.onFault?.(error);
+      const message = isHearthError(error) ? [error.message, ...error.details].join(" — ") : FAULT_WORDS;
       const failure = isHearthError(error) && error.kind !== "runtime"
         ? { status: 400, message, type: "invalid_request_error", code: "bad_request", attempts }
         : { status: 500, message: `the turn failed: ${message}`, type: "server_error", code: "internal_error", attempts };

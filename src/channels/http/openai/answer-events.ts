@@ -100,3 +100,6 @@ export interface AnswerSource {
   /** The model whose words come now (in agent mode, this step's), for the `model` the events name. */
   speaking(): string | undefined;
 }
+
+/** What a client is told of a fault in hearth itself (neither the request's nor a model's): where to look. What it was goes to the log alone. */
+export const FAULT_WORDS = "a fault in hearth (its log says what: hearth logs)";

@@ -6,7 +6,8 @@ import { fallbackNotice, localInWords, type DescribeModel } from "../../../model
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
-import type { Answer, AnswerEvent, AnswerSource, AttemptSummary } from "./answer-events.js";
+import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
+import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
@@ -25,6 +26,8 @@ export interface ProxyCall {
   controller: AbortController;
   /** What the reply says of the request itself (fields not sent on), before its other notes. */
   notes?: readonly string[] | undefined;
+  /** A fault in hearth while answering: logged (the client is told FAULT_WORDS only). */
+  onFault?: ((error: unknown) => void) | undefined;
 }
 
 const summary = (attempt: Attempt): AttemptSummary => attemptSummary(attempt);
@@ -88,7 +91,12 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
     }
   };
-  const failed = (error: unknown): void => finish({ type: "error", failure: failureFor({ message: `proxy failed: ${error instanceof Error ? error.message : String(error)}`, attempts, lastKind: undefined, model }) });
+  // hearth's own errors carry their words and fix for the client; any other is a fault, said as one and logged.
+  const failed = (error: unknown): void => {
+    if (!isHearthError(error)) call.onFault?.(error);
+    const words = isHearthError(error) ? [error.message, ...error.details].join(" — ") : FAULT_WORDS;
+    finish({ type: "error", failure: failureFor({ message: `proxy failed: ${words}`, attempts, lastKind: undefined, model }) });
+  };
   try {
     // Passed on as each comes (a listener: no promise and microtask turn per event).
     const { signal } = call.controller;

@@ -4,7 +4,7 @@ import { agentAnswer } from "./agent-answer.js";
 import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
-import type { AnswerSource } from "./answer-events.js";
+import { FAULT_WORDS, type AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
@@ -143,6 +143,11 @@ export function openAiFront(options: OpenAiRoutesOptions): Map<string, FrontRout
   ]);
 }
 
+/** A fault in hearth while an answer was under way: into the log, with its stack (the client is told FAULT_WORDS). */
+function faultLogger(logger: OpenAiLogger, c: Context): (error: unknown) => void {
+  return (error) => logger.warn({ path: c.req.path, err: error }, "openai-compatible request failed");
+}
+
 /** A request hearth refused (its shape, an unknown model) or could not serve is not sent again by an SDK: the same request fails the same way. */
 function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error: Error, c: Context) => Response {
   // Through Hono (c.json) where a route may have set a header of its own (agent mode's session); the front's proxied requests set none.
@@ -151,7 +156,7 @@ function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error
     if (error instanceof RequestProblem) return json(c, { body: problemBody(error), status: error.status, headers: NO_RETRY });
     // A fault in hearth: what it was (the stack too) goes to the log alone; the client is told where to look.
     logger.warn({ path: c.req.path, err: error }, "openai-compatible request failed");
-    return json(c, { body: { error: { message: "hearth could not serve this request: a fault in hearth (its log says what: hearth logs)", type: "server_error", param: null, code: "internal_error" } }, status: 500, headers: NO_RETRY });
+    return json(c, { body: { error: { message: `hearth could not serve this request: ${FAULT_WORDS}`, type: "server_error", param: null, code: "internal_error" } }, status: 500, headers: NO_RETRY });
   };
 }
 
@@ -176,8 +181,8 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
-      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
+      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const showReasoning = straight;
   const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
   if (request.stream) {
@@ -204,8 +209,8 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop })
-      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller });
+      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const builder = new ResponseBuilder({
     model: request.model,
     showReasoning: showResponsesReasoning(target, request.reasoningAsked),
