@@ -114,7 +114,7 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     assert.equal(big.status, 200);
     const said = (await big.json()) as { status: string; message?: string };
     assert.equal(said.status, "loaded");
-    assert.match(said.message ?? "", /^not applied: context_length, flash_attention — hearth loads \S+ as its config has it \(a context of [\d,]+ tokens\); change it there$/);
+    assert.match(said.message ?? "", /^not applied: context_length, flash_attention — \S+ is loaded as the config has it \(a context of [\d,]+ tokens\); change it there$/);
     const plain = (await (await load({ model: "hearth" })).json()) as { message?: string };
     assert.equal(plain.message, undefined, "nothing to say when no option was given");
   });

@@ -120,7 +120,7 @@ function loadOptionsNotApplied(body: Record<string, unknown>, model: { ref: Mode
   }
   const given = LOAD_OPTIONS.filter((option) => body[option] !== undefined && body[option] !== null);
   if (given.length === 0) return undefined;
-  return `not applied: ${given.join(", ")} — hearth loads ${model.ref} as its config has it (a context of ${model.window.toLocaleString("en-US")} tokens); change it there`;
+  return `not applied: ${given.join(", ")} — ${model.ref} is loaded as the config has it (a context of ${model.window.toLocaleString("en-US")} tokens); change it there`;
 }
 
 /** The warm-up of `ref` on `replica` (undefined: its one server) running now, else a new one, kept in `running` until it ends. */
