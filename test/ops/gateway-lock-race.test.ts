@@ -63,13 +63,18 @@ function deadPid(): number {
 }
 
 /**
- * A zombie: a process that has ended and that its parent (here `sleep`, which never waits) has not collected
- * — as a gateway killed a moment ago under a parent that has not waited yet. Linux only (read from /proc).
+ * A zombie: a process that has ended and that its parent has not collected — as a gateway killed a moment ago under a
+ * parent that has not waited yet. The parent is perl, which forks and never waits (a shell may collect its background
+ * job on its own: bash does, on SIGCHLD). Linux only (read from /proc).
  */
 async function zombiePid(): Promise<{ pid: number; parent: ChildProcess }> {
-  const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 60"], { stdio: ["ignore", "pipe", "inherit"] });
-  const pid = await new Promise<number>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-  for (let tries = 0; tries < 100 && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8")); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  const parent = spawn("perl", ["-e", "$| = 1; my $pid = fork(); exit 0 if $pid == 0; print \"$pid\\n\"; sleep 60"], { stdio: ["ignore", "pipe", "inherit"] });
+  const pid = await new Promise<number>((resolve, reject) => {
+    parent.once("error", reject);
+    parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const state = (): string => readFileSync(`/proc/${pid}/stat`, "utf8");
+  for (let tries = 0; tries < 100 && !/\) Z /.test(state()); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
   return { pid, parent };
 }
 

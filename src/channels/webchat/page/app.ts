@@ -81,6 +81,8 @@ export async function startWebChat(): Promise<void> {
   /** The turns followed before the live events last connected: one the gateway says is still under way is the same one on screen. */
   let followedBefore = new Map<string, LiveTurn>();
   const busy = new Set<string>();
+  /** Stop is offered while the open conversation's turn runs: changed with the turn's start and end, not a read later. */
+  const showStop = (): void => void (stopButton.hidden = !busy.has(current));
   const echoes = new Map<string, (string | typeof RESEND)[]>();
   const toDraw = new Set<LiveTurn>();
 
@@ -94,6 +96,7 @@ export async function startWebChat(): Promise<void> {
     const turn = joinSnapshot(liveTurns.get(session), snapshot, names);
     liveTurns.set(session, turn);
     busy.add(session);
+    showStop();
     return turn;
   };
 
@@ -177,7 +180,7 @@ export async function startWebChat(): Promise<void> {
     outbox.draw(current);
     const listing = listings.find((entry) => entry.session === current);
     title.textContent = listing?.lastText.trim() ? listing.lastText.trim().slice(0, 80) : "New conversation";
-    stopButton.hidden = !busy.has(current);
+    showStop();
   };
   const refreshSessions = async (): Promise<void> => {
     const ticket = ++listing;
@@ -273,6 +276,7 @@ export async function startWebChat(): Promise<void> {
       case "turn-start": {
         changed(event.session);
         busy.add(event.session);
+        showStop();
         const queue = echoes.get(event.session) ?? [];
         const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
         if (echoed) queue.shift();
@@ -308,6 +312,7 @@ export async function startWebChat(): Promise<void> {
         const turn = liveTurns.get(event.session) ?? newLiveTurn();
         applyTurnResult(turn, event.result);
         busy.delete(event.session);
+        showStop();
         liveTurns.delete(event.session);
         if (event.session === current) {
           toDraw.delete(turn);
@@ -471,6 +476,7 @@ export async function startWebChat(): Promise<void> {
       followedBefore = new Map(liveTurns);
       liveTurns.clear();
       busy.clear();
+      showStop();
       echoes.clear();
       toDraw.clear();
       void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
