@@ -82,19 +82,16 @@ export interface MappedNormalForm {
  * joiner may as well be a value's own).
  */
 export function mappedNormalForm(text: string, streamed = false): MappedNormalForm {
-  const chars: string[] = [];
+  let kept = "";
   const starts: number[] = [];
   const ends: number[] = [];
-  const joiners = (JOINED_GATE.test(text) ? joinerPositions(text, JOINED_RUN) : undefined) ?? new Set<number>();
+  let joiners = JOINED_GATE.test(text) ? joinerPositions(text, JOINED_RUN) : undefined;
   if (streamed) {
     const begun = JOINED_BEGUN.exec(text);
-    if (begun) for (const at of joinerPositions(begun[0], JOINED_BEGUN_PIECES) ?? []) joiners.add(begun.index + at);
+    if (begun) for (const at of joinerPositions(begun[0], JOINED_BEGUN_PIECES) ?? []) (joiners ??= new Set()).add(begun.index + at);
   }
-  const push = (char: string, start: number, end: number) => {
-    chars.push(char);
-    starts.push(start);
-    ends.push(end);
-  };
+  // Called on every piece of a stream: no closure or array of characters made per call (the characters kept are appended, run by run).
+  let runStart = -1;
   let at = 0;
   while (at < text.length) {
     const code = text.charCodeAt(at);
@@ -102,14 +99,24 @@ export function mappedNormalForm(text: string, streamed = false): MappedNormalFo
       ESCAPE_AT.lastIndex = at;
       const escape = ESCAPE_AT.exec(text);
       if (escape) {
+        if (runStart >= 0) kept += text.slice(runStart, at);
+        runStart = -1;
         const end = at + escape[0].length;
         const decoded = decodeEscape(escape[0]);
         if (decoded.length > 1) {
           // A percent-encoded byte past ASCII stays as written (decodeEscape keeps it), character by character.
-          for (let index = at; index < end; index++) push(text.charAt(index), index, index + 1);
+          kept += text.slice(at, end);
+          for (let index = at; index < end; index++) {
+            starts.push(index);
+            ends.push(index + 1);
+          }
         } else if (isInvisible(decoded.charCodeAt(0))) {
           if (ends.length > 0 && ends[ends.length - 1] === at) ends[ends.length - 1] = end;
-        } else if (!isSeparator(decoded.charCodeAt(0))) push(decoded, at, end);
+        } else if (!isSeparator(decoded.charCodeAt(0))) {
+          kept += decoded;
+          starts.push(at);
+          ends.push(end);
+        }
         at = end;
         continue;
       }
@@ -117,10 +124,20 @@ export function mappedNormalForm(text: string, streamed = false): MappedNormalFo
     if (isInvisible(code)) {
       // Nothing shows it: the character before still reads as joined to the one after.
       if (ends.length > 0 && ends[ends.length - 1] === at) ends[ends.length - 1] = at + 1;
-    } else if (!isSeparator(code) && !joiners.has(at)) push(text.charAt(at), at, at + 1);
+      if (runStart >= 0) kept += text.slice(runStart, at);
+      runStart = -1;
+    } else if (!isSeparator(code) && !(joiners?.has(at) ?? false)) {
+      if (runStart < 0) runStart = at;
+      starts.push(at);
+      ends.push(at + 1);
+    } else {
+      if (runStart >= 0) kept += text.slice(runStart, at);
+      runStart = -1;
+    }
     at++;
   }
-  return { text: chars.join(""), starts, ends };
+  if (runStart >= 0) kept += text.slice(runStart, at);
+  return { text: kept, starts, ends };
 }
 
 /** Where an escape begins at the end of `text` that the next piece of a stream may complete; undefined when none does. */

@@ -6,11 +6,15 @@
  * a caseless form), at any offset of the form, once it is `window` characters long or more: long
  * enough to be a real leak, and far too long for ordinary text to be one by chance (partialWindow).
  *
- * Cost: each form's runs are not tried at each start. Every GRAM characters of every form go in a
- * hash table (and a bit set before it), and the text is looked at only every `step` characters —
- * the shortest window less GRAM, plus one — so any run as long as a window holds one of those
- * places with a whole GRAM of it after; a hit is checked against the form and stretched both ways.
- * Most places miss the bit set, a few operations each.
+ * Cost: each form's runs are not tried at each start. A run stands within a stretch of the text made
+ * only of characters some form has (any letter case for a caseless form's), as long as the shortest
+ * window or longer: such stretches are found first, skipping the shortest window's length at a time
+ * where a character no form has stands there (prose and code break at every space and most
+ * punctuation, so most text has none). Within a stretch, every GRAM characters of every form go in a
+ * hash table (and a bit set before it), and the stretch is looked at only every `step` characters —
+ * the shortest window less GRAM, plus one — so any run as long as a window holds one of those places
+ * with a whole GRAM of it after; a hit is checked against the form and stretched both ways. Most
+ * places miss the bit set, a few operations each.
  */
 
 /** A form and the fewest characters of it in a row that are masked. */
@@ -55,6 +59,9 @@ export class PartialRuns {
   /** Every HELD_RUN characters in a row of every form, folded: what a stream's text may end in and be held. */
   private readonly heldGrams = new Set<string>();
   private readonly folded: string[];
+  /** The characters some form has (both letter cases of a caseless form's letters): ASCII by code, the others in a set. */
+  private readonly ascii = new Uint8Array(128);
+  private readonly wide = new Set<number>();
   private readonly step: number;
   private readonly shortest: number;
   private readonly longest: number;
@@ -77,14 +84,56 @@ export class PartialRuns {
         else this.grams.set(hash, [{ form: index, at }]);
       }
       for (let at = 0; at + HELD_RUN <= text.length; at++) this.heldGrams.add(text.slice(at, at + HELD_RUN));
+      // As the form is compared (runAt): a caseless form's characters folded, in either case; the others as written.
+      for (let at = 0; at < form.text.length; at++) {
+        const code = form.caseless ? foldCode(form.text.charCodeAt(at)) : form.text.charCodeAt(at);
+        this.admit(code);
+        if (form.caseless && code >= 0x61 && code <= 0x7a) this.admit(code & ~0x20);
+      }
     });
+  }
+
+  private admit(code: number): void {
+    if (code < 128) this.ascii[code] = 1;
+    else this.wide.add(code);
+  }
+
+  /** Whether some form has this character (a run holds no other). */
+  private some(code: number): boolean {
+    return code < 128 ? this.ascii[code] === 1 : this.wide.has(code);
   }
 
   /** Where in `text` runs of the forms stand, each `window` characters or more: [start, end) spans, in order (they may touch or overlap). */
   spans(text: string): [number, number][] {
     const found: [number, number][] = [];
     if (this.forms.length === 0 || text.length < this.shortest) return found;
-    for (let place = 0; place + GRAM <= text.length; place += this.step) {
+    const need = this.shortest;
+    // `start` follows a character no form has (or is the text's start): a stretch may begin there.
+    let start = 0;
+    while (start + need <= text.length) {
+      let missing = -1;
+      for (let at = start + need - 1; at >= start; at--) {
+        if (!this.some(text.charCodeAt(at))) {
+          missing = at;
+          break;
+        }
+      }
+      if (missing >= 0) {
+        start = missing + 1;
+        continue;
+      }
+      let stop = start + need;
+      while (stop < text.length && this.some(text.charCodeAt(stop))) stop++;
+      this.stretchSpans(text, { start, stop, found });
+      start = stop + 1;
+    }
+    return found;
+  }
+
+  /** The runs within text[start, stop), a stretch of characters some form has, pushed to `found`. */
+  private stretchSpans(text: string, stretch: { start: number; stop: number; found: [number, number][] }): void {
+    const { stop, found } = stretch;
+    for (let place = stretch.start; place + GRAM <= stop; place += this.step) {
       const hash = gramHash(text, place);
       const bit = filterBit(hash);
       if (((this.filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
@@ -100,7 +149,6 @@ export class PartialRuns {
       // The next place looked at is the run's end: any run after it still holds a place looked at.
       place = best[1] - this.step;
     }
-    return found;
   }
 
   /**

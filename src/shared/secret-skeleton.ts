@@ -16,16 +16,26 @@ const NOT_ALPHANUMERIC = /[^A-Za-z0-9]+/g;
 
 /** The skeleton of a mapped normal form, each character still mapped to the span of the text it comes from. */
 export function mappedSkeleton(mapped: MappedNormalForm): MappedNormalForm {
-  const chars: string[] = [];
+  const { text } = mapped;
+  // A normal form of letters and digits alone (a word, a key) is its own skeleton.
+  if (ALPHANUMERIC.test(text)) return mapped;
+  let kept = "";
   const starts: number[] = [];
   const ends: number[] = [];
-  const { text } = mapped;
+  let runStart = -1;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a))) continue;
-    chars.push(text.charAt(index));
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a))) {
+      if (runStart >= 0) kept += text.slice(runStart, index);
+      runStart = -1;
+      continue;
+    }
+    if (runStart < 0) runStart = index;
     starts.push(mapped.starts[index] as number);
     ends.push(mapped.ends[index] as number);
   }
-  return { text: chars.join(""), starts, ends };
+  if (runStart >= 0) kept += text.slice(runStart);
+  return { text: kept, starts, ends };
 }
+
+const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
