@@ -5,7 +5,6 @@
 // the server echoes split across frames, and a stream broken mid-answer — both give the client the
 // same bytes (ids and timestamps normalised), through the real router, adapter and masking.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { Hono } from "hono";
 import { streamAnswer } from "../../src/channels/http/openai/answer-stream.js";
@@ -17,39 +16,10 @@ import { chatSseWriter } from "../../src/channels/http/openai/sse-writers.js";
 import { resolveTarget } from "../../src/channels/http/openai/target.js";
 import { EventStream } from "../../src/shared/event-stream.js";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
-import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { serializeSseFrame } from "../fakes/fake-server.js";
-import { join } from "node:path";
-import { createRuntime } from "../../src/cli/runtime.js";
-import { SecretRedactor } from "../../src/shared/secret-redactor.js";
-import { serveApp } from "../helpers/test-gateway.js";
-import { tempDir } from "../helpers/run-cli.js";
+import { runtimeOverUpstream, serveApp } from "../helpers/test-gateway.js";
+import { contentPieces, dataLines, frames, recorded } from "../helpers/chat-completions-replies.js";
 
 const KEY = "sk-differential-Key-0123456789";
-const CAPTURES = new URL("../fixtures/captures/", import.meta.url);
-
-/** A capture's body cut after each blank line: one write per SSE frame, the bytes unchanged. */
-function recorded(file: string): Reply {
-  const body = readFileSync(new URL(file, CAPTURES)).toString("utf8");
-  const chunks = body.split(/(?<=\n\n)/).filter((piece) => piece !== "");
-  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks };
-}
-
-/** A `.chunks.txt` capture: one JSON payload a line, each sent as its own frame, then [DONE]. */
-function dataLines(file: string): Reply {
-  const lines = readFileSync(new URL(file, CAPTURES), "utf8").split("\n").filter((line) => line.trim() !== "");
-  return { kind: "sse", frames: [...lines.map((data) => ({ data })), { data: "[DONE]" }] };
-}
-
-const frames = (spec: Parameters<typeof completionsStream>[0]): Reply => ({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: completionsStream(spec).map(serializeSseFrame) });
-
-/** Content deltas as given, in chat-completions frames, then a finish and [DONE]. */
-function contentPieces(pieces: readonly string[], after: "end" | "reset" = "end"): Reply {
-  const chunk = (delta: object, finish: string | null = null): string => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const body = [chunk({ role: "assistant", content: "" }), ...pieces.map((content) => chunk({ content }))];
-  if (after === "end") body.push(chunk({}, "stop"), "data: [DONE]\n\n");
-  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: body, after };
-}
 
 const corpus: { name: string; reply: Reply; says?: string }[] = [
   { name: "capture: api.openai.com gpt-4o-mini, text", reply: recorded("pydantic-ai/test_run_stream_sync_streams_real_model.0.sse") },
@@ -71,14 +41,8 @@ describe("streamAnswer: the listened and the iterated answer give the client the
   before(async () => {
     upstream = await startFakeServer(() => reply);
     // A gateway's runtime as the gateway command makes it: with the secret redactor (the config's keys masked in what clients are shown).
-    const temp = tempDir("hearth-answer-paths-");
-    const config = join(temp.dir, "hearth.json5");
-    writeFileSync(config, `{
-      agents: { defaults: { model: { primary: "up/m" } } },
-      models: { mode: "replace", providers: { up: { baseUrl: "${upstream.baseUrl}", api: "openai-completions", apiKey: "${KEY}", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000, reasoning: true }] } } },
-    }`);
-    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config, secrets: new SecretRedactor() });
-    const port = runtime.gateway;
+    const runtime = await runtimeOverUpstream({ upstreamBaseUrl: upstream.baseUrl, apiKey: KEY, tempPrefix: "hearth-answer-paths-" });
+    const { port } = runtime;
     const app = new Hono();
     app.post("/:path/v1/chat/completions", async (c) => {
       const request = parseChatRequest(await c.req.json());
@@ -96,7 +60,6 @@ describe("streamAnswer: the listened and the iterated answer give the client the
     close = async () => {
       await served.close();
       await runtime.close();
-      temp.cleanup();
       await upstream.close();
     };
   });

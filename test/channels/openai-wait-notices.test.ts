@@ -235,6 +235,25 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
 });
 
 describe("a turn that waits for room in a llama-server's shared cache", () => {
+  /**
+   * Two sessions' streams: the first's request is held at the server; the second, sent then, opens
+   * (200) and says it waits for room in the cache Local's server shares before the first is let go.
+   * Returns the second's whole body once both have ended.
+   */
+  async function secondWaitsForRoom(options: { url: string; body: (text: string) => unknown; held: ReturnType<typeof holdReply> }): Promise<string> {
+    const { url, body, held } = options;
+    const first = postStream(url, body("first"), { "x-hearth-session": "one" });
+    first.catch(() => undefined);
+    await held.arrived;
+    const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
+    assert.equal(second.response.status, 200);
+    await second.raw.until(/^: hearth: waiting for room in the cache that Local's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
+    held.release();
+    const one = await first;
+    await Promise.all([one.raw.ended, second.raw.ended]);
+    return second.raw.text();
+  }
+
   test("agent mode: the second session's stream starts with the wait said", { timeout: 60_000 }, async () => {
     const api = await apiSetup();
     try {
@@ -247,16 +266,7 @@ describe("a turn that waits for room in a llama-server's shared cache", () => {
       const url = `${api.url}/v1/chat/completions`;
       // About 2,000 tokens each (four characters a token): two such turns and their replies outgrow the 8,192-token cache.
       const body = (text: string) => ({ model: "hearth", stream: true, messages: [{ role: "user", content: `${text} ${"the cat sat on the mat. ".repeat(330)}` }] });
-      const first = postStream(url, body("first"), { "x-hearth-session": "one" });
-      first.catch(() => undefined);
-      await held.arrived;
-      const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
-      assert.equal(second.response.status, 200);
-      await second.raw.until(/^: hearth: waiting for room in the cache that Local's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
-      held.release();
-      const one = await first;
-      await Promise.all([one.raw.ended, second.raw.ended]);
-      assert.match(second.raw.text(), /"content":"Second answer"/);
+      assert.match(await secondWaitsForRoom({ url, body, held }), /"content":"Second answer"/);
     } finally {
       await api.close();
     }
@@ -276,16 +286,7 @@ describe("a turn that waits for room in a llama-server's shared cache", () => {
       holding = true;
       const url = `${api.url}/v1/chat/completions`;
       const body = (text: string) => ({ model: "local/m1", stream: true, messages: [{ role: "user", content: `${text} ${"the cat sat on the mat. ".repeat(200)}` }] });
-      const first = postStream(url, body("first"), { "x-hearth-session": "one" });
-      first.catch(() => undefined);
-      await held.arrived;
-      const second = await postStream(url, body("second"), { "x-hearth-session": "two" });
-      assert.equal(second.response.status, 200);
-      await second.raw.until(/^: hearth: waiting for room in the cache that Local's server shares among its requests \(1 running, 0 waiting before this one\)$/m);
-      held.release();
-      const one = await first;
-      await Promise.all([one.raw.ended, second.raw.ended]);
-      assert.match(second.raw.text(), /"content":"Answered"/);
+      assert.match(await secondWaitsForRoom({ url, body, held }), /"content":"Answered"/);
     } finally {
       await api.close();
     }

@@ -7,40 +7,16 @@
 // missing token, a Host the gateway does not answer to) get the same answers too.
 import assert from "node:assert/strict";
 import http from "node:http";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openAiFront, openAiRoutes } from "../../src/channels/http/openai/routes.js";
 import { proxyFront, type FrontRoute } from "../../src/channels/http/proxy-front.js";
 import { createHttpApp, frontGate, serveHttp, type HttpAppOptions, type RunningServer } from "../../src/channels/http/server.js";
-import { createRuntime } from "../../src/cli/runtime.js";
-import { SecretRedactor } from "../../src/shared/secret-redactor.js";
-import { serializeSseFrame, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
-import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { tempDir } from "../helpers/run-cli.js";
+import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { contentPieces, dataLines, frames, recorded } from "../helpers/chat-completions-replies.js";
+import { runtimeOverUpstream } from "../helpers/test-gateway.js";
 
 const KEY = "sk-front-Key-0123456789abcdef";
 const TOKEN = "front-test-token-1234567890";
-const CAPTURES = new URL("../fixtures/captures/", import.meta.url);
-
-function recorded(file: string): Reply {
-  const body = readFileSync(new URL(file, CAPTURES)).toString("utf8");
-  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: body.split(/(?<=\n\n)/).filter((piece) => piece !== "") };
-}
-
-function dataLines(file: string): Reply {
-  const lines = readFileSync(new URL(file, CAPTURES), "utf8").split("\n").filter((line) => line.trim() !== "");
-  return { kind: "sse", frames: [...lines.map((data) => ({ data })), { data: "[DONE]" }] };
-}
-
-const frames = (spec: Parameters<typeof completionsStream>[0]): Reply => ({ kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: completionsStream(spec).map(serializeSseFrame) });
-
-function contentPieces(pieces: readonly string[], after: "end" | "reset" = "end"): Reply {
-  const chunk = (delta: object, finish: string | null = null): string => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  const body = [chunk({ role: "assistant", content: "" }), ...pieces.map((content) => chunk({ content }))];
-  if (after === "end") body.push(chunk({}, "stop"), "data: [DONE]\n\n");
-  return { kind: "raw", headers: { "content-type": "text/event-stream" }, chunks: body, after };
-}
 
 const corpus: { name: string; reply: Reply }[] = [
   { name: "capture: api.openai.com gpt-4o-mini, text", reply: recorded("pydantic-ai/test_run_stream_sync_streams_real_model.0.sse") },
@@ -101,14 +77,8 @@ describe("the proxy front answers as the Hono app does", () => {
 
   before(async () => {
     upstream = await startFakeServer(() => reply);
-    const temp = tempDir("hearth-proxy-front-");
-    const config = join(temp.dir, "hearth.json5");
-    writeFileSync(config, `{
-      agents: { defaults: { model: { primary: "up/m" } } },
-      models: { mode: "replace", providers: { up: { baseUrl: "${upstream.baseUrl}", api: "openai-completions", apiKey: "${KEY}", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000, reasoning: true }] } } },
-    }`);
-    const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config, secrets: new SecretRedactor() });
-    const port = runtime.gateway;
+    const runtime = await runtimeOverUpstream({ upstreamBaseUrl: upstream.baseUrl, apiKey: KEY, tempPrefix: "hearth-proxy-front-" });
+    const { port } = runtime;
     const logger = (side: string) => {
       const record = (fields: object, message?: string): void => {
         if (message === "request") logs[side]?.push({ ...fields, ms: 0 });
@@ -133,7 +103,6 @@ describe("the proxy front answers as the Hono app does", () => {
       await withFront.close();
       await withoutFront.close();
       await runtime.close();
-      temp.cleanup();
       await upstream.close();
     };
   });

@@ -32,3 +32,8 @@ export class ManualClock implements Clock {
     this.current = target;
   }
 }
+
+/** A moment of real time while the manual clock stands, for servers and streams to move: the next turn of the event loop, or `ms` milliseconds. */
+export function settle(ms?: number): Promise<void> {
+  return new Promise((resolve) => (ms === undefined ? setImmediate(resolve) : setTimeout(resolve, ms)));
+}

@@ -10,6 +10,7 @@ import { createRuntime } from "../../src/cli/runtime.js";
 import type { GatewayPort } from "../../src/gateway/port.js";
 import type { SessionStore } from "../../src/sessions/session-store.js";
 import type { Clock } from "../../src/shared/clock.js";
+import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 import { tempDir } from "./run-cli.js";
 
 export interface TestGateway {
@@ -47,6 +48,28 @@ export async function testGateway(configText: string, options: { clock?: Clock |
     store: runtime.store,
     stateDir: temp.dir,
     proxied,
+    close: async () => {
+      await runtime.close();
+      temp.cleanup();
+    },
+  };
+}
+
+/**
+ * A runtime as the gateway command makes it — with the secret redactor, so the config's keys are
+ * masked in what clients are shown — whose one model, `up/m` (a reasoning model, 32,000 tokens), is
+ * served by `upstreamBaseUrl` with `apiKey`; a fresh state dir (named from `tempPrefix`), removed by `close`.
+ */
+export async function runtimeOverUpstream(options: { upstreamBaseUrl: string; apiKey: string; tempPrefix: string }): Promise<{ port: GatewayPort; close(): Promise<void> }> {
+  const temp = tempDir(options.tempPrefix);
+  const config = join(temp.dir, "hearth.json5");
+  writeFileSync(config, `{
+      agents: { defaults: { model: { primary: "up/m" } } },
+      models: { mode: "replace", providers: { up: { baseUrl: "${options.upstreamBaseUrl}", api: "openai-completions", apiKey: "${options.apiKey}", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000, reasoning: true }] } } },
+    }`);
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config, secrets: new SecretRedactor() });
+  return {
+    port: runtime.gateway,
     close: async () => {
       await runtime.close();
       temp.cleanup();

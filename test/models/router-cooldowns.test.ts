@@ -2,39 +2,27 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { createRouting } from "../../src/cli/wire-router.js";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
 import { PrefillStats } from "../../src/models/prefill-stats.js";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
-import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer, type Reply } from "../fakes/fake-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+import { fakeServersForSuite } from "../helpers/fake-servers.js";
+import { ask, chainFromServers, route, routeWhileClockMoves, routingPerTest, testRouting } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 const listing: Reply = { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } };
 
 describe("cooldowns never overrule the user or reality", () => {
-  let local: FakeServer;
-  let spare: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    local = await startFakeServer((request) => (request.method === "GET" ? listing : answer("from the local model")));
-    spare = await startFakeServer(() => answer("from the spare"));
-  });
-  after(async () => {
-    await Promise.all([local.close(), spare.close()]);
-  });
+  const routing = routingPerTest();
+  const { local, spare } = fakeServersForSuite({ local: (request) => (request.method === "GET" ? listing : answer("from the local model")), spare: () => answer("from the spare") });
 
   test("a model the user named is tried first while it cools down; unnamed, it is skipped", async () => {
     const chain = chainFromServers({ local: local.baseUrl, spare: spare.baseUrl });
@@ -229,21 +217,8 @@ describe("cooldowns never overrule the user or reality", () => {
 });
 
 describe("hosted models without a key", () => {
-  let standIn: FakeServer;
-  let spare: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    standIn = await startFakeServer(() => ({ kind: "sse", frames: anthropicStream({ text: "from the stand-in" }) }));
-    spare = await startFakeServer(() => answer("from the spare"));
-  });
-  after(async () => {
-    await Promise.all([standIn.close(), spare.close()]);
-  });
+  const routing = routingPerTest();
+  const { standIn, spare } = fakeServersForSuite({ standIn: () => ({ kind: "sse", frames: anthropicStream({ text: "from the stand-in" }) }), spare: () => answer("from the spare") });
 
   const chainWith = (env: NodeJS.ProcessEnv, local: string) =>
     resolveText(
@@ -290,15 +265,7 @@ describe("hosted models without a key", () => {
 });
 
 describe("honest progress and words", () => {
-  let hung: FakeServer;
-  let spare: FakeServer;
-  before(async () => {
-    hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
-    spare = await startFakeServer(() => answer("from the spare"));
-  });
-  after(async () => {
-    await Promise.all([hung.close(), spare.close()]);
-  });
+  const { hung, spare } = fakeServersForSuite({ hung: () => ({ kind: "hang-before-headers" }), spare: () => answer("from the spare") });
 
   test("a silent server is reported a few seconds in, and again while the silence lasts, with the next model and when", async () => {
     const routing = testRouting();
@@ -335,17 +302,8 @@ describe("honest progress and words", () => {
     const routing = testRouting();
     try {
       const chain = chainFromServers({ local: studio.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
-      const pending = route(routing.router, { chain, context: ask });
-      let finished = false;
-      void pending.then(() => (finished = true));
       // Simulated time moves in 1 s steps (the real first-token limit of 60 s never comes into it).
-      let simulated = 0;
-      while (!finished && simulated < 60_000) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        routing.clock.advance(1_000);
-        simulated += 1_000;
-      }
-      const result = await pending;
+      const result = await routeWhileClockMoves({ routing, request: { chain, context: ask }, limitMs: 60_000 });
       assert.deepEqual(result.outcomes, ["local/m timeout", "spare/m ok"]);
       const failed = result.events.find((event) => event.type === "attempt-failed");
       assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^local\/m: no first token within 10 s although the server has the model loaded and the prompt is \d+ tokens: it looks stuck$/);
@@ -369,20 +327,11 @@ describe("honest progress and words", () => {
     try {
       const chain = chainFromServers({ local: llama.baseUrl, spare: spare.baseUrl }, { local: "timeoutSeconds: 60," });
       assert.deepEqual((await route(routing.router, { chain, context: ask })).outcomes, ["local/m ok"]);
-      const pending = route(routing.router, { chain, context: ask });
-      let finished = false;
-      void pending.then(() => (finished = true));
-      let simulated = 0;
-      while (!finished && simulated < 60_000) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        routing.clock.advance(1_000);
-        simulated += 1_000;
-      }
-      const result = await pending;
+      const result = await routeWhileClockMoves({ routing, request: { chain, context: ask }, limitMs: 60_000 });
       assert.deepEqual(result.outcomes, ["local/m timeout", "spare/m ok"]);
       const failed = result.events.find((event) => event.type === "attempt-failed");
       assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^local\/m: no first token within 10 s although the server has the model loaded/);
-      assert.ok(simulated < 30_000, `failed over after ${simulated} ms of simulated time, not the minute`);
+      assert.ok(result.simulatedMs < 30_000, `failed over after ${result.simulatedMs} ms of simulated time, not the minute`);
     } finally {
       routing.close();
       await llama.close();

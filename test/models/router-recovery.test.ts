@@ -1,36 +1,22 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
 import { HealthMonitor } from "../../src/models/health-monitor.js";
 import { llamaCppOverflow } from "../fakes/error-bodies.js";
-import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer, type Reply } from "../fakes/fake-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
-import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+import { fakeServersForSuite } from "../helpers/fake-servers.js";
+import { ask, chainFromServers, route, routingPerTest, testRouting } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 
 describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
-  let spare: FakeServer;
-  let big: FakeServer;
-  let small: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting((hostname, _options, callback) => {
-      (callback as (error: Error) => void)(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
-    });
+  const routing = routingPerTest((hostname, _options, callback) => {
+    (callback as (error: Error) => void)(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }));
   });
-  afterEach(() => routing.close());
-  before(async () => {
-    spare = await startFakeServer(() => answer("from the spare"));
-    big = await startFakeServer(() => answer("from the big window"));
-    small = await startFakeServer(() => llamaCppOverflow);
-  });
-  after(async () => {
-    await Promise.all([spare.close(), big.close(), small.close()]);
-  });
+  const { spare, big, small } = fakeServersForSuite({ spare: () => answer("from the spare"), big: () => answer("from the big window"), small: () => llamaCppOverflow });
 
   test("a DNS failure fails over at once", async () => {
     const chain = chainFromServers({ local: "http://studio-a.lan:1234/v1", spare: spare.baseUrl });
@@ -88,21 +74,8 @@ describe("routing: DNS, overflow, privacy, OpenRouter preferences", () => {
 });
 
 describe("routing: replicas", () => {
-  let a: FakeServer;
-  let b: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    a = await startFakeServer(() => answer("from a"));
-    b = await startFakeServer(() => answer("from b"));
-  });
-  after(async () => {
-    await Promise.all([a.close(), b.close()]);
-  });
+  const routing = routingPerTest();
+  const { a, b } = fakeServersForSuite({ a: () => answer("from a"), b: () => answer("from b") });
 
   test("sessions spread over replicas and stay on theirs; a lost replica is replaced before the chain moves on", async () => {
     const chain = chainFromServers({ studio: [a.baseUrl, b.baseUrl] });

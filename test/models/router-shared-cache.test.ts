@@ -3,30 +3,24 @@
 // while they fit, retries a request the cache ran out under once alone, and cools nothing down.
 // The error's shapes are the real server's (test/realserver/shared-cache.test.ts sees them).
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
 import { SharedCacheGate, type Release } from "../../src/models/shared-cache-gate.js";
-import type { FakeServer, RecordedRequest, Reply } from "../fakes/fake-server.js";
-import { LLAMACPP_SHARED_CACHE_FULL, startLlamaCpp } from "../fakes/llamacpp-server.js";
+import type { Reply } from "../fakes/fake-server.js";
+import { LLAMACPP_SHARED_CACHE_FULL } from "../fakes/llamacpp-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { chainFromServers, route, testRouting } from "../helpers/routing.js";
+import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { startSlottedLlama } from "../helpers/slotted-llama.js";
+import { settle } from "../helpers/manual-clock.js";
+import { chainFromServers, route, routingPerTest, tagOf } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 /** About 600 estimated tokens: with the reply limit (1,000) more than half of a 2,048-token cache. */
 const long = (tag: string): Context => ({ messages: [{ role: "user", content: `${tag} ${"the cat sat on the mat. ".repeat(100)}` }] });
-const tagOf = (request: RecordedRequest): string => JSON.stringify(request.body).match(/"content":"(\w+) /)?.[1] ?? "";
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
-  let routing: ReturnType<typeof testRouting>;
-  const servers: FakeServer[] = [];
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(async () => {
-    routing.close();
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
 
   test("two requests that together outgrow the cache go one after the other; small ones go together", async () => {
     let releaseFirst: () => void = () => undefined;
@@ -34,10 +28,8 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     const running = new Set<string>();
     const arrived = new Set<string>();
     let most = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 4,
-      promptTokens: () => 10,
       completions: async (request) => {
         const tag = tagOf(request);
         running.add(tag);
@@ -85,10 +77,8 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
     const held = new Promise<void>((resolve) => (releaseBoth = resolve));
     const running = new Set<string>();
     let most = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 4,
-      promptTokens: () => 10,
       completions: async (request) => {
         const tag = tagOf(request);
         running.add(tag);
@@ -116,10 +106,8 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
 
   test("a reply cut mid-stream by 'Context size has been exceeded.' is restarted once, alone, and nothing cools down", async () => {
     let calls = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 4,
-      promptTokens: () => 10,
       completions: () => {
         calls++;
         if (calls === 1) return { kind: "sse", frames: [...completionsStream({ text: "Once upon a", usage: null }).slice(0, 2), { data: JSON.stringify(LLAMACPP_SHARED_CACHE_FULL) }] };
@@ -136,10 +124,8 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
   });
 
   test("where the text cannot be taken back, the cut reply is an error (never a whole answer), and the model does not cool down", async () => {
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 4,
-      promptTokens: () => 10,
       completions: () => ({ kind: "sse", frames: [...completionsStream({ text: "Once upon a", usage: null }).slice(0, 2), { data: JSON.stringify(LLAMACPP_SHARED_CACHE_FULL) }] }),
     });
     servers.push(llama);
@@ -153,10 +139,8 @@ describe("a llama-server with 4 slots sharing one 2,048-token cache", () => {
 
   test("the HTTP 500 before a stream is retried alone as well", async () => {
     let calls = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 4,
-      promptTokens: () => 10,
       completions: () => (++calls === 1 ? { kind: "json", status: 500, body: LLAMACPP_SHARED_CACHE_FULL } : answer("whole")),
     });
     servers.push(llama);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { test } from "node:test";
+import type { FakeServer, Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
-import { ask, route, testRouting } from "../helpers/routing.js";
+import { fakeServersForSuite } from "../helpers/fake-servers.js";
+import { ask, routeWhileClockMoves, testRouting, type TestRouting } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 
@@ -12,15 +13,7 @@ const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStrea
  * hangs, the first model times out; the second is not waited on again on the server that just proved
  * stuck — skipped, saying why — and the next server answers.
  */
-let hung: FakeServer;
-let spare: FakeServer;
-before(async () => {
-  hung = await startFakeServer(() => ({ kind: "hang-before-headers" }));
-  spare = await startFakeServer(() => answer("from the spare"));
-});
-after(async () => {
-  await Promise.all([hung.close(), spare.close()]);
-});
+const { hung, spare } = fakeServersForSuite({ hung: () => ({ kind: "hang-before-headers" }), spare: () => answer("from the spare") });
 
 const posts = (server: FakeServer): number => server.requests.filter((request) => request.method === "POST").length;
 
@@ -32,16 +25,9 @@ function chain(models: string[]) {
       spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
 }
 
-/** Runs the route, moving the manual clock on a second at a time while it waits (the timeouts run on it). */
-async function routeThroughHang(routing: ReturnType<typeof testRouting>, models: string[]) {
-  const pending = route(routing.router, { chain: chain(models), context: ask });
-  let done = false;
-  void pending.then(() => (done = true));
-  while (!done) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (posts(hung) > 0) routing.clock.advance(1_000);
-  }
-  return pending;
+/** Runs the route, moving the manual clock on a second at a time once the hung server was asked (the timeouts run on it). */
+function routeThroughHang(routing: TestRouting, models: string[]) {
+  return routeWhileClockMoves({ routing, request: { chain: chain(models), context: ask }, clockStartsWhen: () => posts(hung) > 0 });
 }
 
 test("a server that just hung for one model is not waited on for the next model on it: skipped, saying which server and why", { timeout: 60_000 }, async () => {

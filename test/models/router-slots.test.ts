@@ -5,40 +5,32 @@
 // The fake serves one request at a time, as the real one with `-np 1` does (its /props shape is the
 // real server's: test/fakes/llamacpp-server.ts; the real thing: test/realserver/one-slot-queue.test.ts).
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { Context } from "../../src/ai/types.js";
-import type { FakeServer, RecordedRequest, Reply } from "../fakes/fake-server.js";
+import type { FakeServer, Reply } from "../fakes/fake-server.js";
 import { startFakeServer } from "../fakes/fake-server.js";
-import { startLlamaCpp, type SlotState } from "../fakes/llamacpp-server.js";
+import type { SlotState } from "../fakes/llamacpp-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { chainFromServers, route, testRouting, type RouteOutcome } from "../helpers/routing.js";
+import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { startSlottedLlama } from "../helpers/slotted-llama.js";
+import { settle } from "../helpers/manual-clock.js";
+import { chainFromServers, route, routingPerTest, tagOf, type RouteOutcome } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 const asking = (tag: string): Context => ({ messages: [{ role: "user", content: `${tag} tell me a story` }] });
-const tagOf = (request: RecordedRequest): string => JSON.stringify(request.body).match(/"content":"(\w+) /)?.[1] ?? "";
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 const posts = (server: FakeServer): number => server.requests.filter((request) => request.path.endsWith("/chat/completions")).length;
 
 describe("a llama-server with one slot", () => {
-  let routing: ReturnType<typeof testRouting>;
-  const servers: FakeServer[] = [];
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(async () => {
-    routing.close();
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
 
   test("hearth's requests beyond its slot wait in hearth, said so; none is called stuck while it waits, and nothing cools down", async () => {
     // Each answer is held until the test lets it go; one slot: the server takes one request at a time and queues the others (as llama-server -np 1 does).
     const held = new Map<string, () => void>();
     let slot: Promise<void> = Promise.resolve();
     const started: string[] = [];
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 1,
-      promptTokens: () => 10,
       completions: async (request) => {
         const tag = tagOf(request);
         const turn = slot.then(async () => {
@@ -58,18 +50,18 @@ describe("a llama-server with one slot", () => {
     assert.equal(routing.windows.servedSlots(chain[0] as (typeof chain)[0], llama.baseUrl), 1);
 
     const first = route(routing.router, { chain, context: asking("first"), sessionKey: "a", askWindows: true });
-    while (!held.has("first")) await settle();
+    while (!held.has("first")) await settle(5);
     const second = route(routing.router, { chain, context: asking("second"), sessionKey: "b", askWindows: true });
-    while (routing.sharedCaches.load(llama.baseUrl).waiting < 1 && posts(llama) < 3) await settle();
+    while (routing.sharedCaches.load(llama.baseUrl).waiting < 1 && posts(llama) < 3) await settle(5);
     const third = route(routing.router, { chain, context: asking("third"), sessionKey: "c", askWindows: true });
-    while (routing.sharedCaches.load(llama.baseUrl).waiting < 2 && posts(llama) < 4) await settle();
+    while (routing.sharedCaches.load(llama.baseUrl).waiting < 2 && posts(llama) < 4) await settle(5);
     assert.equal(posts(llama), 2, "only the warm-up and the first reached the server; the others wait in hearth");
     // Each answer takes 8 s of simulated time, within its stuck limit: the third waits 16 s before it is sent, and is not stuck.
     for (const tag of ["first", "second", "third"]) {
-      while (!held.has(tag)) await settle();
+      while (!held.has(tag)) await settle(5);
       for (let second = 0; second < 8; second++) {
         routing.clock.advance(1_000);
-        await settle();
+        await settle(5);
       }
       held.get(tag)?.();
     }
@@ -88,10 +80,8 @@ describe("a llama-server with one slot", () => {
 
   test("a server that hangs fails over on its stuck limit, and the requests waiting for its slot fail over with it, unsent", async () => {
     let calls = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 1,
-      promptTokens: () => 10,
       completions: () => (++calls === 1 ? answer("warm") : { kind: "hang-before-headers" }),
     });
     const spare = await startFakeServer(() => answer("from the spare"));
@@ -106,13 +96,13 @@ describe("a llama-server with one slot", () => {
         return result;
       }),
     );
-    while (routing.sharedCaches.load(llama.baseUrl).waiting < 2 && posts(llama) < 4) await settle();
+    while (routing.sharedCaches.load(llama.baseUrl).waiting < 2 && posts(llama) < 4) await settle(5);
     // Simulated time in 1 s steps until one has answered (the 60 s limit never comes into it); then no more: the others need none.
     for (let step = 0; step < 60 && finishedAt.every((at) => at === undefined); step++) {
       routing.clock.advance(1_000);
-      await settle();
+      await settle(5);
     }
-    for (let wait = 0; wait < 400 && finishedAt.filter((at) => at !== undefined).length < 3; wait++) await settle();
+    for (let wait = 0; wait < 400 && finishedAt.filter((at) => at !== undefined).length < 3; wait++) await settle(5);
     const results = await Promise.all(pending);
     assert.deepEqual(results.map((result) => result.outcomes), [["llama/m timeout", "spare/m ok"], ["llama/m timeout", "spare/m ok"], ["llama/m timeout", "spare/m ok"]]);
     assert.equal(posts(llama), 2, "the hung server was sent the warm-up and the first only");
@@ -123,25 +113,16 @@ describe("a llama-server with one slot", () => {
 });
 
 describe("a llama-server whose one slot is busy with a request that is not hearth's", () => {
-  let routing: ReturnType<typeof testRouting>;
-  const servers: FakeServer[] = [];
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(async () => {
-    routing.close();
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
 
   /** A one-slot server that answers the warm-up, then holds the next request (queued behind another client's) until `release`. */
   async function busyServer(options: { slotStates?: () => readonly SlotState[]; noSlotsEndpoint?: boolean }) {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
-    const llama = await startLlamaCpp({
-      alias: "m",
+    const llama = await startSlottedLlama({
       totalSlots: 1,
-      promptTokens: () => 10,
       ...options,
       completions: async () => {
         if (++calls > 1) await held;
@@ -168,7 +149,7 @@ describe("a llama-server whose one slot is busy with a request that is not heart
     const server = await busyServer({ slotStates: () => [{ processing: true, task: 7, promptRead: 40, decoded: (decoded += 5) }] });
     let finished = false;
     const pending = route(routing.router, { chain: server.chain, context: asking("mine"), askWindows: true }).then((result) => ((finished = true), result));
-    while (posts(server.llama) < 2) await settle();
+    while (posts(server.llama) < 2) await settle(5);
     // Four times the stuck limit (about 10 s for a loaded model) in simulated time: the server keeps saying its slot works.
     await pass(40, () => finished);
     assert.equal(finished, false, "still waiting in the server's queue, not failed over");
@@ -187,7 +168,7 @@ describe("a llama-server whose one slot is busy with a request that is not heart
       const server = await busyServer(options);
       let finished = false;
       const pending = route(routing.router, { chain: server.chain, context: asking("mine"), askWindows: true }).then((result) => ((finished = true), result));
-      while (posts(server.llama) < 2) await settle();
+      while (posts(server.llama) < 2) await settle(5);
       await pass(60, () => finished);
       server.release();
       const result = await pending;

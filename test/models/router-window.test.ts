@@ -1,30 +1,19 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { lmstudioOverflow } from "../fakes/error-bodies.js";
-import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { startFakeServer, type Reply } from "../fakes/fake-server.js";
 import { llamaCppOverflow, startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+import { fakeServersForSuite, serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { ask, chainFromServers, route, routingPerTest } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
 
 describe("after an overflow, the next candidate must be larger than the window that really overflowed", () => {
-  let spare: FakeServer;
-  const servers: FakeServer[] = [];
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    spare = await startFakeServer(() => answer("from the 32k spare"));
-    servers.push(spare);
-  });
-  after(async () => {
-    await Promise.all(servers.map((server) => server.close()));
-  });
+  const routing = routingPerTest();
+  const { spare } = fakeServersForSuite({ spare: () => answer("from the 32k spare") });
+  const servers = serversClosedAfterEachTest();
 
   test("LM Studio loaded 4,096 of a configured 200,000: the 32k fallback is tried, not skipped as smaller (issue 8)", async () => {
     const lmstudio = await startLmStudio({ models: [{ id: "m", loaded: true, loadedContextLength: 4096, maxContextLength: 200000 }], completions: () => lmstudioOverflow });
@@ -56,15 +45,8 @@ describe("after an overflow, the next candidate must be larger than the window t
 });
 
 describe("an image to a model that reads text only is counted as the line it is sent as", () => {
-  const servers: FakeServer[] = [];
-  let routing: ReturnType<typeof testRouting>;
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  after(async () => {
-    await Promise.all(servers.map((server) => server.close()));
-  });
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
 
   test("a text-only llama.cpp at -c 512 takes a short message with a photo (sent as a line), not skipped as too small", async () => {
     const bodies: unknown[] = [];

@@ -1,29 +1,21 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { openaiInvalidKey, openaiModelNotFound, openaiRateLimited, serverError500, serviceUnavailable503 } from "../fakes/error-bodies.js";
-import { refusedUrl, startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
+import { refusedUrl, type Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
-import { ask, chainFromServers, route, testRouting } from "../helpers/routing.js";
+import { fakeServersForSuite } from "../helpers/fake-servers.js";
+import { ask, chainFromServers, route, routingPerTest } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+/** Three frames of an answer ("half an ans"), then the connection reset. */
+const brokenMidAnswer = (): Reply => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" });
 
 describe("the router fails over", () => {
-  let spare: FakeServer;
-  let primary: FakeServer;
+  const routing = routingPerTest();
+  const { spare, primary } = fakeServersForSuite({ spare: () => answer("from the spare"), primary: () => answer("from the primary") });
   let refused: string;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
   before(async () => {
-    spare = await startFakeServer(() => answer("from the spare"));
-    primary = await startFakeServer(() => answer("from the primary"));
     refused = `${await refusedUrl()}/v1`;
-  });
-  after(async () => {
-    await Promise.all([spare.close(), primary.close()]);
   });
 
   const cases: [string, Reply | "refused", string][] = [
@@ -102,21 +94,8 @@ describe("the router fails over", () => {
 });
 
 describe("a failure after text went out", () => {
-  let broken: FakeServer;
-  let spare: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  // Each test its own routing state (cooldowns, replicas, load state): no test depends on another's order.
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    broken = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" }));
-    spare = await startFakeServer(() => answer("a whole answer"));
-  });
-  after(async () => {
-    await Promise.all([broken.close(), spare.close()]);
-  });
+  const routing = routingPerTest();
+  const { broken, spare } = fakeServersForSuite({ broken: brokenMidAnswer, spare: () => answer("a whole answer") });
 
   test("a live channel that cannot take a fresh answer gets the error, with the partial reply", async () => {
     const chain = chainFromServers({ local: broken.baseUrl, spare: spare.baseUrl });
@@ -139,20 +118,8 @@ describe("a failure after text went out", () => {
 });
 
 describe("a caller that takes the whole answer only (wholeAnswer)", () => {
-  let broken: FakeServer;
-  let spare: FakeServer;
-  let routing: ReturnType<typeof testRouting>;
-  beforeEach(() => {
-    routing = testRouting();
-  });
-  afterEach(() => routing.close());
-  before(async () => {
-    broken = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "half an ans", chunkSize: 4 }).slice(0, 3), after: "reset" }));
-    spare = await startFakeServer(() => answer("a whole answer, in several pieces"));
-  });
-  after(async () => {
-    await Promise.all([broken.close(), spare.close()]);
-  });
+  const routing = routingPerTest();
+  const { broken, spare } = fakeServersForSuite({ broken: brokenMidAnswer, spare: () => answer("a whole answer, in several pieces") });
 
   test("gets no delta, one first-token per attempt that spoke, and the whole message at the end", async () => {
     const chain = chainFromServers({ spare: spare.baseUrl });
