@@ -19,9 +19,13 @@ const ASK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, tota
 
 /**
  * How long what a server answered stands before the next turn asks again (lazily, with that turn: a
- * server restarted with another `-c` is re-learned within this long, though nothing failed).
+ * server restarted with another `-c` is re-learned within this long, though nothing failed). Short
+ * enough that the next message of a conversation typed after a restart is planned for the new
+ * context (a restart between two turns is seldom seen otherwise: an idle server's connections close
+ * anyway); the ask is one loopback request to a local server (`/props`), made only by a turn that
+ * comes this long after the last, one in flight per server.
  */
-export const SERVED_WINDOW_MAX_AGE_MS = 60_000;
+export const SERVED_WINDOW_MAX_AGE_MS = 5_000;
 
 interface Learned {
   /** From the server's own report (llama.cpp /props, /v1/models meta, vLLM, Ollama). */

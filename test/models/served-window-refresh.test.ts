@@ -58,6 +58,17 @@ test("a server restarted with another -c is asked again once its answer is older
   assert.equal(windows.effectiveWindow(model), 1024);
 });
 
+test("a server restarted with a smaller -c between two messages of a conversation, typed five seconds apart, is re-learned by the second", async () => {
+  const options: LlamaCppOptions = { nCtx: 2048 };
+  const { clock, windows, model } = await setUp(options);
+  await windows.refresh(model);
+  assert.equal(windows.effectiveWindow(model), 2048);
+  options.nCtx = 1024; // llama-server restarted with -c 1024 while the user read the answer
+  clock.advance(5_000);
+  await windows.refresh(model);
+  assert.equal(windows.effectiveWindow(model), 1024, "the second message is planned for the context the server runs now");
+});
+
 test("a server found down and answering again is asked again at once", async () => {
   const options: LlamaCppOptions = { nCtx: 1024 };
   const { windows, model, server } = await setUp(options);
