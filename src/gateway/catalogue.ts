@@ -2,7 +2,7 @@ import type { Agent } from "../agent/agent.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
-import type { Catalogue } from "./port.js";
+import type { Catalogue, FormerName } from "./port.js";
 
 /**
  * The agents, and every model a request may name — the ones the config uses first (the agents'
@@ -22,4 +22,32 @@ export function makeCatalogue(catalog: ModelCatalog, agents: ReadonlyMap<string,
     agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
     models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec, listed: spec.source === "config" || chained.includes(spec.ref) || catalog.aliasOf(spec.ref) !== undefined || missingKey(spec) === undefined })),
   };
+}
+
+/** The most former names kept (a process reloaded over months keeps the latest; older ones are told as unknown). */
+const MOST_FORMER_NAMES = 200;
+
+/**
+ * The names `before` (the catalogue of the config last in force) gave models that `now` does not —
+ * an alias renamed or dropped, a model removed — with those `kept` from earlier reloads that `now`
+ * still does not have. A name `now` has again is no longer former.
+ */
+export function formerNames(options: { before: Catalogue | undefined; now: Catalogue }): ReadonlyMap<string, FormerName> {
+  const { before, now } = options;
+  const current = new Set(now.models.flatMap((model) => [model.ref.toLowerCase(), ...(model.alias ? [model.alias.toLowerCase()] : [])]));
+  const former = new Map<string, FormerName>();
+  const add = (name: string, ref: FormerName["ref"]): void => {
+    const key = name.toLowerCase();
+    if (current.has(key)) return;
+    former.delete(key);
+    former.set(key, { name, ref });
+  };
+  for (const kept of before?.former?.values() ?? []) add(kept.name, kept.ref);
+  for (const model of before?.models ?? []) {
+    if (model.alias) add(model.alias, model.ref);
+    add(model.ref, model.ref);
+  }
+  // The latest kept: the oldest dropped first (a Map keeps insertion order).
+  for (const key of [...former.keys()].slice(0, Math.max(0, former.size - MOST_FORMER_NAMES))) former.delete(key);
+  return former;
 }

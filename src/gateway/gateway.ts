@@ -23,7 +23,7 @@ import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ChannelId, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
-import { makeCatalogue } from "./catalogue.js";
+import { formerNames, makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
 import { proxyCall } from "./proxy-call.js";
@@ -236,7 +236,10 @@ export class Gateway implements GatewayPort {
     // Asked on every request (which name is which): made again only when a reload brings a new catalog or agents.
     const cached = this.catalogueMade;
     if (cached?.catalog === catalog && cached.agents === agents) return cached.catalogue;
-    const catalogue = makeCatalogue(catalog, agents);
+    const made = makeCatalogue(catalog, agents);
+    // The names a reload took away, told to a request that still uses one (a client set up with an alias since renamed).
+    const former = cached ? formerNames({ before: cached.catalogue, now: made }) : undefined;
+    const catalogue = former && former.size > 0 ? { ...made, former } : made;
     this.catalogueMade = { catalog, agents, catalogue };
     return catalogue;
   }

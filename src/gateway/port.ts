@@ -93,6 +93,18 @@ export interface Catalogue {
    * catalog's that can be called (their key is set). A catalog model without its key may still be named, and is answered with the key to set.
    */
   models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec; listed: boolean }[];
+  /**
+   * Names an earlier config of this process gave a model that the config now in force does not (an
+   * alias renamed or dropped, a model removed by a reload), by the name lowercased: what a request
+   * still naming one is told. Absent where there was no reload.
+   */
+  former?: ReadonlyMap<string, FormerName>;
+}
+
+/** A name a reloaded config no longer has: the name as it was written, and the model it named. */
+export interface FormerName {
+  name: string;
+  ref: ModelRef;
 }
 
 /** What a model's servers are known to run it with, beyond its config (what LM Studio's listing must say of it). */

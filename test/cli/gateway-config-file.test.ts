@@ -192,4 +192,39 @@ describe("the config file under a running gateway (the real process)", { timeout
     assert.doesNotMatch(gateway.stdout(), /set ANTHROPIC_API_KEY/);
     assert.doesNotMatch(gateway.stdout() + gateway.stderr(), /sk-ant-only-in-gateway-env/);
   });
+
+  test("a reload that renames an alias or removes a model: a client still naming it hears so and the model's name now (not just 'not served'); the name given back is served again", { timeout: 60_000 }, async () => {
+    const server = await model();
+    const file = temp.write("renamed.json5", config(server.baseUrl, "First"));
+    const gateway = await launch(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "renamed-state") });
+    const ask = async (name: string) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: name, messages: [{ role: "user", content: "hi" }] }) });
+      return { status: response.status, body: (await response.json()) as { error?: { message: string; code: string } } };
+    };
+    assert.equal((await ask("First")).status, 200);
+
+    writeFileSync(file, config(server.baseUrl, "Second"));
+    await waitForAlias(gateway, "Second");
+    const renamed = await ask("first");
+    assert.equal(renamed.status, 404);
+    assert.equal(renamed.body.error?.code, "model_not_found");
+    assert.match(renamed.body.error?.message ?? "", /^model "first" is no longer a name in hearth's config: a reload of the config renamed it — its model, local\/m, is now "Second"; choose one of .*"Second"/);
+    assert.equal((await ask("Second")).status, 200);
+    assert.match((await ask("Never")).body.error?.message ?? "", /^model "Never" is not an agent or a model hearth serves; choose one of/);
+
+    // The model itself taken out (another id on the same server): its ref and both its old names are said gone.
+    writeFileSync(file, config(server.baseUrl, "Third").replace('id: "m"', 'id: "n"').replaceAll("local/m", "local/n"));
+    await waitForAlias(gateway, "Third");
+    for (const name of ["local/m", "Second", "First"]) {
+      const removed = await ask(name);
+      assert.equal(removed.status, 404, name);
+      assert.match(removed.body.error?.message ?? "", new RegExp(`^model "${name}" \\(local/m\\) is no longer in hearth's config: a reload of the config took it out; choose one of`), name);
+    }
+
+    // Given back, a name is served again (and no longer told as former).
+    writeFileSync(file, config(server.baseUrl, "First"));
+    await waitForAlias(gateway, "First");
+    assert.equal((await ask("First")).status, 200);
+    assert.match((await ask("Third")).body.error?.message ?? "", /^model "Third" \(local\/n\) is no longer in hearth's config: a reload of the config took it out; choose one of/);
+  });
 });

@@ -29,5 +29,15 @@ export function resolveTarget(name: string, catalogue: Catalogue): Target {
   if (caseless) return { mode: "proxy", ref: caseless.ref, api: caseless.spec.api };
   const names = targetNames(catalogue);
   const shown = names.slice(0, 40).map((choice) => `"${choice}"`).join(", ");
-  throw new RequestProblem({ status: 404, message: `model "${wanted}" is not an agent or a model hearth serves; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
+  throw new RequestProblem({ status: 404, message: `${notServed(wanted, catalogue)}; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
+}
+
+/** Why `wanted` names nothing: a name a reload of the config took away (and what the model is called now), or one never served. */
+function notServed(wanted: string, catalogue: Catalogue): string {
+  const former = catalogue.former?.get(wanted.toLowerCase());
+  if (!former) return `model "${wanted}" is not an agent or a model hearth serves`;
+  const now = catalogue.models.find((model) => model.ref === former.ref);
+  if (!now) return `model "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;
+  if (!now.alias) return `model "${wanted}" is no longer a name in hearth's config: a reload of the config dropped that alias — its model is "${now.ref}"`;
+  return `model "${wanted}" is no longer a name in hearth's config: a reload of the config renamed it — its model, ${now.ref}, is now "${now.alias}"`;
 }
