@@ -13,8 +13,11 @@
  * punctuation, so most text has none). Within a stretch, every GRAM characters of every form go in a
  * hash table (and a bit set before it), and the stretch is looked at only every `step` characters —
  * the shortest window less GRAM, plus one — so any run as long as a window holds one of those places
- * with a whole GRAM of it after; a hit is checked against the form and stretched both ways. Most
- * places miss the bit set, a few operations each.
+ * with a whole GRAM of it after; a hit is checked against the form and stretched both ways. Every
+ * run through a place is taken and no place is skipped after one: a form that repeats characters of
+ * its own (a key of a few characters over and over, its base64) has runs that overlap, each masked
+ * whole. A run already found is not stretched again at the next place on it, nor one that could
+ * reach no further than the runs found there. Most places miss the bit set, a few operations each.
  */
 
 /** A form and the fewest characters of it in a row that are masked. */
@@ -103,7 +106,7 @@ export class PartialRuns {
     return code < 128 ? this.ascii[code] === 1 : this.wide.has(code);
   }
 
-  /** Where in `text` runs of the forms stand, each `window` characters or more: [start, end) spans, in order (they may touch or overlap). */
+  /** Where in `text` runs of the forms stand, each `window` characters or more: [start, end) spans, each a run whole (they may touch, overlap or hold one another; not sorted: mergeSpans). */
   spans(text: string): [number, number][] {
     const found: [number, number][] = [];
     if (this.forms.length === 0 || text.length < this.shortest) return found;
@@ -133,21 +136,33 @@ export class PartialRuns {
   /** The runs within text[start, stop), a stretch of characters some form has, pushed to `found`. */
   private stretchSpans(text: string, stretch: { start: number; stop: number; found: [number, number][] }): void {
     const { stop, found } = stretch;
+    // The end of the run found on each diagonal (a form, and where the text stands against it): a place on it before that end is in that run again.
+    let ends: Map<number, number> | undefined;
+    // What the runs found last cover, joined: a run that cannot reach past it (its form's length from where it would begin) masks nothing more.
+    let coveredFrom = 0;
+    let coveredTo = -1;
     for (let place = stretch.start; place + GRAM <= stop; place += this.step) {
       const hash = gramHash(text, place);
       const bit = filterBit(hash);
       if (((this.filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
       const candidates = this.grams.get(hash);
       if (!candidates) continue;
-      let best: [number, number] | undefined;
+      // Every run through the place is taken, not the longest alone, and no place is skipped after one: a form that repeats
+      // a few characters of its own (or shares them with another form) has runs that overlap, one through a place with
+      // another, or begun before a run's end and going on past it — each a run of the form, masked whole.
       for (const { form, at } of candidates) {
+        const diagonal = (place - at) * this.forms.length + form;
+        if (ends !== undefined && (ends.get(diagonal) ?? -1) >= place + GRAM) continue;
+        if (coveredFrom <= Math.max(stretch.start, place - at) && Math.min(stop, place - at + (this.forms[form] as PartialForm).text.length) <= coveredTo) continue;
         const run = this.runAt(text, { place, form, at });
-        if (run && (!best || run[1] - run[0] > best[1] - best[0])) best = run;
+        if (!run) continue;
+        found.push(run);
+        (ends ??= new Map()).set(diagonal, run[1]);
+        if (run[0] <= coveredTo && run[1] >= coveredFrom) {
+          coveredFrom = Math.min(coveredFrom, run[0]);
+          coveredTo = Math.max(coveredTo, run[1]);
+        } else [coveredFrom, coveredTo] = run;
       }
-      if (!best) continue;
-      found.push(best);
-      // The next place looked at is the run's end: any run after it still holds a place looked at.
-      place = best[1] - this.step;
     }
   }
 

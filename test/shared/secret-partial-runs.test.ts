@@ -75,3 +75,42 @@ test("text of words and short tokens holds no run, and no two runs are told wher
     [text.indexOf(KEY.slice(0, 20).toUpperCase()), text.indexOf(KEY.slice(0, 20).toUpperCase()) + 20],
   ]);
 });
+
+// A form that repeats characters of its own (a key of a few characters over and over, its base64) has runs on several
+// diagonals at once — the text against the form at different offsets — that overlap: one begun before another's start,
+// or going on past its end. Each is a run of the form and masked whole, not the longest through a place alone.
+const REPEATING: PartialForm[] = [
+  { text: "5xjb5xjb5xjb5xjb5xjb", caseless: true, window: 16 },
+  { text: "q88uq88uq88u0q88uq88uq88", caseless: true, window: 11 },
+  { text: "TVNWd2xNU1Z3bE1TVndsTVNWd2xNU1Z3bE1T", caseless: false, window: 13 },
+];
+
+test("runs of a form that repeats characters of its own are masked whole however they overlap: two pieces of it side by side, any offsets and lengths, any neighbours", () => {
+  const neighbours = ["", " ", "-", "é", "Q", "5"];
+  for (const form of REPEATING) {
+    const runs = new PartialRuns([form]);
+    const pieces: string[] = [];
+    for (let from = 0; from < form.text.length; from += 2) for (let to = from + 3; to <= form.text.length; to += 3) pieces.push(form.text.slice(from, to));
+    let checked = 0;
+    for (const [index, first] of pieces.entries()) {
+      for (const second of pieces.slice(index % 3, index % 3 + 40)) {
+        const neighbour = neighbours[(index + second.length) % neighbours.length] as string;
+        const text = `${neighbour}${first}${second}${neighbour}`;
+        const spans = runs.spans(text);
+        for (const run of runsByHand(text, [form])) assert.ok(covered(spans, run), `${JSON.stringify(text)}: the run ${JSON.stringify(text.slice(...run))} is not masked (spans ${JSON.stringify(spans)})`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 1000, String(checked));
+  }
+});
+
+test("runs on two diagonals of a repeating form, one begun before the other and one going on past it, are both found", () => {
+  const runs = new PartialRuns([REPEATING[0] as PartialForm]);
+  // "b5xjb…jb" is the form from its 4th character (17 of them); "5xjb…5x" from its 1st (18): neither holds the other.
+  const text = " b5xjb5xjb5xjb5xjb5x ";
+  const spans = runs.spans(text);
+  assert.ok(covered(spans, [1, 18]), JSON.stringify(spans));
+  assert.ok(covered(spans, [2, 20]), JSON.stringify(spans));
+  assert.ok(!covered(spans, [0, 1]) && !covered(spans, [20, 21]), JSON.stringify(spans));
+});

@@ -137,3 +137,14 @@ test("ordinary text beside a key — long words, identifiers, hashes, base32-loo
   }
   for (const text of ["nothing encoded here QUJD", "the answer is forty-two", "JBSWY3DPEHPK3PXP"]) assert.equal(redactor.partialFrom(text), text.length, text);
 });
+
+test("a key that repeats characters of its own is masked where its pieces overlap (the form matched at two offsets at once), whole and streamed", () => {
+  // Its window is 16 (2 bits a character): "b5xjb…jb" is the key from its 4th character, "5xjb…5x" from its 1st; each is a run of it.
+  const redactor = new SecretRedactor(["5xjb5xjb5xjb5xjb5xjb"]);
+  const text = "echoed: b5xjb5xjb5xjb5xjb5x (and Q5xjb5xjb5xjb5xjb5xjb5Q)";
+  assert.equal(redactor.redact(text), "echoed: *** (and Q***Q)");
+  for (let size = 1; size <= 24; size++) {
+    // A run's first few characters (fewer than HELD_RUN) may show before the mask in a stream; none after it.
+    assert.match(streamed(redactor, text, size), /^echoed: [b5xj]{0,3}\*\*\* \(and Q[5xjb]{0,3}\*\*\*Q\)$/, `pieces of ${size}`);
+  }
+});
