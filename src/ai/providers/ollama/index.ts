@@ -1,8 +1,7 @@
-import { CompatHabits } from "../../compat.js";
-import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { adapterLearningHabits } from "../../habit-adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
-import { WireHistory } from "../../wire-history.js";
 import { ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
@@ -14,35 +13,20 @@ export function ollamaOrigin(baseUrl: string): string {
 
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const compat = new CompatHabits();
-  const parts = new WireHistory();
-  return {
-    api: "ollama",
-    releaseMemory: () => parts.forget(),
-    compatFor: (model) => compat.for(model),
-    stream(model, context, options) {
-      return runAdapter(
-        model,
-        context,
-        options,
-        async (builder, wire, _compat, call) => {
-          const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
-          const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
-          const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, parts), call, builder);
-          const what = "POST /api/chat";
-          const mapper = new OllamaLineMapper(builder, what);
-          read: for await (const lines of readNdjsonLines(response.body)) {
-            for (const line of lines) {
-              mapper.handle(parseEventData(line, what) as Record<string, unknown>);
-              if (mapper.finished) break read;
-            }
-          }
-          response.close();
-          if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
-          mapper.end();
-        },
-        { inlineThinkTags: true, compat },
-      );
-    },
-  };
+  return adapterLearningHabits("ollama", async ({ model, builder, wire, options, call, parts }) => {
+    const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
+    const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
+    const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, parts), call, builder);
+    const what = "POST /api/chat";
+    const mapper = new OllamaLineMapper(builder, what);
+    read: for await (const lines of readNdjsonLines(response.body)) {
+      for (const line of lines) {
+        mapper.handle(parseEventData(line, what) as Record<string, unknown>);
+        if (mapper.finished) break read;
+      }
+    }
+    response.close();
+    if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
+    mapper.end();
+  });
 }

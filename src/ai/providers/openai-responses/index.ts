@@ -1,40 +1,24 @@
-import { CompatHabits } from "../../compat.js";
-import { bearerHeaders, parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
+import { adapterLearningHabits } from "../../habit-adapter.js";
 import { eachSse } from "../../http/sse.js";
-import { WireHistory } from "../../wire-history.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
 
 /** The OpenAI Responses API (`POST {baseUrl}/responses`): LM Studio, OpenAI, and other servers that speak it. */
 export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  const compat = new CompatHabits();
-  const parts = new WireHistory();
-  return {
-    api: "openai-responses",
-    releaseMemory: () => parts.forget(),
-    compatFor: (model) => compat.for(model),
-    stream(model, context, options) {
-      return runAdapter(
-        model,
-        context,
-        options,
-        async (builder, wire, _compat, call) => {
-          const { fields, bytes } = responsesRequestBody(model, wire, options, parts);
-          const response = await postForStream(http, model, "/responses", bearerHeaders(model), bytes, call, builder);
-          const what = "POST /responses";
-          const mapper = new ResponsesEventMapper(builder, what, typeof fields.max_output_tokens === "number" ? fields.max_output_tokens : undefined);
-          let over = false;
-          await eachSse(response.body, (message) => {
-            if (message.data === "[DONE]") return true;
-            const event = parseEventData(message.data, what) as Record<string, unknown>;
-            const type = typeof event.type === "string" ? event.type : (message.event ?? "");
-            over = mapper.handle(type, event);
-            return over;
-          });
-          if (over) response.close();
-        },
-        { inlineThinkTags: true, compat },
-      );
-    },
-  };
+  return adapterLearningHabits("openai-responses", async ({ model, builder, wire, options, call, parts }) => {
+    const { fields, bytes } = responsesRequestBody(model, wire, options, parts);
+    const response = await postForStream(http, model, "/responses", bearerHeaders(model), bytes, call, builder);
+    const what = "POST /responses";
+    const mapper = new ResponsesEventMapper(builder, what, typeof fields.max_output_tokens === "number" ? fields.max_output_tokens : undefined);
+    let over = false;
+    await eachSse(response.body, (message) => {
+      if (message.data === "[DONE]") return true;
+      const event = parseEventData(message.data, what) as Record<string, unknown>;
+      const type = typeof event.type === "string" ? event.type : (message.event ?? "");
+      over = mapper.handle(type, event);
+      return over;
+    });
+    if (over) response.close();
+  });
 }

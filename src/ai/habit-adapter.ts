@@ -1,0 +1,42 @@
+import type { Api } from "./api.js";
+import { runAdapter, type ProviderAdapter } from "./adapter.js";
+import { CompatHabits } from "./compat.js";
+import type { ModelCompat, ModelSpec } from "./model-spec.js";
+import type { ResponseBuilder } from "./response-builder.js";
+import type { CallOptions, Context } from "./types.js";
+import { WireHistory } from "./wire-history.js";
+
+/** What one call of an OpenAI-shaped protocol has to work with. */
+export interface HabitCall {
+  model: ModelSpec;
+  builder: ResponseBuilder;
+  /** The conversation as this server takes it (its learned habits applied). */
+  wire: Context;
+  compat: ModelCompat;
+  /** The caller's options, for the request body. */
+  options: CallOptions | undefined;
+  /** The options of this HTTP call (its own abort signal). */
+  call: CallOptions;
+  /** The wire parts of earlier turns, replayed as they were received. */
+  parts: WireHistory;
+}
+
+/**
+ * An adapter for the protocols local servers speak (chat completions, Responses, Ollama): it learns each server's
+ * habits from the errors it answers with (CompatHabits), keeps the wire parts of earlier turns (WireHistory), and
+ * splits inline think tags.
+ */
+export function adapterLearningHabits(api: Api, send: (call: HabitCall) => Promise<void>): ProviderAdapter {
+  const compat = new CompatHabits();
+  const parts = new WireHistory();
+  return {
+    api,
+    releaseMemory: () => parts.forget(),
+    compatFor: (model) => compat.for(model),
+    stream: (model, context, options) =>
+      runAdapter(model, context, options, (builder, wire, shape, call) => send({ model, builder, wire, compat: shape, options, call, parts }), {
+        inlineThinkTags: true,
+        compat,
+      }),
+  };
+}
