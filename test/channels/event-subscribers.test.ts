@@ -122,6 +122,27 @@ describe("/api/events with many subscribers", () => {
     await until(() => gateway.subscribers() === 0);
   });
 
+  test("a HEAD of /api/events answers with the stream's headers and subscribes nothing, the connection kept open", async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const head = await new Promise<http.IncomingMessage>((resolve, reject) => http.request(`${server.url}/api/events`, { method: "HEAD", agent }, resolve).on("error", reject).end());
+      assert.equal(head.statusCode, 200);
+      assert.equal(head.headers["content-type"], "text/event-stream");
+      head.resume();
+      await new Promise((resolve) => head.once("end", resolve));
+      // The client's socket stays open in the agent: a stream subscribed for it would be held until it closed.
+      await tick();
+      assert.equal(gateway.subscribers(), 0, "no subscriber for a HEAD");
+      const stream = await openSse(`${server.url}/api/events`);
+      await stream.next((message) => message.event === "setup");
+      assert.equal(gateway.subscribers(), 1);
+      stream.close();
+      await until(() => gateway.subscribers() === 0);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test("under CORS (the stream goes through Hono) the streams are served the same way", async () => {
     const origin = "http://localhost:5173";
     const corsGateway = memoryGateway();

@@ -36,9 +36,11 @@ export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; m
       // Ended by the gateway's stop: the page hears why (and how many turns finish) before the stream ends.
       if (reason === "stopping" && !out.cancelled) await out.write(sseText([{ event: "stopping", data: JSON.stringify({ type: "stopping", ...(options.stop?.counts ?? { turns: 0, proxied: 0 }) }) }]));
     };
-    const handlers = { onCancel: () => subscription?.close(), onError: () => subscription?.close() };
     // How often to expect a keep-alive: a client that hears nothing for longer knows the gateway is stopped or cut off.
     const headers = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-hearth-keep-alive-ms": String(options.keepAliveMs) };
+    // A HEAD asks what a stream would be: its headers, with no subscription held for a connection that reads no body.
+    if (c.req.method === "HEAD") return c.body(null, 200, headers);
+    const handlers = { onCancel: () => subscription?.close(), onError: () => subscription?.close() };
     const outgoing = nodeResponse(c);
     // CORS (when configured) adds its headers once the route has returned: such streams go through Hono.
     if (outgoing && !c.get("corsHeaders")) return sseToNode(outgoing, { status: 200, headers }, run, handlers);
