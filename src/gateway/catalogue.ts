@@ -29,23 +29,24 @@ const MOST_FORMER_NAMES = 200;
 
 /**
  * The names `before` (the catalogue of the config last in force) gave models that `now` does not —
- * an alias renamed or dropped, a model removed — with those `kept` from earlier reloads that `now`
- * still does not have. A name `now` has again is no longer former.
+ * an alias renamed or dropped, a model removed — taken away `by` a reload or the built-in default's
+ * move, with those kept from earlier changes that `now` still does not have. A name `now` has again
+ * is no longer former.
  */
-export function formerNames(options: { before: Catalogue | undefined; now: Catalogue }): ReadonlyMap<string, FormerName> {
-  const { before, now } = options;
+export function formerNames(options: { before: Catalogue | undefined; now: Catalogue; by: FormerName["by"] }): ReadonlyMap<string, FormerName> {
+  const { before, now, by } = options;
   const current = new Set(now.models.flatMap((model) => [model.ref.toLowerCase(), ...(model.alias ? [model.alias.toLowerCase()] : [])]));
   const former = new Map<string, FormerName>();
-  const add = (name: string, ref: FormerName["ref"]): void => {
-    const key = name.toLowerCase();
+  const add = (name: FormerName): void => {
+    const key = name.name.toLowerCase();
     if (current.has(key)) return;
     former.delete(key);
-    former.set(key, { name, ref });
+    former.set(key, name);
   };
-  for (const kept of before?.former?.values() ?? []) add(kept.name, kept.ref);
+  for (const kept of before?.former?.values() ?? []) add(kept);
   for (const model of before?.models ?? []) {
-    if (model.alias) add(model.alias, model.ref);
-    add(model.ref, model.ref);
+    if (model.alias) add({ name: model.alias, ref: model.ref, by });
+    add({ name: model.ref, ref: model.ref, by });
   }
   // The latest kept: the oldest dropped first (a Map keeps insertion order).
   for (const key of [...former.keys()].slice(0, Math.max(0, former.size - MOST_FORMER_NAMES))) former.delete(key);

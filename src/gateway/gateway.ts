@@ -232,13 +232,13 @@ export class Gateway implements GatewayPort {
 
   /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
   catalogue(): Catalogue {
-    const { catalog, agents } = this.dependencies.state();
+    const { catalog, agents, missingConfigFile } = this.dependencies.state();
     // Asked on every request (which name is which): made again only when a reload brings a new catalog or agents.
     const cached = this.catalogueMade;
     if (cached?.catalog === catalog && cached.agents === agents) return cached.catalogue;
     const made = makeCatalogue(catalog, agents);
-    // The names a reload took away, told to a request that still uses one (a client set up with an alias since renamed).
-    const former = cached ? formerNames({ before: cached.catalogue, now: made }) : undefined;
+    // The names a reload (or the built-in default's move) took away, told to a request that still uses one (a client set up with an alias since renamed).
+    const former = cached ? formerNames({ before: cached.catalogue, now: made, by: missingConfigFile ? "default" : "reload" }) : undefined;
     const catalogue = former && former.size > 0 ? { ...made, former } : made;
     this.catalogueMade = { catalog, agents, catalogue };
     return catalogue;

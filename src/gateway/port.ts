@@ -105,6 +105,11 @@ export interface Catalogue {
 export interface FormerName {
   name: string;
   ref: ModelRef;
+  /**
+   * What took it away: "reload", a config (re)loaded; "default", the built-in default (no config file) moving to
+   * another model the local server lists.
+   */
+  by: "reload" | "default";
 }
 
 /** What a model's servers are known to run it with, beyond its config (what LM Studio's listing must say of it). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { resolveTarget } from "../../src/channels/http/openai/target.js";
 import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
 import { collect } from "../../src/shared/event-stream.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
@@ -52,4 +53,16 @@ test("no config file: LM Studio started after the gateway, serving another model
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.ok(server.requests.filter((request) => request.path === "/v1/models").length > reads, "it kept asking");
   assert.equal(runtime.port.catalogue().models[0]?.ref, "lmstudio/qwen3-8b", "the model in use stays while LM Studio lists it");
+
+  // qwen3-8b deleted in LM Studio: the default moves on, and a client still naming it is told why — not that a config reload did it.
+  options.models.splice(options.models.findIndex((model) => model.id === "qwen3-8b"), 1);
+  await until(() => runtime.port.catalogue().models[0]?.ref === "lmstudio/another-7b", "the default moves to what LM Studio lists now");
+  assert.throws(
+    () => resolveTarget("lmstudio/qwen3-8b", runtime.port.catalogue()),
+    (error: Error) => {
+      assert.match(error.message, /^model "lmstudio\/qwen3-8b" \(lmstudio\/qwen3-8b\) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now; choose one of "hearth", "lmstudio\/another-7b"/);
+      assert.doesNotMatch(error.message, /reload/);
+      return true;
+    },
+  );
 });

@@ -16,22 +16,25 @@ function catalogue(models: Record<string, string | undefined>, former?: Catalogu
 test("the names a reload took away are kept, across reloads, until a config has them again", () => {
   const first = catalogue({ "local/m": "Local", "local/n": undefined });
   const second = catalogue({ "local/m": "Fast" });
-  const former = formerNames({ before: first, now: second });
+  const former = formerNames({ before: first, now: second, by: "reload" });
   assert.deepEqual([...former.entries()], [
-    ["local", { name: "Local", ref: "local/m" }],
-    ["local/n", { name: "local/n", ref: "local/n" }],
+    ["local", { name: "Local", ref: "local/m", by: "reload" }],
+    ["local/n", { name: "local/n", ref: "local/n", by: "reload" }],
   ]);
   // A later reload keeps them (the client set up with "Local" still hears why), and adds what it takes away.
   const third = catalogue({ "local/m": "Local" }, undefined);
-  const again = formerNames({ before: { ...second, former }, now: third });
+  const again = formerNames({ before: { ...second, former }, now: third, by: "default" });
   assert.deepEqual([...again.keys()], ["local/n", "fast"]);
+  // Each keeps what took it away.
+  assert.equal(again.get("local/n")?.by, "reload");
+  assert.equal(again.get("fast")?.by, "default");
 });
 
 test("a long-running process keeps the latest 200 former names", () => {
   let before: Catalogue = catalogue({});
   for (let round = 0; round < 260; round++) {
     const now = catalogue({ [`local/m${round}`]: undefined });
-    const former = formerNames({ before, now });
+    const former = formerNames({ before, now, by: "reload" });
     before = { ...now, former };
   }
   assert.equal(before.former?.size, 200);

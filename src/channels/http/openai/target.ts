@@ -32,10 +32,11 @@ export function resolveTarget(name: string, catalogue: Catalogue): Target {
   throw new RequestProblem({ status: 404, message: `${notServed(wanted, catalogue)}; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
 }
 
-/** Why `wanted` names nothing: a name a reload of the config took away (and what the model is called now), or one never served. */
+/** Why `wanted` names nothing: a name a reload of the config (or the built-in default's move) took away (and what the model is called now), or one never served. */
 function notServed(wanted: string, catalogue: Catalogue): string {
   const former = catalogue.former?.get(wanted.toLowerCase());
   if (!former) return `model "${wanted}" is not an agent or a model hearth serves`;
+  if (former.by === "default") return `model "${wanted}" (${former.ref}) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now`;
   const now = catalogue.models.find((model) => model.ref === former.ref);
   if (!now) return `model "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;
   if (!now.alias) return `model "${wanted}" is no longer a name in hearth's config: a reload of the config dropped that alias — its model is "${now.ref}"`;
