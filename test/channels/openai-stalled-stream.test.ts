@@ -66,3 +66,27 @@ test("a stream whose server went silent mid-answer ends with upstream_stalled, f
     api = undefined;
   }
 });
+
+test("proxy mode: a stream whose server went silent or broke off after text ends with upstream_stalled / upstream_interrupted, not no_model_available", { timeout: 60_000 }, async () => {
+  for (const [after, code] of [["hang", "upstream_stalled"], ["reset", "upstream_interrupted"]] as const) {
+    api = await apiSetup({ localExtras: "timeoutSeconds: 1," });
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Once upon a time there was" }).slice(0, 3), after }));
+    const chat = await api.client.chat.completions.create({ model: "local/m1", messages: [{ role: "user", content: "Tell me a story" }], stream: true });
+    let shown = "";
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of chat) shown += chunk.choices[0]?.delta.content ?? "";
+      })(),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.APIError, String(error));
+        assert.equal(error.code, code, error.message);
+        assert.match(error.message, /the answer so far was sent; a stream cannot restart on another model/);
+        return true;
+      },
+    );
+    assert.ok(shown.length > 0, "text went out before the failure");
+    assert.equal(api.backup.requests.filter((request) => request.method === "POST").length, 0, "no fallback: the stream could not restart");
+    await api.close();
+    api = undefined;
+  }
+});

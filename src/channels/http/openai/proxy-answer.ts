@@ -9,7 +9,7 @@ import { EventStream } from "../../../shared/event-stream.js";
 import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, stoppedFailure } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, midAnswerFailure, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
 
 export interface ProxyCall {
@@ -40,6 +40,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const names = streamNames(port.catalogue());
   /** The answer's last event went out: later events of the route (none should come) are not passed on. */
   let over = false;
+  /** Text of the answer went to the client since the answer last started. */
+  let shown = false;
   const finish = (last: AnswerEvent): void => {
     if (over) return;
     over = true;
@@ -59,11 +61,16 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         attempts.push(summary(event.attempt));
         break;
       case "text-delta":
+        shown = true;
+        out.push(event);
+        break;
+      // A stream sends tool calls with its end (only an answer's): they are not yet shown.
       case "reasoning-delta":
       case "tool-call":
         out.push(event);
         break;
       case "answer-restart":
+        shown = false;
         out.push({ type: "restart" });
         break;
       case "route-end": {
@@ -76,7 +83,13 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       }
       case "route-error": {
         const all = event.attempts.map(summary);
-        const failure = stoppedByGateway(call.controller.signal) ? stoppedFailure(all) : call.controller.signal.aborted || event.failure?.kind === "aborted" ? cancelledFailure(all) : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+        const failure = stoppedByGateway(call.controller.signal)
+          ? stoppedFailure(all)
+          : call.controller.signal.aborted || event.failure?.kind === "aborted"
+            ? cancelledFailure(all)
+            : shown && !call.canRestart
+              ? midAnswerFailure({ message: event.message, attempts: all, lastKind: event.failure?.kind, model })
+              : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
         const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
         finish({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
         return;
