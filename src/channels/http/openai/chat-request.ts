@@ -9,7 +9,7 @@ import { agentMessage, callOptions, limitField, imageFromUrl, reasoningLevel, re
 export interface ChatRequest {
   model: string;
   stream: boolean;
-  /** `stream_options.include_usage`: the usage in a chunk of its own (it is on the last choice chunk either way). */
+  /** `stream_options.include_usage`: the usage in a chunk of its own (without it, on the last choice chunk). */
   includeUsage: boolean;
   user: string | undefined;
   options: CallOptions;
