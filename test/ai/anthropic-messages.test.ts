@@ -134,6 +134,18 @@ describe("anthropic-messages: protocol specifics", () => {
     ]);
   });
 
+  test("an answer that breaks after message_start keeps the prompt's counted tokens (the output is estimated)", async () => {
+    server.setHandler(() => sse([...anthropicStream({ text: "partial answer here", usage: { input: 20, output: 9, cacheRead: 7 } }).slice(0, 4), ...anthropicStreamError("overloaded_error", "Overloaded")]));
+    const outcome = await run(createAnthropicMessagesAdapter({ http }), modelSpec("anthropic-messages", server.url, { local: false }));
+    assert.equal(outcome.failure?.kind, "overloaded");
+    const last = outcome.events.at(-1);
+    assert.ok(last?.type === "response-error");
+    assert.equal(last.partial.usage.input, 20, "message_start's input_tokens, not an estimate");
+    assert.equal(last.partial.usage.cacheRead, 7);
+    assert.equal(last.partial.usage.estimated, true, "the output is an estimate: message_start's output_tokens is not the answer's");
+    assert.ok(last.partial.usage.output > 1, String(last.partial.usage.output));
+  });
+
   test("529 overloaded is overloaded", async () => {
     server.setHandler(() => anthropicOverloaded);
     const outcome = await run(createAnthropicMessagesAdapter({ http }), modelSpec("anthropic-messages", server.url));

@@ -40,6 +40,8 @@ export class AnthropicEventMapper {
       case "message_start":
         this.builder.served(record(event.message).model);
         this.readUsage(record(record(event.message).usage));
+        // The prompt's counts are final here (its output_tokens is not yet): an answer that breaks later keeps them.
+        this.builder.usage({ input: this.usage.input, ...(this.usage.cacheRead === undefined ? {} : { cacheRead: this.usage.cacheRead }), ...(this.usage.cacheWrite === undefined ? {} : { cacheWrite: this.usage.cacheWrite }) });
         return false;
       case "content_block_start": {
         const block = record(event.content_block);
