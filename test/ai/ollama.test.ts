@@ -134,6 +134,21 @@ describe("ollama: its native API, as Ollama speaks it", () => {
     assert.equal(outcome.text, "Split across chunks.");
   });
 
+  test("a prompt larger than num_ctx is not sent (Ollama would cut it in silence): a context overflow, before any request", async () => {
+    server.requests.length = 0;
+    const model = modelSpec("ollama", server.url, { contextWindow: 4096, maxTokens: 512 });
+    const outcome = await run(createOllamaAdapter({ http }), model, { messages: [{ role: "user", content: "word ".repeat(20_000) }] });
+    assert.equal(outcome.failure?.kind, "context-overflow");
+    assert.match(outcome.failure?.message ?? "", /the prompt \(about [\d,]+ tokens\) is larger than the 4,096-token context hearth runs .* with \(num_ctx\): Ollama would cut it without a word, so it was not sent/);
+    assert.equal(server.requests.length, 0, "nothing went to Ollama");
+    // The model's own num_ctx (params.options) is the context it runs with: there the prompt fits and is sent.
+    server.setHandler(() => toReply({ text: "ok" }));
+    const roomy = modelSpec("ollama", server.url, { contextWindow: 4096, maxTokens: 512, params: { options: { num_ctx: 65536 } } });
+    const sent = await run(createOllamaAdapter({ http }), roomy, { messages: [{ role: "user", content: "word ".repeat(20_000) }] });
+    assert.equal(textOf(sent.end), "ok");
+    assert.equal((server.requests[0]?.body as { options: { num_ctx: number } }).options.num_ctx, 65536);
+  });
+
   test("a tool call without an id (older Ollama) gets one, and arguments given as an object are kept", async () => {
     server.setHandler(() => ollamaStream({ toolCalls: [{ name: "time", arguments: { timezone: "UTC" } }] }));
     const outcome = await run(createOllamaAdapter({ http }), modelSpec("ollama", server.url));

@@ -29,6 +29,13 @@ export function ollamaRequestBody(model: ModelSpec, context: Context, options: C
   return jsonWithParts(ollamaFields(model, context, options), "messages", messages);
 }
 
+/** The context Ollama runs the model with for hearth's request: `num_ctx`, the model's window unless its params set their own. */
+export function ollamaContextLength(model: ModelSpec): number {
+  const extra = model.params?.options;
+  const own = extra && typeof extra === "object" ? (extra as Record<string, unknown>).num_ctx : undefined;
+  return typeof own === "number" && Number.isInteger(own) && own > 0 ? own : model.contextWindow;
+}
+
 /** The body's fields, the messages standing as {@link PARTS}. */
 function ollamaFields(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
   const messages = PARTS;

@@ -2,7 +2,8 @@ import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies,
 import { adapterLearningHabits } from "../../habit-adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
-import { ollamaRequestBody } from "./convert-messages.js";
+import { estimateContextTokens } from "../../usage.js";
+import { ollamaContextLength, ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
 
@@ -14,6 +15,13 @@ export function ollamaOrigin(baseUrl: string): string {
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
   return adapterLearningHabits("ollama", async ({ model, builder, wire, options, call, parts }) => {
+    // Ollama cuts a prompt longer than num_ctx in silence (the model answers what is left): such a prompt is not sent.
+    const context = ollamaContextLength(model);
+    const prompt = estimateContextTokens(wire);
+    if (prompt > context) {
+      const message = `the prompt (about ${prompt.toLocaleString("en-US")} tokens) is larger than the ${context.toLocaleString("en-US")}-token context hearth runs ${model.ref} with (num_ctx): Ollama would cut it without a word, so it was not sent`;
+      throw new FailureError({ kind: "context-overflow", message });
+    }
     const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
     const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
     const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, parts), call, builder);
