@@ -54,8 +54,10 @@ export class MessageInbox {
    */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
+    // Made before the write: a fault in making it is hearth's, not the state dir's.
+    const text = this.lineText({ add: { id, ...item } });
     try {
-      await this.write({ add: { id, ...item } });
+      await this.write(text);
     } catch (error) {
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
     }
@@ -65,7 +67,7 @@ export class MessageInbox {
 
   async take(id: string): Promise<void> {
     if (!this.waiting.delete(id)) return;
-    await this.write({ take: id }).catch(() => undefined);
+    await this.write(this.lineText({ take: id })).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
     if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true })).catch(() => undefined);
   }
@@ -106,9 +108,13 @@ export class MessageInbox {
     return join(this.options.stateDir, "inbox");
   }
 
-  private write(line: Line): Promise<void> {
+  /** A journal line, what the session store masks masked. */
+  private lineText(line: Line): string {
+    return `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
+  }
+
+  private write(text: string): Promise<void> {
     return this.serially(async () => {
-      const text = `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
       this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
       // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
       await this.ready.catch((error: unknown) => {

@@ -10,6 +10,7 @@
  *     00000000  73 6b 2d 61 6e 74 2d 61  70 69 30 33 2d 5a 59 58  |sk-ant-api03-ZYX|
  *     00000000: 736b 2d61 6e74 2d61 7069 3033 2d5a 5958  sk-ant-api03-ZYX
  */
+import { latin1 } from "./latin1.js";
 
 /**
  * A line that may be one of a dump (a cheap test first): an offset of seven hex digits or more, then
@@ -53,19 +54,22 @@ interface DumpBlock {
   lineStarts: number[];
 }
 
-/** The dumps in `text`: runs of lines that read as a dump's, each read both ways (its groups as printed, then each reversed: little-endian words). */
-export function dumpBlocks(text: string): DumpBlock[] {
-  if (!mayHoldDump(text)) return [];
+/**
+ * The dumps in `text` (from its line at `from` on): runs of lines that read as a dump's, each read both ways (its groups as
+ * printed, then each reversed: little-endian words).
+ */
+export function dumpBlocks(text: string, from = 0): DumpBlock[] {
+  if (!mayHoldDump(from === 0 ? text : text.slice(from))) return [];
   const blocks: DumpBlock[] = [];
   const little: DumpBlock[] = [];
   let block: { big: DumpByte[]; little: DumpByte[]; codes: number[]; reversed: number[]; lineStarts: number[]; words: boolean } | undefined;
   const close = () => {
     if (!block) return;
-    blocks.push({ order: "big", bytes: String.fromCharCode(...block.codes), at: block.big, lineStarts: block.lineStarts });
-    if (block.words) little.push({ order: "little", bytes: String.fromCharCode(...block.reversed), at: block.little, lineStarts: block.lineStarts });
+    blocks.push({ order: "big", bytes: latin1(block.codes), at: block.big, lineStarts: block.lineStarts });
+    if (block.words) little.push({ order: "little", bytes: latin1(block.reversed), at: block.little, lineStarts: block.lineStarts });
     block = undefined;
   };
-  let start = 0;
+  let start = from;
   while (start <= text.length) {
     const newline = text.indexOf("\n", start);
     const end = newline === -1 ? text.length : newline;
@@ -111,9 +115,13 @@ export function dumpSpans(block: DumpBlock, from: number, to: number): [number, 
 
 /** Where a dump's line begins at the end of `text`, unfinished: the next piece of a stream may complete it. */
 export function dumpLineBegunAt(text: string): number | undefined {
-  const begun = DUMP_LINE_BEGUN.exec(text);
+  // Only the last line may be one begun, and not one longer than a dump's line is.
+  const lineStart = text.lastIndexOf("\n") + 1;
+  if (text.length - lineStart > MOST_LINE_HELD) return undefined;
+  const from = Math.max(0, lineStart - 1);
+  const begun = DUMP_LINE_BEGUN.exec(from === 0 ? text : text.slice(from));
   if (!begun) return undefined;
-  return begun.index + begun[0].length - (begun[1] as string).length;
+  return from + begun.index + begun[0].length - (begun[1] as string).length;
 }
 
 /**
@@ -148,11 +156,13 @@ export function unfinishedLineBytes(line: string, options: { order: "big" | "lit
  * not), or none.
  */
 function dumpLine(line: string, offset: number): LineByte[] | undefined {
+  if (line.length > MOST_LINE_CHARACTERS) return undefined;
   const head = OFFSET.exec(line);
   if (!head) return undefined;
   const groups: { start: number; digits: string }[] = [];
+  const padded = `${line} `;
   HEX_GROUP.lastIndex = head[0].length;
-  for (let group = HEX_GROUP.exec(line + " "); group; group = HEX_GROUP.exec(line + " ")) {
+  for (let group = HEX_GROUP.exec(padded); group; group = HEX_GROUP.exec(padded)) {
     groups.push({ start: group.index + group[0].length - (group[1] as string).length, digits: group[1] as string });
   }
   // The character column may read as hex too (`34567890`, `cafe`): a reading with a column exactly as
@@ -170,6 +180,21 @@ function dumpLine(line: string, offset: number): LineByte[] | undefined {
   return undefined;
 }
 
+/**
+ * The longest line read as a dump's: xxd prints 256 bytes a line at the most (`-c 256`), in binary
+ * (`-b`) nine characters a byte, then its offset and its 256 characters — about 2,600. A longer line
+ * is none (text that only looks like one, `00000000 00000000 …` for a page, is read in time linear in it).
+ */
+const MOST_LINE_CHARACTERS = 4096;
+/**
+ * The longest unfinished line of a stream held back as a dump's line begun: xxd's longest but in
+ * binary (`-c 256`, a byte three characters, and the column: about 1,040). Longer, it goes out (a
+ * stream's each piece reads the held line again).
+ */
+const MOST_LINE_HELD = 1100;
+/** The most bytes a dump's line holds (xxd `-c 256`). */
+const MOST_LINE_BYTES = 256;
+
 /** A byte of a dump's line, and where the bytes of its group of hex begin and end among the line's. */
 interface LineByte {
   code: number;
@@ -183,24 +208,33 @@ interface LineByte {
 /** `how`: which reading of the character column is tried, and how many digits make a byte (2 in hex, 8 in binary). */
 function lineBytes(line: string, offset: number, groups: readonly { start: number; digits: string }[], how: { reading: "column" | "none" | "loose"; digits: 2 | 8 }): LineByte[] | undefined {
   const { reading, digits: width } = how;
+  // Each way of reading is tested in a few steps, not by slicing the rest of the line: the bytes before each group, once.
+  const before: number[] = [0];
+  for (const group of groups) before.push((before.at(-1) as number) + group.digits.length / width);
+  const lastShown = lastNonSpace(line);
+  // `.` of the column's pattern stops at these: a column with one after the hex is no column.
+  const stopper = Math.max(line.lastIndexOf("\r"), line.lastIndexOf("\u2028"), line.lastIndexOf("\u2029"));
   for (let count = groups.length; count > 0; count--) {
+    const byteCount = before[count] as number;
+    if (byteCount > MOST_LINE_BYTES) continue;
     const last = groups[count - 1] as { start: number; digits: string };
     const hexEnd = last.start + last.digits.length;
-    const byteCount = groups.slice(0, count).reduce((sum, group) => sum + group.digits.length / width, 0);
-    const rest = line.slice(hexEnd);
-    const column = /^ {2,}(\|?)(.*)$/.exec(rest);
     let charsAt: number | undefined;
-    if (rest.trim() === "") {
+    if (hexEnd > lastShown) {
       if (reading !== "none") continue;
       charsAt = undefined;
-    } else if (column && reading !== "none") {
-      // Between `|`s (hexdump -C): as many characters as bytes, then the closing `|`; else (xxd) as many, and no more.
+    } else if (reading !== "none" && line.charAt(hexEnd) === " " && line.charAt(hexEnd + 1) === " " && stopper < hexEnd) {
+      // Two spaces or more, then the column: between `|`s (hexdump -C) as many characters as bytes, then the closing `|`; else (xxd) as many, and no more.
       // (xxd's column may begin with spaces of its own: ` Bearer sk-…`, its last characters are the bytes'.)
-      let chars = column[2] as string;
-      if (column[1] !== "|" && rest.length >= byteCount + 2 && rest.slice(0, rest.length - byteCount).trim() === "") chars = rest.slice(rest.length - byteCount);
-      const fits = column[1] === "|" ? chars.charAt(byteCount) === "|" : chars.length === byteCount || (reading === "loose" && chars.length > byteCount && /\s/.test(chars.charAt(byteCount)));
+      let spaces = hexEnd;
+      while (line.charAt(spaces) === " ") spaces++;
+      const barred = line.charAt(spaces) === "|";
+      let from = barred ? spaces + 1 : spaces;
+      if (!barred && line.length - hexEnd >= byteCount + 2 && firstNonSpace(line, hexEnd) >= line.length - byteCount) from = line.length - byteCount;
+      const length = line.length - from;
+      const fits = barred ? line.charAt(from + byteCount) === "|" : length === byteCount || (reading === "loose" && length > byteCount && /\s/.test(line.charAt(from + byteCount)));
       if (!fits) continue;
-      charsAt = hexEnd + rest.length - chars.length;
+      charsAt = from;
     } else continue;
     const bytes: LineByte[] = [];
     for (const group of groups.slice(0, count)) {
@@ -213,4 +247,18 @@ function lineBytes(line: string, offset: number, groups: readonly { start: numbe
     return bytes;
   }
   return undefined;
+}
+
+/** Where the last character of `line` that `trim()` keeps is (-1: none). */
+function lastNonSpace(line: string): number {
+  let at = line.length - 1;
+  while (at >= 0 && /\s/.test(line.charAt(at))) at--;
+  return at;
+}
+
+/** Where the first character from `from` on that `trim()` keeps is (`line.length`: none). */
+function firstNonSpace(line: string, from: number): number {
+  let at = from;
+  while (at < line.length && /\s/.test(line.charAt(at))) at++;
+  return at;
 }

@@ -134,7 +134,8 @@ export class SecretMatcher {
    * the rest still to come in the next piece of a stream — or an escape begun there): the index to
    * hold text back from; `text.length` when the text cannot end inside a form.
    */
-  partialFrom(text: string, ended = false): number {
+  partialFrom(text: string, options: { ended: boolean; midLine: boolean } = { ended: false, midLine: false }): number {
+    const { ended, midLine } = options;
     if (this.forms.length === 0) return text.length;
     const begun = escapeBegunAt(text);
     const body = begun === undefined ? text : text.slice(0, begun);
@@ -143,7 +144,7 @@ export class SecretMatcher {
     let held = Math.min(this.formBegunAt(body, mapped), this.spacedBegunAt(body, { skeleton: mappedSkeleton(mapped), ended }));
     if (joinedRunBegun(body)) held = Math.min(held, this.formBegunAt(body, mappedNormalForm(body, true)));
     if (begun !== undefined) held = Math.min(held, begun);
-    held = Math.min(held, this.dumpBegunAt(text, ended), this.numbersBegunAt(text, ended));
+    held = Math.min(held, this.dumpBegunAt(text, { ended, midLine }), this.numbersBegunAt(text, ended));
     if (held === text.length) return held;
     // Never inside a form already whole there (a form may end where another may begin): hold it whole, masked once what follows is known.
     // A form dumped is masked in pieces, one a line: the cut is kept out of the lines between its first piece and its last too.
@@ -290,12 +291,17 @@ export class SecretMatcher {
    * dump's) — but once it has `ended`, only where its bytes may begin a key: else it holds nothing of
    * one. `text.length` when there is nothing to hold.
    */
-  private dumpBegunAt(text: string, ended: boolean): number {
-    const begun = dumpLineBegunAt(text);
+  private dumpBegunAt(text: string, options: { ended: boolean; midLine: boolean }): number {
+    const { ended, midLine } = options;
+    // A text that goes on a line begun before it: its first line is none of a dump's (its offset, if any, was shown).
+    const firstLine = midLine ? text.indexOf("\n") + 1 : 0;
+    if (midLine && firstLine === 0) return text.length;
+    const begun = dumpLineBegunAt(text.slice(firstLine));
+    const begunAt = begun === undefined ? undefined : begun + firstLine;
     // Once the stream has ended, a last line that reads whole as a dump's is one, not a line begun.
-    const unfinished = begun !== undefined && ended && dumpBlocks(text.slice(begun)).length > 0 ? undefined : begun;
+    const unfinished = begunAt !== undefined && ended && dumpBlocks(text.slice(begunAt)).length > 0 ? undefined : begunAt;
     const before = unfinished ?? text.length;
-    const blocks = dumpBlocks(text.slice(0, before));
+    const blocks = dumpBlocks(text.slice(0, before), firstLine);
     let from = text.length;
     // Each way a dump's groups are read (as printed; each reversed, little-endian), its last block and unfinished line.
     for (const order of ["big", "little"] as const) {

@@ -25,6 +25,7 @@
  * holds a run, but one whose bytes no key is made of. (Hex dumps with a character column, xxd and
  * hexdump -C: secret-dump.ts.)
  */
+import { latin1 } from "./latin1.js";
 
 /** One number of a run (or one cell of a character dump): where it stands, on which line of the run. */
 export interface RunToken {
@@ -71,13 +72,39 @@ const CELL_ESCAPES: Readonly<Record<string, number>> = { "0": 0, a: 7, b: 8, f: 
 /** The runs of numbers in `text`, and its character dumps, each with every reading of it. */
 export function numberRuns(text: string): NumberRun[] {
   const runs: NumberRun[] = [];
+  const lines = new LineStarts(text);
   RUN.lastIndex = 0;
   for (const run of text.matchAll(RUN)) {
-    const found = numberRun(text, run.index, run[0]);
+    const found = numberRun({ text, at: run.index, source: run[0], lines });
     if (found) runs.push(found);
   }
-  runs.push(...cellRuns(text));
+  for (const run of cellRuns(text)) runs.push(run);
   return runs;
+}
+
+/**
+ * Where the line of a place in a text begins, asked for places in the order they come: the text is
+ * read once, however long its lines (a run of numbers on one line of a megabyte asks at each number).
+ */
+class LineStarts {
+  private readUpTo = 0;
+  private lineStart = 0;
+  /** The first line break at or after `readUpTo` (-1: none). */
+  private next: number;
+
+  constructor(private readonly text: string) {
+    this.next = text.indexOf("\n");
+  }
+
+  of(place: number): number {
+    if (place < this.readUpTo) return this.text.lastIndexOf("\n", place - 1) + 1;
+    while (this.next !== -1 && this.next < place) {
+      this.lineStart = this.next + 1;
+      this.next = this.text.indexOf("\n", this.lineStart);
+    }
+    this.readUpTo = place;
+    return this.lineStart;
+  }
 }
 
 /**
@@ -159,13 +186,14 @@ export function numberDigits(written: string): string {
 }
 
 /** The run `source` at `at` in `text`: its numbers (offsets dropped) and its readings; undefined when no reading fits it. */
-function numberRun(text: string, at: number, source: string): NumberRun | undefined {
+function numberRun(found: { text: string; at: number; source: string; lines: LineStarts }): NumberRun | undefined {
+  const { text, at, source, lines } = found;
   const numbers: { token: RunToken; digits: string; offset: boolean }[] = [];
-  let lineStart = text.lastIndexOf("\n", at - 1) + 1;
+  let lineStart = lines.of(at);
   DIGITS.lastIndex = 0;
   for (const number of source.matchAll(DIGITS)) {
     const start = at + number.index;
-    const newline = text.lastIndexOf("\n", start - 1) + 1;
+    const newline = lines.of(start);
     let offset = false;
     if (newline > lineStart || numbers.length === 0) {
       lineStart = newline;
@@ -210,12 +238,31 @@ export function readingsOf(digits: readonly string[]): RunReading[] {
   for (const base of [10, 8, 2]) if (highest < base) readings.push(...wordReadings(digits, base));
   // Hex: pairs, or words of two, four or eight bytes (the last maybe shorter: an odd byte out), read as printed and each word reversed.
   if (hex) {
-    const big = (each: string) => Array.from({ length: each.length / 2 }, (_, index) => Number.parseInt(each.slice(index * 2, index * 2 + 2), 16));
     const even = digits.map(evenDigits);
-    readings.push(bytesOf(even, big));
-    if (width > 2) readings.push(bytesOf(even, (each) => big(each).reverse()));
+    readings.push(hexBytes(even, false));
+    if (width > 2) readings.push(hexBytes(even, true));
   }
   return readings;
+}
+
+/** Numbers of hex digits read by pairs, each number's bytes as printed or `reversed` (a little-endian word). */
+function hexBytes(digits: readonly string[], reversed: boolean): RunReading {
+  const codes: number[] = [];
+  const token: number[] = [];
+  for (let index = 0; index < digits.length; index++) {
+    const each = digits[index] as string;
+    const count = each.length / 2;
+    for (let byte = 0; byte < count; byte++) {
+      const at = (reversed ? count - 1 - byte : byte) * 2;
+      codes.push(hexValue(each.charCodeAt(at)) * 16 + hexValue(each.charCodeAt(at + 1)));
+      token.push(index);
+    }
+  }
+  return { bytes: latin1(codes), token };
+}
+
+function hexValue(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
 }
 
 function evenDigits(digits: string): string {
@@ -253,7 +300,7 @@ function wordReadings(digits: readonly string[], base: number): RunReading[] {
         token.push(index);
       }
     });
-    return { bytes: String.fromCharCode(...codes), token };
+    return { bytes: latin1(codes), token };
   };
   return size === 1 ? [reading(little)] : [reading(little), reading(big)];
 }
@@ -277,18 +324,6 @@ function littleEndian(digits: string, base: number): number[] {
   return bytes;
 }
 
-function bytesOf(digits: readonly string[], read: (each: string) => number[]): RunReading {
-  const codes: number[] = [];
-  const token: number[] = [];
-  digits.forEach((each, index) => {
-    for (const code of read(each)) {
-      codes.push(code);
-      token.push(index);
-    }
-  });
-  return { bytes: String.fromCharCode(...codes), token };
-}
-
 /** The character dumps (od -c, hexdump -c) in `text`: runs of their lines, a byte a cell. */
 function cellRuns(text: string): NumberRun[] {
   if (!CELL_GATE.test(text)) return [];
@@ -296,7 +331,7 @@ function cellRuns(text: string): NumberRun[] {
   let tokens: RunToken[] = [];
   let codes: number[] = [];
   const close = () => {
-    if (tokens.length >= 2) runs.push({ tokens, readings: [{ bytes: String.fromCharCode(...codes), token: codes.map((_, index) => index) }], end: (tokens.at(-1) as RunToken).end, holdFromLine: true });
+    if (tokens.length >= 2) runs.push({ tokens, readings: [{ bytes: latin1(codes), token: codes.map((_, index) => index) }], end: (tokens.at(-1) as RunToken).end, holdFromLine: true });
     tokens = [];
     codes = [];
   };

@@ -141,7 +141,9 @@ export class SecretRedactor {
     // A run may have begun in what the stream has shown: its characters count towards HELD_RUN (what is shown stays shown).
     const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     const run = before === "" ? this.partial.begunAt(text) : Math.max(0, this.partial.begunAt(before + text) - before.length);
-    let held = Math.min(this.matcher.partialFrom(text, ended), run);
+    // Text that goes on a line the stream has shown part of does not begin a line (no dump's offset can stand at its start).
+    const midLine = options.shownBefore !== undefined && options.shownBefore !== "" && !options.shownBefore.endsWith("\n");
+    let held = Math.min(this.matcher.partialFrom(text, { ended, midLine }), run);
     if (held === text.length) return held;
     // Never inside a run or a form already masked there: held whole, masked once what follows is known.
     const spans = mergeSpans([...this.partial.spans(text), ...this.matcher.spans(text)]);

@@ -68,4 +68,11 @@ describe("the message inbox", () => {
     assert.match(readFileSync(join(stateDir, "inbox", `${process.pid}.jsonl`), "utf8"), /"three"/, "the removed folder was made again");
     await inbox.take(kept);
   });
+
+  test("a fault in masking the message is hearth's, not told as the state dir's (no path, no 'check the folder')", async () => {
+    const stateDir = join(temp.dir, "fault");
+    const fault = new RangeError("Maximum call stack size exceeded");
+    const inbox = new MessageInbox({ stateDir, secrets: { redactValue: () => { throw fault; } } });
+    await assert.rejects(inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" }), (error: unknown) => error === fault);
+  });
 });

@@ -87,3 +87,36 @@ test("a key dumped twice, the second beginning on the line where the first ends,
     for (const [frames, split] of Object.entries(FRAMES)) assert.equal(shown(secrets, split(text)), whole, `${layout}, ${frames}`);
   }
 });
+
+test("a line of words that only look like a dump's (a page of `AAAAAAAA `) streams out as it comes; a dump after it is still masked", () => {
+  const secrets = new SecretRedactor([KEY]);
+  const redactor = new TurnRedactor(secrets);
+  const deltas = Array.from({ length: 3000 }, () => "AAAAAAAA ");
+  let released = 0;
+  const out: AgentEvent[] = [];
+  for (const delta of deltas) {
+    const events = redactor.event({ type: "text-delta", delta });
+    if (events.length > 0) released++;
+    out.push(...events);
+  }
+  // Held while the line may still be a dump's (no longer than xxd's longest), then each piece goes out as it comes.
+  assert.ok(released >= deltas.length - 130, `${released} of ${deltas.length} pieces went out as they came`);
+  const tail = `\nand the key:\n${hexdumpC(`api_key=${KEY}\n`)}\ndone.`;
+  for (const delta of FRAMES["5 characters"]?.(tail) ?? []) out.push(...redactor.event({ type: "text-delta", delta }));
+  out.push(...redactor.flush());
+  const text = out.map((event) => (event.type === "text-delta" ? event.delta : "")).join("");
+  assert.equal(text, secrets.redact(deltas.join("") + tail));
+  assert.equal(pieceShown(text), undefined, text.slice(-400));
+  assert.ok(text.startsWith("AAAAAAAA ".repeat(2900)), "every word of the page is shown");
+});
+
+test("a dump of more bytes than a call's arguments can hold (200 kB), and a page of 70,000 dump-like words, are read without a fault", () => {
+  const secrets = new SecretRedactor([KEY]);
+  const dump = hexdumpC(`${"x".repeat(200_000)}api_key=${KEY}\n`);
+  const masked = secrets.redact(dump);
+  assert.equal(pieceShown(masked.slice(-2000)), undefined, masked.slice(-600));
+  assert.ok(masked.includes("***"));
+  const page = "00000000 ".repeat(70_000);
+  assert.equal(secrets.redact(page), page);
+  assert.equal(secrets.partialFrom(page, { streamEnded: true }), page.length);
+});
