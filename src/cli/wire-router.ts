@@ -23,6 +23,7 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const loadState = new LoadState(http, clock);
   const windows = new ServedWindows(http, loadState);
   const sharedCaches = new SharedCacheGate();
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http) });
+  const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http), onFault });
   return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router };
 }

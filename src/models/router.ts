@@ -47,7 +47,12 @@ export interface RouterDependencies {
   sharedCaches?: SharedCacheGate | undefined;
   /** A look at a local server's slots before a silent call is called stuck; absent: silence at the limit is stuck. */
   slotLook?: SlotLook | undefined;
+  /** A fault in hearth that broke a route (its caller hears only that there was one): for the log. */
+  onFault?: ((error: unknown) => void) | undefined;
 }
+
+/** What a route broken by a fault in hearth says (the error itself goes to `onFault`, the log). */
+export const ROUTE_FAULT = "a fault in hearth while choosing and calling a model (hearth's log says what)";
 
 const noUnlink = (): void => undefined;
 const turnSignal = (request: RouteRequest): AbortSignal => request.options?.signal ?? new AbortController().signal;
@@ -94,7 +99,8 @@ export class Router {
     const routed: RouteRequest = { ...request, controller: undefined, options: { ...request.options, signal: turn.signal } };
     void this.route(routed, out)
       .catch((error: unknown) => {
-        out.push({ type: "route-error", message: `routing failed: ${error instanceof Error ? error.message : String(error)}`, failure: undefined, attempts: [], spent: emptyUsage() });
+        this.dependencies.onFault?.(error);
+        out.push({ type: "route-error", message: ROUTE_FAULT, failure: undefined, attempts: [], spent: emptyUsage(), fault: true });
         out.end();
       })
       .finally(unlink);

@@ -34,3 +34,17 @@ test("a text part whose text is not a string blames its text, not its type", () 
   assert.equal(said.param, "messages[0].content[0].text");
   assert.match(said.message, /expected a string, got number 5$/);
 });
+
+test("a body nested deeper than hearth takes is refused naming where (it broke the functions that walk it, a 503 'no model available')", () => {
+  let parameters: Record<string, unknown> = { type: "string" };
+  for (let depth = 0; depth < 300_000; depth++) parameters = { type: "array", items: parameters };
+  const chatSaid = problem(() => parseChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", parameters } }] }));
+  assert.match(chatSaid.param ?? "", /^tools\[0\]\.function\.parameters(\.items)+$/);
+  assert.match(chatSaid.message, /nests deeper than 64 levels of objects and arrays/);
+  const responsesSaid = problem(() => parseResponsesRequest({ model: "m", input: "hi", metadata: { a: parameters } }));
+  assert.match(responsesSaid.param ?? "", /^metadata\.a(\.items)+$/);
+  // A real schema, nested as deep as real ones are, is taken.
+  let real: Record<string, unknown> = { type: "string" };
+  for (let depth = 0; depth < 20; depth++) real = { type: "object", properties: { inner: real } };
+  assert.equal(parseChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", parameters: real } }] }).model, "m");
+});

@@ -4,7 +4,7 @@ import type { ProviderAdapter } from "../../src/ai/adapter.js";
 import { Cooldowns } from "../../src/models/cooldowns.js";
 import { PrefillStats } from "../../src/models/prefill-stats.js";
 import { ReplicaBalancer } from "../../src/models/replicas.js";
-import { Router } from "../../src/models/router.js";
+import { ROUTE_FAULT, Router } from "../../src/models/router.js";
 import { serverError500 } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { startLlamaCpp } from "../fakes/llamacpp-server.js";
@@ -42,11 +42,14 @@ describe("the replica balancer counts only calls in flight", () => {
     const clock = new ManualClock();
     const replicas = new ReplicaBalancer(clock);
     const broken = { get: (): Promise<ProviderAdapter> => Promise.reject(new Error("Cannot find module 'openai-completions'")) };
-    const router = new Router({ adapters: broken, cooldowns: new Cooldowns(clock), replicas, prefill: new PrefillStats(), loadState: undefined, clock });
+    const faults: unknown[] = [];
+    const router = new Router({ adapters: broken, cooldowns: new Cooldowns(clock), replicas, prefill: new PrefillStats(), loadState: undefined, clock, onFault: (error) => faults.push(error) });
     const chain = chainFromServers({ local: [a.baseUrl, b.baseUrl] });
     for (let turn = 0; turn < 3; turn++) {
       const result = await route(router, { chain, context: ask });
-      assert.match(result.error?.message ?? "", /Cannot find module/);
+      // A fault in hearth: said in its words, the error itself to onFault (the log).
+      assert.equal(result.error?.message, ROUTE_FAULT);
+      assert.match(String(faults.at(-1)), /Cannot find module/);
     }
     assert.deepEqual(replicas.inFlight(), {});
   });

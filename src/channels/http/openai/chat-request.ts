@@ -1,3 +1,4 @@
+import { refuseDeepNesting } from "./nesting.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
@@ -25,6 +26,7 @@ const CHAT_LIMIT_KEYS: readonly [string, ...string[]] = ["max_tokens", "max_comp
 
 export function parseChatRequest(body: unknown): ChatRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
+  refuseDeepNesting(body);
   const unknownFields = checkFields(body, CHAT_FIELDS);
   const model = optionalString(body.model, "model");
   if (!model) throw badRequest("model", "required: an agent (\"hearth\", \"hearth/<agent>\"), a model ref or an alias; GET /v1/models lists them");

@@ -6,7 +6,7 @@ import { fallbackNotice, localInWords, type DescribeModel } from "../../../model
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
-import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
+import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerFailure, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, midAnswerFailure, stoppedFailure } from "./failure-status.js";
@@ -83,7 +83,9 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       }
       case "route-error": {
         const all = event.attempts.map(summary);
-        const failure = stoppedByGateway(call.controller.signal)
+        const failure = event.fault
+          ? faultFailure(all)
+          : stoppedByGateway(call.controller.signal)
           ? stoppedFailure(all)
           : call.controller.signal.aborted || event.failure?.kind === "aborted"
             ? cancelledFailure(all)
@@ -107,8 +109,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   // hearth's own errors carry their words and fix for the client; any other is a fault, said as one and logged.
   const failed = (error: unknown): void => {
     if (!isHearthError(error)) call.onFault?.(error);
-    const words = isHearthError(error) ? [error.message, ...error.details].join(" — ") : FAULT_WORDS;
-    finish({ type: "error", failure: failureFor({ message: `proxy failed: ${words}`, attempts, lastKind: undefined, model }) });
+    if (!isHearthError(error)) return finish({ type: "error", failure: faultFailure(attempts) });
+    finish({ type: "error", failure: failureFor({ message: `proxy failed: ${[error.message, ...error.details].join(" — ")}`, attempts, lastKind: undefined, model }) });
   };
   try {
     // Passed on as each comes (a listener: no promise and microtask turn per event).
@@ -128,6 +130,11 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     failed(error);
   }
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+}
+
+/** A fault in hearth (logged): a 500, not a model's unavailability (which an SDK would retry as is). */
+function faultFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
+  return { status: 500, message: `proxy failed: ${FAULT_WORDS}`, type: "server_error", code: "internal_error", attempts };
 }
 
 /** The client's reply limit where the answering model was sent less, its maxTokens in the config (the adapters cap at it). */
