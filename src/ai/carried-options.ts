@@ -35,7 +35,7 @@ export function demands(options: CallOptions): Demand[] {
 }
 
 /** The request fields `model` cannot be sent as asked (empty: all of them can). */
-export function optionsNotCarried(model: { api: Api; reasoning: boolean }, options: CallOptions): string[] {
+export function optionsNotCarried(model: { api: Api; id: string; reasoning: boolean }, options: CallOptions): string[] {
   const missing = NOT_CARRIED[model.api];
   const asked = demands(options);
   const notCarried: string[] = asked.length === 0 ? asked : asked.filter((name) => missing.has(name));
@@ -46,5 +46,23 @@ export function optionsNotCarried(model: { api: Api; reasoning: boolean }, optio
   if (thinking && options.topP !== undefined && options.topP < 0.95) notCarried.push(`top_p ${options.topP} (with thinking)`);
   // Anthropic's temperature goes from 0 to 1; OpenAI's (what the request was written in) to 2.
   if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.temperature > 1) notCarried.push(`temperature ${options.temperature} (above 1)`);
+  // Opus 4.1 and the Claude models after it take temperature or top_p, not both ("`temperature` and `top_p` cannot
+  // both be specified for this model"); with thinking no temperature is sent, so the pair never goes out then.
+  if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.topP !== undefined && takesOneSampler(model.id)) {
+    notCarried.push(`top_p ${options.topP} with temperature ${options.temperature} (this model takes one of them)`);
+  }
   return notCarried;
+}
+
+/**
+ * Whether a Claude model refuses temperature and top_p together: Opus 4.1, Sonnet 4.5, Haiku 4.5 and every
+ * Claude after them. Read from the id Anthropic names it by (`claude-<family>-<major>[-<minor>][-<date>]`);
+ * the older ids (`claude-3-7-sonnet-…`, `claude-sonnet-4-20250514`) take both.
+ */
+export function takesOneSampler(id: string): boolean {
+  const match = /claude-(?:opus|sonnet|haiku)-(\d+)(?:[-.](\d{1,2}))?(?!\d)/.exec(id);
+  if (!match) return false;
+  const major = Number(match[1]);
+  const minor = Number(match[2] ?? 0);
+  return major > 4 || (major === 4 && minor >= 1);
 }

@@ -1,0 +1,93 @@
+// Proxy mode never builds a request a hosted provider refuses as invalid (hearth counts such a 400 as a
+// bad request and falls back to nothing): Claude's rules on thinking in a tool loop, on temperature with
+// top_p, on tool history; `strict` on function tools; tool-call ids that stay unique — through the real
+// HTTP API, with the official `openai` SDK as the client, against fakes that record what each upstream got.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { Hono } from "hono";
+import OpenAI from "openai";
+import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
+import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { ollamaStream } from "../fakes/ollama-chat-stream.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { serveApp, testGateway, type TestGateway } from "../helpers/test-gateway.js";
+import { lastBody } from "./openai-setup.js";
+
+type Servers = Record<"completions" | "responses" | "anthropic" | "ollama", FakeServer>;
+type Attempt = { model: string; outcome: string };
+
+const weather: OpenAI.ChatCompletionFunctionTool = { type: "function", function: { name: "get_weather", description: "the weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false } } };
+
+const answers: Record<keyof Servers, Handler> = {
+  completions: () => ({ kind: "sse", frames: completionsStream({ text: "from completions", usage: { input: 3, output: 2 } }) }),
+  responses: () => ({ kind: "sse", frames: responsesStream({ text: "from responses", usage: { input: 3, output: 2 } }) }),
+  anthropic: () => ({ kind: "sse", frames: anthropicStream({ text: "from anthropic", usage: { input: 3, output: 2 } }) }),
+  ollama: (request) => (request.path === "/api/chat" ? ollamaStream({ text: "from ollama", usage: { input: 3, output: 2 } }) : { kind: "json", status: 404, body: { error: "not found" } }),
+};
+
+const attemptsOf = (response: Response): string[] => (JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as Attempt[]).map((attempt) => `${attempt.model} ${attempt.outcome}`);
+const noticeOf = (response: Response): string => decodeURIComponent(response.headers.get("x-hearth-notice") ?? "");
+
+/** The request's error, which must be a 400 (the SDK's BadRequestError). */
+async function badRequest(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.BadRequestError>> {
+  const error = await call.then(
+    () => assert.fail("the request was accepted"),
+    (failure: unknown) => failure,
+  );
+  assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+  return error;
+}
+
+describe("proxy mode: no request a hosted provider refuses as invalid", () => {
+  let servers: Servers;
+  let gateway: TestGateway;
+  let client: OpenAI;
+  let close: () => Promise<void>;
+  before(async () => {
+    servers = {
+      completions: await startFakeServer(answers.completions as Handler),
+      responses: await startFakeServer(answers.responses as Handler),
+      anthropic: await startFakeServer(answers.anthropic as Handler),
+      ollama: await startFakeServer(answers.ollama as Handler),
+    };
+    gateway = await testGateway(`{
+      agents: { defaults: { model: { primary: "resp/r", fallbacks: ["claude/claude-sonnet-4-5"] }, models: { "claude/claude-sonnet-4-5": { alias: "Sonnet" }, "claude/claude-sonnet-4-20250514": { alias: "Sonnet4" }, "resp/r": { alias: "Resp" }, "gpt/g": { alias: "GPT" }, "olla/o": { alias: "Olla" } } } },
+      models: { mode: "replace", providers: {
+        gpt: { baseUrl: "${servers.completions.baseUrl}", api: "openai-completions", models: [{ id: "g", contextWindow: 32000, maxTokens: 1000 }] },
+        resp: { baseUrl: "${servers.responses.baseUrl}", api: "openai-responses", models: [{ id: "r", contextWindow: 32000, maxTokens: 1000 }] },
+        claude: { baseUrl: "${servers.anthropic.url}", api: "anthropic-messages", apiKey: "test-anthropic-key", models: [{ id: "claude-sonnet-4-5", contextWindow: 32000, maxTokens: 4000, reasoning: true }, { id: "claude-sonnet-4-20250514", contextWindow: 32000, maxTokens: 4000, reasoning: true }] },
+        olla: { baseUrl: "${servers.ollama.url}", api: "ollama", models: [{ id: "o", contextWindow: 32000, maxTokens: 1000 }] },
+      } },
+    }`);
+    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
+    client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
+    close = async () => {
+      await served.close();
+      await gateway.close();
+      for (const server of Object.values(servers)) await server.close();
+    };
+  });
+  after(() => close());
+  beforeEach(() => {
+    for (const [name, server] of Object.entries(servers)) {
+      server.requests.length = 0;
+      server.setHandler(answers[name as keyof Servers]);
+    }
+  });
+
+  test("temperature with top_p: a Claude that takes one of them (Sonnet 4.5) is skipped with a notice, never sent both; Sonnet 4 takes both", async () => {
+    const { data, response } = await client.chat.completions.create({ model: "Sonnet", messages: [{ role: "user", content: "hi" }], temperature: 0.7, top_p: 0.9 }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "from responses");
+    assert.deepEqual(attemptsOf(response), ["claude/claude-sonnet-4-5 skipped-fields", "resp/r ok"]);
+    assert.equal(servers.anthropic.requests.length, 0, "Anthropic was not sent the pair it refuses");
+    assert.equal(noticeOf(response), "answered by Resp — Sonnet (local server) cannot take the request's top_p 0.9 with temperature 0.7 (this model takes one of them)");
+    assert.deepEqual([lastBody(servers.responses).temperature, lastBody(servers.responses).top_p], [0.7, 0.9]);
+    // Either one alone goes to it; so does the pair to the Claude before 4.5.
+    await client.chat.completions.create({ model: "Sonnet", messages: [{ role: "user", content: "hi" }], top_p: 0.9 });
+    assert.deepEqual([lastBody(servers.anthropic).temperature, lastBody(servers.anthropic).top_p], [undefined, 0.9]);
+    await client.chat.completions.create({ model: "Sonnet4", messages: [{ role: "user", content: "hi" }], temperature: 0.7, top_p: 0.9 });
+    assert.deepEqual([lastBody(servers.anthropic).model, lastBody(servers.anthropic).temperature, lastBody(servers.anthropic).top_p], ["claude-sonnet-4-20250514", 0.7, 0.9]);
+  });
+});
