@@ -90,4 +90,27 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
     await client.chat.completions.create({ model: "Sonnet4", messages: [{ role: "user", content: "hi" }], temperature: 0.7, top_p: 0.9 });
     assert.deepEqual([lastBody(servers.anthropic).model, lastBody(servers.anthropic).temperature, lastBody(servers.anthropic).top_p], ["claude-sonnet-4-20250514", 0.7, 0.9]);
   });
+
+  test("tool calls a server sent no id for get a unique one each (never call_0 twice); arguments that are no JSON go on as written, never as {}", async () => {
+    servers.ollama.setHandler((request) => (request.path === "/api/chat" ? ollamaStream({ toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] }) : { kind: "json", status: 404, body: { error: "not found" } }));
+    const ask = (): Promise<OpenAI.ChatCompletion> => client.chat.completions.create({ model: "Olla", messages: [{ role: "user", content: "weather?" }], tools: [weather] });
+    const ids = [(await ask()).choices[0]?.message.tool_calls?.[0]?.id, (await ask()).choices[0]?.message.tool_calls?.[0]?.id];
+    for (const id of ids) assert.match(id ?? "", /^call_[0-9a-f]{24}$/);
+    assert.notEqual(ids[0], ids[1], "two answers' calls have two ids");
+    // A replayed call whose arguments are no JSON: the OpenAI protocols take the text; Anthropic and Ollama, an object holding it.
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_a", type: "function", function: { name: "get_weather", arguments: "{not json" } }] },
+      { role: "tool", tool_call_id: "call_a", content: "the arguments were not JSON" },
+    ];
+    await client.chat.completions.create({ model: "Sonnet", messages, tools: [weather] });
+    const claudeTurn = (lastBody(servers.anthropic).messages as { role: string; content: { type: string; input?: unknown }[] }[])[1];
+    assert.deepEqual(claudeTurn?.content.find((block) => block.type === "tool_use")?.input, { arguments_as_written: "{not json" });
+    await client.chat.completions.create({ model: "Olla", messages, tools: [weather] });
+    const ollamaTurn = (lastBody(servers.ollama).messages as { tool_calls?: { function: { arguments: unknown } }[] }[])[1];
+    assert.deepEqual(ollamaTurn?.tool_calls?.[0]?.function.arguments, { arguments_as_written: "{not json" });
+    await client.chat.completions.create({ model: "GPT", messages, tools: [weather] });
+    const gptTurn = (lastBody(servers.completions).messages as { tool_calls?: { function: { arguments: unknown } }[] }[])[1];
+    assert.equal(gptTurn?.tool_calls?.[0]?.function.arguments, "{not json");
+  });
 });

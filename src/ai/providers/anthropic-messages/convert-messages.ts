@@ -2,6 +2,7 @@ import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
+import { argumentsObject } from "../../tool-arguments.js";
 
 /** The smallest thinking budget Anthropic takes. */
 const MIN_THINKING_BUDGET = 1024;
@@ -75,7 +76,7 @@ function toMessages(messages: readonly Message[], provider: string): AnthropicMe
           if (part.redacted) blocks.push({ type: "redacted_thinking", data: part.redacted });
           else if (part.signature) blocks.push({ type: "thinking", thinking: part.text, signature: part.signature });
         } else {
-          blocks.push({ type: "tool_use", id: part.id, name: part.name, input: part.arguments });
+          blocks.push({ type: "tool_use", id: part.id, name: part.name, input: argumentsObject(part) });
         }
       }
       add("assistant", blocks);
