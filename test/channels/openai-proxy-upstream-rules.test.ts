@@ -113,4 +113,53 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
     const gptTurn = (lastBody(servers.completions).messages as { tool_calls?: { function: { arguments: unknown } }[] }[])[1];
     assert.equal(gptTurn?.tool_calls?.[0]?.function.arguments, "{not json");
   });
+
+  test("a tool call with no result before the next message is a 400 naming the message and the call; so is a result for no open call; nothing is sent", async () => {
+    const calls = [
+      { id: "a", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      { id: "b", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Nice"}' } },
+    ];
+    let error = await badRequest(client.chat.completions.create({ model: "Sonnet", tools: [weather], messages: [{ role: "user", content: "weather?" }, { role: "assistant", content: null, tool_calls: calls }, { role: "tool", tool_call_id: "a", content: "21" }, { role: "user", content: "well?" }] }));
+    assert.equal(error.param, "messages[1].tool_calls[1]");
+    assert.match(error.message, /the tool call "b" of messages\[1\] has no result/);
+    // The last message, unanswered, too; and a result placed after another message answers nothing.
+    error = await badRequest(client.chat.completions.create({ model: "Sonnet", tools: [weather], messages: [{ role: "user", content: "weather?" }, { role: "assistant", content: null, tool_calls: calls }] }));
+    assert.match(error.message, /the tool call "a" of messages\[1\] has no result \(nor "b"\)/);
+    error = await badRequest(client.chat.completions.create({ model: "Sonnet", tools: [weather], messages: [{ role: "user", content: "weather?" }, { role: "assistant", content: null, tool_calls: calls.slice(0, 1) }, { role: "tool", tool_call_id: "a", content: "21" }, { role: "user", content: "again" }, { role: "tool", tool_call_id: "a", content: "21" }] }));
+    assert.equal(error.param, "messages[4].tool_call_id");
+    // Responses: a function_call with no function_call_output.
+    error = await badRequest(client.responses.create({ model: "Sonnet", tools: [{ type: "function", name: "get_weather", parameters: {}, strict: false }], input: [{ role: "user", content: "weather?" }, { type: "function_call", call_id: "a", name: "get_weather", arguments: "{}" }, { role: "user", content: "well?" }] }));
+    assert.equal(error.param, "input[1]");
+    assert.equal(servers.anthropic.requests.length + servers.responses.requests.length, 0);
+  });
+
+  test("a call id an earlier call of the history had (two answers' call_0) goes on under an id of its own, with its result", async () => {
+    const round = (city: string): OpenAI.ChatCompletionMessageParam[] => [
+      { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ city }) } }] },
+      { role: "tool", tool_call_id: "call_0", content: `21 in ${city}` },
+    ];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "Paris, then Nice?" }, ...round("Paris"), ...round("Nice")];
+    await client.chat.completions.create({ model: "Sonnet", tools: [weather], messages });
+    const blocks = (lastBody(servers.anthropic).messages as { content: { type: string; id?: string; tool_use_id?: string }[] }[]).flatMap((message) => message.content);
+    assert.deepEqual(blocks.flatMap((block) => (block.type === "tool_use" ? [`use ${block.id}`] : block.type === "tool_result" ? [`result ${block.tool_use_id}`] : [])), ["use call_0", "result call_0", "use call_0_2", "result call_0_2"]);
+    await client.chat.completions.create({ model: "GPT", tools: [weather], messages });
+    const sent = lastBody(servers.completions).messages as { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[];
+    assert.deepEqual(sent.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? (message.tool_call_id ? [message.tool_call_id] : [])), ["call_0", "call_0", "call_0_2", "call_0_2"]);
+  });
+
+  test("tool history with no tools in the request (or tool_choice none): Anthropic is sent the tools the history called, with tool_choice none", async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "a", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: "a", content: "21" },
+      { role: "user", content: "sum it up" },
+    ];
+    await client.chat.completions.create({ model: "Sonnet", messages });
+    assert.deepEqual([lastBody(servers.anthropic).tools, lastBody(servers.anthropic).tool_choice], [[{ name: "get_weather", input_schema: { type: "object" } }], { type: "none" }]);
+    await client.chat.completions.create({ model: "Sonnet", messages, tools: [weather], tool_choice: "none" });
+    assert.deepEqual(lastBody(servers.anthropic).tool_choice, { type: "none" });
+    // Without tool history, no tools.
+    await client.chat.completions.create({ model: "Sonnet", messages: [{ role: "user", content: "hi" }] });
+    assert.deepEqual([lastBody(servers.anthropic).tools, lastBody(servers.anthropic).tool_choice], [undefined, undefined]);
+  });
 });

@@ -14,10 +14,11 @@ type ImageMediaType = Base64ImageSource["media_type"];
 
 /** hearth's context → a Messages API request body. */
 export function messagesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const messages = toMessages(context.messages, model.provider);
   const body: Record<string, unknown> = {
     model: model.id,
     max_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
-    messages: toMessages(context.messages, model.provider),
+    messages,
     stream: true,
   };
   if (context.systemPrompt) {
@@ -42,8 +43,30 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     const choice = options?.toolChoice;
     const type = choice === undefined ? { type: "auto" } : choice.type === "required" ? { type: "any" } : { type: "tool", name: choice.name };
     if (choice || options?.parallelToolCalls === false) body.tool_choice = { ...type, ...(options?.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {}) };
+  } else {
+    // Anthropic refuses tool_use and tool_result blocks in a request that defines no tools ("Requests which include
+    // tool_use or tool_result blocks must define tools"): the tools the history called are named, and none may be called.
+    const called = historyTools(messages);
+    if (called.length > 0) {
+      body.tools = called;
+      body.tool_choice = { type: "none" };
+    }
   }
   return { ...body, ...model.params };
+}
+
+/** The tools a history's tool_use blocks name (a tool_result alone names none: then one stands for them), as bare definitions. */
+function historyTools(messages: readonly AnthropicMessage[]): Tool[] {
+  const names = new Set<string>();
+  let results = false;
+  for (const message of messages) {
+    for (const block of message.content) {
+      if (block.type === "tool_use") names.add(block.name);
+      if (block.type === "tool_result") results = true;
+    }
+  }
+  if (names.size === 0 && results) names.add("tool");
+  return [...names].map((name): Tool => ({ name, input_schema: { type: "object" } }));
 }
 
 /** Merges consecutive same-role turns (tool results go in a user turn), drops empty assistant turns. */
