@@ -114,6 +114,34 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
     assert.equal(gptTurn?.tool_calls?.[0]?.function.arguments, "{not json");
   });
 
+  test("Claude with thinking in a client-kept tool loop (runTools, reasoning_effort low): round 2, whose thinking the client could not keep, goes without thinking, and the reply says so", async () => {
+    servers.anthropic.setHandler((request) => {
+      const messages = (request.body as { messages: { content: { type: string }[] }[] }).messages;
+      const results = messages.some((message) => message.content.some((block) => block.type === "tool_result"));
+      return { kind: "sse", frames: results ? anthropicStream({ text: "21 degrees in Paris." }) : anthropicStream({ thinking: "Look it up.", text: "Checking.", toolUses: [{ id: "toolu_1", name: "get_weather", input: { city: "Paris" } }], stopReason: "tool_use" }) };
+    });
+    const runner = client.chat.completions.runTools({
+      model: "Sonnet",
+      max_tokens: 3000,
+      reasoning_effort: "low",
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [{ type: "function", function: { name: "get_weather", description: "the weather", parameters: { type: "object", properties: { city: { type: "string" } } }, function: (args: { city: string }) => ({ city: args.city, temp: 21 }), parse: JSON.parse } }],
+    });
+    assert.equal(await runner.finalContent(), "21 degrees in Paris.");
+    const [first, second] = servers.anthropic.requests.map((request) => request.body as { thinking?: unknown; messages: { role: string; content: { type: string }[] }[] });
+    assert.deepEqual(first?.thinking, { type: "enabled", budget_tokens: 1976 }, "round 1 thinks");
+    assert.deepEqual(second?.messages[1]?.content.map((block) => block.type), ["text", "tool_use"], "the client kept no thinking");
+    assert.equal(second?.thinking, undefined, "Anthropic refuses thinking on a tool loop whose last turn has none");
+    // The same history, seen for its notice.
+    const history = runner.messages.slice(0, 3) as OpenAI.ChatCompletionMessageParam[];
+    const { response } = await client.chat.completions.create({ model: "Sonnet", max_tokens: 3000, reasoning_effort: "low", messages: history, tools: [weather] }).withResponse();
+    assert.equal(lastBody(servers.anthropic).thinking, undefined);
+    assert.match(noticeOf(response), /^reasoning low asked, no thinking sent to claude\/claude-sonnet-4-5: the tool results go on a turn whose signed thinking did not come back/);
+    // A new question after the loop thinks again (no tool results after the last assistant turn).
+    await client.chat.completions.create({ model: "Sonnet", max_tokens: 3000, reasoning_effort: "low", messages: [...history, { role: "assistant", content: "21 degrees." }, { role: "user", content: "And Nice?" }], tools: [weather] });
+    assert.deepEqual(lastBody(servers.anthropic).thinking, { type: "enabled", budget_tokens: 1976 });
+  });
+
   test("a tool call with no result before the next message is a 400 naming the message and the call; so is a result for no open call; nothing is sent", async () => {
     const calls = [
       { id: "a", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } },

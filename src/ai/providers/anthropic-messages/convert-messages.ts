@@ -2,10 +2,8 @@ import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
+import { thinkingBudget } from "../../claude-thinking.js";
 import { argumentsObject } from "../../tool-arguments.js";
-
-/** The smallest thinking budget Anthropic takes. */
-const MIN_THINKING_BUDGET = 1024;
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type Block = ContentBlockParam;
@@ -29,11 +27,9 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters } }));
   }
-  // Anthropic's thinking budget is at least 1,024 tokens and below max_tokens: a reply limit of 1,025 or less leaves no room to think.
-  if (model.reasoning && options?.reasoning && options.reasoning !== "off" && Number(body.max_tokens) > MIN_THINKING_BUDGET + 1) {
-    const budget = { low: 2048, medium: 8192, high: 24576 }[options.reasoning];
-    const maxTokens = Number(body.max_tokens);
-    body.thinking = { type: "enabled", budget_tokens: Math.max(MIN_THINKING_BUDGET, Math.min(budget, maxTokens - 1024)) };
+  const budget = thinkingBudget({ model, options, messages: context.messages });
+  if (budget !== undefined) {
+    body.thinking = { type: "enabled", budget_tokens: budget };
   } else if (options?.temperature !== undefined) {
     body.temperature = options.temperature;
   }
