@@ -190,4 +190,27 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
     await client.chat.completions.create({ model: "Sonnet", messages: [{ role: "user", content: "hi" }] });
     assert.deepEqual([lastBody(servers.anthropic).tools, lastBody(servers.anthropic).tool_choice], [undefined, undefined]);
   });
+
+  test("strict: true on function tools is carried where the API enforces it (OpenAI both shapes, Claude from Opus 4.1 / Sonnet 4.5), echoed as sent; a model whose API has none is skipped, with a notice", async () => {
+    const strictWeather: OpenAI.ChatCompletionFunctionTool = { type: "function", function: { ...weather.function, strict: true } };
+    const ask = [{ role: "user" as const, content: "weather?" }];
+    await client.chat.completions.create({ model: "GPT", messages: ask, tools: [strictWeather] });
+    assert.equal((lastBody(servers.completions).tools as { function: { strict?: boolean } }[])[0]?.function.strict, true);
+    await client.chat.completions.create({ model: "GPT", messages: ask, tools: [weather] });
+    assert.equal("strict" in ((lastBody(servers.completions).tools as { function: object }[])[0]?.function ?? {}), false, "no strict asked, none sent");
+    const reply = await client.responses.create({ model: "Resp", input: "weather?", tools: [{ type: "function", name: "get_weather", parameters: weather.function.parameters ?? null, strict: true }] });
+    assert.equal((lastBody(servers.responses).tools as { strict?: boolean }[])[0]?.strict, true);
+    assert.equal((reply.tools[0] as OpenAI.Responses.FunctionTool).strict, true, "the response echoes the tool as asked");
+    await client.chat.completions.create({ model: "Sonnet", messages: ask, tools: [strictWeather] });
+    assert.equal((lastBody(servers.anthropic).tools as { strict?: boolean }[])[0]?.strict, true);
+    // Ollama has no strict tools, nor the Claude models before 4.1: skipped, never sent the tools loose.
+    for (const [model, ref, why] of [["Olla", "olla/o", "strict"], ["Sonnet4", "claude/claude-sonnet-4-20250514", "strict (a Claude before Opus 4.1 and Sonnet 4.5)"]] as const) {
+      const before = servers.ollama.requests.length + servers.anthropic.requests.length;
+      const { data, response } = await client.chat.completions.create({ model, messages: ask, tools: [strictWeather] }).withResponse();
+      assert.equal(data.choices[0]?.message.content, "from responses");
+      assert.deepEqual(attemptsOf(response), [`${ref} skipped-fields`, "resp/r ok"]);
+      assert.equal(servers.ollama.requests.length + servers.anthropic.requests.length, before);
+      assert.equal(noticeOf(response), `answered by Resp — ${model} (local server) cannot take the request's ${why}`);
+    }
+  });
 });

@@ -25,7 +25,7 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     body.system = [system];
   }
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters } }));
+    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) }));
   }
   const budget = thinkingBudget({ model, options, messages: context.messages });
   if (budget !== undefined) {

@@ -49,6 +49,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
       ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
       ...samplingOptions(body, { chat: true, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,

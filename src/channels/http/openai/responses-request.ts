@@ -61,6 +61,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
       ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
       ...samplingOptions(body, { chat: false, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: "max_output_tokens",
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
