@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { ModelSpec } from "./model-spec.js";
 import { redactFailure } from "./model-secrets.js";
 import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
@@ -8,6 +7,7 @@ import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, 
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
 import { applyServerTimings, type ServerTimings } from "./server-timings.js";
 import type { EventStream } from "../shared/event-stream.js";
+import { newCallId } from "./call-id.js";
 
 /**
  * Assembles one reply while its events go out: text and reasoning kept apart, tool calls, usage
@@ -198,7 +198,7 @@ export class ResponseBuilder {
       }
       const parsed = parseToolArguments(piece.rawArguments, piece.name);
       this.textCallCount += 1;
-      this.pushCall({ type: "tool-call", id: `call_${randomBytes(6).toString("hex")}`, name: piece.name, arguments: parsed.arguments, rawArguments: piece.rawArguments, argumentsError: parsed.error });
+      this.pushCall({ type: "tool-call", id: newCallId(), name: piece.name, arguments: parsed.arguments, rawArguments: piece.rawArguments, argumentsError: parsed.error });
     }
   }
 

@@ -32,3 +32,14 @@ export function parseToolArguments(raw: string, toolName: string): ParsedArgumen
 function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
+
+/**
+ * A call's arguments where an API takes them as an object (Anthropic's tool_use `input`, Ollama's
+ * `arguments`). Arguments that were no JSON object (a model wrote them broken; a client replays them)
+ * go as written under `arguments_as_written`, never as `{}`: the model reads what it called with. Not a
+ * 400 either: a client replays its history as it stands, so a refusal would end every later request
+ * of the conversation. (The OpenAI protocols take the arguments as a string and get the text itself.)
+ */
+export function argumentsObject(call: { arguments: Record<string, unknown>; rawArguments: string; argumentsError?: string | undefined }): Record<string, unknown> {
+  return call.argumentsError === undefined ? call.arguments : { arguments_as_written: call.rawArguments };
+}

@@ -87,6 +87,8 @@ export interface ToolDefinition {
   description: string;
   /** A JSON Schema object describing the arguments. */
   parameters: Readonly<Record<string, unknown>>;
+  /** The caller asked for arguments that match `parameters` exactly (OpenAI's and Anthropic's `strict: true`). */
+  strict?: true | undefined;
 }
 
 export interface Context {
@@ -180,4 +182,6 @@ export interface CallOptions {
   toolChoice?: { type: "required" } | { type: "tool"; name: string } | undefined;
   /** false: at most one tool call a reply (absent: the server's default, several allowed). */
   parallelToolCalls?: false | undefined;
+  /** A tool of the call asks for arguments that match its schema exactly (its `strict`): only an API that enforces it may take the call. */
+  strictTools?: true | undefined;
 }

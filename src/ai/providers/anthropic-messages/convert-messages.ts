@@ -2,9 +2,8 @@ import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
-
-/** The smallest thinking budget Anthropic takes. */
-const MIN_THINKING_BUDGET = 1024;
+import { thinkingBudget } from "../../claude-thinking.js";
+import { argumentsObject } from "../../tool-arguments.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type Block = ContentBlockParam;
@@ -13,10 +12,11 @@ type ImageMediaType = Base64ImageSource["media_type"];
 
 /** hearth's context → a Messages API request body. */
 export function messagesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+  const messages = toMessages(context.messages, model.provider);
   const body: Record<string, unknown> = {
     model: model.id,
     max_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
-    messages: toMessages(context.messages, model.provider),
+    messages,
     stream: true,
   };
   if (context.systemPrompt) {
@@ -25,13 +25,11 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     body.system = [system];
   }
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters } }));
+    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) }));
   }
-  // Anthropic's thinking budget is at least 1,024 tokens and below max_tokens: a reply limit of 1,025 or less leaves no room to think.
-  if (model.reasoning && options?.reasoning && options.reasoning !== "off" && Number(body.max_tokens) > MIN_THINKING_BUDGET + 1) {
-    const budget = { low: 2048, medium: 8192, high: 24576 }[options.reasoning];
-    const maxTokens = Number(body.max_tokens);
-    body.thinking = { type: "enabled", budget_tokens: Math.max(MIN_THINKING_BUDGET, Math.min(budget, maxTokens - 1024)) };
+  const budget = thinkingBudget({ model, options, messages: context.messages });
+  if (budget !== undefined) {
+    body.thinking = { type: "enabled", budget_tokens: budget };
   } else if (options?.temperature !== undefined) {
     body.temperature = options.temperature;
   }
@@ -41,8 +39,30 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     const choice = options?.toolChoice;
     const type = choice === undefined ? { type: "auto" } : choice.type === "required" ? { type: "any" } : { type: "tool", name: choice.name };
     if (choice || options?.parallelToolCalls === false) body.tool_choice = { ...type, ...(options?.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {}) };
+  } else {
+    // Anthropic refuses tool_use and tool_result blocks in a request that defines no tools ("Requests which include
+    // tool_use or tool_result blocks must define tools"): the tools the history called are named, and none may be called.
+    const called = historyTools(messages);
+    if (called.length > 0) {
+      body.tools = called;
+      body.tool_choice = { type: "none" };
+    }
   }
   return { ...body, ...model.params };
+}
+
+/** The tools a history's tool_use blocks name (a tool_result alone names none: then one stands for them), as bare definitions. */
+function historyTools(messages: readonly AnthropicMessage[]): Tool[] {
+  const names = new Set<string>();
+  let results = false;
+  for (const message of messages) {
+    for (const block of message.content) {
+      if (block.type === "tool_use") names.add(block.name);
+      if (block.type === "tool_result") results = true;
+    }
+  }
+  if (names.size === 0 && results) names.add("tool");
+  return [...names].map((name): Tool => ({ name, input_schema: { type: "object" } }));
 }
 
 /** Merges consecutive same-role turns (tool results go in a user turn), drops empty assistant turns. */
@@ -75,7 +95,7 @@ function toMessages(messages: readonly Message[], provider: string): AnthropicMe
           if (part.redacted) blocks.push({ type: "redacted_thinking", data: part.redacted });
           else if (part.signature) blocks.push({ type: "thinking", thinking: part.text, signature: part.signature });
         } else {
-          blocks.push({ type: "tool_use", id: part.id, name: part.name, input: part.arguments });
+          blocks.push({ type: "tool_use", id: part.id, name: part.name, input: argumentsObject(part) });
         }
       }
       add("assistant", blocks);

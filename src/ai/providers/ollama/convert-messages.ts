@@ -3,6 +3,7 @@ import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
+import { argumentsObject } from "../../tool-arguments.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -76,7 +77,7 @@ function ollamaMessage(message: Message): OllamaMessage {
   if (message.role === "tool-result") return { role: "tool", content: message.content, tool_name: message.toolName, tool_call_id: message.toolCallId };
   const content = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
   const thinking = message.content.map((part) => (part.type === "reasoning" && message.api === "ollama" ? part.text : "")).join("");
-  const calls = message.content.flatMap((part) => (part.type === "tool-call" ? [{ id: part.id, function: { name: part.name, arguments: part.arguments } }] : []));
+  const calls = message.content.flatMap((part) => (part.type === "tool-call" ? [{ id: part.id, function: { name: part.name, arguments: argumentsObject(part) } }] : []));
   return {
     role: "assistant",
     content,

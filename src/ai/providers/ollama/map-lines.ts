@@ -4,6 +4,7 @@ import { array, numberOf, record, stringOf } from "../../json-fields.js";
 import type { ResponseBuilder } from "../../response-builder.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
+import { newCallId } from "../../call-id.js";
 
 /**
  * Ollama `/api/chat` stream lines → builder calls. Each line is `{message: {content, thinking,
@@ -55,7 +56,7 @@ export class OllamaLineMapper {
     const name = stringOf(fn.name);
     const raw = typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {});
     const parsed = parseToolArguments(raw, name);
-    const id = stringOf(call.id) || `call_${this.calls}`;
+    const id = stringOf(call.id) || newCallId();
     this.calls += 1;
     this.builder.toolCall({ type: "tool-call", id, name, arguments: parsed.arguments, rawArguments: raw, argumentsError: parsed.error });
   }

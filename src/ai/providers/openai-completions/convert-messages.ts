@@ -32,7 +32,7 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   const field = compat.maxTokensField ?? (isOpenAi(model.baseUrl) ? "max_completion_tokens" : "max_tokens");
   body[field] = maxTokens;
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
+    body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) } }));
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") body.reasoning_effort = options.reasoning;
   if (options?.temperature !== undefined) body.temperature = options.temperature;

@@ -5,6 +5,7 @@ import { readServerTimings } from "../../server-timings.js";
 import { parseToolArguments } from "../../tool-arguments.js";
 import type { StopReason, Usage } from "../../types.js";
 import { array, numberOf, record, stringOf } from "../../json-fields.js";
+import { newCallId } from "../../call-id.js";
 
 interface PendingCall {
   id: string;
@@ -75,7 +76,7 @@ export class CompletionsChunkMapper {
     const fn = record(delta.function);
     let call = this.calls.get(index);
     if (!call) {
-      call = { id: stringOf(delta.id) || `call_${index}`, name: "", arguments: "" };
+      call = { id: stringOf(delta.id) || newCallId(), name: "", arguments: "" };
       this.calls.set(index, call);
     } else if (stringOf(delta.id)) {
       call.id = stringOf(delta.id);

@@ -31,7 +31,7 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   };
   if (context.systemPrompt) body.instructions = context.systemPrompt;
   if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: false }));
+    body.tools = context.tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: tool.strict === true }));
   }
   if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
     body.reasoning = { effort: options.reasoning, summary: "auto" };

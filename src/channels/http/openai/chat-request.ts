@@ -4,6 +4,7 @@ import type { AssistantMessage, CallOptions, Context, ImageContent, Message, Tex
 import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
 import { checkFields, CHAT_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
+import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
 import { agentMessage, callOptions, limitField, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
@@ -50,6 +51,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
       ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
       ...samplingOptions(body, { chat: true, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,
@@ -78,7 +80,7 @@ export function lastChatUserMessage(messages: readonly Json[]): AgentMessage {
 /** Proxy mode: the client's conversation as hearth's context (system and developer messages become the system prompt). */
 export function chatContext(request: ChatRequest, origin: { model: ModelRef; api: AssistantMessage["api"] }): Context {
   const system: string[] = [];
-  const out: Message[] = [];
+  const out: PlacedMessage[] = [];
   const toolNames = new Map<string, string>();
   request.messages.forEach((message, index) => {
     const where = `messages[${index}]`;
@@ -88,7 +90,7 @@ export function chatContext(request: ChatRequest, origin: { model: ModelRef; api
         system.push(textOf(message.content, `${where}.content`));
         return;
       case "user":
-        out.push({ role: "user", content: userContent(message.content, `${where}.content`) });
+        out.push({ message: { role: "user", content: userContent(message.content, `${where}.content`) }, where });
         return;
       case "assistant": {
         const calls = assistantCalls(message.tool_calls, `${where}.tool_calls`);
@@ -96,21 +98,22 @@ export function chatContext(request: ChatRequest, origin: { model: ModelRef; api
         const text = message.content === null || message.content === undefined ? "" : textOf(message.content, `${where}.content`);
         // Reasoning a client replays (reasoning_content) carries no provider's signature: no candidate needs it back.
         const content = [...(text === "" ? [] : [{ type: "text" as const, text }]), ...calls];
-        out.push({ role: "assistant", content, model: origin.model, api: origin.api, stopReason: calls.length > 0 ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 });
+        const reply: Message = { role: "assistant", content, model: origin.model, api: origin.api, stopReason: calls.length > 0 ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 };
+        out.push({ message: reply, where, callsAt: calls.map((_, call) => `${where}.tool_calls[${call}]`) });
         return;
       }
       case "tool": {
         const id = optionalString(message.tool_call_id, `${where}.tool_call_id`);
         const name = id === undefined ? undefined : toolNames.get(id);
         if (id === undefined || name === undefined) throw badRequest(`${where}.tool_call_id`, `${JSON.stringify(id ?? null)} answers no tool call of an earlier assistant message`);
-        out.push({ role: "tool-result", toolCallId: id, toolName: name, content: textOf(message.content, `${where}.content`), isError: false });
+        out.push({ message: { role: "tool-result", toolCallId: id, toolName: name, content: textOf(message.content, `${where}.content`), isError: false }, where });
         return;
       }
       default:
         throw badRequest(`${where}.role`, `expected "system", "developer", "user", "assistant" or "tool", got ${describe(message.role)}`);
     }
   });
-  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: out, tools: request.tools.length > 0 ? request.tools : undefined };
+  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: pairToolHistory(out, { resultId: "tool_call_id" }), tools: request.tools.length > 0 ? request.tools : undefined };
 }
 
 function userContent(content: unknown, where: string): string | (TextContent | ImageContent)[] {

@@ -1,4 +1,5 @@
 import { optionsNotCarried } from "../../../ai/carried-options.js";
+import { thinkingLeftOut } from "../../../ai/claude-thinking.js";
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
@@ -75,7 +76,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model }), thinklessNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
@@ -143,6 +144,14 @@ function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: 
   const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
   if (asked === undefined || !spec) return undefined;
   return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
+}
+
+/** A Claude answered a tool loop's results without the thinking asked: the thinking it signed for the turn did not come back (see unsignedToolLoop). */
+function thinklessNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  const { options, context } = answered.call;
+  if (spec?.api !== "anthropic-messages" || !thinkingLeftOut({ model: spec, options, messages: context.messages })) return undefined;
+  return `reasoning ${options.reasoning ?? ""} asked, no thinking sent to ${answered.model}: the tool results go on a turn whose signed thinking did not come back, and Anthropic takes thinking there only with it (Chat Completions has no place for it; the Responses API keeps it as reasoning.encrypted_content)`;
 }
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */

@@ -7,6 +7,7 @@ import { badRequest, describe, isObject, optionalBoolean, optionalString, Reques
 import { checkFields, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
+import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
 
 /** A `POST /v1/responses` body, checked. */
 export interface ResponsesRequest {
@@ -62,6 +63,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
       ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
       ...samplingOptions(body, { chat: false, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: "max_output_tokens",
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
@@ -101,17 +103,18 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
     throw new RequestProblem({ status: 400, message: "previous_response_id: hearth stores no responses in proxy mode; send the whole conversation in input (or use an agent, \"hearth\", which keeps its own history)", code: "unsupported_parameter", param: "previous_response_id" });
   }
   const system: string[] = request.instructions ? [request.instructions] : [];
-  const out: Message[] = [];
-  let assistant: { content: (TextContent | ReasoningContent | ToolCall)[]; model: ModelRef; api: AssistantMessage["api"] } | undefined;
+  const out: PlacedMessage[] = [];
+  let assistant: { content: (TextContent | ReasoningContent | ToolCall)[]; model: ModelRef; api: AssistantMessage["api"]; where: string; callsAt: string[] } | undefined;
   const toolNames = new Map<string, string>();
   const flush = (): void => {
     if (assistant && assistant.content.length > 0) {
       const calls = assistant.content.some((part) => part.type === "tool-call");
-      out.push({ role: "assistant", content: assistant.content, model: assistant.model, api: assistant.api, stopReason: calls ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 });
+      const reply: Message = { role: "assistant", content: assistant.content, model: assistant.model, api: assistant.api, stopReason: calls ? "tool-use" : "stop", usage: emptyUsage(), cost: 0 };
+      out.push({ message: reply, where: assistant.where, callsAt: assistant.callsAt });
     }
     assistant = undefined;
   };
-  const open = (): NonNullable<typeof assistant> => (assistant ??= { content: [], model: origin.model, api: origin.api });
+  const open = (where: string): NonNullable<typeof assistant> => (assistant ??= { content: [], model: origin.model, api: origin.api, where, callsAt: [] });
   const items = typeof request.input === "string" ? [{ role: "user", content: request.input }] : request.input;
   items.forEach((item, index) => {
     const where = `input[${index}]`;
@@ -121,11 +124,11 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
       if (role === "system" || role === "developer") return void system.push(textParts(item.content, `${where}.content`));
       if (role === "user") {
         flush();
-        return void out.push({ role: "user", content: userParts(item.content, `${where}.content`) });
+        return void out.push({ message: { role: "user", content: userParts(item.content, `${where}.content`) }, where });
       }
       if (role === "assistant") {
         const text = textParts(item.content, `${where}.content`);
-        if (text !== "") open().content.push({ type: "text", text });
+        if (text !== "") open(where).content.push({ type: "text", text });
         return;
       }
       throw badRequest(`${where}.role`, `expected "user", "assistant", "system" or "developer", got ${describe(role)}`);
@@ -135,19 +138,21 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
       const name = optionalString(item.name, `${where}.name`);
       if (!id || !name) throw badRequest(where, "a function_call item needs call_id and name");
       toolNames.set(id, name);
-      return void open().content.push(toolCall(id, name, item.arguments));
+      const current = open(where);
+      current.callsAt.push(where);
+      return void current.content.push(toolCall(id, name, item.arguments));
     }
     if (type === "function_call_output") {
       const id = optionalString(item.call_id, `${where}.call_id`);
       const name = id === undefined ? undefined : toolNames.get(id);
       if (id === undefined || name === undefined) throw badRequest(`${where}.call_id`, `${JSON.stringify(id ?? null)} answers no function_call item before it`);
       flush();
-      return void out.push({ role: "tool-result", toolCallId: id, toolName: name, content: textParts(item.output, `${where}.output`), isError: false });
+      return void out.push({ message: { role: "tool-result", toolCallId: id, toolName: name, content: textParts(item.output, `${where}.output`), isError: false }, where });
     }
     if (type === "reasoning") {
       const signed = decodeSignedReasoning(item.encrypted_content);
       if (!signed) return;
-      const current = open();
+      const current = open(where);
       current.model = signed.model;
       current.api = signed.api;
       // Signed reasoning leads its reply (Anthropic refuses thinking after a tool_use block).
@@ -157,7 +162,7 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
     throw badRequest(`${where}.type`, `hearth passes message, function_call, function_call_output and reasoning items, got ${describe(type)}`);
   });
   flush();
-  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: out, tools: request.tools.length > 0 ? request.tools : undefined };
+  return { systemPrompt: system.length > 0 ? system.join("\n\n") : undefined, messages: pairToolHistory(out, { resultId: "call_id" }), tools: request.tools.length > 0 ? request.tools : undefined };
 }
 
 function userParts(content: unknown, where: string): string | (TextContent | ImageContent)[] {

@@ -66,7 +66,7 @@ export class ResponseBuilder {
       temperature: null,
       top_p: null,
       tool_choice: "auto",
-      tools: (this.meta.tools ?? []).map((tool) => ({ type: "function", name: tool.name, description: tool.description, parameters: tool.parameters, strict: false })),
+      tools: (this.meta.tools ?? []).map((tool) => ({ type: "function", name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict === true })),
       max_output_tokens: this.meta.maxOutputTokens ?? null,
       previous_response_id: null,
       store: false,

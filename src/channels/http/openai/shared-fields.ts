@@ -1,5 +1,5 @@
 import type { CallOptions, ImageContent, TextContent, ToolDefinition } from "../../../ai/types.js";
-import { badRequest, describe, isObject, optionalNumber, type Json } from "./request-problem.js";
+import { badRequest, describe, isObject, optionalBoolean, optionalNumber, type Json } from "./request-problem.js";
 import { isBlank } from "../../../shared/blank-text.js";
 
 /** `reasoning_effort` / `reasoning.effort` → hearth's levels (OpenAI's "minimal" is hearth's low, "none" is off). */
@@ -51,12 +51,13 @@ export function agentMessage(parts: string | readonly (TextContent | ImageConten
   return { text, images };
 }
 
-/** A function tool's definition; `parameters` defaults to an empty object schema. */
-export function toolDefinition(tool: { name?: unknown; description?: unknown; parameters?: unknown }, where: string): ToolDefinition {
+/** A function tool's definition; `parameters` defaults to an empty object schema; `strict: true` is kept (false asks for nothing). */
+export function toolDefinition(tool: { name?: unknown; description?: unknown; parameters?: unknown; strict?: unknown }, where: string): ToolDefinition {
   const { name, description, parameters } = tool;
   if (typeof name !== "string" || name === "") throw badRequest(`${where}.name`, `expected the function's name, got ${describe(name)}`);
   if (parameters !== undefined && parameters !== null && !isObject(parameters)) throw badRequest(`${where}.parameters`, `expected a JSON Schema object, got ${describe(parameters)}`);
-  return { name, description: typeof description === "string" ? description : "", parameters: isObject(parameters) ? parameters : { type: "object", properties: {} } };
+  const strict = optionalBoolean(tool.strict, `${where}.strict`);
+  return { name, description: typeof description === "string" ? description : "", parameters: isObject(parameters) ? parameters : { type: "object", properties: {} }, ...(strict ? { strict } : {}) };
 }
 
 /** The reply limit, temperature and reasoning level a request may set. */
