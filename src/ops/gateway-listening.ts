@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { StopCounts } from "../gateway/stop-counts.js";
+import { gatewayListeningDir } from "../shared/gateway-listening-dir.js";
 import { processAlive } from "../shared/process-alive.js";
 import { ensureStateDirectory, replaceStateFile } from "../shared/state-file.js";
 
@@ -37,7 +38,7 @@ export function whyElsewhere(found: { url: string; flags?: string[] | undefined 
 }
 
 /** One record per running gateway: two gateways of one state dir (other ports) each keep their own. */
-const dirOf = (stateDir: string): string => join(stateDir, "gateway.listening");
+const dirOf = gatewayListeningDir;
 const fileOf = (stateDir: string, pid: number): string => join(dirOf(stateDir), `${pid}.json`);
 
 /**

@@ -121,6 +121,15 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: `${narrow}, compaction: { enabled: true }` }), []);
   });
 
+  test("web-fetch-private: an agent with web_fetch and allowPrivateNetwork; silent without either", async () => {
+    const findings = await audit({ defaults: `tools: { allow: ["time", "web_fetch"], web_fetch: { allowPrivateNetwork: true } }` });
+    assert.deepEqual(ids(findings), ["web-fetch-private"]);
+    assert.equal(findings[0]?.severity, "medium");
+    assert.match(String(findings[0]?.detail), /hearth's own gateway is never fetched/);
+    assert.deepEqual(await audit({ defaults: `tools: { allow: ["time", "web_fetch"] }` }), []);
+    assert.deepEqual(await audit({ defaults: `tools: { allow: ["time"], web_fetch: { allowPrivateNetwork: true } }` }), []);
+  });
+
   test("exec-enabled says whether exec is sandboxed; silent without exec", async () => {
     const findings = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["ls"], sandbox: "off" } }` });
     assert.deepEqual(ids(findings), ["exec-enabled"]);

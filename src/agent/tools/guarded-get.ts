@@ -20,6 +20,8 @@ export interface GuardOptions {
   allowPrivateNetwork: boolean;
   /** Why a connection to this address is refused (private, or this machine's own), or undefined when it may go ahead. */
   refusalReason: (address: string) => string | undefined;
+  /** Why a connection to this address and port is refused whatever `allowPrivateNetwork` says (hearth's own gateway), or undefined. */
+  neverReached?: ((address: string, port: number) => string | undefined) | undefined;
 }
 
 /** A refusal the model should read as is. */
@@ -32,8 +34,10 @@ export class RefusedError extends Error {}
  */
 export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSignal): Promise<IncomingMessage> {
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  if (isIP(hostname) && !guard.allowPrivateNetwork) {
-    const reason = guard.refusalReason(hostname);
+  if (isIP(hostname)) {
+    const never = guard.neverReached?.(hostname, portOf(url));
+    if (never) throw new RefusedError(`${url.host} is ${never}`);
+    const reason = guard.allowPrivateNetwork ? undefined : guard.refusalReason(hostname);
     if (reason) throw refusal(url.host, hostname, reason);
   }
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
@@ -43,7 +47,7 @@ export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSig
       signal,
       // A fresh connection every time: a pooled socket would skip the address check below.
       agent: false,
-      lookup: guardedLookup(url.host, guard),
+      lookup: guardedLookup(url, guard),
       headers: {
         "user-agent": "hearth (a personal assistant fetching one page)",
         accept: "text/html,application/xhtml+xml,application/json;q=0.9,text/plain;q=0.8,*/*;q=0.5",
@@ -56,7 +60,13 @@ export async function guardedGet(url: URL, guard: GuardOptions, signal: AbortSig
   });
 }
 
-function guardedLookup(host: string, guard: GuardOptions): LookupFunction {
+/** The port a URL connects to (its own, or its scheme's). */
+function portOf(url: URL): number {
+  return url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+}
+
+function guardedLookup(url: URL, guard: GuardOptions): LookupFunction {
+  const host = url.host;
   return (hostname, options, callback) => {
     guard
       .resolve(hostname)
@@ -65,6 +75,10 @@ function guardedLookup(host: string, guard: GuardOptions): LookupFunction {
         const first = wanted[0];
         if (!first) throw new Error(`${hostname} has no address`);
         // Every address is judged, not only the one connected to: the socket may try the others.
+        for (const entry of wanted) {
+          const never = guard.neverReached?.(entry.address, portOf(url));
+          if (never) throw new RefusedError(`${host} is at ${entry.address}: ${never}`);
+        }
         for (const entry of guard.allowPrivateNetwork ? [] : wanted) {
           const reason = guard.refusalReason(entry.address);
           if (reason) throw refusal(host, entry.address, reason);

@@ -96,3 +96,20 @@ export function refusalReason(address: string, policy: AddressPolicy = {}): stri
   const embedded = parsed.family === 6 ? parsed.embedded : undefined;
   return embedded ? `the ${FORM_NAMES[embedded.form]} form of ${embedded.ipv4}, an address of this machine` : "an address of this machine";
 }
+
+const THIS_MACHINE = new BlockList();
+THIS_MACHINE.addSubnet("127.0.0.0", 8, "ipv4"); // loopback
+THIS_MACHINE.addSubnet("0.0.0.0", 8, "ipv4"); // 0.0.0.0 reaches this machine
+THIS_MACHINE.addAddress("::1", "ipv6");
+THIS_MACHINE.addAddress("::", "ipv6");
+
+/** Whether `address` reaches this machine: loopback or unspecified (in any IPv6 form that carries one), or one of its own interfaces' addresses. */
+export function onThisMachine(address: string, policy: Pick<AddressPolicy, "ownAddresses"> = {}): boolean {
+  const parsed = parseAddress(address);
+  if (!parsed) return false;
+  const ipv4 = parsed.family === 4 ? parsed.ipv4 : parsed.embedded?.ipv4;
+  if (ipv4 !== undefined && THIS_MACHINE.check(ipv4, "ipv4")) return true;
+  if (parsed.family === 6 && THIS_MACHINE.check(parsed.groups.map((group) => group.toString(16)).join(":"), "ipv6")) return true;
+  const own = new Set((policy.ownAddresses ?? interfaceAddresses)().map((entry) => canonicalAddress(entry)));
+  return own.has(canonicalAddress(address)) || (ipv4 !== undefined && own.has(canonicalAddress(ipv4)));
+}

@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import * as z from "zod";
 import { decodedBody, guardedGet, readLimited, RefusedError, resolveWithDns, type ResolveHost } from "./guarded-get.js";
 import { htmlToText } from "./html-to-text.js";
-import { refusalReason } from "./private-address.js";
+import { gatewayPorts } from "./gateway-ports.js";
+import { onThisMachine, refusalReason } from "./private-address.js";
 import type { Tool, ToolOutput } from "./tool.js";
 import { timerDelay } from "../../shared/timer-delay.js";
 
@@ -38,6 +39,11 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
         resolve: options.resolve ?? resolveWithDns,
         allowPrivateNetwork: settings.allowPrivateNetwork === true,
         refusalReason: (address: string) => refusalReason(address, { isPrivate: options.isPrivate, ownAddresses: options.ownAddresses }),
+        // hearth's own gateway holds every conversation (its API answers anyone on this machine without a token): never fetched.
+        neverReached: (address: string, port: number) =>
+          gatewayPorts(context.stateDir).has(port) && onThisMachine(address, { ownAddresses: options.ownAddresses })
+            ? `hearth's own gateway (port ${port} of this machine): web_fetch never reaches it, whatever tools.web_fetch.allowPrivateNetwork says — its API holds every conversation`
+            : undefined,
       };
       let url = parseHttpUrl(args.url);
       if (typeof url === "string") return { content: url, isError: true };

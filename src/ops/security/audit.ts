@@ -56,6 +56,7 @@ function asAudited(spec: AgentSpec): AuditedAgent {
     compaction: spec.compaction.enabled,
     execSandbox: spec.tools?.exec?.sandbox ?? "auto",
     execCwd: spec.tools?.exec?.cwd,
+    fetchesPrivate: spec.tools?.web_fetch?.allowPrivateNetwork === true,
   };
 }
 

@@ -21,6 +21,8 @@ export interface AuditedAgent {
   execSandbox: "auto" | "require" | "off";
   /** `tools.exec.cwd` as written (relative to the state dir), undefined for the default workspace. */
   execCwd?: string | undefined;
+  /** `tools.web_fetch.allowPrivateNetwork`: fetched pages may be this machine's and the local network's. */
+  fetchesPrivate?: boolean | undefined;
 }
 
 /** Everything the findings are decided from; gathered by `gatherAuditFacts`, decided here without I/O. */
@@ -141,6 +143,15 @@ function agentFindings(facts: AuditFacts): Finding[] {
           ...(agent.tools.has("exec") ? ["exec runs commands on this machine"] : []),
         ].join(", and ")}.`,
         remediation: `give agent ${agent.id} only what that channel needs: "tools": { "allow": ["time", "memory"] }`,
+      });
+    }
+    if (agent.tools.has("web_fetch") && agent.fetchesPrivate) {
+      findings.push({
+        id: "web-fetch-private",
+        severity: open.length > 0 ? "high" : "medium",
+        title: `agent ${agent.id} may fetch this machine's and the local network's pages (tools.web_fetch.allowPrivateNetwork)${open.length > 0 ? `, and answers ${open.join(" and ")}` : ""}`,
+        detail: "A model steered by a page or a message can read what servers on this machine and your network answer without a password (a router's page, a model server's, other services) and send it on with a second fetch. hearth's own gateway is never fetched.",
+        remediation: `remove allowPrivateNetwork, or keep it for an agent that answers only you: "deny": ["web_fetch"] for agents that face other people`,
       });
     }
     if (agent.tools.has("exec")) {
