@@ -2,7 +2,7 @@ import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies,
 import { adapterLearningHabits } from "../../habit-adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
-import { ollamaRequestBody } from "./convert-messages.js";
+import { asksToThink, ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
 
@@ -28,5 +28,5 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
     response.close();
     if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
     mapper.end();
-  });
+  }, { separatesReasoning: asksToThink });
 }
