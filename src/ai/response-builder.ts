@@ -141,7 +141,7 @@ export class ResponseBuilder {
     this.flushSplitter();
     const calledInText = this.flushTextCalls();
     const message = this.message(calledInText && stopReason === "stop" ? "tool-use" : stopReason);
-    this.splitter?.ended?.(message.stopReason === "stop");
+    this.splitter?.ended?.(message.stopReason === "stop" ? "complete" : message.stopReason === "length" ? "cut" : "other");
     this.done = true;
     this.stream.push({ type: "usage", usage: message.usage });
     this.stream.push({ type: "response-end", message });
@@ -152,7 +152,7 @@ export class ResponseBuilder {
     if (this.done) return;
     this.flushSplitter();
     this.flushTextCalls();
-    this.splitter?.ended?.(false);
+    this.splitter?.ended?.("other");
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
     // The one exit of every failure of a call: a server's words never carry the request's own key past it.

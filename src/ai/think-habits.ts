@@ -9,9 +9,14 @@ export interface ReasoningSplitter {
   finish(): Segment[];
   /** Reasoning arrived on a separate channel (reasoning_content, Ollama's `thinking`, reasoning items). */
   structuredReasoningSeen(): void;
-  /** The reply is over: `complete` when the server ended it itself (not cut off, failed or calling a tool). */
-  ended?(complete: boolean): void;
+  /** The reply is over: "complete" when the server ended it itself, "cut" at its token limit, "other" (failed, calling a tool). */
+  ended?(outcome: ReplyOutcome): void;
 }
+
+export type ReplyOutcome = "complete" | "cut" | "other";
+
+/** What a server says of its template, asked when an answer left it open (see `template-reasoning.ts`). */
+export type AskServer = (model: ModelSpec) => Promise<"separates" | "plain" | undefined>;
 
 /**
  * What this model on this server showed of where it puts reasoning:
@@ -50,6 +55,14 @@ export function knownToReason(model: ModelSpec): boolean {
  */
 export class ThinkHabits {
   private readonly learned = new Map<string, Habit>();
+  private readonly asked = new Set<string>();
+
+  /**
+   * `askServer`: asked once per model and server when an answer of a held model was cut at its token limit
+   * with no reasoning seen (it may have been reasoning that never reached its `</think>`): what the server
+   * says of its template settles it, unless an answer taught something first.
+   */
+  constructor(private readonly askServer?: AskServer) {}
 
   /**
    * The splitter of one reply. `separated`: the protocol's server takes inline reasoning out of the
@@ -58,9 +71,22 @@ export class ThinkHabits {
   splitterFor(model: ModelSpec, separated = false): ReasoningSplitter {
     if (!knownToReason(model)) return new ThinkTagSplitter(false);
     const key = `${model.baseUrl}\n${model.id}`;
-    const habit = this.learned.get(key);
-    const hold = habit === "orphans" || (habit === undefined && !separated);
-    return new LearningSplitter({ hold, learn: (learned) => this.learn(key, learned) });
+    // Decided when the reply's first token comes, with what was learned by then (a server asked meanwhile).
+    const hold = (): boolean => {
+      const habit = this.learned.get(key);
+      return habit === "orphans" || (habit === undefined && !separated);
+    };
+    return new LearningSplitter({ hold, learn: (learned) => this.learn(key, learned), unsettled: () => this.ask(model, key) });
+  }
+
+  private ask(model: ModelSpec, key: string): void {
+    if (!this.askServer || this.asked.has(key) || this.learned.has(key)) return;
+    this.asked.add(key);
+    void this.askServer(model)
+      .catch(() => undefined)
+      .then((habit) => {
+        if (habit && !this.learned.has(key)) this.learned.set(key, habit);
+      });
   }
 
   private learn(key: string, habit: Habit): void {
@@ -76,10 +102,13 @@ export class ThinkHabits {
  * complete answer with none.
  */
 class LearningSplitter implements ReasoningSplitter {
-  private readonly inner: ThinkTagSplitter;
+  private splitter: ThinkTagSplitter | undefined;
   /** While the reply streams at once: where a real `</think>` shows up in the text given out. */
-  private readonly watcher: ClosingTagFinder | undefined;
+  private watcher: ClosingTagFinder | undefined;
+  private readonly hold: () => boolean;
   private readonly learn: (habit: Habit) => void;
+  /** The reply was cut before anything showed whether its text was reasoning. */
+  private readonly unsettled: () => void;
   /** The output's first characters after leading whitespace: whether it opened with a tag. */
   private opening = "";
   private segments = 0;
@@ -89,10 +118,19 @@ class LearningSplitter implements ReasoningSplitter {
   private orphan = false;
   private over = false;
 
-  constructor(options: { hold: boolean; learn: (habit: Habit) => void }) {
-    this.inner = new ThinkTagSplitter(options.hold);
-    this.watcher = options.hold ? undefined : new ClosingTagFinder("none");
+  constructor(options: { hold: () => boolean; learn: (habit: Habit) => void; unsettled: () => void }) {
+    this.hold = options.hold;
     this.learn = options.learn;
+    this.unsettled = options.unsettled;
+  }
+
+  /** The splitter, made on the reply's first token: whether to hold is decided then. */
+  private get inner(): ThinkTagSplitter {
+    if (this.splitter) return this.splitter;
+    const hold = this.hold();
+    this.watcher = hold ? undefined : new ClosingTagFinder("none");
+    this.splitter = new ThinkTagSplitter(hold);
+    return this.splitter;
   }
 
   push(delta: string): Segment[] {
@@ -112,13 +150,14 @@ class LearningSplitter implements ReasoningSplitter {
     this.inner.structuredReasoningSeen();
   }
 
-  ended(complete: boolean): void {
+  ended(outcome: ReplyOutcome): void {
     if (this.over) return;
     this.over = true;
     if (!this.orphan && this.watcher?.finish().after !== undefined) this.orphan = true;
     if (this.orphan) this.learn("orphans");
     else if (this.structured) this.learn("separates");
-    else if (complete && this.text && !this.inlineReasoning) this.learn("plain");
+    else if (this.text && !this.inlineReasoning && outcome === "complete") this.learn("plain");
+    else if (this.text && !this.inlineReasoning && outcome === "cut" && this.splitter && !this.watcher) this.unsettled();
   }
 
   private note(segments: Segment[]): Segment[] {

@@ -102,6 +102,34 @@ describe("a reasoning model's text streams once its server shows no orphan </thi
     streamedInStep(await sse.run(adapter, model, completions({ text: ANSWER })), "after an answer that wrote the tag as code");
   });
 
+  const chatml = "{%- for message in messages -%}{{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>\n' -}}{%- endfor -%}{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\n' -}}{%- endif -%}";
+  const props = (template: string, format: string): unknown => ({ chat_template: template, default_generation_settings: { n_ctx: 2048, params: { reasoning_format: format, chat_format: "Content-only" } } });
+  const cases: [string, unknown, boolean][] = [
+    ["a chat template that never opens <think> (the real llama-server's stories260K under a Qwen3 alias)", props(chatml, "none"), true],
+    ["a server that takes reasoning out itself (--reasoning-format deepseek)", props(`${chatml}<think>`, "deepseek"), true],
+    ["a template that opens <think> in the prompt, reasoning left in the text (--reasoning-format none)", props(`${chatml}{{- '<think>\n' -}}`, "none"), false],
+    ["a server without /props (LM Studio, vLLM)", undefined, false],
+  ];
+  for (const [what, answer, streams] of cases) {
+    test(`an answer cut at its token limit with no </think> settles nothing; llama.cpp's /props is asked once: ${what}`, async () => {
+      const adapter = createOpenAICompletionsAdapter({ http });
+      const model = modelSpec("openai-completions", `${sse.url}/v1`, { id: "qwen3-8b" });
+      sse.props = answer;
+      sse.propsAsked = 0;
+      try {
+        const cut = await sse.run(adapter, model, completions({ text: ANSWER, finishReason: "length" }));
+        assert.equal(cut.text, ANSWER);
+        assert.equal(cut.deltas, 1, "held: it may have been reasoning that never reached its </think>");
+        const next = await sse.run(adapter, model, completions({ text: ANSWER, finishReason: "length" }));
+        if (streams) streamedInStep(next, "the answer after the server's settings said no orphan tag comes");
+        else assert.equal(next.deltas, 1, "still held");
+        if (answer !== undefined) assert.equal(sse.propsAsked, 1);
+      } finally {
+        sse.props = undefined;
+      }
+    });
+  }
+
   test("README's example id over openai-responses (LM Studio): streamed from the second answer", async () => {
     const adapter = createOpenAIResponsesAdapter({ http });
     const model = modelSpec("openai-responses", `${sse.url}/v1`, { id: "minimax-m2.1-gs32" });

@@ -28,6 +28,9 @@ export interface StepOutcome {
 export async function startStepServer(options: { contentType: string; patienceMs?: number }): Promise<{
   url: string;
   requests: Record<string, unknown>[];
+  /** What `GET /props` answers (llama.cpp's settings), undefined: 404; `propsAsked` counts the asks. */
+  props: unknown;
+  propsAsked: number;
   run(adapter: ProviderAdapter, model: ModelSpec, chunks: readonly StepChunk[], call?: { context?: Context; options?: CallOptions }): Promise<StepOutcome>;
   close(): Promise<void>;
 }> {
@@ -48,6 +51,11 @@ export async function startStepServer(options: { contentType: string; patienceMs
       waiters.push(check);
     });
   const server: Server = createServer((req, res) => {
+    if (req.method === "GET") {
+      if (req.url !== "/props" || handle.props === undefined) return void res.writeHead(404).end();
+      handle.propsAsked += 1;
+      return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(handle.props));
+    }
     const body: Buffer[] = [];
     req.on("data", (chunk: Buffer) => body.push(chunk));
     req.on("end", () => {
@@ -74,10 +82,12 @@ export async function startStepServer(options: { contentType: string; patienceMs
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const handle = {
     url,
     requests,
-    async run(adapter, model, chunks, call = {}) {
+    props: undefined as unknown,
+    propsAsked: 0,
+    async run(adapter: ProviderAdapter, model: ModelSpec, chunks: readonly StepChunk[], call: { context?: Context; options?: CallOptions } = {}): Promise<StepOutcome> {
       const reply = { chunks, shownInStep: [] as boolean[] };
       current = reply;
       deltas = 0;
@@ -92,10 +102,11 @@ export async function startStepServer(options: { contentType: string; patienceMs
       }
       return { events, text: events.map((event) => (event.type === "text-delta" ? event.delta : "")).join(""), deltas, shownInStep: reply.shownInStep };
     },
-    close: () =>
+    close: (): Promise<void> =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  return handle;
 }
