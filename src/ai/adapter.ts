@@ -4,7 +4,7 @@ import { FailureError, type HttpClient, type HttpResponse } from "./http/http-cl
 import { compatibleContext, type CompatHabits } from "./compat.js";
 import type { ModelCompat, ModelSpec } from "./model-spec.js";
 import { ResponseBuilder } from "./response-builder.js";
-import { ThinkTagSplitter } from "./think-tags.js";
+import type { ThinkHabits } from "./think-habits.js";
 import type { CallOptions, Context, Failure, StreamEvent, Timeouts } from "./types.js";
 import { linkAbort } from "../shared/abort-link.js";
 import { EventStream } from "../shared/event-stream.js";
@@ -47,21 +47,17 @@ export function resolveTimeouts(model: ModelSpec, options: CallOptions | undefin
   return { ...base, ...options?.timeouts };
 }
 
-/**
- * Models known to reason (configured `reasoning: true`, or a family that does) may send reasoning
- * inline followed by an orphan `</think>`: their leading text is held until that tag or the end.
- * Others stream at once, and only a `<think>` block at the very start of their output is reasoning.
- */
-export function thinkTagSplitterFor(model: ModelSpec): ThinkTagSplitter {
-  return new ThinkTagSplitter(model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id));
-}
-
 const noUnlink = (): void => undefined;
 
 /** What an adapter asks of {@link runAdapter} beyond the call itself. */
 export interface AdapterRunOptions {
-  /** The protocol carries reasoning inline in its text (`<think>` tags): split it out. */
-  inlineThinkTags?: boolean | undefined;
+  /**
+   * The protocol may carry reasoning inline in its text (`<think>` tags): split it out, holding a
+   * reasoning model's leading text only while these habits say an orphan `</think>` is plausible.
+   */
+  thinkTags?: ThinkHabits | undefined;
+  /** The server takes inline reasoning out of the text itself for this request (Ollama asked to `think`). */
+  separatesReasoning?: ((model: ModelSpec, options: CallOptions | undefined) => boolean) | undefined;
   /** The adapter instance's memory of request shapes each model refused (one per adapter instance). */
   compat?: CompatHabits | undefined;
 }
@@ -80,7 +76,7 @@ export function runAdapter(
   work: (builder: ResponseBuilder, context: Context, compat: ModelCompat, options: CallOptions) => Promise<void>,
   run: AdapterRunOptions = {},
 ): EventStream<StreamEvent> {
-  const splitter = run.inlineThinkTags ? thinkTagSplitterFor(model) : undefined;
+  const splitter = run.thinkTags?.splitterFor(model, run.separatesReasoning?.(model, options) ?? false);
   // One controller per request: the caller's signal or a consumer that stops reading aborts it (the caller's own, when it gave one).
   const owned = options?.callController;
   const request = owned ?? new AbortController();
@@ -90,7 +86,8 @@ export function runAdapter(
   const acceptsImages = model.input.includes("image");
   let wire = compatibleContext(context, compat(), acceptsImages);
   const builder = new ResponseBuilder(model, wire, stream, splitter);
-  const callOptions: CallOptions = { ...options, signal: request.signal, callController: undefined };
+  builder.onFirstToken = options?.onFirstToken;
+  const callOptions: CallOptions = { ...options, signal: request.signal, callController: undefined, onFirstToken: undefined };
   void (async () => {
     try {
       try {

@@ -1,7 +1,8 @@
 import type { ModelSpec } from "./model-spec.js";
 import { redactFailure } from "./model-secrets.js";
 import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
-import type { Segment, ThinkTagSplitter } from "./think-tags.js";
+import type { ReasoningSplitter } from "./think-habits.js";
+import type { Segment } from "./think-tags.js";
 import { parseToolArguments } from "./tool-arguments.js";
 import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
@@ -26,12 +27,14 @@ export class ResponseBuilder {
   private textCallCount = 0;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
+  /** Called on the first token, given out or held (the call's CallOptions.onFirstToken). */
+  onFirstToken: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
     private context: Context,
     private readonly stream: EventStream<StreamEvent>,
-    private readonly splitter?: ThinkTagSplitter,
+    private readonly splitter?: ReasoningSplitter,
   ) {
     this.textCalls = context.tools && context.tools.length > 0 ? new TextToolCallExtractor() : undefined;
   }
@@ -57,12 +60,21 @@ export class ResponseBuilder {
 
   /** A token that produces no event yet (streamed tool-call arguments) still shows the server is working. */
   progress(): void {
+    this.token();
+  }
+
+  /** A token arrived: the call is alive, and its reply in progress (whether or not anything goes out yet). */
+  private token(): void {
     this.onActivity?.();
+    const first = this.onFirstToken;
+    if (first === undefined) return;
+    this.onFirstToken = undefined;
+    first();
   }
 
   text(delta: string): void {
     if (this.done || delta === "") return;
-    this.onActivity?.();
+    this.token();
     if (!this.splitter) {
       this.finalText(delta);
       return;
@@ -79,7 +91,7 @@ export class ResponseBuilder {
 
   reasoning(delta: string): void {
     if (this.done || delta === "") return;
-    this.onActivity?.();
+    this.token();
     this.splitter?.structuredReasoningSeen();
     this.appendReasoning(delta);
   }
@@ -100,7 +112,7 @@ export class ResponseBuilder {
 
   toolCall(call: ToolCall): void {
     if (this.done) return;
-    this.onActivity?.();
+    this.token();
     this.flushSplitter();
     this.pushCall(call);
   }
@@ -129,6 +141,7 @@ export class ResponseBuilder {
     this.flushSplitter();
     const calledInText = this.flushTextCalls();
     const message = this.message(calledInText && stopReason === "stop" ? "tool-use" : stopReason);
+    this.splitter?.ended?.(message.stopReason === "stop" ? "complete" : message.stopReason === "length" ? "cut" : "other");
     this.done = true;
     this.stream.push({ type: "usage", usage: message.usage });
     this.stream.push({ type: "response-end", message });
@@ -139,6 +152,7 @@ export class ResponseBuilder {
     if (this.done) return;
     this.flushSplitter();
     this.flushTextCalls();
+    this.splitter?.ended?.("other");
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
     // The one exit of every failure of a call: a server's words never carry the request's own key past it.

@@ -54,7 +54,10 @@ export class ThinkTagSplitter {
   /** The last character of text given out (whitespace after a block opened mid-output goes only after whitespace). */
   private lastText = "";
 
-  /** `reasoner`: the model is known or configured to reason, so leading text may end in an orphan `</think>`. */
+  /**
+   * `reasoner`: the model is known or configured to reason and its server may still send an orphan
+   * `</think>` (`think-habits.ts` decides per model and server), so leading text may end in one.
+   */
   constructor(private readonly reasoner: boolean) {}
 
   /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */

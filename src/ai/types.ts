@@ -167,6 +167,13 @@ export interface CallOptions {
    * LM Studio turns out to be loading the model); overrides `timeouts.firstByteMs`.
    */
   firstByteLimit?: { ms: number } | undefined;
+  /**
+   * Called once, when the server sends the reply's first token (text, reasoning, a tool call or its
+   * arguments) — also one the adapter holds back before it goes out (a reasoning model's leading text,
+   * held until it is known not to be reasoning): from then on the reply is in progress, and the call's
+   * clock is the idle limit, not the first-token one.
+   */
+  onFirstToken?: (() => void) | undefined;
   /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
   sessionId?: string | undefined;
   temperature?: number | undefined;

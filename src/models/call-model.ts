@@ -119,7 +119,16 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   // The call's controller is the adapter's too (it is aborted below whenever the call ends before its stream).
   // Each candidate's own reply limit where the caller plans one per model (a fallback is not held to the planned model's).
   const maxTokens = request.replyTokens ? { maxTokens: request.replyTokens(model) } : {};
-  const stream = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey });
+  // The first token ends the wait, also one the adapter holds back (a reasoning model's leading text): the
+  // reply is in progress, and the HTTP clock has moved on to the idle limit — a wait notice or the lowered
+  // limit would say a fallback is coming that never will, or call a working model stuck.
+  const onFirstToken = (): void => {
+    if (firstTokenMs !== undefined) return;
+    firstTokenMs = performance.now() - started;
+    watch.stop();
+    if (whole) out.push({ type: "first-token", model: model.ref });
+  };
+  const stream = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken });
   // A listener, not a loop over the stream: no promise and microtask turn per token.
   const answered = new Promise<AttemptResult>((resolve, reject) => {
     const handle = (event: StreamEvent): void => {
@@ -128,11 +137,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         case "reasoning-delta":
         case "tool-call":
           if (event.type === "text-delta") textSent = true;
-          if (firstTokenMs === undefined) {
-            firstTokenMs = performance.now() - started;
-            watch.stop();
-            if (whole) out.push({ type: "first-token", model: model.ref });
-          }
+          onFirstToken();
           if (!whole) out.push(event);
           break;
         case "usage":

@@ -54,13 +54,21 @@ function ollamaFields(model: ModelSpec, context: Context, options: CallOptions |
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
-  // Thinking models answer with a separate `thinking` field when asked; "off" asks them not to think.
-  if (model.reasoning) body.think = options?.reasoning !== "off";
+  if (model.reasoning) body.think = asksToThink(model, options);
   const params = { ...model.params };
   const extraOptions = params.options;
   delete params.options;
   if (extraOptions && typeof extraOptions === "object") body.options = { ...modelOptions, ...(extraOptions as Record<string, unknown>) };
   return { ...body, ...params };
+}
+
+/**
+ * Thinking models answer with a separate `thinking` field when asked; "off" asks them not to think. Asked,
+ * Ollama takes the reasoning out of the text itself (a model that cannot think is refused with a 400, not
+ * answered with tags), so no orphan `</think>` is expected in the text.
+ */
+export function asksToThink(model: ModelSpec, options: CallOptions | undefined): boolean {
+  return model.reasoning && options?.reasoning !== "off";
 }
 
 function ollamaMessages(message: Message): OllamaMessage[] {

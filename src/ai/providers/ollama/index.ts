@@ -3,7 +3,7 @@ import { adapterLearningHabits } from "../../habit-adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
 import { estimateContextTokens } from "../../usage.js";
-import { ollamaContextLength, ollamaRequestBody } from "./convert-messages.js";
+import { asksToThink, ollamaContextLength, ollamaRequestBody } from "./convert-messages.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
 
@@ -36,5 +36,5 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
     response.close();
     if (!mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
     mapper.end();
-  });
+  }, { separatesReasoning: asksToThink });
 }

@@ -1,5 +1,6 @@
 import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { adapterLearningHabits } from "../../habit-adapter.js";
+import { templateReasoning } from "../../template-reasoning.js";
 import { FailureError } from "../../http/http-client.js";
 import { eachSse } from "../../http/sse.js";
 import { completionsRequestBody } from "./convert-messages.js";
@@ -21,5 +22,5 @@ export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): P
     // Some servers end the body without [DONE]; a finish_reason still marks a complete answer.
     if (!done && !mapper.finished) throw new FailureError({ kind: "stream-broken", message: "the answer stopped before it was complete" });
     mapper.end();
-  });
+  }, { askServer: (model) => templateReasoning(http, model) });
 }

@@ -1,5 +1,6 @@
 import { bearerHeaders, parseEventData, postForStream, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { adapterLearningHabits } from "../../habit-adapter.js";
+import { templateReasoning } from "../../template-reasoning.js";
 import { eachSse } from "../../http/sse.js";
 import { responsesRequestBody } from "./convert-input.js";
 import { ResponsesEventMapper } from "./map-events.js";
@@ -20,5 +21,5 @@ export function createOpenAIResponsesAdapter({ http }: AdapterDependencies): Pro
       return over;
     });
     if (over) response.close();
-  });
+  }, { askServer: (model) => templateReasoning(http, model) });
 }

@@ -1,0 +1,180 @@
+import type { ModelSpec } from "./model-spec.js";
+import { ClosingTagFinder } from "./think-close.js";
+import { ThinkTagSplitter, type Segment } from "./think-tags.js";
+
+/** What the builder asks of whatever splits inline reasoning out of a reply's text. */
+export interface ReasoningSplitter {
+  push(delta: string): Segment[];
+  /** The end of the reply (or of its text, before a tool call): whatever is held goes. */
+  finish(): Segment[];
+  /** Reasoning arrived on a separate channel (reasoning_content, Ollama's `thinking`, reasoning items). */
+  structuredReasoningSeen(): void;
+  /** The reply is over: "complete" when the server ended it itself, "cut" at its token limit, "other" (failed, calling a tool). */
+  ended?(outcome: ReplyOutcome): void;
+}
+
+export type ReplyOutcome = "complete" | "cut" | "other";
+
+/** What a server says of its template, asked when an answer left it open (see `template-reasoning.ts`). */
+export type AskServer = (model: ModelSpec) => Promise<"separates" | "plain" | undefined>;
+
+/**
+ * What this model on this server showed of where it puts reasoning:
+ * - "separates": the server sent reasoning on its own channel (llama.cpp's `reasoning_content`, Ollama's
+ *   `thinking`, Responses reasoning items): its text is the answer;
+ * - "plain": an answer ended complete with no reasoning at all, inline or separate (Qwen3 with `/no_think`
+ *   or `enable_thinking: false`, llama.cpp's `--reasoning-budget 0`, a model that does not reason);
+ * - "orphans": the output held an orphan `</think>` (reasoning as plain text, its opening tag in the
+ *   prompt: MiniMax M2.1 in LM Studio, DeepSeek-R1 and Qwen3 Thinking templates under
+ *   `--reasoning-format none`).
+ */
+type Habit = "separates" | "plain" | "orphans";
+
+/**
+ * Models known or configured to reason (`reasoning: true`, or a family that does) may send their
+ * reasoning inline with its opening tag in the prompt, ended by an orphan `</think>`: their leading
+ * text is then held until that tag or the end. Others only ever have a `<think>` block at the very
+ * start of their output taken for reasoning.
+ */
+export function knownToReason(model: ModelSpec): boolean {
+  return model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id);
+}
+
+/**
+ * Whether an orphan `</think>` is still plausible for a reasoning model on its server, learned from its
+ * answers for the life of the process (one per adapter instance, like the request-shape habits), so
+ * that holding a reasoner's leading text costs its streaming only while holding can matter:
+ * - the first answer of a model known to reason is held as the splitter's rules say (nothing is known
+ *   yet), unless the protocol says the server takes reasoning out itself (Ollama asked to `think`);
+ * - once the server separated reasoning for the model, or an answer from it ended complete with no
+ *   reasoning at all, later answers stream at once — tags that open the output are still split;
+ * - an orphan `</think>` brings the holding back for the answers after it, whatever was learned (one
+ *   in an answer that streamed went out as text: nothing shown is taken back), and once seen, an
+ *   answer without reasoning no longer lifts it (the server's template opens reasoning in the prompt);
+ *   reasoning on its own channel does (the server was restarted to separate it).
+ */
+export class ThinkHabits {
+  private readonly learned = new Map<string, Habit>();
+  private readonly asked = new Set<string>();
+
+  /**
+   * `askServer`: asked once per model and server when an answer of a held model was cut at its token limit
+   * with no reasoning seen (it may have been reasoning that never reached its `</think>`): what the server
+   * says of its template settles it, unless an answer taught something first.
+   */
+  constructor(private readonly askServer?: AskServer) {}
+
+  /**
+   * The splitter of one reply. `separated`: the protocol's server takes inline reasoning out of the
+   * text itself for this request, so an orphan tag is not expected unless one was seen.
+   */
+  splitterFor(model: ModelSpec, separated = false): ReasoningSplitter {
+    if (!knownToReason(model)) return new ThinkTagSplitter(false);
+    const key = `${model.baseUrl}\n${model.id}`;
+    // Decided when the reply's first token comes, with what was learned by then (a server asked meanwhile).
+    const hold = (): boolean => {
+      const habit = this.learned.get(key);
+      return habit === "orphans" || (habit === undefined && !separated);
+    };
+    return new LearningSplitter({ hold, learn: (learned) => this.learn(key, learned), unsettled: () => this.ask(model, key) });
+  }
+
+  private ask(model: ModelSpec, key: string): void {
+    if (!this.askServer || this.asked.has(key) || this.learned.has(key)) return;
+    this.asked.add(key);
+    void this.askServer(model)
+      .catch(() => undefined)
+      .then((habit) => {
+        if (habit && !this.learned.has(key)) this.learned.set(key, habit);
+      });
+  }
+
+  private learn(key: string, habit: Habit): void {
+    if (habit === "plain" && this.learned.get(key) === "orphans") return;
+    this.learned.set(key, habit);
+  }
+}
+
+/**
+ * A reasoning model's splitter that reports what the reply showed: an orphan `</think>` (one that
+ * ended held text, one that opened the output, or a real one in text that streamed — found as the
+ * splitter finds a held one, so a tag written as code is words), reasoning on its own channel, or a
+ * complete answer with none.
+ */
+class LearningSplitter implements ReasoningSplitter {
+  private splitter: ThinkTagSplitter | undefined;
+  /** While the reply streams at once: where a real `</think>` shows up in the text given out. */
+  private watcher: ClosingTagFinder | undefined;
+  private readonly hold: () => boolean;
+  private readonly learn: (habit: Habit) => void;
+  /** The reply was cut before anything showed whether its text was reasoning. */
+  private readonly unsettled: () => void;
+  /** The output's first characters after leading whitespace: whether it opened with a tag. */
+  private opening = "";
+  private segments = 0;
+  private text = false;
+  private inlineReasoning = false;
+  private structured = false;
+  private orphan = false;
+  private over = false;
+
+  constructor(options: { hold: () => boolean; learn: (habit: Habit) => void; unsettled: () => void }) {
+    this.hold = options.hold;
+    this.learn = options.learn;
+    this.unsettled = options.unsettled;
+  }
+
+  /** The splitter, made on the reply's first token: whether to hold is decided then. */
+  private get inner(): ThinkTagSplitter {
+    if (this.splitter) return this.splitter;
+    const hold = this.hold();
+    this.watcher = hold ? undefined : new ClosingTagFinder("none");
+    this.splitter = new ThinkTagSplitter(hold);
+    return this.splitter;
+  }
+
+  push(delta: string): Segment[] {
+    if (this.opening.length < CLOSE.length) {
+      this.opening = (this.opening + delta).trimStart().slice(0, CLOSE.length);
+      if (this.opening.startsWith(CLOSE)) this.orphan = true; // an empty block whose opening tag was in the prompt
+    }
+    return this.note(this.inner.push(delta));
+  }
+
+  finish(): Segment[] {
+    return this.note(this.inner.finish());
+  }
+
+  structuredReasoningSeen(): void {
+    this.structured = true;
+    this.inner.structuredReasoningSeen();
+  }
+
+  ended(outcome: ReplyOutcome): void {
+    if (this.over) return;
+    this.over = true;
+    if (!this.orphan && this.watcher?.finish().after !== undefined) this.orphan = true;
+    if (this.orphan) this.learn("orphans");
+    else if (this.structured) this.learn("separates");
+    else if (this.text && !this.inlineReasoning && outcome === "complete") this.learn("plain");
+    else if (this.text && !this.inlineReasoning && outcome === "cut" && this.splitter && !this.watcher) this.unsettled();
+  }
+
+  private note(segments: Segment[]): Segment[] {
+    for (const segment of segments) {
+      if (segment.kind === "reasoning") {
+        // Reasoning before any text, from output that did not open with `<think>`: held text an orphan tag ended.
+        if (this.segments === 0 && !this.opening.startsWith(OPEN)) this.orphan = true;
+        this.inlineReasoning = true;
+      } else {
+        this.text = true;
+        if (this.watcher && !this.orphan && this.watcher.push(segment.text).after !== undefined) this.orphan = true;
+      }
+      this.segments += 1;
+    }
+    return segments;
+  }
+}
+
+const OPEN = "<think>";
+const CLOSE = "</think>";
