@@ -54,6 +54,11 @@ describe("the gateway's HTTP server", () => {
     assert.equal(unknown.status, 401, "an unknown path gives nothing away without the token");
     const allowed = await fetch(`${server.url}/api/status`, { headers: bearer });
     assert.equal(allowed.status, 200);
+    // The page's assets are open to a HEAD as to a GET (t8 #4: a HEAD needed the token).
+    const asset = await fetch(`${server.url}/assets/app.js`);
+    const head = await fetch(`${server.url}/assets/app.js`, { method: "HEAD" });
+    assert.notEqual(asset.status, 401);
+    assert.equal(head.status, asset.status);
   });
 
   test("/api/status: version, setup problems, agents, models, providers", async () => {

@@ -17,7 +17,7 @@ const OPEN_PREFIXES = ["/assets/"];
 export function bearerAuth(token: string | undefined): MiddlewareHandler {
   const carries = tokenCheck(token);
   return async (c, next) => {
-    const open = OPEN_PATHS.has(c.req.path) || (c.req.method === "GET" && OPEN_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)));
+    const open = OPEN_PATHS.has(c.req.path) || ((c.req.method === "GET" || c.req.method === "HEAD") && OPEN_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)));
     if (token === undefined || open || c.req.method === "OPTIONS") return next();
     if (!carries(c.req.header("authorization"))) {
       return c.json(UNAUTHORIZED, 401, { "WWW-Authenticate": 'Bearer realm="hearth"' });
