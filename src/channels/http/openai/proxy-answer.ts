@@ -76,7 +76,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model }), thinklessNotice(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model }), thinklessNotice(catalogue, { call, model: event.model }), imagesLeftOut(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
@@ -152,6 +152,19 @@ function thinklessNotice(catalogue: Catalogue, answered: { call: ProxyCall; mode
   const { options, context } = answered.call;
   if (spec?.api !== "anthropic-messages" || !thinkingLeftOut({ model: spec, options, messages: context.messages })) return undefined;
   return `reasoning ${options.reasoning ?? ""} asked, no thinking sent to ${answered.model}: the tool results go on a turn whose signed thinking did not come back, and Anthropic takes thinking there only with it (Chat Completions has no place for it; the Responses API keeps it as reasoning.encrypted_content)`;
+}
+
+/**
+ * The request's images, where the model that answered reads text only (each was sent as a line saying it was left out):
+ * said, with up to three models of the config that read images, so the client can name one.
+ */
+function imagesLeftOut(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
+  const entry = catalogue.models.find((candidate) => candidate.ref === answered.model);
+  if (!entry || entry.spec.input.includes("image")) return undefined;
+  const images = answered.call.context.messages.reduce((count, message) => count + (message.role === "user" && Array.isArray(message.content) ? message.content.filter((part) => part.type === "image").length : 0), 0);
+  if (images === 0) return undefined;
+  const readers = catalogue.models.filter((model) => model.listed && model.spec.input.includes("image")).slice(0, 3).map((model) => model.alias ?? model.ref);
+  return `${entry.alias ?? entry.ref} reads text only: the request's ${images === 1 ? "image was" : `${images} images were`} left out${readers.length > 0 ? ` (models that read images: ${readers.join(", ")} — name one to send them)` : ""}`;
 }
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */

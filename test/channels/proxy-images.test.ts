@@ -1,0 +1,28 @@
+// t7 #7: proxy mode sent a text-only model a request's image as a line saying it was left out, and told the
+// client nothing (a 200 that read as if the image had been seen). The reply now says so.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { apiSetup, lastBody, type ApiSetup } from "./openai-setup.js";
+
+let api: ApiSetup;
+before(async () => {
+  api = await apiSetup();
+  api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "A picture, I am told." }) }));
+});
+after(async () => {
+  await api.close();
+});
+
+const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+test("an image sent to a text-only model in proxy mode is left out and the reply says so; without images nothing is said", async () => {
+  const { data, response } = await api.client.chat.completions
+    .create({ model: "Local", messages: [{ role: "user", content: [{ type: "text", text: "What is in it?" }, { type: "image_url", image_url: { url: PNG } }] }] })
+    .withResponse();
+  assert.equal(data.choices[0]?.message.content, "A picture, I am told.");
+  assert.match(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), /Local reads text only: the request's image was left out/);
+  assert.match(JSON.stringify(lastBody(api.local)), /left out: this model reads text only/);
+  const plain = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Hi" }] }).withResponse();
+  assert.doesNotMatch(decodeURIComponent(plain.response.headers.get("x-hearth-notice") ?? ""), /reads text only/);
+});
