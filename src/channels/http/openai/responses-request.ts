@@ -27,6 +27,8 @@ export interface ResponsesRequest {
   previousResponseId: string | undefined;
   /** Echoed back in the response, as OpenAI does. */
   metadata: Record<string, string>;
+  /** The settings the response echoes as the request set them (OpenAI's Response says what it ran with). */
+  echo: { tool_choice?: unknown; parallel_tool_calls?: boolean; temperature?: number; top_p?: number; reasoning?: { effort: unknown; summary: unknown } };
 }
 
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
@@ -69,6 +71,13 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
     previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,
+    echo: {
+      ...(body.tool_choice !== undefined && body.tool_choice !== null ? { tool_choice: body.tool_choice } : {}),
+      ...(typeof body.parallel_tool_calls === "boolean" ? { parallel_tool_calls: body.parallel_tool_calls } : {}),
+      ...(typeof body.temperature === "number" ? { temperature: body.temperature } : {}),
+      ...(typeof body.top_p === "number" ? { top_p: body.top_p } : {}),
+      ...(reasoning ? { reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null } } : {}),
+    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface ResponseMeta {
   user: string | undefined;
   /** The request's function tools (proxy mode: the client's), echoed in the response as OpenAI does. */
   tools?: readonly ToolDefinition[] | undefined;
+  /** The request's settings as it set them (tool_choice, parallel_tool_calls, temperature, top_p, reasoning), echoed likewise. */
+  echo?: Record<string, unknown> | undefined;
 }
 
 type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning"; index: number; item: ResponseReasoningItem; text: string };
@@ -71,6 +73,7 @@ export class ResponseBuilder {
       previous_response_id: null,
       store: false,
       ...(this.meta.user ? { user: this.meta.user } : {}),
+      ...this.meta.echo,
       ...extra,
     } as WireResponse;
   }

@@ -219,6 +219,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
     maxOutputTokens: request.options.maxTokens,
     user: request.user,
     tools: request.tools,
+    echo: request.echo,
   });
   const done = requestLog(c, { route: "responses", mode: target.mode, requested: request.model, stream: request.stream });
   if (request.stream) return streamAnswer({ c, source, controller, ...waits, onDone: done, straight, onError: streamFailed(logger, c.req.path), writer: responsesSseWriter(builder), usageShape: responsesUsage });
