@@ -48,3 +48,15 @@ test("a body nested deeper than hearth takes is refused naming where (it broke t
   for (let depth = 0; depth < 20; depth++) real = { type: "object", properties: { inner: real } };
   assert.equal(parseChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", parameters: real } }] }).model, "m");
 });
+
+test("a message's fields hearth does not send on (a participant's name, cache_control) are said, not dropped in silence; what a client echoes back of an answer is not", () => {
+  const request = parseChatRequest({
+    model: "m",
+    messages: [
+      { role: "user", name: "alice", content: "I like blue" },
+      { role: "assistant", content: "Noted.", refusal: null, annotations: [], audio: null, reasoning_content: "thinking" },
+      { role: "user", name: "bob", content: [{ type: "text", text: "who likes blue?" }], cache_control: { type: "ephemeral" } },
+    ],
+  });
+  assert.deepEqual(request.unknownFields, ["messages[0].name", "messages[2].name", "messages[2].cache_control"]);
+});

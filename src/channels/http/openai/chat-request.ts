@@ -36,6 +36,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     if (!isObject(message)) throw badRequest(`messages[${index}]`, `expected a message object, got ${describe(message)}`);
     return message;
   });
+  unknownFields.push(...messageFieldsNotSent(messages));
   const n = body.n;
   if (n !== undefined && n !== null && n !== 1) throw badRequest("n", "hearth answers with one choice: leave n out or set it to 1");
   refuseStructuredOutput(body.response_format, "response_format");
@@ -57,6 +58,27 @@ export function parseChatRequest(body: unknown): ChatRequest {
     messages,
     tools,
   };
+}
+
+/** What hearth reads of a message. */
+const MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id"]);
+/**
+ * What a client sends back of an assistant message as it received it, and reasoning replayed without a
+ * provider's signature (which no model needs back): not sent on, and not worth a word.
+ */
+const ECHOED_FIELDS = new Set(["refusal", "annotations", "audio", "function_call", "reasoning_content", "reasoning", "reasoning_details"]);
+
+/** A message's fields that hearth does not send on (`messages[2].name`: a participant's name, `cache_control`), set to something: said in the reply. */
+function messageFieldsNotSent(messages: readonly Json[]): string[] {
+  const fields: string[] = [];
+  messages.forEach((message, index) => {
+    for (const [key, value] of Object.entries(message)) {
+      // A tool result's `name` (the function's, as older clients send it) is known from its call.
+      if (MESSAGE_FIELDS.has(key) || ECHOED_FIELDS.has(key) || (key === "name" && message.role === "tool") || value === null || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+      fields.push(`messages[${index}].${key}`);
+    }
+  });
+  return fields;
 }
 
 function chatTools(value: unknown): ToolDefinition[] {
