@@ -100,7 +100,10 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     const warm = await client.chat.completions.create({ model: "claude/t", messages: hi, reasoning_effort: "low", temperature: 0.2 }).withResponse();
     assert.equal(warm.data.choices[0]?.message.content, "from responses");
     assert.equal(lastBody(servers.responses).temperature, 0.2);
-    assert.equal(decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""), "answered by Resp — claude/t (local server) cannot take the request's temperature 0.2 (with thinking)");
+    assert.equal(
+      decodeURIComponent(warm.response.headers.get("x-hearth-notice") ?? ""),
+      "answered by Resp — claude/t (local server) cannot take the request's temperature 0.2 (with thinking)\nreasoning low asked: Resp is not configured to reason (reasoning: true in its models entry), so no reasoning effort was sent to it",
+    );
   });
 
   test("values that ask for nothing (top_p 1, penalties 0: OpenAI's defaults, which clients send) skip no model and are not refused in agent mode", async () => {

@@ -1,10 +1,8 @@
 import { optionsNotCarried } from "../../../ai/carried-options.js";
-import { thinkingLeftOut } from "../../../ai/claude-thinking.js";
 import type { AssistantMessage, CallOptions, Context, ReasoningContent, ToolCall } from "../../../ai/types.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
-import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerFailure, type AnswerSource, type AttemptSummary } from "./answer-events.js";
@@ -12,6 +10,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, midAnswerFailure, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
+import { answeredNotices } from "./proxy-notices.js";
 
 export interface ProxyCall {
   /** A ref (already checked against the catalogue). */
@@ -76,7 +75,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), cappedNotice(catalogue, { call, model: event.model }), thinklessNotice(catalogue, { call, model: event.model }), imagesLeftOut(catalogue, { call, model: event.model })].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model })].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
@@ -136,35 +135,6 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
 /** A fault in hearth (logged): a 500, not a model's unavailability (which an SDK would retry as is). */
 function faultFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
   return { status: 500, message: `proxy failed: ${FAULT_WORDS}`, type: "server_error", code: "internal_error", attempts };
-}
-
-/** The client's reply limit where the answering model was sent less, its maxTokens in the config (the adapters cap at it). */
-function cappedNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
-  const asked = answered.call.options.maxTokens;
-  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
-  if (asked === undefined || !spec) return undefined;
-  return replyCapNotice({ field: answered.call.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
-}
-
-/** A Claude answered a tool loop's results without the thinking asked: the thinking it signed for the turn did not come back (see unsignedToolLoop). */
-function thinklessNotice(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
-  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
-  const { options, context } = answered.call;
-  if (spec?.api !== "anthropic-messages" || !thinkingLeftOut({ model: spec, options, messages: context.messages })) return undefined;
-  return `reasoning ${options.reasoning ?? ""} asked, no thinking sent to ${answered.model}: the tool results go on a turn whose signed thinking did not come back, and Anthropic takes thinking there only with it (Chat Completions has no place for it; the Responses API keeps it as reasoning.encrypted_content)`;
-}
-
-/**
- * The request's images, where the model that answered reads text only (each was sent as a line saying it was left out):
- * said, with up to three models of the config that read images, so the client can name one.
- */
-function imagesLeftOut(catalogue: Catalogue, answered: { call: ProxyCall; model: string }): string | undefined {
-  const entry = catalogue.models.find((candidate) => candidate.ref === answered.model);
-  if (!entry || entry.spec.input.includes("image")) return undefined;
-  const images = answered.call.context.messages.reduce((count, message) => count + (message.role === "user" && Array.isArray(message.content) ? message.content.filter((part) => part.type === "image").length : 0), 0);
-  if (images === 0) return undefined;
-  const readers = catalogue.models.filter((model) => model.listed && model.spec.input.includes("image")).slice(0, 3).map((model) => model.alias ?? model.ref);
-  return `${entry.alias ?? entry.ref} reads text only: the request's ${images === 1 ? "image was" : `${images} images were`} left out${readers.length > 0 ? ` (models that read images: ${readers.join(", ")} — name one to send them)` : ""}`;
 }
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */

@@ -1,8 +1,9 @@
-// t7 #7: proxy mode sent a text-only model a request's image as a line saying it was left out, and told the
+// What a proxied reply says of how the answering model took the request. t7 #7: proxy mode sent a text-only model a request's image as a line saying it was left out, and told the
 // client nothing (a 200 that read as if the image had been seen). The reply now says so.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { apiSetup, lastBody, type ApiSetup } from "./openai-setup.js";
 
 let api: ApiSetup;
@@ -25,4 +26,13 @@ test("an image sent to a text-only model in proxy mode is left out and the reply
   assert.match(JSON.stringify(lastBody(api.local)), /left out: this model reads text only/);
   const plain = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Hi" }] }).withResponse();
   assert.doesNotMatch(decodeURIComponent(plain.response.headers.get("x-hearth-notice") ?? ""), /reads text only/);
+});
+
+test("a reasoning effort asked of a model not configured to reason is said, not dropped in silence (t7 #11); of one that reasons, nothing is said", async () => {
+  api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "Fine." }) }));
+  const asked = await api.client.chat.completions.create({ model: "Backup", messages: [{ role: "user", content: "Hi" }], reasoning_effort: "low" }).withResponse();
+  assert.match(decodeURIComponent(asked.response.headers.get("x-hearth-notice") ?? ""), /reasoning low asked: Backup is not configured to reason \(reasoning: true in its models entry\), so no reasoning effort was sent to it/);
+  assert.equal("reasoning" in lastBody(api.backup), false);
+  const reasons = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Hi" }], reasoning_effort: "low" }).withResponse();
+  assert.doesNotMatch(decodeURIComponent(reasons.response.headers.get("x-hearth-notice") ?? ""), /not configured to reason/);
 });
