@@ -28,6 +28,24 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     for (const model of listed ?? []) assert.ok(served.includes(model.id), `${model.id} is a name /v1/models serves too`);
   });
 
+  test("GET /api/v0/models (LM Studio 0.3's REST API, for older clients) lists the same names and facts in its shape; /api/v0/models/:id one of them", async () => {
+    api = await apiSetup();
+    const response = await fetch(`${api.url}/api/v0/models`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { object: string; data: Record<string, unknown>[] };
+    assert.equal(body.object, "list");
+    for (const model of body.data) assert.deepEqual(Object.keys(model).slice(0, 9), ["id", "object", "type", "publisher", "arch", "compatibility_type", "quantization", "state", "max_context_length"]);
+    // Read as hearth reads a real LM Studio 0.3's listing: the same as the v1 listing says.
+    const v0 = parseLmStudioListing(body);
+    const v1 = parseLmStudioListing(await (await fetch(`${api.url}/api/v1/models`)).json());
+    assert.deepEqual(v0?.map((model) => [model.id, model.loaded, model.loadedContext]), v1?.map((model) => [model.id, model.loaded, model.loadedContext]));
+    const one = await fetch(`${api.url}/api/v0/models/Local`);
+    assert.equal(one.status, 200);
+    assert.equal(((await one.json()) as { id: string }).id, "local/m1", "an alias is the entry of what it names");
+    const none = await fetch(`${api.url}/api/v0/models/nope`);
+    assert.equal(none.status, 404);
+  });
+
   test("every entry of GET /api/v1/models has each field LM Studio's REST reference lists, of the type it gives (null only where it allows null)", async () => {
     api = await apiSetup();
     const listing = (await (await fetch(`${api.url}/api/v1/models`)).json()) as { models: Record<string, unknown>[] };

@@ -52,6 +52,32 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
   return { models: [...agents, ...models] };
 }
 
+/**
+ * `GET /api/v0/models` as LM Studio 0.3.6+ lists models (`{ object: "list", data: [{ id, object, type,
+ * publisher, arch, compatibility_type, quantization, state, max_context_length }] }`, lmstudio-ai/docs
+ * "REST API v0"), for clients made before its v1 API: the same names and facts as /api/v1/models
+ * (`state` "loaded" but where LM Studio said the model is not, `loaded_context_length` while loaded);
+ * what hearth cannot know of a model it does not hold is null.
+ */
+export function lmStudioV0Listing(port: Pick<GatewayPort, "catalogue" | "served">): { object: "list"; data: Record<string, unknown>[] } {
+  const data = lmStudioListing(port).models.map((model) => {
+    const loaded = Array.isArray(model.loaded_instances) && model.loaded_instances.length > 0;
+    return {
+      id: model.key,
+      object: "model",
+      type: "llm",
+      publisher: model.publisher,
+      arch: null,
+      compatibility_type: null,
+      quantization: null,
+      state: loaded ? "loaded" : "not-loaded",
+      max_context_length: model.max_context_length,
+      ...(loaded ? { loaded_context_length: model.max_context_length } : {}),
+    };
+  });
+  return { object: "list", data };
+}
+
 export interface LoadOutcome {
   status: number;
   body: Record<string, unknown>;

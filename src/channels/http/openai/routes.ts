@@ -9,7 +9,7 @@ import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerO
 import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
-import { lmStudioListing, loadModel, type RunningLoads } from "./lmstudio-native.js";
+import { lmStudioListing, lmStudioV0Listing, loadModel, type RunningLoads } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
@@ -75,6 +75,16 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
   app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
+  app.get("/api/v0/models", (c) => c.json(lmStudioV0Listing(port)));
+  app.get("/api/v0/models/:model{.+}", (c) => {
+    // An alias or another spelling is the entry of what it names; a name hearth does not serve, the same 404 as a request naming it.
+    const target = resolveTarget(c.req.param("model"), port.catalogue());
+    const key = target.mode === "agent" ? target.label : target.ref;
+    const listing = lmStudioV0Listing(port).data;
+    const window = target.mode === "proxy" ? port.catalogue().models.find((model) => model.ref === target.ref)?.spec.contextWindow : undefined;
+    // A model the listing leaves out (a hosted catalog's, not in the config) is still one a request may name.
+    return c.json(listing.find((model) => model.id === key) ?? { id: key, object: "model", type: "llm", publisher: key.split("/")[0], arch: null, compatibility_type: null, quantization: null, state: "loaded", max_context_length: window ?? null });
+  });
   // One warm-up per model at a time: concurrent loads of it wait for the running one's answer.
   const runningLoads: RunningLoads = new Map();
   app.post("/api/v1/models/load", async (c) => {
