@@ -4,15 +4,14 @@
 // HTTP API, with the official `openai` SDK as the client, against fakes that record what each upstream got.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { Hono } from "hono";
 import OpenAI from "openai";
-import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { ollamaStream } from "../fakes/ollama-chat-stream.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
-import { serveApp, testGateway, type TestGateway } from "../helpers/test-gateway.js";
+import { openAiOverGateway } from "../helpers/openai-over-gateway.js";
+import { testGateway, type TestGateway } from "../helpers/test-gateway.js";
 import { lastBody } from "./openai-setup.js";
 
 type Servers = Record<"completions" | "responses" | "anthropic" | "ollama", FakeServer>;
@@ -61,13 +60,7 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
         olla: { baseUrl: "${servers.ollama.url}", api: "ollama", models: [{ id: "o", contextWindow: 32000, maxTokens: 1000 }] },
       } },
     }`);
-    const served = await serveApp(new Hono().route("/", openAiRoutes({ port: gateway.port, logger: { info: () => undefined, warn: () => undefined } })));
-    client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "test-key", maxRetries: 0 });
-    close = async () => {
-      await served.close();
-      await gateway.close();
-      for (const server of Object.values(servers)) await server.close();
-    };
+    ({ client, close } = await openAiOverGateway(gateway, Object.values(servers)));
   });
   after(() => close());
   beforeEach(() => {
