@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { ollamaStream } from "../fakes/ollama-chat-stream.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
-import { openAiOverGateway } from "../helpers/openai-over-gateway.js";
+import { fourUpstreams, openAiOverGateway, type UpstreamName } from "../helpers/openai-over-gateway.js";
 import { testGateway, type TestGateway } from "../helpers/test-gateway.js";
 import { lastBody } from "./openai-setup.js";
 
@@ -36,12 +36,7 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
   let client: OpenAI;
   let close: () => Promise<void>;
   before(async () => {
-    servers = {
-      completions: await startFakeServer(answers.completions as Handler),
-      responses: await startFakeServer(answers.responses as Handler),
-      anthropic: await startFakeServer(answers.anthropic as Handler),
-      ollama: await startFakeServer(answers.ollama as Handler),
-    };
+    servers = await fourUpstreams(answers as Record<UpstreamName, Handler>);
     // The default chain (a proxied request's fallbacks): a Responses model, then an Anthropic one.
     gateway = await testGateway(`{
       agents: { defaults: { model: { primary: "resp/r", fallbacks: ["claude/c"] }, models: { "resp/r": { alias: "Resp" }, "claude/c": { alias: "Claude" }, "llama/l": { alias: "Llama" } } } },

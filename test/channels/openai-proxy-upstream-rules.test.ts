@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import OpenAI from "openai";
 import { anthropicStream } from "../fakes/anthropic-messages-stream.js";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { ollamaStream } from "../fakes/ollama-chat-stream.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
-import { openAiOverGateway } from "../helpers/openai-over-gateway.js";
+import { fourUpstreams, openAiOverGateway, type UpstreamName } from "../helpers/openai-over-gateway.js";
 import { testGateway, type TestGateway } from "../helpers/test-gateway.js";
 import { lastBody } from "./openai-setup.js";
 
@@ -45,12 +45,7 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
   let client: OpenAI;
   let close: () => Promise<void>;
   before(async () => {
-    servers = {
-      completions: await startFakeServer(answers.completions as Handler),
-      responses: await startFakeServer(answers.responses as Handler),
-      anthropic: await startFakeServer(answers.anthropic as Handler),
-      ollama: await startFakeServer(answers.ollama as Handler),
-    };
+    servers = await fourUpstreams(answers as Record<UpstreamName, Handler>);
     gateway = await testGateway(`{
       agents: { defaults: { model: { primary: "resp/r", fallbacks: ["claude/claude-sonnet-4-5"] }, models: { "claude/claude-sonnet-4-5": { alias: "Sonnet" }, "claude/claude-sonnet-4-20250514": { alias: "Sonnet4" }, "resp/r": { alias: "Resp" }, "gpt/g": { alias: "GPT" }, "olla/o": { alias: "Olla" } } } },
       models: { mode: "replace", providers: {

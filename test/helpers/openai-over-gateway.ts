@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import OpenAI from "openai";
 import { openAiRoutes } from "../../src/channels/http/openai/routes.js";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { serveApp, type TestGateway } from "./test-gateway.js";
 
 /**
@@ -16,4 +17,16 @@ export async function openAiOverGateway(gateway: TestGateway, upstreams: readonl
     for (const server of upstreams) await server.close();
   };
   return { client, close };
+}
+
+export type UpstreamName = "completions" | "responses" | "anthropic" | "ollama";
+
+/** A fake upstream of each API a proxied request may go to, each answering as `answers` says. */
+export async function fourUpstreams(answers: Record<UpstreamName, Handler>): Promise<Record<UpstreamName, FakeServer>> {
+  return {
+    completions: await startFakeServer(answers.completions),
+    responses: await startFakeServer(answers.responses),
+    anthropic: await startFakeServer(answers.anthropic),
+    ollama: await startFakeServer(answers.ollama),
+  };
 }
