@@ -115,13 +115,31 @@ export function dumpSpans(block: DumpBlock, from: number, to: number): [number, 
 
 /** Where a dump's line begins at the end of `text`, unfinished: the next piece of a stream may complete it. */
 export function dumpLineBegunAt(text: string): number | undefined {
-  // Only the last line may be one begun, and not one longer than a dump's line is.
+  // Only the last line may be one begun, and only while it may still be one: no more bytes or characters than a dump's line has.
   const lineStart = text.lastIndexOf("\n") + 1;
-  if (text.length - lineStart > MOST_LINE_HELD) return undefined;
+  const line = text.slice(lineStart);
+  if (shownCharacters(line) > MOST_LINE_CHARACTERS || bytesBegun(line) > MOST_LINE_BYTES + MOST_LINE_BYTES / 2) return undefined;
   const from = Math.max(0, lineStart - 1);
   const begun = DUMP_LINE_BEGUN.exec(from === 0 ? text : text.slice(from));
   if (!begun) return undefined;
   return from + begun.index + begun[0].length - (begun[1] as string).length;
+}
+
+/**
+ * The fewest bytes the groups of an unfinished dump line may read as (a binary group eight digits a
+ * byte, another two): past what a line holds and its column read as hex, it is no dump's line.
+ */
+function bytesBegun(line: string): number {
+  const head = OFFSET.exec(line);
+  if (!head) return 0;
+  let bytes = 0;
+  const group = /( {1,7})([0-9A-Fa-f]+)/y;
+  group.lastIndex = head[0].length;
+  for (let found = group.exec(line); found; found = group.exec(line)) {
+    const each = found[2] as string;
+    bytes += each.length % 8 === 0 && /^[01]+$/.test(each) ? each.length / 8 : Math.floor(each.length / 2);
+  }
+  return bytes;
 }
 
 /**
@@ -156,7 +174,7 @@ export function unfinishedLineBytes(line: string, options: { order: "big" | "lit
  * not), or none.
  */
 function dumpLine(line: string, offset: number): LineByte[] | undefined {
-  if (line.length > MOST_LINE_CHARACTERS) return undefined;
+  if (shownCharacters(line) > MOST_LINE_CHARACTERS) return undefined;
   const head = OFFSET.exec(line);
   if (!head) return undefined;
   const groups: { start: number; digits: string }[] = [];
@@ -181,17 +199,22 @@ function dumpLine(line: string, offset: number): LineByte[] | undefined {
 }
 
 /**
- * The longest line read as a dump's: xxd prints 256 bytes a line at the most (`-c 256`), in binary
- * (`-b`) nine characters a byte, then its offset and its 256 characters — about 2,600. A longer line
- * is none (text that only looks like one, `00000000 00000000 …` for a page, is read in time linear in it).
+ * The most characters but spaces and tabs a line read as a dump's has: xxd prints 256 bytes a line at
+ * the most (`-c 256`), in binary (`-b`) eight digits a byte, then its offset and its 256 characters —
+ * about 2,320. A longer line is none (text that only looks like one, `00000000 00000000 …` for a page,
+ * is read in time linear in it); indentation and the gaps of a layout do not count.
  */
 const MOST_LINE_CHARACTERS = 4096;
-/**
- * The longest unfinished line of a stream held back as a dump's line begun: xxd's longest but in
- * binary (`-c 256`, a byte three characters, and the column: about 1,040). Longer, it goes out (a
- * stream's each piece reads the held line again).
- */
-const MOST_LINE_HELD = 1100;
+
+/** The characters of a line but spaces and tabs. */
+function shownCharacters(line: string): number {
+  let count = 0;
+  for (let at = 0; at < line.length; at++) {
+    const code = line.charCodeAt(at);
+    if (code !== 0x20 && code !== 0x09) count++;
+  }
+  return count;
+}
 /** The most bytes a dump's line holds (xxd `-c 256`). */
 const MOST_LINE_BYTES = 256;
 

@@ -55,7 +55,8 @@ const MOST_DIGITS = 64;
 /** A number (a byte as a character dump prints it aside), maybe after a backslash (an octal escape, its leading zero dropped or not) or with Python's prefix (`0x73`, `0o163`, `0b1110011`). */
 const NUMBER = String.raw`(?<![0-9A-Za-z#&%+])(?:0[xXoO]|0[bB](?=[01]+(?![0-9A-Za-z])))?[0-9A-Fa-f]{1,${MOST_DIGITS}}(?![0-9A-Za-z])`;
 /** Between two numbers: spaces, a comma, semicolon, colon, bar, dot, slash, underscore or dash (quotes around: a Python list of strings), a backslash, or a line break with a dump's offset and brackets (JS's wrapped array) beside it. */
-const BETWEEN = String.raw`(?:['"]?[ \t]*[,;|:./_-][ \t]*['"]?|[ \t]+|\\|['"]?[ \t]*[,;|]?[ \t]*\]?\r?\n[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})?[ \t]*\[?[ \t]*['"]?)`;
+// (No two runs of spaces and tabs meet but across a character between: `[ \t]*[ \t]*` backtracks in the square of a long run.)
+const BETWEEN = String.raw`(?:['"]?[ \t]*[,;|:./_-][ \t]*['"]?|[ \t]+|\\|['"]?[ \t]*(?:[,;|][ \t]*)?\]?\r?\n[ \t]*(?:(?:[0-9A-Fa-f]{6,16}:|[0-7]{7}|[0-9A-Fa-f]{7})[ \t]*)?(?:\[[ \t]*)?['"]?)`;
 const RUN = new RegExp(`${NUMBER}(?:${BETWEEN}${NUMBER})+`, "g");
 /** A dump's offset where a line begins: seven digits (od, hexdump), or six or more with a colon. */
 const OFFSET = /^[ \t]*(?:[0-9A-Fa-f]{6,16}:|[0-9A-Fa-f]{7}(?![0-9A-Fa-f]))/;

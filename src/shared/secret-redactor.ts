@@ -142,7 +142,9 @@ export class SecretRedactor {
     const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     const run = before === "" ? this.partial.begunAt(text) : Math.max(0, this.partial.begunAt(before + text) - before.length);
     // Text that goes on a line the stream has shown part of does not begin a line (no dump's offset can stand at its start).
-    const midLine = options.shownBefore !== undefined && options.shownBefore !== "" && !options.shownBefore.endsWith("\n");
+    // (Indentation shown so far is no part of a line: a dump's offset may come after it.)
+    const shownLine = options.shownBefore?.slice(options.shownBefore.lastIndexOf("\n") + 1) ?? "";
+    const midLine = /\S/.test(shownLine);
     let held = Math.min(this.matcher.partialFrom(text, { ended, midLine }), run);
     if (held === text.length) return held;
     // Never inside a run or a form already masked there: held whole, masked once what follows is known.
@@ -151,24 +153,35 @@ export class SecretRedactor {
     return held;
   }
 
-  /** A deep copy of a JSON-like value with every string redacted. */
+  /**
+   * A deep copy of a JSON-like value with every string redacted. Walked with a list, not recursion: a
+   * model's tool arguments nested 20,000 deep are copied, not a stack overflow.
+   */
   redactValue<T>(value: T): T {
-    const visit = (node: unknown): unknown => {
+    const copy = (node: unknown, pending: [unknown, Record<string, unknown> | unknown[]][]): unknown => {
       if (typeof node === "string") return this.redact(node);
-      if (Array.isArray(node)) return node.map(visit);
-      if (node !== null && typeof node === "object") {
-        const out: Record<string, unknown> = {};
-        for (const key of Object.keys(node)) {
-          const child = visit((node as Record<string, unknown>)[key]);
-          // Plain assignment is several times cheaper than defineProperty; only "__proto__" needs the latter.
-          if (key === "__proto__") defineOwn(out, key, child);
-          else out[key] = child;
-        }
-        return out;
-      }
-      return node;
+      if (node === null || typeof node !== "object") return node;
+      const target: Record<string, unknown> | unknown[] = Array.isArray(node) ? [] : {};
+      pending.push([node, target]);
+      return target;
     };
-    return visit(value) as T;
+    const pending: [unknown, Record<string, unknown> | unknown[]][] = [];
+    const root = copy(value, pending);
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [source, target] = next;
+      if (Array.isArray(source)) {
+        for (const item of source) (target as unknown[]).push(copy(item, pending));
+        continue;
+      }
+      const out = target as Record<string, unknown>;
+      for (const key of Object.keys(source as Record<string, unknown>)) {
+        const child = copy((source as Record<string, unknown>)[key], pending);
+        // Plain assignment is several times cheaper than defineProperty; only "__proto__" needs the latter.
+        if (key === "__proto__") defineOwn(out, key, child);
+        else out[key] = child;
+      }
+    }
+    return root as T;
   }
 }
 

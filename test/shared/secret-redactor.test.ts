@@ -110,3 +110,17 @@ test("a stream ending inside a secret's base64 or hex holds it back from there",
   assert.equal(redactor.partialFrom(`hex ${hex.slice(0, 9).toUpperCase()}`), 4);
   assert.equal(redactor.partialFrom("nothing encoded here QUJD"), "nothing encoded here QUJD".length);
 });
+
+test("redactValue copies a value nested 20,000 deep (a model's tool arguments) and masks the key at its bottom, without a stack overflow", () => {
+  const redactor = new SecretRedactor(["canary-0123456789"]);
+  let value: unknown = { leaf: "x canary-0123456789" };
+  for (let depth = 0; depth < 20_000; depth++) value = depth % 2 === 0 ? [value, depth] : { q: value };
+  let copied = redactor.redactValue(value);
+  let depth = 0;
+  while (typeof copied === "object" && copied !== null && !("leaf" in copied)) {
+    copied = Array.isArray(copied) ? copied[0] : (copied as { q: unknown }).q;
+    depth++;
+  }
+  assert.equal(depth, 20_000);
+  assert.deepEqual(copied, { leaf: "x ***" });
+});
