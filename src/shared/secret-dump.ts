@@ -119,6 +119,8 @@ export function dumpLineBegunAt(text: string): number | undefined {
   const lineStart = text.lastIndexOf("\n") + 1;
   const line = text.slice(lineStart);
   if (shownCharacters(line) > MOST_LINE_CHARACTERS || bytesBegun(line) > MOST_LINE_BYTES + MOST_LINE_BYTES / 2) return undefined;
+  // Indentation alone may be a dump line's beginning: its offset comes next.
+  if (line !== "" && shownCharacters(line) === 0) return lineStart;
   const from = Math.max(0, lineStart - 1);
   const begun = DUMP_LINE_BEGUN.exec(from === 0 ? text : text.slice(from));
   if (!begun) return undefined;

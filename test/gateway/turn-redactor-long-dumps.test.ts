@@ -42,6 +42,13 @@ test("xxd -b -c 120 of a key across two lines, streamed, shows none of its bits 
   assert.equal(out, whole);
 });
 
+test("an xxd of a key indented 1,200 spaces, streamed, is masked as whole", () => {
+  const secrets = new SecretRedactor([KEY]);
+  const dump = xxdLayout(KEY, { columns: 4, group: 2 }).split("\n").map((line) => `${" ".repeat(1200)}${line}`).join("\n");
+  const text = `Here:\n${dump}\ndone.`;
+  assert.equal(streamed(secrets, text, 7), secrets.redact(text));
+});
+
 test("an xxd of a key indented 5,000 spaces is masked whole", () => {
   const secrets = new SecretRedactor([KEY]);
   const dump = xxdLayout(KEY, { columns: 4, group: 2 }).split("\n").map((line) => `${" ".repeat(5000)}${line}`).join("\n");
