@@ -139,7 +139,7 @@ describe("ollama: its native API, as Ollama speaks it", () => {
     const model = modelSpec("ollama", server.url, { contextWindow: 4096, maxTokens: 512 });
     const outcome = await run(createOllamaAdapter({ http }), model, { messages: [{ role: "user", content: "word ".repeat(20_000) }] });
     assert.equal(outcome.failure?.kind, "context-overflow");
-    assert.match(outcome.failure?.message ?? "", /the prompt \(about [\d,]+ tokens\) is larger than the 4,096-token context hearth runs .* with \(num_ctx\): Ollama would cut it without a word, so it was not sent/);
+    assert.match(outcome.failure?.message ?? "", /the prompt \(about [\d,]+ tokens\) is larger than the 4,096-token context test\/model-x is run with here \(num_ctx\): Ollama would cut it without a word, so it was not sent/);
     assert.equal(server.requests.length, 0, "nothing went to Ollama");
     // The model's own num_ctx (params.options) is the context it runs with: there the prompt fits and is sent.
     server.setHandler(() => toReply({ text: "ok" }));

@@ -19,7 +19,7 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
     const context = ollamaContextLength(model);
     const prompt = estimateContextTokens(wire);
     if (prompt > context) {
-      const message = `the prompt (about ${prompt.toLocaleString("en-US")} tokens) is larger than the ${context.toLocaleString("en-US")}-token context hearth runs ${model.ref} with (num_ctx): Ollama would cut it without a word, so it was not sent`;
+      const message = `the prompt (about ${prompt.toLocaleString("en-US")} tokens) is larger than the ${context.toLocaleString("en-US")}-token context ${model.ref} is run with here (num_ctx): Ollama would cut it without a word, so it was not sent`;
       throw new FailureError({ kind: "context-overflow", message });
     }
     const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
