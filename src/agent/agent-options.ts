@@ -29,6 +29,8 @@ export interface AgentDependencies {
    * the model, and the next turn's context is byte for byte this turn's.
    */
   secrets?: { redactValue<T>(value: T): T } | undefined;
+  /** A fault in hearth that broke a turn's route while its events were told (the turn says only that there was one): for the log. */
+  onFault?: ((error: unknown) => void) | undefined;
 }
 
 export type UserEntry = Extract<SessionEntry, { type: "user" }>;

@@ -19,7 +19,7 @@ import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
 import { policyFor } from "./tools/registry.js";
-import { turnFailureCause } from "./turn-failure.js";
+import { brokenRoute, turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper, withNotes } from "./turn-notes.js";
 import { lostModelWords } from "./model-choices.js";
 import { turnText } from "./turn-text.js";
@@ -172,20 +172,15 @@ export class Agent {
       const budget = withReplyCap(configuredBudget, options.maxTokens);
       // Each model the router calls gets the conversation fitted to its own window; only the answering one's fold is saved.
       const contexts = this.candidateContexts(state, options);
-      let result: Awaited<ReturnType<Agent["route"]>>;
-      try {
-        result = await this.route(state, chain, { contexts, budget }, options);
-      } catch (error) {
-        addUsage(usage, failedCalls);
-        return await this.fail(state, error instanceof Error ? error.message : String(error), options.signal?.aborted ? "cancelled" : "transient");
-      }
+      // A throw while the route's events are told (a listener of the turn's, the masking of secrets) is a fault in hearth, as one in the router is.
+      const result = await this.route(state, chain, { contexts, budget }, options).catch((error: unknown) => brokenRoute(error, { cancelled: options.signal?.aborted === true, onFault: this.dependencies.onFault }));
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
         if (result.shown && turnText([result.shown]) !== "") return await this.keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts });
-        return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), options.signal?.aborted ?? false));
+        return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: options.signal?.aborted ?? false, fault: result.fault }));
       }
       const message = result.message;
       const fold = contexts.foldOf(message.model);
@@ -414,12 +409,12 @@ export class Agent {
         case "route-end":
           return { ok: true as const, message: event.message, attempts: event.attempts, spent: event.spent };
         case "route-error":
-          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown };
+          return { ok: false as const, error: event.message, attempts: event.attempts, spent: event.spent, shown: event.shown, fault: event.fault === true };
         default:
           break;
       }
     }
-    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage(), shown: undefined };
+    return { ok: false as const, error: "the model stream ended without an answer", attempts: [], spent: emptyUsage(), shown: undefined, fault: false };
   }
 
   /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */

@@ -132,7 +132,7 @@ export async function createRuntime(options: RuntimeOptions) {
     const agents = new Map(
       ids.map((id) => [
         id,
-        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route(), secrets: options.secrets, ...(options.command ? { initCommand: `${options.command} init` } : {}), ...(loaded.source === undefined && !usingDefault ? { missingConfigFile: loaded.location.file } : {}) }),
+        new Agent(agentSpec(loaded.config, resolved, id), { router: routing.router, store, tools, catalog: resolved.catalog, stateDir, windows: routing.windows, observeRoute: () => latencies.route(), secrets: options.secrets, onFault: routing.onFault, ...(options.command ? { initCommand: `${options.command} init` } : {}), ...(loaded.source === undefined && !usingDefault ? { missingConfigFile: loaded.location.file } : {}) }),
       ]),
     );
     const locator = new ProblemLocator(loaded.source);

@@ -25,5 +25,6 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const sharedCaches = new SharedCacheGate();
   const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http), onFault });
-  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router };
+  // `onFault` too for the agents: a fault that breaks a turn's route outside the router is logged in the same words.
+  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router, onFault };
 }

@@ -1,4 +1,5 @@
 import { unansweredTurns } from "../agent/build-context.js";
+import { faultNote } from "../agent/failure-hint.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
 import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import { NOTE_KINDS, type EntryNote, type SessionEntry } from "../sessions/entries.js";
@@ -138,7 +139,7 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         // What the turn showed before it failed (the attempts that failed, a tool that ran) stays with the notice that says so.
         const notes = [...held, ...keptNotes(entry)];
         held = [];
-        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.error}`, { at: entry.at, notes });
+        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.cause === "fault" ? faultNote(entry.error) : entry.error}`, { at: entry.at, notes });
         break;
       }
       case "compaction":

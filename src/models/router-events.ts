@@ -72,3 +72,6 @@ export type RouterEvent =
    * `fault`: the route broke on a fault in hearth, not a model's answer (the router told `onFault` what; `message` says no more).
    */
   | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage; shown?: AssistantMessage | undefined; fault?: true | undefined };
+
+/** The `message` of a route-error marked `fault`: a route broken by a fault in hearth says no more (the error itself goes to `onFault`, the log). */
+export const ROUTE_FAULT = "a fault in hearth while choosing and calling a model (hearth's log says what)";

@@ -1,29 +1,25 @@
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import type { AssistantMessage, Context, Failure, FailureKind, Usage } from "../ai/types.js";
+import type { AssistantMessage, Context, Failure, Usage } from "../ai/types.js";
 import { linkAbort } from "../shared/abort-link.js";
-import type { Clock } from "../shared/clock.js";
 import { EventStream } from "../shared/event-stream.js";
 import { answersOnAnyReplica } from "./ask-for-answer.js";
 import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
+import { FAIL_OVER, NEXT_REPLICA, serverHung } from "./failover-kinds.js";
 import { SharedCacheGate, type Release } from "./shared-cache-gate.js";
-import type { Cooldowns } from "./cooldowns.js";
-import type { LoadState } from "./load-state.js";
-import type { PrefillStats } from "./prefill-stats.js";
-import { QUICK_TIMEOUTS, type ReachabilityCheck } from "./reachability.js";
+import { QUICK_TIMEOUTS } from "./reachability.js";
 import { SilentServers } from "./silent-servers.js";
-import type { SlotLook } from "./slot-look.js";
 import { CandidateJudgements, noCandidateError, type LeftOut } from "./candidate-judgements.js";
-import type { ReplicaBalancer } from "./replicas.js";
-import type { AdapterSource, RouteRequest } from "./route-request.js";
-import type { ServedWindows } from "./served-windows.js";
-import type { Attempt, RouterEvent, SilentServer } from "./router-events.js";
+import type { RouteRequest } from "./route-request.js";
+import type { RouterDependencies } from "./router-dependencies.js";
+import { ROUTE_FAULT, type Attempt, type RouterEvent, type SilentServer } from "./router-events.js";
 import { textOnly } from "../ai/compat.js";
 import { localTime } from "../shared/local-time.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
+export type { RouterDependencies } from "./router-dependencies.js";
 export { missingKey } from "./missing-key.js";
 
 /** A call that failed where the chain moves on: said (attempt-failed) once the next candidate called is known. */
@@ -32,38 +28,8 @@ interface PendingFailure {
   failure: Failure;
 }
 
-export interface RouterDependencies {
-  adapters: AdapterSource;
-  cooldowns: Cooldowns;
-  replicas: ReplicaBalancer;
-  prefill: PrefillStats;
-  loadState: LoadState | undefined;
-  clock: Clock;
-  /** A quick look at a cooling local server before skipping it; absent: cooldowns are trusted as they are. */
-  reachability?: ReachabilityCheck | undefined;
-  /** The windows and tool support the servers reported; absent: the configured windows, tools always sent. */
-  windows?: ServedWindows | undefined;
-  /** Admission to servers whose slots share one KV cache; absent: the router keeps its own. */
-  sharedCaches?: SharedCacheGate | undefined;
-  /** A look at a local server's slots before a silent call is called stuck; absent: silence at the limit is stuck. */
-  slotLook?: SlotLook | undefined;
-  /** A fault in hearth that broke a route (its caller hears only that there was one): for the log. */
-  onFault?: ((error: unknown) => void) | undefined;
-}
-
-/** What a route broken by a fault in hearth says (the error itself goes to `onFault`, the log). */
-export const ROUTE_FAULT = "a fault in hearth while choosing and calling a model (hearth's log says what)";
-
 const noUnlink = (): void => undefined;
 const turnSignal = (request: RouteRequest): AbortSignal => request.options?.signal ?? new AbortController().signal;
-
-/** Failures after which the next candidate is tried. A bad request is the caller's to fix; an abort is final. */
-const FAIL_OVER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken", "context-overflow"]);
-const NEXT_REPLICA: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "overloaded", "server-error", "stream-broken"]);
-/** The call ended because its server hung (no first token or no next one in time, or no connection): not an answer, not the request's own fault. */
-function serverHung(result: AttemptResult): boolean {
-  return !result.ok && (result.failure.kind === "timeout" || result.failure.kind === "unreachable");
-}
 
 /** A model that hung is asked for a quick answer before a skip at most this often (a gateway's turns would each pay the check). */
 const QUICK_CHECK_GAP_MS = 30_000;
@@ -365,10 +331,10 @@ export class Router {
     return { message: `${why}, and it did not answer a quick check now`, silentServer };
   }
 
-  /** The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see usedBeforeFailing). */
   /**
-   * `pending`: the last call failed and the chain moves on — its attempt-failed is the caller's to send,
-   * once it knows which candidate is called next.
+   * The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see
+   * usedBeforeFailing); `pending`: the last call failed and the chain moves on — its attempt-failed is the
+   * caller's to send, once it knows which candidate is called next.
    */
   private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage; pending?: PendingFailure }> {
     const { replicas } = this.dependencies;

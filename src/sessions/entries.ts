@@ -52,9 +52,12 @@ export type NoteKind = (typeof NOTE_KINDS)[number];
 /**
  * Why a turn got no answer. "cancelled": the user stopped it. "permanent": the next turn would hit it
  * again (too large for every candidate, no model, a bad request). "transient": servers down, timeouts —
- * worth a `/retry`.
+ * worth a `/retry`. "fault": a fault in hearth itself broke it while choosing and calling a model (the
+ * log says what) — not the models' doing nor the request's, and a `/retry` likely meets it again.
+ * A cause is never taken away: session files keep the ones they were written with.
  */
-export type TurnFailureCause = "cancelled" | "permanent" | "transient";
+export const TURN_FAILURE_CAUSES = ["cancelled", "permanent", "transient", "fault"] as const;
+export type TurnFailureCause = (typeof TURN_FAILURE_CAUSES)[number];
 
 /**
  * One model call (or a candidate left out without one, `skipped-…`). In a turn's `attempts` an `ok`

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { API_NAMES } from "../ai/api.js";
 import type { ModelRef } from "../ai/model-spec.js";
 import type { AssistantMessage } from "../ai/types.js";
-import type { SessionEntry } from "./entries.js";
+import { TURN_FAILURE_CAUSES, type SessionEntry } from "./entries.js";
 
 /**
  * What a session line must hold to be used: every field the agent, the commands and the transcript
@@ -62,7 +62,7 @@ const ENTRY_SCHEMAS: { [T in SessionEntry["type"]]: SchemaOf<T> } = {
   user: z.looseObject({ type: z.literal("user"), ...entry, text, quoted: z.string().optional(), retryOf: z.string().optional(), images: z.array(z.looseObject({ mediaType: text, data: text })).optional(), channel: z.string().optional() }),
   assistant: z.looseObject({ type: z.literal("assistant"), ...entry, message: assistantMessage, attempts: z.array(attempt), notes }),
   "tool-result": z.looseObject({ type: z.literal("tool-result"), ...entry, message: toolResultMessage, notes }),
-  "turn-failed": z.looseObject({ type: z.literal("turn-failed"), ...entry, error: text, attempts: z.array(attempt), cause: z.enum(["cancelled", "permanent", "transient"]).optional(), notes }),
+  "turn-failed": z.looseObject({ type: z.literal("turn-failed"), ...entry, error: text, attempts: z.array(attempt), cause: z.enum(TURN_FAILURE_CAUSES).optional(), notes }),
   compaction: z.looseObject({ type: z.literal("compaction"), ...entry, summary: text, firstKeptId: text, tokensBefore: count, model: modelRef, calls: z.array(attempt).optional() }),
   trim: z.looseObject({ type: z.literal("trim"), ...entry, firstKeptId: text, tokensBefore: count, reason: text, calls: z.array(attempt).optional() }),
   "model-change": z.looseObject({ type: z.literal("model-change"), ...entry, model: modelRef.nullable() }),

@@ -5,7 +5,7 @@ import { planCompaction, chunkTranscript } from "../../src/agent/compaction.js";
 import { budgetFor, contextTokens, shouldCompact, withReplyCap } from "../../src/agent/context-budget.js";
 import { estimateContextTokens } from "../../src/ai/usage.js";
 import { UntrustedMarker } from "../../src/agent/untrusted.js";
-import type { SessionEntry } from "../../src/sessions/entries.js";
+import type { SessionEntry, TurnFailureCause } from "../../src/sessions/entries.js";
 import { modelSpec } from "../ai/adapter-contract.js";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -50,7 +50,7 @@ test("the view starts after the last /new and from the last compaction's summary
 });
 
 test("a failed turn is left out whole, never merged into the next one, so roles still alternate", () => {
-  const failed = (cause: "cancelled" | "permanent" | "transient"): SessionEntry => ({ type: "turn-failed", id: `f-${cause}`, at, error: "down", attempts: [], cause });
+  const failed = (cause: TurnFailureCause): SessionEntry => ({ type: "turn-failed", id: `f-${cause}`, at, error: "down", attempts: [], cause });
   const entries: SessionEntry[] = [
     user("u1", "first"),
     failed("transient"),
@@ -63,6 +63,8 @@ test("a failed turn is left out whole, never merged into the next one, so roles 
     user("u4", "too big"),
     failed("permanent"),
     user("u5", "crashed before any answer"),
+    user("u7", "hearth broke on it"),
+    failed("fault"),
     user("u6", "third"),
   ];
   const view = conversationView(entries, { pending: "u6" });

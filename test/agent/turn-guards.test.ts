@@ -78,16 +78,22 @@ test("the loop guard: the third identical call (key order aside) is stopped; dif
   assert.equal(guard.repeated(call({ url: "http://a", max: 1 })), true);
 });
 
-test("a turn's failure cause: cancelled, permanent when every candidate would fail again, else transient", () => {
-  assert.equal(turnFailureCause(["unreachable"], true), "cancelled");
-  assert.equal(turnFailureCause(["aborted"], false), "cancelled");
-  assert.equal(turnFailureCause(["bad-request"], false), "permanent");
-  assert.equal(turnFailureCause(["context-overflow", "skipped-context"], false), "permanent");
-  assert.equal(turnFailureCause([], false), "permanent", "no candidate at all");
-  assert.equal(turnFailureCause(["unreachable", "context-overflow"], false), "transient", "the local server may come back with room");
-  assert.equal(turnFailureCause(["overloaded"], false), "transient");
-  assert.equal(turnFailureCause(["context-overflow", "skipped-no-key", "skipped-no-key"], false), "permanent", "keyless hosted fallbacks could not be called: the overflow would recur");
-  assert.equal(turnFailureCause(["skipped-no-key"], false), "transient", "nothing could be called: a key fixes it");
+test("a turn's failure cause: cancelled, a fault when its route broke on one, permanent when every candidate would fail again, else transient", () => {
+  const neither = { cancelled: false, fault: false };
+  const cancelled = { cancelled: true, fault: false };
+  assert.equal(turnFailureCause(["unreachable"], cancelled), "cancelled");
+  assert.equal(turnFailureCause(["aborted"], neither), "cancelled");
+  assert.equal(turnFailureCause(["bad-request"], neither), "permanent");
+  assert.equal(turnFailureCause(["context-overflow", "skipped-context"], neither), "permanent");
+  assert.equal(turnFailureCause([], neither), "permanent", "no candidate at all");
+  assert.equal(turnFailureCause(["unreachable", "context-overflow"], neither), "transient", "the local server may come back with room");
+  assert.equal(turnFailureCause(["overloaded"], neither), "transient");
+  assert.equal(turnFailureCause(["context-overflow", "skipped-no-key", "skipped-no-key"], neither), "permanent", "keyless hosted fallbacks could not be called: the overflow would recur");
+  assert.equal(turnFailureCause(["skipped-no-key"], neither), "transient", "nothing could be called: a key fixes it");
+  // A route broken by a fault in hearth has no attempts of its own: not "no candidate at all" (permanent), nor the models' doing.
+  assert.equal(turnFailureCause([], { cancelled: false, fault: true }), "fault");
+  assert.equal(turnFailureCause(["unreachable"], { cancelled: false, fault: true }), "fault", "whatever the attempts were");
+  assert.equal(turnFailureCause([], { cancelled: true, fault: true }), "cancelled", "the user had stopped it");
 });
 
 test("a window the fixed part alone fills: the refusal names the server's context, the parts and the fix; tools not sent are not charged", () => {

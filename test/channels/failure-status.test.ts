@@ -50,6 +50,17 @@ test("the status follows the candidates that could be asked, whatever keyless or
   assert.equal(statusOf([attempt("openai/g", "skipped-policy"), attempt("anthropic/c", "skipped-no-key")], "skipped-no-key"), "503 no_model_available", "none could be asked");
 });
 
+test("a turn broken by a fault in hearth (the cause 'fault') is 500 internal_error, whatever its candidates did or the turn's attempts say", () => {
+  const fault = (attempts: AttemptSummary[], lastKind: string | undefined) => failureFor({ message: "a fault in hearth while choosing and calling a model (hearth's log says what)", attempts, lastKind, cause: "fault" });
+  for (const attempts of [[], [attempt("home/m", "unreachable")], [attempt("home/m", "context-overflow")], [attempt("home/m", "bad-request")], [attempt("home/m", "skipped-fields")]]) {
+    const failure = fault(attempts, attempts.at(-1)?.outcome);
+    assert.deepEqual({ status: failure.status, type: failure.type, code: failure.code }, { status: 500, type: "server_error", code: "internal_error" }, JSON.stringify(attempts));
+  }
+  // The same attempts told another cause are the models' (or the request's) doing, as before.
+  assert.equal(`${failureFor({ message: "m", attempts: [], lastKind: undefined, cause: "permanent" }).status}`, "400");
+  assert.equal(`${failureFor({ message: "m", attempts: [attempt("home/m", "unreachable")], lastKind: "unreachable", cause: "transient" }).status}`, "503");
+});
+
 test("the message says each failed attempt's cause: the router's summary becomes the list with causes; another message gets the causes it lacks", () => {
   const down = attemptSummary({ model: "home/m", outcome: "unreachable", ms: 2, message: "home/m: cannot reach 127.0.0.1:1234: connection refused" });
   const keyless = attemptSummary({ model: "anthropic/c", outcome: "skipped-no-key", ms: 0, message: "ANTHROPIC_API_KEY is not set" });

@@ -21,7 +21,13 @@ export async function startGateway(args: readonly string[], env: NodeJS.ProcessE
 
 /** Starts it with exactly `args`: no `--port 0` added (it listens where its config says). */
 export async function startGatewayWith(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningGateway> {
-  const child = spawn(process.execPath, [hearthBin, "gateway", ...args], {
+  return startGatewayOf({ bin: hearthBin, args, env });
+}
+
+/** Starts the gateway of the install whose `bin/hearth` is `bin` (a copy of this one, made to break) with exactly `args`. */
+export async function startGatewayOf(install: { bin: string; args: readonly string[]; env: NodeJS.ProcessEnv }): Promise<RunningGateway> {
+  const { bin, args, env } = install;
+  const child = spawn(process.execPath, [bin, "gateway", ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: "/nonexistent-home", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -10,7 +10,7 @@ const { catalog } = resolveText(`{
   models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`);
 
 test("a cancelled turn suggests no probe; a failed server does; a refused request is not worth resending", () => {
-  const hint = (cause: "transient" | "permanent" | "cancelled", outcomes: string[]): string =>
+  const hint = (cause: "transient" | "permanent" | "cancelled" | "fault", outcomes: string[]): string =>
     failureHint({ cause, attempts: outcomes.map((outcome) => ({ outcome })), command: "./bin/hearth", retry: "/retry" });
   assert.equal(hint("cancelled", ["aborted"]), "cancelled: your message is saved and left out of later turns; /retry sends it again");
   assert.doesNotMatch(hint("cancelled", ["ok", "aborted"]), /models status/);
@@ -18,6 +18,9 @@ test("a cancelled turn suggests no probe; a failed server does; a refused reques
   assert.match(hint("transient", ["skipped-no-key", "skipped-policy"]), /^nothing was sent: give the hosted models their API keys/);
   assert.match(hint("permanent", ["bad-request"]), /rejected the request itself/);
   assert.doesNotMatch(hint("permanent", ["bad-request"]), /\/retry/);
+  // A fault in hearth: hearth's to fix, not the servers' (no probe), and a resend likely meets it again.
+  assert.equal(hint("fault", []), "this is hearth's own fault, not a model's nor your message's — the warning above says what it was; your message is saved, but /retry will likely fail the same way until that is fixed");
+  assert.equal(hint("fault", ["unreachable", "skipped-no-key"]), hint("fault", []), "whatever the attempts of the turn's earlier steps");
   const refused = failureHint({ cause: "transient", attempts: [{ outcome: "auth", model: "openai/gpt-5" }, { outcome: "skipped-no-key", model: "anthropic/claude-opus-4-5" }], command: "./bin/hearth", retry: "/retry" });
   assert.match(refused, /^check the API key: the server refused the one of openai\/gpt-5 \(models\.providers\.openai\.apiKey, or the environment variable it comes from\); your message is saved and \/retry sends it again once the key is fixed$/);
   assert.doesNotMatch(refused, /models status --probe/);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { collect } from "../../src/shared/event-stream.js";
 import { createRouting } from "../../src/cli/wire-router.js";
-import { ROUTE_FAULT } from "../../src/models/router.js";
+import { ROUTE_FAULT } from "../../src/models/router-events.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { modelSpec } from "../ai/adapter-contract.js";
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { emptyUsage } from "../../src/ai/usage.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn } from "../../src/channels/webchat/page/live-turn.js";
+import { transcriptItems } from "../../src/gateway/transcript.js";
 
 test("a turn waiting for room in a llama-server's shared cache shows it until its first token", () => {
   const turn = newLiveTurn();
@@ -52,4 +53,21 @@ test("a summary set aside while its model loads takes the place of its 'summaris
   assert.deepEqual(turn.notes, [{ kind: "compaction", text: `no summary now: ${message}`, passing: true }]);
   applyAgentEvent(turn, { type: "compaction", phase: "start", tokensBefore: 9000 });
   assert.deepEqual(turn.notes, [{ kind: "compaction", text: "the conversation (9k tokens) is longer than the context allows: summarising its older turns", passing: true }]);
+});
+
+test("a turn broken by a fault in hearth says whose fault it is, in the words the reloaded history's notice has; another failure its error alone", () => {
+  const error = "a fault in hearth while choosing and calling a model (hearth's log says what)";
+  const failedWith = (cause: "fault" | "transient"): string[] => {
+    const turn = newLiveTurn("t1");
+    applyTurnResult(turn, { ok: false, error, session: "s", attempts: [], cause, compaction: undefined, usage: emptyUsage() });
+    assert.equal(turn.failed, true);
+    return turn.notes.map((note) => `${note.kind}: ${note.text}`);
+  };
+  const faultNotice = transcriptItems([
+    { type: "user", id: "u1", at: "2026-06-01T10:00:00.000Z", text: "hi" },
+    { type: "turn-failed", id: "f1", at: "2026-06-01T10:00:01.000Z", error, attempts: [], cause: "fault" },
+  ]).find((item) => item.role === "notice")?.text;
+  assert.deepEqual(failedWith("fault"), [`error: ${(faultNotice ?? "").replace(/^no answer: /, "")}`]);
+  assert.match(failedWith("fault")[0] ?? "", /this is hearth's own fault, not a model's nor your message's; your message is saved, but sending it again will likely fail the same way/);
+  assert.deepEqual(failedWith("transient"), [`error: ${error}`]);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { PairingStore } from "../../src/channels/whatsapp/pairing-store.js";
+import { ROUTE_FAULT } from "../../src/models/router-events.js";
 import { whatsappPaths } from "../../src/channels/whatsapp/state-paths.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { ME_JID, ME_LID } from "./fake-whatsapp.js";
@@ -189,6 +190,24 @@ describe("while a turn runs", () => {
     whatsapp.deliver(whatsapp.text(ALICE, "big"), whatsapp.text(ALICE, "stop"));
     await channel.idle();
     assert.deepEqual(whatsapp.to(aliceChat), ["Sorry — this message could not be answered: the message is too large for every model"]);
+    channel.stop();
+  });
+
+  test("a fault in hearth is told at once, as hearth's own fault — not waited on as a passing failure is", async () => {
+    const gateway = new ScriptGateway(() => ({ fail: "fault", error: ROUTE_FAULT }));
+    const { channel, whatsapp, clock } = await startChannel({ gateway, dir: temp.dir, name: "fault" });
+    whatsapp.deliver(whatsapp.text(ALICE, "hello"));
+    await channel.idle();
+    assert.deepEqual(whatsapp.to(aliceChat), [
+      "Sorry — this message could not be answered: a fault in hearth while choosing and calling a model (hearth's log says what) — this is hearth's own fault, not a model's nor your message's; your message is saved, but sending it again will likely fail the same way until that is fixed",
+    ]);
+    // A transient failure would be sent again after a minute, and on until its window ends.
+    for (let minute = 0; minute < 40; minute++) {
+      clock.advance(60_000);
+      await channel.idle();
+    }
+    assert.equal(gateway.received.length, 1, "not sent again");
+    assert.equal(whatsapp.sent.length, 1, "told once");
     channel.stop();
   });
 });

@@ -4,8 +4,9 @@ import { emptyUsage } from "../../src/ai/usage.js";
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import type { WhatsAppGateway } from "../../src/channels/whatsapp/gateway.js";
 import type { GatewayEvent, HandleResult, InboundMessage, TranscriptItem } from "../../src/gateway/port.js";
+import type { TurnFailureCause } from "../../src/sessions/entries.js";
 
-export type Outcome = { ok: string; notice?: string; events?: AgentEvent[] } | { fail: "transient" | "permanent" | "cancelled"; error?: string };
+export type Outcome = { ok: string; notice?: string; events?: AgentEvent[] } | { fail: TurnFailureCause; error?: string };
 
 export function ok(text: string, session: string, notice?: string): TurnResult {
   return { ok: true, text, model: "local/m" as never, session, attempts: [], usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, cost: 0, notice, truncated: false, compaction: undefined };

@@ -16,6 +16,7 @@ import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } f
 import { whatsappPaths } from "./state-paths.js";
 import { WaitingRetries } from "./waiting-retries.js";
 import { answerText } from "../../agent/turn-notes.js";
+import { faultNote } from "../../agent/failure-hint.js";
 
 export interface WhatsAppChannelOptions {
   port: WhatsAppGateway;
@@ -309,6 +310,9 @@ export class WhatsAppChannel {
       this.retries.wait(message);
     } else if (turn.cause === "cancelled") {
       this.pending.remove(message.id);
+    } else if (turn.cause === "fault") {
+      // hearth's own fault: told at once (no model coming back would mend it), and as that — not as a passing failure.
+      await this.send(message, `Sorry — this message could not be answered: ${faultNote(turn.error)}`);
     } else {
       await this.send(message, `Sorry — this message could not be answered: ${turn.error}`);
     }

@@ -5,7 +5,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import { FAULT_WORDS, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, faultFailure, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
 import { answerText } from "../../../agent/turn-notes.js";
 
@@ -112,7 +112,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         ? stoppedFailure(all)
         : result.cause === "cancelled" || call.signal.aborted
           ? cancelledFailure(all)
-          : shown && !call.canRestart
+          : shown && !call.canRestart && result.cause !== "fault"
             ? midAnswerFailure({ message: result.error, attempts: all, lastKind: last?.outcome, model: lastCalled(all) })
             : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
       const notice = joinNotes(notes);
@@ -136,7 +136,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       const message = isHearthError(error) ? [error.message, ...error.details].join(" — ") : FAULT_WORDS;
       const failure = isHearthError(error) && error.kind !== "runtime"
         ? { status: 400, message, type: "invalid_request_error", code: "bad_request", attempts }
-        : { status: 500, message: `the turn failed: ${message}`, type: "server_error", code: "internal_error", attempts };
+        : faultFailure(`the turn failed: ${message}`, attempts);
       out.push({ type: "error", failure });
     })
     .finally(() => out.end());

@@ -14,12 +14,14 @@ const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields
  * request itself cannot be answered (a server refused it, too long for every window — a turn the agent
  * judged permanent, refused before any call included); 503 when each of them was down, busy, loading
  * or cooling (or there was none); 502 when one of them did something wrong (a key refused, a 5xx
- * other than 503, a broken stream). Every one of these is sent with `x-should-retry: false` (see
+ * other than 503, a broken stream); 500 when the turn broke on a fault in hearth (the cause "fault"),
+ * whatever its candidates did. Every one of these is sent with `x-should-retry: false` (see
  * failureResponse): hearth has already been through the whole chain.
  */
 export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined; param?: string | undefined }): AnswerFailure {
   const { attempts, lastKind } = outcome;
   const message = withCauses(outcome.message, attempts);
+  if (outcome.cause === "fault") return faultFailure(message, attempts);
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   const classified = classify({ message, attempts, failed, lastKind, cause: outcome.cause });
   // A field of the request that no candidate could take as asked (proxy mode): the client's to change.
@@ -47,6 +49,14 @@ function classify(outcome: { message: string; attempts: readonly AttemptSummary[
   }
   if (couldTake.every((attempt) => UNAVAILABLE.has(attempt.outcome))) return { status: 503, message, type: "server_error", code: "no_model_available", attempts };
   return { status: 502, message, type: "server_error", code: "upstream_failed", attempts };
+}
+
+/**
+ * A fault in hearth itself (what it was is logged; `message` says only that): a 500 `internal_error` —
+ * neither the request's (a 400) nor the models' unavailability (a 503, which an SDK would resend as is).
+ */
+export function faultFailure(message: string, attempts: readonly AttemptSummary[]): AnswerFailure {
+  return { status: 500, message, type: "server_error", code: "internal_error", attempts };
 }
 
 /** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */

@@ -5,10 +5,10 @@ import type { Catalogue, GatewayPort } from "../../../gateway/port.js";
 import { fallbackNotice, localInWords, type DescribeModel } from "../../../models/fallback-notice.js";
 import type { Attempt, RouterEvent } from "../../../models/router-events.js";
 import { EventStream } from "../../../shared/event-stream.js";
-import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerFailure, type AnswerSource, type AttemptSummary } from "./answer-events.js";
+import { FAULT_WORDS, type Answer, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, midAnswerFailure, stoppedFailure } from "./failure-status.js";
+import { attemptSummary, cancelledFailure, failureFor, faultFailure, midAnswerFailure, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
 import { answeredNotices } from "./proxy-notices.js";
 
@@ -84,7 +84,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       case "route-error": {
         const all = event.attempts.map(summary);
         const failure = event.fault
-          ? faultFailure(all)
+          ? faultFailure(`proxy failed: ${FAULT_WORDS}`, all)
           : stoppedByGateway(call.controller.signal)
           ? stoppedFailure(all)
           : call.controller.signal.aborted || event.failure?.kind === "aborted"
@@ -109,7 +109,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   // hearth's own errors carry their words and fix for the client; any other is a fault, said as one and logged.
   const failed = (error: unknown): void => {
     if (!isHearthError(error)) call.onFault?.(error);
-    if (!isHearthError(error)) return finish({ type: "error", failure: faultFailure(attempts) });
+    if (!isHearthError(error)) return finish({ type: "error", failure: faultFailure(`proxy failed: ${FAULT_WORDS}`, attempts) });
     finish({ type: "error", failure: failureFor({ message: `proxy failed: ${[error.message, ...error.details].join(" — ")}`, attempts, lastKind: undefined, model }) });
   };
   try {
@@ -130,11 +130,6 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     failed(error);
   }
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
-}
-
-/** A fault in hearth (logged): a 500, not a model's unavailability (which an SDK would retry as is). */
-function faultFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
-  return { status: 500, message: `proxy failed: ${FAULT_WORDS}`, type: "server_error", code: "internal_error", attempts };
 }
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */

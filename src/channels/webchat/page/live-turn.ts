@@ -1,3 +1,4 @@
+import { faultNote } from "../../../agent/failure-hint.js";
 import { turnNote } from "../../../agent/turn-notes.js";
 import { queuedNotice, REFS_ONLY, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { AgentEvent, TurnResult } from "./wire-types.js";
@@ -100,5 +101,6 @@ export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
   turn.failed = true;
   // An answer that could not be saved (a full disk) stays on the page with the error saying so.
   if (result.unsavedAnswer !== undefined && turn.text === "") turn.text = result.unsavedAnswer;
-  turn.notes.push({ kind: "error", text: result.error });
+  // A fault in hearth says so, as the reloaded history's notice does (transcriptItems): not a passing failure that Retry would mend.
+  turn.notes.push({ kind: "error", text: result.cause === "fault" ? faultNote(result.error) : result.error });
 }
