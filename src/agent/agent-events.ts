@@ -6,7 +6,8 @@ import type { AttemptRecord, TurnFailureCause } from "../sessions/entries.js";
 /** What a channel sees of a turn while it runs. */
 export type AgentEvent =
   | { type: "text-delta"; delta: string }
-  | { type: "reasoning-delta"; delta: string }
+  /** `summary`: a summary of the reasoning (OpenAI's reasoning summaries), not the reasoning itself. */
+  | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
   | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
   | { type: "tool-end"; name: string; isError: boolean; preview: string }
   /** `usage`: what the call spent before it broke (Attempt.usage), when it spent any. */

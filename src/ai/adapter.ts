@@ -93,7 +93,7 @@ export function runAdapter(
       try {
         await work(builder, wire, compat(), callOptions);
       } catch (error) {
-        const learned = !builder.started && error instanceof FailureError ? run.compat?.learn(model, error.failure) : undefined;
+        const learned = !builder.started && error instanceof FailureError ? run.compat?.learn(model, error.failure, options) : undefined;
         if (!learned) throw error;
         wire = compatibleContext(context, learned.compat, acceptsImages);
         builder.reshaped(wire);

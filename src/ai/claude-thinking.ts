@@ -1,34 +1,70 @@
-import type { CallOptions, Message } from "./types.js";
+import { claudeVersion } from "./carried-options.js";
+import type { CallOptions, Message, ReasoningLevel, ReasoningSent } from "./types.js";
 
-/** The smallest thinking budget Anthropic takes. */
+/** The smallest thinking budget Anthropic takes; the budget must also be below max_tokens. */
 const MIN_THINKING_BUDGET = 1024;
-const BUDGETS = { low: 2048, medium: 8192, high: 24576 } as const;
+/** What a budget leaves of the reply limit for the answer itself. */
+const ANSWER_ROOM = 1024;
+
+/**
+ * Each level's thinking budget (`thinking: { type: "enabled", budget_tokens }`), for the Claude models
+ * before Opus 4.6 and Sonnet 4.6 and servers with an Anthropic-compatible API. OpenAI gives "minimal"
+ * "very few reasoning tokens" and calls no reasoning "none": "minimal" is thinking at Anthropic's smallest
+ * budget, not thinking off ("none" is). "max": as much as the reply limit leaves.
+ */
+const BUDGETS: Record<Exclude<ReasoningLevel, "off">, number> = { minimal: MIN_THINKING_BUDGET, low: 2048, medium: 8192, high: 24576, xhigh: 49152, max: Number.POSITIVE_INFINITY };
+
+/** Claude's effort levels (`output_config.effort`): xhigh from Opus 4.7, max from Opus and Sonnet 4.6. */
+type ClaudeEffort = "low" | "medium" | "high" | "xhigh" | "max";
 
 /** What decides a Claude call's thinking: the model, and the request's reply limit and reasoning level. */
 interface ThinkingAsk {
-  model: { provider: string; reasoning: boolean; maxTokens: number };
+  model: { provider: string; id: string; reasoning: boolean; maxTokens: number };
   options: CallOptions | undefined;
   messages: readonly Message[];
 }
 
-/**
- * The thinking budget of an Anthropic Messages call, or undefined for a call sent without `thinking`:
- * none asked, a reply limit too small to think in (the budget is at least 1,024 tokens and below
- * max_tokens), or a tool loop whose thinking did not come back (unsignedToolLoop).
- */
-export function thinkingBudget(ask: ThinkingAsk): number | undefined {
-  const { model, options } = ask;
-  const reasoning = options?.reasoning;
-  if (!model.reasoning || reasoning === undefined || reasoning === "off") return undefined;
-  const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
-  if (maxTokens <= MIN_THINKING_BUDGET + 1) return undefined;
-  if (unsignedToolLoop(ask.messages, model.provider)) return undefined;
-  return Math.max(MIN_THINKING_BUDGET, Math.min(BUDGETS[reasoning], maxTokens - 1024));
+/** A Claude call's thinking: a budget, or adaptive thinking at an effort, or none; `sent`: the level went as something else. */
+export interface ClaudeThinking {
+  budget?: number | undefined;
+  effort?: ClaudeEffort | undefined;
+  sent?: ReasoningSent | undefined;
 }
 
-/** The call is sent without the thinking it asked for only because its tool loop's thinking did not come back: what the reply's notice says. */
-export function thinkingLeftOut(ask: ThinkingAsk): boolean {
-  return thinkingBudget(ask) === undefined && unsignedToolLoop(ask.messages, ask.model.provider) && thinkingBudget({ ...ask, messages: [] }) !== undefined;
+/**
+ * The thinking of an Anthropic Messages call. None when none is asked; when asked, none either (and
+ * `sent` says why) for a tool loop whose thinking did not come back (unsignedToolLoop), or a reply
+ * limit too small for a budget (at least 1,024 tokens, and below max_tokens). Opus 4.6, Sonnet 4.6 and
+ * the Claude models after them think adaptively at an effort (Opus 4.7 takes no budget at all, and the
+ * 4.6 models deprecate it); the others get the level's budget, less where the reply limit would leave
+ * under 1,024 tokens for the answer.
+ */
+export function claudeThinking(ask: ThinkingAsk): ClaudeThinking {
+  const { model, options } = ask;
+  const level = options?.reasoning;
+  if (!model.reasoning || level === undefined || level === "off") return {};
+  const version = claudeVersion(model.id);
+  const adaptive = version !== undefined && version >= 4.6;
+  const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
+  if (!adaptive && maxTokens <= MIN_THINKING_BUDGET + 1) {
+    return { sent: { sent: "no thinking", why: `a reply limit of ${maxTokens.toLocaleString("en-US")} tokens leaves no room for Anthropic's smallest thinking budget (1,024 tokens, below the limit)` } };
+  }
+  if (unsignedToolLoop(ask.messages, model.provider)) {
+    return { sent: { sent: "no thinking", why: "the tool results go on a turn whose signed thinking did not come back, and Anthropic takes thinking there only with it (Chat Completions has no place for it; the Responses API keeps it as reasoning.encrypted_content)" } };
+  }
+  if (adaptive) return adaptiveEffort(level, version);
+  const wanted = BUDGETS[level];
+  const budget = Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - ANSWER_ROOM));
+  if (budget >= wanted || wanted === Number.POSITIVE_INFINITY) return { budget };
+  const why = `${level}'s budget is ${wanted.toLocaleString("en-US")} tokens, and a reply limit of ${maxTokens.toLocaleString("en-US")} keeps 1,024 of them for the answer`;
+  return { budget, sent: { sent: `thinking.budget_tokens ${budget}`, why } };
+}
+
+/** A level as Claude's adaptive thinking takes it: the effort nearest, and why where it is not the level. */
+function adaptiveEffort(level: Exclude<ReasoningLevel, "off">, version: number): ClaudeThinking {
+  if (level === "minimal") return { effort: "low", sent: { sent: 'output_config.effort "low"', why: "Claude's least effort is low (it may then skip thinking on an easy question)" } };
+  if (level === "xhigh" && version < 4.7) return { effort: "high", sent: { sent: 'output_config.effort "high"', why: "Claude takes xhigh from Opus 4.7 on" } };
+  return { effort: level };
 }
 
 /**

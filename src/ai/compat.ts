@@ -1,5 +1,6 @@
 import type { ModelCompat, ModelSpec } from "./model-spec.js";
-import type { Context, Failure, Message } from "./types.js";
+import { effortOf, effortsFromRefusal, EFFORTS, nearestEffort } from "./reasoning-efforts.js";
+import type { CallOptions, Context, Failure, Message } from "./types.js";
 
 /**
  * How servers and chat templates say they cannot take a request's shape, one line per server, and
@@ -13,6 +14,8 @@ const REFUSALS: readonly { pattern: RegExp; learn: ModelCompat }[] = [
   { pattern: /invalid type: sequence, expected a string|content must be a string|expected string content|Input should be a valid string.*content/i, learn: { stringContentOnly: true } }, // Rust (serde) and Python (pydantic) servers that take plain string content only
   { pattern: /'max_tokens' is not supported with this model\. Use 'max_completion_tokens'/i, learn: { maxTokensField: "max_completion_tokens" } }, // OpenAI reasoning models
   { pattern: /(?:unrecognized request argument supplied|extra (?:fields|inputs) (?:are )?not permitted|unknown field)[^]*max_completion_tokens/i, learn: { maxTokensField: "max_tokens" } }, // older OpenAI-compatible servers (Azure, vLLM < 0.6)
+  // Ollama takes a `think` level for gpt-oss alone before 0.12 ('think value "high" is not supported for this model'), and none at all before 0.11 (a bool field).
+  { pattern: /think value "[^"]*" is not supported|cannot unmarshal string into Go (?:struct field \S*think|value of type bool)/i, learn: { thinkLevels: false } },
 ];
 
 /** What each model could not take, learned from refusals: one per adapter instance, like the reasoning habits. */
@@ -28,11 +31,13 @@ export class CompatHabits {
    * A bad request whose words name a shape the model cannot take: remember the switch and say which.
    * Undefined when the failure is something else, or the switch was already on.
    */
-  learn(model: ModelSpec, failure: Failure): { compat: ModelCompat; key: keyof ModelCompat } | undefined {
+  learn(model: ModelSpec, failure: Failure, options?: CallOptions): { compat: ModelCompat; key: keyof ModelCompat } | undefined {
     // llama.cpp reports a template's refusal as 500, vLLM and LM Studio as 400: the words decide.
     if (failure.status === undefined) return undefined;
     const words = `${failure.detail ?? ""} ${failure.message}`;
     const current = this.for(model);
+    const efforts = this.refusedEffort(model, { words, current, options });
+    if (efforts) return efforts;
     for (const refusal of REFUSALS) {
       if (!refusal.pattern.test(words)) continue;
       const key = Object.keys(refusal.learn)[0] as keyof ModelCompat;
@@ -41,6 +46,22 @@ export class CompatHabits {
       return { compat: this.for(model), key };
     }
     return undefined;
+  }
+
+  /**
+   * A reasoning effort the server refused (a model configured to reason was sent one): the efforts it
+   * says it takes are remembered, and the call goes again with the nearest (see openAiEffort).
+   */
+  private refusedEffort(model: ModelSpec, seen: { words: string; current: ModelCompat; options: CallOptions | undefined }): { compat: ModelCompat; key: keyof ModelCompat } | undefined {
+    const level = seen.options?.reasoning;
+    if (!model.reasoning || level === undefined || model.api === "anthropic-messages" || model.api === "ollama") return undefined;
+    const taken = seen.current.reasoningEfforts ?? EFFORTS;
+    const sent = nearestEffort(effortOf(level), taken);
+    const learned = effortsFromRefusal(seen.words, sent)?.filter((effort) => taken.includes(effort));
+    // Fewer than before, or none: what is sent next differs (the same list again would be refused again).
+    if (!learned || learned.length === taken.length) return undefined;
+    this.learned.set(model.ref, { ...this.learned.get(model.ref), reasoningEfforts: learned });
+    return { compat: this.for(model), key: "reasoningEfforts" };
   }
 }
 

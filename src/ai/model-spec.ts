@@ -42,12 +42,19 @@ export interface ModelSpec {
   compat?: ModelCompat | undefined;
 }
 
+/** OpenAI's reasoning efforts (Chat Completions' `reasoning_effort`, Responses' `reasoning.effort`): see reasoning-efforts.ts. */
+export type Effort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+
 /** Request shapes a server or chat template cannot take (see `compat` in the config). */
 export interface ModelCompat {
   supportsTools?: boolean | undefined;
   supportsSystemRole?: boolean | undefined;
   stringContentOnly?: boolean | undefined;
   maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
+  /** The reasoning efforts an OpenAI-shaped server takes, where it refused one (learned from its words only). */
+  reasoningEfforts?: readonly Effort[] | undefined;
+  /** false: Ollama's `think` takes true or false only, no level, for this model (learned from its refusal only). */
+  thinkLevels?: boolean | undefined;
 }
 
 export function splitRef(ref: string): { provider: string; id: string } | undefined {

@@ -4,7 +4,7 @@ import { TextToolCallExtractor, type TextPiece } from "./text-tool-calls.js";
 import type { ReasoningSplitter } from "./think-habits.js";
 import type { Segment } from "./think-tags.js";
 import { parseToolArguments } from "./tool-arguments.js";
-import type { AssistantMessage, Context, Failure, ReasoningContent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
+import type { AssistantMessage, Context, Failure, ReasoningContent, ReasoningSent, StopReason, StreamEvent, TextContent, ToolCall, Usage } from "./types.js";
 import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usage.js";
 import { applyServerTimings, type ServerTimings } from "./server-timings.js";
 import type { EventStream } from "../shared/event-stream.js";
@@ -21,6 +21,7 @@ export class ResponseBuilder {
   private serverTimings: ServerTimings | undefined;
   /** The model the server said answered (its reply's `model` field). */
   private servedId: string | undefined;
+  private sentReasoning: ReasoningSent | undefined;
   private done = false;
   /** Tool calls written as text are recognised only when the model was offered tools. */
   private readonly textCalls: TextToolCallExtractor | undefined;
@@ -89,11 +90,17 @@ export class ResponseBuilder {
     }
   }
 
-  reasoning(delta: string): void {
+  /** Reasoning on its own channel; `summary`: a summary of it (OpenAI's reasoning summaries), kept apart from reasoning itself. */
+  reasoning(delta: string, summary = false): void {
     if (this.done || delta === "") return;
     this.token();
     this.splitter?.structuredReasoningSeen();
-    this.appendReasoning(delta);
+    this.appendReasoning(delta, summary);
+  }
+
+  /** The call's reasoning level went to the server as something else (see AssistantMessage.reasoningSent). */
+  reasoningSent(sent: ReasoningSent | undefined): void {
+    this.sentReasoning = sent;
   }
 
   /** A new reasoning block starts (Anthropic thinking / redacted_thinking): never merged into the one before. */
@@ -164,7 +171,8 @@ export class ResponseBuilder {
     const usage = this.finalUsage();
     const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
     const served = this.servedId !== undefined && !sameModel(this.servedId, this.model.id) ? { served: this.servedId } : {};
-    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served };
+    const sent = this.sentReasoning ? { reasoningSent: this.sentReasoning } : {};
+    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served, ...sent };
   }
 
   private finalUsage(): Usage {
@@ -229,11 +237,11 @@ export class ResponseBuilder {
     this.stream.push({ type: "text-delta", delta: text });
   }
 
-  private appendReasoning(text: string): void {
+  private appendReasoning(text: string, summary = false): void {
     const last = this.content[this.content.length - 1];
-    if (last?.type === "reasoning" && last.signature === undefined && last.redacted === undefined) last.text += text;
-    else this.content.push({ type: "reasoning", text });
-    this.stream.push({ type: "reasoning-delta", delta: text });
+    if (last?.type === "reasoning" && last.signature === undefined && last.redacted === undefined && (last.summary === true) === summary) last.text += text;
+    else this.content.push(summary ? { type: "reasoning", text, summary: true } : { type: "reasoning", text });
+    this.stream.push(summary ? { type: "reasoning-delta", delta: text, summary: true } : { type: "reasoning-delta", delta: text });
   }
 
   private flushSplitter(): void {

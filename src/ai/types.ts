@@ -11,7 +11,12 @@ export interface ImageContent {
   mediaType: string;
   /** Base64 without the data: prefix. */
   data: string;
+  /** The resolution the client asked the model to see it at (OpenAI's `detail`); absent: the server's default ("auto"). */
+  detail?: ImageDetail | undefined;
 }
+
+/** OpenAI's image detail levels: `original` is the Responses API's alone. */
+export type ImageDetail = "low" | "high" | "auto" | "original";
 
 /** Reasoning the model produced; kept apart from text from the wire up. */
 export interface ReasoningContent {
@@ -21,6 +26,8 @@ export interface ReasoningContent {
   signature?: string | undefined;
   /** Reasoning the server returned only encrypted (Anthropic redacted_thinking, Responses encrypted_content). */
   redacted?: string | undefined;
+  /** A summary of the reasoning (OpenAI's reasoning summaries), not the reasoning itself: a Responses reply keeps it a summary. */
+  summary?: true | undefined;
 }
 
 export interface ToolCall {
@@ -70,6 +77,17 @@ export interface AssistantMessage {
    * a llama-server restarted with another model (`stories-v2` for `stories260k`) answers any id with it.
    */
   served?: string | undefined;
+  /**
+   * What the call sent of its reasoning level where the server could not be sent the level itself (a
+   * level it takes instead, thinking left out): what a proxied reply says. Absent: the level went as asked.
+   */
+  reasoningSent?: ReasoningSent | undefined;
+}
+
+/** A reasoning level sent as something else: what went (`think "low"`, `no thinking`) and why, in the user's words. */
+export interface ReasoningSent {
+  sent: string;
+  why: string;
 }
 
 export interface ToolResultMessage {
@@ -132,7 +150,7 @@ export interface Failure {
 
 export type StreamEvent =
   | { type: "text-delta"; delta: string }
-  | { type: "reasoning-delta"; delta: string }
+  | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
   | { type: "tool-call"; call: ToolCall }
   | { type: "usage"; usage: Usage }
   | { type: "response-end"; message: AssistantMessage }
@@ -150,6 +168,12 @@ export interface Timeouts {
   totalMs: number;
 }
 
+/** OpenAI's reasoning efforts, least to most ("off" is its "none"). */
+export type ReasoningLevel = "off" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+
+/** The Responses API's reasoning summaries (`reasoning.summary`). */
+export type ReasoningSummary = "auto" | "concise" | "detailed";
+
 export interface CallOptions {
   maxTokens?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -160,8 +184,10 @@ export interface CallOptions {
    */
   callController?: AbortController | undefined;
   timeouts?: Partial<Timeouts> | undefined;
-  /** Ask for reasoning where the protocol needs it asked ("off" leaves the server's default). */
-  reasoning?: "off" | "low" | "medium" | "high" | undefined;
+  /** How hard a model configured to reason is asked to think (each protocol's form of it; see reasoning-efforts.ts). */
+  reasoning?: ReasoningLevel | undefined;
+  /** How a Responses server summarises the reasoning (`reasoning.summary`); absent: "auto". */
+  reasoningSummary?: ReasoningSummary | undefined;
   /**
    * The first-token limit as a box the caller may raise while the call runs (the router does when
    * LM Studio turns out to be loading the model); overrides `timeouts.firstByteMs`.

@@ -1,7 +1,8 @@
 import type { AgentEvent } from "../agent/agent-events.js";
 import { REDACTED, type SecretRedactor } from "../shared/secret-redactor.js";
 
-type Stream = "text" | "reasoning";
+/** A turn's streams of deltas: its text, its reasoning, and summaries of reasoning (reasoning-deltas marked `summary`), each held apart. */
+type Stream = "text" | "reasoning" | "summary";
 
 /** How much of what a stream has shown is kept to read the next piece after (the redactor reads its last 32 characters). */
 const SHOWN_KEPT = 64;
@@ -16,9 +17,9 @@ const PARTIAL_MASKED = 8;
  * Held text goes out before any other event and before the result; nothing is lost, only masked.
  */
 export class TurnRedactor {
-  private readonly held: Record<Stream, string> = { text: "", reasoning: "" };
+  private readonly held: Record<Stream, string> = { text: "", reasoning: "", summary: "" };
   /** The last characters each stream has shown, as written: a run of a secret begun there (too short to hold back) is masked on from the next piece. */
-  private readonly shown: Record<Stream, string> = { text: "", reasoning: "" };
+  private readonly shown: Record<Stream, string> = { text: "", reasoning: "", summary: "" };
 
   constructor(private readonly secrets: SecretRedactor) {}
 
@@ -31,7 +32,7 @@ export class TurnRedactor {
   event<E extends { type: string }>(event: E): E[] {
     const delta = (event as { delta?: unknown }).delta;
     if (event.type === "text-delta" && typeof delta === "string") return this.delta("text", delta) as E[];
-    if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta("reasoning", delta) as E[];
+    if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta((event as { summary?: unknown }).summary === true ? "summary" : "reasoning", delta) as E[];
     if (event.type === "answer-restart") {
       this.reset();
       return [event];
@@ -48,6 +49,7 @@ export class TurnRedactor {
   flush(): AgentEvent[] {
     const out: AgentEvent[] = [];
     if (this.held.reasoning !== "") out.push({ type: "reasoning-delta", delta: this.release("reasoning") });
+    if (this.held.summary !== "") out.push(summaryDelta(this.release("summary")));
     if (this.held.text !== "") out.push({ type: "text-delta", delta: this.release("text") });
     this.reset();
     return out;
@@ -58,10 +60,10 @@ export class TurnRedactor {
   }
 
   private reset(): void {
-    this.held.text = "";
-    this.held.reasoning = "";
-    this.shown.text = "";
-    this.shown.reasoning = "";
+    for (const stream of STREAMS) {
+      this.held[stream] = "";
+      this.shown[stream] = "";
+    }
   }
 
   private release(stream: Stream): string {
@@ -79,6 +81,13 @@ export class TurnRedactor {
     const shown = this.secrets.redact(released, { shownBefore: this.shown[stream] });
     this.shown[stream] = (this.shown[stream] + released).slice(-SHOWN_KEPT);
     if (shown === "") return [];
-    return [stream === "text" ? { type: "text-delta", delta: shown } : { type: "reasoning-delta", delta: shown }];
+    return [stream === "text" ? { type: "text-delta", delta: shown } : stream === "summary" ? summaryDelta(shown) : { type: "reasoning-delta", delta: shown }];
   }
+}
+
+const STREAMS: readonly Stream[] = ["text", "reasoning", "summary"];
+
+/** A delta of a reasoning summary, marked as the model's stream marks it. */
+function summaryDelta(delta: string): AgentEvent {
+  return { type: "reasoning-delta", delta, summary: true };
 }

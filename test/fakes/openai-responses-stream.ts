@@ -33,8 +33,8 @@ export interface ResponsesSpec {
   model?: string;
   /** reasoning item with reasoning_text deltas, as LM Studio emits */
   reasoning?: string;
-  /** OpenAI-style summary deltas instead */
-  reasoningSummary?: string;
+  /** OpenAI-style summary deltas instead: one part, or several (each its own summary_index, as OpenAI sends a summary's paragraphs) */
+  reasoningSummary?: string | readonly string[];
   text?: string;
   toolCalls?: { callId: string; name: string; arguments: string }[];
   /** null = omit usage entirely */
@@ -65,6 +65,7 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
   };
   const output: Json[] = [];
   let outputIndex = 0;
+  const summaryParts = spec.reasoningSummary === undefined ? undefined : typeof spec.reasoningSummary === "string" ? [spec.reasoningSummary] : spec.reasoningSummary;
   /** OpenAI's padding of each delta event; LM Studio sends none. */
   const obfuscated = (delta: string): Json => (lm ? {} : { obfuscation: id("", Math.max(1, 16 - delta.length), "base62") });
 
@@ -74,19 +75,19 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
   if (spec.reasoning !== undefined || spec.reasoningSummary !== undefined) {
     const itemId = lm ? id("rs_", 21) : id("rs_", 50, "hex");
     const index = outputIndex++;
-    const summary = spec.reasoningSummary;
+    const summary = summaryParts;
     const raw = spec.reasoning;
     emit("response.output_item.added", {
       output_index: index,
       item: raw !== undefined || lm ? { id: itemId, type: "reasoning", status: "in_progress", summary: [], content: [] } : { id: itemId, type: "reasoning", summary: [] },
     });
-    if (summary !== undefined) {
-      const base = { item_id: itemId, output_index: index, summary_index: 0 };
+    summary?.forEach((part, summaryIndex) => {
+      const base = { item_id: itemId, output_index: index, summary_index: summaryIndex };
       emit("response.reasoning_summary_part.added", { ...base, part: { type: "summary_text", text: "" } });
-      for (const delta of splitText(summary, size)) emit("response.reasoning_summary_text.delta", { ...base, delta, ...obfuscated(delta) });
-      emit("response.reasoning_summary_text.done", { ...base, text: summary });
-      emit("response.reasoning_summary_part.done", { ...base, part: { type: "summary_text", text: summary } });
-    }
+      for (const delta of splitText(part, size)) emit("response.reasoning_summary_text.delta", { ...base, delta, ...obfuscated(delta) });
+      emit("response.reasoning_summary_text.done", { ...base, text: part });
+      emit("response.reasoning_summary_part.done", { ...base, part: { type: "summary_text", text: part } });
+    });
     if (raw !== undefined) {
       const base = { item_id: itemId, output_index: index, content_index: 0 };
       emit("response.content_part.added", { ...base, part: { type: "reasoning_text", text: "" } });
@@ -100,10 +101,10 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
             id: itemId,
             type: "reasoning",
             status: "completed",
-            summary: summary === undefined ? [] : [{ type: "summary_text", text: summary }],
+            summary: (summary ?? []).map((part) => ({ type: "summary_text", text: part })),
             content: raw === undefined ? [] : [{ type: "reasoning_text", text: raw }],
           }
-        : { id: itemId, type: "reasoning", summary: [{ type: "summary_text", text: summary ?? "" }] };
+        : { id: itemId, type: "reasoning", summary: (summary ?? [""]).map((part) => ({ type: "summary_text", text: part })) };
     emit("response.output_item.done", { output_index: index, item });
     output.push(item);
   }
@@ -149,8 +150,8 @@ export function responsesStream(spec: ResponsesSpec): SseFrame[] {
   else {
     const usage = spec.usage ?? {
       input: 24,
-      output: roughTokens(`${spec.reasoning ?? ""}${spec.reasoningSummary ?? ""}${spec.text ?? ""}${(spec.toolCalls ?? []).map((c) => c.arguments).join("")}`),
-      reasoning: roughTokens(spec.reasoning ?? spec.reasoningSummary ?? ""),
+      output: roughTokens(`${spec.reasoning ?? ""}${(summaryParts ?? []).join("")}${spec.text ?? ""}${(spec.toolCalls ?? []).map((c) => c.arguments).join("")}`),
+      reasoning: roughTokens(spec.reasoning ?? (summaryParts ?? []).join("")),
     };
     final.usage = usageObject(flavor, usage);
   }

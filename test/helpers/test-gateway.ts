@@ -22,12 +22,15 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway over `configText` (JSON5) with a fresh state dir; `clock`: the routing's (first-token notices, cooldowns). */
-export async function testGateway(configText: string, options: { clock?: Clock | undefined } = {}): Promise<TestGateway> {
+/**
+ * A gateway over `configText` (JSON5) with a fresh state dir; `clock`: the routing's (first-token notices, cooldowns);
+ * `secrets`: the config's keys masked in what clients are shown, as the gateway command has it (streams go through its TurnRedactor).
+ */
+export async function testGateway(configText: string, options: { clock?: Clock | undefined; secrets?: boolean | undefined } = {}): Promise<TestGateway> {
   const temp = tempDir("hearth-gateway-");
   const file = join(temp.dir, "hearth.json5");
   writeFileSync(file, configText);
-  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config: file, clock: options.clock });
+  const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: temp.dir }, cwd: temp.dir, config: file, clock: options.clock, ...(options.secrets ? { secrets: new SecretRedactor() } : {}) });
   const { gateway } = runtime;
   const proxied: TestGateway["proxied"] = [];
   const port: GatewayPort = {

@@ -2,7 +2,7 @@ import type { Base64ImageSource, ContentBlockParam, MessageParam, TextBlockParam
 import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
-import { thinkingBudget } from "../../claude-thinking.js";
+import { claudeThinking } from "../../claude-thinking.js";
 import { argumentsObject } from "../../tool-arguments.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
@@ -27,9 +27,12 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) }));
   }
-  const budget = thinkingBudget({ model, options, messages: context.messages });
+  const { budget, effort } = claudeThinking({ model, options, messages: context.messages });
   if (budget !== undefined) {
     body.thinking = { type: "enabled", budget_tokens: budget };
+  } else if (effort !== undefined) {
+    body.thinking = { type: "adaptive" };
+    body.output_config = { effort };
   } else if (options?.temperature !== undefined) {
     body.temperature = options.temperature;
   }
@@ -76,6 +79,7 @@ function toMessages(messages: readonly Message[], provider: string): AnthropicMe
   };
   for (const message of messages) {
     if (message.role === "user") {
+      // An image block has no detail: a proxied reply says so where the client asked one (proxy-notices.ts).
       const blocks: Block[] = userParts(message).map((part) =>
         part.type === "text"
           ? { type: "text" as const, text: part.text }

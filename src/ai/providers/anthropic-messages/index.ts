@@ -1,6 +1,7 @@
 import { parseEventData, postForStream, runAdapter, type AdapterDependencies, type ProviderAdapter } from "../../adapter.js";
 import { eachSse } from "../../http/sse.js";
 import { messagesRequestBody } from "./convert-messages.js";
+import { claudeThinking } from "../../claude-thinking.js";
 import { AnthropicEventMapper } from "./map-events.js";
 import { basePath } from "../../http/join-url.js";
 
@@ -15,6 +16,7 @@ export function createAnthropicMessagesAdapter({ http }: AdapterDependencies): P
         const headers: Record<string, string> = { "anthropic-version": ANTHROPIC_VERSION };
         if (model.apiKey) headers["x-api-key"] = model.apiKey;
         const path = /\/v1$/.test(basePath(model.baseUrl)) ? "/messages" : "/v1/messages";
+        builder.reasoningSent(claudeThinking({ model, options, messages: wire.messages }).sent);
         const response = await postForStream(http, model, path, headers, messagesRequestBody(model, wire, options), call, builder);
         const what = `POST ${path}`;
         const mapper = new AnthropicEventMapper(builder, what);

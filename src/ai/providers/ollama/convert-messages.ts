@@ -1,9 +1,10 @@
-import type { ModelSpec } from "../../model-spec.js";
+import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 import { argumentsObject } from "../../tool-arguments.js";
+import { ollamaThink } from "./think.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -24,10 +25,10 @@ interface OllamaMessage {
  * without it Ollama runs the model at its own default and silently cuts longer prompts, which is the
  * reason to speak its native API rather than its OpenAI-compatible one.
  */
-export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireHistory): WireBody {
+export function ollamaRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, settings: { compat: ModelCompat; parts: WireHistory }): WireBody {
   const system: WirePart[] = context.systemPrompt ? [wirePart([{ role: "system", content: context.systemPrompt } satisfies OllamaMessage])] : [];
-  const messages = system.concat(parts.parts(context.history, "", context.messages, ollamaMessages));
-  return jsonWithParts(ollamaFields(model, context, options), "messages", messages);
+  const messages = system.concat(settings.parts.parts(context.history, "", context.messages, ollamaMessages));
+  return jsonWithParts(ollamaFields(model, context, { options, compat: settings.compat }), "messages", messages);
 }
 
 /** The context Ollama runs the model with for hearth's request: `num_ctx`, the model's window unless its params set their own. */
@@ -38,7 +39,8 @@ export function ollamaContextLength(model: ModelSpec): number {
 }
 
 /** The body's fields, the messages standing as {@link PARTS}. */
-function ollamaFields(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+function ollamaFields(model: ModelSpec, context: Context, call: { options: CallOptions | undefined; compat: ModelCompat }): Record<string, unknown> {
+  const { options } = call;
   const messages = PARTS;
   const modelOptions: Record<string, unknown> = {
     num_ctx: model.contextWindow,
@@ -54,21 +56,13 @@ function ollamaFields(model: ModelSpec, context: Context, options: CallOptions |
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
-  if (model.reasoning) body.think = asksToThink(model, options);
+  const think = ollamaThink(model, options, call.compat);
+  if (think) body.think = think.think;
   const params = { ...model.params };
   const extraOptions = params.options;
   delete params.options;
   if (extraOptions && typeof extraOptions === "object") body.options = { ...modelOptions, ...(extraOptions as Record<string, unknown>) };
   return { ...body, ...params };
-}
-
-/**
- * Thinking models answer with a separate `thinking` field when asked; "off" asks them not to think. Asked,
- * Ollama takes the reasoning out of the text itself (a model that cannot think is refused with a 400, not
- * answered with tags), so no orphan `</think>` is expected in the text.
- */
-export function asksToThink(model: ModelSpec, options: CallOptions | undefined): boolean {
-  return model.reasoning && options?.reasoning !== "off";
 }
 
 function ollamaMessages(message: Message): OllamaMessage[] {

@@ -3,7 +3,8 @@ import { adapterLearningHabits } from "../../habit-adapter.js";
 import { FailureError } from "../../http/http-client.js";
 import { readNdjsonLines } from "../../http/ndjson.js";
 import { estimateContextTokens } from "../../usage.js";
-import { asksToThink, ollamaContextLength, ollamaRequestBody } from "./convert-messages.js";
+import { ollamaContextLength, ollamaRequestBody } from "./convert-messages.js";
+import { asksToThink, ollamaThink } from "./think.js";
 import { OllamaLineMapper } from "./map-lines.js";
 import { withBasePath } from "../../http/join-url.js";
 
@@ -14,7 +15,7 @@ export function ollamaOrigin(baseUrl: string): string {
 
 /** Ollama's native chat API (`POST {origin}/api/chat`, NDJSON stream): context length, thinking, tools, keep-alive. */
 export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdapter {
-  return adapterLearningHabits("ollama", async ({ model, builder, wire, options, call, parts }) => {
+  return adapterLearningHabits("ollama", async ({ model, builder, wire, compat, options, call, parts }) => {
     // Ollama cuts a prompt longer than num_ctx in silence (the model answers what is left): such a prompt is not sent.
     const context = ollamaContextLength(model);
     const prompt = estimateContextTokens(wire);
@@ -24,7 +25,8 @@ export function createOllamaAdapter({ http }: AdapterDependencies): ProviderAdap
     }
     const native = { ...model, baseUrl: ollamaOrigin(model.baseUrl) };
     const headers = { ...bearerHeaders(model), accept: "application/x-ndjson" };
-    const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, parts), call, builder);
+    builder.reasoningSent(ollamaThink(model, options, compat)?.sent);
+    const response = await postForStream(http, native, "/api/chat", headers, ollamaRequestBody(model, wire, options, { compat, parts }), call, builder);
     const what = "POST /api/chat";
     const mapper = new OllamaLineMapper(builder, what);
     read: for await (const lines of readNdjsonLines(response.body)) {

@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
-import type { CallOptions, Context, Message } from "../../types.js";
+import { openAiEffort } from "../../reasoning-efforts.js";
+import type { CallOptions, Context, ImageContent, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
@@ -34,7 +35,8 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) } }));
   }
-  if (model.reasoning && options?.reasoning && options.reasoning !== "off") body.reasoning_effort = options.reasoning;
+  const effort = openAiEffort(model, options, compat, "reasoning_effort")?.effort;
+  if (effort !== undefined) body.reasoning_effort = effort;
   if (options?.temperature !== undefined) body.temperature = options.temperature;
   if (options?.topP !== undefined) body.top_p = options.topP;
   if (options?.stop?.length) body.stop = [...options.stop];
@@ -69,7 +71,7 @@ function chatMessages(message: Message, compat: ModelCompat): ChatMessage[] {
       {
         role: "user",
         content: userParts(message).map((part) =>
-          part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: { url: `data:${part.mediaType};base64,${part.data}` } },
+          part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: imageUrl(part) },
         ),
       },
     ];
@@ -81,4 +83,10 @@ function chatMessages(message: Message, compat: ModelCompat): ChatMessage[] {
   );
   const out: ChatMessage = { role: "assistant", content: text === "" && toolCalls.length > 0 && !compat.stringContentOnly ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
   return [out];
+}
+
+/** An image as Chat Completions takes it: its detail as the client asked it (the Responses API's "original" has no place here: the reply says so). */
+function imageUrl(image: ImageContent): { url: string; detail?: "low" | "high" | "auto" } {
+  const url = `data:${image.mediaType};base64,${image.data}`;
+  return image.detail === undefined || image.detail === "original" ? { url } : { url, detail: image.detail };
 }

@@ -4,12 +4,14 @@ import { templateReasoning } from "../../template-reasoning.js";
 import { FailureError } from "../../http/http-client.js";
 import { eachSse } from "../../http/sse.js";
 import { completionsRequestBody } from "./convert-messages.js";
+import { openAiEffort } from "../../reasoning-efforts.js";
 import { CompletionsChunkMapper } from "./map-chunks.js";
 
 /** OpenAI chat completions (`POST {baseUrl}/chat/completions`): vLLM, llama.cpp, Ollama, LM Studio, OpenRouter, OpenAI. */
 export function createOpenAICompletionsAdapter({ http }: AdapterDependencies): ProviderAdapter {
   return adapterLearningHabits("openai-completions", async ({ model, builder, wire, compat, options, call, parts }) => {
     const body = completionsRequestBody(model, wire, options, { compat, parts });
+    builder.reasoningSent(openAiEffort(model, options, compat, "reasoning_effort")?.sent);
     const response = await postForStream(http, model, "/chat/completions", bearerHeaders(model), body, call, builder);
     const what = "POST /chat/completions";
     const mapper = new CompletionsChunkMapper(builder, what);

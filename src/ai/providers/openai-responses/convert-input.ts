@@ -1,5 +1,6 @@
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
-import type { ModelSpec } from "../../model-spec.js";
+import type { ModelCompat, ModelSpec } from "../../model-spec.js";
+import { openAiEffort } from "../../reasoning-efforts.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
@@ -12,16 +13,16 @@ type InputItem = ResponseInputItem;
  * hearth's context → a Responses API request body (stateless: the whole history each time): its fields,
  * and its bytes, each message's items kept in `parts` for the next turn.
  */
-export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, parts: WireHistory): { fields: Record<string, unknown>; bytes: WireBody } {
+export function responsesRequestBody(model: ModelSpec, context: Context, options: CallOptions | undefined, settings: { compat: ModelCompat; parts: WireHistory }): { fields: Record<string, unknown>; bytes: WireBody } {
   const build = (message: Message): InputItem[] => inputItems(message, model.provider);
   // The items depend on the provider only (reasoning goes back to the one that produced it).
-  const input = parts.parts(context.history, model.provider, context.messages, build);
-  const fields = responsesFields(model, context, options);
+  const input = settings.parts.parts(context.history, model.provider, context.messages, build);
+  const fields = responsesFields(model, context, options, settings.compat);
   return { fields, bytes: jsonWithParts(fields, "input", input) };
 }
 
 /** The body's fields, the input items standing as {@link PARTS}. */
-function responsesFields(model: ModelSpec, context: Context, options: CallOptions | undefined): Record<string, unknown> {
+function responsesFields(model: ModelSpec, context: Context, options: CallOptions | undefined, compat: ModelCompat): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: model.id,
     input: PARTS,
@@ -33,9 +34,10 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: tool.strict === true }));
   }
-  if (model.reasoning && options?.reasoning && options.reasoning !== "off") {
-    body.reasoning = { effort: options.reasoning, summary: "auto" };
-  }
+  const effort = openAiEffort(model, options, compat, "reasoning.effort")?.effort;
+  // A summary of the reasoning as the client asked it; "auto" where it asked an effort alone (the reasoning is shown).
+  const summary = options?.reasoningSummary ?? (effort === undefined ? undefined : "auto");
+  if (model.reasoning && summary !== undefined) body.reasoning = { ...(effort === undefined ? {} : { effort }), summary };
   if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
   if (options?.temperature !== undefined) body.temperature = options.temperature;
   if (options?.topP !== undefined) body.top_p = options.topP;
@@ -57,7 +59,7 @@ function inputItems(message: Message, provider: string): InputItem[] {
         type: "message",
         role: "user",
         content: userParts(message).map((part) =>
-          part.type === "text" ? { type: "input_text", text: part.text } : { type: "input_image", image_url: `data:${part.mediaType};base64,${part.data}`, detail: "auto" },
+          part.type === "text" ? { type: "input_text", text: part.text } : { type: "input_image", image_url: `data:${part.mediaType};base64,${part.data}`, detail: part.detail ?? "auto" },
         ),
       },
     ];

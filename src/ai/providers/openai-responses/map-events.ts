@@ -13,14 +13,19 @@ interface PendingCall {
 }
 
 /**
- * Responses API stream events → builder calls. Text comes from output_text deltas, reasoning from
- * reasoning_text (LM Studio, gpt-oss) or reasoning_summary_text (OpenAI) deltas — or, where a server
- * sends no deltas, from the finished item.
+ * Responses API stream events → builder calls. Text comes from output_text deltas of message items,
+ * reasoning from reasoning_text (LM Studio, gpt-oss) deltas and summaries of it from reasoning_summary_text
+ * (OpenAI) deltas, kept a summary — or, where a server sends no deltas, from the finished item. Text
+ * deltas of an item the server opened as reasoning are reasoning: nothing of a reasoning item is ever
+ * the answer's text.
  */
 export class ResponsesEventMapper {
   private readonly calls = new Map<string, PendingCall>();
   private readonly textItems = new Set<string>();
+  /** Reasoning items whose reasoning (or summary) came in deltas: their finished item adds none of it again. */
   private readonly reasoningItems = new Set<string>();
+  /** Items the server opened as reasoning (`output_item.added`). */
+  private readonly openedAsReasoning = new Set<string>();
   private sawToolCall = false;
 
   constructor(
@@ -36,10 +41,17 @@ export class ResponsesEventMapper {
       case "response.output_item.added":
         this.itemAdded(record(event.item));
         return false;
-      case "response.output_text.delta":
-        this.textItems.add(String(event.item_id ?? ""));
+      case "response.output_text.delta": {
+        const id = String(event.item_id ?? "");
+        if (this.openedAsReasoning.has(id)) {
+          this.reasoningItems.add(id);
+          this.builder.reasoning(stringOf(event.delta));
+          return false;
+        }
+        this.textItems.add(id);
         this.builder.text(stringOf(event.delta));
         return false;
+      }
       case "response.function_call_arguments.delta": {
         const call = this.calls.get(String(event.item_id ?? ""));
         if (call) call.arguments += stringOf(event.delta);
@@ -51,6 +63,10 @@ export class ResponsesEventMapper {
         if (call && typeof event.arguments === "string") call.arguments = event.arguments;
         return false;
       }
+      case "response.reasoning_summary_part.added":
+        // Each part of a summary is a paragraph of its own (OpenAI's begin with a bold heading).
+        if (this.reasoningItems.has(String(event.item_id ?? "")) && (numberOf(event.summary_index) ?? 0) > 0) this.builder.reasoning("\n\n", true);
+        return false;
       case "response.output_item.done":
         this.itemDone(record(event.item));
         return false;
@@ -72,15 +88,16 @@ export class ResponsesEventMapper {
         throw new FailureError(classifyStreamError(payload, this.what));
       }
       default:
-        if (/^response\.reasoning(_text|_summary_text)?\.delta$/.test(type)) {
+        if (/^response\.reasoning(_text|_summary_text|_summary)?\.delta$/.test(type)) {
           this.reasoningItems.add(String(event.item_id ?? ""));
-          this.builder.reasoning(stringOf(event.delta));
+          this.builder.reasoning(deltaText(event.delta), type.startsWith("response.reasoning_summary"));
         }
         return false;
     }
   }
 
   private itemAdded(item: Record<string, unknown>): void {
+    if (item.type === "reasoning") this.openedAsReasoning.add(String(item.id ?? ""));
     if (item.type === "function_call") {
       const id = String(item.id ?? item.call_id ?? "");
       this.calls.set(id, { callId: String(item.call_id ?? id), name: String(item.name ?? ""), arguments: stringOf(item.arguments) });
@@ -101,8 +118,9 @@ export class ResponsesEventMapper {
     }
     if (item.type === "reasoning") {
       if (!this.reasoningItems.has(id)) {
-        const parts = [...array(item.content), ...array(item.summary)].map((part) => stringOf(record(part).text)).join("");
-        this.builder.reasoning(parts);
+        const texts = (parts: unknown): string[] => array(parts).map((part) => stringOf(record(part).text));
+        this.builder.reasoning(texts(item.content).join(""));
+        this.builder.reasoning(texts(item.summary).join("\n\n"), true);
       }
       if (typeof item.encrypted_content === "string") this.builder.reasoningData({ signature: id, redacted: item.encrypted_content });
       return;
@@ -136,4 +154,9 @@ export class ResponsesEventMapper {
     else if (this.replyLimit !== undefined && numberOf(usage.output_tokens) === this.replyLimit) stop = "length";
     this.builder.end(stop);
   }
+}
+
+/** A delta's text: a string, or (OpenAI's early `response.reasoning_summary.delta`) an object holding it. */
+function deltaText(delta: unknown): string {
+  return typeof delta === "string" ? delta : stringOf(record(delta).text);
 }

@@ -28,6 +28,8 @@ export interface SignedReasoning {
 export interface Answer {
   text: string;
   reasoning: string;
+  /** The reasoning as it came, in order: each part the reasoning itself, or (`summary`) a summary of it. Absent: `reasoning`, as itself. */
+  reasoningParts?: readonly { text: string; summary?: true | undefined }[] | undefined;
   toolCalls: readonly ToolCall[];
   /** The model that answered (a ref; an agent's label for an in-chat command's answer). */
   model: string;
@@ -80,7 +82,8 @@ export interface StatusLine {
  */
 export type AnswerEvent =
   | { type: "text-delta"; delta: string }
-  | { type: "reasoning-delta"; delta: string }
+  /** `summary`: a summary of the reasoning (a Responses reply keeps it in the reasoning item's `summary`). */
+  | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
   | { type: "tool-call"; call: ToolCall }
   | { type: "restart" }
   | { type: "step-break" }

@@ -5,7 +5,7 @@ import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
 import { checkFields, CHAT_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
-import { agentMessage, callOptions, limitField, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { agentMessage, callOptions, limitField, imageDetail, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
 export interface ChatRequest {
@@ -147,7 +147,10 @@ function userContent(content: unknown, where: string): string | (TextContent | I
     if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
     // A text part whose text is not a string: the text is what is wrong, not the type.
     if (part.type === "text") throw badRequest(`${at}.text`, `expected a string, got ${describe(part.text)}`);
-    if (part.type === "image_url") return imageFromUrl(isObject(part.image_url) ? part.image_url.url : part.image_url, `${at}.image_url.url`);
+    if (part.type === "image_url") {
+      const image = isObject(part.image_url) ? part.image_url : { url: part.image_url };
+      return imageFromUrl(image.url, `${at}.image_url.url`, imageDetail(image.detail, `${at}.image_url.detail`, ["auto", "low", "high"]));
+    }
     throw badRequest(`${at}.type`, `hearth passes text and image_url parts, got ${describe(part.type)}`);
   });
 }

@@ -1,7 +1,8 @@
-import { thinkingLeftOut } from "../../../ai/claude-thinking.js";
-import type { CallOptions, Context } from "../../../ai/types.js";
+import { effortOf } from "../../../ai/reasoning-efforts.js";
+import type { AssistantMessage, CallOptions, Context, ImageDetail } from "../../../ai/types.js";
 import type { Catalogue } from "../../../gateway/port.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
+import { detailsNotSent } from "./shared-fields.js";
 
 /** A proxied request and the model that answered it: what the reply says of how it was sent to that model. */
 export interface Answered {
@@ -10,11 +11,57 @@ export interface Answered {
   /** The request's name for `options.maxTokens`. */
   maxTokensField: string;
   model: string;
+  /** The answer: what its call says it sent of the reasoning level (reasoningSent). */
+  message: AssistantMessage;
 }
 
-/** What the reply says of the request as the answering model took it: its reply limit, thinking, images, reasoning effort. */
+/** What the reply says of the request as the answering model took it: its reply limit, reasoning, images and their detail. */
 export function answeredNotices(catalogue: Catalogue, answered: Answered): (string | undefined)[] {
-  return [cappedNotice(catalogue, answered), thinklessNotice(catalogue, answered), imagesLeftOut(catalogue, answered), effortNotSent(catalogue, answered)];
+  return [
+    cappedNotice(catalogue, answered),
+    reasoningSentNotice(answered),
+    imagesLeftOut(catalogue, answered),
+    effortNotSent(catalogue, answered),
+    summaryNotSent(catalogue, answered),
+    imageDetailNotSent(catalogue, answered),
+  ];
+}
+
+/**
+ * The reasoning level asked went to the answering model as something else (its call says what and why):
+ * a level its server takes instead, a budget the reply limit cut, no thinking on a Claude tool loop
+ * whose signed thinking did not come back.
+ */
+function reasoningSentNotice(answered: Answered): string | undefined {
+  const sent = answered.message.reasoningSent;
+  const level = answered.options.reasoning;
+  if (!sent || level === undefined) return undefined;
+  return `reasoning ${effortOf(level)} asked, ${sent.sent} sent to ${answered.model}: ${sent.why}`;
+}
+
+/** A reasoning summary the request asked (concise, detailed) of a model whose API has none, or that does not reason. */
+function summaryNotSent(catalogue: Catalogue, answered: Answered): string | undefined {
+  const summary = answered.options.reasoningSummary;
+  const entry = catalogue.models.find((candidate) => candidate.ref === answered.model);
+  if (summary === undefined || summary === "auto" || !entry) return undefined;
+  const name = entry.alias ?? entry.ref;
+  if (entry.spec.api !== "openai-responses") return `not sent on: reasoning.summary "${summary}" — ${name}'s API (${entry.spec.api}) has no reasoning summaries: its reasoning comes back as the server gives it`;
+  return entry.spec.reasoning ? undefined : `not sent on: reasoning.summary "${summary}" — ${name} is not configured to reason (reasoning: true in its models entry)`;
+}
+
+/**
+ * The detail the request asked of its images, where the answering model's API has no place for it:
+ * Anthropic's image blocks and Ollama's `images` have none, Chat Completions has no "original" (the
+ * Responses API's). Said of a model that reads images (one that does not is told of by imagesLeftOut).
+ */
+function imageDetailNotSent(catalogue: Catalogue, answered: Answered): string | undefined {
+  const entry = catalogue.models.find((candidate) => candidate.ref === answered.model);
+  if (!entry || !entry.spec.input.includes("image") || entry.spec.api === "openai-responses") return undefined;
+  const { api } = entry.spec;
+  const asked = answered.context.messages.flatMap((message): ImageDetail[] => (message.role === "user" && Array.isArray(message.content) ? message.content.flatMap((part) => (part.type === "image" && part.detail !== undefined && part.detail !== "auto" ? [part.detail] : [])) : []));
+  const lost = api === "openai-completions" ? asked.filter((detail) => detail === "original") : asked;
+  const name = entry.alias ?? entry.ref;
+  return detailsNotSent(lost, api === "openai-completions" ? `${name}'s API (openai-completions) has no "original" detail (the Responses API's): the server's default was used` : `${name}'s API (${api}) has no image detail: the server's default was used`);
 }
 
 /** A reasoning effort the request asked of a model not configured to reason: nothing of it was sent. */
@@ -31,14 +78,6 @@ function cappedNotice(catalogue: Catalogue, answered: Answered): string | undefi
   const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
   if (asked === undefined || !spec) return undefined;
   return replyCapNotice({ field: answered.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
-}
-
-/** A Claude answered a tool loop's results without the thinking asked: the thinking it signed for the turn did not come back (see unsignedToolLoop). */
-function thinklessNotice(catalogue: Catalogue, answered: Answered): string | undefined {
-  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
-  const { options, context } = answered;
-  if (spec?.api !== "anthropic-messages" || !thinkingLeftOut({ model: spec, options, messages: context.messages })) return undefined;
-  return `reasoning ${options.reasoning ?? ""} asked, no thinking sent to ${answered.model}: the tool results go on a turn whose signed thinking did not come back, and Anthropic takes thinking there only with it (Chat Completions has no place for it; the Responses API keeps it as reasoning.encrypted_content)`;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { refuseDeepNesting } from "./nesting.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
-import type { AssistantMessage, CallOptions, Context, ImageContent, Message, ReasoningContent, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
+import type { AssistantMessage, CallOptions, Context, ImageContent, Message, ReasoningContent, ReasoningSummary, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
 import { checkFields, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
-import { agentMessage, callOptions, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { agentMessage, callOptions, imageDetail, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
 
@@ -63,6 +63,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     tools,
     options: {
       ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+      reasoningSummary: reasoningSummary(reasoning?.summary ?? reasoning?.generate_summary),
       ...samplingOptions(body, { chat: false, tools: tools.length }),
       toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
       strictTools: tools.some((tool) => tool.strict) ? true : undefined,
@@ -79,6 +80,13 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
       ...(reasoning ? { reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null } } : {}),
     },
   };
+}
+
+/** `reasoning.summary` (or the deprecated `generate_summary`): how a Responses server is asked to summarise its reasoning. */
+function reasoningSummary(value: unknown): ReasoningSummary | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === "auto" || value === "concise" || value === "detailed") return value;
+  throw badRequest("reasoning.summary", `expected one of "auto", "concise", "detailed", got ${describe(value)}`);
 }
 
 function responsesTools(value: unknown): ToolDefinition[] {
@@ -181,7 +189,7 @@ function userParts(content: unknown, where: string): string | (TextContent | Ima
     const at = `${where}[${index}]`;
     if (!isObject(part)) throw badRequest(at, `expected a content part, got ${describe(part)}`);
     if ((part.type === "input_text" || part.type === "text") && typeof part.text === "string") return { type: "text", text: part.text };
-    if (part.type === "input_image") return imageFromUrl(part.image_url, `${at}.image_url`);
+    if (part.type === "input_image") return imageFromUrl(part.image_url, `${at}.image_url`, imageDetail(part.detail, `${at}.detail`, ["low", "high", "auto", "original"]));
     throw badRequest(`${at}.type`, `hearth passes input_text and input_image parts, got ${describe(part.type)}`);
   });
 }

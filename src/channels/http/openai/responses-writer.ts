@@ -28,7 +28,8 @@ export interface ResponseMeta {
   echo?: Record<string, unknown> | undefined;
 }
 
-type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning"; index: number; item: ResponseReasoningItem; text: string };
+/** The item open: a message, reasoning (its `content`), or a summary of reasoning (its `summary`, OpenAI's reasoning summaries). */
+type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning" | "summary"; index: number; item: ResponseReasoningItem; text: string };
 
 /**
  * One Response built from an answer's events, as stream events (numbered in order) and as the final
@@ -113,21 +114,34 @@ export class ResponseBuilder {
     return this.numbered(events);
   }
 
-  reasoning(delta: string): ResponseStreamEvent[] {
+  /**
+   * Reasoning goes in a reasoning item's `content` (`reasoning_text`); a summary of it (`summary`: as an
+   * OpenAI server gave it) in the item's `summary` (`summary_text`), as OpenAI sends one — never in a message.
+   */
+  reasoning(delta: string, summary = false): ResponseStreamEvent[] {
     if (!this.meta.showReasoning || delta === "") return [];
+    const kind = summary ? "summary" : "reasoning";
     const events: Event[] = [];
     let open = this.open;
-    if (open?.kind !== "reasoning") {
+    if (open?.kind !== kind) {
       events.push(...this.close());
-      const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [], content: [] };
-      open = { kind: "reasoning", index: this.output.length, item, text: "" };
+      const item: ResponseReasoningItem = summary ? { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [] } : { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [], content: [] };
+      open = { kind, index: this.output.length, item, text: "" };
       this.open = open;
       this.output.push(structuredClone(item));
       events.push({ type: "response.output_item.added", output_index: open.index, item: structuredClone(item) });
-      events.push({ type: "response.content_part.added", item_id: item.id, output_index: open.index, content_index: 0, part: { type: "reasoning_text", text: "" } });
+      events.push(
+        summary
+          ? { type: "response.reasoning_summary_part.added", item_id: item.id, output_index: open.index, summary_index: 0, part: { type: "summary_text", text: "" } }
+          : { type: "response.content_part.added", item_id: item.id, output_index: open.index, content_index: 0, part: { type: "reasoning_text", text: "" } },
+      );
     }
     open.text += delta;
-    events.push({ type: "response.reasoning_text.delta", item_id: open.item.id, output_index: open.index, content_index: 0, delta });
+    events.push(
+      summary
+        ? { type: "response.reasoning_summary_text.delta", item_id: open.item.id, output_index: open.index, summary_index: 0, delta }
+        : { type: "response.reasoning_text.delta", item_id: open.item.id, output_index: open.index, content_index: 0, delta },
+    );
     return this.numbered(events);
   }
 
@@ -160,6 +174,16 @@ export class ResponseBuilder {
       return [
         { type: "response.output_text.done", item_id: item.id, output_index: index, content_index: 0, text, logprobs: [] },
         { type: "response.content_part.done", item_id: item.id, output_index: index, content_index: 0, part },
+        { type: "response.output_item.done", output_index: index, item: done },
+      ];
+    }
+    if (open.kind === "summary") {
+      const part = { type: "summary_text" as const, text };
+      const done: ResponseReasoningItem = { ...open.item, status, summary: [part] };
+      this.output[index] = structuredClone(done);
+      return [
+        { type: "response.reasoning_summary_text.done", item_id: item.id, output_index: index, summary_index: 0, text },
+        { type: "response.reasoning_summary_part.done", item_id: item.id, output_index: index, summary_index: 0, part },
         { type: "response.output_item.done", output_index: index, item: done },
       ];
     }

@@ -7,6 +7,7 @@ import { agentSession } from "./agent-session.js";
 import { FAULT_WORDS, type AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerOutcome } from "./answer-stream.js";
 import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
+import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, type RunningLoads } from "./lmstudio-native.js";
@@ -191,7 +192,7 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { ...agentMessageOf(request, lastChatUserMessage(request.messages)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const showReasoning = straight;
   const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -219,7 +220,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { ...agentMessageOf(request, lastResponsesUserMessage(request)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const builder = new ResponseBuilder({
     model: request.model,
@@ -238,7 +239,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
       done(failedOutcome(settled.failure, source));
       return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage, straight });
     }
-    builder.reasoning(settled.answer.reasoning);
+    for (const part of settled.answer.reasoningParts ?? [{ text: settled.answer.reasoning }]) builder.reasoning(part.text, part.summary === true);
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
     const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
@@ -264,6 +265,12 @@ function sessionOf(c: Context, user: string | undefined): string {
 function requestNotes(request: { unknownFields: readonly string[] }): string[] {
   const ignored = ignoredNotice(request.unknownFields);
   return ignored === undefined ? [] : [ignored];
+}
+
+/** Agent mode's new message, and what the reply says of the request: its unknown fields, and image details an agent does not send. */
+function agentMessageOf(request: { unknownFields: readonly string[] }, message: AgentMessage): { text: string; images: AgentMessage["images"]; notes: string[] } {
+  const details = detailsNotSent(message.details, "an agent sends its images at its model server's default detail (name a model, proxy mode, to send yours)");
+  return { text: message.text, images: message.images, notes: [...requestNotes(request), ...(details === undefined ? [] : [details])] };
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */

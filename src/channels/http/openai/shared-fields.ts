@@ -1,41 +1,43 @@
-import type { CallOptions, ImageContent, TextContent, ToolDefinition } from "../../../ai/types.js";
+import type { CallOptions, ImageContent, ImageDetail, TextContent, ToolDefinition } from "../../../ai/types.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalNumber, type Json } from "./request-problem.js";
 import { isBlank } from "../../../shared/blank-text.js";
 
-/** `reasoning_effort` / `reasoning.effort` → hearth's levels (OpenAI's "minimal" is hearth's low, "none" is off). */
+/**
+ * `reasoning_effort` / `reasoning.effort` → hearth's levels: OpenAI's own, "none" being "off". Each API
+ * gets the level in its own form (ai/reasoning-efforts.ts, claude-thinking.ts, providers/ollama/think.ts).
+ */
 export function reasoningLevel(value: unknown, where: string): CallOptions["reasoning"] {
   if (value === undefined || value === null) return undefined;
-  switch (value) {
-    case "none":
-      return "off";
-    case "minimal":
-    case "low":
-      return "low";
-    case "medium":
-      return "medium";
-    case "high":
-    case "xhigh":
-      return "high";
-    default:
-      throw badRequest(where, `expected one of "none", "minimal", "low", "medium", "high", got ${describe(value)}`);
-  }
+  if (value === "none") return "off";
+  if (value === "minimal" || value === "low" || value === "medium" || value === "high" || value === "xhigh" || value === "max") return value;
+  throw badRequest(where, `expected one of "none", "minimal", "low", "medium", "high", "xhigh", "max", got ${describe(value)}`);
 }
 
-/** A `data:` URL → an image part. hearth sends images inline, so remote URLs are refused rather than fetched. */
-export function imageFromUrl(url: unknown, where: string): ImageContent {
+/** An image part's `detail` (low, high, auto; the Responses API's `original` too), or undefined where the request left it out. */
+export function imageDetail(value: unknown, where: string, allowed: readonly ImageDetail[]): ImageDetail | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as ImageDetail;
+  throw badRequest(where, `expected one of ${allowed.map((detail) => `"${detail}"`).join(", ")}, got ${describe(value)}`);
+}
+
+/** A `data:` URL → an image part (with the `detail` the request gave). hearth sends images inline, so remote URLs are refused rather than fetched. */
+export function imageFromUrl(url: unknown, where: string, detail?: ImageDetail): ImageContent {
   if (typeof url !== "string") throw badRequest(where, `expected an image URL string, got ${describe(url)}`);
   const match = /^data:([a-z]+\/[a-z0-9.+-]+);base64,(.*)$/is.exec(url);
   if (!match?.[1] || match[2] === undefined) throw badRequest(where, "hearth takes images as data: URLs (data:image/png;base64,…); it does not fetch remote images");
   // Base64 as written (standard or URL-safe alphabet, padded or not, line breaks allowed): anything else would reach the model server as a broken image.
   const data = match[2].replace(/\s+/g, "");
   if (data === "" || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(data) || data.length % 4 === 1) throw badRequest(where, "the image's data: URL does not hold base64 data (data:image/png;base64,<base64 of the file>)");
-  return { type: "image", mediaType: match[1].toLowerCase(), data: match[2] };
+  const image: ImageContent = { type: "image", mediaType: match[1].toLowerCase(), data: match[2] };
+  return detail === undefined ? image : { ...image, detail };
 }
 
 /** What agent mode sends of the client's last message: its text parts, one a line, and its images (base64, as WhatsApp's go to an agent). */
 export interface AgentMessage {
   text: string;
   images: { mediaType: string; data: string }[];
+  /** The image details the message asked (but "auto"): an agent sends its images at the server's default, so the reply says they were not sent on. */
+  details: ImageDetail[];
 }
 
 /**
@@ -48,7 +50,15 @@ export function agentMessage(parts: string | readonly (TextContent | ImageConten
   const text = typeof parts === "string" ? parts : parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
   const images = typeof parts === "string" ? [] : parts.flatMap((part) => (part.type === "image" ? [{ mediaType: part.mediaType, data: part.data }] : []));
   if (isBlank(text) && images.length === 0) throw badRequest(where, "the message is empty: an agent answers the new message, which needs some text (or an image); hearth keeps the history itself");
-  return { text, images };
+  const details = typeof parts === "string" ? [] : parts.flatMap((part) => (part.type === "image" && part.detail !== undefined && part.detail !== "auto" ? [part.detail] : []));
+  return { text, images, details };
+}
+
+/** What a reply says of image details a request asked that were not sent on (`where`: to whom, and why), or undefined for none. */
+export function detailsNotSent(details: readonly ImageDetail[], where: string): string | undefined {
+  if (details.length === 0) return undefined;
+  const named = [...new Set(details)].map((detail) => `"${detail}"`).join(", ");
+  return `not sent on: image detail ${named}${details.length > 1 ? ` (${details.length} images)` : ""} — ${where}`;
 }
 
 /** A function tool's definition; `parameters` defaults to an empty object schema; `strict: true` is kept (false asks for nothing). */

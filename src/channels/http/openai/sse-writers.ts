@@ -59,7 +59,7 @@ export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
         case "text-delta":
           return typed(builder.text(event.delta));
         case "reasoning-delta":
-          return typed(builder.reasoning(event.delta));
+          return typed(builder.reasoning(event.delta, event.summary === true));
         case "tool-call":
           return [];
         case "step-break":
