@@ -420,7 +420,7 @@ export class Router {
       const used = usedBeforeFailing(result.partial);
       addUsage(spent, used);
       if (result.coldLoading) {
-        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
+        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "its local server was loading it (the load goes on): not waited for, the next model was asked meanwhile", ...withReplica };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
