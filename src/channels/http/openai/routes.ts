@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
-import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
+import { refuseClientSetup, toolChoiceNote, type ClientSetup } from "./agent-refusals.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
 import { FAULT_WORDS, type AnswerSource } from "./answer-events.js";
@@ -15,13 +15,13 @@ import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
 import { jsonToNode } from "../json-to-node.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
-import { problemBody, RequestProblem } from "./request-problem.js";
+import { isObject, problemBody, RequestProblem } from "./request-problem.js";
 import { refuseForAgent } from "./request-fields.js";
 import { lastResponsesUserMessage, parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
-import { resolveTarget, type Target } from "./target.js";
+import { namesAgent, resolveTarget, type Target } from "./target.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { requestController } from "./request-controller.js";
 import type { FrontRoute } from "../proxy-front.js";
@@ -95,14 +95,16 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
 
   app.post("/v1/chat/completions", async (c) => {
     noteRequest(c, { route: "chat" });
-    const request = parseChatRequest(await jsonBody(c));
+    const body = await jsonBody(c);
+    const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
     noteRequest(c, { requested: request.model, stream: request.stream });
     return chatAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
   });
 
   app.post("/v1/responses", async (c) => {
     noteRequest(c, { route: "responses" });
-    const request = parseResponsesRequest(await jsonBody(c));
+    const body = await jsonBody(c);
+    const request = parseResponsesRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
     noteRequest(c, { requested: request.model, stream: request.stream });
     return responsesAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
   });
@@ -179,8 +181,9 @@ function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { st
   const straight = call.target.mode === "proxy";
   const controller = requestController(c, straight ? call.stop : undefined);
   if (call.target.mode === "agent") {
-    refuseForAgent(call.request.options);
+    // The client's tools first: a field that only means something with them (parallel_tool_calls: false) is not named before them.
     refuseClientSetup(call.setup);
+    refuseForAgent(call.request.options);
   }
   return { straight, controller, canRestart: !call.request.stream };
 }
@@ -188,10 +191,10 @@ function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { st
 /** `POST /v1/chat/completions` once its body is parsed and its model resolved: an agent's turn or a proxied answer, whole or streamed. */
 function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, items: { field: "messages", list: request.messages } } });
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { notes: [...requestNotes(request), ...agentNotes(request)], agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastChatUserMessage(request.messages), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const showReasoning = straight;
   const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -216,10 +219,10 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
 /** `POST /v1/responses` once its body is parsed and its model resolved. */
 function responsesAnswer(c: Context, call: Answering & { request: ResponsesRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } } });
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { notes: requestNotes(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { notes: [...requestNotes(request), ...agentNotes(request)], agent: target.agent, label: target.label, session: sessionOf(c, request.user), ...lastResponsesUserMessage(request), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const builder = new ResponseBuilder({
     model: request.model,
@@ -264,6 +267,12 @@ function sessionOf(c: Context, user: string | undefined): string {
 function requestNotes(request: { unknownFields: readonly string[] }): string[] {
   const ignored = ignoredNotice(request.unknownFields);
   return ignored === undefined ? [] : [ignored];
+}
+
+/** What an agent's reply says of the request's fields it takes and does not honour as proxy mode would: `tool_choice: "none"` (see toolChoiceNote). */
+function agentNotes(request: { toolChoiceSent: unknown }): string[] {
+  const note = toolChoiceNote(request.toolChoiceSent);
+  return note === undefined ? [] : [note];
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */
