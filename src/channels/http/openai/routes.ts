@@ -9,7 +9,7 @@ import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerO
 import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
-import { lmStudioListing, lmStudioV0Listing, loadModel, type RunningLoads } from "./lmstudio-native.js";
+import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
@@ -74,11 +74,19 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (!found) resolveTarget(name, port.catalogue());
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
-  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
-  app.get("/api/v0/models", (c) => c.json(lmStudioV0Listing(port)));
-  app.get("/api/v0/models/:model{.+}", (c) => {
+  // What each local model's server has loaded is asked first where only a look says it (Ollama's /api/ps).
+  app.get("/api/v1/models", async (c) => {
+    await lookListed(port);
+    return c.json(lmStudioListing(port));
+  });
+  app.get("/api/v0/models", async (c) => {
+    await lookListed(port);
+    return c.json(lmStudioV0Listing(port));
+  });
+  app.get("/api/v0/models/:model{.+}", async (c) => {
     // An alias or another spelling is the entry of what it names; a name hearth does not serve, the same 404 as a request naming it.
     const target = resolveTarget(c.req.param("model"), port.catalogue());
+    await lookListed(port);
     const key = target.mode === "agent" ? target.label : target.ref;
     const listing = lmStudioV0Listing(port).data;
     const window = target.mode === "proxy" ? port.catalogue().models.find((model) => model.ref === target.ref)?.spec.contextWindow : undefined;
