@@ -64,8 +64,7 @@ export class CandidateContexts {
     const tokens = whole.tokens(budget);
     if (!shouldCompact(tokens, budget, true)) return whole.context;
     // Not even the turn itself fits (a message larger than the window): nothing to fold, and no summary asked of a model it is not sent to.
-    const alone = this.turnAlone();
-    const tooLarge = turnTooLarge(model, budget, { context: alone.context, tokens: alone.tokens(budget) });
+    const tooLarge = this.tooLargeAlone(model, budget);
     if (tooLarge) return { tooLarge };
     if (!shouldCompact(tokens, budget, compactionEnabled)) return whole.context;
     const coldLoadFallback = turn.next !== undefined;
@@ -74,6 +73,12 @@ export class CandidateContexts {
     if (coldLoadFallback) this.notWaited.add(model.ref);
     else this.notWaited.delete(model.ref);
     return this.planning.view(withFold(entries, fold)).context;
+  }
+
+  /** Why the turn itself cannot fit `model`'s budget, whatever is folded (see turnTooLarge); undefined: it can. */
+  private tooLargeAlone(model: ModelSpec, budget: Budget): string | undefined {
+    const alone = this.turnAlone();
+    return turnTooLarge(model, budget, { context: alone.context, tokens: alone.tokens(budget) });
   }
 
   /**
@@ -92,12 +97,15 @@ export class CandidateContexts {
 
   /**
    * `model` overflowed with the context it was sent: a smaller one, folded harder from the whole
-   * history, or undefined when nothing more can be left out (the router moves on). The fold it was
+   * history, or undefined when nothing more can be left out (the router moves on) — or when the window
+   * the overflow named cannot hold the turn itself (no summary is asked of it then). The fold it was
    * sent stands where the harder one folds nothing more.
    */
   async afterOverflow(model: ModelSpec): Promise<Context | undefined> {
     const before = this.folds.get(model.ref)?.entry;
-    const fold = await this.planning.fold(model, { budget: await this.planning.budget(model), force: true });
+    const budget = await this.planning.budget(model);
+    if (this.tooLargeAlone(model, budget)) return undefined;
+    const fold = await this.planning.fold(model, { budget, force: true });
     if (!fold.entry) return undefined;
     if (before && before.type === "trim" && fold.entry.type === "trim" && before.firstKeptId === fold.entry.firstKeptId) return undefined;
     this.folds.set(model.ref, fold);

@@ -91,6 +91,20 @@ describe("agent mode: a turn too large for a candidate's window is not sent to i
     assert.equal(posts(api.local), 0);
   });
 
+  test("a primary whose server refuses the turn as too long, naming a window that cannot hold the turn itself: neither asked for a summary nor sent the turn again; the fallback answers", async () => {
+    const message = "word ".repeat(8_000); // about 10,000 tokens: within the configured 32,000, not within the 4,096 llama.cpp names
+    const overflow: Reply = { kind: "json", status: 400, body: { error: { code: 400, message: "request (10290 tokens) exceeds the available context size (4096 tokens), try increasing it", type: "exceed_context_size_error", n_prompt_tokens: 10290, n_ctx: 4096 } } };
+    const small = answers("openai-completions", "local");
+    const api = (opened = await setup({ local: (request) => (request.method === "POST" && JSON.stringify(request.body).includes(message) ? overflow : small(request)), backup: answers("openai-responses", "backup"), localWindow: 32000 }));
+    const session = { headers: { "x-hearth-session": "refused" } };
+    for (const said of ["first", "second"]) await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: said }] }, session);
+    const before = posts(api.local);
+    const { data, response } = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: message }] }, session).withResponse();
+    assert.equal(data.model, "backup/m2");
+    assert.deepEqual(attemptsOf(response.headers.get("x-hearth-attempts")), ["local/m1 context-overflow", "backup/m2 ok"]);
+    assert.equal(posts(api.local), before + 1, "the turn once, refused; no summary request, no second try");
+  });
+
   test("a model loaded on request with a smaller context than configured (LM Studio's 4,096), gone back to once the fallback failed: skipped for that window, not sent the turn again", async () => {
     const message = "word ".repeat(8_000); // about 10,000 tokens: within the configured 32,000, not within 4,096
     const lmStudio = lmStudioHandler({ models: [{ id: "m1", loaded: false, maxContextLength: 32000 }], completions: answers("openai-completions", "local") });
