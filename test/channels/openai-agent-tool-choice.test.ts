@@ -9,7 +9,7 @@ import { lastUser, scriptedModel } from "../helpers/scripted-model.js";
 import { apiSetup, type ApiSetup } from "./openai-setup.js";
 
 const TOOL = { type: "function" as const, function: { name: "my_tool", parameters: { type: "object", properties: {} } } };
-const REFUSED = /^400 tool_choice: an agent decides itself which of its own tools to call \(hearth runs them; no tool call goes back to the client\), so it takes "auto" or "none", not (.+); leave it out, or name a model \(proxy mode, GET \/v1\/models\) to choose among your own tools$/;
+const REFUSED = /^400 tool_choice: an agent decides itself which of its own tools to call \(run by hearth; no tool call goes back to the client\), so it takes "auto" or "none", not (.+); leave it out, or name a model \(proxy mode, GET \/v1\/models\) to choose among your own tools$/;
 
 describe("agent mode: tool_choice, in words true of an agent", () => {
   let api: ApiSetup;
@@ -66,7 +66,7 @@ describe("agent mode: tool_choice, in words true of an agent", () => {
   });
 
   test('"none" is answered, and the reply says it keeps the request\'s tools from the models, not the agent from its own', async () => {
-    const note = 'tool_choice "none" applies to the request\'s own tools (they go to no model), not to the agent\'s: it still calls its own tools (hearth runs them) as it needs them; name a model (proxy mode) for a reply that calls none';
+    const note = 'tool_choice "none" applies to the request\'s own tools (they go to no model), not to the agent\'s: it still calls its own tools (run by hearth) as it needs them; name a model (proxy mode) for a reply that calls none';
     const { data, response } = await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }], tools: [TOOL], tool_choice: "none" }, session).withResponse();
     assert.equal(data.choices[0]?.message.content, "you said hi");
     assert.equal(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), note);

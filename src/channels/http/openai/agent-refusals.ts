@@ -26,7 +26,7 @@ export function refuseClientSetup(setup: ClientSetup): void {
   }
   const choice = setup.toolChoice;
   if (choice !== undefined && choice !== null && choice !== "auto" && choice !== "none") {
-    throw new RequestProblem({ status: 400, message: `tool_choice: an agent decides itself which of its own tools to call (hearth runs them; no tool call goes back to the client), so it takes "auto" or "none", not ${choiceWords(choice)}; leave it out, or name a model (proxy mode, GET /v1/models) to choose among your own tools`, code: "unsupported_parameter", param: "tool_choice" });
+    throw new RequestProblem({ status: 400, message: `tool_choice: an agent decides itself which of its own tools to call (run by hearth; no tool call goes back to the client), so it takes "auto" or "none", not ${choiceWords(choice)}; leave it out, or name a model (proxy mode, GET /v1/models) to choose among your own tools`, code: "unsupported_parameter", param: "tool_choice" });
   }
   if (setup.instructions !== undefined && setup.instructions.trim() !== "") {
     throw new RequestProblem({ status: 400, message: `instructions: an agent answers with its own system prompt (its config's), so it takes no instructions; leave them out, ${proxy}`, code: "unsupported_parameter", param: "instructions" });
@@ -45,7 +45,7 @@ export function refuseClientSetup(setup: ClientSetup): void {
  */
 export function toolChoiceNote(toolChoice: unknown): string | undefined {
   if (toolChoice !== "none") return undefined;
-  return 'tool_choice "none" applies to the request\'s own tools (they go to no model), not to the agent\'s: it still calls its own tools (hearth runs them) as it needs them; name a model (proxy mode) for a reply that calls none';
+  return 'tool_choice "none" applies to the request\'s own tools (they go to no model), not to the agent\'s: it still calls its own tools (run by hearth) as it needs them; name a model (proxy mode) for a reply that calls none';
 }
 
 /** A tool_choice as the refusal names it: "required", the function "x", or what the value is. */
