@@ -338,7 +338,7 @@ export class Agent {
       budget: async (model) => withReplyCap(await this.budget(model), options.maxTokens),
       // The whole history's prompt, built once for the step: the router's context and each candidate's where it fits.
       whole: this.promptView(state.entries, state.pending),
-      folded: (entries) => this.prompt(entries, state.pending).context,
+      view: (entries) => this.promptView(entries, state.pending),
       // The summary is asked of the model it is for (or the configured compaction model): never of one the router skipped.
       fold: (model, fold) => this.compactor.fold({ ...this.request(state, [model], fold.budget), force: fold.force, coldLoadFallback: fold.coldLoadFallback, signal: options.signal }),
     });

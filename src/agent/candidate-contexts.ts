@@ -1,9 +1,11 @@
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
+import type { FittedContext } from "../models/route-request.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import { shouldCompact, type Budget, type PromptView } from "./context-budget.js";
 import type { Fold } from "./compactor.js";
+import { turnTooLarge } from "./message-size.js";
 
 export interface CandidatePlanning {
   /** The session's entries as saved: the whole history every candidate's context is fitted from. */
@@ -15,8 +17,8 @@ export interface CandidatePlanning {
   budget: (model: ModelSpec) => Promise<Budget>;
   /** The prompt of the whole history (`entries`), built once for the step: counted per candidate's budget, never rebuilt. */
   whole: PromptView;
-  /** The context of `entries` with a fold not yet saved. */
-  folded: (entries: readonly SessionEntry[]) => Context;
+  /** The prompt of `entries` (with a fold not yet saved, or every earlier turn left out), and its size as any budget's model counts it. */
+  view: (entries: readonly SessionEntry[]) => PromptView;
   /**
    * A fold (summary or trim, not saved) that fits `model`'s budget; `force` after it overflowed;
    * `coldLoadFallback`: the turn has a next model to answer while `model`'s server loads it.
@@ -29,13 +31,16 @@ export interface CandidatePlanning {
  * own window from the whole history, when the router is about to call it (never for a model skipped
  * as cooling, keyless or down) — and the fold (compaction or trim) each needed. Only the answering
  * model's fold is saved: a fallback is never sent, and the session never keeps, a history cut for
- * another model's window.
+ * another model's window. A model whose window cannot hold the turn itself, whatever is folded, is
+ * not sent it (nor asked for a summary): the router skips it, saying why.
  */
 export class CandidateContexts {
   private readonly folds = new Map<ModelRef, Fold>();
   private readonly told = new Set<ModelRef>();
   /** Models whose fold was made while a later candidate was to answer: a summary of theirs was not waited for. */
   private readonly notWaited = new Set<ModelRef>();
+  /** The prompt of the pending turn alone (see turnAlone), once asked. */
+  private alone: PromptView | undefined;
 
   constructor(private readonly planning: CandidatePlanning) {}
 
@@ -49,35 +54,63 @@ export class CandidateContexts {
    * it. `turn.next`: the candidate the router calls should this one not answer — a summary this model is
    * asked for is not waited on while its server loads it (`onColdLoad: "fallback"`): that one answers.
    */
-  async contextFor(model: ModelSpec, turn: { next?: ModelRef | undefined } = {}): Promise<Context> {
+  async contextFor(model: ModelSpec, turn: { next?: ModelRef | undefined } = {}): Promise<FittedContext> {
     const { entries, compactionEnabled } = this.planning;
     const made = this.folds.get(model.ref);
     // Asked again (the router went back to wait for it): a fold stands unless it was made not waiting for the model's load.
-    if (made && !(this.notWaited.has(model.ref) && turn.next === undefined)) return this.planning.folded(withFold(entries, made));
+    if (made && !(this.notWaited.has(model.ref) && turn.next === undefined)) return this.planning.view(withFold(entries, made)).context;
     const budget = await this.planning.budget(model);
     const { whole } = this.planning;
-    if (!shouldCompact(whole.tokens(budget), budget, compactionEnabled)) return whole.context;
+    const tokens = whole.tokens(budget);
+    if (!shouldCompact(tokens, budget, true)) return whole.context;
+    // Not even the turn itself fits (a message larger than the window): nothing to fold, and no summary asked of a model it is not sent to.
+    const tooLarge = this.tooLargeAlone(model, budget);
+    if (tooLarge) return { tooLarge };
+    if (!shouldCompact(tokens, budget, compactionEnabled)) return whole.context;
     const coldLoadFallback = turn.next !== undefined;
     const fold = await this.planning.fold(model, { budget, force: false, coldLoadFallback });
     this.folds.set(model.ref, fold);
     if (coldLoadFallback) this.notWaited.add(model.ref);
     else this.notWaited.delete(model.ref);
-    return this.planning.folded(withFold(entries, fold));
+    return this.planning.view(withFold(entries, fold)).context;
+  }
+
+  /** Why the turn itself cannot fit `model`'s budget, whatever is folded (see turnTooLarge); undefined: it can. */
+  private tooLargeAlone(model: ModelSpec, budget: Budget): string | undefined {
+    const alone = this.turnAlone();
+    return turnTooLarge(model, budget, { context: alone.context, tokens: alone.tokens(budget) });
+  }
+
+  /**
+   * The prompt with every turn before the pending one left out (what no fold makes smaller), built once
+   * a step: from the pending message on, after a trim that keeps it — no summary, and no reply of the
+   * whole history calibrates its count (its estimate is scaled by each model's own ratio).
+   */
+  private turnAlone(): PromptView {
+    if (this.alone) return this.alone;
+    const { entries, pending } = this.planning;
+    const from = entries.findIndex((entry) => entry.type === "user" && entry.id === pending);
+    const trim: SessionEntry = { type: "trim", id: "turn-alone", at: "", firstKeptId: pending, tokensBefore: 0, reason: "every earlier turn left out" };
+    this.alone = this.planning.view([...entries.slice(Math.max(0, from)), trim]);
+    return this.alone;
   }
 
   /**
    * `model` overflowed with the context it was sent: a smaller one, folded harder from the whole
-   * history, or undefined when nothing more can be left out (the router moves on). The fold it was
+   * history, or undefined when nothing more can be left out (the router moves on) — or when the window
+   * the overflow named cannot hold the turn itself (no summary is asked of it then). The fold it was
    * sent stands where the harder one folds nothing more.
    */
   async afterOverflow(model: ModelSpec): Promise<Context | undefined> {
     const before = this.folds.get(model.ref)?.entry;
-    const fold = await this.planning.fold(model, { budget: await this.planning.budget(model), force: true });
+    const budget = await this.planning.budget(model);
+    if (this.tooLargeAlone(model, budget)) return undefined;
+    const fold = await this.planning.fold(model, { budget, force: true });
     if (!fold.entry) return undefined;
     if (before && before.type === "trim" && fold.entry.type === "trim" && before.firstKeptId === fold.entry.firstKeptId) return undefined;
     this.folds.set(model.ref, fold);
     this.told.delete(model.ref);
-    return this.planning.folded(withFold(this.planning.entries, fold));
+    return this.planning.view(withFold(this.planning.entries, fold)).context;
   }
 
   /**

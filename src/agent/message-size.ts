@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
-import { fixedParts, noRoomRefusal, type PromptParts } from "../models/context-fit.js";
+import { fixedParts, noRoomRefusal, partsWords, scaleParts, windowWords, type PromptParts } from "../models/context-fit.js";
 import type { Budget } from "./context-budget.js";
 
 export interface MessageRoom {
@@ -65,5 +65,22 @@ export function oversizeRefusal(text: string, rooms: readonly MessageRoom[]): st
     `the message is too large: about ${count(tokens)} tokens, and the largest window in the chain (${model.ref}, ${count(budget.window)} tokens${served}) ` +
     `leaves about ${count(roomiest.room)} for a message after the system prompt and tools (${count(fixed)}), the reply (${count(budget.replyTokens)}) and the reserve (${count(budget.reserveTokens)}). ` +
     "Split it, or attach it as a file. Nothing was sent."
+  );
+}
+
+/**
+ * Pure: why `model` is not sent this turn, or undefined when it may be. `turn`: the prompt with every
+ * earlier turn left out — the system prompt, the tools, the turn's message and its steps so far: what no
+ * summary or trim makes smaller — and its size as the model's server counts it. Where that alone is more
+ * than the prompt may use beside the reply and the reserve, no fold can make the turn fit its window.
+ */
+export function turnTooLarge(model: ModelSpec, budget: Budget, turn: { context: Context; tokens: number }): string | undefined {
+  if (turn.tokens <= budget.promptTokens) return undefined;
+  const count = (value: number): string => value.toLocaleString("en-US");
+  const fixed = scaleParts({ ...fixedParts(budget.toolsOff ? { ...turn.context, tools: undefined } : turn.context), messageTokens: 0, replyTokens: 0, reserveTokens: 0 }, budget.tokenRatio);
+  const parts: PromptParts = { ...fixed, messageTokens: Math.max(0, turn.tokens - fixed.systemTokens - fixed.toolTokens) };
+  return (
+    `${windowWords(model, budget.window)}, and this turn alone takes about ${count(turn.tokens)} tokens (${partsWords(parts, "its messages")}) — no summary or trim of earlier turns makes it smaller — ` +
+    `more than the ${count(budget.promptTokens)} its prompt may use beside the reply (${count(budget.replyTokens)}) and the reserve (${count(budget.reserveTokens)}): not sent to it`
   );
 }

@@ -74,9 +74,21 @@ export function factsFromModelsListing(body: unknown, id: string): ServedFacts {
 
 /** Ollama `GET /api/ps`: the loaded models, each with the `context_length` it was loaded with. */
 export function factsFromOllamaPs(body: unknown, id: string): ServedFacts {
-  const models = array(record(body).models).map(record);
-  const entry = models.find((candidate) => stringOf(candidate.name) === id || stringOf(candidate.model) === id || stringOf(candidate.name) === `${id}:latest`);
-  return { window: positive(entry?.context_length), tools: undefined };
+  return { window: positive(ollamaPsEntry(array(record(body).models).map(record), id)?.context_length), tools: undefined };
+}
+
+/**
+ * Whether Ollama has the model `id` in memory, from its `GET /api/ps` (`{ models: [{ name, model, … }] }`,
+ * ollama/ollama docs/api.md "List Running Models"): an id without a tag is its `:latest`. Undefined when
+ * the body is no such answer (another server's, an error).
+ */
+export function loadedInOllamaPs(body: unknown, id: string): boolean | undefined {
+  const models = record(body).models;
+  return Array.isArray(models) ? ollamaPsEntry(models.map(record), id) !== undefined : undefined;
+}
+
+function ollamaPsEntry(models: readonly Record<string, unknown>[], id: string): Record<string, unknown> | undefined {
+  return models.find((candidate) => stringOf(candidate.name) === id || stringOf(candidate.model) === id || stringOf(candidate.name) === `${id}:latest`);
 }
 
 /**

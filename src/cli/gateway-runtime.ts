@@ -102,6 +102,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
     proxy: (request) => gateway.proxy(request),
     catalogue: () => gateway.catalogue(),
     served: (ref) => gateway.served(ref),
+    lookLoaded: (refs) => gateway.lookLoaded(refs),
     health: () => gateway.health(),
     sessions: () => gateway.sessions(),
     setupProblems: () => gateway.setupProblems(),

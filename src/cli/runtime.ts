@@ -147,7 +147,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets });
   if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState });
 
   return {
     stateDir,

@@ -2,6 +2,7 @@ import { HttpClient } from "../ai/http/http-client.js";
 import { cooldownFileIn } from "../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../models/cooldowns.js";
 import { LoadState } from "../models/load-state.js";
+import { OllamaLoadState } from "../models/ollama-load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
 import { ReplicaBalancer } from "../models/replicas.js";
 import { ServedWindows } from "../models/served-windows.js";
@@ -22,9 +23,10 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
   const windows = new ServedWindows(http, loadState);
+  const ollamaLoadState = new OllamaLoadState(http, clock);
   const sharedCaches = new SharedCacheGate();
   const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http), onFault });
   // `onFault` too for the agents: a fault that breaks a turn's route outside the router is logged in the same words.
-  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, router, onFault };
+  return { http, clock, adapters, cooldowns, replicas, prefill, loadState, ollamaLoadState, windows, sharedCaches, router, onFault };
 }

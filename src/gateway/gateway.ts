@@ -8,6 +8,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
+import type { OllamaLoadState } from "../models/ollama-load-state.js";
 import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
@@ -72,6 +73,8 @@ export interface GatewayDependencies {
   windows?: ServedWindows | undefined;
   /** LM Studio's load state as last seen (the router's); absent: not known. */
   loadState?: LoadState | undefined;
+  /** Ollama's load state, from its `/api/ps` when a listing asks (`lookLoaded`); absent: not known. */
+  ollamaLoadState?: OllamaLoadState | undefined;
 }
 
 /**
@@ -246,7 +249,16 @@ export class Gateway implements GatewayPort {
 
   served(ref: ModelRef): ServedModel | undefined {
     const model = this.dependencies.state().catalog.models.get(ref);
-    return model ? servedModel(model, { windows: this.dependencies.windows, loadState: this.dependencies.loadState }) : undefined;
+    return model ? servedModel(model, { windows: this.dependencies.windows, loadState: this.dependencies.loadState, ollama: this.dependencies.ollamaLoadState }) : undefined;
+  }
+
+  async lookLoaded(refs: readonly ModelRef[]): Promise<void> {
+    const { loadState, ollamaLoadState } = this.dependencies;
+    if (!ollamaLoadState) return;
+    const { models } = this.dependencies.state().catalog;
+    // LM Studio's listing says it of its own models (as last seen); any other local server may be Ollama.
+    const looked = refs.map((ref) => models.get(ref)).filter((model): model is ModelSpec => model !== undefined && model.local && model.replicas.every((baseUrl) => loadState?.knownLoaded(model, baseUrl) === undefined));
+    await Promise.all(looked.map((model) => ollamaLoadState.look(model)));
   }
 
   /**

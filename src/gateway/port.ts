@@ -118,7 +118,7 @@ export interface ServedModel {
   contextWindow: number;
   /** false: the config (`compat.supportsTools`) or a server says it cannot take tools; undefined: nothing known against them. */
   tools: boolean | undefined;
-  /** LM Studio's word over its replicas: true when one has it loaded, false when every one that said has it unloaded; undefined: not known (hosted, another server, not asked yet). */
+  /** The server's word over its replicas (LM Studio's as last seen, Ollama's `/api/ps` at the last look): true when one has it loaded, false when every one that said has it unloaded; undefined: not known (hosted, another server, not asked yet). */
   loaded: boolean | undefined;
 }
 
@@ -257,6 +257,12 @@ export interface GatewayPort {
   catalogue(): Catalogue;
   /** What a model of the catalogue is known to be served with (no I/O); undefined for a ref not in it. */
   served(ref: ModelRef): ServedModel | undefined;
+  /**
+   * Asks the local servers of these models what they have in memory now, where only a look says it
+   * (Ollama's `/api/ps`: it loads and unloads models by itself), for `served` to say after; a few
+   * seconds at most, never throws.
+   */
+  lookLoaded(refs: readonly ModelRef[]): Promise<void>;
   health(): readonly ProviderHealth[];
   sessions(): SessionsView;
   /** What is missing for a first turn to work (no config, no server, no key), in words with the fix; [] when ready. */

@@ -41,7 +41,9 @@ export function windowWords(model: ModelSpec, window: number): string {
 export function partsWords(parts: PromptParts, message = "the message"): string {
   const words = [`the system prompt about ${count(parts.systemTokens)} tokens`, parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", ...(parts.messageTokens > 0 ? [`${message} ${count(parts.messageTokens)}`] : [])];
   const kept = [parts.replyTokens > 0 ? `the reply ${count(parts.replyTokens)}` : undefined, parts.reserveTokens > 0 ? `the reserve ${count(parts.reserveTokens)}` : undefined].filter((part): part is string => part !== undefined);
-  return [...words, ...kept].join(", ").replace(/, ([^,]*)$/, " and $1");
+  const all = [...words, ...kept];
+  // The last two joined by "and" (a count's own comma, "53,063", is no separator).
+  return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all.at(-1) ?? ""}`;
 }
 
 /** The context to restart the server with: the configured window where it is larger, else room for twice what is sent, in 1,024s. */

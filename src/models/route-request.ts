@@ -3,6 +3,9 @@ import type { Api } from "../ai/api.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { CallOptions, Context, Failure } from "../ai/types.js";
 
+/** The context a caller fitted to a candidate, or why the candidate is not sent the request: it cannot hold it, whatever is left out. */
+export type FittedContext = Context | { tooLarge: string };
+
 export interface AdapterSource {
   get(api: Api): Promise<ProviderAdapter>;
 }
@@ -53,9 +56,10 @@ export interface RouteRequest {
    * The context a candidate is sent, fitted to its own window from the whole history (the agent's
    * turn: compacted or trimmed for that model alone); asked once per candidate, right before it is
    * called — after every reason to skip it — so no model that is skipped or cooling is planned for.
-   * Absent, or undefined: `context`.
+   * Absent, or undefined: `context`. `{ tooLarge }`: its window cannot hold the request (the agent's
+   * turn alone is larger than it): skipped (`skipped-context`) with those words, never sent.
    */
-  contextFor?: ((model: ModelSpec, turn: { next: ModelRef | undefined }) => Promise<Context | undefined>) | undefined;
+  contextFor?: ((model: ModelSpec, turn: { next: ModelRef | undefined }) => Promise<FittedContext | undefined>) | undefined;
   /**
    * A local candidate whose server is loading it (LM Studio's cold load) and whose `onColdLoad` is
    * "fallback" is not waited for even as the last candidate: the route ends with it loading (its load

@@ -8,8 +8,9 @@ import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-windo
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { FAIL_OVER, NEXT_REPLICA, serverHung } from "./failover-kinds.js";
-import { SharedCacheGate, type Release } from "./shared-cache-gate.js";
+import { SharedCacheGate } from "./shared-cache-gate.js";
 import { QUICK_TIMEOUTS } from "./reachability.js";
+import { enterReplicaGate, gatedReplica } from "./replica-gate.js";
 import { SilentServers } from "./silent-servers.js";
 import { CandidateJudgements, noCandidateError, type LeftOut } from "./candidate-judgements.js";
 import type { RouteRequest } from "./route-request.js";
@@ -123,6 +124,11 @@ export class Router {
     const announce = (failed: PendingFailure, next: ModelRef | undefined): void => {
       out.push({ type: "attempt-failed", attempt: failed.attempt, failure: failed.failure, next });
     };
+    /** A candidate whose window cannot hold the request as it would be sent: skipped, saying why (never sent). */
+    const tooLarge = (model: ModelSpec, why: string): void => {
+      skip(model, { outcome: "skipped-context", message: why });
+      contextWords.push(`${model.ref}: ${why}`);
+    };
 
     for (let index = 0; index < request.chain.length; index++) {
       const model = request.chain[index] as ModelSpec;
@@ -138,7 +144,12 @@ export class Router {
       if (request.contextFor) {
         if (!fitted.has(model.ref)) {
           const coolingBefore = cooldowns.until(model.ref) !== undefined;
-          sent = (await request.contextFor(model, { next: judgements.likelyNext(index, model) })) ?? context;
+          const made = (await request.contextFor(model, { next: judgements.likelyNext(index, model) })) ?? context;
+          if ("tooLarge" in made) {
+            tooLarge(model, made.tooLarge);
+            continue;
+          }
+          sent = made;
           fitted.set(model.ref, sent);
           // Asked for the summary its context needed, it hung or failed (the summary's call set its cooldown): it is not called now.
           if (!coolingBefore && cooldowns.until(model.ref) !== undefined && model.ref !== request.named && !turnSignal(request).aborted) {
@@ -148,8 +159,7 @@ export class Router {
         }
         const tooLargeFitted = this.tooLargeFor(model, sent);
         if (tooLargeFitted) {
-          skip(model, { outcome: "skipped-context", message: tooLargeFitted });
-          contextWords.push(`${model.ref}: ${tooLargeFitted}`);
+          tooLarge(model, tooLargeFitted);
           continue;
         }
       }
@@ -207,8 +217,22 @@ export class Router {
     }
     // Nothing else could answer: go back to a model that was loading, and wait for it this time (unless the caller goes elsewhere meanwhile).
     for (const [position, model] of request.coldLoadFallback ? [] : loading.entries()) {
-      // Fitted again, waiting this time: its context was fitted while a later candidate was to answer (a summary not waited for).
+      // Fitted again, waiting this time: its context was fitted while a later candidate was to answer (a summary not waited for);
+      // and judged again for its size, as any candidate is before it is sent: it may have loaded meanwhile, with a context of its
+      // own (LM Studio's default, loaded on request), which its server is asked for again.
+      const { windows } = this.dependencies;
+      for (const baseUrl of model.replicas) windows?.stale(model, baseUrl);
+      if (request.askWindows) await windows?.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
       const sent = request.contextFor ? ((await request.contextFor(model, { next: undefined })) ?? context) : (fitted.get(model.ref) ?? context);
+      if ("tooLarge" in sent) {
+        tooLarge(model, sent.tooLarge);
+        continue;
+      }
+      const tooLargeNow = this.tooLargeFor(model, sent);
+      if (tooLargeNow) {
+        tooLarge(model, tooLargeNow);
+        continue;
+      }
       const result = await this.tryReplicas({ ...model, onColdLoad: "wait" }, sent, request, attempts, out, undefined);
       addUsage(spent, result.spent);
       if (!result.ok && result.pending) announce(result.pending, loading[position + 1]?.ref);
@@ -350,7 +374,8 @@ export class Router {
       const onReplica = { ...model, baseUrl, ...window };
       // Without a wait the call starts at once (an await here would let a parallel turn pick its replica before this call counts as in flight).
       const started = performance.now();
-      const gate = alone || this.gated(onReplica) ? await this.enterGate(onReplica, { context, request, alone, out }) : undefined;
+      const { windows } = this.dependencies;
+      const gate = alone || gatedReplica(onReplica, windows) ? await enterReplicaGate(onReplica, { sharedCaches: this.sharedCaches, windows, context, request, alone, out }) : undefined;
       if (gate === "aborted") return { ok: false, failure: { kind: "aborted", message: "the turn was cancelled" }, partial: emptyPartial(model), textSent: false, spent };
       if (gate === "server-hung") {
         // A request before this one on the server ended because it hung: this one is not sent there to wait out its own limit.
@@ -386,7 +411,7 @@ export class Router {
       const used = usedBeforeFailing(result.partial);
       addUsage(spent, used);
       if (result.coldLoading) {
-        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "the local server is loading it; the next model answers meanwhile", ...withReplica };
+        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "its local server was loading it (the load goes on): not waited for, the next model was asked meanwhile", ...withReplica };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
@@ -424,44 +449,5 @@ export class Router {
     if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;
     windows.stale(model, model.baseUrl);
     return stopReason === "stop" ? { ...result, message: { ...result.message, stopReason: "length" } } : result;
-  }
-
-  /** The replica (`model.baseUrl`) reported how many requests it runs at once (its slots, which may share one KV cache). */
-  private gated(model: ModelSpec): boolean {
-    return model.local && this.dependencies.windows?.servedSlots(model, model.baseUrl) !== undefined;
-  }
-
-  /**
-   * Waits for a free slot on a replica that reported its slots, and for room where they share one KV
-   * cache; or, for a retry after such a cache ran out (`alone`), until nothing else runs there. Returns
-   * the admission (release it when the call is over), undefined when no wait applies, "aborted", or
-   * "server-hung" (a request before it ended because the server hung).
-   */
-  private async enterGate(
-    model: ModelSpec,
-    call: { context: Context; request: RouteRequest; alone: boolean; out: EventStream<RouterEvent> },
-  ): Promise<{ release: Release; promptEstimate: number } | undefined | "aborted" | "server-hung"> {
-    const { context, request, alone, out } = call;
-    const windows = this.dependencies.windows;
-    if (!model.local || !windows) return undefined;
-    // What the server reported (an agent's turn and a proxied request ask first); after the cache ran out, ask now if nothing asked yet.
-    if (alone) await windows.refresh(model, request.options?.signal).catch(() => undefined);
-    const shared = windows.sharedCache(model, model.baseUrl);
-    const slots = windows.servedSlots(model, model.baseUrl);
-    if (!shared && slots === undefined && !alone) return undefined;
-    const promptEstimate = estimateContextTokens(context);
-    const replyTokens = Math.min(request.options?.maxTokens ?? model.maxTokens, model.maxTokens);
-    const release = await this.sharedCaches.enter(model.baseUrl, {
-      promptEstimate,
-      replyTokens,
-      capacity: shared?.tokens,
-      slots,
-      exclusive: alone,
-      signal: request.options?.signal,
-      // The channels say so: a turn that waits here would look like a silent model otherwise.
-      onWait: ({ running, ahead, awaiting }) => out.push({ type: "attempt-queued", model: model.ref, running, ahead, awaiting }),
-    });
-    if (release === "server-hung") return release;
-    return release ? { release, promptEstimate } : "aborted";
   }
 }

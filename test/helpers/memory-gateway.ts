@@ -40,6 +40,7 @@ export function memoryGateway(): MemoryGateway {
     proxy: () => new EventStream<RouterEvent>(),
     catalogue: () => ({ agents: [{ id: "main", name: "hearth", primary: "local/m" }], models: [] }),
     served: () => undefined,
+    lookLoaded: () => Promise.resolve(),
     health: () => gateway.providers,
     sessions: () => ({
       list: () => Promise.resolve({ sessions: gateway.sessionList, problems: [] }),

@@ -41,6 +41,7 @@ export async function testGateway(configText: string, options: { clock?: Clock |
     },
     catalogue: () => gateway.catalogue(),
     served: (ref) => gateway.served(ref),
+    lookLoaded: (refs) => gateway.lookLoaded(refs),
     health: () => gateway.health(),
     sessions: () => gateway.sessions(),
     setupProblems: () => gateway.setupProblems(),

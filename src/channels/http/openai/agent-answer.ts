@@ -42,6 +42,11 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   let speaking: string | undefined;
   /** Text of the answer went out to the client (since the last restart): a stream cannot take it back. */
   let shown = false;
+  /**
+   * The model called last went out with text of its own: a failure then broke its answer mid-way. Text an
+   * earlier step showed (before the agent ran its tools) does not make a later step's failure one.
+   */
+  let spoke = false;
   /** What the turn said of the conversation and the answer (see turnNote), for `notice`. */
   const notes: string[] = [...(call.notes ?? [])];
   const names = streamNames(port.catalogue());
@@ -49,9 +54,11 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
     switch (event.type) {
       case "attempt-start":
         speaking = event.model;
+        spoke = false;
         break;
       case "text-delta":
         shown = true;
+        spoke = true;
         out.push(event);
         break;
       case "reasoning-delta":
@@ -86,6 +93,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       case "answer-restart":
         reasoning = "";
         shown = false;
+        spoke = false;
         out.push({ type: "restart" });
         break;
       default:
@@ -112,9 +120,9 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
         ? stoppedFailure(all)
         : result.cause === "cancelled" || call.signal.aborted
           ? cancelledFailure(all)
-          : shown && !call.canRestart && result.cause !== "fault"
+          : spoke && !call.canRestart && result.cause !== "fault"
             ? midAnswerFailure({ message: result.error, attempts: all, lastKind: last?.outcome, model: lastCalled(all) })
-            : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause, model: lastCalled(all) });
+            : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause });
       const notice = joinNotes(notes);
       out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
       return;

@@ -10,6 +10,7 @@ import { jsonToNode } from "../json-to-node.js";
 import { sseToNode } from "./sse-node.js";
 import { statusComment } from "./status-lines.js";
 import { EventStream } from "../../../shared/event-stream.js";
+import { lastCalled } from "./failure-status.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {
@@ -108,7 +109,10 @@ export function failureResponse(c: Context, answered: { failure: AnswerFailure; 
   return answered.straight ? jsonToNode(c, { body, status: failure.status, headers }) : c.json(body, failure.status as 400, headers);
 }
 
-/** How a request's answer ended, for its log line: the status, the model that answered (or was answering), every attempt. */
+/**
+ * How a request's answer ended, for its log line: the status, the model that answered (or was answering;
+ * with none, the last one called — for the operator: the client is told the attempts, and no model), every attempt.
+ */
 export interface AnswerOutcome {
   status: number;
   model: string | undefined;
@@ -117,7 +121,7 @@ export interface AnswerOutcome {
 
 /** The outcome of a request no model answered. */
 export function failedOutcome(failure: AnswerFailure, source: AnswerSource): AnswerOutcome {
-  return { status: failure.status, model: failure.model ?? source.known().model, attempts: failure.attempts };
+  return { status: failure.status, model: failure.model ?? source.known().model ?? lastCalled(failure.attempts), attempts: failure.attempts };
 }
 
 export interface StreamRequest {

@@ -19,13 +19,16 @@ export interface ChatRequest {
   maxTokensField: string;
   messages: readonly Json[];
   tools: readonly ToolDefinition[];
+  /** `tool_choice` as sent (absent: undefined): what agent mode judges (see refuseClientSetup). */
+  toolChoiceSent: unknown;
   /** Fields the request had that hearth does not know: not sent on, said in the reply. */
   unknownFields: readonly string[];
 }
 
 const CHAT_LIMIT_KEYS: readonly [string, ...string[]] = ["max_tokens", "max_completion_tokens"];
 
-export function parseChatRequest(body: unknown): ChatRequest {
+/** `asked.agent`: the request names an agent (see namesAgent): its `tool_choice` is agent mode's to judge, not carried. */
+export function parseChatRequest(body: unknown, asked: { agent?: boolean | undefined } = {}): ChatRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
   refuseDeepNesting(body);
   const unknownFields = checkFields(body, CHAT_FIELDS);
@@ -51,12 +54,13 @@ export function parseChatRequest(body: unknown): ChatRequest {
     options: {
       ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
       ...samplingOptions(body, { chat: true, tools: tools.length }),
-      toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
       strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,
     tools,
+    toolChoiceSent: body.tool_choice ?? undefined,
   };
 }
 

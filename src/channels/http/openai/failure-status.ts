@@ -16,9 +16,11 @@ const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields
  * or cooling (or there was none); 502 when one of them did something wrong (a key refused, a 5xx
  * other than 503, a broken stream); 500 when the turn broke on a fault in hearth (the cause "fault"),
  * whatever its candidates did. Every one of these is sent with `x-should-retry: false` (see
- * failureResponse): hearth has already been through the whole chain.
+ * failureResponse): hearth has already been through the whole chain. It names no model as the one
+ * answering: none answered (the attempts say what each did), and the last one called — a fallback
+ * the client never named — was not speaking when the request failed.
  */
-export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; model?: string | undefined; param?: string | undefined }): AnswerFailure {
+export function failureFor(outcome: { message: string; attempts: readonly AttemptSummary[]; lastKind: string | undefined; cause?: TurnFailureCause | undefined; param?: string | undefined }): AnswerFailure {
   const { attempts, lastKind } = outcome;
   const message = withCauses(outcome.message, attempts);
   if (outcome.cause === "fault") return faultFailure(message, attempts);
@@ -28,7 +30,7 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
   if (failed.some((attempt) => attempt.outcome === "skipped-fields") && failed.every((attempt) => NEVER_ASKED.has(attempt.outcome))) {
     return { status: 400, message, type: "invalid_request_error", code: "unsupported_parameter", param: outcome.param, attempts };
   }
-  return outcome.model === undefined ? classified : { ...classified, model: outcome.model };
+  return classified;
 }
 
 function classify(outcome: { message: string; attempts: readonly AttemptSummary[]; failed: readonly AttemptSummary[]; lastKind: string | undefined; cause: TurnFailureCause | undefined }): AnswerFailure {

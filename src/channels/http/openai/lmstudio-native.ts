@@ -9,9 +9,10 @@ import { AGENT_NAME, resolveTarget } from "./target.js";
  * key a client must send back (an agent, a ref), each field true of what that name gets:
  * - `max_context_length` (and a loaded instance's `context_length`): the window requests are planned
  *   against — the smallest one its servers reported, else the configured one; an agent's is its primary's;
- * - `loaded_instances`: empty only while LM Studio said the model (an agent: its primary) is not
- *   loaded — a request still gets it loaded, as LM Studio's own JIT loading does, and `POST
- *   /api/v1/models/load` warms it; a hosted model, or one whose state is not known, is listed loaded;
+ * - `loaded_instances`: empty only while its server said the model (an agent: its primary) is not
+ *   loaded — LM Studio as last seen, Ollama in its `/api/ps` now (see lookListed) — a request still
+ *   gets it loaded, as their own loading on request does, and `POST /api/v1/models/load` warms it; a
+ *   hosted model, or one whose state is not known, is listed loaded;
  * - `capabilities.trained_for_tool_use`: false for an agent (it runs its own tools: a client's are
  *   not used) and for a model its config or server says cannot take tools;
  * - `capabilities.vision`: a model that takes images; an agent whose primary does (agent mode passes images on).
@@ -50,6 +51,16 @@ export function lmStudioListing(port: Pick<GatewayPort, "catalogue" | "served">)
     return entry({ key: model.ref, displayName: model.alias ?? model.spec.name, publisher: model.spec.provider, served, configuredWindow: model.spec.contextWindow, vision: model.spec.input.includes("image"), tools: served?.tools !== false });
   });
   return { models: [...agents, ...models] };
+}
+
+/**
+ * Asks the servers of the models a listing names (each agent's primary, every listed model) what they
+ * have in memory now, where only a look says it (Ollama: see GatewayPort.lookLoaded); a few seconds at most.
+ */
+export async function lookListed(port: Pick<GatewayPort, "catalogue" | "lookLoaded">): Promise<void> {
+  const catalogue = port.catalogue();
+  const refs = new Set<ModelRef>([...catalogue.agents.flatMap((agent) => (agent.primary ? [agent.primary] : [])), ...catalogue.models.filter((model) => model.listed).map((model) => model.ref)]);
+  await port.lookLoaded([...refs]);
 }
 
 /**

@@ -91,7 +91,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
             ? cancelledFailure(all)
             : shown && !call.canRestart
               ? midAnswerFailure({ message: event.message, attempts: all, lastKind: event.failure?.kind, model })
-              : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, model, param: fieldNotCarried(port.catalogue(), all, call.options) });
+              : failureFor({ message: event.message, attempts: all, lastKind: event.failure?.kind, param: fieldNotCarried(port.catalogue(), all, call.options) });
         const said = call.notes && call.notes.length > 0 ? { notice: [...call.notes, ...(failure.notice ? [failure.notice] : [])].join("\n") } : {};
         finish({ type: "error", failure: { ...failure, usage: event.spent, ...said } });
         return;
@@ -110,7 +110,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const failed = (error: unknown): void => {
     if (!isHearthError(error)) call.onFault?.(error);
     if (!isHearthError(error)) return finish({ type: "error", failure: faultFailure(`proxy failed: ${FAULT_WORDS}`, attempts) });
-    finish({ type: "error", failure: failureFor({ message: `proxy failed: ${[error.message, ...error.details].join(" — ")}`, attempts, lastKind: undefined, model }) });
+    finish({ type: "error", failure: failureFor({ message: `proxy failed: ${[error.message, ...error.details].join(" — ")}`, attempts, lastKind: undefined }) });
   };
   try {
     // Passed on as each comes (a listener: no promise and microtask turn per event).
@@ -124,7 +124,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
           failed(error);
         }
       },
-      end: () => finish({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken", model }) }),
+      end: () => finish({ type: "error", failure: failureFor({ message: "the model stream ended without an answer", attempts, lastKind: "stream-broken" }) }),
     });
   } catch (error) {
     failed(error);

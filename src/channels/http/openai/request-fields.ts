@@ -128,11 +128,13 @@ function stopSequences(value: unknown): string[] | undefined {
 /**
  * `tool_choice` as the endpoint writes it → hearth's: "auto" (or absent) leaves the choice to the
  * model; "none" keeps the tools out of the call (see toolsAllowed); "required" and a named function
- * are carried — a named one must be among the request's tools.
+ * are carried — a named one must be among the request's tools. An agent's request (`agent`) carries
+ * none: an agent chooses among its own tools, and refuseClientSetup judges what the request sent.
  */
-export function toolChoice(body: Json, toolNames: readonly string[]): CallOptions["toolChoice"] {
+export function toolChoice(body: Json, request: { toolNames: readonly string[]; agent: boolean }): CallOptions["toolChoice"] {
+  const { toolNames } = request;
   const value = body.tool_choice;
-  if (value === undefined || value === null || value === "auto" || value === "none") return undefined;
+  if (request.agent || value === undefined || value === null || value === "auto" || value === "none") return undefined;
   if (value === "required") {
     if (toolNames.length === 0) throw badRequest("tool_choice", "\"required\" asks the model to call a tool, and the request has no tools");
     return { type: "required" };

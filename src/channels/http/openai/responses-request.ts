@@ -19,6 +19,8 @@ export interface ResponsesRequest {
   instructions: string | undefined;
   input: string | readonly Json[];
   tools: readonly ToolDefinition[];
+  /** `tool_choice` as sent (absent: undefined): what agent mode judges (see refuseClientSetup). */
+  toolChoiceSent: unknown;
   options: CallOptions;
   /** The request's name for `options.maxTokens`: what a notice quotes. */
   maxTokensField: string;
@@ -31,7 +33,8 @@ export interface ResponsesRequest {
   echo: { tool_choice?: unknown; parallel_tool_calls?: boolean; temperature?: number; top_p?: number; reasoning?: { effort: unknown; summary: unknown } };
 }
 
-export function parseResponsesRequest(body: unknown): ResponsesRequest {
+/** `asked.agent`: the request names an agent (see namesAgent): its `tool_choice` is agent mode's to judge, not carried. */
+export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | undefined } = {}): ResponsesRequest {
   if (!isObject(body)) throw badRequest("body", `expected a JSON object, got ${describe(body)}`);
   refuseDeepNesting(body);
   const unknownFields = checkFields(body, RESPONSES_FIELDS);
@@ -61,11 +64,12 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
     instructions: optionalString(body.instructions, "instructions"),
     input: items,
     tools,
+    toolChoiceSent: body.tool_choice ?? undefined,
     options: {
       ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
       reasoningSummary: reasoningSummary(reasoning?.summary ?? reasoning?.generate_summary),
       ...samplingOptions(body, { chat: false, tools: tools.length }),
-      toolChoice: toolChoice(body, tools.map((tool) => tool.name)),
+      toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
       strictTools: tools.some((tool) => tool.strict) ? true : undefined,
     },
     maxTokensField: "max_output_tokens",

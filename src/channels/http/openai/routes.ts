@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
-import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
+import { refuseClientSetup, toolChoiceNote, type ClientSetup } from "./agent-refusals.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
 import { FAULT_WORDS, type AnswerSource } from "./answer-events.js";
@@ -10,19 +10,19 @@ import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } 
 import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses } from "./failure-status.js";
-import { lmStudioListing, lmStudioV0Listing, loadModel, type RunningLoads } from "./lmstudio-native.js";
+import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
 import { jsonToNode } from "../json-to-node.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
-import { problemBody, RequestProblem } from "./request-problem.js";
+import { isObject, problemBody, RequestProblem } from "./request-problem.js";
 import { refuseForAgent } from "./request-fields.js";
 import { lastResponsesUserMessage, parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
-import { resolveTarget, type Target } from "./target.js";
+import { namesAgent, resolveTarget, type Target } from "./target.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { requestController } from "./request-controller.js";
 import type { FrontRoute } from "../proxy-front.js";
@@ -75,11 +75,19 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     if (!found) resolveTarget(name, port.catalogue());
     return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
   });
-  app.get("/api/v1/models", (c) => c.json(lmStudioListing(port)));
-  app.get("/api/v0/models", (c) => c.json(lmStudioV0Listing(port)));
-  app.get("/api/v0/models/:model{.+}", (c) => {
+  // What each local model's server has loaded is asked first where only a look says it (Ollama's /api/ps).
+  app.get("/api/v1/models", async (c) => {
+    await lookListed(port);
+    return c.json(lmStudioListing(port));
+  });
+  app.get("/api/v0/models", async (c) => {
+    await lookListed(port);
+    return c.json(lmStudioV0Listing(port));
+  });
+  app.get("/api/v0/models/:model{.+}", async (c) => {
     // An alias or another spelling is the entry of what it names; a name hearth does not serve, the same 404 as a request naming it.
     const target = resolveTarget(c.req.param("model"), port.catalogue());
+    await lookListed(port);
     const key = target.mode === "agent" ? target.label : target.ref;
     const listing = lmStudioV0Listing(port).data;
     const window = target.mode === "proxy" ? port.catalogue().models.find((model) => model.ref === target.ref)?.spec.contextWindow : undefined;
@@ -96,14 +104,16 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
 
   app.post("/v1/chat/completions", async (c) => {
     noteRequest(c, { route: "chat" });
-    const request = parseChatRequest(await jsonBody(c));
+    const body = await jsonBody(c);
+    const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
     noteRequest(c, { requested: request.model, stream: request.stream });
     return chatAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
   });
 
   app.post("/v1/responses", async (c) => {
     noteRequest(c, { route: "responses" });
-    const request = parseResponsesRequest(await jsonBody(c));
+    const body = await jsonBody(c);
+    const request = parseResponsesRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
     noteRequest(c, { requested: request.model, stream: request.stream });
     return responsesAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
   });
@@ -180,8 +190,9 @@ function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { st
   const straight = call.target.mode === "proxy";
   const controller = requestController(c, straight ? call.stop : undefined);
   if (call.target.mode === "agent") {
-    refuseForAgent(call.request.options);
+    // The client's tools first: a field that only means something with them (parallel_tool_calls: false) is not named before them.
     refuseClientSetup(call.setup);
+    refuseForAgent(call.request.options);
   }
   return { straight, controller, canRestart: !call.request.stream };
 }
@@ -189,7 +200,7 @@ function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { st
 /** `POST /v1/chat/completions` once its body is parsed and its model resolved: an agent's turn or a proxied answer, whole or streamed. */
 function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, items: { field: "messages", list: request.messages } } });
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { ...agentMessageOf(request, lastChatUserMessage(request.messages)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
@@ -217,7 +228,7 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
 /** `POST /v1/responses` once its body is parsed and its model resolved. */
 function responsesAnswer(c: Context, call: Answering & { request: ResponsesRequest; target: Target }): Promise<Response> {
   const { request, target, port, logger, stop, waits } = call;
-  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, instructions: request.instructions, items: { field: "input", list: request.input } } });
+  const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { ...agentMessageOf(request, lastResponsesUserMessage(request)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
@@ -267,10 +278,11 @@ function requestNotes(request: { unknownFields: readonly string[] }): string[] {
   return ignored === undefined ? [] : [ignored];
 }
 
-/** Agent mode's new message, and what the reply says of the request: its unknown fields, and image details an agent does not send. */
-function agentMessageOf(request: { unknownFields: readonly string[] }, message: AgentMessage): { text: string; images: AgentMessage["images"]; notes: string[] } {
+/** Agent mode's new message, and what the reply says of the request: its unknown fields, the fields it takes and does not honour as proxy mode would (`tool_choice: "none"`, see toolChoiceNote), and image details an agent does not send. */
+function agentMessageOf(request: { unknownFields: readonly string[]; toolChoiceSent: unknown }, message: AgentMessage): { text: string; images: AgentMessage["images"]; notes: string[] } {
   const details = detailsNotSent(message.details, "an agent sends its images at its model server's default detail (name a model, proxy mode, to send yours)");
-  return { text: message.text, images: message.images, notes: [...requestNotes(request), ...(details === undefined ? [] : [details])] };
+  const toolChoice = toolChoiceNote(request.toolChoiceSent);
+  return { text: message.text, images: message.images, notes: [...requestNotes(request), ...(toolChoice === undefined ? [] : [toolChoice]), ...(details === undefined ? [] : [details])] };
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */

@@ -15,15 +15,26 @@ export function targetNames(catalogue: Catalogue): string[] {
   return [...agents, ...models];
 }
 
-/** `hearth` and `hearth/<agent>` are agents (before any provider called "hearth"); then refs, then aliases (any case). */
-export function resolveTarget(name: string, catalogue: Catalogue): Target {
+/** The agent `name` is (`hearth`, `hearth/<agent>`), or undefined: it names none. */
+function agentTarget(name: string, catalogue: Catalogue): Target | undefined {
   const wanted = name.trim();
   if (wanted === AGENT_NAME) return { mode: "agent", agent: undefined, label: AGENT_NAME };
-  if (wanted.startsWith(`${AGENT_NAME}/`)) {
-    const id = wanted.slice(AGENT_NAME.length + 1);
-    const agent = catalogue.agents.find((candidate) => candidate.id === id);
-    if (agent) return { mode: "agent", agent: agent.id, label: wanted };
-  }
+  if (!wanted.startsWith(`${AGENT_NAME}/`)) return undefined;
+  const id = wanted.slice(AGENT_NAME.length + 1);
+  const agent = catalogue.agents.find((candidate) => candidate.id === id);
+  return agent ? { mode: "agent", agent: agent.id, label: wanted } : undefined;
+}
+
+/** A request's `model` (as sent, before it is checked) names an agent: the request is judged as agent mode's. */
+export function namesAgent(name: unknown, catalogue: Catalogue): boolean {
+  return typeof name === "string" && agentTarget(name, catalogue) !== undefined;
+}
+
+/** `hearth` and `hearth/<agent>` are agents (before any provider called "hearth"); then refs, then aliases (any case). */
+export function resolveTarget(name: string, catalogue: Catalogue): Target {
+  const agent = agentTarget(name, catalogue);
+  if (agent) return agent;
+  const wanted = name.trim();
   const exact = catalogue.models.find((model) => model.ref === wanted);
   const caseless = exact ?? catalogue.models.find((model) => model.ref.toLowerCase() === wanted.toLowerCase() || model.alias?.toLowerCase() === wanted.toLowerCase());
   if (caseless) return { mode: "proxy", ref: caseless.ref, api: caseless.spec.api };
