@@ -3,6 +3,7 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
+import type { ServerLook } from "../models/reachability.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { ProviderHealth } from "./port.js";
 
@@ -12,8 +13,8 @@ export interface HealthSources {
   agents: ReadonlyMap<string, Agent>;
   cooldowns: Cooldowns;
   latencies: FirstTokenRing;
-  /** By model ref: whether its local server answered the last setup check (absent: not asked). */
-  reachable: ReadonlyMap<string, boolean>;
+  /** By model ref: what the last setup check found of its local server (absent: not asked). */
+  reachable: ReadonlyMap<string, ServerLook>;
 }
 
 /**
@@ -57,8 +58,13 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
   if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
   const asked = models.filter((model) => reachable.has(model.ref));
   const some = cooling.length > 0 ? { reason: `${cooling.map(({ model }) => `${model.ref} is cooling down after ${cooldowns.reason(model.ref) ?? "a failure"}`).join("; ")}` } : {};
-  if (local && asked.length > 0 && asked.every((model) => reachable.get(model.ref) === false) && firstTokenMs.length === 0) return { provider, local, state: "down", firstTokenMs, reason: "its server did not answer" };
-  const answers = local && asked.some((model) => reachable.get(model.ref) === true);
+  const answers = local && asked.some((model) => reachable.get(model.ref)?.state === "answers");
+  if (local && asked.length > 0 && !answers && firstTokenMs.length === 0) {
+    const looks = asked.map((model) => reachable.get(model.ref));
+    const failed = looks.find((look) => look?.state === "error");
+    const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";
+    return { provider, local, state: "down", firstTokenMs, reason };
+  }
   return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs, ...some };
 }
 
