@@ -137,6 +137,8 @@ export async function createRuntime(options: RuntimeOptions) {
     );
     const locator = new ProblemLocator(loaded.source);
     const warnings = [...loaded.warnings, ...resolved.warnings].map((warning) => locator.format(warning));
+    // A server that cannot be reached cools every model served there, as this config has them.
+    routing.cooldowns.knowServers(resolved.catalog.models.values());
     return { loaded, resolved, agents, warnings, usingDefault, defaultLocalModel };
   };
 

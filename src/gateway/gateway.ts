@@ -12,7 +12,7 @@ import type { OllamaLoadState } from "../models/ollama-load-state.js";
 import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
-import type { ReachabilityCheck } from "../models/reachability.js";
+import type { ReachabilityCheck, ServerLook } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { Router } from "../models/router.js";
 import type { ServedWindows } from "../models/served-windows.js";
@@ -86,7 +86,8 @@ export interface GatewayDependencies {
 export class Gateway implements GatewayPort {
   private readonly queue = new SessionQueue();
   private readonly listeners = new Set<(event: GatewayEvent) => void>();
-  private readonly reachable = new Map<string, boolean>();
+  /** By model ref: what the last setup check found of its local server. */
+  private readonly reachable = new Map<string, ServerLook>();
   /** The catalogue last made, and from which catalog and agents (a reload brings new ones). */
   private catalogueMade: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
   private problems: readonly string[] = [];
@@ -304,7 +305,7 @@ export class Gateway implements GatewayPort {
    */
   async checkSetup(signal?: AbortSignal): Promise<readonly string[]> {
     const local = this.agentFor(undefined).spec.chain.filter((model) => model.local && missingKey(model) === undefined);
-    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, await this.dependencies.reachability.answers(model, signal).catch(() => false))));
+    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, await this.dependencies.reachability.look(model, signal).catch((error: unknown): ServerLook => ({ state: "absent", message: error instanceof Error ? error.message : String(error) })))));
     this.refreshProblems();
     return this.problems;
   }

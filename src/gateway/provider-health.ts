@@ -3,6 +3,7 @@ import type { ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
+import type { ServerLook } from "../models/reachability.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { ProviderHealth } from "./port.js";
 
@@ -12,43 +13,59 @@ export interface HealthSources {
   agents: ReadonlyMap<string, Agent>;
   cooldowns: Cooldowns;
   latencies: FirstTokenRing;
-  /** By model ref: whether its local server answered the last setup check (absent: not asked). */
-  reachable: ReadonlyMap<string, boolean>;
+  /** By model ref: what the last setup check found of its local server (absent: not asked). */
+  reachable: ReadonlyMap<string, ServerLook>;
 }
 
 /**
- * The providers in use, and the models health is judged on for each: the ones some agent's chain
- * uses (their chains' models), then any other that answered since the start (a session's `/model`
- * choice, a proxied model) or is cooling down after a failure (its models cooling down, else all it has).
+ * The providers in use — the ones some agent's chain uses, then any other that answered since the
+ * start (a session's `/model` choice, a proxied model) or has a model cooling down after a failure —
+ * each with all the models the config serves of it: a provider is judged by every model's state, not
+ * only its chain's (a model outside every chain can be the one that found its server gone).
  */
 export function providersInUse(sources: HealthSources): Map<string, ModelSpec[]> {
-  const byProvider = new Map<string, ModelSpec[]>();
-  for (const model of chainModels(sources.agents)) byProvider.set(model.provider, [...(byProvider.get(model.provider) ?? []), model]);
   const { catalog, cooldowns, latencies } = sources;
-  for (const provider of [...latencies.providers(), ...cooldowns.coolingProviders()]) {
+  const chain = chainModels(sources.agents);
+  const byProvider = new Map<string, ModelSpec[]>();
+  for (const provider of [...chain.map((model) => model.provider), ...latencies.providers(), ...cooldowns.coolingProviders()]) {
     if (byProvider.has(provider)) continue;
     const models = [...catalog.models.values()].filter((model) => model.provider === provider);
-    const cooling = models.filter((model) => cooldowns.until(model.ref) !== undefined);
-    if (models.length > 0) byProvider.set(provider, cooling.length > 0 ? cooling : models);
+    // A chain's model the catalog no longer has (a reload under way) is still judged.
+    const judged = [...models, ...chain.filter((model) => model.provider === provider && !catalog.models.has(model.ref))];
+    if (judged.length > 0) byProvider.set(provider, judged);
   }
   return byProvider;
 }
 
-/** A provider's health from its models: cooling (until when, why), down (no key, no server), up (answered lately, or its server answers), or unknown. */
+/**
+ * A provider's health from all its models: cooling when every one is (until the first ends, why),
+ * down (no key, its server did not answer the setup check), up (answered lately, or its server
+ * answers), or unknown; some of its models cooling (and not all) is said as the reason.
+ */
 export function providerHealth(provider: string, models: readonly ModelSpec[], sources: HealthSources): ProviderHealth {
   const { cooldowns, latencies, reachable } = sources;
   const local = models.some((model) => model.local);
   const firstTokenMs = latencies.of(provider);
-  const cooling = models.map((model) => ({ model, until: cooldowns.until(model.ref) })).filter((entry) => entry.until !== undefined);
-  const noKey = models.map(missingKey).find((reason) => reason !== undefined);
-  if (cooling.length === models.length && cooling[0]?.until !== undefined) {
-    const until = Math.min(...cooling.map((entry) => entry.until ?? Infinity));
-    return { provider, local, state: "cooling", coolingUntil: new Date(until).toISOString(), firstTokenMs, reason: `cooling down after ${cooldowns.reason(cooling[0].model.ref) ?? "a failure"}` };
+  const cooling = models.flatMap((model) => {
+    const until = cooldowns.until(model.ref);
+    return until === undefined ? [] : [{ model, until }];
+  });
+  const first = cooling.reduce<(typeof cooling)[number] | undefined>((earliest, entry) => (earliest === undefined || entry.until < earliest.until ? entry : earliest), undefined);
+  if (first !== undefined && cooling.length === models.length) {
+    return { provider, local, state: "cooling", coolingUntil: new Date(first.until).toISOString(), firstTokenMs, reason: `cooling down after ${cooldowns.reason(first.model.ref) ?? "a failure"}` };
   }
+  const noKey = models.map(missingKey).find((reason) => reason !== undefined);
   if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
-  if (local && models.every((model) => reachable.get(model.ref) === false) && firstTokenMs.length === 0) return { provider, local, state: "down", firstTokenMs, reason: "its server did not answer" };
-  const answers = local && models.some((model) => reachable.get(model.ref) === true);
-  return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs };
+  const asked = models.filter((model) => reachable.has(model.ref));
+  const some = cooling.length > 0 ? { reason: `${cooling.map(({ model }) => `${model.ref} is cooling down after ${cooldowns.reason(model.ref) ?? "a failure"}`).join("; ")}` } : {};
+  const answers = local && asked.some((model) => reachable.get(model.ref)?.state === "answers");
+  if (local && asked.length > 0 && !answers && firstTokenMs.length === 0) {
+    const looks = asked.map((model) => reachable.get(model.ref));
+    const failed = looks.find((look) => look?.state === "error");
+    const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";
+    return { provider, local, state: "down", firstTokenMs, reason };
+  }
+  return { provider, local, state: firstTokenMs.length > 0 || answers ? "up" : "unknown", firstTokenMs, ...some };
 }
 
 /** Every model of every agent's chain, once. */

@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { missingKey } from "../models/missing-key.js";
+import { LOOK_RANK, type ServerLook } from "../models/reachability.js";
 
 export interface SetupFacts {
   /** Why the last edit of the config file could not be loaded (its problems, as the terminal shows them), while the previous config serves. */
@@ -9,46 +10,77 @@ export interface SetupFacts {
   missingConfigFile: string | undefined;
   /** The main agent's chain. */
   chain: readonly ModelSpec[];
-  /** Local models whose server answered (true) or did not (false) when last asked; absent: not asked yet. */
-  reachable: ReadonlyMap<string, boolean>;
+  /** What was found of each local model's server when last asked; absent: not asked yet. */
+  reachable: ReadonlyMap<string, ServerLook>;
   /** Environment variables that hold hosted keys, for the fix. */
   keyNames: readonly string[];
   /** `init` named the way the user runs hearth (`./bin/hearth init`); default `hearth init`. */
   initCommand?: string | undefined;
 }
 
-/** What keeps a first turn from working, each with its fix; [] when something can answer (or may: not asked yet). */
+/**
+ * What keeps a first turn from working, each with its fix; [] when something can answer (or may: not
+ * asked yet). No config file is said only while nothing answers (`init` is one of the fixes then):
+ * once a model answers, the built-in default serves and nothing is needed.
+ */
 export function setupProblems(facts: SetupFacts): string[] {
   const problems: string[] = [];
   const init = facts.initCommand ?? "hearth init";
   if (facts.reloadFailure && facts.reloadFailure.length > 0) problems.push(reloadProblem(facts.reloadFailure));
-  if (facts.missingConfigFile) {
-    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
-  }
   // A model without the key its provider needs is never called, wherever it points (a built-in provider at a stand-in on this machine).
   const callable = facts.chain.filter((model) => missingKey(model) === undefined);
   const local = callable.filter((model) => model.local);
-  const usable = callable.some((model) => !model.local || facts.reachable.get(model.ref) !== false);
-  if (!usable) {
-    const servers = [...new Set(local.map((model) => hostOf(model.baseUrl)))];
-    // With no config, any hosted key gives the built-in default a fallback; with one, only the keys its chain names.
-    const chainKey = facts.chain.find((model) => !model.local && model.apiKeyEnv)?.apiKeyEnv;
-    const key = facts.missingConfigFile ? (facts.keyNames[0] ?? "ANTHROPIC_API_KEY") : chainKey;
-    const keyFix = key ? `set ${key}` : "add a hosted fallback to the config";
-    // LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
-    const lmStudio = local.some(looksLikeLmStudio);
-    const which = lmStudio && servers.length === 1 ? "start LM Studio's server" : servers.length === 1 ? "start the model server there" : "start one of those model servers";
-    const start =
-      servers.length > 0
-        ? `no model server at ${servers.join(", ")} — ${which}, or ${keyFix}`
-        : facts.chain.length === 0
-          ? // A config that names no model at all: a key set (or not) is beside the point.
-            `no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let \`${init.replace(/ init$/, " models discover --write")}\` add the model a local server has`
-          : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
-    // `init` helps only where there is no config yet; with one, the fix is in it.
-    problems.push(facts.missingConfigFile ? `${start}, or run \`${init}\`` : start);
+  const usable = callable.some((model) => !model.local || (facts.reachable.get(model.ref)?.state ?? "answers") === "answers");
+  if (usable) return problems;
+  if (facts.missingConfigFile) {
+    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
   }
+  // With no config, any hosted key gives the built-in default a fallback; with one, only the keys its chain names.
+  const chainKey = facts.chain.find((model) => !model.local && model.apiKeyEnv)?.apiKeyEnv;
+  const key = facts.missingConfigFile ? (facts.keyNames[0] ?? "ANTHROPIC_API_KEY") : chainKey;
+  const keyFix = key ? `set ${key}` : "add a hosted fallback to the config";
+  const start =
+    local.length > 0
+      ? `${serverWords(local, facts.reachable)}, or ${keyFix}`
+      : facts.chain.length === 0
+        ? // A config that names no model at all: a key set (or not) is beside the point.
+          `no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let \`${init.replace(/ init$/, " models discover --write")}\` add the model a local server has`
+        : `no model can answer: no local model is configured and no hosted key is set — ${keyFix}`;
+  // `init` helps only where there is no config yet; with one, the fix is in it.
+  problems.push(facts.missingConfigFile ? `${start}, or run \`${init}\`` : start);
   return problems;
+}
+
+/**
+ * The local servers that did not answer, by what was found — nothing there, a server that took the
+ * connection and sent nothing (as `models status --probe` says it), one that answered with an error —
+ * each with its fix. LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
+ */
+function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string, ServerLook>): string {
+  const byHost = new Map<string, { look: ServerLook | undefined; lmStudio: boolean }>();
+  for (const model of local) {
+    const host = hostOf(model.baseUrl);
+    const look = reachable.get(model.ref);
+    const known = byHost.get(host);
+    // A server that said something (an error, or took the connection) outranks one found absent for another model.
+    const worse = known?.look === undefined || (look !== undefined && LOOK_RANK[look.state] < LOOK_RANK[known.look.state]);
+    byHost.set(host, { look: worse ? look : known.look, lmStudio: (known?.lmStudio ?? false) || looksLikeLmStudio(model) });
+  }
+  const hosts = (state: ServerLook["state"] | undefined): string[] => [...byHost].filter(([, found]) => (found.look?.state ?? "absent") === state).map(([host]) => host);
+  const lmStudio = (names: readonly string[]): boolean => names.length === 1 && byHost.get(names[0] as string)?.lmStudio === true;
+  const words: string[] = [];
+  const absent = hosts("absent");
+  if (absent.length > 0) words.push(`no model server at ${absent.join(", ")} — ${lmStudio(absent) ? "start LM Studio's server" : absent.length === 1 ? "start the model server there" : "start one of those model servers"}`);
+  const hung = hosts("hung");
+  if (hung.length > 0) {
+    const log = lmStudio(hung) ? "look at its log (LM Studio: Developer → Logs)" : `look at ${hung.length === 1 ? "its" : "their"} log`;
+    words.push(`the model server at ${hung.join(", ")} took the connection but sent no answer: it is running but stuck or busy — ${log}, and restart it if it stays silent`);
+  }
+  for (const host of hosts("error")) {
+    const look = byHost.get(host)?.look;
+    words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — see its log`);
+  }
+  return words.join("; ");
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
+import { serverKey } from "./silent-servers.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
 const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken"]);
@@ -64,6 +65,21 @@ export function endedByLook(entry: Pick<CooldownEntry, "kind" | "phase">): boole
   return entry.kind === "timeout" && entry.phase === "connect";
 }
 
+/**
+ * Whether the failure is a fact about the server (its base URL), not the model: nothing took the
+ * connection (refused, DNS, no route, no connection in time). A model's own failure (a 404 for its
+ * name, an overflow, a hang after the connection) is not.
+ */
+export function serverWide(failure: Pick<CooldownEntry, "kind" | "phase">): boolean {
+  return failure.kind === "unreachable" || (failure.kind === "timeout" && failure.phase === "connect");
+}
+
+/** A model and the servers it is called on (its replicas), as far as cooldowns need to know it. */
+export interface ServedOn {
+  ref: string;
+  replicas: readonly string[];
+}
+
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
 export interface CooldownPersistence {
   load(): Record<string, CooldownEntry>;
@@ -83,11 +99,14 @@ export interface CooldownPersistence {
 /**
  * Per model (not per provider): after a failure, skip that model for a backoff that grows with
  * failures in a row and honours Retry-After; a success, or a probe that finds the server back, ends
- * it. A one-shot command keeps only failures that cost time between processes; a gateway (`shares:
+ * it. A server that cannot be reached (`serverWide`) is that for every model on it: the failure cools
+ * every model served only there (as `knowServers` told), and an answer from it ends theirs. A one-shot command keeps only failures that cost time between processes; a gateway (`shares:
  * "every"`) writes every cooldown it starts or ends, so the commands beside it can say what it does.
  */
 export class Cooldowns {
   private readonly entries = new Map<string, CooldownEntry>();
+  /** Each model's servers (their keys), as the config serving has them: empty until `knowServers`. */
+  private readonly servers = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly clock: Clock,
@@ -104,22 +123,54 @@ export class Cooldowns {
     }
   }
 
+  /** The models of the config serving and their servers (at the start and after each reload): whose cooldowns a server's failure starts. */
+  knowServers(models: Iterable<ServedOn>): void {
+    this.servers.clear();
+    for (const model of models) this.servers.set(model.ref, new Set(model.replicas.map(serverKey)));
+  }
+
+  /** A failure of the model's call: a server that could not be reached cools every model served only there (`serverWide`). */
   fail(ref: string, failure: Failure): void {
     if (!COOLING_KINDS.has(failure.kind)) return;
     this.forgetOld();
-    const previous = this.entries.get(ref);
-    const failures = (previous?.failures ?? 0) + 1;
     const phase = failure.kind === "timeout" && failure.phase !== undefined ? { phase: failure.phase } : {};
     const asked = failure.retryAfterMs !== undefined ? { retryAfterMs: Math.round(failure.retryAfterMs) } : {};
-    const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked };
-    this.entries.set(ref, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
+    const refs = serverWide(failure) ? this.servedWithin(ref) : [ref];
+    for (const each of refs) {
+      const failures = (this.entries.get(each)?.failures ?? 0) + 1;
+      const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked };
+      this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
+    }
     this.save();
   }
 
+  /** The model answered: its cooldown ends, and so does that of every model its server could not be reached for (`serverWide`) that is served there too. */
   succeed(ref: string): void {
-    const entry = this.entries.get(ref);
+    const removed = this.entries.has(ref) ? [ref] : [];
+    this.entries.delete(ref);
+    for (const other of this.servedAlsoOn(ref)) {
+      const entry = this.entries.get(other);
+      if (other === ref || entry === undefined || !serverWide(entry)) continue;
+      this.entries.delete(other);
+      removed.push(other);
+    }
     // Ended in the file too, whoever wrote it there.
-    if (entry && this.entries.delete(ref)) this.save([ref]);
+    if (removed.length > 0) this.save(removed);
+  }
+
+  /** The model and every other one whose servers are all among its servers (the ones its failure found unreachable). */
+  private servedWithin(ref: string): string[] {
+    const servers = this.servers.get(ref);
+    if (servers === undefined || servers.size === 0) return [ref];
+    const others = [...this.servers].filter(([other, theirs]) => other !== ref && theirs.size > 0 && [...theirs].every((server) => servers.has(server)));
+    return [ref, ...others.map(([other]) => other)];
+  }
+
+  /** Every other model served on all the servers of this one (one of them answered: each of those models has a server that answers). */
+  private servedAlsoOn(ref: string): string[] {
+    const servers = this.servers.get(ref);
+    if (servers === undefined || servers.size === 0) return [];
+    return [...this.servers].filter(([other, theirs]) => other !== ref && [...servers].every((server) => theirs.has(server))).map(([other]) => other);
   }
 
   /**

@@ -61,7 +61,7 @@ export class SilentServers {
   private key(baseUrl: string): string {
     const known = this.keys.get(baseUrl);
     if (known !== undefined) return known;
-    const made = key(baseUrl);
+    const made = serverKey(baseUrl);
     if (this.keys.size < KEYS_KEPT) this.keys.set(baseUrl, made);
     return made;
   }
@@ -69,11 +69,11 @@ export class SilentServers {
 
 /** Whether two baseUrls are one server however they are written (a trailing slash, the host's letter case). */
 export function sameServer(a: string, b: string): boolean {
-  return key(a) === key(b);
+  return serverKey(a) === serverKey(b);
 }
 
 /** One server however its URL is written (a trailing slash, the host's letter case). */
-function key(baseUrl: string): string {
+export function serverKey(baseUrl: string): string {
   try {
     const url = new URL(baseUrl);
     return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;

@@ -96,6 +96,17 @@ export async function answeringRecord<T>(stateDir: string, look: { except?: stri
   return undefined;
 }
 
+/** Every running gateway of this state dir that answers as this state dir's (`ours`, as answeringRecord asks), the latest started first. */
+export async function answeringRecords<T>(stateDir: string, ours: (url: string) => Promise<T | undefined>): Promise<{ url: string; pid: number; flags?: string[]; answer: T }[]> {
+  const found: { url: string; pid: number; flags?: string[]; answer: T }[] = [];
+  for (const record of runningRecords(stateDir)) {
+    if (record.stopping) continue;
+    const answer = await ours(record.url);
+    if (answer !== undefined) found.push({ url: record.url, pid: record.pid, ...(record.flags ? { flags: record.flags } : {}), answer });
+  }
+  return found;
+}
+
 /**
  * The gateways of this state dir that are stopping (they listen no more, and finish their turns), the
  * latest started first: `gateway status` says so rather than "not running" while a turn finishes.

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { after, test } from "node:test";
 import { resolveTarget } from "../../src/channels/http/openai/target.js";
 import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
@@ -39,8 +41,7 @@ test("no config file: LM Studio started after the gateway, serving another model
   closers.push(() => server.close());
 
   await until(() => runtime.port.catalogue().models[0]?.ref === "lmstudio/qwen3-8b", "the default takes the model LM Studio lists");
-  await until(() => runtime.port.setupProblems().length === 1, "only the missing config file is left to say");
-  assert.match(runtime.port.setupProblems()[0] ?? "", /no config file/);
+  await until(() => runtime.port.setupProblems().length === 0, "a model answers: nothing is needed, config file or not");
   const events = await collect(runtime.port.proxy({ model: "lmstudio/qwen3-8b", context: { messages: [{ role: "user", content: "hi" }] } }));
   const end = events.find((event) => event.type === "route-end");
   assert.ok(end && end.type === "route-end", JSON.stringify(events.at(-1)));
@@ -65,4 +66,32 @@ test("no config file: LM Studio started after the gateway, serving another model
       return true;
     },
   );
+});
+
+test("no config file: a server that takes the connection and sends nothing is called stuck, not absent; once it answers, the setup event says nothing is needed", async () => {
+  const silent = createServer(() => undefined);
+  const sockets = new Set<Socket>();
+  silent.on("connection", (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const { port } = silent.address() as AddressInfo;
+  const closeSilent = (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => silent.close(() => resolve()));
+  };
+  closers.push(() => (silent.listening ? closeSilent() : undefined));
+  const home = join(temp.dir, "home-hung");
+  const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, onWarning: () => undefined, setupIntervalMs: 50, defaultLocalBaseUrl: `http://127.0.0.1:${port}/v1` });
+  closers.push(() => runtime.close());
+  const said: (readonly string[])[] = [];
+  closers.push(runtime.port.subscribe((event) => (event.type === "setup" ? said.push(event.problems) : undefined)));
+  const problems = runtime.port.setupProblems();
+  assert.match(problems[0] ?? "", /^no config file at /);
+  assert.match(problems[1] ?? "", new RegExp(`^the model server at 127\\.0\\.0\\.1:${port} took the connection but sent no answer: it is running but stuck or busy — look at its log \\(LM Studio: Developer → Logs\\), and restart it if it stays silent, or set ANTHROPIC_API_KEY, or run \`hearth init\`$`), problems.join("\n"));
+  assert.doesNotMatch(problems.join("\n"), /no model server/);
+
+  await closeSilent();
+  const server = await startFakeServer(lmStudioHandler({ models: [{ id: "qwen3-8b", loaded: true, maxContextLength: 32768 }] }), { port });
+  closers.push(() => server.close());
+  await until(() => said.some((problems) => problems.length === 0), "the setup event that nothing is needed (the gateway prints `ready: a model answers` on it)");
+  assert.deepEqual(runtime.port.setupProblems(), []);
 });

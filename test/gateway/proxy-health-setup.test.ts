@@ -5,7 +5,8 @@ import { after, describe, test } from "node:test";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { collect } from "../../src/shared/event-stream.js";
 import { setupProblems } from "../../src/gateway/setup-check.js";
-import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { refusedUrl, startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import type { ServerLook } from "../../src/models/reachability.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
 import { tempDir } from "../helpers/run-cli.js";
@@ -79,16 +80,15 @@ describe("Gateway.proxy", () => {
 });
 
 describe("first run", () => {
-  test("no config file: the built-in default serves (LM Studio first, keyed hosted models after) and the setup says so", async () => {
+  test("no config file: the built-in default serves (LM Studio first, keyed hosted models after); with a hosted model to answer, nothing is needed", async () => {
     const home = join(temp.dir, "home");
     mkdirSync(home, { recursive: true });
-    const runtime = await createRuntime({ env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789", HEARTH_STATE_DIR: join(home, "state") }, cwd: home, home, firstRunDefault: true });
+    const runtime = await createRuntime({ env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789", HEARTH_STATE_DIR: join(home, "state") }, cwd: home, home, firstRunDefault: true, defaultLocalBaseUrl: await refusedUrl() });
     closers.push(() => runtime.close());
     const chain = runtime.agent().spec.chain.map((model) => model.ref);
     assert.match(chain[0] ?? "", /^lmstudio\//);
-    assert.equal(runtime.agent().spec.chain[0]?.baseUrl, "http://127.0.0.1:1234/v1");
     assert.deepEqual(chain.slice(1), ["anthropic/claude-sonnet-4-5"]);
-    assert.match(runtime.gateway.setupProblems()[0] ?? "", /^no config file at .*hearth\.json5: running on the built-in default .*`hearth init`/);
+    assert.deepEqual(await runtime.gateway.checkSetup(), [], "the hosted fallback answers: no setup is needed, config file or not");
   });
 
   test("without it, a one-shot command keeps the empty config (no model until `hearth init`)", async () => {
@@ -99,17 +99,35 @@ describe("first run", () => {
     assert.deepEqual(runtime.agent().spec.chain, []);
   });
 
+  const refused: ServerLook = { state: "absent", message: "cannot reach 127.0.0.1:1234: connection refused" };
+  const answers: ServerLook = { state: "answers" };
+
   test("no server and no key: one sentence with every fix", () => {
-    const model = { ref: "lmstudio/m", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
+    const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
     const hosted = { ref: "anthropic/x", local: false, apiKeyEnv: "ANTHROPIC_API_KEY", provider: "anthropic" } as never;
     const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"] };
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map() }), [], "not asked yet: nothing to say");
-    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", false]]) }), [
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", refused]]) }), [
       "no model server at 127.0.0.1:1234 — start LM Studio's server, or set ANTHROPIC_API_KEY",
     ]);
-    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", true]]) }), []);
-    const noConfig = { ...facts, missingConfigFile: "/home/ana/.hearth/hearth.json5", reachable: new Map([["lmstudio/m", false]]) };
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", answers]]) }), []);
+    const noConfig = { ...facts, missingConfigFile: "/home/ana/.hearth/hearth.json5", reachable: new Map([["lmstudio/m", refused]]) };
+    assert.match(setupProblems(noConfig)[0] ?? "", /^no config file at \/home\/ana\/\.hearth\/hearth\.json5: running on the built-in default/);
     assert.match(setupProblems(noConfig)[1] ?? "", /— start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`$/, "init only when there is no config");
+    assert.deepEqual(setupProblems({ ...noConfig, reachable: new Map([["lmstudio/m", answers]]) }), [], "a model answers: the built-in default serves, nothing is needed");
+  });
+
+  test("a server that takes the connection and sends nothing is running and stuck, as `models status --probe` says, not absent", () => {
+    const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
+    const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
+    const hung: ServerLook = { state: "hung", message: "no answer within 0.4 s of sending the request (the server may be loading the model or stuck)" };
+    assert.deepEqual(setupProblems({ missingConfigFile: "/home/ana/.hearth/hearth.json5", chain: [model], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["lmstudio/m", hung]]) }).slice(1), [
+      "the model server at 127.0.0.1:1234 took the connection but sent no answer: it is running but stuck or busy — look at its log (LM Studio: Developer → Logs), and restart it if it stays silent, or set ANTHROPIC_API_KEY, or run `hearth init`",
+    ]);
+    const error: ServerLook = { state: "error", message: "GET /v1/models answered 500" };
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model, llama], keyNames: [], reachable: new Map([["lmstudio/m", error], ["llama/m", refused]]) }), [
+      "no model server at 127.0.0.1:8091 — start the model server there; the model server at 127.0.0.1:1234 answered with an error (GET /v1/models answered 500) — see its log, or add a hosted fallback to the config",
+    ]);
   });
 
   test("a config that names no model says so, whatever keys are set (a trial was told no key was set beside OPENAI_API_KEY)", () => {
@@ -120,7 +138,7 @@ describe("first run", () => {
 
   test("a server that is not LM Studio is named by its address, and a chain without a hosted model is told to add one", () => {
     const llama = { ref: "llama/m", provider: "llama", local: true, baseUrl: "http://127.0.0.1:8091/v1" } as never;
-    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["llama/m", false]]) }), [
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [llama], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["llama/m", refused]]) }), [
       "no model server at 127.0.0.1:8091 — start the model server there, or add a hosted fallback to the config",
     ]);
   });

@@ -94,3 +94,38 @@ test("failures in a row stop counting once the cooldown has long been over", () 
   cooldowns.fail("a/m", { kind: "unreachable", message: "x" });
   assert.equal(cooldowns.until("a/m"), clock.now() + 1000, "the first backoff again, not the third");
 });
+
+test("a server that cannot be reached cools every model served only there; an answer from it ends theirs, not a model's own cooldown", () => {
+  const clock = new ManualClock();
+  const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN);
+  cooldowns.knowServers([
+    { ref: "lm/a", replicas: ["http://127.0.0.1:1234/v1"] },
+    { ref: "lm/b", replicas: ["http://127.0.0.1:1234/v1/"] },
+    { ref: "other/c", replicas: ["HTTP://127.0.0.1:1234/v1"] },
+    { ref: "two/d", replicas: ["http://127.0.0.1:1234/v1", "http://127.0.0.1:5678/v1"] },
+    { ref: "far/e", replicas: ["http://127.0.0.1:5678/v1"] },
+  ]);
+  cooldowns.fail("lm/b", { kind: "model-not-found", message: "no b" });
+  cooldowns.fail("lm/a", { kind: "unreachable", message: "refused" });
+  assert.equal(cooldowns.reason("lm/a"), "unreachable");
+  assert.equal(cooldowns.reason("other/c"), "unreachable", "the same server under another provider (its URL written another way)");
+  assert.equal(cooldowns.current("lm/b")?.failures, 2, "a model already cooling counts one more failure in a row");
+  assert.equal(cooldowns.until("two/d"), undefined, "its other replica may answer");
+  assert.equal(cooldowns.until("far/e"), undefined);
+
+  cooldowns.fail("two/d", { kind: "timeout", phase: "connect", message: "no connection in time" });
+  assert.equal(cooldowns.reason("far/e"), "timeout", "no connection in time on both its servers: every model served within them cools");
+  cooldowns.succeed("far/e");
+  assert.equal(cooldowns.until("two/d"), undefined, "one of its servers answered");
+  assert.equal(cooldowns.reason("lm/a"), "timeout", "its only server never answered");
+
+  cooldowns.fail("lm/b", { kind: "model-not-found", message: "no b" });
+  cooldowns.fail("lm/a", { kind: "unreachable", message: "refused" });
+  cooldowns.fail("lm/b", { kind: "model-not-found", message: "no b" });
+  cooldowns.succeed("lm/a");
+  assert.equal(cooldowns.until("other/c"), undefined, "its server answered");
+  assert.equal(cooldowns.reason("lm/b"), "model-not-found", "its own failure is not the server's");
+
+  cooldowns.fail("timeout/x", { kind: "timeout", phase: "first-byte", message: "hung" });
+  assert.deepEqual(cooldowns.coolingProviders().sort(), ["lm", "timeout"], "a model it was not told of cools alone");
+});

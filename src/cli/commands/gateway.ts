@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { createHttpApp, frontGate, serveHttp, type RunningServer } from "../../channels/http/server.js";
 import { proxyFront } from "../../channels/http/proxy-front.js";
 import { isLoopback } from "../../config/gateway-address.js";
+import { listenBanner } from "../gateway/listen-banner.js";
 import { stateDir } from "../../config/paths.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
@@ -85,10 +86,13 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
   let server: RunningServer;
+  /** The address it listens on (--bind, else gateway.bind). */
+  let bind: string;
   const shutdown = new AbortController();
   const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
   try {
     const listen = listenAddress(runtime, options);
+    bind = listen.bind;
     const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] };
     const app = createHttpApp(appOptions);
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
@@ -150,7 +154,9 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     logger.warn({ err: error instanceof Error ? error.message : String(error) }, "cannot record where the gateway listens: `gateway status` asks where the config says");
   }
   logger.info({ url: server.url, config: loaded.source ? loaded.location.file : null, version: VERSION }, "gateway started");
-  writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${server.url}/`);
+  const banner = listenBanner({ bind, port: server.port, url: server.url });
+  writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);
+  if (banner.network) writeLine(io.stdout, banner.network);
   writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`${commandLine(io, "init")}\` writes one to edit`);
   writeLine(io.stdout, `log: ${logFile}`);
   printSetup(io, runtime.port.setupProblems());

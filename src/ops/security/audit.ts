@@ -19,6 +19,7 @@ import { modelSize, type ModelSize } from "./model-size.js";
 import { reportedSize } from "./server-facts.js";
 import { channelOf } from "../session-channel.js";
 import { guardedPaths } from "../guarded-paths.js";
+import { openGatewayFindings, openGateways, type OpenGateway } from "./running-gateway.js";
 
 export interface AuditInput {
   /** The validated config and its models; undefined when the config does not load (`configProblem` says why). */
@@ -34,6 +35,8 @@ export interface AuditInput {
   http: HttpClient;
   /** Confines exec on this machine? (injected by tests; default: a real probe). */
   sandboxProbe?: SandboxProbe | undefined;
+  /** The running gateways of the state dir that listen beyond loopback (injected by tests; default: asked, as `gateway status` finds them). */
+  openGateways?: readonly OpenGateway[] | undefined;
 }
 
 export interface AuditReport {
@@ -104,9 +107,11 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
     sandbox.set(agent.id, await execConfinement(agent, { probe, stateDir: input.stateDir, hiddenFiles: [input.configFile, input.envFile].filter((file): file is string => file !== undefined) }));
   }
   const files = guardedPaths({ configFile: input.configFile, stateDir: input.stateDir, envFile: input.envFile });
-  const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir) };
+  // The config says where a gateway would listen; a running one may listen elsewhere (its --bind), and is what is exposed now.
+  const open = input.openGateways ?? (await openGateways(input.http, input.stateDir));
+  const facts: AuditFacts = { agents, raw: input.raw, sizes, noTools, sandbox, files, reasoningShown: await reasoningShown(input.stateDir), openGateways: open };
   return {
-    findings: [...(input.configProblem ? [unloadable(input.configProblem, input.configFile)] : []), ...auditFindings(facts)].sort(bySeverity),
+    findings: [...(input.configProblem ? [unloadable(input.configProblem, input.configFile)] : []), ...openGatewayFindings(open), ...auditFindings(facts)].sort(bySeverity),
     models: [...sizes].map(([ref, size]) => ({ ref, totalB: size.totalB ?? null, activeB: size.activeB ?? null, quantization: size.quantization ?? null, source: size.source })),
   };
 }

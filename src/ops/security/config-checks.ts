@@ -9,6 +9,7 @@ import type { Finding } from "./finding.js";
 import { isHeavilyQuantized, isSmall, type ModelSize } from "./model-size.js";
 import { GATEWAY_TOKEN_ADVICE } from "../gateway-token-advice.js";
 import { judgePermissions, type GuardedPath } from "../file-permissions.js";
+import type { OpenGateway } from "./running-gateway.js";
 
 /** One agent as the audit sees it: its chain, the tools it may call, compaction. */
 export interface AuditedAgent {
@@ -40,6 +41,8 @@ export interface AuditFacts {
   files: readonly GuardedPath[];
   /** Sessions of a channel other than the terminal whose reasoning is shown. */
   reasoningShown: readonly { session: string; channel: string }[];
+  /** Running gateways of the state dir listening beyond loopback (their own findings say them: see running-gateway.ts). */
+  openGateways?: readonly OpenGateway[] | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
@@ -80,6 +83,8 @@ function exposures(facts: AuditFacts, agentId: string): string[] {
   if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
   // Pages of those origins drive the gateway's API, any agent, when no token is asked.
   else if (server && !server.token && server.corsOrigins.length > 0) found.push(`web pages of ${server.corsOrigins.join(", ")} (through the gateway, no token)`);
+  // A gateway running open (its --bind) exposes the agents whatever the config says.
+  for (const running of facts.openGateways ?? []) if (running.bind !== server?.bind) found.push(`the running gateway on ${running.bind}`);
   return found;
 }
 
@@ -191,7 +196,9 @@ function channelFindings(facts: AuditFacts): Finding[] {
     });
   }
   const server = gateway(facts.raw);
-  if (server && !LOOPBACK.test(server.bind)) {
+  // A running gateway that listens there as the config said has its own finding (with its token and addresses).
+  const saidRunning = (facts.openGateways ?? []).some((running) => running.flags !== undefined && !running.flags.some((flag) => flag.startsWith("--bind")) && running.bind === server?.bind);
+  if (server && !LOOPBACK.test(server.bind) && !saidRunning) {
     findings.push({
       id: "gateway-not-loopback",
       severity: "high",
