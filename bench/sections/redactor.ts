@@ -1,4 +1,5 @@
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
+import { SecretStream } from "../../src/shared/secret-stream.js";
 import type { BenchResults } from "../results.js";
 import { median, printTable } from "../stats.js";
 
@@ -36,17 +37,11 @@ function cpuMicroseconds(calls: number, work: () => void): number {
   return (used.user + used.system) / calls;
 }
 
-/** What the gateway does per streamed delta (hold back a possible secret's start, mask the rest). */
+/** What the gateway does per streamed delta (hold back a possible secret's or key shape's start, mask the rest): its SecretStream. */
 function streamDeltas(redactor: SecretRedactor, deltas: readonly string[] = DELTAS): void {
-  let held = "";
-  let shown = "";
-  for (const delta of deltas) {
-    const text = held + delta;
-    const from = redactor.partialFrom(text, { shownBefore: shown });
-    held = text.slice(from);
-    redactor.redact(text.slice(0, from), { shownBefore: shown });
-    shown = (shown + text.slice(0, from)).slice(-64);
-  }
+  const stream = new SecretStream(redactor);
+  for (const delta of deltas) stream.push(delta);
+  stream.end();
 }
 
 /**

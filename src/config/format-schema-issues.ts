@@ -2,7 +2,9 @@ import type { z } from "zod";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { redactUrl, SecretRedactor } from "../shared/secret-redactor.js";
 import { describeRangeIssue } from "./describe-range-issue.js";
-import { isSecretPath, type ConfigProblem } from "./problems.js";
+import type { ConfigProblem } from "./problems.js";
+import { defOf, unwrap } from "./schema-walk.js";
+import { isSecretPath } from "./secret-paths.js";
 import type { ConfigPath } from "./json5-locate.js";
 import { ownValue } from "../shared/own-key.js";
 
@@ -114,28 +116,3 @@ export function keysAt(schema: z.ZodType, path: ConfigPath): string[] {
   return [];
 }
 
-interface SchemaDef {
-  type: string;
-  shape?: Record<string, unknown>;
-  innerType?: unknown;
-  valueType?: unknown;
-  element?: unknown;
-  in?: unknown;
-  out?: unknown;
-}
-
-function defOf(schema: unknown): SchemaDef | undefined {
-  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
-}
-
-function unwrap(schema: unknown): unknown {
-  let current = schema;
-  for (let depth = 0; depth < 10; depth++) {
-    const def = defOf(current);
-    if (!def) return current;
-    if (def.innerType !== undefined) current = def.innerType;
-    else if (def.type === "pipe") current = defOf(def.out)?.type === "transform" ? def.in : def.out;
-    else return current;
-  }
-  return current;
-}

@@ -43,13 +43,6 @@ export interface ConfigSource {
   keys?: WrittenKeys | undefined;
 }
 
-const SECRET_KEY = /(api[-_]?key|token|secret|password|passphrase|authorization|cookie)$/i;
-
-/** True where a value at this path is a secret that must never be printed. */
-export function isSecretPath(path: ConfigPath): boolean {
-  return path.some((segment) => typeof segment === "string" && SECRET_KEY.test(segment));
-}
-
 /**
  * A path of the substituted config as a message names it: as the file writes it, with what each
  * `${VAR}` key became. Every path a config problem prints goes through here (or ProblemLocator).

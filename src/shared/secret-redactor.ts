@@ -1,4 +1,6 @@
+import { maskKeyShapes } from "./key-shapes.js";
 import { isPlaceholderKey } from "./placeholder-keys.js";
+import { REDACTED } from "./redacted.js";
 import { base32Runs, base64Runs } from "./secret-encodings.js";
 import { mergeSpans, SecretMatcher } from "./secret-matcher.js";
 import { decodeEscapes, normalForm } from "./secret-normal-form.js";
@@ -6,12 +8,14 @@ import { PartialRuns, partialWindow, type PartialForm } from "./secret-partial-r
 import { isKeyLike, variantForms, type VariantForms } from "./secret-variants.js";
 
 export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
+export { REDACTED } from "./redacted.js";
 
 /**
  * Masks secrets in text before hearth prints, logs or stores it. An instance knows the secret values
  * in play (API keys, header values, URL credentials); `redact` replaces every occurrence of each, in
  * any letter case (a server may echo a key uppercased), and every key-shaped token (`sk-…`,
- * `sk-ant-…`, `Bearer …`), with "***".
+ * `sk-ant-…`, `Bearer …`: key-shapes.ts), with "***". A text streamed in pieces is masked by a
+ * SecretStream (secret-stream.ts), which holds back what could be a secret's beginning.
  *
  * Each is masked in its encoded forms too: hex and base32 (any letter case), and base64, standard
  * and URL-safe, at any byte offset within the encoded data (`Authorization: Basic base64(user:key)`
@@ -42,25 +46,17 @@ export { MIN_ENCODED_LENGTH } from "./secret-encodings.js";
  * forms no ordinary word takes (a short URL password echoed in a Basic header). (`config show` hides
  * the `apiKey` field whatever its length.)
  */
-export const REDACTED = "***";
 export const MIN_SECRET_LENGTH = 12;
 /** The shortest value masked in its encodings (hex, base64) though not as written. */
 export const MIN_ENCODED_SECRET_LENGTH = 8;
 
-/**
- * Tokens that are keys by their shape: OpenAI/Anthropic/OpenRouter `sk-…` (with a digit, so prose
- * such as "sk-learn-tutorial-for-beginners" stays), GitHub, Slack, AWS, bearer tokens.
- */
-const KEY_SHAPED = /\b(?:sk-(?=[A-Za-z0-9_-]*\d)(?:ant-|or-|proj-)?[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g;
-/** `Bearer <token>` on one line (a header never breaks there: a dump's next offset is no token), with a digit in the token ("Bearer authentication" in prose stays). */
-const BEARER = /\b(Bearer[ \t]+)(?=[A-Za-z0-9._~+/=-]*\d)([A-Za-z0-9._~+/=-]{8,})/gi;
 /** A name that says its value is secret (apiKey, ANTHROPIC_API_KEY, token, client_secret, password, …). */
 export const SECRET_NAME = /(?:api[-_]?key|key|token|secret|password|passwd|passphrase|auth|authorization|credential|cookie|sig|signature)$/i;
 
 /** An environment variable holding a secret: ANTHROPIC_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY, DB_PASSWORD, … */
 export const SECRET_VARIABLE = /(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$/i;
 
-/** The fewest characters anything masked takes: a value as written in normal form (its separators dropped), a base64 run, a hex, a key-shaped token. */
+/** The fewest characters a known secret masked takes: a value as written in normal form (its separators dropped), a base64 run, a hex. */
 const SHORTEST_MASKED = MIN_ENCODED_SECRET_LENGTH;
 
 export class SecretRedactor {
@@ -110,6 +106,11 @@ export class SecretRedactor {
    * is masked here from the first character on.
    */
   redact(text: string, options: { shownBefore?: string } = {}): string {
+    return maskKeyShapes(this.redactKnown(text, options));
+  }
+
+  /** `redact` but for the key shapes: the known secrets alone (a stream masks the shapes over its pieces: key-shape-stream.ts). */
+  redactKnown(text: string, options: { shownBefore?: string } = {}): string {
     const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
     if (text === "" || (text.length < SHORTEST_MASKED && before === "")) return text;
@@ -125,7 +126,7 @@ export class SecretRedactor {
       }
       out += text.slice(at);
     }
-    return out.replace(KEY_SHAPED, REDACTED).replace(BEARER, (_, prefix: string) => `${prefix}${REDACTED}`);
+    return out;
   }
 
   /**

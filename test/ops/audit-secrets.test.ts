@@ -83,4 +83,31 @@ describe("hearth security audit: secrets written into the config", () => {
     const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((finding) => finding.id === "secret-in-config");
     assert.deepEqual(findings.map((finding) => finding.title), ["models.providers.hosted.apiKey is written into the config file", "models.providers.realLocal.apiKey is written into the config file"]);
   });
+
+  test("names the user chose (a model ref ending in secret or token, a provider id) are no secret's name: audit is silent of them, config show shows the alias; a secret beneath them is still found", async () => {
+    const state = join(temp.dir, "chosen-names-state");
+    mkdirSync(state, { mode: 0o700 });
+    const file = temp.write(
+      "chosen-names.json5",
+      `{ agents: { defaults: { model: "token-box/secret", tools: { allow: ["time"] },
+           models: { "token-box/secret": { alias: "Secret" }, "token-box/api-token": { alias: "Token", params: { api_key: "sk-proj-param-written-0123456789" } } } } },
+         models: { mode: "replace", providers: { "token-box": { baseUrl: "http://127.0.0.1:8097/v1", api: "openai-completions",
+           headers: { Authorization: "Bearer written-in-a-header-0123456789" }, models: [{ id: "secret" }, { id: "api-token" }] } } } }`,
+    );
+    chmodSync(file, 0o600);
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(result.code, 0, result.stderr);
+    const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings.filter((finding) => finding.id === "secret-in-config");
+    assert.deepEqual(findings.map((finding) => finding.title), [
+      "agents.defaults.models.token-box/api-token.params.api_key is written into the config file",
+      "models.providers.token-box.headers.Authorization is written into the config file",
+    ]);
+    const show = await runCli(["config", "show", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(show.code, 0, show.stderr);
+    const shown = JSON.parse(show.stdout) as { agents: { defaults: { models: Record<string, { alias?: string; params?: Record<string, string> }> } }; models: { providers: Record<string, { headers?: Record<string, string> }> } };
+    assert.equal(shown.agents.defaults.models["token-box/secret"]?.alias, "Secret");
+    assert.equal(shown.agents.defaults.models["token-box/api-token"]?.alias, "Token");
+    assert.equal(shown.agents.defaults.models["token-box/api-token"]?.params?.api_key, "***");
+    assert.equal(shown.models.providers["token-box"]?.headers?.Authorization, "***");
+  });
 });

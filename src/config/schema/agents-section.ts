@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DURATION_LIMITS, durationSeconds, SIZE_LIMITS } from "./duration.js";
+import { modelRefKey, valueNameKey } from "./map-keys.js";
 import { toolsSchema } from "./tools-section.js";
 
 /** `model` may be a bare reference (the primary) or `{ primary, fallbacks }`. */
@@ -14,7 +15,7 @@ export const modelChainSchema = z.preprocess(
 const modelSettingsSchema = z.strictObject({
   alias: z.string().trim().min(1).optional(),
   /** Extra request parameters sent with every call to this model (temperature, top_p, …). */
-  params: z.record(z.string(), z.unknown()).optional(),
+  params: z.record(valueNameKey, z.unknown()).optional(),
 });
 
 /** Summarising older turns when a conversation nears the model's window. On by default (the brief: "keep compaction on"). */
@@ -54,7 +55,7 @@ const agentDefaultsSchema = z.strictObject({
   ...agentFields,
   model: modelChainSchema.prefault({}),
   /** Keyed by model reference ("provider/model"): aliases and per-model parameters. */
-  models: z.record(z.string().min(1), modelSettingsSchema).default({}),
+  models: z.record(modelRefKey, modelSettingsSchema).default({}),
 });
 
 const agentEntrySchema = z.strictObject({

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { DURATION_LIMITS, durationSeconds, wholeSeconds } from "./duration.js";
 import { apiSchema, modelEntrySchema } from "./model-entry.js";
 import { compatSchema } from "./compat.js";
+import { providerIdSchema, valueNameKey } from "./map-keys.js";
 import { routingSchema } from "./routing.js";
 
 const httpUrl = z.string().refine(
@@ -17,9 +18,6 @@ const httpUrl = z.string().refine(
 );
 
 /** A provider id is the part of a model reference before the first "/". */
-export const providerIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "a provider id uses letters, digits, '.', '_' and '-' only (no '/')" });
 
 const keepWarmSchema = z.union([
   z.boolean(),
@@ -38,7 +36,7 @@ export const providerSchema = z
     baseUrls: z.array(httpUrl).min(1).optional(),
     apiKey: z.string().optional(),
     api: apiSchema.optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: z.record(valueNameKey, z.string()).optional(),
     timeoutSeconds: durationSeconds(DURATION_LIMITS.providerTimeout).optional(),
     /** When LM Studio has the model unloaded: wait for the load, or answer from the next model meanwhile. */
     onColdLoad: z.enum(["wait", "fallback"]).optional(),

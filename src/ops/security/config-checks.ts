@@ -1,7 +1,7 @@
 import { record } from "../../ai/json-fields.js";
 import type { ModelSpec } from "../../ai/model-spec.js";
 import { formatBillions } from "../build-judgement.js";
-import { isSecretPath } from "../../config/problems.js";
+import { isSecretPath } from "../../config/secret-paths.js";
 import { isPlaceholderKey } from "../../shared/placeholder-keys.js";
 import { isLocalUrl } from "../../models/is-local.js";
 import { urlSecrets } from "../../shared/secret-redactor.js";

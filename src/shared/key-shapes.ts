@@ -1,0 +1,114 @@
+import { REDACTED } from "./redacted.js";
+
+/**
+ * Tokens that are keys by their shape, whoever's they are: OpenAI/Anthropic/OpenRouter `sk-…` (with a
+ * digit, so prose such as "sk-learn-tutorial-for-beginners" stays), GitHub `ghp_…`, Slack `xox…-`, AWS
+ * `AKIA…`, and `Bearer <token>`. Each is described once here; the whole-text mask (a regular expression
+ * made from the description) and the streamed one (key-shape-stream.ts, which reads the same
+ * description a piece at a time) come from it, so a text masked whole and the same text streamed in
+ * pieces cut anywhere read the same.
+ *
+ * Contract: a shape is its `head` (one set of characters a place: `s`, `k`, `-`), then for a kept head
+ * a `gap` of one or more characters shown as written (`Bearer` then spaces), then its `body`: a run of
+ * its characters, `min` or more (all of the run is masked), or exactly `min` with `exact`; with `digit`,
+ * one of its first `digitWithin` characters is a digit. It begins where the character before is no
+ * letter, digit or underscore (a regular expression's `\b`: "ask-…" is no key). Its first character
+ * is a letter, and none of a kept head's later characters or gap's begins a shape (what the stream
+ * relies on to show a kept head before its token is read).
+ */
+export interface KeyShape {
+  head: readonly string[];
+  gap?: string | undefined;
+  body: string;
+  min: number;
+  exact?: boolean | undefined;
+  digit?: boolean | undefined;
+}
+
+/**
+ * The most characters a stream holds back for a key shape: longer than any provider's key (OpenAI's
+ * project keys, the longest, are 164). A token is a key only if its digit comes within that many
+ * characters from its first, so a run with none (prose of dashes and letters) is let go there.
+ */
+export const LONGEST_KEY = 256;
+
+/**
+ * The shapes, in two stages applied one after the other as the whole-text mask always has: the keys
+ * first, then `Bearer <token>` in what is left (a key after "Bearer" is masked as a key; a token
+ * that only begins like one is not read across a key masked inside it).
+ */
+export const KEY_SHAPE_STAGES: readonly KeyShapeStage[] = [
+  {
+    caseless: false,
+    shapes: [
+      // sk-…, sk-ant-…, sk-or-…, sk-proj-…: the provider's word is part of the run.
+      { head: ["s", "k", "-"], body: "A-Za-z0-9_-", min: 16, digit: true },
+      { head: ["g", "h", "pousr", "_"], body: "A-Za-z0-9", min: 20 },
+      { head: ["x", "o", "x", "abposr", "-"], body: "A-Za-z0-9-", min: 10 },
+      { head: ["A", "K", "I", "A"], body: "0-9A-Z", min: 16, exact: true },
+    ],
+  },
+  {
+    // On one line: a header never breaks there (a dump's next offset is no token). A digit in the token: "Bearer authentication" in prose stays.
+    caseless: true,
+    shapes: [{ head: ["B", "e", "a", "r", "e", "r"], gap: " \t", body: "A-Za-z0-9._~+/=-", min: 8, digit: true }],
+  },
+];
+
+export interface KeyShapeStage {
+  caseless: boolean;
+  shapes: readonly KeyShape[];
+}
+
+/** Every key-shaped token masked; a kept head (`Bearer `) stays. */
+export function maskKeyShapes(text: string): string {
+  if (text.length < SHORTEST_SHAPE) return text;
+  let out = text;
+  for (const [index, pattern] of STAGE_PATTERNS.entries()) {
+    const stage = KEY_SHAPE_STAGES[index] as KeyShapeStage;
+    const count = stage.shapes.length;
+    out = out.replace(pattern, (...match: unknown[]) => `${match.slice(1, 1 + count).find((head) => typeof head === "string") ?? ""}${REDACTED}`);
+  }
+  return out;
+}
+
+/** How many of a shape's first body characters its digit must be among (a kept head is shown at once: its token alone is held). */
+export function digitWithin(shape: KeyShape): number {
+  return shape.gap === undefined ? LONGEST_KEY - shape.head.length : LONGEST_KEY;
+}
+
+/** The characters of a set written as a regular expression's class is (`A-Za-z0-9_-`: ranges, then characters; a last `-` is one). */
+export function setCharacters(set: string): string {
+  let out = "";
+  for (let at = 0; at < set.length; at++) {
+    const first = set.charCodeAt(at);
+    if (set[at + 1] === "-" && at + 2 < set.length) {
+      for (let code = first; code <= set.charCodeAt(at + 2); code++) out += String.fromCharCode(code);
+      at += 2;
+    } else out += set[at];
+  }
+  return out;
+}
+
+const escaped = (characters: string): string => characters.replace(/[\\\]^-]/g, "\\$&");
+
+/** One shape as a regular expression: a kept head and its gap in a group (put back before the mask). */
+function shapeSource(shape: KeyShape): string {
+  const head = shape.head.map((set) => `[${escaped(setCharacters(set))}]`).join("");
+  const kept = shape.gap === undefined ? head : `(${head}[${escaped(setCharacters(shape.gap))}]+)`;
+  const body = `[${shape.body}]`;
+  const digit = shape.digit ? `(?=${body}{0,${digitWithin(shape) - 1}}\\d)` : "";
+  return `${kept}${digit}${body}{${shape.min}${shape.exact ? "" : ","}}`;
+}
+
+/** Each stage's expression. A shape with no kept head has an empty group, so every shape's group is at the same place. */
+const STAGE_PATTERNS = KEY_SHAPE_STAGES.map(
+  (stage) =>
+    new RegExp(
+      `\\b(?:${stage.shapes.map((shape) => (shape.gap === undefined ? `()${shapeSource(shape)}` : shapeSource(shape))).join("|")})`,
+      stage.caseless ? "gi" : "g",
+    ),
+);
+
+/** The fewest characters a shape takes: a shorter text holds none. */
+const SHORTEST_SHAPE = Math.min(...KEY_SHAPE_STAGES.flatMap((stage) => stage.shapes.map((shape) => shape.head.length + (shape.gap === undefined ? 0 : 1) + shape.min)));

@@ -1,0 +1,2 @@
+/** What stands in the text where a secret was. */
+export const REDACTED = "***";

@@ -1,0 +1,57 @@
+import { KeyShapeStream } from "./key-shape-stream.js";
+import { REDACTED } from "./redacted.js";
+import type { SecretRedactor } from "./secret-redactor.js";
+
+/** How much of what a stream has shown is kept to read the next piece after (the redactor reads its last 32 characters). */
+const SHOWN_KEPT = 64;
+
+/** A known secret's beginning this long, where a stream stopped, is masked: shorter says nothing of the key (`sk-`), longer gives part of it away. */
+const PARTIAL_MASKED = 8;
+
+/**
+ * One text that comes in pieces (a reply's streamed text), masked as the redactor masks a whole text:
+ * every secret it knows, in any form (held back while the end of what came could be one's beginning:
+ * SecretRedactor.partialFrom), then every key-shaped token (held back while the end could be one's:
+ * key-shape-stream.ts). Nothing is lost, only masked, and nothing is held longer than needed.
+ */
+export class SecretStream {
+  private held = "";
+  /** The last characters shown, as written: a run of a secret begun there (too short to hold back) is masked on from the next piece. */
+  private shown = "";
+  private readonly shapes = new KeyShapeStream();
+
+  constructor(private readonly secrets: SecretRedactor) {}
+
+  /** What may be shown now of the text so far (its part not shown yet). */
+  push(piece: string): string {
+    const text = this.held + piece;
+    const from = this.secrets.partialFrom(text, { shownBefore: this.shown });
+    this.held = text.slice(from);
+    const released = text.slice(0, from);
+    const known = this.secrets.redactKnown(released, { shownBefore: this.shown });
+    this.shown = (this.shown + released).slice(-SHOWN_KEPT);
+    return this.shapes.push(known);
+  }
+
+  /**
+   * The rest, once the text ends (at the end of a reply, or before another event: a failure). Held text
+   * is what could be a known secret's beginning; if the stream stopped there (a server that broke off
+   * in the middle of echoing a key), PARTIAL_MASKED characters or more of it are a piece of the key:
+   * masked, not shown. Ready for a new text after.
+   */
+  end(): string {
+    const { held, shown } = this;
+    const from = this.secrets.partialFrom(held, { streamEnded: true, shownBefore: shown });
+    const known = held.length - from >= PARTIAL_MASKED ? `${this.secrets.redactKnown(held.slice(0, from), { shownBefore: shown })}${REDACTED}` : this.secrets.redactKnown(held, { shownBefore: shown });
+    this.held = "";
+    this.shown = "";
+    return this.shapes.end(known);
+  }
+
+  /** Forgets the text (a fresh answer replaces it). */
+  reset(): void {
+    this.held = "";
+    this.shown = "";
+    this.shapes.reset();
+  }
+}
