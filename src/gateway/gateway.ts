@@ -211,7 +211,7 @@ export class Gateway implements GatewayPort {
       const text = retry ? retry.text : message.text;
       // Under way from here (a page reading the history sees it live); told once its message is saved (as turn-end is once the answer is).
       const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id });
-      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
