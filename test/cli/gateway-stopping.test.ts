@@ -12,6 +12,7 @@ import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-se
 import { hearthBin, repoRoot, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { lastUser, scriptedModel } from "../helpers/scripted-model.js";
+import { TURN_QUEUED_NOTICE } from "../../src/models/waiting-notice.js";
 import { openSse } from "../helpers/sse-client.js";
 
 function config(baseUrl: string): string {
@@ -165,6 +166,44 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     await until("the journal's message is saved", () => /1 message\(s\) a stopped hearth had taken in but not answered are now in their sessions/.test(said.stderr));
     assert.deepEqual(sessionUsers(state, "line"), ["first", "second, waiting"]);
     assert.equal(model.received(), 1);
+  });
+
+  test("an API request waiting behind the running turn is told at the signal that it was not run (not once the turn ends, not 'cut off'); the running turn finishes", async () => {
+    const model = heldModel();
+    const { gateway, state } = await setUp("queued-api", model);
+    const ask = (text: string, stream: boolean): Promise<Response> =>
+      fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "st1" }, body: JSON.stringify({ model: "hearth", stream, messages: [{ role: "user", content: text }] }) });
+    const first = ask("first msg", false);
+    await model.arrived(1);
+    const second = await ask("second queued msg", true);
+    assert.equal(second.status, 200);
+    const reader = second.body?.getReader();
+    assert.ok(reader);
+    let body = "";
+    const decoder = new TextDecoder();
+    const readUntil = async (done: (text: string) => boolean): Promise<void> => {
+      while (!done(body)) {
+        const { value, done: ended } = await reader.read();
+        if (ended) return;
+        body += decoder.decode(value, { stream: true });
+      }
+    };
+    await readUntil((text) => text.includes(TURN_QUEUED_NOTICE));
+    gateway.child.kill("SIGTERM");
+    await gateway.waitFor(/SIGTERM: stopping/);
+    // Read to its end while the turn before it is still held: it is answered at the signal.
+    await readUntil(() => false);
+    assert.match(body, /not run: the gateway is stopping and started no new turn; the message was not saved/, body);
+    assert.doesNotMatch(body, /cut off/);
+    assert.match(body, /"code":"gateway_stopping"/);
+    assert.equal(model.received(), 1, "the running turn is still held");
+    model.release();
+    const answered = await first;
+    assert.equal(answered.status, 200);
+    assert.match(await answered.text(), /echo: first msg/);
+    assert.equal(await gateway.exited, 0);
+    assert.equal(model.received(), 1, "the waiting request was never run");
+    assert.deepEqual(sessionUsers(state, "st1"), ["first msg"], "nor saved");
   });
 
   test("API streams cut by the stop end with an error saying so, in each API's shape (the openai SDK as client); the log says 503, the terminal how many were cancelled", async () => {
