@@ -397,6 +397,8 @@ export class Agent {
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
+          // A call stopped (the user, the client, the gateway) is no failure of its model: the turn's end says the stop.
+          if (event.attempt.outcome === "aborted") break;
           state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next, ...(event.attempt.usage ? { usage: event.attempt.usage } : {}) });
           break;
         case "attempt-skipped":
