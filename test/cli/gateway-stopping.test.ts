@@ -3,7 +3,7 @@
 // folders removed while it runs.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -233,7 +233,7 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     const [proxyEnd, agentEnd] = await Promise.all([proxied, agent]);
     assert.ok(proxyEnd.chunks > 0);
     assert.match(proxyEnd.error ?? "", /the gateway is stopping/, JSON.stringify(proxyEnd));
-    assert.match(agentEnd.error ?? "", /the gateway is stopping/, JSON.stringify(agentEnd));
+    assert.match(agentEnd.error ?? "", /the gateway is stopping: this answer was cut off; the part shown is kept in the session/, JSON.stringify(agentEnd));
     assert.equal(agentEnd.last, "response.failed");
     assert.equal(await gateway.exited, 0);
     assert.match(gateway.stdout(), /SIGTERM: stopping; 1 turn and 1 proxied answer in flight finish first \(up to \d+ s\)\n/);
@@ -241,6 +241,13 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     const lines = readFileSync(join(state, "logs", "gateway.log"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { msg: string; path?: string; answer?: number });
     const answers = lines.filter((line) => line.msg === "request" && (line.path === "/v1/chat/completions" || line.path === "/v1/responses")).map((line) => line.answer);
     assert.deepEqual(answers, [503, 503], "a stop, not 499 (the client went away)");
+    // The agent turn's words that went out are its answer in the session, marked cut off.
+    const kept = readdirSync(join(state, "sessions"))
+      .filter((name) => name.endsWith(".jsonl"))
+      .flatMap((name) => readFileSync(join(state, "sessions", name), "utf8").trim().split("\n"))
+      .map((line) => JSON.parse(line) as { type: string; message?: { stopReason: string; content: { text?: string }[] } })
+      .filter((entry) => entry.type === "assistant");
+    assert.deepEqual(kept.map((entry) => [entry.message?.stopReason, entry.message?.content.map((part) => part.text ?? "").join("")]), [["error", "Once upon"]]);
   });
 
   test("`hearth gateway | head -2`: a stdout closed after two lines does not stop the gateway; the log says the terminal went away", async () => {
