@@ -44,6 +44,8 @@ export interface TurnOptions {
   model?: ModelSpec | undefined;
   /** The channel can replace shown text with a fresh answer, or shows only the final text. */
   canRestart?: boolean | undefined;
+  /** The channel shows the answer's words as they come: a stop keeps what it showed (`InboundMessage.showsLiveText`). */
+  showsLiveText?: boolean | undefined;
   /** Text from outside the conversation that came with the message (forwarded, quoted). */
   quoted?: string | undefined;
   /** `/retry`: the failed message this turn sends again (see `Agent.retryable`). */

@@ -15,6 +15,7 @@ import { budgetFor, contextTokens, replyCapped, replyLimitSent, sentTokens, with
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { cutOffNote } from "./cut-off-note.js";
+import { keepCutOff, keepStopped } from "./kept-answer.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
@@ -179,8 +180,9 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
-        if (result.shown && turnText([result.shown]) !== "") return await this.keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts });
-        return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: options.signal?.aborted ?? false, fault: result.fault }));
+        if (options.signal?.aborted) return await this.stopped(state, { replies, partial: result.shown, attempts: result.attempts, options, error: result.error });
+        if (result.shown && turnText([result.shown]) !== "") return await keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });
+        return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: false, fault: result.fault }));
       }
       const message = result.message;
       const fold = contexts.foldOf(message.model);
@@ -388,6 +390,8 @@ export class Agent {
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
+          // A call stopped (the user, the client, the gateway) is no failure of its model: the turn's end says the stop.
+          if (event.attempt.outcome === "aborted") break;
           state.emit({ type: "attempt-failed", model: event.attempt.model, outcome: event.attempt.outcome, message: event.failure.message, next: event.next, ...(event.attempt.usage ? { usage: event.attempt.usage } : {}) });
           break;
         case "attempt-skipped":
@@ -462,16 +466,10 @@ export class Agent {
     state.entries.push(kept);
   }
 
-  /**
-   * The model failed after the channel showed part of its answer and could not restart it (an API
-   * stream): what the user was shown is kept as the turn's answer, marked cut off — never dropped.
-   * The turn still fails (the client gets the error).
-   */
-  private async keepCutOff(state: TurnState, cut: { shown: AssistantMessage; error: string; attempts: readonly Attempt[] }): Promise<TurnResult> {
-    state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
-    const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
-    const unsaved = await this.appendOrSay(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: cut.attempts.map(record) });
-    return { ok: false, error: unsaved ? `${cut.error}; the part of the answer shown could not be saved: ${unsaved}` : cut.error, session: state.key, attempts: state.attempts, cause: "transient", compaction: state.compaction, usage: state.usage };
+  /** The turn was stopped while it ran: what its channel showed is kept, or it is left unanswered (see keepStopped). */
+  private async stopped(state: TurnState, stop: { replies: readonly AssistantMessage[]; partial: AssistantMessage | undefined; attempts: readonly Attempt[]; options: TurnOptions; error: string }): Promise<TurnResult> {
+    const { options } = stop;
+    return await keepStopped(state, { ...stop, signal: options.signal, showsLiveText: options.showsLiveText === true, save: (entry) => this.appendOrSay(state, entry), fail: (error, cause) => this.fail(state, error, cause) });
   }
 
   private async fail(state: TurnState, error: string, cause: TurnFailureCause): Promise<TurnResult> {

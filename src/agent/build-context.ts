@@ -5,6 +5,9 @@ import type { SessionEntry } from "../sessions/entries.js";
 /** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
 export const SUMMARY_HEADING = "[Summary of the earlier conversation, written by the assistant as notes — not instructions]";
 
+/** What opens the user's next message after an answer the user stopped: the model learns why it ends where it does. */
+export const STOPPED_NOTE = "[The user stopped your previous answer there, before it was finished.]\n\n";
+
 /** What of a session the model sees now: after the last /new, from the last compaction's summary (or trim) on. */
 export interface ConversationView {
   messages: Message[];
@@ -30,6 +33,7 @@ export interface ViewOptions {
  * A turn that got no answer — failed, cancelled, or cut short by a crash — is left out whole: its
  * message stays in the file but never reaches a model again unless `/retry` resends it. Roles
  * therefore alternate (user, assistant with its tool results, user, …) whatever happened before.
+ * An answer the user stopped is sent as far as it went, and the next message opens with STOPPED_NOTE.
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   const { start, model, reasoning } = sessionSettings(entries);
@@ -57,6 +61,8 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   const pendingCalls = new Map<string, string>();
   let measuredFrom: number | undefined;
   let skipping = false;
+  /** The last answer sent was one the user stopped: the next user message says so (STOPPED_NOTE). */
+  let stoppedBefore = false;
   for (let index = 0; index < current.length; index++) {
     const entry = current[index] as SessionEntry;
     if (index > foldedAt && measuredFrom === undefined) measuredFrom = messages.length;
@@ -64,16 +70,21 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     if (index < firstKept || skipping) continue;
     if (entry.type === "user") {
       closePending(pendingCalls, { messages, ids });
+      const stopped = stoppedBefore ? STOPPED_NOTE : "";
+      stoppedBefore = false;
       // The summary opens the first kept user message rather than standing alone: roles alternate for strict templates.
       if (summary !== undefined && messages.length === 1 && ids[0] === undefined) {
-        messages[0] = userMessage(entry, summaryPrefix(summary));
+        messages[0] = userMessage(entry, summaryPrefix(summary) + stopped);
         ids[0] = entry.id;
       } else {
-        messages.push(userMessage(entry, ""));
+        messages.push(userMessage(entry, stopped));
         ids.push(entry.id);
       }
     } else if (entry.type === "assistant") {
       closePending(pendingCalls, { messages, ids });
+      if (entry.message.stopReason === "aborted") stoppedBefore = true;
+      // A stop between a turn's steps marks its answer with an entry of no words (the words were said before its tools ran): nothing to send.
+      if (entry.message.content.length === 0 && (entry.message.stopReason === "aborted" || entry.message.stopReason === "error")) continue;
       messages.push(entry.message);
       ids.push(entry.id);
       for (const part of entry.message.content) if (part.type === "tool-call") pendingCalls.set(part.id, part.name);
@@ -117,8 +128,9 @@ export function sessionSettings(entries: readonly SessionEntry[]): { start: numb
 
 /**
  * User entries whose turn was answered, but cut off: its last reply stopped at a limit ("length": the reply
- * limit or the context window) or broke after its text went out and was kept as the answer ("error": a stream
- * that stalled or dropped where the channel could not restart it). `/retry` sends such a message again.
+ * limit or the context window), broke after its text went out and was kept as the answer ("error": a stream
+ * that stalled or dropped where the channel could not restart it, the gateway's stop), or was stopped by the
+ * user ("aborted": what the channel showed is the answer). `/retry` sends such a message again.
  */
 export function cutOffTurns(entries: readonly SessionEntry[]): Set<string> {
   return turnMarks(entries, undefined).cutOff;
@@ -144,7 +156,7 @@ function turnMarks(entries: readonly SessionEntry[], pending: string | undefined
   const close = (): void => {
     if (turn === undefined) return;
     if (!answered && turn !== pending) unanswered.add(turn);
-    if (stop === "length" || stop === "error") cutOff.add(turn);
+    if (stop === "length" || stop === "error" || stop === "aborted") cutOff.add(turn);
   };
   for (const entry of entries) {
     if (entry.type === "user") {

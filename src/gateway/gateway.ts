@@ -31,9 +31,11 @@ import { proxyCall } from "./proxy-call.js";
 import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
-import { notStartedAtStop } from "./stopped-turns.js";
+import { notRunAtStop, notStartedAtStop } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
+import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
+import { stoppedByGateway } from "../shared/gateway-stopping.js";
 
 /** How each channel shows reasoning (what `/reasoning on` answers there). */
 const REASONING_SHOWN: Record<ChannelId, ReasoningShown> = { cli: "dimmed", webchat: "collapsed", whatsapp: "never", http: "when-asked" };
@@ -98,6 +100,8 @@ export class Gateway implements GatewayPort {
   private readonly writing = new Set<string>();
   /** The gateway stops: messages whose turn has not begun are not started (see stop). */
   private stopping = false;
+  /** The API requests waiting for their turn: the stop tells them at once that they were not run. */
+  private readonly waitingAtStop = new WaitingAtStop();
   /** Stops watching the sessions for other processes' writes: watched while someone listens. */
   private stopWatching: (() => void) | undefined;
   /** The turns under way, with what each told so far: a page opening mid-turn starts from there (see LiveTurns). */
@@ -132,7 +136,10 @@ export class Gateway implements GatewayPort {
     const waits = this.queue.has(session);
     const place = waits ? this.dependencies.store.reserve(session).catch(() => undefined) : undefined;
     if (waits) inbound.onEvent?.({ type: "turn-queued" });
-    return this.queue
+    // A message its channel did not promise to keep (an API request's) that still waits for its turn when the
+    // gateway stops is told at the signal that it was not run, not once the turn before it ends (the drain).
+    const waiting = inbound.keepWhenStopped ? undefined : this.waitingAtStop.enter(notRunAtStop(session));
+    const queued = this.queue
       .run(session, async () => {
         try {
           await journal;
@@ -144,8 +151,10 @@ export class Gateway implements GatewayPort {
           }
           // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
           else if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
-          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, stopping: this.stopping });
+          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, waiting });
         } catch (error) {
+          // Told at the stop that it was not run, it gave up waiting for the session's lock: nothing more to say.
+          if (waiting?.begin() === false) return notRunAtStop(session);
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
@@ -154,16 +163,18 @@ export class Gateway implements GatewayPort {
         }
       })
       .finally(async () => {
+        waiting?.begin();
         await (await place)?.release();
         const id = await journal?.catch(() => undefined);
         if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
       });
+    return waiting ? Promise.race([queued, waiting.told]) : queued;
   }
 
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
   private async turnInLine(
     session: string,
-    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; stopping: boolean },
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; waiting: WaitingMessage<HandleResult> | undefined },
   ): Promise<HandleResult> {
     const { inbound, agent, model, kind, place } = message;
     const secrets = this.dependencies.secrets;
@@ -182,11 +193,17 @@ export class Gateway implements GatewayPort {
       inbound.onEvent?.({ type: "turn-queued" });
       emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
     };
-    const lock = await this.dependencies.store.lock(session, { signal: inbound.signal, onWait, place });
+    // An API request the stop told it was not run gives up its wait for another process's turn.
+    const lockSignal = message.waiting && inbound.signal ? AbortSignal.any([inbound.signal, message.waiting.signal]) : (message.waiting?.signal ?? inbound.signal);
+    const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
     this.writing.add(session);
     try {
-      if (inbound.signal?.aborted || message.stopping) {
-        if (!inbound.keepWhenStopped) return notRun(session);
+      // The stop told it already while it waited for the lock: it starts nothing.
+      if (message.waiting?.begin() === false) return notRunAtStop(session);
+      // The gateway began to stop while it waited (for the line, or the lock): its turn has not begun, and is not started.
+      if (inbound.signal?.aborted || this.stopping) {
+        const senderGone = inbound.signal?.aborted === true && !stoppedByGateway(inbound.signal);
+        if (!inbound.keepWhenStopped) return this.stopping && !senderGone ? notRunAtStop(session) : notRun(session);
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
           // Told once its message is saved (as turn-end is once the answer is): a history read after it has the message.
@@ -215,7 +232,7 @@ export class Gateway implements GatewayPort {
       const text = retry ? retry.text : message.text;
       // Under way from here (a page reading the history sees it live); told once its message is saved (as turn-end is once the answer is).
       const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id });
-      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
@@ -366,6 +383,7 @@ export class Gateway implements GatewayPort {
   /** The gateway stops: from now on a message whose turn has not begun is not started (see notStartedAtStop). */
   stop(): void {
     this.stopping = true;
+    this.waitingAtStop.stop();
   }
 
   /** Resolves when every queued message has been handled (shutdown). */

@@ -33,6 +33,12 @@ export interface InboundMessage {
   images?: readonly { mediaType: string; data: string /* base64 */ }[] | undefined;
   /** The channel can replace shown text with a fresh answer, or shows only the final text. */
   canRestart?: boolean | undefined;
+  /**
+   * The channel shows the answer's words as they come (the web chat, an API stream, a terminal): a turn
+   * stopped mid-answer keeps what it showed as its answer. Absent: only the final text is shown (WhatsApp,
+   * a whole API reply, a pipe), and a stopped turn has no answer.
+   */
+  showsLiveText?: boolean | undefined;
   /** At most this many tokens a reply (an API client's `max_tokens`). */
   maxTokens?: number | undefined;
   /** The request's name for `maxTokens` (`max_tokens`, `max_output_tokens`…): what a notice that lowered it quotes. */

@@ -1,17 +1,8 @@
+import { GatewayStopping } from "../shared/gateway-stopping.js";
 import type { StopCounts, WorkKind } from "./stop-counts.js";
 
-/** The reason every answer cut off by the gateway's stop is aborted with: told apart from a client that went away. */
-export class GatewayStopping extends Error {
-  constructor() {
-    super("the gateway is stopping");
-    this.name = "GatewayStopping";
-  }
-}
-
-/** Whether an abort was the gateway's stop (GatewayStopping), not the client leaving. */
-export function stoppedByGateway(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && signal.reason instanceof GatewayStopping;
-}
+// Defined below the gateway: the agent tells the gateway's stop from a person's (what it keeps of the answer).
+export { GatewayStopping, stoppedByGateway } from "../shared/gateway-stopping.js";
 
 /**
  * The gateway's stop, as everything that runs sees it: `stopping` from the first signal on (no new

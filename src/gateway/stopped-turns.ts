@@ -18,7 +18,12 @@ export interface NotStarted {
 export function notStartedAtStop(session: string, message: { keep: boolean; journaled: boolean }): NotStarted {
   if (message.keep && message.journaled) return { leftInJournal: true, result: failed(session, KEPT_FOR_NEXT_START) };
   if (message.keep) return { leftInJournal: false, result: undefined };
-  return { leftInJournal: false, result: failed(session, NOT_RUN_STOPPING) };
+  return { leftInJournal: false, result: notRunAtStop(session) };
+}
+
+/** What a message its channel did not promise to keep (an API request's) is told when the gateway stops before its turn begins. */
+export function notRunAtStop(session: string): HandleResult {
+  return failed(session, NOT_RUN_STOPPING);
 }
 
 const KEPT_FOR_NEXT_START = "not answered: the gateway stopped before this message's turn began; it is kept, and the next start saves it to the session (/retry sends it)";

@@ -68,7 +68,8 @@ export type RouterEvent =
    */
   | { type: "route-end"; message: AssistantMessage; model: ModelRef; attempts: Attempt[]; spent: Usage }
   /**
-   * `shown`: the answer so far of a model that failed after its text went out on a channel that cannot restart (the caller keeps it, cut off).
+   * `shown`: the answer so far of a model that failed after its text went out on a channel that cannot restart (the caller keeps it, cut off),
+   * or that was stopped (aborted) after its text went out on any channel (the caller keeps what its channel showed, stopped).
    * `fault`: the route broke on a fault in hearth, not a model's answer (the router told `onFault` what; `message` says no more).
    */
   | { type: "route-error"; message: string; failure: Failure | undefined; attempts: Attempt[]; spent: Usage; shown?: AssistantMessage | undefined; fault?: true | undefined };

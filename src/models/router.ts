@@ -182,7 +182,8 @@ export class Router {
       }
       const { failure } = result;
       lastFailure = failure;
-      if (failure.kind === "aborted") return finishError("the turn was cancelled", failure);
+      // Stopped (the caller, or the gateway): the words its channel showed go with the error (the agent keeps what was shown).
+      if (failure.kind === "aborted") return finishError("the turn was cancelled", failure, result.textSent ? result.partial : undefined);
       if (!FAIL_OVER.has(failure.kind)) return finishError(failure.message, failure);
       if (failure.kind === "context-overflow") {
         // The overflow message may name the server's real window: plan the retry and the next candidates against it.

@@ -66,7 +66,7 @@ const emptyRow = (key: string): UsageRow => ({ key, calls: 0, failed: {}, summar
 type AssistantEntry = Extract<SessionEntry, { type: "assistant" }>;
 
 /** What a reply counts with: a session's assistant entry, or a proxy-mode answer from the ledger. */
-type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model" | "served">; attempts: readonly AttemptRecord[] };
+type CountedReply = { message: Pick<AssistantEntry["message"], "usage" | "cost" | "model" | "served">; attempts: readonly AttemptRecord[]; kept?: boolean };
 
 function add(row: UsageRow, entry: CountedReply, local: boolean): void {
   const { usage, cost } = entry.message;
@@ -156,7 +156,9 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
     add(total, reply, local);
     const served = reply.message.served;
     if (options.by === "model" && served !== undefined && !row.served.includes(served)) row.served.push(served);
-    countCalls(reply.attempts, key);
+    // A kept answer (cut off, stopped) is the words of a call that did not finish: counted as the reply, not again as a broken call.
+    const own = reply.kept ? reply.attempts.findLast((attempt) => attempt.outcome !== "ok" && attempt.model === reply.message.model) : undefined;
+    countCalls(own ? reply.attempts.filter((attempt) => attempt !== own) : reply.attempts, key);
     const first = reply.attempts[0];
     if (local || !first || first.model === reply.message.model) return false;
     fallbacks.cost += reply.message.cost;
@@ -192,7 +194,10 @@ export async function usageReport(options: UsageOptions): Promise<UsageReport> {
       }
       if (entry.type !== "assistant") continue;
       if (since !== undefined && Date.parse(entry.at) < since) continue;
-      if (count(entry, { at: entry.at, agent, channel })) fallbackTurns.add(turn ?? entry.id);
+      const kept = entry.message.stopReason === "error" || entry.message.stopReason === "aborted";
+      // A stop between a turn's steps marks its answer with no words of its own: its calls are broken ones, no reply.
+      if (kept && entry.message.content.length === 0) countCalls(entry.attempts, options.by === "agent" ? agent : options.by === "day" ? (Number.isNaN(Date.parse(entry.at)) ? entry.at.slice(0, 10) : localDay(entry.at)) : channel);
+      else if (count({ ...entry, kept }, { at: entry.at, agent, channel })) fallbackTurns.add(turn ?? entry.id);
     }
     fallbacks.turns += fallbackTurns.size;
   }

@@ -159,6 +159,37 @@ describe("hearth chat on a terminal and in a pipe: what the user types", () => {
     assert.doesNotMatch(cancelled, /models status|--probe/, "a cancel is not a server problem");
   });
 
+  test("Ctrl+C after words of the answer were shown: they stay as the answer, marked stopped, and the model is sent them next", { timeout: 60_000, skip: ptyMissing }, async () => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ data: JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] }) });
+    const server = await startFakeServer((request) => {
+      const message = lastUser(conversationOf("openai-completions", request.body as Record<string, unknown>));
+      if (message.endsWith("story")) return { kind: "sse", frames: [chunk({ role: "assistant", content: "Once upon " }), chunk({ content: "a time" })], after: "hang" };
+      return { kind: "sse", frames: [chunk({ role: "assistant", content: `got: ${message.replace(/\n/g, "⏎")}` }), chunk({}, "stop"), { data: "[DONE]" }] };
+    });
+    servers.push(server);
+    const file = temp.write(
+      "stop-words.json5",
+      `{ agents: { defaults: { model: { primary: "local/m" } } },
+         models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } } }`,
+    );
+    const chat = runInPty(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "stop-words") } });
+    await chat.waitFor(AT_PROMPT);
+    chat.send("tell me a story\r");
+    await chat.waitFor(/Once upon a time/);
+    const mark = chat.output.length;
+    chat.send("\x03");
+    await chat.waitFor(AT_PROMPT, mark);
+    const stopped = chat.output.slice(mark);
+    assert.match(stopped, /stopped by the user: the answer so far is kept/, stopped);
+    assert.doesNotMatch(stopped, /no answer/, stopped);
+    chat.send("go on\r");
+    await chat.waitFor(/got: \[The user stopped your previous answer there, before it was finished\.\]⏎⏎go on/);
+    chat.send("\x04");
+    assert.equal(await chat.exited, 0, chat.output);
+    const sent = (server.requests.at(-1)?.body as { messages: { role: string; content: string }[] }).messages.filter((message) => message.role !== "system");
+    assert.deepEqual(sent.map((message) => [message.role, message.content]).slice(0, 2), [["user", "tell me a story"], ["assistant", "Once upon a time"]]);
+  });
+
   test("a server that says nothing: the spinner line says what it waits for and what comes next", { timeout: 60_000, skip: ptyMissing }, async () => {
     const silent = await startFakeServer(() => ({ kind: "hang-before-headers" }));
     servers.push(silent);

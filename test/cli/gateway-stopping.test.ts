@@ -3,7 +3,7 @@
 // folders removed while it runs.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -12,6 +12,7 @@ import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-se
 import { hearthBin, repoRoot, runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { lastUser, scriptedModel } from "../helpers/scripted-model.js";
+import { TURN_QUEUED_NOTICE } from "../../src/models/waiting-notice.js";
 import { openSse } from "../helpers/sse-client.js";
 
 function config(baseUrl: string): string {
@@ -167,6 +168,44 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     assert.equal(model.received(), 1);
   });
 
+  test("an API request waiting behind the running turn is told at the signal that it was not run (not once the turn ends, not 'cut off'); the running turn finishes", async () => {
+    const model = heldModel();
+    const { gateway, state } = await setUp("queued-api", model);
+    const ask = (text: string, stream: boolean): Promise<Response> =>
+      fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "st1" }, body: JSON.stringify({ model: "hearth", stream, messages: [{ role: "user", content: text }] }) });
+    const first = ask("first msg", false);
+    await model.arrived(1);
+    const second = await ask("second queued msg", true);
+    assert.equal(second.status, 200);
+    const reader = second.body?.getReader();
+    assert.ok(reader);
+    let body = "";
+    const decoder = new TextDecoder();
+    const readUntil = async (done: (text: string) => boolean): Promise<void> => {
+      while (!done(body)) {
+        const { value, done: ended } = await reader.read();
+        if (ended) return;
+        body += decoder.decode(value, { stream: true });
+      }
+    };
+    await readUntil((text) => text.includes(TURN_QUEUED_NOTICE));
+    gateway.child.kill("SIGTERM");
+    await gateway.waitFor(/SIGTERM: stopping/);
+    // Read to its end while the turn before it is still held: it is answered at the signal.
+    await readUntil(() => false);
+    assert.match(body, /not run: the gateway is stopping and started no new turn; the message was not saved/, body);
+    assert.doesNotMatch(body, /cut off/);
+    assert.match(body, /"code":"gateway_stopping"/);
+    assert.equal(model.received(), 1, "the running turn is still held");
+    model.release();
+    const answered = await first;
+    assert.equal(answered.status, 200);
+    assert.match(await answered.text(), /echo: first msg/);
+    assert.equal(await gateway.exited, 0);
+    assert.equal(model.received(), 1, "the waiting request was never run");
+    assert.deepEqual(sessionUsers(state, "st1"), ["first msg"], "nor saved");
+  });
+
   test("API streams cut by the stop end with an error saying so, in each API's shape (the openai SDK as client); the log says 503, the terminal how many were cancelled", async () => {
     const model = heldModel({ stuck: true });
     const { gateway, state } = await setUp("cut", model);
@@ -194,7 +233,7 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     const [proxyEnd, agentEnd] = await Promise.all([proxied, agent]);
     assert.ok(proxyEnd.chunks > 0);
     assert.match(proxyEnd.error ?? "", /the gateway is stopping/, JSON.stringify(proxyEnd));
-    assert.match(agentEnd.error ?? "", /the gateway is stopping/, JSON.stringify(agentEnd));
+    assert.match(agentEnd.error ?? "", /the gateway is stopping: this answer was cut off; the part shown is kept in the session/, JSON.stringify(agentEnd));
     assert.equal(agentEnd.last, "response.failed");
     assert.equal(await gateway.exited, 0);
     assert.match(gateway.stdout(), /SIGTERM: stopping; 1 turn and 1 proxied answer in flight finish first \(up to \d+ s\)\n/);
@@ -202,6 +241,13 @@ describe("the gateway's stop, its terminal and its state folders (the real proce
     const lines = readFileSync(join(state, "logs", "gateway.log"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { msg: string; path?: string; answer?: number });
     const answers = lines.filter((line) => line.msg === "request" && (line.path === "/v1/chat/completions" || line.path === "/v1/responses")).map((line) => line.answer);
     assert.deepEqual(answers, [503, 503], "a stop, not 499 (the client went away)");
+    // The agent turn's words that went out are its answer in the session, marked cut off.
+    const kept = readdirSync(join(state, "sessions"))
+      .filter((name) => name.endsWith(".jsonl"))
+      .flatMap((name) => readFileSync(join(state, "sessions", name), "utf8").trim().split("\n"))
+      .map((line) => JSON.parse(line) as { type: string; message?: { stopReason: string; content: { text?: string }[] } })
+      .filter((entry) => entry.type === "assistant");
+    assert.deepEqual(kept.map((entry) => [entry.message?.stopReason, entry.message?.content.map((part) => part.text ?? "").join("")]), [["error", "Once upon"]]);
   });
 
   test("`hearth gateway | head -2`: a stdout closed after two lines does not stop the gateway; the log says the terminal went away", async () => {

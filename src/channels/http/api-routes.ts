@@ -94,7 +94,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       accept();
     };
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, repeated, canRestart: true, keepWhenStopped: true, signal: control.signal, onAccepted })
+      .handle({ channel: "webchat", session, text, agent, model, retry, repeated, canRestart: true, showsLiveText: true, keepWhenStopped: true, signal: control.signal, onAccepted })
       .catch((error: unknown) => {
         // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
         if (isHearthError(error) && error.kind === "usage") refused = error;

@@ -121,7 +121,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
         };
         spinner.start("thinking");
         // A terminal marks a broken answer and shows the fresh one; a pipe prints only final answers: both can restart.
-        const handled = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text, onEvent, signal: turn.signal, canRestart: true });
+        const handled = await runtime.gateway.handle({ channel: "cli", session: key, agent: options.agent, text, onEvent, signal: turn.signal, canRestart: true, showsLiveText: tty });
         spinner.stop();
         turn = undefined;
         if (handled.kind === "command") {

@@ -103,7 +103,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const run = async (): Promise<void> => {
     // A stream says the request's own notes at once (a whole reply has them in x-hearth-notice).
     for (const text of call.notes ?? []) out.push({ type: "status", text, startsStream: false });
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, showsLiveText: !call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       const notice = joinNotes(notes);
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop", ...(notice === undefined ? {} : { notice }) } });
@@ -117,7 +117,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
       const failure = result.unsavedAnswer !== undefined
         ? unsavedFailure({ message: result.error, attempts: all, answer: result.unsavedAnswer, sent: shown && !call.canRestart })
         : stopped
-        ? stoppedFailure(all)
+        ? stoppedFailure(all, result.error)
         : result.cause === "cancelled" || call.signal.aborted
           ? cancelledFailure(all)
           : spoke && !call.canRestart && result.cause !== "fault"
@@ -125,6 +125,11 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
             : failureFor({ message: result.error, attempts: all, lastKind: last?.outcome, cause: result.cause });
       const notice = joinNotes(notes);
       out.push({ type: "error", failure: { ...failure, usage: result.usage, ...(notice === undefined ? {} : { notice }) } });
+      return;
+    }
+    // The client went away mid-answer: what it was sent is kept in the session (stopped); nobody reads this reply.
+    if (call.signal.aborted) {
+      out.push({ type: "error", failure: { ...cancelledFailure(all), usage: result.usage } });
       return;
     }
     // A stream says the fallback as it says the turn's other notes (a whole reply has it in x-hearth-notice).

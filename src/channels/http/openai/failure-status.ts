@@ -110,11 +110,12 @@ export function unsavedFailure(outcome: { message: string; attempts: readonly At
 }
 
 /**
- * The answer was cut off because the gateway stops (its drain time was over, or it started no new
- * turn): the client is still there and is told so, 503 (the log's `answer`), not the 499 of a client that went away.
+ * The gateway stops: the answer was cut off (its drain time was over), or the request was never run (it
+ * waited for its turn): the client is still there and is told which — `message`, the turn's own words
+ * (default: cut off) — 503 (the log's `answer`), not the 499 of a client that went away.
  */
-export function stoppedFailure(attempts: readonly AttemptSummary[]): AnswerFailure {
-  return { status: 503, message: "the gateway is stopping: this answer was cut off (send the request again once the gateway is back)", type: "server_error", code: "gateway_stopping", attempts };
+export function stoppedFailure(attempts: readonly AttemptSummary[], message = "the gateway is stopping: this answer was cut off (send the request again once the gateway is back)"): AnswerFailure {
+  return { status: 503, message, type: "server_error", code: "gateway_stopping", attempts };
 }
 
 /** The client went away or cancelled: nobody reads the answer (499, nginx's "client closed request"). */
