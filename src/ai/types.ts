@@ -70,6 +70,12 @@ export interface AssistantMessage {
    * a llama-server restarted with another model (`stories-v2` for `stories260k`) answers any id with it.
    */
   served?: string | undefined;
+  /**
+   * The reply's text turned out to begin with reasoning, ended by an orphan `</think>` from a model not
+   * yet known to send one (its chat template opens `<think>` in the prompt): the content holds that
+   * reasoning apart, but its deltas had gone out as text — a stream showed it as the answer's.
+   */
+  reasoningFromText?: true | undefined;
 }
 
 export interface ToolResultMessage {
