@@ -49,9 +49,11 @@ export function knownToReason(model: ModelSpec): boolean {
 /**
  * A model id of a family whose chat templates open `<think>` in the prompt or whose models write it
  * (the reasoning ends with `</think>`): MiniMax M2, DeepSeek-R1 and V3.1/V3.2, QwQ, Qwen3, GLM 4.5+ and
- * GLM-Z1, Kimi K2 Thinking, Magistral, Phi-4-reasoning (and -mini-), OpenThinker, OLMo 3 Think.
+ * GLM-Z1, Kimi K2 Thinking, Magistral, Phi-4-reasoning (and -mini-), OpenThinker, OLMo 3 Think — not
+ * the instruct-only builds of such a family (Qwen3's Instruct-2507, Qwen3-Coder).
  */
 export function reasonsByName(id: string): boolean {
+  if (/instruct-2507|coder/i.test(id)) return false;
   return /minimax|deepseek-r1|deepseek-v3\.[1-9]|qwq|qwen3|glm-4\.[5-9]|glm-z1|kimi-k2-thinking|magistral|phi-4(?:-mini)?-(?:flash-)?reasoning|openthinker|olmo-3[\w.-]*think/i.test(id);
 }
 
