@@ -24,6 +24,7 @@ import { brokenRoute, turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper, withNotes } from "./turn-notes.js";
 import { lostModelWords } from "./model-choices.js";
 import { turnText } from "./turn-text.js";
+import { replyNotices } from "./reply-notices.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
@@ -227,11 +228,7 @@ export class Agent {
         stoppedWhy = `stopped after ${step} model calls (maxSteps); the tools' last results were not answered`;
         state.emit({ type: "notice", text: stoppedWhy });
       }
-      // A reply of reasoning alone reads as an empty answer wherever reasoning is hidden: said, not left blank.
-      const reasoned = message.content.some((part) => part.type === "reasoning" && part.text.trim() !== "");
-      if (calls.length === 0 && reasoned && message.stopReason !== "length" && turnText(replies) === "") {
-        state.emit({ type: "notice", text: "the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)" });
-      }
+      for (const text of replyNotices(message, { replies, catalog })) state.emit({ type: "notice", text });
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
       if (calls.length === 0 || stopped) break;
       stoppedWhy = await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal });

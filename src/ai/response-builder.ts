@@ -26,6 +26,8 @@ export class ResponseBuilder {
   /** Tool calls written as text are recognised only when the model was offered tools. */
   private readonly textCalls: TextToolCallExtractor | undefined;
   private textCallCount = 0;
+  /** The reasoning was found in text already given out (see takeShownReasoning). */
+  private reasoningFromText = false;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
   /** Called on the first token, given out or held (the call's CallOptions.onFirstToken). */
@@ -147,8 +149,10 @@ export class ResponseBuilder {
     if (this.done) return;
     this.flushSplitter();
     const calledInText = this.flushTextCalls();
-    const message = this.message(calledInText && stopReason === "stop" ? "tool-use" : stopReason);
-    this.splitter?.ended?.(message.stopReason === "stop" ? "complete" : message.stopReason === "length" ? "cut" : "other");
+    const reason = calledInText && stopReason === "stop" ? "tool-use" : stopReason;
+    this.splitter?.ended?.(reason === "stop" ? "complete" : reason === "length" ? "cut" : "other");
+    this.takeShownReasoning();
+    const message = this.message(reason);
     this.done = true;
     this.stream.push({ type: "usage", usage: message.usage });
     this.stream.push({ type: "response-end", message });
@@ -160,6 +164,7 @@ export class ResponseBuilder {
     this.flushSplitter();
     this.flushTextCalls();
     this.splitter?.ended?.("other");
+    this.takeShownReasoning();
     const partial = this.message(failure.kind === "aborted" ? "aborted" : "error");
     this.done = true;
     // The one exit of every failure of a call: a server's words never carry the request's own key past it.
@@ -172,7 +177,25 @@ export class ResponseBuilder {
     const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
     const served = this.servedId !== undefined && !sameModel(this.servedId, this.model.id) ? { served: this.servedId } : {};
     const sent = this.sentReasoning ? { reasoningSent: this.sentReasoning } : {};
-    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served, ...sent };
+    const split = this.reasoningFromText ? { reasoningFromText: true as const } : {};
+    return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served, ...sent, ...split };
+  }
+
+  /**
+   * The text that streamed turned out to begin with reasoning, ended by an orphan `</think>` (the
+   * splitter's `shownReasoning`): the message holds it apart — the reasoning, then the answer after the
+   * tag. Its deltas went out as text; the message says so (`reasoningFromText`). Only where some answer
+   * follows the tag (text, or a tool call): a reply that would be left with none keeps its text whole.
+   */
+  private takeShownReasoning(): void {
+    const found = this.splitter?.shownReasoning?.();
+    const first = this.content[0];
+    if (!found || first?.type !== "text" || !first.text.startsWith(found.reasoning + found.tag)) return;
+    const answer = first.text.slice(found.reasoning.length + found.tag.length).replace(/^\s+/, "");
+    const answered = answer !== "" || this.content.slice(1).some((part) => part.type === "tool-call" || (part.type === "text" && part.text.trim() !== ""));
+    if (!answered) return;
+    this.content.splice(0, 1, { type: "reasoning", text: found.reasoning }, ...(answer === "" ? [] : [{ type: "text" as const, text: answer }]));
+    this.reasoningFromText = true;
   }
 
   private finalUsage(): Usage {

@@ -8,6 +8,22 @@ import type { Timeouts } from "./types.js";
 
 const QUICK: Timeouts = { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 8_000 };
 
+/** What llama.cpp's `GET /props` says of reasoning: its `reasoning_format` ("" when absent) and its chat template. */
+interface TemplateSettings {
+  format: string;
+  template: string | undefined;
+}
+
+async function templateSettings(http: HttpClient, model: ModelSpec): Promise<TemplateSettings | undefined> {
+  if (!model.local) return undefined;
+  const origin = withBasePath(model.baseUrl, (path) => path.replace(/\/v1$/, ""));
+  const answer = await requestJson(http, joinUrl(origin, "/props"), { headers: { ...bearerHeaders(model), ...model.headers }, timeouts: QUICK }).catch(() => undefined);
+  if (!answer?.ok) return undefined;
+  const props = record(answer.body);
+  const template = props.chat_template;
+  return { format: stringOf(record(record(props.default_generation_settings).params).reasoning_format), template: typeof template === "string" ? template : undefined };
+}
+
 /**
  * What a local server says of where its model's reasoning goes, for a reasoning model whose answer left
  * it open (cut at its token limit with no `</think>`: reasoning that never reached its close, or an answer
@@ -18,14 +34,21 @@ const QUICK: Timeouts = { connectMs: 2_000, firstByteMs: 5_000, idleMs: 5_000, t
  * server is never asked).
  */
 export async function templateReasoning(http: HttpClient, model: ModelSpec): Promise<"separates" | "plain" | undefined> {
-  if (!model.local) return undefined;
-  const origin = withBasePath(model.baseUrl, (path) => path.replace(/\/v1$/, ""));
-  const answer = await requestJson(http, joinUrl(origin, "/props"), { headers: { ...bearerHeaders(model), ...model.headers }, timeouts: QUICK }).catch(() => undefined);
-  if (!answer?.ok) return undefined;
-  const props = record(answer.body);
-  const format = stringOf(record(record(props.default_generation_settings).params).reasoning_format);
-  if (format !== "" && format !== "none") return "separates";
-  const template = props.chat_template;
-  if (typeof template === "string" && template.trim() !== "" && !template.includes("<think>")) return "plain";
+  const settings = await templateSettings(http, model);
+  if (!settings) return undefined;
+  if (settings.format !== "" && settings.format !== "none") return "separates";
+  const template = settings.template;
+  if (template !== undefined && template.trim() !== "" && !template.includes("<think>")) return "plain";
   return undefined;
+}
+
+/**
+ * Whether a local server leaves its model's reasoning in the text: llama.cpp run with
+ * `--reasoning-format none` (its `/props`) and a chat template that handles `<think>` (Qwen3, DeepSeek-R1,
+ * GLM and their kind; one that opens it in the prompt ends the reasoning with an orphan `</think>`).
+ * False for any other answer, or none.
+ */
+export async function reasoningLeftInText(http: HttpClient, model: ModelSpec): Promise<boolean> {
+  const settings = await templateSettings(http, model);
+  return settings?.format === "none" && settings.template?.includes("<think>") === true;
 }

@@ -1,5 +1,5 @@
 import type { ModelSpec } from "./model-spec.js";
-import { ClosingTagFinder } from "./think-close.js";
+import { reasoningInShownText, type ShownReasoning } from "./think-shown.js";
 import { ThinkTagSplitter, type Segment } from "./think-tags.js";
 
 /** What the builder asks of whatever splits inline reasoning out of a reply's text. */
@@ -11,6 +11,12 @@ export interface ReasoningSplitter {
   structuredReasoningSeen(): void;
   /** The reply is over: "complete" when the server ended it itself, "cut" at its token limit, "other" (failed, calling a tool). */
   ended?(outcome: ReplyOutcome): void;
+  /**
+   * After `ended`: the reasoning the text given out turned out to begin with (an orphan `</think>` in text
+   * that streamed as it came, no reasoning seen before it): the reply's message holds it apart (see
+   * `think-shown.ts`); the deltas already went out as text.
+   */
+  shownReasoning?(): ShownReasoning | undefined;
 }
 
 export type ReplyOutcome = "complete" | "cut" | "other";
@@ -33,25 +39,41 @@ type Habit = "separates" | "plain" | "orphans";
 /**
  * Models known or configured to reason (`reasoning: true`, or a family that does) may send their
  * reasoning inline with its opening tag in the prompt, ended by an orphan `</think>`: their leading
- * text is then held until that tag or the end. Others only ever have a `<think>` block at the very
- * start of their output taken for reasoning.
+ * text is then held until that tag or the end. Any other model's text streams at once, and is held
+ * only once its server sent such a tag for it (see ThinkHabits).
  */
 export function knownToReason(model: ModelSpec): boolean {
-  return model.reasoning || /minimax|deepseek-r1|qwq|qwen3|glm-4\.[5-9]|kimi-k2-thinking/i.test(model.id);
+  return model.reasoning || reasonsByName(model.id);
 }
 
 /**
- * Whether an orphan `</think>` is still plausible for a reasoning model on its server, learned from its
- * answers for the life of the process (one per adapter instance, like the request-shape habits), so
- * that holding a reasoner's leading text costs its streaming only while holding can matter:
+ * A model id of a family whose chat templates open `<think>` in the prompt or whose models write it
+ * (the reasoning ends with `</think>`): MiniMax M2, DeepSeek-R1 and V3.1/V3.2, QwQ, Qwen3, GLM 4.5+ and
+ * GLM-Z1, Kimi K2 Thinking, Magistral, Phi-4-reasoning (and -mini-), OpenThinker, OLMo 3 Think — not
+ * the instruct-only builds of such a family (Qwen3's Instruct-2507, Qwen3-Coder).
+ */
+export function reasonsByName(id: string): boolean {
+  if (/instruct-2507|coder/i.test(id)) return false;
+  return /minimax|deepseek-r1|deepseek-v3\.[1-9]|qwq|qwen3|glm-4\.[5-9]|glm-z1|kimi-k2-thinking|magistral|phi-4(?:-mini)?-(?:flash-)?reasoning|openthinker|olmo-3[\w.-]*think/i.test(id);
+}
+
+/**
+ * Whether an orphan `</think>` is still plausible for a model on its server, learned from its answers
+ * for the life of the process (one per adapter instance, like the request-shape habits), so that
+ * holding text costs streaming only while holding can matter:
  * - the first answer of a model known to reason is held as the splitter's rules say (nothing is known
  *   yet), unless the protocol says the server takes reasoning out itself (Ollama asked to `think`);
+ *   any other model's first answers stream at once;
  * - once the server separated reasoning for the model, or an answer from it ended complete with no
  *   reasoning at all, later answers stream at once — tags that open the output are still split;
- * - an orphan `</think>` brings the holding back for the answers after it, whatever was learned (one
- *   in an answer that streamed went out as text: nothing shown is taken back), and once seen, an
- *   answer without reasoning no longer lifts it (the server's template opens reasoning in the prompt);
- *   reasoning on its own channel does (the server was restarted to separate it).
+ * - an orphan `</think>` brings the holding (for any model) for the answers after it, whatever was
+ *   learned — one that ended held text, opened the output, or showed up real in text that streamed
+ *   (`think-shown.ts`: from a model not known to reason only where it stands as a template's own, so an
+ *   answer about the tags teaches nothing). In an answer that streamed, what went out as text cannot be
+ *   taken back: the reply's message holds the reasoning apart (`shownReasoning`), and the agent and the
+ *   proxy say so. Once seen, an answer without reasoning no longer lifts the holding (the server's
+ *   template opens reasoning in the prompt); reasoning on its own channel does (the server was
+ *   restarted to separate it).
  */
 export class ThinkHabits {
   private readonly learned = new Map<string, Habit>();
@@ -69,14 +91,14 @@ export class ThinkHabits {
    * text itself for this request, so an orphan tag is not expected unless one was seen.
    */
   splitterFor(model: ModelSpec, separated = false): ReasoningSplitter {
-    if (!knownToReason(model)) return new ThinkTagSplitter(false);
     const key = `${model.baseUrl}\n${model.id}`;
+    const known = knownToReason(model);
     // Decided when the reply's first token comes, with what was learned by then (a server asked meanwhile).
     const hold = (): boolean => {
       const habit = this.learned.get(key);
-      return habit === "orphans" || (habit === undefined && !separated);
+      return habit === "orphans" || (known && habit === undefined && !separated);
     };
-    return new LearningSplitter({ hold, learn: (learned) => this.learn(key, learned), unsettled: () => this.ask(model, key) });
+    return new LearningSplitter({ hold, strict: !known, learn: (learned) => this.learn(key, learned), unsettled: () => this.ask(model, key) });
   }
 
   private ask(model: ModelSpec, key: string): void {
@@ -96,16 +118,18 @@ export class ThinkHabits {
 }
 
 /**
- * A reasoning model's splitter that reports what the reply showed: an orphan `</think>` (one that
- * ended held text, one that opened the output, or a real one in text that streamed — found as the
- * splitter finds a held one, so a tag written as code is words), reasoning on its own channel, or a
- * complete answer with none.
+ * A reply's splitter that reports what the reply showed: an orphan `</think>` (one that ended held
+ * text, one that opened the output, or a real one in text that streamed — read, once the text is whole,
+ * as `think-shown.ts` reads it), reasoning on its own channel, or a complete answer with none.
  */
 class LearningSplitter implements ReasoningSplitter {
   private splitter: ThinkTagSplitter | undefined;
-  /** While the reply streams at once: where a real `</think>` shows up in the text given out. */
-  private watcher: ClosingTagFinder | undefined;
+  /** While the reply streams at once: the text given out, read at the end for a real `</think>`. */
+  private shown: string | undefined;
+  private found: ShownReasoning | undefined;
   private readonly hold: () => boolean;
+  /** The model is not known to reason: a `</think>` in text that streamed counts only where it stands as a template's own. */
+  private readonly strict: boolean;
   private readonly learn: (habit: Habit) => void;
   /** The reply was cut before anything showed whether its text was reasoning. */
   private readonly unsettled: () => void;
@@ -118,8 +142,9 @@ class LearningSplitter implements ReasoningSplitter {
   private orphan = false;
   private over = false;
 
-  constructor(options: { hold: () => boolean; learn: (habit: Habit) => void; unsettled: () => void }) {
+  constructor(options: { hold: () => boolean; strict: boolean; learn: (habit: Habit) => void; unsettled: () => void }) {
     this.hold = options.hold;
+    this.strict = options.strict;
     this.learn = options.learn;
     this.unsettled = options.unsettled;
   }
@@ -128,7 +153,7 @@ class LearningSplitter implements ReasoningSplitter {
   private get inner(): ThinkTagSplitter {
     if (this.splitter) return this.splitter;
     const hold = this.hold();
-    this.watcher = hold ? undefined : new ClosingTagFinder("none");
+    this.shown = hold ? undefined : "";
     this.splitter = new ThinkTagSplitter(hold);
     return this.splitter;
   }
@@ -153,11 +178,30 @@ class LearningSplitter implements ReasoningSplitter {
   ended(outcome: ReplyOutcome): void {
     if (this.over) return;
     this.over = true;
-    if (!this.orphan && this.watcher?.finish().after !== undefined) this.orphan = true;
+    this.readShown();
     if (this.orphan) this.learn("orphans");
     else if (this.structured) this.learn("separates");
     else if (this.text && !this.inlineReasoning && outcome === "complete") this.learn("plain");
-    else if (this.text && !this.inlineReasoning && outcome === "cut" && this.splitter && !this.watcher) this.unsettled();
+    else if (this.text && !this.inlineReasoning && outcome === "cut" && this.splitter && this.shown === undefined) this.unsettled();
+  }
+
+  shownReasoning(): ShownReasoning | undefined {
+    return this.found;
+  }
+
+  /**
+   * The text that streamed, read whole for a real `</think>`: from a model known to reason any real one
+   * teaches the habit; the reply's reasoning is taken from it only where none was seen before it (none
+   * on its own channel, no `<think>` block) — and, for any other model, only then is it a `</think>` at all.
+   */
+  private readShown(): void {
+    if (this.orphan || this.shown === undefined || !this.shown.includes(CLOSE_START)) return;
+    const reasoningSeen = this.inlineReasoning || this.structured;
+    if (this.strict && reasoningSeen) return;
+    const found = reasoningInShownText(this.shown, this.strict);
+    if (!found) return;
+    this.orphan = true;
+    if (!reasoningSeen) this.found = found;
   }
 
   private note(segments: Segment[]): Segment[] {
@@ -168,7 +212,7 @@ class LearningSplitter implements ReasoningSplitter {
         this.inlineReasoning = true;
       } else {
         this.text = true;
-        if (this.watcher && !this.orphan && this.watcher.push(segment.text).after !== undefined) this.orphan = true;
+        if (this.shown !== undefined) this.shown += segment.text;
       }
       this.segments += 1;
     }
@@ -178,3 +222,5 @@ class LearningSplitter implements ReasoningSplitter {
 
 const OPEN = "<think>";
 const CLOSE = "</think>";
+/** Any closing tag, loose ones too (`</think >`): text without it holds none. */
+const CLOSE_START = "</think";

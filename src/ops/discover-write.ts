@@ -2,6 +2,7 @@ import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, renderKey } from "../config/json5-edit.js";
 import type { Api } from "../ai/api.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
+import { reasonsByName } from "../ai/think-habits.js";
 import { parseConfigValue } from "../config/load.js";
 import { resolveModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
@@ -31,7 +32,8 @@ export function modelEntry(model: DiscoveredModel, key: string | undefined = mod
   return {
     id: model.id,
     ...(key ? { key } : {}),
-    reasoning: model.reasoning ?? false,
+    // What the server says; where it says nothing (LM Studio, vLLM), the model's family: a reasoner's orphan `</think>` is then split from its first answer.
+    reasoning: model.reasoning ?? reasonsByName(model.id),
     input: model.vision ? ["text", "image"] : ["text"],
     contextWindow: window,
     maxTokens: window === undefined ? undefined : Math.min(DEFAULT_MAX_TOKENS, Math.floor(window / 4)),

@@ -16,6 +16,7 @@ import { trainedContextListed } from "../ai/model-listing.js";
 import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
 import { cooldownFix, skippedUntil } from "./cooldown-advice.js";
+import { reasoningAdvice } from "./reasoning-advice.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -165,6 +166,10 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
           const reported = native ? { params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : await reportedSize(options.http, model);
           status.problems.push(...buildProblems({ id: model.id, ...reported }));
+        }
+        if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
+          const reasoning = await reasoningAdvice(options.http, model, { lmStudio: probe.lmStudio !== undefined });
+          if (reasoning) status.problems.push(reasoning);
         }
         const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined }, options.prompt) : undefined;
         if (noRoom) status.problems.push(noRoom);

@@ -90,15 +90,17 @@ describe("openai-completions: reasoning however the server sends it", () => {
     });
   }
 
-  test("an orphan </think> from a model not known to reason is text, on every call: nothing shown is taken back", async () => {
+  test("an orphan </think> from a model not known to reason: the first answer streams as text (nothing shown is taken back) and its message holds the reasoning apart; the next is split", async () => {
     const adapter = createOpenAICompletionsAdapter({ http });
     const model = modelSpec("openai-completions", server.baseUrl, { id: "some-new-model" });
     server.setHandler(() => sse(completionsStream({ reasoning: "Thinking first.", text: "Final answer.", reasoningField: "orphan-think", chunkSize: 4, usage: { input: 1, output: 1 } })));
-    for (let call = 0; call < 2; call++) {
-      const outcome = await run(adapter, model);
-      assert.equal(outcome.text, "Thinking first.</think>Final answer.");
-      assert.equal(textOf(outcome.end), "Thinking first.</think>Final answer.");
-    }
+    const first = await run(adapter, model);
+    assert.equal(first.text, "Thinking first.</think>Final answer.");
+    assert.equal(textOf(first.end), "Final answer.");
+    assert.equal(first.end?.reasoningFromText, true);
+    const next = await run(adapter, model);
+    assert.equal(next.text, "Final answer.");
+    assert.equal(next.reasoning, "Thinking first.");
     const configured = await run(adapter, modelSpec("openai-completions", server.baseUrl, { id: "some-new-model", reasoning: true }));
     assert.equal(configured.text, "Final answer.", "configured to reason: held back, then split at the tag");
     assert.equal(configured.reasoning, "Thinking first.");

@@ -201,18 +201,24 @@ for (const protocol of protocols) {
       }
     });
 
-    test("an orphan </think> from a model configured to reason ends the reasoning held back; one from any other model is text", async () => {
+    test("an orphan </think> from a model configured to reason ends the reasoning held back; from any other model the first streams as text and its message holds the reasoning apart", async () => {
       const output = "The user wants a haiku. I will count.</think>\n\nAutumn moon rises";
       const reasoner = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model", reasoning: true });
-      const plain = modelSpec(protocol.api, protocol.baseUrl(server), { id: "some-new-model" });
+      let index = 0;
       for (const split of splits(output)) {
         const held = await stream(reasoner, split);
         assert.equal(held.reasoning, "The user wants a haiku. I will count.", JSON.stringify(split));
         assert.equal(held.text, "Autumn moon rises");
         assert.equal(textOf(held.end), "Autumn moon rises");
+        // A model of its own each time: its first answer, which nothing held.
+        const plain = modelSpec(protocol.api, protocol.baseUrl(server), { id: `plain-model-${index++}` });
         const shown = await stream(plain, split);
-        assert.equal(shown.text, output, JSON.stringify(split));
-        assert.equal(textOf(shown.end), output, "nothing shown is taken back");
+        assert.equal(shown.text, output, `${JSON.stringify(split)}: nothing shown is taken back`);
+        assert.equal(textOf(shown.end), "Autumn moon rises", `${JSON.stringify(split)}: the whole reply's text`);
+        assert.equal(shown.end?.content.find((part) => part.type === "reasoning")?.text, "The user wants a haiku. I will count.");
+        const next = await stream(plain, split);
+        assert.equal(next.text, "Autumn moon rises", `${JSON.stringify(split)}: the next answer is held and split`);
+        assert.equal(next.reasoning, "The user wants a haiku. I will count.");
       }
     });
 

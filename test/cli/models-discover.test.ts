@@ -288,7 +288,8 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.equal(providers.vllm?.api, "openai-completions");
     assert.equal(providers.llamacpp?.api, "openai-completions");
     const first = providers.lmstudio?.models[0];
-    assert.deepEqual([first?.id, first?.reasoning, first?.input, first?.contextWindow, first?.maxTokens], ["minimax/minimax-m2.1", false, ["text"], 65536, 8192]);
+    assert.deepEqual([first?.id, first?.reasoning, first?.input, first?.contextWindow, first?.maxTokens], ["minimax/minimax-m2.1", true, ["text"], 65536, 8192], "LM Studio does not say: MiniMax is a reasoner by its family");
+    assert.equal(providers.vllm?.models[0]?.reasoning, false, "vLLM does not say: Qwen3's Instruct-2507 does not reason");
     assert.deepEqual(providers.lmstudio?.models[1]?.input, ["text", "image"]);
     assert.equal(providers.lmstudio?.models[1]?.contextWindow, 32768, "an unloaded model: its maximum");
     assert.equal(providers.llamacpp?.models[0]?.maxTokens, 512, "a quarter of a small window");

@@ -27,6 +27,8 @@ export interface LlamaCppOptions {
   supportsTools?: boolean;
   /** The model's chat template (`chat_template`); default ChatML without tools, what a model without one gets. */
   chatTemplate?: string;
+  /** `params.reasoning_format` (`--reasoning-format`); default "none", as the real server says for a ChatML model. */
+  reasoningFormat?: string;
   responses?: Handler;
   completions?: Handler;
   /** Slots (`-np`; `total_slots` in /props); default 1. */
@@ -67,7 +69,7 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
     const route = `${request.method} ${request.path.split("?")[0] ?? "/"}`;
     switch (route) {
       case "GET /props":
-        return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, options.chatTemplate), total_slots: options.totalSlots ?? 1 } };
+        return { kind: "json", body: { ...props(alias, nCtx, options.supportsTools ?? false, { chatTemplate: options.chatTemplate, reasoningFormat: options.reasoningFormat }), total_slots: options.totalSlots ?? 1 } };
       case "GET /slots":
         if (options.noSlotsEndpoint) return { kind: "json", status: 501, body: { error: { code: 501, message: "This server does not support slots endpoint. Start it with `--slots`", type: "not_supported_error" } } };
         return { kind: "json", body: (options.slotStates?.() ?? Array.from({ length: options.totalSlots ?? 1 }, (): SlotState => ({ processing: false }))).map((state, id) => slot(id, nCtx, state)) };
@@ -171,9 +173,12 @@ function slot(id: number, nCtx: number, state: SlotState): Record<string, unknow
   };
 }
 
-function props(alias: string, nCtx: number, supportsTools: boolean, chatTemplate = CHATML): Record<string, unknown> {
+function props(alias: string, nCtx: number, supportsTools: boolean, template: { chatTemplate?: string | undefined; reasoningFormat?: string | undefined }): Record<string, unknown> {
+  const chatTemplate = template.chatTemplate ?? CHATML;
+  // What the real server (the llama.cpp of node-llama-cpp 3.21.1) says of a ChatML model run without reasoning arguments.
+  const reasoning = { chat_format: "Content-only", reasoning_format: template.reasoningFormat ?? "none", reasoning_in_content: false };
   return {
-    default_generation_settings: { params: { n_predict: -1, temperature: 0.8, top_k: 40, top_p: 0.95 }, n_ctx: nCtx },
+    default_generation_settings: { params: { n_predict: -1, temperature: 0.8, top_k: 40, top_p: 0.95, ...reasoning }, n_ctx: nCtx },
     total_slots: 1,
     model_alias: alias,
     model_path: `/models/${alias}.gguf`,

@@ -10,7 +10,7 @@ import { isHearthError } from "../../../shared/errors.js";
 import { stoppedByGateway } from "../../../gateway/stop-switch.js";
 import { attemptSummary, cancelledFailure, failureFor, faultFailure, midAnswerFailure, stoppedFailure } from "./failure-status.js";
 import { statusLine, streamNames } from "./status-lines.js";
-import { answeredNotices } from "./proxy-notices.js";
+import { answeredNotices, shownReasoningNotice } from "./proxy-notices.js";
 
 export interface ProxyCall {
   /** A ref (already checked against the catalogue). */
@@ -75,7 +75,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model, message: event.message })].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model, message: event.message }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });

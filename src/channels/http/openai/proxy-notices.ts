@@ -3,6 +3,7 @@ import type { AssistantMessage, CallOptions, Context, ImageDetail } from "../../
 import type { Catalogue } from "../../../gateway/port.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import { detailsNotSent } from "./shared-fields.js";
+import { reasoningShownNotice } from "../../../models/reasoning-shown-notice.js";
 
 /** A proxied request and the model that answered it: what the reply says of how it was sent to that model. */
 export interface Answered {
@@ -91,4 +92,10 @@ function imagesLeftOut(catalogue: Catalogue, answered: Answered): string | undef
   if (images === 0) return undefined;
   const readers = catalogue.models.filter((model) => model.listed && model.spec.input.includes("image")).slice(0, 3).map((model) => model.alias ?? model.ref);
   return `${entry.alias ?? entry.ref} reads text only: the request's ${images === 1 ? "image was" : `${images} images were`} left out${readers.length > 0 ? ` (models that read images: ${readers.join(", ")} — name one to send them)` : ""}`;
+}
+
+/** The answer's text turned out to begin with reasoning, ended by an orphan `</think>`: a stream showed it as text (see reasoningShownNotice). */
+export function shownReasoningNotice(catalogue: Catalogue, message: AssistantMessage): string | undefined {
+  const entry = catalogue.models.find((candidate) => candidate.ref === message.model);
+  return reasoningShownNotice(message, { name: entry?.alias ?? message.model, spec: entry?.spec });
 }

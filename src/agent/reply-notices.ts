@@ -1,0 +1,23 @@
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import type { AssistantMessage } from "../ai/types.js";
+import { reasoningShownNotice } from "../models/reasoning-shown-notice.js";
+import { turnText } from "./turn-text.js";
+
+/**
+ * What the turn says of one reply of its model, before the reply is written (so that the entry keeps it
+ * with the answer, NoteKeeper): its text turned out to begin with reasoning that a stream showed as text
+ * (reasoningShownNotice), or it gave reasoning alone — which reads as an empty answer wherever reasoning
+ * is hidden: said, not left blank. `replies`: the turn's replies so far, this one last.
+ */
+export function replyNotices(message: AssistantMessage, turn: { replies: readonly AssistantMessage[]; catalog: { models: ReadonlyMap<ModelRef, ModelSpec>; aliasOf(ref: ModelRef): string | undefined } }): string[] {
+  const { replies, catalog } = turn;
+  const notices: string[] = [];
+  const shown = reasoningShownNotice(message, { name: catalog.aliasOf(message.model) ?? message.model, spec: catalog.models.get(message.model) });
+  if (shown) notices.push(shown);
+  const calls = message.content.some((part) => part.type === "tool-call");
+  const reasoned = message.content.some((part) => part.type === "reasoning" && part.text.trim() !== "");
+  if (!calls && reasoned && message.stopReason !== "length" && turnText(replies) === "") {
+    notices.push("the model gave reasoning only, no answer: /retry asks again (/reasoning on shows what it thought)");
+  }
+  return notices;
+}

@@ -1,0 +1,57 @@
+import { ClosingTagFinder } from "./think-close.js";
+
+const OPEN = "<think>";
+const CLOSE = "</think>";
+
+/** A reply's text, once whole, read as reasoning ended by an orphan `</think>`, then the answer. */
+export interface ShownReasoning {
+  reasoning: string;
+  /** The closing tag as written. */
+  tag: string;
+  /** Everything after the tag (its leading whitespace included). */
+  answer: string;
+}
+
+/**
+ * The reasoning a reply's text turned out to begin with, read once the whole text is known: text that
+ * streamed as it came (nothing suggested it was reasoning) and then showed a real orphan `</think>` — the
+ * first one not written as Markdown code, escaped, quoted or loose (`think-close.ts`), with reasoning
+ * before it. Undefined when the text holds none.
+ *
+ * `strict`, for a model not known or configured to reason: an answer that talks about the tags must keep
+ * every word, so the tag must also stand where a template's own stands and nowhere a mention does —
+ * found as the text came (not a reading weighed at the end), written exactly `</think>`, with no `<think>`
+ * or `</think>` anywhere before it (an answer about the tags names them), right after the reasoning's
+ * last character or at the start of its line (`…things</think>`, `\n</think>`: a mention in prose has a
+ * space, a quote or a bracket before it), and not followed by a closing quote or bracket.
+ */
+export function reasoningInShownText(text: string, strict: boolean): ShownReasoning | undefined {
+  const finder = new ClosingTagFinder("none");
+  const pushed = finder.push(text);
+  const scan = pushed.after !== undefined ? pushed : strict ? undefined : finder.finish();
+  if (scan?.after === undefined) return undefined;
+  const tag = scan.tag ?? CLOSE;
+  const at = text.length - scan.after.length - tag.length;
+  const reasoning = text.slice(0, at);
+  if (reasoning.trim() === "") return undefined;
+  if (strict && !standsAsTemplateClose(text, at, tag)) return undefined;
+  return { reasoning, tag, answer: scan.after };
+}
+
+/** Characters a tag mentioned in prose has right before it: a space, a quote, a bracket, emphasis. */
+const MENTION_BEFORE = /[\s"'`“‘«([{<*_]/;
+/** … or right after it: a closing quote or bracket, emphasis. */
+const MENTION_AFTER = /["'`”’»)\]}>*_]/;
+
+function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
+  if (tag !== CLOSE) return false;
+  const before = text.slice(0, at);
+  if (before.includes(OPEN) || before.includes(CLOSE)) return false;
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const onItsLine = before.slice(lineStart);
+  const previous = before[before.length - 1] ?? "";
+  // At the start of its line (indentation allowed), or right after the reasoning's last word.
+  const placed = onItsLine.trim() === "" || !MENTION_BEFORE.test(previous);
+  const next = text[at + tag.length] ?? "";
+  return placed && !MENTION_AFTER.test(next);
+}
