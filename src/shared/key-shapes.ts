@@ -2,7 +2,7 @@ import { REDACTED } from "./redacted.js";
 
 /**
  * Tokens that are keys by their shape, whoever's they are: OpenAI/Anthropic/OpenRouter `sk-…` (with a
- * digit, so prose such as "sk-learn-tutorial-for-beginners" stays), GitHub `ghp_…`, Slack `xox…-`, AWS
+ * digit, so prose such as "sk-learn-tutorial-for-beginners" stays), GitHub `ghp_…` and `github_pat_…`, Slack `xox…-`, AWS
  * `AKIA…`, and `Bearer <token>`. Each is described once here; the whole-text mask (a regular expression
  * made from the description) and the streamed one (key-shape-stream.ts, which reads the same
  * description a piece at a time) come from it, so a text masked whole and the same text streamed in
@@ -44,6 +44,8 @@ export const KEY_SHAPE_STAGES: readonly KeyShapeStage[] = [
       // sk-…, sk-ant-…, sk-or-…, sk-proj-…: the provider's word is part of the run.
       { head: ["s", "k", "-"], body: "A-Za-z0-9_-", min: 16, digit: true },
       { head: ["g", "h", "pousr", "_"], body: "A-Za-z0-9", min: 20 },
+      // GitHub's fine-grained tokens: github_pat_, 22 characters, _, 59 more.
+      { head: ["g", "i", "t", "h", "u", "b", "_", "p", "a", "t", "_"], body: "A-Za-z0-9_", min: 30 },
       { head: ["x", "o", "x", "abposr", "-"], body: "A-Za-z0-9-", min: 10 },
       { head: ["A", "K", "I", "A"], body: "0-9A-Z", min: 16, exact: true },
     ],

@@ -18,13 +18,14 @@ const TEXTS = [
   ["anthropic: sk-ant-api03-Qm7vT2xKp9LwR4nB8cZs1HdY6gJf3EaU0oNiV5tXqWk-7bMeP2rCy9LuG4hSd1FzA8jKx3nQw6VtR0pYm5sD-Hc2gA9kLzAA.", "anthropic: ***."],
   ["openrouter (sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef)", "openrouter (***)"],
   ["gh ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789, gho_0123456789abcdefghijABCD", "gh ***, ***"],
+  ["fine github_pat_11ABCDEFG0123456789abcd_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456 end", "fine *** end"],
   ["slack xoxb-1234567890-abcdefABCDEF, aws AKIAABCDEFGHIJ234567 (AKIAABCDEFGHIJ234567XYZ)", "slack ***, aws *** (***XYZ)"],
   ["Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig\nauthorization: bearer \t abc.def.1234567890", "Authorization: Bearer ***\nauthorization: bearer \t ***"],
   ["Bearer sk-proj-0123456789abcdefghij and Bearer a/Bearer 12345678", "Bearer *** and Bearer a/Bearer ***"],
 ] as const;
 
 /** Not keys: prose and code that only begin like one. */
-const PROSE = "ask-me-anything sk-learn-tutorial-for-beginners ghp_short xoxb-1 AKIAshort Bearer authentication (bearer tokens) s sk sk- gh xox AKIA Bearer";
+const PROSE = "github_pat_ github_pat_short ask-me-anything sk-learn-tutorial-for-beginners ghp_short xoxb-1 AKIAshort Bearer authentication (bearer tokens) s sk sk- gh xox AKIA Bearer";
 
 function streamed(stream: { push(piece: string): string; end(): string }, pieces: readonly string[]): string {
   return pieces.map((piece) => stream.push(piece)).join("") + stream.end();
@@ -125,7 +126,7 @@ test("texts of shapes' pieces cut at random: the stream always shows what the wh
     return seed / 2147483648;
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const fragments = ["sk-", "sk-proj-", "ghp_", "gho_", "xoxb-", "AKIA", "Bearer ", "bearer\t", "BEARER  ", " ", "-", "_", ".", "/", "a", "Z", "1", "abcdefgh", "ABCDEFGHIJ", "0123456789", "\n", "ask-", "x", "*", "=", "é"];
+  const fragments = ["sk-", "sk-proj-", "ghp_", "github_pat_", "gho_", "xoxb-", "AKIA", "Bearer ", "bearer\t", "BEARER  ", " ", "-", "_", ".", "/", "a", "Z", "1", "abcdefgh", "ABCDEFGHIJ", "0123456789", "\n", "ask-", "x", "*", "=", "é"];
   let masked = 0;
   for (let run = 0; run < 5000; run++) {
     const text = Array.from({ length: 1 + Math.floor(next() * 25) }, () => pick(fragments)).join("");
