@@ -1,5 +1,6 @@
 import { thinkingLeftOut } from "../../../ai/claude-thinking.js";
-import type { CallOptions, Context } from "../../../ai/types.js";
+import type { CallOptions, Context, StopReason, Usage } from "../../../ai/types.js";
+import { contextCutOff } from "../../../agent/cut-off-note.js";
 import type { Catalogue } from "../../../gateway/port.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 
@@ -10,11 +11,29 @@ export interface Answered {
   /** The request's name for `options.maxTokens`. */
   maxTokensField: string;
   model: string;
+  /** How the answer ended, and what it took (the prompt and the answer): a context that ran out is said. */
+  ended?: { stopReason: StopReason; usage: Usage } | undefined;
+  /** The window the answering model was served with (its server's, where smaller than the config's). */
+  window?: number | undefined;
 }
 
 /** What the reply says of the request as the answering model took it: its reply limit, thinking, images, reasoning effort. */
 export function answeredNotices(catalogue: Catalogue, answered: Answered): (string | undefined)[] {
-  return [cappedNotice(catalogue, answered), thinklessNotice(catalogue, answered), imagesLeftOut(catalogue, answered), effortNotSent(catalogue, answered)];
+  return [cappedNotice(catalogue, answered), thinklessNotice(catalogue, answered), imagesLeftOut(catalogue, answered), effortNotSent(catalogue, answered), windowCutOff(catalogue, answered)];
+}
+
+/**
+ * An answer stopped for length below its reply limit, because the prompt and the answer filled the model's
+ * context window: said as agent mode says it (cut-off-note), since finish_reason "length" alone reads as
+ * the client's own max_tokens. An answer its reply limit cut needs no word: the client set or was told it.
+ */
+function windowCutOff(catalogue: Catalogue, answered: Answered): string | undefined {
+  const { ended, window } = answered;
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  if (ended?.stopReason !== "length" || !spec || window === undefined) return undefined;
+  // The limit the request carried: the client's max_tokens, never above the model's maxTokens (the adapters cap it there).
+  const replyLimit = Math.min(answered.options.maxTokens ?? spec.maxTokens, spec.maxTokens);
+  return contextCutOff({ usage: ended.usage, replyLimit, window }, "send fewer or shorter messages, or load the model with a larger context");
 }
 
 /** A reasoning effort the request asked of a model not configured to reason: nothing of it was sent. */
