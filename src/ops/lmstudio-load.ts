@@ -4,6 +4,7 @@ import { array, numberOf, record, stringOf } from "../ai/json-fields.js";
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ServerKind } from "./discover.js";
 import { llamaContextFlags } from "../models/context-fit.js";
+import { shellQuote } from "../shared/shell-quote.js";
 
 /** Loading a large model takes minutes: the answer comes when it is loaded. */
 const LOAD_TIMEOUTS: Timeouts = { connectMs: 3_000, firstByteMs: 30 * 60_000, idleMs: 30 * 60_000, totalMs: 31 * 60_000 };
@@ -78,7 +79,7 @@ export interface LlamaServed {
  * The server at `origin` is not LM Studio: how that one loads a model, and the context to give it —
  * `context.tokens` where the model can have it (a llama-server gives no request more than the model was
  * trained for: past that, the trained context, and `context.setting` — the config's contextWindow it came
- * from, or the flag — lowered to match, as `hearth doctor` says it).
+ * from, where it did — lowered to match, as `hearth doctor` says it).
  */
 export function notLmStudio(kind: Exclude<ServerKind, "lmstudio">, origin: string, context: { tokens: number | undefined; setting?: string | undefined; llama?: LlamaServed | undefined }): { message: string; fix: string } {
   const n = context.tokens ?? "N";
@@ -94,7 +95,7 @@ export function notLmStudio(kind: Exclude<ServerKind, "lmstudio">, origin: strin
 /** A llama-server's restart with the context asked — never more than the model was trained for, which llama.cpp would not give. */
 function llamaRestart(context: { tokens: number | undefined; setting?: string | undefined; llama?: LlamaServed | undefined }): string {
   const { tokens, setting, llama } = context;
-  const file = llama?.modelPath ?? "MODEL.gguf";
+  const file = llama?.modelPath === undefined ? "MODEL.gguf" : shellQuote(llama.modelPath);
   const shape = { window: llama?.served ?? tokens ?? 0, slots: llama?.slots };
   if (tokens === undefined) return `llama-server runs the one model it was started with: restart it with -m ${file} -c N (its context)`;
   const trained = llama?.trained;

@@ -47,7 +47,7 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
  * vLLM…): the error that says how that one loads a model. A server that does not answer is left to the
  * request itself to report.
  */
-async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: string; context: { tokens: number | undefined; setting: string | undefined } }): Promise<void> {
+async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: string; id: string; context: { tokens: number | undefined; setting: string | undefined } }): Promise<void> {
   const { http, origin, context } = at;
   const found = await discoverServers(http, [origin]);
   const [gateway] = found.gateways;
@@ -56,7 +56,7 @@ async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: stri
   const [server] = found.servers;
   if (!server || server.kind === "lmstudio") return;
   // What the server serves (a llama-server: its one model's file, trained and served context), so the fix names a context the model can have.
-  const [served] = server.models;
+  const served = server.models.find((listed) => listed.id === at.id) ?? (server.models.length === 1 ? server.models[0] : undefined);
   const llama = served ? { modelPath: served.modelPath, trained: served.maxContext, served: served.servedContext, slots: served.slots } : undefined;
   const { message, fix } = notLmStudio(server.kind, origin, { ...context, llama });
   throw new HearthError("runtime", message, [`fix: ${asTyped(io, fix)}`]);
@@ -70,7 +70,7 @@ export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): 
   const ttlSeconds = positiveInteger(options.ttl, "--ttl");
   const http = new HttpClient();
   try {
-    await refuseOtherServer(io, { http, origin: model.origin, context: { tokens: contextLength, setting: asked === undefined ? model.contextSetting : undefined } });
+    await refuseOtherServer(io, { http, origin: model.origin, id: model.id, context: { tokens: contextLength, setting: asked === undefined ? model.contextSetting : undefined } });
   } catch (error) {
     http.destroy();
     throw error;
@@ -108,7 +108,7 @@ export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string)
   const model = target(io, options, ref);
   const http = new HttpClient();
   try {
-    await refuseOtherServer(io, { http, origin: model.origin, context: { tokens: undefined, setting: undefined } });
+    await refuseOtherServer(io, { http, origin: model.origin, id: model.id, context: { tokens: undefined, setting: undefined } });
     const result = await unloadLmStudioModel(http, { origin: model.origin, model: model.id, headers: model.headers });
     if (options.json) {
       writeJson(io, result.ok ? { unloaded: true, model: model.id, instances: result.instances } : { unloaded: false, model: model.id, error: result.message, fix: result.fix });
