@@ -20,7 +20,7 @@ function noteLines(notes: readonly TranscriptNote[]): string[] {
   return notes.length === 0 ? [] : [...notes.map((note) => `_${note.text}_`), ""];
 }
 
-const REFS = (ref: string): { name: string; local: undefined } => ({ name: ref, local: undefined });
+const namedByRef = (ref: string): { name: string; local: undefined } => ({ name: ref, local: undefined });
 
 function storeFor(io: CliIo): SessionStore {
   return new JsonlSessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -181,7 +181,7 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         if (withReasoning && reasoning) out.push(`<details><summary>reasoning</summary>\n\n${reasoning}\n\n</details>`, "");
         if (text) out.push(text, "");
         if (calls.length) out.push(`Tools called: ${calls.join(", ")}`, "");
-        out.push(...noteLines(answerNotes(entry, REFS)));
+        out.push(...noteLines(answerNotes(entry, namedByRef)));
         break;
       }
       case "tool-result":
