@@ -20,7 +20,10 @@ export interface CompactionSettings {
 export interface AgentSpec {
   id: string;
   name: string;
+  /** Its primary, then its fallbacks, in order. */
   chain: readonly ModelSpec[];
+  /** The chain's fallbacks alone (its primary left out): what stands in for a model a client names (proxy mode). */
+  fallbacks: readonly ModelSpec[];
   privacy: "any" | "local-only";
   fallbackNotice: boolean;
   systemPrompt: string;
@@ -46,7 +49,9 @@ export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "
     const known = ["main", ...config.agents.list.map((agent) => agent.id).filter((known) => known !== "main")];
     throw new HearthError("usage", `no agent "${id}"${didYouMean(id, known)} (agents: ${known.join(", ")})`);
   }
-  const chain = (resolved.agentChains.get(id) ?? []).map((link) => link.model);
+  const links = resolved.agentChains.get(id) ?? [];
+  const chain = links.map((link) => link.model);
+  const fallbacks = links.filter((link) => link.role !== "primary").map((link) => link.model);
   const compaction = { ...defaults.compaction, ...entry.compaction };
   let compactionChain: ModelSpec[] = [];
   if (compaction.model) {
@@ -58,6 +63,7 @@ export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "
     id,
     name: entry.name ?? (id === "main" ? "hearth" : id),
     chain,
+    fallbacks,
     privacy: entry.privacy ?? defaults.privacy ?? "any",
     fallbackNotice: entry.fallbackNotice ?? defaults.fallbackNotice ?? true,
     systemPrompt: systemPromptFor(entry.systemPrompt ?? defaults.systemPrompt),

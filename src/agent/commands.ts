@@ -12,7 +12,7 @@ import { conversationView } from "./build-context.js";
 import type { CompactionOutcome } from "./agent-events.js";
 import { suggest } from "../shared/did-you-mean.js";
 import { commandText, commandWord } from "./command-shape.js";
-import { formatChoiceList, formatChoicesInline, modelChoices } from "./model-choices.js";
+import { formatChoiceList, formatChoicesInline, modelChoices, notChoosableWords } from "./model-choices.js";
 
 export const COMMANDS: readonly [string, string][] = [
   ["/model", "show the model answering this session"],
@@ -206,7 +206,7 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const valid = `you can choose: ${formatChoicesInline(choices)}`;
       if (!found.ok) return `${found.reason}\n${valid}`;
       if (aliases.size > 0 && !choices.some((choice) => choice.ref === found.model.ref)) {
-        return `${found.model.ref} has no alias, and only models with an alias can be chosen here\n${valid}`;
+        return `${notChoosableWords(catalog, found.model)}\n${valid}`;
       }
       await append({ type: "model-change", id: newEntryId(), at, model: found.model.ref });
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;

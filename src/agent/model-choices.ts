@@ -16,6 +16,21 @@ export function modelChoices(catalog: ModelCatalog, agentChain: readonly ModelSp
   return refs.map((ref) => ({ ref, alias: catalog.aliasOf(ref), current: ref === current?.ref }));
 }
 
+/**
+ * Why `/model` refuses a model that is not among its choices (it has no alias and is not in the agent's
+ * chain), with the fix that makes it one: an alias in agents.defaults.models — a free one suggested from
+ * its id where there is one ("local/think" → "Think"), else a placeholder to fill in.
+ */
+export function notChoosableWords(catalog: ModelCatalog, model: Pick<ModelSpec, "ref" | "id">): string {
+  const stem = model.id.split("/").at(-1) ?? model.id;
+  const suggested = `${stem.charAt(0).toUpperCase()}${stem.slice(1)}`;
+  // Free: it names no other model (an alias is found before any ref or id, in any case).
+  const taken = catalog.lookup(suggested);
+  const free = /^[\w.-]+$/.test(suggested) && (!taken.ok || taken.model.ref === model.ref);
+  const alias = free ? suggested : "…";
+  return `${model.ref} cannot be chosen here: only models with an alias and the agent's own models can; to choose it, add "${model.ref}": { alias: "${alias}" } to ${catalog.pathName(["agents", "defaults", "models"])}${free ? `, then /model ${alias}` : ""}`;
+}
+
 /** One line per choice, the current one marked `*`: what `/model list` shows. */
 export function formatChoiceList(choices: readonly ModelChoice[]): string {
   return choices.map((choice) => `${choice.current ? "*" : " "} ${choice.alias ? `${choice.alias.padEnd(16)} ` : ""}${choice.ref}`).join("\n");

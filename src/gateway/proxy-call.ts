@@ -22,8 +22,9 @@ export interface ProxyCallDependencies {
 }
 
 /**
- * Proxy mode's model call (GatewayPort.proxy): the model named, then the main agent's chain as its
- * fallbacks; its first-token latencies feed the health, its answer is counted for `hearth usage`, and
+ * Proxy mode's model call (GatewayPort.proxy): the model named, then the main agent's fallbacks —
+ * never its primary, which is no stand-in the user wrote (a hosted primary with local fallbacks would
+ * otherwise answer a client that named the local model, at a cost the config never asked for); its first-token latencies feed the health, its answer is counted for `hearth usage`, and
  * what the client is shown has the config's secrets masked, as a turn's has. Nothing is stored.
  */
 export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependencies): EventStream<RouterEvent> {
@@ -42,7 +43,7 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
     return out;
   }
   // Pinned to one replica: that server alone, nothing after it.
-  const chain = request.replica !== undefined ? [{ ...found.model, baseUrl: request.replica, replicas: [request.replica] }] : [found.model, ...main.spec.chain.filter((model) => model.ref !== found.model.ref)];
+  const chain = request.replica !== undefined ? [{ ...found.model, baseUrl: request.replica, replicas: [request.replica] }] : [found.model, ...main.spec.fallbacks.filter((model) => model.ref !== found.model.ref)];
   const stream = dependencies.router.stream({
     chain,
     context: request.context,

@@ -14,20 +14,39 @@ export interface TranscriptOptions {
 }
 
 /** The notes an entry keeps, as the live turn showed them (a kind this version does not know is left out). */
-function keptNotes(entry: { notes?: readonly EntryNote[] | undefined }): TranscriptNote[] {
+export function keptNotes(entry: { notes?: readonly EntryNote[] | undefined }): TranscriptNote[] {
   return (entry.notes ?? []).filter((note): note is TranscriptNote => (NOTE_KINDS as readonly string[]).includes(note.kind)).map(({ kind, text }) => ({ kind, text }));
 }
 
 /**
- * The notes of an answer's entry: those it keeps, then — as the live turn shows them at its end — the
- * fallback note made from its attempts. A file written before notes were kept has the reply limit's
- * note made from its stop reason.
+ * Why an answer stopped before its end, for an entry that keeps no notes (a file written before they
+ * were kept; a live turn says it in a kept note): the reply limit, a cut-off, a stop, the server's filter. Undefined for an answer that
+ * ended (`stop`) or called tools.
  */
-function answerNotes(entry: Extract<SessionEntry, { type: "assistant" }>, describe: DescribeModel | undefined): TranscriptNote[] {
-  const notes = keptNotes(entry);
-  if (entry.message.stopReason === "length" && entry.notes === undefined) {
-    notes.push({ kind: "truncated", text: `the answer was cut off at the reply limit (after ${entry.message.usage.output} tokens); ask to continue, or raise maxTokens / the loaded context` });
+function stopNote(message: Extract<SessionEntry, { type: "assistant" }>["message"]): TranscriptNote | undefined {
+  switch (message.stopReason) {
+    case "length":
+      return { kind: "truncated", text: `the answer was cut off at the reply limit (after ${message.usage.output} tokens); ask to continue, or raise maxTokens / the loaded context` };
+    case "error":
+      return { kind: "truncated", text: "the answer was cut off: its model stopped with an error partway" };
+    case "aborted":
+      return { kind: "truncated", text: "the answer was stopped partway" };
+    case "content-filter":
+      return { kind: "truncated", text: "the answer was cut off by the server's content filter" };
+    default:
+      return undefined;
   }
+}
+
+/**
+ * The notes of an answer's entry: those it keeps, then — as the live turn shows them at its end — the
+ * fallback note made from its attempts. An answer that stopped before its end and keeps no note saying
+ * why (a file written before notes were kept) has one made from its stop reason.
+ */
+export function answerNotes(entry: Extract<SessionEntry, { type: "assistant" }>, describe: DescribeModel | undefined): TranscriptNote[] {
+  const notes = keptNotes(entry);
+  const stopped = entry.notes === undefined ? stopNote(entry.message) : undefined;
+  if (stopped) notes.push(stopped);
   const fallback = describe ? fallbackNotice(entry.attempts, describe) : undefined;
   if (fallback) notes.push({ kind: "fallback", text: fallback });
   return notes;

@@ -16,7 +16,8 @@ export class ModelCatalog {
   /** The user's own names: aliases, models the config lists, and refs it names elsewhere — suggested before the built-in catalog. */
   private readonly ownNames: ReadonlySet<string>;
 
-  private readonly pathName: (path: ConfigPath) => string;
+  /** A place in the config, named as the file writes it. */
+  readonly pathName: (path: ConfigPath) => string;
 
   /**
    * `named`: refs the config names (its agents' models, keys of agents.defaults.models) besides aliases

@@ -3,6 +3,8 @@ import { requestJson } from "../ai/http/get-json.js";
 import { array, numberOf, record, stringOf } from "../ai/json-fields.js";
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ServerKind } from "./discover.js";
+import { llamaContextFlags } from "../models/context-fit.js";
+import { shellQuote } from "../shared/shell-quote.js";
 
 /** Loading a large model takes minutes: the answer comes when it is loaded. */
 const LOAD_TIMEOUTS: Timeouts = { connectMs: 3_000, firstByteMs: 30 * 60_000, idleMs: 30 * 60_000, totalMs: 31 * 60_000 };
@@ -62,14 +64,44 @@ export async function unloadLmStudioModel(http: HttpClient, request: Omit<LoadRe
 
 const SERVER_NAMES: Record<Exclude<ServerKind, "lmstudio">, string> = { llamacpp: "llama.cpp's llama-server", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "an OpenAI-compatible server" };
 
-/** What loads or unloads a model on a server that is not LM Studio: each has its own way, none takes a load request. */
-export function notLmStudio(kind: Exclude<ServerKind, "lmstudio">, origin: string, context: number | undefined): { message: string; fix: string } {
-  const n = context ?? "N";
+/** What a llama-server told of the model it serves (discover's facts), for the restart that gives it a context. */
+export interface LlamaServed {
+  /** The GGUF file it serves (`/props` model_path). */
+  modelPath?: string | undefined;
+  /** The context the model was trained for (n_ctx_train): llama.cpp gives no request more, whatever -c says. */
+  trained?: number | undefined;
+  /** The context each request gets now (n_ctx per slot), and its slots (total_slots). */
+  served?: number | undefined;
+  slots?: number | undefined;
+}
+
+/**
+ * The server at `origin` is not LM Studio: how that one loads a model, and the context to give it —
+ * `context.tokens` where the model can have it (a llama-server gives no request more than the model was
+ * trained for: past that, the trained context, and `context.setting` — the config's contextWindow it came
+ * from, where it did — lowered to match, as `hearth doctor` says it).
+ */
+export function notLmStudio(kind: Exclude<ServerKind, "lmstudio">, origin: string, context: { tokens: number | undefined; setting?: string | undefined; llama?: LlamaServed | undefined }): { message: string; fix: string } {
+  const n = context.tokens ?? "N";
   const how: Record<typeof kind, string> = {
-    llamacpp: `llama-server runs the one model it was started with: restart it with -m MODEL.gguf -c ${n} (its context)`,
+    llamacpp: llamaRestart(context),
     ollama: `Ollama loads a model on its first request, with the context hearth asks for (num_ctx, from contextWindow); \`ollama ps\` shows what is loaded, \`ollama stop MODEL\` unloads it`,
     vllm: `vLLM serves the model it was started with: restart it with --max-model-len ${n}`,
     "openai-compatible": "load it with that server's own tools",
   };
   return { message: `${origin} is ${SERVER_NAMES[kind]}, not LM Studio: only LM Studio loads and unloads models on request`, fix: how[kind] };
+}
+
+/** A llama-server's restart with the context asked — never more than the model was trained for, which llama.cpp would not give. */
+function llamaRestart(context: { tokens: number | undefined; setting?: string | undefined; llama?: LlamaServed | undefined }): string {
+  const { tokens, setting, llama } = context;
+  const file = llama?.modelPath === undefined ? "MODEL.gguf" : shellQuote(llama.modelPath);
+  const shape = { window: llama?.served ?? tokens ?? 0, slots: llama?.slots };
+  if (tokens === undefined) return `llama-server runs the one model it was started with: restart it with -m ${file} -c N (its context)`;
+  const trained = llama?.trained;
+  if (trained !== undefined && tokens > trained) {
+    const lower = setting ? `, and lower ${setting} to ${trained}` : "";
+    return `llama-server runs the one model it was started with, and gives no request more than the ${trained} tokens it was trained for, whatever -c says (${tokens} asked): restart it with -m ${file} ${llamaContextFlags(trained, shape)}${lower}`;
+  }
+  return `llama-server runs the one model it was started with: restart it with -m ${file} ${llamaContextFlags(tokens, shape)} (its context)`;
 }

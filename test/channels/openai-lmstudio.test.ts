@@ -132,9 +132,21 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
     assert.equal(big.status, 200);
     const said = (await big.json()) as { status: string; message?: string };
     assert.equal(said.status, "loaded");
-    assert.match(said.message ?? "", /^not applied: context_length, flash_attention — \S+ is loaded as the config has it \(a context of [\d,]+ tokens\); change it there$/);
+    assert.equal(said.message, "not applied: context_length, flash_attention — a client's load options are not used: local/m1 runs with the context its server was started or loaded with, and requests are planned against its contextWindow in the config (32,000 tokens; a server that serves less is planned against its own); change the context on the server (`hearth doctor` names how) and models.providers.local → m1 contextWindow with it");
     const plain = (await (await load({ model: "hearth" })).json()) as { message?: string };
     assert.equal(plain.message, undefined, "nothing to say when no option was given");
+  });
+
+  test("POST /api/v1/models/load with a context_length, for a model its server serves with less context than the config: the server's number, said as the server's, and doctor's fix (t9 #12)", async () => {
+    api = await apiSetup();
+    // Loaded in LM Studio with 4,096 tokens; the config says 32,000.
+    const models: LmStudioModel[] = [{ id: "m1", loaded: true, loadedContextLength: 4096, maxContextLength: 32000 }];
+    api.local.setHandler(lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "o" }) }) }));
+    const answer = await fetch(`${api.url}/api/v1/models/load`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "local/m1", context_length: 8192 }) });
+    const said = (await answer.json()) as { status: string; message?: string };
+    assert.equal(said.status, "loaded");
+    assert.equal(said.message, "not applied: context_length — a client's load options are not used: local/m1 runs with the 4,096 tokens of context its server serves, less than its contextWindow in the config (32,000 tokens), so requests are planned against 4,096 tokens; lower models.providers.local → m1 contextWindow to 4096, or serve it a larger context (`hearth doctor` names how for its server)");
+    assert.doesNotMatch(said.message ?? "", /as the config has it/);
   });
 
   test("POST /api/v1/models/load warms the local model with a one-token call and answers when it loaded", async () => {

@@ -37,9 +37,9 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
   let close: () => Promise<void>;
   before(async () => {
     servers = await fourUpstreams(answers as Record<UpstreamName, Handler>);
-    // The default chain (a proxied request's fallbacks): a Responses model, then an Anthropic one.
+    // The default agent's fallbacks (a proxied request's, after the model it names): a Responses model, then an Anthropic one.
     gateway = await testGateway(`{
-      agents: { defaults: { model: { primary: "resp/r", fallbacks: ["claude/c"] }, models: { "resp/r": { alias: "Resp" }, "claude/c": { alias: "Claude" }, "llama/l": { alias: "Llama" } } } },
+      agents: { defaults: { model: { primary: "llama/l", fallbacks: ["resp/r", "claude/c"] }, models: { "resp/r": { alias: "Resp" }, "claude/c": { alias: "Claude" }, "llama/l": { alias: "Llama" } } } },
       models: { mode: "replace", providers: {
         llama: { baseUrl: "${servers.completions.baseUrl}", api: "openai-completions", models: [{ id: "l", contextWindow: 32000, maxTokens: 1000 }] },
         resp: { baseUrl: "${servers.responses.baseUrl}", api: "openai-responses", models: [{ id: "r", contextWindow: 32000, maxTokens: 1000 }] },

@@ -47,7 +47,8 @@ describe("proxy mode: no request a hosted provider refuses as invalid", () => {
   before(async () => {
     servers = await fourUpstreams(answers as Record<UpstreamName, Handler>);
     gateway = await testGateway(`{
-      agents: { defaults: { model: { primary: "resp/r", fallbacks: ["claude/claude-sonnet-4-5"] }, models: { "claude/claude-sonnet-4-5": { alias: "Sonnet" }, "claude/claude-sonnet-4-20250514": { alias: "Sonnet4" }, "resp/r": { alias: "Resp" }, "gpt/g": { alias: "GPT" }, "olla/o": { alias: "Olla" } } } },
+      // A proxied request's chain: the model it names, then the fallbacks (a Responses model, then a Claude).
+      agents: { defaults: { model: { primary: "gpt/g", fallbacks: ["resp/r", "claude/claude-sonnet-4-5"] }, models: { "claude/claude-sonnet-4-5": { alias: "Sonnet" }, "claude/claude-sonnet-4-20250514": { alias: "Sonnet4" }, "resp/r": { alias: "Resp" }, "gpt/g": { alias: "GPT" }, "olla/o": { alias: "Olla" } } } },
       models: { mode: "replace", providers: {
         gpt: { baseUrl: "${servers.completions.baseUrl}", api: "openai-completions", models: [{ id: "g", contextWindow: 32000, maxTokens: 1000 }] },
         resp: { baseUrl: "${servers.responses.baseUrl}", api: "openai-responses", models: [{ id: "r", contextWindow: 32000, maxTokens: 1000 }] },

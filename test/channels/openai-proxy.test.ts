@@ -208,6 +208,19 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
     assert.ok(!toLocal.includes("ENC-FROM-BACKUP") && !toLocal.includes("gAAAA"), toLocal);
   });
 
+  test("the chain of a named model is it, then the agent's fallbacks: never the agent's primary, which the config names no stand-in", async () => {
+    // The agent: primary local/m1, fallbacks [backup/m2]. A client names the fallback, and it fails.
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "From the primary" }) }));
+    api.backup.setHandler(() => ({ kind: "json", status: 503, body: { error: { message: "down" } } }));
+    await assert.rejects(api.client.chat.completions.create({ model: "Backup", messages: [{ role: "user", content: "Hi" }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.InternalServerError, String(error));
+      const attempts = (error.error as { attempts?: { model: string; outcome: string }[] }).attempts ?? [];
+      assert.deepEqual(attempts.map((attempt) => attempt.model), ["backup/m2"], "the primary is not tried");
+      return true;
+    });
+    assert.equal(api.local.requests.filter((request) => request.method === "POST").length, 0, "the primary's server got no request");
+  });
+
   test("errors: an unknown model is a 404 naming the choices; a bad body a 400; every model down a 503 with the attempts", async () => {
     await assert.rejects(api.client.chat.completions.create({ model: "nope/none", messages: [{ role: "user", content: "x" }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.NotFoundError);

@@ -36,3 +36,22 @@ test("a reasoning effort asked of a model not configured to reason is said, not 
   const reasons = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "Hi" }], reasoning_effort: "low" }).withResponse();
   assert.doesNotMatch(decodeURIComponent(reasons.response.headers.get("x-hearth-notice") ?? ""), /not configured to reason/);
 });
+
+test("an answer the model's context window cut below the client's max_tokens says so, as agent mode does (t9 #8); one cut at max_tokens says nothing more", async () => {
+  const said = "the answer was cut off at the model's context window: the prompt (31990 tokens) and the answer (10) filled its 32000, below the reply limit (100); send fewer or shorter messages, or load the model with a larger context";
+  // Local's window is 32,000 tokens: the prompt and the answer filled it, 90 tokens short of the client's limit.
+  api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Whe fog out", finishReason: "length", usage: { input: 31990, output: 10 } }) }));
+  const whole = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "The fox." }], max_tokens: 100 }).withResponse();
+  assert.equal(whole.data.choices[0]?.finish_reason, "length");
+  assert.equal(decodeURIComponent(whole.response.headers.get("x-hearth-notice") ?? ""), said);
+  const streamed = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Local", messages: [{ role: "user", content: "The fox." }], max_tokens: 100, stream: true }) });
+  assert.ok((await streamed.text()).includes(`\n: hearth: ${said}\n`));
+  const responses = await api.client.responses.create({ model: "Local", input: "The fox.", max_output_tokens: 100 });
+  assert.equal((responses.metadata as Record<string, string> | null)?.hearth_notice, said);
+
+  // Cut at the client's own max_tokens: finish_reason "length" says it all.
+  api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "Whe fog out", finishReason: "length", usage: { input: 20, output: 100 } }) }));
+  const limited = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "The fox." }], max_tokens: 100 }).withResponse();
+  assert.equal(limited.data.choices[0]?.finish_reason, "length");
+  assert.equal(limited.response.headers.get("x-hearth-notice"), null);
+});

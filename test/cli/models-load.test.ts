@@ -87,7 +87,8 @@ describe("hearth models load / unload against a fake LM Studio", () => {
 describe("hearth models load / unload against a server that is not LM Studio", () => {
   test("llama.cpp, Ollama and vLLM: no load request, an error naming the server and its own way (no LM Studio advice)", async () => {
     const servers = [
-      { server: await startLlamaCpp({ alias: "local" }), words: /is llama\.cpp's llama-server, not LM Studio[\s\S]*fix: llama-server runs the one model it was started with: restart it with -m MODEL\.gguf -c 8192/ },
+      // The model was trained for 2,048 tokens (n_ctx_train): llama.cpp gives no request more, so the restart names what it can have.
+      { server: await startLlamaCpp({ alias: "local" }), words: /is llama\.cpp's llama-server, not LM Studio[\s\S]*fix: llama-server runs the one model it was started with, and gives no request more than the 2048 tokens it was trained for, whatever -c says \(8192 asked\): restart it with -m \/models\/local\.gguf -c 2048\n/ },
       { server: await startOllama([{ name: "qwen3:32b", parameterSize: "32.8B", quantization: "Q4_K_M", contextLength: 40960 }]), words: /is Ollama, not LM Studio[\s\S]*fix: Ollama loads a model on its first request/ },
       { server: await startVllm({ id: "Qwen/Qwen3-32B", maxModelLen: 32768 }), words: /is vLLM, not LM Studio[\s\S]*--max-model-len 8192/ },
     ];
@@ -104,6 +105,31 @@ describe("hearth models load / unload against a server that is not LM Studio", (
       }
     } finally {
       await Promise.all(servers.map(({ server }) => server.close()));
+    }
+  });
+});
+
+describe("hearth models load for a configured model its llama-server serves with less context than the config says (t9 #12)", () => {
+  test("the fix names a context the model can have, and the config's contextWindow to lower, in the words hearth doctor uses", async () => {
+    const server = await startLlamaCpp({ alias: "minimax-m2.1-gs32" });
+    const temp = tempDir();
+    try {
+      const file = temp.write(
+        "hearth.json5",
+        `{ agents: { defaults: { model: "lmstudio/minimax-m2.1-gs32", models: { "lmstudio/minimax-m2.1-gs32": { alias: "Minimax" } } } },
+           models: { mode: "replace", providers: { lmstudio: { baseUrl: "${server.baseUrl}", apiKey: "lmstudio", api: "openai-completions",
+             models: [{ id: "minimax-m2.1-gs32", contextWindow: 196608, maxTokens: 8192 }] } } } }`,
+      );
+      const load = await runCli(["models", "load", "Minimax", "--config", file]);
+      assert.equal(load.code, 1, load.stderr);
+      assert.match(load.stderr, /fix: llama-server runs the one model it was started with, and gives no request more than the 2048 tokens it was trained for, whatever -c says \(196608 asked\): restart it with -m \/models\/minimax-m2\.1-gs32\.gguf -c 2048, and lower models\.providers\.lmstudio → minimax-m2\.1-gs32 contextWindow to 2048\n/, load.stderr);
+      assert.doesNotMatch(load.stderr, /-c 196608/);
+      // hearth doctor tells the same story: the config's contextWindow lowered to what the server can give.
+      const doctor = await runCli(["doctor", "--config", file]);
+      assert.match(doctor.stdout + doctor.stderr, /lower models\.providers\.lmstudio → minimax-m2\.1-gs32 contextWindow to 2048/);
+    } finally {
+      temp.cleanup();
+      await server.close();
     }
   });
 });

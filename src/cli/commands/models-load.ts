@@ -3,6 +3,7 @@ import { discoverServers, originOf } from "../../ops/discover.js";
 import { loadLmStudioModel, notLmStudio, unloadLmStudioModel } from "../../ops/lmstudio-load.js";
 import { authHeaders } from "../../ops/probe-provider.js";
 import { HearthError } from "../../shared/errors.js";
+import { providerPath } from "../../models/provider-words.js";
 import { systemClock } from "../../shared/clock.js";
 import { asTyped, commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { loadModels } from "../load-models.js";
@@ -19,17 +20,19 @@ interface Target {
   id: string;
   headers: Record<string, string>;
   contextWindow: number | undefined;
+  /** Where the config sets that context (`models.providers.lmstudio → m contextWindow`); undefined with --url. */
+  contextSetting: string | undefined;
 }
 
 /** REF: a configured model (ref, alias or id), or, with --url, the server's own model key. */
 function target(io: CliIo, options: LoadOptions, ref: string): Target {
-  if (options.url) return { origin: originOf(options.url), id: ref, headers: {}, contextWindow: undefined };
+  if (options.url) return { origin: originOf(options.url), id: ref, headers: {}, contextWindow: undefined, contextSetting: undefined };
   const { resolved } = loadModels(io, options);
   const found = resolved.catalog.lookup(ref);
   if (!found.ok) throw new HearthError("usage", found.reason, [`fix: name a configured model (\`${commandLine(io, "models list --local")}\` lists them), or give the server with --url`]);
   const provider = resolved.catalog.providers.get(found.model.provider);
   if (!provider?.local) throw new HearthError("usage", `${found.model.ref} is a hosted model: only a local LM Studio loads and unloads models`, ["fix: name a model of your LM Studio provider"]);
-  return { origin: originOf(found.model.baseUrl), id: found.model.id, headers: authHeaders(provider), contextWindow: found.model.contextWindow };
+  return { origin: originOf(found.model.baseUrl), id: found.model.id, headers: authHeaders(provider), contextWindow: found.model.contextWindow, contextSetting: `${providerPath(found.model)} → ${found.model.id} contextWindow` };
 }
 
 function positiveInteger(value: string | undefined, flag: string): number | undefined {
@@ -44,7 +47,7 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
  * vLLM…): the error that says how that one loads a model. A server that does not answer is left to the
  * request itself to report.
  */
-async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: string; context: number | undefined }): Promise<void> {
+async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: string; id: string; context: { tokens: number | undefined; setting: string | undefined } }): Promise<void> {
   const { http, origin, context } = at;
   const found = await discoverServers(http, [origin]);
   const [gateway] = found.gateways;
@@ -52,18 +55,22 @@ async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: stri
   if (gateway) throw new HearthError("runtime", gateway.title, [`fix: ${asTyped(io, gateway.fix)}`]);
   const [server] = found.servers;
   if (!server || server.kind === "lmstudio") return;
-  const { message, fix } = notLmStudio(server.kind, origin, context);
+  // What the server serves (a llama-server: its one model's file, trained and served context), so the fix names a context the model can have.
+  const served = server.models.find((listed) => listed.id === at.id) ?? (server.models.length === 1 ? server.models[0] : undefined);
+  const llama = served ? { modelPath: served.modelPath, trained: served.maxContext, served: served.servedContext, slots: served.slots } : undefined;
+  const { message, fix } = notLmStudio(server.kind, origin, { ...context, llama });
   throw new HearthError("runtime", message, [`fix: ${asTyped(io, fix)}`]);
 }
 
 /** `hearth models load REF [--context N] [--ttl S]`: LM Studio loads the model; waits until it is ready. */
 export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
   const model = target(io, options, ref);
-  const contextLength = positiveInteger(options.context, "--context") ?? model.contextWindow;
+  const asked = positiveInteger(options.context, "--context");
+  const contextLength = asked ?? model.contextWindow;
   const ttlSeconds = positiveInteger(options.ttl, "--ttl");
   const http = new HttpClient();
   try {
-    await refuseOtherServer(io, { http, origin: model.origin, context: contextLength });
+    await refuseOtherServer(io, { http, origin: model.origin, id: model.id, context: { tokens: contextLength, setting: asked === undefined ? model.contextSetting : undefined } });
   } catch (error) {
     http.destroy();
     throw error;
@@ -101,7 +108,7 @@ export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string)
   const model = target(io, options, ref);
   const http = new HttpClient();
   try {
-    await refuseOtherServer(io, { http, origin: model.origin, context: undefined });
+    await refuseOtherServer(io, { http, origin: model.origin, id: model.id, context: { tokens: undefined, setting: undefined } });
     const result = await unloadLmStudioModel(http, { origin: model.origin, model: model.id, headers: model.headers });
     if (options.json) {
       writeJson(io, result.ok ? { unloaded: true, model: model.id, instances: result.instances } : { unloaded: false, model: model.id, error: result.message, fix: result.fix });

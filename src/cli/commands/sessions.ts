@@ -8,6 +8,19 @@ import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
+import { answerNotes, keptNotes } from "../../gateway/transcript.js";
+import type { TranscriptNote } from "../../gateway/port.js";
+
+/**
+ * The notes the live turn showed beside an entry (a fallback answered, an attempt failed, the answer cut
+ * off and why), as the web chat shows them after a reload: one italic line each. Models are named by
+ * their refs (these commands read no config).
+ */
+function noteLines(notes: readonly TranscriptNote[]): string[] {
+  return notes.length === 0 ? [] : [...notes.map((note) => `_${note.text}_`), ""];
+}
+
+const namedByRef = (ref: string): { name: string; local: undefined } => ({ name: ref, local: undefined });
 
 function storeFor(io: CliIo): SessionStore {
   return new JsonlSessionStore(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
@@ -168,13 +181,16 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         if (withReasoning && reasoning) out.push(`<details><summary>reasoning</summary>\n\n${reasoning}\n\n</details>`, "");
         if (text) out.push(text, "");
         if (calls.length) out.push(`Tools called: ${calls.join(", ")}`, "");
+        out.push(...noteLines(answerNotes(entry, namedByRef)));
         break;
       }
       case "tool-result":
         out.push(`### ${entry.message.toolName} result${entry.message.isError ? " (error)" : ""}`, "", "```", entry.message.content.slice(0, 4000), "```", "");
+        // The tool's own note repeats the result printed above; the others (a notice of the turn) are said.
+        out.push(...noteLines(keptNotes(entry).filter((note) => note.kind !== "tool")));
         break;
       case "turn-failed":
-        out.push(`_No answer: ${entry.error}_`, "");
+        out.push(`_No answer: ${entry.error}_`, "", ...noteLines(keptNotes(entry)));
         break;
       case "compaction":
         out.push(`_Earlier turns summarised by ${entry.model} (${entry.tokensBefore} tokens before):_`, "", `> ${entry.summary.replace(/\n/g, "\n> ")}`, "");

@@ -1,4 +1,5 @@
-import type { ModelRef } from "../../../ai/model-spec.js";
+import type { ModelRef, ModelSpec } from "../../../ai/model-spec.js";
+import { providerPath } from "../../../models/provider-words.js";
 import type { GatewayPort, ServedModel } from "../../../gateway/port.js";
 import { describe, RequestProblem } from "./request-problem.js";
 import { AGENT_NAME, resolveTarget } from "./target.js";
@@ -120,8 +121,13 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
   const model = catalogue.models.find((candidate) => candidate.ref === ref);
   if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
-  const notApplied = loadOptionsNotApplied(body as Record<string, unknown>, { ref, window: port.served(ref)?.contextWindow ?? model.spec.contextWindow });
-  const loaded = (seconds: number): LoadOutcome => ({ status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded", ...(notApplied ? { message: notApplied } : {}) } });
+  const given = loadOptionsGiven(body as Record<string, unknown>);
+  // Said once the warm-up has asked the server what it serves (the words read the window known then).
+  const notApplied = (): string | undefined => given && `not applied: ${given} — a client's load options are not used: ${contextWords({ spec: model.spec, local: model.local, served: port.served(ref)?.contextWindow })}`;
+  const loaded = (seconds: number): LoadOutcome => {
+    const said = notApplied();
+    return { status: 200, body: { type: "llm", instance_id: name, load_time_seconds: seconds, status: "loaded", ...(said ? { message: said } : {}) } };
+  };
   if (!model.local) return loaded(0);
   const replicas = model.spec.replicas;
   const warmings = replicas.map((replica) => warmShared({ port, ref, replica: replicas.length > 1 ? replica : undefined, running }).then((result) => ({ replica, result })));
@@ -134,7 +140,7 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   });
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<LoadOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: `${ref} is still loading; hearth waits for it when a request comes${notApplied ? `. ${notApplied}` : ""}` } }), waitMs);
+    timer = setTimeout(() => resolve({ status: 200, body: { type: "llm", instance_id: name, status: "loading", message: [`${ref} is still loading; hearth waits for it when a request comes`, ...(given ? [notApplied()] : [])].join(". ") } }), waitMs);
   });
   try {
     return await Promise.race([answer, waited]);
@@ -147,17 +153,33 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
 const LOAD_OPTIONS = ["context_length", "eval_batch_size", "flash_attention", "num_experts", "offload_kv_cache_to_gpu"];
 
 /**
- * A load's options are the config's to set, not a client's: a context_length that is no whole number of
- * tokens is refused (400, naming it); any option given is said not to be applied (undefined: none given).
+ * A load's options are the config's and the server's to set, not a client's: a context_length that is no
+ * whole number of tokens is refused (400, naming it); the options given, to be said not applied with the
+ * context the model runs with (contextWords); undefined: none given.
  */
-function loadOptionsNotApplied(body: Record<string, unknown>, model: { ref: ModelRef; window: number }): string | undefined {
+function loadOptionsGiven(body: Record<string, unknown>): string | undefined {
   const length = body.context_length;
   if (length !== undefined && length !== null && !(typeof length === "number" && Number.isInteger(length) && length > 0)) {
     throw new RequestProblem({ status: 400, message: `context_length: expected a whole number of tokens, got ${describe(length)}`, code: "invalid_value", param: "context_length" });
   }
   const given = LOAD_OPTIONS.filter((option) => body[option] !== undefined && body[option] !== null);
-  if (given.length === 0) return undefined;
-  return `not applied: ${given.join(", ")} — ${model.ref} is loaded as the config has it (a context of ${model.window.toLocaleString("en-US")} tokens); change it there`;
+  return given.length === 0 ? undefined : given.join(", ");
+}
+
+/**
+ * The context a model runs with, said from where it comes — the server's where it serves less than the
+ * config's contextWindow (requests are then planned against it) — and the fix that changes it, as
+ * `hearth doctor` says it.
+ */
+function contextWords(model: { spec: ModelSpec; local: boolean; served: number | undefined }): string {
+  const { spec, served } = model;
+  const tokens = (count: number): string => `${count.toLocaleString("en-US")} tokens`;
+  const setting = `${providerPath(spec)} → ${spec.id} contextWindow`;
+  if (!model.local) return `${spec.ref} is hosted: nothing is loaded, and requests are planned against its contextWindow in the config (${tokens(spec.contextWindow)})`;
+  if (served !== undefined && served < spec.contextWindow) {
+    return `${spec.ref} runs with the ${tokens(served)} of context its server serves, less than its contextWindow in the config (${tokens(spec.contextWindow)}), so requests are planned against ${tokens(served)}; lower ${setting} to ${served}, or serve it a larger context (\`hearth doctor\` names how for its server)`;
+  }
+  return `${spec.ref} runs with the context its server was started or loaded with, and requests are planned against its contextWindow in the config (${tokens(spec.contextWindow)}; a server that serves less is planned against its own); change the context on the server (\`hearth doctor\` names how) and ${setting} with it`;
 }
 
 /** The warm-up of `ref` on `replica` (undefined: its one server) running now, else a new one, kept in `running` until it ends. */

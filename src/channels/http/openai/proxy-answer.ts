@@ -75,7 +75,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model, message: event.message }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });

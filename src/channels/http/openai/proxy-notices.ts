@@ -1,5 +1,6 @@
 import { effortOf } from "../../../ai/reasoning-efforts.js";
 import type { AssistantMessage, CallOptions, Context, ImageDetail } from "../../../ai/types.js";
+import { contextCutOff } from "../../../agent/cut-off-note.js";
 import type { Catalogue } from "../../../gateway/port.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import { detailsNotSent } from "./shared-fields.js";
@@ -14,6 +15,8 @@ export interface Answered {
   model: string;
   /** The answer: what its call says it sent of the reasoning level (reasoningSent). */
   message: AssistantMessage;
+  /** The window the answering model was served with (its server's, where smaller than the config's). */
+  window?: number | undefined;
 }
 
 /** What the reply says of the request as the answering model took it: its reply limit, reasoning, images and their detail. */
@@ -25,6 +28,7 @@ export function answeredNotices(catalogue: Catalogue, answered: Answered): (stri
     effortNotSent(catalogue, answered),
     summaryNotSent(catalogue, answered),
     imageDetailNotSent(catalogue, answered),
+    windowCutOff(catalogue, answered),
   ];
 }
 
@@ -63,6 +67,20 @@ function imageDetailNotSent(catalogue: Catalogue, answered: Answered): string | 
   const lost = api === "openai-completions" ? asked.filter((detail) => detail === "original") : asked;
   const name = entry.alias ?? entry.ref;
   return detailsNotSent(lost, api === "openai-completions" ? `${name}'s API (openai-completions) has no "original" detail (the Responses API's): the server's default was used` : `${name}'s API (${api}) has no image detail: the server's default was used`);
+}
+
+/**
+ * An answer stopped for length below its reply limit, because the prompt and the answer filled the model's
+ * context window: said as agent mode says it (cut-off-note), since finish_reason "length" alone reads as
+ * the client's own max_tokens. An answer its reply limit cut needs no word: the client set or was told it.
+ */
+function windowCutOff(catalogue: Catalogue, answered: Answered): string | undefined {
+  const { message: ended, window } = answered;
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  if (ended.stopReason !== "length" || !spec || window === undefined) return undefined;
+  // The limit the request carried: the client's max_tokens, never above the model's maxTokens (the adapters cap it there).
+  const replyLimit = Math.min(answered.options.maxTokens ?? spec.maxTokens, spec.maxTokens);
+  return contextCutOff({ usage: ended.usage, replyLimit, window }, "send fewer or shorter messages, or load the model with a larger context");
 }
 
 /** A reasoning effort the request asked of a model not configured to reason: nothing of it was sent. */
