@@ -145,6 +145,8 @@ describe("a turn stopped mid-answer keeps what was shown (the real gateway proce
     const show = await runCli(["sessions", "show", "web-stop", "--config", file], { env: { HEARTH_STATE_DIR: state } });
     assert.match(show.stdout, /word0 word1 word2 word3 word4 word5/, show.stdout + show.stderr);
     assert.doesNotMatch(show.stdout, /No answer/);
+    // The transcript marks it as the page does: stopped, the words so far kept.
+    assert.match(show.stdout, /stopped by the user/, show.stdout);
 
     // The next message: the model is sent the stopped answer, and told it was stopped.
     assert.equal((await post("web-stop", "messages", { text: "go on" })).status, 202);
