@@ -138,6 +138,7 @@ describe("web chat page on a phone-size screen", () => {
     // The providers the same way; Escape goes back.
     await page.getByRole("button", { name: "Providers" }).click();
     await page.locator('.provider[data-provider="lmstudio"]').waitFor({ state: "visible" });
+    await page.screenshot({ path: join(ARTIFACTS, "phone-providers.png") });
     await page.keyboard.press("Escape");
     await page.locator(".status").waitFor({ state: "hidden" });
     assert.equal(await page.locator("#transcript").isVisible(), true);
