@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { AgentEntry, HearthConfig, ToolsConfig } from "../config/schema/index.js";
 import type { ResolvedModels } from "../models/resolve.js";
+import { ambiguityNote, matchAgentId } from "./agent-id.js";
 import { HearthError } from "../shared/errors.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { systemPromptFor } from "./system-prompt.js";
@@ -41,13 +42,15 @@ export interface AgentSpec {
 export const COMPACTION_DEFAULTS = { enabled: true, reserveTokens: 16_384, keepRecentTokens: 20_000, timeoutSeconds: 600 } as const;
 const DEFAULT_MAX_STEPS = 8;
 
-export function agentSpec(config: HearthConfig, resolved: ResolvedModels, id = "main"): AgentSpec {
+export function agentSpec(config: HearthConfig, resolved: ResolvedModels, wanted = "main"): AgentSpec {
   const defaults = config.agents.defaults;
+  const known = ["main", ...config.agents.list.map((agent) => agent.id).filter((known) => known !== "main")];
+  // Named in any case, as a model alias is (`--agent Helper`).
+  const id = matchAgentId(wanted, known) ?? wanted;
   // An entry with id "main" is the main agent's own settings over agents.defaults, as any entry's are over them (its model already is: resolve.ts).
   const entry: Partial<AgentEntry> | undefined = config.agents.list.find((agent) => agent.id === id) ?? (id === "main" ? {} : undefined);
   if (!entry) {
-    const known = ["main", ...config.agents.list.map((agent) => agent.id).filter((known) => known !== "main")];
-    throw new HearthError("usage", `no agent "${id}"${didYouMean(id, known)} (agents: ${known.join(", ")})`);
+    throw new HearthError("usage", `no agent "${id}"${ambiguityNote(id, known) || didYouMean(id, known)} (agents: ${known.join(", ")})`);
   }
   const links = resolved.agentChains.get(id) ?? [];
   const chain = links.map((link) => link.model);

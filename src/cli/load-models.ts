@@ -5,7 +5,7 @@ import { modelSecrets } from "../ai/model-secrets.js";
 import { secretEnvValues } from "../config/redact.js";
 import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
-import { configuredCommand, commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
+import { asTyped, configuredCommand, commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 
 export interface LoadedModels {
   loaded: LoadedConfig;
@@ -30,7 +30,8 @@ export function loadModels(io: CliIo, options: GlobalOptions): LoadedModels {
 
 export function printWarnings(io: CliIo, loaded: LoadedConfig, warnings: readonly ConfigProblem[]): void {
   const locator = new ProblemLocator(loaded.source);
-  for (const warning of warnings) writeLine(io.stderr, locator.format(warning));
+  // A warning that names a command (`hearth models list --all`) names it the way the user runs hearth.
+  for (const warning of warnings) writeLine(io.stderr, asTyped(io, locator.format(warning)));
 }
 
 /**

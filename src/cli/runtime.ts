@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Agent } from "../agent/agent.js";
 import { agentSpec } from "../agent/agent-spec.js";
+import { matchAgentId } from "../agent/agent-id.js";
 import { createBuiltinTools, type ToolRegistry } from "../agent/tools/registry.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { requestJson } from "../ai/http/get-json.js";
@@ -165,7 +166,7 @@ export async function createRuntime(options: RuntimeOptions) {
     },
     /** The agent with this id ("main" by default); a usage error naming the agents otherwise. */
     agent(id = "main"): Agent {
-      const agent = current.agents.get(id);
+      const agent = current.agents.get(matchAgentId(id, [...current.agents.keys()]) ?? id);
       if (agent) return agent;
       // agentSpec says it with the known ids and a did-you-mean.
       agentSpec(current.loaded.config, current.resolved, id);

@@ -1,5 +1,6 @@
 import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
+import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand, type ReasoningShown } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
@@ -441,8 +442,10 @@ export class Gateway implements GatewayPort {
 
   private agentFor(id: string | undefined): Agent {
     const agents = this.dependencies.state().agents;
-    const agent = agents.get(id ?? "main");
-    if (!agent) throw new HearthError("usage", `no agent "${id ?? "main"}" (agents: ${[...agents.keys()].join(", ")})`);
+    const wanted = id ?? "main";
+    const known = [...agents.keys()];
+    const agent = agents.get(matchAgentId(wanted, known) ?? wanted);
+    if (!agent) throw new HearthError("usage", `no agent "${wanted}"${ambiguityNote(wanted, known)} (agents: ${known.join(", ")})`);
     return agent;
   }
 

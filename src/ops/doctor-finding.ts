@@ -7,6 +7,8 @@ export interface Finding {
   title: string;
   /** What was seen, with numbers. */
   seen: string;
+  /** Why it matters, where the title does not say (a file others can read: what it holds); absent: the title does. */
+  why?: string;
   /** The exact edit or command; empty for ok checks. */
   fix: string;
   /** Set when --fix applied the remedy. */

@@ -27,10 +27,13 @@ export function permissionFindings(paths: HearthPaths, fix: boolean): Finding[] 
       continue;
     }
     dirsFlagged ||= guarded.role === "dir";
-    const finding: Finding = { id: judged.id, severity: DOCTOR_SEVERITY[judged.severity], group: "files", title: judged.title, seen: judged.detail, fix: judged.fix };
+    // What was seen is the path's mode (after --fix, what it is now too); the judgement's sentence is why it matters.
+    const seen = `${guarded.path} has mode ${octalMode(guarded.mode)}`;
+    const finding: Finding = { id: judged.id, severity: DOCTOR_SEVERITY[judged.severity], group: "files", title: judged.title, seen, why: judged.detail, fix: judged.fix };
     if (fix && judged.wanted !== undefined) {
       chmodSync(guarded.path, judged.wanted);
       finding.fixed = true;
+      finding.seen = `${guarded.path} had mode ${octalMode(guarded.mode)}; it has ${octalMode(judged.wanted)} now`;
     }
     findings.push(finding);
   }

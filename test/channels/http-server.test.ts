@@ -67,6 +67,7 @@ describe("the gateway's HTTP server", () => {
     const status = (await (await fetch(`${server.url}/api/status`, { headers: bearer })).json()) as Record<string, unknown>;
     assert.deepEqual(status, {
       version: "0.1.0",
+      command: "hearth",
       setup: ["no model server at 127.0.0.1:1234 — start LM Studio's server"],
       agents: [{ id: "main", name: "hearth", primary: "local/m" }],
       models: [],

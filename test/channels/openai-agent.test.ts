@@ -167,6 +167,16 @@ describe("OpenAI-compatible API, agent mode (\"hearth\", \"hearth/<agent>\"), wi
     assert.equal(api.local.requests.length + api.backup.requests.length, 0);
   });
 
+  test("an agent's name matches in any case, as an alias does; its listing entry is the name as listed", async () => {
+    api.local.setHandler(scriptedModel("openai-completions", (turns) => ({ text: `you said ${lastUser(turns)}` })));
+    const main = await api.client.chat.completions.create({ model: "Hearth", messages: [{ role: "user", content: "capital H" }] });
+    assert.equal(main.choices[0]?.message.content, "you said capital H");
+    const helper = await api.client.responses.create({ model: "HEARTH/Helper", input: "shouted" });
+    assert.equal(helper.output_text, "you said shouted");
+    const entry = (await (await fetch(`${api.url}/api/v0/models/${encodeURIComponent("HEARTH/Helper")}`)).json()) as { id: string };
+    assert.equal(entry.id, "hearth/helper");
+  });
+
   test("errors: an unknown agent is a 404; a last message that is not the user's a 400; no model answering a 503", async () => {
     await assert.rejects(api.client.chat.completions.create({ model: "hearth/nobody", messages: [{ role: "user", content: "x" }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.NotFoundError);

@@ -41,6 +41,10 @@ test("agents.list: an agent inherits the defaults it leaves out; --agent picks i
   assert.match(turns[0]?.text ?? "", /^You only see local models\.\n.*untrusted/s, "its own prompt, with the untrusted-content rule added");
   assert.equal((request?.body as { tools?: unknown }).tools, undefined, "tools: { allow: [] } sends no tools");
 
+  // Named in any case, as a model alias is.
+  const anyCase = await runCli(["agent", "--config", file, "--agent", "Private", "--session", "p", "--message", "again"], { env });
+  assert.equal(anyCase.code, 0, anyCase.stderr);
+
   const unknown = await runCli(["agent", "--config", file, "--agent", "privat", "--message", "x"], { env });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no agent "privat"; did you mean "private"\? \(agents: main, private\)/);

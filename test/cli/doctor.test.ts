@@ -13,6 +13,7 @@ interface Finding {
   group: string;
   title: string;
   seen: string;
+  why?: string;
   fix: string;
   fixed?: boolean;
 }
@@ -122,6 +123,8 @@ describe("hearth doctor", () => {
     assert.match(found("fallback-unusable").seen, /anthropic\/claude-sonnet-4-5/);
     assert.match(found("compaction-off").seen, /agents\.defaults\.compaction/);
     assert.match(found("config-permissions").fix, new RegExp(`^chmod 600 ${paths.file}$`));
+    assert.equal(found("config-permissions").seen, `${paths.file} has mode 0644`);
+    assert.match(found("config-permissions").why ?? "", /^It may hold keys/);
     assert.match(found("state-permissions").fix, new RegExp(`^chmod 700 ${paths.state}$`));
     assert.match(found("cooldown-active").title, /lmstudio\/clamped-70b is skipped until \d\d:\d\d:\d\d \+00:00/);
     assert.match(found("cooldown-active").seen, /2 failures in a row, the last: timeout/);
@@ -146,7 +149,8 @@ describe("hearth doctor", () => {
     });
     const fixed = await doctor(paths, ["--fix"]);
     assert.equal(fixed.code, 0, fixed.stdout);
-    assert.match(fixed.stdout, /✓ fixed \[config-permissions\]/);
+    // What was seen is the mode (and the one set), not the sentence on why it matters, which has its own line.
+    assert.match(fixed.stdout, new RegExp(`✓ fixed \\[config-permissions\\] .*\n {4}seen: ${paths.file} had mode 0644; it has 0600 now\n {4}why: It may hold keys`));
     assert.match(fixed.stdout, /✓ fixed \[state-permissions\]/);
     assert.match(fixed.stdout, /✓ fixed \[cooldown-stale\]/);
     assert.equal(statSync(paths.file).mode & 0o777, 0o600);

@@ -13,6 +13,7 @@ interface DoctorFinding {
   severity: string;
   title: string;
   seen: string;
+  why?: string;
   fix: string;
 }
 interface AuditFinding {
@@ -63,7 +64,9 @@ describe("fixes to paste, in a HOME with a space", () => {
       const same = doctorFound.find((finding) => finding.id === judged.id);
       assert.equal(same?.severity, scale[judged.severity], `${judged.id}: doctor ${same?.severity}, audit ${judged.severity}`);
       assert.equal(same?.title, judged.title);
-      assert.equal(same?.seen, judged.detail);
+      // The same sentence on why it matters; doctor's seen is what it saw: the path's mode.
+      assert.equal(same?.why, judged.detail);
+      assert.match(same?.seen ?? "", / has mode 0\d{3}$/);
       assert.equal(same?.fix, judged.remediation);
     }
     assert.equal(auditFound.find((finding) => finding.id === "state-permissions")?.severity, "high", "a 0755 state dir: every conversation readable by every user");

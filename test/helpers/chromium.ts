@@ -13,15 +13,15 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** `waitMs` bounds every browser wait (playwright's default is 30 s). */
-export async function launchChromium(options: { profilePrefix: string; waitMs?: number }): Promise<LaunchedBrowser> {
+/** `waitMs` bounds every browser wait (playwright's default is 30 s); `viewport` defaults to a desktop window (a phone: 390×844). */
+export async function launchChromium(options: { profilePrefix: string; waitMs?: number; viewport?: { width: number; height: number } }): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`the browser test needs Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
   const userDataDir = mkdtempSync(join(tmpdir(), options.profilePrefix));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1360, height: 860 },
+    viewport: options.viewport ?? { width: 1360, height: 860 },
     ...(options.waitMs ? { timeout: options.waitMs } : {}),
   });
   if (options.waitMs) context.setDefaultTimeout(options.waitMs);

@@ -4,6 +4,7 @@
 //   "fallback"  the local server fails, Opus answers (attempt-failed, then the fallback notice);
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
+//   "a table"   a Markdown table (a narrow one, then one wider than a phone) and an image;
 //   anything else: a short markdown answer.
 // Commands: /help, /status and /reasoning on|off answer at once as command-result events. Sessions live in memory.
 import { emptyUsage } from "../../src/ai/usage.js";
@@ -108,6 +109,13 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         "Here it is: <img src=x onerror=\"window.__pwned=1\"> and ",
         "<script>window.__pwned=2</script> and ![pixel](http://127.0.0.1:9/pixel.png) and ",
         "[click me](javascript:window.__pwned=3) and [the docs](https://example.com/docs) done.",
+      ];
+    } else if (lower.includes("a table")) {
+      parts = [
+        "Two tables.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n",
+        `| ${["model", "context window", "first token", "tokens per second", "provider", "quantisation"].join(" | ")} |\n|${"---|".repeat(6)}\n`,
+        `| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M |\n\n`,
+        "And ![a chart](http://127.0.0.1:9/chart.png) to finish.",
       ];
     } else if (lower.includes("hold")) {
       parts = ["Streaming part one, "];

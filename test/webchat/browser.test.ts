@@ -83,7 +83,7 @@ describe("web chat page in chromium", () => {
     await sendMessage(page, "/reasoning off");
     await page.locator(".command-result", { hasText: "Reasoning is hidden" }).waitFor();
     await lastAnswer(page).locator("details.reasoning").waitFor({ state: "hidden" });
-    await page.locator("#context-text", { hasText: "of 197k tokens" }).waitFor();
+    await page.locator("#context-text", { hasText: "of 192k tokens" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "streamed-answer-and-status.png") });
   });
 
@@ -97,7 +97,7 @@ describe("web chat page in chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "fallback-and-loading-notes.png") });
   });
 
-  test("raw HTML in a reply shows as text and creates no element; images become links, javascript: links stay text", async () => {
+  test("raw HTML in a reply shows as text and creates no element; images become labelled links, javascript: links stay text", async () => {
     await sendMessage(page, "reply with raw html");
     const answer = page.locator(".message.assistant", { hasText: "done." }).last();
     await answer.waitFor();
@@ -110,6 +110,9 @@ describe("web chat page in chromium", () => {
     assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
     // A Markdown image becomes a link (nothing is fetched from where the model points); only http(s)/mailto links.
     assert.equal(await answer.locator("a", { hasText: "pixel" }).getAttribute("href"), "http://127.0.0.1:9/pixel.png");
+    // Labelled as an image, and without the Markdown's `!` before it.
+    assert.match(text, /<\/script> and image: pixel and /);
+    assert.doesNotMatch(text, /!/);
     assert.equal(await page.locator('#transcript a[href^="javascript"]').count(), 0);
     const docs = answer.locator("a", { hasText: "the docs" });
     assert.equal(await docs.getAttribute("href"), "https://example.com/docs");

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
+import { shellQuote } from "../../src/shared/shell-quote.js";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
@@ -37,6 +38,7 @@ describe("web chat model picker and status panel against the real gateway with t
   let gateway: RunningGateway | undefined;
   let browser: LaunchedBrowser | undefined;
   let page: Page;
+  let file = "";
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -46,7 +48,7 @@ describe("web chat model picker and status panel against the real gateway with t
     const gone = closed.baseUrl;
     await closed.close();
     // The built-in catalog is merged (no `mode: "replace"`); only Anthropic's key is set (never used: nothing is sent to it).
-    const file = temp.write(
+    file = temp.write(
       "hearth.json5",
       `{
         agents: { defaults: { model: { primary: "home/m" }, models: { "home/m": { alias: "Home" }, "extra/m": { alias: "Extra" }, "gone/m": { alias: "Gone" } } } },
@@ -75,7 +77,7 @@ describe("web chat model picker and status panel against the real gateway with t
   });
 
   test("the picker lists what can answer: the config's models and aliases, hosted models whose key is set; the rest is counted", async () => {
-    const status = (await (await page.request.get(new URL("/api/status", gateway?.url).href)).json()) as { models: { ref: string; missingKey: string | null }[] };
+    const status = (await (await page.request.get(new URL("/api/status", gateway?.url).href)).json()) as { command: string; models: { ref: string; missingKey: string | null }[] };
     const keyless = status.models.filter((model) => model.missingKey !== null);
     assert.ok(keyless.some((model) => model.ref.startsWith("openai/")), "the catalog holds hosted models without a key");
 
@@ -89,7 +91,10 @@ describe("web chat model picker and status panel against the real gateway with t
     assert.ok(texts.some((text) => text.startsWith("anthropic/")), "hosted models whose key is set are listed");
     assert.equal(texts.filter((text) => text.startsWith("openai/")).length, 0, "no model without its key");
     const note = options.at(-1);
-    assert.equal(note?.text, `(${keyless.length} more in the built-in catalog need an API key: hearth models list --all)`);
+    // Named the way the gateway was run (from the checkout, with its --config), as its setup lines name `init`.
+    const typed = `./bin/hearth --config ${shellQuote(file)}`;
+    assert.equal(status.command, typed);
+    assert.equal(note?.text, `(${keyless.length} more in the built-in catalog need an API key: ${typed} models list --all)`);
     assert.equal(note?.disabled, true);
     assert.equal(options.length, status.models.length - keyless.length + 2, "the agent's model, each model that can answer, the note");
     await page.screenshot({ path: join(ARTIFACTS, "gateway-picker.png") });

@@ -33,7 +33,7 @@ export interface ChannelView {
 }
 
 /** The web chat's API (docs/gateway.md): status, sessions, messages (answered on /api/events), cancel. */
-export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger; channelStatus?: (() => readonly ChannelView[]) | undefined }): Hono {
+export function apiRoutes(options: { port: GatewayPort; version: string; controls: TurnControls; logger: HttpLogger; channelStatus?: (() => readonly ChannelView[]) | undefined; command?: string | undefined }): Hono {
   const { port, controls, logger } = options;
   const api = new Hono();
   const taken = takenMessages();
@@ -42,6 +42,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const catalogue = port.catalogue();
     return c.json({
       version: options.version,
+      // How the user runs hearth (`./bin/hearth`): the page's hints name commands so, as the terminal's do.
+      command: options.command ?? "hearth",
       setup: port.setupProblems(),
       agents: catalogue.agents.map(({ id, name, primary }) => ({ id, name, primary })),
       // `configured`: in the config (not only the built-in catalog); `missingKey`: why it cannot answer, with the fix (null: it can be called).

@@ -66,6 +66,8 @@ export interface HttpAppOptions {
   restartNeeded?: (() => readonly object[]) | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
   channelStatus?: (() => readonly ChannelView[]) | undefined;
+  /** hearth as the user ran it, with its `--config` (`./bin/hearth`): /api/status tells the page, whose hints name commands so; default `hearth`. */
+  command?: string | undefined;
 }
 
 /**
@@ -105,7 +107,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json(body, stop?.stopping ? 503 : 200);
   });
   const controls = new TurnControls();
-  app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus }));
+  app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus, command: options.command }));
   app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, shutdown: options.shutdown, stop: options.stop }));
 
   // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.

@@ -74,6 +74,7 @@ function printFinding(io: CliIo, finding: Finding): void {
   const mark = finding.fixed ? paint("green", "✓ fixed") : finding.severity === "error" ? paint("red", "✗ error") : finding.severity === "warn" ? paint("yellow", "! warn") : paint("dim", "i info");
   writeLine(io.stdout, `${mark} [${finding.id}] ${finding.title}`);
   writeLine(io.stdout, `    seen: ${finding.seen}`);
+  if (finding.why !== undefined) writeLine(io.stdout, `    why: ${finding.why}`);
   // Remedies name hearth's commands as "hearth …": shown here the way the user runs it.
   if (!finding.fixed) writeLine(io.stdout, `    fix: ${asTyped(io, finding.fix)}`);
 }

@@ -93,7 +93,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   try {
     const listen = listenAddress(runtime, options);
     bind = listen.bind;
-    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()] };
+    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()], command: configuredCommand(io) };
     const app = createHttpApp(appOptions);
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));

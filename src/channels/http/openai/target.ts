@@ -1,6 +1,7 @@
 import type { Api } from "../../../ai/api.js";
 import type { ModelRef } from "../../../ai/model-spec.js";
 import type { Catalogue } from "../../../gateway/port.js";
+import { ambiguityNote, matchAgentId } from "../../../agent/agent-id.js";
 import { RequestProblem } from "./request-problem.js";
 
 export const AGENT_NAME = "hearth";
@@ -15,14 +16,14 @@ export function targetNames(catalogue: Catalogue): string[] {
   return [...agents, ...models];
 }
 
-/** The agent `name` is (`hearth`, `hearth/<agent>`), or undefined: it names none. */
+/** The agent `name` is (`hearth`, `hearth/<agent>`, in any case, as an alias matches), or undefined: it names none. The label is the name as listed. */
 function agentTarget(name: string, catalogue: Catalogue): Target | undefined {
   const wanted = name.trim();
-  if (wanted === AGENT_NAME) return { mode: "agent", agent: undefined, label: AGENT_NAME };
-  if (!wanted.startsWith(`${AGENT_NAME}/`)) return undefined;
-  const id = wanted.slice(AGENT_NAME.length + 1);
-  const agent = catalogue.agents.find((candidate) => candidate.id === id);
-  return agent ? { mode: "agent", agent: agent.id, label: wanted } : undefined;
+  const lower = wanted.toLowerCase();
+  if (lower === AGENT_NAME) return { mode: "agent", agent: undefined, label: AGENT_NAME };
+  if (!lower.startsWith(`${AGENT_NAME}/`)) return undefined;
+  const id = matchAgentId(wanted.slice(AGENT_NAME.length + 1), catalogue.agents.map((agent) => agent.id));
+  return id === undefined ? undefined : { mode: "agent", agent: id, label: `${AGENT_NAME}/${id}` };
 }
 
 /** A request's `model` (as sent, before it is checked) names an agent: the request is judged as agent mode's. */
@@ -46,7 +47,11 @@ export function resolveTarget(name: string, catalogue: Catalogue): Target {
 /** Why `wanted` names nothing: a name a reload of the config (or the built-in default's move) took away (and what the model is called now), or one never served. */
 function notServed(wanted: string, catalogue: Catalogue): string {
   const former = catalogue.former?.get(wanted.toLowerCase());
-  if (!former) return `model "${wanted}" is not an agent or a model hearth serves`;
+  if (!former) {
+    const agentIds = catalogue.agents.map((agent) => agent.id);
+    const twins = wanted.toLowerCase().startsWith(`${AGENT_NAME}/`) ? ambiguityNote(wanted.slice(AGENT_NAME.length + 1), agentIds) : "";
+    return `model "${wanted}" is not an agent or a model hearth serves${twins}`;
+  }
   if (former.by === "default") return `model "${wanted}" (${former.ref}) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now`;
   const now = catalogue.models.find((model) => model.ref === former.ref);
   if (!now) return `model "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;

@@ -243,7 +243,8 @@ export async function startWebChat(): Promise<void> {
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
     showContextUse(contextGauge, contextText, data?.context);
-    input.focus();
+    // Not on a touch screen: there the focus would pop the on-screen keyboard up over the conversation just opened.
+    if (!matchMedia("(pointer: coarse)").matches) input.focus();
   };
 
   /** The open conversation read again (another process wrote to it), the input left as it is. */

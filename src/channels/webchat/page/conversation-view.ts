@@ -43,6 +43,14 @@ export function createConversationView(options: ConversationViewOptions): Conver
   const scrollToEnd = (): void => {
     container.scrollTop = container.scrollHeight;
   };
+  // Read at the end stays at the end when the box gets shorter (a phone's on-screen keyboard opens, the window shrinks).
+  let atEnd = true;
+  container.addEventListener("scroll", () => {
+    atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
+  });
+  new ResizeObserver(() => {
+    if (atEnd) scrollToEnd();
+  }).observe(container);
   const append = (node: HTMLElement): void => {
     const nearEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
     container.append(node);

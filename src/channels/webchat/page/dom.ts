@@ -35,10 +35,3 @@ export function shortTime(iso: string, now: Date): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return then.toLocaleDateString();
 }
-
-/** 12345 → "12.3k". */
-export function compactNumber(value: number): string {
-  if (value < 1000) return String(value);
-  if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`;
-  return `${(value / 1_000_000).toFixed(1)}M`;
-}

@@ -1,6 +1,11 @@
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { startWebChat } from "./app.js";
+import { createNarrowPanels } from "./narrow-panels.js";
+import { followVisibleHeight } from "./visible-height.js";
+
+createNarrowPanels(document.body);
+followVisibleHeight(document.documentElement, window.visualViewport);
 
 startWebChat().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -62,7 +62,7 @@ export function fillPickers(
       }),
     ),
     ...(hidden > 0
-      ? [element("option", { text: `(${hidden} more in the built-in catalog need an API key: hearth models list --all)`, attributes: { value: "", disabled: "", "data-note": "hidden-models" } })]
+      ? [element("option", { text: `(${hidden} more in the built-in catalog need an API key: ${status.command ?? "hearth"} models list --all)`, attributes: { value: "", disabled: "", "data-note": "hidden-models" } })]
       : []),
   );
   if (chosenRef !== undefined) {

@@ -6,6 +6,8 @@ export type { AgentEvent, TurnResult } from "../../../agent/agent-events.js";
 
 export interface StatusResponse {
   version: string;
+  /** hearth as the user ran the gateway (`./bin/hearth`, with its `--config`), for the commands a hint names; absent from an older gateway. */
+  command?: string | undefined;
   setup: string[];
   agents: { id: string; name: string; primary: string | undefined }[];
   /** `configured` and `missingKey` are absent from an older gateway (every model then listed). */
