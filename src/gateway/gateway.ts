@@ -323,7 +323,10 @@ export class Gateway implements GatewayPort {
    */
   async checkSetup(signal?: AbortSignal): Promise<readonly string[]> {
     const local = this.agentFor(undefined).spec.chain.filter((model) => model.local && missingKey(model) === undefined);
-    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, await this.dependencies.reachability.look(model, signal).catch((error: unknown): ServerLook => ({ state: "absent", message: error instanceof Error ? error.message : String(error) })))));
+    const look = (model: ModelSpec): Promise<ServerLook> => this.dependencies.reachability.look(model, signal).catch((error: unknown): ServerLook => ({ state: "absent", message: error instanceof Error ? error.message : String(error) }));
+    // What a server answered is said on the page, in the status and the log (setup problems, provider health): a key it echoes is masked first.
+    const masked = (found: ServerLook): ServerLook => (found.state === "answers" || !this.dependencies.secrets ? found : { ...found, message: this.dependencies.secrets.redact(found.message) });
+    await Promise.all(local.map(async (model) => this.reachable.set(model.ref, masked(await look(model)))));
     this.refreshProblems();
     return this.problems;
   }

@@ -29,14 +29,17 @@ async function serve(ids: readonly string[], port?: number): Promise<FakeServer>
   return server;
 }
 
-/** A runtime whose provider "local" (models fast and slow, only slow in the chain) is at `localUrl`, with backup/b after it. */
+/**
+ * A runtime whose provider "local" (models fast and slow, only slow in the chain) is at `localUrl`, with backup/b after it.
+ * Proxy mode tries the named model, then the agent's fallbacks (not its primary): local/slow is the first fallback.
+ */
 async function runtimeWith(name: string, localUrl: string, backupUrl: string) {
   const dir = join(temp.dir, name);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "hearth.json5");
   writeFileSync(
     file,
-    `{ agents: { defaults: { model: { primary: "local/slow", fallbacks: ["backup/b"] } } },
+    `{ agents: { defaults: { model: { primary: "other/elsewhere", fallbacks: ["local/slow", "backup/b"] } } },
       models: { mode: "replace", providers: {
         local: { baseUrl: "${localUrl}/v1", api: "openai-completions", models: [{ id: "fast" }, { id: "slow" }] },
         other: { baseUrl: "${localUrl}/other/v1", api: "openai-completions", models: [{ id: "elsewhere" }] },
