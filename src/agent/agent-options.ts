@@ -4,6 +4,7 @@ import type { Router } from "../models/router.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import type { SessionStore } from "../sessions/session-store.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { AgentEvent } from "./agent-events.js";
 import type { InboundImage } from "./inbound-images.js";
 import type { ContextWindows } from "./context-windows.js";
@@ -28,7 +29,7 @@ export interface AgentDependencies {
    * as the store keeps it — a tool's output holding a key (a file or /proc read by exec) never reaches
    * the model, and the next turn's context is byte for byte this turn's.
    */
-  secrets?: { redactValue<T>(value: T): T } | undefined;
+  secrets?: SecretRedactor | undefined;
   /** A fault in hearth that broke a turn's route while its events were told (the turn says only that there was one): for the log. */
   onFault?: ((error: unknown) => void) | undefined;
 }

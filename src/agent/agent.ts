@@ -15,7 +15,7 @@ import { budgetFor, contextTokens, replyCapped, replyLimitSent, sentTokens, with
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { cutOffNote } from "./cut-off-note.js";
-import { keepCutOff, keepStopped } from "./kept-answer.js";
+import { keepCutOff, keepStopped, maskedCut } from "./kept-answer.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
@@ -181,8 +181,10 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
-        if (options.signal?.aborted) return await this.stopped(state, { replies, partial: result.shown, attempts: result.attempts, options, error: result.error });
-        if (result.shown && turnText([result.shown]) !== "") return await keepCutOff(state, { shown: result.shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });
+        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut).
+        const shown = result.shown && maskedCut(result.shown, this.dependencies.secrets);
+        if (options.signal?.aborted) return await this.stopped(state, { replies, partial: shown, attempts: result.attempts, options, error: result.error });
+        if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: false, fault: result.fault }));
       }
       const message = result.message;

@@ -3,6 +3,8 @@ import { emptyUsage } from "../ai/usage.js";
 import type { Attempt } from "../models/router-events.js";
 import type { SessionEntry, TurnFailureCause } from "../sessions/entries.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
+import type { SecretRedactor } from "../shared/secret-redactor.js";
+import { maskStreamEnd } from "../shared/secret-stream.js";
 import { newEntryId } from "../sessions/session-store.js";
 import type { TurnResult } from "./agent-events.js";
 import { replyText, turnText } from "./turn-text.js";
@@ -22,6 +24,18 @@ export type SaveLast = (entry: SessionEntry) => Promise<string | undefined>;
 
 /** How a turn that gets no answer is marked failed (`Agent.fail`). */
 export type FailTurn = (error: string, cause: TurnFailureCause) => Promise<TurnResult>;
+
+/**
+ * A reply whose streams stopped mid-way (cut off, stopped), as it is kept: its last text and its last
+ * reasoning end where their streams ended, masked as the channel was shown them (maskStreamEnd).
+ */
+export function maskedCut(message: AssistantMessage, secrets: SecretRedactor | undefined): AssistantMessage {
+  if (!secrets) return message;
+  const lastText = message.content.findLastIndex((part) => part.type === "text");
+  const lastReasoning = message.content.findLastIndex((part) => part.type === "reasoning");
+  const content = message.content.map((part, index) => ((part.type === "text" && index === lastText) || (part.type === "reasoning" && index === lastReasoning) ? { ...part, text: maskStreamEnd(secrets, part.text) } : part));
+  return { ...message, content };
+}
 
 /**
  * The model failed after the channel showed part of its answer and could not restart it (an API

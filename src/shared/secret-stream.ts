@@ -55,3 +55,13 @@ export class SecretStream {
     this.shapes.reset();
   }
 }
+
+/**
+ * A text whose stream stopped at its end (an answer cut off or stopped mid-way), masked as SecretStream
+ * showed it: whole-text redaction would leave a known key's beginning there (fewer characters than a
+ * run it masks), which the stream, ending, masked (PARTIAL_MASKED) — what is kept must not give more away.
+ */
+export function maskStreamEnd(secrets: SecretRedactor, text: string): string {
+  const stream = new SecretStream(secrets);
+  return stream.push(text) + stream.end();
+}
