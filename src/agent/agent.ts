@@ -181,10 +181,10 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
-        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut).
+        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut). A fault carries none (the router broke before it could say).
         const shown = result.shown && maskedCut(result.shown, this.dependencies.secrets);
         if (options.signal?.aborted) return await this.stopped(state, { replies, partial: shown, attempts: result.attempts, options, error: result.error });
-        if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });
+        if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: "transient", save: (entry) => this.appendOrSay(state, entry) });
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: false, fault: result.fault }));
       }
       const message = result.message;
