@@ -24,6 +24,7 @@ import { brokenRoute, turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper, withNotes } from "./turn-notes.js";
 import { lostModelWords } from "./model-choices.js";
 import { turnText } from "./turn-text.js";
+import { ShownSoFar } from "./shown-so-far.js";
 import { replyNotices } from "./reply-notices.js";
 import { UntrustedMarker } from "./untrusted.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
@@ -175,16 +176,20 @@ export class Agent {
       // Each model the router calls gets the conversation fitted to its own window; only the answering one's fold is saved.
       const contexts = this.candidateContexts(state, options);
       // A throw while the route's events are told (a listener of the turn's, the masking of secrets) is a fault in hearth, as one in the router is.
-      const result = await this.route(state, chain, { contexts, budget }, options).catch((error: unknown) => brokenRoute(error, { cancelled: options.signal?.aborted === true, onFault: this.dependencies.onFault }));
+      const shownSoFar = new ShownSoFar();
+      const result = await this.route(state, chain, { contexts, budget, shown: shownSoFar }, options).catch((error: unknown) => brokenRoute(error, { cancelled: options.signal?.aborted === true, onFault: this.dependencies.onFault }));
       state.attempts.push(...result.attempts.map(record));
       if (step === 1) firstAttempts = result.attempts;
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
-        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut). A fault carries none (the router broke before it could say).
-        const shown = result.shown && maskedCut(result.shown, this.dependencies.secrets);
+        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut). A fault's route carries none (it broke before it
+        // could say): what the channel was told of the reply under way is kept then, where the channel showed it live (not restartable).
+        const broken = result.fault && !options.canRestart ? shownSoFar.message((ref) => this.dependencies.catalog.models.get(ref)?.api) : undefined;
+        const partial = result.shown ?? broken;
+        const shown = partial && maskedCut(partial, this.dependencies.secrets);
         if (options.signal?.aborted) return await this.stopped(state, { replies, partial: shown, attempts: result.attempts, options, error: result.error });
-        if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: "transient", save: (entry) => this.appendOrSay(state, entry) });
+        if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });
         return await this.fail(state, result.error, turnFailureCause(result.attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => attempt.outcome), { cancelled: false, fault: result.fault }));
       }
       const message = result.message;
@@ -345,8 +350,8 @@ export class Agent {
     });
   }
 
-  private async route(state: TurnState, chain: readonly ModelSpec[], plan: { contexts: CandidateContexts; budget: Budget }, options: TurnOptions) {
-    const { contexts, budget } = plan;
+  private async route(state: TurnState, chain: readonly ModelSpec[], plan: { contexts: CandidateContexts; budget: Budget; shown: ShownSoFar }, options: TurnOptions) {
+    const { contexts, budget, shown } = plan;
     const stream = this.dependencies.router.stream({
       chain,
       // The whole conversation; each candidate is sent its own fitted context (contextFor).
@@ -382,10 +387,12 @@ export class Agent {
         case "text-delta":
         case "reasoning-delta":
           if (calling) contexts.tell(calling, state.emit);
+          shown.add(event);
           state.emit(event);
           break;
         case "attempt-start":
           calling = event.model;
+          shown.begin(event.model);
           state.emit({ type: "attempt-start", model: event.model });
           break;
         case "attempt-failed":
@@ -404,6 +411,7 @@ export class Agent {
           state.emit(event);
           break;
         case "answer-restart":
+          shown.restart();
           state.emit({ type: "answer-restart" });
           break;
         case "tools-off":

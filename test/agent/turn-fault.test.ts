@@ -107,4 +107,59 @@ describe("a turn broken by a fault in hearth", () => {
     assert.equal(stopped.cause, "cancelled");
     assert.equal(faults.length, 1);
   });
+
+  test("a fault after the channel showed part of the answer: the words shown are kept as the turn's answer, cut off, and the turn fails with the cause 'fault'", async () => {
+    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "first words, then more", chunkSize: 6, reasoning: "a thought" }) }));
+    closers.push(() => server.close());
+    const { config, resolved } = configFor(server);
+    const routing = testRouting();
+    closers.push(routing.close);
+    const faults: unknown[] = [];
+    const stateDir = `${temp.dir}/shown`;
+    const agent = new Agent(agentSpec(config, resolved), { router: routing.router, store: new JsonlSessionStore(stateDir), tools: createBuiltinTools(), catalog: resolved.catalog, stateDir, onFault: (error) => faults.push(error) });
+    const shown: string[] = [];
+    const notices: string[] = [];
+    const result = await agent.turn("s", "hello", {
+      onEvent: (event) => {
+        if (event.type === "notice") notices.push(event.text);
+        if (event.type !== "text-delta") return;
+        shown.push(event.delta);
+        if (shown.length === 2) throw new TypeError("the channel's writer broke");
+      },
+    });
+    assert.ok(!result.ok);
+    assert.deepEqual({ cause: result.cause, error: result.error }, { cause: "fault", error: ROUTE_FAULT });
+    assert.match(String(faults.at(-1)), /writer broke/);
+    assert.deepEqual(shown, ["first ", "words,"]);
+    assert.ok(notices.some((text) => text.startsWith("the answer was cut off: ")), notices.join("\n"));
+
+    const entries = (await new JsonlSessionStore(stateDir).read("s")).entries;
+    const kept = entries.at(-1);
+    assert.equal(kept?.type, "assistant");
+    if (kept?.type !== "assistant") return;
+    assert.equal(kept.message.stopReason, "error");
+    assert.deepEqual(kept.message.content, [{ type: "reasoning", text: "a thought" }, { type: "text", text: "first words," }]);
+    assert.equal(kept.message.model, "local/m");
+  });
+
+  test("a fault on a channel that shows only the final answer (canRestart) keeps nothing as an answer: the turn is failed", async () => {
+    const server = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "first words, then more", chunkSize: 6 }) }));
+    closers.push(() => server.close());
+    const { config, resolved } = configFor(server);
+    const routing = testRouting();
+    closers.push(routing.close);
+    const stateDir = `${temp.dir}/final-only`;
+    const agent = new Agent(agentSpec(config, resolved), { router: routing.router, store: new JsonlSessionStore(stateDir), tools: createBuiltinTools(), catalog: resolved.catalog, stateDir, onFault: () => undefined });
+    let deltas = 0;
+    const result = await agent.turn("s", "hello", {
+      canRestart: true,
+      onEvent: (event) => {
+        if (event.type === "text-delta" && ++deltas === 2) throw new TypeError("broke");
+      },
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.cause, "fault");
+    const kept = (await new JsonlSessionStore(stateDir).read("s")).entries.at(-1);
+    assert.deepEqual(kept?.type === "turn-failed" ? { cause: kept.cause } : kept?.type, { cause: "fault" });
+  });
 });
