@@ -138,6 +138,17 @@ describe("web chat page on a phone-size screen", () => {
     // The providers the same way; Escape goes back.
     await page.getByRole("button", { name: "Providers" }).click();
     await page.locator('.provider[data-provider="lmstudio"]').waitFor({ state: "visible" });
+    // Each chart, drawn while the panel was hidden, is as wide as its card once shown (not a desktop's fixed width).
+    const charts = page.locator(".provider-chart .uplot");
+    await charts.first().waitFor({ state: "visible" });
+    await page.waitForFunction(() => {
+      const { document } = globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<{ clientWidth: number; querySelector(selector: string): { clientWidth: number } | null }> } };
+      const boxes = [...document.querySelectorAll(".provider-chart")].filter((chartBox) => chartBox.querySelector(".uplot"));
+      return boxes.length > 0 && boxes.every((chartBox) => Math.abs((chartBox.querySelector(".uplot")?.clientWidth ?? 0) - chartBox.clientWidth) <= 1);
+    });
+    const chart = await box(charts.first());
+    assert.ok(chart.width >= PHONE.width - 60, `the chart spans its card (${chart.width} px of a ${PHONE.width} px screen)`);
+    assert.equal(await fitsWidth(page), true, "no chart wider than the screen");
     await page.screenshot({ path: join(ARTIFACTS, "phone-providers.png") });
     await page.keyboard.press("Escape");
     await page.locator(".status").waitFor({ state: "hidden" });
@@ -148,6 +159,11 @@ describe("web chat page on a phone-size screen", () => {
     await page.getByLabel("Message").focus();
     await page.setViewportSize({ width: PHONE.width, height: PHONE.height - KEYBOARD });
     const visibleHeight = PHONE.height - KEYBOARD;
+    // The page follows the window's resize event (visible-height.ts), a moment after it: waited for, not raced.
+    await page.waitForFunction((visible) => {
+      const composer = (globalThis as unknown as Browser).document.getElementById("composer");
+      return !!composer && composer.getBoundingClientRect().bottom <= visible;
+    }, visibleHeight);
     // The conversation was read at its end: it stays there as its box gets shorter.
     await endInSight(page);
     const composer = await box(page.locator("#composer"));

@@ -35,10 +35,15 @@ function describeChannel(channel: ChannelView): string {
   return parts.join(" · ");
 }
 
+/** A chart's height, and its width where its box is narrower or not laid out (a hidden panel). */
+const CHART_HEIGHT = 64;
+const CHART_MIN_WIDTH = 160;
+const CHART_HIDDEN_WIDTH = 220;
+
 function chartOptions(width: number): uPlot.Options {
   return {
     width,
-    height: 64,
+    height: CHART_HEIGHT,
     legend: { show: false },
     cursor: { show: false },
     // One sample is a point, not a line: give the x scale some width, draw points while they are few, and
@@ -64,6 +69,18 @@ function describe(health: ProviderHealth): string {
 /** Each provider's health and a small uPlot chart of its recent first-token latencies. */
 export function createStatusPanel(container: HTMLElement): StatusPanel {
   const cards = new Map<string, ProviderCard>();
+  // A chart is as wide as its box, whenever that changes: the panel shown on a phone (drawn while it was
+  // hidden, its box then 0 wide), the window resized, the phone turned.
+  const chartWidth = (box: HTMLElement): number => Math.max(CHART_MIN_WIDTH, Math.floor(box.clientWidth) || CHART_HIDDEN_WIDTH);
+  const fitted = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const chart = [...cards.values()].find((card) => card.chartBox === entry.target)?.chart;
+      const box = entry.target as HTMLElement;
+      if (!chart || box.clientWidth === 0) continue;
+      const width = chartWidth(box);
+      if (width !== chart.width) chart.setSize({ width, height: CHART_HEIGHT });
+    }
+  });
   const staleNote = element("p", { className: "stale-note", attributes: { role: "note" } });
 
   const drawChart = (card: ProviderCard, health: ProviderHealth): void => {
@@ -80,7 +97,7 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
       return;
     }
     card.chartBox.replaceChildren();
-    card.chart = new uPlot(chartOptions(Math.max(160, card.chartBox.clientWidth || 220)), data, card.chartBox);
+    card.chart = new uPlot(chartOptions(chartWidth(card.chartBox)), data, card.chartBox);
   };
 
   const update = (health: ProviderHealth): void => {
@@ -94,6 +111,7 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
       const chartBox = element("div", { className: "provider-chart", attributes: { role: "img" } });
       root.append(element("h3", { text: health.provider }), details, chartBox);
       container.append(root);
+      fitted.observe(chartBox);
       card = { root, details, chartBox, chart: undefined };
       cards.set(health.provider, card);
     }
@@ -140,6 +158,7 @@ export function createStatusPanel(container: HTMLElement): StatusPanel {
   const remove = (provider: string): void => {
     const card = cards.get(provider);
     card?.chart?.destroy();
+    if (card) fitted.unobserve(card.chartBox);
     card?.root.remove();
     cards.delete(provider);
   };
