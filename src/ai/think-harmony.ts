@@ -1,5 +1,5 @@
 import { partialSuffix } from "./think-tag-kind.js";
-import type { Segment } from "./think-tags.js";
+import type { Segment } from "./think-spellings.js";
 
 /**
  * Splits gpt-oss "harmony" output that a server left unparsed (its special tokens written out in the

@@ -12,6 +12,12 @@
  *   and the answer.
  * Every place that knows a reasoning tag reads it from here.
  */
+/** A piece of a reply's text once split: the answer's text, or reasoning. */
+export interface Segment {
+  kind: "text" | "reasoning";
+  text: string;
+}
+
 export interface TagSpelling {
   /** The tag that opens a reasoning block. */
   open: string;

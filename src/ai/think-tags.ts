@@ -1,7 +1,7 @@
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
 import { HarmonySplitter } from "./think-harmony.js";
 import { OpeningTagFinder, weighOpen } from "./think-open.js";
-import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SPELLINGS, THINK_TAGS, type TagSpelling } from "./think-spellings.js";
+import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SPELLINGS, THINK_TAGS, type Segment, type TagSpelling } from "./think-spellings.js";
 
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
@@ -35,10 +35,7 @@ import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SP
  * a reasoning model's held text with the first real close of any. Output that opens with a harmony
  * header (gpt-oss, `<|channel|>analysis<|message|>…`) is read by its channels (`think-harmony.ts`).
  */
-export interface Segment {
-  kind: "text" | "reasoning";
-  text: string;
-}
+export type { Segment } from "./think-spellings.js";
 
 export class ThinkTagSplitter {
   private state: "start" | "holding" | "thinking" | "opening" | "text" | "harmony" = "start";
