@@ -26,8 +26,8 @@ export class ResponseBuilder {
   /** Tool calls written as text are recognised only when the model was offered tools. */
   private readonly textCalls: TextToolCallExtractor | undefined;
   private textCallCount = 0;
-  /** The reasoning was found in text already given out (see takeShownReasoning). */
-  private reasoningFromText = false;
+  /** The reasoning was found in text already given out (see takeShownReasoning): the tag that ended it. */
+  private reasoningEndTag: string | undefined;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
   /** Called on the first token, given out or held (the call's CallOptions.onFirstToken). */
@@ -177,12 +177,12 @@ export class ResponseBuilder {
     const content = this.content.filter((part) => (part.type === "text" ? part.text !== "" : part.type !== "reasoning" || part.text !== "" || part.signature !== undefined || part.redacted !== undefined));
     const served = this.servedId !== undefined && !sameModel(this.servedId, this.model.id) ? { served: this.servedId } : {};
     const sent = this.sentReasoning ? { reasoningSent: this.sentReasoning } : {};
-    const split = this.reasoningFromText ? { reasoningFromText: true as const } : {};
+    const split = this.reasoningEndTag !== undefined ? { reasoningFromText: true as const, reasoningEndTag: this.reasoningEndTag } : {};
     return { role: "assistant", content, model: this.model.ref, api: this.model.api, stopReason, usage, cost: costOf(usage, this.model.cost), ...served, ...sent, ...split };
   }
 
   /**
-   * The text that streamed turned out to begin with reasoning, ended by an orphan `</think>` (the
+   * The text that streamed turned out to begin with reasoning, ended by an orphan closing tag (the
    * splitter's `shownReasoning`): the message holds it apart — the reasoning, then the answer after the
    * tag. Its deltas went out as text; the message says so (`reasoningFromText`). Only where some answer
    * follows the tag (text, or a tool call): a reply that would be left with none keeps its text whole.
@@ -195,7 +195,7 @@ export class ResponseBuilder {
     const answered = answer !== "" || this.content.slice(1).some((part) => part.type === "tool-call" || (part.type === "text" && part.text.trim() !== ""));
     if (!answered) return;
     this.content.splice(0, 1, { type: "reasoning", text: found.reasoning }, ...(answer === "" ? [] : [{ type: "text" as const, text: answer }]));
-    this.reasoningFromText = true;
+    this.reasoningEndTag = found.tag;
   }
 
   private finalUsage(): Usage {

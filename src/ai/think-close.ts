@@ -1,10 +1,14 @@
 import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
 import { bestReading, type Held } from "./think-readings.js";
 import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
+import { closeStart, THINK_TAGS, type TagSpelling } from "./think-spellings.js";
 
 /**
  * Finds the `</think>` that really ends a reasoning block, in text streamed from where the reasoning
- * began, and passes over the tag where it is written as words: a model explaining the tags writes
+ * began, and passes over the tag where it is written as words. Every spelling of `think-spellings.ts`
+ * is read alike (`</seed:think>`, `[/THINK]`, `</thinking>`): a block a tag opened ends only with its
+ * own spelling's close, and a reasoning model's held text with the first real close of any spelling.
+ * What is said of `</think>` here holds for each: a model explaining the tags writes
  * them as Markdown code, and a mention is words wherever Markdown would show it literally
  * (`shared/markdown-blocks.ts` reads the blocks as CommonMark does):
  * - inside an inline code span on its line (`` `</think>` ``, `` `<think>…</think>` ``, ``` ``</think>`` ```);
@@ -53,9 +57,6 @@ export interface CloseScan {
   tag?: string;
 }
 
-const OPEN = "<think>";
-/** A closing tag's start: `</think>`, or a loose `</think >` (spaces or tabs before `>`). */
-const TAG_START = "</think";
 
 /** At most this many tags are weighed as the possible real one (each reads the rest of the output). */
 const MAX_CANDIDATES = 8;
@@ -91,7 +92,14 @@ export class ClosingTagFinder {
   /** Where `line` starts in the text streamed to the finder. */
   private lineStart = 0;
 
-  constructor(private readonly start: ReasoningStart) {}
+  /**
+   * `spellings`: the closing tags that end the reasoning — the opening tag's own spelling after a tag
+   * ("start", "middle"), any spelling for a reasoning model's held text ("none").
+   */
+  constructor(
+    private readonly start: ReasoningStart,
+    private readonly spellings: readonly TagSpelling[] = [THINK_TAGS],
+  ) {}
 
   /**
    * While the output is held: where the first tag is, in the text streamed to the finder, that a
@@ -145,7 +153,7 @@ export class ClosingTagFinder {
   private scanLine(complete: boolean): CloseScan {
     if (this.held) return this.scanHeld(this.held, complete) ?? { before: "" };
     for (;;) {
-      const found = findTag(this.line, this.searchFrom, complete);
+      const found = findTag(this.line, this.searchFrom, { complete, spellings: this.spellings });
       if (found === undefined) return this.settleTo(this.line.length);
       if ("pending" in found) return this.settleTo(found.at);
       const kind = this.tagKind(found, complete);
@@ -168,7 +176,7 @@ export class ClosingTagFinder {
   private scanHeld(held: Held, complete: boolean): CloseScan | undefined {
     if (held.closeAt !== undefined) return undefined;
     for (;;) {
-      const found = findTag(this.line, this.searchFrom, complete);
+      const found = findTag(this.line, this.searchFrom, { complete, spellings: this.spellings });
       if (found === undefined || "pending" in found) return undefined;
       const kind = this.tagKind(found, complete);
       if (kind === "unknown") return undefined;
@@ -178,6 +186,7 @@ export class ClosingTagFinder {
       if (kind === "real") {
         if (held.candidates.some((candidate) => !candidate.fallback)) {
           held.closeAt = this.inHeld(held, found.at);
+          held.closeLength = found.length;
           return undefined;
         }
         this.held = undefined;
@@ -212,13 +221,14 @@ export class ClosingTagFinder {
 
   /** Counts the bare `<think>` tags in the line before `end`. */
   private countOpens(end: number, complete: boolean): "unknown" | undefined {
+    const open = (this.spellings[0] ?? THINK_TAGS).open; // after a tag, the one spelling it opened
     for (;;) {
-      const at = this.line.indexOf(OPEN, this.openFrom);
-      if (at < 0 || at + OPEN.length > end) return undefined;
+      const at = this.line.indexOf(open, this.openFrom);
+      if (at < 0 || at + open.length > end) return undefined;
       const kind = this.kindAt({ at, loose: false }, complete);
       if (kind === "unknown") return "unknown";
       if (kind === "real") this.depth++;
-      this.openFrom = at + OPEN.length;
+      this.openFrom = at + open.length;
     }
   }
 
@@ -272,21 +282,34 @@ export class ClosingTagFinder {
   }
 }
 
-/**
- * The next closing tag in `line` from `from`: `</think>`, or loose with spaces or tabs before `>`.
- * "pending": a tag may be arriving at the end of an incomplete line (from where it would start).
- */
-function findTag(line: string, from: number, complete: boolean): Found | undefined {
-  let at = line.indexOf(TAG_START, from);
-  while (at >= 0) {
-    let end = at + TAG_START.length;
-    while (line[end] === " " || line[end] === "\t") end++;
-    if (line[end] === ">") return { at, length: end + 1 - at, loose: end > at + TAG_START.length };
-    if (end === line.length && !complete) return { at, pending: true };
-    at = line.indexOf(TAG_START, at + 1);
+/** The first closing tag in `line` from `from` of any of the spellings (see findSpelledTag). */
+function findTag(line: string, from: number, options: { complete: boolean; spellings: readonly TagSpelling[] }): Found | undefined {
+  let first: Found | undefined;
+  for (const spelling of options.spellings) {
+    const found = findSpelledTag(line, from, { complete: options.complete, spelling });
+    if (found && (!first || found.at < first.at)) first = found;
   }
-  if (complete) return undefined;
-  const partial = partialSuffix(line, TAG_START);
+  return first;
+}
+
+/**
+ * The next closing tag of `spelling` in `line` from `from`: `</think>`, or loose with spaces or tabs
+ * before its last character (`</think >`). "pending": a tag may be arriving at the end of an
+ * incomplete line (from where it would start).
+ */
+function findSpelledTag(line: string, from: number, options: { complete: boolean; spelling: TagSpelling }): Found | undefined {
+  const start = closeStart(options.spelling);
+  const last = options.spelling.close.slice(-1);
+  let at = line.indexOf(start, from);
+  while (at >= 0) {
+    let end = at + start.length;
+    while (line[end] === " " || line[end] === "\t") end++;
+    if (line[end] === last) return { at, length: end + 1 - at, loose: end > at + start.length };
+    if (end === line.length && !options.complete) return { at, pending: true };
+    at = line.indexOf(start, at + 1);
+  }
+  if (options.complete) return undefined;
+  const partial = partialSuffix(line, start);
   return partial > 0 ? { at: line.length - partial, pending: true } : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { ModelSpec } from "./model-spec.js";
 import { reasoningInShownText, type ShownReasoning } from "./think-shown.js";
+import { closingSpelling, holdsClosingTag, LONGEST_START, openingSpelling, startsHarmony } from "./think-spellings.js";
 import { ThinkTagSplitter, type Segment } from "./think-tags.js";
 
 /** What the builder asks of whatever splits inline reasoning out of a reply's text. */
@@ -49,12 +50,12 @@ export function knownToReason(model: ModelSpec): boolean {
 /**
  * A model id of a family whose chat templates open `<think>` in the prompt or whose models write it
  * (the reasoning ends with `</think>`): MiniMax M2, DeepSeek-R1 and V3.1/V3.2, QwQ, Qwen3, GLM 4.5+ and
- * GLM-Z1, Kimi K2 Thinking, Magistral, Phi-4-reasoning (and -mini-), OpenThinker, OLMo 3 Think — not
+ * GLM-Z1, Kimi K2 Thinking, Magistral (`[THINK]`), Seed-OSS (`<seed:think>`), Phi-4-reasoning (and -mini-), OpenThinker, OLMo 3 Think — not
  * the instruct-only builds of such a family (Qwen3's Instruct-2507, Qwen3-Coder).
  */
 export function reasonsByName(id: string): boolean {
   if (/instruct-2507|coder/i.test(id)) return false;
-  return /minimax|deepseek-r1|deepseek-v3\.[1-9]|qwq|qwen3|glm-4\.[5-9]|glm-z1|kimi-k2-thinking|magistral|phi-4(?:-mini)?-(?:flash-)?reasoning|openthinker|olmo-3[\w.-]*think/i.test(id);
+  return /minimax|deepseek-r1|deepseek-v3\.[1-9]|qwq|qwen3|glm-4\.[5-9]|glm-z1|kimi-k2-thinking|magistral|seed-oss|phi-4(?:-mini)?-(?:flash-)?reasoning|openthinker|olmo-3[\w.-]*think/i.test(id);
 }
 
 /**
@@ -159,9 +160,9 @@ class LearningSplitter implements ReasoningSplitter {
   }
 
   push(delta: string): Segment[] {
-    if (this.opening.length < CLOSE.length) {
-      this.opening = (this.opening + delta).trimStart().slice(0, CLOSE.length);
-      if (this.opening.startsWith(CLOSE)) this.orphan = true; // an empty block whose opening tag was in the prompt
+    if (this.opening.length < LONGEST_START) {
+      this.opening = (this.opening + delta).trimStart().slice(0, LONGEST_START);
+      if (closingSpelling(this.opening)) this.orphan = true; // an empty block whose opening tag was in the prompt
     }
     return this.note(this.inner.push(delta));
   }
@@ -195,7 +196,7 @@ class LearningSplitter implements ReasoningSplitter {
    * on its own channel, no `<think>` block) — and, for any other model, only then is it a `</think>` at all.
    */
   private readShown(): void {
-    if (this.orphan || this.shown === undefined || !this.shown.includes(CLOSE_START)) return;
+    if (this.orphan || this.shown === undefined || !holdsClosingTag(this.shown)) return;
     const reasoningSeen = this.inlineReasoning || this.structured;
     if (this.strict && reasoningSeen) return;
     const found = reasoningInShownText(this.shown, this.strict);
@@ -207,8 +208,8 @@ class LearningSplitter implements ReasoningSplitter {
   private note(segments: Segment[]): Segment[] {
     for (const segment of segments) {
       if (segment.kind === "reasoning") {
-        // Reasoning before any text, from output that did not open with `<think>`: held text an orphan tag ended.
-        if (this.segments === 0 && !this.opening.startsWith(OPEN)) this.orphan = true;
+        // Reasoning before any text, from output that did not open with a tag: held text an orphan tag ended.
+        if (this.segments === 0 && !openingSpelling(this.opening) && !startsHarmony(this.opening)) this.orphan = true;
         this.inlineReasoning = true;
       } else {
         this.text = true;
@@ -219,8 +220,3 @@ class LearningSplitter implements ReasoningSplitter {
     return segments;
   }
 }
-
-const OPEN = "<think>";
-const CLOSE = "</think>";
-/** Any closing tag, loose ones too (`</think >`): text without it holds none. */
-const CLOSE_START = "</think";

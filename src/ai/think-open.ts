@@ -1,12 +1,17 @@
 import { MarkdownBlocks, readMarkdown } from "../shared/markdown-blocks.js";
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
 import { partialSuffix, tagKindAt } from "./think-tag-kind.js";
+import { TAG_SPELLINGS, type TagSpelling } from "./think-spellings.js";
 
-const OPEN = "<think>";
+/** A real opening tag found: its spelling, and everything streamed after it. */
+export interface FoundOpen {
+  spelling: TagSpelling;
+  after: string;
+}
 
 /**
- * Finds a `<think>` that opens reasoning after answer text (`Sure. <think>plan</think> Done.`), in
- * text streamed from where the output began. The tag counts where a template's own would stand:
+ * Finds a `<think>` (or an opening tag of another spelling: `think-spellings.ts`) that opens reasoning
+ * after answer text (`Sure. <think>plan</think> Done.`), in text streamed from where the output began. The tag counts where a template's own would stand:
  * written bare, not as Markdown code (an inline span, a fenced or indented block, raw HTML), not
  * escaped, not behind a quote's `>` or a list item's marker (`think-tag-kind.ts`). A tag whose kind
  * the rest of its line decides is looked at again as the line goes on, so that however the text is
@@ -19,8 +24,8 @@ export class OpeningTagFinder {
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
 
-  /** Once a real `<think>` was found: everything streamed after it. */
-  push(delta: string): string | undefined {
+  /** Once a real opening tag was found: its spelling and everything streamed after it. */
+  push(delta: string): FoundOpen | undefined {
     let rest = delta;
     for (;;) {
       const newline = rest.indexOf("\n");
@@ -28,7 +33,7 @@ export class OpeningTagFinder {
       this.line += complete ? rest.slice(0, newline + 1) : rest;
       rest = complete ? rest.slice(newline + 1) : "";
       const after = this.scanLine(complete);
-      if (after !== undefined) return after + rest;
+      if (after !== undefined) return { spelling: after.spelling, after: after.after + rest };
       if (!complete) return undefined;
       this.blocks.endLine(this.line);
       this.line = "";
@@ -37,21 +42,33 @@ export class OpeningTagFinder {
     }
   }
 
-  private scanLine(complete: boolean): string | undefined {
+  private scanLine(complete: boolean): FoundOpen | undefined {
     for (;;) {
-      const at = this.line.indexOf(OPEN, this.searchFrom);
-      if (at < 0) {
-        this.searchFrom = complete ? this.line.length : this.line.length - partialSuffix(this.line, OPEN);
+      const found = this.nextTag();
+      if (found === undefined) {
+        const partial = Math.max(...TAG_SPELLINGS.map((spelling) => partialSuffix(this.line, spelling.open)));
+        this.searchFrom = complete ? this.line.length : this.line.length - partial;
         return undefined;
       }
+      const { at, spelling } = found;
       const kind = tagKindAt(this.blocks, this.line, { at, loose: false }, complete);
       if (kind === "unknown") {
         this.searchFrom = at;
         return undefined;
       }
-      if (kind === "real") return this.line.slice(at + OPEN.length);
-      this.searchFrom = at + OPEN.length;
+      if (kind === "real") return { spelling, after: this.line.slice(at + spelling.open.length) };
+      this.searchFrom = at + spelling.open.length;
     }
+  }
+
+  /** The first opening tag of any spelling in the line from `searchFrom`. */
+  private nextTag(): { at: number; spelling: TagSpelling } | undefined {
+    let first: { at: number; spelling: TagSpelling } | undefined;
+    for (const spelling of TAG_SPELLINGS) {
+      const at = this.line.indexOf(spelling.open, this.searchFrom);
+      if (at >= 0 && (!first || at < first.at)) first = { at, spelling };
+    }
+    return first;
   }
 }
 
@@ -63,9 +80,10 @@ export class OpeningTagFinder {
  * by their quote's end, and a fence the answer leaves open. Returns where that block ends (in the text
  * after the `<think>`), or undefined when the close's reading wins or the block never ends.
  */
-export function weighOpen(held: string, openAt: number, close: CloseScan): CloseScan | undefined {
-  const rest = held.slice(openAt + OPEN.length);
-  const finder = new ClosingTagFinder("middle");
+export function weighOpen(held: string, open: { at: number; spelling: TagSpelling }, close: CloseScan): CloseScan | undefined {
+  const openAt = open.at;
+  const rest = held.slice(openAt + open.spelling.open.length);
+  const finder = new ClosingTagFinder("middle", [open.spelling]);
   const pushed = finder.push(rest);
   const block = pushed.after !== undefined ? pushed : finder.finish();
   if (block.after === undefined) return undefined;

@@ -5,8 +5,6 @@ import { MarkdownBlocks, readMarkdown } from "../shared/markdown-blocks.js";
  * holds it), weighed at the end of the output by how well formed their Markdown is.
  */
 
-const CLOSE = "</think>";
-
 /**
  * A tag that may have been the real one: "fenced", the first in a fence (weighed with the readings), or
  * "fallback", a tag written as words (code, escaped, behind `>` or a list marker, loose), taken only
@@ -43,8 +41,9 @@ export interface Held {
   defectsAtStart: number;
   /** Whether the fence around the last fenced candidate has closed (true while there is none). */
   fenceClosed: boolean;
-  /** A real tag after that fence closed. */
+  /** A real tag after that fence closed, and its length. */
   closeAt?: number;
+  closeLength?: number;
 }
 
 export interface Reading {
@@ -82,7 +81,7 @@ export function bestReading(held: Held, context: { opened: boolean; blocks: Mark
   const readings = held.candidates.filter((candidate) => !candidate.fallback).map(tagReading);
   // The held tags were code: the text is read on as it was written, to the end.
   const defects = context.blocks.defects - held.defectsAtStart + (context.blocks.fenceOpen ? 1 : 0);
-  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, length: CLOSE.length, defects, noAnswer: !answerAfter(held.closeAt + CLOSE.length) });
+  if (held.closeAt !== undefined) readings.push({ close: held.closeAt, length: held.closeLength ?? 0, defects, noAnswer: !answerAfter(held.closeAt + (held.closeLength ?? 0)) });
   else if (held.fenceClosed) readings.push({ length: 0, defects: defects + (context.opened ? 1 : 0), noAnswer: context.opened }); // a fence never closed hides no tag
   let best: Reading | undefined;
   for (const reading of readings) {

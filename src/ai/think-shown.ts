@@ -1,7 +1,5 @@
 import { ClosingTagFinder } from "./think-close.js";
-
-const OPEN = "<think>";
-const CLOSE = "</think>";
+import { TAG_SPELLINGS } from "./think-spellings.js";
 
 /** A reply's text, once whole, read as reasoning ended by an orphan `</think>`, then the answer. */
 export interface ShownReasoning {
@@ -16,21 +14,22 @@ export interface ShownReasoning {
  * The reasoning a reply's text turned out to begin with, read once the whole text is known: text that
  * streamed as it came (nothing suggested it was reasoning) and then showed a real orphan `</think>` — the
  * first one not written as Markdown code, escaped, quoted or loose (`think-close.ts`), with reasoning
- * before it. Undefined when the text holds none.
+ * before it — of any spelling (`</seed:think>`, `[/THINK]`, `</thinking>`: `think-spellings.ts`).
+ * Undefined when the text holds none.
  *
  * `strict`, for a model not known or configured to reason: an answer that talks about the tags must keep
  * every word, so the tag must also stand where a template's own stands and nowhere a mention does —
- * found as the text came (not a reading weighed at the end), written exactly `</think>`, with no `<think>`
- * or `</think>` anywhere before it (an answer about the tags names them), right after the reasoning's
+ * found as the text came (not a reading weighed at the end), written exactly as its spelling's close, with
+ * no tag of any spelling anywhere before it (an answer about the tags names them), right after the reasoning's
  * last character or at the start of its line (`…things</think>`, `\n</think>`: a mention in prose has a
  * space, a quote or a bracket before it), and not followed by a closing quote or bracket.
  */
 export function reasoningInShownText(text: string, strict: boolean): ShownReasoning | undefined {
-  const finder = new ClosingTagFinder("none");
+  const finder = new ClosingTagFinder("none", TAG_SPELLINGS);
   const pushed = finder.push(text);
   const scan = pushed.after !== undefined ? pushed : strict ? undefined : finder.finish();
   if (scan?.after === undefined) return undefined;
-  const tag = scan.tag ?? CLOSE;
+  const tag = scan.tag ?? "";
   const at = text.length - scan.after.length - tag.length;
   const reasoning = text.slice(0, at);
   if (reasoning.trim() === "") return undefined;
@@ -44,9 +43,9 @@ const MENTION_BEFORE = /[\s"'`“‘«([{<*_]/;
 const MENTION_AFTER = /["'`”’»)\]}>*_]/;
 
 function standsAsTemplateClose(text: string, at: number, tag: string): boolean {
-  if (tag !== CLOSE) return false;
+  if (!TAG_SPELLINGS.some((spelling) => spelling.close === tag)) return false;
   const before = text.slice(0, at);
-  if (before.includes(OPEN) || before.includes(CLOSE)) return false;
+  if (TAG_SPELLINGS.some((spelling) => before.includes(spelling.open) || before.includes(spelling.close))) return false;
   const lineStart = before.lastIndexOf("\n") + 1;
   const onItsLine = before.slice(lineStart);
   const previous = before[before.length - 1] ?? "";

@@ -1,5 +1,7 @@
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
+import { HarmonySplitter } from "./think-harmony.js";
 import { OpeningTagFinder, weighOpen } from "./think-open.js";
+import { closingSpelling, mayStartMarkup, openingSpelling, startsHarmony, TAG_SPELLINGS, THINK_TAGS, type Segment, type TagSpelling } from "./think-spellings.js";
 
 /**
  * Splits streamed text into final text and reasoning that servers leave inline. A reasoning block is
@@ -28,17 +30,18 @@ import { OpeningTagFinder, weighOpen } from "./think-open.js";
  * of the output, so a tag after the answer of a model not known to reason began is words (an answer
  * about the tags, `Models write <think>…</think> around reasoning.`, keeps every word), and so is
  * every tag after a block ended. Nothing shown is ever taken back.
+ * All of this holds for every spelling of `think-spellings.ts` (`<seed:think>…</seed:think>`,
+ * `[THINK]…[/THINK]`, `<thinking>…</thinking>`): a block ends only with its own spelling's close, and
+ * a reasoning model's held text with the first real close of any. Output that opens with a harmony
+ * header (gpt-oss, `<|channel|>analysis<|message|>…`) is read by its channels (`think-harmony.ts`).
  */
-export interface Segment {
-  kind: "text" | "reasoning";
-  text: string;
-}
-
-const OPEN = "<think>";
-const CLOSE = "</think>";
+export type { Segment } from "./think-spellings.js";
 
 export class ThinkTagSplitter {
-  private state: "start" | "holding" | "thinking" | "opening" | "text" = "start";
+  private state: "start" | "holding" | "thinking" | "opening" | "text" | "harmony" = "start";
+  /** The spelling of the block being read ("thinking", "opening"). */
+  private spelling: TagSpelling = THINK_TAGS;
+  private harmony: HarmonySplitter | undefined;
   /**
    * The output so far while it is undecided ("start"), all of it while held back ("holding"), or from
    * a `<think>` after answer text on ("opening").
@@ -50,7 +53,7 @@ export class ThinkTagSplitter {
   /** While a reasoning model's leading text is held: where a `<think>` opens reasoning after answer text. */
   private opener: OpeningTagFinder | undefined;
   /** Where in `held` a real `<think>` is that a fenced `</think>` before it may have made code: weighed at the end. */
-  private deferredOpen: number | undefined;
+  private deferredOpen: { at: number; spelling: TagSpelling } | undefined;
   /** The last character of text given out (whitespace after a block opened mid-output goes only after whitespace). */
   private lastText = "";
 
@@ -75,23 +78,32 @@ export class ThinkTagSplitter {
     if (this.state === "start") {
       this.held += delta;
       const trimmed = this.held.trimStart();
-      if (trimmed.startsWith(OPEN)) {
+      const opened = openingSpelling(trimmed);
+      const closed = closingSpelling(trimmed);
+      if (opened) {
         this.held = "";
         this.state = "thinking";
-        this.finder = new ClosingTagFinder("start");
-        this.think(out, this.finder.push(trimmed.slice(OPEN.length)));
-      } else if (trimmed.startsWith(CLOSE)) {
+        this.spelling = opened;
+        this.finder = new ClosingTagFinder("start", [opened]);
+        this.think(out, this.finder.push(trimmed.slice(opened.open.length)));
+      } else if (closed) {
         // An empty block whose opening tag was in the prompt (chat templates do that): only the tag goes.
         this.held = "";
         this.state = "text";
         this.afterReasoning = true;
-        this.emit(out, "text", trimmed.slice(CLOSE.length));
-      } else if (!OPEN.startsWith(trimmed) && !CLOSE.startsWith(trimmed)) {
+        this.emit(out, "text", trimmed.slice(closed.close.length));
+      } else if (startsHarmony(trimmed)) {
+        this.held = "";
+        this.state = "harmony";
+        this.harmony = new HarmonySplitter();
+        this.harmonize(out, this.harmony.push(trimmed));
+      } else if (trimmed !== "" && !mayStartMarkup(trimmed)) {
         // Not whitespace, nor maybe "<thi…": the output does not open with a tag.
         const text = this.held;
         this.held = "";
         if (this.reasoner) {
           this.state = "holding";
+          this.finder = new ClosingTagFinder("none", TAG_SPELLINGS);
           this.opener = new OpeningTagFinder();
           this.hold(out, text);
         } else {
@@ -104,6 +116,7 @@ export class ThinkTagSplitter {
     if (this.state === "holding") this.hold(out, delta);
     else if (this.state === "thinking") this.think(out, this.finder.push(delta));
     else if (this.state === "opening") this.holdOpened(out, delta);
+    else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.push(delta));
     else this.emit(out, "text", delta);
     return out;
   }
@@ -112,13 +125,15 @@ export class ThinkTagSplitter {
   finish(): Segment[] {
     const out: Segment[] = [];
     if (this.state === "thinking") this.think(out, this.finder.finish());
+    else if (this.state === "harmony" && this.harmony) this.harmonize(out, this.harmony.finish());
     else if (this.state === "holding" || this.state === "opening") {
       const scan = this.finder.finish();
       const block = this.deferredOpen === undefined ? undefined : weighOpen(this.held, this.deferredOpen, scan);
       if (block && this.deferredOpen !== undefined) {
         const held = this.held;
-        this.emit(out, "text", held.slice(0, this.deferredOpen));
-        this.held = held.slice(this.deferredOpen);
+        this.emit(out, "text", held.slice(0, this.deferredOpen.at));
+        this.held = held.slice(this.deferredOpen.at);
+        this.spelling = this.deferredOpen.spelling;
         this.closeOpened(out, block);
       } else if (scan.after === undefined) this.emit(out, "text", this.held);
       else if (this.state === "holding") this.closeHeld(out, scan);
@@ -139,17 +154,17 @@ export class ThinkTagSplitter {
     const opened = this.opener?.push(delta);
     if (opened !== undefined) {
       this.opener = undefined;
-      const openAt = this.held.length - opened.length - OPEN.length;
-      const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? CLOSE).length;
+      const openAt = this.held.length - opened.after.length - opened.spelling.open.length;
+      const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? "").length;
       // A real `</think>` before it ended the reasoning; tags written as words before it are overruled.
       if (closeAt === undefined || openAt < closeAt) {
         const weighed = this.finder.closeWeighedAt;
-        if (weighed !== undefined && weighed < openAt) this.deferredOpen = openAt; // a fenced one: weighed at the end
+        if (weighed !== undefined && weighed < openAt) this.deferredOpen = { at: openAt, spelling: opened.spelling }; // a fenced one: weighed at the end
         else {
           const held = this.held;
           this.held = "";
           this.emit(out, "text", held.slice(0, openAt));
-          this.open(out, held.slice(openAt + OPEN.length));
+          this.open(out, { spelling: opened.spelling, after: held.slice(openAt + opened.spelling.open.length) });
           return;
         }
       }
@@ -159,7 +174,7 @@ export class ThinkTagSplitter {
 
   private closeHeld(out: Segment[], scan: CloseScan): void {
     const after = scan.after ?? "";
-    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? CLOSE).length));
+    this.emit(out, "reasoning", this.held.slice(0, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
     this.state = "text";
     this.opener = undefined;
@@ -168,12 +183,13 @@ export class ThinkTagSplitter {
   }
 
   /** A `<think>` after answer text: what follows is held until its `</think>` (reasoning) or the end (the tag was a word). */
-  private open(out: Segment[], after: string): void {
+  private open(out: Segment[], opened: { spelling: TagSpelling; after: string }): void {
     this.state = "opening";
     this.opener = undefined;
-    this.held = OPEN;
-    this.finder = new ClosingTagFinder("middle");
-    this.holdOpened(out, after);
+    this.spelling = opened.spelling;
+    this.held = opened.spelling.open;
+    this.finder = new ClosingTagFinder("middle", [opened.spelling]);
+    this.holdOpened(out, opened.after);
   }
 
   private holdOpened(out: Segment[], delta: string): void {
@@ -184,11 +200,19 @@ export class ThinkTagSplitter {
 
   private closeOpened(out: Segment[], scan: CloseScan): void {
     const after = scan.after ?? "";
-    this.emit(out, "reasoning", this.held.slice(OPEN.length, this.held.length - after.length - (scan.tag ?? CLOSE).length));
+    this.emit(out, "reasoning", this.held.slice(this.spelling.open.length, this.held.length - after.length - (scan.tag ?? "").length));
     this.held = "";
     this.state = "text";
     this.afterReasoning = this.lastText === "" || /\s/.test(this.lastText); // "Sure. <think>…</think> Done." reads "Sure. Done."
     this.emit(out, "text", after);
+  }
+
+  /** Harmony output's segments: the answer after reasoning starts at its first word. */
+  private harmonize(out: Segment[], segments: readonly Segment[]): void {
+    for (const segment of segments) {
+      this.emit(out, segment.kind, segment.text);
+      if (segment.kind === "reasoning") this.afterReasoning = true;
+    }
   }
 
   private think(out: Segment[], scan: CloseScan): void {

@@ -78,11 +78,14 @@ export interface AssistantMessage {
    */
   served?: string | undefined;
   /**
-   * The reply's text turned out to begin with reasoning, ended by an orphan `</think>` from a model not
-   * yet known to send one (its chat template opens `<think>` in the prompt): the content holds that
-   * reasoning apart, but its deltas had gone out as text — a stream showed it as the answer's.
+   * The reply's text turned out to begin with reasoning, ended by an orphan `</think>` (or another
+   * spelling's close: `</seed:think>`, `[/THINK]`…) from a model not yet known to send one (its chat
+   * template opens the block in the prompt): the content holds that reasoning apart, but its deltas had
+   * gone out as text — a stream showed it as the answer's.
    */
   reasoningFromText?: true | undefined;
+  /** With `reasoningFromText`: the closing tag that ended that reasoning, as written. */
+  reasoningEndTag?: string | undefined;
   /**
    * What the call sent of its reasoning level where the server could not be sent the level itself (a
    * level it takes instead, thinking left out): what a proxied reply says. Absent: the level went as asked.

@@ -5,6 +5,7 @@ import { array, numberOf, record, stringOf } from "../ai/json-fields.js";
 import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
 import { factsFromLlamaCppProps, factsFromOllamaShow } from "../ai/server-window.js";
 import type { Timeouts } from "../ai/types.js";
+import { templateWritesReasoning } from "../ai/think-spellings.js";
 import { buildFlags } from "./build-judgement.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
 
@@ -192,13 +193,14 @@ function llamaCppServer(origin: string, latencyMs: number, propsBody: unknown, l
 
 /**
  * Whether llama.cpp's chat template is a reasoning model's: it takes a reasoning effort
- * (`chat_template_caps`), or handles thinking (`enable_thinking`, `reasoning_content`, `<think>`: Qwen3,
- * DeepSeek-R1, GLM and their kind). Undefined without a template.
+ * (`chat_template_caps`), or handles thinking (`enable_thinking`, `reasoning_content`, a reasoning tag of
+ * any spelling: `<think>` for Qwen3, DeepSeek-R1, GLM and their kind, `<seed:think>`, `[THINK]`, harmony's
+ * channels — `think-spellings.ts`). Undefined without a template.
  */
 function templateReasons(props: Record<string, unknown>): boolean | undefined {
   const template = stringOf(props.chat_template);
   if (template === "") return undefined;
-  return record(props.chat_template_caps).supports_reasoning_effort === true || /enable_thinking|reasoning_content|<think>/.test(template);
+  return record(props.chat_template_caps).supports_reasoning_effort === true || /enable_thinking|reasoning_content/.test(template) || templateWritesReasoning(template);
 }
 
 async function ollamaServer(http: HttpClient, origin: string, latencyMs: number, tagsBody: unknown): Promise<DiscoveredServer> {

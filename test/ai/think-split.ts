@@ -22,7 +22,7 @@ export function splits(text: string): string[][] {
   const out: string[][] = [[text]];
   for (let cut = 1; cut < text.length; cut++) out.push([text.slice(0, cut), text.slice(cut)]);
   const special: number[] = [];
-  for (let index = 0; index < text.length; index++) if ("<>`~\\\n".includes(text[index] ?? "")) special.push(index, index + 1);
+  for (let index = 0; index < text.length; index++) if ("<>`~\\\n[]|".includes(text[index] ?? "")) special.push(index, index + 1);
   for (const first of special) {
     for (let second = first + 1; second < text.length; second++) out.push([text.slice(0, first), text.slice(first, second), text.slice(second)]);
   }

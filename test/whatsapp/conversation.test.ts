@@ -1,6 +1,6 @@
 // Done when: with the stand-in, a scripted conversation of 20 messages from 3 senders (one unknown,
 // one in a group) produces exactly the expected outbound messages, with zero reasoning characters, on
-// each of the four reasoning variants — through a REAL Agent and router against fake model servers.
+// each of the four reasoning variants and each other spelling of reasoning in the text — through a REAL Agent and router against fake model servers.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -12,7 +12,7 @@ import { ManualClock } from "../helpers/manual-clock.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { lastUser, type Turn } from "../helpers/scripted-model.js";
 import { FakeWhatsApp, ME_JID } from "./fake-whatsapp.js";
-import { REASONING_VARIANTS, REASONING_WORD, startVariantServer, variantConfig } from "./reasoning-servers.js";
+import { REASONING_VARIANTS, REASONING_WORD, SPELLING_VARIANTS, startVariantServer, variantConfig } from "./reasoning-servers.js";
 
 const ALICE = "15550100001";
 const BOB = "15550100002"; // not allowed
@@ -39,7 +39,7 @@ describe("a 20-message conversation from 3 senders", () => {
     temp.cleanup();
   });
 
-  for (const variant of REASONING_VARIANTS) {
+  for (const variant of [...REASONING_VARIANTS, ...SPELLING_VARIANTS]) {
     test(`${variant}: exactly the expected replies, no reasoning`, async () => {
       const server = await startVariantServer(variant, answer);
       const stateDir = join(temp.dir, variant);

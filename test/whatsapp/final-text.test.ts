@@ -72,3 +72,12 @@ test("finalText leaves a space where a removed marker stood between two words", 
   assert.equal(finalText("x<|im_end|>y"), "x y");
   assert.equal(finalText("Done.</think>\nNext"), "Done.\nNext", "no space where a word does not touch another");
 });
+
+test("finalText strips every spelling of reasoning tags and harmony headers, never the words between; code keeps them", () => {
+  assert.equal(finalText("<seed:think>plan</seed:think>Answer"), "plan Answer");
+  assert.equal(finalText("plan</seed:think>\n\nAnswer"), "plan\n\nAnswer");
+  assert.equal(finalText("[THINK]plan[/THINK]Answer"), "plan Answer");
+  assert.equal(finalText("<|channel|>analysis<|message|>plan<|end|><|start|>assistant<|channel|>final<|message|>Answer<|return|>"), "plan Answer", "channel names go with their headers");
+  assert.equal(finalText('<|start|>assistant<|channel|>commentary to=functions.time <|constrain|>json<|message|>{"zone":"UTC"}<|call|>'), '{"zone":"UTC"}');
+  assert.equal(finalText("Use `[THINK]` and `</seed:think>` tags; [links](x) stay."), "Use `[THINK]` and `</seed:think>` tags; [links](x) stay.");
+});

@@ -9,8 +9,11 @@ import { codeRanges } from "../../shared/markdown-blocks.js";
  * its markup as code.
  */
 
-/** Reasoning and answer wrappers: <think>, </think>, <thinking>, <final>, <answer>, with attributes or spaces. */
-const WRAPPER = /<\s*\/?\s*(?:think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi;
+/**
+ * Reasoning and answer wrappers: every spelling of `ai/think-spellings.ts` (<think>, <seed:think>,
+ * <thinking>, [THINK]) and <reasoning>, <final>, <answer>, with attributes or spaces.
+ */
+const WRAPPERS: readonly RegExp[] = [/<\s*\/?\s*(?:seed:think|think|thinking|reasoning|final|answer)\b[^<>]{0,80}>/gi, /\[\s*\/?\s*THINK\s*\]/g];
 
 const MARKERS: readonly RegExp[] = [
   // hearth's untrusted-content markers (src/agent/untrusted.ts) and their neutralised form.
@@ -21,6 +24,10 @@ const MARKERS: readonly RegExp[] = [
   /\[TOOL_CALLS\]/g,
   // Chat-template special tokens: <|python_tag|>, <|eot_id|>, <|im_end|>, <|tool_call_begin|>…
   /<\|[a-z_][a-z0-9_]{0,40}\|>/gi,
+  // gpt-oss harmony headers as a whole (their role and channel names go with the tokens):
+  // <|start|>assistant<|channel|>final<|message|>, <|channel|>commentary to=functions.x <|constrain|>json<|message|>.
+  /(?:<\|start\|>[^<>\n]{0,80})?<\|channel\|>[^<>\n]{0,120}?(?:<\|constrain\|>[^<>\n]{0,40}?)?<\|message\|>/gi,
+  /<\|start\|>\s*assistant\b/gi,
   // MiniMax's XML tool calls.
   /<\s*\/?\s*minimax:tool_call\s*>/gi,
   /<\s*\/?\s*invoke(?:\s+name="[^"]{0,80}")?\s*>/gi,
@@ -36,9 +43,11 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 export function finalText(text: string): string {
   const code = codeRanges(text);
   const removed: { start: number; end: number }[] = [];
-  for (const match of text.matchAll(WRAPPER)) {
-    const at = match.index;
-    if (!code.some((range) => at >= range.start && at < range.end)) removed.push({ start: at, end: at + match[0].length });
+  for (const wrapper of WRAPPERS) {
+    for (const match of text.matchAll(wrapper)) {
+      const at = match.index;
+      if (!code.some((range) => at >= range.start && at < range.end)) removed.push({ start: at, end: at + match[0].length });
+    }
   }
   for (const marker of MARKERS) for (const match of text.matchAll(marker)) removed.push({ start: match.index, end: match.index + match[0].length });
   removed.sort((a, b) => a.start - b.start);

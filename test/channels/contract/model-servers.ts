@@ -55,7 +55,7 @@ export function contractConfig(options: { chain: readonly ChainLink[]; fallbackN
     options.chain.map((link) => {
       const variant = link.variant ?? "reasoning_content";
       // MiniMax's orphan `</think>` is recognised for a model marked as a reasoner.
-      const model = { id: "m", reasoning: variant === "orphan-think", contextWindow: 32768, maxTokens: 1024 };
+      const model = { id: "m", reasoning: variant === "orphan-think" || variant === "seed-orphan-think", contextWindow: 32768, maxTokens: 1024 };
       return [link.provider, { baseUrl: link.baseUrl, api: apiOf(variant), ...(link.apiKey ? { apiKey: link.apiKey } : {}), models: [model] }];
     }),
   );
