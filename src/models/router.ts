@@ -351,7 +351,8 @@ export class Router {
         return undefined;
       }
     }
-    const why = reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
+    const refused = cooldowns.current(model.ref)?.keyRefused;
+    const why = refused ? refused.why : reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
     const checked = look ? " and its server does not answer now" : ask ? " and did not answer a quick check now" : "";
     return `${why}${checked}; tried again after ${localTime(until, "second")}`;
   }
