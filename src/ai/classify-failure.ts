@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { CONTEXT_OVERFLOW_WORDING, MISSING_ENDPOINT_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
+import { CONTEXT_OVERFLOW_WORDING, KEY_REFUSED_WORDING, MISSING_ENDPOINT_WORDING, MODEL_ACCESS_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
 
 export interface ErrorPayload {
@@ -53,9 +53,22 @@ export function classifyHttpFailure(status: number, bodyText: string, headers: I
     kind,
     status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(kind === "auth" && refusesKey(payload, status) ? { keyRefused: true } : {}),
     message: `${what} answered ${status}: ${explain(kind, detail)}`,
     detail,
   };
+}
+
+/**
+ * Whether an "auth" refusal is of the key itself (OpenAI's invalid_api_key, Anthropic's authentication_error,
+ * OpenRouter's invalid credentials — all 401) rather than of one model for it (OpenAI's 403 "does not have
+ * access to model", Anthropic's 403 permission_error, OpenRouter's 403 moderation): a 401 that names no
+ * model, or a 403 whose words name the key. Unsure: per model.
+ */
+function refusesKey(payload: ErrorPayload, status: number): boolean {
+  const text = `${payload.code ?? ""} ${payload.message}`;
+  if (matchesAny(text, MODEL_ACCESS_WORDING)) return false;
+  return status === 401 || matchesAny(text, KEY_REFUSED_WORDING);
 }
 
 /**

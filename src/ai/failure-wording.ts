@@ -47,4 +47,22 @@ export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
   /404 page not found/i, // Go servers (Ollama)
 ];
 
+/**
+ * A 401/403 about one model for a key that works otherwise (the model is not allowed for it): that model
+ * alone is cooled. Checked before KEY_REFUSED_WORDING: when unsure, a refusal is per model.
+ */
+export const MODEL_ACCESS_WORDING: readonly RegExp[] = [
+  /does not have access to (?:the )?model/i, // OpenAI 403 ("Project `proj_…` does not have access to model `gpt-4.1`")
+  /model[_ ]not[_ ]found/i, // OpenAI, its code on that 403
+  /not (?:authorized|allowed|permitted) to (?:access|use) (?:the |this )?model/i, // OpenAI-compatible gateways (LiteLLM: "is not authorized to access model …")
+  /\bmodel\b.*\b(?:not (?:available|allowed|enabled)|access)/i, // OpenRouter, Azure OpenAI: a model the key or account may not use
+];
+
+/** Words that say the key itself was refused, which a 403 must have to count as that (a 401 always does, unless it names a model). */
+export const KEY_REFUSED_WORDING: readonly RegExp[] = [
+  /invalid_api_key|incorrect api key/i, // OpenAI (401, code invalid_api_key)
+  /authentication_error|invalid x-api-key/i, // Anthropic (401, type authentication_error)
+  /no auth credentials found|invalid credentials|api key (?:is )?(?:disabled|revoked|expired|invalid)/i, // OpenRouter (401)
+];
+
 export const matchesAny = (text: string, patterns: readonly RegExp[]): boolean => patterns.some((pattern) => pattern.test(text));

@@ -155,6 +155,11 @@ export interface Failure {
   phase?: "connect" | "first-byte" | "idle" | "total" | undefined;
   /** The server's own words, trimmed. */
   detail?: string | undefined;
+  /**
+   * An "auth" failure that refused the key itself (a 401, or words naming the key), not this model for
+   * it: every model called with that key on that server would fail alike.
+   */
+  keyRefused?: boolean | undefined;
 }
 
 export type StreamEvent =

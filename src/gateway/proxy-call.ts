@@ -55,6 +55,8 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
     canRestart: request.canRestart ?? false,
     wholeAnswer: request.canRestart ?? false,
     askWindows: true,
+    // The client keeps its own history: a candidate too small for it is skipped, never sent it shortened.
+    wholeHistory: true,
     toolsRequired: (request.context.tools?.length ?? 0) > 0,
   });
   const observe = dependencies.latencies.route();

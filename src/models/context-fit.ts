@@ -126,3 +126,47 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
   const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
   return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { window, slots: options.slots }, parts)}`;
 }
+
+/**
+ * The fewest tokens a server is taken to count per estimated token before it counted any for the model:
+ * four characters a token over-counts English prose, which real tokenizers take at 4 to 5 characters a
+ * token (code, JSON and other scripts count more, never less). An estimate is "too large" only where even
+ * this lower count is.
+ */
+export const UNCOUNTED_LOW_RATIO = 0.8;
+
+/** A request passed on whole (proxy mode) and one candidate's window: what the request takes, and the reply it needs at least. */
+export interface WholeFit {
+  /** The request's prompt as the model's server counts it (the estimate scaled by its ratio: sentTokens). */
+  tokens: number;
+  /** The smallest reply worth sending the request for (MIN_REPLY_TOKENS, or the client's smaller max_tokens). */
+  replyTokens: number;
+  window: number;
+  /** The model's server counted a prompt of it (llama.cpp `/tokenize`, a reply's usage, an overflow): the count is its own, not a guess. */
+  counted: boolean;
+}
+
+/**
+ * Pure: whether the window certainly cannot hold the request and a minimal reply. Near the edge — where
+ * the estimate could be wrong either way — it may: the request is sent and the server decides (its
+ * overflow fails over to the next candidate), as an agent's turn leaves a prompt it planned to fit to the
+ * server's own count. An estimate the server never calibrated is taken at its lowest plausible count.
+ */
+export function certainlyTooLarge(fit: WholeFit): boolean {
+  const lowest = fit.counted ? fit.tokens : Math.floor(fit.tokens * UNCOUNTED_LOW_RATIO);
+  return lowest + fit.replyTokens > fit.window;
+}
+
+/**
+ * Why a request passed on whole (a proxied client's conversation, never shortened) is not sent to `model`:
+ * its window cannot hold it and a minimal reply. Undefined when it may (see certainlyTooLarge).
+ */
+export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context: Context; toolsOff: boolean; ratio: number; slots?: number | undefined }): string | undefined {
+  if (!certainlyTooLarge(fit)) return undefined;
+  const fixed = scaleParts({ ...fixedParts(fit.toolsOff ? { ...fit.context, tools: undefined } : fit.context), messageTokens: 0, replyTokens: 0, reserveTokens: 0 }, fit.ratio);
+  const prompt: PromptParts = { ...fixed, messageTokens: Math.max(0, fit.tokens - fixed.systemTokens - fixed.toolTokens) };
+  return (
+    `${windowWords(model, fit.window)}, and the request takes about ${count(fit.tokens)} tokens (${partsWords(prompt, "the messages")}), leaving no room for a reply of even ${count(fit.replyTokens)}: ` +
+    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { window: fit.window, slots: fit.slots }, { ...prompt, replyTokens: fit.replyTokens })}`
+  );
+}

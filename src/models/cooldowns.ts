@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
+import { keyWhere } from "./missing-key.js";
 import { serverKey } from "./silent-servers.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
@@ -35,6 +37,11 @@ export interface CooldownEntry {
   phase?: Failure["phase"];
   /** The wait the server asked for (Retry-After), where it asked for one. */
   retryAfterMs?: number;
+  /**
+   * The server refused the key itself (an "auth" failure with `keyRefused`): every model called with that
+   * key there cools with it; the words say which key to fix (never the key).
+   */
+  keyRefused?: { why: string };
 }
 
 /**
@@ -74,11 +81,28 @@ export function serverWide(failure: Pick<CooldownEntry, "kind" | "phase">): bool
   return failure.kind === "unreachable" || (failure.kind === "timeout" && failure.phase === "connect");
 }
 
-/** A model and the servers it is called on (its replicas), as far as cooldowns need to know it. */
+/**
+ * A model, the servers it is called on (its replicas) and the key it is called with, as far as cooldowns
+ * need to know it (a ModelSpec is one). The key is kept only as a fingerprint.
+ */
 export interface ServedOn {
   ref: string;
   replicas: readonly string[];
+  provider?: string | undefined;
+  providerWritten?: string | undefined;
+  apiKey?: string | undefined;
+  apiKeyEnv?: string | undefined;
 }
+
+/** Who shares a model's key: its provider, its servers, the key's fingerprint, and where the config sets it (in the user's words). */
+interface Credential {
+  provider: string | undefined;
+  servers: ReadonlySet<string>;
+  key: string;
+  where: string;
+}
+
+const fingerprint = (key: string | undefined): string => (key === undefined ? "" : createHash("sha256").update(key).digest("hex").slice(0, 16));
 
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
 export interface CooldownPersistence {
@@ -107,6 +131,8 @@ export class Cooldowns {
   private readonly entries = new Map<string, CooldownEntry>();
   /** Each model's servers (their keys), as the config serving has them: empty until `knowServers`. */
   private readonly servers = new Map<string, ReadonlySet<string>>();
+  /** Each model's key, as the config serving has it (a fingerprint): who a refused key cools, and whether a reload changed it. */
+  private readonly credentials = new Map<string, Credential>();
 
   constructor(
     private readonly clock: Clock,
@@ -125,8 +151,23 @@ export class Cooldowns {
 
   /** The models of the config serving and their servers (at the start and after each reload): whose cooldowns a server's failure starts. */
   knowServers(models: Iterable<ServedOn>): void {
+    const before = new Map(this.credentials);
     this.servers.clear();
-    for (const model of models) this.servers.set(model.ref, new Set(model.replicas.map(serverKey)));
+    this.credentials.clear();
+    for (const model of models) {
+      const servers = new Set(model.replicas.map(serverKey));
+      this.servers.set(model.ref, servers);
+      const where = model.provider === undefined ? "its apiKey" : keyWhere({ ...model, provider: model.provider });
+      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model.apiKey), where });
+    }
+    // A refused key that the config no longer gives the model (a reload with a new key): its cooldown ends.
+    const removed: string[] = [];
+    for (const [ref, entry] of this.entries) {
+      if (entry.keyRefused === undefined || before.get(ref)?.key === this.credentials.get(ref)?.key) continue;
+      this.entries.delete(ref);
+      removed.push(ref);
+    }
+    if (removed.length > 0) this.save(removed);
   }
 
   /** A failure of the model's call: a server that could not be reached cools every model served only there (`serverWide`). */
@@ -135,10 +176,11 @@ export class Cooldowns {
     this.forgetOld();
     const phase = failure.kind === "timeout" && failure.phase !== undefined ? { phase: failure.phase } : {};
     const asked = failure.retryAfterMs !== undefined ? { retryAfterMs: Math.round(failure.retryAfterMs) } : {};
-    const refs = serverWide(failure) ? this.servedWithin(ref) : [ref];
+    const refs = serverWide(failure) ? this.servedWithin(ref) : failure.keyRefused === true ? this.sharingKey(ref) : [ref];
+    const refused = failure.keyRefused === true ? { keyRefused: { why: this.keyWords(ref) } } : {};
     for (const each of refs) {
       const failures = (this.entries.get(each)?.failures ?? 0) + 1;
-      const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked };
+      const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     }
     this.save();
@@ -154,8 +196,32 @@ export class Cooldowns {
       this.entries.delete(other);
       removed.push(other);
     }
+    // The key was taken: every model it was refused for with it is asked again.
+    for (const other of this.sharingKey(ref)) {
+      if (other === ref || this.entries.get(other)?.keyRefused === undefined) continue;
+      this.entries.delete(other);
+      removed.push(other);
+    }
     // Ended in the file too, whoever wrote it there.
     if (removed.length > 0) this.save(removed);
+  }
+
+  /**
+   * The model and every other one called with the same key: of the same provider, or on the same servers with
+   * the same key (two providers in front of one server). A model the config serving does not name: itself alone.
+   */
+  private sharingKey(ref: string): string[] {
+    const own = this.credentials.get(ref);
+    if (own === undefined) return [ref];
+    const sameServers = (theirs: Credential): boolean => theirs.servers.size > 0 && theirs.servers.size === own.servers.size && [...theirs.servers].every((server) => own.servers.has(server));
+    const others = [...this.credentials].filter(([other, theirs]) => other !== ref && ((own.provider !== undefined && theirs.provider === own.provider) || (theirs.key === own.key && sameServers(theirs))));
+    return [ref, ...others.map(([other]) => other)];
+  }
+
+  /** Which key to fix, in the user's words: where the config sets the key of `ref` (its variable, its apiKey). */
+  private keyWords(ref: string): string {
+    const where = this.credentials.get(ref)?.where;
+    return `the server refused the API key ${ref} was called with${where ? ` (${where})` : ""}: fix the key; a reload with a new key, or an answer, ends this`;
   }
 
   /** The model and every other one whose servers are all among its servers (the ones its failure found unreachable). */

@@ -117,7 +117,8 @@ export class HealthMonitor {
     const { cooldowns, clock } = this.options;
     cooldowns.clearProvider(provider.id);
     const now = clock.now();
-    const stalled = provider.models.filter((model) => cooldowns.reason(model.ref) === "timeout" && now - (this.lastStallCheck.get(model.ref) ?? -Infinity) >= STALL_CHECK_GAP_MS);
+    // A model that stalled, or whose key was refused (a listing may answer without the key), ends its cooldown only with an answer.
+    const stalled = provider.models.filter((model) => (cooldowns.reason(model.ref) === "timeout" || cooldowns.current(model.ref)?.keyRefused !== undefined) && now - (this.lastStallCheck.get(model.ref) ?? -Infinity) >= STALL_CHECK_GAP_MS);
     await Promise.all(stalled.map((model) => this.askStalled(model, now, signal)));
   }
 

@@ -7,6 +7,11 @@ import { providerPath } from "./provider-words.js";
  */
 export function missingKey(model: ModelSpec): string | undefined {
   if (model.apiKey || (model.local && model.apiKeyEnv === undefined)) return undefined;
+  return `no API key: set ${keyWhere(model)}`;
+}
+
+/** Where the model's key is set, in the user's words: the variable a built-in provider reads it from, and the config's path. */
+export function keyWhere(model: Pick<ModelSpec, "provider" | "providerWritten" | "apiKeyEnv">): string {
   const where = providerPath(model, "apiKey");
-  return `no API key: set ${model.apiKeyEnv ? `${model.apiKeyEnv} or ${where}` : where}`;
+  return model.apiKeyEnv ? `${model.apiKeyEnv} or ${where}` : where;
 }

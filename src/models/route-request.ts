@@ -41,6 +41,14 @@ export interface RouteRequest {
    */
   askWindows?: boolean | undefined;
   /**
+   * The context is the caller's whole conversation, passed on as it is (a proxied client's: never trimmed
+   * or compacted): a candidate whose effective window — what its server runs it with (asked first with
+   * `askWindows`, or learned from an overflow), else its `contextWindow` — certainly cannot hold it and a
+   * minimal reply is skipped (`skipped-context`) before any call, counted as an agent's turn counts its
+   * prompt (sentTokens); near the edge it is sent, and the server decides.
+   */
+  wholeHistory?: boolean | undefined;
+  /**
    * The context's tools are the caller's own (a proxied client's): a candidate that cannot take them
    * (its server says its template cannot render them, or its compat says so) is skipped, never sent the
    * request without them. The agent's own tools are dropped for such a model instead (`tools-off`).

@@ -7,6 +7,7 @@ import { callModel, emptyPartial, type AttemptResult } from "./call-model.js";
 import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-window.js";
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
+import { noneHoldsWhole, wholeTooLarge, type WholeFitSource } from "./whole-request-fit.js";
 import { FAIL_OVER, NEXT_REPLICA, serverHung } from "./failover-kinds.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { QUICK_TIMEOUTS } from "./reachability.js";
@@ -98,7 +99,7 @@ export class Router {
         cooldowns,
         windows: this.dependencies.windows,
         whyNoTools: (model) => this.whyNoTools(model),
-        tooLargeFor: (model, sent) => this.tooLargeFor(model, sent),
+        tooLargeFor: (model, sent) => this.tooLargeBefore(model, sent, request),
         stillCooling: (model, routed) => this.stillCooling(model, routed),
         serverSilent: (model, routed, more) => this.serverSilent(model, routed, more),
       },
@@ -229,7 +230,7 @@ export class Router {
         tooLarge(model, sent.tooLarge);
         continue;
       }
-      const tooLargeNow = this.tooLargeFor(model, sent);
+      const tooLargeNow = this.tooLargeBefore(model, sent, request);
       if (tooLargeNow) {
         tooLarge(model, tooLargeNow);
         continue;
@@ -253,7 +254,23 @@ export class Router {
     }
     // Every candidate that could be asked was too small for the request: say so, and how to fix it.
     const tooSmall = attempts.every((attempt) => ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
-    finishError(tooSmall && contextWords.length > 0 ? `too large for every model: ${contextWords.join("; ")}` : noneAnswered(), lastFailure);
+    const unsent = request.wholeHistory === true && attempts.every((attempt) => attempt.outcome.startsWith("skipped-"));
+    const words = unsent ? noneHoldsWhole(request, attempts, this.wholeFit()) : undefined;
+    finishError(tooSmall && contextWords.length > 0 ? `${words ?? "too large for every model"}: ${contextWords.join("; ")}` : noneAnswered(), lastFailure);
+  }
+
+  /**
+   * Why a request is not sent to `model` before its call: a window its server reported (or an overflow
+   * named) cannot hold it as it would be sent; for a request passed on whole (`wholeHistory`), its
+   * effective window — the configured one included — cannot hold it and a minimal reply.
+   */
+  private tooLargeBefore(model: ModelSpec, context: Context, request: RouteRequest): string | undefined {
+    if (!request.wholeHistory) return this.tooLargeFor(model, context);
+    return wholeTooLarge(model, context, { ...this.wholeFit(), maxTokens: request.options?.maxTokens });
+  }
+
+  private wholeFit(): WholeFitSource {
+    return { windows: this.dependencies.windows, toolsOff: (model) => this.toolsOff(model) };
   }
 
   /**
@@ -334,7 +351,8 @@ export class Router {
         return undefined;
       }
     }
-    const why = reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
+    const refused = cooldowns.current(model.ref)?.keyRefused;
+    const why = refused ? refused.why : reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
     const checked = look ? " and its server does not answer now" : ask ? " and did not answer a quick check now" : "";
     return `${why}${checked}; tried again after ${localTime(until, "second")}`;
   }

@@ -1,0 +1,50 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import type { Context } from "../ai/types.js";
+import { wholeRequestTooLarge } from "./context-fit.js";
+import { MIN_REPLY_TOKENS, sentTokens, type CountedBy } from "./prompt-tokens.js";
+import type { Attempt } from "./router-events.js";
+import type { ServedWindows } from "./served-windows.js";
+
+/** What a request passed on whole (proxy mode) is judged by: the windows its servers run, and whether a model's tools are sent to it. */
+export interface WholeFitSource {
+  windows: ServedWindows | undefined;
+  toolsOff: (model: ModelSpec) => boolean;
+}
+
+const count = (value: number): string => value.toLocaleString("en-US");
+
+/** How `model`'s server counts a prompt: its ratio, the tools where they are sent, images where it reads them. */
+function countedBy(model: ModelSpec, source: WholeFitSource): CountedBy {
+  return { model: model.ref, tokenRatio: source.windows?.tokenRatio(model) ?? 1, toolsOff: source.toolsOff(model), imagesOff: !model.input.includes("image") };
+}
+
+/**
+ * Why a request passed on whole is not sent to `model`: its effective window (what its server runs it
+ * with, else its contextWindow) certainly cannot hold the prompt — counted as an agent's turn counts it —
+ * and a minimal reply (MIN_REPLY_TOKENS, or the client's smaller `max_tokens`). Undefined: it is sent.
+ */
+export function wholeTooLarge(model: ModelSpec, context: Context, source: WholeFitSource & { maxTokens: number | undefined }): string | undefined {
+  const { windows } = source;
+  const counting = countedBy(model, source);
+  const tokens = sentTokens(context, { measuredFrom: 0, countedBy: counting });
+  const window = windows?.effectiveWindow(model) ?? model.contextWindow;
+  const replyTokens = Math.max(1, Math.min(MIN_REPLY_TOKENS, model.maxTokens, source.maxTokens ?? MIN_REPLY_TOKENS));
+  const counted = windows?.hasTokenRatio(model) === true;
+  return wholeRequestTooLarge(model, { tokens, replyTokens, window, counted, context, toolsOff: counting.toolsOff, ratio: counting.tokenRatio, slots: windows?.reportedSlots(model) });
+}
+
+/**
+ * The head of the error of a request passed on whole that no candidate could hold: its size and the
+ * largest window of the chain (nothing was sent). Undefined when no candidate was skipped for its size.
+ */
+export function noneHoldsWhole(request: { chain: readonly ModelSpec[]; context: Context }, attempts: readonly Attempt[], source: WholeFitSource): string | undefined {
+  const judged = request.chain.filter((model) => attempts.some((attempt) => attempt.model === model.ref && attempt.outcome === "skipped-context"));
+  let largest: { model: ModelSpec; window: number } | undefined;
+  for (const model of judged) {
+    const window = source.windows?.effectiveWindow(model) ?? model.contextWindow;
+    if (largest === undefined || window > largest.window) largest = { model, window };
+  }
+  if (!largest) return undefined;
+  const tokens = sentTokens(request.context, { measuredFrom: 0, countedBy: countedBy(largest.model, source) });
+  return `the request is too large for every model of the chain: about ${count(tokens)} tokens, and the largest context window is ${count(largest.window)} tokens (${largest.model.ref}) — nothing was sent; send fewer or shorter messages, or name a model with a larger window`;
+}

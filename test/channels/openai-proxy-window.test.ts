@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import OpenAI from "openai";
+import { responsesStream } from "../fakes/openai-responses-stream.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { apiSetup, type ApiSetup } from "./openai-setup.js";
+
+// local/m1 is configured with 32,000 tokens of context, backup/m2 (its fallback) with 64,000.
+const posts = (server: ApiSetup["local"]): number => server.requests.filter((request) => request.method === "POST").length;
+const attemptsOf = (header: string | null): string[] => (JSON.parse(header ?? "[]") as { model: string; outcome: string }[]).map((attempt) => `${attempt.model} ${attempt.outcome}`);
+/** A user message of about `tokens` tokens as hearth estimates them (four characters a token). */
+const aboutTokens = (tokens: number): string => "lorem ipsum dolor sit amet ".repeat(Math.ceil((tokens * 4) / 27)).slice(0, tokens * 4);
+
+describe("proxy mode: a candidate whose window cannot hold the client's conversation is skipped, never sent it", () => {
+  let api: ApiSetup;
+  beforeEach(async () => {
+    api = await apiSetup();
+  });
+  afterEach(() => api.close());
+
+  test("a 45,000-token conversation naming the 32,000-token Local goes to the 64,000-token fallback; Local is never called and the attempts say why", async () => {
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "from local", usage: { input: 10, output: 2 } }) }));
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "from the backup", usage: { input: 45000, output: 3 } }) }));
+    const { data, response } = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(45_000) }] }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "from the backup");
+    assert.equal(posts(api.local), 0, "nothing was sent to the model too small for the conversation");
+    assert.deepEqual(attemptsOf(response.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 ok"]);
+    assert.ok(JSON.stringify(api.backup.requests.find((request) => request.method === "POST")?.body).includes(aboutTokens(45_000)), "the client's message went on whole, not shortened");
+  });
+
+  test("streaming: the headers sent with the first token already carry the skip", async () => {
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "streamed", usage: { input: 45000, output: 1 } }) }));
+    const { data: stream, response } = await api.client.chat.completions.create({ model: "local/m1", messages: [{ role: "user", content: aboutTokens(45_000) }], stream: true }).withResponse();
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    assert.equal(text, "streamed");
+    assert.deepEqual(attemptsOf(response.headers.get("x-hearth-attempts")), ["local/m1 skipped-context"], "the attempts so far when the first token came");
+    assert.equal(posts(api.local), 0);
+  });
+
+  test("too large for every model: a 400 context_length_exceeded naming the size and the largest window, and no server is sent anything", async () => {
+    const failed = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: aboutTokens(100_000) }] }).catch((error: unknown) => error);
+    assert.ok(failed instanceof OpenAI.BadRequestError, String(failed));
+    assert.equal(failed.code, "context_length_exceeded");
+    assert.match(failed.message, /the request is too large for every model of the chain: about 100,0\d\d tokens, and the largest context window is 64,000 tokens \(backup\/m2\) — nothing was sent/);
+    assert.deepEqual(attemptsOf(failed.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 skipped-context"]);
+    const [local] = (failed.error as { attempts: { cause: string }[] }).attempts;
+    assert.match(local?.cause ?? "", /^local\/m1 has 32,000 tokens of context \(its contextWindow\), and the request takes about 100,0\d\d tokens \(the system prompt about 3 tokens, no tools and the messages 100,0\d\d\), leaving no room for a reply of even 256: not sent to it/);
+    assert.equal(posts(api.local) + posts(api.backup), 0);
+  });
+
+  test("near the edge the request is sent and the server decides: 33,000 estimated tokens to a 32,000 window whose server never counted", async () => {
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "it fit after all", usage: { input: 29000, output: 4 } }) }));
+    const { data, response } = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(33_000) }] }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "it fit after all");
+    assert.deepEqual(attemptsOf(response.headers.get("x-hearth-attempts")), ["local/m1 ok"]);
+    // The same conversation, once the server's count is known (its reply counted 29,000 for about 33,000): 37,000 estimated is 32,500 by its count, certainly too large.
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "from the backup", usage: { input: 40000, output: 3 } }) }));
+    const again = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(37_000) }] }).withResponse();
+    assert.deepEqual(attemptsOf(again.response.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 ok"]);
+    assert.equal(posts(api.local), 1);
+  });
+});

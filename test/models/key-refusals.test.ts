@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { classifyHttpFailure } from "../../src/ai/classify-failure.js";
+import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { resolveText } from "../helpers/config.js";
+import { ManualClock } from "../helpers/manual-clock.js";
+import { route, routingPerTest } from "../helpers/routing.js";
+
+const refusal = (status: number, body: unknown) => classifyHttpFailure(status, JSON.stringify(body), {}, "the server");
+
+describe("an authentication refusal: of the key itself, or of one model for it", () => {
+  test("the error bodies of OpenAI, Anthropic and OpenRouter: a refused key is told from a model the key may not use (unsure: per model)", () => {
+    const refusals = {
+      "OpenAI 401 invalid_api_key": refusal(401, { error: { message: "Incorrect API key provided: sk-proj-****abcd.", type: "invalid_request_error", param: null, code: "invalid_api_key" } }),
+      "Anthropic 401 authentication_error": refusal(401, { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }),
+      "OpenRouter 401": refusal(401, { error: { message: "No auth credentials found", code: 401 } }),
+      "OpenAI 403 project without the model": refusal(403, { error: { message: "Project `proj_abc` does not have access to model `gpt-4.1-2025-04-14`", type: "invalid_request_error", param: null, code: "model_not_found" } }),
+      "Anthropic 403 permission_error": refusal(403, { type: "error", error: { type: "permission_error", message: "Your API key does not have permission to use the specified resource." } }),
+      "OpenRouter 403 moderation": refusal(403, { error: { message: "Your chosen model requires moderation and your input was flagged", code: 403, metadata: { reasons: ["violence"] } } }),
+    };
+    const told = Object.fromEntries(Object.entries(refusals).map(([name, failure]) => [name, `${failure.kind}${failure.keyRefused ? " key" : ""}`]));
+    assert.deepEqual(told, {
+      "OpenAI 401 invalid_api_key": "auth key",
+      "Anthropic 401 authentication_error": "auth key",
+      "OpenRouter 401": "auth key",
+      "OpenAI 403 project without the model": "auth",
+      "Anthropic 403 permission_error": "auth",
+      "OpenRouter 403 moderation": "auth",
+    });
+  });
+
+  test("a refused key cools every model called with it (same provider, or same server and key); a refusal of one model cools that model; a new key in a reload, or an answer, ends it", () => {
+    const clock = new ManualClock();
+    const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN);
+    const openai = { provider: "openai", replicas: ["https://api.openai.com/v1"], apiKey: "sk-old", apiKeyEnv: "OPENAI_API_KEY" };
+    const served = (key: string) => [
+      { ref: "openai/a", ...openai, apiKey: key },
+      { ref: "openai/b", ...openai, apiKey: key },
+      { ref: "proxyco/c", provider: "proxyco", replicas: ["https://api.openai.com/v1/"], apiKey: key },
+      { ref: "otherkey/d", provider: "otherkey", replicas: ["https://api.openai.com/v1"], apiKey: "sk-other" },
+      { ref: "anthropic/e", provider: "anthropic", replicas: ["https://api.anthropic.com/v1"], apiKey: key },
+    ];
+    cooldowns.knowServers(served("sk-old"));
+    cooldowns.fail("openai/a", { kind: "auth", status: 403, message: "no access to model a" });
+    assert.deepEqual(["openai/a", "openai/b"].map((ref) => cooldowns.reason(ref)), ["auth", undefined], "one model refused: that model alone");
+    cooldowns.succeed("openai/a");
+
+    cooldowns.fail("openai/a", { kind: "auth", status: 401, message: "Incorrect API key provided", keyRefused: true });
+    const cooling = ["openai/a", "openai/b", "proxyco/c", "otherkey/d", "anthropic/e"].filter((ref) => cooldowns.until(ref) !== undefined);
+    assert.deepEqual(cooling, ["openai/a", "openai/b", "proxyco/c"], "its provider's models, and the same key on the same server under another provider");
+    const why = cooldowns.current("openai/b")?.keyRefused?.why ?? "";
+    assert.match(why, /refused the API key openai\/a was called with \(OPENAI_API_KEY or models\.providers\.openai\.apiKey\): fix the key/);
+    assert.doesNotMatch(why, /sk-old/);
+
+    cooldowns.knowServers(served("sk-old"));
+    assert.ok(cooldowns.until("openai/b") !== undefined, "a reload that kept the key keeps the cooldown");
+    cooldowns.knowServers(served("sk-new"));
+    assert.deepEqual(["openai/a", "openai/b", "proxyco/c"].map((ref) => cooldowns.until(ref)), [undefined, undefined, undefined], "a new key: asked again");
+
+    cooldowns.fail("openai/b", { kind: "auth", status: 401, message: "Incorrect API key provided", keyRefused: true });
+    cooldowns.succeed("proxyco/c");
+    assert.deepEqual(["openai/a", "openai/b"].map((ref) => cooldowns.until(ref)), [undefined, undefined], "the key was taken for another model: every model it was refused for is asked again");
+  });
+});
+
+describe("a chain of three models on one provider with a refused key", () => {
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
+
+  test("the first call learns it for all: the others are skipped with the key to fix, not called; a refusal of one model lets the next be called", async () => {
+    let refuseKey = true;
+    const server = await startFakeServer((request) => {
+      const model = (request.body as { model?: string }).model;
+      if (refuseKey) return { kind: "json", status: 401, body: { error: { message: "Incorrect API key provided: sk-****", type: "invalid_request_error", code: "invalid_api_key" } } };
+      if (model === "m1") return { kind: "json", status: 403, body: { error: { message: "Project `proj_x` does not have access to model `m1`", code: "model_not_found" } } };
+      return { kind: "sse", frames: completionsStream({ text: `from ${model}`, usage: { input: 5, output: 2 } }) };
+    });
+    const backup = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "from the backup", usage: { input: 5, output: 2 } }) }));
+    servers.push(server, backup);
+    const resolved = resolveText(`{ agents: { defaults: { model: { primary: "hosted/m1", fallbacks: ["hosted/m2", "hosted/m3", "backup/m"] } } },
+      models: { mode: "replace", providers: {
+        hosted: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "\${HOSTED_KEY}", models: [{ id: "m1" }, { id: "m2" }, { id: "m3" }] },
+        backup: { baseUrl: "${backup.baseUrl}", api: "openai-completions", models: [{ id: "m" }] } } } }`, { HOSTED_KEY: "sk-test-123" });
+    const chain = resolved.chain.map((entry) => entry.model);
+    routing.cooldowns.knowServers(chain);
+    const context = { messages: [{ role: "user" as const, content: "hi" }] };
+
+    const first = await route(routing.router, { chain, context });
+    assert.deepEqual(first.outcomes, ["hosted/m1 auth", "hosted/m2 skipped-cooldown", "hosted/m3 skipped-cooldown", "backup/m ok"]);
+    assert.equal(server.requests.filter((request) => request.method === "POST").length, 1, "one call learned the key was refused");
+    assert.match(first.end?.attempts[1]?.message ?? "", /the server refused the API key hosted\/m1 was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+
+    // The key works again (the server's side) and one model is not allowed for it: once the cooldowns are over, m1's refusal is its own.
+    refuseKey = false;
+    routing.clock.advance(DEFAULT_COOLDOWN.maxMs);
+    const second = await route(routing.router, { chain, context });
+    assert.deepEqual(second.outcomes, ["hosted/m1 auth", "hosted/m2 ok"]);
+    assert.equal(routing.cooldowns.until("hosted/m3"), undefined);
+  });
+});

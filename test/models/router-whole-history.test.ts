@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { startFakeServer, type Reply } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { chainFromServers, route, routingPerTest } from "../helpers/routing.js";
+
+const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
+/** A conversation of about `tokens` tokens as hearth estimates them (four characters a token, its framing aside). */
+const conversation = (tokens: number) => ({ messages: [{ role: "user" as const, content: "x".repeat(tokens * 4 - 16) }] });
+
+describe("a request passed on whole (proxy mode) is judged against the window the server really runs", () => {
+  const routing = routingPerTest();
+  const servers = serversClosedAfterEachTest();
+
+  test("llama.cpp at -c 4096 under a configured 32,000, its tokenizer counted: a 3,950-token conversation leaves no room for a reply, the fallback answers", async () => {
+    const llama = await startLlamaCpp({ alias: "m", nCtx: 4096, completions: () => answer("from the small llama") });
+    const spare = await startFakeServer(() => answer("from the spare"));
+    servers.push(llama, spare);
+    const chain = chainFromServers({ llama: llama.baseUrl, spare: spare.baseUrl });
+    const result = await route(routing.router, { chain, context: conversation(3_950), askWindows: true, wholeHistory: true });
+    assert.deepEqual(result.outcomes, ["llama/m skipped-context", "spare/m ok"]);
+    assert.match(result.end?.attempts[0]?.message ?? "", /^the server runs llama\/m with 4,096 tokens of context \(contextWindow says 32,000\), and the request takes about 3,950 tokens .* leaving no room for a reply of even 256/);
+    assert.equal(llama.requests.filter((request) => request.path.includes("chat/completions")).length, 0, "nothing was sent to it");
+    // The client capped its reply at 100 tokens: that reply fits beside the conversation, so it is sent.
+    const capped = await route(routing.router, { chain, context: conversation(3_950), options: { maxTokens: 100 }, askWindows: true, wholeHistory: true });
+    assert.deepEqual(capped.outcomes, ["llama/m ok"]);
+  });
+});
