@@ -261,11 +261,14 @@ export class Router {
 
   /**
    * Why a request is not sent to `model` before its call: a window its server reported (or an overflow
-   * named) cannot hold it as it would be sent; for a request passed on whole (`wholeHistory`), its
-   * effective window — the configured one included — cannot hold it and a minimal reply.
+   * named) cannot hold it as it would be sent; for a request passed on whole (`wholeHistory`), also its
+   * effective window — the configured one included — cannot hold it and a minimal reply. The whole
+   * request's looser rule near the edge never sends what a reported window rules out: a server may cut
+   * an overflowing prompt itself (LM Studio's overflow policy) rather than refuse it.
    */
   private tooLargeBefore(model: ModelSpec, context: Context, request: RouteRequest): string | undefined {
-    if (!request.wholeHistory) return this.tooLargeFor(model, context);
+    const reported = this.tooLargeFor(model, context);
+    if (reported || !request.wholeHistory) return reported;
     return wholeTooLarge(model, context, { ...this.wholeFit(), maxTokens: request.options?.maxTokens });
   }
 
