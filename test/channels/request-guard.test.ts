@@ -99,7 +99,7 @@ describe("a default gateway (loopback, no token) and other websites", () => {
     assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "http://127.0.0.1:5173" } })).status, 403);
   });
 
-  test("a Host that is not a loopback name is refused (DNS rebinding), saying why; /health answers any Host", async () => {
+  test("a Host that is not a loopback name is refused (DNS rebinding), saying why; /health answers any Host, but only whether it is alive", async () => {
     for (const name of [`evil.example:${server.port}`, "evil.example", "127.0.0.1.evil.example", `192.168.1.5:${server.port}`, "localhost.", "localhost.evil.example"]) {
       const refused = await send(server.url, { path: "/api/sessions", headers: { host: name } });
       assert.equal(refused.status, 421, name);
@@ -111,7 +111,12 @@ describe("a default gateway (loopback, no token) and other websites", () => {
     // Even the page's own origin does not help a rebound name.
     const rebound = await send(server.url, { method: "POST", path: "/api/sessions/x/messages", headers: { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}`, "content-type": "application/json" }, body: message("x") });
     assert.equal(rebound.status, 421);
-    assert.equal((await send(server.url, { path: "/health", headers: { host: "evil.example" } })).status, 200);
+    // A rebound page learns that something is alive there, not that it is hearth, its version, since when, nor which state dir.
+    const foreign = await send(server.url, { path: "/health", headers: { host: "evil.example" } });
+    assert.equal(foreign.status, 200);
+    assert.deepEqual(JSON.parse(foreign.body), { status: "ok" });
+    const own = await send(server.url, { path: "/health", headers: { host: `127.0.0.1:${server.port}` } });
+    assert.equal((JSON.parse(own.body) as { service?: string }).service, "hearth");
     assert.equal(gateway.handled.filter((inbound) => inbound.text === "x").length, 0);
   });
 });

@@ -19,6 +19,13 @@ const MAX_JUDGED_HOSTS = 64;
 /** Paths anyone may call from anywhere: a service manager's liveness check. */
 const OPEN_PATHS = new Set(["/health"]);
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /** An open path asked by a Host the gateway does not answer to: it says only whether it is alive (a rebound page learns nothing of it). */
+    foreignHost?: true;
+  }
+}
+
 /**
  * Keeps other websites out of a gateway that a browser on this machine can reach.
  *
@@ -39,8 +46,11 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
   const origins = new Set((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
 
   return async (c, next) => {
-    if (OPEN_PATHS.has(c.req.path)) return next();
     const host = c.req.header("host");
+    if (OPEN_PATHS.has(c.req.path)) {
+      if (host !== undefined && !answersTo(host)) c.set("foreignHost", true);
+      return next();
+    }
     // A request without Host (HTTP/1.0) comes from no browser.
     if (host !== undefined && !answersTo(host)) {
       const name = hostName(host);
