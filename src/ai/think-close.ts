@@ -113,6 +113,16 @@ export class ClosingTagFinder {
     return at === undefined ? undefined : held.from + at;
   }
 
+  /**
+   * While the output is held: where the real tag is, in the text streamed to the finder, that came
+   * after the fence of the last fenced candidate closed. Every reading then ends the reasoning at or
+   * before it, so nothing after it opens reasoning again.
+   */
+  get realCloseAt(): number | undefined {
+    const held = this.held;
+    return held?.closeAt === undefined ? undefined : held.from + held.closeAt;
+  }
+
   /** A bare `<think>` inside reasoning that a `<think>` opened opens a nested block. */
   private get nests(): boolean {
     return this.start !== "none";

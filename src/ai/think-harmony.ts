@@ -17,7 +17,8 @@ import type { Segment } from "./think-spellings.js";
  * (`<|start|>` or `<|channel|>`) or the end of the output follows it: a mention of those tokens in the
  * answer (in code, say) stays text. The headers and the tokens that end bodies never reach the answer.
  * A header that does not end in `<|message|>` on its line (within `HEADER_LIMIT` characters) was not
- * one: it and everything after it are text.
+ * one: it and everything after it are text — unless the output ends in it while it holds only what a
+ * header does (tokens, role, channel, recipient, constraint): a header cut off, which goes.
  */
 export class HarmonySplitter {
   private state: "header" | "body" | "text" = "header";
@@ -35,7 +36,7 @@ export class HarmonySplitter {
   finish(): Segment[] {
     const out: Segment[] = [];
     this.read(out, true);
-    if (this.state === "header" && !HEADER_WORDS.test(this.held)) add(out, "text", this.held); // not a header: words
+    if (this.state === "header" && !cutHeader(this.held)) add(out, "text", this.held); // not a header: words
     else if (this.state !== "header") add(out, this.state === "text" ? "text" : this.channel, this.held);
     this.held = "";
     return out;
@@ -112,8 +113,22 @@ const ENDS = ["<|end|>", "<|return|>", "<|call|>"] as const;
 const NEXT = ["<|start|>", "<|channel|>"] as const;
 /** Longer than any header a model writes (role, channel, recipient, constraint). */
 const HEADER_LIMIT = 200;
-/** What an unfinished header at the end of the output holds: harmony's tokens and header words only. */
-const HEADER_WORDS = /^(?:\s|<\|(?:start|channel|constrain|message|end|return|call)\|>|[\w.=:-])*$/;
+/**
+ * What a header the output's end cut off holds: its tokens, the role gpt-oss writes, a channel's name, a
+ * recipient and a constraint — nothing else, so an answer that merely opens with a token
+ * (`<|channel|> is a token of gpt-oss.`) is words.
+ */
+const CUT_HEADER = /^(?:\s|<\|(?:start|channel)\|>|<\|constrain\|>\s*[\w.-]*|\b(?:assistant|analysis|final|commentary)\b|\bto=[\w.:-]*)*$/;
+/** Where a header may be cut in the middle of one of these: its last characters may begin one. */
+const HEADER_PARTS = ["<|start|>", "<|channel|>", "<|constrain|>", MESSAGE, "assistant", "analysis", "final", "commentary", "to="] as const;
+
+/** Whether an unfinished header at the end of the output was one, cut off (it goes), rather than words. */
+function cutHeader(text: string): boolean {
+  return CUT_HEADER.test(text) || HEADER_PARTS.some((part) => {
+    const cut = partialSuffix(text, part);
+    return cut > 0 && CUT_HEADER.test(text.slice(0, text.length - cut));
+  });
+}
 
 /** What a message's body is, from its header: reasoning, or text of the answer. */
 function channelKind(header: string): Segment["kind"] {

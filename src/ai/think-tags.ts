@@ -155,7 +155,8 @@ export class ThinkTagSplitter {
     if (opened !== undefined) {
       this.opener = undefined;
       const openAt = this.held.length - opened.after.length - opened.spelling.open.length;
-      const closeAt = scan.after === undefined ? undefined : this.held.length - scan.after.length - (scan.tag ?? "").length;
+      // A real `</think>` found, even one weighed against fenced ones till the end, comes before it.
+      const closeAt = scan.after === undefined ? this.finder.realCloseAt : this.held.length - scan.after.length - (scan.tag ?? "").length;
       // A real `</think>` before it ended the reasoning; tags written as words before it are overruled.
       if (closeAt === undefined || openAt < closeAt) {
         const weighed = this.finder.closeWeighedAt;
@@ -169,6 +170,7 @@ export class ThinkTagSplitter {
         }
       }
     }
+    if (this.finder.realCloseAt !== undefined) this.opener = undefined; // every reading ends the reasoning before what follows
     if (scan.after !== undefined) this.closeHeld(out, scan);
   }
 

@@ -91,3 +91,16 @@ test("harmony: the tokens the answer mentions (in code, mid-text) stay words; a 
   const notHarmony = "<|channel|> is a token\nof gpt-oss.";
   expectSplit(notHarmony, false, [{ kind: "text", text: notHarmony }]);
 });
+
+test("harmony: an answer that only opens with a token, on one line, is words; a header the end cut off goes", () => {
+  for (const answer of ["<|channel|> is a token of gpt-oss.", "<|start|> begins a message", "<|channel|>final is where the answer goes"]) {
+    for (const reasoner of [false, true]) expectSplit(answer, reasoner, [{ kind: "text", text: answer }]);
+  }
+  for (const cut of ["<|channel|>analysis<|mess", "<|start|>assistant<|channel|>fin", "<|channel|>commentary to=functions.time <|constrain|>json"]) {
+    expectSplit(cut, false, []);
+  }
+  expectSplit("<|channel|>analysis<|message|>Plan.<|end|><|start|>assistant<|channel|>final<|message|>Done.<|end|><|start|>assistant", false, [
+    { kind: "reasoning", text: "Plan." },
+    { kind: "text", text: "Done." },
+  ]);
+});

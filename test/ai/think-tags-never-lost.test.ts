@@ -196,3 +196,16 @@ test("an answer is never left with a fence open where the output as written clos
   }
   assert.ok(checked >= 100, `only ${checked} outputs checked`);
 });
+
+test("after a real close that a fenced one before it was weighed against, an opening tag in the answer is words", () => {
+  // The real </think> waits to the end beside the fenced one; the <think> after it once took the text
+  // before it for the answer (the reasoning shown) and the answer's words for reasoning.
+  for (const [open, close] of [["<think>", "</think>"], ["<seed:think>", "</seed:think>"], ["[THINK]", "[/THINK]"]] as const) {
+    const reasoning = `plan\n\`\`\`\n${close}\n\`\`\`\nmore`;
+    const answer = `The answer: write ${open}x${close} around it.`;
+    expectSplit(`${reasoning}</think>\n\n${answer}`, true, [
+      { kind: "reasoning", text: reasoning },
+      { kind: "text", text: answer },
+    ]);
+  }
+});
