@@ -66,6 +66,49 @@ describe("an authentication refusal: of the key itself, or of one model for it",
   });
 });
 
+describe("who a refused key cools on servers without a key of their own (LM Studio, llama.cpp, Ollama; a reverse proxy)", () => {
+  const refused = { kind: "auth" as const, status: 401, message: "the server answered 401", keyRefused: true };
+  const cooling = (cooldowns: Cooldowns, refs: readonly string[]) => refs.filter((ref) => cooldowns.until(ref) !== undefined);
+
+  test("the credentials are everything the call sends (its key, its secret headers, a URL's user and password): two providers sent other credentials on one server do not cool together", () => {
+    const cooldowns = new Cooldowns(new ManualClock(), DEFAULT_COOLDOWN);
+    const proxied = (token: string) => [
+      { ref: "tunnel-a/m", provider: "tunnel-a", replicas: ["https://llm.example.net/v1"], headers: { Authorization: `Bearer ${token}` } },
+      { ref: "tunnel-b/m", provider: "tunnel-b", replicas: ["https://llm.example.net/v1"], headers: { Authorization: "Bearer tok-b-0123456789abcdef" } },
+      { ref: "alice/m", provider: "alice", replicas: ["http://alice:pw-alice@10.0.0.5:8080/v1"], baseUrl: "http://alice:pw-alice@10.0.0.5:8080/v1" },
+      { ref: "bob/m", provider: "bob", replicas: ["http://bob:pw-bob@10.0.0.5:8080/v1"], baseUrl: "http://bob:pw-bob@10.0.0.5:8080/v1" },
+    ];
+    const refs = ["tunnel-a/m", "tunnel-b/m", "alice/m", "bob/m"];
+    cooldowns.knowServers(proxied("tok-a-0123456789abcdef"));
+    cooldowns.fail("tunnel-a/m", refused);
+    cooldowns.fail("alice/m", refused);
+    assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "another token in a header, another user in the URL: not the refused credentials");
+    assert.match(cooldowns.current("tunnel-a/m")?.keyRefused?.why ?? "", /^the server refused the API key tunnel-a\/m was called with \(models\.providers\.tunnel-a\.headers\): fix the key/);
+    assert.match(cooldowns.current("alice/m")?.keyRefused?.why ?? "", /\(models\.providers\.alice\.baseUrl\): fix the key/);
+    cooldowns.knowServers(proxied("tok-a-0123456789abcdef"));
+    assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "a reload that kept them keeps the cooldowns");
+    cooldowns.knowServers(proxied("tok-a-new-9876543210fedcba"));
+    assert.deepEqual(cooling(cooldowns, refs), ["alice/m"], "a reload with a new token in the header ends its cooldown");
+  });
+
+  test("no key at all: the models on that server without a key cool together (each would be refused alike), a dummy key on another server does not; the words say none was sent", () => {
+    const cooldowns = new Cooldowns(new ManualClock(), DEFAULT_COOLDOWN);
+    cooldowns.knowServers([
+      { ref: "lmstudio/a", provider: "lmstudio", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "lmstudio/b", provider: "lmstudio", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "big/c", provider: "big", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "keyed/d", provider: "keyed", replicas: ["http://127.0.0.1:1234/v1"], apiKey: "sk-lm-abc:def" },
+      { ref: "dummy1/e", provider: "dummy1", replicas: ["http://127.0.0.1:8080/v1"], apiKey: "lm-studio" },
+      { ref: "dummy2/f", provider: "dummy2", replicas: ["http://127.0.0.1:8081/v1"], apiKey: "lm-studio" },
+    ]);
+    cooldowns.fail("lmstudio/a", refused);
+    cooldowns.fail("dummy1/e", refused);
+    assert.deepEqual(cooling(cooldowns, ["lmstudio/a", "lmstudio/b", "big/c", "keyed/d", "dummy1/e", "dummy2/f"]), ["lmstudio/a", "lmstudio/b", "big/c", "dummy1/e"]);
+    assert.equal(cooldowns.current("big/c")?.keyRefused?.why, "the server asked for an API key and lmstudio/a was called with none (models.providers.lmstudio.apiKey): set one; a reload with a key, or an answer, ends this");
+    assert.match(cooldowns.current("dummy1/e")?.keyRefused?.why ?? "", /^the server refused the API key dummy1\/e was called with \(models\.providers\.dummy1\.apiKey\): fix the key/);
+  });
+});
+
 describe("a chain of three models on one provider with a refused key", () => {
   const routing = routingPerTest();
   const servers = serversClosedAfterEachTest();
