@@ -20,6 +20,10 @@ describe("an authentication refusal: of the key itself, or of one model for it",
       "OpenAI 403 project without the model": refusal(403, { error: { message: "Project `proj_abc` does not have access to model `gpt-4.1-2025-04-14`", type: "invalid_request_error", param: null, code: "model_not_found" } }),
       "Anthropic 403 permission_error": refusal(403, { type: "error", error: { type: "permission_error", message: "Your API key does not have permission to use the specified resource." } }),
       "OpenRouter 403 moderation": refusal(403, { error: { message: "Your chosen model requires moderation and your input was flagged", code: 403, metadata: { reasons: ["violence"] } } }),
+      "OpenRouter 403 key limit": refusal(403, { error: { message: "Key limit exceeded (monthly limit). Manage it using https://openrouter.ai/settings/keys", code: 403 } }),
+      "LM Studio 401 no token": refusal(401, { error: { type: "invalid_request", code: "invalid_api_key", message: "An LM Studio API token is required to make requests to this server, but none was provided using the Authorization header using the 'Bearer' scheme." } }),
+      "llama.cpp --api-key 401": refusal(401, { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } }),
+      "reverse proxy 403 page": classifyHttpFailure(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", {}, "the server"),
     };
     const told = Object.fromEntries(Object.entries(refusals).map(([name, failure]) => [name, `${failure.kind}${failure.keyRefused ? " key" : ""}`]));
     assert.deepEqual(told, {
@@ -29,6 +33,10 @@ describe("an authentication refusal: of the key itself, or of one model for it",
       "OpenAI 403 project without the model": "auth",
       "Anthropic 403 permission_error": "auth",
       "OpenRouter 403 moderation": "auth",
+      "OpenRouter 403 key limit": "auth key",
+      "LM Studio 401 no token": "auth key",
+      "llama.cpp --api-key 401": "auth key",
+      "reverse proxy 403 page": "auth",
     });
   });
 
