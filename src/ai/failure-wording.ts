@@ -63,6 +63,7 @@ export const KEY_REFUSED_WORDING: readonly RegExp[] = [
   /invalid_api_key|incorrect api key/i, // OpenAI (401, code invalid_api_key)
   /authentication_error|invalid x-api-key/i, // Anthropic (401, type authentication_error)
   /no auth credentials found|invalid credentials|api key (?:is )?(?:disabled|revoked|expired|invalid)/i, // OpenRouter (401)
+  /key limit exceeded/i, // OpenRouter 403 "Key limit exceeded (monthly limit). Manage it using https://openrouter.ai/settings/keys": every model on the key
 ];
 
 export const matchesAny = (text: string, patterns: readonly RegExp[]): boolean => patterns.some((pattern) => pattern.test(text));

@@ -27,7 +27,7 @@ const LOCK_RETRY_MS = 5;
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const WEEK_MS = 7 * 24 * 3_600_000;
 
-/** What hearth writes: per model ref, failures in a row, until when (ms since the epoch, never beyond a week ahead), and why. */
+/** What hearth writes: per model ref, failures in a row, until when (ms since the epoch, never beyond a week ahead), and why (a refused key: which one to fix). */
 function fileSchema(now: number) {
   return z.record(
     z.string().regex(/^[^/]+\/.+$/, "a model ref (provider/model)"),
@@ -38,6 +38,8 @@ function fileSchema(now: number) {
       // Written since hearth records which timeout fired; older files have none.
       phase: z.enum(["connect", "first-byte", "idle", "total"]).optional(),
       retryAfterMs: z.number().int().min(0).max(WEEK_MS).optional(),
+      // Written since a refused key cools every model called with it: which key to fix, in words (never the key).
+      keyRefused: z.strictObject({ why: z.string().max(1_000) }).optional(),
     }),
   );
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
+import { modelSecrets } from "../ai/model-secrets.js";
 import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
 import { keyWhere } from "./missing-key.js";
+import { providerPath } from "./provider-words.js";
 import { serverKey } from "./silent-servers.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
@@ -82,8 +84,9 @@ export function serverWide(failure: Pick<CooldownEntry, "kind" | "phase">): bool
 }
 
 /**
- * A model, the servers it is called on (its replicas) and the key it is called with, as far as cooldowns
- * need to know it (a ModelSpec is one). The key is kept only as a fingerprint.
+ * A model, the servers it is called on (its replicas) and the credentials it is called with, as far as
+ * cooldowns need to know it (a ModelSpec is one): its key, its headers, its URL (a user and password in
+ * it). The credentials are kept only as a fingerprint.
  */
 export interface ServedOn {
   ref: string;
@@ -92,9 +95,11 @@ export interface ServedOn {
   providerWritten?: string | undefined;
   apiKey?: string | undefined;
   apiKeyEnv?: string | undefined;
+  headers?: Readonly<Record<string, string>> | undefined;
+  baseUrl?: string | undefined;
 }
 
-/** Who shares a model's key: its provider, its servers, the key's fingerprint, and where the config sets it (in the user's words). */
+/** Who shares a model's credentials: its provider, its servers, their fingerprint (empty: none sent), and where the config sets the key (in the user's words). */
 interface Credential {
   provider: string | undefined;
   servers: ReadonlySet<string>;
@@ -102,7 +107,29 @@ interface Credential {
   where: string;
 }
 
-const fingerprint = (key: string | undefined): string => (key === undefined ? "" : createHash("sha256").update(key).digest("hex").slice(0, 16));
+/**
+ * A fingerprint of everything secret a call to the model sends (modelSecrets: its key, its secret header
+ * values, a URL's user and password), empty when it sends none: two providers in front of one server
+ * that send another token in a header, or another user in the URL, are not refused together.
+ */
+function fingerprint(model: ServedOn): string {
+  const secrets = [...new Set(modelSecrets({ apiKey: model.apiKey, headers: model.headers ?? {}, baseUrl: model.baseUrl ?? model.replicas[0] ?? "", replicas: model.replicas }))].sort();
+  return secrets.length === 0 ? "" : createHash("sha256").update(secrets.join("\0")).digest("hex").slice(0, 16);
+}
+
+/**
+ * Where the config sets what a model is called with, in the user's words: its key (the variable a built-in
+ * provider reads, the config's apiKey); where it has none, the header or URL that carries its credentials.
+ */
+function credentialWhere(model: ServedOn): string {
+  if (model.provider === undefined) return "its apiKey";
+  const named = { ...model, provider: model.provider };
+  if (model.apiKey !== undefined || model.apiKeyEnv !== undefined) return keyWhere(named);
+  const inHeaders = modelSecrets({ apiKey: undefined, headers: model.headers ?? {}, baseUrl: "", replicas: [] }).length > 0;
+  if (inHeaders) return providerPath(named, "headers");
+  const inUrl = modelSecrets({ apiKey: undefined, headers: {}, baseUrl: model.baseUrl ?? "", replicas: model.replicas }).length > 0;
+  return inUrl ? providerPath(named, "baseUrl") : keyWhere(named);
+}
 
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
 export interface CooldownPersistence {
@@ -157,8 +184,8 @@ export class Cooldowns {
     for (const model of models) {
       const servers = new Set(model.replicas.map(serverKey));
       this.servers.set(model.ref, servers);
-      const where = model.provider === undefined ? "its apiKey" : keyWhere({ ...model, provider: model.provider });
-      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model.apiKey), where });
+      const where = credentialWhere(model);
+      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model), where });
     }
     // A refused key that the config no longer gives the model (a reload with a new key): its cooldown ends.
     const removed: string[] = [];
@@ -218,9 +245,14 @@ export class Cooldowns {
     return [ref, ...others.map(([other]) => other)];
   }
 
-  /** Which key to fix, in the user's words: where the config sets the key of `ref` (its variable, its apiKey). */
+  /**
+   * Which key to fix, in the user's words: where the config sets the key of `ref` (its variable, its apiKey);
+   * a model called with no credentials at all (a local server that turned on its API key) was refused none.
+   */
   private keyWords(ref: string): string {
-    const where = this.credentials.get(ref)?.where;
+    const credential = this.credentials.get(ref);
+    const where = credential?.where;
+    if (credential?.key === "") return `the server asked for an API key and ${ref} was called with none${where ? ` (${where})` : ""}: set one; a reload with a key, or an answer, ends this`;
     return `the server refused the API key ${ref} was called with${where ? ` (${where})` : ""}: fix the key; a reload with a new key, or an answer, ends this`;
   }
 

@@ -20,7 +20,7 @@ export interface CooldownFacts {
   stillStalled?: boolean | undefined;
 }
 
-type Cooling = Pick<CooldownEntry, "kind" | "phase" | "until" | "retryAfterMs">;
+type Cooling = Pick<CooldownEntry, "kind" | "phase" | "until" | "retryAfterMs" | "keyRefused">;
 
 /**
  * Who skips the model until when, in words: every process for a hang or a rate limit; for any other
@@ -33,7 +33,9 @@ export function skippedUntil(entry: Pick<CooldownEntry, "kind" | "until">): stri
 
 /** What to do about a cooldown, by what caused it: a refused key, a rate limit, a stall, a server that is absent or erring. */
 export function cooldownFix(entry: Cooling, facts: CooldownFacts = {}): string {
-  if (entry.kind === "auth") return `the server refused the key (401/403): ${keyAdvice(facts.key)}; the wait ends with a successful answer or at its end`;
+  if (entry.kind === "auth" && entry.keyRefused !== undefined) return `the server refused the key (401/403): ${keyAdvice(facts.key)}; the wait ends with a successful answer or at its end`;
+  // A refusal of this model for the key (OpenAI's "does not have access to model", Anthropic's permission_error), or words that left it unsure: the key may be fine.
+  if (entry.kind === "auth") return "the server refused this model for its key (401/403) — the key may work for other models: check that the account or project may use this model (or that the key is valid), or use another model; the wait ends with a successful answer or at its end";
   if (entry.kind === "rate-limit") {
     const asked = entry.retryAfterMs !== undefined ? `, asking to wait ${seconds(entry.retryAfterMs)} (retry-after)` : "";
     return `the server limits requests (429${asked}): wait — turns try it again at ${localClock(entry.until)}, or sooner when it is named; if it keeps happening, see the provider's rate limits or plan`;

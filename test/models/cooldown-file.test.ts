@@ -114,3 +114,22 @@ test("a gateway (shares every) writes every cooldown it starts and ends; a one-s
   gateway.clearProvider("local");
   assert.deepEqual(Object.keys(read()), ["hung/m"], "what the gateway ended is gone from the file");
 });
+
+test("a refused key the gateway writes is read back by every process (doctor, models status, the gateway's next write): never set aside as damaged", async () => {
+  const { Cooldowns, DEFAULT_COOLDOWN } = await import("../../src/models/cooldowns.js");
+  const { ManualClock } = await import("../helpers/manual-clock.js");
+  const dir = join(temp.dir, "key-refused");
+  const file = join(dir, "cooldowns.json");
+  const clock = new ManualClock(NOW);
+  const warnings: string[] = [];
+  const gateway = new Cooldowns(clock, DEFAULT_COOLDOWN, cooldownFile(file, { now: () => clock.now(), shares: "every", onWarning: (message) => warnings.push(message) }));
+  gateway.knowServers([{ ref: "hosted/a", provider: "hosted", replicas: ["https://api.example.com/v1"], apiKey: "sk-refused-0123456789" }, { ref: "hosted/b", provider: "hosted", replicas: ["https://api.example.com/v1"], apiKey: "sk-refused-0123456789" }]);
+  gateway.fail("hosted/a", { kind: "auth", status: 401, message: "Incorrect API key provided", keyRefused: true });
+  gateway.fail("other/c", { kind: "rate-limit", status: 429, message: "slow down", retryAfterMs: 30_000 });
+  const beside = cooldownFile(file, { now: () => clock.now(), onWarning: (message) => warnings.push(message) }).load();
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(Object.keys(beside).sort(), ["hosted/a", "hosted/b", "other/c"]);
+  assert.match(beside["hosted/b"]?.keyRefused?.why ?? "", /^the server refused the API key hosted\/a was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".bad-")), [], "nothing set aside");
+  assert.doesNotMatch(readFileSync(file, "utf8"), /sk-refused/);
+});

@@ -20,6 +20,10 @@ describe("an authentication refusal: of the key itself, or of one model for it",
       "OpenAI 403 project without the model": refusal(403, { error: { message: "Project `proj_abc` does not have access to model `gpt-4.1-2025-04-14`", type: "invalid_request_error", param: null, code: "model_not_found" } }),
       "Anthropic 403 permission_error": refusal(403, { type: "error", error: { type: "permission_error", message: "Your API key does not have permission to use the specified resource." } }),
       "OpenRouter 403 moderation": refusal(403, { error: { message: "Your chosen model requires moderation and your input was flagged", code: 403, metadata: { reasons: ["violence"] } } }),
+      "OpenRouter 403 key limit": refusal(403, { error: { message: "Key limit exceeded (monthly limit). Manage it using https://openrouter.ai/settings/keys", code: 403 } }),
+      "LM Studio 401 no token": refusal(401, { error: { type: "invalid_request", code: "invalid_api_key", message: "An LM Studio API token is required to make requests to this server, but none was provided using the Authorization header using the 'Bearer' scheme." } }),
+      "llama.cpp --api-key 401": refusal(401, { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } }),
+      "reverse proxy 403 page": classifyHttpFailure(403, "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>", {}, "the server"),
     };
     const told = Object.fromEntries(Object.entries(refusals).map(([name, failure]) => [name, `${failure.kind}${failure.keyRefused ? " key" : ""}`]));
     assert.deepEqual(told, {
@@ -29,6 +33,10 @@ describe("an authentication refusal: of the key itself, or of one model for it",
       "OpenAI 403 project without the model": "auth",
       "Anthropic 403 permission_error": "auth",
       "OpenRouter 403 moderation": "auth",
+      "OpenRouter 403 key limit": "auth key",
+      "LM Studio 401 no token": "auth key",
+      "llama.cpp --api-key 401": "auth key",
+      "reverse proxy 403 page": "auth",
     });
   });
 
@@ -63,6 +71,49 @@ describe("an authentication refusal: of the key itself, or of one model for it",
     cooldowns.fail("openai/b", { kind: "auth", status: 401, message: "Incorrect API key provided", keyRefused: true });
     cooldowns.succeed("proxyco/c");
     assert.deepEqual(["openai/a", "openai/b"].map((ref) => cooldowns.until(ref)), [undefined, undefined], "the key was taken for another model: every model it was refused for is asked again");
+  });
+});
+
+describe("who a refused key cools on servers without a key of their own (LM Studio, llama.cpp, Ollama; a reverse proxy)", () => {
+  const refused = { kind: "auth" as const, status: 401, message: "the server answered 401", keyRefused: true };
+  const cooling = (cooldowns: Cooldowns, refs: readonly string[]) => refs.filter((ref) => cooldowns.until(ref) !== undefined);
+
+  test("the credentials are everything the call sends (its key, its secret headers, a URL's user and password): two providers sent other credentials on one server do not cool together", () => {
+    const cooldowns = new Cooldowns(new ManualClock(), DEFAULT_COOLDOWN);
+    const proxied = (token: string) => [
+      { ref: "tunnel-a/m", provider: "tunnel-a", replicas: ["https://llm.example.net/v1"], headers: { Authorization: `Bearer ${token}` } },
+      { ref: "tunnel-b/m", provider: "tunnel-b", replicas: ["https://llm.example.net/v1"], headers: { Authorization: "Bearer tok-b-0123456789abcdef" } },
+      { ref: "alice/m", provider: "alice", replicas: ["http://alice:pw-alice@10.0.0.5:8080/v1"], baseUrl: "http://alice:pw-alice@10.0.0.5:8080/v1" },
+      { ref: "bob/m", provider: "bob", replicas: ["http://bob:pw-bob@10.0.0.5:8080/v1"], baseUrl: "http://bob:pw-bob@10.0.0.5:8080/v1" },
+    ];
+    const refs = ["tunnel-a/m", "tunnel-b/m", "alice/m", "bob/m"];
+    cooldowns.knowServers(proxied("tok-a-0123456789abcdef"));
+    cooldowns.fail("tunnel-a/m", refused);
+    cooldowns.fail("alice/m", refused);
+    assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "another token in a header, another user in the URL: not the refused credentials");
+    assert.match(cooldowns.current("tunnel-a/m")?.keyRefused?.why ?? "", /^the server refused the API key tunnel-a\/m was called with \(models\.providers\.tunnel-a\.headers\): fix the key/);
+    assert.match(cooldowns.current("alice/m")?.keyRefused?.why ?? "", /\(models\.providers\.alice\.baseUrl\): fix the key/);
+    cooldowns.knowServers(proxied("tok-a-0123456789abcdef"));
+    assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "a reload that kept them keeps the cooldowns");
+    cooldowns.knowServers(proxied("tok-a-new-9876543210fedcba"));
+    assert.deepEqual(cooling(cooldowns, refs), ["alice/m"], "a reload with a new token in the header ends its cooldown");
+  });
+
+  test("no key at all: the models on that server without a key cool together (each would be refused alike), a dummy key on another server does not; the words say none was sent", () => {
+    const cooldowns = new Cooldowns(new ManualClock(), DEFAULT_COOLDOWN);
+    cooldowns.knowServers([
+      { ref: "lmstudio/a", provider: "lmstudio", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "lmstudio/b", provider: "lmstudio", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "big/c", provider: "big", replicas: ["http://127.0.0.1:1234/v1"] },
+      { ref: "keyed/d", provider: "keyed", replicas: ["http://127.0.0.1:1234/v1"], apiKey: "sk-lm-abc:def" },
+      { ref: "dummy1/e", provider: "dummy1", replicas: ["http://127.0.0.1:8080/v1"], apiKey: "lm-studio" },
+      { ref: "dummy2/f", provider: "dummy2", replicas: ["http://127.0.0.1:8081/v1"], apiKey: "lm-studio" },
+    ]);
+    cooldowns.fail("lmstudio/a", refused);
+    cooldowns.fail("dummy1/e", refused);
+    assert.deepEqual(cooling(cooldowns, ["lmstudio/a", "lmstudio/b", "big/c", "keyed/d", "dummy1/e", "dummy2/f"]), ["lmstudio/a", "lmstudio/b", "big/c", "dummy1/e"]);
+    assert.equal(cooldowns.current("big/c")?.keyRefused?.why, "the server asked for an API key and lmstudio/a was called with none (models.providers.lmstudio.apiKey): set one; a reload with a key, or an answer, ends this");
+    assert.match(cooldowns.current("dummy1/e")?.keyRefused?.why ?? "", /^the server refused the API key dummy1\/e was called with \(models\.providers\.dummy1\.apiKey\): fix the key/);
   });
 });
 
