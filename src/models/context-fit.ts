@@ -128,12 +128,13 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
 }
 
 /**
- * The fewest tokens a server is taken to count per estimated token before it counted any for the model:
- * four characters a token over-counts English prose, which real tokenizers take at 4 to 5 characters a
- * token (code, JSON and other scripts count more, never less). An estimate is "too large" only where even
- * this lower count is.
+ * The fewest tokens a server is taken to count per estimated token: four characters a token over-counts
+ * English prose, which real tokenizers take at 4 to 5 characters a token (code, JSON and other scripts
+ * count more, never less); a ratio a server's tokenizer gave for a sample is no count of this request
+ * either (prose, code and JSON take its tokens at different rates). An estimate is "too large" only where
+ * even this lower count is.
  */
-export const UNCOUNTED_LOW_RATIO = 0.8;
+export const ESTIMATE_LOW_RATIO = 0.8;
 
 /** A request passed on whole (proxy mode) and one candidate's window: what the request takes, and the reply it needs at least. */
 export interface WholeFit {
@@ -142,18 +143,16 @@ export interface WholeFit {
   /** The smallest reply worth sending the request for (MIN_REPLY_TOKENS, or the client's smaller max_tokens). */
   replyTokens: number;
   window: number;
-  /** The model's server counted a prompt of it (llama.cpp `/tokenize`, a reply's usage, an overflow): the count is its own, not a guess. */
-  counted: boolean;
 }
 
 /**
  * Pure: whether the window certainly cannot hold the request and a minimal reply. Near the edge — where
  * the estimate could be wrong either way — it may: the request is sent and the server decides (its
  * overflow fails over to the next candidate), as an agent's turn leaves a prompt it planned to fit to the
- * server's own count. An estimate the server never calibrated is taken at its lowest plausible count.
+ * server's own count. The estimate is taken at its lowest plausible count (ESTIMATE_LOW_RATIO).
  */
 export function certainlyTooLarge(fit: WholeFit): boolean {
-  const lowest = fit.counted ? fit.tokens : Math.floor(fit.tokens * UNCOUNTED_LOW_RATIO);
+  const lowest = Math.floor(fit.tokens * ESTIMATE_LOW_RATIO);
   return lowest + fit.replyTokens > fit.window;
 }
 

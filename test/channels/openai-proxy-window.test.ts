@@ -54,10 +54,14 @@ describe("proxy mode: a candidate whose window cannot hold the client's conversa
     const { data, response } = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(33_000) }] }).withResponse();
     assert.equal(data.choices[0]?.message.content, "it fit after all");
     assert.deepEqual(attemptsOf(response.headers.get("x-hearth-attempts")), ["local/m1 ok"]);
-    // The same conversation, once the server's count is known (its reply counted 29,000 for about 33,000): 37,000 estimated is 32,500 by its count, certainly too large.
-    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "from the backup", usage: { input: 40000, output: 3 } }) }));
-    const again = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(37_000) }] }).withResponse();
+    // Once the server's rate is known (its reply counted 29,000 for about 33,000): 37,000 estimated is still sent (its lowest plausible
+    // count, 0.8 of 32,500, leaves room); 47,000 (about 41,300 by the rate, 33,000 at the lowest) certainly does not fit.
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "it fit again", usage: { input: 32400, output: 4 } }) }));
+    const near = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(37_000) }] }).withResponse();
+    assert.deepEqual(attemptsOf(near.response.headers.get("x-hearth-attempts")), ["local/m1 ok"]);
+    api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "from the backup", usage: { input: 52000, output: 3 } }) }));
+    const again = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(47_000) }] }).withResponse();
     assert.deepEqual(attemptsOf(again.response.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 ok"]);
-    assert.equal(posts(api.local), 1);
+    assert.equal(posts(api.local), 2);
   });
 });
