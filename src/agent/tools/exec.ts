@@ -1,13 +1,14 @@
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
-import { homedir, release, tmpdir } from "node:os";
+import { release, tmpdir } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import * as z from "zod";
+import { refusedLinkMaking, refusedOutwardLink } from "./exec/check-links.js";
 import { refusedPlace } from "./exec/check-places.js";
 import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
-import { GIT_SAFETY, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
-import { homeCredentialPlaces } from "./exec/guarded-places.js";
+import { GIT_SAFETY, GIT_UNSANDBOXED, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
+import { homeCredentialPlaces, homeFolders } from "./exec/guarded-places.js";
 import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
@@ -41,8 +42,12 @@ export interface ExecToolOptions {
   hiddenFiles?: readonly string[] | undefined;
   /** Where git may connect without the sandbox; default web_fetch's: node:dns, and public addresses only. */
   network?: Partial<NetworkGuard> | undefined;
-  /** The home folder: its credential places (guarded-places.ts) no program reads with no sandbox, and the sandbox hides it; default the user's. */
+  /** The home folder: its credential places (guarded-places.ts) no program reads with no sandbox, and the sandbox hides it; default $HOME. */
   home?: string | undefined;
+  /** The account's own home folder (its passwd entry), guarded and hidden like `home` when $HOME names another; default os.userInfo()'s. */
+  accountHome?: string | undefined;
+  /** Most entries exec looks at for symlinks before an unsandboxed call (check-links.ts); default LINK_CHECK_ENTRIES. */
+  linkCheckEntries?: number | undefined;
   /** The most one turn's calls may add under the working directory; default EXEC_LIMITS.turnDiskBytes. */
   turnDiskBytes?: number | undefined;
 }
@@ -57,6 +62,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
   const probe = options.probe ?? new SandboxProbe();
   const oneAtATime = new OneAtATime();
   const disk = new TurnDiskBudget(options.turnDiskBytes ?? EXEC_LIMITS.turnDiskBytes);
+  const homes = homeFolders(options.home, options.accountHome);
   return {
     name: "exec",
     description: "Run one allowed program (no shell) and return its output.",
@@ -104,16 +110,18 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
     }
     const isSandboxed = support.kind !== "none";
     const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES];
-    const otherPlaces = homeCredentialPlaces(options.home ?? homedir());
+    const otherPlaces = homes.flatMap(homeCredentialPlaces);
     const placeRefusal =
       (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
       (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
+      (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
+      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
     if (gitRun && !gitRun.ok) return refused(gitRun.refusal, program);
-    Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
+    Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(isSandboxed ? [] : GIT_UNSANDBOXED), ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
     if (gitRun) {
       const { topLevelArguments } = await import("./exec/programs/git.js");
       const configRefusal = (await isDirectory(cwd)) ? await refusedRepositoryConfig({ program, topLevel: topLevelArguments(programArgs), cwd, env }) : undefined;
@@ -127,7 +135,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
       if (!found) return notFound;
       const realCwd = await realpath(cwd);
-      const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, home: options.home ?? homedir(), runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
+      const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, homes, runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
       const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
       spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
     } else if (prlimit) {

@@ -1,9 +1,8 @@
 import type { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
 import { conversationView } from "../../agent/build-context.js";
-import { homedir } from "node:os";
 import { PROCESS_FILES } from "../../agent/tools/exec/check-secrets.js";
-import { homeCredentialPlaces } from "../../agent/tools/exec/guarded-places.js";
+import { homeCredentialPlaces, homeFolders } from "../../agent/tools/exec/guarded-places.js";
 import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.js";
 import { execWorkingDirectory, refusedWorkingDirectory } from "../../agent/tools/exec/working-directory.js";
 import { policyFor } from "../../agent/tools/registry.js";
@@ -127,7 +126,7 @@ async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe
     cwd: execWorkingDirectory(where.stateDir, agent.execCwd),
     stateDir: where.stateDir,
     places: [...where.hiddenFiles, PROCESS_FILES],
-    otherPlaces: homeCredentialPlaces(homedir()),
+    otherPlaces: homeFolders().flatMap(homeCredentialPlaces),
     sandboxed: status.sandboxed,
   });
   return refusal ? { sandboxed: status.sandboxed, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;

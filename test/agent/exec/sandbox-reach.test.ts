@@ -59,8 +59,9 @@ test("the seccomp filter is made for the 64-bit architectures hearth knows, and 
   assert.equal(unixSocketFilter("ia32"), undefined);
 });
 
+// The account's own home is this test's home too: the machine's real one, which the sandbox would hide as well, holds programs run here (pyenv's python3).
 describe("inside bubblewrap", { skip: support.kind === "none" ? `no OS sandbox here: ${support.reason}` : false }, () => {
-  const exec = createExecTool({ probe, home, hiddenFiles: [] });
+  const exec = createExecTool({ probe, home, accountHome: home, hiddenFiles: [] });
 
   test("the probe loads the seccomp filter on this machine, and sizes /tmp", () => {
     assert.equal(support.kind, "bwrap");
@@ -151,7 +152,7 @@ describe("memory", { skip: has("prlimit") ? false : "no prlimit here" }, () => {
   // The t2 finding: `tail -n1 /dev/zero` keeps the whole endless line; a limit ends it with an error, long before the time limit.
   for (const mode of ["off", "auto"] as const) {
     test(`one endless line ends at the data limit, not at the time limit (sandbox ${mode})`, async () => {
-      const exec = createExecTool({ probe, home, hiddenFiles: [] });
+      const exec = createExecTool({ probe, home, accountHome: home, hiddenFiles: [] });
       const result = await exec.run({ command: "tail", args: ["-n1", "/dev/zero"] }, context({ commands: ["tail"], cwd: work, sandbox: mode, timeoutSeconds: 600 }));
       assert.match(result.content, /^exit code 1\n.*tail: memory exhausted$/);
       assert.equal(result.isError, true);
@@ -159,7 +160,7 @@ describe("memory", { skip: has("prlimit") ? false : "no prlimit here" }, () => {
   }
 
   test("the limits are in place for a program outside the sandbox too", async () => {
-    const exec = createExecTool({ probe, home, hiddenFiles: [] });
+    const exec = createExecTool({ probe, home, accountHome: home, hiddenFiles: [] });
     const shown = await exec.run({ command: "sh", args: ["-c", "ulimit -d; ulimit -f"] }, context({ commands: ["sh"], cwd: work, sandbox: "off", allowUnknownOptions: true }));
     assert.equal(shown.content, `exit code 0\n${EXEC_LIMITS.dataBytes / 1024}\n${EXEC_LIMITS.fileBytes / 512}`);
     const ownLimit = execFileSync("sh", ["-c", "ulimit -d"]).toString().trim();

@@ -20,6 +20,13 @@ export const GIT_SAFETY: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * Settings for git run with no OS sandbox: symlinks in what git writes (a clone's checkout) become
+ * small text files holding the target, so no repository brings a link into the working directory
+ * (one to the config, the state dir or `~/.ssh` would be read and written through: check-links.ts).
+ */
+export const GIT_UNSANDBOXED: readonly (readonly [string, string])[] = [["core.symlinks", "false"]];
+
+/**
  * The environment every git run gets: neither the system's nor the user's config is read (exec can
  * write `~/.gitconfig` with no sandbox; a driver there would run), so the only config git reads is the
  * repository's own, in its `.git`, which exec never writes (check-git-dirs.ts).

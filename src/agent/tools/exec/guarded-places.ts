@@ -1,3 +1,4 @@
+import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -46,6 +47,24 @@ export const KEPT_BY_OTHERS = "where other programs keep keys and logins";
 /** The folder exec may work in inside the state dir (its default working directory lies there). */
 export const STATE_WORKSPACE = "workspace";
 
+/**
+ * The home folders whose credential places are guarded and which the sandbox hides: `home` (default
+ * $HOME) and, when it differs, the account's own from its passwd entry (a service's
+ * `Environment=HOME=…` or sudo keeping HOME would otherwise leave the real one in reach).
+ */
+export function homeFolders(home: string = homedir(), account: string | undefined = accountHome()): string[] {
+  // An account whose passwd home is the root folder (a system user's) has no home to hide: "/" is everything.
+  return [...new Set([home, ...(account === undefined || account === "/" ? [] : [account])])];
+}
+
+function accountHome(): string | undefined {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The home's credential places as paths. */
 export function homeCredentialPlaces(home: string): string[] {
   return HOME_CREDENTIALS.map((place) => join(home, place));
@@ -57,4 +76,4 @@ export function namedHomeCredentials(): string {
 }
 
 /** What the argument guard alone still keeps from a program (check-secrets.ts, working-directory.ts), for `hearth security audit`. */
-export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name; and, sandbox or not, it writes nothing into a repository's .git and runs git only where no config git reads starts a program`;
+export const GUARD_KEEPS = `; it can read and write what your user can, except that it refuses arguments leading to the state dir, the config file, gateway.env, /proc or the credential places of other programs (${namedHomeCredentials()}), or to a folder holding one, a working directory holding one or inside the state dir (its workspace aside), options that wait and open a file again by name, options that follow symlinks while walking folders or open files the arguments do not name, any call that names a symlink leading out of the working directory or a folder holding one, options that make a symlink; git writes no symlink; and, sandbox or not, it writes nothing into a repository's .git and runs git only where no config git reads starts a program`;

@@ -24,6 +24,8 @@ export interface ProgramDescription {
   launchArgs?(args: readonly string[]): string[];
   /** With no OS sandbox: the first argument the text guard alone cannot make safe, refused. */
   unsandboxed?(args: readonly string[]): Refusal | undefined;
+  /** Whether the program (with a list `check` allowed) walks the working directory with no path given (`find`, `grep -r`, `du`): its links are checked as a named folder's are (check-links.ts). */
+  walksWorkingDirectory?(args: readonly string[]): boolean;
 }
 
 /**

@@ -13,8 +13,8 @@ export interface SandboxPlacesOptions {
   cwd: string;
   /** hearth's state dir. */
   stateDir: string;
-  /** Your home folder (the HOME exec's programs get). */
-  home: string | undefined;
+  /** Your home folders: the HOME exec's programs get, and the account's own (its passwd entry) when HOME names another. */
+  homes: readonly string[];
   /** XDG_RUNTIME_DIR, where the session bus and the agents' sockets are. */
   runtimeDir: string | undefined;
   /** Files to hide besides: the config file, gateway.env. */
@@ -23,15 +23,15 @@ export interface SandboxPlacesOptions {
 
 /**
  * What the sandbox covers, as real paths of things that exist (bwrap can only mount over those):
- * the state dir; the home folder, the working directory inside it bound back; /run, /var/run and the
- * runtime dir (sockets, and the session's secrets there). When the working directory is the home
- * folder or above it, the home folder stays, less the places of CREDENTIAL_PLACES.
+ * the state dir; each home folder, the working directory inside it bound back; /run, /var/run and the
+ * runtime dir (sockets, and the session's secrets there). When the working directory is a home
+ * folder or above it, that home folder stays, less the places of CREDENTIAL_PLACES.
  */
 export async function sandboxPlaces(options: SandboxPlacesOptions): Promise<{ hidden: string[]; hiddenFiles: string[] }> {
-  const home = options.home ? await real(options.home) : undefined;
-  const homeShown = home !== undefined && (options.cwd === home || home.startsWith(options.cwd === "/" ? "/" : `${options.cwd}/`));
-  const folders = [options.stateDir, "/run", "/var/run", ...(options.runtimeDir ? [options.runtimeDir] : []), ...(home && !homeShown ? [home] : [])];
-  const credentials = home && homeShown ? CREDENTIAL_PLACES.map((place) => join(home, place)) : [];
+  const homes = [...new Set((await Promise.all(options.homes.map(real))).filter((home) => home !== undefined))];
+  const shown = (home: string) => options.cwd === home || home.startsWith(options.cwd === "/" ? "/" : `${options.cwd}/`);
+  const folders = [options.stateDir, "/run", "/var/run", ...(options.runtimeDir ? [options.runtimeDir] : []), ...homes.filter((home) => !shown(home))];
+  const credentials = homes.filter(shown).flatMap((home) => CREDENTIAL_PLACES.map((place) => join(home, place)));
   const found = await Promise.all([...folders, ...credentials, ...options.files].map(async (path) => ({ path, real: await real(path), kind: await kind(path) })));
   const hidden = new Set<string>();
   const hiddenFiles = new Set<string>();

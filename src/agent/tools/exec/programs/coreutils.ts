@@ -1,19 +1,22 @@
-import { checked, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
-import { parseOptions } from "../parse-options.js";
-import { getoptProgram, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
+import { checked, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES, type OptionTable } from "../option-table.js";
+import { parseOptions, type ParsedArgument } from "../parse-options.js";
+import { getoptProgram, operands, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
 const common = ["help", "version"];
 
-const ls = getoptProgram(
-  ["ls"],
-  table({
+const LS_OPTIONS = table({
     flags: "aAbBcCdfFghGHiklLmnNopqQrRsStuUvxXZ1",
     values: "ITw",
     longFlags: [...common, "all", "almost-all", "author", "escape", "ignore-backups", "directory", "dired", "classify", "file-type", "group-directories-first", "no-group", "human-readable", "si", "dereference-command-line", "dereference-command-line-symlink-to-dir", "inode", "kibibytes", "dereference", "numeric-uid-gid", "literal", "hide-control-chars", "show-control-chars", "quote-name", "recursive", "reverse", "size", "context", "full-time", "zero"],
     longValues: ["block-size", "hide", "ignore", "quoting-style", "sort", "tabsize", "width", "time", "time-style", "format"],
     longOptional: ["color", "hyperlink", "indicator-style"],
-  }),
-);
+});
+
+/** ls: `-R` with no folder named walks the working directory. */
+const ls: ProgramDescription = {
+  ...getoptProgram(["ls"], LS_OPTIONS),
+  walksWorkingDirectory: (args) => hasOption(args, LS_OPTIONS, ["-R", "--recursive"]) && operandsOf(args, LS_OPTIONS).length === 0,
+};
 
 const cat = getoptProgram(["cat"], table({ flags: "AbeEnstTuv", longFlags: [...common, "show-all", "number-nonblank", "number", "squeeze-blank", "show-ends", "show-tabs", "show-nonprinting"] }));
 
@@ -92,7 +95,10 @@ const file = getoptProgram(
   }),
 );
 
-const du = getoptProgram(["du"], table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] }));
+const DU_OPTIONS = table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] });
+
+/** du: with no file named, it walks the working directory. */
+const du: ProgramDescription = { ...getoptProgram(["du"], DU_OPTIONS), walksWorkingDirectory: (args) => operandsOf(args, DU_OPTIONS).length === 0 };
 
 const stat = getoptProgram(["stat"], table({ flags: "Lft", values: "c", longFlags: [...common, "dereference", "file-system", "terse"], longValues: ["format", "printf", "cached"] }));
 
@@ -102,3 +108,16 @@ const runners = runnerProgram(["xargs", "env", "timeout", "nice", "nohup", "sudo
 const echo = textProgram(["echo", "printf", "true", "false", "whoami", "uname", "id", "basename", "dirname", "realpath", "readlink", "which", "seq", "expr", "test"]);
 
 export const coreutils: readonly ProgramDescription[] = [ls, cat, head, tail, wc, sort, uniq, cut, tr, pwd, date, file, du, stat, runners, echo];
+
+function parsedWith(args: readonly string[], options: OptionTable): ParsedArgument[] {
+  const result = parseOptions(args, options);
+  return result.ok ? result.parsed : [];
+}
+
+function operandsOf(args: readonly string[], options: OptionTable): string[] {
+  return operands(parsedWith(args, options));
+}
+
+function hasOption(args: readonly string[], options: OptionTable, names: readonly string[]): boolean {
+  return parsedWith(args, options).some((item) => item.kind === "option" && names.includes(item.name));
+}

@@ -60,6 +60,12 @@ export const find: ProgramDescription = {
     const follow = args.slice(index).find((argument) => argument === "-follow");
     return follow ? { argument: follow, reason: FOLLOWS_LINKS } : undefined;
   },
+  // With no starting point, find walks ".".
+  walksWorkingDirectory(args) {
+    let index = 0;
+    while (index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string)) index += args[index] === "-D" ? 2 : 1;
+    return index >= args.length || isExpressionStart(args[index] as string);
+  },
 };
 
 function isExpressionStart(argument: string): boolean {

@@ -1,5 +1,6 @@
 import { refused, RUNS_PROGRAMS, table } from "../option-table.js";
-import { FOLLOWS_LINKS, getoptProgram, refusingUnsandboxed } from "../program.js";
+import { parseOptions, type ParsedArgument } from "../parse-options.js";
+import { FOLLOWS_LINKS, getoptProgram, operands, refusingUnsandboxed, type ProgramDescription } from "../program.js";
 
 const GREP_OPTIONS = table({
     flags: "EFGPiyvwxcoqsbHhnTZzUrRLlaI",
@@ -15,7 +16,22 @@ const GREP_OPTIONS = table({
 });
 
 /** GNU grep: searching never starts another program or writes; with no sandbox, `-R` (links followed) is refused. */
-export const grep = refusingUnsandboxed(getoptProgram(["grep", "egrep", "fgrep", "ggrep"], GREP_OPTIONS), GREP_OPTIONS, { "-R": FOLLOWS_LINKS, "--dereference-recursive": FOLLOWS_LINKS });
+export const grep: ProgramDescription = {
+  ...refusingUnsandboxed(getoptProgram(["grep", "egrep", "fgrep", "ggrep"], GREP_OPTIONS), GREP_OPTIONS, { "-R": FOLLOWS_LINKS, "--dereference-recursive": FOLLOWS_LINKS }),
+  // Recursive with no file named: grep searches the working directory.
+  walksWorkingDirectory(args) {
+    const result = parseOptions(args, GREP_OPTIONS);
+    if (!result.ok) return false;
+    const recursive = result.parsed.some((item) => item.kind === "option" && (["-r", "-R", "--recursive", "--dereference-recursive"].includes(item.name) || ((item.name === "-d" || item.name === "--directories") && item.value === "recurse")));
+    return recursive && searchedPaths(result.parsed).length === 0;
+  },
+};
+
+/** The operands naming what to search: all of them when a pattern came with an option (`-e`, `-f`), else all but the first (the pattern). */
+function searchedPaths(parsed: readonly ParsedArgument[]): string[] {
+  const patternGiven = parsed.some((item) => item.kind === "option" && ["-e", "-f", "--regexp", "--file"].includes(item.name));
+  return patternGiven ? operands(parsed) : operands(parsed).slice(1);
+}
 
 const RG_OPTIONS = table({
     abbreviations: false,
@@ -38,4 +54,13 @@ const RG_OPTIONS = table({
 });
 
 /** ripgrep: its parser takes no abbreviations; `--pre` and `-z` start other programs; with no sandbox, `-L` (links followed) is refused. */
-export const rg = refusingUnsandboxed(getoptProgram(["rg"], RG_OPTIONS), RG_OPTIONS, { "-L": FOLLOWS_LINKS, "--follow": FOLLOWS_LINKS });
+export const rg: ProgramDescription = {
+  ...refusingUnsandboxed(getoptProgram(["rg"], RG_OPTIONS), RG_OPTIONS, { "-L": FOLLOWS_LINKS, "--follow": FOLLOWS_LINKS }),
+  // With no path named, rg searches the working directory.
+  walksWorkingDirectory(args) {
+    const result = parseOptions(args, RG_OPTIONS);
+    if (!result.ok) return false;
+    const listsOnly = result.parsed.some((item) => item.kind === "option" && (item.name === "--files" || item.name === "--type-list"));
+    return (listsOnly ? operands(result.parsed) : searchedPaths(result.parsed)).length === 0;
+  },
+};

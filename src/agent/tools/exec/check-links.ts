@@ -1,0 +1,137 @@
+import { opendir, realpath, stat } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { followLinks } from "./check-places.js";
+import { pathsIn } from "./check-secrets.js";
+import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
+import type { Refusal } from "./parse-options.js";
+import type { ProgramDescription } from "./program.js";
+import { within } from "./working-directory.js";
+
+/** Most entries (files, folders, links) looked at under one call's folders before it is refused as too many to check. */
+export const LINK_CHECK_ENTRIES = 20_000;
+
+export interface OutwardLinkCheck {
+  description: ProgramDescription | undefined;
+  args: readonly string[];
+  /** The working directory the program runs in. */
+  cwd: string;
+  /** hearth's own places (state dir, config file, gateway.env, /proc), named in a refusal when a link leads there. */
+  places: readonly string[];
+  /** Other programs' credential places (guarded-places.ts), named the same way. */
+  otherPlaces: readonly string[];
+  /** Folders later relative paths are resolved in (`git -C`, `tar -C`), each a chain from the working directory. */
+  directories: readonly (readonly string[])[];
+  /** Most entries looked at; default LINK_CHECK_ENTRIES. */
+  maxEntries?: number | undefined;
+}
+
+const SANDBOX_HINT = 'or let exec run in the OS sandbox (tools.exec.sandbox "auto" with bubblewrap installed)';
+
+/**
+ * With no OS sandbox, a symlink in the working directory that leads out of it is never acted through:
+ * a program given a folder reaches what the folder holds (`diff DIR1 DIR2` reads through the links in
+ * it, `cp FILE DIR` writes `DIR/FILE`, which may be a link), and a cloned repository or an archive can
+ * carry a link to the config, the state dir or `~/.ssh`. Refused, naming the link: a path argument that
+ * lies inside the working directory but leads out through a link, and any link that leads out found
+ * under a folder an argument names (or the working directory itself, for a program that walks it with
+ * no path given: `find`, `grep -r`, `rg`, `du`, `ls -R`), links to folders inside followed as programs
+ * following links would. A link out into an unguarded place is refused too: the model reaches only
+ * what its arguments name. The walk reads folders and links (no file is opened); past `maxEntries`
+ * entries the call is refused as too large to check.
+ */
+export async function refusedOutwardLink(check: OutwardLinkCheck): Promise<Refusal | undefined> {
+  const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
+  const real = (paths: readonly string[]) => Promise.all(paths.map((place) => realpath(place).catch(() => resolve(place))));
+  const places = { hearths: await real(check.places), others: await real(check.otherPlaces) };
+  const bases = [root];
+  for (const chain of check.directories) {
+    let at = root;
+    for (const step of chain) at = await followLinks(at, step);
+    if (within(at, root)) bases.push(at);
+  }
+  const folders: { argument: string; path: string }[] = [];
+  if (check.description?.walksWorkingDirectory?.(check.args)) folders.push({ argument: ".", path: root });
+  for (const argument of check.args) {
+    for (const candidate of pathsIn(argument)) {
+      for (const base of bases) {
+        const at = await followLinks(base, candidate);
+        if (within(resolve(base, candidate), root) && !within(at, root)) {
+          return { argument, reason: outwardReason(relative(root, resolve(base, candidate)), at, places) };
+        }
+        if (within(at, root) && (await isDirectory(at))) folders.push({ argument, path: at });
+      }
+    }
+  }
+  const walk = { root, places, seen: new Set<string>(), entries: 0, maxEntries: check.maxEntries ?? LINK_CHECK_ENTRIES };
+  for (const folder of folders) {
+    const refusal = await walkFolder(folder.path, walk);
+    if (refusal) return { argument: folder.argument, reason: refusal };
+  }
+  return undefined;
+}
+
+interface Walk {
+  root: string;
+  places: { hearths: string[]; others: string[] };
+  /** Folders already walked (real paths): each once, however many arguments or links reach it. */
+  seen: Set<string>;
+  entries: number;
+  maxEntries: number;
+}
+
+/** Why the folder may not be acted on, or undefined: every link under it (folders reached through links included) leads inside the working directory. */
+async function walkFolder(start: string, walk: Walk): Promise<string | undefined> {
+  const pending = [start];
+  for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
+    if (walk.seen.has(folder)) continue;
+    walk.seen.add(folder);
+    // A folder the program cannot read either (no permission) or one gone since is not walked.
+    const listing = await opendir(folder).catch(() => undefined);
+    if (!listing) continue;
+    for await (const entry of listing) {
+      walk.entries += 1;
+      if (walk.entries > walk.maxEntries) {
+        return `there are too many files to check for links without the sandbox (more than ${walk.maxEntries.toLocaleString("en-US")} under ${relative(walk.root, start) || "the working directory"}): name a smaller folder, ${SANDBOX_HINT}`;
+      }
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) pending.push(path);
+      if (!entry.isSymbolicLink()) continue;
+      const target = await followLinks(folder, entry.name);
+      if (!within(target, walk.root)) return outwardReason(relative(walk.root, path), target, walk.places);
+      if (await isDirectory(target)) pending.push(target);
+    }
+  }
+  return undefined;
+}
+
+function outwardReason(link: string, target: string, places: Walk["places"]): string {
+  const hearths = places.hearths.some((place) => within(target, place));
+  const others = places.others.some((place) => within(target, place));
+  const where = hearths ? `, ${KEPT_BY_HEARTH}` : others ? `, ${KEPT_BY_OTHERS}` : "";
+  return `${link} is a symlink to ${target}${where}, outside the working directory; with no sandbox exec never acts through a link that leads out of it (a cloned repository can carry one): remove the link, ${SANDBOX_HINT}`;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** Long options (as far as they must be written to mean them) that make a symlink: `ln --symbolic`, `cp --symbolic-link`. */
+const LINK_MAKING: Readonly<Record<string, string>> = { ln: "--sy", cp: "--sy" };
+
+/**
+ * With no OS sandbox, an option of `ln` or `cp` (programs hearth has no description of, given options
+ * under `tools.exec.allowUnknownOptions`) that makes a symlink: `-s` alone or in a bundle (`-sf`), and
+ * `--symbolic`/`--symbolic-link` or a prefix of them, up to `--`. A link's target is read from where the
+ * link lies, not from the working directory, so no check of the arguments says where it will lead.
+ */
+export function refusedLinkMaking(program: string, args: readonly string[]): Refusal | undefined {
+  const longPrefix = LINK_MAKING[program.replace(/\.exe$/i, "")];
+  if (longPrefix === undefined) return undefined;
+  for (const argument of args) {
+    if (argument === "--") return undefined;
+    const long = argument.startsWith("--") && argument.split("=", 1)[0]?.startsWith(longPrefix);
+    const short = /^-[^-]/.test(argument) && argument.includes("s");
+    if (long || short) return { argument, reason: `it makes a symlink; with no sandbox exec makes none (where a link leads is read from where it lies, which no check of the arguments sees): copy the file, ${SANDBOX_HINT}` };
+  }
+  return undefined;
+}
