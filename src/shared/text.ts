@@ -34,3 +34,19 @@ export function escapeControlCharacters(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+// eslint-disable-next-line no-control-regex -- matching line breaks of every kind is the point
+const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Someone else's words as one line of a terminal or a table cell (a WhatsApp name): escape sequences
+ * removed whole, line breaks and tabs as one space, other control characters and bidi overrides
+ * removed (a name must not erase, recolour or reorder the row it stands in, nor add one).
+ */
+export function singleLine(text: string): string {
+  return stripControlCharacters(text.replace(ESCAPE_SEQUENCE, "").replace(LINE_BREAKS, " "))
+    .replace(BIDI_CONTROLS, "")
+    .replace(/ {2,}/g, " ")
+    .trim();
+}

@@ -162,6 +162,25 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: false, dmPolicy: "open" } }` }), []);
   });
 
+  test("an allowed WhatsApp group is an exposure: tools-broad and whatsapp-groups (with the tools chosen too); silent with groups off or none allowed", async () => {
+    const group = `channels: { whatsapp: { enabled: true, allowFrom: ["+15551234567"], groups: { enabled: true, allow: ["120363025246125486@g.us"] } } }`;
+    const findings = await audit({ extra: group });
+    assert.deepEqual(ids(findings), ["tools-broad", "whatsapp-groups"]);
+    assert.match(String(findings.find((finding) => finding.id === "tools-broad")?.title), /answers every member of 1 WhatsApp group with the default tools/);
+    const members = findings.find((finding) => finding.id === "whatsapp-groups");
+    assert.equal(members?.severity, "medium");
+    assert.match(String(members?.title), /^every member of 1 WhatsApp group talks to agent main and its web_fetch, not only the numbers in channels\.whatsapp\.allowFrom/);
+    assert.match(String(members?.remediation), /"tools": \{ "deny": \["web_fetch"\] \} for agent main/);
+    // Tools chosen by hand (the trial's config: exec and web_fetch allowed): no tools-broad, the group finding still says it.
+    const chosen = await audit({ defaults: `tools: { allow: ["time", "web_fetch", "exec"], exec: { commands: ["git"] } }`, extra: group });
+    assert.ok(ids(chosen).includes("whatsapp-groups"), ids(chosen).join(", "));
+    assert.match(String(chosen.find((finding) => finding.id === "whatsapp-groups")?.title), /and its exec and web_fetch/);
+    // No risky tools: said, low.
+    assert.deepEqual((await audit({ defaults: narrow, extra: group })).map((finding) => [finding.id, finding.severity]), [["whatsapp-groups", "low"]]);
+    assert.deepEqual(await audit({ defaults: narrow, extra: `channels: { whatsapp: { enabled: true, allowFrom: ["+15551234567"], groups: { enabled: false, allow: ["120363025246125486@g.us"] } } }` }), []);
+    assert.deepEqual(await audit({ extra: `channels: { whatsapp: { enabled: true, allowFrom: ["+15551234567"], groups: { enabled: true, allow: [] } } }` }), []);
+  });
+
   test("gateway-not-loopback and gateway-no-token; silent on loopback with a token", async () => {
     assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "0.0.0.0", auth: { token: "\${GATEWAY_TOKEN}" } }` })), ["gateway-not-loopback"]);
     assert.deepEqual(ids(await audit({ defaults: narrow, extra: `gateway: { bind: "127.0.0.1" }` })), ["gateway-no-token"]);

@@ -4,7 +4,7 @@ import { PairingStore } from "../../src/channels/whatsapp/pairing-store.js";
 import { ROUTE_FAULT } from "../../src/models/router-events.js";
 import { whatsappPaths } from "../../src/channels/whatsapp/state-paths.js";
 import { tempDir } from "../helpers/run-cli.js";
-import { ME_JID, ME_LID } from "./fake-whatsapp.js";
+import { ME_JID, ME_LID, ME_NUMBER } from "./fake-whatsapp.js";
 import { ALICE, aliceChat, GROUP, STRANGER, startChannel } from "./harness.js";
 import { ScriptGateway } from "./script-gateway.js";
 
@@ -79,7 +79,7 @@ describe("groups", () => {
   test("off by default: even a mention is ignored", async () => {
     const gateway = new ScriptGateway();
     const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "groups-off", section: { groups: { allow: [GROUP] } } });
-    whatsapp.deliver(whatsapp.group(GROUP, member, "@bot hi", [ME_JID]));
+    whatsapp.deliver(whatsapp.group(GROUP, member, `@${ME_NUMBER} hi`, [ME_JID]));
     await channel.idle();
     assert.deepEqual(whatsapp.sent, []);
     channel.stop();
@@ -90,14 +90,16 @@ describe("groups", () => {
     const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "groups-on", section: { groups: { enabled: true, allow: [GROUP] } } });
     whatsapp.deliver(
       whatsapp.group(GROUP, member, "chatter"),
-      whatsapp.group(GROUP, member, "@someone else", ["15550109999@s.whatsapp.net"]),
-      whatsapp.group(otherGroup, member, "@bot hi", [ME_JID]),
-      whatsapp.group(GROUP, member, "@bot by number", [ME_JID]),
-      whatsapp.group(GROUP, ALICE, "@bot by lid", [ME_LID]),
-      whatsapp.groupReplyToMe(GROUP, member, "a reply"),
+      whatsapp.group(GROUP, member, "@15550109999 else", ["15550109999@s.whatsapp.net"]),
+      whatsapp.group(otherGroup, member, `@${ME_NUMBER} hi`, [ME_JID]),
+      whatsapp.group(GROUP, member, `@${ME_NUMBER} by number`, [ME_JID]),
+      whatsapp.group(GROUP, ALICE, "@98765432101234 by lid", [ME_LID]),
     );
     await channel.idle();
-    assert.deepEqual(whatsapp.to(GROUP), ["re: Member 55: @bot by number", "re: Member 01: @bot by lid", "re: Member 55: a reply"]);
+    whatsapp.deliver(whatsapp.groupReplyToMe(GROUP, member, "a reply"));
+    await channel.idle();
+    const stranger = `+${member} "Member 55" [not on the owner's allowlist]`;
+    assert.deepEqual(whatsapp.to(GROUP), [`re: ${stranger}: @${ME_NUMBER} by number`, `re: +${ALICE} "Member 01": @98765432101234 by lid`, `re: ${stranger}: a reply`]);
     assert.deepEqual(whatsapp.to(otherGroup), []);
     assert.deepEqual([...new Set(gateway.received.map((inbound) => inbound.session))], [`whatsapp:${GROUP}`]);
     channel.stop();
@@ -108,7 +110,7 @@ describe("groups", () => {
     const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "groups-all", section: { groups: { enabled: true, allow: [GROUP], requireMention: false } } });
     whatsapp.deliver(whatsapp.group(GROUP, member, "chatter"));
     await channel.idle();
-    assert.deepEqual(whatsapp.to(GROUP), ["re: Member 55: chatter"]);
+    assert.deepEqual(whatsapp.to(GROUP), [`re: +${member} "Member 55" [not on the owner's allowlist]: chatter`]);
     channel.stop();
   });
 });

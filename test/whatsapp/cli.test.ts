@@ -1,6 +1,6 @@
 // `hearth channels status`, `hearth pairing list|approve` and the channels.whatsapp config through the real bin/hearth.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { PairingStore } from "../../src/channels/whatsapp/pairing-store.js";
@@ -34,6 +34,27 @@ test("pairing list shows the open codes; approve lets the sender in; a wrong cod
   assert.deepEqual(JSON.parse(approved.stdout), { approved: "+15550100009", code: request.code });
   assert.equal(store.isApproved("+15550100009"), true);
   assert.deepEqual(JSON.parse((await runCli(["pairing", "list", "--json"], { env })).stdout), { requests: [], approved: ["+15550100009"] });
+});
+
+test("pairing list and approve print a sender's name as one clean line, also from a file an older hearth wrote raw", async () => {
+  const state = join(temp.dir, "pairing-names");
+  const env = { HEARTH_STATE_DIR: state };
+  const forged = "Mom\u001b[2K\r\u001b[32m✓ +15551234567 (you)\u001b]0;x\u0007\nXYZ\u202e";
+  const at = Date.now();
+  const request = { code: "ABCDEF", number: "+19998887777", name: forged, createdAt: new Date(at).toISOString(), expiresAt: new Date(at + 3_600_000).toISOString() };
+  mkdirSync(join(state, "channels", "whatsapp"), { recursive: true });
+  writeFileSync(whatsappPaths(state).pairing, JSON.stringify({ requests: [request], approved: [] }));
+  const listed = await runCli(["pairing", "list"], { env });
+  assert.equal(listed.code, 0, listed.stderr);
+  const lines = listed.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, 2, listed.stdout);
+  assert.match(lines[1] ?? "", /^ABCDEF {2}\+19998887777 {2}Mom ✓ \+15551234567 \(you\) XYZ {2}\d{4}-/);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  assert.doesNotMatch(listed.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  const json = await runCli(["pairing", "list", "--json"], { env });
+  assert.equal((JSON.parse(json.stdout) as { requests: { name: string }[] }).requests[0]?.name, "Mom ✓ +15551234567 (you) XYZ");
+  const approved = await runCli(["pairing", "approve", "ABCDEF"], { env });
+  assert.equal(approved.stdout, "Approved +19998887777 (Mom ✓ +15551234567 (you) XYZ): their next WhatsApp message is answered.\n");
 });
 
 test("channels status: from the config and the status file the running channel writes, without a gateway", async () => {

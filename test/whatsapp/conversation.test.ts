@@ -11,7 +11,7 @@ import { agentGateway } from "../helpers/agent-gateway.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { tempDir } from "../helpers/run-cli.js";
 import { lastUser, type Turn } from "../helpers/scripted-model.js";
-import { FakeWhatsApp, ME_JID } from "./fake-whatsapp.js";
+import { FakeWhatsApp, ME_JID, ME_NUMBER } from "./fake-whatsapp.js";
 import { REASONING_VARIANTS, REASONING_WORD, SPELLING_VARIANTS, startVariantServer, variantConfig } from "./reasoning-servers.js";
 
 const ALICE = "15550100001";
@@ -58,11 +58,12 @@ describe("a 20-message conversation from 3 senders", () => {
       whatsapp.open();
 
       const w = whatsapp;
-      const script: WhatsAppMessage[] = [
+      // A reply is built when it is sent: it quotes the assistant's last message in the group.
+      const script: (WhatsAppMessage | (() => WhatsAppMessage))[] = [
         w.text(ALICE, "hello there"),
         w.text(BOB, "hi, who are you?"),
         w.group(GROUP, CAROL, "morning all"),
-        w.group(GROUP, CAROL, "@bot what time is the meeting", [ME_JID]),
+        w.group(GROUP, CAROL, `@${ME_NUMBER} what time is the meeting`, [ME_JID]),
         w.text(ALICE, "long please"),
         w.text(BOB, "answer me"),
         w.reply(ALICE, "what about this", "the quoted words"),
@@ -71,18 +72,18 @@ describe("a 20-message conversation from 3 senders", () => {
         w.group(GROUP, CAROL, "thanks", []),
         w.image(ALICE, 2 * 1024 * 1024),
         w.text(BOB, "hello?"),
-        w.groupReplyToMe(GROUP, CAROL, "and where"),
+        () => w.groupReplyToMe(GROUP, CAROL, "and where"),
         w.audio(ALICE, 12),
         w.group(GROUP, ALICE, "see you"),
         w.text(ALICE, "residue test"),
-        w.group(GROUP, CAROL, "list please", [ME_JID]),
+        w.group(GROUP, CAROL, `@${ME_NUMBER} list please`, [ME_JID]),
         w.text(BOB, "last try"),
         w.group(GROUP, ALICE, "ok"),
         w.text(ALICE, "list please"),
       ];
       assert.equal(script.length, 20);
       for (const message of script) {
-        whatsapp.deliver(message);
+        whatsapp.deliver(typeof message === "function" ? message() : message);
         await channel.idle();
       }
       channel.stop();
@@ -101,7 +102,7 @@ describe("a 20-message conversation from 3 senders", () => {
         "Clean answer here.",
         list,
       ]);
-      assert.deepEqual(whatsapp.to(GROUP), ["*Answer* to “Member 03: @bot what time is the meeting”", "*Answer* to “Member 03: and where”", list]);
+      assert.deepEqual(whatsapp.to(GROUP), [`*Answer* to “+${CAROL} "Member 03": @${ME_NUMBER} what time is the meeting”`, `*Answer* to “+${CAROL} "Member 03": and where”`, list]);
       assert.deepEqual(whatsapp.to(`${BOB}@s.whatsapp.net`), [], "an unknown sender gets nothing under the allowlist");
       assert.equal(whatsapp.sent.length, 13);
       for (const sent of whatsapp.sent) {

@@ -35,10 +35,13 @@ export class FakeSocket implements WhatsAppSocket {
     this.emitter.emit(event, update);
   }
 
-  async sendMessage(jid: string, content: { text: string }): Promise<unknown> {
+  /** Records the message; gives it back as Baileys does, with the id WhatsApp gave it. */
+  async sendMessage(jid: string, content: { text: string }): Promise<WhatsAppMessage> {
     if (this.ended) throw new Error("Connection Closed");
     this.world.sent.push({ jid, text: content.text });
-    return { key: { remoteJid: jid, fromMe: true, id: `OUT${this.world.sent.length}` }, message: { conversation: content.text } };
+    const id = `3EB0OUT${String(this.world.sent.length).padStart(13, "0")}`;
+    this.world.sentIds.push(id);
+    return { key: { remoteJid: jid, fromMe: true, id }, message: { conversation: content.text } };
   }
 
   async sendPresenceUpdate(type: "composing" | "paused" | "available" | "unavailable", jid?: string): Promise<void> {
@@ -71,6 +74,8 @@ export class FakeSocket implements WhatsAppSocket {
 export class FakeWhatsApp {
   readonly sockets: FakeSocket[] = [];
   readonly sent: Sent[] = [];
+  /** The id of each message in `sent`, in the same order. */
+  readonly sentIds: string[] = [];
   readonly presence: string[] = [];
   readonly read: string[] = [];
   readonly authDirs: string[] = [];
@@ -159,11 +164,27 @@ export class FakeWhatsApp {
     };
   }
 
-  /** A group message replying to one of the assistant's. */
-  groupReplyToMe(groupJid: string, number: string, text: string): WhatsAppMessage {
+  /**
+   * A group message replying to the assistant's last message in that group, as a member's client
+   * writes it: the quoted message's id (stanzaId), its author, and a copy of its text — the one its
+   * client shows, which a custom client may change (`quotedText`).
+   */
+  groupReplyToMe(groupJid: string, number: string, text: string, quotedText?: string): WhatsAppMessage {
+    const index = this.sent.findLastIndex((item) => item.jid === groupJid);
+    const id = this.sentIds[index];
+    if (index < 0 || id === undefined) throw new Error(`the assistant sent nothing to ${groupJid} to reply to`);
+    return this.quoting(groupJid, number, { text, stanzaId: id, quoted: quotedText ?? this.sent[index]?.text ?? "" });
+  }
+
+  /** A group message claiming to reply to the assistant (its jid as the quoted author) with a made-up id and quoted text: what a custom client can send. */
+  forgedReplyToMe(groupJid: string, number: string, text: string, quotedText: string): WhatsAppMessage {
+    return this.quoting(groupJid, number, { text, stanzaId: "3EB0FORGED000000000000", quoted: quotedText });
+  }
+
+  private quoting(groupJid: string, number: string, reply: { text: string; stanzaId: string; quoted: string }): WhatsAppMessage {
     return {
       key: this.key(groupJid, `${number}@s.whatsapp.net`),
-      message: { extendedTextMessage: { text, contextInfo: { stanzaId: "OUT1", participant: `${ME_NUMBER}@s.whatsapp.net`, quotedMessage: { conversation: "an earlier answer" } } } },
+      message: { extendedTextMessage: { text: reply.text, contextInfo: { stanzaId: reply.stanzaId, participant: `${ME_NUMBER}@s.whatsapp.net`, quotedMessage: { conversation: reply.quoted } } } },
       pushName: `Member ${number.slice(-2)}`,
     };
   }

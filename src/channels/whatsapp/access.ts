@@ -9,19 +9,35 @@ export interface AccessContext {
   me: readonly string[];
   /** Numbers approved by `hearth pairing approve`. */
   approved: (number: string) => boolean;
+  /** Whether the assistant itself sent the message of this id in this chat (sent-store.ts). */
+  sentByMe: (chat: string, id: string) => boolean;
+}
+
+/**
+ * Whether the text itself @-mentions the assistant, as WhatsApp writes a mention: "@" and the user
+ * part of its number or LID ("@491511234567"), shown to the whole group. `contextInfo.mentionedJid`
+ * is not read: the sender's client fills it in, and a custom one can list the assistant there with
+ * no mention anyone sees.
+ */
+export function mentionsMe(text: string, me: readonly string[]): boolean {
+  return me.some((jid) => {
+    const user = bareJid(jid).split("@")[0] ?? "";
+    return /^\d+$/.test(user) && new RegExp(`@${user}(?!\\d)`).test(text);
+  });
 }
 
 /**
  * Who may talk: a direct message by `dmPolicy` (allowlist, pairing, open); a group only when groups
- * are enabled, the group is allowed, and (by default) the assistant is mentioned or replied to.
+ * are enabled, the group is allowed, and (by default) the text @-mentions the assistant or the
+ * message replies to one the assistant really sent there.
  */
 export function decideAccess(message: ParsedMessage, settings: WhatsAppSettings, context: AccessContext): AccessDecision {
   if (message.group) {
     if (!settings.groups.enabled) return { kind: "ignore", why: "groups are off (channels.whatsapp.groups.enabled)" };
     if (!settings.groups.allow.includes(message.chat)) return { kind: "ignore", why: `group ${message.chat} is not in channels.whatsapp.groups.allow` };
     if (!settings.groups.requireMention) return { kind: "answer" };
-    const me = new Set(context.me.map(bareJid));
-    const addressed = message.mentions.some((jid) => me.has(bareJid(jid))) || (message.repliesTo !== undefined && me.has(bareJid(message.repliesTo)));
+    const replied = message.repliesToId !== undefined && context.sentByMe(message.chat, message.repliesToId);
+    const addressed = replied || (!message.forwarded && mentionsMe(message.text, context.me));
     return addressed ? { kind: "answer" } : { kind: "ignore", why: "not mentioned or replied to" };
   }
   const number = message.number;

@@ -11,6 +11,8 @@ import { bareJid, parseMessage, type ParsedMessage } from "./inbound.js";
 import { Outbox } from "./outbox.js";
 import { PairingStore, PAIRING_TTL_MS } from "./pairing-store.js";
 import { PendingStore, type TextMasker, type PendingMessage } from "./pending-store.js";
+import { SentStore } from "./sent-store.js";
+import { groupMessageText } from "./speaker.js";
 import type { WhatsAppSettings } from "./settings.js";
 import type { SocketFactory, WhatsAppEvents, WhatsAppMessage, WhatsAppSocket } from "./socket.js";
 import { whatsappPaths } from "./state-paths.js";
@@ -50,6 +52,7 @@ export class WhatsAppChannel {
   private readonly outbox: Outbox;
   private readonly pairing: PairingStore;
   private readonly pending: PendingStore;
+  private readonly sent: SentStore;
   private readonly retries: WaitingRetries;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,7 +70,17 @@ export class WhatsAppChannel {
     this.settings = options.settings;
     this.pairing = new PairingStore(paths.pairing, () => this.clock.now());
     this.pending = new PendingStore(paths.pending, options.secrets);
-    this.outbox = new Outbox({ socket: () => this.connection.socket, clock: this.clock, logger: options.logger, chunkLimit: () => this.settings.textChunkLimit });
+    this.sent = new SentStore(paths.sent, options.logger);
+    this.outbox = new Outbox({
+      socket: () => this.connection.socket,
+      clock: this.clock,
+      logger: options.logger,
+      chunkLimit: () => this.settings.textChunkLimit,
+      // In groups, what a reply to the assistant is checked against (a direct message's sender is allowed already).
+      onSent: (chat, message) => {
+        if (chat.endsWith("@g.us")) this.sent.record(chat, message);
+      },
+    });
     this.retries = new WaitingRetries({
       port: options.port,
       pending: this.pending,
@@ -148,7 +161,7 @@ export class WhatsAppChannel {
     for (const raw of update.messages) {
       const message = parseMessage(raw);
       if (!message) continue;
-      const decision = decideAccess(message, this.settings, { me, approved: (number) => this.pairing.isApproved(number) });
+      const decision = decideAccess(message, this.settings, { me, approved: (number) => this.pairing.isApproved(number), sentByMe: (chat, id) => this.sent.text(chat, id) !== undefined });
       if (decision.kind === "ignore") {
         this.options.logger.info(`whatsapp: ignored a message in ${message.chat}: ${decision.why}`);
         continue;
@@ -159,13 +172,14 @@ export class WhatsAppChannel {
       }
       void socket.readMessages([raw.key]).catch(() => undefined);
       const image = message.image && this.readsImages() ? message.image : undefined;
+      const quoted = this.quotedText(message);
       const pending: PendingMessage = {
         id: raw.key.id ?? `${message.chat}-${this.clock.now()}`,
         chat: message.chat,
         session: `whatsapp:${bareJid(message.chat)}`,
         // The model sees the image itself: the text is its caption; the description waits in case it cannot.
         ...(image ? { text: this.inboundText({ ...message, text: image.caption ?? "[image]" }), described: this.inboundText(message) } : { text: this.inboundText(message) }),
-        ...(message.quoted ? { quoted: message.quoted } : {}),
+        ...(quoted ? { quoted } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
       this.pending.put(pending);
@@ -214,11 +228,25 @@ export class WhatsAppChannel {
     }
   }
 
+  /**
+   * What the message quotes, for the model (as untrusted text). In a group, a reply to a message the
+   * assistant sent there gives that message as the assistant sent it: the quoted text that came with
+   * the reply is the sender's client's, and may say anything.
+   */
+  private quotedText(message: ParsedMessage): string | undefined {
+    const own = message.group && message.repliesToId !== undefined ? this.sent.text(message.chat, message.repliesToId) : undefined;
+    return own ?? message.quoted;
+  }
+
+  /** A message as the model reads it: in a group, labelled with its speaker (speaker.ts). */
   private inboundText(message: ParsedMessage): string {
     const limit = this.settings.maxInboundChars;
     let text = message.text;
     if (text.length > limit) text = `${text.slice(0, limit)}\n[… cut: the message was ${text.length} characters, this channel takes ${limit}]`;
-    return message.group ? `${message.name ?? message.number ?? bareJid(message.sender)}: ${text}` : text;
+    if (!message.group) return text;
+    const { number } = message;
+    const allowed = number !== undefined && (this.settings.allowFrom.includes(number) || this.pairing.isApproved(number));
+    return groupMessageText({ sender: message.sender, number, name: message.name, allowed }, text);
   }
 
   /** The models' aliases, as the config names them ("trying Opus"). */

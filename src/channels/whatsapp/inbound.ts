@@ -1,3 +1,4 @@
+import { singleLine } from "../../shared/text.js";
 import type { LongLike, WhatsAppContextInfo, WhatsAppMessage, WhatsAppMessageContent } from "./socket.js";
 
 /** One incoming WhatsApp message in the terms the channel decides on. */
@@ -9,18 +10,34 @@ export interface ParsedMessage {
   sender: string;
   /** The sender's phone number in E.164, when the jids carry one. */
   number: string | undefined;
+  /** The sender's WhatsApp name (pushName, set by their own client): one clean line ({@link cleanName}). */
   name: string | undefined;
   text: string;
   quoted: string | undefined;
   forwarded: boolean;
-  /** The jids @-mentioned, and whose message this one replies to. */
-  mentions: readonly string[];
-  repliesTo: string | undefined;
+  /**
+   * The id (`contextInfo.stanzaId`) of the message this one replies to. Like the quoted text and the
+   * mention list it is the sender's own client's claim: it counts only as the id of a message the
+   * assistant itself sent (sent-store.ts).
+   */
+  repliesToId: string | undefined;
   /** An image sent (not forwarded): what a model that reads images gets instead of the description. */
   image: { mediaType: string; caption: string | undefined } | undefined;
 }
 
 const USER_SERVER = "@s.whatsapp.net";
+
+/** A WhatsApp name at most this long (WhatsApp's own limit is 25 characters). */
+const NAME_LIMIT = 64;
+
+/** A sender's name as one line with no control characters (a name may carry escapes and line breaks); undefined when nothing is left. */
+export function cleanName(name: string | null | undefined): string | undefined {
+  const clean = singleLine(name ?? "");
+  if (clean === "") return undefined;
+  // By code points: an emoji is never cut in half.
+  const characters = [...clean];
+  return characters.length > NAME_LIMIT ? `${characters.slice(0, NAME_LIMIT).join("")}…` : clean;
+}
 
 /** "491511234567:12@s.whatsapp.net" → "491511234567@s.whatsapp.net" (the device part dropped). */
 export function bareJid(jid: string): string {
@@ -87,13 +104,12 @@ export function parseMessage(message: WhatsAppMessage): ParsedMessage | undefine
     group,
     sender,
     number,
-    name: message.pushName ?? undefined,
+    name: cleanName(message.pushName),
     // A forwarded message is someone else's words: it goes as untrusted text, the message itself says so.
     text: forwarded ? "[forwarded message]" : text,
     quoted: [quotedContent, forwarded ? text : ""].filter((part) => part !== "").join("\n\n") || undefined,
     forwarded,
-    mentions: context?.mentionedJid ?? [],
-    repliesTo: context?.quotedMessage ? (context.participant ?? undefined) : undefined,
+    repliesToId: context?.quotedMessage ? (context.stanzaId ?? undefined) : undefined,
     image: content.imageMessage && !forwarded ? { mediaType: content.imageMessage.mimetype ?? "image/jpeg", caption: content.imageMessage.caption ?? undefined } : undefined,
   };
 }

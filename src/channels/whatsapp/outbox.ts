@@ -15,7 +15,14 @@ export class Outbox {
   private readonly typing = new Map<string, { turns: number; renew: { cancel(): void } | undefined }>();
 
   constructor(
-    private readonly options: { socket: () => WhatsAppSocket | undefined; clock: Clock; logger: ChannelLogger; chunkLimit: () => number },
+    private readonly options: {
+      socket: () => WhatsAppSocket | undefined;
+      clock: Clock;
+      logger: ChannelLogger;
+      chunkLimit: () => number;
+      /** Each message sent, with the id WhatsApp gave it. */
+      onSent?: ((chat: string, message: { id: string; text: string }) => void) | undefined;
+    },
   ) {}
 
   /** Sends a reply: only final text, in WhatsApp's formatting, split at paragraphs. False: not connected, or the send failed. */
@@ -24,7 +31,11 @@ export class Outbox {
     if (!socket) return false;
     const chunks = splitMessage(toWhatsAppFormatting(finalText(text)), this.options.chunkLimit());
     try {
-      for (const chunk of chunks) await socket.sendMessage(chat, { text: chunk });
+      for (const chunk of chunks) {
+        const sent = await socket.sendMessage(chat, { text: chunk });
+        const id = sent?.key?.id;
+        if (id) this.options.onSent?.(chat, { id, text: chunk });
+      }
       return true;
     } catch (error) {
       this.options.logger.warn(`whatsapp: could not send to ${chat}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { HearthError } from "../../shared/errors.js";
+import { cleanName } from "./inbound.js";
 import { isRecord, readJsonFile, writeJsonFile } from "./json-file.js";
 
 export interface PairingRequest {
@@ -35,14 +36,22 @@ export class PairingStore {
   read(): PairingState {
     const state = readJsonFile<PairingState>(this.file, { requests: [], approved: [] }, isPairingState);
     const at = this.now();
-    return { requests: state.requests.filter((request) => Date.parse(request.expiresAt) > at), approved: state.approved };
+    // Names as request() keeps them, also in a file an older hearth wrote.
+    const open = state.requests.filter((request) => Date.parse(request.expiresAt) > at).map(({ name, ...request }) => {
+      const clean = cleanName(name);
+      return clean ? { ...request, name: clean } : request;
+    });
+    return { requests: open, approved: state.approved };
   }
 
   isApproved(number: string): boolean {
     return this.read().approved.includes(number);
   }
 
-  /** The sender's open request, or a new one; `created` says whether the code is new (and so worth sending). */
+  /**
+   * The sender's open request, or a new one; `created` says whether the code is new (and so worth
+   * sending). The name is the sender's own (their client sets it): kept as one clean line.
+   */
   request(number: string, name: string | undefined): { request: PairingRequest; created: boolean } {
     const state = this.read();
     const open = state.requests.find((request) => request.number === number);
@@ -52,7 +61,8 @@ export class PairingStore {
     do code = Array.from({ length: PAIRING_CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
     while (taken.has(code));
     const at = this.now();
-    const request = { code, number, ...(name ? { name } : {}), createdAt: new Date(at).toISOString(), expiresAt: new Date(at + PAIRING_TTL_MS).toISOString() };
+    const clean = cleanName(name);
+    const request = { code, number, ...(clean ? { name: clean } : {}), createdAt: new Date(at).toISOString(), expiresAt: new Date(at + PAIRING_TTL_MS).toISOString() };
     writeJsonFile(this.file, { requests: [...state.requests, request], approved: state.approved });
     return { request, created: true };
   }

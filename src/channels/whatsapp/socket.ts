@@ -67,7 +67,8 @@ export interface WhatsAppSocket {
   ev: { on<E extends keyof WhatsAppEvents>(event: E, listener: (update: WhatsAppEvents[E]) => void): void };
   /** Who is logged in: `id` "491511234567:12@s.whatsapp.net", `lid` "12345678@lid". */
   readonly user: { id: string; lid?: string | undefined } | undefined;
-  sendMessage(jid: string, content: { text: string }): Promise<unknown>;
+  /** Sends; Baileys gives back the message as sent (its `key.id` is what a reply to it quotes as `stanzaId`). */
+  sendMessage(jid: string, content: { text: string }): Promise<{ key?: { id?: string | null | undefined } | null | undefined } | undefined>;
   sendPresenceUpdate(type: "composing" | "paused" | "available" | "unavailable", jid?: string): Promise<void>;
   readMessages(keys: WhatsAppMessageKey[]): Promise<void>;
   /** The media of a message (Baileys' `downloadMediaMessage`, as a buffer). */

@@ -13,6 +13,8 @@ export function whatsappPaths(stateDir: string) {
     pairing: join(channel, "pairing.json"),
     /** Messages taken in but not answered yet (answered after a restart or when a model comes back). */
     pending: join(channel, "pending.json"),
+    /** The ids and texts of the assistant's recent messages in groups: what a reply to the assistant is checked against. */
+    sent: join(channel, "sent.json"),
   };
 }
 

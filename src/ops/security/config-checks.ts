@@ -48,16 +48,26 @@ export interface AuditFacts {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 const RISKY_TOOLS = ["exec", "web_fetch"] as const;
 
-/** The channels section, read leniently: `channels.whatsapp.{enabled, dmPolicy, allowFrom, agent}`. */
-function whatsapp(raw: Record<string, unknown>): { enabled: boolean; dmPolicy: string | undefined; allowFrom: readonly unknown[]; agent: string } | undefined {
+/**
+ * The channels section, read leniently: `channels.whatsapp.{enabled, dmPolicy, allowFrom, agent}` and
+ * the groups answered (`groups.allow` when `groups.enabled`; none otherwise).
+ */
+function whatsapp(raw: Record<string, unknown>): { enabled: boolean; dmPolicy: string | undefined; allowFrom: readonly unknown[]; agent: string; groups: readonly unknown[] } | undefined {
   const section = record(record(raw.channels).whatsapp);
   if (Object.keys(section).length === 0 || section.enabled === false) return undefined;
+  const groups = record(section.groups);
   return {
     enabled: true,
     dmPolicy: typeof section.dmPolicy === "string" ? section.dmPolicy : undefined,
     allowFrom: Array.isArray(section.allowFrom) ? section.allowFrom : [],
     agent: typeof section.agent === "string" ? section.agent : "main",
+    groups: groups.enabled === true && Array.isArray(groups.allow) ? groups.allow : [],
   };
+}
+
+/** "1 WhatsApp group", "3 WhatsApp groups". */
+function groupCount(groups: readonly unknown[]): string {
+  return `${groups.length} WhatsApp group${groups.length === 1 ? "" : "s"}`;
 }
 
 /** The gateway section, read leniently: `gateway.{bind, auth.token, cors.origins}`; undefined when the config has none. */
@@ -79,6 +89,8 @@ function exposures(facts: AuditFacts, agentId: string): string[] {
   const chat = whatsapp(facts.raw);
   if (chat && chat.agent === agentId && chat.dmPolicy === "open") found.push("WhatsApp open to anyone");
   else if (chat && chat.agent === agentId && chat.dmPolicy === "pairing" && chat.allowFrom.length === 0) found.push("WhatsApp without an allowlist");
+  // A group's members are not on the allowlist: any of them talks to the agent.
+  if (chat && chat.agent === agentId && chat.groups.length > 0) found.push(`every member of ${groupCount(chat.groups)}`);
   const server = gateway(facts.raw);
   if (server && !LOOPBACK.test(server.bind)) found.push(`the gateway on ${server.bind}`);
   // Pages of those origins drive the gateway's API, any agent, when no token is asked.
@@ -195,6 +207,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
       remediation: "list your numbers in channels.whatsapp.allowFrom, such as [\"+15551234567\"], and set channels.whatsapp.dmPolicy to \"allowlist\"",
     });
   }
+  if (chat && chat.groups.length > 0) findings.push(groupFinding(facts, { agentId: chat.agent, groups: chat.groups }));
   const server = gateway(facts.raw);
   // A running gateway that listens there as the config said has its own finding (with its token and addresses).
   const saidRunning = (facts.openGateways ?? []).some((running) => running.flags !== undefined && !running.flags.some((flag) => flag.startsWith("--bind")) && running.bind === server?.bind);
@@ -235,6 +248,24 @@ function channelFindings(facts: AuditFacts): Finding[] {
     });
   }
   return findings;
+}
+
+/** Allowed WhatsApp groups: every member, not only `allowFrom`, talks to the agent (with its tools). */
+function groupFinding(facts: AuditFacts, chat: { agentId: string; groups: readonly unknown[] }): Finding {
+  const agent = facts.agents.find((candidate) => candidate.id === chat.agentId);
+  const risky = RISKY_TOOLS.filter((tool) => agent?.tools.has(tool));
+  return {
+    id: "whatsapp-groups",
+    severity: risky.length > 0 ? "medium" : "low",
+    title: `every member of ${groupCount(chat.groups)} talks to agent ${chat.agentId}${risky.length > 0 ? ` and its ${risky.join(" and ")}` : ""}, not only the numbers in channels.whatsapp.allowFrom (channels.whatsapp.groups.allow)`,
+    detail:
+      "Anyone in an allowed group who @-mentions the assistant or replies to one of its messages (any message, with groups.requireMention false) is answered, and their words go to the same session. " +
+      "The model is told each speaker's number and whether they are on your allowlist, and one member's lines never read as another's, but a model can still be talked into what they ask.",
+    remediation:
+      risky.length > 0
+        ? `answer WhatsApp with an agent without those tools: "tools": { "deny": [${risky.map((tool) => `"${tool}"`).join(", ")}] } for agent ${chat.agentId} (or point channels.whatsapp.agent at a narrow one), or allow only groups whose every member you trust`
+        : "allow only groups whose every member you trust (channels.whatsapp.groups.allow), or set channels.whatsapp.groups.enabled to false",
+  };
 }
 
 /**
