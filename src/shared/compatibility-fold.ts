@@ -13,37 +13,85 @@
  */
 
 /**
- * The 256-code-point blocks that hold every code point whose NFKC is other ASCII text (a test scans
- * all of Unicode to prove it): scanned once, when the module loads, into FOLDS.
+ * The ranges of code points (first, last, …) that hold every code point whose NFKC is other ASCII text,
+ * with a few between that fold to nothing ASCII (a test scans all of Unicode to prove none is missing).
+ * A character is folded only where it stands in one; a constant, not a table built when the module
+ * loads (scanning blocks of Unicode costs a CLI's start milliseconds).
  */
-const FOLD_BLOCKS = [
-  0x00, 0x01, 0x02, 0x03, 0x1d, 0x1f, 0x20, 0x21, 0x24, 0x2a, 0x2c, 0x30, 0x32, 0x33, 0xa7, 0xfb, 0xfe, 0xff, 0x107, 0x1cc, 0x1d4, 0x1d5,
-  0x1d6, 0x1d7, 0x1f1, 0x1fb,
+const FOLD_RANGES: readonly number[] = [
+  0xa0, 0xba, 0x132, 0x133, 0x17f, 0x17f, 0x1c7, 0x1cc, 0x1f1, 0x1f3, 0x2b0, 0x2b8, 0x2e1, 0x2e3, 0x37e, 0x37e, 0x1d2c, 0x1d65, 0x1d9c, 0x1da0,
+  0x1dbb, 0x1dbb, 0x1fef, 0x1fef, 0x2000, 0x200a, 0x2024, 0x2049, 0x205f, 0x205f, 0x2070, 0x20a8, 0x2100, 0x2149, 0x2160, 0x217f, 0x2460, 0x24ea,
+  0x2a74, 0x2a76, 0x2c7c, 0x2c7d, 0x3000, 0x3000, 0x3250, 0x325f, 0x32b1, 0x32cf, 0x3371, 0x33dd, 0x33ff, 0x33ff, 0xa7f1, 0xa7f4, 0xfb00, 0xfb06,
+  0xfb29, 0xfb29, 0xfe10, 0xfe19, 0xfe30, 0xfe6b, 0xff01, 0xff5e, 0x107a5, 0x107a5, 0x1ccd6, 0x1ccf9, 0x1d400, 0x1d6a3, 0x1d7ce, 0x1d7ff, 0x1f100,
+  0x1f14f, 0x1f16a, 0x1f16c, 0x1f190, 0x1f190, 0x1fbf0, 0x1fbf9,
 ];
 
-/** Each code point past ASCII that folds to ASCII, and what it folds to (a constant table, built once). */
-const FOLDS: ReadonlyMap<number, string> = new Map(
-  FOLD_BLOCKS.flatMap((block) => Array.from({ length: 0x100 }, (_, low) => (block << 8) | low)).flatMap((code) => {
-    if (code < 0x80 || (code >= 0xd800 && code <= 0xdfff)) return [];
-    const character = String.fromCodePoint(code);
-    const folded = character.normalize("NFKC");
-    return folded !== character && isAscii(folded) ? [[code, folded] as const] : [];
-  }),
-);
+/** Which 64-code-point chunks FOLD_RANGES touch, by `code >> 6`: most code points past ASCII (a script's letters) are let go by one look (a constant table, written once). */
+const FOLD_CHUNKS: Uint8Array = (() => {
+  const chunks = new Uint8Array(((FOLD_RANGES[FOLD_RANGES.length - 1] as number) >> 6) + 1);
+  for (let at = 0; at < FOLD_RANGES.length; at += 2) chunks.fill(1, (FOLD_RANGES[at] as number) >> 6, ((FOLD_RANGES[at + 1] as number) >> 6) + 1);
+  return chunks;
+})();
 
-/** A text folded, with, for each of its characters, the span of the original text it comes from. */
+/** The reserved code points among the mathematical letters (their letters stand among the letterlike symbols: `ℎ`, `ℬ`, `ℭ`, …). */
+const MATH_LETTER_HOLES: ReadonlySet<number> = new Set([
+  0x1d455, 0x1d49d, 0x1d4a0, 0x1d4a1, 0x1d4a3, 0x1d4a4, 0x1d4a7, 0x1d4a8, 0x1d4ad, 0x1d4ba, 0x1d4bc, 0x1d4c4, 0x1d506, 0x1d50b, 0x1d50c, 0x1d515,
+  0x1d51d, 0x1d53a, 0x1d53f, 0x1d545, 0x1d547, 0x1d548, 0x1d549, 0x1d551,
+]);
+
+/**
+ * What the code point `code` (past ASCII) folds to, if ASCII text other than itself. The forms text
+ * is full of (fullwidth letters and digits and the ideographic space in Japanese and Chinese, the
+ * no-break space, mathematical and circled letters) by their layout; the rest by NFKC itself.
+ */
+function foldOf(code: number): string | undefined {
+  if (FOLD_CHUNKS[code >> 6] !== 1) return undefined;
+  if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
+  if (code === 0xa0 || code === 0x3000 || (code >= 0x2000 && code <= 0x200a)) return " ";
+  // Mathematical letters: A-Z then a-z in each of thirteen styles, but for the holes; digits: 0-9 in each of five.
+  if (code >= 0x1d400 && code <= 0x1d6a3) return MATH_LETTER_HOLES.has(code) ? undefined : letterAt((code - 0x1d400) % 52);
+  if (code >= 0x1d7ce && code <= 0x1d7ff) return String.fromCharCode(0x30 + ((code - 0x1d7ce) % 10));
+  if (code >= 0x24b6 && code <= 0x24e9) return letterAt(code - 0x24b6);
+  if (!inFoldRanges(code)) return undefined;
+  const character = String.fromCodePoint(code);
+  const folded = character.normalize("NFKC");
+  if (folded === character) return undefined;
+  for (let at = 0; at < folded.length; at++) if (folded.charCodeAt(at) >= 0x80) return undefined;
+  return folded;
+}
+
+/** The letter at `index` of A-Z then a-z. */
+function letterAt(index: number): string {
+  return String.fromCharCode(index < 26 ? 0x41 + index : 0x61 + index - 26);
+}
+
+/** Whether `code` stands in one of FOLD_RANGES (a binary search over their first code points). */
+function inFoldRanges(code: number): boolean {
+  if (code < (FOLD_RANGES[0] as number) || code > (FOLD_RANGES[FOLD_RANGES.length - 1] as number)) return false;
+  let low = 0;
+  let high = FOLD_RANGES.length / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (code < (FOLD_RANGES[middle * 2] as number)) high = middle - 1;
+    else if (code > (FOLD_RANGES[middle * 2 + 1] as number)) low = middle + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** A text folded, with, where its length differs from the original's, the span of the original each of its characters comes from. */
 export interface FoldedText {
   text: string;
-  /** Where in the original text character i of `text` begins. */
-  starts: number[];
-  /** Where in the original text character i of `text` ends (past both code units of a surrogate pair). */
-  ends: number[];
+  /** Where in the original text character i of `text` begins; undefined when each stands where it stood (each fold one code unit for one). */
+  starts: number[] | undefined;
+  /** Where in the original text character i of `text` ends (past both code units of a surrogate pair); undefined with `starts`. */
+  ends: number[] | undefined;
 }
 
 /**
  * `text` with its compatibility forms folded to ASCII; undefined when nothing in it folds (most text:
- * ASCII, or letters of other scripts). `singleOnly`: only forms that fold to one character (what a
- * stream reads a character at a time: key-shape-stream.ts).
+ * ASCII, or letters of other scripts, read without a copy made). `singleOnly`: only forms that fold to
+ * one character (what a stream reads a character at a time: key-shape-stream.ts).
  */
 export function foldCompatibility(text: string, options: { singleOnly?: boolean } = {}): FoldedText | undefined {
   if (isAscii(text)) return undefined;
@@ -51,41 +99,70 @@ export function foldCompatibility(text: string, options: { singleOnly?: boolean 
   let folded = "";
   let runStart = 0;
   let changed = false;
-  const starts: number[] = [];
-  const ends: number[] = [];
+  let starts: number[] | undefined;
+  let ends: number[] | undefined;
   let at = 0;
   while (at < text.length) {
+    if (text.charCodeAt(at) < 0x80) {
+      at++;
+      continue;
+    }
     const code = text.codePointAt(at) as number;
     const width = code > 0xffff ? 2 : 1;
-    const fold = code < 0x80 ? undefined : FOLDS.get(code);
+    const fold = foldOf(code);
     if (fold === undefined || (singleOnly && fold.length > 1)) {
-      for (let unit = 0; unit < width; unit++) {
-        starts.push(at + unit);
-        ends.push(at + unit + 1);
+      at += width;
+      continue;
+    }
+    if (starts === undefined && fold.length !== width) {
+      // The first fold that moves what follows: until here each character stood where it stands.
+      starts = Array.from({ length: at }, (_, index) => index);
+      ends = Array.from({ length: at }, (_, index) => index + 1);
+    } else if (starts !== undefined && ends !== undefined) {
+      for (let index = runStart; index < at; index++) {
+        starts.push(index);
+        ends.push(index + 1);
       }
-    } else {
-      folded += text.slice(runStart, at) + fold;
-      runStart = at + width;
-      changed = true;
+    }
+    folded += text.slice(runStart, at) + fold;
+    if (starts !== undefined && ends !== undefined) {
       for (let unit = 0; unit < fold.length; unit++) {
         starts.push(at);
         ends.push(at + width);
       }
     }
+    changed = true;
     at += width;
+    runStart = at;
   }
   if (!changed) return undefined;
+  if (starts !== undefined && ends !== undefined) {
+    for (let index = runStart; index < text.length; index++) {
+      starts.push(index);
+      ends.push(index + 1);
+    }
+  }
   return { text: folded + text.slice(runStart), starts, ends };
+}
+
+/** Where character `index` of a folded text begins in its original. */
+export function unfoldedStart(folded: FoldedText, index: number): number {
+  return folded.starts === undefined ? index : (folded.starts[index] as number);
+}
+
+/** Where character `index` of a folded text ends in its original. */
+export function unfoldedEnd(folded: FoldedText, index: number): number {
+  return folded.ends === undefined ? index + 1 : (folded.ends[index] as number);
 }
 
 /** Spans of a folded text as spans of its original: each from its first character's start to its last's end. */
 export function unfoldSpans(folded: FoldedText, spans: readonly [number, number][]): [number, number][] {
-  return spans.map(([start, end]) => [folded.starts[start] as number, folded.ends[end - 1] as number]);
+  return spans.map(([start, end]) => [unfoldedStart(folded, start), unfoldedEnd(folded, end - 1)]);
 }
 
 /** An index of a folded text (a place to cut) as one of its original: the start of the character it is in; its length past the end. */
 export function unfoldIndex(folded: FoldedText, index: number, originalLength: number): number {
-  return index >= folded.text.length ? originalLength : (folded.starts[index] as number);
+  return index >= folded.text.length ? originalLength : unfoldedStart(folded, index);
 }
 
 /**
@@ -95,7 +172,7 @@ export function unfoldIndex(folded: FoldedText, index: number, originalLength: n
 export function foldedCodeAt(text: string, at: number): number {
   const unit = text.charCodeAt(at);
   if (unit < 0x80) return unit;
-  const fold = FOLDS.get(text.codePointAt(at) as number);
+  const fold = foldOf(text.codePointAt(at) as number);
   return fold !== undefined && fold.length === 1 ? fold.charCodeAt(0) : unit;
 }
 
@@ -115,9 +192,16 @@ export function endsInHalfPair(text: string): boolean {
   return text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1));
 }
 
-/** Every code point folded to ASCII, for the test that proves FOLD_BLOCKS holds them all. */
-export function foldedCodePoints(): number[] {
-  return [...FOLDS.keys()];
+/** Every code point folded to ASCII and what it folds to, for the test that proves FOLD_RANGES hold them all and each fold is NFKC's. */
+export function foldedCodePoints(): [number, string][] {
+  const found: [number, string][] = [];
+  for (let at = 0; at < FOLD_RANGES.length; at += 2) {
+    for (let code = FOLD_RANGES[at] as number; code <= (FOLD_RANGES[at + 1] as number); code++) {
+      const fold = foldOf(code);
+      if (fold !== undefined) found.push([code, fold]);
+    }
+  }
+  return found;
 }
 
 function isHighSurrogate(unit: number): boolean {

@@ -1,4 +1,4 @@
-import { foldCompatibility, type FoldedText } from "./compatibility-fold.js";
+import { foldCompatibility, unfoldedEnd, unfoldedStart, type FoldedText } from "./compatibility-fold.js";
 import { REDACTED } from "./redacted.js";
 
 /**
@@ -85,10 +85,14 @@ export function maskKeyShapes(text: string): string {
  * stages' masks in it, as the plain mask does.
  */
 function maskFoldedShapes(text: string, folded: FoldedText): string {
-  if (folded.text.length < SHORTEST_SHAPE) return text;
+  if (folded.text.length < SHORTEST_SHAPE || !STAGE_PATTERNS.some((pattern) => matches(pattern, folded.text))) return text;
   const masked: [number, number][] = [];
   // The stage's text, and for each of its characters the span of `text` it stands for.
-  let current = { text: folded.text, starts: folded.starts, ends: folded.ends };
+  let current = {
+    text: folded.text,
+    starts: Array.from({ length: folded.text.length }, (_, index) => unfoldedStart(folded, index)),
+    ends: Array.from({ length: folded.text.length }, (_, index) => unfoldedEnd(folded, index)),
+  };
   for (const [index, pattern] of STAGE_PATTERNS.entries()) {
     const count = (KEY_SHAPE_STAGES[index] as KeyShapeStage).shapes.length;
     const bodies: [number, number][] = [];
@@ -128,6 +132,14 @@ function maskFoldedShapes(text: string, folded: FoldedText): string {
     at = end;
   }
   return out + text.slice(at);
+}
+
+/** Whether `pattern` (global) matches anywhere in `text`. */
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
 }
 
 /** How many of a shape's first body characters its digit must be among (a kept head is shown at once: its token alone is held). */
