@@ -1,3 +1,4 @@
+import { characterBefore, endsInHalfPair, foldedCodeAt, unitsAt } from "./compatibility-fold.js";
 import { digitWithin, KEY_SHAPE_STAGES, setCharacters, type KeyShape, type KeyShapeStage } from "./key-shapes.js";
 import { REDACTED } from "./redacted.js";
 
@@ -7,33 +8,41 @@ import { REDACTED } from "./redacted.js";
  * key shape is held back until the next piece decides it, and no longer: it goes out as soon as it can
  * no longer be one (`s` then `un`), and at the end of the stream. A key decided, its mask goes out at
  * once and the key's further characters are dropped as they come; a kept head (`Bearer `) is shown at
- * once, its token held. What is held is never longer than LONGEST_KEY.
+ * once, its token held. What is held is never longer than LONGEST_KEY. A character is read as the ASCII
+ * character it folds to (compatibility-fold.ts), as the whole-text mask reads it; a piece cut inside a
+ * surrogate pair (`𝐬` is two code units) holds its first half until the next piece completes it.
  */
 export class KeyShapeStream {
   private readonly stages: ShapeStageStream[] = READERS.map((reader) => new ShapeStageStream(reader));
+  /** The first half of a surrogate pair a piece ended in, or "". */
+  private halfPair = "";
 
   /** What may be shown of `piece` now (the text so far masked, less what is held back). */
   push(piece: string): string {
-    let text = piece;
+    let text = this.halfPair + piece;
+    this.halfPair = endsInHalfPair(text) ? text.slice(-1) : "";
+    if (this.halfPair !== "") text = text.slice(0, -1);
     for (const stage of this.stages) text = stage.push(text);
     return text;
   }
 
   /** The rest, once nothing more comes (`piece`: the stream's last); ready for a new stream after. */
   end(piece = ""): string {
-    let text = piece;
+    let text = this.halfPair + piece;
+    this.halfPair = "";
     for (const stage of this.stages) text = stage.end(text);
     return text;
   }
 
   /** Forgets what is held (a stream dropped: a fallback's fresh answer replaces it). */
   reset(): void {
+    this.halfPair = "";
     for (const stage of this.stages) stage.reset();
   }
 
   /** How many characters are held back now. */
   get heldLength(): number {
-    return this.stages.reduce((sum, stage) => sum + stage.heldLength, 0);
+    return this.stages.reduce((sum, stage) => sum + stage.heldLength, this.halfPair.length);
   }
 }
 
@@ -59,7 +68,7 @@ const OPEN: Reading = { kind: "open" };
 /** One stage's shapes over a stream (the stages run one after the other, as the whole-text mask's do). */
 class ShapeStageStream {
   private held = "";
-  /** The character before `held` in the stream: a shape begins only after one that is no letter, digit or underscore. */
+  /** The character before `held` in the stream (both halves of a surrogate pair): a shape begins only after one that is no letter, digit or underscore. */
   private before = "";
   /** Inside a key masked already whose characters go on: its shape (they are dropped until another comes). */
   private inKey: ShapeReader | undefined;
@@ -146,7 +155,7 @@ class ShapeStageStream {
 
   /** Holds `text` from `from` on (the character before it kept to read what follows after); returns `shown`. */
   private hold(text: string, from: number, shown: string): string {
-    if (from > 0) this.before = text[from - 1] as string;
+    if (from > 0) this.before = text.slice(characterBefore(text, from), from);
     this.held = from === text.length ? "" : text.slice(from);
     return shown;
   }
@@ -158,9 +167,12 @@ class ShapeStageStream {
  */
 function nextStart(stage: StageReader, text: string, from: number, before: string): number {
   for (let at = from; at < text.length; at++) {
-    const code = text.charCodeAt(at);
+    // (The second half of a surrogate pair reads as no character: a character is looked at from its first.)
+    const unit = text.charCodeAt(at);
+    const code = unit < 128 ? unit : foldedCodeAt(text, at);
     if (code >= 128 || stage.first[code] !== 1) continue;
-    if (!isWordCharacter(at === 0 ? before : (text[at - 1] as string))) return at;
+    const previous = at === 0 ? before : text.slice(characterBefore(text, at), at);
+    if (!isWordCharacter(previous)) return at;
   }
   return -1;
 }
@@ -170,8 +182,8 @@ function readShape(reader: ShapeReader, text: string, start: number, ended: bool
   let at = start;
   for (const set of reader.head) {
     if (at === text.length) return ended ? NONE : OPEN;
-    if (!inSet(set, text.charCodeAt(at))) return NONE;
-    at++;
+    if (!inSet(set, foldedCodeAt(text, at))) return NONE;
+    at += unitsAt(text, at);
   }
   if (reader.gap) {
     const gapEnd = runEnd(reader.gap, text, at);
@@ -186,10 +198,11 @@ function readShape(reader: ShapeReader, text: string, start: number, ended: bool
 function readBody(reader: ShapeReader, text: string, at: number, ended: boolean): Reading {
   const { shape } = reader;
   const end = runEnd(reader.body, text, at);
-  const length = end - at;
+  // Characters, not code units (a surrogate pair is one).
+  const length = characterCount(text, at, end);
   const open = end === text.length && !ended;
-  if (shape.exact) return length >= shape.min ? { kind: "key", bodyFrom: at, end: at + shape.min, goesOn: false } : open ? OPEN : NONE;
-  const digitSeen = !shape.digit || hasDigit(text, at, Math.min(end, at + reader.digitWithin));
+  if (shape.exact) return length >= shape.min ? { kind: "key", bodyFrom: at, end: pastCharacters(text, at, shape.min), goesOn: false } : open ? OPEN : NONE;
+  const digitSeen = !shape.digit || hasDigit(text, at, pastCharacters(text, at, Math.min(length, reader.digitWithin)));
   if (length >= shape.min && digitSeen) return { kind: "key", bodyFrom: at, end, goesOn: open };
   // Still short, or no digit yet where one may still come.
   return open && length < reader.digitWithin ? OPEN : NONE;
@@ -197,22 +210,36 @@ function readBody(reader: ShapeReader, text: string, at: number, ended: boolean)
 
 function runEnd(set: Uint8Array, text: string, from: number): number {
   let at = from;
-  while (at < text.length && inSet(set, text.charCodeAt(at))) at++;
+  while (at < text.length && inSet(set, foldedCodeAt(text, at))) at += unitsAt(text, at);
   return at;
 }
 
 function hasDigit(text: string, from: number, to: number): boolean {
-  for (let at = from; at < to; at++) {
-    const code = text.charCodeAt(at);
+  for (let at = from; at < to; at += unitsAt(text, at)) {
+    const code = foldedCodeAt(text, at);
     if (code >= 48 && code <= 57) return true;
   }
   return false;
 }
 
+/** How many characters `text` has from `from` to `to` (a surrogate pair one). */
+function characterCount(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = from; at < to; at += unitsAt(text, at)) count++;
+  return count;
+}
+
+/** Where `count` characters from `from` end. */
+function pastCharacters(text: string, from: number, count: number): number {
+  let at = from;
+  for (let index = 0; index < count && at < text.length; index++) at += unitsAt(text, at);
+  return at;
+}
+
 const inSet = (set: Uint8Array, code: number): boolean => code < 128 && set[code] === 1;
 
 const WORD = table("A-Za-z0-9_", false);
-const isWordCharacter = (character: string): boolean => character !== "" && inSet(WORD, character.charCodeAt(0));
+const isWordCharacter = (character: string): boolean => character !== "" && inSet(WORD, foldedCodeAt(character, 0));
 
 /** A set of ASCII characters as a lookup table (both letter cases for a caseless stage). */
 function table(set: string, caseless: boolean): Uint8Array {

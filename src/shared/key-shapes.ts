@@ -1,3 +1,4 @@
+import { foldCompatibility, unfoldedEnd, unfoldedStart, type FoldedText } from "./compatibility-fold.js";
 import { REDACTED } from "./redacted.js";
 
 /**
@@ -12,7 +13,9 @@ import { REDACTED } from "./redacted.js";
  * a `gap` of one or more characters shown as written (`Bearer` then spaces), then its `body`: a run of
  * its characters, `min` or more (all of the run is masked), or exactly `min` with `exact`; with `digit`,
  * one of its first `digitWithin` characters is a digit. It begins where the character before is no
- * letter, digit or underscore (a regular expression's `\b`: "ask-…" is no key). Its first character
+ * letter, digit or underscore (a regular expression's `\b`: "ask-…" is no key). A character is read
+ * as the one ASCII character it folds to, if it folds to one (compatibility-fold.ts: `ｓｋ－…`, `𝐬𝐤-…`,
+ * `ⓢⓚ-…` are keys), and those characters are masked. Its first character
  * is a letter, and none of a kept head's later characters or gap's begins a shape (what the stream
  * relies on to show a kept head before its token is read).
  */
@@ -64,6 +67,8 @@ export interface KeyShapeStage {
 
 /** Every key-shaped token masked; a kept head (`Bearer `) stays. */
 export function maskKeyShapes(text: string): string {
+  const folded = foldCompatibility(text, { singleOnly: true });
+  if (folded !== undefined) return maskFoldedShapes(text, folded);
   if (text.length < SHORTEST_SHAPE) return text;
   let out = text;
   for (const [index, pattern] of STAGE_PATTERNS.entries()) {
@@ -72,6 +77,69 @@ export function maskKeyShapes(text: string): string {
     out = out.replace(pattern, (...match: unknown[]) => `${match.slice(1, 1 + count).find((head) => typeof head === "string") ?? ""}${REDACTED}`);
   }
   return out;
+}
+
+/**
+ * The shapes masked in a text with compatibility forms, read in its fold (one character for one: what a
+ * stream reads too), the characters of the text itself masked. Each stage reads the fold with the earlier
+ * stages' masks in it, as the plain mask does.
+ */
+function maskFoldedShapes(text: string, folded: FoldedText): string {
+  if (folded.text.length < SHORTEST_SHAPE || !STAGE_PATTERNS.some((pattern) => matches(pattern, folded.text))) return text;
+  const masked: [number, number][] = [];
+  // The stage's text, and for each of its characters the span of `text` it stands for.
+  let current = {
+    text: folded.text,
+    starts: Array.from({ length: folded.text.length }, (_, index) => unfoldedStart(folded, index)),
+    ends: Array.from({ length: folded.text.length }, (_, index) => unfoldedEnd(folded, index)),
+  };
+  for (const [index, pattern] of STAGE_PATTERNS.entries()) {
+    const count = (KEY_SHAPE_STAGES[index] as KeyShapeStage).shapes.length;
+    const bodies: [number, number][] = [];
+    for (const match of current.text.matchAll(pattern)) {
+      const head = match.slice(1, 1 + count).find((each) => typeof each === "string") ?? "";
+      bodies.push([match.index + head.length, match.index + match[0].length]);
+    }
+    if (bodies.length === 0) continue;
+    const next = { text: "", starts: [] as number[], ends: [] as number[] };
+    const keep = (from: number, to: number) => {
+      next.text += current.text.slice(from, to);
+      for (let index = from; index < to; index++) {
+        next.starts.push(current.starts[index] as number);
+        next.ends.push(current.ends[index] as number);
+      }
+    };
+    let at = 0;
+    for (const [start, end] of bodies) {
+      const span: [number, number] = [current.starts[start] as number, current.ends[end - 1] as number];
+      masked.push(span);
+      keep(at, start);
+      next.text += REDACTED;
+      for (let index = 0; index < REDACTED.length; index++) {
+        next.starts.push(span[0]);
+        next.ends.push(span[1]);
+      }
+      at = end;
+    }
+    keep(at, current.text.length);
+    current = next;
+  }
+  let out = "";
+  let at = 0;
+  for (const [start, end] of masked.sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    out += `${text.slice(at, start)}${REDACTED}`;
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** Whether `pattern` (global) matches anywhere in `text`. */
+function matches(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
 }
 
 /** How many of a shape's first body characters its digit must be among (a kept head is shown at once: its token alone is held). */

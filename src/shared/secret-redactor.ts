@@ -1,3 +1,4 @@
+import { endsInHalfPair, foldCompatibility, unfoldIndex, unfoldSpans } from "./compatibility-fold.js";
 import { maskKeyShapes } from "./key-shapes.js";
 import { isPlaceholderKey } from "./placeholder-keys.js";
 import { REDACTED } from "./redacted.js";
@@ -36,6 +37,11 @@ export { REDACTED } from "./redacted.js";
  * wrapped (secret-matcher.ts): "correct horse" in prose is not a secret "correcthorse…" however its
  * letters line up. Most text is proved to hold no form by one cheap scan (secret-prefilter.ts).
  *
+ * Matching is done in the text's compatibility fold too (compatibility-fold.ts): a key in fullwidth
+ * (`ｓｋ－ｐｒｏｊ－…`), mathematical (`𝐬𝐤-…`), circled (`ⓢⓚ-…`), superscript or other forms NFKC folds
+ * to ASCII reads as the key, in every form above, and the characters of the text are masked (a fold
+ * can change the text's length: spans are mapped back). Text with nothing past ASCII is its own fold.
+ *
  * A key's variants are forms too (secret-variants.ts): its skeleton (letters and digits alone,
  * matched in the text's skeleton: separators dropped, swapped or put between its characters), rot13,
  * reversed, UTF-16, and two encodings deep (base64 of base64, hex of base64, …).
@@ -73,7 +79,11 @@ export class SecretRedactor {
     for (const value of values) {
       if (value === undefined) continue;
       const trimmed = value.trim();
-      if (trimmed.length >= MIN_ENCODED_SECRET_LENGTH && !isPlaceholderKey(trimmed)) this.secrets.add(trimmed);
+      if (trimmed.length < MIN_ENCODED_SECRET_LENGTH || isPlaceholderKey(trimmed)) continue;
+      this.secrets.add(trimmed);
+      // A value with compatibility forms of its own is matched in the text's fold as its fold.
+      const folded = foldCompatibility(trimmed)?.text;
+      if (folded !== undefined && folded.length >= MIN_ENCODED_SECRET_LENGTH) this.secrets.add(folded);
     }
     const longestFirst = (a: string, b: string) => b.length - a.length;
     const long = [...this.secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH);
@@ -111,22 +121,24 @@ export class SecretRedactor {
 
   /** `redact` but for the key shapes: the known secrets alone (a stream masks the shapes over its pieces: key-shape-stream.ts). */
   redactKnown(text: string, options: { shownBefore?: string } = {}): string {
-    const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
+    const shown = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
+    const folded = foldCompatibility(text);
+    const read = folded?.text ?? text;
+    const before = foldCompatibility(shown)?.text ?? shown;
     // Nothing shorter than the shortest thing masked can hold one (most strings of an event: refs, kinds, short deltas).
-    if (text === "" || (text.length < SHORTEST_MASKED && before === "")) return text;
-    let out = text;
-    const runs = before === "" ? this.partial.spans(text) : shiftedSpans(this.partial.spans(before + text), before.length);
-    const spans = runs.length === 0 ? this.matcher.spans(text) : mergeSpans([...this.matcher.spans(text), ...runs]);
-    if (spans.length > 0) {
-      out = "";
-      let at = 0;
-      for (const [start, end] of spans) {
-        out += `${text.slice(at, start)}${REDACTED}`;
-        at = end;
-      }
-      out += text.slice(at);
+    if (read === "" || (read.length < SHORTEST_MASKED && before === "")) return text;
+    const runs = before === "" ? this.partial.spans(read) : shiftedSpans(this.partial.spans(before + read), before.length);
+    const found = runs.length === 0 ? this.matcher.spans(read) : mergeSpans([...this.matcher.spans(read), ...runs]);
+    // A character that folds to several (`ﬁ`) may stand in two spans: joined.
+    const spans = folded === undefined || found.length === 0 ? found : mergeSpans(unfoldSpans(folded, found));
+    if (spans.length === 0) return text;
+    let out = "";
+    let at = 0;
+    for (const [start, end] of spans) {
+      out += `${text.slice(at, start)}${REDACTED}`;
+      at = end;
     }
-    return out;
+    return out + text.slice(at);
   }
 
   /**
@@ -136,16 +148,27 @@ export class SecretRedactor {
    * when the text cannot end inside a secret. `streamEnded`: nothing more comes — what is held only
    * until the next piece says what it is (the offset that may begin a hex dump's line) is no secret's
    * beginning then. `shownBefore`: the text the stream has shown right before `text` (as for `redact`).
+   * Read in the text's fold (compatibility-fold.ts); a text that ends inside a surrogate pair holds its
+   * first half while more may come.
    */
   partialFrom(text: string, options: { streamEnded?: boolean; shownBefore?: string } = {}): number {
     const ended = options.streamEnded ?? false;
+    const folded = foldCompatibility(text);
     // A run may have begun in what the stream has shown: its characters count towards HELD_RUN (what is shown stays shown).
-    const before = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
-    const run = before === "" ? this.partial.begunAt(text) : Math.max(0, this.partial.begunAt(before + text) - before.length);
+    const shown = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     // Text that goes on a line the stream has shown part of does not begin a line (no dump's offset can stand at its start).
-    // (Indentation shown so far is no part of a line: a dump's offset may come after it.)
+    // (Indentation shown so far is no part of a line: a dump's offset may come after it.) A fold makes no white space of other characters.
     const shownLine = options.shownBefore?.slice(options.shownBefore.lastIndexOf("\n") + 1) ?? "";
     const midLine = /\S/.test(shownLine);
+    const held = this.heldFrom(folded?.text ?? text, { ended, midLine, before: foldCompatibility(shown)?.text ?? shown });
+    const from = folded === undefined ? held : unfoldIndex(folded, held, text.length);
+    return !ended && endsInHalfPair(text) ? Math.min(from, text.length - 1) : from;
+  }
+
+  /** partialFrom in a text's fold (`before`: the fold of the last of what the stream has shown). */
+  private heldFrom(text: string, options: { ended: boolean; midLine: boolean; before: string }): number {
+    const { ended, midLine, before } = options;
+    const run = before === "" ? this.partial.begunAt(text) : Math.max(0, this.partial.begunAt(before + text) - before.length);
     let held = Math.min(this.matcher.partialFrom(text, { ended, midLine }), run);
     if (held === text.length) return held;
     // Never inside a run or a form already masked there: held whole, masked once what follows is known.
