@@ -41,8 +41,12 @@ export class SecretStream {
    */
   end(): string {
     const { held, shown } = this;
-    const from = this.secrets.partialFrom(held, { streamEnded: true, shownBefore: shown });
-    const known = held.length - from >= PARTIAL_MASKED ? `${this.secrets.redactKnown(held.slice(0, from), { shownBefore: shown })}${REDACTED}` : this.secrets.redactKnown(held, { shownBefore: shown });
+    // Whole secrets first: a key and what follows it ("KEY." at the end) are a key and a full stop, not a
+    // key's beginning (read as one, the full stop was masked with it: a character of the answer lost).
+    // Then what is left at the very end that could begin one: the stream stopped there, mid-key.
+    const masked = this.secrets.redactKnown(held, { shownBefore: shown });
+    const from = this.secrets.partialFrom(masked, { streamEnded: true, shownBefore: shown });
+    const known = masked.length - from >= PARTIAL_MASKED ? `${masked.slice(0, from)}${REDACTED}` : masked;
     this.held = "";
     this.shown = "";
     return this.shapes.end(known);

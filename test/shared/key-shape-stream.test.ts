@@ -142,3 +142,16 @@ test("texts of shapes' pieces cut at random: the stream always shows what the wh
   }
   assert.ok(masked > 500, `${masked} of the texts hold a key`);
 });
+
+test("a known key the stream ends on, then punctuation, keeps the punctuation (a character of the answer); a key's beginning it stops on is masked", () => {
+  const key = "zq8Hc2VwLp5Rt9Ny4Kd7Mf3Bx6Gs1Jv";
+  const known = new SecretRedactor([key]);
+  for (const [text, shown] of [
+    [`the key is ${key}.`, "the key is ***."],
+    [`(${key})`, "(***)"],
+    [`it is ${key}!?`, "it is ***!?"],
+    [`stopped at ${key.slice(0, 10)}`, "stopped at ***"],
+  ] as const) {
+    for (const pieces of cuttings(text)) assert.equal(streamed(new SecretStream(known), pieces), shown, `${text} cut as ${JSON.stringify(pieces)}`);
+  }
+});
