@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import type OpenAI from "openai";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { apiSetup, type ApiSetup } from "./openai-setup.js";
+import { chatStreamParts } from "../helpers/chat-stream-parts.js";
 
 const REASONING = "NOOPEN-REASONING about things";
 const ANSWER = "The visible answer.";
 const ORPHAN = `${REASONING}</think>\n\n${ANSWER}`;
 const SAID = /Backup began its answer with its reasoning, ended by <\/think>.*reasoning: true in its models entry splits them from the first/;
 
-type Delta = OpenAI.ChatCompletionChunk.Choice.Delta & { reasoning_content?: string };
 type Message = OpenAI.ChatCompletionMessage & { reasoning_content?: string };
 
 describe("OpenAI-compatible API: an orphan </think> from a model not known to reason", () => {
@@ -25,17 +25,7 @@ describe("OpenAI-compatible API: an orphan </think> from a model not known to re
   });
   afterEach(() => api.close());
 
-  const chatStream = async (model: string, headers: Record<string, string> = {}): Promise<{ text: string; reasoning: string }> => {
-    const stream = await api.client.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }], stream: true }, { headers });
-    let text = "";
-    let reasoning = "";
-    for await (const chunk of stream) {
-      const delta = chunk.choices[0]?.delta as Delta | undefined;
-      text += delta?.content ?? "";
-      reasoning += delta?.reasoning_content ?? "";
-    }
-    return { text, reasoning };
-  };
+  const chatStream = (model: string, headers: Record<string, string> = {}): Promise<{ text: string; reasoning: string }> => chatStreamParts(api.client, { model, messages: [{ role: "user", content: "hi" }], headers });
 
   test("proxy mode, a whole reply first: split, and x-hearth-notice says what was done; the stream after it is split from its start", async () => {
     const { data, response } = await api.client.chat.completions.create({ model: "backup/m2", messages: [{ role: "user", content: "hi" }] }).withResponse();

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import type OpenAI from "openai";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { apiSetup, type ApiSetup } from "./openai-setup.js";
+import { chatStreamParts } from "../helpers/chat-stream-parts.js";
 
 const REASONING = "PONDERING the greeting; [draft] <b>reply</b>.";
 const ANSWER = "Hello there! Tags such as `</seed:think>`, `[/THINK]` and `<|end|>` are words here.";
@@ -22,7 +23,6 @@ const SPELLINGS: { name: string; output: string }[] = [
   { name: "gpt-oss harmony", output: `<|channel|>analysis<|message|>${REASONING}<|end|><|start|>assistant<|channel|>final<|message|>${ANSWER}<|return|>` },
 ];
 
-type Delta = OpenAI.ChatCompletionChunk.Choice.Delta & { reasoning_content?: string };
 type Message = OpenAI.ChatCompletionMessage & { reasoning_content?: string };
 const ask = [{ role: "user" as const, content: "hi" }];
 
@@ -38,14 +38,7 @@ describe("OpenAI-compatible API: reasoning in the text in every spelling", () =>
   };
 
   const chatStream = async (model: string): Promise<{ text: string; reasoning: string }> => {
-    const stream = await api.client.chat.completions.create({ model, messages: ask, stream: true });
-    let text = "";
-    let reasoning = "";
-    for await (const chunk of stream) {
-      const delta = chunk.choices[0]?.delta as Delta | undefined;
-      text += delta?.content ?? "";
-      reasoning += delta?.reasoning_content ?? "";
-    }
+    const { text, reasoning } = await chatStreamParts(api.client, { model, messages: ask });
     return { text, reasoning: reasoning.trim() }; // the newlines around the tags are no words
   };
 
