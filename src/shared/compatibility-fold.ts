@@ -1,3 +1,5 @@
+import { LOOKALIKE_CODES, LOOKALIKE_FOLDS } from "./lookalike-table.js";
+
 /**
  * Compatibility forms folded to ASCII, as Unicode's NFKC folds them: fullwidth ASCII (`ｓｋ－ｐｒｏｊ`),
  * mathematical alphanumerics (`𝐬𝐤`, `𝓼𝓴`, `𝟘`), circled and enclosed letters and digits (`ⓢⓚ`,
@@ -10,6 +12,12 @@
  * Only folds whose result is ASCII are taken: a key's characters are ASCII, and a fold to other
  * letters (`ǅ` to `Dž`) or to marks (`¨`) changes no key. Folded code point by code point (NFKC's
  * composition of a letter with a following mark joins nothing ASCII).
+ *
+ * And the forms NFKC keeps that still read as a key's characters: the look-alikes of ASCII letters,
+ * digits, `-` and `_` in Unicode's confusables data (Cyrillic and Greek `ѕк`, `Ԛ`, `ԝ`, `Ε`, the hyphen
+ * `‐` and the dashes), the small capitals (`ꜱᴋ-ᴘʀᴏᴊ`) as their letters (lookalike-table.ts), and the tag
+ * characters (U+E0020–U+E007E, invisible: each an ASCII character plus 0xE0000) as their ASCII. Only the
+ * matching reads the fold: text in Russian or Greek that holds no key goes out as written.
  */
 
 /**
@@ -26,10 +34,21 @@ const FOLD_RANGES: readonly number[] = [
   0x1f14f, 0x1f16a, 0x1f16c, 0x1f190, 0x1f190, 0x1fbf0, 0x1fbf9,
 ];
 
-/** Which 64-code-point chunks FOLD_RANGES touch, by `code >> 6`: most code points past ASCII (a script's letters) are let go by one look (a constant table, written once). */
+/** The tag characters: each folds to the ASCII character 0xE0000 below it (`\u{E0073}` to `s`). */
+const FIRST_TAG = 0xe0020;
+const LAST_TAG = 0xe007e;
+const TAG_OFFSET = 0xe0000;
+
+/**
+ * Which 64-code-point chunks FOLD_RANGES, the look-alikes and the tag characters touch, by `code >> 6`:
+ * most code points past ASCII (CJK, most of a script's letters) are let go by one look (an index of the
+ * constant tables, written once).
+ */
 const FOLD_CHUNKS: Uint8Array = (() => {
-  const chunks = new Uint8Array(((FOLD_RANGES[FOLD_RANGES.length - 1] as number) >> 6) + 1);
+  const chunks = new Uint8Array((LAST_TAG >> 6) + 1);
   for (let at = 0; at < FOLD_RANGES.length; at += 2) chunks.fill(1, (FOLD_RANGES[at] as number) >> 6, ((FOLD_RANGES[at + 1] as number) >> 6) + 1);
+  for (const code of LOOKALIKE_CODES) chunks[code >> 6] = 1;
+  chunks.fill(1, FIRST_TAG >> 6, (LAST_TAG >> 6) + 1);
   return chunks;
 })();
 
@@ -39,13 +58,18 @@ const MATH_LETTER_HOLES: ReadonlySet<number> = new Set([
   0x1d51d, 0x1d53a, 0x1d53f, 0x1d545, 0x1d547, 0x1d548, 0x1d549, 0x1d551,
 ]);
 
-/**
- * What the code point `code` (past ASCII) folds to, if ASCII text other than itself. The forms text
- * is full of (fullwidth letters and digits and the ideographic space in Japanese and Chinese, the
- * no-break space, mathematical and circled letters) by their layout; the rest by NFKC itself.
- */
+/** What the code point `code` (past ASCII) folds to, if ASCII text other than itself: its compatibility fold, else the ASCII character it looks like. */
 function foldOf(code: number): string | undefined {
   if (FOLD_CHUNKS[code >> 6] !== 1) return undefined;
+  return compatibilityFoldOf(code) ?? lookalikeFoldOf(code);
+}
+
+/**
+ * What NFKC folds `code` to, if ASCII text other than itself. The forms text is full of (fullwidth
+ * letters and digits and the ideographic space in Japanese and Chinese, the no-break space,
+ * mathematical and circled letters) by their layout; the rest by NFKC itself.
+ */
+function compatibilityFoldOf(code: number): string | undefined {
   if (code >= 0xff01 && code <= 0xff5e) return String.fromCharCode(code - 0xfee0);
   if (code === 0xa0 || code === 0x3000 || (code >= 0x2000 && code <= 0x200a)) return " ";
   // Mathematical letters: A-Z then a-z in each of thirteen styles, but for the holes; digits: 0-9 in each of five.
@@ -58,6 +82,21 @@ function foldOf(code: number): string | undefined {
   if (folded === character) return undefined;
   for (let at = 0; at < folded.length; at++) if (folded.charCodeAt(at) >= 0x80) return undefined;
   return folded;
+}
+
+/** The ASCII character `code` is a look-alike of (lookalike-table.ts) or a tag character of; a binary search of the table. */
+function lookalikeFoldOf(code: number): string | undefined {
+  if (code >= FIRST_TAG && code <= LAST_TAG) return String.fromCharCode(code - TAG_OFFSET);
+  let low = 0;
+  let high = LOOKALIKE_CODES.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = LOOKALIKE_CODES[middle] as number;
+    if (code < found) high = middle - 1;
+    else if (code > found) low = middle + 1;
+    else return LOOKALIKE_FOLDS.charAt(middle);
+  }
+  return undefined;
 }
 
 /** The letter at `index` of A-Z then a-z. */
@@ -192,12 +231,12 @@ export function endsInHalfPair(text: string): boolean {
   return text.length > 0 && isHighSurrogate(text.charCodeAt(text.length - 1));
 }
 
-/** Every code point folded to ASCII and what it folds to, for the test that proves FOLD_RANGES hold them all and each fold is NFKC's. */
-export function foldedCodePoints(): [number, string][] {
+/** Every code point NFKC folds to ASCII and what it folds to, for the test that proves FOLD_RANGES hold them all and each fold is NFKC's. */
+export function compatibilityFoldedCodePoints(): [number, string][] {
   const found: [number, string][] = [];
   for (let at = 0; at < FOLD_RANGES.length; at += 2) {
     for (let code = FOLD_RANGES[at] as number; code <= (FOLD_RANGES[at + 1] as number); code++) {
-      const fold = foldOf(code);
+      const fold = compatibilityFoldOf(code);
       if (fold !== undefined) found.push([code, fold]);
     }
   }
@@ -215,4 +254,11 @@ function isLowSurrogate(unit: number): boolean {
 /** Whether every character of `text` is ASCII: its UTF-8 is as long as its UTF-16 only then (counted in the runtime: faster than a regular expression or a loop, on short text and long). */
 function isAscii(text: string): boolean {
   return Buffer.byteLength(text, "utf8") === text.length;
+}
+
+/** Every look-alike and tag character and what it folds to, for the tests. */
+export function lookalikeCodePoints(): [number, string][] {
+  const found: [number, string][] = LOOKALIKE_CODES.map((code, index) => [code, LOOKALIKE_FOLDS.charAt(index)]);
+  for (let code = FIRST_TAG; code <= LAST_TAG; code++) found.push([code, String.fromCharCode(code - TAG_OFFSET)]);
+  return found;
 }

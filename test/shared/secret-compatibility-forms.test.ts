@@ -4,7 +4,7 @@
 // whole and streamed cut anywhere (inside a surrogate pair too), the text's own characters replaced.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { foldCompatibility, foldedCodePoints } from "../../src/shared/compatibility-fold.js";
+import { foldCompatibility, compatibilityFoldedCodePoints } from "../../src/shared/compatibility-fold.js";
 import { KeyShapeStream } from "../../src/shared/key-shape-stream.js";
 import { maskKeyShapes } from "../../src/shared/key-shapes.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
@@ -81,7 +81,7 @@ test("every code point NFKC folds to other ASCII text is folded, to what NFKC fo
     const folded = character.normalize("NFKC");
     if (folded !== character && /^[\0-\x7f]+$/.test(folded)) expected.push([code, folded]);
   }
-  assert.deepEqual(foldedCodePoints(), expected);
+  assert.deepEqual(compatibilityFoldedCodePoints(), expected);
   assert.equal(foldCompatibility("plain ASCII, and 前文 and é"), undefined);
 });
 
