@@ -22,7 +22,8 @@ export interface AccessContext {
 export function mentionsMe(text: string, me: readonly string[]): boolean {
   return me.some((jid) => {
     const user = bareJid(jid).split("@")[0] ?? "";
-    return /^\d+$/.test(user) && new RegExp(`@${user}(?!\\d)`).test(text);
+    // A mention stands alone: not inside a word, an address or a file name (`bob@491511234567.example`).
+    return /^\d+$/.test(user) && new RegExp(`(?<![\\p{L}\\p{N}_.@+-])@${user}(?![\\p{N}]|\\.[\\p{L}\\p{N}])`, "u").test(text);
   });
 }
 

@@ -128,6 +128,7 @@ export class WhatsAppChannel {
     this.stopped = true;
     this.unsubscribe?.();
     this.retries.stop();
+    this.sent.flush();
     this.connection.stop(reason);
   }
 

@@ -1,4 +1,5 @@
 import { renameSync, writeFileSync } from "node:fs";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileSystemFault } from "../../shared/fs-fault.js";
 import { ensureStateDirectory, readStateFile, setAside } from "../../shared/state-file.js";
@@ -23,6 +24,23 @@ export function writeJsonFile(path: string, value: unknown): void {
   try {
     writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, path);
+  } catch (error) {
+    throw fileSystemFault(error, { path, doing: "write" });
+  }
+}
+
+/**
+ * writeJsonFile off the event loop's thread, for a file written often while the gateway serves (the
+ * caller keeps these writes of one file from overlapping). `stillWanted` is asked before the written
+ * copy replaces the file: a write made since (writeJsonFile at a stop) is not replaced by this older one.
+ */
+export async function writeJsonFileLater(path: string, value: unknown, stillWanted: () => boolean): Promise<void> {
+  ensureStateDirectory({ path: dirname(path), doing: "create the directory for" });
+  const temporary = `${path}.${process.pid}.later.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+    if (stillWanted()) await rename(temporary, path);
+    else await rm(temporary, { force: true });
   } catch (error) {
     throw fileSystemFault(error, { path, doing: "write" });
   }

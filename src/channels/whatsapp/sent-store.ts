@@ -1,5 +1,5 @@
 import type { ChannelLogger } from "./connection.js";
-import { isRecord, readJsonFile, writeJsonFile } from "./json-file.js";
+import { isRecord, readJsonFile, writeJsonFile, writeJsonFileLater } from "./json-file.js";
 
 /** One message the assistant sent: its WhatsApp id and its text as sent. */
 export interface SentMessage {
@@ -13,6 +13,11 @@ export const SENT_PER_CHAT = 50;
 export const SENT_CHATS = 100;
 /** The start of a longer message is kept (what a reply to it gives the model as the message replied to). */
 export const SENT_TEXT_LIMIT = 4000;
+/**
+ * How long after a message is recorded the file is written: the messages sent meanwhile go in one write,
+ * off the event loop's thread (the file may hold SENT_CHATS × SENT_PER_CHAT texts); `flush` writes at the stop.
+ */
+const WRITE_DELAY_MS = 1_000;
 
 interface SentState {
   chats: Record<string, SentMessage[]>;
@@ -37,6 +42,11 @@ export class SentStore {
   /** Per chat, oldest first; the map's order is the chats' last use (read once, then kept here). */
   private chats: Map<string, SentMessage[]> | undefined;
   private writeFailed = false;
+  /** The write waiting for WRITE_DELAY_MS; the one under way (writes never overlap). */
+  private due: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Counts the writes begun: one begun later (the stop's) is not replaced by an earlier one ending after it. */
+  private writes = 0;
 
   constructor(
     private readonly file: string,
@@ -59,14 +69,43 @@ export class SentStore {
       if (chats.size <= SENT_CHATS) break;
       chats.delete(oldest);
     }
+    if (this.due) return;
+    this.due = setTimeout(() => {
+      this.due = undefined;
+      this.writing = this.writing.then(() => {
+        const write = ++this.writes;
+        return writeJsonFileLater(this.file, this.state(), () => write === this.writes).then(() => this.written(), (error: unknown) => this.written(error));
+      });
+    }, WRITE_DELAY_MS);
+    this.due.unref();
+  }
+
+  /** Writes what is recorded and not written yet, now (the channel stops: a write still waiting would be lost). */
+  flush(): void {
+    if (!this.due) return;
+    clearTimeout(this.due);
+    this.due = undefined;
+    this.writes++;
     try {
-      writeJsonFile(this.file, { chats: Object.fromEntries(chats) } satisfies SentState);
-      this.writeFailed = false;
+      writeJsonFile(this.file, this.state());
+      this.written();
     } catch (error) {
-      // Kept in memory all the same: replies to it count until the gateway stops.
-      if (!this.writeFailed) this.logger.warn(`whatsapp: could not keep the ids of the assistant's messages in ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
-      this.writeFailed = true;
+      this.written(error);
     }
+  }
+
+  private state(): SentState {
+    return { chats: Object.fromEntries(this.loaded()) };
+  }
+
+  /** A write ended: a failure is said once (the ids are kept in memory all the same: replies to them count until the gateway stops). */
+  private written(error?: unknown): void {
+    if (error === undefined) {
+      this.writeFailed = false;
+      return;
+    }
+    if (!this.writeFailed) this.logger.warn(`whatsapp: could not keep the ids of the assistant's messages in ${this.file}: ${error instanceof Error ? error.message : String(error)}`);
+    this.writeFailed = true;
   }
 
   private loaded(): Map<string, SentMessage[]> {

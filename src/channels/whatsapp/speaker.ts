@@ -12,8 +12,9 @@ export interface GroupSpeaker {
   allowed: boolean;
 }
 
-/** Every way a model may read a line break. */
-const LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/;
+/** Every way a model may read a line break (the file, group and record separators too: Python's splitlines takes them for one). */
+// eslint-disable-next-line no-control-regex -- the separators are control characters: matching them is the point
+const LINE_BREAK = /\r\n|[\n\v\f\r\u001c\u001d\u001e\u0085\u2028\u2029]/;
 
 /** How a member who is not on the allowlist is marked to the model. */
 export const NOT_ALLOWED_MARK = "[not on the owner's allowlist]";
