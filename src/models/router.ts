@@ -170,9 +170,11 @@ export class Router {
       if (result.ok) {
         cooldowns.succeed(model.ref);
         const { usage } = result.message;
-        // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request).
+        // The tokenizer's ratio, learnt from the first counted reply (estimating the whole context again per reply costs every request) —
+        // in proxy mode from every one: its size check estimates each request anyway, and a client's next request is most like its last
+        // (a ratio learnt from another kind of text, JSON against prose, would judge it wrongly for as long as the gateway runs).
         const windows = this.dependencies.windows;
-        if (!usage.estimated && windows && !windows.hasTokenRatio(model)) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), usage.input + usage.cacheRead + usage.cacheWrite);
+        if (!usage.estimated && windows && (request.wholeHistory || !windows.hasTokenRatio(model))) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), usage.input + usage.cacheRead + usage.cacheWrite);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
@@ -262,14 +264,16 @@ export class Router {
   /**
    * Why a request is not sent to `model` before its call: a window its server reported (or an overflow
    * named) cannot hold it as it would be sent; for a request passed on whole (`wholeHistory`), also its
-   * effective window — the configured one included — cannot hold it and a minimal reply. The whole
-   * request's looser rule near the edge never sends what a reported window rules out: a server may cut
-   * an overflowing prompt itself (LM Studio's overflow policy) rather than refuse it.
+   * effective window — the configured one included — cannot hold it and a minimal reply. Near the edge
+   * (the estimate could be wrong either way) a request passed on whole goes to a server that refuses an
+   * overflowing prompt, saying so (llama.cpp, vLLM: `refusesOverflow`), and the server decides; to
+   * another, what a reported window rules out by the estimate is not sent: LM Studio may answer garbage
+   * past its window, Ollama cuts the prompt's start in silence.
    */
   private tooLargeBefore(model: ModelSpec, context: Context, request: RouteRequest): string | undefined {
-    const reported = this.tooLargeFor(model, context);
-    if (reported || !request.wholeHistory) return reported;
-    return wholeTooLarge(model, context, { ...this.wholeFit(), maxTokens: request.options?.maxTokens });
+    const whole = request.wholeHistory ? wholeTooLarge(model, context, { ...this.wholeFit(), maxTokens: request.options?.maxTokens }) : undefined;
+    if (request.wholeHistory && this.dependencies.windows?.refusesOverflow(model)) return whole;
+    return this.tooLargeFor(model, context) ?? whole;
   }
 
   private wholeFit(): WholeFitSource {

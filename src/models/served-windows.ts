@@ -54,6 +54,13 @@ export class ServedWindows {
   private readonly down = new Set<string>();
   /** Per model: the server's count of a prompt over hearth's estimate of it (its tokenizer against four characters a token). */
   private readonly ratios = new Map<string, number>();
+  /**
+   * Models whose server refuses a prompt longer than its window, saying so (llama.cpp's
+   * exceed_context_size_error, vLLM's 400, or an overflow seen from it): sending one near the edge
+   * costs a quick refusal. Not LM Studio, which may answer garbage past its window, nor Ollama's
+   * native API, which cuts the prompt's start in silence.
+   */
+  private readonly refusing = new Set<string>();
 
   /** Time, for how old an answer is (a test's manual clock). */
   clock: Pick<Clock, "now"> = systemClock;
@@ -159,6 +166,7 @@ export class ServedWindows {
 
   /** An overflow message naming the window teaches it; returns the window learned, if any. */
   learnFromOverflow(model: ModelSpec, baseUrl: string, failure: Failure): number | undefined {
+    this.refusing.add(model.ref);
     const window = windowFromOverflow(`${failure.detail ?? ""} ${failure.message}`);
     if (window === undefined) return undefined;
     this.learn({ ...model, baseUrl }, window);
@@ -182,6 +190,11 @@ export class ServedWindows {
 
   private fresh(asked: { answeredAt: number | undefined } | undefined, now: number): boolean {
     return asked !== undefined && (asked.answeredAt === undefined || now - asked.answeredAt < SERVED_WINDOW_MAX_AGE_MS);
+  }
+
+  /** Whether the model's server refuses an overflowing prompt, saying so (see `refusing`): near the edge, the server may decide. */
+  refusesOverflow(model: ModelSpec): boolean {
+    return this.refusing.has(model.ref);
   }
 
   /** Whether a server's count of tokens was seen for the model (`tokenRatio` is then its own). */
@@ -281,6 +294,8 @@ export class ServedWindows {
       // A report that changed makes what an overflow taught of the old server moot.
       if (seen.reported !== undefined && entry.reported !== undefined && seen.reported !== entry.reported) entry.overflow = undefined;
       Object.assign(entry, seen);
+      // llama.cpp (/props) and vLLM (its listing's max_model_len) refuse a prompt past the window they report.
+      if (facts.window !== undefined && (ask.url.endsWith("/props") || ask.url.endsWith("/models"))) this.refusing.add(model.ref);
       // llama.cpp counts tokens on request: how its tokenizer counts against the estimate, before any prompt is sent.
       if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(model.ref)) await this.askTokenizer(model, origin, options);
       // llama.cpp's /props says both; vLLM's listing all there is.
