@@ -1,5 +1,5 @@
 import type { Agent } from "../agent/agent.js";
-import type { ModelSpec } from "../ai/model-spec.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
@@ -52,12 +52,12 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
   });
   const first = cooling.reduce<(typeof cooling)[number] | undefined>((earliest, entry) => (earliest === undefined || entry.until < earliest.until ? entry : earliest), undefined);
   if (first !== undefined && cooling.length === models.length) {
-    return { provider, local, state: "cooling", coolingUntil: new Date(first.until).toISOString(), firstTokenMs, reason: `cooling down after ${cooldowns.reason(first.model.ref) ?? "a failure"}` };
+    return { provider, local, state: "cooling", coolingUntil: new Date(first.until).toISOString(), firstTokenMs, reason: coolingWords(cooldowns, first.model.ref) };
   }
   const noKey = models.map(missingKey).find((reason) => reason !== undefined);
   if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
   const asked = models.filter((model) => reachable.has(model.ref));
-  const some = cooling.length > 0 ? { reason: `${cooling.map(({ model }) => `${model.ref} is cooling down after ${cooldowns.reason(model.ref) ?? "a failure"}`).join("; ")}` } : {};
+  const some = cooling.length > 0 ? { reason: cooling.map(({ model }) => modelCoolingWords(cooldowns, model.ref)).join("; ") } : {};
   const answers = local && asked.some((model) => reachable.get(model.ref)?.state === "answers");
   if (local && asked.length > 0 && !answers && firstTokenMs.length === 0) {
     const looks = asked.map((model) => reachable.get(model.ref));
@@ -73,4 +73,15 @@ function chainModels(agents: ReadonlyMap<string, Agent>): ModelSpec[] {
   const seen = new Map<string, ModelSpec>();
   for (const agent of agents.values()) for (const model of agent.spec.chain) seen.set(model.ref, model);
   return [...seen.values()];
+}
+
+/** Why a provider's models cool down, for the page: a refused key in the words that say which key to fix (never the key), else the failure's kind. */
+function coolingWords(cooldowns: HealthSources["cooldowns"], ref: ModelRef): string {
+  return cooldowns.current(ref)?.keyRefused?.why ?? `cooling down after ${cooldowns.reason(ref) ?? "a failure"}`;
+}
+
+/** Why one of a provider's models cools down, named. */
+function modelCoolingWords(cooldowns: HealthSources["cooldowns"], ref: ModelRef): string {
+  const refused = cooldowns.current(ref)?.keyRefused?.why;
+  return refused ? `${ref}: ${refused}` : `${ref} is cooling down after ${cooldowns.reason(ref) ?? "a failure"}`;
 }
