@@ -70,7 +70,8 @@ export interface ServedShape {
 }
 
 /** How to make what is sent fit: a larger context on the server, less sent, or another model. */
-export function contextFix(model: ModelSpec, served: ServedShape, parts: PromptParts): string {
+export function contextFix(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts; proxied?: boolean | undefined }): string {
+  const { served, parts } = fit;
   const window = served.window;
   const size = suggestedContext(model, window, parts);
   const server =
@@ -81,6 +82,8 @@ export function contextFix(model: ModelSpec, served: ServedShape, parts: PromptP
         : model.local
           ? `restart the server with a larger context (llama.cpp: ${llamaContextFlags(size, served)}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})`
           : "use the model's full context";
+  // A proxied request's system prompt, tools and messages are its client's: the config's systemPrompt and tools are no lever.
+  if (fit.proxied) return `${server}, or send fewer or shorter messages (the client keeps its own history), or name a model with a larger window`;
   const less = parts.toolTokens > 0 ? "send less (fewer tools: the agent's tools.allow or tools.deny; a shorter systemPrompt)" : "send less (a shorter systemPrompt)";
   return `${server}, or ${less}, or use a model with a larger window`;
 }
@@ -91,7 +94,7 @@ export function contextFix(model: ModelSpec, served: ServedShape, parts: PromptP
  */
 export function noRoomRefusal(model: ModelSpec, served: ServedShape, parts: PromptParts): string | undefined {
   if (fixedTokensOf(parts) < served.window) return undefined;
-  return `${model.ref} cannot take any message: ${windowWords(model, served.window)}, and the fixed part alone fills it — ${partsWords(parts)}. Fix: ${contextFix(model, served, parts)}.`;
+  return `${model.ref} cannot take any message: ${windowWords(model, served.window)}, and the fixed part alone fills it — ${partsWords(parts)}. Fix: ${contextFix(model, { served, parts })}.`;
 }
 
 /** Scales estimated parts by the model's tokenizer ratio (server tokens per estimated token). */
@@ -109,6 +112,8 @@ export interface TooLargeOptions {
   overflowed?: boolean | undefined;
   /** Requests the server runs at once (llama.cpp total_slots), where it said: the fix's -c is per slot. */
   slots?: number | undefined;
+  /** A client's request passed on whole (proxy mode): the fix speaks of its messages, not the agent's settings. */
+  proxied?: boolean | undefined;
 }
 
 /**
@@ -124,7 +129,7 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
   const parts = scaleParts({ ...fixed, messageTokens: Math.max(0, estimate - fixed.systemTokens - fixed.toolTokens), replyTokens: 0, reserveTokens: 0 }, ratio);
   const fixedAlone = parts.systemTokens + parts.toolTokens >= window ? " — the system prompt and tools alone do not fit" : "";
   const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
-  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { window, slots: options.slots }, parts)}`;
+  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { served: { window, slots: options.slots }, parts, proxied: options.proxied })}`;
 }
 
 /**
@@ -166,6 +171,6 @@ export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context
   const prompt: PromptParts = { ...fixed, messageTokens: Math.max(0, fit.tokens - fixed.systemTokens - fixed.toolTokens) };
   return (
     `${windowWords(model, fit.window)}, and the request takes about ${count(fit.tokens)} tokens (${partsWords(prompt, "the messages")}), leaving no room for a reply of even ${count(fit.replyTokens)}: ` +
-    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { window: fit.window, slots: fit.slots }, { ...prompt, replyTokens: fit.replyTokens })}`
+    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { served: { window: fit.window, slots: fit.slots }, parts: { ...prompt, replyTokens: fit.replyTokens }, proxied: true })}`
   );
 }

@@ -208,7 +208,7 @@ export class Router {
           }
         }
         judgements.minimumWindow = Math.max(judgements.minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
-        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, failure) ?? failure.message}`);
+        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, { failure, proxied: request.wholeHistory }) ?? failure.message}`);
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
@@ -273,7 +273,7 @@ export class Router {
   private tooLargeBefore(model: ModelSpec, context: Context, request: RouteRequest): string | undefined {
     const whole = request.wholeHistory ? wholeTooLarge(model, context, { ...this.wholeFit(), maxTokens: request.options?.maxTokens }) : undefined;
     if (request.wholeHistory && this.dependencies.windows?.refusesOverflow(model)) return whole;
-    return this.tooLargeFor(model, context) ?? whole;
+    return this.tooLargeFor(model, context, { proxied: request.wholeHistory }) ?? whole;
   }
 
   private wholeFit(): WholeFitSource {
@@ -286,12 +286,13 @@ export class Router {
    * counts (as learned). Before a call only what servers said counts; after an overflow (`failure`) the
    * words are given with the server's count where it named one.
    */
-  private tooLargeFor(model: ModelSpec, context: Context, failure?: Failure): string | undefined {
+  private tooLargeFor(model: ModelSpec, context: Context, more: { failure?: Failure | undefined; proxied?: boolean | undefined } = {}): string | undefined {
+    const { failure } = more;
     const windows = this.dependencies.windows;
     const window = failure ? (windows?.effectiveWindow(model) ?? model.contextWindow) : windows?.known(model);
     if (window === undefined) return undefined;
     const counted = failure ? requestTokensFromOverflow(failure) : undefined;
-    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model) });
+    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), proxied: more.proxied });
   }
 
   /** The context as it goes to `model`: without tools where they are off, its images a line each where it reads text only. */

@@ -38,6 +38,6 @@ export function noRoomProblem(model: ModelSpec, served: { window: number; toolsO
     id: "context-too-small",
     severity: "error",
     title: `no message fits: ${windowWords(model, budget.window)}, and the agent's fixed part alone fills it (${partsWords(parts)})`,
-    fix: contextFix(model, { window: budget.window, slots: served.slots }, parts),
+    fix: contextFix(model, { served: { window: budget.window, slots: served.slots }, parts }),
   };
 }

@@ -46,6 +46,9 @@ describe("proxy mode: a candidate whose window cannot hold the client's conversa
     assert.deepEqual(attemptsOf(failed.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 skipped-context"]);
     const [local] = (failed.error as { attempts: { cause: string }[] }).attempts;
     assert.match(local?.cause ?? "", /^local\/m1 has 32,000 tokens of context \(its contextWindow\), and the request takes about 100,0\d\d tokens \(the system prompt about 3 tokens, no tools and the messages 100,0\d\d\), leaving no room for a reply of even 256: not sent to it/);
+    // The fix speaks of the client's messages: the agent's systemPrompt and tools are no lever for a proxied request.
+    assert.match(local?.cause ?? "", /or send fewer or shorter messages \(the client keeps its own history\), or name a model with a larger window$/);
+    assert.doesNotMatch(failed.message, /systemPrompt|tools\.allow/);
     assert.equal(posts(api.local) + posts(api.backup), 0);
   });
 
