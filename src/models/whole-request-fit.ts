@@ -15,7 +15,11 @@ const count = (value: number): string => value.toLocaleString("en-US");
 
 /** How `model`'s server counts a prompt: its ratio, the tools where they are sent, images where it reads them. */
 function countedBy(model: ModelSpec, source: WholeFitSource): CountedBy {
-  return { model: model.ref, tokenRatio: source.windows?.tokenRatio(model) ?? 1, toolsOff: source.toolsOff(model), imagesOff: !model.input.includes("image") };
+  const learnt = source.windows?.tokenRatio(model) ?? 1;
+  // A server that refuses an overflowing prompt, counting it, is asked at the estimate's lowest: a rate learnt from other text
+  // (one overflow of JSON) cannot keep a client's prose from it before any call — nothing would ever be sent to correct the rate.
+  const tokenRatio = source.windows?.refusesOverflow(model) ? Math.min(1, learnt) : learnt;
+  return { model: model.ref, tokenRatio, toolsOff: source.toolsOff(model), imagesOff: !model.input.includes("image") };
 }
 
 /**

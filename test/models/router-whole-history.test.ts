@@ -60,4 +60,16 @@ describe("a request passed on whole (proxy mode) is judged against the window th
     assert.ok(first > 1.8, `the first reply's rate (${first})`);
     assert.ok(Math.abs(routing.windows.tokenRatio(model) - 1) < 0.1, `the latest reply's rate (${routing.windows.tokenRatio(model)}), not the first's`);
   });
+
+  test("a rate learnt from other text (one overflow of JSON) does not keep a client's prose from llama.cpp before any call: it is sent, and counted", async () => {
+    const llama = await startLlamaCpp({ alias: "m", nCtx: 4096, completions: () => answer("from the small llama") });
+    servers.push(llama);
+    const [model] = chainFromServers({ llama: llama.baseUrl });
+    assert.ok(model);
+    await route(routing.router, { chain: [model], context: conversation(100), askWindows: true, wholeHistory: true });
+    // As an overflow of a JSON-heavy request teaches it: 3.5 server tokens per estimated token.
+    routing.windows.learnTokens(model, 1_000, 3_500);
+    const prose = await route(routing.router, { chain: [model], context: conversation(2_000), askWindows: true, wholeHistory: true });
+    assert.deepEqual(prose.outcomes, ["llama/m ok"], "2,000 estimated: 7,000 by the JSON's rate, 2,000 as the server counts it");
+  });
 });
