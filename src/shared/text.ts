@@ -35,7 +35,6 @@ export function escapeControlCharacters(text: string): string {
   });
 }
 
-// eslint-disable-next-line no-control-regex -- matching line breaks of every kind is the point
 const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
