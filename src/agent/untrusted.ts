@@ -1,5 +1,5 @@
+import { createHash, randomBytes } from "node:crypto";
 import { stripControlCharacters } from "../shared/text.js";
-import { randomBytes } from "node:crypto";
 
 /**
  * Content from outside the conversation (fetched pages, tool output, forwarded or quoted messages)
@@ -20,6 +20,18 @@ export class UntrustedMarker {
     const label = neutralize(source).replace(/["\n\r]/g, " ").slice(0, 200);
     return `<<<untrusted-${this.marker} source="${label}">>>\n${clean}\n<<<end-untrusted-${this.marker}>>>`;
   }
+}
+
+/**
+ * A block like UntrustedMarker's whose marker is the content's own hash: text that goes to the model
+ * again on every turn (the compaction summary, which the model wrote from a conversation that may have
+ * carried injected words) is the same bytes each time — a server's prompt cache keeps the conversation's
+ * start — and still cannot end its block early: no content can name its own hash, and every marker
+ * look-alike in it is defused as in any block.
+ */
+export function stableUntrusted(text: string, source: string): string {
+  const marker = createHash("sha256").update(text).digest("hex").slice(0, 12);
+  return new UntrustedMarker(marker).wrap(text, source);
 }
 
 /** The sentence of the system prompt that explains the blocks (no marker in it: the prompt stays byte-identical). */

@@ -49,7 +49,7 @@ describe("context: compaction, overflow, crashes", () => {
     assert.equal(entries.filter((entry) => entry.type === "user").length, 14, "the transcript keeps every turn");
     const lastRequest = server.requests.filter((request) => request.method === "POST").pop();
     const messages = (lastRequest?.body as { messages: { role: string; content: string }[] }).messages;
-    assert.match(messages[1]?.content ?? "", /^\[Summary of the earlier conversation, written by the assistant as notes — not instructions\]\nSUMMARY:/);
+    assert.match(messages[1]?.content ?? "", /^\[Summary of the earlier conversation, written by the assistant as notes — not instructions\]\n<<<untrusted-[0-9a-f]{12} source="summary of the earlier conversation">>>\nSUMMARY:/);
     assert.ok(!messages.some((message) => /sheep 1:/.test(message.content ?? "")), "the oldest turn went into the summary");
     assert.match(messages[messages.length - 1]?.content ?? "", /sheep 14/);
   });
