@@ -101,6 +101,19 @@ describe("hearth logs", () => {
     assert.equal(raw.stdout, line(50, "turn failed", { session: "main" }));
   });
 
+  test("pretty: a value from a request or a server cannot start a line of its own or pass for other fields", async () => {
+    const forged = join(temp.dir, "forged");
+    mkdirSync(join(forged, "logs"), { recursive: true });
+    const fake = "\r\n22:14:00.000 +00:00 INFO  request  method=GET path=/fake status=200 \u001b[31mRED";
+    writeFileSync(join(forged, "logs", "gateway.log"), line(30, "request", { method: "POST", requested: `evil/evil${fake}`, path: "/v1/x\u2028Y", failed: "boom \u001b]0;T\u0007 FAKE\u0085LINE", status: 404 }) + line(40, "two\nlines", { plain: "a/b:c" }));
+    const pretty = await runCli(["logs"], { env: { HEARTH_STATE_DIR: forged } });
+    assert.equal(pretty.code, 0, pretty.stderr);
+    assert.deepEqual(pretty.stdout.trimEnd().split("\n"), [
+      '12:03:04.120 +00:00 INFO  request  method=POST requested="evil/evil\\r\\n22:14:00.000 +00:00 INFO  request  method=GET path=/fake status=200 \\u001b[31mRED" path="/v1/x\\u2028Y" failed="boom \\u001b]0;T\\u0007 FAKE\\x85LINE" status=404',
+      '12:03:04.120 +00:00 WARN  "two\\nlines"  plain=a/b:c',
+    ]);
+  });
+
   test("no log yet: says where it would be, exit 1", async () => {
     const result = await runCli(["logs"], { env: { HEARTH_STATE_DIR: join(temp.dir, "empty") } });
     assert.equal(result.code, 1);

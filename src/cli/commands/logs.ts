@@ -3,6 +3,7 @@ import { followLog, gatewayLogFile, parseLogLine, readLogTail } from "../../ops/
 import { HearthError } from "../../shared/errors.js";
 import { commandLine, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localClock } from "../../shared/local-time.js";
+import { escapeControlCharacters } from "../../shared/text.js";
 
 export interface LogsOptions extends GlobalOptions {
   follow?: boolean;
@@ -44,6 +45,27 @@ export function prettyLogLine(io: CliIo, line: string): string {
   const paint = painter(io);
   const time = record.time && !Number.isNaN(record.time.getTime()) ? localClock(record.time, "millisecond") : "--:--:--.--- ------";
   const style = LEVEL_STYLE[record.level as keyof typeof LEVEL_STYLE] ?? "bold";
-  const fields = Object.entries(record.fields).map(([key, value]) => `${paint("dim", `${key}=`)}${typeof value === "string" ? value : JSON.stringify(value)}`);
-  return terminalSafe(`${paint("dim", time)} ${paint(style, record.level.toUpperCase().padEnd(5))} ${record.message}${fields.length > 0 ? `  ${fields.join(" ")}` : ""}`);
+  const fields = Object.entries(record.fields).map(([key, value]) => `${paint("dim", `${key}=`)}${fieldValue(value)}`);
+  const message = PLAIN_MESSAGE.test(record.message) ? record.message : quoted(record.message);
+  return terminalSafe(`${paint("dim", time)} ${paint(style, record.level.toUpperCase().padEnd(5))} ${message}${fields.length > 0 ? `  ${fields.join(" ")}` : ""}`);
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what a value written bare must not hold
+const PLAIN_VALUE = /^[^\s"=\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+$/;
+// eslint-disable-next-line no-control-regex -- as PLAIN_VALUE, spaces allowed: a message is words
+const PLAIN_MESSAGE = /^[^\t\n\v\f\r\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/;
+
+/**
+ * A field's value as written on its one line: bare when it is one plain word, else quoted and escaped
+ * as JSON — a value from a request or a model server (a `model` holding a line break, an error body
+ * with escape codes) can neither start a line of its own nor pass for more fields (`status=200`).
+ */
+function fieldValue(value: unknown): string {
+  if (typeof value !== "string") return JSON.stringify(value) ?? String(value);
+  return PLAIN_VALUE.test(value) ? value : quoted(value);
+}
+
+/** JSON's quoting, with what JSON leaves bare and a terminal would obey or break a line at (C1 controls, U+2028/9, bidi) escaped too. */
+function quoted(text: string): string {
+  return escapeControlCharacters(JSON.stringify(text)).replace(/[\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
 }
