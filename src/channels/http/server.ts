@@ -213,6 +213,21 @@ function readWords(said: string): string {
   return `the request cannot be read: ${words}`;
 }
 
+/** Headers a request carries once (RFC 9112: a server answers 400 to more than one Host), whose checks read one value. */
+const SINGLE_HEADERS = ["host", "authorization"];
+
+/** Words for a header of SINGLE_HEADERS sent more than once, if one is. */
+function repeatedSingleHeader(rawHeaders: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as string).toLowerCase();
+    if (!SINGLE_HEADERS.includes(name)) continue;
+    if (seen.has(name)) return `it has more than one ${name === "host" ? "Host" : "Authorization"} header (a request carries one)`;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 /** Listens on host:port (Node's http server underneath); rejects when the address is taken or not ours. */
 export function serveHttp(options: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
@@ -221,8 +236,13 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
     const hono = getRequestListener(options.app.fetch, { hostname: options.host, errorHandler: (error) => unreadableRequest(error, options.logger) });
     const front = options.front;
     const served: RequestListener = front ? (incoming, outgoing) => front(incoming, outgoing, () => void hono(incoming, outgoing)) : (incoming, outgoing) => void hono(incoming, outgoing);
-    // An HTTP/1.1 request with no Host is refused here, as Node would (requireHostHeader), in the API's shape (Node's refusal has no body).
-    const listener: RequestListener = (incoming, outgoing) => (incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? void writeWebResponse(unreadableRequest(new RequestError("Missing host header"), options.logger), outgoing) : served(incoming, outgoing));
+    // An HTTP/1.1 request with no Host is refused here, as Node would (requireHostHeader), in the API's shape (Node's refusal has no body);
+    // so is one with two Hosts or two Authorizations (Node keeps the first, @hono/node-server joins both: the checks must read one value).
+    const listener: RequestListener = (incoming, outgoing) => {
+      const problem = incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? "Missing host header" : repeatedSingleHeader(incoming.rawHeaders);
+      if (problem === undefined) served(incoming, outgoing);
+      else void writeWebResponse(unreadableRequest(new RequestError(problem), options.logger), outgoing);
+    };
     const http: Server = createServer({ headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000, requireHostHeader: false }, listener);
     http.once("error", failed);
     http.listen(options.port, options.host, () => {
