@@ -9,6 +9,7 @@ import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
 import { GIT_SAFETY, GIT_UNSANDBOXED, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
 import { homeCredentialPlaces, homeFolders } from "./exec/guarded-places.js";
+import { hiddenProgramNote } from "./exec/hidden-program.js";
 import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
@@ -136,6 +137,9 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (!found) return notFound;
       const realCwd = await realpath(cwd);
       const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, homes, runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
+      const realHomes = await Promise.all(homes.map((home) => realpath(home).catch(() => home)));
+      const hiddenNote = await hiddenProgramNote({ command: call.command, found, cwd: realCwd, ...places, homes: realHomes, stateDir: await realpath(context.stateDir).catch(() => context.stateDir), path: env.PATH ?? "", findExecutable });
+      if (hiddenNote) return { content: hiddenNote, isError: true };
       const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
       spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
     } else if (prlimit) {
