@@ -4,7 +4,7 @@ import { followLinks } from "./check-places.js";
 import { pathsIn } from "./check-secrets.js";
 import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
 import type { Refusal } from "./parse-options.js";
-import type { ProgramDescription } from "./program.js";
+import type { PathArgument, ProgramDescription } from "./program.js";
 import { within } from "./working-directory.js";
 
 /** Most entries (files, folders, links) looked at under one call's folders before it is refused as too many to check. */
@@ -51,14 +51,14 @@ export async function refusedOutwardLink(check: OutwardLinkCheck): Promise<Refus
   }
   const folders: { argument: string; path: string }[] = [];
   if (check.description?.walksWorkingDirectory?.(check.args)) folders.push({ argument: ".", path: root });
-  for (const argument of check.args) {
-    for (const candidate of pathsIn(argument)) {
+  for (const named of pathArgumentsOf(check)) {
+    for (const candidate of pathsIn(named.path)) {
       for (const base of bases) {
         const at = await followLinks(base, candidate);
         if (within(resolve(base, candidate), root) && !within(at, root)) {
-          return { argument, reason: outwardReason(relative(root, resolve(base, candidate)), at, places) };
+          return { argument: named.argument, reason: outwardReason(relative(root, resolve(base, candidate)), at, places) };
         }
-        if (within(at, root) && (await isDirectory(at))) folders.push({ argument, path: at });
+        if (named.walked && within(at, root) && (await isDirectory(at))) folders.push({ argument: named.argument, path: at });
       }
     }
   }
@@ -68,6 +68,14 @@ export async function refusedOutwardLink(check: OutwardLinkCheck): Promise<Refus
     if (refusal) return { argument: folder.argument, reason: refusal };
   }
   return undefined;
+}
+
+/**
+ * The arguments to judge as paths: what the program's description says it opens (a pattern, script or
+ * expression is text, not walked), or, for a program hearth has no description of, every argument, walked.
+ */
+function pathArgumentsOf(check: OutwardLinkCheck): PathArgument[] {
+  return check.description?.paths?.(check.args) ?? check.args.map((argument) => ({ argument, path: argument, walked: true }));
 }
 
 interface Walk {
