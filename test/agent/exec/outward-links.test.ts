@@ -135,6 +135,58 @@ describe("without a sandbox a clone brings no symlink, and links already there a
     assert.match(await run("diff", ["d", "d/b"], { cwd: clean }), /^exit code 1\nOnly in d: b\nOnly in d/);
   });
 
+  test("a pattern, script, program, separator or expression is text, not a folder: it is not walked, while the paths beside it still are", async () => {
+    const cwd = join(root, "patterns");
+    mkdirSync(join(cwd, "src"), { recursive: true });
+    writeFileSync(join(cwd, "a.txt"), "x.y\n");
+    symlinkSync(outside, join(cwd, "src", "leak"));
+    const runs: [string, string[]][] = [
+      ["grep", ["-o", ".", "a.txt"]],
+      ["grep", ["-e", ".", "a.txt"]],
+      ["grep", ["--regexp=src", "a.txt"]],
+      ["sed", ["-n", "/./p", "a.txt"]],
+      ["sed", ["-e", "s/./z/", "a.txt"]],
+      ["awk", ["-F", ".", "{ print $2 }", "a.txt"]],
+      ["cut", ["-d", ".", "-f1", "a.txt"]],
+      ["sort", ["-t", ".", "-k2", "a.txt"]],
+      ["find", ["a.txt", "-name", ".", "-o", "-path", "src"]],
+    ];
+    for (const [command, args] of runs) {
+      const output = await run(command, args, { cwd, commands: [command] });
+      assert.match(output, /^exit code [01]\n/, `${command} ${args.join(" ")}: ${output}`);
+    }
+    // Real paths are judged as before: a folder holding the link, a file through it, an option's file through it.
+    const refusedRuns: [string, string[], RegExp][] = [
+      ["grep", ["-r", "x", "."], /^"\." is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["-o", ".", "src"], /^"src" is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["-f", "src/leak", "a.txt"], /^"src\/leak" is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["--file=src/leak", "a.txt"], /^"--file=src\/leak" is not allowed with grep: src\/leak is a symlink/],
+      ["sed", ["-n", "p", "src/leak"], /^"src\/leak" is not allowed with sed: src\/leak is a symlink/],
+      ["awk", ["{ print }", "src"], /^"src" is not allowed with awk: src\/leak is a symlink/],
+      ["find", [".", "-name", "x"], /^"\." is not allowed with find: src\/leak is a symlink/],
+      ["find", ["a.txt", "-newer", "src/leak"], /^"src\/leak" is not allowed with find: src\/leak is a symlink/],
+      ["sort", ["--random-source=src/leak", "a.txt"], /^"--random-source=src\/leak" is not allowed with sort: src\/leak is a symlink/],
+      ["git", ["diff", "--no-index", "src/leak", "a.txt"], /^"src\/leak" is not allowed with git: src\/leak is a symlink/],
+    ];
+    for (const [command, args, expected] of refusedRuns) {
+      const output = await run(command, args, { cwd, commands: [command] });
+      assert.match(output, expected, `${command} ${args.join(" ")}`);
+      assert.doesNotMatch(output, CANARY);
+    }
+  });
+
+  test("a pattern is not walked past the bound either: grep -o . FILE runs in a working directory of many files", async () => {
+    const cwd = join(root, "many-patterns");
+    mkdirSync(join(cwd, "many"), { recursive: true });
+    for (let index = 0; index < 60; index++) writeFileSync(join(cwd, "many", `f${index}`), "");
+    writeFileSync(join(cwd, "a.txt"), "ab\n");
+    const bounded = createExecTool({ home, hiddenFiles: [configFile, envFile], linkCheckEntries: 50 });
+    const result = await bounded.run({ command: "grep", args: ["-o", ".", "a.txt"] }, context({ cwd }));
+    assert.equal(result.content, "exit code 0\na\nb");
+    const walked = await bounded.run({ command: "grep", args: ["-r", "x", "."] }, context({ cwd }));
+    assert.match(String(walked.content), /too many files to check for links without the sandbox/);
+  });
+
   test("past the bound the call is refused in words a user understands", async () => {
     const cwd = join(root, "big");
     mkdirSync(join(cwd, "many"), { recursive: true });
