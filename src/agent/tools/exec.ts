@@ -49,6 +49,8 @@ export interface ExecToolOptions {
   accountHome?: string | undefined;
   /** Most entries exec looks at for symlinks before an unsandboxed call (check-links.ts); default LINK_CHECK_ENTRIES. */
   linkCheckEntries?: number | undefined;
+  /** Most entries of the places where keys are kept looked at when a call reaches a file with other names (check-hard-links.ts); default GUARDED_ENTRIES. */
+  guardedEntries?: number | undefined;
   /** The most one turn's calls may add under the working directory; default EXEC_LIMITS.turnDiskBytes. */
   turnDiskBytes?: number | undefined;
 }
@@ -117,7 +119,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
       (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
       (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
-      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries })) ??
+      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries, guardedEntries: options.guardedEntries })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;

@@ -1,4 +1,4 @@
-import { checked, flag, optionalValue, pathValue, refused, RUNS_PROGRAMS, table, value, WRITES_FILES, type OptionRule, type OptionTable } from "../option-table.js";
+import { checked, flag, optionalValue, refused, RUNS_PROGRAMS, table, value, WRITES_FILES, type OptionRule, type OptionTable } from "../option-table.js";
 
 /** A repository git may contact: a local path or http(s); `host:path`, ssh:// and `helper::` start other programs. */
 export function refusedRepository(url: string): string | undefined {
