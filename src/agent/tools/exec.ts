@@ -9,6 +9,7 @@ import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
 import { GIT_SAFETY, GIT_UNSANDBOXED, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
 import { homeCredentialPlaces, homeFolders } from "./exec/guarded-places.js";
+import { hiddenProgramNote } from "./exec/hidden-program.js";
 import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
@@ -48,6 +49,8 @@ export interface ExecToolOptions {
   accountHome?: string | undefined;
   /** Most entries exec looks at for symlinks before an unsandboxed call (check-links.ts); default LINK_CHECK_ENTRIES. */
   linkCheckEntries?: number | undefined;
+  /** Most entries of the places where keys are kept looked at when a call reaches a file with other names (check-hard-links.ts); default GUARDED_ENTRIES. */
+  guardedEntries?: number | undefined;
   /** The most one turn's calls may add under the working directory; default EXEC_LIMITS.turnDiskBytes. */
   turnDiskBytes?: number | undefined;
 }
@@ -116,7 +119,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
       (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
       (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
-      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries })) ??
+      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries, guardedEntries: options.guardedEntries })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
     const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
@@ -136,6 +139,9 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (!found) return notFound;
       const realCwd = await realpath(cwd);
       const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, homes, runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
+      const realHomes = await Promise.all(homes.map((home) => realpath(home).catch(() => home)));
+      const hiddenNote = await hiddenProgramNote({ command: call.command, found, cwd: realCwd, ...places, homes: realHomes, stateDir: await realpath(context.stateDir).catch(() => context.stateDir), path: env.PATH ?? "", findExecutable });
+      if (hiddenNote) return { content: hiddenNote, isError: true };
       const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
       spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
     } else if (prlimit) {

@@ -161,11 +161,17 @@ describe("paths that decide where a program works are followed through symlinks 
     assert.ok(!existsSync(join(outside, "out/cloned")));
     const inside = await run("git", ["-C", "sub", "status", "--short"]);
     assert.equal(inside.isError, false, inside.content);
-    // The working directory itself holds the link out: without the sandbox no call names it (check-links.ts).
+    // The working directory itself holds the link out: git is given it, but reads a link as a link (never
+    // through it), so it runs — and shows the link as an untracked folder entry, nothing of the repository it leads to.
     for (const directory of [work, "."]) {
-      const result = await run("git", ["-C", directory, "status", "--short"]);
-      assert.match(result.content, /is not allowed with git: proc\/self\/root is a symlink to .*outside, outside the working directory/, directory);
+      const result = await run("git", ["-C", directory, "status", "--short", "--untracked-files=all"]);
+      assert.match(result.content, /^exit code 0\n/, directory);
+      assert.match(result.content, /\?\? proc\/self\/root$/m, directory);
+      assert.doesNotMatch(result.content, /out\//, directory);
     }
+    // A path git is given that leads out through the link is still refused.
+    const throughLink = await run("git", ["-C", ".", "diff", "--no-index", "proc/self/root/x", "a.txt"]);
+    assert.match(throughLink.content, /^"proc\/self\/root\/x" is not allowed with git: proc\/self\/root\/x is a symlink to .*outside\/x, outside the working directory/);
   });
 });
 

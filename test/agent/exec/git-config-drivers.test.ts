@@ -131,7 +131,8 @@ for (const mode of modes) {
       ];
       for (const [command, args] of attempts) {
         const result = await run(command, args);
-        assert.match(result.content, /it leads into a repository's \.git folder/, `${command} ${args.join(" ")}: ${result.content}`);
+        // ln makes no link at all with no sandbox (check-links.ts), before the .git check is reached.
+        assert.match(result.content, command === "ln" && mode.sandbox === "off" ? /it makes a link; with no sandbox exec makes none/ : /it leads into a repository's \.git folder/, `${command} ${args.join(" ")}: ${result.content}`);
       }
       assert.ok(!existsSync(join(work, "r2", ".git", "commondir")));
       assert.deepEqual(ran(), []);

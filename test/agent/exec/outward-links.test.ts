@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { devNull, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -135,6 +135,58 @@ describe("without a sandbox a clone brings no symlink, and links already there a
     assert.match(await run("diff", ["d", "d/b"], { cwd: clean }), /^exit code 1\nOnly in d: b\nOnly in d/);
   });
 
+  test("a pattern, script, program, separator or expression is text, not a folder: it is not walked, while the paths beside it still are", async () => {
+    const cwd = join(root, "patterns");
+    mkdirSync(join(cwd, "src"), { recursive: true });
+    writeFileSync(join(cwd, "a.txt"), "x.y\n");
+    symlinkSync(outside, join(cwd, "src", "leak"));
+    const runs: [string, string[]][] = [
+      ["grep", ["-o", ".", "a.txt"]],
+      ["grep", ["-e", ".", "a.txt"]],
+      ["grep", ["--regexp=src", "a.txt"]],
+      ["sed", ["-n", "/./p", "a.txt"]],
+      ["sed", ["-e", "s/./z/", "a.txt"]],
+      ["awk", ["-F", ".", "{ print $2 }", "a.txt"]],
+      ["cut", ["-d", ".", "-f1", "a.txt"]],
+      ["sort", ["-t", ".", "-k2", "a.txt"]],
+      ["find", ["a.txt", "-name", ".", "-o", "-path", "src"]],
+    ];
+    for (const [command, args] of runs) {
+      const output = await run(command, args, { cwd, commands: [command] });
+      assert.match(output, /^exit code [01]\n/, `${command} ${args.join(" ")}: ${output}`);
+    }
+    // Real paths are judged as before: a folder holding the link, a file through it, an option's file through it.
+    const refusedRuns: [string, string[], RegExp][] = [
+      ["grep", ["-r", "x", "."], /^"\." is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["-o", ".", "src"], /^"src" is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["-f", "src/leak", "a.txt"], /^"src\/leak" is not allowed with grep: src\/leak is a symlink/],
+      ["grep", ["--file=src/leak", "a.txt"], /^"--file=src\/leak" is not allowed with grep: src\/leak is a symlink/],
+      ["sed", ["-n", "p", "src/leak"], /^"src\/leak" is not allowed with sed: src\/leak is a symlink/],
+      ["awk", ["{ print }", "src"], /^"src" is not allowed with awk: src\/leak is a symlink/],
+      ["find", [".", "-name", "x"], /^"\." is not allowed with find: src\/leak is a symlink/],
+      ["find", ["a.txt", "-newer", "src/leak"], /^"src\/leak" is not allowed with find: src\/leak is a symlink/],
+      ["sort", ["--random-source=src/leak", "a.txt"], /^"--random-source=src\/leak" is not allowed with sort: src\/leak is a symlink/],
+      ["git", ["diff", "--no-index", "src/leak", "a.txt"], /^"src\/leak" is not allowed with git: src\/leak is a symlink/],
+    ];
+    for (const [command, args, expected] of refusedRuns) {
+      const output = await run(command, args, { cwd, commands: [command] });
+      assert.match(output, expected, `${command} ${args.join(" ")}`);
+      assert.doesNotMatch(output, CANARY);
+    }
+  });
+
+  test("a pattern is not walked past the bound either: grep -o . FILE runs in a working directory of many files", async () => {
+    const cwd = join(root, "many-patterns");
+    mkdirSync(join(cwd, "many"), { recursive: true });
+    for (let index = 0; index < 60; index++) writeFileSync(join(cwd, "many", `f${index}`), "");
+    writeFileSync(join(cwd, "a.txt"), "ab\n");
+    const bounded = createExecTool({ home, hiddenFiles: [configFile, envFile], linkCheckEntries: 50 });
+    const result = await bounded.run({ command: "grep", args: ["-o", ".", "a.txt"] }, context({ cwd }));
+    assert.equal(result.content, "exit code 0\na\nb");
+    const walked = await bounded.run({ command: "grep", args: ["-r", "x", "."] }, context({ cwd }));
+    assert.match(String(walked.content), /too many files to check for links without the sandbox/);
+  });
+
   test("past the bound the call is refused in words a user understands", async () => {
     const cwd = join(root, "big");
     mkdirSync(join(cwd, "many"), { recursive: true });
@@ -148,9 +200,71 @@ describe("without a sandbox a clone brings no symlink, and links already there a
   test("no option makes a link: ln -s, a bundle with s, --symbolic abbreviated, cp -s and --symbolic-link", async () => {
     for (const [command, args] of [["ln", ["-s", "../../hearth.json5", "x"]], ["ln", ["-fs", outside, "x"]], ["ln", ["--sym", outside, "x"]], ["cp", ["-s", outside, "x"]], ["cp", ["--symbolic-link", outside, "x"]]] as const) {
       const output = await run(command, [...args], { allowUnknownOptions: true });
-      assert.match(output, /is not allowed with (ln|cp): it makes a symlink; with no sandbox exec makes none/, `${command} ${args.join(" ")}`);
+      assert.match(output, /is not allowed with (ln|cp): it makes a link; with no sandbox exec makes none/, `${command} ${args.join(" ")}`);
     }
     assert.equal(existsSync(join(workspace, "x")), false);
+  });
+});
+
+describe("without a sandbox no hard link is made, and a file that is another name of a key is not acted on", () => {
+  const cwd = join(root, "hard");
+  const elsewhere = join(root, "elsewhere");
+  mkdirSync(join(cwd, "dotfiles"), { recursive: true });
+  mkdirSync(elsewhere);
+  // Made by the user (as a dotfiles repository does), not by exec: another name of the SSH key, of hearth's config, of gateway.env.
+  linkSync(sshKey, join(cwd, "dotfiles", "ssh-key"));
+  linkSync(configFile, join(cwd, "dotfiles", "hearth.json5"));
+  linkSync(envFile, join(elsewhere, "env"));
+  // Files with other names that are no key's: a package store's (pnpm, uv), two names inside the working directory.
+  writeFileSync(join(root, "store-file"), "STORE\n");
+  linkSync(join(root, "store-file"), join(cwd, "from-store"));
+  writeFileSync(join(cwd, "one"), "ONE\n");
+  linkSync(join(cwd, "one"), join(cwd, "two"));
+
+  test("ln (a hard link is its default), link, cp -l/--link/-al are refused: nothing is linked", async () => {
+    const runs: [string, string[]][] = [["ln", ["one", "three"]], ["ln", [outside, "three"]], ["link", [outside, "three"]], ["cp", ["-l", outside, "three"]], ["cp", ["--link", outside, "three"]], ["cp", ["-al", "dotfiles", "three"]], ["cp", ["--li", outside, "three"]]];
+    for (const [command, args] of runs) {
+      const output = await run(command, args, { cwd, commands: [command], allowUnknownOptions: true });
+      assert.match(output, new RegExp(`is not allowed with ${command}: it makes a link; with no sandbox exec makes none`), `${command} ${args.join(" ")}`);
+    }
+    assert.equal(existsSync(join(cwd, "three")), false);
+    assert.match(await run("ln", ["--version"], { cwd, commands: ["ln"], allowUnknownOptions: true }), /^exit code 0\nln \(GNU coreutils\)/);
+  });
+
+  test("a named file that is another name of the SSH key or the config is refused, naming the place", async () => {
+    const key = await run("cat", ["dotfiles/ssh-key"], { cwd, commands: ["cat"] });
+    assert.match(key, /^"dotfiles\/ssh-key" is not allowed with cat: dotfiles\/ssh-key is another name \(a hard link\) of .*\.ssh\/id_ed25519, where other programs keep keys and logins: the same file, read and written through either name/);
+    assert.doesNotMatch(key, CANARY);
+    const config = await run("cp", ["one", "dotfiles/hearth.json5"], { cwd, commands: ["cp"] });
+    assert.match(config, /^"dotfiles\/hearth\.json5" is not allowed with cp: dotfiles\/hearth\.json5 is another name \(a hard link\) of .*hearth\.json5, where hearth keeps keys and conversations/);
+    assert.equal(readFileSync(configFile, "utf8"), CONFIG);
+    // Outside the working directory too: naming the other name is no way around the guard.
+    const env = await run("cat", [join(elsewhere, "env")], { cwd, commands: ["cat"] });
+    assert.match(env, /is another name \(a hard link\) of .*gateway\.env, where hearth keeps keys/);
+    assert.doesNotMatch(env, /gwtok-canary/);
+  });
+
+  test("a folder holding one is refused for the programs that walk it, as for a link out", async () => {
+    for (const [command, args] of [["grep", ["-r", "CANARY", "dotfiles"]], ["diff", ["dotfiles", "elsewhere-copy"]], ["grep", ["-r", "CANARY"]], ["find", ["-name", "x"]]] as const) {
+      const output = await run(command, [...args], { cwd, commands: [command] });
+      assert.match(output, /is not allowed with \w+: dotfiles\/(ssh-key|hearth\.json5) is another name \(a hard link\) of /, `${command} ${args.join(" ")}`);
+      assert.doesNotMatch(output, CANARY);
+    }
+  });
+
+  test("files with other names elsewhere — a package store's, or both names inside — are used as any file", async () => {
+    assert.equal(await run("cat", ["from-store", "two"], { cwd, commands: ["cat"] }), "exit code 0\nSTORE\nONE");
+    const clean = join(root, "hard-clean");
+    mkdirSync(join(clean, "node_modules"), { recursive: true });
+    linkSync(join(root, "store-file"), join(clean, "node_modules", "index.js"));
+    assert.equal(await run("grep", ["-r", "STORE"], { cwd: clean, commands: ["grep"] }), "exit code 0\nnode_modules/index.js:STORE");
+  });
+
+  test("past the bound of the guarded places, a file with other names is refused as not checkable", async () => {
+    const bounded = createExecTool({ home, hiddenFiles: [configFile, envFile], guardedEntries: 1 });
+    const result = await bounded.run({ command: "cat", args: ["from-store"] }, context({ cwd, commands: ["cat"] }));
+    assert.match(String(result.content), /^"from-store" is not allowed with cat: from-store has other names \(hard links\), and the places where keys are kept hold too many files \(more than 1\) to check that none of them is one/);
+    assert.doesNotMatch(String(result.content), /STORE/);
   });
 });
 
@@ -178,6 +292,29 @@ describe("the account's own home folder, when $HOME names another", () => {
     const output = await runAs({ sandbox: "require" }, [join(account, ".ssh", "id_rsa"), join(account, "notes.txt")]);
     assert.match(output, /No such file or directory/);
     assert.doesNotMatch(output, CANARY);
+  });
+
+  test("a program installed under it (or one whose #! interpreter is) is refused in words saying why and what to do, not prlimit's", async (t) => {
+    if ((await probe.support()).kind === "none") return t.skip("no OS sandbox here");
+    mkdirSync(join(account, "bin"), { recursive: true });
+    mkdirSync(join(root, "tools"), { recursive: true });
+    const installed = join(account, "bin", "mytool");
+    writeFileSync(installed, "#!/bin/sh\necho ran\n", { mode: 0o755 });
+    const script = join(root, "tools", "myscript");
+    writeFileSync(script, `#!${installed}\n`, { mode: 0o755 });
+    const control = join(root, "tools", "plain");
+    writeFileSync(control, "#!/bin/sh\necho ran\n", { mode: 0o755 });
+    const runProgram = async (program: string) => {
+      const result = await withAccount.run({ command: program, args: [] }, context({ cwd: join(root, "project2"), sandbox: "require", commands: [program] }));
+      return String(result.content);
+    };
+    assert.equal(await runProgram(control), "exit code 0\nran");
+    const hidden = await runProgram(installed);
+    assert.match(hidden, /^".*mytool" cannot run in exec's sandbox: it is .*account\/bin\/mytool, under the account's own home folder .*account, which the sandbox hides \(as it hides \$HOME, .*home\) with all it holds/);
+    assert.match(hidden, /Install it outside that folder \(system-wide, e\.g\. \/usr\/local\/bin or \/opt\)/);
+    assert.doesNotMatch(hidden, /prlimit|No such file/);
+    const interpreted = await runProgram(script);
+    assert.match(interpreted, /cannot run in exec's sandbox: its interpreter \(from the #! line of .*tools\/myscript\) is .*account\/bin\/mytool, under the account's own home folder/);
   });
 
   test("by default the account's home is the one its passwd entry names", async (t) => {

@@ -1,10 +1,11 @@
 import { opendir, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { followLinks } from "./check-places.js";
-import { pathsIn } from "./check-secrets.js";
+import { type MultiplyLinked, noteMultiplyLinked, refusedHardLink } from "./check-hard-links.js";
+import { pathsIn, PROCESS_FILES } from "./check-secrets.js";
 import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
 import type { Refusal } from "./parse-options.js";
-import type { ProgramDescription } from "./program.js";
+import type { PathArgument, ProgramDescription } from "./program.js";
 import { within } from "./working-directory.js";
 
 /** Most entries (files, folders, links) looked at under one call's folders before it is refused as too many to check. */
@@ -23,6 +24,8 @@ export interface OutwardLinkCheck {
   directories: readonly (readonly string[])[];
   /** Most entries looked at; default LINK_CHECK_ENTRIES. */
   maxEntries?: number | undefined;
+  /** Most entries of the guarded places looked at when a file the call reaches has other names; default GUARDED_ENTRIES (check-hard-links.ts). */
+  guardedEntries?: number | undefined;
 }
 
 const SANDBOX_HINT = 'or let exec run in the OS sandbox (tools.exec.sandbox "auto" with bubblewrap installed)';
@@ -50,24 +53,37 @@ export async function refusedOutwardLink(check: OutwardLinkCheck): Promise<Refus
     if (within(at, root)) bases.push(at);
   }
   const folders: { argument: string; path: string }[] = [];
+  const multiplyLinked: MultiplyLinked = new Map();
   if (check.description?.walksWorkingDirectory?.(check.args)) folders.push({ argument: ".", path: root });
-  for (const argument of check.args) {
-    for (const candidate of pathsIn(argument)) {
+  for (const named of pathArgumentsOf(check)) {
+    for (const candidate of pathsIn(named.path)) {
       for (const base of bases) {
         const at = await followLinks(base, candidate);
         if (within(resolve(base, candidate), root) && !within(at, root)) {
-          return { argument, reason: outwardReason(relative(root, resolve(base, candidate)), at, places) };
+          return { argument: named.argument, reason: outwardReason(relative(root, resolve(base, candidate)), at, places) };
         }
-        if (within(at, root) && (await isDirectory(at))) folders.push({ argument, path: at });
+        if (named.walked && within(at, root) && (await isDirectory(at))) folders.push({ argument: named.argument, path: at });
+        // Inside the working directory or not: a named file's other name may be a key (`cat ~/dotfiles/bashrc`).
+        await noteMultiplyLinked(multiplyLinked, { path: at, argument: named.argument });
       }
     }
   }
-  const walk = { root, places, seen: new Set<string>(), entries: 0, maxEntries: check.maxEntries ?? LINK_CHECK_ENTRIES };
+  const walk: Walk = { root, places, seen: new Set<string>(), entries: 0, maxEntries: check.maxEntries ?? LINK_CHECK_ENTRIES, multiplyLinked, argument: "." };
   for (const folder of folders) {
+    walk.argument = folder.argument;
     const refusal = await walkFolder(folder.path, walk);
     if (refusal) return { argument: folder.argument, reason: refusal };
   }
-  return undefined;
+  // /proc holds no file a hard link can name.
+  return refusedHardLink({ found: multiplyLinked, root, hearths: places.hearths.filter((place) => place !== PROCESS_FILES), others: places.others, maxEntries: check.guardedEntries });
+}
+
+/**
+ * The arguments to judge as paths: what the program's description says it opens (a pattern, script or
+ * expression is text, not walked), or, for a program hearth has no description of, every argument, walked.
+ */
+function pathArgumentsOf(check: OutwardLinkCheck): PathArgument[] {
+  return check.description?.paths?.(check.args) ?? check.args.map((argument) => ({ argument, path: argument, walked: true }));
 }
 
 interface Walk {
@@ -77,6 +93,10 @@ interface Walk {
   seen: Set<string>;
   entries: number;
   maxEntries: number;
+  /** Regular files met with other names (hard links), matched against the guarded places afterwards (check-hard-links.ts). */
+  multiplyLinked: MultiplyLinked;
+  /** The argument whose folder is being walked. */
+  argument: string;
 }
 
 /** Why the folder may not be acted on, or undefined: every link under it (folders reached through links included) leads inside the working directory. */
@@ -95,6 +115,7 @@ async function walkFolder(start: string, walk: Walk): Promise<string | undefined
       }
       const path = join(folder, entry.name);
       if (entry.isDirectory()) pending.push(path);
+      if (entry.isFile()) await noteMultiplyLinked(walk.multiplyLinked, { path, argument: walk.argument });
       if (!entry.isSymbolicLink()) continue;
       const target = await followLinks(folder, entry.name);
       if (!within(target, walk.root)) return outwardReason(relative(walk.root, path), target, walk.places);
@@ -115,23 +136,42 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-/** Long options (as far as they must be written to mean them) that make a symlink: `ln --symbolic`, `cp --symbolic-link`. */
-const LINK_MAKING: Readonly<Record<string, string>> = { ln: "--sy", cp: "--sy" };
+/**
+ * How each program makes a link, soft or hard: the long options (as far as they must be written to mean
+ * them) and the letters of its short ones; `always` when it makes one whatever its options (`ln`, `link`).
+ */
+const LINK_MAKING: Readonly<Record<string, { long: readonly string[]; short: string; always?: boolean }>> = {
+  ln: { long: [], short: "", always: true },
+  link: { long: [], short: "", always: true },
+  // cp -s/--symbolic-link and -l/--link; rsync --link-dest and cpio -l/--link (in copy-pass mode) hard-link to files they are given.
+  cp: { long: ["--sy", "--l"], short: "sl" },
+  rsync: { long: ["--link-dest"], short: "" },
+  cpio: { long: ["--link"], short: "l" },
+};
+
+const MAKES_LINK = "it makes a link; with no sandbox exec makes none: where a symlink leads is read from where it lies, which no check of the arguments sees, and a hard link is another name of the same file, which nothing in the working directory tells from the original (a key's other name would read as a file of its own): copy the file, or let exec run in the OS sandbox (tools.exec.sandbox \"auto\" with bubblewrap installed), where no link to a place outside the working directory can be made";
 
 /**
- * With no OS sandbox, an option of `ln` or `cp` (programs hearth has no description of, given options
- * under `tools.exec.allowUnknownOptions`) that makes a symlink: `-s` alone or in a bundle (`-sf`), and
- * `--symbolic`/`--symbolic-link` or a prefix of them, up to `--`. A link's target is read from where the
- * link lies, not from the working directory, so no check of the arguments says where it will lead.
+ * With no OS sandbox, an argument of a program hearth has no description of (options given under
+ * `tools.exec.allowUnknownOptions`) that makes a link of either kind: `ln` at all (a hard link is its
+ * default, `-s` a symlink) and `link`, but for `--help`/`--version`; `cp -s`/`-l` alone or in a bundle
+ * (`-sf`, `-al`) and `--symbolic-link`/`--link` or a prefix of them, up to `--`; rsync's `--link-dest`;
+ * cpio's `-l`/`--link`. Inside the sandbox a hard link out of the working directory fails (it is a
+ * mount of its own: EXDEV) and a symlink is read where the sandbox hides what it leads to.
  */
 export function refusedLinkMaking(program: string, args: readonly string[]): Refusal | undefined {
-  const longPrefix = LINK_MAKING[program.replace(/\.exe$/i, "")];
-  if (longPrefix === undefined) return undefined;
+  const ways = LINK_MAKING[program.replace(/\.exe$/i, "")];
+  if (ways === undefined) return undefined;
+  if (ways.always) {
+    const acting = args.find((argument) => argument !== "--help" && argument !== "--version");
+    return acting === undefined ? undefined : { argument: acting, reason: MAKES_LINK };
+  }
   for (const argument of args) {
     if (argument === "--") return undefined;
-    const long = argument.startsWith("--") && argument.split("=", 1)[0]?.startsWith(longPrefix);
-    const short = /^-[^-]/.test(argument) && argument.includes("s");
-    if (long || short) return { argument, reason: `it makes a symlink; with no sandbox exec makes none (where a link leads is read from where it lies, which no check of the arguments sees): copy the file, ${SANDBOX_HINT}` };
+    const name = argument.split("=", 1)[0] ?? "";
+    const long = argument.startsWith("--") && ways.long.some((prefix) => name.startsWith(prefix));
+    const short = /^-[^-]/.test(argument) && [...ways.short].some((letter) => argument.includes(letter));
+    if (long || short) return { argument, reason: MAKES_LINK };
   }
   return undefined;
 }

@@ -7,6 +7,8 @@ export type Arity = "none" | "required" | "optional";
  */
 export interface OptionRule {
   arity: Arity;
+  /** Its value names a file or folder the program opens (`grep -f FILE`, `tar -C DIR`); any other value is text (a pattern, a format, a count). */
+  path?: boolean | undefined;
   refused?: string | undefined;
   check?: ((value: string) => string | undefined) | undefined;
 }
@@ -32,14 +34,19 @@ export const NAMES_IN_FILE = "it reads files named inside another file, which ex
 
 export const flag: OptionRule = { arity: "none" };
 export const value: OptionRule = { arity: "required" };
+export const pathValue: OptionRule = { arity: "required", path: true };
 export const optionalValue: OptionRule = { arity: "optional" };
 export const refused = (reason: string, arity: Arity = "required"): OptionRule => ({ arity, refused: reason });
 export const checked = (check: (value: string) => string | undefined): OptionRule => ({ arity: "required", check });
+/** A path value (`--directory`, `-T`) some of whose values are refused. */
+export const checkedPath = (check: (value: string) => string | undefined): OptionRule => ({ arity: "required", path: true, check });
 
-/** A table from compact lists: names of flags, of options with a value, and refused ones. */
+/** A table from compact lists: names of flags, of options with a value (a path among them in `pathValues`), and refused ones. */
 export function table(spec: {
   flags?: string;
   values?: string;
+  pathValues?: string;
+  longPathValues?: readonly string[];
   longFlags?: readonly string[];
   longValues?: readonly string[];
   longOptional?: readonly string[];
@@ -52,10 +59,12 @@ export function table(spec: {
   const short: Record<string, OptionRule> = {};
   for (const letter of spec.flags ?? "") short[letter] = flag;
   for (const letter of spec.values ?? "") short[letter] = value;
+  for (const letter of spec.pathValues ?? "") short[letter] = pathValue;
   Object.assign(short, spec.short);
   const long: Record<string, OptionRule> = {};
   for (const name of spec.longFlags ?? []) long[name] = flag;
   for (const name of spec.longValues ?? []) long[name] = value;
+  for (const name of spec.longPathValues ?? []) long[name] = pathValue;
   for (const name of spec.longOptional ?? []) long[name] = optionalValue;
   Object.assign(long, spec.long);
   return { short, long, abbreviations: spec.abbreviations ?? true, numericShort: spec.numericShort, oldStyleFirstArgument: spec.oldStyleFirstArgument };

@@ -24,6 +24,13 @@ export interface ProgramDescription {
   launchArgs?(args: readonly string[]): string[];
   /** With no OS sandbox: the first argument the text guard alone cannot make safe, refused. */
   unsandboxed?(args: readonly string[]): Refusal | undefined;
+  /**
+   * The arguments (of a list `check` allowed) the program opens as files or folders, as it reads them —
+   * operands and the values of options that name one — leaving out text: a pattern, a script, a format,
+   * a revision. `walked`: a folder given is read through (its links followed, as diff's are), so the
+   * links in it are checked (check-links.ts). Undefined: every argument may be a path, walked.
+   */
+  paths?(args: readonly string[]): PathArgument[];
   /** Whether the program (with a list `check` allowed) walks the working directory with no path given (`find`, `grep -r`, `du`): its links are checked as a named folder's are (check-links.ts). */
   walksWorkingDirectory?(args: readonly string[]): boolean;
 }
@@ -37,7 +44,14 @@ export interface Place {
   chain: readonly string[];
 }
 
-/** A program read by getopt_long: its options from the table, then checks over the parsed list. */
+/** An argument the program opens: `argument` as given (for the refusal), `path` the part that names the file. */
+export interface PathArgument {
+  argument: string;
+  path: string;
+  walked: boolean;
+}
+
+/** A program read by getopt_long: its options from the table, then checks over the parsed list; every operand is a path. */
 export function getoptProgram(names: readonly string[], options: OptionTable, after?: (parsed: ParsedArgument[]) => Refusal | undefined): ProgramDescription {
   return {
     names,
@@ -46,7 +60,28 @@ export function getoptProgram(names: readonly string[], options: OptionTable, af
       if (!result.ok) return result.refusal;
       return after?.(result.parsed);
     },
+    paths(args) {
+      const result = parseOptions(args, options);
+      return result.ok ? pathArguments(result.parsed, 0) : [];
+    },
   };
+}
+
+/**
+ * The paths of a parsed list: the values of options the table marks as paths, and the operands but the
+ * first `textOperands` (grep's pattern, sed's script, awk's program), all walked.
+ */
+export function pathArguments(parsed: readonly ParsedArgument[], textOperands: number): PathArgument[] {
+  let operandsSeen = 0;
+  const paths: PathArgument[] = [];
+  for (const item of parsed) {
+    // A value in the next argument is named by itself; an attached one by the whole argument (`-fFILE`, `--file=FILE`).
+    if (item.kind === "option" && item.rule.path && item.value !== undefined) paths.push({ argument: item.argument.endsWith(item.value) ? item.argument : item.value, path: item.value, walked: true });
+    if (item.kind !== "operand") continue;
+    operandsSeen += 1;
+    if (operandsSeen > textOperands) paths.push({ argument: item.value, path: item.value, walked: true });
+  }
+  return paths;
 }
 
 /** Programs that start another program named in their arguments: no argument at all. */

@@ -1,7 +1,7 @@
 import { refused, table } from "../option-table.js";
 import type { ParsedArgument } from "../parse-options.js";
 import { parseOptions } from "../parse-options.js";
-import { getoptProgram, type ProgramDescription } from "../program.js";
+import { getoptProgram, pathArguments, type ProgramDescription } from "../program.js";
 import { refusedAwkConstruct, refusedAwkReading } from "./awk-program.js";
 
 const UNSEEN_PROGRAM = "a program from a file cannot be checked; give it as the first argument";
@@ -20,6 +20,11 @@ const AWK_OPTIONS = table({
  */
 export const awk: ProgramDescription = {
   ...getoptProgram(["awk", "gawk", "mawk", "nawk"], AWK_OPTIONS, checkProgram),
+  // The program (the first operand: -f is refused) is text; the files after it are paths.
+  paths(args) {
+    const result = parseOptions(args, AWK_OPTIONS);
+    return result.ok ? pathArguments(result.parsed, 1) : [];
+  },
   unsandboxed(args) {
     const result = parseOptions(args, AWK_OPTIONS);
     const program = result.ok ? result.parsed.find((item) => item.kind === "operand") : undefined;

@@ -1,4 +1,4 @@
-import { checked, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES, type OptionTable } from "../option-table.js";
+import { checkedPath, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES, type OptionTable } from "../option-table.js";
 import { parseOptions, type ParsedArgument } from "../parse-options.js";
 import { getoptProgram, operands, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
@@ -52,11 +52,12 @@ const sort = getoptProgram(
     flags: "bdfgiMhnRrVcCmsuz",
     values: "kSt",
     // -T: where sort writes its temporary files — inside the working directory like every write.
-    short: { o: refused(WRITES_FILES), T: checked(insideWorkingDirectory) },
+    short: { o: refused(WRITES_FILES), T: checkedPath(insideWorkingDirectory) },
     longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
-    longValues: ["sort", "random-source", "batch-size", "key", "buffer-size", "field-separator", "parallel"],
+    longValues: ["sort", "batch-size", "key", "buffer-size", "field-separator", "parallel"],
+    longPathValues: ["random-source"],
     longOptional: ["check"],
-    long: { output: refused(WRITES_FILES), "temporary-directory": checked(insideWorkingDirectory), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
+    long: { output: refused(WRITES_FILES), "temporary-directory": checkedPath(insideWorkingDirectory), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
   }),
 );
 
@@ -74,7 +75,7 @@ const pwd = getoptProgram(["pwd"], table({ flags: "LP", longFlags: [...common, "
 
 const date = getoptProgram(
   ["date"],
-  table({ flags: "uR", values: "dfr", short: { s: refused("it sets the system clock") }, longFlags: [...common, "debug", "utc", "universal", "rfc-email"], longValues: ["date", "file", "reference"], longOptional: ["iso-8601", "rfc-3339"], long: { set: refused("it sets the system clock") } }),
+  table({ flags: "uR", values: "d", pathValues: "fr", short: { s: refused("it sets the system clock") }, longFlags: [...common, "debug", "utc", "universal", "rfc-email"], longValues: ["date"], longPathValues: ["file", "reference"], longOptional: ["iso-8601", "rfc-3339"], long: { set: refused("it sets the system clock") } }),
   (parsed) => {
     // `date MMDDhhmm` sets the clock; only `+FORMAT` operands print.
     const setter = parsed.find((item) => item.kind === "operand" && !item.value.startsWith("+"));
@@ -87,15 +88,17 @@ const file = getoptProgram(
   ["file"],
   table({
     flags: "bcEhiklLNprsz0",
-    values: "eFmP",
+    values: "eFP",
+    pathValues: "m",
     short: { f: refused(NAMES_IN_FILE) },
     longFlags: [...common, "brief", "checking-printout", "dereference", "no-dereference", "keep-going", "list", "mime", "mime-type", "mime-encoding", "no-pad", "preserve-date", "raw", "special-files", "uncompress", "uncompress-noreport", "print0", "extension", "apple"],
-    longValues: ["exclude", "exclude-quiet", "separator", "magic-file", "parameter"],
+    longValues: ["exclude", "exclude-quiet", "separator", "parameter"],
+    longPathValues: ["magic-file"],
     long: { "files-from": refused(NAMES_IN_FILE) },
   }),
 );
 
-const DU_OPTIONS = table({ flags: "0abcDhHkLlmPsSx", values: "BdtX", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude-from", "exclude"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] });
+const DU_OPTIONS = table({ flags: "0abcDhHkLlmPsSx", values: "Bdt", pathValues: "X", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude"], longPathValues: ["exclude-from"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] });
 
 /** du: with no file named, it walks the working directory. */
 const du: ProgramDescription = { ...getoptProgram(["du"], DU_OPTIONS), walksWorkingDirectory: (args) => operandsOf(args, DU_OPTIONS).length === 0 };

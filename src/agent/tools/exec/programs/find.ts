@@ -1,5 +1,5 @@
 import type { Refusal } from "../parse-options.js";
-import { FOLLOWS_LINKS, type ProgramDescription } from "../program.js";
+import { FOLLOWS_LINKS, type PathArgument, type ProgramDescription } from "../program.js";
 import { NAMES_IN_FILE, RUNS_PROGRAMS, WRITES_FILES } from "../option-table.js";
 import { ownValue } from "../../../../shared/own-key.js";
 
@@ -18,6 +18,9 @@ const PRIMARIES: Readonly<Record<string, number>> = {
     ].map((name) => [name, 1]),
   ),
 };
+
+/** Primaries whose argument is a file (`-newerXY` compares with a file's time unless Y is t, a date: taken as a file all the same). */
+const FILE_PRIMARIES = /^(newer|anewer|cnewer|samefile|newer[aBcmt][aBcmt])$/;
 
 const REFUSED: Readonly<Record<string, string>> = {
   exec: RUNS_PROGRAMS, execdir: RUNS_PROGRAMS, ok: RUNS_PROGRAMS, okdir: RUNS_PROGRAMS,
@@ -59,6 +62,21 @@ export const find: ProgramDescription = {
     }
     const follow = args.slice(index).find((argument) => argument === "-follow");
     return follow ? { argument: follow, reason: FOLLOWS_LINKS } : undefined;
+  },
+  // The starting points, and the files the primaries that compare with one name (-newer, -samefile…); the rest of the expression is text (-name's pattern, -printf's format).
+  paths(args): PathArgument[] {
+    let index = 0;
+    while (index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string)) index += args[index] === "-D" ? 2 : 1;
+    const paths: PathArgument[] = [];
+    for (; index < args.length && !isExpressionStart(args[index] as string); index += 1) paths.push({ argument: args[index] as string, path: args[index] as string, walked: true });
+    for (; index < args.length; index += 1) {
+      const name = (args[index] as string).slice(1);
+      const value = args[index + 1];
+      if (value !== undefined && FILE_PRIMARIES.test(name)) paths.push({ argument: value, path: value, walked: true });
+      // A primary's own arguments are skipped: `-name -newer` names no file.
+      index += FILE_PRIMARIES.test(name) ? 1 : (ownValue(PRIMARIES, name) ?? 0);
+    }
+    return paths;
   },
   // With no starting point, find walks ".".
   walksWorkingDirectory(args) {

@@ -80,18 +80,23 @@ export const statusTable = gitTable({
 
 export const blameTable = gitTable({
   flags: "ltpeswnfcb",
-  values: "LS",
+  values: "L",
+  // -S: a file of revisions.
+  pathValues: "S",
   short: { M: optionalValue, C: optionalValue },
   longFlags: ["porcelain", "line-porcelain", "show-email", "show-number", "show-name", "root", "show-stats", "incremental", "reverse", "first-parent", "progress", "minimal", "score-debug", "color-lines", "color-by-age"],
-  longValues: ["date", "encoding", "contents", "ignore-rev", "ignore-revs-file"],
+  longValues: ["date", "encoding", "ignore-rev"],
+  longPathValues: ["contents", "ignore-revs-file"],
   longOptional: ["abbrev"],
 });
 
 export const lsFilesTable = gitTable({
   flags: "cdmoiskuztvf",
-  values: "xX",
+  values: "x",
+  pathValues: "X",
   longFlags: ["cached", "deleted", "modified", "others", "ignored", "stage", "killed", "unmerged", "directory", "no-empty-directory", "eol", "exclude-standard", "error-unmatch", "full-name", "recurse-submodules", "debug", "deduplicate", "sparse", "resolve-undo"],
-  longValues: ["exclude", "exclude-from", "with-tree"],
+  longValues: ["exclude", "with-tree"],
+  longPathValues: ["exclude-from"],
   longOptional: ["abbrev"],
   // A file name git opens in every folder it lists: a path there (`../../.ssh/x`) would lead out of each, past what the guard resolves.
   long: { format, "exclude-per-directory": checked((name) => (/[\\/]/.test(name) || name === ".." ? "it names a file git reads in every folder: give a name, not a path" : undefined)) },
@@ -112,7 +117,8 @@ export const revParseTable: OptionTable = {
       "verify", "quiet", "show-toplevel", "show-prefix", "show-cdup", "git-dir", "absolute-git-dir", "git-common-dir", "is-inside-work-tree", "is-inside-git-dir", "is-bare-repository",
       "is-shallow-repository", "symbolic", "symbolic-full-name", "all", "sq", "revs-only", "no-revs", "flags", "no-flags", "not", "show-superproject-working-tree", "local-env-vars", "sq-quote",
     ],
-    longValues: ["since", "after", "until", "before", "default", "path-format", "prefix", "git-path", "resolve-git-dir"],
+    longValues: ["since", "after", "until", "before", "default", "path-format", "prefix", "git-path"],
+    longPathValues: ["resolve-git-dir"],
     longOptional: ["abbrev-ref", "short", "branches", "tags", "remotes", "show-object-format"],
   }),
   abbreviations: false,
@@ -120,7 +126,8 @@ export const revParseTable: OptionTable = {
 
 export const grepTable = gitTable({
   flags: "aiIwvhHEGPFnlLzocpWqr",
-  values: "efmABC",
+  values: "emABC",
+  pathValues: "f",
   numericShort: true,
   short: { O: refused(RUNS_PROGRAMS, "optional") },
   longFlags: [
@@ -173,7 +180,7 @@ export const cloneTable = gitTable({
   long: {
     "upload-pack": refused(RUNS_PROGRAMS),
     // Bundles are fetched from a second address, read as the repository's is.
-    "bundle-uri": checked(refusedRepository),
+    "bundle-uri": { ...checked(refusedRepository), path: true },
     template: refused("its hooks run programs"),
     config: refused(RUNS_PROGRAMS),
     "server-option": refused(RUNS_PROGRAMS),

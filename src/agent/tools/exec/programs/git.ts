@@ -1,6 +1,6 @@
 import { flag, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, type OptionTable } from "../option-table.js";
 import { parseOptions, type Refusal } from "../parse-options.js";
-import { operands, type Place, type ProgramDescription } from "../program.js";
+import { operands, pathArguments, type PathArgument, type Place, type ProgramDescription } from "../program.js";
 import * as options from "./git-options.js";
 import { ownValue } from "../../../../shared/own-key.js";
 
@@ -84,6 +84,23 @@ export const git: ProgramDescription = {
   },
   // Every argument after -C is resolved in it (pathspecs, --no-index paths, --contents=…).
   directories: (args) => gitPaths(args).directories.map((place) => place.chain),
+  // git reads a folder's symlinks as links, never through them (a pathspec stops at one, `diff --no-index`
+  // shows a link's target text): no folder it is given is walked, each path is still followed itself.
+  // Each -C; a subcommand's operands (revisions and paths alike, as git decides), but git grep's pattern;
+  // the values of options that name a file (`blame --contents`, `grep -f`). A clone copies its source's
+  // `.git`: that one is walked.
+  paths(args): PathArgument[] {
+    const top = parseOptions(args, topLevel, { stopAtOperand: true });
+    if (!top.ok) return [];
+    const directories = top.parsed.flatMap((item) => (item.kind === "option" && item.name === "-C" && item.value !== undefined ? [{ argument: item.value, path: item.value, walked: false }] : []));
+    const [name, ...rest] = top.rest;
+    const subcommand = name === undefined ? undefined : ownValue(SUBCOMMANDS, name);
+    const parsed = subcommand ? parseOptions(rest, subcommand.options) : undefined;
+    if (!parsed?.ok) return directories;
+    const patternGiven = parsed.parsed.some((item) => item.kind === "option" && (item.name === "-e" || item.name === "-f"));
+    const named = pathArguments(parsed.parsed, name === "grep" && !patternGiven ? 1 : 0);
+    return [...directories, ...named.map((path) => ({ ...path, walked: name === "clone" }))];
+  },
   // git writes only a clone's directory: never a .git folder (a clone into `r/.git` would replace that repository's config).
   writes(args) {
     const { target } = gitPaths(args);

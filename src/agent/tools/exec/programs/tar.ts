@@ -1,4 +1,4 @@
-import { checked, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
+import { checked, checkedPath, insideWorkingDirectory, refused, RUNS_PROGRAMS, table, WRITES_FILES } from "../option-table.js";
 import { parseOptions } from "../parse-options.js";
 import { FOLLOWS_LINKS, getoptProgram, type Place, type ProgramDescription } from "../program.js";
 
@@ -9,10 +9,12 @@ const READS_OPTIONS = "names read from a file may be options (--to-command…)";
 const TAR_OPTIONS = table({
     oldStyleFirstArgument: true,
     flags: "txcvzjJaOkmphWS",
-    values: "bXKNV",
+    values: "bKV",
+    // -X reads patterns from a file; -N/--newer, --after-date and --mtime read a date, or a file's when it starts with / or .
+    pathValues: "XN",
     short: {
-      f: checked(archiveName),
-      C: checked(insideWorkingDirectory),
+      f: { ...checked(archiveName), path: true },
+      C: checkedPath(insideWorkingDirectory),
       I: refused(RUNS_PROGRAMS),
       F: refused(RUNS_PROGRAMS),
       P: refused(WRITES_FILES, "none"),
@@ -28,11 +30,12 @@ const TAR_OPTIONS = table({
       "same-permissions", "preserve-permissions", "numeric-owner", "dereference", "one-file-system", "sparse", "show-transformed-names", "anchored", "no-anchored", "ignore-case",
       "no-ignore-case", "null", "full-time", "utc", "force-local", "posix", "verify", "no-recursion", "recursion", "wildcards-match-slash", "no-wildcards-match-slash",
     ],
-    longValues: ["exclude", "exclude-from", "strip-components", "blocking-factor", "sort", "owner", "group", "mode", "mtime", "format", "starting-file", "newer", "after-date", "newer-mtime", "label"],
+    longValues: ["exclude", "strip-components", "blocking-factor", "sort", "owner", "group", "mode", "format", "starting-file", "label"],
+    longPathValues: ["exclude-from", "mtime", "newer", "after-date", "newer-mtime"],
     longOptional: ["totals", "occurrence", "checkpoint"],
     long: {
-      file: checked(archiveName),
-      directory: checked(insideWorkingDirectory),
+      file: { ...checked(archiveName), path: true },
+      directory: checkedPath(insideWorkingDirectory),
       "to-command": refused(RUNS_PROGRAMS),
       "use-compress-program": refused(RUNS_PROGRAMS),
       "checkpoint-action": refused(RUNS_PROGRAMS),
