@@ -202,7 +202,7 @@ describe("hearth's own install and PATH's folders are never written, even inside
       ["tar", ["-cf", "hearth/bin/hearth", "evil.js"]],
     ] as const) {
       const output = await run(command, [...args], { cwd, allowUnknownOptions: true }, withInstall);
-      assert.match(output, /is not allowed with \w+: it would write .*hearth.*, hearth's own install \(its bin\/ and dist\/ run with the next hearth command\); exec never writes there, even inside its working directory/, `${command} ${args.join(" ")}`);
+      assert.match(output, /is not allowed with \w+: it would write .*hearth.*, hearth's own install \(its bin\/ and dist\/ run the next time hearth starts\); exec never writes there, even inside its working directory/, `${command} ${args.join(" ")}`);
     }
     assert.equal(readFileSync(entry, "utf8"), "export const original = true;\n");
     assert.match(await run("cp", ["evil.js", "copy.js"], { cwd }, withInstall), /^exit code 0/);

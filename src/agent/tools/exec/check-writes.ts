@@ -81,7 +81,7 @@ export async function writeGuards(options: { installRoot: string | undefined; pa
   const guarded: GuardedFolder[] = [];
   if (options.installRoot !== undefined) {
     const install = await real(options.installRoot);
-    if (install) guarded.push({ path: install, what: "hearth's own install (its bin/ and dist/ run with the next hearth command)" });
+    if (install) guarded.push({ path: install, what: "hearth's own install (its bin/ and dist/ run the next time hearth starts)" });
     const modules = await real(join(options.installRoot, "node_modules"));
     if (modules && (!install || !within(modules, install))) guarded.push({ path: modules, what: "the modules hearth loads" });
   }
