@@ -1,11 +1,14 @@
-import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { release, tmpdir } from "node:os";
-import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { refusedLinkMaking, refusedOutwardLink } from "./exec/check-links.js";
 import { refusedPlace } from "./exec/check-places.js";
 import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
+import { refusedWrite, writeGuards } from "./exec/check-writes.js";
+import { locateProgram, programSearchPath } from "./exec/locate-program.js";
+import { systemProgram } from "./exec/system-programs.js";
+import { installDir } from "../../shared/install-dir.js";
 import { PROCESS_FILES, refusedSecretPlace } from "./exec/check-secrets.js";
 import { GIT_SAFETY, GIT_UNSANDBOXED, gitConfigEnv, refusedRepositoryConfig } from "./exec/git-launch-settings.js";
 import { homeCredentialPlaces, homeFolders } from "./exec/guarded-places.js";
@@ -14,7 +17,7 @@ import { lockExec } from "./exec/exec-lock.js";
 import { OneAtATime } from "./exec/one-at-a-time.js";
 import type { Refusal } from "./exec/parse-options.js";
 import type { ProgramDescription } from "./exec/program.js";
-import { execWorkingDirectory, refusedWorkingDirectory } from "./exec/working-directory.js";
+import { execWorkingDirectory, refusedWorkingDirectory, within } from "./exec/working-directory.js";
 import { TurnDiskBudget } from "./exec/disk-budget.js";
 import { endingSignal, EXEC_LIMITS, limitedCommand, limitSignalNote, processesCountedPerNamespace } from "./exec/resource-limits.js";
 import { runProgram } from "./exec/run-program.js";
@@ -53,6 +56,8 @@ export interface ExecToolOptions {
   guardedEntries?: number | undefined;
   /** The most one turn's calls may add under the working directory; default EXEC_LIMITS.turnDiskBytes. */
   turnDiskBytes?: number | undefined;
+  /** hearth's own install (the folder holding bin/ and dist/), which no exec call writes into; default the running hearth's. */
+  installRoot?: string | undefined;
 }
 
 /**
@@ -66,6 +71,10 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
   const oneAtATime = new OneAtATime();
   const disk = new TurnDiskBudget(options.turnDiskBytes ?? EXEC_LIMITS.turnDiskBytes);
   const homes = homeFolders(options.home, options.accountHome);
+  const installRoot = options.installRoot ?? installDir(import.meta.url);
+  // util-linux's prlimit, found once, in a system folder only (system-programs.ts): never one a program could have written.
+  let prlimitLookup: Promise<string | undefined> | undefined;
+  const findPrlimit = () => (prlimitLookup ??= process.platform === "linux" ? systemProgram("prlimit", process.env.PATH ?? "") : Promise.resolve(undefined));
   return {
     name: "exec",
     description: "Run one allowed program (no shell) and return its output.",
@@ -112,6 +121,10 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };
     }
     const isSandboxed = support.kind !== "none";
+    const realCwd = await realpath(cwd).catch(() => resolve(cwd));
+    const searchPath = env.PATH ?? "";
+    // Folders no call writes into, inside the working directory too: hearth's install and what lies on PATH.
+    const writeGuarded = await writeGuards({ installRoot, path: searchPath });
     const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES];
     const otherPlaces = homes.flatMap(homeCredentialPlaces);
     const placeRefusal =
@@ -120,33 +133,36 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
       (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
       (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries, guardedEntries: options.guardedEntries })) ??
+      (isSandboxed ? undefined : await refusedWrite({ program: basename(program), description, args: programArgs, cwd, guarded: writeGuarded })) ??
       (await refusedGitDirWrite({ description, args: programArgs, cwd }));
     if (placeRefusal) return refused(placeRefusal, program);
-    const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program, env }) : undefined;
+    // The program's file, found once for every use below (git's version and config, the run), never in the working directory without a sandbox.
+    const located = (await isDirectory(cwd)) ? await locateProgram({ program, path: searchPath, cwd: realCwd, sandboxed: isSandboxed }) : { ok: false as const };
+    if (!located.ok) return located.refusal ? refused(located.refusal, program) : notFound;
+    const found = located.path;
+    env.PATH = await programSearchPath(searchPath, { cwd: realCwd, sandboxed: isSandboxed });
+    const gitRun = description?.names.includes("git") ? await gitLaunch(programArgs, { sandboxed: isSandboxed, network: options.network, program: found, env }) : undefined;
     if (gitRun && !gitRun.ok) return refused(gitRun.refusal, program);
     Object.assign(env, gitConfigEnv([...GIT_SAFETY, ...(isSandboxed ? [] : GIT_UNSANDBOXED), ...(gitRun?.launch.settings ?? [])]), gitRun?.launch.env);
     if (gitRun) {
       const { topLevelArguments } = await import("./exec/programs/git.js");
-      const configRefusal = (await isDirectory(cwd)) ? await refusedRepositoryConfig({ program, topLevel: topLevelArguments(programArgs), cwd, env }) : undefined;
+      const configRefusal = (await isDirectory(cwd)) ? await refusedRepositoryConfig({ program: found, topLevel: topLevelArguments(programArgs), cwd, env }) : undefined;
       if (configRefusal) return refused(configRefusal, program);
     }
     const launched = description?.launchArgs?.(programArgs) ?? [...programArgs];
-    // Under resource limits wherever prlimit is (util-linux): found on PATH here, so the sandbox runs that same file.
-    const prlimit = process.platform === "linux" ? await findExecutable("prlimit", env.PATH ?? "") : undefined;
-    let spawned: { program: string; args: readonly string[]; filter?: Buffer | undefined } = { program, args: launched };
+    // Under resource limits wherever prlimit is (util-linux, in a system folder): the sandbox runs that same file.
+    const prlimit = await findPrlimit();
+    let spawned: { program: string; args: readonly string[]; filter?: Buffer | undefined } = { program: found, args: launched };
     if (isSandboxed) {
-      const found = (await isDirectory(cwd)) ? await findExecutable(program, env.PATH ?? "") : undefined;
-      if (!found) return notFound;
-      const realCwd = await realpath(cwd);
       const places = await sandboxPlaces({ cwd: realCwd, stateDir: context.stateDir, homes, runtimeDir: process.env.XDG_RUNTIME_DIR, files: options.hiddenFiles ?? [] });
       const realHomes = await Promise.all(homes.map((home) => realpath(home).catch(() => home)));
-      const hiddenNote = await hiddenProgramNote({ command: call.command, found, cwd: realCwd, ...places, homes: realHomes, stateDir: await realpath(context.stateDir).catch(() => context.stateDir), path: env.PATH ?? "", findExecutable });
+      const hiddenNote = await hiddenProgramNote({ command: call.command, found, cwd: realCwd, ...places, homes: realHomes, stateDir: await realpath(context.stateDir).catch(() => context.stateDir), path: env.PATH ?? "", findExecutable: async (name, path) => { const interpreter = await locateProgram({ program: name, path, cwd: realCwd, sandboxed: true }); return interpreter.ok ? interpreter.path : undefined; } });
       if (hiddenNote) return { content: hiddenNote, isError: true };
       const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
-      spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places });
+      // Inside the working directory, hearth's install and PATH's folders stay read-only in the sandbox too.
+      const readOnly = writeGuarded.map((folder) => folder.path).filter((path) => within(path, realCwd) && path !== realCwd);
+      spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places, readOnly });
     } else if (prlimit) {
-      const found = await findExecutable(/[/\\]/.test(program) ? resolve(cwd, program) : program, env.PATH ?? "");
-      if (!found) return notFound;
       spawned = limitedCommand(prlimit, { program: found, args: launched, countProcesses: false });
     }
     const timeoutSeconds = settings.timeoutSeconds ?? EXEC_DEFAULTS.timeoutSeconds;
@@ -225,20 +241,6 @@ export function allowedProgram(command: string, allowed: readonly string[]): str
   if (allowed.includes(name)) return name;
   if (/[/\\]/.test(name)) return undefined;
   return allowed.find((entry) => basename(entry) === name);
-}
-
-/** The program's path as the unsandboxed spawn would find it (PATH searched here, so the sandbox runs that same file). */
-async function findExecutable(program: string, path: string): Promise<string | undefined> {
-  const candidates = /[/\\]/.test(program) ? [program] : path.split(delimiter).filter(Boolean).map((folder) => join(folder, program));
-  for (const candidate of candidates) {
-    try {
-      await access(candidate, constants.X_OK);
-      if ((await stat(candidate)).isFile()) return resolve(candidate);
-    } catch {
-      // Not here: the next folder of PATH.
-    }
-  }
-  return undefined;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

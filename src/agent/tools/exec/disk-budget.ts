@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { lstat, readdir, statfs } from "node:fs/promises";
 import { join } from "node:path";
+import { systemProgram } from "./system-programs.js";
 
 /** What one turn's exec calls have added under one working directory. */
 export interface TurnDiskAccount {
@@ -81,11 +82,15 @@ async function freeBytes(directory: string): Promise<number | undefined> {
   );
 }
 
-/** Bytes on disk under `directory`: `du -skx` (POSIX), or a walk of its own where du cannot run. */
+/**
+ * Bytes on disk under `directory`: `du -skx` (POSIX; from a system folder, never one a program exec ran
+ * could have written: system-programs.ts), or a walk of its own where du cannot run.
+ */
 export async function diskUsage(directory: string): Promise<number> {
-  const fromDu = await new Promise<number | undefined>((resolve) => {
+  const du = await systemProgram("du", process.env.PATH ?? "");
+  const fromDu = du === undefined ? undefined : await new Promise<number | undefined>((resolve) => {
     // du exits 1 when a folder was unreadable; its total still counts the rest.
-    execFile("du", ["-skx", directory], { env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, windowsHide: true }, (_error, stdout) => {
+    execFile(du, ["-skx", directory], { env: { PATH: process.env.PATH ?? "", LC_ALL: "C" }, windowsHide: true }, (_error, stdout) => {
       const kib = /^(\d+)\s/m.exec(String(stdout));
       resolve(kib?.[1] === undefined ? undefined : Number(kib[1]) * 1024);
     });

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { GUARD_KEEPS } from "./guarded-places.js";
 import type { Readable } from "node:stream";
 import { unixSocketFilter } from "./seccomp-filter.js";
+import { SYSTEM_FOLDERS, systemProgram } from "./system-programs.js";
 
 /** `tools.exec.sandbox`: use an OS sandbox where there is one, insist on one, or never use one. */
 export type SandboxMode = "auto" | "require" | "off";
@@ -23,7 +24,7 @@ export interface SandboxProbeOptions {
   platform?: NodeJS.Platform | undefined;
   /** The environment the probe runs with (PATH finds bwrap). */
   env?: NodeJS.ProcessEnv | undefined;
-  /** The bubblewrap program (a name on PATH, or a path). */
+  /** The bubblewrap program (a path, or a name on PATH); default bwrap from a system folder on PATH (system-programs.ts). */
   bwrap?: string | undefined;
   /** The architecture the seccomp filter is made for (default: this process's). */
   arch?: string | undefined;
@@ -51,7 +52,8 @@ export class SandboxProbe {
 
   private async probe(): Promise<SandboxSupport> {
     if (this.platform === "linux") {
-      const program = this.options.bwrap ?? "bwrap";
+      const program = this.options.bwrap ?? (await systemProgram("bwrap", (this.options.env ?? process.env).PATH ?? ""));
+      if (program === undefined) return { kind: "none", reason: `${NO_BWRAP} (hearth runs it only from a system folder on PATH: ${SYSTEM_FOLDERS.join(", ")})` };
       // Tried as exec uses it: the filter loaded, /tmp sized where this bwrap can (`--size`, bubblewrap 0.5 on);
       // a kernel that takes no seccomp filter still gets the rest of the sandbox (the status says what is missing).
       const isolated = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION];
@@ -68,7 +70,7 @@ export class SandboxProbe {
       }
       return {
         kind: "none",
-        reason: tried.missing ? "bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)" : `bwrap cannot create a sandbox here (${tried.detail}); user namespaces may be disabled`,
+        reason: tried.missing ? NO_BWRAP : `bwrap cannot create a sandbox here (${tried.detail}); user namespaces may be disabled`,
       };
     }
     if (this.platform === "darwin") {
@@ -80,6 +82,8 @@ export class SandboxProbe {
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
+
+const NO_BWRAP = "bubblewrap (bwrap) is not installed; install it from your distribution's packages (apt-get install bubblewrap, dnf install bubblewrap)";
 
 /** The sandbox's /tmp is memory: at most this much of it (`--size`). */
 export const SANDBOX_TMP_BYTES = 512 * 1024 * 1024;
@@ -115,6 +119,8 @@ export interface SandboxedCommand {
   hidden: readonly string[];
   /** Files it may not read: the config file (keys). */
   hiddenFiles?: readonly string[] | undefined;
+  /** Folders inside the working directory that stay read-only: hearth's own install, folders on PATH. */
+  readOnly?: readonly string[] | undefined;
 }
 
 /** What this bwrap can do besides the basics (SandboxProbe finds out). */
@@ -138,6 +144,7 @@ export function bwrapArguments(command: SandboxedCommand, features: BwrapFeature
     { path: "/tmp", args: [...(features.sizedTmp ? ["--size", String(SANDBOX_TMP_BYTES)] : []), "--tmpfs", "/tmp"] },
     ...hiddenFolders.map((path) => ({ path, args: ["--tmpfs", path] })),
     { path: command.cwd, args: ["--bind", command.cwd, command.cwd] },
+    ...(command.readOnly ?? []).filter((path) => path !== command.cwd && inside(path, command.cwd)).map((path) => ({ path, args: ["--ro-bind", path, path] })),
     ...(command.hiddenFiles ?? []).filter((path) => !covered(path)).map((path) => ({ path, args: ["--ro-bind", "/dev/null", path] })),
   ];
   // Outer folders first: a later mount inside an earlier one stays visible.
@@ -164,6 +171,7 @@ export function sandboxExecArguments(command: SandboxedCommand): string[] {
     `(allow file-write* (subpath ${quote(command.cwd)}) (literal "/dev/null") (literal "/dev/stdout") (literal "/dev/stderr"))`,
     ...command.hidden.filter((path) => path !== command.cwd).map((path) => `(deny file-read* file-write* (subpath ${quote(path)}))`),
     `(allow file-read* file-write* (subpath ${quote(command.cwd)}))`,
+    ...(command.readOnly ?? []).map((path) => `(deny file-write* (subpath ${quote(path)}))`),
     ...(command.hiddenFiles ?? []).map((path) => `(deny file-read* file-write* (literal ${quote(path)}))`),
   ].join("\n");
   return ["-p", profile, command.program, ...command.args];
