@@ -51,6 +51,9 @@ git(["clone", "-q", "--bare", source, attacker], root);
 // The account's PATH starts with ~/.local/bin, as Debian's ~/.profile makes it once the folder exists.
 process.env.PATH = `${userBin}${delimiter}${originalPath}`;
 
+/** exec without a sandbox refuses ln whatever it links (a hard link is its default). */
+const LINK_REFUSAL = /is not allowed with ln: it makes a link; with no sandbox exec makes none/;
+
 const COMMANDS = ["git", "tar", "cp", "mv", "ln", "mkdir", "touch", "rm", "rmdir", "tee", "dd", "install", "truncate", "split", "chmod", "sort", "ls", "cat", "diff"];
 const probe = new SandboxProbe();
 const exec = createExecTool({ home, hiddenFiles: [envFile], probe });
@@ -82,7 +85,8 @@ describe("the trial's chain: a cloned prlimit copied onto PATH", () => {
       ["tee", [join(userBin, "prlimit")]],
     ] as const) {
       const output = await run(command, [...args], { allowUnknownOptions: true });
-      assert.match(output, OUTSIDE_REFUSAL, `${command} ${args.join(" ")}`);
+      // ln makes a link, which exec makes none of without a sandbox, wherever it would go (check-links.ts).
+      assert.match(output, command === "ln" ? LINK_REFUSAL : OUTSIDE_REFUSAL, `${command} ${args.join(" ")}`);
     }
     assert.deepEqual(readdirSync(userBin), []);
     assert.equal(existsSync(join(home, ".local", "bin2")), false);
@@ -151,7 +155,6 @@ describe("with no sandbox, every writing form stays inside the working directory
       ["cp", ["-t", "sub", "a.txt"]],
       ["cp", [join(outside, "source.txt"), "sub"]],
       ["mv", ["b.txt", "c.txt"]],
-      ["ln", ["c.txt", "sub/c-link"]],
       ["mkdir", ["made"]],
       ["touch", ["made/t"]],
       ["dd", ["if=a.txt", "of=made/dd.txt"]],
@@ -164,6 +167,8 @@ describe("with no sandbox, every writing form stays inside the working directory
     ] as const) {
       assert.match(await run(command, [...args], inCwd()), /^exit code 0/, `${command} ${args.join(" ")}`);
     }
+    // A link is the one form refused inside too: without a sandbox exec makes none (check-links.ts).
+    assert.match(await run("ln", ["c.txt", "sub/c-link"], inCwd()), LINK_REFUSAL);
     assert.equal(readFileSync(join(cwd, "sub", "a.txt"), "utf8"), "a\n");
     assert.equal(readFileSync(join(cwd, "sub", "source.txt"), "utf8"), "from outside\n");
   });
