@@ -5,6 +5,7 @@
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
 //   "a table"   a Markdown table (a narrow one, then one wider than a phone) and an image;
+//   "wide answer" a code line, a table and a token each wider than a laptop's conversation column;
 //   anything else: a short markdown answer.
 // Commands: /help, /status and /reasoning on|off answer at once as command-result events. Sessions live in memory.
 import { emptyUsage } from "../../src/ai/usage.js";
@@ -116,6 +117,14 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         `| ${["model", "context window", "first token", "tokens per second", "provider", "quantisation"].join(" | ")} |\n|${"---|".repeat(6)}\n`,
         `| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M |\n\n`,
         "And ![a chart](http://127.0.0.1:9/chart.png) to finish.",
+      ];
+    } else if (lower.includes("wide answer")) {
+      // What overflowed a 1280-px window's column (t12-user #4): a long code line, a wide table, a long token.
+      parts = [
+        "A code block:\n\n```\n" + `const line = [${Array.from({ length: 30 }, (_, index) => `"item-${index}"`).join(", ")}];` + "\n```\n\n",
+        `| ${["model", "context window", "first token", "tokens per second", "provider", "quantisation", "replicas", "notes"].join(" | ")} |\n|${"---|".repeat(8)}\n`,
+        "| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M | 2 | the one the agent uses first |\n\n",
+        `And a long token: ${"x".repeat(240)} to finish.`,
       ];
     } else if (lower.includes("hold")) {
       parts = ["Streaming part one, "];
