@@ -8,8 +8,10 @@ export type AgentEvent =
   | { type: "text-delta"; delta: string }
   /** `summary`: a summary of the reasoning (OpenAI's reasoning summaries), not the reasoning itself. */
   | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
-  | { type: "tool-start"; name: string; arguments: Record<string, unknown> }
-  | { type: "tool-end"; name: string; isError: boolean; preview: string }
+  /** `command`: what the call runs, for a person (`exec git status --short`: tool-words.ts), secrets masked. */
+  | { type: "tool-start"; name: string; arguments: Record<string, unknown>; command: string }
+  /** `preview`: the start of its result for a person — the untrusted markers out, cut at a word with "…" (tool-words.ts). */
+  | { type: "tool-end"; name: string; command: string; isError: boolean; preview: string }
   /** `usage`: what the call spent before it broke (Attempt.usage), when it spent any. */
   | { type: "attempt-failed"; model: ModelRef; outcome: string; message: string; next: ModelRef | undefined; usage?: Usage | undefined }
   /** A model of the chain left out without a call (cooling down, no key, the privacy policy, too small a context, no tools). */

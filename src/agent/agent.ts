@@ -27,6 +27,7 @@ import { turnText } from "./turn-text.js";
 import { ShownSoFar } from "./shown-so-far.js";
 import { replyNotices } from "./reply-notices.js";
 import { UntrustedMarker } from "./untrusted.js";
+import { shownToolCall } from "./tool-words.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
 import { acceptImages } from "./inbound-images.js";
@@ -296,7 +297,7 @@ export class Agent {
         await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
         return stopped;
       }
-      state.emit({ type: "tool-start", name: call.name, arguments: call.arguments });
+      const shown = shownToolCall(call, this.dependencies.secrets, state.emit);
       const output = await this.dependencies.tools.execute(call, allowed, {
         signal: run.signal ?? new AbortController().signal,
         stateDir: this.dependencies.stateDir,
@@ -308,7 +309,7 @@ export class Agent {
       const kept = run.budget.keep(output.content);
       if (kept.first) state.emit({ type: "notice", text: `this turn's tool results reached ${this.spec.maxToolOutputPerTurn.toLocaleString("en-US")} characters (maxToolOutputPerTurn); later ones are cut` });
       // Said before the result is written, so that the entry keeps the note (NoteKeeper).
-      state.emit({ type: "tool-end", name: call.name, isError: output.isError, preview: kept.content.slice(0, 200) });
+      shown.end({ content: kept.content, isError: output.isError });
       await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { ...output, content: kept.content } });
     }
     if (over.length > 0) {

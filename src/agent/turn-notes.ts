@@ -73,9 +73,9 @@ export function turnNote(event: AgentEvent, names: ModelNames = REFS_ONLY): Show
     case "model-loading":
       return { kind: "loading", text: loadingNotice(event, names), kept: true };
     case "tool-start":
-      return { kind: "tool", text: `running ${event.name}…`, kept: false };
+      return { kind: "tool", text: `running ${event.command}…`, kept: false };
     case "tool-end":
-      return { kind: "tool", text: `${event.name} ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}`, kept: true };
+      return { kind: "tool", text: `${event.command} — ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}`, kept: true };
     case "compaction": {
       const words = compactionWords(event);
       // A trim's own message says how many turns and why no summary was written: the person's own page may show it.

@@ -1,5 +1,6 @@
 import type { Agent } from "../agent/agent.js";
 import type { ModelSpec } from "../ai/model-spec.js";
+import { notChoosableWords } from "../agent/model-choices.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { Catalogue, FormerName } from "./port.js";
@@ -20,7 +21,15 @@ export function makeCatalogue(catalog: ModelCatalog, agents: ReadonlyMap<string,
   models.sort((a, b) => a.rank - b.rank || a.index - b.index);
   return {
     agents: [...agents.values()].map((agent) => ({ id: agent.spec.id, name: agent.spec.name, primary: agent.spec.chain[0]?.ref })),
-    models: models.map(({ spec }) => ({ ref: spec.ref, alias: catalog.aliasOf(spec.ref), local: spec.local, spec, listed: spec.source === "config" || chained.includes(spec.ref) || catalog.aliasOf(spec.ref) !== undefined || missingKey(spec) === undefined })),
+    models: models.map(({ spec }) => ({
+      ref: spec.ref,
+      alias: catalog.aliasOf(spec.ref),
+      local: spec.local,
+      spec,
+      listed: spec.source === "config" || chained.includes(spec.ref) || catalog.aliasOf(spec.ref) !== undefined || missingKey(spec) === undefined,
+      // As `/model` judges it (model-choices.ts): with aliases in the config, only those and the agents' own models.
+      ...(catalog.aliases.size > 0 && catalog.aliasOf(spec.ref) === undefined && !chained.includes(spec.ref) ? { notChoosable: notChoosableWords(catalog, spec) } : {}),
+    })),
   };
 }
 

@@ -98,7 +98,15 @@ export interface Catalogue {
    * a 404's "choose one of"): the config's own models and those its agents or aliases name, and the built-in
    * catalog's that can be called (their key is set). A catalog model without its key may still be named, and is answered with the key to set.
    */
-  models: readonly { ref: ModelRef; alias: string | undefined; local: boolean; spec: ModelSpec; listed: boolean }[];
+  models: readonly {
+    ref: ModelRef;
+    alias: string | undefined;
+    local: boolean;
+    spec: ModelSpec;
+    listed: boolean;
+    /** Why `/model` (and so the web chat's picker) cannot choose it, with the fix: an alias to add; absent: it can. */
+    notChoosable?: string | undefined;
+  }[];
   /**
    * Names an earlier config of this process gave a model that the config now in force does not (an
    * alias renamed or dropped, a model removed by a reload), by the name lowercased: what a request

@@ -5,8 +5,9 @@
 //   "loading"   the local model is loading first (model-loading), then answers;
 //   "raw html"  a reply holding <img onerror>, <script>, a Markdown image and a javascript: link;
 //   "a table"   a Markdown table (a narrow one, then one wider than a phone) and an image;
+//   "wide answer" a code line, a table and a token each wider than a laptop's conversation column;
 //   anything else: a short markdown answer.
-// Commands: /help, /status and /reasoning on|off answer at once as command-result events. Sessions live in memory.
+// Commands: /help, /status, /model [name|reset] and /reasoning on|off answer at once as command-result events. Sessions live in memory.
 import { emptyUsage } from "../../src/ai/usage.js";
 import type { AgentEvent, TurnResult } from "../../src/agent/agent-events.js";
 import type {
@@ -34,6 +35,11 @@ export type WebChatBackend = Pick<GatewayPort, "handle" | "health" | "sessions" 
 export const HELP_TEXT = "Commands:\n/help — this list\n/status — the session's model and context\n/new — start a new conversation";
 export const FALLBACK_NOTICE = "answered by Opus — Local (local server) unreachable";
 export const PRIMARY = "lmstudio/minimax-m2.1";
+const MODELS: CatalogueSummary["models"] = [
+  { ref: PRIMARY, alias: "Minimax", local: true },
+  { ref: "anthropic/claude-opus-4-5", alias: "Opus", local: false },
+  { ref: "openrouter/qwen/qwen3-coder", alias: undefined, local: false },
+];
 
 export interface ScriptedGateway extends WebChatBackend {
   /** Lets a "hold" turn of this session finish. */
@@ -45,6 +51,8 @@ export interface ScriptedGateway extends WebChatBackend {
 export function createScriptedGateway(options: { setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): ScriptedGateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const transcripts = new Map<string, TranscriptItem[]>();
+  /** Each session's `/model` choice (a ref). */
+  const sessionModels = new Map<string, string>();
   /** Sessions where `/reasoning on` was said. */
   const reasoningShown = new Set<string>();
   const queues = new Map<string, Promise<unknown>>();
@@ -93,7 +101,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       emit({ type: "turn-event", session, event });
     };
     const lower = text.toLowerCase();
-    let model = inbound.model ?? PRIMARY;
+    let model = inbound.model ?? sessionModels.get(session) ?? PRIMARY;
     let notice: string | undefined;
     let parts: string[];
     if (lower.includes("fallback")) {
@@ -116,6 +124,14 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         `| ${["model", "context window", "first token", "tokens per second", "provider", "quantisation"].join(" | ")} |\n|${"---|".repeat(6)}\n`,
         `| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M |\n\n`,
         "And ![a chart](http://127.0.0.1:9/chart.png) to finish.",
+      ];
+    } else if (lower.includes("wide answer")) {
+      // What overflowed a 1280-px window's column (t12-user #4): a long code line, a wide table, a long token.
+      parts = [
+        "A code block:\n\n```\n" + `const line = [${Array.from({ length: 30 }, (_, index) => `"item-${index}"`).join(", ")}];` + "\n```\n\n",
+        `| ${["model", "context window", "first token", "tokens per second", "provider", "quantisation", "replicas", "notes"].join(" | ")} |\n|${"---|".repeat(8)}\n`,
+        "| minimax-m2.1-gs32 | 32,768 | 412 ms | 38.5 | lmstudio (local server) | Q4_K_M | 2 | the one the agent uses first |\n\n",
+        `And a long token: ${"x".repeat(240)} to finish.`,
       ];
     } else if (lower.includes("hold")) {
       parts = ["Streaming part one, "];
@@ -175,6 +191,18 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       emit({ type: "command-result", session: inbound.session, text });
       return { kind: "command", text };
     }
+    if (command === "/model") {
+      // As the real gateway keeps it: the session's choice (a ref; null for the agent's), and a notice in its history.
+      const name = inbound.text.trim().split(/\s+/).slice(1).join(" ");
+      const found = MODELS.find((model) => model.alias === name || model.ref === name);
+      const reset = name === "reset";
+      if (reset) sessionModels.delete(inbound.session);
+      else if (found) sessionModels.set(inbound.session, found.ref);
+      if (reset || found) transcript(inbound.session).push({ role: "notice", text: found ? `model: ${found.ref}` : "model: back to the agent's", at: new Date().toISOString() });
+      const text = reset ? `Back to the agent's model: ${PRIMARY}.` : found ? `This session now uses ${found.alias ?? found.ref} (${found.ref}).` : name === "" ? `${sessionModels.get(inbound.session) ?? PRIMARY}` : `unknown model ${name}`;
+      emit({ type: "command-result", session: inbound.session, text });
+      return { kind: "command", text };
+    }
     if (command === "/help" || command === "/status") {
       const text = command === "/help" ? HELP_TEXT : `model ${PRIMARY}, ${transcript(inbound.session).length} messages`;
       emit({ type: "command-result", session: inbound.session, text });
@@ -204,14 +232,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       if (gate) gate();
       else pendingReleases.add(session);
     },
-    catalogue: () => ({
-      agents: [{ id: "main", name: "Main", primary: PRIMARY as never }],
-      models: [
-        { ref: PRIMARY, alias: "Minimax", local: true },
-        { ref: "anthropic/claude-opus-4-5", alias: "Opus", local: false },
-        { ref: "openrouter/qwen/qwen3-coder", alias: undefined, local: false },
-      ],
-    }),
+    catalogue: () => ({ agents: [{ id: "main", name: "Main", primary: PRIMARY as never }], models: MODELS }),
     health: () => providers,
     setupProblems: () => options.setupProblems ?? [],
     subscribe: (listener) => {
@@ -243,7 +264,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),
         window: 196_608,
       }),
-      settings: async (session) => ({ reasoning: reasoningShown.has(session), model: undefined }),
+      settings: async (session) => ({ reasoning: reasoningShown.has(session), model: sessionModels.get(session) as never }),
     }),
   };
 }

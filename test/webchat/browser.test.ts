@@ -133,22 +133,29 @@ describe("web chat page in chromium", () => {
     await page.getByLabel("Message").fill("");
   });
 
-  test("the model picker offers the aliases and sends the chosen one", async () => {
+  test("a model picked is the session's choice: set as /model sets it, kept over a reload; messages name no model", async () => {
     const options = await page.locator("#model-picker option").allInnerTexts();
     assert.ok(options.some((option) => option.startsWith("Minimax — lmstudio/minimax-m2.1")), options.join(", "));
     assert.ok(options.some((option) => option.startsWith("Opus — anthropic/claude-opus-4-5")), options.join(", "));
-    await page.getByLabel("Model").selectOption("Opus");
-    // A command other than /model leaves the picker as it was set (the session's choice is read after it).
-    const sessionRead = page.waitForResponse((response) => response.request().method() === "GET" && /\/api\/sessions\/[^/]+$/.test(new URL(response.url()).pathname));
     const results = await page.locator(".command-result").count();
-    await sendMessage(page, "/help");
+    await page.getByLabel("Model").selectOption("Opus");
     await page.locator(".command-result").nth(results).waitFor();
-    await (await sessionRead).finished();
-    assert.equal(await page.getByLabel("Model").inputValue(), "Opus");
+    assert.equal(await page.locator(".command-result").nth(results).innerText(), "This session now uses Opus (anthropic/claude-opus-4-5).");
+    assert.equal(server.gateway.received.at(-1)?.text, "/model Opus", "the pick goes as /model does");
+    assert.equal(await page.locator(".message.user", { hasText: "/model" }).count(), 0, "a pick shows no message of the user's");
+    // Another command reads the session's choice again: it is the pick.
+    await sendMessage(page, "/help");
+    await page.locator(".command-result").nth(results + 1).waitFor();
+    await page.locator('#model-picker option:checked[value="Opus"]').waitFor({ state: "attached" });
     await sendMessage(page, "answer with the picked model");
     await page.locator(".message-model", { hasText: "Opus" }).last().waitFor();
-    assert.equal(server.gateway.received.at(-1)?.model, "Opus");
+    assert.equal(server.gateway.received.at(-1)?.model, undefined, "the message names no model: the session's choice answers");
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator('#model-picker option:checked[value="Opus"]').waitFor({ state: "attached" });
     await page.getByLabel("Model").selectOption("");
+    await page.locator(".command-result", { hasText: "Back to the agent's model" }).waitFor();
+    assert.equal(server.gateway.received.at(-1)?.text, "/model reset");
   });
 
   test("Stop cancels a running turn; Retry resends the message that got no answer", async () => {

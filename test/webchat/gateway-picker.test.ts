@@ -87,7 +87,10 @@ describe("web chat model picker and status panel against the real gateway with t
     const texts = options.map((option) => option.text);
     assert.ok(texts.includes("Home — home/m (local)"), texts.join(", "));
     assert.ok(texts.includes("Extra — extra/m (local)"), texts.join(", "));
-    assert.ok(texts.includes("spare/m (local)"), "a config model without an alias is listed");
+    // Listed, but `/model` chooses only aliases and the agents' own models where there are aliases: so does the picker.
+    const spare = options.find((option) => option.text.startsWith("spare/m"));
+    assert.deepEqual([spare?.text, spare?.disabled], ["spare/m (local) — needs an alias", true], "a config model without an alias is listed, not choosable");
+    assert.match((await page.locator('#model-picker option[data-ref="spare/m"]').getAttribute("title")) ?? "", /^spare\/m cannot be chosen here: .* add "spare\/m": \{ alias: "M" \} to agents\.defaults\.models, then \/model M$/);
     assert.ok(texts.some((text) => text.startsWith("anthropic/")), "hosted models whose key is set are listed");
     assert.equal(texts.filter((text) => text.startsWith("openai/")).length, 0, "no model without its key");
     const note = options.at(-1);
@@ -131,5 +134,43 @@ describe("web chat model picker and status panel against the real gateway with t
     assert.match(await card.innerText(), /cooling down/);
     assert.deepEqual(await page.locator(".provider h3").allInnerTexts(), ["home", "extra", "gone"]);
     await page.screenshot({ path: join(ARTIFACTS, "gateway-provider-in-use.png") });
+  });
+
+  test("a model picked is the conversation's: /status, /model, a reload and a second tab all say it, and it answers (t12-user #3)", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    const session = decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+    await page.getByLabel("Model").selectOption("Extra");
+    await page.locator(".command-result", { hasText: "This session now uses Extra (extra/m)." }).waitFor();
+    await sendMessage(page, "hello picked");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Extra heard: hello picked" }).waitFor();
+    await sendMessage(page, "/status");
+    await page.locator(".command-result", { hasText: /^model: Extra \(extra\/m\)/ }).waitFor();
+    await sendMessage(page, "/model");
+    await page.locator(".command-result", { hasText: /^Extra \(extra\/m\); then Home/ }).waitFor();
+    // After each command the picker reads the session's choice again: still the pick.
+    await page.locator('#model-picker option:checked[value="Extra"]').waitFor({ state: "attached" });
+    assert.match(await page.locator("#context-text").innerText(), /extra\/m/, "the meter counts for the model that answers");
+
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator(".message.assistant", { hasText: "Extra heard: hello picked" }).waitFor();
+    assert.equal(await page.getByLabel("Model").inputValue(), "Extra", "the pick survives a reload");
+    await sendMessage(page, "after the reload");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Extra heard: after the reload" }).waitFor();
+
+    // A second tab on the same conversation shows the pick; a pick there is followed here.
+    const second = await browser?.context.newPage();
+    assert.ok(second);
+    await second.goto(`${gateway?.url}/#session=${encodeURIComponent(session)}`);
+    await second.locator('#connection-state[data-live="true"]').waitFor();
+    await second.locator('#model-picker option:checked[value="Extra"]').waitFor({ state: "attached" });
+    await second.getByLabel("Model").selectOption("");
+    await second.locator(".command-result", { hasText: "Back to the agent's model: home/m." }).waitFor();
+    await page.locator('#model-picker option:checked[value=""]').waitFor({ state: "attached" });
+    await page.screenshot({ path: join(ARTIFACTS, "gateway-picked-model.png") });
+    await second.close();
+    await sendMessage(page, "and now?");
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "Home heard: and now?" }).waitFor();
   });
 });

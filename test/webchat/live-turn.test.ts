@@ -18,8 +18,8 @@ test("a turn waiting for room in a llama-server's shared cache shows it until it
 test("words before a tool call stay: what follows is a new paragraph, and a restart replaces only the reply under way", () => {
   const turn = newLiveTurn();
   applyAgentEvent(turn, { type: "text-delta", delta: "PART-ONE before the tool." });
-  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {} });
-  applyAgentEvent(turn, { type: "tool-end", name: "time", isError: false, preview: "12:00" });
+  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {}, command: "time" });
+  applyAgentEvent(turn, { type: "tool-end", name: "time", command: "time", isError: false, preview: "12:00" });
   applyAgentEvent(turn, { type: "text-delta", delta: "broken repl" });
   applyAgentEvent(turn, { type: "answer-restart" });
   assert.equal(turn.text, "PART-ONE before the tool.");
@@ -33,15 +33,15 @@ test("a progress line gives way to its outcome, and what is left of progress goe
   applyAgentEvent(turn, { type: "compaction", phase: "start", tokensBefore: 9000 });
   assert.deepEqual(turn.notes.map((note) => [note.kind, note.passing]), [["waiting", true], ["compaction", true]]);
   applyAgentEvent(turn, { type: "compaction", phase: "end", tokensBefore: 9000 });
-  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {} });
+  applyAgentEvent(turn, { type: "tool-start", name: "time", arguments: {}, command: "time" });
   assert.deepEqual(turn.notes.at(-1), { kind: "tool", text: "running time…", passing: true });
-  applyAgentEvent(turn, { type: "tool-end", name: "time", isError: false, preview: "12:00" });
-  applyAgentEvent(turn, { type: "tool-start", name: "exec", arguments: {} });
+  applyAgentEvent(turn, { type: "tool-end", name: "time", command: "time", isError: false, preview: "12:00" });
+  applyAgentEvent(turn, { type: "tool-start", name: "exec", arguments: { command: "git", args: ["status"] }, command: "exec git status" });
   applyAgentEvent(turn, { type: "text-delta", delta: "Noon." });
   applyTurnResult(turn, { ok: true, text: "Noon.", model: "local/m", session: "s", attempts: [], usage: emptyUsage(), cost: 0, notice: undefined, truncated: false, compaction: undefined });
   assert.deepEqual(turn.notes, [
     { kind: "compaction", text: "the conversation (9k tokens) was longer than the context allows: its older turns are summarised (the transcript keeps them)" },
-    { kind: "tool", text: "time done: 12:00" },
+    { kind: "tool", text: "time — done: 12:00" },
   ]);
 });
 

@@ -13,8 +13,8 @@ const EVENTS: AgentEvent[] = [
   { type: "reasoning-delta", delta: "ing." },
   { type: "text-delta", delta: "The first " },
   { type: "text-delta", delta: "words." },
-  { type: "tool-start", name: "time", arguments: {} },
-  { type: "tool-end", name: "time", isError: false, preview: "12:00" },
+  { type: "tool-start", name: "time", arguments: {}, command: "time" },
+  { type: "tool-end", name: "time", command: "time", isError: false, preview: "12:00" },
   { type: "text-delta", delta: "After the tool" },
   { type: "text-delta", delta: ", the rest." },
 ];

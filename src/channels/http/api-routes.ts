@@ -46,8 +46,9 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       command: options.command ?? "hearth",
       setup: port.setupProblems(),
       agents: catalogue.agents.map(({ id, name, primary }) => ({ id, name, primary })),
-      // `configured`: in the config (not only the built-in catalog); `missingKey`: why it cannot answer, with the fix (null: it can be called).
-      models: catalogue.models.map(({ ref, alias, local, spec }) => ({ ref, alias, local, configured: spec.source === "config", missingKey: missingKey(spec) ?? null })),
+      // `configured`: in the config (not only the built-in catalog); `missingKey`: why it cannot answer, with the fix (null: it can be called);
+      // `notChoosable`: why `/model` — the picker — cannot choose it, with the fix (null: it can).
+      models: catalogue.models.map(({ ref, alias, local, spec, notChoosable }) => ({ ref, alias, local, configured: spec.source === "config", missingKey: missingKey(spec) ?? null, notChoosable: notChoosable ?? null })),
       providers: port.health(),
       channels: options.channelStatus?.() ?? [],
     });

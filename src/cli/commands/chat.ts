@@ -111,7 +111,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             if (event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
             if (event.phase === "deferred") writeLine(io.stderr, paint("dim", `no summary now: ${event.message ?? ""}`));
           } else if (event.type === "tool-start") {
-            status(`using ${event.name}`);
+            status(`running ${terminalSafe(event.command)}`);
           } else if (event.type === "notice") {
             // Never glued to the last streamed token.
             if (midLine) io.stdout.write("\n");

@@ -8,8 +8,12 @@ import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
+
+/** A tool's result in an export: past this it is cut at a word, marked "…". */
+const EXPORTED_RESULT_CHARS = 4000;
 import { answerNotes, keptNotes } from "../../gateway/transcript.js";
 import type { TranscriptNote } from "../../gateway/port.js";
+import { cutAtWord, withoutUntrustedMarkers } from "../../agent/tool-words.js";
 
 /**
  * The notes the live turn showed beside an entry (a fallback answered, an attempt failed, the answer cut
@@ -185,7 +189,8 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         break;
       }
       case "tool-result":
-        out.push(`### ${entry.message.toolName} result${entry.message.isError ? " (error)" : ""}`, "", "```", entry.message.content.slice(0, 4000), "```", "");
+        // What the model read, without the markers that framed it as outside text for the model alone.
+        out.push(`### ${entry.message.toolName} result${entry.message.isError ? " (error)" : ""}`, "", "```", cutAtWord(withoutUntrustedMarkers(entry.message.content), EXPORTED_RESULT_CHARS), "```", "");
         // The tool's own note repeats the result printed above; the others (a notice of the turn) are said.
         out.push(...noteLines(keptNotes(entry).filter((note) => note.kind !== "tool")));
         break;

@@ -9,29 +9,20 @@ import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
 import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createModelPicks } from "./model-picks.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
 import { joinSnapshot, takeEvent, type TurnSnapshot } from "./turn-join.js";
 import { createSessionsList } from "./sessions-list.js";
+import { newSessionKey, sessionFromHash } from "./session-key.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
 import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse } from "./wire-types.js";
 
-/** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
 const LINK_POLL_MS = 3_000;
+/** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
 const RESEND = Symbol("resend");
-
-function newSessionKey(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const random = Array.from(crypto.getRandomValues(new Uint8Array(3)), (byte) => byte.toString(16).padStart(2, "0")).join("");
-  return `web-${stamp}-${random}`;
-}
-
-function sessionFromHash(hash: string): string | undefined {
-  const match = /^#session=(.+)$/.exec(hash);
-  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
-}
 
 /** The web chat: wires the page's parts to the gateway's /api and live events. */
 export async function startWebChat(): Promise<void> {
@@ -100,10 +91,8 @@ export async function startWebChat(): Promise<void> {
     return turn;
   };
 
-  const chosen = (): Pick<MessageRequest, "model" | "agent"> => ({
-    ...(pickers.model.value ? { model: pickers.model.value } : {}),
-    ...(pickers.agent.value && !pickers.agentLabel.hidden ? { agent: pickers.agent.value } : {}),
-  });
+  // The model is the session's choice, kept by the gateway (a pick sends `/model`): a message names only its agent.
+  const chosen = (): Pick<MessageRequest, "agent"> => (pickers.agent.value && !pickers.agentLabel.hidden ? { agent: pickers.agent.value } : {});
   // The gateway being away is the banner's to say (and the stale status panel's), never an error in the conversation.
   const reportError = (error: unknown): void => {
     if (!(error instanceof GatewayAway)) view.addError(error instanceof Error ? error.message : String(error));
@@ -146,7 +135,7 @@ export async function startWebChat(): Promise<void> {
     await opened;
     const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
     // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
-    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.model ? { model: held.model } : {}), ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
+    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
     if (outcome.kind === "away" || outcome.kind === "taken") bubble?.remove();
     return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
@@ -159,7 +148,7 @@ export async function startWebChat(): Promise<void> {
     renderMarkdown: createMarkdown(),
     onRetry: () => {
       transcript.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
-      void send(current, { text: "", retry: true, ...chosen() }, RESEND).then((outcome) => {
+      void picks.sent().then(() => send(current, { text: "", retry: true, ...chosen() }, RESEND)).then((outcome) => {
         if (outcome.kind === "away") view.addError("Retry not sent: hearth is not reachable. Retry once it is back (the banner says when).");
       });
     },
@@ -191,16 +180,30 @@ export async function startWebChat(): Promise<void> {
     sessionProblems = answer.problems ?? [];
     drawBanner();
   };
-  /** After a turn: the context meter and the reasoning setting; after a command (`/model` …) the model choice too. */
-  const refreshContext = async (options: { modelChoice: boolean }): Promise<void> => {
+  /**
+   * After a turn, a command (here or in another tab), a config edit: the context meter, the reasoning
+   * setting and the session's model choice, which the picker shows (unless a pick of its own is on its way).
+   */
+  const refreshContext = async (): Promise<void> => {
     const session = current;
     const ticket = ++contextRead;
     const data = await api.session(session).catch(() => undefined);
     if (session !== current || ticket !== contextRead) return;
     showContextUse(contextGauge, contextText, data?.context);
     view.showReasoning(data?.settings?.reasoning ?? false);
-    if (options.modelChoice && data) showModelChoice(pickers.model, data.settings?.model, models);
+    if (data && !picks.pending(session)) showModelChoice(pickers.model, data.settings?.model, models);
   };
+
+  const picks = createModelPicks({
+    send: (session, request) => api.send(session, request),
+    echoes,
+    failed: async (session, error) => {
+      if (session !== current) return;
+      if (!(error instanceof GatewayAway)) reportError(error);
+      else if (!error.mayHaveArrived) view.addError("Model not changed: hearth is not reachable. Pick it again once it is back (the banner says when).");
+      await refreshContext();
+    },
+  });
 
   /**
    * The session's saved history as it is now: read again while its history changed during the read (a
@@ -318,7 +321,7 @@ export async function startWebChat(): Promise<void> {
         if (event.session === current) {
           toDraw.delete(turn);
           view.drawTurn(turn);
-          void refreshContext({ modelChoice: false });
+          void refreshContext();
         }
         void refreshSessions().catch(reportError);
         return;
@@ -342,7 +345,7 @@ export async function startWebChat(): Promise<void> {
       case "config-reloaded":
         // The config was edited: the models, aliases and agents the pickers offer are read again (the choice follows its model).
         void loadStatus()
-          .then(() => refreshContext({ modelChoice: false }))
+          .then(() => refreshContext())
           .catch(reportError);
         return;
       case "session-updated": {
@@ -357,10 +360,12 @@ export async function startWebChat(): Promise<void> {
         const queue = echoes.get(event.session) ?? [];
         const index = queue.findIndex((item) => typeof item === "string" && commandWord(item) !== undefined);
         const command = index >= 0 ? queue.splice(index, 1)[0] : undefined;
+        // The pick on its way is answered: from now on the picker says the session's choice as read.
+        if (typeof command === "string") picks.answered(event.session, command);
         if (event.session === current) {
           view.addCommandResult(event.text);
-          // A `/model` said here changes the session's choice: the picker follows; another command leaves the picker as the user set it.
-          void refreshContext({ modelChoice: typeof command === "string" && commandWord(command) === "/model" });
+          // A `/model` (picked or typed, here or in another tab) may have changed the session's choice: the picker follows.
+          void refreshContext();
         }
         void refreshSessions().catch(reportError);
         return;
@@ -384,7 +389,7 @@ export async function startWebChat(): Promise<void> {
       return;
     }
     // Shown once the conversation's history is: a late history would otherwise be drawn over it.
-    void opened.then(async () => {
+    void Promise.all([opened, picks.sent()]).then(async () => {
       const bubble = session === current ? view.addUserMessage(literal) : undefined;
       const outcome = await send(session, { text, ...choice }, literal);
       if (outcome.kind !== "away") return;
@@ -397,6 +402,11 @@ export async function startWebChat(): Promise<void> {
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+  pickers.model.addEventListener("change", () => {
+    // The conversation exists from its first pick (its `/model` keeps the choice in its file).
+    fresh.delete(current);
+    picks.pick({ session: current, name: pickers.model.value, agent: chosen(), before: opened });
   });
   stopButton.addEventListener("click", () => {
     api.cancel(current).catch(reportError);

@@ -11,7 +11,7 @@ export interface HeldMessage {
   text: string;
   /** What is shown, as the transcript shows it (`/shrug`). */
   shown: string;
-  model?: string | undefined;
+  /** The agent picked (the model is the session's choice, kept by the gateway). */
   agent?: string | undefined;
   /** A try was sent and its answer lost: the gateway may have kept it, so it is sent as a resend (`repeated`). */
   mayHaveArrived: boolean;

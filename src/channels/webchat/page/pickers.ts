@@ -57,8 +57,9 @@ export function fillPickers(
     element("option", { text: "the agent's model", attributes: { value: "" } }),
     ...byAlias.map((entry) =>
       element("option", {
-        text: `${entry.alias ? `${entry.alias} — ` : ""}${entry.ref}${entry.local ? " (local)" : ""}${entry.missingKey ? " — no API key" : ""}`,
-        attributes: { value: entry.alias ?? entry.ref, "data-ref": entry.ref, ...(entry.missingKey ? { disabled: "", title: entry.missingKey } : {}) },
+        // Listed but not choosable (no key; no alias, where `/model` needs one): disabled, its fix on hover.
+        text: `${entry.alias ? `${entry.alias} — ` : ""}${entry.ref}${entry.local ? " (local)" : ""}${entry.missingKey ? " — no API key" : entry.notChoosable ? " — needs an alias" : ""}`,
+        attributes: { value: entry.alias ?? entry.ref, "data-ref": entry.ref, ...(entry.missingKey || entry.notChoosable ? { disabled: "", title: entry.missingKey ?? entry.notChoosable ?? "" } : {}) },
       }),
     ),
     ...(hidden > 0

@@ -10,8 +10,8 @@ export interface StatusResponse {
   command?: string | undefined;
   setup: string[];
   agents: { id: string; name: string; primary: string | undefined }[];
-  /** `configured` and `missingKey` are absent from an older gateway (every model then listed). */
-  models: { ref: string; alias: string | undefined; local: boolean; configured?: boolean; missingKey?: string | null }[];
+  /** `configured`, `missingKey` and `notChoosable` are absent from an older gateway (every model then listed, and choosable). */
+  models: { ref: string; alias: string | undefined; local: boolean; configured?: boolean; missingKey?: string | null; notChoosable?: string | null }[];
   providers: ProviderHealth[];
   /** The messaging channels (WhatsApp); absent from an older gateway. */
   channels?: ChannelView[] | undefined;
@@ -48,7 +48,6 @@ export interface SessionResponse {
 export interface MessageRequest {
   text: string;
   agent?: string;
-  model?: string;
   retry?: boolean;
   /** This message again, its first try's answer lost (it may have been kept): see `InboundMessage.repeated`. */
   repeated?: boolean;
