@@ -2,7 +2,7 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
-import { isCommand, isRetry, runCommand, type ReasoningShown } from "../agent/commands.js";
+import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
@@ -24,7 +24,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ChannelId, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
+import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
 import { formerNames, makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -35,12 +35,10 @@ import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
+import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
-
-/** How each channel shows reasoning (what `/reasoning on` answers there). */
-const REASONING_SHOWN: Record<ChannelId, ReasoningShown> = { cli: "dimmed", webchat: "collapsed", whatsapp: "never", http: "when-asked" };
 
 /** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
 const HEALTH_NEWS_MS = 100;
