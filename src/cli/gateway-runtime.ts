@@ -9,6 +9,7 @@ import { HearthError } from "../shared/errors.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
 import { StopSwitch } from "../gateway/stop-switch.js";
 import type { StopCounts } from "../gateway/stop-counts.js";
+import type { TurnLog } from "../gateway/turn-log.js";
 import { createRuntime } from "./runtime.js";
 
 export interface GatewayRuntimeOptions {
@@ -26,6 +27,8 @@ export interface GatewayRuntimeOptions {
   defaultLocalBaseUrl?: string | undefined;
   /** The gateway's stop, shared with the HTTP routes (proxied answers are tracked there); default: one of its own. */
   stop?: StopSwitch | undefined;
+  /** Where each turn's line goes, whatever its channel (the gateway's log). */
+  turnLog?: TurnLog | undefined;
 }
 
 export interface GatewayRuntime {
@@ -45,7 +48,7 @@ export interface GatewayRuntime {
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
-  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, sharesCooldowns: "every", defaultLocalBaseUrl: options.defaultLocalBaseUrl });
+  const runtime = await createRuntime({ env: options.env, cwd: options.cwd, config: options.configFlag, command: options.command, secrets: options.secrets, onWarning: options.onWarning, firstRunDefault: true, recoverMessages: true, sharesCooldowns: "every", defaultLocalBaseUrl: options.defaultLocalBaseUrl, turnLog: options.turnLog });
   for (const warning of runtime.config.warnings) options.onWarning(warning);
   const { gateway, routing } = runtime;
   const providers = () => [...runtime.catalog.providers.values()];

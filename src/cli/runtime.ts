@@ -20,6 +20,7 @@ import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
+import type { TurnLog } from "../gateway/turn-log.js";
 import { withReferenceProblems } from "../models/reference-problems.js";
 import { resolveModels, type ResolvedModels } from "../models/resolve.js";
 import { quickReachability } from "../models/reachability.js";
@@ -64,6 +65,8 @@ export interface RuntimeOptions {
    * `models status` beside it then say what it does); default "costly": only hangs and rate limits.
    */
   sharesCooldowns?: "every" | "costly" | undefined;
+  /** Where the gateway writes one line per turn (`hearth gateway`: its log); absent: none. */
+  turnLog?: TurnLog | undefined;
 }
 
 /** One reading of the config: what a reload replaces. */
@@ -150,7 +153,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets });
   if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
-  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState });
+  const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog });
 
   return {
     stateDir,

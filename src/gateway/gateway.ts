@@ -2,7 +2,7 @@ import type { AgentEvent, TurnResult } from "../agent/agent-events.js";
 import type { Agent } from "../agent/agent.js";
 import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
-import { isCommand, isRetry, runCommand, type ReasoningShown } from "../agent/commands.js";
+import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
@@ -24,7 +24,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ChannelId, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
+import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
 import { formerNames, makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -32,14 +32,13 @@ import { proxyCall } from "./proxy-call.js";
 import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
-import { notRunAtStop, notStartedAtStop } from "./stopped-turns.js";
+import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { transcriptItems } from "./transcript.js";
 import { TurnRedactor } from "./turn-redactor.js";
+import { REASONING_SHOWN } from "./reasoning-shown.js";
+import { watchTurn, type TurnLog } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
-
-/** How each channel shows reasoning (what `/reasoning on` answers there). */
-const REASONING_SHOWN: Record<ChannelId, ReasoningShown> = { cli: "dimmed", webchat: "collapsed", whatsapp: "never", http: "when-asked" };
 
 /** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
 const HEALTH_NEWS_MS = 100;
@@ -78,6 +77,8 @@ export interface GatewayDependencies {
   loadState?: LoadState | undefined;
   /** Ollama's load state, from its `/api/ps` when a listing asks (`lookLoaded`); absent: not known. */
   ollamaLoadState?: OllamaLoadState | undefined;
+  /** Where each turn's line goes once its answer went out, whatever its channel (the gateway's log); absent: none is written. */
+  turnLog?: TurnLog | undefined;
 }
 
 /**
@@ -112,10 +113,13 @@ export class Gateway implements GatewayPort {
     this.problems = this.computeProblems();
   }
 
-  async handle(inbound: InboundMessage): Promise<HandleResult> {
-    const session = checkSessionKey(inbound.session);
-    const agent = this.agentFor(inbound.agent);
-    const model = inbound.model === undefined ? undefined : this.lookupModel(agent, inbound.model);
+  async handle(message: InboundMessage): Promise<HandleResult> {
+    const session = checkSessionKey(message.session);
+    const agent = this.agentFor(message.agent);
+    const model = message.model === undefined ? undefined : this.lookupModel(agent, message.model);
+    const { turnLog } = this.dependencies;
+    const watched = turnLog ? watchTurn(message, { agent: agent.spec.id, log: turnLog }) : undefined;
+    const inbound = watched?.inbound ?? message;
     // Until its turn saves it, a message waiting behind another is only in memory: the inbox keeps it on
     // disk — the message its channel promised to keep (keepWhenStopped), as a stop before its turn keeps
     // it: an API request's client that lost its connection in a crash sends it again, and a second copy
@@ -169,6 +173,7 @@ export class Gateway implements GatewayPort {
         const id = await journal?.catch(() => undefined);
         if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
       });
+    if (watched) void queued.then(watched.ended, watched.broke);
     return waiting ? Promise.race([queued, waiting.told]) : queued;
   }
 
@@ -459,7 +464,6 @@ export class Gateway implements GatewayPort {
     throw new HearthError("usage", `model "${name}": ${found.reason}`, [`you can choose: ${formatChoicesInline(modelChoices(catalog, agent.spec.chain, undefined))}`]);
   }
 
-  /** A turn begins: it is under way from here (LiveTurns), and every listener hears its start. */
   /** A turn is under way (kept for a page that opens it now); the returned call tells `turn-start`, once its message is saved. */
   private beginTurn(session: string, turn: { channel: InboundMessage["channel"]; text: string; retryOf?: string | undefined }): () => void {
     const id = this.live.begin(session, turn);
@@ -484,14 +488,6 @@ export class Gateway implements GatewayPort {
       }
     }
   }
-}
-
-/** Why a message kept as its channel promised got no answer (it shows unanswered; `/retry` sends it). */
-const STOPPED_BEFORE_TURN = "not answered: stopped before this message's turn began (/retry sends it)";
-
-/** A message whose sender went away before its turn began: no model was called and nothing was saved. */
-function notRun(session: string): HandleResult {
-  return { kind: "turn", result: { ok: false, error: "not run: the sender went away before this message's turn began; it was not saved", session, attempts: [], cause: "cancelled", compaction: undefined, usage: emptyUsage() } };
 }
 
 /** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */

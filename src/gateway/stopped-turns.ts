@@ -26,6 +26,14 @@ export function notRunAtStop(session: string): HandleResult {
   return failed(session, NOT_RUN_STOPPING);
 }
 
+/** A message whose sender went away before its turn began: no model was called and nothing was saved. */
+export function notRun(session: string): HandleResult {
+  return failed(session, "not run: the sender went away before this message's turn began; it was not saved");
+}
+
+/** Why a message kept as its channel promised got no answer (it shows unanswered; `/retry` sends it). */
+export const STOPPED_BEFORE_TURN = "not answered: stopped before this message's turn began (/retry sends it)";
+
 const KEPT_FOR_NEXT_START = "not answered: the gateway stopped before this message's turn began; it is kept, and the next start saves it to the session (/retry sends it)";
 const NOT_RUN_STOPPING = "not run: the gateway is stopping and started no new turn; the message was not saved (send it again once the gateway is back)";
 

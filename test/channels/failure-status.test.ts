@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AttemptSummary } from "../../src/channels/http/openai/answer-events.js";
-import { attemptCauses, attemptSummary, failureFor, withCauses } from "../../src/channels/http/openai/failure-status.js";
+import { attemptSummary, failureFor, withCauses } from "../../src/channels/http/openai/failure-status.js";
+import { attemptCauses } from "../../src/models/attempt-causes.js";
 
 const attempt = (model: string, outcome: string): AttemptSummary => ({ model, outcome }) as AttemptSummary;
 const statusOf = (attempts: AttemptSummary[], lastKind: string | undefined) => {

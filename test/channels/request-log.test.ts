@@ -17,8 +17,8 @@ test("each request gets one log line, written once its response has gone out: a 
     assert.equal(lines.length, 2, JSON.stringify(lines));
     assert.ok(lines.every((line) => line.message === "request"));
     const [plain] = lines;
-    assert.deepEqual({ ...plain?.fields, ms: 0 }, { method: "POST", path: "/v1/chat/completions", status: 200, route: "chat", mode: "proxy", requested: "Local", stream: false, answer: 200, model: "local/m1", attempts: 1, ms: 0 });
-    assert.deepEqual({ ...streamed, ms: 0 }, { method: "POST", path: "/v1/chat/completions", status: 200, route: "chat", mode: "proxy", requested: "Local", stream: true, answer: 200, model: "local/m1", attempts: 1, ms: 0 });
+    assert.deepEqual({ ...plain?.fields, ms: 0 }, { method: "POST", path: "/v1/chat/completions", status: 200, route: "chat", mode: "proxy", requested: "Local", stream: false, answer: 200, model: "local/m1", replies: 1, ms: 0 });
+    assert.deepEqual({ ...streamed, ms: 0 }, { method: "POST", path: "/v1/chat/completions", status: 200, route: "chat", mode: "proxy", requested: "Local", stream: true, answer: 200, model: "local/m1", replies: 1, ms: 0 });
   } finally {
     await api.close();
   }

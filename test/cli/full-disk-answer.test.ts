@@ -120,7 +120,7 @@ describe("a disk that fills while the model answers (real tmpfs)", { timeout: 90
       logged = readFileSync(join(state, "logs/gateway.log"), "utf8").split("\n").find((line) => line.includes('"answer":507'));
       if (logged === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.match(logged ?? "", /"attempts":1\b/, logged);
+    assert.match(logged ?? "", /"replies":1\b/, logged);
     assert.deepEqual(entryTypes(join(state, "sessions/full1.jsonl")), ["session", "user", "assistant", "user"]);
 
     // The web chat: the turn's end carries the answer beside the error.

@@ -6,6 +6,7 @@ import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-se
 import { llamaCppHandler } from "../fakes/llamacpp-server.js";
 import { lmStudioHandler } from "../fakes/lmstudio-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { SandboxProbe } from "../../src/agent/tools/exec/sandbox.js";
 import { scriptedModel, type Turn } from "../helpers/scripted-model.js";
 
 interface Finding {
@@ -58,7 +59,7 @@ describe("hearth security audit: every finding fires on its trigger and stays si
   });
 
   let count = 0;
-  async function audit(options: { model?: string; defaults?: string; extra?: string; mode?: number; state?: (dir: string) => void; home?: string }): Promise<Finding[]> {
+  async function audit(options: { model?: string; defaults?: string; extra?: string; mode?: number; state?: (dir: string) => void; home?: string; env?: NodeJS.ProcessEnv }): Promise<Finding[]> {
     const name = `c${++count}`;
     const state = join(temp.dir, `${name}-state`);
     mkdirSync(state, { mode: 0o700 });
@@ -74,7 +75,7 @@ describe("hearth security audit: every finding fires on its trigger and stays si
       ${options.extra ?? ""}
     }`);
     chmodSync(file, options.mode ?? 0o600);
-    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state, GATEWAY_TOKEN: "fedcba9876543210fedcba", ...(options.home ? { HOME: options.home } : {}) } });
+    const result = await runCli(["--config", file, "security", "audit", "--json"], { env: { HEARTH_STATE_DIR: state, GATEWAY_TOKEN: "fedcba9876543210fedcba", ...(options.home ? { HOME: options.home } : {}), ...options.env } });
     assert.ok(result.code === 0 || result.code === 1, result.stderr);
     const report = JSON.parse(result.stdout) as { findings: Finding[] };
     assert.equal(result.code, report.findings.some((finding) => finding.severity === "high") ? 1 : 0);
@@ -234,14 +235,39 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: narrow, home }), []);
   });
 
-  test("reasoning-visible: a WhatsApp session with reasoning on; a terminal session with it on stays silent", async () => {
-    const settings = (dir: string, key: string) => {
+  test("reasoning-visible: an API session with reasoning on; the terminal's, the web chat's own (web-…, webchat:…) and WhatsApp's (which never sends it) stay silent", async () => {
+    const settings = (dir: string, keys: readonly string[]) => {
       mkdirSync(join(dir, "sessions"), { recursive: true });
-      writeFileSync(join(dir, "sessions", `${key}.jsonl`), `${JSON.stringify({ type: "session", version: 1, at: "2026-12-01T10:00:00.000Z", agent: "main" })}\n${JSON.stringify({ type: "settings", id: "s1", at: "2026-12-01T10:00:01.000Z", reasoning: true })}\n`);
+      for (const key of keys) {
+        writeFileSync(join(dir, "sessions", `${key}.jsonl`), `${JSON.stringify({ type: "session", version: 1, at: "2026-12-01T10:00:00.000Z", agent: "main" })}\n${JSON.stringify({ type: "settings", id: "s1", at: "2026-12-01T10:00:01.000Z", reasoning: true })}\n`);
+      }
     };
-    const findings = await audit({ defaults: narrow, state: (dir) => settings(dir, "whatsapp:+15551234567") });
+    const yours = ["main", "web-20261204-221724-2a31ce", "webchat:kitchen", "whatsapp:+15551234567"];
+    const findings = await audit({ defaults: narrow, state: (dir) => settings(dir, [...yours, "http:alice"]) });
     assert.deepEqual(ids(findings), ["reasoning-visible"]);
-    assert.deepEqual(await audit({ defaults: narrow, state: (dir) => settings(dir, "main") }), []);
+    assert.equal(findings[0]?.title, "session http:alice shows the model's reasoning on http");
+    assert.match(String(findings[0]?.detail), /the API: to any client that asks for it/);
+    assert.deepEqual(await audit({ defaults: narrow, state: (dir) => settings(dir, yours) }), []);
+  });
+
+  test("exec-enabled's remedy is what this machine needs: a bubblewrap that works here is turned on, a missing one installed", async () => {
+    const off = `tools: { allow: ["time", "exec"], exec: { commands: ["ls"], sandbox: "off" } }`;
+    // No bubblewrap on PATH: install it, then require it.
+    const empty = join(temp.dir, "empty-bin");
+    mkdirSync(empty, { recursive: true });
+    for (const sandbox of ["off", "auto"]) {
+      const [missing] = await audit({ defaults: off.replace('"off"', `"${sandbox}"`), env: { PATH: empty } });
+      assert.equal(missing?.id, "exec-enabled");
+      // The probe's own words (and where hearth looks for bwrap, where it says so), then what to set.
+      assert.match(String(missing?.remediation), /^bubblewrap \(bwrap\) is not installed; install it from your distribution's packages \(apt-get install bubblewrap, dnf install bubblewrap\)(?: \([^()]*\))?; then set tools\.exec\.sandbox to "require" \(exec then never runs without it\) — or deny exec: "tools": \{ "deny": \["exec"\] \}$/, sandbox);
+    }
+    // This machine's own bubblewrap, when it works here: the config turned it off, so turn it on.
+    if (sandboxHere.kind === "bwrap") {
+      const [works] = await audit({ defaults: off });
+      assert.equal(works?.severity, "high");
+      assert.equal(works?.remediation, `bubblewrap works on this machine: set tools.exec.sandbox to "auto" (or "require": exec then never runs without it), or deny exec: "tools": { "deny": ["exec"] }`);
+      assert.doesNotMatch(String(works?.remediation), /install/);
+    }
   });
 
   test("every command a remedy names exists", async () => {
@@ -254,6 +280,9 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     }
   });
 });
+
+/** The sandbox exec finds on this machine, as the audit's own probe does. */
+const sandboxHere = await new SandboxProbe().support();
 
 const STEERED = /call the (\w+) tool with (\{.*?\})(?=\.\s| right|;)/;
 

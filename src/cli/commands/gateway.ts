@@ -82,7 +82,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const stop = new StopSwitch();
   // The gateway settings a reload found changed since the start: applied only by a restart, said on /health for `gateway status` and doctor.
   let restartNeeded: RestartNeed[] = [];
-  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, stop });
+  const runtime = await createGatewayRuntime({ env: io.env, cwd: io.cwd, configFlag: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, stop, turnLog: (fields) => logger.info(fields, "turn") });
   const token = runtime.loaded().config.gateway.auth.token;
   if (token) io.secrets?.add([token]);
   let server: RunningServer;

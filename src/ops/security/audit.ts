@@ -12,11 +12,13 @@ import { LoadState } from "../../models/load-state.js";
 import { ServedWindows } from "../../models/served-windows.js";
 import { systemClock } from "../../shared/clock.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
-import { auditFindings, type AuditedAgent, type AuditFacts } from "./config-checks.js";
+import { auditFindings, type AuditedAgent, type AuditFacts, type ExecConfinement } from "./config-checks.js";
 import { bySeverity, type Finding } from "./finding.js";
 import { modelSize, type ModelSize } from "./model-size.js";
 import { reportedSize } from "./server-facts.js";
 import { channelOf } from "../session-channel.js";
+import type { ChannelId } from "../../gateway/port.js";
+import { REASONING_SHOWN } from "../../gateway/reasoning-shown.js";
 import { guardedPaths } from "../guarded-paths.js";
 import { openGatewayFindings, openGateways, type OpenGateway } from "./running-gateway.js";
 
@@ -62,6 +64,23 @@ function asAudited(spec: AgentSpec): AuditedAgent {
   };
 }
 
+/**
+ * Channels whose readers are you alone: the terminal, and the web chat — served on loopback, or beyond
+ * it only with the gateway's token, whose holder reads every conversation whole (reasoning adds nothing
+ * to what they can see; a page of another origin let in without a token is gateway-cors-no-token's).
+ */
+const YOURS_ALONE: ReadonlySet<ChannelId> = new Set(["cli", "webchat"]);
+
+/**
+ * Whether a session's reasoning reaches people other than you on its channel: where the channel shows
+ * it at all (WhatsApp never sends it: REASONING_SHOWN) and others read it — the API's clients, which
+ * may keep or pass on what they are sent.
+ */
+function readByOthers(channel: ChannelId): boolean {
+  return REASONING_SHOWN[channel] !== "never" && !YOURS_ALONE.has(channel);
+}
+
+/** Sessions with `/reasoning on` whose channel shows it to people other than you (readByOthers). */
 async function reasoningShown(stateDir: string): Promise<{ session: string; channel: string }[]> {
   const store = new JsonlSessionStore(stateDir);
   let sessions: string[];
@@ -73,7 +92,7 @@ async function reasoningShown(stateDir: string): Promise<{ session: string; chan
   const shown: { session: string; channel: string }[] = [];
   for (const session of sessions) {
     const channel = channelOf(session);
-    if (channel === "cli") continue;
+    if (!readByOthers(channel)) continue;
     try {
       if (conversationView((await store.read(session)).entries).reasoning) shown.push({ session, channel });
     } catch {
@@ -100,7 +119,7 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
       if (windows.toolsUsable(model) === false) noTools.add(model.ref);
     }),
   );
-  const sandbox = new Map<string, { sandboxed: boolean; summary: string }>();
+  const sandbox = new Map<string, ExecConfinement>();
   const probe = input.sandboxProbe ?? new SandboxProbe();
   for (const agent of agents.filter((entry) => entry.tools.has("exec"))) {
     sandbox.set(agent.id, await execConfinement(agent, { probe, stateDir: input.stateDir, hiddenFiles: [input.configFile, input.envFile].filter((file): file is string => file !== undefined) }));
@@ -120,8 +139,9 @@ export async function securityAudit(input: AuditInput): Promise<AuditReport> {
  * machine offers, and whether the agent's working directory is refused (inside the state dir, say),
  * in which case every call is.
  */
-async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe; stateDir: string; hiddenFiles: readonly string[] }): Promise<{ sandboxed: boolean; summary: string }> {
-  const status = await execSandboxStatus(agent.execSandbox, where.probe);
+async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe; stateDir: string; hiddenFiles: readonly string[] }): Promise<ExecConfinement> {
+  const found = await execSandboxStatus(agent.execSandbox, where.probe);
+  const status: ExecConfinement = found.sandboxed ? found : { ...found, here: await sandboxHere(where.probe) };
   const refusal = await refusedWorkingDirectory({
     cwd: execWorkingDirectory(where.stateDir, agent.execCwd),
     stateDir: where.stateDir,
@@ -129,7 +149,19 @@ async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe
     otherPlaces: homeFolders().flatMap(homeCredentialPlaces),
     sandboxed: status.sandboxed,
   });
-  return refusal ? { sandboxed: status.sandboxed, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;
+  return refusal ? { ...status, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;
+}
+
+/**
+ * What this machine offers exec, asked of the probe exec itself uses (once per audit) — also where the
+ * config turned the sandbox off: the remedy is to turn on a bubblewrap that works here, not to install it.
+ */
+async function sandboxHere(probe: SandboxProbe): Promise<ExecConfinement["here"]> {
+  const support = await probe.support();
+  if (support.kind === "bwrap") return { works: "bubblewrap" };
+  if (support.kind === "sandbox-exec") return { works: "sandbox-exec" };
+  // Linux's bubblewrap can be installed (or its user namespaces allowed), macOS's sandbox-exec is there; elsewhere hearth knows none.
+  return { none: support.reason, canInstall: process.platform === "linux" || process.platform === "darwin" };
 }
 
 /** A config that does not load: what the audit could not judge, high because its answer is incomplete. */

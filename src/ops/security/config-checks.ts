@@ -36,13 +36,21 @@ export interface AuditFacts {
   /** Local models shown no tools: their server says the chat template cannot render them. */
   noTools: ReadonlySet<string>;
   /** How exec is confined on this machine, per agent with exec. */
-  sandbox: ReadonlyMap<string, { sandboxed: boolean; summary: string }>;
+  sandbox: ReadonlyMap<string, ExecConfinement>;
   /** The config, state dir, gateway.env and the directories on the way to them (guardedPaths). */
   files: readonly GuardedPath[];
-  /** Sessions of a channel other than the terminal whose reasoning is shown. */
+  /** Sessions whose reasoning is on, of a channel where people other than you may read it (see readByOthers in audit.ts). */
   reasoningShown: readonly { session: string; channel: string }[];
   /** Running gateways of the state dir listening beyond loopback (their own findings say them: see running-gateway.ts). */
   openGateways?: readonly OpenGateway[] | undefined;
+}
+
+/** How exec is confined for one agent (its summary worded as exec decides), and what this machine offers where it is not. */
+export interface ExecConfinement {
+  sandboxed: boolean;
+  summary: string;
+  /** Not sandboxed: the OS sandbox that works here all the same (the config turned it off), or why there is none and whether one can be set up. */
+  here?: { works: "bubblewrap" | "sandbox-exec" } | { none: string; canInstall: boolean } | undefined;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
@@ -178,9 +186,7 @@ function agentFindings(facts: AuditFacts): Finding[] {
         severity: confinement?.sandboxed ? "medium" : "high",
         title: `agent ${agent.id} may run commands (exec)${confinement?.sandboxed ? ", sandboxed" : ", not sandboxed"}`,
         detail: `${confinement?.summary ?? "exec's confinement is unknown"}. A model steered by a page or a message can run any of the allowed commands with your user's rights${confinement?.sandboxed ? " inside the sandbox" : ""}.`,
-        remediation: confinement?.sandboxed
-          ? `keep tools.exec.commands to what you need; "deny": ["exec"] for agents that face other people`
-          : `install bubblewrap (apt-get install bubblewrap) and set tools.exec.sandbox to "require", or deny exec: "tools": { "deny": ["exec"] }`,
+        remediation: confinement?.sandboxed ? `keep tools.exec.commands to what you need; "deny": ["exec"] for agents that face other people` : sandboxRemedy(confinement?.here, agent.execSandbox),
       });
     }
   }
@@ -243,7 +249,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
       id: "reasoning-visible",
       severity: "low",
       title: `session ${shown.session} shows the model's reasoning on ${shown.channel}`,
-      detail: "Reasoning can repeat what the system prompt, notes or fetched pages hold; on a channel others read, it leaks them.",
+      detail: "Reasoning can repeat what the system prompt, notes or fetched pages hold; this channel sends it to readers other than you (the API: to any client that asks for it, which may keep or pass on what it is sent).",
       remediation: `send /reasoning off in that session`,
     });
   }
@@ -324,4 +330,16 @@ function fileFindings(facts: AuditFacts): Finding[] {
 /** Every finding, decided from the gathered facts. */
 export function auditFindings(facts: AuditFacts): Finding[] {
   return [...modelFindings(facts), ...agentFindings(facts), ...channelFindings(facts), ...secretFindings(facts), ...fileFindings(facts)];
+}
+
+/**
+ * What to do for exec with no sandbox, as this machine stands: a sandbox that works here and the config
+ * turned off is turned on; one that is missing is installed (the probe's own words say how) and then
+ * required; where hearth knows none, only fewer commands or no exec help.
+ */
+function sandboxRemedy(here: ExecConfinement["here"], mode: AuditedAgent["execSandbox"]): string {
+  const deny = `or deny exec: "tools": { "deny": ["exec"] }`;
+  if (here && "works" in here) return `${here.works} works on this machine: set tools.exec.sandbox to "auto" (or "require": exec then never runs without it), ${deny}`;
+  if (here?.canInstall) return `${here.none}; ${mode === "require" ? "exec runs, sandboxed, once it works" : `then set tools.exec.sandbox to "require" (exec then never runs without it)`} — ${deny}`;
+  return `${here?.none ?? "no OS sandbox was found"}: keep tools.exec.commands to what you need, ${deny}`;
 }

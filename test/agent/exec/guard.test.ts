@@ -117,10 +117,10 @@ describe("a program without a description", () => {
 test("the refusal names the option an abbreviation stands for, and why", () => {
   assert.deepEqual(refusedArgument({ program: "tar", args: ["-xf", "a.tar", "--to-com=sh"] }), { argument: "--to-com=sh", reason: "--to-com (short for --to-command): it runs other programs" });
   assert.deepEqual(refusedArgument({ program: "git", args: ["grep", "-Oid", "x"] }), { argument: "-Oid", reason: "git grep: -O: it runs other programs" });
-  assert.match(refusedArgument({ program: "git", args: ["difftool", "-x", "id"] })?.reason ?? "", /^git difftool is not a subcommand exec allows \(allowed: status, log/);
+  assert.match(refusedArgument({ program: "git", args: ["difftool", "-x", "id"] })?.reason ?? "", /^git difftool is not run by exec, and no setting allows it: exec runs only git's subcommands that read a repository or fetch one over http\(s\): status, log, /);
   // Names Object.prototype answers for (a table lookup would take them for entries) are no subcommand, primary or option.
   for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
-    assert.match(refusedArgument({ program: "git", args: [name] })?.reason ?? "", new RegExp(`^git ${name} is not a subcommand exec allows`), name);
+    assert.match(refusedArgument({ program: "git", args: [name] })?.reason ?? "", new RegExp(`^git ${name} is not run by exec`), name);
     // The primary after it is checked too (an arity read off Object.prototype ended the walk and passed -exec).
     assert.match(refusedArgument({ program: "find", args: [".", `-${name}`, "-exec", "rm", "-rf", "x", ";"] })?.reason ?? "", new RegExp(`^-${name}`), name);
     assert.ok(refusedArgument({ program: "git", args: ["log", `--${name}`] }), `git log --${name}`);

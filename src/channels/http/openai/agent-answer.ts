@@ -5,7 +5,8 @@ import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import { FAULT_WORDS, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
-import { attemptSummary, cancelledFailure, failureFor, faultFailure, lastCalled, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
+import { lastCalled } from "../../../models/attempt-causes.js";
+import { attemptSummary, cancelledFailure, failureFor, faultFailure, midAnswerFailure, stoppedFailure, unsavedFailure } from "./failure-status.js";
 import { statusLine, streamNames, turnNote } from "./status-lines.js";
 import { answerText } from "../../../agent/turn-notes.js";
 

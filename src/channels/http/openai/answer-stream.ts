@@ -10,7 +10,7 @@ import { jsonToNode } from "../json-to-node.js";
 import { sseToNode } from "./sse-node.js";
 import { statusComment } from "./status-lines.js";
 import { EventStream } from "../../../shared/event-stream.js";
-import { lastCalled } from "./failure-status.js";
+import { lastCalled } from "../../../models/attempt-causes.js";
 
 /** One server-sent event: an optional `event:` line and the data (its lines each a `data:` line). */
 export interface SSEMessage {

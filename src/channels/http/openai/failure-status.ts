@@ -1,6 +1,7 @@
 import type { Usage } from "../../../ai/types.js";
 import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
+import { attemptCauses, causeOf, lastCalled } from "../../../models/attempt-causes.js";
 
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
@@ -63,22 +64,9 @@ export function faultFailure(message: string, attempts: readonly AttemptSummary[
 
 /** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */
 export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined; usage?: Usage | undefined }): AttemptSummary {
-  const { model, outcome, ms, message, usage } = attempt;
-  const cause = outcome === "ok" || !message ? undefined : message.startsWith(`${model}: `) ? message.slice(model.length + 2) : message;
+  const { model, outcome, ms, usage } = attempt;
+  const cause = causeOf(attempt);
   return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}), ...(usage ? { usage } : {}) };
-}
-
-/**
- * Each failed attempt and why, as `hearth agent` lists them: "local/m: unreachable — cannot reach …;
- * anthropic/c: auth — …"; each cause cut at `maxCause` characters when given (the log line: a server
- * that quotes the request back in its error gets no more than that of it into the log).
- */
-export function attemptCauses(attempts: readonly AttemptSummary[], maxCause = Number.POSITIVE_INFINITY): string {
-  const cut = (cause: string): string => (cause.length > maxCause ? `${cause.slice(0, maxCause)}…` : cause);
-  return attempts
-    .filter((attempt) => attempt.outcome !== "ok")
-    .map((attempt) => `${attempt.model}: ${attempt.outcome}${attempt.cause ? ` — ${cut(attempt.cause)}` : ""}`)
-    .join("; ");
 }
 
 /**
@@ -92,11 +80,6 @@ export function withCauses(message: string, attempts: readonly AttemptSummary[])
   const summary = `no model could answer (${failed.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
   if (message === summary) return `no model could answer: ${attemptCauses(failed)}`;
   return `${message} — ${attemptCauses(failed.filter((attempt) => attempt.cause && !message.includes(attempt.cause)))}`;
-}
-
-/** The model that was answering when a turn failed: the last attempt that was called (not skipped, not left loading). */
-export function lastCalled(attempts: readonly AttemptSummary[]): string | undefined {
-  return [...attempts].reverse().find((attempt) => !attempt.outcome.startsWith("skipped-") && attempt.outcome !== "cold-loading")?.model;
 }
 
 /**

@@ -9,7 +9,7 @@ import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerO
 import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
 import { chatCompletion } from "./chat-writer.js";
-import { attemptCauses } from "./failure-status.js";
+import { attemptCauses, repliesOf } from "../../../models/attempt-causes.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
@@ -264,11 +264,13 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
 /**
  * Agent mode's session (see agentSession), also named in the reply's `x-hearth-session` header —
  * on success, failure and streams alike — so a client that sent neither header nor `user`, and so
- * shares `http` with every other such client, can see that it does.
+ * shares `http` with every other such client, can see that it does — and in the request's log line
+ * (the turn's own line names it too).
  */
 function sessionOf(c: Context, user: string | undefined): string {
   const session = agentSession(c.req.header("x-hearth-session"), user);
   c.header("x-hearth-session", session);
+  noteRequest(c, { session });
   return session;
 }
 
@@ -321,15 +323,16 @@ function streamFailed(logger: OpenAiLogger, path: string) {
 
 /**
  * What the request's log line says of the answer (the line itself is the server core's, one per
- * request): how it ended, the model, how many attempts, and — when any failed — each one's model and
- * cause (`failed`), as `hearth agent` shows them.
+ * request): how it ended, the model, how many model replies the answer is made of (`replies`: one per
+ * step of an agent's tool turn, so a two-step turn's 2 is no failure), and — when any attempt did not
+ * answer — each one's model, outcome and cause (`failed`), as `hearth agent` shows them.
  */
 function requestLog(c: Context, fields: { route: string; mode: string; requested: string; stream: boolean }) {
   noteRequest(c, fields);
   const settle = oweOutcome(c);
   return (outcome: AnswerOutcome): void => {
     const failed = attemptCauses(outcome.attempts, LOGGED_CAUSE_CHARS);
-    settle({ answer: outcome.status, model: outcome.model, attempts: outcome.attempts.length, ...(failed === "" ? {} : { failed }) });
+    settle({ answer: outcome.status, model: outcome.model, replies: repliesOf(outcome.attempts), ...(failed === "" ? {} : { failed }) });
   };
 }
 

@@ -57,6 +57,22 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   version: { options: table({}) },
 };
 
+/** git's subcommands that change a repository, its work tree, its config or a remote: the refusal says why none is offered. */
+const WRITING = new Set(["add", "am", "apply", "checkout", "cherry-pick", "clean", "commit", "config", "fetch", "gc", "init", "merge", "mv", "notes", "pull", "push", "rebase", "remote", "reset", "restore", "revert", "rm", "stash", "submodule", "switch", "worktree"]);
+
+/**
+ * Why exec does not run this subcommand, and what the user can do: the fix first (a tool's note shows
+ * the refusal's start), then which subcommands exec runs, then why the others are not offered — for
+ * every setting, the sandbox's too: a list alone leaves the user guessing at a setting there is not.
+ */
+function notOffered(name: string): string {
+  const runs = `exec runs only git's subcommands that read a repository or fetch one over http(s): ${Object.keys(SUBCOMMANDS).join(", ")} (branch and tag list them, or add one at a commit)`;
+  if (WRITING.has(name)) {
+    return `git ${name} is not run by exec, and no setting allows it: run it yourself, in a terminal. ${runs}. Those that write (add, commit, restore, stash…) can run programs the repository names — hooks, and the filters, merge drivers and signing programs its config sets — which without a sandbox run with all your rights, and a reset, restore or stash can throw away uncommitted work`;
+  }
+  return `git ${name} is not run by exec, and no setting allows it: ${runs}; any other — an alias or a git-${name} program included — could run programs nobody checked. Run it yourself, in a terminal, if you need it`;
+}
+
 /**
  * git: its own options, then one known subcommand with that subcommand's options. Aliases (which may
  * be shell commands), difftool, filter-running and hook-running commands are not in the list.
@@ -71,7 +87,7 @@ export const git: ProgramDescription = {
     const [name, ...rest] = top.rest;
     if (name === undefined) return undefined;
     const subcommand = ownValue(SUBCOMMANDS, name);
-    if (!subcommand) return { argument: name, reason: `git ${name} is not a subcommand exec allows (allowed: ${Object.keys(SUBCOMMANDS).join(", ")})` };
+    if (!subcommand) return { argument: name, reason: notOffered(name) };
     const parsed = parseOptions(rest, subcommand.options);
     if (!parsed.ok) return { ...parsed.refusal, reason: `git ${name}: ${parsed.refusal.reason}` };
     return subcommand.operands?.(operands(parsed.parsed));
