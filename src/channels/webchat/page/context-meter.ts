@@ -4,7 +4,7 @@ import type { ContextUse } from "./wire-types.js";
 /**
  * What the next turn would send of what its prompt may use — the model's window less the reply and the
  * reserve, the room a turn plans against — beside a <meter> that turns amber at 70 %, red at 90 %:
- * "12.3k of 24.1k prompt tokens (51 %) · lmstudio/minimax", the exact counts and the window on hover (as
+ * "12.3k of 24k prompt tokens (51 %) · lmstudio/minimax", the exact counts and the window on hover (as
  * its server says it, windowSize).
  * A conversation longer than that room is not sent whole: the meter is full and says that earlier turns
  * will be summarised or left out (what every turn then does), never a share of the window that no turn sends.
