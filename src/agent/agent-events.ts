@@ -38,8 +38,19 @@ export type AgentEvent =
    * says so, and `everyEarlierTurn` when nothing before the turn's own message could be kept.
    * "deferred": the summary was begun ("start") for a model its server is loading, and is not waited for
    * (the next model answers from its own window meanwhile; the loaded model writes it later): `message` says so.
+   * `room`: what the prompt may use of the model's window (its budget: the window less the reply and the
+   * reserve), which the conversation outgrew — absent in events told before it was said.
    */
-  | { type: "compaction"; phase: "start" | "end" | "failed" | "trimmed" | "deferred"; tokensBefore: number; message?: string | undefined; everyEarlierTurn?: boolean | undefined; /** The user asked for it (`/compact`): not forced by the context's size. */ asked?: boolean | undefined }
+  | {
+      type: "compaction";
+      phase: "start" | "end" | "failed" | "trimmed" | "deferred";
+      tokensBefore: number;
+      message?: string | undefined;
+      everyEarlierTurn?: boolean | undefined;
+      /** The user asked for it (`/compact`): not forced by the context's size. */
+      asked?: boolean | undefined;
+      room?: { model: string; tokens: number } | undefined;
+    }
   /**
    * Something the user should know of the turn; `about` names the one a result field repeats
    * (`truncated`), so a channel shows it once, and the wait for another process's turn in the session

@@ -11,7 +11,7 @@ import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, cutOffTurns, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
-import { budgetFor, contextTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
+import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
 import { cutOffNote } from "./cut-off-note.js";
@@ -47,7 +47,7 @@ export class Agent {
     private readonly dependencies: AgentDependencies,
   ) {
     this.windows = dependencies.windows ?? new KnownWindows(undefined);
-    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending) => this.rawPromptTokens(entries, pending) });
+    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending, budget) => this.rawPromptTokens(entries, pending, budget) });
   }
 
   /** The session's chain: its `/model` choice (or this turn's `--model`) first, then the agent's chain. */
@@ -98,10 +98,9 @@ export class Agent {
     return { context, tokens: (countedBy) => sentTokens(context, { measuredFrom: view.measuredFrom, countedBy }) };
   }
 
-  /** The size of the context a call would send now by the plain estimate, not calibrated by the server's counts. */
-  private rawPromptTokens(entries: readonly SessionEntry[], pending?: string): number {
-    const { context } = this.prompt(entries, pending);
-    return contextTokens(context, context.messages.length);
+  /** The size of the context a call to `countedBy`'s model would send now (its tools and images as it gets them) by the plain estimate, not calibrated by the server's counts. */
+  private rawPromptTokens(entries: readonly SessionEntry[], pending: string | undefined, countedBy: CountedBy): number {
+    return estimatedSentTokens(this.promptView(entries, pending).context, countedBy);
   }
 
   /**

@@ -177,14 +177,20 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const conversation = summarize(key, current, at, price);
       const file = summarize(key, entries, at, price);
       const whole = reset ? `(the whole session: ${spentWords({ ...file, turns: turnsInFile(file) })})` : undefined;
-      const share = Math.min(1, used / budget.window);
+      // Measured against what the prompt may use (the window less the reply and the reserve): what a turn plans against.
+      const room = budget.promptTokens;
+      const share = room > 0 ? Math.min(1, used / room) : 1;
+      const count = (tokens: number): string => tokens.toLocaleString("en-US");
+      // What the model is sent now of the earlier turns: a summary of them, or (no summary could be written) not all of them.
+      const lastFold = current.findLast((entry) => entry.type === "compaction" || entry.type === "trim");
+      const folded = lastFold?.type === "trim" ? " · earlier turns left out (no summary could be written)" : view.summary ? " · earlier turns summarised" : "";
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
       // What the server said it served when it last answered as this model (a llama-server restarted with another model answers any id).
       const served = entries.findLast((entry): entry is Extract<SessionEntry, { type: "assistant" }> => entry.type === "assistant" && entry.message.model === head.ref)?.message;
       const servedAs = served?.served ? ` · its server last answered as ${served.served}` : "";
       return [
         `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}${servedAs}`,
-        `context: ${bar} ${used.toLocaleString("en-US")} / ${budget.window.toLocaleString("en-US")} tokens (${used > budget.window ? `over by ${(used - budget.window).toLocaleString("en-US")}: the next turn summarises or trims it` : `${Math.round(share * 100)}%`})${view.summary ? " · earlier turns summarised" : ""}`,
+        `context: ${bar} ${count(used)} / ${count(room)} tokens the prompt may use (window ${count(budget.window)} tokens, less ${count(budget.replyTokens)} for the reply and ${count(budget.reserveTokens)} in reserve) (${used > room ? `over by ${count(used - room)}: the next turn summarises earlier turns or leaves them out` : `${Math.round(share * 100)}%`})${folded}`,
         `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),
       ].join("\n");

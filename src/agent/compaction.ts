@@ -45,19 +45,23 @@ export function planCompaction(view: ConversationView, keepRecentTokens: number)
  * Where to trim when no summary can be written: at the oldest whole-turn boundary (no earlier than
  * `notBefore`, where given) from which the prompt, as `measure` counts it, takes at most half the room
  * the budget leaves beside what is always sent (the system prompt, the tools, the latest turn) — or,
- * where no whole turn fits that, at most the budget itself; else at the latest turn. The headroom
- * keeps the next turns from trimming again at once, so the prompt's prefix stays the same and the
- * server's prompt cache is reused; the budget itself keeps as many recent turns as fit rather than none.
+ * where no earlier turn fits that, at most the budget itself; else at the latest turn (every earlier
+ * turn left out). The headroom keeps the next turns from trimming again at once, so the prompt's
+ * prefix stays the same and the server's prompt cache is reused; the budget itself keeps as many
+ * recent turns as fit rather than none. Only cuts that keep an earlier turn are weighed against
+ * either limit: the latest turn alone is what is always sent, so it would meet the first one always
+ * and no cut would ever be weighed against the budget.
  */
 export function planTrim(view: ConversationView, trim: { notBefore?: string | undefined; budget: number; measure: (firstKeptId: string) => number }): CompactionPlan | undefined {
   const starts = turnStarts(view);
   const from = trim.notBefore === undefined ? -1 : starts.findIndex((index) => view.ids[index] === trim.notBefore);
   const candidates = from >= 0 ? starts.slice(from) : starts;
-  const last = candidates[candidates.length - 1];
+  const last = candidates.at(-1);
   if (last === undefined) return undefined;
+  const earlier = candidates.slice(0, -1);
   const always = trim.measure(view.ids[last] as string);
   for (const limit of [always + Math.max(0, trim.budget - always) / 2, trim.budget]) {
-    const found = candidates.find((index) => trim.measure(view.ids[index] as string) <= limit);
+    const found = earlier.find((index) => trim.measure(view.ids[index] as string) <= limit);
     if (found !== undefined) return planFrom(view, found);
   }
   return planFrom(view, last);

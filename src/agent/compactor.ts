@@ -7,7 +7,7 @@ import type { RouterEvent } from "../models/router-events.js";
 import { record } from "./turn-state.js";
 import { entryWhat, saving } from "./unsaved-entry.js";
 import { timerDelay } from "../shared/timer-delay.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import { currentConversation, newEntryId, type SessionStore } from "../sessions/session-store.js";
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, type ConversationView } from "./build-context.js";
@@ -47,8 +47,8 @@ export interface CompactorDependencies {
   budget: (model: ModelSpec) => Promise<Budget>;
   /** The prompt's size as the budget's model counts it. */
   promptTokens: (entries: readonly SessionEntry[], pending: string | undefined, budget: Budget) => number;
-  /** The same prompt's size by the plain estimate (about four characters a token), not calibrated by the server's counts. */
-  rawPromptTokens: (entries: readonly SessionEntry[], pending: string | undefined) => number;
+  /** The same prompt's size as sent to the budget's model (its tools and images as it gets them) by the plain estimate (about four characters a token), not calibrated by the server's counts. */
+  rawPromptTokens: (entries: readonly SessionEntry[], pending: string | undefined, budget: Budget) => number;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: (() => number) | undefined;
 }
@@ -64,8 +64,13 @@ export const SUMMARY_RETRY_AFTER_MS = 10 * 60_000;
  * deterministic trim, so a session can always continue. The transcript keeps everything.
  */
 export class Compactor {
-  /** Per summariser model: until when it is not asked again, and why it failed (this process only). */
-  private readonly failedSummaries = new Map<string, { until: number; reason: string }>();
+  /**
+   * Per summariser model: until when it is not asked again, why it failed, and in which session (this
+   * process only). Kept per model, not per conversation: what made it fail (its window, its reply limit,
+   * a busy or slow server) holds for every conversation, and each one would wait for a failed summary
+   * again — so a conversation that never asked is told the summary failed in another one.
+   */
+  private readonly failedSummaries = new Map<string, { until: number; reason: string; session: string }>();
 
   constructor(private readonly dependencies: CompactorDependencies) {}
 
@@ -103,7 +108,7 @@ export class Compactor {
     // Kept turns are measured by the estimate; the budget is the server's count: scaled by how its tokenizer counts (llama.cpp's /tokenize).
     const keep = Math.floor(Math.min(spec.compaction.keepRecentTokens, budget.promptTokens * (request.force ? 0.3 : 0.5)) / Math.max(1, budget.tokenRatio));
     const plan = planCompaction(view, keep);
-    if (!plan) return { outcome: { outcome: "skipped", reason: "nothing to fold yet: the conversation holds only its latest turn" }, entry: undefined, said: undefined };
+    if (!plan) return { outcome: { outcome: "skipped", reason: nothingToFold(entries, view) }, entry: undefined, said: undefined };
     if (!spec.compaction.enabled) return this.trim(request, plan, tokensBefore, "compaction is off (compaction.enabled: false)");
     const summarizer = spec.compaction.chain.length > 0 ? spec.compaction.chain : request.chain;
     const head = summarizer[0];
@@ -112,9 +117,10 @@ export class Compactor {
     const failed = this.failedSummaries.get(head.ref);
     if (failed && failed.until > this.clock() && !request.manual) {
       const retry = localClock(failed.until, "minute");
-      return this.trim(request, plan, tokensBefore, `${failed.reason}; ${head.ref} is not asked for one again before ${retry}`);
+      const why = failed.session === request.key ? `${failed.reason}; ${head.ref} is not asked for one again before ${retry}` : `${head.ref} is not asked for one before ${retry}: it could not write one in another conversation — ${failed.reason}`;
+      return this.trim(request, plan, tokensBefore, why);
     }
-    emit({ type: "compaction", phase: "start", tokensBefore, ...asked(request) });
+    emit({ type: "compaction", phase: "start", tokensBefore, ...said(request) });
     /** Every summary call made for this compaction, a failed one too: kept on its entry (`hearth usage` counts them). */
     const calls: AttemptRecord[] = [];
     const timeout = AbortSignal.timeout(timerDelay(spec.compaction.timeoutSeconds * 1000));
@@ -126,7 +132,7 @@ export class Compactor {
       const summary = await summarizeInChunks(plan, view.summary, sizes.chunkTokens, (system, prompt) => this.summarize({ chain: summarizer, system, prompt, signal, maxTokens: sizes.replyTokens, calls, coldLoadFallback }), request.focus);
       const entry: SessionEntry = { type: "compaction", id: newEntryId(), at: now(), summary, firstKeptId: plan.firstKeptId, tokensBefore, model: head.ref, ...withCalls(calls) };
       this.failedSummaries.delete(head.ref);
-      return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore, ...asked(request) } };
+      return { outcome: { outcome: "compacted", tokensBefore, model: head.ref }, entry, said: { type: "compaction", phase: "end", tokensBefore, ...said(request) } };
     } catch (error) {
       if (request.signal?.aborted) {
         emit({ type: "compaction", phase: "failed", tokensBefore, message: "cancelled" });
@@ -135,7 +141,7 @@ export class Compactor {
       // Loading, not failing: asked again once it is loaded (the turn's next model answers meanwhile).
       // The "start" told is ended here: no summary follows now.
       if (error instanceof SummarizerLoading) {
-        emit({ type: "compaction", phase: "deferred", tokensBefore, message: error.message, ...asked(request) });
+        emit({ type: "compaction", phase: "deferred", tokensBefore, message: error.message, ...said(request) });
         return this.trim(request, plan, tokensBefore, error.message, calls);
       }
       const reason =
@@ -144,7 +150,7 @@ export class Compactor {
           : error instanceof Error
             ? error.message
             : String(error);
-      this.failedSummaries.set(head.ref, { until: this.clock() + SUMMARY_RETRY_AFTER_MS, reason });
+      this.failedSummaries.set(head.ref, { until: this.clock() + SUMMARY_RETRY_AFTER_MS, reason, session: request.key });
       return this.trim(request, plan, tokensBefore, reason, calls);
     }
   }
@@ -154,7 +160,8 @@ export class Compactor {
    * is always sent where whole turns allow; where none does, down to the budget itself (as many
    * recent turns as fit it, not none).
    * After an overflow (`force`), never fewer than `planned` leaves out. The notice says how many turns
-   * are left out and kept, and — when none is kept — that not even the latest fits beside the message.
+   * are left out and kept, and — when none is kept — why: not even the latest fits beside the message,
+   * or (after an overflow, where it would by the count) the server refused the prompt as too long.
    */
   private trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string, calls: readonly AttemptRecord[] = []): Fold {
     const { budget } = request;
@@ -163,15 +170,18 @@ export class Compactor {
     // A cut is measured with the trim appended, where no reply the server counted calibrates the estimate
     // yet: scale it as the server counts now (a tokenizer that counts twice the estimate kept twice too
     // much, and the next turn trimmed again).
-    const raw = this.dependencies.rawPromptTokens(request.entries, request.pending);
+    const raw = this.dependencies.rawPromptTokens(request.entries, request.pending, budget);
     const scale = raw > 0 ? Math.min(3, Math.max(0.5, tokensBefore / raw)) : 1;
-    const measure = (firstKeptId: string): number => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending) * scale;
+    const measure = (firstKeptId: string): number => this.dependencies.rawPromptTokens([...request.entries, probe(firstKeptId)], request.pending, budget) * scale;
     const plan = planTrim(view, { notBefore: request.force ? planned.firstKeptId : undefined, budget: budget.promptTokens, measure }) ?? planned;
     const entry: SessionEntry = { type: "trim", id: newEntryId(), at: now(), firstKeptId: plan.firstKeptId, tokensBefore, reason, ...withCalls(calls) };
     const turns = plan.older.filter((message) => message.role === "user").length;
     const all = request.pending !== undefined && plan.firstKeptId === request.pending;
-    const message = `no summary could be written (${reason}): ${trimWords({ turns, kept: all ? 0 : keptTurns(view, plan.firstKeptId, request.pending), budget })} (the transcript keeps them)`;
-    return { outcome: { outcome: "trimmed", tokensBefore, turns, reason }, entry, said: { type: "compaction", phase: "trimmed", tokensBefore, message, ...(all ? { everyEarlierTurn: true } : {}), ...asked(request) } };
+    // After an overflow the cut may leave out a turn that fits by the count: the server's refusal is why, not the room.
+    const latest = all ? latestEarlierTurn(view, request.pending) : undefined;
+    const refused = request.force === true && !request.manual && latest !== undefined && measure(latest) <= budget.promptTokens;
+    const message = `no summary could be written (${reason}): ${trimWords({ turns, kept: all ? 0 : keptTurns(view, plan.firstKeptId, request.pending), refused })} (the transcript keeps them)`;
+    return { outcome: { outcome: "trimmed", tokensBefore, turns, reason }, entry, said: { type: "compaction", phase: "trimmed", tokensBefore, message, ...(all && !refused ? { everyEarlierTurn: true } : {}), ...said(request) } };
   }
 
   /** One summary request; each model call it makes goes into `call.calls` (the answering one with its usage and cost). */
@@ -211,11 +221,30 @@ function keptTurns(view: ConversationView, firstKeptId: string, pending: string 
   return view.messages.filter((message, index) => index >= from && message.role === "user" && view.ids[index] !== undefined && view.ids[index] !== pending).length;
 }
 
-/** What a trim did, in words: how many earlier turns are left out and kept, and why none is kept where none is. */
-export function trimWords(trim: { turns: number; kept: number; budget: Pick<Budget, "model" | "promptTokens"> }): string {
-  const { turns, kept, budget } = trim;
+/** Why there is nothing to fold: the conversation has one turn, or the model is sent only its latest (earlier ones folded already). */
+function nothingToFold(entries: readonly SessionEntry[], view: ConversationView): string {
+  const lastFold = currentConversation(entries).findLast((entry) => entry.type === "compaction" || entry.type === "trim");
+  if (lastFold?.type === "trim") return "nothing to fold yet: the model is sent only the latest turn (the earlier ones are left out already: no summary could be written)";
+  if (view.summary !== undefined) return "nothing to fold yet: the model is sent only the summary and the latest turn";
+  return "nothing to fold yet: the conversation holds only its latest turn";
+}
+
+/** The id of the latest turn before the turn under way (`pending`) in the view, if there is one. */
+function latestEarlierTurn(view: ConversationView, pending: string | undefined): string | undefined {
+  const index = view.messages.findLastIndex((message, at) => message.role === "user" && view.ids[at] !== undefined && view.ids[at] !== pending && at > 0);
+  return index < 0 ? undefined : view.ids[index];
+}
+
+/**
+ * What a trim did, in words: how many earlier turns are left out and kept, and why none is kept where
+ * none is (`refused`: the server refused the prompt with them, though the latest fits by the count).
+ * The room the prompt may use is said before it (compactionWords), so it is not said again here.
+ */
+export function trimWords(trim: { turns: number; kept: number; refused?: boolean | undefined }): string {
+  const { turns, kept } = trim;
   const plural = (count: number): string => `${count} turn${count === 1 ? "" : "s"}`;
-  if (kept === 0) return `every earlier turn is left out of what is sent: not even the latest fits beside this message in the ${budget.promptTokens.toLocaleString("en-US")} tokens ${budget.model} has for the prompt`;
+  if (kept === 0 && trim.refused) return "every earlier turn is left out of what is sent: the server refused the prompt with them as longer than its window";
+  if (kept === 0) return "every earlier turn is left out of what is sent: not even the latest fits beside this message";
   return `the oldest ${plural(turns)} ${turns === 1 ? "is" : "are"} left out of what is sent, the latest ${plural(kept)} kept`;
 }
 
@@ -245,7 +274,8 @@ function withCalls(calls: readonly AttemptRecord[]): { calls?: readonly AttemptR
   return calls.length > 0 ? { calls: [...calls] } : {};
 }
 
-/** A compaction event's `asked` when the user asked for it (`/compact`). */
-function asked(request: CompactRequest): { asked?: true } {
-  return request.manual ? { asked: true } : {};
+/** What a compaction event says of its request: the room the prompt may use in the model's window, and `asked` when the user asked (`/compact`). */
+function said(request: CompactRequest): { room: { model: string; tokens: number }; asked?: true } {
+  const room = { model: request.budget.model, tokens: request.budget.promptTokens };
+  return request.manual ? { room, asked: true } : { room };
 }

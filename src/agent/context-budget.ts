@@ -4,7 +4,7 @@ import { MIN_REPLY_TOKENS, type CountedBy } from "../models/prompt-tokens.js";
 import { replyCapNotice } from "../models/reply-cap-notice.js";
 
 // The prompt's count is shared with the router's judgement of a proxied request (one count, models/prompt-tokens.ts).
-export { contextTokens, sentTokens, type CountedBy } from "../models/prompt-tokens.js";
+export { contextTokens, estimatedSentTokens, sentTokens, type CountedBy } from "../models/prompt-tokens.js";
 
 export interface Budget {
   /** The model (its ref) whose window this is: the prompt is counted as its server counts. */

@@ -21,8 +21,20 @@ function sizeWords(tokens: number): string {
   return tokens < 1000 ? `${tokens} tokens` : `${Math.round(tokens / 1000)}k tokens`;
 }
 
+/**
+ * Why the conversation was folded, said of its size: longer than the tokens the prompt may use in the
+ * model's window (its budget beside the reply and the reserve), both counted exactly so they compare;
+ * an event that does not say the room (told by an older hearth) says "the context".
+ */
+function outgrew(event: Extract<AgentEvent, { type: "compaction" }>, names: ModelNames, tense: "is" | "was"): string {
+  const { room } = event;
+  if (!room) return `the conversation (${sizeWords(event.tokensBefore)}) ${tense} longer than the context allows`;
+  const count = (tokens: number): string => tokens.toLocaleString("en-US");
+  return `the conversation (${count(event.tokensBefore)} tokens) ${tense} longer than the ${count(room.tokens)} tokens the prompt may use in ${modelName(room.model, names)}'s window`;
+}
+
 /** What a compaction event says (the same words on the web chat and in an API stream's status lines); undefined: nothing (a summary the turn's own stop cancelled). */
-export function compactionWords(event: Extract<AgentEvent, { type: "compaction" }>): { text: string; kept: boolean } | undefined {
+export function compactionWords(event: Extract<AgentEvent, { type: "compaction" }>, names: ModelNames = REFS_ONLY): { text: string; kept: boolean } | undefined {
   const size = sizeWords(event.tokensBefore);
   // Asked for (`/compact`): said as asked, not as forced by the context's size.
   if (event.asked) {
@@ -41,18 +53,26 @@ export function compactionWords(event: Extract<AgentEvent, { type: "compaction" 
   }
   switch (event.phase) {
     case "start":
-      return { text: `the conversation (${size}) is longer than the context allows: summarising its older turns`, kept: false };
+      return { text: `${outgrew(event, names, "is")}: summarising its older turns`, kept: false };
     case "end":
-      return { text: `the conversation (${size}) was longer than the context allows: its older turns are summarised (the transcript keeps them)`, kept: true };
+      return { text: `${outgrew(event, names, "was")}: its older turns are summarised (the transcript keeps them)`, kept: true };
     case "trimmed": {
       const left = event.everyEarlierTurn ? "every earlier turn is left out of what is sent: not even the latest fits beside this message" : "its oldest turns are left out of what is sent";
-      return { text: `the conversation (${size}) is longer than the context allows and no summary could be written: ${left} (the transcript keeps them)`, kept: true };
+      return { text: `${outgrew(event, names, "is")} and no summary could be written: ${left} (the transcript keeps them)`, kept: true };
     }
     case "deferred":
       return { text: deferredWords(event), kept: false };
     case "failed":
       return undefined;
   }
+}
+
+/**
+ * What a trim says where its own message may be shown (the person's own page, the terminal): why the
+ * conversation was folded, then the message (why no summary, how many turns are left out and kept).
+ */
+export function trimNote(event: Extract<AgentEvent, { type: "compaction" }>, names: ModelNames = REFS_ONLY): string {
+  return `${event.asked ? `the conversation (${sizeWords(event.tokensBefore)}) was to be compacted as asked` : outgrew(event, names, "is")}: ${event.message ?? ""}`;
 }
 
 /** A summary not waited for while its model loads (a passing note: the answer or the wait follows). */
@@ -77,9 +97,9 @@ export function turnNote(event: AgentEvent, names: ModelNames = REFS_ONLY): Show
     case "tool-end":
       return { kind: "tool", text: `${event.command} — ${event.isError ? "failed" : "done"}${event.preview ? `: ${event.preview}` : ""}`, kept: true };
     case "compaction": {
-      const words = compactionWords(event);
+      const words = compactionWords(event, names);
       // A trim's own message says how many turns and why no summary was written: the person's own page may show it.
-      if (words && event.phase === "trimmed" && event.message) return { kind: "compaction", text: `the conversation (${sizeWords(event.tokensBefore)}) ${event.asked ? "was to be compacted as asked" : "is longer than the context allows"}: ${event.message}`, kept: true };
+      if (words && event.phase === "trimmed" && event.message) return { kind: "compaction", text: trimNote(event, names), kept: true };
       return words ? { kind: "compaction", ...words } : undefined;
     }
     case "notice":

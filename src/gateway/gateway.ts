@@ -404,10 +404,10 @@ export class Gateway implements GatewayPort {
     const agent = this.agentFor(agentId);
     const entries = await agent.readSession(session);
     const head = agent.chainFor(entries)[0];
-    if (!head) return { model: undefined, tokens: agent.prompt(entries).tokens, window: 0 };
+    if (!head) return { model: undefined, tokens: agent.prompt(entries).tokens, window: 0, promptTokens: 0 };
     const budget = await agent.budget(head);
-    // Counted as the head's server counts, against its window (the agent plans the same way).
-    return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window };
+    // Counted as the head's server counts, against what its prompt may use (the agent plans the same way).
+    return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window, promptTokens: budget.promptTokens };
   }
 
   /**

@@ -229,11 +229,16 @@ export interface SessionListing {
   reset?: SessionReset | undefined;
 }
 
-/** The context meter: what the next turn would send, of which window, on which model. */
+/** The context meter: what the next turn would send, of what its prompt may use, of which window, on which model. */
 export interface ContextUse {
   model: ModelRef | undefined;
   tokens: number;
   window: number;
+  /**
+   * What the prompt may use of the window (less the reply and the reserve: what a turn plans against);
+   * `tokens` above it: the next turn summarises earlier turns or leaves them out. 0 with no model.
+   */
+  promptTokens: number;
 }
 
 /** What a session's in-chat settings say: `/reasoning on|off` (off by default) and its `/model` choice (none: the agent's chain). */

@@ -106,6 +106,7 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
     items.push(item);
     held = [];
   };
+  const toldBeside = foldsToldBeside(current);
   for (const entry of current) {
     if (entry.type !== "assistant" && entry.type !== "tool-result") answering = false;
     if (entry.type === "user" || entry.type === "reset") flushHeld(entry.at);
@@ -161,11 +162,13 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.cause === "fault" ? faultNote(entry.error) : entry.error}`, { at: entry.at, notes });
         break;
       }
+      // A turn's own fold is said by the note its answer keeps, as the live turn showed it; one with no such note
+      // (`/compact`, or a file written before notes were kept) has a notice of its own.
       case "compaction":
-        notice(`earlier turns summarised by ${entry.model}`, { at: entry.at });
+        if (!toldBeside.has(entry)) notice(`earlier turns summarised by ${entry.model}`, { at: entry.at });
         break;
       case "trim":
-        notice(`earlier turns left out of what is sent (${entry.reason})`, { at: entry.at });
+        if (!toldBeside.has(entry)) notice(`earlier turns left out of what is sent (${entry.reason})`, { at: entry.at });
         break;
       case "model-change":
         notice(entry.model ? `model: ${entry.model}` : "model: back to the agent's", { at: entry.at });
@@ -178,4 +181,18 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
   const lastUser = current.findLast((entry) => entry.type === "user");
   if (lastUser?.id !== pending) flushHeld(current.at(-1)?.at ?? "");
   return items;
+}
+
+/**
+ * The summaries and trims whose turn kept the note that told them: the entry its turn wrote next (the
+ * answer, a tool's result, the failure) keeps a `compaction` note — there the live turn showed it.
+ */
+function foldsToldBeside(entries: readonly SessionEntry[]): Set<SessionEntry> {
+  const told = new Set<SessionEntry>();
+  entries.forEach((entry, index) => {
+    if (entry.type !== "compaction" && entry.type !== "trim") return;
+    const next = entries.slice(index + 1).find((later) => later.type === "user" || later.type === "reset" || later.type === "assistant" || later.type === "tool-result" || later.type === "turn-failed");
+    if (next && "notes" in next && next.notes?.some((note) => note.kind === "compaction")) told.add(entry);
+  });
+  return told;
 }

@@ -27,9 +27,24 @@ export interface CountedBy {
  */
 export function sentTokens(context: Context, counting: { measuredFrom: number; countedBy: CountedBy | undefined }): number {
   const { measuredFrom, countedBy } = counting;
+  return contextTokens(sentForm(context, countedBy), measuredFrom, countedBy);
+}
+
+/**
+ * Tokens of a context as it is sent to `countedBy`'s model (no tools to a model they are not sent to, an
+ * image as its line to one that reads text only), by the plain estimate: not calibrated by any reply's
+ * count, nor scaled by the model's ratio — what a trim weighs its cuts by before scaling them as the
+ * server counts.
+ */
+export function estimatedSentTokens(context: Context, countedBy: CountedBy | undefined): number {
+  const sent = sentForm(context, countedBy);
+  return contextTokens(sent, sent.messages.length);
+}
+
+/** The context as `countedBy`'s model is sent it: without tools where they are off, images as a line where they are. */
+function sentForm(context: Context, countedBy: CountedBy | undefined): Context {
   const withoutTools = countedBy?.toolsOff ? { ...context, tools: undefined } : context;
-  const counted = countedBy?.imagesOff ? textOnly(withoutTools) : withoutTools;
-  return contextTokens(counted, measuredFrom, countedBy);
+  return countedBy?.imagesOff ? textOnly(withoutTools) : withoutTools;
 }
 
 /**

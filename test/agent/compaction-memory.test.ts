@@ -136,11 +136,11 @@ describe("a window with room for little more than the turn's own message", () =>
     closers.push(close, () => server.close());
     const said: string[] = [];
     for (let turn = 1; turn <= 4; turn++) {
-      const result = await agent.turn("s", `turn ${turn}: ${"words about the day. ".repeat(30)}`, { onEvent: (event) => event.type === "compaction" && event.phase === "trimmed" && said.push(`${event.everyEarlierTurn === true} ${event.message ?? ""}`) });
+      const result = await agent.turn("s", `turn ${turn}: ${"words about the day. ".repeat(30)}`, { onEvent: (event) => event.type === "compaction" && event.phase === "trimmed" && said.push(`${event.everyEarlierTurn === true} ${event.room?.tokens ?? "-"} ${event.message ?? ""}`) });
       assert.equal(result.ok, true, `turn ${turn}: ${result.ok ? "" : result.error}`);
     }
     assert.ok(said.length >= 2, `the window filled: ${said.join(" | ")}`);
-    for (const line of said) assert.match(line, /^true no summary could be written \(.*\): every earlier turn is left out of what is sent: not even the latest fits beside this message in the 666 tokens local\/m has for the prompt \(the transcript keeps them\)$/);
+    for (const line of said) assert.match(line, /^true 666 no summary could be written \(.*\): every earlier turn is left out of what is sent: not even the latest fits beside this message \(the transcript keeps them\)$/);
   });
 });
 

@@ -58,12 +58,12 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     }
     assert.ok(summaries.length > 0, "the conversation outgrew the window and was summarised");
     assert.deepEqual(notices.slice(0, -1).filter((notice) => notice !== null), [], "no notice before");
-    assert.match(decodeURIComponent(notices.at(-1) ?? ""), /^the conversation \(\d+k? tokens\) was longer than the context allows: its older turns are summarised \(the transcript keeps them\)$/);
+    assert.match(decodeURIComponent(notices.at(-1) ?? ""), /^the conversation \([\d,]+ tokens\) was longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window: its older turns are summarised \(the transcript keeps them\)$/);
   });
 
   test("trimmed (no summary could be written): a stream says it in a `: hearth:` comment before the answer, a reply (answered or failed) in x-hearth-notice", async () => {
     const { url, client, answers } = await open("fail");
-    const trimmed = /: hearth: the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)\n\n/;
+    const trimmed = /: hearth: the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)\n\n/;
     let raw = "";
     for (let turn = 1; turn <= 14 && !trimmed.test(raw); turn++) {
       const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim" }, body: JSON.stringify({ model: "hearth", stream: true, messages: [{ role: "user", content: story(turn) }] }) });
@@ -79,7 +79,7 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
       assert.match(data.choices[0]?.message.content ?? "", /^Noted\./);
       notices.push(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""));
     }
-    assert.match(notices.at(-1) ?? "", /^the conversation \(\d+k? tokens\) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
+    assert.match(notices.at(-1) ?? "", /^the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
     assert.ok(!(notices.at(-1) ?? "").includes("the summariser broke"), "the summariser's failure is not quoted");
     // The same conversation again, and the turn that would trim gets no answer: nothing was trimmed for a model that did not answer, and its failure does not say so.
     for (let turn = 1; turn < notices.length; turn++) await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-3" } });

@@ -34,6 +34,13 @@ test("agent mode's notes: a summary under way starts the stream and is not kept;
   assert.equal(trimmed?.kept, true);
   const everything = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 860, message: "no summary could be written (x): every earlier turn (3) is left out", everyEarlierTurn: true });
   assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)");
+  // What "too long" means: the tokens the prompt may use in that model's window (less the reply and the reserve), both counted exactly so they compare.
+  const room = { model: "llamacpp/s1024", tokens: 666 };
+  assert.equal(
+    turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 771, room, message: "no summary could be written (x): every earlier turn is left out", everyEarlierTurn: true })?.line.text,
+    "the conversation (771 tokens) is longer than the 666 tokens the prompt may use in llamacpp/s1024's window and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)",
+  );
+  assert.equal(turnNote({ type: "compaction", phase: "start", tokensBefore: 14_200, room: { model: "lmstudio/m", tokens: 13_107 } })?.line.text, "the conversation (14,200 tokens) is longer than the 13,107 tokens the prompt may use in lmstudio/m's window: summarising its older turns");
   assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");
   // `/compact` asked for it: said as asked, never as a conversation too long for the context.
   assert.equal(turnNote({ type: "compaction", phase: "start", tokensBefore: 1200, asked: true })?.line.text, "compacting the conversation (1k tokens) as asked: summarising its older turns");

@@ -131,7 +131,7 @@ describe("context: compaction, overflow, crashes", () => {
     assert.equal(used.model, "big");
     assert.match(await say("/model nope"), /"nope" is not a known model or alias/);
     const status = await say("/status");
-    assert.match(status, /^model: Big \(local\/big\) · local\ncontext: \[[█░]{20}\] \d+ \/ 65,536 tokens \(\d+%\)\nsession main: 1 turn · \d+ in \/ 20 out tokens · \$0\.0000\n$/);
+    assert.match(status, /^model: Big \(local\/big\) · local\ncontext: \[[█░]{20}\] \d+ \/ [\d,]+ tokens the prompt may use \(window 65,536 tokens, less [\d,]+ for the reply and [\d,]+ in reserve\) \(\d+%\)\nsession main: 1 turn · \d+ in \/ 20 out tokens · \$0\.0000\n$/);
     assert.match(await say("/reasoning on"), /Reasoning will be shown/);
     assert.match(await say("/new"), /Started a fresh conversation/);
     assert.equal(await say("and now?"), "turns seen: 1\n", "the fresh conversation starts empty");

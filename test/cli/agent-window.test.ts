@@ -109,7 +109,7 @@ describe("a session that outgrows the server's real window keeps going", () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stderr, /^local\/m: the server's context is 1024 tokens, not the 4096 of contextWindow; planning against 1024 \(raise the server's context, or lower contextWindow\)$/m);
     // Turn 13's message is long for a 1,024-token window: what is left out may be every turn before it, said as such.
-    assert.match(human.stderr, /no summary could be written \(the summary was cut off at its reply limit \(256 tokens\)\): (?:the oldest \d+ turns? (?:is|are) left out of what is sent, the latest \d+ turns? kept|every earlier turn is left out of what is sent: not even the latest fits beside this message in the [\d,]+ tokens local\/m has for the prompt) \(the transcript keeps them\)/);
+    assert.match(human.stderr, /^the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in local\/m's window: no summary could be written \(the summary was cut off at its reply limit \(256 tokens\)\): (?:the oldest \d+ turns? (?:is|are) left out of what is sent, the latest \d+ turns? kept|every earlier turn is left out of what is sent: not even the latest fits beside this message) \(the transcript keeps them\)$/m);
   });
 
   test("a message that overflows every candidate fails once; the session goes on without it", async () => {

@@ -50,6 +50,6 @@ describe("what llama-server reports reaches the user: the real n_ctx, and a temp
     assert.equal(posts.length, 1);
     assert.equal((posts[0]?.body as { tools?: unknown }).tools, undefined, "no tools sent to a template that would drop them");
     const status = await runCli(["agent", "--config", file, "--message", "/status"], { env });
-    assert.match(status.stdout, /\/ 1,024 tokens/);
+    assert.match(status.stdout, /window 1,024 tokens/);
   });
 });

@@ -33,7 +33,7 @@ describe("/status counts the current conversation (after the last reset)", () =>
     const smaller = temp.write("smaller.json5", `{ agents: { defaults: { model: "local/m" } }, models: { mode: "replace", providers: { local: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 1024, maxTokens: 128 }] } } } }`);
     const status = await runCli(["agent", "--config", smaller, "--session", "over", "-m", "/status"], { env });
     assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /^context: \[█{20}\] [\d,]+ \/ 1,024 tokens \(over by [\d,]+: the next turn summarises or trims it\)/m, status.stdout);
+    assert.match(status.stdout, /^context: \[█{20}\] [\d,]+ \/ [\d,]+ tokens the prompt may use \(window 1,024 tokens, less [\d,]+ for the reply and [\d,]+ in reserve\) \(over by [\d,]+: the next turn summarises earlier turns or leaves them out\)/m, status.stdout);
   });
 
   test("chat: /new then /status says no turn yet in this conversation, and what the session spent in all; the API's /status (the web page's too: one command path) says the same", async () => {

@@ -47,7 +47,7 @@ export function memoryGateway(): MemoryGateway {
       transcript: (session) => Promise.resolve(gateway.transcripts.get(session) ?? []),
       conversation: (session) => Promise.resolve({ items: gateway.transcripts.get(session) ?? [], live: undefined }),
       underWay: () => [],
-      contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000 }),
+      contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000, promptTokens: 700 }),
       settings: () => Promise.resolve({ reasoning: false, model: undefined }),
     }),
     setupProblems: () => gateway.setup,

@@ -263,6 +263,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
         model: PRIMARY as never,
         tokens: 1200 + (transcripts.get(session) ?? []).reduce((sum, item) => sum + Math.ceil(item.text.length / 4), 0),
         window: 196_608,
+        promptTokens: 180_000,
       }),
       settings: async (session) => ({ reasoning: reasoningShown.has(session), model: sessionModels.get(session) as never }),
     }),

@@ -47,7 +47,7 @@ describe("llama-server at -c 1024 under a configured contextWindow of 4,096", ()
   test("/status shows the real window", async () => {
     const file = temp.write("status.json5", realConfig(server, { contextWindow: 4096 }));
     const result = await runCli(["agent", "--config", file, "--message", "/status"], { env: { HEARTH_STATE_DIR: join(temp.dir, "status") } });
-    assert.match(result.stdout, /\/ 1,024 tokens/);
+    assert.match(result.stdout, /window 1,024 tokens/);
   });
 
   // Depends on the agent-side trim fallback (branch wip/agentturn): when the tiny model cannot write a

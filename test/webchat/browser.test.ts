@@ -83,7 +83,7 @@ describe("web chat page in chromium", () => {
     await sendMessage(page, "/reasoning off");
     await page.locator(".command-result", { hasText: "Reasoning is hidden" }).waitFor();
     await lastAnswer(page).locator("details.reasoning").waitFor({ state: "hidden" });
-    await page.locator("#context-text", { hasText: "of 192k tokens" }).waitFor();
+    await page.locator("#context-text", { hasText: "of 180k prompt tokens" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "streamed-answer-and-status.png") });
   });
 

@@ -75,7 +75,7 @@ export class ScriptGateway implements WhatsAppGateway {
   sessions() {
     return {
       list: async () => ({ sessions: [], problems: [] }),
-      contextUse: async () => ({ model: undefined, tokens: 0, window: 0 }),
+      contextUse: async () => ({ model: undefined, tokens: 0, window: 0, promptTokens: 0 }),
       settings: async () => ({ reasoning: false, model: undefined }),
       transcript: async (session: string) => this.transcripts.get(session) ?? [],
       conversation: async (session: string) => ({ items: this.transcripts.get(session) ?? [], live: undefined }),

@@ -12,7 +12,7 @@ import { commandLine, configuredCommand, painter, terminalSafe, writeJson, write
 import { createCliRuntime } from "../cli-runtime.js";
 import { isBlank } from "../../shared/blank-text.js";
 import { shellLine } from "../../shared/shell-quote.js";
-import { answerText } from "../../agent/turn-notes.js";
+import { answerText, trimNote } from "../../agent/turn-notes.js";
 
 export interface AgentCommandOptions extends GlobalOptions {
   message?: string;
@@ -65,7 +65,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
           if (event.type === "attempt-queued") writeLine(io.stderr, paint("dim", queuedNotice(event, runtime.catalog)));
           if (event.type === "compaction" && event.phase === "start") writeLine(io.stderr, paint("dim", "compacting the conversation…"));
           if (event.type === "compaction" && event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
-          if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
+          if (event.type === "compaction" && event.phase === "trimmed") writeLine(io.stderr, paint("yellow", trimNote(event, runtime.catalog)));
           if (event.type === "compaction" && event.phase === "deferred") writeLine(io.stderr, paint("dim", `no summary now: ${event.message ?? ""}`));
           if (event.type === "notice") writeLine(io.stderr, paint("yellow", event.text));
         },

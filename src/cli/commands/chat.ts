@@ -6,6 +6,7 @@ import { stateDir } from "../../config/paths.js";
 import { failureHint } from "../../agent/failure-hint.js";
 import { apiKeyPath } from "../../models/provider-words.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
+import { trimNote } from "../../agent/turn-notes.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { configuredCommand, painter, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { ChatHistory } from "../chat-history.js";
@@ -108,7 +109,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
             if (event.phase === "start") status("compacting the conversation");
             else spinner.stop();
             if (event.phase === "failed") writeLine(io.stderr, paint("yellow", `compaction failed: ${event.message ?? ""}`));
-            if (event.phase === "trimmed") writeLine(io.stderr, paint("yellow", event.message ?? ""));
+            if (event.phase === "trimmed") writeLine(io.stderr, paint("yellow", trimNote(event, runtime.catalog)));
             if (event.phase === "deferred") writeLine(io.stderr, paint("dim", `no summary now: ${event.message ?? ""}`));
           } else if (event.type === "tool-start") {
             status(`running ${terminalSafe(event.command)}`);

@@ -1,20 +1,21 @@
-import { compactNumber, windowSize } from "./token-counts.js";
+import { contextMeterWords } from "./context-words.js";
 import type { ContextUse } from "./wire-types.js";
 
 /**
- * "12.3k of 192k tokens · lmstudio/minimax" beside a <meter> that turns amber at 70 %, red at 90 %; the window
- * in binary k as the server's own settings say it (windowSize), the exact counts on hover ("12,345 of 196,608 tokens").
+ * The header's context meter: a <meter> that turns amber at 70 %, red at 90 %, of what the next turn's
+ * prompt may use, and its label (contextMeterWords: "12.3k of 24k prompt tokens (51 %) · lmstudio/minimax",
+ * full when earlier turns will be summarised or left out).
  */
 export function showContextUse(gauge: HTMLMeterElement, label: HTMLElement, context: ContextUse | undefined): void {
-  if (!context || context.window <= 0) {
+  const words = contextMeterWords(context);
+  if (!words) {
     gauge.value = 0;
     label.textContent = "—";
     label.removeAttribute("title");
     return;
   }
-  const share = Math.min(1, context.tokens / context.window);
-  gauge.value = share;
-  gauge.setAttribute("aria-valuetext", `${Math.round(share * 100)} percent of the context window`);
-  label.title = `${context.tokens.toLocaleString("en-US")} of ${context.window.toLocaleString("en-US")} tokens`;
-  label.textContent = `${compactNumber(context.tokens)} of ${windowSize(context.window)} tokens (${Math.round(share * 100)} %)${context.model ? ` · ${context.model}` : ""}`;
+  gauge.value = words.value;
+  gauge.setAttribute("aria-valuetext", words.valuetext);
+  label.title = words.title;
+  label.textContent = words.text;
 }
