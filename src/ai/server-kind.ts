@@ -11,13 +11,14 @@ export const SERVER_NAMES: Readonly<Record<ServerKind, string>> = { lmstudio: "L
  * The APIs hearth can speak to each kind of server, the one `models discover` writes first
  * (docs/wire-protocols.md). Ollama's `/v1` takes chat completions but cannot be given a context length
  * (only its own API sets `num_ctx`), and it has `/v1/responses` only from 0.13.3; llama.cpp's
- * llama-server has no `/v1/responses` (ggml-org/llama.cpp#19138); LM Studio has none of Ollama's API.
- * A provider whose api is not in its server's list is not that server's provider.
+ * llama-server takes Responses requests too (server-chat.cpp converts them to chat completions); LM
+ * Studio and llama.cpp have none of Ollama's own API. A provider whose api is not in its server's list
+ * is not that server's provider.
  */
 export const SERVER_APIS: Readonly<Record<ServerKind, readonly Api[]>> = {
   lmstudio: ["openai-responses", "openai-completions"],
   ollama: ["ollama", "openai-completions"],
-  llamacpp: ["openai-completions"],
+  llamacpp: ["openai-completions", "openai-responses"],
   vllm: ["openai-completions", "openai-responses"],
   "openai-compatible": ["openai-completions", "openai-responses"],
 };

@@ -1,6 +1,7 @@
 import JSON5 from "json5";
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
+import { maskKeyShapes } from "../shared/key-shapes.js";
 import { json5StructureAt, type Json5Structure, type Place } from "./json5-structure.js";
 import { maskExcerptLine, maskRandomTokens } from "./mask-excerpt.js";
 
@@ -160,11 +161,14 @@ function wholeWord(text: string, column: number): string {
 }
 
 /**
- * Whether a key may be echoed in a hint: plain printable text of a name's length, nothing that looks
- * like a key pasted in (maskRandomTokens leaves it as it is). Otherwise the hint names its place only.
+ * Whether a key may be echoed in a hint: plain printable text of a name's length, in short pieces
+ * (`lm-studio`, `openrouter-backup`), nothing that starts or is shaped like an API key (`sk-…`): a key
+ * pasted in where a name goes stays out. Otherwise the hint names its place only.
  */
 function printableName(word: string): boolean {
-  return word.length > 0 && word.length <= 64 && /^[\x21-\x7e]+$/.test(word) && maskRandomTokens(word) === word;
+  if (word.length === 0 || word.length > 40 || !/^[\x21-\x7e]+$/.test(word)) return false;
+  if (/^(?:sk|pk|rk|ghp|gho|ghs|github_pat|xox[a-z]?|akia)[-_]/i.test(word)) return false;
+  return word.split(/[-_.:/]/).every((piece) => piece.length < 12) && maskRandomTokens(word) === word && maskKeyShapes(word) === word;
 }
 
 function lineNumbersWithTypographicQuotes(lines: readonly string[]): number[] {

@@ -118,7 +118,7 @@ interface ModelsToAdd {
  */
 export function apartWords(server: Pick<DiscoveredServer, "kind">, apart: { provider: string; api: string }): string {
   const name = SERVER_NAMES[server.kind];
-  return `models.providers.${apart.provider} is at the same address with api "${apart.api}", which hearth does not speak to ${name}: left as it was, not merged into (point it at its own server, or remove it if ${name} is what you meant)`;
+  return `models.providers.${apart.provider} is at the same address with api "${apart.api}", which hearth does not speak to ${name}: that provider is left as it was, not merged into — point it at its own server, or remove it if ${name} is what you meant`;
 }
 
 const describeModels = (models: readonly DiscoveredModel[]): string => `${models.length} model${models.length === 1 ? "" : "s"} (${models.map((model) => model.id).join(", ")})`;

@@ -17,7 +17,7 @@ import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
 import { cooldownFix, skippedUntil } from "./cooldown-advice.js";
 import { reasoningAdvice } from "./reasoning-advice.js";
-import { serverKindProblem } from "./other-server-problem.js";
+import { serverKindProblem } from "./status-problems-other-server.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
