@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodeFor, isHearthError } from "../shared/errors.js";
 import { describeCommand } from "./describe-command.js";
+import { suggestSubcommands } from "./command-suggestions.js";
 import { commandLine, processIo, withChosenConfig, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 import { VERSION } from "../shared/version.js";
 
@@ -243,6 +244,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--url <url>", "with --discover: ask this server instead of the usual ports (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/init.js")).init));
+
+  // A mistyped or near subcommand, at any depth, names the one meant (`config check` → `config validate`).
+  suggestSubcommands(program, io);
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

@@ -1,8 +1,9 @@
 import JSON5 from "json5";
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
+import { maskKeyShapes } from "../shared/key-shapes.js";
 import { json5StructureAt, type Json5Structure, type Place } from "./json5-structure.js";
-import { maskExcerptLine } from "./mask-excerpt.js";
+import { maskExcerptLine, maskRandomTokens } from "./mask-excerpt.js";
 
 /** Quotes that editors, web pages and translated docs put where JSON5 needs plain ones. */
 const TYPOGRAPHIC_QUOTES: Record<string, string> = {
@@ -91,7 +92,14 @@ function hintFor(text: string, line: number, column: number, reason: string): st
   // The file's own words are never echoed in a hint (it may be a key, or hold escape sequences): places are named instead.
   const word = adjacentWord(structure, line, column);
   if (word !== undefined) {
-    return [`hint: the unquoted word at ${at(word)}–${here} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
+    const whole = wholeWord(lines[line - 1] ?? "", word.column);
+    const range = `${at(word)}–${line}:${word.column + [...whole].length - 1}`;
+    // A bare key ends where JSON5 stops reading a name (`lm` of `lm-studio`): the whole word is the key to quote.
+    if (frame?.expecting === "colon" && character !== undefined) {
+      const quoted = printableName(whole) ? `, like ${JSON.stringify(whole)}:` : "";
+      return [`hint: a key with \`${character}\` in it needs quotes${quoted} (a key without them is letters, digits, _ and $, not starting with a digit); this key is at ${range}.`];
+    }
+    return [`hint: the unquoted word at ${range} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
   }
   if (!frame) {
     return character !== undefined && /[A-Za-z_]/.test(character) ? ["hint: a hearth config is one { … } object: the file must start with {."] : [];
@@ -143,6 +151,24 @@ function adjacentWord(structure: Json5Structure, line: number, column: number): 
   const token = structure.lastToken;
   if (!token || token.kind !== "word" || token.line !== line || token.column !== column - 1) return undefined;
   return { line, column: column - [...token.text].length };
+}
+
+/** The word that starts at `column` of `text`, to where a space, a quote or JSON5 punctuation ends it (`lm-studio` of `lm-studio: {`). */
+function wholeWord(text: string, column: number): string {
+  const characters = [...text].slice(column - 1);
+  const end = characters.findIndex((character) => /[\s"'`:,{}[\]]/u.test(character) || character === "/");
+  return characters.slice(0, end < 0 ? undefined : end).join("");
+}
+
+/**
+ * Whether a key may be echoed in a hint: plain printable text of a name's length, in short pieces
+ * (`lm-studio`, `openrouter-backup`), nothing that starts or is shaped like an API key (`sk-…`): a key
+ * pasted in where a name goes stays out. Otherwise the hint names its place only.
+ */
+function printableName(word: string): boolean {
+  if (word.length === 0 || word.length > 40 || !/^[\x21-\x7e]+$/.test(word)) return false;
+  if (/^(?:sk|pk|rk|ghp|gho|ghs|github_pat|xox[a-z]?|akia)[-_]/i.test(word)) return false;
+  return word.split(/[-_.:/]/).every((piece) => piece.length < 12) && maskRandomTokens(word) === word && maskKeyShapes(word) === word;
 }
 
 function lineNumbersWithTypographicQuotes(lines: readonly string[]): number[] {

@@ -1,5 +1,5 @@
 import { splitRef, type ModelRef, type ModelSpec } from "../ai/model-spec.js";
-import { suggest } from "../shared/did-you-mean.js";
+import { scoredSuggestions, suggest } from "../shared/did-you-mean.js";
 import type { ResolvedProvider } from "./resolve-providers.js";
 import { formatPath } from "../config/problems.js";
 import type { ConfigPath } from "../config/json5-locate.js";
@@ -35,10 +35,20 @@ export class ModelCatalog {
     this.ownNames = new Set([...aliases.values(), ...aliases.keys(), ...listed, ...named]);
   }
 
-  /** The close names to suggest for `input`: the user's own first; the rest (the built-in catalog) only when none of theirs is close. */
+  /**
+   * The close names to suggest for `input`: the user's own first, unless another name (the built-in
+   * catalog's) is closer than any of theirs — then that one first, and theirs after it. A one-letter typo
+   * of `claude-sonnet-4-5` is that model, never the user's Opus alias a few letters further off: a
+   * suggestion must not point at a different, dearer model.
+   */
   private suggestOwnFirst(input: string, candidates: readonly string[], own: (candidate: string) => boolean): string[] {
-    const close = suggest(input, candidates.filter(own));
-    return close.length > 0 ? close : suggest(input, candidates);
+    const ownClose = scoredSuggestions(input, candidates.filter(own));
+    const otherClose = scoredSuggestions(input, candidates.filter((candidate) => !own(candidate)), 1);
+    const closer = otherClose[0];
+    const ownBest = ownClose[0];
+    if (ownBest === undefined) return suggest(input, candidates);
+    if (closer === undefined || closer.score >= ownBest.score) return ownClose.map((entry) => entry.candidate);
+    return [closer.candidate, ...ownClose.map((entry) => entry.candidate)].slice(0, 3);
   }
 
   aliasOf(ref: ModelRef): string | undefined {

@@ -51,7 +51,7 @@ export function choosePrimary(text: string, found: { servers: readonly Discovere
   const model = server?.models.find((candidate) => candidate.loaded !== false) ?? server?.models[0];
   if (!server || !model) return { text };
   // The provider the config gives that server (as nameInConfig finds it: `localhost` or a trailing /v1 aside).
-  const providerId = configuredProviderAt(text, server.baseUrl) ?? server.providerId;
+  const providerId = configuredProviderAt(text, server) ?? server.providerId;
   const ref = configuredRef(text, providerId, model.id) ?? discoveredRef(providerId, model);
   const current = currentPrimary(text);
   // Refs are looked up whatever their letter case (as loading does): "llamacpp/stories260k" names "stories260K".

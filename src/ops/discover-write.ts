@@ -1,6 +1,7 @@
 import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, renderKey } from "../config/json5-edit.js";
 import type { Api } from "../ai/api.js";
+import { SERVER_NAMES } from "../ai/server-kind.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { reasonsByName } from "../ai/think-habits.js";
 import { parseConfigValue } from "../config/load.js";
@@ -66,7 +67,7 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
     const existing = server.configured ? providerModels(current, server.providerId) : undefined;
     if (existing === undefined) {
       current = insertProvider(current, server);
-      changes.push(`added provider ${server.providerId} (${server.api}, ${server.baseUrl}) with ${describeModels(server.models)} at models.providers.${server.providerId}`);
+      changes.push(`added provider ${server.providerId} (${server.api}, ${server.baseUrl}) with ${describeModels(server.models)} at models.providers.${server.providerId}${server.apart ? `; ${apartWords(server, server.apart)}` : ""}`);
       current = withAliases(current, { providerId: server.providerId, models: server.models, keys: modelKeys(server.models.map((model) => model.id)) }, changes);
       continue;
     }
@@ -109,6 +110,15 @@ interface ModelsToAdd {
   keys: ReadonlyMap<string, string>;
   /** Written on each entry (a provider that names no api). */
   api?: Api | undefined;
+}
+
+/**
+ * Why a server was written beside the config's provider at its address: that provider's api is not one
+ * hearth speaks to this kind of server, so it is left as it was (the report and --write say the same).
+ */
+export function apartWords(server: Pick<DiscoveredServer, "kind">, apart: { provider: string; api: string }): string {
+  const name = SERVER_NAMES[server.kind];
+  return `models.providers.${apart.provider} is at the same address with api "${apart.api}", which hearth does not speak to ${name}: that provider is left as it was, not merged into — point it at its own server, or remove it if ${name} is what you meant`;
 }
 
 const describeModels = (models: readonly DiscoveredModel[]): string => `${models.length} model${models.length === 1 ? "" : "s"} (${models.map((model) => model.id).join(", ")})`;

@@ -8,8 +8,9 @@ import type { Timeouts } from "../ai/types.js";
 import { templateWritesReasoning } from "../ai/think-spellings.js";
 import { buildFlags } from "./build-judgement.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
+import { isLlamaCppProps, isOllamaTags, type ServerKind } from "../ai/server-kind.js";
 
-export type ServerKind = "lmstudio" | "llamacpp" | "ollama" | "vllm" | "openai-compatible";
+export type { ServerKind } from "../ai/server-kind.js";
 
 /** One model as its server reports it. Undefined fields: the server did not say. */
 export interface DiscoveredModel {
@@ -130,11 +131,11 @@ async function identify(http: HttpClient, origin: string): Promise<Identified> {
     if (listing) return { server: lmStudioServer(origin, latencyMs, listing) };
   }
   const props = await get("/props");
-  if (props.ok && ("default_generation_settings" in record(props.body) || "chat_template" in record(props.body))) {
+  if (props.ok && isLlamaCppProps(props.body)) {
     return { server: llamaCppServer(origin, latencyMs, props.body, first.ok ? first.body : undefined) };
   }
   const tags = await get("/api/tags");
-  if (tags.ok && Array.isArray(record(tags.body).models)) return { server: await ollamaServer(http, origin, latencyMs, tags.body) };
+  if (tags.ok && isOllamaTags(tags.body)) return { server: await ollamaServer(http, origin, latencyMs, tags.body) };
   if (first.ok && Array.isArray(record(first.body).data)) return { server: openAiServer(origin, latencyMs, first.body) };
   return { reason: first.ok ? "answered, but lists no models" : `answered ${first.failure.status}: not a model server hearth knows` };
 }

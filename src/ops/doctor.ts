@@ -155,7 +155,7 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
   return findings;
 }
 
-const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "hearth-gateway"]);
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "hearth-gateway", "other-server"]);
 const QUIET_HERE: ReadonlySet<string> = new Set(["idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);
@@ -190,14 +190,14 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
         group: "chain",
         title: "no fallback: when the primary is down, turns fail",
         seen: `the chain is only ${resolved.chain[0] ? refName(resolved.chain[0].model) : ""}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
-        fix: localOnly
-          ? 'add a second local model to agents.defaults.model.fallbacks (another model or another server on this machine or network; privacy "local-only" keeps hosted models out)'
-          : 'add agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)',
+        fix: noFallbackFix(resolved, localOnly),
       },
     ];
   }
   const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
   if (!localOnly && usable.length === 0) {
+    const local = localCandidates(resolved);
+    const keys = "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)";
     return [
       {
         id: "fallback-unusable",
@@ -205,9 +205,30 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
         group: "chain",
         title: "no fallback is usable: every hosted fallback lacks its API key",
         seen: fallbacks.map((entry) => refName(entry.model)).join(", "),
-        fix: "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
+        fix: local.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.join(", ")}: no key needed), or ${keys}` : keys,
       },
     ];
   }
   return [ok("chain", "no-fallback", `${fallbacks.length} fallback${fallbacks.length === 1 ? "" : "s"}, ${usable.length} usable`)];
+}
+
+/**
+ * The local models the config lists that could be fallbacks, by ref, up to three: those on another
+ * server than the primary's first (they answer when its server is down), then the primary's server's.
+ */
+function localCandidates(resolved: ResolvedModels): string[] {
+  const inChain = new Set(resolved.chain.map((entry) => entry.model.ref));
+  const primaryServer = resolved.chain[0]?.model.baseUrl;
+  const candidates = [...resolved.catalog.models.values()].filter((model) => model.local && model.source === "config" && !inChain.has(model.ref));
+  const ordered = [...candidates.filter((model) => model.baseUrl !== primaryServer), ...candidates.filter((model) => model.baseUrl === primaryServer)];
+  return ordered.slice(0, 3).map((model) => refName(model));
+}
+
+/** How to give a chain without fallbacks one: a local model the config has first (no key), then a hosted one and its key. */
+function noFallbackFix(resolved: ResolvedModels, localOnly: boolean): string {
+  const local = localCandidates(resolved);
+  const named = local.length > 0 ? ` (the config has ${local.join(", ")})` : "";
+  if (localOnly) return `add a second local model to agents.defaults.model.fallbacks${named || " (another model or another server on this machine or network)"}; privacy "local-only" keeps hosted models out`;
+  const hosted = 'agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)';
+  return local.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.join(", ")}: no key needed), or add ${hosted}` : `add ${hosted}`;
 }

@@ -17,6 +17,7 @@ import { noRoomProblem, type AgentPrompt } from "./agent-prompt.js";
 import { gatewayAsServer } from "./gateway-as-server.js";
 import { cooldownFix, skippedUntil } from "./cooldown-advice.js";
 import { reasoningAdvice } from "./reasoning-advice.js";
+import { serverKindProblem } from "./status-problems-other-server.js";
 
 /** How a probed server answered, in words: how fast, or that it took the connection and said nothing. */
 export function reachability(entry: Pick<ChainStatus, "reachable" | "latencyMs" | "answered">): string {
@@ -160,6 +161,9 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.toolUse = native?.toolUse ?? windows.toolsUsable(model) ?? null;
         // A hearth gateway at the provider's address: said as what it is, with what to do (the words discover uses).
         if (probe.hearthGateway) status.problems.push({ id: "hearth-gateway", severity: "warn", ...gatewayAsServer(model.baseUrl, { ...probe.hearthGateway, where: providerPath(model, "baseUrl") }) });
+        // The server found there, where it is not the one the config expects (Ollama on LM Studio's port): said first, its words follow it.
+        const otherServer = serverKindProblem(model, probe.serverKind);
+        if (otherServer) status.problems.push(otherServer);
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).

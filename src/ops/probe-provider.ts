@@ -8,6 +8,7 @@ import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 import { record, stringOf } from "../ai/json-fields.js";
+import { askServerKind } from "./server-kind-probe.js";
 
 export interface ProviderProbe {
   reachable: boolean;
@@ -23,6 +24,12 @@ export interface ProviderProbe {
   servesAnyId?: string | undefined;
   /** The `/models` listing as answered (llama.cpp's entries carry each model's trained context); undefined when it could not be read. */
   listingBody?: unknown;
+  /**
+   * The server that answers, where an endpoint only it has says so: LM Studio's native listing, llama.cpp's
+   * `/props`, Ollama's `/api/tags` (askServerKind). Asked of local providers that answered; undefined where
+   * none answered so, or a hearth gateway is there.
+   */
+  serverKind?: "lmstudio" | "llamacpp" | "ollama" | undefined;
   /** A hearth gateway answers at the provider's address (its `/health` says so): no model server. Asked of local providers that answered. */
   hearthGateway?: { version: string | undefined } | undefined;
 }
@@ -59,6 +66,7 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
   if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
+  if (provider.local && !probe.hearthGateway) probe.serverKind = probe.lmStudio ? "lmstudio" : await askServerKind(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;
 }

@@ -57,7 +57,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
       id: "model-not-listed", severity: "error",
       title: `the server does not list "${model.id}"${suggestion}`,
       fix: model.local
-        ? `${looksLikeLmStudio(model) ? "download or load it in LM Studio" : model.api === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in ${providerPath(model, "models")}`
+        ? `${looksLikeLmStudio(model, probe.serverKind) ? "download or load it in LM Studio" : model.api === "ollama" || probe.serverKind === "ollama" ? `pull it (\`ollama pull ${model.id}\`)` : "load it on the server (the id must be one its model list shows)"}, or correct the id in ${providerPath(model, "models")}`
         : `correct the model id, or check that your account has access to it`,
     });
   }
@@ -96,7 +96,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "no-responses-endpoint", severity: "error",
       title: "the server has no Responses API endpoint (POST /responses)",
-      fix: `upgrade LM Studio to 0.3.29 or later, or set api: "openai-completions" for ${providerPath(model)}`,
+      fix: `${looksLikeLmStudio(model, probe.serverKind) ? "upgrade LM Studio to 0.3.29 or later, or " : ""}set api: "${probe.serverKind === "ollama" ? "ollama" : "openai-completions"}" for ${providerPath(model)}`,
     });
   }
   return problems;

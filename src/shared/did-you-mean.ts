@@ -20,10 +20,18 @@ export function editDistance(a: string, b: string): number {
  * relative to the length, or one containing the other (a prefix typed, a suffix dropped).
  */
 export function suggest(input: string, candidates: Iterable<string>, limit = 3): string[] {
+  return scoredSuggestions(input, candidates, limit).map((entry) => entry.candidate);
+}
+
+/**
+ * suggest, with how far each is from `input`: 0 for the same name typed with other separators, the
+ * edit distance, at most 1.5 for one containing the other. Lower is closer.
+ */
+export function scoredSuggestions(input: string, candidates: Iterable<string>, limit = 3): { candidate: string; score: number }[] {
   const unique = [...new Set(candidates)];
   const normalized = normalize(input);
   const sameButSeparators = unique.filter((candidate) => normalize(candidate) === normalized);
-  if (sameButSeparators.length > 0) return sameButSeparators.slice(0, limit);
+  if (sameButSeparators.length > 0) return sameButSeparators.slice(0, limit).map((candidate) => ({ candidate, score: 0 }));
   const needle = input.toLowerCase();
   const scored: { candidate: string; score: number }[] = [];
   for (const candidate of unique) {
@@ -34,7 +42,7 @@ export function suggest(input: string, candidates: Iterable<string>, limit = 3):
     if (distance <= threshold || contains) scored.push({ candidate, score: contains ? Math.min(distance, 1.5) : distance });
   }
   scored.sort((a, b) => a.score - b.score || a.candidate.localeCompare(b.candidate));
-  return scored.slice(0, limit).map((entry) => entry.candidate);
+  return scored.slice(0, limit);
 }
 
 /** "; did you mean \"x\"?" or "; did you mean one of \"x\", \"y\"?" — empty when nothing is close. */

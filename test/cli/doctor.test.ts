@@ -160,6 +160,34 @@ describe("hearth doctor", () => {
     assert.deepEqual(ids(after.report), ["cooldown-active"]);
   });
 
+  test("fallback-unusable and no-fallback name the local models the config has first (by ref, another server's before the primary's), then the keys", async () => {
+    // What `init --discover` leaves: the starter's hosted fallback without its key, and the local servers it found.
+    const found = setup(
+      "discovered",
+      `{ agents: { defaults: { model: { primary: "lmstudio/minimax-m2.1", fallbacks: ["anthropic/claude-sonnet-4-5"] } } },
+         models: { mode: "merge", providers: {
+           lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }, { id: "clamped-70b", contextWindow: 4096, maxTokens: 1024 }] },
+           llamacpp: { baseUrl: "${llamacpp.baseUrl}", api: "openai-completions", models: [{ id: "local-fallback", contextWindow: 8192, maxTokens: 2048 }] },
+         } } }`,
+    );
+    const { report } = await json(found, [], refused);
+    const unusable = report.findings.find((finding) => finding.id === "fallback-unusable");
+    assert.equal(
+      unusable?.fix,
+      "add a local model the config has to agents.defaults.model.fallbacks (llamacpp/local-fallback, lmstudio/clamped-70b: no key needed), or set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
+    );
+    const alone = setup(
+      "alone",
+      `{ agents: { defaults: { model: "lmstudio/minimax-m2.1" } },
+         models: { mode: "replace", providers: {
+           lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }] },
+           llamacpp: { baseUrl: "${llamacpp.baseUrl}", api: "openai-completions", models: [{ id: "local-fallback", contextWindow: 8192, maxTokens: 2048 }] },
+         } } }`,
+    );
+    const single = await json(alone, [], refused);
+    assert.match(single.report.findings.find((finding) => finding.id === "no-fallback")?.fix ?? "", /^add a local model the config has to agents\.defaults\.model\.fallbacks \(llamacpp\/local-fallback: no key needed\), or add agents\.defaults\.model\.fallbacks: \["anthropic\/claude-sonnet-4-5"\]/);
+  });
+
   test("an unreachable primary, no fallback, a hosted model without its key", async () => {
     const paths = setup(
       "down",

@@ -85,12 +85,19 @@ test("each hint holds only where its premise is true", () => {
   assert.equal(hintOf("{ a: }"), "hint: a value is missing after the `:` at 1:4.");
   assert.equal(hintOf("{ a: 1,, }"), "hint: two commas in a row (1:7 and 1:8): delete one.");
   assert.equal(hintOf("{ ,a: 1 }"), "hint: a key is missing before this comma.");
-  assert.match(hintOf("{ a: tru }"), /^hint: the unquoted word at 1:6–1:9 is not a value: text values need quotes/);
+  // The whole word is marked, not the character after it.
+  assert.match(hintOf("{ a: tru }"), /^hint: the unquoted word at 1:6–1:8 is not a value: text values need quotes/);
   assert.match(hintOf("{ a: 12x }"), /^hint: the unquoted word at 1:6–1:8 is not a value/);
   // The file's words are never echoed in a hint: an unquoted key stays out of it (the excerpt masks it).
   assert.doesNotMatch(hintOf("{ apiKey: sk-proj-abcdefghijklmnopqrstuvwxyz0123 }"), /sk-proj|abcdef/);
   assert.doesNotMatch(hintOf("{ sk-proj-abcdefghijklmnop: 1 }"), /sk-proj|abcdef/);
+  assert.doesNotMatch(hintOf("{ sk-proj-abcdefghijklmnop: 1 }"), /like "/, "a key-shaped word is never shown quoted either");
+  assert.match(hintOf("{ sk-proj-abcdefghijklmnop: 1 }"), /^hint: a key with `-` in it needs quotes \(a key without them/);
   assert.match(hintOf("{ 1: 2 }"), /^hint: a key is a name/);
+  // A bare key with a character JSON5 does not allow in one: said as a key to quote, shown quoted, the whole word marked.
+  assert.equal(hintOf('{\n  providers: {\n    lm-studio: { api: "ollama" } } }'), 'hint: a key with `-` in it needs quotes, like "lm-studio": (a key without them is letters, digits, _ and $, not starting with a digit); this key is at 3:5–3:13.');
+  assert.equal(hintOf("{ lmstudio-local: { alias: 'Minimax' } }"), 'hint: a key with `-` in it needs quotes, like "lmstudio-local": (a key without them is letters, digits, _ and $, not starting with a digit); this key is at 1:3–1:16.');
+  assert.match(hintOf("{ gpu+cpu: 1 }"), /^hint: a key with `\+` in it needs quotes, like "gpu\+cpu":/);
   // "The file ends before every bracket is closed" only when one is open; an unclosed string or comment is named.
   assert.equal(hintOf('{ a: "x\n" }'), "hint: the string that starts at 1:6 is not closed on its line: add the closing quote.");
   assert.equal(hintOf('{ a: "x'), "hint: the string that starts at 1:6 is not closed on its line: add the closing quote.");

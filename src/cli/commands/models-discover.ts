@@ -6,7 +6,8 @@ import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { renderJson5, renderKey } from "../../config/json5-edit.js";
 import { DEFAULT_ORIGINS, discoverServers, originOf, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
-import { addDiscoveredProviders, entriesToAdd, providerBlock } from "../../ops/discover-write.js";
+import { addDiscoveredProviders, apartWords, entriesToAdd, providerBlock } from "../../ops/discover-write.js";
+import { SERVER_NAMES } from "../../ai/server-kind.js";
 import { nameInConfig, type NamedServer } from "../../ops/discover-names.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
@@ -126,7 +127,7 @@ function printServer(io: CliIo, server: NamedServer): void {
     return;
   }
   const configured = server.configured;
-  const known = configured === undefined ? "" : ` (in the config already${configured.newModels.length === 0 ? ", with every model it serves" : `; new: ${configured.newModels.join(", ")}`})`;
+  const known = configured === undefined ? (server.apart ? ` (new: ${apartWords(server, server.apart)})` : "") : ` (in the config already${configured.newModels.length === 0 ? ", with every model it serves" : `; new: ${configured.newModels.join(", ")}`})`;
   writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}${known}, api ${server.api}, baseUrl ${server.baseUrl}`);
   if (server.models.length === 0) writeLine(io.stdout, "  serves no chat models");
   for (const model of server.models) {
@@ -143,7 +144,7 @@ function printServer(io: CliIo, server: NamedServer): void {
 }
 
 function kindName(kind: DiscoveredServer["kind"]): string {
-  return { lmstudio: "LM Studio", llamacpp: "llama.cpp", ollama: "Ollama", vllm: "vLLM", "openai-compatible": "OpenAI-compatible server" }[kind];
+  return SERVER_NAMES[kind];
 }
 
 function modelFacts(model: DiscoveredModel): string[] {
