@@ -97,7 +97,7 @@ function hintFor(text: string, line: number, column: number, reason: string): st
     // A bare key ends where JSON5 stops reading a name (`lm` of `lm-studio`): the whole word is the key to quote.
     if (frame?.expecting === "colon" && character !== undefined) {
       const quoted = printableName(whole) ? `, like ${JSON.stringify(whole)}:` : "";
-      return [`hint: a key with \`${character}\` in it needs quotes${quoted} (a key without them is letters, digits, _ and $, not starting with a digit); this key is at ${range}.`];
+      return [`hint: a key with \`${escapeControlCharacters(character)}\` in it needs quotes${quoted} (a key without them is letters, digits, _ and $, not starting with a digit); this key is at ${range}.`];
     }
     return [`hint: the unquoted word at ${range} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
   }
