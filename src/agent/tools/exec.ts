@@ -8,7 +8,7 @@ import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
 import { refusedWrite } from "./exec/check-writes.js";
 import { uncheckableRefusal } from "./exec/file-status.js";
 import { LINK_CHECK_ENTRIES } from "./exec/check-links.js";
-import { planSweep, sweepOutwardLinks, sweptNote, type SweepPlan } from "./exec/link-sweep.js";
+import { planSweep, sweepAfter, type SweepPlan } from "./exec/link-sweep.js";
 import { writeGuards } from "./exec/write-guards.js";
 import { locateProgram, programSearchPath } from "./exec/locate-program.js";
 import { systemProgram } from "./exec/system-programs.js";
@@ -211,7 +211,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (runIn) await rm(runIn, { recursive: true, force: true });
     }
     overDisk = (await disk.settle(account, diskPlace)) || overDisk;
-    const linkNote = sweep ? sweptNote(await sweepOutwardLinks(sweep.scopes, sweep.before, { root: realCwd, maxEntries }).catch((error: unknown) => ({ removed: [], failed: [{ path: realCwd, target: "?", error: uncheckableRefusal(error)?.reason ?? String(error) }] })), realCwd) : undefined;
+    const linkNote = sweep ? await sweepAfter(sweep, { root: realCwd, maxEntries }) : undefined;
     if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${call.command}: ${run.spawnError.message}`, isError: true };
     return report(run, { program, timeoutSeconds, context, sandboxed: isSandboxed, diskNote: overDisk ? disk.note(account, diskPlace) : undefined, linkNote });
   }

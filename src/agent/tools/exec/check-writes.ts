@@ -49,7 +49,7 @@ export async function refusedWrite(check: WriteCheck): Promise<Refusal | undefin
       }
       const guard = check.guarded.find((folder) => (folder.entriesOnly ? path === folder.path || dirname(path) === folder.path : within(path, folder.path)) || within(folder.path, path));
       if (guard) {
-        const where = within(path, guard.path) ? `${path}, inside ${guard.path}` : `${path}, which holds ${guard.path}`;
+        const where = path === guard.path ? path : within(path, guard.path) ? `${path}, inside ${guard.path}` : `${path}, which holds ${guard.path}`;
         return { argument: target.argument, reason: `${unsure}it would write ${where}, ${guard.what}; exec never writes there, even inside its working directory: set tools.exec.cwd to a folder that does not hold it` };
       }
       const names = NAME_ONLY.has(check.program) ? 1 : await hardLinks(path);

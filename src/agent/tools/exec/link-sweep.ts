@@ -1,7 +1,7 @@
 import { unlink } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { followLinks } from "./check-places.js";
-import { lstatIfThere, opendirIfThere, readlinkChecked } from "./file-status.js";
+import { lstatIfThere, opendirIfThere, readlinkChecked, UncheckablePath } from "./file-status.js";
 import { writtenPlaces } from "./check-writes.js";
 import type { Refusal } from "./parse-options.js";
 import type { ProgramDescription } from "./program.js";
@@ -95,6 +95,16 @@ export function refusedUnknownWriter(program: string, snapshot: LinkSnapshot, ro
   const [link] = snapshot.outward;
   if (!link) return undefined;
   return { argument: relative(root, link.path), reason: `${relative(root, link.path)} is a symlink to ${link.target}, outside the working directory; ${why}: remove the link, ${SANDBOX_HINT}` };
+}
+
+/** After the call: the sweep (sweepOutwardLinks) and the line the call's result gets, if any. */
+export async function sweepAfter(plan: SweepPlan, options: { root: string; maxEntries: number }): Promise<string | undefined> {
+  try {
+    return sweptNote(await sweepOutwardLinks(plan.scopes, plan.before, options), options.root);
+  } catch (error) {
+    if (!(error instanceof UncheckablePath)) throw error;
+    return `exec could not look for symlinks this call made: ${error.message}; a later call naming a link that leads out is refused, and programs whose writes exec cannot tell do not run until it can look again`;
+  }
 }
 
 /** The line a call's result gets when the sweep removed links, could not, or could not look at all. */

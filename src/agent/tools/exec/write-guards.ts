@@ -65,7 +65,7 @@ export async function writeGuards(options: WriteGuardOptions): Promise<GuardedFo
     const above = new Set<string>();
     for (const start of [install, modules]) for (let folder = start && dirname(start); folder && !above.has(folder); folder = dirname(folder) === folder ? undefined : dirname(folder)) above.add(folder);
     for (const folder of above) {
-      guarded.push({ path: await whereItLeads(join(folder, "node_modules")), what: "a node_modules folder above hearth's install, where Node looks for a module hearth lacks (ws's optional bufferutil, say) and runs it in the gateway" });
+      guarded.push({ path: await whereItLeads(join(folder, "node_modules")), what: "a node_modules folder above hearth's install, where Node looks for a module the install lacks (ws's optional bufferutil, say) and runs it in the gateway" });
     }
   }
   const nodeFolders = [...(options.nodePath ?? "").split(delimiter), ...options.homes.flatMap((home) => [join(home, ".node_modules"), join(home, ".node_libraries")]), ...(options.nodeBinary ? [join(dirname(dirname(options.nodeBinary)), "lib", "node")] : [])];
