@@ -139,6 +139,16 @@ describe("hearth security audit: every finding fires on its trigger and stays si
     assert.deepEqual(await audit({ defaults: `tools: { allow: ["time"], exec: { commands: ["ls"], sandbox: "off" } }` }), []);
   });
 
+  test("exec-enabled without a sandbox names the programs whose writes exec cannot tell, and says they are not confined", async () => {
+    const findings = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["ls", "cp", "unzip", "/usr/bin/patch", "python3"], sandbox: "off" } }` });
+    const detail = String(findings.find((finding) => finding.id === "exec-enabled")?.detail);
+    assert.match(detail, /write only inside its working directory \(never hearth's own install, a node_modules folder above it, a folder on PATH or a file your shell runs at login\)/);
+    assert.match(detail, /it removes any symlink a call leaves that leads out of the working directory/);
+    assert.match(detail, /; but of its commands, exec cannot tell what unzip, \/usr\/bin\/patch, python3 write \(the input decides: an archive's members, a patch's files, a script's code\).*: not confined without the sandbox\./);
+    const plain = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["ls", "cp", "git"], sandbox: "off" } }` });
+    assert.doesNotMatch(String(plain.find((finding) => finding.id === "exec-enabled")?.detail), /cannot tell what/);
+  });
+
   test("exec-enabled with a working directory in the state dir says every call is refused, sandbox or not (never that the state dir is hidden)", async () => {
     for (const sandbox of ["auto", "off"]) {
       const findings = await audit({ defaults: `tools: { allow: ["time", "exec"], exec: { commands: ["cat"], cwd: ".", sandbox: "${sandbox}" } }` });

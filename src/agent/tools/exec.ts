@@ -5,7 +5,11 @@ import * as z from "zod";
 import { refusedLinkMaking, refusedOutwardLink } from "./exec/check-links.js";
 import { refusedPlace } from "./exec/check-places.js";
 import { refusedGitDirWrite } from "./exec/check-git-dirs.js";
-import { refusedWrite, writeGuards } from "./exec/check-writes.js";
+import { refusedWrite } from "./exec/check-writes.js";
+import { uncheckableRefusal } from "./exec/file-status.js";
+import { LINK_CHECK_ENTRIES } from "./exec/check-links.js";
+import { planSweep, sweepAfter, type SweepPlan } from "./exec/link-sweep.js";
+import { writeGuards } from "./exec/write-guards.js";
 import { locateProgram, programSearchPath } from "./exec/locate-program.js";
 import { systemProgram } from "./exec/system-programs.js";
 import { installDir } from "../../shared/install-dir.js";
@@ -123,18 +127,35 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
     const isSandboxed = support.kind !== "none";
     const realCwd = await realpath(cwd).catch(() => resolve(cwd));
     const searchPath = env.PATH ?? "";
-    // Folders no call writes into, inside the working directory too: hearth's install and what lies on PATH.
-    const writeGuarded = await writeGuards({ installRoot, path: searchPath });
     const guarded = [...(options.hiddenFiles ?? []), PROCESS_FILES];
     const otherPlaces = homes.flatMap(homeCredentialPlaces);
-    const placeRefusal =
-      (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
-      (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
-      (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
-      (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
-      (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries: options.linkCheckEntries, guardedEntries: options.guardedEntries })) ??
-      (isSandboxed ? undefined : await refusedWrite({ program: basename(program), description, args: programArgs, cwd, guarded: writeGuarded })) ??
-      (await refusedGitDirWrite({ description, args: programArgs, cwd }));
+    const maxEntries = options.linkCheckEntries ?? LINK_CHECK_ENTRIES;
+    let writeGuarded: Awaited<ReturnType<typeof writeGuards>>;
+    let placeRefusal: Refusal | undefined;
+    // With no sandbox, where the program's writes may put a link leading out: looked at again after it ends (link-sweep.ts).
+    let sweep: SweepPlan | undefined;
+    try {
+      // Places no call writes into, inside the working directory too: hearth's install, what lies on PATH, login files.
+      writeGuarded = await writeGuards({ installRoot, path: searchPath, homes, nodePath: process.env.NODE_PATH, nodeBinary: process.execPath });
+      placeRefusal =
+        (await refusedWorkingDirectory({ cwd, stateDir: context.stateDir, places: guarded, otherPlaces, sandboxed: isSandboxed })) ??
+        (await refusedPlace({ description, args: programArgs, cwd, sandboxed: isSandboxed })) ??
+        (isSandboxed ? undefined : await refusedSecretPlace({ args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description ? (description.directories?.(programArgs) ?? []) : undefined })) ??
+        (isSandboxed ? undefined : refusedLinkMaking(basename(program), programArgs)) ??
+        (isSandboxed ? undefined : await refusedOutwardLink({ description, args: programArgs, cwd, places: [context.stateDir, ...guarded], otherPlaces, directories: description?.directories?.(programArgs) ?? [], maxEntries, guardedEntries: options.guardedEntries })) ??
+        (isSandboxed ? undefined : await refusedWrite({ program: basename(program), description, args: programArgs, cwd, guarded: writeGuarded })) ??
+        (await refusedGitDirWrite({ description, args: programArgs, cwd }));
+      if (!placeRefusal && !isSandboxed && (await isDirectory(cwd))) {
+        const planned = await planSweep({ program: basename(program), description, args: programArgs, root: realCwd, guarded: writeGuarded, maxEntries });
+        if ("refusal" in planned) placeRefusal = planned.refusal;
+        else sweep = planned.plan;
+      }
+    } catch (error) {
+      // A path a check could not look at (too long, no permission) is never taken as safe.
+      const uncheckable = uncheckableRefusal(error);
+      if (!uncheckable) throw error;
+      return refused(uncheckable, program);
+    }
     if (placeRefusal) return refused(placeRefusal, program);
     // The program's file, found once for every use below (git's version and config, the run), never in the working directory without a sandbox.
     const located = (await isDirectory(cwd)) ? await locateProgram({ program, path: searchPath, cwd: realCwd, sandboxed: isSandboxed }) : { ok: false as const };
@@ -160,7 +181,8 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (hiddenNote) return { content: hiddenNote, isError: true };
       const limited = prlimit ? limitedCommand(prlimit, { program: found, args: launched, countProcesses: processesCountedPerNamespace(release()) }) : { program: found, args: launched };
       // Inside the working directory, hearth's install and PATH's folders stay read-only in the sandbox too.
-      const readOnly = writeGuarded.map((folder) => folder.path).filter((path) => within(path, realCwd) && path !== realCwd);
+      // (Those there: a place not made yet cannot be mounted.)
+      const readOnly = (await Promise.all(writeGuarded.map(async (folder) => ((await exists(folder.path)) ? [folder.path] : [])))).flat().filter((path) => within(path, realCwd) && path !== realCwd);
       spawned = sandboxed(support, { ...limited, cwd: realCwd, ...places, readOnly });
     } else if (prlimit) {
       spawned = limitedCommand(prlimit, { program: found, args: launched, countProcesses: false });
@@ -189,8 +211,9 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       if (runIn) await rm(runIn, { recursive: true, force: true });
     }
     overDisk = (await disk.settle(account, diskPlace)) || overDisk;
+    const linkNote = sweep ? await sweepAfter(sweep, { root: realCwd, maxEntries }) : undefined;
     if (run.spawnError) return run.spawnError.code === "ENOENT" ? notFound : { content: `${call.command}: ${run.spawnError.message}`, isError: true };
-    return report(run, { program, timeoutSeconds, context, sandboxed: isSandboxed, diskNote: overDisk ? disk.note(account, diskPlace) : undefined });
+    return report(run, { program, timeoutSeconds, context, sandboxed: isSandboxed, diskNote: overDisk ? disk.note(account, diskPlace) : undefined, linkNote });
   }
 }
 
@@ -212,7 +235,7 @@ async function emptyDirectory(env: NodeJS.ProcessEnv): Promise<string> {
   return directory;
 }
 
-function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext; sandboxed: boolean; diskNote: string | undefined }) {
+function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: string; timeoutSeconds: number; context: ToolContext; sandboxed: boolean; diskNote: string | undefined; linkNote: string | undefined }) {
   const signal = endingSignal(run, about.sandboxed);
   const ended = run.timedOut
     ? `killed after ${about.timeoutSeconds} s (tools.exec.timeoutSeconds)`
@@ -228,7 +251,8 @@ function report(run: Awaited<ReturnType<typeof runProgram>>, about: { program: s
   const cut = run.totalChars > run.output.length ? ` [${(run.totalChars - run.output.length).toLocaleString("en-US")} more characters of output cut]` : "";
   const shown = run.output.trimEnd() ? about.context.untrusted(run.output.trimEnd(), `output of ${basename(about.program)}`) : "(no output)";
   // Notes before the block: a later cut keeps the end of the output, with its closing marker.
-  return { content: `${status}${cut}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 || about.diskNote !== undefined };
+  const links = about.linkNote ? `\n${about.linkNote}` : "";
+  return { content: `${status}${cut}${links}\n${shown}`, isError: run.timedOut || run.cancelled || run.exitCode !== 0 || about.diskNote !== undefined || about.linkNote !== undefined };
 }
 
 /**
@@ -245,4 +269,8 @@ export function allowedProgram(command: string, allowed: readonly string[]): str
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((found) => found.isDirectory(), () => false);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec, type AgentSpec } from "../../agent/agent-spec.js";
 import { conversationView } from "../../agent/build-context.js";
@@ -60,6 +61,7 @@ function asAudited(spec: AgentSpec): AuditedAgent {
     compaction: spec.compaction.enabled,
     execSandbox: spec.tools?.exec?.sandbox ?? "auto",
     execCwd: spec.tools?.exec?.cwd,
+    execCommands: spec.tools?.exec?.commands,
     fetchesPrivate: spec.tools?.web_fetch?.allowPrivateNetwork === true,
   };
 }
@@ -149,7 +151,20 @@ async function execConfinement(agent: AuditedAgent, where: { probe: SandboxProbe
     otherPlaces: homeFolders().flatMap(homeCredentialPlaces),
     sandboxed: status.sandboxed,
   });
-  return refusal ? { ...status, summary: `every exec call of this agent is refused: ${refusal.reason}` } : status;
+  if (refusal) return { ...status, summary: `every exec call of this agent is refused: ${refusal.reason}` };
+  return status.sandboxed ? status : { ...status, summary: `${status.summary}${await unconfinedNote(agent.execCommands ?? [])}` };
+}
+
+/**
+ * With no sandbox: the agent's programs whose writes exec cannot tell (check-arguments.ts writesUnknown:
+ * unzip, patch, cpio, an interpreter), which the guard confines only as far as their arguments and the
+ * links they leave show.
+ */
+async function unconfinedNote(commands: readonly string[]): Promise<string> {
+  const { writesUnknown } = await import("../../agent/tools/exec/check-arguments.js");
+  const unknown = commands.filter((command) => writesUnknown(basename(command)));
+  if (unknown.length === 0) return "";
+  return `; but of its commands, exec cannot tell what ${unknown.join(", ")} write${unknown.length === 1 ? "s" : ""} (the input decides: an archive's members, a patch's files, a script's code): it judges ${unknown.length === 1 ? "its" : "their"} arguments, runs ${unknown.length === 1 ? "it" : "them"} only while no link leads out of the working directory and removes any link ${unknown.length === 1 ? "it makes" : "they make"} that leads out, yet a name inside the input (cpio's ../x, a script's open()) can still write outside the working directory: not confined without the sandbox`;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface AuditedAgent {
   execSandbox: "auto" | "require" | "off";
   /** `tools.exec.cwd` as written (relative to the state dir), undefined for the default workspace. */
   execCwd?: string | undefined;
+  /** `tools.exec.commands` as written. */
+  execCommands?: readonly string[] | undefined;
   /** `tools.web_fetch.allowPrivateNetwork`: fetched pages may be this machine's and the local network's. */
   fetchesPrivate?: boolean | undefined;
 }

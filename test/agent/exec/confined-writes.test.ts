@@ -54,7 +54,7 @@ process.env.PATH = `${userBin}${delimiter}${originalPath}`;
 /** exec without a sandbox refuses ln whatever it links (a hard link is its default). */
 const LINK_REFUSAL = /is not allowed with ln: it makes a link; with no sandbox exec makes none/;
 
-const COMMANDS = ["git", "tar", "cp", "mv", "ln", "mkdir", "touch", "rm", "rmdir", "tee", "dd", "install", "truncate", "split", "chmod", "sort", "ls", "cat", "diff"];
+const COMMANDS = ["git", "tar", "cp", "mv", "ln", "mkdir", "touch", "rm", "rmdir", "tee", "dd", "install", "truncate", "split", "chmod", "sort", "sed", "ls", "cat", "diff"];
 const probe = new SandboxProbe();
 const exec = createExecTool({ home, hiddenFiles: [envFile], probe });
 const context = (settings: Partial<NonNullable<ToolSettings["exec"]>> = {}): ToolContext => ({
@@ -144,7 +144,9 @@ describe("with no sandbox, every writing form stays inside the working directory
     // Described programs write only where their tables let them: inside, relative.
     assert.match(await run("git", ["clone", "-q", attacker, "../outside/c"], inCwd()), /is not allowed with git: it writes files outside the working directory/);
     assert.match(await run("tar", ["-cf", join(outside, "a.tar"), "a.txt"], inCwd()), /is not allowed with tar: the archive tar creates/);
-    assert.match(await run("sort", ["-o", target, "a.txt"], inCwd()), /is not allowed with sort: -o: it writes files outside the working directory/);
+    assert.match(await run("sort", ["-o", target, "a.txt"], inCwd()), OUTSIDE_REFUSAL);
+    assert.match(await run("sed", ["-i", "s/a/b/", join(outside, "source.txt")], inCwd()), OUTSIDE_REFUSAL);
+    assert.match(await run("sed", ["-i../outside/*.bak", "s/a/b/", "a.txt"], inCwd()), OUTSIDE_REFUSAL);
     assert.deepEqual(readdirSync(outside), ["source.txt"]);
     assert.equal(readFileSync(join(outside, "source.txt"), "utf8"), "from outside\n");
   });

@@ -35,11 +35,13 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
     ],
   },
   sed: {
-    allowed: [["-n", "1,5p", "a.txt"], ["s/a/b/g", "a.txt"], ["-e", "s/[/]/x/", "-e", "/re/d", "a.txt"], ["-E", "s|a(b)|\\1|2", "a.txt"], ["1a text; e touch x", "a.txt"], [":a;N;$!ba;s/\\n/ /g", "a.txt"], ["y/abc/xyz/", "a.txt"], ["--sandbox", "-n", "$=", "a.txt"]],
+    allowed: [["-n", "1,5p", "a.txt"], ["s/a/b/g", "a.txt"], ["-e", "s/[/]/x/", "-e", "/re/d", "a.txt"], ["-E", "s|a(b)|\\1|2", "a.txt"], ["1a text; e touch x", "a.txt"], [":a;N;$!ba;s/\\n/ /g", "a.txt"], ["y/abc/xyz/", "a.txt"], ["--sandbox", "-n", "$=", "a.txt"],
+      // -i rewrites its files: judged as writes on the file system (check-writes.ts), not refused here.
+      ["-i", "s/a/b/", "/etc/hosts"], ["-i.bak", "s/a/b/", "a.txt"], ["--in-pl", "s/a/b/", "a.txt"]],
     refused: [
       ["1e touch x", "a.txt"], ["e", "a.txt"], ["s/x/touch y/e", "a.txt"], ["s/x/y/w /tmp/out", "a.txt"], ["w /tmp/out", "a.txt"], ["1r /etc/shadow", "a.txt"], ["R /etc/shadow", "a.txt"],
-      ["-n", "-e", "p", "-e", "1e touch x", "a.txt"], ["/a/{e touch x\n}", "a.txt"], ["s/[/]/x/e", "a.txt"], ["1!e id", "a.txt"], ["-i", "s/a/b/", "/etc/hosts"], ["-i.bak", "s/a/b/", "a.txt"],
-      ["--in-pl", "s/a/b/", "a.txt"], ["-f", "script.sed", "a.txt"], ["-ne", "1e touch x", "a.txt"], ["s/a/b/ e", "a.txt"], ["W out", "a.txt"],
+      ["-n", "-e", "p", "-e", "1e touch x", "a.txt"], ["/a/{e touch x\n}", "a.txt"], ["s/[/]/x/e", "a.txt"], ["1!e id", "a.txt"],
+      ["-f", "script.sed", "a.txt"], ["-ne", "1e touch x", "a.txt"], ["s/a/b/ e", "a.txt"], ["W out", "a.txt"],
     ],
   },
   awk: {
@@ -63,8 +65,10 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
     refused: [["--pre", "sh", "x"], ["--pre=sh", "x"], ["--pre-glob", "*", "x"], ["-z", "x"], ["-iz", "x"], ["--search-zip", "x"], ["--pr=sh", "x"]],
   },
   sort: {
-    allowed: [["-nr", "a.txt"], ["-k2,2", "-t", ",", "a.csv"], ["--key=2", "a.txt"], ["-T", "tmp", "a.txt"], ["--temporary-directory=tmp", "a.txt"]],
-    refused: [["-o", "/home/u/.bashrc", "a.txt"], ["-o/tmp/x", "a.txt"], ["--output=x", "a.txt"], ["--out=x", "a.txt"], ["--compress-program=sh", "a.txt"], ["--compress-p=sh", "a.txt"],
+    allowed: [["-nr", "a.txt"], ["-k2,2", "-t", ",", "a.csv"], ["--key=2", "a.txt"], ["-T", "tmp", "a.txt"], ["--temporary-directory=tmp", "a.txt"],
+      // -o writes its file: judged as a write on the file system (check-writes.ts), not refused here.
+      ["-o", "/home/u/.bashrc", "a.txt"], ["-o/tmp/x", "a.txt"], ["--output=x", "a.txt"], ["--out=x", "a.txt"]],
+    refused: [["--compress-program=sh", "a.txt"], ["--compress-p=sh", "a.txt"],
       ["-T", "/tmp", "a.txt"], ["-T/tmp", "a.txt"], ["-nT", "/home/u", "a.txt"], ["--temporary-directory=/tmp", "a.txt"], ["--temp=../..", "a.txt"], ["-T", "../out", "a.txt"]],
   },
   ls: { allowed: [["-la"], ["--color=never", "-1", "src"], ["-lh", "--sort=size"]], refused: [["--bogus"]] },
@@ -73,7 +77,8 @@ const cases: Record<string, { allowed: string[][]; refused: string[][] }> = {
   tail: { allowed: [["-n", "+2", "a.txt"], ["-20", "a.txt"]], refused: [["--bogus", "a.txt"]] },
   wc: { allowed: [["-l", "a.txt"], ["--words", "a.txt"]], refused: [["-Z", "a.txt"]] },
   date: { allowed: [["+%Y-%m-%d"], ["-u", "-d", "@0"]], refused: [["-s", "2020-01-01"], ["--set=2020-01-01"], ["010100002020"]] },
-  uniq: { allowed: [["-c", "a.txt"]], refused: [["a.txt", "/home/u/.bashrc"]] },
+  // uniq's second file is a write, judged on the file system (check-writes.ts).
+  uniq: { allowed: [["-c", "a.txt"], ["a.txt", "/home/u/.bashrc"]], refused: [["--bogus", "a.txt"]] },
   xargs: { allowed: [[]], refused: [["sh", "-c", "touch x"], ["touch"]] },
   env: { allowed: [[]], refused: [["sh"], ["-i", "touch", "x"]] },
   timeout: { allowed: [[]], refused: [["5", "sh"]] },

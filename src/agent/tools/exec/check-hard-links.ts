@@ -1,6 +1,6 @@
 import type { Stats } from "node:fs";
-import { lstat, opendir } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { lstatIfThere, opendirIfThere } from "./file-status.js";
 import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
 import { within } from "./working-directory.js";
 
@@ -12,7 +12,7 @@ export type MultiplyLinked = Map<string, { path: string; argument: string }>;
 
 /** Adds the file at `path` when it is a regular file with other names. */
 export async function noteMultiplyLinked(found: MultiplyLinked, at: { path: string; argument: string }): Promise<void> {
-  const info = await lstat(at.path).catch(() => undefined);
+  const info = await lstatIfThere(at.path);
   if (info?.isFile() && info.nlink > 1) found.set(`${info.dev}:${info.ino}`, at);
 }
 
@@ -66,14 +66,14 @@ interface GuardedWalk {
 
 /** The first file under `place` (a file or a folder; links not followed) that is one of `found`, with its name there. */
 async function matchIn(place: string, walk: GuardedWalk): Promise<{ inside: { path: string; argument: string }; guarded: string } | "too many" | undefined> {
-  const top = await lstat(place).catch(() => undefined);
+  const top = await lstatIfThere(place);
   if (!top || within(place, walk.root) || !walk.devices.has(String(top.dev))) return undefined;
   if (!top.isDirectory()) return same(place, top, walk);
   const pending = [place];
   for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
     // The working directory may lie inside a place (the default one is the state dir's workspace): its files are not the place's.
     if (within(folder, walk.root)) continue;
-    const listing = await opendir(folder).catch(() => undefined);
+    const listing = await opendirIfThere(folder);
     if (!listing) continue;
     for await (const entry of listing) {
       walk.entries += 1;
@@ -81,7 +81,7 @@ async function matchIn(place: string, walk: GuardedWalk): Promise<{ inside: { pa
       const path = join(folder, entry.name);
       if (entry.isDirectory()) pending.push(path);
       if (!entry.isFile()) continue;
-      const info = await lstat(path).catch(() => undefined);
+      const info = await lstatIfThere(path);
       const match = info ? same(path, info, walk) : undefined;
       if (match) return match;
     }

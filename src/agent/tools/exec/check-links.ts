@@ -1,6 +1,7 @@
-import { opendir, realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { followLinks } from "./check-places.js";
+import { isDirectory, opendirIfThere } from "./file-status.js";
 import { type MultiplyLinked, noteMultiplyLinked, refusedHardLink } from "./check-hard-links.js";
 import { pathsIn, PROCESS_FILES } from "./check-secrets.js";
 import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
@@ -105,8 +106,8 @@ async function walkFolder(start: string, walk: Walk): Promise<string | undefined
   for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
     if (walk.seen.has(folder)) continue;
     walk.seen.add(folder);
-    // A folder the program cannot read either (no permission) or one gone since is not walked.
-    const listing = await opendir(folder).catch(() => undefined);
+    // One gone since is not walked; one exec cannot read (no permission) refuses the call (file-status.ts).
+    const listing = await opendirIfThere(folder);
     if (!listing) continue;
     for await (const entry of listing) {
       walk.entries += 1;
@@ -130,10 +131,6 @@ function outwardReason(link: string, target: string, places: Walk["places"]): st
   const others = places.others.some((place) => within(target, place));
   const where = hearths ? `, ${KEPT_BY_HEARTH}` : others ? `, ${KEPT_BY_OTHERS}` : "";
   return `${link} is a symlink to ${target}${where}, outside the working directory; with no sandbox exec never acts through a link that leads out of it (a cloned repository can carry one): remove the link, ${SANDBOX_HINT}`;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
 /**

@@ -1,5 +1,6 @@
-import { lstat, readlink, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, parse, resolve, sep } from "node:path";
+import { lstatIfThere, readlinkChecked } from "./file-status.js";
 import type { Refusal } from "./parse-options.js";
 import type { ProgramDescription } from "./program.js";
 
@@ -44,8 +45,11 @@ const MAX_LINKS = 40;
 /**
  * Where `path` (relative to the real directory `base`) leads: each existing component resolved with
  * its symlinks, as the program will open it; a component that does not exist yet is taken as written,
- * below what its existing parent resolves to. A symlink whose target does not exist (yet) is followed
- * by its target all the same: writing through it (`cp a link`) creates the file where it points.
+ * below what its existing parent resolves to (and what follows it too, until a `..` climbs back to
+ * where names exist). A symlink whose target does not exist (yet) is followed by its target all the
+ * same: writing through it (`cp a link`) creates the file where it points. A component that cannot be
+ * looked at (a path longer than PATH_MAX, no permission) throws UncheckablePath (file-status.ts): it
+ * is never taken as "not a link".
  */
 export async function followLinks(base: string, path: string): Promise<string> {
   return walk(isAbsolute(path) ? parse(path).root : base, path, { links: MAX_LINKS });
@@ -53,14 +57,19 @@ export async function followLinks(base: string, path: string): Promise<string> {
 
 async function walk(start: string, path: string, budget: { links: number }): Promise<string> {
   let at = start;
+  // Below a name that is not there nothing is: no need to ask (a long script read as a path costs nothing).
+  let missing = false;
   for (const part of path.split(/[\\/]+/)) {
     if (part === "" || part === ".") continue;
     if (part === "..") {
       at = dirname(at);
+      missing = false;
       continue;
     }
     const next = join(at, part);
-    const link = budget.links > 0 && (await lstat(next).catch(() => undefined))?.isSymbolicLink() ? await readlink(next).catch(() => undefined) : undefined;
+    const found = missing ? undefined : await lstatIfThere(next);
+    if (!found) missing = true;
+    const link = budget.links > 0 && found?.isSymbolicLink() ? await readlinkChecked(next) : undefined;
     if (link === undefined) {
       at = next;
       continue;

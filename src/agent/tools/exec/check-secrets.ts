@@ -1,6 +1,7 @@
-import { realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { followLinks } from "./check-places.js";
+import { isDirectory } from "./file-status.js";
 import type { Refusal } from "./parse-options.js";
 import { KEPT_BY_HEARTH, KEPT_BY_OTHERS } from "./guarded-places.js";
 import { within } from "./working-directory.js";
@@ -106,7 +107,3 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
-}

@@ -1,19 +1,12 @@
-import { lstat, realpath, stat } from "node:fs/promises";
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { realpath } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
 import { followLinks } from "./check-places.js";
+import { isDirectory, lstatIfThere } from "./file-status.js";
 import type { Refusal } from "./parse-options.js";
 import type { ProgramDescription } from "./program.js";
 import { within } from "./working-directory.js";
+import type { GuardedFolder } from "./write-guards.js";
 import { writeTargets, type WriteTarget } from "./write-targets.js";
-
-/** A folder no exec call writes into, even inside its working directory, and what it is. */
-export interface GuardedFolder {
-  /** Its real path. */
-  path: string;
-  what: string;
-  /** Only what lies directly in it (a PATH folder: programs are run from its entries), not deeper; else all of it. */
-  entriesOnly?: boolean | undefined;
-}
 
 export interface WriteCheck {
   /** The program's base name (`cp` for `/usr/bin/cp`). */
@@ -50,16 +43,13 @@ export async function refusedWrite(check: WriteCheck): Promise<Refusal | undefin
   const targets: WriteTarget[] = found.every ? check.args.flatMap((argument) => writtenCandidates(argument).map((path) => ({ argument, chain: [path] }))) : found.targets;
   const unsure = every ? `exec cannot tell which arguments of ${check.program} it writes, so each is judged as written: ` : "";
   for (const target of targets) {
-    let at = root;
-    for (const step of target.chain) at = await followLinks(at, step);
-    const written = target.into && (await isDirectory(at)) ? await Promise.all(target.into.map((name) => followLinks(at, basename(name)))) : [at];
-    for (const path of written) {
+    for (const path of await writtenPaths(target, root)) {
       if (!within(path, root)) {
         return { argument: target.argument, reason: `${unsure}it would write ${path}, outside the working directory ${root} (symlinks followed); with no sandbox exec writes only inside its working directory: ${HOW_TO_WRITE_ELSEWHERE}` };
       }
       const guard = check.guarded.find((folder) => (folder.entriesOnly ? path === folder.path || dirname(path) === folder.path : within(path, folder.path)) || within(folder.path, path));
       if (guard) {
-        const where = within(path, guard.path) ? `${path}, inside ${guard.path}` : `${path}, which holds ${guard.path}`;
+        const where = path === guard.path ? path : within(path, guard.path) ? `${path}, inside ${guard.path}` : `${path}, which holds ${guard.path}`;
         return { argument: target.argument, reason: `${unsure}it would write ${where}, ${guard.what}; exec never writes there, even inside its working directory: set tools.exec.cwd to a folder that does not hold it` };
       }
       const names = NAME_ONLY.has(check.program) ? 1 : await hardLinks(path);
@@ -72,25 +62,22 @@ export async function refusedWrite(check: WriteCheck): Promise<Refusal | undefin
 }
 
 /**
- * The folders no exec call writes into: hearth's own install (the folder holding its `bin/` and `dist/`,
- * which the next `hearth` command runs, and the `node_modules` it loads, wherever that link leads), and
- * what lies directly in a folder on PATH (what hearth, your shell or another program runs by name). Each by its real path.
+ * Where a program exec knows the writes of (write-targets.ts) writes, as real paths (each target
+ * followed, a destination folder by the names written into it); undefined when exec cannot tell.
  */
-export async function writeGuards(options: { installRoot: string | undefined; path: string }): Promise<GuardedFolder[]> {
-  const real = (path: string) => realpath(path).catch(() => undefined);
-  const guarded: GuardedFolder[] = [];
-  if (options.installRoot !== undefined) {
-    const install = await real(options.installRoot);
-    if (install) guarded.push({ path: install, what: "hearth's own install (its bin/ and dist/ run the next time hearth starts)" });
-    const modules = await real(join(options.installRoot, "node_modules"));
-    if (modules && (!install || !within(modules, install))) guarded.push({ path: modules, what: "the modules hearth loads" });
-  }
-  for (const entry of options.path.split(delimiter)) {
-    if (!isAbsolute(entry)) continue;
-    const folder = await real(entry);
-    if (folder) guarded.push({ path: folder, what: `a folder on PATH (${entry}), which programs are run from by name`, entriesOnly: true });
-  }
-  return guarded;
+export async function writtenPlaces(check: Omit<WriteCheck, "guarded">): Promise<string[] | undefined> {
+  const found = writeTargets(check.program, check.args, check.description);
+  if (found.every) return undefined;
+  const root = await realpath(check.cwd).catch(() => resolve(check.cwd));
+  const paths: string[] = [];
+  for (const target of found.targets) paths.push(...(await writtenPaths(target, root)));
+  return paths;
+}
+
+async function writtenPaths(target: WriteTarget, root: string): Promise<string[]> {
+  let at = root;
+  for (const step of target.chain) at = await followLinks(at, step);
+  return target.into && (await isDirectory(at)) ? Promise.all(target.into.map((name) => followLinks(at, basename(name)))) : [at];
 }
 
 /** The ways an argument of a program exec knows nothing of may name a file it writes: as it is, an option's value after `=`, and the tail of `-oFILE`. */
@@ -105,12 +92,8 @@ function writtenCandidates(argument: string): string[] {
   return [...new Set(paths)].filter((path) => path !== "");
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
-}
-
 /** How many names the file at `path` has; 1 for a folder or what does not exist. */
 async function hardLinks(path: string): Promise<number> {
-  const found = await lstat(path).catch(() => undefined);
+  const found = await lstatIfThere(path);
   return found && !found.isDirectory() ? found.nlink : 1;
 }

@@ -28,7 +28,10 @@ export interface OptionTable {
 }
 
 export const RUNS_PROGRAMS = "it runs other programs";
-export const WRITES_FILES = "it writes files outside the working directory";
+/** An option that writes a file exec does not judge as a write (check-writes.ts judges only what a description's `writes` names). */
+export const WRITES_FILES = "it writes files exec cannot check; with no sandbox exec writes only what it can judge to lie inside the working directory";
+/** A written path that leaves the working directory as written. */
+export const WRITES_OUTSIDE = "it writes files outside the working directory";
 /** `--files0-from`, `file -f`: the files it reads are named inside another file, where exec cannot check them. */
 export const NAMES_IN_FILE = "it reads files named inside another file, which exec cannot check; name the files as arguments";
 
@@ -73,7 +76,7 @@ export function table(spec: {
 /** A path the program will write or change: relative and inside the working directory. */
 export function insideWorkingDirectory(path: string): string | undefined {
   if (path === "-") return undefined;
-  if (path.startsWith("/") || path.startsWith("~") || /^[A-Za-z]:/.test(path) || path.startsWith("\\")) return `${WRITES_FILES} (give a path relative to it)`;
-  if (path.split(/[/\\]/).includes("..")) return `${WRITES_FILES} (".." leaves it)`;
+  if (path.startsWith("/") || path.startsWith("~") || /^[A-Za-z]:/.test(path) || path.startsWith("\\")) return `${WRITES_OUTSIDE} (give a path relative to it)`;
+  if (path.split(/[/\\]/).includes("..")) return `${WRITES_OUTSIDE} (".." leaves it)`;
   return undefined;
 }

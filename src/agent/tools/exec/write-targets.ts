@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { table, type OptionTable } from "./option-table.js";
 import { parseOptions, type ParsedArgument } from "./parse-options.js";
 import type { ProgramDescription } from "./program.js";
@@ -66,6 +67,23 @@ const EVERY_OPERAND: Readonly<Record<string, OptionTable>> = {
   truncate: table({ flags: "co", values: "rs", longFlags: [...common, "no-create", "io-blocks"], longValues: ["reference", "size"] }),
   shred: table({ flags: "fuvxz", values: "ns", longFlags: [...common, "force", "exact", "verbose", "zero"], longValues: ["iterations", "size", "random-source"], longOptional: ["remove"] }),
   mkfifo: table({ flags: "Z", values: "m", longFlags: common, longValues: ["mode"], longOptional: ["context"] }),
+  // chmod changes what its operands lead to (the mode among them, judged as a path too: harmless); -R follows no link it meets.
+  chmod: table({ flags: "cfvR", longFlags: [...common, "changes", "silent", "quiet", "verbose", "no-preserve-root", "preserve-root", "recursive"], longValues: ["reference"] }),
+};
+
+/**
+ * The options of cp, mv, mkdir, touch, rm and rmdir a program may take without
+ * `tools.exec.allowUnknownOptions`: ones the tables above read (so the writes are judged as the program
+ * makes them) and that neither make nor follow links nor change where a file lands (`mkdir -p`, `cp -r`,
+ * `rm -rf`, `mv -n`). Anything else still needs the opt-in.
+ */
+export const PLAIN_OPTIONS: Readonly<Record<string, OptionTable>> = {
+  cp: table({ flags: "fnrRv", longFlags: [...common, "force", "no-clobber", "recursive", "verbose"] }),
+  mv: table({ flags: "fnv", longFlags: [...common, "force", "no-clobber", "verbose"] }),
+  mkdir: table({ flags: "pv", values: "m", longFlags: [...common, "parents", "verbose"], longValues: ["mode"] }),
+  touch: table({ flags: "acm", longFlags: [...common, "no-create"] }),
+  rm: table({ flags: "dfrRv", longFlags: [...common, "dir", "force", "recursive", "verbose"] }),
+  rmdir: table({ flags: "v", longFlags: [...common, "ignore-fail-on-non-empty", "verbose"] }),
 };
 
 /**
@@ -82,7 +100,7 @@ const READ_ONLY: ReadonlySet<string> = new Set([
  * writes what its description says (a clone's directory, the archive tar creates, the folder it extracts
  * into; every other writing option is refused by its table). For one without a description: cp, mv,
  * ln and install their destination (`-t DIR`, or the last operand; mv its sources too, which it
- * removes), mkdir, rmdir, rm, unlink, touch, tee, truncate, shred and mkfifo every operand, dd its
+ * removes), mkdir, rmdir, rm, unlink, touch, tee, truncate, shred, mkfifo and chmod every operand, dd its
  * `of=`, split its prefix, shuf its `-o`; a program known to write nothing (diff, od, sha256sum…)
  * nothing; any other, and any of these given an option exec does not know, every argument.
  */
@@ -117,12 +135,18 @@ function copyTargets(name: string, items: ParsedArgument[]): WriteTarget[] {
   // mv removes its sources: they are written too.
   const sources = directory !== undefined ? files : files.slice(0, -1);
   const moved = name === "mv" ? sources.map((file) => ({ argument: file, chain: [file] })) : [];
-  if (directory !== undefined) return [...moved, { argument: directory, chain: [directory], into: sources }];
-  const destination = files.at(-1);
+  const destination = directory ?? files.at(-1);
   // `ln TARGET` (one operand) links it in the working directory, as its own name.
-  if (destination === undefined || (files.length === 1 && name === "ln")) return files.length === 1 ? [{ argument: ".", chain: ["."], into: files }] : [];
-  const noDirectory = hasOption(["-T", "--no-target-directory"]);
-  return [...moved, { argument: destination, chain: [destination], into: noDirectory ? undefined : sources }];
+  if (directory === undefined && (destination === undefined || (files.length === 1 && name === "ln"))) return files.length === 1 ? [{ argument: ".", chain: ["."], into: files }] : [];
+  if (destination === undefined) return [];
+  // cp --parents writes DEST/SOURCE, the source's whole path as given (`..` in it climbs out of DEST, `/` leading it is dropped).
+  if (name === "cp" && hasOption(["--parents"])) return sources.map((source) => ({ argument: source, chain: [destination, source.replace(/^[\\/]+/, "")] }));
+  const noDirectory = directory === undefined && hasOption(["-T", "--no-target-directory"]);
+  const written: WriteTarget[] = [...moved, { argument: destination, chain: [destination], into: noDirectory ? undefined : sources }];
+  // A backup (-b, --backup) is the written name with the suffix added: judged as well (GNU takes no suffix holding a "/", but a link may be there).
+  const suffix = optionValues(items, ["-S", "--suffix"]).at(-1);
+  if (suffix === undefined) return written;
+  return [...written, { argument: suffix, chain: [`${destination}${suffix}`] }, ...(noDirectory ? [] : sources.map((source) => ({ argument: suffix, chain: [destination, `${basename(source)}${suffix}`] })))];
 }
 
 /** dd writes its `of=`; `if=` and the rest are read or numbers. */

@@ -1,4 +1,4 @@
-import { checkedPath, insideWorkingDirectory, NAMES_IN_FILE, refused, RUNS_PROGRAMS, table, WRITES_FILES, type OptionTable } from "../option-table.js";
+import { checkedPath, insideWorkingDirectory, NAMES_IN_FILE, pathValue, refused, RUNS_PROGRAMS, table, type OptionTable } from "../option-table.js";
 import { parseOptions, type ParsedArgument } from "../parse-options.js";
 import { getoptProgram, operands, runnerProgram, textProgram, type ProgramDescription } from "../program.js";
 
@@ -46,26 +46,39 @@ const tail: ProgramDescription = {
 
 const wc = getoptProgram(["wc"], table({ flags: "clLmw", longFlags: [...common, "bytes", "chars", "lines", "max-line-length", "words"], longValues: ["total"], long: { "files0-from": refused(NAMES_IN_FILE) } }));
 
-const sort = getoptProgram(
-  ["sort", "gsort"],
-  table({
-    flags: "bdfgiMhnRrVcCmsuz",
-    values: "kSt",
-    // -T: where sort writes its temporary files — inside the working directory like every write.
-    short: { o: refused(WRITES_FILES), T: checkedPath(insideWorkingDirectory) },
-    longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
-    longValues: ["sort", "batch-size", "key", "buffer-size", "field-separator", "parallel"],
-    longPathValues: ["random-source"],
-    longOptional: ["check"],
-    long: { output: refused(WRITES_FILES), "temporary-directory": checkedPath(insideWorkingDirectory), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
-  }),
-);
-
-const uniq = getoptProgram(["uniq"], table({ flags: "cdDiuz", values: "fsw", longFlags: [...common, "count", "repeated", "ignore-case", "unique", "zero-terminated"], longValues: ["skip-fields", "skip-chars", "check-chars"], longOptional: ["all-repeated", "group"] }), (parsed) => {
-  // uniq INPUT OUTPUT writes its second operand.
-  const files = parsed.filter((item) => item.kind === "operand");
-  return files.length > 1 ? { argument: files[1]?.kind === "operand" ? files[1].value : "", reason: `${WRITES_FILES} (uniq writes its second file)` } : undefined;
+const SORT_OPTIONS = table({
+  flags: "bdfgiMhnRrVcCmsuz",
+  values: "kSt",
+  // -o: the file sort writes (judged as every write is, check-writes.ts); -T: where it writes its temporary files, inside the working directory.
+  short: { o: pathValue, T: checkedPath(insideWorkingDirectory) },
+  longFlags: [...common, "ignore-leading-blanks", "dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort", "human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "debug", "merge", "stable", "unique", "zero-terminated"],
+  longValues: ["sort", "batch-size", "key", "buffer-size", "field-separator", "parallel"],
+  longPathValues: ["random-source", "output"],
+  longOptional: ["check"],
+  long: { "temporary-directory": checkedPath(insideWorkingDirectory), "compress-program": refused(RUNS_PROGRAMS), "files0-from": refused(NAMES_IN_FILE) },
 });
+
+/** sort: `-o FILE` writes FILE. */
+const sort: ProgramDescription = {
+  ...getoptProgram(["sort", "gsort"], SORT_OPTIONS),
+  writes(args) {
+    const result = parseOptions(args, SORT_OPTIONS);
+    if (!result.ok) return [];
+    return result.parsed.flatMap((item) => (item.kind === "option" && (item.name === "-o" || item.name === "--output") && item.value !== undefined ? [{ argument: item.argument, chain: [item.value] }] : []));
+  },
+};
+
+const UNIQ_OPTIONS = table({ flags: "cdDiuz", values: "fsw", longFlags: [...common, "count", "repeated", "ignore-case", "unique", "zero-terminated"], longValues: ["skip-fields", "skip-chars", "check-chars"], longOptional: ["all-repeated", "group"] });
+
+/** uniq INPUT OUTPUT writes its second operand. */
+const uniq: ProgramDescription = {
+  ...getoptProgram(["uniq"], UNIQ_OPTIONS),
+  writes(args) {
+    const result = parseOptions(args, UNIQ_OPTIONS);
+    const output = result.ok ? operands(result.parsed)[1] : undefined;
+    return output === undefined || output === "-" ? [] : [{ argument: output, chain: [output] }];
+  },
+};
 
 const cut = getoptProgram(["cut"], table({ flags: "nswz", values: "bcdf", longFlags: [...common, "complement", "only-delimited", "zero-terminated"], longValues: ["bytes", "characters", "delimiter", "fields", "output-delimiter"] }));
 

@@ -1,4 +1,5 @@
-import { refused, table, WRITES_FILES } from "../option-table.js";
+import { basename, dirname, join } from "node:path";
+import { optionalValue, refused, table } from "../option-table.js";
 import { parseOptions, type ParsedArgument } from "../parse-options.js";
 import { getoptProgram, pathArguments, type ProgramDescription } from "../program.js";
 import { refusedSedCommand } from "./sed-script.js";
@@ -8,10 +9,10 @@ const UNSEEN_SCRIPT = "the script in a file cannot be checked; give it with -e";
 const SED_OPTIONS = table({
   flags: "nErsuzb",
   values: "el",
-  short: { f: refused(UNSEEN_SCRIPT), i: refused(WRITES_FILES, "optional") },
+  short: { f: refused(UNSEEN_SCRIPT), i: optionalValue },
   longFlags: ["help", "version", "quiet", "silent", "debug", "posix", "regexp-extended", "separate", "sandbox", "unbuffered", "null-data", "zero-terminated", "binary", "follow-symlinks"],
   longValues: ["expression", "line-length"],
-  long: { file: refused(UNSEEN_SCRIPT), "in-place": refused(WRITES_FILES, "optional") },
+  long: { file: refused(UNSEEN_SCRIPT), "in-place": optionalValue },
 });
 
 /** GNU sed: scripts from -e (or the first operand) whose commands neither run programs nor touch named files. */
@@ -22,7 +23,30 @@ export const sed: ProgramDescription = {
     const result = parseOptions(args, SED_OPTIONS);
     return result.ok ? pathArguments(result.parsed, expressionsOf(result.parsed).length > 0 ? 0 : 1) : [];
   },
+  // -i/--in-place rewrites each file (a new file renamed over it), and with a suffix keeps the old one as a backup.
+  writes(args) {
+    const result = parseOptions(args, SED_OPTIONS);
+    if (!result.ok) return [];
+    const inPlace = result.parsed.filter((item) => item.kind === "option" && (item.name === "-i" || item.name === "--in-place"));
+    if (inPlace.length === 0) return [];
+    const last = inPlace.at(-1);
+    const suffix = last?.kind === "option" ? last.value : undefined;
+    const files = pathArguments(result.parsed, expressionsOf(result.parsed).length > 0 ? 0 : 1).filter((file) => file.path !== "-");
+    return files.flatMap((file) => [{ argument: file.argument, chain: [file.path] }, ...backups(file.path, suffix).map((backup) => ({ argument: last?.kind === "option" ? last.argument : file.argument, chain: [backup] }))]);
+  },
 };
+
+/**
+ * Where GNU sed puts the backup of FILE for `-iSUFFIX`: FILE with SUFFIX added, or, when SUFFIX holds a
+ * `*`, SUFFIX with each `*` replaced by FILE's base name (which may name another folder: `-i'bak/*'`),
+ * judged both in FILE's folder and in the working directory.
+ */
+function backups(file: string, suffix: string | undefined): string[] {
+  if (suffix === undefined || suffix === "" || suffix === "*") return [];
+  if (!suffix.includes("*")) return [`${file}${suffix}`];
+  const named = suffix.replaceAll("*", basename(file));
+  return [join(dirname(file), named), named];
+}
 
 function expressionsOf(parsed: readonly ParsedArgument[]): string[] {
   return parsed.flatMap((item) => (item.kind === "option" && (item.name === "-e" || item.name === "--expression") ? [item.value ?? ""] : []));
