@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
-import { MIN_REPLY_TOKENS, type CountedBy } from "../models/prompt-tokens.js";
+import { replyTokensFor, reserveTokensFor, type CountedBy } from "../models/prompt-tokens.js";
 import { replyCapNotice } from "../models/reply-cap-notice.js";
 
 // The prompt's count is shared with the router's judgement of a proxied request (one count, models/prompt-tokens.ts).
@@ -38,8 +38,8 @@ export function budgetFor(model: ModelSpec, knownWindow: number | undefined, res
   const imagesOff = !model.input.includes("image");
   const window = Math.min(model.contextWindow, knownWindow ?? Number.POSITIVE_INFINITY);
   // A quarter of the window, at least 256 — but never more than the model's maxTokens, which the adapters cap it at.
-  const replyTokens = Math.min(model.maxTokens, Math.max(MIN_REPLY_TOKENS, Math.min(model.maxTokens, Math.floor(window / 4))));
-  const reserve = Math.min(reserveTokens, Math.floor(window * 0.1));
+  const replyTokens = replyTokensFor(model.maxTokens, window);
+  const reserve = reserveTokensFor(reserveTokens, window);
   return { model: model.ref, tokenRatio, toolsOff, imagesOff, window, replyTokens, reserveTokens: reserve, promptTokens: Math.max(0, window - replyTokens - reserve) };
 }
 

@@ -18,6 +18,8 @@ export interface ContextWindows {
   tokenRatio(model: ModelSpec): number;
   /** Requests the model's server runs at once (llama.cpp total_slots), where it said; for the advice on its context. No I/O. */
   reportedSlots?(model: ModelSpec): number | undefined;
+  /** The most context the model can have, as its servers say (llama.cpp n_ctx_train, LM Studio, Ollama); for the advice on its context. No I/O. */
+  maximum?(model: ModelSpec): number | undefined;
   /** Every server of the local model refused the connection when last asked or called (down, not slow); absent: never known. No I/O. */
   refused?(model: ModelSpec): boolean;
 }

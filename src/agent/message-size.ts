@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
-import { fixedParts, noRoomRefusal, partsWords, scaleParts, windowWords, type PromptParts } from "../models/context-fit.js";
+import { contextRaise, fixedParts, noRoomRefusal, partsWords, scaleParts, windowWords, type PromptParts, type ServedShape } from "../models/context-fit.js";
 import type { Budget } from "./context-budget.js";
 
 export interface MessageRoom {
@@ -14,6 +14,8 @@ export interface MessageRoom {
   ratio: number;
   /** Requests its server runs at once (llama.cpp total_slots), where it said. */
   slots?: number | undefined;
+  /** The most context the model can have, where its server said (llama.cpp n_ctx_train, LM Studio, Ollama). */
+  maximum?: number | undefined;
   /** What one message may take: the prompt's share of the window minus the fixed part. */
   room: number;
 }
@@ -27,16 +29,18 @@ export interface RoomCandidate {
   ratio?: number | undefined;
   /** Requests its server runs at once (llama.cpp total_slots), where it said. */
   slots?: number | undefined;
+  /** The most context the model can have, where its server said. */
+  maximum?: number | undefined;
 }
 
 /** How much of each candidate's effective window a single message may take, the roomiest first. */
 export function messageRooms(candidates: readonly RoomCandidate[], fixed: Pick<Context, "systemPrompt" | "tools">): MessageRoom[] {
   const estimated = fixedParts(fixed);
   return candidates
-    .map(({ model, budget, toolsOff, ratio = 1, slots }) => {
+    .map(({ model, budget, toolsOff, ratio = 1, slots, maximum }) => {
       const systemTokens = Math.round(estimated.systemTokens * ratio);
       const toolTokens = toolsOff ? 0 : Math.round(estimated.toolTokens * ratio);
-      return { model, budget, systemTokens, toolTokens, ratio, slots, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
+      return { model, budget, systemTokens, toolTokens, ratio, slots, maximum, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
     })
     .sort((a, b) => b.room - a.room);
 }
@@ -56,16 +60,32 @@ export function oversizeRefusal(text: string, rooms: readonly MessageRoom[]): st
   const tokens = Math.round(estimate * roomiest.ratio);
   const { model, budget } = roomiest;
   const parts: PromptParts = { systemTokens: roomiest.systemTokens, toolTokens: roomiest.toolTokens, messageTokens: tokens, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens };
-  const noRoom = roomiest.room === 0 ? noRoomRefusal(model, { window: budget.window, slots: roomiest.slots }, parts) : undefined;
+  const served: ServedShape = { window: budget.window, slots: roomiest.slots, maximum: roomiest.maximum };
+  const noRoom = roomiest.room === 0 ? noRoomRefusal(model, served, parts) : undefined;
   if (noRoom) return `${noRoom} Nothing was sent.`;
   const count = (value: number): string => value.toLocaleString("en-US");
   const fixed = roomiest.systemTokens + roomiest.toolTokens;
-  const served = budget.window < model.contextWindow ? `: what its server runs, contextWindow says ${count(model.contextWindow)}` : "";
+  const bottleneck = budget.window < model.contextWindow;
+  const servedWords = bottleneck ? `: what its server runs, contextWindow says ${count(model.contextWindow)}` : "";
   return (
-    `the message is too large: about ${count(tokens)} tokens, and the largest window in the chain (${model.ref}, ${count(budget.window)} tokens${served}) ` +
+    `the message is too large: about ${count(tokens)} tokens, and the largest window in the chain (${model.ref}, ${count(budget.window)} tokens${servedWords}) ` +
     `leaves about ${count(roomiest.room)} for a message after the system prompt and tools (${count(fixed)}), the reply (${count(budget.replyTokens)}) and the reserve (${count(budget.reserveTokens)}). ` +
-    "Split it, or attach it as a file. Nothing was sent."
+    `${oversizeFix(model, { served, parts, bottleneck })} Nothing was sent.`
   );
+}
+
+/**
+ * What to do with a message too large for the roomiest window. Where its server runs the model with less
+ * than contextWindow, or the model can have more than the window (its server said its maximum), a larger
+ * context first — the brief's "raise the server's limit", never past the most the model can have; where
+ * even that cannot hold the message, said so; else split or attach it.
+ */
+function oversizeFix(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts; bottleneck: boolean }): string {
+  const raise = contextRaise(model, fit);
+  if (!raise.possible) return `${raise.words[0]?.toUpperCase() ?? ""}${raise.words.slice(1)}: split it, attach it as a file, or use a model with a larger window.`;
+  const roomier = fit.bottleneck || (fit.served.maximum !== undefined && fit.served.maximum > fit.served.window);
+  if (model.local && roomier) return `Fix: ${raise.words} — or split it, or attach it as a file.`;
+  return "Split it, or attach it as a file.";
 }
 
 /**

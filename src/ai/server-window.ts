@@ -17,6 +17,12 @@ export interface ServedFacts {
    * more than one slot, the `window` may be one cache that all of them fill together.
    */
   slots?: number | undefined;
+  /**
+   * The most context the model can have, whatever the server is started or loaded with, where the
+   * server says: llama.cpp's `meta.n_ctx_train`, Ollama's `model_info["<arch>.context_length"]`. A
+   * suggested context is never more.
+   */
+  maximum?: number | undefined;
 }
 
 const positive = (value: unknown): number | undefined => {
@@ -62,14 +68,14 @@ export function slotsFromLlamaCpp(body: unknown): SlotsSeen | undefined {
 
 /**
  * The OpenAI-style `GET /v1/models` listing of the model `id`: llama.cpp puts `meta.n_ctx` (the slot's
- * context; `n_ctx_train` is only the model's trained maximum), vLLM `max_model_len`.
+ * context) and `meta.n_ctx_train` (the model's trained maximum: no slot gets more), vLLM `max_model_len`.
  */
 export function factsFromModelsListing(body: unknown, id: string): ServedFacts {
   const entries = array(record(body).data).map(record);
   const entry = entries.find((candidate) => candidate.id === id || array(candidate.aliases).includes(id)) ?? (entries.length === 1 ? entries[0] : undefined);
   if (!entry) return { window: undefined, tools: undefined };
   const meta = record(entry.meta);
-  return { window: positive(meta.n_ctx) ?? positive(entry.max_model_len), tools: undefined };
+  return { window: positive(meta.n_ctx) ?? positive(entry.max_model_len), tools: undefined, maximum: positive(meta.n_ctx_train) };
 }
 
 /** Ollama `GET /api/ps`: the loaded models, each with the `context_length` it was loaded with. */
@@ -99,7 +105,13 @@ export function factsFromOllamaShow(body: unknown): ServedFacts {
   const root = record(body);
   const capabilities = array(root.capabilities);
   const numCtx = /(?:^|\n)\s*num_ctx\s+(\d+)/.exec(stringOf(root.parameters))?.[1];
-  return { window: numCtx ? Number(numCtx) : undefined, tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined };
+  return { window: numCtx ? Number(numCtx) : undefined, tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined, maximum: ollamaMaximum(root) };
+}
+
+/** The context a model shown by Ollama (`POST /api/show`) was trained for: `model_info["<arch>.context_length"]`. */
+export function ollamaMaximum(shown: Record<string, unknown>): number | undefined {
+  const info = record(shown.model_info);
+  return positive(Object.entries(info).find(([name]) => name.endsWith(".context_length"))?.[1]);
 }
 
 /**
@@ -110,9 +122,8 @@ export function factsFromOllamaShow(body: unknown): ServedFacts {
 export function factsFromOllamaShowMaximum(body: unknown): ServedFacts {
   const root = record(body);
   const capabilities = array(root.capabilities);
-  const info = record(root.model_info);
-  const maximum = Object.entries(info).find(([name]) => name.endsWith(".context_length"))?.[1];
-  return { window: positive(maximum), tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined };
+  const maximum = ollamaMaximum(root);
+  return { window: maximum, tools: capabilities.length > 0 ? capabilities.includes("tools") : undefined, maximum };
 }
 
 /**

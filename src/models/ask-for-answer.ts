@@ -19,7 +19,8 @@ export interface AskOptions {
   maxTokens?: number | undefined;
 }
 
-const QUESTION = "Reply with the single word: ok";
+/** The one line every answer check sends (its first token is timed by `models status --first-token`). */
+export const ANSWER_CHECK_PROMPT = "Reply with the single word: ok";
 
 /**
  * One tiny real request to `model.baseUrl` ("Reply with the single word: ok"): the first event of an
@@ -34,7 +35,7 @@ export async function askForAnswer(adapters: AdapterSource, model: ModelSpec, op
   const unlink = linkAbort(options.signal, call);
   const started = performance.now();
   try {
-    const stream = adapter.stream(model, { messages: [{ role: "user", content: QUESTION }] }, { maxTokens: options.maxTokens ?? 1, signal: call.signal, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
+    const stream = adapter.stream(model, { messages: [{ role: "user", content: ANSWER_CHECK_PROMPT }] }, { maxTokens: options.maxTokens ?? 1, signal: call.signal, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
     for await (const event of stream) {
       if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call" || event.type === "response-end") {
         const ms = Math.round(performance.now() - started);

@@ -100,7 +100,7 @@ export class CandidateJudgements {
   }
 
   /**
-   * The candidate likely called should `current` fail — what the wait line names ("— trying Opus at 60 s") and
+   * The candidate likely called should `current` fail — what the wait line names ("— trying Opus if none by 60 s") and
    * whether a cold load is answered around: judged without asking anything, as nextTried will (no key, too
    * small, cooling down, or on the very server that is silent now).
    */

@@ -1,7 +1,9 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
 import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
+import { shellQuote } from "../shared/shell-quote.js";
 import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
+import { replyTokensFor, reserveTokensFor } from "./prompt-tokens.js";
 
 /**
  * What a call takes of a model's window, in estimated tokens: the fixed part (system prompt, the tool
@@ -46,10 +48,33 @@ export function partsWords(parts: PromptParts, message = "the message"): string 
   return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all.at(-1) ?? ""}`;
 }
 
-/** The context to restart the server with: the configured window where it is larger, else room for twice what is sent, in 1,024s. */
-function suggestedContext(model: ModelSpec, window: number, parts: PromptParts): number {
-  const needed = Math.ceil(((fixedTokensOf(parts) + parts.messageTokens) * 2) / 1024) * 1024;
-  return Math.max(needed, model.contextWindow > window ? model.contextWindow : 0);
+/** The least context that holds what is sent: the fixed part, the message(s), the reply and the reserve. */
+export function neededContext(parts: PromptParts): number {
+  return fixedTokensOf(parts) + parts.messageTokens;
+}
+
+/**
+ * What is sent and kept in `size` tokens of context, where `parts` were counted for `window`: the reply
+ * and the reserve of an agent's turn grow with the window (a quarter for the reply up to maxTokens, a
+ * tenth at most for the reserve); a reply a client capped, or a reserve the config set below a tenth,
+ * stays as it is; none (a prompt judged alone) stays none.
+ */
+function neededAt(model: ModelSpec, parts: PromptParts, sizes: { window: number; size: number }): number {
+  const { window, size } = sizes;
+  const reply = parts.replyTokens > 0 && parts.replyTokens >= replyTokensFor(model.maxTokens, window) ? replyTokensFor(model.maxTokens, size) : parts.replyTokens;
+  const reserve = parts.reserveTokens > 0 && parts.reserveTokens >= reserveTokensFor(Number.POSITIVE_INFINITY, window) ? reserveTokensFor(Number.POSITIVE_INFINITY, size) : parts.reserveTokens;
+  return parts.systemTokens + parts.toolTokens + parts.messageTokens + reply + reserve;
+}
+
+/**
+ * The context to give the model: the configured window where it is larger than the served one, else room
+ * for twice what is sent, in 1,024s, and at least what holds it — never more than the model can have
+ * (`served.maximum`: `capped` where that is less than wanted).
+ */
+function suggestedContext(model: ModelSpec, served: ServedShape, parts: PromptParts): { size: number; capped: boolean } {
+  let wanted = Math.max(Math.ceil((neededContext(parts) * 2) / 1024) * 1024, model.contextWindow > served.window ? model.contextWindow : 0);
+  while (neededAt(model, parts, { window: served.window, size: wanted }) > wanted) wanted += 1024;
+  return served.maximum !== undefined && wanted > served.maximum ? { size: served.maximum, capped: true } : { size: wanted, capped: false };
 }
 
 /**
@@ -63,29 +88,61 @@ export function llamaContextFlags(wanted: number, served: { window: number; slot
   return `-c ${wanted * slots} keeping -np ${slots} (each of its ${slots} slots gets -c / -np: ${served.window} now), or -np 1 -c ${wanted}`;
 }
 
-/** What the server runs a model with: its window per request, and its slots (llama.cpp total_slots) where it said. */
+/** What the server runs a model with: its window per request, its slots (llama.cpp total_slots), and the most the model can have, where the server said. */
 export interface ServedShape {
   window: number;
   slots?: number | undefined;
+  /** The most context the model can have (llama.cpp n_ctx_train, LM Studio max_context_length, Ollama's context_length): no suggestion is larger. */
+  maximum?: number | undefined;
+}
+
+/**
+ * How the model could be given more context: the server's setting to raise (and contextWindow with it,
+ * where the context is larger than it), each server in its own words, or — where even the most the
+ * model can have is too small for what is sent — that no setting helps.
+ */
+export interface ContextRaise {
+  /** False: even the most context the model can have is too small for what is sent. */
+  possible: boolean;
+  words: string;
+}
+
+export function contextRaise(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts }): ContextRaise {
+  const { served, parts } = fit;
+  const maximum = served.maximum;
+  if (maximum !== undefined && neededAt(model, parts, { window: served.window, size: maximum }) > maximum) {
+    return { possible: false, words: `even the most context ${model.ref} can have (${count(maximum)} tokens, as its server says) cannot hold it` };
+  }
+  if (!model.local) return { possible: true, words: "use the model's full context" };
+  const { size, capped } = suggestedContext(model, served, parts);
+  // Where the wanted context is more than the model can have, its maximum is what is asked, and said to be.
+  const most = capped ? ", the most it can have" : "";
+  const config = size > model.contextWindow ? `, and raise contextWindow to ${size}` : "";
+  const ref = shellQuote(model.ref);
+  // hearth sends contextWindow as num_ctx itself (Ollama's native API): the setting is the config's.
+  if (model.api === "ollama") return { possible: true, words: `raise contextWindow to ${size}${most} (hearth asks Ollama for it as num_ctx)` };
+  if (looksLikeLmStudio(model)) {
+    // Smaller than configured: LM Studio loaded it so (a JIT load at its own default, or a load with less); else it may not be loaded at all.
+    const load =
+      served.window < model.contextWindow
+        ? `reload the model with ${size} tokens of context${most} (hearth models unload ${ref} && hearth models load ${ref} --context ${size})`
+        : `load the model with ${size} tokens of context${most} (hearth models load ${ref} --context ${size}, after hearth models unload ${ref} where it is loaded)`;
+    return { possible: true, words: `${load}${config}` };
+  }
+  return { possible: true, words: `restart the server with ${capped ? `${count(size)} tokens of context${most}` : "a larger context"} (llama.cpp: ${llamaContextFlags(size, served)}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})${config}` };
 }
 
 /** How to make what is sent fit: a larger context on the server, less sent, or another model. */
 export function contextFix(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts; proxied?: boolean | undefined }): string {
-  const { served, parts } = fit;
-  const window = served.window;
-  const size = suggestedContext(model, window, parts);
-  const server =
-    model.api === "ollama"
-      ? `give the model a larger context (Ollama: num_ctx ${size}) and contextWindow ${size}`
-      : looksLikeLmStudio(model)
-        ? `load the model with a larger context (LM Studio: context length ${size})`
-        : model.local
-          ? `restart the server with a larger context (llama.cpp: ${llamaContextFlags(size, served)}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})`
-          : "use the model's full context";
+  const raise = contextRaise(model, fit);
   // A proxied request's system prompt, tools and messages are its client's: the config's systemPrompt and tools are no lever.
-  if (fit.proxied) return `${server}, or send fewer or shorter messages (the client keeps its own history), or name a model with a larger window`;
-  const less = parts.toolTokens > 0 ? "send less (fewer tools: the agent's tools.allow or tools.deny; a shorter systemPrompt)" : "send less (a shorter systemPrompt)";
-  return `${server}, or ${less}, or use a model with a larger window`;
+  const less = fit.proxied
+    ? "send fewer or shorter messages (the client keeps its own history)"
+    : fit.parts.toolTokens > 0
+      ? "send less (fewer tools: the agent's tools.allow or tools.deny; a shorter systemPrompt)"
+      : "send less (a shorter systemPrompt)";
+  const other = fit.proxied ? "name a model with a larger window" : "use a model with a larger window";
+  return raise.possible ? `${raise.words}, or ${less}, or ${other}` : `${raise.words}: ${less}, or ${other}`;
 }
 
 /**
@@ -114,6 +171,8 @@ export interface TooLargeOptions {
   slots?: number | undefined;
   /** A client's request passed on whole (proxy mode): the fix speaks of its messages, not the agent's settings. */
   proxied?: boolean | undefined;
+  /** The most context the model can have, where its server said: no larger context is suggested. */
+  maximum?: number | undefined;
 }
 
 /**
@@ -129,7 +188,7 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
   const parts = scaleParts({ ...fixed, messageTokens: Math.max(0, estimate - fixed.systemTokens - fixed.toolTokens), replyTokens: 0, reserveTokens: 0 }, ratio);
   const fixedAlone = parts.systemTokens + parts.toolTokens >= window ? " — the system prompt and tools alone do not fit" : "";
   const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
-  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { served: { window, slots: options.slots }, parts, proxied: options.proxied })}`;
+  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { served: { window, slots: options.slots, maximum: options.maximum }, parts, proxied: options.proxied })}`;
 }
 
 /**
@@ -165,12 +224,12 @@ export function certainlyTooLarge(fit: WholeFit): boolean {
  * Why a request passed on whole (a proxied client's conversation, never shortened) is not sent to `model`:
  * its window cannot hold it and a minimal reply. Undefined when it may (see certainlyTooLarge).
  */
-export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context: Context; toolsOff: boolean; ratio: number; slots?: number | undefined }): string | undefined {
+export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context: Context; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined }): string | undefined {
   if (!certainlyTooLarge(fit)) return undefined;
   const fixed = scaleParts({ ...fixedParts(fit.toolsOff ? { ...fit.context, tools: undefined } : fit.context), messageTokens: 0, replyTokens: 0, reserveTokens: 0 }, fit.ratio);
   const prompt: PromptParts = { ...fixed, messageTokens: Math.max(0, fit.tokens - fixed.systemTokens - fixed.toolTokens) };
   return (
     `${windowWords(model, fit.window)}, and the request takes about ${count(fit.tokens)} tokens (${partsWords(prompt, "the messages")}), leaving no room for a reply of even ${count(fit.replyTokens)}: ` +
-    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { served: { window: fit.window, slots: fit.slots }, parts: { ...prompt, replyTokens: fit.replyTokens }, proxied: true })}`
+    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { served: { window: fit.window, slots: fit.slots, maximum: fit.maximum }, parts: { ...prompt, replyTokens: fit.replyTokens }, proxied: true })}`
   );
 }

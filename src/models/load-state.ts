@@ -21,7 +21,7 @@ const MAX_ORIGINS = 256;
  */
 export class LoadState {
   private readonly nativePath = new Map<string, { path: string | null; at: number }>();
-  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; at: number }>();
+  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; maximum?: number | undefined; at: number }>();
   private readonly looking = new Map<string, Promise<boolean | undefined>>();
   private readonly warming = new Map<string, Promise<void>>();
   /** When each replica and model last answered in this process. */
@@ -103,7 +103,7 @@ export class LoadState {
       this.nativePath.set(origin, { path, at: this.clock.now() });
       const entry = models.find((candidate) => candidate.id === model.id);
       if (!entry) return undefined;
-      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, at: this.clock.now() });
+      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, maximum: entry.maxContext, at: this.clock.now() });
       return entry.loaded;
     }
     // A path that worked may fail once (a restart, an update): both are asked again next time.
@@ -117,7 +117,7 @@ export class LoadState {
     const key = `${baseUrl}\u0000${model.id}`;
     this.answered.set(key, this.clock.now());
     const known = this.known.get(key);
-    this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, at: this.clock.now() });
+    this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, maximum: known?.maximum, at: this.clock.now() });
   }
 
   /**
@@ -127,6 +127,12 @@ export class LoadState {
   knownContext(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
     if (!model.local) return undefined;
     return this.known.get(`${baseUrl}\u0000${model.id}`)?.context;
+  }
+
+  /** The most context LM Studio says the model supports (`max_context_length`), as last seen; undefined if not known. No I/O. */
+  knownMaximum(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
+    if (!model.local) return undefined;
+    return this.known.get(`${baseUrl}\u0000${model.id}`)?.maximum;
   }
 
   /** Whether the model answered at this replica within `withinMs` in this process (it is very likely still loaded). */

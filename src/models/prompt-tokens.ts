@@ -9,6 +9,16 @@ import { fixedCharacters, messageCharacters } from "../ai/usage.js";
  */
 export const MIN_REPLY_TOKENS = 256;
 
+/** The reply an agent's turn keeps in a window: a quarter of it, at least MIN_REPLY_TOKENS, never more than the model's maxTokens (what the adapters cap it at). */
+export function replyTokensFor(maxTokens: number, window: number): number {
+  return Math.min(maxTokens, Math.max(MIN_REPLY_TOKENS, Math.min(maxTokens, Math.floor(window / 4))));
+}
+
+/** The reserve an agent's turn keeps in a window: the configured one, never more than a tenth of the window. */
+export function reserveTokensFor(reserveTokens: number, window: number): number {
+  return Math.min(reserveTokens, Math.floor(window * 0.1));
+}
+
 /**
  * Whose count a prompt is measured by: the model (its ref), its server's tokens per estimated token,
  * and what it is not sent (tools where they are off, images to a model that reads text only).

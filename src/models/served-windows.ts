@@ -35,6 +35,8 @@ interface Learned {
   tools: boolean | undefined;
   /** Requests the server runs at once (llama.cpp total_slots). */
   slots: number | undefined;
+  /** The most context the model can have (llama.cpp n_ctx_train, Ollama's context_length). */
+  maximum: number | undefined;
 }
 
 export type WindowSource = "configured" | "server" | "overflow";
@@ -140,6 +142,17 @@ export class ServedWindows {
     const known = this.learned.get(key(model, replica));
     if (known?.reported === undefined || known.slots === undefined || known.slots < 2) return undefined;
     return { tokens: known.reported, slots: known.slots };
+  }
+
+  /**
+   * The most context the model can have, as its servers say (llama.cpp `n_ctx_train`, Ollama's
+   * `context_length`, LM Studio's `max_context_length`): the smallest over its replicas; undefined when
+   * none said. A larger context suggested would be refused or not given. No I/O.
+   */
+  maximum(model: ModelSpec): number | undefined {
+    const said = model.replicas.map((baseUrl) => this.learned.get(key(model, baseUrl))?.maximum ?? this.loadState?.knownMaximum(model, baseUrl));
+    const known = said.filter((tokens): tokens is number => tokens !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
   }
 
   /** Requests the server of `replica` runs at once (llama.cpp `total_slots`), as it reported; undefined when it did not. */
@@ -271,7 +284,7 @@ export class ServedWindows {
     let answered = false;
     let ollama = false;
     // What this ask learns replaces what an earlier one did (the server may have been restarted with another context).
-    const seen: Partial<Pick<Learned, "reported" | "tools" | "slots">> = {};
+    const seen: Partial<Pick<Learned, "reported" | "tools" | "slots" | "maximum">> = {};
     for (const ask of asks) {
       if (ask.onlyOllama && !ollama) break;
       const answer = await requestJson(this.http, ask.url, { ...options, ...(ask.post ? { method: "POST" as const, body: ask.post } : {}) });
@@ -291,6 +304,7 @@ export class ServedWindows {
       if (facts.tools !== undefined) seen.tools ??= facts.tools;
       if (facts.window !== undefined) seen.reported ??= facts.window;
       if (facts.slots !== undefined) seen.slots ??= facts.slots;
+      if (facts.maximum !== undefined) seen.maximum ??= facts.maximum;
       // A report that changed makes what an overflow taught of the old server moot.
       if (seen.reported !== undefined && entry.reported !== undefined && seen.reported !== entry.reported) entry.overflow = undefined;
       Object.assign(entry, seen);
@@ -298,8 +312,8 @@ export class ServedWindows {
       if (facts.window !== undefined && (ask.url.endsWith("/props") || ask.url.endsWith("/models"))) this.refusing.add(model.ref);
       // llama.cpp counts tokens on request: how its tokenizer counts against the estimate, before any prompt is sent.
       if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(model.ref)) await this.askTokenizer(model, origin, options);
-      // llama.cpp's /props says both; vLLM's listing all there is.
-      if (seen.reported !== undefined && (seen.tools !== undefined || ask.url.endsWith("/models"))) break;
+      // llama.cpp's /props says the window and tools, its listing the trained maximum; vLLM's listing all there is.
+      if (seen.reported !== undefined && ((seen.tools !== undefined && seen.maximum !== undefined) || ask.url.endsWith("/models"))) break;
     }
     return answered;
   }
@@ -315,7 +329,7 @@ export class ServedWindows {
     const id = key(model, baseUrl);
     let entry = this.learned.get(id);
     if (!entry) {
-      entry = { reported: undefined, overflow: undefined, tools: undefined, slots: undefined };
+      entry = { reported: undefined, overflow: undefined, tools: undefined, slots: undefined, maximum: undefined };
       this.learned.set(id, entry);
     }
     return entry;

@@ -23,12 +23,13 @@ export const REFS_ONLY: ModelNames = { aliasOf: () => undefined };
 
 /**
  * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
- * gateway's log): "no reply from Local for 8 s (prompt 6k tokens) — trying Opus at 60 s", the silent
- * model and the next named alike (modelName).
+ * gateway's log): "no reply from Local for 8 s (prompt 6k tokens) — trying Opus if none by 60 s (its
+ * first-token limit)", the silent model and the next named alike (modelName). Both times count from the
+ * request: the wait so far, and the limit at which the next model is tried (or the turn gives up).
  */
 export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = REFS_ONLY): string {
   const next = event.next ? `trying ${modelName(event.next, names)}` : "giving up";
-  return `no reply from ${modelName(event.model, names)} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} at ${seconds(event.limitMs)}`;
+  return `no reply from ${modelName(event.model, names)} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} if none by ${seconds(event.limitMs)} (its first-token limit)`;
 }
 
 /** What every channel says when a call failed and the turn moves on: "Local timed out — trying Backup" (or "— trying it again"). */

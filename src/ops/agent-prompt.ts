@@ -29,7 +29,7 @@ export function mainAgentPrompt(config: HearthConfig, resolved: ResolvedModels, 
  * (system prompt, the tools it is sent, the reply and the reserve): no message of any size can be
  * answered by it. Counted as its tokenizer counts where the server said (`ratio`).
  */
-export function noRoomProblem(model: ModelSpec, served: { window: number; toolsOff: boolean; ratio: number; slots?: number | undefined }, prompt: AgentPrompt): StatusProblem | undefined {
+export function noRoomProblem(model: ModelSpec, served: { window: number; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined }, prompt: AgentPrompt): StatusProblem | undefined {
   const budget = budgetFor(model, served.window, prompt.reserveTokens);
   const fixed = fixedParts({ systemPrompt: prompt.systemPrompt, tools: served.toolsOff ? undefined : [...prompt.tools] });
   const parts: PromptParts = scaleParts({ ...fixed, messageTokens: 0, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens }, served.ratio);
@@ -38,6 +38,6 @@ export function noRoomProblem(model: ModelSpec, served: { window: number; toolsO
     id: "context-too-small",
     severity: "error",
     title: `no message fits: ${windowWords(model, budget.window)}, and the agent's fixed part alone fills it (${partsWords(parts)})`,
-    fix: contextFix(model, { served: { window: budget.window, slots: served.slots }, parts }),
+    fix: contextFix(model, { served: { window: budget.window, slots: served.slots, maximum: served.maximum }, parts }),
   };
 }

@@ -7,7 +7,8 @@ import { reasonsByName } from "../ai/think-habits.js";
 import { parseConfigValue } from "../config/load.js";
 import { resolveModels } from "../models/resolve.js";
 import { HearthError } from "../shared/errors.js";
-import type { DiscoveredModel, DiscoveredServer } from "./discover.js";
+import type { DiscoveredModel, DiscoveredServer, ServerKind } from "./discover.js";
+import { discoveredContext } from "./discover-context.js";
 import { nameInConfig } from "./discover-names.js";
 import { modelKey, modelKeys } from "./discover-keys.js";
 
@@ -27,9 +28,9 @@ export function discoveredRef(providerId: string, model: Pick<DiscoveredModel, "
   return `${providerId}/${keys ? (keys.get(model.id) ?? model.id) : (modelKey(model.id) ?? model.id)}`;
 }
 
-/** A config entry for one discovered model, under `key` where it has one: the served context (else the model's maximum) as contextWindow. */
-export function modelEntry(model: DiscoveredModel, key: string | undefined = modelKey(model.id)): Record<string, unknown> {
-  const window = model.servedContext ?? model.maxContext;
+/** A config entry for one discovered model of a `kind` of server, under `key` where it has one: its contextWindow by discoveredContext's rule. */
+export function modelEntry(model: DiscoveredModel, kind: ServerKind, key: string | undefined = modelKey(model.id)): Record<string, unknown> {
+  const window = discoveredContext(model, kind).tokens;
   return {
     id: model.id,
     ...(key ? { key } : {}),
@@ -47,7 +48,7 @@ export function providerBlock(server: DiscoveredServer): Record<string, unknown>
     baseUrl: server.baseUrl,
     ...(server.kind === "lmstudio" ? { apiKey: "lmstudio" } : {}),
     api: server.api,
-    models: server.models.map((model) => modelEntry(model, keys.get(model.id))),
+    models: server.models.map((model) => modelEntry(model, server.kind, keys.get(model.id))),
   };
 }
 
@@ -78,7 +79,7 @@ export function addDiscoveredProviders(text: string, servers: readonly Discovere
       continue;
     }
     const { keys, api } = additions(current, { ...server, models: missing });
-    current = insertModels(current, { providerId: server.providerId, models: missing, keys, api });
+    current = insertModels(current, { providerId: server.providerId, kind: server.kind, models: missing, keys, api });
     changes.push(`added ${describeModels(missing)} to models.providers.${server.providerId}.models`);
     current = withAliases(current, { providerId: server.providerId, models: missing, keys }, changes);
   }
@@ -98,9 +99,9 @@ function additions(text: string, adding: { providerId: string; api: Api; models:
 }
 
 /** The entries `--write` would add to the config's provider at `server` (its models the provider lacks), as the block to paste into its `models`. */
-export function entriesToAdd(text: string, server: { providerId: string; api: Api; models: readonly DiscoveredModel[] }): Record<string, unknown>[] {
+export function entriesToAdd(text: string, server: { providerId: string; kind: ServerKind; api: Api; models: readonly DiscoveredModel[] }): Record<string, unknown>[] {
   const { keys, api } = additions(text, server);
-  return server.models.map((model) => ({ ...modelEntry(model, keys.get(model.id)), ...(api ? { api } : {}) }));
+  return server.models.map((model) => ({ ...modelEntry(model, server.kind, keys.get(model.id)), ...(api ? { api } : {}) }));
 }
 
 /** Models to add under one provider, with the keys (modelKeys) they are named by. */
@@ -170,9 +171,10 @@ function insertProvider(text: string, server: DiscoveredServer): string {
   return insertMembers(text, root, `  models: ${renderJson5({ providers: { [server.providerId]: block } }, "  ")},`);
 }
 
-function insertModels(text: string, adding: ModelsToAdd): string {
+/** `kind`: the server's, which says who sets the models' context (discoveredContext). */
+function insertModels(text: string, adding: ModelsToAdd & { kind: ServerKind }): string {
   const { providerId, models, keys, api } = adding;
-  const entry = (model: DiscoveredModel): Record<string, unknown> => ({ ...modelEntry(model, keys.get(model.id)), ...(api ? { api } : {}) });
+  const entry = (model: DiscoveredModel): Record<string, unknown> => ({ ...modelEntry(model, adding.kind, keys.get(model.id)), ...(api ? { api } : {}) });
   const list = openedValue(text, ["models", "providers", providerId, "models"]);
   if (list) {
     const indent = `${list.indent}  `;

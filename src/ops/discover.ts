@@ -25,6 +25,8 @@ export interface DiscoveredModel {
   maxContext?: number | undefined;
   /** The context the server runs it with now (a loaded instance, llama.cpp n_ctx, vLLM max_model_len, Ollama /api/ps or num_ctx). */
   servedContext?: number | undefined;
+  /** The context the model's own settings give it where it sets one (Ollama's Modelfile `num_ctx`). */
+  ownContext?: number | undefined;
   /** llama.cpp: requests it runs at once (total_slots); more than one may share servedContext (--kv-unified). */
   slots?: number | undefined;
   loaded?: boolean | undefined;
@@ -227,6 +229,7 @@ async function ollamaServer(http: HttpClient, origin: string, latencyMs: number,
         format: stringOf(details.format) || undefined,
         maxContext: numberOf(trained),
         servedContext: running.get(name) ?? configured,
+        ownContext: configured,
         loaded: running.has(name),
         toolUse: capabilities.length > 0 ? capabilities.includes("tools") : undefined,
         vision: capabilities.length > 0 ? capabilities.includes("vision") : undefined,

@@ -3,6 +3,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Timeouts } from "../ai/types.js";
 import { askForAnswer } from "../models/ask-for-answer.js";
+import { timeFirstToken } from "./first-token-check.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ResolvedModels } from "../models/resolve.js";
@@ -175,7 +176,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           const reasoning = await reasoningAdvice(options.http, model, { lmStudio: probe.lmStudio !== undefined });
           if (reasoning) status.problems.push(reasoning);
         }
-        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined }, options.prompt) : undefined;
+        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined, maximum: native?.maxContext ?? windows.maximum(model) }, options.prompt) : undefined;
         if (noRoom) status.problems.push(noRoom);
         // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
         // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.
@@ -203,9 +204,12 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
       if (status.reachable === undefined) return status;
       const probe = await probeOf(model);
       if (options.firstToken && probe.reachable && status.listed !== false && status.firstTokenMs === undefined) {
-        const measured = await askForAnswer(options.registry, model, { maxTokens: 16 });
+        // A server that reported what it serves the model with (llama.cpp, vLLM: not LM Studio, not Ollama) runs that one model from its start.
+        const servesFixedModel = status.loaded === null && status.servedContext !== null && model.api !== "ollama";
+        const measured = await timeFirstToken(options, model, { loaded: status.loaded ?? undefined, servesFixedModel });
         status.firstTokenMs = measured.ms;
         if (measured.failure) status.problems.push({ id: "first-token-failed", severity: "error", title: `a test request failed: ${measured.failure.message}`, fix: "see the server's log; turns fail over to the next model meanwhile" });
+        if (measured.judgement) status.problems.push(measured.judgement);
       }
       return status;
     }),

@@ -136,7 +136,7 @@ describe("OpenAI-compatible streams say what the client waits for, as SSE commen
     assert.equal(response.status, 200, "the stream started before any token");
     assert.equal(response.headers.get("x-hearth-model"), null, "no model is named before one answers");
     assert.equal(response.headers.get("x-hearth-attempts"), "[]");
-    await raw().until(/^: hearth: no reply from Local for 5 s \(prompt \d+ tokens\) — trying Backup at \d+ s$/m);
+    await raw().until(/^: hearth: no reply from Local for 5 s \(prompt \d+ tokens\) — trying Backup if none by \d+ s \(its first-token limit\)$/m);
     await raw().until(/\n: keep-alive\n\n/);
     clock.advance(10_000);
     await raw().until(/^: hearth: no reply from Local for 15 s/m);

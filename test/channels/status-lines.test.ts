@@ -60,7 +60,7 @@ test("one stream calls one model one name: every line names a model as the fallb
     statusLine({ type: "attempt-failed", model: "other/x", outcome: "timeout", next: "backup/m2" }, names).text,
   ];
   assert.deepEqual(lines, [
-    "no reply from Local for 5 s (prompt 900 tokens) — trying Backup at 60 s",
+    "no reply from Local for 5 s (prompt 900 tokens) — trying Backup if none by 60 s (its first-token limit)",
     "Local overloaded — trying Backup",
     "loading Local on the local server — waiting for it",
     "waiting for room in the cache that Local's server shares among its requests (1 running, 0 waiting before this one)",

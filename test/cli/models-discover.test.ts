@@ -291,7 +291,7 @@ describe("hearth models discover against fake LM Studio, llama.cpp, Ollama and v
     assert.deepEqual([first?.id, first?.reasoning, first?.input, first?.contextWindow, first?.maxTokens], ["minimax/minimax-m2.1", true, ["text"], 65536, 8192], "LM Studio does not say: MiniMax is a reasoner by its family");
     assert.equal(providers.vllm?.models[0]?.reasoning, false, "vLLM does not say: Qwen3's Instruct-2507 does not reason");
     assert.deepEqual(providers.lmstudio?.models[1]?.input, ["text", "image"]);
-    assert.equal(providers.lmstudio?.models[1]?.contextWindow, 32768, "an unloaded model: its maximum");
+    assert.equal(providers.lmstudio?.models[1]?.contextWindow, 32768, "an unloaded model: hearth's 32768, within its maximum");
     assert.equal(providers.llamacpp?.models[0]?.maxTokens, 512, "a quarter of a small window");
     assert.equal(providers.ollama?.models[0]?.reasoning, true);
 

@@ -85,9 +85,9 @@ test("the fallback notice describes the model that failed, hosted or local, neve
 
 test("the words while a model is silent", () => {
   const event = { type: "attempt-waiting", model: "lmstudio/m", waitedMs: 8_000, limitMs: 60_000, promptTokens: 6_369, state: "unknown", next: "anthropic/claude-opus-4-5" } as const;
-  assert.equal(waitingNotice(event, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus at 60 s");
-  assert.equal(waitingNotice({ ...event, state: "loaded", limitMs: 16_000, promptTokens: 420, next: undefined }, catalog), "no reply from lmstudio/m for 8 s (prompt 420 tokens; the model is loaded) — giving up at 16 s");
-  assert.equal(waitingNotice({ ...event, state: "loading", limitMs: 600_000 }, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens; the server is loading the model) — trying Opus at 600 s");
+  assert.equal(waitingNotice(event, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying Opus if none by 60 s (its first-token limit)");
+  assert.equal(waitingNotice({ ...event, state: "loaded", limitMs: 16_000, promptTokens: 420, next: undefined }, catalog), "no reply from lmstudio/m for 8 s (prompt 420 tokens; the model is loaded) — giving up if none by 16 s (its first-token limit)");
+  assert.equal(waitingNotice({ ...event, state: "loading", limitMs: 600_000 }, catalog), "no reply from lmstudio/m for 8 s (prompt 6k tokens; the server is loading the model) — trying Opus if none by 600 s (its first-token limit)");
 });
 
 test("one model, one name in a stream: the silent model, the next, a failure, a load and a queue all by alias, else by ref", () => {
@@ -95,13 +95,13 @@ test("one model, one name in a stream: the silent model, the next, a failure, a 
     agents: { defaults: { model: { primary: "lmstudio/m", fallbacks: ["anthropic/claude-opus-4-5"] }, models: { "lmstudio/m": { alias: "Local" }, "anthropic/claude-opus-4-5": { alias: "Opus" } } } },
     models: { providers: { lmstudio: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-responses", models: [{ id: "m" }] } } } }`).catalog;
   const waiting = { type: "attempt-waiting", model: "lmstudio/m", waitedMs: 8_000, limitMs: 60_000, promptTokens: 6_369, state: "unknown", next: "anthropic/claude-opus-4-5" } as const;
-  assert.equal(waitingNotice(waiting, named), "no reply from Local for 8 s (prompt 6k tokens) — trying Opus at 60 s");
+  assert.equal(waitingNotice(waiting, named), "no reply from Local for 8 s (prompt 6k tokens) — trying Opus if none by 60 s (its first-token limit)");
   assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "timeout", next: "anthropic/claude-opus-4-5" }, named), "Local timed out — trying Opus");
   assert.equal(attemptFailedNotice({ model: "lmstudio/m", outcome: "stream-broken", next: "lmstudio/m" }, named), "Local connection dropped mid-answer — trying it again");
   assert.equal(loadingNotice({ type: "model-loading", model: "lmstudio/m", waiting: true }, named), "loading Local on the local server — waiting for it");
   assert.equal(queuedNotice({ type: "attempt-queued", model: "lmstudio/m", running: 2, ahead: 1, awaiting: "cache" }, named), "waiting for room in the cache that Local's server shares among its requests (2 running, 1 waiting before this one)");
   // Without names (a channel that has no catalog), every model by its ref: still one name each.
-  assert.equal(waitingNotice(waiting), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying anthropic/claude-opus-4-5 at 60 s");
+  assert.equal(waitingNotice(waiting), "no reply from lmstudio/m for 8 s (prompt 6k tokens) — trying anthropic/claude-opus-4-5 if none by 60 s (its first-token limit)");
 });
 
 test("a model not waited on because its server had just hung (or refused) for another model is said so, not as 'failing recently' (t3 finding 3)", () => {

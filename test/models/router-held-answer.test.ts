@@ -35,7 +35,7 @@ class NoticeClock extends ManualClock {
 
 /**
  * t7 #1: while a reasoning model's leading text was held (no text event yet), the client was told "no reply
- * from Llama3 for 5 s … — trying Resp at 8 s", and Resp was never tried: the HTTP clock that decides saw the
+ * from Llama3 for 5 s … — trying Resp if none by 8 s (its first-token limit)", and Resp was never tried: the HTTP clock that decides saw the
  * tokens arrive and had moved on to the idle limit. A held answer is a reply in progress: no wait notice, no
  * fallback, no stuck verdict on the first-token limit.
  */

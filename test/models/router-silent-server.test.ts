@@ -45,7 +45,7 @@ test("a server that just hung for one model is not waited on for the next model 
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.equal(failed?.type === "attempt-failed" ? failed.next : "none", "spare/m");
     assert.ok(result.events.indexOf(failed as never) < result.events.indexOf(skipped as never), "said when it failed, before the skip");
-    // And the wait line before it ("— trying … at 15 s") names the model that would be tried, not the one on the same stuck server.
+    // And the wait line before it ("— trying … if none by 15 s (its first-token limit)") names the model that would be tried, not the one on the same stuck server.
     const waiting = result.events.filter((event) => event.type === "attempt-waiting");
     assert.ok(waiting.length > 0, "the wait was said");
     for (const event of waiting) assert.equal(event.type === "attempt-waiting" ? event.next : "none", "spare/m");

@@ -13,7 +13,7 @@ test("a GGUF path as the id gets the file's stem as its key; LM Studio's and Oll
   assert.equal(modelKey("llama3:8b"), undefined);
   assert.equal(discoveredRef("llamacpp", { id: "/m/stories260K.gguf" }), "llamacpp/stories260K");
   assert.equal(discoveredRef("lmstudio", { id: "qwen/qwen3-8b" }), "lmstudio/qwen/qwen3-8b");
-  assert.deepEqual(Object.keys(modelEntry({ id: "llama3:8b" } as never)).includes("key"), false);
+  assert.deepEqual(Object.keys(modelEntry({ id: "llama3:8b" } as never, "ollama")).includes("key"), false);
 });
 
 test("a model's key names it in refs; its id is what the server is sent", () => {

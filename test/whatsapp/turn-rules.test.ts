@@ -63,7 +63,7 @@ describe("WhatsApp keeps the turn rules", { timeout: 60_000 }, () => {
     // Bounded only so that a missing note fails instead of hanging (the note itself says when it was sent).
     for (let tries = 0; harness.whatsapp.to(aliceChat).length === 0 && tries < 600; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     const [note] = harness.whatsapp.to(aliceChat);
-    assert.match(note ?? "", /^_no reply from Home for [5-9] s \(prompt \d+ tokens[^)]*\) — trying Other at \d+ s_$/);
+    assert.match(note ?? "", /^_no reply from Home for [5-9] s \(prompt \d+ tokens[^)]*\) — trying Other if none by \d+ s \(its first-token limit\)_$/);
     gateway.abortAll();
     await harness.channel.idle();
     assert.deepEqual(harness.whatsapp.to(aliceChat), [note], "said once; a cancelled turn sends nothing more");

@@ -6,14 +6,16 @@ import { configLocation } from "../../config/paths.js";
 import { readConfigFile } from "../../config/read-config-file.js";
 import { renderJson5, renderKey } from "../../config/json5-edit.js";
 import { DEFAULT_ORIGINS, discoverServers, originOf, type DiscoveredModel, type DiscoveredServer, type DiscoveryReport } from "../../ops/discover.js";
-import { addDiscoveredProviders, apartWords, entriesToAdd, providerBlock } from "../../ops/discover-write.js";
+import { addDiscoveredProviders, apartWords, discoveredRef, entriesToAdd, providerBlock } from "../../ops/discover-write.js";
 import { SERVER_NAMES } from "../../ai/server-kind.js";
+import { modelKeys } from "../../ops/discover-keys.js";
+import { discoveredContextNote } from "../../ops/discover-context.js";
 import { nameInConfig, type NamedServer } from "../../ops/discover-names.js";
 import { askPrimaryServer, choosePrimary } from "../../ops/discover-primary.js";
 import { formatBillions, totalBillions } from "../../ops/build-judgement.js";
 import { sharedCacheProblem } from "../../ops/status-problems.js";
 import { HearthError } from "../../shared/errors.js";
-import { shellLine } from "../../shared/shell-quote.js";
+import { shellLine, shellQuote } from "../../shared/shell-quote.js";
 import { asTyped, commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 
 export interface DiscoverOptions extends GlobalOptions {
@@ -130,10 +132,14 @@ function printServer(io: CliIo, server: NamedServer): void {
   const known = configured === undefined ? (server.apart ? ` (new: ${apartWords(server, server.apart)})` : "") : ` (in the config already${configured.newModels.length === 0 ? ", with every model it serves" : `; new: ${configured.newModels.join(", ")}`})`;
   writeLine(io.stdout, `${paint("bold", `${kindName(server.kind)} at ${server.origin}`)} (answered in ${server.latencyMs} ms) → provider ${server.providerId}${known}, api ${server.api}, baseUrl ${server.baseUrl}`);
   if (server.models.length === 0) writeLine(io.stdout, "  serves no chat models");
+  const keys = modelKeys(server.models.map((model) => model.id));
   for (const model of server.models) {
     writeLine(io.stdout, `  ${model.id}`);
     const facts = modelFacts(model);
     if (facts.length > 0) writeLine(io.stdout, `    ${facts.join(" · ")}`);
+    // Where hearth sets the context (Ollama's num_ctx, LM Studio's load), the contextWindow written and why.
+    const context = discoveredContextNote(model, { kind: server.kind, ref: shellQuote(discoveredRef(server.providerId, model, keys)) });
+    if (context) writeLine(io.stdout, `    ${paint("dim", "i context")}: ${asTyped(io, context)}`);
     if (model.slots !== undefined && model.slots > 1 && model.servedContext !== undefined) {
       const shared = sharedCacheProblem(model.slots, model.servedContext, { provider: server.providerId, kvCache: undefined });
       writeLine(io.stdout, `    ${paint("dim", "i info")}: ${shared.title}`);
