@@ -1,5 +1,6 @@
 import type { Api } from "./api.js";
-import { classifyHttpFailure, errorPayloadOf } from "./classify-failure.js";
+import { classifyHttpFailure, clipDetail, errorInAnswer } from "./classify-failure.js";
+import { missingEndpointAdvice } from "./endpoint-advice.js";
 import { FailureError, type HttpClient, type HttpResponse } from "./http/http-client.js";
 import { compatibleContext, type CompatHabits } from "./compat.js";
 import type { ModelCompat, ModelSpec } from "./model-spec.js";
@@ -143,19 +144,26 @@ export async function postForStream(
   });
   if (!result.ok) throw new FailureError(result.failure);
   const response = result.response;
+  const what = `POST ${new URL(url).pathname}`;
   if (response.status < 200 || response.status >= 300) {
     const text = await response.text(64 * 1024).catch(() => "");
-    throw new FailureError(classifyHttpFailure(response.status, text, response.headers, `POST ${new URL(url).pathname}`));
+    throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what), model, path));
   }
-  // LM Studio answers an unknown endpoint with 200 and a JSON error instead of a stream.
+  // LM Studio answers an unknown endpoint (and some errors) with 200 and a JSON error instead of a stream: its words decide, its status is said as sent.
   const type = String(response.headers["content-type"] ?? "");
   if (type.includes("application/json")) {
     const text = await response.text(64 * 1024).catch(() => "");
-    const status = errorPayloadOf(safeJson(text)) ? 400 : 502;
-    throw new FailureError(classifyHttpFailure(status, text || "the server answered JSON instead of a stream", response.headers, `POST ${new URL(url).pathname}`));
+    if (errorInAnswer(safeJson(text))) throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what), model, path));
+    throw new FailureError({ kind: "server-error", status: response.status, message: `${what} answered ${response.status} with JSON instead of a stream: ${clipDetail(text.trim() || "(empty)")}`, detail: text.trim().slice(0, 500) });
   }
   builder.onActivity = () => response.markActivity();
   return response;
+}
+
+/** A "no such endpoint" failure with what it means for this model's baseUrl and api. */
+function withEndpointAdvice(failure: Failure, model: ModelSpec, path: string): Failure {
+  if (failure.kind !== "no-endpoint") return failure;
+  return { ...failure, message: `${failure.message}: ${missingEndpointAdvice(model, path.split("?")[0] ?? path)}` };
 }
 
 function isWireBody(body: unknown): body is WireBody {

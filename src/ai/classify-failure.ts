@@ -43,7 +43,19 @@ function stringOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A non-2xx answer → a failure kind, with Retry-After honoured. */
+/**
+ * A 2xx JSON answer that carries an error instead of what was asked (LM Studio answers an unknown path
+ * with 200 and `{"error":"Unexpected endpoint or method. (…)"}`): its error's words, else undefined.
+ * Only an `error` that is a text or an object counts (a Responses object's `error: null` does not).
+ */
+export function errorInAnswer(body: unknown): ErrorPayload | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const error = (body as Record<string, unknown>).error;
+  if (!(typeof error === "string" ? error.trim() !== "" : typeof error === "object" && error !== null)) return undefined;
+  return errorPayloadOf(body);
+}
+
+/** A non-2xx answer, or a 2xx one whose body is an error (errorInAnswer) → a failure kind, with Retry-After honoured; the message says the status the server sent. */
 export function classifyHttpFailure(status: number, bodyText: string, headers: IncomingHttpHeaders, what: string): Failure {
   const payload = readErrorPayload(bodyText);
   const kind = kindOf(payload, status);
@@ -94,7 +106,9 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   if (/authentication|permission|invalid_api_key/i.test(code)) return "auth";
   if (status === 401 || status === 403) return "auth";
   if (status === 429) return "rate-limit";
-  if (status === 404 || matchesAny(text, MODEL_NOT_FOUND_WORDING) || matchesAny(payload.message, MISSING_ENDPOINT_WORDING)) return "model-not-found";
+  // A server that says it has no such endpoint (LM Studio says so with 200): the address or the api is wrong, not the model.
+  if (matchesAny(payload.message, MISSING_ENDPOINT_WORDING)) return "no-endpoint";
+  if (status === 404 || matchesAny(text, MODEL_NOT_FOUND_WORDING)) return "model-not-found";
   if (status === 408) return "timeout";
   if (status !== undefined && status >= 500) return "server-error";
   if (status === undefined && /server_error|api_error|internal/i.test(code)) return "server-error";
@@ -106,12 +120,10 @@ export function clipDetail(detail: string): string {
   return detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
 }
 
+/** The server's words; a missing endpoint says so (what to change depends on the model's baseUrl and api: see missingEndpointAdvice). */
 function explain(kind: FailureKind, detail: string): string {
   const clipped = clipDetail(detail);
-  if (kind === "model-not-found" && matchesAny(detail, MISSING_ENDPOINT_WORDING)) {
-    return `${clipped} (the server has no such endpoint: for a server without the Responses API, set api: "openai-completions")`;
-  }
-  return clipped;
+  return kind === "no-endpoint" ? `${clipped} (the server has no such endpoint)` : clipped;
 }
 
 /** `retry-after-ms` (OpenAI), `retry-after` in seconds or as an HTTP date. */

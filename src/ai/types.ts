@@ -138,6 +138,7 @@ export const FAILURE_KINDS = [
   "overloaded",
   "server-error",
   "model-not-found",
+  "no-endpoint",
   "context-overflow",
   "stream-broken",
   "bad-request",

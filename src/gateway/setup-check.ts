@@ -78,7 +78,7 @@ function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string,
   }
   for (const host of hosts("error")) {
     const look = byHost.get(host)?.look;
-    words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — see its log`);
+    words.push(`the model server at ${host} answered with an error (${look?.state === "error" ? look.message : "no answer"}) — ${look?.state === "error" && look.fix ? look.fix : "see its log"}`);
   }
   return words.join("; ");
 }

@@ -3,6 +3,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { AssistantMessage, Context, Failure, StreamEvent } from "../ai/types.js";
 import { estimateContextTokens } from "../ai/usage.js";
 import { linkAbort } from "../shared/abort-link.js";
+import { shellQuote } from "../shared/shell-quote.js";
 import type { Clock } from "../shared/clock.js";
 import type { EventStream } from "../shared/event-stream.js";
 import { FirstTokenWatch } from "./first-token-watch.js";
@@ -102,6 +103,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           if (limit !== undefined) watch.loaded(limit);
           return;
         }
+        // LM Studio with JIT loading off does not load it on request: nothing to wait for (the call fails, and says so).
+        if (loadState.notLoadedOnRequest(model, model.baseUrl)) return;
         const fallback = model.onColdLoad === "fallback" && (next !== undefined || request.coldLoadFallback === true);
         out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
         if (!fallback) {
@@ -151,7 +154,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           break;
         case "response-error": {
           const failure = stuck && !outer?.aborted ? stuckFailure(model, firstByteLimit.ms, promptTokens) : event.failure;
-          resolve({ ok: false, failure, partial: event.partial, textSent, coldLoading });
+          resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: event.partial, textSent, coldLoading })));
           break;
         }
       }
@@ -218,6 +221,23 @@ function answeredLately(dependencies: CallDependencies, model: ModelSpec): boole
   if (model.api === "ollama") return dependencies.loadState?.answeredRecently(model, model.baseUrl, OLLAMA_ANSWERED_LATELY_MS) === true;
   if (dependencies.prefill.tokensPerSecond(model.ref) !== undefined) return true;
   return dependencies.loadState?.answeredRecently(model, model.baseUrl, ANSWERED_LATELY_MS) === true;
+}
+
+/**
+ * A "no such model" from a local server that has the model but not loaded, and does not load on request
+ * (LM Studio with JIT loading off: "No models loaded", "Invalid model identifier"): said as that, with
+ * the load that fixes it. The load-state look under way (or a fresh one) says which.
+ */
+async function notLoadedWords(failure: Failure, at: { model: ModelSpec; loadState: LoadState | undefined }): Promise<Failure> {
+  const { model, loadState } = at;
+  if (failure.kind !== "model-not-found" || !loadState || !model.local) return failure;
+  if ((await loadState.isLoaded(model, model.baseUrl).catch(() => undefined)) !== false) return failure;
+  const notLoaded = loadState.notLoadedOnRequest(model, model.baseUrl);
+  if (!notLoaded) return failure;
+  return {
+    ...failure,
+    message: `${model.ref}: not loaded, and the server does not load on request (LM Studio's JIT loading is off): load it with \`hearth models load ${shellQuote(model.ref)} --context ${notLoaded.loadContext}\`, or turn on Just-in-Time model loading — the server said: ${failure.detail ?? failure.message}`,
+  };
 }
 
 function stuckFailure(model: ModelSpec, limitMs: number, promptTokens: number): Failure {

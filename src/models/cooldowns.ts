@@ -7,7 +7,7 @@ import { providerPath } from "./provider-words.js";
 import { serverKey } from "./silent-servers.js";
 
 /** Failures that say the model cannot answer right now (not: your request is wrong, or too long). */
-const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "stream-broken"]);
+const COOLING_KINDS: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "auth", "rate-limit", "overloaded", "server-error", "model-not-found", "no-endpoint", "stream-broken"]);
 
 /**
  * Failures worth remembering from one process to the next: a hang costs the whole first-token wait,

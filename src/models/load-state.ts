@@ -2,9 +2,22 @@ import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { parseLmStudioListing } from "../ai/lmstudio/listing.js";
+import { listedModelIds } from "../ai/model-listing.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
+
+/** What LM Studio said of one model at one replica, and when. */
+interface Known {
+  loaded: boolean;
+  context: number | undefined;
+  toolUse: boolean | undefined;
+  /** The most context the model supports (`max_context_length`). */
+  maxContext?: number | undefined;
+  /** Whether a request for it makes the server load it (JIT loading: the OpenAI listing holds it); asked only while it is not loaded. */
+  loadsOnRequest?: boolean | undefined;
+  at: number;
+}
 
 const PROBE_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, totalMs: 3_000 };
 const FRESH_MS = 20_000;
@@ -21,7 +34,7 @@ const MAX_ORIGINS = 256;
  */
 export class LoadState {
   private readonly nativePath = new Map<string, { path: string | null; at: number }>();
-  private readonly known = new Map<string, { loaded: boolean; context: number | undefined; toolUse: boolean | undefined; maximum?: number | undefined; at: number }>();
+  private readonly known = new Map<string, Known>();
   private readonly looking = new Map<string, Promise<boolean | undefined>>();
   private readonly warming = new Map<string, Promise<void>>();
   /** When each replica and model last answered in this process. */
@@ -92,6 +105,9 @@ export class LoadState {
     const remembered = this.nativePath.get(origin);
     if (this.withoutListing(origin)) return undefined;
     const paths = remembered?.path ? [remembered.path] : ["/api/v1/models", "/api/v0/models"];
+    // Whether the OpenAI listing holds it (JIT loading on) matters only for a model not loaded: asked alongside unless it
+    // was loaded when last seen (the usual case, which then costs nothing more), so finding it not loaded costs no second round trip.
+    const listing = this.known.get(key)?.loaded === true ? undefined : this.listsModel(model, baseUrl, headers);
     for (const path of paths) {
       const answer = await requestJson(this.http, joinUrl(origin, path), { headers, timeouts: PROBE_TIMEOUTS });
       if (!answer.ok) {
@@ -103,12 +119,30 @@ export class LoadState {
       this.nativePath.set(origin, { path, at: this.clock.now() });
       const entry = models.find((candidate) => candidate.id === model.id);
       if (!entry) return undefined;
-      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, maximum: entry.maxContext, at: this.clock.now() });
+      // Not loaded: with JIT loading on LM Studio's /v1/models lists every downloaded model, with it off only the loaded ones.
+      const loadsOnRequest = entry.loaded ? undefined : await (listing ?? this.listsModel(model, baseUrl, headers));
+      this.known.set(key, { loaded: entry.loaded, context: entry.loadedContext, toolUse: entry.toolUse, maxContext: entry.maxContext, loadsOnRequest, at: this.clock.now() });
       return entry.loaded;
     }
     // A path that worked may fail once (a restart, an update): both are asked again next time.
     this.nativePath.set(origin, remembered?.path ? { path: null, at: 0 } : { path: null, at: this.clock.now() });
     return undefined;
+  }
+
+  /** Whether the OpenAI-compatible listing holds the model; undefined when it could not be read. */
+  private async listsModel(model: ModelSpec, baseUrl: string, headers: Record<string, string>): Promise<boolean | undefined> {
+    const answer = await requestJson(this.http, joinUrl(baseUrl, "/models"), { headers, timeouts: PROBE_TIMEOUTS }).catch(() => undefined);
+    return answer?.ok ? listedModelIds(answer.body)?.has(model.id) : undefined;
+  }
+
+  /**
+   * A model LM Studio had not loaded when last asked, and will not load on request (JIT loading off):
+   * the context to load it with (contextWindow, at most what the model supports). Undefined otherwise. No I/O.
+   */
+  notLoadedOnRequest(model: ModelSpec, baseUrl = model.baseUrl): { loadContext: number } | undefined {
+    const known = model.local ? this.known.get(`${baseUrl}\u0000${model.id}`) : undefined;
+    if (known === undefined || known.loaded || known.loadsOnRequest !== false) return undefined;
+    return { loadContext: known.maxContext !== undefined ? Math.min(model.contextWindow, known.maxContext) : model.contextWindow };
   }
 
   /** The model answered: it is loaded now (with the context last seen, if any). */
@@ -117,7 +151,7 @@ export class LoadState {
     const key = `${baseUrl}\u0000${model.id}`;
     this.answered.set(key, this.clock.now());
     const known = this.known.get(key);
-    this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, maximum: known?.maximum, at: this.clock.now() });
+    this.known.set(key, { loaded: true, context: known?.context, toolUse: known?.toolUse, maxContext: known?.maxContext, at: this.clock.now() });
   }
 
   /**
@@ -132,7 +166,7 @@ export class LoadState {
   /** The most context LM Studio says the model supports (`max_context_length`), as last seen; undefined if not known. No I/O. */
   knownMaximum(model: ModelSpec, baseUrl = model.baseUrl): number | undefined {
     if (!model.local) return undefined;
-    return this.known.get(`${baseUrl}\u0000${model.id}`)?.maximum;
+    return this.known.get(`${baseUrl}\u0000${model.id}`)?.maxContext;
   }
 
   /** Whether the model answered at this replica within `withinMs` in this process (it is very likely still loaded). */

@@ -9,6 +9,7 @@ const REASONS: Record<AttemptOutcome, string> = {
   overloaded: "overloaded",
   "server-error": "answered with a server error",
   "model-not-found": "does not have the model",
+  "no-endpoint": "has no such endpoint (check the provider's baseUrl and api)",
   "context-overflow": "context full",
   "stream-broken": "connection dropped mid-answer",
   "bad-request": "rejected the request",

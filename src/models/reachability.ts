@@ -1,7 +1,9 @@
 import { bearerHeaders } from "../ai/adapter.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
-import { modelListingUrl } from "../ai/model-listing.js";
+import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
+import { baseUrlFix } from "../ai/endpoint-advice.js";
+import type { Api } from "../ai/api.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Failure } from "../ai/types.js";
 
@@ -13,7 +15,7 @@ export const QUICK_TIMEOUTS = { connectMs: 300, firstByteMs: 400, idleMs: 400, t
  * sent nothing in time (running, but stuck or busy); nothing is there (refused, no such host, no
  * connection in time); or it answered with an error (or dropped the connection). `message`: the failure's words.
  */
-export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string };
+export type ServerLook = { state: "answers" } | { state: "hung" | "absent" | "error"; message: string; fix?: string | undefined };
 
 /** Whether a local server answers its model listing right now (any replica), within half a second; `look`: what it found, in detail. */
 export interface ReachabilityCheck {
@@ -29,8 +31,14 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
     const headers = { ...bearerHeaders(model), ...model.headers };
     const looks = await Promise.all(
       model.replicas.map(async (url): Promise<ServerLook> => {
-        const answer = await requestJson(http, modelListingUrl(model.api, url), { headers, timeouts: QUICK_TIMEOUTS, ...(signal ? { signal } : {}) });
-        return answer.ok ? { state: "answers" } : lookOf(answer.failure);
+        const listing = modelListingUrl(model.api, url);
+        const answer = await requestJson(http, listing, { headers, timeouts: QUICK_TIMEOUTS, ...(signal ? { signal } : {}) });
+        // Judged by what it says: a 200 without a model list (or with LM Studio's "Unexpected endpoint") is no answer.
+        const listed = answer.ok ? listedModelIds(answer.body) : undefined;
+        // A listing without the model (LM Studio with JIT loading off lists only loaded ones) is a server that will not answer for it; a single-model llama-server answers any id.
+        if (answer.ok && listed !== undefined) return listed.has(model.id) || singleModelServed(answer.body) !== undefined ? { state: "answers" } : notListed(model, listed);
+        const failure: Failure = answer.ok ? { kind: "no-endpoint", status: answer.status, message: `GET ${new URL(listing).pathname} answered ${answer.status} without a model list` } : answer.failure;
+        return lookOf(failure, { api: model.api, baseUrl: url });
       }),
     );
     return looks.reduce<ServerLook>((best, each) => (LOOK_RANK[each.state] < LOOK_RANK[best.state] ? each : best), { state: "absent", message: "no server to ask" });
@@ -43,8 +51,22 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
   };
 }
 
+/** The server answered its listing without the model: what it has, and what to do. */
+function notListed(model: ModelSpec, listed: ReadonlySet<string>): ServerLook {
+  const has = [...listed].filter((id) => id !== "").slice(0, 3);
+  return {
+    state: "error",
+    message: `it does not list "${model.id}"${has.length > 0 ? ` (it has ${has.map((id) => `"${id}"`).join(", ")})` : " (it lists no model)"}`,
+    fix: "load the model on the server (LM Studio with JIT loading off lists only loaded models: `hearth models load` loads one), or correct the id; `hearth models status --probe` says more",
+  };
+}
+
 /** A failed listing as a look: an answer with an error status, a connection that went quiet, or nothing there. */
-function lookOf(failure: Failure): ServerLook {
+function lookOf(failure: Failure, where: { api: Api; baseUrl: string }): ServerLook {
+  if (failure.kind === "no-endpoint") {
+    const fix = baseUrlFix(where.baseUrl, where.api);
+    return { state: "error", message: failure.message, fix: fix ? `the baseUrl's path is probably wrong (${fix.why}): set it to "${fix.suggested}"` : `${where.baseUrl} does not serve api "${where.api}": check the provider's baseUrl and api` };
+  }
   if (failure.status !== undefined || failure.kind === "stream-broken") return { state: "error", message: failure.message };
   if (failure.kind === "timeout" && failure.phase !== "connect") return { state: "hung", message: failure.message };
   return { state: "absent", message: failure.message };

@@ -6,7 +6,7 @@ import { configPathName, type ConfigProblem, type ConfigSource } from "../config
 import type { ConfigPath } from "../config/json5-locate.js";
 import { didYouMean } from "../shared/did-you-mean.js";
 import { isLocalUrl } from "./is-local.js";
-import { joinUrl } from "../ai/http/join-url.js";
+import { baseUrlFix } from "../ai/endpoint-advice.js";
 import { RejectedNames } from "./rejected-names.js";
 
 /** A provider after merging the config with the built-in catalog. */
@@ -269,18 +269,21 @@ function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | un
 }
 
 /**
- * LM Studio and most OpenAI-compatible servers serve under /v1; a bare host answers 404 to every call.
+ * LM Studio and most OpenAI-compatible servers serve under /v1: a bare host gets "no such endpoint" for
+ * every call (LM Studio says it with status 200). A path that ends in an endpoint (`/chat/completions`,
+ * `/responses`, `/messages`, `/models`, `/completions`) gets it twice, since hearth appends it itself.
  * Ollama's native API is at the server root (`/api/chat`); hearth takes a `/v1` there off itself.
  */
 function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | undefined, problems: ConfigProblem[]): void {
   if (!config?.baseUrl) return;
-  const usesOpenAi = provider.models.some((model) => model.api.startsWith("openai")) || provider.api?.startsWith("openai");
-  const path = new URL(config.baseUrl).pathname.replace(/\/+$/, "");
-  if (usesOpenAi && path === "") {
-    problems.push({
-      severity: "warning",
-      path: ["models", "providers", provider.id, "baseUrl"],
-      message: `"${config.baseUrl}" has no path; OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1: "${joinUrl(config.baseUrl, "/v1")}"`,
-    });
-  }
+  const apis = [...new Set([...provider.models.map((model) => model.api), ...(provider.api ? [provider.api] : [])])];
+  // The api that decides the fix: an OpenAI-style one where any model uses it (they serve under /v1).
+  const api = apis.find((candidate) => candidate.startsWith("openai")) ?? apis[0];
+  const fix = baseUrlFix(config.baseUrl, api);
+  if (!fix) return;
+  problems.push({
+    severity: "warning",
+    path: ["models", "providers", provider.id, "baseUrl"],
+    message: `"${config.baseUrl}": ${fix.why}; every call would go to the wrong path: write "${fix.suggested}"`,
+  });
 }

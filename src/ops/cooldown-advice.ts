@@ -48,6 +48,7 @@ export function cooldownFix(entry: Cooling, facts: CooldownFacts = {}): string {
       : "it took a request and stalled: a successful answer (name the model to try it at once) or the end of the wait brings it back";
   }
   if (entry.kind === "model-not-found") return "the server says it has no such model: compare the id with what it lists (`hearth models status --probe`); a successful answer or the end of the wait brings it back";
+  if (entry.kind === "no-endpoint") return "the server has no such endpoint: the provider's baseUrl (its path) or api is wrong for it — `hearth models status --probe` says which; a successful answer or the end of the wait brings it back";
   // overloaded, server-error: the server is there and answers with errors.
   return `the server answered with an error (${entry.kind}): see its log or status page; a successful answer or the end of the wait brings it back`;
 }

@@ -155,7 +155,7 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
   return findings;
 }
 
-const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-responses-endpoint", "hearth-gateway", "other-server"]);
+const SERVER_WIDE: ReadonlySet<string> = new Set(["unreachable", "server-hung", "listing-failed", "no-model-listing", "no-responses-endpoint", "hearth-gateway", "other-server"]);
 const QUIET_HERE: ReadonlySet<string> = new Set(["idle-models"]);
 
 const listingPath = (entry: ChainStatus): string => (entry.api === "ollama" ? "/api/tags" : `${entry.baseUrl.replace(/\/+$/, "")}/models`);

@@ -30,7 +30,7 @@ export type LoadResult =
 export async function loadLmStudioModel(http: HttpClient, request: LoadRequest): Promise<LoadResult> {
   const body = { model: request.model, ...(request.contextLength !== undefined ? { context_length: request.contextLength } : {}), ...(request.ttlSeconds !== undefined ? { ttl: request.ttlSeconds } : {}), echo_load_config: true };
   const answer = await requestJson(http, `${request.origin}/api/v1/models/load`, { method: "POST", body, headers: request.headers, timeouts: LOAD_TIMEOUTS });
-  if (!answer.ok) return { ok: false, failure: answer.failure, fix: loadFix(answer.failure) };
+  if (!answer.ok) return { ok: false, failure: answer.failure, fix: loadFix(answer.failure, request.contextLength) };
   const root = record(answer.body);
   return {
     ok: true,
@@ -40,10 +40,25 @@ export async function loadLmStudioModel(http: HttpClient, request: LoadRequest):
   };
 }
 
-function loadFix(failure: Failure): string {
+/**
+ * What to do about a failed load, from what LM Studio said: a context past the model's maximum names
+ * that maximum (when its words do); an unknown key; else the log, where memory is the usual cause.
+ */
+function loadFix(failure: Failure, asked?: number): string {
   if (failure.status === undefined) return "start LM Studio's server (Developer → Start Server, or `lms server start`) and check the provider's baseUrl";
-  if (failure.status === 404) return "check the model key: `hearth models discover` lists what the server has (download it in LM Studio first); LM Studio older than 0.4 has no load endpoint";
+  const words = failure.detail ?? failure.message;
+  const maximum = contextMaximumIn(words);
+  if (maximum !== undefined) return `the model supports at most ${maximum} tokens of context${asked !== undefined ? ` (${asked} asked)` : ""}: load it with --context ${maximum} or less, and lower the model's contextWindow in the config to match`;
+  if (/context/i.test(words) && /exceed|greater than|larger than|too large|maximum|at most/i.test(words)) return "the context asked is more than the model supports: try a smaller --context (`hearth models discover` shows each model's maximum), and lower the model's contextWindow to match";
+  if (failure.status === 404 || failure.kind === "no-endpoint") return "check the model key: `hearth models discover` lists what the server has (download it in LM Studio first); LM Studio older than 0.4 has no load endpoint";
   return "see LM Studio's log (Developer → Logs): a context too large for the memory is the usual cause; try a smaller --context";
+}
+
+/** The model's maximum context where LM Studio's words name it ("exceeds the model's maximum of 131072", "max context length is 131072"). */
+export function contextMaximumIn(words: string): number | undefined {
+  if (!/context/i.test(words)) return undefined;
+  const match = /\bmax(?:imum)?\b[^\d.]{0,40}?(\d{3,})/i.exec(words) ?? /(\d{3,})[^\d.]{0,20}?\b(?:is the )?max(?:imum)?\b/i.exec(words);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 export type UnloadResult = { ok: true; instances: string[] } | { ok: false; failure: Failure | undefined; message: string; fix: string };

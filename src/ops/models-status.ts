@@ -148,7 +148,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         status.latencyMs = probe.latencyMs;
         status.answered = !(probe.failure && hung(probe.failure));
         const native = probe.lmStudio?.find((entry) => entry.id === model.id);
-        status.listed = probe.listed ? probe.listed.has(model.id) || native !== undefined || probe.servesAnyId !== undefined : null;
+        status.listed = probe.listed ? probe.listed.has(model.id) || native?.loaded === true || probe.servesAnyId !== undefined : null;
         if (probe.servesAnyId !== undefined && probe.servesAnyId !== model.id) status.servedAs = probe.servesAnyId;
         status.loaded = native ? native.loaded : null;
         status.loadedContext = native?.loadedContext ?? null;

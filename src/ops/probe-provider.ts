@@ -1,5 +1,5 @@
 import { bearerHeaders } from "../ai/adapter.js";
-import { MISSING_ENDPOINT_WORDING, matchesAny } from "../ai/failure-wording.js";
+import { clipDetail } from "../ai/classify-failure.js";
 import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
@@ -63,6 +63,8 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
     return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined, ...(hearthGateway ? { hearthGateway } : {}) };
   }
   const listed = listedModelIds(listing.body);
+  // A 200 without a model list is no listing (another server or path answered): a finding, never success.
+  if (listed === undefined) return { reachable: true, latencyMs: listing.ms, failure: noModelList(modelsUrl, listing), listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
   if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
@@ -92,12 +94,22 @@ async function lmStudioListing(http: HttpClient, base: string, headers: Record<s
   return undefined;
 }
 
-/** An empty POST: a server with the endpoint rejects the body (400/422), one without answers 404/405. */
+/** A listing answer with no `data` or `models` array, as a failure that says what came instead. */
+function noModelList(url: string, listing: { status: number; body: unknown }): Failure {
+  const said = JSON.stringify(listing.body) ?? "";
+  return { kind: "no-endpoint", status: listing.status, message: `GET ${new URL(url).pathname} answered ${listing.status} without a model list: ${clipDetail(said)}`, detail: said.slice(0, 500) };
+}
+
+/**
+ * An empty POST: a server with the endpoint rejects the body (400/422, or LM Studio's 200 with an error
+ * about the request), one without says so (404/405, or LM Studio's 200 "Unexpected endpoint"): the words
+ * decide, whatever the status.
+ */
 async function hasResponsesEndpoint(http: HttpClient, base: string, headers: Record<string, string>): Promise<boolean> {
   const answer = await requestJson(http, joinUrl(base, "/responses"), { method: "POST", body: {}, headers });
   if (answer.ok) return true;
-  const status = answer.failure.status;
-  if (status === 405) return false;
-  if (status === 404) return !matchesAny(answer.failure.detail ?? "", MISSING_ENDPOINT_WORDING) && /model/i.test(answer.failure.detail ?? "");
+  const { status, kind, detail } = answer.failure;
+  if (kind === "no-endpoint" || status === 405) return false;
+  if (status === 404) return /model/i.test(detail ?? "");
   return status !== undefined;
 }

@@ -7,6 +7,9 @@ import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { providerPath } from "../models/provider-words.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
 import { llamaContextFlags } from "../models/context-fit.js";
+import { baseUrlFix, pathOfBaseUrl } from "../ai/endpoint-advice.js";
+import { clipDetail } from "../ai/classify-failure.js";
+import type { Failure } from "../ai/types.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -42,6 +45,11 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     });
     return problems;
   }
+  // An answer that says the listing is not there (LM Studio's 200 "Unexpected endpoint"), or a 200 without a model list: the address or api is wrong.
+  if (failure && (failure.kind === "no-endpoint" || (failure.status !== undefined && failure.status < 300))) {
+    problems.push(listingNotServed(model, failure));
+    return problems;
+  }
   if (failure) {
     problems.push({
       id: "listing-failed", severity: "error",
@@ -61,18 +69,36 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
         : `correct the model id, or check that your account has access to it`,
     });
   }
+  // The context to load with: contextWindow, never past what the model supports (LM Studio refuses more).
+  const loadContext = native?.maxContext !== undefined ? Math.min(model.contextWindow, native.maxContext) : model.contextWindow;
+  const load = `hearth models load ${shellQuote(model.ref)} --context ${loadContext}`;
   if (native && !native.loaded) {
-    problems.push({
-      id: "model-not-loaded", severity: "warn",
-      title: "the model is not loaded: the first request waits while the server loads it (JIT)",
-      fix: `load it now and keep it resident: hearth models load ${shellQuote(model.ref)} --context ${model.contextWindow}`,
-    });
+    // With JIT loading on, LM Studio's OpenAI listing holds every downloaded model; with it off, only the loaded ones.
+    const loadsOnRequest = probe.listed === undefined || probe.listed.has(model.id);
+    problems.push(
+      loadsOnRequest
+        ? {
+            id: "model-not-loaded", severity: "warn",
+            title: "the model is not loaded: the first request waits while the server loads it (JIT)",
+            fix: `load it now and keep it resident: ${load}`,
+          }
+        : {
+            id: "model-not-loaded", severity: "error",
+            title: "the model is not loaded, and the server does not load on request: its /v1/models does not list it (LM Studio's JIT loading is off), so every turn to it fails",
+            fix: `load it: ${load} (or turn on LM Studio's Just-in-Time model loading: Developer → Server Settings)`,
+          },
+    );
   }
   if (native?.loadedContext !== undefined && native.loadedContext < model.contextWindow) {
+    const reload = `hearth models unload ${shellQuote(model.ref)} && ${load}`;
+    const beyond = loadContext < model.contextWindow ? `; ${loadContext} is the most the model supports, so contextWindow should come down to ${loadContext} too` : "";
     problems.push({
       id: "loaded-context-small", severity: "warn",
       title: `LM Studio loaded the model with ${native.loadedContext} tokens of context`,
-      fix: `reload it with a larger context (hearth models unload ${shellQuote(model.ref)} && hearth models load ${shellQuote(model.ref)} --context ${model.contextWindow}) or lower contextWindow to ${native.loadedContext}`,
+      fix:
+        loadContext > native.loadedContext
+          ? `reload it with a larger context (${reload})${beyond}, or lower contextWindow to ${native.loadedContext}`
+          : `it is loaded with the most the model supports: lower ${providerPath(model)} → ${model.id} contextWindow to ${native.loadedContext}`,
     });
   }
   if (native?.maxContext !== undefined && native.maxContext < model.contextWindow) {
@@ -96,10 +122,32 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "no-responses-endpoint", severity: "error",
       title: "the server has no Responses API endpoint (POST /responses)",
-      fix: `${looksLikeLmStudio(model, probe.serverKind) ? "upgrade LM Studio to 0.3.29 or later, or " : ""}set api: "${probe.serverKind === "ollama" ? "ollama" : "openai-completions"}" for ${providerPath(model)}`,
+      fix: pathOfBaseUrl(model.baseUrl).endsWith("/v1")
+        ? `${looksLikeLmStudio(model, probe.serverKind) ? "upgrade LM Studio to 0.3.29 or later, or " : ""}set api: "${probe.serverKind === "ollama" ? "ollama" : "openai-completions"}" for ${providerPath(model)}`
+        : `check ${providerPath(model, "baseUrl")}: its path ("${pathOfBaseUrl(model.baseUrl) || "/"}") is not the server's /v1, where the Responses endpoint would be; or set api: "${probe.serverKind === "ollama" ? "ollama" : "openai-completions"}" for ${providerPath(model)}`,
     });
   }
   return problems;
+}
+
+/**
+ * The server answered the model listing with an error (LM Studio: 200 and "Unexpected endpoint or
+ * method"), or without a list: what it said, and the baseUrl to write where its shape is wrong.
+ */
+function listingNotServed(model: ModelSpec, failure: Failure): StatusProblem {
+  const url = modelListingUrl(model.api, model.baseUrl);
+  const origin = new URL(url).origin;
+  const path = new URL(url).pathname;
+  const noList = /without a model list/.test(failure.message);
+  const said = noList ? `without a model list (${failure.status}): ${clipDetail(failure.detail ?? "")}` : `with an error (${failure.status}): ${clipDetail(failure.detail ?? failure.message)}`;
+  const fix = baseUrlFix(model.baseUrl, model.api);
+  return {
+    id: "no-model-listing", severity: "error",
+    title: `the server at ${origin} answered GET ${path} ${said}; ${fix ? `the baseUrl's path is probably wrong: ${fix.why}` : `the baseUrl or api does not match this server (api "${model.api}" lists models at ${path})`}`,
+    fix: fix
+      ? `set ${providerPath(model, "baseUrl")} to "${fix.suggested}"`
+      : `check ${providerPath(model, "baseUrl")} (is ${model.baseUrl} the server you meant?) and ${providerPath(model, "api")}; try: curl ${url}`,
+  };
 }
 
 /**

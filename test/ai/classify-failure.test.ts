@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyHttpFailure, classifyStreamError, retryAfter } from "../../src/ai/classify-failure.js";
+import { classifyHttpFailure, classifyStreamError, errorInAnswer, retryAfter } from "../../src/ai/classify-failure.js";
 
 const classify = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   classifyHttpFailure(status, typeof body === "string" ? body : JSON.stringify(body), headers, "POST /v1/x");
@@ -32,10 +32,22 @@ test("status codes map to kinds; the server's words are kept", () => {
   assert.equal(classify(400, { error: "No models loaded. Please load a model in the developer page or use the `lms load` command." }).kind, "model-not-found");
 });
 
-test("a missing endpoint points at openai-completions", () => {
-  const failure = classify(404, { error: "Unexpected endpoint or method. (POST /v1/responses)" });
-  assert.equal(failure.kind, "model-not-found");
-  assert.match(failure.message, /set api: "openai-completions"/);
+test("a missing endpoint is its own kind, never model-not-found, and says the status the server sent", () => {
+  for (const status of [404, 200]) {
+    const failure = classify(status, { error: "Unexpected endpoint or method. (POST /v1/responses)" });
+    assert.equal(failure.kind, "no-endpoint", String(status));
+    assert.equal(failure.message, `POST /v1/x answered ${status}: Unexpected endpoint or method. (POST /v1/responses) (the server has no such endpoint)`);
+  }
+  assert.equal(classify(404, "404 page not found").kind, "no-endpoint", "Ollama's Go server");
+  assert.equal(classify(404, { error: { message: "The model `gpt-9` does not exist" } }).kind, "model-not-found", "a missing model stays one");
+});
+
+test("a 2xx body is an error only when it carries one", () => {
+  assert.deepEqual(errorInAnswer({ error: "Unexpected endpoint or method. (GET /models)" }), { message: "Unexpected endpoint or method. (GET /models)" });
+  assert.equal(errorInAnswer({ id: "resp_1", object: "response", error: null }), undefined, "a Responses object's error: null");
+  assert.equal(errorInAnswer({ object: "list", data: [] }), undefined);
+  assert.equal(errorInAnswer({ error: "" }), undefined);
+  assert.equal(errorInAnswer([{ error: "x" }]), undefined);
 });
 
 test("429 honours Retry-After in seconds, as a date, and retry-after-ms", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { createOpenAIResponsesAdapter } from "../../src/ai/providers/openai-responses/index.js";
+import { createOpenAICompletionsAdapter } from "../../src/ai/providers/openai-completions/index.js";
 import { lmstudioOverflow, lmstudioModelNotFound, lmstudioUnexpectedEndpoint, openaiInvalidKey, openaiRateLimited } from "../fakes/error-bodies.js";
 import { startFakeServer, type FakeServer, type Reply } from "../fakes/fake-server.js";
 import { responsesFailed, responsesStream } from "../fakes/openai-responses-stream.js";
@@ -126,11 +127,37 @@ describe("openai-responses: protocol specifics", () => {
   });
 
   for (const status of [404, 200] as const) {
-    test(`a server without /v1/responses (${status}, as LM Studio before 0.3.29) fails over as model-not-found and says what to set`, async () => {
+    test(`a server without /v1/responses (${status}, as LM Studio before 0.3.29) fails as no-endpoint, says the status it sent and what to set`, async () => {
       server.setHandler(() => lmstudioUnexpectedEndpoint("POST", "/v1/responses", status));
       const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl));
-      assert.equal(outcome.failure?.kind, "model-not-found");
-      assert.match(outcome.failure?.message ?? "", /set api: "openai-completions"/);
+      assert.equal(outcome.failure?.kind, "no-endpoint");
+      assert.match(outcome.failure?.message ?? "", new RegExp(`POST /v1/responses answered ${status}: Unexpected endpoint or method\\. \\(POST /v1/responses\\)`));
+      assert.match(outcome.failure?.message ?? "", /no Responses API .*set api: "openai-completions"/);
     });
   }
+
+  test("LM Studio's 200 'Unexpected endpoint' for a baseUrl that ends in /chat/completions names the baseUrl, not the api (with either api)", async () => {
+    server.setHandler((request) => lmstudioUnexpectedEndpoint("POST", request.path, 200));
+    const base = `${server.baseUrl}/chat/completions`;
+    const responses = await run(adapter(), modelSpec("openai-responses", base));
+    assert.equal(responses.failure?.kind, "no-endpoint");
+    assert.match(responses.failure?.message ?? "", /POST \/v1\/chat\/completions\/responses answered 200: Unexpected endpoint/);
+    assert.match(responses.failure?.message ?? "", new RegExp(`the baseUrl's path is probably wrong \\(its path ends in "/chat/completions", an endpoint appended to it on every call\\): set the provider's baseUrl to "${server.baseUrl.replace(/[.]/g, "\\.")}"`));
+    assert.doesNotMatch(responses.failure?.message ?? "", /openai-completions/);
+    const completions = await run(createOpenAICompletionsAdapter({ http: new HttpClient() }), modelSpec("openai-completions", base));
+    assert.equal(completions.failure?.kind, "no-endpoint");
+    assert.match(completions.failure?.message ?? "", /POST \/v1\/chat\/completions\/chat\/completions answered 200: .*set the provider's baseUrl to "http:\/\/127\.0\.0\.1:\d+\/v1"/);
+    assert.doesNotMatch(completions.failure?.message ?? "", /set api/, "never the advice the user already followed");
+  });
+
+  test("a bare host (no /v1) is named as the baseUrl to fix; a 200 JSON that is no error is a server error with its words", async () => {
+    server.setHandler((request) => lmstudioUnexpectedEndpoint("POST", request.path, 200));
+    const bare = server.baseUrl.replace(/\/v1$/, "");
+    const outcome = await run(adapter(), modelSpec("openai-responses", bare));
+    assert.match(outcome.failure?.message ?? "", /POST \/responses answered 200: .*it has no path.*set the provider's baseUrl to "http:\/\/127\.0\.0\.1:\d+\/v1"/);
+    server.setHandler(() => ({ kind: "json", body: { status: "ok" } }));
+    const other = await run(adapter(), modelSpec("openai-responses", server.baseUrl));
+    assert.equal(other.failure?.kind, "server-error");
+    assert.match(other.failure?.message ?? "", /answered 200 with JSON instead of a stream: \{"status":"ok"\}/);
+  });
 });

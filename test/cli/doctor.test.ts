@@ -117,7 +117,7 @@ describe("hearth doctor", () => {
       assert.ok(finding, `${id} in ${ids(report).join(", ")}`);
       return finding;
     };
-    assert.match(found("loaded-context-small").fix, /hearth models unload lmstudio\/clamped-70b && hearth models load lmstudio\/clamped-70b --context 65536\) or lower contextWindow to 4096/);
+    assert.match(found("loaded-context-small").fix, /hearth models unload lmstudio\/clamped-70b && hearth models load lmstudio\/clamped-70b --context 65536\), or lower contextWindow to 4096/);
     assert.equal(found("fallback-no-key").severity, "warn");
     assert.match(found("fallback-no-key").fix, /set ANTHROPIC_API_KEY/);
     assert.match(found("fallback-unusable").seen, /anthropic\/claude-sonnet-4-5/);

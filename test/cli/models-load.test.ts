@@ -54,7 +54,7 @@ describe("hearth models load / unload against a fake LM Studio", () => {
     const result = await runCli(["models", "load", "lmstudio/qwen/qwen3-4b-2507", "--context", "999999", "--config", file]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /loading qwen\/qwen3-4b-2507 failed: .*exceeds the model's maximum of 32768/);
-    assert.match(result.stderr, /fix: .*smaller --context/);
+    assert.match(result.stderr, /fix: the model supports at most 32768 tokens of context \(999999 asked\): load it with --context 32768 or less/, "the maximum LM Studio names, not memory");
   });
 
   test("bad input names the flag; an unknown model names the listing command", async () => {

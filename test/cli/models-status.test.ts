@@ -60,7 +60,7 @@ describe("hearth models status --probe against a fake LM Studio", () => {
     assert.equal(entry?.contextWindow, 196608);
     const clamp = entry?.problems.find((problem) => problem.title === "LM Studio loaded the model with 4096 tokens of context");
     assert.equal(clamp?.severity, "warn");
-    assert.match(clamp?.fix ?? "", /--context 196608\) or lower contextWindow to 4096/);
+    assert.match(clamp?.fix ?? "", /--context 196608\), or lower contextWindow to 4096/);
     assert.ok(entry?.problems.some((problem) => /also lists 1 model it has not loaded \(JIT/.test(problem.title)));
     assert.ok(!result.stdout.includes("lmstudio\""), "the API key is never printed");
   });

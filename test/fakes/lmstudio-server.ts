@@ -3,8 +3,9 @@
 //
 // Sources the shapes are based on:
 // - GET /v1/models: OpenAI list shape; with JIT loading on (the default since 0.3.x) LM Studio lists
-//   every downloaded model, loaded or not (lmstudio-ai/docs 1_developer/3_openai-compat/models.md,
-//   0_app/4_api/ttl-and-auto-evict.md).
+//   every downloaded model, loaded or not, with it off only the loaded ones (lmstudio-ai/docs
+//   1_developer/3_openai-compat/models.md, 0_app/4_api/ttl-and-auto-evict.md, app/api/headless).
+// - Unknown paths and methods: 200 with `{"error":"Unexpected endpoint or method. (…)"}` (see error-bodies.ts).
 // - GET /api/v0/models: lmstudio-ai/docs 0_app/4_api/2_rest/v0.md (id, object, type, publisher, arch,
 //   compatibility_type, quantization, state "loaded" | "not-loaded", max_context_length);
 //   `capabilities: ["tool_use"]` since 0.3.16 (api-changelog); `loaded_context_length` on loaded models
@@ -52,7 +53,7 @@ export interface LmStudioOptions {
   nativeApi?: "v1" | "v0" | "none";
   /** JIT loading of unloaded models named in a request (default { loadMs: 0 }); false: no JIT */
   jit?: { loadMs: number } | false;
-  /** status of the "Unexpected endpoint or method" answer; the real LM Studio answers 200 (default 404) */
+  /** status of the "Unexpected endpoint or method" answer: 200, as the real LM Studio answers ("Returning 200 anyway", lmstudio-bug-tracker#618, #1323, #2085), unless a test asks for 404 */
   unexpectedEndpointStatus?: 200 | 404;
   /** How long POST /api/v1/models/load takes before it answers (default 0). */
   loadMs?: number;
@@ -73,10 +74,13 @@ export function lmStudioHandler(options: LmStudioOptions): Handler {
     const path = request.path.split("?")[0] ?? "/";
     const native = options.nativeApi ?? "v1";
     const route = `${request.method} ${path}`;
-    const unexpected = (): Reply => lmstudioUnexpectedEndpoint(request.method, request.path, options.unexpectedEndpointStatus ?? 404);
+    const unexpected = (): Reply => lmstudioUnexpectedEndpoint(request.method, request.path, options.unexpectedEndpointStatus ?? 200);
     switch (route) {
-      case "GET /v1/models":
-        return { kind: "json", body: { object: "list", data: options.models.map((m) => ({ id: m.id, object: "model", owned_by: "organization_owner" })) } };
+      case "GET /v1/models": {
+        // With JIT loading on every downloaded model is listed; with it off only the loaded ones (lmstudio-ai/docs, headless: "When JIT loading is OFF").
+        const listed = options.jit === false ? options.models.filter((m) => m.loaded) : options.models;
+        return { kind: "json", body: { object: "list", data: listed.map((m) => ({ id: m.id, object: "model", owned_by: "organization_owner" })) } };
+      }
       case "GET /api/v0/models":
         return native === "none" ? unexpected() : { kind: "json", body: { object: "list", data: options.models.map(v0Entry) } };
       case "GET /api/v1/models":

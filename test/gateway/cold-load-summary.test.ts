@@ -55,7 +55,7 @@ async function setUp(name: string, options: { compactionModel?: boolean } = {}) 
   const m = coldable("m");
   const s = coldable("s");
   const localPosts: RecordedRequest[] = [];
-  const listing = lmStudioHandler({ models: [m.state.model, s.state.model], jit: false });
+  const listing = lmStudioHandler({ models: [m.state.model, s.state.model] });
   const studio = await startFakeServer(async (request) => {
     if (request.method === "POST" && request.path === "/v1/chat/completions") {
       localPosts.push(request);

@@ -41,10 +41,10 @@ describe("cooldowns never overrule the user or reality", () => {
     local.requests.length = 0;
     const result = await route(routing.router, { chain, context: ask });
     assert.deepEqual(result.outcomes, ["local/m ok"]);
-    // LM Studio's native load listing (/api/…) is asked beside the call; the quick look comes first.
+    // LM Studio's native load listing (/api/…) is asked beside the call, with its OpenAI listing (whether it loads on request); the quick look comes first.
     assert.deepEqual(
       local.requests.map((request) => `${request.method} ${request.path}`).filter((request) => !request.startsWith("GET /api/")),
-      ["GET /v1/models", "POST /v1/chat/completions"],
+      ["GET /v1/models", "GET /v1/models", "POST /v1/chat/completions"],
     );
     assert.equal(routing.cooldowns.until("local/m"), undefined);
   });

@@ -1,4 +1,4 @@
-import { classifyHttpFailure } from "../classify-failure.js";
+import { classifyHttpFailure, errorInAnswer } from "../classify-failure.js";
 import type { Failure, Timeouts } from "../types.js";
 import type { HttpClient } from "./http-client.js";
 
@@ -31,9 +31,13 @@ export async function requestJson(
   }
   const { status, headers } = result.response;
   if (status < 200 || status >= 300) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${options.method ?? "GET"} ${new URL(url).pathname}`), ms: elapsed() };
+  let body: unknown;
   try {
-    return { ok: true, status, body: JSON.parse(text), ms: elapsed() };
+    body = JSON.parse(text);
   } catch {
     return { ok: false, failure: { kind: "bad-request", status, message: `${new URL(url).pathname} did not answer JSON` }, ms: elapsed() };
   }
+  // Judged by what it says, not its status: LM Studio answers a path it lacks with 200 and an error body.
+  if (errorInAnswer(body)) return { ok: false, failure: classifyHttpFailure(status, text, headers, `${options.method ?? "GET"} ${new URL(url).pathname}`), ms: elapsed() };
+  return { ok: true, status, body, ms: elapsed() };
 }

@@ -1,0 +1,45 @@
+// The gateway's "ready: a model answers" only when the local server really lists the model: LM Studio's
+// 200 "Unexpected endpoint" for a wrong baseUrl path, and a JIT-off listing without the model, are setup
+// problems with their fix (through a real gateway runtime and a fake LM Studio on 127.0.0.1).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
+import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { tempDir } from "../helpers/run-cli.js";
+
+const temp = tempDir();
+const closers: (() => unknown)[] = [];
+after(async () => {
+  for (const close of closers.reverse()) await close();
+  temp.cleanup();
+});
+
+async function setupProblems(name: string, provider: string, model: string): Promise<readonly string[]> {
+  const home = join(temp.dir, name);
+  const file = temp.write(
+    `${name}.json5`,
+    `{ agents: { defaults: { model: "lmstudio/${model}" } }, models: { mode: "replace", providers: { lmstudio: { ${provider}, models: [{ id: "${model}", contextWindow: 8192, maxTokens: 1024 }] } } } }`,
+  );
+  const runtime = await createGatewayRuntime({ env: { HOME: home, HEARTH_STATE_DIR: join(home, ".hearth") }, cwd: home, configFlag: file, onWarning: () => undefined });
+  closers.push(() => runtime.close());
+  return runtime.port.setupProblems();
+}
+
+test("a baseUrl ending in /chat/completions: LM Studio's 200 error is no answer; the setup names the baseUrl to write", async () => {
+  const studio = await startLmStudio({ models: [{ id: "m", loaded: true, maxContextLength: 32768 }] });
+  closers.push(() => studio.close());
+  const problems = await setupProblems("trailing", `baseUrl: "${studio.baseUrl}/chat/completions", api: "openai-completions"`, "m");
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /answered with an error \(GET \/v1\/chat\/completions\/models answered 200: Unexpected endpoint or method\..*\) — the baseUrl's path is probably wrong \(its path ends in "\/chat\/completions", an endpoint appended to it on every call\): set it to "http:\/\/127\.0\.0\.1:\d+\/v1"/);
+  const right = await setupProblems("right", `baseUrl: "${studio.baseUrl}", api: "openai-completions"`, "m");
+  assert.deepEqual(right, [], "the same server at its /v1 answers: ready");
+});
+
+test("JIT loading off and the model not loaded: the listing lacks it, and the setup says to load it", async () => {
+  const studio = await startLmStudio({ models: [{ id: "big", loaded: false, maxContextLength: 32768 }, { id: "other", loaded: true, maxContextLength: 32768 }], jit: false });
+  closers.push(() => studio.close());
+  const problems = await setupProblems("jitoff", `baseUrl: "${studio.baseUrl}", api: "openai-completions"`, "big");
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /answered with an error \(it does not list "big" \(it has "other"\)\) — load the model on the server \(LM Studio with JIT loading off lists only loaded models: `hearth models load` loads one\)/);
+});
