@@ -60,17 +60,27 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
     // A server that took the connection and then said nothing is reachable, and stuck: not "down".
     const answered = listing.failure.status !== undefined || hung(listing.failure);
     const hearthGateway = listing.failure.status !== undefined && provider.local ? await hearthAt(http, base) : undefined;
-    return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined, ...(hearthGateway ? { hearthGateway } : {}) };
+    // A server that answered, but not the listing the api expects, may be another kind of server (LM Studio where the api says Ollama): asked which.
+    const serverKind = listing.failure.status !== undefined && provider.local && !hearthGateway ? await kindAt(http, base, headers) : undefined;
+    return { reachable: answered, latencyMs: listing.ms, failure: listing.failure, listed: undefined, lmStudio: undefined, responsesEndpoint: undefined, ...(hearthGateway ? { hearthGateway } : {}), ...(serverKind ? { serverKind } : {}) };
   }
   const listed = listedModelIds(listing.body);
   // A 200 without a model list is no listing (another server or path answered): a finding, never success.
-  if (listed === undefined) return { reachable: true, latencyMs: listing.ms, failure: noModelList(modelsUrl, listing), listed: undefined, lmStudio: undefined, responsesEndpoint: undefined };
+  if (listed === undefined) {
+    const serverKind = provider.local ? await kindAt(http, base, headers) : undefined;
+    return { reachable: true, latencyMs: listing.ms, failure: noModelList(modelsUrl, listing), listed: undefined, lmStudio: undefined, responsesEndpoint: undefined, ...(serverKind ? { serverKind } : {}) };
+  }
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
   if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (provider.local && !probe.hearthGateway) probe.serverKind = probe.lmStudio ? "lmstudio" : await askServerKind(http, base, headers);
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;
+}
+
+/** Which kind of server answers at `base`, by an endpoint only it has (LM Studio's native listing first, as the full probe asks). */
+async function kindAt(http: HttpClient, base: string, headers: Record<string, string>): Promise<ProviderProbe["serverKind"]> {
+  return (await lmStudioListing(http, base, headers)) ? "lmstudio" : await askServerKind(http, base, headers);
 }
 
 /** Whether a hearth gateway answers at the root of `base` (its `/health` names the service, as discovery asks): its version, or undefined. */
