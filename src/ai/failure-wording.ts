@@ -45,6 +45,7 @@ export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
   /cannot post \//i, // Express-based servers
   /^not found$/i, // generic 404
   /404 page not found/i, // Go servers (Ollama)
+  /^file not found$/i, // llama.cpp server (404 {"error":{"message":"File Not Found","type":"not_found_error","code":404}} for any path it lacks)
 ];
 
 /**

@@ -12,16 +12,42 @@ export function modelListingUrl(api: Api | undefined, baseUrl: string): string {
   return joinUrl(baseUrl, "/models");
 }
 
-/** The model ids of a listing: `data[].id` (OpenAI style), `models[].name`/`model` (Ollama's tags); undefined when it has neither. */
+/**
+ * The model ids of a listing: `data[].id` (OpenAI style, with a llama-server router entry's `aliases`),
+ * `models[].name`/`model` (Ollama's tags); undefined when it has neither. A `"list"` whose `data` is null
+ * is an empty list: Ollama with no model pulled answers `{"object":"list","data":null}`.
+ */
 export function listedModelIds(body: unknown): Set<string> | undefined {
   const listing = record(body);
-  if (Array.isArray(listing.data)) return new Set(listing.data.map((entry) => stringOf(record(entry).id)));
-  if (Array.isArray(listing.models)) {
-    // Ollama names carry a tag; `llama3.2` means `llama3.2:latest`.
+  if (Array.isArray(listing.data) || (listing.object === "list" && listing.data === null)) {
+    return new Set(array(listing.data).map(record).flatMap(entryIds));
+  }
+  if (Array.isArray(listing.models) || listing.models === null) {
     const names = array(listing.models).flatMap((entry) => [stringOf(record(entry).name), stringOf(record(entry).model)].filter((id) => id !== ""));
-    return new Set(names.flatMap((name) => (name.endsWith(":latest") ? [name, name.slice(0, -":latest".length)] : [name])));
+    return new Set(names.flatMap(withUntagged));
   }
   return undefined;
+}
+
+/** The ids a `data` entry answers to: its id (with Ollama's untagged name), and a llama-server router entry's aliases. */
+function entryIds(entry: Record<string, unknown>): string[] {
+  const id = stringOf(entry.id);
+  const aliases = array(entry.aliases).filter((alias): alias is string => typeof alias === "string");
+  return [...(isOllamaEntry(entry) ? withUntagged(id) : [id]), ...aliases];
+}
+
+/** Ollama names carry a tag, and Ollama takes a name without one as `:latest`: `llama3.2:latest` is also `llama3.2`. */
+function withUntagged(name: string): string[] {
+  return name.endsWith(":latest") ? [name, name.slice(0, -":latest".length)] : [name];
+}
+
+/**
+ * An entry of Ollama's `/v1/models`: its `owned_by` is the namespace Ollama parses from the id
+ * (`library` for `llama3.2:latest`, `user` for `user/model:latest`, `hf.co/user/repo:q4` → `user`).
+ */
+function isOllamaEntry(entry: Record<string, unknown>): boolean {
+  const path = stringOf(entry.id).replace(/:[^:/]*$/, "").split("/");
+  return entry.owned_by === (path.length >= 2 ? path[path.length - 2] : "library");
 }
 
 /**

@@ -39,6 +39,8 @@ test("a missing endpoint is its own kind, never model-not-found, and says the st
     assert.equal(failure.message, `POST /v1/x answered ${status}: Unexpected endpoint or method. (POST /v1/responses) (the server has no such endpoint)`);
   }
   assert.equal(classify(404, "404 page not found").kind, "no-endpoint", "Ollama's Go server");
+  // The real llama-server (3.21.1) for GET /api/tags, POST /v1/chat/completions/chat/completions, any path it lacks.
+  assert.equal(classify(404, { error: { message: "File Not Found", type: "not_found_error", code: 404 } }).kind, "no-endpoint", "llama.cpp's server");
   assert.equal(classify(404, { error: { message: "The model `gpt-9` does not exist" } }).kind, "model-not-found", "a missing model stays one");
 });
 

@@ -8,8 +8,9 @@
 //   ["completion", "tools", "vision", "thinking"] }`; an unknown model: 404 `{ error: "model 'x' not found" }`
 // - GET /api/ps: `{ models: [{ name, model, size, digest, details, expires_at, size_vram, context_length }] }`
 // - GET /api/version: `{ version }`
-// - GET /v1/models (its OpenAI-compatible API, docs/openai.md): `{ object: "list", data: [{ id, object:
-//   "model", created, owned_by: "library" }] }`. Before 0.13.3 (this fake's version) there is no
+// - GET /v1/models (its OpenAI-compatible API, docs/openai.md; openai/openai.go ToListCompletion): `{ object:
+//   "list", data: [{ id, object: "model", created, owned_by }] }`, owned_by the id's namespace ("library" for
+//   `llama3.2:latest`); with no model pulled `data` is null (a Go nil slice). Before 0.13.3 (this fake's version) there is no
 //   /v1/responses: any other path answers 404 `404 page not found` in plain text.
 import type { FakeServer, Handler } from "./fake-server.js";
 import { startFakeServer } from "./fake-server.js";
@@ -44,7 +45,7 @@ export function ollamaHandler(models: OllamaModel[]): Handler {
       case "GET /api/tags":
         return { kind: "json", body: { models: models.map((model) => ({ name: model.name, model: model.name, modified_at: "2026-11-02T10:00:00.000Z", size: 19_851_336_864, digest: "a".repeat(64), details: details(model) })) } };
       case "GET /v1/models":
-        return { kind: "json", body: { object: "list", data: models.map((model) => ({ id: model.name, object: "model", created: 1762077600, owned_by: "library" })) } };
+        return { kind: "json", body: { object: "list", data: models.length === 0 ? null : models.map((model) => ({ id: model.name, object: "model", created: 1762077600, owned_by: namespaceOf(model.name) })) } };
       case "GET /api/ps":
         return {
           kind: "json",
@@ -81,4 +82,10 @@ export function ollamaHandler(models: OllamaModel[]): Handler {
 function details(model: OllamaModel): Record<string, unknown> {
   const family = model.family ?? "qwen3";
   return { parent_model: "", format: "gguf", family, families: [family], parameter_size: model.parameterSize, quantization_level: model.quantization };
+}
+
+/** The namespace Ollama parses from a name (`[host/][namespace/]model[:tag]`): "library" when it names none. */
+function namespaceOf(name: string): string {
+  const path = name.replace(/:[^:/]*$/, "").split("/");
+  return path.length >= 2 ? (path[path.length - 2] ?? "library") : "library";
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
+import { startOllama } from "../fakes/ollama-server.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -42,4 +43,15 @@ test("JIT loading off and the model not loaded: the listing lacks it, and the se
   const problems = await setupProblems("jitoff", `baseUrl: "${studio.baseUrl}", api: "openai-completions"`, "big");
   assert.equal(problems.length, 1, problems.join("\n"));
   assert.match(problems[0] ?? "", /answered with an error \(it does not list "big" \(it has "other"\)\) — load the model on the server \(LM Studio with JIT loading off lists only loaded models: `hearth models load` loads one\)/);
+});
+
+test("Ollama's /v1/models: `llama3.2:latest` answers for `llama3.2`; no model pulled (data: null) is a missing model, not the wrong server", async () => {
+  const pulled = await startOllama([{ name: "llama3.2:latest", parameterSize: "3.2B", quantization: "Q4_K_M", contextLength: 131072 }]);
+  closers.push(() => pulled.close());
+  assert.deepEqual(await setupProblems("ollama-tagged", `baseUrl: "${pulled.baseUrl}", api: "openai-completions"`, "llama3.2"), []);
+  const empty = await startOllama([]);
+  closers.push(() => empty.close());
+  const problems = await setupProblems("ollama-empty", `baseUrl: "${empty.baseUrl}", api: "openai-completions"`, "llama3.2");
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /answered with an error \(it does not list "llama3\.2" \(it lists no model\)\)/);
 });

@@ -3,7 +3,8 @@
 // context-size error.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { singleModelServed } from "../../src/ai/model-listing.js";
+import { classifyHttpFailure } from "../../src/ai/classify-failure.js";
+import { listedModelIds, singleModelServed } from "../../src/ai/model-listing.js";
 import { llamaCppHandler, llamaCppOverflow, responsesInputProblem } from "../fakes/llamacpp-server.js";
 import { startRealServer, type RealServer } from "./real-server.js";
 
@@ -75,6 +76,24 @@ describe("the fake llama-server against the real one", () => {
     assert.equal(singleModelServed(realModels), server.alias);
     assert.equal(singleModelServed(fakeModels), server.alias);
     assert.equal(typeof realModels.data[0]?.meta.n_params, "number", "the parameter count the audit reads");
+    assert.ok(listedModelIds(realModels)?.has(server.alias), "the listing hearth reads has the alias");
+  });
+
+  test("a path it lacks: the fake's 404 body, judged a missing endpoint (the baseUrl or api), not a missing model", async () => {
+    const fake = llamaCppHandler({ alias: server.alias });
+    for (const [method, path] of [
+      ["GET", "/api/tags"],
+      ["POST", "/v1/chat/completions/chat/completions"],
+    ] as const) {
+      const real = await fetch(`${server.url}${path}`, { method, headers: { "content-type": "application/json" }, ...(method === "POST" ? { body: JSON.stringify({ model: server.alias, messages: [{ role: "user", content: "hi" }] }) } : {}) });
+      const text = await real.text();
+      const answer = await fake({ method, path, headers: {}, body: "" });
+      assert.equal(answer.kind, "json");
+      if (answer.kind !== "json") return;
+      assert.equal(real.status, answer.status ?? 200, `${method} ${path}`);
+      assert.deepEqual(JSON.parse(text), answer.body, `${method} ${path}`);
+      assert.equal(classifyHttpFailure(real.status, text, {}, `${method} ${path}`).kind, "no-endpoint", text);
+    }
   });
 
   test("/tokenize: the same shape, a token id per token (hearth counts them for the tokenizer's ratio)", async () => {
