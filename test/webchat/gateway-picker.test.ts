@@ -47,8 +47,8 @@ function sessionOf(page: Page): string {
  * connect until `releaseEvents()`.
  */
 function cuttableEvents(): void {
-  const realFetch = window.fetch.bind(window);
-  const controls = window as unknown as { dropEvents: () => void; releaseEvents: () => void };
+  const controls = globalThis as unknown as { fetch: typeof fetch; dropEvents: () => void; releaseEvents: () => void };
+  const realFetch = controls.fetch.bind(globalThis);
   let cut: () => void = () => undefined;
   let held: Promise<void> = Promise.resolve();
   controls.releaseEvents = () => undefined;
@@ -56,7 +56,7 @@ function cuttableEvents(): void {
     held = new Promise((resolve) => (controls.releaseEvents = resolve));
     cut();
   };
-  window.fetch = async (input, init) => {
+  controls.fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (!url.endsWith("/api/events")) return realFetch(input, init);
     await held;
@@ -244,7 +244,7 @@ describe("web chat model picker and status panel against the real gateway with t
     });
     try {
       const picks = ["Extra", "Gone", "", "Extra", "Gone"];
-      await page.getByLabel("Model").evaluate((select: HTMLSelectElement, values) => {
+      await page.getByLabel("Model").evaluate((select: { value: string; dispatchEvent(event: Event): boolean }, values) => {
         for (const value of values) {
           select.value = value;
           select.dispatchEvent(new Event("change"));
@@ -276,12 +276,12 @@ describe("web chat model picker and status panel against the real gateway with t
       await tab.getByRole("button", { name: "New conversation" }).click();
       await tab.locator(".empty").waitFor();
       const session = sessionOf(tab);
-      await tab.evaluate(() => (window as unknown as { dropEvents: () => void }).dropEvents());
+      await tab.evaluate(() => (globalThis as unknown as { dropEvents: () => void }).dropEvents());
       await tab.locator('#connection-state[data-live="false"]').waitFor();
       // Its answer (a command-result) is told while this tab hears nothing.
       await tab.getByLabel("Model").selectOption("Extra");
       while ((await choiceOf(gateway.url, session)) !== "extra/m") await new Promise((resolve) => setTimeout(resolve, 50));
-      await tab.evaluate(() => (window as unknown as { releaseEvents: () => void }).releaseEvents());
+      await tab.evaluate(() => (globalThis as unknown as { releaseEvents: () => void }).releaseEvents());
       await tab.locator('#connection-state[data-live="true"]').waitFor();
       await tab.locator('#model-picker option:checked[value="Extra"]').waitFor({ state: "attached" });
 

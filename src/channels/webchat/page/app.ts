@@ -182,8 +182,7 @@ export async function startWebChat(): Promise<void> {
   };
   /**
    * After a turn, a command (here or in another tab), a config edit: the context meter, the reasoning
-   * setting and the session's model choice, which the picker shows (unless a pick of its own is on its way: then
-   * once it is sent).
+   * setting and the session's model choice, which the picker shows (a pick of its own on its way: once it is sent).
    */
   const refreshContext = async (): Promise<void> => {
     const session = current;
@@ -204,9 +203,8 @@ export async function startWebChat(): Promise<void> {
       else if (!error.mayHaveArrived) view.addError("Model not changed: hearth is not reachable. Pick it again once it is back (the banner says when).");
       await refreshContext();
     },
-    reread: (session) => {
-      if (session === current) void refreshContext();
-    },
+    // Read after the session's last pick is sent, as the picker set aside a read meanwhile.
+    reread: (session) => (session === current ? void refreshContext() : undefined),
   });
 
   /**
