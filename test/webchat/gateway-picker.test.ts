@@ -31,6 +31,56 @@ async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByLabel("Message").press("Enter");
 }
 
+/** The session's model choice as the gateway keeps it ("" : the agent's model). */
+async function choiceOf(url: string, session: string): Promise<string> {
+  const data = (await (await fetch(`${url}/api/sessions/${encodeURIComponent(session)}`)).json()) as { settings?: { model?: string } };
+  return data.settings?.model ?? "";
+}
+
+function sessionOf(page: Page): string {
+  return decodeURIComponent(/#session=(.+)$/.exec(page.url())?.[1] ?? "");
+}
+
+/**
+ * Before the page's scripts: its live event stream (`GET /api/events`, read with fetch) passes through a
+ * stream the test can cut, as a dropped connection does; `dropEvents()` cuts it and holds the next
+ * connect until `releaseEvents()`.
+ */
+function cuttableEvents(): void {
+  const controls = globalThis as unknown as { fetch: typeof fetch; dropEvents: () => void; releaseEvents: () => void };
+  const realFetch = controls.fetch.bind(globalThis);
+  let cut: () => void = () => undefined;
+  let held: Promise<void> = Promise.resolve();
+  controls.releaseEvents = () => undefined;
+  controls.dropEvents = () => {
+    held = new Promise((resolve) => (controls.releaseEvents = resolve));
+    cut();
+  };
+  controls.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.endsWith("/api/events")) return realFetch(input, init);
+    await held;
+    const response = await realFetch(input, init);
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        cut = () => {
+          controller.error(new TypeError("network error (the test dropped the event stream)"));
+          void reader.cancel();
+        };
+      },
+      async pull(controller) {
+        const chunk = await reader.read();
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
 describe("web chat model picker and status panel against the real gateway with the built-in catalog", { timeout: 120_000 }, () => {
   const temp = tempDir("hearth-webchat-picker-");
   let home: FakeServer | undefined;
@@ -172,5 +222,83 @@ describe("web chat model picker and status panel against the real gateway with t
     await second.close();
     await sendMessage(page, "and now?");
     await page.locator('.message.assistant[data-state="done"]', { hasText: "Home heard: and now?" }).waitFor();
+  });
+
+  test("picks in quick succession (arrow keys on the picker) go one after another: the session and the picker end on the last", async () => {
+    assert.ok(gateway);
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.locator(".empty").waitFor();
+    const session = sessionOf(page);
+    // The first pick's request is held until every pick is made: picks sent side by side would overtake it.
+    const arrivals: string[] = [];
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const messages = "**/api/sessions/*/messages";
+    await page.route(messages, async (route) => {
+      const text = (route.request().postDataJSON() as { text: string }).text;
+      arrivals.push(`sent ${text}`);
+      if (arrivals.length === 1) await firstHeld;
+      const response = await route.fetch();
+      arrivals.push(`answered ${text}`);
+      await route.fulfill({ response });
+    });
+    try {
+      const picks = ["Extra", "Gone", "", "Extra", "Gone"];
+      await page.getByLabel("Model").evaluate((select: { value: string; dispatchEvent(event: Event): boolean }, values) => {
+        for (const value of values) {
+          select.value = value;
+          select.dispatchEvent(new Event("change"));
+        }
+      }, picks);
+      releaseFirst();
+      await page.locator(".command-result").nth(picks.length - 1).waitFor();
+      const commands = picks.map((name) => (name ? `/model ${name}` : "/model reset"));
+      assert.deepEqual(arrivals, commands.flatMap((command) => [`sent ${command}`, `answered ${command}`]), "each pick sent once the one before it was answered");
+    } finally {
+      releaseFirst();
+      await page.unroute(messages);
+    }
+    assert.equal(await choiceOf(gateway.url, session), "gone/m", "the session's choice is the last pick");
+    await page.locator('#model-picker option:checked[value="Gone"]').waitFor({ state: "attached" });
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    assert.equal(await page.getByLabel("Model").inputValue(), "Gone");
+  });
+
+  test("a pick made while the event stream was dropped does not stop the picker following another tab's picks", async () => {
+    assert.ok(gateway && browser);
+    const tab = await browser.context.newPage();
+    // As source text: tsx's transform names the function's arrows with its `__name` helper, which the page has not.
+    await tab.addInitScript({ content: `var __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true }); (${cuttableEvents.toString()})();` });
+    try {
+      await tab.goto(gateway.url);
+      await tab.locator('#connection-state[data-live="true"]').waitFor();
+      await tab.getByRole("button", { name: "New conversation" }).click();
+      await tab.locator(".empty").waitFor();
+      const session = sessionOf(tab);
+      await tab.evaluate(() => (globalThis as unknown as { dropEvents: () => void }).dropEvents());
+      await tab.locator('#connection-state[data-live="false"]').waitFor();
+      // Its answer (a command-result) is told while this tab hears nothing.
+      await tab.getByLabel("Model").selectOption("Extra");
+      while ((await choiceOf(gateway.url, session)) !== "extra/m") await new Promise((resolve) => setTimeout(resolve, 50));
+      await tab.evaluate(() => (globalThis as unknown as { releaseEvents: () => void }).releaseEvents());
+      await tab.locator('#connection-state[data-live="true"]').waitFor();
+      await tab.locator('#model-picker option:checked[value="Extra"]').waitFor({ state: "attached" });
+
+      const other = await browser.context.newPage();
+      try {
+        await other.goto(`${gateway.url}/#session=${encodeURIComponent(session)}`);
+        await other.locator('#connection-state[data-live="true"]').waitFor();
+        await other.locator('#model-picker option:checked[value="Extra"]').waitFor({ state: "attached" });
+        await other.getByLabel("Model").selectOption("");
+        await other.locator(".command-result", { hasText: "Back to the agent's model: home/m." }).waitFor();
+      } finally {
+        await other.close();
+      }
+      await tab.locator(".command-result", { hasText: "Back to the agent's model: home/m." }).waitFor();
+      await tab.locator('#model-picker option:checked[value=""]').waitFor({ state: "attached" });
+    } finally {
+      await tab.close();
+    }
   });
 });

@@ -182,7 +182,7 @@ export async function startWebChat(): Promise<void> {
   };
   /**
    * After a turn, a command (here or in another tab), a config edit: the context meter, the reasoning
-   * setting and the session's model choice, which the picker shows (unless a pick of its own is on its way).
+   * setting and the session's model choice, which the picker shows (a pick of its own on its way: once it is sent).
    */
   const refreshContext = async (): Promise<void> => {
     const session = current;
@@ -191,7 +191,7 @@ export async function startWebChat(): Promise<void> {
     if (session !== current || ticket !== contextRead) return;
     showContextUse(contextGauge, contextText, data?.context);
     view.showReasoning(data?.settings?.reasoning ?? false);
-    if (data && !picks.pending(session)) showModelChoice(pickers.model, data.settings?.model, models);
+    if (data && !picks.setsAside(session)) showModelChoice(pickers.model, data.settings?.model, models);
   };
 
   const picks = createModelPicks({
@@ -203,6 +203,8 @@ export async function startWebChat(): Promise<void> {
       else if (!error.mayHaveArrived) view.addError("Model not changed: hearth is not reachable. Pick it again once it is back (the banner says when).");
       await refreshContext();
     },
+    // Read after the session's last pick is sent, as the picker set aside a read meanwhile.
+    reread: (session) => (session === current ? void refreshContext() : undefined),
   });
 
   /**
@@ -359,9 +361,7 @@ export async function startWebChat(): Promise<void> {
         changed(event.session);
         const queue = echoes.get(event.session) ?? [];
         const index = queue.findIndex((item) => typeof item === "string" && commandWord(item) !== undefined);
-        const command = index >= 0 ? queue.splice(index, 1)[0] : undefined;
-        // The pick on its way is answered: from now on the picker says the session's choice as read.
-        if (typeof command === "string") picks.answered(event.session, command);
+        if (index >= 0) queue.splice(index, 1);
         if (event.session === current) {
           view.addCommandResult(event.text);
           // A `/model` (picked or typed, here or in another tab) may have changed the session's choice: the picker follows.
@@ -489,6 +489,7 @@ export async function startWebChat(): Promise<void> {
       busy.clear();
       showStop();
       echoes.clear();
+      picks.clear();
       toDraw.clear();
       void Promise.all([loadStatus(), refreshSessions(), openSession(current)]).catch(reportError);
       // Live: the messages typed while the gateway was away go now (after the open conversation is read again).
