@@ -15,7 +15,8 @@ import type { ToolContext, ToolSettings } from "../../../src/agent/tools/tool.js
  * `mkdir -p` were refused inside the working directory, sandbox or not, with an untrue reason.
  */
 const root = mkdtempSync(join(existsSync("/var/tmp") ? "/var/tmp" : tmpdir(), "hearth-write-guards-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+// rm, not rmSync: Node's removal takes whole paths, and one folder below is longer than the system takes.
+after(() => execFileSync("rm", ["-rf", root]));
 const home = join(root, "home");
 const state = join(home, ".hearth");
 const envFile = join(state, "gateway.env");
@@ -100,6 +101,38 @@ describe("places Node and your shell run from are never written, even inside the
     } finally {
       process.env.PATH = originalPath;
     }
+  });
+});
+
+describe("a PATH folder or a home exec cannot look at refuses no call (what this user cannot read it cannot write)", () => {
+  // Root reads past any mode, so the place is one longer than the system takes as a whole path (ENAMETOOLONG),
+  // the same failure as EACCES to the checks: 20 existing folders of 250 characters, made one step at a time.
+  const deep = join(root, "deep");
+  mkdirSync(deep);
+  const name = "d".repeat(250);
+  execFileSync("sh", ["-c", `for step in $(seq 20); do mkdir ${name} && cd -P ${name} || exit 1; done`], { cwd: deep });
+  const tooLong = join(deep, ...Array.from({ length: 20 }, () => name));
+  const cwd = join(root, "unreadable-places");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "a.txt"), "b\na\n");
+
+  for (const sandbox of ["off", "auto"] as const) {
+    test(`a PATH entry, sandbox ${sandbox}`, async () => {
+      const originalPath = process.env.PATH ?? "";
+      process.env.PATH = `${tooLong}${delimiter}${originalPath}`;
+      try {
+        assert.match(await run("sort", ["-o", "out.txt", "a.txt"], { cwd, sandbox }), /^exit code 0/);
+        assert.equal(readFileSync(join(cwd, "out.txt"), "utf8"), "a\nb\n");
+      } finally {
+        process.env.PATH = originalPath;
+        rmSync(join(cwd, "out.txt"), { force: true });
+      }
+    });
+  }
+
+  test("a home (its login files)", async () => {
+    const withHome = createExecTool({ home: tooLong, hiddenFiles: [envFile], probe });
+    assert.match(await run("sort", ["a.txt"], { cwd }, withHome), /^exit code 0\n[^]*a\nb/);
   });
 });
 

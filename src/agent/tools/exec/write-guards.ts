@@ -1,6 +1,7 @@
 import { realpath } from "node:fs/promises";
-import { delimiter, dirname, isAbsolute, join, parse } from "node:path";
+import { delimiter, dirname, isAbsolute, join, parse, resolve } from "node:path";
 import { followLinks } from "./check-places.js";
+import { UncheckablePath } from "./file-status.js";
 import { within } from "./working-directory.js";
 
 /** A folder (or file) no exec call writes into, even inside its working directory, and what it is. */
@@ -52,11 +53,16 @@ export interface WriteGuardOptions {
  * `bufferutil` that way), NODE_PATH's folders and Node's global ones (`~/.node_modules`,
  * `~/.node_libraries`, `<prefix>/lib/node`); what lies directly in a folder on PATH, there yet or not
  * (`git clone URL bin` would make one); and the files shells run at login (LOGIN_FILES: `~/.profile`,
- * `~/.cargo/env`…).
+ * `~/.cargo/env`…). A place this user cannot look at (no permission along it, longer than the system
+ * takes) is guarded as written: what it cannot read it cannot write either, and one such PATH entry or
+ * home must not make every call refused.
  */
 export async function writeGuards(options: WriteGuardOptions): Promise<GuardedFolder[]> {
   const guarded: GuardedFolder[] = [];
-  const whereItLeads = (path: string) => followLinks(parse(path).root, path);
+  const whereItLeads = (path: string) => followLinks(parse(path).root, path).catch((error: unknown) => {
+    if (error instanceof UncheckablePath) return resolve(path);
+    throw error;
+  });
   if (options.installRoot !== undefined) {
     const install = await realpath(options.installRoot).catch(() => undefined);
     if (install) guarded.push({ path: install, what: "hearth's own install (its bin/ and dist/ run the next time hearth starts)" });
