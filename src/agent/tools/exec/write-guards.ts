@@ -15,12 +15,14 @@ export interface GuardedFolder {
 
 /**
  * What shells and desktop sessions run at login, relative to a home folder: shell startup files, the
- * environment files installers add a `. "$HOME/.cargo/env"` line for (rustup, uv, ghcup, deno), version
+ * files and folders the distributions' startup files source, the environment files installers add a `. "$HOME/.cargo/env"` line for (rustup, uv, ghcup, deno), version
  * managers' scripts the startup files source, and the folders of fish's and systemd's user config.
  * Written, any of them runs a program of the writer's choosing in your next shell.
  */
 export const LOGIN_FILES: readonly string[] = [
   ".profile", ".bashrc", ".bash_profile", ".bash_login", ".bash_logout",
+  // Sourced by the distributions' own .bashrc (Debian's .bash_aliases, Fedora's every file in .bashrc.d), zsh setups' and oh-my-zsh's.
+  ".bash_aliases", ".bashrc.d", ".zshrc.d", ".oh-my-zsh/custom",
   ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout",
   ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".login", ".logout",
   ".xprofile", ".xsessionrc", ".xinitrc", ".pam_environment",
