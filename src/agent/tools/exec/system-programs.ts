@@ -5,7 +5,7 @@ import { homeFolders } from "./guarded-places.js";
 import { within } from "./working-directory.js";
 
 /** What the folders hearth takes its own helpers from must be, in a refusal's or the sandbox status's words. */
-export const SYSTEM_FOLDER_RULE = "a folder on PATH that only root can change, outside the home folders (its real path and every folder above owned by root and writable by no one else)";
+export const SYSTEM_FOLDER_RULE = "a folder on PATH that only root can change, outside the home folders: its real path and every folder above owned by root and writable by no one else";
 
 /**
  * The helper `name` as hearth runs it (prlimit, bwrap, du): searched in the absolute entries of `path`
