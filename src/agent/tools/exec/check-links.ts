@@ -38,8 +38,10 @@ const SANDBOX_HINT = 'or let exec run in the OS sandbox (tools.exec.sandbox "aut
  * carry a link to the config, the state dir or `~/.ssh`. Refused, naming the link: a path argument that
  * lies inside the working directory but leads out through a link, and any link that leads out found
  * under a folder an argument names (or the working directory itself, for a program that walks it with
- * no path given: `find`, `grep -r`, `rg`, `du`, `ls -R`), links to folders inside followed as programs
- * following links would. A link out into an unguarded place is refused too: the model reaches only
+ * no path given: `find`, `grep -r`, `rg`, `du`, `ls -R`) when the program follows the links its walk
+ * meets (`diff -r`, `cp -r`, `grep -R`: ProgramDescription.walkFollowsLinks), links to folders inside
+ * followed as such programs would; `grep -r`, `find`, `ls -R`, `du` and `tar -c` leave them be (a
+ * `.venv/bin/python` leading to /usr/bin is no refusal), though a file with other names is still found. A link out into an unguarded place is refused too: the model reaches only
  * what its arguments name. The walk reads folders and links (no file is opened); past `maxEntries`
  * entries the call is refused as too large to check.
  */
@@ -69,7 +71,9 @@ export async function refusedOutwardLink(check: OutwardLinkCheck): Promise<Refus
       }
     }
   }
-  const walk: Walk = { root, places, seen: new Set<string>(), entries: 0, maxEntries: check.maxEntries ?? LINK_CHECK_ENTRIES, multiplyLinked, argument: "." };
+  // A program with no description of its walk is taken to follow every link it meets.
+  const followsLinks = check.description?.walkFollowsLinks?.(check.args) ?? true;
+  const walk: Walk = { root, places, seen: new Set<string>(), entries: 0, maxEntries: check.maxEntries ?? LINK_CHECK_ENTRIES, multiplyLinked, argument: ".", followsLinks };
   for (const folder of folders) {
     walk.argument = folder.argument;
     const refusal = await walkFolder(folder.path, walk);
@@ -96,6 +100,8 @@ interface Walk {
   maxEntries: number;
   /** Regular files met with other names (hard links), matched against the guarded places afterwards (check-hard-links.ts). */
   multiplyLinked: MultiplyLinked;
+  /** Whether the program follows the links its walk meets (ProgramDescription.walkFollowsLinks): if not, a link out under the folder is left be. */
+  followsLinks: boolean;
   /** The argument whose folder is being walked. */
   argument: string;
 }
@@ -117,7 +123,7 @@ async function walkFolder(start: string, walk: Walk): Promise<string | undefined
       const path = join(folder, entry.name);
       if (entry.isDirectory()) pending.push(path);
       if (entry.isFile()) await noteMultiplyLinked(walk.multiplyLinked, { path, argument: walk.argument });
-      if (!entry.isSymbolicLink()) continue;
+      if (!entry.isSymbolicLink() || !walk.followsLinks) continue;
       const target = await followLinks(folder, entry.name);
       if (!within(target, walk.root)) return outwardReason(relative(walk.root, path), target, walk.places);
       if (await isDirectory(target)) pending.push(target);

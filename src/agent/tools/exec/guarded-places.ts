@@ -28,12 +28,16 @@ export const HOME_CREDENTIALS: readonly string[] = [
   ".bash_profile",
   ".bash_login",
   ".bash_history",
+  ".bash_aliases",
+  ".bashrc.d",
   ".profile",
   ".zshrc",
   ".zshenv",
   ".zprofile",
   ".zlogin",
   ".zsh_history",
+  ".zshrc.d",
+  ".oh-my-zsh/custom",
   ".pam_environment",
 ];
 

@@ -31,6 +31,13 @@ export interface ProgramDescription {
    * links in it are checked (check-links.ts). Undefined: every argument may be a path, walked.
    */
   paths?(args: readonly string[]): PathArgument[];
+  /**
+   * Whether the program (with a list `check` allowed), walking a folder, follows the symlinks it finds
+   * inside (diff -r, cp -r, grep -R, find -L, tar -h, ls -RL do) or leaves them be (grep -r, rg, find,
+   * ls -R, du, tar -c): with no sandbox, a link out under a walked folder is refused only where it is
+   * followed (check-links.ts). Undefined: followed.
+   */
+  walkFollowsLinks?(args: readonly string[]): boolean;
   /** Whether the program (with a list `check` allowed) walks the working directory with no path given (`find`, `grep -r`, `du`): its links are checked as a named folder's are (check-links.ts). */
   walksWorkingDirectory?(args: readonly string[]): boolean;
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { GUARD_KEEPS } from "./guarded-places.js";
 import type { Readable } from "node:stream";
 import { unixSocketFilter } from "./seccomp-filter.js";
-import { SYSTEM_FOLDERS, systemProgram } from "./system-programs.js";
+import { SYSTEM_FOLDER_RULE, systemProgram } from "./system-programs.js";
 
 /** `tools.exec.sandbox`: use an OS sandbox where there is one, insist on one, or never use one. */
 export type SandboxMode = "auto" | "require" | "off";
@@ -53,7 +53,7 @@ export class SandboxProbe {
   private async probe(): Promise<SandboxSupport> {
     if (this.platform === "linux") {
       const program = this.options.bwrap ?? (await systemProgram("bwrap", (this.options.env ?? process.env).PATH ?? ""));
-      if (program === undefined) return { kind: "none", reason: `${NO_BWRAP} (hearth runs it only from a system folder on PATH: ${SYSTEM_FOLDERS.join(", ")})` };
+      if (program === undefined) return { kind: "none", reason: `${NO_BWRAP} (hearth runs it only from ${SYSTEM_FOLDER_RULE})` };
       // Tried as exec uses it: the filter loaded, /tmp sized where this bwrap can (`--size`, bubblewrap 0.5 on);
       // a kernel that takes no seccomp filter still gets the rest of the sandbox (the status says what is missing).
       const isolated = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...BWRAP_ISOLATION];

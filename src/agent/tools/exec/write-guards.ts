@@ -1,6 +1,7 @@
 import { realpath } from "node:fs/promises";
-import { delimiter, dirname, isAbsolute, join, parse } from "node:path";
+import { delimiter, dirname, isAbsolute, join, parse, resolve } from "node:path";
 import { followLinks } from "./check-places.js";
+import { UncheckablePath } from "./file-status.js";
 import { within } from "./working-directory.js";
 
 /** A folder (or file) no exec call writes into, even inside its working directory, and what it is. */
@@ -14,12 +15,14 @@ export interface GuardedFolder {
 
 /**
  * What shells and desktop sessions run at login, relative to a home folder: shell startup files, the
- * environment files installers add a `. "$HOME/.cargo/env"` line for (rustup, uv, ghcup, deno), version
+ * files and folders the distributions' startup files source, the environment files installers add a `. "$HOME/.cargo/env"` line for (rustup, uv, ghcup, deno), version
  * managers' scripts the startup files source, and the folders of fish's and systemd's user config.
  * Written, any of them runs a program of the writer's choosing in your next shell.
  */
 export const LOGIN_FILES: readonly string[] = [
   ".profile", ".bashrc", ".bash_profile", ".bash_login", ".bash_logout",
+  // Sourced by the distributions' own .bashrc (Debian's .bash_aliases, Fedora's every file in .bashrc.d), zsh setups' and oh-my-zsh's.
+  ".bash_aliases", ".bashrc.d", ".zshrc.d", ".oh-my-zsh/custom",
   ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout",
   ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".login", ".logout",
   ".xprofile", ".xsessionrc", ".xinitrc", ".pam_environment",
@@ -52,11 +55,16 @@ export interface WriteGuardOptions {
  * `bufferutil` that way), NODE_PATH's folders and Node's global ones (`~/.node_modules`,
  * `~/.node_libraries`, `<prefix>/lib/node`); what lies directly in a folder on PATH, there yet or not
  * (`git clone URL bin` would make one); and the files shells run at login (LOGIN_FILES: `~/.profile`,
- * `~/.cargo/env`…).
+ * `~/.cargo/env`…). A place this user cannot look at (no permission along it, longer than the system
+ * takes) is guarded as written: what it cannot read it cannot write either, and one such PATH entry or
+ * home must not make every call refused.
  */
 export async function writeGuards(options: WriteGuardOptions): Promise<GuardedFolder[]> {
   const guarded: GuardedFolder[] = [];
-  const whereItLeads = (path: string) => followLinks(parse(path).root, path);
+  const whereItLeads = (path: string) => followLinks(parse(path).root, path).catch((error: unknown) => {
+    if (error instanceof UncheckablePath) return resolve(path);
+    throw error;
+  });
   if (options.installRoot !== undefined) {
     const install = await realpath(options.installRoot).catch(() => undefined);
     if (install) guarded.push({ path: install, what: "hearth's own install (its bin/ and dist/ run the next time hearth starts)" });

@@ -93,7 +93,21 @@ export const PLAIN_OPTIONS: Readonly<Record<string, OptionTable>> = {
 const READ_ONLY: ReadonlySet<string> = new Set([
   "diff", "cmp", "comm", "base64", "base32", "basenc", "od", "hexdump", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum",
   "nl", "tac", "rev", "fold", "fmt", "paste", "join", "expand", "unexpand", "strings", "jq", "tsort", "numfmt", "nproc", "sleep", "df", "free", "uptime",
+  "column", "zcat",
 ]);
+
+/** tree's long options, none of which writes (its parser takes no abbreviations); `-o FILE` writes the listing, `-R` (with `-H`) a 00Tree.html in each folder. */
+const TREE_LONG = new Set(["help", "version", "inodes", "device", "noreport", "nolinks", "dirsfirst", "filesfirst", "filelimit", "timefmt", "si", "du", "prune", "charset", "fromfile", "info", "gitignore", "matchdirs", "metafirst", "sort", "ignore-case", "hintro", "houtro", "noindent"]);
+
+/** tree: nothing, unless an option may write (`-o`, `-R`, one of its letters in a bundle or a value) or is not one exec knows: then every argument. */
+function treeTargets(args: readonly string[]): WriteTargets {
+  for (const argument of args) {
+    if (argument === "--") break;
+    if (argument.startsWith("--") && !TREE_LONG.has(argument.slice(2).split("=", 1)[0] ?? "")) return { every: true };
+    if (/^-[^-]/.test(argument) && /[oR]/.test(argument)) return { every: true };
+  }
+  return { every: false, targets: [] };
+}
 
 /**
  * What the program, run with these arguments (ones its checks allowed), may write. A described program
@@ -101,13 +115,14 @@ const READ_ONLY: ReadonlySet<string> = new Set([
  * into; every other writing option is refused by its table). For one without a description: cp, mv,
  * ln and install their destination (`-t DIR`, or the last operand; mv its sources too, which it
  * removes), mkdir, rmdir, rm, unlink, touch, tee, truncate, shred, mkfifo and chmod every operand, dd its
- * `of=`, split its prefix, shuf its `-o`; a program known to write nothing (diff, od, sha256sum…)
- * nothing; any other, and any of these given an option exec does not know, every argument.
+ * `of=`, split its prefix, shuf its `-o`; a program known to write nothing (diff, od, sha256sum,
+ * column, zcat…) nothing, and tree nothing unless `-o` or `-R`; any other, and any of these given an option exec does not know, every argument.
  */
 export function writeTargets(program: string, args: readonly string[], description: ProgramDescription | undefined): WriteTargets {
   const name = program.replace(/\.exe$/i, "");
   if (description) return { every: false, targets: (description.writes?.(args) ?? []).map((place) => ({ argument: place.argument, chain: place.chain })) };
   if (READ_ONLY.has(name)) return { every: false, targets: [] };
+  if (name === "tree") return treeTargets(args);
   const copyLike = COPY_LIKE[name];
   if (copyLike) return parsed(args, copyLike, (items) => copyTargets(name, items));
   const everyOperand = EVERY_OPERAND[name];

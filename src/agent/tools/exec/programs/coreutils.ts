@@ -16,6 +16,8 @@ const LS_OPTIONS = table({
 const ls: ProgramDescription = {
   ...getoptProgram(["ls"], LS_OPTIONS),
   walksWorkingDirectory: (args) => hasOption(args, LS_OPTIONS, ["-R", "--recursive"]) && operandsOf(args, LS_OPTIONS).length === 0,
+  // -R lists a link met on the way, never what it leads to, unless -L.
+  walkFollowsLinks: (args) => hasOption(args, LS_OPTIONS, ["-L", "--dereference"]),
 };
 
 const cat = getoptProgram(["cat"], table({ flags: "AbeEnstTuv", longFlags: [...common, "show-all", "number-nonblank", "number", "squeeze-blank", "show-ends", "show-tabs", "show-nonprinting"] }));
@@ -113,8 +115,12 @@ const file = getoptProgram(
 
 const DU_OPTIONS = table({ flags: "0abcDhHkLlmPsSx", values: "Bdt", pathValues: "X", longFlags: [...common, "null", "all", "apparent-size", "bytes", "total", "dereference-args", "human-readable", "inodes", "dereference", "count-links", "no-dereference", "separate-dirs", "si", "summarize", "one-file-system"], longValues: ["block-size", "max-depth", "threshold", "exclude"], longPathValues: ["exclude-from"], long: { "files0-from": refused(NAMES_IN_FILE) }, longOptional: ["time", "time-style"] });
 
-/** du: with no file named, it walks the working directory. */
-const du: ProgramDescription = { ...getoptProgram(["du"], DU_OPTIONS), walksWorkingDirectory: (args) => operandsOf(args, DU_OPTIONS).length === 0 };
+/** du: with no file named, it walks the working directory; it follows no link met on the way, unless -L. */
+const du: ProgramDescription = {
+  ...getoptProgram(["du"], DU_OPTIONS),
+  walksWorkingDirectory: (args) => operandsOf(args, DU_OPTIONS).length === 0,
+  walkFollowsLinks: (args) => hasOption(args, DU_OPTIONS, ["-L", "--dereference"]),
+};
 
 const stat = getoptProgram(["stat"], table({ flags: "Lft", values: "c", longFlags: [...common, "dereference", "file-system", "terse"], longValues: ["format", "printf", "cached"] }));
 

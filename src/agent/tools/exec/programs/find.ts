@@ -54,15 +54,9 @@ export const find: ProgramDescription = {
     return undefined;
   },
   // -L (before the starting points) and -follow (in the expression) follow every link met on the way.
-  unsandboxed(args): Refusal | undefined {
-    let index = 0;
-    for (; index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string); index += args[index] === "-D" ? 2 : 1) {
-      const argument = args[index] as string;
-      if (/^-[HLP]+$/.test(argument) && argument.includes("L")) return { argument, reason: FOLLOWS_LINKS };
-    }
-    const follow = args.slice(index).find((argument) => argument === "-follow");
-    return follow ? { argument: follow, reason: FOLLOWS_LINKS } : undefined;
-  },
+  unsandboxed: followingArgument,
+  // Without them find looks at a link, never through it.
+  walkFollowsLinks: (args) => followingArgument(args) !== undefined,
   // The starting points, and the files the primaries that compare with one name (-newer, -samefile…); the rest of the expression is text (-name's pattern, -printf's format).
   paths(args): PathArgument[] {
     let index = 0;
@@ -88,4 +82,15 @@ export const find: ProgramDescription = {
 
 function isExpressionStart(argument: string): boolean {
   return (argument.startsWith("-") && argument.length > 1) || argument === "(" || argument === "!" || argument === ")" || argument === ",";
+}
+
+/** The argument making find follow every link it meets (-L before the starting points, -follow in the expression), with the reason it is refused without the sandbox. */
+function followingArgument(args: readonly string[]): Refusal | undefined {
+  let index = 0;
+  for (; index < args.length && /^-[HLP]+$|^-[DO]/.test(args[index] as string); index += args[index] === "-D" ? 2 : 1) {
+    const argument = args[index] as string;
+    if (/^-[HLP]+$/.test(argument) && argument.includes("L")) return { argument, reason: FOLLOWS_LINKS };
+  }
+  const follow = args.slice(index).find((argument) => argument === "-follow");
+  return follow ? { argument: follow, reason: FOLLOWS_LINKS } : undefined;
 }

@@ -25,6 +25,11 @@ export const grep: ProgramDescription = {
     const result = parseOptions(args, GREP_OPTIONS);
     return result.ok ? pathArguments(result.parsed, patternGiven(result.parsed) ? 0 : 1) : [];
   },
+  // -r follows only the links named on the command line; -R every one met.
+  walkFollowsLinks(args) {
+    const result = parseOptions(args, GREP_OPTIONS);
+    return !result.ok || result.parsed.some((item) => item.kind === "option" && (item.name === "-R" || item.name === "--dereference-recursive"));
+  },
   // Recursive with no file named: grep searches the working directory.
   walksWorkingDirectory(args) {
     const result = parseOptions(args, GREP_OPTIONS);
@@ -73,6 +78,11 @@ export const rg: ProgramDescription = {
     const result = parseOptions(args, RG_OPTIONS);
     if (!result.ok) return [];
     return pathArguments(result.parsed, listsOnly(result.parsed) || patternGiven(result.parsed) ? 0 : 1);
+  },
+  // rg follows no link met on its walk, unless -L.
+  walkFollowsLinks(args) {
+    const result = parseOptions(args, RG_OPTIONS);
+    return !result.ok || result.parsed.some((item) => item.kind === "option" && (item.name === "-L" || item.name === "--follow"));
   },
   // With no path named, rg searches the working directory.
   walksWorkingDirectory(args) {

@@ -132,6 +132,11 @@ export const tar: ProgramDescription = {
     const taken = [...first].filter((letter) => TAR_OPTIONS.short[letter]?.arity === "required").length;
     return [...args.slice(0, 1 + taken), ...EXCLUDE_GIT, ...args.slice(1 + taken)];
   },
+  // Creating, tar stores a link met on the way as a link, unless -h.
+  walkFollowsLinks(args) {
+    const result = parseOptions(args, TAR_OPTIONS);
+    return !result.ok || result.parsed.some((item) => item.kind === "option" && (item.name === "-h" || item.name === "--dereference"));
+  },
   // An archive may hold a symlink and then a member written through it (or through one an earlier
   // extraction left): only the sandbox keeps such writes inside the working directory.
   unsandboxed(args) {
