@@ -445,7 +445,8 @@ export class Gateway implements GatewayPort {
 
   private computeProblems(): string[] {
     const state = this.dependencies.state();
-    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain: this.agentFor(undefined).spec.chain, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
+    const { chain, privacy } = this.agentFor(undefined).spec;
+    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
   }
 
   private agentFor(id: string | undefined): Agent {

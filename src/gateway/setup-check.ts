@@ -10,6 +10,8 @@ export interface SetupFacts {
   missingConfigFile: string | undefined;
   /** The main agent's chain. */
   chain: readonly ModelSpec[];
+  /** The main agent's privacy policy: under "local-only" a hosted model never answers. Default "any". */
+  privacy?: "any" | "local-only" | undefined;
   /** What was found of each local model's server when last asked; absent: not asked yet. */
   reachable: ReadonlyMap<string, ServerLook>;
   /** Environment variables that hold hosted keys, for the fix. */
@@ -19,19 +21,28 @@ export interface SetupFacts {
 }
 
 /**
- * What keeps a first turn from working, each with its fix; [] when something can answer (or may: not
- * asked yet). No config file is said only while nothing answers (`init` is one of the fixes then):
- * once a model answers, the built-in default serves and nothing is needed.
+ * What keeps a first turn from working, each with its fix; [] when a local model answers (or may: not
+ * asked yet). When every local model of the chain fails its check and only a hosted fallback is left,
+ * that is said too, with the fix: turns are answered, but not where the user meant them to be, and
+ * billed. No config file is said only while nothing answers (`init` is one of the fixes then): once a
+ * model answers, the built-in default serves and nothing is needed.
  */
 export function setupProblems(facts: SetupFacts): string[] {
   const problems: string[] = [];
   const init = facts.initCommand ?? "hearth init";
   if (facts.reloadFailure && facts.reloadFailure.length > 0) problems.push(reloadProblem(facts.reloadFailure));
   // A model without the key its provider needs is never called, wherever it points (a built-in provider at a stand-in on this machine).
-  const callable = facts.chain.filter((model) => missingKey(model) === undefined);
+  // Nor is a hosted model under a local-only privacy policy.
+  const callable = facts.chain.filter((model) => missingKey(model) === undefined && (model.local || facts.privacy !== "local-only"));
   const local = callable.filter((model) => model.local);
-  const usable = callable.some((model) => !model.local || (facts.reachable.get(model.ref)?.state ?? "answers") === "answers");
-  if (usable) return problems;
+  const answers = (model: ModelSpec): boolean => (facts.reachable.get(model.ref)?.state ?? "answers") === "answers";
+  if (local.some(answers)) return problems;
+  const hosted = callable.find((model) => !model.local);
+  if (hosted) {
+    // The hosted fallback answers meanwhile: the local servers' fix, and where turns go until one of them answers.
+    if (local.length > 0) problems.push(`${serverWords(local, facts.reachable)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
+    return problems;
+  }
   if (facts.missingConfigFile) {
     problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
   }
@@ -39,9 +50,12 @@ export function setupProblems(facts: SetupFacts): string[] {
   const chainKey = facts.chain.find((model) => !model.local && model.apiKeyEnv)?.apiKeyEnv;
   const key = facts.missingConfigFile ? (facts.keyNames[0] ?? "ANTHROPIC_API_KEY") : chainKey;
   const keyFix = key ? `set ${key}` : "add a hosted fallback to the config";
+  // Under a local-only policy a hosted fallback is no fix.
   const start =
     local.length > 0
-      ? `${serverWords(local, facts.reachable)}, or ${keyFix}`
+      ? facts.privacy === "local-only"
+        ? serverWords(local, facts.reachable)
+        : `${serverWords(local, facts.reachable)}, or ${keyFix}`
       : facts.chain.length === 0
         ? // A config that names no model at all: a key set (or not) is beside the point.
           `no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let \`${init.replace(/ init$/, " models discover --write")}\` add the model a local server has`

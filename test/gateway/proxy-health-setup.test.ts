@@ -80,7 +80,7 @@ describe("Gateway.proxy", () => {
 });
 
 describe("first run", () => {
-  test("no config file: the built-in default serves (LM Studio first, keyed hosted models after); with a hosted model to answer, nothing is needed", async () => {
+  test("no config file: the built-in default serves (LM Studio first, keyed hosted models after); with only the hosted model to answer, the local server's fix and where turns go are said", async () => {
     const home = join(temp.dir, "home");
     mkdirSync(home, { recursive: true });
     const runtime = await createRuntime({ env: { ANTHROPIC_API_KEY: "sk-ant-test-0123456789", HEARTH_STATE_DIR: join(home, "state") }, cwd: home, home, firstRunDefault: true, defaultLocalBaseUrl: await refusedUrl() });
@@ -88,7 +88,9 @@ describe("first run", () => {
     const chain = runtime.agent().spec.chain.map((model) => model.ref);
     assert.match(chain[0] ?? "", /^lmstudio\//);
     assert.deepEqual(chain.slice(1), ["anthropic/claude-sonnet-4-5"]);
-    assert.deepEqual(await runtime.gateway.checkSetup(), [], "the hosted fallback answers: no setup is needed, config file or not");
+    const problems = await runtime.gateway.checkSetup();
+    assert.equal(problems.length, 1, "the hosted fallback answers: the missing config file is not a problem, the silent local server is");
+    assert.match(problems[0] ?? "", /^no model server at 127\.0\.0\.1:\d+ — start LM Studio's server; until a local model answers, turns go to the hosted anthropic\/claude-sonnet-4-5$/);
   });
 
   test("without it, a one-shot command keeps the empty config (no model until `hearth init`)", async () => {
@@ -115,6 +117,16 @@ describe("first run", () => {
     assert.match(setupProblems(noConfig)[0] ?? "", /^no config file at \/home\/ana\/\.hearth\/hearth\.json5: running on the built-in default/);
     assert.match(setupProblems(noConfig)[1] ?? "", /— start LM Studio's server, or set ANTHROPIC_API_KEY, or run `hearth init`$/, "init only when there is no config");
     assert.deepEqual(setupProblems({ ...noConfig, reachable: new Map([["lmstudio/m", answers]]) }), [], "a model answers: the built-in default serves, nothing is needed");
+  });
+
+  test("only a hosted fallback answers: the local server's fix and where turns go meanwhile; under local-only privacy the hosted model counts for nothing", () => {
+    const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
+    const hosted = { ref: "anthropic/x", local: false, provider: "anthropic", apiKey: "sk-ant-test-0123456789" } as never;
+    const facts = { missingConfigFile: undefined, chain: [model, hosted], keyNames: ["ANTHROPIC_API_KEY"], reachable: new Map([["lmstudio/m", refused]]) };
+    assert.deepEqual(setupProblems(facts), ["no model server at 127.0.0.1:1234 — start LM Studio's server; until a local model answers, turns go to the hosted anthropic/x"]);
+    assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", answers]]) }), [], "the local model answers: nothing to say");
+    assert.deepEqual(setupProblems({ ...facts, chain: [hosted] }), [], "a chain of hosted models only is the user's choice");
+    assert.deepEqual(setupProblems({ ...facts, privacy: "local-only" }), ["no model server at 127.0.0.1:1234 — start LM Studio's server"], "no key to set: a hosted model is never asked");
   });
 
   test("a server that takes the connection and sends nothing is running and stuck, as `models status --probe` says, not absent", () => {

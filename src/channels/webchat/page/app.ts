@@ -44,7 +44,8 @@ export async function startWebChat(): Promise<void> {
   const contextText = byId("context-text", HTMLSpanElement);
   const banner = byId("setup-banner", HTMLDivElement);
   const bannerList = byId("setup-problems", HTMLUListElement);
-  // The banner lists what stops hearth from answering: setup problems, and session files the gateway
+  // The banner lists what keeps hearth from answering as set up: setup problems (a hosted fallback answering
+  // for a local model that does not is one), and session files the gateway
   // cannot read (a directory, a FIFO…: GET /api/sessions names them with the fix).
   let setupProblems: readonly string[] = [];
   let sessionProblems: readonly string[] = [];
