@@ -3,6 +3,8 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
 import { baseUrlFix } from "../ai/endpoint-advice.js";
+import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
+import { askServerKind } from "../ai/server-kind-probe.js";
 import type { Api } from "../ai/api.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Failure } from "../ai/types.js";
@@ -36,7 +38,12 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
         // Judged by what it says: a 200 without a model list (or with LM Studio's "Unexpected endpoint") is no answer.
         const listed = answer.ok ? listedModelIds(answer.body) : undefined;
         // A listing without the model (LM Studio with JIT loading off lists only loaded ones) is a server that will not answer for it; a single-model llama-server answers any id.
-        if (answer.ok && listed !== undefined) return listed.has(model.id) || singleModelServed(answer.body) !== undefined ? { state: "answers" } : notListed(model, listed);
+        if (answer.ok && listed !== undefined) {
+          if (listed.has(model.id) || singleModelServed(answer.body) !== undefined) return { state: "answers" };
+          // The fix is told in the words of the server that answers there, asked as `models status --probe` asks.
+          const kind = model.api === "ollama" ? "ollama" : await askServerKind(http, { base: url, headers, timeouts: QUICK_TIMEOUTS, signal });
+          return notListed(model, { listed, kind });
+        }
         const failure: Failure = answer.ok ? { kind: "no-endpoint", status: answer.status, message: `GET ${new URL(listing).pathname} answered ${answer.status} without a model list` } : answer.failure;
         return lookOf(failure, { api: model.api, baseUrl: url });
       }),
@@ -51,14 +58,22 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
   };
 }
 
-/** The server answered its listing without the model: what it has, and what to do. */
-function notListed(model: ModelSpec, listed: ReadonlySet<string>): ServerLook {
-  const has = [...listed].filter((id) => id !== "").slice(0, 3);
+/** The server answered its listing without the model: what it has, and what to do — in the words of the server found there (`kind`), as `models status --probe` says it. */
+function notListed(model: ModelSpec, found: { listed: ReadonlySet<string>; kind: "llamacpp" | "ollama" | undefined }): ServerLook {
+  const has = [...found.listed].filter((id) => id !== "").slice(0, 3);
   return {
     state: "error",
     message: `it does not list "${model.id}"${has.length > 0 ? ` (it has ${has.map((id) => `"${id}"`).join(", ")})` : " (it lists no model)"}`,
-    fix: "load the model on the server (LM Studio with JIT loading off lists only loaded models: `hearth models load` loads one), or correct the id; `hearth models status --probe` says more",
+    fix: `${loadWords(model, found.kind)}, or correct the id; \`hearth models status --probe\` says more`,
   };
+}
+
+/** How a model gets onto the server: Ollama pulls it, llama-server is started with it, LM Studio loads it; any other server in general words. */
+function loadWords(model: ModelSpec, kind: "llamacpp" | "ollama" | undefined): string {
+  if (kind === "ollama") return `pull it (\`ollama pull ${model.id}\`)`;
+  if (kind === "llamacpp") return "start llama-server with that model (its -m), or use the id its /v1/models shows";
+  if (looksLikeLmStudio(model)) return "load the model in LM Studio (with JIT loading off it lists only loaded models: `hearth models load` loads one)";
+  return "load the model on the server (the id must be one its model list shows)";
 }
 
 /** A failed listing as a look: an answer with an error status, a connection that went quiet, or nothing there. */

@@ -8,7 +8,7 @@ import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 import { record, stringOf } from "../ai/json-fields.js";
-import { askServerKind } from "./server-kind-probe.js";
+import { askServerKind } from "../ai/server-kind-probe.js";
 
 export interface ProviderProbe {
   reachable: boolean;
@@ -73,14 +73,14 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
   const probe: ProviderProbe = { reachable: true, latencyMs: listing.ms, failure: undefined, listed, lmStudio: undefined, responsesEndpoint: undefined, servesAnyId: singleModelServed(listing.body), listingBody: listing.body };
   if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
-  if (provider.local && !probe.hearthGateway) probe.serverKind = probe.lmStudio ? "lmstudio" : await askServerKind(http, base, headers);
+  if (provider.local && !probe.hearthGateway) probe.serverKind = probe.lmStudio ? "lmstudio" : await askServerKind(http, { base, headers });
   if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
   return probe;
 }
 
 /** Which kind of server answers at `base`, by an endpoint only it has (LM Studio's native listing first, as the full probe asks). */
 async function kindAt(http: HttpClient, base: string, headers: Record<string, string>): Promise<ProviderProbe["serverKind"]> {
-  return (await lmStudioListing(http, base, headers)) ? "lmstudio" : await askServerKind(http, base, headers);
+  return (await lmStudioListing(http, base, headers)) ? "lmstudio" : await askServerKind(http, { base, headers });
 }
 
 /** Whether a hearth gateway answers at the root of `base` (its `/health` names the service, as discovery asks): its version, or undefined. */

@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { createGatewayRuntime } from "../../src/cli/gateway-runtime.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { startOllama } from "../fakes/ollama-server.js";
+import { startFakeServer } from "../fakes/fake-server.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -42,7 +43,7 @@ test("JIT loading off and the model not loaded: the listing lacks it, and the se
   closers.push(() => studio.close());
   const problems = await setupProblems("jitoff", `baseUrl: "${studio.baseUrl}", api: "openai-completions"`, "big");
   assert.equal(problems.length, 1, problems.join("\n"));
-  assert.match(problems[0] ?? "", /answered with an error \(it does not list "big" \(it has "other"\)\) — load the model on the server \(LM Studio with JIT loading off lists only loaded models: `hearth models load` loads one\)/);
+  assert.match(problems[0] ?? "", /answered with an error \(it does not list "big" \(it has "other"\)\) — load the model in LM Studio \(with JIT loading off it lists only loaded models: `hearth models load` loads one\)/);
 });
 
 test("Ollama's /v1/models: `llama3.2:latest` answers for `llama3.2`; no model pulled (data: null) is a missing model, not the wrong server", async () => {
@@ -53,5 +54,21 @@ test("Ollama's /v1/models: `llama3.2:latest` answers for `llama3.2`; no model pu
   closers.push(() => empty.close());
   const problems = await setupProblems("ollama-empty", `baseUrl: "${empty.baseUrl}", api: "openai-completions"`, "llama3.2");
   assert.equal(problems.length, 1, problems.join("\n"));
-  assert.match(problems[0] ?? "", /answered with an error \(it does not list "llama3\.2" \(it lists no model\)\)/);
+  assert.match(problems[0] ?? "", /answered with an error \(it does not list "llama3\.2" \(it lists no model\)\) — pull it \(`ollama pull llama3\.2`\), or correct the id/, "Ollama's words, though the provider is called lmstudio: the server found there says which");
+});
+
+test("a llama-server with several models (router mode) that lacks the id: the fix is llama.cpp's, found by its /props", async () => {
+  const entry = (id: string) => ({ id, object: "model", created: 1_700_000_000, owned_by: "llamacpp", status: { value: "loaded" } });
+  const server = await startFakeServer((request) =>
+    request.path === "/v1/models"
+      ? { kind: "json", body: { object: "list", data: [entry("qwen3-8b"), entry("gemma-3-4b")] } }
+      : request.path === "/props"
+        ? { kind: "json", body: { default_generation_settings: { n_ctx: 8192 }, total_slots: 1, chat_template: "" } }
+        : { kind: "json", status: 404, body: { error: { code: 404, message: "File Not Found", type: "not_found_error" } } },
+  );
+  closers.push(() => server.close());
+  const problems = await setupProblems("llama-router", `baseUrl: "${server.baseUrl}", api: "openai-completions"`, "qwen3-14b");
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /it does not list "qwen3-14b" \(it has "qwen3-8b", "gemma-3-4b"\)\) — start llama-server with that model \(its -m\), or use the id its \/v1\/models shows, or correct the id/);
+  assert.doesNotMatch(problems[0] ?? "", /LM Studio/);
 });
