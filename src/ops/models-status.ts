@@ -166,7 +166,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         const otherServer = serverKindProblem(model, probe.serverKind);
         if (otherServer) status.problems.push(otherServer);
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
-        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id) }));
+        status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id), kind: probe.serverKind }));
         // The build, judged as discover and security audit judge it: what the server says of it first (asked of local servers only).
         if (model.local && probe.reachable && !probe.failure && status.listed !== false) {
           const reported = native ? { params: native.params, quantization: native.quantization, bitsPerWeight: native.bitsPerWeight } : await reportedSize(options.http, model);

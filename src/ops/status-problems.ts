@@ -10,6 +10,7 @@ import { llamaContextFlags } from "../models/context-fit.js";
 import { baseUrlFix, pathOfBaseUrl } from "../ai/endpoint-advice.js";
 import { clipDetail } from "../ai/classify-failure.js";
 import type { Failure } from "../ai/types.js";
+import type { ServerKind } from "../ai/server-kind.js";
 
 export interface StatusProblem {
   /** Stable name of the check (doctor's finding id). */
@@ -175,18 +176,27 @@ export function sharedCacheProblem(slots: number, tokens: number, said: { provid
 }
 
 /**
- * How to serve `contextWindow`: a restart with the flags of each server, or a smaller contextWindow.
- * llama.cpp gives no slot more than the model was trained for (its listing's n_ctx_train), whatever
- * -c says: past that only the smaller window fixes it.
+ * How to serve `contextWindow`: a restart with the flags of the server found there (`kind`; each
+ * server's when it is not known), or a smaller contextWindow. llama.cpp gives no slot more than the
+ * model was trained for (its listing's n_ctx_train), whatever -c says: past that only the smaller
+ * window fixes it. Where the server does not say the model's maximum, the fix says it is the limit.
  */
-function servedContextFix(model: ModelSpec, facts: { served: number; slots: number | undefined; trained: number | undefined }): string {
+function servedContextFix(model: ModelSpec, facts: { served: number; slots: number | undefined; trained: number | undefined; kind?: ServerKind | undefined }): string {
   const lower = `${providerPath(model)} → ${model.id} contextWindow`;
   // A slot never serves more than the trained context: a listing that says otherwise is not about this model's slots.
   if (facts.trained !== undefined && facts.trained >= facts.served && model.contextWindow > facts.trained) {
     const restart = facts.served < facts.trained ? `, or to ${facts.trained} (the most it was trained for) after restarting llama-server with ${llamaContextFlags(facts.trained, { window: facts.served, slots: facts.slots })}` : "";
     return `lower ${lower} to ${facts.served}${restart}: llama.cpp gives no request more than the ${facts.trained} tokens the model was trained for, whatever -c says`;
   }
-  return `restart the server with a larger context (llama.cpp: ${llamaContextFlags(model.contextWindow, { window: facts.served, slots: facts.slots })}; vLLM: --max-model-len ${model.contextWindow}; Ollama: num_ctx ${model.contextWindow}) or lower contextWindow to ${facts.served}`;
+  const flags = {
+    llamacpp: `llama.cpp: ${llamaContextFlags(model.contextWindow, { window: facts.served, slots: facts.slots })}`,
+    vllm: `vLLM: --max-model-len ${model.contextWindow}`,
+    ollama: `Ollama: num_ctx ${model.contextWindow}`,
+  };
+  const known = facts.kind === "llamacpp" || facts.kind === "vllm" || facts.kind === "ollama" ? flags[facts.kind] : Object.values(flags).join("; ");
+  // llama.cpp's listing says the trained context (checked above); the others' do not.
+  const maximum = facts.trained === undefined ? `; ${model.contextWindow} must be within what the model supports (its model card's context length), or the server refuses it` : "";
+  return `restart the server with a larger context (${known})${maximum}, or lower contextWindow to ${facts.served}`;
 }
 
 /**
@@ -195,7 +205,7 @@ function servedContextFix(model: ModelSpec, facts: { served: number; slots: numb
  */
 export function servedProblems(
   model: ModelSpec,
-  served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined; trained?: number | undefined },
+  served: { servedContext: number | undefined; toolUse: boolean | null; lmStudio?: boolean; slots?: number | undefined; trained?: number | undefined; kind?: ServerKind | undefined },
 ): StatusProblem[] {
   const problems: StatusProblem[] = [];
   // A provider said to give each slot its own cache has nothing to say here (kvCache: "per-slot").
@@ -211,7 +221,7 @@ export function servedProblems(
     problems.push({
       id: "served-context-small", severity: "warn",
       title: `the server runs the model with ${served.servedContext} tokens of context, less than contextWindow (${model.contextWindow}); turns are planned against ${served.servedContext}`,
-      fix: servedContextFix(model, { served: served.servedContext, slots: served.slots, trained: served.trained }),
+      fix: servedContextFix(model, { served: served.servedContext, slots: served.slots, trained: served.trained, kind: served.kind }),
     });
   }
   if (served.toolUse === false && served.lmStudio) {

@@ -161,3 +161,19 @@ describe("the served window: learned from the servers, the smallest known one us
     for (const [text, window] of cases) assert.equal(windowFromOverflow(text), window, text);
   });
 });
+
+describe("served-context-small: the fix in the words of the server found there", () => {
+  const model = modelSpec("openai-completions", "http://127.0.0.1:8000/v1", { id: "model-x", contextWindow: 32768 });
+  const fix = (facts: { kind?: "llamacpp" | "vllm" | "ollama"; trained?: number }): string =>
+    servedProblems(model, { servedContext: 8192, toolUse: true, ...facts }).find((problem) => problem.id === "served-context-small")?.fix ?? "";
+
+  test("a known server gets only its own flag; an unknown one each server's", () => {
+    assert.equal(fix({ kind: "vllm" }), "restart the server with a larger context (vLLM: --max-model-len 32768); 32768 must be within what the model supports (its model card's context length), or the server refuses it, or lower contextWindow to 8192");
+    assert.match(fix({}), /^restart the server with a larger context \(llama\.cpp: -c 32768; vLLM: --max-model-len 32768; Ollama: num_ctx 32768\); 32768 must be within/);
+  });
+
+  test("where llama.cpp says the trained context and the window fits it, no word of a maximum the server does not know", () => {
+    assert.equal(fix({ kind: "llamacpp", trained: 40960 }), "restart the server with a larger context (llama.cpp: -c 32768), or lower contextWindow to 8192");
+    assert.match(fix({ kind: "llamacpp", trained: 16384 }), /^lower models\.providers\.test → model-x contextWindow to 8192, or to 16384 \(the most it was trained for\)/);
+  });
+});
