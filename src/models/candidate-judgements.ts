@@ -9,7 +9,7 @@ import type { ServedWindows } from "./served-windows.js";
 import { sameServer } from "./silent-servers.js";
 
 /** Why a candidate is not called: its attempt's outcome and message (and, skipped for the request's fields, which). */
-export type LeftOut = Pick<Attempt, "outcome" | "fields" | "silentServer"> & { message: string };
+export type LeftOut = Pick<Attempt, "outcome" | "fields" | "silentServer" | "keyRefused"> & { message: string };
 
 /** Whether a candidate is called (`left` undefined) or skipped, and which of the route's error words its reason joins. */
 export interface Judgement {
@@ -23,7 +23,7 @@ export interface JudgeChecks {
   windows: ServedWindows | undefined;
   whyNoTools: (model: ModelSpec) => Promise<string | undefined>;
   tooLargeFor: (model: ModelSpec, context: Context) => string | undefined;
-  stillCooling: (model: ModelSpec, request: RouteRequest) => Promise<string | undefined>;
+  stillCooling: (model: ModelSpec, request: RouteRequest) => Promise<{ message: string; keyRefused: boolean } | undefined>;
   serverSilent: (model: ModelSpec, request: RouteRequest, more: boolean) => Promise<{ message: string; silentServer: SilentServer } | undefined>;
 }
 
@@ -135,7 +135,7 @@ export class CandidateJudgements {
     const tooLarge = request.contextFor ? undefined : checks.tooLargeFor(model, context);
     if (tooLarge) return { left: { outcome: "skipped-context", message: tooLarge }, words: "context" };
     const cooling = this.everyCooling || model.ref === request.named ? undefined : await checks.stillCooling(model, request);
-    if (cooling !== undefined) return { left: { outcome: "skipped-cooldown", message: cooling } };
+    if (cooling !== undefined) return { left: { outcome: "skipped-cooldown", message: cooling.message, ...(cooling.keyRefused ? { keyRefused: true } : {}) } };
     // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
     const silent = model.ref === request.named ? undefined : await checks.serverSilent(model, request, more);
     if (silent !== undefined) return { left: { outcome: "skipped-cooldown", ...silent } };

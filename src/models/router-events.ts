@@ -13,6 +13,8 @@ export interface Attempt {
   message?: string | undefined;
   /** A `skipped-fields` attempt's request fields its API cannot take as asked, as the notice names them (`temperature 1.5 (above 1)`, `stop`). */
   fields?: readonly string[] | undefined;
+  /** A `skipped-cooldown` attempt whose provider refused its key: waiting does not bring it back (the key must change), so it counts as one that could never take the request. */
+  keyRefused?: true | undefined;
   /** A candidate not waited on because its server had just hung or refused the connection for another model of the turn (SilentServers). */
   silentServer?: SilentServer | undefined;
   /**

@@ -79,7 +79,7 @@ export class Router {
     const { cooldowns } = this.dependencies;
     const attempts: Attempt[] = [];
     const skip = (model: ModelSpec, left: LeftOut): void => {
-      const attempt: Attempt = { model: model.ref, outcome: left.outcome, ms: 0, message: left.message, ...(left.fields ? { fields: left.fields } : {}), ...(left.silentServer ? { silentServer: left.silentServer } : {}) };
+      const attempt: Attempt = { model: model.ref, outcome: left.outcome, ms: 0, message: left.message, ...(left.fields ? { fields: left.fields } : {}), ...(left.silentServer ? { silentServer: left.silentServer } : {}), ...(left.keyRefused ? { keyRefused: true } : {}) };
       attempts.push(attempt);
       out.push({ type: "attempt-skipped", attempt });
     };
@@ -249,13 +249,14 @@ export class Router {
       lastFailure = result.failure;
     }
     // No candidate that could be asked can take the caller's tools: none was sent the request without them.
-    if (toolWords.length > 0 && attempts.every((attempt) => ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
+    if (toolWords.length > 0 && attempts.every((attempt) => attempt.keyRefused === true || ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
       const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")`;
       finishError(message, { kind: "bad-request", message });
       return;
     }
-    // Every candidate that could be asked was too small for the request: say so, and how to fix it.
-    const tooSmall = attempts.every((attempt) => ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
+    // Every candidate that could be asked was too small for the request: say so, and how to fix it. (One cooling
+    // down because its key was refused could not be asked either: waiting does not change the key.)
+    const tooSmall = attempts.every((attempt) => attempt.keyRefused === true || ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
     const unsent = request.wholeHistory === true && attempts.every((attempt) => attempt.outcome.startsWith("skipped-"));
     const words = unsent ? noneHoldsWhole(request, attempts, this.wholeFit()) : undefined;
     finishError(tooSmall && contextWords.length > 0 ? `${words ?? "too large for every model"}: ${contextWords.join("; ")}` : noneAnswered(), lastFailure);
@@ -335,7 +336,7 @@ export class Router {
    * listing) is asked for a tiny real answer — at most every 30 s per model. Either under half a second,
    * cancelled with the turn; a server that answers is back: its cooldowns end and it is tried now.
    */
-  private async stillCooling(model: ModelSpec, request: RouteRequest): Promise<string | undefined> {
+  private async stillCooling(model: ModelSpec, request: RouteRequest): Promise<{ message: string; keyRefused: boolean } | undefined> {
     const { cooldowns, reachability, clock } = this.dependencies;
     const until = cooldowns.until(model.ref);
     if (until === undefined) return undefined;
@@ -362,7 +363,7 @@ export class Router {
     const refused = cooldowns.current(model.ref)?.keyRefused;
     const why = refused ? refused.why : reason === "timeout" ? "it hung recently" : `it failed recently (${reason ?? "unknown"})`;
     const checked = look ? " and its server does not answer now" : ask ? " and did not answer a quick check now" : "";
-    return `${why}${checked}; tried again after ${localTime(until, "second")}`;
+    return { message: `${why}${checked}; tried again after ${localTime(until, "second")}`, keyRefused: refused !== undefined };
   }
 
   /**

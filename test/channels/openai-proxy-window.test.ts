@@ -68,3 +68,33 @@ describe("proxy mode: a candidate whose window cannot hold the client's conversa
     assert.equal(posts(api.local), 2);
   });
 });
+
+describe("proxy mode: a fallback cooling down after its key was refused could not take the request either", () => {
+  let api: ApiSetup;
+  beforeEach(async () => {
+    api = await apiSetup({ backupExtras: `apiKey: "sk-backup-wrong-0123456789abcdef",` });
+  });
+  afterEach(() => api.close());
+
+  test("too large for Local, and the larger Backup refuses its key: 400 context_length_exceeded (a client compacts), not a 503 to wait on", async () => {
+    api.backup.setHandler(() => ({ kind: "json", status: 401, body: { error: { message: "Incorrect API key provided: sk-back****cdef.", type: "invalid_request_error", param: null, code: "invalid_api_key" } } }));
+    const refused = await api.client.chat.completions.create({ model: "Backup", messages: [{ role: "user", content: "hi" }] }).catch((error: unknown) => error);
+    assert.ok(refused instanceof OpenAI.APIError && refused.status === 502, String(refused));
+    const failed = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(45_000) }] }).catch((error: unknown) => error);
+    assert.ok(failed instanceof OpenAI.BadRequestError, String(failed));
+    assert.equal(failed.code, "context_length_exceeded");
+    assert.deepEqual(attemptsOf(failed.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 skipped-cooldown"]);
+    const attempts = (failed.error as { attempts: { model: string; keyRefused?: boolean; cause?: string }[] }).attempts;
+    assert.equal(attempts.find((attempt) => attempt.model === "backup/m2")?.keyRefused, true, "the error's attempts say why waiting would not help");
+    assert.match(failed.message, /too large for every model/);
+    assert.equal(posts(api.local), 0);
+  });
+
+  test("a fallback cooling down for any other reason keeps the 503: waiting may bring it back", async () => {
+    api.backup.setHandler(() => ({ kind: "json", status: 429, headers: { "retry-after": "30" }, body: { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } } }));
+    await api.client.chat.completions.create({ model: "Backup", messages: [{ role: "user", content: "hi" }] }).catch(() => undefined);
+    const failed = await api.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: aboutTokens(45_000) }] }).catch((error: unknown) => error);
+    assert.ok(failed instanceof OpenAI.APIError && failed.status === 503, String(failed));
+    assert.deepEqual(attemptsOf(failed.headers.get("x-hearth-attempts")), ["local/m1 skipped-context", "backup/m2 skipped-cooldown"]);
+  });
+});

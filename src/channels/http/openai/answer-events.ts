@@ -15,6 +15,8 @@ export interface AttemptSummary {
   cause?: string | undefined;
   /** What a failed call spent before it broke (Attempt.usage): the reply's `usage` is the answering calls' own, so the total is that plus these. */
   usage?: Usage | undefined;
+  /** A model skipped while it cools down after its key was refused (Attempt.keyRefused): it could not have taken the request. */
+  keyRefused?: true | undefined;
 }
 
 /** Reasoning the answering provider signed or encrypted: what a client must replay for the same provider to accept it. */

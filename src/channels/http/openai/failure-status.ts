@@ -9,6 +9,9 @@ const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit
 /** Candidates that were never able to take the request, whatever its size or the moment: they say nothing of the servers. */
 const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields"]);
 
+/** A candidate that could not take the request: one of NEVER_ASKED, or cooling down after its key was refused (waiting does not change the key). */
+const neverAsked = (attempt: AttemptSummary): boolean => NEVER_ASKED.has(attempt.outcome) || attempt.keyRefused === true;
+
 /**
  * The status of a request no model answered, decided by the candidates that could have taken it (one
  * without a key, or kept out by the privacy policy, never could: it counts for nothing): 400 when the
@@ -28,7 +31,7 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   const classified = classify({ message, attempts, failed, lastKind, cause: outcome.cause });
   // A field of the request that no candidate could take as asked (proxy mode): the client's to change.
-  if (failed.some((attempt) => attempt.outcome === "skipped-fields") && failed.every((attempt) => NEVER_ASKED.has(attempt.outcome))) {
+  if (failed.some((attempt) => attempt.outcome === "skipped-fields") && failed.every(neverAsked)) {
     return { status: 400, message, type: "invalid_request_error", code: "unsupported_parameter", param: outcome.param, attempts };
   }
   return classified;
@@ -37,9 +40,9 @@ export function failureFor(outcome: { message: string; attempts: readonly Attemp
 function classify(outcome: { message: string; attempts: readonly AttemptSummary[]; failed: readonly AttemptSummary[]; lastKind: string | undefined; cause: TurnFailureCause | undefined }): AnswerFailure {
   const { message, attempts, failed, lastKind } = outcome;
   // The request's tools, and no candidate that could take it can use them (proxy mode): the client's to change.
-  if (failed.some((attempt) => attempt.outcome === "skipped-tools") && failed.every((attempt) => attempt.outcome === "skipped-tools" || NEVER_ASKED.has(attempt.outcome))) return { status: 400, message, type: "invalid_request_error", code: "tools_unsupported", attempts };
+  if (failed.some((attempt) => attempt.outcome === "skipped-tools") && failed.every((attempt) => attempt.outcome === "skipped-tools" || neverAsked(attempt))) return { status: 400, message, type: "invalid_request_error", code: "tools_unsupported", attempts };
   // Skipped ones came after the one that was asked last (the chain's keyless tail): what that one said decides.
-  const couldTake = failed.filter((attempt) => !NEVER_ASKED.has(attempt.outcome));
+  const couldTake = failed.filter((attempt) => !neverAsked(attempt));
   const lastAsked = lastKind !== undefined && NEVER_ASKED.has(lastKind) ? couldTake.at(-1)?.outcome : lastKind;
   if (lastAsked === "bad-request") return { status: 400, message, type: "invalid_request_error", code: "upstream_bad_request", attempts };
   if (outcome.cause === "permanent") {
@@ -63,10 +66,10 @@ export function faultFailure(message: string, attempts: readonly AttemptSummary[
 }
 
 /** An attempt as a reply reports it; `cause`: its failure's words without the leading "<model>: " (the attempt names the model). */
-export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined; usage?: Usage | undefined }): AttemptSummary {
-  const { model, outcome, ms, usage } = attempt;
+export function attemptSummary(attempt: { model: string; outcome: string; ms?: number | undefined; message?: string | undefined; usage?: Usage | undefined; keyRefused?: true | undefined }): AttemptSummary {
+  const { model, outcome, ms, usage, keyRefused } = attempt;
   const cause = causeOf(attempt);
-  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}), ...(usage ? { usage } : {}) };
+  return { model, outcome, ...(ms === undefined ? {} : { ms }), ...(cause ? { cause } : {}), ...(usage ? { usage } : {}), ...(keyRefused ? { keyRefused } : {}) };
 }
 
 /**
