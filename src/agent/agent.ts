@@ -1,6 +1,6 @@
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { overflowLimit } from "../ai/server-window.js";
-import type { AssistantMessage, Context, ToolCall } from "../ai/types.js";
+import type { AssistantMessage, Context } from "../ai/types.js";
 import { addUsage, emptyUsage } from "../ai/usage.js";
 import { fallbackNotice } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
@@ -19,7 +19,6 @@ import { keepCutOff, keepStopped, maskedCut } from "./kept-answer.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
 import { ToolTurnBudget } from "./tool-turn-budget.js";
-import { policyFor } from "./tools/registry.js";
 import { brokenRoute, turnFailureCause } from "./turn-failure.js";
 import { NoteKeeper, withNotes } from "./turn-notes.js";
 import { lostModelWords } from "./model-choices.js";
@@ -27,7 +26,8 @@ import { turnText } from "./turn-text.js";
 import { ShownSoFar } from "./shown-so-far.js";
 import { replyNotices } from "./reply-notices.js";
 import { UntrustedMarker } from "./untrusted.js";
-import { shownToolCall } from "./tool-words.js";
+import { runToolCalls } from "./tool-calls-run.js";
+import { policyFor } from "./tools/registry.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
 import { acceptImages } from "./inbound-images.js";
@@ -238,7 +238,7 @@ export class Agent {
       for (const text of replyNotices(message, { replies, catalog })) state.emit({ type: "notice", text });
       await this.append(state, { type: "assistant", id: newEntryId(), at: now(), message, attempts: result.attempts.map(answeredBy) });
       if (calls.length === 0 || stopped) break;
-      stoppedWhy = await this.runTools(state, calls, { guard, budget: toolBudget, marker, signal: options.signal });
+      stoppedWhy = await runToolCalls({ spec: this.spec, dependencies: this.dependencies, state, calls, guard, budget: toolBudget, marker, signal: options.signal, append: (entry) => this.append(state, entry) });
       if (stoppedWhy !== undefined) break;
     }
     const answer = turnText(replies);
@@ -282,43 +282,6 @@ export class Agent {
     await this.dependencies.store.append(key, kept, { sync: true });
     entries.push(...kept);
     return { entries, user, text, quoted };
-  }
-
-  /** Runs one reply's tool calls (as many as the cap allows), each result on disk as it comes. Why the loop guard stopped the turn, or undefined: it goes on. */
-  private async runTools(state: TurnState, calls: readonly ToolCall[], run: { guard: ToolLoopGuard; budget: ToolTurnBudget; marker: UntrustedMarker; signal: AbortSignal | undefined }): Promise<string | undefined> {
-    const allowed = policyFor(this.spec.tools);
-    const { run: running, over } = run.budget.split(calls);
-    for (const call of running) {
-      if (run.guard.repeated(call)) {
-        const why = `the same ${call.name} call with the same arguments was made ${this.spec.maxRepeatedToolCalls} times this turn`;
-        const stopped = `stopped: ${why} (a tool loop; maxRepeatedToolCalls)`;
-        state.emit({ type: "notice", text: stopped });
-        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: `Not run: ${why}; the turn was stopped.`, isError: true } });
-        return stopped;
-      }
-      const shown = shownToolCall(call, this.dependencies.secrets, state.emit);
-      const output = await this.dependencies.tools.execute(call, allowed, {
-        signal: run.signal ?? new AbortController().signal,
-        stateDir: this.dependencies.stateDir,
-        agentId: this.spec.id,
-        settings: { exec: this.spec.tools?.exec, webFetch: this.spec.tools?.web_fetch },
-        turn: run.budget,
-        untrusted: (content: string, source: string) => run.marker.wrap(content, source),
-      });
-      const kept = run.budget.keep(output.content);
-      if (kept.first) state.emit({ type: "notice", text: `this turn's tool results reached ${this.spec.maxToolOutputPerTurn.toLocaleString("en-US")} characters (maxToolOutputPerTurn); later ones are cut` });
-      // Said before the result is written, so that the entry keeps the note (NoteKeeper).
-      shown.end({ content: kept.content, isError: output.isError });
-      await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { ...output, content: kept.content } });
-    }
-    if (over.length > 0) {
-      state.emit({ type: "notice", text: `${over.length} of the ${calls.length} tool calls of one reply were not run (maxToolCallsPerReply ${this.spec.maxToolCallsPerReply})` });
-      // Every call gets its result (the APIs insist): the ones past the cap an error saying why.
-      for (const call of over) {
-        await this.append(state, { type: "tool-result", id: newEntryId(), at: now(), message: { role: "tool-result", toolCallId: call.id, toolName: call.name, content: run.budget.refusal(calls.length), isError: true } });
-      }
-    }
-    return undefined;
   }
 
   /**
