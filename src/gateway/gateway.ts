@@ -24,7 +24,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, TranscriptItem } from "./port.js";
+import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
 import { formerNames, makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -33,7 +33,7 @@ import { servedModel } from "./served-model.js";
 import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
-import { transcriptItems } from "./transcript.js";
+import { conversationSnapshot } from "./conversation-snapshot.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
@@ -410,32 +410,15 @@ export class Gateway implements GatewayPort {
     return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window, promptTokens: budget.promptTokens };
   }
 
-  /**
-   * A session's conversation. With `live`, a turn under way in this gateway cuts it: the saved items up
-   * to its message (shown waiting, where it was first said for a resend, or as told when not yet
-   * written), and the turn's answer so far beside them — so the items never hold part of what the
-   * snapshot holds (the words it saved before its tools ran). The snapshot is taken after the read: an
-   * entry the read saw was written after its turn began, so the cut finds it.
-   */
-  private async conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
-    const { store } = this.dependencies;
-    const entries = (await store.read(checkSessionKey(session))).entries;
+  private conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
     const agent = this.agentFor(undefined);
-    const describe = agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined;
-    const cut = options.live ? this.live.cut(session) : undefined;
-    const live = options.live ? this.live.snapshot(session) : undefined;
-    if (!cut || !live) {
-      // A turn under way (here, or in another process holding the session's lock): its message is waiting for its answer, not unanswered.
-      const underWay = this.queue.has(session) || (await store.locked(session));
-      const pending = underWay ? entries.findLast((entry) => entry.type === "user")?.id : undefined;
-      return { items: transcriptItems(entries, { pending, describe }), live: undefined };
-    }
-    const at = cut.messageId === undefined ? -1 : entries.findIndex((entry) => entry.type === "user" && entry.id === cut.messageId);
-    const items: TranscriptItem[] = transcriptItems(at >= 0 ? entries.slice(0, at + 1) : entries, { pending: at >= 0 ? cut.messageId : cut.retryOf, describe });
-    // Not written yet when the file was read: the message as its turn told it (a resend is shown where it was first said).
-    if (at < 0 && cut.retryOf === undefined) items.push({ role: "user", text: live.text, at: live.at });
-    const { session: _session, ...turn } = live;
-    return { items, live: turn };
+    return conversationSnapshot({
+      session,
+      store: this.dependencies.store,
+      describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined,
+      live: options.live ? this.live : undefined,
+      queued: () => this.queue.has(session),
+    });
   }
 
   private healthSources(): HealthSources {
