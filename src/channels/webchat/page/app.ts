@@ -9,6 +9,7 @@ import { connectLiveEvents } from "./live-events.js";
 import { applyAgentEvent, applyTurnResult, newLiveTurn, type LiveTurn } from "./live-turn.js";
 import { createMarkdown } from "./markdown.js";
 import { createOutbox, type HeldMessage, type HeldOutcome } from "./outbox.js";
+import { createMessageSender, RESEND } from "./message-sender.js";
 import { createModelPicks } from "./model-picks.js";
 import { fillPickers, showModelChoice } from "./pickers.js";
 import { joinSnapshot, takeEvent, type TurnSnapshot } from "./turn-join.js";
@@ -21,8 +22,6 @@ import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, Sta
 
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
 const LINK_POLL_MS = 3_000;
-/** A message echoed on screen before its turn starts; a resend's text is the gateway's to tell. */
-const RESEND = Symbol("resend");
 
 /** The web chat: wires the page's parts to the gateway's /api and live events. */
 export async function startWebChat(): Promise<void> {
@@ -99,35 +98,7 @@ export async function startWebChat(): Promise<void> {
     if (!(error instanceof GatewayAway)) view.addError(error instanceof Error ? error.message : String(error));
   };
 
-  /**
-   * Posts a message; resolves with how it went (the gateway away: the caller keeps it for later; taken: another
-   * tab sent this kept message first, and the turn-start of that one shows it: the caller takes its echo away).
-   */
-  const send = async (session: string, request: MessageRequest, echo: string | typeof RESEND): Promise<HeldOutcome | { kind: "taken" }> => {
-    // Once a message is on its way the session exists (or is refused, saying why): it is read from now on.
-    fresh.delete(session);
-    echoes.set(session, [...(echoes.get(session) ?? []), echo]);
-    try {
-      const answer = await api.send(session, request);
-      const queue = echoes.get(session) ?? [];
-      const index = queue.indexOf(echo);
-      // Its echo not taken by a turn-start yet: none will come for this one, the other tab's turn-start draws the message.
-      if (answer.duplicate && index >= 0) {
-        queue.splice(index, 1);
-        return { kind: "taken" };
-      }
-      return { kind: "done" };
-    } catch (error) {
-      const queue = echoes.get(session) ?? [];
-      const index = queue.indexOf(echo);
-      // Its turn began (the echo was taken by its turn-start): it arrived, only its answer was lost.
-      if (index < 0 && error instanceof GatewayAway && error.mayHaveArrived) return { kind: "done" };
-      if (index >= 0) queue.splice(index, 1);
-      if (error instanceof GatewayAway) return { kind: "away", mayHaveArrived: error.mayHaveArrived };
-      reportError(error);
-      return { kind: "done" };
-    }
-  };
+  const send = createMessageSender({ api, fresh, echoes, reportError });
 
   const outboxBox = byId("outbox", HTMLDivElement);
   const outbox = createOutbox({ storage: window.localStorage, container: outboxBox, onChange: () => outbox.draw(current) });
