@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .command("show")
     .description("print the effective config (defaults applied, built-in providers merged, secrets as ***)")
     .addOption(jsonOption)
-    .action(run(async () => (await import("./commands/config.js")).configShow));
+    .action(run(async () => (await import("./commands/config-show.js")).configShow));
   config
     .command("path")
     .description("print where the config file is read from")
