@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
-import type { AgentEntry, HearthConfig, ToolsConfig } from "../config/schema/index.js";
-import type { ResolvedModels } from "../models/resolve.js";
+import type { AgentDefaults, AgentEntry, HearthConfig, ToolsConfig } from "../config/schema/index.js";
+import type { ChainEntry, ResolvedModels } from "../models/resolve.js";
 import { ambiguityNote, matchAgentId } from "./agent-id.js";
 import { HearthError } from "../shared/errors.js";
 import { didYouMean } from "../shared/did-you-mean.js";
@@ -43,7 +43,6 @@ export const COMPACTION_DEFAULTS = { enabled: true, reserveTokens: 16_384, keepR
 const DEFAULT_MAX_STEPS = 8;
 
 export function agentSpec(config: HearthConfig, resolved: ResolvedModels, wanted = "main"): AgentSpec {
-  const defaults = config.agents.defaults;
   const known = ["main", ...config.agents.list.map((agent) => agent.id).filter((known) => known !== "main")];
   // Named in any case, as a model alias is (`--agent Helper`).
   const id = matchAgentId(wanted, known) ?? wanted;
@@ -52,7 +51,16 @@ export function agentSpec(config: HearthConfig, resolved: ResolvedModels, wanted
   if (!entry) {
     throw new HearthError("usage", `no agent "${id}"${ambiguityNote(id, known) || didYouMean(id, known)} (agents: ${known.join(", ")})`);
   }
-  const links = resolved.agentChains.get(id) ?? [];
+  return settle({ id, entry, defaults: config.agents.defaults, links: resolved.agentChains.get(id) ?? [], resolved });
+}
+
+/** What `agents.defaults` alone gives an agent (the main agent's settings unless an `agents.list` entry "main" changes them). */
+export function defaultsAgentSpec(config: HearthConfig, resolved: ResolvedModels): AgentSpec {
+  return settle({ id: "main", entry: {}, defaults: config.agents.defaults, links: resolved.chain, resolved });
+}
+
+function settle(from: { id: string; entry: Partial<AgentEntry>; defaults: AgentDefaults; links: readonly ChainEntry[]; resolved: ResolvedModels }): AgentSpec {
+  const { id, entry, defaults, links, resolved } = from;
   const chain = links.map((link) => link.model);
   const fallbacks = links.filter((link) => link.role !== "primary").map((link) => link.model);
   const compaction = { ...defaults.compaction, ...entry.compaction };

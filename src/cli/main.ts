@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .command("show")
     .description("print the effective config (defaults applied, built-in providers merged, secrets as ***)")
     .addOption(jsonOption)
-    .action(run(async () => (await import("./commands/config.js")).configShow));
+    .action(run(async () => (await import("./commands/config-show.js")).configShow));
   config
     .command("path")
     .description("print where the config file is read from")
@@ -234,7 +234,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description("the gateway's log: pretty on a terminal, JSON lines with --json")
     .option("-f, --follow", "keep printing lines as the gateway writes them")
     .option("-n, --lines <count>", "the last lines to show first", "50")
-    .addOption(jsonOption)
+    .addOption(new Option("--json", "print the log's JSON lines as written, one per entry (a stream with --follow)"))
     .action(run(async () => (await import("./commands/logs.js")).logsCommand));
 
   program
@@ -262,7 +262,7 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
     // "commander.help" is help shown for a missing command (`hearth`, `hearth models`): a usage error.
     const message = error.code === "commander.help" ? "a command is needed (the help lists them)" : error.message.replace(/^error: /, "");
-    if (json) io.stdout.write(`${JSON.stringify({ error: message, exitCode: 2 })}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ error: message, details: [], exitCode: 2 })}\n`);
     return 2;
   }
   if (json) {

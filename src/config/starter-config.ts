@@ -31,6 +31,9 @@ ${schemaLine}  agents: {
         apiKey: "lmstudio",
         // The Responses API keeps the model's reasoning apart from the final text.
         api: "openai-responses",
+        // Keep the model resident: LM Studio unloads an idle model, and the next turn waits for it to load.
+        // ttlSeconds is sent with each request; intervalSeconds: the running gateway asks a one-token answer that often.
+        // keepWarm: { ttlSeconds: 86400, intervalSeconds: 600 },
         models: [
           {
             id: "minimax-m2.1-gs32", // as LM Studio lists it

@@ -123,7 +123,7 @@ export function compactionFindings(config: HearthConfig): Finding[] {
       severity: "warn",
       group: "agent",
       title: "compaction is off",
-      seen: `enabled: false in ${off.join(", ")}: a long conversation overflows the window instead of being summarised, and injected text stays in the context`,
+      seen: `enabled: false in ${off.join(", ")}: once a long conversation fills the window its oldest turns are left out of what is sent, with a note, instead of being summarised: what was said in them no longer reaches the model, and injected text stays word for word until then`,
       fix: `remove enabled: false from ${off.join(" and ")} (compaction is on by default)`,
     },
   ];

@@ -108,6 +108,11 @@ describe("a default gateway (loopback, no token) and other websites", () => {
     }
     const named = await send(server.url, { path: "/api/sessions", headers: { host: `evil.example:${server.port}` } });
     assert.match(named.error?.message ?? "", new RegExp(`open it as http://127\\.0\\.0\\.1:${server.port}/ or http://localhost:${server.port}/, or add "evil\\.example" to gateway\\.allowedHosts`));
+    // A Host without a port, or with another one, still gets the URL the gateway listens on.
+    for (const name of ["evil.example", "evil.example:80"]) {
+      const bare = await send(server.url, { path: "/api/sessions", headers: { host: name } });
+      assert.match(bare.error?.message ?? "", new RegExp(`open it as http://127\\.0\\.0\\.1:${server.port}/ or http://localhost:${server.port}/,`), name);
+    }
     // Even the page's own origin does not help a rebound name.
     const rebound = await send(server.url, { method: "POST", path: "/api/sessions/x/messages", headers: { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}`, "content-type": "application/json" }, body: message("x") });
     assert.equal(rebound.status, 421);

@@ -44,6 +44,6 @@ describe("unknown subcommands suggest the one meant", () => {
   test("--json: one JSON document with the suggestion", async () => {
     const result = await runCli(["config", "check", "--json"], { env: { HOME: temp.dir, HEARTH_CONFIG: `${temp.dir}/none.json5` } });
     assert.equal(result.code, 2);
-    assert.deepEqual(JSON.parse(result.stdout), { error: "unknown command 'check' for `./bin/hearth config`; did you mean `./bin/hearth config validate`?", exitCode: 2 });
+    assert.deepEqual(JSON.parse(result.stdout), { error: "unknown command 'check' for `./bin/hearth config`; did you mean `./bin/hearth config validate`?", details: [], exitCode: 2 });
   });
 });

@@ -98,6 +98,48 @@ test("config show: the effective config with every secret as ***", async () => {
   }
 });
 
+test("config show: each agent and the WhatsApp channel as they act, every default filled in", async () => {
+  const temp = tempDir();
+  try {
+    const file = temp.write(
+      "c.json5",
+      `{ models: { providers: { local: { baseUrl: "http://127.0.0.1:1234/v1", api: "openai-completions", models: [{ id: "fast" }, { id: "small" }] } } },
+      agents: {
+        defaults: { model: "local/fast", tools: { exec: { commands: ["ls"] }, deny: ["memory"] } },
+        list: [{ id: "helper", tools: { allow: ["time"], web_fetch: { allowPrivateNetwork: true } }, compaction: { enabled: false, model: "local/small" }, maxSteps: 3 }],
+      },
+      channels: { whatsapp: { enabled: true, dmPolicy: "open" } } }`,
+    );
+    const state = join(temp.dir, "state");
+    const result = await runCli(["config", "show", "--config", file], { env: { HEARTH_STATE_DIR: state } });
+    assert.equal(result.code, 0, result.stderr);
+    const shown = JSON.parse(result.stdout);
+    const main = shown.agents.defaults;
+    // The tools the agent really has: the default set with exec (configured) and without memory (denied).
+    assert.deepEqual(main.tools.allow, ["time", "web_fetch", "exec"]);
+    assert.deepEqual(main.tools.exec, { commands: ["ls"], cwd: join(state, "workspace"), timeoutSeconds: 30, sandbox: "auto", allowUnknownOptions: false });
+    assert.deepEqual(main.tools.web_fetch, { maxBytes: 524288, timeoutSeconds: 15, allowPrivateNetwork: false });
+    assert.deepEqual(main.compaction, { enabled: true, model: null, reserveTokens: 16384, keepRecentTokens: 20000, timeoutSeconds: 600 });
+    assert.equal(main.privacy, "any");
+    assert.equal(main.maxSteps, 8);
+    assert.match(main.systemPrompt, /^You are hearth/);
+    // A list entry inherits what it leaves out (the chain) and shows its own choices.
+    const helper = shown.agents.list[0];
+    assert.equal(helper.id, "helper");
+    assert.deepEqual(helper.model, { primary: "local/fast", fallbacks: [] });
+    assert.deepEqual(helper.tools.allow, ["time"]);
+    assert.equal(helper.tools.web_fetch.allowPrivateNetwork, true);
+    assert.deepEqual(helper.compaction, { enabled: false, model: "local/small", reserveTokens: 16384, keepRecentTokens: 20000, timeoutSeconds: 600 });
+    assert.equal(helper.maxSteps, 3);
+    assert.deepEqual(shown.channels.whatsapp, {
+      enabled: true, allowFrom: [], dmPolicy: "open", groups: { enabled: false, allow: [], requireMention: true },
+      agent: "main", fallbackNotice: false, retryWindowMinutes: 30, textChunkLimit: 4000, maxInboundChars: 16000,
+    });
+  } finally {
+    temp.cleanup();
+  }
+});
+
 test("config path follows --config > HEARTH_CONFIG > ~/.hearth/hearth.json5", async () => {
   const home = tempDir();
   try {

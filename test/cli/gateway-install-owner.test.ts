@@ -49,10 +49,22 @@ describe("gateway install with the unit unchanged: the gateway answering is the 
 
       // The process listening is the one the manager runs: the service answers.
       const own = fakeSystemctl(bin, `ActiveState=active\\nSubState=running\\nMainPID=${pid}\\n`);
+      // logind as on a machine where lingering is off.
+      writeFileSync(join(bin, "loginctl"), `#!/bin/sh\ncase "$*" in *Linger*) echo no ;; esac\n`, { mode: 0o755 });
       const ok = await runCli(["gateway", "install", "--config", config], { env: env(own) });
       assert.equal(ok.code, 0, ok.stdout + ok.stderr);
       assert.match(ok.stdout, /^unchanged /m);
-      assert.match(ok.stdout, new RegExp(`the gateway answers at http://127\\.0\\.0\\.1:${port}/; it runs as a systemd service`));
+      assert.match(ok.stdout, new RegExp(`the gateway answers at http://127\\.0\\.0\\.1:${port}/; it runs as a systemd service with the config \\S+ and starts when you log in;`));
+      // Without lingering a user service starts at login, not at boot: said, with how to change it.
+      assert.match(ok.stdout, /^note: after a reboot it starts only once you log in, and it stops when you log out; `loginctl enable-linger \$USER` starts it at boot/m);
+      // With lingering on (as logind says), it starts at boot, and no note.
+      writeFileSync(join(bin, "loginctl"), `#!/bin/sh\ncase "$*" in *Linger*) echo yes ;; esac\n`, { mode: 0o755 });
+      const lingering = await runCli(["gateway", "install", "--config", config], { env: env(own) });
+      assert.equal(lingering.code, 0, lingering.stdout + lingering.stderr);
+      assert.match(lingering.stdout, /it runs as a systemd service with the config \S+ and starts at boot \(lingering is on\);/);
+      assert.doesNotMatch(lingering.stdout, /^note:/m);
+      const json = await runCli(["gateway", "install", "--json", "--config", config], { env: env(own) });
+      assert.equal((JSON.parse(json.stdout) as { startsAt: string }).startsAt, "boot");
     } finally {
       await terminal.stop();
     }

@@ -105,7 +105,18 @@ describe("the terminal: streams, help, names, stdin", () => {
     assert.deepEqual(JSON.parse(version.stdout), { name: "hearth", version: JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version });
     const bare = await runCli(["--json"]);
     assert.equal(bare.code, 2);
-    assert.equal((JSON.parse(bare.stdout) as { exitCode: number }).exitCode, 2, "no command with --json: the usage error as JSON");
+    assert.deepEqual(Object.keys(JSON.parse(bare.stdout)), ["error", "details", "exitCode"], "no command with --json: the usage error as JSON, the shape every error has");
+    assert.equal((JSON.parse(bare.stdout) as { exitCode: number }).exitCode, 2);
+  });
+
+  test("--json on a command that has none (chat, sessions export, channels login): the usage error in the same JSON shape; logs' --json says it prints JSON lines", async () => {
+    for (const args of [["chat"], ["sessions", "export", "k"], ["channels", "login", "whatsapp"]]) {
+      const result = await runCli([...args, "--json"]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.deepEqual(JSON.parse(result.stdout), { error: "unknown option '--json'", details: [], exitCode: 2 }, args.join(" "));
+    }
+    const logs = await runCli(["logs", "--help"]);
+    assert.match(logs.stdout, /--json +print the log's JSON lines as written, one per entry/);
   });
 
   test("hints name the command the way it was run: ./bin/hearth from the checkout, its path elsewhere, hearth when on PATH", async () => {

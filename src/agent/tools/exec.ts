@@ -35,7 +35,7 @@ const parameters = z.strictObject({
   args: z.array(z.string()).optional(),
 });
 
-export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000 } as const;
+export const EXEC_DEFAULTS = { timeoutSeconds: 30, maxOutputChars: 20_000, sandbox: "auto", allowUnknownOptions: false } as const;
 
 /** Variables a command may see; the rest (API keys, tokens) stays in hearth. */
 const PASSED_ENV = /^(PATH|PATHEXT|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_(ALL|CTYPE|COLLATE|MESSAGES|MONETARY|NUMERIC|TIME)|TZ|TMPDIR|TEMP|TMP|TERM|SYSTEMROOT|WINDIR|COMSPEC|USERPROFILE)$/i;
@@ -93,7 +93,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
       const programArgs = args.args ?? [];
       // The programs' option tables load with the first call (not with the gateway's start).
       const { describedProgram, refusedArgument } = await import("./exec/check-arguments.js");
-      const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions });
+      const refusal = refusedArgument({ program: basename(program), args: programArgs, allowUnknownOptions: settings.allowUnknownOptions ?? EXEC_DEFAULTS.allowUnknownOptions });
       if (refusal) return refused(refusal, program);
       // Checks and program run with no other exec call in between, of this process (in order) or of any
       // other hearth process on this state dir (exec-lock.ts): what was judged on the file system stays so until the program ends.
@@ -119,7 +119,7 @@ export function createExecTool(options: ExecToolOptions = {}): Tool<z.output<typ
     // git looks for its repository from the working directory upwards: not above it, where a repository
     // around the workspace (a home kept in git) would open files outside it, and its config could run programs.
     env.GIT_CEILING_DIRECTORIES = dirname(await realpath(cwd).catch(() => resolve(cwd)));
-    const mode = settings.sandbox ?? "auto";
+    const mode = settings.sandbox ?? EXEC_DEFAULTS.sandbox;
     const support: SandboxSupport = mode === "off" ? { kind: "none", reason: "off" } : await probe.support();
     if (support.kind === "none" && mode === "require") {
       return { content: `exec is refused: tools.exec.sandbox is "require" but ${support.reason}. Install bubblewrap, or set tools.exec.sandbox to "auto" to run with the argument guard alone.`, isError: true };

@@ -11,7 +11,7 @@ const parameters = z.strictObject({
   url: z.string().describe("http(s) URL"),
 });
 
-export const WEB_FETCH_DEFAULTS = { maxBytes: 512 * 1024, timeoutSeconds: 15, maxRedirects: 5, maxTextChars: 16_000 } as const;
+export const WEB_FETCH_DEFAULTS = { maxBytes: 512 * 1024, timeoutSeconds: 15, maxRedirects: 5, maxTextChars: 16_000, allowPrivateNetwork: false } as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface WebFetchToolOptions {
@@ -37,7 +37,7 @@ export function createWebFetchTool(options: WebFetchToolOptions = {}): Tool<z.ou
       const timeoutSeconds = settings.timeoutSeconds ?? WEB_FETCH_DEFAULTS.timeoutSeconds;
       const guard = {
         resolve: options.resolve ?? resolveWithDns,
-        allowPrivateNetwork: settings.allowPrivateNetwork === true,
+        allowPrivateNetwork: settings.allowPrivateNetwork ?? WEB_FETCH_DEFAULTS.allowPrivateNetwork,
         refusalReason: (address: string) => refusalReason(address, { isPrivate: options.isPrivate, ownAddresses: options.ownAddresses }),
         // hearth's own gateway holds every conversation (its API answers anyone on this machine without a token): never fetched.
         neverReached: (address: string, port: number) =>

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import type { MiddlewareHandler } from "hono";
 import { isLoopback } from "../../config/gateway-address.js";
@@ -54,7 +55,8 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
     // A request without Host (HTTP/1.0) comes from no browser.
     if (host !== undefined && !answersTo(host)) {
       const name = hostName(host);
-      const port = /:(\d{1,5})$/.exec(host)?.[1];
+      // The port the request came in on (the one the gateway listens on), not the Host header's: a Host without one would give a URL on port 80.
+      const port = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.localPort ?? /:(\d{1,5})$/.exec(host)?.[1];
       const at = port === undefined ? "" : `:${port}`;
       const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1${at}/ or http://localhost${at}/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;
       return c.json(errorBody({ message: `this gateway does not answer to the host name "${host}" (the request's Host header): a web page could point its own name at this machine (DNS rebinding) and read your conversations; ${fix}`, type: "permission_error", code: "unknown_host" }), 421);

@@ -2,6 +2,8 @@ import type { WhatsAppSection } from "../../config/schema/index.js";
 
 /** `channels.whatsapp` with every default applied. */
 export interface WhatsAppSettings {
+  /** Off unless set: the gateway starts the channel only when enabled. */
+  enabled: boolean;
   allowFrom: readonly string[];
   dmPolicy: "allowlist" | "pairing" | "open";
   groups: { enabled: boolean; allow: readonly string[]; requireMention: boolean };
@@ -14,6 +16,7 @@ export interface WhatsAppSettings {
 
 export function whatsappSettings(section: WhatsAppSection | undefined): WhatsAppSettings {
   return {
+    enabled: section?.enabled ?? false,
     allowFrom: section?.allowFrom ?? [],
     dmPolicy: section?.dmPolicy ?? "allowlist",
     groups: {

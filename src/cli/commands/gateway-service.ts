@@ -16,7 +16,7 @@ import { configuredAddress } from "../gateway/config-address.js";
 import { restartNeedLine } from "../../ops/restart-needed.js";
 import { answeringRecord, stoppingRecords, whyElsewhere } from "../../ops/gateway-listening.js";
 import { stoppingLine } from "../gateway/stopping-status.js";
-import { gatewayOwner, healthAt, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
+import { gatewayOwner, healthAt, lingers, listenError, portHolder, restartWords, type ListenAddress, type HealthSeen } from "../gateway/service-checks.js";
 import { notTheService, otherAnswer, serviceLogs, thisState, watchService, type ThisState } from "./gateway-service-watch.js";
 import { asTyped, commandLine, configuredCommand, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { localTime } from "../../shared/local-time.js";
@@ -83,13 +83,17 @@ export async function gatewayInstall(io: CliIo, options: GatewayInstallOptions):
   const { outcome, seen, owner } = await watchService({ host, manager: report.manager, url, port, state, restartedAt: report.restarted ? restartedAt : undefined });
   const logs = serviceLogs(report.manager, host.logDir);
   const other = otherAnswer(seen, { url, owner, state, before: "install" });
+  // A systemd user service starts at boot only with lingering on; without it, at login (launchd agents: at login).
+  const atBoot = outcome.state !== "exited" && report.manager === "systemd" && (await lingers(host)) === true;
   // --json promises one document: a service that exited is the error's, which then names what was installed (its details).
   if (options.json) {
-    if (outcome.state !== "exited") writeJson(io, { ...report, url: `${url}/`, started: outcome.state, ...(other ? { otherAnswer: other } : {}) });
+    if (outcome.state !== "exited") writeJson(io, { ...report, url: `${url}/`, started: outcome.state, startsAt: atBoot ? "boot" : "login", ...(other ? { otherAnswer: other } : {}) });
   } else {
     for (const action of report.actions) writeLine(io.stdout, action);
-    if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service${chosen ? ` with the config ${chosen}` : ""} and starts with your session; \`${commandLine(io, "gateway status")}\` checks it`);
-    else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
+    const starts = atBoot ? "starts at boot (lingering is on)" : "starts when you log in";
+    if (outcome.state === "answers") writeLine(io.stdout, `the gateway answers at ${url}/; it runs as a ${report.manager} service${chosen ? ` with the config ${chosen}` : ""} and ${starts}; \`${commandLine(io, "gateway status")}\` checks it`);
+    else if (outcome.state === "silent") writeLine(io.stdout, `the gateway runs as a ${report.manager} service and ${starts}, but did not answer at ${url}/health yet${other ? ` (${other})` : ""}; \`${commandLine(io, "gateway status")}\` checks it again (its log: ${logs.join(", ")})`);
+    if (outcome.state !== "exited" && report.manager === "systemd" && !atBoot) writeLine(io.stdout, "note: after a reboot it starts only once you log in, and it stops when you log out; `loginctl enable-linger $USER` starts it at boot and keeps it running");
   }
   if (outcome.state !== "exited") return 0;
   throw new HearthError("runtime", `the gateway service started and exited at once (${outcome.seen}); ${restartWords(report.manager, outcome)}${other ? `; ${other}` : ""}`, [

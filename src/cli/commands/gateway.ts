@@ -18,6 +18,7 @@ import { VERSION } from "../../shared/version.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
 import { openAiFront, openAiRoutes } from "../../channels/http/openai/routes.js";
 import { defaultWebAssetsDir, webChatRoutes } from "../../channels/webchat/routes.js";
+import { whatsappSettings } from "../../channels/whatsapp/settings.js";
 import { WhatsAppView } from "../gateway/whatsapp-view.js";
 import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
@@ -89,7 +90,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   /** The address it listens on (--bind, else gateway.bind). */
   let bind: string;
   const shutdown = new AbortController();
-  const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => runtime.loaded().config.channels?.whatsapp?.enabled ?? false });
+  const whatsappView = new WhatsAppView({ stateDir: state, enabled: () => whatsappSettings(runtime.loaded().config.channels?.whatsapp).enabled });
   try {
     const listen = listenAddress(runtime, options);
     bind = listen.bind;

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { hearthHealth, type HearthHealth } from "../../ops/gateway-health.js";
-import { LAUNCHD_LABEL, SYSTEMD_UNIT, type CommandRunner } from "./service.js";
+import { LAUNCHD_LABEL, SYSTEMD_UNIT, type CommandRunner, type ServiceHost } from "./service.js";
 
 export interface ListenAddress {
   bind: string;
@@ -156,4 +156,14 @@ export async function serviceState(check: Pick<StartWatch, "manager" | "uid" | "
   const pid = /^\s*pid = (\d+)$/m.exec(printed.stdout)?.[1];
   const exit = /^\s*last exit code = (.+)$/m.exec(printed.stdout)?.[1]?.trim();
   return `launchd: ${state ?? "state unknown"}${pid ? `, pid ${pid}` : ""}${exit ? `, last exit code ${exit}` : ""}`;
+}
+
+/**
+ * Whether a systemd user service starts at boot: only with lingering on (`loginctl enable-linger`);
+ * otherwise it starts at the user's login and stops at their last logout. Undefined: logind did not say.
+ */
+export async function lingers(host: Pick<ServiceHost, "run" | "uid">): Promise<boolean | undefined> {
+  const outcome = await host.run("loginctl", ["show-user", String(host.uid), "--property=Linger", "--value"]);
+  const answer = outcome.code === 0 ? outcome.stdout.trim() : "";
+  return answer === "yes" ? true : answer === "no" ? false : undefined;
 }

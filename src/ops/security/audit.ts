@@ -6,6 +6,7 @@ import { PROCESS_FILES } from "../../agent/tools/exec/check-secrets.js";
 import { homeCredentialPlaces, homeFolders } from "../../agent/tools/exec/guarded-places.js";
 import { execSandboxStatus, SandboxProbe } from "../../agent/tools/exec/sandbox.js";
 import { execWorkingDirectory, refusedWorkingDirectory } from "../../agent/tools/exec/working-directory.js";
+import { EXEC_DEFAULTS } from "../../agent/tools/exec.js";
 import { policyFor } from "../../agent/tools/registry.js";
 import type { HearthConfig } from "../../config/schema/index.js";
 import type { ResolvedModels } from "../../models/resolve.js";
@@ -59,7 +60,7 @@ function asAudited(spec: AgentSpec): AuditedAgent {
     tools: policyFor(spec.tools),
     toolsChosen: spec.tools?.allow !== undefined,
     compaction: spec.compaction.enabled,
-    execSandbox: spec.tools?.exec?.sandbox ?? "auto",
+    execSandbox: spec.tools?.exec?.sandbox ?? EXEC_DEFAULTS.sandbox,
     execCwd: spec.tools?.exec?.cwd,
     execCommands: spec.tools?.exec?.commands,
     fetchesPrivate: spec.tools?.web_fetch?.allowPrivateNetwork === true,

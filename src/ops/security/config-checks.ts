@@ -154,7 +154,7 @@ function agentFindings(facts: AuditFacts): Finding[] {
         id: "compaction-off",
         severity: "low",
         title: `compaction is off for agent ${agent.id}`,
-        detail: "A long conversation is then cut from the front without a summary once it fills the window: what the user said early on (including limits set for the assistant) is silently lost, and an overflowing turn fails instead.",
+        detail: "A long conversation is then cut from the front without a summary once it fills the window: the turn is still answered, with a note that the oldest turns were left out of what is sent, but what the user said in them (including limits set for the assistant) no longer reaches the model.",
         remediation: `remove "compaction": { "enabled": false } from agent ${agent.id} (on by default)`,
       });
     }
