@@ -50,7 +50,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
     firstKept = Math.max(firstKept, kept >= 0 ? kept : index + 1);
     foldedAt = index;
   }
-  // Unanswered turns are left out; a cut-off answer's turn that `/retry` sent again is replaced by the resend (the model never sees the message twice, nor the cut-off answer).
+  // Unanswered turns are left out; a cut-off answer's turn that `/retry` sent again, or an answered one a client asked again (a regenerate), is replaced by the resend (the model never sees the message twice, nor the answer it replaced).
   const { unanswered, replaced } = turnMarks(current, options.pending);
 
   const messages: Message[] = [];
@@ -144,27 +144,38 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
 
 /**
  * One pass over the turns: those that got no answer (unansweredTurns), those answered but cut off
- * (cutOffTurns), and the cut-off ones a resend (`/retry`) replaces — a resend always comes after the
- * turn it sends again, so that turn is closed (cut off or not) by the time it is met.
+ * (cutOffTurns), and the turns a resend replaces — a cut-off one that `/retry` sent again, and an
+ * answered one an API client asked again (its conversation resent without the answer: a "regenerate",
+ * see client-history.ts) once that resend is answered or under way (`pending`): a resend that failed
+ * leaves the answer it would have replaced. A resend always comes after the turn it sends again, so
+ * that turn is closed (cut off or not) by the time it is met.
  */
-function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: Set<string>; cutOff: Set<string>; replaced: Set<string> } {
+export function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: Set<string>; cutOff: Set<string>; replaced: Set<string> } {
   const unanswered = new Set<string>();
   const cutOff = new Set<string>();
   const replaced = new Set<string>();
+  /** Turns answered in full: a resend of one replaces it only when the resend is answered (or under way). */
+  const complete = new Set<string>();
   let turn: string | undefined;
+  let resendOf: string | undefined;
   let answered = false;
+  let failed = false;
   let stop: string | undefined;
   const close = (): void => {
     if (turn === undefined) return;
     if (!answered && turn !== pending) unanswered.add(turn);
     if (stop === "length" || stop === "error" || stop === "aborted") cutOff.add(turn);
+    else if (answered && !failed) complete.add(turn);
+    if (resendOf !== undefined && complete.has(resendOf) && (turn === pending || (answered && !failed))) replaced.add(resendOf);
   };
   for (const entry of entries) {
     if (entry.type === "user") {
       close();
       turn = entry.id;
       answered = false;
+      failed = false;
       stop = undefined;
+      resendOf = entry.retryOf;
       if (entry.retryOf !== undefined && cutOff.has(entry.retryOf)) replaced.add(entry.retryOf);
     } else if (entry.type === "assistant") {
       answered = true;
@@ -174,6 +185,7 @@ function turnMarks(entries: readonly SessionEntry[], pending: string | undefined
       if (turn !== undefined) {
         unanswered.add(turn);
         answered = true; // already counted
+        failed = true;
       }
     }
   }

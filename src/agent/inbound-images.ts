@@ -7,6 +7,9 @@ export interface InboundImage {
 /** The largest image a turn keeps (decoded): larger ones are described, so the session file stays bounded. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
+/** A line acceptImages added to a message's text for an image left out (what the session keeps beside the sender's words). */
+export const IMAGE_LEFT_OUT_LINE = /^\[image, \d+ MB — too large, images up to \d+ MB are read\]$/;
+
 /** The images a turn keeps, and a line in words for each one left out. */
 export function acceptImages(images: readonly InboundImage[]): { kept: InboundImage[]; notes: string[] } {
   const kept: InboundImage[] = [];

@@ -34,6 +34,7 @@ import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
+import { matchClientHistory } from "./client-history.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
@@ -228,8 +229,11 @@ export class Gateway implements GatewayPort {
       }
       const retrying = kind === "retry";
       const unanswered = retrying || inbound.repeated ? await agent.retryable(session) : undefined;
+      // An API client's own copy of the conversation, held against the session's (as it is kept: masked): a regenerate is sent again, a history that differs is said.
+      const history = kind === "message" && inbound.history !== undefined ? matchClientHistory(await agent.readSession(session), { session, ...masked({ history: inbound.history, text: message.text }) }) : undefined;
+      if (history !== undefined && history.kind !== "continues" && history.notice !== undefined) inbound.onEvent?.({ type: "notice", text: history.notice });
       // A client's own resend of a message its first try saved: that message again, not a second copy.
-      const retry = retrying || unanswered?.text === message.text ? unanswered : undefined;
+      const retry = retrying || unanswered?.text === message.text ? unanswered : history?.kind === "resend" ? history.entry : undefined;
       if (retrying && !retry) {
         const text = "Nothing to retry: the last message was answered (or there is none).";
         this.publish({ type: "command-result", session, text });

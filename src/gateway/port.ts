@@ -27,6 +27,15 @@ export interface InboundMessage {
    * otherwise it is a new message.
    */
   repeated?: boolean | undefined;
+  /**
+   * An API client's own copy of the conversation before this message (agent mode: the request's earlier
+   * user and assistant messages; [] when it sent the new message alone), held against the session's
+   * under its lock (client-history.ts): the session's conversation without its last answer, asking the
+   * same message again (a "regenerate") → that message is sent again as `/retry` sends one; a history
+   * that differs → the turn goes on from the session's own, and `onEvent` is told so (a notice).
+   * Absent (every other channel): not compared.
+   */
+  history?: readonly ClientMessage[] | undefined;
   /** Forwarded or quoted text that came with the message (wrapped as untrusted). */
   quoted?: string | undefined;
   /** Images that came with the message (base64), for a model whose `input` has "image"; over 5 MB each is described instead. */
@@ -62,6 +71,12 @@ export interface InboundMessage {
    * journal for the next start (stopped-turns.ts).
    */
   onAccepted?: (() => void) | undefined;
+}
+
+/** A message of an API client's own conversation, as text ("other": a tool call or result, which no conversation with an agent gives a client). */
+export interface ClientMessage {
+  role: "user" | "assistant" | "other";
+  text: string;
 }
 
 /** What handling a message came to: an in-chat command's answer, or a turn's result. */

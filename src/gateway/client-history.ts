@@ -1,0 +1,143 @@
+import type { UserEntry } from "../agent/agent-options.js";
+import { turnMarks } from "../agent/build-context.js";
+import { commandWord, literalText } from "../agent/command-shape.js";
+import { isCommand, isRetry } from "../agent/commands.js";
+import { IMAGE_LEFT_OUT_LINE } from "../agent/inbound-images.js";
+import { joinReplies, replyText } from "../agent/turn-text.js";
+import type { SessionEntry } from "../sessions/entries.js";
+import { currentConversation } from "../sessions/session-store.js";
+import type { ClientMessage } from "./port.js";
+
+/**
+ * What a client that keeps its own history sent, held against the session's (agent mode):
+ * - "resend": the request is the session's conversation without its last answer, ending with the same
+ *   message (a "regenerate"; an SDK's resend of a request whose answer it lost), or without the
+ *   message's failed try — that message is sent again as `/retry` sends one (`entry`), never saved twice;
+ * - "continues": the request's earlier messages are the session's latest ones, or there are none (the
+ *   client sends the new message alone): a new turn, nothing to say;
+ * - "differs": they are not (an edited question, another conversation under the same key): a new turn
+ *   after the session's own history, and `notice` says so.
+ * A resend's `notice` says when its answer takes the place of one the session had (a regenerate).
+ */
+export type HistoryMatch =
+  | { kind: "resend"; entry: UserEntry; notice: string | undefined }
+  | { kind: "continues" }
+  | { kind: "differs"; notice: string };
+
+/** A turn of a conversation as text: the user's words and the answer's (undefined user: a history the client cut before its first question). */
+interface TextTurn {
+  user: string | undefined;
+  answer: string;
+  /** A tool call or result: what no conversation with an agent holds for the client, so it never matches. */
+  foreign?: true;
+}
+
+/** Compares the request's earlier messages and its new message (`text`, as the gateway will save it) with the session's entries. */
+export function matchClientHistory(entries: readonly SessionEntry[], request: { session: string; history: readonly ClientMessage[]; text: string }): HistoryMatch {
+  const { turns, unanswered } = sessionTurns(entries);
+  const asked = clientTurns(request.history);
+  const text = normal(request.text);
+  const last = turns.at(-1);
+  // The last answer left out, its question asked again: that question once more, in the answer's place.
+  if (last && normal(last.user.text, { imageLines: true }) === text && endsWith(turns.slice(0, -1), asked, { whole: true })) {
+    return { kind: "resend", entry: last.user, notice: `the request is session ${request.session}'s conversation without its last answer, and asks its last message again: this answer replaces that one (as /retry would), the message is kept once` };
+  }
+  // The message's earlier try got no answer: that try sent again (as an SDK's resend is).
+  if (unanswered && normal(unanswered.text, { imageLines: true }) === text && endsWith(turns, asked, { whole: true })) return { kind: "resend", entry: unanswered, notice: undefined };
+  if (endsWith(turns, asked, { whole: false })) return { kind: "continues" };
+  const count = request.history.length;
+  const kept = turns.length * 2;
+  return {
+    kind: "differs",
+    notice: `the request's ${count} earlier message${count === 1 ? "" : "s"} differ from session ${request.session}'s history (${kept === 0 ? "no messages yet" : `${kept} messages`}): hearth used its own — an agent keeps the conversation itself (send the new message alone; a new x-hearth-session key, or /new, starts afresh)`,
+  };
+}
+
+/**
+ * The session's current conversation as the model is sent it (the turns that got no answer and those a
+ * resend replaced left out), each turn the user's message and the answer's words (every reply of the
+ * turn, as the client was sent them); `unanswered`: the conversation's last message when it got none.
+ */
+function sessionTurns(entries: readonly SessionEntry[]): { turns: { user: UserEntry; answer: string }[]; unanswered: UserEntry | undefined } {
+  const current = currentConversation(entries);
+  const { unanswered, replaced } = turnMarks(current, undefined);
+  const turns: { user: UserEntry; replies: string[] }[] = [];
+  let lastUser: UserEntry | undefined;
+  let skipping = false;
+  for (const entry of current) {
+    if (entry.type === "user") {
+      lastUser = entry;
+      skipping = unanswered.has(entry.id) || replaced.has(entry.id);
+      if (!skipping) turns.push({ user: entry, replies: [] });
+    } else if (entry.type === "assistant" && !skipping) turns.at(-1)?.replies.push(replyText(entry.message));
+  }
+  return {
+    turns: turns.map((turn) => ({ user: turn.user, answer: joinReplies(turn.replies) })),
+    unanswered: lastUser && unanswered.has(lastUser.id) ? lastUser : undefined,
+  };
+}
+
+/**
+ * The client's earlier messages as turns: a question with no answer after it (its try failed, or it
+ * waits in the client) is left out, as the session leaves out a turn that got none; an in-chat command
+ * (`/status`) and its answer are no turn of the session, and a `/new` starts the conversation afresh.
+ */
+function clientTurns(history: readonly ClientMessage[]): TextTurn[] {
+  const turns: TextTurn[] = [];
+  let question: string | undefined;
+  let command = false;
+  for (const message of history) {
+    if (message.role === "user") {
+      command = isCommand(message.text) || isRetry(message.text);
+      if (command && commandWord(message.text) === "/new") turns.length = 0;
+      question = command ? undefined : literalText(message.text);
+      continue;
+    }
+    if (command) continue;
+    const previous = turns.at(-1);
+    if (message.role === "other") turns.push({ user: question, answer: "", foreign: true });
+    // The words of one answer sent in two messages (a client that keeps a tool step's text apart) are one answer.
+    else if (question === undefined && previous && !previous.foreign) previous.answer = joinReplies([previous.answer, message.text]);
+    else turns.push({ user: question, answer: message.text });
+    question = undefined;
+  }
+  return turns;
+}
+
+/**
+ * Whether the client's turns are the session's last ones. `whole`: none from the client (it sends the
+ * new message alone) only when the session has none either — a client that keeps no history asking its
+ * last question again ("yes", "go on") is asking anew; otherwise no turns at all match anything.
+ */
+function endsWith(session: readonly { user: UserEntry; answer: string }[], client: readonly TextTurn[], how: { whole: boolean }): boolean {
+  if (client.length === 0) return !how.whole || session.length === 0;
+  if (client.length > session.length) return false;
+  const offset = session.length - client.length;
+  return client.every((turn, index) => {
+    const kept = session[offset + index] as { user: UserEntry; answer: string };
+    if (turn.foreign) return false;
+    // The first turn of a history the client cut short may start at an answer.
+    if (turn.user === undefined ? index !== 0 : normal(turn.user) !== normal(kept.user.text, { imageLines: true })) return false;
+    return sameAnswer(turn.answer, kept.answer);
+  });
+}
+
+/** The answer as the client shows it and as the session keeps it: the same words, whatever the whitespace. */
+function sameAnswer(shown: string, kept: string): boolean {
+  const said = normal(shown);
+  const words = normal(kept);
+  if (said === words) return true;
+  // A turn that stopped with no word of an answer was sent as "(no answer — why)".
+  if (words === "" && said.startsWith("(no answer")) return true;
+  // A stream showed a model's reasoning as text until its orphan </think> (the session keeps the answer after it).
+  const end = /<\/(?:think|thinking|reasoning)>/g;
+  let after: number | undefined;
+  for (const match of said.matchAll(end)) after = match.index + match[0].length;
+  return after !== undefined && normal(said.slice(after)) === words;
+}
+
+/** Text compared whatever its whitespace; `imageLines`: without the lines the session added for images it left out. */
+function normal(text: string, drop: { imageLines?: boolean } = {}): string {
+  const lines = drop.imageLines ? text.split("\n").filter((line) => !IMAGE_LEFT_OUT_LINE.test(line.trim())) : [text];
+  return lines.join("\n").replace(/\s+/g, " ").trim();
+}
