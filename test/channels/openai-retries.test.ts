@@ -77,8 +77,8 @@ describe("OpenAI-compatible API: a request no model answered is not resent by th
     const users = (await api.gateway.store.read("resent")).entries.filter((entry) => entry.type === "user");
     assert.deepEqual(users.map((entry) => entry.retryOf === undefined ? "said" : "resent"), ["said", "resent"], "kept once, and resent as /retry does");
     assert.equal(JSON.stringify(lastBody(api.local)).split("ping").length - 1, 1, "the model read the message once");
-    // A client that says the same words again itself (no retry count) says them again.
-    await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "ping" }] }, { headers: { "x-hearth-session": "resent" } });
+    // A client that says the same words again itself (no retry count), after the answer, says them again.
+    await api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "ping" }, { role: "assistant", content: "you said ping" }, { role: "user", content: "ping" }] }, { headers: { "x-hearth-session": "resent" } });
     const after = (await api.gateway.store.read("resent")).entries.filter((entry) => entry.type === "user" && entry.retryOf === undefined);
     assert.equal(after.length, 2);
   });

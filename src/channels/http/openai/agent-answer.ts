@@ -1,6 +1,6 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
 import { emptyUsage } from "../../../ai/usage.js";
-import type { GatewayPort } from "../../../gateway/port.js";
+import type { ClientMessage, GatewayPort } from "../../../gateway/port.js";
 import { isHearthError } from "../../../shared/errors.js";
 import { EventStream } from "../../../shared/event-stream.js";
 import { FAULT_WORDS, type AnswerEvent, type AnswerSource, type AttemptSummary } from "./answer-events.js";
@@ -25,6 +25,8 @@ export interface AgentCall {
   maxTokens?: number | undefined;
   /** The request's name for `maxTokens`, quoted when a reply was sent less. */
   maxTokensField?: string | undefined;
+  /** The request's messages before the new one (see `InboundMessage.history`). */
+  history?: readonly ClientMessage[] | undefined;
   /** The client's own resend of this request (see `InboundMessage.repeated`). */
   repeated?: boolean | undefined;
   /** What the reply says of the request itself (fields not sent on), before the turn's notes. */
@@ -104,7 +106,7 @@ export function agentAnswer(port: GatewayPort, call: AgentCall): AnswerSource {
   const run = async (): Promise<void> => {
     // A stream says the request's own notes at once (a whole reply has them in x-hearth-notice).
     for (const text of call.notes ?? []) out.push({ type: "status", text, startsStream: false });
-    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, showsLiveText: !call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, signal: call.signal, onEvent });
+    const handled = await port.handle({ channel: "http", session: call.session, agent: call.agent, text: call.text, ...(call.images && call.images.length > 0 ? { images: call.images } : {}), canRestart: call.canRestart, showsLiveText: !call.canRestart, maxTokens: call.maxTokens, maxTokensField: call.maxTokensField, repeated: call.repeated, history: call.history, signal: call.signal, onEvent });
     if (handled.kind === "command") {
       const notice = joinNotes(notes);
       out.push({ type: "end", answer: { text: handled.text, reasoning: "", toolCalls: [], model: call.label, attempts: [], usage: emptyUsage(), stopReason: "stop", ...(notice === undefined ? {} : { notice }) } });

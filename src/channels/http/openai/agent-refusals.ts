@@ -8,35 +8,42 @@ export interface ClientSetup {
   toolChoice: unknown;
   /** Responses' `instructions`. */
   instructions?: string | undefined;
-  /** `messages` (Chat) or `input` (Responses): a `system` or `developer` item among them is refused. */
+  /** `messages` (Chat) or `input` (Responses): its `system` and `developer` items are left out (see setupNotSent). */
   items: { field: "messages" | "input"; list: readonly Json[] | string };
 }
 
 /**
- * Agent mode answers with the agent's own system prompt and tools (its rules, its memory, its exec
- * policy): a client's `instructions`, `system`/`developer` messages and `tools` are refused with a 400
- * naming the field and pointing at proxy mode, never dropped without a word. Not appended to the
- * agent's prompt: a client's words there would sit beside the agent's own rules, and an agent cannot
- * hand a tool call back to the client.
+ * Agent mode runs the agent's own tools, and cannot hand a tool call back to the client: a request's
+ * `tools`, and a `tool_choice` other than "auto" or "none", are refused with a 400 naming the field
+ * and pointing at proxy mode — the client would wait for tool calls that never come.
  */
 export function refuseClientSetup(setup: ClientSetup): void {
-  const proxy = "or name a model (proxy mode, GET /v1/models) to send your own";
   if (setup.tools > 0) {
-    throw new RequestProblem({ status: 400, message: `tools: an agent runs its own tools and cannot hand a tool call back to the client, so it takes no tools; leave them out, ${proxy}`, code: "unsupported_parameter", param: "tools" });
+    throw new RequestProblem({ status: 400, message: "tools: an agent runs its own tools and cannot hand a tool call back to the client, so it takes no tools; leave them out, or name a model (proxy mode, GET /v1/models) to send your own", code: "unsupported_parameter", param: "tools" });
   }
   const choice = setup.toolChoice;
   if (choice !== undefined && choice !== null && choice !== "auto" && choice !== "none") {
     throw new RequestProblem({ status: 400, message: `tool_choice: an agent decides itself which of its own tools to call (run by hearth; no tool call goes back to the client), so it takes "auto" or "none", not ${choiceWords(choice)}; leave it out, or name a model (proxy mode, GET /v1/models) to choose among your own tools`, code: "unsupported_parameter", param: "tool_choice" });
   }
-  if (setup.instructions !== undefined && setup.instructions.trim() !== "") {
-    throw new RequestProblem({ status: 400, message: `instructions: an agent answers with its own system prompt (its config's), so it takes no instructions; leave them out, ${proxy}`, code: "unsupported_parameter", param: "instructions" });
-  }
+}
+
+/**
+ * What the reply says of the request's own system prompt — `instructions`, `system` and `developer`
+ * messages — which an agent does not send (undefined: the request had none). The agent answers with
+ * its config's system prompt (its rules, its memory, its exec policy): a client's words there would
+ * sit beside those rules (prompt injection is the main risk for a local model, docs/security.md). The
+ * request is answered all the same — editor assistants always send one — and is told what was left out.
+ */
+export function setupNotSent(setup: Pick<ClientSetup, "instructions" | "items">): string | undefined {
+  const named: string[] = setup.instructions !== undefined && setup.instructions.trim() !== "" ? ["instructions"] : [];
   const { field, list } = setup.items;
-  if (typeof list === "string") return;
-  const index = list.findIndex((item) => isObject(item) && (item.role === "system" || item.role === "developer"));
-  if (index < 0) return;
-  const role = String((list[index] as Json).role);
-  throw new RequestProblem({ status: 400, message: `${field}[${index}]: an agent answers with its own system prompt (its config's), so it takes no ${role} message; leave it out, ${proxy}`, code: "unsupported_parameter", param: `${field}[${index}].role` });
+  if (typeof list !== "string") {
+    list.forEach((item, index) => {
+      if (isObject(item) && (item.role === "system" || item.role === "developer")) named.push(`${field}[${index}] (${item.role})`);
+    });
+  }
+  if (named.length === 0) return undefined;
+  return `not sent on: ${named.join(", ")} — an agent answers with its own system prompt (its config's), not beside a client's; name a model (proxy mode, GET /v1/models) to send yours`;
 }
 
 /**

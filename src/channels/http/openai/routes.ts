@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
-import { refuseClientSetup, toolChoiceNote, type ClientSetup } from "./agent-refusals.js";
+import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
+import { chatAgentRequest, responsesAgentRequest } from "./agent-request.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
 import { FAULT_WORDS, type AnswerSource } from "./answer-events.js";
 import { failedOutcome, failureResponse, streamAnswer, whenSettled, type AnswerOutcome } from "./answer-stream.js";
-import { chatContext, lastChatUserMessage, parseChatRequest, type ChatRequest } from "./chat-request.js";
-import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
+import { chatContext, parseChatRequest, type ChatRequest } from "./chat-request.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses, repliesOf } from "../../../models/attempt-causes.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
@@ -18,7 +18,7 @@ import { jsonToNode } from "../json-to-node.js";
 import { noteRequest, oweOutcome } from "../request-log.js";
 import { isObject, problemBody, RequestProblem } from "./request-problem.js";
 import { refuseForAgent } from "./request-fields.js";
-import { lastResponsesUserMessage, parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
+import { parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
 import { ignoredNotice } from "./request-fields.js";
@@ -184,7 +184,7 @@ function failedRequest(logger: OpenAiLogger, how: { straight: boolean }): (error
 /**
  * What both endpoints do first: the request's controller (aborted when the client goes; proxy mode's by the
  * stop switch too), whether the answer goes straight to Node (proxy mode sets no header through Hono; agent
- * mode's name its session), whether a whole answer may restart, and agent mode's refusals of the client's own setup.
+ * mode's name its session), whether a whole answer may restart, and agent mode's refusals of the client's own tools.
  */
 function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { stream: boolean; options: CallOptions }; target: Target; setup: ClientSetup }): { straight: boolean; controller: AbortController; canRestart: boolean } {
   const straight = call.target.mode === "proxy";
@@ -203,7 +203,7 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, items: { field: "messages", list: request.messages } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { ...agentMessageOf(request, lastChatUserMessage(request.messages)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { ...chatAgentRequest(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const showReasoning = straight;
   const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
@@ -231,7 +231,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const { straight, controller, canRestart } = beginAnswer(c, { ...call, setup: { tools: request.tools.length, toolChoice: request.toolChoiceSent, instructions: request.instructions, items: { field: "input", list: request.input } } });
   const source: AnswerSource =
     target.mode === "agent"
-      ? agentAnswer(port, { ...agentMessageOf(request, lastResponsesUserMessage(request)), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
+      ? agentAnswer(port, { ...responsesAgentRequest(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
       : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const builder = new ResponseBuilder({
     model: request.model,
@@ -278,13 +278,6 @@ function sessionOf(c: Context, user: string | undefined): string {
 function requestNotes(request: { unknownFields: readonly string[] }): string[] {
   const ignored = ignoredNotice(request.unknownFields);
   return ignored === undefined ? [] : [ignored];
-}
-
-/** Agent mode's new message, and what the reply says of the request: its unknown fields, the fields it takes and does not honour as proxy mode would (`tool_choice: "none"`, see toolChoiceNote), and image details an agent does not send. */
-function agentMessageOf(request: { unknownFields: readonly string[]; toolChoiceSent: unknown }, message: AgentMessage): { text: string; images: AgentMessage["images"]; notes: string[] } {
-  const details = detailsNotSent(message.details, "an agent sends its images at its model server's default detail (name a model, proxy mode, to send yours)");
-  const toolChoice = toolChoiceNote(request.toolChoiceSent);
-  return { text: message.text, images: message.images, notes: [...requestNotes(request), ...(toolChoice === undefined ? [] : [toolChoice]), ...(details === undefined ? [] : [details])] };
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */
