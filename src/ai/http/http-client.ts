@@ -308,7 +308,6 @@ class Call {
       incoming.once("close", done);
       incoming.resume();
     };
-    let consumed = false;
     const reader = new BodyReader(incoming, {
       failure: (error) => {
         if (error instanceof FailureError) return error;
@@ -322,13 +321,7 @@ class Call {
       },
     });
     // Not `incoming.iterator()` in a generator: two promise chains per chunk (see BodyReader).
-    const body: AsyncIterable<Buffer> = {
-      [Symbol.asyncIterator]: () => {
-        if (consumed) throw new Error("the response body was already read");
-        consumed = true;
-        return reader;
-      },
-    };
+    const body = new ReadOnce(reader);
     return {
       status: incoming.statusCode ?? 0,
       headers: incoming.headers,
@@ -349,6 +342,22 @@ class Call {
       },
       markActivity: activity,
     };
+  }
+}
+
+/**
+ * A body's one read (a second is a fault). A class, not an object literal with a computed
+ * `[Symbol.asyncIterator]` key: such a literal is built by a runtime call per response.
+ */
+class ReadOnce implements AsyncIterable<Buffer> {
+  private consumed = false;
+
+  constructor(private readonly reader: BodyReader) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    if (this.consumed) throw new Error("the response body was already read");
+    this.consumed = true;
+    return this.reader;
   }
 }
 
