@@ -3,7 +3,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { urlToHttpOptions } from "node:url";
 import type { Failure, Timeouts } from "../types.js";
-import { BodyReader } from "./body-reader.js";
+import { BodyReader, type ChunkSource } from "./body-reader.js";
 import { describeNetworkError, networkFailure } from "./network-errors.js";
 import { timerDelay } from "../../shared/timer-delay.js";
 
@@ -346,18 +346,28 @@ class Call {
 }
 
 /**
- * A body's one read (a second is a fault). A class, not an object literal with a computed
+ * A body's one read (a second is a fault): iterated, or each chunk handed on as it comes (an SSE
+ * reader: no promise per chunk). A class, not an object literal with a computed
  * `[Symbol.asyncIterator]` key: such a literal is built by a runtime call per response.
  */
-class ReadOnce implements AsyncIterable<Buffer> {
+class ReadOnce implements AsyncIterable<Buffer>, ChunkSource {
   private consumed = false;
 
   constructor(private readonly reader: BodyReader) {}
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    this.consume();
+    return this.reader;
+  }
+
+  eachChunk(onChunk: (chunk: Buffer) => boolean | undefined): Promise<boolean> {
+    this.consume();
+    return this.reader.eachChunk(onChunk);
+  }
+
+  private consume(): void {
     if (this.consumed) throw new Error("the response body was already read");
     this.consumed = true;
-    return this.reader;
   }
 }
 
