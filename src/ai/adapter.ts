@@ -144,17 +144,18 @@ export async function postForStream(
   });
   if (!result.ok) throw new FailureError(result.failure);
   const response = result.response;
-  const what = `POST ${new URL(url).pathname}`;
+  // Words for a refusal alone: parsing the URL for them costs every answered request otherwise.
+  const what = (): string => `POST ${new URL(url).pathname}`;
   if (response.status < 200 || response.status >= 300) {
     const text = await response.text(64 * 1024).catch(() => "");
-    throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what), model, path));
+    throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what()), model, path));
   }
   // LM Studio answers an unknown endpoint (and some errors) with 200 and a JSON error instead of a stream: its words decide, its status is said as sent.
   const type = String(response.headers["content-type"] ?? "");
   if (type.includes("application/json")) {
     const text = await response.text(64 * 1024).catch(() => "");
-    if (errorInAnswer(safeJson(text))) throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what), model, path));
-    throw new FailureError({ kind: "server-error", status: response.status, message: `${what} answered ${response.status} with JSON instead of a stream: ${clipDetail(text.trim() || "(empty)")}`, detail: text.trim().slice(0, 500) });
+    if (errorInAnswer(safeJson(text))) throw new FailureError(withEndpointAdvice(classifyHttpFailure(response.status, text, response.headers, what()), model, path));
+    throw new FailureError({ kind: "server-error", status: response.status, message: `${what()} answered ${response.status} with JSON instead of a stream: ${clipDetail(text.trim() || "(empty)")}`, detail: text.trim().slice(0, 500) });
   }
   builder.onActivity = () => response.markActivity();
   return response;

@@ -53,10 +53,16 @@ export function startsHarmony(text: string): boolean {
   return HARMONY_STARTS.some((start) => text.startsWith(start));
 }
 
-/** Whether `text` may still become the start of a tag or of harmony output (it is a prefix of one). */
+/** Every tag, opening and closing, and every harmony start: what mayStartMarkup reads a text's beginning against. */
+const MARKUP_STARTS: readonly string[] = [...TAG_SPELLINGS.flatMap((spelling) => [spelling.open, spelling.close]), ...HARMONY_STARTS];
+
+/**
+ * Whether `text` may still become the start of a tag or of harmony output (it is a prefix of one).
+ * Asked of every streamed delta of a reasoning model: the list is made once, not per delta.
+ */
 export function mayStartMarkup(text: string): boolean {
-  const starts = [...TAG_SPELLINGS.flatMap((spelling) => [spelling.open, spelling.close]), ...HARMONY_STARTS];
-  return starts.some((start) => start.startsWith(text));
+  for (const start of MARKUP_STARTS) if (start.startsWith(text)) return true;
+  return false;
 }
 
 /** Whether a text holds a closing tag of any spelling (a loose one too: `</think >`). */

@@ -19,11 +19,14 @@ export class SecretStream {
   /** The last characters shown, as written: a run of a secret begun there (too short to hold back) is masked on from the next piece. */
   private shown = "";
   private readonly shapes = new KeyShapeStream();
+  /** A piece came since the stream began (or last ended, or was reset): otherwise there is nothing to end. */
+  private open = false;
 
   constructor(private readonly secrets: SecretRedactor) {}
 
   /** What may be shown now of the text so far (its part not shown yet). */
   push(piece: string): string {
+    this.open = true;
     const text = this.held + piece;
     const from = this.secrets.partialFrom(text, { shownBefore: this.shown });
     this.held = text.slice(from);
@@ -40,6 +43,10 @@ export class SecretStream {
    * masked, not shown. Ready for a new text after.
    */
   end(): string {
+    // Nothing came since the stream began: nothing is held, and it is as fresh as an end leaves it (a turn's or a
+    // proxied answer's every other event ends its three streams, most of them never used).
+    if (!this.open) return "";
+    this.open = false;
     const { held, shown } = this;
     // Whole secrets first: a key and what follows it ("KEY." at the end) are a key and a full stop, not a
     // key's beginning (read as one, the full stop was masked with it: a character of the answer lost).
@@ -54,6 +61,7 @@ export class SecretStream {
 
   /** Forgets the text (a fresh answer replaces it). */
   reset(): void {
+    this.open = false;
     this.held = "";
     this.shown = "";
     this.shapes.reset();

@@ -3,8 +3,10 @@
 // (a promise per event). For a corpus of upstream answers — the recorded chat-completions captures of
 // test/fixtures/captures/ and answers made to have reasoning (both wire forms), tool calls, usage, a key
 // the server echoes split across frames, and a stream broken mid-answer — both give the client the
-// same bytes (ids and timestamps normalised), through the real router, adapter and masking.
+// same bytes (ids and timestamps normalised), through the real router, adapter and masking. A stream whose
+// route set no header through Hono (proxy mode, `straight`) sends the same header lines as one through Hono's.
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
 import { Hono } from "hono";
 import { streamAnswer } from "../../src/channels/http/openai/answer-stream.js";
@@ -53,7 +55,9 @@ describe("streamAnswer: the listened and the iterated answer give the client the
       assert.ok(answer.events instanceof EventStream, "proxy mode's answer is an EventStream (the lean way applies)");
       // The general way: the same events behind an iterable that is not an EventStream.
       const source: AnswerSource = c.req.param("path") === "lean" ? answer : { ...answer, events: { [Symbol.asyncIterator]: () => answer.events[Symbol.asyncIterator]() } };
-      return streamAnswer({ c, source, controller, headersWaitMs: 20_000, keepAliveMs: 15_000, onDone: () => undefined, onError: (error) => assert.fail(String(error)), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning: true }), usageShape: chatUsage });
+      // "straight": a route that set no header through Hono (proxy mode) hands its headers to Node as they are.
+      const straight = c.req.param("path") === "straight";
+      return streamAnswer({ c, source, controller, headersWaitMs: 20_000, keepAliveMs: 15_000, onDone: () => undefined, onError: (error) => assert.fail(String(error)), writer: chatSseWriter({ model: request.model, includeUsage: request.includeUsage, showReasoning: true }), usageShape: chatUsage, straight });
     });
     const served = await serveApp(app);
     url = served.url;
@@ -68,6 +72,32 @@ describe("streamAnswer: the listened and the iterated answer give the client the
     };
   });
   after(() => close());
+
+  /** The header lines as sent (names, case, order; Date left out), times normalised. */
+  function headerLines(path: "lean" | "straight"): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const body = JSON.stringify({ model: "up/m", stream: true, messages: [{ role: "user", content: "hi" }] });
+      const sent = http.request(`${url}/${path}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" } }, (response) => {
+        const lines: string[] = [];
+        for (let index = 0; index < response.rawHeaders.length; index += 2) {
+          const name = response.rawHeaders[index] as string;
+          if (name.toLowerCase() !== "date") lines.push(`${name}: ${(response.rawHeaders[index + 1] ?? "").replace(/"ms":\d+/g, '"ms":0')}`);
+        }
+        response.resume();
+        response.on("end", () => resolve(lines));
+      });
+      sent.on("error", reject);
+      sent.end(body);
+    });
+  }
+
+  test("a straight stream (proxy mode) sends the header lines the stream through Hono's headers sends: names, case and order", async () => {
+    reply = frames({ text: "Same headers.", usage: { input: 3, output: 2 } });
+    const throughHono = await headerLines("lean");
+    const straight = await headerLines("straight");
+    assert.deepEqual(straight, throughHono);
+    for (const line of ["content-type: text/event-stream", "cache-control: no-cache", "x-hearth-model: up/m"]) assert.ok(straight.includes(line), `${line} in:\n${straight.join("\n")}`);
+  });
 
   /** The client's view: status, the hearth headers, and the body with ids and times normalised. */
   async function ask(path: "lean" | "general"): Promise<{ status: number; headers: string; body: string }> {

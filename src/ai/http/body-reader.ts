@@ -12,6 +12,19 @@ export interface BodyReaderOptions {
 }
 
 /**
+ * A body that can hand its chunks to a function as they come (see BodyReader.eachChunk): what a
+ * reader that handles each chunk at once (an SSE reader) takes instead of iterating.
+ */
+export interface ChunkSource {
+  /**
+   * Hands each chunk to `onChunk` as it is read; resolves once the body has ended (false) or `onChunk`
+   * returned true (true: the rest is left unread); rejects with what `onChunk` threw, or as iterating
+   * would have thrown (a failure, a body come short).
+   */
+  eachChunk(onChunk: (chunk: Buffer) => boolean | undefined): Promise<boolean>;
+}
+
+/**
  * A response body as an async iterator of its chunks, fed by the stream's `data` events. Replaces
  * `incoming.iterator()` wrapped in a generator: that is an async generator over `readable` events and
  * `read()`, and a second generator on top — two promise chains per chunk. Here a chunk that arrives
@@ -23,8 +36,11 @@ export interface BodyReaderOptions {
  * error when it closed before its end) as `options.failure` words it, and `options.incomplete` when the
  * body ended short of what its framing promised. `options.onDone` runs once, when the body ended,
  * failed, or the consumer stopped reading (its listeners are removed then; the stream is left as it is).
+ *
+ * `eachChunk` reads the same body without a promise per chunk: each chunk goes to the consumer from
+ * the stream's `data` event itself (nothing is read ahead, so nothing is paused), with the same ends.
  */
-export class BodyReader implements AsyncIterator<Buffer> {
+export class BodyReader implements AsyncIterator<Buffer>, ChunkSource {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private waiting: { resolve: (result: IteratorResult<Buffer>) => void; reject: (error: unknown) => void } | undefined;
@@ -32,8 +48,14 @@ export class BodyReader implements AsyncIterator<Buffer> {
   private failure: { error: unknown } | undefined;
   private done = false;
   private listening = false;
+  /** The consumer of eachChunk, while it reads: each chunk goes to it as it comes. */
+  private sink: { onChunk: (chunk: Buffer) => boolean | undefined; resolve: (stopped: boolean) => void; reject: (error: unknown) => void } | undefined;
 
   private readonly onData = (chunk: Buffer): void => {
+    if (this.sink) {
+      this.deliver(chunk);
+      return;
+    }
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
@@ -93,6 +115,46 @@ export class BodyReader implements AsyncIterator<Buffer> {
     });
   }
 
+  eachChunk(onChunk: (chunk: Buffer) => boolean | undefined): Promise<boolean> {
+    if (this.sink || this.waiting) return Promise.reject(new Error("the response body is already being read"));
+    return new Promise<boolean>((resolve, reject) => {
+      if (this.done) {
+        resolve(false);
+        return;
+      }
+      this.sink = { onChunk, resolve, reject };
+      // What came before (read ahead, or in the events `listen` replays) goes first, as one chunk, as next() hands it.
+      if (!this.listening) this.listen();
+      if (this.queue.length > 0 && !this.failure) {
+        const value = this.queue.length === 1 ? (this.queue[0] as Buffer) : Buffer.concat(this.queue, this.queuedBytes);
+        this.queue.length = 0;
+        this.queuedBytes = 0;
+        if (!this.deliver(value)) return;
+      }
+      if (this.failure || this.ended) this.settleWaiting();
+      else if (this.incoming.isPaused()) this.incoming.resume();
+    });
+  }
+
+  /** A chunk to eachChunk's consumer; false once the read is over (it stopped there, or threw). */
+  private deliver(chunk: Buffer): boolean {
+    const sink = this.sink as NonNullable<BodyReader["sink"]>;
+    let stopped: boolean | undefined;
+    try {
+      stopped = sink.onChunk(chunk);
+    } catch (error) {
+      this.sink = undefined;
+      this.stop();
+      sink.reject(error);
+      return false;
+    }
+    if (stopped !== true) return true;
+    this.sink = undefined;
+    this.stop();
+    sink.resolve(true);
+    return false;
+  }
+
   /** The consumer stopped reading: the listeners go, the stream is left as it is (its connection is the caller's to release). */
   return(): Promise<IteratorResult<Buffer>> {
     this.stop();
@@ -113,6 +175,20 @@ export class BodyReader implements AsyncIterator<Buffer> {
   }
 
   private settleWaiting(): void {
+    const sink = this.sink;
+    if (sink) {
+      // eachChunk's read ends as next() would have ended it: the failure, the body come short, or its end.
+      this.sink = undefined;
+      const failure = this.failure;
+      this.stop();
+      if (failure) sink.reject(this.options.failure(failure.error));
+      else {
+        const short = this.options.incomplete();
+        if (short === undefined) sink.resolve(false);
+        else sink.reject(short);
+      }
+      return;
+    }
     const waiting = this.waiting;
     if (!waiting) return;
     this.waiting = undefined;

@@ -3,7 +3,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { urlToHttpOptions } from "node:url";
 import type { Failure, Timeouts } from "../types.js";
-import { BodyReader } from "./body-reader.js";
+import { BodyReader, type ChunkSource } from "./body-reader.js";
 import { describeNetworkError, networkFailure } from "./network-errors.js";
 import { timerDelay } from "../../shared/timer-delay.js";
 
@@ -308,7 +308,6 @@ class Call {
       incoming.once("close", done);
       incoming.resume();
     };
-    let consumed = false;
     const reader = new BodyReader(incoming, {
       failure: (error) => {
         if (error instanceof FailureError) return error;
@@ -322,13 +321,7 @@ class Call {
       },
     });
     // Not `incoming.iterator()` in a generator: two promise chains per chunk (see BodyReader).
-    const body: AsyncIterable<Buffer> = {
-      [Symbol.asyncIterator]: () => {
-        if (consumed) throw new Error("the response body was already read");
-        consumed = true;
-        return reader;
-      },
-    };
+    const body = new ReadOnce(reader);
     return {
       status: incoming.statusCode ?? 0,
       headers: incoming.headers,
@@ -349,6 +342,32 @@ class Call {
       },
       markActivity: activity,
     };
+  }
+}
+
+/**
+ * A body's one read (a second is a fault): iterated, or each chunk handed on as it comes (an SSE
+ * reader: no promise per chunk). A class, not an object literal with a computed
+ * `[Symbol.asyncIterator]` key: such a literal is built by a runtime call per response.
+ */
+class ReadOnce implements AsyncIterable<Buffer>, ChunkSource {
+  private consumed = false;
+
+  constructor(private readonly reader: BodyReader) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    this.consume();
+    return this.reader;
+  }
+
+  eachChunk(onChunk: (chunk: Buffer) => boolean | undefined): Promise<boolean> {
+    this.consume();
+    return this.reader.eachChunk(onChunk);
+  }
+
+  private consume(): void {
+    if (this.consumed) throw new Error("the response body was already read");
+    this.consumed = true;
   }
 }
 

@@ -198,15 +198,10 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   const known = first.kind === "event" && first.event.type === "end" ? { model: first.event.answer.model, attempts: first.event.answer.attempts } : source.known();
   // Started before a token: the model being tried may still fail over, so no header names one.
   const answering = first.kind === "event" && first.event.type !== "status" ? known.model : undefined;
-  for (const [name, value] of Object.entries(replyHeaders({ model: answering, attempts: known.attempts }))) c.header(name, value);
+  const headers = { ...replyHeaders({ model: answering, attempts: known.attempts }), ...SSE_HEADERS };
   // The events name the model whose words they carry (in agent mode too, where the headers do not: a later step may be another's).
   const speaking = first.kind !== "event" || first.event.type === "status" ? undefined : first.event.type === "end" ? first.event.answer.model : source.speaking();
 
-  // The headers Hono's streamSSE sets.
-  c.header("Transfer-Encoding", "chunked");
-  c.header("Content-Type", "text/event-stream");
-  c.header("Cache-Control", "no-cache");
-  c.header("Connection", "keep-alive");
   let ended = false;
   const cancel = (): void => {
     if (!ended) controller.abort();
@@ -314,12 +309,25 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
   };
   const handlers = { onCancel: cancel, onError: request.onError };
   const outgoing = nodeResponse(c);
+  // A route that set no header through Hono (proxy mode), not under CORS: the headers go to Node as they are, as
+  // Hono would list them (lowercase, by name) — no Headers and no web Response made per stream only to be read back.
+  if (outgoing && request.straight === true && !c.get("corsHeaders")) return sseToNode(outgoing, { status: 200, headers: asHeadersList(headers) }, run, handlers);
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
   if (outgoing) {
     const head = c.newResponse(null);
     // CORS (when configured) adds headers once the route has returned: such answers keep the web stream.
     if (!head.headers.has("access-control-allow-origin")) return sseToNode(outgoing, { status: 200, headers: Object.fromEntries(head.headers) }, run, handlers);
   }
   return c.newResponse(sseBody(run, handlers));
+}
+
+/** The headers Hono's streamSSE sets. */
+const SSE_HEADERS: Readonly<Record<string, string>> = { "Transfer-Encoding": "chunked", "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" };
+
+/** Header fields as a web Headers object lists them: names in lowercase, in order of name. */
+function asHeadersList(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const entries = Object.entries(headers).map(([name, value]): [string, string] => [name.toLowerCase(), value]);
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
