@@ -1,3 +1,4 @@
+import type { ResponseFormat } from "../../../ai/types.js";
 import { describe, isObject, RequestProblem, type Json } from "./request-problem.js";
 
 /** What of a request would set an agent's own instructions or tools: the client's system prompt, tools and tool choice. */
@@ -37,6 +38,22 @@ export function refuseClientSetup(setup: ClientSetup): void {
   if (index < 0) return;
   const role = String((list[index] as Json).role);
   throw new RequestProblem({ status: 400, message: `${field}[${index}]: an agent answers with its own system prompt (its config's), so it takes no ${role} message; leave it out, ${proxy}`, code: "unsupported_parameter", param: `${field}[${index}].role` });
+}
+
+/**
+ * Structured output (`response_format`, `text.format`) in agent mode: refused. An agent's turn is
+ * several model calls — each may call one of its tools — and a required JSON shape on every call would
+ * keep it from calling them, while on the last one alone it cannot be known in advance which call is
+ * the last. Proxy mode carries it.
+ */
+export function refuseFormatForAgent(format: ResponseFormat | undefined): void {
+  if (format === undefined) return;
+  throw new RequestProblem({
+    status: 400,
+    message: `${format.asked}: an agent's turn calls its own tools step by step, and a reply shape (${format.type}) required of every step would keep it from calling them; leave it out (ask for JSON in the message), or name a model (proxy mode, GET /v1/models) for a reply in that shape`,
+    code: "unsupported_parameter",
+    param: format.asked,
+  });
 }
 
 /**
