@@ -8,14 +8,26 @@ import type { ResponseFormat } from "./types.js";
  * carried-options.ts).
  */
 
-/** Chat Completions: `response_format`, as OpenAI writes it. */
-export function chatResponseFormat(format: ResponseFormat): Record<string, unknown> {
+/**
+ * `json_object` to a local server, as a schema of any object: LM Studio takes `json_schema` only ("'response_format.type'
+ * must be 'json_schema'"), and llama.cpp's llama-server reads `json_object` as the schema beside it (`response_format.schema`),
+ * none constraining nothing — the story model answered `"Mom, Keep!" Saragine.` to it, `{ ` to this. A hosted API
+ * (OpenAI's own) is sent `json_object` as it is.
+ */
+function asSent(format: ResponseFormat, local: boolean): ResponseFormat {
+  return format.type === "json_object" && local ? { asked: format.asked, type: "json_schema", name: "json_object", schema: { type: "object" } } : format;
+}
+
+/** Chat Completions: `response_format`, as OpenAI writes it (`local`: the model's server is a local one, see asSent). */
+export function chatResponseFormat(asked: ResponseFormat, local: boolean): Record<string, unknown> {
+  const format = asSent(asked, local);
   if (format.type === "json_object") return { type: "json_object" };
   return { type: "json_schema", json_schema: { name: format.name, schema: format.schema, ...schemaExtras(format) } };
 }
 
-/** The Responses API: `text.format`, the schema's fields beside its type. */
-export function responsesTextFormat(format: ResponseFormat): Record<string, unknown> {
+/** The Responses API: `text.format`, the schema's fields beside its type (`local`: see asSent). */
+export function responsesTextFormat(asked: ResponseFormat, local: boolean): Record<string, unknown> {
+  const format = asSent(asked, local);
   if (format.type === "json_object") return { type: "json_object" };
   return { type: "json_schema", name: format.name, schema: format.schema, ...schemaExtras(format) };
 }

@@ -44,7 +44,7 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   if (options?.seed !== undefined) body.seed = options.seed;
   if (options?.frequencyPenalty !== undefined) body.frequency_penalty = options.frequencyPenalty;
   if (options?.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
-  if (options?.responseFormat) body.response_format = chatResponseFormat(options.responseFormat);
+  if (options?.responseFormat) body.response_format = chatResponseFormat(options.responseFormat, model.local);
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
     if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", function: { name: choice.name } };

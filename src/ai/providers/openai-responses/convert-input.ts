@@ -42,7 +42,7 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
   if (options?.temperature !== undefined) body.temperature = options.temperature;
   if (options?.topP !== undefined) body.top_p = options.topP;
-  if (options?.responseFormat) body.text = { format: responsesTextFormat(options.responseFormat) };
+  if (options?.responseFormat) body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
     if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
