@@ -293,7 +293,7 @@ export class Agent {
     const permitted = chain.filter((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined);
     // A model whose tools are not sent to it (its server said its template cannot render them, or compat says so) is not charged for them.
     const toolsOff = (model: ModelSpec): boolean => model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
-    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: withReplyCap(await this.budget(model), message.maxTokens), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model), slots: this.windows.reportedSlots?.(model), maximum: this.windows.maximum?.(model) })));
+    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: withReplyCap(await this.budget(model), message.maxTokens), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model), slots: this.windows.reportedSlots?.(model), maximum: this.windows.maximum?.(model), kind: this.windows.serverKind?.(model) })));
     const { systemPrompt, tools } = this.prompt([]).context;
     return oversizeRefusal(message.text, messageRooms(candidates, { systemPrompt, tools }));
   }

@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { ServerKind } from "../ai/server-kind.js";
 
 /**
  * Contract: what is known of a model's real context window besides its configured `contextWindow` —
@@ -20,6 +21,8 @@ export interface ContextWindows {
   reportedSlots?(model: ModelSpec): number | undefined;
   /** The most context the model can have, as its servers say (llama.cpp n_ctx_train, LM Studio, Ollama); for the advice on its context. No I/O. */
   maximum?(model: ModelSpec): number | undefined;
+  /** The kind of server the model's servers said they are (llama.cpp, vLLM, LM Studio, Ollama); for the advice on its context. No I/O. */
+  serverKind?(model: ModelSpec): ServerKind | undefined;
   /** Every server of the local model refused the connection when last asked or called (down, not slow); absent: never known. No I/O. */
   refused?(model: ModelSpec): boolean;
 }

@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { ServerKind } from "../ai/server-kind.js";
 import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
 import { contextRaise, fixedParts, noRoomRefusal, partsWords, scaleParts, windowWords, type PromptParts, type ServedShape } from "../models/context-fit.js";
@@ -16,6 +17,8 @@ export interface MessageRoom {
   slots?: number | undefined;
   /** The most context the model can have, where its server said (llama.cpp n_ctx_train, LM Studio, Ollama). */
   maximum?: number | undefined;
+  /** The kind of server it is, where it said: the advice names its setting alone. */
+  kind?: ServerKind | undefined;
   /** What one message may take: the prompt's share of the window minus the fixed part. */
   room: number;
 }
@@ -31,16 +34,18 @@ export interface RoomCandidate {
   slots?: number | undefined;
   /** The most context the model can have, where its server said. */
   maximum?: number | undefined;
+  /** The kind of server it is, where it said: the advice names its setting alone. */
+  kind?: ServerKind | undefined;
 }
 
 /** How much of each candidate's effective window a single message may take, the roomiest first. */
 export function messageRooms(candidates: readonly RoomCandidate[], fixed: Pick<Context, "systemPrompt" | "tools">): MessageRoom[] {
   const estimated = fixedParts(fixed);
   return candidates
-    .map(({ model, budget, toolsOff, ratio = 1, slots, maximum }) => {
+    .map(({ model, budget, toolsOff, ratio = 1, slots, maximum, kind }) => {
       const systemTokens = Math.round(estimated.systemTokens * ratio);
       const toolTokens = toolsOff ? 0 : Math.round(estimated.toolTokens * ratio);
-      return { model, budget, systemTokens, toolTokens, ratio, slots, maximum, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
+      return { model, budget, systemTokens, toolTokens, ratio, slots, maximum, kind, room: Math.max(0, budget.promptTokens - systemTokens - toolTokens) };
     })
     .sort((a, b) => b.room - a.room);
 }
@@ -60,7 +65,7 @@ export function oversizeRefusal(text: string, rooms: readonly MessageRoom[]): st
   const tokens = Math.round(estimate * roomiest.ratio);
   const { model, budget } = roomiest;
   const parts: PromptParts = { systemTokens: roomiest.systemTokens, toolTokens: roomiest.toolTokens, messageTokens: tokens, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens };
-  const served: ServedShape = { window: budget.window, slots: roomiest.slots, maximum: roomiest.maximum };
+  const served: ServedShape = { window: budget.window, slots: roomiest.slots, maximum: roomiest.maximum, kind: roomiest.kind };
   const noRoom = roomiest.room === 0 ? noRoomRefusal(model, served, parts) : undefined;
   if (noRoom) return `${noRoom} Nothing was sent.`;
   const count = (value: number): string => value.toLocaleString("en-US");

@@ -52,6 +52,10 @@ export function optionsNotCarried(model: { api: Api; id: string; reasoning: bool
   // Strict tool use (tools[].strict) came with Claude's structured outputs: Opus 4.1, Sonnet 4.5 and later; the Claude models before take no such field.
   const claude = claudeVersion(model.id);
   if (model.api === "anthropic-messages" && options.strictTools && claude !== undefined && claude < 4.1) notCarried.push("strict (a Claude before Opus 4.1 and Sonnet 4.5)");
+  const format = options.responseFormat;
+  // Anthropic's structured output (output_config.format) takes a schema only: it has no "any JSON object"; it came with strict tools.
+  if (format && model.api === "anthropic-messages" && format.type === "json_object") notCarried.push(`${format.asked} json_object (a schema only)`);
+  if (format?.type === "json_schema" && model.api === "anthropic-messages" && claude !== undefined && claude < 4.1) notCarried.push(`${format.asked} (a Claude before Opus 4.1 and Sonnet 4.5)`);
   if (!thinking && model.api === "anthropic-messages" && options.temperature !== undefined && options.topP !== undefined && claude !== undefined && claude >= 4.1) {
     notCarried.push(`top_p ${options.topP} with temperature ${options.temperature} (this model takes one of them)`);
   }

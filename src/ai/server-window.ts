@@ -1,5 +1,6 @@
 import type { Failure } from "./types.js";
 import { array, numberOf, record, stringOf } from "./json-fields.js";
+import type { ServerKind } from "./server-kind.js";
 
 /**
  * What a local model server says about the model it serves: the context window it really runs with,
@@ -23,6 +24,8 @@ export interface ServedFacts {
    * suggested context is never more.
    */
   maximum?: number | undefined;
+  /** The server that said it, where its answer is its own (llama.cpp's /props or listing meta, vLLM's max_model_len): the advice names only it. */
+  kind?: ServerKind | undefined;
 }
 
 const positive = (value: unknown): number | undefined => {
@@ -40,7 +43,7 @@ export function factsFromLlamaCppProps(body: unknown): ServedFacts {
   const window = positive(record(root.default_generation_settings).n_ctx) ?? positive(root.n_ctx);
   const caps = record(root.chat_template_caps);
   const flag = caps.supports_tools ?? caps.supports_tool_calls;
-  return { window, tools: typeof flag === "boolean" ? flag : undefined, slots: positive(root.total_slots) };
+  return { window, tools: typeof flag === "boolean" ? flag : undefined, slots: positive(root.total_slots), ...(window !== undefined ? { kind: "llamacpp" as const } : {}) };
 }
 
 /** What llama.cpp's `GET /slots` says of its slots: how many, how many are processing a request, and where they are in it. */
@@ -75,7 +78,10 @@ export function factsFromModelsListing(body: unknown, id: string): ServedFacts {
   const entry = entries.find((candidate) => candidate.id === id || array(candidate.aliases).includes(id)) ?? (entries.length === 1 ? entries[0] : undefined);
   if (!entry) return { window: undefined, tools: undefined };
   const meta = record(entry.meta);
-  return { window: positive(meta.n_ctx) ?? positive(entry.max_model_len), tools: undefined, maximum: positive(meta.n_ctx_train) };
+  const llama = positive(meta.n_ctx);
+  const vllm = positive(entry.max_model_len);
+  const kind = llama !== undefined ? "llamacpp" : vllm !== undefined ? "vllm" : undefined;
+  return { window: llama ?? vllm, tools: undefined, maximum: positive(meta.n_ctx_train), ...(kind ? { kind } : {}) };
 }
 
 /** Ollama `GET /api/ps`: the loaded models, each with the `context_length` it was loaded with. */

@@ -189,6 +189,13 @@ export type ReasoningLevel = "off" | "minimal" | "low" | "medium" | "high" | "xh
 /** The Responses API's reasoning summaries (`reasoning.summary`). */
 export type ReasoningSummary = "auto" | "concise" | "detailed";
 
+/**
+ * The shape the reply must take (OpenAI's structured outputs): any JSON object (`json_object`), or one
+ * that matches `schema` (`json_schema`). `asked` is the request's own name for it (`response_format`,
+ * `text.format`), which a skipped candidate's notice quotes.
+ */
+export type ResponseFormat = { asked: string } & ({ type: "json_object" } | { type: "json_schema"; name: string; schema: Record<string, unknown>; strict?: true | undefined; description?: string | undefined });
+
 export interface CallOptions {
   maxTokens?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -232,4 +239,6 @@ export interface CallOptions {
   parallelToolCalls?: false | undefined;
   /** A tool of the call asks for arguments that match its schema exactly (its `strict`): only an API that enforces it may take the call. */
   strictTools?: true | undefined;
+  /** The reply is JSON (of a schema): each API's structured output (see carried-options.ts for where it has none). */
+  responseFormat?: ResponseFormat | undefined;
 }

@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { ServerKind } from "../ai/server-kind.js";
 import type { Context } from "../ai/types.js";
 import { estimateContextTokens, estimateTokens } from "../ai/usage.js";
 import { shellQuote } from "../shared/shell-quote.js";
@@ -68,11 +69,13 @@ function neededAt(model: ModelSpec, parts: PromptParts, sizes: { window: number;
 
 /**
  * The context to give the model: the configured window where it is larger than the served one, else room
- * for twice what is sent, in 1,024s, and at least what holds it — never more than the model can have
- * (`served.maximum`: `capped` where that is less than wanted).
+ * for twice what is sent — an agent's session grows turn by turn — or, for a request passed on whole
+ * (`proxied`: the client's conversation, judged as it is), what it needs; in 1,024s, and at least what
+ * holds it — never more than the model can have (`served.maximum`: `capped` where that is less than wanted).
  */
-function suggestedContext(model: ModelSpec, served: ServedShape, parts: PromptParts): { size: number; capped: boolean } {
-  let wanted = Math.max(Math.ceil((neededContext(parts) * 2) / 1024) * 1024, model.contextWindow > served.window ? model.contextWindow : 0);
+function suggestedContext(model: ModelSpec, served: ServedShape, fit: { parts: PromptParts; proxied: boolean }): { size: number; capped: boolean } {
+  const { parts } = fit;
+  let wanted = Math.max(Math.ceil((neededContext(parts) * (fit.proxied ? 1 : 2)) / 1024) * 1024, model.contextWindow > served.window ? model.contextWindow : 0);
   while (neededAt(model, parts, { window: served.window, size: wanted }) > wanted) wanted += 1024;
   return served.maximum !== undefined && wanted > served.maximum ? { size: served.maximum, capped: true } : { size: wanted, capped: false };
 }
@@ -94,6 +97,8 @@ export interface ServedShape {
   slots?: number | undefined;
   /** The most context the model can have (llama.cpp n_ctx_train, LM Studio max_context_length, Ollama's context_length): no suggestion is larger. */
   maximum?: number | undefined;
+  /** The kind of server it is, where its answers said (llama.cpp's /props, vLLM's listing…): the advice names its setting alone; none where not known. */
+  kind?: ServerKind | undefined;
 }
 
 /**
@@ -107,21 +112,21 @@ export interface ContextRaise {
   words: string;
 }
 
-export function contextRaise(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts }): ContextRaise {
+export function contextRaise(model: ModelSpec, fit: { served: ServedShape; parts: PromptParts; proxied?: boolean | undefined }): ContextRaise {
   const { served, parts } = fit;
   const maximum = served.maximum;
   if (maximum !== undefined && neededAt(model, parts, { window: served.window, size: maximum }) > maximum) {
     return { possible: false, words: `even the most context ${model.ref} can have (${count(maximum)} tokens, as its server says) cannot hold it` };
   }
   if (!model.local) return { possible: true, words: "use the model's full context" };
-  const { size, capped } = suggestedContext(model, served, parts);
+  const { size, capped } = suggestedContext(model, served, { parts, proxied: fit.proxied === true });
   // Where the wanted context is more than the model can have, its maximum is what is asked, and said to be.
   const most = capped ? ", the most it can have" : "";
   const config = size > model.contextWindow ? `, and raise contextWindow to ${size}` : "";
   const ref = shellQuote(model.ref);
   // hearth sends contextWindow as num_ctx itself (Ollama's native API): the setting is the config's.
   if (model.api === "ollama") return { possible: true, words: `raise contextWindow to ${size}${most} (hearth asks Ollama for it as num_ctx)` };
-  if (looksLikeLmStudio(model)) {
+  if (looksLikeLmStudio(model, served.kind)) {
     // Smaller than configured: LM Studio loaded it so (a JIT load at its own default, or a load with less); else it may not be loaded at all.
     const load =
       served.window < model.contextWindow
@@ -129,7 +134,10 @@ export function contextRaise(model: ModelSpec, fit: { served: ServedShape; parts
         : `load the model with ${size} tokens of context${most} (hearth models load ${ref} --context ${size}, after hearth models unload ${ref} where it is loaded)`;
     return { possible: true, words: `${load}${config}` };
   }
-  return { possible: true, words: `restart the server with ${capped ? `${count(size)} tokens of context${most}` : "a larger context"} (llama.cpp: ${llamaContextFlags(size, served)}; vLLM: --max-model-len ${size}; LM Studio: context length ${size})${config}` };
+  // The server's own setting where its answers said which server it is; of one that did not, the size alone is asked.
+  const setting = served.kind === "llamacpp" ? `llama.cpp: ${llamaContextFlags(size, served)}` : served.kind === "vllm" ? `vLLM: --max-model-len ${size}` : undefined;
+  const restart = setting === undefined ? `${count(size)} tokens of context${most}` : `${capped ? `${count(size)} tokens of context${most}` : "a larger context"} (${setting})`;
+  return { possible: true, words: `restart the server with ${restart}${config}` };
 }
 
 /** How to make what is sent fit: a larger context on the server, less sent, or another model. */
@@ -173,6 +181,8 @@ export interface TooLargeOptions {
   proxied?: boolean | undefined;
   /** The most context the model can have, where its server said: no larger context is suggested. */
   maximum?: number | undefined;
+  /** The kind of server, where it said: the fix names its setting alone. */
+  kind?: ServerKind | undefined;
 }
 
 /**
@@ -188,7 +198,7 @@ export function requestTooLarge(model: ModelSpec, window: number, context: Conte
   const parts = scaleParts({ ...fixed, messageTokens: Math.max(0, estimate - fixed.systemTokens - fixed.toolTokens), replyTokens: 0, reserveTokens: 0 }, ratio);
   const fixedAlone = parts.systemTokens + parts.toolTokens >= window ? " — the system prompt and tools alone do not fit" : "";
   const counted = options.counted !== undefined ? `the server counted ${count(total)} tokens for the request` : `the request takes about ${count(total)} tokens`;
-  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { served: { window, slots: options.slots, maximum: options.maximum }, parts, proxied: options.proxied })}`;
+  return `${windowWords(model, window)}, and ${counted} before any reply (${partsWords(parts, "the messages")})${fixedAlone}. Fix: ${contextFix(model, { served: { window, slots: options.slots, maximum: options.maximum, kind: options.kind }, parts, proxied: options.proxied })}`;
 }
 
 /**
@@ -224,12 +234,12 @@ export function certainlyTooLarge(fit: WholeFit): boolean {
  * Why a request passed on whole (a proxied client's conversation, never shortened) is not sent to `model`:
  * its window cannot hold it and a minimal reply. Undefined when it may (see certainlyTooLarge).
  */
-export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context: Context; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined }): string | undefined {
+export function wholeRequestTooLarge(model: ModelSpec, fit: WholeFit & { context: Context; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined; kind?: ServerKind | undefined }): string | undefined {
   if (!certainlyTooLarge(fit)) return undefined;
   const fixed = scaleParts({ ...fixedParts(fit.toolsOff ? { ...fit.context, tools: undefined } : fit.context), messageTokens: 0, replyTokens: 0, reserveTokens: 0 }, fit.ratio);
   const prompt: PromptParts = { ...fixed, messageTokens: Math.max(0, fit.tokens - fixed.systemTokens - fixed.toolTokens) };
   return (
     `${windowWords(model, fit.window)}, and the request takes about ${count(fit.tokens)} tokens (${partsWords(prompt, "the messages")}), leaving no room for a reply of even ${count(fit.replyTokens)}: ` +
-    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { served: { window: fit.window, slots: fit.slots, maximum: fit.maximum }, parts: { ...prompt, replyTokens: fit.replyTokens }, proxied: true })}`
+    `not sent to it (the client's messages are passed on whole, never shortened). Fix: ${contextFix(model, { served: { window: fit.window, slots: fit.slots, maximum: fit.maximum, kind: fit.kind }, parts: { ...prompt, replyTokens: fit.replyTokens }, proxied: true })}`
   );
 }

@@ -293,7 +293,7 @@ export class Router {
     const window = failure ? (windows?.effectiveWindow(model) ?? model.contextWindow) : windows?.known(model);
     if (window === undefined) return undefined;
     const counted = failure ? requestTokensFromOverflow(failure) : undefined;
-    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), proxied: more.proxied });
+    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model), proxied: more.proxied });
   }
 
   /** The context as it goes to `model`: without tools where they are off, its images a line each where it reads text only. */

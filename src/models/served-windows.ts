@@ -3,6 +3,7 @@ import type { HttpClient } from "../ai/http/http-client.js";
 import { requestJson } from "../ai/http/get-json.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import { factsFromLlamaCppProps, factsFromModelsListing, factsFromOllamaPs, factsFromOllamaShow, factsFromOllamaShowMaximum, windowFromOverflow, type ServedFacts } from "../ai/server-window.js";
+import type { ServerKind } from "../ai/server-kind.js";
 import type { Failure } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
 import type { LoadState } from "./load-state.js";
@@ -37,6 +38,8 @@ interface Learned {
   slots: number | undefined;
   /** The most context the model can have (llama.cpp n_ctx_train, Ollama's context_length). */
   maximum: number | undefined;
+  /** The kind of server that answered (llama.cpp's /props, vLLM's listing, LM Studio's native listing, Ollama's /api/ps): what the advice on its context names. */
+  kind?: ServerKind | undefined;
 }
 
 export type WindowSource = "configured" | "server" | "overflow";
@@ -155,6 +158,12 @@ export class ServedWindows {
     return known.length > 0 ? Math.min(...known) : undefined;
   }
 
+  /** The kind of server the model's replicas are, where every one that said agrees; undefined where none said (or they differ). No I/O. */
+  serverKind(model: ModelSpec): ServerKind | undefined {
+    const kinds = new Set(model.replicas.map((baseUrl) => this.learned.get(key(model, baseUrl))?.kind).filter((kind) => kind !== undefined));
+    return kinds.size === 1 ? [...kinds][0] : undefined;
+  }
+
   /** Requests the server of `replica` runs at once (llama.cpp `total_slots`), as it reported; undefined when it did not. */
   servedSlots(model: ModelSpec, replica: string): number | undefined {
     return this.learned.get(key(model, replica))?.slots;
@@ -270,7 +279,10 @@ export class ServedWindows {
 
   private async askServer(model: ModelSpec, baseUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
     const loaded = await this.loadState?.isLoaded(model, baseUrl, signal).catch(() => undefined);
-    if (loaded !== undefined) return true; // LM Studio: its native listing said it all
+    if (loaded !== undefined) {
+      this.entry(model, baseUrl).kind = "lmstudio";
+      return true; // LM Studio: its native listing said it all
+    }
     const origin = withBasePath(baseUrl, (path) => path.replace(/\/v1$/, ""));
     const options = { headers: bearerHeaders(model), timeouts: ASK_TIMEOUTS, ...(signal ? { signal } : {}) };
     // Ollama's native API: the window hearth asks for (num_ctx) is the one served, up to the model's maximum.
@@ -284,7 +296,7 @@ export class ServedWindows {
     let answered = false;
     let ollama = false;
     // What this ask learns replaces what an earlier one did (the server may have been restarted with another context).
-    const seen: Partial<Pick<Learned, "reported" | "tools" | "slots" | "maximum">> = {};
+    const seen: Partial<Pick<Learned, "reported" | "tools" | "slots" | "maximum" | "kind">> = {};
     for (const ask of asks) {
       if (ask.onlyOllama && !ollama) break;
       const answer = await requestJson(this.http, ask.url, { ...options, ...(ask.post ? { method: "POST" as const, body: ask.post } : {}) });
@@ -305,6 +317,8 @@ export class ServedWindows {
       if (facts.window !== undefined) seen.reported ??= facts.window;
       if (facts.slots !== undefined) seen.slots ??= facts.slots;
       if (facts.maximum !== undefined) seen.maximum ??= facts.maximum;
+      if (facts.kind !== undefined) seen.kind ??= facts.kind;
+      if (ollama) seen.kind ??= "ollama";
       // A report that changed makes what an overflow taught of the old server moot.
       if (seen.reported !== undefined && entry.reported !== undefined && seen.reported !== entry.reported) entry.overflow = undefined;
       Object.assign(entry, seen);

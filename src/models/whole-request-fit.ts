@@ -33,7 +33,7 @@ export function wholeTooLarge(model: ModelSpec, context: Context, source: WholeF
   const tokens = sentTokens(context, { measuredFrom: 0, countedBy: counting });
   const window = windows?.effectiveWindow(model) ?? model.contextWindow;
   const replyTokens = Math.max(1, Math.min(MIN_REPLY_TOKENS, model.maxTokens, source.maxTokens ?? MIN_REPLY_TOKENS));
-  return wholeRequestTooLarge(model, { tokens, replyTokens, window, context, toolsOff: counting.toolsOff, ratio: counting.tokenRatio, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model) });
+  return wholeRequestTooLarge(model, { tokens, replyTokens, window, context, toolsOff: counting.toolsOff, ratio: counting.tokenRatio, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model) });
 }
 
 /**

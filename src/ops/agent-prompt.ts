@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { ServerKind } from "../ai/server-kind.js";
 import type { ToolDefinition } from "../ai/types.js";
 import type { HearthConfig } from "../config/schema/index.js";
 import { agentSpec } from "../agent/agent-spec.js";
@@ -29,7 +30,7 @@ export function mainAgentPrompt(config: HearthConfig, resolved: ResolvedModels, 
  * (system prompt, the tools it is sent, the reply and the reserve): no message of any size can be
  * answered by it. Counted as its tokenizer counts where the server said (`ratio`).
  */
-export function noRoomProblem(model: ModelSpec, served: { window: number; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined }, prompt: AgentPrompt): StatusProblem | undefined {
+export function noRoomProblem(model: ModelSpec, served: { window: number; toolsOff: boolean; ratio: number; slots?: number | undefined; maximum?: number | undefined; kind?: ServerKind | undefined }, prompt: AgentPrompt): StatusProblem | undefined {
   const budget = budgetFor(model, served.window, prompt.reserveTokens);
   const fixed = fixedParts({ systemPrompt: prompt.systemPrompt, tools: served.toolsOff ? undefined : [...prompt.tools] });
   const parts: PromptParts = scaleParts({ ...fixed, messageTokens: 0, replyTokens: budget.replyTokens, reserveTokens: budget.reserveTokens }, served.ratio);
@@ -38,6 +39,6 @@ export function noRoomProblem(model: ModelSpec, served: { window: number; toolsO
     id: "context-too-small",
     severity: "error",
     title: `no message fits: ${windowWords(model, budget.window)}, and the agent's fixed part alone fills it (${partsWords(parts)})`,
-    fix: contextFix(model, { served: { window: budget.window, slots: served.slots, maximum: served.maximum }, parts }),
+    fix: contextFix(model, { served: { window: budget.window, slots: served.slots, maximum: served.maximum, kind: served.kind }, parts }),
   };
 }

@@ -176,7 +176,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           const reasoning = await reasoningAdvice(options.http, model, { lmStudio: probe.lmStudio !== undefined });
           if (reasoning) status.problems.push(reasoning);
         }
-        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined, maximum: native?.maxContext ?? windows.maximum(model) }, options.prompt) : undefined;
+        const noRoom = options.prompt && served !== undefined ? noRoomProblem(model, { window: served, toolsOff: status.toolUse === false || model.compat?.supportsTools === false, ratio: windows.tokenRatio(model), slots: status.slots ?? undefined, maximum: native?.maxContext ?? windows.maximum(model), kind: native ? "lmstudio" : (probe.serverKind ?? windows.serverKind(model)) }, options.prompt) : undefined;
         if (noRoom) status.problems.push(noRoom);
         // The server answered: a cooldown for being absent ends; one for a stalled request ends only with an answer,
         // so a local model that stalled before is asked for one (a tiny request, at most 10 s): it answers, it is back.

@@ -104,8 +104,11 @@ test("a window the fixed part alone fills: the refusal names the server's contex
   assert.equal(charged[0]?.room, 0);
   assert.match(
     oversizeRefusal("hi", charged) ?? "",
-    /^local\/m cannot take any message: the server runs local\/m with 256 tokens of context \(contextWindow says 2,048\), and the fixed part alone fills it — the system prompt about 100 tokens, the tools 206, the message 1, the reply 48 and the reserve 25\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048;.*fewer tools.*Nothing was sent\.$/,
+    /^local\/m cannot take any message: the server runs local\/m with 256 tokens of context \(contextWindow says 2,048\), and the fixed part alone fills it — the system prompt about 100 tokens, the tools 206, the message 1, the reply 48 and the reserve 25\. Fix: restart the server with 2,048 tokens of context, or send less \(fewer tools.*Nothing was sent\.$/,
   );
+  // A server that said it is llama.cpp (its /props) is told its own flag, and only it.
+  const llama = messageRooms([{ model, budget, kind: "llamacpp" }], { systemPrompt: "S".repeat(400), tools });
+  assert.match(oversizeRefusal("hi", llama) ?? "", /Fix: restart the server with a larger context \(llama\.cpp: -c 2048\), or send less/);
   const toolsOff = messageRooms([{ model, budget, toolsOff: true }], { systemPrompt: "S".repeat(400), tools });
   assert.equal(toolsOff[0]?.room, 256 - 48 - 25 - 100);
   assert.equal(oversizeRefusal("hi", toolsOff), undefined, "the tools are not sent to it: the message fits");

@@ -189,7 +189,6 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
       ["modalities", { modalities: ["text", "audio"] }],
       ["logit_bias", { logit_bias: { "50256": -100 } }],
       ["n", { n: 2 }],
-      ["response_format", { response_format: { type: "json_object" } }],
       ["tool_choice", { tools, tool_choice: { type: "function", function: { name: "missing" } } }],
       ["tool_choice", { tool_choice: "required" }],
     ];

@@ -48,6 +48,12 @@ describe("proxy mode: a candidate whose window cannot hold the client's conversa
     assert.match(local?.cause ?? "", /^local\/m1 has 32,000 tokens of context \(its contextWindow\), and the request takes about 100,0\d\d tokens \(the system prompt about 3 tokens, no tools and the messages 100,0\d\d\), leaving no room for a reply of even 256: not sent to it/);
     // The fix speaks of the client's messages: the agent's systemPrompt and tools are no lever for a proxied request.
     assert.match(local?.cause ?? "", /or send fewer or shorter messages \(the client keeps its own history\), or name a model with a larger window$/);
+    // The server said nothing of its kind: no server's flags are guessed at; the size is what this request needs (in 1,024s), not twice it.
+    const size = /Fix: restart the server with ([\d,]+) tokens of context, and raise contextWindow to (\d+), or send fewer/.exec(local?.cause ?? "");
+    assert.ok(size, local?.cause);
+    const tokens = Number(/takes about ([\d,]+) tokens/.exec(local?.cause ?? "")?.[1]?.replace(/,/g, ""));
+    assert.ok(Number(size[2]) >= tokens + 256 && Number(size[2]) < tokens + 256 + 1024, `${size[2]} for ${tokens}`);
+    assert.doesNotMatch(local?.cause ?? "", /llama\.cpp|vLLM|LM Studio/);
     assert.doesNotMatch(failed.message, /systemPrompt|tools\.allow/);
     assert.equal(posts(api.local) + posts(api.backup), 0);
   });

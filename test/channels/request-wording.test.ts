@@ -58,5 +58,7 @@ test("a message's fields hearth does not send on (a participant's name, cache_co
       { role: "user", name: "bob", content: [{ type: "text", text: "who likes blue?" }], cache_control: { type: "ephemeral" } },
     ],
   });
-  assert.deepEqual(request.unknownFields, ["messages[0].name", "messages[2].name", "messages[2].cache_control"]);
+  // A participant's name is OpenAI's own field, said apart: known, not sent on.
+  assert.deepEqual(request.unknownFields, ["messages[2].cache_control"]);
+  assert.deepEqual(request.namesNotSent, ["messages[0].name", "messages[2].name"]);
 });

@@ -38,7 +38,7 @@ describe("llama-server trained for 2,048 tokens, under contextWindow 8,192", () 
     const refused = await agent(file, FITS_2048, "small");
     assert.equal(refused.code, 1, refused.stdout);
     assert.match(refused.stderr, /the message is too large: about [\d,]+ tokens, and the largest window in the chain \(llama\/stories260k, 1,024 tokens: what its server runs, contextWindow says 8,192\)/);
-    assert.match(refused.stderr, /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048; vLLM: --max-model-len 2048; LM Studio: context length 2048\) — or split it, or attach it as a file\. Nothing was sent\./);
+    assert.match(refused.stderr, /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048\) — or split it, or attach it as a file\. Nothing was sent\./);
     assert.doesNotMatch(refused.stderr, PAST_TRAINED);
     // The fix, followed: the same model served with -c 2048 answers the same message (contextWindow left at 8,192).
     const restarted = await start(2048);
@@ -63,7 +63,7 @@ describe("llama-server trained for 2,048 tokens, under contextWindow 8,192", () 
   test("served at 256: no message fits, and every path's fix restarts it with -c 2048, never the 8,192 contextWindow says", async () => {
     const tiny = await start(256);
     const file = temp.write("tiny.json5", realConfig(tiny, { contextWindow: 8192 }));
-    const FIX = /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048;/;
+    const FIX = /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048\)/;
     const refused = await agent(file, "hi", "tiny");
     assert.match(refused.stderr, /llama\/stories260k cannot take any message: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 8,192\)/);
     assert.match(refused.stderr, FIX);
@@ -71,7 +71,7 @@ describe("llama-server trained for 2,048 tokens, under contextWindow 8,192", () 
     const status = await runCli(["models", "status", "--probe", "--json", "--config", file]);
     const [entry] = (JSON.parse(status.stdout) as { chain: { problems: { id: string; fix: string }[] }[] }).chain;
     const tooSmall = entry?.problems.find((problem) => problem.id === "context-too-small");
-    assert.match(tooSmall?.fix ?? "", /^restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048;/, status.stdout);
+    assert.match(tooSmall?.fix ?? "", /^restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048\)/, status.stdout);
     assert.doesNotMatch(tooSmall?.fix ?? "", PAST_TRAINED);
     // Proxy mode: the request passed on whole, refused with the server's count, and the same capped fix.
     const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "gateway") });
@@ -80,7 +80,7 @@ describe("llama-server trained for 2,048 tokens, under contextWindow 8,192", () 
       const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "llama/stories260k", messages: [{ role: "system", content: system }, { role: "user", content: "hi" }] }) });
       const body = (await response.json()) as { error: { message: string } };
       assert.equal(response.status, 400, body.error.message);
-      assert.match(body.error.message, /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048;/);
+      assert.match(body.error.message, /Fix: restart the server with 2,048 tokens of context, the most it can have \(llama\.cpp: -c 2048\)/);
       assert.doesNotMatch(body.error.message, PAST_TRAINED);
     } finally {
       await gateway.stop();

@@ -11,7 +11,7 @@ import { startGateway } from "../helpers/run-gateway.js";
 import { realConfig } from "./config.js";
 import { startRealServer, type RealServer } from "./real-server.js";
 
-const NO_ROOM = /stories260k cannot take any message: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 2,048\), and the fixed part alone fills it — the system prompt about [\d,]+ tokens, no tools, the message \d+, the reply 48 and the reserve 25\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048;.*or send less \(a shorter systemPrompt\), or use a model with a larger window\. Nothing was sent\./;
+const NO_ROOM = /stories260k cannot take any message: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 2,048\), and the fixed part alone fills it — the system prompt about [\d,]+ tokens, no tools, the message \d+, the reply 48 and the reserve 25\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048\).*or send less \(a shorter systemPrompt\), or use a model with a larger window\. Nothing was sent\./;
 
 interface ApiError {
   error: { message: string; code: string };
@@ -51,7 +51,7 @@ describe("llama-server at -c 256 under a configured contextWindow of 2,048", () 
     const problem = entry?.problems.find((candidate) => candidate.id === "context-too-small");
     assert.equal(problem?.severity, "error");
     assert.match(problem?.title ?? "", /^no message fits: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 2,048\), and the agent's fixed part alone fills it \(the system prompt about [\d,]+ tokens, no tools, the reply 48 and the reserve 25\)$/);
-    assert.match(problem?.fix ?? "", /^restart the server with a larger context \(llama\.cpp: -c 2048;/);
+    assert.match(problem?.fix ?? "", /^restart the server with a larger context \(llama\.cpp: -c 2048\)/);
     const doctor = await runCli(["doctor", "--json", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "doctor") } });
     const findings = (JSON.parse(doctor.stdout) as { findings: { id: string; severity: string }[] }).findings;
     assert.equal(findings.find((finding) => finding.id === "context-too-small")?.severity, "error");
@@ -79,7 +79,7 @@ describe("llama-server at -c 256 under a configured contextWindow of 2,048", () 
       const proxy = await ask("llama/stories260k", [{ role: "system", content: system }, { role: "user", content: "hi" }]);
       assert.equal(proxy.status, 400);
       assert.equal(proxy.body.error.code, "context_length_exceeded");
-      assert.match(proxy.body.error.message, /^too large for every model: llama\/stories260k: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 2,048\), and (the server counted|the request takes about) [\d,]+ tokens (for the request )?before any reply \(the system prompt about [\d,]+ tokens, no tools and the messages \d+\) — the system prompt and tools alone do not fit\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048;/);
+      assert.match(proxy.body.error.message, /^too large for every model: llama\/stories260k: the server runs llama\/stories260k with 256 tokens of context \(contextWindow says 2,048\), and (the server counted|the request takes about) [\d,]+ tokens (for the request )?before any reply \(the system prompt about [\d,]+ tokens, no tools and the messages \d+\) — the system prompt and tools alone do not fit\. Fix: restart the server with a larger context \(llama\.cpp: -c 2048\)/);
       // A short request still answers.
       const fits = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "llama/stories260k", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 8 }) });
       assert.equal(fits.status, 200, await fits.clone().text());

@@ -3,6 +3,7 @@ import type { ModelSpec } from "../../model-spec.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import { claudeThinking } from "../../claude-thinking.js";
+import { claudeOutputFormat } from "../../response-format.js";
 import { argumentsObject } from "../../tool-arguments.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
@@ -36,6 +37,9 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
   } else if (options?.temperature !== undefined) {
     body.temperature = options.temperature;
   }
+  // A schema goes beside an adaptive effort in output_config (a request for any JSON object is skipped before: carried-options.ts).
+  const format = options?.responseFormat;
+  if (format?.type === "json_schema") body.output_config = { ...(body.output_config as Record<string, unknown> | undefined), format: claudeOutputFormat(format) };
   if (options?.topP !== undefined) body.top_p = options.topP;
   if (options?.stop?.length) body.stop_sequences = [...options.stop];
   if (body.tools !== undefined) {

@@ -5,6 +5,7 @@ import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
 import { argumentsObject } from "../../tool-arguments.js";
 import { ollamaThink } from "./think.js";
+import { ollamaFormat } from "../../response-format.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -56,6 +57,7 @@ function ollamaFields(model: ModelSpec, context: Context, call: { options: CallO
   if (context.tools && context.tools.length > 0) {
     body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
+  if (options?.responseFormat) body.format = ollamaFormat(options.responseFormat);
   const think = ollamaThink(model, options, call.compat);
   if (think) body.think = think.think;
   const params = { ...model.params };

@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import { openAiEffort } from "../../reasoning-efforts.js";
+import { chatResponseFormat } from "../../response-format.js";
 import type { CallOptions, Context, ImageContent, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
@@ -43,6 +44,7 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   if (options?.seed !== undefined) body.seed = options.seed;
   if (options?.frequencyPenalty !== undefined) body.frequency_penalty = options.frequencyPenalty;
   if (options?.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
+  if (options?.responseFormat) body.response_format = chatResponseFormat(options.responseFormat, model.local);
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
     if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", function: { name: choice.name } };

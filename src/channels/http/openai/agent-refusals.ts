@@ -1,3 +1,4 @@
+import type { ResponseFormat } from "../../../ai/types.js";
 import { describe, isObject, RequestProblem, type Json } from "./request-problem.js";
 
 /** What of a request would set an agent's own instructions or tools: the client's system prompt, tools and tool choice. */
@@ -44,6 +45,22 @@ export function setupNotSent(setup: Pick<ClientSetup, "instructions" | "items">)
   }
   if (named.length === 0) return undefined;
   return `not sent on: ${named.join(", ")} — an agent answers with its own system prompt (its config's), not beside a client's; name a model (proxy mode, GET /v1/models) to send yours`;
+}
+
+/**
+ * Structured output (`response_format`, `text.format`) in agent mode: refused. An agent's turn is
+ * several model calls — each may call one of its tools — and a required JSON shape on every call would
+ * keep it from calling them, while on the last one alone it cannot be known in advance which call is
+ * the last. Proxy mode carries it.
+ */
+export function refuseFormatForAgent(format: ResponseFormat | undefined): void {
+  if (format === undefined) return;
+  throw new RequestProblem({
+    status: 400,
+    message: `${format.asked}: an agent's turn calls its own tools step by step, and a reply shape (${format.type}) required of every step would keep it from calling them; leave it out (ask for JSON in the message), or name a model (proxy mode, GET /v1/models) for a reply in that shape`,
+    code: "unsupported_parameter",
+    param: format.asked,
+  });
 }
 
 /**

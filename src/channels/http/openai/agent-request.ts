@@ -2,7 +2,7 @@ import type { CallOptions } from "../../../ai/types.js";
 import type { ClientMessage } from "../../../gateway/port.js";
 import { setupNotSent, toolChoiceNote, type ClientSetup } from "./agent-refusals.js";
 import { lastChatUserMessage, type ChatRequest } from "./chat-request.js";
-import { ignoredNotice } from "./request-fields.js";
+import { noLimitNote, requestNotes, type NotedRequest } from "./request-notes.js";
 import { isObject, type Json } from "./request-problem.js";
 import { lastResponsesUserMessage, type ResponsesRequest } from "./responses-request.js";
 import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
@@ -42,16 +42,18 @@ export function responsesAgentRequest(request: ResponsesRequest): AgentRequest {
  * The new message, and what the reply says of the request (x-hearth-notice, a stream's `: hearth:`
  * line, `metadata.hearth_notice`): its unknown fields; its system prompt, left out (setupNotSent);
  * the settings an agent takes from its config instead (temperature, a reasoning effort or summary);
- * `tool_choice: "none"`, which does not stop the agent's own tools; image details an agent does not send.
+ * `tool_choice: "none"`, which does not stop the agent's own tools; image details an agent does not send;
+ * a reply limit of -1 ("no limit"). Its participant names, as in proxy mode (requestNotes).
  */
-function agentRequest(message: AgentMessage, read: { request: { unknownFields: readonly string[]; toolChoiceSent: unknown; options: CallOptions }; setup: Pick<ClientSetup, "instructions" | "items">; history: ClientMessage[]; reasoningField: string }): AgentRequest {
+function agentRequest(message: AgentMessage, read: { request: NotedRequest & { toolChoiceSent: unknown; options: CallOptions; noLimitField: string | undefined }; setup: Pick<ClientSetup, "instructions" | "items">; history: ClientMessage[]; reasoningField: string }): AgentRequest {
   const { request } = read;
   const notes = [
-    ignoredNotice(request.unknownFields),
+    ...requestNotes(request),
     setupNotSent(read.setup),
     settingsNotSent(request.options, read.reasoningField),
     toolChoiceNote(request.toolChoiceSent),
     detailsNotSent(message.details, "an agent sends its images at its model server's default detail (name a model, proxy mode, to send yours)"),
+    noLimitNote(request.noLimitField),
   ].filter((note): note is string => note !== undefined);
   return { text: message.text, images: message.images, history: read.history, notes };
 }

@@ -5,7 +5,7 @@ import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
 import { checkFields, CHAT_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
-import { agentMessage, callOptions, limitField, imageDetail, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { agentMessage, callOptions, chatResponseFormat, limitField, imageDetail, imageFromUrl, noLimitAsked, reasoningLevel, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
 /** A `POST /v1/chat/completions` body, checked. */
 export interface ChatRequest {
@@ -23,6 +23,10 @@ export interface ChatRequest {
   toolChoiceSent: unknown;
   /** Fields the request had that hearth does not know: not sent on, said in the reply. */
   unknownFields: readonly string[];
+  /** Messages' participant names (`messages[0].name`): known, not sent on, said in the reply. */
+  namesNotSent: readonly string[];
+  /** The reply limit field set to -1 ("no limit"), where no other limit was set: the model's own is sent, and the reply says so. */
+  noLimitField: string | undefined;
 }
 
 const CHAT_LIMIT_KEYS: readonly [string, ...string[]] = ["max_tokens", "max_completion_tokens"];
@@ -39,23 +43,28 @@ export function parseChatRequest(body: unknown, asked: { agent?: boolean | undef
     if (!isObject(message)) throw badRequest(`messages[${index}]`, `expected a message object, got ${describe(message)}`);
     return message;
   });
-  unknownFields.push(...messageFieldsNotSent(messages));
+  const notSent = messageFieldsNotSent(messages);
+  unknownFields.push(...notSent.unknown);
   const n = body.n;
   if (n !== undefined && n !== null && n !== 1) throw badRequest("n", "hearth answers with one choice: leave n out or set it to 1");
-  refuseStructuredOutput(body.response_format, "response_format");
   const streamOptions = isObject(body.stream_options) ? body.stream_options : {};
   const tools = toolsAllowed(body) ? chatTools(body.tools) : [];
+  const limits = callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") });
+  const responseFormat = chatResponseFormat(body.response_format);
   return {
     model,
     unknownFields,
+    namesNotSent: notSent.names,
+    noLimitField: noLimitAsked(body, limits, CHAT_LIMIT_KEYS),
     stream: optionalBoolean(body.stream, "stream") ?? false,
     includeUsage: streamOptions.include_usage === true,
     user: optionalString(body.user, "user"),
     options: {
-      ...callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") }),
+      ...limits,
       ...samplingOptions(body, { chat: true, tools: tools.length }),
       toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
       strictTools: tools.some((tool) => tool.strict) ? true : undefined,
+      ...(responseFormat ? { responseFormat } : {}),
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),
     messages,
@@ -72,17 +81,22 @@ const MESSAGE_FIELDS = new Set(["role", "content", "tool_calls", "tool_call_id"]
  */
 const ECHOED_FIELDS = new Set(["refusal", "annotations", "audio", "function_call", "reasoning_content", "reasoning", "reasoning_details"]);
 
-/** A message's fields that hearth does not send on (`messages[2].name`: a participant's name, `cache_control`), set to something: said in the reply. */
-function messageFieldsNotSent(messages: readonly Json[]): string[] {
-  const fields: string[] = [];
+/**
+ * A message's fields that hearth does not send on, set to something: said in the reply — a participant's
+ * `name` (`messages[2].name`, OpenAI's own field: `names`) apart from fields hearth does not know
+ * (`cache_control`: `unknown`).
+ */
+function messageFieldsNotSent(messages: readonly Json[]): { unknown: string[]; names: string[] } {
+  const unknown: string[] = [];
+  const names: string[] = [];
   messages.forEach((message, index) => {
     for (const [key, value] of Object.entries(message)) {
       // A tool result's `name` (the function's, as older clients send it) is known from its call.
       if (MESSAGE_FIELDS.has(key) || ECHOED_FIELDS.has(key) || (key === "name" && message.role === "tool") || value === null || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-      fields.push(`messages[${index}].${key}`);
+      (key === "name" ? names : unknown).push(`messages[${index}].${key}`);
     }
   });
-  return fields;
+  return { unknown, names };
 }
 
 function chatTools(value: unknown): ToolDefinition[] {

@@ -19,6 +19,8 @@ export interface ProxyCall {
   options: CallOptions;
   /** The request's name for `options.maxTokens`, quoted when the answering model was sent less (replyCapNotice). */
   maxTokensField: string;
+  /** The reply limit field the request set to -1 ("no limit"): the answering model's own maxTokens went, said in the reply. */
+  noLimitField?: string | undefined;
   stickyKey: string | undefined;
   /** Non-streaming: a fresh answer may replace a broken one after text came (the client sees only the end). */
   canRestart: boolean;
@@ -75,7 +77,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "route-end": {
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, noLimitField: call.noLimitField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });

@@ -12,6 +12,8 @@ export interface Answered {
   context: Context;
   /** The request's name for `options.maxTokens`. */
   maxTokensField: string;
+  /** The reply limit field set to -1 ("no limit"): the model's own maxTokens was sent. */
+  noLimitField?: string | undefined;
   model: string;
   /** The answer: what its call says it sent of the reasoning level (reasoningSent). */
   message: AssistantMessage;
@@ -23,6 +25,7 @@ export interface Answered {
 export function answeredNotices(catalogue: Catalogue, answered: Answered): (string | undefined)[] {
   return [
     cappedNotice(catalogue, answered),
+    noLimitNotice(catalogue, answered),
     reasoningSentNotice(answered),
     imagesLeftOut(catalogue, answered),
     effortNotSent(catalogue, answered),
@@ -97,6 +100,13 @@ function cappedNotice(catalogue: Catalogue, answered: Answered): string | undefi
   const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
   if (asked === undefined || !spec) return undefined;
   return replyCapNotice({ field: answered.maxTokensField, asked, sent: Math.min(asked, spec.maxTokens), model: answered.model, reason: { by: "config" } });
+}
+
+/** A reply limit of -1 ("no limit", LM Studio's): the answering model was sent its own maxTokens, the most it is ever sent. */
+function noLimitNotice(catalogue: Catalogue, answered: Answered): string | undefined {
+  const spec = catalogue.models.find((candidate) => candidate.ref === answered.model)?.spec;
+  if (answered.noLimitField === undefined || !spec) return undefined;
+  return `${answered.noLimitField} -1 ("no limit") asked: ${spec.maxTokens} sent to ${answered.model}, its own limit (its maxTokens in the config; raise it there for longer replies)`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
 import { checkFields, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
-import { agentMessage, callOptions, imageDetail, imageFromUrl, reasoningLevel, refuseStructuredOutput, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
+import { agentMessage, callOptions, imageDetail, imageFromUrl, noLimitAsked, reasoningLevel, responsesTextFormat, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
 
@@ -24,13 +24,15 @@ export interface ResponsesRequest {
   options: CallOptions;
   /** The request's name for `options.maxTokens`: what a notice quotes. */
   maxTokensField: string;
+  /** `max_output_tokens: -1` ("no limit"): the model's own limit is sent, and the reply says so. */
+  noLimitField: string | undefined;
   /** The client asked for reasoning (`reasoning` or `include`): agent mode returns it as reasoning items then. */
   reasoningAsked: boolean;
   previousResponseId: string | undefined;
   /** Echoed back in the response, as OpenAI does. */
   metadata: Record<string, string>;
   /** The settings the response echoes as the request set them (OpenAI's Response says what it ran with). */
-  echo: { tool_choice?: unknown; parallel_tool_calls?: boolean; temperature?: number; top_p?: number; reasoning?: { effort: unknown; summary: unknown } };
+  echo: { tool_choice?: unknown; parallel_tool_calls?: boolean; temperature?: number; top_p?: number; reasoning?: { effort: unknown; summary: unknown }; text: { format: unknown } };
 }
 
 /** `asked.agent`: the request names an agent (see namesAgent): its `tool_choice` is agent mode's to judge, not carried. */
@@ -47,7 +49,8 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
     return item;
   });
   if (Array.isArray(items) && items.length === 0) throw badRequest("input", "required: at least one input item");
-  refuseStructuredOutput(isObject(body.text) ? body.text.format : undefined, "text.format");
+  const textFormat = isObject(body.text) ? body.text.format : undefined;
+  const responseFormat = responsesTextFormat(textFormat);
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined;
   const include = Array.isArray(body.include) ? body.include : [];
   const other = include.find((value) => value !== "reasoning.encrypted_content");
@@ -56,6 +59,7 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
   if (verbosity !== undefined && verbosity !== null && verbosity !== "medium") throw new RequestProblem({ status: 400, message: "text.verbosity: hearth does not pass verbosity on; leave it out", code: "unsupported_parameter", param: "text.verbosity" });
   const tools = toolsAllowed(body) ? responsesTools(body.tools) : [];
   const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
+  const limits = callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") });
   return {
     unknownFields,
     model,
@@ -66,13 +70,15 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
     tools,
     toolChoiceSent: body.tool_choice ?? undefined,
     options: {
-      ...callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") }),
+      ...limits,
       reasoningSummary: reasoningSummary(reasoning?.summary ?? reasoning?.generate_summary),
       ...samplingOptions(body, { chat: false, tools: tools.length }),
       toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
       strictTools: tools.some((tool) => tool.strict) ? true : undefined,
+      ...(responseFormat ? { responseFormat } : {}),
     },
     maxTokensField: "max_output_tokens",
+    noLimitField: noLimitAsked(body, limits, ["max_output_tokens"]),
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
     previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,
@@ -82,6 +88,8 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
       ...(typeof body.temperature === "number" ? { temperature: body.temperature } : {}),
       ...(typeof body.top_p === "number" ? { top_p: body.top_p } : {}),
       ...(reasoning ? { reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null } } : {}),
+      // The format as the request wrote it ({ type: "text" } where it asked none, as OpenAI echoes it).
+      text: { format: responseFormat ? textFormat : { type: "text" } },
     },
   };
 }

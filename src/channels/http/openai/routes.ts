@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { GatewayPort } from "../../../gateway/port.js";
 import { agentAnswer } from "./agent-answer.js";
-import { refuseClientSetup, type ClientSetup } from "./agent-refusals.js";
+import { refuseClientSetup, refuseFormatForAgent, type ClientSetup } from "./agent-refusals.js";
 import { chatAgentRequest, responsesAgentRequest } from "./agent-request.js";
 import type { CallOptions } from "../../../ai/types.js";
 import { agentSession } from "./agent-session.js";
@@ -11,7 +11,7 @@ import { chatContext, parseChatRequest, type ChatRequest } from "./chat-request.
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses, repliesOf } from "../../../models/attempt-causes.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
-import { modelList } from "./model-list.js";
+import { modelEntry, modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
 import { jsonToNode } from "../json-to-node.js";
@@ -21,7 +21,7 @@ import { refuseForAgent } from "./request-fields.js";
 import { parseResponsesRequest, responsesContext, type ResponsesRequest } from "./responses-request.js";
 import { ResponseBuilder } from "./responses-writer.js";
 import { chatSseWriter, responsesSseWriter } from "./sse-writers.js";
-import { ignoredNotice } from "./request-fields.js";
+import { proxyNotes } from "./request-notes.js";
 import { namesAgent, resolveTarget, type Target } from "./target.js";
 import type { StopSwitch } from "../../../gateway/stop-switch.js";
 import { requestController } from "./request-controller.js";
@@ -69,12 +69,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   app.onError(failedRequest(logger, { straight: false }));
 
   app.get("/v1/models", (c) => c.json(modelList(port.catalogue(), created)));
-  app.get("/v1/models/:model{.+}", (c) => {
-    const name = c.req.param("model");
-    const found = modelList(port.catalogue(), created).data.find((model) => model.id === name);
-    if (!found) resolveTarget(name, port.catalogue());
-    return c.json(found ?? { id: name, object: "model", created, owned_by: "hearth" });
-  });
+  app.get("/v1/models/:model{.+}", (c) => c.json(modelEntry(c.req.param("model"), port.catalogue(), created)));
   // What each local model's server has loaded is asked first where only a look says it (Ollama's /api/ps).
   app.get("/api/v1/models", async (c) => {
     await lookListed(port);
@@ -192,6 +187,7 @@ function beginAnswer(c: Context, call: Pick<Answering, "stop"> & { request: { st
   if (call.target.mode === "agent") {
     // The client's tools first: a field that only means something with them (parallel_tool_calls: false) is not named before them.
     refuseClientSetup(call.setup);
+    refuseFormatForAgent(call.request.options.responseFormat);
     refuseForAgent(call.request.options);
   }
   return { straight, controller, canRestart: !call.request.stream };
@@ -204,7 +200,7 @@ function chatAnswer(c: Context, call: Answering & { request: ChatRequest; target
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { ...chatAgentRequest(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
-      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
+      : proxyAnswer(port, { notes: proxyNotes(request), model: target.ref, context: chatContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, noLimitField: request.noLimitField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const showReasoning = straight;
   const done = requestLog(c, { route: "chat", mode: target.mode, requested: request.model, stream: request.stream });
   if (request.stream) {
@@ -232,7 +228,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const source: AnswerSource =
     target.mode === "agent"
       ? agentAnswer(port, { ...responsesAgentRequest(request), agent: target.agent, label: target.label, session: sessionOf(c, request.user), canRestart, maxTokens: request.options.maxTokens, maxTokensField: request.maxTokensField, repeated: resent(c), signal: controller.signal, stop: stop, onFault: faultLogger(logger, c) })
-      : proxyAnswer(port, { notes: requestNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
+      : proxyAnswer(port, { notes: proxyNotes(request), model: target.ref, context: responsesContext(request, { model: target.ref, api: target.api }), options: request.options, maxTokensField: request.maxTokensField, noLimitField: request.noLimitField, stickyKey: stickyKey(c, request.user), canRestart, controller, onFault: faultLogger(logger, c) });
   const builder = new ResponseBuilder({
     model: request.model,
     showReasoning: showResponsesReasoning(target, request.reasoningAsked),
@@ -272,12 +268,6 @@ function sessionOf(c: Context, user: string | undefined): string {
   c.header("x-hearth-session", session);
   noteRequest(c, { session });
   return session;
-}
-
-/** What the reply says of the request itself: the fields it had that hearth does not know (not sent on). */
-function requestNotes(request: { unknownFields: readonly string[] }): string[] {
-  const ignored = ignoredNotice(request.unknownFields);
-  return ignored === undefined ? [] : [ignored];
 }
 
 /** Proxy mode passes reasoning on as the upstream gave it; an agent's reasoning only when the client asks. */

@@ -1,5 +1,5 @@
-import type { CallOptions, ImageContent, ImageDetail, TextContent, ToolDefinition } from "../../../ai/types.js";
-import { badRequest, describe, isObject, optionalBoolean, optionalNumber, type Json } from "./request-problem.js";
+import type { CallOptions, ImageContent, ImageDetail, ResponseFormat, TextContent, ToolDefinition } from "../../../ai/types.js";
+import { badRequest, describe, isObject, optionalBoolean, optionalNumber, optionalString, type Json } from "./request-problem.js";
 import { isBlank } from "../../../shared/blank-text.js";
 
 /**
@@ -77,7 +77,8 @@ export function callOptions(body: Json, fields: { limitKeys: readonly string[]; 
   let given: string | undefined;
   for (const key of limitKeys) {
     const value = optionalNumber(body[key], key);
-    if (value === undefined) continue;
+    // -1 is LM Studio's and llama.cpp's "no limit": the model's own maxTokens (see noLimitAsked). 0 stays a 400: llama.cpp reads it as no room for any token.
+    if (value === undefined || value === NO_LIMIT) continue;
     if (!Number.isInteger(value) || value < 1) throw badRequest(key, `expected a whole number of tokens of at least 1, got ${value}`);
     // Two names for one limit (max_tokens, max_completion_tokens) that disagree: which one the client meant is not for hearth to guess.
     if (maxTokens !== undefined && value !== maxTokens) throw badRequest(key, `${given} is ${maxTokens} and ${key} is ${value}: give one reply limit (max_completion_tokens is the current name)`);
@@ -87,6 +88,18 @@ export function callOptions(body: Json, fields: { limitKeys: readonly string[]; 
   const temperature = optionalNumber(body.temperature, "temperature");
   if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw badRequest("temperature", `expected a number from 0 to 2, got ${temperature}`);
   return { maxTokens, temperature, reasoning };
+}
+
+/** A reply limit of -1: "until the model stops", as LM Studio's clients send it (llama-server reads n_predict -1 so too). */
+const NO_LIMIT = -1;
+
+/**
+ * The field that asked for no reply limit (-1) where the request set no other: the model's own
+ * maxTokens is sent, and the reply says so. Undefined where none did.
+ */
+export function noLimitAsked(body: Json, options: CallOptions, limitKeys: readonly string[]): string | undefined {
+  if (options.maxTokens !== undefined) return undefined;
+  return limitKeys.find((key) => body[key] === NO_LIMIT);
 }
 
 /** The name the request gave its reply limit (the last of `limitKeys` it set, as callOptions reads them): what a notice quotes. */
@@ -99,10 +112,41 @@ export function toolsAllowed(body: Json): boolean {
   return body.tool_choice !== "none";
 }
 
-/** Structured output cannot pass through hearth's context: refused, rather than answered as free text. */
-export function refuseStructuredOutput(format: unknown, where: string): void {
-  if (format === undefined || format === null) return;
-  const type = isObject(format) ? format.type : undefined;
-  if (type === "text") return;
-  throw badRequest(where, `structured output (${String(type)}) is not supported by hearth: leave it out, or ask for JSON in the prompt`);
+/**
+ * Chat Completions' `response_format` → the reply's required shape: `text` (or absent) asks for none;
+ * `json_object` for any JSON object; `json_schema` for one that matches `json_schema.schema` (its
+ * `name`, `strict` and `description` go with it). Carried to each API in its own form (ai/response-format.ts).
+ */
+export function chatResponseFormat(value: unknown): ResponseFormat | undefined {
+  const where = "response_format";
+  const type = formatType(value, where);
+  if (type !== "json_schema") return type === undefined ? undefined : { asked: where, type };
+  const schema = (value as Json).json_schema;
+  if (!isObject(schema)) throw badRequest(`${where}.json_schema`, `a json_schema format needs its json_schema: { name, schema, strict }, got ${describe(schema)}`);
+  return schemaFormat(schema, { asked: where, where: `${where}.json_schema` });
+}
+
+/** The Responses API's `text.format`: as `response_format`, the schema's `name`, `schema`, `strict` beside its type. */
+export function responsesTextFormat(value: unknown): ResponseFormat | undefined {
+  const where = "text.format";
+  const type = formatType(value, where);
+  if (type !== "json_schema") return type === undefined ? undefined : { asked: where, type };
+  return schemaFormat(value as Json, { asked: where, where });
+}
+
+function formatType(value: unknown, where: string): "json_object" | "json_schema" | undefined {
+  if (value === undefined || value === null) return undefined;
+  const type = isObject(value) ? value.type : undefined;
+  if (type === "text") return undefined;
+  if (type === "json_object" || type === "json_schema") return type;
+  throw badRequest(`${where}.type`, `expected "text", "json_object" or "json_schema", got ${describe(type)}`);
+}
+
+function schemaFormat(format: Json, at: { asked: string; where: string }): ResponseFormat {
+  const { asked, where } = at;
+  if (typeof format.name !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(format.name)) throw badRequest(`${where}.name`, `expected the format's name (letters, digits, _ and -, up to 64), got ${describe(format.name)}`);
+  if (!isObject(format.schema)) throw badRequest(`${where}.schema`, `expected the JSON Schema the reply must match, got ${describe(format.schema)}`);
+  const strict = optionalBoolean(format.strict, `${where}.strict`);
+  const description = optionalString(format.description, `${where}.description`);
+  return { asked, type: "json_schema", name: format.name, schema: format.schema, ...(strict ? { strict } : {}), ...(description !== undefined ? { description } : {}) };
 }
