@@ -73,7 +73,8 @@ describe("OpenAI-compatible API: a max_tokens above what the model was sent is s
     const said = "max_output_tokens 5000 asked, 1024 sent to local/roomy: the room the turn keeps for the reply in its 4,096-token context window";
     assert.equal(notice(roomy.response.headers), said);
     assert.equal(roomy.data.metadata?.hearth_notice, said);
-    const within = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "hi" }], max_tokens: 200 }, { headers: { "x-hearth-session": "cap-small" } }).withResponse();
+    // Another message: "hi" again alone on this one-turn session would be a regenerate of the first (docs/openai-api.md), with its notice.
+    const within = await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: "and now?" }], max_tokens: 200 }, { headers: { "x-hearth-session": "cap-small" } }).withResponse();
     assert.equal(lastSent().max_tokens, 200);
     assert.equal(notice(within.response.headers), undefined, "a limit sent as asked is not news");
   });
