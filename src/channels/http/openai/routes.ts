@@ -11,6 +11,7 @@ import { detailsNotSent, type AgentMessage } from "./shared-fields.js";
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses, repliesOf } from "../../../models/attempt-causes.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
+import { unloadModel } from "./lmstudio-unload.js";
 import { modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
@@ -55,7 +56,8 @@ const LOGGED_CAUSE_CHARS = 240;
 
 /**
  * hearth as an OpenAI-compatible server: `/v1/models`, `/v1/chat/completions`, `/v1/responses`, and
- * LM Studio's native `/api/v1/models` and `/api/v1/models/load`. `model` chooses the mode: an agent
+ * LM Studio's native `/api/v1/models`, `/api/v1/models/load` and `/unload`, `/api/v0/models` and
+ * `/api/v0/chat/completions`. `model` chooses the mode: an agent
  * ("hearth", "hearth/<id>") runs a turn of hearth's own assistant; a model ref or alias proxies the
  * client's conversation through the failover chain. Mounted by the server core with `app.route("/", …)`.
  */
@@ -101,15 +103,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
     return c.json(outcome.body, outcome.status as 200);
   });
+  app.post("/api/v1/models/unload", async (c) => c.json(unloadModel({ port, body: await jsonBody(c) }).body));
 
-  app.post("/v1/chat/completions", async (c) => {
-    noteRequest(c, { route: "chat" });
-    const body = await jsonBody(c);
-    const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
-    noteRequest(c, { requested: request.model, stream: request.stream });
-    return chatAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
-  });
-
+  // LM Studio 0.3's chat endpoint takes and answers OpenAI's Chat Completions shapes (its extra `stats` aside): the same route.
+  app.post("/api/v0/chat/completions", async (c) => chatRoute(c, answers));
+  app.post("/v1/chat/completions", async (c) => chatRoute(c, answers));
   app.post("/v1/responses", async (c) => {
     noteRequest(c, { route: "responses" });
     const body = await jsonBody(c);
@@ -119,6 +117,15 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   return app;
+}
+
+/** `POST /v1/chat/completions` (and LM Studio's `/api/v0/chat/completions`): the body read, parsed and answered. */
+async function chatRoute(c: Context, answers: Answering): Promise<Response> {
+  noteRequest(c, { route: "chat" });
+  const body = await jsonBody(c);
+  const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, answers.port.catalogue()) });
+  noteRequest(c, { requested: request.model, stream: request.stream });
+  return chatAnswer(c, { request, target: resolveTarget(request.model, answers.port.catalogue()), ...answers });
 }
 
 /** What answering a parsed request takes: the gateway, the log, the stop, a stream's waits. */
