@@ -243,6 +243,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const builder = new ResponseBuilder({
     model: request.model,
     showReasoning: showResponsesReasoning(target, request.reasoningAsked),
+    encryptedReasoning: request.encryptedReasoning,
     metadata: request.metadata,
     instructions: request.instructions,
     maxOutputTokens: request.options.maxTokens,
@@ -257,7 +258,11 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
       done(failedOutcome(settled.failure, source));
       return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage, straight });
     }
-    for (const part of settled.answer.reasoningParts ?? [{ text: settled.answer.reasoning }]) builder.reasoning(part.text, part.summary === true);
+    // As a stream gives them: each part's text, then what its provider signed of it (the same part's item carries it).
+    (settled.answer.reasoningParts ?? [{ text: settled.answer.reasoning }]).forEach((part, index) => {
+      builder.reasoning(part.text, part.summary === true);
+      if (part.signed) builder.signed(index, part.signed);
+    });
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
     const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };
