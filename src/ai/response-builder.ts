@@ -117,6 +117,7 @@ export class ResponseBuilder {
     if (block !== last) this.content.push(block);
     if (data.signature !== undefined) block.signature = data.signature;
     if (data.redacted !== undefined) block.redacted = data.redacted;
+    if (!this.done) this.stream.push({ type: "reasoning-signed", block: this.content.indexOf(block), part: { ...block } });
   }
 
   toolCall(call: ToolCall): void {

@@ -166,6 +166,12 @@ export interface Failure {
 export type StreamEvent =
   | { type: "text-delta"; delta: string }
   | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
+  /**
+   * A reasoning block got the data its protocol needs back with the history (Anthropic's signature or
+   * redacted_thinking, a Responses item's id and encrypted_content): the block whole as it stands, and its
+   * place among the message's parts (`block`: the same again when more data comes for it).
+   */
+  | { type: "reasoning-signed"; block: number; part: ReasoningContent }
   | { type: "tool-call"; call: ToolCall }
   | { type: "usage"; usage: Usage }
   | { type: "response-end"; message: AssistantMessage }

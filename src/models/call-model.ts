@@ -143,6 +143,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           onFirstToken();
           if (!whole) out.push(event);
           break;
+        case "reasoning-signed":
+          if (!whole) out.push(event);
+          break;
         case "usage":
           out.push(event);
           break;

@@ -37,7 +37,7 @@ export interface SilentServer {
 export type ServerState = "loading" | "loaded" | "unknown";
 
 export type RouterEvent =
-  | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "tool-call" | "usage" }>
+  | Extract<StreamEvent, { type: "text-delta" | "reasoning-delta" | "reasoning-signed" | "tool-call" | "usage" }>
   | { type: "attempt-start"; model: ModelRef; baseUrl: string }
   /** The attempt's first text, reasoning or tool call came: sent in their place when the caller takes the whole answer only (`wholeAnswer`). */
   | { type: "first-token"; model: ModelRef }

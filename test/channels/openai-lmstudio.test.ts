@@ -174,6 +174,71 @@ describe("LM Studio's native endpoints, for clients set up for LM Studio", () =>
   });
 });
 
+// t13 #6: a client that unloads after use failed on a 404; LM Studio's own chat shape of 0.3 had no route.
+describe("LM Studio's unload, and its 0.3 chat endpoint", () => {
+  let api: ApiSetup | undefined;
+  afterEach(() => api?.close());
+
+  test("POST /api/v1/models/unload answers in LM Studio's shape, and says the model stays loaded for the others (a turn on it is not cut off)", async () => {
+    api = await apiSetup();
+    const setup = api;
+    const models: LmStudioModel[] = [{ id: "m1", loaded: true, maxContextLength: 32000 }];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const lmStudio = lmStudioHandler({ models, completions: () => ({ kind: "sse", frames: completionsStream({ text: "still answering" }) }) });
+    setup.local.setHandler(async (request) => {
+      if (!request.path.startsWith("/api/")) await held;
+      return lmStudio(request);
+    });
+    // Another client is mid-turn on the model while one unloads it.
+    const turn = setup.client.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "hi" }] });
+    // What could unload or reload it: a POST (its listing and other looks the gateway makes anyway are GETs).
+    const calls = (): number => setup.local.requests.filter((request) => request.method === "POST").length;
+    while (calls() === 0) await new Promise((resolve) => setImmediate(resolve));
+    const before = calls();
+    const unload = async (instance: string): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${setup.url}/api/v1/models/unload`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instance_id: instance }) });
+      assert.equal(response.status, 200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const answer = await unload("local/m1");
+    assert.equal(answer.instance_id, "local/m1");
+    assert.equal(answer.status, "loaded");
+    assert.match(String(answer.message), /^not unloaded: local\/m1 stays loaded — this gateway serves it to every client and agent that names it, and one may be mid-turn on it; to free its memory when none needs it, stop its server/);
+    assert.equal((await unload("hearth")).instance_id, "hearth", "the instance_id a load of the agent answered");
+    assert.equal(calls(), before, "nothing was posted to the model's server");
+    assert.equal(setup.local.requests.filter((request) => request.path.includes("unload")).length, 0);
+    assert.equal(models[0]?.loaded, true);
+    release();
+    assert.equal((await turn).choices[0]?.message.content, "still answering");
+  });
+
+  test("an unload without instance_id is a 400 naming it; a name the gateway does not serve, the 404 a request naming it gets", async () => {
+    api = await apiSetup();
+    const missing = await fetch(`${api.url}/api/v1/models/unload`, { method: "POST", body: JSON.stringify({ model: "Local" }) });
+    assert.equal(missing.status, 400);
+    const error = ((await missing.json()) as { error: { message: string; param: string } }).error;
+    assert.equal(error.param, "instance_id");
+    assert.match(error.message, /^instance_id: required, the instance_id POST \/api\/v1\/models\/load answered/);
+    const unknown = await fetch(`${api.url}/api/v1/models/unload`, { method: "POST", body: JSON.stringify({ instance_id: "lmstudio-community/other" }) });
+    assert.equal(unknown.status, 404);
+    assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /choose one of "hearth"/);
+  });
+
+  test("POST /api/v0/chat/completions (LM Studio 0.3's chat, OpenAI's shape) is answered as /v1/chat/completions, streamed or not", async () => {
+    api = await apiSetup();
+    api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "from v0" }) }));
+    const v0 = new OpenAI({ baseURL: `${api.url}/api/v0`, apiKey: "x", maxRetries: 0 });
+    const whole = await v0.chat.completions.create({ model: "Local", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(whole.choices[0]?.message.content, "from v0");
+    assert.equal(whole.model, "local/m1");
+    let streamed = "";
+    for await (const chunk of await v0.chat.completions.create({ model: "local/m1", messages: [{ role: "user", content: "hi" }], stream: true })) streamed += chunk.choices[0]?.delta.content ?? "";
+    assert.equal(streamed, "from v0");
+    assert.equal((lastBody(api.local) as { messages: { content: string }[] }).messages.at(-1)?.content, "hi");
+  });
+});
+
 describe("concurrent loads of one model", () => {
   let api: ApiSetup | undefined;
   afterEach(() => api?.close());

@@ -185,7 +185,7 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
 
   test("replayed reasoning: hearth's own encrypted reasoning goes back to the provider that made it, and nowhere else", async () => {
     api.backup.setHandler(() => ({ kind: "sse", frames: withEncryptedReasoning(responsesStream({ reasoning: "weighing it", text: "Done." }), "ENC-FROM-BACKUP") }));
-    const first = await api.client.responses.create({ model: "Backup", input: "Decide." });
+    const first = await api.client.responses.create({ model: "Backup", input: "Decide.", include: ["reasoning.encrypted_content"] });
     const encrypted = first.output.find((item) => item.type === "reasoning" && item.encrypted_content);
     assert.ok(encrypted && encrypted.type === "reasoning");
     assert.match(encrypted.encrypted_content ?? "", /^hearth1\./);

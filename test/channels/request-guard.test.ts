@@ -163,3 +163,112 @@ describe("the settings: CORS origins, another bind, allowed host names", () => {
     }
   });
 });
+
+// t13 #4: editor webviews send `app://obsidian.md`, `vscode-webview://…` or `null`; the 403 named a fix the config refused.
+describe("editor webviews: any scheme://host origin may be allowed, Origin: null only with the token", () => {
+  test("an app:// or vscode-webview:// origin of gateway.cors.origins is let in, its preflight answered, compared exactly as the browser sends it", async () => {
+    const { server, host } = await start({ corsOrigins: ["app://obsidian.md", "vscode-webview://1a2b3c"] });
+    try {
+      for (const origin of ["app://obsidian.md", "vscode-webview://1a2b3c"]) {
+        const preflight = await sendWithHeaders(server.url, { method: "OPTIONS", path: "/api/sessions", headers: { host, origin, "access-control-request-method": "GET", "access-control-request-headers": "authorization" } });
+        assert.equal(preflight.status, 204, origin);
+        assert.equal(preflight.headers["access-control-allow-origin"], origin);
+        const allowed = await sendWithHeaders(server.url, { path: "/api/sessions", headers: { host, origin } });
+        assert.equal(allowed.status, 200, origin);
+        assert.equal(allowed.headers["access-control-allow-origin"], origin);
+      }
+      for (const origin of ["app://obsidian.md.evil", "app://OBSIDIAN.md", "https://obsidian.md", "vscode-webview://other"]) {
+        const refused = await send(server.url, { path: "/api/sessions", headers: { host, origin } });
+        assert.equal(refused.status, 403, origin);
+        assert.match(refused.error?.message ?? "", new RegExp(`add "${origin.replace(/[.]/g, "\\.")}" to gateway\\.cors\\.origins`));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("Origin: null is refused without the token, and the 403 says why no setting allows it and what to do instead", async () => {
+    const { server, gateway, host } = await start({ corsOrigins: ["http://localhost:5173"] });
+    try {
+      const refused = await send(server.url, { method: "POST", path: "/api/sessions/s/messages", headers: { host, origin: "null", "content-type": "text/plain" }, body: message("x") });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.error?.code, "cross_origin");
+      const words = refused.error?.message ?? "";
+      assert.match(words, /sandboxed iframe on any website/);
+      assert.match(words, /gateway\.cors\.origins cannot allow it/);
+      assert.match(words, /set gateway\.auth\.token in the config and have the client send it/);
+      assert.match(words, /call the gateway from the app's own process, which sends no Origin/);
+      assert.doesNotMatch(words, /add "null"/);
+      const preflight = await sendWithHeaders(server.url, { method: "OPTIONS", path: "/api/sessions", headers: { host, origin: "null", "access-control-request-method": "GET" } });
+      assert.equal(preflight.status, 403, "no token: nothing a null origin sends may pass, its preflight neither");
+      assert.equal(gateway.handled.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("with a token: Origin: null passes carrying it (its preflight too, which carries none), and is refused without it; other requests keep no CORS header", async () => {
+    const token = "a-very-long-test-token-0123456789";
+    const { server, gateway, host } = await start({ token });
+    try {
+      const preflight = await sendWithHeaders(server.url, { method: "OPTIONS", path: "/api/sessions/s/messages", headers: { host, origin: "null", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers["access-control-allow-origin"], "null");
+      assert.match(String(preflight.headers["access-control-allow-headers"]), /Authorization/);
+      const withToken = await sendWithHeaders(server.url, { method: "POST", path: "/api/sessions/s/messages", headers: { host, origin: "null", "content-type": "application/json", authorization: `Bearer ${token}` }, body: message("with the token") });
+      assert.equal(withToken.status, 202, withToken.body);
+      assert.equal(withToken.headers["access-control-allow-origin"], "null", "the page can read the answer");
+      const without = await send(server.url, { method: "POST", path: "/api/sessions/s/messages", headers: { host, origin: "null", "content-type": "text/plain" }, body: message("no token") });
+      assert.equal(without.status, 403);
+      assert.match(without.error?.message ?? "", /send the gateway's token with it/);
+      const wrong = await send(server.url, { method: "POST", path: "/api/sessions/s/messages", headers: { host, origin: "null", "content-type": "text/plain", authorization: "Bearer not-the-token-at-all-0000" }, body: message("wrong token") });
+      assert.equal(wrong.status, 403);
+      assert.deepEqual(gateway.handled.map((inbound) => inbound.text), ["with the token"]);
+      // A page of another origin still may not, token or not (listing its origin is how it is let in).
+      assert.equal((await send(server.url, { path: "/api/sessions", headers: { host, origin: "https://evil.example", authorization: `Bearer ${token}` } })).status, 403);
+      const plain = await sendWithHeaders(server.url, { path: "/api/sessions", headers: { host, authorization: `Bearer ${token}` } });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers["access-control-allow-origin"], undefined);
+      assert.equal(plain.headers["access-control-expose-headers"], undefined, "a request without Origin gets no CORS header at all");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("the 404 of an endpoint the gateway does not serve names the page of its routes", () => {
+  test("under /v1/ and LM Studio's /api/v0/, /api/v1/: docs/openai-api.md and what to call instead; elsewhere docs/gateway.md", async () => {
+    const { server, host } = await start();
+    try {
+      const expectations: [string, RegExp][] = [
+        ["/api/v1/chat", /LM Studio's native chat is not served: send the conversation in OpenAI's shape to POST \/v1\/chat\/completions or POST \/v1\/responses .*\(see docs\/openai-api\.md\)$/],
+        ["/v1/completions", /send the prompt as a user message to POST \/v1\/chat\/completions \(see docs\/openai-api\.md\)$/],
+        ["/api/v0/embeddings", /embeddings are not served .*\(see docs\/openai-api\.md\)$/],
+        ["/v1/nothing", /this gateway serves GET \/v1\/models, .*POST \/api\/v1\/models\/unload.*\(see docs\/openai-api\.md\)$/],
+        ["/api/nothing", /^no such endpoint: POST \/api\/nothing \(see docs\/gateway\.md\)$/],
+      ];
+      for (const [path, expected] of expectations) {
+        const answer = await send(server.url, { method: "POST", path, headers: { host, "content-type": "application/json" }, body: "{}" });
+        assert.equal(answer.status, 404, path);
+        assert.match(answer.error?.message ?? "", expected, path);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** As send, with the answer's headers. */
+function sendWithHeaders(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer & { headers: Record<string, string | string[] | undefined> }> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: "127.0.0.1", port: Number(port), method: options.method ?? "GET", path: options.path, headers: options.headers ?? {} }, (incoming) => {
+      let body = "";
+      incoming.setEncoding("utf8");
+      incoming.on("data", (chunk: string) => (body += chunk));
+      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body, headers: incoming.headers }));
+    });
+    outgoing.on("error", reject);
+    outgoing.end(options.body);
+  });
+}

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { parseConfigValue } from "../../src/config/load.js";
+import { parseJson5 } from "../../src/config/parse-json5.js";
 import { configErrorText, resolveText } from "../helpers/config.js";
 
 const provider = (body: string): string => `{
@@ -135,4 +137,18 @@ test("kvCache: a llama.cpp provider's slots, one cache or one each; refused on a
   assert.equal(llama.catalog.models.get("lmstudio/m")?.kvCache, "per-slot");
   const unknown = provider('        baseUrl: "http://127.0.0.1:8080/v1",\n        api: "openai-completions",\n        kvCache: "unified",\n        models: [{ id: "m" }],');
   assert.match(configErrorText(() => resolveText(unknown)), /models\.providers\.lmstudio\.kvCache/);
+});
+
+// t13 #4: the 403 for an editor's webview named gateway.cors.origins, which refused anything but http(s).
+test("gateway.cors.origins takes any scheme://host[:port] as a browser sends it; not null, nor another spelling", () => {
+  const config = (origins: string[]): string => `{ gateway: { cors: { origins: ${JSON.stringify(origins)} } } }`;
+  const text = config(["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080"]);
+  const accepted = parseConfigValue(parseJson5(text, "hearth.json5"), { file: "hearth.json5", text }, {}).config;
+  assert.deepEqual(accepted.gateway?.cors.origins, ["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080"]);
+  const refused = configErrorText(() => resolveText(config(["null", "http://LocalHost:5173", "https://example.com:443", "app://obsidian.md/", "file:///home"])));
+  assert.match(refused, /origins\[0\]: "null" cannot be allowed: a browser sends Origin: null for every sandboxed iframe \(on any website\) and every file:\/\/ page.*set gateway\.auth\.token and have the client send it/);
+  assert.match(refused, /origins\[1\]: write "http:\/\/LocalHost:5173" as a browser sends it, "http:\/\/localhost:5173": the gateway compares the Origin header exactly/);
+  assert.match(refused, /origins\[2\]: write "https:\/\/example\.com:443" as a browser sends it, "https:\/\/example\.com"/);
+  assert.match(refused, /origins\[3\]: must be an origin such as "http:\/\/localhost:5173" or "app:\/\/obsidian\.md" \(scheme:\/\/host\[:port\], no path\), got "app:\/\/obsidian\.md\/"/);
+  assert.match(refused, /origins\[4\]: "file:\/\/\/home" cannot be allowed/);
 });

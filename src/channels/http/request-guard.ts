@@ -1,14 +1,18 @@
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
 import type { MiddlewareHandler } from "hono";
+import { NULL_ORIGIN_WORDS } from "../../config/browser-origin.js";
 import { isLoopback } from "../../config/gateway-address.js";
+import { tokenCheck } from "./auth.js";
 import { errorBody } from "./errors.js";
 
 export interface RequestGuardOptions {
   /** The address the gateway listens on (`gateway.bind`). */
   bind: string;
-  /** Origins whose web pages may call the gateway (`gateway.cors.origins`). */
+  /** Origins whose web pages may call the gateway (`gateway.cors.origins`), as a browser sends them (compared exactly). */
   corsOrigins?: readonly string[] | undefined;
+  /** The gateway's token (`gateway.auth.token`): a request with `Origin: null` passes only carrying it. */
+  token?: string | undefined;
   /** Further host names the gateway answers to (`gateway.allowedHosts`), such as "studio.local". */
   allowedHosts?: readonly string[] | undefined;
 }
@@ -40,11 +44,16 @@ declare module "hono" {
  *   without this a page could run turns on an untokened gateway. Clients that send no `Origin`
  *   (SDKs, curl, scripts) pass; so does a link from another site that opens a page (a top-level GET
  *   navigation: the user sees the answer, the other site does not).
+ * - `Origin: null` names no page (a sandboxed iframe on any website sends it, and so does a file://
+ *   page): no setting allows it. It passes only carrying the gateway's token, which no other site's
+ *   page holds (a browser never adds a Bearer token by itself); its preflight (which carries no token)
+ *   passes on a gateway that has one, for the request after it to be judged.
  */
 export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
   const answersTo = hostJudge(options);
   const anyAddress = !isLoopback(options.bind);
-  const origins = new Set((options.corsOrigins ?? []).map((origin) => origin.toLowerCase()));
+  const origins = new Set(options.corsOrigins ?? []);
+  const carriesToken = options.token === undefined ? undefined : tokenCheck(options.token);
 
   return async (c, next) => {
     const host = c.req.header("host");
@@ -62,8 +71,13 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
       return c.json(errorBody({ message: `this gateway does not answer to the host name "${host}" (the request's Host header): a web page could point its own name at this machine (DNS rebinding) and read your conversations; ${fix}`, type: "permission_error", code: "unknown_host" }), 421);
     }
     const origin = c.req.header("origin");
+    if (origin === "null") {
+      if (carriesToken && (c.req.method === "OPTIONS" || carriesToken(c.req.header("authorization")))) return next();
+      const fix = carriesToken ? "send the gateway's token with it (Authorization: Bearer …)" : "set gateway.auth.token in the config and have the client send it (Authorization: Bearer …; a request with Origin: null passes with the token)";
+      return c.json(errorBody({ message: `a request with Origin: null may not call this gateway without its token: ${NULL_ORIGIN_WORDS}, and gateway.cors.origins cannot allow it (any website's frame could then run turns and read your conversations as you); ${fix}, or call the gateway from the app's own process, which sends no Origin`, type: "permission_error", code: "cross_origin" }), 403);
+    }
     if (origin !== undefined) {
-      if (!sameOrigin(origin, host) && !origins.has(origin.toLowerCase())) {
+      if (!sameOrigin(origin, host) && !origins.has(origin)) {
         return c.json(errorBody({ message: `a web page of another origin (${origin}) may not call this gateway: it could run turns and read your conversations as you; if you trust it, add "${origin}" to gateway.cors.origins in the config (then restart the gateway)`, type: "permission_error", code: "cross_origin" }), 403);
       }
     } else if (c.req.header("sec-fetch-site")?.toLowerCase() === "cross-site" && !topLevelNavigation(c.req.method, c.req.header("sec-fetch-mode"), c.req.header("sec-fetch-dest"))) {

@@ -1,5 +1,5 @@
 import { getRequestListener, RequestError } from "@hono/node-server";
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -24,6 +24,7 @@ import { TurnControls } from "./turn-controls.js";
 import { answerMalformed } from "./malformed-request.js";
 import { writeWebResponse } from "./node-response.js";
 import { FAULT_WORDS } from "./openai/answer-events.js";
+import { docsPageOf, unservedEndpoint } from "./openai/unserved-endpoints.js";
 
 export type { HttpLogger } from "./logger.js";
 
@@ -85,10 +86,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.use(requestLogger(logger));
   app.use(stoppingGuard(options.stop));
-  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts }));
-  if (options.corsOrigins && options.corsOrigins.length > 0) {
-    app.use(markedCors(cors({ origin: [...options.corsOrigins], allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 })));
-  }
+  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts, token: options.auth?.token }));
+  const corsHeaders = corsMiddleware(options.corsOrigins ?? [], { nullWithToken: options.auth?.token !== undefined });
+  if (corsHeaders) app.use(corsHeaders);
   app.use(bearerAuth(options.auth?.token));
   const tooLarge = (c: Context): Response => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413);
   const limit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
@@ -116,10 +116,11 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
     if (allowed.length > 0) {
-      const message = `${c.req.method} ${c.req.path}: this endpoint takes ${allowed.filter((method) => method !== "HEAD").join(", ")} (see docs/gateway.md)`;
+      const message = `${c.req.method} ${c.req.path}: this endpoint takes ${allowed.filter((method) => method !== "HEAD").join(", ")} (see ${docsPageOf(c.req.path)})`;
       return c.json(errorBody({ message, type: "invalid_request_error", code: "method_not_allowed" }), 405, { allow: allowed.join(", ") });
     }
-    return c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path} (see docs/gateway.md)`, type: "not_found_error", code: "not_found" }), 404);
+    const instead = unservedEndpoint(c.req.path);
+    return c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path}${instead ? ` — ${instead}` : ""} (see ${docsPageOf(c.req.path)})`, type: "not_found_error", code: "not_found" }), 404);
   });
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -132,6 +133,21 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json(errorBody({ message: "the gateway failed on this request; its log has the details", type: "server_error", code: "internal_error" }), 500);
   });
   return app;
+}
+
+/**
+ * CORS headers for the pages of `origins` (compared exactly, as the browser sends them), and on a
+ * gateway with a token for `Origin: null` too: such a request reaches its route only carrying the
+ * token (request-guard.ts), and its page must then be able to read the answer. Undefined: CORS off,
+ * no `Access-Control-*` header at all; with only `null` to answer, requests of other origins (and
+ * of none) pass by without a header, so they keep the proxy front's path.
+ */
+function corsMiddleware(origins: readonly string[], options: { nullWithToken: boolean }): MiddlewareHandler | undefined {
+  if (origins.length === 0 && !options.nullWithToken) return undefined;
+  const allowed = new Set(origins);
+  const headers = markedCors(cors({ origin: (origin) => (allowed.has(origin) || (options.nullWithToken && origin === "null") ? origin : null), allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 }));
+  if (origins.length > 0) return headers;
+  return (c, next) => (c.req.header("origin") === "null" ? headers(c, next) : next());
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { originProblem } from "../browser-origin.js";
 
 export const DEFAULT_GATEWAY_PORT = 18790;
 export const DEFAULT_GATEWAY_BIND = "127.0.0.1";
@@ -25,8 +26,18 @@ export const gatewaySectionSchema = z.strictObject({
     .prefault({}),
   cors: z
     .strictObject({
-      /** Browser origins allowed to call the gateway, such as "http://localhost:5173" (default: none). */
-      origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, { message: 'must be an origin such as "http://localhost:5173" (scheme and host, no path)' })).default([]),
+      /**
+       * Browser origins allowed to call the gateway, as a browser sends them: "http://localhost:5173",
+       * an editor's webview "app://obsidian.md" (default: none). Never "null" (see browser-origin.ts).
+       */
+      origins: z
+        .array(
+          z.string().superRefine((value, context) => {
+            const problem = originProblem(value);
+            if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+          }),
+        )
+        .default([]),
     })
     .prefault({}),
   limits: z

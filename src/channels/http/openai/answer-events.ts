@@ -26,12 +26,19 @@ export interface SignedReasoning {
   parts: readonly ReasoningContent[];
 }
 
+/** One part of an answer's reasoning, in order: the reasoning itself, or (`summary`) a summary of it, and what its provider signed of it (`signed`: that part alone). */
+export interface ReasoningPart {
+  text: string;
+  summary?: true | undefined;
+  signed?: SignedReasoning | undefined;
+}
+
 /** The whole answer of one request, in either mode. */
 export interface Answer {
   text: string;
   reasoning: string;
-  /** The reasoning as it came, in order: each part the reasoning itself, or (`summary`) a summary of it. Absent: `reasoning`, as itself. */
-  reasoningParts?: readonly { text: string; summary?: true | undefined }[] | undefined;
+  /** The reasoning as it came, in order (a part with no text is there for what its provider signed). Absent: `reasoning`, as itself. */
+  reasoningParts?: readonly ReasoningPart[] | undefined;
   toolCalls: readonly ToolCall[];
   /** The model that answered (a ref; an agent's label for an in-chat command's answer). */
   model: string;
@@ -44,7 +51,6 @@ export interface Answer {
    * — Local (local server) unreachable" when a fallback answered.
    */
   notice?: string | undefined;
-  signed?: SignedReasoning | undefined;
 }
 
 /** Why a request got no answer: the HTTP status and OpenAI error fields it is reported with. */
@@ -86,6 +92,8 @@ export type AnswerEvent =
   | { type: "text-delta"; delta: string }
   /** `summary`: a summary of the reasoning (a Responses reply keeps it in the reasoning item's `summary`). */
   | { type: "reasoning-delta"; delta: string; summary?: true | undefined }
+  /** What the provider signed of the reasoning block `block` (see StreamEvent "reasoning-signed"): a Responses reply's reasoning item carries it for replay. */
+  | { type: "reasoning-signed"; block: number; signed: SignedReasoning }
   | { type: "tool-call"; call: ToolCall }
   | { type: "restart" }
   | { type: "step-break" }

@@ -1,6 +1,6 @@
 import type { ModelRef, ModelSpec } from "../../../ai/model-spec.js";
 import { providerPath } from "../../../models/provider-words.js";
-import type { GatewayPort, ServedModel } from "../../../gateway/port.js";
+import type { Catalogue, GatewayPort, ServedModel } from "../../../gateway/port.js";
 import { describe, RequestProblem } from "./request-problem.js";
 import { AGENT_NAME, resolveTarget } from "./target.js";
 
@@ -114,13 +114,9 @@ export type RunningLoads = Map<string, Promise<WarmResult>>;
  */
 export async function loadModel(request: { port: GatewayPort; body: unknown; waitMs: number; running: RunningLoads }): Promise<LoadOutcome> {
   const { port, body, waitMs, running } = request;
-  const name = typeof body === "object" && body !== null && "model" in body && typeof body.model === "string" ? body.model : undefined;
-  if (!name) throw new RequestProblem({ status: 400, message: 'model: required, the key GET /api/v1/models lists (e.g. "hearth" or a model ref)', code: "invalid_value", param: "model" });
-  const catalogue = port.catalogue();
-  const target = resolveTarget(name, catalogue);
-  const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
-  const model = catalogue.models.find((candidate) => candidate.ref === ref);
-  if (!ref || !model) throw new RequestProblem({ status: 404, message: `"${name}" has no model to load: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: "model" });
+  const name = keyIn(body, { field: "model", what: 'the key GET /api/v1/models lists (e.g. "hearth" or a model ref)' });
+  const model = modelNamed(port.catalogue(), { name, field: "model", verb: "load" });
+  const ref = model.ref;
   const given = loadOptionsGiven(body as Record<string, unknown>);
   // Said once the warm-up has asked the server what it serves (the words read the window known then).
   const notApplied = (): string | undefined => given && `not applied: ${given} — a client's load options are not used: ${contextWords({ spec: model.spec, local: model.local, served: port.served(ref)?.contextWindow })}`;
@@ -147,6 +143,22 @@ export async function loadModel(request: { port: GatewayPort; body: unknown; wai
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The string `field` of a body (LM Studio's `model`, `instance_id`): required (a 400 naming it, and `what` it is). */
+export function keyIn(body: unknown, key: { field: string; what: string }): string {
+  const value = typeof body === "object" && body !== null ? (body as Record<string, unknown>)[key.field] : undefined;
+  if (typeof value !== "string" || value === "") throw new RequestProblem({ status: 400, message: `${key.field}: required, ${key.what}`, code: "invalid_value", param: key.field });
+  return value;
+}
+
+/** The model a name stands for (an agent: its primary), as a request naming it gets it; an agent without one is a 404 saying it has nothing to `verb`. */
+export function modelNamed(catalogue: Catalogue, named: { name: string; field: string; verb: string }): Catalogue["models"][number] {
+  const target = resolveTarget(named.name, catalogue);
+  const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
+  const model = catalogue.models.find((candidate) => candidate.ref === ref);
+  if (!model) throw new RequestProblem({ status: 404, message: `"${named.name}" has no model to ${named.verb}: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: named.field });
+  return model;
 }
 
 /** LM Studio's load options besides `model` (the key) and `echo_load_config` (asks for an echo only). */

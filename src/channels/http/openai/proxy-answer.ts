@@ -71,6 +71,12 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       case "tool-call":
         out.push(event);
         break;
+      // The reasoning block's own data, for its Responses item to carry for replay: signed by the model answering now, in its API.
+      case "reasoning-signed": {
+        const api = port.catalogue().models.find((candidate) => candidate.ref === model)?.spec.api;
+        if (model !== undefined && api !== undefined) out.push({ type: "reasoning-signed", block: event.block, signed: { model: model as ModelRef, api, parts: [event.part] } });
+        break;
+      }
       case "answer-restart":
         shown = false;
         out.push({ type: "restart" });
@@ -154,16 +160,17 @@ export function answerOf(message: AssistantMessage, attempts: readonly AttemptSu
   const text = message.content.map((part) => (part.type === "text" ? part.text : "")).join("");
   const reasoningParts = message.content.filter((part): part is ReasoningContent => part.type === "reasoning");
   const toolCalls = message.content.filter((part): part is ToolCall => part.type === "tool-call");
-  const signedParts = reasoningParts.filter((part) => part.signature !== undefined || part.redacted !== undefined);
+  const signs = (part: ReasoningContent): boolean => part.signature !== undefined || part.redacted !== undefined;
   return {
     text,
     reasoning: reasoningParts.map((part) => part.text).join(""),
-    reasoningParts: reasoningParts.filter((part) => part.text !== "").map((part) => (part.summary ? { text: part.text, summary: true } : { text: part.text })),
+    reasoningParts: reasoningParts
+      .filter((part) => part.text !== "" || signs(part))
+      .map((part) => ({ text: part.text, ...(part.summary ? { summary: true as const } : {}), ...(signs(part) ? { signed: { model: message.model, api: message.api, parts: [part] } } : {}) })),
     toolCalls,
     model: message.model,
     attempts,
     usage: message.usage,
     stopReason: message.stopReason,
-    signed: signedParts.length > 0 ? { model: message.model, api: message.api, parts: signedParts } : undefined,
   };
 }

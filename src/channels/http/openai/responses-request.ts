@@ -28,6 +28,8 @@ export interface ResponsesRequest {
   noLimitField: string | undefined;
   /** The client asked for reasoning (`reasoning` or `include`): agent mode returns it as reasoning items then. */
   reasoningAsked: boolean;
+  /** `include: ["reasoning.encrypted_content"]`: reasoning items carry what the provider signed, for replay (as OpenAI's carry theirs only then). */
+  encryptedReasoning: boolean;
   previousResponseId: string | undefined;
   /** Echoed back in the response, as OpenAI does. */
   metadata: Record<string, string>;
@@ -80,6 +82,7 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
     maxTokensField: "max_output_tokens",
     noLimitField: noLimitAsked(body, limits, ["max_output_tokens"]),
     reasoningAsked: reasoning !== undefined || include.includes("reasoning.encrypted_content"),
+    encryptedReasoning: include.includes("reasoning.encrypted_content"),
     previousResponseId: optionalString(body.previous_response_id, "previous_response_id"),
     metadata,
     echo: {
@@ -184,8 +187,11 @@ export function responsesContext(request: ResponsesRequest, origin: { model: Mod
       const current = open(where);
       current.model = signed.model;
       current.api = signed.api;
-      // Signed reasoning leads its reply (Anthropic refuses thinking after a tool_use block).
-      return void current.content.unshift(...signed.parts);
+      // Each reasoning item stands in its place, before the message or call it led to (a Responses server
+      // wants each reasoning item followed by its own). One replayed after its reply's words with no
+      // reasoning before it (hearth once put the signed item last) goes first: Anthropic refuses thinking after a tool_use block.
+      const inPlace = current.content.length === 0 || current.content.some((part) => part.type === "reasoning");
+      return void (inPlace ? current.content.push(...signed.parts) : current.content.unshift(...signed.parts));
     }
     if (type === "item_reference") throw new RequestProblem({ status: 400, message: `${where}: hearth stores no responses; send the item itself instead of a reference`, code: "unsupported_parameter", param: where });
     throw badRequest(`${where}.type`, `hearth passes message, function_call, function_call_output and reasoning items, got ${describe(type)}`);

@@ -1,7 +1,7 @@
 import type { Response, ResponseFunctionToolCall, ResponseOutputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
-import type { Answer, AnswerFailure, AttemptSummary } from "./answer-events.js";
+import type { Answer, AnswerFailure, AttemptSummary, SignedReasoning } from "./answer-events.js";
 import { attemptsHeader, newId, nowSeconds, responsesUsage } from "./reply-meta.js";
 import { encodeSignedReasoning } from "./signed-reasoning.js";
 
@@ -18,6 +18,8 @@ export interface ResponseMeta {
   /** The model (or agent) the request named: the response says it until the model that answered is known. */
   model: string;
   showReasoning: boolean;
+  /** `include: ["reasoning.encrypted_content"]`: each reasoning item carries what its provider signed of it (hearth's `hearth1.` value), for the client to replay. */
+  encryptedReasoning?: boolean | undefined;
   metadata: Record<string, string>;
   instructions: string | undefined;
   maxOutputTokens: number | undefined;
@@ -28,8 +30,15 @@ export interface ResponseMeta {
   echo?: Record<string, unknown> | undefined;
 }
 
-/** The item open: a message, reasoning (its `content`), or a summary of reasoning (its `summary`, OpenAI's reasoning summaries). */
-type OpenItem = { kind: "message"; index: number; item: ResponseOutputMessage; text: string } | { kind: "reasoning" | "summary"; index: number; item: ResponseReasoningItem; text: string };
+/**
+ * The item open: a message, reasoning (its `content`), a summary of reasoning (its `summary`, OpenAI's
+ * reasoning summaries), or reasoning its provider gave only signed or encrypted (`opaque`: no text).
+ * A reasoning item's `signed`: the block of the answer it stands for, once its provider signed it, and
+ * the `encrypted_content` it carries then (where the request asked for it).
+ */
+type OpenItem =
+  | { kind: "message"; index: number; item: ResponseOutputMessage; text: string }
+  | { kind: "reasoning" | "summary" | "opaque"; index: number; item: ResponseReasoningItem; text: string; signed?: { block: number; encrypted: string | undefined } | undefined };
 
 /**
  * One Response built from an answer's events, as stream events (numbered in order) and as the final
@@ -123,7 +132,8 @@ export class ResponseBuilder {
     const kind = summary ? "summary" : "reasoning";
     const events: Event[] = [];
     let open = this.open;
-    if (open?.kind !== kind) {
+    // Reasoning after a block its provider signed is the next block: an item of its own.
+    if (open?.kind !== kind || open.signed !== undefined) {
       events.push(...this.close());
       const item: ResponseReasoningItem = summary ? { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [] } : { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [], content: [] };
       open = { kind, index: this.output.length, item, text: "" };
@@ -142,6 +152,30 @@ export class ResponseBuilder {
         ? { type: "response.reasoning_summary_text.delta", item_id: open.item.id, output_index: open.index, summary_index: 0, delta }
         : { type: "response.reasoning_text.delta", item_id: open.item.id, output_index: open.index, content_index: 0, delta },
     );
+    return this.numbered(events);
+  }
+
+  /**
+   * What the provider signed of reasoning block `block` (Anthropic's signature, a Responses server's
+   * encrypted_content): the reasoning item open carries it (one item per reasoning, in its place
+   * before the message or call it led to), as `encrypted_content` when the request asked for that;
+   * reasoning given only signed is an item of its own then, with nothing else to show.
+   */
+  signed(block: number, signed: SignedReasoning): ResponseStreamEvent[] {
+    if (!this.meta.showReasoning) return [];
+    const encrypted = this.meta.encryptedReasoning ? encodeSignedReasoning(signed) : undefined;
+    const open = this.open;
+    if (open !== undefined && open.kind !== "message" && (open.signed === undefined || open.signed.block === block)) {
+      open.signed = { block, encrypted };
+      return [];
+    }
+    // Not asked for: nothing to show of reasoning given only signed (the item open stays as it is).
+    if (encrypted === undefined) return [];
+    const events: Event[] = [...this.close()];
+    const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", status: "in_progress", summary: [] };
+    this.open = { kind: "opaque", index: this.output.length, item, text: "", signed: { block, encrypted } };
+    this.output.push(structuredClone(item));
+    events.push({ type: "response.output_item.added", output_index: this.output.length - 1, item: structuredClone(item) });
     return this.numbered(events);
   }
 
@@ -177,9 +211,15 @@ export class ResponseBuilder {
         { type: "response.output_item.done", output_index: index, item: done },
       ];
     }
+    const encrypted = open.signed?.encrypted === undefined ? {} : { encrypted_content: open.signed.encrypted };
+    if (open.kind === "opaque") {
+      const done: ResponseReasoningItem = { ...open.item, status, ...encrypted };
+      this.output[index] = structuredClone(done);
+      return [{ type: "response.output_item.done", output_index: index, item: done }];
+    }
     if (open.kind === "summary") {
       const part = { type: "summary_text" as const, text };
-      const done: ResponseReasoningItem = { ...open.item, status, summary: [part] };
+      const done: ResponseReasoningItem = { ...open.item, status, summary: [part], ...encrypted };
       this.output[index] = structuredClone(done);
       return [
         { type: "response.reasoning_summary_text.done", item_id: item.id, output_index: index, summary_index: 0, text },
@@ -188,7 +228,7 @@ export class ResponseBuilder {
       ];
     }
     const part = { type: "reasoning_text" as const, text };
-    const done: ResponseReasoningItem = { ...open.item, status, content: [part] };
+    const done: ResponseReasoningItem = { ...open.item, status, content: [part], ...encrypted };
     this.output[index] = structuredClone(done);
     return [
       { type: "response.reasoning_text.done", item_id: item.id, output_index: index, content_index: 0, text },
@@ -198,8 +238,7 @@ export class ResponseBuilder {
   }
 
   /**
-   * The end of a successful answer: text not streamed (an in-chat command's answer) as one delta, the
-   * provider-signed reasoning as one encrypted item for replay, then `response.completed` (or
+   * The end of a successful answer: text not streamed (an in-chat command's answer) as one delta, then `response.completed` (or
    * `.incomplete` when the reply limit or a content filter cut it: the item it cut is `incomplete`
    * too, and there is no `completed_at`, which the API gives only a completed response).
    */
@@ -207,14 +246,7 @@ export class ResponseBuilder {
     const events: ResponseStreamEvent[] = [];
     const incomplete = incompleteReason(answer.stopReason);
     if (!this.streamedText && answer.text !== "") events.push(...this.text(answer.text));
-    const closing: Event[] = [...this.close(incomplete ? "incomplete" : "completed")];
-    if (answer.signed && this.meta.showReasoning) {
-      const index = this.output.length;
-      const item: ResponseReasoningItem = { id: newId("rs_"), type: "reasoning", summary: [], encrypted_content: encodeSignedReasoning(answer.signed) };
-      this.output.push(item);
-      closing.push({ type: "response.output_item.added", output_index: index, item }, { type: "response.output_item.done", output_index: index, item });
-    }
-    events.push(...this.numbered(closing));
+    events.push(...this.numbered(this.close(incomplete ? "incomplete" : "completed")));
     this.meta.model = answer.model;
     const metadata = { ...this.meta.metadata, hearth_model: answer.model, hearth_attempts: metadataAttempts(answer.attempts), ...(answer.notice ? { hearth_notice: answer.notice.slice(0, 512) } : {}) };
     const response = this.snapshot(incomplete ? "incomplete" : "completed", {

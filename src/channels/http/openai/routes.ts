@@ -11,6 +11,7 @@ import { chatContext, parseChatRequest, type ChatRequest } from "./chat-request.
 import { chatCompletion } from "./chat-writer.js";
 import { attemptCauses, repliesOf } from "../../../models/attempt-causes.js";
 import { lmStudioListing, lmStudioV0Listing, loadModel, lookListed, type RunningLoads } from "./lmstudio-native.js";
+import { unloadModel } from "./lmstudio-unload.js";
 import { modelEntry, modelList } from "./model-list.js";
 import { proxyAnswer } from "./proxy-answer.js";
 import { chatUsage, noticeHeader, replyHeaders, responsesUsage } from "./reply-meta.js";
@@ -55,7 +56,8 @@ const LOGGED_CAUSE_CHARS = 240;
 
 /**
  * hearth as an OpenAI-compatible server: `/v1/models`, `/v1/chat/completions`, `/v1/responses`, and
- * LM Studio's native `/api/v1/models` and `/api/v1/models/load`. `model` chooses the mode: an agent
+ * LM Studio's native `/api/v1/models`, `/api/v1/models/load` and `/unload`, `/api/v0/models` and
+ * `/api/v0/chat/completions`. `model` chooses the mode: an agent
  * ("hearth", "hearth/<id>") runs a turn of hearth's own assistant; a model ref or alias proxies the
  * client's conversation through the failover chain. Mounted by the server core with `app.route("/", …)`.
  */
@@ -96,15 +98,11 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
     logger.info({ route: "lmstudio-load", status: outcome.status, state: outcome.body.status }, "model load");
     return c.json(outcome.body, outcome.status as 200);
   });
+  app.post("/api/v1/models/unload", async (c) => c.json(unloadModel({ port, body: await jsonBody(c) }).body));
 
-  app.post("/v1/chat/completions", async (c) => {
-    noteRequest(c, { route: "chat" });
-    const body = await jsonBody(c);
-    const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, port.catalogue()) });
-    noteRequest(c, { requested: request.model, stream: request.stream });
-    return chatAnswer(c, { request, target: resolveTarget(request.model, port.catalogue()), ...answers });
-  });
-
+  // LM Studio 0.3's chat endpoint takes and answers OpenAI's Chat Completions shapes (its extra `stats` aside): the same route.
+  app.post("/api/v0/chat/completions", async (c) => chatRoute(c, answers));
+  app.post("/v1/chat/completions", async (c) => chatRoute(c, answers));
   app.post("/v1/responses", async (c) => {
     noteRequest(c, { route: "responses" });
     const body = await jsonBody(c);
@@ -114,6 +112,15 @@ export function openAiRoutes(options: OpenAiRoutesOptions): Hono {
   });
 
   return app;
+}
+
+/** `POST /v1/chat/completions` (and LM Studio's `/api/v0/chat/completions`): the body read, parsed and answered. */
+async function chatRoute(c: Context, answers: Answering): Promise<Response> {
+  noteRequest(c, { route: "chat" });
+  const body = await jsonBody(c);
+  const request = parseChatRequest(body, { agent: namesAgent(isObject(body) ? body.model : undefined, answers.port.catalogue()) });
+  noteRequest(c, { requested: request.model, stream: request.stream });
+  return chatAnswer(c, { request, target: resolveTarget(request.model, answers.port.catalogue()), ...answers });
 }
 
 /** What answering a parsed request takes: the gateway, the log, the stop, a stream's waits. */
@@ -232,6 +239,7 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
   const builder = new ResponseBuilder({
     model: request.model,
     showReasoning: showResponsesReasoning(target, request.reasoningAsked),
+    encryptedReasoning: request.encryptedReasoning,
     metadata: request.metadata,
     instructions: request.instructions,
     maxOutputTokens: request.options.maxTokens,
@@ -246,7 +254,11 @@ function responsesAnswer(c: Context, call: Answering & { request: ResponsesReque
       done(failedOutcome(settled.failure, source));
       return failureResponse(c, { failure: settled.failure, usageShape: responsesUsage, straight });
     }
-    for (const part of settled.answer.reasoningParts ?? [{ text: settled.answer.reasoning }]) builder.reasoning(part.text, part.summary === true);
+    // As a stream gives them: each part's text, then what its provider signed of it (the same part's item carries it).
+    (settled.answer.reasoningParts ?? [{ text: settled.answer.reasoning }]).forEach((part, index) => {
+      builder.reasoning(part.text, part.summary === true);
+      if (part.signed) builder.signed(index, part.signed);
+    });
     builder.text(settled.answer.text);
     for (const call of settled.answer.toolCalls) builder.toolCall(call);
     const headers = { ...replyHeaders(settled.answer), ...noticeHeader(settled.answer.notice) };

@@ -28,6 +28,9 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
         }
         case "reasoning-delta":
           return options.showReasoning && event.delta !== "" ? [{ data: chunks.reasoningJson(event.delta) }] : [];
+        // Chat Completions has no place for signed reasoning (see docs/openai-api.md, Claude thinking in a tool loop).
+        case "reasoning-signed":
+          return [];
         case "tool-call":
           // Tool calls go out with the end, from the answer: a call of an attempt that then failed never reaches the client.
           return [];
@@ -60,6 +63,8 @@ export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
           return typed(builder.text(event.delta));
         case "reasoning-delta":
           return typed(builder.reasoning(event.delta, event.summary === true));
+        case "reasoning-signed":
+          return typed(builder.signed(event.block, event.signed));
         case "tool-call":
           return [];
         case "step-break":
