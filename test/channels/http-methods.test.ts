@@ -9,7 +9,7 @@ import { webChatRoutes } from "../../src/channels/webchat/routes.js";
 import { memoryGateway } from "../helpers/memory-gateway.js";
 import { tempDir } from "../helpers/run-cli.js";
 
-// Every route of docs/gateway.md asked with a method it does not take (405, with `Allow`), and paths
+// Every route of docs/gateway.md and docs/openai-api.md asked with a method it does not take (405, with `Allow`), and paths
 // that are no endpoint or name nothing (404 `not_found_error`), on the app as `hearth gateway` mounts it.
 
 const quiet: HttpLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -52,7 +52,9 @@ describe("wrong methods and unknown paths, on every route", () => {
       const body = (await reply.json()) as ErrorReply;
       assert.equal(body.error.type, "invalid_request_error", `${method} ${path}`);
       assert.equal(body.error.code, "method_not_allowed");
-      assert.equal(body.error.message, `${method} ${path}: this endpoint takes ${allow.replace(", HEAD", "")} (see docs/gateway.md)`);
+      // The OpenAI-compatible and LM Studio routes are described in docs/openai-api.md, the rest in docs/gateway.md.
+      const page = /^\/(v1|api\/v0|api\/v1)\//.test(path) ? "docs/openai-api.md" : "docs/gateway.md";
+      assert.equal(body.error.message, `${method} ${path}: this endpoint takes ${allow.replace(", HEAD", "")} (see ${page})`);
     }
   });
 

@@ -152,7 +152,9 @@ describe("the proxy front answers as the Hono app does", () => {
       reply = frames({ text: "Hello." });
       const { front, hono, served } = await both({ path: item.path ?? "/v1/chat/completions", body: item.body, ...(item.headers ? { headers: item.headers } : {}) });
       assert.equal(served, false, "the front left it to Hono");
-      assert.deepEqual(front, hono);
+      // The unknown-Host refusal names the port it was reached on: the front's and Hono's own differ here.
+      const samePorts = (reply: typeof front) => ({ ...reply, body: reply.body.replace(/(127\.0\.0\.1|localhost):\d+/g, "$1:PORT") });
+      assert.deepEqual(samePorts(front), samePorts(hono));
       assert.equal(front.status, item.status, front.body);
     });
   }
