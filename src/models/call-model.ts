@@ -12,6 +12,7 @@ import type { PrefillStats } from "./prefill-stats.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
+import { StallWatch } from "./stall-watch.js";
 
 export interface CallDependencies {
   adapters: AdapterSource;
@@ -125,6 +126,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   // The first token ends the wait, also one the adapter holds back (a reasoning model's leading text): the
   // reply is in progress, and the HTTP clock has moved on to the idle limit — a wait notice or the lowered
   // limit would say a fallback is coming that never will, or call a working model stuck.
+  /** The answer under way: a silence mid-answer is said as the wait for a first token is (made at the first token shown, not one held back). */
+  let stall: StallWatch | undefined;
   const onFirstToken = (): void => {
     if (firstTokenMs !== undefined) return;
     firstTokenMs = performance.now() - started;
@@ -141,6 +144,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         case "tool-call":
           if (event.type === "text-delta") textSent = true;
           onFirstToken();
+          if (stall) stall.token();
+          else stall = new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => out.push(waiting) });
           if (!whole) out.push(event);
           break;
         case "usage":
@@ -175,6 +180,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   } finally {
     settled = true;
     watch.stop();
+    stall?.stop();
     unlink();
     // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
     if (!coldLoading && (looking || !stream.isEnded)) cancel.abort(CALL_OVER);
