@@ -61,7 +61,7 @@ export type RouterEvent =
    * that all its `slots` are busy and working: it waits in the server's queue, not a hang (its limit starts again).
    */
   | { type: "attempt-queued"; model: ModelRef; slots: number; awaiting: "busy" }
-  /** The local server is loading the model (LM Studio reported it unloaded). */
+  /** The local server is loading the model (LM Studio reported it unloaded, or the server answered that it is loading it: llama.cpp's 503 "Loading model"). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
   | { type: "tools-off"; model: ModelRef }
