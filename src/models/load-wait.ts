@@ -1,11 +1,19 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import type { AssistantMessage, Failure } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
-import type { AttemptResult } from "./call-model.js";
+
+/** A call that did not answer (call-model's AttemptResult has this shape). */
+interface Unanswered {
+  ok: false;
+  failure: Failure;
+  partial: AssistantMessage;
+  textSent: boolean;
+}
 
 /** How long after a "loading" answer the request is sent again: soon at first, then every 2 s (each is answered at once while the server loads). */
 const RESEND_AFTER_MS = [500, 1_000, 2_000] as const;
 
-export interface LoadWait {
+export interface LoadWait<Answer extends { ok: true } | Unanswered> {
   clock: Clock;
   model: ModelSpec;
   /** The call's signal: the wait ends with it. */
@@ -17,9 +25,9 @@ export interface LoadWait {
   /** The first-token limit of a request sent once the server has the model (its prompt to read). */
   firstTokenMs: () => number;
   /** Sends the call's request again, with that first-token limit from the moment it is sent. */
-  send: (limit: { ms: number }) => Promise<AttemptResult>;
+  send: (limit: { ms: number }) => Promise<Answer>;
   /** The server's answer that it is loading. */
-  said: Extract<AttemptResult, { ok: false }>;
+  said: Unanswered;
 }
 
 /**
@@ -28,11 +36,11 @@ export interface LoadWait {
  * call, with its own first-token limit — for up to the model's `coldLoadTimeoutSeconds` from the start
  * of the call. Still loading then, the call fails as `loading` (the next model answers; no cooldown).
  */
-export async function untilLoaded(wait: LoadWait): Promise<AttemptResult> {
+export async function untilLoaded<Answer extends { ok: true } | Unanswered>(wait: LoadWait<Answer>): Promise<Answer | Unanswered> {
   const { clock, model, signal, started, shown, firstTokenMs, send } = wait;
   const coldLoadMs = model.coldLoadTimeoutSeconds * 1000;
   shown.ms = Math.max(shown.ms, coldLoadMs);
-  let last = wait.said;
+  let last: Unanswered = wait.said;
   for (let attempt = 0; ; attempt++) {
     const delay = RESEND_AFTER_MS[Math.min(attempt, RESEND_AFTER_MS.length - 1)] as number;
     if (clock.now() + delay - started > coldLoadMs) return stillLoading(model, last);
@@ -45,7 +53,7 @@ export async function untilLoaded(wait: LoadWait): Promise<AttemptResult> {
   }
 }
 
-function stillLoading(model: ModelSpec, last: Extract<AttemptResult, { ok: false }>): AttemptResult {
+function stillLoading(model: ModelSpec, last: Unanswered): Unanswered {
   const said = last.failure.detail ?? last.failure.message;
   const message = `${model.ref}: its server was still loading the model after ${model.coldLoadTimeoutSeconds} s, the longest a cold load is waited for (coldLoadTimeoutSeconds of provider ${model.provider}) — the server said: ${said}`;
   return { ...last, failure: { ...last.failure, message } };

@@ -61,7 +61,7 @@ describe("a real llama-server loading its model", { skip: canHoldLoad() ? false 
     const state = join(temp.dir, "around");
     const result = await runCli(["agent", "--config", file, "--session", "s", "--json", "--message", "Tell me a story."], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(result.code, 0, result.stderr);
-    const answer = JSON.parse(result.stdout) as AgentJson;
+    const answer = JSON.parse(result.stdout) as AgentJson & { notice?: string };
     assert.equal(answer.model, "paid/m");
     assert.deepEqual(answer.attempts.map((attempt) => [attempt.model, attempt.outcome]), [[`llama/${loading.alias}`, "cold-loading"], ["paid/m", "ok"]]);
     assert.equal(answer.notice, `answered by paid/m — llama/${loading.alias} (local server) still loading the model`);
