@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { CONTEXT_OVERFLOW_WORDING, KEY_REFUSED_WORDING, MISSING_ENDPOINT_WORDING, MODEL_ACCESS_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
+import { CONTEXT_OVERFLOW_WORDING, KEY_REFUSED_WORDING, LOADING_WORDING, MISSING_ENDPOINT_WORDING, MODEL_ACCESS_WORDING, MODEL_NOT_FOUND_WORDING, OVERLOADED_WORDING, matchesAny } from "./failure-wording.js";
 import type { Failure, FailureKind } from "./types.js";
 
 export interface ErrorPayload {
@@ -99,6 +99,8 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   const text = `${payload.code ?? ""} ${payload.message}`;
   if (matchesAny(text, CONTEXT_OVERFLOW_WORDING)) return "context-overflow";
   const code = payload.code ?? "";
+  // A server loading the model says 503 too (llama.cpp's "Loading model"): it answers once loaded, so it is waited for as a cold load.
+  if (status === 503 && matchesAny(payload.message, LOADING_WORDING)) return "loading";
   // Only a server that says so is overloaded (503, Anthropic's 529, "overloaded" in its words); any other 5xx is its own fault.
   if (/overloaded/i.test(code) || status === 503 || status === 529) return "overloaded";
   if ((status === undefined || status >= 500) && matchesAny(payload.message, OVERLOADED_WORDING)) return "overloaded";

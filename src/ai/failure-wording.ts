@@ -39,6 +39,16 @@ export const OVERLOADED_WORDING: readonly RegExp[] = [
   /server busy, please try again/i, // Ollama, its request queue full ("maximum pending requests exceeded")
 ];
 
+/**
+ * A server saying, with a 503, that it is loading the model and will answer once loaded: a cold load,
+ * not an overload. Ollama, LM Studio and llama.cpp's router mode hold the request while they load
+ * (a slow first token, not an answer); vLLM and SGLang do not listen until loaded (unreachable).
+ */
+export const LOADING_WORDING: readonly RegExp[] = [
+  /^loading model$/i, // llama.cpp's llama-server, every path until its model is loaded: {"error":{"message":"Loading model","type":"unavailable_error","code":503}}
+  /\bis currently loading\b/i, // Hugging Face's inference servers: {"error":"Model … is currently loading","estimated_time":…}
+];
+
 /** Wording of a server that has no such endpoint (an old LM Studio without /v1/responses, say). */
 export const MISSING_ENDPOINT_WORDING: readonly RegExp[] = [
   /unexpected endpoint or method/i, // LM Studio

@@ -136,6 +136,8 @@ export const FAILURE_KINDS = [
   "auth",
   "rate-limit",
   "overloaded",
+  /** The server answered that it is loading the model (llama.cpp's 503 "Loading model"): waited for as a cold load; never a cooldown. */
+  "loading",
   "server-error",
   "model-not-found",
   "no-endpoint",

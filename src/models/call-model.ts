@@ -12,6 +12,8 @@ import type { PrefillStats } from "./prefill-stats.js";
 import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
+import { StallWatch } from "./stall-watch.js";
+import { untilLoaded } from "./load-wait.js";
 
 export interface CallDependencies {
   adapters: AdapterSource;
@@ -65,7 +67,12 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let settled = false;
   let coldLoading = false;
   let stuck = false;
+  /** The server answered that it is loading the model; the user was told it loads (by that answer, or LM Studio's listing). */
+  let serverLoading = false;
+  let toldLoading = false;
   const started = performance.now();
+  /** The same moment on the clock the watches run on. */
+  const startedAt = clock.now();
   let firstTokenMs: number | undefined;
   const watch = new FirstTokenWatch({
     clock,
@@ -89,8 +96,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       .catch(() => undefined)
       .then((loaded) => {
         looking = false;
-        // Once a token arrived the model is plainly answering, whatever a slower listing says.
-        if (settled || firstTokenMs !== undefined) return;
+        // Once a token arrived the model is plainly answering, whatever a slower listing says; a server that said it is loading is not (whatever it answered lately).
+        if (settled || firstTokenMs !== undefined || serverLoading) return;
         // A server without LM Studio's native API that answered this model lately has it loaded, for the limit's sake.
         if (loaded === undefined) {
           if (!answeredLately(dependencies, model)) return;
@@ -105,8 +112,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
         }
         // LM Studio with JIT loading off does not load it on request: nothing to wait for (the call fails, and says so).
         if (loadState.notLoadedOnRequest(model, model.baseUrl)) return;
-        const fallback = model.onColdLoad === "fallback" && (next !== undefined || request.coldLoadFallback === true);
-        out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
+        const fallback = answersAroundLoad(model, request, next);
+        if (!toldLoading) out.push({ type: "model-loading", model: model.ref, waiting: !fallback });
+        toldLoading = true;
         if (!fallback) {
           watch.loading();
           firstByteLimit.ms = Math.max(firstByteLimit.ms, model.coldLoadTimeoutSeconds * 1000);
@@ -125,63 +133,91 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   // The first token ends the wait, also one the adapter holds back (a reasoning model's leading text): the
   // reply is in progress, and the HTTP clock has moved on to the idle limit — a wait notice or the lowered
   // limit would say a fallback is coming that never will, or call a working model stuck.
+  /** The answer under way: a silence mid-answer is said as the wait for a first token is (made at the first token shown, not one held back). */
+  let stall: StallWatch | undefined;
   const onFirstToken = (): void => {
     if (firstTokenMs !== undefined) return;
     firstTokenMs = performance.now() - started;
     watch.stop();
     if (whole) out.push({ type: "first-token", model: model.ref });
   };
-  const stream = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken });
-  // A listener, not a loop over the stream: no promise and microtask turn per token.
-  const answered = new Promise<AttemptResult>((resolve, reject) => {
-    const handle = (event: StreamEvent): void => {
-      switch (event.type) {
-        case "text-delta":
-        case "reasoning-delta":
-        case "tool-call":
-          if (event.type === "text-delta") textSent = true;
-          onFirstToken();
-          if (!whole) out.push(event);
-          break;
-        case "reasoning-signed":
-          if (!whole) out.push(event);
-          break;
-        case "usage":
-          out.push(event);
-          break;
-        case "response-end":
-          if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
-          else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
-          loadState?.markLoaded(model, model.baseUrl);
-          resolve({ ok: true, message: event.message });
-          break;
-        case "response-error": {
-          const failure = stuck && !outer?.aborted ? stuckFailure(model, firstByteLimit.ms, promptTokens) : event.failure;
-          resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: event.partial, textSent, coldLoading })));
-          break;
+  let stream: ReturnType<typeof adapter.stream> | undefined;
+  /** One request of the call (a server loading the model is sent it again once loaded); `limit`: its first-token limit, from when it is sent. */
+  const send = (limit: { ms: number }): Promise<AttemptResult> => {
+    const sent = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit: limit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken });
+    stream = sent;
+    // A listener, not a loop over the stream: no promise and microtask turn per token.
+    return new Promise<AttemptResult>((resolve, reject) => {
+      const handle = (event: StreamEvent): void => {
+        switch (event.type) {
+          case "text-delta":
+          case "reasoning-delta":
+          case "tool-call":
+            if (event.type === "text-delta") textSent = true;
+            onFirstToken();
+            if (stall) stall.token();
+            else stall = new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => out.push(waiting) });
+            if (!whole) out.push(event);
+            break;
+          case "reasoning-signed":
+            if (!whole) out.push(event);
+            break;
+          case "usage":
+            out.push(event);
+            break;
+          case "response-end":
+            if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
+            else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
+            loadState?.markLoaded(model, model.baseUrl);
+            resolve({ ok: true, message: event.message });
+            break;
+          case "response-error": {
+            const failure = stuck && !outer?.aborted ? stuckFailure(model, limit.ms, promptTokens) : event.failure;
+            resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: event.partial, textSent, coldLoading })));
+            break;
+          }
         }
-      }
-    };
-    stream.listen({
-      event: (event) => {
-        try {
-          handle(event);
-        } catch (error) {
-          reject(error);
-        }
-      },
-      end: () => resolve({ ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent }),
+      };
+      sent.listen({
+        event: (event) => {
+          try {
+            handle(event);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        end: () => resolve({ ok: false, failure: { kind: "stream-broken", message: `${model.ref}: the answer ended without its final event` }, partial: emptyPartial(model), textSent }),
+      });
     });
-  });
+  };
   try {
-    return await answered;
+    const first = await send(firstByteLimit);
+    if (first.ok || first.failure.kind !== "loading" || textSent) return first;
+    // The server answered that it is loading the model (llama.cpp's 503 "Loading model"): a cold load, as LM Studio's is.
+    serverLoading = true;
+    const around = answersAroundLoad(model, request, next);
+    if (!toldLoading) out.push({ type: "model-loading", model: model.ref, waiting: !around });
+    toldLoading = true;
+    // The server loads it by itself: the next model answers meanwhile, and the route comes back to wait for it if none does.
+    if (around) return { ...first, coldLoading: true };
+    watch.loading();
+    return await untilLoaded({ clock, model, signal, started: startedAt, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first });
   } finally {
     settled = true;
     watch.stop();
+    stall?.stop();
     unlink();
     // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
-    if (!coldLoading && (looking || !stream.isEnded)) cancel.abort(CALL_OVER);
+    if (!coldLoading && (looking || stream?.isEnded !== true)) cancel.abort(CALL_OVER);
   }
+}
+
+/**
+ * Whether the next model answers while this one loads (its `onColdLoad` is "fallback", and there is a next
+ * model or the caller has one) — never for the model the user named: the user's choice is waited for.
+ */
+function answersAroundLoad(model: ModelSpec, request: RouteRequest, next: ModelRef | undefined): boolean {
+  return model.onColdLoad === "fallback" && request.named !== model.ref && (next !== undefined || request.coldLoadFallback === true);
 }
 
 /**

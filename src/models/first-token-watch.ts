@@ -43,9 +43,10 @@ export class FirstTokenWatch {
     this.notice = options.clock.setTimeout(() => this.tell(), FIRST_NOTICE_MS);
   }
 
-  /** The server reported the model loading (the limit was raised by the caller). */
+  /** The server reported the model loading (the limit was raised by the caller): a limit lowered for a loaded model no longer holds. */
   loading(): void {
     this.state = "loading";
+    this.expiry?.cancel();
   }
 
   /** The server reported the model loaded: a first token should come within `limitMs` of the start. */

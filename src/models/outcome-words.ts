@@ -7,6 +7,7 @@ const REASONS: Record<AttemptOutcome, string> = {
   auth: "refused the API key",
   "rate-limit": "rate-limited",
   overloaded: "overloaded",
+  loading: "still loading the model",
   "server-error": "answered with a server error",
   "model-not-found": "does not have the model",
   "no-endpoint": "has no such endpoint (check the provider's baseUrl and api)",

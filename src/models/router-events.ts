@@ -44,8 +44,12 @@ export type RouterEvent =
   /** `next`: the model tried after this one, only when the failure moves on to one. */
   | { type: "attempt-failed"; attempt: Attempt; failure: Failure; next: ModelRef | undefined }
   | { type: "attempt-skipped"; attempt: Attempt }
-  /** No first token yet, a few seconds in (and again every few seconds): how long, the prompt, what happens when. */
-  | { type: "attempt-waiting"; model: ModelRef; waitedMs: number; limitMs: number; promptTokens: number; state: ServerState; next: ModelRef | undefined }
+  /**
+   * No first token yet, a few seconds in (and again every few seconds): how long, the prompt, what happens when.
+   * `midAnswer`: the answer had begun and its server has sent nothing more for `waitedMs` (a freeze mid-answer);
+   * `limitMs` is then the idle limit, counted from its last token.
+   */
+  | { type: "attempt-waiting"; model: ModelRef; waitedMs: number; limitMs: number; promptTokens: number; state: ServerState; next: ModelRef | undefined; midAnswer?: true | undefined }
   /**
    * The call waits in hearth, before it is sent: for a free slot on a server that runs `running` requests
    * at once (`awaiting: "slot"`), or for room on one whose parallel requests share one KV cache ("cache");
@@ -57,7 +61,7 @@ export type RouterEvent =
    * that all its `slots` are busy and working: it waits in the server's queue, not a hang (its limit starts again).
    */
   | { type: "attempt-queued"; model: ModelRef; slots: number; awaiting: "busy" }
-  /** The local server is loading the model (LM Studio reported it unloaded). */
+  /** The local server is loading the model (LM Studio reported it unloaded, or the server answered that it is loading it: llama.cpp's 503 "Loading model"). */
   | { type: "model-loading"; model: ModelRef; waiting: boolean }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
   | { type: "tools-off"; model: ModelRef }

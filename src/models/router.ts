@@ -427,7 +427,8 @@ export class Router {
       // A local server found down (refused, no such host), or answering again: the next turn plans for the model that will answer.
       if (model.local && (result.ok || result.failure.kind === "unreachable")) this.dependencies.windows?.markReachable(model, baseUrl, result.ok);
       if (result.ok) this.silentServers.answered(baseUrl);
-      else if ((result.failure.kind === "timeout" || result.failure.kind === "unreachable") && !result.textSent) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
+      // A server that stalled mid-answer hung as surely as one that never answered (an answer cut by the total limit was still coming).
+      else if (result.failure.kind === "unreachable" || (result.failure.kind === "timeout" && (!result.textSent || result.failure.phase !== "total"))) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
         result = this.endOfContext(onReplica, result);
         const { usage } = result.message;

@@ -25,10 +25,13 @@ export const REFS_ONLY: ModelNames = { aliasOf: () => undefined };
  * What every channel says while a model sends nothing (the terminal, the web chat, WhatsApp, the
  * gateway's log): "no reply from Local for 8 s (prompt 6k tokens) — trying Opus if none by 60 s (its
  * first-token limit)", the silent model and the next named alike (modelName). Both times count from the
- * request: the wait so far, and the limit at which the next model is tried (or the turn gives up).
+ * request: the wait so far, and the limit at which the next model is tried (or the turn gives up). A
+ * freeze mid-answer counts from the last token, to the idle limit: "nothing more from Local for 8 s in
+ * the middle of its answer — trying Opus if nothing by 60 s (its idle limit)".
  */
 export function waitingNotice(event: Extract<RouterEvent, { type: "attempt-waiting" }>, names: ModelNames = REFS_ONLY): string {
   const next = event.next ? `trying ${modelName(event.next, names)}` : "giving up";
+  if (event.midAnswer) return `nothing more from ${modelName(event.model, names)} for ${seconds(event.waitedMs)} in the middle of its answer — ${next} if nothing by ${seconds(event.limitMs)} (its idle limit)`;
   return `no reply from ${modelName(event.model, names)} for ${seconds(event.waitedMs)} (prompt ${tokens(event.promptTokens)}${STATES[event.state]}) — ${next} if none by ${seconds(event.limitMs)} (its first-token limit)`;
 }
 

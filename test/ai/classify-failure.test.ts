@@ -24,6 +24,15 @@ test("status codes map to kinds; the server's words are kept", () => {
   assert.equal(classify(502, "Bad Gateway").kind, "server-error");
   assert.equal(classify(500, { error: { message: "The server is overloaded", type: "server_error" } }).kind, "overloaded", "unless it says so");
   assert.equal(classify(503, "").kind, "overloaded");
+  // A server loading its model says 503 too: a cold load, not an overload (t13 #5).
+  const loading = classify(503, { error: { message: "Loading model", type: "unavailable_error", code: 503 } });
+  assert.equal(loading.kind, "loading", "llama.cpp's llama-server while it loads (every path, /health too)");
+  assert.equal(loading.message, "POST /v1/x answered 503: Loading model");
+  assert.equal(classify(503, { message: "Loading model", type: "unavailable_error", code: 503 }).kind, "loading", "the same words at the top level");
+  assert.equal(classify(503, { error: "Model HuggingFaceH4/zephyr-7b-beta is currently loading", estimated_time: 20 }).kind, "loading", "Hugging Face's inference servers");
+  assert.equal(classify(503, { error: "server busy, please try again.  maximum pending requests exceeded" }).kind, "overloaded", "Ollama's full queue is busy, not loading");
+  assert.equal(classify(503, { error: { message: "no slot available", type: "unavailable_error", code: 503 } }).kind, "overloaded", "llama.cpp with no free slot");
+  assert.equal(classify(500, { error: { message: "Loading model", type: "server_error" } }).kind, "server-error", "only with a 503");
   assert.equal(classify(529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }).kind, "overloaded");
   assert.equal(classify(400, { error: { message: "temperature must be <= 2" } }).kind, "bad-request");
   const notFound = classify(404, { error: { message: "The model `gpt-9` does not exist", code: "model_not_found" } });

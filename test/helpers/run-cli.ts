@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 /** Runs the real `bin/hearth` in a child process with a clean environment (no keys, no HOME config). */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; onStderr?: (text: string) => void } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -29,6 +29,9 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    // What the command says on stderr as it says it (a test acting on a line while the command runs); all of it is in the result too.
+    const onStderr = options.onStderr;
+    if (onStderr) child.stderr?.on("data", (chunk: Buffer | string) => onStderr(String(chunk)));
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });

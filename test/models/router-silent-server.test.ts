@@ -4,6 +4,7 @@ import type { FakeServer, Reply } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
 import { fakeServersForSuite } from "../helpers/fake-servers.js";
+import { waitingNotice } from "../../src/models/waiting-notice.js";
 import { ask, routeWhileClockMoves, testRouting, type TestRouting } from "../helpers/routing.js";
 
 const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStream({ text, usage: { input: 10, output: 3 } }) });
@@ -13,15 +14,20 @@ const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStrea
  * hangs, the first model times out; the second is not waited on again on the server that just proved
  * stuck — skipped, saying why — and the next server answers.
  */
-const { hung, spare } = fakeServersForSuite({ hung: () => ({ kind: "hang-before-headers" }), spare: () => answer("from the spare") });
+const { hung, frozen, spare } = fakeServersForSuite({
+  hung: () => ({ kind: "hang-before-headers" }),
+  // t13 finding 6: a few words, then nothing more on an open connection (a server stopped mid-answer).
+  frozen: () => ({ kind: "sse", frames: completionsStream({ text: "Once upon a time there was a fox", usage: null }).slice(0, 3), after: "hang" }),
+  spare: () => answer("from the spare"),
+});
 
 const posts = (server: FakeServer): number => server.requests.filter((request) => request.method === "POST").length;
 
-function chain(models: string[]) {
+function chain(models: string[], server: FakeServer = hung) {
   return resolveText(`{ agents: { defaults: { model: { primary: "${models[0]}", fallbacks: ${JSON.stringify(models.slice(1))} } } },
     models: { mode: "replace", providers: {
-      llamacpp: { baseUrl: "${hung.baseUrl}", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
-      llamacc: { baseUrl: "${hung.baseUrl}/", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacpp: { baseUrl: "${server.baseUrl}", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacc: { baseUrl: "${server.baseUrl}/", api: "openai-completions", timeoutSeconds: 15, models: [{ id: "stories", contextWindow: 32000, maxTokens: 1000 }] },
       spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
 }
 
@@ -49,6 +55,50 @@ test("a server that just hung for one model is not waited on for the next model 
     const waiting = result.events.filter((event) => event.type === "attempt-waiting");
     assert.ok(waiting.length > 0, "the wait was said");
     for (const event of waiting) assert.equal(event.type === "attempt-waiting" ? event.next : "none", "spare/m");
+  } finally {
+    routing.close();
+  }
+});
+
+/** Routes a turn whose channel can take a fresh answer (or not), moving the clock once the frozen server sent its words. */
+function routeThroughFreeze(routing: TestRouting, canRestart: boolean) {
+  return routeWhileClockMoves({ routing, request: { chain: chain(["llamacpp/stories", "llamacc/stories", "spare/m"], frozen), context: ask, canRestart }, clockStartsWhen: () => posts(frozen) > 0 });
+}
+
+test("a server that froze mid-answer is not waited on again for the next model on it, and the stall is said while it lasts (t13 #6)", { timeout: 60_000 }, async () => {
+  const routing = testRouting();
+  try {
+    frozen.requests.length = 0;
+    const result = await routeThroughFreeze(routing, true);
+    assert.deepEqual(result.outcomes, ["llamacpp/stories timeout", "llamacc/stories skipped-cooldown", "spare/m ok"]);
+    assert.equal(posts(frozen), 1, "the frozen server was sent one request, not two");
+    assert.ok(result.events.some((event) => event.type === "answer-restart"), "the words shown before the freeze are replaced");
+    const skipped = result.events.find((event) => event.type === "attempt-skipped");
+    assert.match(skipped?.type === "attempt-skipped" ? (skipped.attempt.message ?? "") : "", /hung for llamacpp\/stories \d+ s ago: not waited on again$/);
+    // The first stall is said while it lasts: from the last word, to the idle limit, naming the model then tried.
+    const waiting = result.events.filter((event) => event.type === "attempt-waiting");
+    assert.ok(waiting.length > 0, "the stall was said");
+    for (const event of waiting) {
+      assert.ok(event.type === "attempt-waiting" && event.midAnswer === true && event.next === "spare/m" && event.limitMs === 15_000, JSON.stringify(event));
+    }
+    const firstWait = waiting[0];
+    assert.equal(firstWait?.type === "attempt-waiting" ? waitingNotice(firstWait) : "", "nothing more from llamacpp/stories for 5 s in the middle of its answer — trying spare/m if nothing by 15 s (its idle limit)");
+    const text = result.events.findIndex((event) => event.type === "text-delta");
+    assert.ok(text >= 0 && text < result.events.indexOf(firstWait as never), "said after the words, not before them");
+  } finally {
+    routing.close();
+  }
+});
+
+test("a freeze mid-answer on a channel that cannot take the answer back: the stall is said as the end of the turn (no next model named)", { timeout: 60_000 }, async () => {
+  const routing = testRouting();
+  try {
+    frozen.requests.length = 0;
+    const result = await routeThroughFreeze(routing, false);
+    assert.deepEqual(result.outcomes, ["llamacpp/stories timeout"]);
+    assert.ok(result.error?.shown, "what was shown is handed back");
+    const waiting = result.events.find((event) => event.type === "attempt-waiting");
+    assert.equal(waiting?.type === "attempt-waiting" ? waitingNotice(waiting) : "", "nothing more from llamacpp/stories for 5 s in the middle of its answer — giving up if nothing by 15 s (its idle limit)");
   } finally {
     routing.close();
   }

@@ -4,7 +4,7 @@ import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
 import { attemptCauses, causeOf, lastCalled } from "../../../models/attempt-causes.js";
 
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
-const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
+const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "loading", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
 
 /** Candidates that were never able to take the request, whatever its size or the moment: they say nothing of the servers. */
 const NEVER_ASKED = new Set(["skipped-no-key", "skipped-policy", "skipped-fields"]);
