@@ -140,7 +140,8 @@ export class MessageInbox {
       }
       const path = join(this.dir(), name);
       const unfinished = unfinishedWork(await readFile(path, "utf8").catch(() => ""));
-      for (const [id, { item }] of unfinished) if (item) this.recovering.set(id, item);
+      // Shown waiting meanwhile: the messages whose turn never began (one that began is in its session already).
+      for (const [id, { item, turn }] of unfinished) if (item && !turn) this.recovering.set(id, item);
       try {
         for (const [id, work] of unfinished) {
           const done = await finishUnfinished(store, work);
