@@ -106,13 +106,14 @@ export class Agent {
   /**
    * The last message of the session when it got no answer (failed, cancelled, cut short) or an answer cut off
    * (at a limit, or a stream that stalled after its text went out): what `/retry` sends again — the resend
-   * then takes the cut-off answer's place in what the model is sent (conversationView).
+   * then takes the cut-off answer's place in what the model is sent (conversationView). `id`: that
+   * message of the current conversation instead of the last (a page's Retry beside an earlier one).
    */
-  async retryable(key: string): Promise<UserEntry | undefined> {
+  async retryable(key: string, id?: string): Promise<UserEntry | undefined> {
     const entries = await this.readSession(key);
     const current = currentConversation(entries);
-    const last = current.findLast((entry): entry is UserEntry => entry.type === "user");
-    return last && (unansweredTurns(current).has(last.id) || cutOffTurns(current).has(last.id)) ? last : undefined;
+    const wanted = current.findLast((entry): entry is UserEntry => entry.type === "user" && (id === undefined || entry.id === id));
+    return wanted && (unansweredTurns(current).has(wanted.id) || cutOffTurns(current).has(wanted.id)) ? wanted : undefined;
   }
 
   /**

@@ -31,10 +31,14 @@ export interface ViewOptions {
  * Session entries → the messages sent to the model. Deterministic: the same entries always give the
  * same messages, byte for byte, so the prompt prefix stays stable from turn to turn.
  *
- * A turn that got no answer — failed, cancelled, or cut short by a crash — is left out whole: its
- * message stays in the file but never reaches a model again unless `/retry` resends it. Roles
- * therefore alternate (user, assistant with its tool results, user, …) whatever happened before.
- * An answer the user stopped is sent as far as it went, and the next message opens with STOPPED_NOTE.
+ * A turn that got no answer — failed, cancelled, or cut by a stop of hearth (a crash, `kill -9`: the
+ * next gateway start marks it so, cutTurnEnd) — is left out whole, with the replies and tool calls it
+ * saved before it was cut: its message stays in the file but never reaches a model again unless
+ * `/retry` resends it. Roles therefore alternate (user, assistant with its tool results, user, …)
+ * whatever happened before. An answer the user stopped is sent as far as it went, and the next
+ * message opens with STOPPED_NOTE. A tool call sent with no result saved (a turn ended at maxSteps, one
+ * a killed process cut and nothing marked: `hearth agent`'s) is sent with NO_RESULT as its result: the
+ * APIs refuse a tool call without one.
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   const { start, model, reasoning } = sessionSettings(entries);
@@ -100,7 +104,7 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   return { messages, ids, summary, model, reasoning, measuredFrom: measuredFrom ?? messages.length };
 }
 
-/** A turn cut short (a crash, a stop) left tool calls without results; the APIs need one for each. */
+/** Tool calls sent with no result saved (maxSteps, a cut turn nothing marked); the APIs need one for each. */
 function closePending(pendingCalls: Map<string, string>, view: Pick<ConversationView, "messages" | "ids">): void {
   if (pendingCalls.size === 0) return;
   for (const [id, name] of pendingCalls) {
@@ -217,6 +221,9 @@ function summaryBlock(summary: string): string {
   return stableUntrusted(summary, "summary of the earlier conversation");
 }
 
+/** What a tool call with no saved result is sent as its result: true whether it never ran (maxSteps) or was cut while it ran. */
+export const NO_RESULT = "No result: this tool call was not run to its end (the turn stopped before its result was saved).";
+
 function interrupted(toolCallId: string, toolName: string): ToolResultMessage {
-  return { role: "tool-result", toolCallId, toolName, content: "The tool call was interrupted before it finished; no result.", isError: true };
+  return { role: "tool-result", toolCallId, toolName, content: NO_RESULT, isError: true };
 }

@@ -13,11 +13,11 @@ import { record, type TurnState } from "./turn-state.js";
 /** What the note beside an answer a person stopped says (the page, `sessions show`, the entry's notes). */
 export const STOPPED_BY_USER = "stopped by the user: the answer so far is kept as the turn's answer (/retry asks again)";
 
-/** Why a turn the gateway's stop cut off after its words went out ends: what the client and the note say. */
-const CUT_BY_STOP = "the gateway is stopping: this answer was cut off; the part shown is kept in the session (send the message again once the gateway is back)";
+/** Why a turn the gateway's stop cut off after its words went out ends: what the client and the note ("the answer was cut off: …") say — true after the restart too. */
+const CUT_BY_STOP = "the gateway stopped partway through it; the part shown is kept in the session — /retry sends the message again";
 
 /** Why a turn the gateway's stop cut off before any word of an answer ends. */
-const CUT_BEFORE_ANSWER = "the gateway is stopping: the turn was cut off before its answer; your message is saved (send it again once the gateway is back)";
+const CUT_BEFORE_ANSWER = "the gateway stopped before this turn's answer began; the message is saved — /retry sends it again";
 
 /** How a turn's last entry is saved: undefined when saved, else the store's fault in words. */
 export type SaveLast = (entry: SessionEntry) => Promise<string | undefined>;

@@ -43,6 +43,8 @@ export interface GatewayRuntime {
   stopAccepting(): void;
   /** Cancels every turn (and proxied answer) still running, with GatewayStopping (their messages are saved and marked cancelled); returns how many of each. */
   abortTurns(): StopCounts;
+  /** How many waiting messages the journal keeps for the next start (asked once the turns are over). */
+  keptForNextStart(): number;
   /** Lets go of caches the next turns rebuild (the adapters' serialised histories, the sessions the store holds in memory): for a process gone quiet. */
   releaseMemory(): void;
 }
@@ -133,6 +135,7 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       gateway.stop();
     },
     abortTurns: () => stop.cutAll(),
+    keptForNextStart: () => runtime.inbox.held(),
     releaseMemory: () => {
       routing.adapters.releaseMemory();
       runtime.store.releaseMemory?.();

@@ -160,6 +160,8 @@ export async function createRuntime(options: RuntimeOptions) {
     routing,
     store,
     gateway,
+    /** The journal of messages taken in and turns under way (what a stop leaves in it, the next start saves). */
+    inbox,
     tools,
     get config(): RuntimeConfig {
       return current;
@@ -232,7 +234,7 @@ function firstUsable(ids: readonly string[]): string | undefined {
 
 /**
  * Messages processes that are gone took in but never saved (a crash while they waited their turn):
- * saved now, unanswered. In the background — a crashed process's session lock takes a while to go
+ * saved now, unanswered; turns they were answering when they died: marked cut off by the stop. In the background — a crashed process's session lock takes a while to go
  * stale — and asked again every 5 s for a minute while a journal's process still seems to run (one
  * just killed may not be reaped yet). What is not saved before close() stays for the next start.
  */
@@ -243,7 +245,8 @@ function recoverInBackground(options: { inbox: MessageInbox; store: SessionStore
     tries++;
     inbox
       .recover(store)
-      .then(({ saved, left }) => {
+      .then(({ saved, cut, left }) => {
+        if (cut > 0) onWarning(`${cut} answer(s) a stopped hearth was writing were cut off by its stop: their messages are marked unanswered (Retry sends one again)`);
         if (saved > 0) onWarning(`${saved} message(s) a stopped hearth had taken in but not answered are now in their sessions, marked unanswered (/retry sends one again)`);
         if (left > 0 && tries < 12) setTimeout(round, 5_000).unref();
       })

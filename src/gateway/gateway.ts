@@ -24,7 +24,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ContextUse, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
+import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
 import { formerNames, makeCatalogue } from "./catalogue.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -35,10 +35,12 @@ import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
 import { matchClientHistory } from "./client-history.js";
+import { contextUse } from "./context-use.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
+import { BEHIND_A_TURN, HELD_ELSEWHERE, KEPT_FROM_STOP, WAITING_TO_BEGIN, WaitingMessages, type ShownWaiting } from "./waiting-messages.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
 
 /** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
@@ -109,6 +111,8 @@ export class Gateway implements GatewayPort {
   private stopWatching: (() => void) | undefined;
   /** The turns under way, with what each told so far: a page opening mid-turn starts from there (see LiveTurns). */
   private readonly live = new LiveTurns();
+  /** The messages whose turn has not begun: a page opening the conversation shows them waiting. */
+  private readonly waitingMessages = new WaitingMessages();
 
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
@@ -142,6 +146,7 @@ export class Gateway implements GatewayPort {
     const waits = this.queue.has(session);
     const place = waits ? this.dependencies.store.reserve(session).catch(() => undefined) : undefined;
     if (waits) inbound.onEvent?.({ type: "turn-queued" });
+    const shown = command || retrying ? undefined : this.waitingMessages.enter(session, { text: this.dependencies.secrets?.redact(text) ?? text, at: new Date().toISOString(), why: waits ? BEHIND_A_TURN : WAITING_TO_BEGIN });
     // A message its channel did not promise to keep (an API request's) that still waits for its turn when the
     // gateway stops is told at the signal that it was not run, not once the turn before it ends (the drain).
     const waiting = inbound.keepWhenStopped ? undefined : this.waitingAtStop.enter(notRunAtStop(session));
@@ -157,7 +162,7 @@ export class Gateway implements GatewayPort {
           }
           // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
           else if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
-          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, waiting });
+          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, waiting, shown, journaled: await journal });
         } catch (error) {
           // Told at the stop that it was not run, it gave up waiting for the session's lock: nothing more to say.
           if (waiting?.begin() === false) return notRunAtStop(session);
@@ -170,6 +175,7 @@ export class Gateway implements GatewayPort {
       })
       .finally(async () => {
         waiting?.begin();
+        shown?.leave();
         await (await place)?.release();
         const id = await journal?.catch(() => undefined);
         if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
@@ -181,9 +187,13 @@ export class Gateway implements GatewayPort {
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
   private async turnInLine(
     session: string,
-    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; waiting: WaitingMessage<HandleResult> | undefined },
+    // `shown`: the message shown waiting until its turn begins; `journaled`: its journal id, when it has one (MessageInbox.begun).
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; waiting: WaitingMessage<HandleResult> | undefined; shown: ShownWaiting | undefined; journaled: string | undefined },
   ): Promise<HandleResult> {
-    const { inbound, agent, model, kind, place } = message;
+    const { inbound, agent, model, kind, place, shown } = message;
+    const inbox = this.dependencies.inbox;
+    /** The journal's word that this turn is under way, taken at its end (a crash leaves it: the next start closes the turn). */
+    let underWay: string | undefined;
     const secrets = this.dependencies.secrets;
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     const show = (event: AgentEvent): void => {
@@ -198,6 +208,7 @@ export class Gateway implements GatewayPort {
     const onWait = (): void => {
       // Another process answers in this session: the caller hears that it waits, every channel why.
       inbound.onEvent?.({ type: "turn-queued" });
+      shown?.because(HELD_ELSEWHERE);
       emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
     };
     // An API request the stop told it was not run gives up its wait for another process's turn.
@@ -214,6 +225,7 @@ export class Gateway implements GatewayPort {
         // Kept as promised: the message is saved, unanswered; a command runs (it calls no model); a `/retry` has its message saved already.
         if (kind === "message") {
           // Told once its message is saved (as turn-end is once the answer is): a history read after it has the message.
+          shown?.leave();
           const started = this.beginTurn(session, { channel: inbound.channel, text: masked(message.text) });
           const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel, onSaving: (id) => this.live.messageSaving(session, id) }, why: STOPPED_BEFORE_TURN }));
           started();
@@ -228,21 +240,26 @@ export class Gateway implements GatewayPort {
         return { kind: "command", text };
       }
       const retrying = kind === "retry";
-      const unanswered = retrying || inbound.repeated ? await agent.retryable(session) : undefined;
+      const unanswered = retrying || inbound.repeated ? await agent.retryable(session, retrying ? inbound.retryOf : undefined) : undefined;
       // An API client's own copy of the conversation, held against the session's (as it is kept: masked): a regenerate is sent again, a history that differs is said.
       const history = kind === "message" && inbound.history !== undefined ? matchClientHistory(await agent.readSession(session), { session, ...masked({ history: inbound.history, text: message.text }) }) : undefined;
       if (history !== undefined && history.kind !== "continues" && history.notice !== undefined) inbound.onEvent?.({ type: "notice", text: history.notice });
       // A client's own resend of a message its first try saved: that message again, not a second copy.
       const retry = retrying || unanswered?.text === message.text ? unanswered : history?.kind === "resend" ? history.entry : undefined;
       if (retrying && !retry) {
-        const text = "Nothing to retry: the last message was answered (or there is none).";
+        const text = inbound.retryOf ? "Nothing to retry: that message was answered, or is not in this conversation." : "Nothing to retry: the last message was answered (or there is none).";
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }
       const text = retry ? retry.text : message.text;
       // Under way from here (a page reading the history sees it live); told once its message is saved (as turn-end is once the answer is).
+      shown?.leave();
       const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id });
-      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: (id) => this.live.messageSaving(session, id), signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      const saving = (id: string): void => {
+        this.live.messageSaving(session, id);
+        underWay = inbox?.begun({ session, entry: id, journaled: message.journaled });
+      };
+      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: saving, signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
@@ -253,6 +270,7 @@ export class Gateway implements GatewayPort {
       this.live.end(session);
       this.writing.delete(session);
       await lock.release();
+      if (underWay !== undefined) await inbox?.take(underWay);
     }
   }
 
@@ -309,7 +327,7 @@ export class Gateway implements GatewayPort {
       transcript: async (session) => (await this.conversation(session, { live: false })).items,
       conversation: async (session) => this.conversation(session, { live: true }),
       underWay: () => this.live.all(),
-      contextUse: async (session, agentId) => this.contextUse(checkSessionKey(session), agentId),
+      contextUse: async (session, agentId) => contextUse(this.agentFor(agentId), checkSessionKey(session)),
       settings: async (session) => {
         const { reasoning, model } = sessionSettings(await this.agentFor(undefined).readSession(checkSessionKey(session)));
         return { reasoning, model };
@@ -404,16 +422,6 @@ export class Gateway implements GatewayPort {
     return this.queue.idle();
   }
 
-  private async contextUse(session: string, agentId: string | undefined): Promise<ContextUse> {
-    const agent = this.agentFor(agentId);
-    const entries = await agent.readSession(session);
-    const head = agent.chainFor(entries)[0];
-    if (!head) return { model: undefined, tokens: agent.prompt(entries).tokens, window: 0, promptTokens: 0 };
-    const budget = await agent.budget(head);
-    // Counted as the head's server counts, against what its prompt may use (the agent plans the same way).
-    return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window, promptTokens: budget.promptTokens };
-  }
-
   private conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
     const agent = this.agentFor(undefined);
     return conversationSnapshot({
@@ -422,6 +430,7 @@ export class Gateway implements GatewayPort {
       describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined,
       live: options.live ? this.live : undefined,
       queued: () => this.queue.has(session),
+      waiting: () => [...this.waitingMessages.in(session), ...(this.dependencies.inbox?.recoveringIn(session) ?? []).map(({ text, at }) => ({ text, at, why: KEPT_FROM_STOP }))],
     });
   }
 

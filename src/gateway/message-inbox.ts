@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { SessionEntry } from "../sessions/entries.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { processAlive } from "../shared/process-alive.js";
+import { cutTurnEnd, NOT_STARTED } from "./cut-turn.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -17,22 +19,36 @@ export interface InboxItem {
   at: string;
 }
 
-type Line = { add: InboxItem } | { take: string };
+/** A turn under way: its message is (being) saved in `session` as the user entry `entry`. */
+interface TurnUnderWay {
+  session: string;
+  entry: string;
+}
 
-/** What a crashed process's message becomes: saved, unanswered, and `/retry` sends it. */
-const NOT_STARTED = "not answered: hearth stopped before this message's turn began (nothing was lost: /retry sends it)";
+type Line = { add: InboxItem } | { take: string } | { turn: TurnUnderWay & { id: string } };
+
+/** What a journal of a process that is gone still holds for one id: a message not yet saved, a turn not ended, or both. */
+interface Unfinished {
+  item: InboxItem | undefined;
+  turn: TurnUnderWay | undefined;
+}
 
 /**
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
  * that turn saves it this journal is the only copy. Only the messages a stop before their turn keeps
  * are added (`InboundMessage.keepWhenStopped`: the web chat's, WhatsApp's): an API request's client saw
- * its connection break and sends it again, so a crash saves it no more than a stop does. One file per process (`<state dir>/inbox/<pid>.jsonl`,
- * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
- * waits; secrets masked as in a session). `recover()` turns the files of processes that are gone into saved, unanswered messages.
+ * its connection break and sends it again, so a crash saves it no more than a stop does. Every turn, any
+ * channel's, also says here when it begins (`begun`: the user entry its message is saved as), so that
+ * a turn a crash cut is known at the next start. One file per process (`<state dir>/inbox/<pid>.jsonl`,
+ * an `add` line when a message comes in, a `turn` line when its turn begins, a `take` line when its turn
+ * is over; removed when nothing waits or runs; secrets masked as in a session). `recover()` turns the
+ * files of processes that are gone into saved, unanswered messages, and closes the turns they cut.
  */
 export class MessageInbox {
   private readonly waiting = new Set<string>();
+  /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
+  private readonly recovering = new Map<string, InboxItem>();
   private readonly file: string;
   private ready: Promise<void> | undefined;
   /** Writes go out one after the other, in order. */
@@ -65,6 +81,29 @@ export class MessageInbox {
     return id;
   }
 
+  /**
+   * A turn begins: its message is saved to `session` as the user entry `entry` (`journaled`: the
+   * message's own journal id, when it has one). Returns the id to `take` once the turn is over. Not
+   * waited for: a line not written (a crash in between, a state dir that cannot take it) leaves a cut
+   * turn unmarked at the next start — it still shows unanswered — and costs the turn nothing.
+   */
+  begun(turn: TurnUnderWay & { journaled?: string | undefined }): string {
+    const id = turn.journaled ?? randomUUID();
+    this.waiting.add(id);
+    void this.write(this.lineText({ turn: { id, session: turn.session, entry: turn.entry } })).catch(() => undefined);
+    return id;
+  }
+
+  /** How many messages and turns the journal holds now (at the end of a stop: the messages kept for the next start). */
+  held(): number {
+    return this.waiting.size;
+  }
+
+  /** The messages a stopped hearth had taken in for `session` that recovery has not saved yet (it waits for the session). */
+  recoveringIn(session: string): InboxItem[] {
+    return [...this.recovering.values()].filter((item) => item.session === session);
+  }
+
   async take(id: string): Promise<void> {
     if (!this.waiting.delete(id)) return;
     await this.write(this.lineText({ take: id })).catch(() => undefined);
@@ -75,18 +114,22 @@ export class MessageInbox {
   /**
    * The messages of processes that are gone (a crash, `kill -9`) that never reached their session:
    * each is saved to it now, where it was said, as a message that got no answer (a channel shows it
-   * unanswered; `/retry` sends it). A message its session already holds is not saved twice.
-   * Returns how many were saved, and how many journals of processes still running were left (a
-   * process just killed may still be there a moment, unreaped: ask again a little later).
+   * unanswered; `/retry` sends it). A message its session already holds is not saved twice. A turn
+   * that began and never ended (the process died while answering it) is closed with a `turn-failed`
+   * saying so (cutTurnEnd), in the journal's order: before the messages that waited behind it.
+   * Returns how many were saved, how many cut turns were closed, and how many journals of processes
+   * still running were left (a process just killed may still be there a moment, unreaped: ask again
+   * a little later).
    */
-  async recover(store: SessionStore): Promise<{ saved: number; left: number }> {
+  async recover(store: SessionStore): Promise<{ saved: number; cut: number; left: number }> {
     let names: string[];
     try {
       names = await readdir(this.dir());
     } catch {
-      return { saved: 0, left: 0 };
+      return { saved: 0, cut: 0, left: 0 };
     }
     let saved = 0;
+    let cut = 0;
     let left = 0;
     for (const name of names) {
       const pid = Number(name.replace(/\.jsonl$/, ""));
@@ -96,12 +139,22 @@ export class MessageInbox {
         continue;
       }
       const path = join(this.dir(), name);
-      for (const item of pendingItems(await readFile(path, "utf8").catch(() => ""))) {
-        if (await saveUnanswered(store, item)) saved++;
+      const unfinished = unfinishedWork(await readFile(path, "utf8").catch(() => ""));
+      // Shown waiting meanwhile: the messages whose turn never began (one that began is in its session already).
+      for (const [id, { item, turn }] of unfinished) if (item && !turn) this.recovering.set(id, item);
+      try {
+        for (const [id, work] of unfinished) {
+          const done = await finishUnfinished(store, work);
+          if (done.saved) saved++;
+          if (done.cut) cut++;
+          this.recovering.delete(id);
+        }
+      } finally {
+        for (const id of unfinished.keys()) this.recovering.delete(id);
       }
       await rm(path, { force: true });
     }
-    return { saved, left };
+    return { saved, cut, left };
   }
 
   private dir(): string {
@@ -140,38 +193,59 @@ export class MessageInbox {
 }
 
 
-/** The `add`s of a journal without their `take`, in order; damaged lines are skipped. */
-function pendingItems(text: string): InboxItem[] {
-  const items = new Map<string, InboxItem>();
+/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; damaged lines are skipped. */
+function unfinishedWork(text: string): Map<string, Unfinished> {
+  const work = new Map<string, Unfinished>();
   for (const raw of text.split("\n")) {
     if (raw.trim() === "") continue;
-    let line: Partial<{ add: Partial<InboxItem>; take: unknown }>;
+    let line: Partial<{ add: Partial<InboxItem>; take: unknown; turn: Partial<TurnUnderWay & { id: string }> }>;
     try {
       line = JSON.parse(raw) as typeof line;
     } catch {
       continue;
     }
-    const add = line.add;
+    const { add, turn } = line;
     if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
-      items.set(add.id, { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at });
-    } else if (typeof line.take === "string") items.delete(line.take);
+      const item = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at };
+      work.set(add.id, { item, turn: work.get(add.id)?.turn });
+    } else if (turn && typeof turn.id === "string" && typeof turn.session === "string" && typeof turn.entry === "string") {
+      work.set(turn.id, { item: work.get(turn.id)?.item, turn: { session: turn.session, entry: turn.entry } });
+    } else if (typeof line.take === "string") work.delete(line.take);
   }
-  return [...items.values()];
+  return work;
 }
 
-async function saveUnanswered(store: SessionStore, item: InboxItem): Promise<boolean> {
-  const lock = await store.lock(item.session);
+/**
+ * One unfinished piece of a gone process's journal, finished under the session's lock: a turn it cut is
+ * closed (cutTurnEnd), a message its session does not hold is saved unanswered. A message found in the
+ * session by its words (its turn began, the `turn` line never written) has its turn closed the same way.
+ */
+async function finishUnfinished(store: SessionStore, work: Unfinished): Promise<{ saved: boolean; cut: boolean }> {
+  const session = work.turn?.session ?? work.item?.session;
+  if (session === undefined) return { saved: false, cut: false };
+  const lock = await store.lock(session);
   try {
-    const { entries } = await store.read(item.session);
-    if (entries.some((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at)) return false;
-    const at = new Date().toISOString();
-    await store.append(item.session, [
-      ...(entries.length === 0 ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
-      { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
-      { type: "turn-failed", id: newEntryId(), at, error: NOT_STARTED, attempts: [], cause: "transient" },
-    ]);
-    return true;
+    const { entries } = await store.read(session);
+    const item = work.item;
+    const saved = work.turn ? entries.find((entry) => entry.type === "user" && entry.id === work.turn?.entry) : item && entries.find((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at);
+    if (saved) {
+      const end = cutTurnEnd(entries, saved.type === "user" ? saved.id : "");
+      if (end) await store.append(session, [end]);
+      return { saved: false, cut: end !== undefined };
+    }
+    if (!item) return { saved: false, cut: false };
+    await store.append(session, unansweredEntries(item, entries.length === 0));
+    return { saved: true, cut: false };
   } finally {
     await lock.release();
   }
+}
+
+/** A message a stopped hearth took in and never began to answer, as its session keeps it: saved, and marked unanswered. */
+function unansweredEntries(item: InboxItem, first: boolean): SessionEntry[] {
+  return [
+    ...(first ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
+    { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
+    { type: "turn-failed", id: newEntryId(), at: new Date().toISOString(), error: NOT_STARTED, attempts: [], cause: "transient" },
+  ];
 }

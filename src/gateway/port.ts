@@ -20,6 +20,8 @@ export interface InboundMessage {
   model?: string | undefined;
   /** Resend the last turn that got no answer, instead of `text`. */
   retry?: boolean | undefined;
+  /** With `retry`: resend this message (a user item's `id` in the transcript) rather than the last; it must have got no answer or been cut off. */
+  retryOf?: string | undefined;
   /**
    * The client sends this message again on its own (an SDK's retry of a request cut off before any
    * answer reached it): when the session's last message is this same text and got no answer, it is
@@ -207,6 +209,15 @@ export interface LiveTurnSnapshot {
 export interface ConversationSnapshot {
   items: readonly TranscriptItem[];
   live: Omit<LiveTurnSnapshot, "session"> | undefined;
+  /** Messages taken in whose turn has not begun (in no session file yet), oldest first: shown after the turn under way. */
+  waiting: readonly WaitingMessage[];
+}
+
+/** A message waiting for its turn, and why (behind a turn here, another process's hold on the session, recovery after a stop). */
+export interface WaitingMessage {
+  text: string;
+  at: string;
+  why: string;
 }
 
 /** One line of a conversation as a channel shows it (the web chat's history after a reload). */
@@ -217,7 +228,9 @@ export interface TranscriptItem {
   reasoning?: string | undefined;
   model?: ModelRef | undefined;
   at: string;
-  /** A user message whose turn got no answer (failed or cancelled). */
+  /** A user message's entry id (what a Retry of this message names: `retryOf`). */
+  id?: string | undefined;
+  /** A user message whose turn got no answer (failed, cancelled, cut by a stop of hearth). */
   unanswered?: boolean | undefined;
   /** Notes beside an answer, as the live turn showed them (see TranscriptNote); on a notice, what the turn that got no answer showed. */
   notes?: readonly TranscriptNote[] | undefined;

@@ -116,10 +116,12 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         if (first) {
           if (unanswered.has(entry.id)) first.unanswered = true;
           else delete first.unanswered;
+          // A Retry of it sends its latest try again.
+          first.id = entry.id;
           shownAs.set(entry.id, first);
           break;
         }
-        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
+        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, id: entry.id, ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
         shownAs.set(entry.id, item);
         items.push(item);
         break;

@@ -38,7 +38,8 @@ export interface AttemptSeen {
 /**
  * One attempt in words, naming its model and where it runs: "Local (local server) unreachable",
  * "Sonnet (hosted) refused the API key"; a model skipped for the request's fields names them and their
- * values: "Sonnet (hosted) cannot take the request's temperature 1.5 (above 1)".
+ * values: "Sonnet (hosted) cannot take the request's temperature 1.5 (above 1)"; one skipped for its
+ * window says why with the numbers: "Llama (local server) context too small: …".
  */
 function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const { name, local } = describe(attempt.model);
@@ -46,7 +47,9 @@ function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   const fields = attempt.outcome === "skipped-fields" && attempt.fields?.length ? attempt.fields.join(", ") : undefined;
   const silent = attempt.outcome === "skipped-cooldown" ? attempt.silentServer : undefined;
   if (silent) return `${name}${where} not waited on: its server had just ${silent.failed === "hung" ? "hung" : "refused the connection"} for ${describe(silent.model).name}`;
-  return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}`;
+  // A window too small says its numbers (the request's size, the window), as its attempt does.
+  const numbers = attempt.outcome === "skipped-context" && attempt.message ? `: ${attempt.message}` : "";
+  return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}${numbers}`;
 }
 
 export interface NoticeOptions {

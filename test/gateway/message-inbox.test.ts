@@ -41,12 +41,13 @@ describe("the message inbox", () => {
 
     const store = new MemorySessionStore();
     await store.append("b", [{ type: "user", id: "u", at: "2026-01-01T00:00:03.500Z", text: "already saved by its turn" }]);
-    assert.deepEqual(await new MessageInbox({ stateDir }).recover(store), { saved: 1, left: 1 }, "one saved; the living process's journal left, to be asked again");
+    assert.deepEqual(await new MessageInbox({ stateDir }).recover(store), { saved: 1, cut: 1, left: 1 }, "one saved, one cut turn closed; the living process's journal left, to be asked again");
     const a = (await store.read("a")).entries;
     assert.deepEqual(a.map((entry) => entry.type), ["session", "user", "turn-failed"]);
     assert.equal(a[1]?.type === "user" ? a[1].text : "", "waiting");
     assert.equal(a[2]?.type === "turn-failed" ? a[2].cause : "", "transient", "/retry sends it");
-    assert.equal((await store.read("b")).entries.length, 1, "not saved twice");
+    // Its turn had saved it and never ended (no take): not saved twice, and its turn is closed as cut by the stop.
+    assert.deepEqual((await store.read("b")).entries.map((entry) => (entry.type === "turn-failed" ? entry.error.slice(0, 43) : entry.type)), ["user", "hearth stopped while answering this message"]);
     assert.equal((await store.read("c")).entries.length, 0);
     assert.ok(!existsSync(join(stateDir, "inbox", `${GONE}.jsonl`)), "the gone process's journal is removed");
     assert.ok(existsSync(join(stateDir, "inbox", `${process.ppid}.jsonl`)), "a living process's journal stays");

@@ -45,7 +45,7 @@ export function memoryGateway(): MemoryGateway {
     sessions: () => ({
       list: () => Promise.resolve({ sessions: gateway.sessionList, problems: [] }),
       transcript: (session) => Promise.resolve(gateway.transcripts.get(session) ?? []),
-      conversation: (session) => Promise.resolve({ items: gateway.transcripts.get(session) ?? [], live: undefined }),
+      conversation: (session) => Promise.resolve({ items: gateway.transcripts.get(session) ?? [], live: undefined, waiting: [] }),
       underWay: () => [],
       contextUse: () => Promise.resolve({ model: "local/m", tokens: 10, window: 1000, promptTokens: 700 }),
       settings: () => Promise.resolve({ reasoning: false, model: undefined }),

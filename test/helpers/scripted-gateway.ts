@@ -256,7 +256,7 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
       conversation: async (session) => {
         const items = transcripts.get(session);
         if (!items) throw new Error(`no session '${session}'`);
-        return { items, live: undefined };
+        return { items, live: undefined, waiting: [] };
       },
       underWay: () => [],
       contextUse: async (session): Promise<ContextUse> => ({

@@ -78,7 +78,7 @@ export class ScriptGateway implements WhatsAppGateway {
       contextUse: async () => ({ model: undefined, tokens: 0, window: 0, promptTokens: 0 }),
       settings: async () => ({ reasoning: false, model: undefined }),
       transcript: async (session: string) => this.transcripts.get(session) ?? [],
-      conversation: async (session: string) => ({ items: this.transcripts.get(session) ?? [], live: undefined }),
+      conversation: async (session: string) => ({ items: this.transcripts.get(session) ?? [], live: undefined, waiting: [] }),
       underWay: () => [],
     };
   }

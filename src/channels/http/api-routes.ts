@@ -14,6 +14,8 @@ const messageBody = z.strictObject({
   agent: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   retry: z.boolean().optional(),
+  // With retry: which message to send again (a user item's `id` in GET /api/sessions/:session); the last one when absent.
+  retryOf: z.string().min(1).max(200).optional(),
   // The page's resend of a message whose first try's answer was lost (the gateway went away): see InboundMessage.repeated.
   repeated: z.boolean().optional(),
   // The page's id for a message it kept while the gateway was away: taken once, however many tabs send it.
@@ -61,14 +63,14 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     const session = sessionKey(c);
     if (typeof session !== "string") return session;
     const view = port.sessions();
-    const { items, live } = await view.conversation(session);
+    const { items, live, waiting } = await view.conversation(session);
     // Only an empty transcript needs the list to tell a new session from an unknown one.
     if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
     const { reasoning, model } = await view.settings(session);
-    // `live`: the turn under way so far, which the live events numbered after its `seq` go on from.
-    return c.json({ session, items, ...(live ? { live } : {}), context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
+    // `live`: the turn under way so far, which the live events numbered after its `seq` go on from; `waiting`: the messages after it, not yet begun.
+    return c.json({ session, items, ...(live ? { live } : {}), waiting, context: await view.contextUse(session), settings: { reasoning, model: model ?? null } });
   });
 
   api.post("/sessions/:session/messages", async (c) => {
@@ -76,10 +78,10 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (typeof session !== "string") return session;
     const parsed = messageBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean, "repeated"?: boolean, "id"?: string }', type: "invalid_request_error", code: "invalid_body" }), 400);
+      return c.json(errorBody({ message: 'the body must be JSON { "text": string, "agent"?: string, "model"?: string, "retry"?: boolean, "retryOf"?: string, "repeated"?: boolean, "id"?: string }', type: "invalid_request_error", code: "invalid_body" }), 400);
     }
-    const { text, agent, model, retry, repeated, id } = parsed.data;
-    if (text.trim() === "" && !retry) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
+    const { text, agent, model, retry, retryOf, repeated, id } = parsed.data;
+    if (text.trim() === "" && !retry && retryOf === undefined) return c.json(errorBody({ message: '"text" is empty: say something, or send "retry": true', type: "invalid_request_error", code: "empty_message" }), 400);
     const key = id === undefined ? undefined : `${session}\n${id}`;
     // Sent already (by another tab): its turn is the one that runs; this one is told so and not run again.
     if (key !== undefined && !taken.take(key)) return c.json({ accepted: true, duplicate: true }, 202);
@@ -97,7 +99,7 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
       accept();
     };
     port
-      .handle({ channel: "webchat", session, text, agent, model, retry, repeated, canRestart: true, showsLiveText: true, keepWhenStopped: true, signal: control.signal, onAccepted })
+      .handle({ channel: "webchat", session, text, agent, model, retry: retry === true || retryOf !== undefined, retryOf, repeated, canRestart: true, showsLiveText: true, keepWhenStopped: true, signal: control.signal, onAccepted })
       .catch((error: unknown) => {
         // A message the gateway will not take (an unknown model or agent) is refused before it is kept: the sender is told why, with the choices.
         if (isHearthError(error) && error.kind === "usage") refused = error;

@@ -204,7 +204,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   shutdown.abort();
   const inFlight = stop.counts;
   logger.info({ signal, ...inFlight }, "stopping: no new requests; waiting for turns and proxied answers in flight");
-  writeLine(io.stdout, inFlight.turns + inFlight.proxied > 0 ? `${signal}: stopping; ${workWords(inFlight)} in flight finish first (up to ${DRAIN_MS / 1000} s)` : `${signal}: stopping; nothing in flight`);
+  writeLine(io.stdout, inFlight.turns + inFlight.proxied > 0 ? `${signal}: stopping; ${workWords(inFlight)} in flight ${inFlight.turns + inFlight.proxied === 1 ? "finishes" : "finish"} first (up to ${DRAIN_MS / 1000} s)` : `${signal}: stopping; nothing in flight`);
   const stopRecording = recordDraining({ stateDir: state, record: listening, stop, onError: (message) => logger.warn({ err: message }, "cannot record that the gateway is stopping: `gateway status` may call it not running") });
   watcher.close();
   unsubscribe();
@@ -241,8 +241,14 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     process.off("SIGUSR2", lagMark);
     writeLine(io.stdout, lagLine(loopLag));
   }
-  writeLine(io.stdout, cancelled.turns + cancelled.proxied > 0 ? `stopped (${workWords(cancelled)} cancelled)` : "stopped");
+  writeLine(io.stdout, stoppedLine(cancelled, runtime.keptForNextStart()));
   return 0;
+}
+
+/** The last line of a stop: what was cut, and the waiting messages kept (the next start saves them to their conversations, unanswered). */
+function stoppedLine(cancelled: StopCounts, kept: number): string {
+  const said = [...(cancelled.turns + cancelled.proxied > 0 ? [`${workWords(cancelled)} cancelled`] : []), ...(kept > 0 ? [`${kept} waiting message${kept === 1 ? "" : "s"} kept: the next start saves ${kept === 1 ? "it" : "them"} to ${kept === 1 ? "its conversation" : "their conversations"}, unanswered`] : [])];
+  return said.length > 0 ? `stopped (${said.join("; ")})` : "stopped";
 }
 
 /** Reads the config again (and gateway.env's variables with it); when the new config serves, the gateway settings in it that need a restart. */

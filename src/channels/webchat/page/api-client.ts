@@ -1,3 +1,4 @@
+import { unreachableWhy } from "./unreachable-words.js";
 import type { GatewayLink } from "./gateway-link.js";
 import type { TokenKeeper } from "./token.js";
 import type { MessageRequest, SessionResponse, SessionsResponse, StatusResponse } from "./wire-types.js";
@@ -65,7 +66,7 @@ export function createApiClient(tokens: TokenKeeper, link: GatewayLink): ApiClie
       response = await fetch(path, init);
     } catch (error) {
       if (init.signal?.aborted) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = unreachableWhy(error);
       link.lost(reason);
       throw new GatewayAway(`the gateway is not reachable: ${reason}`, true);
     }

@@ -118,9 +118,8 @@ export async function startWebChat(): Promise<void> {
   const view = createConversationView({
     container: transcript,
     renderMarkdown: createMarkdown(),
-    onRetry: () => {
-      transcript.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
-      void picks.sent().then(() => send(current, { text: "", retry: true, ...chosen() }, RESEND)).then((outcome) => {
+    onRetry: (id) => {
+      void picks.sent().then(() => send(current, { text: "", retry: true, ...(id === undefined ? {} : { retryOf: id }), ...chosen() }, RESEND)).then((outcome) => {
         if (outcome.kind === "away") view.addError("Retry not sent: hearth is not reachable. Retry once it is back (the banner says when).");
       });
     },
@@ -219,6 +218,7 @@ export async function startWebChat(): Promise<void> {
     }
     const live = liveTurns.get(session);
     if (live && !live.done) view.drawTurn(live);
+    view.showWaiting(data?.waiting ?? []);
     showContextUse(contextGauge, contextText, data?.context);
     // Not on a touch screen: there the focus would pop the on-screen keyboard up over the conversation just opened.
     if (!matchMedia("(pointer: coarse)").matches) input.focus();
@@ -236,6 +236,7 @@ export async function startWebChat(): Promise<void> {
     if (ticket !== opening || session !== current || busy.has(session) || (echoes.get(session) ?? []).length > 0) return;
     view.showTranscript(data?.items ?? []);
     if (data?.live) view.drawTurn(adoptTurn(session, data.live));
+    view.showWaiting(data?.waiting ?? []);
     showContextUse(contextGauge, contextText, data?.context);
   };
 

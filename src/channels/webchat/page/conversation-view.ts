@@ -1,18 +1,20 @@
 import { element } from "./dom.js";
 import type { LiveTurn } from "./live-turn.js";
-import type { TranscriptItem } from "./wire-types.js";
+import type { TranscriptItem, WaitingMessage } from "./wire-types.js";
 
 export interface ConversationViewOptions {
   container: HTMLElement;
   renderMarkdown: (source: string) => string;
-  /** The "Retry" button of a message that got no answer. */
-  onRetry: () => void;
+  /** The "Retry" button of a message that got no answer: `id`, the message's (undefined: the last one). */
+  onRetry: (id: string | undefined) => void;
 }
 
 export interface ConversationView {
   /** Shows a saved conversation (replacing what is shown). */
   showTranscript(items: readonly TranscriptItem[]): void;
-  /** Returns the message's element (taken out again when it could not be sent and waits in the outbox). */
+  /** Shows the messages waiting for their turn (replacing those shown), after everything else. */
+  showWaiting(waiting: readonly WaitingMessage[]): void;
+  /** Returns the message's element (taken out again when it could not be sent and waits in the outbox); one shown waiting with these words begins now, and is no longer shown waiting. */
   addUserMessage(text: string): HTMLElement;
   /** A command's answer (`/help`, `/status`…), shown as plain text. */
   addCommandResult(text: string): void;
@@ -51,22 +53,35 @@ export function createConversationView(options: ConversationViewOptions): Conver
   new ResizeObserver(() => {
     if (atEnd) scrollToEnd();
   }).observe(container);
+  // What is said or answered goes before the messages still waiting for their turn: they come after it.
   const append = (node: HTMLElement): void => {
     const nearEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
-    container.append(node);
+    container.insertBefore(node, container.querySelector("[data-waiting]"));
     if (nearEnd) scrollToEnd();
   };
 
-  const retryButton = (): HTMLButtonElement => {
+  const retryButton = (id?: string): HTMLButtonElement => {
     const button = element("button", { className: "retry", text: "Retry", attributes: { type: "button" } });
-    button.addEventListener("click", () => options.onRetry());
+    button.addEventListener("click", () => {
+      // This message's Retry is used; another unanswered one keeps its own.
+      const bubble = button.closest(".message");
+      bubble?.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
+      if (id === undefined) button.remove();
+      options.onRetry(id);
+    });
     return button;
   };
 
-  const userMessage = (text: string, unanswered: boolean): HTMLElement => {
+  const userMessage = (text: string, unanswered: { id: string | undefined } | undefined): HTMLElement => {
     const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
     bubble.append(element("div", { className: "message-text", text }));
-    if (unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton());
+    if (unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton(unanswered.id));
+    return bubble;
+  };
+
+  const waitingMessage = (message: WaitingMessage): HTMLElement => {
+    const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true" } });
+    bubble.append(element("div", { className: "message-text", text: message.text }), noteElement("waiting", message.why));
     return bubble;
   };
 
@@ -104,11 +119,11 @@ export function createConversationView(options: ConversationViewOptions): Conver
   return {
     showTranscript: (items) => {
       container.replaceChildren();
-      const lastUnanswered = [...items].reverse().find((item) => item.role === "user")?.unanswered === true;
+      // The messages since the last one answered that got none (a crash cuts one and leaves those behind it unanswered): each has its Retry.
+      const lastAnswered = items.findLastIndex((item) => item.role === "user" && item.unanswered !== true);
       items.forEach((item, index) => {
         if (item.role === "user") {
-          const isLast = !items.slice(index + 1).some((later) => later.role === "user");
-          container.append(userMessage(item.text, item.unanswered === true && isLast && lastUnanswered));
+          container.append(userMessage(item.text, item.unanswered === true && index > lastAnswered ? { id: item.id } : undefined));
         } else if (item.role === "assistant") {
           const bubble = assistantMessage(item.text, item.reasoning, item.model);
           for (const note of item.notes ?? []) bubble.append(noteElement(note.kind, note.text));
@@ -125,9 +140,15 @@ export function createConversationView(options: ConversationViewOptions): Conver
       }
       scrollToEnd();
     },
+    showWaiting: (waiting) => {
+      container.querySelectorAll("[data-waiting]").forEach((node) => node.remove());
+      for (const message of waiting) container.append(waitingMessage(message));
+      if (waiting.length > 0) container.querySelector(".empty")?.remove();
+    },
     addUserMessage: (text) => {
       container.querySelector(".empty")?.remove();
-      const message = userMessage(text, false);
+      [...container.querySelectorAll("[data-waiting]")].find((node) => node.querySelector(".message-text")?.textContent === text)?.remove();
+      const message = userMessage(text, undefined);
       append(message);
       scrollToEnd();
       return message;

@@ -1,3 +1,4 @@
+import { unreachableWhy } from "./unreachable-words.js";
 import { backoffDelay, LINK_BACKOFF, type BackoffOptions } from "./backoff.js";
 import type { LinkState } from "./link-state.js";
 
@@ -34,7 +35,7 @@ async function readHealth(): Promise<Health> {
     return { kind: "down", reason: `its /health answered ${response.status}` };
   } catch (error) {
     if (error instanceof DOMException && error.name === "TimeoutError") return { kind: "down", reason: `its /health did not answer within ${HEALTH_WAIT_MS / 1000} s (stopped or hung?)` };
-    return { kind: "down", reason: error instanceof Error ? error.message : String(error) };
+    return { kind: "down", reason: unreachableWhy(error) };
   }
 }
 

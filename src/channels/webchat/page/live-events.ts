@@ -1,3 +1,4 @@
+import { unreachableWhy } from "./unreachable-words.js";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { ApiClient } from "./api-client.js";
 import { backoffDelay, LINK_BACKOFF } from "./backoff.js";
@@ -56,7 +57,7 @@ export function connectLiveEvents(options: LiveEventsOptions): () => void {
 
   const loop = async (): Promise<void> => {
     while (!controller.signal.aborted) {
-      const reason = await readOnce().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      const reason = await readOnce().catch(unreachableWhy);
       if (controller.signal.aborted) return;
       options.onState({ live: false, reason });
       // Away: back the moment it answers. Still there (the stream itself failed): a wait that grows.

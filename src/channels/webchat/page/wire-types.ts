@@ -1,7 +1,7 @@
 // The /api answers the page reads (docs/gateway.md, "/api"); the event and transcript shapes are the gateway's own.
-import type { ContextUse, ConversationSnapshot, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem } from "../../../gateway/port.js";
+import type { ContextUse, ConversationSnapshot, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem, WaitingMessage } from "../../../gateway/port.js";
 
-export type { ContextUse, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem };
+export type { ContextUse, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem, WaitingMessage };
 export type { AgentEvent, TurnResult } from "../../../agent/agent-events.js";
 
 export interface StatusResponse {
@@ -40,6 +40,8 @@ export interface SessionResponse {
   items: TranscriptItem[];
   /** The turn under way so far (its message is the last of `items`); absent when none is, or from an older gateway. */
   live?: NonNullable<ConversationSnapshot["live"]> | undefined;
+  /** The messages after it whose turn has not begun, and why each waits; absent from an older gateway. */
+  waiting?: WaitingMessage[] | undefined;
   context: ContextUse;
   /** The session's `/reasoning on|off` and `/model` choice (null: the agent's chain); absent from an older gateway. */
   settings?: { reasoning: boolean; model?: string | null | undefined } | undefined;
@@ -49,6 +51,8 @@ export interface MessageRequest {
   text: string;
   agent?: string;
   retry?: boolean;
+  /** With `retry`: the message to send again (a user item's `id`); absent: the last. */
+  retryOf?: string;
   /** This message again, its first try's answer lost (it may have been kept): see `InboundMessage.repeated`. */
   repeated?: boolean;
   /** A kept message's id (the outbox's): the gateway takes it once, though two tabs send it. */

@@ -1,0 +1,196 @@
+// The turn a `kill -9` cuts (t13 #3, #4, #7): a real `hearth gateway` killed with SIGKILL mid-answer and
+// started again. The message it was answering is marked cut by the stop (in the session file and in
+// GET /api/sessions/:s), with a Retry that names it; the messages waiting behind it show as waiting while
+// they wait (before the kill, and after the restart until the dead process's lock clears); a turn cut
+// after its tool ran is left out of what later turns send.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { tempDir } from "../helpers/run-cli.js";
+import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
+import { lastUser, scriptedModel, type Turn } from "../helpers/scripted-model.js";
+
+interface Entry {
+  type: string;
+  id?: string;
+  text?: string;
+  error?: string;
+  retryOf?: string;
+  notes?: { kind: string; text: string }[];
+  message?: { content: { type: string; text?: string }[] };
+}
+interface Snapshot {
+  items: { role: string; text: string; id?: string; unanswered?: boolean }[];
+  waiting: { text: string; why: string }[];
+}
+
+function config(baseUrl: string): string {
+  return `{
+    agents: { defaults: { model: { primary: "local/m" } } },
+    models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
+  }`;
+}
+
+/**
+ * A model that answers "echo: <message>" — after a `time` tool call when the message asks for the clock —
+ * holding every answer until the test lets it go; each request's conversation is kept.
+ */
+function heldModel(): { handler: Handler; release: () => void; arrived: (count: number) => Promise<void>; seen: Turn[][] } {
+  const seen: Turn[][] = [];
+  const answer = scriptedModel("openai-completions", (turns) => {
+    seen.push(turns);
+    if (lastUser(turns).includes("clock") && turns.at(-1)?.role === "user") return { tool: "time", arguments: {} };
+    return { text: `echo: ${lastUser(turns)}` };
+  });
+  let opened: () => void = () => undefined;
+  let gate = new Promise<void>((resolve) => (opened = resolve));
+  let received = 0;
+  const waiting: { count: number; resolve: () => void }[] = [];
+  return {
+    seen,
+    handler: async (request) => {
+      if (request.path !== "/v1/chat/completions") return answer(request);
+      received++;
+      for (const waiter of waiting.filter((entry) => received >= entry.count)) waiter.resolve();
+      // The call with the tool's result (or any plain answer) is the one held.
+      const body = request.body as { messages?: { role: string }[] };
+      const askingForTool = body.messages?.at(-1)?.role === "user" && JSON.stringify(body.messages.at(-1)).includes("clock");
+      if (!askingForTool) await gate;
+      return answer(request);
+    },
+    release: () => {
+      opened();
+      gate = Promise.resolve();
+    },
+    arrived: (count) => (received >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
+  };
+}
+
+const post = (gateway: RunningGateway, session: string, body: Record<string, unknown>) =>
+  fetch(`${gateway.url}/api/sessions/${session}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+const snapshot = async (gateway: RunningGateway, session: string): Promise<Snapshot> => (await (await fetch(`${gateway.url}/api/sessions/${session}`)).json()) as Snapshot;
+
+/** Asks again until `done` holds (the gateway works in the background); the test's own timeout bounds it. */
+async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function entries(stateDir: string, session: string): Entry[] {
+  return readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Entry);
+}
+
+describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000 }, () => {
+  const temp = tempDir();
+  const gateways: RunningGateway[] = [];
+  const servers: FakeServer[] = [];
+  after(async () => {
+    for (const gateway of gateways) gateway.child.kill("SIGKILL");
+    await Promise.all(servers.map((server) => server.close()));
+    temp.cleanup();
+  });
+  const launch = async (file: string, state: string): Promise<RunningGateway> => {
+    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: state });
+    gateways.push(gateway);
+    return gateway;
+  };
+
+  test("the message being answered is marked cut off by the stop, the queued one not started; both show, each with its Retry, and a waiting message shows as waiting", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("cut.json5", config(server.baseUrl));
+    const state = join(temp.dir, "cut-state");
+    const gateway = await launch(file, state);
+    assert.equal((await post(gateway, "line", { text: "first, streaming when killed" })).status, 202);
+    await model.arrived(1);
+    assert.equal((await post(gateway, "line", { text: "second, queued behind" })).status, 202);
+    // A page opened now shows the queued message, waiting, after the turn under way (t13 #4).
+    const before = await until(() => snapshot(gateway, "line"), (read) => read.waiting.length > 0);
+    assert.deepEqual(before.waiting.map((message) => message.text), ["second, queued behind"]);
+    assert.match(before.waiting[0]?.why ?? "", /waiting for the answer before it/);
+    assert.ok(!before.items.some((item) => item.text === "second, queued behind"), "not in the saved items: it is in no session file yet");
+
+    gateway.child.kill("SIGKILL");
+    assert.equal(await gateway.exited, "SIGKILL");
+    const restarted = await launch(file, state);
+    // While the killed gateway's lock goes stale (seconds), the queued message it had taken in shows waiting, and why.
+    const during = await until(() => snapshot(restarted, "line"), (read) => read.waiting.length > 0);
+    assert.deepEqual(during.waiting.map((message) => message.text), ["second, queued behind"], JSON.stringify(during));
+    assert.match(during.waiting[0]?.why ?? "", /kept from before hearth stopped/);
+    await restarted.waitFor(/1 answer\(s\) a stopped hearth was writing were cut off by its stop/, "stderr");
+    await restarted.waitFor(/1 message\(s\) a stopped hearth had taken in but not answered are now in their sessions/, "stderr");
+
+    const failed = entries(state, "line").filter((entry) => entry.type === "turn-failed");
+    assert.equal(failed.length, 2, JSON.stringify(failed));
+    assert.match(failed[0]?.error ?? "", /^hearth stopped while answering this message \(the gateway was killed or crashed\): the words shown as the answer streamed were not kept — Retry sends it again$/);
+    assert.match(failed[1]?.error ?? "", /^hearth stopped before this message's turn began; nothing was lost/);
+
+    const after = await snapshot(restarted, "line");
+    assert.deepEqual(after.waiting, []);
+    assert.deepEqual(
+      after.items.map((item) => [item.role, item.role === "notice" ? item.text.slice(0, 44) : item.text, item.unanswered ?? false]),
+      [
+        ["user", "first, streaming when killed", true],
+        ["notice", "no answer: hearth stopped while answering th", false],
+        ["user", "second, queued behind", true],
+        ["notice", "no answer: hearth stopped before this messag", false],
+      ],
+    );
+    const first = after.items[0]?.id;
+    assert.ok(first, "a user item names its entry: a Retry sends that message");
+
+    // Retry the first (not the last): its message is sent again, and answered.
+    model.release();
+    assert.equal((await post(restarted, "line", { text: "", retry: true, retryOf: first })).status, 202);
+    const answered = await until(() => entries(state, "line"), (lines) => lines.at(-1)?.type === "assistant");
+    const resend = answered.findLast((entry) => entry.type === "user");
+    assert.deepEqual([resend?.text, resend?.retryOf], ["first, streaming when killed", first]);
+    assert.equal(answered.at(-1)?.message?.content[0]?.text, "echo: first, streaming when killed");
+    // The model was sent the message once: the cut turn and the unanswered one are left out.
+    assert.deepEqual(model.seen.at(-1)?.filter((turn) => turn.role !== "system").map((turn) => turn.text), ["first, streaming when killed"]);
+    restarted.child.kill("SIGTERM");
+    await restarted.exited;
+  });
+
+  test("a turn cut after its tool ran is marked, and is left out whole (tool call and result) of what the next turn sends", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("tool.json5", config(server.baseUrl));
+    const state = join(temp.dir, "tool-state");
+    const gateway = await launch(file, state);
+    assert.equal((await post(gateway, "tools", { text: "what does the clock say?" })).status, 202);
+    // The second call (with the tool's result) is held: the tool ran, its result is saved, the answer is under way.
+    await model.arrived(2);
+    await until(() => entries(state, "tools"), (lines) => lines.some((entry) => entry.type === "tool-result"));
+    gateway.child.kill("SIGKILL");
+    assert.equal(await gateway.exited, "SIGKILL");
+
+    const restarted = await launch(file, state);
+    await restarted.waitFor(/1 answer\(s\) a stopped hearth was writing were cut off by its stop/, "stderr");
+    assert.deepEqual(
+      entries(state, "tools").map((entry) => entry.type),
+      ["session", "user", "assistant", "tool-result", "turn-failed"],
+    );
+    model.release();
+    assert.equal((await post(restarted, "tools", { text: "and now?" })).status, 202);
+    await until(() => entries(state, "tools"), (lines) => lines.at(-1)?.type === "assistant");
+    assert.deepEqual(
+      model.seen.at(-1)?.filter((turn) => turn.role !== "system").map((turn) => [turn.role, turn.text]),
+      [["user", "and now?"]],
+      "the cut turn (its message, its tool call and result) is not sent; no made-up tool result either",
+    );
+    restarted.child.kill("SIGTERM");
+    await restarted.exited;
+  });
+});
