@@ -56,7 +56,8 @@ describe("turns that got no answer never poison the session", () => {
     let down = false;
     const server = await start(
       strictModel((turns) => {
-        if (down) return { reply: { kind: "json", status: 503, body: { error: { message: "Loading model", type: "unavailable_error", code: 503 } } } };
+        // Busy (an overload), not "Loading model": that one is a cold load, waited for (docs/routing.md).
+        if (down) return { reply: { kind: "json", status: 503, body: { error: { message: "server busy, try again", type: "unavailable_error", code: 503 } } } };
         return { text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` };
       }, problems),
     );
@@ -104,7 +105,7 @@ describe("turns that got no answer never poison the session", () => {
     const server = await start(
       strictModel((turns) => {
         calls++;
-        if (calls === 1) return { reply: { kind: "json", status: 503, body: { error: { message: "Loading model", type: "unavailable_error", code: 503 } } } };
+        if (calls === 1) return { reply: { kind: "json", status: 503, body: { error: { message: "server busy, try again", type: "unavailable_error", code: 503 } } } };
         return { text: `seen: ${turns.filter((turn) => turn.role === "user").map((turn) => turn.text).join(" | ")}` };
       }, problems),
     );
