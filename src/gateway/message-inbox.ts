@@ -22,18 +22,25 @@ type Line = { add: InboxItem } | { take: string };
 /** What a crashed process's message becomes: saved, unanswered, and `/retry` sends it. */
 const NOT_STARTED = "not answered: hearth stopped before this message's turn began (nothing was lost: /retry sends it)";
 
+/** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
+const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it (/retry sends it)";
+
 /**
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
  * loses none: a message accepted while its session was busy waits in memory for its turn, and until
  * that turn saves it this journal is the only copy. Only the messages a stop before their turn keeps
  * are added (`InboundMessage.keepWhenStopped`: the web chat's, WhatsApp's): an API request's client saw
  * its connection break and sends it again, so a crash saves it no more than a stop does. One file per process (`<state dir>/inbox/<pid>.jsonl`,
- * an `add` line when a message comes in, a `take` line when its turn is over; removed when nothing
+ * an `add` line when a message comes in, a `take` line once it is in its session (a message its session could not take stays: `keep`); removed when nothing
  * waits; secrets masked as in a session). `recover()` turns the files of processes that are gone into saved, unanswered messages.
  */
 export class MessageInbox {
-  private readonly waiting = new Set<string>();
-  private readonly file: string;
+  /** By id, in arrival order: the messages in the journal (in memory as they came: the journal has them masked). */
+  private readonly waiting = new Map<string, InboxItem>();
+  /** The ids whose turn ended without saving them (their session could not be written): kept until `saveKept` can. */
+  private readonly unsaved = new Set<string>();
+  /** This process's journal. */
+  readonly file: string;
   private ready: Promise<void> | undefined;
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
@@ -61,15 +68,47 @@ export class MessageInbox {
     } catch (error) {
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
     }
-    this.waiting.add(id);
+    this.waiting.set(id, { id, ...item });
     return id;
   }
 
+  /** The message is in its session: it leaves the journal. */
   async take(id: string): Promise<void> {
+    this.unsaved.delete(id);
     if (!this.waiting.delete(id)) return;
     await this.write(this.lineText({ take: id })).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
     if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true })).catch(() => undefined);
+  }
+
+  /**
+   * The message's turn ended without saving it (its session could not be written: a full disk, a
+   * read-only one): it stays in the journal — the next start saves it, as any message a stopped
+   * gateway left there — and `saveKept` saves it while this one runs, once the session can take it.
+   */
+  keep(id: string): void {
+    if (this.waiting.has(id)) this.unsaved.add(id);
+  }
+
+  /** The sessions with kept messages, in the order the first of each came. */
+  keptSessions(): string[] {
+    return [...new Set([...this.waiting.values()].filter((item) => this.unsaved.has(item.id)).map((item) => item.session))];
+  }
+
+  /**
+   * Saves the kept messages of `session` to it, in order, unanswered (`/retry` sends one), and takes
+   * them from the journal; throws the state dir's fault (path, cause, fix) at the first that still
+   * cannot be saved, which stays kept with those after it. The caller holds the session's line. Returns how many were saved.
+   */
+  async saveKept(store: SessionStore, session: string): Promise<number> {
+    let saved = 0;
+    for (const item of [...this.waiting.values()]) {
+      if (item.session !== session || !this.unsaved.has(item.id)) continue;
+      const masked = this.options.secrets ? this.options.secrets.redactValue(item) : item;
+      if (await saveUnanswered(store, masked, SAVED_LATE)) saved++;
+      await this.take(item.id);
+    }
+    return saved;
   }
 
   /**
@@ -97,7 +136,7 @@ export class MessageInbox {
       }
       const path = join(this.dir(), name);
       for (const item of pendingItems(await readFile(path, "utf8").catch(() => ""))) {
-        if (await saveUnanswered(store, item)) saved++;
+        if (await saveUnanswered(store, item, NOT_STARTED)) saved++;
       }
       await rm(path, { force: true });
     }
@@ -159,7 +198,8 @@ function pendingItems(text: string): InboxItem[] {
   return [...items.values()];
 }
 
-async function saveUnanswered(store: SessionStore, item: InboxItem): Promise<boolean> {
+/** Saves `item` to its session, marked unanswered with `why`; false when the session holds it already (saved since it was taken in). */
+async function saveUnanswered(store: SessionStore, item: InboxItem, why: string): Promise<boolean> {
   const lock = await store.lock(item.session);
   try {
     const { entries } = await store.read(item.session);
@@ -168,7 +208,7 @@ async function saveUnanswered(store: SessionStore, item: InboxItem): Promise<boo
     await store.append(item.session, [
       ...(entries.length === 0 ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
       { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
-      { type: "turn-failed", id: newEntryId(), at, error: NOT_STARTED, attempts: [], cause: "transient" },
+      { type: "turn-failed", id: newEntryId(), at, error: why, attempts: [], cause: "transient" },
     ]);
     return true;
   } finally {
