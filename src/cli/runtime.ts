@@ -18,6 +18,7 @@ import { secretEnvValues } from "../config/redact.js";
 import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
+import { KEPT_RETRY_MS } from "../gateway/kept-messages.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
 import type { TurnLog } from "../gateway/turn-log.js";
@@ -151,7 +152,7 @@ export async function createRuntime(options: RuntimeOptions) {
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
   const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets });
-  if (options.recoverMessages) recoverInBackground({ inbox, store, stateDir, onWarning });
+  const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog });
 
@@ -205,6 +206,7 @@ export async function createRuntime(options: RuntimeOptions) {
       return result.ok;
     },
     async close(): Promise<void> {
+      stopRecovering?.();
       await gateway.idle();
       proxyLedger.flush();
       await store.close();
@@ -236,21 +238,33 @@ function firstUsable(ids: readonly string[]): string | undefined {
  * Messages processes that are gone took in but never saved (a crash while they waited their turn):
  * saved now, unanswered; turns they were answering when they died: marked cut off by the stop. In the background — a crashed process's session lock takes a while to go
  * stale — and asked again every 5 s for a minute while a journal's process still seems to run (one
- * just killed may not be reaped yet). What is not saved before close() stays for the next start.
+ * just killed may not be reaped yet). A session that cannot take them (a full disk) is said once and
+ * tried again every KEPT_RETRY_MS until it can. What is not saved before the returned stop (close()) stays for the next start.
  */
-function recoverInBackground(options: { inbox: MessageInbox; store: SessionStore; stateDir: string; onWarning: (message: string) => void }): void {
+function recoverInBackground(options: { inbox: MessageInbox; store: SessionStore; stateDir: string; onWarning: (message: string) => void }): () => void {
   const { inbox, store, stateDir, onWarning } = options;
-  let tries = 0;
-  const round = (): void => {
-    tries++;
+  const state = { tries: 0, failed: false, stopped: false, timer: undefined as NodeJS.Timeout | undefined };
+  const later = (ms: number): void => {
+    if (!state.stopped) state.timer = setTimeout(round, ms).unref();
+  };
+  function round(): void {
+    state.tries++;
     inbox
       .recover(store)
       .then(({ saved, cut, left }) => {
         if (cut > 0) onWarning(`${cut} answer(s) a stopped hearth was writing were cut off by its stop: their messages are marked unanswered (Retry sends one again)`);
         if (saved > 0) onWarning(`${saved} message(s) a stopped hearth had taken in but not answered are now in their sessions, marked unanswered (/retry sends one again)`);
-        if (left > 0 && tries < 12) setTimeout(round, 5_000).unref();
+        if (left > 0 && state.tries < 12) later(5_000);
       })
-      .catch((error: unknown) => onWarning(`could not recover the messages a stopped hearth had taken in (${error instanceof Error ? error.message : String(error)}); they stay in ${join(stateDir, "inbox")}`));
-  };
+      .catch((error: unknown) => {
+        if (!state.failed) onWarning(`could not recover the messages a stopped hearth had taken in (${error instanceof Error ? error.message : String(error)}); they stay in ${join(stateDir, "inbox")}, tried again every ${KEPT_RETRY_MS / 1000} s and at the next start`);
+        state.failed = true;
+        later(KEPT_RETRY_MS);
+      });
+  }
   round();
+  return () => {
+    state.stopped = true;
+    clearTimeout(state.timer);
+  };
 }

@@ -6,7 +6,6 @@ import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
-import { emptyUsage } from "../ai/usage.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
 import type { OllamaLoadState } from "../models/ollama-load-state.js";
@@ -26,6 +25,7 @@ import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
 import { formerNames, makeCatalogue } from "./catalogue.js";
+import { HealthNews } from "./health-news.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
 import { proxyCall } from "./proxy-call.js";
@@ -36,15 +36,13 @@ import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./s
 import { conversationSnapshot } from "./conversation-snapshot.js";
 import { matchClientHistory } from "./client-history.js";
 import { contextUse } from "./context-use.js";
+import { KeptMessages, stateFault } from "./kept-messages.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
 import { BEHIND_A_TURN, HELD_ELSEWHERE, KEPT_FROM_STOP, WAITING_TO_BEGIN, WaitingMessages, type ShownWaiting } from "./waiting-messages.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
-
-/** How soon listeners hear of a provider's new health after an answer (the answers of that moment told once). */
-const HEALTH_NEWS_MS = 100;
 
 /** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
 export interface GatewayState {
@@ -72,6 +70,8 @@ export interface GatewayDependencies {
   secrets?: SecretRedactor | undefined;
   /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
   inbox?: MessageInbox | undefined;
+  /** How often messages kept because their session could not be written are tried again (KEPT_RETRY_MS). */
+  keptRetryMs?: number | undefined;
   /** Where proxy mode's answers are counted for `hearth usage` (it writes no session). */
   proxyLedger?: ProxyLedger | undefined;
   /** What the servers reported of the windows and tools they run each model with (the router's); absent: the config's word. */
@@ -98,9 +98,8 @@ export class Gateway implements GatewayPort {
   /** The catalogue last made, and from which catalog and agents (a reload brings new ones). */
   private catalogueMade: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
   private problems: readonly string[] = [];
-  /** Providers whose health is to be announced, and the timer that will (see announceHealth). */
-  private readonly healthDue = new Set<string>();
-  private healthTimer: NodeJS.Timeout | undefined;
+  /** Tells listeners of providers' new health (see announceHealth). */
+  private readonly healthNews = new HealthNews({ listening: () => this.listeners.size > 0, sources: () => this.healthSources(), publish: (event) => this.publish(event) });
   /** Sessions this gateway holds the lock of (its turns are told live; the file's changes are not news). */
   private readonly writing = new Set<string>();
   /** The gateway stops: messages whose turn has not begun are not started (see stop). */
@@ -113,9 +112,13 @@ export class Gateway implements GatewayPort {
   private readonly live = new LiveTurns();
   /** The messages whose turn has not begun: a page opening the conversation shows them waiting. */
   private readonly waitingMessages = new WaitingMessages();
+  /** Accepted messages whose session could not be written: kept in the journal, saved once it can be (see KeptMessages). */
+  private readonly kept: KeptMessages | undefined;
 
   constructor(private readonly dependencies: GatewayDependencies) {
     this.problems = this.computeProblems();
+    const { inbox, store, keptRetryMs } = dependencies;
+    this.kept = inbox && new KeptMessages({ inbox, store, queue: this.queue, everyMs: keptRetryMs, onSaved: (session) => this.publish({ type: "session-updated", session }) });
   }
 
   async handle(message: InboundMessage): Promise<HandleResult> {
@@ -140,6 +143,8 @@ export class Gateway implements GatewayPort {
     const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
     void (journal ?? Promise.resolve()).then(() => inbound.onAccepted?.(), () => undefined);
     let leftInJournal = false;
+    // A message leaves the journal only once it is in its session (see KeptMessages).
+    const progress = { saved: false };
     // Said to the caller only (a channel's live view of the session hears of the turn when it starts).
     // A message that waits behind another takes its place in the session's line across processes now:
     // a `hearth agent` arriving after it waits for it (the lock taken later reports a state dir's fault).
@@ -162,14 +167,19 @@ export class Gateway implements GatewayPort {
           }
           // The sender went away while the message waited: not run, and not saved unless the channel promised to keep it (see InboundMessage.signal).
           else if (inbound.signal?.aborted && !inbound.keepWhenStopped) return notRun(session);
-          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, waiting, shown, journaled: await journal });
+          // Messages kept earlier because this session could not be written go first, in the order they came.
+          if (!command) await this.kept?.before(session);
+          return await this.turnInLine(session, { inbound, agent, model, text, kind: command ? "command" : retrying ? "retry" : "message", place: await place, waiting, shown, journaled: await journal, progress });
         } catch (error) {
           // Told at the stop that it was not run, it gave up waiting for the session's lock: nothing more to say.
           if (waiting?.begin() === false) return notRunAtStop(session);
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
-          if (isHearthError(error)) this.publish({ type: "turn-end", session, result: stateFault(session, error) });
+          if (isHearthError(error)) {
+            const kept = !progress.saved && (await journal?.catch(() => undefined)) !== undefined;
+            this.publish({ type: "turn-end", session, result: stateFault(session, error, kept ? inbox?.file : undefined) });
+          }
           throw error;
         }
       })
@@ -178,7 +188,9 @@ export class Gateway implements GatewayPort {
         shown?.leave();
         await (await place)?.release();
         const id = await journal?.catch(() => undefined);
-        if (id !== undefined && !leftInJournal) await inbox?.take(id).catch(() => undefined);
+        if (id === undefined || leftInJournal) return;
+        if (progress.saved) await inbox?.take(id).catch(() => undefined);
+        else this.kept?.keep(id);
       });
     if (watched) void queued.then(watched.ended, watched.broke);
     return waiting ? Promise.race([queued, waiting.told]) : queued;
@@ -187,13 +199,18 @@ export class Gateway implements GatewayPort {
   /** A message's work once its turn in the session's line has come: under the session's lock, a command or a turn. */
   private async turnInLine(
     session: string,
-    // `shown`: the message shown waiting until its turn begins; `journaled`: its journal id, when it has one (MessageInbox.begun).
-    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; waiting: WaitingMessage<HandleResult> | undefined; shown: ShownWaiting | undefined; journaled: string | undefined },
+    // `shown`: the message shown waiting until its turn begins; `journaled`: its journal id, when it has one (MessageInbox.begun); `progress.saved`: the message is in its session (it may leave the journal).
+    message: { inbound: InboundMessage; agent: Agent; model: ModelSpec | undefined; text: string; kind: "command" | "retry" | "message"; place: SessionPlace | undefined; waiting: WaitingMessage<HandleResult> | undefined; shown: ShownWaiting | undefined; journaled: string | undefined; progress: { saved: boolean } },
   ): Promise<HandleResult> {
     const { inbound, agent, model, kind, place, shown } = message;
     const inbox = this.dependencies.inbox;
     /** The journal's word that this turn is under way, taken at its end (a crash leaves it: the next start closes the turn). */
     let underWay: string | undefined;
+    // The message is in its session: it may leave the journal, and the session store takes writes again (kept messages are tried).
+    const saved = (): void => {
+      message.progress.saved = true;
+      this.kept?.nudge();
+    };
     const secrets = this.dependencies.secrets;
     const redactor = secrets ? new TurnRedactor(secrets) : undefined;
     const show = (event: AgentEvent): void => {
@@ -228,6 +245,7 @@ export class Gateway implements GatewayPort {
           shown?.leave();
           const started = this.beginTurn(session, { channel: inbound.channel, text: masked(message.text) });
           const result = masked(await agent.keepUnanswered(session, message.text, { options: { quoted: inbound.quoted, images: inbound.images, channel: inbound.channel, onSaving: (id) => this.live.messageSaving(session, id) }, why: STOPPED_BEFORE_TURN }));
+          saved();
           started();
           this.publish({ type: "turn-end", session, result });
           return { kind: "turn", result };
@@ -259,7 +277,7 @@ export class Gateway implements GatewayPort {
         this.live.messageSaving(session, id);
         underWay = inbox?.begun({ session, entry: id, journaled: message.journaled });
       };
-      const turn = await agent.turn(session, text, { onSaved: started, onEvent: emit, onSaving: saving, signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
+      const turn = await agent.turn(session, text, { onSaved: () => (saved(), started()), onEvent: emit, onSaving: saving, signal: inbound.signal, model, canRestart: inbound.canRestart, showsLiveText: inbound.showsLiveText, quoted: inbound.quoted, images: inbound.images, retry, channel: inbound.channel, maxTokens: inbound.maxTokens, maxTokensField: inbound.maxTokensField });
       // Streamed text still held back (it might have been a secret's start) goes out before the end.
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
@@ -270,7 +288,8 @@ export class Gateway implements GatewayPort {
       this.live.end(session);
       this.writing.delete(session);
       await lock.release();
-      if (underWay !== undefined) await inbox?.take(underWay);
+      // A journaled message its session could not take stays in the journal with its turn line (KeptMessages saves it later).
+      if (underWay !== undefined && (message.progress.saved || underWay !== message.journaled)) await inbox?.take(underWay);
     }
   }
 
@@ -384,37 +403,17 @@ export class Gateway implements GatewayPort {
     };
   }
 
-  /**
-   * A provider's health changed (a first-token sample came in, a cooldown began or ended, it left the
-   * providers in use): listeners hear of it within HEALTH_NEWS_MS — its new health, or that it left
-   * (`provider-left`: in no chain, not cooling, no answer since the start). Told on every answer: worked
-   * out only while someone listens, and once for all the answers of that moment (a busy gateway answers
-   * hundreds a second; a chart needs one point).
-   */
+  /** A provider's health changed: listeners hear of it shortly (see HealthNews). */
   announceHealth(provider: string): void {
-    if (this.listeners.size === 0) return;
-    this.healthDue.add(provider);
-    if (this.healthTimer) return;
-    this.healthTimer = setTimeout(() => {
-      this.healthTimer = undefined;
-      const due = [...this.healthDue];
-      this.healthDue.clear();
-      if (this.listeners.size === 0) return;
-      const sources = this.healthSources();
-      const inUse = providersInUse(sources);
-      for (const name of due) {
-        const models = inUse.get(name);
-        if (models && models.length > 0) this.publish({ type: "provider-health", health: providerHealth(name, models, sources) });
-        else this.publish({ type: "provider-left", provider: name });
-      }
-    }, HEALTH_NEWS_MS);
-    this.healthTimer.unref();
+    this.healthNews.announce(provider);
   }
 
   /** The gateway stops: from now on a message whose turn has not begun is not started (see notStartedAtStop). */
   stop(): void {
     this.stopping = true;
     this.waitingAtStop.stop();
+    // What is kept because its session could not be written stays in the journal: the next start saves it.
+    this.kept?.stop();
   }
 
   /** Resolves when every queued message has been handled (shutdown). */
@@ -487,7 +486,3 @@ export class Gateway implements GatewayPort {
   }
 }
 
-/** A turn that could not run because hearth could not keep or read its session: what is wrong, where, and the fix. */
-function stateFault(session: string, error: HearthError): TurnResult {
-  return { ok: false, error: [error.message, ...error.details].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined, usage: emptyUsage() };
-}

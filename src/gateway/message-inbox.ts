@@ -27,6 +27,9 @@ interface TurnUnderWay {
 
 type Line = { add: InboxItem } | { take: string } | { turn: TurnUnderWay & { id: string } };
 
+/** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
+const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it (/retry sends it)";
+
 /** What a journal of a process that is gone still holds for one id: a message not yet saved, a turn not ended, or both. */
 interface Unfinished {
   item: InboxItem | undefined;
@@ -42,14 +45,21 @@ interface Unfinished {
  * channel's, also says here when it begins (`begun`: the user entry its message is saved as), so that
  * a turn a crash cut is known at the next start. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `turn` line when its turn begins, a `take` line when its turn
- * is over; removed when nothing waits or runs; secrets masked as in a session). `recover()` turns the
+ * is over and its message in its session (a message its session could not take stays: `keep`); removed when nothing waits or runs; secrets masked as in a session). `recover()` turns the
  * files of processes that are gone into saved, unanswered messages, and closes the turns they cut.
  */
 export class MessageInbox {
-  private readonly waiting = new Set<string>();
+  /**
+   * By id, in arrival order: what the journal holds — a message (in memory as it came: the journal has it
+   * masked), or undefined for a turn under way whose message was not journaled (`begun`).
+   */
+  private readonly waiting = new Map<string, InboxItem | undefined>();
+  /** The ids whose turn ended without saving their message (its session could not be written): kept until `saveKept` can. */
+  private readonly unsaved = new Set<string>();
   /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
   private readonly recovering = new Map<string, InboxItem>();
-  private readonly file: string;
+  /** This process's journal. */
+  readonly file: string;
   private ready: Promise<void> | undefined;
   /** Writes go out one after the other, in order. */
   private tail: Promise<void> = Promise.resolve();
@@ -77,7 +87,7 @@ export class MessageInbox {
     } catch (error) {
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
     }
-    this.waiting.add(id);
+    this.waiting.set(id, { id, ...item });
     return id;
   }
 
@@ -89,7 +99,7 @@ export class MessageInbox {
    */
   begun(turn: TurnUnderWay & { journaled?: string | undefined }): string {
     const id = turn.journaled ?? randomUUID();
-    this.waiting.add(id);
+    if (!this.waiting.has(id)) this.waiting.set(id, undefined);
     void this.write(this.lineText({ turn: { id, session: turn.session, entry: turn.entry } })).catch(() => undefined);
     return id;
   }
@@ -104,11 +114,47 @@ export class MessageInbox {
     return [...this.recovering.values()].filter((item) => item.session === session);
   }
 
+  /** The message is in its session (and its turn, if one began, is over): it leaves the journal. */
   async take(id: string): Promise<void> {
+    this.unsaved.delete(id);
     if (!this.waiting.delete(id)) return;
     await this.write(this.lineText({ take: id })).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
     if (this.waiting.size === 0) await this.serially(() => rm(this.file, { force: true })).catch(() => undefined);
+  }
+
+  /**
+   * The message's turn ended without saving it (its session could not be written: a full disk, a
+   * read-only one): it stays in the journal — the next start saves it, as any message a stopped
+   * gateway left there — and `saveKept` saves it while this one runs, once the session can take it.
+   */
+  keep(id: string): void {
+    if (this.waiting.get(id) !== undefined) this.unsaved.add(id);
+  }
+
+  /** The sessions with kept messages, in the order the first of each came. */
+  keptSessions(): string[] {
+    return [...new Set(this.keptItems().map((item) => item.session))];
+  }
+
+  /**
+   * Saves the kept messages of `session` to it, in order, unanswered (`/retry` sends one), and takes
+   * them from the journal; throws the state dir's fault (path, cause, fix) at the first that still
+   * cannot be saved, which stays kept with those after it. The caller holds the session's line. Returns how many were saved.
+   */
+  async saveKept(store: SessionStore, session: string): Promise<number> {
+    let saved = 0;
+    for (const item of this.keptItems()) {
+      if (item.session !== session) continue;
+      const masked = this.options.secrets ? this.options.secrets.redactValue(item) : item;
+      if (await saveUnanswered(store, masked, SAVED_LATE)) saved++;
+      await this.take(item.id);
+    }
+    return saved;
+  }
+
+  private keptItems(): InboxItem[] {
+    return [...this.waiting.values()].filter((item): item is InboxItem => item !== undefined && this.unsaved.has(item.id));
   }
 
   /**
@@ -234,18 +280,32 @@ async function finishUnfinished(store: SessionStore, work: Unfinished): Promise<
       return { saved: false, cut: end !== undefined };
     }
     if (!item) return { saved: false, cut: false };
-    await store.append(session, unansweredEntries(item, entries.length === 0));
+    await store.append(session, unansweredEntries(item, { first: entries.length === 0, why: NOT_STARTED }));
     return { saved: true, cut: false };
   } finally {
     await lock.release();
   }
 }
 
-/** A message a stopped hearth took in and never began to answer, as its session keeps it: saved, and marked unanswered. */
-function unansweredEntries(item: InboxItem, first: boolean): SessionEntry[] {
+/** Saves `item` to its session, marked unanswered with `why`; false when the session holds it already (saved since it was taken in). */
+async function saveUnanswered(store: SessionStore, item: InboxItem, why: string): Promise<boolean> {
+  const lock = await store.lock(item.session);
+  try {
+    const { entries } = await store.read(item.session);
+    if (entries.some((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at)) return false;
+    await store.append(item.session, unansweredEntries(item, { first: entries.length === 0, why }));
+    return true;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A message hearth took in and never began to answer (`why`), as its session keeps it: saved, and marked unanswered. */
+function unansweredEntries(item: InboxItem, saving: { first: boolean; why: string }): SessionEntry[] {
+  const { first } = saving;
   return [
     ...(first ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
     { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
-    { type: "turn-failed", id: newEntryId(), at: new Date().toISOString(), error: NOT_STARTED, attempts: [], cause: "transient" },
+    { type: "turn-failed", id: newEntryId(), at: new Date().toISOString(), error: saving.why, attempts: [], cause: "transient" },
   ];
 }

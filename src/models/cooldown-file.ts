@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { lockSync } from "proper-lockfile";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
-import { readStateFile, setAside } from "../shared/state-file.js";
+import { fileSystemFault } from "../shared/fs-fault.js";
+import { readStateFile, replaceFileWhole, setAside } from "../shared/state-file.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -18,6 +19,9 @@ export interface CooldownFileOptions {
   /** Which cooldowns this process writes and takes (`CooldownPersistence.shares`); default: "costly". */
   shares?: "every" | "costly" | undefined;
 }
+
+/** What a save that fails comes to: the cooldowns of this process still hold, in memory. */
+const SAVE_FAILED = "cooldowns are kept in this process only (other hearth commands do not see them) until it can be written";
 
 /** A lock older than this was left by a process that died while writing: it is taken over. */
 const LOCK_STALE_MS = 5_000;
@@ -64,13 +68,23 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     const at = now();
     return Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, withinReach(entry, at, settings)]));
   };
+  // A file that cannot be read or written (a directory where it should be, a full disk) is said once, with the fix, not at every
+  // cooldown: saying it again once it has been fixed and broken anew.
+  const said = new Set<string>();
+  const warnOnce = (error: unknown, then: string): void => {
+    const fault = fileSystemFault(error, { path: file, doing: then === SAVE_FAILED ? "save the cooldowns to" : "read the cooldowns from" });
+    const line = `${[fault.message, ...fault.details].join(" — ")}; ${then}`;
+    if (said.has(line)) return;
+    said.add(line);
+    warn(line);
+  };
   const load = (): Record<string, CooldownEntry> => {
     let text: string | undefined;
     try {
       text = readStateFile({ path: file, doing: "read the cooldowns from" });
     } catch (error) {
       // Cooldowns only save time: a file that cannot be read must not stop a turn.
-      warn(`${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
+      warnOnce(error, "going on without remembered cooldowns");
       return {};
     }
     if (text === undefined) return {};
@@ -88,10 +102,12 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     load,
     shares: options.shares ?? "costly",
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
+      // Cooldowns only save time: a state dir that cannot take them must not fail a turn (it is said once).
       try {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      } catch {
-        return; // Cooldowns only save time: a read-only state dir must not fail a turn.
+      } catch (error) {
+        warnOnce(error, SAVE_FAILED);
+        return;
       }
       const release = acquireLock(file);
       try {
@@ -102,11 +118,10 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
           const theirs = merged[ref];
           if (!theirs || theirs.until <= entry.until) merged[ref] = entry;
         }
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(merged), { mode: 0o600 });
-        renameSync(temporary, file);
-      } catch {
-        // Cooldowns only save time: a read-only state dir must not fail a turn.
+        replaceFileWhole(file, JSON.stringify(merged), 0o600);
+        said.clear();
+      } catch (error) {
+        warnOnce(error, SAVE_FAILED);
       } finally {
         release();
       }

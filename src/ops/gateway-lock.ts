@@ -55,7 +55,13 @@ export async function lockGateway(options: { stateDir: string; command: string; 
     const running = runningHolder(stateDir);
     if (running) throw heldBy(options, running);
     const taken = (await tryLock(options)) ?? (await takeOverFromTheGone(options));
-    write();
+    try {
+      write();
+    } catch (error) {
+      // A start refused here (a full disk) leaves the state dir as it found it: the next start does not wait for a stale lock.
+      await taken().catch(() => undefined);
+      throw error;
+    }
     return taken;
   });
   let released = false;

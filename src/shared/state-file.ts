@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "./fs-fault.js";
 
@@ -60,14 +60,45 @@ function writeOpened(context: FaultContext, flags: number, text: string): void {
   }
 }
 
-/** Replaces a state file's whole text at once (a new 0600 file renamed over it): a reader sees the old text or the new. */
+/**
+ * Replaces a state file's whole text at once (a new 0600 file renamed over it): a reader sees the old text or the new.
+ * A write or rename that fails (a full disk, the file become a directory) leaves no temporary file behind.
+ */
 export function replaceStateFile(context: FaultContext, text: string): void {
-  const temporary = `${context.path}.${process.pid}.tmp`;
-  writeOpened({ ...context, path: temporary }, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, text);
+  throughTemporaryFile(context.path, (temporary) => writeOpened({ ...context, path: temporary }, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, text), context);
+}
+
+/**
+ * Writes `text` to `path` through a temporary file beside it (`mode`), renamed over it: a reader sees
+ * the old text or the new. Throws the file system's own error; no temporary file is left behind.
+ */
+export function replaceFileWhole(path: string, text: string, mode: number): void {
+  throughTemporaryFile(path, (temporary) => writeFileSync(temporary, text, { mode }));
+}
+
+/**
+ * The one way hearth replaces a file whole: `write` makes `<path>.<pid>.tmp`, which is renamed over
+ * `path`. When either fails the temporary file is removed (a full disk leaves an empty or partial one;
+ * a `path` that became a directory refuses the rename every time), and the error is thrown — as a
+ * fault naming `path` and the fix when `context` is given.
+ */
+export function throughTemporaryFile(path: string, write: (temporary: string) => void, context?: FaultContext): void {
+  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    renameSync(temporary, context.path);
+    write(temporary);
+    renameSync(temporary, path);
   } catch (error) {
-    throw fileSystemFault(error, context);
+    removeLeftover(temporary);
+    throw context ? fileSystemFault(error, context) : error;
+  }
+}
+
+/** Removes a temporary file a failed write left; one that cannot be removed (or is not there) is left as it is. */
+export function removeLeftover(temporary: string): void {
+  try {
+    unlinkSync(temporary);
+  } catch {
+    // Never made (the open failed), or not a file this process made (a directory): nothing to remove.
   }
 }
 

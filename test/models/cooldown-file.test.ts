@@ -51,7 +51,7 @@ test("a cooldowns file that is a FIFO is not read (nothing hangs): a warning, no
   execFileSync("mkfifo", [join(dir, "cooldowns.json")]);
   const warnings: string[] = [];
   assert.deepEqual(cooldownFile(join(dir, "cooldowns.json"), { onWarning: (message) => warnings.push(message) }).load(), {});
-  assert.match(warnings[0] ?? "", /it is a named pipe \(FIFO\), not a regular file; going on without remembered cooldowns/);
+  assert.match(warnings[0] ?? "", /it is a named pipe \(FIFO\), not a regular file — hearth keeps its state in plain files: move .* aside .*; going on without remembered cooldowns/);
 });
 
 test("a gateway and a command beside it share the file: neither loses the other's entries", async () => {
@@ -132,4 +132,22 @@ test("a refused key the gateway writes is read back by every process (doctor, mo
   assert.match(beside["hosted/b"]?.keyRefused?.why ?? "", /^the server refused the API key hosted\/a was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
   assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".bad-")), [], "nothing set aside");
   assert.doesNotMatch(readFileSync(file, "utf8"), /sk-refused/);
+});
+
+test("a cooldowns.json that became a folder: said once with the fix (not at every cooldown), no temporary file left; written again once it is moved aside", () => {
+  const dir = join(temp.dir, "folder");
+  const file = join(dir, "cooldowns.json");
+  mkdirSync(file, { recursive: true });
+  const warnings: string[] = [];
+  const persistence = cooldownFile(file, { now: () => NOW, onWarning: (message) => warnings.push(message) });
+  const entry = { "lmstudio/m": { failures: 1, until: NOW + 30_000, kind: "timeout" as const } };
+  for (let save = 0; save < 3; save++) persistence.save(entry);
+  assert.equal(warnings.length, 2, warnings.join("\n"));
+  assert.match(warnings[0] ?? "", new RegExp(`cannot read the cooldowns from ${file}: it is a directory, not a regular file — .*move ${file} aside.*; going on without remembered cooldowns`));
+  assert.match(warnings[1] ?? "", new RegExp(`cannot save the cooldowns to ${file}: it is a directory, not a file — move ${file} aside.*; cooldowns are kept in this process only`));
+  assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith(".tmp")), [], "no temporary file left");
+  execFileSync("mv", [file, `${file}.aside`]);
+  persistence.save(entry);
+  assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), entry);
+  assert.equal(warnings.length, 2);
 });

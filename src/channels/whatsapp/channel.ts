@@ -183,7 +183,7 @@ export class WhatsAppChannel {
         ...(quoted ? { quoted } : {}),
         receivedAt: new Date(this.clock.now()).toISOString(),
       };
-      this.pending.put(pending);
+      this.keepPending(pending);
       const before = this.downloads.get(message.chat);
       if (image) {
         const download = (before ?? Promise.resolve()).then(() => this.download(socket, raw, image.mediaType));
@@ -207,8 +207,21 @@ export class WhatsAppChannel {
     const { described, ...rest } = message;
     if (described === undefined) return message;
     const text: PendingMessage = { ...rest, text: described };
-    this.pending.put(text);
+    this.keepPending(text);
     return text;
+  }
+
+  /**
+   * Keeps the message on disk until it is answered (a restart answers it then). A state dir that cannot
+   * take it (a full disk) must not stop the channel inside the socket's event: the message is still
+   * answered now, and the log says it was not kept.
+   */
+  private keepPending(message: PendingMessage): void {
+    try {
+      this.pending.put(message);
+    } catch (error) {
+      this.options.logger.warn(`whatsapp: a message from ${message.chat} is answered but not kept for a restart: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Whether the answering agent's first model reads images (`input` has "image"). */

@@ -175,7 +175,12 @@ export class WhatsAppConnection {
       pid: process.pid,
       writer: this.options.writer ?? "gateway",
     };
-    writeStatus(this.options.statusFile, this.status);
+    // The status file is for `hearth channels status`: one that cannot be written (a full disk) is logged, and the connection goes on.
+    try {
+      writeStatus(this.options.statusFile, this.status);
+    } catch (error) {
+      this.options.logger.warn(`whatsapp: cannot record the channel's state (${state}): ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.options.onState?.(state, reason);
   }
 }

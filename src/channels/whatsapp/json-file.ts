@@ -1,8 +1,7 @@
-import { renameSync, writeFileSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileSystemFault } from "../../shared/fs-fault.js";
-import { ensureStateDirectory, readStateFile, setAside } from "../../shared/state-file.js";
+import { ensureStateDirectory, readStateFile, replaceStateFile, setAside } from "../../shared/state-file.js";
 
 /** A small JSON state file: read (a damaged one set aside, so the channel starts clean), written whole (0600, atomically). */
 export function readJsonFile<T>(path: string, empty: T, isValid: (value: unknown) => value is T): T {
@@ -20,13 +19,7 @@ export function readJsonFile<T>(path: string, empty: T, isValid: (value: unknown
 
 export function writeJsonFile(path: string, value: unknown): void {
   ensureStateDirectory({ path: dirname(path), doing: "create the directory for" });
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
-  } catch (error) {
-    throw fileSystemFault(error, { path, doing: "write" });
-  }
+  replaceStateFile({ path, doing: "write" }, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
@@ -42,6 +35,7 @@ export async function writeJsonFileLater(path: string, value: unknown, stillWant
     if (stillWanted()) await rename(temporary, path);
     else await rm(temporary, { force: true });
   } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw fileSystemFault(error, { path, doing: "write" });
   }
 }

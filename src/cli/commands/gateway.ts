@@ -50,8 +50,21 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const io: CliIo = { ...started, env: service.env, stdout: silentWhenClosed(started.stdout, () => closedOutputs.has("stdout")), stderr: silentWhenClosed(started.stderr, () => closedOutputs.has("stderr")) };
   io.secrets?.add(secretEnvironmentValues(Object.fromEntries(service.added.map((name) => [name, service.env[name]]))));
   const state = stateDir({ env: io.env, cwd: io.cwd });
-  const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL });
+  // A log that cannot be written while the gateway serves (a full disk) drops lines, said here once, and once when it is written again.
+  const logTrouble = { starting: true };
+  const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL, onTrouble: (line) => {
+      if (!logTrouble.starting) writeLine(io.stderr, `hearth: warning: ${line}`);
+    },
+  });
   const { logger, file: logFile } = log;
+  // The first line is the start's check that the log can be written: a state dir whose disk is full stops here, saying which file, why and the fix.
+  logger.info({ version: VERSION }, "gateway starting");
+  const unwritable = log.dropping();
+  if (unwritable) {
+    log.close();
+    throw unwritable;
+  }
+  logTrouble.starting = false;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
   // One gateway per state dir, for its whole life: a second one is refused here, before it touches the sessions or the message journal.
   const onLockLost = (message: string): void => {

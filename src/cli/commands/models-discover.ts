@@ -1,4 +1,5 @@
-import { renameSync, writeFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { replaceFileWhole } from "../../shared/state-file.js";
 import json5 from "json5";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { isLocalUrl } from "../../models/is-local.js";
@@ -185,9 +186,7 @@ async function writeDiscovered(io: CliIo, what: { options: DiscoverOptions; repo
   const primary = choosePrimary(added.text, { servers, primaryServer: await askPrimaryServer(what.http, added.text, report), env: io.env });
   const edit = { text: primary.text, changes: [...added.changes, ...(primary.change ? [primary.change] : [])] };
   if (edit.text !== text) {
-    const temporary = `${location.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, edit.text, { mode: statSync(location.file).mode & 0o777 });
-    renameSync(temporary, location.file);
+    replaceFileWhole(location.file, edit.text, statSync(location.file).mode & 0o777);
   }
   return { file: location.file, changes: edit.changes, ...(primary.advice ? { note: primary.advice } : {}) };
 }

@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
+import type { HearthError } from "../../shared/errors.js";
 import { fileSystemFault } from "../../shared/fs-fault.js";
 import type { SecretRedactor } from "../../shared/secret-redactor.js";
 import { redactLogFields } from "./log-redaction.js";
-import { logFileDestination, type LogFileDestination } from "./log-file.js";
+import { droppedWhy, logFileDestination, type LogFileDestination, type LogTrouble } from "./log-file.js";
 import { DEFAULT_ROTATION, rotateIfLarge, type RotationLimits } from "./log-rotation.js";
 
 export interface GatewayLog {
@@ -12,6 +13,8 @@ export interface GatewayLog {
   file: string;
   /** Stops the size checks (at shutdown). */
   close(): void;
+  /** Why the log's lines are being dropped now (a full disk), as the user's words (path, cause, fix); undefined while they are written. */
+  dropping(): HearthError | undefined;
 }
 
 /**
@@ -21,8 +24,10 @@ export interface GatewayLog {
  * bounded: past `rotation.maxBytes` the file is set aside (`gateway.log.1` … `.<keep>`) and a new one
  * begun. Several gateways may share one state dir (the service and one run in a terminal): rotation
  * is safe when they do it at once, and each writes to whatever file the path names now.
+ * A log that cannot be written (a full disk) never ends the gateway: its lines are dropped and
+ * counted, and `onTrouble` hears once that they are, and once that they are written again (how many were lost).
  */
-export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined; rotation?: RotationLimits | undefined }): GatewayLog {
+export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined; rotation?: RotationLimits | undefined; onTrouble?: ((line: string) => void) | undefined }): GatewayLog {
   const file = join(options.stateDir, "logs", "gateway.log");
   const rotation = options.rotation ?? DEFAULT_ROTATION;
   // Owner-only, like everything in the state dir: the log names sessions, models and servers.
@@ -31,7 +36,7 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
   try {
     mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
     rotateIfLarge(file, rotation);
-    destination = logFileDestination(file);
+    destination = logFileDestination(file, (trouble) => options.onTrouble?.(troubleLine(file, trouble)));
   } catch (error) {
     throw fileSystemFault(error, { path: file, doing: "open the gateway log" });
   }
@@ -59,5 +64,20 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
     }
   }, rotation.checkMs);
   check.unref();
-  return { logger, file, close: () => clearInterval(check) };
+  const dropping = (): HearthError | undefined => {
+    const error = destination.dropping();
+    return error === undefined ? undefined : writeFault(file, error);
+  };
+  return { logger, file, close: () => clearInterval(check), dropping };
+}
+
+function writeFault(file: string, error: unknown): HearthError {
+  return fileSystemFault(error, { path: file, doing: "write the gateway log" });
+}
+
+/** What the terminal is told when the log starts dropping lines, and when it is written again. */
+function troubleLine(file: string, trouble: LogTrouble): string {
+  if (trouble.type === "writing-again") return `the gateway log ${file} can be written again: ${trouble.dropped} line(s) were dropped meanwhile (${droppedWhy(trouble.error)})`;
+  const fault = writeFault(file, trouble.error);
+  return `${fault.message.replace(/; nothing was written$/, "")} — ${fault.details.join("; ")}; the gateway keeps serving, and drops log lines (counting them) until the log can be written again`;
 }
