@@ -39,8 +39,9 @@ export function setupProblems(facts: SetupFacts): string[] {
   if (local.some(answers)) return problems;
   const hosted = callable.find((model) => !model.local);
   if (hosted) {
-    // The hosted fallback answers meanwhile: the local servers' fix, and where turns go until one of them answers.
-    if (local.length > 0) problems.push(`${serverWords(local, facts.reachable)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
+    // A local primary that does not answer, and a hosted fallback answers meanwhile: the local servers' fix, and where
+    // turns go until one of them answers. (A hosted primary answers as configured: a local fallback down is no setup problem.)
+    if (callable[0]?.local === true) problems.push(`${serverWords(local, facts.reachable)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
     return problems;
   }
   if (facts.missingConfigFile) {

@@ -29,7 +29,9 @@ export interface ReachabilityCheck {
 export const LOOK_RANK: Readonly<Record<ServerLook["state"], number>> = { answers: 0, error: 1, hung: 2, absent: 3 };
 
 export function quickReachability(http: HttpClient): ReachabilityCheck {
-  const look = async (model: ModelSpec, signal?: AbortSignal): Promise<ServerLook> => {
+  // `worded`: the fix for a model the server does not list is wanted (a look's words, shown); a turn's quick check needs only the state.
+  const lookAt = async (model: ModelSpec, ask: { signal?: AbortSignal | undefined; worded: boolean }): Promise<ServerLook> => {
+    const { signal } = ask;
     const headers = { ...bearerHeaders(model), ...model.headers };
     const looks = await Promise.all(
       model.replicas.map(async (url): Promise<ServerLook> => {
@@ -41,7 +43,7 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
         if (answer.ok && listed !== undefined) {
           if (listed.has(model.id) || singleModelServed(answer.body) !== undefined) return { state: "answers" };
           // The fix is told in the words of the server that answers there, asked as `models status --probe` asks.
-          const kind = model.api === "ollama" ? "ollama" : await askServerKind(http, { base: url, headers, timeouts: QUICK_TIMEOUTS, signal });
+          const kind = model.api === "ollama" ? "ollama" : ask.worded ? await askServerKind(http, { base: url, headers, timeouts: QUICK_TIMEOUTS, signal }) : undefined;
           return notListed(model, { listed, kind });
         }
         const failure: Failure = answer.ok ? { kind: "no-endpoint", status: answer.status, message: `GET ${new URL(listing).pathname} answered ${answer.status} without a model list` } : answer.failure;
@@ -51,9 +53,9 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
     return looks.reduce<ServerLook>((best, each) => (LOOK_RANK[each.state] < LOOK_RANK[best.state] ? each : best), { state: "absent", message: "no server to ask" });
   };
   return {
-    look,
+    look: (model, signal) => lookAt(model, { signal, worded: true }),
     async answers(model, signal) {
-      return (await look(model, signal)).state === "answers";
+      return (await lookAt(model, { signal, worded: false })).state === "answers";
     },
   };
 }

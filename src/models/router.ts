@@ -248,9 +248,12 @@ export class Router {
       }
       lastFailure = result.failure;
     }
+    // A candidate skipped while its key is refused could take the request once the key is fixed: the error says so beside the other fix.
+    const keyWords = attempts.filter((attempt) => attempt.keyRefused === true).map((attempt) => `${attempt.model} is skipped: ${attempt.message ?? "its key was refused"}`);
+    const andKeys = keyWords.length > 0 ? `; ${keyWords.join("; ")}` : "";
     // No candidate that could be asked can take the caller's tools: none was sent the request without them.
     if (toolWords.length > 0 && attempts.every((attempt) => attempt.keyRefused === true || ["skipped-tools", "skipped-no-key", "skipped-policy"].includes(attempt.outcome))) {
-      const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")`;
+      const message = `the request has tools, and no model that could answer it can use them (${toolWords.join("; ")}): name a model that supports tools, or send the request without tools (or with tool_choice "none")${andKeys}`;
       finishError(message, { kind: "bad-request", message });
       return;
     }
@@ -259,7 +262,7 @@ export class Router {
     const tooSmall = attempts.every((attempt) => attempt.keyRefused === true || ["skipped-context", "context-overflow", "skipped-no-key", "skipped-policy"].includes(attempt.outcome));
     const unsent = request.wholeHistory === true && attempts.every((attempt) => attempt.outcome.startsWith("skipped-"));
     const words = unsent ? noneHoldsWhole(request, attempts, this.wholeFit()) : undefined;
-    finishError(tooSmall && contextWords.length > 0 ? `${words ?? "too large for every model"}: ${contextWords.join("; ")}` : noneAnswered(), lastFailure);
+    finishError(tooSmall && contextWords.length > 0 ? `${words ?? "too large for every model"}: ${contextWords.join("; ")}${andKeys}` : noneAnswered(), lastFailure);
   }
 
   /**

@@ -93,6 +93,8 @@ describe("proxy mode: a fallback cooling down after its key was refused could no
     const attempts = (failed.error as { attempts: { model: string; keyRefused?: boolean; cause?: string }[] }).attempts;
     assert.equal(attempts.find((attempt) => attempt.model === "backup/m2")?.keyRefused, true, "the error's attempts say why waiting would not help");
     assert.match(failed.message, /too large for every model/);
+    // The other fix is said beside it: the model whose window would hold it is skipped for its key.
+    assert.match(failed.message, /backup\/m2 is skipped: the server refused the API key backup\/m2 was called with \(models\.providers\.backup\.apiKey\): fix the key/);
     assert.equal(posts(api.local), 0);
   });
 

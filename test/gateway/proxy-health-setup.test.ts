@@ -126,6 +126,7 @@ describe("first run", () => {
     assert.deepEqual(setupProblems(facts), ["no model server at 127.0.0.1:1234 — start LM Studio's server; until a local model answers, turns go to the hosted anthropic/x"]);
     assert.deepEqual(setupProblems({ ...facts, reachable: new Map([["lmstudio/m", answers]]) }), [], "the local model answers: nothing to say");
     assert.deepEqual(setupProblems({ ...facts, chain: [hosted] }), [], "a chain of hosted models only is the user's choice");
+    assert.deepEqual(setupProblems({ ...facts, chain: [hosted, model] }), [], "a hosted primary answers as configured: its local fallback being down is no setup problem");
     assert.deepEqual(setupProblems({ ...facts, privacy: "local-only" }), ["no model server at 127.0.0.1:1234 — start LM Studio's server"], "no key to set: a hosted model is never asked");
   });
 
