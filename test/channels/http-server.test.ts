@@ -92,7 +92,7 @@ describe("the gateway's HTTP server", () => {
     gateway.transcripts.set("main", [{ role: "user", text: "hi", at: "2026-01-01T00:00:00.000Z" }]);
     assert.deepEqual(await (await fetch(`${server.url}/api/sessions`, { headers: bearer })).json(), { sessions: gateway.sessionList, problems: [] });
     const one = (await (await fetch(`${server.url}/api/sessions/main`, { headers: bearer })).json()) as Record<string, unknown>;
-    assert.deepEqual(one, { session: "main", items: gateway.transcripts.get("main"), context: { model: "local/m", tokens: 10, window: 1000, promptTokens: 700 }, settings: { reasoning: false, model: null } });
+    assert.deepEqual(one, { session: "main", items: gateway.transcripts.get("main"), waiting: [], context: { model: "local/m", tokens: 10, window: 1000, promptTokens: 700 }, settings: { reasoning: false, model: null } });
     const missing = await fetch(`${server.url}/api/sessions/other`, { headers: bearer });
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, "session_not_found");
