@@ -88,7 +88,8 @@ export function runAdapter(
   let wire = compatibleContext(context, compat(), acceptsImages);
   const builder = new ResponseBuilder(model, wire, stream, splitter);
   builder.onFirstToken = options?.onFirstToken;
-  const callOptions: CallOptions = { ...options, signal: request.signal, callController: undefined, onFirstToken: undefined };
+  builder.onToken = options?.onToken;
+  const callOptions: CallOptions = { ...options, signal: request.signal, callController: undefined, onFirstToken: undefined, onToken: undefined };
   void (async () => {
     try {
       try {

@@ -32,6 +32,8 @@ export class ResponseBuilder {
   onActivity: (() => void) | undefined;
   /** Called on the first token, given out or held (the call's CallOptions.onFirstToken). */
   onFirstToken: (() => void) | undefined;
+  /** Called on every token, as onActivity is (the call's CallOptions.onToken). */
+  onToken: (() => void) | undefined;
 
   constructor(
     private readonly model: ModelSpec,
@@ -69,6 +71,7 @@ export class ResponseBuilder {
   /** A token arrived: the call is alive, and its reply in progress (whether or not anything goes out yet). */
   private token(): void {
     this.onActivity?.();
+    this.onToken?.();
     const first = this.onFirstToken;
     if (first === undefined) return;
     this.onFirstToken = undefined;
@@ -113,6 +116,7 @@ export class ResponseBuilder {
   /** Attaches protocol data to the current reasoning block (signature, encrypted content), creating one if needed. */
   reasoningData(data: { signature?: string; redacted?: string }): void {
     const last = this.content[this.content.length - 1];
+    if (!this.done) this.token();
     const block: ReasoningContent = last?.type === "reasoning" ? last : { type: "reasoning", text: "" };
     if (block !== last) this.content.push(block);
     if (data.signature !== undefined) block.signature = data.signature;

@@ -230,6 +230,12 @@ export interface CallOptions {
    * clock is the idle limit, not the first-token one.
    */
   onFirstToken?: (() => void) | undefined;
+  /**
+   * Called on every part of the reply the server sends — text, reasoning, a tool call or a piece of its
+   * arguments, a reasoning signature — given out or held: what resets the idle limit. Events alone miss
+   * some (a tool call goes out whole at its end, however long its arguments take to stream).
+   */
+  onToken?: (() => void) | undefined;
   /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
   sessionId?: string | undefined;
   temperature?: number | undefined;

@@ -4,6 +4,7 @@ import { checkStructure, withoutReservedKeys } from "./check-structure.js";
 import { duplicateKeyProblems, duplicateNameProblems } from "./duplicate-names.js";
 import { schemaIssuesToProblems } from "./format-schema-issues.js";
 import { parseJson5 } from "./parse-json5.js";
+import { originSpellingWarnings } from "./origin-spellings.js";
 import { readConfigFile } from "./read-config-file.js";
 import { configLocation, type ConfigLocation, type PathEnvironment } from "./paths.js";
 import { configPathName, configProblemsError, type ConfigProblem, type ConfigSource } from "./problems.js";
@@ -94,5 +95,5 @@ export function parseConfigValue(
     throw configProblemsError(keyed, [...problems, ...duplicates, ...(partial?.problems ?? [])], partial);
   }
   if (!result.success) throw configProblemsError(keyed, problems);
-  return { config: result.data, warnings: problems, envUsed: substituted.used, source: keyed };
+  return { config: result.data, warnings: [...problems, ...originSpellingWarnings(substituted.value)], envUsed: substituted.used, source: keyed };
 }

@@ -135,6 +135,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   // limit would say a fallback is coming that never will, or call a working model stuck.
   /** The answer under way: a silence mid-answer is said as the wait for a first token is (made at the first token shown, not one held back). */
   let stall: StallWatch | undefined;
+  /** Every part of the reply the server sends counts against the silence, shown or not yet (a tool call's arguments streaming). */
+  const onToken = (): void => stall?.token();
   const onFirstToken = (): void => {
     if (firstTokenMs !== undefined) return;
     firstTokenMs = performance.now() - started;
@@ -144,7 +146,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let stream: ReturnType<typeof adapter.stream> | undefined;
   /** One request of the call (a server loading the model is sent it again once loaded); `limit`: its first-token limit, from when it is sent. */
   const send = (limit: { ms: number }): Promise<AttemptResult> => {
-    const sent = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit: limit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken });
+    const sent = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit: limit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken, onToken });
     stream = sent;
     // A listener, not a loop over the stream: no promise and microtask turn per token.
     return new Promise<AttemptResult>((resolve, reject) => {
@@ -155,8 +157,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           case "tool-call":
             if (event.type === "text-delta") textSent = true;
             onFirstToken();
-            if (stall) stall.token();
-            else stall = new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => out.push(waiting) });
+            // The adapter's onToken keeps an answer's watch going; the first part shown starts it.
+            stall ??= new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => out.push(waiting) });
             if (!whole) out.push(event);
             break;
           case "reasoning-signed":

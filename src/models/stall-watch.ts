@@ -35,7 +35,7 @@ export class StallWatch {
     if (options.idleMs > 0) this.schedule();
   }
 
-  /** A token came: the silence starts again from now (the timer in flight looks again when it fires). */
+  /** A token came, shown or not (a piece of a tool call's arguments): the silence starts again from now (the timer in flight looks again when it fires). */
   token(): void {
     if (this.done) return;
     this.lastToken = this.options.clock.now();

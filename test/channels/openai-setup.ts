@@ -23,7 +23,8 @@ export interface ApiSetup {
 
 const notSet: Handler = () => ({ kind: "json", status: 500, body: { error: { message: "this test set no handler" } } });
 
-export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; keepAliveMs?: number; localExtras?: string; backupExtras?: string; clock?: Clock } = {}): Promise<ApiSetup> {
+/** `localApi`: the protocol "local" speaks (default openai-completions: a model that signs its reasoning speaks another). */
+export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: number; keepAliveMs?: number; localApi?: string; localExtras?: string; backupExtras?: string; clock?: Clock } = {}): Promise<ApiSetup> {
   const local = await startFakeServer(notSet);
   const backup = await startFakeServer(notSet);
   const config = `{
@@ -35,7 +36,7 @@ export async function apiSetup(options: { loadWaitMs?: number; headersWaitMs?: n
       list: [{ id: "helper", name: "Helper" }],
     },
     models: { mode: "replace", providers: {
-      local: { baseUrl: "${local.baseUrl}", api: "openai-completions", ${options.localExtras ?? ""} models: [{ id: "m1", contextWindow: 32000, maxTokens: 1000, reasoning: true }] },
+      local: { baseUrl: "${local.baseUrl}", api: "${options.localApi ?? "openai-completions"}", ${options.localExtras ?? ""} models: [{ id: "m1", contextWindow: 32000, maxTokens: 1000, reasoning: true }] },
       backup: { baseUrl: "${backup.baseUrl}", api: "openai-responses", ${options.backupExtras ?? ""} models: [{ id: "m2", contextWindow: 64000, maxTokens: 1000 }] },
     } },
   }`;

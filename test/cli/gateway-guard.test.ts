@@ -3,7 +3,7 @@
 // good edit clears it.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { request } from "node:http";
+import { request, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
@@ -18,21 +18,21 @@ function modelServer(text: string): Promise<FakeServer> {
   return startFakeServer((request) => (request.method === "GET" ? { kind: "json", body: { object: "list", data: [{ id: "m", object: "model" }] } } : chat(request)));
 }
 
-function config(baseUrl: string, apiKey = "lmstudio"): string {
-  return `{
+function config(baseUrl: string, apiKey = "lmstudio", gateway = ""): string {
+  return `{ ${gateway}
     agents: { defaults: { model: { primary: "local/m" } } },
     models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", apiKey: "${apiKey}", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
   }`;
 }
 
 /** A request over a real connection with exactly these headers (node:http: fetch cannot set Host). */
-function send(url: string, options: { method?: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+function send(url: string, options: { method?: string; path: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: "127.0.0.1", port: Number(new URL(url).port), method: options.method ?? "GET", path: options.path, headers: options.headers }, (incoming) => {
       let body = "";
       incoming.setEncoding("utf8");
       incoming.on("data", (chunk: string) => (body += chunk));
-      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body }));
+      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body, headers: incoming.headers }));
     });
     outgoing.on("error", reject);
     outgoing.end(options.body);
@@ -79,6 +79,26 @@ describe("hearth gateway against other websites, and a config edit that cannot b
     const own = await send(gateway.url, { method: "POST", path: "/v1/chat/completions", headers: { host, origin: gateway.url, "content-type": "application/json" }, body: completion });
     assert.equal(own.status, 200, own.body);
     assert.equal((await send(gateway.url, { path: "/api/sessions", headers: { host: `localhost:${new URL(gateway.url).port}` } })).status, 200);
+  });
+
+  // s19 review #10: such a config failed to load once origins were compared exactly, so the upgraded gateway did not start.
+  test("origins spelled otherwise than a browser sends them (uppercase, a default port): the gateway starts, lets those pages in, and says the spelling to write", async () => {
+    const server = await modelServer("hi");
+    servers.push(server);
+    const origins = 'gateway: { auth: { token: "a-token-of-sixteen-chars" }, cors: { origins: ["http://LocalHost:5173", "https://x.example:443"] } },';
+    const gateway = await launch(temp.write("origins.json5", config(server.baseUrl, "lmstudio", origins)), "origins");
+    await gateway.waitFor(/gateway\.cors\.origins\[1\]/, "stderr");
+    const warned = gateway.stderr();
+    assert.match(warned, /origins\.json5:\d+:\d+: warning: gateway\.cors\.origins\[0\]: "http:\/\/LocalHost:5173" is read as "http:\/\/localhost:5173", as a browser sends it \(the gateway compares the Origin header exactly\): write "http:\/\/localhost:5173"/);
+    assert.match(warned, /gateway\.cors\.origins\[1\]: "https:\/\/x\.example:443" is read as "https:\/\/x\.example".*: write "https:\/\/x\.example"/);
+    const host = new URL(gateway.url).host;
+    for (const origin of ["http://localhost:5173", "https://x.example"]) {
+      const page = await send(gateway.url, { path: "/api/sessions", headers: { host, origin, authorization: "Bearer a-token-of-sixteen-chars" } });
+      assert.equal(page.status, 200, page.body);
+      assert.equal(page.headers["access-control-allow-origin"], origin);
+    }
+    const other = await send(gateway.url, { path: "/api/sessions", headers: { host, origin: "http://localhost:5174", authorization: "Bearer a-token-of-sixteen-chars" } });
+    assert.equal(other.status, 403);
   });
 
   test("a syntax error or an unset ${VAR}: /api/status's setup says the file could not be loaded (where, what) and a setup event goes out; a good edit clears both", async () => {

@@ -140,15 +140,28 @@ test("kvCache: a llama.cpp provider's slots, one cache or one each; refused on a
 });
 
 // t13 #4: the 403 for an editor's webview named gateway.cors.origins, which refused anything but http(s).
-test("gateway.cors.origins takes any scheme://host[:port] as a browser sends it; not null, nor another spelling", () => {
+// s19 review #10: another spelling of an origin (uppercase, a default port), which matched before origins
+// were compared exactly, failed the config, so an upgraded gateway did not start: it is read as the browser
+// spells it, with a warning naming that spelling. What no browser sends (null, file:, a path) stays refused.
+test("gateway.cors.origins takes any scheme://host[:port]: another spelling is read as a browser sends it, and said; null, file: and a path are refused", () => {
   const config = (origins: string[]): string => `{ gateway: { cors: { origins: ${JSON.stringify(origins)} } } }`;
-  const text = config(["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080"]);
-  const accepted = parseConfigValue(parseJson5(text, "hearth.json5"), { file: "hearth.json5", text }, {}).config;
-  assert.deepEqual(accepted.gateway?.cors.origins, ["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080"]);
-  const refused = configErrorText(() => resolveText(config(["null", "http://LocalHost:5173", "https://example.com:443", "app://obsidian.md/", "file:///home"])));
+  const text = config(["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080", "http://LocalHost:5173", "https://x.example:443", "APP://Obsidian.MD", "http://[0:0:0:0:0:0:0:1]:80"]);
+  const loaded = parseConfigValue(parseJson5(text, "hearth.json5"), { file: "hearth.json5", text }, {});
+  assert.deepEqual(loaded.config.gateway?.cors.origins, ["http://localhost:5173", "app://obsidian.md", "vscode-webview://1a2b3c", "chrome-extension://abcdefgh", "http://[::1]:8080", "http://localhost:5173", "https://x.example", "app://obsidian.md", "http://[::1]"]);
+  assert.deepEqual(
+    loaded.warnings.map((warning) => `${warning.severity} ${warning.path.join(".")}: ${warning.message}`),
+    [
+      'warning gateway.cors.origins.5: "http://LocalHost:5173" is read as "http://localhost:5173", as a browser sends it (the gateway compares the Origin header exactly): write "http://localhost:5173"',
+      'warning gateway.cors.origins.6: "https://x.example:443" is read as "https://x.example", as a browser sends it (the gateway compares the Origin header exactly): write "https://x.example"',
+      'warning gateway.cors.origins.7: "APP://Obsidian.MD" is read as "app://obsidian.md", as a browser sends it (the gateway compares the Origin header exactly): write "app://obsidian.md"',
+      'warning gateway.cors.origins.8: "http://[0:0:0:0:0:0:0:1]:80" is read as "http://[::1]", as a browser sends it (the gateway compares the Origin header exactly): write "http://[::1]"',
+    ],
+  );
+  const refused = configErrorText(() => resolveText(config(["null", "Null", "app://obsidian.md/", "file:///home", "http://localhost:99999", "http://exa%mple"])));
   assert.match(refused, /origins\[0\]: "null" cannot be allowed: a browser sends Origin: null for every sandboxed iframe \(on any website\) and every file:\/\/ page.*set gateway\.auth\.token and have the client send it/);
-  assert.match(refused, /origins\[1\]: write "http:\/\/LocalHost:5173" as a browser sends it, "http:\/\/localhost:5173": the gateway compares the Origin header exactly/);
-  assert.match(refused, /origins\[2\]: write "https:\/\/example\.com:443" as a browser sends it, "https:\/\/example\.com"/);
-  assert.match(refused, /origins\[3\]: must be an origin such as "http:\/\/localhost:5173" or "app:\/\/obsidian\.md" \(scheme:\/\/host\[:port\], no path\), got "app:\/\/obsidian\.md\/"/);
-  assert.match(refused, /origins\[4\]: "file:\/\/\/home" cannot be allowed/);
+  assert.match(refused, /origins\[1\]: "Null" cannot be allowed/);
+  assert.match(refused, /origins\[2\]: must be an origin such as "http:\/\/localhost:5173" or "app:\/\/obsidian\.md" \(scheme:\/\/host\[:port\], no path\), got "app:\/\/obsidian\.md\/"/);
+  assert.match(refused, /origins\[3\]: "file:\/\/\/home" cannot be allowed/);
+  assert.match(refused, /origins\[4\]: the port of "http:\/\/localhost:99999" is past 65535/);
+  assert.match(refused, /origins\[5\]: must be an origin such as .* got "http:\/\/exa%mple"/);
 });

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { originProblem } from "../browser-origin.js";
+import { browserOrigin, originProblem } from "../browser-origin.js";
 
 export const DEFAULT_GATEWAY_PORT = 18790;
 export const DEFAULT_GATEWAY_BIND = "127.0.0.1";
@@ -28,14 +28,18 @@ export const gatewaySectionSchema = z.strictObject({
     .strictObject({
       /**
        * Browser origins allowed to call the gateway, as a browser sends them: "http://localhost:5173",
-       * an editor's webview "app://obsidian.md" (default: none). Never "null" (see browser-origin.ts).
+       * an editor's webview "app://obsidian.md" (default: none). Another spelling of one
+       * ("http://LocalHost:5173") is read as the browser's, with a warning. Never "null" (see browser-origin.ts).
        */
       origins: z
         .array(
-          z.string().superRefine((value, context) => {
-            const problem = originProblem(value);
-            if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
-          }),
+          z
+            .string()
+            .superRefine((value, context) => {
+              const problem = originProblem(value);
+              if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
+            })
+            .overwrite(browserOrigin),
         )
         .default([]),
     })

@@ -84,7 +84,9 @@ export interface StatusLine {
 
 /**
  * What the writers see of a request, in either mode. `restart`: what was said so far is replaced by
- * another model's fresh answer (only where the request let hearth restart: non-streaming); `step-break`:
+ * another model's fresh answer (only where the request let hearth restart: non-streaming); `failed-over`:
+ * the model answering broke before its words and the next one is asked — what it showed (its reasoning)
+ * stays, cut where it broke, and what it signed was never passed on; `step-break`:
  * the agent ran its tools, text after it is a new paragraph; `status`: see StatusLine (a non-streaming
  * request ignores it). Exactly one `end` or `error` comes last.
  */
@@ -96,6 +98,7 @@ export type AnswerEvent =
   | { type: "reasoning-signed"; block: number; signed: SignedReasoning }
   | { type: "tool-call"; call: ToolCall }
   | { type: "restart" }
+  | { type: "failed-over" }
   | { type: "step-break" }
   | StatusLine
   | { type: "end"; answer: Answer }

@@ -36,7 +36,7 @@ export function sseText(messages: readonly SSEMessage[]): string {
 export interface SseWriter {
   /** The first events, once the answer is under way (the headers are sent then); `model`: who is answering, when known. */
   start(model: string | undefined): SSEMessage[];
-  event(event: Extract<AnswerEvent, { type: "text-delta" | "reasoning-delta" | "reasoning-signed" | "tool-call" | "step-break" | "restart" }>): SSEMessage[];
+  event(event: Extract<AnswerEvent, { type: "text-delta" | "reasoning-delta" | "reasoning-signed" | "tool-call" | "step-break" | "restart" | "failed-over" }>): SSEMessage[];
   end(answer: Answer): SSEMessage[];
   /** The answer failed after the stream began: the error, the way this API ends a stream with one. */
   fail(failure: AnswerFailure): SSEMessage[];
@@ -185,7 +185,7 @@ export async function streamAnswer(request: StreamRequest): Promise<Response> {
     first = await step(Math.max(0, deadline - performance.now()));
     if (first.kind !== "event") break;
     const { event } = first;
-    if (event.type === "restart" || event.type === "step-break") continue;
+    if (event.type === "restart" || event.type === "step-break" || event.type === "failed-over") continue;
     if (event.type !== "status") break;
     said.push(event.text);
     if (event.startsStream) break;

@@ -44,6 +44,22 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   let over = false;
   /** Text of the answer went to the client since the answer last started. */
   let shown = false;
+  /**
+   * The attempt under way is the answer: its words came (a stream fails over to the next model only
+   * while none did). Until then what it signed is held, and dropped if it fails: the reply carries
+   * the answering model's signed reasoning alone, streamed as whole — replayed, another model's
+   * would name the wrong model for the words that follow it.
+   */
+  let answering = false;
+  /** The attempt's signed reasoning, and reasoning after it (a later block: its item would close the one signed), held until it answers. */
+  let held: AnswerEvent[] = [];
+  /** The attempt under way showed reasoning: if it fails, its item ends there (`failed-over`). */
+  let reasoned = false;
+  const release = (): void => {
+    answering = true;
+    for (const event of held) out.push(event);
+    held = [];
+  };
   const finish = (last: AnswerEvent): void => {
     if (over) return;
     over = true;
@@ -53,7 +69,11 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   const handle = (event: RouterEvent): void => {
     switch (event.type) {
       case "attempt-start":
+        if (reasoned && !answering) out.push({ type: "failed-over" });
         model = event.model;
+        held = [];
+        answering = false;
+        reasoned = false;
         break;
       case "attempt-failed":
         attempts.push(summary(event.attempt));
@@ -64,17 +84,25 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         break;
       case "text-delta":
         shown = true;
+        if (!answering) release();
         out.push(event);
         break;
-      // A stream sends tool calls with its end (only an answer's): they are not yet shown.
       case "reasoning-delta":
+        reasoned = true;
+        if (held.length > 0) held.push(event);
+        else out.push(event);
+        break;
+      // A stream sends tool calls with its end (only an answer's): they are not yet shown.
       case "tool-call":
         out.push(event);
         break;
       // The reasoning block's own data, for its Responses item to carry for replay: signed by the model answering now, in its API.
       case "reasoning-signed": {
         const api = port.catalogue().models.find((candidate) => candidate.ref === model)?.spec.api;
-        if (model !== undefined && api !== undefined) out.push({ type: "reasoning-signed", block: event.block, signed: { model: model as ModelRef, api, parts: [event.part] } });
+        if (model === undefined || api === undefined) break;
+        const signed: AnswerEvent = { type: "reasoning-signed", block: event.block, signed: { model: model as ModelRef, api, parts: [event.part] } };
+        if (answering) out.push(signed);
+        else held.push(signed);
         break;
       }
       case "answer-restart":
@@ -82,6 +110,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         out.push({ type: "restart" });
         break;
       case "route-end": {
+        release();
         const catalogue = port.catalogue();
         const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, noLimitField: call.noLimitField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).

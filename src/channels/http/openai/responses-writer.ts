@@ -179,6 +179,11 @@ export class ResponseBuilder {
     return this.numbered(events);
   }
 
+  /** The model answering broke before its words and the next one answers: the item it left open (its reasoning) ends there, cut. */
+  failedOver(): ResponseStreamEvent[] {
+    return this.numbered(this.close("incomplete"));
+  }
+
   toolCall(call: ToolCall): ResponseStreamEvent[] {
     const events: Event[] = [...this.close()];
     const index = this.output.length;

@@ -38,6 +38,7 @@ export function chatSseWriter(options: { model: string; includeUsage: boolean; s
           paragraph = wroteText;
           return [];
         case "restart":
+        case "failed-over":
           return [];
       }
     },
@@ -72,6 +73,8 @@ export function responsesSseWriter(builder: ResponseBuilder): SseWriter {
           return [];
         case "restart":
           return [];
+        case "failed-over":
+          return typed(builder.failedOver());
       }
     },
     end: (answer) => [...answer.toolCalls.flatMap((call) => typed(builder.toolCall(call))), ...typed(builder.finish(answer).events)],
