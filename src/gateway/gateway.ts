@@ -230,6 +230,8 @@ export class Gateway implements GatewayPort {
     };
     // An API request the stop told it was not run gives up its wait for another process's turn.
     const lockSignal = message.waiting && inbound.signal ? AbortSignal.any([inbound.signal, message.waiting.signal]) : (message.waiting?.signal ?? inbound.signal);
+    // A session a stopped hearth left a turn cut in is closed first: a message after it would end that turn unmarked.
+    await inbox?.recovered(session, { onWait, signal: lockSignal });
     const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
     this.writing.add(session);
     try {
