@@ -222,8 +222,11 @@ export class Gateway implements GatewayPort {
       for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
     };
     const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
+    let toldWait = false;
     const onWait = (): void => {
-      // Another process answers in this session: the caller hears that it waits, every channel why.
+      // Another process answers in this session (or a stopped one's hold clears for recovery): the caller hears that it waits, every channel why — once.
+      if (toldWait) return;
+      toldWait = true;
       inbound.onEvent?.({ type: "turn-queued" });
       shown?.because(HELD_ELSEWHERE);
       emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
