@@ -9,7 +9,7 @@ import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/
 import { currentConversation, newEntryId } from "../sessions/session-store.js";
 import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView, cutOffTurns, sessionSettings, unansweredTurns } from "./build-context.js";
+import { conversationView, cutOffTurns, latestTry, sessionSettings, unansweredTurns } from "./build-context.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
@@ -107,12 +107,15 @@ export class Agent {
    * The last message of the session when it got no answer (failed, cancelled, cut short) or an answer cut off
    * (at a limit, or a stream that stalled after its text went out): what `/retry` sends again — the resend
    * then takes the cut-off answer's place in what the model is sent (conversationView). `id`: that
-   * message of the current conversation instead of the last (a page's Retry beside an earlier one).
+   * message of the current conversation instead of the last (a page's Retry beside an earlier one),
+   * judged by its latest try (latestTry), which is what is returned: a message a Retry already sent
+   * again and got answered is not sent again (two tabs, a page not re-read since), as `/retry` and a
+   * client's resend, which take the last message (always its own latest try), find nothing to send.
    */
   async retryable(key: string, id?: string): Promise<UserEntry | undefined> {
     const entries = await this.readSession(key);
     const current = currentConversation(entries);
-    const wanted = current.findLast((entry): entry is UserEntry => entry.type === "user" && (id === undefined || entry.id === id));
+    const wanted = id === undefined ? current.findLast((entry): entry is UserEntry => entry.type === "user") : latestTry(current, id);
     return wanted && (unansweredTurns(current).has(wanted.id) || cutOffTurns(current).has(wanted.id)) ? wanted : undefined;
   }
 

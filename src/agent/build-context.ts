@@ -151,8 +151,11 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
  * (cutOffTurns), and the turns a resend replaces — a cut-off one that `/retry` sent again, and an
  * answered one an API client asked again (its conversation resent without the answer: a "regenerate",
  * see client-history.ts) once that resend is answered or under way (`pending`): a resend that failed
- * leaves the answer it would have replaced. A resend always comes after the turn it sends again, so
- * that turn is closed (cut off or not) by the time it is met.
+ * leaves the answer it would have replaced. A resend of a try that got no answer is a resend of what
+ * that try sent again (the `retryOf` chain followed through the failed tries to the message they
+ * resend): a Retry of a regenerate that failed replaces the answer the regenerate was to replace. A
+ * resend always comes after the turn it sends again, so that turn is closed (cut off or not) by the
+ * time it is met.
  */
 export function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: Set<string>; cutOff: Set<string>; replaced: Set<string> } {
   const unanswered = new Set<string>();
@@ -160,6 +163,8 @@ export function turnMarks(entries: readonly SessionEntry[], pending: string | un
   const replaced = new Set<string>();
   /** Turns answered in full: a resend of one replaces it only when the resend is answered (or under way). */
   const complete = new Set<string>();
+  /** A try that got no answer → the message it sent again: a resend of that try resends that message (a Retry of a regenerate that failed replaces what the regenerate would have). */
+  const sentAgain = new Map<string, string>();
   let turn: string | undefined;
   let resendOf: string | undefined;
   let answered = false;
@@ -168,6 +173,7 @@ export function turnMarks(entries: readonly SessionEntry[], pending: string | un
   const close = (): void => {
     if (turn === undefined) return;
     if (!answered && turn !== pending) unanswered.add(turn);
+    if (resendOf !== undefined && unanswered.has(turn)) sentAgain.set(turn, resendOf);
     if (stop === "length" || stop === "error" || stop === "aborted") cutOff.add(turn);
     else if (answered && !failed) complete.add(turn);
     if (resendOf !== undefined && complete.has(resendOf) && (turn === pending || (answered && !failed))) replaced.add(resendOf);
@@ -179,8 +185,8 @@ export function turnMarks(entries: readonly SessionEntry[], pending: string | un
       answered = false;
       failed = false;
       stop = undefined;
-      resendOf = entry.retryOf;
-      if (entry.retryOf !== undefined && cutOff.has(entry.retryOf)) replaced.add(entry.retryOf);
+      resendOf = entry.retryOf === undefined ? undefined : (sentAgain.get(entry.retryOf) ?? entry.retryOf);
+      if (resendOf !== undefined && cutOff.has(resendOf)) replaced.add(resendOf);
     } else if (entry.type === "assistant") {
       answered = true;
       stop = entry.message.stopReason;
@@ -195,6 +201,26 @@ export function turnMarks(entries: readonly SessionEntry[], pending: string | un
   }
   close();
   return { unanswered, cutOff, replaced };
+}
+
+/**
+ * The latest try of the message `id`: the last user entry whose `retryOf` chain leads back to it (a
+ * Retry of it, a Retry of that Retry…), or the message itself when nothing sent it again. A Retry of a
+ * message is judged by its latest try: a page that had not re-read the conversation since another tab
+ * retried it names the first.
+ */
+export function latestTry(entries: readonly SessionEntry[], id: string): Extract<SessionEntry, { type: "user" }> | undefined {
+  const chain = new Set([id]);
+  let latest: Extract<SessionEntry, { type: "user" }> | undefined;
+  for (const entry of entries) {
+    if (entry.type !== "user") continue;
+    if (entry.id === id) latest = entry;
+    else if (entry.retryOf !== undefined && chain.has(entry.retryOf)) {
+      chain.add(entry.id);
+      latest = entry;
+    }
+  }
+  return latest;
 }
 
 /** A user entry as the model sees it: its text (and any quoted text), `prefix` before it, and its images. */

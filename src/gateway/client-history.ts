@@ -14,7 +14,8 @@ import type { ClientMessage } from "./port.js";
  *   message (a "regenerate"; an SDK's resend of a request whose answer it lost), or without the
  *   message's failed try — that message is sent again as `/retry` sends one (`entry`), never saved twice;
  * - "continues": the request's earlier messages are the session's latest ones, or there are none (the
- *   client sends the new message alone): a new turn, nothing to say;
+ *   client sends the new message alone): a new turn, nothing to say — but the only message of a session
+ *   of one turn said again alone is a "resend" (a regenerate: see endsWith);
  * - "differs": they are not (an edited question, another conversation under the same key): a new turn
  *   after the session's own history, and `notice` says so.
  * A resend's `notice` says when its answer takes the place of one the session had (a regenerate).
@@ -106,8 +107,12 @@ function clientTurns(history: readonly ClientMessage[]): TextTurn[] {
 
 /**
  * Whether the client's turns are the session's last ones. `whole`: none from the client (it sends the
- * new message alone) only when the session has none either — a client that keeps no history asking its
- * last question again ("yes", "go on") is asking anew; otherwise no turns at all match anything.
+ * new message alone) match only when the session has none either; otherwise no turns at all match
+ * anything. So a resend (matchClientHistory, which holds the client's turns against the session's
+ * before its last) made of the new message alone is found only in a session of one turn: its only
+ * message said again alone is a regenerate, with its notice — a conversation of one question without
+ * its answer is that question alone, the same request. In a longer session, a
+ * client that keeps no history saying its last question's words again ("yes", "go on") asks anew.
  */
 function endsWith(session: readonly { user: UserEntry; answer: string }[], client: readonly TextTurn[], how: { whole: boolean }): boolean {
   if (client.length === 0) return !how.whole || session.length === 0;

@@ -222,14 +222,19 @@ export class Gateway implements GatewayPort {
       for (const shown of redactor ? redactor.event(event) : [event]) show(shown);
     };
     const masked = <T>(value: T): T => (redactor ? redactor.value(value) : value);
+    let toldWait = false;
     const onWait = (): void => {
-      // Another process answers in this session: the caller hears that it waits, every channel why.
+      // Another process answers in this session (or a stopped one's hold clears for recovery): the caller hears that it waits, every channel why — once.
+      if (toldWait) return;
+      toldWait = true;
       inbound.onEvent?.({ type: "turn-queued" });
       shown?.because(HELD_ELSEWHERE);
       emit({ type: "notice", text: busyNotice(session), about: "session-busy" });
     };
     // An API request the stop told it was not run gives up its wait for another process's turn.
     const lockSignal = message.waiting && inbound.signal ? AbortSignal.any([inbound.signal, message.waiting.signal]) : (message.waiting?.signal ?? inbound.signal);
+    // A session a stopped hearth left a turn cut in is closed first: a message after it would end that turn unmarked.
+    await inbox?.recovered(session, { onWait, signal: lockSignal });
     const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
     this.writing.add(session);
     try {

@@ -30,6 +30,13 @@ type Line = { add: InboxItem } | { take: string } | { turn: TurnUnderWay & { id:
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
 const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it (/retry sends it)";
 
+/** What the journals of gone processes hold: their unfinished work by id, in order; their paths; and how many journals of running processes were left. */
+interface DeadJournals {
+  work: [string, Unfinished][];
+  paths: string[];
+  left: number;
+}
+
 /** What a journal of a process that is gone still holds for one id: a message not yet saved, a turn not ended, or both. */
 interface Unfinished {
   item: InboxItem | undefined;
@@ -58,6 +65,10 @@ export class MessageInbox {
   private readonly unsaved = new Set<string>();
   /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
   private readonly recovering = new Map<string, InboxItem>();
+  /** The sessions those messages and the turns gone processes cut are in, each until its recovery is over. */
+  private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
+  /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`). */
+  private listing: Promise<void> = Promise.resolve();
   /** This process's journal. */
   readonly file: string;
   private ready: Promise<void> | undefined;
@@ -162,45 +173,103 @@ export class MessageInbox {
    * each is saved to it now, where it was said, as a message that got no answer (a channel shows it
    * unanswered; `/retry` sends it). A message its session already holds is not saved twice. A turn
    * that began and never ended (the process died while answering it) is closed with a `turn-failed`
-   * saying so (cutTurnEnd), in the journal's order: before the messages that waited behind it.
-   * Returns how many were saved, how many cut turns were closed, and how many journals of processes
-   * still running were left (a process just killed may still be there a moment, unreaped: ask again
-   * a little later).
+   * saying so (cutTurnEnd), in the journal's order: before the messages that waited behind it. Every
+   * session the journals name is asked for at once (each waits for the dead process's lock to go
+   * stale), and a new message to one of them waits until its recovery is over (`recovered`): a cut turn
+   * is closed before any later message, which would otherwise end it unmarked. Returns how many were
+   * saved, how many cut turns were closed, and how many journals of processes still running were left
+   * (a process just killed may still be there a moment, unreaped: ask again a little later).
    */
   async recover(store: SessionStore): Promise<{ saved: number; cut: number; left: number }> {
+    // Set before the first await: a message that comes in while the journals are read waits for them.
+    let listed: () => void = () => undefined;
+    this.listing = new Promise((resolve) => (listed = resolve));
+    let found: DeadJournals;
+    try {
+      found = await this.deadJournals();
+      for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
+      for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
+    } finally {
+      listed();
+    }
+    const sessions = [...this.sessionsRecovering.values()];
+    const outcomes = await Promise.allSettled(sessions);
+    this.sessionsRecovering.clear();
+    let saved = 0;
+    let cut = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") throw outcome.reason;
+      saved += outcome.value.saved;
+      cut += outcome.value.cut;
+    }
+    // Kept until every piece is done: one that failed is tried again at the next start (a piece done is not done twice).
+    for (const path of found.paths) await rm(path, { force: true });
+    return { saved, cut, left: found.left };
+  }
+
+  /**
+   * Resolves once the session's recovery is over (at once when the journals of gone processes name it
+   * not); `onWait` is called first when it has to wait. A signal that aborts ends the wait (the caller
+   * then gives up as at its lock).
+   */
+  async recovered(session: string, options: { onWait?: () => void; signal?: AbortSignal | undefined } = {}): Promise<void> {
+    await this.listing;
+    const recovery = this.sessionsRecovering.get(session);
+    const { signal } = options;
+    if (recovery === undefined || signal?.aborted) return;
+    options.onWait?.();
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
+    await Promise.race([recovery.catch(() => undefined), ...(signal ? [aborted] : [])]);
+  }
+
+  /** Resolves once the latest `recover` has read the journals: from then on a message to a session it recovers waits for it (`recovered`). */
+  listed(): Promise<void> {
+    return this.listing;
+  }
+
+  /** The journals of processes that are gone: their unfinished work, in their order, and their paths; `left`: those of processes still running. */
+  private async deadJournals(): Promise<DeadJournals> {
+    const found: DeadJournals = { work: [], paths: [], left: 0 };
     let names: string[];
     try {
       names = await readdir(this.dir());
     } catch {
-      return { saved: 0, cut: 0, left: 0 };
+      return found;
     }
-    let saved = 0;
-    let cut = 0;
-    let left = 0;
     for (const name of names) {
       const pid = Number(name.replace(/\.jsonl$/, ""));
       if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid)) continue;
       if (processAlive(pid)) {
-        left++;
+        found.left++;
         continue;
       }
       const path = join(this.dir(), name);
-      const unfinished = unfinishedWork(await readFile(path, "utf8").catch(() => ""));
-      // Shown waiting meanwhile: the messages whose turn never began (one that began is in its session already).
-      for (const [id, { item, turn }] of unfinished) if (item && !turn) this.recovering.set(id, item);
+      found.work.push(...unfinishedWork(await readFile(path, "utf8").catch(() => "")));
+      found.paths.push(path);
+    }
+    return found;
+  }
+
+  /** One session's unfinished pieces, finished in order under one hold of its lock. */
+  private async recoverSession(store: SessionStore, what: { session: string; pieces: readonly [string, Unfinished][] }): Promise<{ saved: number; cut: number }> {
+    let saved = 0;
+    let cut = 0;
+    try {
+      const lock = await store.lock(what.session);
       try {
-        for (const [id, work] of unfinished) {
-          const done = await finishUnfinished(store, work);
+        for (const [id, work] of what.pieces) {
+          const done = await finishUnfinished(store, { session: what.session, work });
           if (done.saved) saved++;
           if (done.cut) cut++;
           this.recovering.delete(id);
         }
       } finally {
-        for (const id of unfinished.keys()) this.recovering.delete(id);
+        await lock.release();
       }
-      await rm(path, { force: true });
+    } finally {
+      for (const [id] of what.pieces) this.recovering.delete(id);
     }
-    return { saved, cut, left };
+    return { saved, cut };
   }
 
   private dir(): string {
@@ -261,30 +330,35 @@ function unfinishedWork(text: string): Map<string, Unfinished> {
   return work;
 }
 
-/**
- * One unfinished piece of a gone process's journal, finished under the session's lock: a turn it cut is
- * closed (cutTurnEnd), a message its session does not hold is saved unanswered. A message found in the
- * session by its words (its turn began, the `turn` line never written) has its turn closed the same way.
- */
-async function finishUnfinished(store: SessionStore, work: Unfinished): Promise<{ saved: boolean; cut: boolean }> {
-  const session = work.turn?.session ?? work.item?.session;
-  if (session === undefined) return { saved: false, cut: false };
-  const lock = await store.lock(session);
-  try {
-    const { entries } = await store.read(session);
-    const item = work.item;
-    const saved = work.turn ? entries.find((entry) => entry.type === "user" && entry.id === work.turn?.entry) : item && entries.find((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at);
-    if (saved) {
-      const end = cutTurnEnd(entries, saved.type === "user" ? saved.id : "");
-      if (end) await store.append(session, [end]);
-      return { saved: false, cut: end !== undefined };
-    }
-    if (!item) return { saved: false, cut: false };
-    await store.append(session, unansweredEntries(item, { first: entries.length === 0, why: NOT_STARTED }));
-    return { saved: true, cut: false };
-  } finally {
-    await lock.release();
+/** The unfinished pieces of the journals, by the session each is in (a piece in none is dropped), each session's in the journals' order. */
+function bySession(work: readonly [string, Unfinished][]): Map<string, [string, Unfinished][]> {
+  const sessions = new Map<string, [string, Unfinished][]>();
+  for (const piece of work) {
+    const session = piece[1].turn?.session ?? piece[1].item?.session;
+    if (session === undefined) continue;
+    sessions.set(session, [...(sessions.get(session) ?? []), piece]);
   }
+  return sessions;
+}
+
+/**
+ * One unfinished piece of a gone process's journal, finished while the caller holds the session's lock: a
+ * turn it cut is closed (cutTurnEnd), a message its session does not hold is saved unanswered. A message
+ * found in the session by its words (its turn began, the `turn` line never written) has its turn closed the same way.
+ */
+async function finishUnfinished(store: SessionStore, piece: { session: string; work: Unfinished }): Promise<{ saved: boolean; cut: boolean }> {
+  const { session, work } = piece;
+  const { entries } = await store.read(session);
+  const item = work.item;
+  const saved = work.turn ? entries.find((entry) => entry.type === "user" && entry.id === work.turn?.entry) : item && entries.find((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at);
+  if (saved) {
+    const end = cutTurnEnd(entries, saved.type === "user" ? saved.id : "");
+    if (end) await store.append(session, [end]);
+    return { saved: false, cut: end !== undefined };
+  }
+  if (!item) return { saved: false, cut: false };
+  await store.append(session, unansweredEntries(item, { first: entries.length === 0, why: NOT_STARTED }));
+  return { saved: true, cut: false };
 }
 
 /** Saves `item` to its session, marked unanswered with `why`; false when the session holds it already (saved since it was taken in). */

@@ -2,7 +2,8 @@
 // started again. The message it was answering is marked cut by the stop (in the session file and in
 // GET /api/sessions/:s), with a Retry that names it; the messages waiting behind it show as waiting while
 // they wait (before the kill, and after the restart until the dead process's lock clears); a turn cut
-// after its tool ran is left out of what later turns send.
+// after its tool ran is left out of what later turns send; turns cut in two sessions are both marked before
+// any message sent after the restart is taken.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -190,6 +191,39 @@ describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000
       [["user", "and now?"]],
       "the cut turn (its message, its tool call and result) is not sent; no made-up tool result either",
     );
+    restarted.child.kill("SIGTERM");
+    await restarted.exited;
+  });
+
+  test("turns cut in two sessions at once are both marked before a message sent after the restart is taken, in either", async () => {
+    const model = heldModel();
+    const server = await startFakeServer(model.handler);
+    servers.push(server);
+    const file = temp.write("two.json5", config(server.baseUrl));
+    const state = join(temp.dir, "two-state");
+    const gateway = await launch(file, state);
+    assert.equal((await post(gateway, "alpha", { text: "alpha, streaming when killed" })).status, 202);
+    await model.arrived(1);
+    assert.equal((await post(gateway, "beta", { text: "beta, streaming when killed" })).status, 202);
+    await model.arrived(2);
+    gateway.child.kill("SIGKILL");
+    assert.equal(await gateway.exited, "SIGKILL");
+
+    const restarted = await launch(file, state);
+    model.release();
+    // Sent at once, while the killed gateway's holds on both sessions have not gone stale: recovery comes first in each.
+    assert.equal((await post(restarted, "beta", { text: "beta, after the restart" })).status, 202);
+    assert.equal((await post(restarted, "alpha", { text: "alpha, after the restart" })).status, 202);
+    await restarted.waitFor(/2 answer\(s\) a stopped hearth was writing were cut off by its stop/, "stderr");
+    for (const session of ["alpha", "beta"]) {
+      const lines = await until(() => entries(state, session), (read) => read.at(-1)?.type === "assistant");
+      assert.deepEqual(
+        lines.map((entry) => (entry.type === "user" ? `user: ${entry.text}` : entry.type)),
+        ["session", `user: ${session}, streaming when killed`, "turn-failed", `user: ${session}, after the restart`, "assistant"],
+        session,
+      );
+      assert.match(lines[2]?.error ?? "", /^hearth stopped while answering this message/);
+    }
     restarted.child.kill("SIGTERM");
     await restarted.exited;
   });
