@@ -96,7 +96,7 @@ describe("llama-server -c 512 -np 2 (256 tokens a slot) under contextWindow 2048
     await server?.kill();
   });
   // Every path that says a context is too small gives the flags that keep -np 2: -c (wanted × 2), or -np 1.
-  const PER_SLOT = /llama\.cpp: -c (\d+) keeping -np 2 \(each of its 2 slots gets -c \/ -np: 256 now\), or -np 1 -c (\d+);/;
+  const PER_SLOT = /llama\.cpp: -c (\d+) keeping -np 2 \(each of its 2 slots gets -c \/ -np: 256 now\), or -np 1 -c (\d+)[;)]/;
 
   test("hearth agent, models status --probe and the API's proxy mode: the fix is per slot, never a -c the two slots would halve", async () => {
     server = await startRealServer({ ctx: 512, parallel: 2 });
