@@ -264,6 +264,12 @@ describe("limits, CORS and errors", () => {
       const preflight = await fetch(`${server.url}/api/status`, { method: "OPTIONS", headers: { origin: "http://localhost:5173", "access-control-request-method": "GET", "access-control-request-headers": "authorization" } });
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers.get("access-control-allow-origin"), "http://localhost:5173");
+      // What the official openai SDK sends from a browser page: its own x-stainless-* headers beside the token (a fixed list made Chromium block the call).
+      const sdk = "authorization,content-type,x-stainless-arch,x-stainless-lang,x-stainless-os,x-stainless-package-version,x-stainless-retry-count,x-stainless-runtime,x-stainless-runtime-version,x-stainless-timeout,x-hearth-session";
+      const fromSdk = await fetch(`${server.url}/v1/chat/completions`, { method: "OPTIONS", headers: { origin: "http://localhost:5173", "access-control-request-method": "POST", "access-control-request-headers": sdk } });
+      assert.equal(fromSdk.status, 204);
+      assert.equal(fromSdk.headers.get("access-control-allow-origin"), "http://localhost:5173");
+      assert.deepEqual(fromSdk.headers.get("access-control-allow-headers")?.toLowerCase().split(",").sort(), sdk.split(",").sort());
       const other = await fetch(`${server.url}/api/status`, { headers: { origin: "http://evil.example", authorization: `Bearer ${TOKEN}` } });
       assert.equal(other.headers.get("access-control-allow-origin"), null);
     } finally {

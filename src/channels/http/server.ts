@@ -140,12 +140,15 @@ export function createHttpApp(options: HttpAppOptions): Hono {
  * gateway with a token for `Origin: null` too: such a request reaches its route only carrying the
  * token (request-guard.ts), and its page must then be able to read the answer. Undefined: CORS off,
  * no `Access-Control-*` header at all; with only `null` to answer, requests of other origins (and
- * of none) pass by without a header, so they keep the proxy front's path.
+ * of none) pass by without a header, so they keep the proxy front's path. A preflight of an allowed
+ * origin is answered with the headers it asks for (`allowHeaders: []`: Hono then echoes
+ * Access-Control-Request-Headers): the official SDKs send their own (`x-stainless-*`), and a fixed
+ * list made the browser block them; the origin is what is judged, and the token still decides.
  */
 function corsMiddleware(origins: readonly string[], options: { nullWithToken: boolean }): MiddlewareHandler | undefined {
   if (origins.length === 0 && !options.nullWithToken) return undefined;
   const allowed = new Set(origins);
-  const headers = markedCors(cors({ origin: (origin) => (allowed.has(origin) || (options.nullWithToken && origin === "null") ? origin : null), allowHeaders: ["Authorization", "Content-Type", "X-Hearth-Session"], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 }));
+  const headers = markedCors(cors({ origin: (origin) => (allowed.has(origin) || (options.nullWithToken && origin === "null") ? origin : null), allowHeaders: [], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 }));
   if (origins.length > 0) return headers;
   return (c, next) => (c.req.header("origin") === "null" ? headers(c, next) : next());
 }
