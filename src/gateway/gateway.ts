@@ -41,7 +41,7 @@ import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
-import { BEHIND_A_TURN, HELD_ELSEWHERE, KEPT_FROM_STOP, WAITING_TO_BEGIN, WaitingMessages, type ShownWaiting } from "./waiting-messages.js";
+import { BEHIND_A_TURN, HELD_ELSEWHERE, KEPT_FROM_STOP, KEPT_UNWRITABLE, WAITING_TO_BEGIN, WaitingMessages, type ShownWaiting } from "./waiting-messages.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
 
 /** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
@@ -434,7 +434,11 @@ export class Gateway implements GatewayPort {
       describe: agent.spec.fallbackNotice ? describeFrom(this.dependencies.state().catalog) : undefined,
       live: options.live ? this.live : undefined,
       queued: () => this.queue.has(session),
-      waiting: () => [...this.waitingMessages.in(session), ...(this.dependencies.inbox?.recoveringIn(session) ?? []).map(({ text, at }) => ({ text, at, why: KEPT_FROM_STOP }))],
+      waiting: () => [
+        ...(this.dependencies.inbox?.keptIn(session) ?? []).map(({ text, at }) => ({ text: this.dependencies.secrets?.redact(text) ?? text, at, why: KEPT_UNWRITABLE })),
+        ...this.waitingMessages.in(session),
+        ...(this.dependencies.inbox?.recoveringIn(session) ?? []).map(({ text, at }) => ({ text, at, why: KEPT_FROM_STOP })),
+      ],
     });
   }
 

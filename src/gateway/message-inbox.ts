@@ -164,6 +164,11 @@ export class MessageInbox {
     return saved;
   }
 
+  /** The messages of `session` kept because it could not be written (shown waiting until saved). */
+  keptIn(session: string): InboxItem[] {
+    return this.keptItems().filter((item) => item.session === session);
+  }
+
   private keptItems(): InboxItem[] {
     return [...this.waiting.values()].filter((item): item is InboxItem => item !== undefined && this.unsaved.has(item.id));
   }

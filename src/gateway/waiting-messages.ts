@@ -7,6 +7,7 @@ export const WAITING_TO_BEGIN = "waiting for its turn to begin";
 /** Why a message waits for another process's hold on the session (a live `hearth agent`, or a stopped gateway's lock not yet stale). */
 export const HELD_ELSEWHERE = "waiting: another hearth process holds this conversation (the hold of one that stopped clears by itself within seconds)";
 /** Why a message a stopped hearth had taken in is not in the conversation yet (recovery waits for the session). */
+export const KEPT_UNWRITABLE = "kept: this conversation's file could not be written when it came; saved here, unanswered, as soon as it can be (tried every 15 s)";
 export const KEPT_FROM_STOP = "kept from before hearth stopped: saved here, unanswered, once the stopped hearth's hold on this conversation clears";
 
 /** A message shown waiting: `because` says why it waits now, `leave` that it waits no more (safe more than once). */

@@ -109,6 +109,12 @@ describe("a message accepted while its session cannot be written (real tmpfs)", 
     assert.match(failed.error ?? "", /the disk is full \(ENOSPC\)/);
     assert.match(failed.error ?? "", KEPT_WORDS);
     assert.deepEqual(journaled(state), [big], "still in the journal");
+    // A page opened (or reloaded) meanwhile shows it waiting, with why — s7 has no file yet, and is no unknown session.
+    const meanwhile = await fetch(`${gateway.url}/api/sessions/s7`);
+    assert.equal(meanwhile.status, 200);
+    const read = (await meanwhile.json()) as { items: Item[]; waiting: { text: string; why: string }[] };
+    assert.deepEqual(read.items, []);
+    assert.deepEqual(read.waiting.map(({ text, why }) => ({ text, why })), [{ text: big, why: "kept: this conversation's file could not be written when it came; saved here, unanswered, as soon as it can be (tried every 15 s)" }]);
 
     free();
     // The save of s8's message tells that the disk has room: s7's kept message is saved meanwhile (told as session-updated, before or after s8's end).

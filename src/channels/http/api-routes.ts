@@ -64,8 +64,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     if (typeof session !== "string") return session;
     const view = port.sessions();
     const { items, live, waiting } = await view.conversation(session);
-    // Only an empty transcript needs the list to tell a new session from an unknown one.
-    if (items.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
+    // Only an empty transcript needs the list to tell a new session from an unknown one (one whose first message waits is not unknown).
+    if (items.length === 0 && waiting.length === 0 && !(await view.list()).sessions.some((listing) => listing.session === session)) {
       return c.json(errorBody({ message: `no session "${session}" (GET /api/sessions lists them; a message to it starts one)`, type: "not_found_error", code: "session_not_found" }), 404);
     }
     const { reasoning, model } = await view.settings(session);
