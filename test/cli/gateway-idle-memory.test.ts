@@ -6,13 +6,14 @@ import { IdleMemoryRelease } from "../../src/cli/gateway/idle-memory.js";
 
 const MB = 1024 * 1024;
 
-function fakeProcess() {
+function fakeProcess(options: { releaseStartUp?: boolean } = {}) {
   /** `shrinks`: whether a full collection shrinks the young generation (V8 does when it found the allocation rate low). */
   const state = { busy: 0, heap: 40 * MB, collections: 0, young: 1 * MB, youngCollections: 0, shrinks: true };
   const releases: { heapBefore: number; heapAfter: number }[] = [];
   /** What ran, in order: "drop" (the caches let go of), "young", "full". */
   const events: string[] = [];
   const release = new IdleMemoryRelease({
+    ...options,
     idleChecks: 3,
     settleChecks: 2,
     minGrowthBytes: 16 * MB,
@@ -153,6 +154,25 @@ test("a heap that has not grown past the threshold since the last release is lef
   release.check();
   state.heap = 52 * MB;
   assert.equal(release.check(), true);
+});
+
+test("releaseStartUp: the start-up's garbage goes at the first quiet spell though the heap has not grown since; once, and never while busy", () => {
+  const { state, release, releases } = fakeProcess({ releaseStartUp: true });
+  state.busy = 0.5;
+  for (let check = 0; check < 4; check++) assert.equal(release.check(), false, "busy: no collection");
+  state.busy = 0.001;
+  assert.equal(release.check(), false);
+  assert.equal(release.check(), false);
+  assert.equal(release.check(), true, "idle for three checks (idleChecks), the heap as it was made");
+  assert.deepEqual(releases, [{ heapBefore: 40 * MB, heapAfter: 30 * MB }]);
+  state.heap = 40 * MB;
+  for (let check = 0; check < 10; check++) assert.equal(release.check(), false, "after it, growth alone calls for a release");
+  assert.equal(state.collections, 1);
+  // Without it (the default), the same quiet start gives nothing back.
+  const plain = fakeProcess();
+  plain.state.busy = 0.001;
+  for (let check = 0; check < 10; check++) assert.equal(plain.release.check(), false);
+  assert.equal(plain.state.collections, 0);
 });
 
 test("the default collectors are V8's own (young and full), and they run without --expose-gc", () => {
