@@ -97,8 +97,8 @@ export class MessageInbox {
    */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
-    // Made before the write: a fault in making it is hearth's, not the state dir's.
-    const text = this.lineText({ add: { id, ...item } });
+    // Made before the write: a fault in making it is hearth's, not the state dir's. No images: none in the line.
+    const text = this.lineText({ add: { id, ...item, images: item.images?.length ? item.images : undefined } });
     try {
       await this.write(text);
     } catch (error) {
