@@ -18,7 +18,7 @@ import { newSessionKey, sessionFromHash } from "./session-key.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
-import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse } from "./wire-types.js";
+import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse, TurnMessage } from "./wire-types.js";
 
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
 const LINK_POLL_MS = 3_000;
@@ -83,8 +83,10 @@ export async function startWebChat(): Promise<void> {
    * A turn under way as the gateway told it so far (a conversation read, or the events' first words):
    * joined to what the page holds of it, the one further along kept, and the events after it go on from there.
    */
-  const adoptTurn = (session: string, snapshot: TurnSnapshot): LiveTurn => {
+  const adoptTurn = (session: string, snapshot: TurnSnapshot & TurnMessage): LiveTurn => {
     const turn = joinSnapshot(liveTurns.get(session), snapshot, names);
+    // Its message's id (what its Retry names) and, for a resend, the try it sends again.
+    Object.assign(turn, { message: snapshot.message, retryOf: snapshot.retryOf });
     liveTurns.set(session, turn);
     busy.add(session);
     showStop();
@@ -317,7 +319,6 @@ export async function startWebChat(): Promise<void> {
         const held = liveTurns.get(event.session) ?? (before?.turn === event.turn ? before : undefined);
         if (held && !liveTurns.has(event.session)) liveTurns.set(event.session, held);
         const turn = adoptTurn(event.session, event);
-        Object.assign(turn, { message: event.message, retryOf: event.retryOf });
         if (event.session === current) {
           // Not in the conversation on screen (it began after that was read): its message comes with it, placed as turn-start places it.
           if (!held && (event.retryOf === undefined || event.again === true)) view.addUserMessage(event.text, { sentAgain: event.again === true });
