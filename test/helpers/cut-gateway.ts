@@ -21,11 +21,12 @@ export interface SessionLine {
   id?: string;
   text?: string;
   error?: string;
+  cause?: string;
   retryOf?: string;
   quoted?: string;
   images?: { mediaType: string; data: string }[];
   notes?: { kind: string; text: string }[];
-  message?: { content: { type: string; text?: string }[] };
+  message?: { stopReason?: string; content: { type: string; text?: string }[] };
 }
 
 /** The session file's lines as written; none before it is made. */
