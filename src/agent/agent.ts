@@ -9,7 +9,8 @@ import type { AttemptRecord, SessionEntry, TurnFailureCause } from "../sessions/
 import { currentConversation, newEntryId } from "../sessions/session-store.js";
 import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
-import { conversationView, cutOffTurns, latestTry, sessionSettings, unansweredTurns } from "./build-context.js";
+import { conversationView, sessionSettings } from "./build-context.js";
+import { pickRetry, type RetryAsked } from "./retry-choices.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
@@ -25,12 +26,12 @@ import { lostModelWords } from "./model-choices.js";
 import { turnText } from "./turn-text.js";
 import { ShownSoFar } from "./shown-so-far.js";
 import { replyNotices } from "./reply-notices.js";
-import { UntrustedMarker } from "./untrusted.js";
+import { QUOTED_SOURCE, UntrustedMarker } from "./untrusted.js";
 import { runToolCalls } from "./tool-calls-run.js";
 import { policyFor } from "./tools/registry.js";
 import { entryWhat, EntryNotSaved, saving, unsavedError } from "./unsaved-entry.js";
 import type { AgentDependencies, TurnOptions, UserEntry } from "./agent-options.js";
-import { acceptImages } from "./inbound-images.js";
+import { keptMessage } from "./inbound-images.js";
 import { record, type TurnState } from "./turn-state.js";
 
 const now = (): string => new Date().toISOString();
@@ -104,19 +105,14 @@ export class Agent {
   }
 
   /**
-   * The last message of the session when it got no answer (failed, cancelled, cut short) or an answer cut off
-   * (at a limit, or a stream that stalled after its text went out): what `/retry` sends again — the resend
-   * then takes the cut-off answer's place in what the model is sent (conversationView). `id`: that
-   * message of the current conversation instead of the last (a page's Retry beside an earlier one),
-   * judged by its latest try (latestTry), which is what is returned: a message a Retry already sent
-   * again and got answered is not sent again (two tabs, a page not re-read since), as `/retry` and a
-   * client's resend, which take the last message (always its own latest try), find nothing to send.
+   * The try a Retry sends again (pickRetry): `asked` undefined, the last message of the session when it
+   * got no answer (failed, cancelled, cut short) or an answer cut off (at a limit, or a stream that stalled
+   * after its text went out) — the resend then takes the cut-off answer's place in what the model is sent
+   * (conversationView); `{ id }`, that message of the current conversation (a page's Retry beside it),
+   * judged by its latest try; `{ latest: n }`, the n-th latest message without an answer (`/retry n`).
    */
-  async retryable(key: string, id?: string): Promise<UserEntry | undefined> {
-    const entries = await this.readSession(key);
-    const current = currentConversation(entries);
-    const wanted = id === undefined ? current.findLast((entry): entry is UserEntry => entry.type === "user") : latestTry(current, id);
-    return wanted && (unansweredTurns(current).has(wanted.id) || cutOffTurns(current).has(wanted.id)) ? wanted : undefined;
+  async retryable(key: string, asked?: RetryAsked): Promise<UserEntry | undefined> {
+    return pickRetry(currentConversation(await this.readSession(key)), asked);
   }
 
   /**
@@ -266,16 +262,15 @@ export class Agent {
     const entries = (await this.dependencies.store.read(key)).entries;
     const fresh: SessionEntry[] = [];
     if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
-    const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, "forwarded or quoted message") : undefined;
-    const images = options.retry ? { kept: [...(options.retry.images ?? [])], notes: [] } : acceptImages(options.images ?? []);
-    const text = images.notes.length > 0 ? [said, ...images.notes].filter((line) => line !== "").join("\n") : said;
+    const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, QUOTED_SOURCE) : undefined;
+    const { text, images } = options.retry ? { text: said, images: [...(options.retry.images ?? [])] } : keptMessage(said, options.images ?? []);
     const user: UserEntry = {
       type: "user",
       id: newEntryId(),
       at: now(),
       text,
       quoted,
-      ...(images.kept.length > 0 ? { images: images.kept } : {}),
+      ...(images.length > 0 ? { images } : {}),
       ...(options.retry ? { retryOf: options.retry.id } : {}),
       ...(options.channel ? { channel: options.channel } : {}),
     };

@@ -25,3 +25,19 @@ export function literalText(text: string): string {
   const rest = text.replace(/^[ \t]*/, "");
   return rest.startsWith("//") && commandWord(rest.slice(1)) !== undefined ? text.slice(0, text.length - rest.length) + rest.slice(1) : text;
 }
+
+/** What `/retry` reads after its word: nothing, or a number from 1 (which message without an answer, counted from the latest). */
+export const RETRY_COUNT = /^[1-9]\d{0,5}$/;
+
+/**
+ * `/retry` alone (1) or `/retry N`: which message without an answer it sends again, counted from the
+ * latest; undefined for any other text (`/retry 0`, `/retry x`, lines after it: a command that is refused
+ * as such, or a message). The page tells its own typed `/retry` by it, as the gateway does.
+ */
+export function retryNumber(text: string): number | undefined {
+  const words = (commandText(text) ?? "").trim().split(/[ \t]+/);
+  if (words[0]?.toLowerCase() !== "/retry" || words.length > 2 || /[\r\n]/.test(text.trim())) return undefined;
+  const count = words[1];
+  if (count === undefined) return 1;
+  return RETRY_COUNT.test(count) ? Number(count) : undefined;
+}

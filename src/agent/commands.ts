@@ -11,7 +11,7 @@ import type { Agent } from "./agent.js";
 import { conversationView } from "./build-context.js";
 import type { CompactionOutcome } from "./agent-events.js";
 import { suggest } from "../shared/did-you-mean.js";
-import { commandText, commandWord } from "./command-shape.js";
+import { commandText, commandWord, RETRY_COUNT, retryNumber } from "./command-shape.js";
 import { formatChoiceList, formatChoicesInline, modelChoices, notChoosableWords } from "./model-choices.js";
 
 export const COMMANDS: readonly [string, string][] = [
@@ -21,7 +21,7 @@ export const COMMANDS: readonly [string, string][] = [
   ["/status", "model, context used of the window, tokens and cost"],
   ["/new", "start a fresh conversation (the transcript keeps the old one)"],
   ["/compact [focus]", "summarise older turns now, optionally focusing on something"],
-  ["/retry", "send the last message again when it got no answer"],
+  ["/retry [n]", "send again the latest message that got no answer (/retry 2: the one before it)"],
   ["/reasoning on|off", "show the model's reasoning (in the terminal and the web chat; never on WhatsApp)"],
   ["/help", "this list"],
 ];
@@ -36,11 +36,11 @@ const READS = {
   "/help": { reads: "nothing", does: "lists the commands" },
   "/status": { reads: "nothing", does: "shows the model, the context used, tokens and cost" },
   "/new": { reads: "nothing", does: "starts a fresh conversation" },
-  "/retry": { reads: "nothing", does: "sends your last message again" },
+  "/retry": { reads: "count", does: "sends again the latest message that got no answer" },
   "/model": { reads: "line" },
   "/reasoning": { reads: "line" },
   "/compact": { reads: "text" },
-} as const satisfies Record<string, { reads: "nothing"; does: string } | { reads: "line" | "text" }>;
+} as const satisfies Record<string, { reads: "nothing" | "count"; does: string } | { reads: "line" | "text" }>;
 
 type CommandName = keyof typeof READS;
 
@@ -72,6 +72,11 @@ export function readCommand(text: string): { ok: true; name: CommandName; argume
   switch (command.reads) {
     case "nothing":
       return line === "" && after === "" ? { ok: true, name, argument: "" } : { ok: false, answer: `${name} ${command.does} and takes nothing after it, so nothing was done: send ${name} alone${after === "" ? "" : ", then the lines after it as a message of their own"}.` };
+    case "count":
+      // A number of 1 or more counts back from the latest (retryNumber); anything else is refused, saying how.
+      return (line === "" || RETRY_COUNT.test(line)) && after === ""
+        ? { ok: true, name, argument: line }
+        : { ok: false, answer: `${name} ${command.does} and takes only a number after it (${name} 2: the one before it), so nothing was done: send ${name} alone or with a number${after === "" ? "" : ", then the lines after it as a message of their own"}.` };
     case "line":
       return after === ""
         ? { ok: true, name, argument: line }
@@ -81,9 +86,9 @@ export function readCommand(text: string): { ok: true; name: CommandName; argume
   }
 }
 
-/** `/retry` runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
+/** `/retry` (`/retry N`, retryNumber) runs a turn, so the channel handles it (with `Agent.retryable`), not `runCommand`. */
 export function isRetry(text: string): boolean {
-  return commandText(text)?.trimEnd().toLowerCase() === "/retry";
+  return retryNumber(text) !== undefined;
 }
 
 /**
@@ -218,8 +223,8 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       return `This session now uses ${catalog.aliasOf(found.model.ref) ?? found.model.ref} (${found.model.ref}).`;
     }
     case "/retry":
-      // The channel runs `/retry` alone as a turn: here it is only when called directly.
-      return "/retry is run by the channel as a turn: send /retry alone.";
+      // The channel runs `/retry` (`/retry N`) as a turn: here it is only when called directly.
+      return "/retry is run by the channel as a turn: send /retry alone, or /retry with a number.";
   }
 }
 

@@ -21,3 +21,12 @@ export function acceptImages(images: readonly InboundImage[]): { kept: InboundIm
   }
   return { kept, notes };
 }
+
+/**
+ * A message as its session keeps it: its words, then a line for each image left out (acceptImages),
+ * and the images kept — the same whether its turn saves it or a journal keeps it until its session can.
+ */
+export function keptMessage(said: string, images: readonly InboundImage[]): { text: string; images: InboundImage[] } {
+  const { kept, notes } = acceptImages(images);
+  return { text: notes.length > 0 ? [said, ...notes].filter((line) => line !== "").join("\n") : said, images: kept };
+}

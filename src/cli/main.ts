@@ -117,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option("--agent <id>", "which agent answers (default: main)")
     .option("--model <ref|alias>", "answer with this model first, this turn only")
     .option("--new", "start a fresh conversation first (like /new; the transcript keeps the old one)")
-    .option("--retry", "send the session's last message again when it got no answer")
+    .option("--retry", "send again the session's latest message that got no answer")
     .addOption(jsonOption)
     .action(run(async () => (await import("./commands/agent.js")).agentCommand));
 

@@ -61,3 +61,23 @@ export function formerNames(options: { before: Catalogue | undefined; now: Catal
   for (const key of [...former.keys()].slice(0, Math.max(0, former.size - MOST_FORMER_NAMES))) former.delete(key);
   return former;
 }
+
+/**
+ * The catalogue, asked on every request (which name is which): made again only when a reload brings a
+ * new catalog or agents — then with the names the reload (or the built-in default's move, `by`) took
+ * away, told to a request that still uses one (a client set up with an alias since renamed).
+ */
+export class CatalogueCache {
+  private made: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
+
+  get(serving: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; by: FormerName["by"] }): Catalogue {
+    const { catalog, agents, by } = serving;
+    const cached = this.made;
+    if (cached?.catalog === catalog && cached.agents === agents) return cached.catalogue;
+    const made = makeCatalogue(catalog, agents);
+    const former = cached ? formerNames({ before: cached.catalogue, now: made, by }) : undefined;
+    const catalogue = former && former.size > 0 ? { ...made, former } : made;
+    this.made = { catalog, agents, catalogue };
+    return catalogue;
+  }
+}

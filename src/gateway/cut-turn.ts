@@ -6,7 +6,7 @@ import { newEntryId } from "../sessions/session-store.js";
  * Why a message a stopped hearth had taken in, and never began to answer, got no answer (the notice
  * says "no answer: " before it).
  */
-export const NOT_STARTED = "hearth stopped before this message's turn began; nothing was lost — Retry (or /retry) sends it";
+export const NOT_STARTED = "hearth stopped before this message's turn began; nothing was lost — Retry sends it";
 
 /**
  * Why a message whose turn a killed or crashed hearth was answering got no answer. A reply's words are

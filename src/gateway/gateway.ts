@@ -4,6 +4,7 @@ import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { sessionSettings } from "../agent/build-context.js";
+import { keptMessage } from "../agent/inbound-images.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { Cooldowns } from "../models/cooldowns.js";
@@ -24,7 +25,7 @@ import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
-import { formerNames, makeCatalogue } from "./catalogue.js";
+import { CatalogueCache } from "./catalogue.js";
 import { HealthNews } from "./health-news.js";
 import { LiveTurns } from "./live-turns.js";
 import { providerHealth, providersInUse, type HealthSources } from "./provider-health.js";
@@ -35,6 +36,7 @@ import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
 import { matchClientHistory } from "./client-history.js";
+import { findResend, retryAsked, sentAgainWords } from "./resend.js";
 import { contextUse } from "./context-use.js";
 import { KeptMessages, stateFault } from "./kept-messages.js";
 import { TurnRedactor } from "./turn-redactor.js";
@@ -95,8 +97,8 @@ export class Gateway implements GatewayPort {
   private readonly listeners = new Set<(event: GatewayEvent) => void>();
   /** By model ref: what the last setup check found of its local server. */
   private readonly reachable = new Map<string, ServerLook>();
-  /** The catalogue last made, and from which catalog and agents (a reload brings new ones). */
-  private catalogueMade: { catalog: ModelCatalog; agents: ReadonlyMap<string, Agent>; catalogue: Catalogue } | undefined;
+  /** The catalogue last made (a reload brings new catalog and agents). */
+  private readonly catalogues = new CatalogueCache();
   private problems: readonly string[] = [];
   /** Tells listeners of providers' new health (see announceHealth). */
   private readonly healthNews = new HealthNews({ listening: () => this.listeners.size > 0, sources: () => this.healthSources(), publish: (event) => this.publish(event) });
@@ -137,7 +139,8 @@ export class Gateway implements GatewayPort {
     const command = !inbound.retry && isCommand(inbound.text);
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
     const text = command || retrying ? inbound.text : literalText(inbound.text);
-    const ticket = inbox && !retrying && !command ? inbox.add({ session, text, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    // Kept as its session would keep it (its images too: one too large is a line of its text, as the session has it).
+    const ticket = inbox && !retrying && !command ? inbox.add({ session, ...keptMessage(text, inbound.images ?? []), quoted: inbound.quoted, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
     // Accepted only once kept: a journal that cannot be written refuses a message its channel promises to keep (handle
     // rejects, naming the path and the fix); another (a terminal's, an API request's) goes on, and the session store says what is wrong.
     const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
@@ -262,22 +265,23 @@ export class Gateway implements GatewayPort {
         this.publish({ type: "command-result", session, text });
         return { kind: "command", text };
       }
-      const retrying = kind === "retry";
-      const unanswered = retrying || inbound.repeated ? await agent.retryable(session, retrying ? inbound.retryOf : undefined) : undefined;
       // An API client's own copy of the conversation, held against the session's (as it is kept: masked): a regenerate is sent again, a history that differs is said.
       const history = kind === "message" && inbound.history !== undefined ? matchClientHistory(await agent.readSession(session), { session, ...masked({ history: inbound.history, text: message.text }) }) : undefined;
       if (history !== undefined && history.kind !== "continues" && history.notice !== undefined) inbound.onEvent?.({ type: "notice", text: history.notice });
-      // A client's own resend of a message its first try saved: that message again, not a second copy.
-      const retry = retrying || unanswered?.text === message.text ? unanswered : history?.kind === "resend" ? history.entry : undefined;
-      if (retrying && !retry) {
-        const text = inbound.retryOf ? "Nothing to retry: that message was answered, or is not in this conversation." : "Nothing to retry: the last message was answered (or there is none).";
-        this.publish({ type: "command-result", session, text });
-        return { kind: "command", text };
+      // A Retry's message, or a client's own resend of a message its first try saved: that message again, not a second copy.
+      const resend = await findResend(agent, session, { retrying: kind === "retry", asked: retryAsked(inbound), repeated: inbound.repeated === true, text: message.text, regenerate: history?.kind === "resend" ? history.entry : undefined });
+      if (resend.kind === "nothing") {
+        this.publish({ type: "command-result", session, text: resend.text });
+        return { kind: "command", text: resend.text };
       }
+      const retry = resend.kind === "resend" ? resend.entry : undefined;
+      const again = resend.kind === "resend" && resend.again;
       const text = retry ? retry.text : message.text;
       // Under way from here (a page reading the history sees it live); told once its message is saved (as turn-end is once the answer is).
       shown?.leave();
-      const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id });
+      const started = this.beginTurn(session, { channel: inbound.channel, text: masked(text), retryOf: retry?.id, again });
+      // Its caller hears first which message the answer is to (a terminal, an API client; a page shows the question again, WhatsApp says it with the answer).
+      if (again) inbound.onEvent?.({ type: "notice", text: `the answer that follows is to the message ${sentAgainWords(masked(text))}` });
       const saving = (id: string): void => {
         this.live.messageSaving(session, id);
         underWay = inbox?.begun({ session, entry: id, journaled: message.journaled });
@@ -287,7 +291,7 @@ export class Gateway implements GatewayPort {
       for (const shown of redactor?.flush() ?? []) show(shown);
       const result: TurnResult = masked(turn);
       this.publish({ type: "turn-end", session, result });
-      return { kind: "turn", result };
+      return { kind: "turn", result, ...(again ? { sentAgain: masked(text) } : {}) };
     } finally {
       // A turn that threw before its end was told is no longer under way either.
       this.live.end(session);
@@ -306,15 +310,7 @@ export class Gateway implements GatewayPort {
   /** The agents, and every model a request may name, the user's own first (see makeCatalogue). */
   catalogue(): Catalogue {
     const { catalog, agents, missingConfigFile } = this.dependencies.state();
-    // Asked on every request (which name is which): made again only when a reload brings a new catalog or agents.
-    const cached = this.catalogueMade;
-    if (cached?.catalog === catalog && cached.agents === agents) return cached.catalogue;
-    const made = makeCatalogue(catalog, agents);
-    // The names a reload (or the built-in default's move) took away, told to a request that still uses one (a client set up with an alias since renamed).
-    const former = cached ? formerNames({ before: cached.catalogue, now: made, by: missingConfigFile ? "default" : "reload" }) : undefined;
-    const catalogue = former && former.size > 0 ? { ...made, former } : made;
-    this.catalogueMade = { catalog, agents, catalogue };
-    return catalogue;
+    return this.catalogues.get({ catalog, agents, by: missingConfigFile ? "default" : "reload" });
   }
 
   served(ref: ModelRef): ServedModel | undefined {
@@ -470,9 +466,9 @@ export class Gateway implements GatewayPort {
   }
 
   /** A turn is under way (kept for a page that opens it now); the returned call tells `turn-start`, once its message is saved. */
-  private beginTurn(session: string, turn: { channel: InboundMessage["channel"]; text: string; retryOf?: string | undefined }): () => void {
+  private beginTurn(session: string, turn: { channel: InboundMessage["channel"]; text: string; retryOf?: string | undefined; again?: boolean | undefined }): () => void {
     const id = this.live.begin(session, turn);
-    return () => this.publish({ type: "turn-start", session, channel: turn.channel, text: turn.text, turn: id });
+    return () => this.publish({ type: "turn-start", session, channel: turn.channel, text: turn.text, turn: id, ...this.live.turnMessage(session) });
   }
 
   /** Tells every listener; a turn's events are numbered and kept while it is under way, and its end ends it. */

@@ -1,5 +1,5 @@
 import type { AgentEvent } from "../agent/agent-events.js";
-import type { ChannelId, LiveTurnSnapshot } from "./port.js";
+import type { ChannelId, LiveTurnSnapshot, TurnMessage } from "./port.js";
 
 /** One turn under way, as its live events told it so far. */
 interface LiveTurnRecord {
@@ -13,8 +13,10 @@ interface LiveTurnRecord {
   events: AgentEvent[];
   /** The id of the user's entry this turn writes, once it is being written. */
   messageId: string | undefined;
-  /** A resend: the entry of the message it sends again (shown once, where it was first said). */
+  /** A resend: the entry of the try it sends again. */
   retryOf: string | undefined;
+  /** A resend shown again, after the messages said since that try (TurnMessage). */
+  again: boolean;
 }
 
 /**
@@ -30,9 +32,9 @@ export class LiveTurns {
   private count = 0;
 
   /** A turn begins (its `turn-start` is about to be told): returns its id. */
-  begin(session: string, turn: { channel: ChannelId; text: string; retryOf?: string | undefined }): string {
+  begin(session: string, turn: { channel: ChannelId; text: string; retryOf?: string | undefined; again?: boolean | undefined }): string {
     const id = `${this.prefix}-${++this.count}`;
-    this.turns.set(session, { turn: id, channel: turn.channel, text: turn.text, at: new Date().toISOString(), seq: 0, events: [], messageId: undefined, retryOf: turn.retryOf });
+    this.turns.set(session, { turn: id, channel: turn.channel, text: turn.text, at: new Date().toISOString(), seq: 0, events: [], messageId: undefined, retryOf: turn.retryOf, again: turn.again === true });
     return id;
   }
 
@@ -70,7 +72,17 @@ export class LiveTurns {
   /** The session's turn under way so far, or undefined. */
   snapshot(session: string): LiveTurnSnapshot | undefined {
     const record = this.turns.get(session);
-    return record ? { session, turn: record.turn, seq: record.seq, channel: record.channel, text: record.text, at: record.at, events: [...record.events] } : undefined;
+    return record ? { session, turn: record.turn, seq: record.seq, channel: record.channel, text: record.text, at: record.at, events: [...record.events], ...this.message(record) } : undefined;
+  }
+
+  /** The turn's message as a page places it (TurnMessage); undefined when no turn of the session is under way. */
+  turnMessage(session: string): TurnMessage | undefined {
+    const record = this.turns.get(session);
+    return record && this.message(record);
+  }
+
+  private message(record: LiveTurnRecord): TurnMessage {
+    return { ...(record.messageId === undefined ? {} : { message: record.messageId }), ...(record.retryOf === undefined ? {} : { retryOf: record.retryOf, again: record.again }) };
   }
 
   /** Every turn under way, so far. */

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { InboundImage } from "../agent/inbound-images.js";
+import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
@@ -17,6 +19,10 @@ export interface InboxItem {
   agent: string;
   /** ISO time it was taken in. */
   at: string;
+  /** Forwarded or quoted text that came with it (a WhatsApp reply's), as sent: wrapped as untrusted when saved. */
+  quoted?: string | undefined;
+  /** The images its session keeps (keptMessage: one too large is a line of `text` instead), base64. */
+  images?: readonly InboundImage[] | undefined;
 }
 
 /** A turn under way: its message is (being) saved in `session` as the user entry `entry`. */
@@ -28,7 +34,7 @@ interface TurnUnderWay {
 type Line = { add: InboxItem } | { take: string } | { turn: TurnUnderWay & { id: string } };
 
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
-const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it (/retry sends it)";
+const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it";
 
 /** What the journals of gone processes hold: their unfinished work by id, in order; their paths; and how many journals of running processes were left. */
 interface DeadJournals {
@@ -91,8 +97,8 @@ export class MessageInbox {
    */
   async add(item: Omit<InboxItem, "id">): Promise<string> {
     const id = randomUUID();
-    // Made before the write: a fault in making it is hearth's, not the state dir's.
-    const text = this.lineText({ add: { id, ...item } });
+    // Made before the write: a fault in making it is hearth's, not the state dir's. No images: none in the line.
+    const text = this.lineText({ add: { id, ...item, images: item.images?.length ? item.images : undefined } });
     try {
       await this.write(text);
     } catch (error) {
@@ -326,13 +332,20 @@ function unfinishedWork(text: string): Map<string, Unfinished> {
     }
     const { add, turn } = line;
     if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
-      const item = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at };
+      const item: InboxItem = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at, ...(typeof add.quoted === "string" ? { quoted: add.quoted } : {}), ...journaledImages(add.images) };
       work.set(add.id, { item, turn: work.get(add.id)?.turn });
     } else if (turn && typeof turn.id === "string" && typeof turn.session === "string" && typeof turn.entry === "string") {
       work.set(turn.id, { item: work.get(turn.id)?.item, turn: { session: turn.session, entry: turn.entry } });
     } else if (typeof line.take === "string") work.delete(line.take);
   }
   return work;
+}
+
+/** A journal line's images, where they are whole (a damaged list is left out: the message keeps its words, which say it had images only when one was too large). */
+function journaledImages(value: unknown): { images?: InboundImage[] } {
+  if (!Array.isArray(value)) return {};
+  const images = value.filter((image): image is InboundImage => typeof image === "object" && image !== null && typeof (image as InboundImage).mediaType === "string" && typeof (image as InboundImage).data === "string");
+  return images.length > 0 ? { images: images.map(({ mediaType, data }) => ({ mediaType, data })) } : {};
 }
 
 /** The unfinished pieces of the journals, by the session each is in (a piece in none is dropped), each session's in the journals' order. */
@@ -384,7 +397,15 @@ function unansweredEntries(item: InboxItem, saving: { first: boolean; why: strin
   const { first } = saving;
   return [
     ...(first ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
-    { type: "user", id: newEntryId(), at: item.at, text: item.text, ...(item.channel === "unknown" ? {} : { channel: item.channel }) },
+    {
+      type: "user",
+      id: newEntryId(),
+      at: item.at,
+      text: item.text,
+      ...(item.quoted === undefined ? {} : { quoted: new UntrustedMarker().wrap(item.quoted, QUOTED_SOURCE) }),
+      ...(item.images && item.images.length > 0 ? { images: item.images } : {}),
+      ...(item.channel === "unknown" ? {} : { channel: item.channel }),
+    },
     { type: "turn-failed", id: newEntryId(), at: new Date().toISOString(), error: saving.why, attempts: [], cause: "transient" },
   ];
 }

@@ -82,7 +82,10 @@ export interface ClientMessage {
 }
 
 /** What handling a message came to: an in-chat command's answer, or a turn's result. */
-export type HandleResult = { kind: "command"; text: string } | { kind: "turn"; result: TurnResult };
+export type HandleResult =
+  | { kind: "command"; text: string }
+  /** `sentAgain`: the turn resent a message other messages came after (TurnMessage.again) — its words, so that a channel showing only the answer says which message it answers. */
+  | { kind: "turn"; result: TurnResult; sentAgain?: string | undefined };
 
 /** A model call on behalf of a client that keeps its own history and tools (proxy mode): nothing is stored. */
 export interface ProxyRequest {
@@ -170,7 +173,7 @@ export interface ProviderHealth {
 /** Live events for every listener (the web chat's event stream): turn events with their session, and health. */
 export type GatewayEvent =
   /** `turn`: the turn's id (LiveTurnSnapshot). */
-  | { type: "turn-start"; session: string; channel: ChannelId; text: string; turn?: string | undefined }
+  | ({ type: "turn-start"; session: string; channel: ChannelId; text: string; turn?: string | undefined } & TurnMessage)
   /** `turn` and `seq`: which turn, and the event's number in it from 1 (absent for a wait told before the turn begins). */
   | { type: "turn-event"; session: string; event: AgentEvent; turn?: string | undefined; seq?: number | undefined }
   | { type: "turn-end"; session: string; result: TurnResult; turn?: string | undefined }
@@ -191,7 +194,7 @@ export type GatewayEvent =
  * deltas kept as one), folded by a channel as it folds the live events. The events numbered after
  * `seq` are what it has not told yet: a page joins the snapshot and the live events on it.
  */
-export interface LiveTurnSnapshot {
+export interface LiveTurnSnapshot extends TurnMessage {
   session: string;
   turn: string;
   seq: number;
@@ -200,6 +203,18 @@ export interface LiveTurnSnapshot {
   text: string;
   at: string;
   events: readonly AgentEvent[];
+}
+
+/**
+ * A turn's message as a page places it: its entry id (`message`, once it is saved: what its Retry
+ * names), and for a resend the try it sends again (`retryOf`) and how it is shown (MessageTries):
+ * `again` — other messages came after that try, so it is shown again, as the question above its
+ * answer; else in place of that try, where its answer follows it.
+ */
+export interface TurnMessage {
+  message?: string | undefined;
+  retryOf?: string | undefined;
+  again?: boolean | undefined;
 }
 
 /**
@@ -230,8 +245,14 @@ export interface TranscriptItem {
   at: string;
   /** A user message's entry id (what a Retry of this message names: `retryOf`). */
   id?: string | undefined;
-  /** A user message whose turn got no answer (failed, cancelled, cut by a stop of hearth). */
+  /** A user message whose turn got no answer (failed, cancelled, cut by a stop of hearth): it has a Retry (naming `id`). */
   unanswered?: boolean | undefined;
+  /**
+   * A message sent again (a Retry, `/retry`) after other messages: shown again here, above its answer
+   * (MessageTries' rule); where it was said before, it is no longer unanswered, and its "no answer"
+   * notice ends "— sent again below".
+   */
+  sentAgain?: boolean | undefined;
   /** Notes beside an answer, as the live turn showed them (see TranscriptNote); on a notice, what the turn that got no answer showed. */
   notes?: readonly TranscriptNote[] | undefined;
 }

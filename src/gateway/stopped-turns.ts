@@ -32,7 +32,7 @@ export function notRun(session: string): HandleResult {
 }
 
 /** Why a message kept as its channel promised got no answer (it shows unanswered; `/retry` sends it). */
-export const STOPPED_BEFORE_TURN = "the gateway stopped before this message's turn began (/retry sends it)";
+export const STOPPED_BEFORE_TURN = "the gateway stopped before this message's turn began — Retry sends it";
 
 const KEPT_FOR_NEXT_START = "the gateway stopped before this message's turn began; it is kept, and the next start saves it to its conversation, unanswered (Retry sends it then)";
 const NOT_RUN_STOPPING = "not run: the gateway is stopping and started no new turn; the message was not saved (send it again once the gateway is back)";

@@ -3,6 +3,7 @@ import { faultNote } from "../agent/failure-hint.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
 import { fallbackNotice, type DescribeModel } from "../models/fallback-notice.js";
 import { NOTE_KINDS, type EntryNote, type SessionEntry } from "../sessions/entries.js";
+import { MessageTries, SENT_AGAIN_BELOW, withoutRetryPromise, type Showing } from "../sessions/message-tries.js";
 import { currentConversation } from "../sessions/session-store.js";
 import type { TranscriptItem, TranscriptNote } from "./port.js";
 
@@ -65,34 +66,65 @@ function addNotes(item: TranscriptItem, notes: readonly TranscriptNote[]): void 
   if (all.length > 0) item.notes = all;
 }
 
+/** A notice as told: its words, how many times in a row, and — a failed try's — whether the try was sent again (in place, or again below). */
+interface NoticeTold {
+  text: string;
+  count: number;
+  sentAgain: Showing["kind"] | undefined;
+}
+
+function noticeText(told: NoticeTold): string {
+  const words = told.sentAgain === undefined || told.sentAgain === "message" ? told.text : `${withoutRetryPromise(told.text)}${told.sentAgain === "again" ? SENT_AGAIN_BELOW : ""}`;
+  return told.count > 1 ? `${words} (${told.count} times)` : words;
+}
+
 /**
  * The current conversation of a session (after its last `/new`) as a channel shows it: the user's
- * messages (marked when they got no answer; a resend shown once, where it was first said), the
- * answers' text with their reasoning apart, and a notice for each turn that failed or was cancelled
- * and for each summary, trim and model change (the same notice again at once: one, with a count).
- * An answer carries the notes the live turn showed beside it (a fallback answered, the reply limit).
+ * messages (marked when they got no answer), the answers' text with their reasoning apart, and a notice
+ * for each turn that failed or was cancelled and for each summary, trim and model change (the same
+ * notice again at once: one, with a count). A resend (`/retry`, a Retry, a channel retrying) is shown
+ * by MessageTries' rule: in place of the try before it when nothing was said since (marked by how its
+ * latest try went), else again — `sentAgain`, the question above its answer — its earlier showing then
+ * no longer unanswered. A try sent again no longer promises a Retry in its notice. An answer carries
+ * the notes the live turn showed beside it (a fallback answered, the reply limit).
  */
 export function transcriptItems(entries: readonly SessionEntry[], options: TranscriptOptions = {}): TranscriptItem[] {
   const { pending, describe } = options;
   const current = currentConversation(entries);
   const unanswered = unansweredTurns(current, pending);
   const items: TranscriptItem[] = [];
-  // A resend (`/retry`, a channel retrying while every model was down) is the same message again: it is
-  // shown once, where it was first said, marked by how its latest try went.
+  const tries = new MessageTries();
+  /** Each try's id → the item that shows it. */
   const shownAs = new Map<string, TranscriptItem>();
+  /** The item of the message whose turn is being read, and the "no answer" notices of each message's tries. */
+  let turnItem: TranscriptItem | undefined;
+  const failures = new Map<TranscriptItem, Set<TranscriptItem>>();
   // The same failure told again and again (a channel retrying) is one notice with a count.
-  const repeats = new Map<TranscriptItem, { text: string; count: number }>();
-  const notice = (text: string, said: { at: string; notes?: readonly TranscriptNote[] }): void => {
+  const told = new Map<TranscriptItem, NoticeTold>();
+  const notice = (text: string, said: { at: string; notes?: readonly TranscriptNote[]; failure?: boolean }): void => {
     const last = items.at(-1);
-    const repeated = last ? repeats.get(last) : undefined;
+    const repeated = last ? told.get(last) : undefined;
+    let item = last;
     if (last && repeated?.text === text) {
       repeated.count += 1;
-      last.text = `${text} (${repeated.count} times)`;
-      return;
+      // Told of the message's latest try as well: its promise holds again.
+      repeated.sentAgain = undefined;
+      last.text = noticeText(repeated);
+    } else {
+      item = { role: "notice", text, at: said.at, ...(said.notes && said.notes.length > 0 ? { notes: said.notes } : {}) };
+      told.set(item, { text, count: 1, sentAgain: undefined });
+      items.push(item);
     }
-    const item: TranscriptItem = { role: "notice", text, at: said.at, ...(said.notes && said.notes.length > 0 ? { notes: said.notes } : {}) };
-    repeats.set(item, { text, count: 1 });
-    items.push(item);
+    if (said.failure && turnItem && item) failures.set(turnItem, (failures.get(turnItem) ?? new Set()).add(item));
+  };
+  /** The message shown by `item` was sent again: its tries' notices no longer offer a Retry (and say where it went). */
+  const sentAgain = (item: TranscriptItem, how: Showing["kind"]): void => {
+    for (const failure of failures.get(item) ?? []) {
+      const record = told.get(failure);
+      if (!record) continue;
+      record.sentAgain = how;
+      failure.text = noticeText(record);
+    }
   };
   /** The last item is the answer of the turn under way (its tools' results do not end it; anything else shown does). */
   let answering = false;
@@ -112,18 +144,26 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
     if (entry.type === "user" || entry.type === "reset") flushHeld(entry.at);
     switch (entry.type) {
       case "user": {
-        const first = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
-        if (first) {
-          if (unanswered.has(entry.id)) first.unanswered = true;
-          else delete first.unanswered;
+        const showing = tries.read(entry);
+        const before = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
+        if (before && showing?.kind === "in-place") {
+          sentAgain(before, "in-place");
+          if (unanswered.has(entry.id)) before.unanswered = true;
+          else delete before.unanswered;
           // A Retry of it sends its latest try again.
-          first.id = entry.id;
-          shownAs.set(entry.id, first);
+          before.id = entry.id;
+          shownAs.set(entry.id, before);
+          turnItem = before;
           break;
         }
-        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, id: entry.id, ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
+        if (before && showing?.kind === "again") {
+          sentAgain(before, "again");
+          delete before.unanswered;
+        }
+        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, id: entry.id, ...(before && showing?.kind === "again" ? { sentAgain: true } : {}), ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
         shownAs.set(entry.id, item);
         items.push(item);
+        turnItem = item;
         break;
       }
       case "assistant": {
@@ -161,7 +201,7 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         // What the turn showed before it failed (the attempts that failed, a tool that ran) stays with the notice that says so.
         const notes = [...held, ...keptNotes(entry)];
         held = [];
-        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.cause === "fault" ? faultNote(entry.error) : entry.error}`, { at: entry.at, notes });
+        notice(entry.cause === "cancelled" ? "cancelled: no answer" : `no answer: ${entry.cause === "fault" ? faultNote(entry.error) : entry.error}`, { at: entry.at, notes, failure: true });
         break;
       }
       // A turn's own fold is said by the note its answer keeps, as the live turn showed it; one with no such note

@@ -90,12 +90,17 @@ describe("turns that got no answer never poison the session", () => {
     down = false;
     const moved = await runCli(["agent", "--config", file, "-m", "never mind"], { env });
     assert.equal(moved.stdout, "seen: hello | first try | never mind\n", "the failed message is not merged into the next one");
+    // `--retry` sends the latest message that got no answer, though another was answered since: said to be that one's answer.
+    const earlier = await runCli(["agent", "--config", file, "--retry"], { env });
+    assert.equal(earlier.code, 0, earlier.stderr);
+    assert.equal(earlier.stdout, "seen: hello | first try | never mind | second try\n");
+    assert.match(earlier.stderr, /the answer that follows is to the message sent again: “second try”/);
     const nothing = await runCli(["agent", "--config", file, "--retry"], { env });
     assert.equal(nothing.code, 1);
-    assert.match(nothing.stderr, /nothing to retry: the last message in session main was answered/);
+    assert.match(nothing.stderr, /nothing to retry: every message of this conversation got its answer \(or there is none\)\. \(session main\)/);
     assert.deepEqual(problems, [], "roles alternate in every request");
     const entries = (await new JsonlSessionStore(join(temp.dir, "flaky")).read("main")).entries;
-    assert.equal(entries.filter((entry) => entry.type === "user").length, 5, "every message is in the transcript");
+    assert.equal(entries.filter((entry) => entry.type === "user").length, 6, "every message is in the transcript");
     assert.ok(entries.some((entry) => entry.type === "user" && entry.retryOf !== undefined), "the resend says what it resends");
   });
 
@@ -112,7 +117,7 @@ describe("turns that got no answer never poison the session", () => {
     const file = temp.write("chat-retry.json5", config(server.baseUrl));
     const chat = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "chat-retry") }, input: "are you up?\n/retry\nand now?\n/retry\n" });
     assert.match(chat.stderr, /no answer: .*\n\(your message is saved; \/retry sends it again/);
-    assert.deepEqual(chat.stdout.split("\n"), ["seen: are you up?", "seen: are you up? | and now?", "Nothing to retry: the last message was answered (or there is none).", ""]);
+    assert.deepEqual(chat.stdout.split("\n"), ["seen: are you up?", "seen: are you up? | and now?", "Nothing to retry: every message of this conversation got its answer (or there is none).", ""]);
     assert.deepEqual(problems, []);
   });
 

@@ -5,108 +5,36 @@
 // after its tool ran is left out of what later turns send; turns cut in two sessions are both marked before
 // any message sent after the restart is taken.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
+import { gatewayLauncher, heldModel, localModelConfig as config, postMessage as post, readSnapshot as snapshot, sessionLines as entries, until, type HeldModel } from "../helpers/cut-gateway.js";
 import { tempDir } from "../helpers/run-cli.js";
-import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
-import { lastUser, scriptedModel, type Turn } from "../helpers/scripted-model.js";
+import { lastUser } from "../helpers/scripted-model.js";
 
-interface Entry {
-  type: string;
-  id?: string;
-  text?: string;
-  error?: string;
-  retryOf?: string;
-  notes?: { kind: string; text: string }[];
-  message?: { content: { type: string; text?: string }[] };
-}
-interface Snapshot {
-  items: { role: string; text: string; id?: string; unanswered?: boolean }[];
-  waiting: { text: string; why: string }[];
-}
-
-function config(baseUrl: string): string {
-  return `{
-    agents: { defaults: { model: { primary: "local/m" } } },
-    models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
-  }`;
-}
-
-/**
- * A model that answers "echo: <message>" — after a `time` tool call when the message asks for the clock —
- * holding every answer until the test lets it go; each request's conversation is kept.
- */
-function heldModel(): { handler: Handler; release: () => void; arrived: (count: number) => Promise<void>; seen: Turn[][] } {
-  const seen: Turn[][] = [];
-  const answer = scriptedModel("openai-completions", (turns) => {
-    seen.push(turns);
-    if (lastUser(turns).includes("clock") && turns.at(-1)?.role === "user") return { tool: "time", arguments: {} };
-    return { text: `echo: ${lastUser(turns)}` };
-  });
-  let opened: () => void = () => undefined;
-  let gate = new Promise<void>((resolve) => (opened = resolve));
-  let received = 0;
-  const waiting: { count: number; resolve: () => void }[] = [];
-  return {
-    seen,
-    handler: async (request) => {
-      if (request.path !== "/v1/chat/completions") return answer(request);
-      received++;
-      for (const waiter of waiting.filter((entry) => received >= entry.count)) waiter.resolve();
-      // The call with the tool's result (or any plain answer) is the one held.
+/** "echo: <message>" — after a `time` tool call when the message asks for the clock — every answer held until the test lets it go (the call asking for the tool passes). */
+function clockModel(): HeldModel {
+  return heldModel((turns) => (lastUser(turns).includes("clock") && turns.at(-1)?.role === "user" ? { tool: "time", arguments: {} } : { text: `echo: ${lastUser(turns)}` }), {
+    passes: (request) => {
       const body = request.body as { messages?: { role: string }[] };
-      const askingForTool = body.messages?.at(-1)?.role === "user" && JSON.stringify(body.messages.at(-1)).includes("clock");
-      if (!askingForTool) await gate;
-      return answer(request);
+      return body.messages?.at(-1)?.role === "user" && JSON.stringify(body.messages.at(-1)).includes("clock");
     },
-    release: () => {
-      opened();
-      gate = Promise.resolve();
-    },
-    arrived: (count) => (received >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
-  };
-}
-
-const post = (gateway: RunningGateway, session: string, body: Record<string, unknown>) =>
-  fetch(`${gateway.url}/api/sessions/${session}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-const snapshot = async (gateway: RunningGateway, session: string): Promise<Snapshot> => (await (await fetch(`${gateway.url}/api/sessions/${session}`)).json()) as Snapshot;
-
-/** Asks again until `done` holds (the gateway works in the background); the test's own timeout bounds it. */
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function entries(stateDir: string, session: string): Entry[] {
-  return readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Entry);
+  });
 }
 
 describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000 }, () => {
   const temp = tempDir();
-  const gateways: RunningGateway[] = [];
+  const gateways = gatewayLauncher();
   const servers: FakeServer[] = [];
   after(async () => {
-    for (const gateway of gateways) gateway.child.kill("SIGKILL");
+    gateways.killAll();
     await Promise.all(servers.map((server) => server.close()));
     temp.cleanup();
   });
-  const launch = async (file: string, state: string): Promise<RunningGateway> => {
-    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: state });
-    gateways.push(gateway);
-    return gateway;
-  };
+  const launch = gateways.launch;
 
   test("the message being answered is marked cut off by the stop, the queued one not started; both show, each with its Retry, and a waiting message shows as waiting", async () => {
-    const model = heldModel();
+    const model = clockModel();
     const server = await startFakeServer(model.handler);
     servers.push(server);
     const file = temp.write("cut.json5", config(server.baseUrl));
@@ -164,7 +92,7 @@ describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000
   });
 
   test("a turn cut after its tool ran is marked, and is left out whole (tool call and result) of what the next turn sends", async () => {
-    const model = heldModel();
+    const model = clockModel();
     const server = await startFakeServer(model.handler);
     servers.push(server);
     const file = temp.write("tool.json5", config(server.baseUrl));
@@ -196,7 +124,7 @@ describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000
   });
 
   test("turns cut in two sessions at once are both marked before a message sent after the restart is taken, in either", async () => {
-    const model = heldModel();
+    const model = clockModel();
     const server = await startFakeServer(model.handler);
     servers.push(server);
     const file = temp.write("two.json5", config(server.baseUrl));

@@ -4,29 +4,14 @@
 // a regenerate that a `kill -9` cut replaces the answer the regenerate was to replace: the model is sent
 // the question once, and only the latest answer.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { gatewayLauncher, localModelConfig as config, postMessage as post, sessionLines as entries, until } from "../helpers/cut-gateway.js";
 import { tempDir } from "../helpers/run-cli.js";
-import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
+import type { RunningGateway } from "../helpers/run-gateway.js";
 import { lastUser, scriptedModel, type Turn } from "../helpers/scripted-model.js";
 import { openSse } from "../helpers/sse-client.js";
-
-interface Entry {
-  type: string;
-  id?: string;
-  text?: string;
-  retryOf?: string;
-  message?: { content: { type: string; text?: string }[] };
-}
-
-function config(baseUrl: string): string {
-  return `{
-    agents: { defaults: { model: { primary: "local/m" } } },
-    models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
-  }`;
-}
 
 /** A model that answers "answer N to <message>", or fails (`failing`), or holds its answer until `release` (`holding`); each conversation it was sent is kept. */
 function model(): { handler: Handler; seen: Turn[][]; state: { failing: boolean; holding: boolean }; arrived: (count: number) => Promise<void>; release: () => void } {
@@ -57,45 +42,19 @@ function model(): { handler: Handler; seen: Turn[][]; state: { failing: boolean;
   };
 }
 
-const post = (gateway: RunningGateway, session: string, body: Record<string, unknown>) =>
-  fetch(`${gateway.url}/api/sessions/${session}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
 const items = async (gateway: RunningGateway, session: string): Promise<{ role: string; text: string; id?: string }[]> =>
   ((await (await fetch(`${gateway.url}/api/sessions/${session}`)).json()) as { items: { role: string; text: string; id?: string }[] }).items;
 
-/** Asks again until `done` holds (the gateway works in the background); the test's own timeout bounds it. */
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The session file's entries; none before it is made. */
-function entries(stateDir: string, session: string): Entry[] {
-  const file = join(stateDir, "sessions", `${session}.jsonl`);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Entry);
-}
-
 describe("a message sent again more than once", { timeout: 120_000 }, () => {
   const temp = tempDir();
-  const gateways: RunningGateway[] = [];
+  const gateways = gatewayLauncher();
   const servers: FakeServer[] = [];
   after(async () => {
-    for (const gateway of gateways) gateway.child.kill("SIGKILL");
+    gateways.killAll();
     await Promise.all(servers.map((server) => server.close()));
     temp.cleanup();
   });
-  const launch = async (file: string, state: string): Promise<RunningGateway> => {
-    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: state });
-    gateways.push(gateway);
-    return gateway;
-  };
+  const launch = gateways.launch;
 
   test("a second Retry of a message a Retry already answered (another tab, a page not re-read) is refused as /retry is, and nothing runs again", async () => {
     const fake = model();
@@ -122,7 +81,7 @@ describe("a message sent again more than once", { timeout: 120_000 }, () => {
       // `/retry` in the same state says the same of the last message.
       assert.equal((await post(gateway, "tabs", { text: "/retry" })).status, 202);
       const said = await events.next((message) => message.event === "command-result");
-      assert.equal((JSON.parse(said.data) as { text: string }).text, "Nothing to retry: the last message was answered (or there is none).");
+      assert.equal((JSON.parse(said.data) as { text: string }).text, "Nothing to retry: every message of this conversation got its answer (or there is none).");
       const users = entries(state, "tabs").filter((entry) => entry.type === "user");
       assert.deepEqual(users.map((entry) => entry.retryOf), [undefined, first], "the message is kept twice (its try and the Retry), never a third time");
       assert.equal(fake.seen.length, calls, "the model was not asked again");

@@ -4,12 +4,12 @@
 // reload, in `sessions show`, and in what the model is sent next; a stop that showed nothing, or a
 // channel that shows only the final text, leaves the turn unanswered as before.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import OpenAI from "openai";
 import { STOPPED_NOTE } from "../../src/agent/build-context.js";
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from "../fakes/fake-server.js";
+import { sessionLines } from "../helpers/cut-gateway.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
 import { openSse, type SseConnection } from "../helpers/sse-client.js";
@@ -60,23 +60,6 @@ function config(baseUrl: string): string {
     agents: { defaults: { model: { primary: "local/m" }, tools: { allow: ["time", "exec"], exec: { commands: ["sleep"], sandbox: "off" } } } },
     models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
   }`;
-}
-
-interface SessionLine {
-  type: string;
-  text?: string;
-  cause?: string;
-  message?: { stopReason: string; content: { type: string; text?: string }[] };
-  notes?: { kind: string; text: string }[];
-}
-
-function sessionLines(stateDir: string, session: string): SessionLine[] {
-  const file = join(stateDir, "sessions", `${session}.jsonl`);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as SessionLine);
 }
 
 interface TurnEnd {

@@ -45,7 +45,7 @@ function heldModel(): { handler: Handler; release: () => void; arrived: (count: 
 const post = (gateway: RunningGateway, session: string, text: string, headers: Record<string, string> = {}) =>
   fetch(`${gateway.url}/api/sessions/${session}/messages`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ text }) });
 
-function sessionLines(stateDir: string, session: string): { type: string; text?: string; message?: { content: { type: string; text?: string }[] } }[] {
+function sessionLines(stateDir: string, session: string): { type: string; id?: string; text?: string; message?: { content: { type: string; text?: string }[] } }[] {
   return readFileSync(join(stateDir, "sessions", `${session}.jsonl`), "utf8")
     .trim()
     .split("\n")
@@ -173,8 +173,10 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     await model.arrived(1);
     model.release();
 
-    const { turn, ...start } = JSON.parse((await events.next((message) => message.event === "turn-start")).data) as { session: string; channel: string; text: string; turn: string };
+    const { turn, message, ...start } = JSON.parse((await events.next((message) => message.event === "turn-start")).data) as { session: string; channel: string; text: string; turn: string; message: string };
     assert.deepEqual(start, { type: "turn-start", session: "pair", channel: "webchat", text: "first" });
+    // Its message's entry id (what a Retry of it names), as saved.
+    assert.equal(message, sessionLines(state, "pair").find((line) => line.type === "user")?.id);
     // The turn's id, on each of its events; its events numbered from 1 (a page that took a snapshot of the turn takes each once).
     assert.match(turn, /^[a-z0-9]+-\d+$/);
     const delta = JSON.parse((await events.next((message) => message.event === "turn-event")).data) as { event: { type: string }; turn: string; seq: number };

@@ -17,8 +17,8 @@ import { mountTmpfs } from "../helpers/state-faults.js";
  * written (the next message saved, that session's next message first), or at the next start.
  */
 /** The notice beside a kept message saved later, and beside one a stopped gateway left in the journal. */
-const SAVED_LATE = { role: "notice", text: "no answer: its session could not be written when it came: it was kept, and saved once the session could take it (/retry sends it)" };
-const SAVED_AT_START = { role: "notice", text: "no answer: hearth stopped before this message's turn began; nothing was lost — Retry (or /retry) sends it" };
+const SAVED_LATE = { role: "notice", text: "no answer: its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it" };
+const SAVED_AT_START = { role: "notice", text: "no answer: hearth stopped before this message's turn began; nothing was lost — Retry sends it" };
 const KEPT_WORDS = /your message is not lost: it is kept in .*inbox\/\d+\.jsonl and saved to this session, unanswered, as soon as the session can be written/;
 
 interface Item {

@@ -178,7 +178,7 @@ describe("the terminal: streams, help, names, stdin", () => {
     const { file } = await modelConfig("json-usage");
     const env = { HEARTH_STATE_DIR: join(temp.dir, "json-usage") };
     const cases = [
-      { args: ["agent", "--config", file, "--json", "-m", "hi", "--retry"], says: /--retry sends the last message again: leave out --message/ },
+      { args: ["agent", "--config", file, "--json", "-m", "hi", "--retry"], says: /--retry sends again the latest message that got no answer: leave out --message/ },
       { args: ["agent", "--config", file, "--json"], says: /the message read from stdin is empty/ },
       { args: ["agent", "--config", file, "--json", "-m", " "], says: /--message needs some text/ },
     ];

@@ -63,7 +63,7 @@ describe("a slash word that names no command", () => {
       "unknown command /modle — did you mean /model? (/help lists them)",
       "unknown command /bogus (/help lists them; to send it as a message, start it with //: //bogus)",
       "unknown command /Stat — did you mean /status? (/help lists them)",
-      "/retry sends your last message again and takes nothing after it, so nothing was done: send /retry alone.",
+      "/retry sends again the latest message that got no answer and takes only a number after it (/retry 2: the one before it), so nothing was done: send /retry alone or with a number.",
     ]);
     assert.equal(posts(server), 0, "no model was asked");
     assert.deepEqual(await runtime.gateway.sessions().transcript("u"), [], "nothing was kept as a turn");
@@ -133,7 +133,7 @@ describe("a command with more text after it: a command is its message's first li
       "/new starts a fresh conversation and takes nothing after it, so nothing was done: send /new alone.",
       "/help lists the commands and takes nothing after it, so nothing was done: send /help alone, then the lines after it as a message of their own.",
       "/status shows the model, the context used, tokens and cost and takes nothing after it, so nothing was done: send /status alone.",
-      "/retry sends your last message again and takes nothing after it, so nothing was done: send /retry alone, then the lines after it as a message of their own.",
+      "/retry sends again the latest message that got no answer and takes only a number after it (/retry 2: the one before it), so nothing was done: send /retry alone or with a number, then the lines after it as a message of their own.",
     ]);
     assert.equal(posts(server), before, "no model was asked");
     const model = await runtime.gateway.handle({ channel: "webchat", session: "t", text: "/model" });

@@ -132,3 +132,68 @@ test("a turn whose replies were tool calls alone keeps its notes beside an empty
   assert.equal(transcriptItems(entries).at(-1)?.text, "");
   assert.deepEqual(transcriptItems(entries, { pending: "u1" }).map((item) => item.role), ["user"], "a turn under way: its notes come with its live events");
 });
+
+test("a Retry of a message other messages came after: the question shown again above its answer; where it was said first, no Retry and its notice no longer promises one", () => {
+  const cut = "hearth stopped while answering this message (the gateway was killed or crashed): the words shown as the answer streamed were not kept — Retry sends it again";
+  const notStarted = "hearth stopped before this message's turn began; nothing was lost — Retry sends it";
+  const before: SessionEntry[] = [user("u1", "first"), failed("f1", cut), user("u2", "second"), failed("f2", notStarted), user("u3", "third"), answer("a3", "to the third")];
+  // Every message without an answer is unanswered (each gets its Retry), the ones before an answered message too.
+  assert.deepEqual(
+    transcriptItems(before).map(({ role, text, unanswered }) => [role, text.slice(0, 30), unanswered === true]),
+    [
+      ["user", "first", true],
+      ["notice", "no answer: hearth stopped whil", false],
+      ["user", "second", true],
+      ["notice", "no answer: hearth stopped befo", false],
+      ["user", "third", false],
+      ["assistant", "to the third", false],
+    ],
+  );
+  const after = transcriptItems([...before, user("r1", "first", "u1"), answer("a1", "to the first")]);
+  assert.deepEqual(
+    after.map(({ role, text, id, unanswered, sentAgain }) => ({ role, text, id, unanswered, sentAgain })),
+    [
+      { role: "user", text: "first", id: "u1", unanswered: undefined, sentAgain: undefined },
+      { role: "notice", text: "no answer: hearth stopped while answering this message (the gateway was killed or crashed): the words shown as the answer streamed were not kept — sent again below", id: undefined, unanswered: undefined, sentAgain: undefined },
+      { role: "user", text: "second", id: "u2", unanswered: true, sentAgain: undefined },
+      { role: "notice", text: `no answer: ${notStarted}`, id: undefined, unanswered: undefined, sentAgain: undefined },
+      { role: "user", text: "third", id: "u3", unanswered: undefined, sentAgain: undefined },
+      { role: "assistant", text: "to the third", id: undefined, unanswered: undefined, sentAgain: undefined },
+      { role: "user", text: "first", id: "r1", unanswered: undefined, sentAgain: true },
+      { role: "assistant", text: "to the first", id: undefined, unanswered: undefined, sentAgain: undefined },
+    ],
+  );
+  // The resend failed too: its own Retry (naming it) and notice, under the question shown again; a Retry of that goes in place there.
+  const again = [...before, user("r1", "first", "u1"), failed("g1", "every model is down")];
+  assert.deepEqual(
+    transcriptItems(again).slice(-2).map(({ role, text, id, unanswered }) => [role, text, id, unanswered]),
+    [
+      ["user", "first", "r1", true],
+      ["notice", "no answer: every model is down", undefined, undefined],
+    ],
+  );
+  const inPlace = transcriptItems([...again, user("r2", "first", "r1"), answer("a1", "to the first")]);
+  assert.deepEqual(
+    inPlace.slice(-4).map(({ role, text, id, unanswered }) => [role, text, id, unanswered]),
+    [
+      ["assistant", "to the third", undefined, undefined],
+      ["user", "first", "r2", undefined],
+      ["notice", "no answer: every model is down", undefined, undefined],
+      ["assistant", "to the first", undefined, undefined],
+    ],
+  );
+  assert.equal(inPlace.filter((item) => item.role === "user" && item.text === "first").length, 2, "shown where it was said, and once again below");
+});
+
+test("a resend of the message said last is shown in place; its earlier try's notice no longer promises the Retry it no longer has", () => {
+  const cut = "hearth stopped while answering this message (the gateway was killed or crashed): the words shown as the answer streamed were not kept — Retry sends it again";
+  const items = transcriptItems([user("u1", "only"), failed("f1", cut), user("r1", "only", "u1"), answer("a1", "at last")]);
+  assert.deepEqual(
+    items.map(({ role, text, unanswered }) => [role, text, unanswered]),
+    [
+      ["user", "only", undefined],
+      ["notice", "no answer: hearth stopped while answering this message (the gateway was killed or crashed): the words shown as the answer streamed were not kept", undefined],
+      ["assistant", "at last", undefined],
+    ],
+  );
+});

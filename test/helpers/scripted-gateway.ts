@@ -51,6 +51,7 @@ export interface ScriptedGateway extends WebChatBackend {
 export function createScriptedGateway(options: { setupProblems?: readonly string[]; sessionProblems?: readonly string[] } = {}): ScriptedGateway {
   const listeners = new Set<(event: GatewayEvent) => void>();
   const transcripts = new Map<string, TranscriptItem[]>();
+  let entries = 0;
   /** Each session's `/model` choice (a ref). */
   const sessionModels = new Map<string, string>();
   /** Sessions where `/reasoning on` was said. */
@@ -93,9 +94,12 @@ export function createScriptedGateway(options: { setupProblems?: readonly string
     const items = transcript(session);
     const lastUser = [...items].reverse().find((item) => item.role === "user");
     const text = inbound.retry && lastUser ? lastUser.text : inbound.text;
-    if (!inbound.retry) items.push({ role: "user", text, at: new Date().toISOString() });
-    else if (lastUser) lastUser.unanswered = false;
-    emit({ type: "turn-start", session, channel: inbound.channel, text });
+    // Each message has its entry id; a resend of the last one goes in place of it (its turn-start says so), as the gateway's does.
+    const message = `m${++entries}`;
+    const retryOf = inbound.retry ? lastUser?.id : undefined;
+    if (!inbound.retry) items.push({ role: "user", text, at: new Date().toISOString(), id: message });
+    else if (lastUser) Object.assign(lastUser, { unanswered: false, id: message });
+    emit({ type: "turn-start", session, channel: inbound.channel, text, message, ...(retryOf === undefined ? {} : { retryOf, again: false }) });
     const send = (event: AgentEvent): void => {
       inbound.onEvent?.(event);
       emit({ type: "turn-event", session, event });

@@ -1,58 +1,40 @@
 // The web chat page in chromium against the REAL `bin/hearth gateway`, killed with SIGKILL mid-answer and
-// started again (t13 #3, #4): a page opened while a message waits behind a turn shows it waiting; after the
-// restart the message that was being answered says its answer was cut off by the stop, the one queued behind
-// it that it never began — each with its own Retry, and the first one's Retry gets it answered.
-// Screenshots: test-artifacts/webchat/crash-*.png.
+// started again (t13 #3, #4, t13-replay #2): a page opened while a message waits behind a turn shows it
+// waiting; after the restart the message that was being answered says its answer was cut off by the stop,
+// the one queued behind it that it never began — each with its own Retry, which a page reloaded after a
+// later message was answered still gives both. The first one's Retry gets it answered, the question shown
+// again above its answer (live, and after a reload alike), its first showing no longer offering a Retry;
+// `/retry` typed sends the other. Screenshots: test-artifacts/webchat/crash-*.png.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
-import { startFakeServer, type FakeServer, type Handler } from "../fakes/fake-server.js";
+import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { launchChromium, type LaunchedBrowser } from "../helpers/chromium.js";
+import { heldModel, localModelConfig as config, postMessage } from "../helpers/cut-gateway.js";
 import { repoRoot, tempDir } from "../helpers/run-cli.js";
 import { startGateway, type RunningGateway } from "../helpers/run-gateway.js";
-import { lastUser, scriptedModel } from "../helpers/scripted-model.js";
+import { lastUser } from "../helpers/scripted-model.js";
 
 const ARTIFACTS = join(repoRoot, "test-artifacts/webchat");
 const WAIT_MS = 20_000;
 
-function config(baseUrl: string): string {
-  return `{
-    agents: { defaults: { model: { primary: "local/m" } } },
-    models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32768, maxTokens: 1024 }] } } },
-  }`;
-}
+const post = (gateway: RunningGateway, session: string, text: string) => postMessage(gateway, session, { text });
 
-/** "echo: <message>", every answer held until the test lets them go. */
-function heldModel(): { handler: Handler; release: () => void; arrived: Promise<void> } {
-  const answer = scriptedModel("openai-completions", (turns) => ({ text: `echo: ${lastUser(turns)}` }));
-  let release: () => void = () => undefined;
-  let gate = new Promise<void>((resolve) => (release = resolve));
-  let arrive: () => void = () => undefined;
-  const arrived = new Promise<void>((resolve) => (arrive = resolve));
-  return {
-    arrived,
-    handler: async (request) => {
-      if (request.path === "/v1/chat/completions") {
-        arrive();
-        await gate;
-      }
-      return answer(request);
-    },
-    release: () => {
-      release();
-      gate = Promise.resolve();
-    },
-  };
-}
-
-const post = (gateway: RunningGateway, session: string, text: string) =>
-  fetch(`${gateway.url}/api/sessions/${session}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+/** The conversation as drawn: each bubble's role (a message shown again marked so, one with a Retry too), then each notice's start. */
+const drawn = (page: Page): Promise<string[]> =>
+  page.locator("#transcript .message, #transcript .note-notice").evaluateAll((nodes) =>
+    nodes.map((node) =>
+      node.classList.contains("note-notice")
+        ? `notice: ${(node.textContent ?? "").slice(0, 25)}…${/ — (sent again below|Retry sends it( again)?)$/.exec(node.textContent ?? "")?.[0] ?? ""}`
+        : `${node.getAttribute("data-role") ?? ""}: ${(node.querySelector(".message-text")?.textContent ?? "").trim()}${node.hasAttribute("data-sent-again") ? " (sent again)" : ""}${node.querySelector(".retry") ? " [Retry]" : ""}`,
+    ),
+  );
 
 describe("web chat across a kill -9 of the real gateway", { timeout: 120_000 }, () => {
   const temp = tempDir("hearth-webchat-crash-");
-  const model = heldModel();
+  const model = heldModel((turns) => ({ text: `echo: ${lastUser(turns)}` }));
   let server: FakeServer | undefined;
   let gateway: RunningGateway | undefined;
   let browser: LaunchedBrowser | undefined;
@@ -75,10 +57,10 @@ describe("web chat across a kill -9 of the real gateway", { timeout: 120_000 }, 
     temp.cleanup();
   });
 
-  test("waiting, then cut off by the stop: the page says which, and Retry sends the first again", async () => {
+  test("waiting, then cut off by the stop: the page says which; each keeps its Retry after a later answer and a reload; the first one's Retry reads as its answer, live and reloaded; /retry typed sends the other", async () => {
     assert.ok(gateway);
     assert.equal((await post(gateway, "s1", "first, being answered")).status, 202);
-    await model.arrived;
+    await model.arrived(1);
     assert.equal((await post(gateway, "s1", "second, queued behind")).status, 202);
     // Opened now: the queued message shows, waiting, after the answer under way.
     await page.goto(`${gateway.url}/#session=s1`);
@@ -110,10 +92,55 @@ describe("web chat across a kill -9 of the real gateway", { timeout: 120_000 }, 
     assert.equal(await page.locator(".message.user[data-waiting]").count(), 0);
     await page.screenshot({ path: join(ARTIFACTS, "crash-2-after-restart.png") });
 
+    // A later message answered: a page reloaded now still gives both their Retry (not only those after the last answer).
     model.release();
-    await first.locator(".retry").click();
-    await page.locator('.message.assistant[data-state="done"]', { hasText: "echo: first, being answered" }).waitFor();
-    assert.equal(await second.locator(".retry").count(), 1, "the other message keeps its own Retry");
+    assert.equal((await post(gateway, "s1", "third, after the restart")).status, 202);
+    await page.locator('.message.assistant[data-state="done"]', { hasText: "echo: third, after the restart" }).waitFor();
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator(".message.assistant", { hasText: "echo: third, after the restart" }).waitFor();
+    assert.deepEqual(await drawn(page), [
+      "user: first, being answered [Retry]",
+      "notice: no answer: hearth stopped… — Retry sends it again",
+      "user: second, queued behind [Retry]",
+      "notice: no answer: hearth stopped… — Retry sends it",
+      "user: third, after the restart",
+      "assistant: echo: third, after the restart",
+    ]);
+
+    // The first one's Retry: the question shown again above its answer as it comes, as the saved conversation has it.
+    model.hold();
+    await first.first().locator(".retry").click();
+    await page.locator('.message.assistant[data-state="streaming"]').waitFor();
+    assert.deepEqual((await drawn(page)).slice(-3), ["assistant: echo: third, after the restart", "user: first, being answered (sent again)", "assistant: …"], "live, while its answer comes");
+    model.release();
+    // Its turn over, the page draws the conversation as saved (a resend changes how the try before it reads).
+    await page.locator(".message.assistant", { hasText: "echo: first, being answered" }).waitFor();
+    const retried = [
+      "user: first, being answered",
+      "notice: no answer: hearth stopped… — sent again below",
+      "user: second, queued behind [Retry]",
+      "notice: no answer: hearth stopped… — Retry sends it",
+      "user: third, after the restart",
+      "assistant: echo: third, after the restart",
+      "user: first, being answered (sent again)",
+      "assistant: echo: first, being answered",
+    ];
+    await page.locator(".note-notice", { hasText: "sent again below" }).waitFor();
+    assert.deepEqual(await drawn(page), retried, "live");
     await page.screenshot({ path: join(ARTIFACTS, "crash-3-retried.png") });
+    await page.reload();
+    await page.locator('#connection-state[data-live="true"]').waitFor();
+    await page.locator(".message.assistant", { hasText: "echo: first, being answered" }).waitFor();
+    assert.deepEqual(await drawn(page), retried, "after a reload: the same");
+
+    // `/retry` typed: the latest message without an answer, the second, shown again with its answer; no Retry is left.
+    await page.locator("#message-input").fill("/retry");
+    await page.locator("#message-input").press("Enter");
+    await page.locator(".message.assistant", { hasText: "echo: second, queued behind" }).waitFor();
+    await page.locator(".note-notice", { hasText: "hearth stopped before this message's turn began; nothing was lost — sent again below" }).waitFor();
+    assert.deepEqual((await drawn(page)).slice(-2), ["user: second, queued behind (sent again)", "assistant: echo: second, queued behind"]);
+    assert.equal(await page.locator("#transcript .retry").count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, "crash-4-retry-typed.png") });
   });
 });

@@ -1,5 +1,6 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
 import type { HandleResult } from "../../gateway/port.js";
+import { sentAgainWords } from "../../gateway/resend.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import type { WhatsAppGateway } from "./gateway.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
@@ -87,7 +88,7 @@ export class WhatsAppChannel {
       clock: this.clock,
       windowMs: () => this.settings.retryWindowMs,
       // Not a retry: the message never reached the transcript, and its image (if any) is not at hand: described instead.
-      run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), retry),
+      run: (message, retry) => this.runTurn(retry ? message : this.withoutImage(message), { retry }),
       send: (message, text) => this.send(message, text),
       track: (work) => this.track(work),
     });
@@ -191,7 +192,7 @@ export class WhatsAppChannel {
         this.track(
           download.then(async (images) => {
             if (this.downloads.get(message.chat) === download) this.downloads.delete(message.chat);
-            await (images ? this.runTurn(pending, false, images) : this.runTurn(this.withoutImage(pending)));
+            await (images ? this.runTurn(pending, { images }) : this.runTurn(this.withoutImage(pending)));
           }),
         );
       } else if (before) {
@@ -280,7 +281,9 @@ export class WhatsAppChannel {
     );
   }
 
-  private async runTurn(message: PendingMessage, retry = false, images?: readonly { mediaType: string; data: string }[]): Promise<void> {
+  /** `retry`: the saved message is sent again (the one `retryOf` names, else the latest without an answer); `images`: what came with a new one. */
+  private async runTurn(message: PendingMessage, turn: { retry?: { retryOf?: string | undefined } | undefined; images?: readonly { mediaType: string; data: string }[] } = {}): Promise<void> {
+    const { retry, images } = turn;
     this.outbox.startTyping(message.chat);
     let note: { cancel(): void } | undefined;
     let told = false;
@@ -310,7 +313,7 @@ export class WhatsAppChannel {
         // A message taken in from a person is theirs: stopped before its turn (the gateway stopping), it is saved unanswered.
         keepWhenStopped: true,
         onEvent,
-        ...(retry ? { retry: true } : {}),
+        ...(retry ? { retry: true, ...(retry.retryOf === undefined ? {} : { retryOf: retry.retryOf }) } : {}),
       });
       // Nothing to resend: the message never reached the transcript (a crash before it was saved); send it afresh.
       if (retry && result.kind === "command") {
@@ -342,7 +345,8 @@ export class WhatsAppChannel {
     }
     const turn = result.result;
     if (turn.ok) {
-      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answerText(turn)}` : answerText(turn);
+      const answer = result.sentAgain === undefined ? answerText(turn) : `_Answer to the message ${sentAgainWords(result.sentAgain)}_\n\n${answerText(turn)}`;
+      const text = this.settings.fallbackNotice && turn.notice ? `_${turn.notice}_\n\n${answer}` : answer;
       await this.send(message, text);
     } else if (turn.unsavedAnswer !== undefined) {
       // Answered, not saved (a full disk): sent, not asked again; the path and the cause go to the log, for the owner.

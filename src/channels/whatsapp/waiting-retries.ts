@@ -8,8 +8,8 @@ export interface WaitingRetriesOptions {
   clock: Clock;
   /** The retry window (read each time: a config reload can change it). */
   windowMs: () => number;
-  /** Runs the message's turn again (`retry`: resend the saved message) and delivers what it comes to. */
-  run: (message: PendingMessage, retry: boolean) => Promise<void>;
+  /** Runs the message's turn again (`retry`: resend the saved message — `retryOf`, its id in the transcript, where known) and delivers what it comes to. */
+  run: (message: PendingMessage, retry: { retryOf?: string | undefined } | undefined) => Promise<void>;
   /** Sends a text to the message's chat and settles the pending message. */
   send: (message: PendingMessage, text: string) => Promise<void>;
   track: (work: Promise<void>) => void;
@@ -70,10 +70,12 @@ export class WaitingRetries {
       .transcript(message.session)
       .catch(() => []);
     const asked = items.findLastIndex((item) => item.role === "user" && item.text === message.text);
-    // An answer with words: a turn whose replies were tool calls alone shows its notes beside an empty one, which is no answer to send.
-    const answered = asked === -1 ? undefined : items.slice(asked + 1).find((item) => item.role === "assistant" && item.text !== "");
+    // Its answer is before the next message (a later one's answer is not its own): one with words — a turn whose replies were tool calls
+    // alone shows its notes beside an empty one, which is no answer to send.
+    const next = items.findIndex((item, index) => index > asked && item.role === "user");
+    const answered = asked === -1 ? undefined : items.slice(asked + 1, next === -1 ? undefined : next).find((item) => item.role === "assistant" && item.text !== "");
     if (answered) await this.options.send(message, answered.text);
-    else await this.options.run(message, asked !== -1);
+    else await this.options.run(message, asked === -1 ? undefined : { retryOf: items[asked]?.id });
   }
 
   private waiting(): PendingMessage[] {
@@ -113,7 +115,7 @@ export class WaitingRetries {
         }
         const latest = live.at(-1);
         if (!latest) continue;
-        await this.options.run(latest, true);
+        await this.options.run(latest, {});
         // The gateway resends a session's last unanswered message; once that is answered, earlier ones are named, not dropped.
         if (this.waiting().some((message) => message.id === latest.id)) continue;
         for (const older of live.slice(0, -1)) await this.options.send(older, `This message got no answer while the models were down: “${excerpt(older.text)}”. Send it again if it still matters.`);

@@ -35,7 +35,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   const message = fromStdin ? await readAll(io.stdin) : (options.message ?? "");
   const retrying = Boolean(options.retry) || isRetry(message);
   if (options.retry && message.trim() !== "") {
-    throw new HearthError("usage", "--retry sends the last message again: leave out --message");
+    throw new HearthError("usage", "--retry sends again the latest message that got no answer: leave out --message (-m \"/retry 2\" sends the one before it)");
   }
   if (isBlank(message) && !retrying && !options.new) {
     throw new HearthError("usage", fromStdin ? "the message read from stdin is empty; fix: pipe some text in, or give --message TEXT" : "--message needs some text (or --retry to send the last one again)");
@@ -86,10 +86,11 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
       else writeLine(io.stdout, output);
       return 0;
     }
-    const handled = retrying ? await handle("/retry", { retry: true }) : await handle(message);
+    // `--retry` is `/retry`: the latest message that got no answer (`-m "/retry 2"`: the one before it).
+    const handled = retrying ? await handle(options.retry ? "/retry" : message, { retry: true }) : await handle(message);
     if (handled.kind === "command") {
       // Only a retry with nothing to resend comes back as a command's answer here.
-      const nothing = `nothing to retry: the last message in session ${key} was answered (or there is none)`;
+      const nothing = `${handled.text.replace(/^Nothing/, "nothing")} (session ${key})`;
       if (options.json) writeJson(io, { error: nothing, session: key, attempts: [] });
       writeLine(io.stderr, `hearth: ${nothing}`);
       return 1;

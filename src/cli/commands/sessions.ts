@@ -3,7 +3,8 @@ import { createInterface } from "node:readline";
 import { stateDir } from "../../config/paths.js";
 import type { SessionEntry } from "../../sessions/entries.js";
 import { JsonlSessionStore } from "../../sessions/jsonl-session-store.js";
-import { busyNotice, checkSessionKey, isResend, resetEntry, summarize, turnsInFile, type SessionStore } from "../../sessions/session-store.js";
+import { MessageTries, SENT_AGAIN_BELOW, withoutRetryPromise, type Showing } from "../../sessions/message-tries.js";
+import { busyNotice, checkSessionKey, resetEntry, summarize, turnsInFile, type SessionStore } from "../../sessions/session-store.js";
 import { HearthError } from "../../shared/errors.js";
 import { nonRegularKind } from "../../shared/fs-fault.js";
 import { commandLine, formatTable, terminalSafe, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
@@ -155,25 +156,31 @@ export async function sessionsExport(io: CliIo, options: GlobalOptions & { forma
   return 0;
 }
 
-/** The whole transcript, compactions and failed turns included (nothing the user said is ever dropped; a resend is marked, its text shown once). */
+/**
+ * The whole transcript, compactions and failed turns included (nothing the user said is ever dropped). A
+ * resend is shown by MessageTries' rule, as the web chat shows it: marked where its message was said last
+ * ("Sent again"), else shown again as the question above its answer — and a try sent again no longer
+ * promises a Retry in its "No answer" line.
+ */
 export function transcriptMarkdown(key: string, entries: readonly SessionEntry[], withReasoning: boolean): string {
   const out: string[] = [`# Session ${key}`, ""];
   // Reset: the conversation that goes on is the part after the last "New conversation" line.
   const resets = entries.filter((entry) => entry.type === "reset");
   const lastReset = resets.at(-1);
   if (lastReset) out.push(`_Reset ${resets.length === 1 ? "once" : `${resets.length} times`}, last at ${localTime(lastReset.at, "second")}: the conversation that goes on is after the last "New conversation"; what came before is kept here, not sent._`, "");
-  /** Messages shown: a resend of one (`/retry`, an SDK's own retry: `retryOf`) is the same message again, shown once. */
-  const shown = new Set<string>();
+  const { showings, sentAgain } = messageTries(entries);
+  /** The try whose turn is being read. */
+  let turn: string | undefined;
   for (const entry of entries) {
     switch (entry.type) {
       case "user": {
-        const resend = isResend(entry, shown);
-        shown.add(entry.id);
-        if (resend) {
+        turn = entry.id;
+        const showing = showings.get(entry.id);
+        if (showing === "in-place") {
           out.push(`_Sent again · ${localTime(entry.at, "second")}_`, "");
           break;
         }
-        out.push(`## You · ${localTime(entry.at, "second")}`, "", entry.text, "");
+        out.push(`## You · ${localTime(entry.at, "second")}${showing === "again" ? " (sent again)" : ""}`, "", entry.text, "");
         if (entry.quoted) out.push("> (quoted) " + entry.quoted.replace(/\n/g, "\n> "), "");
         break;
       }
@@ -194,9 +201,12 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
         // The tool's own note repeats the result printed above; the others (a notice of the turn) are said.
         out.push(...noteLines(keptNotes(entry).filter((note) => note.kind !== "tool")));
         break;
-      case "turn-failed":
-        out.push(`_No answer: ${entry.error}_`, "", ...noteLines(keptNotes(entry)));
+      case "turn-failed": {
+        const how = turn === undefined ? undefined : sentAgain.get(turn);
+        const reason = how === undefined ? entry.error : `${withoutRetryPromise(entry.error)}${how === "again" ? SENT_AGAIN_BELOW : ""}`;
+        out.push(`_No answer: ${reason}_`, "", ...noteLines(keptNotes(entry)));
         break;
+      }
       case "compaction":
         out.push(`_Earlier turns summarised by ${entry.model} (${entry.tokensBefore} tokens before):_`, "", `> ${entry.summary.replace(/\n/g, "\n> ")}`, "");
         break;
@@ -211,4 +221,30 @@ export function transcriptMarkdown(key: string, entries: readonly SessionEntry[]
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * How each user entry of the file is shown (MessageTries), and each try that was sent again: how — every
+ * try shown in one place (a message and its resends in place) reads as its latest resend was shown, as
+ * the web chat's notices of them do.
+ */
+function messageTries(entries: readonly SessionEntry[]): { showings: Map<string, Showing["kind"]>; sentAgain: Map<string, Showing["kind"]> } {
+  const tries = new MessageTries();
+  const showings = new Map<string, Showing["kind"]>();
+  const sentAgain = new Map<string, Showing["kind"]>();
+  /** By a message's first try: its tries shown in the place it is shown last. */
+  const together = new Map<string, string[]>();
+  for (const entry of entries) {
+    const showing = tries.read(entry);
+    if (entry.type !== "user" || showing === undefined) continue;
+    showings.set(entry.id, showing.kind);
+    if (showing.kind === "message") {
+      together.set(entry.id, [entry.id]);
+      continue;
+    }
+    const shownThere = together.get(showing.first) ?? [];
+    for (const id of shownThere) sentAgain.set(id, showing.kind);
+    together.set(showing.first, showing.kind === "in-place" ? [...shownThere, entry.id] : [entry.id]);
+  }
+  return { showings, sentAgain };
 }

@@ -1,4 +1,4 @@
-import { commandWord, literalText } from "../../../agent/command-shape.js";
+import { commandWord, literalText, retryNumber } from "../../../agent/command-shape.js";
 import { ApiError, createApiClient, GatewayAway } from "./api-client.js";
 import { showContextUse } from "./context-meter.js";
 import { createConversationView } from "./conversation-view.js";
@@ -18,7 +18,7 @@ import { newSessionKey, sessionFromHash } from "./session-key.js";
 import { showSetupProblems } from "./setup-banner.js";
 import { createStatusPanel } from "./status-panel.js";
 import { createTokenKeeper } from "./token.js";
-import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse } from "./wire-types.js";
+import type { GatewayEvent, MessageRequest, SessionListing, SessionResponse, StatusResponse, TurnMessage } from "./wire-types.js";
 
 /** How often the status is read again while a messaging channel waits to be linked (its QR code changes). */
 const LINK_POLL_MS = 3_000;
@@ -83,8 +83,10 @@ export async function startWebChat(): Promise<void> {
    * A turn under way as the gateway told it so far (a conversation read, or the events' first words):
    * joined to what the page holds of it, the one further along kept, and the events after it go on from there.
    */
-  const adoptTurn = (session: string, snapshot: TurnSnapshot): LiveTurn => {
+  const adoptTurn = (session: string, snapshot: TurnSnapshot & TurnMessage): LiveTurn => {
     const turn = joinSnapshot(liveTurns.get(session), snapshot, names);
+    // Its message's id (what its Retry names) and, for a resend, the try it sends again.
+    Object.assign(turn, { message: snapshot.message, retryOf: snapshot.retryOf });
     liveTurns.set(session, turn);
     busy.add(session);
     showStop();
@@ -107,7 +109,7 @@ export async function startWebChat(): Promise<void> {
     await opened;
     const bubble = held.session === current ? view.addUserMessage(held.shown) : undefined;
     // Its id goes with it: a tab whose view of the outbox lagged behind the one that sent it first sends it in vain, not twice.
-    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, held.shown);
+    const outcome = await send(held.session, { text: held.text, id: held.id, ...(held.agent ? { agent: held.agent } : {}), ...(held.mayHaveArrived ? { repeated: true } : {}) }, retryNumber(held.text) === undefined ? held.shown : RESEND);
     if (outcome.kind === "away" || outcome.kind === "taken") bubble?.remove();
     return outcome.kind === "taken" ? { kind: "done" } : outcome;
   };
@@ -119,7 +121,7 @@ export async function startWebChat(): Promise<void> {
     container: transcript,
     renderMarkdown: createMarkdown(),
     onRetry: (id) => {
-      void picks.sent().then(() => send(current, { text: "", retry: true, ...(id === undefined ? {} : { retryOf: id }), ...chosen() }, RESEND)).then((outcome) => {
+      void picks.sent().then(() => send(current, { text: "", retry: true, retryOf: id, ...chosen() }, RESEND)).then((outcome) => {
         if (outcome.kind === "away") view.addError("Retry not sent: hearth is not reachable. Retry once it is back (the banner says when).");
       });
     },
@@ -257,17 +259,23 @@ export async function startWebChat(): Promise<void> {
         busy.add(event.session);
         showStop();
         const queue = echoes.get(event.session) ?? [];
-        const echoed = event.channel === "webchat" && (queue[0] === RESEND || queue[0] === event.text);
+        const resend = event.retryOf !== undefined;
+        // A resend's echo is RESEND (a Retry, a typed /retry): its words are the gateway's to tell.
+        const echoed = event.channel === "webchat" && (queue[0] === RESEND || (!resend && queue[0] === event.text));
         if (echoed) queue.shift();
         // A message whose try's answer was lost, kept to send again: this is it, arrived after all.
-        else if (event.channel === "webchat") outbox.arrived(event.session, event.text);
+        else if (event.channel === "webchat" && !resend) outbox.arrived(event.session, event.text);
         // Known already from a read of the conversation that came first (its message shown with it).
         const known = event.turn !== undefined && liveTurns.get(event.session)?.turn === event.turn;
-        if (!known) {
-          const turn = newLiveTurn(event.turn);
+        const turn = known ? liveTurns.get(event.session) : newLiveTurn(event.turn);
+        if (turn) Object.assign(turn, { message: event.message, retryOf: event.retryOf });
+        if (!known && turn) {
           liveTurns.set(event.session, turn);
           if (event.session === current) {
-            if (!echoed) view.addUserMessage(event.text);
+            // Placed as the saved conversation places it (MessageTries): a resend of a message other messages came
+            // after is shown again above its answer; one of the message said last is where that message is.
+            if (event.again) view.addUserMessage(event.text, { sentAgain: true });
+            else if (!echoed && !resend) view.addUserMessage(event.text);
             view.drawTurn(turn);
           }
         }
@@ -297,6 +305,8 @@ export async function startWebChat(): Promise<void> {
           toDraw.delete(turn);
           view.drawTurn(turn);
           void refreshContext();
+          // A resend's turn changed how earlier messages read (its try sent again: no Retry there, its notice says so): drawn as saved.
+          if (turn.retryOf !== undefined) reloadTranscript().catch(reportError);
         }
         void refreshSessions().catch(reportError);
         return;
@@ -310,8 +320,8 @@ export async function startWebChat(): Promise<void> {
         if (held && !liveTurns.has(event.session)) liveTurns.set(event.session, held);
         const turn = adoptTurn(event.session, event);
         if (event.session === current) {
-          // Not in the conversation on screen (it began after that was read): its message comes with it.
-          if (!held) view.addUserMessage(event.text);
+          // Not in the conversation on screen (it began after that was read): its message comes with it, placed as turn-start places it.
+          if (!held && (event.retryOf === undefined || event.again === true)) view.addUserMessage(event.text, { sentAgain: event.again === true });
           view.drawTurn(turn);
         }
         showSessions();
@@ -333,7 +343,8 @@ export async function startWebChat(): Promise<void> {
       case "command-result": {
         changed(event.session);
         const queue = echoes.get(event.session) ?? [];
-        const index = queue.findIndex((item) => typeof item === "string" && commandWord(item) !== undefined);
+        // A command's answer, or a Retry's that found nothing to send: its echo goes.
+        const index = queue.findIndex((item) => item === RESEND || commandWord(item) !== undefined);
         if (index >= 0) queue.splice(index, 1);
         if (event.session === current) {
           view.addCommandResult(event.text);
@@ -364,7 +375,8 @@ export async function startWebChat(): Promise<void> {
     // Shown once the conversation's history is: a late history would otherwise be drawn over it.
     void Promise.all([opened, picks.sent()]).then(async () => {
       const bubble = session === current ? view.addUserMessage(literal) : undefined;
-      const outcome = await send(session, { text, ...choice }, literal);
+      // A typed `/retry` is a resend: the gateway tells which message it sends again.
+      const outcome = await send(session, { text, ...choice }, retryNumber(text) === undefined ? literal : RESEND);
       if (outcome.kind !== "away") return;
       bubble?.remove();
       hold(outcome.mayHaveArrived);

@@ -5,8 +5,8 @@ import type { TranscriptItem, WaitingMessage } from "./wire-types.js";
 export interface ConversationViewOptions {
   container: HTMLElement;
   renderMarkdown: (source: string) => string;
-  /** The "Retry" button of a message that got no answer: `id`, the message's (undefined: the last one). */
-  onRetry: (id: string | undefined) => void;
+  /** The "Retry" button of a message that got no answer: `id`, the message's entry (its latest try). */
+  onRetry: (id: string) => void;
 }
 
 export interface ConversationView {
@@ -14,8 +14,11 @@ export interface ConversationView {
   showTranscript(items: readonly TranscriptItem[]): void;
   /** Shows the messages waiting for their turn (replacing those shown), after everything else. */
   showWaiting(waiting: readonly WaitingMessage[]): void;
-  /** Returns the message's element (taken out again when it could not be sent and waits in the outbox); one shown waiting with these words begins now, and is no longer shown waiting. */
-  addUserMessage(text: string): HTMLElement;
+  /**
+   * Returns the message's element (taken out again when it could not be sent and waits in the outbox); one shown waiting with these words begins now, and is no longer shown waiting.
+   * `sentAgain`: a Retry of a message other messages came after, shown again above its answer (as the saved conversation shows it).
+   */
+  addUserMessage(text: string, options?: { sentAgain?: boolean }): HTMLElement;
   /** A command's answer (`/help`, `/status`…), shown as plain text. */
   addCommandResult(text: string): void;
   addError(text: string): void;
@@ -60,22 +63,25 @@ export function createConversationView(options: ConversationViewOptions): Conver
     if (nearEnd) scrollToEnd();
   };
 
-  const retryButton = (id?: string): HTMLButtonElement => {
-    const button = element("button", { className: "retry", text: "Retry", attributes: { type: "button" } });
+  const retryButton = (id: string): HTMLButtonElement => {
+    const button = element("button", { className: "retry", text: "Retry", attributes: { type: "button", "data-retry": id } });
     button.addEventListener("click", () => {
       // This message's Retry is used; another unanswered one keeps its own.
       const bubble = button.closest(".message");
       bubble?.querySelectorAll(".retry, .note-unanswered").forEach((node) => node.remove());
-      if (id === undefined) button.remove();
+      button.remove();
       options.onRetry(id);
     });
     return button;
   };
 
-  const userMessage = (text: string, unanswered: { id: string | undefined } | undefined): HTMLElement => {
+  /** `unanswered`: the message got no answer — its Retry names `id`; `sentAgain`: shown again, above its answer (TranscriptItem.sentAgain). */
+  const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined }): HTMLElement => {
     const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
+    if (shown.sentAgain) bubble.setAttribute("data-sent-again", "true");
     bubble.append(element("div", { className: "message-text", text }));
-    if (unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton(unanswered.id));
+    if (shown.sentAgain) bubble.append(noteElement("again", "sent again"));
+    if (shown.unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton(shown.unanswered.id));
     return bubble;
   };
 
@@ -108,7 +114,8 @@ export function createConversationView(options: ConversationViewOptions): Conver
     }
     if (!turn.done && turn.text === "") bubble.querySelector(".message-text")?.append(element("span", { className: "typing", text: "…" }));
     for (const note of turn.notes) bubble.append(noteElement(note.kind, note.text));
-    if (turn.failed) bubble.append(retryButton());
+    // Its message's Retry, as the saved conversation gives it (a message in no session, one its state dir could not take, has none).
+    if (turn.failed && turn.message !== undefined) bubble.append(retryButton(turn.message));
     turnElements.set(turn, bubble);
     if (existing?.isConnected) {
       existing.replaceWith(bubble);
@@ -119,11 +126,10 @@ export function createConversationView(options: ConversationViewOptions): Conver
   return {
     showTranscript: (items) => {
       container.replaceChildren();
-      // The messages since the last one answered that got none (a crash cuts one and leaves those behind it unanswered): each has its Retry.
-      const lastAnswered = items.findLastIndex((item) => item.role === "user" && item.unanswered !== true);
-      items.forEach((item, index) => {
+      // Every message that got no answer has its Retry, wherever it is (the gateway sends any of them again, by its id).
+      for (const item of items) {
         if (item.role === "user") {
-          container.append(userMessage(item.text, item.unanswered === true && index > lastAnswered ? { id: item.id } : undefined));
+          container.append(userMessage(item.text, { unanswered: item.unanswered === true && item.id !== undefined ? { id: item.id } : undefined, sentAgain: item.sentAgain }));
         } else if (item.role === "assistant") {
           const bubble = assistantMessage(item.text, item.reasoning, item.model);
           for (const note of item.notes ?? []) bubble.append(noteElement(note.kind, note.text));
@@ -134,7 +140,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
           for (const note of item.notes ?? []) container.append(noteElement(note.kind, note.text));
           container.append(noteElement("notice", item.text));
         }
-      });
+      }
       if (items.length === 0) {
         container.append(element("p", { className: "empty", text: "No messages yet. Type one below, or /help for the commands." }));
       }
@@ -145,10 +151,10 @@ export function createConversationView(options: ConversationViewOptions): Conver
       for (const message of waiting) container.append(waitingMessage(message));
       if (waiting.length > 0) container.querySelector(".empty")?.remove();
     },
-    addUserMessage: (text) => {
+    addUserMessage: (text, shown) => {
       container.querySelector(".empty")?.remove();
       [...container.querySelectorAll("[data-waiting]")].find((node) => node.querySelector(".message-text")?.textContent === text)?.remove();
-      const message = userMessage(text, undefined);
+      const message = userMessage(text, { sentAgain: shown?.sentAgain });
       append(message);
       scrollToEnd();
       return message;

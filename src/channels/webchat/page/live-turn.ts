@@ -28,6 +28,10 @@ export interface LiveTurn {
   model: string | undefined;
   /** The turn got no answer (failed or cancelled): the user's message can be resent. */
   failed: boolean;
+  /** The entry id of the turn's message, once the gateway said it (turn-start): what its *Retry* names; unknown, no Retry (the message is in no session). */
+  message: string | undefined;
+  /** A resend: the try it sends again (its answer ended, the page draws the conversation as saved, where that try now reads as sent again). */
+  retryOf: string | undefined;
   /** Where the text and reasoning of the reply under way begin: a restart replaces that reply only, not the words said before its tools ran. */
   replyFrom: { text: number; reasoning: number };
   /** The model ran its tools after some words: what it says next is a new paragraph (as the turn's final text has it). */
@@ -35,7 +39,7 @@ export interface LiveTurn {
 }
 
 export function newLiveTurn(turn?: string): LiveTurn {
-  return { turn, seq: 0, text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
+  return { turn, seq: 0, text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, message: undefined, retryOf: undefined, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
 }
 
 /** The "no reply from … for 8 s" line says what is happening now: a newer one, a token or the attempt's end replaces it. */
