@@ -1,5 +1,6 @@
 import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
 import { bestReading, type Held } from "./think-readings.js";
+import { StreamedLine } from "./think-line.js";
 import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
 import { closeStart, THINK_TAGS, type TagSpelling } from "./think-spellings.js";
 
@@ -73,13 +74,22 @@ const MAX_CANDIDATES = 8;
  */
 export type ReasoningStart = "start" | "middle" | "none";
 
-/** A tag found on the line, or where one may be still arriving ("pending"). */
-type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true };
+/**
+ * A tag found on the line, or where one may be still arriving ("pending"; `blankFrom`: its start is
+ * whole and only spaces or tabs follow from there, which a loose tag may have before its last character).
+ */
+type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true; blankFrom?: number };
+type FoundTag = Extract<Found, { length: number }>;
 
+/**
+ * Each piece streamed costs time in proportion to the piece, however long its line grows: the line is
+ * a StreamedLine, read from where the finder still looks; a tag whose kind the rest of its line decides,
+ * or a loose tag's spaces still arriving, is asked about again without searching the line again.
+ */
 export class ClosingTagFinder {
   private readonly blocks = new MarkdownBlocks();
   /** The current line so far, with its newline once complete: what comes before a tag on it is context. */
-  private line = "";
+  private line: StreamedLine;
   /** How much of `line` was given out. */
   private settled = 0;
   /** Where in `line` the next tag is looked for: tags before it were words. */
@@ -91,6 +101,11 @@ export class ClosingTagFinder {
   private openFrom = 0;
   /** Where `line` starts in the text streamed to the finder. */
   private lineStart = 0;
+  private readonly longestStart: number;
+  /** The first tag from `searchFrom`, found while what follows it on its line decides its kind. */
+  private waiting: FoundTag | undefined;
+  /** Where a loose tag may still be arriving from, while only spaces or tabs follow its start. */
+  private pending: { at: number; blankFrom: number } | undefined;
 
   /**
    * `spellings`: the closing tags that end the reasoning — the opening tag's own spelling after a tag
@@ -99,7 +114,10 @@ export class ClosingTagFinder {
   constructor(
     private readonly start: ReasoningStart,
     private readonly spellings: readonly TagSpelling[] = [THINK_TAGS],
-  ) {}
+  ) {
+    this.longestStart = Math.max(...spellings.map((spelling) => closeStart(spelling).length));
+    this.line = this.newLine();
+  }
 
   /**
    * While the output is held: where the first tag is, in the text streamed to the finder, that a
@@ -136,12 +154,15 @@ export class ClosingTagFinder {
       const complete = newline >= 0;
       const piece = complete ? rest.slice(0, newline + 1) : rest;
       rest = complete ? rest.slice(newline + 1) : "";
-      this.line += piece;
+      this.line.append(piece);
       if (this.held) this.hold(this.held, piece);
       const step = this.scanLine(complete);
       before += step.before;
       if (step.after !== undefined) return { before, after: step.after + rest, tag: step.tag };
-      if (!complete) return { before };
+      if (!complete) {
+        this.line.forgetBefore(this.lookingFrom());
+        return { before };
+      }
       this.nextLine();
       if (rest === "") return { before };
     }
@@ -153,7 +174,7 @@ export class ClosingTagFinder {
     if (step.after !== undefined) return step;
     const held = this.held;
     if (!held) return { before: step.before + this.line.slice(this.settled) };
-    if (this.line !== "") this.nextLine(); // takes in the last line, in every reading
+    if (this.line.length > 0) this.nextLine(); // takes in the last line, in every reading
     const reading = bestReading(held, { opened: this.start === "start", blocks: this.blocks });
     if (reading.close === undefined) return { before: step.before + held.text };
     const end = reading.close + reading.length;
@@ -162,21 +183,22 @@ export class ClosingTagFinder {
 
   private scanLine(complete: boolean): CloseScan {
     if (this.held) return this.scanHeld(this.held, complete) ?? { before: "" };
-    for (;;) {
-      const found = findTag(this.line, this.searchFrom, { complete, spellings: this.spellings });
-      if (found === undefined) return this.settleTo(this.line.length);
-      if ("pending" in found) return this.settleTo(found.at);
-      const kind = this.tagKind(found, complete);
-      if (kind === "unknown") return this.settleTo(found.at);
-      const end = found.at + found.length;
-      if (kind === "real") return { before: this.line.slice(this.settled, found.at), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
-      const step = this.settleTo(found.at);
-      this.held = { from: this.lineStart + found.at, text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
-      this.addCandidate(this.held, found, kind === "words");
-      this.searchFrom = end;
-      const settled = this.scanHeld(this.held, complete);
-      return settled ? { ...settled, before: step.before + settled.before } : step;
+    const found = this.nextTag(complete);
+    if (found === undefined) return this.settleTo(this.line.length);
+    if ("pending" in found) return this.settleTo(found.at);
+    const kind = this.tagKind(found, complete);
+    if (kind === "unknown") {
+      this.waiting = found;
+      return this.settleTo(found.at);
     }
+    const end = found.at + found.length;
+    if (kind === "real") return { before: this.line.slice(this.settled, found.at), after: this.line.slice(end), tag: this.line.slice(found.at, end) };
+    const step = this.settleTo(found.at);
+    this.held = { from: this.lineStart + found.at, text: this.line.slice(found.at), candidates: [], defectsAtStart: this.blocks.defects, fenceClosed: kind === "words" };
+    this.addCandidate(this.held, found, kind === "words");
+    this.searchFrom = end;
+    const settled = this.scanHeld(this.held, complete);
+    return settled ? { ...settled, before: step.before + settled.before } : step;
   }
 
   /**
@@ -186,10 +208,21 @@ export class ClosingTagFinder {
   private scanHeld(held: Held, complete: boolean): CloseScan | undefined {
     if (held.closeAt !== undefined) return undefined;
     for (;;) {
-      const found = findTag(this.line, this.searchFrom, { complete, spellings: this.spellings });
-      if (found === undefined || "pending" in found) return undefined;
+      const found = this.nextTag(complete);
+      if (found === undefined) {
+        if (!complete) this.searchFrom = this.line.length; // not even part of a tag ends the line: none starts before its end
+        return undefined;
+      }
+      if ("pending" in found) {
+        this.searchFrom = Math.max(this.searchFrom, found.at); // none before it is a tag
+        return undefined;
+      }
       const kind = this.tagKind(found, complete);
-      if (kind === "unknown") return undefined;
+      if (kind === "unknown") {
+        this.waiting = found;
+        this.searchFrom = found.at; // the first tag from where it looked
+        return undefined;
+      }
       const end = found.at + found.length;
       this.searchFrom = end;
       if (!held.fenceClosed) continue; // inside the fence of the last fenced candidate, which keeps more words
@@ -209,6 +242,36 @@ export class ClosingTagFinder {
     }
   }
 
+  /**
+   * The first tag from `searchFrom`, or where one may be arriving. A tag waiting for its line to decide
+   * its kind is that tag still, and a loose one's start with only spaces or tabs after it still may be
+   * arriving: neither is searched for again.
+   */
+  private nextTag(complete: boolean): Found | undefined {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting) return waiting;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending && !complete && this.line.blankAfter(pending.blankFrom)) {
+      this.pending = pending;
+      return { at: pending.at, pending: true };
+    }
+    const found = findTag(this.line, this.searchFrom, { complete, spellings: this.spellings });
+    if (found && "pending" in found && found.blankFrom !== undefined) this.pending = { at: found.at, blankFrom: found.blankFrom };
+    return found;
+  }
+
+  /**
+   * Where in the line the finder may still look: what comes before it is forgotten. A partial tag is
+   * read at the line's end (even before where tags are looked for): its last characters are kept.
+   */
+  private lookingFrom(): number {
+    const held = this.held;
+    const looking = !held ? this.settled : held.closeAt === undefined ? this.searchFrom : this.line.length;
+    return Math.min(looking, this.line.length - (this.longestStart - 1));
+  }
+
   private addCandidate(held: Held, tag: { at: number; length: number }, fallback: boolean): void {
     const answer = fallback ? undefined : new MarkdownBlocks();
     const at = this.inHeld(held, tag.at);
@@ -223,27 +286,23 @@ export class ClosingTagFinder {
   /** What a closing tag is, once the bare `<think>` tags before it on its line are counted. */
   private tagKind(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
     if (this.nests && this.countOpens(tag.at, complete) === "unknown") return "unknown";
-    const kind = this.kindAt(tag, complete);
+    const kind = tagKindAt(this.line, tag, complete);
     if (kind !== "real" || this.depth === 0) return kind;
     this.depth--;
     return "words"; // it closes a nested block
   }
 
-  /** Counts the bare `<think>` tags in the line before `end`. */
+  /** Counts the bare `<think>` tags in the line before `end` (the line notes where each is as it streams). */
   private countOpens(end: number, complete: boolean): "unknown" | undefined {
-    const open = (this.spellings[0] ?? THINK_TAGS).open; // after a tag, the one spelling it opened
+    const open = this.openTag;
     for (;;) {
-      const at = this.line.indexOf(open, this.openFrom);
+      const at = this.line.nextOccurrence(open, this.openFrom);
       if (at < 0 || at + open.length > end) return undefined;
-      const kind = this.kindAt({ at, loose: false }, complete);
+      const kind = tagKindAt(this.line, { at, loose: false }, complete);
       if (kind === "unknown") return "unknown";
       if (kind === "real") this.depth++;
       this.openFrom = at + open.length;
     }
-  }
-
-  private kindAt(tag: { at: number; loose: boolean }, complete: boolean): TagKind {
-    return tagKindAt(this.blocks, this.line, tag, complete);
   }
 
   private hold(held: Held, text: string): void {
@@ -251,7 +310,8 @@ export class ClosingTagFinder {
     for (const candidate of held.candidates) {
       if (!candidate.answer) continue;
       candidate.answerLine += text;
-      if (candidate.answerLine.endsWith("\n")) {
+      if (text.endsWith("\n")) {
+        // `answerLine` ends no line before this piece (nextLine took it in): it does now exactly when the piece does.
         candidate.answer.endLine(candidate.answerLine);
         candidate.answerLine = "";
       }
@@ -269,8 +329,9 @@ export class ClosingTagFinder {
     const held = this.held;
     if (this.nests) this.countOpens(this.line.length, true);
     this.openFrom = 0;
-    const fenced = held?.candidates.some((candidate) => candidate.inFence === undefined) ? isFenceLine(this.blocks.classify(this.line, true)) : false;
-    this.blocks.endLine(this.line);
+    const text = this.line.text;
+    const fenced = held?.candidates.some((candidate) => candidate.inFence === undefined) ? isFenceLine(this.blocks.classify(text, true)) : false;
+    this.blocks.endLine(text);
     if (held) {
       const lineStart = held.text.length - this.line.length;
       for (const candidate of held.candidates) {
@@ -286,14 +347,27 @@ export class ClosingTagFinder {
       if (!this.blocks.fenceOpen) held.fenceClosed = true;
     }
     this.lineStart += this.line.length;
-    this.line = "";
+    this.line = this.newLine();
     this.settled = 0;
     this.searchFrom = 0;
+    this.waiting = undefined;
+    this.pending = undefined;
+  }
+
+  /** The line notes where each closing tag's start occurs, and the opening tag that nests. */
+  private newLine(): StreamedLine {
+    const starts = this.spellings.map(closeStart);
+    return new StreamedLine(this.blocks, this.nests ? [...starts, this.openTag] : starts);
+  }
+
+  /** After a tag, the one spelling it opened: a bare one inside the reasoning nests. */
+  private get openTag(): string {
+    return (this.spellings[0] ?? THINK_TAGS).open;
   }
 }
 
 /** The first closing tag in `line` from `from` of any of the spellings (see findSpelledTag). */
-function findTag(line: string, from: number, options: { complete: boolean; spellings: readonly TagSpelling[] }): Found | undefined {
+function findTag(line: StreamedLine, from: number, options: { complete: boolean; spellings: readonly TagSpelling[] }): Found | undefined {
   let first: Found | undefined;
   for (const spelling of options.spellings) {
     const found = findSpelledTag(line, from, { complete: options.complete, spelling });
@@ -307,19 +381,19 @@ function findTag(line: string, from: number, options: { complete: boolean; spell
  * before its last character (`</think >`). "pending": a tag may be arriving at the end of an
  * incomplete line (from where it would start).
  */
-function findSpelledTag(line: string, from: number, options: { complete: boolean; spelling: TagSpelling }): Found | undefined {
+function findSpelledTag(line: StreamedLine, from: number, options: { complete: boolean; spelling: TagSpelling }): Found | undefined {
   const start = closeStart(options.spelling);
   const last = options.spelling.close.slice(-1);
-  let at = line.indexOf(start, from);
+  let at = line.nextOccurrence(start, from);
   while (at >= 0) {
     let end = at + start.length;
-    while (line[end] === " " || line[end] === "\t") end++;
-    if (line[end] === last) return { at, length: end + 1 - at, loose: end > at + start.length };
-    if (end === line.length && !options.complete) return { at, pending: true };
-    at = line.indexOf(start, at + 1);
+    while (line.charAt(end) === " " || line.charAt(end) === "\t") end++;
+    if (line.charAt(end) === last) return { at, length: end + 1 - at, loose: end > at + start.length };
+    if (end === line.length && !options.complete) return { at, pending: true, blankFrom: at + start.length };
+    at = line.nextOccurrence(start, at + 1);
   }
   if (options.complete) return undefined;
-  const partial = partialSuffix(line, start);
+  const partial = partialSuffix(line.slice(Math.max(0, line.length - (start.length - 1))), start);
   return partial > 0 ? { at: line.length - partial, pending: true } : undefined;
 }
 

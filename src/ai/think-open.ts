@@ -1,6 +1,7 @@
 import { MarkdownBlocks, readMarkdown } from "../shared/markdown-blocks.js";
 import { ClosingTagFinder, type CloseScan } from "./think-close.js";
-import { partialSuffix, tagKindAt } from "./think-tag-kind.js";
+import { StreamedLine } from "./think-line.js";
+import { tagKindAt } from "./think-tag-kind.js";
 import { TAG_SPELLINGS, type TagSpelling } from "./think-spellings.js";
 
 /** A real opening tag found: its spelling, and everything streamed after it. */
@@ -19,8 +20,8 @@ export interface FoundOpen {
  */
 export class OpeningTagFinder {
   private readonly blocks = new MarkdownBlocks();
-  /** The current line so far, with its newline once complete. */
-  private line = "";
+  /** The current line so far, with its newline once complete; it notes where each opening tag is as it streams. */
+  private line = this.newLine();
   /** Where in `line` the next tag is looked for: tags before it were words. */
   private searchFrom = 0;
 
@@ -30,13 +31,16 @@ export class OpeningTagFinder {
     for (;;) {
       const newline = rest.indexOf("\n");
       const complete = newline >= 0;
-      this.line += complete ? rest.slice(0, newline + 1) : rest;
+      this.line.append(complete ? rest.slice(0, newline + 1) : rest);
       rest = complete ? rest.slice(newline + 1) : "";
       const after = this.scanLine(complete);
       if (after !== undefined) return { spelling: after.spelling, after: after.after + rest };
-      if (!complete) return undefined;
-      this.blocks.endLine(this.line);
-      this.line = "";
+      if (!complete) {
+        this.line.forgetBefore(this.searchFrom);
+        return undefined;
+      }
+      this.blocks.endLine(this.line.text);
+      this.line = this.newLine();
       this.searchFrom = 0;
       if (rest === "") return undefined;
     }
@@ -46,12 +50,11 @@ export class OpeningTagFinder {
     for (;;) {
       const found = this.nextTag();
       if (found === undefined) {
-        const partial = Math.max(...TAG_SPELLINGS.map((spelling) => partialSuffix(this.line, spelling.open)));
-        this.searchFrom = complete ? this.line.length : this.line.length - partial;
+        this.searchFrom = Math.max(this.searchFrom, this.line.unnotedFrom); // a tag the next pieces complete is noted then
         return undefined;
       }
       const { at, spelling } = found;
-      const kind = tagKindAt(this.blocks, this.line, { at, loose: false }, complete);
+      const kind = tagKindAt(this.line, { at, loose: false }, complete);
       if (kind === "unknown") {
         this.searchFrom = at;
         return undefined;
@@ -61,14 +64,18 @@ export class OpeningTagFinder {
     }
   }
 
-  /** The first opening tag of any spelling in the line from `searchFrom`. */
+  /** The first opening tag of any spelling in the line from `searchFrom` (the line notes each as it streams). */
   private nextTag(): { at: number; spelling: TagSpelling } | undefined {
     let first: { at: number; spelling: TagSpelling } | undefined;
     for (const spelling of TAG_SPELLINGS) {
-      const at = this.line.indexOf(spelling.open, this.searchFrom);
+      const at = this.line.nextOccurrence(spelling.open, this.searchFrom);
       if (at >= 0 && (!first || at < first.at)) first = { at, spelling };
     }
     return first;
+  }
+
+  private newLine(): StreamedLine {
+    return new StreamedLine(this.blocks, TAG_SPELLINGS.map((spelling) => spelling.open));
   }
 }
 

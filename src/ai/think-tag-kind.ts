@@ -1,5 +1,4 @@
-import type { MarkdownBlocks } from "../shared/markdown-blocks.js";
-import { insideCodeSpan } from "../shared/markdown-code.js";
+import type { StreamedLine } from "./think-line.js";
 
 /**
  * What a think tag (`<think>` or `</think>`) written on a line is, as Markdown shows it: "words" where
@@ -10,27 +9,20 @@ import { insideCodeSpan } from "../shared/markdown-code.js";
  */
 export type TagKind = "words" | "real" | "fenced" | "unknown";
 
-/** The kind of the tag at `tag.at` in `line` (the current line, read in `blocks`'s context). */
-export function tagKindAt(blocks: MarkdownBlocks, line: string, tag: { at: number; loose: boolean }, complete: boolean): TagKind {
+/** The kind of the tag at `tag.at` in the current line (read in the context of the blocks before it). */
+export function tagKindAt(line: StreamedLine, tag: { at: number; loose: boolean }, complete: boolean): TagKind {
   const { at } = tag;
-  if (escaped(line, at)) return "words";
-  const read = blocks.classifyLine(line, complete);
+  if (line.escapedAt(at)) return "words";
+  const read = line.shape(complete);
   const kind = read.kind;
   if (kind === "indented" || kind === "html") return "words";
-  // A real tag is never written behind a quote's `>`, nor right after a list item's marker.
-  if (read.quoted || (read.afterMarker >= 0 && line.slice(read.afterMarker, at).trim() === "")) return "words";
+  // A real tag is never written behind a quote's `>`, nor right after a list item's marker (only whitespace between).
+  if (read.quoted || (read.afterMarker >= 0 && read.contentAt >= at)) return "words";
   if (kind === "fence") return tag.loose ? "words" : "fenced";
   if (kind === "opener") return complete ? (tag.loose ? "words" : "fenced") : "unknown";
-  const span = insideCodeSpan(line, at, complete);
+  const span = line.codeSpanAt(at, complete);
   if (span === "unknown") return "unknown";
   return span === "inside" || tag.loose ? "words" : "real"; // a loose tag is never a template's own
-}
-
-/** An odd number of backslashes right before the tag escapes its `<`. */
-function escaped(line: string, at: number): boolean {
-  let count = 0;
-  while (at - count - 1 >= 0 && line[at - count - 1] === "\\") count++;
-  return count % 2 === 1;
 }
 
 /** How many characters at the end of `text` could begin `tag`. */

@@ -47,6 +47,10 @@ export class ThinkTagSplitter {
    * a `<think>` after answer text on ("opening").
    */
   private held = "";
+  /** In "start": `held` less its leading whitespace (kept as the output comes, not read again per delta). */
+  private trimmed = "";
+  /** Whether `held` has more than whitespace, in "holding" (kept as it grows, not read again). */
+  private heldWords = false;
   private afterReasoning = false;
   /** Where the reasoning ends, in "thinking", "holding" and "opening". */
   private finder = new ClosingTagFinder("none");
@@ -66,7 +70,7 @@ export class ThinkTagSplitter {
   /** Reasoning arrived on a separate channel: the text is the answer, no need to hold it back. */
   structuredReasoningSeen(): void {
     this.opener = undefined; // a `<think>` in the text is a word
-    if ((this.state === "start" || this.state === "holding") && this.held.trim() === "") {
+    if ((this.state === "start" && this.trimmed === "") || (this.state === "holding" && !this.heldWords)) {
       this.held = ""; // whitespace before the answer, which goes
       this.state = "text";
       this.afterReasoning = true;
@@ -77,7 +81,8 @@ export class ThinkTagSplitter {
     const out: Segment[] = [];
     if (this.state === "start") {
       this.held += delta;
-      const trimmed = this.held.trimStart();
+      this.trimmed = this.trimmed === "" ? delta.trimStart() : this.trimmed + delta;
+      const trimmed = this.trimmed;
       const opened = openingSpelling(trimmed);
       const closed = closingSpelling(trimmed);
       if (opened) {
@@ -101,8 +106,10 @@ export class ThinkTagSplitter {
         // Not whitespace, nor maybe "<thi…": the output does not open with a tag.
         const text = this.held;
         this.held = "";
+        this.trimmed = "";
         if (this.reasoner) {
           this.state = "holding";
+          this.heldWords = true; // the text has words: it did not open with a tag
           this.finder = new ClosingTagFinder("none", TAG_SPELLINGS);
           this.opener = new OpeningTagFinder();
           this.hold(out, text);
@@ -140,6 +147,8 @@ export class ThinkTagSplitter {
       else this.closeOpened(out, scan);
     } else this.emit(out, "text", this.held);
     this.held = "";
+    this.trimmed = "";
+    this.heldWords = false;
     this.opener = undefined;
     return out;
   }
@@ -150,6 +159,7 @@ export class ThinkTagSplitter {
    */
   private hold(out: Segment[], delta: string): void {
     this.held += delta;
+    if (!this.heldWords) this.heldWords = /\S/.test(delta);
     const scan = this.finder.push(delta);
     const opened = this.opener?.push(delta);
     if (opened !== undefined) {
