@@ -13,6 +13,7 @@ import { allowedMethods } from "./allowed-methods.js";
 import { apiRoutes, type ChannelView } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
+import { limitRaisedPending, type PendingSettings } from "./pending-settings.js";
 import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
 import { hostJudge, passesQuietly, requestGuard } from "./request-guard.js";
@@ -65,6 +66,8 @@ export interface HttpAppOptions {
   envReadAt?: (() => number) | undefined;
   /** The gateway settings changed in the config since the start, which it applies only when restarted (`restartNeeded` of /health; no value in them). */
   restartNeeded?: (() => readonly object[]) | undefined;
+  /** The gateway settings the config holds now (since a reload; a restart applies them): a refusal whose fix is already there says so. Absent: refusals give their fix. */
+  pending?: PendingSettings | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
   channelStatus?: (() => readonly ChannelView[]) | undefined;
   /** hearth as the user ran it, with its `--config` (`./bin/hearth`): /api/status tells the page, whose hints name commands so; default `hearth`. */
@@ -86,11 +89,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.use(requestLogger(logger));
   app.use(stoppingGuard(options.stop));
-  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts, token: options.auth?.token }));
+  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts, token: options.auth?.token, pending: options.pending }));
   const corsHeaders = corsMiddleware(options.corsOrigins ?? [], { nullWithToken: options.auth?.token !== undefined });
   if (corsHeaders) app.use(corsHeaders);
-  app.use(bearerAuth(options.auth?.token));
-  const tooLarge = (c: Context): Response => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413);
+  app.use(bearerAuth(options.auth?.token, options.pending));
+  const tooLarge = (c: Context): Response => {
+    const raised = limitRaisedPending(options.pending, { key: "maxBodyBytes", limit: maxBodyBytes, needed: Number.parseInt(c.req.header("content-length") ?? "0", 10) || 0 });
+    return c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)${raised === undefined ? "" : `; ${raised}`}`, type: "invalid_request_error", code: "request_too_large" }), 413);
+  };
   const limit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
   app.use((c, next) => {
     // A POST that says its length is judged by it, as bodyLimit does, without touching `c.req.raw.body`:
@@ -110,7 +116,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus, command: options.command }));
-  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, shutdown: options.shutdown, stop: options.stop }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, pending: options.pending, shutdown: options.shutdown, stop: options.stop }));
 
   // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.
   app.notFound((c) => {

@@ -5,6 +5,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { dirname } from "node:path";
 import { createHttpApp, frontGate, serveHttp, type RunningServer } from "../../channels/http/server.js";
 import { proxyFront } from "../../channels/http/proxy-front.js";
+import type { PendingSettings } from "../../channels/http/pending-settings.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { listenBanner } from "../gateway/listen-banner.js";
 import { stateDir } from "../../config/paths.js";
@@ -107,7 +108,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   try {
     const listen = listenAddress(runtime, options);
     bind = listen.bind;
-    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()], command: configuredCommand(io) };
+    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, pending: pendingSettings(runtime, io), instance: stateInstance(state), channelStatus: () => [whatsappView.view()], command: configuredCommand(io) };
     const app = createHttpApp(appOptions);
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));
@@ -299,6 +300,18 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
     writeLine(io.stderr, `hearth: whatsapp: could not start: ${message}`);
   }
   return true;
+}
+
+/** The gateway settings of the config as loaded last (since a reload: applied at the next restart), and how this gateway is restarted: a refusal whose fix is already in the config says so. */
+function pendingSettings(runtime: GatewayRuntime, io: CliIo): PendingSettings {
+  return {
+    configured: () => {
+      const gateway = runtime.loaded().config.gateway;
+      return { corsOrigins: gateway.cors.origins, allowedHosts: gateway.allowedHosts, token: gateway.auth.token, maxBodyBytes: gateway.limits.maxBodyBytes, maxEventSubscribers: gateway.limits.maxEventSubscribers };
+    },
+    // `gateway restart` restarts the installed service; a gateway run in a terminal is stopped and started again there.
+    restartHow: io.env[SERVICE_MARKER] ? `\`${commandLine(io, "gateway restart")}\`` : "stop the gateway and start it again",
+  };
 }
 
 function printSetup(io: CliIo, problems: readonly string[]): void {
