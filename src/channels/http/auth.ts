@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { isPreflight } from "./cors.js";
 import { errorBody, UNAUTHORIZED } from "./errors.js";
 import { waitsForRestart, type PendingSettings } from "./pending-settings.js";
 
@@ -13,7 +14,8 @@ const OPEN_PREFIXES = ["/assets/"];
 
 /**
  * With a token: every request but the open paths carries `Authorization: Bearer <token>`, compared in constant
- * time (both sides hashed first, so neither the length nor a prefix leaks through timing). When the config's
+ * time (both sides hashed first, so neither the length nor a prefix leaks through timing); a plain `OPTIONS`
+ * too, only a CORS preflight does not (see isPreflight). When the config's
  * token is no longer the one the gateway started with (`pending`), a refusal says so rather than only "send
  * the token": the config's new token sent, or none set there any more, waits for the restart.
  */
@@ -21,7 +23,8 @@ export function bearerAuth(token: string | undefined, pending?: PendingSettings 
   const carries = tokenCheck(token);
   return async (c, next) => {
     const open = OPEN_PATHS.has(c.req.path) || ((c.req.method === "GET" || c.req.method === "HEAD") && OPEN_PREFIXES.some((prefix) => c.req.path.startsWith(prefix)));
-    if (token === undefined || open || c.req.method === "OPTIONS") return next();
+    // A CORS preflight carries no credentials (the browser sends it by itself): its origin was judged, and the request after it carries the token.
+    if (token === undefined || open || isPreflight(c.req)) return next();
     const authorization = c.req.header("authorization");
     if (!carries(authorization)) {
       const message = tokenChangedWords(pending, { running: token, authorization });

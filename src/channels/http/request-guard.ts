@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { NULL_ORIGIN_WORDS } from "../../config/browser-origin.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { tokenChangedWords, tokenCheck } from "./auth.js";
+import { isPreflight } from "./cors.js";
 import { errorBody } from "./errors.js";
 import { hostPending, originPending, tokenAddedPending, type PendingSettings } from "./pending-settings.js";
 
@@ -77,7 +78,7 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
     }
     const origin = c.req.header("origin");
     if (origin === "null") {
-      if (carriesToken && (c.req.method === "OPTIONS" || carriesToken(c.req.header("authorization")))) return next();
+      if (carriesToken && (isPreflight(c.req) || carriesToken(c.req.header("authorization")))) return next();
       const changed = options.token === undefined ? undefined : tokenChangedWords(options.pending, { running: options.token, authorization: c.req.header("authorization") });
       if (changed !== undefined) return c.json(errorBody({ message: `a request with Origin: null passes only with the gateway's token: ${changed}`, type: "permission_error", code: "cross_origin" }), 403);
       const fix = carriesToken ? "send the gateway's token with it (Authorization: Bearer …)" : (tokenAddedPending(options.pending) ?? "set gateway.auth.token in the config and have the client send it (Authorization: Bearer …; a request with Origin: null passes with the token)");
