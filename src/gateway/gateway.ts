@@ -34,7 +34,6 @@ import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
-import { cutTurnNotice } from "./cut-turn.js";
 import { matchClientHistory } from "./client-history.js";
 import { contextUse } from "./context-use.js";
 import { KeptMessages, stateFault } from "./kept-messages.js";
@@ -240,7 +239,7 @@ export class Gateway implements GatewayPort {
     this.writing.add(session);
     try {
       // A turn a process that is gone left cut here (a killed `hearth agent`: no gateway start closes it) is closed, and said, before this one.
-      for (const cut of (await inbox?.closeGoneIn(this.dependencies.store, session)) ?? []) emit({ type: "notice", text: cutTurnNotice(cut) });
+      for (const notice of (await inbox?.closeGoneIn(this.dependencies.store, session)) ?? []) emit({ type: "notice", text: notice });
       // The stop told it already while it waited for the lock: it starts nothing.
       if (message.waiting?.begin() === false) return notRunAtStop(session);
       // The gateway began to stop while it waited (for the line, or the lock): its turn has not begun, and is not started.

@@ -3,8 +3,8 @@ import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
-import type { TurnProcess } from "./cut-turn.js";
-import { bySession, deadJournals, finishUnfinished, saveUnanswered, sessionOf, type ClosedTurn, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
+import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
+import { bySession, deadJournals, finishUnfinished, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
 
 export type { InboxItem } from "./gone-journals.js";
 
@@ -206,19 +206,19 @@ export class MessageInbox {
    * and `export`. `lock`: how to hold the session meanwhile; absent, the caller holds it. Asked for only
    * when a journal names the session. A journal whose pieces were all in this session is removed (one
    * that names others too is left to their turns and the next start; a piece done is not done twice). A
-   * fault is said (`onWarning`) and left for the next try. Returns the cut turns closed, for the caller to say.
+   * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
-  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<ClosedTurn[]> {
+  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
     const found = await deadJournals(this.dir(), this.options.pid ?? process.pid);
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
-    const closed: ClosedTurn[] = [];
+    const closed: string[] = [];
     try {
       const lock = await options.lock?.();
       try {
         for (const [, work] of pieces) {
           const done = await finishUnfinished(store, { session, work });
-          if (done.cut) closed.push(done.cut);
+          if (done.cut) closed.push(cutTurnNotice(done.cut));
         }
       } finally {
         await lock?.release();
