@@ -32,13 +32,13 @@ export interface ViewOptions {
  * same messages, byte for byte, so the prompt prefix stays stable from turn to turn.
  *
  * A turn that got no answer — failed, cancelled, or cut by a stop of hearth (a crash, `kill -9`: the
- * next gateway start marks it so, cutTurnEnd) — is left out whole, with the replies and tool calls it
+ * next gateway start, or the session's next turn, marks it so, cutTurnEnd) — is left out whole, with the replies and tool calls it
  * saved before it was cut: its message stays in the file but never reaches a model again unless
  * `/retry` resends it. Roles therefore alternate (user, assistant with its tool results, user, …)
  * whatever happened before. An answer the user stopped is sent as far as it went, and the next
  * message opens with STOPPED_NOTE. A tool call sent with no result saved (a turn ended at maxSteps, one
- * a killed process cut and nothing marked: `hearth agent`'s) is sent with NO_RESULT as its result: the
- * APIs refuse a tool call without one.
+ * a killed process cut where no journal line was written to mark it) is sent with NO_RESULT as its
+ * result: the APIs refuse a tool call without one.
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   const { start, model, reasoning } = sessionSettings(entries);

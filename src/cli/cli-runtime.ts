@@ -3,9 +3,9 @@ import { HearthError } from "../shared/errors.js";
 import { configuredCommand, commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 
-/** The runtime for a terminal command: the config's warnings printed (not with --json), `--agent` and `--model` checked before anything runs. */
-export async function createCliRuntime(io: CliIo, options: GlobalOptions & { agent?: string | undefined; model?: string | undefined }): Promise<Runtime> {
-  const runtime = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
+/** The runtime for a terminal command (`turnProcess`: which one answers its turns): the config's warnings printed (not with --json), `--agent` and `--model` checked before anything runs. */
+export async function createCliRuntime(io: CliIo, options: GlobalOptions & { agent?: string | undefined; model?: string | undefined; turnProcess: "agent" | "chat" }): Promise<Runtime> {
+  const runtime = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`), turnProcess: options.turnProcess });
   try {
     if (!options.json) for (const warning of runtime.config.warnings) writeLine(io.stderr, warning);
     const agent = runtime.agent(options.agent ?? "main");

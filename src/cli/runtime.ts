@@ -18,6 +18,7 @@ import { secretEnvValues } from "../config/redact.js";
 import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
+import type { TurnProcess } from "../gateway/cut-turn.js";
 import { KEPT_RETRY_MS } from "../gateway/kept-messages.js";
 import { ProxyLedger } from "../gateway/proxy-ledger.js";
 import { Gateway, type GatewayState } from "../gateway/gateway.js";
@@ -68,6 +69,8 @@ export interface RuntimeOptions {
   sharesCooldowns?: "every" | "costly" | undefined;
   /** Where the gateway writes one line per turn (`hearth gateway`: its log); absent: none. */
   turnLog?: TurnLog | undefined;
+  /** Which hearth answers the turns (the journal says it: a turn cut by its kill is said as cut by it); default the gateway. */
+  turnProcess?: TurnProcess | undefined;
 }
 
 /** One reading of the config: what a reload replaces. */
@@ -151,7 +154,7 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets });
+  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess });
   const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
   if (options.recoverMessages) await inbox.listed();

@@ -241,6 +241,8 @@ export class Gateway implements GatewayPort {
     const lock = await this.dependencies.store.lock(session, { signal: lockSignal, onWait, place });
     this.writing.add(session);
     try {
+      // A turn a process that is gone left cut here (a killed `hearth agent`: no gateway start closes it) is closed, and said, before this one.
+      for (const notice of (await inbox?.closeGoneIn(this.dependencies.store, session)) ?? []) emit({ type: "notice", text: notice });
       // The stop told it already while it waited for the lock: it starts nothing.
       if (message.waiting?.begin() === false) return notRunAtStop(session);
       // The gateway began to stop while it waited (for the line, or the lock): its turn has not begun, and is not started.

@@ -1,53 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { InboundImage } from "../agent/inbound-images.js";
-import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
-import type { SessionEntry } from "../sessions/entries.js";
-import { newEntryId, type SessionStore } from "../sessions/session-store.js";
+import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
-import { processAlive } from "../shared/process-alive.js";
-import { cutTurnEnd, NOT_STARTED } from "./cut-turn.js";
+import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
+import { bySession, deadJournals, finishUnfinished, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
 
-/** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
-export interface InboxItem {
-  id: string;
-  session: string;
-  text: string;
-  channel: string;
-  /** The agent that answers it ("main" when the message named none). */
-  agent: string;
-  /** ISO time it was taken in. */
-  at: string;
-  /** Forwarded or quoted text that came with it (a WhatsApp reply's), as sent: wrapped as untrusted when saved. */
-  quoted?: string | undefined;
-  /** The images its session keeps (keptMessage: one too large is a line of `text` instead), base64. */
-  images?: readonly InboundImage[] | undefined;
-}
-
-/** A turn under way: its message is (being) saved in `session` as the user entry `entry`. */
-interface TurnUnderWay {
-  session: string;
-  entry: string;
-}
-
-type Line = { add: InboxItem } | { take: string } | { turn: TurnUnderWay & { id: string } };
+export type { InboxItem } from "./gone-journals.js";
 
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
 const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it";
-
-/** What the journals of gone processes hold: their unfinished work by id, in order; their paths; and how many journals of running processes were left. */
-interface DeadJournals {
-  work: [string, Unfinished][];
-  paths: string[];
-  left: number;
-}
-
-/** What a journal of a process that is gone still holds for one id: a message not yet saved, a turn not ended, or both. */
-interface Unfinished {
-  item: InboxItem | undefined;
-  turn: TurnUnderWay | undefined;
-}
 
 /**
  * Messages taken in but not yet saved to their session, kept on disk so that a crash or `kill -9`
@@ -84,8 +46,10 @@ export class MessageInbox {
   /**
    * `secrets`: what the session store masks (keys, key-shaped tokens) is masked in the journal too, so
    * a key in a waiting message is never on disk in clear — not even after a `kill -9` leaves the file.
+   * `process`: which hearth this is (the gateway unless said), written with each turn: a turn it is cut
+   * in is said as cut by it.
    */
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined }) {
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -114,10 +78,11 @@ export class MessageInbox {
    * waited for: a line not written (a crash in between, a state dir that cannot take it) leaves a cut
    * turn unmarked at the next start — it still shows unanswered — and costs the turn nothing.
    */
-  begun(turn: TurnUnderWay & { journaled?: string | undefined }): string {
+  begun(turn: Omit<TurnUnderWay, "by"> & { journaled?: string | undefined }): string {
     const id = turn.journaled ?? randomUUID();
     if (!this.waiting.has(id)) this.waiting.set(id, undefined);
-    void this.write(this.lineText({ turn: { id, session: turn.session, entry: turn.entry } })).catch(() => undefined);
+    const by = this.options.process === undefined || this.options.process === "gateway" ? {} : { by: this.options.process };
+    void this.write(this.lineText({ turn: { id, session: turn.session, entry: turn.entry, ...by } })).catch(() => undefined);
     return id;
   }
 
@@ -197,7 +162,7 @@ export class MessageInbox {
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
     try {
-      found = await this.deadJournals();
+      found = await deadJournals(this.dir(), this.options.pid ?? process.pid);
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
     } finally {
@@ -233,32 +198,41 @@ export class MessageInbox {
     await Promise.race([recovery.catch(() => undefined), ...(signal ? [aborted] : [])]);
   }
 
+  /**
+   * What processes that are gone left unfinished in `session`, finished now as `recover` finishes it —
+   * above all a turn a killed `hearth agent` or `hearth chat` was answering, which no gateway start may
+   * come to close — before anything else is done in the session: a later message would end the cut turn
+   * unmarked. Every turn does it (the gateway's and the one-shot commands'), and so do `sessions show`
+   * and `export`. `lock`: how to hold the session meanwhile; absent, the caller holds it. Asked for only
+   * when a journal names the session. A journal whose pieces were all in this session is removed (one
+   * that names others too is left to their turns and the next start; a piece done is not done twice). A
+   * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
+   */
+  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
+    const found = await deadJournals(this.dir(), this.options.pid ?? process.pid);
+    const pieces = bySession(found.work).get(session);
+    if (pieces === undefined) return [];
+    const closed: string[] = [];
+    try {
+      const lock = await options.lock?.();
+      try {
+        for (const [, work] of pieces) {
+          const done = await finishUnfinished(store, { session, work });
+          if (done.cut) closed.push(cutTurnNotice(done.cut));
+        }
+      } finally {
+        await lock?.release();
+      }
+      for (const path of found.paths) if (found.work.every(([, work]) => work.path !== path || sessionOf(work) === session)) await rm(path, { force: true });
+    } catch (error) {
+      this.options.onWarning?.(`could not close what a stopped hearth left unfinished in session "${session}" (${error instanceof Error ? error.message : String(error)}); it stays in ${this.dir()}, and is tried again at the session's next turn`);
+    }
+    return closed;
+  }
+
   /** Resolves once the latest `recover` has read the journals: from then on a message to a session it recovers waits for it (`recovered`). */
   listed(): Promise<void> {
     return this.listing;
-  }
-
-  /** The journals of processes that are gone: their unfinished work, in their order, and their paths; `left`: those of processes still running. */
-  private async deadJournals(): Promise<DeadJournals> {
-    const found: DeadJournals = { work: [], paths: [], left: 0 };
-    let names: string[];
-    try {
-      names = await readdir(this.dir());
-    } catch {
-      return found;
-    }
-    for (const name of names) {
-      const pid = Number(name.replace(/\.jsonl$/, ""));
-      if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid)) continue;
-      if (processAlive(pid)) {
-        found.left++;
-        continue;
-      }
-      const path = join(this.dir(), name);
-      found.work.push(...unfinishedWork(await readFile(path, "utf8").catch(() => "")));
-      found.paths.push(path);
-    }
-    return found;
   }
 
   /** One session's unfinished pieces, finished in order under one hold of its lock. */
@@ -288,7 +262,7 @@ export class MessageInbox {
   }
 
   /** A journal line, what the session store masks masked. */
-  private lineText(line: Line): string {
+  private lineText(line: JournalLine): string {
     return `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
   }
 
@@ -316,96 +290,4 @@ export class MessageInbox {
     this.tail = next.catch(() => undefined);
     return next;
   }
-}
-
-
-/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; damaged lines are skipped. */
-function unfinishedWork(text: string): Map<string, Unfinished> {
-  const work = new Map<string, Unfinished>();
-  for (const raw of text.split("\n")) {
-    if (raw.trim() === "") continue;
-    let line: Partial<{ add: Partial<InboxItem>; take: unknown; turn: Partial<TurnUnderWay & { id: string }> }>;
-    try {
-      line = JSON.parse(raw) as typeof line;
-    } catch {
-      continue;
-    }
-    const { add, turn } = line;
-    if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
-      const item: InboxItem = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at, ...(typeof add.quoted === "string" ? { quoted: add.quoted } : {}), ...journaledImages(add.images) };
-      work.set(add.id, { item, turn: work.get(add.id)?.turn });
-    } else if (turn && typeof turn.id === "string" && typeof turn.session === "string" && typeof turn.entry === "string") {
-      work.set(turn.id, { item: work.get(turn.id)?.item, turn: { session: turn.session, entry: turn.entry } });
-    } else if (typeof line.take === "string") work.delete(line.take);
-  }
-  return work;
-}
-
-/** A journal line's images, where they are whole (a damaged list is left out: the message keeps its words, which say it had images only when one was too large). */
-function journaledImages(value: unknown): { images?: InboundImage[] } {
-  if (!Array.isArray(value)) return {};
-  const images = value.filter((image): image is InboundImage => typeof image === "object" && image !== null && typeof (image as InboundImage).mediaType === "string" && typeof (image as InboundImage).data === "string");
-  return images.length > 0 ? { images: images.map(({ mediaType, data }) => ({ mediaType, data })) } : {};
-}
-
-/** The unfinished pieces of the journals, by the session each is in (a piece in none is dropped), each session's in the journals' order. */
-function bySession(work: readonly [string, Unfinished][]): Map<string, [string, Unfinished][]> {
-  const sessions = new Map<string, [string, Unfinished][]>();
-  for (const piece of work) {
-    const session = piece[1].turn?.session ?? piece[1].item?.session;
-    if (session === undefined) continue;
-    sessions.set(session, [...(sessions.get(session) ?? []), piece]);
-  }
-  return sessions;
-}
-
-/**
- * One unfinished piece of a gone process's journal, finished while the caller holds the session's lock: a
- * turn it cut is closed (cutTurnEnd), a message its session does not hold is saved unanswered. A message
- * found in the session by its words (its turn began, the `turn` line never written) has its turn closed the same way.
- */
-async function finishUnfinished(store: SessionStore, piece: { session: string; work: Unfinished }): Promise<{ saved: boolean; cut: boolean }> {
-  const { session, work } = piece;
-  const { entries } = await store.read(session);
-  const item = work.item;
-  const saved = work.turn ? entries.find((entry) => entry.type === "user" && entry.id === work.turn?.entry) : item && entries.find((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at);
-  if (saved) {
-    const end = cutTurnEnd(entries, saved.type === "user" ? saved.id : "");
-    if (end) await store.append(session, [end]);
-    return { saved: false, cut: end !== undefined };
-  }
-  if (!item) return { saved: false, cut: false };
-  await store.append(session, unansweredEntries(item, { first: entries.length === 0, why: NOT_STARTED }));
-  return { saved: true, cut: false };
-}
-
-/** Saves `item` to its session, marked unanswered with `why`; false when the session holds it already (saved since it was taken in). */
-async function saveUnanswered(store: SessionStore, item: InboxItem, why: string): Promise<boolean> {
-  const lock = await store.lock(item.session);
-  try {
-    const { entries } = await store.read(item.session);
-    if (entries.some((entry) => entry.type === "user" && entry.text === item.text && entry.at >= item.at)) return false;
-    await store.append(item.session, unansweredEntries(item, { first: entries.length === 0, why }));
-    return true;
-  } finally {
-    await lock.release();
-  }
-}
-
-/** A message hearth took in and never began to answer (`why`), as its session keeps it: saved, and marked unanswered. */
-function unansweredEntries(item: InboxItem, saving: { first: boolean; why: string }): SessionEntry[] {
-  const { first } = saving;
-  return [
-    ...(first ? [{ type: "session" as const, version: 1 as const, at: item.at, agent: item.agent }] : []),
-    {
-      type: "user",
-      id: newEntryId(),
-      at: item.at,
-      text: item.text,
-      ...(item.quoted === undefined ? {} : { quoted: new UntrustedMarker().wrap(item.quoted, QUOTED_SOURCE) }),
-      ...(item.images && item.images.length > 0 ? { images: item.images } : {}),
-      ...(item.channel === "unknown" ? {} : { channel: item.channel }),
-    },
-    { type: "turn-failed", id: newEntryId(), at: new Date().toISOString(), error: saving.why, attempts: [], cause: "transient" },
-  ];
 }

@@ -1,11 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
+import { FIRST_NOTICE_MS, nextNoticeGap } from "./notice-schedule.js";
 import type { RouterEvent, ServerState } from "./router-events.js";
-
-/** When the user first hears about a silent server; then again at 15, 30 and 60 s, then every minute (a long prefill is not a wall of lines). */
-export const FIRST_NOTICE_MS = 5_000;
-const NOTICE_MIN_GAP_MS = 10_000;
-const NOTICE_MAX_GAP_MS = 60_000;
 
 export interface FirstTokenWatchOptions {
   clock: Clock;
@@ -112,6 +108,6 @@ export class FirstTokenWatch {
     const { clock, model, promptTokens, next, limit, emit } = this.options;
     const waitedMs = clock.now() - this.started;
     emit({ type: "attempt-waiting", model, waitedMs, limitMs: limit.ms, promptTokens, state: this.state, next });
-    this.notice = clock.setTimeout(() => this.tell(), Math.min(NOTICE_MAX_GAP_MS, Math.max(NOTICE_MIN_GAP_MS, waitedMs)));
+    this.notice = clock.setTimeout(() => this.tell(), nextNoticeGap(waitedMs));
   }
 }

@@ -1,10 +1,7 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Clock } from "../shared/clock.js";
 import type { RouterEvent } from "./router-events.js";
-import { FIRST_NOTICE_MS } from "./first-token-watch.js";
-
-const NOTICE_MIN_GAP_MS = 10_000;
-const NOTICE_MAX_GAP_MS = 60_000;
+import { FIRST_NOTICE_MS, nextNoticeGap } from "./notice-schedule.js";
 
 export interface StallWatchOptions {
   clock: Clock;
@@ -59,7 +56,7 @@ export class StallWatch {
     const silentMs = clock.now() - this.lastToken;
     if (silentMs >= this.nextNoticeAt) {
       emit({ type: "attempt-waiting", model, waitedMs: silentMs, limitMs: idleMs, promptTokens, state: "unknown", next, midAnswer: true });
-      this.nextNoticeAt = silentMs + Math.min(NOTICE_MAX_GAP_MS, Math.max(NOTICE_MIN_GAP_MS, silentMs));
+      this.nextNoticeAt = silentMs + nextNoticeGap(silentMs);
     }
     this.schedule();
   }

@@ -40,10 +40,10 @@ describe("wrong methods and unknown paths, on every route", () => {
     assets.cleanup();
   });
 
-  test("a method a route does not take is a 405 naming the ones it does, in Allow and in the message", async () => {
+  test("a method a route does not take is a 405 naming the ones it does, in Allow (with OPTIONS, which every endpoint answers) and in the message", async () => {
     const cases = [
-      ...GET_ONLY.flatMap((path) => [{ path, method: "POST", allow: "GET, HEAD" }, { path, method: "DELETE", allow: "GET, HEAD" }]),
-      ...POST_ONLY.flatMap((path) => [{ path, method: "GET", allow: "POST" }, { path, method: "PUT", allow: "POST" }]),
+      ...GET_ONLY.flatMap((path) => [{ path, method: "POST", allow: "GET, HEAD, OPTIONS" }, { path, method: "DELETE", allow: "GET, HEAD, OPTIONS" }]),
+      ...POST_ONLY.flatMap((path) => [{ path, method: "GET", allow: "POST, OPTIONS" }, { path, method: "PUT", allow: "POST, OPTIONS" }]),
     ];
     for (const { path, method, allow } of cases) {
       const reply = await fetch(`${server.url}${path}`, { method, ...(method === "GET" ? {} : { body: "{}", headers: { "content-type": "application/json" } }) });
@@ -54,7 +54,7 @@ describe("wrong methods and unknown paths, on every route", () => {
       assert.equal(body.error.code, "method_not_allowed");
       // The OpenAI-compatible and LM Studio routes are described in docs/openai-api.md, the rest in docs/gateway.md.
       const page = /^\/(v1|api\/v0|api\/v1)\//.test(path) ? "docs/openai-api.md" : "docs/gateway.md";
-      assert.equal(body.error.message, `${method} ${path}: this endpoint takes ${allow.replace(", HEAD", "")} (see ${page})`);
+      assert.equal(body.error.message, `${method} ${path}: this endpoint takes ${allow.replace(", HEAD", "").replace(", OPTIONS", "")} (see ${page})`);
     }
   });
 
@@ -62,7 +62,7 @@ describe("wrong methods and unknown paths, on every route", () => {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
     await assert.rejects(client.get("/chat/completions"), (error: unknown) => {
       assert.ok(error instanceof OpenAI.APIError && error.status === 405, String(error));
-      assert.equal(error.headers.get("allow"), "POST");
+      assert.equal(error.headers.get("allow"), "POST, OPTIONS");
       assert.match(error.message, /^405 GET \/v1\/chat\/completions: this endpoint takes POST/);
       return true;
     });

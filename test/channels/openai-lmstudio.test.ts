@@ -213,7 +213,8 @@ describe("LM Studio's unload, and its 0.3 chat endpoint", () => {
     assert.equal((await turn).choices[0]?.message.content, "still answering");
   });
 
-  test("an unload without instance_id is a 400 naming it; a name the gateway does not serve, the 404 a request naming it gets", async () => {
+  // t13-replay #5: the 404 of an unknown instance_id named `"param": "model"`, a field the request did not have.
+  test("an unload without instance_id is a 400 naming it; a name the gateway does not serve, the 404 a request naming it gets, naming instance_id (a load's, model)", async () => {
     api = await apiSetup();
     const missing = await fetch(`${api.url}/api/v1/models/unload`, { method: "POST", body: JSON.stringify({ model: "Local" }) });
     assert.equal(missing.status, 400);
@@ -222,7 +223,14 @@ describe("LM Studio's unload, and its 0.3 chat endpoint", () => {
     assert.match(error.message, /^instance_id: required, the instance_id POST \/api\/v1\/models\/load answered/);
     const unknown = await fetch(`${api.url}/api/v1/models/unload`, { method: "POST", body: JSON.stringify({ instance_id: "lmstudio-community/other" }) });
     assert.equal(unknown.status, 404);
-    assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /choose one of "hearth"/);
+    const notServed = ((await unknown.json()) as { error: { message: string; param: string } }).error;
+    assert.equal(notServed.param, "instance_id");
+    assert.match(notServed.message, /^instance_id "lmstudio-community\/other" is not an agent or a model hearth serves; choose one of "hearth"/);
+    const load = await fetch(`${api.url}/api/v1/models/load`, { method: "POST", body: JSON.stringify({ model: "lmstudio-community/other" }) });
+    assert.equal(load.status, 404);
+    const loadError = ((await load.json()) as { error: { message: string; param: string } }).error;
+    assert.equal(loadError.param, "model");
+    assert.match(loadError.message, /^model "lmstudio-community\/other" is not an agent or a model hearth serves/);
   });
 
   test("POST /api/v0/chat/completions (LM Studio 0.3's chat, OpenAI's shape) is answered as /v1/chat/completions, streamed or not", async () => {

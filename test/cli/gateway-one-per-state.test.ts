@@ -1,7 +1,7 @@
 // Trial (t3 #9): a second `hearth gateway --port 19491` on the same state dir started and served beside the
 // first (both ran health monitors and watched the same sessions), with no warning; `gateway status` showed one.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { runCli, tempDir } from "../helpers/run-cli.js";
@@ -11,7 +11,7 @@ describe("one gateway per state dir", () => {
   const temp = tempDir();
   after(() => temp.cleanup());
 
-  test("a second gateway on the same state dir refuses to start, naming the first's pid and address and how to stop it; one-shot commands still run beside it", async () => {
+  test("a second gateway on the same state dir refuses to start, naming the first's pid and address and how to stop it, on its own stderr (nothing in the first's log); one-shot commands still run beside it", async () => {
     const config = temp.write("hearth.json5", `{ agents: { defaults: { maxSteps: 8 } } }`);
     const state = join(temp.dir, "state");
     const env = { HEARTH_STATE_DIR: state, HOME: join(temp.dir, "home") };
@@ -23,6 +23,16 @@ describe("one gateway per state dir", () => {
         assert.doesNotMatch(error.message, /\n\s+at /, "no stack trace");
         return true;
       });
+      // t13-docs leftover: the refused one wrote its ERROR line into the running gateway's log. It says why on its own stderr only.
+      const logFile = join(state, "logs", "gateway.log");
+      const logBefore = readFileSync(logFile, "utf8");
+      const refused = await runCli(["gateway", "--port", "0", "--config", config], { env });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^hearth: another hearth gateway already runs on this state dir/m);
+      const logAfter = readFileSync(logFile, "utf8");
+      assert.ok(logAfter.startsWith(logBefore), "the running gateway's log is not rotated or rewritten");
+      const pids = logAfter.split("\n").filter((line) => line !== "").map((line) => (JSON.parse(line) as { pid: number }).pid);
+      assert.deepEqual([...new Set(pids)], [first.child.pid], "every line of the log is the running gateway's");
       const status = await runCli(["gateway", "status", "--config", config], { env });
       assert.equal(status.code, 0, status.stdout);
       assert.match(status.stdout, new RegExp(`^running: ${first.url}/`, "m"));

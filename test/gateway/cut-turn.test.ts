@@ -19,6 +19,13 @@ describe("the end a cut turn is given at the next start", () => {
     assert.match(end?.type === "turn-failed" ? end.error : "", /^hearth stopped while answering this message \(the gateway was killed or crashed\): the words shown as the answer streamed were not kept/);
   });
 
+  test("a turn a killed `hearth agent` or `hearth chat` was answering is said as theirs, with how their message is sent again", () => {
+    const agent = cutTurnEnd([user("u1", "hello")], "u1", { by: "agent" });
+    assert.equal(agent?.type === "turn-failed" ? agent.error : "", "hearth stopped while answering this message (hearth agent was killed or crashed): the words shown as the answer streamed were not kept — --retry (hearth agent), /retry or the web chat's Retry sends it again");
+    const chat = cutTurnEnd([user("u1", "hello")], "u1", { by: "chat" });
+    assert.match(chat?.type === "turn-failed" ? chat.error : "", /^hearth stopped while answering this message \(hearth chat was killed or crashed\): .* — \/retry \(or the web chat's Retry\) sends it again$/);
+  });
+
   test("a turn killed while its tool ran: the words said before are kept, the call without a result gets a note", () => {
     const end = cutTurnEnd([user("u1", "run it"), reply([{ type: "text", text: "Running it now." }, sleepCall], "tool-use")], "u1");
     assert.ok(end?.type === "turn-failed");

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { createRouting } from "../../src/cli/wire-router.js";
-import { FIRST_NOTICE_MS } from "../../src/models/first-token-watch.js";
+import { FIRST_NOTICE_MS } from "../../src/models/notice-schedule.js";
 import { serializeSseFrame } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";

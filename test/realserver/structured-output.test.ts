@@ -43,6 +43,19 @@ describe("proxy mode: structured output constrains the real llama-server's answe
     assert.match(object.choices[0]?.message.content ?? "", /^\s*\{/, "any JSON object: sent to the local server as a schema of one");
   });
 
+  // t13-replay #6: cut at 20 tokens, the constrained answer is whitespace only, which llama-server does not stream.
+  test("a json_object answer cut before its first word: empty, as the server streamed it, and the notice says why", async () => {
+    const model = `llama/${server.alias}`;
+    const { data, response } = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Give a person as JSON." }], max_tokens: 20, temperature: 0, response_format: { type: "json_object" } }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "");
+    assert.equal(data.choices[0]?.finish_reason, "length");
+    const notice = decodeURIComponent(response.headers.get("x-hearth-notice") ?? "");
+    assert.match(notice, new RegExp(`^${model.replace("/", "\\/")} produced 20 output tokens, and its server sent no text for them \\(llama\\.cpp's server, for one, streams no answer that is only whitespace\\); the reply limit \\(max_tokens\\) ended it before any word`, "m"), notice);
+    const answer = await client.responses.create({ model, input: "Give a person as JSON.", max_output_tokens: 20, temperature: 0, text: { format: { type: "json_object" } } });
+    assert.equal(answer.status, "incomplete");
+    assert.match(String(answer.metadata?.hearth_notice), /produced 20 output tokens, and its server sent no text for them/);
+  });
+
   test("a Responses client's text.format goes to the Chat Completions server as response_format, streamed too", async () => {
     const stream = client.responses.stream({ model: `llama/${server.alias}`, input: "Give a person as JSON.", text: { format: { type: "json_schema", name: "person", schema, strict: true } } });
     const final = await stream.finalResponse();

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { GatewayPort } from "../../gateway/port.js";
 import { errorBody } from "./errors.js";
+import { limitRaisedPending, type PendingSettings } from "./pending-settings.js";
 import { EventSubscribers, type Subscription } from "./event-subscribers.js";
 import { nodeResponse } from "./node-response.js";
 import { sseText } from "./openai/answer-stream.js";
@@ -18,12 +19,13 @@ export const DEFAULT_MAX_EVENT_SUBSCRIBERS = 500;
  * one is a 503 in OpenAI's error shape. Closing the connection unsubscribes; the gateway shutting down ends
  * the stream with a `stopping` event.
  */
-export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; maxSubscribers?: number | undefined; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
+export function eventsRoute(options: { port: GatewayPort; keepAliveMs: number; maxSubscribers?: number | undefined; pending?: PendingSettings | undefined; shutdown?: AbortSignal | undefined; stop?: StoppingView | undefined }): Hono {
   const subscribers = new EventSubscribers({ port: options.port, max: options.maxSubscribers ?? DEFAULT_MAX_EVENT_SUBSCRIBERS, keepAliveMs: options.keepAliveMs, shutdown: options.shutdown });
   const route = new Hono();
   route.get("/events", (c) => {
     if (subscribers.size >= subscribers.max) {
-      const message = `too many live event streams: this gateway serves at most ${subscribers.max} /api/events connections at once (gateway.limits.maxEventSubscribers); close some pages, or raise the limit and restart the gateway`;
+      const raised = limitRaisedPending(options.pending, { key: "maxEventSubscribers", limit: subscribers.max, needed: subscribers.max + 1 });
+      const message = `too many live event streams: this gateway serves at most ${subscribers.max} /api/events connections at once (gateway.limits.maxEventSubscribers); close some pages${raised === undefined ? ", or raise the limit and restart the gateway" : `; ${raised}`}`;
       return c.json(errorBody({ message, type: "server_error", code: "too_many_event_streams" }), 503);
     }
     let subscription: Subscription | undefined;

@@ -3,8 +3,10 @@ import { isIP } from "node:net";
 import type { MiddlewareHandler } from "hono";
 import { NULL_ORIGIN_WORDS } from "../../config/browser-origin.js";
 import { isLoopback } from "../../config/gateway-address.js";
-import { tokenCheck } from "./auth.js";
+import { tokenChangedWords, tokenCheck } from "./auth.js";
+import { isPreflight } from "./cors.js";
 import { errorBody } from "./errors.js";
+import { hostPending, originPending, tokenAddedPending, type PendingSettings } from "./pending-settings.js";
 
 export interface RequestGuardOptions {
   /** The address the gateway listens on (`gateway.bind`). */
@@ -15,6 +17,8 @@ export interface RequestGuardOptions {
   token?: string | undefined;
   /** Further host names the gateway answers to (`gateway.allowedHosts`), such as "studio.local". */
   allowedHosts?: readonly string[] | undefined;
+  /** The settings the config holds since a reload, applied at the next restart: a refusal whose fix is already there says so. */
+  pending?: PendingSettings | undefined;
 }
 
 /** The names every gateway answers to: a browser on this machine reaches it by them. */
@@ -67,17 +71,23 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
       // The port the request came in on (the one the gateway listens on), not the Host header's: a Host without one would give a URL on port 80.
       const port = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.localPort ?? /:(\d{1,5})$/.exec(host)?.[1];
       const at = port === undefined ? "" : `:${port}`;
+      const waiting = hostPending(options.pending, host, name);
+      if (waiting !== undefined) return c.json(errorBody({ message: waiting, type: "permission_error", code: "unknown_host" }), 421);
       const fix = anyAddress ? `reach it by its address or add "${name ?? host}" to gateway.allowedHosts in the config (then restart it)` : `open it as http://127.0.0.1${at}/ or http://localhost${at}/, or add "${name ?? host}" to gateway.allowedHosts in the config if you reach it by that name (then restart it)`;
       return c.json(errorBody({ message: `this gateway does not answer to the host name "${host}" (the request's Host header): a web page could point its own name at this machine (DNS rebinding) and read your conversations; ${fix}`, type: "permission_error", code: "unknown_host" }), 421);
     }
     const origin = c.req.header("origin");
     if (origin === "null") {
-      if (carriesToken && (c.req.method === "OPTIONS" || carriesToken(c.req.header("authorization")))) return next();
-      const fix = carriesToken ? "send the gateway's token with it (Authorization: Bearer …)" : "set gateway.auth.token in the config and have the client send it (Authorization: Bearer …; a request with Origin: null passes with the token)";
+      if (carriesToken && (isPreflight(c.req) || carriesToken(c.req.header("authorization")))) return next();
+      const changed = options.token === undefined ? undefined : tokenChangedWords(options.pending, { running: options.token, authorization: c.req.header("authorization") });
+      if (changed !== undefined) return c.json(errorBody({ message: `a request with Origin: null passes only with the gateway's token: ${changed}`, type: "permission_error", code: "cross_origin" }), 403);
+      const fix = carriesToken ? "send the gateway's token with it (Authorization: Bearer …)" : (tokenAddedPending(options.pending) ?? "set gateway.auth.token in the config and have the client send it (Authorization: Bearer …; a request with Origin: null passes with the token)");
       return c.json(errorBody({ message: `a request with Origin: null may not call this gateway without its token: ${NULL_ORIGIN_WORDS}, and gateway.cors.origins cannot allow it (any website's frame could then run turns and read your conversations as you); ${fix}, or call the gateway from the app's own process, which sends no Origin`, type: "permission_error", code: "cross_origin" }), 403);
     }
     if (origin !== undefined) {
       if (!sameOrigin(origin, host) && !origins.has(origin)) {
+        const waiting = originPending(options.pending, origin);
+        if (waiting !== undefined) return c.json(errorBody({ message: waiting, type: "permission_error", code: "cross_origin" }), 403);
         return c.json(errorBody({ message: `a web page of another origin (${origin}) may not call this gateway: it could run turns and read your conversations as you; if you trust it, add "${origin}" to gateway.cors.origins in the config (then restart the gateway)`, type: "permission_error", code: "cross_origin" }), 403);
       }
     } else if (c.req.header("sec-fetch-site")?.toLowerCase() === "cross-site" && !topLevelNavigation(c.req.method, c.req.header("sec-fetch-mode"), c.req.header("sec-fetch-dest"))) {

@@ -1,18 +1,18 @@
 import { getRequestListener, RequestError } from "@hono/node-server";
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
-import { markedCors } from "./json-to-node.js";
+import { corsMiddleware } from "./cors.js";
 import { isHearthError } from "../../shared/errors.js";
 import { VERSION } from "../../shared/version.js";
 import { allowedMethods } from "./allowed-methods.js";
 import { apiRoutes, type ChannelView } from "./api-routes.js";
 import { bearerAuth } from "./auth.js";
 import { errorBody } from "./errors.js";
+import { limitRaisedPending, type PendingSettings } from "./pending-settings.js";
 import { eventsRoute } from "./events-route.js";
 import type { HttpLogger } from "./logger.js";
 import { hostJudge, passesQuietly, requestGuard } from "./request-guard.js";
@@ -65,6 +65,8 @@ export interface HttpAppOptions {
   envReadAt?: (() => number) | undefined;
   /** The gateway settings changed in the config since the start, which it applies only when restarted (`restartNeeded` of /health; no value in them). */
   restartNeeded?: (() => readonly object[]) | undefined;
+  /** The gateway settings the config holds now (since a reload; a restart applies them): a refusal whose fix is already there says so. Absent: refusals give their fix. */
+  pending?: PendingSettings | undefined;
   /** The messaging channels for /api/status (WhatsApp: enabled, linked, its last state); absent: none. */
   channelStatus?: (() => readonly ChannelView[]) | undefined;
   /** hearth as the user ran it, with its `--config` (`./bin/hearth`): /api/status tells the page, whose hints name commands so; default `hearth`. */
@@ -86,11 +88,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.use(requestLogger(logger));
   app.use(stoppingGuard(options.stop));
-  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts, token: options.auth?.token }));
+  app.use(requestGuard({ bind: options.bind ?? "127.0.0.1", corsOrigins: options.corsOrigins, allowedHosts: options.allowedHosts, token: options.auth?.token, pending: options.pending }));
   const corsHeaders = corsMiddleware(options.corsOrigins ?? [], { nullWithToken: options.auth?.token !== undefined });
   if (corsHeaders) app.use(corsHeaders);
-  app.use(bearerAuth(options.auth?.token));
-  const tooLarge = (c: Context): Response => c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)`, type: "invalid_request_error", code: "request_too_large" }), 413);
+  app.use(bearerAuth(options.auth?.token, options.pending));
+  const tooLarge = (c: Context): Response => {
+    const raised = limitRaisedPending(options.pending, { key: "maxBodyBytes", limit: maxBodyBytes, needed: Number.parseInt(c.req.header("content-length") ?? "0", 10) || 0 });
+    return c.json(errorBody({ message: `the request body is larger than the gateway's limit of ${maxBodyBytes} bytes (gateway.limits.maxBodyBytes)${raised === undefined ? "" : `; ${raised}`}`, type: "invalid_request_error", code: "request_too_large" }), 413);
+  };
   const limit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
   app.use((c, next) => {
     // A POST that says its length is judged by it, as bodyLimit does, without touching `c.req.raw.body`:
@@ -110,14 +115,17 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
   const controls = new TurnControls();
   app.route("/api", apiRoutes({ port: options.port, version, controls, logger, channelStatus: options.channelStatus, command: options.command }));
-  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, shutdown: options.shutdown, stop: options.stop }));
+  app.route("/api", eventsRoute({ port: options.port, keepAliveMs: options.limits?.keepAliveMs ?? 15_000, maxSubscribers: options.limits?.maxEventSubscribers, pending: options.pending, shutdown: options.shutdown, stop: options.stop }));
 
-  // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them.
+  // Answered once every route is in (channels mount theirs after this): a path that exists for other methods is a 405 naming them;
+  // an OPTIONS of it (a plain one, or a preflight no CORS setting answered: a page of the gateway's own origin) its methods, 204.
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);
     if (allowed.length > 0) {
+      const allow = [...allowed, "OPTIONS"].join(", ");
+      if (c.req.method === "OPTIONS") return c.body(null, 204, { allow });
       const message = `${c.req.method} ${c.req.path}: this endpoint takes ${allowed.filter((method) => method !== "HEAD").join(", ")} (see ${docsPageOf(c.req.path)})`;
-      return c.json(errorBody({ message, type: "invalid_request_error", code: "method_not_allowed" }), 405, { allow: allowed.join(", ") });
+      return c.json(errorBody({ message, type: "invalid_request_error", code: "method_not_allowed" }), 405, { allow });
     }
     const instead = unservedEndpoint(c.req.path);
     return c.json(errorBody({ message: `no such endpoint: ${c.req.method} ${c.req.path}${instead ? ` — ${instead}` : ""} (see ${docsPageOf(c.req.path)})`, type: "not_found_error", code: "not_found" }), 404);
@@ -133,24 +141,6 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     return c.json(errorBody({ message: "the gateway failed on this request; its log has the details", type: "server_error", code: "internal_error" }), 500);
   });
   return app;
-}
-
-/**
- * CORS headers for the pages of `origins` (compared exactly, as the browser sends them), and on a
- * gateway with a token for `Origin: null` too: such a request reaches its route only carrying the
- * token (request-guard.ts), and its page must then be able to read the answer. Undefined: CORS off,
- * no `Access-Control-*` header at all; with only `null` to answer, requests of other origins (and
- * of none) pass by without a header, so they keep the proxy front's path. A preflight of an allowed
- * origin is answered with the headers it asks for (`allowHeaders: []`: Hono then echoes
- * Access-Control-Request-Headers): the official SDKs send their own (`x-stainless-*`), and a fixed
- * list made the browser block them; the origin is what is judged, and the token still decides.
- */
-function corsMiddleware(origins: readonly string[], options: { nullWithToken: boolean }): MiddlewareHandler | undefined {
-  if (origins.length === 0 && !options.nullWithToken) return undefined;
-  const allowed = new Set(origins);
-  const headers = markedCors(cors({ origin: (origin) => (allowed.has(origin) || (options.nullWithToken && origin === "null") ? origin : null), allowHeaders: [], exposeHeaders: ["X-Hearth-Model", "X-Hearth-Attempts", "X-Hearth-Notice", "X-Hearth-Session"], maxAge: 600 }));
-  if (origins.length > 0) return headers;
-  return (c, next) => (c.req.header("origin") === "null" ? headers(c, next) : next());
 }
 
 /**

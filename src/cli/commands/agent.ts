@@ -44,7 +44,7 @@ export async function agentCommand(io: CliIo, options: AgentCommandOptions): Pro
   const refused = commandRefusal(message);
   if (refused) throw new HearthError("usage", refused);
   const key = checkSessionKey(options.session ?? "main");
-  const runtime = await createCliRuntime(io, options);
+  const runtime = await createCliRuntime(io, { ...options, turnProcess: "agent" });
   const paint = painter(io, "stderr");
   try {
     const handle = (text: string, extra: { retry?: boolean } = {}) =>

@@ -28,7 +28,7 @@ const HISTORY_LINES = 500;
  */
 export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS.ReadableStream & { isTTY?: boolean } = io.stdin): Promise<number> {
   const key = checkSessionKey(options.session ?? "main");
-  const runtime = await createCliRuntime(io, options);
+  const runtime = await createCliRuntime(io, { ...options, turnProcess: "chat" });
   const agent = runtime.agent(options.agent ?? "main");
   const tty = Boolean(io.stdout.isTTY && (input as { isTTY?: boolean }).isTTY);
   const paint = painter(io);

@@ -5,6 +5,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { dirname } from "node:path";
 import { createHttpApp, frontGate, serveHttp, type RunningServer } from "../../channels/http/server.js";
 import { proxyFront } from "../../channels/http/proxy-front.js";
+import type { PendingSettings } from "../../channels/http/pending-settings.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { listenBanner } from "../gateway/listen-banner.js";
 import { stateDir } from "../../config/paths.js";
@@ -12,7 +13,8 @@ import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
 import { serviceEnvFile } from "../../config/service-env.js";
-import { gatewayLogger, type GatewayLog } from "../gateway/logger.js";
+import type { GatewayLog } from "../gateway/logger.js";
+import { holdStateDir } from "../gateway/start-hold.js";
 import { configuredCommand, commandLine, terminalSafe, writeLine, type CliIo, type GlobalOptions } from "../io.js";
 import { VERSION } from "../../shared/version.js";
 import { queuedNotice, waitingNotice } from "../../models/waiting-notice.js";
@@ -24,7 +26,6 @@ import { WhatsAppRunner } from "../gateway/whatsapp-runner.js";
 import { IdleMemoryRelease } from "../gateway/idle-memory.js";
 import { SERVICE_MARKER, serviceEnvironment } from "../gateway/service-environment.js";
 import { forgetListening, recordListening } from "../../ops/gateway-listening.js";
-import { lockGateway } from "../../ops/gateway-lock.js";
 import { restartNeedLine, restartNeeds, type RestartNeed, type StartedGateway } from "../../ops/restart-needed.js";
 import { secretEnvironmentValues } from "../../shared/secret-redactor.js";
 import { StopSwitch } from "../../gateway/stop-switch.js";
@@ -50,36 +51,10 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const io: CliIo = { ...started, env: service.env, stdout: silentWhenClosed(started.stdout, () => closedOutputs.has("stdout")), stderr: silentWhenClosed(started.stderr, () => closedOutputs.has("stderr")) };
   io.secrets?.add(secretEnvironmentValues(Object.fromEntries(service.added.map((name) => [name, service.env[name]]))));
   const state = stateDir({ env: io.env, cwd: io.cwd });
-  // A log that cannot be written while the gateway serves (a full disk) drops lines, said here once, and once when it is written again.
-  const logTrouble = { starting: true };
-  const log = gatewayLogger({ stateDir: state, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL, onTrouble: (line) => {
-      if (!logTrouble.starting) writeLine(io.stderr, `hearth: warning: ${line}`);
-    },
-  });
+  // The state dir's lock, then the log: a second gateway refused here writes nothing into the running one's log, and touches no session or journal.
+  const { held, log } = await holdStateDir({ io, stateDir: state });
   const { logger, file: logFile } = log;
-  // The first line is the start's check that the log can be written: a state dir whose disk is full stops here, saying which file, why and the fix.
-  logger.info({ version: VERSION }, "gateway starting");
-  const unwritable = log.dropping();
-  if (unwritable) {
-    log.close();
-    throw unwritable;
-  }
-  logTrouble.starting = false;
   if (service.added.length > 0) logger.info({ variables: service.added }, "read from gateway.env");
-  // One gateway per state dir, for its whole life: a second one is refused here, before it touches the sessions or the message journal.
-  const onLockLost = (message: string): void => {
-    logger.warn({ err: message }, "state dir lock lost");
-    writeLine(io.stderr, `hearth: warning: ${message}`);
-  };
-  const onWait = (message: string): void => {
-    logger.info({}, message);
-    writeLine(io.stdout, message);
-  };
-  const held = await lockGateway({ stateDir: state, command: configuredCommand(io), onLost: onLockLost, onWait }).catch((error: unknown) => {
-    logger.error({ err: isHearthError(error) ? error.message : error }, "the gateway did not start");
-    log.close();
-    throw error;
-  });
   const keepRunning = keepRunningWhenOutputCloses((stream) => {
     if (closedOutputs.has(stream)) return;
     closedOutputs.add(stream);
@@ -107,7 +82,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   try {
     const listen = listenAddress(runtime, options);
     bind = listen.bind;
-    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, instance: stateInstance(state), channelStatus: () => [whatsappView.view()], command: configuredCommand(io) };
+    const appOptions = { port: runtime.port, auth: { token: listen.token }, limits: { maxBodyBytes: listen.limits.maxBodyBytes, keepAliveMs: listen.limits.keepAliveSeconds * 1000, maxEventSubscribers: listen.limits.maxEventSubscribers }, logger, corsOrigins: listen.corsOrigins, bind: listen.bind, allowedHosts: listen.allowedHosts, version: VERSION, shutdown: shutdown.signal, stop, startedAt, envReadAt: () => envReadAt, restartNeeded: () => restartNeeded, pending: pendingSettings(runtime, io), instance: stateInstance(state), channelStatus: () => [whatsappView.view()], command: configuredCommand(io) };
     const app = createHttpApp(appOptions);
     // The channels beside the server core: the OpenAI-compatible API and the web chat page.
     app.route("/", openAiRoutes({ port: runtime.port, logger, stop }));
@@ -301,6 +276,18 @@ async function reload(context: { io: CliIo; runtime: GatewayRuntime; logger: Gat
     writeLine(io.stderr, `hearth: whatsapp: could not start: ${message}`);
   }
   return true;
+}
+
+/** The gateway settings of the config as loaded last (since a reload: applied at the next restart), and how this gateway is restarted: a refusal whose fix is already in the config says so. */
+function pendingSettings(runtime: GatewayRuntime, io: CliIo): PendingSettings {
+  return {
+    configured: () => {
+      const gateway = runtime.loaded().config.gateway;
+      return { corsOrigins: gateway.cors.origins, allowedHosts: gateway.allowedHosts, token: gateway.auth.token, maxBodyBytes: gateway.limits.maxBodyBytes, maxEventSubscribers: gateway.limits.maxEventSubscribers };
+    },
+    // `gateway restart` restarts the installed service; a gateway run in a terminal is stopped and started again there.
+    restartHow: io.env[SERVICE_MARKER] ? `\`${commandLine(io, "gateway restart")}\`` : "stop the gateway and start it again",
+  };
 }
 
 function printSetup(io: CliIo, problems: readonly string[]): void {

@@ -15,6 +15,7 @@ const EXPORTED_RESULT_CHARS = 4000;
 import { answerNotes, keptNotes } from "../../gateway/transcript.js";
 import type { TranscriptNote } from "../../gateway/port.js";
 import { cutAtWord, withoutUntrustedMarkers } from "../../agent/tool-words.js";
+import { MessageInbox } from "../../gateway/message-inbox.js";
 
 /**
  * The notes the live turn showed beside an entry (a fallback answered, an attempt failed, the answer cut
@@ -137,8 +138,21 @@ async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, 
   }
 }
 
+/**
+ * A session's entries to show, once what a process that is gone left unfinished in it is closed: a turn
+ * a killed `hearth agent` was answering reads "no answer: hearth stopped while answering this message
+ * (hearth agent was killed or crashed) …", as the next turn there would mark it (MessageInbox.closeGoneIn).
+ */
+async function readClosingCut(io: CliIo, key: string): Promise<SessionEntry[]> {
+  const store = storeFor(io);
+  await readOrFail(store, key);
+  const inbox = new MessageInbox({ stateDir: stateDir({ env: io.env, cwd: io.cwd }), onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`) });
+  await inbox.closeGoneIn(store, key, { lock: () => store.lock(key, { onWait: () => writeLine(io.stderr, busyNotice(key)) }) });
+  return (await store.read(key)).entries;
+}
+
 export async function sessionsShow(io: CliIo, options: GlobalOptions, key: string): Promise<number> {
-  const entries = await readOrFail(storeFor(io), key);
+  const entries = await readClosingCut(io, key);
   if (options.json) {
     writeJson(io, { session: key, entries });
     return 0;
@@ -148,7 +162,7 @@ export async function sessionsShow(io: CliIo, options: GlobalOptions, key: strin
 }
 
 export async function sessionsExport(io: CliIo, options: GlobalOptions & { format?: string }, key: string): Promise<number> {
-  const entries = await readOrFail(storeFor(io), key);
+  const entries = await readClosingCut(io, key);
   const format = options.format ?? "md";
   if (format === "json") writeJson(io, { session: key, entries });
   else if (format === "md") io.stdout.write(terminalSafe(transcriptMarkdown(key, entries, true)));

@@ -22,8 +22,9 @@ export interface GatewayLog {
  * Message bodies and credentials are removed by field name, and every line passes the secret redactor
  * (keys from the config and the environment) on its way out. A process that runs for weeks keeps it
  * bounded: past `rotation.maxBytes` the file is set aside (`gateway.log.1` … `.<keep>`) and a new one
- * begun. Several gateways may share one state dir (the service and one run in a terminal): rotation
- * is safe when they do it at once, and each writes to whatever file the path names now.
+ * begun. One gateway of a state dir writes it (a second one is refused before it opens the log:
+ * start-hold.ts); rotation stays safe should two processes do it at once, and each writes to whatever
+ * file the path names now.
  * A log that cannot be written (a full disk) never ends the gateway: its lines are dropped and
  * counted, and `onTrouble` hears once that they are, and once that they are written again (how many were lost).
  */

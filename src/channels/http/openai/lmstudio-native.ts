@@ -2,7 +2,7 @@ import type { ModelRef, ModelSpec } from "../../../ai/model-spec.js";
 import { providerPath } from "../../../models/provider-words.js";
 import type { Catalogue, GatewayPort, ServedModel } from "../../../gateway/port.js";
 import { describe, RequestProblem } from "./request-problem.js";
-import { AGENT_NAME, resolveTarget } from "./target.js";
+import { AGENT_NAME, resolveNamed } from "./target.js";
 
 /**
  * `GET /api/v1/models` as LM Studio 0.4 lists models (`{ models: [{ key, display_name,
@@ -154,7 +154,7 @@ export function keyIn(body: unknown, key: { field: string; what: string }): stri
 
 /** The model a name stands for (an agent: its primary), as a request naming it gets it; an agent without one is a 404 saying it has nothing to `verb`. */
 export function modelNamed(catalogue: Catalogue, named: { name: string; field: string; verb: string }): Catalogue["models"][number] {
-  const target = resolveTarget(named.name, catalogue);
+  const target = resolveNamed({ name: named.name, field: named.field }, catalogue);
   const ref = target.mode === "proxy" ? target.ref : catalogue.agents.find((agent) => (target.agent ?? "main") === agent.id)?.primary;
   const model = catalogue.models.find((candidate) => candidate.ref === ref);
   if (!model) throw new RequestProblem({ status: 404, message: `"${named.name}" has no model to ${named.verb}: give the agent a primary model (agents.defaults.model.primary)`, code: "model_not_found", param: named.field });

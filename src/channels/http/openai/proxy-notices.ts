@@ -5,6 +5,7 @@ import type { Catalogue } from "../../../gateway/port.js";
 import { replyCapNotice } from "../../../models/reply-cap-notice.js";
 import { detailsNotSent } from "./shared-fields.js";
 import { reasoningShownNotice } from "../../../models/reasoning-shown-notice.js";
+import { emptyAnswerNotice } from "../../../models/empty-answer-notice.js";
 
 /** A proxied request and the model that answered it: what the reply says of how it was sent to that model. */
 export interface Answered {
@@ -21,9 +22,11 @@ export interface Answered {
   window?: number | undefined;
 }
 
-/** What the reply says of the request as the answering model took it: its reply limit, reasoning, images and their detail. */
+/** What the reply says of the request as the answering model took it: its reply limit, reasoning, images and their detail; an answer with no word in it. */
 export function answeredNotices(catalogue: Catalogue, answered: Answered): (string | undefined)[] {
+  const entry = catalogue.models.find((candidate) => candidate.ref === answered.model);
   return [
+    emptyAnswerNotice(answered.message, { name: entry?.alias ?? answered.model, limitField: answered.maxTokensField }),
     cappedNotice(catalogue, answered),
     noLimitNotice(catalogue, answered),
     reasoningSentNotice(answered),

@@ -33,6 +33,15 @@ export function namesAgent(name: unknown, catalogue: Catalogue): boolean {
 
 /** `hearth` and `hearth/<agent>` are agents (before any provider called "hearth"); then refs, then aliases (any case). */
 export function resolveTarget(name: string, catalogue: Catalogue): Target {
+  return resolveNamed({ name, field: "model" }, catalogue);
+}
+
+/**
+ * As resolveTarget, for a name a request sends in `field` (LM Studio's unload: `instance_id`): a name
+ * hearth does not serve is a 404 naming that field, as its `param` and in its words.
+ */
+export function resolveNamed(named: { name: string; field: string }, catalogue: Catalogue): Target {
+  const { name, field } = named;
   const agent = agentTarget(name, catalogue);
   if (agent) return agent;
   const wanted = name.trim();
@@ -41,20 +50,21 @@ export function resolveTarget(name: string, catalogue: Catalogue): Target {
   if (caseless) return { mode: "proxy", ref: caseless.ref, api: caseless.spec.api };
   const names = targetNames(catalogue);
   const shown = names.slice(0, 40).map((choice) => `"${choice}"`).join(", ");
-  throw new RequestProblem({ status: 404, message: `${notServed(wanted, catalogue)}; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: "model" });
+  throw new RequestProblem({ status: 404, message: `${notServed({ wanted, field }, catalogue)}; choose one of ${shown}${names.length > 40 ? `, … (${names.length} in all: GET /v1/models)` : ""}`, code: "model_not_found", param: field });
 }
 
-/** Why `wanted` names nothing: a name a reload of the config (or the built-in default's move) took away (and what the model is called now), or one never served. */
-function notServed(wanted: string, catalogue: Catalogue): string {
+/** Why `wanted` (sent in `field`) names nothing: a name a reload of the config (or the built-in default's move) took away (and what the model is called now), or one never served. */
+function notServed(named: { wanted: string; field: string }, catalogue: Catalogue): string {
+  const { wanted, field } = named;
   const former = catalogue.former?.get(wanted.toLowerCase());
   if (!former) {
     const agentIds = catalogue.agents.map((agent) => agent.id);
     const twins = wanted.toLowerCase().startsWith(`${AGENT_NAME}/`) ? ambiguityNote(wanted.slice(AGENT_NAME.length + 1), agentIds) : "";
-    return `model "${wanted}" is not an agent or a model hearth serves${twins}`;
+    return `${field} "${wanted}" is not an agent or a model hearth serves${twins}`;
   }
-  if (former.by === "default") return `model "${wanted}" (${former.ref}) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now`;
+  if (former.by === "default") return `${field} "${wanted}" (${former.ref}) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now`;
   const now = catalogue.models.find((model) => model.ref === former.ref);
-  if (!now) return `model "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;
-  if (!now.alias) return `model "${wanted}" is no longer a name in hearth's config: a reload of the config dropped that alias — its model is "${now.ref}"`;
-  return `model "${wanted}" is no longer a name in hearth's config: a reload of the config renamed it — its model, ${now.ref}, is now "${now.alias}"`;
+  if (!now) return `${field} "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;
+  if (!now.alias) return `${field} "${wanted}" is no longer a name in hearth's config: a reload of the config dropped that alias — its model is "${now.ref}"`;
+  return `${field} "${wanted}" is no longer a name in hearth's config: a reload of the config renamed it — its model, ${now.ref}, is now "${now.alias}"`;
 }
