@@ -81,6 +81,19 @@ describe("a default gateway (loopback, no token) and other websites", () => {
     assert.equal((await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "same-origin" } })).status, 200);
   });
 
+  test("without Origin, Sec-Fetch-Site: same-site (a page on another port of this machine: the port makes no other site) is refused the same way", async () => {
+    const script = await send(server.url, { path: "/api/sessions", headers: { host, "sec-fetch-site": "same-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "script" } });
+    assert.equal(script.status, 403);
+    assert.match(script.error?.message ?? "", /another origin of the same site.*Sec-Fetch-Site: same-site.*gateway\.cors\.origins/);
+    const posted = await send(server.url, { method: "POST", path: "/api/sessions/same-site/messages", headers: { host, "sec-fetch-site": "same-site", "sec-fetch-mode": "no-cors", "content-type": "text/plain" }, body: message("run this") });
+    assert.equal(posted.status, 403);
+    assert.equal(gateway.handled.length, 0);
+    const framed = await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "same-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" } });
+    assert.equal(framed.status, 403);
+    const opened = await send(server.url, { path: "/api/status", headers: { host, "sec-fetch-site": "same-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } });
+    assert.equal(opened.status, 200, "a link from the other page that opens this one in a tab");
+  });
+
   test("clients that send no Origin and the gateway's own page (same origin, by each loopback name) work", async () => {
     const posted = await send(server.url, { method: "POST", path: "/api/sessions/plain/messages", headers: { host, "content-type": "application/json" }, body: message("hi") });
     assert.equal(posted.status, 202);

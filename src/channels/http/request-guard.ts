@@ -44,7 +44,7 @@ declare module "hono" {
  *   "same origin" with the gateway and read every conversation.
  * - A request from a web page of another origin is refused (403): its `Origin` header names neither
  *   the gateway itself nor an origin of `gateway.cors.origins`, or, without `Origin`, it says
- *   `Sec-Fetch-Site: cross-site`. Browsers let any page send a "simple" POST (text/plain) anywhere, so
+ *   `Sec-Fetch-Site: cross-site` or `same-site` (a page on another port of this machine). Browsers let any page send a "simple" POST (text/plain) anywhere, so
  *   without this a page could run turns on an untokened gateway. Clients that send no `Origin`
  *   (SDKs, curl, scripts) pass; so does a link from another site that opens a page (a top-level GET
  *   navigation: the user sees the answer, the other site does not).
@@ -90,8 +90,12 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
         if (waiting !== undefined) return c.json(errorBody({ message: waiting, type: "permission_error", code: "cross_origin" }), 403);
         return c.json(errorBody({ message: `a web page of another origin (${origin}) may not call this gateway: it could run turns and read your conversations as you; if you trust it, add "${origin}" to gateway.cors.origins in the config (then restart the gateway)`, type: "permission_error", code: "cross_origin" }), 403);
       }
-    } else if (c.req.header("sec-fetch-site")?.toLowerCase() === "cross-site" && !topLevelNavigation(c.req.method, c.req.header("sec-fetch-mode"), c.req.header("sec-fetch-dest"))) {
-      return c.json(errorBody({ message: "a request from a web page of another site (Sec-Fetch-Site: cross-site) may not call this gateway: it could run turns and read your conversations as you; if you trust the page, add its origin to gateway.cors.origins in the config (then restart the gateway)", type: "permission_error", code: "cross_origin" }), 403);
+    } else {
+      const site = anotherSite(c.req.header("sec-fetch-site"));
+      if (site !== undefined && !topLevelNavigation(c.req.method, c.req.header("sec-fetch-mode"), c.req.header("sec-fetch-dest"))) {
+        const page = site === "same-site" ? "another origin of the same site (another port of this machine, say)" : "another site";
+        return c.json(errorBody({ message: `a request from a web page of ${page} (Sec-Fetch-Site: ${site}) may not call this gateway: it could run turns and read your conversations as you; if you trust the page, add its origin to gateway.cors.origins in the config (then restart the gateway)`, type: "permission_error", code: "cross_origin" }), 403);
+      }
     }
     return next();
   };
@@ -100,11 +104,21 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
 /**
  * Whether a request passes the guard without a word (the proxy front serves only those; any other
  * goes through the guard, which answers it): its Host is one this gateway answers to (or absent), and
- * it comes from no web page — no `Origin`, no `Sec-Fetch-Site: cross-site`.
+ * it comes from no web page — no `Origin`, no `Sec-Fetch-Site: cross-site` or `same-site`.
  */
 export function passesQuietly(answersTo: (host: string) => boolean, headers: { host?: string | undefined; origin?: string | undefined; "sec-fetch-site"?: string | undefined }): boolean {
   if (headers.host !== undefined && !answersTo(headers.host)) return false;
-  return headers.origin === undefined && headers["sec-fetch-site"]?.toLowerCase() !== "cross-site";
+  return headers.origin === undefined && anotherSite(headers["sec-fetch-site"]) === undefined;
+}
+
+/**
+ * `Sec-Fetch-Site` when it says a web page other than the gateway's own sent the request: `cross-site`,
+ * or `same-site` — a page on another port of this machine is the same site (the port does not count), and
+ * its `<script>`, `<img>` or `<iframe>` (no `Origin` on a GET) is no more the user's doing than another site's.
+ */
+function anotherSite(value: string | undefined): "cross-site" | "same-site" | undefined {
+  const site = value?.toLowerCase();
+  return site === "cross-site" || site === "same-site" ? site : undefined;
 }
 
 /** Whether the gateway answers to a Host header (its verdicts kept: clients send the same one each time). */
