@@ -38,7 +38,7 @@ import { conversationSnapshot } from "./conversation-snapshot.js";
 import { matchClientHistory } from "./client-history.js";
 import { findResend, retryAsked, sentAgainWords } from "./resend.js";
 import { contextUse } from "./context-use.js";
-import { KeptMessages, stateFault } from "./kept-messages.js";
+import { callerFault, KeptMessages, stateFault } from "./kept-messages.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
 import { watchTurn, type TurnLog } from "./turn-log.js";
@@ -179,11 +179,10 @@ export class Gateway implements GatewayPort {
           // A fault of the state dir (a session file that cannot be read or written, a full disk): every
           // channel listening is told why, as a failed turn, not only the caller (the web chat got its 202
           // before the line came to this message, and heard nothing more).
-          if (isHearthError(error)) {
-            const kept = !progress.saved && (await journal?.catch(() => undefined)) !== undefined;
-            this.publish({ type: "turn-end", session, result: stateFault(session, error, kept ? inbox?.file : undefined) });
-          }
-          throw error;
+          if (!isHearthError(error)) throw error;
+          const keptIn = !progress.saved && (await journal?.catch(() => undefined)) !== undefined ? inbox?.file : undefined;
+          this.publish({ type: "turn-end", session, result: stateFault(session, error, keptIn) });
+          throw callerFault(error, keptIn);
         }
       })
       .finally(async () => {

@@ -2,6 +2,7 @@ import type { TurnResult } from "../agent/agent-events.js";
 import { emptyUsage } from "../ai/usage.js";
 import type { SessionStore } from "../sessions/session-store.js";
 import type { HearthError } from "../shared/errors.js";
+import { KeptMessageFault } from "./port.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { SessionQueue } from "./session-queue.js";
 
@@ -81,6 +82,13 @@ export class KeptMessages {
  * and the fix — and, for a message its channel was told is kept, that it is (`keptIn`: the journal).
  */
 export function stateFault(session: string, error: HearthError, keptIn: string | undefined): TurnResult {
-  const kept = keptIn === undefined ? [] : [`your message is not lost: it is kept in ${keptIn} and saved to this session, unanswered, as soon as the session can be written (tried every ${KEPT_RETRY_MS / 1000} s, and at the next start)`];
+  const kept = keptIn === undefined ? [] : [keptWords(keptIn)];
   return { ok: false, error: [error.message, ...error.details, ...kept].join(" — "), session, attempts: [], cause: "permanent", compaction: undefined, usage: emptyUsage() };
+}
+
+const keptWords = (keptIn: string): string => `your message is not lost: it is kept in ${keptIn} and saved to this session, unanswered, as soon as the session can be written (tried every ${KEPT_RETRY_MS / 1000} s, and at the next start)`;
+
+/** The fault as its caller gets it: a KeptMessageFault where the message is kept (`keptIn`), else as it was. */
+export function callerFault(error: HearthError, keptIn: string | undefined): HearthError {
+  return keptIn === undefined ? error : new KeptMessageFault({ error, keptIn, said: keptWords(keptIn) });
 }

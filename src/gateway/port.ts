@@ -3,6 +3,7 @@ import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import type { CallOptions, Context } from "../ai/types.js";
 import type { RouterEvent } from "../models/router-events.js";
 import type { NoteKind, SessionReset } from "../sessions/entries.js";
+import { HearthError } from "../shared/errors.js";
 import type { EventStream } from "../shared/event-stream.js";
 
 /** Where a message came from: decides what the channel may be shown (final text only, live deltas). */
@@ -336,4 +337,19 @@ export interface GatewayPort {
   /** What is missing for a first turn to work (no config, no server, no key), in words with the fix; [] when ready. */
   setupProblems(): readonly string[];
   subscribe(listener: (event: GatewayEvent) => void): () => void;
+}
+
+/**
+ * What `handle` rejects with when hearth could not write the message's session (a full disk, a file that
+ * is not a file) but kept the message in its journal (`keptIn`): the fault, and the line saying it is
+ * kept and saved, unanswered, once the session can be written. A channel that tells its sender says so
+ * (WhatsApp), never "send it again" — which would save it twice.
+ */
+export class KeptMessageFault extends HearthError {
+  readonly keptIn: string;
+
+  constructor(fault: { error: HearthError; keptIn: string; said: string }) {
+    super(fault.error.kind, fault.error.message, [...fault.error.details, fault.said]);
+    this.keptIn = fault.keptIn;
+  }
 }

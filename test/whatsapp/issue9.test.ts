@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { NOT_KEPT, WhatsAppChannel } from "../../src/channels/whatsapp/channel.js";
+import { KEPT_NOT_ANSWERED, NOT_KEPT, WhatsAppChannel } from "../../src/channels/whatsapp/channel.js";
 import { whatsappSettings } from "../../src/channels/whatsapp/settings.js";
 import { createRuntime } from "../../src/cli/runtime.js";
 import { SecretRedactor } from "../../src/shared/secret-redactor.js";
@@ -86,13 +86,15 @@ test("WhatsApp replies, the channel's files and the sessions carry no key the se
 
 // Issue 9's state-dir faults on WhatsApp (found by an attack run in session 3): a message whose session
 // file could not be read got no reply at all — the failure went only to a log line.
-test("a message whose session cannot be kept gets a reply saying so; the path and the fix go to the log", async () => {
+/** A WhatsApp channel on the real composition in `stateDir` (its session for ALICE a FIFO: not a file hearth can keep), sent "hello". */
+async function helloToBrokenSession(stateDir: string, options: { journal: "writable" | "broken" }): Promise<{ replies: string[]; logs: string[]; sessionFile: string; calls: number }> {
   const server = await startFakeServer(scriptedModel("openai-completions", () => ({ text: "fine" })));
   servers.push(server);
-  const stateDir = join(temp.dir, "fault");
   mkdirSync(join(stateDir, "sessions"), { recursive: true });
   const sessionFile = join(stateDir, `sessions/whatsapp:${ALICE}@s.whatsapp.net.jsonl`);
   execFileSync("mkfifo", [sessionFile]);
+  // A file where the journal's folder should be: no message can be kept there either.
+  if (options.journal === "broken") writeFileSync(join(stateDir, "inbox"), "not a folder");
   const file = join(stateDir, "hearth.json5");
   writeFileSync(file, `{ agents: { defaults: { model: { primary: "p/m" } } }, models: { mode: "replace", providers: { p: { baseUrl: "${server.baseUrl}", api: "openai-completions", models: [{ id: "m" }] } } } }`);
   const runtime = await createRuntime({ env: { HEARTH_STATE_DIR: stateDir }, cwd: stateDir, config: file, secrets: new SecretRedactor() });
@@ -112,7 +114,23 @@ test("a message whose session cannot be kept gets a reply saying so; the path an
   await channel.idle();
   channel.stop();
   await runtime.close();
-  assert.deepEqual(whatsapp.to(`${ALICE}@s.whatsapp.net`), [NOT_KEPT]);
-  assert.ok(logs.some((line) => line.includes(sessionFile) && /named pipe \(FIFO\)/.test(line) && /move .* aside/.test(line)), logs.join("\n"));
-  assert.equal(server.requests.filter((request) => request.method === "POST").length, 0, "no model is called for a message that could not be kept");
+  return { replies: whatsapp.to(`${ALICE}@s.whatsapp.net`), logs, sessionFile, calls: server.requests.filter((request) => request.method === "POST").length };
+}
+
+test("a message whose session cannot be written but is kept in the journal gets a reply saying it is kept (not 'send it again': it would be saved twice); the path and the fix go to the log", async () => {
+  const stateDir = join(temp.dir, "fault");
+  const { replies, logs, sessionFile, calls } = await helloToBrokenSession(stateDir, { journal: "writable" });
+  assert.deepEqual(replies, [KEPT_NOT_ANSWERED]);
+  assert.ok(logs.some((line) => line.includes(sessionFile) && /named pipe \(FIFO\)/.test(line) && /move .* aside/.test(line) && /kept but not answered/.test(line) && /your message is not lost/.test(line)), logs.join("\n"));
+  const journals = readdirSync(join(stateDir, "inbox")).map((name) => readFileSync(join(stateDir, "inbox", name), "utf8"));
+  assert.ok(journals.some((text) => text.includes('"text":"hello"')), `the message is in the journal: ${journals.join("\n")}`);
+  assert.equal(calls, 0, "no model is called for a message whose session could not be written");
+});
+
+test("a message that could not be kept at all (its journal cannot be written either) gets a reply asking to send it again later", async () => {
+  const stateDir = join(temp.dir, "fault-no-journal");
+  const { replies, logs, calls } = await helloToBrokenSession(stateDir, { journal: "broken" });
+  assert.deepEqual(replies, [NOT_KEPT]);
+  assert.ok(logs.some((line) => /was not kept/.test(line) && line.includes(join(stateDir, "inbox"))), logs.join("\n"));
+  assert.equal(calls, 0);
 });

@@ -1,5 +1,5 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
-import type { HandleResult } from "../../gateway/port.js";
+import { KeptMessageFault, type HandleResult } from "../../gateway/port.js";
 import { sentAgainWords } from "../../gateway/resend.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import type { WhatsAppGateway } from "./gateway.js";
@@ -41,6 +41,8 @@ export interface WhatsAppChannelOptions {
 
 /** Said when hearth could not keep a message (its state dir failed): the owner finds why in the log. */
 export const NOT_KEPT = "Sorry — this message could not be kept: hearth cannot write its files right now (its owner sees why in the gateway's log). Please send it again later.";
+/** Said when hearth kept a message but could not write its conversation (the state dir failed): saved unanswered once it can, then /retry answers it. */
+export const KEPT_NOT_ANSWERED = "Sorry — hearth cannot write this conversation right now (its owner sees why in the gateway's log). Your message is kept: it is added to the conversation, unanswered, as soon as hearth can write it — then send /retry to have it answered.";
 export const LOADING_NOTE = "_warming up the local model…_";
 
 /**
@@ -328,8 +330,10 @@ export class WhatsAppChannel {
       if (!isHearthError(error)) throw error;
       // hearth could not keep or read the session (a full disk, a session file that is not a file): the
       // sender is told it was not kept — the path and the fix go to the log, for the owner.
-      this.options.logger.warn(`whatsapp: a message from ${message.chat} was not kept: ${[error.message, ...error.details].join(" — ")}`);
-      await this.send(message, NOT_KEPT);
+      // One kept in the journal (saved, unanswered, once the session can be written): not "send it again", which would save it twice.
+      const kept = error instanceof KeptMessageFault;
+      this.options.logger.warn(`whatsapp: a message from ${message.chat} was ${kept ? "kept but not answered" : "not kept"}: ${[error.message, ...error.details].join(" — ")}`);
+      await this.send(message, kept ? KEPT_NOT_ANSWERED : NOT_KEPT);
     } finally {
       note?.cancel();
       this.outbox.stopTyping(message.chat);
