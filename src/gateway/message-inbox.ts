@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { InboundImage } from "../agent/inbound-images.js";
 import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
@@ -8,6 +8,8 @@ import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { processAlive } from "../shared/process-alive.js";
 import { cutTurnEnd, NOT_STARTED } from "./cut-turn.js";
+import { readJournal } from "./journal-file.js";
+import { checkedJournalLines, type JournalText } from "./journal-lines.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -73,8 +75,10 @@ export class MessageInbox {
   private readonly recovering = new Map<string, InboxItem>();
   /** The sessions those messages and the turns gone processes cut are in, each until its recovery is over. */
   private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
-  /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`). */
+  /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`): the start waits for it, a message never does. */
   private listing: Promise<void> = Promise.resolve();
+  /** What was said about the journals (a file that is not one, a line dropped): each once. */
+  private readonly told = new Set<string>();
   /** This process's journal. */
   readonly file: string;
   private ready: Promise<void> | undefined;
@@ -192,7 +196,7 @@ export class MessageInbox {
    * (a process just killed may still be there a moment, unreaped: ask again a little later).
    */
   async recover(store: SessionStore): Promise<{ saved: number; cut: number; left: number }> {
-    // Set before the first await: a message that comes in while the journals are read waits for them.
+    // Set before the first await: the start waits for the journals to be read (a message does not: see `recovered`).
     let listed: () => void = () => undefined;
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
@@ -220,11 +224,10 @@ export class MessageInbox {
 
   /**
    * Resolves once the session's recovery is over (at once when the journals of gone processes name it
-   * not); `onWait` is called first when it has to wait. A signal that aborts ends the wait (the caller
-   * then gives up as at its lock).
+   * not, or are still being read: a message never waits for the reading itself, which the start waits
+   * for before it listens); `onWait` is called first when it has to wait. A signal that aborts ends the wait (the caller then gives up as at its lock).
    */
   async recovered(session: string, options: { onWait?: () => void; signal?: AbortSignal | undefined } = {}): Promise<void> {
-    await this.listing;
     const recovery = this.sessionsRecovering.get(session);
     const { signal } = options;
     if (recovery === undefined || signal?.aborted) return;
@@ -238,7 +241,11 @@ export class MessageInbox {
     return this.listing;
   }
 
-  /** The journals of processes that are gone: their unfinished work, in their order, and their paths; `left`: those of processes still running. */
+  /**
+   * The journals of processes that are gone: their unfinished work, in their order, and their paths; `left`:
+   * those of processes still running. Only regular files are read (readJournal: never a FIFO, a link or a
+   * file past the size bound), each line checked (checkedJournalLines); what is not read stays, said once.
+   */
   private async deadJournals(): Promise<DeadJournals> {
     const found: DeadJournals = { work: [], paths: [], left: 0 };
     let names: string[];
@@ -249,13 +256,19 @@ export class MessageInbox {
     }
     for (const name of names) {
       const pid = Number(name.replace(/\.jsonl$/, ""));
-      if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === (this.options.pid ?? process.pid)) continue;
+      if (!/^[1-9]\d*\.jsonl$/.test(name) || !Number.isSafeInteger(pid) || pid === (this.options.pid ?? process.pid)) continue;
       if (processAlive(pid)) {
         found.left++;
         continue;
       }
       const path = join(this.dir(), name);
-      found.work.push(...unfinishedWork(await readFile(path, "utf8").catch(() => "")));
+      const read = await readJournal(path);
+      if (!read.ok) {
+        if (read.problem !== undefined) this.tellOnce(read.problem);
+        continue;
+      }
+      const skipped = (line: number, reason: string): void => this.tellOnce(`skipped line ${line} of ${path} (${reason}): that piece of a stopped hearth's journal is dropped, the rest is recovered`);
+      found.work.push(...unfinishedWork({ text: read.text, writtenAt: read.writtenAt, skipped }));
       found.paths.push(path);
     }
     return found;
@@ -285,6 +298,12 @@ export class MessageInbox {
 
   private dir(): string {
     return join(this.options.stateDir, "inbox");
+  }
+
+  private tellOnce(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.options.onWarning?.(message);
   }
 
   /** A journal line, what the session store masks masked. */
@@ -319,17 +338,10 @@ export class MessageInbox {
 }
 
 
-/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; damaged lines are skipped. */
-function unfinishedWork(text: string): Map<string, Unfinished> {
+/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; a line that fails its check is skipped (and said). */
+function unfinishedWork(journal: JournalText): Map<string, Unfinished> {
   const work = new Map<string, Unfinished>();
-  for (const raw of text.split("\n")) {
-    if (raw.trim() === "") continue;
-    let line: Partial<{ add: Partial<InboxItem>; take: unknown; turn: Partial<TurnUnderWay & { id: string }> }>;
-    try {
-      line = JSON.parse(raw) as typeof line;
-    } catch {
-      continue;
-    }
+  for (const line of checkedJournalLines(journal)) {
     const { add, turn } = line;
     if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
       const item: InboxItem = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at, ...(typeof add.quoted === "string" ? { quoted: add.quoted } : {}), ...journaledImages(add.images) };
