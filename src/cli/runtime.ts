@@ -157,7 +157,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess });
   const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
-  if (options.recoverMessages) await inbox.listed();
+  if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog });
 
@@ -237,6 +237,20 @@ async function listedLocalModels(http: HttpClient, baseUrl: string): Promise<str
 /** The first listed model that can chat (an embedding model cannot). */
 function firstUsable(ids: readonly string[]): string | undefined {
   return ids.find((id) => !/embed/i.test(id));
+}
+
+/** How long a start waits for the message journals to be read before it listens all the same. */
+const JOURNALS_READ_WAIT_MS = 5_000;
+
+/** Waits for the journals of stopped processes to be read, up to JOURNALS_READ_WAIT_MS: a read that hangs (a slow or hung disk) never keeps the gateway from listening, and is said. */
+async function journalsRead(inbox: MessageInbox, options: { stateDir: string; onWarning: (message: string) => void }): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), JOURNALS_READ_WAIT_MS)));
+  const outcome = await Promise.race([inbox.listed().then(() => "read" as const), late]);
+  clearTimeout(timer);
+  if (outcome === "late") {
+    options.onWarning(`the message journals in ${join(options.stateDir, "inbox")} are still being read after ${JOURNALS_READ_WAIT_MS / 1000} s (a slow or hung disk?): the gateway listens meanwhile, and a message to a conversation they name may be answered before what they kept for it is saved`);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { InboundImage } from "../agent/inbound-images.js";
 import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
@@ -6,6 +6,8 @@ import type { SessionEntry } from "../sessions/entries.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { processAlive } from "../shared/process-alive.js";
 import { cutTurnEnd, NOT_STARTED, type TurnProcess } from "./cut-turn.js";
+import { readJournal } from "./journal-file.js";
+import { checkedJournalLines, type JournalText } from "./journal-lines.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
 export interface InboxItem {
@@ -60,7 +62,8 @@ export interface DeadJournals {
 const TURN_PROCESSES: readonly string[] = ["gateway", "agent", "chat"] satisfies TurnProcess[];
 
 /** The journals in `dir` of processes that are gone (any but `ownPid`): their unfinished work; `left`: those of processes still running. */
-export async function deadJournals(dir: string, ownPid: number): Promise<DeadJournals> {
+export async function deadJournals(where: { dir: string; ownPid: number; tell: (problem: string) => void }): Promise<DeadJournals> {
+  const { dir, ownPid, tell } = where;
   const found: DeadJournals = { work: [], paths: [], left: 0 };
   let names: string[];
   try {
@@ -70,13 +73,20 @@ export async function deadJournals(dir: string, ownPid: number): Promise<DeadJou
   }
   for (const name of names) {
     const pid = Number(name.replace(/\.jsonl$/, ""));
-    if (!name.endsWith(".jsonl") || !Number.isInteger(pid) || pid <= 0 || pid === ownPid) continue;
+    if (!/^[1-9]\d*\.jsonl$/.test(name) || !Number.isSafeInteger(pid) || pid === ownPid) continue;
     if (processAlive(pid)) {
       found.left++;
       continue;
     }
     const path = join(dir, name);
-    for (const [id, work] of unfinishedWork(await readFile(path, "utf8").catch(() => ""))) found.work.push([id, { ...work, path }]);
+    // Only a regular file within the bound is read (never a FIFO, a link or a huge file); what is not read stays, said.
+    const read = await readJournal(path);
+    if (!read.ok) {
+      if (read.problem !== undefined) tell(read.problem);
+      continue;
+    }
+    const skipped = (line: number, reason: string): void => tell(`skipped line ${line} of ${path} (${reason}): that piece of a stopped hearth's journal is dropped, the rest is recovered`);
+    for (const [id, work] of unfinishedWork({ text: read.text, writtenAt: read.writtenAt, skipped })) found.work.push([id, { ...work, path }]);
     found.paths.push(path);
   }
   return found;
@@ -89,23 +99,16 @@ function journaledImages(value: unknown): { images?: InboundImage[] } {
   return images.length > 0 ? { images: images.map(({ mediaType, data }) => ({ mediaType, data })) } : {};
 }
 
-/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; damaged lines are skipped. */
-function unfinishedWork(text: string): Map<string, Unfinished> {
+/** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; a line that fails its check is skipped (and said). */
+function unfinishedWork(journal: JournalText): Map<string, Unfinished> {
   const work = new Map<string, Unfinished>();
-  for (const raw of text.split("\n")) {
-    if (raw.trim() === "") continue;
-    let line: Partial<{ add: Partial<InboxItem>; take: unknown; turn: Partial<TurnUnderWay & { id: string }> }>;
-    try {
-      line = JSON.parse(raw) as typeof line;
-    } catch {
-      continue;
-    }
+  for (const line of checkedJournalLines(journal)) {
     const { add, turn } = line;
     if (add && typeof add.id === "string" && typeof add.session === "string" && typeof add.text === "string" && typeof add.at === "string") {
       const item: InboxItem = { id: add.id, session: add.session, text: add.text, channel: typeof add.channel === "string" ? add.channel : "unknown", agent: typeof add.agent === "string" ? add.agent : "main", at: add.at, ...(typeof add.quoted === "string" ? { quoted: add.quoted } : {}), ...journaledImages(add.images) };
       work.set(add.id, { item, turn: work.get(add.id)?.turn });
     } else if (turn && typeof turn.id === "string" && typeof turn.session === "string" && typeof turn.entry === "string") {
-      const by = typeof turn.by === "string" && TURN_PROCESSES.includes(turn.by) ? turn.by : undefined;
+      const by = typeof turn.by === "string" && TURN_PROCESSES.includes(turn.by) ? (turn.by as TurnProcess) : undefined;
       work.set(turn.id, { item: work.get(turn.id)?.item, turn: { session: turn.session, entry: turn.entry, ...(by ? { by } : {}) } });
     } else if (typeof line.take === "string") work.delete(line.take);
   }

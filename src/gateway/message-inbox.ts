@@ -35,8 +35,10 @@ export class MessageInbox {
   private readonly recovering = new Map<string, InboxItem>();
   /** The sessions those messages and the turns gone processes cut are in, each until its recovery is over. */
   private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
-  /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`). */
+  /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`): the start waits for it, a message never does. */
   private listing: Promise<void> = Promise.resolve();
+  /** What was said about the journals (a file that is not one, a line dropped): each once. */
+  private readonly told = new Set<string>();
   /** This process's journal. */
   readonly file: string;
   private ready: Promise<void> | undefined;
@@ -157,12 +159,12 @@ export class MessageInbox {
    * (a process just killed may still be there a moment, unreaped: ask again a little later).
    */
   async recover(store: SessionStore): Promise<{ saved: number; cut: number; left: number }> {
-    // Set before the first await: a message that comes in while the journals are read waits for them.
+    // Set before the first await: the start waits for the journals to be read (a message does not: see `recovered`).
     let listed: () => void = () => undefined;
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
     try {
-      found = await deadJournals(this.dir(), this.options.pid ?? process.pid);
+      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem) });
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
     } finally {
@@ -185,11 +187,10 @@ export class MessageInbox {
 
   /**
    * Resolves once the session's recovery is over (at once when the journals of gone processes name it
-   * not); `onWait` is called first when it has to wait. A signal that aborts ends the wait (the caller
-   * then gives up as at its lock).
+   * not, or are still being read: a message never waits for the reading itself, which the start waits
+   * for before it listens); `onWait` is called first when it has to wait. A signal that aborts ends the wait (the caller then gives up as at its lock).
    */
   async recovered(session: string, options: { onWait?: () => void; signal?: AbortSignal | undefined } = {}): Promise<void> {
-    await this.listing;
     const recovery = this.sessionsRecovering.get(session);
     const { signal } = options;
     if (recovery === undefined || signal?.aborted) return;
@@ -209,7 +210,7 @@ export class MessageInbox {
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
   async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
-    const found = await deadJournals(this.dir(), this.options.pid ?? process.pid);
+    const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem) });
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
     const closed: string[] = [];
@@ -259,6 +260,12 @@ export class MessageInbox {
 
   private dir(): string {
     return join(this.options.stateDir, "inbox");
+  }
+
+  private tellOnce(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.options.onWarning?.(message);
   }
 
   /** A journal line, what the session store masks masked. */

@@ -11,6 +11,9 @@ export { busyNotice, type SessionLock } from "./session-lock.js";
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
 
+/** What `newEntryId` makes: 8 lowercase hex digits. */
+export const ENTRY_ID = /^[0-9a-f]{8}$/;
+
 export function newEntryId(): string {
   return randomUUID().slice(0, 8);
 }

@@ -58,8 +58,11 @@ const agentDefaultsSchema = z.strictObject({
   models: z.record(modelRefKey, modelSettingsSchema).default({}),
 });
 
+/** What an agent id may be: letters, digits, '.', '_' and '-', not starting with a mark (so never a path's `..`). */
+export const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 const agentEntrySchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "an agent id uses letters, digits, '.', '_' and '-'" }),
+  id: z.string().regex(AGENT_ID, { message: "an agent id uses letters, digits, '.', '_' and '-'" }),
   name: z.string().min(1).optional(),
   ...agentFields,
 });
