@@ -21,7 +21,8 @@ export type AgentEvent =
    * starts). Only the message's own `onEvent` hears it, not the gateway's live events.
    */
   | { type: "attempt-start"; model: ModelRef }
-  | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /** `forMs`: an earlier turn saw this load begin, so long ago (RouterEvent's model-loading). */
+  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined }
   /** No first token yet from a model: how long, and what happens when (see waitingNotice). */
   | Extract<RouterEvent, { type: "attempt-waiting" }>
   /** The call waits for room on a server whose parallel requests share one KV cache. */

@@ -20,5 +20,5 @@ export interface TurnState {
 
 /** An attempt as the session file keeps it. */
 export function record(attempt: Attempt): AttemptRecord {
-  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.fields ? { fields: attempt.fields } : {}), ...(attempt.silentServer ? { silentServer: attempt.silentServer } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}), ...(attempt.cost !== undefined ? { cost: attempt.cost } : {}) };
+  return { model: attempt.model, outcome: attempt.outcome, ms: attempt.ms, ...(attempt.baseUrl ? { baseUrl: attempt.baseUrl } : {}), ...(attempt.message ? { message: attempt.message } : {}), ...(attempt.fields ? { fields: attempt.fields } : {}), ...(attempt.silentServer ? { silentServer: attempt.silentServer } : {}), ...(attempt.usage ? { usage: attempt.usage } : {}), ...(attempt.cost !== undefined ? { cost: attempt.cost } : {}), ...(attempt.loadingMs !== undefined ? { loadingMs: attempt.loadingMs } : {}) };
 }

@@ -9,6 +9,7 @@ import { ServedWindows } from "../models/served-windows.js";
 import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
 import { SharedCacheGate } from "../models/shared-cache-gate.js";
+import { ServerLoads } from "../models/server-loads.js";
 import { SlotLook } from "../models/slot-look.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { createAdapterRegistry } from "./wire-adapters.js";
@@ -22,11 +23,12 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const replicas = new ReplicaBalancer(clock);
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
+  const serverLoads = new ServerLoads(http, clock);
   const windows = new ServedWindows(http, loadState);
   const ollamaLoadState = new OllamaLoadState(http, clock);
   const sharedCaches = new SharedCacheGate();
   const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http), onFault });
+  const router = new Router({ adapters, cooldowns, replicas, prefill, loadState, windows, sharedCaches, clock, reachability: quickReachability(http), slotLook: new SlotLook(http), serverLoads, onFault });
   // `onFault` too for the agents: a fault that breaks a turn's route outside the router is logged in the same words.
   return { http, clock, adapters, cooldowns, replicas, prefill, loadState, ollamaLoadState, windows, sharedCaches, router, onFault };
 }

@@ -14,6 +14,8 @@ import type { RouterEvent } from "./router-events.js";
 import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
 import { StallWatch } from "./stall-watch.js";
 import { untilLoaded } from "./load-wait.js";
+import { serverWide } from "./cooldowns.js";
+import type { HealthLook, ServerLoads } from "./server-loads.js";
 
 export interface CallDependencies {
   adapters: AdapterSource;
@@ -22,11 +24,13 @@ export interface CallDependencies {
   clock: Clock;
   /** A look at a local server's slots before a call is called stuck; absent: silence at the limit is stuck. */
   slotLook?: SlotLook | undefined;
+  /** The loads local servers said they were doing, remembered across turns; absent: each call counts its own wait, and asks with its request. */
+  serverLoads?: ServerLoads | undefined;
 }
 
 export type AttemptResult =
   | { ok: true; message: AssistantMessage }
-  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean; baseUrl?: string };
+  | { ok: false; failure: Failure; partial: AssistantMessage; textSent: boolean; coldLoading?: boolean; baseUrl?: string; loadingMs?: number };
 
 export interface ModelCall {
   /** The model, at the replica this call goes to (`baseUrl`). */
@@ -53,7 +57,7 @@ const CALL_OVER = new DOMException("the model call is over", "AbortError");
  * answered this model lately in this process. While no token has come, the user hears so.
  */
 export async function callModel(dependencies: CallDependencies, call: ModelCall): Promise<AttemptResult> {
-  const { adapters, prefill, loadState, clock, slotLook } = dependencies;
+  const { adapters, prefill, loadState, clock, slotLook, serverLoads } = dependencies;
   const { model, context, request, next, out } = call;
   const adapter = await adapters.get(model.api);
   const base = resolveTimeouts(model, request.options);
@@ -171,6 +175,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
             if (event.message.usage.promptPerSecond !== undefined) prefill.recordRate(model.ref, event.message.usage.promptPerSecond);
             else if (firstTokenMs !== undefined) prefill.record(model.ref, event.message.usage.input, firstTokenMs);
             loadState?.markLoaded(model, model.baseUrl);
+            serverLoads?.forget(model, model.baseUrl);
             resolve({ ok: true, message: event.message });
             break;
           case "response-error": {
@@ -192,18 +197,34 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       });
     });
   };
+  /** Loads the servers said they were doing (local servers only: a hosted service's "loading" is an overload, below). */
+  const loads = model.local ? serverLoads : undefined;
   try {
-    const first = await send(firstByteLimit);
-    if (first.ok || first.failure.kind !== "loading" || textSent) return first;
-    // The server answered that it is loading the model (llama.cpp's 503 "Loading model"): a cold load, as LM Studio's is.
+    // A load an earlier call saw, not answered since: its /health first, and no prompt goes while that says it still loads.
+    const health = loads?.loadingSince(model, model.baseUrl) !== undefined ? await loads.look(model, model.baseUrl, signal) : undefined;
+    const first = health ? healthSaidLoading(model, health.said) : await send(firstByteLimit);
+    if (first.ok || textSent) return first;
+    if (first.failure.kind !== "loading") return forgetIfGone(first, { model, loads });
+    // A hosted service that says it is loading the model (Hugging Face's "… is currently loading", for minutes or hours)
+    // cannot be waited out from here: an overload, which cools down while the next model answers.
+    if (!model.local) return { ...first, failure: { ...first.failure, kind: "overloaded" } };
+    // The server answered that it is loading the model (llama.cpp's 503 "Loading model"): a cold load, as LM Studio's is,
+    // counted from the first such answer any turn saw — a load that outlasts the limit is not waited for again turn after turn.
     serverLoading = true;
+    const since = loads?.sawLoading(model, model.baseUrl, startedAt) ?? startedAt;
+    /** How long it has loaded, where an earlier call saw the load begin (a second or more ago: this turn's own first call is no news). */
+    const seen = since < startedAt && clock.now() - since >= 1_000 ? { loadingMs: clock.now() - since } : undefined;
+    const overdue = clock.now() >= since + model.coldLoadTimeoutSeconds * 1000;
     const around = answersAroundLoad(model, request, next);
-    if (!toldLoading) out.push({ type: "model-loading", model: model.ref, waiting: !around });
+    if (!toldLoading && (around || !overdue)) out.push({ type: "model-loading", model: model.ref, waiting: !around, ...(seen ? { forMs: seen.loadingMs } : {}) });
     toldLoading = true;
     // The server loads it by itself: the next model answers meanwhile, and the route comes back to wait for it if none does.
-    if (around) return { ...first, coldLoading: true };
+    if (around) return { ...first, coldLoading: true, ...seen };
     watch.loading();
-    return await untilLoaded({ clock, model, signal, started: startedAt, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first });
+    const look = loads ? (stop: AbortSignal): Promise<HealthLook> => loads.look(model, model.baseUrl, stop) : undefined;
+    const waited = await untilLoaded({ clock, model, signal, started: startedAt, since, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first, look });
+    if (waited.ok) return waited;
+    return waited.failure.kind === "loading" ? { ...waited, loadingMs: clock.now() - since } : forgetIfGone(waited, { model, loads });
   } finally {
     settled = true;
     watch.stop();
@@ -297,6 +318,17 @@ async function warmUp(dependencies: CallDependencies, model: ModelSpec): Promise
   for await (const event of stream) {
     if (event.type === "response-end") dependencies.loadState?.markLoaded(model, model.baseUrl);
   }
+}
+
+/** The server's `/health` said it is still loading the model: the call's answer as its request's would have been (no request went). */
+function healthSaidLoading(model: ModelSpec, said: string): AttemptResult {
+  return { ok: false, failure: { kind: "loading", status: 503, message: `${model.ref}: its server's /health answered 503: ${said}`, detail: said }, partial: emptyPartial(model), textSent: false };
+}
+
+/** A server found not there (refused, no such host) loads anew when it is back: the load it said it was doing is forgotten. */
+function forgetIfGone(result: Extract<AttemptResult, { ok: false }>, at: { model: ModelSpec; loads: ServerLoads | undefined }): AttemptResult {
+  if (serverWide(result.failure)) at.loads?.forget(at.model, at.model.baseUrl);
+  return result;
 }
 
 export function emptyPartial(model: ModelSpec): AssistantMessage {

@@ -1,6 +1,6 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { ModelCatalog } from "./model-catalog.js";
-import { outcomeWords } from "./outcome-words.js";
+import { outcomeWords, spanWords } from "./outcome-words.js";
 
 /** How a notice names a model: its alias (else its ref), and whether its server is on this machine or network (undefined: not in the catalog). */
 export type DescribeModel = (ref: string) => { name: string; local: boolean | undefined };
@@ -33,6 +33,8 @@ export interface AttemptSeen {
   fields?: readonly string[] | undefined;
   /** Not waited on: its server had just hung or refused for another model (Attempt.silentServer); absent in records kept before it was. */
   silentServer?: { failed: string; model: string } | undefined;
+  /** How long its server had said it was loading the model (Attempt.loadingMs). */
+  loadingMs?: number | undefined;
 }
 
 /**
@@ -49,7 +51,9 @@ function attemptWords(attempt: AttemptSeen, describe: DescribeModel): string {
   if (silent) return `${name}${where} not waited on: its server had just ${silent.failed === "hung" ? "hung" : "refused the connection"} for ${describe(silent.model).name}`;
   // A window too small says its numbers (the request's size, the window), as its attempt does.
   const numbers = attempt.outcome === "skipped-context" && attempt.message ? `: ${attempt.message}` : "";
-  return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}${numbers}`;
+  // A load seen for a while says how long: "still loading the model (for 12 min)".
+  const loadingFor = attempt.loadingMs !== undefined ? ` (for ${spanWords(attempt.loadingMs)})` : "";
+  return `${name}${where} ${fields ? `cannot take the request's ${fields}` : outcomeWords(attempt.outcome)}${numbers}${loadingFor}`;
 }
 
 export interface NoticeOptions {

@@ -28,3 +28,11 @@ const REASONS: Record<AttemptOutcome, string> = {
 export function outcomeWords(outcome: string): string {
   return Object.hasOwn(REASONS, outcome) ? REASONS[outcome as AttemptOutcome] : outcome;
 }
+
+/** A span of time for a person, as long as a load may take: "40 s", "12 min", "3 h". */
+export function spanWords(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 90) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+}

@@ -6,6 +6,7 @@ import type { ReachabilityCheck } from "./reachability.js";
 import type { ReplicaBalancer } from "./replicas.js";
 import type { AdapterSource } from "./route-request.js";
 import type { ServedWindows } from "./served-windows.js";
+import type { ServerLoads } from "./server-loads.js";
 import type { SharedCacheGate } from "./shared-cache-gate.js";
 import type { SlotLook } from "./slot-look.js";
 
@@ -25,6 +26,8 @@ export interface RouterDependencies {
   sharedCaches?: SharedCacheGate | undefined;
   /** A look at a local server's slots before a silent call is called stuck; absent: silence at the limit is stuck. */
   slotLook?: SlotLook | undefined;
+  /** The loads local servers said they were doing, remembered across turns and sessions; absent: each call counts its own wait. */
+  serverLoads?: ServerLoads | undefined;
   /** A fault in hearth that broke a route (its caller hears only that there was one): for the log. */
   onFault?: ((error: unknown) => void) | undefined;
 }

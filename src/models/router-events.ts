@@ -25,6 +25,8 @@ export interface Attempt {
   usage?: Usage | undefined;
   /** What `usage` cost at the model's prices (US dollars), as an answer's cost is counted; absent with `usage`. */
   cost?: number | undefined;
+  /** A `loading` or `cold-loading` attempt: how long its server had said it was loading the model (from the first such answer, this turn's or an earlier one's). */
+  loadingMs?: number | undefined;
 }
 
 /** How a server failed another model of the turn just before: it hung (timed out) or refused the connection, and for which model. */
@@ -61,8 +63,11 @@ export type RouterEvent =
    * that all its `slots` are busy and working: it waits in the server's queue, not a hang (its limit starts again).
    */
   | { type: "attempt-queued"; model: ModelRef; slots: number; awaiting: "busy" }
-  /** The local server is loading the model (LM Studio reported it unloaded, or the server answered that it is loading it: llama.cpp's 503 "Loading model"). */
-  | { type: "model-loading"; model: ModelRef; waiting: boolean }
+  /**
+   * The local server is loading the model (LM Studio reported it unloaded, or the server answered that it is loading it: llama.cpp's 503 "Loading model").
+   * `forMs`: an earlier turn saw this load begin, so long ago (it is waited for only what is left of its limit).
+   */
+  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
   | { type: "tools-off"; model: ModelRef }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */

@@ -443,12 +443,12 @@ export class Router {
       const used = usedBeforeFailing(result.partial);
       addUsage(spent, used);
       if (result.coldLoading) {
-        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "its local server was loading it (the load goes on): not waited for, the next model was asked meanwhile", ...withReplica };
+        const skipped: Attempt = { model: model.ref, outcome: "cold-loading", ms, message: "its local server was loading it (the load goes on): not waited for, the next model was asked meanwhile", ...withReplica, ...(result.loadingMs !== undefined ? { loadingMs: result.loadingMs } : {}) };
         attempts.push(skipped);
         out.push({ type: "attempt-skipped", attempt: skipped });
         return { ...result, spent };
       }
-      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used, cost: costOf(used, model.cost) } : {}) };
+      const attempt: Attempt = { model: model.ref, outcome: result.failure.kind, ms, message: result.failure.message, ...withReplica, ...(spentAny(used) ? { usage: used, cost: costOf(used, model.cost) } : {}), ...(result.loadingMs !== undefined ? { loadingMs: result.loadingMs } : {}) };
       attempts.push(attempt);
       // The cache its slots share ran out under parallel requests: the same replica again, once, alone (the answer restarts where the channel can show that).
       const again = !alone && isSharedCacheFull(result.failure) && (!result.textSent || request.canRestart === true);

@@ -1,5 +1,5 @@
 import type { ModelRef } from "../ai/model-spec.js";
-import { outcomeWords } from "./outcome-words.js";
+import { outcomeWords, spanWords } from "./outcome-words.js";
 import type { RouterEvent } from "./router-events.js";
 
 const STATES = { loading: "; the server is loading the model", loaded: "; the model is loaded", unknown: "" } as const;
@@ -44,6 +44,8 @@ export function attemptFailedNotice(event: { model: string; outcome: string; nex
 /** What every channel says while a local server loads the model: waiting for it, or the next model answering meanwhile. */
 export function loadingNotice(event: Extract<RouterEvent, { type: "model-loading" }>, names: ModelNames = REFS_ONLY): string {
   const name = modelName(event.model, names);
+  // A load an earlier turn saw begin: how long it has taken (it is waited for only what is left of its limit).
+  if (event.forMs !== undefined) return `${name} is still loading on the local server (for ${spanWords(event.forMs)}) — ${event.waiting ? "waiting for the rest of its cold-load limit" : "the next model answers meanwhile"}`;
   return event.waiting ? `loading ${name} on the local server — waiting for it` : `${name} is loading on the local server; the next model answers meanwhile`;
 }
 

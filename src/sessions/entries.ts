@@ -78,6 +78,8 @@ export interface AttemptRecord {
   usage?: Usage | undefined;
   /** What that cost at the model's prices (Attempt.cost); absent in records written before it was kept (then priced from the config). */
   cost?: number | undefined;
+  /** How long its server had said it was loading the model (Attempt.loadingMs), which its fallback notice names. */
+  loadingMs?: number | undefined;
 }
 
 /** A session's last reset (`/new`, `hearth sessions reset`): when, and how many turns the file keeps from before it. */

@@ -48,7 +48,7 @@ const assistantMessage = z.looseObject({
 
 const toolResultMessage = z.looseObject({ role: z.literal("tool-result"), toolCallId: text, toolName: text, content: text, isError: z.boolean() });
 
-const attempt = z.looseObject({ model: text, outcome: text, ms: count, baseUrl: z.string().optional(), message: z.string().optional(), fields: z.array(z.string()).optional(), silentServer: z.looseObject({ failed: z.string(), model: z.string() }).optional(), usage: usage.optional(), cost: z.number().nonnegative().optional() });
+const attempt = z.looseObject({ model: text, outcome: text, ms: count, baseUrl: z.string().optional(), message: z.string().optional(), fields: z.array(z.string()).optional(), silentServer: z.looseObject({ failed: z.string(), model: z.string() }).optional(), usage: usage.optional(), cost: z.number().nonnegative().optional(), loadingMs: z.number().nonnegative().optional() });
 
 const entry = { id: text, at: stamp };
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { failureHint } from "../../src/agent/failure-hint.js";
+import { record } from "../../src/agent/turn-state.js";
 import { fallbackNotice } from "../../src/models/fallback-notice.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, waitingNotice } from "../../src/models/waiting-notice.js";
 import { resolveText } from "../helpers/config.js";
@@ -133,4 +134,18 @@ test("a model not waited on because its server had just hung (or refused) for an
     catalog,
   );
   assert.equal(lookalike, "answered by openai/gpt-5 — lmstudio/m (local server) timed out; lmstudio/n skipped after failing recently");
+});
+
+test("a load an earlier turn saw begin says how long it has loaded: in the loading line, the fallback notice and the transcript's (t14 finding 1)", () => {
+  assert.equal(loadingNotice({ type: "model-loading", model: "llamacpp/m", waiting: true, forMs: 3 * 60_000 }), "llamacpp/m is still loading on the local server (for 3 min) — waiting for the rest of its cold-load limit");
+  assert.equal(loadingNotice({ type: "model-loading", model: "llamacpp/m", waiting: false, forMs: 45_000 }), "llamacpp/m is still loading on the local server (for 45 s) — the next model answers meanwhile");
+  const loading = { model: "llamacpp/m", outcome: "loading", ms: 3, loadingMs: 12 * 60_000 } as const;
+  const answered = { model: "anthropic/claude-opus-4-5", outcome: "ok", ms: 900 } as const;
+  const describe = (ref: string) => ({ name: ref === "llamacpp/m" ? "Local" : "Paid", local: ref === "llamacpp/m" });
+  assert.equal(fallbackNotice([loading, answered], describe), "answered by Paid — Local (local server) still loading the model (for 12 min)");
+  // As the session file keeps the attempt, and as its transcript says it again.
+  const kept = record({ ...loading, model: "llamacpp/m" as never });
+  assert.equal(kept.loadingMs, 12 * 60_000);
+  assert.equal(fallbackNotice([kept, answered], describe), "answered by Paid — Local (local server) still loading the model (for 12 min)");
+  assert.equal(fallbackNotice([{ ...loading, loadingMs: 3 * 3_600_000 }, answered], describe), "answered by Paid — Local (local server) still loading the model (for 3 h)");
 });

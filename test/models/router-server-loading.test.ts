@@ -18,17 +18,16 @@ const answer = (text: string): Reply => ({ kind: "sse", frames: completionsStrea
 const local = (ref: string) => ({ name: ref, local: true });
 const posts = (server: FakeServer): RecordedRequest[] => server.requests.filter((request) => request.method === "POST");
 
+const gets = (server: FakeServer, path: string): RecordedRequest[] => server.requests.filter((request) => request.method === "GET" && request.path === path);
+
 describe("routing: a server that answers it is loading the model (llama.cpp's 503 \"Loading model\")", () => {
   const routing = routingPerTest();
-  /** How many more chat requests the loader refuses as loading (every other path says so too while it does). */
-  let loadingFor = 0;
+  /** When (the routing clock's time) the loader's load ends: until then every path says it is loading, as llama-server's do. */
+  let loadedAt = Number.POSITIVE_INFINITY;
   const { loader, spare } = fakeServersForSuite({
     loader: (request) => {
-      if (loadingFor > 0) {
-        if (request.method === "POST") loadingFor--;
-        return LOADING;
-      }
-      return answer("from the loaded model");
+      if (routing.clock.now() < loadedAt) return LOADING;
+      return request.path === "/health" ? { kind: "json", body: { status: "ok" } } : answer("from the loaded model");
     },
     spare: () => answer("from the paid model"),
   });
@@ -38,15 +37,16 @@ describe("routing: a server that answers it is loading the model (llama.cpp's 50
     spare.requests.length = 0;
   };
 
-  test("the model the user named is waited for while its server loads it — even with onColdLoad \"fallback\" — said as loading, and it does not cool down", { timeout: 60_000 }, async () => {
+  test("the model the user named is waited for while its server loads it — even with onColdLoad \"fallback\" — said as loading, and it does not cool down; meanwhile its /health is asked, not the prompt sent again", { timeout: 60_000 }, async () => {
     reset();
-    loadingFor = 6;
+    loadedAt = routing.clock.now() + 6_000;
     const chain = chainOf('onColdLoad: "fallback",');
     const result = await routeWhileClockMoves({ routing, request: { chain, context: ask, named: "loader/m" as never }, clockStartsWhen: () => posts(loader).length > 0 });
     assert.deepEqual(result.outcomes, ["loader/m ok"]);
     assert.equal(result.text, "from the loaded model");
     assert.equal(posts(spare).length, 0, "the paid fallback was never asked");
-    assert.equal(posts(loader).length, 7, "sent again until the server took it");
+    assert.equal(posts(loader).length, 2, "the request went twice: first, and once /health said the model was loaded");
+    assert.ok(gets(loader, "/health").length >= 2, "its /health was asked while it loaded");
     assert.deepEqual(
       result.events.filter((event) => event.type === "model-loading"),
       [{ type: "model-loading", model: "loader/m", waiting: true }],
@@ -61,7 +61,7 @@ describe("routing: a server that answers it is loading the model (llama.cpp's 50
 
   test("with onColdLoad \"fallback\" (not named): the next model answers meanwhile, the attempt says it was loading, nothing cools down", { timeout: 60_000 }, async () => {
     reset();
-    loadingFor = 100;
+    loadedAt = Number.POSITIVE_INFINITY;
     const result = await routeWhileClockMoves({ routing, request: { chain: chainOf('onColdLoad: "fallback",'), context: ask }, clockStartsWhen: () => posts(loader).length > 0 });
     assert.deepEqual(result.outcomes, ["loader/m cold-loading", "spare/m ok"]);
     assert.equal(posts(loader).length, 1, "not waited on: asked once");
@@ -74,16 +74,17 @@ describe("routing: a server that answers it is loading the model (llama.cpp's 50
     assert.doesNotMatch(JSON.stringify(result.events), /overloaded/);
   });
 
-  test("still loading at coldLoadTimeoutSeconds: the next model answers, the attempt says so, and the model does not cool down", { timeout: 60_000 }, async () => {
+  test("still loading at coldLoadTimeoutSeconds: the next model answers, the attempt says so, and the model does not cool down; the prompt went once", { timeout: 60_000 }, async () => {
     reset();
-    loadingFor = 1_000;
+    loadedAt = Number.POSITIVE_INFINITY;
     const result = await routeWhileClockMoves({ routing, request: { chain: chainOf("coldLoadTimeoutSeconds: 10,"), context: ask, named: "loader/m" as never }, clockStartsWhen: () => posts(loader).length > 0 });
     assert.deepEqual(result.outcomes, ["loader/m loading", "spare/m ok"]);
-    assert.ok(posts(loader).length > 1, "sent again while it loaded");
+    assert.equal(posts(loader).length, 1, "while /health said it loads, the prompt was not sent again");
+    assert.ok(gets(loader, "/health").length > 1, "its /health was asked while it loaded");
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.equal(failed?.type === "attempt-failed" ? failed.failure.message : "", "loader/m: its server was still loading the model after 10 s, the longest a cold load is waited for (coldLoadTimeoutSeconds of provider loader) — the server said: Loading model");
-    assert.equal(fallbackNotice(result.end?.attempts ?? [], local), "answered by spare/m — loader/m (local server) still loading the model");
+    // How long it loaded: about the limit (the clock moves a second at a time, while the servers answer).
+    assert.match(fallbackNotice(result.end?.attempts ?? [], local) ?? "", /^answered by spare\/m — loader\/m \(local server\) still loading the model \(for 1?\d s\)$/);
     assert.equal(routing.cooldowns.until("loader/m"), undefined);
-    loadingFor = 0;
   });
 });

@@ -2,14 +2,18 @@
 // strace (it delays the server's opening of the model file; Debian's `strace` package — the tests are
 // skipped, saying so, where it is missing), so the test decides when the load goes on. While it loads,
 // the server answers every path with a 503 "Loading model": hearth must take that as the cold load it is
-// — wait for it (the model the user named always), say "loading", cool nothing down — not as an overload.
+// — wait for it (the model the user named always), say "loading", cool nothing down — not as an overload;
+// ask its /health meanwhile, not send the prompt again; and remember the load across turns (t14 #1).
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { startRecordingRelay, type RecordingRelay } from "../helpers/recording-relay.js";
+import { ask, chainFromServers, route } from "../helpers/routing.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
+import { createRouting } from "../../src/cli/wire-router.js";
 import type { AgentJson } from "./config.js";
 import { canHoldLoad, startLoadingRealServer, type LoadingRealServer } from "./real-server.js";
 
@@ -18,20 +22,28 @@ const LOADING_BODY = '{"error":{"message":"Loading model","type":"unavailable_er
 describe("a real llama-server loading its model", { skip: canHoldLoad() ? false : "strace is not installed (apt-get install strace): it holds the server in its load" }, () => {
   let loading: LoadingRealServer;
   let paid: FakeServer;
+  /** In front of the server: what hearth asks it, written down (the named model's test goes through it). */
+  let relay: RecordingRelay;
+  /** Once the relay has answered this many /health looks 503, the load goes on. */
+  let releaseAfterLooks = Number.POSITIVE_INFINITY;
   const temp = tempDir();
   before(async () => {
     loading = await startLoadingRealServer();
     paid = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "from the paid model", usage: { input: 10, output: 3 } }) }));
+    relay = await startRecordingRelay(loading.url, (_relayed, seen) => {
+      if (seen.filter((asked) => asked.path === "/health" && asked.status === 503).length >= releaseAfterLooks) loading.release();
+    });
   });
   after(async () => {
     temp.cleanup();
-    await Promise.all([loading.kill(), paid.close()]);
+    await Promise.all([loading.kill(), paid.close(), relay.close()]);
   });
+  const chatPosts = (): number => relay.seen.filter((asked) => asked.method === "POST" && asked.path === "/v1/chat/completions").length;
 
-  const config = (): string => `{
+  const config = (baseUrl = loading.baseUrl): string => `{
     agents: { defaults: { model: { primary: "llama/${loading.alias}", fallbacks: ["paid/m"] } } },
     models: { mode: "replace", providers: {
-      llama: { baseUrl: "${loading.baseUrl}", api: "openai-completions", onColdLoad: "fallback", models: [{ id: "${loading.alias}", contextWindow: 2048, maxTokens: 48 }] },
+      llama: { baseUrl: "${baseUrl}", api: "openai-completions", onColdLoad: "fallback", models: [{ id: "${loading.alias}", contextWindow: 2048, maxTokens: 48 }] },
       paid: { baseUrl: "${paid.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 48 }] },
     } },
   }`;
@@ -69,26 +81,47 @@ describe("a real llama-server loading its model", { skip: canHoldLoad() ? false 
     assert.doesNotMatch(cooling(state), new RegExp(`llama/${loading.alias}`), "no cooldown for a model that loads");
   });
 
-  test("the model the user named is waited for (its onColdLoad \"fallback\" aside): said as loading, answered by it once loaded, the paid model never asked", { timeout: 120_000 }, async () => {
-    const file = temp.write("hearth.json5", config());
+  test("a load that outlasts its limit is remembered: the next turn is answered by the next model at once, after one look at /health and no prompt sent", { timeout: 60_000 }, async () => {
+    const routing = createRouting();
+    const chain = chainFromServers({ llama: `${relay.url}/v1`, paid: paid.baseUrl }, { llama: "coldLoadTimeoutSeconds: 2," });
+    try {
+      const first = await route(routing.router, { chain, context: ask });
+      assert.deepEqual(first.outcomes, ["llama/m loading", "paid/m ok"]);
+      const asked = relay.seen.length;
+      const posts = chatPosts();
+      const second = await route(routing.router, { chain, context: ask });
+      assert.deepEqual(second.outcomes, ["llama/m loading", "paid/m ok"]);
+      assert.match(second.end?.attempts[0]?.message ?? "", /^llama\/m: its server has said it is loading the model for \d+ s, and a cold load is waited for 2 s at most .*: not waited for again until it answers — the server said: Loading model$/);
+      assert.equal(chatPosts(), posts, "no prompt went to the loading server");
+      assert.deepEqual(
+        relay.seen.slice(asked).map((seen) => `${seen.method} ${seen.path} ${seen.status}`),
+        ["GET /health 503"],
+        "the second turn asked only its /health",
+      );
+    } finally {
+      routing.http.destroy();
+    }
+  });
+
+  test("the model the user named is waited for (its onColdLoad \"fallback\" aside): said as loading, its /health asked meanwhile (the prompt not sent again), answered by it once loaded, the paid model never asked", { timeout: 120_000 }, async () => {
+    const file = temp.write("hearth.json5", config(`${relay.url}/v1`));
     const state = join(temp.dir, "named");
     const before = paidPosts();
-    let said = "";
+    const postsBefore = chatPosts();
+    const healthBefore = relay.seen.filter((asked) => asked.path === "/health").length;
+    // Three looks at /health while it loads, then the load goes on.
+    releaseAfterLooks = relay.seen.filter((asked) => asked.path === "/health" && asked.status === 503).length + 3;
     // Not --json: the notices go to stderr as they happen.
-    const result = await runCli(["agent", "--config", file, "--model", `llama/${loading.alias}`, "--session", "s", "--message", "Tell me a story."], {
-      env: { HEARTH_STATE_DIR: state },
-      // Once hearth says it waits for the load, the load goes on.
-      onStderr: (text) => {
-        said += text;
-        if (said.includes("— waiting for it")) loading.release();
-      },
-    });
+    const result = await runCli(["agent", "--config", file, "--model", `llama/${loading.alias}`, "--session", "s", "--message", "Tell me a story."], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(result.stdout.trim().length > 0, "the loaded model's story");
     assert.doesNotMatch(result.stdout, /from the paid model/);
     assert.match(result.stderr, new RegExp(`^loading llama/${loading.alias} on the local server — waiting for it$`, "m"));
-    assert.doesNotMatch(result.stderr, /answered by|overloaded|trying paid/, "no fallback, no overload");
+    assert.doesNotMatch(result.stderr, /answered by|overloaded|trying paid\/m$/m, "no fallback, no overload (the wait lines name the model it would be)");
     assert.equal(paidPosts(), before, "the paid model was never asked");
     assert.doesNotMatch(cooling(state), new RegExp(`llama/${loading.alias}`));
+    const looks = relay.seen.filter((asked) => asked.path === "/health").slice(healthBefore);
+    assert.match(looks.map((asked) => asked.status).join(","), /^(503,){3,}200$/, "its /health was asked while it loaded, until it said it was loaded");
+    assert.equal(chatPosts() - postsBefore, 2, "the prompt went twice: first, and once the model was loaded");
   });
 });
