@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { appendFile, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { InboundImage } from "../agent/inbound-images.js";
 import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
@@ -62,8 +62,11 @@ export interface DeadJournals {
 const TURN_PROCESSES: readonly string[] = ["gateway", "agent", "chat"] satisfies TurnProcess[];
 
 /** The journals in `dir` of processes that are gone (any but `ownPid`): their unfinished work; `left`: those of processes still running. */
-export async function deadJournals(where: { dir: string; ownPid: number; tell: (problem: string) => void }): Promise<DeadJournals> {
-  const { dir, ownPid, tell } = where;
+/** What a reader kept of each journal it read, by path: read again only when its size or time changed (`deadJournals`' `read`). */
+export type JournalsRead = Map<string, { size: number; mtimeMs: number; work: [string, Unfinished][] }>;
+
+export async function deadJournals(where: { dir: string; ownPid: number; tell: (problem: string) => void; read?: JournalsRead | undefined }): Promise<DeadJournals> {
+  const { dir, ownPid, tell, read: known } = where;
   const found: DeadJournals = { work: [], paths: [], left: 0 };
   let names: string[];
   try {
@@ -79,16 +82,25 @@ export async function deadJournals(where: { dir: string; ownPid: number; tell: (
       continue;
     }
     const path = join(dir, name);
-    // Only a regular file within the bound is read (never a FIFO, a link or a huge file); what is not read stays, said.
-    const read = await readJournal(path);
-    if (!read.ok) {
-      if (read.problem !== undefined) tell(read.problem);
-      continue;
+    const stat = await lstat(path).catch(() => undefined);
+    const kept = known?.get(path);
+    let work = kept && stat?.isFile() && stat.size === kept.size && stat.mtimeMs === kept.mtimeMs ? kept.work : undefined;
+    if (work === undefined) {
+      // Only a regular file within the bound is read (never a FIFO, a link or a huge file); what is not read stays, said.
+      const read = await readJournal(path);
+      if (!read.ok) {
+        if (read.problem !== undefined) tell(read.problem);
+        continue;
+      }
+      const skipped = (line: number, reason: string): void => tell(`skipped line ${line} of ${path} (${reason}): that piece of a stopped hearth's journal is dropped, the rest is recovered`);
+      work = [...unfinishedWork({ text: read.text, writtenAt: read.writtenAt, skipped })];
+      if (known && stat) known.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, work });
     }
-    const skipped = (line: number, reason: string): void => tell(`skipped line ${line} of ${path} (${reason}): that piece of a stopped hearth's journal is dropped, the rest is recovered`);
-    for (const [id, work] of unfinishedWork({ text: read.text, writtenAt: read.writtenAt, skipped })) found.work.push([id, { ...work, path }]);
+    for (const [id, piece] of work) found.work.push([id, { ...piece, path }]);
     found.paths.push(path);
   }
+  // What is no longer there is forgotten.
+  if (known) for (const path of known.keys()) if (!found.paths.includes(path)) known.delete(path);
   return found;
 }
 
@@ -97,6 +109,17 @@ function journaledImages(value: unknown): { images?: InboundImage[] } {
   if (!Array.isArray(value)) return {};
   const images = value.filter((image): image is InboundImage => typeof image === "object" && image !== null && typeof (image as InboundImage).mediaType === "string" && typeof (image as InboundImage).data === "string");
   return images.length > 0 ? { images: images.map(({ mediaType, data }) => ({ mediaType, data })) } : {};
+}
+
+/**
+ * Marks pieces of gone processes' journals done (`take` lines, as the process itself would have written
+ * them): read again, the journal no longer holds them — a journal that names other sessions too, left in
+ * place for their turns, is not done again at this session's next turn.
+ */
+export async function markDone(pieces: readonly [string, Unfinished & { path: string }][]): Promise<void> {
+  const byPath = new Map<string, string[]>();
+  for (const [id, { path }] of pieces) byPath.set(path, [...(byPath.get(path) ?? []), id]);
+  for (const [path, ids] of byPath) await appendFile(path, ids.map((id) => `${JSON.stringify({ take: id })}\n`).join(""));
 }
 
 /** What a journal left unfinished, by id in the order it was said: the `add`s and `turn`s without their `take`; a line that fails its check is skipped (and said). */
@@ -121,7 +144,9 @@ export function bySession<T extends Unfinished>(work: readonly [string, T][]): M
   for (const piece of work) {
     const session = sessionOf(piece[1]);
     if (session === undefined) continue;
-    sessions.set(session, [...(sessions.get(session) ?? []), piece]);
+    const pieces = sessions.get(session);
+    if (pieces) pieces.push(piece);
+    else sessions.set(session, [piece]);
   }
   return sessions;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
-import { bySession, deadJournals, finishUnfinished, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
+import { bySession, deadJournals, finishUnfinished, markDone, type JournalsRead, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
 
 export type { InboxItem } from "./gone-journals.js";
 
@@ -37,6 +37,8 @@ export class MessageInbox {
   private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
   /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`): the start waits for it, a message never does. */
   private listing: Promise<void> = Promise.resolve();
+  /** The journals of gone processes as last read: each turn reads one again only once it changed (closeGoneIn). */
+  private readonly journalsRead: JournalsRead = new Map();
   /** What was said about the journals (a file that is not one, a line dropped): each once. */
   private readonly told = new Set<string>();
   /** This process's journal. */
@@ -164,7 +166,7 @@ export class MessageInbox {
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
     try {
-      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem) });
+      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
     } finally {
@@ -210,7 +212,7 @@ export class MessageInbox {
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
   async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
-    const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem) });
+    const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
     const closed: string[] = [];
@@ -224,7 +226,10 @@ export class MessageInbox {
       } finally {
         await lock?.release();
       }
-      for (const path of found.paths) if (found.work.every(([, work]) => work.path !== path || sessionOf(work) === session)) await rm(path, { force: true });
+      for (const path of found.paths) {
+        if (found.work.every(([, work]) => work.path !== path || sessionOf(work) === session)) await rm(path, { force: true });
+        else await markDone(pieces.filter(([, work]) => work.path === path));
+      }
     } catch (error) {
       this.options.onWarning?.(`could not close what a stopped hearth left unfinished in session "${session}" (${error instanceof Error ? error.message : String(error)}); it stays in ${this.dir()}, and is tried again at the session's next turn`);
     }

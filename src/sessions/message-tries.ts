@@ -62,7 +62,17 @@ export function resendShownAgain(entries: readonly SessionEntry[], retryOf: stri
  * The ends of the reasons a turn got no answer that promise a Retry, as hearth has written them
  * (session files keep the words they were written with): a try sent again no longer offers its Retry.
  */
-const RETRY_PROMISES = [" — Retry sends it again", " — Retry (or /retry) sends it", " — Retry sends it", " — /retry sends it again", " (/retry sends it)", " (Retry sends it then)"];
+const RETRY_PROMISES = [
+  " — Retry sends it again",
+  " — Retry (or /retry) sends it",
+  " — Retry sends it",
+  " — /retry sends it again",
+  " (/retry sends it)",
+  " (Retry sends it then)",
+  // A turn a killed `hearth agent` or `hearth chat` cut (src/gateway/cut-turn.ts): test/sessions/retry-promises.test.ts pins every such ending.
+  " — --retry (hearth agent), /retry or the web chat's Retry sends it again",
+  " — /retry (or the web chat's Retry) sends it again",
+];
 
 /** A "no answer" reason without its Retry promise: said of a try that was sent again (no Retry is offered there now). */
 export function withoutRetryPromise(reason: string): string {

@@ -76,4 +76,24 @@ describe("the message inbox", () => {
     const inbox = new MessageInbox({ stateDir, secrets: { redactValue: () => { throw fault; } } });
     await assert.rejects(inbox.add({ session: "s", text: "one", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" }), (error: unknown) => error === fault);
   });
+  test("a session's turn finishes a gone process's pieces in it and marks them done in its journal: a journal naming other sessions too is not done again at the next turn, and goes once its last session's turn is over", async () => {
+    const stateDir = join(temp.dir, "two-sessions");
+    const crashed = new MessageInbox({ stateDir, pid: GONE });
+    await crashed.add({ session: "a", text: "to a", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    await crashed.add({ session: "b", text: "to b", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    const journal = join(stateDir, "inbox", `${GONE}.jsonl`);
+    const inbox = new MessageInbox({ stateDir });
+    const store = new MemorySessionStore();
+    await inbox.closeGoneIn(store, "a");
+    assert.deepEqual((await store.read("a")).entries.filter((entry) => entry.type === "user").map((entry) => entry.type === "user" && entry.text), ["to a"]);
+    assert.ok(existsSync(journal), "b's message still waits in it");
+    assert.match(readFileSync(journal, "utf8"), /"take"/, "a's piece is marked done");
+    // Session "a" deleted meanwhile (a store without it): its next turn does not bring the message back.
+    const emptied = new MemorySessionStore();
+    await inbox.closeGoneIn(emptied, "a");
+    assert.deepEqual((await emptied.read("a")).entries, []);
+    await inbox.closeGoneIn(store, "b");
+    assert.deepEqual((await store.read("b")).entries.filter((entry) => entry.type === "user").map((entry) => entry.type === "user" && entry.text), ["to b"]);
+    assert.ok(!existsSync(journal), "nothing is left in it: removed");
+  });
 });

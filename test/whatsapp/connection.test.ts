@@ -204,6 +204,24 @@ describe("every model down", () => {
     channel.stop();
   });
 
+  test("a waiting message answered meanwhile (from the web chat, say): its answer is sent, and no retry goes — one naming no message would resend an older unanswered one", async () => {
+    let down = true;
+    const gateway = new ScriptGateway(() => (down ? { fail: "transient" } : { ok: "a fresh answer" }));
+    const { channel, whatsapp } = await startChannel({ gateway, dir: temp.dir, name: "answered-meanwhile" });
+    whatsapp.deliver(whatsapp.text(ALICE, "are you there?"));
+    await channel.idle();
+    const items = gateway.transcripts.get([...gateway.transcripts.keys()][0] ?? "") ?? [];
+    // An older message that never got an answer sits before it; the waiting one is answered elsewhere.
+    items.unshift({ role: "user", text: "an old question", at: "2026-01-01T00:00:00.000Z" });
+    items.push({ role: "assistant", text: "answered from the web chat", at: new Date().toISOString() });
+    down = false;
+    gateway.emit({ type: "provider-health", health: { provider: "lmstudio", local: true, state: "up", firstTokenMs: [] } });
+    await channel.idle();
+    assert.deepEqual(whatsapp.to(aliceChat), ["answered from the web chat"]);
+    assert.deepEqual(gateway.received.map((inbound) => [inbound.text, inbound.retry ?? false]), [["are you there?", false]], "no retry was sent");
+    channel.stop();
+  });
+
   test("two messages waiting in one session: the last is resent when a model is back, the earlier one is named", async () => {
     let down = true;
     const gateway = new ScriptGateway(() => (down ? { fail: "transient" } : { ok: "answered" }));

@@ -63,7 +63,7 @@ export class WaitingRetries {
     for (const message of this.options.pending.list()) if (message.answer !== undefined) await this.options.send(message, message.answer);
   }
 
-  /** A message whose turn a crash cut short: its answer may be in the transcript already, or it is resent. */
+  /** A message whose turn a crash cut short, or that waits for a model: its answer may be in the transcript already, or it is resent (by its id). */
   private async resume(message: PendingMessage): Promise<void> {
     const items = await this.options.port
       .sessions()
@@ -115,8 +115,10 @@ export class WaitingRetries {
         }
         const latest = live.at(-1);
         if (!latest) continue;
-        await this.options.run(latest, {});
-        // The gateway resends a session's last unanswered message; once that is answered, earlier ones are named, not dropped.
+        // This message by its own id (a retry naming none would take the latest unanswered message of the whole
+        // conversation: an older one, if this was answered meanwhile) — or its answer, when the transcript has one.
+        await this.resume(latest);
+        // Once the latest is answered, earlier ones are named, not dropped.
         if (this.waiting().some((message) => message.id === latest.id)) continue;
         for (const older of live.slice(0, -1)) await this.options.send(older, `This message got no answer while the models were down: “${excerpt(older.text)}”. Send it again if it still matters.`);
       }
