@@ -66,6 +66,9 @@ function addNotes(item: TranscriptItem, notes: readonly TranscriptNote[]): void 
   if (all.length > 0) item.notes = all;
 }
 
+/** Between an answer and the answer to the same message sent again in place (a regenerate): which one the conversation goes on from. */
+export const SENT_AGAIN_IN_PLACE = "sent again: the answer below is the one the conversation goes on from";
+
 /** A notice as told: its words, how many times in a row, and — a failed try's — whether the try was sent again (in place, or again below). */
 interface NoticeTold {
   text: string;
@@ -147,6 +150,8 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
         const showing = tries.read(entry);
         const before = entry.retryOf === undefined ? undefined : shownAs.get(entry.retryOf);
         if (before && showing?.kind === "in-place") {
+          // Its earlier try was answered (a regenerate): the new answer follows the old one, a notice between them saying so.
+          if (items.at(-1)?.role === "assistant") notice(SENT_AGAIN_IN_PLACE, { at: entry.at });
           sentAgain(before, "in-place");
           if (unanswered.has(entry.id)) before.unanswered = true;
           else delete before.unanswered;

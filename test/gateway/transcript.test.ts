@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { transcriptItems } from "../../src/gateway/transcript.js";
+import { SENT_AGAIN_IN_PLACE, transcriptItems } from "../../src/gateway/transcript.js";
 import type { SessionEntry } from "../../src/sessions/entries.js";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -195,5 +195,24 @@ test("a resend of the message said last is shown in place; its earlier try's not
       ["notice", "no answer: hearth stopped while answering this message (the gateway was killed or crashed): the words shown as the answer streamed were not kept", undefined],
       ["assistant", "at last", undefined],
     ],
+  );
+});
+
+test("a resend of an answered message said last (a regenerate): the new answer follows the old one with a notice between them saying which the conversation goes on from; a failed try's own notice needs none", () => {
+  const items = transcriptItems([user("u1", "hi"), answer("a1", "first answer"), user("r1", "hi", "u1"), answer("a2", "second answer")]);
+  assert.deepEqual(
+    items.map(({ role, text }) => [role, text]),
+    [
+      ["user", "hi"],
+      ["assistant", "first answer"],
+      ["notice", SENT_AGAIN_IN_PLACE],
+      ["assistant", "second answer"],
+    ],
+  );
+  const cut = transcriptItems([user("u1", "hi"), answer("a1", "cut short"), failed("f1", "the server broke off"), user("r1", "hi", "u1"), answer("a2", "whole")]);
+  assert.deepEqual(
+    cut.map(({ role }) => role),
+    ["user", "assistant", "notice", "assistant"],
+    "the failure's notice stands between them already",
   );
 });
