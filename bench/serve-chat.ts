@@ -9,9 +9,9 @@
 // tokens a second, as a hosted model or a fast local one streams). GET /v1/models lists "m" and
 // "paced". Prints its URL on the first line of stdout and exits when stdin ends.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { serializeSseFrame } from "../test/fakes/fake-server.js";
 import { completionsStream } from "../test/fakes/openai-completions-stream.js";
+import { serveOnLoopback } from "./serve-loopback.js";
 
 /** A token every 20 ms: 50 tokens a second. */
 const PACED_TOKEN_MS = 20;
@@ -68,10 +68,4 @@ const server = createServer((req, res) => {
     write();
   });
 });
-server.on("connection", (socket) => socket.setNoDelay(true));
-server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-process.stdin.resume();
-process.stdin.on("end", () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveOnLoopback(server);

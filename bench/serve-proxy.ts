@@ -5,7 +5,7 @@
 // one more process and two more loopback connections on the machine. Prints its URL on the first line
 // of stdout and exits when stdin ends.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { serveOnLoopback } from "./serve-loopback.js";
 
 const upstream = new URL(process.argv[2] ?? "");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -18,11 +18,4 @@ const server = http.createServer((req, res) => {
   outgoing.on("error", () => res.destroy());
   req.pipe(outgoing);
 });
-server.on("connection", (socket) => socket.setNoDelay(true));
-server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-process.stdin.resume();
-process.stdin.on("end", () => {
-  agent.destroy();
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveOnLoopback(server, agent);

@@ -8,7 +8,7 @@
 // of everything else. Prints its URL on the first line of stdout and exits when stdin ends.
 import { createParser } from "eventsource-parser";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { serveOnLoopback } from "./serve-loopback.js";
 
 const upstream = new URL(process.argv[2] ?? "");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -73,11 +73,4 @@ const server = http.createServer((req, res) => {
     outgoing.end(body);
   });
 });
-server.on("connection", (socket) => socket.setNoDelay(true));
-server.listen(0, "127.0.0.1", () => console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-process.stdin.resume();
-process.stdin.on("end", () => {
-  agent.destroy();
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveOnLoopback(server, agent);
