@@ -11,8 +11,8 @@
  * Recognised only where models put a call: the marker at the start of the output or of a line (only
  * spaces or tabs before it), and the call(s) END the output (only whitespace or further calls after
  * them). A closed call is held until that is clear; prose after it makes it text, as written (an
- * answer quoting the format keeps its words). Text that might be the start of a marker is held back
- * until it is clear; everything else passes at once. Only used when the model was offered tools.
+ * answer quoting the format keeps its words). Text at a line's start that might be the start of a marker
+ * is held back until it is clear; everything else passes at once. Only used when the model was offered tools.
  */
 export type TextPiece = { kind: "text"; text: string } | { kind: "call"; name: string; rawArguments: string };
 
@@ -87,15 +87,14 @@ export class TextToolCallExtractor {
         continue;
       }
       const found = firstStartAtLineStart(this.held, this.atLineStart);
-      if (found) {
+      if ("format" in found) {
         if (found.index > 0) out.push(this.text(this.held.slice(0, found.index)));
         this.open = { format: found.format, body: "" };
         this.held = this.held.slice(found.index + found.format.start.length);
         continue;
       }
-      const keep = partialSuffix(this.held, FORMATS.map((format) => format.start));
-      const text = this.held.slice(0, this.held.length - keep);
-      this.held = this.held.slice(this.held.length - keep);
+      const text = this.held.slice(0, found.heldFrom);
+      this.held = this.held.slice(found.heldFrom);
       if (text !== "") out.push(this.text(text));
       return out;
     }
@@ -150,21 +149,30 @@ export class TextToolCallExtractor {
   }
 }
 
-/** The first marker where models put a call: at the start of the output or of a line, only spaces or tabs before it. */
-function firstStartAtLineStart(text: string, atLineStart: boolean): { index: number; format: Format } | undefined {
-  let best: { index: number; format: Format } | undefined;
-  for (const format of FORMATS) {
-    for (let index = text.indexOf(format.start); index !== -1 && (!best || index < best.index); index = text.indexOf(format.start, index + 1)) {
-      const before = text.slice(0, index);
-      const newline = before.lastIndexOf("\n");
-      const onItsLine = newline === -1 ? atLineStart && /^[ \t]*$/.test(before) : /^[ \t]*$/.test(before.slice(newline + 1));
-      if (onItsLine) {
-        best = { index, format };
-        break;
-      }
-    }
+/**
+ * The first marker where models put a call: at the start of the output or of a line, only spaces or tabs
+ * before it. Otherwise where the text must be held from: a line's start that may yet become a marker (the
+ * text's length if none). Only line starts are looked at, each once, so a long line costs its length
+ * however many look-alike markers it holds.
+ */
+function firstStartAtLineStart(text: string, atLineStart: boolean): { index: number; format: Format } | { heldFrom: number } {
+  for (let lineStart = atLineStart ? 0 : nextLineStart(text, 0); lineStart !== -1; ) {
+    let at = lineStart;
+    while (text[at] === " " || text[at] === "\t") at++;
+    const format = FORMATS.find((candidate) => text.startsWith(candidate.start, at));
+    if (format) return { index: at, format };
+    if (at < text.length && text.length - at < LONGEST_START && FORMATS.some((candidate) => candidate.start.startsWith(text.slice(at)))) return { heldFrom: at };
+    lineStart = nextLineStart(text, at);
   }
-  return best;
+  return { heldFrom: text.length };
+}
+
+const LONGEST_START = Math.max(...FORMATS.map((format) => format.start.length));
+
+/** Where the line after the one `from` is on begins, or -1 when the text has no further line. */
+function nextLineStart(text: string, from: number): number {
+  const newline = text.indexOf("\n", from);
+  return newline === -1 ? -1 : newline + 1;
 }
 
 /** How many characters at the end of `text` could begin one of `markers`. */
@@ -185,7 +193,7 @@ function partialSuffix(text: string, markers: readonly string[]): number {
 function parseJsonCalls(body: string): ParsedCall[] | undefined {
   const text = body.trim();
   const whole = parseJson(text);
-  const values = whole !== undefined ? (Array.isArray(whole) ? whole : [whole]) : text.split(/;\s*|\n+(?=\s*\{)/).map((part) => parseJson(part.trim()));
+  const values = whole !== undefined ? (Array.isArray(whole) ? whole : [whole]) : text.split(/;\s*|\n(?=[^\S\n]*\{)/).map((part) => parseJson(part.trim()));
   const calls = values.map(callFromObject);
   if (calls.length > 0 && calls.every((call): call is ParsedCall => call !== undefined)) return calls;
   const broken = brokenCall(text);
