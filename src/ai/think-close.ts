@@ -1,7 +1,9 @@
-import { MarkdownBlocks, type LineKind } from "../shared/markdown-blocks.js";
+import { MarkdownBlocks } from "../shared/markdown-blocks.js";
+import { findTag, type Found, type FoundTag } from "./think-close-search.js";
+import { addCandidate, heldLineEnded, holdText, isFenceLine } from "./think-held.js";
 import { bestReading, type Held } from "./think-readings.js";
 import { StreamedLine } from "./think-line.js";
-import { partialSuffix, tagKindAt, type TagKind } from "./think-tag-kind.js";
+import { tagKindAt, type TagKind } from "./think-tag-kind.js";
 import { closeStart, THINK_TAGS, type TagSpelling } from "./think-spellings.js";
 
 /**
@@ -58,12 +60,8 @@ export interface CloseScan {
   tag?: string;
 }
 
-
 /** At most this many tags are weighed as the possible real one (each reads the rest of the output). */
 const MAX_CANDIDATES = 8;
-
-
-
 
 /**
  * Where the reasoning began: "start", at a `<think>` that opens the output (a reading in which it
@@ -73,13 +71,6 @@ const MAX_CANDIDATES = 8;
  * reasoning opens a nested block whose `</think>` is words.
  */
 export type ReasoningStart = "start" | "middle" | "none";
-
-/**
- * A tag found on the line, or where one may be still arriving ("pending"; `blankFrom`: its start is
- * whole and only spaces or tabs follow from there, which a loose tag may have before its last character).
- */
-type Found = { at: number; length: number; loose: boolean } | { at: number; pending: true; blankFrom?: number };
-type FoundTag = Extract<Found, { length: number }>;
 
 /**
  * Each piece streamed costs time in proportion to the piece, however long its line grows: the line is
@@ -155,7 +146,7 @@ export class ClosingTagFinder {
       const piece = complete ? rest.slice(0, newline + 1) : rest;
       rest = complete ? rest.slice(newline + 1) : "";
       this.line.append(piece);
-      if (this.held) this.hold(this.held, piece);
+      if (this.held) holdText(this.held, piece);
       const step = this.scanLine(complete);
       before += step.before;
       if (step.after !== undefined) return { before, after: step.after + rest, tag: step.tag };
@@ -273,9 +264,7 @@ export class ClosingTagFinder {
   }
 
   private addCandidate(held: Held, tag: { at: number; length: number }, fallback: boolean): void {
-    const answer = fallback ? undefined : new MarkdownBlocks();
-    const at = this.inHeld(held, tag.at);
-    held.candidates.push({ at, length: tag.length, fallback, defectsBefore: this.blocks.defects, answer, answerLine: fallback ? "" : this.line.slice(tag.at + tag.length) });
+    addCandidate(held, { at: this.inHeld(held, tag.at), length: tag.length, fallback, defectsBefore: this.blocks.defects, answerLine: fallback ? "" : this.line.slice(tag.at + tag.length) });
   }
 
   /** Where `line[at]` is in the held text. */
@@ -305,19 +294,6 @@ export class ClosingTagFinder {
     }
   }
 
-  private hold(held: Held, text: string): void {
-    held.text += text;
-    for (const candidate of held.candidates) {
-      if (!candidate.answer) continue;
-      candidate.answerLine += text;
-      if (text.endsWith("\n")) {
-        // `answerLine` ends no line before this piece (nextLine took it in): it does now exactly when the piece does.
-        candidate.answer.endLine(candidate.answerLine);
-        candidate.answerLine = "";
-      }
-    }
-  }
-
   private settleTo(end: number): CloseScan {
     const before = this.line.slice(this.settled, Math.max(end, this.settled));
     this.settled = Math.max(end, this.settled);
@@ -332,20 +308,7 @@ export class ClosingTagFinder {
     const text = this.line.text;
     const fenced = held?.candidates.some((candidate) => candidate.inFence === undefined) ? isFenceLine(this.blocks.classify(text, true)) : false;
     this.blocks.endLine(text);
-    if (held) {
-      const lineStart = held.text.length - this.line.length;
-      for (const candidate of held.candidates) {
-        if (candidate.inFence === undefined) candidate.inFence = fenced;
-        else if (candidate.inFence && !candidate.closer && !this.blocks.fenceOpen) candidate.closer = { start: lineStart, end: held.text.length, defects: this.blocks.defects };
-      }
-      for (const candidate of held.candidates) {
-        if (candidate.answer && candidate.answerLine !== "") {
-          candidate.answer.endLine(candidate.answerLine);
-          candidate.answerLine = "";
-        }
-      }
-      if (!this.blocks.fenceOpen) held.fenceClosed = true;
-    }
+    if (held) heldLineEnded(held, { lineLength: this.line.length, fenced, blocks: this.blocks });
     this.lineStart += this.line.length;
     this.line = this.newLine();
     this.settled = 0;
@@ -364,39 +327,4 @@ export class ClosingTagFinder {
   private get openTag(): string {
     return (this.spellings[0] ?? THINK_TAGS).open;
   }
-}
-
-/** The first closing tag in `line` from `from` of any of the spellings (see findSpelledTag). */
-function findTag(line: StreamedLine, from: number, options: { complete: boolean; spellings: readonly TagSpelling[] }): Found | undefined {
-  let first: Found | undefined;
-  for (const spelling of options.spellings) {
-    const found = findSpelledTag(line, from, { complete: options.complete, spelling });
-    if (found && (!first || found.at < first.at)) first = found;
-  }
-  return first;
-}
-
-/**
- * The next closing tag of `spelling` in `line` from `from`: `</think>`, or loose with spaces or tabs
- * before its last character (`</think >`). "pending": a tag may be arriving at the end of an
- * incomplete line (from where it would start).
- */
-function findSpelledTag(line: StreamedLine, from: number, options: { complete: boolean; spelling: TagSpelling }): Found | undefined {
-  const start = closeStart(options.spelling);
-  const last = options.spelling.close.slice(-1);
-  let at = line.nextOccurrence(start, from);
-  while (at >= 0) {
-    let end = at + start.length;
-    while (line.charAt(end) === " " || line.charAt(end) === "\t") end++;
-    if (line.charAt(end) === last) return { at, length: end + 1 - at, loose: end > at + start.length };
-    if (end === line.length && !options.complete) return { at, pending: true, blankFrom: at + start.length };
-    at = line.nextOccurrence(start, at + 1);
-  }
-  if (options.complete) return undefined;
-  const partial = partialSuffix(line.slice(Math.max(0, line.length - (start.length - 1))), start);
-  return partial > 0 ? { at: line.length - partial, pending: true } : undefined;
-}
-
-function isFenceLine(kind: LineKind): boolean {
-  return kind === "fence" || kind === "quoted-fence" || kind === "opener";
 }
