@@ -28,7 +28,15 @@ export interface GatewayLog {
  * A log that cannot be written (a full disk) never ends the gateway: its lines are dropped and
  * counted, and `onTrouble` hears once that they are, and once that they are written again (how many were lost).
  */
-export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedactor | undefined; level?: string | undefined; rotation?: RotationLimits | undefined; onTrouble?: ((line: string) => void) | undefined }): GatewayLog {
+export function gatewayLogger(options: {
+  stateDir: string;
+  secrets?: SecretRedactor | undefined;
+  level?: string | undefined;
+  rotation?: RotationLimits | undefined;
+  onTrouble?: ((line: string) => void) | undefined;
+  /** The process writing beside the gateway (`hearth agent`), named on each of its lines; the gateway's own lines name none. */
+  writer?: string | undefined;
+}): GatewayLog {
   const file = join(options.stateDir, "logs", "gateway.log");
   const rotation = options.rotation ?? DEFAULT_ROTATION;
   // Owner-only, like everything in the state dir: the log names sessions, models and servers.
@@ -37,7 +45,7 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
   try {
     mkdirSync(join(options.stateDir, "logs"), { recursive: true, mode: 0o700 });
     rotateIfLarge(file, rotation);
-    destination = logFileDestination(file, (trouble) => options.onTrouble?.(troubleLine(file, trouble)));
+    destination = logFileDestination(file, (trouble) => options.onTrouble?.(troubleLine(file, { trouble, writer: options.writer })));
   } catch (error) {
     throw fileSystemFault(error, { path: file, doing: "open the gateway log" });
   }
@@ -45,7 +53,7 @@ export function gatewayLogger(options: { stateDir: string; secrets?: SecretRedac
   const logger = pino(
     {
       level: options.level ?? "info",
-      base: { pid: process.pid },
+      base: { pid: process.pid, ...(options.writer === undefined ? {} : { process: options.writer }) },
       // Message bodies and credentials, by field name (see redactLogFields).
       formatters: { log: redactLogFields },
       hooks: secrets ? { streamWrite: (line) => secrets.redact(line) } : {},
@@ -77,8 +85,9 @@ function writeFault(file: string, error: unknown): HearthError {
 }
 
 /** What the terminal is told when the log starts dropping lines, and when it is written again. */
-function troubleLine(file: string, trouble: LogTrouble): string {
+function troubleLine(file: string, about: { trouble: LogTrouble; writer: string | undefined }): string {
+  const { trouble } = about;
   if (trouble.type === "writing-again") return `the gateway log ${file} can be written again: ${trouble.dropped} line(s) were dropped meanwhile (${droppedWhy(trouble.error)})`;
   const fault = writeFault(file, trouble.error);
-  return `${fault.message.replace(/; nothing was written$/, "")} — ${fault.details.join("; ")}; the gateway keeps serving, and drops log lines (counting them) until the log can be written again`;
+  return `${fault.message.replace(/; nothing was written$/, "")} — ${fault.details.join("; ")}; ${about.writer === undefined ? "the gateway keeps serving" : `${about.writer} goes on`}, and drops log lines (counting them) until the log can be written again`;
 }
