@@ -241,8 +241,9 @@ export class Cooldowns {
   /**
    * The model and every other one called with the same key: of the same provider, or on the same servers with
    * the same key (two providers in front of one server). A model the config serving does not name: itself alone.
+   * An answer from any of them ends the cooldown of every one whose key was refused (`succeed`).
    */
-  private sharingKey(ref: string): string[] {
+  sharingKey(ref: string): string[] {
     const own = this.credentials.get(ref);
     if (own === undefined) return [ref];
     const sameServers = (theirs: Credential): boolean => theirs.servers.size > 0 && theirs.servers.size === own.servers.size && [...theirs.servers].every((server) => own.servers.has(server));
