@@ -22,7 +22,7 @@ export type AgentEvent =
    */
   | { type: "attempt-start"; model: ModelRef }
   /** `forMs`: an earlier turn saw this load begin, so long ago (RouterEvent's model-loading). */
-  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined }
+  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined; hosted?: true | undefined }
   /** No first token yet from a model: how long, and what happens when (see waitingNotice). */
   | Extract<RouterEvent, { type: "attempt-waiting" }>
   /** The call waits for room on a server whose parallel requests share one KV cache. */

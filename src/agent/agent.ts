@@ -366,7 +366,7 @@ export class Agent {
           state.emit({ type: "attempt-skipped", model: event.attempt.model, outcome: event.attempt.outcome, ms: event.attempt.ms, ...(event.attempt.message ? { message: event.attempt.message } : {}) });
           break;
         case "model-loading":
-          state.emit({ type: "model-loading", model: event.model, waiting: event.waiting, ...(event.forMs !== undefined ? { forMs: event.forMs } : {}) });
+          state.emit({ type: "model-loading", model: event.model, waiting: event.waiting, ...(event.forMs !== undefined ? { forMs: event.forMs } : {}), ...(event.hosted ? { hosted: true as const } : {}) });
           break;
         case "attempt-waiting":
         case "attempt-queued":

@@ -6,6 +6,8 @@ export interface ErrorPayload {
   message: string;
   /** The server's code or type (`context_length_exceeded`, `overloaded_error`, …). */
   code?: string | undefined;
+  /** How long the server expects to need, said in its body (Hugging Face's `estimated_time` while it loads the model), in ms. */
+  estimatedMs?: number | undefined;
 }
 
 /** The message and code of an error body, whichever server shape it has. */
@@ -20,21 +22,36 @@ export function readErrorPayload(bodyText: string): ErrorPayload {
   return errorPayloadOf(parsed) ?? { message: trimmed.slice(0, 500) };
 }
 
-/** `{error: "…"}` (LM Studio), `{error: {message, code, type}}` (OpenAI, llama.cpp), `{message, type}` (vLLM), `{type: "error", error: {type, message}}` (Anthropic). */
+/**
+ * `{error: "…"}` (LM Studio; Hugging Face's `{error, estimated_time}`), `{error: {message, code, type}}` (OpenAI, llama.cpp),
+ * `{message, type}` (vLLM), `{type: "error", error: {type, message}}` (Anthropic); OpenRouter's `{error: {message:
+ * "Provider returned error", metadata: {raw}}}` with the upstream's own words (its body, as text) after its message.
+ */
 export function errorPayloadOf(value: unknown): ErrorPayload | undefined {
   if (value === null || typeof value !== "object") return undefined;
   const record = value as Record<string, unknown>;
   const error = record.error;
-  if (typeof error === "string") return { message: error };
+  const estimated = typeof record.estimated_time === "number" && Number.isFinite(record.estimated_time) && record.estimated_time >= 0 ? { estimatedMs: record.estimated_time * 1000 } : {};
+  if (typeof error === "string") return { message: error, ...estimated };
   if (error && typeof error === "object") {
     const inner = error as Record<string, unknown>;
     const message = typeof inner.message === "string" ? inner.message : JSON.stringify(inner);
     const code = stringOf(inner.code) ?? stringOf(inner.type);
+    const upstream = upstreamPayload(inner.metadata);
+    if (upstream) return { message: `${message}: ${upstream.message}`, code, ...(upstream.estimatedMs !== undefined ? { estimatedMs: upstream.estimatedMs } : {}) };
     return { message, code };
   }
   if (typeof record.message === "string") return { message: record.message, code: stringOf(record.code) ?? stringOf(record.type) };
   if (typeof record.detail === "string") return { message: record.detail };
   return undefined;
+}
+
+/** OpenRouter's `metadata.raw`: the upstream provider's error body, as text (JSON or not). */
+function upstreamPayload(metadata: unknown): ErrorPayload | undefined {
+  if (metadata === null || typeof metadata !== "object") return undefined;
+  const raw = (metadata as Record<string, unknown>).raw;
+  if (typeof raw !== "string" || raw.trim() === "") return undefined;
+  return readErrorPayload(raw.slice(0, 2_000));
 }
 
 function stringOf(value: unknown): string | undefined {
@@ -59,7 +76,8 @@ export function errorInAnswer(body: unknown): ErrorPayload | undefined {
 export function classifyHttpFailure(status: number, bodyText: string, headers: IncomingHttpHeaders, what: string): Failure {
   const payload = readErrorPayload(bodyText);
   const kind = kindOf(payload, status);
-  const retryAfterMs = retryAfter(headers);
+  // The header, else the wait a loading server estimates in its body (Hugging Face's estimated_time).
+  const retryAfterMs = retryAfter(headers) ?? (kind === "loading" ? payload.estimatedMs : undefined);
   const detail = payload.message || `HTTP ${status}`;
   return {
     kind,
@@ -99,8 +117,8 @@ function kindOf(payload: ErrorPayload, status: number | undefined): FailureKind 
   const text = `${payload.code ?? ""} ${payload.message}`;
   if (matchesAny(text, CONTEXT_OVERFLOW_WORDING)) return "context-overflow";
   const code = payload.code ?? "";
-  // A server loading the model says 503 too (llama.cpp's "Loading model"): it answers once loaded, so it is waited for as a cold load.
-  if (status === 503 && matchesAny(payload.message, LOADING_WORDING)) return "loading";
+  // A server loading the model says 503 too (llama.cpp's "Loading model"; OpenAI said 429 for a fine-tuned model): it answers once loaded, so it is waited for as a cold load.
+  if ((status === 503 || status === 429) && matchesAny(payload.message, LOADING_WORDING)) return "loading";
   // Only a server that says so is overloaded (503, Anthropic's 529, "overloaded" in its words); any other 5xx is its own fault.
   if (/overloaded/i.test(code) || status === 503 || status === 529) return "overloaded";
   if ((status === undefined || status >= 500) && matchesAny(payload.message, OVERLOADED_WORDING)) return "overloaded";

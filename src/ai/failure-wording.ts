@@ -40,13 +40,14 @@ export const OVERLOADED_WORDING: readonly RegExp[] = [
 ];
 
 /**
- * A server saying, with a 503, that it is loading the model and will answer once loaded: a cold load,
- * not an overload. Ollama, LM Studio and llama.cpp's router mode hold the request while they load
+ * A server saying, with a 503 (or a 429), that it is loading the model and will answer once loaded: a cold
+ * load, not an overload. Ollama, LM Studio and llama.cpp's router mode hold the request while they load
  * (a slow first token, not an answer); vLLM and SGLang do not listen until loaded (unreachable).
  */
 export const LOADING_WORDING: readonly RegExp[] = [
   /^loading model$/i, // llama.cpp's llama-server, every path until its model is loaded: {"error":{"message":"Loading model","type":"unavailable_error","code":503}}
-  /\bis currently loading\b/i, // Hugging Face's inference servers: {"error":"Model … is currently loading","estimated_time":…}
+  /\bis currently loading\b/i, // Hugging Face's inference API: 503 {"error":"Model … is currently loading","estimated_time":20.0} (OpenRouter passes it on in error.metadata.raw)
+  /\bmodel is still being loaded\b/i, // OpenAI, a fine-tuned model not used for a while: 429 "the model is still being loaded"
 ];
 
 /** Wording of a server that has no such endpoint (an old LM Studio without /v1/responses, say). */

@@ -197,17 +197,17 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       });
     });
   };
-  /** Loads the servers said they were doing (local servers only: a hosted service's "loading" is an overload, below). */
-  const loads = model.local ? serverLoads : undefined;
+  const loads = serverLoads;
   try {
-    // A load an earlier call saw, not answered since: its /health first, and no prompt goes while that says it still loads.
-    const health = loads?.loadingSince(model, model.baseUrl) !== undefined ? await loads.look(model, model.baseUrl, signal) : undefined;
+    // A load an earlier call saw, not answered since: a local server's /health first, and no prompt goes while that says it still loads.
+    const health = model.local && loads?.loadingSince(model, model.baseUrl) !== undefined ? await loads.look(model, model.baseUrl, signal) : undefined;
     const first = health ? healthSaidLoading(model, health.said) : await send(firstByteLimit);
     if (first.ok || textSent) return first;
     if (first.failure.kind !== "loading") return forgetIfGone(first, { model, loads });
-    // A hosted service that says it is loading the model (Hugging Face's "… is currently loading", for minutes or hours)
-    // cannot be waited out from here: an overload, which cools down while the next model answers.
-    if (!model.local) return { ...first, failure: { ...first.failure, kind: "overloaded" } };
+    // A hosted service that says it is loading the model (Hugging Face's "… is currently loading", for minutes or hours in
+    // outages) is waited for only where the user named the model or nothing follows it; else it is an overload, which cools
+    // down while the next model answers (waiting would send the whole prompt to a paid service again and again).
+    if (!model.local && !waitsForHostedLoad(model, request, next)) return { ...first, failure: { ...first.failure, kind: "overloaded" } };
     // The server answered that it is loading the model (llama.cpp's 503 "Loading model"): a cold load, as LM Studio's is,
     // counted from the first such answer any turn saw — a load that outlasts the limit is not waited for again turn after turn.
     serverLoading = true;
@@ -216,13 +216,14 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     const seen = since < startedAt && clock.now() - since >= 1_000 ? { loadingMs: clock.now() - since } : undefined;
     const overdue = clock.now() >= since + model.coldLoadTimeoutSeconds * 1000;
     const around = answersAroundLoad(model, request, next);
-    if (!toldLoading && (around || !overdue)) out.push({ type: "model-loading", model: model.ref, waiting: !around, ...(seen ? { forMs: seen.loadingMs } : {}) });
+    if (!toldLoading && (around || !overdue)) out.push({ type: "model-loading", model: model.ref, waiting: !around, ...(seen ? { forMs: seen.loadingMs } : {}), ...(model.local ? {} : { hosted: true as const }) });
     toldLoading = true;
     // The server loads it by itself: the next model answers meanwhile, and the route comes back to wait for it if none does.
     if (around) return { ...first, coldLoading: true, ...seen };
     watch.loading();
-    const look = loads ? (stop: AbortSignal): Promise<HealthLook> => loads.look(model, model.baseUrl, stop) : undefined;
-    const waited = await untilLoaded({ clock, model, signal, started: startedAt, since, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first, look });
+    // A hosted service has no /health of a llama-server's: its request is sent again, as often as it asks (its Retry-After, its estimate).
+    const look = loads && model.local ? (stop: AbortSignal): Promise<HealthLook> => loads.look(model, model.baseUrl, stop) : undefined;
+    const waited = await untilLoaded({ clock, model, signal, started: startedAt, since, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first, look, paced: !model.local });
     if (waited.ok) return waited;
     return waited.failure.kind === "loading" ? { ...waited, loadingMs: clock.now() - since } : forgetIfGone(waited, { model, loads });
   } finally {
@@ -241,6 +242,14 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
  */
 function answersAroundLoad(model: ModelSpec, request: RouteRequest, next: ModelRef | undefined): boolean {
   return model.onColdLoad === "fallback" && request.named !== model.ref && (next !== undefined || request.coldLoadFallback === true);
+}
+
+/**
+ * Whether a hosted model that says it is loading (a scale-from-zero endpoint) is waited for as a cold load: the user
+ * named it (their choice is not sent to a paid fallback for it), or no model follows it in the chain.
+ */
+function waitsForHostedLoad(model: ModelSpec, request: RouteRequest, next: ModelRef | undefined): boolean {
+  return request.named === model.ref || (next === undefined && request.coldLoadFallback !== true);
 }
 
 /**

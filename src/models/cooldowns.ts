@@ -41,9 +41,11 @@ export interface CooldownEntry {
   retryAfterMs?: number;
   /**
    * The server refused the key itself (an "auth" failure with `keyRefused`): every model called with that
-   * key there cools with it; the words say which key to fix (never the key).
+   * key there cools with it; the words say which key to fix (never the key). `keyHash`: the fingerprint of the
+   * credentials refused (16 hex digits of a SHA-256; empty: none were sent), so that a process started later
+   * keeps the cooldown while the config gives the same key and ends it when it gives another (absent in older files).
    */
-  keyRefused?: { why: string };
+  keyRefused?: { why: string; keyHash?: string | undefined };
 }
 
 /**
@@ -187,10 +189,11 @@ export class Cooldowns {
       const where = credentialWhere(model);
       this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model), where });
     }
-    // A refused key that the config no longer gives the model (a reload with a new key): its cooldown ends.
+    // A refused key that the config no longer gives the model (a reload, or a restart, with a new key): its cooldown ends.
+    // The key refused is the one its entry names (a cooldown this process took from the file), else the one known before.
     const removed: string[] = [];
     for (const [ref, entry] of this.entries) {
-      if (entry.keyRefused === undefined || before.get(ref)?.key === this.credentials.get(ref)?.key) continue;
+      if (entry.keyRefused === undefined || (entry.keyRefused.keyHash ?? before.get(ref)?.key) === this.credentials.get(ref)?.key) continue;
       this.entries.delete(ref);
       removed.push(ref);
     }
@@ -204,9 +207,11 @@ export class Cooldowns {
     const phase = failure.kind === "timeout" && failure.phase !== undefined ? { phase: failure.phase } : {};
     const asked = failure.retryAfterMs !== undefined ? { retryAfterMs: Math.round(failure.retryAfterMs) } : {};
     const refs = serverWide(failure) ? this.servedWithin(ref) : failure.keyRefused === true ? this.sharingKey(ref) : [ref];
-    const refused = failure.keyRefused === true ? { keyRefused: { why: this.keyWords(ref) } } : {};
+    const why = failure.keyRefused === true ? this.keyWords(ref) : undefined;
     for (const each of refs) {
       const failures = (this.entries.get(each)?.failures ?? 0) + 1;
+      const keyHash = this.credentials.get(each)?.key;
+      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}) } } : {};
       const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     }
@@ -236,8 +241,9 @@ export class Cooldowns {
   /**
    * The model and every other one called with the same key: of the same provider, or on the same servers with
    * the same key (two providers in front of one server). A model the config serving does not name: itself alone.
+   * An answer from any of them ends the cooldown of every one whose key was refused (`succeed`).
    */
-  private sharingKey(ref: string): string[] {
+  sharingKey(ref: string): string[] {
     const own = this.credentials.get(ref);
     if (own === undefined) return [ref];
     const sameServers = (theirs: Credential): boolean => theirs.servers.size > 0 && theirs.servers.size === own.servers.size && [...theirs.servers].every((server) => own.servers.has(server));

@@ -82,7 +82,9 @@ export class HealthMonitor {
       const { cooldowns } = this.options;
       const providers = this.providers;
       const cooling = new Set(cooldowns.coolingProviders());
-      await Promise.all(providers.filter((provider) => provider.local && cooling.has(provider.id)).map((provider) => this.probe(provider, round.signal)));
+      /** The models whose refused key a request of this round asks about (one request per key, whichever provider asks first). */
+      const keysAsked = new Set<string>();
+      await Promise.all(providers.filter((provider) => provider.local && cooling.has(provider.id)).map((provider) => this.probe(provider, { signal: round.signal, keysAsked })));
       const now = this.options.clock.now();
       const due = providers.flatMap((provider) => provider.models).filter((model) => {
         if (model.keepWarmIntervalSeconds === undefined || model.source !== "config") return false;
@@ -104,7 +106,8 @@ export class HealthMonitor {
     }, this.options.intervalMs ?? 5_000);
   }
 
-  private async probe(provider: ResolvedProvider, signal: AbortSignal): Promise<void> {
+  private async probe(provider: ResolvedProvider, round: { signal: AbortSignal; keysAsked: Set<string> }): Promise<void> {
+    const { signal, keysAsked } = round;
     const headers = bearerHeaders(provider);
     const answers = await Promise.all(
       provider.replicas.map(async (url) => {
@@ -117,12 +120,24 @@ export class HealthMonitor {
     const { cooldowns, clock } = this.options;
     cooldowns.clearProvider(provider.id);
     const now = clock.now();
-    // A model that stalled, or whose key was refused (a listing may answer without the key), ends its cooldown only with an answer.
-    const stalled = provider.models.filter((model) => (cooldowns.reason(model.ref) === "timeout" || cooldowns.current(model.ref)?.keyRefused !== undefined) && now - (this.lastStallCheck.get(model.ref) ?? -Infinity) >= STALL_CHECK_GAP_MS);
-    await Promise.all(stalled.map((model) => this.askStalled(model, now, signal)));
+    const due = (model: ModelSpec): boolean => now - (this.lastStallCheck.get(model.ref) ?? -Infinity) >= STALL_CHECK_GAP_MS;
+    // A model that stalled ends its cooldown only with an answer of its own.
+    const stalled = provider.models.filter((model) => cooldowns.reason(model.ref) === "timeout" && cooldowns.current(model.ref)?.keyRefused === undefined && due(model));
+    // A refused key (a listing may answer without it) is the key's: one model called with it is asked, and its answer
+    // brings back every model the key was refused for (Cooldowns.succeed); the others are not asked in this round or the next 30 s.
+    const keys: ModelSpec[] = [];
+    for (const model of provider.models) {
+      if (cooldowns.current(model.ref)?.keyRefused === undefined || keysAsked.has(model.ref) || !due(model)) continue;
+      keys.push(model);
+      for (const ref of cooldowns.sharingKey(model.ref)) {
+        keysAsked.add(ref);
+        this.lastStallCheck.set(ref, now);
+      }
+    }
+    await Promise.all([...stalled, ...keys].map((model) => this.askStalled(model, now, signal)));
   }
 
-  /** The server lists again, but the model stalled: one tiny request; an answer ends its cooldown, silence leaves it. */
+  /** The server lists again, but the model stalled (or its key was refused): one tiny request; an answer ends its cooldown, silence leaves it. */
   private async askStalled(model: ModelSpec, now: number, signal: AbortSignal): Promise<void> {
     this.lastStallCheck.set(model.ref, now);
     let answer;

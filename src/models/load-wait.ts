@@ -16,6 +16,10 @@ interface Unanswered {
 const RESEND_AFTER_MS = [500, 1_000, 2_000] as const;
 /** While the server's `/health` says it is loading, the request itself goes again only this often (should the two ever disagree). */
 const RESEND_ANYWAY_MS = 30_000;
+/** A hosted service (`paced`) that names no wait is asked again after these (each ask sends the whole prompt). */
+const PACED_AFTER_MS = [2_000, 5_000, 10_000] as const;
+/** The wait a hosted service asks for (Retry-After, Hugging Face's estimate) is kept within these: an estimate of hours is no reason to stop asking. */
+const PACED_WITHIN_MS = { least: 1_000, most: 30_000 } as const;
 
 export interface LoadWait<Answer extends { ok: true } | Unanswered> {
   clock: Clock;
@@ -36,6 +40,11 @@ export interface LoadWait<Answer extends { ok: true } | Unanswered> {
   said: Unanswered;
   /** The cheap question asked before the request goes again (the server's `/health`); absent: the request is sent each time. */
   look?: ((signal: AbortSignal) => Promise<HealthLook>) | undefined;
+  /**
+   * A hosted service: asked again as often as it asks (its Retry-After or estimate, within 1–30 s), else after 2, 5,
+   * then every 10 s, and once more at the limit where the wait would pass it.
+   */
+  paced?: boolean | undefined;
 }
 
 /**
@@ -57,8 +66,9 @@ export async function untilLoaded<Answer extends { ok: true } | Unanswered>(wait
   let sentAt = clock.now();
   let looking = look !== undefined;
   for (let attempt = 0; ; attempt++) {
-    const delay = RESEND_AFTER_MS[Math.min(attempt, RESEND_AFTER_MS.length - 1)] as number;
-    if (clock.now() + delay > deadline) return stillLoading(wait, last);
+    const left = deadline - clock.now();
+    const delay = wait.paced ? Math.min(pacedDelay(attempt, last.failure.retryAfterMs), left) : (RESEND_AFTER_MS[Math.min(attempt, RESEND_AFTER_MS.length - 1)] as number);
+    if (wait.paced ? left <= 0 : delay > left) return stillLoading(wait, last);
     if (!(await pause(clock, delay, signal))) return cancelled();
     let looked = false;
     if (look && looking && clock.now() - sentAt < RESEND_ANYWAY_MS) {
@@ -76,6 +86,12 @@ export async function untilLoaded<Answer extends { ok: true } | Unanswered>(wait
     if (looked) looking = false;
     last = result;
   }
+}
+
+/** How long a hosted service is left before it is asked again: the wait it asked for, within bounds, else a growing pause. */
+function pacedDelay(attempt: number, askedMs: number | undefined): number {
+  if (askedMs !== undefined) return Math.min(PACED_WITHIN_MS.most, Math.max(PACED_WITHIN_MS.least, askedMs));
+  return PACED_AFTER_MS[Math.min(attempt, PACED_AFTER_MS.length - 1)] as number;
 }
 
 /** Still loading at the load's limit: said with how long it has loaded, when an earlier turn saw it begin. */

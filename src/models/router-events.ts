@@ -67,7 +67,7 @@ export type RouterEvent =
    * The local server is loading the model (LM Studio reported it unloaded, or the server answered that it is loading it: llama.cpp's 503 "Loading model").
    * `forMs`: an earlier turn saw this load begin, so long ago (it is waited for only what is left of its limit).
    */
-  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined }
+  | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined; hosted?: true | undefined }
   /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
   | { type: "tools-off"; model: ModelRef }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */

@@ -41,12 +41,13 @@ export function attemptFailedNotice(event: { model: string; outcome: string; nex
   return `${modelName(event.model, names)} ${outcomeWords(event.outcome)}${next}`;
 }
 
-/** What every channel says while a local server loads the model: waiting for it, or the next model answering meanwhile. */
+/** What every channel says while a server loads the model (a local one, or a hosted service scaled to zero): waiting for it, or the next model answering meanwhile. */
 export function loadingNotice(event: Extract<RouterEvent, { type: "model-loading" }>, names: ModelNames = REFS_ONLY): string {
   const name = modelName(event.model, names);
+  const where = event.hosted ? "its hosted service" : "the local server";
   // A load an earlier turn saw begin: how long it has taken (it is waited for only what is left of its limit).
-  if (event.forMs !== undefined) return `${name} is still loading on the local server (for ${spanWords(event.forMs)}) — ${event.waiting ? "waiting for the rest of its cold-load limit" : "the next model answers meanwhile"}`;
-  return event.waiting ? `loading ${name} on the local server — waiting for it` : `${name} is loading on the local server; the next model answers meanwhile`;
+  if (event.forMs !== undefined) return `${name} is still loading on ${where} (for ${spanWords(event.forMs)}) — ${event.waiting ? "waiting for the rest of its cold-load limit" : "the next model answers meanwhile"}`;
+  return event.waiting ? `loading ${name} on ${where} — waiting for it` : `${name} is loading on ${where}; the next model answers meanwhile`;
 }
 
 function seconds(ms: number): string {

@@ -41,6 +41,22 @@ test("status codes map to kinds; the server's words are kept", () => {
   assert.equal(classify(400, { error: "No models loaded. Please load a model in the developer page or use the `lms load` command." }).kind, "model-not-found");
 });
 
+test("a hosted service loading the model: its estimate is the wait asked for, its header first; OpenRouter's upstream words count", () => {
+  const huggingFace = classify(503, { error: "Model mistralai/Mistral-7B-Instruct-v0.2 is currently loading", estimated_time: 579.3385620117188 });
+  assert.equal(huggingFace.kind, "loading");
+  assert.equal(huggingFace.retryAfterMs, 579_338.5620117188, "estimated_time, in ms");
+  assert.equal(classify(503, { error: "Model x is currently loading", estimated_time: 20 }, { "retry-after": "7" }).retryAfterMs, 7_000, "Retry-After wins");
+  assert.equal(classify(503, { error: "Model x is currently loading", estimated_time: -1 }).retryAfterMs, undefined, "no estimate from a negative time");
+  assert.equal(classify(503, { error: "Service Unavailable", estimated_time: 20 }).retryAfterMs, undefined, "an estimate counts only where the server says it loads");
+  const openRouter = classify(503, { error: { message: "Provider returned error", code: 503, metadata: { raw: JSON.stringify({ error: "Model HuggingFaceH4/zephyr-7b-beta is currently loading", estimated_time: 20.0 }), provider_name: "HuggingFace" } } });
+  assert.equal(openRouter.kind, "loading", "OpenRouter passing on Hugging Face's words");
+  assert.equal(openRouter.retryAfterMs, 20_000);
+  assert.equal(openRouter.message, "POST /v1/x answered 503: Provider returned error: Model HuggingFaceH4/zephyr-7b-beta is currently loading");
+  assert.equal(classify(502, { error: { message: "Provider returned error", code: 502, metadata: { raw: "upstream timed out", provider_name: "X" } } }).message, "POST /v1/x answered 502: Provider returned error: upstream timed out", "raw text, not JSON");
+  assert.equal(classify(429, { error: { message: "That model is still being loaded. Please try again shortly.", type: "server_error" } }).kind, "loading", "OpenAI's fine-tuned model, waking");
+  assert.equal(classify(429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }).kind, "rate-limit");
+});
+
 test("a missing endpoint is its own kind, never model-not-found, and says the status the server sent", () => {
   for (const status of [404, 200]) {
     const failure = classify(status, { error: "Unexpected endpoint or method. (POST /v1/responses)" });

@@ -137,6 +137,43 @@ describe("the health monitor", () => {
     }
   });
 
+  test("a refused key is asked about once per key, not once per model: one tiny request a round for the provider (and another provider sending the same key there), and its answer brings every model back together", async () => {
+    let keyTaken = false;
+    const keyed = await startFakeServer((request) => {
+      // A local server that turned on its API key: its listing answers without one, a request needs the right one.
+      if (request.method === "GET") return { kind: "json", body: { object: "list", data: [{ id: "a", object: "model" }] } };
+      if (!keyTaken) return { kind: "json", status: 401, body: { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } } };
+      return { kind: "sse", frames: completionsStream({ text: "o", usage: { input: 1, output: 1 } }) };
+    });
+    try {
+      const providers = providersOf(`{ models: { mode: "replace", providers: {
+        keyed: { baseUrl: "${keyed.baseUrl}", api: "openai-completions", apiKey: "sk-local-0123456789", models: [{ id: "a" }, { id: "b" }, { id: "c" }] },
+        again: { baseUrl: "${keyed.baseUrl}", api: "openai-completions", apiKey: "sk-local-0123456789", models: [{ id: "d" }] },
+      } } }`);
+      const { clock, cooldowns, monitor } = monitorFor(providers);
+      cooldowns.knowServers(providers.flatMap((provider) => provider.models));
+      const refs = ["keyed/a", "keyed/b", "keyed/c", "again/d"];
+      // Refused again and again: cooling for minutes, past the 30 s between two asks.
+      for (let count = 0; count < 4; count++) cooldowns.fail("keyed/a", { kind: "auth", status: 401, message: "Invalid API Key", keyRefused: true });
+      assert.deepEqual(refs.filter((ref) => cooldowns.until(ref) !== undefined), refs, "the key's models all cool");
+      const posts = (): number => keyed.requests.filter((request) => request.method === "POST").length;
+
+      await monitor.tick();
+      assert.equal(posts(), 1, "one request for the key, not one per model");
+      assert.deepEqual(refs.filter((ref) => cooldowns.until(ref) !== undefined), refs, "refused again: all still cool");
+      await monitor.tick();
+      assert.equal(posts(), 1, "not asked again within 30 s");
+
+      keyTaken = true;
+      clock.advance(30_000);
+      await monitor.tick();
+      assert.equal(posts(), 2, "one request again");
+      assert.deepEqual(refs.filter((ref) => cooldowns.until(ref) !== undefined), [], "the key was taken: every model back together");
+    } finally {
+      await keyed.close();
+    }
+  });
+
   test("an adapter that cannot be loaded is a warning, never an unhandled rejection", async () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown): void => {

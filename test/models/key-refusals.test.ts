@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import { classifyHttpFailure } from "../../src/ai/classify-failure.js";
+import { HttpClient } from "../../src/ai/http/http-client.js";
+import { createRouting } from "../../src/cli/wire-router.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../src/models/cooldowns.js";
 import { startFakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
@@ -8,6 +12,7 @@ import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
 import { resolveText } from "../helpers/config.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { route, routingPerTest } from "../helpers/routing.js";
+import { tempDir } from "../helpers/run-cli.js";
 
 const refusal = (status: number, body: unknown) => classifyHttpFailure(status, JSON.stringify(body), {}, "the server");
 
@@ -150,5 +155,85 @@ describe("a chain of three models on one provider with a refused key", () => {
     const second = await route(routing.router, { chain, context });
     assert.deepEqual(second.outcomes, ["hosted/m1 auth", "hosted/m2 ok"]);
     assert.equal(routing.cooldowns.until("hosted/m3"), undefined);
+  });
+});
+
+describe("a refused key outlives a gateway's restart (the cooldowns file), until the config gives another key", () => {
+  const servers = serversClosedAfterEachTest();
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("the restarted gateway skips the models of the refused key without calling them; a new key in the config is asked at once; the file holds a fingerprint, never the key", async () => {
+    let calls = 0;
+    const server = await startFakeServer((request) => {
+      if (request.method === "POST") calls++;
+      return { kind: "json", status: 401, body: { error: { message: "Incorrect API key provided: sk-****", type: "invalid_request_error", code: "invalid_api_key" } } };
+    });
+    const backup = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "from the backup", usage: { input: 5, output: 2 } }) }));
+    servers.push(server, backup);
+    const chainWith = (key: string) =>
+      resolveText(
+        `{ agents: { defaults: { model: { primary: "hosted/m1", fallbacks: ["hosted/m2", "backup/m"] } } },
+        models: { mode: "replace", providers: {
+          hosted: { baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "\${HOSTED_KEY}", models: [{ id: "m1" }, { id: "m2" }] },
+          backup: { baseUrl: "${backup.baseUrl}", api: "openai-completions", models: [{ id: "m" }] } } } }`,
+        { HOSTED_KEY: key },
+      ).chain.map((entry) => entry.model);
+    const context = { messages: [{ role: "user" as const, content: "hi" }] };
+    const clock = new ManualClock();
+    /** A gateway's routing as `hearth gateway` wires it: the state dir's cooldowns file, every cooldown shared. */
+    const gateway = (key: string) => {
+      const http = new HttpClient();
+      const routing = createRouting({ http, clock, stateDir: temp.dir, sharesCooldowns: "every" });
+      const chain = chainWith(key);
+      routing.cooldowns.knowServers(chain);
+      return { routing, chain, close: () => http.destroy() };
+    };
+
+    const first = gateway("sk-refused-0123456789");
+    try {
+      assert.deepEqual((await route(first.routing.router, { chain: first.chain, context })).outcomes, ["hosted/m1 auth", "hosted/m2 skipped-cooldown", "backup/m ok"]);
+    } finally {
+      first.close();
+    }
+    assert.equal(calls, 1);
+    const file = readFileSync(join(temp.dir, "cooldowns.json"), "utf8");
+    assert.doesNotMatch(file, /sk-refused|0123456789/, "never the key");
+    assert.match(file, /"keyHash":"[0-9a-f]{16}"/, "its fingerprint");
+
+    clock.advance(2_000);
+    const restarted = gateway("sk-refused-0123456789");
+    try {
+      const result = await route(restarted.routing.router, { chain: restarted.chain, context });
+      assert.deepEqual(result.outcomes, ["hosted/m1 skipped-cooldown", "hosted/m2 skipped-cooldown", "backup/m ok"], "the same key: still refused, not called again");
+      assert.match(result.end?.attempts[0]?.message ?? "", /^the server refused the API key hosted\/m1 was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+    } finally {
+      restarted.close();
+    }
+    assert.equal(calls, 1, "the restart did not pay the refused call again");
+
+    clock.advance(2_000);
+    const newKey = gateway("sk-fixed-9876543210");
+    try {
+      assert.deepEqual((await route(newKey.routing.router, { chain: newKey.chain, context })).outcomes, ["hosted/m1 auth", "hosted/m2 skipped-cooldown", "backup/m ok"], "another key: asked at once");
+    } finally {
+      newKey.close();
+    }
+    assert.equal(calls, 2);
+  });
+
+  test("an entry of an older file (no fingerprint) ends at the start, as before: nothing to compare the key with", () => {
+    const older = tempDir();
+    try {
+      const clock = new ManualClock();
+      older.write("cooldowns.json", JSON.stringify({ "hosted/m1": { failures: 1, until: clock.now() + 60_000, kind: "auth", keyRefused: { why: "the server refused the API key" } } }));
+      const routing = createRouting({ clock, stateDir: older.dir, sharesCooldowns: "every" });
+      assert.ok(routing.cooldowns.until("hosted/m1") !== undefined, "read");
+      routing.cooldowns.knowServers([{ ref: "hosted/m1", provider: "hosted", replicas: ["https://api.example.com/v1"], apiKey: "sk-any-0123456789" }]);
+      assert.equal(routing.cooldowns.until("hosted/m1"), undefined);
+      assert.deepEqual(JSON.parse(readFileSync(join(older.dir, "cooldowns.json"), "utf8")), {}, "ended in the file too");
+    } finally {
+      older.cleanup();
+    }
   });
 });

@@ -68,6 +68,25 @@ describe("a real llama-server loading its model", { skip: canHoldLoad() ? false 
     }
   });
 
+  test("while it loads, nothing it answers tells one process from another (a restart unseen cannot be noticed: the remembered load holds until the model answers, routing.md)", async () => {
+    const answers = async (url: string): Promise<string[]> =>
+      Promise.all(
+        ["/health", "/props", "/v1/models", "/slots", "/"].map(async (path) => {
+          const response = await fetch(`${url}${path}`);
+          const headers = [...response.headers].filter(([name]) => name !== "date").map(([name, value]) => `${name}: ${value}`);
+          return `${path} ${response.status} ${headers.join("; ")} ${await response.text()}`;
+        }),
+      );
+    const other = await startLoadingRealServer();
+    try {
+      const [mine, theirs] = [await answers(loading.url), await answers(other.url)];
+      assert.ok(mine.every((answer) => / 503 .*Loading model| 404 /.test(answer)), mine.join("\n"));
+      assert.deepEqual(theirs, mine, "another llama-server process, loading: the same status, headers and bytes on every path");
+    } finally {
+      await other.kill();
+    }
+  });
+
   test("with onColdLoad \"fallback\", the next model answers meanwhile: the attempt says it was loading, and nothing cools down", { timeout: 60_000 }, async () => {
     const file = temp.write("hearth.json5", config());
     const state = join(temp.dir, "around");

@@ -163,6 +163,20 @@ describe("while a turn runs", () => {
     channel.stop();
   });
 
+  test("a hosted model scaled to zero, waited for: its own note (not \"the local model\"), then the answer", async () => {
+    const gateway = new ScriptGateway(() => ({ ok: "ready", events: [{ type: "model-loading", model: "hosted/m" as never, waiting: true, hosted: true }] }));
+    const { channel, whatsapp, clock } = await startChannel({ gateway, dir: temp.dir, name: "loading-hosted" });
+    const arrived = gateway.hold();
+    whatsapp.deliver(whatsapp.text(ALICE, "wake up"));
+    await arrived;
+    clock.advance(4_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    gateway.release();
+    await channel.idle();
+    assert.deepEqual(whatsapp.to(aliceChat), ["_waiting for the model to load on its hosted service…_", "ready"]);
+    channel.stop();
+  });
+
   test("no note when the model answers before the delay", async () => {
     const gateway = new ScriptGateway(() => ({ ok: "quick", events: [{ type: "model-loading", model: "local/m" as never, waiting: true }] }));
     const { channel, whatsapp, clock } = await startChannel({ gateway, dir: temp.dir, name: "no-note" });

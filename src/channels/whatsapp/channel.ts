@@ -44,6 +44,8 @@ export const NOT_KEPT = "Sorry — this message could not be kept: hearth cannot
 /** Said when hearth kept a message but could not write its conversation (the state dir failed): saved unanswered once it can, then /retry answers it. */
 export const KEPT_NOT_ANSWERED = "Sorry — hearth cannot write this conversation right now (its owner sees why in the gateway's log). Your message is kept: it is added to the conversation, unanswered, as soon as hearth can write it — then send /retry to have it answered.";
 export const LOADING_NOTE = "_warming up the local model…_";
+/** The same, for a hosted model scaled to zero that says it is loading (waited for: the user named it, or nothing follows it). */
+export const HOSTED_LOADING_NOTE = "_waiting for the model to load on its hosted service…_";
 
 /**
  * The WhatsApp channel: messages from the people allowed go to the gateway at once (which saves them
@@ -294,7 +296,7 @@ export class WhatsAppChannel {
       if (event.type === "model-loading" && !note && !told) {
         note = this.clock.setTimeout(() => {
           told = true;
-          void this.outbox.reply(message.chat, LOADING_NOTE);
+          void this.outbox.reply(message.chat, event.hosted ? HOSTED_LOADING_NOTE : LOADING_NOTE);
         }, this.options.loadingNoteMs ?? 4_000);
       }
       // A server that says nothing: said once a turn, what is awaited and what comes next (a loading note already said why).

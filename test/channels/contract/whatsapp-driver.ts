@@ -5,7 +5,7 @@
 // driver lets that wait run out before reading what the sender was told.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOADING_NOTE, WhatsAppChannel } from "../../../src/channels/whatsapp/channel.js";
+import { HOSTED_LOADING_NOTE, LOADING_NOTE, WhatsAppChannel } from "../../../src/channels/whatsapp/channel.js";
 import { whatsappSettings } from "../../../src/channels/whatsapp/settings.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../../../src/cli/gateway-runtime.js";
 import type { WhatsAppSection } from "../../../src/config/schema/index.js";
@@ -25,7 +25,7 @@ function shownOf(messages: readonly string[]): Shown {
   const texts: string[] = [];
   for (const message of messages) {
     const lead = /^_([^_\n]+)_\n\n([\s\S]*)$/.exec(message);
-    if (message === LOADING_NOTE) notices.push(message);
+    if (message === LOADING_NOTE || message === HOSTED_LOADING_NOTE) notices.push(message);
     else if (/^(?:Sorry — |This message got no answer)/.test(message)) errors.push(message);
     else if (lead?.[1] !== undefined && lead[2] !== undefined) {
       notices.push(lead[1]);
