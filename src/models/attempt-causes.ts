@@ -25,6 +25,21 @@ export function attemptCauses(attempts: readonly AttemptCause[], maxCause = Numb
     .join("; ");
 }
 
+/** Outcomes hearth decides before any call, whose reason no failed-attempt line told: the summary says it. */
+const JUDGED_BEFORE_CALL = new Set(["skipped-context", "skipped-tools"]);
+
+/**
+ * The route's words when no model answered: each attempt that did not and its outcome, with the reason
+ * where hearth skipped a candidate on its own judgement (too large for its window, tools it cannot use)
+ * — the channel that shows only this line (the page, `sessions show`, WhatsApp) would otherwise say
+ * "skipped-context" and never why. The calls that failed were each told as they failed.
+ */
+export function noneAnsweredWords(attempts: readonly AttemptCause[]): string {
+  const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
+  const said = failed.map((attempt) => `${attempt.model}: ${attempt.outcome}${JUDGED_BEFORE_CALL.has(attempt.outcome) && attempt.cause ? ` — ${attempt.cause}` : ""}`);
+  return `no model could answer (${said.join("; ")})`;
+}
+
 /** How many of the attempts answered: the replies an answer is made of (one per step of an agent's tool turn). */
 export function repliesOf(attempts: readonly { outcome: string }[]): number {
   return attempts.filter((attempt) => attempt.outcome === "ok").length;

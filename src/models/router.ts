@@ -19,6 +19,7 @@ import type { RouterDependencies } from "./router-dependencies.js";
 import { ROUTE_FAULT, type Attempt, type RouterEvent, type SilentServer } from "./router-events.js";
 import { textOnly } from "../ai/compat.js";
 import { localTime } from "../shared/local-time.js";
+import { causeOf, noneAnsweredWords } from "./attempt-causes.js";
 
 export type { AdapterSource, RouteRequest } from "./route-request.js";
 export type { RouterDependencies } from "./router-dependencies.js";
@@ -89,7 +90,7 @@ export class Router {
       out.push({ type: "route-error", message, failure, attempts, spent, ...(shown ? { shown } : {}) });
       out.end();
     };
-    const noneAnswered = (): string => `no model could answer (${attempts.filter((attempt) => attempt.outcome !== "ok").map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
+    const noneAnswered = (): string => noneAnsweredWords(attempts.map((attempt) => ({ model: attempt.model, outcome: attempt.outcome, cause: causeOf(attempt) })));
 
     let context = request.context;
     const judgements = new CandidateJudgements({

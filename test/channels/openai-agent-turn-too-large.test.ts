@@ -77,9 +77,10 @@ describe("agent mode: a turn too large for a candidate's window is not sent to i
     }
   });
 
-  test("the same turn with the fallback down: a 503 whose attempts say why the primary was skipped; nothing was sent to it", async () => {
+  test("the same turn with the fallback down: a 503 whose attempts say why the primary was skipped; nothing was sent to it; the session's words (what the page and `sessions show` say) say why too", async () => {
     const api = (opened = await setup({ local: answers("openai-completions", "local"), backup: down, localWindow: 8192 }));
-    await assert.rejects(api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: HUGE }] }), (error: unknown) => {
+    const session = { headers: { "x-hearth-session": "huge-down" } };
+    await assert.rejects(api.client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: HUGE }] }, session), (error: unknown) => {
       assert.ok(error instanceof OpenAI.APIError, String(error));
       assert.equal(error.status, 503);
       const body = error.error as { message: string; attempts: { model: string; outcome: string; cause?: string }[] };
@@ -89,6 +90,10 @@ describe("agent mode: a turn too large for a candidate's window is not sent to i
       return true;
     });
     assert.equal(posts(api.local), 0);
+    // The page and `sessions show` have only the turn's own words (no attempt list): the skip's reason is in them.
+    const failed = (await api.gateway.store.read("huge-down")).entries.find((entry) => entry.type === "turn-failed");
+    assert.ok(failed?.type === "turn-failed", "the turn's failure is in the session");
+    assert.match(failed.error, /^no model could answer \(local\/m1: skipped-context — local\/m1 has 8,192 tokens of context \(its contextWindow\), and this turn alone takes about [\d,]+ tokens .*: not sent to it; backup\/m2: overloaded\)/);
   });
 
   test("a primary whose server refuses the turn as too long, naming a window that cannot hold the turn itself: neither asked for a summary nor sent the turn again; the fallback answers", async () => {

@@ -1,7 +1,7 @@
 import type { Usage } from "../../../ai/types.js";
 import type { TurnFailureCause } from "../../../sessions/entries.js";
 import type { AnswerFailure, AttemptSummary } from "./answer-events.js";
-import { attemptCauses, causeOf, lastCalled } from "../../../models/attempt-causes.js";
+import { attemptCauses, causeOf, lastCalled, noneAnsweredWords } from "../../../models/attempt-causes.js";
 
 /** Outcomes that mean "nothing could answer right now": retrying later may work (503). */
 const UNAVAILABLE = new Set(["unreachable", "timeout", "overloaded", "loading", "rate-limit", "model-not-found", "cold-loading", "skipped-cooldown", "skipped-context"]);
@@ -80,7 +80,7 @@ export function attemptSummary(attempt: { model: string; outcome: string; ms?: n
 export function withCauses(message: string, attempts: readonly AttemptSummary[]): string {
   const failed = attempts.filter((attempt) => attempt.outcome !== "ok");
   if (!failed.some((attempt) => attempt.cause && !message.includes(attempt.cause))) return message;
-  const summary = `no model could answer (${failed.map((attempt) => `${attempt.model}: ${attempt.outcome}`).join("; ")})`;
+  const summary = noneAnsweredWords(failed);
   if (message === summary) return `no model could answer: ${attemptCauses(failed)}`;
   return `${message} — ${attemptCauses(failed.filter((attempt) => attempt.cause && !message.includes(attempt.cause)))}`;
 }
