@@ -89,6 +89,11 @@ export type TurnResult =
       usage: Usage;
       /** The answer the model gave when it could not be saved (a full disk): shown with the error, not kept in the session. */
       unsavedAnswer?: string | undefined;
+      /**
+       * The words shown before the answer broke off, kept in the session as the turn's answer, marked cut off (its
+       * `truncated` note says why): the turn has that answer, not none — no Retry beside it, as the saved conversation has it.
+       */
+      keptCutOff?: string | undefined;
     };
 
 /** What became of one compaction: the channel shows it, `--json` reports it, `/compact` answers with it. */

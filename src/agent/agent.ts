@@ -183,10 +183,12 @@ export class Agent {
       if (!result.ok) {
         addUsage(usage, failedCalls);
         addUsage(usage, result.spent);
-        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut). A fault's route carries none (it broke before it
-        // could say): what the channel was told of the reply under way is kept then, where the channel showed it live (not restartable).
-        const broken = result.fault && !options.canRestart ? shownSoFar.message((ref) => this.dependencies.catalog.models.get(ref)?.api) : undefined;
-        const partial = result.shown ?? broken;
+        // What was shown ended mid-stream: kept masked as the channel showed it (maskedCut). A route that carries none says what its channel
+        // still shows (ShownSoFar): a fault's (it broke before it could say) where the channel cannot restart, and — where it shows the words
+        // live and can restart — an answer that broke off and that no later model answered over (it failed too, or said nothing before the
+        // stop): those words are still on the screen, and are kept rather than dropped.
+        const stillShown = (result.fault && !options.canRestart) || (options.canRestart && options.showsLiveText) ? shownSoFar.message((ref) => this.dependencies.catalog.models.get(ref)?.api) : undefined;
+        const partial = result.shown ?? stillShown;
         const shown = partial && maskedCut(partial, this.dependencies.secrets);
         if (options.signal?.aborted) return await this.stopped(state, { replies, partial: shown, attempts: result.attempts, options, error: result.error });
         if (shown && turnText([shown]) !== "") return await keepCutOff(state, { shown, error: result.error, attempts: result.attempts, cause: result.fault ? "fault" : "transient", save: (entry) => this.appendOrSay(state, entry) });

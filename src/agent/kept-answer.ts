@@ -46,7 +46,9 @@ export async function keepCutOff(state: TurnState, cut: { shown: AssistantMessag
   state.emit({ type: "notice", text: `the answer was cut off: ${cut.error}`, about: "reply-limit" });
   const message: AssistantMessage = { ...cut.shown, content: cut.shown.content.filter((part) => part.type !== "tool-call"), stopReason: "error" };
   const unsaved = await cut.save({ type: "assistant", id: newEntryId(), at: new Date().toISOString(), message, attempts: cut.attempts.map(record) });
-  return { ok: false, error: unsaved ? `${cut.error}; the part of the answer shown could not be saved: ${unsaved}` : cut.error, session: state.key, attempts: state.attempts, cause: cut.cause, compaction: state.compaction, usage: state.usage };
+  const base = { session: state.key, attempts: state.attempts, cause: cut.cause, compaction: state.compaction, usage: state.usage };
+  if (unsaved) return { ok: false, error: `${cut.error}; the part of the answer shown could not be saved: ${unsaved}`, ...base };
+  return { ok: false, error: cut.error, ...base, keptCutOff: replyText(message) };
 }
 
 /**

@@ -22,7 +22,10 @@ test("words before a tool call stay: what follows is a new paragraph, and a rest
   applyAgentEvent(turn, { type: "tool-end", name: "time", command: "time", isError: false, preview: "12:00" });
   applyAgentEvent(turn, { type: "text-delta", delta: "broken repl" });
   applyAgentEvent(turn, { type: "answer-restart" });
-  assert.equal(turn.text, "PART-ONE before the tool.");
+  // The broken reply stays shown while the next model is asked: its fresh answer's first words take its place (t15 finding 8).
+  assert.equal(turn.text, "PART-ONE before the tool.\n\nbroken repl");
+  applyAgentEvent(turn, { type: "attempt-start", model: "backup/m" });
+  assert.equal(turn.text, "PART-ONE before the tool.\n\nbroken repl");
   applyAgentEvent(turn, { type: "text-delta", delta: "PART-TWO final." });
   assert.equal(turn.text, "PART-ONE before the tool.\n\nPART-TWO final.", "as the stream and the turn's final text have it");
 });

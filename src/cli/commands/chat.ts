@@ -104,7 +104,7 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           } else if (event.type === "attempt-failed" && event.next) {
             status(attemptFailedNotice(event, runtime.catalog));
           } else if (event.type === "answer-restart") {
-            if (streamed) io.stdout.write(`\n${paint("yellow", "— that answer broke off; a fresh one follows —")}\n`);
+            if (streamed) io.stdout.write(`\n${paint("yellow", "— that answer broke off; another try follows (if none answers, the part above is kept) —")}\n`);
           } else if (event.type === "compaction") {
             if (event.phase === "start") status("compacting the conversation");
             else spinner.stop();
@@ -136,7 +136,9 @@ export async function chatCommand(io: CliIo, options: ChatOptions, input: NodeJS
           if (streamed) io.stdout.write("\n");
           // An answer that could not be saved is shown all the same (the error says it was not kept).
           else if (result.unsavedAnswer !== undefined) writeLine(io.stdout, terminalSafe(result.unsavedAnswer));
-          writeLine(io.stderr, paint("red", `${result.unsavedAnswer === undefined ? "no answer" : "not saved"}: ${result.error}`));
+          // Words shown before the answer broke off are kept as its answer, cut off (the notice above said so): not "no answer".
+          const label = result.unsavedAnswer !== undefined ? "not saved" : result.keptCutOff !== undefined ? "cut off, the part shown kept as the answer" : "no answer";
+          writeLine(io.stderr, paint("red", `${label}: ${result.error}`));
           writeLine(io.stderr, paint("dim", `(${failureHint({ cause: result.cause, attempts: result.attempts, command: configuredCommand(io), retry: "/retry", keyPath: apiKeyPath(runtime.catalog) })}; /status shows the model)`));
         } else {
           if (tty) io.stdout.write(streamed ? "\n" : `${terminalSafe(result.text)}\n`);

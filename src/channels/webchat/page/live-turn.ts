@@ -36,10 +36,16 @@ export interface LiveTurn {
   replyFrom: { text: number; reasoning: number };
   /** The model ran its tools after some words: what it says next is a new paragraph (as the turn's final text has it). */
   paragraph: boolean;
+  /**
+   * The answer restarted (another model, or the same one again, after a break): the words of the reply that broke
+   * stay shown until the fresh answer's first words take their place — when none come, they are the turn's
+   * cut-off answer, as the session keeps them (never dropped from the page while the next model is tried).
+   */
+  restarted: boolean;
 }
 
 export function newLiveTurn(turn?: string): LiveTurn {
-  return { turn, seq: 0, text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, message: undefined, retryOf: undefined, replyFrom: { text: 0, reasoning: 0 }, paragraph: false };
+  return { turn, seq: 0, text: "", reasoning: "", notes: [], done: false, model: undefined, failed: false, message: undefined, retryOf: undefined, replyFrom: { text: 0, reasoning: 0 }, paragraph: false, restarted: false };
 }
 
 /** The "no reply from … for 8 s" line says what is happening now: a newer one, a token or the attempt's end replaces it. */
@@ -50,6 +56,7 @@ function endWaiting(turn: LiveTurn): void {
 /** Folds one event of a running turn into what is shown; `names` names each model as the turn's fallback notice does (its alias, else its ref). */
 export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelNames = REFS_ONLY): void {
   if (event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "attempt-failed" || event.type === "attempt-waiting") endWaiting(turn);
+  if ((event.type === "text-delta" || event.type === "reasoning-delta") && event.delta !== "" && turn.restarted) replaceBrokenReply(turn);
   switch (event.type) {
     case "text-delta":
       if (turn.paragraph && event.delta !== "") {
@@ -62,9 +69,7 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelN
       turn.reasoning += event.delta;
       return;
     case "answer-restart":
-      turn.text = turn.text.slice(0, turn.replyFrom.text);
-      turn.reasoning = turn.reasoning.slice(0, turn.replyFrom.reasoning);
-      turn.paragraph = turn.text.trim() !== "";
+      turn.restarted = true;
       return;
     case "tool-start":
       turn.replyFrom = { text: turn.text.length, reasoning: turn.reasoning.length };
@@ -89,6 +94,14 @@ export function applyAgentEvent(turn: LiveTurn, event: AgentEvent, names: ModelN
   else turn.notes.push(shown);
 }
 
+/** The fresh answer's first words came: the reply that broke off before it goes (not the words said before its tools ran). */
+function replaceBrokenReply(turn: LiveTurn): void {
+  turn.text = turn.text.slice(0, turn.replyFrom.text);
+  turn.reasoning = turn.reasoning.slice(0, turn.replyFrom.reasoning);
+  turn.paragraph = turn.text.trim() !== "";
+  turn.restarted = false;
+}
+
 /** The turn's outcome: the model that answered, the fallback note, or the failure in words. */
 export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
   turn.done = true;
@@ -100,6 +113,12 @@ export function applyTurnResult(turn: LiveTurn, result: TurnResult): void {
     if (result.notice) turn.notes.push({ kind: "fallback", text: result.notice });
     // The turn's own notice said so already (with the limit), unless the page came in after it.
     if (result.truncated && !turn.notes.some((note) => note.kind === "truncated")) turn.notes.push({ kind: "truncated", text: "the answer was cut off (the model stopped for length)" });
+    return;
+  }
+  // The words shown before the answer broke off are kept as its cut-off answer (the session's entry, its `truncated` note saying why):
+  // answered, cut off — as the saved conversation shows it, with no Retry beside it and no "no answer" line.
+  if (result.keptCutOff !== undefined) {
+    if (turn.text === "") turn.text = result.keptCutOff;
     return;
   }
   turn.failed = true;
