@@ -2,6 +2,7 @@ import type { ModelRef } from "../ai/model-spec.js";
 import type { Message, ToolResultMessage, UserMessage } from "../ai/types.js";
 import type { SessionEntry } from "../sessions/entries.js";
 import { outlineOf, type EntryIndex } from "./conversation-index.js";
+import { freshMarkSets, TurnMarksFold } from "./turn-marks-fold.js";
 import { stableUntrusted } from "./untrusted.js";
 
 /** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
@@ -45,16 +46,16 @@ export interface ViewOptions {
  *
  * Its work is that of the entries from the turn of the first one sent (or of the last compaction or
  * trim) on: where the conversation starts, its summary and what it keeps come from the outline (the
- * session's index, else one pass that looks at nothing but entry types), and which turns got no answer
- * or were replaced is decided from that turn on (see turnMarks: a turn's marks come from it and what
- * follows it).
+ * session's index, else one pass that looks at nothing but entry types), and so do which turns got no
+ * answer or were replaced (the index folds them as it folds its entries; without one they are decided
+ * from that turn on — see turnMarksFrom: a turn's marks come from it and what follows it).
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
   const { start, model, reasoning, summary, firstKept, foldedAt } = options.index?.outline(entries) ?? outlineOf(entries);
   // From the turn of the first entry that counts (sent, or the first after the last fold): the turn that entry is in decides whether it is left out.
   const from = turnStart(entries, { at: Math.min(firstKept, foldedAt + 1), start });
   // Unanswered turns are left out; a cut-off answer's turn that `/retry` sent again, or an answered one a client asked again (a regenerate), is replaced by the resend (the model never sees the message twice, nor the answer it replaced).
-  const { unanswered, replaced } = latestTurnMarks(entries, { from, start, pending: options.pending, index: options.index });
+  const { unanswered, replaced } = options.index?.turnMarks(entries, options.pending) ?? latestTurnMarks(entries, { from, start, pending: options.pending, index: options.index });
 
   const messages: Message[] = [];
   const ids: (string | undefined)[] = [];
@@ -201,51 +202,11 @@ export interface TurnMarks {
  * came before it only marks turns before it.
  */
 export function turnMarksFrom(entries: readonly SessionEntry[], where: { from: number; pending: string | undefined }): TurnMarks {
-  const { pending } = where;
-  const unanswered = new Set<string>();
-  const cutOff = new Set<string>();
-  const replaced = new Set<string>();
-  /** Turns answered in full: a resend of one replaces it only when the resend is answered (or under way). */
-  const complete = new Set<string>();
-  /** A try that got no answer → the message it sent again: a resend of that try resends that message (a Retry of a regenerate that failed replaces what the regenerate would have). */
-  const sentAgain = new Map<string, string>();
-  let turn: string | undefined;
-  let resendOf: string | undefined;
-  let answered = false;
-  let failed = false;
-  let stop: string | undefined;
-  const close = (): void => {
-    if (turn === undefined) return;
-    if (!answered && turn !== pending) unanswered.add(turn);
-    if (resendOf !== undefined && unanswered.has(turn)) sentAgain.set(turn, resendOf);
-    if (stop === "length" || stop === "error" || stop === "aborted") cutOff.add(turn);
-    else if (answered && !failed) complete.add(turn);
-    if (resendOf !== undefined && complete.has(resendOf) && (turn === pending || (answered && !failed))) replaced.add(resendOf);
-  };
-  for (let index = where.from; index < entries.length; index++) {
-    const entry = entries[index] as SessionEntry;
-    if (entry.type === "user") {
-      close();
-      turn = entry.id;
-      answered = false;
-      failed = false;
-      stop = undefined;
-      resendOf = entry.retryOf === undefined ? undefined : (sentAgain.get(entry.retryOf) ?? entry.retryOf);
-      if (resendOf !== undefined && cutOff.has(resendOf)) replaced.add(resendOf);
-    } else if (entry.type === "assistant") {
-      answered = true;
-      stop = entry.message.stopReason;
-    } else if (entry.type === "turn-failed") {
-      stop = undefined;
-      if (turn !== undefined) {
-        unanswered.add(turn);
-        answered = true; // already counted
-        failed = true;
-      }
-    }
-  }
-  close();
-  return { unanswered, cutOff, replaced };
+  const sets = freshMarkSets();
+  const fold = new TurnMarksFold(sets, where.pending);
+  for (let index = where.from; index < entries.length; index++) fold.add(entries[index] as SessionEntry);
+  fold.close();
+  return { unanswered: sets.unanswered, cutOff: sets.cutOff, replaced: sets.replaced };
 }
 
 /**

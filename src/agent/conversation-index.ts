@@ -1,5 +1,6 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { SessionEntry } from "../sessions/entries.js";
+import { freshMarkSets, markSetsOver, TurnMarksFold, type MarkSet, type MarkSets } from "./turn-marks-fold.js";
 
 /**
  * Where a session's current conversation stands, in positions of its entries: what `conversationView`
@@ -36,6 +37,11 @@ export class EntryIndex {
   private readonly firstById = new Map<string, number>();
   /** Kept ids of the current conversation's folds that no entry had yet: the first entry with one of them moves `firstKept` there. */
   private readonly unresolved = new Set<string>();
+  /** The current conversation's turns marked (turnMarks) as far as folded, none of them under way; its last turn is open. */
+  private marks: MarkSets = freshMarkSets();
+  private marksFold = new TurnMarksFold(this.marks, undefined);
+  /** Where the open turn's message is (-1: none). */
+  private openAt = -1;
 
   /** How many entries are folded. */
   get size(): number {
@@ -99,14 +105,35 @@ export class EntryIndex {
     return outline;
   }
 
+  /**
+   * The marks of the current conversation's turns (turnMarks) of `entries` (covered by this index), with
+   * the turn under way (`pending`); undefined when the folded marks do not hold for them — a /new after
+   * the folded entries, or `pending` the id of a turn they closed (every turn was closed as not under way).
+   */
+  turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: MarkSet; cutOff: MarkSet; replaced: MarkSet } | undefined {
+    for (let at = this.count; at < entries.length; at++) if (entries[at]?.type === "reset") return undefined;
+    const first = pending === undefined ? undefined : this.firstById.get(pending);
+    if (first !== undefined && first < this.openAt) return undefined;
+    const sets = markSetsOver(this.marks);
+    const fold = new TurnMarksFold(sets, pending, this.marksFold.open);
+    for (let at = this.count; at < entries.length; at++) fold.add(entries[at] as SessionEntry);
+    fold.close();
+    return sets;
+  }
+
   private fold(entry: SessionEntry, at: number): void {
     const state = this.state;
     if (entry.type === "reset") {
       Object.assign(state, { start: at + 1, summary: undefined, firstKept: at + 1, foldedAt: at });
       this.firstById.clear();
       this.unresolved.clear();
+      this.marks = freshMarkSets();
+      this.marksFold = new TurnMarksFold(this.marks, undefined);
+      this.openAt = -1;
       return;
     }
+    if (entry.type === "user") this.openAt = at;
+    this.marksFold.add(entry);
     if ("id" in entry && !this.firstById.has(entry.id)) {
       this.firstById.set(entry.id, at);
       if (this.unresolved.delete(entry.id)) state.firstKept = Math.max(state.firstKept, at);

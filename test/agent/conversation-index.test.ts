@@ -158,6 +158,7 @@ function randomSession(seed: number, turns: number): SessionEntry[] {
 const pendings = (entries: readonly SessionEntry[]): (string | undefined)[] => [undefined, entries.findLast((entry) => entry.type === "user")?.id, entries.find((entry) => entry.type === "user")?.id];
 
 test("the view from the session's index (entries noted as they are read, a turn's own copies after them) is the view built from scratch, byte for byte", () => {
+  let folded = 0;
   for (let seed = 1; seed <= 150; seed++) {
     const entries = randomSession(seed, 40);
     const indexes = new EntryIndexes();
@@ -179,11 +180,22 @@ test("the view from the session's index (entries noted as they are read, a turn'
         assert.equal(JSON.stringify(conversationView(array, { pending })), expected, `seed ${seed}, ${length} entries, from scratch, pending ${pending}`);
       }
       assert.deepEqual(sessionSettings(array, index), referenceSettings(array), `seed ${seed}, ${length} entries: settings`);
+      // The marks the index folded, with the array's own entries and the turn under way: those of a pass over the whole conversation.
+      for (const pending of index ? pendings(array) : []) {
+        const marks = index?.turnMarks(array, pending);
+        if (!marks) continue;
+        folded++;
+        const current = array.slice(referenceSettings(array).start);
+        const whole = turnMarks(current, pending);
+        const ids = new Set(current.flatMap((entry) => (entry.type === "user" ? [entry.id, ...(entry.retryOf ? [entry.retryOf] : [])] : [])));
+        for (const kind of ["unanswered", "cutOff", "replaced"] as const) for (const id of ids) assert.equal(marks[kind].has(id), whole[kind].has(id), `seed ${seed}, ${length} entries, pending ${pending}: ${kind} ${id}`);
+      }
       // A fold not saved, after the array: read with the index, never folded into it.
       const fold: SessionEntry = { type: "trim", id: "probe", at, firstKeptId: array.findLast((entry) => entry.type === "user")?.id ?? "none", tokensBefore: 0, reason: "probe" };
       assert.equal(JSON.stringify(conversationView([...array, fold], { index: indexes.covering([...array, fold]) })), JSON.stringify(referenceView([...array, fold], undefined)), `seed ${seed}, ${length} entries and a fold not saved`);
     }
   }
+  assert.ok(folded > 5000, `the index's marks were used ${folded} times`);
 });
 
 test("a turn's marks read from its message on are those of a pass over the whole conversation (an id said twice read from the start)", () => {
