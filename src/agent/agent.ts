@@ -10,6 +10,7 @@ import { currentConversation, newEntryId } from "../sessions/session-store.js";
 import type { CompactionOutcome, TurnResult } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, sessionSettings } from "./build-context.js";
+import { EntryIndexes, type EntryIndex } from "./conversation-index.js";
 import { pickRetry, type RetryAsked } from "./retry-choices.js";
 import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
@@ -42,13 +43,15 @@ export class Agent {
   /** Models whose smaller real window the user was told about (once per process). */
   private readonly announcedWindows = new Set<string>();
   private readonly compactor: Compactor;
+  /** Each session's index, brought up to its entries at each read: a turn's work before what it sends is not done over the whole file again. */
+  private readonly indexes = new EntryIndexes();
 
   constructor(
     readonly spec: AgentSpec,
     private readonly dependencies: AgentDependencies,
   ) {
     this.windows = dependencies.windows ?? new KnownWindows(undefined);
-    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending, budget) => this.rawPromptTokens(entries, pending, budget) });
+    this.compactor = new Compactor({ router: dependencies.router, store: dependencies.store, spec, budget: (model) => this.budget(model), promptTokens: (entries, pending, budget) => this.prompt(entries, pending, budget).tokens, rawPromptTokens: (entries, pending, budget) => this.rawPromptTokens(entries, pending, budget), indexes: this.indexes });
   }
 
   /** The session's chain: its `/model` choice (or this turn's `--model`) first, then the agent's chain. */
@@ -58,13 +61,13 @@ export class Agent {
   }
 
   private lookupSessionModel(entries: readonly SessionEntry[]): ModelSpec | undefined {
-    const ref = sessionSettings(entries).model;
+    const ref = this.settings(entries).model;
     return ref ? this.dependencies.catalog.models.get(ref) : undefined;
   }
 
   /** When the session's `/model` choice is no longer in the config: what to say (the chain answers instead), else undefined. */
   lostModelNotice(entries: readonly SessionEntry[], answering: ModelSpec | undefined): string | undefined {
-    return lostModelWords(sessionSettings(entries).model, { catalog: this.dependencies.catalog, answering });
+    return lostModelWords(this.settings(entries).model, { catalog: this.dependencies.catalog, answering });
   }
 
   /** What to say when the chain is empty: where to set a model, and the command that writes one. */
@@ -74,8 +77,21 @@ export class Agent {
     return `no model is configured: ${missing ? `there is no config file at ${missing}; ` : ""}set ${key} (\`${this.dependencies.initCommand ?? "hearth init"}\` writes a starter config)`;
   }
 
+  /** The session's `/model` choice and `/reasoning` setting, and where its current conversation starts (sessionSettings). */
+  settings(entries: readonly SessionEntry[]): ReturnType<typeof sessionSettings> {
+    return sessionSettings(entries, this.indexOf(entries));
+  }
+
+  /** The index of the session whose entries `entries` begins with (read by `readSession`), if there is one. */
+  indexOf(entries: readonly SessionEntry[]): EntryIndex | undefined {
+    return this.indexes.covering(entries);
+  }
+
+  /** The session's entries as its store holds them now (its index brought up to them). */
   async readSession(key: string): Promise<SessionEntry[]> {
-    return (await this.dependencies.store.read(key)).entries;
+    const entries = (await this.dependencies.store.read(key)).entries;
+    this.indexes.note(entries);
+    return entries;
   }
 
   /**
@@ -93,7 +109,7 @@ export class Agent {
    * shares it between the router and each candidate it calls (CandidateContexts).
    */
   promptView(entries: readonly SessionEntry[], pending?: string): PromptView {
-    const view = conversationView(entries, { pending });
+    const view = conversationView(entries, { pending, index: this.indexOf(entries) });
     // The session's first entry stands for it while the store holds it in memory: the adapters keep its history's wire form that long.
     const context: Context = { systemPrompt: this.spec.systemPrompt, messages: view.messages, tools: this.dependencies.tools.definitions(policyFor(this.spec.tools)), history: entries[0] };
     return { context, tokens: (countedBy) => sentTokens(context, { measuredFrom: view.measuredFrom, countedBy }) };
@@ -261,7 +277,7 @@ export class Agent {
   /** Saves the user's message (with the session's first entry when new), flushed to disk: the one fsync of a turn. */
   private async saveMessage(key: string, said: string, message: { options: TurnOptions; marker: UntrustedMarker }): Promise<{ entries: SessionEntry[]; user: UserEntry; text: string; quoted: string | undefined }> {
     const { options, marker } = message;
-    const entries = (await this.dependencies.store.read(key)).entries;
+    const entries = await this.readSession(key);
     const fresh: SessionEntry[] = [];
     if (entries.length === 0) fresh.push({ type: "session", version: 1, at: now(), agent: this.spec.id });
     const quoted = options.retry ? options.retry.quoted : options.quoted ? marker.wrap(options.quoted, QUOTED_SOURCE) : undefined;

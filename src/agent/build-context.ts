@@ -1,6 +1,8 @@
 import type { ModelRef } from "../ai/model-spec.js";
 import type { Message, ToolResultMessage, UserMessage } from "../ai/types.js";
 import type { SessionEntry } from "../sessions/entries.js";
+import { outlineOf, type EntryIndex } from "./conversation-index.js";
+import { freshMarkSets, TurnMarksFold } from "./turn-marks-fold.js";
 import { stableUntrusted } from "./untrusted.js";
 
 /** The summary is the assistant's own notes, not the user's words: it says so, so it carries no authority. */
@@ -25,6 +27,8 @@ export interface ConversationView {
 export interface ViewOptions {
   /** The user entry of the turn under way: in the view although it has no answer yet. */
   pending?: string | undefined;
+  /** The session's index (EntryIndexes.covering): what comes before the messages sent is found without going over it. */
+  index?: EntryIndex | undefined;
 }
 
 /**
@@ -39,23 +43,19 @@ export interface ViewOptions {
  * message opens with STOPPED_NOTE. A tool call sent with no result saved (a turn ended at maxSteps, one
  * a killed process cut where no journal line was written to mark it) is sent with NO_RESULT as its
  * result: the APIs refuse a tool call without one.
+ *
+ * Its work is that of the entries from the turn of the first one sent (or of the last compaction or
+ * trim) on: where the conversation starts, its summary and what it keeps come from the outline (the
+ * session's index, else one pass that looks at nothing but entry types), and so do which turns got no
+ * answer or were replaced (the index folds them as it folds its entries; without one they are decided
+ * from that turn on — see turnMarksFrom: a turn's marks come from it and what follows it).
  */
 export function conversationView(entries: readonly SessionEntry[], options: ViewOptions = {}): ConversationView {
-  const { start, model, reasoning } = sessionSettings(entries);
-  const current = start === 0 ? entries : entries.slice(start);
-  let summary: string | undefined;
-  let firstKept = 0;
-  let foldedAt = -1;
-  for (let index = 0; index < current.length; index++) {
-    const entry = current[index] as SessionEntry;
-    if (entry.type !== "compaction" && entry.type !== "trim") continue;
-    if (entry.type === "compaction") summary = entry.summary;
-    const kept = current.findIndex((candidate) => "id" in candidate && candidate.id === entry.firstKeptId);
-    firstKept = Math.max(firstKept, kept >= 0 ? kept : index + 1);
-    foldedAt = index;
-  }
+  const { start, model, reasoning, summary, firstKept, foldedAt } = options.index?.outline(entries) ?? outlineOf(entries);
+  // From the turn of the first entry that counts (sent, or the first after the last fold): the turn that entry is in decides whether it is left out.
+  const from = turnStart(entries, { at: Math.min(firstKept, foldedAt + 1), start });
   // Unanswered turns are left out; a cut-off answer's turn that `/retry` sent again, or an answered one a client asked again (a regenerate), is replaced by the resend (the model never sees the message twice, nor the answer it replaced).
-  const { unanswered, replaced } = turnMarks(current, options.pending);
+  const { unanswered, replaced } = options.index?.turnMarks(entries, options.pending) ?? latestTurnMarks(entries, { from, start, pending: options.pending, index: options.index });
 
   const messages: Message[] = [];
   const ids: (string | undefined)[] = [];
@@ -68,8 +68,8 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   let skipping = false;
   /** The last answer sent was one the user stopped: the next user message says so (STOPPED_NOTE). */
   let stoppedBefore = false;
-  for (let index = 0; index < current.length; index++) {
-    const entry = current[index] as SessionEntry;
+  for (let index = from; index < entries.length; index++) {
+    const entry = entries[index] as SessionEntry;
     if (index > foldedAt && measuredFrom === undefined) measuredFrom = messages.length;
     if (entry.type === "user") skipping = unanswered.has(entry.id) || replaced.has(entry.id);
     if (index < firstKept || skipping) continue;
@@ -104,6 +104,41 @@ export function conversationView(entries: readonly SessionEntry[], options: View
   return { messages, ids, summary, model, reasoning, measuredFrom: measuredFrom ?? messages.length };
 }
 
+/**
+ * The marks of the turns from `from` on (turnMarksFrom), read from there on — unless a message from
+ * there on has the id of an entry before it in the conversation (ids are random: two may be the same):
+ * a pass over the whole conversation (`start` on) marks them then, as it always did.
+ */
+export function latestTurnMarks(entries: readonly SessionEntry[], where: { from: number; start: number; pending: string | undefined; index?: EntryIndex | undefined }): TurnMarks {
+  const { from, start, pending, index } = where;
+  return turnMarksFrom(entries, { from: idsRepeat(entries, { from, start, index }) ? start : from, pending });
+}
+
+/** Whether a user entry from `from` on has the id of an entry between `start` and `from` (the index's positions looked up, the entries it has not folded read). */
+function idsRepeat(entries: readonly SessionEntry[], where: { from: number; start: number; index: EntryIndex | undefined }): boolean {
+  const { from, start, index } = where;
+  if (from <= start) return false;
+  const later = new Set<string>();
+  for (let position = from; position < entries.length; position++) {
+    const entry = entries[position] as SessionEntry;
+    if (entry.type !== "user") continue;
+    const first = index?.firstAt(entry.id);
+    if (first !== undefined && first >= start && first < from) return true;
+    later.add(entry.id);
+  }
+  for (let position = Math.max(start, index?.size ?? 0); position < from; position++) {
+    const entry = entries[position] as SessionEntry;
+    if ("id" in entry && later.has(entry.id)) return true;
+  }
+  return false;
+}
+
+/** The position of the user entry that opens the turn `at` is in (`at` itself when it is one), or `start` when no turn opens before it. */
+function turnStart(entries: readonly SessionEntry[], find: { at: number; start: number }): number {
+  for (let index = Math.min(find.at, entries.length - 1); index > find.start; index--) if (entries[index]?.type === "user") return index;
+  return find.start;
+}
+
 /** Tool calls sent with no result saved (maxSteps, a cut turn nothing marked); the APIs need one for each. */
 function closePending(pendingCalls: Map<string, string>, view: Pick<ConversationView, "messages" | "ids">): void {
   if (pendingCalls.size === 0) return;
@@ -116,18 +151,11 @@ function closePending(pendingCalls: Map<string, string>, view: Pick<Conversation
 
 /**
  * The session's `/model` choice and `/reasoning` setting (they outlast `/new`) and where the current
- * conversation starts (after the last /new): one pass over the entries, nothing built — what a turn
- * needs before its view, without building the view.
+ * conversation starts (after the last /new): from the session's index where there is one (else one pass
+ * over the entries), nothing built — what a turn needs before its view, without building the view.
  */
-export function sessionSettings(entries: readonly SessionEntry[]): { start: number; model: ModelRef | undefined; reasoning: boolean } {
-  let start = 0;
-  let model: ModelRef | undefined;
-  let reasoning = false;
-  entries.forEach((entry, index) => {
-    if (entry.type === "reset") start = index + 1;
-    if (entry.type === "model-change") model = entry.model ?? undefined;
-    if (entry.type === "settings") reasoning = entry.reasoning;
-  });
+export function sessionSettings(entries: readonly SessionEntry[], index?: EntryIndex): { start: number; model: ModelRef | undefined; reasoning: boolean } {
+  const { start, model, reasoning } = index?.outline(entries) ?? outlineOf(entries);
   return { start, model, reasoning };
 }
 
@@ -157,50 +185,28 @@ export function unansweredTurns(entries: readonly SessionEntry[], pending?: stri
  * resend always comes after the turn it sends again, so that turn is closed (cut off or not) by the
  * time it is met.
  */
-export function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): { unanswered: Set<string>; cutOff: Set<string>; replaced: Set<string> } {
-  const unanswered = new Set<string>();
-  const cutOff = new Set<string>();
-  const replaced = new Set<string>();
-  /** Turns answered in full: a resend of one replaces it only when the resend is answered (or under way). */
-  const complete = new Set<string>();
-  /** A try that got no answer → the message it sent again: a resend of that try resends that message (a Retry of a regenerate that failed replaces what the regenerate would have). */
-  const sentAgain = new Map<string, string>();
-  let turn: string | undefined;
-  let resendOf: string | undefined;
-  let answered = false;
-  let failed = false;
-  let stop: string | undefined;
-  const close = (): void => {
-    if (turn === undefined) return;
-    if (!answered && turn !== pending) unanswered.add(turn);
-    if (resendOf !== undefined && unanswered.has(turn)) sentAgain.set(turn, resendOf);
-    if (stop === "length" || stop === "error" || stop === "aborted") cutOff.add(turn);
-    else if (answered && !failed) complete.add(turn);
-    if (resendOf !== undefined && complete.has(resendOf) && (turn === pending || (answered && !failed))) replaced.add(resendOf);
-  };
-  for (const entry of entries) {
-    if (entry.type === "user") {
-      close();
-      turn = entry.id;
-      answered = false;
-      failed = false;
-      stop = undefined;
-      resendOf = entry.retryOf === undefined ? undefined : (sentAgain.get(entry.retryOf) ?? entry.retryOf);
-      if (resendOf !== undefined && cutOff.has(resendOf)) replaced.add(resendOf);
-    } else if (entry.type === "assistant") {
-      answered = true;
-      stop = entry.message.stopReason;
-    } else if (entry.type === "turn-failed") {
-      stop = undefined;
-      if (turn !== undefined) {
-        unanswered.add(turn);
-        answered = true; // already counted
-        failed = true;
-      }
-    }
-  }
-  close();
-  return { unanswered, cutOff, replaced };
+export function turnMarks(entries: readonly SessionEntry[], pending: string | undefined): TurnMarks {
+  return turnMarksFrom(entries, { from: 0, pending });
+}
+
+export interface TurnMarks {
+  unanswered: Set<string>;
+  cutOff: Set<string>;
+  replaced: Set<string>;
+}
+
+/**
+ * turnMarks of the turns from `from` (a user entry, or the conversation's start) on, read from there
+ * on: the same marks as a pass from the start gives them. A turn's marks come from its own entries and
+ * the resends after it (a resend comes after what it sends again, and so do the tries between); what
+ * came before it only marks turns before it.
+ */
+export function turnMarksFrom(entries: readonly SessionEntry[], where: { from: number; pending: string | undefined }): TurnMarks {
+  const sets = freshMarkSets();
+  const fold = new TurnMarksFold(sets, where.pending);
+  for (let index = where.from; index < entries.length; index++) fold.add(entries[index] as SessionEntry);
+  fold.close();
+  return { unanswered: sets.unanswered, cutOff: sets.cutOff, replaced: sets.replaced };
 }
 
 /**

@@ -11,6 +11,7 @@ import { currentConversation, newEntryId, type SessionStore } from "../sessions/
 import type { AgentEvent, CompactionOutcome } from "./agent-events.js";
 import type { AgentSpec } from "./agent-spec.js";
 import { conversationView, type ConversationView } from "./build-context.js";
+import type { EntryIndexes } from "./conversation-index.js";
 import { planCompaction, planTrim, SUMMARY_SYSTEM, summarizeInChunks, type CompactionPlan } from "./compaction.js";
 import type { Budget } from "./context-budget.js";
 import { localClock } from "../shared/local-time.js";
@@ -51,6 +52,8 @@ export interface CompactorDependencies {
   rawPromptTokens: (entries: readonly SessionEntry[], pending: string | undefined, budget: Budget) => number;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: (() => number) | undefined;
+  /** The sessions' indexes (the agent's): a fold's view is built without going over the whole file. */
+  indexes?: EntryIndexes | undefined;
 }
 
 const now = (): string => new Date().toISOString();
@@ -103,7 +106,7 @@ export class Compactor {
   async fold(request: CompactRequest): Promise<Fold> {
     const { spec } = this.dependencies;
     const { entries, budget, emit } = request;
-    const view = conversationView(entries, { pending: request.pending });
+    const view = conversationView(entries, { pending: request.pending, index: this.dependencies.indexes?.covering(entries) });
     const tokensBefore = this.dependencies.promptTokens(entries, request.pending, budget);
     // Kept turns are measured by the estimate; the budget is the server's count: scaled by how its tokenizer counts (llama.cpp's /tokenize).
     const keep = Math.floor(Math.min(spec.compaction.keepRecentTokens, budget.promptTokens * (request.force ? 0.3 : 0.5)) / Math.max(1, budget.tokenRatio));
@@ -165,7 +168,7 @@ export class Compactor {
    */
   private trim(request: CompactRequest, planned: CompactionPlan, tokensBefore: number, reason: string, calls: readonly AttemptRecord[] = []): Fold {
     const { budget } = request;
-    const view = conversationView(request.entries, { pending: request.pending });
+    const view = conversationView(request.entries, { pending: request.pending, index: this.dependencies.indexes?.covering(request.entries) });
     const probe = (firstKeptId: string): SessionEntry => ({ type: "trim", id: "probe", at: now(), firstKeptId, tokensBefore, reason });
     // A cut is measured with the trim appended, where no reply the server counted calibrates the estimate
     // yet: scale it as the server counts now (a tokenizer that counts twice the estimate kept twice too

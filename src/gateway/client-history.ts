@@ -1,11 +1,12 @@
+import type { Agent } from "../agent/agent.js";
 import type { UserEntry } from "../agent/agent-options.js";
-import { turnMarks } from "../agent/build-context.js";
+import { latestTurnMarks, sessionSettings } from "../agent/build-context.js";
+import type { EntryIndex } from "../agent/conversation-index.js";
 import { commandWord, literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry } from "../agent/commands.js";
 import { IMAGE_LEFT_OUT_LINE } from "../agent/inbound-images.js";
 import { joinReplies, replyText } from "../agent/turn-text.js";
 import type { SessionEntry } from "../sessions/entries.js";
-import { currentConversation } from "../sessions/session-store.js";
 import type { ClientMessage } from "./port.js";
 
 /**
@@ -33,10 +34,19 @@ interface TextTurn {
   foreign?: true;
 }
 
+/** The request held against the session as the agent reads it now (with its index: only the latest turns are read). */
+export async function historyMatch(agent: Agent, request: { session: string; history: readonly ClientMessage[]; text: string }): Promise<HistoryMatch> {
+  const entries = await agent.readSession(request.session);
+  return matchClientHistory(entries, { ...request, index: agent.indexOf(entries) });
+}
+
 /** Compares the request's earlier messages and its new message (`text`, as the gateway will save it) with the session's entries. */
-export function matchClientHistory(entries: readonly SessionEntry[], request: { session: string; history: readonly ClientMessage[]; text: string }): HistoryMatch {
-  const { turns, unanswered } = sessionTurns(entries);
+export function matchClientHistory(entries: readonly SessionEntry[], request: { session: string; history: readonly ClientMessage[]; text: string; index?: EntryIndex | undefined }): HistoryMatch {
   const asked = clientTurns(request.history);
+  const start = sessionSettings(entries, request.index).start;
+  const reading = { start, index: request.index };
+  // The session's latest turns, two more than the client's (the one it may ask again, and one to tell "more" from "none"): all that is held against them.
+  const { turns, unanswered } = sessionTurns(entries, { ...reading, latest: asked.length + 2 });
   const text = normal(request.text);
   const last = turns.at(-1);
   // The last answer left out, its question asked again: that question once more, in the answer's place.
@@ -47,7 +57,7 @@ export function matchClientHistory(entries: readonly SessionEntry[], request: { 
   if (unanswered && normal(unanswered.text, { imageLines: true }) === text && endsWith(turns, asked, { whole: true })) return { kind: "resend", entry: unanswered, notice: undefined };
   if (endsWith(turns, asked, { whole: false })) return { kind: "continues" };
   const count = request.history.length;
-  const kept = turns.length * 2;
+  const kept = sessionTurns(entries, { ...reading, latest: Number.POSITIVE_INFINITY }).turns.length * 2;
   return {
     kind: "differs",
     notice: `the request's ${count} earlier message${count === 1 ? "" : "s"} differ from session ${request.session}'s history (${kept === 0 ? "no messages yet" : `${kept} messages`}): hearth used its own — an agent keeps the conversation itself (send the new message alone; a new x-hearth-session key, or /new, starts afresh)`,
@@ -55,27 +65,43 @@ export function matchClientHistory(entries: readonly SessionEntry[], request: { 
 }
 
 /**
- * The session's current conversation as the model is sent it (the turns that got no answer and those a
- * resend replaced left out), each turn the user's message and the answer's words (every reply of the
- * turn, as the client was sent them); `unanswered`: the conversation's last message when it got none.
+ * The `latest` turns of the session's current conversation as the model is sent it (the turns that got
+ * no answer and those a resend replaced left out; all of them when it has fewer), each the user's message
+ * and the answer's words (every reply of the turn, as the client was sent them); `unanswered`: the
+ * conversation's last message when it got none. Read from the end: from as many of the last messages as
+ * give `latest` turns (twice as many each time some are left out), marked from there on (turnMarksFrom).
  */
-function sessionTurns(entries: readonly SessionEntry[]): { turns: { user: UserEntry; answer: string }[]; unanswered: UserEntry | undefined } {
-  const current = currentConversation(entries);
-  const { unanswered, replaced } = turnMarks(current, undefined);
-  const turns: { user: UserEntry; replies: string[] }[] = [];
-  let lastUser: UserEntry | undefined;
-  let skipping = false;
-  for (const entry of current) {
-    if (entry.type === "user") {
-      lastUser = entry;
-      skipping = unanswered.has(entry.id) || replaced.has(entry.id);
-      if (!skipping) turns.push({ user: entry, replies: [] });
-    } else if (entry.type === "assistant" && !skipping) turns.at(-1)?.replies.push(replyText(entry.message));
+function sessionTurns(entries: readonly SessionEntry[], want: { latest: number; start: number; index: EntryIndex | undefined }): { turns: { user: UserEntry; answer: string }[]; unanswered: UserEntry | undefined } {
+  const { start, index } = want;
+  for (let messages = want.latest; ; messages *= 2) {
+    const { from, whole } = latestMessages(entries, { count: messages, start });
+    const { unanswered, replaced } = latestTurnMarks(entries, { from, start, pending: undefined, index });
+    const turns: { user: UserEntry; replies: string[] }[] = [];
+    let lastUser: UserEntry | undefined;
+    let skipping = false;
+    for (let index = from; index < entries.length; index++) {
+      const entry = entries[index] as SessionEntry;
+      if (entry.type === "user") {
+        lastUser = entry;
+        skipping = unanswered.has(entry.id) || replaced.has(entry.id);
+        if (!skipping) turns.push({ user: entry, replies: [] });
+      } else if (entry.type === "assistant" && !skipping) turns.at(-1)?.replies.push(replyText(entry.message));
+    }
+    if (turns.length < want.latest && !whole) continue;
+    return {
+      turns: turns.slice(Math.max(0, turns.length - want.latest)).map((turn) => ({ user: turn.user, answer: joinReplies(turn.replies) })),
+      unanswered: lastUser && unanswered.has(lastUser.id) ? lastUser : undefined,
+    };
   }
-  return {
-    turns: turns.map((turn) => ({ user: turn.user, answer: joinReplies(turn.replies) })),
-    unanswered: lastUser && unanswered.has(lastUser.id) ? lastUser : undefined,
-  };
+}
+
+/** Where the current conversation's (from `start`) last `count` user messages start (`start` when it has no more; `whole` then). */
+function latestMessages(entries: readonly SessionEntry[], find: { count: number; start: number }): { from: number; whole: boolean } {
+  let found = 0;
+  for (let index = entries.length - 1; index >= find.start; index--) {
+    if (entries[index]?.type === "user" && ++found >= find.count) return { from: index, whole: false };
+  }
+  return { from: find.start, whole: true };
 }
 
 /**

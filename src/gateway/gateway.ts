@@ -3,7 +3,6 @@ import type { Agent } from "../agent/agent.js";
 import { ambiguityNote, matchAgentId } from "../agent/agent-id.js";
 import { literalText } from "../agent/command-shape.js";
 import { isCommand, isRetry, runCommand } from "../agent/commands.js";
-import { sessionSettings } from "../agent/build-context.js";
 import { keptMessage } from "../agent/inbound-images.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
@@ -35,7 +34,7 @@ import { SessionQueue } from "./session-queue.js";
 import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
-import { matchClientHistory } from "./client-history.js";
+import { historyMatch } from "./client-history.js";
 import { findResend, retryAsked, sentAgainWords } from "./resend.js";
 import { contextUse } from "./context-use.js";
 import { callerFault, KeptMessages, stateFault } from "./kept-messages.js";
@@ -267,7 +266,7 @@ export class Gateway implements GatewayPort {
         return { kind: "command", text };
       }
       // An API client's own copy of the conversation, held against the session's (as it is kept: masked): a regenerate is sent again, a history that differs is said.
-      const history = kind === "message" && inbound.history !== undefined ? matchClientHistory(await agent.readSession(session), { session, ...masked({ history: inbound.history, text: message.text }) }) : undefined;
+      const history = kind === "message" && inbound.history !== undefined ? await historyMatch(agent, { session, ...masked({ history: inbound.history, text: message.text }) }) : undefined;
       if (history !== undefined && history.kind !== "continues" && history.notice !== undefined) inbound.onEvent?.({ type: "notice", text: history.notice });
       // A Retry's message, or a client's own resend of a message its first try saved: that message again, not a second copy.
       const resend = await findResend(agent, session, { retrying: kind === "retry", asked: retryAsked(inbound), repeated: inbound.repeated === true, text: message.text, regenerate: history?.kind === "resend" ? history.entry : undefined });
@@ -350,7 +349,8 @@ export class Gateway implements GatewayPort {
       underWay: () => this.live.all(),
       contextUse: async (session, agentId) => contextUse(this.agentFor(agentId), checkSessionKey(session)),
       settings: async (session) => {
-        const { reasoning, model } = sessionSettings(await this.agentFor(undefined).readSession(checkSessionKey(session)));
+        const agent = this.agentFor(undefined);
+        const { reasoning, model } = agent.settings(await agent.readSession(checkSessionKey(session)));
         return { reasoning, model };
       },
     };

@@ -238,8 +238,17 @@ function foldsToldBeside(entries: readonly SessionEntry[]): Set<SessionEntry> {
   const told = new Set<SessionEntry>();
   entries.forEach((entry, index) => {
     if (entry.type !== "compaction" && entry.type !== "trim") return;
-    const next = entries.slice(index + 1).find((later) => later.type === "user" || later.type === "reset" || later.type === "assistant" || later.type === "tool-result" || later.type === "turn-failed");
+    const next = nextTold(entries, index + 1);
     if (next && "notes" in next && next.notes?.some((note) => note.kind === "compaction")) told.add(entry);
   });
   return told;
+}
+
+/** The first entry from `from` on that a turn writes (a message, an answer, a tool's result, a failure) or a reset: read up to it, not beyond. */
+function nextTold(entries: readonly SessionEntry[], from: number): SessionEntry | undefined {
+  for (let index = from; index < entries.length; index++) {
+    const later = entries[index] as SessionEntry;
+    if (later.type === "user" || later.type === "reset" || later.type === "assistant" || later.type === "tool-result" || later.type === "turn-failed") return later;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ModelRef } from "../../src/ai/model-spec.js";
 import { emptyUsage } from "../../src/ai/usage.js";
+import { EntryIndexes } from "../../src/agent/conversation-index.js";
 import { matchClientHistory } from "../../src/gateway/client-history.js";
 import type { ClientMessage } from "../../src/gateway/port.js";
 import type { SessionEntry } from "../../src/sessions/entries.js";
@@ -48,5 +49,36 @@ describe("matchClientHistory", () => {
     assert.equal(kind(entries, [said("user", "two"), said("other", ""), said("assistant", "2")], "three"), "differs");
     // The same question asked again after its answer, in a longer conversation: a new message.
     assert.equal(kind(entries, [], "two"), "continues");
+  });
+
+  test("a long session is held against the client's history by its latest turns: as many entries are read of 3,000 turns as of 300", () => {
+    const reads = (turns: number): number => {
+      const entries: SessionEntry[] = [{ type: "session", version: 1, at, agent: "main" }];
+      for (let turn = 0; turn < turns; turn++) entries.push(user(`question ${turn}`), reply(`answer ${turn}`));
+      // A turn that failed, and its Retry answered: the failed try is left out, the Retry stands.
+      const failed = user("the last question") as Extract<SessionEntry, { type: "user" }>;
+      entries.push(failed, { type: "turn-failed", id: `f${++ids}`, at, error: "down", attempts: [], cause: "transient" }, { ...failed, id: `u${++ids}`, retryOf: failed.id }, reply("the last answer"));
+      const indexes = new EntryIndexes();
+      indexes.note(entries);
+      let read = 0;
+      const watched = new Proxy(entries, {
+        get(target, property, receiver) {
+          if (typeof property === "string" && /^\d+$/.test(property)) read++;
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const match = (history: ClientMessage[], text: string): string => matchClientHistory(watched, { session: "s", history, text, index: indexes.covering(watched) }).kind;
+      const before = [said("user", `question ${turns - 1}`), said("assistant", `answer ${turns - 1}`)];
+      assert.equal(match([], "next"), "continues");
+      assert.equal(match([...before, said("user", "the last question"), said("assistant", "the last answer")], "next"), "continues");
+      assert.equal(match(before, "the last question"), "resend", "the last answer left out: a regenerate");
+      // A history that differs says how many messages the session holds: every turn counted then.
+      assert.equal(matchClientHistory(entries, { session: "s", history: [said("user", "another"), said("assistant", "talk")], text: "next", index: indexes.covering(entries) }).kind, "differs");
+      assert.match((matchClientHistory(entries, { session: "s", history: [said("user", "another"), said("assistant", "talk")], text: "next" }) as { notice: string }).notice, new RegExp(`\\(${(turns + 1) * 2} messages\\)`));
+      return read;
+    };
+    const short = reads(300);
+    assert.equal(reads(3000), short);
+    assert.ok(short < 300, `${short} entries read`);
   });
 });
