@@ -206,18 +206,21 @@ export class MessageInbox {
    * above all a turn a killed `hearth agent` or `hearth chat` was answering, which no gateway start may
    * come to close — before anything else is done in the session: a later message would end the cut turn
    * unmarked. Every turn does it (the gateway's and the one-shot commands'), and so do `sessions show`
-   * and `export`. `lock`: how to hold the session meanwhile; absent, the caller holds it. Asked for only
+   * and `export`, and the gateway's read of the session for a page. `lock`: how to hold the session
+   * meanwhile (one that gives none: the session is busy, and nothing is done); absent, the caller holds it. Asked for only
    * when a journal names the session. A journal whose pieces were all in this session is removed (one
    * that names others too is left to their turns and the next start; a piece done is not done twice). A
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
-  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
+  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock | undefined>) | undefined } = {}): Promise<string[]> {
     const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
     const closed: string[] = [];
     try {
       const lock = await options.lock?.();
+      // Busy (a `lock` that does not wait, as a page's read of the session takes it): its holder's turn closes it first.
+      if (options.lock && lock === undefined) return [];
       try {
         for (const [, work] of pieces) {
           const done = await finishUnfinished(store, { session, work });
