@@ -60,6 +60,8 @@ export interface RuntimeOptions {
    * gateway, at start; in the background, warning when there were some).
    */
   recoverMessages?: boolean | undefined;
+  /** How much the messages waiting in this process's journal may hold together; default JOURNAL_HOLDS_BYTES (64 MB; tests set a small one). */
+  journalHoldsBytes?: number | undefined;
   /** Where the first-run default looks for LM Studio; default DEFAULT_LOCAL_BASE_URL (tests point it at a server of their own). */
   defaultLocalBaseUrl?: string | undefined;
   /**
@@ -154,7 +156,7 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess });
+  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess, holdsBytes: options.journalHoldsBytes });
   const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
   if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning });

@@ -3,10 +3,19 @@ import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import { JournalFullFault } from "./port.js";
 import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
 import { bySession, deadJournals, finishUnfinished, markDone, type JournalsRead, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
 
 export type { InboxItem } from "./gone-journals.js";
+
+/**
+ * How much the messages waiting in one journal may hold together (their words and images, as the journal
+ * has them): 64 MB, some nine photos at the largest a turn keeps. A message past it is refused as it comes,
+ * saying so (JournalFullFault), never kept in part; the bound keeps a journal far below what is read back
+ * at a start (JOURNAL_MAX_BYTES).
+ */
+export const JOURNAL_HOLDS_BYTES = 64 * 1024 * 1024;
 
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
 const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it";
@@ -29,6 +38,8 @@ export class MessageInbox {
    * masked), or undefined for a turn under way whose message was not journaled (`begun`).
    */
   private readonly waiting = new Map<string, InboxItem | undefined>();
+  /** The bytes of each waiting message's `add` line: what the journal holds for it (JOURNAL_HOLDS_BYTES). */
+  private readonly heldBytes = new Map<string, number>();
   /** The ids whose turn ended without saving their message (its session could not be written): kept until `saveKept` can. */
   private readonly unsaved = new Set<string>();
   /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
@@ -53,7 +64,7 @@ export class MessageInbox {
    * `process`: which hearth this is (the gateway unless said), written with each turn: a turn it is cut
    * in is said as cut by it.
    */
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined }) {
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -67,9 +78,14 @@ export class MessageInbox {
     const id = randomUUID();
     // Made before the write: a fault in making it is hearth's, not the state dir's. No images: none in the line.
     const text = this.lineText({ add: { id, ...item, images: item.images?.length ? item.images : undefined } });
+    const bytes = Buffer.byteLength(text);
+    this.refuseWhenFull(bytes, item);
+    // Counted before the write (two messages at once each see the other's), given back if it fails.
+    this.heldBytes.set(id, bytes);
     try {
       await this.write(text);
     } catch (error) {
+      this.heldBytes.delete(id);
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
     }
     this.waiting.set(id, { id, ...item });
@@ -90,6 +106,20 @@ export class MessageInbox {
     return id;
   }
 
+  /** Refuses a message of `bytes` (its journal line) that would take what the waiting messages hold past the bound. */
+  private refuseWhenFull(bytes: number, item: Omit<InboxItem, "id">): void {
+    const limit = this.options.holdsBytes ?? JOURNAL_HOLDS_BYTES;
+    let held = 0;
+    for (const size of this.heldBytes.values()) held += size;
+    if (held + bytes <= limit) return;
+    const count = this.heldBytes.size;
+    const images = item.images?.length ?? 0;
+    throw new JournalFullFault({
+      message: `not kept: the messages already waiting for their turn hold ${megabytes(held)} of the ${megabytes(limit)} hearth keeps waiting (${count} message${count === 1 ? "" : "s"}, in ${this.file}), and this one (${megabytes(bytes)}${images > 0 ? `, with ${images} image${images === 1 ? "" : "s"}` : ""}) would go past it`,
+      details: [`nothing of this message was kept: send it again once hearth has answered the messages before it${images > 0 ? ", or send it without its images" : ""}`],
+    });
+  }
+
   /** How many messages and turns the journal holds now (at the end of a stop: the messages kept for the next start). */
   held(): number {
     return this.waiting.size;
@@ -103,6 +133,7 @@ export class MessageInbox {
   /** The message is in its session (and its turn, if one began, is over): it leaves the journal. */
   async take(id: string): Promise<void> {
     this.unsaved.delete(id);
+    this.heldBytes.delete(id);
     if (!this.waiting.delete(id)) return;
     await this.write(this.lineText({ take: id })).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
@@ -305,4 +336,9 @@ export class MessageInbox {
     this.tail = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Bytes as a person reads them, in MB to one decimal ("0.2 MB"). */
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

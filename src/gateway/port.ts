@@ -363,3 +363,14 @@ export class KeptMessageFault extends HearthError {
     this.keptIn = fault.keptIn;
   }
 }
+
+/**
+ * A message refused before it was kept because the journal of messages waiting for their turn is full
+ * (MessageInbox's bound: see JOURNAL_HOLDS_BYTES). Nothing of it is kept: a channel tells its sender so at
+ * once, and to send it again once the messages before it are answered (or without its images).
+ */
+export class JournalFullFault extends HearthError {
+  constructor(fault: { message: string; details: string[] }) {
+    super("runtime", fault.message, fault.details);
+  }
+}
