@@ -12,8 +12,8 @@ import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { processStartedAt } from "../../src/shared/process-facts.js";
 import { tempDir } from "../helpers/run-cli.js";
 
-const facts = (over: Partial<MachineFacts> = {}): MachineFacts => ({ host: "here", boot: "boot-1", alive: () => true, startedAt: () => 1_000_000, ...over });
-const owner = (over: Partial<LockOwner> = {}): LockOwner => ({ pid: 4242, host: "here", boot: "boot-1", startedAt: 1_000_000, token: "t", ...over });
+const facts = (over: Partial<MachineFacts> = {}): MachineFacts => ({ host: "here", boot: "boot-1", pidNamespace: "pid:[1]", alive: () => true, startedAt: () => 1_000_000, ...over });
+const owner = (over: Partial<LockOwner> = {}): LockOwner => ({ pid: 4242, host: "here", boot: "boot-1", pidNamespace: "pid:[1]", startedAt: 1_000_000, token: "t", ...over });
 
 describe("whether a lock's holder is gone", () => {
   test("a holder of this machine whose pid runs no process, or which booted since, is gone", () => {
@@ -26,8 +26,9 @@ describe("whether a lock's holder is gone", () => {
     assert.equal(ownerGone(owner(), facts({ startedAt: () => 1_000_000 + 900 })), false);
   });
 
-  test("another machine's holder is never judged here (only the lock's staleness), nor a live pid whose start cannot be told", () => {
+  test("another machine's (or container's) holder is never judged here (only the lock's staleness), nor a live pid whose start cannot be told", () => {
     assert.equal(ownerGone(owner({ host: "there" }), facts({ alive: () => false })), false);
+    assert.equal(ownerGone(owner({ pidNamespace: "pid:[2]" }), facts({ alive: () => false })), false, "another container's pid, on the same machine");
     assert.equal(ownerGone(owner({ startedAt: undefined }), facts({ startedAt: () => 5 })), false);
     assert.equal(ownerGone(owner(), facts({ startedAt: () => undefined })), false);
   });
