@@ -3,6 +3,7 @@ import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import type { JournalFs } from "./journal-file.js";
 import { JournalFullFault } from "./port.js";
 import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
 import { bySession, deadJournals, finishUnfinished, markDone, type JournalsRead, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
@@ -16,6 +17,9 @@ export type { InboxItem } from "./gone-journals.js";
  * at a start (JOURNAL_MAX_BYTES).
  */
 export const JOURNAL_HOLDS_BYTES = 64 * 1024 * 1024;
+
+/** How long a turn waits for the journals of gone processes to be read before it goes on without closing what they left (closeGoneIn). */
+const CLOSE_READ_WAIT_MS = 2_000;
 
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
 const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it";
@@ -48,6 +52,8 @@ export class MessageInbox {
   private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
   /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`): the start waits for it, a message never does. */
   private listing: Promise<void> = Promise.resolve();
+  /** The reading of gone processes' journals for a turn under way, if one is (goneJournalsWithin). */
+  private reading: Promise<DeadJournals> | undefined;
   /** The journals of gone processes as last read: each turn reads one again only once it changed (closeGoneIn). */
   private readonly journalsRead: JournalsRead = new Map();
   /** What was said about the journals (a file that is not one, a line dropped): each once. */
@@ -64,7 +70,7 @@ export class MessageInbox {
    * `process`: which hearth this is (the gateway unless said), written with each turn: a turn it is cut
    * in is said as cut by it.
    */
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined }) {
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined; journalFs?: JournalFs | undefined; closeReadWaitMs?: number | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -197,7 +203,7 @@ export class MessageInbox {
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
     try {
-      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
+      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead, fs: this.options.journalFs });
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
     } finally {
@@ -244,7 +250,9 @@ export class MessageInbox {
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
   async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock | undefined>) | undefined } = {}): Promise<string[]> {
-    const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
+    const found = await this.goneJournalsWithin();
+    // Not read in time (a slow or hung disk): this turn goes on, the next one looks again.
+    if (found === undefined) return [];
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
     const closed: string[] = [];
@@ -268,6 +276,25 @@ export class MessageInbox {
       this.options.onWarning?.(`could not close what a stopped hearth left unfinished in session "${session}" (${error instanceof Error ? error.message : String(error)}); it stays in ${this.dir()}, and is tried again at the session's next turn`);
     }
     return closed;
+  }
+
+  /**
+   * The journals of gone processes, read for a turn (closeGoneIn) — or undefined when the reading has not
+   * ended within `closeReadWaitMs` (2 s unless said): a read that hangs (a hung disk) never holds a turn up.
+   * One reading at a time: a turn that comes while one hangs waits for that one, within its own bound.
+   */
+  private async goneJournalsWithin(): Promise<DeadJournals | undefined> {
+    this.reading ??= deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead, fs: this.options.journalFs }).finally(() => (this.reading = undefined));
+    const waitMs = this.options.closeReadWaitMs ?? CLOSE_READ_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    try {
+      const found = await Promise.race([this.reading, late]);
+      if (found === undefined) this.tellOnce(`the message journals in ${this.dir()} are still being read after ${waitMs / 1000} s (a slow or hung disk?): turns go on meanwhile, and a turn a stopped hearth cut in a conversation is closed once they can be read`);
+      return found;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves once the latest `recover` has read the journals: from then on a message to a session it recovers waits for it (`recovered`). */
