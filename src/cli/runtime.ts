@@ -17,6 +17,7 @@ import { ProblemLocator } from "../config/problems.js";
 import { secretEnvValues } from "../config/redact.js";
 import { serviceEnvFile } from "../config/service-env.js";
 import { FirstTokenRing } from "../gateway/first-token-ring.js";
+import type { JournalFs } from "../gateway/journal-file.js";
 import { MessageInbox } from "../gateway/message-inbox.js";
 import type { TurnProcess } from "../gateway/cut-turn.js";
 import { KEPT_RETRY_MS } from "../gateway/kept-messages.js";
@@ -60,6 +61,12 @@ export interface RuntimeOptions {
    * gateway, at start; in the background, warning when there were some).
    */
   recoverMessages?: boolean | undefined;
+  /** How much the messages waiting in this process's journal may hold together; default JOURNAL_HOLDS_BYTES (64 MB; tests set a small one). */
+  journalHoldsBytes?: number | undefined;
+  /** How the journals of gone processes are read; default the system's (tests pass one whose reads hang). */
+  journalFs?: JournalFs | undefined;
+  /** How long a start waits for those journals to be read before it listens all the same; default JOURNALS_READ_WAIT_MS (5 s). */
+  journalsReadWaitMs?: number | undefined;
   /** Where the first-run default looks for LM Studio; default DEFAULT_LOCAL_BASE_URL (tests point it at a server of their own). */
   defaultLocalBaseUrl?: string | undefined;
   /**
@@ -154,10 +161,10 @@ export async function createRuntime(options: RuntimeOptions) {
   // The last edit's problems while it could not be loaded: a setup problem until an edit loads.
   let reloadFailure: readonly string[] | undefined;
   const state = (): GatewayState => ({ catalog: current.resolved.catalog, agents: current.agents, missingConfigFile: current.usingDefault ? current.loaded.location.file : undefined, keyNames: HOSTED_KEY_NAMES, reloadFailure, ...(options.command ? { initCommand: `${options.command} init` } : {}) });
-  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess });
+  const inbox = new MessageInbox({ stateDir, onWarning, secrets: options.secrets, process: options.turnProcess, holdsBytes: options.journalHoldsBytes, journalFs: options.journalFs });
   const stopRecovering = options.recoverMessages ? recoverInBackground({ inbox, store, stateDir, onWarning }) : undefined;
   // The journals read (a few small files) before any channel listens: a message to a session they name waits for its recovery.
-  if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning });
+  if (options.recoverMessages) await journalsRead(inbox, { stateDir, onWarning, waitMs: options.journalsReadWaitMs ?? JOURNALS_READ_WAIT_MS });
   const proxyLedger = new ProxyLedger({ stateDir, onWarning, redact: options.secrets ? (text) => options.secrets?.redact(text) ?? text : undefined });
   const gateway = new Gateway({ store, router: routing.router, cooldowns: routing.cooldowns, latencies, reachability: quickReachability(http), state, secrets: options.secrets, inbox, proxyLedger, windows: routing.windows, loadState: routing.loadState, ollamaLoadState: routing.ollamaLoadState, turnLog: options.turnLog });
 
@@ -242,14 +249,14 @@ function firstUsable(ids: readonly string[]): string | undefined {
 /** How long a start waits for the message journals to be read before it listens all the same. */
 const JOURNALS_READ_WAIT_MS = 5_000;
 
-/** Waits for the journals of stopped processes to be read, up to JOURNALS_READ_WAIT_MS: a read that hangs (a slow or hung disk) never keeps the gateway from listening, and is said. */
-async function journalsRead(inbox: MessageInbox, options: { stateDir: string; onWarning: (message: string) => void }): Promise<void> {
+/** Waits for the journals of stopped processes to be read, up to `waitMs` (JOURNALS_READ_WAIT_MS unless a test says): a read that hangs (a slow or hung disk) never keeps the gateway from listening, and is said. */
+async function journalsRead(inbox: MessageInbox, options: { stateDir: string; onWarning: (message: string) => void; waitMs: number }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), JOURNALS_READ_WAIT_MS)));
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), options.waitMs)));
   const outcome = await Promise.race([inbox.listed().then(() => "read" as const), late]);
   clearTimeout(timer);
   if (outcome === "late") {
-    options.onWarning(`the message journals in ${join(options.stateDir, "inbox")} are still being read after ${JOURNALS_READ_WAIT_MS / 1000} s (a slow or hung disk?): the gateway listens meanwhile, and a message to a conversation they name may be answered before what they kept for it is saved`);
+    options.onWarning(`the message journals in ${join(options.stateDir, "inbox")} are still being read after ${options.waitMs / 1000} s (a slow or hung disk?): the gateway listens meanwhile, and a message to a conversation they name may be answered before what they kept for it is saved`);
   }
 }
 

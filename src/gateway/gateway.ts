@@ -23,7 +23,7 @@ import type { SecretRedactor } from "../shared/secret-redactor.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { MessageInbox } from "./message-inbox.js";
 import type { ProxyLedger } from "./proxy-ledger.js";
-import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView } from "./port.js";
+import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, ShownImage } from "./port.js";
 import { CatalogueCache } from "./catalogue.js";
 import { HealthNews } from "./health-news.js";
 import { LiveTurns } from "./live-turns.js";
@@ -35,6 +35,7 @@ import { setupProblems } from "./setup-check.js";
 import { notRun, notRunAtStop, notStartedAtStop, STOPPED_BEFORE_TURN } from "./stopped-turns.js";
 import { conversationSnapshot } from "./conversation-snapshot.js";
 import { historyMatch } from "./client-history.js";
+import { shownImages } from "./shown-images.js";
 import { findResend, retryAsked, sentAgainWords } from "./resend.js";
 import { contextUse } from "./context-use.js";
 import { callerFault, KeptMessages, stateFault } from "./kept-messages.js";
@@ -139,7 +140,8 @@ export class Gateway implements GatewayPort {
     const retrying = !command && (Boolean(inbound.retry) || isRetry(inbound.text));
     const text = command || retrying ? inbound.text : literalText(inbound.text);
     // Kept as its session would keep it (its images too: one too large is a line of its text, as the session has it).
-    const ticket = inbox && !retrying && !command ? inbox.add({ session, ...keptMessage(text, inbound.images ?? []), quoted: inbound.quoted, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
+    const kept = keptMessage(text, inbound.images ?? []);
+    const ticket = inbox && !retrying && !command ? inbox.add({ session, ...kept, quoted: inbound.quoted, channel: inbound.channel, agent: agent.spec.id, at: new Date().toISOString() }) : undefined;
     // Accepted only once kept: a journal that cannot be written refuses a message its channel promises to keep (handle
     // rejects, naming the path and the fix); another (a terminal's, an API request's) goes on, and the session store says what is wrong.
     const journal = inbound.keepWhenStopped ? ticket : ticket?.catch(() => undefined);
@@ -153,7 +155,7 @@ export class Gateway implements GatewayPort {
     const waits = this.queue.has(session);
     const place = waits ? this.dependencies.store.reserve(session).catch(() => undefined) : undefined;
     if (waits) inbound.onEvent?.({ type: "turn-queued" });
-    const shown = command || retrying ? undefined : this.waitingMessages.enter(session, { text: this.dependencies.secrets?.redact(text) ?? text, at: new Date().toISOString(), why: waits ? BEHIND_A_TURN : WAITING_TO_BEGIN });
+    const shown = command || retrying ? undefined : this.waitingMessages.enter(session, { text: this.dependencies.secrets?.redact(kept.text) ?? kept.text, at: new Date().toISOString(), why: waits ? BEHIND_A_TURN : WAITING_TO_BEGIN, ...imagesOf(kept.images) });
     // A message its channel did not promise to keep (an API request's) that still waits for its turn when the
     // gateway stops is told at the signal that it was not run, not once the turn before it ends (the drain).
     const waiting = inbound.keepWhenStopped ? undefined : this.waitingAtStop.enter(notRunAtStop(session));
@@ -423,8 +425,9 @@ export class Gateway implements GatewayPort {
     return this.queue.idle();
   }
 
-  private conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
+  private async conversation(session: string, options: { live: boolean }): Promise<ConversationSnapshot> {
     const agent = this.agentFor(undefined);
+    await this.closeCutTurns(session);
     return conversationSnapshot({
       session,
       store: this.dependencies.store,
@@ -432,11 +435,25 @@ export class Gateway implements GatewayPort {
       live: options.live ? this.live : undefined,
       queued: () => this.queue.has(session),
       waiting: () => [
-        ...(this.dependencies.inbox?.keptIn(session) ?? []).map(({ text, at }) => ({ text: this.dependencies.secrets?.redact(text) ?? text, at, why: KEPT_UNWRITABLE })),
+        ...(this.dependencies.inbox?.keptIn(session) ?? []).map(({ text, at, images }) => ({ text: this.dependencies.secrets?.redact(text) ?? text, at, why: KEPT_UNWRITABLE, ...imagesOf(images) })),
         ...this.waitingMessages.in(session),
-        ...(this.dependencies.inbox?.recoveringIn(session) ?? []).map(({ text, at }) => ({ text, at, why: KEPT_FROM_STOP })),
+        ...(this.dependencies.inbox?.recoveringIn(session) ?? []).map(({ text, at, images }) => ({ text, at, why: KEPT_FROM_STOP, ...imagesOf(images) })),
       ],
     });
+  }
+
+  /**
+   * A turn a process that is gone cut in the session (a killed `hearth agent`) is closed when a page reads
+   * the session, not only at its next turn: the read would show it under way, or unanswered without a word,
+   * until then. Only when nothing of this gateway's runs or waits there (that turn closes it first) and the
+   * session's lock is free (a live holder's turn does); in the session's line, so a message that comes
+   * meanwhile goes after it. Other pages showing the session are told it changed.
+   */
+  private async closeCutTurns(session: string): Promise<void> {
+    const { inbox, store } = this.dependencies;
+    if (!inbox || this.queue.has(session)) return;
+    const closed = await this.queue.run(session, () => inbox.closeGoneIn(store, checkSessionKey(session), { lock: () => store.lockIfFree(session) }));
+    if (closed.length > 0) this.publish({ type: "session-updated", session });
   }
 
   private healthSources(): HealthSources {
@@ -492,3 +509,8 @@ export class Gateway implements GatewayPort {
   }
 }
 
+/** A waiting message's images as its saved message will show them; nothing when it has none. */
+function imagesOf(images: Parameters<typeof shownImages>[0]): { images?: ShownImage[] } {
+  const shown = shownImages(images);
+  return shown ? { images: shown } : {};
+}

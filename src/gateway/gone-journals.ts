@@ -1,4 +1,4 @@
-import { appendFile, lstat, readdir } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { InboundImage } from "../agent/inbound-images.js";
 import { QUOTED_SOURCE, UntrustedMarker } from "../agent/untrusted.js";
@@ -6,7 +6,7 @@ import type { SessionEntry } from "../sessions/entries.js";
 import { newEntryId, type SessionStore } from "../sessions/session-store.js";
 import { processAlive } from "../shared/process-alive.js";
 import { cutTurnEnd, NOT_STARTED, type TurnProcess } from "./cut-turn.js";
-import { readJournal } from "./journal-file.js";
+import { readJournal, SYSTEM_JOURNAL_FS, type JournalFs } from "./journal-file.js";
 import { checkedJournalLines, type JournalText } from "./journal-lines.js";
 
 /** A message taken in and not yet in its session: it waits behind another turn, or for the session's lock. */
@@ -65,12 +65,13 @@ const TURN_PROCESSES: readonly string[] = ["gateway", "agent", "chat"] satisfies
 /** What a reader kept of each journal it read, by path: read again only when its size or time changed (`deadJournals`' `read`). */
 export type JournalsRead = Map<string, { size: number; mtimeMs: number; work: [string, Unfinished][] }>;
 
-export async function deadJournals(where: { dir: string; ownPid: number; tell: (problem: string) => void; read?: JournalsRead | undefined }): Promise<DeadJournals> {
+export async function deadJournals(where: { dir: string; ownPid: number; tell: (problem: string) => void; read?: JournalsRead | undefined; fs?: JournalFs | undefined }): Promise<DeadJournals> {
   const { dir, ownPid, tell, read: known } = where;
+  const fs = where.fs ?? SYSTEM_JOURNAL_FS;
   const found: DeadJournals = { work: [], paths: [], left: 0 };
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await fs.readdir(dir);
   } catch {
     return found;
   }
@@ -82,12 +83,12 @@ export async function deadJournals(where: { dir: string; ownPid: number; tell: (
       continue;
     }
     const path = join(dir, name);
-    const stat = await lstat(path).catch(() => undefined);
+    const stat = await fs.lstat(path).catch(() => undefined);
     const kept = known?.get(path);
     let work = kept && stat?.isFile() && stat.size === kept.size && stat.mtimeMs === kept.mtimeMs ? kept.work : undefined;
     if (work === undefined) {
       // Only a regular file within the bound is read (never a FIFO, a link or a huge file); what is not read stays, said.
-      const read = await readJournal(path);
+      const read = await readJournal(path, fs);
       if (!read.ok) {
         if (read.problem !== undefined) tell(read.problem);
         continue;

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { lstat, open, readdir, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileSystemFault, nonRegularKind } from "../shared/fs-fault.js";
 
@@ -9,6 +9,16 @@ import { fileSystemFault, nonRegularKind } from "../shared/fs-fault.js";
  * where it is, and said.
  */
 export const JOURNAL_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The file system calls reading journals makes (tests pass one whose reads hang, or fail). */
+export interface JournalFs {
+  readdir(path: string): Promise<string[]>;
+  lstat(path: string): Promise<{ isFile(): boolean; size: number; mtimeMs: number }>;
+  open(path: string, flags: number): Promise<FileHandle>;
+}
+
+/** The system's file system. */
+export const SYSTEM_JOURNAL_FS: JournalFs = { readdir: (path) => readdir(path), lstat: (path) => lstat(path), open: (path, flags) => open(path, flags) };
 
 /** A journal's text and when it was last written (mtime, ms); or why it was not read (`problem`: absent when it is gone, nothing to say). */
 export type JournalRead = { ok: true; text: string; writtenAt: number } | { ok: false; problem?: string | undefined };
@@ -20,10 +30,10 @@ export type JournalRead = { ok: true; text: string; writtenAt: number } | { ok: 
  * JOURNAL_MAX_BYTES, and read to the size it had then (a file that grows meanwhile is not followed).
  * Anything else is not read: the problem names the path, what it is and what to do, and the file stays.
  */
-export async function readJournal(path: string): Promise<JournalRead> {
+export async function readJournal(path: string, fs: JournalFs = SYSTEM_JOURNAL_FS): Promise<JournalRead> {
   let handle: FileHandle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false };

@@ -3,10 +3,23 @@ import { appendFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
+import type { JournalFs } from "./journal-file.js";
+import { JournalFullFault } from "./port.js";
 import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
 import { bySession, deadJournals, finishUnfinished, markDone, type JournalsRead, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
 
 export type { InboxItem } from "./gone-journals.js";
+
+/**
+ * How much the messages waiting in one journal may hold together (their words and images, as the journal
+ * has them): 64 MB, some nine photos at the largest a turn keeps. A message past it is refused as it comes,
+ * saying so (JournalFullFault), never kept in part; the bound keeps a journal far below what is read back
+ * at a start (JOURNAL_MAX_BYTES).
+ */
+export const JOURNAL_HOLDS_BYTES = 64 * 1024 * 1024;
+
+/** How long a turn waits for the journals of gone processes to be read before it goes on without closing what they left (closeGoneIn). */
+const CLOSE_READ_WAIT_MS = 2_000;
 
 /** What a message kept because its session could not be written becomes once it can: saved, unanswered. */
 const SAVED_LATE = "its session could not be written when it came: it was kept, and saved once the session could take it — Retry sends it";
@@ -29,6 +42,8 @@ export class MessageInbox {
    * masked), or undefined for a turn under way whose message was not journaled (`begun`).
    */
   private readonly waiting = new Map<string, InboxItem | undefined>();
+  /** The bytes of each waiting message's `add` line: what the journal holds for it (JOURNAL_HOLDS_BYTES). */
+  private readonly heldBytes = new Map<string, number>();
   /** The ids whose turn ended without saving their message (its session could not be written): kept until `saveKept` can. */
   private readonly unsaved = new Set<string>();
   /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
@@ -37,6 +52,8 @@ export class MessageInbox {
   private readonly sessionsRecovering = new Map<string, Promise<{ saved: number; cut: number }>>();
   /** Resolves once `recover` has read the journals (and filled `sessionsRecovering`): the start waits for it, a message never does. */
   private listing: Promise<void> = Promise.resolve();
+  /** The reading of gone processes' journals for a turn under way, if one is (goneJournalsWithin). */
+  private reading: Promise<DeadJournals> | undefined;
   /** The journals of gone processes as last read: each turn reads one again only once it changed (closeGoneIn). */
   private readonly journalsRead: JournalsRead = new Map();
   /** What was said about the journals (a file that is not one, a line dropped): each once. */
@@ -53,7 +70,7 @@ export class MessageInbox {
    * `process`: which hearth this is (the gateway unless said), written with each turn: a turn it is cut
    * in is said as cut by it.
    */
-  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined }) {
+  constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined; journalFs?: JournalFs | undefined; closeReadWaitMs?: number | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
   }
 
@@ -67,9 +84,14 @@ export class MessageInbox {
     const id = randomUUID();
     // Made before the write: a fault in making it is hearth's, not the state dir's. No images: none in the line.
     const text = this.lineText({ add: { id, ...item, images: item.images?.length ? item.images : undefined } });
+    const bytes = Buffer.byteLength(text);
+    this.refuseWhenFull(bytes, item);
+    // Counted before the write (two messages at once each see the other's), given back if it fails.
+    this.heldBytes.set(id, bytes);
     try {
       await this.write(text);
     } catch (error) {
+      this.heldBytes.delete(id);
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
     }
     this.waiting.set(id, { id, ...item });
@@ -90,6 +112,20 @@ export class MessageInbox {
     return id;
   }
 
+  /** Refuses a message of `bytes` (its journal line) that would take what the waiting messages hold past the bound. */
+  private refuseWhenFull(bytes: number, item: Omit<InboxItem, "id">): void {
+    const limit = this.options.holdsBytes ?? JOURNAL_HOLDS_BYTES;
+    let held = 0;
+    for (const size of this.heldBytes.values()) held += size;
+    if (held + bytes <= limit) return;
+    const count = this.heldBytes.size;
+    const images = item.images?.length ?? 0;
+    throw new JournalFullFault({
+      message: `not kept: the messages already waiting for their turn hold ${megabytes(held)} of the ${megabytes(limit)} hearth keeps waiting (${count} message${count === 1 ? "" : "s"}, in ${this.file}), and this one (${megabytes(bytes)}${images > 0 ? `, with ${images} image${images === 1 ? "" : "s"}` : ""}) would go past it`,
+      details: [`nothing of this message was kept: send it again once hearth has answered the messages before it${images > 0 ? ", or send it without its images" : ""}`],
+    });
+  }
+
   /** How many messages and turns the journal holds now (at the end of a stop: the messages kept for the next start). */
   held(): number {
     return this.waiting.size;
@@ -103,6 +139,7 @@ export class MessageInbox {
   /** The message is in its session (and its turn, if one began, is over): it leaves the journal. */
   async take(id: string): Promise<void> {
     this.unsaved.delete(id);
+    this.heldBytes.delete(id);
     if (!this.waiting.delete(id)) return;
     await this.write(this.lineText({ take: id })).catch(() => undefined);
     // Nothing waits: the file goes (the next message makes it again), so it never grows and no process leaves one behind.
@@ -166,7 +203,7 @@ export class MessageInbox {
     this.listing = new Promise((resolve) => (listed = resolve));
     let found: DeadJournals;
     try {
-      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
+      found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead, fs: this.options.journalFs });
       for (const [id, { item, turn }] of found.work) if (item && !turn) this.recovering.set(id, item);
       for (const [session, pieces] of bySession(found.work)) this.sessionsRecovering.set(session, this.recoverSession(store, { session, pieces }));
     } finally {
@@ -206,18 +243,23 @@ export class MessageInbox {
    * above all a turn a killed `hearth agent` or `hearth chat` was answering, which no gateway start may
    * come to close — before anything else is done in the session: a later message would end the cut turn
    * unmarked. Every turn does it (the gateway's and the one-shot commands'), and so do `sessions show`
-   * and `export`. `lock`: how to hold the session meanwhile; absent, the caller holds it. Asked for only
+   * and `export`, and the gateway's read of the session for a page. `lock`: how to hold the session
+   * meanwhile (one that gives none: the session is busy, and nothing is done); absent, the caller holds it. Asked for only
    * when a journal names the session. A journal whose pieces were all in this session is removed (one
    * that names others too is left to their turns and the next start; a piece done is not done twice). A
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
-  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock>) | undefined } = {}): Promise<string[]> {
-    const found = await deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead });
+  async closeGoneIn(store: SessionStore, session: string, options: { lock?: (() => Promise<SessionLock | undefined>) | undefined } = {}): Promise<string[]> {
+    const found = await this.goneJournalsWithin();
+    // Not read in time (a slow or hung disk): this turn goes on, the next one looks again.
+    if (found === undefined) return [];
     const pieces = bySession(found.work).get(session);
     if (pieces === undefined) return [];
     const closed: string[] = [];
     try {
       const lock = await options.lock?.();
+      // Busy (a `lock` that does not wait, as a page's read of the session takes it): its holder's turn closes it first.
+      if (options.lock && lock === undefined) return [];
       try {
         for (const [, work] of pieces) {
           const done = await finishUnfinished(store, { session, work });
@@ -234,6 +276,25 @@ export class MessageInbox {
       this.options.onWarning?.(`could not close what a stopped hearth left unfinished in session "${session}" (${error instanceof Error ? error.message : String(error)}); it stays in ${this.dir()}, and is tried again at the session's next turn`);
     }
     return closed;
+  }
+
+  /**
+   * The journals of gone processes, read for a turn (closeGoneIn) — or undefined when the reading has not
+   * ended within `closeReadWaitMs` (2 s unless said): a read that hangs (a hung disk) never holds a turn up.
+   * One reading at a time: a turn that comes while one hangs waits for that one, within its own bound.
+   */
+  private async goneJournalsWithin(): Promise<DeadJournals | undefined> {
+    this.reading ??= deadJournals({ dir: this.dir(), ownPid: this.options.pid ?? process.pid, tell: (problem) => this.tellOnce(problem), read: this.journalsRead, fs: this.options.journalFs }).finally(() => (this.reading = undefined));
+    const waitMs = this.options.closeReadWaitMs ?? CLOSE_READ_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    try {
+      const found = await Promise.race([this.reading, late]);
+      if (found === undefined) this.tellOnce(`the message journals in ${this.dir()} are still being read after ${waitMs / 1000} s (a slow or hung disk?): turns go on meanwhile, and a turn a stopped hearth cut in a conversation is closed once they can be read`);
+      return found;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves once the latest `recover` has read the journals: from then on a message to a session it recovers waits for it (`recovered`). */
@@ -302,4 +363,9 @@ export class MessageInbox {
     this.tail = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Bytes as a person reads them, in MB to one decimal ("0.2 MB"). */
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

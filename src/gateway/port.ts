@@ -234,6 +234,14 @@ export interface WaitingMessage {
   text: string;
   at: string;
   why: string;
+  /** The images that came with it, as its saved message will show them (TranscriptItem.images); absent when none. */
+  images?: readonly ShownImage[] | undefined;
+}
+
+/** An image a user message carries, as a channel shows it: its kind and size (the bytes stay in the session file). */
+export interface ShownImage {
+  mediaType: string;
+  bytes: number;
 }
 
 /** One line of a conversation as a channel shows it (the web chat's history after a reload). */
@@ -246,6 +254,8 @@ export interface TranscriptItem {
   at: string;
   /** A user message's entry id (what a Retry of this message names: `retryOf`). */
   id?: string | undefined;
+  /** The images a user message carried (a WhatsApp photo), each shown by its kind and size. */
+  images?: readonly ShownImage[] | undefined;
   /** A user message whose turn got no answer (failed, cancelled, cut by a stop of hearth): it has a Retry (naming `id`). */
   unanswered?: boolean | undefined;
   /**
@@ -351,5 +361,16 @@ export class KeptMessageFault extends HearthError {
   constructor(fault: { error: HearthError; keptIn: string; said: string }) {
     super(fault.error.kind, fault.error.message, [...fault.error.details, fault.said]);
     this.keptIn = fault.keptIn;
+  }
+}
+
+/**
+ * A message refused before it was kept because the journal of messages waiting for their turn is full
+ * (MessageInbox's bound: see JOURNAL_HOLDS_BYTES). Nothing of it is kept: a channel tells its sender so at
+ * once, and to send it again once the messages before it are answered (or without its images).
+ */
+export class JournalFullFault extends HearthError {
+  constructor(fault: { message: string; details: string[] }) {
+    super("runtime", fault.message, fault.details);
   }
 }

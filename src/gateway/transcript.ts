@@ -6,6 +6,7 @@ import { NOTE_KINDS, type EntryNote, type SessionEntry } from "../sessions/entri
 import { MessageTries, SENT_AGAIN_BELOW, withoutRetryPromise, type Showing } from "../sessions/message-tries.js";
 import { currentConversation } from "../sessions/session-store.js";
 import type { TranscriptItem, TranscriptNote } from "./port.js";
+import { shownImages } from "./shown-images.js";
 
 export interface TranscriptOptions {
   /** The message of a turn under way, not (yet) unanswered. */
@@ -165,7 +166,8 @@ export function transcriptItems(entries: readonly SessionEntry[], options: Trans
           sentAgain(before, "again");
           delete before.unanswered;
         }
-        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, id: entry.id, ...(before && showing?.kind === "again" ? { sentAgain: true } : {}), ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
+        const images = shownImages(entry.images);
+        const item: TranscriptItem = { role: "user", text: entry.text, at: entry.at, id: entry.id, ...(images ? { images } : {}), ...(before && showing?.kind === "again" ? { sentAgain: true } : {}), ...(unanswered.has(entry.id) ? { unanswered: true } : {}) };
         shownAs.set(entry.id, item);
         items.push(item);
         turnItem = item;

@@ -8,7 +8,7 @@ import type { SessionEntry, SessionSummary } from "./entries.js";
 import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
 import { foldLines, SummaryFold } from "./session-summary.js";
-import { DEFAULT_LOCK, lockSession, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
+import { DEFAULT_LOCK, lockSession, lockSessionIfFree, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
 import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
 import { arrivalNow } from "./wait-line.js";
@@ -207,6 +207,12 @@ export class JsonlSessionStore implements SessionStore {
     this.ensureDirectory();
     const ticket = options.place instanceof WaitTicket ? options.place : undefined;
     return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
+  }
+
+  async lockIfFree(key: string): Promise<SessionLock | undefined> {
+    const file = this.where(key);
+    this.ensureDirectory();
+    return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
   }
 
   async locked(key: string): Promise<boolean> {

@@ -86,6 +86,10 @@ export class MemorySessionStore implements SessionStore {
     };
   }
 
+  async lockIfFree(key: string): Promise<SessionLock | undefined> {
+    return this.held.has(checkSessionKey(key)) ? undefined : this.lock(key);
+  }
+
   async locked(key: string): Promise<boolean> {
     return this.held.has(checkSessionKey(key));
   }

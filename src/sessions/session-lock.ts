@@ -3,6 +3,8 @@ import { check, lock as acquire } from "proper-lockfile";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
 import { releaseOnce } from "../shared/release-once.js";
+import { machineFacts, ownerRecord, type MachineFacts } from "./lock-owner.js";
+import { lockGone, ownerSigningFs, takeOverGone } from "./lock-takeover.js";
 import { arrivalNow, olderTicketWaits, WaitTicket } from "./wait-line.js";
 
 export { WaitTicket } from "./wait-line.js";
@@ -19,6 +21,8 @@ export interface LockSettings {
   staleMs: number;
   /** How often a waiting process looks again. */
   retryMs: number;
+  /** What this machine says of its processes (tests pass their own); default: asked of the system. */
+  facts?: MachineFacts | undefined;
 }
 
 /** What a channel shows while a turn waits for the session. */
@@ -45,7 +49,10 @@ export interface LockRequest {
 /**
  * An advisory lock on a session across processes: `<key>.jsonl.lock`, a directory made with mkdir
  * (atomic on every local file system) by proper-lockfile, which refreshes its mtime while held. A lock
- * whose mtime is older than `staleMs` was left by a process that was killed, and is taken over.
+ * whose mtime is older than `staleMs` was left by a process that was killed, and is taken over. Each
+ * holding signs the lock (`owner.json` inside it: pid, machine, boot, the process's start time;
+ * lock-owner.ts): a lock whose holder was killed on this machine — its pid runs no process, or one started
+ * since — is taken over at once, not after `staleMs` (lock-takeover.ts).
  * Fair across processes: a process that must wait takes a ticket in the session's line (wait-line.ts),
  * and a process whose arrival is later than a live ticket's does not take the lock, even when it is
  * free, until that ticket's holder has had it. Arrival is the request's (`ticket`) or the call's.
@@ -86,13 +93,27 @@ export async function lockSession(request: LockRequest): Promise<SessionLock> {
   }
 }
 
+/** The session's lock if it is free now and no other process waits for it (nothing waited for, no place taken in its line); undefined otherwise. */
+export async function lockSessionIfFree(request: Omit<LockRequest, "onWait" | "signal" | "ticket">): Promise<SessionLock | undefined> {
+  if (await olderTicketWaits({ file: request.file, arrivedAt: arrivalNow(), mine: undefined, staleMs: request.settings.staleMs })) return undefined;
+  return tryLock(request, `${request.file}.lock`);
+}
+
 /** The lock if it is free now; undefined when another holds it. */
-async function tryLock(request: LockRequest, lockfilePath: string): Promise<SessionLock | undefined> {
+async function tryLock(request: Omit<LockRequest, "onWait" | "signal" | "ticket">, lockfilePath: string): Promise<SessionLock | undefined> {
+  const taken = await tryOnce(request, lockfilePath);
+  if (taken) return taken;
+  const facts = request.settings.facts ?? machineFacts();
+  return (await takeOverGone(lockfilePath, { staleMs: request.settings.staleMs, facts })) ? tryOnce(request, lockfilePath) : undefined;
+}
+
+async function tryOnce(request: Omit<LockRequest, "onWait" | "signal" | "ticket">, lockfilePath: string): Promise<SessionLock | undefined> {
   const { key, file, settings } = request;
   try {
     const release = await acquire(file, {
       realpath: false,
       lockfilePath,
+      fs: ownerSigningFs(ownerRecord(settings.facts ?? machineFacts())),
       stale: settings.staleMs,
       retries: 0,
       onCompromised: (error: Error) => request.onLost?.(`the lock on session "${key}" was lost (${error.message}); another process may now write to it too`),
@@ -104,7 +125,8 @@ async function tryLock(request: LockRequest, lockfilePath: string): Promise<Sess
   }
 }
 
-/** Whether some process (this one too) holds the session's lock now (a stale lock left by a killed process does not count). */
+/** Whether some process (this one too) holds the session's lock now (a stale lock, or one whose holder was killed on this machine, does not count). */
 export async function sessionLocked(file: string, settings: LockSettings): Promise<boolean> {
-  return check(file, { realpath: false, lockfilePath: `${file}.lock`, stale: settings.staleMs }).catch(() => false);
+  const held = await check(file, { realpath: false, lockfilePath: `${file}.lock`, stale: settings.staleMs }).catch(() => false);
+  return held && (await lockGone(`${file}.lock`, { staleMs: settings.staleMs, facts: settings.facts ?? machineFacts() })) === undefined;
 }

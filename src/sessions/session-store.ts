@@ -95,6 +95,8 @@ export interface SessionStore {
   /** A summary of every session, the most recently updated first; a session that cannot be read is a problem, not a crash and not an absence. */
   list(): Promise<SessionListing>;
   lock(key: string, options?: LockOptions): Promise<SessionLock>;
+  /** The session's lock if no one holds or waits for it now (a holder that is gone does not count), without waiting; undefined when it is busy. */
+  lockIfFree(key: string): Promise<SessionLock | undefined>;
   /** Whether a holder (of this process or another) has the session's lock now: a turn is under way in it. */
   locked(key: string): Promise<boolean>;
   /**

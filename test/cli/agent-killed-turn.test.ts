@@ -103,9 +103,25 @@ describe("a turn cut by a killed `hearth agent`", { timeout: 120_000 }, () => {
     const next = await runCli(["agent", "--config", file, "--session", "s", "-m", "the next one"], { env: { HEARTH_STATE_DIR: state } });
     assert.equal(next.code, 0, next.stderr);
     assert.equal(next.stdout, "echo: the next one\n");
+    assert.doesNotMatch(next.stderr, /busy/, "the killed process's lock is taken at once (its holder is gone), not waited for");
     assert.ok(next.stderr.includes(`an earlier message in this conversation got no answer ("hold this one"): ${CUT}`), next.stderr);
     assert.deepEqual(entries(state, "s").map((entry) => entry.type), ["session", "user", "turn-failed", "user", "assistant"]);
     assert.deepEqual(model.seen.at(-1)?.filter((turn) => turn.role !== "system").map((turn) => turn.text), ["the next one"], "the cut turn is left out of what is sent");
+  });
+
+  test("a running gateway's read of the session (a page opening it) closes it: shown unanswered, with why, not under way", async () => {
+    const model = holdingModel();
+    const { file, state } = await launch(model, "read");
+    const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: state });
+    gateways.push(gateway);
+    await killedMidAnswer({ file, state, session: "s", model });
+    const snapshot = (await (await fetch(`${gateway.url}/api/sessions/s`)).json()) as { items: { role: string; text: string; unanswered?: boolean; pending?: boolean }[] };
+    assert.deepEqual(entries(state, "s").map((entry) => [entry.type, entry.error]), [["session", undefined], ["user", undefined], ["turn-failed", CUT]], "closed for real, under the session's lock");
+    const message = snapshot.items.find((item) => item.text === "hold this one");
+    assert.equal(message?.unanswered, true, JSON.stringify(snapshot.items));
+    assert.notEqual(message?.pending, true);
+    assert.ok(snapshot.items.some((item) => item.role === "notice" && item.text.includes(CUT)), JSON.stringify(snapshot.items));
+    assert.equal(existsSync(join(state, "inbox")) ? readdirSync(join(state, "inbox")).length : 0, 0, "the killed process's journal is gone");
   });
 
   test("a running gateway's turn in that session closes it first, as the gateway's page then shows it", async () => {

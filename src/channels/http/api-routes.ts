@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod";
-import type { GatewayPort } from "../../gateway/port.js";
+import { JournalFullFault, type GatewayPort } from "../../gateway/port.js";
 import { missingKey } from "../../models/missing-key.js";
 import { checkSessionKey } from "../../sessions/session-store.js";
 import { isHearthError, type HearthError } from "../../shared/errors.js";
@@ -116,6 +116,8 @@ export function apiRoutes(options: { port: GatewayPort; version: string; control
     await accepted;
     if (key !== undefined && (refused || notKept !== undefined)) taken.forget(key);
     if (refused) return c.json(errorBody({ message: [refused.message, ...refused.details].join("; "), type: "invalid_request_error", code: "bad_request" }), 400);
+    // The messages waiting already hold as much as the gateway keeps waiting: refused now, with what to do (507: no room to keep it).
+    if (notKept instanceof JournalFullFault) return c.json(errorBody({ message: [notKept.message, ...notKept.details].join(" — "), type: "server_error", code: "journal_full" }), 507);
     if (notKept !== undefined) {
       const message = isHearthError(notKept) ? [notKept.message, ...notKept.details].join(" — ") : "the gateway could not keep the message; its log has the details";
       return c.json(errorBody({ message: `not accepted: ${message}`, type: "server_error", code: "not_kept" }), 500);

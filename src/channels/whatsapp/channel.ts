@@ -1,5 +1,5 @@
 import type { AgentEvent } from "../../agent/agent-events.js";
-import { KeptMessageFault, type HandleResult } from "../../gateway/port.js";
+import { JournalFullFault, KeptMessageFault, type HandleResult } from "../../gateway/port.js";
 import { sentAgainWords } from "../../gateway/resend.js";
 import { waitingNotice } from "../../models/waiting-notice.js";
 import type { WhatsAppGateway } from "./gateway.js";
@@ -41,6 +41,8 @@ export interface WhatsAppChannelOptions {
 
 /** Said when hearth could not keep a message (its state dir failed): the owner finds why in the log. */
 export const NOT_KEPT = "Sorry — this message could not be kept: hearth cannot write its files right now (its owner sees why in the gateway's log). Please send it again later.";
+/** Said when a message was refused because the messages already waiting for their turn hold as much as hearth keeps waiting (MessageInbox's bound). */
+export const JOURNAL_FULL = "Sorry — this message was not kept: too many messages (with their photos) are already waiting for their answers. Please send it again once hearth has answered those, or send it without its photo.";
 /** Said when hearth kept a message but could not write its conversation (the state dir failed): saved unanswered once it can, then /retry answers it. */
 export const KEPT_NOT_ANSWERED = "Sorry — hearth cannot write this conversation right now (its owner sees why in the gateway's log). Your message is kept: it is added to the conversation, unanswered, as soon as hearth can write it — then send /retry to have it answered.";
 export const LOADING_NOTE = "_warming up the local model…_";
@@ -335,7 +337,8 @@ export class WhatsAppChannel {
       // One kept in the journal (saved, unanswered, once the session can be written): not "send it again", which would save it twice.
       const kept = error instanceof KeptMessageFault;
       this.options.logger.warn(`whatsapp: a message from ${message.chat} was ${kept ? "kept but not answered" : "not kept"}: ${[error.message, ...error.details].join(" — ")}`);
-      await this.send(message, kept ? KEPT_NOT_ANSWERED : NOT_KEPT);
+      // Too much waiting already (a burst of photos): the sender hears why, and what to do, at once.
+      await this.send(message, kept ? KEPT_NOT_ANSWERED : error instanceof JournalFullFault ? JOURNAL_FULL : NOT_KEPT);
     } finally {
       note?.cancel();
       this.outbox.stopTyping(message.chat);

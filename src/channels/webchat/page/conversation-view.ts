@@ -1,6 +1,6 @@
 import { element } from "./dom.js";
 import type { LiveTurn } from "./live-turn.js";
-import type { TranscriptItem, WaitingMessage } from "./wire-types.js";
+import type { ShownImage, TranscriptItem, WaitingMessage } from "./wire-types.js";
 
 export interface ConversationViewOptions {
   container: HTMLElement;
@@ -37,6 +37,23 @@ function reasoningBlock(reasoning: string): HTMLDetailsElement {
 
 function noteElement(kind: string, text: string): HTMLElement {
   return element("p", { className: `note note-${kind}`, text, attributes: { "data-note": kind } });
+}
+
+/** The images a user message carried, one chip each: its kind and size ("image · JPEG · 120 KB"); the same for a message saved and one still waiting. */
+function imagesElement(images: readonly ShownImage[]): HTMLElement {
+  const chips = images.map((image) => element("span", { className: "message-image", text: `image · ${imageKind(image.mediaType)} · ${imageSize(image.bytes)}` }));
+  return element("div", { className: "message-images", attributes: { "data-images": String(images.length) } }, ...chips);
+}
+
+function imageKind(mediaType: string): string {
+  const kind = mediaType.replace(/^image\//, "").toUpperCase();
+  return kind === "" ? "unknown kind" : kind;
+}
+
+function imageSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** The conversation: user messages, answers in markdown (streamed), notes, command answers. */
@@ -76,10 +93,11 @@ export function createConversationView(options: ConversationViewOptions): Conver
   };
 
   /** `unanswered`: the message got no answer — its Retry names `id`; `sentAgain`: shown again, above its answer (TranscriptItem.sentAgain). */
-  const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined }): HTMLElement => {
+  const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined; images?: readonly ShownImage[] | undefined }): HTMLElement => {
     const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
     if (shown.sentAgain) bubble.setAttribute("data-sent-again", "true");
     bubble.append(element("div", { className: "message-text", text }));
+    if (shown.images?.length) bubble.append(imagesElement(shown.images));
     if (shown.sentAgain) bubble.append(noteElement("again", "sent again"));
     if (shown.unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton(shown.unanswered.id));
     return bubble;
@@ -87,7 +105,9 @@ export function createConversationView(options: ConversationViewOptions): Conver
 
   const waitingMessage = (message: WaitingMessage): HTMLElement => {
     const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true" } });
-    bubble.append(element("div", { className: "message-text", text: message.text }), noteElement("waiting", message.why));
+    bubble.append(element("div", { className: "message-text", text: message.text }));
+    if (message.images?.length) bubble.append(imagesElement(message.images));
+    bubble.append(noteElement("waiting", message.why));
     return bubble;
   };
 
@@ -129,7 +149,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
       // Every message that got no answer has its Retry, wherever it is (the gateway sends any of them again, by its id).
       for (const item of items) {
         if (item.role === "user") {
-          container.append(userMessage(item.text, { unanswered: item.unanswered === true && item.id !== undefined ? { id: item.id } : undefined, sentAgain: item.sentAgain }));
+          container.append(userMessage(item.text, { unanswered: item.unanswered === true && item.id !== undefined ? { id: item.id } : undefined, sentAgain: item.sentAgain, images: item.images }));
         } else if (item.role === "assistant") {
           const bubble = assistantMessage(item.text, item.reasoning, item.model);
           for (const note of item.notes ?? []) bubble.append(noteElement(note.kind, note.text));

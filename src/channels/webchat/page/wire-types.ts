@@ -1,7 +1,7 @@
 // The /api answers the page reads (docs/gateway.md, "/api"); the event and transcript shapes are the gateway's own.
-import type { ContextUse, ConversationSnapshot, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem, TurnMessage, WaitingMessage } from "../../../gateway/port.js";
+import type { ContextUse, ConversationSnapshot, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, ShownImage, TranscriptItem, TurnMessage, WaitingMessage } from "../../../gateway/port.js";
 
-export type { ContextUse, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, TranscriptItem, TurnMessage, WaitingMessage };
+export type { ContextUse, GatewayEvent, LiveTurnSnapshot, ProviderHealth, SessionListing, ShownImage, TranscriptItem, TurnMessage, WaitingMessage };
 export type { AgentEvent, TurnResult } from "../../../agent/agent-events.js";
 
 export interface StatusResponse {

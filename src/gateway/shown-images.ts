@@ -1,0 +1,8 @@
+import type { ShownImage } from "./port.js";
+
+/** How a message's kept images (base64) are shown; undefined when there are none. */
+export function shownImages(images: readonly { mediaType: string; data: string }[] | undefined): ShownImage[] | undefined {
+  if (!images || images.length === 0) return undefined;
+  // Four base64 characters hold three bytes, less one for each "=" that pads the end.
+  return images.map(({ mediaType, data }) => ({ mediaType, bytes: Math.floor((data.length * 3) / 4) - (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0) }));
+}
