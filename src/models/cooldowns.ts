@@ -46,7 +46,7 @@ export interface CooldownEntry {
    * credentials refused (16 hex digits of a SHA-256; empty: none were sent), so that a process started later
    * keeps the cooldown while the config gives the same key and ends it when it gives another (absent in older files).
    */
-  keyRefused?: { why: string; keyHash?: string | undefined };
+  keyRefused?: { why: string; keyHash?: string | undefined; at?: number | undefined };
 }
 
 /**
@@ -186,7 +186,8 @@ export class Cooldowns {
       if (!this.kept(loaded.kind)) continue;
       const entry = withinReach(loaded, now, settings);
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
-      if (entry.until > now - this.settings.maxMs) this.entries.set(ref, entry);
+      // A refused key is remembered until the key changes (knowServers ends it then) or an answer comes.
+      if (entry.until > now - this.settings.maxMs || entry.keyRefused !== undefined) this.entries.set(ref, entry);
     }
   }
 
@@ -222,7 +223,7 @@ export class Cooldowns {
     for (const each of refs) {
       const failures = (this.entries.get(each)?.failures ?? 0) + 1;
       const keyHash = this.credentials.get(each)?.key;
-      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}) } } : {};
+      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}), at: this.clock.now() } } : {};
       const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     }
@@ -316,7 +317,8 @@ export class Cooldowns {
    */
   private forgetOld(): void {
     const oldest = this.clock.now() - this.settings.maxMs;
-    for (const [ref, entry] of this.entries) if (entry.until <= oldest) this.entries.delete(ref);
+    // A refused key is remembered until the key changes or a model called with it answers (`refusedKey`): waiting does not fix it.
+    for (const [ref, entry] of this.entries) if (entry.until <= oldest && entry.keyRefused === undefined) this.entries.delete(ref);
   }
 
   private save(removed: readonly string[] = []): void {
@@ -340,6 +342,15 @@ export class Cooldowns {
   /** The cooldown in force for the model (why, how many failures in a row, the wait asked for), or undefined. */
   current(ref: string): Readonly<CooldownEntry> | undefined {
     return this.until(ref) === undefined ? undefined : this.entries.get(ref);
+  }
+
+  /**
+   * The key the server refused for the model, remembered past the cooldown (which only spaces the calls that try
+   * it again): why, with the fix, and when — until a reload or restart gives another key, or a model called with it answers.
+   */
+  refusedKey(ref: string): { why: string; at: number | undefined } | undefined {
+    const refused = this.entries.get(ref)?.keyRefused;
+    return refused ? { why: refused.why, at: refused.at } : undefined;
   }
 
   /** What the model is cooling down from, while it is. */
