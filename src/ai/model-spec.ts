@@ -18,6 +18,8 @@ export interface ModelSpec {
   apiKey: string | undefined;
   /** The variable a built-in provider reads its key from: such a provider always needs a key, wherever it points. */
   apiKeyEnv?: string | undefined;
+  /** Where `apiKey` came from (never the key): the config's apiKey, a variable from the environment or ~/.hearth/gateway.env, or none; absent: not said. */
+  apiKeySource?: "config" | `env:${string}` | `gateway.env:${string}` | "none" | undefined;
   headers: Readonly<Record<string, string>>;
   /** The provider's wait for the first token and longest silence mid-answer, in seconds; undefined: the defaults. */
   timeoutSeconds: number | undefined;

@@ -153,7 +153,8 @@ export async function createRuntime(options: RuntimeOptions) {
     const locator = new ProblemLocator(loaded.source);
     const warnings = [...loaded.warnings, ...resolved.warnings].map((warning) => locator.format(warning));
     // A server that cannot be reached cools every model served there, as this config has them.
-    routing.cooldowns.knowServers(resolved.catalog.models.values());
+    // A refused key cools the models the config names that share it (not its provider's whole built-in catalog).
+    routing.cooldowns.knowServers([...resolved.catalog.models.values()].map((model) => ({ ...model, configured: resolved.catalog.names(model.ref) })));
     return { loaded, resolved, agents, warnings, usingDefault, defaultLocalModel };
   };
 

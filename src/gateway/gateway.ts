@@ -6,6 +6,7 @@ import { isCommand, isRetry, runCommand } from "../agent/commands.js";
 import { keptMessage } from "../agent/inbound-images.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import { localClock } from "../shared/local-time.js";
 import type { Cooldowns } from "../models/cooldowns.js";
 import type { LoadState } from "../models/load-state.js";
 import type { OllamaLoadState } from "../models/ollama-load-state.js";
@@ -464,7 +465,14 @@ export class Gateway implements GatewayPort {
   private computeProblems(): string[] {
     const state = this.dependencies.state();
     const { chain, privacy } = this.agentFor(undefined).spec;
-    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand });
+    const { cooldowns } = this.dependencies;
+    // A hosted model known not to answer: its key refused (remembered until the key changes or an answer comes), or its service unreachable just now.
+    const hostedDown = (model: ModelSpec): string | undefined => {
+      const refused = cooldowns.refusedKey(model.ref);
+      if (refused) return `the hosted ${model.ref} cannot answer: ${refused.why}`;
+      return cooldowns.reason(model.ref) === "unreachable" ? `the hosted ${model.ref} could not be reached just now: check the network (it is tried again from ${localClock(cooldowns.until(model.ref) ?? 0)})` : undefined;
+    };
+    return setupProblems({ reloadFailure: state.reloadFailure, missingConfigFile: state.missingConfigFile, chain, privacy, reachable: this.reachable, keyNames: state.keyNames, initCommand: state.initCommand, hostedDown });
   }
 
   private agentFor(id: string | undefined): Agent {

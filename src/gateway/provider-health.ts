@@ -4,6 +4,7 @@ import type { Cooldowns } from "../models/cooldowns.js";
 import { missingKey } from "../models/missing-key.js";
 import type { ModelCatalog } from "../models/model-catalog.js";
 import type { ServerLook } from "../models/reachability.js";
+import { localClock } from "../shared/local-time.js";
 import type { FirstTokenRing } from "./first-token-ring.js";
 import type { ProviderHealth } from "./port.js";
 
@@ -54,12 +55,18 @@ export function providerHealth(provider: string, models: readonly ModelSpec[], s
   if (first !== undefined && cooling.length === models.length) {
     return { provider, local, state: "cooling", coolingUntil: new Date(first.until).toISOString(), firstTokenMs, reason: coolingWords(cooldowns, first.model.ref) };
   }
+  // A refused key stays said after its cooldown (which only spaces the calls that try it again), until the key changes or an answer comes.
+  const refused = models.map((model) => cooldowns.refusedKey(model.ref)).find((key) => key !== undefined);
+  if (refused) {
+    return { provider, local, state: "down", firstTokenMs, reason: `key refused${refused.at !== undefined ? ` at ${localClock(refused.at)}` : ""}: ${refused.why}` };
+  }
   const noKey = models.map(missingKey).find((reason) => reason !== undefined);
   if (noKey && models.every((model) => missingKey(model) !== undefined)) return { provider, local, state: "down", firstTokenMs, reason: noKey };
   const asked = models.filter((model) => reachable.has(model.ref));
   const some = cooling.length > 0 ? { reason: cooling.map(({ model }) => modelCoolingWords(cooldowns, model.ref)).join("; ") } : {};
   const answers = local && asked.some((model) => reachable.get(model.ref)?.state === "answers");
-  if (local && asked.length > 0 && !answers && firstTokenMs.length === 0) {
+  // The setup check's facts, as the setup banner says them: a server it found not answering is down, whatever answered before.
+  if (local && asked.length > 0 && !answers) {
     const looks = asked.map((model) => reachable.get(model.ref));
     const failed = looks.find((look) => look?.state === "error");
     const reason = failed?.state === "error" ? `its server answered with an error: ${failed.message}` : looks.some((look) => look?.state === "hung") ? "its server took the connection but sent no answer: it is running but stuck or busy" : "its server did not answer";

@@ -18,6 +18,11 @@ export interface SetupFacts {
   keyNames: readonly string[];
   /** `init` named the way the user runs hearth (`./bin/hearth init`); default `hearth init`. */
   initCommand?: string | undefined;
+  /**
+   * Why a hosted model cannot answer now, with its fix (its key was refused: which key, where it comes from;
+   * it could not be reached just now); undefined: it may answer.
+   */
+  hostedDown?: ((model: ModelSpec) => string | undefined) | undefined;
 }
 
 /**
@@ -37,11 +42,18 @@ export function setupProblems(facts: SetupFacts): string[] {
   const local = callable.filter((model) => model.local);
   const answers = (model: ModelSpec): boolean => (facts.reachable.get(model.ref)?.state ?? "answers") === "answers";
   if (local.some(answers)) return problems;
-  const hosted = callable.find((model) => !model.local);
+  const hostedModels = callable.filter((model) => !model.local);
+  const hosted = hostedModels.find((model) => facts.hostedDown?.(model) === undefined);
   if (hosted) {
     // A local primary that does not answer, and a hosted fallback answers meanwhile: the local servers' fix, and where
     // turns go until one of them answers. (A hosted primary answers as configured: a local fallback down is no setup problem.)
     if (callable[0]?.local === true) problems.push(`${serverWords(local, facts.reachable)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
+    return problems;
+  }
+  if (hostedModels.length > 0) {
+    // Every hosted model is known not to answer either (its key refused, its service unreachable): nothing answers, and each fix is said.
+    const down = hostedModels.map((model) => facts.hostedDown?.(model) ?? `${model.ref} cannot answer`);
+    problems.push(`no model can answer: ${local.length > 0 ? `${serverWords(local, facts.reachable)}; and ` : ""}${down.join("; ")}`);
     return problems;
   }
   if (facts.missingConfigFile) {

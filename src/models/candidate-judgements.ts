@@ -15,6 +15,12 @@ export type LeftOut = Pick<Attempt, "outcome" | "fields" | "silentServer" | "key
 export interface Judgement {
   left?: LeftOut | undefined;
   words?: "tools" | "context" | undefined;
+  /**
+   * Called without the request's tools, and why it cannot take them: the model the client named, where the
+   * client lets the model choose whether to call one (no `tool_choice` demanding a call). The content stays
+   * with the model the user chose: it is never moved to a fallback because of the tools.
+   */
+  toolsOff?: string | undefined;
 }
 
 /** What a judgement asks of the router: the state its servers reported, and the checks that may ask them now. */
@@ -126,11 +132,17 @@ export class CandidateJudgements {
     // What the server runs the model with (asked once, again when that answer is old; an agent's turn asked when it planned).
     // (Checked first: a signal and a timer per request cost the proxy path more than the check.)
     if (model.local && request.askWindows && windows && !windows.asked(model)) await windows.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
-    const context = this.route.context();
+    let context = this.route.context();
+    let toolsOff: string | undefined;
     if (request.toolsRequired && (context.tools?.length ?? 0) > 0) {
       const noTools = await checks.whyNoTools(model);
-      if (noTools) return { left: { outcome: "skipped-tools", message: noTools }, words: "tools" };
+      // The model named is asked without them (the router stops with a 400 where a tool call is demanded); any other is skipped.
+      if (noTools && model.ref === request.named && request.options?.toolChoice === undefined) {
+        toolsOff = noTools;
+        context = { ...context, tools: undefined };
+      } else if (noTools) return { left: { outcome: "skipped-tools", message: noTools }, words: "tools" };
     }
+    const called: Judgement = toolsOff !== undefined ? { toolsOff } : {};
     // A context the caller fits to each candidate is judged once fitted, in the router's walk.
     const tooLarge = request.contextFor ? undefined : checks.tooLargeFor(model, context);
     if (tooLarge) return { left: { outcome: "skipped-context", message: tooLarge }, words: "context" };
@@ -139,7 +151,7 @@ export class CandidateJudgements {
     // Its server just hung or refused for another model (the same llama.cpp as two providers): skipped while a later candidate remains; the last gets a quick check first.
     const silent = model.ref === request.named ? undefined : await checks.serverSilent(model, request, more);
     if (silent !== undefined) return { left: { outcome: "skipped-cooldown", ...silent } };
-    return {};
+    return called;
   }
 }
 

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { modelSecrets } from "../ai/model-secrets.js";
 import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
-import { keyWhere } from "./missing-key.js";
+import type { ModelSpec } from "../ai/model-spec.js";
+import { keyAdvice, keyWhereOf } from "./key-advice.js";
 import { providerPath } from "./provider-words.js";
 import { serverKey } from "./silent-servers.js";
 
@@ -45,7 +46,7 @@ export interface CooldownEntry {
    * credentials refused (16 hex digits of a SHA-256; empty: none were sent), so that a process started later
    * keeps the cooldown while the config gives the same key and ends it when it gives another (absent in older files).
    */
-  keyRefused?: { why: string; keyHash?: string | undefined };
+  keyRefused?: { why: string; keyHash?: string | undefined; at?: number | undefined };
 }
 
 /**
@@ -99,6 +100,13 @@ export interface ServedOn {
   apiKeyEnv?: string | undefined;
   headers?: Readonly<Record<string, string>> | undefined;
   baseUrl?: string | undefined;
+  /** Where its key comes from (ModelSpec.apiKeySource): the fix of a refused key names it. */
+  apiKeySource?: ModelSpec["apiKeySource"];
+  /**
+   * false: a model of the built-in catalog that the config never names (no chain, alias or models entry of its):
+   * a key refused for another model does not cool it (its provider's 23 catalog models are no 23 cooldowns); absent: named.
+   */
+  configured?: boolean | undefined;
 }
 
 /** Who shares a model's credentials: its provider, its servers, their fingerprint (empty: none sent), and where the config sets the key (in the user's words). */
@@ -106,7 +114,9 @@ interface Credential {
   provider: string | undefined;
   servers: ReadonlySet<string>;
   key: string;
-  where: string;
+  /** What to fix, in the user's words: where the key sent comes from (keyAdvice), or the header or URL that carries the credentials. */
+  fix: string;
+  configured: boolean;
 }
 
 /**
@@ -120,17 +130,19 @@ function fingerprint(model: ServedOn): string {
 }
 
 /**
- * Where the config sets what a model is called with, in the user's words: its key (the variable a built-in
- * provider reads, the config's apiKey); where it has none, the header or URL that carries its credentials.
+ * What to fix when the server refuses what a model is called with, in the user's words: its key, named by where
+ * it actually comes from (keyAdvice: gateway.env, the environment, the config); where it has none, the header
+ * or URL that carries its credentials.
  */
-function credentialWhere(model: ServedOn): string {
-  if (model.provider === undefined) return "its apiKey";
+function credentialFix(model: ServedOn): string {
+  if (model.provider === undefined) return "fix its apiKey";
   const named = { ...model, provider: model.provider };
-  if (model.apiKey !== undefined || model.apiKeyEnv !== undefined) return keyWhere(named);
+  const key = keyAdvice(keyWhereOf(named));
+  if (model.apiKey !== undefined || model.apiKeyEnv !== undefined) return key;
   const inHeaders = modelSecrets({ apiKey: undefined, headers: model.headers ?? {}, baseUrl: "", replicas: [] }).length > 0;
-  if (inHeaders) return providerPath(named, "headers");
+  if (inHeaders) return `the credentials are sent in ${providerPath(named, "headers")}: fix them there`;
   const inUrl = modelSecrets({ apiKey: undefined, headers: {}, baseUrl: model.baseUrl ?? "", replicas: model.replicas }).length > 0;
-  return inUrl ? providerPath(named, "baseUrl") : keyWhere(named);
+  return inUrl ? `the credentials are in ${providerPath(named, "baseUrl")}: fix them there` : key;
 }
 
 /** Where cooldowns outlive a process (the CLI runs one turn per process). */
@@ -174,7 +186,8 @@ export class Cooldowns {
       if (!this.kept(loaded.kind)) continue;
       const entry = withinReach(loaded, now, settings);
       // Failures in a row keep counting across processes; an expired cooldown still remembers them for a while.
-      if (entry.until > now - this.settings.maxMs) this.entries.set(ref, entry);
+      // A refused key is remembered until the key changes (knowServers ends it then) or an answer comes.
+      if (entry.until > now - this.settings.maxMs || entry.keyRefused !== undefined) this.entries.set(ref, entry);
     }
   }
 
@@ -186,8 +199,7 @@ export class Cooldowns {
     for (const model of models) {
       const servers = new Set(model.replicas.map(serverKey));
       this.servers.set(model.ref, servers);
-      const where = credentialWhere(model);
-      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model), where });
+      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model), fix: credentialFix(model), configured: model.configured !== false });
     }
     // A refused key that the config no longer gives the model (a reload, or a restart, with a new key): its cooldown ends.
     // The key refused is the one its entry names (a cooldown this process took from the file), else the one known before.
@@ -211,7 +223,7 @@ export class Cooldowns {
     for (const each of refs) {
       const failures = (this.entries.get(each)?.failures ?? 0) + 1;
       const keyHash = this.credentials.get(each)?.key;
-      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}) } } : {};
+      const refused = why !== undefined ? { keyRefused: { why, ...(keyHash !== undefined ? { keyHash } : {}), at: this.clock.now() } } : {};
       const entry: CooldownEntry = { failures, until: 0, kind: failure.kind, ...phase, ...asked, ...refused };
       this.entries.set(each, { ...entry, until: this.clock.now() + longestWait(entry, this.settings) });
     }
@@ -239,15 +251,17 @@ export class Cooldowns {
   }
 
   /**
-   * The model and every other one called with the same key: of the same provider, or on the same servers with
-   * the same key (two providers in front of one server). A model the config serving does not name: itself alone.
-   * An answer from any of them ends the cooldown of every one whose key was refused (`succeed`).
+   * The model and every other one the config names that is called with the same key: of the same provider, or
+   * on the same servers with the same key (two providers in front of one server) — never a catalog model the
+   * config does not name (`configured` false), which cools only once it is called itself. A model the config
+   * serving does not have: itself alone. An answer from any of them ends the cooldown of every one whose key
+   * was refused (`succeed`).
    */
   sharingKey(ref: string): string[] {
     const own = this.credentials.get(ref);
     if (own === undefined) return [ref];
     const sameServers = (theirs: Credential): boolean => theirs.servers.size > 0 && theirs.servers.size === own.servers.size && [...theirs.servers].every((server) => own.servers.has(server));
-    const others = [...this.credentials].filter(([other, theirs]) => other !== ref && ((own.provider !== undefined && theirs.provider === own.provider) || (theirs.key === own.key && sameServers(theirs))));
+    const others = [...this.credentials].filter(([other, theirs]) => other !== ref && theirs.configured && ((own.provider !== undefined && theirs.provider === own.provider) || (theirs.key === own.key && sameServers(theirs))));
     return [ref, ...others.map(([other]) => other)];
   }
 
@@ -257,9 +271,9 @@ export class Cooldowns {
    */
   private keyWords(ref: string): string {
     const credential = this.credentials.get(ref);
-    const where = credential?.where;
-    if (credential?.key === "") return `the server asked for an API key and ${ref} was called with none${where ? ` (${where})` : ""}: set one; a reload with a key, or an answer, ends this`;
-    return `the server refused the API key ${ref} was called with${where ? ` (${where})` : ""}: fix the key; a reload with a new key, or an answer, ends this`;
+    const fix = credential?.fix ?? "fix its apiKey";
+    if (credential?.key === "") return `the server asked for an API key and ${ref} was called with none: ${fix.replace(/^no key is set: /, "")}; a reload with a key, or an answer, ends this`;
+    return `the server refused the API key ${ref} was called with: ${fix}; a reload with a new key, or an answer, ends this`;
   }
 
   /** The model and every other one whose servers are all among its servers (the ones its failure found unreachable). */
@@ -303,7 +317,8 @@ export class Cooldowns {
    */
   private forgetOld(): void {
     const oldest = this.clock.now() - this.settings.maxMs;
-    for (const [ref, entry] of this.entries) if (entry.until <= oldest) this.entries.delete(ref);
+    // A refused key is remembered until the key changes or a model called with it answers (`refusedKey`): waiting does not fix it.
+    for (const [ref, entry] of this.entries) if (entry.until <= oldest && entry.keyRefused === undefined) this.entries.delete(ref);
   }
 
   private save(removed: readonly string[] = []): void {
@@ -327,6 +342,15 @@ export class Cooldowns {
   /** The cooldown in force for the model (why, how many failures in a row, the wait asked for), or undefined. */
   current(ref: string): Readonly<CooldownEntry> | undefined {
     return this.until(ref) === undefined ? undefined : this.entries.get(ref);
+  }
+
+  /**
+   * The key the server refused for the model, remembered past the cooldown (which only spaces the calls that try
+   * it again): why, with the fix, and when — until a reload or restart gives another key, or a model called with it answers.
+   */
+  refusedKey(ref: string): { why: string; at: number | undefined } | undefined {
+    const refused = this.entries.get(ref)?.keyRefused;
+    return refused ? { why: refused.why, at: refused.at } : undefined;
   }
 
   /** What the model is cooling down from, while it is. */

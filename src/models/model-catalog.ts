@@ -51,6 +51,11 @@ export class ModelCatalog {
     return [closer.candidate, ...ownClose.map((entry) => entry.candidate)].slice(0, 3);
   }
 
+  /** Whether the config names the model: lists it in a provider's models, aliases it, or names it elsewhere (an agent's chain). */
+  names(ref: ModelRef): boolean {
+    return this.ownNames.has(ref);
+  }
+
   aliasOf(ref: ModelRef): string | undefined {
     return this.refToAlias.get(ref);
   }

@@ -196,6 +196,7 @@ function modelSpec(
     replicas: provider.replicas,
     apiKey: provider.apiKey,
     apiKeyEnv: provider.apiKeyEnv,
+    apiKeySource: provider.apiKeySource,
     headers: provider.headers,
     timeoutSeconds: provider.timeoutSeconds,
     reasoning: entry?.reasoning ?? known?.reasoning ?? MODEL_DEFAULTS.reasoning,

@@ -51,7 +51,9 @@ export interface RouteRequest {
   /**
    * The context's tools are the caller's own (a proxied client's): a candidate that cannot take them
    * (its server says its template cannot render them, or its compat says so) is skipped, never sent the
-   * request without them. The agent's own tools are dropped for such a model instead (`tools-off`).
+   * request without them — but the model the caller `named`, which is asked without them (`tools-off` with
+   * why) unless `options.toolChoice` demands a call (then the route stops with a 400, nothing sent): the
+   * request is never moved to a fallback for its tools. The agent's own tools are dropped for such a model instead (`tools-off`).
    */
   toolsRequired?: boolean | undefined;
   /**

@@ -68,8 +68,12 @@ export type RouterEvent =
    * `forMs`: an earlier turn saw this load begin, so long ago (it is waited for only what is left of its limit).
    */
   | { type: "model-loading"; model: ModelRef; waiting: boolean; forMs?: number | undefined; hosted?: true | undefined }
-  /** The server reported that the model's chat template cannot render tools: they are not sent to it. */
-  | { type: "tools-off"; model: ModelRef }
+  /**
+   * The model's tools are not sent to it: its server reported that its chat template cannot render them (said
+   * once per process), or — `why` — it is the model a proxied client named, which cannot take the client's
+   * tools and is asked without them (said on every such request: the client's reply carries it).
+   */
+  | { type: "tools-off"; model: ModelRef; why?: string | undefined }
   /** Text already went out and another model answers afresh: a channel that can, clears what it showed. */
   | { type: "answer-restart"; model: ModelRef }
   /**

@@ -122,6 +122,9 @@ export class Router {
     /** Why each candidate could not take the caller's tools. */
     const toolWords: string[] = [];
     const loading: ModelSpec[] = [];
+    /** The model named, asked without the request's tools (it cannot take them, and the client lets the model choose: Judgement.toolsOff). */
+    const toolsDropped = new Set<ModelRef>();
+    const withoutDropped = (model: ModelSpec, sent: Context): Context => (toolsDropped.has(model.ref) && sent.tools ? { ...sent, tools: undefined } : sent);
     /** A candidate's call failed and the chain moves on: said once what comes next is known (a candidate skipped is never named). */
     const announce = (failed: PendingFailure, next: ModelRef | undefined): void => {
       out.push({ type: "attempt-failed", attempt: failed.attempt, failure: failed.failure, next });
@@ -138,11 +141,20 @@ export class Router {
       judgements.forget(model);
       if (decided.left) {
         skip(model, decided.left);
+        // The model the client named cannot take the tool call its tool_choice demands: refused, never moved to a fallback for the tools.
+        if (decided.words === "tools" && model.ref === request.named) {
+          const message = `the request's tool_choice asks for a tool call, and ${model.ref}, the model it names, cannot use tools (${decided.left.message}): name a model that supports tools, or leave tool_choice out (${model.ref} is then asked without the tools)`;
+          return finishError(message, { kind: "bad-request", message });
+        }
         if (decided.words === "tools") toolWords.push(`${model.ref}: ${decided.left.message}`);
         if (decided.words === "context") contextWords.push(`${model.ref}: ${decided.left.message}`);
         continue;
       }
-      let sent = fitted.get(model.ref) ?? context;
+      if (decided.toolsOff !== undefined) {
+        toolsDropped.add(model.ref);
+        out.push({ type: "tools-off", model: model.ref, why: decided.toolsOff });
+      }
+      let sent = withoutDropped(model, fitted.get(model.ref) ?? context);
       if (request.contextFor) {
         if (!fitted.has(model.ref)) {
           const coolingBefore = cooldowns.until(model.ref) !== undefined;
@@ -228,11 +240,12 @@ export class Router {
       const { windows } = this.dependencies;
       for (const baseUrl of model.replicas) windows?.stale(model, baseUrl);
       if (request.askWindows) await windows?.refresh(model, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
-      const sent = request.contextFor ? ((await request.contextFor(model, { next: undefined })) ?? context) : (fitted.get(model.ref) ?? context);
-      if ("tooLarge" in sent) {
-        tooLarge(model, sent.tooLarge);
+      const made = request.contextFor ? ((await request.contextFor(model, { next: undefined })) ?? context) : (fitted.get(model.ref) ?? context);
+      if ("tooLarge" in made) {
+        tooLarge(model, made.tooLarge);
         continue;
       }
+      const sent = withoutDropped(model, made);
       const tooLargeNow = this.tooLargeBefore(model, sent, request);
       if (tooLargeNow) {
         tooLarge(model, tooLargeNow);

@@ -1,15 +1,8 @@
-import type { KeySource } from "../config/hosted-keys.js";
+import { keyAdvice, type KeyWhere } from "../models/key-advice.js";
 import { endedByLook, keptBetweenCommands, type CooldownEntry } from "../models/cooldowns.js";
 import { localClock } from "../shared/local-time.js";
 
-/** Where a model's key comes from and where it goes (never the key itself). */
-export interface KeyWhere {
-  source: "config" | KeySource | "none";
-  /** The variable a built-in provider reads its key from. */
-  env: string | undefined;
-  /** The config field, as the file writes it (`models.providers.anthropic.apiKey`). */
-  path: string;
-}
+export type { KeyWhere } from "../models/key-advice.js";
 
 export interface CooldownFacts {
   /** Where the model's key comes from, for a refused key; undefined: a model the config lacks. */
@@ -51,15 +44,6 @@ export function cooldownFix(entry: Cooling, facts: CooldownFacts = {}): string {
   if (entry.kind === "no-endpoint") return "the server has no such endpoint: the provider's baseUrl (its path) or api is wrong for it — `hearth models status --probe` says which; a successful answer or the end of the wait brings it back";
   // overloaded, server-error: the server is there and answers with errors.
   return `the server answered with an error (${entry.kind}): see its log or status page; a successful answer or the end of the wait brings it back`;
-}
-
-/** Where to put a valid key, named by its variable or config field (never its value). */
-function keyAdvice(key: KeyWhere | undefined): string {
-  if (key === undefined) return "give the provider a valid apiKey in the config";
-  if (key.source === "config") return `the key is the config's ${key.path}: write a valid one there`;
-  if (key.source === "none") return `no key is set: ${key.env ? `set ${key.env} or give ${key.path}` : `give ${key.path}`}`;
-  const [from, name] = key.source.startsWith("gateway.env:") ? ["gateway.env", key.source.slice("gateway.env:".length)] : ["the environment", key.source.slice("env:".length)];
-  return `the key is ${name} from ${from}: set a valid one there (or give ${key.path})`;
 }
 
 function seconds(ms: number): string {

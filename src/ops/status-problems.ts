@@ -1,3 +1,4 @@
+import { keyAdvice, keyWhereOf } from "../models/key-advice.js";
 import { shellQuote } from "../shared/shell-quote.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { LmStudioModel } from "../ai/lmstudio/listing.js";
@@ -55,7 +56,7 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
     problems.push({
       id: "listing-failed", severity: "error",
       title: failure.kind === "auth" ? `the server refused the API key (${failure.status})` : `listing the models failed: ${failure.message}`,
-      fix: failure.kind === "auth" ? `check ${providerPath(model, "apiKey")} (or its environment variable)` : "see the server's log",
+      fix: failure.kind === "auth" ? keyAdvice(keyWhereOf(model)) : "see the server's log",
     });
     return problems;
   }

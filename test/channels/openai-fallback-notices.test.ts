@@ -58,25 +58,38 @@ describe("fallback notices over the OpenAI-compatible API", () => {
     assert.equal(text, "backup here");
   });
 
-  test("proxy mode: a named model skipped for the request's tools, or failing, is said — header, comment, metadata — worded as the agent's notice", async () => {
+  test("proxy mode: a named model that cannot use the request's tools answers without them, said — header, comment, metadata; a tool call demanded of it is a 400, nothing sent anywhere", async () => {
     api = await apiSetup({ localExtras: "compat: { supportsTools: false }," });
     api.local.setHandler(() => ({ kind: "sse", frames: completionsStream({ text: "local here" }) }));
     api.backup.setHandler(() => ({ kind: "sse", frames: responsesStream({ text: "backup here" }) }));
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "weather?" }];
-    const toolsNotice = "answered by Backup — Local (local server) cannot use the request's tools";
+    const toolsNotice = "Local cannot use tools (compat.supportsTools is false for it): it answered without the request's tools — name a model that supports tools to have them called";
+    const bodies = (): Record<string, unknown>[] => api.local.requests.filter((request) => request.method === "POST").map((request) => request.body as Record<string, unknown>);
 
     const { data, response } = await api.client.chat.completions.create({ model: "Local", messages, tools: TOOLS }).withResponse();
-    assert.equal(data.model, "backup/m2");
-    assert.deepEqual(attemptsOf(response), ["local/m1 skipped-tools", "backup/m2 ok"]);
+    assert.equal(data.model, "local/m1");
+    assert.equal(data.choices[0]?.message.content, "local here");
+    assert.deepEqual(attemptsOf(response), ["local/m1 ok"]);
     assert.equal(noticeOf(response), toolsNotice);
+    assert.equal(bodies().length, 1);
+    assert.equal(bodies()[0]?.tools, undefined, "the named model was asked without the tools");
 
     const streamed = await api.client.chat.completions.create({ model: "Local", messages, tools: TOOLS, stream: true }).asResponse();
-    assert.deepEqual(attemptsOf(streamed), ["local/m1 skipped-tools"]);
     assert.ok(commentsOf(await streamed.text()).includes(toolsNotice));
 
     const responsesTools = [{ type: "function" as const, name: "lookup", parameters: { type: "object", properties: {} }, strict: false }];
     const completed = await api.client.responses.stream({ model: "Local", input: "weather?", tools: responsesTools }).finalResponse();
     assert.equal(completed.metadata?.hearth_notice, toolsNotice);
+    assert.equal(api.backup.requests.filter((request) => request.method === "POST").length, 0, "nothing went to the fallback for the tools");
+
+    // A tool call demanded of it: refused, naming the fix — not moved to the fallback that could make one.
+    const demanded = await fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "Local", messages, tools: TOOLS, tool_choice: "required" }) });
+    const refused = (await demanded.json()) as { error: { code: string; message: string } };
+    assert.equal(demanded.status, 400);
+    assert.equal(refused.error.code, "tools_unsupported");
+    assert.equal(refused.error.message, "the request's tool_choice asks for a tool call, and local/m1, the model it names, cannot use tools (compat.supportsTools is false for it): name a model that supports tools, or leave tool_choice out (local/m1 is then asked without the tools)");
+    assert.equal(api.backup.requests.filter((request) => request.method === "POST").length, 0);
+    assert.equal(bodies().length, 3);
 
     // The model named answered: nothing to say.
     const { response: own } = await api.client.chat.completions.create({ model: "Local", messages }).withResponse();
@@ -86,8 +99,8 @@ describe("fallback notices over the OpenAI-compatible API", () => {
 
     // The named model fails: the notice says how, of it.
     api.local.setHandler(() => ({ kind: "json", status: 401, body: { error: { message: "bad key" } } }));
-    const { data: failedOver, response: refused } = await api.client.chat.completions.create({ model: "local/m1", messages }).withResponse();
+    const { data: failedOver, response: keyRefused } = await api.client.chat.completions.create({ model: "local/m1", messages }).withResponse();
     assert.equal(failedOver.choices[0]?.message.content, "backup here");
-    assert.equal(noticeOf(refused), "answered by Backup — Local (local server) refused the API key");
+    assert.equal(noticeOf(keyRefused), "answered by Backup — Local (local server) refused the API key");
   });
 });

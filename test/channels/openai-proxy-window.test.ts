@@ -94,7 +94,7 @@ describe("proxy mode: a fallback cooling down after its key was refused could no
     assert.equal(attempts.find((attempt) => attempt.model === "backup/m2")?.keyRefused, true, "the error's attempts say why waiting would not help");
     assert.match(failed.message, /too large for every model/);
     // The other fix is said beside it: the model whose window would hold it is skipped for its key.
-    assert.match(failed.message, /backup\/m2 is skipped: the server refused the API key backup\/m2 was called with \(models\.providers\.backup\.apiKey\): fix the key/);
+    assert.match(failed.message, /backup\/m2 is skipped: the server refused the API key backup\/m2 was called with: the key is the config's models\.providers\.backup\.apiKey: write a valid one there; /);
     assert.equal(posts(api.local), 0);
   });
 

@@ -129,7 +129,7 @@ test("a refused key the gateway writes is read back by every process (doctor, mo
   const beside = cooldownFile(file, { now: () => clock.now(), onWarning: (message) => warnings.push(message) }).load();
   assert.deepEqual(warnings, []);
   assert.deepEqual(Object.keys(beside).sort(), ["hosted/a", "hosted/b", "other/c"]);
-  assert.match(beside["hosted/b"]?.keyRefused?.why ?? "", /^the server refused the API key hosted\/a was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+  assert.match(beside["hosted/b"]?.keyRefused?.why ?? "", /^the server refused the API key hosted\/a was called with: the key is the config's models\.providers\.hosted\.apiKey: write a valid one there; /);
   assert.deepEqual(readdirSync(dir).filter((name) => name.includes(".bad-")), [], "nothing set aside");
   assert.doesNotMatch(readFileSync(file, "utf8"), /sk-refused/);
 });

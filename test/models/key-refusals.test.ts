@@ -48,7 +48,7 @@ describe("an authentication refusal: of the key itself, or of one model for it",
   test("a refused key cools every model called with it (same provider, or same server and key); a refusal of one model cools that model; a new key in a reload, or an answer, ends it", () => {
     const clock = new ManualClock();
     const cooldowns = new Cooldowns(clock, DEFAULT_COOLDOWN);
-    const openai = { provider: "openai", replicas: ["https://api.openai.com/v1"], apiKey: "sk-old", apiKeyEnv: "OPENAI_API_KEY" };
+    const openai = { provider: "openai", replicas: ["https://api.openai.com/v1"], apiKey: "sk-old", apiKeyEnv: "OPENAI_API_KEY", apiKeySource: "env:OPENAI_API_KEY" as const };
     const served = (key: string) => [
       { ref: "openai/a", ...openai, apiKey: key },
       { ref: "openai/b", ...openai, apiKey: key },
@@ -65,7 +65,7 @@ describe("an authentication refusal: of the key itself, or of one model for it",
     const cooling = ["openai/a", "openai/b", "proxyco/c", "otherkey/d", "anthropic/e"].filter((ref) => cooldowns.until(ref) !== undefined);
     assert.deepEqual(cooling, ["openai/a", "openai/b", "proxyco/c"], "its provider's models, and the same key on the same server under another provider");
     const why = cooldowns.current("openai/b")?.keyRefused?.why ?? "";
-    assert.match(why, /refused the API key openai\/a was called with \(OPENAI_API_KEY or models\.providers\.openai\.apiKey\): fix the key/);
+    assert.match(why, /refused the API key openai\/a was called with: the key is OPENAI_API_KEY from the environment: set a valid one there \(or give models\.providers\.openai\.apiKey\); a reload/);
     assert.doesNotMatch(why, /sk-old/);
 
     cooldowns.knowServers(served("sk-old"));
@@ -76,6 +76,26 @@ describe("an authentication refusal: of the key itself, or of one model for it",
     cooldowns.fail("openai/b", { kind: "auth", status: 401, message: "Incorrect API key provided", keyRefused: true });
     cooldowns.succeed("proxyco/c");
     assert.deepEqual(["openai/a", "openai/b"].map((ref) => cooldowns.until(ref)), [undefined, undefined], "the key was taken for another model: every model it was refused for is asked again");
+  });
+});
+
+describe("a refused key and its provider's built-in catalog (t15 #6, #7)", () => {
+  test("only the models the config names cool with the refused key (not the provider's whole catalog); a catalog model cools once called itself; the words name the key's real source, gateway.env", () => {
+    const cooldowns = new Cooldowns(new ManualClock(), DEFAULT_COOLDOWN);
+    const anthropic = { provider: "anthropic", replicas: ["https://api.anthropic.com"], apiKey: "sk-ant-api03-FAKE", apiKeyEnv: "ANTHROPIC_API_KEY", apiKeySource: "gateway.env:ANTHROPIC_API_KEY" as const };
+    cooldowns.knowServers([
+      { ref: "anthropic/claude-sonnet-4-5", ...anthropic },
+      { ref: "anthropic/claude-opus-4-5", ...anthropic },
+      { ref: "anthropic/claude-3-5-haiku-latest", ...anthropic, configured: false },
+      { ref: "anthropic/claude-sonnet-4-6", ...anthropic, configured: false },
+    ]);
+    cooldowns.fail("anthropic/claude-sonnet-4-5", { kind: "auth", status: 401, message: "invalid x-api-key", keyRefused: true });
+    const refs = ["anthropic/claude-sonnet-4-5", "anthropic/claude-opus-4-5", "anthropic/claude-3-5-haiku-latest", "anthropic/claude-sonnet-4-6"];
+    assert.deepEqual(refs.filter((ref) => cooldowns.until(ref) !== undefined), ["anthropic/claude-sonnet-4-5", "anthropic/claude-opus-4-5"]);
+    assert.equal(cooldowns.current("anthropic/claude-opus-4-5")?.keyRefused?.why, "the server refused the API key anthropic/claude-sonnet-4-5 was called with: the key is ANTHROPIC_API_KEY from gateway.env: set a valid one there (or give models.providers.anthropic.apiKey); a reload with a new key, or an answer, ends this");
+    cooldowns.fail("anthropic/claude-sonnet-4-6", { kind: "auth", status: 401, message: "invalid x-api-key", keyRefused: true });
+    assert.ok(cooldowns.until("anthropic/claude-sonnet-4-6") !== undefined, "called itself, it cools");
+    assert.equal(cooldowns.until("anthropic/claude-3-5-haiku-latest"), undefined);
   });
 });
 
@@ -96,8 +116,8 @@ describe("who a refused key cools on servers without a key of their own (LM Stud
     cooldowns.fail("tunnel-a/m", refused);
     cooldowns.fail("alice/m", refused);
     assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "another token in a header, another user in the URL: not the refused credentials");
-    assert.match(cooldowns.current("tunnel-a/m")?.keyRefused?.why ?? "", /^the server refused the API key tunnel-a\/m was called with \(models\.providers\.tunnel-a\.headers\): fix the key/);
-    assert.match(cooldowns.current("alice/m")?.keyRefused?.why ?? "", /\(models\.providers\.alice\.baseUrl\): fix the key/);
+    assert.match(cooldowns.current("tunnel-a/m")?.keyRefused?.why ?? "", /^the server refused the API key tunnel-a\/m was called with: the credentials are sent in models\.providers\.tunnel-a\.headers: fix them there; /);
+    assert.match(cooldowns.current("alice/m")?.keyRefused?.why ?? "", /: the credentials are in models\.providers\.alice\.baseUrl: fix them there; /);
     cooldowns.knowServers(proxied("tok-a-0123456789abcdef"));
     assert.deepEqual(cooling(cooldowns, refs), ["tunnel-a/m", "alice/m"], "a reload that kept them keeps the cooldowns");
     cooldowns.knowServers(proxied("tok-a-new-9876543210fedcba"));
@@ -117,8 +137,8 @@ describe("who a refused key cools on servers without a key of their own (LM Stud
     cooldowns.fail("lmstudio/a", refused);
     cooldowns.fail("dummy1/e", refused);
     assert.deepEqual(cooling(cooldowns, ["lmstudio/a", "lmstudio/b", "big/c", "keyed/d", "dummy1/e", "dummy2/f"]), ["lmstudio/a", "lmstudio/b", "big/c", "dummy1/e"]);
-    assert.equal(cooldowns.current("big/c")?.keyRefused?.why, "the server asked for an API key and lmstudio/a was called with none (models.providers.lmstudio.apiKey): set one; a reload with a key, or an answer, ends this");
-    assert.match(cooldowns.current("dummy1/e")?.keyRefused?.why ?? "", /^the server refused the API key dummy1\/e was called with \(models\.providers\.dummy1\.apiKey\): fix the key/);
+    assert.equal(cooldowns.current("big/c")?.keyRefused?.why, "the server asked for an API key and lmstudio/a was called with none: give models.providers.lmstudio.apiKey; a reload with a key, or an answer, ends this");
+    assert.match(cooldowns.current("dummy1/e")?.keyRefused?.why ?? "", /^the server refused the API key dummy1\/e was called with: the key is the config's models\.providers\.dummy1\.apiKey: write a valid one there; /);
   });
 });
 
@@ -147,7 +167,7 @@ describe("a chain of three models on one provider with a refused key", () => {
     const first = await route(routing.router, { chain, context });
     assert.deepEqual(first.outcomes, ["hosted/m1 auth", "hosted/m2 skipped-cooldown", "hosted/m3 skipped-cooldown", "backup/m ok"]);
     assert.equal(server.requests.filter((request) => request.method === "POST").length, 1, "one call learned the key was refused");
-    assert.match(first.end?.attempts[1]?.message ?? "", /the server refused the API key hosted\/m1 was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+    assert.match(first.end?.attempts[1]?.message ?? "", /the server refused the API key hosted\/m1 was called with: the key is the config's models\.providers\.hosted\.apiKey: write a valid one there; /);
 
     // The key works again (the server's side) and one model is not allowed for it: once the cooldowns are over, m1's refusal is its own.
     refuseKey = false;
@@ -206,7 +226,7 @@ describe("a refused key outlives a gateway's restart (the cooldowns file), until
     try {
       const result = await route(restarted.routing.router, { chain: restarted.chain, context });
       assert.deepEqual(result.outcomes, ["hosted/m1 skipped-cooldown", "hosted/m2 skipped-cooldown", "backup/m ok"], "the same key: still refused, not called again");
-      assert.match(result.end?.attempts[0]?.message ?? "", /^the server refused the API key hosted\/m1 was called with \(models\.providers\.hosted\.apiKey\): fix the key/);
+      assert.match(result.end?.attempts[0]?.message ?? "", /^the server refused the API key hosted\/m1 was called with: the key is the config's models\.providers\.hosted\.apiKey: write a valid one there; /);
     } finally {
       restarted.close();
     }

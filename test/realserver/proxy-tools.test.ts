@@ -1,8 +1,8 @@
 // Proxy mode and a client's tools: the real llama-server's stories260K has no tool-capable chat template
-// (its /props says so, and it would drop the tools without an error). A request with tools is never
-// sent to it without them: it is skipped (x-hearth-attempts says so) for a fallback that can take them,
-// or, with none, refused with a 400 naming the model and why. Without tools, or with tool_choice
-// "none", it answers as before.
+// (its /props says so, and it would drop the tools without an error). Named by the client, it answers
+// without them, the reply saying so (x-hearth-notice) — never moved to a fallback for the tools; a tool
+// call demanded of it (tool_choice "required") is refused with a 400 naming the model, why and the fix.
+// Without tools, or with tool_choice "none", it answers as before.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -32,7 +32,7 @@ describe("proxy mode: a client's tools and a model that cannot take them", () =>
 
   const ask = async (url: string, body: Record<string, unknown>) => {
     const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "llama/stories260k", max_tokens: 8, messages: [{ role: "user", content: "Once upon a time" }], ...body }) });
-    return { status: response.status, attempts: JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[], body: (await response.json()) as { error?: { message: string; code: string }; choices?: { message: { content: string } }[] } };
+    return { status: response.status, notice: decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""), attempts: JSON.parse(response.headers.get("x-hearth-attempts") ?? "[]") as { model: string; outcome: string }[], body: (await response.json()) as { error?: { message: string; code: string }; choices?: { message: { content: string } }[] } };
   };
 
   test("no model can take them: 400 tools_unsupported naming the model and why; tool_choice none and no tools answer", async () => {
@@ -42,7 +42,7 @@ describe("proxy mode: a client's tools and a model that cannot take them", () =>
       const refused = await ask(gateway.url, { tools, tool_choice: "required" });
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
       assert.equal(refused.body.error?.code, "tools_unsupported");
-      assert.match(refused.body.error?.message ?? "", /^the request has tools, and no model that could answer it can use them \(llama\/stories260k: its server says its chat template cannot render tools/);
+      assert.match(refused.body.error?.message ?? "", /^the request's tool_choice asks for a tool call, and llama\/stories260k, the model it names, cannot use tools \(its server says its chat template cannot render tools/);
       assert.deepEqual(refused.attempts.map((attempt) => attempt.outcome), ["skipped-tools"]);
       const none = await ask(gateway.url, { tools, tool_choice: "none" });
       assert.equal(none.status, 200, JSON.stringify(none.body));
@@ -53,7 +53,7 @@ describe("proxy mode: a client's tools and a model that cannot take them", () =>
     }
   });
 
-  test("a fallback that can take them answers; the skip is in x-hearth-attempts", async () => {
+  test("a fallback that can take them is not asked: the named model answers without the tools, said; a demanded tool call is a 400", async () => {
     const file = temp.write(
       "fallback.json5",
       `{ agents: { defaults: { model: { primary: "llama/${server.alias}", fallbacks: ["spare/tooled"] } } },
@@ -63,10 +63,15 @@ describe("proxy mode: a client's tools and a model that cannot take them", () =>
     );
     const gateway = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "fallback") });
     try {
-      const answered = await ask(gateway.url, { tools, tool_choice: "required" });
+      const answered = await ask(gateway.url, { tools });
       assert.equal(answered.status, 200, JSON.stringify(answered.body));
-      assert.equal(answered.body.choices?.[0]?.message.content, "from the tool-capable one");
-      assert.deepEqual(answered.attempts.map((attempt) => [attempt.model, attempt.outcome]), [["llama/stories260k", "skipped-tools"], ["spare/tooled", "ok"]]);
+      assert.notEqual(answered.body.choices?.[0]?.message.content, "from the tool-capable one");
+      assert.deepEqual(answered.attempts.map((attempt) => [attempt.model, attempt.outcome]), [["llama/stories260k", "ok"]]);
+      assert.match(answered.notice, /^llama\/stories260k cannot use tools \(its server says its chat template cannot render tools.*\): it answered without the request's tools — name a model that supports tools to have them called$/);
+      const demanded = await ask(gateway.url, { tools, tool_choice: "required" });
+      assert.equal(demanded.status, 400, JSON.stringify(demanded.body));
+      assert.equal(demanded.body.error?.code, "tools_unsupported");
+      assert.equal(toolCapable.requests.filter((request) => request.method === "POST").length, 0, "nothing went to the fallback for the tools");
     } finally {
       await gateway.stop();
     }

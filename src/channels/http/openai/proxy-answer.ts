@@ -55,6 +55,8 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
   let held: AnswerEvent[] = [];
   /** The attempt under way showed reasoning: if it fails, its item ends there (`failed-over`). */
   let reasoned = false;
+  /** The model named was asked without the request's tools (it cannot take them): why, said with its answer. */
+  const toolsOff = new Map<string, string>();
   const release = (): void => {
     answering = true;
     for (const event of held) out.push(event);
@@ -105,6 +107,9 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
         else held.push(signed);
         break;
       }
+      case "tools-off":
+        if (event.why !== undefined) toolsOff.set(event.model, event.why);
+        break;
       case "answer-restart":
         shown = false;
         out.push({ type: "restart" });
@@ -112,7 +117,7 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
       case "route-end": {
         release();
         const catalogue = port.catalogue();
-        const notes = [...(call.notes ?? []), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, noLimitField: call.noLimitField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
+        const notes = [...(call.notes ?? []), toolsOffNotice(catalogue, event.model, toolsOff.get(event.model)), fallbackNotice(event.attempts, describeIn(catalogue), { named: true }), ...answeredNotices(catalogue, { options: call.options, context: call.context, maxTokensField: call.maxTokensField, noLimitField: call.noLimitField, model: event.model, message: event.message, window: port.served(event.model)?.contextWindow }), shownReasoningNotice(catalogue, event.message)].filter((note) => note !== undefined);
         // A stream says each as a `: hearth:` comment; a whole reply in x-hearth-notice (metadata.hearth_notice on Responses).
         for (const note of notes) out.push({ type: "status", text: note, startsStream: false });
         finish({ type: "end", answer: { ...answerOf(event.message, event.attempts.map(summary)), ...(notes.length > 0 ? { notice: notes.join("\n") } : {}) } });
@@ -167,6 +172,13 @@ export function proxyAnswer(port: GatewayPort, call: ProxyCall): AnswerSource {
     failed(error);
   }
   return { events: out, known: () => ({ model, attempts }), speaking: () => model };
+}
+
+/** The model named answered without the request's tools, which it cannot take (why): said, with the fix that has them called. */
+function toolsOffNotice(catalogue: Catalogue, model: string, why: string | undefined): string | undefined {
+  if (why === undefined) return undefined;
+  const name = streamNames(catalogue).aliasOf(model as ModelRef) ?? model;
+  return `${name} cannot use tools (${why}): it answered without the request's tools — name a model that supports tools to have them called`;
 }
 
 /** The first request field a candidate skipped for its fields could not take (the error's `param`). */

@@ -1,0 +1,32 @@
+import type { ModelSpec } from "../ai/model-spec.js";
+import { providerPath } from "./provider-words.js";
+
+/** Where a model's key comes from (never the key itself): the config's apiKey, a variable from the environment or gateway.env, or none. */
+export type KeySourceName = NonNullable<ModelSpec["apiKeySource"]>;
+
+/** Where a model's key comes from and where it goes (never the key itself). */
+export interface KeyWhere {
+  source: KeySourceName;
+  /** The variable a built-in provider reads its key from. */
+  env: string | undefined;
+  /** The config field, as the file writes it (`models.providers.anthropic.apiKey`). */
+  path: string;
+}
+
+/** Where `model`'s key comes from and goes: its source as resolved, its provider's variable, its config field. */
+export function keyWhereOf(model: Pick<ModelSpec, "provider" | "providerWritten" | "apiKeyEnv" | "apiKeySource"> & { apiKey?: string | undefined }): KeyWhere {
+  return { source: model.apiKeySource ?? (model.apiKey === undefined ? "none" : "config"), env: model.apiKeyEnv, path: providerPath(model, "apiKey") };
+}
+
+/**
+ * Where to put a valid key, named by where the key sent actually came from (never its value): the one
+ * wording of that fix, wherever a refused key is said — doctor, `models status --probe`, the page's
+ * provider card, the routing notices and errors, `cooldowns.json`.
+ */
+export function keyAdvice(key: KeyWhere | undefined): string {
+  if (key === undefined) return "give the provider a valid apiKey in the config";
+  if (key.source === "config") return `the key is the config's ${key.path}: write a valid one there`;
+  if (key.source === "none") return `no key is set: ${key.env ? `set ${key.env} or give ${key.path}` : `give ${key.path}`}`;
+  const [from, name] = key.source.startsWith("gateway.env:") ? ["gateway.env", key.source.slice("gateway.env:".length)] : ["the environment", key.source.slice("env:".length)];
+  return `the key is ${name} from ${from}: set a valid one there (or give ${key.path})`;
+}
