@@ -58,10 +58,10 @@ describe("a cut-off answer says which limit cut it", () => {
     assert.deepEqual(turns(posts().at(-1) as never).map((line) => line.split(":")[0]), ["user"]);
   });
 
-  test("the answer reached its reply limit: the reply limit, as before", async () => {
+  test("the answer reached its reply limit, the model's maxTokens: the reply limit, where it comes from and the fix that raises it", async () => {
     usage = { input: 40, output: 512 };
     const result = await runCli(["agent", "--config", config(), "-m", "tell me a story"], { env: { HEARTH_STATE_DIR: join(temp.dir, "reply") } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^the answer was cut off at the reply limit \(512 tokens\); ask to continue, or raise maxTokens \/ the loaded context$/m, result.stderr);
+    assert.match(result.stderr, /^the answer was cut off at the reply limit \(512 tokens: local\/m's maxTokens in the config\); ask to continue, or raise maxTokens there$/m, result.stderr);
   });
 });
