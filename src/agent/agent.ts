@@ -16,7 +16,7 @@ import { Compactor, type CompactRequest } from "./compactor.js";
 import { budgetFor, estimatedSentTokens, replyCapped, replyLimitSent, sentTokens, withReplyCap, type Budget, type CountedBy, type PromptView } from "./context-budget.js";
 import { CandidateContexts, turnCompaction } from "./candidate-contexts.js";
 import { KnownWindows, type ContextWindows } from "./context-windows.js";
-import { cutOffNote } from "./cut-off-note.js";
+import { cutOffNote, type ReplyLimitSource } from "./cut-off-note.js";
 import { keepCutOff, keepStopped, maskedCut } from "./kept-answer.js";
 import { messageRooms, oversizeRefusal } from "./message-size.js";
 import { ToolLoopGuard } from "./tool-loop-guard.js";
@@ -238,7 +238,7 @@ export class Agent {
         const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured ? { field: options.maxTokensField ?? "max_tokens", tokens: options.maxTokens } : undefined;
         // Which limit it was: the reply's, or the model's context (the prompt and the answer filled the window first).
-        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window: answered.window, asked });
+        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window: answered.window, asked, from: this.replyLimitSource(message.model, configured, answered.window) });
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
@@ -434,6 +434,14 @@ export class Agent {
   }
 
   /** The budget against the model's effective window: the smallest of configured, server-loaded and learned. */
+  /** Where the reply limit `limit` of a call to `ref` came from: its maxTokens, or the room kept in `window` (served where smaller than its contextWindow). */
+  private replyLimitSource(ref: ModelRef, limit: number, window: number): ReplyLimitSource | undefined {
+    const model = this.dependencies.catalog.models.get(ref);
+    if (!model) return undefined;
+    if (limit === model.maxTokens) return { by: "config", model: ref };
+    return { by: "window", model: ref, window, served: window < model.contextWindow, kind: this.windows.serverKind?.(model) };
+  }
+
   async budget(model: ModelSpec): Promise<Budget> {
     await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
     return this.budgetNow(model);

@@ -3,7 +3,8 @@ import type { Context } from "../ai/types.js";
 import { estimateTokens } from "../ai/usage.js";
 import type { Router } from "../models/router.js";
 import type { AttemptRecord, SessionEntry } from "../sessions/entries.js";
-import type { RouterEvent } from "../models/router-events.js";
+import type { Attempt, RouterEvent } from "../models/router-events.js";
+import { outcomeWords } from "../models/outcome-words.js";
 import { record } from "./turn-state.js";
 import { entryWhat, saving } from "./unsaved-entry.js";
 import { timerDelay } from "../shared/timer-delay.js";
@@ -203,10 +204,16 @@ export class Compactor {
         const loading = event.attempts.find((attempt) => attempt.outcome === "cold-loading");
         if (loading && call.coldLoadFallback) throw new SummarizerLoading(`${loading.model} is loading: its server started loading it, and the next model answers meanwhile`);
       }
-      if (event.type === "route-error") throw new Error(call.signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${event.message}`);
+      // In hearth's words only, by what became of each attempt (a server's error text may quote the conversation): the reason is shown wherever the trim is, an API client's notice included.
+      if (event.type === "route-error") throw new Error(call.signal.aborted ? "the summary was cancelled" : `the summary could not be written: ${summaryAttempts(event.attempts)}`);
     }
     throw new Error("the summary could not be written");
   }
+}
+
+/** What became of a summary's attempts, in hearth's words: "local/m answered with a server error; spare/m timed out". */
+function summaryAttempts(attempts: readonly Attempt[]): string {
+  return attempts.length === 0 ? "no model could be asked" : attempts.map((attempt) => `${attempt.model} ${outcomeWords(attempt.outcome)}`).join("; ");
 }
 
 /** A compaction or trim planned for one model's window, not saved yet (see `Compactor.fold`). */

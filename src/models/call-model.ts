@@ -36,6 +36,12 @@ export interface ModelCall {
   /** The model, at the replica this call goes to (`baseUrl`). */
   model: ModelSpec;
   context: Context;
+  /**
+   * The prompt's size as the model's server counts it (sentTokens: calibrated by its last reply in the
+   * context, else the estimate scaled by its learnt tokens per estimated token): what the first-token
+   * limit, the waiting words and a broken call's estimated usage are reckoned by. Absent: the plain estimate.
+   */
+  promptTokens?: number | undefined;
   request: RouteRequest;
   /** The model tried after this one, if any: said while waiting, and whether a cold load may be answered around. */
   next: ModelRef | undefined;
@@ -61,7 +67,8 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   const { model, context, request, next, out } = call;
   const adapter = await adapters.get(model.api);
   const base = resolveTimeouts(model, request.options);
-  const promptTokens = estimateContextTokens(context);
+  // The limit divides the prompt by a rate learnt in the server's own tokens: the prompt is counted as the server counts it.
+  const promptTokens = call.promptTokens ?? estimateContextTokens(context);
   const firstByteLimit = { ms: prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens) };
   // One controller per call, aborted by the turn's signal while the call runs (no AbortSignal.any: it would stay attached to a long-lived signal).
   const cancel = new AbortController();
@@ -180,7 +187,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
             break;
           case "response-error": {
             const failure = stuck && !outer?.aborted ? stuckFailure(model, limit.ms, promptTokens) : event.failure;
-            resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: event.partial, textSent, coldLoading })));
+            resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: countedPrompt(event.partial, promptTokens), textSent, coldLoading })));
             break;
           }
         }
@@ -234,6 +241,16 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     // The adapter's stream ends with its final event (a consumer that stops early cancels it through the stream itself).
     if (!coldLoading && (looking || stream?.isEnded !== true)) cancel.abort(CALL_OVER);
   }
+}
+
+/**
+ * A broken call's partial reply whose usage the adapter estimated (the server sent none): its prompt is
+ * the count the call was reckoned by (the server's, as learnt), not the adapter's four characters a
+ * token — still an estimate, and marked so.
+ */
+function countedPrompt(partial: AssistantMessage, promptTokens: number): AssistantMessage {
+  if (!partial.usage.estimated || partial.usage.input === promptTokens) return partial;
+  return { ...partial, usage: { ...partial.usage, input: promptTokens } };
 }
 
 /**

@@ -40,9 +40,9 @@ export function windowWords(model: ModelSpec, window: number): string {
     : `${model.ref} has ${count(window)} tokens of context (its contextWindow)`;
 }
 
-/** What each part takes, in words: "the system prompt about 130 tokens, the tools 156, the message 1, the reply 64 and the reserve 25". */
+/** What each part takes, in words: "the system prompt about 130 tokens, the tools 156, the message 1, the reply 64 and the reserve 25" ("no system prompt" where there is none). */
 export function partsWords(parts: PromptParts, message = "the message"): string {
-  const words = [`the system prompt about ${count(parts.systemTokens)} tokens`, parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", ...(parts.messageTokens > 0 ? [`${message} ${count(parts.messageTokens)}`] : [])];
+  const words = [parts.systemTokens > 0 ? `the system prompt about ${count(parts.systemTokens)} tokens` : "no system prompt", parts.toolTokens > 0 ? `the tools ${count(parts.toolTokens)}` : "no tools", ...(parts.messageTokens > 0 ? [`${message} ${count(parts.messageTokens)}`] : [])];
   const kept = [parts.replyTokens > 0 ? `the reply ${count(parts.replyTokens)}` : undefined, parts.reserveTokens > 0 ? `the reserve ${count(parts.reserveTokens)}` : undefined].filter((part): part is string => part !== undefined);
   const all = [...words, ...kept];
   // The last two joined by "and" (a count's own comma, "53,063", is no separator).

@@ -1,3 +1,4 @@
+import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context, Message } from "../ai/types.js";
 import { textOnly } from "../ai/compat.js";
 import { fixedCharacters, messageCharacters } from "../ai/usage.js";
@@ -28,6 +29,11 @@ export interface CountedBy {
   tokenRatio: number;
   toolsOff: boolean;
   imagesOff: boolean;
+}
+
+/** How `model`'s server counts a prompt: its tokens per estimated token as learnt (its /tokenize, its replies; 1 until one was seen), without tools where they are off, images as a line where it reads text only. */
+export function countedByModel(model: ModelSpec, counting: { tokenRatio: number; toolsOff: boolean }): CountedBy {
+  return { model: model.ref, tokenRatio: counting.tokenRatio, toolsOff: counting.toolsOff, imagesOff: !model.input.includes("image") };
 }
 
 /**

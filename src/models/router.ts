@@ -8,6 +8,7 @@ import { isSharedCacheFull, requestTokensFromOverflow } from "../ai/server-windo
 import { addUsage, costOf, emptyUsage, estimateContextTokens, spentAny, usedBeforeFailing } from "../ai/usage.js";
 import { requestTooLarge } from "./context-fit.js";
 import { noneHoldsWhole, wholeTooLarge, type WholeFitSource } from "./whole-request-fit.js";
+import { countedByModel, sentTokens } from "./prompt-tokens.js";
 import { FAIL_OVER, NEXT_REPLICA, serverHung } from "./failover-kinds.js";
 import { SharedCacheGate } from "./shared-cache-gate.js";
 import { QUICK_TIMEOUTS } from "./reachability.js";
@@ -313,6 +314,16 @@ export class Router {
     return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model), proxied: more.proxied });
   }
 
+  /**
+   * The prompt's size as `model`'s server counts it (sentTokens: calibrated by that model's last reply in
+   * it, else the estimate scaled by its learnt ratio) — what an agent's turn plans by: the first-token
+   * limit divides it by a rate learnt in the server's tokens.
+   */
+  private promptTokensFor(model: ModelSpec, context: Context): number {
+    const tokenRatio = this.dependencies.windows?.tokenRatio(model) ?? 1;
+    return sentTokens(context, { measuredFrom: 0, countedBy: countedByModel(model, { tokenRatio, toolsOff: this.toolsOff(model) }) });
+  }
+
   /** The context as it goes to `model`: without tools where they are off, its images a line each where it reads text only. */
   private sentContext(model: ModelSpec, context: Context): Context {
     const sent = this.toolsOff(model) ? { ...context, tools: undefined } : context;
@@ -431,7 +442,10 @@ export class Router {
         try {
           answer = await replicas.attempt(
             baseUrl,
-            () => callModel(this.dependencies, { model: onReplica, context: this.withoutUnusableTools(onReplica, context, out), request, next, out }),
+            () => {
+              const sending = this.withoutUnusableTools(onReplica, context, out);
+              return callModel(this.dependencies, { model: onReplica, context: sending, promptTokens: this.promptTokensFor(onReplica, sending), request, next, out });
+            },
             (reply) => (reply.ok ? { ok: true, sessionKey: request.sessionKey, provider: model.provider } : { ok: false, failure: reply.failure }),
           );
         } finally {

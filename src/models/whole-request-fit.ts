@@ -1,7 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Context } from "../ai/types.js";
-import { wholeRequestTooLarge } from "./context-fit.js";
-import { MIN_REPLY_TOKENS, sentTokens, type CountedBy } from "./prompt-tokens.js";
+import { certainlyTooLarge, wholeRequestTooLarge } from "./context-fit.js";
+import { countedByModel, MIN_REPLY_TOKENS, sentTokens, type CountedBy } from "./prompt-tokens.js";
 import type { Attempt } from "./router-events.js";
 import type { ServedWindows } from "./served-windows.js";
 
@@ -13,13 +13,17 @@ export interface WholeFitSource {
 
 const count = (value: number): string => value.toLocaleString("en-US");
 
-/** How `model`'s server counts a prompt: its ratio, the tools where they are sent, images where it reads them. */
-function countedBy(model: ModelSpec, source: WholeFitSource): CountedBy {
+/**
+ * How `model`'s server counts a prompt: its ratio, the tools where they are sent, images where it reads
+ * them. `judging` whether to skip it: a server that refuses an overflowing prompt, counting it, is asked
+ * at the estimate's lowest — a rate learnt from other text (one overflow of JSON) cannot keep a client's
+ * prose from it before any call (nothing would ever be sent to correct the rate). The size said in
+ * words is the learnt count, as an agent's turn says it.
+ */
+function countedBy(model: ModelSpec, source: WholeFitSource, judging: boolean): CountedBy {
   const learnt = source.windows?.tokenRatio(model) ?? 1;
-  // A server that refuses an overflowing prompt, counting it, is asked at the estimate's lowest: a rate learnt from other text
-  // (one overflow of JSON) cannot keep a client's prose from it before any call — nothing would ever be sent to correct the rate.
-  const tokenRatio = source.windows?.refusesOverflow(model) ? Math.min(1, learnt) : learnt;
-  return { model: model.ref, tokenRatio, toolsOff: source.toolsOff(model), imagesOff: !model.input.includes("image") };
+  const tokenRatio = judging && source.windows?.refusesOverflow(model) ? Math.min(1, learnt) : learnt;
+  return countedByModel(model, { tokenRatio, toolsOff: source.toolsOff(model) });
 }
 
 /**
@@ -29,10 +33,13 @@ function countedBy(model: ModelSpec, source: WholeFitSource): CountedBy {
  */
 export function wholeTooLarge(model: ModelSpec, context: Context, source: WholeFitSource & { maxTokens: number | undefined }): string | undefined {
   const { windows } = source;
-  const counting = countedBy(model, source);
-  const tokens = sentTokens(context, { measuredFrom: 0, countedBy: counting });
   const window = windows?.effectiveWindow(model) ?? model.contextWindow;
   const replyTokens = Math.max(1, Math.min(MIN_REPLY_TOKENS, model.maxTokens, source.maxTokens ?? MIN_REPLY_TOKENS));
+  const judged = sentTokens(context, { measuredFrom: 0, countedBy: countedBy(model, source, true) });
+  if (!certainlyTooLarge({ tokens: judged, replyTokens, window })) return undefined;
+  // Said at the server's count as learnt (never less than the count judged by).
+  const counting = countedBy(model, source, false);
+  const tokens = sentTokens(context, { measuredFrom: 0, countedBy: counting });
   return wholeRequestTooLarge(model, { tokens, replyTokens, window, context, toolsOff: counting.toolsOff, ratio: counting.tokenRatio, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model) });
 }
 
@@ -48,6 +55,6 @@ export function noneHoldsWhole(request: { chain: readonly ModelSpec[]; context: 
     if (largest === undefined || window > largest.window) largest = { model, window };
   }
   if (!largest) return undefined;
-  const tokens = sentTokens(request.context, { measuredFrom: 0, countedBy: countedBy(largest.model, source) });
+  const tokens = sentTokens(request.context, { measuredFrom: 0, countedBy: countedBy(largest.model, source, false) });
   return `the request is too large for every model of the chain: about ${count(tokens)} tokens, and the largest context window is ${count(largest.window)} tokens (${largest.model.ref}) — nothing was sent; send fewer or shorter messages, or name a model with a larger window`;
 }

@@ -61,16 +61,19 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     assert.match(decodeURIComponent(notices.at(-1) ?? ""), /^the conversation \([\d,]+ tokens\) was longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window: its older turns are summarised \(the transcript keeps them\)$/);
   });
 
-  test("trimmed (no summary could be written): a stream says it in a `: hearth:` comment before the answer, a reply (answered or failed) in x-hearth-notice", async () => {
+  test("trimmed (no summary could be written): the words the page shows, why included; a stream says it in a `: hearth:` comment before the answer, a reply (answered or failed) in x-hearth-notice", async () => {
     const { url, client, answers } = await open("fail");
-    const trimmed = /: hearth: the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)\n\n/;
+    // The words the web chat shows (trimNote): why no summary could be written, in hearth's words (never the server's error text).
+    const trimmed = /: hearth: the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window: no summary could be written \([^()]*the summary could not be written: local\/m answered with a server error[^)]*\): the oldest \d+ turns? (are|is) left out[^\n]*\(the transcript keeps them\)\n\n/;
     let raw = "";
+    const said: string[] = [];
     for (let turn = 1; turn <= 14 && !trimmed.test(raw); turn++) {
       const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "x-hearth-session": "trim" }, body: JSON.stringify({ model: "hearth", stream: true, messages: [{ role: "user", content: story(turn) }] }) });
       assert.equal(response.status, 200);
       raw = await response.text();
+      said.push(...raw.split("\n").filter((line) => line.startsWith(": hearth:")));
     }
-    assert.ok(trimmed.test(raw), `the stream said it: ${raw.slice(0, 300)}`);
+    assert.ok(trimmed.test(raw), `the stream said it: ${said.join("\n")}`);
     assert.ok(raw.indexOf(": hearth: the conversation") < raw.indexOf('"content":"Noted.'), "before the answer");
     // A non-streaming reply: in x-hearth-notice, on the turn that trimmed (another session, the same way there).
     const notices: string[] = [];
@@ -79,7 +82,7 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
       assert.match(data.choices[0]?.message.content ?? "", /^Noted\./);
       notices.push(decodeURIComponent(response.headers.get("x-hearth-notice") ?? ""));
     }
-    assert.match(notices.at(-1) ?? "", /^the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window and no summary could be written: its oldest turns are left out of what is sent \(the transcript keeps them\)$/);
+    assert.match(notices.at(-1) ?? "", /^the conversation \([\d,]+ tokens\) is longer than the [\d,]+ tokens the prompt may use in [\w/.-]+'s window: no summary could be written \([^()]*the summary could not be written: local\/m answered with a server error[^)]*\): the oldest \d+ turns? (are|is) left out.*\(the transcript keeps them\)$/);
     assert.ok(!(notices.at(-1) ?? "").includes("the summariser broke"), "the summariser's failure is not quoted");
     // The same conversation again, and the turn that would trim gets no answer: nothing was trimmed for a model that did not answer, and its failure does not say so.
     for (let turn = 1; turn < notices.length; turn++) await client.chat.completions.create({ model: "hearth", messages: [{ role: "user", content: story(turn) }] }, { headers: { "x-hearth-session": "trim-3" } });
@@ -112,7 +115,7 @@ describe("OpenAI-compatible API, agent mode: a conversation larger than the cont
     assert.match(decodeURIComponent(own.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit this request set \(max_tokens 20\)/);
     assert.equal((server.requests.at(-1)?.body as { max_tokens?: number } | undefined)?.max_tokens, 20, "the request's limit was the one sent");
     const configured = await ask({});
-    assert.match(decodeURIComponent(configured.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit \(256 tokens\)/);
+    assert.match(decodeURIComponent(configured.headers.get("x-hearth-notice") ?? ""), /cut off at the reply limit \(256 tokens: local\/m.s maxTokens in the config\)/);
   });
 
   test("the cut-off notice names the limit's field as the client sent it: max_output_tokens on /v1/responses, max_completion_tokens on chat", async () => {

@@ -23,22 +23,22 @@ test("a comment is one line, whatever the text holds", () => {
   assert.equal(statusComment("a\nb\r\nc"), ": hearth: a b c\n\n");
 });
 
-test("agent mode's notes: a summary under way starts the stream and is not kept; what became of the conversation is kept, in hearth's words only", () => {
+test("agent mode's notes: a summary under way starts the stream and is not kept; what became of the conversation is kept; a trim says why no summary could be written, as the page does", () => {
   assert.deepEqual(turnNote({ type: "compaction", phase: "start", tokensBefore: 6400 }), { line: { type: "status", text: "the conversation (6k tokens) is longer than the context allows: summarising its older turns", startsStream: true }, kept: false });
   // Set aside while its model loads: the next model answers (no wait to start the stream for, nothing to keep).
   const loading = "lmstudio/m is loading: its server started loading it, and the next model answers meanwhile";
   assert.deepEqual(turnNote({ type: "compaction", phase: "deferred", tokensBefore: 6400, message: loading }), { line: { type: "status", text: `no summary now: ${loading}`, startsStream: false }, kept: false });
   assert.deepEqual(turnNote({ type: "compaction", phase: "end", tokensBefore: 900 })?.kept, true);
   const trimmed = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 3000, message: "no summary could be written (upstream quoted 'my plan'): the oldest 2 turns are left out" });
-  assert.equal(trimmed?.line.text, "the conversation (3k tokens) is longer than the context allows and no summary could be written: its oldest turns are left out of what is sent (the transcript keeps them)");
+  assert.equal(trimmed?.line.text, "the conversation (3k tokens) is longer than the context allows: no summary could be written (upstream quoted 'my plan'): the oldest 2 turns are left out");
   assert.equal(trimmed?.kept, true);
   const everything = turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 860, message: "no summary could be written (x): every earlier turn (3) is left out", everyEarlierTurn: true });
-  assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)");
+  assert.equal(everything?.line.text, "the conversation (860 tokens) is longer than the context allows: no summary could be written (x): every earlier turn (3) is left out");
   // What "too long" means: the tokens the prompt may use in that model's window (less the reply and the reserve), both counted exactly so they compare.
   const room = { model: "llamacpp/s1024", tokens: 666 };
   assert.equal(
-    turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 771, room, message: "no summary could be written (x): every earlier turn is left out", everyEarlierTurn: true })?.line.text,
-    "the conversation (771 tokens) is longer than the 666 tokens the prompt may use in llamacpp/s1024's window and no summary could be written: every earlier turn is left out of what is sent: not even the latest fits beside this message (the transcript keeps them)",
+    turnNote({ type: "compaction", phase: "trimmed", tokensBefore: 771, room, message: "no summary could be written (the summary was cut off at its reply limit (256 tokens)): every earlier turn is left out", everyEarlierTurn: true })?.line.text,
+    "the conversation (771 tokens) is longer than the 666 tokens the prompt may use in llamacpp/s1024's window: no summary could be written (the summary was cut off at its reply limit (256 tokens)): every earlier turn is left out",
   );
   assert.equal(turnNote({ type: "compaction", phase: "start", tokensBefore: 14_200, room: { model: "lmstudio/m", tokens: 13_107 } })?.line.text, "the conversation (14,200 tokens) is longer than the 13,107 tokens the prompt may use in lmstudio/m's window: summarising its older turns");
   assert.equal(turnNote({ type: "compaction", phase: "failed", tokensBefore: 3000, message: "cancelled" }), undefined, "the request that was cancelled hears nothing");

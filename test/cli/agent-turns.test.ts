@@ -179,7 +179,7 @@ describe("turns that got no answer never poison the session", () => {
     const result = await runCli(["agent", "--config", file, "-m", "tell me a story"], { env: { HEARTH_STATE_DIR: join(temp.dir, "cut") } });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((lastPost(server)?.body as { max_tokens: number }).max_tokens, 128);
-    assert.match(result.stderr, /the answer was cut off at the reply limit \(128 tokens\)/);
+    assert.match(result.stderr, /the answer was cut off at the reply limit \(128 tokens: [\w/.-]+'s maxTokens in the config\)/);
   });
 
   test("the same tool call with the same arguments a third time stops the turn with a notice", async () => {

@@ -43,5 +43,5 @@ test("chat on a terminal: the cut-off notice starts on a line of its own, never 
   input.end();
   assert.equal(await running, 0);
   await server.close();
-  assert.match(screen.screen(), /Once upon a time\nthe answer was cut off at the reply limit \(128 tokens\)/);
+  assert.match(screen.screen(), /Once upon a time\nthe answer was cut off at the reply limit \(128 tokens: local\/m's maxTokens in the config\); ask to continue, or raise maxTokens there/);
 });

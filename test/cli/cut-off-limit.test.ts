@@ -33,7 +33,7 @@ describe("a cut-off answer says which limit cut it", () => {
     const result = await runCli(["agent", "--config", file, "-m", "tell me a story"], { env: { HEARTH_STATE_DIR: join(temp.dir, "window") } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^the answer was cut off at the model's context window: the prompt \(1900 tokens\) and the answer \(148\) filled its 2048, below the reply limit \(512\); \/compact or \/new makes room, or load the model with a larger context$/m, result.stderr);
-    assert.doesNotMatch(result.stderr, /reply limit \(512 tokens\)/);
+    assert.doesNotMatch(result.stderr, /reply limit \(512 tokens/);
     const chat = await runCli(["chat", "--config", file], { env: { HEARTH_STATE_DIR: join(temp.dir, "window-chat") }, input: "tell me a story\n" });
     assert.match(chat.stderr, /cut off at the model's context window: the prompt \(1900 tokens\) and the answer \(148\) filled its 2048/, chat.stderr);
   });
@@ -58,10 +58,10 @@ describe("a cut-off answer says which limit cut it", () => {
     assert.deepEqual(turns(posts().at(-1) as never).map((line) => line.split(":")[0]), ["user"]);
   });
 
-  test("the answer reached its reply limit: the reply limit, as before", async () => {
+  test("the answer reached its reply limit, the model's maxTokens: the reply limit, where it comes from and the fix that raises it", async () => {
     usage = { input: 40, output: 512 };
     const result = await runCli(["agent", "--config", config(), "-m", "tell me a story"], { env: { HEARTH_STATE_DIR: join(temp.dir, "reply") } });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /^the answer was cut off at the reply limit \(512 tokens\); ask to continue, or raise maxTokens \/ the loaded context$/m, result.stderr);
+    assert.match(result.stderr, /^the answer was cut off at the reply limit \(512 tokens: local\/m's maxTokens in the config\); ask to continue, or raise maxTokens there$/m, result.stderr);
   });
 });

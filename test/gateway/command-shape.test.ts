@@ -202,7 +202,7 @@ describe("a reply cut off at its limit", () => {
     });
     await runtime.gateway.handle({ channel: "webchat", session: "c", text: "tell me everything" });
     unsubscribe();
-    assert.deepEqual(turn.notes, [{ kind: "truncated", text: "the answer was cut off at the reply limit (512 tokens); ask to continue, or raise maxTokens / the loaded context" }]);
+    assert.deepEqual(turn.notes, [{ kind: "truncated", text: "the answer was cut off at the reply limit (512 tokens: local/m's maxTokens in the config); ask to continue, or raise maxTokens there" }]);
     const late = newLiveTurn();
     applyTurnResult(late, { ok: true, text: "x", model: "local/m", session: "c", attempts: [], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, estimated: false }, cost: 0, notice: undefined, truncated: true, compaction: undefined });
     assert.deepEqual(late.notes.map((note) => note.kind), ["truncated"], "a page that came in after the notice still hears of it, once");

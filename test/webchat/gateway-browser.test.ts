@@ -249,7 +249,7 @@ describe("web chat page in chromium against the real `hearth gateway`", { timeou
     const answer = doneAnswer(page, "Spare heard: [cut] a long story");
     await answer.waitFor();
     const truncatedLive = await answer.locator(".note-truncated").innerText();
-    assert.equal(truncatedLive, "the answer was cut off at the reply limit (1024 tokens); ask to continue, or raise maxTokens / the loaded context");
+    assert.equal(truncatedLive, "the answer was cut off at the reply limit (1,024 tokens: spare/m's maxTokens in the config); ask to continue, or raise maxTokens there");
 
     await page.reload();
     await page.locator('#connection-state[data-live="true"]').waitFor();

@@ -108,7 +108,7 @@ describe("web chat after a reload, against the real `hearth gateway`", { timeout
     );
     assert.match(live[0] ?? "", /^attempt: Home: cannot reach 127\.0\.0\.1:\d+: connection refused.* — trying Spare$/);
     assert.match(live[1] ?? "", /^tool: time — done: /);
-    assert.equal(live[2], "truncated: the answer was cut off at the reply limit (1024 tokens); ask to continue, or raise maxTokens / the loaded context");
+    assert.equal(live[2], "truncated: the answer was cut off at the reply limit (1,024 tokens: spare/m's maxTokens in the config); ask to continue, or raise maxTokens there");
     assert.equal(live[3], "fallback: answered by Spare — Home (local server) unreachable");
     assert.equal(await answer.locator(".note-tool", { hasText: "running time…" }).count(), 0, "the progress line gave way to the tool's outcome");
 

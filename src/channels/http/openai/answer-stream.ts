@@ -90,9 +90,14 @@ export function whenSettled<T>(source: AnswerSource, reply: (settled: Settled) =
 /** How an API writes a usage: chatUsage (`prompt_tokens`…) or responsesUsage (`input_tokens`…). */
 export type UsageShape = (usage: Usage) => object;
 
-/** The error body of a request no model answered: what its models spent before failing as `usage`, when known. */
+/**
+ * The error body of a request no model answered: what its models spent before failing as `usage`, when
+ * known — with `estimated: true` where a server sent no count of its own (a stream cut before its usage:
+ * the prompt as hearth counts it for that server, the answer by its characters).
+ */
 export function failureBody(failure: AnswerFailure, usageShape: UsageShape): Record<string, unknown> {
-  return errorBody({ ...failure, usage: failure.usage === undefined ? undefined : usageShape(failure.usage) });
+  const usage = failure.usage;
+  return errorBody({ ...failure, usage: usage === undefined ? undefined : { ...usageShape(usage), ...(usage.estimated ? { estimated: true } : {}) } });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentEvent } from "../../../agent/agent-events.js";
-import { compactionWords } from "../../../agent/turn-notes.js";
+import { compactionWords, trimNote } from "../../../agent/turn-notes.js";
 import type { RouterEvent } from "../../../models/router-events.js";
 import { attemptFailedNotice, loadingNotice, queuedNotice, TURN_QUEUED_NOTICE, waitingNotice, type ModelNames } from "../../../models/waiting-notice.js";
 import type { Catalogue } from "../../../gateway/port.js";
@@ -47,12 +47,13 @@ export type TurnNote = Extract<AgentEvent, { type: "compaction" | "notice" }>;
  * A note of the turn for an API client: its status line (a stream's `: hearth: …` comment), and `kept`
  * when it tells what became of the conversation or the answer — a summary written, turns left out,
  * the reply cut short — which a non-streaming reply's `x-hearth-notice` repeats; a wait is not kept.
- * A summary or trim is said in hearth's words alone (a failed summariser's message may quote the
- * conversation). undefined: nothing to say (a compaction the cancelled request stopped).
+ * A trim says why no summary could be written, in the words the web chat and the terminal show
+ * (trimNote: one wording everywhere). undefined: nothing to say (a compaction the cancelled request stopped).
  */
 export function turnNote(event: TurnNote): { line: StatusLine; kept: boolean } | undefined {
   // Another process's turn in the session: a wait (turn-queued says so too), not what became of the answer.
   if (event.type === "notice") return { line: { type: "status", text: event.text, startsStream: event.about === "session-busy" }, kept: event.about !== "session-busy" };
+  if (event.phase === "trimmed" && event.message) return { line: { type: "status", text: trimNote(event), startsStream: false }, kept: true };
   const words = compactionWords(event);
   // A summary being written is a wait (the stream starts with it); what became of the conversation is kept;
   // a summary not waited for while its model loads is neither (the next model answers, as a fallback's note does not start the stream).
