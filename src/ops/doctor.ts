@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { stateInstance } from "../config/state-instance.js";
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
+import { DEFAULT_LOCAL_BASE_URL, defaultConfigWords } from "../config/default-config.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
@@ -82,7 +83,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(
       config.loaded.source
         ? ok("config", "config-invalid", `${config.loaded.location.file} is valid`)
-        : { id: "config-missing", severity: "info", group: "config", title: "no config file: hearth runs on defaults", seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
+        : // The built-in default the gateway runs on is what every check below judges.
+          { id: "config-missing", severity: "info", group: "config", title: `no config file: hearth runs on the built-in default (${defaultConfigWords(config.resolved.chain[0]?.model.baseUrl ?? DEFAULT_LOCAL_BASE_URL)}), as the gateway does: the checks below judge it`, seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
     );
     const prompt = input.toolDefinitions ? mainAgentPrompt(config.loaded.config, config.resolved, input.toolDefinitions) : undefined;
     findings.push(...(await modelFindings(input, config.resolved, prompt)));

@@ -227,7 +227,7 @@ describe("hearth doctor", () => {
     }
   });
 
-  test("an invalid config is one error with its fix; a missing one is a note naming init --discover", async () => {
+  test("an invalid config is one error with its fix; a missing one is a note naming init --discover, and the built-in default is checked as the gateway runs it", async () => {
     const paths = setup("invalid", `{ models: { providers: { lmstudio: { baseUrl: "nope" } } } }`);
     const { code, report } = await json(paths);
     assert.equal(code, 1);
@@ -237,9 +237,11 @@ describe("hearth doctor", () => {
     mkdirSync(join(home, ".hearth"), { recursive: true, mode: 0o700 });
     const missing = await runCli(["doctor", "--json"], { env: { HOME: home, HEARTH_GATEWAY_URL: refused } });
     const missingReport = JSON.parse(missing.stdout) as Report;
-    assert.equal(missing.code, 0);
+    // Nothing listens where run-cli points the built-in default: an error, as the gateway's "no model server" setup line.
+    assert.equal(missing.code, 1);
     assert.ok(ids(missingReport).includes("config-missing"));
     assert.match(missingReport.findings.find((finding) => finding.id === "config-missing")?.fix ?? "", /hearth init --discover/);
+    assert.match(missingReport.findings.find((finding) => finding.id === "unreachable")?.title ?? "", /^lmstudio: http:\/\/127\.0\.0\.1:1\/v1 is unreachable/);
   });
 
   test("a damaged cooldowns file: said, and set aside as every command does", async () => {
