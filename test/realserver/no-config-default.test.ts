@@ -5,6 +5,7 @@
 // runs on the one built-in default (`configInUse`), says so once, and they agree with the gateway.
 // The default is pointed at a real llama-server on a port of its own (HEARTH_LMSTUDIO_URL), never 1234.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runCli, tempDir } from "../helpers/run-cli.js";
@@ -72,5 +73,19 @@ describe("no config file: every command runs on the built-in default the gateway
     assert.equal(agent.code, 1);
     assert.match(agent.stderr, /lmstudio\/minimax-m2\.1-gs32: unreachable — cannot reach 127\.0\.0\.1:1: connection refused/);
     saidOnce(agent.stderr);
+  });
+
+  test("init --discover with another server at LM Studio's address: the starter's model (primary, alias, entry) is left out, and doctor suggests no fallback on that server (t15 #12)", async () => {
+    const home = join(temp.dir, "discovered-home");
+    const init = await runCli(["init", "--discover", "--url", server.url], { env: { ...env(), HOME: home } });
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /set agents\.defaults\.model\.primary to "lmstudio\/stories260k" \(was lmstudio\/minimax-m2\.1-gs32: http:\/\/127\.0\.0\.1:\d+ does not serve it\)/);
+    assert.match(init.stdout, /left out the starter's alias Minimax and model entry for lmstudio\/minimax-m2\.1-gs32/);
+    const written = readFileSync(join(home, ".hearth", "hearth.json5"), "utf8");
+    assert.doesNotMatch(written, /minimax|Minimax/i, written);
+    const doctor = await runCli(["doctor", "--json"], { env: { ...env(), HOME: home } });
+    const unusable = (JSON.parse(doctor.stdout) as { findings: { id: string; fix: string }[] }).findings.find((finding) => finding.id === "fallback-unusable");
+    assert.match(unusable?.fix ?? "", /no local model the config has would answer while the primary does not/);
+    assert.doesNotMatch(unusable?.fix ?? "", /no key needed/);
   });
 });
