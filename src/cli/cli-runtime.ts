@@ -1,5 +1,6 @@
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import { stateDir } from "../config/paths.js";
+import { runningOnDefaultWords } from "../config/default-config.js";
 import { HearthError } from "../shared/errors.js";
 import { CliTurnLog } from "./cli-turn-log.js";
 import { configuredCommand, commandLine, writeLine, type CliIo, type GlobalOptions } from "./io.js";
@@ -7,10 +8,11 @@ import { createRuntime, type Runtime } from "./runtime.js";
 
 /** The runtime for a terminal command (`turnProcess`: which one answers its turns): the config's warnings printed (not with --json), `--agent` and `--model` checked before anything runs. */
 export async function createCliRuntime(io: CliIo, options: GlobalOptions & { agent?: string | undefined; model?: string | undefined; turnProcess: "agent" | "chat" }): Promise<Runtime> {
+  // With no config file, the built-in default the gateway runs on answers here too (said once, with how to write a config).
   const onWarning = (message: string): void => writeLine(io.stderr, `hearth: warning: ${message}`);
   // Each turn's line in the gateway's log, as the gateway writes it, naming this process (cli-turn-log.ts).
   const turnLog = new CliTurnLog({ stateDir: stateDir({ env: io.env, cwd: io.cwd }), writer: `hearth ${options.turnProcess}`, secrets: io.secrets, level: io.env.HEARTH_LOG_LEVEL, onWarning });
-  const created = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, turnProcess: options.turnProcess, turnLog: turnLog.write });
+  const created = await createRuntime({ env: io.env, cwd: io.cwd, config: options.config, command: configuredCommand(io), secrets: io.secrets, onWarning, turnProcess: options.turnProcess, turnLog: turnLog.write, firstRunDefault: true });
   const closeRuntime = created.close;
   const runtime = Object.assign(created, {
     close: async (): Promise<void> => {
@@ -22,6 +24,7 @@ export async function createCliRuntime(io: CliIo, options: GlobalOptions & { age
     },
   });
   try {
+    if (runtime.config.usingDefault) writeLine(io.stderr, `hearth: ${runningOnDefaultWords({ file: runtime.config.loaded.location.file, baseUrl: runtime.config.localBaseUrl, initCommand: commandLine(io, "init") })}`);
     if (!options.json) for (const warning of runtime.config.warnings) writeLine(io.stderr, warning);
     const agent = runtime.agent(options.agent ?? "main");
     if (options.model) {

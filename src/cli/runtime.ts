@@ -4,13 +4,11 @@ import { agentSpec } from "../agent/agent-spec.js";
 import { matchAgentId } from "../agent/agent-id.js";
 import { createBuiltinTools, type ToolRegistry } from "../agent/tools/registry.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
-import { requestJson } from "../ai/http/get-json.js";
 import { HttpClient } from "../ai/http/http-client.js";
 import { modelSecrets } from "../ai/model-secrets.js";
 import type { SecretRedactor } from "../shared/secret-redactor.js";
-import { listedModelIds } from "../ai/model-listing.js";
-import { DEFAULT_LOCAL_BASE_URL, DEFAULT_LOCAL_MODEL, defaultConfig, HOSTED_KEY_NAMES } from "../config/default-config.js";
-import { loadConfig, parseConfigValue, type LoadedConfig } from "../config/load.js";
+import { DEFAULT_LOCAL_MODEL, defaultLocalBaseUrl, HOSTED_KEY_NAMES } from "../config/default-config.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { configLocation, stateDir as stateDirOf } from "../config/paths.js";
 import { readConfigFile } from "../config/read-config-file.js";
 import { ProblemLocator } from "../config/problems.js";
@@ -32,6 +30,7 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { Clock } from "../shared/clock.js";
 import { HearthError } from "../shared/errors.js";
 import { escapeControlCharacters } from "../shared/text.js";
+import { configInUse, firstUsable, listedLocalModels } from "./first-run-default.js";
 import { createRouting } from "./wire-router.js";
 
 export interface RuntimeOptions {
@@ -45,9 +44,9 @@ export interface RuntimeOptions {
   /** Told every secret of the config (keys, header values) so that output masks them. */
   secrets?: SecretRedactor | undefined;
   /**
-   * No config file at the default location: serve the built-in default (LM Studio first, hosted
-   * models with keys as fallbacks; the gateway). Otherwise (one-shot commands) the empty config of
-   * today, whose messages point at `hearth init`.
+   * No config file at the default location: run on the built-in default (LM Studio first, hosted
+   * models with keys as fallbacks; `configInUse`) — the gateway and `agent`/`chat`. Otherwise the
+   * empty config, whose messages point at `hearth init`.
    */
   firstRunDefault?: boolean | undefined;
   /** Problems found while running (skipped session lines, a lost lock, an unreadable cooldown file). */
@@ -67,7 +66,7 @@ export interface RuntimeOptions {
   journalFs?: JournalFs | undefined;
   /** How long a start waits for those journals to be read before it listens all the same; default JOURNALS_READ_WAIT_MS (5 s). */
   journalsReadWaitMs?: number | undefined;
-  /** Where the first-run default looks for LM Studio; default DEFAULT_LOCAL_BASE_URL (tests point it at a server of their own). */
+  /** Where the first-run default looks for LM Studio; default `defaultLocalBaseUrl(env)` (tests in-process point it at a server of their own). */
   defaultLocalBaseUrl?: string | undefined;
   /**
    * "every": every cooldown this process starts or ends reaches cooldowns.json (the gateway: `doctor` and
@@ -91,6 +90,8 @@ export interface RuntimeConfig {
   usingDefault: boolean;
   /** The built-in default's local model, when it serves: the one LM Studio listed first, or DEFAULT_LOCAL_MODEL when it did not answer. */
   defaultLocalModel?: string | undefined;
+  /** Where the built-in default looks for LM Studio (whether it is in use or not). */
+  localBaseUrl: string;
 }
 
 export type ReloadResult = { ok: true; warnings: readonly string[] } | { ok: false; problems: readonly string[] };
@@ -110,7 +111,7 @@ export async function createRuntime(options: RuntimeOptions) {
   const stateDir = stateDirOf(where);
   const onWarning = options.onWarning ?? (() => undefined);
   const http = options.http ?? new HttpClient();
-  const localBaseUrl = options.defaultLocalBaseUrl ?? DEFAULT_LOCAL_BASE_URL;
+  const localBaseUrl = options.defaultLocalBaseUrl ?? defaultLocalBaseUrl(options.env);
   const routing = createRouting({ http, ...(options.clock ? { clock: options.clock } : {}), stateDir, onWarning, ...(options.sharesCooldowns ? { sharesCooldowns: options.sharesCooldowns } : {}) });
   const store = options.store ?? new JsonlSessionStore(stateDir, { onWarning, secrets: options.secrets });
   const latencies = new FirstTokenRing(routing.clock, (provider) => gateway.announceHealth(provider));
@@ -136,9 +137,9 @@ export async function createRuntime(options: RuntimeOptions) {
     }
     const missing = gone();
     if (missing) throw missing;
-    const usingDefault = loaded.source === undefined && options.firstRunDefault === true;
-    const defaultLocalModel = usingDefault ? (firstUsable((await listedLocalModels(http, localBaseUrl)) ?? []) ?? DEFAULT_LOCAL_MODEL) : undefined;
-    if (usingDefault) loaded = { ...loaded, config: parseConfigValue(defaultConfig(options.env, { localModel: defaultLocalModel, baseUrl: localBaseUrl }), undefined, options.env).config };
+    let usingDefault = false;
+    let defaultLocalModel: string | undefined;
+    if (options.firstRunDefault === true) ({ loaded, usingDefault, defaultLocalModel } = await configInUse(loaded, { env: options.env, http, localBaseUrl }));
     const resolved = resolveModels(loaded.config, { env: options.env, catalog: hostedCatalog, source: loaded.source });
     // From here on, the config's keys, header values and URL credentials are masked in all output.
     options.secrets?.add(secretEnvValues(loaded.envUsed));
@@ -155,7 +156,7 @@ export async function createRuntime(options: RuntimeOptions) {
     // A server that cannot be reached cools every model served there, as this config has them.
     // A refused key cools the models the config names that share it (not its provider's whole built-in catalog).
     routing.cooldowns.knowServers([...resolved.catalog.models.values()].map((model) => ({ ...model, configured: resolved.catalog.names(model.ref) })));
-    return { loaded, resolved, agents, warnings, usingDefault, defaultLocalModel };
+    return { loaded, resolved, agents, warnings, usingDefault, defaultLocalModel, localBaseUrl };
   };
 
   let current = await read();
@@ -232,19 +233,6 @@ function configFileGone(file: string, command: string | undefined): HearthError 
   return new HearthError("config", `${escapeControlCharacters(file)}: the file is gone (deleted or moved)`, [
     `fix: put it back, or write it again (\`${command ?? "hearth"} init\` writes a starter config); it is loaded as soon as it is there`,
   ]);
-}
-
-/** The models LM Studio lists, when it answers at once; undefined otherwise (the documented default is used). */
-async function listedLocalModels(http: HttpClient, baseUrl: string): Promise<string[] | undefined> {
-  const answer = await requestJson(http, `${baseUrl}/models`, { timeouts: { connectMs: 300, firstByteMs: 500, idleMs: 500, totalMs: 800 } });
-  if (!answer.ok) return undefined;
-  const ids = listedModelIds(answer.body);
-  return ids ? [...ids] : undefined;
-}
-
-/** The first listed model that can chat (an embedding model cannot). */
-function firstUsable(ids: readonly string[]): string | undefined {
-  return ids.find((id) => !/embed/i.test(id));
 }
 
 /** How long a start waits for the message journals to be read before it listens all the same. */

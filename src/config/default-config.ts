@@ -2,6 +2,25 @@ import { hostedKeyLookup } from "./hosted-keys.js";
 
 /** LM Studio's local server, the first-run primary. */
 export const DEFAULT_LOCAL_BASE_URL = "http://127.0.0.1:1234/v1";
+
+/** The variable that moves where the built-in default looks for LM Studio (LM Studio on another port; the tests). */
+export const LOCAL_URL_VARIABLE = "HEARTH_LMSTUDIO_URL";
+
+/** Where the built-in default looks for LM Studio: `$HEARTH_LMSTUDIO_URL` when set, else DEFAULT_LOCAL_BASE_URL. */
+export function defaultLocalBaseUrl(env: NodeJS.ProcessEnv): string {
+  return env[LOCAL_URL_VARIABLE]?.trim() || DEFAULT_LOCAL_BASE_URL;
+}
+
+/** "LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set": what the built-in default is, in the words every command says it with. */
+export function defaultConfigWords(baseUrl: string): string {
+  let address = baseUrl;
+  try {
+    address = new URL(baseUrl).host;
+  } catch {
+    // Not a URL: said as given (the config check of the default names what is wrong with it).
+  }
+  return `LM Studio at ${address}, then the hosted models whose keys are set`;
+}
 /** The model asked for when LM Studio cannot be asked what it has (the README's quick-start model). */
 export const DEFAULT_LOCAL_MODEL = "minimax-m2.1-gs32";
 
@@ -48,6 +67,15 @@ export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOpti
       },
     },
   };
+}
+
+/**
+ * The line every command says once while it runs on the built-in default (the gateway's setup
+ * problem, `agent`, `chat`, `models`, `doctor`, `config show`, `security audit`): that there is no
+ * file, what runs instead, and the command that writes one.
+ */
+export function runningOnDefaultWords(options: { file: string; baseUrl: string; initCommand: string }): string {
+  return `no config file at ${options.file}: running on the built-in default (${defaultConfigWords(options.baseUrl)}); \`${options.initCommand}\` writes a config to edit`;
 }
 
 /** The keys a first run looks for, for the message that says what is missing. */

@@ -1,4 +1,5 @@
 import type { ModelSpec } from "../ai/model-spec.js";
+import { DEFAULT_LOCAL_BASE_URL, runningOnDefaultWords } from "../config/default-config.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { missingKey } from "../models/missing-key.js";
 import { LOOK_RANK, type ServerLook } from "../models/reachability.js";
@@ -57,7 +58,8 @@ export function setupProblems(facts: SetupFacts): string[] {
     return problems;
   }
   if (facts.missingConfigFile) {
-    problems.push(`no config file at ${facts.missingConfigFile}: running on the built-in default (LM Studio at 127.0.0.1:1234, then the hosted models whose keys are set); \`${init}\` writes a config to edit`);
+    // The built-in default's primary is LM Studio, wherever it is looked for.
+    problems.push(runningOnDefaultWords({ file: facts.missingConfigFile, baseUrl: facts.chain[0]?.baseUrl ?? DEFAULT_LOCAL_BASE_URL, initCommand: init }));
   }
   // With no config, any hosted key gives the built-in default a fallback; with one, only the keys its chain names.
   const chainKey = facts.chain.find((model) => !model.local && model.apiKeyEnv)?.apiKeyEnv;

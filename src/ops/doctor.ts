@@ -2,12 +2,14 @@ import { statSync } from "node:fs";
 import { stateInstance } from "../config/state-instance.js";
 import type { AdapterRegistry } from "../ai/adapter-registry.js";
 import type { HttpClient } from "../ai/http/http-client.js";
+import { DEFAULT_LOCAL_BASE_URL, defaultConfigWords } from "../config/default-config.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { CooldownPersistence } from "../models/cooldowns.js";
 import type { ResolvedModels } from "../models/resolve.js";
 import { providerName, providerPath, refName } from "../models/provider-words.js";
 import type { CooldownFacts } from "./cooldown-advice.js";
-import type { ModelRef } from "../ai/model-spec.js";
+import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
+import { quickReachability } from "../models/reachability.js";
 import { ok, type Finding } from "./doctor-finding.js";
 import { gatewayFindings } from "./doctor-gateway.js";
 import { serviceFindings, serviceTarget, type InstalledServiceFile, type ThisCheckout } from "./gateway-service-target.js";
@@ -82,11 +84,13 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     findings.push(
       config.loaded.source
         ? ok("config", "config-invalid", `${config.loaded.location.file} is valid`)
-        : { id: "config-missing", severity: "info", group: "config", title: "no config file: hearth runs on defaults", seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
+        : // The built-in default the gateway runs on is what every check below judges.
+          { id: "config-missing", severity: "info", group: "config", title: `no config file: hearth runs on the built-in default (${defaultConfigWords(config.resolved.chain[0]?.model.baseUrl ?? DEFAULT_LOCAL_BASE_URL)}), as the gateway does: the checks below judge it`, seen: `${config.loaded.location.file} does not exist`, fix: "`hearth init --discover` writes one with the model servers it finds" },
     );
     const prompt = input.toolDefinitions ? mainAgentPrompt(config.loaded.config, config.resolved, input.toolDefinitions) : undefined;
     findings.push(...(await modelFindings(input, config.resolved, prompt)));
-    findings.push(...chainFindings(config.resolved));
+    const look = quickReachability(input.http);
+    findings.push(...(await chainFindings(config.resolved, (model) => look.answers(model))));
     findings.push(...compactionFindings(config.loaded.config));
   }
   const installed = input.service && serviceTarget(input.service.file, input.service.here);
@@ -140,10 +144,9 @@ async function modelFindings(input: DoctorInput, resolved: ResolvedModels, promp
       if (serverWide && reported.has(`${problem.id} ${entry.baseUrl}`)) continue;
       reported.add(`${problem.id} ${entry.baseUrl}`);
       const fallback = entry.role.startsWith("fallback");
-      const severity = problem.id === "hosted-no-key" && fallback ? "warn" : problem.severity;
       findings.push({
         id: problem.id === "hosted-no-key" && fallback ? "fallback-no-key" : problem.id,
-        severity,
+        severity: problem.severity,
         group: "models",
         title: `${serverWide ? provider : (entry.named ?? entry.ref)}: ${problem.title}`,
         seen: seenOf(entry),
@@ -175,12 +178,21 @@ function seenOf(entry: ChainStatus): string {
   return facts.join(", ");
 }
 
-/** A fallback is present, and at least one is usable (local, or hosted with its key and allowed by the privacy policy). */
-function chainFindings(resolved: ResolvedModels): Finding[] {
+/**
+ * A fallback is present, and at least one is usable (local, or hosted with its key and allowed by the
+ * privacy policy). Where it is not, the fix suggests only local models that would answer when the
+ * primary does not: on another server than the primary's, and one that answers for the model now
+ * (`answers`: a quick look at its listing) — never a model on the primary's own server, down whenever
+ * it is, nor one whose server is not there or does not have it.
+ */
+async function chainFindings(resolved: ResolvedModels, answers: (model: ModelSpec) => Promise<boolean>): Promise<Finding[]> {
   if (resolved.chain.length === 0) return [];
   const localOnly = resolved.privacy === "local-only";
   // Under privacy "local-only" a hosted fallback is never asked: it is no fallback.
   const fallbacks = resolved.chain.filter((entry) => entry.role !== "primary" && (!localOnly || entry.model.local));
+  const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
+  if (fallbacks.length > 0 && (localOnly || usable.length > 0)) return [ok("chain", "no-fallback", `${fallbacks.length} fallback${fallbacks.length === 1 ? "" : "s"}, ${usable.length} usable`)];
+  const local = await localCandidates(resolved, answers);
   if (fallbacks.length === 0) {
     const hostedSkipped = localOnly && resolved.chain.some((entry) => entry.role !== "primary" && !entry.model.local);
     return [
@@ -190,45 +202,57 @@ function chainFindings(resolved: ResolvedModels): Finding[] {
         group: "chain",
         title: "no fallback: when the primary is down, turns fail",
         seen: `the chain is only ${resolved.chain[0] ? refName(resolved.chain[0].model) : ""}${hostedSkipped ? ' (its hosted fallbacks are never asked: privacy is "local-only")' : ""}`,
-        fix: noFallbackFix(resolved, localOnly),
+        fix: noFallbackFix(local, localOnly),
       },
     ];
   }
-  const usable = fallbacks.filter((entry) => entry.model.local || entry.model.apiKey !== undefined);
-  if (!localOnly && usable.length === 0) {
-    const local = localCandidates(resolved);
-    const keys = "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)";
-    return [
-      {
-        id: "fallback-unusable",
-        severity: "warn",
-        group: "chain",
-        title: "no fallback is usable: every hosted fallback lacks its API key",
-        seen: fallbacks.map((entry) => refName(entry.model)).join(", "),
-        fix: local.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.join(", ")}: no key needed), or ${keys}` : keys,
-      },
-    ];
-  }
-  return [ok("chain", "no-fallback", `${fallbacks.length} fallback${fallbacks.length === 1 ? "" : "s"}, ${usable.length} usable`)];
+  const keys = "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)";
+  return [
+    {
+      id: "fallback-unusable",
+      severity: "warn",
+      group: "chain",
+      title: "no fallback is usable: every hosted fallback lacks its API key",
+      seen: fallbacks.map((entry) => refName(entry.model)).join(", "),
+      fix: local.names.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.names.join(", ")}: no key needed), or ${keys}` : `${keys}; ${NO_LOCAL_CANDIDATE}${local.skipped}`,
+    },
+  ];
 }
+
+/** Said where no local model of the config would answer while the primary does not. */
+const NO_LOCAL_CANDIDATE = "no local model the config has would answer while the primary does not (a local fallback needs a model server of its own: `hearth models discover --write --url ADDRESS` adds one)";
 
 /**
- * The local models the config lists that could be fallbacks, by ref, up to three: those on another
- * server than the primary's first (they answer when its server is down), then the primary's server's.
+ * The local models the config lists that could be fallbacks, by ref, up to three: not in the chain,
+ * on another server (host and port) than the primary's, and answering for the model now. `skipped`:
+ * what was left out and why, for the words when none is left.
  */
-function localCandidates(resolved: ResolvedModels): string[] {
+async function localCandidates(resolved: ResolvedModels, answers: (model: ModelSpec) => Promise<boolean>): Promise<{ names: string[]; skipped: string }> {
   const inChain = new Set(resolved.chain.map((entry) => entry.model.ref));
-  const primaryServer = resolved.chain[0]?.model.baseUrl;
+  const primaryServer = serverOf(resolved.chain[0]?.model.baseUrl);
   const candidates = [...resolved.catalog.models.values()].filter((model) => model.local && model.source === "config" && !inChain.has(model.ref));
-  const ordered = [...candidates.filter((model) => model.baseUrl !== primaryServer), ...candidates.filter((model) => model.baseUrl === primaryServer)];
-  return ordered.slice(0, 3).map((model) => refName(model));
+  const elsewhere = candidates.filter((model) => serverOf(model.baseUrl) !== primaryServer);
+  const answering = (await Promise.all(elsewhere.map(async (model) => ((await answers(model)) ? model : undefined)))).filter((model): model is ModelSpec => model !== undefined);
+  const onPrimary = candidates.length - elsewhere.length;
+  const silent = elsewhere.length - answering.length;
+  const skipped = [onPrimary > 0 ? `${onPrimary} on the primary's own server` : "", silent > 0 ? `${silent} whose server does not answer for it now` : ""].filter(Boolean).join(", ");
+  return { names: answering.slice(0, 3).map((model) => refName(model)), skipped: skipped ? ` (left out: ${skipped})` : "" };
 }
 
-/** How to give a chain without fallbacks one: a local model the config has first (no key), then a hosted one and its key. */
-function noFallbackFix(resolved: ResolvedModels, localOnly: boolean): string {
-  const local = localCandidates(resolved);
-  const named = local.length > 0 ? ` (the config has ${local.join(", ")})` : "";
-  if (localOnly) return `add a second local model to agents.defaults.model.fallbacks${named || " (another model or another server on this machine or network)"}; privacy "local-only" keeps hosted models out`;
+/** A server by host and port: `http://127.0.0.1:1234/v1` and `http://127.0.0.1:1234` are one. */
+function serverOf(baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/** How to give a chain without fallbacks one: a local model the config has that would answer first (no key), then a hosted one and its key. */
+function noFallbackFix(local: { names: string[]; skipped: string }, localOnly: boolean): string {
+  const named = local.names.length > 0 ? ` (the config has ${local.names.join(", ")})` : "";
+  if (localOnly) return `add a second local model to agents.defaults.model.fallbacks${named || ` (a model on another server on this machine or network: ${NO_LOCAL_CANDIDATE}${local.skipped})`}; privacy "local-only" keeps hosted models out`;
   const hosted = 'agents.defaults.model.fallbacks: ["anthropic/claude-sonnet-4-5"] and set ANTHROPIC_API_KEY (models.mode "merge" keeps the built-in providers)';
-  return local.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.join(", ")}: no key needed), or add ${hosted}` : `add ${hosted}`;
+  return local.names.length > 0 ? `add a local model the config has to agents.defaults.model.fallbacks (${local.names.join(", ")}: no key needed), or add ${hosted}` : `add ${hosted}`;
 }

@@ -136,7 +136,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         const variable = provider?.apiKeyEnv;
         status.problems.push({
           id: "hosted-no-key",
-          severity: "error",
+          // One severity for the one fact, here and in doctor: a keyless primary fails every turn; a keyless fallback only leaves the chain shorter.
+          severity: role === "primary" ? "error" : "warn",
           title: `no API key for ${providerName(model)}`,
           fix: variable ? `set ${variable}, or give ${providerPath(model, "apiKey")}` : `give ${providerPath(model, "apiKey")}`,
         });

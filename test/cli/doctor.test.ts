@@ -160,13 +160,15 @@ describe("hearth doctor", () => {
     assert.deepEqual(ids(after.report), ["cooldown-active"]);
   });
 
-  test("fallback-unusable and no-fallback name the local models the config has first (by ref, another server's before the primary's), then the keys", async () => {
+  test("fallback-unusable and no-fallback name only local models that would answer while the primary does not: another server's that lists them — never the primary's own server, a server that is not there, or one without the model (t15 #12)", async () => {
     // What `init --discover` leaves: the starter's hosted fallback without its key, and the local servers it found.
     const found = setup(
       "discovered",
       `{ agents: { defaults: { model: { primary: "lmstudio/minimax-m2.1", fallbacks: ["anthropic/claude-sonnet-4-5"] } } },
          models: { mode: "merge", providers: {
            lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }, { id: "clamped-70b", contextWindow: 4096, maxTokens: 1024 }] },
+           same: { baseUrl: "${lmstudio.url}", apiKey: "lmstudio", api: "openai-completions", models: [{ id: "clamped-70b", contextWindow: 4096, maxTokens: 1024 }] },
+           gone: { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 1024 }] },
            llamacpp: { baseUrl: "${llamacpp.baseUrl}", api: "openai-completions", models: [{ id: "local-fallback", contextWindow: 8192, maxTokens: 2048 }] },
          } } }`,
     );
@@ -174,8 +176,29 @@ describe("hearth doctor", () => {
     const unusable = report.findings.find((finding) => finding.id === "fallback-unusable");
     assert.equal(
       unusable?.fix,
-      "add a local model the config has to agents.defaults.model.fallbacks (llamacpp/local-fallback, lmstudio/clamped-70b: no key needed), or set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
+      "add a local model the config has to agents.defaults.model.fallbacks (llamacpp/local-fallback: no key needed), or set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)",
     );
+    // One severity for one fact: the keyless fallback is a warning in doctor and in models status --probe (exit 0 there too).
+    assert.equal(report.findings.find((finding) => finding.id === "fallback-no-key")?.severity, "warn");
+    const probe = await runCli(["models", "status", "--probe", "--config", found.file], { env: { HEARTH_STATE_DIR: found.state } });
+    assert.equal(probe.code, 0, probe.stdout);
+    assert.match(probe.stdout, /^fallback 1: anthropic\/claude-sonnet-4-5\n.*\n {2}! warn: no API key for anthropic$/m);
+
+    // The only other server is not there: none is suggested, and why is said.
+    const none = setup(
+      "none-elsewhere",
+      `{ agents: { defaults: { model: { primary: "lmstudio/minimax-m2.1", fallbacks: ["anthropic/claude-sonnet-4-5"] } } },
+         models: { mode: "merge", providers: {
+           lmstudio: { baseUrl: "${lmstudio.baseUrl}", apiKey: "lmstudio", api: "openai-responses", models: [{ id: "minimax-m2.1", contextWindow: 131072, maxTokens: 8192 }, { id: "clamped-70b", contextWindow: 4096, maxTokens: 1024 }] },
+           gone: { baseUrl: "${refused}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 8192, maxTokens: 1024 }] },
+         } } }`,
+    );
+    const noneReport = (await json(none, [], refused)).report;
+    assert.equal(
+      noneReport.findings.find((finding) => finding.id === "fallback-unusable")?.fix,
+      "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY); no local model the config has would answer while the primary does not (a local fallback needs a model server of its own: `hearth models discover --write --url ADDRESS` adds one) (left out: 1 on the primary's own server, 1 whose server does not answer for it now)",
+    );
+
     const alone = setup(
       "alone",
       `{ agents: { defaults: { model: "lmstudio/minimax-m2.1" } },
@@ -227,7 +250,7 @@ describe("hearth doctor", () => {
     }
   });
 
-  test("an invalid config is one error with its fix; a missing one is a note naming init --discover", async () => {
+  test("an invalid config is one error with its fix; a missing one is a note naming init --discover, and the built-in default is checked as the gateway runs it", async () => {
     const paths = setup("invalid", `{ models: { providers: { lmstudio: { baseUrl: "nope" } } } }`);
     const { code, report } = await json(paths);
     assert.equal(code, 1);
@@ -237,9 +260,11 @@ describe("hearth doctor", () => {
     mkdirSync(join(home, ".hearth"), { recursive: true, mode: 0o700 });
     const missing = await runCli(["doctor", "--json"], { env: { HOME: home, HEARTH_GATEWAY_URL: refused } });
     const missingReport = JSON.parse(missing.stdout) as Report;
-    assert.equal(missing.code, 0);
+    // Nothing listens where run-cli points the built-in default: an error, as the gateway's "no model server" setup line.
+    assert.equal(missing.code, 1);
     assert.ok(ids(missingReport).includes("config-missing"));
     assert.match(missingReport.findings.find((finding) => finding.id === "config-missing")?.fix ?? "", /hearth init --discover/);
+    assert.match(missingReport.findings.find((finding) => finding.id === "unreachable")?.title ?? "", /^lmstudio: http:\/\/127\.0\.0\.1:1\/v1 is unreachable/);
   });
 
   test("a damaged cooldowns file: said, and set aside as every command does", async () => {

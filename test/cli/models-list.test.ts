@@ -86,15 +86,18 @@ test("models list --local: only providers on loopback or a private network", asy
   assert.deepEqual(local.map((row) => row.ref), ["lmstudio/minimax-m2.1-gs32"]);
 });
 
-test("models list with no config file runs on built-in defaults and says how to start", async () => {
+test("models list with no config file lists the built-in default the gateway runs on, and says once how to write a config", async () => {
   const home = tempDir();
   try {
-    const result = await runCli(["models", "list"], { env: { HOME: home.dir } });
+    const said = /^hearth: no config file at .*\/\.hearth\/hearth\.json5: running on the built-in default \(LM Studio at 127\.0\.0\.1:1, then the hosted models whose keys are set\); `\.\/bin\/hearth init` writes a config to edit$/gm;
+    const result = await runCli(["models", "list", "--json"], { env: { HOME: home.dir } });
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^No models configured: there is no config file at .*\/\.hearth\/hearth\.json5\. `\.\/bin\/hearth gateway` runs on a built-in default then \(LM Studio at 127\.0\.0\.1:1234, then the hosted models whose keys are set\); to see and use models here, run `\.\/bin\/hearth init`/m, "named as the test runs it: ./bin/hearth from the checkout; the gateway's default said, so the two do not seem to disagree");
+    assert.deepEqual((JSON.parse(result.stdout) as { models: { ref: string; alias: string | null }[] }).models.map((row) => [row.ref, row.alias]), [["lmstudio/minimax-m2.1-gs32", "Local"]]);
+    assert.equal(result.stderr.match(said)?.length, 1, "named as the test runs it: ./bin/hearth from the checkout; said once");
     const status = await runCli(["models", "status"], { env: { HOME: home.dir } });
     assert.equal(status.code, 0);
-    assert.match(status.stdout, /^No models configured: there is no config file at .*`\.\/bin\/hearth gateway` runs on a built-in default then/m);
+    assert.match(status.stdout, /^primary: lmstudio\/minimax-m2\.1-gs32 \(Local\)$/m);
+    assert.equal(status.stderr.match(said)?.length, 1);
   } finally {
     home.cleanup();
   }

@@ -70,8 +70,10 @@ describe("the terminal: streams, help, names, stdin", () => {
       ["--help"],
     ];
     for (const args of commands) {
-      const result = await runWithClosedStdout(args, env);
-      assert.equal(result.stderr, "", `${args.join(" ")}: nothing on stderr, no EPIPE stack`);
+      // No config file: the built-in default (looked for where nothing listens) is said on stderr, with its chain's advice — and nothing else.
+      const result = await runWithClosedStdout(args, { ...env, HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1" });
+      const said = result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("hearth: no config file at ") && !line.startsWith("warning: agents.defaults.model: no fallback"));
+      assert.deepEqual(said, [], `${args.join(" ")}: nothing else on stderr, no EPIPE stack`);
       assert.equal(result.code, 0, `${args.join(" ")}: exit 0`);
     }
     const chat = await runWithClosedStdout(["chat", "--config", file, "--session", "piped"], env, "one\ntwo\n");

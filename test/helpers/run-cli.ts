@@ -21,7 +21,8 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
       {
         cwd: options.cwd ?? repoRoot,
         // TZ: times are shown in local time (labelled): UTC unless a test asks for a zone, whatever this machine's.
-        env: { PATH: process.env.PATH, HOME: options.env?.HOME ?? "/nonexistent-home", NO_COLOR: "1", TZ: "UTC", ...options.env },
+        // HEARTH_LMSTUDIO_URL: with no config file, the built-in default looks where nothing listens (port 1), never at a real LM Studio on 1234.
+        env: { PATH: process.env.PATH, HOME: options.env?.HOME ?? "/nonexistent-home", NO_COLOR: "1", TZ: "UTC", HEARTH_LMSTUDIO_URL: "http://127.0.0.1:1/v1", ...options.env },
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

@@ -7,15 +7,17 @@ import type { ResolvedModels } from "../../models/resolve.js";
 import { isPlaceholderKey } from "../../shared/placeholder-keys.js";
 import { redactUrl } from "../../shared/secret-redactor.js";
 import { writeJson, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels, printWarnings } from "../load-models.js";
+import { loadModelsInUse, printWarnings, sayRunningOnDefault } from "../load-models.js";
 
 /**
  * `config show`: every section as hearth acts on it, each default filled in from where the runtime takes
  * it (the agent's spec, the tools' own defaults, the channel's settings); the chains as they resolved;
- * secrets as ***.
+ * secrets as ***. With no config file, the built-in default the gateway runs on (said on stderr).
  */
-export function configShow(io: CliIo, options: GlobalOptions): number {
-  const { loaded, resolved, warnings } = loadModels(io, options);
+export async function configShow(io: CliIo, options: GlobalOptions): Promise<number> {
+  const models = await loadModelsInUse(io, options);
+  const { loaded, resolved, warnings } = models;
+  sayRunningOnDefault(io, models);
   if (!options.json) printWarnings(io, loaded, warnings);
   const config = loaded.config;
   const state = stateDir({ env: io.env, cwd: io.cwd });

@@ -7,7 +7,7 @@ import { runDoctor, type DoctorInput, type Finding } from "../../ops/doctor.js";
 import { isHearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
 import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels } from "../load-models.js";
+import { loadModelsInUse } from "../load-models.js";
 import { installedServiceFile, thisBin } from "./gateway-service.js";
 import { writtenAddress, writtenGatewayKeys } from "../gateway/config-address.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
@@ -21,7 +21,7 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
   const where = { env: io.env, cwd: io.cwd };
   let config: DoctorInput["config"];
   try {
-    config = loadModels(io, options);
+    config = await loadModelsInUse(io, options);
   } catch (error) {
     if (!isHearthError(error)) throw error;
     config = { error: error.message, fixes: error.details, file: configLocation(options.config, where).file, gatewayAddress: writtenAddress(io, options) };

@@ -9,6 +9,7 @@ import type { PendingSettings } from "../../channels/http/pending-settings.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { listenBanner } from "../gateway/listen-banner.js";
 import { stateDir } from "../../config/paths.js";
+import { defaultConfigWords, defaultLocalBaseUrl } from "../../config/default-config.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
@@ -146,7 +147,7 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const banner = listenBanner({ bind, port: server.port, url: server.url });
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);
   if (banner.network) writeLine(io.stdout, banner.network);
-  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (LM Studio at 127.0.0.1:1234 first); \`${commandLine(io, "init")}\` writes one to edit`);
+  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (${defaultConfigWords(defaultLocalBaseUrl(io.env))}); \`${commandLine(io, "init")}\` writes one to edit`);
   writeLine(io.stdout, `log: ${logFile}`);
   printSetup(io, runtime.port.setupProblems());
   for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");

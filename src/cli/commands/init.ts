@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { basename, dirname, join } from "node:path";
 import { HEARTH_SCHEMA_TITLE } from "../../config/json-schema.js";
 import { configLocation } from "../../config/paths.js";
-import { starterConfig } from "../../config/starter-config.js";
+import { defaultLocalBaseUrl } from "../../config/default-config.js";
+import { STARTER_PRIMARY, starterConfig } from "../../config/starter-config.js";
 import { HttpClient } from "../../ai/http/http-client.js";
 import { DEFAULT_ORIGINS, discoverServers, type DiscoveryReport } from "../../ops/discover.js";
 import { addDiscoveredProviders } from "../../ops/discover-write.js";
@@ -33,17 +34,21 @@ export async function init(given: CliIo, options: InitOptions): Promise<number> 
   mkdirSync(dirname(location.file), { recursive: true, mode: 0o700 });
   const placed = copySchemaBeside(location.file);
   const schema = placed && "copy" in placed ? placed.copy : undefined;
-  writeFileSync(location.file, starterConfig(schema ? `./${basename(schema)}` : undefined), { mode: 0o600, flag: "wx" });
+  const starter = (starterModel: boolean): string => starterConfig({ schemaUrl: schema ? `./${basename(schema)}` : undefined, baseUrl: defaultLocalBaseUrl(given.env), starterModel });
+  writeFileSync(location.file, starter(true), { mode: 0o600, flag: "wx" });
   const http = new HttpClient();
   let found: DiscoveryReport;
   let plan: DiscoveredPlan;
   try {
     found = await discoverServers(http, options.url && options.url.length > 0 ? options.url : [...DEFAULT_ORIGINS]);
     // Without --discover the plan only shapes the advice: one that cannot be made leaves the plain advice.
-    plan = await planDiscovered(io, { file: location.file, found, http }).catch((error: unknown) => {
-      if (options.discover || !isHearthError(error)) throw error;
-      return { text: "", changes: [], primary: undefined, advice: undefined };
-    });
+    plan = await planDiscovered(io, { text: starter(true), found, http })
+      // A server at LM Studio's address that serves other models: the starter's model (its alias and entry) names nothing there, and is left out.
+      .then(async (first) => (first.starterModelUnserved ? withoutStarterModel(await planDiscovered(io, { text: starter(false), found, http }), first.starterModelUnserved) : first))
+      .catch((error: unknown) => {
+        if (options.discover || !isHearthError(error)) throw error;
+        return { text: "", changes: [], primary: undefined, advice: undefined };
+      });
   } finally {
     http.destroy();
   }
@@ -79,15 +84,26 @@ interface DiscoveredPlan {
   primary: string | undefined;
   /** Why the primary stays, with what to set. */
   advice: string | undefined;
+  /** The server found at the starter primary's address (its origin), when it answers without the starter's model. */
+  starterModelUnserved?: string | undefined;
 }
 
-async function planDiscovered(io: CliIo, what: { file: string; found: DiscoveryReport; http: HttpClient }): Promise<DiscoveredPlan> {
-  const text = readFileSync(what.file, "utf8");
+async function planDiscovered(io: CliIo, what: { text: string; found: DiscoveryReport; http: HttpClient }): Promise<DiscoveredPlan> {
+  const { text } = what;
   if (what.found.servers.length === 0) return { text, changes: [], primary: undefined, advice: undefined };
   const added = addDiscoveredProviders(text, what.found.servers, io.env);
-  const decision = choosePrimary(added.text, { servers: what.found.servers, primaryServer: await askPrimaryServer(what.http, added.text, what.found), env: io.env });
+  const primaryServer = await askPrimaryServer(what.http, added.text, what.found);
+  const decision = choosePrimary(added.text, { servers: what.found.servers, primaryServer, env: io.env });
   const primary = decision.change === undefined ? undefined : currentPrimary(decision.text).ref;
-  return { text: decision.text, changes: [...added.changes, ...(decision.change ? [decision.change] : [])], primary, advice: decision.advice };
+  const starterId = STARTER_PRIMARY.slice(STARTER_PRIMARY.indexOf("/") + 1);
+  const unserved = primary !== undefined && primaryServer !== undefined && !primaryServer.models.some((model) => model.id === starterId) ? primaryServer.origin : undefined;
+  return { text: decision.text, changes: [...added.changes, ...(decision.change ? [decision.change] : [])], primary, advice: decision.advice, starterModelUnserved: unserved };
+}
+
+/** The plan made on the starter without its model, saying so. */
+function withoutStarterModel(plan: DiscoveredPlan, origin: string): DiscoveredPlan {
+  const changes = plan.changes.map((change) => change.replace("(was unset: the config named none)", `(was ${STARTER_PRIMARY}: ${origin} does not serve it)`));
+  return { ...plan, starterModelUnserved: undefined, changes: [...changes, `left out the starter's alias Minimax and model entry for ${STARTER_PRIMARY}: the server there serves other models`] };
 }
 
 /** The closing advice, for the server kind found: never "load MiniMax in LM Studio" when llama.cpp answered. */

@@ -3,7 +3,7 @@ import type { ModelSpec } from "../../ai/model-spec.js";
 import { chainAdvice } from "../../models/chain-advice.js";
 import { providerName, providerPath, refName } from "../../models/provider-words.js";
 import { commandLine, formatTable, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels, noModels, printWarnings } from "../load-models.js";
+import { loadModelsInUse, noModels, printWarnings, sayRunningOnDefault } from "../load-models.js";
 
 export interface ModelsListOptions extends GlobalOptions {
   all?: boolean;
@@ -27,8 +27,10 @@ interface Row {
 }
 
 /** `hearth models list`: the chain and aliases; `--all` the whole merged catalog; `--local` local providers only. */
-export function modelsList(io: CliIo, options: ModelsListOptions): number {
-  const { loaded, resolved, warnings } = loadModels(io, options);
+export async function modelsList(io: CliIo, options: ModelsListOptions): Promise<number> {
+  const models = await loadModelsInUse(io, options);
+  const { loaded, resolved, warnings } = models;
+  sayRunningOnDefault(io, models);
   const { catalog, chain } = resolved;
   const rows: Row[] = [];
   const listed = new Set<string>();
@@ -64,7 +66,7 @@ export function modelsList(io: CliIo, options: ModelsListOptions): number {
   printWarnings(io, loaded, [...warnings, ...chainAdvice(resolved)]);
   const paint = painter(io);
   if (rows.length === 0) {
-    writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : noModels(io, loaded));
+    writeLine(io.stdout, options.local ? `No local models: add a provider with a local baseUrl (\`${commandLine(io, "init")}\` writes one for LM Studio).` : noModels(io));
     return 0;
   }
   const table = formatTable(

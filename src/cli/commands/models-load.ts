@@ -6,7 +6,7 @@ import { HearthError } from "../../shared/errors.js";
 import { providerPath } from "../../models/provider-words.js";
 import { systemClock } from "../../shared/clock.js";
 import { asTyped, commandLine, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels } from "../load-models.js";
+import { loadModelsInUse, sayRunningOnDefault } from "../load-models.js";
 import { Spinner } from "../spinner.js";
 
 export interface LoadOptions extends GlobalOptions {
@@ -25,9 +25,11 @@ interface Target {
 }
 
 /** REF: a configured model (ref, alias or id), or, with --url, the server's own model key. */
-function target(io: CliIo, options: LoadOptions, ref: string): Target {
+async function target(io: CliIo, options: LoadOptions, ref: string): Promise<Target> {
   if (options.url) return { origin: originOf(options.url), id: ref, headers: {}, contextWindow: undefined, contextSetting: undefined };
-  const { resolved } = loadModels(io, options);
+  const models = await loadModelsInUse(io, options);
+  sayRunningOnDefault(io, models);
+  const { resolved } = models;
   const found = resolved.catalog.lookup(ref);
   if (!found.ok) throw new HearthError("usage", found.reason, [`fix: name a configured model (\`${commandLine(io, "models list --local")}\` lists them), or give the server with --url`]);
   const provider = resolved.catalog.providers.get(found.model.provider);
@@ -64,7 +66,7 @@ async function refuseOtherServer(io: CliIo, at: { http: HttpClient; origin: stri
 
 /** `hearth models load REF [--context N] [--ttl S]`: LM Studio loads the model; waits until it is ready. */
 export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
-  const model = target(io, options, ref);
+  const model = await target(io, options, ref);
   const asked = positiveInteger(options.context, "--context");
   const contextLength = asked ?? model.contextWindow;
   const ttlSeconds = positiveInteger(options.ttl, "--ttl");
@@ -105,7 +107,7 @@ export async function modelsLoad(io: CliIo, options: LoadOptions, ref: string): 
 
 /** `hearth models unload REF`: every loaded instance of the model. */
 export async function modelsUnload(io: CliIo, options: LoadOptions, ref: string): Promise<number> {
-  const model = target(io, options, ref);
+  const model = await target(io, options, ref);
   const http = new HttpClient();
   try {
     await refuseOtherServer(io, { http, origin: model.origin, id: model.id, context: { tokens: undefined, setting: undefined } });

@@ -7,7 +7,7 @@ import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, reachability, slotsSharing, type ChainStatus } from "../../ops/models-status.js";
 import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels, noModels, printWarnings } from "../load-models.js";
+import { loadModelsInUse, noModels, printWarnings, sayRunningOnDefault } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
 export interface ModelsStatusOptions extends GlobalOptions {
@@ -17,7 +17,9 @@ export interface ModelsStatusOptions extends GlobalOptions {
 
 /** `hearth models status [--probe] [--first-token]`: the chain, keys, and what each server says. Exit 1 when a chain model has an error. */
 export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOptions): Promise<number> {
-  const { loaded, resolved, warnings } = loadModels(io, options);
+  const models = await loadModelsInUse(io, options);
+  const { loaded, resolved, warnings } = models;
+  sayRunningOnDefault(io, models);
   const http = new HttpClient();
   try {
     const report = await modelsStatus(resolved, {
@@ -35,7 +37,7 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
     }
     printWarnings(io, loaded, warnings);
     if (report.chain.length === 0) {
-      writeLine(io.stdout, noModels(io, loaded));
+      writeLine(io.stdout, noModels(io));
       return 0;
     }
     for (const entry of report.chain) printEntry(io, entry);

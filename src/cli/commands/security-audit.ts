@@ -1,7 +1,8 @@
 import { HttpClient } from "../../ai/http/http-client.js";
 import { agentSpec } from "../../agent/agent-spec.js";
 import { createBuiltinTools, policyFor } from "../../agent/tools/registry.js";
-import { stateDir } from "../../config/paths.js";
+import { runningOnDefaultWords } from "../../config/default-config.js";
+import { configLocation, stateDir } from "../../config/paths.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { runInjectionProbe, type ProbeReport } from "../../ops/security/injection-probe.js";
 import { securityAudit, type AuditReport } from "../../ops/security/audit.js";
@@ -21,7 +22,9 @@ export interface SecurityAuditOptions extends GlobalOptions {
 
 /** `hearth security audit [--probe] [--json]`: findings from the config and the servers; exit 1 while a high one remains. */
 export async function securityAuditCommand(io: CliIo, options: SecurityAuditOptions): Promise<number> {
-  const loaded = loadLenientConfig(io, options);
+  const loaded = await loadLenientConfig(io, options);
+  const configFile = configLocation(options.config, { env: io.env, cwd: io.cwd }).file;
+  if (loaded.usingDefault) writeLine(io.stderr, `hearth: ${runningOnDefaultWords({ file: configFile, baseUrl: loaded.usingDefault.localBaseUrl, initCommand: commandLine(io, "init") })}`);
   const http = new HttpClient();
   try {
     const state = stateDir({ env: io.env, cwd: io.cwd });
