@@ -150,7 +150,6 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   writeLine(io.stdout, `log: ${logFile}`);
   printSetup(io, runtime.port.setupProblems());
   for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
-  prepareFirstRequest(runtime, logger);
   const unsubscribe = runtime.port.subscribe((event) => {
     if (event.type === "turn-event" && event.event.type === "attempt-waiting") {
       // A server that took a request and says nothing: the operator hears it whichever channel waits (an HTTP client only when it streams).
@@ -184,6 +183,8 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
     onRelease: ({ heapBefore, heapAfter, ms }) => logger.debug({ heapBeforeMb: Math.round(heapBefore / 2 ** 20), heapAfterMb: Math.round(heapAfter / 2 ** 20), ms: Math.round(ms) }, "idle: memory given back"),
   });
   idleMemory.start();
+  // After the release has measured the young generation's size at rest: what this allocates is start-up garbage it collects (idle-memory.ts).
+  prepareFirstRequest(runtime, logger);
 
   // A process that runs for weeks logs a stray rejection (a probe, a warm-up) instead of dying mid-turn.
   const stray = (error: unknown): void => logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, "unhandled rejection (the gateway keeps serving)");
