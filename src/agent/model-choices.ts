@@ -24,9 +24,10 @@ export function modelChoices(catalog: ModelCatalog, agentChain: readonly ModelSp
 export function notChoosableWords(catalog: ModelCatalog, model: Pick<ModelSpec, "ref" | "id">): string {
   const stem = model.id.split("/").at(-1) ?? model.id;
   const suggested = `${stem.charAt(0).toUpperCase()}${stem.slice(1)}`;
-  // Free: it names no other model (an alias is found before any ref or id, in any case).
-  const taken = catalog.lookup(suggested);
-  const free = /^[\w.-]+$/.test(suggested) && (!taken.ok || taken.model.ref === model.ref);
+  // Free: it names no other model (an alias is found before any ref or id, in any case). `find`, not
+  // `lookup`: a miss's did-you-mean is not needed here, and the gateway's catalogue asks this of every model.
+  const taken = catalog.find(suggested);
+  const free = /^[\w.-]+$/.test(suggested) && (taken === undefined || taken.model.ref === model.ref);
   const alias = free ? suggested : "…";
   return `${model.ref} cannot be chosen here: only models with an alias and the agent's own models can; to choose it, add "${model.ref}": { alias: "${alias}" } to ${catalog.pathName(["agents", "defaults", "models"])}${free ? `, then /model ${alias}` : ""}`;
 }

@@ -2,6 +2,7 @@
 // when there is no config file) plus what only a long-running process does — the health monitor, a
 // periodic setup check (a model server that appears later is noticed without a restart), provider
 // health published when it changes, and cancelling the turns still running at shutdown.
+import type { Api } from "../ai/api.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { GatewayPort, HandleResult, InboundMessage } from "../gateway/port.js";
 import { HealthMonitor } from "../models/health-monitor.js";
@@ -47,6 +48,20 @@ export interface GatewayRuntime {
   keptForNextStart(): number;
   /** Lets go of caches the next turns rebuild (the adapters' serialised histories, the sessions the store holds in memory): for a process gone quiet. */
   releaseMemory(): void;
+  /**
+   * Makes now what the first request would otherwise make on first use, and wait for: the catalogue
+   * every request names its model by, the tools' JSON schemas, and the adapters of the protocols the
+   * agents' chains speak (each a module loaded on its first call). An adapter that cannot load is left
+   * to fail the turn that calls it, as it would have. Once listening, and after each reload.
+   */
+  prepare(): Promise<Prepared>;
+}
+
+/** What `prepare` made: the catalogue's models, the tools' schemas, the adapters loaded (by protocol). */
+export interface Prepared {
+  models: number;
+  tools: number;
+  adapters: Api[];
 }
 
 export async function createGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
@@ -84,6 +99,14 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
   setupTimer.unref();
   const healthTimer = setInterval(publishHealth, 2_000);
   healthTimer.unref();
+
+  const prepare = async (): Promise<Prepared> => {
+    const models = gateway.catalogue().models.length;
+    const tools = runtime.tools.definitions(new Set(runtime.tools.names())).length;
+    const apis = [...new Set([...runtime.config.agents.values()].flatMap((agent) => agent.spec.chain.map((model) => model.api)))];
+    const loaded = await Promise.all(apis.map((api) => routing.adapters.get(api).then(() => [api], () => [])));
+    return { models, tools, adapters: loaded.flat() };
+  };
 
   const stop = options.stop ?? new StopSwitch();
   const handle = async (inbound: InboundMessage): Promise<HandleResult> => {
@@ -140,5 +163,6 @@ export async function createGatewayRuntime(options: GatewayRuntimeOptions): Prom
       routing.adapters.releaseMemory();
       runtime.store.releaseMemory?.();
     },
+    prepare,
   };
 }

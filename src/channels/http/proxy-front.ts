@@ -3,6 +3,7 @@ import { Context } from "hono";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpLogger } from "./logger.js";
 import { writeWebResponse } from "./node-response.js";
+import { sinceArrival } from "./request-arrival.js";
 import { logRequest } from "./request-log.js";
 
 /** A path the front serves: `take` says, from the request's parsed body, whether it answers it here, and how. */
@@ -46,7 +47,7 @@ export function proxyFront(options: ProxyFrontOptions): NodeFront {
     const path = incoming.url ?? "";
     const route = incoming.method === "POST" ? options.routes.get(path) : undefined;
     if (!route || !options.admits(incoming)) return hono();
-    const started = performance.now();
+    const since = sinceArrival(incoming);
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.once("end", () => {
@@ -70,7 +71,7 @@ export function proxyFront(options: ProxyFrontOptions): NodeFront {
           c.res = route.onError(error instanceof Error ? error : new Error(String(error)), c);
         }
       };
-      void logRequest(options.logger, { c, started, next })
+      void logRequest(options.logger, { c, since, next })
         .then(() => (alreadySent(c.res) ? undefined : writeWebResponse(c.res, outgoing)))
         .catch((error: unknown) => {
           options.logger.error({ err: error, method: "POST", path }, "request failed");

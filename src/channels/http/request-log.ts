@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { HttpLogger } from "./logger.js";
 import { nodeResponse } from "./node-response.js";
+import { incomingOf, sinceArrival, type SinceArrival } from "./request-arrival.js";
 
 /** What a route adds to its request's log line (the OpenAI routes: mode, model asked for, who answered, attempts). */
 export type RequestLogFields = Record<string, string | number | boolean | undefined>;
@@ -51,15 +52,16 @@ export function oweOutcome(c: Context): (fields: RequestLogFields) => void {
 /**
  * One log line per request — method, path, status, what the route noted, ms — written once the
  * response has gone out (a stream's when it ends, with its outcome), so the log's write never delays
- * an answer.
+ * an answer. `ms` counts from the request's arrival as serveHttp stamped it (request-arrival.ts), not
+ * from this middleware: what the proxy front did before handing the request to Hono counts too.
  */
 export function requestLogger(logger: HttpLogger): MiddlewareHandler {
-  return (c, next) => logRequest(logger, { c, started: performance.now(), next });
+  return (c, next) => logRequest(logger, { c, since: sinceArrival(incomingOf(c)), next });
 }
 
-/** requestLogger's work for one request that began at `started` (the proxy front's requests too, which skip Hono's middleware). */
-export async function logRequest(logger: HttpLogger, request: { c: Context; started: number; next: () => Promise<void> }): Promise<void> {
-  const { c, started } = request;
+/** requestLogger's work for one request, `since` its arrival (the proxy front's requests too, which skip Hono's middleware). */
+export async function logRequest(logger: HttpLogger, request: { c: Context; since: SinceArrival; next: () => Promise<void> }): Promise<void> {
+  const { c, since } = request;
   await request.next();
   const outgoing = nodeResponse(c);
   let written = false;
@@ -68,7 +70,7 @@ export async function logRequest(logger: HttpLogger, request: { c: Context; star
     written = true;
     // The status that went out: a route that wrote its answer straight to Node returned Hono a stand-in (RESPONSE_ALREADY_SENT, 200).
     const status = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
-    logger.info({ method: c.req.method, path: c.req.path, status, ...c.get("requestLog")?.fields, ms: Math.round(performance.now() - started) }, "request");
+    logger.info({ method: c.req.method, path: c.req.path, status, ...c.get("requestLog")?.fields, ms: Math.round(since()) }, "request");
   };
   const gone = (): void => {
     const state = c.get("requestLog");

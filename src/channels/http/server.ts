@@ -19,6 +19,7 @@ import { hostJudge, passesQuietly, requestGuard } from "./request-guard.js";
 import { tokenCheck } from "./auth.js";
 import type { NodeFront } from "./proxy-front.js";
 import { requestLogger } from "./request-log.js";
+import { stampArrival } from "./request-arrival.js";
 import { stoppingGuard, type StoppingView } from "./stopping-guard.js";
 import { TurnControls } from "./turn-controls.js";
 import { answerMalformed } from "./malformed-request.js";
@@ -178,6 +179,8 @@ export interface ServeOptions {
   requestTimeoutMs?: number | undefined;
   /** Where a fault past the app's own error handler is logged (the client is told where to look). */
   logger?: Pick<HttpLogger, "error"> | undefined;
+  /** What each request's arrival is stamped with, and its log line's `ms` counted by (ms; default performance.now). */
+  clock?: (() => number) | undefined;
 }
 
 export interface RunningServer {
@@ -247,7 +250,9 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
     const served: RequestListener = front ? (incoming, outgoing) => front(incoming, outgoing, () => void hono(incoming, outgoing)) : (incoming, outgoing) => void hono(incoming, outgoing);
     // An HTTP/1.1 request with no Host is refused here, as Node would (requireHostHeader), in the API's shape (Node's refusal has no body);
     // so is one with two Hosts or two Authorizations (Node keeps the first, @hono/node-server joins both: the checks must read one value).
+    const clock = options.clock ?? (() => performance.now());
     const listener: RequestListener = (incoming, outgoing) => {
+      stampArrival(incoming, clock);
       const problem = incoming.headers.host === undefined && incoming.httpVersion === "1.1" ? "Missing host header" : repeatedSingleHeader(incoming.rawHeaders);
       if (problem === undefined) served(incoming, outgoing);
       else void writeWebResponse(unreadableRequest(new RequestError(problem), options.logger), outgoing);
