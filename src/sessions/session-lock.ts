@@ -50,7 +50,7 @@ export interface LockRequest {
  * An advisory lock on a session across processes: `<key>.jsonl.lock`, a directory made with mkdir
  * (atomic on every local file system) by proper-lockfile, which refreshes its mtime while held. A lock
  * whose mtime is older than `staleMs` was left by a process that was killed, and is taken over. Each
- * holding signs the lock (`owner.json` inside it: pid, machine, boot, the process's start time;
+ * holding signs the lock (`owner.json` inside it: pid, host, machine id, boot, the process's start mark;
  * lock-owner.ts): a lock whose holder was killed on this machine — its pid runs no process, or one started
  * since — is taken over at once, not after `staleMs` (lock-takeover.ts).
  * Fair across processes: a process that must wait takes a ticket in the session's line (wait-line.ts),

@@ -37,6 +37,20 @@ export function processStartedAt(pid: number): number | undefined {
   return Date.now() - (((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
 }
 
+/**
+ * What tells one process under a pid from a later one under the same pid, as the system keeps it and no
+ * clock step changes (a wall-clock start time moves when the clock is stepped: NTP after a resume, a
+ * board without a clock battery): Linux, the start in clock ticks after boot (field 22 of
+ * /proc/<pid>/stat; compare only within one boot); elsewhere (macOS), `ps`'s start time, which the
+ * kernel keeps as it was when the process started. Undefined where neither says.
+ */
+export function processStartMark(pid: number): string | undefined {
+  const fields = statFields(pid);
+  if (fields !== undefined) return fields[19] === undefined ? undefined : `ticks:${fields[19]}`;
+  const asked = askPs(pid, "lstart=");
+  return asked === undefined ? undefined : `lstart:${asked}`;
+}
+
 /** The fields of /proc/<pid>/stat after the command (its state first), or undefined where there is none. */
 function statFields(pid: number): string[] | undefined {
   try {

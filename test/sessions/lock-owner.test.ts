@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { machineFacts, ownerGone, ownerRecord, type LockOwner, type MachineFacts } from "../../src/sessions/lock-owner.js";
 import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
-import { processStartedAt } from "../../src/shared/process-facts.js";
+import { processStartMark } from "../../src/shared/process-facts.js";
 import { tempDir } from "../helpers/run-cli.js";
 
-const facts = (over: Partial<MachineFacts> = {}): MachineFacts => ({ host: "here", boot: "boot-1", pidNamespace: "pid:[1]", alive: () => true, startedAt: () => 1_000_000, ...over });
-const owner = (over: Partial<LockOwner> = {}): LockOwner => ({ pid: 4242, host: "here", boot: "boot-1", pidNamespace: "pid:[1]", startedAt: 1_000_000, token: "t", ...over });
+const facts = (over: Partial<MachineFacts> = {}): MachineFacts => ({ host: "here", machine: "m-1", boot: "boot-1", pidNamespace: "pid:[1]", alive: () => true, startMark: () => "ticks:1000", ...over });
+const owner = (over: Partial<LockOwner> = {}): LockOwner => ({ pid: 4242, host: "here", machine: "m-1", boot: "boot-1", pidNamespace: "pid:[1]", started: "ticks:1000", token: "t", ...over });
 
 describe("whether a lock's holder is gone", () => {
   test("a holder of this machine whose pid runs no process, or which booted since, is gone", () => {
@@ -21,16 +21,22 @@ describe("whether a lock's holder is gone", () => {
     assert.equal(ownerGone(owner(), facts({ boot: "boot-2" })), true);
   });
 
-  test("a pid given to a process that started at another time is not the holder's: gone; the same start (to about a second) is the holder", () => {
-    assert.equal(ownerGone(owner(), facts({ startedAt: () => 1_000_000 + 60_000 })), true);
-    assert.equal(ownerGone(owner(), facts({ startedAt: () => 1_000_000 + 900 })), false);
+  test("a pid given to a process that started at another time is not the holder's: gone; the same start is the holder (a start the system keeps in ticks after boot: no clock step moves it)", () => {
+    assert.equal(ownerGone(owner(), facts({ startMark: () => "ticks:7000" })), true);
+    assert.equal(ownerGone(owner(), facts({ startMark: () => "ticks:1000" })), false);
+  });
+
+  test("two machines of one host name (a shared state dir): another machine id is never judged here, and a boot id alone does not tell a reboot from another machine", () => {
+    assert.equal(ownerGone(owner({ machine: "m-2" }), facts({ alive: () => false, boot: "boot-2" })), false, "another machine of the same host name");
+    assert.equal(ownerGone(owner({ machine: undefined }), facts({ machine: undefined, boot: "boot-2" })), false, "no machine id: another boot may be another machine");
+    assert.equal(ownerGone(owner({ machine: undefined }), facts({ machine: undefined, alive: () => false })), true, "no machine id, the same boot: this machine, its pid gone");
   });
 
   test("another machine's (or container's) holder is never judged here (only the lock's staleness), nor a live pid whose start cannot be told", () => {
     assert.equal(ownerGone(owner({ host: "there" }), facts({ alive: () => false })), false);
     assert.equal(ownerGone(owner({ pidNamespace: "pid:[2]" }), facts({ alive: () => false })), false, "another container's pid, on the same machine");
-    assert.equal(ownerGone(owner({ startedAt: undefined }), facts({ startedAt: () => 5 })), false);
-    assert.equal(ownerGone(owner(), facts({ startedAt: () => undefined })), false);
+    assert.equal(ownerGone(owner({ started: undefined }), facts({ startMark: () => "ticks:5" })), false);
+    assert.equal(ownerGone(owner(), facts({ startMark: () => undefined })), false);
   });
 });
 
@@ -88,9 +94,10 @@ describe("a signed session lock on disk", { timeout: 30_000 }, () => {
 
   test("a pid given since to another process (it started after the holder's record says the holder did): taken at once", async () => {
     const child = await sleeper();
-    const started = processStartedAt(child.pid);
-    assert.ok(started !== undefined, "this system tells a process's start time");
-    signedLock("reused", { ...ownerRecord(machineFacts(), child.pid), startedAt: started - 3_600_000 });
+    const started = processStartMark(child.pid);
+    assert.ok(started !== undefined, "this system tells a process's start");
+    assert.equal(ownerRecord(machineFacts(), child.pid).started, started, "the record carries the system's start mark");
+    signedLock("reused", { ...ownerRecord(machineFacts(), child.pid), started: "ticks:1" });
     const lock = await store("reused").lockIfFree("S");
     assert.ok(lock, "taken without waiting");
     await lock.release();
