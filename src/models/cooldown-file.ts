@@ -5,6 +5,7 @@ import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { readStateFile, replaceFileWhole, setAside } from "../shared/state-file.js";
+import { fingerprintKeyBeside } from "./fingerprint-key.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -100,6 +101,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
   };
   return {
     load,
+    fingerprintKey: () => fingerprintKeyBeside(file),
     shares: options.shares ?? "costly",
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       // Cooldowns only save time: a state dir that cannot take them must not fail a turn (it is said once).

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { modelSecrets } from "../ai/model-secrets.js";
 import type { Failure, FailureKind } from "../ai/types.js";
 import type { Clock } from "../shared/clock.js";
@@ -43,7 +43,7 @@ export interface CooldownEntry {
   /**
    * The server refused the key itself (an "auth" failure with `keyRefused`): every model called with that
    * key there cools with it; the words say which key to fix (never the key). `keyHash`: the fingerprint of the
-   * credentials refused (16 hex digits of a SHA-256; empty: none were sent), so that a process started later
+   * credentials refused (16 hex digits of an HMAC-SHA-256 keyed with the state dir's secret, CooldownPersistence.fingerprintKey; empty: none were sent), so that a process started later
    * keeps the cooldown while the config gives the same key and ends it when it gives another (absent in older files).
    */
   keyRefused?: { why: string; keyHash?: string | undefined; at?: number | undefined };
@@ -122,11 +122,12 @@ interface Credential {
 /**
  * A fingerprint of everything secret a call to the model sends (modelSecrets: its key, its secret header
  * values, a URL's user and password), empty when it sends none: two providers in front of one server
- * that send another token in a header, or another user in the URL, are not refused together.
+ * that send another token in a header, or another user in the URL, are not refused together. Keyed with
+ * `key` (an HMAC): the fingerprint kept in the cooldowns file cannot be tried against guesses without it.
  */
-function fingerprint(model: ServedOn): string {
+function fingerprint(model: ServedOn, key: Buffer): string {
   const secrets = [...new Set(modelSecrets({ apiKey: model.apiKey, headers: model.headers ?? {}, baseUrl: model.baseUrl ?? model.replicas[0] ?? "", replicas: model.replicas }))].sort();
-  return secrets.length === 0 ? "" : createHash("sha256").update(secrets.join("\0")).digest("hex").slice(0, 16);
+  return secrets.length === 0 ? "" : createHmac("sha256", key).update(secrets.join("\0")).digest("hex").slice(0, 16);
 }
 
 /**
@@ -153,6 +154,8 @@ export interface CooldownPersistence {
    * kept (merged on write).
    */
   save(entries: Record<string, CooldownEntry>, removed?: readonly string[]): void;
+  /** The secret the credentials' fingerprints (`keyHash`) are keyed with, shared by the processes of one state dir (fingerprintKeyBeside); undefined: none could be had. */
+  fingerprintKey?(): Buffer | undefined;
   /**
    * "every": this process writes every cooldown it starts and takes every one the file holds (a
    * gateway, so that the file says what it does; `models status`, which shows it). Absent or
@@ -174,12 +177,15 @@ export class Cooldowns {
   private readonly servers = new Map<string, ReadonlySet<string>>();
   /** Each model's key, as the config serving has it (a fingerprint): who a refused key cools, and whether a reload changed it. */
   private readonly credentials = new Map<string, Credential>();
+  /** What the credentials' fingerprints are keyed with: the state dir's (so that a later process tells the same key), else this process's own. */
+  private readonly fingerprintKey: Buffer;
 
   constructor(
     private readonly clock: Clock,
     private readonly settings: CooldownSettings = DEFAULT_COOLDOWN,
     private readonly persistence?: CooldownPersistence,
   ) {
+    this.fingerprintKey = persistence?.fingerprintKey?.() ?? randomBytes(32);
     const now = clock.now();
     for (const [ref, loaded] of Object.entries(persistence?.load() ?? {})) {
       // Cheap failures (a gateway's, or an older hearth's) are asked again by a one-shot command, not skipped.
@@ -199,7 +205,7 @@ export class Cooldowns {
     for (const model of models) {
       const servers = new Set(model.replicas.map(serverKey));
       this.servers.set(model.ref, servers);
-      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model), fix: credentialFix(model), configured: model.configured !== false });
+      this.credentials.set(model.ref, { provider: model.provider, servers, key: fingerprint(model, this.fingerprintKey), fix: credentialFix(model), configured: model.configured !== false });
     }
     // A refused key that the config no longer gives the model (a reload, or a restart, with a new key): its cooldown ends.
     // The key refused is the one its entry names (a cooldown this process took from the file), else the one known before.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { createHash, createHmac } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { classifyHttpFailure } from "../../src/ai/classify-failure.js";
@@ -220,6 +221,11 @@ describe("a refused key outlives a gateway's restart (the cooldowns file), until
     const file = readFileSync(join(temp.dir, "cooldowns.json"), "utf8");
     assert.doesNotMatch(file, /sk-refused|0123456789/, "never the key");
     assert.match(file, /"keyHash":"[0-9a-f]{16}"/, "its fingerprint");
+    // Keyed with the state dir's secret: not a bare hash that a copy of the file alone lets one try guesses against.
+    const keyHash = /"keyHash":"([0-9a-f]{16})"/.exec(file)?.[1];
+    assert.notEqual(keyHash, createHash("sha256").update("sk-refused-0123456789").digest("hex").slice(0, 16), "not a bare SHA-256 of the key");
+    assert.equal(statSync(join(temp.dir, "cooldowns.json.key")).mode & 0o777, 0o600, "the secret it is keyed with, readable by the user alone");
+    assert.equal(keyHash, createHmac("sha256", readFileSync(join(temp.dir, "cooldowns.json.key"))).update("sk-refused-0123456789").digest("hex").slice(0, 16));
 
     clock.advance(2_000);
     const restarted = gateway("sk-refused-0123456789");
