@@ -7,23 +7,13 @@ import { keptMessage } from "../agent/inbound-images.js";
 import { formatChoicesInline, modelChoices } from "../agent/model-choices.js";
 import type { ModelRef, ModelSpec } from "../ai/model-spec.js";
 import { localClock } from "../shared/local-time.js";
-import type { Cooldowns } from "../models/cooldowns.js";
-import type { LoadState } from "../models/load-state.js";
-import type { OllamaLoadState } from "../models/ollama-load-state.js";
 import { describeFrom } from "../models/fallback-notice.js";
 import { missingKey } from "../models/missing-key.js";
-import type { ModelCatalog } from "../models/model-catalog.js";
-import type { ReachabilityCheck, ServerLook } from "../models/reachability.js";
+import type { ServerLook } from "../models/reachability.js";
 import type { RouterEvent } from "../models/router-events.js";
-import type { Router } from "../models/router.js";
-import type { ServedWindows } from "../models/served-windows.js";
-import { busyNotice, checkSessionKey, type SessionPlace, type SessionStore } from "../sessions/session-store.js";
+import { busyNotice, checkSessionKey, type SessionPlace } from "../sessions/session-store.js";
 import { HearthError, isHearthError } from "../shared/errors.js";
 import type { EventStream } from "../shared/event-stream.js";
-import type { SecretRedactor } from "../shared/secret-redactor.js";
-import type { FirstTokenRing } from "./first-token-ring.js";
-import type { MessageInbox } from "./message-inbox.js";
-import type { ProxyLedger } from "./proxy-ledger.js";
 import type { Catalogue, ConversationSnapshot, GatewayEvent, GatewayPort, HandleResult, InboundMessage, ProviderHealth, ProxyRequest, ServedModel, SessionsView, ShownImage } from "./port.js";
 import { CatalogueCache } from "./catalogue.js";
 import { HealthNews } from "./health-news.js";
@@ -42,50 +32,13 @@ import { contextUse } from "./context-use.js";
 import { callerFault, KeptMessages, stateFault } from "./kept-messages.js";
 import { TurnRedactor } from "./turn-redactor.js";
 import { REASONING_SHOWN } from "./reasoning-shown.js";
-import { watchTurn, type TurnLog } from "./turn-log.js";
+import { watchTurn } from "./turn-log.js";
 import { WaitingAtStop, type WaitingMessage } from "./waiting-at-stop.js";
 import { BEHIND_A_TURN, HELD_ELSEWHERE, KEPT_FROM_STOP, KEPT_UNWRITABLE, WAITING_TO_BEGIN, WaitingMessages, type ShownWaiting } from "./waiting-messages.js";
 import { stoppedByGateway } from "../shared/gateway-stopping.js";
+import type { GatewayDependencies } from "./gateway-dependencies.js";
 
-/** What the gateway serves from; a config reload replaces it whole (the store, router and cooldowns stay). */
-export interface GatewayState {
-  catalog: ModelCatalog;
-  /** By id; "main" is always there. */
-  agents: ReadonlyMap<string, Agent>;
-  /** The config file that was not there, when the built-in default serves. */
-  missingConfigFile: string | undefined;
-  /** Environment variables that would give a hosted fallback its key (for the setup fix). */
-  keyNames: readonly string[];
-  /** `init` named the way the user runs hearth, for the setup fix. */
-  initCommand?: string | undefined;
-  /** The problems of the last config edit that could not be loaded (the previous config serves); absent once an edit loads. */
-  reloadFailure?: readonly string[] | undefined;
-}
-
-export interface GatewayDependencies {
-  store: SessionStore;
-  router: Router;
-  cooldowns: Cooldowns;
-  latencies: FirstTokenRing;
-  reachability: ReachabilityCheck;
-  state: () => GatewayState;
-  /** The config's secrets (keys, header values, URL credentials): masked in everything a channel is shown. */
-  secrets?: SecretRedactor | undefined;
-  /** Messages taken in and not yet saved to their session (they wait for their turn), kept on disk. */
-  inbox?: MessageInbox | undefined;
-  /** How often messages kept because their session could not be written are tried again (KEPT_RETRY_MS). */
-  keptRetryMs?: number | undefined;
-  /** Where proxy mode's answers are counted for `hearth usage` (it writes no session). */
-  proxyLedger?: ProxyLedger | undefined;
-  /** What the servers reported of the windows and tools they run each model with (the router's); absent: the config's word. */
-  windows?: ServedWindows | undefined;
-  /** LM Studio's load state as last seen (the router's); absent: not known. */
-  loadState?: LoadState | undefined;
-  /** Ollama's load state, from its `/api/ps` when a listing asks (`lookLoaded`); absent: not known. */
-  ollamaLoadState?: OllamaLoadState | undefined;
-  /** Where each turn's line goes once its answer went out, whatever its channel (the gateway's log); absent: none is written. */
-  turnLog?: TurnLog | undefined;
-}
+export type { GatewayDependencies, GatewayState } from "./gateway-dependencies.js";
 
 /**
  * The running assistant behind every channel (GatewayPort). `handle` puts each message in its
