@@ -78,5 +78,10 @@ export function runningOnDefaultWords(options: { file: string; baseUrl: string; 
   return `no config file at ${options.file}: running on the built-in default (${defaultConfigWords(options.baseUrl)}); \`${options.initCommand}\` writes a config to edit`;
 }
 
+/** Whether a line is runningOnDefaultWords' for this file (the gateway's banner leaves out what a setup line below says). */
+export function saysRunningOnDefault(line: string, file: string): boolean {
+  return line.startsWith(`no config file at ${file}: running on the built-in default`);
+}
+
 /** The keys a first run looks for, for the message that says what is missing. */
 export const HOSTED_KEY_NAMES: readonly string[] = HOSTED_FALLBACKS.map((fallback) => fallback.env);

@@ -78,6 +78,8 @@ describe("hearth gateway (the real process)", { timeout: 120_000 }, () => {
     assert.ok(status.setup.some((line) => line.includes("127.0.0.1:1234") && line.includes("hearth init")), JSON.stringify(status.setup));
     assert.match(gateway.stdout(), /needs setup: no model server at 127\.0\.0\.1:1234/);
     assert.match(gateway.stdout(), /config: none yet at .*hearth\.json5/);
+    // The banner leaves to the setup line below what that line says: the sentence once, not twice.
+    assert.equal(gateway.stdout().split("running on the built-in default").length - 1, 1, gateway.stdout());
     const log = readFileSync(join(home, ".hearth", "logs", "gateway.log"), "utf8");
     assert.match(log, /"msg":"gateway started"/);
     assert.match(log, /127\.0\.0\.1:1234/);

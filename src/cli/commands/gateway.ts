@@ -9,7 +9,7 @@ import type { PendingSettings } from "../../channels/http/pending-settings.js";
 import { isLoopback } from "../../config/gateway-address.js";
 import { listenBanner } from "../gateway/listen-banner.js";
 import { stateDir } from "../../config/paths.js";
-import { defaultConfigWords, defaultLocalBaseUrl } from "../../config/default-config.js";
+import { defaultConfigWords, defaultLocalBaseUrl, saysRunningOnDefault } from "../../config/default-config.js";
 import { HearthError, isHearthError } from "../../shared/errors.js";
 import { createGatewayRuntime, type GatewayRuntime } from "../gateway-runtime.js";
 import { watchConfigFile } from "../gateway/config-watch.js";
@@ -147,10 +147,11 @@ export async function gatewayCommand(started: CliIo, options: GatewayCommandOpti
   const banner = listenBanner({ bind, port: server.port, url: server.url });
   writeLine(io.stdout, `hearth gateway ${VERSION}: web chat at ${banner.url}/`);
   if (banner.network) writeLine(io.stdout, banner.network);
-  writeLine(io.stdout, loaded.source ? `config: ${loaded.location.file}` : `config: none yet at ${loaded.location.file}: running on the built-in default (${defaultConfigWords(defaultLocalBaseUrl(io.env))}); \`${commandLine(io, "init")}\` writes one to edit`);
+  const problems = runtime.port.setupProblems();
+  writeLine(io.stdout, configLine({ loaded, problems, defaultWords: defaultConfigWords(defaultLocalBaseUrl(io.env)), initCommand: commandLine(io, "init") }));
   writeLine(io.stdout, `log: ${logFile}`);
-  printSetup(io, runtime.port.setupProblems());
-  for (const problem of runtime.port.setupProblems()) logger.warn({ problem }, "setup");
+  printSetup(io, problems);
+  for (const problem of problems) logger.warn({ problem }, "setup");
   const unsubscribe = runtime.port.subscribe((event) => {
     if (event.type === "turn-event" && event.event.type === "attempt-waiting") {
       // A server that took a request and says nothing: the operator hears it whichever channel waits (an HTTP client only when it streams).
@@ -311,6 +312,18 @@ function pendingSettings(runtime: GatewayRuntime, io: CliIo): PendingSettings {
 function printSetup(io: CliIo, problems: readonly string[]): void {
   if (problems.length === 0) writeLine(io.stdout, "ready: a model answers");
   for (const problem of problems) writeLine(io.stdout, `needs setup: ${problem}`);
+}
+
+/**
+ * The banner's config line. With no file, what runs instead and the command that writes one — unless
+ * the setup lines printed just below say exactly that (the missing file is one of them while no model
+ * answers): then only where the file would be, so the terminal does not say the same sentence twice.
+ */
+function configLine(options: { loaded: { source?: unknown; location: { file: string } }; problems: readonly string[]; defaultWords: string; initCommand: string }): string {
+  const { loaded, problems } = options;
+  if (loaded.source) return `config: ${loaded.location.file}`;
+  if (problems.some((problem) => saysRunningOnDefault(problem, loaded.location.file))) return `config: none yet at ${loaded.location.file}`;
+  return `config: none yet at ${loaded.location.file}: running on the built-in default (${options.defaultWords}); \`${options.initCommand}\` writes one to edit`;
 }
 
 /** Where to listen: flags over the config; any address but loopback needs a token. */
