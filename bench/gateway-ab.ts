@@ -7,10 +7,10 @@
 //   node --import tsx bench/gateway-ab.ts [checkout...]   (default: /work/main and this one)
 //
 // Each checkout must be built (`npm run build`). HEARTH_AB_REQUESTS (per side and round, default 400)
-// and HEARTH_AB_ROUNDS (default 3) size the run, after HEARTH_AB_WARMUP requests a side (default 100;
-// a gateway's cost per request keeps falling for thousands of requests while V8 optimises the code a
-// request runs once: about 2.4 ms of CPU over the first 1,000 on a loaded 2-core machine, 1.0 from the
-// 7,000th: set it to several thousand for the steady state); HEARTH_AB_NODE_ARGS (e.g. "--cpu-prof
+// and HEARTH_AB_ROUNDS (default 3) size the run, after HEARTH_AB_WARMUP unmeasured requests a side (default 4,000, as the gateway benchmark's
+// WARM_GATEWAY_REQUESTS: a gateway's cost per request keeps falling for thousands of requests while V8
+// optimises the code a request runs once — 2.4 ms of CPU a request over the first 1,000 on a loaded
+// 2-core machine, 1.0 from the 7,000th; 100 compares cold gateways); HEARTH_AB_NODE_ARGS (e.g. "--cpu-prof
 // --cpu-prof-dir=/tmp/prof") is passed to node for the last checkout's gateway only. Linux only (/proc).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,7 +24,7 @@ const root = new URL("..", import.meta.url).pathname;
 const checkouts = process.argv.length > 2 ? process.argv.slice(2) : ["/work/main", root];
 const perRound = Number(process.env.HEARTH_AB_REQUESTS ?? 400);
 const rounds = Number(process.env.HEARTH_AB_ROUNDS ?? 3);
-const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 100);
+const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 4_000);
 /** Clock ticks a second for /proc/<pid>/stat (getconf CLK_TCK: 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
