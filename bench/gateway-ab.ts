@@ -1,0 +1,126 @@
+// A/B of hearth's own cost per proxied request: gateways of two (or more) checkouts' builds in front of
+// one fake upstream (bench/serve-chat.ts), requests interleaved one at a time (each gateway, then
+// straight to the upstream), CPU time per request of each gateway process from /proc/<pid>/stat
+// (utime + stime) and latency p50/p99 with the straight request's as the reference. CPU per request is
+// the robust figure on a shared machine: other processes slow a request's wall time, not its CPU.
+//
+//   node --import tsx bench/gateway-ab.ts [checkout...]   (default: /work/main and this one)
+//
+// Each checkout must be built (`npm run build`). HEARTH_AB_REQUESTS (per side and round, default 400)
+// and HEARTH_AB_ROUNDS (default 3) size the run, after HEARTH_AB_WARMUP unmeasured requests a side (default 4,000, as the gateway benchmark's
+// WARM_GATEWAY_REQUESTS: a gateway's cost per request keeps falling for thousands of requests while V8
+// optimises the code a request runs once — 2.4 ms of CPU a request over the first 1,000 on a loaded
+// 2-core machine, 1.0 from the 7,000th; 100 compares cold gateways); HEARTH_AB_NODE_ARGS (e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof") is passed to node for the last checkout's gateway only. Linux only (/proc).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { agent, chat, ok, request } from "./sections/gateway-requests.js";
+import { median, p99 } from "./stats.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const checkouts = process.argv.length > 2 ? process.argv.slice(2) : ["/work/main", root];
+const perRound = Number(process.env.HEARTH_AB_REQUESTS ?? 400);
+const rounds = Number(process.env.HEARTH_AB_ROUNDS ?? 3);
+const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 4_000);
+/** Clock ticks a second for /proc/<pid>/stat (getconf CLK_TCK: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+interface Started {
+  url: string;
+  child: ChildProcess;
+}
+
+function spawnNode(args: readonly string[], pattern: RegExp, env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within 20 s from node ${args.join(" ")}`)), 20_000);
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      const match = pattern.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ url: match[1], child });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`node ${args.join(" ")} exited ${code}`)));
+  });
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+function config(dir: string, upstream: string): string {
+  const file = join(dir, "hearth.json5");
+  writeFileSync(
+    file,
+    `{
+  agents: { defaults: { model: { primary: "local/m" }, models: { "local/m": { alias: "Local" } } } },
+  models: { mode: "replace", providers: { local: { baseUrl: "${upstream}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 1000000, maxTokens: 1024 }] } } },
+}`,
+  );
+  return file;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "hearth-ab-"));
+const children: ChildProcess[] = [];
+try {
+  const upstream = await spawnNode(["--import", "tsx", join(root, "bench/serve-chat.ts")], /^(http:\/\/\S+)$/, {});
+  children.push(upstream.child);
+  const file = config(dir, upstream.url);
+  const gateway = async (name: string, checkout: string, nodeArgs: string[]): Promise<Started> => {
+    const state = join(dir, name);
+    const started = await spawnNode([...nodeArgs, join(checkout, "bin/hearth"), "gateway", "--port", "0", "--config", file], /web chat at (http:\/\/[^/\s]+)\//, { HOME: state, HEARTH_STATE_DIR: state });
+    children.push(started.child);
+    return started;
+  };
+  const extra = process.env.HEARTH_AB_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const sides: { name: string; started: Started; url: string }[] = [];
+  for (const [index, checkout] of checkouts.entries()) {
+    const started = await gateway(`side-${index}`, checkout, index === checkouts.length - 1 ? extra : []);
+    sides.push({ name: checkout, started, url: `${started.url}/v1/chat/completions` });
+  }
+  const straight = `${upstream.url}/v1/chat/completions`;
+  for (const stream of [false, true]) {
+    const send = async (url: string): Promise<number> => ok(await request(url, { body: chat("local/m", stream) })).ms;
+    const ms = sides.map((): number[] => []);
+    const straightMs: number[] = [];
+    const cpu = sides.map((): number[] => []);
+    // Warm-up: JIT and connection pools, not counted.
+    for (let i = 0; i < warmup; i++) for (const url of [...sides.map((side) => side.url), straight]) await send(url);
+    for (let round = 0; round < rounds; round++) {
+      const before = sides.map((side) => cpuMs(side.started.child.pid));
+      for (let i = 0; i < perRound; i++) {
+        // A different gateway first each time, so that none always follows another.
+        for (let turn = 0; turn < sides.length; turn++) {
+          const index = (i + turn) % sides.length;
+          ms[index]?.push(await send(sides[index]?.url ?? ""));
+        }
+        straightMs.push(await send(straight));
+      }
+      sides.forEach((side, index) => cpu[index]?.push((cpuMs(side.started.child.pid) - (before[index] ?? 0)) / perRound));
+    }
+    console.log(`${stream ? "streaming" : "non-streaming"}: ${rounds} rounds x ${perRound} requests a side; straight p50 ${median(straightMs).toFixed(2)} p99 ${p99(straightMs).toFixed(2)} ms`);
+    sides.forEach((side, index) => {
+      const times = ms[index] ?? [];
+      const used = cpu[index] ?? [];
+      console.log(
+        `  ${side.name}: cpu/request ${used.map((value) => value.toFixed(3)).join(" ")} ms (median ${median(used).toFixed(3)}); ` +
+          `latency p50 ${median(times).toFixed(2)} p99 ${p99(times).toFixed(2)} ms; added p50 +${(median(times) - median(straightMs)).toFixed(2)} p99 +${(p99(times) - p99(straightMs)).toFixed(2)}`,
+      );
+    });
+  }
+} finally {
+  agent.destroy();
+  for (const child of children.reverse()) {
+    child.stdin?.end();
+    child.kill("SIGTERM");
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  rmSync(dir, { recursive: true, force: true });
+}
