@@ -4,7 +4,7 @@
 // (utime + stime) and latency p50/p99 with the straight request's as the reference. CPU per request is
 // the robust figure on a shared machine: other processes slow a request's wall time, not its CPU.
 //
-//   node --import tsx bench/gateway-ab.ts [checkout...]   (default: /work/main and this one)
+//   node --import tsx bench/gateway-ab.ts <base checkout> [checkout...]   (one given: it against this one)
 //
 // Each checkout must be built (`npm run build`). HEARTH_AB_REQUESTS (per side and round, default 400)
 // and HEARTH_AB_ROUNDS (default 3) size the run, after HEARTH_AB_WARMUP unmeasured requests a side (default 4,000, as the gateway benchmark's
@@ -21,7 +21,11 @@ import { agent, chat, ok, request } from "./sections/gateway-requests.js";
 import { median, p99 } from "./stats.js";
 
 const root = new URL("..", import.meta.url).pathname;
-const checkouts = process.argv.length > 2 ? process.argv.slice(2) : ["/work/main", root];
+if (process.argv.length < 3) {
+  console.error("usage: node --import tsx bench/gateway-ab.ts <base checkout> [checkout...] (one given: it against this checkout; each built with npm run build)");
+  process.exit(2);
+}
+const checkouts = process.argv.length === 3 ? [process.argv[2] as string, root] : process.argv.slice(2);
 const perRound = Number(process.env.HEARTH_AB_REQUESTS ?? 400);
 const rounds = Number(process.env.HEARTH_AB_ROUNDS ?? 3);
 const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 4_000);
