@@ -1,7 +1,7 @@
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import { openAiEffort } from "../../reasoning-efforts.js";
-import { responsesTextFormat } from "../../response-format.js";
+import { chatResponseFormat, responsesTextFormat } from "../../response-format.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
@@ -42,7 +42,11 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
   if (options?.temperature !== undefined) body.temperature = options.temperature;
   if (options?.topP !== undefined) body.top_p = options.topP;
-  if (options?.responseFormat) body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
+  if (options?.responseFormat) {
+    body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
+    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it.
+    if (model.local) body.response_format = chatResponseFormat(options.responseFormat, true);
+  }
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
     if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
