@@ -268,4 +268,23 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
       assert.match(error.message, /an agent answers with its own settings .* name a model \(proxy mode/);
     }
   });
+
+  // t16 #2: OpenAI's allowed_tools choice (in the SDK's types for both endpoints) was a 400 "got an object".
+  test("tool_choice allowed_tools: only the listed tools go to the model, with its mode as the choice (both endpoints, every API)", async () => {
+    const names = (list: unknown): string[] => (list as { name?: string; function?: { name: string } }[]).map((tool) => tool.function?.name ?? tool.name ?? "");
+    await client.chat.completions.create({ model: "llama/l", messages: hi, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "clock" } }] } } });
+    let sent = lastBody(servers.completions);
+    assert.deepEqual([names(sent.tools), sent.tool_choice], [["clock"], "required"]);
+    await client.responses.create({ model: "Resp", input: "Hi", tools: responsesTools, tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "lookup" }] } });
+    sent = lastBody(servers.responses);
+    assert.deepEqual([names(sent.tools), sent.tool_choice], [["lookup"], undefined]);
+    await client.chat.completions.create({ model: "Claude", messages: hi, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "lookup" } }] } } });
+    sent = lastBody(servers.anthropic);
+    assert.deepEqual([names(sent.tools), sent.tool_choice], [["lookup"], { type: "any" }]);
+    const refused = await client.chat.completions
+      .create({ model: "llama/l", messages: hi, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", function: { name: "nope" } }] } } })
+      .then(() => undefined, (error: unknown) => error as InstanceType<typeof OpenAI.APIError>);
+    assert.equal(refused?.status, 400);
+    assert.match(refused?.message ?? "", /tool_choice\.allowed_tools\.tools\[0\]: names the function "nope", which is not among the request's tools/);
+  });
 });

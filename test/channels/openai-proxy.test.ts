@@ -228,6 +228,12 @@ describe("OpenAI-compatible API, proxy mode (a model ref or alias), with the off
       assert.match(error.message, /"nope\/none" is not an agent or a model hearth serves; choose one of "hearth", "hearth\/helper", "local\/m1", "Local"/);
       return true;
     });
+    // t16 #3: the id the server knows the model by (what a client pointed at that server before sends) names its ref.
+    await assert.rejects(api.client.chat.completions.create({ model: "M1", messages: [{ role: "user", content: "x" }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.NotFoundError);
+      assert.match(error.message, /^404 model "M1" is the id local\/m1 sends to its server, not a name of hearth's: name local\/m1 \(or its alias Local\); choose one of "hearth"/);
+      return true;
+    });
     await assert.rejects(api.client.chat.completions.create({ model: "Local", messages: [] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.BadRequestError);
       assert.match(error.message, /messages: required/);

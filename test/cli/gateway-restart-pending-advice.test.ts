@@ -102,7 +102,7 @@ describe("a refusal whose fix is in the config, waiting for the gateway's restar
     const restart = `\`./bin/hearth --config ${serviceFile} gateway restart\``;
     assert.equal(sentNew.message, `this gateway needs the token it started with: the one sent is gateway.auth.token as the config holds it now, changed since the gateway started, which applies it at its next restart (${restart})`);
     const sentOther = await send(service.url, { path: "/v1/models", headers: { host: serviceHost, authorization: "Bearer something-else-entirely" } });
-    assert.equal(sentOther.message, "this gateway needs its token: Authorization: Bearer …", "a wrong token is told nothing of the config's");
+    assert.equal(sentOther.message, "the token sent (Authorization: Bearer …) is not this gateway's: send its gateway.auth.token (a client set up for LM Studio or OpenAI sends it as its API key)", "a wrong token is told nothing of the config's");
     assert.equal((await send(service.url, { path: "/v1/models", headers: { host: serviceHost, authorization: `Bearer ${OLD_TOKEN}` } })).status, 200);
 
     temp.write("service.json5", `{ agents: { defaults: { maxSteps: 8 } } }`);

@@ -63,6 +63,25 @@ describe("proxy mode: structured output constrains the real llama-server's answe
     assert.equal((final.text?.format as { name?: string } | undefined)?.name, "person", "the response echoes the format asked");
   });
 
+  // t16 #1: llama-server's /v1/responses reads no text.format (a story came back, the Response echoing the
+  // schema as if it applied); it reads the Chat form, response_format, beside it.
+  test("a provider with api openai-responses on llama-server: text.format and response_format constrain its answer too", async () => {
+    const file = temp.write("responses.json5", realConfig(server, { api: "openai-responses", maxTokens: 40 }));
+    const viaResponses = await startGateway(["--config", file], { HEARTH_STATE_DIR: join(temp.dir, "state-responses") });
+    try {
+      const other = new OpenAI({ baseURL: `${viaResponses.url}/v1`, apiKey: "x", maxRetries: 0 });
+      const model = `llama/${server.alias}`;
+      const free = await other.responses.create({ model, input: "Give a person as JSON." });
+      assert.doesNotMatch(free.output_text, /^\s*\{/, "the story model writes a story when no format is asked");
+      const shaped = await other.responses.create({ model, input: "Give a person as JSON.", text: { format: { type: "json_schema", name: "person", schema, strict: true } } });
+      assert.match(shaped.output_text, NAME_OBJECT);
+      const chat = await other.chat.completions.create({ model, messages: [{ role: "user", content: "Give a person as JSON." }], response_format: { type: "json_schema", json_schema: { name: "person", schema } } });
+      assert.match(chat.choices[0]?.message.content ?? "", NAME_OBJECT);
+    } finally {
+      await viaResponses.stop();
+    }
+  });
+
   test("max_tokens -1 (LM Studio's \"no limit\") is answered with the model's own limit, and said", async () => {
     const { data, response } = await client.chat.completions.create({ model: `llama/${server.alias}`, messages: [{ role: "user", content: "Tell a story." }], max_tokens: -1 }).withResponse();
     assert.equal(data.usage?.completion_tokens, 40, "the story model writes to its limit: the config's maxTokens");

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { isPreflight } from "./cors.js";
-import { errorBody, UNAUTHORIZED } from "./errors.js";
+import { errorBody, UNAUTHORIZED, WRONG_TOKEN } from "./errors.js";
 import { waitsForRestart, type PendingSettings } from "./pending-settings.js";
 
 /**
@@ -28,7 +28,8 @@ export function bearerAuth(token: string | undefined, pending?: PendingSettings 
     const authorization = c.req.header("authorization");
     if (!carries(authorization)) {
       const message = tokenChangedWords(pending, { running: token, authorization });
-      return c.json(message === undefined ? UNAUTHORIZED : errorBody({ message, type: "authentication_error", code: "unauthorized" }), 401, { "WWW-Authenticate": 'Bearer realm="hearth"' });
+      const refusal = message !== undefined ? errorBody({ message, type: "authentication_error", code: "unauthorized" }) : sendsBearer(authorization) ? WRONG_TOKEN : UNAUTHORIZED;
+      return c.json(refusal, 401, { "WWW-Authenticate": 'Bearer realm="hearth"' });
     }
     return next();
   };
@@ -42,6 +43,11 @@ export function tokenChangedWords(pending: PendingSettings | undefined, options:
   if (configured === undefined) return `this gateway needs the token it started with (Authorization: Bearer …): ${waitsForRestart(pending, "gateway.auth.token was removed from the config")}`;
   if (!tokenCheck(configured)(options.authorization)) return undefined;
   return `this gateway needs the token it started with: the one sent is gateway.auth.token as the config holds it now, ${waitsForRestart(pending, "changed")}`;
+}
+
+/** Whether an `Authorization` header carries a bearer token at all (the gateway's or not). */
+function sendsBearer(authorization: string | undefined): boolean {
+  return /^Bearer\s+\S/i.test((authorization ?? "").trim());
 }
 
 /** Whether an `Authorization` header carries the token (always, without one): the check bearerAuth makes, for the proxy front too. */

@@ -10,3 +10,6 @@ export function errorBody(error: { message: string; type: ErrorType; code: strin
 }
 
 export const UNAUTHORIZED = errorBody({ message: "this gateway needs its token: Authorization: Bearer …", type: "authentication_error", code: "unauthorized" });
+
+/** A bearer token that is not the gateway's (a stale one in a client's settings): told so, and nothing of the right one. */
+export const WRONG_TOKEN = errorBody({ message: "the token sent (Authorization: Bearer …) is not this gateway's: send its gateway.auth.token (a client set up for LM Studio or OpenAI sends it as its API key)", type: "authentication_error", code: "unauthorized" });

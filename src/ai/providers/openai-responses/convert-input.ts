@@ -1,7 +1,8 @@
+import { createHmac, randomBytes } from "node:crypto";
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import { openAiEffort } from "../../reasoning-efforts.js";
-import { responsesTextFormat } from "../../response-format.js";
+import { chatResponseFormat, responsesTextFormat } from "../../response-format.js";
 import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
@@ -42,14 +43,34 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (model.reasoning && !model.local) body.include = ["reasoning.encrypted_content"];
   if (options?.temperature !== undefined) body.temperature = options.temperature;
   if (options?.topP !== undefined) body.top_p = options.topP;
-  if (options?.responseFormat) body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
+  if (options?.responseFormat) {
+    body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
+    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it.
+    if (model.local) body.response_format = chatResponseFormat(options.responseFormat, true);
+  }
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
     if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
     if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
   }
-  if (options?.sessionId && !model.local) body.prompt_cache_key = options.sessionId;
+  if (options?.sessionId && !model.local) body.prompt_cache_key = cacheKeyOf(options.sessionId);
   return { ...body, ...model.params };
+}
+
+/**
+ * The key this process signs prompt cache keys with: made once, never stored or sent. A per-process key
+ * (not the provider's API key, which the provider holds) keeps a guessable session key — an e-mail
+ * address, a phone number — from being tried against the digest.
+ */
+const CACHE_KEY_SECRET = randomBytes(32);
+
+/**
+ * A conversation's prompt_cache_key: a keyed digest of its session key (a proxied client's `user` or
+ * x-hearth-session, an agent's session), the same for each of its turns and another for each
+ * conversation, so OpenAI routes its turns to one cache, and is told none of the words it was made of.
+ */
+function cacheKeyOf(sessionId: string): string {
+  return `hearth-${createHmac("sha256", CACHE_KEY_SECRET).update(sessionId, "utf8").digest("base64url").slice(0, 32)}`;
 }
 
 function inputItems(message: Message, provider: string): InputItem[] {

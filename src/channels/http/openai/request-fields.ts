@@ -128,7 +128,8 @@ function stopSequences(value: unknown): string[] | undefined {
 /**
  * `tool_choice` as the endpoint writes it → hearth's: "auto" (or absent) leaves the choice to the
  * model; "none" keeps the tools out of the call (see toolsAllowed); "required" and a named function
- * are carried — a named one must be among the request's tools. An agent's request (`agent`) carries
+ * are carried — a named one must be among the request's tools; `allowed_tools` is its mode ("auto" or
+ * "required"), its list kept by onlyAllowedTools. An agent's request (`agent`) carries
  * none: an agent chooses among its own tools, and refuseClientSetup judges what the request sent.
  */
 export function toolChoice(body: Json, request: { toolNames: readonly string[]; agent: boolean }): CallOptions["toolChoice"] {
@@ -139,11 +140,50 @@ export function toolChoice(body: Json, request: { toolNames: readonly string[]; 
     if (toolNames.length === 0) throw badRequest("tool_choice", "\"required\" asks the model to call a tool, and the request has no tools");
     return { type: "required" };
   }
+  const allowed = allowedTools(body);
+  if (allowed !== undefined) return allowed.mode === "required" ? { type: "required" } : undefined;
   // Chat Completions names it in function.name, Responses beside type.
   const name = isObject(value) && value.type === "function" ? (isObject(value.function) ? value.function.name : value.name) : undefined;
-  if (typeof name !== "string") throw badRequest("tool_choice", `expected "auto", "none", "required" or a function to call ({ type: "function", … name }), got ${describe(value)}`);
+  if (typeof name !== "string") throw badRequest("tool_choice", `expected "auto", "none", "required", a function to call ({ type: "function", … name }) or the tools it may call ({ type: "allowed_tools", … }), got ${describe(value)}`);
   if (!toolNames.includes(name)) throw badRequest("tool_choice", `names the function "${name}", which is not among the request's tools`);
   return { type: "tool", name };
+}
+
+/**
+ * OpenAI's `allowed_tools` choice — Chat Completions `{ type, allowed_tools: { mode, tools } }`, Responses
+ * `{ type, mode, tools }`: the model may call only the functions listed, as `mode` says ("auto": one or
+ * none, "required": one). Carried as those tools alone with `mode` as the choice: what the model may call
+ * is the same, on every API. Undefined: another choice.
+ */
+export function allowedTools(body: Json): { names: string[]; mode: "auto" | "required" } | undefined {
+  const value = body.tool_choice;
+  if (!isObject(value) || value.type !== "allowed_tools") return undefined;
+  const spec = isObject(value.allowed_tools) ? value.allowed_tools : value;
+  const where = spec === value ? "tool_choice" : "tool_choice.allowed_tools";
+  const mode = spec.mode;
+  if (mode !== "auto" && mode !== "required") throw badRequest(`${where}.mode`, `expected "auto" or "required", got ${describe(mode)}`);
+  if (!Array.isArray(spec.tools) || spec.tools.length === 0) throw badRequest(`${where}.tools`, `expected a non-empty list of the functions the model may call, got ${describe(spec.tools)}`);
+  const names = spec.tools.map((tool: unknown, index: number) => {
+    const name = isObject(tool) && tool.type === "function" ? (isObject(tool.function) ? tool.function.name : tool.name) : undefined;
+    if (typeof name !== "string") throw badRequest(`${where}.tools[${index}]`, `hearth passes function tools only: expected { type: "function", … name }, got ${describe(tool)}`);
+    return name;
+  });
+  return { names, mode };
+}
+
+/**
+ * The request's tools that `allowed_tools` lets the model call (all of them under any other choice); a
+ * function it names that the request has not is a 400 naming it. An agent's request keeps its tools as
+ * sent: agent mode refuses tools and such a choice itself (refuseClientSetup).
+ */
+export function onlyAllowedTools<Tool extends { name: string }>(tools: Tool[], request: { body: Json; agent: boolean }): Tool[] {
+  const allowed = request.agent ? undefined : allowedTools(request.body);
+  if (allowed === undefined) return tools;
+  const where = isObject((request.body.tool_choice as Json).allowed_tools) ? "tool_choice.allowed_tools" : "tool_choice";
+  allowed.names.forEach((name, index) => {
+    if (!tools.some((tool) => tool.name === name)) throw badRequest(`${where}.tools[${index}]`, `names the function "${name}", which is not among the request's tools`);
+  });
+  return tools.filter((tool) => allowed.names.includes(tool.name));
 }
 
 /** Agent mode answers with the agent's own sampling settings and tools: fields that would set them are refused, naming proxy mode. */

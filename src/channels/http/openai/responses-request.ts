@@ -4,7 +4,7 @@ import type { AssistantMessage, CallOptions, Context, ImageContent, Message, Rea
 import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
-import { checkFields, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
+import { checkFields, onlyAllowedTools, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { agentMessage, callOptions, imageDetail, imageFromUrl, noLimitAsked, reasoningLevel, responsesTextFormat, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
@@ -59,7 +59,7 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
   if (other !== undefined) throw new RequestProblem({ status: 400, message: `include: hearth can add "reasoning.encrypted_content" only, got ${describe(other)}; leave it out`, code: "unsupported_parameter", param: "include" });
   const verbosity = isObject(body.text) ? body.text.verbosity : undefined;
   if (verbosity !== undefined && verbosity !== null && verbosity !== "medium") throw new RequestProblem({ status: 400, message: "text.verbosity: hearth does not pass verbosity on; leave it out", code: "unsupported_parameter", param: "text.verbosity" });
-  const tools = toolsAllowed(body) ? responsesTools(body.tools) : [];
+  const tools = toolsAllowed(body) ? onlyAllowedTools(responsesTools(body.tools), { body, agent: asked.agent === true }) : [];
   const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
   const limits = callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") });
   return {

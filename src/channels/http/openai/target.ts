@@ -60,11 +60,26 @@ function notServed(named: { wanted: string; field: string }, catalogue: Catalogu
   if (!former) {
     const agentIds = catalogue.agents.map((agent) => agent.id);
     const twins = wanted.toLowerCase().startsWith(`${AGENT_NAME}/`) ? ambiguityNote(wanted.slice(AGENT_NAME.length + 1), agentIds) : "";
-    return `${field} "${wanted}" is not an agent or a model hearth serves${twins}`;
+    return `${field} "${wanted}" ${serverIdOf(wanted, catalogue) ?? "is not an agent or a model hearth serves"}${twins}`;
   }
   if (former.by === "default") return `${field} "${wanted}" (${former.ref}) is no longer served: with no config file, hearth runs on its built-in default, which moved to the first model the local server lists now`;
   const now = catalogue.models.find((model) => model.ref === former.ref);
   if (!now) return `${field} "${wanted}" (${former.ref}) is no longer in hearth's config: a reload of the config took it out`;
   if (!now.alias) return `${field} "${wanted}" is no longer a name in hearth's config: a reload of the config dropped that alias — its model is "${now.ref}"`;
   return `${field} "${wanted}" is no longer a name in hearth's config: a reload of the config renamed it — its model, ${now.ref}, is now "${now.alias}"`;
+}
+
+/**
+ * Where `wanted` is the id a model's server knows it by (llama-server's `stories260k`, OpenAI's
+ * `gpt-5-mini`: what a client pointed at that server before sends), the words that name hearth's refs
+ * for it — the config's listed ones first — else undefined.
+ */
+function serverIdOf(wanted: string, catalogue: Catalogue): string | undefined {
+  const lower = wanted.toLowerCase();
+  const serving = catalogue.models.filter((model) => model.spec.id.toLowerCase() === lower).sort((first, second) => Number(second.listed) - Number(first.listed));
+  if (serving.length === 0) return undefined;
+  const names = serving.slice(0, 3).map((model) => (model.alias ? `${model.ref} (or its alias ${model.alias})` : model.ref));
+  const refs = serving.slice(0, 3).map((model) => model.ref);
+  const sends = refs.length === 1 ? `${refs[0]} sends to its server` : `${refs.slice(0, -1).join(", ")} and ${refs.at(-1)} send to their server`;
+  return `is the id ${sends}, not a name of hearth's: name ${names.join(" or ")}`;
 }
