@@ -81,16 +81,18 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let stuck = false;
   /** The failure the call was ended with from outside its stream (its local server found gone while silent): said instead of the abort's. */
   let endedWith: Failure | undefined;
-  /** A local model's answer fell silent: its server's port is looked at, and a closed one ends the call at once (not at the idle limit). */
-  const onSilent = model.local
-    ? (silentMs: number): void => {
-        void serverGone(model, { silentMs }).then((gone) => {
-          if (!gone || settled || endedWith || cancel.signal.aborted) return;
-          endedWith = gone;
-          cancel.abort();
-        });
-      }
-    : undefined;
+  /** A local model's call fell silent (before its first token, or mid-answer): its server's port is looked at, and a closed one ends the call at once (not at its limit). */
+  const silentFor = (midAnswer: boolean): ((silentMs: number) => void) | undefined =>
+    model.local
+      ? (silentMs: number): void => {
+          void serverGone(model, { silentMs, midAnswer }).then((gone) => {
+            if (!gone || settled || endedWith || cancel.signal.aborted) return;
+            endedWith = gone;
+            cancel.abort();
+          });
+        }
+      : undefined;
+  const onSilent = silentFor(true);
   /** The server answered that it is loading the model; the user was told it loads (by that answer, or LM Studio's listing). */
   let serverLoading = false;
   let toldLoading = false;
@@ -110,6 +112,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       cancel.abort();
     },
     busy: slotLook && model.local ? busyCheck({ slotLook, model, signal: cancel.signal, limit: firstByteLimit, out }) : undefined,
+    onSilent: silentFor(false),
   });
   /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
   let looking = false;

@@ -5,8 +5,8 @@ import type { Failure } from "../ai/types.js";
 /** How long the look at a local server's port waits for its connect: a port nobody listens on refuses at once. */
 export const PORT_LOOK_MS = 1_000;
 
-/** How a local model's call ended or stalled: its stream broke off (the failure it ended with), or it has said nothing for `silentMs` mid-answer. */
-export type Abnormal = { broke: Failure } | { silentMs: number };
+/** How a local model's call ended or stalled: its stream broke off (the failure it ended with), or it has said nothing for `silentMs`, in the middle of its answer or before its first token. */
+export type Abnormal = { broke: Failure } | { silentMs: number; midAnswer: boolean };
 
 /**
  * Whether the local server of a call that broke off or fell silent is gone: one TCP connect to its
@@ -29,7 +29,10 @@ export async function serverGone(model: ModelSpec, how: Abnormal): Promise<Failu
 }
 
 function what(model: ModelSpec, how: Abnormal): string {
-  if ("silentMs" in how) return `nothing more came for ${Math.round(how.silentMs / 1000)} s in the middle of its answer`;
+  if ("silentMs" in how) {
+    const seconds = Math.round(how.silentMs / 1000);
+    return how.midAnswer ? `nothing more came for ${seconds} s in the middle of its answer` : `no first token came in ${seconds} s`;
+  }
   const said = how.broke.message;
   return said.startsWith(`${model.ref}: `) ? said.slice(model.ref.length + 2) : said;
 }

@@ -21,7 +21,8 @@ const dying = (after: "reset" | "hang"): Reply => ({ kind: "sse", frames: comple
 const spareAnswer: Reply = { kind: "sse", frames: completionsStream({ text: "from the spare", usage: { input: 10, output: 3 } }) };
 
 async function start(reply: Reply): Promise<{ local: FakeServer; spare: FakeServer }> {
-  const local = await startFakeServer(() => reply);
+  // The answer's request gets the reply; what hearth asks beside it (a load state, a listing) is not found.
+  const local = await startFakeServer((request) => (request.method === "POST" ? reply : { kind: "json", status: 404, body: { error: { message: "not here" } } }));
   const spare = await startFakeServer(() => spareAnswer);
   servers.push(local, spare);
   return { local, spare };
@@ -88,6 +89,22 @@ test("a local server that goes silent mid-answer while its port stays open (aliv
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /went silent for 2 s in the middle of its answer/);
     assert.ok(result.events.indexOf(waiting[0] as never) < result.events.indexOf(failed as never));
+  } finally {
+    routing.close();
+  }
+});
+
+test("a local server killed while it reads the prompt (its port closed, the connection held open with no token yet): the call fails at the first wait notice as unreachable, not at its first-token limit", { timeout: 30_000 }, async () => {
+  // The stream's opening (its role, no token), then the server dies.
+  const { local, spare } = await start({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 1), after: "hang", dies: true });
+  const routing = testRouting();
+  try {
+    const result = await routeWhileClockMoves({ routing, request: { chain: chain(local, spare), context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+    assert.deepEqual(result.outcomes, ["llama/m unreachable", "llamacc/m skipped-cooldown", "spare/m ok"]);
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    const message = failed?.type === "attempt-failed" ? failed.failure.message : "";
+    assert.match(message, /^llama\/m: its server went away: no first token came in 5 s, and 127\.0\.0\.1:\d+ now refuses connections/);
+    assert.ok(!result.events.some((event) => event.type === "answer-restart"), "no words were shown: nothing to restart");
   } finally {
     routing.close();
   }
