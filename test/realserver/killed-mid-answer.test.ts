@@ -1,7 +1,9 @@
 // t15 #8: a real llama-server killed while it streams an answer. Measured (llama.cpp as built here):
-// SIGKILL resets the connection at once; SIGTERM closes the listening port at once but holds the
-// connection it is answering open and silent for ~30 s ("cleaning up before exit…") before the reset.
-// Either way the port refuses connections at once: the call looks at it and fails over then, not at its
+// SIGKILL resets the connection at once; SIGTERM mostly closes the listening port at once and either
+// holds the connection it is answering open and silent for ~30 s ("cleaning up before exit…") before
+// the reset, or resets it at once — but now and then (one run in three or so) it keeps accepting
+// connections on its port while the answer stays silent, and then nothing tells it from a slow server:
+// the idle limit decides. Where the port refuses, the call looks at it and fails over then, not at its
 // idle limit — an hour here, so a fallback that answered at all answered because of that look.
 import assert from "node:assert/strict";
 import { after, afterEach, test } from "node:test";
@@ -11,6 +13,20 @@ import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
 import { startRealServer, type RealServer } from "./real-server.js";
+import { portState } from "../../src/ai/http/port-state.js";
+
+/**
+ * SIGTERM, then — where the server still accepts connections on its port after 2 s (its shutdown kept
+ * the listener) — SIGKILL, which closes it: the test is about a port that refuses, not that race.
+ */
+async function terminateClosingPort(server: RealServer): Promise<void> {
+  server.terminate();
+  for (let look = 0; look < 20; look++) {
+    if ((await portState(server.url, { timeoutMs: 500 })) === "refused") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await server.kill();
+}
 
 let spare: FakeServer | undefined;
 let server: RealServer | undefined;
@@ -38,7 +54,7 @@ for (const signal of ["SIGKILL", "SIGTERM"] as const) {
         // The server dies as the answer's first words arrive (it writes ~1,500 tokens: seconds, at one thread).
         if (event.type === "text-delta" && events.filter((seen) => seen.type === "text-delta").length === 1) {
           if (signal === "SIGKILL") void server.kill();
-          else server.terminate();
+          else void terminateClosingPort(server);
         }
       }
     } finally {
@@ -50,8 +66,8 @@ for (const signal of ["SIGKILL", "SIGTERM"] as const) {
     const cause = last.attempts[0]?.message ?? "";
     assert.ok(cause.startsWith(`llama/${server.alias}: its server went away: `), cause);
     assert.ok(cause.includes(`127.0.0.1:${server.port} now refuses connections`), cause);
-    // SIGKILL: the reset is heard at once; SIGTERM: the silence, at its first notice.
-    assert.match(cause, signal === "SIGKILL" ? /the connection (broke|closed)/ : /nothing more came for 5 s in the middle of its answer/);
+    // SIGKILL: the reset is heard at once; SIGTERM: the silence at its first notice, or a reset.
+    assert.match(cause, signal === "SIGKILL" ? /the connection (broke|closed)/ : /nothing more came for 5 s in the middle of its answer|the connection (broke|closed)/);
     const restart = events.findIndex((event) => event.type === "answer-restart");
     const firstWords = events.findIndex((event) => event.type === "text-delta");
     assert.ok(firstWords >= 0 && restart > firstWords, "the dead server's words, then the fallback's answer in their place");
