@@ -11,8 +11,9 @@ export type Abnormal = { broke: Failure } | { silentMs: number; midAnswer: boole
 /**
  * Whether the local server of a call that broke off or fell silent is gone: one TCP connect to its
  * port (`model.baseUrl`, the replica called) is refused. A killed llama-server closes its port at
- * once, but the call does not always hear of it: after SIGTERM it holds the connection, silent, for
- * about 30 s before a reset; after SIGKILL the reset comes at once. Gone: the failure the call ends
+ * once, but the call does not always hear of it: after SIGTERM it may hold the connection, silent, for
+ * about 30 s before a reset; after SIGKILL the reset comes at once. (Now and then a SIGTERM leaves its
+ * port open, accepting: nothing then tells it from a slow server.) Gone: the failure the call ends
  * with — `unreachable`, as a refused connection before any answer is (the model and every other one
  * served only there cool down, the replica is down, the health monitor brings it back when it
  * answers) — naming the closed port. Open, or no answer to the connect: undefined, and nothing changes
