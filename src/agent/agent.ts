@@ -442,6 +442,16 @@ export class Agent {
     return { by: "window", model: ref, window, served: window < model.contextWindow, kind: this.windows.serverKind?.(model) };
   }
 
+  /**
+   * Whether a prompt's size for `model` is only the four-characters-a-token estimate: its server never
+   * counted one (not in this process, not in an earlier one that kept its count), and no reply of the
+   * model in the session says how it counts. What `/status` and the context meter then call estimated.
+   */
+  countEstimated(model: ModelSpec, entries: readonly SessionEntry[]): boolean {
+    if ((this.windows.tokenCount?.(model) ?? "estimated") !== "estimated") return false;
+    return !entries.some((entry) => entry.type === "assistant" && entry.message.model === model.ref && !entry.message.usage.estimated);
+  }
+
   async budget(model: ModelSpec): Promise<Budget> {
     await this.windows.refresh(model, AbortSignal.timeout(1_000)).catch(() => undefined);
     return this.budgetNow(model);

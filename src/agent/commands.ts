@@ -190,12 +190,14 @@ export async function runCommand(text: string, key: string, dependencies: Comman
       const lastFold = current.findLast((entry) => entry.type === "compaction" || entry.type === "trim");
       const folded = lastFold?.type === "trim" ? " · earlier turns left out (no summary could be written)" : view.summary ? " · earlier turns summarised" : "";
       const bar = `[${"█".repeat(Math.round(share * 20)).padEnd(20, "░")}]`;
+      // No count from its server ever (not kept from an earlier process either): four characters a token, which may be far off.
+      const guessed = agent.countEstimated(head, entries) ? " · estimated at 4 characters a token (its server has not counted a prompt yet)" : "";
       // What the server said it served when it last answered as this model (a llama-server restarted with another model answers any id).
       const served = entries.findLast((entry): entry is Extract<SessionEntry, { type: "assistant" }> => entry.type === "assistant" && entry.message.model === head.ref)?.message;
       const servedAs = served?.served ? ` · its server last answered as ${served.served}` : "";
       return [
         `model: ${catalog.aliasOf(head.ref) ? `${catalog.aliasOf(head.ref)} (${head.ref})` : head.ref}${head.local ? " · local" : ""}${servedAs}`,
-        `context: ${bar} ${count(used)} / ${count(room)} tokens the prompt may use (window ${count(budget.window)} tokens, less ${count(budget.replyTokens)} for the reply and ${count(budget.reserveTokens)} in reserve) (${used > room ? `over by ${count(used - room)}: the next turn summarises earlier turns or leaves them out` : `${Math.round(share * 100)}%`})${folded}`,
+        `context: ${bar} ${count(used)} / ${count(room)} tokens the prompt may use (window ${count(budget.window)} tokens, less ${count(budget.replyTokens)} for the reply and ${count(budget.reserveTokens)} in reserve) (${used > room ? `over by ${count(used - room)}: the next turn summarises earlier turns or leaves them out` : `${Math.round(share * 100)}%`})${guessed}${folded}`,
         `session ${key}: ${spentWords(conversation, reset ? " since the last reset" : "")}${whole ? ` ${whole}` : ""}`,
         ...(lost ? [lost] : []),
       ].join("\n");

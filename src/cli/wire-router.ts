@@ -6,6 +6,7 @@ import { OllamaLoadState } from "../models/ollama-load-state.js";
 import { PrefillStats } from "../models/prefill-stats.js";
 import { ReplicaBalancer } from "../models/replicas.js";
 import { ServedWindows } from "../models/served-windows.js";
+import { tokenRatioFileIn } from "../models/token-ratio-file.js";
 import { quickReachability } from "../models/reachability.js";
 import { Router } from "../models/router.js";
 import { SharedCacheGate } from "../models/shared-cache-gate.js";
@@ -24,7 +25,7 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
   const serverLoads = new ServerLoads(http, clock);
-  const windows = new ServedWindows(http, loadState);
+  const windows = new ServedWindows(http, loadState, options.stateDir ? tokenRatioFileIn(options.stateDir, { onWarning: options.onWarning }) : undefined);
   const ollamaLoadState = new OllamaLoadState(http, clock);
   const sharedCaches = new SharedCacheGate();
   const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

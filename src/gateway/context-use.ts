@@ -8,5 +8,6 @@ export async function contextUse(agent: Agent, session: string): Promise<Context
   if (!head) return { model: undefined, tokens: agent.prompt(entries).tokens, window: 0, promptTokens: 0 };
   const budget = await agent.budget(head);
   // Counted as the head's server counts, against what its prompt may use (the agent plans the same way).
-  return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window, promptTokens: budget.promptTokens };
+  const estimated = agent.countEstimated(head, entries) ? { estimated: true as const } : {};
+  return { model: head.ref, tokens: agent.prompt(entries, undefined, budget).tokens, window: budget.window, promptTokens: budget.promptTokens, ...estimated };
 }

@@ -299,6 +299,8 @@ export interface ContextUse {
    * `tokens` above it: the next turn summarises earlier turns or leaves them out. 0 with no model.
    */
   promptTokens: number;
+  /** `tokens` is only the four-characters-a-token estimate: the model's server never counted a prompt (Agent.countEstimated); absent: counted as it counts. */
+  estimated?: true;
 }
 
 /** What a session's in-chat settings say: `/reasoning on|off` (off by default) and its `/model` choice (none: the agent's chain). */

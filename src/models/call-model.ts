@@ -13,6 +13,7 @@ import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
 import { StallWatch } from "./stall-watch.js";
+import { serverGone } from "./server-gone.js";
 import { untilLoaded } from "./load-wait.js";
 import { serverWide } from "./cooldowns.js";
 import type { HealthLook, ServerLoads } from "./server-loads.js";
@@ -78,6 +79,20 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let settled = false;
   let coldLoading = false;
   let stuck = false;
+  /** The failure the call was ended with from outside its stream (its local server found gone while silent): said instead of the abort's. */
+  let endedWith: Failure | undefined;
+  /** A local model's call fell silent (before its first token, or mid-answer): its server's port is looked at, and a closed one ends the call at once (not at its limit). */
+  const silentFor = (midAnswer: boolean): ((silentMs: number) => void) | undefined =>
+    model.local
+      ? (silentMs: number): void => {
+          void serverGone(model, { silentMs, midAnswer }).then((gone) => {
+            if (!gone || settled || endedWith || cancel.signal.aborted) return;
+            endedWith = gone;
+            cancel.abort();
+          });
+        }
+      : undefined;
+  const onSilent = silentFor(true);
   /** The server answered that it is loading the model; the user was told it loads (by that answer, or LM Studio's listing). */
   let serverLoading = false;
   let toldLoading = false;
@@ -97,6 +112,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       cancel.abort();
     },
     busy: slotLook && model.local ? busyCheck({ slotLook, model, signal: cancel.signal, limit: firstByteLimit, out }) : undefined,
+    onSilent: silentFor(false),
   });
   /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
   let looking = false;
@@ -144,14 +160,25 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   // The first token ends the wait, also one the adapter holds back (a reasoning model's leading text): the
   // reply is in progress, and the HTTP clock has moved on to the idle limit — a wait notice or the lowered
   // limit would say a fallback is coming that never will, or call a working model stuck.
-  /** The answer under way: a silence mid-answer is said as the wait for a first token is (made at the first token shown, not one held back). */
+  /**
+   * The answer under way, from its first token (also one held back): a silence mid-answer is said as the wait for a first
+   * token is — once a part of it was shown (`shown`; before, there is no answer in the middle of which to be silent) — and a
+   * local server's port is looked at, shown or not.
+   */
   let stall: StallWatch | undefined;
+  let shown = false;
+  const watchStall = (): void => {
+    stall ??= new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => {
+        if (shown) out.push(waiting);
+      }, onSilent });
+  };
   /** Every part of the reply the server sends counts against the silence, shown or not yet (a tool call's arguments streaming). */
   const onToken = (): void => stall?.token();
   const onFirstToken = (): void => {
     if (firstTokenMs !== undefined) return;
     firstTokenMs = performance.now() - started;
     watch.stop();
+    watchStall();
     if (whole) out.push({ type: "first-token", model: model.ref });
   };
   let stream: ReturnType<typeof adapter.stream> | undefined;
@@ -168,8 +195,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
           case "tool-call":
             if (event.type === "text-delta") textSent = true;
             onFirstToken();
-            // The adapter's onToken keeps an answer's watch going; the first part shown starts it.
-            stall ??= new StallWatch({ clock, model: model.ref, promptTokens, next: request.canRestart === true ? next : undefined, idleMs: base.idleMs, emit: (waiting) => out.push(waiting) });
+            // The adapter's onToken keeps an answer's watch going; from the first part shown, its silences are said.
+            shown = true;
+            watchStall();
             if (!whole) out.push(event);
             break;
           case "reasoning-signed":
@@ -186,8 +214,10 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
             resolve({ ok: true, message: event.message });
             break;
           case "response-error": {
-            const failure = stuck && !outer?.aborted ? stuckFailure(model, limit.ms, promptTokens) : event.failure;
-            resolve(notLoadedWords(failure, { model, loadState }).then((said) => ({ ok: false, failure: said, partial: countedPrompt(event.partial, promptTokens), textSent, coldLoading })));
+            const failure = outer?.aborted ? event.failure : (endedWith ?? (stuck ? stuckFailure(model, limit.ms, promptTokens) : event.failure));
+            // A local server's connection that broke (a reset, a close before the stream's end): a closed port says it went away.
+            const checked = failure.kind === "stream-broken" && model.local ? serverGone(model, { broke: failure }).then((gone) => gone ?? failure) : Promise.resolve(failure);
+            resolve(checked.then((final) => notLoadedWords(final, { model, loadState })).then((said) => ({ ok: false, failure: said, partial: countedPrompt(event.partial, promptTokens), textSent, coldLoading })));
             break;
           }
         }

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { lockSync } from "proper-lockfile";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import { readStateFile, replaceFileWhole, setAside } from "../shared/state-file.js";
 import { fingerprintKeyBeside } from "./fingerprint-key.js";
+import { acquireLock } from "./state-file-lock.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -23,11 +23,6 @@ export interface CooldownFileOptions {
 
 /** What a save that fails comes to: the cooldowns of this process still hold, in memory. */
 const SAVE_FAILED = "cooldowns are kept in this process only (other hearth commands do not see them) until it can be written";
-
-/** A lock older than this was left by a process that died while writing: it is taken over. */
-const LOCK_STALE_MS = 5_000;
-const LOCK_TRIES = 40;
-const LOCK_RETRY_MS = 5;
 
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -129,30 +124,6 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
       }
     },
   };
-}
-
-/**
- * The file's lock, waited for a little (a write takes well under a millisecond); a lock that cannot
- * be had (a state dir that refuses it, a holder that hangs) is gone without: the write still merges.
- */
-function acquireLock(file: string): () => void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let attempt = 0; attempt < LOCK_TRIES; attempt++) {
-    try {
-      const release = lockSync(file, { realpath: false, lockfilePath: `${file}.lock`, stale: LOCK_STALE_MS });
-      return () => {
-        try {
-          release();
-        } catch {
-          // Released already (taken over as stale): nothing to give back.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") return () => undefined;
-      Atomics.wait(pause, 0, 0, LOCK_RETRY_MS);
-    }
-  }
-  return () => undefined;
 }
 
 function validate(text: string, now: number): { ok: true; entries: Record<string, CooldownEntry> } | { ok: false; reason: string } {

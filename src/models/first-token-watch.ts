@@ -19,6 +19,8 @@ export interface FirstTokenWatchOptions {
    * the new limit, from the start); false or no answer by the limit: `onExpired`.
    */
   busy?: { ask: () => Promise<boolean>; lookMs: number; onBusy: (limitMs: number) => void } | undefined;
+  /** Told at each notice, with the wait so far: a local model's call looks whether its server is still there. */
+  onSilent?: ((waitedMs: number) => void) | undefined;
 }
 
 /**
@@ -105,9 +107,10 @@ export class FirstTokenWatch {
 
   private tell(): void {
     if (this.done) return;
-    const { clock, model, promptTokens, next, limit, emit } = this.options;
+    const { clock, model, promptTokens, next, limit, emit, onSilent } = this.options;
     const waitedMs = clock.now() - this.started;
     emit({ type: "attempt-waiting", model, waitedMs, limitMs: limit.ms, promptTokens, state: this.state, next });
+    onSilent?.(waitedMs);
     this.notice = clock.setTimeout(() => this.tell(), nextNoticeGap(waitedMs));
   }
 }

@@ -10,6 +10,7 @@ import type { LoadState } from "./load-state.js";
 import { missingKey } from "./missing-key.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 import { systemClock, type Clock } from "../shared/clock.js";
+import type { KeptRatio, TokenRatioPersistence } from "./token-ratio-file.js";
 
 /** Prose like a system prompt's, for the tokenizer's count against the estimate (four characters a token). */
 const TOKENIZER_SAMPLE =
@@ -27,6 +28,10 @@ const ASK_TIMEOUTS = { connectMs: 1_000, firstByteMs: 2_000, idleMs: 2_000, tota
  * comes this long after the last, one in flight per server.
  */
 export const SERVED_WINDOW_MAX_AGE_MS = 5_000;
+
+/** A ratio counted anew is written to the state dir again only when it moved this much (a fraction) from the one last written, and not within a minute of it: proxy mode counts one per reply. */
+const RATIO_SAVE_CHANGE = 0.05;
+const RATIO_SAVE_GAP_MS = 60_000;
 
 interface Learned {
   /** From the server's own report (llama.cpp /props, /v1/models meta, vLLM, Ollama). */
@@ -70,9 +75,15 @@ export class ServedWindows {
   /** Time, for how old an answer is (a test's manual clock). */
   clock: Pick<Clock, "now"> = systemClock;
 
+  /** The ratios an earlier process counted (the state dir's `token-ratios.json`), read at the first need: used until this process counts its own. */
+  private kept: Record<string, KeptRatio> | undefined;
+  /** What this process last wrote per model (`RATIO_SAVE_CHANGE`, `RATIO_SAVE_GAP_MS`). */
+  private readonly saved = new Map<string, KeptRatio>();
+
   constructor(
     private readonly http: HttpClient,
     private readonly loadState: LoadState | undefined,
+    private readonly ratiosKept?: TokenRatioPersistence,
   ) {}
 
   /**
@@ -120,12 +131,40 @@ export class ServedWindows {
    */
   learnTokens(model: ModelSpec, estimated: number, counted: number): void {
     if (estimated < 32 || counted <= 0) return; // too short to say anything of the tokenizer
-    this.ratios.set(model.ref, Math.min(4, Math.max(0.5, counted / estimated)));
+    const ratio = Math.min(4, Math.max(0.5, counted / estimated));
+    this.ratios.set(model.ref, ratio);
+    this.keep(model.ref, ratio);
   }
 
-  /** Server tokens per estimated token for the model (1 until a count was seen). */
+  /**
+   * Server tokens per estimated token for the model: as counted in this process, else as an earlier
+   * process last counted it (a restart, a server down since), else 1 (`tokenCount` says which).
+   */
   tokenRatio(model: ModelSpec): number {
-    return this.ratios.get(model.ref) ?? 1;
+    return this.ratios.get(model.ref) ?? this.keptRatios()[model.ref]?.ratio ?? 1;
+  }
+
+  /** Where the model's token ratio comes from: counted by its server in this process, kept from an earlier one's count, or none ever seen (the plain estimate). */
+  tokenCount(model: ModelSpec): "counted" | "kept" | "estimated" {
+    if (this.ratios.has(model.ref)) return "counted";
+    return this.keptRatios()[model.ref] ? "kept" : "estimated";
+  }
+
+  private keptRatios(): Record<string, KeptRatio> {
+    this.kept ??= this.ratiosKept?.load() ?? {};
+    return this.kept;
+  }
+
+  /** A ratio counted anew, written for later processes (the first of each model, then only one that moved, at most once a minute). */
+  private keep(ref: string, ratio: number): void {
+    if (!this.ratiosKept) return;
+    const at = this.clock.now();
+    const last = this.saved.get(ref) ?? this.keptRatios()[ref];
+    const moved = last === undefined || Math.abs(ratio - last.ratio) / last.ratio > RATIO_SAVE_CHANGE;
+    if (!moved || (this.saved.has(ref) && at - (last?.at ?? 0) < RATIO_SAVE_GAP_MS)) return;
+    const kept = { ratio, at };
+    this.saved.set(ref, kept);
+    this.ratiosKept.save(ref, kept);
   }
 
   /** An overflow named the real limit on the model's replica (`model.baseUrl`): remember it. */

@@ -12,13 +12,15 @@ export interface StallWatchOptions {
   /** The idle limit: the longest silence between two tokens before the call fails (0: none, and nothing is said). */
   idleMs: number;
   emit: (event: Extract<RouterEvent, { type: "attempt-waiting" }>) => void;
+  /** Told at each notice, with the silence so far: a local model's call looks whether its server is still there. */
+  onSilent?: ((silentMs: number) => void) | undefined;
 }
 
 /**
  * The silence of an answer under way, as the user sees it: a server that froze mid-answer shows no
  * new words, so after a few seconds without a token the wait is said (`attempt-waiting` with
  * `midAnswer`), as for a first token — what is awaited and what comes at the idle limit — and again
- * ever less often while it lasts; a token starts the count again. One timer at a time, not one per token.
+ * ever less often while it lasts (each time, `onSilent` is told); a token starts the count again. One timer at a time, not one per token.
  */
 export class StallWatch {
   private lastToken: number;
@@ -52,10 +54,11 @@ export class StallWatch {
 
   private look(): void {
     if (this.done) return;
-    const { clock, model, promptTokens, next, idleMs, emit } = this.options;
+    const { clock, model, promptTokens, next, idleMs, emit, onSilent } = this.options;
     const silentMs = clock.now() - this.lastToken;
     if (silentMs >= this.nextNoticeAt) {
       emit({ type: "attempt-waiting", model, waitedMs: silentMs, limitMs: idleMs, promptTokens, state: "unknown", next, midAnswer: true });
+      onSilent?.(silentMs);
       this.nextNoticeAt = silentMs + nextNoticeGap(silentMs);
     }
     this.schedule();

@@ -27,6 +27,12 @@ export type Reply =
       headersDelayMs?: number;
       /** after the frames: end normally (default), hang forever with the connection open, or destroy the socket */
       after?: "end" | "hang" | "reset";
+      /**
+       * After the frames the server stops listening (its port refuses connections from then on), as a killed
+       * server's does, before `after` deals with the connection it took: a killed llama-server's is reset at
+       * once (SIGKILL) or held open and silent for ~30 s (SIGTERM, its shutdown).
+       */
+      dies?: boolean;
     }
   | { kind: "hang-before-headers" } // accept the request, never answer
   | { kind: "reset-before-headers" } // destroy the socket after reading the request
@@ -146,7 +152,7 @@ export async function startFakeServer(handler: Handler, options: { port?: number
         if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
         const chunks = reply.frames.map(serializeSseFrame);
         const headers = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", ...reply.headers };
-        await stream(res, reply.status ?? 200, headers, chunks, reply.frameDelayMs, reply.after);
+        await stream(res, reply.status ?? 200, headers, chunks, reply.frameDelayMs, reply.after, reply.dies === true);
         return;
       }
       case "raw": {
@@ -164,6 +170,7 @@ export async function startFakeServer(handler: Handler, options: { port?: number
     chunks: readonly (string | Uint8Array)[],
     delayMs: number | undefined,
     after: "end" | "hang" | "reset" | undefined,
+    dies = false,
   ): Promise<void> {
     if (!alive(res)) return;
     res.writeHead(status, headers);
@@ -176,6 +183,11 @@ export async function startFakeServer(handler: Handler, options: { port?: number
       await write(res, chunk);
     }
     if (!alive(res)) return;
+    if (dies) {
+      // The last frame leaves before the port closes (a later close() of the fake finds it closed already: no matter).
+      await new Promise((resolve) => setImmediate(resolve));
+      server.close();
+    }
     if (after === "hang") return;
     if (after === "reset") {
       // Let the last frame leave before the socket is torn down mid-body (no terminating chunk).

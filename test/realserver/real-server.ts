@@ -19,6 +19,8 @@ export interface RealServer {
   alias: string;
   /** SIGKILL: the server is gone. */
   kill(): Promise<void>;
+  /** SIGTERM, not waited for: the server closes its port at once, then holds a connection it is answering, silent, for ~30 s in its shutdown. */
+  terminate(): void;
   /** SIGSTOP: the port still accepts connections, nothing answers. */
   stop(): void;
   /** SIGCONT after stop(). */
@@ -91,6 +93,9 @@ export async function startRealServer(options: StartOptions = {}): Promise<RealS
       process.kill(pid, "SIGCONT");
       child.kill("SIGKILL");
       await exited;
+    },
+    terminate() {
+      if (!gone) process.kill(pid, "SIGTERM");
     },
     stop() {
       process.kill(pid, "SIGSTOP");

@@ -23,3 +23,9 @@ test("the trial's 1k window: 735 tokens of a 666-token room is full, and says ea
 test("no model: nothing to measure", () => {
   assert.equal(contextMeterWords({ model: undefined, tokens: 10, window: 0, promptTokens: 0 }), undefined);
 });
+
+test("a count its server never made (four characters a token) is marked: '~' before it, and why on hover", () => {
+  const words = contextMeterWords({ model: "llama/stories260k" as never, tokens: 278, window: 2048, promptTokens: 1332, estimated: true });
+  assert.equal(words?.text, "~278 of 1.3k prompt tokens (21 %) · llama/stories260k");
+  assert.match(words.title, /; estimated at 4 characters a token: the model's server has not counted a prompt yet$/);
+});

@@ -17,7 +17,8 @@ export interface ContextMeterWords {
  * reserve, the room a turn plans against: "12.3k of 24k prompt tokens (51 %) · lmstudio/minimax", the
  * exact counts and the window (as its server says it, windowSize) on hover. A conversation longer than
  * that room is not sent whole: full, saying that earlier turns will be summarised or left out (what every
- * turn then does), never a share of the window that no turn sends. Undefined: no model to measure for.
+ * turn then does), never a share of the window that no turn sends. A count that is only the estimate (the
+ * server never counted one) starts with "~" and says so on hover. Undefined: no model to measure for.
  */
 export function contextMeterWords(context: ContextUse | undefined): ContextMeterWords | undefined {
   if (!context || context.window <= 0) return undefined;
@@ -32,7 +33,7 @@ export function contextMeterWords(context: ContextUse | undefined): ContextMeter
   return {
     value: over ? 1 : share,
     valuetext: over ? full : `${percent} percent of what the prompt may use`,
-    text: `${compactNumber(context.tokens)} of ${compactNumber(room)} prompt tokens ${over ? `— ${full}` : `(${percent} %)`}${model}`,
-    title: `${exact(context.tokens)} of the ${exact(room)} tokens the prompt may use in ${whose} ${windowSize(context.window)} window (${exact(context.window)} tokens: the rest is kept for the reply and a reserve)${over ? "; the next turn summarises earlier turns or leaves them out" : ""}`,
+    text: `${context.estimated ? "~" : ""}${compactNumber(context.tokens)} of ${compactNumber(room)} prompt tokens ${over ? `— ${full}` : `(${percent} %)`}${model}`,
+    title: `${exact(context.tokens)} of the ${exact(room)} tokens the prompt may use in ${whose} ${windowSize(context.window)} window (${exact(context.window)} tokens: the rest is kept for the reply and a reserve)${over ? "; the next turn summarises earlier turns or leaves them out" : ""}${context.estimated ? "; estimated at 4 characters a token: the model's server has not counted a prompt yet" : ""}`,
   };
 }

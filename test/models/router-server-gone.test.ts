@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { FakeServer, Reply } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
+import { resolveText } from "../helpers/config.js";
+import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { ask, routeWhileClockMoves, testRouting } from "../helpers/routing.js";
+
+/**
+ * t15 #8: a local server killed in the middle of its answer. Its port closes at once (llama-server's,
+ * SIGKILL or SIGTERM alike), but the connection it took is reset at once (SIGKILL), or held open and
+ * silent for ~30 s (SIGTERM): the call looks at the port when the stream breaks or falls silent (the
+ * first "nothing more for 5 s" notice), and a refused connect ends it at once, as `unreachable` — not at
+ * the idle limit, which is an hour here: a route that waited for it would not end within the test's timeout.
+ */
+const servers = serversClosedAfterEachTest();
+
+const words = "Once upon a time there was a fox who lived in the woods";
+const dying = (after: "reset" | "hang"): Reply => ({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 4), after, dies: true });
+const spareAnswer: Reply = { kind: "sse", frames: completionsStream({ text: "from the spare", usage: { input: 10, output: 3 } }) };
+
+async function start(reply: Reply): Promise<{ local: FakeServer; spare: FakeServer }> {
+  // The answer's request gets the reply; what hearth asks beside it (a load state, a listing) is not found.
+  const local = await startFakeServer((request) => (request.method === "POST" ? reply : { kind: "json", status: 404, body: { error: { message: "not here" } } }));
+  const spare = await startFakeServer(() => spareAnswer);
+  servers.push(local, spare);
+  return { local, spare };
+}
+
+/** Two models on the local server (one llama.cpp as two providers), then a spare elsewhere; the local idle limit an hour. */
+function chain(local: FakeServer, spare: FakeServer) {
+  return resolveText(`{ agents: { defaults: { model: { primary: "llama/m", fallbacks: ["llamacc/m", "spare/m"] } } },
+    models: { mode: "replace", providers: {
+      llama: { baseUrl: "${local.baseUrl}", api: "openai-completions", timeoutSeconds: 3600, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+      llamacc: { baseUrl: "${local.baseUrl}", api: "openai-completions", timeoutSeconds: 3600, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+      spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+}
+
+const posts = (server: FakeServer): number => server.requests.filter((request) => request.method === "POST").length;
+
+for (const [after, how] of [
+  ["reset", /the connection (broke in the middle of the answer|closed before the answer was complete)/],
+  ["hang", /nothing more came for 5 s in the middle of its answer/],
+] as const) {
+  test(`a local server killed mid-answer (its port closed, the connection ${after === "reset" ? "dropped" : "held open and silent"}): the call fails at once as unreachable, naming the closed port, and the fallback answers`, { timeout: 30_000 }, async () => {
+    const { local, spare } = await start(dying(after));
+    const routing = testRouting();
+    try {
+      const result = await routeWhileClockMoves({ routing, request: { chain: chain(local, spare), context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+      // The other model on the same server is not asked: its server went away (without the look, a reset was `stream-broken` and llamacc/m was sent the request).
+      assert.deepEqual(result.outcomes, ["llama/m unreachable", "llamacc/m skipped-cooldown", "spare/m ok"]);
+      assert.equal(result.text.endsWith("from the spare"), true, result.text);
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      const message = failed?.type === "attempt-failed" ? failed.failure.message : "";
+      assert.match(message, how);
+      assert.ok(message.startsWith("llama/m: its server went away: "), message);
+      assert.ok(message.includes(`${new URL(local.url).host} now refuses connections`), message);
+      assert.equal(failed?.type === "attempt-failed" ? failed.failure.detail : "", "ECONNREFUSED");
+      // The words shown before the death were shown, then replaced by the fallback's answer.
+      const firstText = result.events.findIndex((event) => event.type === "text-delta");
+      const restart = result.events.findIndex((event) => event.type === "answer-restart");
+      assert.ok(firstText >= 0 && restart > firstText, "words, then the restart");
+      // Marked as a refused connection before an answer is: both models on that server cool down as unreachable.
+      assert.equal(routing.cooldowns.reason("llama/m"), "unreachable");
+      assert.equal(posts(local), 1, "the dead server was sent one request");
+      assert.equal(posts(spare), 1);
+    } finally {
+      routing.close();
+    }
+  });
+}
+
+test("a local server that goes silent mid-answer while its port stays open (alive, just slow) is waited for to its idle limit, as before: a timeout, not unreachable", { timeout: 30_000 }, async () => {
+  const local = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 4), after: "hang" }));
+  const spare = await startFakeServer(() => spareAnswer);
+  servers.push(local, spare);
+  const routing = testRouting();
+  try {
+    const models = resolveText(`{ agents: { defaults: { model: { primary: "llama/m", fallbacks: ["spare/m"] } } },
+      models: { mode: "replace", providers: {
+        llama: { baseUrl: "${local.baseUrl}", api: "openai-completions", timeoutSeconds: 2, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+        spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+    const result = await routeWhileClockMoves({ routing, request: { chain: models, context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+    assert.deepEqual(result.outcomes, ["llama/m timeout", "spare/m ok"]);
+    // The silence was said (and its port looked at: open) before the idle limit ended the call.
+    const waiting = result.events.filter((event) => event.type === "attempt-waiting" && event.midAnswer === true);
+    assert.ok(waiting.length > 0, "the stall was said");
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /went silent for 2 s in the middle of its answer/);
+    assert.ok(result.events.indexOf(waiting[0] as never) < result.events.indexOf(failed as never));
+  } finally {
+    routing.close();
+  }
+});
+
+test("a local server killed while it reads the prompt (its port closed, the connection held open with no token yet): the call fails at the first wait notice as unreachable, not at its first-token limit", { timeout: 30_000 }, async () => {
+  // The stream's opening (its role, no token), then the server dies.
+  const { local, spare } = await start({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 1), after: "hang", dies: true });
+  const routing = testRouting();
+  try {
+    const result = await routeWhileClockMoves({ routing, request: { chain: chain(local, spare), context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+    assert.deepEqual(result.outcomes, ["llama/m unreachable", "llamacc/m skipped-cooldown", "spare/m ok"]);
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    const message = failed?.type === "attempt-failed" ? failed.failure.message : "";
+    assert.match(message, /^llama\/m: its server went away: no first token came in 5 s, and 127\.0\.0\.1:\d+ now refuses connections/);
+    assert.ok(!result.events.some((event) => event.type === "answer-restart"), "no words were shown: nothing to restart");
+  } finally {
+    routing.close();
+  }
+});
