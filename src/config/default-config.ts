@@ -71,7 +71,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOpti
 
 /**
  * The line every command says once while it runs on the built-in default (the gateway's setup
- * problem, `agent`, `chat`, `models`, `doctor`, `config show`, `security audit`): that there is no
+ * problem, `agent`, `chat`, `models`, `doctor`, `config show`, `security audit`, `usage`): that there is no
  * file, what runs instead, and the command that writes one.
  */
 export function runningOnDefaultWords(options: { file: string; baseUrl: string; initCommand: string }): string {
