@@ -93,6 +93,7 @@ const TURN_RETRY_MS = 100;
  * Takes the turn on `lockDirectory` (`<lock>-taking`, a lock of its own made with mkdir): every making of
  * the lock and every takeover of it holds it, so that no lock can be made while a takeover has one
  * moved aside. Undefined when another process has it now (the caller tries again at its next round).
+ * A turn busy now is waited for up to ~150 ms (it is held for a few file system calls).
  * Its directory is told from a later one by its inode and birth time: `held()` is false once another
  * process took the turn over as stale (this one was stopped past TURN_STALE_MS) — whatever it made since is another's.
  */
@@ -100,7 +101,8 @@ export async function takeTurn(lockDirectory: string): Promise<LockTurn | undefi
   const path = `${lockDirectory}-taking`;
   let release: () => Promise<void>;
   try {
-    release = await acquire(path, { realpath: false, lockfilePath: path, stale: TURN_STALE_MS, retries: 0, onCompromised: () => undefined });
+    // A turn is held for a few file system calls: one busy now is waited for a little (two makers at once both come to the mkdir, as they would without turns).
+    release = await acquire(path, { realpath: false, lockfilePath: path, stale: TURN_STALE_MS, retries: { retries: 10, minTimeout: 5, maxTimeout: 20 }, onCompromised: () => undefined });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
     throw error;
