@@ -71,7 +71,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, options: DefaultConfigOpti
 
 /**
  * The line every command says once while it runs on the built-in default (the gateway's setup
- * problem, `agent`, `chat`, `models`, `doctor`, `config show`, `security audit`): that there is no
+ * problem, `agent`, `chat`, `models`, `doctor`, `config show`, `security audit`, `usage`): that there is no
  * file, what runs instead, and the command that writes one.
  */
 export function runningOnDefaultWords(options: { file: string; baseUrl: string; initCommand: string }): string {
@@ -85,3 +85,16 @@ export function saysRunningOnDefault(line: string, file: string): boolean {
 
 /** The keys a first run looks for, for the message that says what is missing. */
 export const HOSTED_KEY_NAMES: readonly string[] = HOSTED_FALLBACKS.map((fallback) => fallback.env);
+
+/** The config keys a fix may name (`baseUrl`, `models.providers.lmstudio.apiKey`, `agents.defaults.model.fallbacks`…): with no file, none of them is written anywhere yet. */
+const CONFIG_KEY_WORDS = /\b(?:baseUrl|contextWindow|maxTokens|apiKey|headers|timeoutSeconds|(?:agents|models|gateway|channels|tools)\.[A-Za-z_[\]".0-9/-]+)/;
+
+/**
+ * A fix said while the built-in default runs, made to say where the config keys it names go: no file
+ * has them yet, so `hearth init` writes one (or the file is made at `file`) to put them in. A fix that names no config key is as it was.
+ */
+export function fixWithNoConfigFile(fix: string, where: { file: string; initCommand: string }): string {
+  const key = CONFIG_KEY_WORDS.exec(fix)?.[0];
+  if (key === undefined) return fix;
+  return `${fix} — there is no config file yet to put ${key} in: \`${where.initCommand}\` writes one to edit (${where.file}), or create that file`;
+}

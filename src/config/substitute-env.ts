@@ -1,10 +1,11 @@
 import { defineOwn } from "../shared/secret-redactor.js";
 import type { ConfigProblem } from "./problems.js";
-import { WrittenKeys } from "./written-keys.js";
+import { WrittenKeys, type ValueReference } from "./written-keys.js";
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const BARE_REFERENCE = /(^|[^$])\$([A-Z_][A-Z0-9_]*)\b/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const WHOLE_REFERENCE = /^\$\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}$/;
 
 export interface SubstitutionResult {
   value: unknown;
@@ -36,10 +37,14 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
   const fallback = isFallback(source) ? source : undefined;
   const env = fallback ? fallback.env : (source as NodeJS.ProcessEnv);
   let fromFile: ReadonlyMap<string, string> | undefined;
+  /** Where the last variable looked up was found: the environment, or the fallback file (gateway.env). */
+  let foundIn: ValueReference["from"] = "env";
   const lookup = (name: string): string | undefined => {
     const set = env[name];
+    foundIn = "env";
     if ((set !== undefined && set !== "") || !fallback) return set;
     fromFile ??= fallback.read();
+    foundIn = "gateway.env";
     return fromFile.get(name);
   };
 
@@ -99,6 +104,8 @@ export function substituteEnv(value: unknown, source: NodeJS.ProcessEnv | EnvFal
         return match;
       }
       used.set(variable, found);
+      // A value that is this reference alone (`apiKey: "${ACME_KEY}"`): where it came from is told where the value is (key advice).
+      if (WHOLE_REFERENCE.test(text)) keys.recordReference(path, { variable, from: foundIn });
       return found;
     });
   };

@@ -12,6 +12,12 @@ export function formatPath(path: ConfigPath): string {
   return out === "" ? "(top level)" : out;
 }
 
+/** A value written as one `${VAR}`: the variable, set in the environment or in gateway.env. */
+export interface ValueReference {
+  variable: string;
+  from: "env" | "gateway.env";
+}
+
 /** One key the file writes with `${VAR}` in it. */
 interface WrittenKey {
   written: string;
@@ -26,6 +32,18 @@ interface WrittenKey {
  */
 export class WrittenKeys {
   private readonly keys = new Map<string, WrittenKey>();
+  /** The values written as one `${VAR}` and nothing else, by path: the variable, and where it was set. */
+  private readonly references = new Map<string, ValueReference>();
+
+  /** A value the file writes as `${variable}` alone (an `apiKey: "${ACME_KEY}"`), found in `from`. */
+  recordReference(path: ConfigPath, reference: ValueReference): void {
+    this.references.set(pathKey(path), reference);
+  }
+
+  /** The variable a value written as `${VAR}` alone came from, and where it was set; undefined for a value written otherwise. */
+  reference(path: ConfigPath): ValueReference | undefined {
+    return this.references.get(pathKey(path));
+  }
 
   /** `path` is the key's path once substituted (its parents' too); `written` is the key as the file has it. */
   record(path: ConfigPath, written: string): void {

@@ -4,8 +4,8 @@ import { dirname } from "node:path";
 import { fileSystemFault, nonRegularKind } from "../shared/fs-fault.js";
 
 /**
- * The largest journal read. A journal holds the messages waiting at one moment (their images too), and
- * goes once none waits: far less than this. A larger file is not read whole into memory: it is left
+ * The largest journal read. A journal holds the messages waiting at one moment (their images too), goes
+ * once none waits and is rewritten once it grows well past them (journal-compaction.ts): far less than this. A larger file is not read whole into memory: it is left
  * where it is, and said.
  */
 export const JOURNAL_MAX_BYTES = 256 * 1024 * 1024;

@@ -28,5 +28,7 @@ export function keyAdvice(key: KeyWhere | undefined): string {
   if (key.source === "config") return `the key is the config's ${key.path}: write a valid one there`;
   if (key.source === "none") return `no key is set: ${key.env ? `set ${key.env} or give ${key.path}` : `give ${key.path}`}`;
   const [from, name] = key.source.startsWith("gateway.env:") ? ["gateway.env", key.source.slice("gateway.env:".length)] : ["the environment", key.source.slice("env:".length)];
+  // A variable the config's apiKey names (`"${ACME_KEY}"`), not the provider's own: the config's field is not another place to put it.
+  if (key.env !== name) return `the key is ${name} from ${from}, which the config's ${key.path} names: set a valid one there`;
   return `the key is ${name} from ${from}: set a valid one there (or give ${key.path})`;
 }

@@ -67,15 +67,24 @@ export function resolveProviders(config: HearthConfig, environment: ResolveEnvir
     // A key written with `${VAR}` is named as written at run time too (doctor, models status), not by what it became.
     const written = environment.source?.keys?.written(["models", "providers", id])[2];
     const asWritten = typeof written === "string" && written !== id ? { written } : {};
+    // A key written as `${VAR}` alone is that variable's (the environment's or gateway.env's), not the config's: its advice says so.
+    const reference = environment.source?.keys?.reference(["models", "providers", id, "apiKey"]);
+    const keyFrom = reference ? ({ env: `env:${reference.variable}`, "gateway.env": `gateway.env:${reference.variable}` } as const)[reference.from] : undefined;
     const builtin = builtins.get(id);
     if (builtin) {
-      providers.push(withWritten(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"), asWritten));
+      providers.push(withKeyFrom(withWritten(fromBuiltin(builtin, provider, keyOf, problems, config.models.mode === "replace"), asWritten), keyFrom));
       continue;
     }
     const resolved = fromConfig(id, provider, [...builtins.keys()], { problems, rejected, pathName: (path) => configPathName(path, environment.source) });
-    if (resolved) providers.push(withWritten(resolved, asWritten));
+    if (resolved) providers.push(withKeyFrom(withWritten(resolved, asWritten), keyFrom));
   }
   return { providers, problems, rejected };
+}
+
+/** The provider and its models, their key said to come from `keyFrom` (a variable the config's apiKey names alone) where the config gave it. */
+function withKeyFrom(provider: ResolvedProvider, keyFrom: KeySource | undefined): ResolvedProvider {
+  if (keyFrom === undefined || provider.apiKeySource !== "config") return provider;
+  return { ...provider, apiKeySource: keyFrom, models: provider.models.map((model) => ({ ...model, apiKeySource: keyFrom })) };
 }
 
 /** The provider and its models, named by its key as the config writes it (`written`), where that holds a `${VAR}`. */

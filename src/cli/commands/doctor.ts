@@ -6,7 +6,8 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { runDoctor, type DoctorInput, type Finding } from "../../ops/doctor.js";
 import { isHearthError } from "../../shared/errors.js";
 import { systemClock } from "../../shared/clock.js";
-import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { fixWithNoConfigFile } from "../../config/default-config.js";
 import { loadModelsInUse } from "../load-models.js";
 import { installedServiceFile, thisBin } from "./gateway-service.js";
 import { writtenAddress, writtenGatewayKeys } from "../gateway/config-address.js";
@@ -45,6 +46,11 @@ export async function doctorCommand(io: CliIo, options: DoctorOptions): Promise<
       now: systemClock.now(),
       fix: Boolean(options.fix),
     });
+    // No config file: a fix that names config keys says where they go (no file has them yet).
+    if ("loaded" in config && "usingDefault" in config && config.usingDefault === true) {
+      const where = { file: config.loaded.location.file, initCommand: commandLine(io, "init") };
+      for (const finding of report.findings) if (finding.id !== "config-missing") finding.fix = fixWithNoConfigFile(finding.fix, where);
+    }
     if (options.json) {
       writeJson(io, report);
       return report.errors > 0 ? 1 : 0;

@@ -6,7 +6,8 @@ import { cooldownFileIn } from "../../models/cooldown-file.js";
 import { Cooldowns, DEFAULT_COOLDOWN } from "../../models/cooldowns.js";
 import { systemClock } from "../../shared/clock.js";
 import { modelsStatus, reachability, slotsSharing, type ChainStatus } from "../../ops/models-status.js";
-import { asTyped, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { asTyped, commandLine, painter, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
+import { fixWithNoConfigFile } from "../../config/default-config.js";
 import { loadModelsInUse, noModels, printWarnings, sayRunningOnDefault } from "../load-models.js";
 import { createAdapterRegistry } from "../wire-adapters.js";
 
@@ -30,6 +31,11 @@ export async function modelsStatusCommand(io: CliIo, options: ModelsStatusOption
       prompt: mainAgentPrompt(loaded.config, resolved, (allowed) => createBuiltinTools().definitions(allowed)),
       cooldowns: new Cooldowns(systemClock, DEFAULT_COOLDOWN, cooldownFileIn(stateDir({ env: io.env, cwd: io.cwd }), { onWarning: (message) => writeLine(io.stderr, `hearth: warning: ${message}`), shares: "every" })),
     });
+    // No config file: a fix that names config keys says where they go (no file has them yet).
+    if (models.usingDefault) {
+      const where = { file: loaded.location.file, initCommand: commandLine(io, "init") };
+      for (const entry of report.chain) for (const problem of entry.problems) problem.fix = fixWithNoConfigFile(problem.fix, where);
+    }
     const failing = report.chain.some((entry) => entry.role !== "alias-only" && !entry.policy && entry.problems.some((problem) => problem.severity === "error"));
     if (options.json) {
       writeJson(io, report);

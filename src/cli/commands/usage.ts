@@ -5,7 +5,7 @@ import { refNamer } from "../../models/provider-words.js";
 import { USAGE_GROUPINGS, usageReport, type UsageGrouping, type UsageRow } from "../../ops/usage.js";
 import { HearthError } from "../../shared/errors.js";
 import { formatTable, writeJson, writeLine, type CliIo, type GlobalOptions } from "../io.js";
-import { loadModels } from "../load-models.js";
+import { loadModelsInUse, sayRunningOnDefault } from "../load-models.js";
 import { localTime as localMoment, parseLocalMoment } from "../../shared/local-time.js";
 
 export interface UsageCommandOptions extends GlobalOptions {
@@ -30,7 +30,10 @@ export async function usageCommand(io: CliIo, options: UsageCommandOptions): Pro
   const by = (options.by ?? "model") as UsageGrouping;
   if (!USAGE_GROUPINGS.includes(by)) throw new HearthError("usage", `--by: "${options.by}" is not a grouping; use one of ${USAGE_GROUPINGS.join(", ")}`);
   const since = options.since === undefined ? undefined : parseSince(options.since, new Date());
-  const { resolved } = loadModels(io, options);
+  // With no config file, the built-in default the gateway and `agent` ran on prices and names the models (configInUse).
+  const models = await loadModelsInUse(io, options);
+  sayRunningOnDefault(io, models);
+  const { resolved } = models;
   const report = await usageReport({
     stateDir: stateDir({ env: io.env, cwd: io.cwd }),
     since,

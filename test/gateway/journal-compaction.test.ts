@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, describe, test } from "node:test";
+import { MessageInbox } from "../../src/gateway/message-inbox.js";
+import { MemorySessionStore } from "../../src/sessions/memory-session-store.js";
+import { repoRoot, tempDir } from "../helpers/run-cli.js";
+
+/** A process id that is not running (past the kernel's largest). */
+const GONE = 4_194_305;
+const script = join(repoRoot, "test/helpers/journal-compaction-process.ts");
+
+/** The words of the user entries a store holds for `session`. */
+async function savedWords(store: MemorySessionStore, session: string): Promise<string[]> {
+  return (await store.read(session)).entries.flatMap((entry) => (entry.type === "user" ? [entry.text] : []));
+}
+
+describe("the message journal's rewrite while messages wait", () => {
+  const temp = tempDir();
+  after(() => temp.cleanup());
+
+  test("a journal that always has a message waiting still shrinks: it is rewritten with only what waits, and recovery finds exactly that", async () => {
+    const stateDir = join(temp.dir, "always-waiting");
+    const inbox = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 8192 });
+    const file = join(stateDir, "inbox", `${GONE}.jsonl`);
+    const kept = await inbox.add({ session: "s", text: "kept all along", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    inbox.keep(kept);
+    const filler = "y".repeat(1_000);
+    let largest = 0;
+    for (let index = 0; index < 300; index++) {
+      const id = await inbox.add({ session: "s", text: `taken ${index} ${filler}`, channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+      const turn = inbox.begun({ session: "s", entry: "0000abcd", journaled: id });
+      await inbox.take(turn);
+      largest = Math.max(largest, statSync(file).size);
+    }
+    // 300 messages of ~1 KB went through (~330 KB of lines); the file never held more than the bound and one message past it.
+    assert.ok(largest < 8192 + 2_000, `the journal grew to ${largest} bytes`);
+    const last = await inbox.add({ session: "t", text: "last one", channel: "http", agent: "main", at: "2026-01-01T00:00:02.000Z" });
+    assert.match(readFileSync(file, "utf8"), /kept all along[\s\S]*last one/);
+    assert.equal(statSync(file).mode & 0o777, 0o600, "the rewrite is as private as the journal");
+    assert.equal(readdirSync(join(stateDir, "inbox")).length, 1, "nothing beside the journal");
+
+    const store = new MemorySessionStore();
+    assert.deepEqual(await new MessageInbox({ stateDir }).recover(store), { saved: 2, cut: 0, left: 0 });
+    assert.deepEqual(await savedWords(store, "s"), ["kept all along"]);
+    assert.deepEqual(await savedWords(store, "t"), ["last one"]);
+    await inbox.take(last);
+  });
+
+  for (const step of ["open", "half", "sync", "rename", "renamed"]) {
+    test(`a process killed (SIGKILL) while rewriting its journal at "${step}" loses no waiting message and saves none twice`, async () => {
+      const stateDir = join(temp.dir, `killed-${step}`);
+      const child = spawn(process.execPath, ["--import", "tsx", script, stateDir, step], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const said = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+      assert.equal(said.value, `stopped ${step}`, stderr);
+      child.kill("SIGKILL");
+      await exited;
+      const inbox = join(stateDir, "inbox");
+      const left = readdirSync(inbox);
+      assert.ok(left.includes(`${child.pid}.jsonl`), `the journal is there: ${left.join(", ")}`);
+
+      const store = new MemorySessionStore();
+      const recovered = await new MessageInbox({ stateDir }).recover(store);
+      assert.equal(recovered.saved, 3, JSON.stringify(recovered));
+      assert.deepEqual(await savedWords(store, "s"), ["waiting 1", "waiting 2"], "in order, each once, none of the taken ones");
+      assert.deepEqual(await savedWords(store, "t"), ["waiting 3"]);
+      assert.deepEqual(readdirSync(inbox), [], "the journal and any rewrite left half-way are gone");
+      assert.ok(!existsSync(join(inbox, `${child.pid}.jsonl.compacting`)));
+    });
+  }
+});
