@@ -1,10 +1,16 @@
 import { FailureError } from "./http/http-client.js";
 
-/** Characters a token may be at most, as the bound counts it: far above any tokenizer's longest (a run of spaces in code is a few dozen). */
-const CHARACTERS_PER_TOKEN = 64;
-/** The bound never goes below this (a small `maxTokens`) nor above the next (memory: a reply is held whole while it streams). */
+/**
+ * Characters a token brings on average at most, as the bound counts it: four times what a reply's tokens
+ * average (3–5 characters in prose and code alike; a long token, such as a run of spaces, is rare).
+ */
+const CHARACTERS_PER_TOKEN = 16;
+/**
+ * The bound never goes below this (a small `maxTokens`) nor above the next: an agent turn held ~55 bytes
+ * of memory a character of its reply while it streamed (918 MB at 16 Mi characters).
+ */
 export const LEAST_REPLY_CHARACTERS = 1024 * 1024;
-export const MOST_REPLY_CHARACTERS = 16 * 1024 * 1024;
+export const MOST_REPLY_CHARACTERS = 4 * 1024 * 1024;
 
 /** The most characters one reply (text, reasoning and tool-call arguments together) may bring for a model whose reply limit is `maxTokens`. */
 export function replyCharacterBound(maxTokens: number): number {

@@ -55,15 +55,16 @@ describe("a reply far past its limit is stopped", () => {
   test("a long reply within a larger limit's bound is read whole", async () => {
     const text = "D".repeat(LEAST_REPLY_CHARACTERS + 3 * CHUNK);
     server.setHandler(() => ({ kind: "sse", frames: completionsStream({ text, chunkSize: CHUNK }) }));
-    const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl, { maxTokens: 32_000 }));
+    const outcome = await run(createOpenAICompletionsAdapter({ http }), modelSpec("openai-completions", server.baseUrl, { maxTokens: 100_000 }));
     assert.equal(outcome.failure, undefined, outcome.failure?.message);
     assert.equal(outcome.text.length, text.length);
   });
 
-  test("the bound: 64 characters a token, at least 1 MiB, at most 16 MiB", () => {
-    assert.equal(replyCharacterBound(32_000), 32_000 * 64);
+  test("the bound: 16 characters a token, at least 1 Mi, at most 4 Mi", () => {
+    assert.equal(replyCharacterBound(100_000), 100_000 * 16);
     assert.equal(replyCharacterBound(4096), LEAST_REPLY_CHARACTERS);
-    assert.equal(replyCharacterBound(10_000_000), 16 * 1024 * 1024);
+    assert.equal(replyCharacterBound(65_536), LEAST_REPLY_CHARACTERS);
+    assert.equal(replyCharacterBound(10_000_000), 4 * 1024 * 1024);
     assert.equal(replyCharacterBound(Number.NaN), LEAST_REPLY_CHARACTERS);
   });
 });
