@@ -9,6 +9,7 @@ import { costOf, emptyUsage, estimateContextTokens, estimateTokens } from "./usa
 import { applyServerTimings, type ServerTimings } from "./server-timings.js";
 import type { EventStream } from "../shared/event-stream.js";
 import { newCallId } from "./call-id.js";
+import { ReplyBound } from "./reply-bound.js";
 
 /**
  * Assembles one reply while its events go out: text and reasoning kept apart, tool calls, usage
@@ -28,6 +29,8 @@ export class ResponseBuilder {
   private textCallCount = 0;
   /** The reasoning was found in text already given out (see takeShownReasoning): the tag that ended it. */
   private reasoningEndTag: string | undefined;
+  /** What the reply brought so far, against the most it may (reply-bound.ts): past it the call fails. */
+  private readonly bound: ReplyBound;
   /** Called on every token (text, reasoning, tool call or its arguments): what keeps a call alive. */
   onActivity: (() => void) | undefined;
   /** Called on the first token, given out or held (the call's CallOptions.onFirstToken). */
@@ -42,6 +45,7 @@ export class ResponseBuilder {
     private readonly splitter?: ReasoningSplitter,
   ) {
     this.textCalls = context.tools && context.tools.length > 0 ? new TextToolCallExtractor() : undefined;
+    this.bound = new ReplyBound(model.maxTokens);
   }
 
   get finished(): boolean {
@@ -63,8 +67,9 @@ export class ResponseBuilder {
     return this.content.some((part) => part.type === "text" && part.text !== "");
   }
 
-  /** A token that produces no event yet (streamed tool-call arguments) still shows the server is working. */
-  progress(): void {
+  /** A token that produces no event yet (streamed tool-call arguments, `characters` of them) still shows the server is working. */
+  progress(characters = 0): void {
+    this.bound.add(characters);
     this.token();
   }
 
@@ -78,8 +83,10 @@ export class ResponseBuilder {
     first();
   }
 
+  /** Text of the reply; throws a FailureError (the call fails) once the reply passes its bound (reply-bound.ts). */
   text(delta: string): void {
     if (this.done || delta === "") return;
+    this.bound.add(delta.length);
     this.token();
     if (!this.splitter) {
       this.finalText(delta);
@@ -98,6 +105,7 @@ export class ResponseBuilder {
   /** Reasoning on its own channel; `summary`: a summary of it (OpenAI's reasoning summaries), kept apart from reasoning itself. */
   reasoning(delta: string, summary = false): void {
     if (this.done || delta === "") return;
+    this.bound.add(delta.length);
     this.token();
     this.splitter?.structuredReasoningSeen();
     this.appendReasoning(delta, summary);

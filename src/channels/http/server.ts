@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from "node:net";
 import type { GatewayPort } from "../../gateway/port.js";
 import { corsMiddleware } from "./cors.js";
+import { connectionCaps, type ConnectionCapsOptions } from "./connection-caps.js";
 import { isHearthError } from "../../shared/errors.js";
 import { VERSION } from "../../shared/version.js";
 import { allowedMethods } from "./allowed-methods.js";
@@ -181,6 +182,8 @@ export interface ServeOptions {
   logger?: Pick<HttpLogger, "error"> | undefined;
   /** What each request's arrival is stamped with, and its log line's `ms` counted by (ms; default performance.now). */
   clock?: (() => number) | undefined;
+  /** How many connections a client of the network may hold (connection-caps.ts); default: 64 a client, 1024 in all, loopback never counted. */
+  connections?: ConnectionCapsOptions | undefined;
 }
 
 export interface RunningServer {
@@ -258,6 +261,7 @@ export function serveHttp(options: ServeOptions): Promise<RunningServer> {
       else void writeWebResponse(unreadableRequest(new RequestError(problem), options.logger), outgoing);
     };
     const http: Server = createServer({ headersTimeout: options.headersTimeoutMs ?? 30_000, requestTimeout: options.requestTimeoutMs ?? 120_000, requireHostHeader: false }, listener);
+    http.on("connection", connectionCaps(options.connections));
     http.once("error", failed);
     http.listen(options.port, options.host, () => {
       http.off("error", failed);

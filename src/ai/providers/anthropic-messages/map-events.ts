@@ -59,8 +59,9 @@ export class AnthropicEventMapper {
         else if (delta.type === "thinking_delta") this.builder.reasoning(stringOf(delta.thinking));
         else if (delta.type === "signature_delta") this.builder.reasoningData({ signature: stringOf(delta.signature) });
         else if (delta.type === "input_json_delta" && block) {
-          block.json += stringOf(delta.partial_json);
-          this.builder.progress();
+          const json = stringOf(delta.partial_json);
+          this.builder.progress(json.length);
+          block.json += json;
         }
         return false;
       }

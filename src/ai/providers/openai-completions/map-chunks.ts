@@ -71,9 +71,11 @@ export class CompletionsChunkMapper {
   }
 
   private toolCallDelta(delta: Record<string, unknown>): void {
-    this.builder.progress();
-    const index = typeof delta.index === "number" ? delta.index : this.calls.size;
     const fn = record(delta.function);
+    const args = fn.arguments;
+    const added = typeof args === "string" ? args : args && typeof args === "object" ? JSON.stringify(args) : "";
+    this.builder.progress(added.length);
+    const index = typeof delta.index === "number" ? delta.index : this.calls.size;
     let call = this.calls.get(index);
     if (!call) {
       call = { id: stringOf(delta.id) || newCallId(), name: "", arguments: "" };
@@ -82,8 +84,7 @@ export class CompletionsChunkMapper {
       call.id = stringOf(delta.id);
     }
     call.name += stringOf(fn.name);
-    const args = fn.arguments;
-    call.arguments += typeof args === "string" ? args : args && typeof args === "object" ? JSON.stringify(args) : "";
+    call.arguments += added;
   }
 
   private usage(usage: Record<string, unknown>): void {

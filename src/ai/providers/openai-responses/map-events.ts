@@ -54,8 +54,9 @@ export class ResponsesEventMapper {
       }
       case "response.function_call_arguments.delta": {
         const call = this.calls.get(String(event.item_id ?? ""));
-        if (call) call.arguments += stringOf(event.delta);
-        this.builder.progress();
+        const delta = stringOf(event.delta);
+        this.builder.progress(delta.length);
+        if (call) call.arguments += delta;
         return false;
       }
       case "response.function_call_arguments.done": {

@@ -1,3 +1,4 @@
+import { showBidiControls } from "./bidi-controls.js";
 import { element } from "./dom.js";
 import type { LiveTurn } from "./live-turn.js";
 import type { ShownImage, TranscriptItem, WaitingMessage } from "./wire-types.js";
@@ -31,7 +32,7 @@ export interface ConversationView {
 function reasoningBlock(reasoning: string): HTMLDetailsElement {
   // Collapsed by default: the reasoning is there for whoever wants it, never in the way.
   const details = element("details", { className: "reasoning" }, element("summary", { text: "Reasoning" }));
-  details.append(element("div", { className: "reasoning-text", text: reasoning }));
+  details.append(element("div", { className: "reasoning-text", text: showBidiControls(reasoning) }));
   return details;
 }
 
@@ -96,7 +97,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
   const userMessage = (text: string, shown: { unanswered?: { id: string } | undefined; sentAgain?: boolean | undefined; images?: readonly ShownImage[] | undefined }): HTMLElement => {
     const bubble = element("div", { className: "message user", attributes: { "data-role": "user" } });
     if (shown.sentAgain) bubble.setAttribute("data-sent-again", "true");
-    bubble.append(element("div", { className: "message-text", text }));
+    bubble.append(element("div", { className: "message-text", text: showBidiControls(text) }));
     if (shown.images?.length) bubble.append(imagesElement(shown.images));
     if (shown.sentAgain) bubble.append(noteElement("again", "sent again"));
     if (shown.unanswered) bubble.append(noteElement("unanswered", "no answer to this message"), retryButton(shown.unanswered.id));
@@ -105,7 +106,7 @@ export function createConversationView(options: ConversationViewOptions): Conver
 
   const waitingMessage = (message: WaitingMessage): HTMLElement => {
     const bubble = element("div", { className: "message user waiting", attributes: { "data-role": "user", "data-waiting": "true" } });
-    bubble.append(element("div", { className: "message-text", text: message.text }));
+    bubble.append(element("div", { className: "message-text", text: showBidiControls(message.text) }));
     if (message.images?.length) bubble.append(imagesElement(message.images));
     bubble.append(noteElement("waiting", message.why));
     return bubble;

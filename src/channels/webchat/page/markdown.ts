@@ -1,4 +1,5 @@
 import MarkdownIt from "markdown-it";
+import { showBidiControls } from "./bidi-controls.js";
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>["parse"]>[number];
 
@@ -18,7 +19,8 @@ function insideLink(tokens: readonly Token[], index: number): boolean {
  * Markdown for model replies: raw HTML is escaped (`html: false`), links are kept only for
  * http, https and mailto and open in a new tab without a referrer. An image is never loaded (it would be
  * fetched from wherever the model points: a tracking pixel): it shows as a link labelled "image: <alt>".
- * A table scrolls sideways in its own box when it is wider than the answer.
+ * A table scrolls sideways in its own box when it is wider than the answer. Direction controls are
+ * shown as what they are (`⟨U+202E⟩`), not left to reorder the text (bidi-controls.ts).
  */
 export function createMarkdown(): (source: string) => string {
   const markdown = new MarkdownIt({ html: false, linkify: true, breaks: true });
@@ -44,5 +46,5 @@ export function createMarkdown(): (source: string) => string {
   // Focusable, so that a keyboard can scroll a wide table too.
   markdown.renderer.rules.table_open = () => '<div class="table-scroll" tabindex="0"><table>\n';
   markdown.renderer.rules.table_close = () => "</table></div>\n";
-  return (source) => markdown.render(source);
+  return (source) => markdown.render(showBidiControls(source));
 }

@@ -1,3 +1,4 @@
+import { showBidiControls } from "./bidi-controls.js";
 import { element, shortTime } from "./dom.js";
 import type { SessionListing } from "./wire-types.js";
 
@@ -18,7 +19,7 @@ export function createSessionsList(container: HTMLElement): SessionsList {
         // A reset session is listed as what it is now: a new conversation (its old last message is not its last any more).
         const fresh = listing.reset !== undefined && listing.lastText.trim() === "";
         link.append(
-          element("span", { className: "session-text", text: listing.lastText.trim() || (fresh ? "New conversation" : listing.session) }),
+          element("span", { className: "session-text", text: showBidiControls(listing.lastText.trim()) || (fresh ? "New conversation" : listing.session) }),
           element("span", {
             className: "session-meta",
             text: `${busy.has(listing.session) ? "answering… · " : ""}${listing.reset ? (fresh ? "reset · " : `${listing.turns} turn${listing.turns === 1 ? "" : "s"} since reset · `) : ""}${shortTime(listing.updated, now)}`,
