@@ -13,7 +13,7 @@ import type { AdapterSource, RouteRequest } from "./route-request.js";
 import type { RouterEvent } from "./router-events.js";
 import { SLOT_LOOK_MS, type SlotLook } from "./slot-look.js";
 import { StallWatch } from "./stall-watch.js";
-import { serverGone } from "./server-gone.js";
+import { goneWatch, serverGone } from "./server-gone.js";
 import { untilLoaded } from "./load-wait.js";
 import { serverWide } from "./cooldowns.js";
 import type { HealthLook, ServerLoads } from "./server-loads.js";
@@ -79,20 +79,9 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let settled = false;
   let coldLoading = false;
   let stuck = false;
-  /** The failure the call was ended with from outside its stream (its local server found gone while silent): said instead of the abort's. */
-  let endedWith: Failure | undefined;
-  /** A local model's call fell silent (before its first token, or mid-answer): its server's port is looked at, and a closed one ends the call at once (not at its limit). */
-  const silentFor = (midAnswer: boolean): ((silentMs: number) => void) | undefined =>
-    model.local
-      ? (silentMs: number): void => {
-          void serverGone(model, { silentMs, midAnswer }).then((gone) => {
-            if (!gone || settled || endedWith || cancel.signal.aborted) return;
-            endedWith = gone;
-            cancel.abort();
-          });
-        }
-      : undefined;
-  const onSilent = silentFor(true);
+  /** A silence looks at a local server's port, and a closed one ends the call at once (not at its limit), as its server gone. */
+  const gone = goneWatch(model, { cancel, over: () => settled });
+  const onSilent = gone.onSilent(true);
   /** The server answered that it is loading the model; the user was told it loads (by that answer, or LM Studio's listing). */
   let serverLoading = false;
   let toldLoading = false;
@@ -112,7 +101,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
       cancel.abort();
     },
     busy: slotLook && model.local ? busyCheck({ slotLook, model, signal: cancel.signal, limit: firstByteLimit, out }) : undefined,
-    onSilent: silentFor(false),
+    onSilent: gone.onSilent(false),
   });
   /** A load-state look is in flight: the call's end stops it (its abort is skipped otherwise: an abort and its event per call cost more than the look). */
   let looking = false;
@@ -214,7 +203,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
             resolve({ ok: true, message: event.message });
             break;
           case "response-error": {
-            const failure = outer?.aborted ? event.failure : (endedWith ?? (stuck ? stuckFailure(model, limit.ms, promptTokens) : event.failure));
+            const failure = outer?.aborted ? event.failure : (gone.endedWith() ?? (stuck ? stuckFailure(model, limit.ms, promptTokens) : event.failure));
             // A local server's connection that broke (a reset, a close before the stream's end): a closed port says it went away.
             const checked = failure.kind === "stream-broken" && model.local ? serverGone(model, { broke: failure }).then((gone) => gone ?? failure) : Promise.resolve(failure);
             resolve(checked.then((final) => notLoadedWords(final, { model, loadState })).then((said) => ({ ok: false, failure: said, partial: countedPrompt(event.partial, promptTokens), textSent, coldLoading })));
@@ -235,12 +224,12 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     });
   };
   const loads = serverLoads;
-  try {
+  const attempt = async (): Promise<AttemptResult> => {
     // A load an earlier call saw, not answered since: a local server's /health first, and no prompt goes while that says it still loads.
     const health = model.local && loads?.loadingSince(model, model.baseUrl) !== undefined ? await loads.look(model, model.baseUrl, signal) : undefined;
     const first = health ? healthSaidLoading(model, health.said) : await send(firstByteLimit);
     if (first.ok || textSent) return first;
-    if (first.failure.kind !== "loading") return forgetIfGone(first, { model, loads });
+    if (first.failure.kind !== "loading") return first;
     // A hosted service that says it is loading the model (Hugging Face's "… is currently loading", for minutes or hours in
     // outages) is waited for only where the user named the model or nothing follows it; else it is an overload, which cools
     // down while the next model answers (waiting would send the whole prompt to a paid service again and again).
@@ -262,7 +251,12 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
     const look = loads && model.local ? (stop: AbortSignal): Promise<HealthLook> => loads.look(model, model.baseUrl, stop) : undefined;
     const waited = await untilLoaded({ clock, model, signal, started: startedAt, since, shown: firstByteLimit, firstTokenMs: () => prefill.firstTokenLimitMs(model.ref, model.local, base.firstByteMs, promptTokens), send, said: first, look, paced: !model.local });
     if (waited.ok) return waited;
-    return waited.failure.kind === "loading" ? { ...waited, loadingMs: clock.now() - since } : forgetIfGone(waited, { model, loads });
+    return waited.failure.kind === "loading" ? { ...waited, loadingMs: clock.now() - since } : waited;
+  };
+  try {
+    // One exit: an abort the server found gone made is said as that, whatever was waiting (a request, a cold load's pause or look).
+    const result = gone.said(await attempt(), outer);
+    return result.ok ? result : forgetIfGone(result, { model, loads });
   } finally {
     settled = true;
     watch.stop();

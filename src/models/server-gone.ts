@@ -37,3 +37,38 @@ function what(model: ModelSpec, how: Abnormal): string {
   const said = how.broke.message;
   return said.startsWith(`${model.ref}: `) ? said.slice(model.ref.length + 2) : said;
 }
+
+/** A local model's call watched for its server going away while it is silent (a FirstTokenWatch's or StallWatch's `onSilent`). */
+export interface GoneWatch {
+  /** What a silence calls, before the first token (`midAnswer` false) or in the middle of the answer; undefined for a hosted model (no port of its own to look at). */
+  onSilent(midAnswer: boolean): ((silentMs: number) => void) | undefined;
+  /** The failure the call was ended with from outside its stream (its server found gone while silent): said instead of the abort's. */
+  endedWith(): Failure | undefined;
+  /**
+   * A call's result, with an abort this watch made said as the server gone: whatever was waiting when it did (a request,
+   * a cold load's pause or `/health` look, any later path) ended as `aborted`, and that is no cancel the user made.
+   */
+  said<Result extends { ok: boolean; failure?: Failure }>(result: Result, outer: AbortSignal | undefined): Result;
+}
+
+/**
+ * Watches a local model's call for its server going away: a silence looks at its port, and a refused one
+ * aborts the call (`cancel`) at once, not at its limit — unless the call is over (`over()`) or was aborted already.
+ */
+export function goneWatch(model: ModelSpec, call: { cancel: AbortController; over: () => boolean }): GoneWatch {
+  let ended: Failure | undefined;
+  return {
+    onSilent: (midAnswer) =>
+      model.local
+        ? (silentMs: number): void => {
+            void serverGone(model, { silentMs, midAnswer }).then((gone) => {
+              if (!gone || call.over() || ended || call.cancel.signal.aborted) return;
+              ended = gone;
+              call.cancel.abort();
+            });
+          }
+        : undefined,
+    endedWith: () => ended,
+    said: (result, outer) => (result.ok || !ended || outer?.aborted === true || result.failure?.kind !== "aborted" ? result : { ...result, failure: ended }),
+  };
+}

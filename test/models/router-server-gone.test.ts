@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FakeServer, Reply } from "../fakes/fake-server.js";
+import { llamaCppLoadingModel } from "../fakes/error-bodies.js";
 import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
 import { serversClosedAfterEachTest } from "../helpers/fake-servers.js";
 import { startFakeServer } from "../fakes/fake-server.js";
-import { ask, routeWhileClockMoves, testRouting } from "../helpers/routing.js";
+import { settle } from "../helpers/manual-clock.js";
+import { ask, route, routeWhileClockMoves, testRouting } from "../helpers/routing.js";
 
 /**
  * t15 #8: a local server killed in the middle of its answer. Its port closes at once (llama-server's,
@@ -109,3 +111,52 @@ test("a local server killed while it reads the prompt (its port closed, the conn
     routing.close();
   }
 });
+
+/**
+ * s22 review #1: a llama-server that dies while it loads the model (an OOM on a large one). It answered 503 "Loading
+ * model" and its /health says so, so the call waits for the load, mostly in a pause or a /health look, while the wait
+ * notices still look at its port. Found closed, the call is aborted: that abort is the server gone, not a cancel the
+ * user made — `unreachable`, and the fallback answers. The clock moves a second at a step from the request on (with
+ * time for the port look between steps): /health is asked at 1, 2, 4, 6 s. Killed after the 3rd look, the death is
+ * found by the 5 s notice, in a pause (this was "aborted", the turn ended as cancelled); after the 2nd, by the 4 s look.
+ */
+for (const killAfter of [3, 2]) {
+  test(`a local server that dies during a cold-load wait (killed after /health look ${killAfter}, found by ${killAfter === 3 ? "the wait notice" : "the next look"}): the call fails as unreachable, not cancelled, and the fallback answers`, { timeout: 30_000 }, async () => {
+    let healthLooks = 0;
+    const local = await startFakeServer((request) => {
+      if (request.method === "GET" && request.path === "/health") healthLooks++;
+      return llamaCppLoadingModel;
+    });
+    const spare = await startFakeServer(() => spareAnswer);
+    servers.push(local, spare);
+    const models = resolveText(`{ agents: { defaults: { model: { primary: "llama/m", fallbacks: ["spare/m"] } } },
+      models: { mode: "replace", providers: {
+        llama: { baseUrl: "${local.baseUrl}", api: "openai-completions", onColdLoad: "wait", coldLoadTimeoutSeconds: 600, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+        spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+    const routing = testRouting();
+    try {
+      let finished = false;
+      const pending = route(routing.router, { chain: models, context: ask, canRestart: true });
+      void pending.then(() => (finished = true));
+      let killed = false;
+      while (!finished) {
+        await settle(30);
+        if (posts(local) === 0) continue;
+        if (!killed && healthLooks >= killAfter) {
+          killed = true;
+          await local.close();
+        }
+        routing.clock.advance(1_000);
+      }
+      const result = await pending;
+      assert.ok(killed, "the server should have been killed during the wait");
+      assert.deepEqual(result.outcomes, ["llama/m unreachable", "spare/m ok"]);
+      assert.ok(result.text.endsWith("from the spare"));
+      // The notice's port look says the server went away; the look's refused connect, as any refused connect, that nothing listens.
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      if (killAfter === 3) assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^llama\/m: its server went away: no first token came in 5 s, .*now refuses connections/);
+    } finally {
+      routing.close();
+    }
+  });
+}
