@@ -74,6 +74,16 @@ export function typedFrames<T extends { type: string }>(events: readonly T[], ev
   return events.map((event) => (eventLines ? { event: event.type, data: JSON.stringify(event) } : { data: JSON.stringify(event) }));
 }
 
+/** A streamed reply as the fake writes it. */
+interface StreamedReply {
+  status: number;
+  headers: Record<string, string>;
+  chunks: readonly (string | Uint8Array)[];
+  delayMs: number | undefined;
+  after: "end" | "hang" | "reset" | undefined;
+  dies?: boolean;
+}
+
 /** `options.port`: listen on that port (a server coming back where one was down); default an ephemeral one. */
 export async function startFakeServer(handler: Handler, options: { port?: number } = {}): Promise<FakeServer> {
   let current: Handler = handler;
@@ -152,26 +162,20 @@ export async function startFakeServer(handler: Handler, options: { port?: number
         if (reply.headersDelayMs) await sleep(reply.headersDelayMs);
         const chunks = reply.frames.map(serializeSseFrame);
         const headers = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", ...reply.headers };
-        await stream(res, reply.status ?? 200, headers, chunks, reply.frameDelayMs, reply.after, reply.dies === true);
+        await stream(res, { status: reply.status ?? 200, headers, chunks, delayMs: reply.frameDelayMs, after: reply.after, dies: reply.dies === true });
         return;
       }
       case "raw": {
         const headers = { "content-type": "text/event-stream", ...reply.headers };
-        await stream(res, reply.status ?? 200, headers, reply.chunks, reply.frameDelayMs, reply.after);
+        await stream(res, { status: reply.status ?? 200, headers, chunks: reply.chunks, delayMs: reply.frameDelayMs, after: reply.after });
         return;
       }
     }
   }
 
-  async function stream(
-    res: ServerResponse,
-    status: number,
-    headers: Record<string, string>,
-    chunks: readonly (string | Uint8Array)[],
-    delayMs: number | undefined,
-    after: "end" | "hang" | "reset" | undefined,
-    dies = false,
-  ): Promise<void> {
+  /** Streams `chunks` (`delayMs` apart; else a turn of the event loop), then ends, hangs or resets (`after`); `dies`: the server's port closes after the last one. */
+  async function stream(res: ServerResponse, reply: StreamedReply): Promise<void> {
+    const { status, headers, chunks, delayMs, after, dies = false } = reply;
     if (!alive(res)) return;
     res.writeHead(status, headers);
     res.flushHeaders();
