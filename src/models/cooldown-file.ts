@@ -3,9 +3,9 @@ import { dirname, join } from "node:path";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
-import { readStateFile, replaceFileWhole, setAside } from "../shared/state-file.js";
+import { readStateFile, removeLeftTemporaries, replaceFileWhole, setAside } from "../shared/state-file.js";
 import { fingerprintKeyBeside } from "./fingerprint-key.js";
-import { acquireLock } from "./state-file-lock.js";
+import { acquireLock, withoutLockWords } from "./state-file-lock.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -67,6 +67,10 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
   // A file that cannot be read or written (a directory where it should be, a full disk) is said once, with the fix, not at every
   // cooldown: saying it again once it has been fixed and broken anew.
   const said = new Set<string>();
+  /** A write that went without the lock is said once a process (a lock left by a killed one would say it at every save for 5 s). */
+  let toldWithoutLock = false;
+  // Temporary files that processes killed between their write and its rename left (`<file>.<pid>.tmp`) are removed.
+  removeLeftTemporaries(file);
   const warnOnce = (error: unknown, then: string): void => {
     const fault = fileSystemFault(error, { path: file, doing: then === SAVE_FAILED ? "save the cooldowns to" : "read the cooldowns from" });
     const line = `${[fault.message, ...fault.details].join(" — ")}; ${then}`;
@@ -106,7 +110,11 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
         warnOnce(error, SAVE_FAILED);
         return;
       }
-      const release = acquireLock(file);
+      const lock = acquireLock(file);
+      if (lock.without && !toldWithoutLock) {
+        toldWithoutLock = true;
+        warn(withoutLockWords(file, lock));
+      }
       try {
         const merged: Record<string, CooldownEntry> = {};
         const oldest = now() - forgetAfterMs;
@@ -120,7 +128,7 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
       } catch (error) {
         warnOnce(error, SAVE_FAILED);
       } finally {
-        release();
+        lock.release();
       }
     },
   };

@@ -2,8 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as z from "zod";
 import { fileSystemFault } from "../shared/fs-fault.js";
-import { readStateFile, replaceFileWhole, setAside } from "../shared/state-file.js";
-import { acquireLock } from "./state-file-lock.js";
+import { readStateFile, removeLeftTemporaries, replaceFileWhole, setAside } from "../shared/state-file.js";
+import { acquireLock, withoutLockWords } from "./state-file-lock.js";
 
 /** A model's server's tokens per estimated token (four characters a token) as last counted, and when (ms since the epoch). */
 export interface KeptRatio {
@@ -39,6 +39,10 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
   const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
   const said = new Set<string>();
+  /** A write that went without the lock is said once a process (a lock left by a killed one would say it at every save for 5 s). */
+  let toldWithoutLock = false;
+  // Temporary files that processes killed between their write and its rename left (`<file>.<pid>.tmp`) are removed.
+  removeLeftTemporaries(file);
   const warnOnce = (error: unknown, doing: string): void => {
     const fault = fileSystemFault(error, { path: file, doing });
     const line = `${[fault.message, ...fault.details].join(" — ")}; the counted token ratios are kept in this process only`;
@@ -74,7 +78,11 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
         warnOnce(error, "save the token ratios to");
         return;
       }
-      const release = acquireLock(file);
+      const lock = acquireLock(file);
+      if (lock.without && !toldWithoutLock) {
+        toldWithoutLock = true;
+        warn(withoutLockWords(file, lock));
+      }
       try {
         const merged = load();
         const theirs = merged[ref];
@@ -84,7 +92,7 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
       } catch (error) {
         warnOnce(error, "save the token ratios to");
       } finally {
-        release();
+        lock.release();
       }
     },
   };

@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileSystemFault, nonRegularKind, notARegularFile, unopenableKind, type FaultContext } from "./fs-fault.js";
+import { processAlive } from "./process-alive.js";
 
 /**
  * Opens a file hearth keeps in its state dir without ever blocking on it: O_NONBLOCK makes a FIFO
@@ -99,6 +100,27 @@ export function removeLeftover(temporary: string): void {
     unlinkSync(temporary);
   } catch {
     // Never made (the open failed), or not a file this process made (a directory): nothing to remove.
+  }
+}
+
+/**
+ * Removes the temporary files beside `path` (`<path>.<pid>.tmp`, throughTemporaryFile's) whose process is gone: one
+ * killed (kill -9) between its write and the rename left it, and nothing else ever would. A live process's is its
+ * write under way, and is left. A folder that cannot be read, or a file that cannot be removed, is left as it is.
+ */
+export function removeLeftTemporaries(path: string): void {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const pid = Number(/^[1-9]\d*$/.exec(name.slice(prefix.length, -".tmp".length))?.[0]);
+    if (Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid)) removeLeftover(join(folder, name));
   }
 }
 

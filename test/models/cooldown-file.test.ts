@@ -92,6 +92,34 @@ test("a lock left by a process that died is taken over", () => {
   assert.equal(existsSync(`${path}.lock`), false);
 });
 
+test("a lock left by a process killed a moment ago (not yet stale): each write waits a little, goes without it, and says so once", () => {
+  const dir = join(temp.dir, "fresh-lock");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  mkdirSync(`${path}.lock`);
+  const warnings: string[] = [];
+  const file = cooldownFile(path, { onWarning: (message) => warnings.push(message) });
+  file.save({ "lmstudio/m": { failures: 1, until: Date.now() + 60_000, kind: "timeout" } });
+  file.save({ "ollama/m": { failures: 1, until: Date.now() + 60_000, kind: "timeout" } });
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")) as object).sort(), ["lmstudio/m", "ollama/m"], "both writes were made");
+  assert.equal(warnings.length, 1, "said once, not at every write");
+  assert.match(warnings[0] ?? "", /cooldowns\.json was written without its lock — .*cooldowns\.json\.lock is held: by another hearth process writing it, or left by one killed while it wrote \(it is taken over once 5 s old\); a save another hearth process makes at the same moment may be lost/);
+  assert.equal(existsSync(`${path}.lock`), true, "another's lock is not removed before it is stale");
+});
+
+test("temporary files that killed processes left (cooldowns.json.<pid>.tmp) are removed at start; a live process's is left", () => {
+  const dir = join(temp.dir, "left-tmp");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  // A process that has ended: its pid is no process now.
+  const dead = execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  writeFileSync(`${path}.${dead}.tmp`, "{");
+  writeFileSync(`${path}.${process.ppid}.tmp`, "{");
+  writeFileSync(join(dir, `other.json.${dead}.tmp`), "{");
+  cooldownFile(path).load();
+  assert.deepEqual(readdirSync(dir).sort(), [`cooldowns.json.${process.ppid}.tmp`, `other.json.${dead}.tmp`]);
+});
+
 test("a gateway (shares every) writes every cooldown it starts and ends; a one-shot command skips only hangs and rate limits", async () => {
   const { Cooldowns, DEFAULT_COOLDOWN } = await import("../../src/models/cooldowns.js");
   const { ManualClock } = await import("../helpers/manual-clock.js");

@@ -1,7 +1,8 @@
 // The token ratios kept in the state dir (src/models/token-ratio-file.ts): what a later process reads,
 // merged with what another process wrote meanwhile, and a damaged file set aside.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
@@ -53,4 +54,21 @@ test("a file that is not what hearth writes is set aside, with a warning, and co
   assert.equal(readdirSync(dir).filter((name) => name.startsWith("token-ratios.json.bad-")).length, 1);
   file.save("llama/m", { ratio: 2, at: Date.now() });
   assert.equal((JSON.parse(readFileSync(join(dir, "token-ratios.json"), "utf8")) as Record<string, { ratio: number }>)["llama/m"]?.ratio, 2);
+});
+
+test("a lock left by a process killed a moment ago: the ratio is written without it, said once; a killed process's temporary file is removed at start", () => {
+  const dir = join(temp.dir, "left");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "token-ratios.json");
+  const dead = execFileSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  writeFileSync(`${path}.${dead}.tmp`, "{");
+  mkdirSync(`${path}.lock`);
+  const warnings: string[] = [];
+  const file = tokenRatioFileIn(dir, { onWarning: (line) => warnings.push(line) });
+  assert.equal(existsSync(`${path}.${dead}.tmp`), false, "the killed process's temporary file is removed");
+  file.save("llama/m", { ratio: 2, at: Date.now() });
+  file.save("other/m", { ratio: 1.5, at: Date.now() });
+  assert.deepEqual(Object.keys(file.load()).sort(), ["llama/m", "other/m"]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? "", /token-ratios\.json was written without its lock — .*token-ratios\.json\.lock is held/);
 });
