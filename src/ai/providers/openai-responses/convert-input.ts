@@ -45,7 +45,9 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (options?.topP !== undefined) body.top_p = options.topP;
   if (options?.responseFormat) {
     body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
-    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it.
+    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it. The
+    // adapter cannot tell llama.cpp from the other local servers, so each is sent both: LM Studio and Ollama leave the
+    // field they do not read alone (test/ai/openai-responses.test.ts), vLLM warns of it.
     if (model.local) body.response_format = chatResponseFormat(options.responseFormat, true);
   }
   if (body.tools !== undefined) {
