@@ -249,6 +249,8 @@ export interface CallOptions {
   presencePenalty?: number | undefined;
   /** Which tool the model must call: any ("required") or the one named; absent: the model chooses. */
   toolChoice?: { type: "required" } | { type: "tool"; name: string } | undefined;
+  /** The tools of the context the model may call (OpenAI's `allowed_tools`; `toolChoice` "required": one of them): see allowed-tools.ts. */
+  allowedTools?: readonly string[] | undefined;
   /** false: at most one tool call a reply (absent: the server's default, several allowed). */
   parallelToolCalls?: false | undefined;
   /** A tool of the call asks for arguments that match its schema exactly (its `strict`): only an API that enforces it may take the call. */

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionLock, SessionStore } from "../sessions/session-store.js";
 import { fileSystemFault } from "../shared/fs-fault.js";
 import type { JournalFs } from "./journal-file.js";
-import { compactionDue, removeLeftRewrites, rewriteJournal, type JournalWriteFs } from "./journal-compaction.js";
+import { removeLeftRewrites, type JournalWriteFs } from "./journal-compaction.js";
+import { JournalWriter } from "./journal-writer.js";
 import { JournalFullFault } from "./port.js";
 import { cutTurnNotice, type TurnProcess } from "./cut-turn.js";
 import { bySession, deadJournals, finishUnfinished, markDone, type JournalsRead, saveUnanswered, sessionOf, type DeadJournals, type InboxItem, type JournalLine, type TurnUnderWay, type Unfinished } from "./gone-journals.js";
@@ -34,7 +35,7 @@ const SAVED_LATE = "its session could not be written when it came: it was kept, 
  * channel's, also says here when it begins (`begun`: the user entry its message is saved as), so that
  * a turn a crash cut is known at the next start. One file per process (`<state dir>/inbox/<pid>.jsonl`,
  * an `add` line when a message comes in, a `turn` line when its turn begins, a `take` line when its turn
- * is over and its message in its session (a message its session could not take stays: `keep`); removed when nothing waits or runs, rewritten with only what waits once it has grown well past that (`tidy`); secrets masked as in a session). `recover()` turns the
+ * is over and its message in its session (a message its session could not take stays: `keep`); removed when nothing waits or runs, rewritten with only what waits once it has grown well past that (JournalWriter); secrets masked as in a session). `recover()` turns the
  * files of processes that are gone into saved, unanswered messages, and closes the turns they cut.
  */
 export class MessageInbox {
@@ -45,14 +46,6 @@ export class MessageInbox {
   private readonly waiting = new Map<string, InboxItem | undefined>();
   /** The bytes of each waiting message's `add` line: what the journal holds for it (JOURNAL_HOLDS_BYTES). */
   private readonly heldBytes = new Map<string, number>();
-  /**
-   * What this process's journal holds that still counts, by id in the order each first came: its lines
-   * (as given: masked when written) and their bytes. Changed only as the lines are written, in their
-   * order (`serially`): what a rewrite of the journal writes (`tidy`).
-   */
-  private readonly onDisk = new Map<string, { lines: JournalLine[]; bytes: number }>();
-  /** The bytes this process wrote to its journal since it was last made (or rewritten). */
-  private fileBytes = 0;
   /** The ids whose turn ended without saving their message (its session could not be written): kept until `saveKept` can. */
   private readonly unsaved = new Set<string>();
   /** The messages of gone processes' journals not yet saved to their session (recover): shown waiting meanwhile. */
@@ -69,9 +62,8 @@ export class MessageInbox {
   private readonly told = new Set<string>();
   /** This process's journal. */
   readonly file: string;
-  private ready: Promise<void> | undefined;
-  /** Writes go out one after the other, in order. */
-  private tail: Promise<void> = Promise.resolve();
+  /** Its lines written in order, and kept as written for its rewrites. */
+  private readonly writer: JournalWriter;
 
   /**
    * `secrets`: what the session store masks (keys, key-shaped tokens) is masked in the journal too, so
@@ -81,6 +73,7 @@ export class MessageInbox {
    */
   constructor(private readonly options: { stateDir: string; pid?: number | undefined; onWarning?: ((message: string) => void) | undefined; secrets?: { redactValue<T>(value: T): T } | undefined; process?: TurnProcess | undefined; holdsBytes?: number | undefined; journalFs?: JournalFs | undefined; closeReadWaitMs?: number | undefined; compactAtBytes?: number | undefined; journalWriteFs?: JournalWriteFs | undefined }) {
     this.file = join(this.dir(), `${options.pid ?? process.pid}.jsonl`);
+    this.writer = new JournalWriter({ file: this.file, tell: (problem) => this.tellOnce(problem), compactAtBytes: options.compactAtBytes, writeFs: options.journalWriteFs });
   }
 
   /**
@@ -99,7 +92,7 @@ export class MessageInbox {
     // Counted before the write (two messages at once each see the other's), given back if it fails.
     this.heldBytes.set(id, bytes);
     try {
-      await this.write(text, () => this.holding(id, line, text));
+      await this.writer.write(id, text);
     } catch (error) {
       this.heldBytes.delete(id);
       throw fileSystemFault(error, { path: this.file, doing: "keep the message (it waits for its turn) in" });
@@ -120,7 +113,7 @@ export class MessageInbox {
     const by = this.options.process === undefined || this.options.process === "gateway" ? {} : { by: this.options.process };
     const line: JournalLine = { turn: { id, session: turn.session, entry: turn.entry, ...by } };
     const text = this.lineText(line);
-    void this.write(text, () => this.holding(id, line, text)).catch(() => undefined);
+    void this.writer.write(id, text).catch(() => undefined);
     return id;
   }
 
@@ -153,47 +146,7 @@ export class MessageInbox {
     this.unsaved.delete(id);
     this.heldBytes.delete(id);
     if (!this.waiting.delete(id)) return;
-    const text = this.lineText({ take: id });
-    await this.serially(async () => {
-      // A take line not written (a full disk) leaves the message to be found saved at the next start; the rewrite below drops it anyway.
-      await this.append(text).catch(() => undefined);
-      this.onDisk.delete(id);
-      await this.tidy();
-    }).catch(() => undefined);
-  }
-
-  /**
-   * After a take, in the journal's order: nothing waits — the file goes (the next message makes it again),
-   * so no process leaves one behind; or the file has grown well past what still waits (compactionDue:
-   * messages waited all along) — it is rewritten with only that, atomically (rewriteJournal: a crash
-   * leaves the old file or the new one, whole). A rewrite that fails is said once and left for the next take.
-   */
-  private async tidy(): Promise<void> {
-    if (this.onDisk.size === 0) {
-      await rm(this.file, { force: true });
-      this.fileBytes = 0;
-      return;
-    }
-    let liveBytes = 0;
-    for (const held of this.onDisk.values()) liveBytes += held.bytes;
-    if (!compactionDue({ fileBytes: this.fileBytes, liveBytes, atBytes: this.options.compactAtBytes })) return;
-    const text = [...this.onDisk.values()].flatMap((held) => held.lines.map((line) => this.lineText(line))).join("");
-    try {
-      await rewriteJournal(this.file, text, this.options.journalWriteFs);
-      this.fileBytes = Buffer.byteLength(text);
-    } catch (error) {
-      this.tellOnce(`could not rewrite the message journal ${this.file} with only the messages still waiting (${error instanceof Error ? error.message : String(error)}): it stays as it was, whole, and is tried again after the next message's turn`);
-    }
-  }
-
-  /** A line about `id` is in the journal: kept for its rewrites until the id is taken. */
-  private holding(id: string, line: JournalLine, text: string): void {
-    const held = this.onDisk.get(id);
-    const bytes = Buffer.byteLength(text);
-    if (held) {
-      held.lines.push(line);
-      held.bytes += bytes;
-    } else this.onDisk.set(id, { lines: [line], bytes });
+    await this.writer.take(id, this.lineText({ take: id }));
   }
 
   /**
@@ -388,39 +341,6 @@ export class MessageInbox {
   /** A journal line, what the session store masks masked. */
   private lineText(line: JournalLine): string {
     return `${JSON.stringify(this.options.secrets ? this.options.secrets.redactValue(line) : line)}\n`;
-  }
-
-  /** Writes a line after those before it; `written` is called once it is in the file, before any later line is written. */
-  private write(text: string, written: () => void): Promise<void> {
-    return this.serially(async () => {
-      await this.append(text);
-      written();
-    });
-  }
-
-  /** Appends to the journal; called only within `serially`. */
-  private async append(text: string): Promise<void> {
-    this.ready ??= mkdir(this.dir(), { recursive: true, mode: 0o700 }).then(() => undefined);
-    // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
-    await this.ready.catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    try {
-      await appendFile(this.file, text, { mode: 0o600 });
-    } catch (error) {
-      // The folder was removed while the gateway ran: made again, and the line written there.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      await mkdir(this.dir(), { recursive: true, mode: 0o700 });
-      await appendFile(this.file, text, { mode: 0o600 });
-    }
-    this.fileBytes += Buffer.byteLength(text);
-  }
-
-  private serially(work: () => Promise<void>): Promise<void> {
-    const next = this.tail.then(work);
-    this.tail = next.catch(() => undefined);
-    return next;
   }
 }
 

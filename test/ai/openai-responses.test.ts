@@ -111,6 +111,48 @@ describe("openai-responses: protocol specifics", () => {
     assert.deepEqual(body.tools, [{ type: "function", name: "t", description: "d", parameters: { type: "object", properties: {} }, strict: false }]);
   });
 
+  // A local /v1/responses is sent text.format and, for llama.cpp's sake (it reads only that), response_format beside it:
+  // the adapter cannot tell the server's kind, so the other local servers must take the field they do not read.
+  const person = { asked: "response_format" as const, type: "json_schema" as const, name: "person", schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } };
+  const refusal = (message: string, param: string): Reply => ({ kind: "json", status: 400, body: { error: { message, type: "invalid_request_error", param, code: "invalid_request" } } });
+  const localShapes: Record<string, (body: Record<string, unknown>) => Reply | undefined> = {
+    // LM Studio checks text.format as a schema (zod): required once `text` is given (lmstudio-bug-tracker#1576), json_schema or
+    // text only, no key it does not know ("Unrecognized key(s) in object"); a top-level field it does not read is left alone.
+    "LM Studio": (body) => {
+      const text = body.text as { format?: Record<string, unknown> } | undefined;
+      if (text === undefined) return undefined;
+      const format = text.format;
+      if (format === undefined) return refusal("Required", "text.format");
+      if (format.type !== "json_schema" && format.type !== "text") return refusal("'text.format.type' must be 'json_schema' or 'text'", "text.format.type");
+      const unknown = Object.keys(format).filter((name) => !["type", "name", "schema", "strict", "description"].includes(name));
+      if (unknown.length > 0) return refusal(`Unrecognized key(s) in object: ${unknown.map((name) => `'${name}'`).join(", ")}`, "text.format");
+      if (format.type === "json_schema" && (typeof format.name !== "string" || typeof format.schema !== "object")) return refusal("Required", "text.format.schema");
+      return undefined;
+    },
+    // Ollama decodes the body into its request struct (Go's encoding/json: a field it lacks is skipped) and takes text.format's schema.
+    Ollama: (body) => {
+      const format = (body.text as { format?: Record<string, unknown> } | undefined)?.format;
+      if (format !== undefined && !["text", "json_object", "json_schema"].includes(String(format.type))) return refusal(`unsupported text.format type: ${String(format.type)}`, "text.format.type");
+      if (format?.type === "json_schema" && typeof format.schema !== "object") return refusal("text.format.schema is required", "text.format.schema");
+      return undefined;
+    },
+  };
+  for (const [kind, refuses] of Object.entries(localShapes)) {
+    test(`structured output to ${kind}'s /v1/responses: the request, response_format beside text.format, is taken`, async () => {
+      server.requests.length = 0;
+      server.setHandler((request) => refuses(request.body as Record<string, unknown>) ?? reply({ text: '{"name":"Ann"}', usage: { input: 3, output: 2 } }));
+      const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl), undefined, { timeouts: { connectMs: 1000, firstByteMs: 400, idleMs: 400 }, responseFormat: person });
+      assert.equal(outcome.failure, undefined, JSON.stringify(outcome.failure));
+      assert.equal(outcome.text, '{"name":"Ann"}');
+      const body = server.requests[0]?.body as Record<string, unknown>;
+      assert.deepEqual(body.text, { format: { type: "json_schema", name: "person", schema: person.schema } });
+      assert.deepEqual(body.response_format, { type: "json_schema", json_schema: { name: "person", schema: person.schema } });
+      // The fake refuses what the server refuses: a request without text.format, or with a key it does not know there.
+      assert.equal(refuses({ text: { format: { type: "json_schema", name: "p", schema: {}, response_format: {} } } })?.kind ?? "taken", kind === "LM Studio" ? "json" : "taken");
+      assert.equal(refuses({ text: { format: { type: "xml" } } })?.kind, "json");
+    });
+  }
+
   test("an incomplete response (max_output_tokens) stops with length", async () => {
     server.setHandler(() => sse(responsesStream({ flavor: "lmstudio", text: "cut sho", status: "incomplete", usage: { input: 1, output: 8 } })));
     const outcome = await run(adapter(), modelSpec("openai-responses", server.baseUrl));

@@ -281,6 +281,19 @@ describe("proxy mode: every request field is carried, skipped for with a notice,
     await client.chat.completions.create({ model: "Claude", messages: hi, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "lookup" } }] } } });
     sent = lastBody(servers.anthropic);
     assert.deepEqual([names(sent.tools), sent.tool_choice], [["lookup"], { type: "any" }]);
+    // A history that called a tool the allowed set now leaves out: the call and its result still go, as written, beside the allowed tool alone.
+    const earlier: OpenAI.ChatCompletionMessageParam[] = [
+      { role: "user", content: "Look it up" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: '{"q":"x"}' } }] },
+      { role: "tool", tool_call_id: "call_1", content: "found" },
+      { role: "user", content: "And the time?" },
+    ];
+    const answered = await client.chat.completions.create({ model: "llama/l", messages: earlier, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", function: { name: "clock" } }] } } });
+    assert.ok(answered.choices[0]);
+    sent = lastBody(servers.completions);
+    assert.deepEqual(names(sent.tools), ["clock"]);
+    const history = sent.messages as { role: string; tool_calls?: { function: { name: string } }[]; tool_call_id?: string }[];
+    assert.deepEqual(history.map((message) => [message.role, message.tool_calls?.[0]?.function.name ?? message.tool_call_id ?? ""]), [["user", ""], ["assistant", "lookup"], ["tool", "call_1"], ["user", ""]]);
     const refused = await client.chat.completions
       .create({ model: "llama/l", messages: hi, tools, tool_choice: { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", function: { name: "nope" } }] } } })
       .then(() => undefined, (error: unknown) => error as InstanceType<typeof OpenAI.APIError>);

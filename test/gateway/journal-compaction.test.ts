@@ -49,6 +49,41 @@ describe("the message journal's rewrite while messages wait", () => {
     await inbox.take(last);
   });
 
+  test("a rewrite copies the lines as they were journalled: no masking or serialising again, byte for byte what was written", async () => {
+    const stateDir = join(temp.dir, "copied");
+    // Masks a word only once it has been learnt, as a secret added later is: a line made again would differ from the one written.
+    let learnt = false;
+    let masked = 0;
+    const secrets = {
+      redactValue<T>(value: T): T {
+        masked++;
+        return (learnt ? JSON.parse(JSON.stringify(value).replaceAll("learnt-later", "[redacted]")) : value) as T;
+      },
+    };
+    const inbox = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 8192, secrets });
+    const file = join(stateDir, "inbox", `${GONE}.jsonl`);
+    const kept = await inbox.add({ session: "s", text: "kept with learnt-later in it", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    inbox.keep(kept);
+    const written = readFileSync(file, "utf8");
+    learnt = true;
+    const filler = "y".repeat(1_000);
+    let rewrites = 0;
+    let before = statSync(file).size;
+    for (let index = 0; index < 60; index++) {
+      const id = await inbox.add({ session: "s", text: `taken ${index} ${filler}`, channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+      await inbox.take(inbox.begun({ session: "s", entry: "0000abcd", journaled: id }));
+      const size = statSync(file).size;
+      if (size < before) rewrites++;
+      before = size;
+    }
+    assert.ok(rewrites >= 2, `the journal was rewritten ${rewrites} times`);
+    assert.equal(masked, 1 + 60 * 3, "each line masked once, when it was made (an add, a turn and a take per message, and the kept add)");
+    const now = readFileSync(file, "utf8");
+    assert.equal(now.slice(0, written.length), written, "the kept message's line leads the rewritten file, as it was written");
+    assert.equal(now.split("learnt-later").length, 2, "and is the only one naming it");
+    await inbox.take(kept);
+  });
+
   for (const step of ["open", "half", "sync", "rename", "renamed"]) {
     test(`a process killed (SIGKILL) while rewriting its journal at "${step}" loses no waiting message and saves none twice`, async () => {
       const stateDir = join(temp.dir, `killed-${step}`);

@@ -5,6 +5,7 @@ import { userParts } from "../../user-parts.js";
 import { claudeThinking } from "../../claude-thinking.js";
 import { claudeOutputFormat } from "../../response-format.js";
 import { argumentsObject } from "../../tool-arguments.js";
+import { toolsShown } from "../../allowed-tools.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type Block = ContentBlockParam;
@@ -25,8 +26,9 @@ export function messagesRequestBody(model: ModelSpec, context: Context, options:
     if (!model.local) system.cache_control = { type: "ephemeral" };
     body.system = [system];
   }
-  if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) }));
+  const tools = toolsShown(model, context, options);
+  if (tools && tools.length > 0) {
+    body.tools = tools.map((tool): Tool => ({ name: tool.name, description: tool.description, input_schema: { type: "object", ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) }));
   }
   const { budget, effort } = claudeThinking({ model, options, messages: context.messages });
   if (budget !== undefined) {

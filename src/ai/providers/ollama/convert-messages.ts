@@ -6,6 +6,7 @@ import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "..
 import { argumentsObject } from "../../tool-arguments.js";
 import { ollamaThink } from "./think.js";
 import { ollamaFormat } from "../../response-format.js";
+import { toolsShown } from "../../allowed-tools.js";
 
 /** One message of Ollama's native `/api/chat` (the shapes of its API reference). */
 interface OllamaMessage {
@@ -54,8 +55,9 @@ function ollamaFields(model: ModelSpec, context: Context, call: { options: CallO
   if (options?.frequencyPenalty !== undefined) modelOptions.frequency_penalty = options.frequencyPenalty;
   if (options?.presencePenalty !== undefined) modelOptions.presence_penalty = options.presencePenalty;
   const body: Record<string, unknown> = { model: model.id, messages, stream: true, options: modelOptions };
-  if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
+  const tools = toolsShown(model, context, options);
+  if (tools && tools.length > 0) {
+    body.tools = tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
   }
   if (options?.responseFormat) body.format = ollamaFormat(options.responseFormat);
   const think = ollamaThink(model, options, call.compat);

@@ -6,6 +6,7 @@ import type { CallOptions, Context, ImageContent, Message } from "../../types.js
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, wirePart, type WirePart, type WireBody } from "../../wire-parts.js";
+import { allowedToolsChoice, toolsShown } from "../../allowed-tools.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type ChatMessage = ChatCompletionMessageParam;
@@ -33,8 +34,9 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   const maxTokens = Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens);
   const field = compat.maxTokensField ?? (isOpenAi(model.baseUrl) ? "max_completion_tokens" : "max_tokens");
   body[field] = maxTokens;
-  if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) } }));
+  const tools = toolsShown(model, context, options);
+  if (tools && tools.length > 0) {
+    body.tools = tools.map((tool): ChatCompletionTool => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters }, ...(tool.strict ? { strict: true } : {}) } }));
   }
   const effort = openAiEffort(model, options, compat, "reasoning_effort")?.effort;
   if (effort !== undefined) body.reasoning_effort = effort;
@@ -47,7 +49,9 @@ function completionsFields(model: ModelSpec, context: Context, options: CallOpti
   if (options?.responseFormat) body.response_format = chatResponseFormat(options.responseFormat, model.local);
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
-    if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", function: { name: choice.name } };
+    const allowed = allowedToolsChoice(model, options, "chat");
+    if (allowed) body.tool_choice = allowed;
+    else if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", function: { name: choice.name } };
     if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
   }
   return { ...body, ...model.params };

@@ -7,6 +7,7 @@ import type { CallOptions, Context, Message } from "../../types.js";
 import { userParts } from "../../user-parts.js";
 import type { WireHistory } from "../../wire-history.js";
 import { jsonWithParts, PARTS, type WireBody } from "../../wire-parts.js";
+import { allowedToolsChoice, toolsShown } from "../../allowed-tools.js";
 
 // The official SDK's types check the shapes at compile time; nothing of the SDK is loaded at run time.
 type InputItem = ResponseInputItem;
@@ -33,8 +34,9 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
     max_output_tokens: Math.min(options?.maxTokens ?? model.maxTokens, model.maxTokens),
   };
   if (context.systemPrompt) body.instructions = context.systemPrompt;
-  if (context.tools && context.tools.length > 0) {
-    body.tools = context.tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: tool.strict === true }));
+  const tools = toolsShown(model, context, options);
+  if (tools && tools.length > 0) {
+    body.tools = tools.map((tool): FunctionTool => ({ type: "function", name: tool.name, description: tool.description, parameters: { ...tool.parameters }, strict: tool.strict === true }));
   }
   const effort = openAiEffort(model, options, compat, "reasoning.effort")?.effort;
   // A summary of the reasoning as the client asked it; "auto" where it asked an effort alone (the reasoning is shown).
@@ -45,12 +47,16 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
   if (options?.topP !== undefined) body.top_p = options.topP;
   if (options?.responseFormat) {
     body.text = { format: responsesTextFormat(options.responseFormat, model.local) };
-    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it.
+    // llama.cpp's /v1/responses reads no text.format (its answer came back free text), only the Chat form beside it. The
+    // adapter cannot tell llama.cpp from the other local servers, so each is sent both: LM Studio and Ollama leave the
+    // field they do not read alone (test/ai/openai-responses.test.ts), vLLM warns of it.
     if (model.local) body.response_format = chatResponseFormat(options.responseFormat, true);
   }
   if (body.tools !== undefined) {
     const choice = options?.toolChoice;
-    if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
+    const allowed = allowedToolsChoice(model, options, "responses");
+    if (allowed) body.tool_choice = allowed;
+    else if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
     if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
   }
   if (options?.sessionId && !model.local) body.prompt_cache_key = cacheKeyOf(options.sessionId);

@@ -3,7 +3,7 @@ import type { ModelRef } from "../../../ai/model-spec.js";
 import type { AssistantMessage, CallOptions, Context, ImageContent, Message, TextContent, ToolCall, ToolDefinition } from "../../../ai/types.js";
 import { emptyUsage } from "../../../ai/usage.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, type Json } from "./request-problem.js";
-import { checkFields, CHAT_FIELDS, onlyAllowedTools, samplingOptions, toolChoice } from "./request-fields.js";
+import { checkFields, CHAT_FIELDS, allowedToolNames, samplingOptions, toolChoice } from "./request-fields.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
 import { agentMessage, callOptions, chatResponseFormat, limitField, imageDetail, imageFromUrl, noLimitAsked, reasoningLevel, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 
@@ -48,7 +48,9 @@ export function parseChatRequest(body: unknown, asked: { agent?: boolean | undef
   const n = body.n;
   if (n !== undefined && n !== null && n !== 1) throw badRequest("n", "hearth answers with one choice: leave n out or set it to 1");
   const streamOptions = isObject(body.stream_options) ? body.stream_options : {};
-  const tools = toolsAllowed(body) ? onlyAllowedTools(chatTools(body.tools), { body, agent: asked.agent === true }) : [];
+  const tools = toolsAllowed(body) ? chatTools(body.tools) : [];
+  const allowedTools = allowedToolNames(tools, { body, agent: asked.agent === true });
+  const callable = allowedTools === undefined ? tools : tools.filter((tool) => allowedTools.includes(tool.name));
   const limits = callOptions(body, { limitKeys: CHAT_LIMIT_KEYS, reasoning: reasoningLevel(body.reasoning_effort, "reasoning_effort") });
   const responseFormat = chatResponseFormat(body.response_format);
   return {
@@ -61,9 +63,10 @@ export function parseChatRequest(body: unknown, asked: { agent?: boolean | undef
     user: optionalString(body.user, "user"),
     options: {
       ...limits,
-      ...samplingOptions(body, { chat: true, tools: tools.length }),
-      toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
-      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
+      ...samplingOptions(body, { chat: true, tools: callable.length }),
+      toolChoice: toolChoice(body, { toolNames: callable.map((tool) => tool.name), agent: asked.agent === true }),
+      ...(allowedTools ? { allowedTools } : {}),
+      strictTools: callable.some((tool) => tool.strict) ? true : undefined,
       ...(responseFormat ? { responseFormat } : {}),
     },
     maxTokensField: limitField(body, CHAT_LIMIT_KEYS),

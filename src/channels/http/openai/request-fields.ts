@@ -129,7 +129,7 @@ function stopSequences(value: unknown): string[] | undefined {
  * `tool_choice` as the endpoint writes it → hearth's: "auto" (or absent) leaves the choice to the
  * model; "none" keeps the tools out of the call (see toolsAllowed); "required" and a named function
  * are carried — a named one must be among the request's tools; `allowed_tools` is its mode ("auto" or
- * "required"), its list kept by onlyAllowedTools. An agent's request (`agent`) carries
+ * "required"), its list kept by allowedToolNames. An agent's request (`agent`) carries
  * none: an agent chooses among its own tools, and refuseClientSetup judges what the request sent.
  */
 export function toolChoice(body: Json, request: { toolNames: readonly string[]; agent: boolean }): CallOptions["toolChoice"] {
@@ -152,8 +152,8 @@ export function toolChoice(body: Json, request: { toolNames: readonly string[]; 
 /**
  * OpenAI's `allowed_tools` choice — Chat Completions `{ type, allowed_tools: { mode, tools } }`, Responses
  * `{ type, mode, tools }`: the model may call only the functions listed, as `mode` says ("auto": one or
- * none, "required": one). Carried as those tools alone with `mode` as the choice: what the model may call
- * is the same, on every API. Undefined: another choice.
+ * none, "required": one). Carried as CallOptions.allowedTools with `mode` as the choice (allowed-tools.ts):
+ * what the model may call is the same, on every API. Undefined: another choice.
  */
 export function allowedTools(body: Json): { names: string[]; mode: "auto" | "required" } | undefined {
   const value = body.tool_choice;
@@ -172,18 +172,19 @@ export function allowedTools(body: Json): { names: string[]; mode: "auto" | "req
 }
 
 /**
- * The request's tools that `allowed_tools` lets the model call (all of them under any other choice); a
- * function it names that the request has not is a 400 naming it. An agent's request keeps its tools as
- * sent: agent mode refuses tools and such a choice itself (refuseClientSetup).
+ * The names of the request's tools that `allowed_tools` lets the model call (undefined under any other
+ * choice: all of them); a function it names that the request has not is a 400 naming it. The tools all
+ * stay in the call (CallOptions.allowedTools: OpenAI's own API is sent them all with the choice, any other
+ * server the allowed ones alone). An agent's request has none: agent mode refuses tools and such a choice itself (refuseClientSetup).
  */
-export function onlyAllowedTools<Tool extends { name: string }>(tools: Tool[], request: { body: Json; agent: boolean }): Tool[] {
+export function allowedToolNames(tools: readonly { name: string }[], request: { body: Json; agent: boolean }): string[] | undefined {
   const allowed = request.agent ? undefined : allowedTools(request.body);
-  if (allowed === undefined) return tools;
+  if (allowed === undefined) return undefined;
   const where = isObject((request.body.tool_choice as Json).allowed_tools) ? "tool_choice.allowed_tools" : "tool_choice";
   allowed.names.forEach((name, index) => {
     if (!tools.some((tool) => tool.name === name)) throw badRequest(`${where}.tools[${index}]`, `names the function "${name}", which is not among the request's tools`);
   });
-  return tools.filter((tool) => allowed.names.includes(tool.name));
+  return allowed.names;
 }
 
 /** Agent mode answers with the agent's own sampling settings and tools: fields that would set them are refused, naming proxy mode. */

@@ -4,7 +4,7 @@ import type { AssistantMessage, CallOptions, Context, ImageContent, Message, Rea
 import { emptyUsage } from "../../../ai/usage.js";
 import { toolCall } from "./chat-request.js";
 import { badRequest, describe, isObject, optionalBoolean, optionalString, RequestProblem, type Json } from "./request-problem.js";
-import { checkFields, onlyAllowedTools, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
+import { checkFields, allowedToolNames, RESPONSES_FIELDS, samplingOptions, toolChoice } from "./request-fields.js";
 import { agentMessage, callOptions, imageDetail, imageFromUrl, noLimitAsked, reasoningLevel, responsesTextFormat, toolDefinition, toolsAllowed, type AgentMessage } from "./shared-fields.js";
 import { decodeSignedReasoning } from "./signed-reasoning.js";
 import { pairToolHistory, type PlacedMessage } from "./tool-pairs.js";
@@ -59,7 +59,9 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
   if (other !== undefined) throw new RequestProblem({ status: 400, message: `include: hearth can add "reasoning.encrypted_content" only, got ${describe(other)}; leave it out`, code: "unsupported_parameter", param: "include" });
   const verbosity = isObject(body.text) ? body.text.verbosity : undefined;
   if (verbosity !== undefined && verbosity !== null && verbosity !== "medium") throw new RequestProblem({ status: 400, message: "text.verbosity: hearth does not pass verbosity on; leave it out", code: "unsupported_parameter", param: "text.verbosity" });
-  const tools = toolsAllowed(body) ? onlyAllowedTools(responsesTools(body.tools), { body, agent: asked.agent === true }) : [];
+  const tools = toolsAllowed(body) ? responsesTools(body.tools) : [];
+  const allowedTools = allowedToolNames(tools, { body, agent: asked.agent === true });
+  const callable = allowedTools === undefined ? tools : tools.filter((tool) => allowedTools.includes(tool.name));
   const metadata = isObject(body.metadata) ? Object.fromEntries(Object.entries(body.metadata).filter((entry): entry is [string, string] => typeof entry[1] === "string")) : {};
   const limits = callOptions(body, { limitKeys: ["max_output_tokens"], reasoning: reasoningLevel(reasoning?.effort, "reasoning.effort") });
   return {
@@ -74,9 +76,10 @@ export function parseResponsesRequest(body: unknown, asked: { agent?: boolean | 
     options: {
       ...limits,
       reasoningSummary: reasoningSummary(reasoning?.summary ?? reasoning?.generate_summary),
-      ...samplingOptions(body, { chat: false, tools: tools.length }),
-      toolChoice: toolChoice(body, { toolNames: tools.map((tool) => tool.name), agent: asked.agent === true }),
-      strictTools: tools.some((tool) => tool.strict) ? true : undefined,
+      ...samplingOptions(body, { chat: false, tools: callable.length }),
+      toolChoice: toolChoice(body, { toolNames: callable.map((tool) => tool.name), agent: asked.agent === true }),
+      ...(allowedTools ? { allowedTools } : {}),
+      strictTools: callable.some((tool) => tool.strict) ? true : undefined,
       ...(responseFormat ? { responseFormat } : {}),
     },
     maxTokensField: "max_output_tokens",
