@@ -28,7 +28,7 @@ export function createRouting(options: { http?: HttpClient; clock?: Clock; state
   const prefill = new PrefillStats();
   const loadState = new LoadState(http, clock);
   const serverLoads = new ServerLoads(http, clock);
-  const windows = new ServedWindows(http, loadState, options.stateDir ? tokenRatioFileIn(options.stateDir, { onWarning: options.onWarning }) : undefined);
+  const windows = new ServedWindows(http, loadState, options.stateDir ? tokenRatioFileIn(options.stateDir, { onWarning: options.onWarning, now: () => clock.now() }) : undefined);
   const ollamaLoadState = new OllamaLoadState(http, clock);
   const sharedCaches = new SharedCacheGate();
   const onFault = (error: unknown): void => options.onWarning?.(`a fault in hearth while choosing and calling a model: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
