@@ -310,7 +310,7 @@ export class Agent {
     const permitted = chain.filter((model) => (this.spec.privacy !== "local-only" || model.local) && missingKey(model) === undefined);
     // A model whose tools are not sent to it (its server said its template cannot render them, or compat says so) is not charged for them.
     const toolsOff = (model: ModelSpec): boolean => model.compat?.supportsTools === false || this.windows.toolsUsable(model) === false;
-    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: withReplyCap(await this.budget(model), message.maxTokens), toolsOff: toolsOff(model), ratio: this.windows.tokenRatio(model), slots: this.windows.reportedSlots?.(model), maximum: this.windows.maximum?.(model), kind: this.windows.serverKind?.(model) })));
+    const candidates = await Promise.all((permitted.length > 0 ? permitted : chain).map(async (model) => ({ model, budget: withReplyCap(await this.budget(model), message.maxTokens), toolsOff: toolsOff(model), ratio: this.windows.judgingRatio?.(model) ?? this.windows.tokenRatio(model), slots: this.windows.reportedSlots?.(model), maximum: this.windows.maximum?.(model), kind: this.windows.serverKind?.(model) })));
     const { systemPrompt, tools } = this.prompt([]).context;
     return oversizeRefusal(message.text, messageRooms(candidates, { systemPrompt, tools }));
   }
@@ -322,6 +322,7 @@ export class Agent {
       pending: state.pending,
       compactionEnabled: this.spec.compaction.enabled,
       budget: async (model) => withReplyCap(await this.budget(model), options.maxTokens),
+      judgingRatio: (model) => this.windows.judgingRatio?.(model) ?? this.windows.tokenRatio(model),
       // The whole history's prompt, built once for the step: the router's context and each candidate's where it fits.
       whole: this.promptView(state.entries, state.pending),
       view: (entries) => this.promptView(entries, state.pending),

@@ -15,6 +15,8 @@ export interface CandidatePlanning {
   compactionEnabled: boolean;
   /** The budget of a call to `model` this turn (its effective window; the client's reply cap). */
   budget: (model: ModelSpec) => Promise<Budget>;
+  /** The ratio `model` is skipped by before any call (ContextWindows.judgingRatio: a kept one at most 1); absent: the budget's. */
+  judgingRatio?: ((model: ModelSpec) => number) | undefined;
   /** The prompt of the whole history (`entries`), built once for the step: counted per candidate's budget, never rebuilt. */
   whole: PromptView;
   /** The prompt of `entries` (with a fold not yet saved, or every earlier turn left out), and its size as any budget's model counts it. */
@@ -64,7 +66,8 @@ export class CandidateContexts {
     const tokens = whole.tokens(budget);
     if (!shouldCompact(tokens, budget, true)) return whole.context;
     // Not even the turn itself fits (a message larger than the window): nothing to fold, and no summary asked of a model it is not sent to.
-    const tooLarge = this.tooLargeAlone(model, budget);
+    // Judged before any call: a ratio only kept from an earlier process does not stop the call that would count it anew.
+    const tooLarge = this.tooLargeAlone(model, { ...budget, tokenRatio: this.planning.judgingRatio?.(model) ?? budget.tokenRatio });
     if (tooLarge) return { tooLarge };
     if (!shouldCompact(tokens, budget, compactionEnabled)) return whole.context;
     const coldLoadFallback = turn.next !== undefined;

@@ -17,6 +17,8 @@ export interface ContextWindows {
   toolsUsable(model: ModelSpec): boolean | undefined;
   /** The server's tokens per estimated token for the model, as its counts showed (1 until one did). */
   tokenRatio(model: ModelSpec): number;
+  /** The ratio a message is refused by before any call: `tokenRatio`, but one only kept from an earlier process at most 1; absent: `tokenRatio`. No I/O. */
+  judgingRatio?(model: ModelSpec): number;
   /** Where `tokenRatio` comes from: its server's count in this process, one an earlier process kept, or none ever (the plain estimate); absent: never counted. No I/O. */
   tokenCount?(model: ModelSpec): "counted" | "kept" | "estimated";
   /** Requests the model's server runs at once (llama.cpp total_slots), where it said; for the advice on its context. No I/O. */

@@ -238,6 +238,12 @@ export interface CallOptions {
   onToken?: (() => void) | undefined;
   /** A stable id the server may use for prompt caching (OpenAI prompt_cache_key, …). */
   sessionId?: string | undefined;
+  /**
+   * The secret a hosted server's prompt cache key is a keyed digest with (of `sessionId`): the same for every
+   * process of one state dir (`prompt-cache.key`), so a conversation keeps its key across restarts and from the
+   * CLI. Asked only when a key is sent; absent: no prompt cache key is sent.
+   */
+  promptCacheSecret?: (() => Uint8Array) | undefined;
   temperature?: number | undefined;
   /** Nucleus sampling (OpenAI's `top_p`). */
   topP?: number | undefined;

@@ -86,8 +86,11 @@ export function saysRunningOnDefault(line: string, file: string): boolean {
 /** The keys a first run looks for, for the message that says what is missing. */
 export const HOSTED_KEY_NAMES: readonly string[] = HOSTED_FALLBACKS.map((fallback) => fallback.env);
 
-/** The config keys a fix may name (`baseUrl`, `models.providers.lmstudio.apiKey`, `agents.defaults.model.fallbacks`…): with no file, none of them is written anywhere yet. */
-const CONFIG_KEY_WORDS = /\b(?:baseUrl|contextWindow|maxTokens|apiKey|headers|timeoutSeconds|(?:agents|models|gateway|channels|tools)\.[A-Za-z_[\]".0-9/-]+)/;
+/**
+ * The config keys a fix may name (`baseUrl`, `models.providers.lmstudio.apiKey`, `agents.defaults.model.fallbacks`…): with no file, none of them is written anywhere yet.
+ * A file name is not a key: `gateway.env` (where hosted keys are read from), `models.json`, `hearth.json5` are left out.
+ */
+const CONFIG_KEY_WORDS = /\b(?:baseUrl|contextWindow|maxTokens|apiKey|headers|timeoutSeconds|(?:agents|models|gateway|channels|tools)\.(?!(?:env|json5?|jsonl|key|lock|log|txt)\b)[A-Za-z_[\]".0-9/-]+)/;
 
 /**
  * A fix said while the built-in default runs, made to say where the config keys it names go: no file

@@ -27,6 +27,8 @@ export interface CallDependencies {
   slotLook?: SlotLook | undefined;
   /** The loads local servers said they were doing, remembered across turns; absent: each call counts its own wait, and asks with its request. */
   serverLoads?: ServerLoads | undefined;
+  /** The state dir's secret a hosted server's prompt cache key is keyed with (CallOptions.promptCacheSecret); absent: none is sent. */
+  promptCacheSecret?: (() => Uint8Array) | undefined;
 }
 
 export type AttemptResult =
@@ -173,7 +175,7 @@ export async function callModel(dependencies: CallDependencies, call: ModelCall)
   let stream: ReturnType<typeof adapter.stream> | undefined;
   /** One request of the call (a server loading the model is sent it again once loaded); `limit`: its first-token limit, from when it is sent. */
   const send = (limit: { ms: number }): Promise<AttemptResult> => {
-    const sent = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit: limit, signal, callController: cancel, sessionId: request.sessionKey, onFirstToken, onToken });
+    const sent = adapter.stream(model, context, { ...request.options, ...maxTokens, timeouts: base, firstByteLimit: limit, signal, callController: cancel, sessionId: request.sessionKey, promptCacheSecret: dependencies.promptCacheSecret, onFirstToken, onToken });
     stream = sent;
     // A listener, not a loop over the stream: no promise and microtask turn per token.
     return new Promise<AttemptResult>((resolve, reject) => {

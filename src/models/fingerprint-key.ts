@@ -14,7 +14,15 @@ const KEY_BYTES = 32;
  * then keys with a secret of its own process — a refused key found in the file is simply asked again.
  */
 export function fingerprintKeyBeside(file: string): Buffer | undefined {
-  const path = `${file}.key`;
+  return secretFileAt(`${file}.key`);
+}
+
+/**
+ * A 32-byte secret kept in the file at `path` (0600), made once by whichever process needs it first, so
+ * that every process of one state dir keys its digests alike (fingerprintKeyBeside's, prompt_cache_key's).
+ * Undefined where it can be neither read nor made.
+ */
+export function secretFileAt(path: string): Buffer | undefined {
   const read = (): Buffer | undefined => {
     try {
       const key = readFileSync(path);

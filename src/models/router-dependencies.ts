@@ -28,6 +28,8 @@ export interface RouterDependencies {
   slotLook?: SlotLook | undefined;
   /** The loads local servers said they were doing, remembered across turns and sessions; absent: each call counts its own wait. */
   serverLoads?: ServerLoads | undefined;
+  /** The state dir's secret a hosted server's prompt cache key is keyed with, asked when one is sent; absent: none is sent. */
+  promptCacheSecret?: (() => Uint8Array) | undefined;
   /** A fault in hearth that broke a route (its caller hears only that there was one): for the log. */
   onFault?: ((error: unknown) => void) | undefined;
 }

@@ -207,7 +207,7 @@ export class Router {
         if (result.baseUrl) this.dependencies.windows?.learnFromOverflow(model, result.baseUrl, failure);
         // It may count the request too: how its tokenizer counts against the estimate.
         const counted = requestTokensFromOverflow(failure);
-        if (counted !== undefined) this.dependencies.windows?.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), counted);
+        if (counted !== undefined) this.dependencies.windows?.learnTokens(result.baseUrl ? { ...model, baseUrl: result.baseUrl } : model, estimateContextTokens(this.sentContext(model, sent)), counted);
         if (request.onOverflow && !compacted.has(model.ref)) {
           compacted.add(model.ref);
           const smaller = await request.onOverflow(model, failure);
@@ -311,7 +311,9 @@ export class Router {
     const window = failure ? (windows?.effectiveWindow(model) ?? model.contextWindow) : windows?.known(model);
     if (window === undefined) return undefined;
     const counted = failure ? requestTokensFromOverflow(failure) : undefined;
-    return requestTooLarge(model, window, this.sentContext(model, context), { ratio: windows?.tokenRatio(model), counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model), proxied: more.proxied });
+    // Before a call, a ratio only kept from an earlier process never makes the request larger than the estimate (judgingRatio).
+    const ratio = failure ? windows?.tokenRatio(model) : windows?.judgingRatio(model);
+    return requestTooLarge(model, window, this.sentContext(model, context), { ratio, counted, overflowed: failure !== undefined, slots: windows?.reportedSlots(model), maximum: windows?.maximum(model), kind: windows?.serverKind(model), proxied: more.proxied });
   }
 
   /**

@@ -10,7 +10,7 @@ import type { LoadState } from "./load-state.js";
 import { missingKey } from "./missing-key.js";
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 import { systemClock, type Clock } from "../shared/clock.js";
-import type { KeptRatio, TokenRatioPersistence } from "./token-ratio-file.js";
+import { keptRatioKey, type KeptRatio, type TokenRatioPersistence } from "./token-ratio-file.js";
 
 /** Prose like a system prompt's, for the tokenizer's count against the estimate (four characters a token). */
 const TOKENIZER_SAMPLE =
@@ -127,27 +127,50 @@ export class ServedWindows {
 
   /**
    * The server counted `counted` tokens for a prompt hearth estimated at `estimated` (a reply's usage,
-   * or the size an overflow message named): later estimates for this model are scaled by it.
+   * or the size an overflow message named): later estimates for this model are scaled by it. Kept for
+   * later processes as the count of the server at `model.baseUrl` (the replica that counted).
    */
   learnTokens(model: ModelSpec, estimated: number, counted: number): void {
     if (estimated < 32 || counted <= 0) return; // too short to say anything of the tokenizer
     const ratio = Math.min(4, Math.max(0.5, counted / estimated));
     this.ratios.set(model.ref, ratio);
-    this.keep(model.ref, ratio);
+    this.keep(keptRatioKey(model.ref, model.baseUrl), ratio);
   }
 
   /**
    * Server tokens per estimated token for the model: as counted in this process, else as an earlier
-   * process last counted it (a restart, a server down since), else 1 (`tokenCount` says which).
+   * process last counted it on one of the model's servers (a restart, a server down since), else 1
+   * (`tokenCount` says which). A plan by it (the budget, compaction) may be off by a kept one; a refusal
+   * before any call goes by `judgingRatio`.
    */
   tokenRatio(model: ModelSpec): number {
-    return this.ratios.get(model.ref) ?? this.keptRatios()[model.ref]?.ratio ?? 1;
+    return this.ratios.get(model.ref) ?? this.keptRatio(model)?.ratio ?? 1;
+  }
+
+  /**
+   * The ratio a request is refused or a model skipped by before any call: `tokenRatio`, but a kept one (an
+   * earlier process's count, not yet this one's) never counts a prompt larger than the plain estimate —
+   * a wrong one would stop the very call whose reply would count it anew.
+   */
+  judgingRatio(model: ModelSpec): number {
+    const counted = this.ratios.get(model.ref);
+    return counted ?? Math.min(1, this.keptRatio(model)?.ratio ?? 1);
   }
 
   /** Where the model's token ratio comes from: counted by its server in this process, kept from an earlier one's count, or none ever seen (the plain estimate). */
   tokenCount(model: ModelSpec): "counted" | "kept" | "estimated" {
     if (this.ratios.has(model.ref)) return "counted";
-    return this.keptRatios()[model.ref] ? "kept" : "estimated";
+    return this.keptRatio(model) ? "kept" : "estimated";
+  }
+
+  /** The ratio an earlier process kept for the model's server (its replica `model.baseUrl` first, then its other replicas). */
+  private keptRatio(model: ModelSpec): KeptRatio | undefined {
+    const kept = this.keptRatios();
+    for (const baseUrl of [model.baseUrl, ...model.replicas]) {
+      const found = kept[keptRatioKey(model.ref, baseUrl)];
+      if (found) return found;
+    }
+    return undefined;
   }
 
   private keptRatios(): Record<string, KeptRatio> {
@@ -155,16 +178,16 @@ export class ServedWindows {
     return this.kept;
   }
 
-  /** A ratio counted anew, written for later processes (the first of each model, then only one that moved, at most once a minute). */
-  private keep(ref: string, ratio: number): void {
+  /** A ratio counted anew, written for later processes (the first of each model and server, then only one that moved, at most once a minute). */
+  private keep(where: string, ratio: number): void {
     if (!this.ratiosKept) return;
     const at = this.clock.now();
-    const last = this.saved.get(ref) ?? this.keptRatios()[ref];
+    const last = this.saved.get(where) ?? this.keptRatios()[where];
     const moved = last === undefined || Math.abs(ratio - last.ratio) / last.ratio > RATIO_SAVE_CHANGE;
-    if (!moved || (this.saved.has(ref) && at - (last?.at ?? 0) < RATIO_SAVE_GAP_MS)) return;
+    if (!moved || (this.saved.has(where) && at - (last?.at ?? 0) < RATIO_SAVE_GAP_MS)) return;
     const kept = { ratio, at };
-    this.saved.set(ref, kept);
-    this.ratiosKept.save(ref, kept);
+    this.saved.set(where, kept);
+    this.ratiosKept.save(where, kept);
   }
 
   /** An overflow named the real limit on the model's replica (`model.baseUrl`): remember it. */
@@ -364,7 +387,7 @@ export class ServedWindows {
       // llama.cpp (/props) and vLLM (its listing's max_model_len) refuse a prompt past the window they report.
       if (facts.window !== undefined && (ask.url.endsWith("/props") || ask.url.endsWith("/models"))) this.refusing.add(model.ref);
       // llama.cpp counts tokens on request: how its tokenizer counts against the estimate, before any prompt is sent.
-      if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(model.ref)) await this.askTokenizer(model, origin, options);
+      if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(model.ref)) await this.askTokenizer({ ...model, baseUrl }, origin, options);
       // llama.cpp's /props says the window and tools, its listing the trained maximum; vLLM's listing all there is.
       if (seen.reported !== undefined && ((seen.tools !== undefined && seen.maximum !== undefined) || ask.url.endsWith("/models"))) break;
     }

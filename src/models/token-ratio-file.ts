@@ -13,16 +13,32 @@ export interface KeptRatio {
 
 /** Where the counted ratios outlive the process: read once at the start, written when one is counted anew. */
 export interface TokenRatioPersistence {
+  /** The kept ratios by keptRatioKey (model ref and server), none older than KEPT_RATIO_MAX_AGE_MS. */
   load(): Record<string, KeptRatio>;
-  save(ref: string, kept: KeptRatio): void;
+  save(where: string, kept: KeptRatio): void;
 }
 
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 
-/** What hearth writes: per model ref, the ratio (bounded as ServedWindows bounds it) and when it was counted. */
+/** A kept ratio older than this is dropped (when read, and from the file at the next write): the server may run another model or build since. */
+export const KEPT_RATIO_MAX_AGE_MS = 3 * 24 * 60 * 60 * 1000;
+
+/**
+ * Where a ratio is kept: the model's ref and the server (replica) that counted it, `<ref> <baseUrl>`. A
+ * ratio is its server's, not the ref's: another server named alike (a config pointed elsewhere) counts anew.
+ * (An older hearth's entries, keyed by the ref alone, are left as they are and not used.)
+ */
+export function keptRatioKey(ref: string, baseUrl: string): string {
+  return `${ref} ${baseUrl.replace(/\/+$/, "")}`;
+}
+
+/**
+ * What hearth writes: per model ref and server, the ratio (bounded as ServedWindows bounds it) and when it
+ * was counted. Fields a newer hearth may add are ignored, not refused.
+ */
 const FILE_SCHEMA = z.record(
-  z.string().regex(/^[^/]+\/.+$/, "a model ref (provider/model)"),
-  z.strictObject({ ratio: z.number().min(0.5).max(4), at: z.number().int().min(YEAR_2000) }),
+  z.string().regex(/^[^/]+\/.+$/, "a model ref (provider/model) and its server"),
+  z.object({ ratio: z.number().min(0.5).max(4), at: z.number().int().min(YEAR_2000) }),
 );
 
 /**
@@ -32,8 +48,9 @@ const FILE_SCHEMA = z.record(
  * reads the file again under a short lock (`token-ratios.json.lock`, as cooldowns.json's), keeps the
  * other processes' models, puts this one's over its own (the later count wins), and writes the result
  * through a rename. A missing file is an empty one; a file that is not what hearth writes is set aside
- * as `token-ratios.json.bad-<time>` with a warning and treated as empty. Never throws: the ratios only
- * make counts closer, and a state dir that cannot take them is said once.
+ * as `token-ratios.json.bad-<time>` with a warning and treated as empty. Entries counted more than
+ * KEPT_RATIO_MAX_AGE_MS ago are left out when read, so the next write drops them. Never throws: the
+ * ratios only make counts closer, and a state dir that cannot take them is said once.
  */
 export function tokenRatioFile(file: string, options: { onWarning?: ((message: string) => void) | undefined; now?: () => number } = {}): TokenRatioPersistence {
   const warn = options.onWarning ?? (() => undefined);
@@ -60,7 +77,10 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
     }
     if (text === undefined) return {};
     const parsed = FILE_SCHEMA.safeParse(safeJson(text));
-    if (parsed.success) return parsed.data;
+    if (parsed.success) {
+      const since = now() - KEPT_RATIO_MAX_AGE_MS;
+      return Object.fromEntries(Object.entries(parsed.data).filter(([, kept]) => kept.at >= since).map(([where, kept]) => [where, { ratio: kept.ratio, at: kept.at }]));
+    }
     try {
       const aside = setAside(file, new Date(now()));
       warn(`${file} is not a valid token ratios file (${parsed.error.issues[0]?.message ?? "not JSON"}); moved it to ${aside} and started with none`);
@@ -71,7 +91,7 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
   };
   return {
     load,
-    save(ref, kept) {
+    save(where, kept) {
       try {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       } catch (error) {
@@ -85,8 +105,8 @@ export function tokenRatioFile(file: string, options: { onWarning?: ((message: s
       }
       try {
         const merged = load();
-        const theirs = merged[ref];
-        if (!theirs || theirs.at <= kept.at) merged[ref] = { ratio: kept.ratio, at: kept.at };
+        const theirs = merged[where];
+        if (!theirs || theirs.at <= kept.at) merged[where] = { ratio: kept.ratio, at: kept.at };
         replaceFileWhole(file, JSON.stringify(merged), 0o600);
         said.clear();
       } catch (error) {

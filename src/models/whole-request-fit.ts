@@ -17,12 +17,15 @@ const count = (value: number): string => value.toLocaleString("en-US");
  * How `model`'s server counts a prompt: its ratio, the tools where they are sent, images where it reads
  * them. `judging` whether to skip it: a server that refuses an overflowing prompt, counting it, is asked
  * at the estimate's lowest — a rate learnt from other text (one overflow of JSON) cannot keep a client's
- * prose from it before any call (nothing would ever be sent to correct the rate). The size said in
+ * prose from it before any call (nothing would ever be sent to correct the rate), and a rate only kept from
+ * an earlier process is taken at most at 1 for any server (judgingRatio). The size said in
  * words is the learnt count, as an agent's turn says it.
  */
 function countedBy(model: ModelSpec, source: WholeFitSource, judging: boolean): CountedBy {
   const learnt = source.windows?.tokenRatio(model) ?? 1;
-  const tokenRatio = judging && source.windows?.refusesOverflow(model) ? Math.min(1, learnt) : learnt;
+  // Judging, a ratio kept from an earlier process (not counted in this one) is never above 1 either (judgingRatio).
+  const judged = source.windows?.judgingRatio(model) ?? 1;
+  const tokenRatio = judging ? (source.windows?.refusesOverflow(model) ? Math.min(1, learnt) : judged) : learnt;
   return countedByModel(model, { tokenRatio, toolsOff: source.toolsOff(model) });
 }
 

@@ -5,11 +5,14 @@
 // conversation, another for the next, and none of the words it was made of — through the real HTTP
 // API, with the official `openai` SDK, against a fake Responses server that records what it received.
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type OpenAI from "openai";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { responsesStream } from "../fakes/openai-responses-stream.js";
 import { openAiOverGateway } from "../helpers/openai-over-gateway.js";
+import { runCli, tempDir } from "../helpers/run-cli.js";
 import { testGateway } from "../helpers/test-gateway.js";
 import { lastBody } from "./openai-setup.js";
 
@@ -50,4 +53,32 @@ describe("the prompt cache key sent to a hosted Responses model names no user an
     assert.ok(sent !== "undefined" && !sent.includes("ann") && !sent.includes("http"), sent);
     assert.ok(!JSON.stringify(lastBody(hosted)).includes("ann@example.com"), "the session's key is nowhere in the request");
   });
+});
+
+// s22 review #8: the key's secret was a random one of each process, so a conversation got another key after a
+// restart or from `hearth agent`, and lost OpenAI's cache. It is the state dir's `prompt-cache.key` now.
+test("two processes of one state dir send a conversation the same prompt cache key, another state dir another", async () => {
+  const hosted = await startFakeServer(() => ({ kind: "sse", frames: responsesStream({ text: "hosted answer", usage: { input: 3, output: 2 } }) }));
+  const temp = tempDir();
+  try {
+    const file = temp.write("hearth.json5", `{
+      agents: { defaults: { model: { primary: "openai/gpt-5.1" } } },
+      models: { mode: "replace", providers: {
+        openai: { baseUrl: "${hosted.baseUrl}", api: "openai-responses", apiKey: "sk-test-0000", models: [{ id: "gpt-5.1", contextWindow: 200000, maxTokens: 1000 }] },
+      } },
+    }`);
+    const keyFrom = async (state: string, text: string): Promise<string> => {
+      const run = await runCli(["agent", "--config", file, "-m", text], { env: { HOME: temp.dir, HEARTH_STATE_DIR: join(temp.dir, state) } });
+      assert.equal(run.code, 0, run.stderr);
+      return String(lastBody(hosted).prompt_cache_key);
+    };
+    const first = await keyFrom("one", "Hi");
+    assert.match(first, /^hearth-[A-Za-z0-9_-]{32}$/);
+    assert.equal(await keyFrom("one", "Hi again"), first, "the next process of the state dir keys the conversation alike");
+    assert.equal(statSync(join(temp.dir, "one", "prompt-cache.key")).mode & 0o777, 0o600);
+    assert.notEqual(await keyFrom("two", "Hi"), first, "another state dir has a secret of its own");
+  } finally {
+    temp.cleanup();
+    await hosted.close();
+  }
 });

@@ -114,7 +114,8 @@ describe("a message too large for the context hearth asks Ollama for (num_ctx = 
     const chat = server.requests.find((request) => request.path === "/api/chat");
     assert.equal((chat?.body as { options?: { num_ctx?: number } }).options?.num_ctx, size);
     // Past the maximum: no contextWindow helps, and none is named. (A state dir of its own: the fake's reply above counted its
-    // prompt at a few tokens, and the ratio that makes is kept for the next process — token-ratios.json — which would count this one small.)
+    // prompt at a few tokens, a ratio of 0.5 kept for the next process — token-ratios.json. A kept ratio below 1 is meant to let a
+    // message through to the server, whose reply counts it anew — where a real Ollama would then count this one; the fake would answer it.)
     const beyond = await runCli(["agent", "--config", temp.write("beyond.json5", config(8192)), "-m", LONG.repeat(3)], { env: { HEARTH_STATE_DIR: join(temp.dir, "ollama-beyond") } });
     assert.match(beyond.stderr, /Even the most context ollama\/qwen3:8b can have \(32,768 tokens, as its server says\) cannot hold it/);
     assert.doesNotMatch(beyond.stderr, /raise contextWindow/);

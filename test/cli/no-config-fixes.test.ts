@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fixWithNoConfigFile } from "../../src/config/default-config.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
 
 interface Finding {
@@ -36,4 +37,14 @@ test("no config file: doctor's and models status's fixes that name config keys s
   } finally {
     temp.cleanup();
   }
+});
+
+test("no config file: a file a fix names (gateway.env, hearth.json5) is not taken for a config key", () => {
+  const where = { file: "/home/u/.hearth/hearth.json5", initCommand: "hearth init" };
+  const fromEnvFile = fixWithNoConfigFile("the key is ANTHROPIC_API_KEY from gateway.env: set a valid one there (or give models.providers.anthropic.apiKey)", where);
+  assert.doesNotMatch(fromEnvFile, /to put gateway\.env in/, fromEnvFile);
+  assert.ok(fromEnvFile.endsWith("there is no config file yet to put models.providers.anthropic.apiKey in: `hearth init` writes one to edit (/home/u/.hearth/hearth.json5), or create that file"), fromEnvFile);
+  const onlyTheFile = "add ANTHROPIC_API_KEY=… to ~/.hearth/gateway.env";
+  assert.equal(fixWithNoConfigFile(onlyTheFile, where), onlyTheFile, "a fix that names only gateway.env is as it was");
+  assert.equal(fixWithNoConfigFile("see gateway.json5 and models.json", where), "see gateway.json5 and models.json");
 });

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { HttpClient } from "../../src/ai/http/http-client.js";
 import { ServedWindows } from "../../src/models/served-windows.js";
-import { tokenRatioFileIn } from "../../src/models/token-ratio-file.js";
+import { wholeTooLarge } from "../../src/models/whole-request-fit.js";
+import { KEPT_RATIO_MAX_AGE_MS, keptRatioKey, tokenRatioFileIn } from "../../src/models/token-ratio-file.js";
 import { resolveText } from "../helpers/config.js";
 import { tempDir } from "../helpers/run-cli.js";
 
@@ -71,4 +72,76 @@ test("a lock left by a process killed a moment ago: the ratio is written without
   assert.deepEqual(Object.keys(file.load()).sort(), ["llama/m", "other/m"]);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0] ?? "", /token-ratios\.json was written without its lock — .*token-ratios\.json\.lock is held/);
+});
+
+// s22 review #2: a kept ratio was keyed by the ref alone, never aged, trusted like a fresh count, and a file with a
+// field more (a newer hearth's) was set aside.
+test("a kept ratio is its server's: the same ref on another server, or one counted over three days ago, counts anew", () => {
+  const dir = join(temp.dir, "keyed");
+  const http = new HttpClient();
+  try {
+    new ServedWindows(http, undefined, tokenRatioFileIn(dir)).learnTokens(llama as never, 100, 250);
+    assert.equal(new ServedWindows(http, undefined, tokenRatioFileIn(dir)).tokenRatio(llama as never), 2.5);
+    const elsewhere = { ...(llama as object), baseUrl: "http://127.0.0.1:11/v1", replicas: ["http://127.0.0.1:11/v1"] };
+    const moved = new ServedWindows(http, undefined, tokenRatioFileIn(dir));
+    assert.equal(moved.tokenCount(elsewhere as never), "estimated", "the config points llama/m at another server");
+    assert.equal(moved.tokenRatio(elsewhere as never), 1);
+    const later = (days: number) => new ServedWindows(http, undefined, tokenRatioFileIn(dir, { now: () => Date.now() + days * 24 * 60 * 60 * 1000 }));
+    assert.equal(later(2).tokenRatio(llama as never), 2.5, "two days on it is still used");
+    assert.equal(later(3.1).tokenCount(llama as never), "estimated", "past KEPT_RATIO_MAX_AGE_MS it is not");
+    assert.equal(KEPT_RATIO_MAX_AGE_MS, 3 * 24 * 60 * 60 * 1000);
+    // The next write drops it from the file.
+    const file = tokenRatioFileIn(dir, { now: () => Date.now() + 4 * 24 * 60 * 60 * 1000 });
+    file.save(keptRatioKey("other/m", "http://127.0.0.1:10/v1"), { ratio: 1.5, at: Date.now() + 4 * 24 * 60 * 60 * 1000 });
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(dir, "token-ratios.json"), "utf8")) as object), ["other/m http://127.0.0.1:10/v1"]);
+  } finally {
+    http.destroy();
+  }
+});
+
+test("before any call a kept ratio counts a prompt at most at the plain estimate; one counted in this process as it is", () => {
+  const dir = join(temp.dir, "judging");
+  const http = new HttpClient();
+  try {
+    new ServedWindows(http, undefined, tokenRatioFileIn(dir)).learnTokens(llama as never, 100, 400);
+    const next = new ServedWindows(http, undefined, tokenRatioFileIn(dir));
+    assert.equal(next.tokenRatio(llama as never), 4, "planning goes by it");
+    assert.equal(next.judgingRatio(llama as never), 1, "refusing or skipping does not");
+    next.learnTokens(llama as never, 100, 300);
+    assert.equal(next.judgingRatio(llama as never), 3);
+    const small = new ServedWindows(http, undefined, tokenRatioFileIn(join(temp.dir, "judging-small")));
+    small.learnTokens(other as never, 100, 50);
+    assert.equal(new ServedWindows(http, undefined, tokenRatioFileIn(join(temp.dir, "judging-small"))).judgingRatio(other as never), 0.5);
+  } finally {
+    http.destroy();
+  }
+});
+
+test("a file with fields a newer hearth added is read, not set aside", () => {
+  const dir = join(temp.dir, "newer");
+  const warnings: string[] = [];
+  const file = tokenRatioFileIn(dir, { onWarning: (line) => warnings.push(line) });
+  file.save("llama/m", { ratio: 2, at: Date.now() });
+  const where = keptRatioKey("llama/m", "http://127.0.0.1:9/v1");
+  writeFileSync(join(dir, "token-ratios.json"), JSON.stringify({ [where]: { ratio: 2, at: Date.now(), served: "m.gguf", tokenizer: "bpe" } }));
+  assert.equal(file.load()[where]?.ratio, 2);
+  assert.deepEqual(warnings, []);
+  assert.equal(existsSync(join(dir, "token-ratios.json")), true);
+});
+
+test("proxy mode: a request passed on whole is not skipped as too large for a server by a ratio only kept from an earlier process", () => {
+  const dir = join(temp.dir, "whole");
+  const http = new HttpClient();
+  try {
+    new ServedWindows(http, undefined, tokenRatioFileIn(dir)).learnTokens(llama as never, 100, 400);
+    // About 1,000 tokens at four characters a token: 4,000 at the kept ratio, past the 2,048 window.
+    const context = { messages: [{ role: "user" as const, content: "word ".repeat(800) }] };
+    const source = { toolsOff: () => false, maxTokens: undefined };
+    const next = new ServedWindows(http, undefined, tokenRatioFileIn(dir));
+    assert.equal(wholeTooLarge(llama as never, context, { ...source, windows: next }), undefined, "sent: its reply counts anew");
+    next.learnTokens(llama as never, 100, 400);
+    assert.match(wholeTooLarge(llama as never, context, { ...source, windows: next }) ?? "", /llama\/m/, "a ratio counted in this process still skips it");
+  } finally {
+    http.destroy();
+  }
 });

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { FunctionTool, ResponseInputItem } from "openai/resources/responses/responses";
 import type { ModelCompat, ModelSpec } from "../../model-spec.js";
 import { openAiEffort } from "../../reasoning-efforts.js";
@@ -59,24 +59,19 @@ function responsesFields(model: ModelSpec, context: Context, options: CallOption
     else if (choice) body.tool_choice = choice.type === "required" ? "required" : { type: "function", name: choice.name };
     if (options?.parallelToolCalls === false) body.parallel_tool_calls = false;
   }
-  if (options?.sessionId && !model.local) body.prompt_cache_key = cacheKeyOf(options.sessionId);
+  if (options?.sessionId && options.promptCacheSecret && !model.local) body.prompt_cache_key = cacheKeyOf(options.sessionId, options.promptCacheSecret());
   return { ...body, ...model.params };
 }
-
-/**
- * The key this process signs prompt cache keys with: made once, never stored or sent. A per-process key
- * (not the provider's API key, which the provider holds) keeps a guessable session key — an e-mail
- * address, a phone number — from being tried against the digest.
- */
-const CACHE_KEY_SECRET = randomBytes(32);
 
 /**
  * A conversation's prompt_cache_key: a keyed digest of its session key (a proxied client's `user` or
  * x-hearth-session, an agent's session), the same for each of its turns and another for each
  * conversation, so OpenAI routes its turns to one cache, and is told none of the words it was made of.
+ * The secret is the state dir's (never sent; not the provider's API key, which the provider holds): it
+ * keeps a guessable session key — an e-mail address, a phone number — from being tried against the digest.
  */
-function cacheKeyOf(sessionId: string): string {
-  return `hearth-${createHmac("sha256", CACHE_KEY_SECRET).update(sessionId, "utf8").digest("base64url").slice(0, 32)}`;
+function cacheKeyOf(sessionId: string, secret: Uint8Array): string {
+  return `hearth-${createHmac("sha256", secret).update(sessionId, "utf8").digest("base64url").slice(0, 32)}`;
 }
 
 function inputItems(message: Message, provider: string): InputItem[] {
