@@ -1,11 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as z from "zod";
 import { FAILURE_KINDS } from "../ai/types.js";
-import { fileSystemFault } from "../shared/fs-fault.js";
-import { readStateFile, removeLeftTemporaries, replaceFileWhole, setAside } from "../shared/state-file.js";
 import { fingerprintKeyBeside } from "./fingerprint-key.js";
-import { acquireLock, withoutLockWords } from "./state-file-lock.js";
+import { mergedStateFile } from "./merged-state-file.js";
 import { DEFAULT_COOLDOWN, withinReach, type CooldownEntry, type CooldownPersistence, type CooldownSettings } from "./cooldowns.js";
 
 export interface CooldownFileOptions {
@@ -64,72 +61,33 @@ export function cooldownFile(file: string, options: CooldownFileOptions = {}): C
     const at = now();
     return Object.fromEntries(Object.entries(entries).map(([ref, entry]) => [ref, withinReach(entry, at, settings)]));
   };
-  // A file that cannot be read or written (a directory where it should be, a full disk) is said once, with the fix, not at every
-  // cooldown: saying it again once it has been fixed and broken anew.
-  const said = new Set<string>();
-  /** A write that went without the lock is said once a process (a lock left by a killed one would say it at every save for 5 s). */
-  let toldWithoutLock = false;
-  // Temporary files that processes killed between their write and its rename left (`<file>.<pid>.tmp`) are removed.
-  removeLeftTemporaries(file);
-  const warnOnce = (error: unknown, then: string): void => {
-    const fault = fileSystemFault(error, { path: file, doing: then === SAVE_FAILED ? "save the cooldowns to" : "read the cooldowns from" });
-    const line = `${[fault.message, ...fault.details].join(" — ")}; ${then}`;
-    if (said.has(line)) return;
-    said.add(line);
-    warn(line);
-  };
-  const load = (): Record<string, CooldownEntry> => {
-    let text: string | undefined;
-    try {
-      text = readStateFile({ path: file, doing: "read the cooldowns from" });
-    } catch (error) {
-      // Cooldowns only save time: a file that cannot be read must not stop a turn.
-      warnOnce(error, "going on without remembered cooldowns");
-      return {};
-    }
-    if (text === undefined) return {};
-    const problem = validate(text, now());
-    if (problem.ok) return reachable(problem.entries);
-    try {
-      const aside = setAside(file, new Date(now()));
-      warn(`${file} is not a valid cooldowns file (${problem.reason}); moved it to ${aside} and started with no cooldowns`);
-    } catch (error) {
-      warn(`${file} is not a valid cooldowns file (${problem.reason}), and ${error instanceof Error ? error.message : String(error)}; going on without remembered cooldowns`);
-    }
-    return {};
-  };
+  const state = mergedStateFile<Record<string, CooldownEntry>>({
+    file,
+    words: { holds: "the cooldowns", kind: "cooldowns", afterReadFailed: "going on without remembered cooldowns", afterSaveFailed: SAVE_FAILED, startedWith: "no cooldowns" },
+    parse: (text) => {
+      const problem = validate(text, now());
+      return problem.ok ? { ok: true, value: reachable(problem.entries) } : problem;
+    },
+    empty: () => ({}),
+    warn,
+    now,
+  });
   return {
-    load,
+    load: state.load,
     fingerprintKey: () => fingerprintKeyBeside(file),
     shares: options.shares ?? "costly",
     save(entries: Record<string, CooldownEntry>, removed: readonly string[] = []): void {
       // Cooldowns only save time: a state dir that cannot take them must not fail a turn (it is said once).
-      try {
-        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      } catch (error) {
-        warnOnce(error, SAVE_FAILED);
-        return;
-      }
-      const lock = acquireLock(file);
-      if (lock.without && !toldWithoutLock) {
-        toldWithoutLock = true;
-        warn(withoutLockWords(file, lock));
-      }
-      try {
+      state.save((onDisk) => {
         const merged: Record<string, CooldownEntry> = {};
         const oldest = now() - forgetAfterMs;
-        for (const [ref, entry] of Object.entries(load())) if (entry.until > oldest && !removed.includes(ref)) merged[ref] = entry;
+        for (const [ref, entry] of Object.entries(onDisk)) if (entry.until > oldest && !removed.includes(ref)) merged[ref] = entry;
         for (const [ref, entry] of Object.entries(reachable(entries))) {
           const theirs = merged[ref];
           if (!theirs || theirs.until <= entry.until) merged[ref] = entry;
         }
-        replaceFileWhole(file, JSON.stringify(merged), 0o600);
-        said.clear();
-      } catch (error) {
-        warnOnce(error, SAVE_FAILED);
-      } finally {
-        lock.release();
-      }
+        return merged;
+      });
     },
   };
 }

@@ -1,9 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as z from "zod";
-import { fileSystemFault } from "../shared/fs-fault.js";
-import { readStateFile, removeLeftTemporaries, replaceFileWhole, setAside } from "../shared/state-file.js";
-import { acquireLock, withoutLockWords } from "./state-file-lock.js";
+import { mergedStateFile } from "./merged-state-file.js";
 
 /** A model's server's tokens per estimated token (four characters a token) as last counted, and when (ms since the epoch). */
 export interface KeptRatio {
@@ -53,67 +50,34 @@ const FILE_SCHEMA = z.record(
  * ratios only make counts closer, and a state dir that cannot take them is said once.
  */
 export function tokenRatioFile(file: string, options: { onWarning?: ((message: string) => void) | undefined; now?: () => number } = {}): TokenRatioPersistence {
-  const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
-  const said = new Set<string>();
-  /** A write that went without the lock is said once a process (a lock left by a killed one would say it at every save for 5 s). */
-  let toldWithoutLock = false;
-  // Temporary files that processes killed between their write and its rename left (`<file>.<pid>.tmp`) are removed.
-  removeLeftTemporaries(file);
-  const warnOnce = (error: unknown, doing: string): void => {
-    const fault = fileSystemFault(error, { path: file, doing });
-    const line = `${[fault.message, ...fault.details].join(" — ")}; the counted token ratios are kept in this process only`;
-    if (said.has(line)) return;
-    said.add(line);
-    warn(line);
-  };
-  const load = (): Record<string, KeptRatio> => {
-    let text: string | undefined;
-    try {
-      text = readStateFile({ path: file, doing: "read the token ratios from" });
-    } catch (error) {
-      warnOnce(error, "read the token ratios from");
-      return {};
-    }
-    if (text === undefined) return {};
-    const parsed = FILE_SCHEMA.safeParse(safeJson(text));
-    if (parsed.success) {
+  const state = mergedStateFile<Record<string, KeptRatio>>({
+    file,
+    words: {
+      holds: "the token ratios",
+      kind: "token ratios",
+      afterReadFailed: "the counted token ratios are kept in this process only",
+      afterSaveFailed: "the counted token ratios are kept in this process only",
+      startedWith: "none",
+    },
+    parse: (text) => {
+      const parsed = FILE_SCHEMA.safeParse(safeJson(text));
+      if (!parsed.success) return { ok: false, reason: parsed.error.issues[0]?.message ?? "not JSON" };
       const since = now() - KEPT_RATIO_MAX_AGE_MS;
-      return Object.fromEntries(Object.entries(parsed.data).filter(([, kept]) => kept.at >= since).map(([where, kept]) => [where, { ratio: kept.ratio, at: kept.at }]));
-    }
-    try {
-      const aside = setAside(file, new Date(now()));
-      warn(`${file} is not a valid token ratios file (${parsed.error.issues[0]?.message ?? "not JSON"}); moved it to ${aside} and started with none`);
-    } catch (error) {
-      warn(`${file} is not a valid token ratios file, and ${error instanceof Error ? error.message : String(error)}; going on without remembered ratios`);
-    }
-    return {};
-  };
+      return { ok: true, value: Object.fromEntries(Object.entries(parsed.data).filter(([, kept]) => kept.at >= since).map(([where, kept]) => [where, { ratio: kept.ratio, at: kept.at }])) };
+    },
+    empty: () => ({}),
+    warn: options.onWarning ?? (() => undefined),
+    now,
+  });
   return {
-    load,
+    load: state.load,
     save(where, kept) {
-      try {
-        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      } catch (error) {
-        warnOnce(error, "save the token ratios to");
-        return;
-      }
-      const lock = acquireLock(file);
-      if (lock.without && !toldWithoutLock) {
-        toldWithoutLock = true;
-        warn(withoutLockWords(file, lock));
-      }
-      try {
-        const merged = load();
+      state.save((merged) => {
         const theirs = merged[where];
         if (!theirs || theirs.at <= kept.at) merged[where] = { ratio: kept.ratio, at: kept.at };
-        replaceFileWhole(file, JSON.stringify(merged), 0o600);
-        said.clear();
-      } catch (error) {
-        warnOnce(error, "save the token ratios to");
-      } finally {
-        lock.release();
-      }
+        return merged;
+      });
     },
   };
 }
