@@ -43,7 +43,8 @@ export interface MergedStateFile<T> {
  * file that is not what hearth writes is set aside as `<file>.bad-<time>` with a warning. A file that
  * cannot be read or written (a directory where it should be, a full disk) is said once, with the fix,
  * until a write succeeds again; a write that went without the lock (one left by a killed process, not
- * yet stale) is said once a process. Temporaries a killed process left (`<file>.<pid>.tmp`) are removed
+ * yet stale) is said once, until a write takes the lock again (so a gateway that runs for weeks says each
+ * such episode, not only its first). Temporaries a killed process left (`<file>.<pid>.tmp`) are removed
  * when it is opened. What these files hold only saves time, so nothing here fails a turn.
  */
 export function mergedStateFile<T>(options: MergedStateFileOptions<T>): MergedStateFile<T> {
@@ -89,6 +90,8 @@ export function mergedStateFile<T>(options: MergedStateFileOptions<T>): MergedSt
       toldWithoutLock = true;
       warn(withoutLockWords(file, lock));
     }
+    // A write that took its lock ends the episode: the next one that goes without is said again.
+    if (!lock.without) toldWithoutLock = false;
     try {
       replaceFileWhole(file, JSON.stringify(merge(load())), 0o600);
       said.clear();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { cooldownFile } from "../../src/models/cooldown-file.js";
@@ -105,6 +105,27 @@ test("a lock left by a process killed a moment ago (not yet stale): each write w
   assert.equal(warnings.length, 1, "said once, not at every write");
   assert.match(warnings[0] ?? "", /cooldowns\.json was written without its lock — .*cooldowns\.json\.lock is held: by another hearth process writing it, or left by one killed while it wrote \(it is taken over once 5 s old\); a save another hearth process makes at the same moment may be lost/);
   assert.equal(existsSync(`${path}.lock`), true, "another's lock is not removed before it is stale");
+});
+
+test("the lock warning is said once an episode: after a write that took the lock, a write without it is said again", () => {
+  const dir = join(temp.dir, "lock-episodes");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "cooldowns.json");
+  const warnings: string[] = [];
+  const file = cooldownFile(path, { onWarning: (message) => warnings.push(message) });
+  const entry = { failures: 1, until: Date.now() + 60_000, kind: "timeout" as const };
+  mkdirSync(`${path}.lock`);
+  file.save({ "lmstudio/m": entry });
+  file.save({ "lmstudio/m": entry });
+  assert.equal(warnings.length, 1, "the first episode: said once");
+  rmSync(`${path}.lock`, { recursive: true });
+  file.save({ "ollama/m": entry });
+  assert.equal(warnings.length, 1, "a write that takes the lock says nothing");
+  mkdirSync(`${path}.lock`);
+  file.save({ "other/m": entry });
+  file.save({ "other/m": entry });
+  assert.equal(warnings.length, 2, "the second episode is said again, once");
+  assert.match(warnings[1] ?? "", /cooldowns\.json was written without its lock/);
 });
 
 test("temporary files that killed processes left (cooldowns.json.<pid>.tmp) are removed at start; a live process's is left", () => {
