@@ -1,4 +1,4 @@
-import { appendFile, mkdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { compactionDue, rewriteJournal, type JournalWriteFs } from "./journal-compaction.js";
 
@@ -11,7 +11,11 @@ import { compactionDue, rewriteJournal, type JournalWriteFs } from "./journal-co
 export class JournalWriter {
   /** By id in the order each first came: the text of its lines in the file (as written) and their bytes. */
   private readonly onDisk = new Map<string, { texts: string[]; bytes: number }>();
-  /** The bytes written to the file since it was last made (or rewritten). */
+  /**
+   * The file's bytes: what it held when this writer first wrote to it (an earlier process of the same pid — a
+   * container's gateway is always pid 1 — may have left it large), plus what it wrote since; what a rewrite
+   * left after one.
+   */
   private fileBytes = 0;
   private ready: Promise<void> | undefined;
   /** Writes go out one after the other, in order. */
@@ -70,7 +74,8 @@ export class JournalWriter {
   /** Appends to the journal; called only within `serially`. An `inbox/` removed while hearth runs is made again. */
   private async append(text: string): Promise<void> {
     const dir = dirname(this.options.file);
-    this.ready ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+    // The file's size at open is counted once, before the first line: a journal left large is rewritten without waiting for this process to write as much again.
+    this.ready ??= mkdir(dir, { recursive: true, mode: 0o700 }).then(() => this.countLeft());
     // A failed mkdir is tried again next time (the state dir may be fixed meanwhile).
     await this.ready.catch((error: unknown) => {
       this.ready = undefined;
@@ -85,6 +90,12 @@ export class JournalWriter {
       await appendFile(this.options.file, text, { mode: 0o600 });
     }
     this.fileBytes += Buffer.byteLength(text);
+  }
+
+  /** Counts what the file already holds (nothing where there is none, or it cannot be looked at: the appends say so). */
+  private async countLeft(): Promise<void> {
+    const left = await stat(this.options.file).catch(() => undefined);
+    if (left?.isFile()) this.fileBytes += left.size;
   }
 
   private serially(work: () => Promise<void>): Promise<void> {

@@ -49,6 +49,30 @@ describe("the message journal's rewrite while messages wait", () => {
     await inbox.take(last);
   });
 
+  test("a journal an earlier process of the same pid left large is counted from its size at open: this process's first take rewrites it", async () => {
+    const stateDir = join(temp.dir, "left-large");
+    const file = join(stateDir, "inbox", `${GONE}.jsonl`);
+    // The earlier process (a container's gateway is always the same pid): 40 messages of ~1 KB taken in, one left waiting, never rewritten.
+    const earlier = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 1024 * 1024 });
+    for (let index = 0; index < 40; index++) {
+      const id = await earlier.add({ session: "s", text: `earlier ${index} ${"y".repeat(1_000)}`, channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+      if (index === 0) continue;
+      await earlier.take(earlier.begun({ session: "s", entry: "0000abcd", journaled: id }));
+    }
+    const left = statSync(file).size;
+    assert.ok(left > 40_000, `the earlier process left ${left} bytes`);
+    // This process writes far less than the bound (8 KB) before its first take.
+    const inbox = new MessageInbox({ stateDir, pid: GONE, compactAtBytes: 8192 });
+    const kept = await inbox.add({ session: "t", text: "kept here", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    inbox.keep(kept);
+    const id = await inbox.add({ session: "t", text: "taken here", channel: "webchat", agent: "main", at: "2026-01-01T00:00:02.000Z" });
+    await inbox.take(inbox.begun({ session: "t", entry: "0000abcd", journaled: id }));
+    const after = readFileSync(file, "utf8");
+    assert.ok(Buffer.byteLength(after) < 8192, `the journal still holds ${Buffer.byteLength(after)} bytes`);
+    assert.match(after, /kept here/);
+    assert.doesNotMatch(after, /earlier \d+/, "rewritten with only what this process keeps waiting");
+  });
+
   test("a rewrite copies the lines as they were journalled: no masking or serialising again, byte for byte what was written", async () => {
     const stateDir = join(temp.dir, "copied");
     // Masks a word only once it has been learnt, as a secret added later is: a line made again would differ from the one written.
