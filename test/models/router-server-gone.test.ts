@@ -14,7 +14,7 @@ import { ask, route, routeWhileClockMoves, testRouting } from "../helpers/routin
  * SIGKILL or SIGTERM alike), but the connection it took is reset at once (SIGKILL), or held open and
  * silent for ~30 s (SIGTERM): the call looks at the port when the stream breaks or falls silent (the
  * first "nothing more for 5 s" notice), and a refused connect ends it at once, as `unreachable` — not at
- * the idle limit, which is an hour here: a route that waited for it would not end within the test's timeout.
+ * the idle limit, which is an hour here (a real one: the HTTP client's): a route that waited for it would not end within the test's timeout.
  */
 const servers = serversClosedAfterEachTest();
 
@@ -91,6 +91,77 @@ test("a local server that goes silent mid-answer while its port stays open (aliv
     const failed = result.events.find((event) => event.type === "attempt-failed");
     assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /went silent for 2 s in the middle of its answer/);
     assert.ok(result.events.indexOf(waiting[0] as never) < result.events.indexOf(failed as never));
+  } finally {
+    routing.close();
+  }
+});
+
+/**
+ * s23: about one SIGTERM in three, a real llama-server's shutdown hangs with its port open: it accepts connections,
+ * its /health says "ok", but its model listing never answers (it waits for the main loop's lock), and the answer's
+ * connection stays silent. The fake: the answer stops mid-way and holds its connection; the listing hangs.
+ */
+const hungListing = (reply: Reply) => (request: { method: string; path: string }): Reply =>
+  request.method === "POST" ? reply : request.path === "/health" ? { kind: "json", body: { status: "ok" } } : { kind: "hang-before-headers" };
+
+for (const [after, how] of [
+  ["hang", /nothing more came for 5 s in the middle of its answer/],
+  ["reset", /the connection (broke in the middle of the answer|closed before the answer was complete)/],
+] as const) {
+  test(`a local server whose shutdown hung with its port open (the answer's connection ${after === "hang" ? "silent" : "dropped"}, its listing never answers): the call fails as unreachable at once, naming the listing it did not answer, and the fallback answers`, { timeout: 30_000 }, async () => {
+    const local = await startFakeServer(hungListing({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 4), after }));
+    const spare = await startFakeServer(() => spareAnswer);
+    servers.push(local, spare);
+    const routing = testRouting();
+    try {
+      const result = await routeWhileClockMoves({ routing, request: { chain: chain(local, spare), context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+      assert.deepEqual(result.outcomes, ["llama/m unreachable", "llamacc/m skipped-cooldown", "spare/m ok"]);
+      assert.equal(result.text.endsWith("from the spare"), true, result.text);
+      const failed = result.events.find((event) => event.type === "attempt-failed");
+      const message = failed?.type === "attempt-failed" ? failed.failure.message : "";
+      assert.match(message, how);
+      assert.ok(message.startsWith("llama/m: its server went away: "), message);
+      assert.ok(message.includes(`${new URL(local.url).host} still takes connections but did not answer GET /v1/models within 2 s`), message);
+      assert.ok(local.requests.some((request) => request.method === "GET" && request.path === "/v1/models"), "the listing was asked");
+      assert.equal(routing.cooldowns.reason("llama/m"), "unreachable");
+      assert.equal(posts(local), 1, "the hung server was sent one request");
+    } finally {
+      routing.close();
+    }
+  });
+}
+
+test("a local server silent mid-answer whose listing answers at once, a 404 (alive): waited for to its idle limit, as before", { timeout: 30_000 }, async () => {
+  const { local, spare } = await start({ kind: "sse", frames: completionsStream({ text: words, usage: null }).slice(0, 4), after: "hang" });
+  const routing = testRouting();
+  try {
+    const models = resolveText(`{ agents: { defaults: { model: { primary: "llama/m", fallbacks: ["spare/m"] } } },
+      models: { mode: "replace", providers: {
+        llama: { baseUrl: "${local.baseUrl}", api: "openai-completions", timeoutSeconds: 3, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+        spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+    const result = await routeWhileClockMoves({ routing, request: { chain: models, context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+    assert.deepEqual(result.outcomes, ["llama/m timeout", "spare/m ok"]);
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /went silent for 3 s in the middle of its answer/);
+  } finally {
+    routing.close();
+  }
+});
+
+test("a local server that answers nothing before its first token (its listing hangs too, as a stopped one's): not looked at over HTTP — waited for to its first-token limit, as before", { timeout: 30_000 }, async () => {
+  const local = await startFakeServer(hungListing({ kind: "hang-before-headers" }));
+  const spare = await startFakeServer(() => spareAnswer);
+  servers.push(local, spare);
+  const routing = testRouting();
+  try {
+    const models = resolveText(`{ agents: { defaults: { model: { primary: "llama/m", fallbacks: ["spare/m"] } } },
+      models: { mode: "replace", providers: {
+        llama: { baseUrl: "${local.baseUrl}", api: "openai-completions", timeoutSeconds: 3, models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] },
+        spare: { baseUrl: "${spare.baseUrl}", api: "openai-completions", models: [{ id: "m", contextWindow: 32000, maxTokens: 1000 }] } } } }`).chain.map((entry) => entry.model);
+    const result = await routeWhileClockMoves({ routing, request: { chain: models, context: ask, canRestart: true }, clockStartsWhen: () => posts(local) > 0 });
+    assert.deepEqual(result.outcomes, ["llama/m timeout", "spare/m ok"]);
+    const failed = result.events.find((event) => event.type === "attempt-failed");
+    assert.match(failed?.type === "attempt-failed" ? failed.failure.message : "", /^llama\/m: no answer within 3 s of sending the request/);
   } finally {
     routing.close();
   }
