@@ -188,7 +188,9 @@ export class Router {
         // in proxy mode from every one: its size check estimates each request anyway, and a client's next request is most like its last
         // (a ratio learnt from another kind of text, JSON against prose, would judge it wrongly for as long as the gateway runs).
         const windows = this.dependencies.windows;
-        if (!usage.estimated && windows && (request.wholeHistory || !windows.hasTokenRatio(model))) windows.learnTokens(model, estimateContextTokens(this.sentContext(model, sent)), usage.input + usage.cacheRead + usage.cacheWrite);
+        // Counted by the replica that answered: the model at it.
+        const counter = { ...model, baseUrl: result.answeredAt ?? model.baseUrl };
+        if (!usage.estimated && windows && (request.wholeHistory || !windows.hasTokenRatio(counter))) windows.learnTokens(counter, estimateContextTokens(this.sentContext(model, sent)), usage.input + usage.cacheRead + usage.cacheWrite);
         out.push({ type: "route-end", message: result.message, model: model.ref, attempts, spent });
         out.end();
         return;
@@ -416,9 +418,9 @@ export class Router {
   /**
    * The model's call on each replica in turn until one answers; `spent`: what its failed calls used (see
    * usedBeforeFailing); `pending`: the last call failed and the chain moves on — its attempt-failed is the
-   * caller's to send, once it knows which candidate is called next.
+   * caller's to send, once it knows which candidate is called next; `answeredAt`: the replica that answered.
    */
-  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage; pending?: PendingFailure }> {
+  private async tryReplicas(model: ModelSpec, context: Context, request: RouteRequest, attempts: Attempt[], out: EventStream<RouterEvent>, next: ModelRef | undefined): Promise<AttemptResult & { spent: Usage; pending?: PendingFailure; answeredAt?: string }> {
     const { replicas } = this.dependencies;
     const order = replicas.order(model.replicas, request.sessionKey, model.provider);
     let result: AttemptResult | undefined;
@@ -467,7 +469,7 @@ export class Router {
         const { usage } = result.message;
         if (gate && gate !== "server-hung" && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
-        return { ...result, spent };
+        return { ...result, spent, answeredAt: baseUrl };
       }
       result.baseUrl = baseUrl;
       const used = usedBeforeFailing(result.partial);

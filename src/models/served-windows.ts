@@ -62,7 +62,7 @@ export class ServedWindows {
   private readonly asking = new Map<string, { pending: Promise<void>; answeredAt: number | undefined }>();
   /** Replicas whose server refused the connection (or had no address) when last asked or called: down, not slow. */
   private readonly down = new Set<string>();
-  /** Per model: the server's count of a prompt over hearth's estimate of it (its tokenizer against four characters a token). */
+  /** Per model and replica (keptRatioKey): the server's count of a prompt over hearth's estimate of it (its tokenizer against four characters a token). */
   private readonly ratios = new Map<string, number>();
   /**
    * Models whose server refuses a prompt longer than its window, saying so (llama.cpp's
@@ -127,24 +127,26 @@ export class ServedWindows {
 
   /**
    * The server counted `counted` tokens for a prompt hearth estimated at `estimated` (a reply's usage,
-   * or the size an overflow message named): later estimates for this model are scaled by it. Kept for
-   * later processes as the count of the server at `model.baseUrl` (the replica that counted).
+   * or the size an overflow message named): later estimates for this model are scaled by it. The count
+   * of the server at `model.baseUrl` — the replica that counted: the caller passes the model at it — and
+   * kept for later processes under it.
    */
   learnTokens(model: ModelSpec, estimated: number, counted: number): void {
     if (estimated < 32 || counted <= 0) return; // too short to say anything of the tokenizer
     const ratio = Math.min(4, Math.max(0.5, counted / estimated));
-    this.ratios.set(model.ref, ratio);
-    this.keep(keptRatioKey(model.ref, model.baseUrl), ratio);
+    const where = keptRatioKey(model.ref, model.baseUrl);
+    this.ratios.set(where, ratio);
+    this.keep(where, ratio);
   }
 
   /**
-   * Server tokens per estimated token for the model: as counted in this process, else as an earlier
-   * process last counted it on one of the model's servers (a restart, a server down since), else 1
-   * (`tokenCount` says which). A plan by it (the budget, compaction) may be off by a kept one; a refusal
+   * Server tokens per estimated token for the model at `model.baseUrl` (the replica about to be called, or
+   * the model's first): that replica's count — made in this process, else kept from an earlier one (a
+   * restart, a server down since) —, else another replica's the same way, else 1 (`tokenCount` says which). A plan by it (the budget, compaction) may be off by a kept one; a refusal
    * before any call goes by `judgingRatio`.
    */
   tokenRatio(model: ModelSpec): number {
-    return this.ratios.get(model.ref) ?? this.keptRatio(model)?.ratio ?? 1;
+    return this.replicaRatio(model)?.ratio ?? 1;
   }
 
   /**
@@ -153,22 +155,28 @@ export class ServedWindows {
    * a wrong one would stop the very call whose reply would count it anew.
    */
   judgingRatio(model: ModelSpec): number {
-    const counted = this.ratios.get(model.ref);
-    return counted ?? Math.min(1, this.keptRatio(model)?.ratio ?? 1);
+    const found = this.replicaRatio(model);
+    return found?.counted ? found.ratio : Math.min(1, found?.ratio ?? 1);
   }
 
   /** Where the model's token ratio comes from: counted by its server in this process, kept from an earlier one's count, or none ever seen (the plain estimate). */
   tokenCount(model: ModelSpec): "counted" | "kept" | "estimated" {
-    if (this.ratios.has(model.ref)) return "counted";
-    return this.keptRatio(model) ? "kept" : "estimated";
+    const found = this.replicaRatio(model);
+    return found === undefined ? "estimated" : found.counted ? "counted" : "kept";
   }
 
-  /** The ratio an earlier process kept for the model's server (its replica `model.baseUrl` first, then its other replicas). */
-  private keptRatio(model: ModelSpec): KeptRatio | undefined {
-    const kept = this.keptRatios();
+  /**
+   * The ratio of the model's replica `model.baseUrl` — counted in this process (`counted`), else kept by an
+   * earlier one —, else of its other replicas in their order, the same way; undefined when none has one.
+   */
+  private replicaRatio(model: ModelSpec): { ratio: number; counted: boolean } | undefined {
     for (const baseUrl of [model.baseUrl, ...model.replicas]) {
-      const found = kept[keptRatioKey(model.ref, baseUrl)];
-      if (found) return found;
+      const where = keptRatioKey(model.ref, baseUrl);
+      const counted = this.ratios.get(where);
+      if (counted !== undefined) return { ratio: counted, counted: true };
+      // The file is read at the first need only: a replica counted in this process asks nothing of it.
+      const found = this.keptRatios()[where];
+      if (found) return { ratio: found.ratio, counted: false };
     }
     return undefined;
   }
@@ -281,9 +289,9 @@ export class ServedWindows {
     return this.refusing.has(model.ref);
   }
 
-  /** Whether a server's count of tokens was seen for the model (`tokenRatio` is then its own). */
+  /** Whether the server at `model.baseUrl` (that replica, not another) counted tokens for the model in this process. */
   hasTokenRatio(model: ModelSpec): boolean {
-    return this.ratios.has(model.ref);
+    return this.ratios.has(keptRatioKey(model.ref, model.baseUrl));
   }
 
   /**
@@ -387,7 +395,7 @@ export class ServedWindows {
       // llama.cpp (/props) and vLLM (its listing's max_model_len) refuse a prompt past the window they report.
       if (facts.window !== undefined && (ask.url.endsWith("/props") || ask.url.endsWith("/models"))) this.refusing.add(model.ref);
       // llama.cpp counts tokens on request: how its tokenizer counts against the estimate, before any prompt is sent.
-      if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(model.ref)) await this.askTokenizer({ ...model, baseUrl }, origin, options);
+      if (ask.url.endsWith("/props") && facts.window !== undefined && !this.ratios.has(keptRatioKey(model.ref, baseUrl))) await this.askTokenizer({ ...model, baseUrl }, origin, options);
       // llama.cpp's /props says the window and tools, its listing the trained maximum; vLLM's listing all there is.
       if (seen.reported !== undefined && ((seen.tools !== undefined && seen.maximum !== undefined) || ask.url.endsWith("/models"))) break;
     }

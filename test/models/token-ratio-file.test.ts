@@ -9,7 +9,13 @@ import { HttpClient } from "../../src/ai/http/http-client.js";
 import { ServedWindows } from "../../src/models/served-windows.js";
 import { wholeTooLarge } from "../../src/models/whole-request-fit.js";
 import { KEPT_RATIO_MAX_AGE_MS, keptRatioKey, tokenRatioFileIn } from "../../src/models/token-ratio-file.js";
+import { createRouting } from "../../src/cli/wire-router.js";
+import { serverError500 } from "../fakes/error-bodies.js";
+import { startFakeServer } from "../fakes/fake-server.js";
+import { completionsStream } from "../fakes/openai-completions-stream.js";
 import { resolveText } from "../helpers/config.js";
+import { ManualClock } from "../helpers/manual-clock.js";
+import { chainFromServers, route } from "../helpers/routing.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 const temp = tempDir();
@@ -143,5 +149,45 @@ test("proxy mode: a request passed on whole is not skipped as too large for a se
     assert.match(wholeTooLarge(llama as never, context, { ...source, windows: next }) ?? "", /llama\/m/, "a ratio counted in this process still skips it");
   } finally {
     http.destroy();
+  }
+});
+
+// s23: a reply's count was kept under the model's first baseUrl, whichever replica answered it.
+test("two replicas: the count is kept under the replica that answered, and read for the replica about to be called", async () => {
+  const dir = join(temp.dir, "replicas");
+  const first = await startFakeServer(() => serverError500);
+  const second = await startFakeServer(() => ({ kind: "sse", frames: completionsStream({ text: "an answer", usage: { input: 250, output: 3 } }) }));
+  const http = new HttpClient();
+  try {
+    const [model] = chainFromServers({ local: [first.baseUrl, second.baseUrl] });
+    assert.ok(model);
+    // A prompt of about 100 estimated tokens (the server counts 250): long enough to say something of the tokenizer.
+    const context = { messages: [{ role: "user" as const, content: "The quick brown fox jumps over the lazy dog. ".repeat(9) }] };
+    const routing = createRouting({ http, clock: new ManualClock(), stateDir: dir });
+    const result = await route(routing.router, { chain: [model], context });
+    assert.deepEqual(result.outcomes, ["local/m server-error", "local/m ok"], "the first replica failed, the second answered");
+    assert.equal(second.requests.filter((request) => request.method === "POST").length, 1, "the second replica answered");
+    const kept = JSON.parse(readFileSync(join(dir, "token-ratios.json"), "utf8")) as Record<string, { ratio: number }>;
+    assert.deepEqual(Object.keys(kept), [keptRatioKey("local/m", second.baseUrl)], "kept under the replica that answered, not the model's first baseUrl");
+    const counted = kept[keptRatioKey("local/m", second.baseUrl)]?.ratio ?? 0;
+    assert.ok(counted > 2 && counted < 3, `the ratio ${counted}`);
+    // In this process too: the count is the second replica's.
+    assert.equal(routing.windows.hasTokenRatio({ ...model, baseUrl: second.baseUrl }), true);
+    assert.equal(routing.windows.hasTokenRatio({ ...model, baseUrl: first.baseUrl }), false);
+    // A later process: each replica is read its own count first; one that counted nothing reads its sibling's.
+    const later = new ServedWindows(http, undefined, tokenRatioFileIn(dir));
+    assert.equal(later.tokenRatio({ ...model, baseUrl: second.baseUrl }), counted);
+    assert.equal(later.tokenRatio({ ...model, baseUrl: first.baseUrl }), counted, "the first replica has none of its own: its sibling's");
+    tokenRatioFileIn(dir).save(keptRatioKey("local/m", first.baseUrl), { ratio: 1.5, at: Date.now() });
+    const afterBoth = new ServedWindows(http, undefined, tokenRatioFileIn(dir));
+    assert.equal(afterBoth.tokenRatio({ ...model, baseUrl: first.baseUrl }), 1.5, "the first replica's own");
+    assert.equal(afterBoth.tokenRatio({ ...model, baseUrl: second.baseUrl }), counted, "the second replica's own");
+    // Counted in this process by one replica: the other, about to be called, reads its own kept count, not its sibling's.
+    afterBoth.learnTokens({ ...model, baseUrl: second.baseUrl }, 100, 300);
+    assert.equal(afterBoth.tokenRatio({ ...model, baseUrl: second.baseUrl }), 3);
+    assert.equal(afterBoth.tokenRatio({ ...model, baseUrl: first.baseUrl }), 1.5);
+  } finally {
+    http.destroy();
+    await Promise.all([first.close(), second.close()]);
   }
 });
