@@ -26,7 +26,8 @@ export const KEPT_RATIO_MAX_AGE_MS = 3 * 24 * 60 * 60 * 1000;
  * (An older hearth's entries, keyed by the ref alone, are left as they are and not used.)
  */
 export function keptRatioKey(ref: string, baseUrl: string): string {
-  return `${ref} ${baseUrl.replace(/\/+$/, "")}`;
+  // Asked per request (a call reads its replica's ratio): the trailing slashes' regex runs only where there are some.
+  return `${ref} ${baseUrl.endsWith("/") ? baseUrl.replace(/\/+$/, "") : baseUrl}`;
 }
 
 /**
