@@ -10,8 +10,8 @@ export const PORT_LOOK_MS = 1_000;
 
 /**
  * How long a local server whose port is open has to answer a GET of its model listing: llama-server answers it from
- * its HTTP threads in under 10 ms while one slot generates and three requests queue (measured, one thread, this
- * machine); one whose shutdown hung (SIGTERM, about one time in three) never does.
+ * its HTTP threads in 20 ms at most while one slot generates and two requests queue (200 looks, one thread, a
+ * 2-core machine at load average 12); one whose shutdown hung (SIGTERM, about one time in three) never does.
  */
 export const LISTING_LOOK_MS = 2_000;
 
