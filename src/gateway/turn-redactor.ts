@@ -33,7 +33,12 @@ export class TurnRedactor {
       for (const stream of STREAMS) this.streams[stream].reset();
       return [event];
     }
-    return [...(this.flush() as E[]), this.secrets.redactValue(event)];
+    // Passed on as it came where nothing in it is masked (most events): no copy.
+    const shown = this.secrets.redactShared(event);
+    const held = this.flush() as E[];
+    if (held.length === 0) return [shown];
+    held.push(shown);
+    return held;
   }
 
   /** The text still held back, as deltas (at the end of the turn, or before another event: a failure). */
