@@ -13,11 +13,10 @@ type Stream = "text" | "reasoning" | "summary";
  * nothing is lost, only masked.
  */
 export class TurnRedactor {
-  private readonly streams: Record<Stream, SecretStream>;
+  /** Each made when its first delta comes (most answers stream text alone; a whole reply, none). */
+  private readonly streams: Partial<Record<Stream, SecretStream>> = {};
 
-  constructor(private readonly secrets: SecretRedactor) {
-    this.streams = { text: new SecretStream(secrets), reasoning: new SecretStream(secrets), summary: new SecretStream(secrets) };
-  }
+  constructor(private readonly secrets: SecretRedactor) {}
 
   /**
    * The events to show for `event` (none while a delta is held back whole). Any event stream whose
@@ -30,7 +29,7 @@ export class TurnRedactor {
     if (event.type === "text-delta" && typeof delta === "string") return this.delta("text", delta) as E[];
     if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta((event as { summary?: unknown }).summary === true ? "summary" : "reasoning", delta) as E[];
     if (event.type === "answer-restart") {
-      for (const stream of STREAMS) this.streams[stream].reset();
+      for (const stream of STREAMS) this.streams[stream]?.reset();
       return [event];
     }
     // Passed on as it came where nothing in it is masked (most events): no copy.
@@ -44,11 +43,11 @@ export class TurnRedactor {
   /** The text still held back, as deltas (at the end of the turn, or before another event: a failure). */
   flush(): AgentEvent[] {
     const out: AgentEvent[] = [];
-    const reasoning = this.streams.reasoning.end();
+    const reasoning = this.streams.reasoning?.end() ?? "";
     if (reasoning !== "") out.push({ type: "reasoning-delta", delta: reasoning });
-    const summary = this.streams.summary.end();
+    const summary = this.streams.summary?.end() ?? "";
     if (summary !== "") out.push(summaryDelta(summary));
-    const text = this.streams.text.end();
+    const text = this.streams.text?.end() ?? "";
     if (text !== "") out.push({ type: "text-delta", delta: text });
     return out;
   }
@@ -58,7 +57,7 @@ export class TurnRedactor {
   }
 
   private delta(stream: Stream, delta: string): AgentEvent[] {
-    const shown = this.streams[stream].push(delta);
+    const shown = (this.streams[stream] ??= new SecretStream(this.secrets)).push(delta);
     if (shown === "") return [];
     return [stream === "text" ? { type: "text-delta", delta: shown } : stream === "summary" ? summaryDelta(shown) : { type: "reasoning-delta", delta: shown }];
   }
