@@ -11,7 +11,9 @@
 // WARM_GATEWAY_REQUESTS: a gateway's cost per request keeps falling for thousands of requests while V8
 // optimises the code a request runs once — 2.4 ms of CPU a request over the first 1,000 on a loaded
 // 2-core machine, 1.0 from the 7,000th; 100 compares cold gateways); HEARTH_AB_NODE_ARGS (e.g. "--cpu-prof
-// --cpu-prof-dir=/tmp/prof") is passed to node for the last checkout's gateway only. Linux only (/proc).
+// --cpu-prof-dir=/tmp/prof") is passed to node for the last checkout's gateway only; HEARTH_AB_KEYED=1 gives the
+// provider an API key (a made-up one the fake upstream ignores), so that every answer is masked for a secret the
+// config knows, as a user's with a hosted key is (without one only key shapes are looked for). Linux only (/proc).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,12 @@ const checkouts = process.argv.length === 3 ? [process.argv[2] as string, root] 
 const perRound = Number(process.env.HEARTH_AB_REQUESTS ?? 400);
 const rounds = Number(process.env.HEARTH_AB_ROUNDS ?? 3);
 const warmup = Number(process.env.HEARTH_AB_WARMUP ?? 4_000);
+const keyed = process.env.HEARTH_AB_KEYED === "1";
+/**
+ * The made-up key of HEARTH_AB_KEYED (no service's), random-looking as a real one is: a run of digits in it
+ * ("0123456789") makes every long number in a line (pino's time) a possible piece of it, at several times the cost.
+ */
+const BENCH_KEY = "bench-QvXmLpRtKwZcNbYhJfDsAeGqTrUo";
 /** Clock ticks a second for /proc/<pid>/stat (getconf CLK_TCK: 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -65,7 +73,7 @@ function config(dir: string, upstream: string): string {
     file,
     `{
   agents: { defaults: { model: { primary: "local/m" }, models: { "local/m": { alias: "Local" } } } },
-  models: { mode: "replace", providers: { local: { baseUrl: "${upstream}/v1", api: "openai-completions", models: [{ id: "m", contextWindow: 1000000, maxTokens: 1024 }] } } },
+  models: { mode: "replace", providers: { local: { baseUrl: "${upstream}/v1", api: "openai-completions",${keyed ? ` apiKey: "${BENCH_KEY}",` : ""} models: [{ id: "m", contextWindow: 1000000, maxTokens: 1024 }] } } },
 }`,
   );
   return file;

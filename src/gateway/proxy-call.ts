@@ -63,12 +63,13 @@ export function proxyCall(request: ProxyRequest, dependencies: ProxyCallDependen
   // What the client is shown, with the config's secrets masked, as a turn's is (a server may echo a key).
   const secrets = dependencies.secrets;
   const redactor = secrets ? new TurnRedactor(secrets) : undefined;
+  const show = (shown: RouterEvent): void => out.push(shown);
   // Passed on as each comes (a listener: no promise and microtask turn per event).
   stream.listen({
     event: (event) => {
       observe(event);
       if (!redactor) out.push(event);
-      else for (const shown of redactor.event(event)) out.push(shown);
+      else redactor.each(event, show);
       // Counted once the answer is on its way to the client (the ledger writes its lines later still).
       if (event.type === "route-end") countProxyAnswer(dependencies.proxyLedger, request.model, event);
       else if (event.type === "route-error") countProxyFailure(dependencies.proxyLedger, request.model, event);

@@ -13,11 +13,10 @@ type Stream = "text" | "reasoning" | "summary";
  * nothing is lost, only masked.
  */
 export class TurnRedactor {
-  private readonly streams: Record<Stream, SecretStream>;
+  /** Each made when its first delta comes (most answers stream text alone; a whole reply, none). */
+  private readonly streams: Partial<Record<Stream, SecretStream>> = {};
 
-  constructor(private readonly secrets: SecretRedactor) {
-    this.streams = { text: new SecretStream(secrets), reasoning: new SecretStream(secrets), summary: new SecretStream(secrets) };
-  }
+  constructor(private readonly secrets: SecretRedactor) {}
 
   /**
    * The events to show for `event` (none while a delta is held back whole). Any event stream whose
@@ -26,24 +25,42 @@ export class TurnRedactor {
   event(event: AgentEvent): AgentEvent[];
   event<E extends { type: string }>(event: E): E[];
   event<E extends { type: string }>(event: E): E[] {
+    const out: E[] = [];
+    this.each(event, (shown) => out.push(shown));
+    return out;
+  }
+
+  /**
+   * `event`'s events to show, each handed to `show` as it is made: a delta with nothing held back or
+   * masked goes on as it came, and no list is made per event (a proxied stream's path, per delta).
+   */
+  each<E extends { type: string }>(event: E, show: (shown: E) => void): void {
     const delta = (event as { delta?: unknown }).delta;
-    if (event.type === "text-delta" && typeof delta === "string") return this.delta("text", delta) as E[];
-    if (event.type === "reasoning-delta" && typeof delta === "string") return this.delta((event as { summary?: unknown }).summary === true ? "summary" : "reasoning", delta) as E[];
-    if (event.type === "answer-restart") {
-      for (const stream of STREAMS) this.streams[stream].reset();
-      return [event];
+    if ((event.type === "text-delta" || event.type === "reasoning-delta") && typeof delta === "string") {
+      const stream: Stream = event.type === "text-delta" ? "text" : (event as { summary?: unknown }).summary === true ? "summary" : "reasoning";
+      const shown = (this.streams[stream] ??= new SecretStream(this.secrets)).push(delta);
+      if (shown === delta) show(event);
+      else if (shown !== "") show(deltaEvent(stream, shown) as unknown as E);
+      return;
     }
-    return [...(this.flush() as E[]), this.secrets.redactValue(event)];
+    if (event.type === "answer-restart") {
+      for (const stream of STREAMS) this.streams[stream]?.reset();
+      return show(event);
+    }
+    // Passed on as it came where nothing in it is masked (most events): no copy.
+    const shown = this.secrets.redactShared(event);
+    for (const held of this.flush()) show(held as unknown as E);
+    show(shown);
   }
 
   /** The text still held back, as deltas (at the end of the turn, or before another event: a failure). */
   flush(): AgentEvent[] {
     const out: AgentEvent[] = [];
-    const reasoning = this.streams.reasoning.end();
+    const reasoning = this.streams.reasoning?.end() ?? "";
     if (reasoning !== "") out.push({ type: "reasoning-delta", delta: reasoning });
-    const summary = this.streams.summary.end();
+    const summary = this.streams.summary?.end() ?? "";
     if (summary !== "") out.push(summaryDelta(summary));
-    const text = this.streams.text.end();
+    const text = this.streams.text?.end() ?? "";
     if (text !== "") out.push({ type: "text-delta", delta: text });
     return out;
   }
@@ -51,15 +68,14 @@ export class TurnRedactor {
   value<T>(value: T): T {
     return this.secrets.redactValue(value);
   }
-
-  private delta(stream: Stream, delta: string): AgentEvent[] {
-    const shown = this.streams[stream].push(delta);
-    if (shown === "") return [];
-    return [stream === "text" ? { type: "text-delta", delta: shown } : stream === "summary" ? summaryDelta(shown) : { type: "reasoning-delta", delta: shown }];
-  }
 }
 
 const STREAMS: readonly Stream[] = ["text", "reasoning", "summary"];
+
+/** A delta of `stream` as its events carry it. */
+function deltaEvent(stream: Stream, delta: string): AgentEvent {
+  return stream === "text" ? { type: "text-delta", delta } : stream === "summary" ? summaryDelta(delta) : { type: "reasoning-delta", delta };
+}
 
 /** A delta of a reasoning summary, marked as the model's stream marks it. */
 function summaryDelta(delta: string): AgentEvent {

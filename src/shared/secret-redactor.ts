@@ -121,6 +121,8 @@ export class SecretRedactor {
 
   /** `redact` but for the key shapes: the known secrets alone (a stream masks the shapes over its pieces: key-shape-stream.ts). */
   redactKnown(text: string, options: { shownBefore?: string } = {}): string {
+    // No secret known (a config of local servers without keys): nothing to find, and no text folded or scanned for it.
+    if (this.secrets.size === 0) return text;
     const shown = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
     const folded = foldCompatibility(text);
     const read = folded?.text ?? text;
@@ -153,6 +155,8 @@ export class SecretRedactor {
    */
   partialFrom(text: string, options: { streamEnded?: boolean; shownBefore?: string } = {}): number {
     const ended = options.streamEnded ?? false;
+    // No secret known: none can be starting; only a surrogate pair's first half waits for its second.
+    if (this.secrets.size === 0) return !ended && endsInHalfPair(text) ? text.length - 1 : text.length;
     const folded = foldCompatibility(text);
     // A run may have begun in what the stream has shown: its characters count towards HELD_RUN (what is shown stays shown).
     const shown = options.shownBefore?.slice(-SHOWN_CONTEXT) ?? "";
@@ -175,6 +179,29 @@ export class SecretRedactor {
     const spans = mergeSpans([...this.partial.spans(text), ...this.matcher.spans(text)]);
     for (const [start, end] of spans.reverse()) if (start < held && end > held) held = start;
     return held;
+  }
+
+  /**
+   * `value` itself when no string in it has anything to mask (what almost every event of a stream is),
+   * else redactValue's masked copy: nothing is copied to be shown unchanged. For values only read after
+   * (events passed on); a caller that changes what it gets back wants redactValue. Walked with a list too.
+   */
+  redactShared<T>(value: T): T {
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+      const node = pending.pop();
+      if (typeof node === "string") {
+        if (this.redact(node) !== node) return this.redactValue(value);
+      } else if (Array.isArray(node)) {
+        for (const item of node) pending.push(item);
+      } else if (node !== null && typeof node === "object") {
+        // Anything but a plain object (an Error, whose message is no own key) is shown as redactValue shows it.
+        const prototype: unknown = Object.getPrototypeOf(node);
+        if (prototype !== Object.prototype && prototype !== null) return this.redactValue(value);
+        for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+      }
+    }
+    return value;
   }
 
   /**

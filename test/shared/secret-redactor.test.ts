@@ -124,3 +124,26 @@ test("redactValue copies a value nested 20,000 deep (a model's tool arguments) a
   assert.equal(depth, 20_000);
   assert.deepEqual(copied, { leaf: "x ***" });
 });
+
+test("redactShared passes a value with nothing to mask on as it is, and masks a copy of one with a key anywhere in it (20,000 deep too, an Error as redactValue shows it)", () => {
+  const redactor = new SecretRedactor(["canary-0123456789"]);
+  const clean = { type: "route-end", message: { content: [{ type: "text", text: "hello there, nothing secret" }], usage: { input: 1 } }, attempts: [] };
+  assert.equal(redactor.redactShared(clean), clean);
+  const keyed = { type: "route-end", message: { content: [{ type: "text", text: "the key canary-0123456789" }] }, model: "m" };
+  const shown = redactor.redactShared(keyed);
+  assert.notEqual(shown, keyed);
+  assert.deepEqual(shown, { type: "route-end", message: { content: [{ type: "text", text: "the key ***" }] }, model: "m" });
+  assert.equal(keyed.message.content[0]?.text, "the key canary-0123456789");
+  let deep: unknown = { leaf: "x canary-0123456789" };
+  for (let depth = 0; depth < 20_000; depth++) deep = { q: deep };
+  let bottom = redactor.redactShared(deep);
+  while (typeof bottom === "object" && bottom !== null && "q" in bottom) bottom = (bottom as { q: unknown }).q;
+  assert.deepEqual(bottom, { leaf: "x ***" });
+  const error = { failure: new Error("refused canary-0123456789") };
+  assert.deepEqual(redactor.redactShared(error), redactor.redactValue(error));
+  // No secret known: key shapes are still masked.
+  const none = new SecretRedactor([]);
+  assert.deepEqual(none.redactShared({ text: "Bearer abcdefgh12345" }), { text: "Bearer ***" });
+  assert.equal(none.redactKnown("canary-0123456789"), "canary-0123456789");
+  assert.equal(none.partialFrom("ab\ud83d"), 2);
+});

@@ -65,9 +65,12 @@ export async function logRequest(logger: HttpLogger, request: { c: Context; sinc
   await request.next();
   const outgoing = nodeResponse(c);
   let written = false;
+  /** The wait for an owed outcome: cleared once the line is written (a timer left for its 5 s would keep the request's context alive that long). */
+  let waiting: NodeJS.Timeout | undefined;
   const line = (): void => {
     if (written) return;
     written = true;
+    if (waiting !== undefined) clearTimeout(waiting);
     // The status that went out: a route that wrote its answer straight to Node returned Hono a stand-in (RESPONSE_ALREADY_SENT, 200).
     const status = outgoing?.headersSent ? outgoing.statusCode : c.res.status;
     logger.info({ method: c.req.method, path: c.req.path, status, ...c.get("requestLog")?.fields, ms: Math.round(since()) }, "request");
@@ -76,7 +79,7 @@ export async function logRequest(logger: HttpLogger, request: { c: Context; sinc
     const state = c.get("requestLog");
     if (!state?.owed) return line();
     state.write = line;
-    setTimeout(line, OWED_WAIT_MS).unref();
+    waiting = setTimeout(line, OWED_WAIT_MS).unref();
   };
   if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) outgoing.once("close", gone);
   else gone();
