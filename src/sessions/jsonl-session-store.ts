@@ -9,8 +9,6 @@ import { parseSessionLines } from "./parse-session-lines.js";
 import { SharedStrings } from "./shared-strings.js";
 import { foldLines, SummaryFold } from "./session-summary.js";
 import { DEFAULT_LOCK, lockSession, lockSessionIfFree, sessionLocked, WaitTicket, type LockSettings, type SessionLock } from "./session-lock.js";
-import { settleLeftTakeovers } from "./lock-takeover.js";
-import { machineFacts } from "./lock-owner.js";
 import { checkSessionKey, isSessionKey, newestFirst, summarize, type AppendOptions, type LockOptions, type ReadResult, type SessionListing, type SessionPlace, type SessionStore } from "./session-store.js";
 import { watchSessions, type FileLook, type SessionWatchOptions } from "./session-watch.js";
 import { arrivalNow } from "./wait-line.js";
@@ -76,8 +74,6 @@ export class JsonlSessionStore implements SessionStore {
   /** The repeated values of the entries held in memory, one string each. */
   private readonly shared = new SharedStrings();
   private directoryReady = false;
-  /** The settling of takeovers' leftovers (settleTakeovers), once. */
-  private takeoversSettled: Promise<void> | undefined;
 
   constructor(
     stateDir: string,
@@ -210,21 +206,13 @@ export class JsonlSessionStore implements SessionStore {
     const file = this.where(key);
     this.ensureDirectory();
     const ticket = options.place instanceof WaitTicket ? options.place : undefined;
-    await this.settleTakeovers();
     return lockSession({ key, file, settings: this.lockSettings, onWait: options.onWait, signal: options.signal, ticket, onLost: (message) => this.warnOnce(message) });
   }
 
   async lockIfFree(key: string): Promise<SessionLock | undefined> {
     const file = this.where(key);
     this.ensureDirectory();
-    await this.settleTakeovers();
     return lockSessionIfFree({ key, file, settings: this.lockSettings, onLost: (message) => this.warnOnce(message) });
-  }
-
-  /** Once per store, before its first lock: the locks takeovers killed midway left aside are removed, or given back (settleLeftTakeovers). */
-  private settleTakeovers(): Promise<void> {
-    this.takeoversSettled ??= settleLeftTakeovers(this.dir, { staleMs: this.lockSettings.staleMs, facts: this.lockSettings.facts ?? machineFacts() }).catch(() => undefined);
-    return this.takeoversSettled;
   }
 
   async locked(key: string): Promise<boolean> {

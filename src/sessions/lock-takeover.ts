@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import { readdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { ownerGone, parseOwner, type LockOwner, type MachineFacts } from "./lock-owner.js";
 
@@ -78,63 +77,71 @@ export interface TakeoverCheck {
   pause?: ((step: TakeoverStep) => Promise<void>) | undefined;
 }
 
-/** A held turn on one lock (`<lock>-taking`): let go with `release`; `held()` tells whether it is still this one's (not taken over as stale meanwhile: a process stopped past 2 s). */
+/** A held turn on one lock (`<lock>-taking`): `fence` is a folder of this holding's own inside it, there only while the turn is this one's; let go with `release`. */
 export interface LockTurn {
+  fence: string;
   release(): Promise<void>;
-  held(): Promise<boolean>;
 }
 
 /** How long a turn is held before another process may take it over as its holder's (a holder stopped, or killed). */
 const TURN_STALE_MS = 2_000;
-/** How often a settling of leftovers looks again for a busy turn. */
-const TURN_RETRY_MS = 100;
+
+/**
+ * The file system a turn is taken with: a turn taken over as stale, or let go, is removed whole — its
+ * holder's fence, and a lock a taker killed midway had moved into it (its holder was judged gone).
+ */
+const turnFs: typeof fs = {
+  ...fs,
+  rmdir: ((directory: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(directory, { recursive: true, force: true }, callback)) as typeof fs.rmdir,
+  rmdirSync: ((directory: string) => fs.rmSync(directory, { recursive: true, force: true })) as typeof fs.rmdirSync,
+};
 
 /**
  * Takes the turn on `lockDirectory` (`<lock>-taking`, a lock of its own made with mkdir): every making of
  * the lock and every takeover of it holds it, so that no lock can be made while a takeover has one
  * moved aside. Undefined when another process has it now (the caller tries again at its next round).
- * A turn busy now is waited for up to ~150 ms (it is held for a few file system calls).
- * Its directory is told from a later one by its inode and birth time: `held()` is false once another
- * process took the turn over as stale (this one was stopped past TURN_STALE_MS) — whatever it made since is another's.
+ * A turn busy now is waited for up to ~150 ms (it is held for a few file system calls). A turn not
+ * refreshed for TURN_STALE_MS (its holder stopped, or killed) is taken over, removed whole: the holder's
+ * fence, a folder of its own made inside it, goes with it — a takeover moves the lock into its fence,
+ * so a move by a holder that lost its turn fails, and is never made.
  */
 export async function takeTurn(lockDirectory: string): Promise<LockTurn | undefined> {
   const path = `${lockDirectory}-taking`;
   let release: () => Promise<void>;
   try {
     // A turn is held for a few file system calls: one busy now is waited for a little (two makers at once both come to the mkdir, as they would without turns).
-    release = await acquire(path, { realpath: false, lockfilePath: path, stale: TURN_STALE_MS, retries: { retries: 10, minTimeout: 5, maxTimeout: 20 }, onCompromised: () => undefined });
+    release = await acquire(path, { realpath: false, lockfilePath: path, fs: turnFs, stale: TURN_STALE_MS, retries: { retries: 10, minTimeout: 5, maxTimeout: 20 }, onCompromised: () => undefined });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
     throw error;
   }
-  const identity = async (): Promise<string | undefined> => {
-    const facts = await stat(path, { bigint: true }).catch(() => undefined);
-    return facts && `${facts.dev}:${facts.ino}:${facts.birthtimeNs}`;
-  };
-  const mine = await identity();
+  const fence = join(path, randomUUID().slice(0, 8));
+  try {
+    await mkdir(fence);
+  } catch (error) {
+    await release().catch(() => undefined);
+    // Taken over between the two (this process stopped past TURN_STALE_MS): another's turn now.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
   return {
+    fence,
     release: async () => {
-      await release().catch(() => undefined);
+      // A turn taken over is another's: its folder is not removed (the refresh, stopped as compromised, lets go of this one's).
+      if (await stat(fence).then(() => true, () => false)) await release().catch(() => undefined);
     },
-    held: async () => mine !== undefined && (await identity()) === mine,
   };
-}
-
-/** The name a takeover moves a lock aside to: the lock's, `.gone-`, the taker's pid and a random word (a later takeover tells whether its taker still runs). */
-function asideName(lockDirectory: string): string {
-  return `${lockDirectory}.gone-${process.pid}-${randomUUID().slice(0, 8)}`;
 }
 
 /**
  * Removes a signed session lock whose holder is gone (`lockGone`), so that the next mkdir takes it. It
  * holds the lock's turn (`takeTurn`), as every making of the lock does: two processes that find the same
  * dead holder do not each remove what the other has just taken, and no lock is made while this one is
- * moved aside. Just before the move the turn is checked to be still this process's (a takeover stopped
- * past 2 s has lost it, and gives up); the directory is moved aside (an atomic rename) and its record
- * checked to be the gone holder's still, then removed — one that is not (the turn lost between the check and the
- * move) is moved back while the turn is still held, else left for the next takeover, which gives it back
- * (`settleLeftAside`). Leftovers of takeovers killed midway are settled first. Returns whether the lock
- * was removed; false when another takeover is under way or the holder changed.
+ * moved aside. The lock is moved (an atomic rename) into the turn's fence: a takeover stopped past its
+ * turn (SIGSTOP, a suspended laptop) has lost its fence with it, and its move fails — it never moves a
+ * lock another process made meanwhile. Its record is checked to be the gone holder's still, then it is
+ * removed; a taker killed midway leaves it in its turn, which the next process removes with the turn
+ * once stale. Returns whether the lock was removed; false when another takeover is under way or the holder changed.
  */
 export async function takeOverGone(lockDirectory: string, check: TakeoverCheck): Promise<boolean> {
   // Looked at first without taking turns: a lock whose holder lives (the common wait) costs one read.
@@ -144,71 +151,23 @@ export async function takeOverGone(lockDirectory: string, check: TakeoverCheck):
   try {
     const gone = await lockGone(lockDirectory, check);
     if (gone === undefined) return false;
-    await settleLeftAside(lockDirectory, check);
-    const aside = asideName(lockDirectory);
     await check.pause?.("rename");
-    if (!(await turn.held())) return false;
+    const aside = join(turn.fence, "gone");
     try {
       await rename(lockDirectory, aside);
     } catch {
+      // No lock there any more (its holder let go), or no fence (the turn was taken over): nothing moved.
       return false;
     }
     await check.pause?.("renamed");
+    // Not the gone holder's (made by a hearth that takes no turns, from before them): given back.
     if ((await lockOwner(aside))?.token !== gone.token) {
-      if (await turn.held()) await rename(aside, lockDirectory).catch(() => undefined);
+      await rename(aside, lockDirectory).catch(() => undefined);
       return false;
     }
     await rm(aside, { recursive: true, force: true });
     return true;
   } finally {
     await turn.release();
-  }
-}
-
-/**
- * The locks takeovers of `lockDirectory` moved aside and left (`<lock>.gone-…`: the taker was killed, or
- * stopped past its turn), settled while the caller holds the lock's turn: one whose taker still runs is
- * left to it; one whose holder is gone, or that has no record, is removed; one whose holder lives (moved
- * by a takeover that had lost its turn) is given back when the lock is free, else left to go stale.
- */
-export async function settleLeftAside(lockDirectory: string, check: TakeoverCheck): Promise<void> {
-  const prefix = `${basename(lockDirectory)}.gone-`;
-  const names = await readdir(dirname(lockDirectory)).catch(() => [] as string[]);
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const taker = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (Number.isSafeInteger(taker) && taker !== process.pid && check.facts.alive(taker)) continue;
-    const aside = join(dirname(lockDirectory), name);
-    const owner = await lockOwner(aside);
-    if (owner === undefined || (await lockGone(aside, check)) !== undefined) {
-      await rm(aside, { recursive: true, force: true }).catch(() => undefined);
-      continue;
-    }
-    // Only into no lock (a rename replaces an empty directory: one just made, not yet signed).
-    if ((await stat(lockDirectory).catch(() => undefined)) === undefined) await rename(aside, lockDirectory).catch(() => undefined);
-  }
-}
-
-/**
- * The leftovers of takeovers killed midway in a sessions folder, settled once when a process first locks a
- * session there: each lock's under its turn, waited for while it is busy — a taker killed holding it
- * leaves it until it is stale (TURN_STALE_MS), so this waits up to twice that; past it the lock is left to its next takeover.
- */
-export async function settleLeftTakeovers(sessionsDirectory: string, check: TakeoverCheck): Promise<void> {
-  const names = await readdir(sessionsDirectory).catch(() => [] as string[]);
-  const locks = new Set(names.flatMap((name) => /^(.+\.lock)\.gone-[^/]+$/.exec(name)?.[1] ?? []));
-  for (const lock of locks) {
-    const lockDirectory = join(sessionsDirectory, lock);
-    let turn: LockTurn | undefined;
-    for (let tries = 0; turn === undefined && tries < (2 * TURN_STALE_MS) / TURN_RETRY_MS; tries++) {
-      turn = await takeTurn(lockDirectory).catch(() => undefined);
-      if (turn === undefined) await sleep(TURN_RETRY_MS);
-    }
-    if (turn === undefined) continue;
-    try {
-      await settleLeftAside(lockDirectory, check);
-    } finally {
-      await turn.release();
-    }
   }
 }
