@@ -249,7 +249,12 @@ export class MessageInbox {
    * unmarked. Every turn does it (the gateway's and the one-shot commands'), and so do `sessions show`
    * and `export`, and the gateway's read of the session for a page. `lock`: how to hold the session
    * meanwhile (one that gives none: the session is busy, and nothing is done); absent, the caller holds it. Asked for only
-   * when a journal names the session. A journal whose pieces were all in this session is removed (one
+   * when a journal names the session. Given a `lock` to take, a session this process's `recover` is
+   * recovering is left to it, looked at before the lock and again once it is held (a recovery round may
+   * begin meanwhile): the recovery closes the same pieces, counts and says them, and shows its messages
+   * waiting until then — taken here by a page's read, they were saved while the page still showed them
+   * waiting, and the start said nothing of them. (A caller that holds the lock, a turn, waited for the
+   * recovery first, and closes what is left itself.) A journal whose pieces were all in this session is removed (one
    * that names others too is left to their turns and the next start; a piece done is not done twice). A
    * fault is said (`onWarning`) and left for the next try. Returns what to say of each cut turn closed (cutTurnNotice).
    */
@@ -258,13 +263,16 @@ export class MessageInbox {
     // Not read in time (a slow or hung disk): this turn goes on, the next one looks again.
     if (found === undefined) return [];
     const pieces = bySession(found.work).get(session);
-    if (pieces === undefined) return [];
+    // A page's read (a lock to take) leaves a session under recovery to it.
+    const leftToRecovery = (): boolean => options.lock !== undefined && this.sessionsRecovering.has(session);
+    if (pieces === undefined || leftToRecovery()) return [];
     const closed: string[] = [];
     try {
       const lock = await options.lock?.();
       // Busy (a `lock` that does not wait, as a page's read of the session takes it): its holder's turn closes it first.
       if (options.lock && lock === undefined) return [];
       try {
+        if (leftToRecovery()) return [];
         for (const [, work] of pieces) {
           const done = await finishUnfinished(store, { session, work });
           if (done.cut) closed.push(cutTurnNotice(done.cut));

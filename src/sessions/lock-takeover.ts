@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
-import { readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { lock as acquire } from "proper-lockfile";
 import { ownerGone, parseOwner, type LockOwner, type MachineFacts } from "./lock-owner.js";
@@ -59,7 +59,7 @@ export async function lockOwner(lockDirectory: string): Promise<LockOwner | unde
 }
 
 /** Whether the signed lock at `lockDirectory` belongs to a holder that is gone: killed on this machine (`ownerGone`), or not refreshed for `staleMs`. */
-export async function lockGone(lockDirectory: string, check: { staleMs: number; facts: MachineFacts }): Promise<LockOwner | undefined> {
+export async function lockGone(lockDirectory: string, check: Pick<TakeoverCheck, "staleMs" | "facts">): Promise<LockOwner | undefined> {
   const owner = await lockOwner(lockDirectory);
   if (owner === undefined) return undefined;
   if (ownerGone(owner, check.facts)) return owner;
@@ -67,32 +67,100 @@ export async function lockGone(lockDirectory: string, check: { staleMs: number; 
   return refreshed !== undefined && refreshed < Date.now() - check.staleMs ? owner : undefined;
 }
 
+/** A step of a takeover a test may stop a process at (to SIGSTOP or SIGKILL it there): just before the lock is moved aside, and just after. */
+export type TakeoverStep = "rename" | "renamed";
+
+/** What a takeover is given: when a holder is gone (`lockGone`), and, in tests, where to stop. */
+export interface TakeoverCheck {
+  staleMs: number;
+  facts: MachineFacts;
+  pause?: ((step: TakeoverStep) => Promise<void>) | undefined;
+}
+
+/** A held turn on one lock (`<lock>-taking`): `fence` is a folder of this holding's own inside it, there only while the turn is this one's; let go with `release`. */
+export interface LockTurn {
+  fence: string;
+  release(): Promise<void>;
+}
+
+/** How long a turn is held before another process may take it over as its holder's (a holder stopped, or killed). */
+const TURN_STALE_MS = 2_000;
+
 /**
- * Removes a signed session lock whose holder is gone (`lockGone`), so that the next mkdir takes it. Takeovers
- * of one lock take turns (`<lock>-taking`, a lock of its own, stale after 2 s): two processes that find
- * the same dead holder do not each remove what the other has just taken. The directory is first moved
- * aside (an atomic rename) and its record checked to be the gone holder's still — a holder that came
- * back to life and let go, with another process taking the lock meanwhile, gets its lock back — then
- * removed. Returns whether it was removed; false when another takeover is under way or the holder changed.
+ * The file system a turn is taken with: a turn taken over as stale, or let go, is removed whole — its
+ * holder's fence, and a lock a taker killed midway had moved into it (its holder was judged gone).
  */
-export async function takeOverGone(lockDirectory: string, check: { staleMs: number; facts: MachineFacts }): Promise<boolean> {
+const turnFs: typeof fs = {
+  ...fs,
+  rmdir: ((directory: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(directory, { recursive: true, force: true }, callback)) as typeof fs.rmdir,
+  rmdirSync: ((directory: string) => fs.rmSync(directory, { recursive: true, force: true })) as typeof fs.rmdirSync,
+};
+
+/**
+ * Takes the turn on `lockDirectory` (`<lock>-taking`, a lock of its own made with mkdir): every making of
+ * the lock and every takeover of it holds it, so that no lock can be made while a takeover has one
+ * moved aside. Undefined when another process has it now (the caller tries again at its next round).
+ * A turn busy now is waited for up to ~150 ms (it is held for a few file system calls). A turn not
+ * refreshed for TURN_STALE_MS (its holder stopped, or killed) is taken over, removed whole: the holder's
+ * fence, a folder of its own made inside it, goes with it — a takeover moves the lock into its fence,
+ * so a move by a holder that lost its turn fails, and is never made.
+ */
+export async function takeTurn(lockDirectory: string): Promise<LockTurn | undefined> {
+  const path = `${lockDirectory}-taking`;
+  let release: () => Promise<void>;
+  try {
+    // A turn is held for a few file system calls: one busy now is waited for a little (two makers at once both come to the mkdir, as they would without turns).
+    release = await acquire(path, { realpath: false, lockfilePath: path, fs: turnFs, stale: TURN_STALE_MS, retries: { retries: 10, minTimeout: 5, maxTimeout: 20 }, onCompromised: () => undefined });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
+    throw error;
+  }
+  const fence = join(path, randomUUID().slice(0, 8));
+  try {
+    await mkdir(fence);
+  } catch (error) {
+    await release().catch(() => undefined);
+    // Taken over between the two (this process stopped past TURN_STALE_MS): another's turn now.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return {
+    fence,
+    release: async () => {
+      // A turn taken over is another's: its folder is not removed (the refresh, stopped as compromised, lets go of this one's).
+      if (await stat(fence).then(() => true, () => false)) await release().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Removes a signed session lock whose holder is gone (`lockGone`), so that the next mkdir takes it. It
+ * holds the lock's turn (`takeTurn`), as every making of the lock does: two processes that find the same
+ * dead holder do not each remove what the other has just taken, and no lock is made while this one is
+ * moved aside. The lock is moved (an atomic rename) into the turn's fence: a takeover stopped past its
+ * turn (SIGSTOP, a suspended laptop) has lost its fence with it, and its move fails — it never moves a
+ * lock another process made meanwhile. Its record is checked to be the gone holder's still, then it is
+ * removed; a taker killed midway leaves it in its turn, which the next process removes with the turn
+ * once stale. Returns whether the lock was removed; false when another takeover is under way or the holder changed.
+ */
+export async function takeOverGone(lockDirectory: string, check: TakeoverCheck): Promise<boolean> {
   // Looked at first without taking turns: a lock whose holder lives (the common wait) costs one read.
   if ((await lockGone(lockDirectory, check)) === undefined) return false;
-  let releaseTurn: () => Promise<void>;
-  try {
-    releaseTurn = await acquire(`${lockDirectory}-taking`, { realpath: false, lockfilePath: `${lockDirectory}-taking`, stale: 2_000, retries: 0 });
-  } catch {
-    return false;
-  }
+  const turn = await takeTurn(lockDirectory).catch(() => undefined);
+  if (turn === undefined) return false;
   try {
     const gone = await lockGone(lockDirectory, check);
     if (gone === undefined) return false;
-    const aside = `${lockDirectory}.gone-${randomUUID().slice(0, 8)}`;
+    await check.pause?.("rename");
+    const aside = join(turn.fence, "gone");
     try {
       await rename(lockDirectory, aside);
     } catch {
+      // No lock there any more (its holder let go), or no fence (the turn was taken over): nothing moved.
       return false;
     }
+    await check.pause?.("renamed");
+    // Not the gone holder's (made by a hearth that takes no turns, from before them): given back.
     if ((await lockOwner(aside))?.token !== gone.token) {
       await rename(aside, lockDirectory).catch(() => undefined);
       return false;
@@ -100,6 +168,6 @@ export async function takeOverGone(lockDirectory: string, check: { staleMs: numb
     await rm(aside, { recursive: true, force: true });
     return true;
   } finally {
-    await releaseTurn().catch(() => undefined);
+    await turn.release();
   }
 }

@@ -4,7 +4,7 @@ import { fileSystemFault } from "../shared/fs-fault.js";
 import { HearthError } from "../shared/errors.js";
 import { releaseOnce } from "../shared/release-once.js";
 import { machineFacts, ownerRecord, type MachineFacts } from "./lock-owner.js";
-import { lockGone, ownerSigningFs, takeOverGone } from "./lock-takeover.js";
+import { lockGone, ownerSigningFs, takeOverGone, takeTurn, type LockTurn, type TakeoverStep } from "./lock-takeover.js";
 import { arrivalNow, olderTicketWaits, WaitTicket } from "./wait-line.js";
 
 export { WaitTicket } from "./wait-line.js";
@@ -23,6 +23,8 @@ export interface LockSettings {
   retryMs: number;
   /** What this machine says of its processes (tests pass their own); default: asked of the system. */
   facts?: MachineFacts | undefined;
+  /** Tests only: called at each step of a takeover (lock-takeover.ts), to stop the process there. */
+  pauseTakeover?: ((step: TakeoverStep) => Promise<void>) | undefined;
 }
 
 /** What a channel shows while a turn waits for the session. */
@@ -104,11 +106,19 @@ async function tryLock(request: Omit<LockRequest, "onWait" | "signal" | "ticket"
   const taken = await tryOnce(request, lockfilePath);
   if (taken) return taken;
   const facts = request.settings.facts ?? machineFacts();
-  return (await takeOverGone(lockfilePath, { staleMs: request.settings.staleMs, facts })) ? tryOnce(request, lockfilePath) : undefined;
+  return (await takeOverGone(lockfilePath, { staleMs: request.settings.staleMs, facts, pause: request.settings.pauseTakeover })) ? tryOnce(request, lockfilePath) : undefined;
 }
 
+/** The lock made now if it is free, holding the lock's turn meanwhile (takeTurn: no lock is made while a takeover has one moved aside); undefined when another holds it or its turn. */
 async function tryOnce(request: Omit<LockRequest, "onWait" | "signal" | "ticket">, lockfilePath: string): Promise<SessionLock | undefined> {
   const { key, file, settings } = request;
+  let turn: LockTurn | undefined;
+  try {
+    turn = await takeTurn(lockfilePath);
+  } catch (error) {
+    throw fileSystemFault(error, { path: `${lockfilePath}-taking`, doing: `lock session "${key}" at` });
+  }
+  if (turn === undefined) return undefined;
   try {
     const release = await acquire(file, {
       realpath: false,
@@ -122,6 +132,8 @@ async function tryOnce(request: Omit<LockRequest, "onWait" | "signal" | "ticket"
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw fileSystemFault(error, { path: lockfilePath, doing: `lock session "${key}" at` });
     return undefined;
+  } finally {
+    await turn.release();
   }
 }
 

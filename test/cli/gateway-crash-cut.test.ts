@@ -1,12 +1,13 @@
 // The turn a `kill -9` cuts (t13 #3, #4, #7): a real `hearth gateway` killed with SIGKILL mid-answer and
 // started again. The message it was answering is marked cut by the stop (in the session file and in
 // GET /api/sessions/:s), with a Retry that names it; the messages waiting behind it show as waiting while
-// they wait (before the kill, and after the restart until the dead process's lock clears); a turn cut
+// they wait (before the kill, and after the restart until the recovery can have the session); a turn cut
 // after its tool ran is left out of what later turns send; turns cut in two sessions are both marked before
 // any message sent after the restart is taken.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { JsonlSessionStore } from "../../src/sessions/jsonl-session-store.js";
 import { startFakeServer, type FakeServer } from "../fakes/fake-server.js";
 import { gatewayLauncher, heldModel, localModelConfig as config, postMessage as post, readSnapshot as snapshot, sessionLines as entries, until, type HeldModel } from "../helpers/cut-gateway.js";
 import { tempDir } from "../helpers/run-cli.js";
@@ -51,11 +52,16 @@ describe("a turn cut by kill -9, and the messages behind it", { timeout: 120_000
 
     gateway.child.kill("SIGKILL");
     assert.equal(await gateway.exited, "SIGKILL");
+    // The session held by another live process across the restart (here the test itself, having taken over the killed
+    // gateway's hold): that hold is taken over at once, and the recovery would be over within milliseconds, before a page could look.
+    const held = await new JsonlSessionStore(state).lock("line");
     const restarted = await launch(file, state);
-    // While the killed gateway's lock goes stale (seconds), the queued message it had taken in shows waiting, and why.
+    // Until the recovery can have the session, the queued message the killed gateway had taken in shows waiting, and why.
     const during = await until(() => snapshot(restarted, "line"), (read) => read.waiting.length > 0);
     assert.deepEqual(during.waiting.map((message) => message.text), ["second, queued behind"], JSON.stringify(during));
     assert.match(during.waiting[0]?.why ?? "", /kept from before hearth stopped/);
+    assert.deepEqual(entries(state, "line").map((entry) => entry.type), ["session", "user"], "nothing of the recovery written while the session is held");
+    await held.release();
     await restarted.waitFor(/1 answer\(s\) a stopped hearth was writing were cut off by its stop/, "stderr");
     await restarted.waitFor(/1 message\(s\) a stopped hearth had taken in but not answered are now in their sessions/, "stderr");
 

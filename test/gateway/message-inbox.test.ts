@@ -4,10 +4,31 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { MessageInbox } from "../../src/gateway/message-inbox.js";
 import { MemorySessionStore } from "../../src/sessions/memory-session-store.js";
+import type { LockOptions } from "../../src/sessions/session-store.js";
+import type { SessionLock } from "../../src/sessions/session-lock.js";
 import { tempDir } from "../helpers/run-cli.js";
 
 /** A process id that is not running (past the kernel's largest). */
 const GONE = 4_194_305;
+
+/** A store whose waiting lock (a recovery's) is held back until `open()`, as while a stopped process's hold on the session clears; a lock taken only if free (a page's read) is not held back. */
+class HeldBackStore extends MemorySessionStore {
+  private opened: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.opened = resolve));
+
+  open(): void {
+    this.opened();
+  }
+
+  override async lock(key: string, options: LockOptions = {}): Promise<SessionLock> {
+    await this.gate;
+    return super.lock(key, options);
+  }
+
+  override async lockIfFree(key: string): Promise<SessionLock | undefined> {
+    return (await this.locked(key)) ? undefined : super.lock(key);
+  }
+}
 
 describe("the message inbox", () => {
   const temp = tempDir();
@@ -95,5 +116,27 @@ describe("the message inbox", () => {
     await inbox.closeGoneIn(store, "b");
     assert.deepEqual((await store.read("b")).entries.filter((entry) => entry.type === "user").map((entry) => entry.type === "user" && entry.text), ["to b"]);
     assert.ok(!existsSync(journal), "nothing is left in it: removed");
+  });
+
+  test("a page's read of a session under recovery leaves it to the recovery: its message shows waiting until the recovery saves it, and the recovery counts the cut turn and the message (the start says them)", async () => {
+    const stateDir = join(temp.dir, "page-read");
+    const crashed = new MessageInbox({ stateDir, pid: GONE });
+    // Its turn began (its message saved as entry "0000000a") and never ended: cut by the stop. The second waited behind it.
+    const first = await crashed.add({ session: "s", text: "first", channel: "webchat", agent: "main", at: "2026-01-01T00:00:00.000Z" });
+    crashed.begun({ session: "s", entry: "0000000a", journaled: first });
+    await crashed.add({ session: "s", text: "second", channel: "webchat", agent: "main", at: "2026-01-01T00:00:01.000Z" });
+    const store = new HeldBackStore();
+    await store.append("s", [{ type: "user", id: "0000000a", at: "2026-01-01T00:00:00.500Z", text: "first" }]);
+    const inbox = new MessageInbox({ stateDir });
+    const recovery = inbox.recover(store);
+    await inbox.listed();
+    // The session's lock is free to a page's read (lockIfFree) while the recovery still waits for it.
+    assert.deepEqual(await inbox.closeGoneIn(store, "s", { lock: () => store.lockIfFree("s") }), [], "the page's read closed the cut turn itself");
+    assert.deepEqual((await store.read("s")).entries.map((entry) => entry.type), ["user"], "nothing written by the page's read");
+    assert.deepEqual(inbox.recoveringIn("s").map((item) => item.text), ["second"], "shown waiting meanwhile");
+    store.open();
+    assert.deepEqual(await recovery, { saved: 1, cut: 1, left: 0 });
+    assert.deepEqual(inbox.recoveringIn("s"), []);
+    assert.deepEqual((await store.read("s")).entries.map((entry) => (entry.type === "user" ? `user: ${entry.text}` : entry.type)), ["user: first", "turn-failed", "user: second", "turn-failed"]);
   });
 });

@@ -29,13 +29,15 @@ export interface SessionLine {
   message?: { stopReason?: string; content: { type: string; text?: string }[] };
 }
 
-/** The session file's lines as written; none before it is made. */
+/** The session file's lines as written, each whole (ending in its newline): one the gateway is writing now, or a file it has just made and not yet written, is not there yet; none before the file is made. */
 export function sessionLines(stateDir: string, session: string): SessionLine[] {
   const file = join(stateDir, "sessions", `${session}.jsonl`);
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .trim()
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
     .split("\n")
+    .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as SessionLine);
 }
 
