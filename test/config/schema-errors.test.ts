@@ -97,7 +97,7 @@ test("a secret's value never appears in an error", () => {
 test("a base URL without /v1 draws a warning, not an error", () => {
   const resolved = resolveText(provider('        baseUrl: "http://127.0.0.1:1234",\n        api: "openai-responses",\n        models: [{ id: "m" }],'));
   assert.equal(resolved.warnings.length, 1);
-  assert.match(resolved.warnings[0]?.message ?? "", /it has no path, and OpenAI-compatible servers .* serve under \/v1; every call would go to the wrong path: write "http:\/\/127\.0\.0\.1:1234\/v1"/);
+  assert.match(resolved.warnings[0]?.message ?? "", /it has no path, and LM Studio, vLLM and Ollama serve their OpenAI-compatible API only under \/v1 \(llama\.cpp answers at the root too\); calls to those servers would go to the wrong path: write "http:\/\/127\.0\.0\.1:1234\/v1"/);
 });
 
 test("a fractional token count is refused", () => {
