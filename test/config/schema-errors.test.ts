@@ -165,3 +165,12 @@ test("gateway.cors.origins takes any scheme://host[:port]: another spelling is r
   assert.match(refused, /origins\[4\]: the port of "http:\/\/localhost:99999" is past 65535/);
   assert.match(refused, /origins\[5\]: must be an origin such as .* got "http:\/\/exa%mple"/);
 });
+
+// t18 #10: `allowFrom: ["*"]` (other assistants' "anyone") was told only that "*" is no E.164 number.
+test('whatsapp allowFrom "*": no wildcard there, anyone is dmPolicy "open"; a malformed number keeps the E.164 words', () => {
+  const text = '{ channels: { whatsapp: { enabled: true, allowFrom: ["*", "+49 151"] } } }';
+  const message = configErrorText(() => parseConfigValue(parseJson5(text, "hearth.json5"), { file: "hearth.json5", text }, {}));
+  assert.match(message, /channels\.whatsapp\.allowFrom\[0\]: not a phone number: allowFrom has no wildcard; to answer anyone, set channels\.whatsapp\.dmPolicy: "open" \(only for a dedicated number, with a narrow agent\) and leave "\*" out/);
+  assert.doesNotMatch(message, /allowFrom\[0\]: not an E\.164/);
+  assert.match(message, /channels\.whatsapp\.allowFrom\[1\]: not an E\.164 phone number: write "\+", the country code/);
+});
