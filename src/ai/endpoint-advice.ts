@@ -12,6 +12,8 @@ export interface BaseUrlFix {
   suggested: string;
   /** Why, in words: `its path ends in "/chat/completions", an endpoint appended to it on every call`. */
   why: string;
+  /** What follows from it: every call goes wrong (an endpoint twice), or calls to the servers that serve only under /v1 (no path). */
+  consequence: string;
 }
 
 /** The baseUrl's path alone (`/v1`), without query or trailing slashes; "" for a bare host. */
@@ -36,10 +38,15 @@ export function baseUrlFix(baseUrl: string, api: Api | undefined): BaseUrlFix | 
     const kept = path.slice(0, -suffix.length);
     // Ollama's native API is at the server's root (hearth takes a /v1 off itself); OpenAI-style servers serve under /v1.
     const fixed = ollama ? kept.replace(/\/v1$/, "").replace(/\/api$/, "") : kept === "" && api !== "anthropic-messages" ? "/v1" : kept;
-    return { suggested: withPath(baseUrl, fixed), why: `its path ends in "${suffix}", an endpoint appended to it on every call` };
+    return { suggested: withPath(baseUrl, fixed), why: `its path ends in "${suffix}", an endpoint appended to it on every call`, consequence: "every call would go to the wrong path" };
   }
   if (path === "" && api !== undefined && api.startsWith("openai")) {
-    return { suggested: withPath(baseUrl, "/v1"), why: "it has no path, and OpenAI-compatible servers (LM Studio, vLLM, llama.cpp, Ollama) serve under /v1" };
+    // llama-server answers /models, /chat/completions and /responses at its root too (checked on the real server); the others do not.
+    return {
+      suggested: withPath(baseUrl, "/v1"),
+      why: "it has no path, and LM Studio, vLLM and Ollama serve their OpenAI-compatible API only under /v1 (llama.cpp answers at the root too)",
+      consequence: "calls to those servers would go to the wrong path",
+    };
   }
   return undefined;
 }

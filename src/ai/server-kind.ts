@@ -23,6 +23,21 @@ export const SERVER_APIS: Readonly<Record<ServerKind, readonly Api[]>> = {
   "openai-compatible": ["openai-completions", "openai-responses"],
 };
 
+/**
+ * The APIs a kind of server serves only from some version on, with the version that added it: a
+ * probe asks the server for the endpoint (hasPostEndpoint) rather than judge by its kind. llama.cpp's
+ * llama-server has Anthropic's `POST /v1/messages` since its build of January 2026 (PR 17570); Ollama
+ * has it from 0.14.0 and `/v1/responses` from 0.13.3; LM Studio and vLLM (0.11.1) serve `/v1/messages`
+ * in their recent versions. Where the server has the endpoint, hearth speaks that api to it.
+ */
+export const SERVER_APIS_BY_VERSION: Readonly<Record<ServerKind, Partial<Record<Api, string>>>> = {
+  lmstudio: { "anthropic-messages": "in its recent versions" },
+  ollama: { "openai-responses": "from 0.13.3 on", "anthropic-messages": "from 0.14.0 on" },
+  llamacpp: { "anthropic-messages": "from its builds of January 2026 on" },
+  vllm: { "anthropic-messages": "from 0.11.1 on" },
+  "openai-compatible": {},
+};
+
 /** What told the kind apart, for the messages that name it. */
 export const KIND_EVIDENCE: Readonly<Record<"lmstudio" | "llamacpp" | "ollama", string>> = {
   lmstudio: "it answers LM Studio's own model listing, /api/v1/models or /api/v0/models",

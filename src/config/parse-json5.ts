@@ -99,6 +99,12 @@ function hintFor(text: string, line: number, column: number, reason: string): st
       const quoted = printableName(whole) ? `, like ${JSON.stringify(whole)}:` : "";
       return [`hint: a key with \`${escapeControlCharacters(character)}\` in it needs quotes${quoted} (a key without them is letters, digits, _ and $, not starting with a digit); this key is at ${range}.`];
     }
+    // A count with a unit (`contextWindow: 32k`): the number it means, as token counts go (k = 1024).
+    const counted = /^(\d+(?:\.\d+)?)([kKmM])$/.exec(whole);
+    if (counted?.[1] !== undefined && counted[2] !== undefined) {
+      const times = counted[2].toLowerCase() === "k" ? 1024 : 1024 * 1024;
+      return [`hint: the number at ${range} has a unit (${counted[2]}), which JSON5 does not read: write ${Math.round(Number(counted[1]) * times)} (${counted[1]} × ${times}, as token counts go), or the exact number you meant.`];
+    }
     return [`hint: the unquoted word at ${range} is not a value: text values need quotes, like "lmstudio/minimax-m2.1-gs32" (the unquoted ones are numbers, true, false and null).`];
   }
   if (!frame) {

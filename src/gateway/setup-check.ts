@@ -1,6 +1,7 @@
 import type { ModelSpec } from "../ai/model-spec.js";
 import { DEFAULT_LOCAL_BASE_URL, runningOnDefaultWords } from "../config/default-config.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
+import { loopbackOnlyAdvice } from "../models/loopback-only-advice.js";
 import { missingKey } from "../models/missing-key.js";
 import { LOOK_RANK, type ServerLook } from "../models/reachability.js";
 
@@ -24,6 +25,8 @@ export interface SetupFacts {
    * it could not be reached just now); undefined: it may answer.
    */
   hostedDown?: ((model: ModelSpec) => string | undefined) | undefined;
+  /** This machine's interface addresses (machineAddresses); default: read now. Injected by tests. */
+  ownAddresses?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -48,13 +51,13 @@ export function setupProblems(facts: SetupFacts): string[] {
   if (hosted) {
     // A local primary that does not answer, and a hosted fallback answers meanwhile: the local servers' fix, and where
     // turns go until one of them answers. (A hosted primary answers as configured: a local fallback down is no setup problem.)
-    if (callable[0]?.local === true) problems.push(`${serverWords(local, facts.reachable)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
+    if (callable[0]?.local === true) problems.push(`${serverWords(local, facts.reachable, facts.ownAddresses)}; until a local model answers, turns go to the hosted ${hosted.ref}`);
     return problems;
   }
   if (hostedModels.length > 0) {
     // Every hosted model is known not to answer either (its key refused, its service unreachable): nothing answers, and each fix is said.
     const down = hostedModels.map((model) => facts.hostedDown?.(model) ?? `${model.ref} cannot answer`);
-    problems.push(`no model can answer: ${local.length > 0 ? `${serverWords(local, facts.reachable)}; and ` : ""}${down.join("; ")}`);
+    problems.push(`no model can answer: ${local.length > 0 ? `${serverWords(local, facts.reachable, facts.ownAddresses)}; and ` : ""}${down.join("; ")}`);
     return problems;
   }
   if (facts.missingConfigFile) {
@@ -69,8 +72,8 @@ export function setupProblems(facts: SetupFacts): string[] {
   const start =
     local.length > 0
       ? facts.privacy === "local-only"
-        ? serverWords(local, facts.reachable)
-        : `${serverWords(local, facts.reachable)}, or ${keyFix}`
+        ? serverWords(local, facts.reachable, facts.ownAddresses)
+        : `${serverWords(local, facts.reachable, facts.ownAddresses)}, or ${keyFix}`
       : facts.chain.length === 0
         ? // A config that names no model at all: a key set (or not) is beside the point.
           `no model can answer: the config names no model (agents.defaults.model.primary) — set one, or let \`${init.replace(/ init$/, " models discover --write")}\` add the model a local server has`
@@ -85,7 +88,7 @@ export function setupProblems(facts: SetupFacts): string[] {
  * connection and sent nothing (as `models status --probe` says it), one that answered with an error —
  * each with its fix. LM Studio by name only where it is LM Studio (its provider, or its port); any other server by its address.
  */
-function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string, ServerLook>): string {
+function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string, ServerLook>, own: ReadonlySet<string> | undefined): string {
   const byHost = new Map<string, { look: ServerLook | undefined; lmStudio: boolean }>();
   for (const model of local) {
     const host = hostOf(model.baseUrl);
@@ -98,7 +101,14 @@ function serverWords(local: readonly ModelSpec[], reachable: ReadonlyMap<string,
   const hosts = (state: ServerLook["state"] | undefined): string[] => [...byHost].filter(([, found]) => (found.look?.state ?? "absent") === state).map(([host]) => host);
   const lmStudio = (names: readonly string[]): boolean => names.length === 1 && byHost.get(names[0] as string)?.lmStudio === true;
   const words: string[] = [];
-  const absent = hosts("absent");
+  // This machine's own address with nothing there: the server most likely runs, on 127.0.0.1 only.
+  const baseUrlAt = (host: string): string => local.find((model) => hostOf(model.baseUrl) === host)?.baseUrl ?? "";
+  const loopbackOnly = hosts("absent").flatMap((host) => {
+    const advice = loopbackOnlyAdvice(baseUrlAt(host), own);
+    return advice ? [{ host, advice }] : [];
+  });
+  for (const { host, advice } of loopbackOnly) words.push(`no model server answers at ${host}: ${advice.why} — ${advice.fix}`);
+  const absent = hosts("absent").filter((host) => !loopbackOnly.some((found) => found.host === host));
   if (absent.length > 0) words.push(`no model server at ${absent.join(", ")} — ${lmStudio(absent) ? "start LM Studio's server" : absent.length === 1 ? "start the model server there" : "start one of those model servers"}`);
   const hung = hosts("hung");
   if (hung.length > 0) {

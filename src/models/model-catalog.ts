@@ -24,14 +24,22 @@ export class ModelCatalog {
   /** A place in the config, named as the file writes it. */
   readonly pathName: (path: ConfigPath) => string;
 
+  /** The built-in providers (and their catalog models) that `models.mode: "replace"` leaves out; empty under "merge". */
+  private readonly replacedBuiltins: ReadonlySet<string>;
+
   /**
    * `named`: refs the config names (its agents' models, keys of agents.defaults.models) besides aliases
    * and listed models. `pathName` names a place in the config as the file writes it (configPathName
    * with the config's source): a provider's key may be a `${VAR}`.
    */
-  constructor(providers: readonly ResolvedProvider[], aliases: ReadonlyMap<ModelRef, string>, options: { named?: Iterable<ModelRef>; pathName?: (path: ConfigPath) => string } = {}) {
+  constructor(
+    providers: readonly ResolvedProvider[],
+    aliases: ReadonlyMap<ModelRef, string>,
+    options: { named?: Iterable<ModelRef>; pathName?: (path: ConfigPath) => string; replacedBuiltins?: ReadonlySet<string> } = {},
+  ) {
     const named = options.named ?? [];
     this.pathName = options.pathName ?? formatPath;
+    this.replacedBuiltins = options.replacedBuiltins ?? new Set();
     this.providers = new Map(providers.map((provider) => [provider.id, provider]));
     this.models = new Map(providers.flatMap((provider) => provider.models.map((model) => [model.ref, model] as const)));
     this.refToAlias = new Map(aliases);
@@ -108,14 +116,21 @@ export class ModelCatalog {
     const parts = splitRef(wanted);
     if (parts) {
       const provider = this.providers.get(parts.provider);
+      const mode = this.pathName(["models", "mode"]);
       if (!provider) {
+        if (this.replacedBuiltins.has(parts.provider)) {
+          return { ok: false, reason: `no provider "${parts.provider}": ${mode} is "replace", which leaves out the built-in providers (${parts.provider} among them); "merge" keeps them beside yours` };
+        }
         const close = suggest(parts.provider, this.providers.keys());
         return { ok: false, reason: `no provider "${parts.provider}"${hint(close.map((id) => `${id}/${parts.id}`))}` };
       }
       if (provider.models.length === 0) {
+        const add = `add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}`;
         return {
           ok: false,
-          reason: `provider "${provider.id}" lists no models; add { id: "${parts.id}", … } to ${this.pathName(["models", "providers", provider.id, "models"])}`,
+          reason: this.replacedBuiltins.has(provider.id)
+            ? `provider "${provider.id}" lists no models: ${mode} is "replace", which leaves out the built-in catalog's ${provider.id} models; "merge" keeps them, or ${add}`
+            : `provider "${provider.id}" lists no models; ${add}`,
         };
       }
       const close = this.suggestOwnFirst(parts.id, provider.models.map((model) => model.id), (id) => this.ownNames.has(`${provider.id}/${id}`)).map((id) => `${provider.id}/${id}`);

@@ -279,8 +279,8 @@ function mergeCost(config: Partial<ModelCost> | undefined, known: ModelCost | un
 }
 
 /**
- * LM Studio and most OpenAI-compatible servers serve under /v1: a bare host gets "no such endpoint" for
- * every call (LM Studio says it with status 200). A path that ends in an endpoint (`/chat/completions`,
+ * LM Studio, vLLM and Ollama serve their OpenAI-compatible API only under /v1: a bare host gets "no such
+ * endpoint" for every call there (LM Studio says it with status 200); llama-server answers at its root too. A path that ends in an endpoint (`/chat/completions`,
  * `/responses`, `/messages`, `/models`, `/completions`) gets it twice, since hearth appends it itself.
  * Ollama's native API is at the server root (`/api/chat`); hearth takes a `/v1` there off itself.
  */
@@ -294,6 +294,6 @@ function checkBaseUrlPath(provider: ResolvedProvider, config: ProviderConfig | u
   problems.push({
     severity: "warning",
     path: ["models", "providers", provider.id, "baseUrl"],
-    message: `"${config.baseUrl}": ${fix.why}; every call would go to the wrong path: write "${fix.suggested}"`,
+    message: `"${config.baseUrl}": ${fix.why}; ${fix.consequence}: write "${fix.suggested}"`,
   });
 }

@@ -43,7 +43,9 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
 
   // Aliases and params, keyed by ref; every key must name a model.
   const pathName = (path: ConfigPath): string => configPathName(path, options.source);
-  const bare = new ModelCatalog(providers, new Map(), { pathName });
+  // Under "replace" the built-in providers are left out: a name that needs one says so, and how to keep them.
+  const replacedBuiltins = new Set(config.models.mode === "replace" ? options.catalog.map((provider) => provider.id) : []);
+  const bare = new ModelCatalog(providers, new Map(), { pathName, replacedBuiltins });
   const aliases = new Map<ModelRef, string>();
   const aliasOwners = new Map<string, string>();
   const settingKeys = new Map<ModelRef, string>();
@@ -102,7 +104,7 @@ export function resolveModels(config: HearthConfig, options: ResolveOptions): Re
     aliases.set(model.ref, alias);
   }
 
-  const catalog = new ModelCatalog(providers, aliases, { named, pathName });
+  const catalog = new ModelCatalog(providers, aliases, { named, pathName, replacedBuiltins });
   const defaults = config.agents.defaults.model;
   let defaultPrimary = false;
   let primaryName = defaults.primary;

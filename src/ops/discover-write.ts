@@ -1,7 +1,7 @@
 import json5 from "json5";
 import { insertMembers, openedValue, renderJson5, renderKey } from "../config/json5-edit.js";
 import type { Api } from "../ai/api.js";
-import { SERVER_NAMES } from "../ai/server-kind.js";
+import { SERVER_APIS_BY_VERSION, SERVER_NAMES } from "../ai/server-kind.js";
 import { hostedCatalog } from "../ai/catalog/hosted-catalog.js";
 import { reasonsByName } from "../ai/think-habits.js";
 import { parseConfigValue } from "../config/load.js";
@@ -115,11 +115,14 @@ interface ModelsToAdd {
 
 /**
  * Why a server was written beside the config's provider at its address: that provider's api is not one
- * hearth speaks to this kind of server, so it is left as it was (the report and --write say the same).
+ * hearth speaks to every server of this kind (one that only some versions serve is not assumed: `models
+ * status --probe` asks the server), so it is left as it was (the report and --write say the same).
  */
 export function apartWords(server: Pick<DiscoveredServer, "kind">, apart: { provider: string; api: string }): string {
   const name = SERVER_NAMES[server.kind];
-  return `models.providers.${apart.provider} is at the same address with api "${apart.api}", which hearth does not speak to ${name}: that provider is left as it was, not merged into — point it at its own server, or remove it if ${name} is what you meant`;
+  const since = (SERVER_APIS_BY_VERSION[server.kind] as Partial<Record<string, string>>)[apart.api];
+  const why = since !== undefined ? `which ${name} serves only ${since} (\`hearth models status --probe\` asks this one)` : `which hearth does not speak to ${name}`;
+  return `models.providers.${apart.provider} is at the same address with api "${apart.api}", ${why}: that provider is left as it was, not merged into — point it at its own server, or remove it if ${name} is what you meant`;
 }
 
 const describeModels = (models: readonly DiscoveredModel[]): string => `${models.length} model${models.length === 1 ? "" : "s"} (${models.map((model) => model.id).join(", ")})`;

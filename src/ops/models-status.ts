@@ -101,8 +101,8 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
     if (!probe) {
       const provider = resolved.catalog.providers.get(model.provider);
       if (!provider) throw new Error(`no provider ${model.provider}`);
-      const checkResponses = provider.local && provider.models.some((candidate) => candidate.api === "openai-responses");
-      probe = probeProvider(options.http, provider, checkResponses);
+      const uses = (api: string): boolean => provider.local && provider.models.some((candidate) => candidate.api === api);
+      probe = probeProvider(options.http, provider, { responses: uses("openai-responses"), messages: uses("anthropic-messages") });
       probes.set(model.provider, probe);
     }
     return probe;
@@ -164,7 +164,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
         // A hearth gateway at the provider's address: said as what it is, with what to do (the words discover uses).
         if (probe.hearthGateway) status.problems.push({ id: "hearth-gateway", severity: "warn", ...gatewayAsServer(model.baseUrl, { ...probe.hearthGateway, where: providerPath(model, "baseUrl") }) });
         // The server found there, where it is not the one the config expects (Ollama on LM Studio's port): said first, its words follow it.
-        const otherServer = serverKindProblem(model, probe.serverKind);
+        const otherServer = serverKindProblem(model, probe);
         if (otherServer) status.problems.push(otherServer);
         status.problems.push(...modelProblems(model, probe, native, suggest(model.id, probe.listed ?? [])));
         status.problems.push(...servedProblems(model, { servedContext: native ? undefined : served, toolUse: status.toolUse, lmStudio: native !== undefined, slots: status.slots ?? undefined, trained: trainedContextListed(probe.listingBody, model.id), kind: probe.serverKind }));

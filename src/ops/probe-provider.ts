@@ -6,7 +6,7 @@ import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-
 import type { Failure, Timeouts } from "../ai/types.js";
 import type { ResolvedProvider } from "../models/resolve-providers.js";
 import { parseLmStudioListing, type LmStudioModel } from "../ai/lmstudio/listing.js";
-import { joinUrl, withBasePath } from "../ai/http/join-url.js";
+import { basePath, joinUrl, withBasePath } from "../ai/http/join-url.js";
 import { record, stringOf } from "../ai/json-fields.js";
 import { askServerKind } from "../ai/server-kind-probe.js";
 
@@ -20,6 +20,8 @@ export interface ProviderProbe {
   lmStudio: LmStudioModel[] | undefined;
   /** Whether POST /responses exists; undefined when not checked. */
   responsesEndpoint: boolean | undefined;
+  /** Whether Anthropic's POST /v1/messages exists (asked of local servers, which serve it from some version on); undefined when not checked. */
+  messagesEndpoint?: boolean | undefined;
   /** The one model a single-model llama-server serves, whatever id a request names; undefined for other servers. */
   servesAnyId?: string | undefined;
   /** The `/models` listing as answered (llama.cpp's entries carry each model's trained context); undefined when it could not be read. */
@@ -50,8 +52,14 @@ function probeTimeouts(provider: ResolvedProvider): Timeouts {
   return { connectMs: 3_000, firstByteMs: wait, idleMs: wait, totalMs: wait + 5_000 };
 }
 
-/** Reachability and the model listing (`GET {baseUrl}/models`, Ollama's `/api/tags`), LM Studio's native listing, and the Responses endpoint. */
-export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checkResponses: boolean): Promise<ProviderProbe> {
+/** Which endpoints a probe asks for by a request: Responses' `POST /responses`, Anthropic's `POST /v1/messages`. */
+export interface EndpointChecks {
+  responses: boolean;
+  messages: boolean;
+}
+
+/** Reachability and the model listing (`GET {baseUrl}/models`, Ollama's `/api/tags`), LM Studio's native listing, and the endpoints asked for. */
+export async function probeProvider(http: HttpClient, provider: ResolvedProvider, checks: EndpointChecks): Promise<ProviderProbe> {
   const base = provider.baseUrl;
   const modelsUrl = modelListingUrl(provider.api, base);
   const headers = authHeaders(provider);
@@ -74,7 +82,8 @@ export async function probeProvider(http: HttpClient, provider: ResolvedProvider
   if (provider.local) probe.hearthGateway = await hearthAt(http, base);
   if (provider.local) probe.lmStudio = await lmStudioListing(http, base, headers);
   if (provider.local && !probe.hearthGateway) probe.serverKind = probe.lmStudio ? "lmstudio" : await askServerKind(http, { base, headers });
-  if (checkResponses) probe.responsesEndpoint = await hasResponsesEndpoint(http, base, headers);
+  if (checks.responses) probe.responsesEndpoint = await hasPostEndpoint(http, joinUrl(base, "/responses"), headers);
+  if (checks.messages) probe.messagesEndpoint = await hasPostEndpoint(http, joinUrl(base, /\/v1$/.test(basePath(base)) ? "/messages" : "/v1/messages"), headers);
   return probe;
 }
 
@@ -112,11 +121,11 @@ function noModelList(url: string, listing: { status: number; body: unknown }): F
 
 /**
  * An empty POST: a server with the endpoint rejects the body (400/422, or LM Studio's 200 with an error
- * about the request), one without says so (404/405, or LM Studio's 200 "Unexpected endpoint"): the words
- * decide, whatever the status.
+ * about the request; llama-server's /v1/messages a 500 "'messages' is required"), one without says so
+ * (404/405, or LM Studio's 200 "Unexpected endpoint"): the words decide, whatever the status.
  */
-async function hasResponsesEndpoint(http: HttpClient, base: string, headers: Record<string, string>): Promise<boolean> {
-  const answer = await requestJson(http, joinUrl(base, "/responses"), { method: "POST", body: {}, headers });
+async function hasPostEndpoint(http: HttpClient, url: string, headers: Record<string, string>): Promise<boolean> {
+  const answer = await requestJson(http, url, { method: "POST", body: {}, headers });
   if (answer.ok) return true;
   const { status, kind, detail } = answer.failure;
   if (kind === "no-endpoint" || status === 405) return false;

@@ -1,8 +1,9 @@
 import { joinUrl, withBasePath } from "../ai/http/join-url.js";
 import type { ModelSpec } from "../ai/model-spec.js";
-import { KIND_EVIDENCE, SERVER_APIS, SERVER_NAMES, type ServerKind } from "../ai/server-kind.js";
+import { KIND_EVIDENCE, SERVER_APIS, SERVER_APIS_BY_VERSION, SERVER_NAMES, type ServerKind } from "../ai/server-kind.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { providerName, providerPath } from "../models/provider-words.js";
+import type { ProviderProbe } from "./probe-provider.js";
 import type { StatusProblem } from "./status-problems.js";
 
 /** The kinds a probe tells apart by an endpoint only that server has (askServerKind, LM Studio's native listing). */
@@ -24,15 +25,29 @@ function baseUrlFor(model: ModelSpec, kind: ServerKind): string {
   return kind === "ollama" ? root : joinUrl(root, "/v1");
 }
 
+/** The endpoint an api that a kind serves only from some version on needs, as the probe asked it. */
+function versionedEndpoint(model: ModelSpec, probe: Pick<ProviderProbe, "responsesEndpoint" | "messagesEndpoint">): { path: string; served: boolean | undefined } | undefined {
+  if (model.api === "anthropic-messages") return { path: "POST /v1/messages", served: probe.messagesEndpoint };
+  if (model.api === "openai-responses") return { path: "POST /v1/responses", served: probe.responsesEndpoint };
+  return undefined;
+}
+
 /**
- * The server the probe found at a model's address, where it is not what the config expects: an error
- * where hearth does not speak the provider's api to that kind (SERVER_APIS: api "openai-responses"
- * where Ollama answers), a note where only the name or port suggested another server. Undefined where
- * the probe learned no kind, or the kind is the one expected.
+ * The server the probe found at a model's address, where it is not what the config expects, or lacks
+ * what the api needs: an error where hearth does not speak the provider's api to that kind (SERVER_APIS:
+ * api "ollama" where LM Studio answers), or where the kind serves the api only from some version on
+ * (SERVER_APIS_BY_VERSION) and this server, asked, has no endpoint for it; a note where only the name
+ * or port suggested another server. A server that has the endpoint speaks the api: no finding. Undefined
+ * where the probe learned no kind, or the kind is the one expected and speaks the api.
  */
-export function serverKindProblem(model: ModelSpec, found: ProbedKind | undefined): StatusProblem | undefined {
+export function serverKindProblem(model: ModelSpec, probe: Pick<ProviderProbe, "serverKind" | "responsesEndpoint" | "messagesEndpoint">): StatusProblem | undefined {
+  const found = probe.serverKind;
   if (found === undefined) return undefined;
-  const speaks = SERVER_APIS[found].includes(model.api);
+  const since = SERVER_APIS_BY_VERSION[found][model.api];
+  const endpoint = since !== undefined ? versionedEndpoint(model, probe) : undefined;
+  // Asked, not assumed: a kind that serves the api from some version on speaks it unless this server said it has no endpoint for it.
+  const lacking = endpoint !== undefined && endpoint.served === false;
+  const speaks = SERVER_APIS[found].includes(model.api) || (since !== undefined && !lacking);
   const expected = expectedKind(model);
   const otherKind = expected !== undefined && expected.kind !== found ? expected : undefined;
   if (speaks && otherKind === undefined) return undefined;
@@ -42,11 +57,20 @@ export function serverKindProblem(model: ModelSpec, found: ProbedKind | undefine
   const meant = otherKind ? `; if ${providerName(model)} is meant for ${SERVER_NAMES[otherKind.kind]}, run ${SERVER_NAMES[otherKind.kind]} on a port of its own and point ${providerPath(model, "baseUrl")} there` : "";
   if (!speaks) {
     const api = SERVER_APIS[found][0] ?? "openai-completions";
+    const switchApi = `set ${providerPath(model, "api")} to "${api}" and ${providerPath(model, "baseUrl")} to "${baseUrlFor(model, found)}" (\`hearth models discover --write\` adds it as a provider of its own)`;
+    if (lacking && endpoint) {
+      return {
+        id: "other-server",
+        severity: "error",
+        title: `${title}: it has no ${endpoint.path} (asked, it answered that no such endpoint exists), which api "${model.api}" needs (${name} serves it ${since})`,
+        fix: `upgrade ${name}, or ${switchApi}${meant}`,
+      };
+    }
     return {
       id: "other-server",
       severity: "error",
       title: `${title}: hearth does not speak api "${model.api}" to ${name}`,
-      fix: `to use this ${name}, set ${providerPath(model, "api")} to "${api}" and ${providerPath(model, "baseUrl")} to "${baseUrlFor(model, found)}" (\`hearth models discover --write\` adds it as a provider of its own)${meant}`,
+      fix: `to use this ${name}, ${switchApi}${meant}`,
     };
   }
   return {

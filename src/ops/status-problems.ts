@@ -6,6 +6,7 @@ import { hung, type ProviderProbe } from "./probe-provider.js";
 import { modelListingUrl } from "../ai/model-listing.js";
 import { looksLikeLmStudio } from "../models/looks-like-lmstudio.js";
 import { providerPath } from "../models/provider-words.js";
+import { loopbackOnlyAdvice } from "../models/loopback-only-advice.js";
 import { formatBillions, judgeBuild, type BuildFacts } from "./build-judgement.js";
 import { llamaContextFlags } from "../models/context-fit.js";
 import { baseUrlFix, pathOfBaseUrl } from "../ai/endpoint-advice.js";
@@ -26,10 +27,14 @@ export function modelProblems(model: ModelSpec, probe: ProviderProbe, native: Lm
   const problems: StatusProblem[] = [];
   const failure = probe.failure;
   if (failure && !probe.reachable) {
+    // This machine's own address refusing: the server most likely runs, on 127.0.0.1 only.
+    const loopbackOnly = failure.detail === "ECONNREFUSED" ? loopbackOnlyAdvice(model.baseUrl) : undefined;
     problems.push({
       id: "unreachable", severity: "error",
-      title: `${model.baseUrl} is unreachable: ${failure.message}`,
-      fix: model.local
+      title: `${model.baseUrl} is unreachable: ${failure.message}${loopbackOnly ? `; ${loopbackOnly.why}` : ""}`,
+      fix: loopbackOnly
+        ? `${loopbackOnly.fix.replace(/^use (\S+) as baseUrl/, `set ${providerPath(model, "baseUrl")} to $1`)}; try: curl ${modelListingUrl(model.api, loopbackOnly.loopbackUrl)}`
+        : model.local
         ? `start the server${looksLikeLmStudio(model) ? " (LM Studio: Developer → Start Server, or `lms server start`)" : ""} and check baseUrl; try: curl ${modelListingUrl(model.api, model.baseUrl)}`
         : "check your network and the provider's status page; turns fall back to the next model meanwhile",
     });

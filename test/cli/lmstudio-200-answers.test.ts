@@ -107,7 +107,7 @@ describe("LM Studio's 200 answers and JIT-off listing, judged by what they say",
     const file = configFor("bare", `baseUrl: "${origin}", api: "openai-responses"`);
     const entry = await probe(file);
     const listing = entry.problems.find((problem) => problem.id === "no-model-listing");
-    assert.match(listing?.title ?? "", /answered GET \/models with an error \(200\): Unexpected endpoint.*the baseUrl's path is probably wrong: it has no path, and OpenAI-compatible servers .* serve under \/v1/);
+    assert.match(listing?.title ?? "", /answered GET \/models with an error \(200\): Unexpected endpoint.*the baseUrl's path is probably wrong: it has no path, and LM Studio, vLLM and Ollama serve their OpenAI-compatible API only under \/v1/);
     assert.equal(listing?.fix, `set models.providers.lmstudio.baseUrl to "${origin}/v1"`);
   });
 

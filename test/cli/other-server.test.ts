@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import json5 from "json5";
 import { refusedUrl, type FakeServer } from "../fakes/fake-server.js";
+import { startLlamaCpp } from "../fakes/llamacpp-server.js";
 import { startLmStudio } from "../fakes/lmstudio-server.js";
 import { startOllama } from "../fakes/ollama-server.js";
 import { runCli, tempDir } from "../helpers/run-cli.js";
@@ -80,7 +81,7 @@ describe("the server found at a provider's address, where it is not the one the 
     assert.deepEqual(server?.apart, { provider: "lmstudio", api: "openai-responses" });
 
     const human = await runCli(["models", "discover", "--url", ollama.url, "--config", place.file]);
-    assert.match(human.stdout, /^Ollama at http:\/\/127\.0\.0\.1:\d+ \(answered in [\d.]+ ms\) → provider ollama \(new: models\.providers\.lmstudio is at the same address with api "openai-responses", which hearth does not speak to Ollama: that provider is left as it was, not merged into — point it at its own server, or remove it if Ollama is what you meant\), api ollama, /m, human.stdout);
+    assert.match(human.stdout, /^Ollama at http:\/\/127\.0\.0\.1:\d+ \(answered in [\d.]+ ms\) → provider ollama \(new: models\.providers\.lmstudio is at the same address with api "openai-responses", which Ollama serves only from 0\.13\.3 on \(`hearth models status --probe` asks this one\): that provider is left as it was, not merged into — point it at its own server, or remove it if Ollama is what you meant\), api ollama, /m, human.stdout);
     assert.match(human.stdout, /^ {4}ollama: \{/m, "the block to paste is a provider of its own");
 
     const written = await runCli(["models", "discover", "--url", ollama.url, "--write", "--json", "--config", place.file]);
@@ -103,8 +104,8 @@ describe("the server found at a provider's address, where it is not the one the 
     assert.equal(found.code, 1);
     const other = found.findings.find((finding) => finding.id === "other-server");
     assert.equal(other?.severity, "error", JSON.stringify(found.findings));
-    assert.match(other?.title ?? "", /^lmstudio: the server at http:\/\/127\.0\.0\.1:\d+\/v1 is Ollama \(it answers Ollama's \/api\/tags\), not LM Studio as the provider's name says: hearth does not speak api "openai-responses" to Ollama$/);
-    assert.match(other?.fix ?? "", new RegExp(`^to use this Ollama, set models\\.providers\\.lmstudio\\.api to "ollama" and models\\.providers\\.lmstudio\\.baseUrl to "${ollama.url}" \\(\`hearth models discover --write\` adds it as a provider of its own\\); if lmstudio is meant for LM Studio, run LM Studio on a port of its own`));
+    assert.match(other?.title ?? "", /^lmstudio: the server at http:\/\/127\.0\.0\.1:\d+\/v1 is Ollama \(it answers Ollama's \/api\/tags\), not LM Studio as the provider's name says: it has no POST \/v1\/responses \(asked, it answered that no such endpoint exists\), which api "openai-responses" needs \(Ollama serves it from 0\.13\.3 on\)$/);
+    assert.match(other?.fix ?? "", new RegExp(`^upgrade Ollama, or set models\\.providers\\.lmstudio\\.api to "ollama" and models\\.providers\\.lmstudio\\.baseUrl to "${ollama.url}" \\(\`hearth models discover --write\` adds it as a provider of its own\\); if lmstudio is meant for LM Studio, run LM Studio on a port of its own`));
     const words = found.findings.map((finding) => `${finding.title} ${finding.fix}`).join("\n");
     assert.doesNotMatch(words, /upgrade LM Studio|in LM Studio|LM Studio:/, "the server is Ollama");
     assert.match(found.findings.find((finding) => finding.id === "no-responses-endpoint")?.fix ?? "", /^set api: "ollama" for models\.providers\.lmstudio$/);
@@ -149,5 +150,45 @@ describe("the server found at a provider's address, where it is not the one the 
 `));
     assert.deepEqual(found.findings.map((finding) => finding.id).filter((id) => id !== "no-fallback"), ["model-not-listed"]);
     assert.match(found.findings.find((finding) => finding.id === "model-not-listed")?.fix ?? "", /^download or load it in LM Studio, or correct the id/);
+  });
+
+  // t18 #1: api "anthropic-messages" against a llama-server that serves /v1/messages was called "not spoken"
+  // (exit 1) while the gateway answered through it. The server is asked for the endpoint, not judged by its kind.
+  describe("api anthropic-messages where llama.cpp answers: asked for POST /v1/messages, not judged by the kind", () => {
+    const anthropicConfig = (baseUrl: string): string => `{
+  agents: { defaults: { model: { primary: "local/my-local-model" } } },
+  models: { mode: "replace", providers: { local: { baseUrl: "${baseUrl}", apiKey: "sk-local", api: "anthropic-messages", models: [{ id: "my-local-model", contextWindow: 2048, maxTokens: 256 }] } } },
+}
+`;
+    const answer = { kind: "json" as const, body: { id: "msg_1", type: "message", role: "assistant", content: [{ type: "text", text: "Once" }], model: "stories260k", stop_reason: "max_tokens", usage: { input_tokens: 4, output_tokens: 1 } } };
+
+    for (const path of ["/v1", ""]) {
+      test(`a build with /v1/messages (baseUrl ${path ? "with" : "without"} /v1): no other-server finding, no error`, async () => {
+        const server = await startLlamaCpp({ messages: () => answer });
+        try {
+          const found = await doctor(config(anthropicConfig(`${server.url}${path}`)));
+          assert.equal(found.findings.find((finding) => finding.id === "other-server"), undefined, JSON.stringify(found.findings));
+          assert.deepEqual(found.findings.filter((finding) => finding.severity === "error"), []);
+          assert.ok(server.requests.some((request) => request.method === "POST" && request.path === "/v1/messages"), "the server was asked");
+        } finally {
+          await server.close();
+        }
+      });
+    }
+
+    test("an older build without /v1/messages: an error that says so, with the upgrade and the api it does speak", async () => {
+      const server = await startLlamaCpp({});
+      try {
+        const found = await doctor(config(anthropicConfig(`${server.url}/v1`)));
+        assert.equal(found.code, 1);
+        const other = found.findings.find((finding) => finding.id === "other-server");
+        assert.equal(other?.severity, "error", JSON.stringify(found.findings));
+        assert.match(other?.title ?? "", /is llama\.cpp \(its \/props is llama\.cpp's\): it has no POST \/v1\/messages \(asked, it answered that no such endpoint exists\), which api "anthropic-messages" needs \(llama\.cpp serves it from its builds of January 2026 on\)$/);
+        assert.match(other?.fix ?? "", new RegExp(`^upgrade llama\\.cpp, or set models\\.providers\\.local\\.api to "openai-completions" and models\\.providers\\.local\\.baseUrl to "${server.url}/v1"`));
+        assert.doesNotMatch(other?.title ?? "", /does not speak/);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });

@@ -97,7 +97,7 @@ test("a secret's value never appears in an error", () => {
 test("a base URL without /v1 draws a warning, not an error", () => {
   const resolved = resolveText(provider('        baseUrl: "http://127.0.0.1:1234",\n        api: "openai-responses",\n        models: [{ id: "m" }],'));
   assert.equal(resolved.warnings.length, 1);
-  assert.match(resolved.warnings[0]?.message ?? "", /it has no path, and OpenAI-compatible servers .* serve under \/v1; every call would go to the wrong path: write "http:\/\/127\.0\.0\.1:1234\/v1"/);
+  assert.match(resolved.warnings[0]?.message ?? "", /it has no path, and LM Studio, vLLM and Ollama serve their OpenAI-compatible API only under \/v1 \(llama\.cpp answers at the root too\); calls to those servers would go to the wrong path: write "http:\/\/127\.0\.0\.1:1234\/v1"/);
 });
 
 test("a fractional token count is refused", () => {
@@ -164,4 +164,13 @@ test("gateway.cors.origins takes any scheme://host[:port]: another spelling is r
   assert.match(refused, /origins\[3\]: "file:\/\/\/home" cannot be allowed/);
   assert.match(refused, /origins\[4\]: the port of "http:\/\/localhost:99999" is past 65535/);
   assert.match(refused, /origins\[5\]: must be an origin such as .* got "http:\/\/exa%mple"/);
+});
+
+// t18 #10: `allowFrom: ["*"]` (other assistants' "anyone") was told only that "*" is no E.164 number.
+test('whatsapp allowFrom "*": no wildcard there, anyone is dmPolicy "open"; a malformed number keeps the E.164 words', () => {
+  const text = '{ channels: { whatsapp: { enabled: true, allowFrom: ["*", "+49 151"] } } }';
+  const message = configErrorText(() => parseConfigValue(parseJson5(text, "hearth.json5"), { file: "hearth.json5", text }, {}));
+  assert.match(message, /channels\.whatsapp\.allowFrom\[0\]: not a phone number: allowFrom has no wildcard; to answer anyone, set channels\.whatsapp\.dmPolicy: "open" \(only for a dedicated number, with a narrow agent\) and leave "\*" out/);
+  assert.doesNotMatch(message, /allowFrom\[0\]: not an E\.164/);
+  assert.match(message, /channels\.whatsapp\.allowFrom\[1\]: not an E\.164 phone number: write "\+", the country code/);
 });

@@ -41,6 +41,16 @@ test("a file that ends early says a bracket is missing", () => {
   assert.match(message, /hint: the file ends while these are still open: `\{` at 1:1, `\{` at 2:11; add `\}\}` where they end\./);
 });
 
+// t18 #10: `contextWindow: 32k` was told that text values need quotes; the fix is the number.
+test("a count with a unit (32k, 1.5M) is answered with the number to write, not with quotes", () => {
+  const message = configErrorText(() => parseJson5("{\n  contextWindow: 32k,\n}", "c.json5"));
+  assert.match(message, /^c\.json5:2:20: syntax error: invalid character 'k'/);
+  assert.match(message, /hint: the number at 2:18–2:20 has a unit \(k\), which JSON5 does not read: write 32768 \(32 × 1024, as token counts go\), or the exact number you meant\./);
+  assert.doesNotMatch(message, /need quotes/);
+  assert.match(configErrorText(() => parseJson5("{ maxTokens: 8K }", "c.json5")), /write 8192 \(8 × 1024/);
+  assert.match(configErrorText(() => parseJson5("{ contextWindow: 1.5M }", "c.json5")), /write 1572864 \(1\.5 × 1048576/);
+});
+
 test("an unquoted text value asks for quotes", () => {
   const message = configErrorText(() => parseJson5("{ api: openai-responses }", "c.json5"));
   assert.match(message, /^c\.json5:1:8: syntax error: invalid character 'o'/);

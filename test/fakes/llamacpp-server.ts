@@ -31,6 +31,8 @@ export interface LlamaCppOptions {
   reasoningFormat?: string;
   responses?: Handler;
   completions?: Handler;
+  /** Anthropic's `POST /v1/messages` (builds from January 2026 on); absent: an older build, which answers 404. */
+  messages?: Handler;
   /** Slots (`-np`; `total_slots` in /props); default 1. */
   totalSlots?: number;
   /** `meta.n_params` of the listing; default 260,000 (the real stories260K). */
@@ -81,6 +83,11 @@ export function llamaCppHandler(options: LlamaCppOptions): Handler {
         if (problem) return invalid(problem);
         return overflow(options, request, nCtx) ?? (options.responses ? options.responses(request) : invalid("no responses handler"));
       }
+      case "POST /v1/messages":
+        if (!options.messages) return { kind: "json", status: 404, body: { error: { code: 404, message: "File Not Found", type: "not_found_error" } } };
+        // The real server, given `{}`: 500 "'messages' is required" (seen from llama-server built from node-llama-cpp 3.21.1).
+        if ((request.body as { messages?: unknown } | undefined)?.messages === undefined) return { kind: "json", status: 500, body: { error: { code: 500, message: "'messages' is required", type: "server_error" } } };
+        return options.messages(request);
       case "POST /v1/chat/completions":
         return overflow(options, request, nCtx) ?? (options.completions ? options.completions(request) : invalid("no completions handler"));
       case "POST /tokenize": {

@@ -119,6 +119,17 @@ describe("first run", () => {
     assert.deepEqual(setupProblems({ ...noConfig, reachable: new Map([["lmstudio/m", answers]]) }), [], "a model answers: the built-in default serves, nothing is needed");
   });
 
+  // t18 #3: this machine's own address (a VPS's public one), nothing there: the server most likely listens on 127.0.0.1 only.
+  test("nothing at one of this machine's own addresses: the server probably listens on 127.0.0.1 only, and the fix says so", () => {
+    const model = { ref: "local/m", provider: "local", local: true, baseUrl: "http://192.0.2.2:18101/v1" } as never;
+    const own = new Set(["127.0.0.1", "192.0.2.2"]);
+    const nothing: ServerLook = { state: "absent", message: "cannot reach 192.0.2.2:18101: connection refused" };
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([["local/m", nothing]]), ownAddresses: own }), [
+      'no model server answers at 192.0.2.2:18101: 192.0.2.2:18101 is this machine\'s own address, and the server probably listens on 127.0.0.1 only (llama-server, LM Studio and Ollama do by default) — use "http://127.0.0.1:18101/v1" as baseUrl, or start the server on that address (llama-server: --host 0.0.0.0; Ollama: OLLAMA_HOST=0.0.0.0; LM Studio: Serve on Local Network)',
+    ]);
+    assert.deepEqual(setupProblems({ missingConfigFile: undefined, chain: [model], keyNames: [], privacy: "local-only", reachable: new Map([["local/m", nothing]]), ownAddresses: new Set(["127.0.0.1"]) }), ["no model server at 192.0.2.2:18101 — start the model server there"], "another machine's address: start it there");
+  });
+
   test("only a hosted fallback answers: the local server's fix and where turns go meanwhile; under local-only privacy the hosted model counts for nothing", () => {
     const model = { ref: "lmstudio/m", provider: "lmstudio", local: true, baseUrl: "http://127.0.0.1:1234/v1" } as never;
     const hosted = { ref: "anthropic/x", local: false, provider: "anthropic", apiKey: "sk-ant-test-0123456789" } as never;

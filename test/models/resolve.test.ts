@@ -53,6 +53,17 @@ test("merge keeps the hosted providers; replace drops them", () => {
   assert.match(configErrorText(() => resolveText(broken)), /agents\.defaults\.models\["anthropic\/claude-opus-4-5"\]: no provider "anthropic"/);
 });
 
+// t18 #9: under "replace" the errors for a built-in provider did not say that replace left it out.
+test("replace: a name that needs a built-in provider says that mode \"replace\" left it out and that \"merge\" keeps it", () => {
+  const withChain = (text: string, fallback: string): string => `{ agents: { defaults: { model: { primary: "local/my-local-model", fallbacks: ["${fallback}"] } } }, ${text.trim().slice(1)}`;
+  const fallback = withChain(brief("generic").replace('mode: "merge"', 'mode: "replace"'), "anthropic/claude-sonnet-4-5");
+  assert.match(configErrorText(() => resolveText(fallback)), /fallbacks\[0\]: no provider "anthropic": models\.mode is "replace", which leaves out the built-in providers \(anthropic among them\); "merge" keeps them beside yours/);
+  const overridden = fallback.replace("providers: {", 'providers: { anthropic: { baseUrl: "http://127.0.0.1:18190" },');
+  assert.match(configErrorText(() => resolveText(overridden)), /provider "anthropic" lists no models: models\.mode is "replace", which leaves out the built-in catalog's anthropic models; "merge" keeps them, or add \{ id: "claude-sonnet-4-5", … \} to models\.providers\.anthropic\.models/);
+  // Under merge, a provider that is not built in is still told only to list the model.
+  assert.match(configErrorText(() => resolveText(withChain(brief("generic"), "nowhere/x"))), /no provider "nowhere"(?!.*replace)/);
+});
+
 test("merge: a config provider with a built-in id overrides it field by field, model lists merge by id", () => {
   const text = `{ models: { providers: { anthropic: {
     baseUrl: "http://127.0.0.1:9999",

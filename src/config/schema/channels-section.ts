@@ -1,9 +1,18 @@
 import * as z from "zod";
 
-/** An E.164 phone number: "+", a country code and the number, digits only (as WhatsApp knows it). */
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, {
-  message: 'not an E.164 phone number: write "+", the country code and the number, digits only (e.g. "+4915123456789")',
-});
+/**
+ * An E.164 phone number: "+", a country code and the number, digits only (as WhatsApp knows it). A `"*"`
+ * (other assistants' way to write "anyone") has no meaning here: anyone is `dmPolicy: "open"`.
+ */
+const e164 = z
+  .string()
+  .refine((value) => value.trim() !== "*", {
+    message: 'not a phone number: allowFrom has no wildcard; to answer anyone, set channels.whatsapp.dmPolicy: "open" (only for a dedicated number, with a narrow agent) and leave "*" out',
+    abort: true,
+  })
+  .regex(/^\+[1-9]\d{6,14}$/, {
+    message: 'not an E.164 phone number: write "+", the country code and the number, digits only (e.g. "+4915123456789")',
+  });
 
 /** A WhatsApp group id as Baileys names it ("120363…@g.us"). */
 const groupId = z.string().regex(/^[\d-]+@g\.us$/, {
