@@ -238,7 +238,10 @@ export class Agent {
         const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured ? { field: options.maxTokensField ?? "max_tokens", tokens: options.maxTokens } : undefined;
         // Which limit it was: the reply's, or the model's context (the prompt and the answer filled the window first).
-        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window: answered.window, asked, from: this.replyLimitSource(message.model, configured, answered.window) });
+        // The window its server runs it with, where it said so only after the turn was planned (a stuck server's first turn): its reply ran into that.
+        const answeringModel = catalog.models.get(message.model);
+        const window = Math.min(answered.window, (answeringModel && this.windows.known(answeringModel)) ?? Number.POSITIVE_INFINITY);
+        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window, asked, from: this.replyLimitSource(message.model, configured, window) });
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
