@@ -414,8 +414,12 @@ export class Agent {
 
   /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
   private answerBudget(ref: ModelRef, planned: Budget, maxTokens: number | undefined): Budget {
-    const model = ref === planned.model ? undefined : this.dependencies.catalog.models.get(ref);
-    return model ? withReplyCap(this.budgetNow(model), maxTokens) : planned;
+    const model = this.dependencies.catalog.models.get(ref);
+    if (!model) return planned;
+    if (ref !== planned.model) return withReplyCap(this.budgetNow(model), maxTokens);
+    // The planned model's server said a smaller window since the plan (its overflow stated it, planned while it did not answer): its call again is held to that window's reply room.
+    const now = this.budgetNow(model);
+    return now.window < planned.window ? withReplyCap(now, maxTokens) : planned;
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {

@@ -222,7 +222,11 @@ export class Router {
           }
         }
         judgements.minimumWindow = Math.max(judgements.minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
-        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, { failure, proxied: request.wholeHistory }) ?? failure.message}`);
+        const words = this.tooLargeFor(model, sent, { failure, proxied: request.wholeHistory });
+        contextWords.push(`${model.ref}: ${words ?? failure.message}`);
+        // Said in hearth's words — the window the server stated against the config's, and the fix — not the server's alone, whatever answers next.
+        const refused = result.pending?.attempt ?? attempts.findLast((attempt) => attempt.model === model.ref && attempt.outcome === "context-overflow");
+        if (words && refused) refused.message = words;
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
