@@ -238,7 +238,10 @@ export class Agent {
         const configured = replyLimitSent(message.model === budget.model ? configuredBudget : this.answerBudget(message.model, budget, undefined), catalog.models.get(message.model));
         const asked = options.maxTokens !== undefined && options.maxTokens < configured ? { field: options.maxTokensField ?? "max_tokens", tokens: options.maxTokens } : undefined;
         // Which limit it was: the reply's, or the model's context (the prompt and the answer filled the window first).
-        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window: answered.window, asked, from: this.replyLimitSource(message.model, configured, answered.window) });
+        // The window its server runs it with, where it said so only after the turn was planned (a stuck server's first turn): its reply ran into that.
+        const answeringModel = catalog.models.get(message.model);
+        const window = Math.min(answered.window, (answeringModel && this.windows.known(answeringModel)) ?? Number.POSITIVE_INFINITY);
+        const text = cutOffNote({ usage: message.usage, replyLimit: asked?.tokens ?? configured, window, asked, from: this.replyLimitSource(message.model, configured, window) });
         state.emit({ type: "notice", text, about: "reply-limit" });
       }
       addUsage(usage, message.usage);
@@ -411,8 +414,12 @@ export class Agent {
 
   /** The budget a reply of `ref` was sent under: the turn's own for the model it was planned for, the model's own (the client's cap on it) for another. */
   private answerBudget(ref: ModelRef, planned: Budget, maxTokens: number | undefined): Budget {
-    const model = ref === planned.model ? undefined : this.dependencies.catalog.models.get(ref);
-    return model ? withReplyCap(this.budgetNow(model), maxTokens) : planned;
+    const model = this.dependencies.catalog.models.get(ref);
+    if (!model) return planned;
+    if (ref !== planned.model) return withReplyCap(this.budgetNow(model), maxTokens);
+    // The planned model's server said a smaller window since the plan (its overflow stated it, planned while it did not answer): its call again is held to that window's reply room.
+    const now = this.budgetNow(model);
+    return now.window < planned.window ? withReplyCap(now, maxTokens) : planned;
   }
 
   private request(state: TurnState, chain: readonly ModelSpec[], budget: Budget): CompactRequest {

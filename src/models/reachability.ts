@@ -4,8 +4,8 @@ import { requestJson } from "../ai/http/get-json.js";
 import { listedModelIds, modelListingUrl, singleModelServed } from "../ai/model-listing.js";
 import { baseUrlFix } from "../ai/endpoint-advice.js";
 import { looksLikeLmStudio } from "./looks-like-lmstudio.js";
+import { keyAdvice, keyWhereOf } from "./key-advice.js";
 import { askServerKind } from "../ai/server-kind-probe.js";
-import type { Api } from "../ai/api.js";
 import type { ModelSpec } from "../ai/model-spec.js";
 import type { Failure } from "../ai/types.js";
 
@@ -47,7 +47,7 @@ export function quickReachability(http: HttpClient): ReachabilityCheck {
           return notListed(model, { listed, kind });
         }
         const failure: Failure = answer.ok ? { kind: "no-endpoint", status: answer.status, message: `GET ${new URL(listing).pathname} answered ${answer.status} without a model list` } : answer.failure;
-        return lookOf(failure, { api: model.api, baseUrl: url });
+        return lookOf(failure, { model, baseUrl: url });
       }),
     );
     return looks.reduce<ServerLook>((best, each) => (LOOK_RANK[each.state] < LOOK_RANK[best.state] ? each : best), { state: "absent", message: "no server to ask" });
@@ -79,11 +79,14 @@ function loadWords(model: ModelSpec, kind: "llamacpp" | "ollama" | undefined): s
 }
 
 /** A failed listing as a look: an answer with an error status, a connection that went quiet, or nothing there. */
-function lookOf(failure: Failure, where: { api: Api; baseUrl: string }): ServerLook {
+function lookOf(failure: Failure, where: { model: ModelSpec; baseUrl: string }): ServerLook {
+  const { api } = where.model;
   if (failure.kind === "no-endpoint") {
-    const fix = baseUrlFix(where.baseUrl, where.api);
-    return { state: "error", message: failure.message, fix: fix ? `the baseUrl's path is probably wrong (${fix.why}): set it to "${fix.suggested}"` : `${where.baseUrl} does not serve api "${where.api}": check the provider's baseUrl and api` };
+    const fix = baseUrlFix(where.baseUrl, api);
+    return { state: "error", message: failure.message, fix: fix ? `the baseUrl's path is probably wrong (${fix.why}): set it to "${fix.suggested}"` : `${where.baseUrl} does not serve api "${api}": check the provider's baseUrl and api` };
   }
+  // The key refused: where it goes, as `models status --probe` says it (keyAdvice, the one wording).
+  if (failure.kind === "auth" && failure.status !== undefined) return { state: "error", message: `the server refused the API key (${failure.status})`, fix: keyAdvice(keyWhereOf(where.model)) };
   if (failure.status !== undefined || failure.kind === "stream-broken") return { state: "error", message: failure.message };
   if (failure.kind === "timeout" && failure.phase !== "connect") return { state: "hung", message: failure.message };
   return { state: "absent", message: failure.message };

@@ -224,7 +224,11 @@ export class Router {
           }
         }
         judgements.minimumWindow = Math.max(judgements.minimumWindow, this.dependencies.windows?.effectiveWindow(model, result.baseUrl) ?? model.contextWindow);
-        contextWords.push(`${model.ref}: ${this.tooLargeFor(model, sent, { failure, proxied: request.wholeHistory }) ?? failure.message}`);
+        const words = this.tooLargeFor(model, sent, { failure, proxied: request.wholeHistory });
+        contextWords.push(`${model.ref}: ${words ?? failure.message}`);
+        // Said in hearth's words — the window the server stated against the config's, and the fix — not the server's alone, whatever answers next.
+        const refused = result.pending?.attempt ?? attempts.findLast((attempt) => attempt.model === model.ref && attempt.outcome === "context-overflow");
+        if (words && refused) refused.message = words;
       } else if (!isSharedCacheFull(failure)) {
         // A shared cache that ran out under parallel requests is the neighbours' doing, not the model's: no cooldown.
         cooldowns.fail(model.ref, failure);
@@ -465,7 +469,7 @@ export class Router {
       // A server that stalled mid-answer hung as surely as one that never answered (an answer cut by the total limit was still coming).
       else if (result.failure.kind === "unreachable" || (result.failure.kind === "timeout" && (!result.textSent || result.failure.phase !== "total"))) this.silentServers.failed(baseUrl, { at: this.dependencies.clock.now(), model: model.ref, kind: result.failure.kind, route: request });
       if (result.ok) {
-        result = this.endOfContext(onReplica, result);
+        result = await this.endOfContext(onReplica, result, request);
         const { usage } = result.message;
         if (gate && gate !== "server-hung" && !usage.estimated) this.sharedCaches.calibrate(baseUrl, gate.promptEstimate, usage.input + usage.cacheRead + usage.cacheWrite);
         attempts.push({ model: model.ref, outcome: "ok", ms, ...withReplica });
@@ -504,14 +508,22 @@ export class Router {
   /**
    * A local reply whose prompt and words together reached the context its server runs (`model.baseUrl`)
    * stopped there, whatever it says (llama.cpp's Responses API says "completed"): it is cut off
-   * ("length"), and the server is asked its context again at the next turn (it may have been restarted smaller).
+   * ("length"), and the server is asked its context again at the next turn (it may have been restarted smaller). A reply
+   * planned before the server said its context (a stuck or starting server did not answer the ask) asks it first, once.
    */
-  private endOfContext(model: ModelSpec, result: Extract<AttemptResult, { ok: true }>): Extract<AttemptResult, { ok: true }> {
+  private async endOfContext(model: ModelSpec, result: Extract<AttemptResult, { ok: true }>, request: RouteRequest): Promise<Extract<AttemptResult, { ok: true }>> {
     const windows = this.dependencies.windows;
     const { usage, stopReason } = result.message;
     if (!model.local || !windows || usage.estimated) return result;
+    const replica = { ...model, replicas: [model.baseUrl] };
+    // Planned before its server said its window (it did not answer the last ask: stuck, starting), a reply that ended "stop" may have
+    // filled a smaller one — llama.cpp's Responses API says "completed" for a reply its window cut off: asked now, as it just answered.
+    if (stopReason === "stop" && windows.explain(model, model.baseUrl).source === "configured" && windows.askUnanswered(model, model.baseUrl) && !windows.asked(replica)) {
+      await windows.refresh(replica, AbortSignal.any([turnSignal(request), AbortSignal.timeout(1_000)])).catch(() => undefined);
+    }
     if (usage.input + usage.cacheRead + usage.cacheWrite + usage.output < windows.effectiveWindow(model, model.baseUrl)) return result;
     windows.stale(model, model.baseUrl);
     return stopReason === "stop" ? { ...result, message: { ...result.message, stopReason: "length" } } : result;
   }
+
 }

@@ -60,6 +60,8 @@ export class ServedWindows {
   private readonly learned = new Map<string, Learned>();
   /** Per replica: the ask in flight or done (one at a time), and when it answered (undefined: not yet). */
   private readonly asking = new Map<string, { pending: Promise<void>; answeredAt: number | undefined }>();
+  /** Replicas whose last ask got no answer (refused, stuck, timed out, cancelled): what they run is not known yet, however they answer calls. */
+  private readonly unanswered = new Set<string>();
   /** Replicas whose server refused the connection (or had no address) when last asked or called: down, not slow. */
   private readonly down = new Set<string>();
   /** Per model and replica (keptRatioKey): the server's count of a prompt over hearth's estimate of it (its tokenizer against four characters a token). */
@@ -265,6 +267,14 @@ export class ServedWindows {
     return window;
   }
 
+  /**
+   * Whether the last ask of `baseUrl` for `model` got no answer (its server stuck or starting when a turn was planned):
+   * a call it answers since is worth asking after, for the context the turn could not be planned against.
+   */
+  askUnanswered(model: ModelSpec, baseUrl: string): boolean {
+    return this.unanswered.has(key(model, baseUrl));
+  }
+
   /** Whether every replica of the model was asked lately (or is being asked): `refresh` would add nothing. */
   asked(model: ModelSpec): boolean {
     const now = this.clock.now();
@@ -311,6 +321,8 @@ export class ServedWindows {
     if (known && this.fresh(known, this.clock.now())) return known.pending;
     const asked: { pending: Promise<void>; answeredAt: number | undefined } = { pending: Promise.resolve(), answeredAt: undefined };
     asked.pending = this.ask(model, baseUrl, signal).then((answered) => {
+      if (answered) this.unanswered.delete(id);
+      else this.unanswered.add(id);
       if (this.asking.get(id) !== asked) return;
       if (answered) asked.answeredAt = this.clock.now();
       else this.asking.delete(id);

@@ -72,3 +72,13 @@ test("a llama-server with several models (router mode) that lacks the id: the fi
   assert.match(problems[0] ?? "", /it does not list "qwen3-14b" \(it has "qwen3-8b", "gemma-3-4b"\)\) — start llama-server with that model \(its -m\), or use the id its \/v1\/models shows, or correct the id/);
   assert.doesNotMatch(problems[0] ?? "", /LM Studio/);
 });
+
+test("a llama-server started with --api-key that refuses hearth's key: the setup line gives the probe's fix, where the key goes", async () => {
+  // llama.cpp's server.cpp with --api-key, to a wrong bearer: 401 {"error":{"code":401,"message":"Invalid API Key","type":"authentication_error"}}.
+  const server = await startFakeServer(() => ({ kind: "json", status: 401, body: { error: { code: 401, message: "Invalid API Key", type: "authentication_error" } } }));
+  closers.push(() => server.close());
+  const problems = await setupProblems("key", `baseUrl: "${server.baseUrl}", api: "openai-completions", apiKey: "sk-local"`, "m");
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /the model server at 127\.0\.0\.1:\d+ answered with an error \(the server refused the API key \(401\)\) — the key is the config's models\.providers\.lmstudio\.apiKey: write a valid one there/, problems[0]);
+  assert.doesNotMatch(problems[0] ?? "", /see its log/);
+});
