@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
-import { anotherInstance, healthOwnership, writtenSinceStart } from "../../ops/gateway-health.js";
+import { anotherInstance, envWrittenSinceRead, healthOwnership } from "../../ops/gateway-health.js";
 import { serviceEnvFile } from "../../config/service-env.js";
 import { listenFlags, serviceTarget, type InstalledServiceFile, type ServiceListen } from "../../ops/gateway-service-target.js";
 import { openBindRefusal } from "../../ops/gateway-token-advice.js";
@@ -219,7 +219,11 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
         : undefined;
   const restart = `\`${commandLine(io, "gateway restart")}\``;
   const runsConfig = installed ? serviceConfigWords(io, { options, config: target.config, from: target.configFrom }) : undefined;
-  const envStale = health !== undefined && writtenSinceStart(health, envFile) ? `${envFile?.path ?? "gateway.env"} was written after the gateway started: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}` : undefined;
+  // Against the gateway's last read of gateway.env (its start, or a config reload's re-read), as doctor judges it.
+  const envStale =
+    health !== undefined && envWrittenSinceRead(health, envFile)
+      ? `${envFile?.path ?? "gateway.env"} was written after the gateway ${health.envReadAt === undefined || health.envReadAt === health.startedAt ? "started" : `last read it (${localTime(health.envReadAt, "second")})`}: it runs with the variables from before; restart to apply: ${installed && !stranger ? restart : "stop the gateway and start it again"}`
+      : undefined;
   // The service's own gateway, started before its unit or plist was last written (install's own check): it runs the older one.
   const serviceStart = installed && health?.startedAt !== undefined && !stranger ? health.startedAt : undefined;
   const unitStale =
