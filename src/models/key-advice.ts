@@ -18,6 +18,14 @@ export function keyWhereOf(model: Pick<ModelSpec, "provider" | "providerWritten"
   return { source: model.apiKeySource ?? (model.apiKey === undefined ? "none" : "config"), env: model.apiKeyEnv, path: providerPath(model, "apiKey") };
 }
 
+/** Where the key is set, in a few words ("ANTHROPIC_API_KEY from gateway.env", "the config's models.providers.x.apiKey"), or undefined with none. */
+export function keyPlace(key: KeyWhere): string | undefined {
+  if (key.source === "config") return `the config's ${key.path}`;
+  if (key.source === "none") return undefined;
+  const [from, name] = key.source.startsWith("gateway.env:") ? ["gateway.env", key.source.slice("gateway.env:".length)] : ["the environment", key.source.slice("env:".length)];
+  return `${name} from ${from}`;
+}
+
 /**
  * Where to put a valid key, named by where the key sent actually came from (never its value): the one
  * wording of that fix, wherever a refused key is said — doctor, `models status --probe`, the page's

@@ -199,7 +199,7 @@ export async function modelsStatus(resolved: ResolvedModels, options: StatusOpti
           id: "cooling",
           severity: "info",
           title: `failed recently (${cooling.kind}): skipped ${skippedUntil(cooling)}`,
-          fix: cooldownFix(cooling, { key: { source: provider?.apiKeySource ?? "none", env: provider?.apiKeyEnv, path: providerPath(model, "apiKey") }, local: model.local, stillStalled }),
+          fix: cooldownFix(cooling, { key: { source: provider?.apiKeySource ?? "none", env: provider?.apiKeyEnv, path: providerPath(model, "apiKey") }, keyHash: options.cooldowns?.keyHashOf(model), local: model.local, stillStalled }),
         });
       }
       if (status.reachable === undefined) return status;
