@@ -223,7 +223,7 @@ function channelFindings(facts: AuditFacts): Finding[] {
     findings.push({
       id: "gateway-not-loopback",
       severity: "high",
-      title: `the gateway listens on ${server.bind}, not loopback`,
+      title: `gateway.bind is ${server.bind}, not loopback: the gateway listens there once started with this config`,
       detail: "Other machines on the network can reach it; with a token they still see its port, without one they drive the agent.",
       remediation: "set gateway.bind to \"127.0.0.1\" and reach it from elsewhere through an SSH tunnel or a reverse proxy with TLS",
     });
