@@ -207,7 +207,7 @@ async function chainFindings(resolved: ResolvedModels, answers: (model: ModelSpe
       },
     ];
   }
-  const keys = "set the key of one fallback's provider in the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY)";
+  const keys = "set the key of one fallback's provider (ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY) in ~/.hearth/gateway.env (the gateway's service and every command read it) or in the environment";
   return [
     {
       id: "fallback-unusable",
