@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gatewayUrl, isLoopback } from "../../config/gateway-address.js";
+import { gatewayUrl, isLoopback, openableUrl } from "../../config/gateway-address.js";
 import { loadConfig } from "../../config/load.js";
 import { configLocation, stateDir } from "../../config/paths.js";
 import { anotherInstance, envWrittenSinceRead, healthOwnership } from "../../ops/gateway-health.js";
@@ -252,8 +252,8 @@ export async function gatewayStatus(io: CliIo, options: GlobalOptions): Promise<
       ...(configProblem ? { config: { problem: configProblem.message, details: configProblem.details.filter((line) => !line.trim().startsWith("fix: ")), fix: configFix(io, configProblem) } } : {}),
     });
   else {
-    if (health && startedElsewhere) writeLine(io.stdout, `running: ${startedElsewhere}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
-    else if (health) writeLine(io.stdout, `running: ${found.url}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
+    if (health && startedElsewhere) writeLine(io.stdout, `running: ${openableUrl(startedElsewhere)}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s) — started with another address than ${url}/, ${expectedFrom}${elsewhereWhy}`);
+    else if (health) writeLine(io.stdout, `running: ${openableUrl(found.url)}/ (version ${health.version ?? "?"}, up ${health.uptimeSeconds ?? 0} s)`);
     else if (draining) writeLine(io.stdout, stoppingLine(draining));
     else if (another) writeLine(io.stdout, `not running: ${anotherInstance(url, state.dir)}; this one's gateway cannot listen there while it runs`);
     else if (unresponsive) writeLine(io.stdout, `${unresponsive.starting ? "starting" : "not answering"}: ${unresponsive.line}\n  fix: ${asTyped(io, unresponsive.fix)}`);
